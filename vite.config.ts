@@ -1,0 +1,26 @@
+import { defineConfig } from 'vitest/config';
+
+// One config for Vite (the renderer, added with the desktop issue) and Vitest.
+// Two test projects: fast specs beside the code, and slow suites under test/ that start their own
+// PostgreSQL servers. Real-server suites use distinct ports and temp dirs, so files may run in parallel.
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['main/**/*.test.ts', 'preload/**/*.test.ts'],
+        },
+      },
+      {
+        test: {
+          name: 'integration',
+          include: ['test/**/*.test.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          maxWorkers: 2,
+        },
+      },
+    ],
+  },
+});
