@@ -1,0 +1,72 @@
+// Human-readable output for the terminal; --json output is the contract's values as they are.
+import type { BackupMetadata } from '../core/types.ts';
+import type { ListEntry } from '../core/holdfast.ts';
+import type { VerifyResult } from '../core/verify/verify.ts';
+import type { RestoreResult } from '../core/restore/restore.ts';
+
+export function humanBytes(bytes: number): string {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
+}
+
+export function humanDuration(ms: number): string {
+  if (ms < 1000) return `${ms} ms`;
+  const seconds = ms / 1000;
+  if (seconds < 60) return `${seconds.toFixed(1)} s`;
+  return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
+}
+
+export function formatBackup(backup: BackupMetadata): string {
+  const rows = Object.values(backup.rowCounts).reduce((sum, n) => sum + n, 0);
+  return [
+    `Backup completed: ${backup.filename}`,
+    `  id ${backup.id} · ${backup.format} (${backup.compression}) · ${humanBytes(backup.size)} · ${backup.tables.length} tables, ${rows} rows · ${humanDuration(backup.duration)}`,
+    `  ${backup.checksum}`,
+    `  ${backup.path}`,
+    backup.globals.note ? `  note: ${backup.globals.note}` : `  roles: ${backup.globals.filename}`,
+  ].join('\n');
+}
+
+function isBackup(entry: BackupMetadata | ListEntry): entry is BackupMetadata {
+  return 'checksum' in entry;
+}
+
+export function formatList(entries: Array<BackupMetadata | ListEntry>): string {
+  if (entries.length === 0) return 'No backups yet. Take one with `holdfast backup <profile>`.';
+  const lines = entries.map((entry) => {
+    if (isBackup(entry)) {
+      const verified = entry.lastVerified ? (entry.lastVerified.valid ? 'verified' : 'VERIFY FAILED') : '';
+      return [entry.id, entry.timestamp, entry.status, entry.profile, humanBytes(entry.size).padStart(9), entry.filename, verified].join('  ');
+    }
+    return [entry.id, entry.timestamp, entry.status, entry.profile ?? '-', ''.padStart(9), entry.filename ?? '-', entry.error ?? ''].join('  ');
+  });
+  return lines.join('\n');
+}
+
+export function formatVerify(result: VerifyResult): string {
+  const mark = { ok: '✓', failed: '✗', skipped: '-' } as const;
+  return [
+    `${result.valid ? 'Valid' : 'INVALID'}: ${result.filename} (${result.id})`,
+    ...result.checks.map((check) => `  ${mark[check.status]} ${check.name}: ${check.detail}`),
+  ].join('\n');
+}
+
+export function formatRestore(result: RestoreResult): string {
+  const head = result.dryRun
+    ? `Dry run: nothing was changed. Restoring ${result.backup.filename} to ${result.target.profile}/${result.target.database} would:`
+    : `Restored ${result.backup.filename} to ${result.target.profile}/${result.target.database} in ${humanDuration(result.durationMs)}:`;
+  const lines = [head, ...result.actions.map((action) => `  - ${action}`)];
+  if (result.dryRun) {
+    lines.push(`  target database ${result.target.exists ? `exists (${result.target.relations} relations)` : 'does not exist yet'}; client ${result.client}`);
+  }
+  for (const table of result.tables) {
+    lines.push(`  ${table.actual === table.expected ? '✓' : '✗'} ${table.table}: ${table.actual ?? 'missing'} / ${table.expected} rows`);
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,225 @@
+// The `holdfast` CLI: a thin shell that turns flags into contract input, calls the engine through
+// the contract, and prints. Exit codes: 0 ok, 1 operation failed, 2 bad usage. Results go to stdout
+// (JSON with --json), logs and progress to stderr.
+import { Command, CommanderError, Option } from 'commander';
+import { invoke, type Channel, type ChannelOutput, type ProgressEvent } from '../contract.ts';
+import { parseCompression, DUMP_FORMATS } from '../core/backup/options.ts';
+import { loadConfig } from '../core/config.ts';
+import { exitCodeFor, HoldfastError, toErrorInfo, type ErrorInfo } from '../core/errors.ts';
+import { Holdfast } from '../core/holdfast.ts';
+import { formatBackup, formatList, formatRestore, formatVerify, humanBytes, humanDuration } from './format.ts';
+
+interface Io {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  isTTY: boolean;
+}
+
+const defaultIo: Io = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  isTTY: Boolean(process.stderr.isTTY),
+};
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+function integer(name: string) {
+  return (value: string) => {
+    if (!/^\d+$/.test(value)) throw new HoldfastError('BAD_INPUT', `${name} must be a whole number, not "${value}".`);
+    return Number(value);
+  };
+}
+
+function printError(io: Io, error: ErrorInfo, json: boolean): void {
+  if (json) io.stdout(`${JSON.stringify({ ok: false, error })}\n`);
+  io.stderr(`holdfast: ${error.message}\n${error.hint ? `hint: ${error.hint}\n` : ''}`);
+}
+
+function progressPrinter(io: Io) {
+  let lastPhase = '';
+  return (event: ProgressEvent) => {
+    if (event.operation === 'restore') {
+      io.stderr(`${event.phase}…\n`);
+      return;
+    }
+    const { phase, bytes, elapsedMs } = event.progress;
+    if (io.isTTY) {
+      io.stderr(`\r\u001b[K${phase} ${humanBytes(bytes)} · ${humanDuration(elapsedMs)}${phase === 'done' ? '\n' : ''}`);
+    } else if (phase !== lastPhase) {
+      io.stderr(`${phase}${bytes ? ` (${humanBytes(bytes)})` : ''} at ${humanDuration(elapsedMs)}\n`);
+    }
+    lastPhase = phase;
+  };
+}
+
+export async function main(argv: readonly string[], io: Io = defaultIo): Promise<number> {
+  let exitCode = 0;
+  const program = new Command('holdfast')
+    .description('PostgreSQL backups you can trust: checksummed, catalogued, verified, restorable.')
+    .exitOverride()
+    .configureOutput({ writeOut: (text) => io.stdout(text), writeErr: (text) => io.stderr(text) })
+    .showHelpAfterError('(run with --help for usage)');
+
+  async function run<C extends Channel>(channel: C, input: unknown, json: boolean, render: (value: ChannelOutput<C>) => string, failed?: (value: ChannelOutput<C>) => boolean): Promise<void> {
+    let holdfast: Holdfast;
+    try {
+      const opened = await Holdfast.open(loadConfig());
+      holdfast = opened.holdfast;
+      for (const id of opened.reconciled.interruptedRuns) io.stderr(`holdfast: run ${id} was interrupted by an earlier crash; its partial output was removed.\n`);
+    } catch (error) {
+      const info = toErrorInfo(error);
+      printError(io, info, json);
+      exitCode = exitCodeFor(info.code);
+      return;
+    }
+    const abort = new AbortController();
+    const onSignal = () => abort.abort();
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    try {
+      const result = await invoke(holdfast, channel, input, { signal: abort.signal, onProgress: progressPrinter(io) });
+      if (!result.ok) {
+        printError(io, result.error, json);
+        exitCode = exitCodeFor(result.error.code);
+        return;
+      }
+      io.stdout(json ? `${JSON.stringify(result.value, null, 2)}\n` : `${render(result.value)}\n`);
+      if (failed?.(result.value)) exitCode = 1;
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      holdfast.close();
+    }
+  }
+
+  const profile = program.command('profile').description('Connection profiles');
+  profile
+    .command('add <name>')
+    .description('Add a connection profile (passwords come from ~/.pgpass, PGPASSFILE or the environment)')
+    .requiredOption('--host <host>', 'server host name, IP or Unix socket directory')
+    .option('--port <port>', 'server port', integer('--port'), 5432)
+    .requiredOption('--user <user>', 'role to connect as')
+    .requiredOption('--dbname <db>', 'database to back up')
+    .option('--sslmode <mode>', 'libpq sslmode: disable, allow, prefer, require, verify-ca, verify-full')
+    .option('--tag <tag>', 'a tag such as production (repeatable)', collect, [])
+    .option('--json', 'print JSON')
+    .action(async (name: string, options: { host: string; port: number; user: string; dbname: string; sslmode?: string; tag: string[]; json?: boolean }) => {
+      await run('profile.add', { name, host: options.host, port: options.port, user: options.user, dbname: options.dbname, sslmode: options.sslmode ?? null, tags: options.tag }, Boolean(options.json), (p) => `Added profile ${p.name}: ${p.user}@${p.host}:${p.port}/${p.dbname}`);
+    });
+  profile
+    .command('list')
+    .option('--json', 'print JSON')
+    .action(async (options: { json?: boolean }) => {
+      await run('profile.list', {}, Boolean(options.json), (profiles) =>
+        profiles.length === 0 ? 'No profiles. Add one with `holdfast profile add`.' : profiles.map((p) => `${p.name}  ${p.user}@${p.host}:${p.port}/${p.dbname}${p.tags.length ? `  [${p.tags.join(', ')}]` : ''}`).join('\n'),
+      );
+    });
+  profile
+    .command('remove <name>')
+    .description('Remove a profile; its backups are kept and stay restorable')
+    .option('--json', 'print JSON')
+    .action(async (name: string, options: { json?: boolean }) => {
+      await run('profile.remove', { name }, Boolean(options.json), (r) => `Removed profile ${r.removed}; kept its ${r.backupsKept} backups.`);
+    });
+
+  program
+    .command('backup <profile>')
+    .description('Back up a profile now')
+    .addOption(new Option('--format <format>', 'dump format').choices([...DUMP_FORMATS]).default('custom'))
+    .option('--jobs <n>', 'parallel jobs (directory format)', integer('--jobs'))
+    .option('--compress <method>', 'gzip[:1-9] (default), lz4[:level], zstd[:level] or none')
+    .option('--schema-only', 'only the schema')
+    .option('--data-only', 'only the data')
+    .option('--table <pattern>', 'only tables matching (repeatable)', collect, [])
+    .option('--exclude-table <pattern>', 'skip tables matching (repeatable)', collect, [])
+    .option('--schema <pattern>', 'only schemas matching (repeatable)', collect, [])
+    .option('--exclude-schema <pattern>', 'skip schemas matching (repeatable)', collect, [])
+    .option('--suffix <suffix>', 'added to the file name, e.g. daily or manual')
+    .option('--json', 'print the backup metadata as JSON')
+    .action(async (name: string, options: Record<string, unknown>) => {
+      const backupOptions: Record<string, unknown> = {
+        format: options.format,
+        schemaOnly: Boolean(options.schemaOnly),
+        dataOnly: Boolean(options.dataOnly),
+        tables: options.table,
+        excludeTables: options.excludeTable,
+        schemas: options.schema,
+        excludeSchemas: options.excludeSchema,
+      };
+      if (options.jobs !== undefined) backupOptions.jobs = options.jobs;
+      if (typeof options.compress === 'string') backupOptions.compression = parseCompression(options.compress);
+      if (typeof options.suffix === 'string') backupOptions.suffix = options.suffix;
+      await run('backup.create', { profile: name, options: backupOptions }, Boolean(options.json), formatBackup);
+    });
+
+  program
+    .command('list [profile]')
+    .description('List backups (newest last)')
+    .option('--all', 'also list failed, interrupted and running attempts')
+    .option('--json', 'print JSON')
+    .action(async (name: string | undefined, options: { all?: boolean; json?: boolean }) => {
+      await run('backup.list', { ...(name ? { profile: name } : {}), all: Boolean(options.all) }, Boolean(options.json), formatList);
+    });
+
+  program
+    .command('verify <backup>')
+    .description('Check a backup: size, SHA-256, structure and that pg_restore can read it (exit 1 if anything is off)')
+    .option('--json', 'print JSON')
+    .action(async (ref: string, options: { json?: boolean }) => {
+      await run('backup.verify', { ref }, Boolean(options.json), formatVerify, (result) => !result.valid);
+    });
+
+  program
+    .command('restore <backup>')
+    .description('Restore a backup into a profile\'s server')
+    .requiredOption('--to <profile>', 'target profile')
+    .option('--dbname <db>', 'target database (default: the profile\'s)')
+    .option('--create', 'create the target database')
+    .option('--clean', 'replace the target database (needs --confirm=<dbname>)')
+    .option('--confirm <dbname>', 'the target database name, to confirm --clean')
+    .option('--no-owner', 'do not restore ownership')
+    .option('--no-acl', 'do not restore privileges')
+    .option('--jobs <n>', 'parallel pg_restore jobs', integer('--jobs'))
+    .option('--dry-run', 'check everything and say what would happen; change nothing')
+    .option('--json', 'print JSON')
+    .action(async (ref: string, options: Record<string, unknown>) => {
+      const input: Record<string, unknown> = {
+        ref,
+        to: options.to,
+        create: Boolean(options.create),
+        clean: Boolean(options.clean),
+        noOwner: options.owner === false,
+        noAcl: options.acl === false,
+        dryRun: Boolean(options.dryRun),
+      };
+      if (typeof options.dbname === 'string') input.dbname = options.dbname;
+      if (typeof options.confirm === 'string') input.confirm = options.confirm;
+      if (options.jobs !== undefined) input.jobs = options.jobs;
+      await run('backup.restore', input, Boolean(options.json), formatRestore, (result) => !result.ok);
+    });
+
+  program
+    .command('adopt <dir>')
+    .description('Add backups found in a directory (by their .json sidecars) to the catalogue')
+    .option('--json', 'print JSON')
+    .action(async (dir: string, options: { json?: boolean }) => {
+      await run('backup.adopt', { dir }, Boolean(options.json), (report) =>
+        [`Adopted ${report.adopted.length} backups.`, ...report.adopted.map((f) => `  + ${f}`), ...report.skipped.map((s) => `  - ${s.file}: ${s.reason}`)].join('\n'),
+      );
+    });
+
+  try {
+    await program.parseAsync([...argv]);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
+      return 2;
+    }
+    if (error instanceof HoldfastError) {
+      printError(io, error.toInfo(), argv.includes('--json'));
+      return exitCodeFor(error.code);
+    }
+    throw error;
+  }
+  return exitCode;
+}

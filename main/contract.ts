@@ -1,0 +1,94 @@
+// The one typed contract. Every operation is defined once — channel, zod input schema, handler — and
+// the three shells (CLI, Electron IPC, HTTP) only parse input with the schema, call the handler and
+// return the envelope. Adding an operation means adding one entry here.
+import { z } from 'zod';
+import type { BackupProgress } from './core/backup/backup.ts';
+import { BackupOptionsSchema } from './core/backup/options.ts';
+import { HoldfastError, toErrorInfo, type ErrorInfo } from './core/errors.ts';
+import type { Holdfast } from './core/holdfast.ts';
+import { NewProfileSchema, ProfileNameSchema } from './core/profiles/profile-schema.ts';
+
+export type Envelope<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo };
+
+export interface CallContext {
+  signal?: AbortSignal;
+  onProgress?: (event: ProgressEvent) => void;
+}
+
+export type ProgressEvent = { operation: 'backup'; progress: BackupProgress } | { operation: 'restore'; phase: string };
+
+const BackupRef = z.string().min(1, 'give a backup id or filename').max(255);
+
+function define<I extends z.ZodType, O>(input: I, handler: (holdfast: Holdfast, input: z.output<I>, context: CallContext) => Promise<O> | O) {
+  return { input, handler };
+}
+
+export const contract = {
+  'profile.add': define(NewProfileSchema, (holdfast, input) => holdfast.addProfile(input)),
+  'profile.list': define(z.object({}).strict(), (holdfast) => holdfast.listProfiles()),
+  'profile.remove': define(z.object({ name: ProfileNameSchema }).strict(), (holdfast, input) => holdfast.removeProfile(input.name)),
+  'backup.create': define(z.object({ profile: ProfileNameSchema, options: BackupOptionsSchema }).strict(), (holdfast, input, context) =>
+    holdfast.backup(input.profile, input.options, {
+      ...(context.signal ? { signal: context.signal } : {}),
+      onProgress: (progress) => context.onProgress?.({ operation: 'backup', progress }),
+    }),
+  ),
+  'backup.list': define(z.object({ profile: ProfileNameSchema.optional(), all: z.boolean().default(false) }).strict(), (holdfast, input) =>
+    holdfast.list({ profile: input.profile, all: input.all }),
+  ),
+  'backup.verify': define(z.object({ ref: BackupRef }).strict(), (holdfast, input) => holdfast.verify(input.ref)),
+  'backup.restore': define(
+    z
+      .object({
+        ref: BackupRef,
+        to: ProfileNameSchema,
+        dbname: z.string().min(1).refine((name) => Buffer.byteLength(name) <= 63, 'a database name is at most 63 bytes').optional(),
+        create: z.boolean().default(false),
+        clean: z.boolean().default(false),
+        confirm: z.string().optional(),
+        noOwner: z.boolean().default(false),
+        noAcl: z.boolean().default(false),
+        jobs: z.number().int().min(1).max(64).optional(),
+        dryRun: z.boolean().default(false),
+      })
+      .strict(),
+    (holdfast, input, context) =>
+      holdfast.restore({
+        ...input,
+        ...(context.signal ? { signal: context.signal } : {}),
+        onProgress: (phase) => context.onProgress?.({ operation: 'restore', phase }),
+      }),
+  ),
+  'backup.adopt': define(z.object({ dir: z.string().min(1) }).strict(), (holdfast, input) => holdfast.adopt(input.dir)),
+} as const;
+
+export type Channel = keyof typeof contract;
+export type ChannelInput<C extends Channel> = z.input<(typeof contract)[C]['input']>;
+export type ChannelOutput<C extends Channel> = Awaited<ReturnType<(typeof contract)[C]['handler']>>;
+
+export function describeZodError(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => {
+      const path = issue.path.join('.');
+      if (issue.code === 'unrecognized_keys') return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}`;
+      return path ? `${path}: ${issue.message}` : issue.message;
+    })
+    .join('; ');
+}
+
+/** Parse, call, and wrap: the only way a shell reaches the engine. Never throws. */
+export async function invoke<C extends Channel>(holdfast: Holdfast, channel: C, raw: unknown, context: CallContext = {}): Promise<Envelope<ChannelOutput<C>>> {
+  const entry = contract[channel];
+  if (!entry) return { ok: false, error: { code: 'BAD_INPUT', message: `Unknown operation "${String(channel)}".` } };
+  const parsed = entry.input.safeParse(raw);
+  if (!parsed.success) {
+    return { ok: false, error: { code: 'BAD_INPUT', message: `Invalid input for ${channel}: ${describeZodError(parsed.error)}`, hint: 'Fix the named field and try again.' } };
+  }
+  try {
+    const handler = entry.handler as (h: Holdfast, i: unknown, c: CallContext) => Promise<ChannelOutput<C>> | ChannelOutput<C>;
+    return { ok: true, value: await handler(holdfast, parsed.data, context) };
+  } catch (error) {
+    if (error instanceof z.ZodError) return { ok: false, error: { code: 'BAD_INPUT', message: describeZodError(error) } };
+    return { ok: false, error: error instanceof HoldfastError ? error.toInfo() : toErrorInfo(error) };
+  }
+}

@@ -1,0 +1,246 @@
+// One backup, start to finish. The rule it keeps: a backup is recorded as completed only when
+// pg_dump exited 0, the output is structurally complete, the row counts were taken in the dump's own
+// snapshot, and the file is checksummed, fsynced and renamed to its final name. Anything else is a
+// failed run with the reason, and no file under a final name.
+import { rm } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import type pg from 'pg';
+import { inspectArchive, type ArchiveTable } from '../archive/inspect.ts';
+import type { Catalogue } from '../catalogue/catalogue.ts';
+import { newId } from '../catalogue/catalogue.ts';
+import type { HoldfastConfig } from '../config.ts';
+import { HoldfastError, toErrorInfo } from '../errors.ts';
+import {
+  checksumTree,
+  createPrivateFile,
+  ensurePrivateDir,
+  exists,
+  pathSize,
+  renameDurably,
+  sealFile,
+  sealTree,
+  sha256File,
+  writeFileDurably,
+} from '../fsutil/durable.ts';
+import { connect, dbnameConninfo, libpqEnv, qualifiedName, quoteIdent } from '../pg/connection.ts';
+import { runChild, startChild, stderrTail } from '../process/child.ts';
+import { pickClientTools, type ClientToolSet } from '../tools/discover.ts';
+import type { BackupMetadata, GlobalsInfo, Profile } from '../types.ts';
+import { backupFilename, companionPaths, TEMP_SUFFIX } from './naming.ts';
+import { compressionLabel, effectiveCompression, fileExtension, pgDumpArgs, type BackupOptions } from './options.ts';
+
+export interface BackupProgress {
+  phase: 'connecting' | 'dumping' | 'checking' | 'counting' | 'globals' | 'checksumming' | 'done';
+  bytes: number;
+  elapsedMs: number;
+}
+
+export interface EngineContext {
+  config: HoldfastConfig;
+  catalogue: Catalogue;
+  clientTools: () => Promise<ClientToolSet[]>;
+}
+
+export interface BackupRequest {
+  profile: Profile;
+  options: BackupOptions;
+  signal?: AbortSignal;
+  onProgress?: (progress: BackupProgress) => void;
+  /** How often to sample the output size for progress and the size limit. */
+  pollMs?: number;
+}
+
+interface ServerFacts {
+  major: number;
+  versionText: string;
+  databaseSize: number;
+  database: string;
+}
+
+async function readServerFacts(client: pg.Client): Promise<ServerFacts> {
+  const result = await client.query<{ num: string; version: string; size: string; db: string }>(
+    `SELECT current_setting('server_version_num') AS num, current_setting('server_version') AS version,
+            pg_database_size(current_database())::text AS size, current_database() AS db`,
+  );
+  const row = result.rows[0]!;
+  return {
+    major: Math.floor(Number(row.num) / 10000),
+    versionText: `PostgreSQL ${row.version.split(' ')[0]}`,
+    databaseSize: Number(row.size),
+    database: row.db,
+  };
+}
+
+/** Exact rows per dumped table, in the transaction whose snapshot pg_dump used. */
+async function countRows(client: pg.Client, tables: readonly ArchiveTable[]): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (const table of tables) {
+    if (!table.hasData) continue;
+    const result = await client.query<{ n: string }>(`SELECT count(*)::text AS n FROM ONLY ${quoteIdent(table.schema)}.${quoteIdent(table.name)}`);
+    counts[qualifiedName(table.schema, table.name)] = Number(result.rows[0]!.n);
+  }
+  return counts;
+}
+
+function failure(message: string, hint?: string): HoldfastError {
+  return new HoldfastError('BACKUP_FAILED', message, hint);
+}
+
+export async function runBackup(context: EngineContext, request: BackupRequest): Promise<BackupMetadata> {
+  const { config, catalogue } = context;
+  const { profile, options } = request;
+  const startedAt = new Date();
+  const startedMs = performance.now();
+  const elapsed = () => Math.round(performance.now() - startedMs);
+  const progress = (phase: BackupProgress['phase'], bytes = 0) => request.onProgress?.({ phase, bytes, elapsedMs: elapsed() });
+
+  const compression = effectiveCompression(options, config.compressionDefault);
+  const filename = backupFilename(startedAt, profile.name, options.suffix, fileExtension(options.format, compression));
+  const finalPath = join(config.backupDir, filename);
+  const tempPath = `${finalPath}${TEMP_SUFFIX}`;
+  const companions = companionPaths(finalPath);
+  const globalsTemp = `${companions.globals}${TEMP_SUFFIX}`;
+
+  await ensurePrivateDir(config.backupDir);
+  const runId = catalogue.startRun({ kind: 'backup', profile: profile.name, tempPath, detail: { filename, options } });
+  let client: pg.Client | undefined;
+  try {
+    if (await exists(finalPath)) throw new HoldfastError('CONFLICT', `${finalPath} already exists.`, 'Wait a moment and run the backup again.');
+    progress('connecting');
+    client = await connect(profile, config.connectTimeoutSeconds);
+    const server = await readServerFacts(client);
+    const tools = pickClientTools(
+      await context.clientTools(),
+      server.major,
+      `Backing up profile "${profile.name}" (${server.versionText})`,
+      config.pgBinDir,
+    );
+
+    // The dump and the row counts see the same data: pg_dump imports this transaction's snapshot.
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    const snapshot = (await client.query<{ id: string }>('SELECT pg_export_snapshot() AS id')).rows[0]!.id;
+
+    const env = libpqEnv(profile, config.connectTimeoutSeconds);
+    const args = pgDumpArgs({ options, compression, clientMajor: tools.major, outputPath: tempPath, snapshot, dbnameConninfo: dbnameConninfo(profile.dbname) });
+    if (options.format !== 'directory') await createPrivateFile(tempPath);
+
+    progress('dumping');
+    const dump = startChild(tools.paths.pg_dump, args, { env, signal: request.signal, timeoutMs: config.timeoutMs });
+    const poll = setInterval(() => {
+      void pathSize(tempPath).then((bytes) => {
+        progress('dumping', bytes);
+        if (config.maxSizeBytes > 0 && bytes > config.maxSizeBytes) {
+          dump.stop(`the backup passed BACKUP_MAX_SIZE_MB (${Math.round(config.maxSizeBytes / 1048576)} MB)`);
+        }
+      });
+    }, request.pollMs ?? 500);
+    const result = await dump.done.finally(() => clearInterval(poll));
+    if (result.stoppedBecause === 'cancelled') throw new HoldfastError('CANCELLED', 'The backup was cancelled; nothing was kept.');
+    if (result.stoppedBecause) throw failure(`pg_dump was stopped: ${result.stoppedBecause}.`, 'Raise the limit (BACKUP_TIMEOUT_SECONDS / BACKUP_MAX_SIZE_MB) or back up less (--table, --exclude-table).');
+    if (result.exitCode !== 0) {
+      const how = result.signal ? `was killed by ${result.signal}` : `exited with code ${result.exitCode}`;
+      throw failure(`pg_dump ${how}: ${stderrTail(result.stderr) || '(no message)'}`, 'The message above is pg_dump\'s own; fix its cause and run the backup again.');
+    }
+
+    progress('checking');
+    const size = await pathSize(tempPath);
+    if (size === 0) throw failure('pg_dump exited 0 but wrote nothing.', 'The client tools may be broken; check `pg_dump --version` and the disk.');
+    const inspection = await inspectArchive(tempPath, options.format, { gzip: options.format === 'plain' && compression.method === 'gzip' });
+    if (!inspection.ok) throw failure(`pg_dump exited 0 but its output is not a complete dump: ${inspection.problem}`, 'Check free disk space and the client tools, then run the backup again.');
+
+    progress('counting', size);
+    const rowCounts = await countRows(client, inspection.tables);
+    for (const table of inspection.tables) {
+      const key = qualifiedName(table.schema, table.name);
+      if (table.rows !== undefined && rowCounts[key] !== undefined && table.rows !== rowCounts[key]) {
+        throw failure(`The dump holds ${table.rows} rows of ${key} but the snapshot has ${rowCounts[key]}.`, 'This should never happen; keep the logs and report it.');
+      }
+    }
+    await client.query('COMMIT');
+    await client.end();
+    client = undefined;
+
+    progress('globals', size);
+    const globals = await dumpGlobals(tools, profile, env, globalsTemp, request.signal, config.timeoutMs);
+
+    progress('checksumming', size);
+    let checksum: string;
+    let files: BackupMetadata['files'];
+    if (options.format === 'directory') {
+      await sealTree(tempPath);
+      const tree = await checksumTree(tempPath);
+      checksum = tree.checksum;
+      files = tree.files;
+    } else {
+      await sealFile(tempPath);
+      checksum = await sha256File(tempPath);
+    }
+    await renameDurably(tempPath, finalPath);
+    if (globals.filename) await renameDurably(globalsTemp, companions.globals);
+
+    const metadata: BackupMetadata = {
+      id: newId(),
+      filename,
+      timestamp: startedAt.toISOString(),
+      size,
+      compressed: compression.method !== 'none',
+      encrypted: false,
+      checksum: `sha256:${checksum}`,
+      databaseSize: server.databaseSize,
+      tables: inspection.tables.map((table) => qualifiedName(table.schema, table.name)),
+      version: server.versionText,
+      duration: elapsed(),
+      profile: profile.name,
+      database: server.database,
+      path: finalPath,
+      format: options.format,
+      compression: compressionLabel(compression),
+      status: 'completed',
+      rowCounts,
+      serverMajor: server.major,
+      clientVersion: `pg_dump ${tools.version}`,
+      options,
+      globals,
+      ...(files ? { files } : {}),
+    };
+    await writeFileDurably(companions.sidecar, `${JSON.stringify(metadata, null, 2)}\n`);
+    catalogue.db.transaction(() => {
+      catalogue.insertBackup(metadata, runId);
+      catalogue.finishRun(runId, 'completed', { backupId: metadata.id });
+    })();
+    progress('done', size);
+    return metadata;
+  } catch (error) {
+    await rm(tempPath, { recursive: true, force: true });
+    await rm(globalsTemp, { force: true });
+    const info = toErrorInfo(error);
+    catalogue.finishRun(runId, 'failed', { error: info.message });
+    throw error instanceof HoldfastError ? error : failure(info.message);
+  } finally {
+    if (client) await client.end().catch(() => undefined);
+  }
+}
+
+/** Roles and tablespaces, without passwords; a role that may not read them gets a note instead. */
+async function dumpGlobals(
+  tools: ClientToolSet,
+  profile: Profile,
+  env: NodeJS.ProcessEnv,
+  tempPath: string,
+  signal: AbortSignal | undefined,
+  timeoutMs: number,
+): Promise<GlobalsInfo> {
+  await createPrivateFile(tempPath);
+  const result = await runChild(
+    tools.paths.pg_dumpall,
+    ['--globals-only', '--no-role-passwords', '--no-password', `--file=${tempPath}`, `--database=${profile.dbname}`],
+    { env, signal, timeoutMs },
+  );
+  if (result.exitCode !== 0) {
+    await rm(tempPath, { force: true });
+    return { filename: null, checksum: null, note: `Roles and tablespaces were not saved: pg_dumpall failed: ${stderrTail(result.stderr, 2) || `exit ${result.exitCode}`}` };
+  }
+  await sealFile(tempPath);
+  const checksum = await sha256File(tempPath);
+  return { filename: basename(tempPath.slice(0, -TEMP_SUFFIX.length)), checksum: `sha256:${checksum}`, note: null };
+}

@@ -1,0 +1,55 @@
+import { describe, expect, test } from 'vitest';
+import { BackupOptionsSchema, compressionArgs, effectiveCompression, fileExtension, parseCompression, pgDumpArgs } from './options.ts';
+
+const parse = (input: unknown) => BackupOptionsSchema.parse(input);
+
+describe('backup options', () => {
+  test('defaults: custom format, gzip unless BACKUP_COMPRESSION=false', () => {
+    const options = parse({});
+    expect(options.format).toBe('custom');
+    expect(effectiveCompression(options, true)).toEqual({ method: 'gzip' });
+    expect(effectiveCompression(options, false)).toEqual({ method: 'none' });
+    expect(fileExtension('plain', { method: 'gzip' })).toBe('sql.gz');
+    expect(fileExtension('plain', { method: 'none' })).toBe('sql');
+  });
+
+  test('user patterns become --flag=value so none can pass for an option', () => {
+    const args = pgDumpArgs({
+      options: parse({ tables: ['-fx', 'public.*'], excludeSchemas: ['x; $(touch /tmp/p)'] }),
+      compression: { method: 'gzip', level: 5 },
+      clientMajor: 15,
+      outputPath: '/b/x.dump.tmp',
+      snapshot: '00000003-0000001B-1',
+      dbnameConninfo: "dbname='-fx'",
+    });
+    expect(args).toEqual([
+      '--format=c',
+      '--file=/b/x.dump.tmp',
+      '--no-password',
+      "--dbname=dbname='-fx'",
+      '--compress=5',
+      '--snapshot=00000003-0000001B-1',
+      '--table=-fx',
+      '--table=public.*',
+      '--exclude-schema=x; $(touch /tmp/p)',
+    ]);
+  });
+
+  test('compression syntax follows the client version', () => {
+    expect(compressionArgs({ method: 'zstd', level: 3 }, 16)).toEqual(['--compress=zstd:3']);
+    expect(compressionArgs({ method: 'gzip' }, 15)).toEqual(['--compress=6']);
+    expect(() => compressionArgs({ method: 'lz4' }, 15)).toThrow(/needs pg_dump 16/);
+    expect(parseCompression('gzip:9')).toEqual({ method: 'gzip', level: 9 });
+    expect(() => parseCompression('brotli')).toThrow(/not understood/);
+  });
+
+  test('contradictions and unsafe suffixes are refused with the field named', () => {
+    expect(() => parse({ schemaOnly: true, dataOnly: true })).toThrow(/cannot be combined/);
+    expect(() => parse({ format: 'custom', jobs: 4 })).toThrow(/directory/);
+    expect(() => parse({ suffix: '../etc' })).toThrow(/suffix/);
+    expect(() => parse({ suffix: '-rf' })).toThrow(/suffix/);
+    expect(() => parse({ format: 'plain', compression: { method: 'zstd' } })).toThrow(/plain/);
+    expect(() => parse({ bogus: 1 })).toThrow();
+    expect(parse({ suffix: 'daily' }).suffix).toBe('daily');
+  });
+});

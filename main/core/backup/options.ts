@@ -1,0 +1,131 @@
+// What a backup may ask for, parsed once with zod, and how it becomes a pg_dump argument array.
+import { z } from 'zod';
+import { HoldfastError } from '../errors.ts';
+
+export const DUMP_FORMATS = ['custom', 'plain', 'directory', 'tar'] as const;
+export type DumpFormat = (typeof DUMP_FORMATS)[number];
+export const COMPRESSION_METHODS = ['gzip', 'lz4', 'zstd', 'none'] as const;
+export type CompressionMethod = (typeof COMPRESSION_METHODS)[number];
+
+/** Safe inside a file name: no separators, no "..", cannot look like an option. */
+export const SUFFIX_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$/;
+
+const pattern = z.string().min(1, 'a pattern cannot be empty').max(512).refine((value) => !value.includes('\0'), 'a pattern cannot contain NUL');
+
+export const CompressionSchema = z.object({
+  method: z.enum(COMPRESSION_METHODS),
+  level: z.number().int().min(1).max(22).optional(),
+});
+export type Compression = z.infer<typeof CompressionSchema>;
+
+export const BackupOptionsSchema = z
+  .object({
+    format: z.enum(DUMP_FORMATS).default('custom'),
+    jobs: z.number().int().min(1).max(64).optional(),
+    compression: CompressionSchema.optional(),
+    schemaOnly: z.boolean().default(false),
+    dataOnly: z.boolean().default(false),
+    tables: z.array(pattern).default([]),
+    excludeTables: z.array(pattern).default([]),
+    schemas: z.array(pattern).default([]),
+    excludeSchemas: z.array(pattern).default([]),
+    suffix: z
+      .string()
+      .regex(SUFFIX_PATTERN, 'a suffix is 1–40 letters, digits, "_" or "-", starting with a letter or digit (it becomes part of the file name)')
+      .optional(),
+  })
+  .strict()
+  .superRefine((options, context) => {
+    if (options.schemaOnly && options.dataOnly) {
+      context.addIssue({ code: 'custom', path: ['dataOnly'], message: '--schema-only and --data-only cannot be combined' });
+    }
+    if (options.jobs !== undefined && options.jobs > 1 && options.format !== 'directory') {
+      context.addIssue({ code: 'custom', path: ['jobs'], message: 'parallel jobs need --format directory (pg_dump only dumps in parallel to a directory)' });
+    }
+    const method = options.compression?.method;
+    if (options.format === 'tar' && method && method !== 'none') {
+      context.addIssue({ code: 'custom', path: ['compression'], message: 'the tar format cannot be compressed by pg_dump; use custom or directory, or --compress none' });
+    }
+    if (options.format === 'plain' && (method === 'lz4' || method === 'zstd')) {
+      context.addIssue({ code: 'custom', path: ['compression'], message: 'plain backups are gzip (.sql.gz) or uncompressed (.sql); use custom or directory for lz4/zstd' });
+    }
+    if (method === 'gzip' && options.compression?.level !== undefined && options.compression.level > 9) {
+      context.addIssue({ code: 'custom', path: ['compression', 'level'], message: 'gzip levels are 1–9' });
+    }
+  });
+export type BackupOptions = z.infer<typeof BackupOptionsSchema>;
+
+/** "gzip", "gzip:6", "lz4", "zstd:3", "none" */
+export function parseCompression(text: string): Compression {
+  const match = /^(gzip|lz4|zstd|none)(?::(\d{1,2}))?$/.exec(text.trim());
+  if (!match || (match[1] === 'none' && match[2] !== undefined)) {
+    throw new HoldfastError('BAD_INPUT', `--compress "${text}" is not understood.`, 'Use gzip, gzip:1-9, lz4[:level], zstd[:level] or none.');
+  }
+  const level = match[2] === undefined ? undefined : Number(match[2]);
+  return level === undefined ? { method: match[1] as CompressionMethod } : { method: match[1] as CompressionMethod, level };
+}
+
+/** The compression a backup actually uses: its own, else gzip unless BACKUP_COMPRESSION=false. */
+export function effectiveCompression(options: BackupOptions, compressionDefault: boolean): Compression {
+  if (options.format === 'tar') return { method: 'none' };
+  return options.compression ?? (compressionDefault ? { method: 'gzip' } : { method: 'none' });
+}
+
+export function compressionLabel(compression: Compression): string {
+  return compression.level === undefined ? compression.method : `${compression.method}:${compression.level}`;
+}
+
+export function fileExtension(format: DumpFormat, compression: Compression): string {
+  switch (format) {
+    case 'custom':
+      return 'dump';
+    case 'tar':
+      return 'tar';
+    case 'directory':
+      return 'dir';
+    case 'plain':
+      return compression.method === 'gzip' ? 'sql.gz' : 'sql';
+  }
+}
+
+const formatFlag: Record<DumpFormat, string> = { custom: 'c', plain: 'p', directory: 'd', tar: 't' };
+
+/**
+ * pg_dump's compression flag for a client major: 16+ takes "method:level"; 15 and older only know
+ * gzip levels (-Z 0-9), and lz4/zstd need 16.
+ */
+export function compressionArgs(compression: Compression, clientMajor: number): string[] {
+  if (compression.method === 'none') return ['--compress=0'];
+  if (clientMajor >= 16) return [`--compress=${compressionLabel(compression)}`];
+  if (compression.method !== 'gzip') {
+    throw new HoldfastError(
+      'VERSION_MISMATCH',
+      `${compression.method} compression needs pg_dump 16 or newer; the client chosen is ${clientMajor}.`,
+      'Use --compress gzip, or install postgresql-client-16 (or newer) / set HOLDFAST_PG_BIN.',
+    );
+  }
+  return [`--compress=${compression.level ?? 6}`];
+}
+
+export function pgDumpArgs(input: {
+  options: BackupOptions;
+  compression: Compression;
+  clientMajor: number;
+  outputPath: string;
+  snapshot: string | undefined;
+  dbnameConninfo: string;
+}): string[] {
+  const { options } = input;
+  const args = [`--format=${formatFlag[options.format]}`, `--file=${input.outputPath}`, '--no-password', `--dbname=${input.dbnameConninfo}`];
+  if (options.format !== 'tar') args.push(...compressionArgs(input.compression, input.clientMajor));
+  if (options.format === 'directory' && options.jobs !== undefined) args.push(`--jobs=${options.jobs}`);
+  if (input.snapshot) args.push(`--snapshot=${input.snapshot}`);
+  if (options.schemaOnly) args.push('--schema-only');
+  if (options.dataOnly) args.push('--data-only');
+  // "--flag=value" keeps a pattern that starts with "-" from being read as an option.
+  for (const value of options.tables) args.push(`--table=${value}`);
+  for (const value of options.excludeTables) args.push(`--exclude-table=${value}`);
+  for (const value of options.schemas) args.push(`--schema=${value}`);
+  for (const value of options.excludeSchemas) args.push(`--exclude-schema=${value}`);
+  return args;
+}

@@ -1,0 +1,285 @@
+// The catalogue is the source of truth for profiles, backups and every run. SQLite in WAL mode with
+// synchronous=FULL, so a crash mid-write leaves the last committed state, never a damaged file.
+import Database from 'better-sqlite3';
+import { randomBytes } from 'node:crypto';
+import { HoldfastError } from '../errors.ts';
+import type { BackupMetadata, BackupStatus, Profile, RunRecord, RunStatus } from '../types.ts';
+import { migrations } from './migrations.ts';
+
+export function newId(): string {
+  return randomBytes(6).toString('hex');
+}
+
+interface ProfileRow {
+  id: string;
+  name: string;
+  host: string;
+  port: number;
+  user: string;
+  dbname: string;
+  sslmode: string | null;
+  tags: string;
+  created_at: string;
+}
+
+interface RunRow {
+  id: string;
+  kind: RunRecord['kind'];
+  profile_name: string | null;
+  backup_id: string | null;
+  status: RunStatus;
+  started_at: string;
+  finished_at: string | null;
+  pid: number | null;
+  temp_path: string | null;
+  error: string | null;
+  detail: string | null;
+}
+
+interface BackupRow {
+  id: string;
+  status: BackupStatus;
+  metadata: string;
+  verified_at: string | null;
+  verify_valid: number | null;
+}
+
+export type NewProfile = Omit<Profile, 'id' | 'createdAt'>;
+
+export class Catalogue {
+  readonly db: Database.Database;
+
+  constructor(readonly file: string) {
+    try {
+      this.db = new Database(file);
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma('synchronous = FULL');
+      this.db.pragma('foreign_keys = ON');
+      this.db.pragma('busy_timeout = 5000');
+    } catch (error) {
+      throw new HoldfastError(
+        'INTERNAL',
+        `Cannot open the catalogue ${file}: ${(error as Error).message}`,
+        'Check that HOLDFAST_HOME is writable and the file is a Holdfast catalogue.',
+      );
+    }
+    const check = this.db.pragma('quick_check', { simple: true });
+    if (check !== 'ok') {
+      throw new HoldfastError(
+        'INTERNAL',
+        `The catalogue ${file} failed SQLite's integrity check: ${String(check)}`,
+        'Restore it from a copy, or move it aside and re-adopt the backup directory with `holdfast adopt <dir>`.',
+      );
+    }
+    this.migrate();
+  }
+
+  private migrate(): void {
+    const current = this.db.pragma('user_version', { simple: true }) as number;
+    if (current > migrations.length) {
+      throw new HoldfastError(
+        'INTERNAL',
+        `The catalogue ${this.file} was written by a newer Holdfast (schema ${current}, this one knows ${migrations.length}).`,
+        'Upgrade Holdfast, or point HOLDFAST_HOME elsewhere.',
+      );
+    }
+    for (let version = current; version < migrations.length; version += 1) {
+      this.db.transaction(() => {
+        this.db.exec(migrations[version]!);
+        this.db.pragma(`user_version = ${version + 1}`);
+      })();
+    }
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  // --- profiles -------------------------------------------------------------------------------
+
+  addProfile(input: NewProfile): Profile {
+    const now = new Date().toISOString();
+    const profile: Profile = { ...input, id: newId(), createdAt: now };
+    try {
+      this.db
+        .prepare(
+          `INSERT INTO profiles (id, name, host, port, user, dbname, sslmode, tags, created_at, updated_at)
+           VALUES (@id, @name, @host, @port, @user, @dbname, @sslmode, @tags, @createdAt, @createdAt)`,
+        )
+        .run({ ...profile, tags: JSON.stringify(profile.tags) });
+    } catch (error) {
+      if (String((error as Error).message).includes('UNIQUE')) {
+        throw new HoldfastError('CONFLICT', `A profile named "${input.name}" already exists.`, 'Choose another name, or remove the existing profile first.');
+      }
+      throw error;
+    }
+    return profile;
+  }
+
+  getProfile(name: string): Profile | undefined {
+    const row = this.db.prepare('SELECT * FROM profiles WHERE name = ?').get(name) as ProfileRow | undefined;
+    return row && profileFromRow(row);
+  }
+
+  requireProfile(name: string): Profile {
+    const profile = this.getProfile(name);
+    if (!profile) {
+      throw new HoldfastError('NOT_FOUND', `No profile named "${name}".`, 'List profiles with `holdfast profile list`, or add one with `holdfast profile add`.');
+    }
+    return profile;
+  }
+
+  listProfiles(): Profile[] {
+    return (this.db.prepare('SELECT * FROM profiles ORDER BY name').all() as ProfileRow[]).map(profileFromRow);
+  }
+
+  removeProfile(name: string): boolean {
+    return this.db.prepare('DELETE FROM profiles WHERE name = ?').run(name).changes > 0;
+  }
+
+  // --- runs -----------------------------------------------------------------------------------
+
+  startRun(input: { kind: RunRecord['kind']; profile: string | null; backupId?: string | null; tempPath?: string | null; detail?: Record<string, unknown> }): string {
+    const id = newId();
+    this.db
+      .prepare(
+        `INSERT INTO runs (id, kind, profile_name, backup_id, status, started_at, pid, temp_path, detail)
+         VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?)`,
+      )
+      .run(id, input.kind, input.profile, input.backupId ?? null, new Date().toISOString(), process.pid, input.tempPath ?? null, input.detail ? JSON.stringify(input.detail) : null);
+    return id;
+  }
+
+  finishRun(id: string, status: Exclude<RunStatus, 'running'>, extra: { error?: string; backupId?: string; detail?: Record<string, unknown> } = {}): void {
+    this.db
+      .prepare(
+        `UPDATE runs SET status = ?, finished_at = ?, error = ?, backup_id = COALESCE(?, backup_id),
+           detail = COALESCE(?, detail), temp_path = NULL WHERE id = ?`,
+      )
+      .run(status, new Date().toISOString(), extra.error ?? null, extra.backupId ?? null, extra.detail ? JSON.stringify(extra.detail) : null, id);
+  }
+
+  getRun(id: string): RunRecord | undefined {
+    const row = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined;
+    return row && runFromRow(row);
+  }
+
+  listRuns(filter: { kind?: RunRecord['kind']; statuses?: RunStatus[]; profile?: string } = {}): RunRecord[] {
+    const clauses: string[] = [];
+    const params: unknown[] = [];
+    if (filter.kind) {
+      clauses.push('kind = ?');
+      params.push(filter.kind);
+    }
+    if (filter.profile) {
+      clauses.push('profile_name = ?');
+      params.push(filter.profile);
+    }
+    if (filter.statuses?.length) {
+      clauses.push(`status IN (${filter.statuses.map(() => '?').join(', ')})`);
+      params.push(...filter.statuses);
+    }
+    const where = clauses.length ? `WHERE ${clauses.join(' AND ')}` : '';
+    return (this.db.prepare(`SELECT * FROM runs ${where} ORDER BY started_at`).all(...params) as RunRow[]).map(runFromRow);
+  }
+
+  /** Runs still marked running whose process is gone; the caller cleans their temp files. */
+  staleRuns(isAlive: (pid: number) => boolean): Array<{ id: string; tempPath: string | null }> {
+    const rows = this.db.prepare(`SELECT id, pid, temp_path FROM runs WHERE status = 'running'`).all() as Array<{ id: string; pid: number | null; temp_path: string | null }>;
+    return rows.filter((row) => row.pid === null || !isAlive(row.pid)).map((row) => ({ id: row.id, tempPath: row.temp_path }));
+  }
+
+  // --- backups --------------------------------------------------------------------------------
+
+  insertBackup(metadata: BackupMetadata, runId: string): void {
+    this.db
+      .prepare(
+        `INSERT INTO backups (id, run_id, profile_name, filename, path, status, created_at, size, checksum, metadata)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(metadata.id, runId, metadata.profile, metadata.filename, metadata.path, metadata.status, metadata.timestamp, metadata.size, metadata.checksum, JSON.stringify(metadata));
+  }
+
+  /** By id or by exact filename; nothing else, so a name like "../x" can only miss. */
+  findBackup(ref: string): BackupMetadata | undefined {
+    const row = this.db.prepare('SELECT * FROM backups WHERE id = ? OR filename = ?').get(ref, ref) as BackupRow | undefined;
+    return row && backupFromRow(row);
+  }
+
+  requireBackup(ref: string): BackupMetadata {
+    const backup = this.findBackup(ref);
+    if (!backup || backup.status === 'deleted') {
+      throw new HoldfastError('NOT_FOUND', `No backup with id or filename "${ref}" in the catalogue.`, 'List backups with `holdfast list`.');
+    }
+    return backup;
+  }
+
+  listBackups(filter: { profile?: string; statuses?: BackupStatus[] } = {}): BackupMetadata[] {
+    const statuses = filter.statuses ?? ['completed', 'missing'];
+    const params: unknown[] = [...statuses];
+    let sql = `SELECT * FROM backups WHERE status IN (${statuses.map(() => '?').join(', ')})`;
+    if (filter.profile) {
+      sql += ' AND profile_name = ?';
+      params.push(filter.profile);
+    }
+    return (this.db.prepare(`${sql} ORDER BY created_at`).all(...params) as BackupRow[]).map(backupFromRow);
+  }
+
+  setBackupStatus(id: string, status: BackupStatus): void {
+    this.db.prepare('UPDATE backups SET status = ? WHERE id = ?').run(status, id);
+  }
+
+  recordVerification(id: string, valid: boolean): void {
+    this.db.prepare('UPDATE backups SET verified_at = ?, verify_valid = ? WHERE id = ?').run(new Date().toISOString(), valid ? 1 : 0, id);
+  }
+
+  // --- audit ----------------------------------------------------------------------------------
+
+  audit(actor: string, action: string, target: string | null, detail?: Record<string, unknown>): void {
+    this.db
+      .prepare('INSERT INTO audit_log (at, actor, action, target, detail) VALUES (?, ?, ?, ?, ?)')
+      .run(new Date().toISOString(), actor, action, target, detail ? JSON.stringify(detail) : null);
+  }
+
+  auditEntries(limit = 100): Array<{ at: string; actor: string; action: string; target: string | null; detail: unknown }> {
+    const rows = this.db.prepare('SELECT * FROM audit_log ORDER BY id DESC LIMIT ?').all(limit) as Array<{ at: string; actor: string; action: string; target: string | null; detail: string | null }>;
+    return rows.map((row) => ({ ...row, detail: row.detail ? JSON.parse(row.detail) : null }));
+  }
+}
+
+function profileFromRow(row: ProfileRow): Profile {
+  return {
+    id: row.id,
+    name: row.name,
+    host: row.host,
+    port: row.port,
+    user: row.user,
+    dbname: row.dbname,
+    sslmode: row.sslmode,
+    tags: JSON.parse(row.tags) as string[],
+    createdAt: row.created_at,
+  };
+}
+
+function runFromRow(row: RunRow): RunRecord {
+  return {
+    id: row.id,
+    kind: row.kind,
+    profile: row.profile_name,
+    backupId: row.backup_id,
+    status: row.status,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    error: row.error,
+    detail: row.detail ? (JSON.parse(row.detail) as Record<string, unknown>) : null,
+  };
+}
+
+function backupFromRow(row: BackupRow): BackupMetadata {
+  const metadata = JSON.parse(row.metadata) as BackupMetadata;
+  return {
+    ...metadata,
+    status: row.status,
+    lastVerified: row.verified_at ? { at: row.verified_at, valid: row.verify_valid === 1 } : null,
+  };
+}

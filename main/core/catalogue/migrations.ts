@@ -1,0 +1,54 @@
+// Numbered migrations: each runs once, in order, inside a transaction; user_version records the last.
+export const migrations: readonly string[] = [
+  `
+  CREATE TABLE profiles (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    host TEXT NOT NULL,
+    port INTEGER NOT NULL,
+    user TEXT NOT NULL,
+    dbname TEXT NOT NULL,
+    sslmode TEXT,
+    tags TEXT NOT NULL DEFAULT '[]',
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE TABLE runs (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('backup', 'verify', 'restore')),
+    profile_name TEXT,
+    backup_id TEXT,
+    status TEXT NOT NULL CHECK (status IN ('running', 'completed', 'failed', 'interrupted')),
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    pid INTEGER,
+    temp_path TEXT,
+    error TEXT,
+    detail TEXT
+  );
+  CREATE INDEX runs_started ON runs (started_at);
+  CREATE TABLE backups (
+    id TEXT PRIMARY KEY,
+    run_id TEXT NOT NULL,
+    profile_name TEXT NOT NULL,
+    filename TEXT NOT NULL UNIQUE,
+    path TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('completed', 'missing', 'deleted')),
+    created_at TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    checksum TEXT NOT NULL,
+    metadata TEXT NOT NULL,
+    verified_at TEXT,
+    verify_valid INTEGER
+  );
+  CREATE INDEX backups_profile ON backups (profile_name, created_at);
+  CREATE TABLE audit_log (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    target TEXT,
+    detail TEXT
+  );
+  `,
+];

@@ -1,0 +1,76 @@
+// Configuration is read once from the environment and parsed with a schema, so a bad value fails
+// loudly at start with the variable named, instead of oddly in the middle of a backup.
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+import { HoldfastError } from './errors.ts';
+
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+const positiveInt = z.coerce.number().int().positive();
+
+const EnvSchema = z.object({
+  HOLDFAST_HOME: z.string().min(1).optional(),
+  BACKUP_DIR: z.string().min(1).optional(),
+  BACKUP_COMPRESSION: booleanFlag.default(true),
+  BACKUP_MAX_SIZE_MB: z.coerce.number().nonnegative().default(0),
+  BACKUP_TIMEOUT_SECONDS: positiveInt.default(3600),
+  BACKUP_RETENTION_DAYS: positiveInt.default(30),
+  HOLDFAST_PG_BIN: z.string().min(1).optional(),
+  HOLDFAST_CONNECT_TIMEOUT_SECONDS: positiveInt.default(10),
+});
+
+export interface HoldfastConfig {
+  /** Catalogue, logs and (by default) backups live here. */
+  home: string;
+  backupDir: string;
+  /** false means BACKUP_COMPRESSION=false: dumps are written uncompressed unless a backup asks otherwise. */
+  compressionDefault: boolean;
+  /** 0 means no limit. */
+  maxSizeBytes: number;
+  timeoutMs: number;
+  retentionDays: number;
+  /** Explicit client-tools directory; when set, no other pg_dump is considered. */
+  pgBinDir: string | undefined;
+  connectTimeoutSeconds: number;
+}
+
+/** The platform's per-user application data directory, the same place Electron's userData points at. */
+export function defaultHome(env: NodeJS.ProcessEnv = process.env, platform = process.platform): string {
+  if (platform === 'win32') return join(env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'), 'Holdfast');
+  if (platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'Holdfast');
+  return join(env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share'), 'holdfast');
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): HoldfastConfig {
+  const relevant = Object.fromEntries(
+    Object.keys(EnvSchema.shape).flatMap((key) => {
+      const value = env[key];
+      return value === undefined || value === '' ? [] : [[key, value]];
+    }),
+  );
+  const parsed = EnvSchema.safeParse(relevant);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const variable = String(issue?.path[0] ?? 'environment');
+    throw new HoldfastError(
+      'BAD_INPUT',
+      `Environment variable ${variable}=${JSON.stringify(env[variable] ?? '')} is not valid: ${issue?.message ?? 'invalid value'}`,
+      'Fix or unset the variable; the README lists every setting and its format.',
+    );
+  }
+  const values = parsed.data;
+  const home = resolve(values.HOLDFAST_HOME ?? defaultHome(env));
+  return {
+    home,
+    backupDir: resolve(values.BACKUP_DIR ?? join(home, 'backups')),
+    compressionDefault: values.BACKUP_COMPRESSION,
+    maxSizeBytes: Math.round(values.BACKUP_MAX_SIZE_MB * 1024 * 1024),
+    timeoutMs: values.BACKUP_TIMEOUT_SECONDS * 1000,
+    retentionDays: values.BACKUP_RETENTION_DAYS,
+    pgBinDir: values.HOLDFAST_PG_BIN ? resolve(values.HOLDFAST_PG_BIN) : undefined,
+    connectTimeoutSeconds: values.HOLDFAST_CONNECT_TIMEOUT_SECONDS,
+  };
+}

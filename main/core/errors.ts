@@ -1,0 +1,50 @@
+// Errors cross every shell (CLI, IPC, HTTP) as typed values: a stable code, a message saying what
+// failed, and a hint saying what to do next.
+export type ErrorCode =
+  | 'BAD_INPUT'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'TOOL_MISSING'
+  | 'VERSION_MISMATCH'
+  | 'CONNECTION_FAILED'
+  | 'BACKUP_FAILED'
+  | 'VERIFY_FAILED'
+  | 'RESTORE_REFUSED'
+  | 'RESTORE_FAILED'
+  | 'CANCELLED'
+  | 'INTERNAL';
+
+export interface ErrorInfo {
+  code: ErrorCode;
+  message: string;
+  hint?: string;
+}
+
+export class HoldfastError extends Error {
+  readonly code: ErrorCode;
+  readonly hint: string | undefined;
+
+  constructor(code: ErrorCode, message: string, hint?: string) {
+    super(message);
+    this.name = 'HoldfastError';
+    this.code = code;
+    this.hint = hint;
+  }
+
+  toInfo(): ErrorInfo {
+    return this.hint === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, hint: this.hint };
+  }
+}
+
+export function toErrorInfo(error: unknown): ErrorInfo {
+  if (error instanceof HoldfastError) return error.toInfo();
+  const message = error instanceof Error ? error.message : String(error);
+  return { code: 'INTERNAL', message, hint: 'This is a bug in Holdfast; please report it with the command you ran.' };
+}
+
+/** Exit codes shared by every CLI command: 0 ok, 1 operation failed, 2 bad usage. */
+export function exitCodeFor(code: ErrorCode): 1 | 2 {
+  return code === 'BAD_INPUT' ? 2 : 1;
+}

@@ -1,0 +1,149 @@
+// Files that must not lie: private modes whatever the umask, checksums computed by streaming, and
+// durability by fsync of the file and of its directory around every rename.
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { chmod, lstat, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join, relative } from 'node:path';
+
+export const PRIVATE_FILE_MODE = 0o600;
+export const PRIVATE_DIR_MODE = 0o700;
+
+/** Creates the directory (and parents) and forces 0700 on it, since mkdir's mode is filtered by the umask. */
+export async function ensurePrivateDir(path: string): Promise<void> {
+  await mkdir(path, { recursive: true, mode: PRIVATE_DIR_MODE });
+  await chmod(path, PRIVATE_DIR_MODE);
+}
+
+/** Creates an empty 0600 file that must not already exist; writers that open it later keep that mode. */
+export async function createPrivateFile(path: string): Promise<void> {
+  const handle = await open(path, 'wx', PRIVATE_FILE_MODE);
+  try {
+    await handle.chmod(PRIVATE_FILE_MODE);
+  } finally {
+    await handle.close();
+  }
+}
+
+export async function fsyncPath(path: string): Promise<void> {
+  const handle = await open(path, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+export async function renameDurably(from: string, to: string): Promise<void> {
+  await rename(from, to);
+  await fsyncPath(dirname(to));
+}
+
+export async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  const stream = createReadStream(path, { highWaterMark: 1024 * 1024 });
+  for await (const chunk of stream) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+export interface TreeFile {
+  path: string;
+  size: number;
+  sha256: string;
+}
+
+/** Every regular file under `root`, relative paths sorted bytewise so the order never depends on the OS. */
+export async function listTree(root: string): Promise<{ files: string[]; dirs: string[] }> {
+  const files: string[] = [];
+  const dirs: string[] = [root];
+  for (let i = 0; i < dirs.length; i += 1) {
+    const dir = dirs[i]!;
+    for (const entry of await readdir(dir, { withFileTypes: true })) {
+      const full = join(dir, entry.name);
+      if (entry.isDirectory()) dirs.push(full);
+      else if (entry.isFile()) files.push(relative(root, full));
+    }
+  }
+  files.sort((a, b) => (Buffer.compare(Buffer.from(a), Buffer.from(b))));
+  return { files, dirs };
+}
+
+/**
+ * A directory-format backup's checksum: SHA-256 per file, plus one SHA-256 over the sorted
+ * "<hex>  <path>\n" lines (the sha256sum format), which is what the catalogue records.
+ */
+export async function checksumTree(root: string): Promise<{ checksum: string; files: TreeFile[]; size: number }> {
+  const { files } = await listTree(root);
+  const manifest = createHash('sha256');
+  const entries: TreeFile[] = [];
+  let size = 0;
+  for (const path of files) {
+    const full = join(root, path);
+    const [sha256, info] = await Promise.all([sha256File(full), stat(full)]);
+    entries.push({ path, size: info.size, sha256 });
+    size += info.size;
+    manifest.update(`${sha256}  ${path}\n`);
+  }
+  return { checksum: manifest.digest('hex'), files: entries, size };
+}
+
+/** 0600 files and 0700 directories throughout a tree, then fsync every file and directory in it. */
+export async function sealTree(root: string): Promise<void> {
+  const { files, dirs } = await listTree(root);
+  for (const path of files) {
+    const full = join(root, path);
+    await chmod(full, PRIVATE_FILE_MODE);
+    await fsyncPath(full);
+  }
+  for (const dir of dirs.reverse()) {
+    await chmod(dir, PRIVATE_DIR_MODE);
+    await fsyncPath(dir);
+  }
+}
+
+export async function sealFile(path: string): Promise<void> {
+  await chmod(path, PRIVATE_FILE_MODE);
+  await fsyncPath(path);
+}
+
+/** Size of a file, or the total of the regular files under a directory; 0 when it does not exist. */
+export async function pathSize(path: string): Promise<number> {
+  let info;
+  try {
+    info = await lstat(path);
+  } catch {
+    return 0;
+  }
+  if (!info.isDirectory()) return info.size;
+  const { files } = await listTree(path);
+  let total = 0;
+  for (const file of files) {
+    try {
+      total += (await stat(join(path, file))).size;
+    } catch {
+      // A file pg_dump is replacing right now; the next poll counts it.
+    }
+  }
+  return total;
+}
+
+export async function writeFileDurably(path: string, contents: string): Promise<void> {
+  const temporary = join(dirname(path), `.${basename(path)}.tmp`);
+  await rm(temporary, { force: true });
+  const handle = await open(temporary, 'wx', PRIVATE_FILE_MODE);
+  try {
+    await handle.writeFile(contents);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await renameDurably(temporary, path);
+}
+
+export async function exists(path: string): Promise<boolean> {
+  try {
+    await lstat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

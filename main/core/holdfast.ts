@@ -1,0 +1,246 @@
+// The engine's front: one object that owns the configuration, the catalogue and the client-tool
+// discovery, and offers every operation the shells (CLI, Electron IPC, HTTP) expose.
+import { readdir, readFile, rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+import { runBackup, type BackupProgress, type EngineContext } from './backup/backup.ts';
+import { GLOBALS_SUFFIX, SIDECAR_SUFFIX, TEMP_SUFFIX } from './backup/naming.ts';
+import { BackupOptionsSchema, type BackupOptions } from './backup/options.ts';
+import { Catalogue } from './catalogue/catalogue.ts';
+import { newId } from './catalogue/catalogue.ts';
+import { loadConfig, type HoldfastConfig } from './config.ts';
+import { HoldfastError } from './errors.ts';
+import { checksumTree, ensurePrivateDir, exists, sha256File } from './fsutil/durable.ts';
+import { NewProfileSchema, type NewProfileInput } from './profiles/profile-schema.ts';
+import { restoreBackup, type RestoreRequest, type RestoreResult } from './restore/restore.ts';
+import { discoverClientTools, type ClientToolSet } from './tools/discover.ts';
+import type { BackupMetadata, Profile, RunRecord } from './types.ts';
+import { verifyBackup, type VerifyResult } from './verify/verify.ts';
+
+export interface ReconcileReport {
+  interruptedRuns: string[];
+  removedTempFiles: string[];
+  missingBackups: string[];
+  foundAgain: string[];
+}
+
+export interface ListEntry {
+  id: string;
+  status: string;
+  profile: string | null;
+  timestamp: string;
+  filename: string | null;
+  error?: string | null;
+}
+
+export interface AdoptReport {
+  adopted: string[];
+  skipped: Array<{ file: string; reason: string }>;
+}
+
+function isAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export class Holdfast implements EngineContext {
+  readonly config: HoldfastConfig;
+  readonly catalogue: Catalogue;
+  private toolsCache: Promise<ClientToolSet[]> | undefined;
+
+  private constructor(config: HoldfastConfig, catalogue: Catalogue) {
+    this.config = config;
+    this.catalogue = catalogue;
+  }
+
+  /** Opens (creating if needed) HOLDFAST_HOME and its catalogue, then reconciles files and runs. */
+  static async open(config: HoldfastConfig = loadConfig()): Promise<{ holdfast: Holdfast; reconciled: ReconcileReport }> {
+    await ensurePrivateDir(config.home);
+    const holdfast = new Holdfast(config, new Catalogue(join(config.home, 'catalogue.sqlite')));
+    const reconciled = await holdfast.reconcile();
+    return { holdfast, reconciled };
+  }
+
+  close(): void {
+    this.catalogue.close();
+  }
+
+  clientTools(): Promise<ClientToolSet[]> {
+    this.toolsCache ??= discoverClientTools({ explicitDir: this.config.pgBinDir, bundledDirs: bundledToolDirs() });
+    return this.toolsCache;
+  }
+
+  /**
+   * After a crash: runs left "running" by a process that is gone become interrupted and their temp
+   * files go; catalogue rows whose files vanished are flagged missing (and unflagged if they return).
+   */
+  async reconcile(): Promise<ReconcileReport> {
+    const report: ReconcileReport = { interruptedRuns: [], removedTempFiles: [], missingBackups: [], foundAgain: [] };
+    for (const run of this.catalogue.staleRuns(isAlive)) {
+      this.catalogue.finishRun(run.id, 'interrupted', { error: 'Holdfast stopped while this run was in progress; its partial output was removed.' });
+      report.interruptedRuns.push(run.id);
+    }
+    const liveTemps = new Set(
+      this.catalogue.db
+        .prepare(`SELECT temp_path FROM runs WHERE status = 'running' AND temp_path IS NOT NULL`)
+        .pluck()
+        .all() as string[],
+    );
+    if (await exists(this.config.backupDir)) {
+      for (const name of await readdir(this.config.backupDir)) {
+        const owned = name.startsWith('backup-') || name.startsWith('.backup-');
+        if (!owned || !name.endsWith(TEMP_SUFFIX)) continue;
+        const full = join(this.config.backupDir, name);
+        const dumpTemp = name.endsWith(`${GLOBALS_SUFFIX}${TEMP_SUFFIX}`) ? full.slice(0, -(GLOBALS_SUFFIX.length + TEMP_SUFFIX.length)) + TEMP_SUFFIX : full;
+        if (liveTemps.has(dumpTemp)) continue;
+        await rm(full, { recursive: true, force: true });
+        report.removedTempFiles.push(full);
+      }
+    }
+    for (const backup of this.catalogue.listBackups()) {
+      const present = await exists(backup.path);
+      if (!present && backup.status === 'completed') {
+        this.catalogue.setBackupStatus(backup.id, 'missing');
+        report.missingBackups.push(backup.filename);
+      } else if (present && backup.status === 'missing') {
+        this.catalogue.setBackupStatus(backup.id, 'completed');
+        report.foundAgain.push(backup.filename);
+      }
+    }
+    return report;
+  }
+
+  // --- profiles -------------------------------------------------------------------------------
+
+  addProfile(input: NewProfileInput): Profile {
+    const profile = this.catalogue.addProfile(NewProfileSchema.parse(input));
+    this.catalogue.audit('local', 'profile.add', profile.name);
+    return profile;
+  }
+
+  listProfiles(): Profile[] {
+    return this.catalogue.listProfiles();
+  }
+
+  removeProfile(name: string): { removed: string; backupsKept: number } {
+    this.catalogue.requireProfile(name);
+    this.catalogue.removeProfile(name);
+    this.catalogue.audit('local', 'profile.remove', name);
+    // Backups are never deleted with their profile; they stay listed and restorable.
+    return { removed: name, backupsKept: this.catalogue.listBackups({ profile: name }).length };
+  }
+
+  // --- backups --------------------------------------------------------------------------------
+
+  async backup(profileName: string, options: Partial<BackupOptions>, hooks: { signal?: AbortSignal; onProgress?: (p: BackupProgress) => void } = {}): Promise<BackupMetadata> {
+    const profile = this.catalogue.requireProfile(profileName);
+    const parsed = BackupOptionsSchema.parse(options);
+    const metadata = await runBackup(this, { profile, options: parsed, ...hooks });
+    this.catalogue.audit('local', 'backup.create', metadata.filename, { profile: profile.name });
+    return metadata;
+  }
+
+  list(filter: { profile?: string | undefined; all?: boolean }): Array<BackupMetadata | ListEntry> {
+    const backups: Array<BackupMetadata | ListEntry> = this.catalogue.listBackups(filter.profile ? { profile: filter.profile } : {});
+    if (!filter.all) return backups;
+    const runs: RunRecord[] = this.catalogue.listRuns({ kind: 'backup', statuses: ['failed', 'interrupted', 'running'], ...(filter.profile ? { profile: filter.profile } : {}) });
+    const entries = runs.map((run): ListEntry => ({
+      id: run.id,
+      status: run.status,
+      profile: run.profile,
+      timestamp: run.startedAt,
+      filename: typeof run.detail?.filename === 'string' ? run.detail.filename : null,
+      error: run.error,
+    }));
+    return [...backups, ...entries].sort((a, b) => a.timestamp.localeCompare(b.timestamp));
+  }
+
+  verify(ref: string): Promise<VerifyResult> {
+    return verifyBackup(this, ref);
+  }
+
+  restore(request: Omit<RestoreRequest, 'target'> & { to: string }): Promise<RestoreResult> {
+    const target = this.catalogue.requireProfile(request.to);
+    return restoreBackup(this, { ...request, target });
+  }
+
+  /**
+   * Re-catalogues backups from their sidecars, e.g. after a reinstall. A backup is adopted only when
+   * its file is there and matches the sidecar's checksum; it is recorded where it lies now.
+   */
+  async adopt(dir: string): Promise<AdoptReport> {
+    const root = resolve(dir);
+    if (!(await exists(root))) throw new HoldfastError('NOT_FOUND', `${root} does not exist.`, 'Give the directory that holds the backup files and their .json sidecars.');
+    const report: AdoptReport = { adopted: [], skipped: [] };
+    for (const name of (await readdir(root)).sort()) {
+      if (!name.startsWith('backup-') || !name.endsWith(SIDECAR_SUFFIX)) continue;
+      const sidecar = join(root, name);
+      let metadata: BackupMetadata;
+      try {
+        metadata = SidecarSchema.parse(JSON.parse(await readFile(sidecar, 'utf8'))) as unknown as BackupMetadata;
+      } catch (error) {
+        report.skipped.push({ file: name, reason: `not a Holdfast sidecar: ${(error as Error).message.split('\n')[0]}` });
+        continue;
+      }
+      if (`${metadata.filename}${SIDECAR_SUFFIX}` !== name) {
+        report.skipped.push({ file: name, reason: 'the sidecar names another file' });
+        continue;
+      }
+      if (this.catalogue.findBackup(metadata.id) || this.catalogue.findBackup(metadata.filename)) {
+        report.skipped.push({ file: metadata.filename, reason: 'already in the catalogue' });
+        continue;
+      }
+      const path = join(root, metadata.filename);
+      if (!(await exists(path))) {
+        report.skipped.push({ file: metadata.filename, reason: 'the backup file is missing' });
+        continue;
+      }
+      const actual = metadata.format === 'directory' ? (await checksumTree(path)).checksum : await sha256File(path);
+      if (`sha256:${actual}` !== metadata.checksum) {
+        report.skipped.push({ file: metadata.filename, reason: `checksum sha256:${actual} does not match the sidecar's ${metadata.checksum}` });
+        continue;
+      }
+      const runId = this.catalogue.startRun({ kind: 'backup', profile: metadata.profile, detail: { adoptedFrom: sidecar } });
+      this.catalogue.db.transaction(() => {
+        this.catalogue.insertBackup({ ...metadata, path, status: 'completed' }, runId);
+        this.catalogue.finishRun(runId, 'completed', { backupId: metadata.id, detail: { adoptedFrom: sidecar } });
+      })();
+      report.adopted.push(metadata.filename);
+    }
+    this.catalogue.audit('local', 'backup.adopt', root, { adopted: report.adopted.length });
+    return report;
+  }
+}
+
+const SidecarSchema = z
+  .object({
+    id: z.string().regex(/^[0-9a-f]{12}$/),
+    filename: z.string().regex(/^backup-[^/\\]+$/),
+    timestamp: z.string(),
+    size: z.number().int().nonnegative(),
+    checksum: z.string().regex(/^sha256:[0-9a-f]{64}$/),
+    format: z.enum(['custom', 'plain', 'directory', 'tar']),
+    profile: z.string(),
+    compression: z.string(),
+    rowCounts: z.record(z.string(), z.number()),
+    clientVersion: z.string(),
+    serverMajor: z.number(),
+    globals: z.object({ filename: z.string().nullable(), checksum: z.string().nullable(), note: z.string().nullable() }),
+  })
+  .passthrough();
+
+/** Client tools shipped with the app: build/pg/<platform> in a checkout, resources/pg in a package. */
+function bundledToolDirs(): string[] {
+  const platformDir = `${process.platform}-${process.arch}`;
+  const dirs = [resolve(import.meta.dirname, '..', '..', 'build', 'pg', platformDir, 'bin')];
+  const resourcesPath = (process as { resourcesPath?: string }).resourcesPath;
+  if (resourcesPath) dirs.unshift(join(resourcesPath, 'pg', 'bin'));
+  return dirs;
+}
+
+export { newId };

@@ -1,0 +1,25 @@
+// What a connection profile may contain. Names are free text for people (a profile called "-fx" is
+// fine); wherever a name reaches a file name or a child process it is made safe there.
+import { z } from 'zod';
+
+export const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'] as const;
+
+export const ProfileNameSchema = z
+  .string()
+  .min(1, 'a profile name cannot be empty')
+  .max(64, 'a profile name is at most 64 characters')
+  .refine((name) => !/[\u0000-\u001f\u007f/\\]/.test(name), 'a profile name cannot contain "/", "\\" or control characters')
+  .refine((name) => name !== '.' && name !== '..', 'a profile name cannot be "." or ".."');
+
+export const NewProfileSchema = z
+  .object({
+    name: ProfileNameSchema,
+    host: z.string().min(1, 'host is required').max(255),
+    port: z.number().int().min(1).max(65535).default(5432),
+    user: z.string().min(1, 'user is required').max(63),
+    dbname: z.string().min(1, 'dbname is required').refine((name) => Buffer.byteLength(name) <= 63, 'a database name is at most 63 bytes'),
+    sslmode: z.enum(SSL_MODES).nullable().default(null),
+    tags: z.array(z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'tags are 1–32 letters, digits, "_" or "-"')).default([]),
+  })
+  .strict();
+export type NewProfileInput = z.input<typeof NewProfileSchema>;

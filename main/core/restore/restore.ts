@@ -1,0 +1,257 @@
+// Restore a catalogued backup into a profile's server. Order of business: prove the backup is intact
+// (checksum and structure) before touching anything; refuse to write over a non-empty database unless
+// the DBA said --clean and typed its name; and with --clean, restore into a scratch database first and
+// swap it in only after its row counts match the manifest, so a failed restore never costs the original.
+import { createReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import type pg from 'pg';
+import type { EngineContext } from '../backup/backup.ts';
+import { HoldfastError, toErrorInfo } from '../errors.ts';
+import { connect, dbnameConninfo, libpqEnv, quoteIdent } from '../pg/connection.ts';
+import { runChild, stderrTail } from '../process/child.ts';
+import { pickClientTools, type ClientToolSet } from '../tools/discover.ts';
+import type { BackupMetadata, Profile } from '../types.ts';
+import { checkBackupFiles, dumpClientMajor } from '../verify/verify.ts';
+
+export interface RestoreRequest {
+  ref: string;
+  target: Profile;
+  dbname?: string | undefined;
+  create: boolean;
+  clean: boolean;
+  confirm?: string | undefined;
+  noOwner: boolean;
+  noAcl: boolean;
+  jobs?: number | undefined;
+  dryRun: boolean;
+  signal?: AbortSignal;
+  onProgress?: (phase: string) => void;
+}
+
+export interface TableCount {
+  table: string;
+  expected: number;
+  actual: number | null;
+}
+
+export interface RestoreResult {
+  dryRun: boolean;
+  ok: boolean;
+  backup: { id: string; filename: string };
+  target: { profile: string; host: string; port: number; database: string; exists: boolean; relations: number };
+  client: string;
+  actions: string[];
+  durationMs: number;
+  tables: TableCount[];
+}
+
+const refused = (message: string, hint?: string) => new HoldfastError('RESTORE_REFUSED', message, hint);
+
+async function maintenanceConnection(context: EngineContext, target: Profile): Promise<pg.Client> {
+  let lastError: unknown;
+  for (const database of ['postgres', 'template1', target.dbname]) {
+    try {
+      return await connect(target, context.config.connectTimeoutSeconds, database);
+    } catch (error) {
+      lastError = error;
+      if (!String((error as Error).message).includes('does not exist')) break;
+    }
+  }
+  throw lastError;
+}
+
+async function userRelationCount(context: EngineContext, target: Profile, database: string): Promise<number> {
+  const client = await connect(target, context.config.connectTimeoutSeconds, database);
+  try {
+    const result = await client.query<{ n: string }>(
+      `SELECT count(*)::text AS n FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
+          AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'`,
+    );
+    return Number(result.rows[0]!.n);
+  } finally {
+    await client.end();
+  }
+}
+
+async function countTables(context: EngineContext, target: Profile, database: string, backup: BackupMetadata): Promise<TableCount[]> {
+  const client = await connect(target, context.config.connectTimeoutSeconds, database);
+  try {
+    const counts: TableCount[] = [];
+    for (const [table, expected] of Object.entries(backup.rowCounts)) {
+      const dot = splitQualified(table);
+      const exists = await client.query('SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2', [dot.schema, dot.name]);
+      if (exists.rowCount === 0) {
+        counts.push({ table, expected, actual: null });
+        continue;
+      }
+      const result = await client.query<{ n: string }>(`SELECT count(*)::text AS n FROM ONLY ${quoteIdent(dot.schema)}.${quoteIdent(dot.name)}`);
+      counts.push({ table, expected, actual: Number(result.rows[0]!.n) });
+    }
+    return counts;
+  } finally {
+    await client.end();
+  }
+}
+
+/** "schema.name" as recorded by backup; schema names with a dot are split at the dot that leaves a real table. */
+function splitQualified(table: string): { schema: string; name: string } {
+  const dot = table.indexOf('.');
+  return { schema: table.slice(0, dot), name: table.slice(dot + 1) };
+}
+
+function scratchName(database: string, at: Date): string {
+  const stamp = at.toISOString().replace(/[-:TZ.]/g, '').slice(0, 14);
+  const suffix = `__holdfast_${stamp}`;
+  // Identifiers are at most 63 bytes.
+  let base = database;
+  while (Buffer.byteLength(base + suffix) > 63) base = base.slice(0, -1);
+  return base + suffix;
+}
+
+async function runRestoreTool(
+  context: EngineContext,
+  tools: ClientToolSet,
+  backup: BackupMetadata,
+  request: RestoreRequest,
+  target: Profile,
+  database: string,
+): Promise<void> {
+  const env = libpqEnv(target, context.config.connectTimeoutSeconds);
+  let result;
+  if (backup.format === 'plain') {
+    const file = createReadStream(backup.path, { highWaterMark: 1024 * 1024 });
+    const input: Readable = backup.compression.startsWith('gzip') ? file.pipe(createGunzip()) : file;
+    result = await runChild(
+      tools.paths.psql,
+      ['--no-psqlrc', '--quiet', '--no-password', '--set=ON_ERROR_STOP=1', '--single-transaction', `--dbname=${dbnameConninfo(database)}`],
+      { env, stdin: input, signal: request.signal, timeoutMs: context.config.timeoutMs },
+    );
+  } else {
+    const args = [`--dbname=${dbnameConninfo(database)}`, '--exit-on-error', '--no-password'];
+    if (request.jobs && request.jobs > 1) args.push(`--jobs=${request.jobs}`);
+    else args.push('--single-transaction');
+    if (request.noOwner) args.push('--no-owner');
+    if (request.noAcl) args.push('--no-acl');
+    args.push(backup.path);
+    result = await runChild(tools.paths.pg_restore, args, { env, signal: request.signal, timeoutMs: context.config.timeoutMs });
+  }
+  if (result.stoppedBecause === 'cancelled') throw new HoldfastError('CANCELLED', 'The restore was cancelled.');
+  if (result.exitCode !== 0 || result.stoppedBecause) {
+    const tool = backup.format === 'plain' ? 'psql' : 'pg_restore';
+    const why = result.stoppedBecause ?? (result.signal ? `killed by ${result.signal}` : `exit ${result.exitCode}`);
+    throw new HoldfastError('RESTORE_FAILED', `${tool} failed (${why}): ${stderrTail(result.stderr) || '(no message)'}`, 'Roles missing on the target? Try --no-owner --no-acl, or restore the backup\'s .globals.sql first.');
+  }
+}
+
+export async function restoreBackup(context: EngineContext, request: RestoreRequest): Promise<RestoreResult> {
+  const { catalogue, config } = context;
+  const startedMs = performance.now();
+  const backup = catalogue.requireBackup(request.ref);
+  const target = request.target;
+  const database = request.dbname ?? target.dbname;
+
+  if (request.clean && request.confirm !== database) {
+    throw refused(
+      `--clean replaces database "${database}" on ${target.host}:${target.port}; it needs --confirm=${database}.`,
+      'Type the target database name after --confirm= to say you mean it. Nothing was changed.',
+    );
+  }
+  if (backup.format === 'plain' && (request.noOwner || request.noAcl)) {
+    throw new HoldfastError('BAD_INPUT', '--no-owner and --no-acl need an archive backup (custom, directory or tar); a plain SQL backup restores as it was written.', 'Restore the .globals.sql first so the roles exist, or back up with --format custom.');
+  }
+
+  const runId = request.dryRun ? undefined : catalogue.startRun({ kind: 'restore', profile: target.name, backupId: backup.id, detail: { database, clean: request.clean, create: request.create } });
+  try {
+    request.onProgress?.('verifying');
+    const checks = await checkBackupFiles(context, backup);
+    const failed = checks.filter((check) => check.status === 'failed');
+    if (failed.length > 0) {
+      catalogue.recordVerification(backup.id, false);
+      throw refused(`Backup ${backup.filename} failed verification, so it was not restored: ${failed.map((c) => c.detail).join('; ')}`, 'Nothing was changed on the target. Restore an earlier backup (holdfast list).');
+    }
+
+    request.onProgress?.('inspecting target');
+    const maintenance = await maintenanceConnection(context, target);
+    let exists: boolean;
+    try {
+      exists = ((await maintenance.query('SELECT 1 FROM pg_database WHERE datname = $1', [database])).rowCount ?? 0) > 0;
+    } finally {
+      await maintenance.end();
+    }
+    const relations = exists ? await userRelationCount(context, target, database) : 0;
+    if (!exists && !request.create && !request.clean) {
+      throw refused(`Database "${database}" does not exist on ${target.host}:${target.port}.`, 'Add --create to create it, or name an existing database with --dbname.');
+    }
+    if (exists && relations > 0 && !request.clean) {
+      throw refused(
+        `Database "${database}" on ${target.host}:${target.port} is not empty (${relations} tables, views or sequences); it was not touched.`,
+        `To replace it: --clean --confirm=${database}. To restore beside it: --dbname <new name> --create.`,
+      );
+    }
+
+    const tools = pickClientTools(await context.clientTools(), dumpClientMajor(backup), `Restoring ${backup.filename}`, config.pgBinDir);
+    const swap = request.clean && exists;
+    const workDatabase = swap ? scratchName(database, new Date()) : database;
+    const actions: string[] = [];
+    if (swap) {
+      actions.push(`create scratch database "${workDatabase}"`, `restore ${backup.filename} into it`, 'compare row counts with the manifest', `drop "${database}" and rename "${workDatabase}" to "${database}"`);
+    } else {
+      if (!exists) actions.push(`create database "${database}"`);
+      actions.push(`restore ${backup.filename} into "${database}"`, 'compare row counts with the manifest');
+    }
+    const summary = {
+      backup: { id: backup.id, filename: backup.filename },
+      target: { profile: target.name, host: target.host, port: target.port, database, exists, relations },
+      client: `${backup.format === 'plain' ? 'psql' : 'pg_restore'} ${tools.version}`,
+      actions,
+    };
+    if (request.dryRun) return { ...summary, dryRun: true, ok: true, durationMs: Math.round(performance.now() - startedMs), tables: [] };
+
+    const created = swap || !exists;
+    if (created) await adminStatement(context, target, `CREATE DATABASE ${quoteIdent(workDatabase)} TEMPLATE template0`);
+    let tables: TableCount[];
+    try {
+      request.onProgress?.('restoring');
+      await runRestoreTool(context, tools, backup, request, target, workDatabase);
+      request.onProgress?.('counting rows');
+      tables = await countTables(context, target, workDatabase, backup);
+      const wrong = tables.filter((t) => t.actual !== t.expected);
+      if (wrong.length > 0) {
+        throw new HoldfastError('RESTORE_FAILED', `Row counts after the restore differ from the backup's manifest: ${wrong.map((t) => `${t.table} expected ${t.expected}, got ${t.actual ?? 'no table'}`).join('; ')}`, swap ? `"${database}" was left as it was.` : undefined);
+      }
+    } catch (error) {
+      if (created) await adminStatement(context, target, `DROP DATABASE IF EXISTS ${quoteIdent(workDatabase)}`).catch(() => undefined);
+      throw error;
+    }
+    if (swap) {
+      request.onProgress?.('swapping');
+      try {
+        await adminStatement(context, target, `DROP DATABASE ${quoteIdent(database)}`);
+      } catch (error) {
+        await adminStatement(context, target, `DROP DATABASE IF EXISTS ${quoteIdent(workDatabase)}`).catch(() => undefined);
+        throw new HoldfastError('RESTORE_FAILED', `Could not drop "${database}" to put the restored copy in its place: ${(error as Error).message}`, `"${database}" is unchanged. Disconnect its sessions (SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${database}') and try again.`);
+      }
+      await adminStatement(context, target, `ALTER DATABASE ${quoteIdent(workDatabase)} RENAME TO ${quoteIdent(database)}`);
+    }
+    const result: RestoreResult = { ...summary, dryRun: false, ok: true, durationMs: Math.round(performance.now() - startedMs), tables };
+    catalogue.finishRun(runId!, 'completed', { detail: { database, tables: tables.length } });
+    catalogue.audit('local', 'restore', backup.filename, { profile: target.name, database, clean: request.clean });
+    return result;
+  } catch (error) {
+    if (runId) catalogue.finishRun(runId, 'failed', { error: toErrorInfo(error).message });
+    throw error;
+  }
+}
+
+async function adminStatement(context: EngineContext, target: Profile, sql: string): Promise<void> {
+  const client = await maintenanceConnection(context, target);
+  try {
+    await client.query(sql);
+  } catch (error) {
+    throw new HoldfastError('RESTORE_FAILED', `${sql.split(' ').slice(0, 2).join(' ')} failed: ${(error as Error).message}`, 'The target role needs CREATEDB (and ownership of the database for --clean).');
+  } finally {
+    await client.end();
+  }
+}

@@ -1,0 +1,73 @@
+// The records every shell shows. Field names follow the specification's metadata
+// (filename, timestamp, size, compressed, encrypted, checksum, databaseSize, tables, version, duration).
+import type { BackupOptions, DumpFormat } from './backup/options.ts';
+
+export interface Profile {
+  id: string;
+  name: string;
+  host: string;
+  port: number;
+  user: string;
+  dbname: string;
+  sslmode: string | null;
+  tags: string[];
+  createdAt: string;
+}
+
+export type RunStatus = 'running' | 'completed' | 'failed' | 'interrupted';
+export type BackupStatus = 'completed' | 'missing' | 'deleted';
+
+export interface GlobalsInfo {
+  /** Roles and tablespaces, `pg_dumpall --globals-only --no-role-passwords`, beside the backup. */
+  filename: string | null;
+  checksum: string | null;
+  /** Why there is no globals file, when there is none. */
+  note: string | null;
+}
+
+export interface BackupMetadata {
+  id: string;
+  filename: string;
+  /** ISO time the backup started. */
+  timestamp: string;
+  /** Bytes on disk (all files for the directory format). */
+  size: number;
+  compressed: boolean;
+  encrypted: boolean;
+  /** "sha256:<hex>"; for the directory format, over the sorted per-file list. */
+  checksum: string;
+  databaseSize: number;
+  /** Qualified table names in the dump. */
+  tables: string[];
+  /** Server version text, e.g. "PostgreSQL 15.18". */
+  version: string;
+  /** Milliseconds. */
+  duration: number;
+  profile: string;
+  database: string;
+  path: string;
+  format: DumpFormat;
+  compression: string;
+  status: BackupStatus;
+  /** Exact rows per table, counted in the dump's own snapshot. */
+  rowCounts: Record<string, number>;
+  serverMajor: number;
+  clientVersion: string;
+  options: BackupOptions;
+  globals: GlobalsInfo;
+  /** Directory format: checksum of every file. */
+  files?: Array<{ path: string; size: number; sha256: string }>;
+  lastVerified?: { at: string; valid: boolean } | null;
+}
+
+export interface RunRecord {
+  id: string;
+  kind: 'backup' | 'verify' | 'restore';
+  profile: string | null;
+  backupId: string | null;
+  status: RunStatus;
+  startedAt: string;
+  finishedAt: string | null;
+  error: string | null;
+  detail: Record<string, unknown> | null;
+}

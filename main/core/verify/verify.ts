@@ -1,0 +1,107 @@
+// Verify reads a backup back: size and SHA-256 against the catalogue, then structure (the archive's
+// data blocks or the plain dump's trailer), then whether pg_restore itself can read its table of
+// contents. A backup that was never read back is not trusted.
+import { join } from 'node:path';
+import { inspectArchive } from '../archive/inspect.ts';
+import type { EngineContext } from '../backup/backup.ts';
+import { companionPaths } from '../backup/naming.ts';
+import { HoldfastError } from '../errors.ts';
+import { checksumTree, exists, pathSize, sha256File } from '../fsutil/durable.ts';
+import { runChild, stderrTail } from '../process/child.ts';
+import { pickClientTools } from '../tools/discover.ts';
+import type { BackupMetadata } from '../types.ts';
+
+export type CheckStatus = 'ok' | 'failed' | 'skipped';
+export interface VerifyCheck {
+  name: 'exists' | 'size' | 'checksum' | 'structure' | 'pg_restore' | 'rowCounts' | 'globals';
+  status: CheckStatus;
+  detail: string;
+}
+
+export interface VerifyResult {
+  id: string;
+  filename: string;
+  valid: boolean;
+  checks: VerifyCheck[];
+}
+
+/** The dump's major client version, e.g. 15 from "pg_dump 15.18". */
+export function dumpClientMajor(backup: BackupMetadata): number {
+  return Number(/(\d+)/.exec(backup.clientVersion)?.[1] ?? backup.serverMajor);
+}
+
+export async function checkBackupFiles(context: EngineContext, backup: BackupMetadata): Promise<VerifyCheck[]> {
+  const checks: VerifyCheck[] = [];
+  const add = (name: VerifyCheck['name'], status: CheckStatus, detail: string) => checks.push({ name, status, detail });
+
+  if (!(await exists(backup.path))) {
+    add('exists', 'failed', `${backup.path} is gone.`);
+    return checks;
+  }
+  add('exists', 'ok', backup.path);
+
+  const size = await pathSize(backup.path);
+  add('size', size === backup.size ? 'ok' : 'failed', size === backup.size ? `${size} bytes` : `${size} bytes on disk, ${backup.size} recorded: the file was changed or truncated`);
+
+  if (backup.format === 'directory') {
+    const tree = await checksumTree(backup.path);
+    const recorded = new Map((backup.files ?? []).map((file) => [file.path, file.sha256]));
+    const changed = tree.files.filter((file) => recorded.get(file.path) !== file.sha256).map((file) => file.path);
+    const missing = [...recorded.keys()].filter((path) => !tree.files.some((file) => file.path === path));
+    const ok = `sha256:${tree.checksum}` === backup.checksum;
+    add('checksum', ok ? 'ok' : 'failed', ok ? backup.checksum : `checksum differs: changed ${changed.join(', ') || 'none'}; missing ${missing.join(', ') || 'none'}`);
+  } else {
+    const actual = `sha256:${await sha256File(backup.path)}`;
+    add('checksum', actual === backup.checksum ? 'ok' : 'failed', actual === backup.checksum ? actual : `${actual} does not match the recorded ${backup.checksum}: the file is corrupt`);
+  }
+
+  const inspection = await inspectArchive(backup.path, backup.format, { gzip: backup.format === 'plain' && backup.compression.startsWith('gzip') });
+  if (!inspection.ok) {
+    add('structure', 'failed', inspection.problem);
+  } else {
+    add('structure', 'ok', `${inspection.tables.length} tables, complete`);
+    const fileRows = inspection.tables.filter((table) => table.rows !== undefined);
+    if (fileRows.length > 0) {
+      const wrong = fileRows.filter((table) => backup.rowCounts[`${table.schema}.${table.name}`] !== table.rows);
+      add('rowCounts', wrong.length === 0 ? 'ok' : 'failed', wrong.length === 0 ? `${fileRows.length} tables match the manifest` : `rows differ from the manifest for ${wrong.map((t) => `${t.schema}.${t.name}`).join(', ')}`);
+    }
+  }
+
+  if (backup.format !== 'plain') {
+    try {
+      const tools = pickClientTools(await context.clientTools(), dumpClientMajor(backup), `Reading ${backup.filename}`, context.config.pgBinDir);
+      const listed = await runChild(tools.paths.pg_restore, ['--list', backup.path], { env: process.env, timeoutMs: context.config.timeoutMs });
+      add('pg_restore', listed.exitCode === 0 ? 'ok' : 'failed', listed.exitCode === 0 ? `pg_restore ${tools.version} reads the table of contents` : `pg_restore --list failed: ${stderrTail(listed.stderr)}`);
+    } catch (error) {
+      add('pg_restore', 'skipped', (error as Error).message);
+    }
+  }
+
+  if (backup.globals.filename) {
+    const globalsPath = join(backup.path, '..', backup.globals.filename);
+    const actual = (await exists(globalsPath)) ? `sha256:${await sha256File(globalsPath)}` : undefined;
+    add('globals', actual === backup.globals.checksum ? 'ok' : 'failed', actual === undefined ? `${companionPaths(backup.path).globals} is gone` : actual === backup.globals.checksum ? 'roles file intact' : 'the roles file does not match its checksum');
+  }
+  return checks;
+}
+
+export async function verifyBackup(context: EngineContext, ref: string): Promise<VerifyResult> {
+  const { catalogue } = context;
+  const backup = catalogue.requireBackup(ref);
+  const runId = catalogue.startRun({ kind: 'verify', profile: backup.profile, backupId: backup.id });
+  try {
+    const checks = await checkBackupFiles(context, backup);
+    const valid = checks.every((check) => check.status !== 'failed');
+    const missing = checks.some((check) => check.name === 'exists' && check.status === 'failed');
+    catalogue.db.transaction(() => {
+      catalogue.recordVerification(backup.id, valid);
+      if (missing) catalogue.setBackupStatus(backup.id, 'missing');
+      else if (backup.status === 'missing') catalogue.setBackupStatus(backup.id, 'completed');
+      catalogue.finishRun(runId, valid ? 'completed' : 'failed', valid ? {} : { error: checks.filter((c) => c.status === 'failed').map((c) => c.detail).join('; ') });
+    })();
+    return { id: backup.id, filename: backup.filename, valid, checks };
+  } catch (error) {
+    catalogue.finishRun(runId, 'failed', { error: (error as Error).message });
+    throw error instanceof HoldfastError ? error : new HoldfastError('VERIFY_FAILED', (error as Error).message);
+  }
+}

@@ -1,0 +1,166 @@
+// The promise Holdfast makes, tested end to end against a real server: a completed backup is complete,
+// checksummed, private, and restores with the same rows — in every format.
+import { existsSync, statSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { Holdfast } from '../main/core/holdfast.ts';
+import type { BackupMetadata } from '../main/core/types.ts';
+import { startPgServer, type PgServer } from './support/pg-server.ts';
+import { makeHome, profileFor, rowCount, seedDatabase, type TestHome } from './support/holdfast-env.ts';
+
+let server: PgServer;
+let home: TestHome;
+let holdfast: Holdfast;
+
+beforeAll(async () => {
+  server = await startPgServer();
+  await seedDatabase(server, 'shop');
+  home = makeHome();
+  holdfast = await home.open();
+  holdfast.addProfile(profileFor(server, 'shop', 'shop'));
+});
+
+afterAll(async () => {
+  holdfast?.close();
+  home?.cleanup();
+  await server?.stop();
+});
+
+const expectedCounts = {
+  'public.users': 2000,
+  'public.orders': 4000,
+  'public.x; $(touch /tmp/p)': 2,
+  'Sales.Quarterly Totals': 4,
+  'public.events_2024': expect.any(Number),
+  'public.events_2025': expect.any(Number),
+};
+
+async function restoreAndCompare(backup: BackupMetadata, dbname: string) {
+  const result = await holdfast.restore({ ref: backup.id, to: 'shop', dbname, create: true, clean: false, noOwner: false, noAcl: false, dryRun: false });
+  expect(result.ok).toBe(true);
+  expect(result.tables.length).toBe(Object.keys(backup.rowCounts).length);
+  for (const table of result.tables) expect(table.actual).toBe(table.expected);
+  expect(await rowCount(server, dbname, 'users')).toBe(2000);
+  expect(await rowCount(server, dbname, '"x; $(touch /tmp/p)"')).toBe(2);
+  expect(await rowCount(server, dbname, 'pg_largeobject_metadata')).toBe(1);
+}
+
+describe.each([
+  { format: 'custom' as const, ext: '.dump', extra: {} },
+  { format: 'plain' as const, ext: '.sql.gz', extra: {} },
+  { format: 'directory' as const, ext: '.dir', extra: { jobs: 2 } },
+  { format: 'tar' as const, ext: '.tar', extra: {} },
+])('$format backups', ({ format, ext, extra }) => {
+  let backup: BackupMetadata;
+
+  test('complete, checksummed, private, with exact row counts', async () => {
+    const previousUmask = process.umask(0o022);
+    try {
+      backup = await holdfast.backup('shop', { format, suffix: 'manual', ...extra });
+    } finally {
+      process.umask(previousUmask);
+    }
+    expect(backup.status).toBe('completed');
+    expect(backup.filename).toMatch(new RegExp(`^backup-\\d{4}-\\d\\d-\\d\\dT\\d\\d-\\d\\d-\\d\\d-\\d{3}Z-shop-manual${ext.replace('.', '\\.')}$`));
+    expect(backup.checksum).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(backup.rowCounts).toEqual(expectedCounts);
+    expect(backup.tables).toEqual(expect.arrayContaining(['public.users', 'Sales.Quarterly Totals', 'public.x; $(touch /tmp/p)']));
+    expect(backup.version).toMatch(/^PostgreSQL 15\./);
+    expect(backup.clientVersion).toMatch(/^pg_dump 15\./);
+    expect(backup.databaseSize).toBeGreaterThan(1_000_000);
+    expect(backup.globals.filename).toBe(`${backup.filename}.globals.sql`);
+
+    const mode = statSync(backup.path).mode & 0o777;
+    expect(mode).toBe(format === 'directory' ? 0o700 : 0o600);
+    expect(statSync(`${backup.path}.json`).mode & 0o777).toBe(0o600);
+    expect(statSync(`${backup.path}.globals.sql`).mode & 0o777).toBe(0o600);
+    expect(statSync(home.home).mode & 0o777).toBe(0o700);
+    expect(statSync(`${home.home}/backups`).mode & 0o777).toBe(0o700);
+    expect(existsSync(`${backup.path}.tmp`)).toBe(false);
+  });
+
+  test('verifies', async () => {
+    const result = await holdfast.verify(backup.filename);
+    expect(result.valid).toBe(true);
+    expect(result.checks.map((c) => c.status)).not.toContain('failed');
+  });
+
+  test('restores into a new database with the same rows', async () => {
+    await restoreAndCompare(backup, `restored_${format}`);
+    expect(existsSync('/tmp/p')).toBe(false);
+  });
+});
+
+describe('restore safety', () => {
+  let backup: BackupMetadata;
+  beforeAll(async () => {
+    backup = await holdfast.backup('shop', {});
+  });
+
+  test('dry run says what would happen and changes nothing', async () => {
+    const result = await holdfast.restore({ ref: backup.id, to: 'shop', dbname: 'dry_target', create: true, clean: false, noOwner: false, noAcl: false, dryRun: true });
+    expect(result.dryRun).toBe(true);
+    expect(result.target.exists).toBe(false);
+    expect(result.actions[0]).toContain('create database "dry_target"');
+    const rows = await server.query(`SELECT 1 FROM pg_database WHERE datname = 'dry_target'`);
+    expect(rows).toHaveLength(0);
+  });
+
+  test('a non-empty target is refused without --clean, and with a wrong --confirm, and left untouched', async () => {
+    await server.query('CREATE DATABASE occupied');
+    await server.query('CREATE TABLE keep_me (v int); INSERT INTO keep_me VALUES (42);', 'occupied');
+    const base = { ref: backup.id, to: 'shop', dbname: 'occupied', create: false, noOwner: false, noAcl: false, dryRun: false };
+    await expect(holdfast.restore({ ...base, clean: false })).rejects.toMatchObject({ code: 'RESTORE_REFUSED', message: expect.stringContaining('not empty') });
+    await expect(holdfast.restore({ ...base, clean: true, confirm: 'wrong' })).rejects.toMatchObject({ code: 'RESTORE_REFUSED', message: expect.stringContaining('--confirm=occupied') });
+    expect(await rowCount(server, 'occupied', 'keep_me')).toBe(1);
+  });
+
+  test('--clean --confirm replaces the database only after the restored copy checks out', async () => {
+    await server.query('CREATE DATABASE replace_me');
+    await server.query('CREATE TABLE old_stuff (v int)', 'replace_me');
+    const result = await holdfast.restore({ ref: backup.id, to: 'shop', dbname: 'replace_me', create: false, clean: true, confirm: 'replace_me', noOwner: false, noAcl: false, dryRun: false });
+    expect(result.ok).toBe(true);
+    expect(await rowCount(server, 'replace_me', 'users')).toBe(2000);
+    const old = await server.query(`SELECT 1 FROM pg_tables WHERE tablename = 'old_stuff'`, 'replace_me');
+    expect(old).toHaveLength(0);
+    const leftovers = await server.query(`SELECT datname FROM pg_database WHERE datname LIKE 'replace_me__holdfast%'`);
+    expect(leftovers).toHaveLength(0);
+  });
+
+  test('a database that does not exist needs --create', async () => {
+    await expect(
+      holdfast.restore({ ref: backup.id, to: 'shop', dbname: 'nowhere', create: false, clean: false, noOwner: false, noAcl: false, dryRun: false }),
+    ).rejects.toMatchObject({ code: 'RESTORE_REFUSED', hint: expect.stringContaining('--create') });
+  });
+});
+
+describe('selective backups', () => {
+  test('--table keeps only matching tables; --schema-only has no row counts', async () => {
+    const onlyUsers = await holdfast.backup('shop', { tables: ['users'] });
+    expect(onlyUsers.tables).toEqual(['public.users']);
+    expect(onlyUsers.rowCounts).toEqual({ 'public.users': 2000 });
+    const schemaOnly = await holdfast.backup('shop', { schemaOnly: true, format: 'plain' });
+    expect(schemaOnly.rowCounts).toEqual({});
+    expect(schemaOnly.tables).toEqual(expect.arrayContaining(['public.users', 'public.orders']));
+    const excluded = await holdfast.backup('shop', { excludeSchemas: ['Sales'], excludeTables: ['orders'] });
+    expect(excluded.tables).not.toContain('public.orders');
+    expect(excluded.tables).not.toContain('Sales.Quarterly Totals');
+    expect((await holdfast.verify(excluded.id)).valid).toBe(true);
+  });
+
+  test('BACKUP_COMPRESSION=false writes an uncompressed .sql that restores', async () => {
+    const plainHome = makeHome({ BACKUP_COMPRESSION: 'false' });
+    const other = await plainHome.open();
+    try {
+      other.addProfile(profileFor(server, 'shop', 'shop'));
+      const backup = await other.backup('shop', { format: 'plain' });
+      expect(backup.filename.endsWith('.sql')).toBe(true);
+      expect(backup.compressed).toBe(false);
+      expect((await other.verify(backup.id)).valid).toBe(true);
+      const result = await other.restore({ ref: backup.id, to: 'shop', dbname: 'from_uncompressed', create: true, clean: false, noOwner: false, noAcl: false, dryRun: false });
+      expect(result.ok).toBe(true);
+    } finally {
+      other.close();
+      plainHome.cleanup();
+    }
+  });
+});

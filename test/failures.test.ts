@@ -1,0 +1,271 @@
+// Every way a backup can go wrong must end as a failed run with the reason, no file under a final
+// name, no temp file left, and nothing already stored touched.
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync, openSync, readSync, writeSync, closeSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { Holdfast } from '../main/core/holdfast.ts';
+import { startPgServer, type PgServer } from './support/pg-server.ts';
+import { makeHome, processesMatching, profileFor, rowCount, runCli, seedDatabase, startCli, waitFor, type TestHome } from './support/holdfast-env.ts';
+
+let server: PgServer;
+let home: TestHome;
+let holdfast: Holdfast;
+
+beforeAll(async () => {
+  server = await startPgServer();
+  await seedDatabase(server, 'shop', 500);
+  home = makeHome();
+  holdfast = await home.open();
+  holdfast.addProfile(profileFor(server, 'shop', 'shop'));
+});
+
+afterAll(async () => {
+  holdfast?.close();
+  home?.cleanup();
+  await server?.stop();
+});
+
+function backupDirEntries(h: TestHome = home): string[] {
+  const dir = join(h.home, 'backups');
+  return existsSync(dir) ? readdirSync(dir) : [];
+}
+
+/** Holds an ACCESS EXCLUSIVE lock on users so pg_dump blocks mid-dump until released. */
+async function lockUsers(): Promise<pg.Client> {
+  const client = new pg.Client({ host: server.host, port: server.port, user: server.user, database: 'shop' });
+  await client.connect();
+  await client.query('BEGIN');
+  await client.query('LOCK TABLE users IN ACCESS EXCLUSIVE MODE');
+  return client;
+}
+
+async function waitingDumpBackend(): Promise<number> {
+  return waitFor('pg_dump to block on the lock', async () => {
+    const rows = await server.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = 'shop' AND query ILIKE 'LOCK TABLE%'`);
+    return rows[0]?.pid;
+  });
+}
+
+function lastRun(h: Holdfast = holdfast) {
+  const runs = h.catalogue.listRuns({ kind: 'backup' });
+  return runs[runs.length - 1]!;
+}
+
+describe('a dump that dies', () => {
+  test('pg_dump killed with SIGKILL mid-dump: failed run, no file, no temp', async () => {
+    const lock = await lockUsers();
+    try {
+      const before = backupDirEntries();
+      const pending = holdfast.backup('shop', { suffix: 'killed' });
+      await waitingDumpBackend();
+      const [pid] = processesMatching('-shop-killed.dump.tmp').filter((p) => readFileSync(`/proc/${p}/cmdline`, 'utf8').startsWith('/'));
+      expect(pid).toBeGreaterThan(0);
+      process.kill(pid!, 'SIGKILL');
+      await expect(pending).rejects.toMatchObject({ code: 'BACKUP_FAILED', message: expect.stringContaining('SIGKILL') });
+      expect(backupDirEntries()).toEqual(before);
+      expect(lastRun()).toMatchObject({ status: 'failed', error: expect.stringContaining('SIGKILL') });
+    } finally {
+      await lock.end();
+    }
+  });
+
+  test('backend terminated with pg_terminate_backend: failed with the server\'s message', async () => {
+    const lock = await lockUsers();
+    try {
+      const pending = holdfast.backup('shop', { suffix: 'terminated' });
+      const backendPid = await waitingDumpBackend();
+      await server.query(`SELECT pg_terminate_backend(${backendPid})`);
+      await expect(pending).rejects.toMatchObject({ code: 'BACKUP_FAILED', message: expect.stringMatching(/terminating connection due to administrator command|server closed the connection/) });
+      expect(backupDirEntries().filter((f) => f.includes('terminated'))).toEqual([]);
+    } finally {
+      await lock.end();
+    }
+  });
+
+  test('BACKUP_TIMEOUT_SECONDS ends the dump\'s process group and removes the temp file', async () => {
+    const lock = await lockUsers();
+    const timed = await home.open({ BACKUP_TIMEOUT_SECONDS: '1' });
+    try {
+      await expect(timed.backup('shop', { suffix: 'timeout' })).rejects.toMatchObject({ code: 'BACKUP_FAILED', message: expect.stringContaining('timed out after 1 s') });
+      expect(backupDirEntries().filter((f) => f.includes('timeout'))).toEqual([]);
+      await waitFor('the killed pg_dump to be gone', () => (processesMatching('-shop-timeout.dump.tmp').length === 0 ? true : undefined));
+    } finally {
+      timed.close();
+      await lock.end();
+    }
+  });
+
+  test('BACKUP_MAX_SIZE_MB aborts a dump that grows past it', async () => {
+    await server.query(`CREATE TABLE big AS SELECT g, md5(g::text) || md5((g * 7)::text) AS filler FROM generate_series(1, 400000) g`, 'shop');
+    const limited = await home.open({ BACKUP_MAX_SIZE_MB: '0.05' });
+    try {
+      await expect(limited.backup('shop', { suffix: 'toobig', compression: { method: 'none' } })).rejects.toMatchObject({ code: 'BACKUP_FAILED', message: expect.stringContaining('BACKUP_MAX_SIZE_MB') });
+      expect(backupDirEntries().filter((f) => f.includes('toobig'))).toEqual([]);
+    } finally {
+      limited.close();
+      await server.query('DROP TABLE big', 'shop');
+    }
+  });
+
+  test('Holdfast itself killed mid-backup: the next start marks the run interrupted and removes the temp file', async () => {
+    const crashHome = makeHome();
+    try {
+      const setup = await runCli(['profile', 'add', 'shop', '--host', server.host, '--port', String(server.port), '--user', server.user, '--dbname', 'shop'], crashHome.env);
+      expect(setup.code).toBe(0);
+      const lock = await lockUsers();
+      try {
+        const cli = startCli(['backup', 'shop', '--suffix', 'crash'], crashHome.env);
+        await waitingDumpBackend();
+        expect(backupDirEntries(crashHome).some((f) => f.endsWith('-crash.dump.tmp'))).toBe(true);
+        cli.kill('SIGKILL');
+        await new Promise((r) => cli.once('close', r));
+        for (const pid of processesMatching('-shop-crash.dump.tmp')) process.kill(pid, 'SIGKILL');
+      } finally {
+        await lock.end();
+      }
+      const listed = await runCli(['list', '--all', '--json'], crashHome.env);
+      expect(listed.code).toBe(0);
+      expect(listed.stderr).toContain('interrupted');
+      const entries = JSON.parse(listed.stdout) as Array<{ status: string; filename: string }>;
+      expect(entries).toEqual([expect.objectContaining({ status: 'interrupted', filename: expect.stringContaining('-crash.dump') })]);
+      expect(backupDirEntries(crashHome).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    } finally {
+      crashHome.cleanup();
+    }
+  });
+});
+
+describe('tools that lie', () => {
+  function standIn(body: string): string {
+    const dir = mkdtempSync(join(tmpdir(), 'holdfast-fake-bin-'));
+    for (const tool of ['pg_dump', 'pg_restore', 'psql', 'pg_dumpall']) {
+      const path = join(dir, tool);
+      writeFileSync(path, `#!/bin/sh\nif [ "$1" = "--version" ]; then echo "${tool} (PostgreSQL) 15.18"; exit 0; fi\n${tool === 'pg_dump' ? body : `exec /usr/lib/postgresql/15/bin/${tool} "$@"`}\n`);
+      chmodSync(path, 0o755);
+    }
+    return dir;
+  }
+
+  test('a pg_dump that exits 0 having written nothing is a failure', async () => {
+    const fake = await home.open({ HOLDFAST_PG_BIN: standIn('exit 0') });
+    try {
+      await expect(fake.backup('shop', { suffix: 'empty' })).rejects.toMatchObject({ code: 'BACKUP_FAILED', message: expect.stringContaining('wrote nothing') });
+      expect(backupDirEntries().filter((f) => f.includes('empty'))).toEqual([]);
+      expect(lastRun(fake)).toMatchObject({ status: 'failed' });
+    } finally {
+      fake.close();
+    }
+  });
+
+  test('a pg_dump that exits 0 with a truncated archive is a failure', async () => {
+    const body = `/usr/lib/postgresql/15/bin/pg_dump "$@" || exit $?\nfor a in "$@"; do case "$a" in --file=*) f="\${a#--file=}";; esac; done\ntruncate -s -200 "$f"\nexit 0`;
+    const fake = await home.open({ HOLDFAST_PG_BIN: standIn(body) });
+    try {
+      await expect(fake.backup('shop', { suffix: 'truncated' })).rejects.toMatchObject({ code: 'BACKUP_FAILED', message: expect.stringContaining('not a complete dump') });
+      expect(backupDirEntries().filter((f) => f.includes('truncated'))).toEqual([]);
+    } finally {
+      fake.close();
+    }
+  });
+
+  test('a plain dump cut before its trailer is a failure', async () => {
+    const body = `/usr/lib/postgresql/15/bin/pg_dump "$@" || exit $?\nfor a in "$@"; do case "$a" in --file=*) f="\${a#--file=}";; esac; done\ngzip -dc "$f" | head -n 50 | gzip > "$f.cut" && cat "$f.cut" > "$f" && rm "$f.cut"\nexit 0`;
+    const fake = await home.open({ HOLDFAST_PG_BIN: standIn(body) });
+    try {
+      await expect(fake.backup('shop', { format: 'plain', suffix: 'cut' })).rejects.toMatchObject({ code: 'BACKUP_FAILED', message: expect.stringContaining('not a complete dump') });
+    } finally {
+      fake.close();
+    }
+  });
+});
+
+describe('servers Holdfast cannot use', () => {
+  test('a database that does not exist: a clear error, fast', async () => {
+    holdfast.addProfile(profileFor(server, 'ghost', 'no_such_db'));
+    const started = Date.now();
+    await expect(holdfast.backup('ghost', {})).rejects.toMatchObject({ code: 'CONNECTION_FAILED', message: expect.stringContaining('"no_such_db" does not exist') });
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  test('a host that never answers: bounded by the connect timeout', async () => {
+    const sockets: import('node:net').Socket[] = [];
+    const silent: Server = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const port = (silent.address() as { port: number }).port;
+    const quick = await home.open({ HOLDFAST_CONNECT_TIMEOUT_SECONDS: '1' });
+    try {
+      quick.addProfile({ name: 'blackhole', host: '127.0.0.1', port, user: 'postgres', dbname: 'x' });
+      const started = Date.now();
+      await expect(quick.backup('blackhole', {})).rejects.toMatchObject({ code: 'CONNECTION_FAILED', message: expect.stringContaining('connect timeout') });
+      expect(Date.now() - started).toBeLessThan(5000);
+    } finally {
+      quick.close();
+      for (const socket of sockets) socket.destroy();
+      silent.close();
+    }
+  });
+
+  test('a closed port: refused with the address named', async () => {
+    holdfast.addProfile({ name: 'closed', host: '127.0.0.1', port: 1, user: 'postgres', dbname: 'x' });
+    await expect(holdfast.backup('closed', {})).rejects.toMatchObject({ code: 'CONNECTION_FAILED', message: expect.stringContaining('127.0.0.1:1') });
+  });
+
+  test('a client older than the server is refused before dumping, naming both versions', async () => {
+    const newer = await startPgServer({ major: 17 });
+    try {
+      await newer.query('CREATE DATABASE app');
+      holdfast.addProfile(profileFor(newer, 'pg17', 'app'));
+      const before = backupDirEntries();
+      await expect(holdfast.backup('pg17', {})).rejects.toMatchObject({
+        code: 'VERSION_MISMATCH',
+        message: expect.stringMatching(/PostgreSQL 17\.\d+.*needs PostgreSQL client tools 17 or newer.*15\.\d+/),
+        hint: expect.stringContaining('postgresql-client-17'),
+      });
+      expect(backupDirEntries()).toEqual(before);
+      expect(lastRun()).toMatchObject({ status: 'failed', profile: 'pg17' });
+    } finally {
+      await newer.stop();
+    }
+  });
+});
+
+describe('damaged backups', () => {
+  test('one flipped byte: verify fails and restore is refused with the target untouched', async () => {
+    const backup = await holdfast.backup('shop', { suffix: 'flip' });
+    const fd = openSync(backup.path, 'r+');
+    const byte = Buffer.alloc(1);
+    const at = Math.floor(backup.size / 2);
+    readSync(fd, byte, 0, 1, at);
+    byte[0] = byte[0]! ^ 0x01;
+    writeSync(fd, byte, 0, 1, at);
+    closeSync(fd);
+
+    const result = await holdfast.verify(backup.id);
+    expect(result.valid).toBe(false);
+    expect(result.checks.find((c) => c.name === 'checksum')).toMatchObject({ status: 'failed', detail: expect.stringContaining('corrupt') });
+    expect(holdfast.catalogue.findBackup(backup.id)?.lastVerified?.valid).toBe(false);
+
+    await server.query('CREATE DATABASE flip_target');
+    await expect(
+      holdfast.restore({ ref: backup.id, to: 'shop', dbname: 'flip_target', create: false, clean: true, confirm: 'flip_target', noOwner: false, noAcl: false, dryRun: false }),
+    ).rejects.toMatchObject({ code: 'RESTORE_REFUSED', message: expect.stringContaining('failed verification') });
+    const tables = await server.query(`SELECT 1 FROM pg_tables WHERE schemaname = 'public'`, 'flip_target');
+    expect(tables).toHaveLength(0);
+    expect(await rowCount(server, 'shop', 'users')).toBe(500);
+  });
+
+  test('a backup file that vanished is flagged missing on the next start', async () => {
+    const backup = await holdfast.backup('shop', { suffix: 'vanish' });
+    const { rmSync } = await import('node:fs');
+    rmSync(backup.path);
+    const reopened = await home.open();
+    try {
+      expect(reopened.catalogue.findBackup(backup.id)?.status).toBe('missing');
+    } finally {
+      reopened.close();
+    }
+  });
+});
