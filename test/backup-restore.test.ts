@@ -141,7 +141,7 @@ describe('selective backups', () => {
     const schemaOnly = await holdfast.backup('shop', { schemaOnly: true, format: 'plain' });
     expect(schemaOnly.rowCounts).toEqual({});
     expect(schemaOnly.tables).toEqual(expect.arrayContaining(['public.users', 'public.orders']));
-    const excluded = await holdfast.backup('shop', { excludeSchemas: ['Sales'], excludeTables: ['orders'] });
+    const excluded = await holdfast.backup('shop', { excludeSchemas: ['"Sales"'], excludeTables: ['orders'] });
     expect(excluded.tables).not.toContain('public.orders');
     expect(excluded.tables).not.toContain('Sales.Quarterly Totals');
     expect((await holdfast.verify(excluded.id)).valid).toBe(true);

@@ -82,6 +82,10 @@ async function countRows(client: pg.Client, tables: readonly ArchiveTable[]): Pr
   return counts;
 }
 
+function sizeLimitLabel(bytes: number): string {
+  return `${Number((bytes / 1048576).toFixed(2))} MB`;
+}
+
 function failure(message: string, hint?: string): HoldfastError {
   return new HoldfastError('BACKUP_FAILED', message, hint);
 }
@@ -130,7 +134,7 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
       void pathSize(tempPath).then((bytes) => {
         progress('dumping', bytes);
         if (config.maxSizeBytes > 0 && bytes > config.maxSizeBytes) {
-          dump.stop(`the backup passed BACKUP_MAX_SIZE_MB (${Math.round(config.maxSizeBytes / 1048576)} MB)`);
+          dump.stop(`the backup passed BACKUP_MAX_SIZE_MB (${sizeLimitLabel(config.maxSizeBytes)})`);
         }
       });
     }, request.pollMs ?? 500);
@@ -145,6 +149,8 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
     progress('checking');
     const size = await pathSize(tempPath);
     if (size === 0) throw failure('pg_dump exited 0 but wrote nothing.', 'The client tools may be broken; check `pg_dump --version` and the disk.');
+    // The poll above stops a dump early; this catches one that outgrew the limit between two polls.
+    if (config.maxSizeBytes > 0 && size > config.maxSizeBytes) throw failure(`The backup (${size} bytes) passed BACKUP_MAX_SIZE_MB (${sizeLimitLabel(config.maxSizeBytes)}).`, 'Raise BACKUP_MAX_SIZE_MB or back up less (--table, --exclude-table).');
     const inspection = await inspectArchive(tempPath, options.format, { gzip: options.format === 'plain' && compression.method === 'gzip' });
     if (!inspection.ok) throw failure(`pg_dump exited 0 but its output is not a complete dump: ${inspection.problem}`, 'Check free disk space and the client tools, then run the backup again.');
 

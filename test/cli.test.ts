@@ -1,0 +1,191 @@
+// The CLI contract as a DBA uses it: the real bin, real server, exit codes 0/1/2, JSON on stdout.
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync, appendFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startPgServer, type PgServer } from './support/pg-server.ts';
+import { makeHome, projectRoot, rowCount, runCli, seedDatabase, type TestHome } from './support/holdfast-env.ts';
+
+let server: PgServer;
+let home: TestHome;
+
+beforeAll(async () => {
+  server = await startPgServer();
+  await seedDatabase(server, 'app', 300);
+  home = makeHome();
+});
+
+afterAll(async () => {
+  home?.cleanup();
+  await server?.stop();
+});
+
+const cli = (...args: string[]) => runCli(args, home.env);
+const connection = () => ['--host', server.host, '--port', String(server.port), '--user', server.user];
+
+describe('holdfast CLI', () => {
+  let backupId: string;
+  let filename: string;
+
+  test('profile add / list, including a name that looks like an option', async () => {
+    expect((await cli('profile', 'add', 'app', ...connection(), '--dbname', 'app', '--tag', 'staging')).code).toBe(0);
+    const odd = await cli('profile', 'add', ...connection(), '--dbname', 'app', '--', '-fx');
+    expect(odd.code).toBe(0);
+    const listed = await cli('profile', 'list', '--json');
+    expect(listed.code).toBe(0);
+    expect(JSON.parse(listed.stdout).map((p: { name: string }) => p.name)).toEqual(['-fx', 'app']);
+  });
+
+  test('backup --json prints the specification\'s metadata fields', async () => {
+    const result = await cli('backup', 'app', '--suffix', 'manual', '--json');
+    expect(result.code, result.stderr).toBe(0);
+    const metadata = JSON.parse(result.stdout);
+    for (const field of ['filename', 'timestamp', 'size', 'compressed', 'encrypted', 'checksum', 'databaseSize', 'tables', 'version', 'duration', 'id', 'profile', 'path', 'format', 'status', 'rowCounts', 'clientVersion', 'options']) {
+      expect(metadata).toHaveProperty(field);
+    }
+    expect(metadata).toMatchObject({ status: 'completed', format: 'custom', compressed: true, encrypted: false, rowCounts: expect.objectContaining({ 'public.users': 300 }) });
+    backupId = metadata.id;
+    filename = metadata.filename;
+    expect(result.stderr).toMatch(/dumping/);
+  });
+
+  test('a profile named -fx backs up safely', async () => {
+    const result = await cli('backup', '--json', '--', '-fx');
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout).filename).toMatch(/--fx\.dump$/);
+  });
+
+  test('list, verify and a dry-run restore', async () => {
+    const listed = JSON.parse((await cli('list', 'app', '--json')).stdout);
+    expect(listed).toHaveLength(1);
+    expect(listed[0]).toMatchObject({ id: backupId, status: 'completed' });
+    const verified = await cli('verify', filename, '--json');
+    expect(verified.code).toBe(0);
+    expect(JSON.parse(verified.stdout)).toMatchObject({ valid: true });
+    const human = await cli('verify', backupId);
+    expect(human.stdout).toContain('✓ checksum');
+    const dry = await cli('restore', backupId, '--to', 'app', '--dbname', 'copy', '--create', '--dry-run', '--json');
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(JSON.parse(dry.stdout)).toMatchObject({ dryRun: true, target: { database: 'copy', exists: false } });
+    expect(await server.query(`SELECT 1 FROM pg_database WHERE datname = 'copy'`)).toHaveLength(0);
+  });
+
+  test('restore over the non-empty source without --clean is refused with exit 1', async () => {
+    const refused = await cli('restore', backupId, '--to', 'app');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('not empty');
+    expect(refused.stderr).toContain('--clean --confirm=app');
+    expect(await rowCount(server, 'app', 'users')).toBe(300);
+  });
+
+  test('restore --create into a new database reports matching row counts', async () => {
+    const restored = await cli('restore', backupId, '--to', 'app', '--dbname', 'copy', '--create', '--no-owner', '--json');
+    expect(restored.code, restored.stderr).toBe(0);
+    const result = JSON.parse(restored.stdout);
+    expect(result.tables.every((t: { expected: number; actual: number }) => t.expected === t.actual)).toBe(true);
+    expect(await rowCount(server, 'copy', 'users')).toBe(300);
+  });
+
+  test('bad usage exits 2 and stores nothing', async () => {
+    const before = readdirSync(join(home.home, 'backups'));
+    for (const args of [
+      ['backup', 'app', '--suffix', '../escape'],
+      ['backup', 'app', '--format', 'zip'],
+      ['backup', 'app', '--jobs', 'many'],
+      ['backup', 'app', '--schema-only', '--data-only'],
+      ['backup', 'app', '--compress', 'brotli'],
+      ['frobnicate'],
+      ['profile', 'add', 'x/y', '--host', 'h', '--user', 'u', '--dbname', 'd'],
+    ]) {
+      const result = await cli(...args);
+      expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(2);
+      expect(result.stderr.length).toBeGreaterThan(0);
+    }
+    expect(readdirSync(join(home.home, 'backups'))).toEqual(before);
+    const suffix = await cli('backup', 'app', '--suffix', '../escape');
+    expect(suffix.stderr).toContain('suffix');
+  });
+
+  test('operations that fail exit 1 with the reason on stderr', async () => {
+    const missing = await cli('verify', 'no-such-backup');
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('No backup with id or filename "no-such-backup"');
+    const traversal = await cli('verify', '../../etc/passwd', '--json');
+    expect(traversal.code).toBe(1);
+    expect(JSON.parse(traversal.stdout)).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    const badEnv = await runCli(['list'], { ...home.env, BACKUP_TIMEOUT_SECONDS: 'never' });
+    expect(badEnv.code).toBe(2);
+    expect(badEnv.stderr).toContain('BACKUP_TIMEOUT_SECONDS');
+  });
+
+  test('adopt re-catalogues a backup directory after a reinstall, refusing tampered files', async () => {
+    const copy = mkdtempSync(join(tmpdir(), 'holdfast-adopt-'));
+    try {
+      cpSync(join(home.home, 'backups'), copy, { recursive: true });
+      const files = readdirSync(copy).filter((f) => f.endsWith('.dump'));
+      expect(files.length).toBe(2);
+      appendFileSync(join(copy, files[1]!), 'tampered');
+      const fresh = makeHome();
+      try {
+        const adopted = await runCli(['adopt', copy, '--json'], fresh.env);
+        expect(adopted.code, adopted.stderr).toBe(0);
+        const report = JSON.parse(adopted.stdout);
+        expect(report.adopted).toEqual([files[0]]);
+        expect(report.skipped).toEqual([{ file: files[1], reason: expect.stringContaining('does not match') }]);
+        const listed = JSON.parse((await runCli(['list', '--json'], fresh.env)).stdout);
+        expect(listed.map((b: { filename: string }) => b.filename)).toEqual([files[0]]);
+        expect((await runCli(['verify', files[0]!], fresh.env)).code).toBe(0);
+      } finally {
+        fresh.cleanup();
+      }
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the catalogue survives a crash', () => {
+  test('SQLite killed mid-write: integrity_check is ok on the next start and committed rows are there', async () => {
+    const crashHome = makeHome();
+    try {
+      const script = join(crashHome.home, 'writer.ts');
+      writeFileSync(
+        script,
+        `import { Catalogue } from ${JSON.stringify(join(projectRoot, 'main/core/catalogue/catalogue.ts'))};
+         const catalogue = new Catalogue(${JSON.stringify(join(crashHome.home, 'catalogue.sqlite'))});
+         process.stdout.write('ready\\n');
+         for (let i = 0; ; i += 1) {
+           catalogue.db.transaction(() => {
+             const id = catalogue.startRun({ kind: 'backup', profile: 'p', detail: { filler: 'x'.repeat(2000) } });
+             catalogue.finishRun(id, 'failed', { error: 'e'.repeat(500) });
+             catalogue.audit('t', 'write', String(i));
+           })();
+         }`,
+      );
+      const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: projectRoot, stdio: ['ignore', 'pipe', 'inherit'] });
+      await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+      await new Promise((r) => setTimeout(r, 700));
+      child.kill('SIGKILL');
+      await new Promise((r) => child.once('close', r));
+
+      const listed = await runCli(['list', '--all', '--json'], crashHome.env);
+      expect(listed.code, listed.stderr).toBe(0);
+      const db = new Database(join(crashHome.home, 'catalogue.sqlite'));
+      try {
+        expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+        const runs = db.prepare('SELECT count(*) AS n FROM runs').get() as { n: number };
+        const audits = db.prepare(`SELECT count(*) AS n FROM audit_log WHERE action = 'write'`).get() as { n: number };
+        expect(runs.n).toBeGreaterThan(10);
+        expect(audits.n).toBe(runs.n);
+      } finally {
+        db.close();
+      }
+      expect(statSync(join(crashHome.home, 'catalogue.sqlite')).size).toBeGreaterThan(0);
+      expect(existsSync(join(crashHome.home, 'catalogue.sqlite'))).toBe(true);
+    } finally {
+      crashHome.cleanup();
+    }
+  });
+});
