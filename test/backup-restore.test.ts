@@ -141,6 +141,8 @@ describe('selective backups', () => {
     const schemaOnly = await holdfast.backup('shop', { schemaOnly: true, format: 'plain' });
     expect(schemaOnly.rowCounts).toEqual({});
     expect(schemaOnly.tables).toEqual(expect.arrayContaining(['public.users', 'public.orders']));
+    const dataOnly = await holdfast.backup('shop', { dataOnly: true, tables: ['orders'] });
+    expect(dataOnly.rowCounts).toEqual({ 'public.orders': 4000 });
     const excluded = await holdfast.backup('shop', { excludeSchemas: ['"Sales"'], excludeTables: ['orders'] });
     expect(excluded.tables).not.toContain('public.orders');
     expect(excluded.tables).not.toContain('Sales.Quarterly Totals');

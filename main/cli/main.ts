@@ -35,6 +35,14 @@ function printError(io: Io, error: ErrorInfo, json: boolean): void {
   io.stderr(`holdfast: ${error.message}\n${error.hint ? `hint: ${error.hint}\n` : ''}`);
 }
 
+/** A bar against the previous backup's size; without one there is nothing honest to draw. */
+export function progressBar(bytes: number, expectedBytes: number | undefined, width = 20): string {
+  if (!expectedBytes) return '';
+  const fraction = Math.min(bytes / expectedBytes, 1);
+  const filled = Math.round(fraction * width);
+  return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${String(Math.round(fraction * 100)).padStart(3)}% `;
+}
+
 function progressPrinter(io: Io) {
   let lastPhase = '';
   return (event: ProgressEvent) => {
@@ -42,9 +50,9 @@ function progressPrinter(io: Io) {
       io.stderr(`${event.phase}…\n`);
       return;
     }
-    const { phase, bytes, elapsedMs } = event.progress;
+    const { phase, bytes, elapsedMs, expectedBytes } = event.progress;
     if (io.isTTY) {
-      io.stderr(`\r\u001b[K${phase} ${humanBytes(bytes)} · ${humanDuration(elapsedMs)}${phase === 'done' ? '\n' : ''}`);
+      io.stderr(`\r\u001b[K${progressBar(bytes, expectedBytes)}${phase} ${humanBytes(bytes)} · ${humanDuration(elapsedMs)}${phase === 'done' ? '\n' : ''}`);
     } else if (phase !== lastPhase) {
       io.stderr(`${phase}${bytes ? ` (${humanBytes(bytes)})` : ''} at ${humanDuration(elapsedMs)}\n`);
     }

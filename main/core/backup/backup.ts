@@ -33,6 +33,8 @@ export interface BackupProgress {
   phase: 'connecting' | 'dumping' | 'checking' | 'counting' | 'globals' | 'checksumming' | 'done';
   bytes: number;
   elapsedMs: number;
+  /** The size of this profile's previous backup in the same format, when there is one: a progress estimate. */
+  expectedBytes: number | undefined;
 }
 
 export interface EngineContext {
@@ -96,7 +98,9 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
   const startedAt = new Date();
   const startedMs = performance.now();
   const elapsed = () => Math.round(performance.now() - startedMs);
-  const progress = (phase: BackupProgress['phase'], bytes = 0) => request.onProgress?.({ phase, bytes, elapsedMs: elapsed() });
+  const previous = catalogue.listBackups({ profile: profile.name, statuses: ['completed'] }).filter((b) => b.format === options.format).at(-1);
+  const expectedBytes = previous?.size;
+  const progress = (phase: BackupProgress['phase'], bytes = 0) => request.onProgress?.({ phase, bytes, elapsedMs: elapsed(), expectedBytes });
 
   const compression = effectiveCompression(options, config.compressionDefault);
   const filename = backupFilename(startedAt, profile.name, options.suffix, fileExtension(options.format, compression));
