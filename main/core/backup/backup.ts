@@ -73,6 +73,30 @@ async function readServerFacts(client: pg.Client): Promise<ServerFacts> {
   };
 }
 
+/** With no filters and data included, pg_dump dumps every ordinary table the role can see. */
+function dumpsEveryTable(options: BackupOptions): boolean {
+  return !options.schemaOnly && options.tables.length === 0 && options.schemas.length === 0 && options.excludeTables.length === 0 && options.excludeSchemas.length === 0;
+}
+
+async function userTables(client: pg.Client): Promise<ArchiveTable[]> {
+  const result = await client.query<{ schema: string; name: string }>(
+    `SELECT n.nspname AS schema, c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+        AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'`,
+  );
+  return result.rows.map((row) => ({ ...row, hasData: true }));
+}
+
+async function sealAndChecksum(path: string, format: BackupOptions['format']): Promise<{ checksum: string; files: BackupMetadata['files'] }> {
+  if (format === 'directory') {
+    await sealTree(path);
+    const tree = await checksumTree(path);
+    return { checksum: tree.checksum, files: tree.files };
+  }
+  await sealFile(path);
+  return { checksum: await sha256File(path), files: undefined };
+}
+
 /** Exact rows per dumped table, in the transaction whose snapshot pg_dump used. */
 async function countRows(client: pg.Client, tables: readonly ArchiveTable[]): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
@@ -112,6 +136,7 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
   await ensurePrivateDir(config.backupDir);
   const runId = catalogue.startRun({ kind: 'backup', profile: profile.name, tempPath, detail: { filename, options } });
   let client: pg.Client | undefined;
+  let sideWork: Promise<unknown> | undefined;
   try {
     if (await exists(finalPath)) throw new HoldfastError('CONFLICT', `${finalPath} already exists.`, 'Wait a moment and run the backup again.');
     progress('connecting');
@@ -134,6 +159,12 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
 
     progress('dumping');
     const dump = startChild(tools.paths.pg_dump, args, { env, signal: request.signal, timeoutMs: config.timeoutMs });
+    // While pg_dump runs, the snapshot's transaction counts rows and pg_dumpall saves the roles, so
+    // neither adds to the backup's wall time. Counting every table is only worth it when nothing is
+    // filtered out; otherwise the dumped tables are counted once the dump says which they are.
+    const countedDuringDump = dumpsEveryTable(options) ? userTables(client).then((tables) => countRows(client!, tables)) : undefined;
+    const globalsDuringDump = dumpGlobals(tools, profile, env, globalsTemp, request.signal, config.timeoutMs);
+    sideWork = Promise.allSettled([countedDuringDump, globalsDuringDump]);
     const poll = setInterval(() => {
       void pathSize(tempPath).then((bytes) => {
         progress('dumping', bytes);
@@ -155,14 +186,23 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
     if (size === 0) throw failure('pg_dump exited 0 but wrote nothing.', 'The client tools may be broken; check `pg_dump --version` and the disk.');
     // The poll above stops a dump early; this catches one that outgrew the limit between two polls.
     if (config.maxSizeBytes > 0 && size > config.maxSizeBytes) throw failure(`The backup (${size} bytes) passed BACKUP_MAX_SIZE_MB (${sizeLimitLabel(config.maxSizeBytes)}).`, 'Raise BACKUP_MAX_SIZE_MB or back up less (--table, --exclude-table).');
-    const inspection = await inspectArchive(tempPath, options.format, { gzip: options.format === 'plain' && compression.method === 'gzip' });
+    // Structure and checksum read the same fresh file; reading it twice in parallel costs one pass.
+    const [inspection, sealed] = await Promise.all([
+      inspectArchive(tempPath, options.format, { gzip: options.format === 'plain' && compression.method === 'gzip' }),
+      sealAndChecksum(tempPath, options.format),
+    ]);
     if (!inspection.ok) throw failure(`pg_dump exited 0 but its output is not a complete dump: ${inspection.problem}`, 'Check free disk space and the client tools, then run the backup again.');
 
     progress('counting', size);
-    const rowCounts = await countRows(client, inspection.tables);
+    const counted = countedDuringDump ? await countedDuringDump : {};
+    const uncounted = inspection.tables.filter((table) => table.hasData && counted[qualifiedName(table.schema, table.name)] === undefined);
+    Object.assign(counted, await countRows(client, uncounted));
+    const rowCounts: Record<string, number> = {};
     for (const table of inspection.tables) {
       const key = qualifiedName(table.schema, table.name);
-      if (table.rows !== undefined && rowCounts[key] !== undefined && table.rows !== rowCounts[key]) {
+      if (!table.hasData) continue;
+      rowCounts[key] = counted[key]!;
+      if (table.rows !== undefined && table.rows !== rowCounts[key]) {
         throw failure(`The dump holds ${table.rows} rows of ${key} but the snapshot has ${rowCounts[key]}.`, 'This should never happen; keep the logs and report it.');
       }
     }
@@ -170,21 +210,9 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
     await client.end();
     client = undefined;
 
-    progress('globals', size);
-    const globals = await dumpGlobals(tools, profile, env, globalsTemp, request.signal, config.timeoutMs);
-
     progress('checksumming', size);
-    let checksum: string;
-    let files: BackupMetadata['files'];
-    if (options.format === 'directory') {
-      await sealTree(tempPath);
-      const tree = await checksumTree(tempPath);
-      checksum = tree.checksum;
-      files = tree.files;
-    } else {
-      await sealFile(tempPath);
-      checksum = await sha256File(tempPath);
-    }
+    const globals = await globalsDuringDump;
+    const { checksum, files } = sealed;
     await renameDurably(tempPath, finalPath);
     if (globals.filename) await renameDurably(globalsTemp, companions.globals);
 
@@ -221,6 +249,11 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
     progress('done', size);
     return metadata;
   } catch (error) {
+    // End the snapshot's connection first: a count blocked by another session's lock must not hold
+    // up the failure. Then let pg_dumpall finish writing its temp file before it is removed.
+    if (client) await client.end().catch(() => undefined);
+    client = undefined;
+    await sideWork;
     await rm(tempPath, { recursive: true, force: true });
     await rm(globalsTemp, { force: true });
     const info = toErrorInfo(error);
