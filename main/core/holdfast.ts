@@ -1,7 +1,8 @@
 // The engine's front: one object that owns the configuration, the catalogue and the client-tool
 // discovery, and offers every operation the shells (CLI, Electron IPC, HTTP) expose.
 import { readdir, readFile, rm } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { runBackup, type BackupProgress, type EngineContext } from './backup/backup.ts';
 import { GLOBALS_SUFFIX, SIDECAR_SUFFIX, TEMP_SUFFIX } from './backup/naming.ts';
@@ -234,10 +235,17 @@ const SidecarSchema = z
   })
   .passthrough();
 
+/** The checkout or package root: the nearest directory above this module with a package.json. */
+function projectRoot(): string {
+  let dir = import.meta.dirname;
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+}
+
 /** Client tools shipped with the app: build/pg/<platform> in a checkout, resources/pg in a package. */
 function bundledToolDirs(): string[] {
   const platformDir = `${process.platform}-${process.arch}`;
-  const dirs = [resolve(import.meta.dirname, '..', '..', 'build', 'pg', platformDir, 'bin')];
+  const dirs = [join(projectRoot(), 'build', 'pg', platformDir, 'bin')];
   const resourcesPath = (process as { resourcesPath?: string }).resourcesPath;
   if (resourcesPath) dirs.unshift(join(resourcesPath, 'pg', 'bin'));
   return dirs;
