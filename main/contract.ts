@@ -17,6 +17,10 @@ export interface CallContext {
 
 export type ProgressEvent = { operation: 'backup'; progress: BackupProgress } | { operation: 'restore'; phase: string };
 
+/** Passwords cross the contract only on their way to the keychain. */
+const Password = z.string().min(1, 'the password is empty').max(4096).refine((value) => !value.includes('\0'), 'a password cannot contain NUL');
+const ProfileChangesSchema = NewProfileSchema.partial().strict();
+
 const BackupRef = z.string().min(1, 'give a backup id or filename').max(255);
 
 function define<I extends z.ZodType, O>(input: I, handler: (holdfast: Holdfast, input: z.output<I>, context: CallContext) => Promise<O> | O) {
@@ -24,9 +28,24 @@ function define<I extends z.ZodType, O>(input: I, handler: (holdfast: Holdfast, 
 }
 
 export const contract = {
-  'profile.add': define(NewProfileSchema, (holdfast, input) => holdfast.addProfile(input)),
+  'profile.add': define(NewProfileSchema.extend({ password: Password.optional() }), (holdfast, { password, ...input }) => holdfast.addProfile(input, { password })),
+  'profile.edit': define(
+    z.object({ name: ProfileNameSchema, changes: ProfileChangesSchema, password: Password.optional(), forgetPassword: z.boolean().default(false) }).strict(),
+    (holdfast, input) => holdfast.editProfile(input.name, { ...input.changes, password: input.password, forgetPassword: input.forgetPassword }),
+  ),
   'profile.list': define(z.object({}).strict(), (holdfast) => holdfast.listProfiles()),
-  'profile.remove': define(z.object({ name: ProfileNameSchema }).strict(), (holdfast, input) => holdfast.removeProfile(input.name)),
+  'profile.show': define(z.object({ name: ProfileNameSchema }).strict(), (holdfast, input) => holdfast.showProfile(input.name)),
+  'profile.test': define(z.object({ name: ProfileNameSchema }).strict(), (holdfast, input) => holdfast.testProfile(input.name)),
+  'profile.remove': define(z.object({ name: ProfileNameSchema, backups: z.enum(['keep', 'delete']).default('keep') }).strict(), (holdfast, input) =>
+    holdfast.removeProfile(input.name, input.backups),
+  ),
+  'profile.import': define(
+    z
+      .object({ pgpass: z.union([z.literal(true), z.string().min(1)]).optional(), serviceFile: z.union([z.literal(true), z.string().min(1)]).optional() })
+      .strict()
+      .refine((input) => input.pgpass !== undefined || input.serviceFile !== undefined, 'give --pgpass and/or --service-file'),
+    (holdfast, input) => holdfast.importProfiles(input),
+  ),
   'backup.create': define(z.object({ profile: ProfileNameSchema, options: BackupOptionsSchema }).strict(), (holdfast, input, context) =>
     holdfast.backup(input.profile, input.options, {
       ...(context.signal ? { signal: context.signal } : {}),

@@ -16,7 +16,7 @@ beforeAll(async () => {
   await seedDatabase(server, 'shop');
   home = makeHome();
   holdfast = await home.open();
-  holdfast.addProfile(profileFor(server, 'shop', 'shop'));
+  await holdfast.addProfile(profileFor(server, 'shop', 'shop'));
 });
 
 afterAll(async () => {
@@ -153,7 +153,7 @@ describe('selective backups', () => {
     const plainHome = makeHome({ BACKUP_COMPRESSION: 'false' });
     const other = await plainHome.open();
     try {
-      other.addProfile(profileFor(server, 'shop', 'shop'));
+      await other.addProfile(profileFor(server, 'shop', 'shop'));
       const backup = await other.backup('shop', { format: 'plain' });
       expect(backup.filename.endsWith('.sql')).toBe(true);
       expect(backup.compressed).toBe(false);

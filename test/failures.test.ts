@@ -19,7 +19,7 @@ beforeAll(async () => {
   await seedDatabase(server, 'shop', 500);
   home = makeHome();
   holdfast = await home.open();
-  holdfast.addProfile(profileFor(server, 'shop', 'shop'));
+  await holdfast.addProfile(profileFor(server, 'shop', 'shop'));
 });
 
 afterAll(async () => {
@@ -184,7 +184,7 @@ describe('tools that lie', () => {
 
 describe('servers Holdfast cannot use', () => {
   test('a database that does not exist: a clear error, fast', async () => {
-    holdfast.addProfile(profileFor(server, 'ghost', 'no_such_db'));
+    await holdfast.addProfile(profileFor(server, 'ghost', 'no_such_db'));
     const started = Date.now();
     await expect(holdfast.backup('ghost', {})).rejects.toMatchObject({ code: 'CONNECTION_FAILED', message: expect.stringContaining('"no_such_db" does not exist') });
     expect(Date.now() - started).toBeLessThan(5000);
@@ -197,7 +197,7 @@ describe('servers Holdfast cannot use', () => {
     const port = (silent.address() as { port: number }).port;
     const quick = await home.open({ HOLDFAST_CONNECT_TIMEOUT_SECONDS: '1' });
     try {
-      quick.addProfile({ name: 'blackhole', host: '127.0.0.1', port, user: 'postgres', dbname: 'x' });
+      await quick.addProfile({ name: 'blackhole', host: '127.0.0.1', port, user: 'postgres', dbname: 'x' });
       const started = Date.now();
       await expect(quick.backup('blackhole', {})).rejects.toMatchObject({ code: 'CONNECTION_FAILED', message: expect.stringContaining('connect timeout') });
       expect(Date.now() - started).toBeLessThan(5000);
@@ -209,7 +209,7 @@ describe('servers Holdfast cannot use', () => {
   });
 
   test('a closed port: refused with the address named', async () => {
-    holdfast.addProfile({ name: 'closed', host: '127.0.0.1', port: 1, user: 'postgres', dbname: 'x' });
+    await holdfast.addProfile({ name: 'closed', host: '127.0.0.1', port: 1, user: 'postgres', dbname: 'x' });
     await expect(holdfast.backup('closed', {})).rejects.toMatchObject({ code: 'CONNECTION_FAILED', message: expect.stringContaining('127.0.0.1:1') });
   });
 
@@ -217,7 +217,7 @@ describe('servers Holdfast cannot use', () => {
     const newer = await startPgServer({ major: 17 });
     try {
       await newer.query('CREATE DATABASE app');
-      holdfast.addProfile(profileFor(newer, 'pg17', 'app'));
+      await holdfast.addProfile(profileFor(newer, 'pg17', 'app'));
       const before = backupDirEntries();
       await expect(holdfast.backup('pg17', {})).rejects.toMatchObject({
         code: 'VERSION_MISMATCH',

@@ -3,6 +3,8 @@ import type { BackupMetadata } from '../core/types.ts';
 import type { ListEntry } from '../core/holdfast.ts';
 import type { VerifyResult } from '../core/verify/verify.ts';
 import type { RestoreResult } from '../core/restore/restore.ts';
+import type { ProfileTestReport } from '../core/profiles/profiles.ts';
+import type { Profile } from '../core/types.ts';
 
 export function humanBytes(bytes: number): string {
   const units = ['B', 'KB', 'MB', 'GB', 'TB'];
@@ -67,6 +69,39 @@ export function formatRestore(result: RestoreResult): string {
   }
   for (const table of result.tables) {
     lines.push(`  ${table.actual === table.expected ? '✓' : '✗'} ${table.table}: ${table.actual ?? 'missing'} / ${table.expected} rows`);
+  }
+  return lines.join('\n');
+}
+
+export function formatProfile(profile: Profile): string {
+  const rows: Array<[string, string | null]> = [
+    ['name', profile.name],
+    ['server', `${profile.host}:${profile.port}`],
+    ['user', profile.user],
+    ['database', profile.dbname],
+    ['sslmode', profile.sslmode],
+    ['sslrootcert', profile.sslrootcert],
+    ['sslcert', profile.sslcert],
+    ['sslkey', profile.sslkey],
+    ['service', profile.service],
+    ['client tools', profile.pgBinDir],
+    ['password', profile.keychainPassword ? 'in the OS keychain' : 'libpq (~/.pgpass, PGPASSFILE, service file or environment)'],
+    ['tags', profile.tags.join(', ') || null],
+    ['notes', profile.notes],
+  ];
+  return rows.filter(([, value]) => value).map(([key, value]) => `${key.padEnd(13)}${value}`).join('\n');
+}
+
+export function formatProfileTest(report: ProfileTestReport): string {
+  const lines = [
+    `Connected to ${report.profile}: ${report.serverVersion} as ${report.currentUser}${report.superuser ? ' (superuser)' : report.readAllData ? ' (pg_read_all_data)' : ''}`,
+    `  database size ${humanBytes(report.databaseSize)} · SSL ${report.ssl ? 'in use' : 'not in use'} · password from ${report.passwordSource}`,
+    report.clientTools.compatible ? `  ✓ pg_dump ${report.clientTools.version} (${report.clientTools.dir})` : `  ✗ ${report.clientTools.problem}`,
+  ];
+  if (report.unreadable.length > 0) {
+    lines.push(`  ✗ ${report.unreadable.length} relations this role cannot read (a backup would fail): ${report.unreadable.slice(0, 10).join(', ')}${report.unreadable.length > 10 ? ', …' : ''}`);
+  } else {
+    lines.push('  ✓ every table is readable');
   }
   return lines.join('\n');
 }

@@ -7,7 +7,8 @@ import { parseCompression, DUMP_FORMATS } from '../core/backup/options.ts';
 import { loadConfig } from '../core/config.ts';
 import { exitCodeFor, HoldfastError, toErrorInfo, type ErrorInfo } from '../core/errors.ts';
 import { Holdfast } from '../core/holdfast.ts';
-import { formatBackup, formatList, formatRestore, formatVerify, humanBytes, humanDuration } from './format.ts';
+import { profileFromUri } from '../core/profiles/profiles.ts';
+import { formatBackup, formatList, formatProfile, formatProfileTest, formatRestore, formatVerify, humanBytes, humanDuration } from './format.ts';
 
 interface Io {
   stdout: (text: string) => void;
@@ -22,6 +23,15 @@ const defaultIo: Io = {
 };
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/** The whole of standard input, less one trailing newline, as `echo pw |` or a password manager sends it. */
+async function readPasswordFromStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  const password = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  if (password.length === 0) throw new HoldfastError('BAD_INPUT', '--password-stdin read an empty password.', 'Pipe the password in: printf %s "$PASSWORD" | holdfast profile add …');
+  return password;
+}
 
 function integer(name: string) {
   return (value: string) => {
@@ -101,18 +111,54 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
   }
 
   const profile = program.command('profile').description('Connection profiles');
-  profile
-    .command('add <name>')
-    .description('Add a connection profile (passwords come from ~/.pgpass, PGPASSFILE or the environment)')
-    .requiredOption('--host <host>', 'server host name, IP or Unix socket directory')
-    .option('--port <port>', 'server port', integer('--port'), 5432)
-    .requiredOption('--user <user>', 'role to connect as')
-    .requiredOption('--dbname <db>', 'database to back up')
-    .option('--sslmode <mode>', 'libpq sslmode: disable, allow, prefer, require, verify-ca, verify-full')
-    .option('--tag <tag>', 'a tag such as production (repeatable)', collect, [])
-    .option('--json', 'print JSON')
-    .action(async (name: string, options: { host: string; port: number; user: string; dbname: string; sslmode?: string; tag: string[]; json?: boolean }) => {
-      await run('profile.add', { name, host: options.host, port: options.port, user: options.user, dbname: options.dbname, sslmode: options.sslmode ?? null, tags: options.tag }, Boolean(options.json), (p) => `Added profile ${p.name}: ${p.user}@${p.host}:${p.port}/${p.dbname}`);
+  const connectionOptions = (command: Command, forAdd: boolean) =>
+    command
+      .option('--url <uri>', 'a postgresql:// URI; a password in it goes to the OS keychain')
+      .option('--host <host>', 'server host name, IP or Unix socket directory')
+      .option('--port <port>', 'server port (default 5432)', integer('--port'))
+      .option('--user <user>', 'role to connect as')
+      .option('--dbname <db>', 'database to back up')
+      .option('--sslmode <mode>', 'libpq sslmode: disable, allow, prefer, require, verify-ca, verify-full')
+      .option('--sslrootcert <path>', 'CA certificate file')
+      .option('--sslcert <path>', 'client certificate file')
+      .option('--sslkey <path>', 'client key file')
+      .option('--service <name>', 'libpq service name (pg_service.conf) whose settings also apply')
+      .option('--pg-bin <dir>', 'client tools directory for this profile only')
+      .option('--notes <text>', 'free text')
+      .option('--tag <tag>', `a tag such as production (repeatable${forAdd ? '' : '; replaces the tags'})`, collect)
+      .option('--password-stdin', 'read the password from standard input and store it in the OS keychain')
+      .option('--json', 'print JSON');
+
+  function profileFields(options: Record<string, unknown>): Record<string, unknown> {
+    const fields: Record<string, unknown> = {};
+    const copy: Array<[string, string]> = [
+      ['host', 'host'], ['port', 'port'], ['user', 'user'], ['dbname', 'dbname'], ['sslmode', 'sslmode'], ['sslrootcert', 'sslrootcert'],
+      ['sslcert', 'sslcert'], ['sslkey', 'sslkey'], ['service', 'service'], ['pgBin', 'pgBinDir'], ['notes', 'notes'], ['tag', 'tags'],
+    ];
+    for (const [flag, field] of copy) if (options[flag] !== undefined) fields[field] = options[flag];
+    return fields;
+  }
+
+  connectionOptions(profile.command('add <name>').description('Add a connection profile'), true).action(async (name: string, options: Record<string, unknown>) => {
+    let input: Record<string, unknown> = { name, ...profileFields(options) };
+    let password = options.passwordStdin ? await readPasswordFromStdin() : undefined;
+    if (typeof options.url === 'string') {
+      const fromUri = profileFromUri(name, options.url);
+      input = { ...fromUri.input, ...input };
+      password ??= fromUri.password;
+    }
+    if (password !== undefined) input.password = password;
+    await run('profile.add', input, Boolean(options.json), (p) => `Added profile ${p.name}: ${p.user}@${p.host}:${p.port}/${p.dbname}${p.keychainPassword ? ' (password in the OS keychain)' : ''}`);
+  });
+  connectionOptions(profile.command('edit <name>').description('Change a profile; unspecified fields stay as they are'), false)
+    .option('--rename <new-name>', 'give the profile a new name')
+    .option('--forget-password', 'remove its password from the OS keychain')
+    .action(async (name: string, options: Record<string, unknown>) => {
+      const changes = profileFields(options);
+      if (typeof options.rename === 'string') changes.name = options.rename;
+      const input: Record<string, unknown> = { name, changes, forgetPassword: Boolean(options.forgetPassword) };
+      if (options.passwordStdin) input.password = await readPasswordFromStdin();
+      await run('profile.edit', input, Boolean(options.json), (p) => `Updated profile ${p.name}: ${p.user}@${p.host}:${p.port}/${p.dbname}`);
     });
   profile
     .command('list')
@@ -123,11 +169,41 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       );
     });
   profile
-    .command('remove <name>')
-    .description('Remove a profile; its backups are kept and stay restorable')
+    .command('show <name>')
     .option('--json', 'print JSON')
     .action(async (name: string, options: { json?: boolean }) => {
-      await run('profile.remove', { name }, Boolean(options.json), (r) => `Removed profile ${r.removed}; kept its ${r.backupsKept} backups.`);
+      await run('profile.show', { name }, Boolean(options.json), formatProfile);
+    });
+  profile
+    .command('test <name>')
+    .description('Connect and report version, role, privileges, size, SSL and client-tool match')
+    .option('--json', 'print JSON')
+    .action(async (name: string, options: { json?: boolean }) => {
+      await run('profile.test', { name }, Boolean(options.json), formatProfileTest, (report) => !report.clientTools.compatible || report.unreadable.length > 0);
+    });
+  profile
+    .command('remove <name>')
+    .description('Remove a profile and its keychain entry; its backups are kept unless --delete-backups')
+    .option('--delete-backups', 'also delete its backup files (catalogue history stays)')
+    .option('--json', 'print JSON')
+    .action(async (name: string, options: { deleteBackups?: boolean; json?: boolean }) => {
+      await run('profile.remove', { name, backups: options.deleteBackups ? 'delete' : 'keep' }, Boolean(options.json), (r) =>
+        `Removed profile ${r.removed}; ${r.backups} its ${r.backupCount} backups${r.keychain === 'removed' ? '; removed its keychain password' : r.keychain === 'none' ? '' : `; ${r.keychain}`}.`,
+      );
+    });
+  profile
+    .command('import')
+    .description('Create profiles from ~/.pgpass and/or pg_service.conf (passwords stay in .pgpass)')
+    .option('--pgpass [path]', 'a .pgpass file (default: PGPASSFILE or ~/.pgpass)')
+    .option('--service-file [path]', 'a pg_service.conf (default: PGSERVICEFILE or ~/.pg_service.conf)')
+    .option('--json', 'print JSON')
+    .action(async (options: { pgpass?: string | true; serviceFile?: string | true; json?: boolean }) => {
+      const input: Record<string, unknown> = {};
+      if (options.pgpass !== undefined) input.pgpass = options.pgpass;
+      if (options.serviceFile !== undefined) input.serviceFile = options.serviceFile;
+      await run('profile.import', input, Boolean(options.json), (report) =>
+        [`Created ${report.created.length} profiles.`, ...report.created.map((n) => `  + ${n}`), ...report.skipped.map((s) => `  - ${s.entry}: ${s.reason}`)].join('\n'),
+      );
     });
 
   program

@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'RESTORE_REFUSED'
   | 'RESTORE_FAILED'
   | 'CANCELLED'
+  | 'NO_KEYCHAIN'
   | 'INTERNAL';
 
 export interface ErrorInfo {

@@ -2,6 +2,7 @@
 // discovery, and offers every operation the shells (CLI, Electron IPC, HTTP) expose.
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { runBackup, type BackupProgress, type EngineContext } from './backup/backup.ts';
@@ -12,7 +13,23 @@ import { newId } from './catalogue/catalogue.ts';
 import { loadConfig, type HoldfastConfig } from './config.ts';
 import { HoldfastError } from './errors.ts';
 import { checksumTree, ensurePrivateDir, exists, sha256File } from './fsutil/durable.ts';
-import { NewProfileSchema, type NewProfileInput } from './profiles/profile-schema.ts';
+import { type NewProfileInput } from './profiles/profile-schema.ts';
+import {
+  addProfile,
+  editProfile,
+  importProfiles,
+  profileFromUri,
+  removeProfile,
+  testProfile,
+  type ImportReport,
+  type ProfileChanges,
+  type ProfileContext,
+  type ProfileSecretInput,
+  type ProfileTestReport,
+  type RemoveReport,
+} from './profiles/profiles.ts';
+import { removeStalePassfiles } from './secrets/passfile.ts';
+import { KeytarSecretStore, type SecretStore } from './secrets/secret-store.ts';
 import { restoreBackup, type RestoreRequest, type RestoreResult } from './restore/restore.ts';
 import { discoverClientTools, type ClientToolSet } from './tools/discover.ts';
 import type { BackupMetadata, Profile, RunRecord } from './types.ts';
@@ -39,6 +56,15 @@ export interface AdoptReport {
   skipped: Array<{ file: string; reason: string }>;
 }
 
+/** Who did it, for the audit log: the OS user for the CLI and the desktop app. */
+function actor(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'local';
+  }
+}
+
 function isAlive(pid: number): boolean {
   if (pid === process.pid) return true;
   try {
@@ -49,20 +75,22 @@ function isAlive(pid: number): boolean {
   }
 }
 
-export class Holdfast implements EngineContext {
+export class Holdfast implements EngineContext, ProfileContext {
   readonly config: HoldfastConfig;
   readonly catalogue: Catalogue;
-  private toolsCache: Promise<ClientToolSet[]> | undefined;
+  readonly secrets: SecretStore;
+  private readonly toolsCache = new Map<string, Promise<ClientToolSet[]>>();
 
-  private constructor(config: HoldfastConfig, catalogue: Catalogue) {
+  private constructor(config: HoldfastConfig, catalogue: Catalogue, secrets: SecretStore) {
     this.config = config;
     this.catalogue = catalogue;
+    this.secrets = secrets;
   }
 
   /** Opens (creating if needed) HOLDFAST_HOME and its catalogue, then reconciles files and runs. */
-  static async open(config: HoldfastConfig = loadConfig()): Promise<{ holdfast: Holdfast; reconciled: ReconcileReport }> {
+  static async open(config: HoldfastConfig = loadConfig(), options: { secrets?: SecretStore } = {}): Promise<{ holdfast: Holdfast; reconciled: ReconcileReport }> {
     await ensurePrivateDir(config.home);
-    const holdfast = new Holdfast(config, new Catalogue(join(config.home, 'catalogue.sqlite')));
+    const holdfast = new Holdfast(config, new Catalogue(join(config.home, 'catalogue.sqlite')), options.secrets ?? new KeytarSecretStore());
     const reconciled = await holdfast.reconcile();
     return { holdfast, reconciled };
   }
@@ -71,9 +99,28 @@ export class Holdfast implements EngineContext {
     this.catalogue.close();
   }
 
-  clientTools(): Promise<ClientToolSet[]> {
-    this.toolsCache ??= discoverClientTools({ explicitDir: this.config.pgBinDir, bundledDirs: bundledToolDirs() });
-    return this.toolsCache;
+  clientTools(explicitDir?: string): Promise<ClientToolSet[]> {
+    const key = explicitDir ?? '';
+    let found = this.toolsCache.get(key);
+    if (!found) {
+      found = discoverClientTools({ explicitDir, bundledDirs: bundledToolDirs() });
+      this.toolsCache.set(key, found);
+    }
+    return found;
+  }
+
+  async passwordFor(profile: Profile): Promise<string | undefined> {
+    if (!profile.keychainPassword) return undefined;
+    const availability = await this.secrets.availability();
+    if (!availability.ok) {
+      throw new HoldfastError(
+        'NO_KEYCHAIN',
+        `Profile "${profile.name}" keeps its password in the OS keychain, which cannot be reached now (${availability.reason}).`,
+        'Unlock or start the keychain (on Linux: a desktop session with gnome-keyring or KWallet), or move the password to ~/.pgpass and run `holdfast profile edit --forget-password`.',
+      );
+    }
+    // An entry deleted outside Holdfast leaves libpq's own sources, as for a profile without one.
+    return this.secrets.get(profile.id);
   }
 
   /**
@@ -82,6 +129,7 @@ export class Holdfast implements EngineContext {
    */
   async reconcile(): Promise<ReconcileReport> {
     const report: ReconcileReport = { interruptedRuns: [], removedTempFiles: [], missingBackups: [], foundAgain: [] };
+    await removeStalePassfiles(isAlive);
     for (const run of this.catalogue.staleRuns(isAlive)) {
       this.catalogue.finishRun(run.id, 'interrupted', { error: 'Holdfast stopped while this run was in progress; its partial output was removed.' });
       report.interruptedRuns.push(run.id);
@@ -118,9 +166,20 @@ export class Holdfast implements EngineContext {
 
   // --- profiles -------------------------------------------------------------------------------
 
-  addProfile(input: NewProfileInput): Profile {
-    const profile = this.catalogue.addProfile(NewProfileSchema.parse(input));
-    this.catalogue.audit('local', 'profile.add', profile.name);
+  async addProfile(input: NewProfileInput, secret: ProfileSecretInput = {}): Promise<Profile> {
+    const profile = await addProfile(this, input, secret);
+    this.catalogue.audit(actor(), 'profile.add', profile.name, { keychainPassword: profile.keychainPassword });
+    return profile;
+  }
+
+  async addProfileFromUri(name: string, uri: string, extra: Partial<NewProfileInput> = {}): Promise<Profile> {
+    const { input, password } = profileFromUri(name, uri, extra);
+    return this.addProfile(input, { password });
+  }
+
+  async editProfile(name: string, changes: ProfileChanges): Promise<Profile> {
+    const profile = await editProfile(this, name, changes);
+    this.catalogue.audit(actor(), 'profile.edit', profile.name, { fields: Object.keys(changes).filter((k) => k !== 'password'), password: changes.password !== undefined ? 'stored' : changes.forgetPassword ? 'forgotten' : 'unchanged' });
     return profile;
   }
 
@@ -128,12 +187,25 @@ export class Holdfast implements EngineContext {
     return this.catalogue.listProfiles();
   }
 
-  removeProfile(name: string): { removed: string; backupsKept: number } {
-    this.catalogue.requireProfile(name);
-    this.catalogue.removeProfile(name);
-    this.catalogue.audit('local', 'profile.remove', name);
-    // Backups are never deleted with their profile; they stay listed and restorable.
-    return { removed: name, backupsKept: this.catalogue.listBackups({ profile: name }).length };
+  showProfile(name: string): Profile {
+    return this.catalogue.requireProfile(name);
+  }
+
+  testProfile(name: string): Promise<ProfileTestReport> {
+    return testProfile(this, name);
+  }
+
+  async importProfiles(source: { pgpass?: string | true; serviceFile?: string | true }): Promise<ImportReport> {
+    const report = await importProfiles(this, source);
+    this.catalogue.audit(actor(), 'profile.import', null, { created: report.created.length });
+    return report;
+  }
+
+  /** Backups are kept unless asked otherwise; they stay listed and restorable. */
+  async removeProfile(name: string, backups: 'keep' | 'delete' = 'keep'): Promise<RemoveReport> {
+    const report = await removeProfile(this, name, backups);
+    this.catalogue.audit(actor(), 'profile.remove', name, { backups: report.backups });
+    return report;
   }
 
   // --- backups --------------------------------------------------------------------------------
@@ -142,7 +214,7 @@ export class Holdfast implements EngineContext {
     const profile = this.catalogue.requireProfile(profileName);
     const parsed = BackupOptionsSchema.parse(options);
     const metadata = await runBackup(this, { profile, options: parsed, ...hooks });
-    this.catalogue.audit('local', 'backup.create', metadata.filename, { profile: profile.name });
+    this.catalogue.audit(actor(), 'backup.create', metadata.filename, { profile: profile.name });
     return metadata;
   }
 
@@ -213,7 +285,7 @@ export class Holdfast implements EngineContext {
       })();
       report.adopted.push(metadata.filename);
     }
-    this.catalogue.audit('local', 'backup.adopt', root, { adopted: report.adopted.length });
+    this.catalogue.audit(actor(), 'backup.adopt', root, { adopted: report.adopted.length });
     return report;
   }
 }

@@ -10,7 +10,17 @@ export interface Profile {
   user: string;
   dbname: string;
   sslmode: string | null;
+  sslrootcert: string | null;
+  sslcert: string | null;
+  sslkey: string | null;
+  /** A libpq service name (pg_service.conf) whose other settings apply too. */
+  service: string | null;
   tags: string[];
+  notes: string | null;
+  /** Client tools for this profile only; overrides discovery like HOLDFAST_PG_BIN. */
+  pgBinDir: string | null;
+  /** True when the OS keychain holds this profile's password (account = profile id). */
+  keychainPassword: boolean;
   createdAt: string;
 }
 

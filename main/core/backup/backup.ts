@@ -7,8 +7,8 @@ import { basename, join } from 'node:path';
 import type pg from 'pg';
 import { inspectArchive, type ArchiveTable } from '../archive/inspect.ts';
 import type { Catalogue } from '../catalogue/catalogue.ts';
-import { newId } from '../catalogue/catalogue.ts';
 import type { HoldfastConfig } from '../config.ts';
+import { newId } from '../catalogue/catalogue.ts';
 import { HoldfastError, toErrorInfo } from '../errors.ts';
 import {
   checksumTree,
@@ -22,7 +22,8 @@ import {
   sha256File,
   writeFileDurably,
 } from '../fsutil/durable.ts';
-import { connect, dbnameConninfo, libpqEnv, qualifiedName, quoteIdent } from '../pg/connection.ts';
+import { dbnameConninfo, qualifiedName, quoteIdent } from '../pg/connection.ts';
+import { openSession, type CredentialSource, type ServerSession } from '../pg/session.ts';
 import { runChild, startChild, stderrTail } from '../process/child.ts';
 import { pickClientTools, type ClientToolSet } from '../tools/discover.ts';
 import type { BackupMetadata, GlobalsInfo, Profile } from '../types.ts';
@@ -37,10 +38,9 @@ export interface BackupProgress {
   expectedBytes: number | undefined;
 }
 
-export interface EngineContext {
+export interface EngineContext extends CredentialSource {
   config: HoldfastConfig;
   catalogue: Catalogue;
-  clientTools: () => Promise<ClientToolSet[]>;
 }
 
 export interface BackupRequest {
@@ -137,23 +137,25 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
   const runId = catalogue.startRun({ kind: 'backup', profile: profile.name, tempPath, detail: { filename, options } });
   let client: pg.Client | undefined;
   let sideWork: Promise<unknown> | undefined;
+  let session: ServerSession | undefined;
   try {
     if (await exists(finalPath)) throw new HoldfastError('CONFLICT', `${finalPath} already exists.`, 'Wait a moment and run the backup again.');
     progress('connecting');
-    client = await connect(profile, config.connectTimeoutSeconds);
+    session = await openSession(context, profile);
+    client = await session.connect();
     const server = await readServerFacts(client);
     const tools = pickClientTools(
-      await context.clientTools(),
+      await context.clientTools(session.toolsDir),
       server.major,
       `Backing up profile "${profile.name}" (${server.versionText})`,
-      config.pgBinDir,
+      session.toolsDir,
     );
 
     // The dump and the row counts see the same data: pg_dump imports this transaction's snapshot.
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     const snapshot = (await client.query<{ id: string }>('SELECT pg_export_snapshot() AS id')).rows[0]!.id;
 
-    const env = libpqEnv(profile, config.connectTimeoutSeconds);
+    const env = session.childEnv();
     const args = pgDumpArgs({ options, compression, clientMajor: tools.major, outputPath: tempPath, snapshot, dbnameConninfo: dbnameConninfo(profile.dbname) });
     if (options.format !== 'directory') await createPrivateFile(tempPath);
 
@@ -261,6 +263,7 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
     throw error instanceof HoldfastError ? error : failure(info.message);
   } finally {
     if (client) await client.end().catch(() => undefined);
+    await session?.close();
   }
 }
 

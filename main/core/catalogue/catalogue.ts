@@ -18,6 +18,13 @@ interface ProfileRow {
   user: string;
   dbname: string;
   sslmode: string | null;
+  sslrootcert: string | null;
+  sslcert: string | null;
+  sslkey: string | null;
+  service: string | null;
+  notes: string | null;
+  pg_bin_dir: string | null;
+  keychain_password: number;
   tags: string;
   created_at: string;
 }
@@ -44,7 +51,7 @@ interface BackupRow {
   verify_valid: number | null;
 }
 
-export type NewProfile = Omit<Profile, 'id' | 'createdAt'>;
+export type NewProfile = Omit<Profile, 'id' | 'createdAt' | 'keychainPassword'>;
 
 export class Catalogue {
   readonly db: Database.Database;
@@ -99,14 +106,14 @@ export class Catalogue {
 
   addProfile(input: NewProfile): Profile {
     const now = new Date().toISOString();
-    const profile: Profile = { ...input, id: newId(), createdAt: now };
+    const profile: Profile = { ...input, id: newId(), createdAt: now, keychainPassword: false };
     try {
       this.db
         .prepare(
-          `INSERT INTO profiles (id, name, host, port, user, dbname, sslmode, tags, created_at, updated_at)
-           VALUES (@id, @name, @host, @port, @user, @dbname, @sslmode, @tags, @createdAt, @createdAt)`,
+          `INSERT INTO profiles (id, name, host, port, user, dbname, sslmode, sslrootcert, sslcert, sslkey, service, notes, pg_bin_dir, tags, created_at, updated_at)
+           VALUES (@id, @name, @host, @port, @user, @dbname, @sslmode, @sslrootcert, @sslcert, @sslkey, @service, @notes, @pgBinDir, @tags, @createdAt, @createdAt)`,
         )
-        .run({ ...profile, tags: JSON.stringify(profile.tags) });
+        .run({ ...profile, keychainPassword: undefined, tags: JSON.stringify(profile.tags) });
     } catch (error) {
       if (String((error as Error).message).includes('UNIQUE')) {
         throw new HoldfastError('CONFLICT', `A profile named "${input.name}" already exists.`, 'Choose another name, or remove the existing profile first.');
@@ -131,6 +138,29 @@ export class Catalogue {
 
   listProfiles(): Profile[] {
     return (this.db.prepare('SELECT * FROM profiles ORDER BY name').all() as ProfileRow[]).map(profileFromRow);
+  }
+
+  /** Replaces a profile's fields (not its id); renaming keeps the keychain entry, keyed by id. */
+  updateProfile(id: string, fields: NewProfile): Profile {
+    try {
+      this.db
+        .prepare(
+          `UPDATE profiles SET name = @name, host = @host, port = @port, user = @user, dbname = @dbname, sslmode = @sslmode,
+             sslrootcert = @sslrootcert, sslcert = @sslcert, sslkey = @sslkey, service = @service, notes = @notes,
+             pg_bin_dir = @pgBinDir, tags = @tags, updated_at = @now WHERE id = @id`,
+        )
+        .run({ ...fields, tags: JSON.stringify(fields.tags), now: new Date().toISOString(), id });
+    } catch (error) {
+      if (String((error as Error).message).includes('UNIQUE')) {
+        throw new HoldfastError('CONFLICT', `A profile named "${fields.name}" already exists.`, 'Choose another name.');
+      }
+      throw error;
+    }
+    return this.requireProfile(fields.name);
+  }
+
+  setKeychainPassword(id: string, stored: boolean): void {
+    this.db.prepare('UPDATE profiles SET keychain_password = ? WHERE id = ?').run(stored ? 1 : 0, id);
   }
 
   removeProfile(name: string): boolean {
@@ -256,6 +286,13 @@ function profileFromRow(row: ProfileRow): Profile {
     user: row.user,
     dbname: row.dbname,
     sslmode: row.sslmode,
+    sslrootcert: row.sslrootcert,
+    sslcert: row.sslcert,
+    sslkey: row.sslkey,
+    service: row.service,
+    notes: row.notes,
+    pgBinDir: row.pg_bin_dir,
+    keychainPassword: row.keychain_password === 1,
     tags: JSON.parse(row.tags) as string[],
     createdAt: row.created_at,
   };

@@ -51,4 +51,14 @@ export const migrations: readonly string[] = [
     detail TEXT
   );
   `,
+  `
+  ALTER TABLE profiles ADD COLUMN sslrootcert TEXT;
+  ALTER TABLE profiles ADD COLUMN sslcert TEXT;
+  ALTER TABLE profiles ADD COLUMN sslkey TEXT;
+  ALTER TABLE profiles ADD COLUMN service TEXT;
+  ALTER TABLE profiles ADD COLUMN notes TEXT;
+  ALTER TABLE profiles ADD COLUMN pg_bin_dir TEXT;
+  -- Whether the keychain holds a password for the profile; the password itself is never here.
+  ALTER TABLE profiles ADD COLUMN keychain_password INTEGER NOT NULL DEFAULT 0;
+  `,
 ];

@@ -11,6 +11,8 @@ export const ProfileNameSchema = z
   .refine((name) => !/[\u0000-\u001f\u007f/\\]/.test(name), 'a profile name cannot contain "/", "\\" or control characters')
   .refine((name) => name !== '.' && name !== '..', 'a profile name cannot be "." or ".."');
 
+const filePath = z.string().min(1).max(4096).refine((path) => !path.includes('\0'), 'a path cannot contain NUL');
+
 export const NewProfileSchema = z
   .object({
     name: ProfileNameSchema,
@@ -19,6 +21,12 @@ export const NewProfileSchema = z
     user: z.string().min(1, 'user is required').max(63),
     dbname: z.string().min(1, 'dbname is required').refine((name) => Buffer.byteLength(name) <= 63, 'a database name is at most 63 bytes'),
     sslmode: z.enum(SSL_MODES).nullable().default(null),
+    sslrootcert: filePath.nullable().default(null),
+    sslcert: filePath.nullable().default(null),
+    sslkey: filePath.nullable().default(null),
+    service: z.string().min(1).max(128).nullable().default(null),
+    notes: z.string().max(4000).nullable().default(null),
+    pgBinDir: filePath.nullable().default(null),
     tags: z.array(z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'tags are 1–32 letters, digits, "_" or "-"')).default([]),
   })
   .strict();

@@ -8,7 +8,8 @@ import { createGunzip } from 'node:zlib';
 import type pg from 'pg';
 import type { EngineContext } from '../backup/backup.ts';
 import { HoldfastError, toErrorInfo } from '../errors.ts';
-import { connect, dbnameConninfo, libpqEnv, quoteIdent } from '../pg/connection.ts';
+import { dbnameConninfo, quoteIdent } from '../pg/connection.ts';
+import { openSession, type ServerSession } from '../pg/session.ts';
 import { runChild, stderrTail } from '../process/child.ts';
 import { pickClientTools, type ClientToolSet } from '../tools/discover.ts';
 import type { BackupMetadata, Profile } from '../types.ts';
@@ -48,11 +49,11 @@ export interface RestoreResult {
 
 const refused = (message: string, hint?: string) => new HoldfastError('RESTORE_REFUSED', message, hint);
 
-async function maintenanceConnection(context: EngineContext, target: Profile): Promise<pg.Client> {
+async function maintenanceConnection(session: ServerSession): Promise<pg.Client> {
   let lastError: unknown;
-  for (const database of ['postgres', 'template1', target.dbname]) {
+  for (const database of ['postgres', 'template1', session.profile.dbname]) {
     try {
-      return await connect(target, context.config.connectTimeoutSeconds, database);
+      return await session.connect(database);
     } catch (error) {
       lastError = error;
       if (!String((error as Error).message).includes('does not exist')) break;
@@ -61,8 +62,8 @@ async function maintenanceConnection(context: EngineContext, target: Profile): P
   throw lastError;
 }
 
-async function userRelationCount(context: EngineContext, target: Profile, database: string): Promise<number> {
-  const client = await connect(target, context.config.connectTimeoutSeconds, database);
+async function userRelationCount(session: ServerSession, database: string): Promise<number> {
+  const client = await session.connect(database);
   try {
     const result = await client.query<{ n: string }>(
       `SELECT count(*)::text AS n FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -75,8 +76,8 @@ async function userRelationCount(context: EngineContext, target: Profile, databa
   }
 }
 
-async function countTables(context: EngineContext, target: Profile, database: string, backup: BackupMetadata): Promise<TableCount[]> {
-  const client = await connect(target, context.config.connectTimeoutSeconds, database);
+async function countTables(session: ServerSession, database: string, backup: BackupMetadata): Promise<TableCount[]> {
+  const client = await session.connect(database);
   try {
     const counts: TableCount[] = [];
     for (const [table, expected] of Object.entries(backup.rowCounts)) {
@@ -112,13 +113,13 @@ function scratchName(database: string, at: Date): string {
 
 async function runRestoreTool(
   context: EngineContext,
+  session: ServerSession,
   tools: ClientToolSet,
   backup: BackupMetadata,
   request: RestoreRequest,
-  target: Profile,
   database: string,
 ): Promise<void> {
-  const env = libpqEnv(target, context.config.connectTimeoutSeconds);
+  const env = session.childEnv();
   let result;
   if (backup.format === 'plain') {
     const file = createReadStream(backup.path, { highWaterMark: 1024 * 1024 });
@@ -162,6 +163,7 @@ export async function restoreBackup(context: EngineContext, request: RestoreRequ
     throw new HoldfastError('BAD_INPUT', '--no-owner and --no-acl need an archive backup (custom, directory or tar); a plain SQL backup restores as it was written.', 'Restore the .globals.sql first so the roles exist, or back up with --format custom.');
   }
 
+  let session: ServerSession | undefined;
   const runId = request.dryRun ? undefined : catalogue.startRun({ kind: 'restore', profile: target.name, backupId: backup.id, detail: { database, clean: request.clean, create: request.create } });
   try {
     request.onProgress?.('verifying');
@@ -173,14 +175,15 @@ export async function restoreBackup(context: EngineContext, request: RestoreRequ
     }
 
     request.onProgress?.('inspecting target');
-    const maintenance = await maintenanceConnection(context, target);
+    session = await openSession(context, target);
+    const maintenance = await maintenanceConnection(session);
     let exists: boolean;
     try {
       exists = ((await maintenance.query('SELECT 1 FROM pg_database WHERE datname = $1', [database])).rowCount ?? 0) > 0;
     } finally {
       await maintenance.end();
     }
-    const relations = exists ? await userRelationCount(context, target, database) : 0;
+    const relations = exists ? await userRelationCount(session, database) : 0;
     if (!exists && !request.create && !request.clean) {
       throw refused(`Database "${database}" does not exist on ${target.host}:${target.port}.`, 'Add --create to create it, or name an existing database with --dbname.');
     }
@@ -191,7 +194,7 @@ export async function restoreBackup(context: EngineContext, request: RestoreRequ
       );
     }
 
-    const tools = pickClientTools(await context.clientTools(), dumpClientMajor(backup), `Restoring ${backup.filename}`, config.pgBinDir);
+    const tools = pickClientTools(await context.clientTools(session.toolsDir), dumpClientMajor(backup), `Restoring ${backup.filename}`, session.toolsDir);
     const swap = request.clean && exists;
     const workDatabase = swap ? scratchName(database, new Date()) : database;
     const actions: string[] = [];
@@ -210,30 +213,30 @@ export async function restoreBackup(context: EngineContext, request: RestoreRequ
     if (request.dryRun) return { ...summary, dryRun: true, ok: true, durationMs: Math.round(performance.now() - startedMs), tables: [] };
 
     const created = swap || !exists;
-    if (created) await adminStatement(context, target, `CREATE DATABASE ${quoteIdent(workDatabase)} TEMPLATE template0`);
+    if (created) await adminStatement(session, `CREATE DATABASE ${quoteIdent(workDatabase)} TEMPLATE template0`);
     let tables: TableCount[];
     try {
       request.onProgress?.('restoring');
-      await runRestoreTool(context, tools, backup, request, target, workDatabase);
+      await runRestoreTool(context, session, tools, backup, request, workDatabase);
       request.onProgress?.('counting rows');
-      tables = await countTables(context, target, workDatabase, backup);
+      tables = await countTables(session, workDatabase, backup);
       const wrong = tables.filter((t) => t.actual !== t.expected);
       if (wrong.length > 0) {
         throw new HoldfastError('RESTORE_FAILED', `Row counts after the restore differ from the backup's manifest: ${wrong.map((t) => `${t.table} expected ${t.expected}, got ${t.actual ?? 'no table'}`).join('; ')}`, swap ? `"${database}" was left as it was.` : undefined);
       }
     } catch (error) {
-      if (created) await adminStatement(context, target, `DROP DATABASE IF EXISTS ${quoteIdent(workDatabase)}`).catch(() => undefined);
+      if (created) await adminStatement(session, `DROP DATABASE IF EXISTS ${quoteIdent(workDatabase)}`).catch(() => undefined);
       throw error;
     }
     if (swap) {
       request.onProgress?.('swapping');
       try {
-        await adminStatement(context, target, `DROP DATABASE ${quoteIdent(database)}`);
+        await adminStatement(session, `DROP DATABASE ${quoteIdent(database)}`);
       } catch (error) {
-        await adminStatement(context, target, `DROP DATABASE IF EXISTS ${quoteIdent(workDatabase)}`).catch(() => undefined);
+        await adminStatement(session, `DROP DATABASE IF EXISTS ${quoteIdent(workDatabase)}`).catch(() => undefined);
         throw new HoldfastError('RESTORE_FAILED', `Could not drop "${database}" to put the restored copy in its place: ${(error as Error).message}`, `"${database}" is unchanged. Disconnect its sessions (SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${database}') and try again.`);
       }
-      await adminStatement(context, target, `ALTER DATABASE ${quoteIdent(workDatabase)} RENAME TO ${quoteIdent(database)}`);
+      await adminStatement(session, `ALTER DATABASE ${quoteIdent(workDatabase)} RENAME TO ${quoteIdent(database)}`);
     }
     const result: RestoreResult = { ...summary, dryRun: false, ok: true, durationMs: Math.round(performance.now() - startedMs), tables };
     catalogue.finishRun(runId!, 'completed', { detail: { database, tables: tables.length } });
@@ -242,11 +245,13 @@ export async function restoreBackup(context: EngineContext, request: RestoreRequ
   } catch (error) {
     if (runId) catalogue.finishRun(runId, 'failed', { error: toErrorInfo(error).message });
     throw error;
+  } finally {
+    await session?.close();
   }
 }
 
-async function adminStatement(context: EngineContext, target: Profile, sql: string): Promise<void> {
-  const client = await maintenanceConnection(context, target);
+async function adminStatement(session: ServerSession, sql: string): Promise<void> {
+  const client = await maintenanceConnection(session);
   try {
     await client.query(sql);
   } catch (error) {

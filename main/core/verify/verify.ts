@@ -69,7 +69,7 @@ export async function checkBackupFiles(context: EngineContext, backup: BackupMet
 
   if (backup.format !== 'plain') {
     try {
-      const tools = pickClientTools(await context.clientTools(), dumpClientMajor(backup), `Reading ${backup.filename}`, context.config.pgBinDir);
+      const tools = pickClientTools(await context.clientTools(context.config.pgBinDir), dumpClientMajor(backup), `Reading ${backup.filename}`, context.config.pgBinDir);
       const listed = await runChild(tools.paths.pg_restore, ['--list', backup.path], { env: process.env, timeoutMs: context.config.timeoutMs });
       add('pg_restore', listed.exitCode === 0 ? 'ok' : 'failed', listed.exitCode === 0 ? `pg_restore ${tools.version} reads the table of contents` : `pg_restore --list failed: ${stderrTail(listed.stderr)}`);
     } catch (error) {

@@ -1,0 +1,46 @@
+// Everything an operation needs to talk to one profile's server, with its password handled in one
+// place: node-postgres gets it in memory, child tools through a temporary passfile that close()
+// removes. A profile without a keychain password uses libpq's own sources (~/.pgpass, service file,
+// environment).
+import type pg from 'pg';
+import type { HoldfastConfig } from '../config.ts';
+import { createPassfile, type Passfile } from '../secrets/passfile.ts';
+import type { ClientToolSet } from '../tools/discover.ts';
+import type { Profile } from '../types.ts';
+import { connect, libpqEnv } from './connection.ts';
+
+export interface CredentialSource {
+  config: HoldfastConfig;
+  /** The keychain password of a profile that has one; undefined otherwise. */
+  passwordFor(profile: Profile): Promise<string | undefined>;
+  /** Client tools found for an explicit directory (a profile's or HOLDFAST_PG_BIN), else by discovery. */
+  clientTools(explicitDir?: string): Promise<ClientToolSet[]>;
+}
+
+export interface ServerSession {
+  readonly profile: Profile;
+  connect(database?: string): Promise<pg.Client>;
+  /** Environment for a client tool child of this profile. */
+  childEnv(): NodeJS.ProcessEnv;
+  /** The explicit tools directory in force for this profile, if any. */
+  readonly toolsDir: string | undefined;
+  close(): Promise<void>;
+}
+
+export async function openSession(source: CredentialSource, profile: Profile): Promise<ServerSession> {
+  const password = await source.passwordFor(profile);
+  const passfile: Passfile | undefined = password === undefined ? undefined : await createPassfile(profile, password);
+  const timeout = source.config.connectTimeoutSeconds;
+  return {
+    profile,
+    toolsDir: profile.pgBinDir ?? source.config.pgBinDir,
+    connect: (database = profile.dbname) => connect(profile, timeout, database, password),
+    childEnv: () => {
+      const env = libpqEnv(profile, timeout);
+      return passfile ? passfile.env(env) : env;
+    },
+    close: async () => {
+      await passfile?.remove();
+    },
+  };
+}

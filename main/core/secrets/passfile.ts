@@ -1,0 +1,56 @@
+// How a stored password reaches pg_dump, pg_restore, psql and pg_dumpall: a passfile (0600, in a
+// fresh 0700 directory) named by PGPASSFILE in that child's environment only, removed when the
+// operation ends, also on failure. Never argv, never PGPASSWORD: both are readable from /proc.
+import { chmod, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { formatPgpassLine } from '../profiles/libpq-files.ts';
+
+const PREFIX = 'holdfast-pass-';
+
+/** tmpfs when the session has one, so the file never reaches a disk. */
+function passfileRoot(): string {
+  return process.env.XDG_RUNTIME_DIR ?? tmpdir();
+}
+
+export interface Passfile {
+  /** Extra environment for a child: PGPASSFILE, and PGPASSWORD removed. */
+  env(base: NodeJS.ProcessEnv): NodeJS.ProcessEnv;
+  remove(): Promise<void>;
+}
+
+export async function createPassfile(target: { user: string }, password: string): Promise<Passfile> {
+  const dir = await mkdtemp(join(passfileRoot(), `${PREFIX}${process.pid}-`));
+  await chmod(dir, 0o700);
+  const path = join(dir, 'pgpass');
+  // Wildcards for host and port: the file serves this one profile only, and libpq looks a Unix-socket
+  // connection up as "localhost", which a literal socket path would never match.
+  await writeFile(path, `${formatPgpassLine({ host: '*', port: '*', database: '*', user: target.user, password })}\n`, { mode: 0o600, flag: 'wx' });
+  return {
+    env(base) {
+      const env: NodeJS.ProcessEnv = { ...base, PGPASSFILE: path };
+      delete env.PGPASSWORD;
+      return env;
+    },
+    remove: () => rm(dir, { recursive: true, force: true }),
+  };
+}
+
+/** Passfile directories left by a Holdfast process that died (SIGKILL skips every finally). */
+export async function removeStalePassfiles(isAlive: (pid: number) => boolean): Promise<string[]> {
+  const root = passfileRoot();
+  const removed: string[] = [];
+  let names: string[];
+  try {
+    names = await readdir(root);
+  } catch {
+    return removed;
+  }
+  for (const name of names) {
+    const match = new RegExp(`^${PREFIX}(\\d+)-`).exec(name);
+    if (!match || isAlive(Number(match[1]))) continue;
+    await rm(join(root, name), { recursive: true, force: true });
+    removed.push(join(root, name));
+  }
+  return removed;
+}

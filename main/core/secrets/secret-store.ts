@@ -1,0 +1,96 @@
+// Passwords live in the OS keychain and nowhere else. A store that is not a real keychain (no
+// D-Bus session, no Secret Service, Electron's basic_text fallback) reports itself unavailable, and
+// Holdfast then refuses to store a password rather than falling back to a file.
+import { HoldfastError } from '../errors.ts';
+
+export const KEYCHAIN_SERVICE = 'Holdfast';
+
+export type Availability = { ok: true } | { ok: false; reason: string };
+
+export interface SecretStore {
+  /** What backs it, for messages: "OS keychain (libsecret)", … */
+  readonly description: string;
+  availability(): Promise<Availability>;
+  get(account: string): Promise<string | undefined>;
+  set(account: string, secret: string): Promise<void>;
+  delete(account: string): Promise<boolean>;
+}
+
+export function noKeychainError(reason: string): HoldfastError {
+  return new HoldfastError(
+    'NO_KEYCHAIN',
+    `There is no OS keychain available to store the password (${reason}); Holdfast stores passwords nowhere else.`,
+    'Put the password in ~/.pgpass (or the file PGPASSFILE names) instead: host:port:database:user:password, mode 0600. libpq and Holdfast read it from there.',
+  );
+}
+
+interface KeytarModule {
+  getPassword(service: string, account: string): Promise<string | null>;
+  setPassword(service: string, account: string, password: string): Promise<void>;
+  deletePassword(service: string, account: string): Promise<boolean>;
+  findCredentials(service: string): Promise<Array<{ account: string; password: string }>>;
+}
+
+const PROBE_TIMEOUT_MS = 5000;
+
+function withTimeout<T>(promise: Promise<T>, what: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${what} did not answer within ${PROBE_TIMEOUT_MS / 1000} s`)), PROBE_TIMEOUT_MS);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}
+
+/** keytar: Keychain on macOS, Credential Vault on Windows, the Secret Service (libsecret) on Linux. */
+export class KeytarSecretStore implements SecretStore {
+  readonly description = 'OS keychain (keytar)';
+  private module: Promise<KeytarModule> | undefined;
+  private checked: Promise<Availability> | undefined;
+
+  private load(): Promise<KeytarModule> {
+    this.module ??= import('keytar').then((imported) => ((imported as { default?: KeytarModule }).default ?? (imported as unknown as KeytarModule)));
+    return this.module;
+  }
+
+  availability(): Promise<Availability> {
+    this.checked ??= (async (): Promise<Availability> => {
+      try {
+        const keytar = await this.load();
+        await withTimeout(keytar.findCredentials(KEYCHAIN_SERVICE), 'the keychain');
+        return { ok: true };
+      } catch (error) {
+        return { ok: false, reason: (error as Error).message.split('\n')[0] ?? 'unknown error' };
+      }
+    })();
+    return this.checked;
+  }
+
+  private async ready(): Promise<KeytarModule> {
+    const availability = await this.availability();
+    if (!availability.ok) throw noKeychainError(availability.reason);
+    return this.load();
+  }
+
+  async get(account: string): Promise<string | undefined> {
+    const keytar = await this.ready();
+    return (await withTimeout(keytar.getPassword(KEYCHAIN_SERVICE, account), 'the keychain')) ?? undefined;
+  }
+
+  async set(account: string, secret: string): Promise<void> {
+    const keytar = await this.ready();
+    await withTimeout(keytar.setPassword(KEYCHAIN_SERVICE, account, secret), 'the keychain');
+  }
+
+  async delete(account: string): Promise<boolean> {
+    const keytar = await this.ready();
+    return withTimeout(keytar.deletePassword(KEYCHAIN_SERVICE, account), 'the keychain');
+  }
+}
