@@ -6,7 +6,7 @@ import type { BackupProgress } from './core/backup/backup.ts';
 import { BackupOptionsSchema } from './core/backup/options.ts';
 import { HoldfastError, toErrorInfo, type ErrorInfo } from './core/errors.ts';
 import type { Holdfast } from './core/holdfast.ts';
-import { NewProfileSchema, ProfileNameSchema } from './core/profiles/profile-schema.ts';
+import { NewProfileSchema, ProfileChangesSchema, ProfileNameSchema } from './core/profiles/profile-schema.ts';
 
 export type Envelope<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo };
 
@@ -19,7 +19,6 @@ export type ProgressEvent = { operation: 'backup'; progress: BackupProgress } | 
 
 /** Passwords cross the contract only on their way to the keychain. */
 const Password = z.string().min(1, 'the password is empty').max(4096).refine((value) => !value.includes('\0'), 'a password cannot contain NUL');
-const ProfileChangesSchema = NewProfileSchema.partial().strict();
 
 const BackupRef = z.string().min(1, 'give a backup id or filename').max(255);
 

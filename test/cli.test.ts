@@ -146,6 +146,29 @@ describe('holdfast CLI', () => {
   });
 });
 
+describe('profile edit, show and remove', () => {
+  test('edit changes only what is given; rename keeps the backups\' profile history; --delete-backups removes files', async () => {
+    expect((await cli('profile', 'add', 'scratch', ...connection(), '--dbname', 'app', '--tag', 'a')).code).toBe(0);
+    const edited = await cli('profile', 'edit', 'scratch', '--sslmode', 'disable', '--notes', 'for tests', '--json');
+    expect(edited.code, edited.stderr).toBe(0);
+    expect(JSON.parse(edited.stdout)).toMatchObject({ name: 'scratch', host: server.host, port: server.port, dbname: 'app', sslmode: 'disable', notes: 'for tests', tags: ['a'] });
+    const badPort = await cli('profile', 'edit', 'scratch', '--port', '70000');
+    expect(badPort.code).toBe(2);
+    expect(badPort.stderr).toContain('port');
+    expect((await cli('profile', 'edit', 'scratch', '--rename', 'scratch2')).code).toBe(0);
+    const shown = await cli('profile', 'show', 'scratch2');
+    expect(shown.stdout).toContain('for tests');
+    const backup = JSON.parse((await cli('backup', 'scratch2', '--json')).stdout) as { path: string };
+    expect(existsSync(backup.path)).toBe(true);
+    const removed = await cli('profile', 'remove', 'scratch2', '--delete-backups', '--json');
+    expect(removed.code, removed.stderr).toBe(0);
+    expect(JSON.parse(removed.stdout)).toMatchObject({ backups: 'deleted', backupCount: 1 });
+    expect(existsSync(backup.path)).toBe(false);
+    expect(existsSync(`${backup.path}.json`)).toBe(false);
+    expect((await cli('profile', 'show', 'scratch2')).code).toBe(1);
+  });
+});
+
 describe('the catalogue survives a crash', () => {
   test('SQLite killed mid-write: integrity_check is ok on the next start and committed rows are there', async () => {
     const crashHome = makeHome();

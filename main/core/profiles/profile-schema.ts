@@ -13,21 +13,37 @@ export const ProfileNameSchema = z
 
 const filePath = z.string().min(1).max(4096).refine((path) => !path.includes('\0'), 'a path cannot contain NUL');
 
+/** Every field as given, with no defaults: what an edit may change. */
+const profileFields = {
+  name: ProfileNameSchema,
+  host: z.string().min(1, 'host is required').max(255),
+  port: z.number().int().min(1, 'port is 1–65535').max(65535, 'port is 1–65535'),
+  user: z.string().min(1, 'user is required').max(63),
+  dbname: z.string().min(1, 'dbname is required').refine((name) => Buffer.byteLength(name) <= 63, 'a database name is at most 63 bytes'),
+  sslmode: z.enum(SSL_MODES).nullable(),
+  sslrootcert: filePath.nullable(),
+  sslcert: filePath.nullable(),
+  sslkey: filePath.nullable(),
+  service: z.string().min(1).max(128).nullable(),
+  notes: z.string().max(4000).nullable(),
+  pgBinDir: filePath.nullable(),
+  tags: z.array(z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'tags are 1–32 letters, digits, "_" or "-"')),
+};
+
 export const NewProfileSchema = z
   .object({
-    name: ProfileNameSchema,
-    host: z.string().min(1, 'host is required').max(255),
-    port: z.number().int().min(1).max(65535).default(5432),
-    user: z.string().min(1, 'user is required').max(63),
-    dbname: z.string().min(1, 'dbname is required').refine((name) => Buffer.byteLength(name) <= 63, 'a database name is at most 63 bytes'),
-    sslmode: z.enum(SSL_MODES).nullable().default(null),
-    sslrootcert: filePath.nullable().default(null),
-    sslcert: filePath.nullable().default(null),
-    sslkey: filePath.nullable().default(null),
-    service: z.string().min(1).max(128).nullable().default(null),
-    notes: z.string().max(4000).nullable().default(null),
-    pgBinDir: filePath.nullable().default(null),
-    tags: z.array(z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'tags are 1–32 letters, digits, "_" or "-"')).default([]),
+    ...profileFields,
+    port: profileFields.port.default(5432),
+    sslmode: profileFields.sslmode.default(null),
+    sslrootcert: profileFields.sslrootcert.default(null),
+    sslcert: profileFields.sslcert.default(null),
+    sslkey: profileFields.sslkey.default(null),
+    service: profileFields.service.default(null),
+    notes: profileFields.notes.default(null),
+    pgBinDir: profileFields.pgBinDir.default(null),
+    tags: profileFields.tags.default([]),
   })
   .strict();
 export type NewProfileInput = z.input<typeof NewProfileSchema>;
+
+export const ProfileChangesSchema = z.object(profileFields).partial().strict();
