@@ -17,6 +17,8 @@ const EnvSchema = z.object({
   BACKUP_COMPRESSION: booleanFlag.default(true),
   BACKUP_MAX_SIZE_MB: z.coerce.number().nonnegative().default(0),
   BACKUP_TIMEOUT_SECONDS: positiveInt.default(3600),
+  BACKUP_STALL_SECONDS: z.coerce.number().int().nonnegative().default(600),
+  BACKUP_CONCURRENCY: positiveInt.default(1),
   BACKUP_RETENTION_DAYS: positiveInt.default(30),
   HOLDFAST_PG_BIN: z.string().min(1).optional(),
   HOLDFAST_CONNECT_TIMEOUT_SECONDS: positiveInt.default(10),
@@ -31,6 +33,10 @@ export interface HoldfastConfig {
   /** 0 means no limit. */
   maxSizeBytes: number;
   timeoutMs: number;
+  /** A dump whose output has not grown for this long is stopped; 0 turns the check off. */
+  stallMs: number;
+  /** Scheduled backups running at once, across profiles. */
+  concurrency: number;
   retentionDays: number;
   /** Explicit client-tools directory; when set, no other pg_dump is considered. */
   pgBinDir: string | undefined;
@@ -69,6 +75,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HoldfastConfig
     compressionDefault: values.BACKUP_COMPRESSION,
     maxSizeBytes: Math.round(values.BACKUP_MAX_SIZE_MB * 1024 * 1024),
     timeoutMs: values.BACKUP_TIMEOUT_SECONDS * 1000,
+    stallMs: values.BACKUP_STALL_SECONDS * 1000,
+    concurrency: values.BACKUP_CONCURRENCY,
     retentionDays: values.BACKUP_RETENTION_DAYS,
     pgBinDir: values.HOLDFAST_PG_BIN ? resolve(values.HOLDFAST_PG_BIN) : undefined,
     connectTimeoutSeconds: values.HOLDFAST_CONNECT_TIMEOUT_SECONDS,

@@ -11,7 +11,10 @@ import { BackupOptionsSchema, type BackupOptions } from './backup/options.ts';
 import { Catalogue } from './catalogue/catalogue.ts';
 import { newId } from './catalogue/catalogue.ts';
 import { loadConfig, type HoldfastConfig } from './config.ts';
-import { HoldfastError } from './errors.ts';
+import { HoldfastError, toErrorInfo } from './errors.ts';
+import { describeCron, nextRunAfter, presetCron, systemTimeZone, validateCron, validateTimeZone, type ScheduleType } from './schedule/cron.ts';
+import { ScheduleStore, type Schedule } from './schedule/schedule-store.ts';
+import { Scheduler, systemClock, type Clock, type ScheduledOutcome } from './schedule/scheduler.ts';
 import { checksumTree, ensurePrivateDir, exists, sha256File } from './fsutil/durable.ts';
 import { type NewProfileInput } from './profiles/profile-schema.ts';
 import {
@@ -51,6 +54,53 @@ export interface ListEntry {
   error?: string | null;
 }
 
+export interface ScheduleRequest {
+  profile: string;
+  type: ScheduleType;
+  /** Required for type custom; the presets come from BACKUP_*_SCHEDULE. */
+  cron?: string | undefined;
+  timeZone?: string | undefined;
+  options?: Partial<BackupOptions> | undefined;
+  retention?: string | undefined;
+}
+
+/** A schedule as listed: the specification's fields plus a description in words. */
+export interface ScheduleView {
+  id: string;
+  profile: string;
+  type: ScheduleType;
+  schedule: string;
+  description: string;
+  timeZone: string;
+  enabled: boolean;
+  lastRun: string | null;
+  nextRun: string | null;
+  status: string;
+  lastError: string | null;
+  catchUp: boolean;
+  options: BackupOptions;
+  retention: string | null;
+}
+
+function scheduleView(schedule: Schedule): ScheduleView {
+  return {
+    id: schedule.id,
+    profile: schedule.profile,
+    type: schedule.type,
+    schedule: schedule.cron,
+    description: describeCron(schedule.cron),
+    timeZone: schedule.timeZone,
+    enabled: schedule.enabled,
+    lastRun: schedule.lastRun,
+    nextRun: schedule.enabled ? schedule.nextRun : null,
+    status: schedule.enabled ? (schedule.lastStatus ?? 'scheduled') : 'paused',
+    lastError: schedule.lastError,
+    catchUp: schedule.lastCatchUp,
+    options: schedule.options,
+    retention: schedule.retention,
+  };
+}
+
 export interface AdoptReport {
   adopted: string[];
   skipped: Array<{ file: string; reason: string }>;
@@ -79,12 +129,14 @@ export class Holdfast implements EngineContext, ProfileContext {
   readonly config: HoldfastConfig;
   readonly catalogue: Catalogue;
   readonly secrets: SecretStore;
+  readonly schedules: ScheduleStore;
   private readonly toolsCache = new Map<string, Promise<ClientToolSet[]>>();
 
   private constructor(config: HoldfastConfig, catalogue: Catalogue, secrets: SecretStore) {
     this.config = config;
     this.catalogue = catalogue;
     this.secrets = secrets;
+    this.schedules = new ScheduleStore(catalogue.db);
   }
 
   /** Opens (creating if needed) HOLDFAST_HOME and its catalogue, then reconciles files and runs. */
@@ -210,12 +262,79 @@ export class Holdfast implements EngineContext, ProfileContext {
 
   // --- backups --------------------------------------------------------------------------------
 
-  async backup(profileName: string, options: Partial<BackupOptions>, hooks: { signal?: AbortSignal; onProgress?: (p: BackupProgress) => void } = {}): Promise<BackupMetadata> {
+  async backup(
+    profileName: string,
+    options: Partial<BackupOptions>,
+    hooks: { signal?: AbortSignal; onProgress?: (p: BackupProgress) => void; trigger?: Record<string, unknown> } = {},
+  ): Promise<BackupMetadata> {
     const profile = this.catalogue.requireProfile(profileName);
     const parsed = BackupOptionsSchema.parse(options);
+    const running = this.catalogue.runningBackupOf(profile.name, isAlive);
+    if (running) {
+      throw new HoldfastError('CONFLICT', `A backup of profile "${profile.name}" is already running (run ${running.id}, started ${running.startedAt}).`, 'Wait for it to finish (holdfast list --all shows it), then try again.');
+    }
     const metadata = await runBackup(this, { profile, options: parsed, ...hooks });
     this.catalogue.audit(actor(), 'backup.create', metadata.filename, { profile: profile.name });
     return metadata;
+  }
+
+  // --- schedules ------------------------------------------------------------------------------
+
+  addSchedule(input: ScheduleRequest, now: Date = new Date()): ScheduleView {
+    this.catalogue.requireProfile(input.profile);
+    const cron = input.type === 'custom' ? (input.cron ?? '') : presetCron(input.type);
+    validateCron(cron);
+    const timeZone = validateTimeZone(input.timeZone ?? systemTimeZone());
+    // The kind names the file, as in the specification ("…-daily.sql.gz").
+    const options = BackupOptionsSchema.parse({ ...input.options, suffix: input.options?.suffix ?? (input.type === 'custom' ? 'scheduled' : input.type) });
+    const schedule = this.schedules.add({ profile: input.profile, type: input.type, cron, timeZone, options, retention: input.retention ?? null, nextRun: nextRunAfter(cron, timeZone, now).toISOString() }, now);
+    this.catalogue.audit(actor(), 'schedule.add', schedule.id, { profile: schedule.profile, cron, timeZone });
+    return scheduleView(schedule);
+  }
+
+  listSchedules(profile?: string): ScheduleView[] {
+    return this.schedules.list(profile ? { profile } : {}).map(scheduleView);
+  }
+
+  setScheduleEnabled(id: string, enabled: boolean, now: Date = new Date()): ScheduleView {
+    const current = this.schedules.require(id);
+    // Resuming starts from the next slot; slots that passed while paused are not caught up.
+    const next = enabled && !current.enabled ? nextRunAfter(current.cron, current.timeZone, now).toISOString() : undefined;
+    const schedule = this.schedules.setEnabled(id, enabled, next);
+    this.catalogue.audit(actor(), enabled ? 'schedule.resume' : 'schedule.pause', id);
+    return scheduleView(schedule);
+  }
+
+  removeSchedule(id: string): { removed: string } {
+    this.schedules.remove(id);
+    this.catalogue.audit(actor(), 'schedule.remove', id);
+    return { removed: id };
+  }
+
+  isProfileBusy(profile: string): boolean {
+    return this.catalogue.runningBackupOf(profile, isAlive) !== undefined;
+  }
+
+  /** The scheduler over this engine; the clock is injected so tests can jump days. */
+  createScheduler(clock: Clock = systemClock, onOutcome?: (schedule: Schedule, outcome: ScheduledOutcome, backup?: BackupMetadata) => void): Scheduler {
+    return new Scheduler({
+      store: this.schedules,
+      clock,
+      concurrency: this.config.concurrency,
+      isProfileBusy: (profile) => this.isProfileBusy(profile),
+      runBackup: async (schedule, options, context) => {
+        try {
+          const backup = await this.backup(schedule.profile, options, { signal: context.signal, trigger: { kind: 'schedule', scheduleId: schedule.id, catchUp: context.catchUp } });
+          onOutcome?.(schedule, { status: 'completed' }, backup);
+          return { status: 'completed' };
+        } catch (error) {
+          const info = toErrorInfo(error);
+          const outcome: ScheduledOutcome = { status: info.code === 'CANCELLED' ? 'interrupted' : 'failed', error: info.message };
+          onOutcome?.(schedule, outcome);
+          return outcome;
+        }
+      },
+    });
   }
 
   list(filter: { profile?: string | undefined; all?: boolean }): Array<BackupMetadata | ListEntry> {

@@ -50,6 +50,8 @@ export interface BackupRequest {
   onProgress?: (progress: BackupProgress) => void;
   /** How often to sample the output size for progress and the size limit. */
   pollMs?: number;
+  /** Recorded with the run: manual, or which schedule and whether as a catch-up. */
+  trigger?: Record<string, unknown>;
 }
 
 interface ServerFacts {
@@ -134,7 +136,7 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
   const globalsTemp = `${companions.globals}${TEMP_SUFFIX}`;
 
   await ensurePrivateDir(config.backupDir);
-  const runId = catalogue.startRun({ kind: 'backup', profile: profile.name, tempPath, detail: { filename, options } });
+  const runId = catalogue.startRun({ kind: 'backup', profile: profile.name, tempPath, detail: { filename, options, trigger: request.trigger ?? { kind: 'manual' } } });
   let client: pg.Client | undefined;
   let sideWork: Promise<unknown> | undefined;
   let session: ServerSession | undefined;
@@ -167,17 +169,26 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
     const countedDuringDump = dumpsEveryTable(options) ? userTables(client).then((tables) => countRows(client!, tables)) : undefined;
     const globalsDuringDump = dumpGlobals(tools, profile, env, globalsTemp, request.signal, config.timeoutMs);
     sideWork = Promise.allSettled([countedDuringDump, globalsDuringDump]);
+    let lastBytes = -1;
+    let lastGrowth = performance.now();
     const poll = setInterval(() => {
       void pathSize(tempPath).then((bytes) => {
         progress('dumping', bytes);
+        if (bytes !== lastBytes) {
+          lastBytes = bytes;
+          lastGrowth = performance.now();
+        }
         if (config.maxSizeBytes > 0 && bytes > config.maxSizeBytes) {
           dump.stop(`the backup passed BACKUP_MAX_SIZE_MB (${sizeLimitLabel(config.maxSizeBytes)})`);
+        } else if (config.stallMs > 0 && performance.now() - lastGrowth > config.stallMs) {
+          // A dump waiting on someone's lock, or on a server that stopped answering, writes nothing.
+          dump.stop(`no bytes were written for ${Math.round(config.stallMs / 1000)} s (BACKUP_STALL_SECONDS)`);
         }
       });
     }, request.pollMs ?? 500);
     const result = await dump.done.finally(() => clearInterval(poll));
     if (result.stoppedBecause === 'cancelled') throw new HoldfastError('CANCELLED', 'The backup was cancelled; nothing was kept.');
-    if (result.stoppedBecause) throw failure(`pg_dump was stopped: ${result.stoppedBecause}.`, 'Raise the limit (BACKUP_TIMEOUT_SECONDS / BACKUP_MAX_SIZE_MB) or back up less (--table, --exclude-table).');
+    if (result.stoppedBecause) throw failure(`pg_dump was stopped: ${result.stoppedBecause}.`, 'Check for sessions holding locks (pg_locks) and the server, raise the limit (BACKUP_TIMEOUT_SECONDS / BACKUP_STALL_SECONDS / BACKUP_MAX_SIZE_MB), or back up less (--table, --exclude-table).');
     if (result.exitCode !== 0) {
       const how = result.signal ? `was killed by ${result.signal}` : `exited with code ${result.exitCode}`;
       throw failure(`pg_dump ${how}: ${stderrTail(result.stderr) || '(no message)'}`, 'The message above is pg_dump\'s own; fix its cause and run the backup again.');
@@ -259,7 +270,7 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
     await rm(tempPath, { recursive: true, force: true });
     await rm(globalsTemp, { force: true });
     const info = toErrorInfo(error);
-    catalogue.finishRun(runId, 'failed', { error: info.message });
+    catalogue.finishRun(runId, info.code === 'CANCELLED' ? 'interrupted' : 'failed', { error: info.message });
     throw error instanceof HoldfastError ? error : failure(info.message);
   } finally {
     if (client) await client.end().catch(() => undefined);

@@ -213,6 +213,15 @@ export class Catalogue {
     return (this.db.prepare(`SELECT * FROM runs ${where} ORDER BY started_at`).all(...params) as RunRow[]).map(runFromRow);
   }
 
+  /** A backup of the profile running in a live process (this one or another Holdfast). */
+  runningBackupOf(profile: string, isAlive: (pid: number) => boolean): { id: string; startedAt: string } | undefined {
+    const rows = this.db
+      .prepare(`SELECT id, pid, started_at FROM runs WHERE kind = 'backup' AND status = 'running' AND profile_name = ?`)
+      .all(profile) as Array<{ id: string; pid: number | null; started_at: string }>;
+    const live = rows.find((row) => row.pid !== null && isAlive(row.pid));
+    return live && { id: live.id, startedAt: live.started_at };
+  }
+
   /** Runs still marked running whose process is gone; the caller cleans their temp files. */
   staleRuns(isAlive: (pid: number) => boolean): Array<{ id: string; tempPath: string | null }> {
     const rows = this.db.prepare(`SELECT id, pid, temp_path FROM runs WHERE status = 'running'`).all() as Array<{ id: string; pid: number | null; temp_path: string | null }>;

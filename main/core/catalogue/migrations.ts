@@ -61,4 +61,24 @@ export const migrations: readonly string[] = [
   -- Whether the keychain holds a password for the profile; the password itself is never here.
   ALTER TABLE profiles ADD COLUMN keychain_password INTEGER NOT NULL DEFAULT 0;
   `,
+  `
+  CREATE TABLE schedules (
+    id TEXT PRIMARY KEY,
+    profile_name TEXT NOT NULL,
+    type TEXT NOT NULL CHECK (type IN ('daily', 'weekly', 'monthly', 'custom')),
+    cron TEXT NOT NULL,
+    time_zone TEXT NOT NULL,
+    options TEXT NOT NULL,
+    retention TEXT,
+    enabled INTEGER NOT NULL DEFAULT 1,
+    -- The next due time is stored, so a slot missed while Holdfast was not running is seen at start.
+    next_run TEXT NOT NULL,
+    last_run TEXT,
+    last_status TEXT,
+    last_error TEXT,
+    last_catch_up INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL
+  );
+  CREATE INDEX schedules_due ON schedules (enabled, next_run);
+  `,
 ];

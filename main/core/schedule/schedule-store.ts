@@ -1,0 +1,112 @@
+// Schedules in the catalogue. Each row keeps its own next due time, so nothing depends on the
+// process having been up when a slot passed.
+import type Database from 'better-sqlite3';
+import { BackupOptionsSchema, type BackupOptions } from '../backup/options.ts';
+import { newId } from '../catalogue/catalogue.ts';
+import { HoldfastError } from '../errors.ts';
+import type { RunStatus } from '../types.ts';
+import type { ScheduleType } from './cron.ts';
+
+export interface Schedule {
+  id: string;
+  profile: string;
+  type: ScheduleType;
+  cron: string;
+  timeZone: string;
+  options: BackupOptions;
+  /** A retention policy text ("30d", "gfs:7d,4w,12m,3y"), or null for BACKUP_RETENTION_DAYS. */
+  retention: string | null;
+  enabled: boolean;
+  nextRun: string;
+  lastRun: string | null;
+  lastStatus: RunStatus | null;
+  lastError: string | null;
+  lastCatchUp: boolean;
+  createdAt: string;
+}
+
+interface ScheduleRow {
+  id: string;
+  profile_name: string;
+  type: ScheduleType;
+  cron: string;
+  time_zone: string;
+  options: string;
+  retention: string | null;
+  enabled: number;
+  next_run: string;
+  last_run: string | null;
+  last_status: RunStatus | null;
+  last_error: string | null;
+  last_catch_up: number;
+  created_at: string;
+}
+
+function fromRow(row: ScheduleRow): Schedule {
+  return {
+    id: row.id,
+    profile: row.profile_name,
+    type: row.type,
+    cron: row.cron,
+    timeZone: row.time_zone,
+    options: BackupOptionsSchema.parse(JSON.parse(row.options)),
+    retention: row.retention,
+    enabled: row.enabled === 1,
+    nextRun: row.next_run,
+    lastRun: row.last_run,
+    lastStatus: row.last_status,
+    lastError: row.last_error,
+    lastCatchUp: row.last_catch_up === 1,
+    createdAt: row.created_at,
+  };
+}
+
+export class ScheduleStore {
+  constructor(private readonly db: Database.Database) {}
+
+  add(input: Omit<Schedule, 'id' | 'lastRun' | 'lastStatus' | 'lastError' | 'lastCatchUp' | 'createdAt' | 'enabled'>, now: Date): Schedule {
+    const id = newId();
+    this.db
+      .prepare(
+        `INSERT INTO schedules (id, profile_name, type, cron, time_zone, options, retention, enabled, next_run, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
+      )
+      .run(id, input.profile, input.type, input.cron, input.timeZone, JSON.stringify(input.options), input.retention, input.nextRun, now.toISOString());
+    return this.require(id);
+  }
+
+  list(filter: { profile?: string } = {}): Schedule[] {
+    const rows = filter.profile
+      ? (this.db.prepare('SELECT * FROM schedules WHERE profile_name = ? ORDER BY next_run').all(filter.profile) as ScheduleRow[])
+      : (this.db.prepare('SELECT * FROM schedules ORDER BY next_run').all() as ScheduleRow[]);
+    return rows.map(fromRow);
+  }
+
+  require(id: string): Schedule {
+    const row = this.db.prepare('SELECT * FROM schedules WHERE id = ?').get(id) as ScheduleRow | undefined;
+    if (!row) throw new HoldfastError('NOT_FOUND', `No schedule with id "${id}".`, 'List schedules with `holdfast schedule list`.');
+    return fromRow(row);
+  }
+
+  setEnabled(id: string, enabled: boolean, nextRun?: string): Schedule {
+    this.require(id);
+    this.db.prepare('UPDATE schedules SET enabled = ?, next_run = COALESCE(?, next_run) WHERE id = ?').run(enabled ? 1 : 0, nextRun ?? null, id);
+    return this.require(id);
+  }
+
+  remove(id: string): void {
+    this.require(id);
+    this.db.prepare('DELETE FROM schedules WHERE id = ?').run(id);
+  }
+
+  /** Advances the due time before the backup starts, so a crash mid-backup cannot run the slot twice. */
+  markStarted(id: string, at: Date, nextRun: Date, catchUp: boolean): void {
+    this.db
+      .prepare(`UPDATE schedules SET last_run = ?, next_run = ?, last_status = 'running', last_error = NULL, last_catch_up = ? WHERE id = ?`)
+      .run(at.toISOString(), nextRun.toISOString(), catchUp ? 1 : 0, id);
+  }
+
+  markFinished(id: string, status: Exclude<RunStatus, 'running'>, error?: string): void {
+    this.db.prepare('UPDATE schedules SET last_status = ?, last_error = ? WHERE id = ?').run(status, error ?? null, id);
+  }
+}

@@ -1,0 +1,40 @@
+// What makes the scheduler tick in a long-running process (the daemon, the Electron main process):
+// node-cron every minute, plus a watchdog that notices the wall clock jumping (suspend/resume, a
+// manual clock change, a time-zone change) and ticks at once instead of waiting for the next minute.
+import nodeCron from 'node-cron';
+import type { Scheduler } from './scheduler.ts';
+
+export interface Ticker {
+  /** Call on resume from sleep (Electron's powerMonitor 'resume'). */
+  resumed(): void;
+  stop(): void;
+}
+
+export function startTicker(scheduler: Scheduler, options: { watchdogMs?: number; jumpMs?: number; onTick?: () => void } = {}): Ticker {
+  const tick = () => {
+    scheduler.tick();
+    options.onTick?.();
+  };
+  const task = nodeCron.schedule('* * * * *', tick);
+  const watchdogMs = options.watchdogMs ?? 15_000;
+  const jumpMs = options.jumpMs ?? 30_000;
+  let lastWall = Date.now();
+  let lastMono = performance.now();
+  const watchdog = setInterval(() => {
+    const wall = Date.now();
+    const mono = performance.now();
+    if (Math.abs(wall - lastWall - (mono - lastMono)) > jumpMs) tick();
+    lastWall = wall;
+    lastMono = mono;
+  }, watchdogMs);
+  watchdog.unref?.();
+  // Catch up on anything that came due while Holdfast was not running.
+  tick();
+  return {
+    resumed: tick,
+    stop() {
+      void task.stop();
+      clearInterval(watchdog);
+    },
+  };
+}
