@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import type { BackupProgress } from './core/backup/backup.ts';
 import { BackupOptionsSchema } from './core/backup/options.ts';
+import { SCHEDULE_TYPES } from './core/schedule/cron.ts';
 import { HoldfastError, toErrorInfo, type ErrorInfo } from './core/errors.ts';
 import type { Holdfast } from './core/holdfast.ts';
 import { NewProfileSchema, ProfileChangesSchema, ProfileNameSchema } from './core/profiles/profile-schema.ts';
@@ -19,6 +20,8 @@ export type ProgressEvent = { operation: 'backup'; progress: BackupProgress } | 
 
 /** Passwords cross the contract only on their way to the keychain. */
 const Password = z.string().min(1, 'the password is empty').max(4096).refine((value) => !value.includes('\0'), 'a password cannot contain NUL');
+
+const ScheduleId = z.string().regex(/^[0-9a-f]{12}$/, 'a schedule id is 12 hex characters (holdfast schedule list)');
 
 const BackupRef = z.string().min(1, 'give a backup id or filename').max(255);
 
@@ -77,6 +80,25 @@ export const contract = {
         onProgress: (phase) => context.onProgress?.({ operation: 'restore', phase }),
       }),
   ),
+  'schedule.add': define(
+    z
+      .object({
+        profile: ProfileNameSchema,
+        type: z.enum(SCHEDULE_TYPES),
+        cron: z.string().min(1).max(200).optional(),
+        timeZone: z.string().min(1).max(64).optional(),
+        options: BackupOptionsSchema.optional(),
+        retention: z.string().min(1).max(64).optional(),
+      })
+      .strict()
+      .refine((input) => (input.type === 'custom') === (input.cron !== undefined), { message: 'give a cron expression exactly when the type is custom', path: ['cron'] }),
+    (holdfast, input) => holdfast.addSchedule(input),
+  ),
+  'schedule.list': define(z.object({ profile: ProfileNameSchema.optional() }).strict(), (holdfast, input) => holdfast.listSchedules(input.profile)),
+  'schedule.pause': define(z.object({ id: ScheduleId }).strict(), (holdfast, input) => holdfast.setScheduleEnabled(input.id, false)),
+  'schedule.resume': define(z.object({ id: ScheduleId }).strict(), (holdfast, input) => holdfast.setScheduleEnabled(input.id, true)),
+  'schedule.remove': define(z.object({ id: ScheduleId }).strict(), (holdfast, input) => holdfast.removeSchedule(input.id)),
+  'audit.list': define(z.object({ limit: z.number().int().min(1).max(10_000).default(100) }).strict(), (holdfast, input) => holdfast.catalogue.auditEntries(input.limit)),
   'backup.adopt': define(z.object({ dir: z.string().min(1) }).strict(), (holdfast, input) => holdfast.adopt(input.dir)),
 } as const;
 

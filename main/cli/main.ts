@@ -8,9 +8,10 @@ import { loadConfig } from '../core/config.ts';
 import { exitCodeFor, HoldfastError, toErrorInfo, type ErrorInfo } from '../core/errors.ts';
 import { Holdfast } from '../core/holdfast.ts';
 import { profileFromUri } from '../core/profiles/profiles.ts';
+import { runDaemon } from './daemon.ts';
 import { formatBackup, formatList, formatProfile, formatProfileTest, formatRestore, formatVerify, humanBytes, humanDuration } from './format.ts';
 
-interface Io {
+export interface Io {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   isTTY: boolean;
@@ -206,34 +207,105 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       );
     });
 
-  program
-    .command('backup <profile>')
-    .description('Back up a profile now')
-    .addOption(new Option('--format <format>', 'dump format').choices([...DUMP_FORMATS]).default('custom'))
-    .option('--jobs <n>', 'parallel jobs (directory format)', integer('--jobs'))
-    .option('--compress <method>', 'gzip[:1-9] (default), lz4[:level], zstd[:level] or none')
-    .option('--schema-only', 'only the schema')
-    .option('--data-only', 'only the data')
-    .option('--table <pattern>', 'only tables matching (repeatable)', collect, [])
-    .option('--exclude-table <pattern>', 'skip tables matching (repeatable)', collect, [])
-    .option('--schema <pattern>', 'only schemas matching (repeatable)', collect, [])
-    .option('--exclude-schema <pattern>', 'skip schemas matching (repeatable)', collect, [])
-    .option('--suffix <suffix>', 'added to the file name, e.g. daily or manual')
+  const backupOptionFlags = (command: Command) =>
+    command
+      .addOption(new Option('--format <format>', 'dump format').choices([...DUMP_FORMATS]).default('custom'))
+      .option('--jobs <n>', 'parallel jobs (directory format)', integer('--jobs'))
+      .option('--compress <method>', 'gzip[:1-9] (default), lz4[:level], zstd[:level] or none')
+      .option('--schema-only', 'only the schema')
+      .option('--data-only', 'only the data')
+      .option('--table <pattern>', 'only tables matching (repeatable)', collect, [])
+      .option('--exclude-table <pattern>', 'skip tables matching (repeatable)', collect, [])
+      .option('--schema <pattern>', 'only schemas matching (repeatable)', collect, [])
+      .option('--exclude-schema <pattern>', 'skip schemas matching (repeatable)', collect, [])
+      .option('--suffix <suffix>', 'added to the file name, e.g. daily or manual');
+
+  function backupOptionsFrom(options: Record<string, unknown>): Record<string, unknown> {
+    const backupOptions: Record<string, unknown> = {
+      format: options.format,
+      schemaOnly: Boolean(options.schemaOnly),
+      dataOnly: Boolean(options.dataOnly),
+      tables: options.table,
+      excludeTables: options.excludeTable,
+      schemas: options.schema,
+      excludeSchemas: options.excludeSchema,
+    };
+    if (options.jobs !== undefined) backupOptions.jobs = options.jobs;
+    if (typeof options.compress === 'string') backupOptions.compression = parseCompression(options.compress);
+    if (typeof options.suffix === 'string') backupOptions.suffix = options.suffix;
+    return backupOptions;
+  }
+
+  backupOptionFlags(program.command('backup <profile>').description('Back up a profile now'))
     .option('--json', 'print the backup metadata as JSON')
     .action(async (name: string, options: Record<string, unknown>) => {
-      const backupOptions: Record<string, unknown> = {
-        format: options.format,
-        schemaOnly: Boolean(options.schemaOnly),
-        dataOnly: Boolean(options.dataOnly),
-        tables: options.table,
-        excludeTables: options.excludeTable,
-        schemas: options.schema,
-        excludeSchemas: options.excludeSchema,
-      };
-      if (options.jobs !== undefined) backupOptions.jobs = options.jobs;
-      if (typeof options.compress === 'string') backupOptions.compression = parseCompression(options.compress);
-      if (typeof options.suffix === 'string') backupOptions.suffix = options.suffix;
-      await run('backup.create', { profile: name, options: backupOptions }, Boolean(options.json), formatBackup);
+      await run('backup.create', { profile: name, options: backupOptionsFrom(options) }, Boolean(options.json), formatBackup);
+    });
+
+  const schedule = program.command('schedule').description('Scheduled backups (run by `holdfast daemon` or the desktop app)');
+  backupOptionFlags(schedule.command('add <profile>').description('Add a schedule: a preset or a cron expression'))
+    .option('--daily', `every day (BACKUP_DAILY_SCHEDULE, default "0 2 * * *")`)
+    .option('--weekly', `every week (BACKUP_WEEKLY_SCHEDULE, default "0 3 * * 0")`)
+    .option('--monthly', `every month (BACKUP_MONTHLY_SCHEDULE, default "0 4 1 * *")`)
+    .option('--cron <expression>', 'a five-field cron expression')
+    .option('--tz <zone>', 'IANA time zone (default: the system\'s)')
+    .option('--retention <policy>', 'keep policy for this schedule, e.g. 30d or gfs:7d,4w,12m,3y')
+    .option('--json', 'print JSON')
+    .action(async (name: string, options: Record<string, unknown>) => {
+      const kinds = (['daily', 'weekly', 'monthly'] as const).filter((kind) => options[kind]);
+      const chosen = kinds.length + (options.cron ? 1 : 0);
+      if (chosen !== 1) throw new HoldfastError('BAD_INPUT', 'Choose exactly one of --daily, --weekly, --monthly or --cron "<expression>".');
+      const input: Record<string, unknown> = { profile: name, type: kinds[0] ?? 'custom', options: backupOptionsFrom(options) };
+      if (typeof options.cron === 'string') input.cron = options.cron;
+      if (typeof options.tz === 'string') input.timeZone = options.tz;
+      if (typeof options.retention === 'string') input.retention = options.retention;
+      await run('schedule.add', input, Boolean(options.json), (s) => `Added schedule ${s.id}: ${s.profile} ${s.description} (${s.schedule}, ${s.timeZone}); next run ${s.nextRun}`);
+    });
+  schedule
+    .command('list [profile]')
+    .option('--json', 'print JSON')
+    .action(async (name: string | undefined, options: { json?: boolean }) => {
+      await run('schedule.list', name ? { profile: name } : {}, Boolean(options.json), (schedules) =>
+        schedules.length === 0
+          ? 'No schedules. Add one with `holdfast schedule add <profile> --daily`.'
+          : schedules.map((s) => `${s.id}  ${s.profile}  ${s.type}  ${s.description} (${s.timeZone})  next ${s.nextRun ?? '-'}  last ${s.lastRun ?? '-'} ${s.status}`).join('\n'),
+      );
+    });
+  for (const [verb, channel, done] of [
+    ['pause', 'schedule.pause', 'Paused'],
+    ['resume', 'schedule.resume', 'Resumed'],
+  ] as const) {
+    schedule
+      .command(`${verb} <id>`)
+      .option('--json', 'print JSON')
+      .action(async (id: string, options: { json?: boolean }) => {
+        await run(channel, { id }, Boolean(options.json), (s) => `${done} schedule ${s.id} (${s.profile}); next run ${s.nextRun ?? '-'}`);
+      });
+  }
+  schedule
+    .command('remove <id>')
+    .option('--json', 'print JSON')
+    .action(async (id: string, options: { json?: boolean }) => {
+      await run('schedule.remove', { id }, Boolean(options.json), (r) => `Removed schedule ${r.removed}.`);
+    });
+
+  program
+    .command('daemon')
+    .description('Run the scheduler headless until SIGTERM/SIGINT (for servers; see the README for a systemd unit)')
+    .option('--grace <seconds>', 'on shutdown, how long a running backup may take to finish', integer('--grace'), 300)
+    .action(async (options: { grace: number }) => {
+      exitCode = await runDaemon(io, options.grace * 1000);
+    });
+
+  program
+    .command('audit')
+    .description('The audit log: who did what, when')
+    .option('--limit <n>', 'entries to show (newest first)', integer('--limit'), 100)
+    .option('--json', 'print JSON')
+    .action(async (options: { limit: number; json?: boolean }) => {
+      await run('audit.list', { limit: options.limit }, Boolean(options.json), (entries) =>
+        entries.map((e) => `${e.at}  ${e.actor}  ${e.action}  ${e.target ?? ''}${e.detail ? `  ${JSON.stringify(e.detail)}` : ''}`).join('\n') || 'The audit log is empty.',
+      );
     });
 
   program

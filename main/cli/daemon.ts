@@ -1,0 +1,36 @@
+// `holdfast daemon`: the scheduler without a desktop. SIGTERM/SIGINT stop it taking work; a running
+// backup may finish within the grace period, after which it is cancelled and its run ends interrupted.
+import { loadConfig } from '../core/config.ts';
+import { exitCodeFor, toErrorInfo } from '../core/errors.ts';
+import { Holdfast } from '../core/holdfast.ts';
+import { startTicker } from '../core/schedule/ticker.ts';
+import type { Io } from './main.ts';
+
+export async function runDaemon(io: Io, graceMs: number): Promise<number> {
+  let holdfast: Holdfast;
+  try {
+    holdfast = (await Holdfast.open(loadConfig())).holdfast;
+  } catch (error) {
+    const info = toErrorInfo(error);
+    io.stderr(`holdfast daemon: ${info.message}\n`);
+    return exitCodeFor(info.code);
+  }
+  const log = (message: string) => io.stderr(`${new Date().toISOString()} ${message}\n`);
+  const scheduler = holdfast.createScheduler(undefined, (schedule, outcome, backup) => {
+    if (outcome.status === 'completed') log(`backup of ${schedule.profile} completed: ${backup?.filename}`);
+    else log(`backup of ${schedule.profile} ${outcome.status}: ${outcome.error}`);
+  });
+  const schedules = holdfast.listSchedules().filter((s) => s.enabled);
+  log(`holdfast daemon started (pid ${process.pid}); ${schedules.length} active schedules`);
+  const ticker = startTicker(scheduler);
+  await new Promise<void>((resolve) => {
+    process.once('SIGTERM', () => resolve());
+    process.once('SIGINT', () => resolve());
+  });
+  log('stopping: no new backups; waiting for running ones');
+  ticker.stop();
+  const stopped = await scheduler.stop(graceMs);
+  log(`stopped: ${stopped.finished} finished, ${stopped.interrupted} interrupted`);
+  holdfast.close();
+  return 0;
+}

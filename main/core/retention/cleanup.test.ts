@@ -1,0 +1,240 @@
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { backupFilename, companionPaths } from '../backup/naming.ts';
+import { BackupOptionsSchema, type DumpFormat } from '../backup/options.ts';
+import { Catalogue } from '../catalogue/catalogue.ts';
+import type { BackupMetadata, BackupStatus } from '../types.ts';
+import { runCleanup } from './cleanup.ts';
+import type { RetentionPolicy } from './policy.ts';
+
+const NOW = new Date('2025-04-01T00:00:00.000Z');
+const DAYS_30: RetentionPolicy = { kind: 'days', keepDays: 30 };
+
+let home: string;
+let backupDir: string;
+let catalogue: Catalogue;
+let serial = 0;
+
+beforeEach(async () => {
+  home = await mkdtemp(join(tmpdir(), 'holdfast-retention-'));
+  backupDir = join(home, 'backups');
+  await mkdir(backupDir);
+  catalogue = new Catalogue(join(home, 'catalogue.sqlite'));
+});
+
+afterEach(async () => {
+  catalogue.close();
+  await rm(home, { recursive: true, force: true });
+});
+
+function metadata(fields: { profile: string; timestamp: string; path: string; format: DumpFormat; size: number; status?: BackupStatus }): BackupMetadata {
+  serial += 1;
+  const filename = basename(fields.path);
+  return {
+    id: `b${String(serial).padStart(4, '0')}`,
+    filename,
+    timestamp: fields.timestamp,
+    size: fields.size,
+    compressed: true,
+    encrypted: false,
+    checksum: `sha256:${'0'.repeat(64)}`,
+    databaseSize: 4096,
+    tables: ['public.items'],
+    version: 'PostgreSQL 15.18',
+    duration: 1200,
+    profile: fields.profile,
+    database: 'app',
+    path: fields.path,
+    format: fields.format,
+    compression: 'gzip',
+    status: fields.status ?? 'completed',
+    rowCounts: { 'public.items': 3 },
+    serverMajor: 15,
+    clientVersion: '15.18',
+    options: BackupOptionsSchema.parse({ format: fields.format }),
+    globals: { filename: `${filename}.globals.sql`, checksum: null, note: null },
+  };
+}
+
+/** A catalogued backup with real files: the dump (a file, or a directory of files), its sidecar and its globals file. */
+async function addBackup(
+  profile: string,
+  timestamp: string,
+  options: { format?: DumpFormat; size?: number; status?: BackupStatus; path?: string; createFiles?: boolean } = {},
+): Promise<BackupMetadata> {
+  const format = options.format ?? 'custom';
+  const path = options.path ?? join(backupDir, backupFilename(new Date(timestamp), profile, undefined, format === 'directory' ? 'dir' : 'dump'));
+  const backup = metadata({ profile, timestamp, path, format, size: options.size ?? 1000, status: options.status });
+  if (options.createFiles ?? true) {
+    if (format === 'directory') {
+      await mkdir(path);
+      await writeFile(join(path, 'toc.dat'), 'toc');
+      await writeFile(join(path, '3001.dat.gz'), 'data');
+    } else {
+      await writeFile(path, 'PGDMP fake dump');
+    }
+    const { sidecar, globals } = companionPaths(path);
+    await writeFile(sidecar, JSON.stringify(backup));
+    await writeFile(globals, '-- roles\n');
+  }
+  const runId = catalogue.startRun({ kind: 'backup', profile });
+  catalogue.insertBackup(backup, runId);
+  catalogue.finishRun(runId, 'completed', { backupId: backup.id });
+  return backup;
+}
+
+async function tree(): Promise<string[]> {
+  return (await readdir(backupDir, { recursive: true })).map(String).sort();
+}
+
+function statuses(): Record<string, BackupStatus> {
+  return Object.fromEntries(catalogue.listBackups({ statuses: ['completed', 'missing', 'deleted'] }).map((b) => [b.id, b.status]));
+}
+
+const retentionAudit = () => catalogue.auditEntries(1000).filter((entry) => entry.action === 'retention.delete');
+
+/** Files (relative to the backup directory) that belong to a backup. */
+function filesOf(backup: BackupMetadata, inside: string[] = []): string[] {
+  const name = basename(backup.path);
+  return [name, ...inside.map((file) => join(name, file)), `${name}.json`, `${name}.globals.sql`];
+}
+
+async function scenario() {
+  const recent = await addBackup('prod', '2025-03-31T02:00:00.000Z', { size: 1000 });
+  const recentDir = await addBackup('prod', '2025-03-20T02:00:00.000Z', { format: 'directory', size: 2000 });
+  const oldDir = await addBackup('prod', '2025-01-10T02:00:00.000Z', { format: 'directory', size: 3000 });
+  const oldFile = await addBackup('prod', '2025-01-05T02:00:00.000Z', { size: 4000 });
+  // Lost on disk: neither a kept copy nor something to delete.
+  const missing = await addBackup('prod', '2024-12-01T02:00:00.000Z', { status: 'missing', createFiles: false });
+  const onlyOther = await addBackup('other', '2024-01-01T02:00:00.000Z', { size: 500 });
+  // Not in the catalogue at all: never touched.
+  await writeFile(join(backupDir, 'notes.txt'), 'mine');
+  return { recent, recentDir, oldDir, oldFile, missing, onlyOther };
+}
+
+describe('runCleanup', () => {
+  test('a dry run reports the plan and changes nothing', async () => {
+    const { oldDir, oldFile, onlyOther } = await scenario();
+    const filesBefore = await tree();
+    const statusBefore = statuses();
+    const auditBefore = catalogue.auditEntries(1000).length;
+
+    const report = await runCleanup(catalogue, { policy: DAYS_30, now: NOW, dryRun: true, timeZone: 'UTC' });
+
+    expect(report).toMatchObject({ dryRun: true, policy: '30d', deleted: [oldDir.id, oldFile.id], freedBytes: 7000, errors: [] });
+    expect(report.decisions.map((d) => [d.profile, d.timestamp.slice(0, 10), d.action])).toEqual([
+      ['other', '2024-01-01', 'keep'],
+      ['prod', '2025-03-31', 'keep'],
+      ['prod', '2025-03-20', 'keep'],
+      ['prod', '2025-01-10', 'delete'],
+      ['prod', '2025-01-05', 'delete'],
+    ]);
+    expect(report.decisions[0]).toMatchObject({ id: onlyOther.id, reasons: ['newest successful backup of the profile', 'minimum of 1 kept'] });
+    expect(await tree()).toEqual(filesBefore);
+    expect(statuses()).toEqual(statusBefore);
+    expect(catalogue.auditEntries(1000)).toHaveLength(auditBefore);
+  });
+
+  test('a real run removes exactly the planned dumps, sidecars and globals, and keeps history', async () => {
+    const { recent, oldDir, oldFile, missing, onlyOther, recentDir } = await scenario();
+    const filesBefore = await tree();
+
+    const report = await runCleanup(catalogue, { policy: DAYS_30, now: NOW, dryRun: false, timeZone: 'UTC', actor: 'tester' });
+
+    expect(report).toMatchObject({ dryRun: false, policy: '30d', deleted: [oldDir.id, oldFile.id], freedBytes: 7000, errors: [] });
+    const removed = [...filesOf(oldDir, ['toc.dat', '3001.dat.gz']), ...filesOf(oldFile)];
+    expect(await tree()).toEqual(filesBefore.filter((file) => !removed.includes(file)));
+    expect(filesBefore).toEqual(expect.arrayContaining(removed));
+
+    expect(statuses()).toEqual({
+      [recent.id]: 'completed',
+      [recentDir.id]: 'completed',
+      [oldDir.id]: 'deleted',
+      [oldFile.id]: 'deleted',
+      [missing.id]: 'missing',
+      [onlyOther.id]: 'completed',
+    });
+    // The rows and their runs stay as history.
+    expect(catalogue.findBackup(oldDir.id)).toMatchObject({ id: oldDir.id, status: 'deleted', path: oldDir.path });
+    expect(catalogue.listRuns({ kind: 'backup' })).toHaveLength(6);
+
+    const audit = retentionAudit();
+    expect(audit).toHaveLength(2);
+    expect(audit.map((entry) => entry.target).sort()).toEqual([oldDir.filename, oldFile.filename].sort());
+    for (const entry of audit) {
+      expect(entry.actor).toBe('tester');
+      expect(entry.detail).toMatchObject({ profile: 'prod', policy: '30d', rule: 'older than 30 days' });
+    }
+
+    // Applying the same policy again finds nothing more to do.
+    const again = await runCleanup(catalogue, { policy: DAYS_30, now: NOW, dryRun: false, timeZone: 'UTC' });
+    expect(again).toMatchObject({ deleted: [], freedBytes: 0, errors: [] });
+    expect(again.decisions).toHaveLength(3);
+    expect(retentionAudit()).toHaveLength(2);
+  });
+
+  test('only the chosen profile is planned', async () => {
+    const { oldDir, oldFile } = await scenario();
+    const other = await runCleanup(catalogue, { profile: 'other', policy: DAYS_30, now: NOW, dryRun: false, timeZone: 'UTC' });
+    expect(other.decisions.map((d) => d.profile)).toEqual(['other']);
+    expect(other.deleted).toEqual([]);
+    expect(statuses()[oldDir.id]).toBe('completed');
+
+    const prod = await runCleanup(catalogue, { profile: 'prod', policy: DAYS_30, now: NOW, dryRun: false, timeZone: 'UTC' });
+    expect(prod.deleted).toEqual([oldDir.id, oldFile.id]);
+  });
+
+  test('a missing newer row does not let the last completed backup go', async () => {
+    const old = await addBackup('lost', '2024-06-01T02:00:00.000Z');
+    const older = await addBackup('lost', '2024-05-01T02:00:00.000Z');
+    await addBackup('lost', '2025-03-31T02:00:00.000Z', { status: 'missing', createFiles: false });
+    const report = await runCleanup(catalogue, { policy: DAYS_30, now: NOW, dryRun: false, timeZone: 'UTC' });
+    expect(report.deleted).toEqual([older.id]);
+    expect(report.decisions[0]).toMatchObject({ id: old.id, action: 'keep', reasons: ['newest successful backup of the profile', 'minimum of 1 kept'] });
+    expect(await tree()).toEqual(filesOf(old).sort());
+  });
+
+  test('GFS policies are reported in their text form', async () => {
+    await addBackup('prod', '2025-03-31T02:00:00.000Z');
+    const report = await runCleanup(catalogue, { policy: { kind: 'gfs', daily: 7, weekly: 4, monthly: 0, yearly: 1, minKeep: 2 }, now: NOW, dryRun: true, timeZone: 'UTC' });
+    expect(report.policy).toBe('gfs:7d,4w,1y,min:2');
+  });
+
+  test('a backup whose file is already gone is still retired', async () => {
+    const recent = await addBackup('prod', '2025-03-31T02:00:00.000Z');
+    const gone = await addBackup('prod', '2025-01-01T02:00:00.000Z');
+    await rm(gone.path);
+    const report = await runCleanup(catalogue, { policy: DAYS_30, now: NOW, dryRun: false, timeZone: 'UTC' });
+    expect(report).toMatchObject({ deleted: [gone.id], errors: [] });
+    expect(statuses()[gone.id]).toBe('deleted');
+    expect(await tree()).toEqual(filesOf(recent).sort());
+  });
+
+  test('files that cannot be removed are reported and their rows stay completed', async () => {
+    const recent = await addBackup('prod', '2025-03-31T02:00:00.000Z');
+    // A dump path under a regular file: removal fails with ENOTDIR, even for root.
+    const blocker = join(backupDir, 'blocker');
+    await writeFile(blocker, 'not a directory');
+    const underFile = await addBackup('prod', '2025-01-03T02:00:00.000Z', { path: join(blocker, 'backup-under-file.dump'), createFiles: false });
+    // A directory where a single-file dump should be: refused, not removed recursively.
+    const dirInstead = await addBackup('prod', '2025-01-02T02:00:00.000Z', { format: 'directory' });
+    catalogue.db.prepare('UPDATE backups SET metadata = json_set(metadata, ?, ?) WHERE id = ?').run('$.format', 'custom', dirInstead.id);
+    const removable = await addBackup('prod', '2025-01-01T02:00:00.000Z', { size: 250 });
+    const filesBefore = await tree();
+
+    const report = await runCleanup(catalogue, { policy: DAYS_30, now: NOW, dryRun: false, timeZone: 'UTC' });
+
+    expect(report.deleted).toEqual([removable.id]);
+    expect(report.freedBytes).toBe(250);
+    expect(report.errors.map((e) => e.id)).toEqual([underFile.id, dirInstead.id]);
+    expect(report.errors[0]!.message).toMatch(/ENOTDIR/);
+    expect(report.errors[1]!.message).toMatch(/is a directory, but a custom backup is a single file/);
+    expect(statuses()).toEqual({ [recent.id]: 'completed', [underFile.id]: 'completed', [dirInstead.id]: 'completed', [removable.id]: 'deleted' });
+    // The refused directory keeps its contents and its companions.
+    expect(await tree()).toEqual(filesBefore.filter((file) => !filesOf(removable).includes(file)));
+    expect(filesBefore).toEqual(expect.arrayContaining(filesOf(dirInstead, ['toc.dat', '3001.dat.gz'])));
+    expect(retentionAudit().map((entry) => entry.target)).toEqual([removable.filename]);
+  });
+});

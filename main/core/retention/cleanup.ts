@@ -1,0 +1,106 @@
+// Applies a retention plan: removes the backups the policy lets go, with their sidecar and globals
+// file, and marks their rows deleted so history (runs, audit, the row itself) stays. Only completed
+// rows are candidates; 'missing' rows are neither counted as kept copies nor touched.
+import { lstat, rm } from 'node:fs/promises';
+import { isAbsolute } from 'node:path';
+import { companionPaths } from '../backup/naming.ts';
+import type { Catalogue } from '../catalogue/catalogue.ts';
+import type { BackupMetadata } from '../types.ts';
+import { formatRetentionPolicy, planRetention, type RetentionDecision, type RetentionPolicy } from './policy.ts';
+
+export interface CleanupReport {
+  dryRun: boolean;
+  /** The policy in its text form, e.g. "gfs:7d,4w,12m,3y". */
+  policy: string;
+  decisions: RetentionDecision[];
+  /** Ids removed; on a dry run, the ids a real run would remove. */
+  deleted: string[];
+  /** Catalogue sizes of the removed backups; on a dry run, what a real run would free. */
+  freedBytes: number;
+  errors: Array<{ id: string; message: string }>;
+}
+
+export interface CleanupOptions {
+  profile?: string;
+  policy: RetentionPolicy;
+  now: Date;
+  dryRun: boolean;
+  timeZone?: string;
+  actor?: string;
+}
+
+function errorCode(error: unknown): string | undefined {
+  return (error as NodeJS.ErrnoException | undefined)?.code;
+}
+
+/**
+ * The dump first: once it is gone the backup is unusable, so stopping there on a failure would only
+ * strand its companions; a later run finishes the job, since an already-absent file counts as removed.
+ * If the dump itself cannot go, the companions stay so the backup is still whole.
+ */
+async function removeBackupFiles(backup: BackupMetadata): Promise<void> {
+  if (!backup.path || !isAbsolute(backup.path)) {
+    throw new Error(`the catalogue row has no absolute path (${JSON.stringify(backup.path)}); nothing was removed`);
+  }
+  if (backup.format === 'directory') {
+    await rm(backup.path, { recursive: true, force: true });
+  } else {
+    let isDirectory = false;
+    try {
+      isDirectory = (await lstat(backup.path)).isDirectory();
+    } catch (error) {
+      if (errorCode(error) !== 'ENOENT') throw error;
+    }
+    // A directory where a single-file dump should be is not ours to delete recursively.
+    if (isDirectory) throw new Error(`${backup.path} is a directory, but a ${backup.format} backup is a single file; nothing was removed`);
+    await rm(backup.path, { force: true });
+  }
+  const { sidecar, globals } = companionPaths(backup.path);
+  for (const path of [sidecar, globals]) await rm(path, { force: true });
+}
+
+export async function runCleanup(catalogue: Catalogue, options: CleanupOptions): Promise<CleanupReport> {
+  const backups = catalogue.listBackups({ profile: options.profile, statuses: ['completed'] });
+  const byId = new Map(backups.map((backup) => [backup.id, backup]));
+  const decisions = planRetention(
+    backups.map((backup) => ({ id: backup.id, profile: backup.profile, timestamp: backup.timestamp, size: backup.size })),
+    options.policy,
+    options.now,
+    options.timeZone,
+  );
+  const policy = formatRetentionPolicy(options.policy);
+  const report: CleanupReport = { dryRun: options.dryRun, policy, decisions, deleted: [], freedBytes: 0, errors: [] };
+  const actor = options.actor ?? 'retention';
+
+  for (const decision of decisions) {
+    if (decision.action !== 'delete') continue;
+    const backup = byId.get(decision.id)!;
+    if (options.dryRun) {
+      report.deleted.push(backup.id);
+      report.freedBytes += backup.size;
+      continue;
+    }
+    try {
+      await removeBackupFiles(backup);
+    } catch (error) {
+      report.errors.push({ id: backup.id, message: `Cannot remove ${backup.filename}: ${(error as Error).message}` });
+      continue;
+    }
+    // Status and audit together: a deletion is never recorded without its reason, nor the reverse.
+    catalogue.db.transaction(() => {
+      catalogue.setBackupStatus(backup.id, 'deleted');
+      catalogue.audit(actor, 'retention.delete', backup.filename, {
+        id: backup.id,
+        profile: backup.profile,
+        timestamp: backup.timestamp,
+        path: backup.path,
+        size: backup.size,
+        policy,
+        rule: decision.reasons.join('; '),
+      });
+    })();
+    report.deleted.push(backup.id);
+    report.freedBytes += backup.size;
+  }
+  return report;
+}

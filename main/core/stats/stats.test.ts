@@ -1,0 +1,284 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { BackupOptionsSchema } from '../backup/options.ts';
+import { Catalogue, newId } from '../catalogue/catalogue.ts';
+import type { BackupMetadata } from '../types.ts';
+import { computeHealth, computeStats } from './stats.ts';
+
+const now = new Date('2024-01-15T10:30:00.000Z');
+const hoursAgo = (hours: number): string => new Date(now.getTime() - hours * 3_600_000).toISOString();
+
+let dir: string;
+let backupDir: string;
+let catalogue: Catalogue;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'holdfast-stats-'));
+  backupDir = mkdtempSync(join(dir, 'backups-'));
+  catalogue = new Catalogue(join(dir, 'catalogue.db'));
+});
+
+afterEach(() => {
+  catalogue.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function addProfile(name: string): void {
+  catalogue.addProfile({
+    name,
+    host: 'localhost',
+    port: 5432,
+    user: 'postgres',
+    dbname: name,
+    sslmode: null,
+    sslrootcert: null,
+    sslcert: null,
+    sslkey: null,
+    service: null,
+    tags: [],
+    notes: null,
+    pgBinDir: null,
+  });
+}
+
+function metadata(fields: { profile: string; timestamp: string; size: number; compressed?: boolean; durationMs?: number }): BackupMetadata {
+  const id = newId();
+  const compressed = fields.compressed ?? true;
+  const filename = `${fields.profile}-${fields.timestamp.replace(/[:.]/g, '-')}-${id}.dump`;
+  return {
+    id,
+    filename,
+    timestamp: fields.timestamp,
+    size: fields.size,
+    compressed,
+    encrypted: false,
+    checksum: `sha256:${'0'.repeat(64)}`,
+    databaseSize: fields.size * 4,
+    tables: ['public.orders'],
+    version: 'PostgreSQL 15.18',
+    duration: fields.durationMs ?? 1000,
+    profile: fields.profile,
+    database: fields.profile,
+    path: join(backupDir, filename),
+    format: 'custom',
+    compression: compressed ? 'gzip' : 'none',
+    status: 'completed',
+    rowCounts: { 'public.orders': 10 },
+    serverMajor: 15,
+    clientVersion: 'pg_dump 15.18',
+    options: BackupOptionsSchema.parse({}),
+    globals: { filename: null, checksum: null, note: 'not requested' },
+  };
+}
+
+// Runs are stamped with the wall clock and listed in start order; a short pause keeps that order
+// unambiguous when a test records several runs in a row.
+const tick = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 3));
+
+async function backup(fields: Parameters<typeof metadata>[0], extra: { adopted?: boolean } = {}): Promise<BackupMetadata> {
+  await tick();
+  const meta = metadata(fields);
+  const runId = catalogue.startRun({ kind: 'backup', profile: fields.profile, ...(extra.adopted ? { detail: { adoptedFrom: `${meta.filename}.json` } } : {}) });
+  catalogue.insertBackup(meta, runId);
+  catalogue.finishRun(runId, 'completed', { backupId: meta.id });
+  return meta;
+}
+
+async function failedRun(profile: string, status: 'failed' | 'interrupted', error: string): Promise<void> {
+  await tick();
+  const runId = catalogue.startRun({ kind: 'backup', profile });
+  catalogue.finishRun(runId, status, { error });
+}
+
+describe('computeStats', () => {
+  test('an empty catalogue gives zeros and nulls', () => {
+    expect(computeStats(catalogue, now)).toEqual({
+      totalBackups: 0,
+      totalSize: 0,
+      oldestBackup: null,
+      newestBackup: null,
+      averageSize: 0,
+      backupsLast24Hours: 0,
+      backupsLast7Days: 0,
+      compressionUsage: 0,
+      averageDuration: 0,
+      successfulBackups: 0,
+      failedBackups: 0,
+      missingBackups: 0,
+      profiles: [],
+    });
+  });
+
+  test('exact figures over completed backups; missing files, adoptions and other run kinds are kept apart', async () => {
+    addProfile('prod');
+    addProfile('staging');
+    addProfile('unused');
+    await failedRun('prod', 'interrupted', 'Holdfast stopped while this run was in progress');
+    await backup({ profile: 'prod', timestamp: '2024-01-01T02:00:00.000Z', size: 1000, durationMs: 40_000 });
+    await backup({ profile: 'prod', timestamp: '2024-01-14T02:00:00.000Z', size: 3000, durationMs: 44_000 });
+    await backup({ profile: 'prod', timestamp: '2024-01-15T02:00:00.000Z', size: 5000, durationMs: 42_000 });
+    await backup({ profile: 'staging', timestamp: '2024-01-10T02:00:00.000Z', size: 2000, compressed: false, durationMs: 42_000 });
+    const gone = await backup({ profile: 'staging', timestamp: '2024-01-12T02:00:00.000Z', size: 99_999 });
+    catalogue.setBackupStatus(gone.id, 'missing');
+    const removed = await backup({ profile: 'staging', timestamp: '2024-01-13T02:00:00.000Z', size: 77_777 });
+    catalogue.setBackupStatus(removed.id, 'deleted');
+    await failedRun('staging', 'failed', 'connection refused');
+    // Adopted after the failure: counts as a backup, but not as a run, so staging's last run stays failed.
+    await backup({ profile: 'staging', timestamp: '2024-01-05T02:00:00.000Z', size: 500, compressed: false, durationMs: 10_000 }, { adopted: true });
+    catalogue.startRun({ kind: 'verify', profile: 'prod' });
+    catalogue.finishRun(catalogue.startRun({ kind: 'restore', profile: 'prod' }), 'failed', { error: 'restore refused' });
+
+    expect(computeStats(catalogue, now)).toEqual({
+      totalBackups: 5,
+      totalSize: 11_500,
+      oldestBackup: '2024-01-01T02:00:00.000Z',
+      newestBackup: '2024-01-15T02:00:00.000Z',
+      averageSize: 2300,
+      backupsLast24Hours: 1,
+      backupsLast7Days: 3,
+      compressionUsage: 60,
+      averageDuration: 35.6,
+      successfulBackups: 6,
+      failedBackups: 2,
+      missingBackups: 1,
+      profiles: [
+        { profile: 'prod', totalBackups: 3, totalSize: 9000, newestBackup: '2024-01-15T02:00:00.000Z', lastRunStatus: 'completed', failedBackups: 1 },
+        { profile: 'staging', totalBackups: 2, totalSize: 2500, newestBackup: '2024-01-10T02:00:00.000Z', lastRunStatus: 'failed', failedBackups: 1 },
+        { profile: 'unused', totalBackups: 0, totalSize: 0, newestBackup: null, lastRunStatus: null, failedBackups: 0 },
+      ],
+    });
+  });
+
+  test('a removed profile still appears while it has backups; a running backup shows as its last run', async () => {
+    await backup({ profile: 'legacy', timestamp: hoursAgo(1), size: 10 });
+    addProfile('prod');
+    await tick();
+    catalogue.startRun({ kind: 'backup', profile: 'prod' });
+
+    const stats = computeStats(catalogue, now);
+    expect(stats.profiles.map((p) => [p.profile, p.lastRunStatus])).toEqual([
+      ['legacy', 'completed'],
+      ['prod', 'running'],
+    ]);
+    expect(stats.backupsLast24Hours).toBe(1);
+  });
+});
+
+describe('computeHealth', () => {
+  const health = (extra: Partial<Parameters<typeof computeHealth>[0]> = {}) =>
+    computeHealth({ catalogue, backupDir, now, clientToolsFound: true, minFreeBytes: 0, ...extra });
+
+  test('healthy: every profile recently backed up, directory writable, pg_dump found', async () => {
+    addProfile('prod');
+    await backup({ profile: 'prod', timestamp: hoursAgo(30), size: 10 });
+    const latest = await backup({ profile: 'prod', timestamp: hoursAgo(2), size: 10 });
+
+    const report = await health();
+    expect(report).toMatchObject({
+      status: 'healthy',
+      totalBackups: 2,
+      hasRecentBackup: true,
+      lastBackup: latest.timestamp,
+      timestamp: '2024-01-15T10:30:00.000Z',
+      reasons: [],
+    });
+    expect(report.freeBytes).toBeGreaterThan(0);
+    // The write probe cleans up after itself.
+    expect(readdirSync(backupDir)).toEqual([]);
+  });
+
+  test('a stale profile makes it degraded and is named; a per-profile interval can allow longer gaps', async () => {
+    addProfile('prod');
+    addProfile('weekly');
+    await backup({ profile: 'prod', timestamp: hoursAgo(30), size: 10 });
+    await backup({ profile: 'weekly', timestamp: hoursAgo(100), size: 10 });
+
+    const report = await health({ expectedIntervalHours: (profile) => (profile === 'weekly' ? 24 * 7 : undefined) });
+    expect(report.status).toBe('degraded');
+    expect(report.hasRecentBackup).toBe(false);
+    expect(report.reasons).toEqual([
+      {
+        code: 'NO_RECENT_BACKUP',
+        severity: 'degraded',
+        profile: 'prod',
+        message: `Profile "prod" was last backed up 30 h ago (${hoursAgo(30)}); expected at least every 26 h.`,
+      },
+    ]);
+
+    expect((await health({ recentWithinHours: 48, expectedIntervalHours: () => 24 * 7 })).status).toBe('healthy');
+  });
+
+  test('a profile never backed up is not protected', async () => {
+    addProfile('prod');
+    addProfile('fresh');
+    await backup({ profile: 'prod', timestamp: hoursAgo(1), size: 10 });
+
+    const report = await health();
+    expect(report.status).toBe('degraded');
+    expect(report.reasons).toEqual([{ code: 'NO_RECENT_BACKUP', severity: 'degraded', profile: 'fresh', message: 'Profile "fresh" has never been backed up.' }]);
+  });
+
+  test('the last backup run failing makes it degraded, even while a new run is in progress; a later success clears it', async () => {
+    addProfile('prod');
+    await backup({ profile: 'prod', timestamp: hoursAgo(3), size: 10 });
+    await failedRun('prod', 'failed', 'pg_dump exited with code 1: permission denied for table orders');
+    await tick();
+    const running = catalogue.startRun({ kind: 'backup', profile: 'prod' });
+
+    const report = await health();
+    expect(report.status).toBe('degraded');
+    expect(report.reasons).toEqual([
+      {
+        code: 'LAST_RUN_FAILED',
+        severity: 'degraded',
+        profile: 'prod',
+        message: 'The last backup of profile "prod" failed: pg_dump exited with code 1: permission denied for table orders',
+      },
+    ]);
+
+    catalogue.finishRun(running, 'interrupted', { error: 'Holdfast stopped' });
+    expect((await health()).reasons.map((reason) => reason.message)).toEqual(['The last backup of profile "prod" was interrupted: Holdfast stopped']);
+
+    await backup({ profile: 'prod', timestamp: hoursAgo(1), size: 10 });
+    expect((await health()).status).toBe('healthy');
+  });
+
+  test('a missing backup directory is unhealthy and is not created', async () => {
+    addProfile('prod');
+    await backup({ profile: 'prod', timestamp: hoursAgo(1), size: 10 });
+    const missing = join(dir, 'no-such-dir');
+
+    const report = await health({ backupDir: missing });
+    expect(report.status).toBe('unhealthy');
+    expect(report.freeBytes).toBeNull();
+    expect(report.reasons).toEqual([{ code: 'BACKUP_DIR_NOT_WRITABLE', severity: 'unhealthy', message: `The backup directory ${missing} does not exist.` }]);
+    expect(readdirSync(dir)).not.toContain('no-such-dir');
+  });
+
+  test('no usable pg_dump is unhealthy, and outranks degraded reasons', async () => {
+    const report = await health({ clientToolsFound: false });
+    expect(report.status).toBe('unhealthy');
+    expect(report.reasons.map((reason) => [reason.code, reason.severity])).toEqual([
+      ['NO_COMPATIBLE_PG_DUMP', 'unhealthy'],
+      ['NO_BACKUPS', 'degraded'],
+    ]);
+  });
+
+  test('an empty catalogue is degraded with NO_BACKUPS', async () => {
+    const report = await health();
+    expect(report).toMatchObject({ status: 'degraded', totalBackups: 0, hasRecentBackup: false, lastBackup: null });
+    expect(report.reasons).toEqual([{ code: 'NO_BACKUPS', severity: 'degraded', message: 'No profiles are configured and the catalogue holds no backups.' }]);
+  });
+
+  test('free space below the minimum is degraded', async () => {
+    addProfile('prod');
+    await backup({ profile: 'prod', timestamp: hoursAgo(1), size: 10 });
+
+    const report = await health({ minFreeBytes: Number.MAX_SAFE_INTEGER });
+    expect(report.status).toBe('degraded');
+    expect(report.reasons.map((reason) => reason.code)).toEqual(['LOW_DISK_SPACE']);
+    expect(report.reasons[0]!.message).toContain(backupDir);
+  });
+});

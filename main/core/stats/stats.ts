@@ -1,0 +1,290 @@
+// Statistics and health are read straight from the catalogue, the source of truth, so every shell
+// (CLI, IPC, HTTP) reports the same numbers. Field names follow the specification's Stats and
+// Health responses; everything beyond them is additive.
+//
+// Counting rules, chosen once here so callers do not each invent their own:
+// - A "backup" is a catalogue entry with status `completed`: a file Holdfast made (or adopted) and
+//   still has. Every size, date, rate and average is over those only.
+// - `missing` entries (catalogued, file gone) are not backups anyone can restore from, so they are
+//   left out of every total and reported on their own as `missingBackups`. `deleted` is history.
+// - successfulBackups / failedBackups count backup *runs* (completed vs failed|interrupted), as the
+//   spec's schedule stats do, so a success rate can be computed. Adopting existing files records a
+//   run too; those are not backups that ran, so they are left out of run counts and "last run".
+import { randomBytes } from 'node:crypto';
+import { open, statfs, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Catalogue } from '../catalogue/catalogue.ts';
+import type { BackupMetadata, RunRecord } from '../types.ts';
+
+export interface ProfileStats {
+  profile: string;
+  totalBackups: number;
+  totalSize: number;
+  newestBackup: string | null;
+  /** Status of the profile's latest backup run ('running' while one is in progress), null if none. */
+  lastRunStatus: string | null;
+  failedBackups: number;
+}
+
+export interface BackupStats {
+  totalBackups: number;
+  /** Bytes. */
+  totalSize: number;
+  oldestBackup: string | null;
+  newestBackup: string | null;
+  /** Bytes, rounded. */
+  averageSize: number;
+  backupsLast24Hours: number;
+  backupsLast7Days: number;
+  /** Percentage (0–100, rounded) of backups that are compressed. */
+  compressionUsage: number;
+  /** Seconds, to one decimal: small databases dump in under a second and should not all read 0. */
+  averageDuration: number;
+  successfulBackups: number;
+  failedBackups: number;
+  /** Catalogued backups whose files are gone; excluded from every figure above. */
+  missingBackups: number;
+  /** Every profile that is configured or has backups or backup runs, by name. */
+  profiles: ProfileStats[];
+}
+
+const HOUR_MS = 60 * 60 * 1000;
+
+function timeOf(iso: string): number {
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) ? 0 : ms;
+}
+
+function newest(backups: BackupMetadata[]): BackupMetadata | undefined {
+  let best: BackupMetadata | undefined;
+  for (const backup of backups) if (!best || timeOf(backup.timestamp) > timeOf(best.timestamp)) best = backup;
+  return best;
+}
+
+function oldest(backups: BackupMetadata[]): BackupMetadata | undefined {
+  let best: BackupMetadata | undefined;
+  for (const backup of backups) if (!best || timeOf(backup.timestamp) < timeOf(best.timestamp)) best = backup;
+  return best;
+}
+
+function isAdoption(run: RunRecord): boolean {
+  return run.detail !== null && 'adoptedFrom' in run.detail;
+}
+
+/** Backup runs that actually ran, oldest first (listRuns orders by start time). */
+function backupRuns(catalogue: Catalogue, profile?: string): RunRecord[] {
+  return catalogue.listRuns(profile === undefined ? { kind: 'backup' } : { kind: 'backup', profile }).filter((run) => !isAdoption(run));
+}
+
+const isFailed = (run: RunRecord): boolean => run.status === 'failed' || run.status === 'interrupted';
+
+export function computeStats(catalogue: Catalogue, now: Date): BackupStats {
+  const catalogued = catalogue.listBackups({ statuses: ['completed', 'missing'] });
+  const backups = catalogued.filter((backup) => backup.status === 'completed');
+  const runs = backupRuns(catalogue);
+  const nowMs = now.getTime();
+
+  const totalSize = backups.reduce((sum, backup) => sum + backup.size, 0);
+  const totalDurationMs = backups.reduce((sum, backup) => sum + backup.duration, 0);
+  // No upper bound: a backup stamped slightly in the future (clock skew) is still a recent one.
+  const since = (hours: number): number => backups.filter((backup) => timeOf(backup.timestamp) >= nowMs - hours * HOUR_MS).length;
+  const count = backups.length;
+
+  const names = new Set<string>(catalogue.listProfiles().map((profile) => profile.name));
+  for (const backup of catalogued) names.add(backup.profile);
+  for (const run of runs) if (run.profile !== null) names.add(run.profile);
+
+  const profiles = [...names].sort().map((name): ProfileStats => {
+    const own = backups.filter((backup) => backup.profile === name);
+    const ownRuns = runs.filter((run) => run.profile === name);
+    return {
+      profile: name,
+      totalBackups: own.length,
+      totalSize: own.reduce((sum, backup) => sum + backup.size, 0),
+      newestBackup: newest(own)?.timestamp ?? null,
+      lastRunStatus: ownRuns.at(-1)?.status ?? null,
+      failedBackups: ownRuns.filter(isFailed).length,
+    };
+  });
+
+  return {
+    totalBackups: count,
+    totalSize,
+    oldestBackup: oldest(backups)?.timestamp ?? null,
+    newestBackup: newest(backups)?.timestamp ?? null,
+    averageSize: count ? Math.round(totalSize / count) : 0,
+    backupsLast24Hours: since(24),
+    backupsLast7Days: since(24 * 7),
+    compressionUsage: count ? Math.round((100 * backups.filter((backup) => backup.compressed).length) / count) : 0,
+    averageDuration: count ? Math.round(totalDurationMs / count / 100) / 10 : 0,
+    successfulBackups: runs.filter((run) => run.status === 'completed').length,
+    failedBackups: runs.filter(isFailed).length,
+    missingBackups: catalogued.length - count,
+    profiles,
+  };
+}
+
+// --- health -------------------------------------------------------------------------------------
+
+export type HealthStatus = 'healthy' | 'degraded' | 'unhealthy';
+
+export interface HealthReason {
+  code: 'NO_RECENT_BACKUP' | 'LAST_RUN_FAILED' | 'BACKUP_DIR_NOT_WRITABLE' | 'LOW_DISK_SPACE' | 'NO_COMPATIBLE_PG_DUMP' | 'NO_BACKUPS';
+  severity: 'degraded' | 'unhealthy';
+  message: string;
+  profile?: string;
+}
+
+export interface HealthReport {
+  status: HealthStatus;
+  totalBackups: number;
+  /** Whether the newest backup of any profile is within `recentWithinHours`. */
+  hasRecentBackup: boolean;
+  lastBackup: string | null;
+  timestamp: string;
+  reasons: HealthReason[];
+  /** Bytes available to this user on the backup directory's file system; null when unknown. */
+  freeBytes: number | null;
+}
+
+export interface HealthInput {
+  catalogue: Catalogue;
+  backupDir: string;
+  now: Date;
+  /** Default 26: a daily schedule plus slack for a slow or late run. */
+  recentWithinHours?: number;
+  /** Default 1 GiB. */
+  minFreeBytes?: number;
+  /** Whether a usable pg_dump was found; discovery is the caller's job (it spawns processes). */
+  clientToolsFound: boolean;
+  /** A profile's schedule interval; undefined falls back to recentWithinHours. */
+  expectedIntervalHours?: (profile: string) => number | undefined;
+}
+
+const GIB = 1024 ** 3;
+
+export async function computeHealth(input: HealthInput): Promise<HealthReport> {
+  const { catalogue, backupDir, now } = input;
+  const recentWithinHours = input.recentWithinHours ?? 26;
+  const minFreeBytes = input.minFreeBytes ?? GIB;
+  const nowMs = now.getTime();
+  const reasons: HealthReason[] = [];
+
+  const writable = await checkWritable(backupDir);
+  if (!writable.ok) reasons.push({ code: 'BACKUP_DIR_NOT_WRITABLE', severity: 'unhealthy', message: writable.message });
+
+  const freeBytes = await freeSpace(backupDir);
+  if (freeBytes !== null && freeBytes < minFreeBytes) {
+    reasons.push({
+      code: 'LOW_DISK_SPACE',
+      severity: 'degraded',
+      message: `Only ${formatGiB(freeBytes)} free on the file system of ${backupDir} (minimum ${formatGiB(minFreeBytes)}).`,
+    });
+  }
+
+  if (!input.clientToolsFound) {
+    reasons.push({
+      code: 'NO_COMPATIBLE_PG_DUMP',
+      severity: 'unhealthy',
+      message: 'No usable pg_dump was found, so no backup can run. Install the PostgreSQL client tools or set HOLDFAST_PG_BIN.',
+    });
+  }
+
+  const backups = catalogue.listBackups({ statuses: ['completed'] });
+  const profiles = catalogue.listProfiles();
+  const latest = newest(backups);
+  if (!latest) {
+    reasons.push({
+      code: 'NO_BACKUPS',
+      severity: 'degraded',
+      message: profiles.length ? 'The catalogue holds no backups yet.' : 'No profiles are configured and the catalogue holds no backups.',
+    });
+  }
+
+  // Only configured profiles are judged: a removed profile's old backups are history, not a lapse.
+  for (const { name } of profiles) {
+    const intervalHours = input.expectedIntervalHours?.(name) ?? recentWithinHours;
+    const own = newest(backups.filter((backup) => backup.profile === name));
+    if (!own) {
+      reasons.push({ code: 'NO_RECENT_BACKUP', severity: 'degraded', profile: name, message: `Profile "${name}" has never been backed up.` });
+    } else if (nowMs - timeOf(own.timestamp) > intervalHours * HOUR_MS) {
+      const ageHours = Math.floor((nowMs - timeOf(own.timestamp)) / HOUR_MS);
+      reasons.push({
+        code: 'NO_RECENT_BACKUP',
+        severity: 'degraded',
+        profile: name,
+        message: `Profile "${name}" was last backed up ${ageHours} h ago (${own.timestamp}); expected at least every ${intervalHours} h.`,
+      });
+    }
+
+    // A run in progress has not failed (yet); judge the latest one that finished.
+    const lastFinished = backupRuns(catalogue, name)
+      .filter((run) => run.status !== 'running')
+      .at(-1);
+    if (lastFinished && isFailed(lastFinished)) {
+      const why = lastFinished.error ? `: ${truncate(lastFinished.error, 300)}` : '';
+      reasons.push({
+        code: 'LAST_RUN_FAILED',
+        severity: 'degraded',
+        profile: name,
+        message: `The last backup of profile "${name}" ${lastFinished.status === 'interrupted' ? 'was interrupted' : 'failed'}${why}`,
+      });
+    }
+  }
+
+  const status: HealthStatus = reasons.some((reason) => reason.severity === 'unhealthy')
+    ? 'unhealthy'
+    : reasons.length
+      ? 'degraded'
+      : 'healthy';
+
+  return {
+    status,
+    totalBackups: backups.length,
+    hasRecentBackup: latest !== undefined && nowMs - timeOf(latest.timestamp) <= recentWithinHours * HOUR_MS,
+    lastBackup: latest?.timestamp ?? null,
+    timestamp: now.toISOString(),
+    reasons,
+    freeBytes,
+  };
+}
+
+// Permission bits and ACLs lie (root, read-only mounts, network shares); only a real write is proof.
+// The directory is never created here: a missing backup directory is exactly what health should report.
+async function checkWritable(dir: string): Promise<{ ok: true } | { ok: false; message: string }> {
+  const probe = join(dir, `.holdfast-health-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    const handle = await open(probe, 'wx');
+    try {
+      await handle.writeFile('ok');
+    } finally {
+      await handle.close();
+    }
+    await unlink(probe);
+    return { ok: true };
+  } catch (error) {
+    await unlink(probe).catch(() => undefined);
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { ok: false, message: `The backup directory ${dir} does not exist.` };
+    if (code === 'ENOTDIR') return { ok: false, message: `The backup directory ${dir} is not a directory.` };
+    return { ok: false, message: `The backup directory ${dir} is not writable (${code ?? (error as Error).message}).` };
+  }
+}
+
+async function freeSpace(dir: string): Promise<number | null> {
+  try {
+    const stats = await statfs(dir);
+    // bavail, not bfree: blocks reserved for root are not space a backup running as this user can use.
+    return Number(stats.bavail) * Number(stats.bsize);
+  } catch {
+    return null;
+  }
+}
+
+function formatGiB(bytes: number): string {
+  return `${(bytes / GIB).toFixed(2)} GiB`;
+}
+
+function truncate(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}

@@ -1,0 +1,137 @@
+// Schedules against a real server: catch-up with real backups, no overlap with a manual backup,
+// stalled dumps, and the headless daemon's start-up catch-up and graceful stop.
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { Holdfast } from '../main/core/holdfast.ts';
+import { startPgServer, type PgServer } from './support/pg-server.ts';
+import { makeHome, profileFor, runCli, seedDatabase, startCli, waitFor, type TestHome } from './support/holdfast-env.ts';
+
+let server: PgServer;
+let home: TestHome;
+let holdfast: Holdfast;
+
+beforeAll(async () => {
+  server = await startPgServer();
+  await seedDatabase(server, 'shop', 200);
+  home = makeHome();
+  holdfast = await home.open();
+  await holdfast.addProfile(profileFor(server, 'shop', 'shop'));
+});
+
+afterAll(async () => {
+  holdfast?.close();
+  home?.cleanup();
+  await server?.stop();
+});
+
+async function lockUsers(): Promise<pg.Client> {
+  const client = new pg.Client({ host: server.host, port: server.port, user: server.user, database: 'shop' });
+  await client.connect();
+  await client.query('BEGIN');
+  await client.query('LOCK TABLE users IN ACCESS EXCLUSIVE MODE');
+  return client;
+}
+
+function forceDue(id: string) {
+  const db = new Database(join(home.home, 'catalogue.sqlite'));
+  db.prepare('UPDATE schedules SET next_run = ? WHERE id = ?').run('2020-01-01T02:00:00.000Z', id);
+  db.close();
+}
+
+describe('schedules', () => {
+  test('CLI: add, list with a description, and invalid input refused with nothing stored', async () => {
+    const added = await runCli(['schedule', 'add', 'shop', '--daily', '--tz', 'Europe/Berlin', '--json'], home.env);
+    expect(added.code, added.stderr).toBe(0);
+    expect(JSON.parse(added.stdout)).toMatchObject({ profile: 'shop', type: 'daily', schedule: '0 2 * * *', description: 'At 02:00', timeZone: 'Europe/Berlin', status: 'scheduled' });
+    for (const args of [
+      ['schedule', 'add', 'shop', '--cron', '0 25 * * *'],
+      ['schedule', 'add', 'shop', '--cron', '* * *'],
+      ['schedule', 'add', 'shop', '--daily', '--weekly'],
+      ['schedule', 'add', 'shop', '--daily', '--tz', 'Mars/Olympus'],
+    ]) {
+      const refused = await runCli(args, home.env);
+      expect(refused.code, args.join(' ')).toBe(2);
+    }
+    const listed = JSON.parse((await runCli(['schedule', 'list', '--json'], home.env)).stdout);
+    expect(listed).toHaveLength(1);
+    const paused = await runCli(['schedule', 'pause', listed[0].id, '--json'], home.env);
+    expect(JSON.parse(paused.stdout)).toMatchObject({ status: 'paused', nextRun: null });
+    expect((await runCli(['schedule', 'remove', listed[0].id], home.env)).code).toBe(0);
+  });
+
+  test('a week offline: one real catch-up backup, named by the kind, then nothing until the next slot', async () => {
+    const clockNow = { value: new Date('2025-01-01T00:00:00Z') };
+    const schedule = holdfast.addSchedule({ profile: 'shop', type: 'daily', timeZone: 'UTC' }, clockNow.value);
+    const scheduler = holdfast.createScheduler({ now: () => clockNow.value });
+    clockNow.value = new Date('2025-01-08T09:00:00Z');
+    expect(scheduler.tick()).toEqual([expect.objectContaining({ catchUp: true })]);
+    await scheduler.whenIdle();
+    expect(scheduler.tick()).toEqual([]);
+    const view = holdfast.listSchedules().find((s) => s.id === schedule.id)!;
+    expect(view).toMatchObject({ status: 'completed', catchUp: true, nextRun: '2025-01-09T02:00:00.000Z' });
+    const runs = holdfast.catalogue.listRuns({ kind: 'backup' }).filter((r) => (r.detail?.trigger as { scheduleId?: string } | undefined)?.scheduleId === schedule.id);
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({ status: 'completed', detail: expect.objectContaining({ trigger: { kind: 'schedule', scheduleId: schedule.id, catchUp: true } }) });
+    expect(holdfast.catalogue.findBackup(runs[0]!.backupId!)?.filename).toMatch(/-shop-daily\.dump$/);
+    holdfast.removeSchedule(schedule.id);
+  });
+
+  test('a manual backup while a scheduled one runs is refused with a clear message', async () => {
+    const lock = await lockUsers();
+    const clockNow = { value: new Date('2025-02-01T00:00:00Z') };
+    const schedule = holdfast.addSchedule({ profile: 'shop', type: 'custom', cron: '0 * * * *', timeZone: 'UTC' }, clockNow.value);
+    const scheduler = holdfast.createScheduler({ now: () => clockNow.value });
+    try {
+      clockNow.value = new Date('2025-02-01T01:00:00Z');
+      expect(scheduler.tick()).toHaveLength(1);
+      await waitFor('the scheduled backup to start', () => holdfast.isProfileBusy('shop') || undefined);
+      await expect(holdfast.backup('shop', {})).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringContaining('already running') });
+    } finally {
+      await lock.end();
+      await scheduler.whenIdle();
+      holdfast.removeSchedule(schedule.id);
+    }
+    expect(holdfast.listSchedules()).toEqual([]);
+  });
+
+  test('a dump that writes nothing for BACKUP_STALL_SECONDS is ended and recorded as failed', async () => {
+    const lock = await lockUsers();
+    const stalled = await home.open({ BACKUP_STALL_SECONDS: '1' });
+    try {
+      await expect(stalled.backup('shop', { suffix: 'stall' })).rejects.toMatchObject({ code: 'BACKUP_FAILED', message: expect.stringContaining('no bytes were written for 1 s') });
+      expect(readdirSync(join(home.home, 'backups')).filter((f) => f.includes('stall'))).toEqual([]);
+    } finally {
+      stalled.close();
+      await lock.end();
+    }
+  });
+
+  test('the daemon catches up at start, and on SIGTERM lets a running backup finish within the grace period or interrupts it', async () => {
+    const schedule = holdfast.addSchedule({ profile: 'shop', type: 'custom', cron: '0 3 * * *', timeZone: 'UTC', options: { suffix: 'daemon' } });
+    forceDue(schedule.id);
+    const first = startCli(['daemon', '--grace', '1'], home.env);
+    const firstExit = new Promise<number | null>((resolve) => first.once('close', resolve));
+    await waitFor('the catch-up backup', () => holdfast.listSchedules().find((s) => s.id === schedule.id && s.status === 'completed'), 30_000);
+    first.kill('SIGTERM');
+    expect(await firstExit).toBe(0);
+
+    const lock = await lockUsers();
+    try {
+      forceDue(schedule.id);
+      const second = startCli(['daemon', '--grace', '1'], home.env);
+      const secondExit = new Promise<number | null>((resolve) => second.once('close', resolve));
+      await waitFor('the second backup to start', () => holdfast.isProfileBusy('shop') || undefined, 30_000);
+      second.kill('SIGTERM');
+      expect(await secondExit).toBe(0);
+    } finally {
+      await lock.end();
+    }
+    const runs = holdfast.catalogue.listRuns({ kind: 'backup' }).filter((r) => (r.detail?.trigger as { scheduleId?: string } | undefined)?.scheduleId === schedule.id);
+    expect(runs.map((r) => r.status)).toEqual(['completed', 'interrupted']);
+    expect(readdirSync(join(home.home, 'backups')).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    holdfast.removeSchedule(schedule.id);
+  }, 90_000);
+});
