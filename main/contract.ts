@@ -99,6 +99,13 @@ export const contract = {
   'schedule.resume': define(z.object({ id: ScheduleId }).strict(), (holdfast, input) => holdfast.setScheduleEnabled(input.id, true)),
   'schedule.remove': define(z.object({ id: ScheduleId }).strict(), (holdfast, input) => holdfast.removeSchedule(input.id)),
   'audit.list': define(z.object({ limit: z.number().int().min(1).max(10_000).default(100) }).strict(), (holdfast, input) => holdfast.catalogue.auditEntries(input.limit)),
+  'backup.cleanup': define(
+    z.object({ profile: ProfileNameSchema.optional(), policy: z.string().min(1).max(64).optional(), dryRun: z.boolean().default(false) }).strict(),
+    (holdfast, input) => holdfast.cleanup(input),
+  ),
+  'retention.preview': define(z.object({ policy: z.string().min(1).max(64), profile: ProfileNameSchema.optional() }).strict(), (holdfast, input) => holdfast.retentionPreview(input)),
+  'backup.stats': define(z.object({}).strict(), (holdfast) => holdfast.stats()),
+  'backup.health': define(z.object({}).strict(), (holdfast) => holdfast.health()),
   'backup.adopt': define(z.object({ dir: z.string().min(1) }).strict(), (holdfast, input) => holdfast.adopt(input.dir)),
 } as const;
 

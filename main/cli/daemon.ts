@@ -3,12 +3,17 @@
 import { loadConfig } from '../core/config.ts';
 import { exitCodeFor, toErrorInfo } from '../core/errors.ts';
 import { Holdfast } from '../core/holdfast.ts';
+import nodeCron from 'node-cron';
+import { validateCron } from '../core/schedule/cron.ts';
 import { startTicker } from '../core/schedule/ticker.ts';
 import type { Io } from './main.ts';
 
 export async function runDaemon(io: Io, graceMs: number): Promise<number> {
   let holdfast: Holdfast;
+  // Retention on BACKUP_CLEANUP_SCHEDULE (default 05:00 daily), in the system's zone.
+  const cleanupCron = process.env.BACKUP_CLEANUP_SCHEDULE?.trim() || '0 5 * * *';
   try {
+    validateCron(cleanupCron, 'BACKUP_CLEANUP_SCHEDULE');
     holdfast = (await Holdfast.open(loadConfig())).holdfast;
   } catch (error) {
     const info = toErrorInfo(error);
@@ -23,12 +28,19 @@ export async function runDaemon(io: Io, graceMs: number): Promise<number> {
   const schedules = holdfast.listSchedules().filter((s) => s.enabled);
   log(`holdfast daemon started (pid ${process.pid}); ${schedules.length} active schedules`);
   const ticker = startTicker(scheduler);
+  const cleanupTask = nodeCron.schedule(cleanupCron, () => {
+    holdfast
+      .cleanup({ dryRun: false })
+      .then((summary) => log(`cleanup: deleted ${summary.deleted} backups, ${summary.errors} errors`))
+      .catch((error: unknown) => log(`cleanup failed: ${(error as Error).message}`));
+  });
   await new Promise<void>((resolve) => {
     process.once('SIGTERM', () => resolve());
     process.once('SIGINT', () => resolve());
   });
   log('stopping: no new backups; waiting for running ones');
   ticker.stop();
+  void cleanupTask.stop();
   const stopped = await scheduler.stop(graceMs);
   log(`stopped: ${stopped.finished} finished, ${stopped.interrupted} interrupted`);
   holdfast.close();

@@ -1,6 +1,6 @@
 // Human-readable output for the terminal; --json output is the contract's values as they are.
 import type { BackupMetadata } from '../core/types.ts';
-import type { ListEntry } from '../core/holdfast.ts';
+import type { CleanupSummary, ListEntry } from '../core/holdfast.ts';
 import type { VerifyResult } from '../core/verify/verify.ts';
 import type { RestoreResult } from '../core/restore/restore.ts';
 import type { ProfileTestReport } from '../core/profiles/profiles.ts';
@@ -102,6 +102,17 @@ export function formatProfileTest(report: ProfileTestReport): string {
     lines.push(`  ✗ ${report.unreadable.length} relations this role cannot read (a backup would fail): ${report.unreadable.slice(0, 10).join(', ')}${report.unreadable.length > 10 ? ', …' : ''}`);
   } else {
     lines.push('  ✓ every table is readable');
+  }
+  return lines.join('\n');
+}
+
+export function formatCleanup(summary: CleanupSummary): string {
+  const verb = summary.dryRun ? 'Would delete' : 'Deleted';
+  const lines = [`${verb} ${summary.deleted} backups, freeing ${humanBytes(summary.freedBytes)}${summary.errors ? `; ${summary.errors} could not be removed` : ''}.`];
+  for (const profile of summary.profiles) {
+    lines.push(`${profile.profile} (policy ${profile.policy}):`);
+    for (const decision of profile.decisions) lines.push(`  ${decision.action === 'keep' ? 'keep  ' : 'delete'} ${decision.timestamp}  ${decision.reasons.join('; ')}`);
+    for (const error of profile.errors) lines.push(`  ✗ ${error.id}: ${error.message}`);
   }
   return lines.join('\n');
 }

@@ -9,7 +9,7 @@ import { exitCodeFor, HoldfastError, toErrorInfo, type ErrorInfo } from '../core
 import { Holdfast } from '../core/holdfast.ts';
 import { profileFromUri } from '../core/profiles/profiles.ts';
 import { runDaemon } from './daemon.ts';
-import { formatBackup, formatList, formatProfile, formatProfileTest, formatRestore, formatVerify, humanBytes, humanDuration } from './format.ts';
+import { formatBackup, formatCleanup, formatList, formatProfile, formatProfileTest, formatRestore, formatVerify, humanBytes, humanDuration } from './format.ts';
 
 export interface Io {
   stdout: (text: string) => void;
@@ -295,6 +295,59 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     .option('--grace <seconds>', 'on shutdown, how long a running backup may take to finish', integer('--grace'), 300)
     .action(async (options: { grace: number }) => {
       exitCode = await runDaemon(io, options.grace * 1000);
+    });
+
+  program
+    .command('cleanup [profile]')
+    .description('Apply retention: delete backups the policy lets go (file, sidecar, roles file); history stays')
+    .option('--policy <policy>', 'e.g. 30d or gfs:7d,4w,12m,3y (default: the schedule\'s, else BACKUP_RETENTION_DAYS)')
+    .option('--dry-run', 'list what would go and why; delete nothing')
+    .option('--json', 'print JSON')
+    .action(async (name: string | undefined, options: { policy?: string; dryRun?: boolean; json?: boolean }) => {
+      const input: Record<string, unknown> = { dryRun: Boolean(options.dryRun) };
+      if (name) input.profile = name;
+      if (options.policy) input.policy = options.policy;
+      await run('backup.cleanup', input, Boolean(options.json), formatCleanup, (summary) => summary.errors > 0);
+    });
+
+  program
+    .command('retention-preview')
+    .description('What a policy would keep of the existing backups, and of a year of daily backups')
+    .requiredOption('--policy <policy>', 'e.g. 30d or gfs:7d,4w,12m,3y')
+    .option('--profile <profile>', 'only this profile\'s backups')
+    .option('--json', 'print JSON')
+    .action(async (options: { policy: string; profile?: string; json?: boolean }) => {
+      await run('retention.preview', { policy: options.policy, ...(options.profile ? { profile: options.profile } : {}) }, Boolean(options.json), (preview) =>
+        [
+          `Policy ${preview.policy}: of ${preview.existing.length} existing backups, ${preview.existing.filter((d) => d.action === 'keep').length} kept.`,
+          `A year of daily backups under it keeps ${preview.yearOfDailyBackups.keptCount}:`,
+          ...preview.yearOfDailyBackups.kept.map((k) => `  ${k.at}  ${k.reasons.join('; ')}`),
+        ].join('\n'),
+      );
+    });
+
+  program
+    .command('stats')
+    .description('Backup statistics (the specification\'s shape, plus per profile)')
+    .option('--json', 'print JSON')
+    .action(async (options: { json?: boolean }) => {
+      await run('backup.stats', {}, Boolean(options.json), (stats) =>
+        [
+          `${stats.totalBackups} backups, ${humanBytes(stats.totalSize)}; ${stats.successfulBackups} succeeded, ${stats.failedBackups} failed`,
+          `newest ${stats.newestBackup ?? '-'}, oldest ${stats.oldestBackup ?? '-'}; last 24 h: ${stats.backupsLast24Hours}, last 7 days: ${stats.backupsLast7Days}`,
+          ...stats.profiles.map((p) => `  ${p.profile}: ${p.totalBackups} backups, ${humanBytes(p.totalSize)}, last run ${p.lastRunStatus ?? '-'}`),
+        ].join('\n'),
+      );
+    });
+
+  program
+    .command('health')
+    .description('healthy / degraded / unhealthy, with the reasons (exit 1 unless healthy)')
+    .option('--json', 'print JSON')
+    .action(async (options: { json?: boolean }) => {
+      await run('backup.health', {}, Boolean(options.json), (health) =>
+        [`${health.status}${health.lastBackup ? ` (last backup ${health.lastBackup})` : ''}`, ...health.reasons.map((r) => `  ${r.severity}: ${r.message}`)].join('\n'),
+      (health) => health.status !== 'healthy');
     });
 
   program

@@ -14,6 +14,10 @@ import { loadConfig, type HoldfastConfig } from './config.ts';
 import { HoldfastError, toErrorInfo } from './errors.ts';
 import { describeCron, nextRunAfter, presetCron, systemTimeZone, validateCron, validateTimeZone, type ScheduleType } from './schedule/cron.ts';
 import { ScheduleStore, type Schedule } from './schedule/schedule-store.ts';
+import { Notifier, notifySettingsFromEnv } from './notify/notifier.ts';
+import { runCleanup, type CleanupReport } from './retention/cleanup.ts';
+import { formatRetentionPolicy, parseRetentionPolicy, planRetention, simulateRetention, type RetentionPolicy } from './retention/policy.ts';
+import { computeHealth, computeStats, type BackupStats, type HealthReport } from './stats/stats.ts';
 import { Scheduler, systemClock, type Clock, type ScheduledOutcome } from './schedule/scheduler.ts';
 import { checksumTree, ensurePrivateDir, exists, sha256File } from './fsutil/durable.ts';
 import { type NewProfileInput } from './profiles/profile-schema.ts';
@@ -101,6 +105,14 @@ function scheduleView(schedule: Schedule): ScheduleView {
   };
 }
 
+export interface CleanupSummary {
+  dryRun: boolean;
+  deleted: number;
+  freedBytes: number;
+  errors: number;
+  profiles: Array<CleanupReport & { profile: string }>;
+}
+
 export interface AdoptReport {
   adopted: string[];
   skipped: Array<{ file: string; reason: string }>;
@@ -130,6 +142,7 @@ export class Holdfast implements EngineContext, ProfileContext {
   readonly catalogue: Catalogue;
   readonly secrets: SecretStore;
   readonly schedules: ScheduleStore;
+  readonly notifier: Notifier;
   private readonly toolsCache = new Map<string, Promise<ClientToolSet[]>>();
 
   private constructor(config: HoldfastConfig, catalogue: Catalogue, secrets: SecretStore) {
@@ -137,6 +150,11 @@ export class Holdfast implements EngineContext, ProfileContext {
     this.catalogue = catalogue;
     this.secrets = secrets;
     this.schedules = new ScheduleStore(catalogue.db);
+    this.notifier = new Notifier(notifySettingsFromEnv(process.env), {
+      log: (level, message) => {
+        if (level !== 'info') process.stderr.write(`holdfast: notification ${level}: ${message}\n`);
+      },
+    });
   }
 
   /** Opens (creating if needed) HOLDFAST_HOME and its catalogue, then reconciles files and runs. */
@@ -273,8 +291,15 @@ export class Holdfast implements EngineContext, ProfileContext {
     if (running) {
       throw new HoldfastError('CONFLICT', `A backup of profile "${profile.name}" is already running (run ${running.id}, started ${running.startedAt}).`, 'Wait for it to finish (holdfast list --all shows it), then try again.');
     }
-    const metadata = await runBackup(this, { profile, options: parsed, ...hooks });
+    let metadata: BackupMetadata;
+    try {
+      metadata = await runBackup(this, { profile, options: parsed, ...hooks });
+    } catch (error) {
+      await this.notifier.notify({ kind: 'backup.failed', profile: profile.name, database: profile.dbname, error: toErrorInfo(error), at: new Date().toISOString() });
+      throw error;
+    }
     this.catalogue.audit(actor(), 'backup.create', metadata.filename, { profile: profile.name });
+    await this.notifier.notify({ kind: 'backup.completed', profile: profile.name, database: metadata.database, filename: metadata.filename, size: metadata.size, durationMs: metadata.duration, at: new Date().toISOString() });
     return metadata;
   }
 
@@ -356,9 +381,84 @@ export class Holdfast implements EngineContext, ProfileContext {
     return verifyBackup(this, ref);
   }
 
-  restore(request: Omit<RestoreRequest, 'target'> & { to: string }): Promise<RestoreResult> {
+  async restore(request: Omit<RestoreRequest, 'target'> & { to: string }): Promise<RestoreResult> {
     const target = this.catalogue.requireProfile(request.to);
-    return restoreBackup(this, { ...request, target });
+    const database = request.dbname ?? target.dbname;
+    const filename = this.catalogue.findBackup(request.ref)?.filename ?? request.ref;
+    try {
+      const result = await restoreBackup(this, { ...request, target });
+      if (!result.dryRun) await this.notifier.notify({ kind: 'restore.completed', profile: target.name, database, filename, at: new Date().toISOString() });
+      return result;
+    } catch (error) {
+      if (!request.dryRun) await this.notifier.notify({ kind: 'restore.failed', profile: target.name, database, filename, error: toErrorInfo(error), at: new Date().toISOString() });
+      throw error;
+    }
+  }
+
+  // --- retention, stats, health ---------------------------------------------------------------
+
+  /** The policy for a profile: the one asked for, else its schedule's, else BACKUP_RETENTION_DAYS. */
+  retentionPolicyFor(profile: string, override?: string): RetentionPolicy {
+    const text = override ?? this.schedules.list({ profile }).find((s) => s.retention)?.retention;
+    if (!text) return { kind: 'days', keepDays: this.config.retentionDays };
+    try {
+      return parseRetentionPolicy(text);
+    } catch (error) {
+      throw new HoldfastError('BAD_INPUT', `Retention policy "${text}" is not valid: ${(error as Error).message}`, 'Use 30d, or gfs:7d,4w,12m,3y (any of d, w, m, y).');
+    }
+  }
+
+  async cleanup(input: { profile?: string | undefined; policy?: string | undefined; dryRun: boolean }, now: Date = new Date()): Promise<CleanupSummary> {
+    if (input.policy) this.retentionPolicyFor('', input.policy);
+    const profiles = input.profile ? [input.profile] : [...new Set(this.catalogue.listBackups({ statuses: ['completed'] }).map((b) => b.profile))].sort();
+    const reports: Array<CleanupReport & { profile: string }> = [];
+    for (const profile of profiles) {
+      const report = await runCleanup(this.catalogue, { profile, policy: this.retentionPolicyFor(profile, input.policy), now, dryRun: input.dryRun, actor: actor() });
+      reports.push({ profile, ...report });
+    }
+    const summary: CleanupSummary = {
+      dryRun: input.dryRun,
+      deleted: reports.reduce((n, r) => n + r.deleted.length, 0),
+      freedBytes: reports.reduce((n, r) => n + r.freedBytes, 0),
+      errors: reports.reduce((n, r) => n + r.errors.length, 0),
+      profiles: reports,
+    };
+    if (!input.dryRun) await this.notifier.notify({ kind: 'cleanup.completed', deleted: summary.deleted, freedBytes: summary.freedBytes, errors: summary.errors, at: now.toISOString() });
+    return summary;
+  }
+
+  /** What a policy would keep of the existing backups, and a year of daily backups under it. */
+  retentionPreview(input: { policy: string; profile?: string | undefined }, now: Date = new Date()) {
+    const policy = this.retentionPolicyFor(input.profile ?? '', input.policy);
+    const candidates = this.catalogue
+      .listBackups({ statuses: ['completed'], ...(input.profile ? { profile: input.profile } : {}) })
+      .map((b) => ({ id: b.id, profile: b.profile, timestamp: b.timestamp, size: b.size }));
+    return { policy: formatRetentionPolicy(policy), existing: planRetention(candidates, policy, now), yearOfDailyBackups: simulateRetention(policy, { start: now, days: 365 }) };
+  }
+
+  stats(now: Date = new Date()): BackupStats {
+    return computeStats(this.catalogue, now);
+  }
+
+  async health(now: Date = new Date()): Promise<HealthReport> {
+    const tools = await this.clientTools(this.config.pgBinDir);
+    return computeHealth({
+      catalogue: this.catalogue,
+      backupDir: this.config.backupDir,
+      now,
+      clientToolsFound: tools.length > 0,
+      expectedIntervalHours: (profile) => {
+        // The shortest interval among the profile's active schedules, plus an hour for a slow run.
+        const intervals = this.schedules
+          .list({ profile })
+          .filter((s) => s.enabled)
+          .map((s) => {
+            const first = nextRunAfter(s.cron, s.timeZone, now);
+            return (nextRunAfter(s.cron, s.timeZone, first).getTime() - first.getTime()) / 3_600_000;
+          });
+        return intervals.length ? Math.min(...intervals) + 1 : undefined;
+      },
+    });
   }
 
   /**

@@ -1,0 +1,749 @@
+// `npm run bench`: Holdfast against the raw PostgreSQL client tools, measured in ONE run on one
+// generated database, on this machine. Every number printed is measured here; nothing is hard-coded.
+//
+// Each timing is taken RUNS times (default 3) with the sides of a ratio alternated, and the median
+// is reported. The markdown result is printed and written to test/bench/last-run.md.
+//
+// Knobs (environment): BENCH_ROWS (total rows at full size, default 3,600,000), BENCH_RUNS (3).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { closeSync, copyFileSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BackupProgress } from '../../main/core/backup/backup.ts';
+import { BackupOptionsSchema, effectiveCompression, pgDumpArgs } from '../../main/core/backup/options.ts';
+import { inspectArchive } from '../../main/core/archive/inspect.ts';
+import { fsyncPath, sha256File } from '../../main/core/fsutil/durable.ts';
+import { connect, dbnameConninfo, libpqEnv } from '../../main/core/pg/connection.ts';
+import { startChild } from '../../main/core/process/child.ts';
+import type { Holdfast } from '../../main/core/holdfast.ts';
+import type { BackupMetadata } from '../../main/core/types.ts';
+import { makeHome, projectRoot, type TestHome } from '../support/holdfast-env.ts';
+import { startPgServer, type PgServer } from '../support/pg-server.ts';
+
+const PG_BIN = '/usr/lib/postgresql/15/bin';
+const PG_DUMP = join(PG_BIN, 'pg_dump');
+const CLI = join(projectRoot, 'bin', 'holdfast.mjs');
+const TOTAL_ROWS = Number(process.env.BENCH_ROWS ?? 3_600_000);
+const RUNS = Math.max(3, Number(process.env.BENCH_RUNS ?? 3));
+const DB = 'benchdb';
+const PROFILE = 'bench';
+const PHASES = ['connecting', 'dumping', 'checking', 'counting', 'globals', 'checksumming', 'done'] as const;
+type Phase = (typeof PHASES)[number];
+
+// ---------------------------------------------------------------------------------------------------
+// Cleanup: temp dirs, the server, any child still running, also on Ctrl-C / SIGTERM.
+
+let server: PgServer | undefined;
+let home: TestHome | undefined;
+let work: string | undefined;
+let engine: Holdfast | undefined;
+const liveChildren = new Set<ChildProcess>();
+const abort = new AbortController();
+let cleaning: Promise<void> | undefined;
+
+function cleanup(): Promise<void> {
+  cleaning ??= (async () => {
+    abort.abort();
+    // SIGTERM first: the CLI aborts its backup and kills pg_dump's process group (pg_dump is detached).
+    for (const child of liveChildren) child.kill('SIGTERM');
+    const deadline = Date.now() + 5000;
+    while (liveChildren.size > 0 && Date.now() < deadline) await sleep(50);
+    for (const child of liveChildren) child.kill('SIGKILL');
+    try {
+      engine?.close();
+    } catch {
+      // already closed
+    }
+    home?.cleanup();
+    if (work) rmSync(work, { recursive: true, force: true });
+    await server?.stop();
+  })();
+  return cleaning;
+}
+
+// A pg client whose server went away emits 'error' with no listener; clean up rather than leave the server.
+process.on('uncaughtException', (error) => {
+  process.stderr.write(`bench: uncaught ${error.stack ?? String(error)}\n`);
+  void cleanup().finally(() => process.exit(1));
+});
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    process.stderr.write(`\nbench: ${signal}: stopping children, removing temp dirs, stopping the server…\n`);
+    void cleanup().finally(() => process.exit(130));
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Small helpers
+
+const benchStart = performance.now();
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const log = (text: string) => process.stderr.write(`[bench ${((performance.now() - benchStart) / 1000).toFixed(0).padStart(4)} s] ${text}\n`);
+
+function median(values: readonly number[]): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** Each iteration runs every side once; the order rotates so each side takes each position. */
+function rotated<T>(items: readonly T[], iteration: number): T[] {
+  const k = iteration % items.length;
+  return [...items.slice(k), ...items.slice(0, k)];
+}
+
+const sec = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const mb = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MB`;
+const ratio = (r: number, ok: boolean) => `${r.toFixed(3)} ${ok ? '✓' : '✗ missed'}`;
+
+function readHwmKb(pid: number): number | undefined {
+  try {
+    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) : undefined;
+  } catch {
+    return undefined; // exited (or a zombie without memory lines)
+  }
+}
+
+interface Timed {
+  ms: number;
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** Last VmHWM read (kB), when sampling was asked for. */
+  peakRssKb?: number;
+}
+
+/** Spawns one process (argument array, no shell) and times it from spawn to close. */
+function runTimed(bin: string, args: string[], options: { env?: NodeJS.ProcessEnv; sampleRss?: boolean; stdoutFd?: number } = {}): Promise<Timed> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(bin, args, {
+      env: options.env ?? process.env,
+      stdio: ['ignore', options.stdoutFd ?? 'pipe', 'pipe'],
+    });
+    liveChildren.add(child);
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
+    let peak: number | undefined;
+    const sampler =
+      options.sampleRss && child.pid !== undefined
+        ? setInterval(() => {
+            const value = readHwmKb(child.pid!);
+            if (value !== undefined) peak = value;
+          }, 50)
+        : undefined;
+    child.once('error', (error) => {
+      if (sampler) clearInterval(sampler);
+      liveChildren.delete(child);
+      reject(error);
+    });
+    child.once('close', (code) => {
+      const ms = performance.now() - started;
+      if (sampler) clearInterval(sampler);
+      liveChildren.delete(child);
+      resolve({ ms, code, stdout, stderr, ...(peak !== undefined ? { peakRssKb: peak } : {}) });
+    });
+  });
+}
+
+function must(result: Timed, what: string): Timed {
+  if (result.code !== 0) throw new Error(`${what} exited ${result.code}:\n${result.stderr.slice(-2000)}\n${result.stdout.slice(-2000)}`);
+  return result;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The sides being measured
+
+function cliEnv(): NodeJS.ProcessEnv {
+  return { ...process.env, ...home!.env };
+}
+
+/** "dumping (12 MB) at 8.3 s" lines the CLI prints to a non-TTY stderr: phase start times (±50 ms above 1 s). */
+function parseCliPhases(stderr: string): Partial<Record<Phase, number>> {
+  const starts: Partial<Record<Phase, number>> = {};
+  for (const line of stderr.split('\n')) {
+    const match = /^(\w+)(?: \([^)]*\))? at (.+)$/.exec(line.trim());
+    if (!match || !(PHASES as readonly string[]).includes(match[1]!)) continue;
+    const phase = match[1] as Phase;
+    const t = match[2]!;
+    let ms: number | undefined;
+    let m: RegExpExecArray | null;
+    if ((m = /^(\d+) ms$/.exec(t))) ms = Number(m[1]);
+    else if ((m = /^([\d.]+) s$/.exec(t))) ms = Number(m[1]) * 1000;
+    else if ((m = /^(\d+) min (\d+) s$/.exec(t))) ms = Number(m[1]) * 60000 + Number(m[2]) * 1000;
+    if (ms !== undefined && starts[phase] === undefined) starts[phase] = ms;
+  }
+  return starts;
+}
+
+interface HoldfastRun {
+  wallMs: number;
+  metadata: BackupMetadata;
+  /** When each phase started, ms since the engine started; `done` is the engine's total. */
+  phaseStarts: Partial<Record<Phase, number>>;
+  peakRssKb?: number;
+}
+
+async function cliBackup(extra: string[], sampleRss = false): Promise<HoldfastRun> {
+  const result = must(await runTimed(process.execPath, [CLI, 'backup', PROFILE, '--json', ...extra], { env: cliEnv(), sampleRss }), `holdfast backup ${extra.join(' ')}`);
+  const metadata = JSON.parse(result.stdout) as BackupMetadata;
+  return { wallMs: result.ms, metadata, phaseStarts: parseCliPhases(result.stderr), ...(result.peakRssKb !== undefined ? { peakRssKb: result.peakRssKb } : {}) };
+}
+
+async function inProcessBackup(options: { format: 'custom' | 'plain' | 'directory'; jobs?: number }): Promise<HoldfastRun> {
+  const phaseStarts: Partial<Record<Phase, number>> = {};
+  const onProgress = (p: BackupProgress) => {
+    if (phaseStarts[p.phase] === undefined) phaseStarts[p.phase] = p.elapsedMs;
+  };
+  const started = performance.now();
+  const metadata = await engine!.backup(PROFILE, options, { signal: abort.signal, onProgress });
+  return { wallMs: performance.now() - started, metadata, phaseStarts };
+}
+
+function removeBackup(metadata: BackupMetadata): void {
+  for (const path of [metadata.path, `${metadata.path}.json`, `${metadata.path}.globals.sql`]) rmSync(path, { recursive: true, force: true });
+}
+
+function connArgs(): string[] {
+  return ['--host', server!.host, '--port', String(server!.port), '--username', server!.user, '--no-password'];
+}
+
+let rawCounter = 0;
+async function rawCustomDump(): Promise<{ ms: number; size: number }> {
+  const file = join(work!, `raw-${rawCounter++}.dump`);
+  const result = must(await runTimed(PG_DUMP, ['-Fc', '-f', file, ...connArgs(), DB]), 'pg_dump -Fc');
+  const size = statSync(file).size;
+  rmSync(file, { force: true });
+  return { ms: result.ms, size };
+}
+
+/**
+ * Diagnostic: pg_dump exactly as the engine starts it (same argv from pgDumpArgs, same libpq env, same
+ * startChild spawn, a snapshot exported by an open REPEATABLE READ transaction), timed alone. Splits
+ * the engine's "dumping" phase into "pg_dump with Holdfast's arguments" and "engine-side overhead".
+ */
+async function holdfastArgvDump(): Promise<{ ms: number; size: number }> {
+  const profile = engine!.catalogue.requireProfile(PROFILE);
+  const file = join(work!, `argv-${rawCounter++}.dump`);
+  const options = BackupOptionsSchema.parse({ format: 'custom' });
+  const client = await connect(profile, 10);
+  try {
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    const snapshot = (await client.query<{ id: string }>('SELECT pg_export_snapshot() AS id')).rows[0]!.id;
+    const args = pgDumpArgs({ options, compression: effectiveCompression(options, true), clientMajor: 15, outputPath: file, snapshot, dbnameConninfo: dbnameConninfo(profile.dbname) });
+    const started = performance.now();
+    const dump = startChild(PG_DUMP, args, { env: libpqEnv(profile, 10), signal: abort.signal });
+    liveChildren.add(dump.child);
+    const result = await dump.done;
+    const ms = performance.now() - started;
+    liveChildren.delete(dump.child);
+    if (result.exitCode !== 0) throw new Error(`pg_dump (Holdfast argv) exited ${result.exitCode}: ${result.stderr}`);
+    await client.query('COMMIT');
+    return { ms, size: statSync(file).size };
+  } finally {
+    await client.end().catch(() => undefined);
+    rmSync(file, { force: true });
+  }
+}
+
+/** The specification's `pg_dump | gzip > file`: two processes, pg_dump's stdout piped into gzip's stdin by node. */
+async function rawPlainGzip(): Promise<{ ms: number; size: number }> {
+  const file = join(work!, `raw-${rawCounter++}.sql.gz`);
+  const out = openSync(file, 'w', 0o600);
+  const started = performance.now();
+  try {
+    const dump = spawn(PG_DUMP, ['--format=p', ...connArgs(), DB], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const gzip = spawn('gzip', ['-6'], { stdio: ['pipe', out, 'pipe'] });
+    liveChildren.add(dump);
+    liveChildren.add(gzip);
+    dump.stdout!.pipe(gzip.stdin!);
+    let stderr = '';
+    dump.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+    gzip.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+    const exit = (child: ChildProcess) =>
+      new Promise<number | null>((resolve, reject) => {
+        child.once('error', reject);
+        child.once('close', (code) => {
+          liveChildren.delete(child);
+          resolve(code);
+        });
+      });
+    const [dumpCode, gzipCode] = await Promise.all([exit(dump), exit(gzip)]);
+    if (dumpCode !== 0 || gzipCode !== 0) throw new Error(`pg_dump | gzip failed (${dumpCode}, ${gzipCode}): ${stderr}`);
+    const ms = performance.now() - started;
+    const size = statSync(file).size;
+    return { ms, size };
+  } finally {
+    closeSync(out);
+    rmSync(file, { force: true });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Generated data: three tables, grown in two steps (1/3, then the other 2/3) for the RSS row.
+
+const TABLES = [
+  {
+    name: 'wide',
+    share: 0.2,
+    create: `CREATE TABLE wide (id bigint PRIMARY KEY, title text NOT NULL, body text, tags text[], created_at timestamptz, active boolean)`,
+    insert: (lo: number, hi: number) => `INSERT INTO wide SELECT g, 'Title number ' || g,
+        md5(g::text) || ' ' || md5((g + 1)::text) || ' ' || md5((g * 3)::text) || ' ' || md5((g * 7)::text) || ' lorem ipsum dolor sit amet',
+        ARRAY['tag' || (g % 10), 'tag' || (g % 7)], timestamptz '2024-01-01 00:00:00+00' + g * interval '7 seconds', g % 3 = 0
+      FROM generate_series(${lo}, ${hi}) g`,
+  },
+  {
+    name: 'narrow',
+    share: 0.55,
+    create: `CREATE TABLE narrow (id bigint NOT NULL, sensor int NOT NULL, reading double precision, amount numeric(12,2))`,
+    insert: (lo: number, hi: number) => `INSERT INTO narrow SELECT g, g % 1000, sin(g) * 1000, (g % 100000) / 7.0 FROM generate_series(${lo}, ${hi}) g`,
+  },
+  {
+    name: 'medium',
+    share: 0.25,
+    create: `CREATE TABLE medium (id bigint PRIMARY KEY, customer_id int NOT NULL, sku text NOT NULL, qty int, price numeric(10,2), ordered_on date, note text)`,
+    insert: (lo: number, hi: number) => `INSERT INTO medium SELECT g, ((g::bigint * 7919) % 50000)::int, 'SKU-' || lpad((g % 99991)::text, 6, '0'), 1 + g % 9,
+        ((g % 20000) / 3.0)::numeric(10,2), DATE '2020-01-01' + (g % 1800),
+        CASE WHEN g % 4 = 0 THEN 'deliver to door ' || md5(g::text) END
+      FROM generate_series(${lo}, ${hi}) g`,
+  },
+];
+
+async function grow(fromFraction: number, toFraction: number): Promise<void> {
+  // allSettled: no INSERT may still be in flight when a failure leads to stopping the server.
+  const settled = await Promise.allSettled(
+    TABLES.map(async (table) => {
+      const count = Math.round(TOTAL_ROWS * table.share);
+      const lo = Math.floor(count * fromFraction) + 1;
+      const hi = Math.floor(count * toFraction);
+      if (hi >= lo) await server!.query(table.insert(lo, hi), DB);
+    }),
+  );
+  for (const outcome of settled) if (outcome.status === 'rejected') throw outcome.reason;
+  for (const table of TABLES) await server!.query(`VACUUM (FREEZE, ANALYZE) ${table.name}`, DB);
+  await server!.query('CHECKPOINT');
+}
+
+async function dbFacts(): Promise<{ rows: number; size: number }> {
+  const rows = await server!.query<{ n: string; size: string }>(
+    `SELECT (SELECT count(*) FROM wide) + (SELECT count(*) FROM narrow) + (SELECT count(*) FROM medium) AS n, pg_database_size(current_database())::text AS size`,
+    DB,
+  );
+  return { rows: Number(rows[0]!.n), size: Number(rows[0]!.size) };
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+interface PhaseSet {
+  label: string;
+  runs: HoldfastRun[];
+}
+
+function phaseDurations(run: HoldfastRun): Partial<Record<Phase | 'outside', number>> {
+  // A phase lasts from its first event to the next phase the engine actually reported (an engine
+  // version may skip a phase, e.g. when it overlaps that work with the dump).
+  const out: Partial<Record<Phase | 'outside', number>> = {};
+  const seen = PHASES.filter((phase) => run.phaseStarts[phase] !== undefined);
+  for (let i = 0; i < seen.length - 1; i += 1) out[seen[i]!] = run.phaseStarts[seen[i + 1]!]! - run.phaseStarts[seen[i]!]!;
+  const total = run.phaseStarts.done;
+  if (total !== undefined) {
+    out.done = total;
+    out.outside = run.wallMs - total;
+  }
+  return out;
+}
+
+const loadAtStart = loadavg();
+
+/** SHA-256 of every engine/CLI source file, to tell whether the code under test changed mid-run. */
+function sourceHashes(): Map<string, string> {
+  const hashes = new Map<string, string>();
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const full = join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (/\.(ts|mjs)$/.test(entry.name)) hashes.set(full.slice(projectRoot.length + 1), createHash('sha256').update(readFileSync(full)).digest('hex'));
+    }
+  };
+  walk(join(projectRoot, 'main'));
+  walk(join(projectRoot, 'bin'));
+  const bundle = join(projectRoot, 'dist', 'cli.mjs');
+  if (existsSync(bundle)) hashes.set('dist/cli.mjs', createHash('sha256').update(readFileSync(bundle)).digest('hex'));
+  return hashes;
+}
+
+/** What bin/holdfast.mjs will run: the dist/cli.mjs bundle while it is newer than every main/ source, else tsx. */
+function cliMode(): string {
+  const bundle = join(projectRoot, 'dist', 'cli.mjs');
+  const newest = (dir: string): number => {
+    let latest = 0;
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const full = join(dir, entry.name);
+      if (entry.isDirectory()) latest = Math.max(latest, newest(full));
+      else if (entry.name.endsWith('.ts')) latest = Math.max(latest, statSync(full).mtimeMs);
+    }
+    return latest;
+  };
+  if (existsSync(bundle) && statSync(bundle).mtimeMs >= newest(join(projectRoot, 'main'))) return `the dist/cli.mjs bundle (built ${statSync(bundle).mtime.toISOString()})`;
+  return 'main/ sources through tsx (no bundle newer than the sources)';
+}
+const cliModeAtStart = cliMode();
+const sourcesAtStart = sourceHashes();
+const fingerprint = (hashes: Map<string, string>) =>
+  createHash('sha256').update([...hashes].sort(([a], [b]) => a.localeCompare(b)).map(([path, hash]) => `${hash}  ${path}\n`).join('')).digest('hex').slice(0, 12);
+
+const fsyncSamples: number[] = [];
+
+/** After each measured step: which code was on disk and how busy the machine was. */
+const checkpoints: Array<{ label: string; fingerprint: string; load: number }> = [];
+function checkpoint(label: string): void {
+  checkpoints.push({ label, fingerprint: fingerprint(sourceHashes()), load: loadavg()[0]! });
+}
+
+async function main(): Promise<void> {
+  log(`starting PostgreSQL 15; ${TOTAL_ROWS.toLocaleString('en')} rows at full size, ${RUNS} runs per timing`);
+  server = await startPgServer({ major: 15 });
+  work = mkdtempSync(join(tmpdir(), 'holdfast-bench-'));
+  home = makeHome();
+  await server.query(`CREATE DATABASE ${DB}`);
+  for (const table of TABLES) await server.query(table.create, DB);
+
+  must(
+    await runTimed(process.execPath, [CLI, 'profile', 'add', PROFILE, '--host', server.host, '--port', String(server.port), '--user', server.user, '--dbname', DB], { env: cliEnv() }),
+    'holdfast profile add',
+  );
+  engine = await home.open();
+
+  // --- CLI startup (tsx register + imports + commander), absolute ----------------------------------
+  const helpMs: number[] = [];
+  const listMs: number[] = [];
+  for (let i = 0; i < 5; i += 1) {
+    helpMs.push(must(await runTimed(process.execPath, [CLI, '--help'], { env: cliEnv() }), 'holdfast --help').ms);
+    listMs.push(must(await runTimed(process.execPath, [CLI, 'profile', 'list', '--json'], { env: cliEnv() }), 'holdfast profile list').ms);
+  }
+  const nodeBareMs: number[] = [];
+  for (let i = 0; i < 5; i += 1) nodeBareMs.push(must(await runTimed(process.execPath, ['-e', '0']), 'node -e 0').ms);
+
+  // --- Row 5, first size: N rows ------------------------------------------------------------------
+  log('generating 1/3 of the data (N rows)');
+  let t = performance.now();
+  await grow(0, 1 / 3);
+  const small = await dbFacts();
+  log(`N = ${small.rows.toLocaleString('en')} rows, ${mb(small.size)} (generated in ${sec(performance.now() - t)})`);
+  const rssSmall: number[] = [];
+  const smallRuns: HoldfastRun[] = [];
+  for (let i = 0; i < RUNS; i += 1) {
+    const run = await cliBackup([], true);
+    if (run.peakRssKb === undefined) throw new Error('no VmHWM sample was read for the CLI process');
+    rssSmall.push(run.peakRssKb);
+    smallRuns.push(run);
+    removeBackup(run.metadata);
+  }
+  log(`peak RSS at N: ${rssSmall.map((k) => `${(k / 1024).toFixed(1)} MB`).join(', ')}`);
+  checkpoint(`RSS at N`);
+
+  // --- Grow to 3N ---------------------------------------------------------------------------------
+  log('generating the other 2/3 (3N rows)');
+  t = performance.now();
+  await grow(1 / 3, 1);
+  const full = await dbFacts();
+  const tableSizes = await server.query<{ name: string; rows: string; size: string }>(
+    `SELECT c.relname AS name, c.reltuples::bigint::text AS rows, pg_total_relation_size(c.oid)::text AS size
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind = 'r' ORDER BY c.relname`,
+    DB,
+  );
+  log(`3N = ${full.rows.toLocaleString('en')} rows, ${mb(full.size)} (generated in ${sec(performance.now() - t)})`);
+
+  // --- Row 1: custom format: CLI, in-process engine, raw pg_dump -Fc ---------------------------------
+  const cliCustom: HoldfastRun[] = [];
+  const engineCustom: HoldfastRun[] = [];
+  const rawCustom: Array<{ ms: number; size: number }> = [];
+  const argvCustom: Array<{ ms: number; size: number }> = [];
+  const hashAloneMs: number[] = [];
+  let keep: BackupMetadata | undefined;
+  for (let i = 0; i < RUNS; i += 1) {
+    for (const side of rotated(['cli', 'raw', 'engine', 'argv'] as const, i)) {
+      if (side === 'cli') {
+        const run = await cliBackup([], true);
+        cliCustom.push(run);
+        if (i === RUNS - 1) keep = run.metadata;
+        else removeBackup(run.metadata);
+      } else if (side === 'engine') {
+        const run = await inProcessBackup({ format: 'custom' });
+        engineCustom.push(run);
+        // The same file, hashed alone (it is in the page cache, as it was during the backup).
+        const h = performance.now();
+        await sha256File(run.metadata.path);
+        hashAloneMs.push(performance.now() - h);
+        removeBackup(run.metadata);
+      } else if (side === 'argv') {
+        argvCustom.push(await holdfastArgvDump());
+      } else {
+        rawCustom.push(await rawCustomDump());
+      }
+    }
+    log(`row 1 iteration ${i + 1}/${RUNS}: cli ${sec(cliCustom.at(-1)!.wallMs)}, engine ${sec(engineCustom.at(-1)!.wallMs)}, pg_dump ${sec(rawCustom.at(-1)!.ms)}, pg_dump with Holdfast's argv ${sec(argvCustom.at(-1)!.ms)}`);
+    checkpoint(`row 1 iteration ${i + 1}`);
+  }
+
+  // --- Row 2: plain .sql.gz vs pg_dump | gzip > file ------------------------------------------------
+  const cliPlain: HoldfastRun[] = [];
+  let keptPlain: BackupMetadata | undefined;
+  const enginePlain: HoldfastRun[] = [];
+  const rawPlain: Array<{ ms: number; size: number }> = [];
+  for (let i = 0; i < RUNS; i += 1) {
+    for (const side of rotated(['hf', 'raw', 'engine'] as const, i)) {
+      if (side === 'hf') {
+        const run = await cliBackup(['--format', 'plain']);
+        cliPlain.push(run);
+        if (i === RUNS - 1) keptPlain = run.metadata;
+        else removeBackup(run.metadata);
+      } else if (side === 'engine') {
+        const run = await inProcessBackup({ format: 'plain' });
+        enginePlain.push(run);
+        removeBackup(run.metadata);
+      } else {
+        rawPlain.push(await rawPlainGzip());
+      }
+    }
+    log(`row 2 iteration ${i + 1}/${RUNS}: cli plain ${sec(cliPlain.at(-1)!.wallMs)}, engine plain ${sec(enginePlain.at(-1)!.wallMs)}, pg_dump | gzip ${sec(rawPlain.at(-1)!.ms)}`);
+    checkpoint(`row 2 iteration ${i + 1}`);
+  }
+
+  // --- Row 3: directory --jobs 2 vs --jobs 1 -----------------------------------------------------
+  const dirJ2: HoldfastRun[] = [];
+  let keptDir: BackupMetadata | undefined;
+  const dirJ1: HoldfastRun[] = [];
+  for (let i = 0; i < RUNS; i += 1) {
+    for (const jobs of rotated([2, 1] as const, i)) {
+      const run = await cliBackup(['--format', 'directory', '--jobs', String(jobs)]);
+      (jobs === 2 ? dirJ2 : dirJ1).push(run);
+      if (i === RUNS - 1 && jobs === 1) keptDir = run.metadata;
+      else removeBackup(run.metadata);
+    }
+    log(`row 3 iteration ${i + 1}/${RUNS}: --jobs 2 ${sec(dirJ2.at(-1)!.wallMs)}, --jobs 1 ${sec(dirJ1.at(-1)!.wallMs)}`);
+    checkpoint(`row 3 iteration ${i + 1}`);
+  }
+
+  // --- Row 4: verify vs sha256sum on the same file ---------------------------------------------------
+  if (!keep) throw new Error('no custom backup kept for verify');
+  const verifyEngine: number[] = [];
+  const verifyCli: number[] = [];
+  const shaSum: number[] = [];
+  for (let i = 0; i < RUNS; i += 1) {
+    for (const side of rotated(['sha', 'engine', 'cli'] as const, i)) {
+      if (side === 'sha') {
+        shaSum.push(must(await runTimed('sha256sum', [keep.path]), 'sha256sum').ms);
+      } else if (side === 'engine') {
+        const started = performance.now();
+        const result = await engine.verify(keep.id);
+        verifyEngine.push(performance.now() - started);
+        if (!result.valid) throw new Error(`verify said invalid: ${JSON.stringify(result.checks)}`);
+      } else {
+        const result = must(await runTimed(process.execPath, [CLI, 'verify', keep.id, '--json'], { env: cliEnv() }), 'holdfast verify');
+        if (!(JSON.parse(result.stdout) as { valid: boolean }).valid) throw new Error(`CLI verify said invalid: ${result.stdout}`);
+        verifyCli.push(result.ms);
+      }
+    }
+  }
+  log(`row 4: verify engine ${verifyEngine.map(sec).join(', ')}; cli ${verifyCli.map(sec).join(', ')}; sha256sum ${shaSum.map(sec).join(', ')}`);
+  checkpoint(`row 4`);
+  const verifySha: number[] = [];
+  for (let i = 0; i < RUNS; i += 1) {
+    const started = performance.now();
+    await sha256File(keep.path);
+    verifySha.push(performance.now() - started);
+  }
+
+  // --- Diagnostics: the engine's non-dump steps, each timed alone on the same data and files ------
+  log('diagnostics: engine steps timed alone');
+  const profile = engine.catalogue.requireProfile(PROFILE);
+  const timeIt = async (fn: () => Promise<unknown>): Promise<number> => {
+    const samples: number[] = [];
+    for (let i = 0; i < RUNS; i += 1) {
+      const started = performance.now();
+      await fn();
+      samples.push(performance.now() - started);
+    }
+    return median(samples);
+  };
+  const diag = {
+    count: await timeIt(async () => {
+      const client = await connect(profile, 10);
+      try {
+        await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+        for (const table of TABLES) await client.query(`SELECT count(*) FROM ONLY public.${table.name}`);
+        await client.query('COMMIT');
+      } finally {
+        await client.end();
+      }
+    }),
+    globals: await timeIt(async () => {
+      const file = join(work!, 'globals-probe.sql');
+      must(await runTimed(join(PG_BIN, 'pg_dumpall'), ['--globals-only', '--no-role-passwords', '--no-password', `--file=${file}`, `--database=${DB}`], { env: libpqEnv(profile, 10) }), 'pg_dumpall');
+      rmSync(file, { force: true });
+    }),
+    inspectCustom: await timeIt(() => inspectArchive(keep!.path, 'custom')),
+    inspectPlain: keptPlain ? await timeIt(() => inspectArchive(keptPlain!.path, 'plain', { gzip: true })) : NaN,
+    gunzipPlain: keptPlain ? await timeIt(async () => must(await runTimed('gzip', ['-dc', keptPlain!.path], { stdoutFd: openSync('/dev/null', 'w') }), 'gzip -dc')) : NaN,
+    inspectDir: keptDir ? await timeIt(() => inspectArchive(keptDir!.path, 'directory')) : NaN,
+    fsyncFresh: await timeIt(async () => {
+      const copy = join(work!, 'fsync-probe.dump');
+      copyFileSync(keep!.path, copy); // fresh dirty pages, like pg_dump's output when the dump ends
+      const started = performance.now();
+      await fsyncPath(copy);
+      const ms = performance.now() - started;
+      rmSync(copy, { force: true });
+      fsyncSamples.push(ms);
+    }),
+  };
+  diag.fsyncFresh = median(fsyncSamples);
+  log(`diagnostics: ${JSON.stringify(Object.fromEntries(Object.entries(diag).map(([k, v]) => [k, Math.round(v)])))}`);
+
+  // --- Results ----------------------------------------------------------------------------------
+  const rssBig = cliCustom.map((run) => run.peakRssKb ?? NaN);
+  const m = {
+    cli: median(cliCustom.map((r) => r.wallMs)),
+    engine: median(engineCustom.map((r) => r.wallMs)),
+    raw: median(rawCustom.map((r) => r.ms)),
+    help: median(helpMs),
+    list: median(listMs),
+    node: median(nodeBareMs),
+    cliOutside: median(cliCustom.map((r) => r.wallMs - r.metadata.duration)),
+    plain: median(cliPlain.map((r) => r.wallMs)),
+    enginePlain: median(enginePlain.map((r) => r.wallMs)),
+    argv: median(argvCustom.map((r) => r.ms)),
+    rawPlain: median(rawPlain.map((r) => r.ms)),
+    j2: median(dirJ2.map((r) => r.wallMs)),
+    j1: median(dirJ1.map((r) => r.wallMs)),
+    vEngine: median(verifyEngine),
+    vCli: median(verifyCli),
+    sha: median(shaSum),
+    rssSmall: median(rssSmall),
+    rssBig: median(rssBig),
+  };
+  const r1 = m.cli / m.raw;
+  const r1e = m.engine / m.raw;
+  const r2 = m.plain / m.rawPlain;
+  const r2e = m.enginePlain / m.rawPlain;
+  const r3 = m.j2 / m.j1;
+  const r4 = m.sha / m.vEngine;
+  const r4c = m.sha / m.vCli;
+  const r5 = m.rssBig / m.rssSmall;
+  const customSize = keep.size;
+
+  const lines: string[] = [];
+  const cpuModel = cpus()[0]?.model ?? 'unknown CPU';
+  lines.push(`## Holdfast bench — ${new Date().toISOString()}`);
+  lines.push('');
+  lines.push(`Machine: ${cpus().length} cores (${cpuModel}), Node ${process.version}, PostgreSQL ${server.major} (client tools ${PG_BIN}), server on 127.0.0.1 with fsync=off.`);
+  lines.push(`Database \`${DB}\`: ${full.rows.toLocaleString('en')} rows (3N) in 3 tables, ${mb(full.size)} (pg_database_size); at N: ${small.rows.toLocaleString('en')} rows, ${mb(small.size)}.`);
+  lines.push(`Tables: ${tableSizes.map((row) => `${row.name} ${Number(row.rows).toLocaleString('en')} rows / ${mb(Number(row.size))}`).join('; ')}.`);
+  lines.push(
+    `Dump sizes: custom (gzip 6) Holdfast ${mb(customSize)} / raw pg_dump ${mb(median(rawCustom.map((r) => r.size)))}; plain .sql.gz Holdfast ${mb(median(cliPlain.map((r) => r.metadata.size)))} / pg_dump | gzip ${mb(median(rawPlain.map((r) => r.size)))}; directory ${mb(median(dirJ1.map((r) => r.metadata.size)))}.`,
+  );
+  lines.push(`Load average (1/5/15 min) at start: ${loadAtStart.map((v) => v.toFixed(2)).join(' / ')}; at end: ${loadavg().map((v) => v.toFixed(2)).join(' / ')} (other work on this 2-core machine adds noise).`);
+  const sourcesAtEnd = sourceHashes();
+  const changed = [...new Set([...sourcesAtStart.keys(), ...sourcesAtEnd.keys()])].filter((path) => sourcesAtStart.get(path) !== sourcesAtEnd.get(path)).sort();
+  lines.push(
+    changed.length === 0
+      ? `Code under test: main/ + bin/ + dist/cli.mjs fingerprint ${fingerprint(sourcesAtEnd)}, unchanged during the run. The CLI ran ${cliModeAtStart}${cliMode() === cliModeAtStart ? '' : ` at start, ${cliMode()} at the end`}; in-process runs use main/ sources through tsx.`
+      : `**WARNING: the code under test changed during this run** (${changed.join(', ')}): fingerprint ${fingerprint(sourcesAtStart)} → ${fingerprint(sourcesAtEnd)}; CLI runs after the change and in-process runs (loaded at start) measured different code. Re-run.`,
+  );
+  const startFingerprint = fingerprint(sourcesAtStart);
+  lines.push(
+    `Per step, code fingerprint and 1-min load: ${checkpoints.map((c) => `${c.label} ${c.fingerprint === startFingerprint ? '=' : c.fingerprint} (${c.load.toFixed(2)})`).join('; ')} ("=" means as at start, ${startFingerprint}).`,
+  );
+  lines.push(`Every timing: median of ${RUNS} runs, sides alternated. Wall time from spawn to exit (CLI and tools) or around the call (in-process).`);
+  lines.push('');
+  lines.push('| measurement | Holdfast | baseline | ratio | target |');
+  lines.push('|---|---|---|---|---|');
+  lines.push(`| 1. backup custom: CLI \`node bin/holdfast.mjs backup ${PROFILE} --json\` vs \`pg_dump -Fc -f file\` | ${sec(m.cli)} | ${sec(m.raw)} | ${ratio(r1, r1 <= 1.02)} | ≤ 1.02 |`);
+  lines.push(`| 1b. backup custom: in-process engine \`holdfast.backup()\` vs \`pg_dump -Fc -f file\` | ${sec(m.engine)} | ${sec(m.raw)} | ${ratio(r1e, r1e <= 1.02)} | ≤ 1.02 |`);
+  lines.push(`| 1c. CLI fixed overhead: \`holdfast --help\` (tsx + imports) / \`profile list --json\` (+ catalogue open) vs \`node -e 0\` | ${sec(m.help)} / ${sec(m.list)} | ${sec(m.node)} | — | absolute (info) |`);
+  lines.push(`| 1d. CLI backup wall time outside the engine (startup, catalogue open + reconcile, JSON, exit) | ${sec(m.cliOutside)} | — | — | absolute (info) |`);
+  lines.push(`| 2. backup plain \`--format plain\` (.sql.gz, pg_dump's gzip) vs \`pg_dump \\| gzip > file\` | ${sec(m.plain)} | ${sec(m.rawPlain)} | ${ratio(r2, r2 <= 1.02)} | ≤ 1.02 (row 1's bar; none given) |`);
+  lines.push(`| 2b. backup plain: in-process engine vs \`pg_dump \\| gzip > file\` | ${sec(m.enginePlain)} | ${sec(m.rawPlain)} | ${ratio(r2e, r2e <= 1.02)} | ≤ 1.02 (row 1's bar; none given) |`);
+  lines.push(`| 3. backup directory \`--jobs 2\` vs \`--jobs 1\` (CLI) | ${sec(m.j2)} | ${sec(m.j1)} | ${ratio(r3, r3 < 1)} | < 1 (speed-up) |`);
+  lines.push(`| 4. verify in-process \`holdfast.verify(id)\` vs \`sha256sum\` (${mb(customSize)}); ratio = sha256sum / verify | ${sec(m.vEngine)} | ${sec(m.sha)} | ${ratio(r4, r4 >= 0.9)} | ≥ 0.90 |`);
+  lines.push(`| 4b. verify CLI \`holdfast verify <id> --json\` vs \`sha256sum\`; ratio = sha256sum / verify | ${sec(m.vCli)} | ${sec(m.sha)} | ${ratio(r4c, r4c >= 0.9)} | ≥ 0.90 |`);
+  lines.push(`| 5. peak RSS (VmHWM) of the CLI process, custom backup: 3N vs N rows | ${(m.rssBig / 1024).toFixed(1)} MB | ${(m.rssSmall / 1024).toFixed(1)} MB | ${ratio(r5, r5 <= 1.1)} | ≤ 1.10 (flat) |`);
+  lines.push('');
+
+  // Where the time goes: engine phases (first progress event of each phase; `outside` = wall − engine).
+  const sets: PhaseSet[] = [
+    { label: 'custom, in-process', runs: engineCustom },
+    { label: 'custom, CLI', runs: cliCustom },
+    { label: 'plain, in-process', runs: enginePlain },
+    { label: 'plain, CLI', runs: cliPlain },
+    { label: 'dir --jobs 1, CLI', runs: dirJ1 },
+    { label: 'dir --jobs 2, CLI', runs: dirJ2 },
+  ];
+  const describe: Record<Phase | 'outside', string> = {
+    connecting: 'connecting → dumping',
+    dumping: 'dumping → next (pg_dump running, plus whatever the engine overlaps with it)',
+    checking: 'checking → next',
+    counting: 'counting → next',
+    globals: 'globals → next',
+    checksumming: 'checksumming → done',
+    done: '**engine total** (metadata.duration)',
+    outside: 'outside the engine (CLI: process start, tsx, catalogue open; in-process: option parse, audit)',
+  };
+  lines.push(`Where a Holdfast backup spends its time: median ms from each phase's first onProgress event to the next reported phase ("—": phase not reported by this engine). CLI phases are parsed from its stderr (100 ms resolution above 1 s).`);
+  lines.push('');
+  lines.push(`| phase | ${sets.map((s) => s.label).join(' | ')} |`);
+  lines.push(`|---|${sets.map(() => '---').join('|')}|`);
+  for (const phase of [...PHASES, 'outside'] as const) {
+    const cells = sets.map((set) => {
+      const values = set.runs.map((run) => phaseDurations(run)[phase]).filter((v): v is number => v !== undefined);
+      return values.length ? String(Math.round(median(values))) : '—';
+    });
+    lines.push(`| ${describe[phase]} | ${cells.join(' | ')} |`);
+  }
+  lines.push(`| **wall** | ${sets.map((s) => String(Math.round(median(s.runs.map((r) => r.wallMs))))).join(' | ')} |`);
+  lines.push(`| baseline tool alone | ${Math.round(m.raw)} (pg_dump -Fc) | ${Math.round(m.raw)} (pg_dump -Fc) | ${Math.round(m.rawPlain)} (pg_dump \\| gzip) | ${Math.round(m.rawPlain)} (pg_dump \\| gzip) | — | — |`);
+  lines.push(`| pg_dump -Fc with Holdfast's exact argv, env, spawn and exported snapshot, timed alone | ${Math.round(m.argv)} | ${Math.round(m.argv)} | — | — | — | — |`);
+  lines.push('');
+  lines.push(
+    `SHA-256 of the ${mb(customSize)} custom dump alone: in-process \`sha256File\` ${Math.round(median(hashAloneMs))} ms right after each in-process backup, ${Math.round(median(verifySha))} ms during row 4; \`sha256sum\` ${Math.round(m.sha)} ms.`,
+  );
+  lines.push('');
+  lines.push(`Engine steps timed alone (median ms, same data/files, run after the rows above): \`count(*)\` of the 3 tables in one REPEATABLE READ txn ${Math.round(diag.count)}; \`pg_dumpall --globals-only\` ${Math.round(diag.globals)}; inspectArchive custom ${Math.round(diag.inspectCustom)}; fsync of a freshly written ${mb(customSize)} copy ${Math.round(diag.fsyncFresh)}; SHA-256 ${Math.round(median(hashAloneMs))}; inspectArchive plain .sql.gz ${Math.round(diag.inspectPlain)} (vs \`gzip -dc > /dev/null\` ${Math.round(diag.gunzipPlain)}); inspectArchive directory ${Math.round(diag.inspectDir)}.`);
+  lines.push(`Engine overhead over the same-run pg_dump: custom in-process total − pg_dump -Fc = ${Math.round(m.engine - m.raw)} ms (≤ 1.02 allows ${Math.round(m.raw * 0.02)} ms); dumping phase − pg_dump with Holdfast's argv alone = ${Math.round(median(engineCustom.map((r) => phaseDurations(r).dumping ?? NaN)) - m.argv)} ms; CLI wall − engine total = ${Math.round(m.cliOutside)} ms.`);
+  lines.push('');
+  lines.push('Samples (ms, in run order):');
+  const list = (values: number[]) => values.map((v) => Math.round(v)).join(', ');
+  lines.push(`- custom CLI: ${list(cliCustom.map((r) => r.wallMs))}; engine: ${list(engineCustom.map((r) => r.wallMs))}; pg_dump -Fc: ${list(rawCustom.map((r) => r.ms))}`);
+  lines.push(`- pg_dump -Fc with Holdfast's argv: ${list(argvCustom.map((r) => r.ms))}`);
+  lines.push(`- plain CLI: ${list(cliPlain.map((r) => r.wallMs))}; engine: ${list(enginePlain.map((r) => r.wallMs))}; pg_dump | gzip: ${list(rawPlain.map((r) => r.ms))}`);
+  const phaseSamples = (runs: HoldfastRun[]) =>
+    runs.map((run) => PHASES.slice(0, -1).map((phase) => `${phase} ${Math.round(phaseDurations(run)[phase] ?? NaN)}`).join(', ')).join(' | ');
+  lines.push(`- in-process custom phases: ${phaseSamples(engineCustom)}`);
+  lines.push(`- in-process plain phases: ${phaseSamples(enginePlain)}`);
+  lines.push(`- directory --jobs 2: ${list(dirJ2.map((r) => r.wallMs))}; --jobs 1: ${list(dirJ1.map((r) => r.wallMs))}`);
+  lines.push(`- verify engine: ${list(verifyEngine)}; verify CLI: ${list(verifyCli)}; sha256sum: ${list(shaSum)}`);
+  lines.push(`- CLI --help: ${list(helpMs)}; profile list: ${list(listMs)}; node -e 0: ${list(nodeBareMs)}`);
+  lines.push(`- peak RSS kB at N: ${rssSmall.join(', ')} (custom backups of ${list(smallRuns.map((r) => r.wallMs))} ms); at 3N: ${rssBig.join(', ')}`);
+  lines.push('');
+  lines.push(`Total bench time: ${sec(performance.now() - benchStart)}.`);
+
+  const markdown = `${lines.join('\n')}\n`;
+  process.stdout.write(`\n${markdown}`);
+  writeFileSync(join(projectRoot, 'test', 'bench', 'last-run.md'), markdown);
+}
+
+try {
+  await main();
+} catch (error) {
+  process.stderr.write(`bench failed: ${(error as Error).stack ?? String(error)}\n`);
+  process.exitCode = 1;
+} finally {
+  await cleanup();
+  log('cleaned up: temp dirs removed, server stopped');
+}
