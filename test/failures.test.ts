@@ -4,7 +4,6 @@ import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFil
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Holdfast } from '../main/core/holdfast.ts';
 import { startPgServer, type PgServer } from './support/pg-server.ts';
@@ -33,15 +32,6 @@ function backupDirEntries(h: TestHome = home): string[] {
   return existsSync(dir) ? readdirSync(dir) : [];
 }
 
-/** Holds an ACCESS EXCLUSIVE lock on users so pg_dump blocks mid-dump until released. */
-async function lockUsers(): Promise<pg.Client> {
-  const client = new pg.Client({ host: server.host, port: server.port, user: server.user, database: 'shop' });
-  await client.connect();
-  await client.query('BEGIN');
-  await client.query('LOCK TABLE users IN ACCESS EXCLUSIVE MODE');
-  return client;
-}
-
 async function waitingDumpBackend(): Promise<number> {
   return waitFor('pg_dump to block on the lock', async () => {
     const rows = await server.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = 'shop' AND query ILIKE 'LOCK TABLE%'`);
@@ -56,7 +46,7 @@ function lastRun(h: Holdfast = holdfast) {
 
 describe('a dump that dies', () => {
   test('pg_dump killed with SIGKILL mid-dump: failed run, no file, no temp', async () => {
-    const lock = await lockUsers();
+    const lock = await server.lockTable('shop', 'users');
     try {
       const before = backupDirEntries();
       const pending = holdfast.backup('shop', { suffix: 'killed' });
@@ -73,7 +63,7 @@ describe('a dump that dies', () => {
   });
 
   test('backend terminated with pg_terminate_backend: failed with the server\'s message', async () => {
-    const lock = await lockUsers();
+    const lock = await server.lockTable('shop', 'users');
     try {
       const pending = holdfast.backup('shop', { suffix: 'terminated' });
       const backendPid = await waitingDumpBackend();
@@ -86,7 +76,7 @@ describe('a dump that dies', () => {
   });
 
   test('BACKUP_TIMEOUT_SECONDS ends the dump\'s process group and removes the temp file', async () => {
-    const lock = await lockUsers();
+    const lock = await server.lockTable('shop', 'users');
     const timed = await home.open({ BACKUP_TIMEOUT_SECONDS: '1' });
     try {
       await expect(timed.backup('shop', { suffix: 'timeout' })).rejects.toMatchObject({ code: 'BACKUP_FAILED', message: expect.stringContaining('timed out after 1 s') });
@@ -115,7 +105,7 @@ describe('a dump that dies', () => {
     try {
       const setup = await runCli(['profile', 'add', 'shop', '--host', server.host, '--port', String(server.port), '--user', server.user, '--dbname', 'shop'], crashHome.env);
       expect(setup.code).toBe(0);
-      const lock = await lockUsers();
+      const lock = await server.lockTable('shop', 'users');
       try {
         const cli = startCli(['backup', 'shop', '--suffix', 'crash'], crashHome.env);
         await waitingDumpBackend();

@@ -3,7 +3,6 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Holdfast } from '../main/core/holdfast.ts';
 import { startPgServer, type PgServer } from './support/pg-server.ts';
@@ -26,14 +25,6 @@ afterAll(async () => {
   home?.cleanup();
   await server?.stop();
 });
-
-async function lockUsers(): Promise<pg.Client> {
-  const client = new pg.Client({ host: server.host, port: server.port, user: server.user, database: 'shop' });
-  await client.connect();
-  await client.query('BEGIN');
-  await client.query('LOCK TABLE users IN ACCESS EXCLUSIVE MODE');
-  return client;
-}
 
 function forceDue(id: string) {
   const db = new Database(join(home.home, 'catalogue.sqlite'));
@@ -80,7 +71,7 @@ describe('schedules', () => {
   });
 
   test('a manual backup while a scheduled one runs is refused with a clear message', async () => {
-    const lock = await lockUsers();
+    const lock = await server.lockTable('shop', 'users');
     const clockNow = { value: new Date('2025-02-01T00:00:00Z') };
     const schedule = holdfast.addSchedule({ profile: 'shop', type: 'custom', cron: '0 * * * *', timeZone: 'UTC' }, clockNow.value);
     const scheduler = holdfast.createScheduler({ now: () => clockNow.value });
@@ -98,7 +89,7 @@ describe('schedules', () => {
   });
 
   test('a dump that writes nothing for BACKUP_STALL_SECONDS is ended and recorded as failed', async () => {
-    const lock = await lockUsers();
+    const lock = await server.lockTable('shop', 'users');
     const stalled = await home.open({ BACKUP_STALL_SECONDS: '1' });
     try {
       await expect(stalled.backup('shop', { suffix: 'stall' })).rejects.toMatchObject({ code: 'BACKUP_FAILED', message: expect.stringContaining('no bytes were written for 1 s') });
@@ -118,7 +109,7 @@ describe('schedules', () => {
     first.kill('SIGTERM');
     expect(await firstExit).toBe(0);
 
-    const lock = await lockUsers();
+    const lock = await server.lockTable('shop', 'users');
     try {
       forceDue(schedule.id);
       const second = startCli(['daemon', '--grace', '1'], home.env);

@@ -35,14 +35,6 @@ function expectNoPasswordUnder(dir: string, password: string) {
   }
 }
 
-async function lockTable(database: string, table: string): Promise<pg.Client> {
-  const client = new pg.Client({ host: server.host, port: server.port, user: 'postgres', password: SUPER, database });
-  await client.connect();
-  await client.query('BEGIN');
-  await client.query(`LOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE`);
-  return client;
-}
-
 function passfileDirs(): string[] {
   const root = process.env.XDG_RUNTIME_DIR ?? '/tmp';
   return readdirSync(root).filter((name) => name.startsWith('holdfast-pass-'));
@@ -90,7 +82,7 @@ describe.skipIf(!keyring)('secrets in the OS keychain (real gnome-keyring, scram
   });
 
   test('pg_dump\'s argv and environment never hold the password; its passfile is private and removed', async () => {
-    const lock = await lockTable('appdb', 'accounts');
+    const lock = await server.lockTable('appdb', 'accounts');
     let seen = false;
     try {
       const pending = cli(['backup', 'app', '--suffix', 'watched']);
@@ -115,7 +107,7 @@ describe.skipIf(!keyring)('secrets in the OS keychain (real gnome-keyring, scram
   });
 
   test('the passfile is removed when pg_dump is SIGKILLed', async () => {
-    const lock = await lockTable('appdb', 'accounts');
+    const lock = await server.lockTable('appdb', 'accounts');
     try {
       const pending = cli(['backup', 'app', '--suffix', 'killed']);
       const pid = await waitFor('pg_dump to start', () => processesMatching('-app-killed.dump.tmp').find((p) => readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('pg_dump')));

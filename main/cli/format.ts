@@ -1,28 +1,11 @@
 // Human-readable output for the terminal; --json output is the contract's values as they are.
 import type { BackupMetadata } from '../core/types.ts';
 import type { CleanupSummary, ListEntry } from '../core/holdfast.ts';
+import { humanBytes, humanDuration } from '../core/human.ts';
 import type { VerifyResult } from '../core/verify/verify.ts';
 import type { RestoreResult } from '../core/restore/restore.ts';
 import type { ProfileTestReport } from '../core/profiles/profiles.ts';
 import type { Profile } from '../core/types.ts';
-
-export function humanBytes(bytes: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
-}
-
-export function humanDuration(ms: number): string {
-  if (ms < 1000) return `${ms} ms`;
-  const seconds = ms / 1000;
-  if (seconds < 60) return `${seconds.toFixed(1)} s`;
-  return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
-}
 
 export function formatBackup(backup: BackupMetadata): string {
   const rows = Object.values(backup.rowCounts).reduce((sum, n) => sum + n, 0);
@@ -116,3 +99,5 @@ export function formatCleanup(summary: CleanupSummary): string {
   }
   return lines.join('\n');
 }
+
+export { humanBytes, humanDuration };

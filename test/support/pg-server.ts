@@ -21,6 +21,8 @@ export interface PgServer {
   readonly dataDir: string;
   /** Runs SQL as the superuser and returns the rows. */
   query<T extends Record<string, unknown> = Record<string, unknown>>(sql: string, database?: string): Promise<T[]>;
+  /** Holds ACCESS EXCLUSIVE on a table in an open transaction, so a pg_dump blocks mid-dump; end() releases it. */
+  lockTable(database: string, table: string): Promise<pg.Client>;
   stop(): Promise<void>;
 }
 
@@ -124,6 +126,12 @@ export async function startPgServer(options: StartOptions = {}): Promise<PgServe
       } finally {
         await client.end();
       }
+    },
+    async lockTable(database, table) {
+      const client = await connect(database);
+      await client.query('BEGIN');
+      await client.query(`LOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE`);
+      return client;
     },
     async stop() {
       if (stopped) return;

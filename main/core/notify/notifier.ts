@@ -2,6 +2,7 @@
 // one: delivery retries what is worth retrying, gives up quietly, and reports outcomes instead of
 // throwing. Webhook URLs carry their credential in the path, so they never appear in an outcome,
 // an error or a log line; targets are named "Slack webhook" / "webhook" instead.
+import { humanBytes, humanDuration } from '../human.ts';
 import { HoldfastError, type ErrorInfo } from '../errors.ts';
 
 export type NotifyEvent =
@@ -323,24 +324,4 @@ function describe(event: NotifyEvent): { title: string; fields: Array<[string, s
 // Slack treats &, < and > as markup (links, mentions); an error message must not become one.
 function escapeSlack(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
-export function humanBytes(bytes: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
-}
-
-export function humanDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  const seconds = ms / 1000;
-  if (seconds < 60) return `${seconds.toFixed(1)} s`;
-  const minutes = Math.floor(seconds / 60);
-  if (minutes < 60) return `${minutes} min ${Math.floor(seconds % 60)} s`;
-  return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
 }
