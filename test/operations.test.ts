@@ -1,7 +1,8 @@
 // Retention, stats, health and notifications through the real CLI against a real server; Slack is a
 // local HTTP server that records what it receives (the one stand-in: Slack cannot exist here).
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startPgServer, type PgServer } from './support/pg-server.ts';
 import { makeHome, runCli, seedDatabase, type TestHome } from './support/holdfast-env.ts';
@@ -55,6 +56,10 @@ describe('notifications, stats, health, retention', () => {
     expect(received[1]!.body.text).toContain('"nope" does not exist');
     expect(received[1]!.body.text).toContain("Check the profile's dbname");
     expect(failed.stderr).not.toContain('secret-token');
+    const log = readFileSync(join(home.home, 'logs', 'holdfast.log'), 'utf8');
+    expect(log).toContain('"msg":"backup completed"');
+    expect(log).toContain('"msg":"backup failed"');
+    expect(log).not.toContain('secret-token');
   });
 
   test('stats and health in the specification\'s shapes; health names the failing profile and exits 1', async () => {

@@ -20,7 +20,10 @@ export async function runDaemon(io: Io, graceMs: number): Promise<number> {
     io.stderr(`holdfast daemon: ${info.message}\n`);
     return exitCodeFor(info.code);
   }
-  const log = (message: string) => io.stderr(`${new Date().toISOString()} ${message}\n`);
+  const log = (message: string) => {
+    io.stderr(`${new Date().toISOString()} ${message}\n`);
+    holdfast.logger.log('info', `daemon: ${message}`);
+  };
   const scheduler = holdfast.createScheduler(undefined, (schedule, outcome, backup) => {
     if (outcome.status === 'completed') log(`backup of ${schedule.profile} completed: ${backup?.filename}`);
     else log(`backup of ${schedule.profile} ${outcome.status}: ${outcome.error}`);

@@ -14,6 +14,7 @@ import { loadConfig, type HoldfastConfig } from './config.ts';
 import { HoldfastError, toErrorInfo } from './errors.ts';
 import { describeCron, nextRunAfter, presetCron, systemTimeZone, validateCron, validateTimeZone, type ScheduleType } from './schedule/cron.ts';
 import { ScheduleStore, type Schedule } from './schedule/schedule-store.ts';
+import { fileLogger, type Logger } from './log.ts';
 import { Notifier, notifySettingsFromEnv } from './notify/notifier.ts';
 import { runCleanup, type CleanupReport } from './retention/cleanup.ts';
 import { formatRetentionPolicy, parseRetentionPolicy, planRetention, simulateRetention, type RetentionPolicy } from './retention/policy.ts';
@@ -143,6 +144,7 @@ export class Holdfast implements EngineContext, ProfileContext {
   readonly secrets: SecretStore;
   readonly schedules: ScheduleStore;
   readonly notifier: Notifier;
+  readonly logger: Logger;
   private readonly toolsCache = new Map<string, Promise<ClientToolSet[]>>();
 
   private constructor(config: HoldfastConfig, catalogue: Catalogue, secrets: SecretStore) {
@@ -150,8 +152,10 @@ export class Holdfast implements EngineContext, ProfileContext {
     this.catalogue = catalogue;
     this.secrets = secrets;
     this.schedules = new ScheduleStore(catalogue.db);
+    this.logger = fileLogger(join(config.home, 'logs'));
     this.notifier = new Notifier(notifySettingsFromEnv(process.env), {
-      log: (level, message) => {
+      log: (level, message, detail) => {
+        this.logger.log(level, `notification: ${message}`, detail);
         if (level !== 'info') process.stderr.write(`holdfast: notification ${level}: ${message}\n`);
       },
     });
@@ -295,10 +299,13 @@ export class Holdfast implements EngineContext, ProfileContext {
     try {
       metadata = await runBackup(this, { profile, options: parsed, ...hooks });
     } catch (error) {
+      const info = toErrorInfo(error);
+      this.logger.log('error', 'backup failed', { profile: profile.name, code: info.code, error: info.message, trigger: hooks.trigger ?? { kind: 'manual' } });
       await this.notifier.notify({ kind: 'backup.failed', profile: profile.name, database: profile.dbname, error: toErrorInfo(error), at: new Date().toISOString() });
       throw error;
     }
     this.catalogue.audit(actor(), 'backup.create', metadata.filename, { profile: profile.name });
+    this.logger.log('info', 'backup completed', { profile: profile.name, filename: metadata.filename, size: metadata.size, durationMs: metadata.duration, trigger: hooks.trigger ?? { kind: 'manual' } });
     await this.notifier.notify({ kind: 'backup.completed', profile: profile.name, database: metadata.database, filename: metadata.filename, size: metadata.size, durationMs: metadata.duration, at: new Date().toISOString() });
     return metadata;
   }
@@ -387,9 +394,11 @@ export class Holdfast implements EngineContext, ProfileContext {
     const filename = this.catalogue.findBackup(request.ref)?.filename ?? request.ref;
     try {
       const result = await restoreBackup(this, { ...request, target });
+      if (!result.dryRun) this.logger.log('info', 'restore completed', { profile: target.name, database, filename, durationMs: result.durationMs });
       if (!result.dryRun) await this.notifier.notify({ kind: 'restore.completed', profile: target.name, database, filename, at: new Date().toISOString() });
       return result;
     } catch (error) {
+      if (!request.dryRun) this.logger.log('error', 'restore failed', { profile: target.name, database, filename, error: toErrorInfo(error).message });
       if (!request.dryRun) await this.notifier.notify({ kind: 'restore.failed', profile: target.name, database, filename, error: toErrorInfo(error), at: new Date().toISOString() });
       throw error;
     }
@@ -423,6 +432,7 @@ export class Holdfast implements EngineContext, ProfileContext {
       errors: reports.reduce((n, r) => n + r.errors.length, 0),
       profiles: reports,
     };
+    if (!input.dryRun) this.logger.log(summary.errors ? 'warn' : 'info', 'cleanup completed', { deleted: summary.deleted, freedBytes: summary.freedBytes, errors: summary.errors });
     if (!input.dryRun) await this.notifier.notify({ kind: 'cleanup.completed', deleted: summary.deleted, freedBytes: summary.freedBytes, errors: summary.errors, at: now.toISOString() });
     return summary;
   }
