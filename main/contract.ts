@@ -58,6 +58,7 @@ export const contract = {
     holdfast.list({ profile: input.profile, all: input.all }),
   ),
   'backup.verify': define(z.object({ ref: BackupRef }).strict(), (holdfast, input) => holdfast.verify(input.ref)),
+  'backup.testRestore': define(z.object({ ref: BackupRef }).strict(), (holdfast, input, context) => holdfast.testRestore(input.ref, context.signal ? { signal: context.signal } : {})),
   'backup.restore': define(
     z
       .object({

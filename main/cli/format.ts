@@ -3,6 +3,7 @@ import type { BackupMetadata } from '../core/types.ts';
 import type { CleanupSummary, ListEntry } from '../core/holdfast.ts';
 import { humanBytes, humanDuration } from '../core/human.ts';
 import type { VerifyResult } from '../core/verify/verify.ts';
+import type { RestoreTestResult } from '../core/drill/test-restore.ts';
 import type { RestoreResult } from '../core/restore/restore.ts';
 import type { ProfileTestReport } from '../core/profiles/profiles.ts';
 import type { Profile } from '../core/types.ts';
@@ -26,7 +27,7 @@ export function formatList(entries: Array<BackupMetadata | ListEntry>): string {
   if (entries.length === 0) return 'No backups yet. Take one with `holdfast backup <profile>`.';
   const lines = entries.map((entry) => {
     if (isBackup(entry)) {
-      const verified = entry.lastVerified ? (entry.lastVerified.valid ? 'verified' : 'VERIFY FAILED') : '';
+      const verified = [entry.lastVerified ? (entry.lastVerified.valid ? 'verified' : 'VERIFY FAILED') : '', entry.restoreTest ? (entry.restoreTest.status === 'passed' ? 'restore-tested' : 'RESTORE TEST FAILED') : ''].filter(Boolean).join(', ');
       return [entry.id, entry.timestamp, entry.status, entry.profile, humanBytes(entry.size).padStart(9), entry.filename, verified].join('  ');
     }
     return [entry.id, entry.timestamp, entry.status, entry.profile ?? '-', ''.padStart(9), entry.filename ?? '-', entry.error ?? ''].join('  ');
@@ -101,3 +102,13 @@ export function formatCleanup(summary: CleanupSummary): string {
 }
 
 export { humanBytes, humanDuration };
+
+export function formatRestoreTest(result: RestoreTestResult): string {
+  const mark = { ok: '✓', failed: '✗', skipped: '-' } as const;
+  return [
+    `${result.ok ? 'Restore drill passed' : 'RESTORE DRILL FAILED'}: ${result.filename} (${result.id}) in ${humanDuration(result.durationMs)}${result.server ? ` on ${result.server}` : ''}`,
+    ...result.checks.map((check) => `  ${mark[check.status]} ${check.name}: ${check.detail}`),
+    ...result.tables.map((t) => `  ${t.actual === t.expected ? '✓' : '✗'} ${t.table}: ${t.actual ?? 'missing'} / ${t.expected} rows`),
+    ...(result.error ? [`  error: ${result.error}`] : []),
+  ].join('\n');
+}

@@ -9,7 +9,7 @@ import { exitCodeFor, HoldfastError, toErrorInfo, type ErrorInfo } from '../core
 import { Holdfast } from '../core/holdfast.ts';
 import { profileFromUri } from '../core/profiles/profiles.ts';
 import { runDaemon } from './daemon.ts';
-import { formatBackup, formatCleanup, formatList, formatProfile, formatProfileTest, formatRestore, formatVerify, humanBytes, humanDuration } from './format.ts';
+import { formatBackup, formatCleanup, formatList, formatRestoreTest, formatProfile, formatProfileTest, formatRestore, formatVerify, humanBytes, humanDuration } from './format.ts';
 
 export interface Io {
   stdout: (text: string) => void;
@@ -373,9 +373,14 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
   program
     .command('verify <backup>')
     .description('Check a backup: size, SHA-256, structure and that pg_restore can read it (exit 1 if anything is off)')
+    .option('--test-restore', 'also restore it into a scratch server of its major and compare every table\'s rows')
     .option('--json', 'print JSON')
-    .action(async (ref: string, options: { json?: boolean }) => {
-      await run('backup.verify', { ref }, Boolean(options.json), formatVerify, (result) => !result.valid);
+    .action(async (ref: string, options: { json?: boolean; testRestore?: boolean }) => {
+      if (options.testRestore) {
+        await run('backup.testRestore', { ref }, Boolean(options.json), formatRestoreTest, (result) => !result.ok);
+      } else {
+        await run('backup.verify', { ref }, Boolean(options.json), formatVerify, (result) => !result.valid);
+      }
     });
 
   program

@@ -14,6 +14,7 @@ import { loadConfig, type HoldfastConfig } from './config.ts';
 import { HoldfastError, toErrorInfo } from './errors.ts';
 import { describeCron, nextRunAfter, presetCron, systemTimeZone, validateCron, validateTimeZone, type ScheduleType } from './schedule/cron.ts';
 import { ScheduleStore, type Schedule } from './schedule/schedule-store.ts';
+import { testRestore, type RestoreTestResult } from './drill/test-restore.ts';
 import { fileLogger, type Logger } from './log.ts';
 import { Notifier, notifySettingsFromEnv } from './notify/notifier.ts';
 import { runCleanup, type CleanupReport } from './retention/cleanup.ts';
@@ -386,6 +387,13 @@ export class Holdfast implements EngineContext, ProfileContext {
 
   verify(ref: string): Promise<VerifyResult> {
     return verifyBackup(this, ref);
+  }
+
+  /** Restore drill into a scratch server of the backup's major; the result is stored on the backup. */
+  async testRestore(ref: string, options: { signal?: AbortSignal } = {}): Promise<RestoreTestResult> {
+    const result = await testRestore(this, ref, options);
+    this.logger.log(result.ok ? 'info' : 'error', 'restore drill', { filename: result.filename, ok: result.ok, error: result.error, durationMs: result.durationMs });
+    return result;
   }
 
   async restore(request: Omit<RestoreRequest, 'target'> & { to: string }): Promise<RestoreResult> {

@@ -68,6 +68,8 @@ export interface BackupMetadata {
   /** Directory format: checksum of every file. */
   files?: Array<{ path: string; size: number; sha256: string }>;
   lastVerified?: { at: string; valid: boolean } | null;
+  /** The latest restore drill (holdfast verify --test-restore). */
+  restoreTest?: { status: 'passed' | 'failed'; at: string } | null;
 }
 
 export interface RunRecord {

@@ -49,6 +49,8 @@ interface BackupRow {
   metadata: string;
   verified_at: string | null;
   verify_valid: number | null;
+  restore_test_at: string | null;
+  restore_test_ok: number | null;
 }
 
 export type NewProfile = Omit<Profile, 'id' | 'createdAt' | 'keychainPassword'>;
@@ -268,6 +270,10 @@ export class Catalogue {
     this.db.prepare('UPDATE backups SET status = ? WHERE id = ?').run(status, id);
   }
 
+  recordRestoreTest(id: string, passed: boolean, at: string): void {
+    this.db.prepare('UPDATE backups SET restore_test_at = ?, restore_test_ok = ? WHERE id = ?').run(at, passed ? 1 : 0, id);
+  }
+
   recordVerification(id: string, valid: boolean): void {
     this.db.prepare('UPDATE backups SET verified_at = ?, verify_valid = ? WHERE id = ?').run(new Date().toISOString(), valid ? 1 : 0, id);
   }
@@ -327,5 +333,6 @@ function backupFromRow(row: BackupRow): BackupMetadata {
     ...metadata,
     status: row.status,
     lastVerified: row.verified_at ? { at: row.verified_at, valid: row.verify_valid === 1 } : null,
+    restoreTest: row.restore_test_at ? { status: row.restore_test_ok === 1 ? 'passed' : 'failed', at: row.restore_test_at } : null,
   };
 }

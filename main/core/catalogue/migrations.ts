@@ -81,4 +81,9 @@ export const migrations: readonly string[] = [
   );
   CREATE INDEX schedules_due ON schedules (enabled, next_run);
   `,
+  `
+  -- The latest restore drill of each backup (every drill is also a verify run with its detail).
+  ALTER TABLE backups ADD COLUMN restore_test_at TEXT;
+  ALTER TABLE backups ADD COLUMN restore_test_ok INTEGER;
+  `,
 ];

@@ -76,7 +76,7 @@ async function userRelationCount(session: ServerSession, database: string): Prom
   }
 }
 
-async function countTables(session: ServerSession, database: string, backup: BackupMetadata): Promise<TableCount[]> {
+export async function countTables(session: ServerSession, database: string, backup: BackupMetadata): Promise<TableCount[]> {
   const client = await session.connect(database);
   try {
     const counts: TableCount[] = [];
@@ -111,12 +111,12 @@ function scratchName(database: string, at: Date): string {
   return base + suffix;
 }
 
-async function runRestoreTool(
+export async function runRestoreTool(
   context: EngineContext,
   session: ServerSession,
   tools: ClientToolSet,
   backup: BackupMetadata,
-  request: RestoreRequest,
+  request: Pick<RestoreRequest, 'jobs' | 'noOwner' | 'noAcl' | 'signal'>,
   database: string,
 ): Promise<void> {
   const env = session.childEnv();

@@ -1,0 +1,61 @@
+// Restore drills against real scratch servers: a backup is restored into a PostgreSQL of its own
+// major in a temp directory, every table's rows are compared with the manifest, and the server and
+// its directory are gone afterwards, also when the drill fails.
+import { closeSync, openSync, readdirSync, readSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { Holdfast } from '../main/core/holdfast.ts';
+import { startPgServer, type PgServer } from './support/pg-server.ts';
+import { makeHome, profileFor, runCli, seedDatabase, type TestHome } from './support/holdfast-env.ts';
+
+let server: PgServer;
+let home: TestHome;
+let holdfast: Holdfast;
+const scratchDirs = () => readdirSync(tmpdir()).filter((name) => name.startsWith('holdfast-scratch-'));
+
+beforeAll(async () => {
+  server = await startPgServer();
+  await seedDatabase(server, 'shop', 500);
+  await server.query('CREATE ROLE reporting NOLOGIN; GRANT SELECT ON users TO reporting; ALTER TABLE orders OWNER TO reporting;', 'shop');
+  home = makeHome();
+  holdfast = await home.open();
+  await holdfast.addProfile(profileFor(server, 'shop', 'shop'));
+});
+
+afterAll(async () => {
+  holdfast?.close();
+  home?.cleanup();
+  await server?.stop();
+});
+
+describe('verify --test-restore', () => {
+  test.each(['custom', 'plain', 'directory', 'tar'] as const)('a %s backup restores into a scratch server with every row (roles applied first)', async (format) => {
+    const before = scratchDirs();
+    const backup = await holdfast.backup('shop', { format });
+    const result = await holdfast.testRestore(backup.id);
+    expect(result.error).toBeNull();
+    expect(result).toMatchObject({ ok: true, server: expect.stringMatching(/^PostgreSQL 15 \(installed/) });
+    expect(result.tables).toEqual(expect.arrayContaining([{ table: 'public.users', expected: 500, actual: 500 }, { table: 'public.x; $(touch /tmp/p)', expected: 2, actual: 2 }]));
+    expect(result.tables.every((t) => t.actual === t.expected)).toBe(true);
+    expect(holdfast.catalogue.findBackup(backup.id)?.restoreTest).toEqual({ status: 'passed', at: result.at });
+    expect(scratchDirs()).toEqual(before);
+  });
+
+  test('a damaged backup fails the drill without starting a server; the CLI exits 1 and list shows it', async () => {
+    const backup = await holdfast.backup('shop', { suffix: 'damaged' });
+    const fd = openSync(backup.path, 'r+');
+    const byte = Buffer.alloc(1);
+    readSync(fd, byte, 0, 1, 100);
+    byte[0] = byte[0]! ^ 0xff;
+    writeSync(fd, byte, 0, 1, 100);
+    closeSync(fd);
+    const before = scratchDirs();
+    const drill = await runCli(['verify', backup.id, '--test-restore', '--json'], home.env);
+    expect(drill.code).toBe(1);
+    const result = JSON.parse(drill.stdout);
+    expect(result).toMatchObject({ ok: false, server: null, tables: [], error: expect.stringContaining('failed verification') });
+    expect(scratchDirs()).toEqual(before);
+    const listed = JSON.parse((await runCli(['list', '--json'], home.env)).stdout) as Array<{ id: string; restoreTest: unknown }>;
+    expect(listed.find((b) => b.id === backup.id)?.restoreTest).toEqual({ status: 'failed', at: result.at });
+  });
+});
