@@ -72,8 +72,11 @@ export const contract = {
         noAcl: z.boolean().default(false),
         jobs: z.number().int().min(1).max(64).optional(),
         dryRun: z.boolean().default(false),
+        swap: z.boolean().default(false),
+        terminateConnections: z.boolean().default(false),
       })
-      .strict(),
+      .strict()
+      .refine((input) => !(input.swap && input.clean), { message: 'choose --clean (drop the old database) or --swap (keep it), not both', path: ['swap'] }),
     (holdfast, input, context) =>
       holdfast.restore({
         ...input,

@@ -49,8 +49,16 @@ export function formatRestore(result: RestoreResult): string {
     : `Restored ${result.backup.filename} to ${result.target.profile}/${result.target.database} in ${humanDuration(result.durationMs)}:`;
   const lines = [head, ...result.actions.map((action) => `  - ${action}`)];
   if (result.dryRun) {
-    lines.push(`  target database ${result.target.exists ? `exists (${result.target.relations} relations)` : 'does not exist yet'}; client ${result.client}`);
+    lines.push(`  target database ${result.target.exists ? `exists (${result.target.relations} relations)` : 'does not exist yet'} on ${result.impact.targetServer}; client ${result.client}`);
+    const verbs = { replace: 'replaced', create: 'created', lost: 'LOST', kept: 'kept' } as const;
+    for (const table of result.impact.tables) {
+      const rows = table.action === 'replace' ? `${table.targetRows} rows now → ${table.backupRows} from the backup` : table.action === 'create' ? `${table.backupRows ?? '?'} rows` : `${table.targetRows} rows`;
+      lines.push(`  ${verbs[table.action].padEnd(8)} ${table.table}: ${rows}`);
+    }
+    for (const warning of result.impact.warnings) lines.push(`  ! ${warning}`);
+    if (result.impact.confirmation) lines.push(`  to go ahead: --confirm=${result.impact.confirmation}`);
   }
+  if (result.keptAs) lines.push(`  the previous database is kept as "${result.keptAs}"; drop it when you no longer need it`);
   for (const table of result.tables) {
     lines.push(`  ${table.actual === table.expected ? '✓' : '✗'} ${table.table}: ${table.actual ?? 'missing'} / ${table.expected} rows`);
   }

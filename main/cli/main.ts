@@ -390,7 +390,9 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     .option('--dbname <db>', 'target database (default: the profile\'s)')
     .option('--create', 'create the target database')
     .option('--clean', 'replace the target database (needs --confirm=<dbname>)')
-    .option('--confirm <dbname>', 'the target database name, to confirm --clean')
+    .option('--swap', 'replace the target but keep the old database as <db>__before_<time> (needs --confirm)')
+    .option('--terminate-connections', 'end other sessions on the database being replaced')
+    .option('--confirm <dbname>', 'the target database name (profile/database for a production profile)')
     .option('--no-owner', 'do not restore ownership')
     .option('--no-acl', 'do not restore privileges')
     .option('--jobs <n>', 'parallel pg_restore jobs', integer('--jobs'))
@@ -405,6 +407,8 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
         noOwner: options.owner === false,
         noAcl: options.acl === false,
         dryRun: Boolean(options.dryRun),
+        swap: Boolean(options.swap),
+        terminateConnections: Boolean(options.terminateConnections),
       };
       if (typeof options.dbname === 'string') input.dbname = options.dbname;
       if (typeof options.confirm === 'string') input.confirm = options.confirm;

@@ -14,6 +14,7 @@ import { runChild, stderrTail } from '../process/child.ts';
 import { pickClientTools, type ClientToolSet } from '../tools/discover.ts';
 import type { BackupMetadata, Profile } from '../types.ts';
 import { checkBackupFiles, dumpClientMajor } from '../verify/verify.ts';
+import { archiveContents, assessImpact, type RestoreImpact } from './impact.ts';
 
 export interface RestoreRequest {
   ref: string;
@@ -26,6 +27,10 @@ export interface RestoreRequest {
   noAcl: boolean;
   jobs?: number | undefined;
   dryRun: boolean;
+  /** Keep the replaced database as <db>__before_<time> instead of dropping it. */
+  swap?: boolean;
+  /** End other sessions on the database being replaced, which would otherwise block it. */
+  terminateConnections?: boolean;
   signal?: AbortSignal;
   onProgress?: (phase: string) => void;
 }
@@ -45,6 +50,9 @@ export interface RestoreResult {
   actions: string[];
   durationMs: number;
   tables: TableCount[];
+  impact: RestoreImpact;
+  /** With --swap: the name the replaced database now has. */
+  keptAs?: string;
 }
 
 const refused = (message: string, hint?: string) => new HoldfastError('RESTORE_REFUSED', message, hint);
@@ -102,9 +110,9 @@ function splitQualified(table: string): { schema: string; name: string } {
   return { schema: table.slice(0, dot), name: table.slice(dot + 1) };
 }
 
-function scratchName(database: string, at: Date): string {
+function scratchName(database: string, at: Date, kind: 'holdfast' | 'before'): string {
   const stamp = at.toISOString().replace(/[-:TZ.]/g, '').slice(0, 14);
-  const suffix = `__holdfast_${stamp}`;
+  const suffix = `__${kind}_${stamp}`;
   // Identifiers are at most 63 bytes.
   let base = database;
   while (Buffer.byteLength(base + suffix) > 63) base = base.slice(0, -1);
@@ -153,11 +161,12 @@ export async function restoreBackup(context: EngineContext, request: RestoreRequ
   const target = request.target;
   const database = request.dbname ?? target.dbname;
 
-  if (request.clean && request.confirm !== database) {
-    throw refused(
-      `--clean replaces database "${database}" on ${target.host}:${target.port}; it needs --confirm=${database}.`,
-      'Type the target database name after --confirm= to say you mean it. Nothing was changed.',
-    );
+  const replacing = request.clean || request.swap === true;
+  const production = target.tags.includes('production');
+  const expectedConfirm = production ? `${target.name}/${database}` : database;
+  if (!request.dryRun && (replacing || production) && request.confirm !== expectedConfirm) {
+    const what = replacing ? `${request.swap ? '--swap' : '--clean'} replaces database "${database}" on ${target.host}:${target.port}` : `Profile "${target.name}" is tagged production`;
+    throw refused(`${what}; it needs --confirm=${expectedConfirm}.`, `Type ${production ? 'the profile and database names' : 'the target database name'} after --confirm= to say you mean it. Nothing was changed.`);
   }
   if (backup.format === 'plain' && (request.noOwner || request.noAcl)) {
     throw new HoldfastError('BAD_INPUT', '--no-owner and --no-acl need an archive backup (custom, directory or tar); a plain SQL backup restores as it was written.', 'Restore the .globals.sql first so the roles exist, or back up with --format custom.');
@@ -184,22 +193,39 @@ export async function restoreBackup(context: EngineContext, request: RestoreRequ
       await maintenance.end();
     }
     const relations = exists ? await userRelationCount(session, database) : 0;
-    if (!exists && !request.create && !request.clean) {
+    if (!exists && !request.create && !replacing) {
       throw refused(`Database "${database}" does not exist on ${target.host}:${target.port}.`, 'Add --create to create it, or name an existing database with --dbname.');
     }
-    if (exists && relations > 0 && !request.clean) {
+    if (exists && relations > 0 && !replacing) {
       throw refused(
         `Database "${database}" on ${target.host}:${target.port} is not empty (${relations} tables, views or sequences); it was not touched.`,
-        `To replace it: --clean --confirm=${database}. To restore beside it: --dbname <new name> --create.`,
+        `To replace it: --clean (or --swap to keep the old one) --confirm=${expectedConfirm}. To restore beside it: --dbname <new name> --create.`,
       );
     }
 
     const tools = pickClientTools(await context.clientTools(session.toolsDir), dumpClientMajor(backup), `Restoring ${backup.filename}`, session.toolsDir);
-    const swap = request.clean && exists;
-    const workDatabase = swap ? scratchName(database, new Date()) : database;
+    const swap = replacing && exists;
+    const stamp = new Date();
+    const workDatabase = swap ? scratchName(database, stamp, 'holdfast') : database;
+    const keptAs = swap && request.swap ? scratchName(database, stamp, 'before') : undefined;
+    const admin = await maintenanceConnection(session);
+    let impact: RestoreImpact;
+    try {
+      // Counting every table of the target is for the preview; a real restore skips it.
+      const targetDb = exists && request.dryRun ? await session.connect(database) : undefined;
+      try {
+        impact = await assessImpact({ admin, targetDb, backup, target, database, replacing, contents: await archiveContents(tools, backup, config.timeoutMs) });
+      } finally {
+        await targetDb?.end();
+      }
+    } finally {
+      await admin.end();
+    }
     const actions: string[] = [];
     if (swap) {
-      actions.push(`create scratch database "${workDatabase}"`, `restore ${backup.filename} into it`, 'compare row counts with the manifest', `drop "${database}" and rename "${workDatabase}" to "${database}"`);
+      actions.push(`create scratch database "${workDatabase}"`, `restore ${backup.filename} into it`, 'compare row counts with the manifest');
+      if (request.terminateConnections) actions.push(`end the ${impact.activeConnections} other sessions on "${database}"`);
+      actions.push(keptAs ? `rename "${database}" to "${keptAs}" (kept until you drop it)` : `drop "${database}"`, `rename "${workDatabase}" to "${database}"`);
     } else {
       if (!exists) actions.push(`create database "${database}"`);
       actions.push(`restore ${backup.filename} into "${database}"`, 'compare row counts with the manifest');
@@ -210,7 +236,7 @@ export async function restoreBackup(context: EngineContext, request: RestoreRequ
       client: `${backup.format === 'plain' ? 'psql' : 'pg_restore'} ${tools.version}`,
       actions,
     };
-    if (request.dryRun) return { ...summary, dryRun: true, ok: true, durationMs: Math.round(performance.now() - startedMs), tables: [] };
+    if (request.dryRun) return { ...summary, dryRun: true, ok: true, durationMs: Math.round(performance.now() - startedMs), tables: [], impact };
 
     const created = swap || !exists;
     if (created) await adminStatement(session, `CREATE DATABASE ${quoteIdent(workDatabase)} TEMPLATE template0`);
@@ -231,14 +257,30 @@ export async function restoreBackup(context: EngineContext, request: RestoreRequ
     if (swap) {
       request.onProgress?.('swapping');
       try {
-        await adminStatement(session, `DROP DATABASE ${quoteIdent(database)}`);
+        if (request.terminateConnections) {
+          const admin2 = await maintenanceConnection(session);
+          try {
+            // No new sessions first, so the ones ended are not simply replaced by reconnecting clients.
+            await admin2.query(`ALTER DATABASE ${quoteIdent(database)} ALLOW_CONNECTIONS false`);
+            await admin2.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [database]);
+          } finally {
+            await admin2.end();
+          }
+        }
+        if (keptAs) {
+          await adminStatement(session, `ALTER DATABASE ${quoteIdent(database)} RENAME TO ${quoteIdent(keptAs)}`);
+          if (request.terminateConnections) await adminStatement(session, `ALTER DATABASE ${quoteIdent(keptAs)} ALLOW_CONNECTIONS true`);
+        } else {
+          await adminStatement(session, `DROP DATABASE ${quoteIdent(database)}`);
+        }
       } catch (error) {
+        if (request.terminateConnections) await adminStatement(session, `ALTER DATABASE ${quoteIdent(database)} ALLOW_CONNECTIONS true`).catch(() => undefined);
         await adminStatement(session, `DROP DATABASE IF EXISTS ${quoteIdent(workDatabase)}`).catch(() => undefined);
         throw new HoldfastError('RESTORE_FAILED', `Could not drop "${database}" to put the restored copy in its place: ${(error as Error).message}`, `"${database}" is unchanged. Disconnect its sessions (SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${database}') and try again.`);
       }
       await adminStatement(session, `ALTER DATABASE ${quoteIdent(workDatabase)} RENAME TO ${quoteIdent(database)}`);
     }
-    const result: RestoreResult = { ...summary, dryRun: false, ok: true, durationMs: Math.round(performance.now() - startedMs), tables };
+    const result: RestoreResult = { ...summary, dryRun: false, ok: true, durationMs: Math.round(performance.now() - startedMs), tables, impact, ...(keptAs ? { keptAs } : {}) };
     catalogue.finishRun(runId!, 'completed', { detail: { database, tables: tables.length } });
     catalogue.audit('local', 'restore', backup.filename, { profile: target.name, database, clean: request.clean });
     return result;

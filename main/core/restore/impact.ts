@@ -1,0 +1,109 @@
+// What a restore would do to its target, worked out before anything changes: from the archive's
+// table of contents (pg_restore --list) or the manifest for plain SQL, and the target's catalog.
+import type pg from 'pg';
+import { quoteIdent } from '../pg/connection.ts';
+import { runChild } from '../process/child.ts';
+import type { ClientToolSet } from '../tools/discover.ts';
+import type { BackupMetadata, Profile } from '../types.ts';
+
+export interface TableImpact {
+  table: string;
+  backupRows: number | null;
+  targetRows: number | null;
+  /** replace: in both, overwritten; create: only in the backup; lost: only in the target, gone with it; kept: only in the target, untouched. */
+  action: 'replace' | 'create' | 'lost' | 'kept';
+}
+
+export interface RestoreImpact {
+  tables: TableImpact[];
+  /** Roles owning objects in the archive that the target server lacks. */
+  missingRoles: string[];
+  /** Extensions the archive creates that the target server cannot provide. */
+  unavailableExtensions: string[];
+  activeConnections: number;
+  targetServer: string;
+  warnings: string[];
+  /** What --confirm must say for this restore, when it needs one. */
+  confirmation: string | null;
+}
+
+export interface ArchiveContents {
+  owners: string[];
+  extensions: string[];
+}
+
+/** Owners and extensions from `pg_restore --list` ("3215; 1259 16385 TABLE public users alice"). */
+export async function archiveContents(tools: ClientToolSet, backup: BackupMetadata, timeoutMs: number): Promise<ArchiveContents | undefined> {
+  if (backup.format === 'plain') return undefined;
+  const listed = await runChild(tools.paths.pg_restore, ['--list', backup.path], { env: process.env, captureStdout: true, timeoutMs });
+  if (listed.exitCode !== 0) return undefined;
+  const owners = new Set<string>();
+  const extensions = new Set<string>();
+  for (const line of listed.stdout.split('\n')) {
+    if (!/^\d+;/.test(line)) continue;
+    const extension = / EXTENSION - (\S+)/.exec(line);
+    if (extension) {
+      extensions.add(extension[1]!);
+      continue;
+    }
+    const owned = /^\d+; \d+ \d+ (?:TABLE|SEQUENCE|VIEW|MATERIALIZED VIEW|SCHEMA|FUNCTION|TYPE|DOMAIN|PROCEDURE|AGGREGATE) .* (\S+)$/.exec(line.trimEnd());
+    if (owned) owners.add(owned[1]!);
+  }
+  return { owners: [...owners].sort(), extensions: [...extensions].sort() };
+}
+
+export async function assessImpact(input: {
+  admin: pg.Client;
+  /** A connection to the target database when it exists. */
+  targetDb: pg.Client | undefined;
+  backup: BackupMetadata;
+  target: Profile;
+  database: string;
+  replacing: boolean;
+  contents: ArchiveContents | undefined;
+}): Promise<RestoreImpact> {
+  const { admin, targetDb, backup, target, database, replacing } = input;
+  const facts = (await admin.query<{ num: string; version: string }>(`SELECT current_setting('server_version_num') AS num, current_setting('server_version') AS version`)).rows[0]!;
+  const targetMajor = Math.floor(Number(facts.num) / 10000);
+  const roles = new Set((await admin.query<{ rolname: string }>('SELECT rolname FROM pg_roles')).rows.map((r) => r.rolname));
+  const available = new Set((await admin.query<{ name: string }>('SELECT name FROM pg_available_extensions')).rows.map((r) => r.name));
+  // Other people's sessions: not this connection, nor the one this preview opened to the target.
+  const ownPid = targetDb ? (await targetDb.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid : 0;
+  const activeConnections = Number(
+    (await admin.query<{ n: string }>('SELECT count(*)::text AS n FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid() AND pid <> $2', [database, ownPid])).rows[0]!.n,
+  );
+
+  const targetTables = new Map<string, number>();
+  if (targetDb) {
+    const rows = await targetDb.query<{ schema: string; name: string }>(
+      `SELECT n.nspname AS schema, c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'`,
+    );
+    for (const row of rows.rows) {
+      const count = await targetDb.query<{ n: string }>(`SELECT count(*)::text AS n FROM ONLY ${quoteIdent(row.schema)}.${quoteIdent(row.name)}`);
+      targetTables.set(`${row.schema}.${row.name}`, Number(count.rows[0]!.n));
+    }
+  }
+  const tables: TableImpact[] = [];
+  const inBackup = new Set(backup.tables);
+  for (const table of backup.tables) {
+    const targetRows = targetTables.get(table);
+    tables.push({ table, backupRows: backup.rowCounts[table] ?? null, targetRows: targetRows ?? null, action: targetRows === undefined ? 'create' : 'replace' });
+  }
+  for (const [table, rows] of targetTables) {
+    if (!inBackup.has(table)) tables.push({ table, backupRows: null, targetRows: rows, action: replacing ? 'lost' : 'kept' });
+  }
+
+  const missingRoles = (input.contents?.owners ?? []).filter((role) => !roles.has(role));
+  const unavailableExtensions = (input.contents?.extensions ?? []).filter((name) => !available.has(name));
+  const production = target.tags.includes('production');
+  const warnings: string[] = [];
+  if (targetMajor < backup.serverMajor) warnings.push(`The target runs PostgreSQL ${facts.version.split(' ')[0]}, older than the backup's source (${backup.version}); objects using newer features may fail to restore.`);
+  if (missingRoles.length) warnings.push(`The target lacks roles the backup's objects belong to (${missingRoles.join(', ')}): restore ${backup.globals.filename ?? 'the roles'} first, or use --no-owner --no-acl.`);
+  if (unavailableExtensions.length) warnings.push(`The target server cannot provide these extensions: ${unavailableExtensions.join(', ')}; install them on the server first.`);
+  if (replacing && activeConnections > 0) warnings.push(`${activeConnections} sessions are connected to "${database}"; replacing it fails while they are. Add --terminate-connections to end them.`);
+  if (production) warnings.push(`Profile "${target.name}" is tagged production: confirm with --confirm=${target.name}/${database}.`);
+  if (!input.contents && backup.format === 'plain') warnings.push('A plain SQL backup does not list the roles it needs; restore its .globals.sql first if the target lacks them.');
+  const confirmation = production ? `${target.name}/${database}` : replacing ? database : null;
+  return { tables, missingRoles, unavailableExtensions, activeConnections, targetServer: `PostgreSQL ${facts.version.split(' ')[0]}`, warnings, confirmation };
+}
