@@ -27,7 +27,7 @@ export interface StartOptions {
 export async function startPgServer(options: StartOptions = {}): Promise<PgServer> {
   const binaries = findServerBinaries(options.major ?? 15);
   const password = options.auth === 'scram-sha-256' ? (options.superPassword ?? 'postgres') : undefined;
-  const scratch = await startScratchServer(binaries, password === undefined ? {} : { superPassword: password });
+  const scratch = await startScratchServer(binaries, { prefix: 'holdfast-pg-', ...(password === undefined ? {} : { superPassword: password }) });
   const connect = async (database: string) => {
     const client = new pg.Client({ host: scratch.host, port: scratch.port, user: scratch.user, database, password: password ?? 'unused' });
     await client.connect();

@@ -99,12 +99,14 @@ export interface ScratchServer {
 }
 
 export interface ScratchOptions {
+  /** Temp directory name prefix (tests use their own, to tell their servers from drills'). */
+  prefix?: string;
   /** `trust` (default) or scram-sha-256 on loopback TCP with this superuser password. */
   superPassword?: string;
 }
 
 export async function startScratchServer(binaries: ServerBinaries, options: ScratchOptions = {}): Promise<ScratchServer> {
-  const root = mkdtempSync(join(tmpdir(), 'holdfast-scratch-'));
+  const root = mkdtempSync(join(tmpdir(), options.prefix ?? 'holdfast-scratch-'));
   let started = false;
   const dataDir = join(root, 'data');
   const stop = async () => {
