@@ -32,6 +32,7 @@ const expectedCounts = {
   'Sales.Quarterly Totals': 4,
   'public.events_2024': expect.any(Number),
   'public.events_2025': expect.any(Number),
+  'app.v2.users': 3,
 };
 
 async function restoreAndCompare(backup: BackupMetadata, dbname: string) {

@@ -97,6 +97,8 @@ describe('holdfast CLI', () => {
       ['backup', 'app', '--schema-only', '--data-only'],
       ['backup', 'app', '--compress', 'brotli'],
       ['frobnicate'],
+      ['profile'],
+      [],
       ['profile', 'add', 'x/y', '--host', 'h', '--user', 'u', '--dbname', 'd'],
     ]) {
       const result = await cli(...args);
@@ -106,6 +108,9 @@ describe('holdfast CLI', () => {
     expect(readdirSync(join(home.home, 'backups'))).toEqual(before);
     const suffix = await cli('backup', 'app', '--suffix', '../escape');
     expect(suffix.stderr).toContain('suffix');
+    const jsonUsage = await cli('backup', 'app', '--no-such-flag', '--json');
+    expect(jsonUsage.code).toBe(2);
+    expect(JSON.parse(jsonUsage.stdout)).toMatchObject({ ok: false, error: { code: 'BAD_INPUT', message: expect.stringContaining('--no-such-flag') } });
   });
 
   test('operations that fail exit 1 with the reason on stderr', async () => {

@@ -128,6 +128,20 @@ describe('a dump that dies', () => {
   });
 });
 
+describe('a restarted Holdfast with the same pid', () => {
+  test('a run left running by a predecessor with our pid (a container\'s PID 1) is interrupted at start, not trusted as live', async () => {
+    const runId = holdfast.catalogue.startRun({ kind: 'backup', profile: 'shop', tempPath: join(home.home, 'backups', 'backup-x-shop.dump.tmp') });
+    holdfast.catalogue.db.prepare('UPDATE runs SET owner_token = ? WHERE id = ?').run('0badf00d', runId);
+    expect(holdfast.isProfileBusy('shop')).toBe(false);
+    const reopened = await home.open();
+    try {
+      expect(reopened.catalogue.getRun(runId)).toMatchObject({ status: 'interrupted' });
+    } finally {
+      reopened.close();
+    }
+  });
+});
+
 describe('tools that lie', () => {
   function standIn(body: string): string {
     const dir = mkdtempSync(join(tmpdir(), 'holdfast-fake-bin-'));

@@ -42,6 +42,7 @@ describe('schedules', () => {
       ['schedule', 'add', 'shop', '--cron', '* * *'],
       ['schedule', 'add', 'shop', '--daily', '--weekly'],
       ['schedule', 'add', 'shop', '--daily', '--tz', 'Mars/Olympus'],
+      ['schedule', 'add', 'shop', '--daily', '--retention', 'bogus'],
     ]) {
       const refused = await runCli(args, home.env);
       expect(refused.code, args.join(' ')).toBe(2);

@@ -145,6 +145,9 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     let password = options.passwordStdin ? await readPasswordFromStdin() : undefined;
     if (typeof options.url === 'string') {
       const fromUri = profileFromUri(name, options.url);
+      if (fromUri.password !== undefined) {
+        io.stderr('holdfast: warning: the password in --url was visible to other users (process list) and is in your shell history; it is now stored in the OS keychain. Next time use --password-stdin.\n');
+      }
       input = { ...fromUri.input, ...input };
       password ??= fromUri.password;
     }
@@ -430,7 +433,9 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     await program.parseAsync([...argv]);
   } catch (error) {
     if (error instanceof CommanderError) {
-      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
+      // --help asked for is fine; help shown because a command was missing is bad usage.
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return 0;
+      if (argv.includes('--json')) io.stdout(`${JSON.stringify({ ok: false, error: { code: 'BAD_INPUT', message: error.message.replace(/^error: /, '') } })}\n`);
       return 2;
     }
     if (error instanceof HoldfastError) {

@@ -129,16 +129,6 @@ function actor(): string {
   }
 }
 
-function isAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 export class Holdfast implements EngineContext, ProfileContext {
   readonly config: HoldfastConfig;
   readonly catalogue: Catalogue;
@@ -204,8 +194,8 @@ export class Holdfast implements EngineContext, ProfileContext {
    */
   async reconcile(): Promise<ReconcileReport> {
     const report: ReconcileReport = { interruptedRuns: [], removedTempFiles: [], missingBackups: [], foundAgain: [] };
-    await removeStalePassfiles(isAlive);
-    for (const run of this.catalogue.staleRuns(isAlive)) {
+    await removeStalePassfiles();
+    for (const run of this.catalogue.staleRuns()) {
       this.catalogue.finishRun(run.id, 'interrupted', { error: 'Holdfast stopped while this run was in progress; its partial output was removed.' });
       report.interruptedRuns.push(run.id);
     }
@@ -220,7 +210,10 @@ export class Holdfast implements EngineContext, ProfileContext {
         const owned = name.startsWith('backup-') || name.startsWith('.backup-');
         if (!owned || !name.endsWith(TEMP_SUFFIX)) continue;
         const full = join(this.config.backupDir, name);
-        const dumpTemp = name.endsWith(`${GLOBALS_SUFFIX}${TEMP_SUFFIX}`) ? full.slice(0, -(GLOBALS_SUFFIX.length + TEMP_SUFFIX.length)) + TEMP_SUFFIX : full;
+        // A run's companions (globals temp, hidden sidecar temp) live as long as its dump temp does.
+        let dumpTemp = full;
+        if (name.endsWith(`${GLOBALS_SUFFIX}${TEMP_SUFFIX}`)) dumpTemp = full.slice(0, -(GLOBALS_SUFFIX.length + TEMP_SUFFIX.length)) + TEMP_SUFFIX;
+        else if (name.startsWith('.') && name.endsWith(`${SIDECAR_SUFFIX}${TEMP_SUFFIX}`)) dumpTemp = join(this.config.backupDir, name.slice(1, -(SIDECAR_SUFFIX.length + TEMP_SUFFIX.length))) + TEMP_SUFFIX;
         if (liveTemps.has(dumpTemp)) continue;
         await rm(full, { recursive: true, force: true });
         report.removedTempFiles.push(full);
@@ -292,10 +285,6 @@ export class Holdfast implements EngineContext, ProfileContext {
   ): Promise<BackupMetadata> {
     const profile = this.catalogue.requireProfile(profileName);
     const parsed = BackupOptionsSchema.parse(options);
-    const running = this.catalogue.runningBackupOf(profile.name, isAlive);
-    if (running) {
-      throw new HoldfastError('CONFLICT', `A backup of profile "${profile.name}" is already running (run ${running.id}, started ${running.startedAt}).`, 'Wait for it to finish (holdfast list --all shows it), then try again.');
-    }
     let metadata: BackupMetadata;
     try {
       metadata = await runBackup(this, { profile, options: parsed, ...hooks });
@@ -318,6 +307,7 @@ export class Holdfast implements EngineContext, ProfileContext {
     const cron = input.type === 'custom' ? (input.cron ?? '') : presetCron(input.type);
     validateCron(cron);
     const timeZone = validateTimeZone(input.timeZone ?? systemTimeZone());
+    if (input.retention !== undefined) this.retentionPolicyFor(input.profile, input.retention);
     // The kind names the file, as in the specification ("…-daily.sql.gz").
     const options = BackupOptionsSchema.parse({ ...input.options, suffix: input.options?.suffix ?? (input.type === 'custom' ? 'scheduled' : input.type) });
     const schedule = this.schedules.add({ profile: input.profile, type: input.type, cron, timeZone, options, retention: input.retention ?? null, nextRun: nextRunAfter(cron, timeZone, now).toISOString() }, now);
@@ -345,7 +335,7 @@ export class Holdfast implements EngineContext, ProfileContext {
   }
 
   isProfileBusy(profile: string): boolean {
-    return this.catalogue.runningBackupOf(profile, isAlive) !== undefined;
+    return this.catalogue.runningBackupOf(profile) !== undefined;
   }
 
   /** The scheduler over this engine; the clock is injected so tests can jump days. */

@@ -55,6 +55,9 @@ export async function seedDatabase(server: PgServer, dbname: string, rows = 2000
     CREATE TABLE events_2025 PARTITION OF events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
     INSERT INTO events SELECT DATE '2024-06-01' + (g % 400), 'e' || g FROM generate_series(1, 500) g;
     CREATE VIEW user_emails AS SELECT email FROM users;
+    CREATE SCHEMA "app.v2";
+    CREATE TABLE "app.v2".users (id int);
+    INSERT INTO "app.v2".users VALUES (1), (2), (3);
     SELECT lo_from_bytea(0, 'large object payload');
     `,
     dbname,

@@ -135,12 +135,26 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
   const companions = companionPaths(finalPath);
   const globalsTemp = `${companions.globals}${TEMP_SUFFIX}`;
 
-  await ensurePrivateDir(config.backupDir);
-  const runId = catalogue.startRun({ kind: 'backup', profile: profile.name, tempPath, detail: { filename, options, trigger: request.trigger ?? { kind: 'manual' } } });
+  // Check and claim in one IMMEDIATE transaction, before any await: two Holdfast processes (or a
+  // double click) cannot both start a backup of the same profile.
+  const runId = catalogue.db
+    .transaction(() => {
+      const running = catalogue.runningBackupOf(profile.name);
+      if (running) {
+        throw new HoldfastError('CONFLICT', `A backup of profile "${profile.name}" is already running (run ${running.id}, started ${running.startedAt}).`, 'Wait for it to finish (holdfast list --all shows it), then try again.');
+      }
+      return catalogue.startRun({ kind: 'backup', profile: profile.name, tempPath, detail: { filename, options, trigger: request.trigger ?? { kind: 'manual' } } });
+    })
+    .immediate();
   let client: pg.Client | undefined;
   let sideWork: Promise<unknown> | undefined;
   let session: ServerSession | undefined;
+  // Once the dump has its final name, a failure must take the final files away again.
+  let renamed = false;
+  const sideWorkAbort = new AbortController();
+  const sideSignal = request.signal ? AbortSignal.any([request.signal, sideWorkAbort.signal]) : sideWorkAbort.signal;
   try {
+    await ensurePrivateDir(config.backupDir);
     if (await exists(finalPath)) throw new HoldfastError('CONFLICT', `${finalPath} already exists.`, 'Wait a moment and run the backup again.');
     progress('connecting');
     session = await openSession(context, profile);
@@ -155,6 +169,10 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
 
     // The dump and the row counts see the same data: pg_dump imports this transaction's snapshot.
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    // This session idles in its transaction for the whole dump; a server-wide idle or statement
+    // timeout must not end it (that would void the snapshot, or the counts, after a good dump).
+    await client.query('SET LOCAL idle_in_transaction_session_timeout = 0');
+    await client.query('SET LOCAL statement_timeout = 0');
     const snapshot = (await client.query<{ id: string }>('SELECT pg_export_snapshot() AS id')).rows[0]!.id;
 
     const env = session.childEnv();
@@ -167,12 +185,12 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
     // neither adds to the backup's wall time. Counting every table is only worth it when nothing is
     // filtered out; otherwise the dumped tables are counted once the dump says which they are.
     const countedDuringDump = dumpsEveryTable(options) ? userTables(client).then((tables) => countRows(client!, tables)) : undefined;
-    const globalsDuringDump = dumpGlobals(tools, profile, env, globalsTemp, request.signal, config.timeoutMs);
+    const globalsDuringDump = dumpGlobals(tools, profile, env, globalsTemp, sideSignal, config.timeoutMs);
     sideWork = Promise.allSettled([countedDuringDump, globalsDuringDump]);
     let lastBytes = -1;
     let lastGrowth = performance.now();
     const poll = setInterval(() => {
-      void pathSize(tempPath).then((bytes) => {
+      pathSize(tempPath).catch(() => lastBytes).then((bytes) => {
         progress('dumping', bytes);
         if (bytes !== lastBytes) {
           lastBytes = bytes;
@@ -227,6 +245,7 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
     const globals = await globalsDuringDump;
     const { checksum, files } = sealed;
     await renameDurably(tempPath, finalPath);
+    renamed = true;
     if (globals.filename) await renameDurably(globalsTemp, companions.globals);
 
     const metadata: BackupMetadata = {
@@ -266,9 +285,14 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
     // up the failure. Then let pg_dumpall finish writing its temp file before it is removed.
     if (client) await client.end().catch(() => undefined);
     client = undefined;
+    sideWorkAbort.abort();
     await sideWork;
     await rm(tempPath, { recursive: true, force: true });
     await rm(globalsTemp, { force: true });
+    if (renamed) {
+      // Failed after the rename (sidecar or catalogue write): no complete-looking file may stay behind.
+      for (const path of [finalPath, companions.globals, companions.sidecar]) await rm(path, { recursive: true, force: true });
+    }
     const info = toErrorInfo(error);
     catalogue.finishRun(runId, info.code === 'CANCELLED' ? 'interrupted' : 'failed', { error: info.message });
     throw error instanceof HoldfastError ? error : failure(info.message);
@@ -290,7 +314,9 @@ async function dumpGlobals(
   await createPrivateFile(tempPath);
   const result = await runChild(
     tools.paths.pg_dumpall,
-    ['--globals-only', '--no-role-passwords', '--no-password', `--file=${tempPath}`, `--database=${profile.dbname}`],
+    // -l takes a plain name; one with "=" would be read as a connection string, so such a database
+    // falls back to pg_dumpall's default (postgres, then template1).
+    ['--globals-only', '--no-role-passwords', '--no-password', `--file=${tempPath}`, ...(profile.dbname.includes('=') ? [] : [`--database=${profile.dbname}`])],
     { env, signal, timeoutMs },
   );
   if (result.exitCode !== 0) {

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { HoldfastError } from '../errors.ts';
 import type { BackupMetadata, BackupStatus, Profile, RunRecord, RunStatus } from '../types.ts';
 import { migrations } from './migrations.ts';
+import { isProcessAlive, PROCESS_TOKEN } from '../process/liveness.ts';
 
 export function newId(): string {
   return randomBytes(6).toString('hex');
@@ -175,10 +176,10 @@ export class Catalogue {
     const id = newId();
     this.db
       .prepare(
-        `INSERT INTO runs (id, kind, profile_name, backup_id, status, started_at, pid, temp_path, detail)
-         VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?)`,
+        `INSERT INTO runs (id, kind, profile_name, backup_id, status, started_at, pid, owner_token, temp_path, detail)
+         VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?, ?)`,
       )
-      .run(id, input.kind, input.profile, input.backupId ?? null, new Date().toISOString(), process.pid, input.tempPath ?? null, input.detail ? JSON.stringify(input.detail) : null);
+      .run(id, input.kind, input.profile, input.backupId ?? null, new Date().toISOString(), process.pid, PROCESS_TOKEN, input.tempPath ?? null, input.detail ? JSON.stringify(input.detail) : null);
     return id;
   }
 
@@ -216,18 +217,18 @@ export class Catalogue {
   }
 
   /** A backup of the profile running in a live process (this one or another Holdfast). */
-  runningBackupOf(profile: string, isAlive: (pid: number) => boolean): { id: string; startedAt: string } | undefined {
+  runningBackupOf(profile: string): { id: string; startedAt: string } | undefined {
     const rows = this.db
-      .prepare(`SELECT id, pid, started_at FROM runs WHERE kind = 'backup' AND status = 'running' AND profile_name = ?`)
-      .all(profile) as Array<{ id: string; pid: number | null; started_at: string }>;
-    const live = rows.find((row) => row.pid !== null && isAlive(row.pid));
+      .prepare(`SELECT id, pid, owner_token, started_at FROM runs WHERE kind = 'backup' AND status = 'running' AND profile_name = ?`)
+      .all(profile) as Array<{ id: string; pid: number | null; owner_token: string | null; started_at: string }>;
+    const live = rows.find((row) => row.pid !== null && isProcessAlive(row.pid, row.owner_token));
     return live && { id: live.id, startedAt: live.started_at };
   }
 
   /** Runs still marked running whose process is gone; the caller cleans their temp files. */
-  staleRuns(isAlive: (pid: number) => boolean): Array<{ id: string; tempPath: string | null }> {
-    const rows = this.db.prepare(`SELECT id, pid, temp_path FROM runs WHERE status = 'running'`).all() as Array<{ id: string; pid: number | null; temp_path: string | null }>;
-    return rows.filter((row) => row.pid === null || !isAlive(row.pid)).map((row) => ({ id: row.id, tempPath: row.temp_path }));
+  staleRuns(): Array<{ id: string; tempPath: string | null }> {
+    const rows = this.db.prepare(`SELECT id, pid, owner_token, temp_path FROM runs WHERE status = 'running'`).all() as Array<{ id: string; pid: number | null; owner_token: string | null; temp_path: string | null }>;
+    return rows.filter((row) => row.pid === null || !isProcessAlive(row.pid, row.owner_token)).map((row) => ({ id: row.id, tempPath: row.temp_path }));
   }
 
   // --- backups --------------------------------------------------------------------------------

@@ -86,4 +86,8 @@ export const migrations: readonly string[] = [
   ALTER TABLE backups ADD COLUMN restore_test_at TEXT;
   ALTER TABLE backups ADD COLUMN restore_test_ok INTEGER;
   `,
+  `
+  -- The starting process's random token beside its pid: see process/liveness.ts.
+  ALTER TABLE runs ADD COLUMN owner_token TEXT;
+  `,
 ];

@@ -89,9 +89,8 @@ export async function countTables(session: ServerSession, database: string, back
   try {
     const counts: TableCount[] = [];
     for (const [table, expected] of Object.entries(backup.rowCounts)) {
-      const dot = splitQualified(table);
-      const exists = await client.query('SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2', [dot.schema, dot.name]);
-      if (exists.rowCount === 0) {
+      const dot = await resolveQualified(client, table);
+      if (!dot) {
         counts.push({ table, expected, actual: null });
         continue;
       }
@@ -104,10 +103,18 @@ export async function countTables(session: ServerSession, database: string, back
   }
 }
 
-/** "schema.name" as recorded by backup; schema names with a dot are split at the dot that leaves a real table. */
-function splitQualified(table: string): { schema: string; name: string } {
-  const dot = table.indexOf('.');
-  return { schema: table.slice(0, dot), name: table.slice(dot + 1) };
+/**
+ * "schema.name" as recorded by a backup, split at the dot that names a real table: schema and table
+ * names may both contain dots ("app.v2"."users").
+ */
+async function resolveQualified(client: pg.Client, table: string): Promise<{ schema: string; name: string } | undefined> {
+  for (let dot = table.indexOf('.'); dot > 0; dot = table.indexOf('.', dot + 1)) {
+    const schema = table.slice(0, dot);
+    const name = table.slice(dot + 1);
+    const found = await client.query('SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2', [schema, name]);
+    if ((found.rowCount ?? 0) > 0) return { schema, name };
+  }
+  return undefined;
 }
 
 function scratchName(database: string, at: Date, kind: 'holdfast' | 'before'): string {
@@ -225,7 +232,7 @@ export async function restoreBackup(context: EngineContext, request: RestoreRequ
     if (swap) {
       actions.push(`create scratch database "${workDatabase}"`, `restore ${backup.filename} into it`, 'compare row counts with the manifest');
       if (request.terminateConnections) actions.push(`end the ${impact.activeConnections} other sessions on "${database}"`);
-      actions.push(keptAs ? `rename "${database}" to "${keptAs}" (kept until you drop it)` : `drop "${database}"`, `rename "${workDatabase}" to "${database}"`);
+      actions.push(`rename "${database}" aside`, `rename "${workDatabase}" to "${database}"`, keptAs ? `keep the previous database as "${keptAs}" until you drop it` : 'drop the previous database');
     } else {
       if (!exists) actions.push(`create database "${database}"`);
       actions.push(`restore ${backup.filename} into "${database}"`, 'compare row counts with the manifest');
@@ -254,8 +261,13 @@ export async function restoreBackup(context: EngineContext, request: RestoreRequ
       if (created) await adminStatement(session, `DROP DATABASE IF EXISTS ${quoteIdent(workDatabase)}`).catch(() => undefined);
       throw error;
     }
+    let droppedLater: string | undefined;
     if (swap) {
       request.onProgress?.('swapping');
+      // Never drop first: move the original aside, move the restored copy into its name, and only
+      // then drop the original (--clean) or keep it (--swap). Every failure before the second rename
+      // puts the original back under its own name.
+      const aside = keptAs ?? scratchName(database, stamp, 'before');
       try {
         if (request.terminateConnections) {
           const admin2 = await maintenanceConnection(session);
@@ -267,20 +279,40 @@ export async function restoreBackup(context: EngineContext, request: RestoreRequ
             await admin2.end();
           }
         }
-        if (keptAs) {
-          await adminStatement(session, `ALTER DATABASE ${quoteIdent(database)} RENAME TO ${quoteIdent(keptAs)}`);
-          if (request.terminateConnections) await adminStatement(session, `ALTER DATABASE ${quoteIdent(keptAs)} ALLOW_CONNECTIONS true`);
-        } else {
-          await adminStatement(session, `DROP DATABASE ${quoteIdent(database)}`);
-        }
+        await adminStatement(session, `ALTER DATABASE ${quoteIdent(database)} RENAME TO ${quoteIdent(aside)}`);
       } catch (error) {
         if (request.terminateConnections) await adminStatement(session, `ALTER DATABASE ${quoteIdent(database)} ALLOW_CONNECTIONS true`).catch(() => undefined);
         await adminStatement(session, `DROP DATABASE IF EXISTS ${quoteIdent(workDatabase)}`).catch(() => undefined);
-        throw new HoldfastError('RESTORE_FAILED', `Could not drop "${database}" to put the restored copy in its place: ${(error as Error).message}`, `"${database}" is unchanged. Disconnect its sessions (SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${database}') and try again.`);
+        throw new HoldfastError('RESTORE_FAILED', `Could not move "${database}" aside to put the restored copy in its place: ${(error as Error).message}`, `"${database}" is unchanged. Disconnect its sessions (or add --terminate-connections) and try again.`);
       }
-      await adminStatement(session, `ALTER DATABASE ${quoteIdent(workDatabase)} RENAME TO ${quoteIdent(database)}`);
+      if (request.terminateConnections) await adminStatement(session, `ALTER DATABASE ${quoteIdent(aside)} ALLOW_CONNECTIONS true`).catch(() => undefined);
+      try {
+        await adminStatement(session, `ALTER DATABASE ${quoteIdent(workDatabase)} RENAME TO ${quoteIdent(database)}`);
+      } catch (error) {
+        const back = await adminStatement(session, `ALTER DATABASE ${quoteIdent(aside)} RENAME TO ${quoteIdent(database)}`).then(() => true, () => false);
+        throw new HoldfastError(
+          'RESTORE_FAILED',
+          `Could not rename the restored copy "${workDatabase}" to "${database}": ${(error as Error).message}`,
+          back
+            ? `"${database}" was put back unchanged; the restored copy is still in "${workDatabase}" (drop it or rename it yourself).`
+            : `The original is in "${aside}" and the restored copy in "${workDatabase}"; rename one of them to "${database}".`,
+        );
+      }
+      if (!keptAs) {
+        await adminStatement(session, `DROP DATABASE ${quoteIdent(aside)}`).catch((error: unknown) => {
+          droppedLater = `The previous database could not be dropped (${(error as Error).message}); it is kept as "${aside}".`;
+        });
+      }
     }
-    const result: RestoreResult = { ...summary, dryRun: false, ok: true, durationMs: Math.round(performance.now() - startedMs), tables, impact, ...(keptAs ? { keptAs } : {}) };
+    const result: RestoreResult = {
+      ...summary,
+      dryRun: false,
+      ok: true,
+      durationMs: Math.round(performance.now() - startedMs),
+      tables,
+      impact: droppedLater ? { ...impact, warnings: [...impact.warnings, droppedLater] } : impact,
+      ...(keptAs ? { keptAs } : {}),
+    };
     catalogue.finishRun(runId!, 'completed', { detail: { database, tables: tables.length } });
     catalogue.audit('local', 'restore', backup.filename, { profile: target.name, database, clean: request.clean });
     return result;

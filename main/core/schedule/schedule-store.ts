@@ -100,10 +100,11 @@ export class ScheduleStore {
   }
 
   /** Advances the due time before the backup starts, so a crash mid-backup cannot run the slot twice. */
-  markStarted(id: string, at: Date, nextRun: Date, catchUp: boolean): void {
-    this.db
-      .prepare(`UPDATE schedules SET last_run = ?, next_run = ?, last_status = 'running', last_error = NULL, last_catch_up = ? WHERE id = ?`)
-      .run(at.toISOString(), nextRun.toISOString(), catchUp ? 1 : 0, id);
+  markStarted(id: string, dueAt: string, at: Date, nextRun: Date, catchUp: boolean): boolean {
+    const changed = this.db
+      .prepare(`UPDATE schedules SET last_run = ?, next_run = ?, last_status = 'running', last_error = NULL, last_catch_up = ? WHERE id = ? AND next_run = ?`)
+      .run(at.toISOString(), nextRun.toISOString(), catchUp ? 1 : 0, id, dueAt).changes;
+    return changed === 1;
   }
 
   markFinished(id: string, status: Exclude<RunStatus, 'running'>, error?: string): void {

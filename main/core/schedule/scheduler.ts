@@ -61,13 +61,19 @@ export class Scheduler {
       const catchUp = now.getTime() - Date.parse(schedule.nextRun) > CATCH_UP_AFTER_MS;
       // Strictly after now: every slot that passed is covered by this one run.
       const next = nextRunAfter(schedule.cron, schedule.timeZone, now);
-      this.deps.store.markStarted(schedule.id, now, next, catchUp);
+      // Claimed only if no other process claimed this slot first (the desktop app and a daemon may both tick).
+      if (!this.deps.store.markStarted(schedule.id, schedule.nextRun, now, next, catchUp)) continue;
       const controller = new AbortController();
       const done = this.deps
         .runBackup(schedule, schedule.options, { catchUp, signal: controller.signal })
         .catch((error: unknown): ScheduledOutcome => ({ status: 'failed', error: (error as Error).message }))
         .then((outcome) => {
-          this.deps.store.markFinished(schedule.id, outcome.status, outcome.status === 'completed' ? undefined : outcome.error);
+          try {
+            this.deps.store.markFinished(schedule.id, outcome.status, outcome.status === 'completed' ? undefined : outcome.error);
+          } catch (error) {
+            // The run itself is recorded by the backup; a busy catalogue must not crash the process.
+            this.deps.log?.(`could not record the outcome on schedule ${schedule.id}: ${(error as Error).message}`);
+          }
           this.deps.log?.(`scheduled backup of ${schedule.profile} ${outcome.status}`, { scheduleId: schedule.id, catchUp });
         })
         .finally(() => this.running.delete(schedule.id));

@@ -4,6 +4,7 @@
 import { chmod, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isProcessAlive, PROCESS_TOKEN } from '../process/liveness.ts';
 import { formatPgpassLine } from '../profiles/libpq-files.ts';
 
 const PREFIX = 'holdfast-pass-';
@@ -20,7 +21,7 @@ export interface Passfile {
 }
 
 export async function createPassfile(target: { user: string }, password: string): Promise<Passfile> {
-  const dir = await mkdtemp(join(passfileRoot(), `${PREFIX}${process.pid}-`));
+  const dir = await mkdtemp(join(passfileRoot(), `${PREFIX}${process.pid}-${PROCESS_TOKEN}-`));
   await chmod(dir, 0o700);
   const path = join(dir, 'pgpass');
   // Wildcards for host and port: the file serves this one profile only, and libpq looks a Unix-socket
@@ -37,7 +38,7 @@ export async function createPassfile(target: { user: string }, password: string)
 }
 
 /** Passfile directories left by a Holdfast process that died (SIGKILL skips every finally). */
-export async function removeStalePassfiles(isAlive: (pid: number) => boolean): Promise<string[]> {
+export async function removeStalePassfiles(): Promise<string[]> {
   const root = passfileRoot();
   const removed: string[] = [];
   let names: string[];
@@ -47,8 +48,8 @@ export async function removeStalePassfiles(isAlive: (pid: number) => boolean): P
     return removed;
   }
   for (const name of names) {
-    const match = new RegExp(`^${PREFIX}(\\d+)-`).exec(name);
-    if (!match || isAlive(Number(match[1]))) continue;
+    const match = new RegExp(`^${PREFIX}(\\d+)-([0-9a-f]{8})-`).exec(name);
+    if (!match || isProcessAlive(Number(match[1]), match[2]!)) continue;
     await rm(join(root, name), { recursive: true, force: true });
     removed.push(join(root, name));
   }
