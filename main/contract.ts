@@ -58,7 +58,9 @@ export const contract = {
     holdfast.list({ profile: input.profile, all: input.all }),
   ),
   'backup.verify': define(z.object({ ref: BackupRef }).strict(), (holdfast, input) => holdfast.verify(input.ref)),
-  'backup.testRestore': define(z.object({ ref: BackupRef }).strict(), (holdfast, input, context) => holdfast.testRestore(input.ref, context.signal ? { signal: context.signal } : {})),
+  'backup.testRestore': define(z.object({ ref: BackupRef, major: z.number().int().min(9).max(99).optional() }).strict(), (holdfast, input, context) =>
+    holdfast.testRestore(input.ref, { ...(context.signal ? { signal: context.signal } : {}), ...(input.major ? { major: input.major } : {}) }),
+  ),
   'backup.restore': define(
     z
       .object({

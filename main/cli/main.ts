@@ -377,10 +377,11 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     .command('verify <backup>')
     .description('Check a backup: size, SHA-256, structure and that pg_restore can read it (exit 1 if anything is off)')
     .option('--test-restore', 'also restore it into a scratch server of its major and compare every table\'s rows')
+    .option('--on-major <n>', 'with --test-restore: a scratch server of this major instead (upgrade rehearsal)', integer('--on-major'))
     .option('--json', 'print JSON')
-    .action(async (ref: string, options: { json?: boolean; testRestore?: boolean }) => {
+    .action(async (ref: string, options: { json?: boolean; testRestore?: boolean; onMajor?: number }) => {
       if (options.testRestore) {
-        await run('backup.testRestore', { ref }, Boolean(options.json), formatRestoreTest, (result) => !result.ok);
+        await run('backup.testRestore', { ref, ...(options.onMajor ? { major: options.onMajor } : {}) }, Boolean(options.json), formatRestoreTest, (result) => !result.ok);
       } else {
         await run('backup.verify', { ref }, Boolean(options.json), formatVerify, (result) => !result.valid);
       }

@@ -380,7 +380,7 @@ export class Holdfast implements EngineContext, ProfileContext {
   }
 
   /** Restore drill into a scratch server of the backup's major; the result is stored on the backup. */
-  async testRestore(ref: string, options: { signal?: AbortSignal } = {}): Promise<RestoreTestResult> {
+  async testRestore(ref: string, options: { signal?: AbortSignal; major?: number } = {}): Promise<RestoreTestResult> {
     const result = await testRestore(this, ref, options);
     this.logger.log(result.ok ? 'info' : 'error', 'restore drill', { filename: result.filename, ok: result.ok, error: result.error, durationMs: result.durationMs });
     return result;

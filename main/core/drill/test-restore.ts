@@ -48,7 +48,7 @@ function scratchProfile(host: string, port: number, user: string): Profile {
   };
 }
 
-export async function testRestore(context: EngineContext, ref: string, options: { signal?: AbortSignal } = {}): Promise<RestoreTestResult> {
+export async function testRestore(context: EngineContext, ref: string, options: { signal?: AbortSignal; /** Restore into this major instead of the backup's own (upgrade rehearsal). */ major?: number } = {}): Promise<RestoreTestResult> {
   const { catalogue } = context;
   const backup = catalogue.requireBackup(ref);
   const started = performance.now();
@@ -61,10 +61,10 @@ export async function testRestore(context: EngineContext, ref: string, options: 
     const failed = result.checks.filter((check) => check.status === 'failed');
     if (failed.length > 0) throw new Error(`the backup failed verification: ${failed.map((c) => c.detail).join('; ')}`);
 
-    const binaries = findServerBinaries(backup.serverMajor);
+    const binaries = findServerBinaries(options.major ?? backup.serverMajor);
     scratch = await startScratchServer(binaries);
     result.server = `PostgreSQL ${binaries.major} (${binaries.source}, ${binaries.binDir})`;
-    const tools = pickClientTools(await context.clientTools(context.config.pgBinDir), Math.max(dumpClientMajor(backup), binaries.major), `Test-restoring ${backup.filename}`, context.config.pgBinDir);
+    const tools = pickClientTools(await context.clientTools(context.config.pgBinDir), dumpClientMajor(backup), `Test-restoring ${backup.filename}`, context.config.pgBinDir);
     const session = await openSession(context, scratchProfile(scratch.host, scratch.port, scratch.user));
     try {
       // Roles first, so owners and grants restore as they were; "role postgres already exists" is expected.
