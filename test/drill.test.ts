@@ -41,6 +41,20 @@ describe('verify --test-restore', () => {
     expect(scratchDirs()).toEqual(before);
   });
 
+  test('the profile\'s drill checks run in the restored database: true passes, false or an error fails the drill', async () => {
+    const backup = await holdfast.backup('shop', {});
+    await holdfast.editProfile('shop', { drillChecks: ['SELECT count(*) = 500 FROM users', "SELECT EXISTS (SELECT 1 FROM users WHERE email = 'user1@example.com')"] });
+    const passed = await holdfast.testRestore(backup.id);
+    expect(passed.ok).toBe(true);
+    expect(passed.checks.filter((c) => c.name === 'userCheck').map((c) => c.status)).toEqual(['ok', 'ok']);
+    await holdfast.editProfile('shop', { drillChecks: ['SELECT count(*) > 1000 FROM users', 'SELECT * FROM no_such_table'] });
+    const failed = await holdfast.testRestore(backup.id);
+    expect(failed.ok).toBe(false);
+    expect(failed.error).toContain('2 of the profile\'s drill checks failed');
+    expect(failed.checks.filter((c) => c.name === 'userCheck').map((c) => c.detail)).toEqual([expect.stringContaining('→ false'), expect.stringContaining('does not exist')]);
+    await holdfast.editProfile('shop', { drillChecks: [] });
+  });
+
   test('a damaged backup fails the drill without starting a server; the CLI exits 1 and list shows it', async () => {
     const backup = await holdfast.backup('shop', { suffix: 'damaged' });
     const fd = openSync(backup.path, 'r+');

@@ -127,6 +127,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       .option('--pg-bin <dir>', 'client tools directory for this profile only')
       .option('--notes <text>', 'free text')
       .option('--tag <tag>', `a tag such as production (repeatable${forAdd ? '' : '; replaces the tags'})`, collect)
+      .option('--drill-check <sql>', `SQL a restore drill must find true, e.g. "SELECT count(*) > 0 FROM users" (repeatable${forAdd ? '' : '; replaces the checks'})`, collect)
       .option('--password-stdin', 'read the password from standard input and store it in the OS keychain')
       .option('--json', 'print JSON');
 
@@ -134,7 +135,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     const fields: Record<string, unknown> = {};
     const copy: Array<[string, string]> = [
       ['host', 'host'], ['port', 'port'], ['user', 'user'], ['dbname', 'dbname'], ['sslmode', 'sslmode'], ['sslrootcert', 'sslrootcert'],
-      ['sslcert', 'sslcert'], ['sslkey', 'sslkey'], ['service', 'service'], ['pgBin', 'pgBinDir'], ['notes', 'notes'], ['tag', 'tags'],
+      ['sslcert', 'sslcert'], ['sslkey', 'sslkey'], ['service', 'service'], ['pgBin', 'pgBinDir'], ['notes', 'notes'], ['tag', 'tags'], ['drillCheck', 'drillChecks'],
     ];
     for (const [flag, field] of copy) if (options[flag] !== undefined) fields[field] = options[flag];
     return fields;

@@ -19,6 +19,8 @@ export interface Profile {
   notes: string | null;
   /** Client tools for this profile only; overrides discovery like HOLDFAST_PG_BIN. */
   pgBinDir: string | null;
+  /** SQL statements a restore drill must find true in the restored database (first column of the first row). */
+  drillChecks: string[];
   /** True when the OS keychain holds this profile's password (account = profile id). */
   keychainPassword: boolean;
   createdAt: string;

@@ -26,6 +26,7 @@ interface ProfileRow {
   notes: string | null;
   pg_bin_dir: string | null;
   keychain_password: number;
+  drill_checks: string;
   tags: string;
   created_at: string;
 }
@@ -113,10 +114,10 @@ export class Catalogue {
     try {
       this.db
         .prepare(
-          `INSERT INTO profiles (id, name, host, port, user, dbname, sslmode, sslrootcert, sslcert, sslkey, service, notes, pg_bin_dir, tags, created_at, updated_at)
-           VALUES (@id, @name, @host, @port, @user, @dbname, @sslmode, @sslrootcert, @sslcert, @sslkey, @service, @notes, @pgBinDir, @tags, @createdAt, @createdAt)`,
+          `INSERT INTO profiles (id, name, host, port, user, dbname, sslmode, sslrootcert, sslcert, sslkey, service, notes, pg_bin_dir, drill_checks, tags, created_at, updated_at)
+           VALUES (@id, @name, @host, @port, @user, @dbname, @sslmode, @sslrootcert, @sslcert, @sslkey, @service, @notes, @pgBinDir, @drillChecks, @tags, @createdAt, @createdAt)`,
         )
-        .run({ ...profile, keychainPassword: undefined, tags: JSON.stringify(profile.tags) });
+        .run({ ...profile, keychainPassword: undefined, tags: JSON.stringify(profile.tags), drillChecks: JSON.stringify(profile.drillChecks) });
     } catch (error) {
       if (String((error as Error).message).includes('UNIQUE')) {
         throw new HoldfastError('CONFLICT', `A profile named "${input.name}" already exists.`, 'Choose another name, or remove the existing profile first.');
@@ -150,9 +151,9 @@ export class Catalogue {
         .prepare(
           `UPDATE profiles SET name = @name, host = @host, port = @port, user = @user, dbname = @dbname, sslmode = @sslmode,
              sslrootcert = @sslrootcert, sslcert = @sslcert, sslkey = @sslkey, service = @service, notes = @notes,
-             pg_bin_dir = @pgBinDir, tags = @tags, updated_at = @now WHERE id = @id`,
+             pg_bin_dir = @pgBinDir, drill_checks = @drillChecks, tags = @tags, updated_at = @now WHERE id = @id`,
         )
-        .run({ ...fields, tags: JSON.stringify(fields.tags), now: new Date().toISOString(), id });
+        .run({ ...fields, tags: JSON.stringify(fields.tags), drillChecks: JSON.stringify(fields.drillChecks), now: new Date().toISOString(), id });
     } catch (error) {
       if (String((error as Error).message).includes('UNIQUE')) {
         throw new HoldfastError('CONFLICT', `A profile named "${fields.name}" already exists.`, 'Choose another name.');
@@ -309,6 +310,7 @@ function profileFromRow(row: ProfileRow): Profile {
     notes: row.notes,
     pgBinDir: row.pg_bin_dir,
     keychainPassword: row.keychain_password === 1,
+    drillChecks: JSON.parse(row.drill_checks) as string[],
     tags: JSON.parse(row.tags) as string[],
     createdAt: row.created_at,
   };

@@ -90,4 +90,8 @@ export const migrations: readonly string[] = [
   -- The starting process's random token beside its pid: see process/liveness.ts.
   ALTER TABLE runs ADD COLUMN owner_token TEXT;
   `,
+  `
+  -- SQL a restore drill must find true in the restored database (JSON array of strings).
+  ALTER TABLE profiles ADD COLUMN drill_checks TEXT NOT NULL DEFAULT '[]';
+  `,
 ];

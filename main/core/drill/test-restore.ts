@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { EngineContext } from '../backup/backup.ts';
 import { toErrorInfo } from '../errors.ts';
 import { dbnameConninfo, quoteIdent } from '../pg/connection.ts';
-import { openSession } from '../pg/session.ts';
+import { openSession, type ServerSession } from '../pg/session.ts';
 import { runChild } from '../process/child.ts';
 import { countTables, runRestoreTool, type TableCount } from '../restore/restore.ts';
 import { pickClientTools } from '../tools/discover.ts';
@@ -44,8 +44,33 @@ function scratchProfile(host: string, port: number, user: string): Profile {
     notes: null,
     pgBinDir: null,
     keychainPassword: false,
+    drillChecks: [],
     createdAt: new Date(0).toISOString(),
   };
+}
+
+/** The profile's own checks, each SQL whose first column of its first row must be true, run read-only. */
+async function runDrillChecks(session: ServerSession, database: string, checks: readonly string[]): Promise<VerifyCheck[]> {
+  if (checks.length === 0) return [];
+  const client = await session.connect(database);
+  const results: VerifyCheck[] = [];
+  try {
+    for (const sql of checks) {
+      try {
+        await client.query('BEGIN READ ONLY');
+        const rows = await client.query<Record<string, unknown>>(sql);
+        const first = rows.rows[0] ? Object.values(rows.rows[0])[0] : undefined;
+        results.push({ name: 'userCheck', status: first === true ? 'ok' : 'failed', detail: `${sql} → ${JSON.stringify(first ?? null)}` });
+      } catch (error) {
+        results.push({ name: 'userCheck', status: 'failed', detail: `${sql} → error: ${(error as Error).message}` });
+      } finally {
+        await client.query('ROLLBACK').catch(() => undefined);
+      }
+    }
+  } finally {
+    await client.end();
+  }
+  return results;
 }
 
 export async function testRestore(context: EngineContext, ref: string, options: { signal?: AbortSignal; /** Restore into this major instead of the backup's own (upgrade rehearsal). */ major?: number } = {}): Promise<RestoreTestResult> {
@@ -86,11 +111,14 @@ export async function testRestore(context: EngineContext, ref: string, options: 
       const parallel = backup.format === 'custom' || backup.format === 'directory';
       await runRestoreTool(context, session, tools, backup, { jobs: parallel ? 2 : undefined, noOwner: !rolesApplied && backup.format !== 'plain', noAcl: !rolesApplied && backup.format !== 'plain', ...(options.signal ? { signal: options.signal } : {}) }, backup.database);
       result.tables = await countTables(session, backup.database, backup);
+      result.checks.push(...(await runDrillChecks(session, backup.database, context.catalogue.getProfile(backup.profile)?.drillChecks ?? [])));
     } finally {
       await session.close();
     }
     const wrong = result.tables.filter((table) => table.actual !== table.expected);
     if (wrong.length > 0) throw new Error(`row counts differ from the manifest for ${wrong.map((t) => t.table).join(', ')}`);
+    const failedChecks = result.checks.filter((check) => check.name === 'userCheck' && check.status === 'failed');
+    if (failedChecks.length > 0) throw new Error(`${failedChecks.length} of the profile's drill checks failed: ${failedChecks.map((c) => c.detail).join('; ')}`);
     result.ok = true;
   } catch (error) {
     result.error = toErrorInfo(error).message;

@@ -28,6 +28,7 @@ const profileFields = {
   notes: z.string().max(4000).nullable(),
   pgBinDir: filePath.nullable(),
   tags: z.array(z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'tags are 1–32 letters, digits, "_" or "-"')),
+  drillChecks: z.array(z.string().min(1).max(10_000)).max(50),
 };
 
 export const NewProfileSchema = z
@@ -42,6 +43,7 @@ export const NewProfileSchema = z
     notes: profileFields.notes.default(null),
     pgBinDir: profileFields.pgBinDir.default(null),
     tags: profileFields.tags.default([]),
+    drillChecks: profileFields.drillChecks.default([]),
   })
   .strict();
 export type NewProfileInput = z.input<typeof NewProfileSchema>;

@@ -39,7 +39,7 @@ function addProfile(name: string): void {
     service: null,
     tags: [],
     notes: null,
-    pgBinDir: null,
+    pgBinDir: null, drillChecks: [],
   });
 }
 

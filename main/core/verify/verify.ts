@@ -13,7 +13,7 @@ import type { BackupMetadata } from '../types.ts';
 
 export type CheckStatus = 'ok' | 'failed' | 'skipped';
 export interface VerifyCheck {
-  name: 'exists' | 'size' | 'checksum' | 'structure' | 'pg_restore' | 'rowCounts' | 'globals';
+  name: 'exists' | 'size' | 'checksum' | 'structure' | 'pg_restore' | 'rowCounts' | 'globals' | 'userCheck';
   status: CheckStatus;
   detail: string;
 }
