@@ -73,3 +73,31 @@ describe('verify --test-restore', () => {
     expect(listed.find((b) => b.id === backup.id)?.restoreTest).toEqual({ status: 'failed', at: result.at });
   });
 });
+
+// The version matrix lives here too: drills in one file run one after another, so the checks above
+// that no scratch directory is left behind never see another file's drill.
+describe('version matrix', () => {
+  test.each([16, 17, 18])('PostgreSQL 15 backups restore into %i with equal row counts', async (major) => {
+    for (const format of ['custom', 'plain'] as const) {
+      const backup = await holdfast.backup('shop', { format });
+      const result = await holdfast.testRestore(backup.id, { major });
+      expect(result.error, `${format} into ${major}`).toBeNull();
+      expect(result.server).toMatch(new RegExp(`^PostgreSQL ${major} `));
+      expect(result.tables.length).toBe(Object.keys(backup.rowCounts).length);
+      expect(result.tables.every((t) => t.actual === t.expected)).toBe(true);
+    }
+  });
+
+  test('a restore preview into an older server (14) warns', async () => {
+    const backup = await holdfast.backup('shop', {});
+    const older = await startPgServer({ major: 14 });
+    try {
+      await holdfast.addProfile(profileFor(older, 'old', 'postgres'));
+      const preview = await holdfast.restore({ ref: backup.id, to: 'old', dbname: 'shop', create: true, clean: false, noOwner: true, noAcl: true, dryRun: true });
+      expect(preview.impact.targetServer).toMatch(/^PostgreSQL 14\./);
+      expect(preview.impact.warnings.join('\n')).toMatch(/older than the backup's source \(PostgreSQL 15/);
+    } finally {
+      await older.stop();
+    }
+  });
+});

@@ -15,6 +15,8 @@ import { BackupOptionsSchema, effectiveCompression, pgDumpArgs } from '../../mai
 import { inspectArchive } from '../../main/core/archive/inspect.ts';
 import { fsyncPath, sha256File } from '../../main/core/fsutil/durable.ts';
 import { connect, dbnameConninfo, libpqEnv } from '../../main/core/pg/connection.ts';
+import { findServerBinaries, startScratchServer, type ScratchServer } from '../../main/core/drill/scratch-server.ts';
+import type { RestoreTestResult } from '../../main/core/drill/test-restore.ts';
 import { startChild } from '../../main/core/process/child.ts';
 import type { Holdfast } from '../../main/core/holdfast.ts';
 import type { BackupMetadata } from '../../main/core/types.ts';
@@ -39,6 +41,10 @@ let home: TestHome | undefined;
 let work: string | undefined;
 let engine: Holdfast | undefined;
 const liveChildren = new Set<ChildProcess>();
+/** Scratch servers the bench started itself (row 6), stopped by cleanup if still up. */
+const liveScratch = new Set<ScratchServer>();
+/** Scratch starts and restore drills in flight: cleanup lets them finish (the drill stops its own server) first. */
+const pending = new Set<Promise<unknown>>();
 const abort = new AbortController();
 let cleaning: Promise<void> | undefined;
 
@@ -50,6 +56,11 @@ function cleanup(): Promise<void> {
     const deadline = Date.now() + 5000;
     while (liveChildren.size > 0 && Date.now() < deadline) await sleep(50);
     for (const child of liveChildren) child.kill('SIGKILL');
+    // A cancelled drill kills its pg_restore, stops its scratch server and records the run; a scratch
+    // start in flight ends up in liveScratch. Then stop whatever the bench started itself.
+    if (pending.size > 0) await Promise.race([Promise.allSettled([...pending]), sleep(30_000)]);
+    await Promise.allSettled([...liveScratch].map((scratch) => scratch.stop()));
+    liveScratch.clear();
     try {
       engine?.close();
     } catch {
@@ -282,6 +293,65 @@ async function rawPlainGzip(): Promise<{ ms: number; size: number }> {
   } finally {
     closeSync(out);
     rmSync(file, { force: true });
+  }
+}
+
+// Row 6: restore drill vs raw pg_restore -j2, each on a scratch server of the dump's major.
+
+function track<T>(promise: Promise<T>): Promise<T> {
+  pending.add(promise);
+  const forget = () => pending.delete(promise);
+  promise.then(forget, forget);
+  return promise;
+}
+
+async function startScratch(): Promise<ScratchServer> {
+  const scratch = await track(startScratchServer(findServerBinaries(15), { prefix: 'holdfast-bench-scratch-' }));
+  liveScratch.add(scratch);
+  return scratch;
+}
+
+async function stopScratch(scratch: ScratchServer): Promise<void> {
+  liveScratch.delete(scratch);
+  await scratch.stop();
+}
+
+/** Start + stop of a scratch server alone (what the drill spends on its server besides the restore). */
+async function scratchCycle(): Promise<number> {
+  const started = performance.now();
+  const scratch = await startScratch();
+  await stopScratch(scratch);
+  return performance.now() - started;
+}
+
+/** libpq env for a scratch server: the caller's PG* variables dropped, PGHOST/PGPORT/PGUSER set. */
+function scratchEnv(scratch: ScratchServer): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('PG')));
+  return { ...env, PGHOST: scratch.host, PGPORT: String(scratch.port), PGUSER: scratch.user };
+}
+
+/**
+ * The raw baseline: a fresh scratch server, CREATE DATABASE (untimed), then `pg_restore -j2` timed
+ * alone; the restored rows are counted (untimed) so a silently empty restore cannot pass.
+ * `cycleMs` is this side's own server start + stop, reported for information only.
+ */
+async function rawRestore(file: string, expectedRows: number): Promise<{ ms: number; cycleMs: number }> {
+  const psql = join(PG_BIN, 'psql');
+  const t0 = performance.now();
+  const scratch = await startScratch();
+  let cycleMs = performance.now() - t0;
+  try {
+    const env = scratchEnv(scratch);
+    const sql = (dbname: string, command: string) => ['--no-psqlrc', '--quiet', '--no-password', '--tuples-only', '--no-align', '--set=ON_ERROR_STOP=1', `--dbname=${dbname}`, `--command=${command}`];
+    must(await runTimed(psql, sql('postgres', `CREATE DATABASE ${DB} TEMPLATE template0`), { env }), 'CREATE DATABASE on the scratch server');
+    const restored = must(await runTimed(join(PG_BIN, 'pg_restore'), ['-j2', '--no-password', `--dbname=${DB}`, file], { env }), 'pg_restore -j2');
+    const counted = must(await runTimed(psql, sql(DB, `SELECT ${TABLES.map((table) => `(SELECT count(*) FROM ${table.name})`).join(' + ')}`), { env }), 'count restored rows');
+    if (Number(counted.stdout.trim()) !== expectedRows) throw new Error(`raw pg_restore -j2 restored ${counted.stdout.trim()} rows, expected ${expectedRows}`);
+    return { ms: restored.ms, cycleMs };
+  } finally {
+    const t1 = performance.now();
+    await stopScratch(scratch);
+    cycleMs += performance.now() - t1;
   }
 }
 
@@ -561,6 +631,50 @@ async function main(): Promise<void> {
     verifySha.push(performance.now() - started);
   }
 
+  // --- Row 6: restore drill vs raw pg_restore -j2, each on a fresh scratch server -------------------
+  // The drill's wall time includes its scratch server's start + stop; that is measured alone (6b) and
+  // its median subtracted from the drill's median. A failed drill stops the row: no ratio is printed.
+  log(`row 6: restore drill vs pg_restore -j2 of the ${mb(keep.size)} custom dump`);
+  const drillMs: number[] = [];
+  const drillResults: RestoreTestResult[] = [];
+  const rawRestoreMs: number[] = [];
+  const rawCycleMs: number[] = [];
+  const scratchMs: number[] = [];
+  let drillFailure: string | undefined;
+  for (let i = 0; i < RUNS && drillFailure === undefined; i += 1) {
+    for (const side of rotated(['drill', 'raw', 'scratch'] as const, i)) {
+      if (side === 'drill') {
+        const started = performance.now();
+        const result = await track(engine.testRestore(keep.id, { signal: abort.signal }));
+        const ms = performance.now() - started;
+        drillResults.push(result);
+        if (!result.ok) {
+          drillFailure = `run ${i + 1}: ${result.error ?? 'not ok, no error given'}`;
+          break;
+        }
+        if (result.tables.length !== TABLES.length) {
+          drillFailure = `run ${i + 1}: ok, but ${result.tables.length} tables counted, expected ${TABLES.length}`;
+          break;
+        }
+        drillMs.push(ms);
+      } else if (side === 'raw') {
+        const run = await rawRestore(keep.path, full.rows);
+        rawRestoreMs.push(run.ms);
+        rawCycleMs.push(run.cycleMs);
+      } else {
+        scratchMs.push(await scratchCycle());
+      }
+    }
+    if (drillFailure !== undefined) break;
+    log(`row 6 iteration ${i + 1}/${RUNS}: drill ${sec(drillMs.at(-1)!)} (engine ${sec(drillResults.at(-1)!.durationMs)}), pg_restore -j2 ${sec(rawRestoreMs.at(-1)!)}, scratch start+stop ${sec(scratchMs.at(-1)!)}`);
+    checkpoint(`row 6 iteration ${i + 1}`);
+  }
+  if (drillFailure !== undefined) {
+    log(`row 6: RESTORE DRILL FAILED (${drillFailure})`);
+    checkpoint('row 6 (drill failed)');
+    process.exitCode = 1;
+  }
+
   // --- Diagnostics: the engine's non-dump steps, each timed alone on the same data and files ------
   log('diagnostics: engine steps timed alone');
   const profile = engine.catalogue.requireProfile(PROFILE);
@@ -627,7 +741,12 @@ async function main(): Promise<void> {
     sha: median(shaSum),
     rssSmall: median(rssSmall),
     rssBig: median(rssBig),
+    drill: median(drillMs),
+    scratch: median(scratchMs),
+    rawRestore: median(rawRestoreMs),
   };
+  const drillNet = m.drill - m.scratch;
+  const r6 = drillNet / m.rawRestore;
   const r1 = m.cli / m.raw;
   const r1e = m.engine / m.raw;
   const r2 = m.plain / m.rawPlain;
@@ -674,6 +793,13 @@ async function main(): Promise<void> {
   lines.push(`| 4. verify in-process \`holdfast.verify(id)\` vs \`sha256sum\` (${mb(customSize)}); ratio = sha256sum / verify | ${sec(m.vEngine)} | ${sec(m.sha)} | ${ratio(r4, r4 >= 0.9)} | ≥ 0.90 |`);
   lines.push(`| 4b. verify CLI \`holdfast verify <id> --json\` vs \`sha256sum\`; ratio = sha256sum / verify | ${sec(m.vCli)} | ${sec(m.sha)} | ${ratio(r4c, r4c >= 0.9)} | ≥ 0.90 |`);
   lines.push(`| 5. peak RSS (VmHWM) of the CLI process, custom backup: 3N vs N rows | ${(m.rssBig / 1024).toFixed(1)} MB | ${(m.rssSmall / 1024).toFixed(1)} MB | ${ratio(r5, r5 <= 1.1)} | ≤ 1.10 (flat) |`);
+  const row6 = `6. restore drill \`holdfast.testRestore(id)\` (minus scratch-server start/stop${drillFailure === undefined ? `: drill median ${sec(m.drill)} − 6b median ${sec(m.scratch)}` : ''}) vs raw \`pg_restore -j2\` into a fresh database on a scratch server (${mb(customSize)} custom dump, 3N)`;
+  lines.push(
+    drillFailure === undefined
+      ? `| ${row6} | ${sec(drillNet)} | ${sec(m.rawRestore)} | ${ratio(r6, r6 <= 1.2)} | ≤ 1.20 |`
+      : `| ${row6} | **drill FAILED** (${drillFailure.replaceAll('|', '\\|').replaceAll('\n', ' ')}) | ${rawRestoreMs.length ? sec(m.rawRestore) : '—'} | — (no ratio: the drill failed) | ≤ 1.20 |`,
+  );
+  lines.push(`| 6b. scratch server start + stop alone (\`startScratchServer\` initdb + pg_ctl start, \`stop()\` incl. removing its directory) | ${scratchMs.length ? sec(m.scratch) : '—'} | — | — | absolute (info) |`);
   lines.push('');
 
   // Where the time goes: engine phases (first progress event of each phase; `outside` = wall − engine).
@@ -729,6 +855,9 @@ async function main(): Promise<void> {
   lines.push(`- directory --jobs 2: ${list(dirJ2.map((r) => r.wallMs))}; --jobs 1: ${list(dirJ1.map((r) => r.wallMs))}`);
   lines.push(`- verify engine: ${list(verifyEngine)}; verify CLI: ${list(verifyCli)}; sha256sum: ${list(shaSum)}`);
   lines.push(`- CLI --help: ${list(helpMs)}; profile list: ${list(listMs)}; node -e 0: ${list(nodeBareMs)}`);
+  lines.push(
+    `- restore drill wall: ${list(drillMs)} (engine durationMs: ${list(drillResults.map((r) => r.durationMs))}; server ${drillResults[0]?.server ?? '—'}); pg_restore -j2: ${list(rawRestoreMs)}; scratch start+stop alone: ${list(scratchMs)}; raw side's own scratch start+stop (not in the ratio): ${list(rawCycleMs)}`,
+  );
   lines.push(`- peak RSS kB at N: ${rssSmall.join(', ')} (custom backups of ${list(smallRuns.map((r) => r.wallMs))} ms); at 3N: ${rssBig.join(', ')}`);
   lines.push('');
   lines.push(`Total bench time: ${sec(performance.now() - benchStart)}.`);
