@@ -4,26 +4,18 @@ import { existsSync, statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Holdfast } from '../main/core/holdfast.ts';
 import type { BackupMetadata } from '../main/core/types.ts';
-import { startPgServer, type PgServer } from './support/pg-server.ts';
-import { makeHome, profileFor, rowCount, seedDatabase, type TestHome } from './support/holdfast-env.ts';
+import type { PgServer } from './support/pg-server.ts';
+import { closeShop, makeHome, openShop, profileFor, rowCount, type TestHome } from './support/holdfast-env.ts';
 
 let server: PgServer;
 let home: TestHome;
 let holdfast: Holdfast;
 
 beforeAll(async () => {
-  server = await startPgServer();
-  await seedDatabase(server, 'shop');
-  home = makeHome();
-  holdfast = await home.open();
-  await holdfast.addProfile(profileFor(server, 'shop', 'shop'));
+  ({ server, home, holdfast } = await openShop());
 });
 
-afterAll(async () => {
-  holdfast?.close();
-  home?.cleanup();
-  await server?.stop();
-});
+afterAll(() => closeShop({ server, home, holdfast }));
 
 const expectedCounts = {
   'public.users': 2000,

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Holdfast } from '../main/core/holdfast.ts';
 import { startPgServer, type PgServer } from './support/pg-server.ts';
-import { makeHome, profileFor, runCli, seedDatabase, type TestHome } from './support/holdfast-env.ts';
+import { closeShop, openShop, profileFor, runCli, type TestHome } from './support/holdfast-env.ts';
 
 let server: PgServer;
 let home: TestHome;
@@ -14,19 +14,10 @@ let holdfast: Holdfast;
 const scratchDirs = () => readdirSync(tmpdir()).filter((name) => name.startsWith('holdfast-scratch-'));
 
 beforeAll(async () => {
-  server = await startPgServer();
-  await seedDatabase(server, 'shop', 500);
-  await server.query('CREATE ROLE reporting NOLOGIN; GRANT SELECT ON users TO reporting; ALTER TABLE orders OWNER TO reporting;', 'shop');
-  home = makeHome();
-  holdfast = await home.open();
-  await holdfast.addProfile(profileFor(server, 'shop', 'shop'));
+  ({ server, home, holdfast } = await openShop(500, (s) => s.query('CREATE ROLE reporting NOLOGIN; GRANT SELECT ON users TO reporting; ALTER TABLE orders OWNER TO reporting;', 'shop')));
 });
 
-afterAll(async () => {
-  holdfast?.close();
-  home?.cleanup();
-  await server?.stop();
-});
+afterAll(() => closeShop({ server, home, holdfast }));
 
 describe('verify --test-restore', () => {
   test.each(['custom', 'plain', 'directory', 'tar'] as const)('a %s backup restores into a scratch server with every row (roles applied first)', async (format) => {

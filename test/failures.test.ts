@@ -1,31 +1,23 @@
 // Every way a backup can go wrong must end as a failed run with the reason, no file under a final
 // name, no temp file left, and nothing already stored touched.
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync, openSync, readSync, writeSync, closeSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Holdfast } from '../main/core/holdfast.ts';
 import { startPgServer, type PgServer } from './support/pg-server.ts';
-import { makeHome, processesMatching, profileFor, rowCount, runCli, seedDatabase, startCli, waitFor, type TestHome } from './support/holdfast-env.ts';
+import { closeShop, makeHome, openShop, processesMatching, profileFor, rowCount, runCli, startCli, type TestHome, waitFor } from './support/holdfast-env.ts';
 
 let server: PgServer;
 let home: TestHome;
 let holdfast: Holdfast;
 
 beforeAll(async () => {
-  server = await startPgServer();
-  await seedDatabase(server, 'shop', 500);
-  home = makeHome();
-  holdfast = await home.open();
-  await holdfast.addProfile(profileFor(server, 'shop', 'shop'));
+  ({ server, home, holdfast } = await openShop(500));
 });
 
-afterAll(async () => {
-  holdfast?.close();
-  home?.cleanup();
-  await server?.stop();
-});
+afterAll(() => closeShop({ server, home, holdfast }));
 
 function backupDirEntries(h: TestHome = home): string[] {
   const dir = join(h.home, 'backups');
@@ -143,8 +135,14 @@ describe('a restarted Holdfast with the same pid', () => {
 });
 
 describe('tools that lie', () => {
+  const standIns: string[] = [];
+  afterAll(() => {
+    for (const dir of standIns) rmSync(dir, { recursive: true, force: true });
+  });
+
   function standIn(body: string): string {
     const dir = mkdtempSync(join(tmpdir(), 'holdfast-fake-bin-'));
+    standIns.push(dir);
     for (const tool of ['pg_dump', 'pg_restore', 'psql', 'pg_dumpall']) {
       const path = join(dir, tool);
       writeFileSync(path, `#!/bin/sh\nif [ "$1" = "--version" ]; then echo "${tool} (PostgreSQL) 15.18"; exit 0; fi\n${tool === 'pg_dump' ? body : `exec /usr/lib/postgresql/15/bin/${tool} "$@"`}\n`);
@@ -263,7 +261,6 @@ describe('damaged backups', () => {
 
   test('a backup file that vanished is flagged missing on the next start', async () => {
     const backup = await holdfast.backup('shop', { suffix: 'vanish' });
-    const { rmSync } = await import('node:fs');
     rmSync(backup.path);
     const reopened = await home.open();
     try {

@@ -5,26 +5,18 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Holdfast } from '../main/core/holdfast.ts';
-import { startPgServer, type PgServer } from './support/pg-server.ts';
-import { makeHome, profileFor, runCli, seedDatabase, startCli, waitFor, type TestHome } from './support/holdfast-env.ts';
+import type { PgServer } from './support/pg-server.ts';
+import { closeShop, openShop, runCli, startCli, type TestHome, waitFor } from './support/holdfast-env.ts';
 
 let server: PgServer;
 let home: TestHome;
 let holdfast: Holdfast;
 
 beforeAll(async () => {
-  server = await startPgServer();
-  await seedDatabase(server, 'shop', 200);
-  home = makeHome();
-  holdfast = await home.open();
-  await holdfast.addProfile(profileFor(server, 'shop', 'shop'));
+  ({ server, home, holdfast } = await openShop(200));
 });
 
-afterAll(async () => {
-  holdfast?.close();
-  home?.cleanup();
-  await server?.stop();
-});
+afterAll(() => closeShop({ server, home, holdfast }));
 
 function forceDue(id: string) {
   const db = new Database(join(home.home, 'catalogue.sqlite'));

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { spawn } from 'node:child_process';
 import { loadConfig } from '../../main/core/config.ts';
 import { Holdfast } from '../../main/core/holdfast.ts';
-import type { PgServer } from './pg-server.ts';
+import { startPgServer, type PgServer } from './pg-server.ts';
 
 export const projectRoot = resolve(import.meta.dirname, '..', '..');
 
@@ -118,4 +118,27 @@ export function runCli(args: string[], env: Record<string, string>, options: { i
 
 export function startCli(args: string[], env: Record<string, string>) {
   return spawn(process.execPath, [join(projectRoot, 'bin', 'holdfast.mjs'), ...args], { env: { ...process.env, ...env }, stdio: 'ignore' });
+}
+
+export interface ShopFixture {
+  server: PgServer;
+  home: TestHome;
+  holdfast: Holdfast;
+}
+
+/** A server with the seeded "shop" database, a throwaway Holdfast, and its "shop" profile. */
+export async function openShop(rows?: number, prepare?: (server: PgServer) => Promise<unknown>): Promise<ShopFixture> {
+  const server = await startPgServer();
+  await seedDatabase(server, 'shop', rows);
+  await prepare?.(server);
+  const home = makeHome();
+  const holdfast = await home.open();
+  await holdfast.addProfile(profileFor(server, 'shop', 'shop'));
+  return { server, home, holdfast };
+}
+
+export async function closeShop(fixture: Partial<ShopFixture>): Promise<void> {
+  fixture.holdfast?.close();
+  fixture.home?.cleanup();
+  await fixture.server?.stop();
 }

@@ -1,11 +1,22 @@
-import { mkdtempSync, writeFileSync, chmodSync, mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test } from 'vitest';
 import { discoverClientTools, parseToolVersion, pickClientTools, type ClientToolSet } from './discover.ts';
 
-function fakeToolDir(version: string): string {
+const made: string[] = [];
+afterEach(() => {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function tempDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'holdfast-tools-'));
+  made.push(dir);
+  return dir;
+}
+
+function fakeToolDir(version: string): string {
+  const dir = tempDir();
   for (const tool of ['pg_dump', 'pg_restore', 'psql', 'pg_dumpall']) {
     writeFileSync(join(dir, tool), `#!/bin/sh\necho "${tool} (PostgreSQL) ${version}"\n`);
     chmodSync(join(dir, tool), 0o755);
@@ -56,7 +67,7 @@ describe('discovery', () => {
   test('bundled and PATH directories are read, sorted newest first, duplicates dropped', async () => {
     const old = fakeToolDir('13.2');
     const fresh = fakeToolDir('18.1');
-    const incomplete = mkdtempSync(join(tmpdir(), 'holdfast-tools-'));
+    const incomplete = tempDir();
     mkdirSync(join(incomplete, 'x'));
     writeFileSync(join(incomplete, 'pg_dump'), '#!/bin/sh\necho "pg_dump (PostgreSQL) 19.0"\n');
     chmodSync(join(incomplete, 'pg_dump'), 0o755);
