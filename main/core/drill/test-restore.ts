@@ -82,7 +82,7 @@ export async function testRestore(context: EngineContext, ref: string, options: 
   const result: RestoreTestResult = { ok: false, id: backup.id, filename: backup.filename, at, durationMs: 0, server: null, checks: [], tables: [], error: null };
   let scratch: Awaited<ReturnType<typeof startScratchServer>> | undefined;
   try {
-    result.checks = await checkBackupFiles(context, backup);
+    result.checks = await checkBackupFiles(context, backup, { pgRestoreList: false });
     const failed = result.checks.filter((check) => check.status === 'failed');
     if (failed.length > 0) throw new Error(`the backup failed verification: ${failed.map((c) => c.detail).join('; ')}`);
 

@@ -84,23 +84,30 @@ async function userRelationCount(session: ServerSession, database: string): Prom
   }
 }
 
+/** Exact rows per manifest table, on two connections at once (a restore drill waits on this). */
 export async function countTables(session: ServerSession, database: string, backup: BackupMetadata): Promise<TableCount[]> {
-  const client = await session.connect(database);
-  try {
-    const counts: TableCount[] = [];
-    for (const [table, expected] of Object.entries(backup.rowCounts)) {
-      const dot = await resolveQualified(client, table);
-      if (!dot) {
-        counts.push({ table, expected, actual: null });
-        continue;
+  const entries = Object.entries(backup.rowCounts);
+  const counts: TableCount[] = new Array(entries.length);
+  let next = 0;
+  const worker = async () => {
+    const client = await session.connect(database);
+    try {
+      for (let i = next++; i < entries.length; i = next++) {
+        const [table, expected] = entries[i]!;
+        const dot = await resolveQualified(client, table);
+        if (!dot) {
+          counts[i] = { table, expected, actual: null };
+          continue;
+        }
+        const result = await client.query<{ n: string }>(`SELECT count(*)::text AS n FROM ONLY ${quoteIdent(dot.schema)}.${quoteIdent(dot.name)}`);
+        counts[i] = { table, expected, actual: Number(result.rows[0]!.n) };
       }
-      const result = await client.query<{ n: string }>(`SELECT count(*)::text AS n FROM ONLY ${quoteIdent(dot.schema)}.${quoteIdent(dot.name)}`);
-      counts.push({ table, expected, actual: Number(result.rows[0]!.n) });
+    } finally {
+      await client.end();
     }
-    return counts;
-  } finally {
-    await client.end();
-  }
+  };
+  await Promise.all(Array.from({ length: Math.min(2, Math.max(entries.length, 1)) }, worker));
+  return counts;
 }
 
 /**
