@@ -95,6 +95,7 @@ export const contract = {
         timeZone: z.string().min(1).max(64).optional(),
         options: BackupOptionsSchema.optional(),
         retention: z.string().min(1).max(64).optional(),
+        testRestore: z.boolean().optional(),
       })
       .strict()
       .refine((input) => (input.type === 'custom') === (input.cron !== undefined), { message: 'give a cron expression exactly when the type is custom', path: ['cron'] }),

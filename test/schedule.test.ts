@@ -48,7 +48,7 @@ describe('schedules', () => {
 
   test('a week offline: one real catch-up backup, named by the kind, then nothing until the next slot', async () => {
     const clockNow = { value: new Date('2025-01-01T00:00:00Z') };
-    const schedule = holdfast.addSchedule({ profile: 'shop', type: 'daily', timeZone: 'UTC' }, clockNow.value);
+    const schedule = holdfast.addSchedule({ profile: 'shop', type: 'daily', timeZone: 'UTC', testRestore: true }, clockNow.value);
     const scheduler = holdfast.createScheduler({ now: () => clockNow.value });
     clockNow.value = new Date('2025-01-08T09:00:00Z');
     expect(scheduler.tick()).toEqual([expect.objectContaining({ catchUp: true })]);
@@ -59,7 +59,10 @@ describe('schedules', () => {
     const runs = holdfast.catalogue.listRuns({ kind: 'backup' }).filter((r) => (r.detail?.trigger as { scheduleId?: string } | undefined)?.scheduleId === schedule.id);
     expect(runs).toHaveLength(1);
     expect(runs[0]).toMatchObject({ status: 'completed', detail: expect.objectContaining({ trigger: { kind: 'schedule', scheduleId: schedule.id, catchUp: true } }) });
-    expect(holdfast.catalogue.findBackup(runs[0]!.backupId!)?.filename).toMatch(/-shop-daily\.dump$/);
+    const taken = holdfast.catalogue.findBackup(runs[0]!.backupId!);
+    expect(taken?.filename).toMatch(/-shop-daily\.dump$/);
+    // The schedule asked for a restore drill after each backup.
+    expect(taken?.restoreTest).toMatchObject({ status: 'passed' });
     holdfast.removeSchedule(schedule.id);
   });
 

@@ -254,6 +254,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     .option('--cron <expression>', 'a five-field cron expression')
     .option('--tz <zone>', 'IANA time zone (default: the system\'s)')
     .option('--retention <policy>', 'keep policy for this schedule, e.g. 30d or gfs:7d,4w,12m,3y')
+    .option('--test-restore', 'prove each backup with a restore drill on a scratch server')
     .option('--json', 'print JSON')
     .action(async (name: string, options: Record<string, unknown>) => {
       const kinds = (['daily', 'weekly', 'monthly'] as const).filter((kind) => options[kind]);
@@ -263,6 +264,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       if (typeof options.cron === 'string') input.cron = options.cron;
       if (typeof options.tz === 'string') input.timeZone = options.tz;
       if (typeof options.retention === 'string') input.retention = options.retention;
+      if (options.testRestore) input.testRestore = true;
       await run('schedule.add', input, Boolean(options.json), (s) => `Added schedule ${s.id}: ${s.profile} ${s.description} (${s.schedule}, ${s.timeZone}); next run ${s.nextRun}`);
     });
   schedule

@@ -68,6 +68,8 @@ export interface ScheduleRequest {
   timeZone?: string | undefined;
   options?: Partial<BackupOptions> | undefined;
   retention?: string | undefined;
+  /** Run a restore drill after each backup. */
+  testRestore?: boolean | undefined;
 }
 
 /** A schedule as listed: the specification's fields plus a description in words. */
@@ -86,6 +88,7 @@ export interface ScheduleView {
   catchUp: boolean;
   options: BackupOptions;
   retention: string | null;
+  testRestore: boolean;
 }
 
 function scheduleView(schedule: Schedule): ScheduleView {
@@ -104,6 +107,7 @@ function scheduleView(schedule: Schedule): ScheduleView {
     catchUp: schedule.lastCatchUp,
     options: schedule.options,
     retention: schedule.retention,
+    testRestore: schedule.testRestore,
   };
 }
 
@@ -290,11 +294,12 @@ export class Holdfast implements EngineContext, ProfileContext {
       metadata = await runBackup(this, { profile, options: parsed, ...hooks });
     } catch (error) {
       const info = toErrorInfo(error);
+      this.catalogue.audit(actor(), 'backup.create', profile.name, { result: 'failed', code: info.code, error: info.message });
       this.logger.log('error', 'backup failed', { profile: profile.name, code: info.code, error: info.message, trigger: hooks.trigger ?? { kind: 'manual' } });
       await this.notifier.notify({ kind: 'backup.failed', profile: profile.name, database: profile.dbname, error: toErrorInfo(error), at: new Date().toISOString() });
       throw error;
     }
-    this.catalogue.audit(actor(), 'backup.create', metadata.filename, { profile: profile.name });
+    this.catalogue.audit(actor(), 'backup.create', metadata.filename, { profile: profile.name, result: 'ok' });
     this.logger.log('info', 'backup completed', { profile: profile.name, filename: metadata.filename, size: metadata.size, durationMs: metadata.duration, trigger: hooks.trigger ?? { kind: 'manual' } });
     await this.notifier.notify({ kind: 'backup.completed', profile: profile.name, database: metadata.database, filename: metadata.filename, size: metadata.size, durationMs: metadata.duration, at: new Date().toISOString() });
     return metadata;
@@ -310,7 +315,7 @@ export class Holdfast implements EngineContext, ProfileContext {
     if (input.retention !== undefined) this.retentionPolicyFor(input.profile, input.retention);
     // The kind names the file, as in the specification ("…-daily.sql.gz").
     const options = BackupOptionsSchema.parse({ ...input.options, suffix: input.options?.suffix ?? (input.type === 'custom' ? 'scheduled' : input.type) });
-    const schedule = this.schedules.add({ profile: input.profile, type: input.type, cron, timeZone, options, retention: input.retention ?? null, nextRun: nextRunAfter(cron, timeZone, now).toISOString() }, now);
+    const schedule = this.schedules.add({ profile: input.profile, type: input.type, cron, timeZone, options, retention: input.retention ?? null, testRestore: input.testRestore ?? false, nextRun: nextRunAfter(cron, timeZone, now).toISOString() }, now);
     this.catalogue.audit(actor(), 'schedule.add', schedule.id, { profile: schedule.profile, cron, timeZone });
     return scheduleView(schedule);
   }
@@ -348,6 +353,16 @@ export class Holdfast implements EngineContext, ProfileContext {
       runBackup: async (schedule, options, context) => {
         try {
           const backup = await this.backup(schedule.profile, options, { signal: context.signal, trigger: { kind: 'schedule', scheduleId: schedule.id, catchUp: context.catchUp } });
+          if (schedule.testRestore) {
+            // The backup stands either way; a failed drill is recorded on it and reported as the outcome.
+            const drill = await this.testRestore(backup.id, { signal: context.signal });
+            if (!drill.ok) {
+              const outcome: ScheduledOutcome = { status: 'failed', error: `backup ${backup.filename} was taken, but its restore drill failed: ${drill.error}` };
+              await this.notifier.notify({ kind: 'backup.failed', profile: schedule.profile, database: backup.database, error: { code: 'VERIFY_FAILED', message: outcome.error }, at: new Date().toISOString() });
+              onOutcome?.(schedule, outcome, backup);
+              return outcome;
+            }
+          }
           onOutcome?.(schedule, { status: 'completed' }, backup);
           return { status: 'completed' };
         } catch (error) {

@@ -94,4 +94,8 @@ export const migrations: readonly string[] = [
   -- SQL a restore drill must find true in the restored database (JSON array of strings).
   ALTER TABLE profiles ADD COLUMN drill_checks TEXT NOT NULL DEFAULT '[]';
   `,
+  `
+  -- Run a restore drill after each backup this schedule takes.
+  ALTER TABLE schedules ADD COLUMN test_restore INTEGER NOT NULL DEFAULT 0;
+  `,
 ];

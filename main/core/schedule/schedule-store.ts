@@ -16,6 +16,8 @@ export interface Schedule {
   options: BackupOptions;
   /** A retention policy text ("30d", "gfs:7d,4w,12m,3y"), or null for BACKUP_RETENTION_DAYS. */
   retention: string | null;
+  /** Prove each backup this schedule takes with a restore drill. */
+  testRestore: boolean;
   enabled: boolean;
   nextRun: string;
   lastRun: string | null;
@@ -33,6 +35,7 @@ interface ScheduleRow {
   time_zone: string;
   options: string;
   retention: string | null;
+  test_restore: number;
   enabled: number;
   next_run: string;
   last_run: string | null;
@@ -51,6 +54,7 @@ function fromRow(row: ScheduleRow): Schedule {
     timeZone: row.time_zone,
     options: BackupOptionsSchema.parse(JSON.parse(row.options)),
     retention: row.retention,
+    testRestore: row.test_restore === 1,
     enabled: row.enabled === 1,
     nextRun: row.next_run,
     lastRun: row.last_run,
@@ -68,10 +72,10 @@ export class ScheduleStore {
     const id = newId();
     this.db
       .prepare(
-        `INSERT INTO schedules (id, profile_name, type, cron, time_zone, options, retention, enabled, next_run, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
+        `INSERT INTO schedules (id, profile_name, type, cron, time_zone, options, retention, test_restore, enabled, next_run, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
       )
-      .run(id, input.profile, input.type, input.cron, input.timeZone, JSON.stringify(input.options), input.retention, input.nextRun, now.toISOString());
+      .run(id, input.profile, input.type, input.cron, input.timeZone, JSON.stringify(input.options), input.retention, input.testRestore ? 1 : 0, input.nextRun, now.toISOString());
     return this.require(id);
   }
 

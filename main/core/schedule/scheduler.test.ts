@@ -27,7 +27,7 @@ afterEach(() => {
 });
 
 function addSchedule(profile: string, cron: string, timeZone = 'UTC') {
-  return store.add({ profile, type: 'custom', cron, timeZone, options: BackupOptionsSchema.parse({}), retention: null, nextRun: nextRunAfter(cron, timeZone, now).toISOString() }, now);
+  return store.add({ profile, type: 'custom', cron, timeZone, options: BackupOptionsSchema.parse({}), retention: null, testRestore: false, nextRun: nextRunAfter(cron, timeZone, now).toISOString() }, now);
 }
 
 function recordingScheduler(options: { concurrency?: number; busy?: Set<string>; outcome?: () => Promise<ScheduledOutcome> } = {}) {
