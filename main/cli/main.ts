@@ -9,6 +9,7 @@ import { exitCodeFor, HoldfastError, toErrorInfo, type ErrorInfo } from '../core
 import { Holdfast } from '../core/holdfast.ts';
 import { profileFromUri } from '../core/profiles/profiles.ts';
 import { runDaemon } from './daemon.ts';
+import { runServe } from './serve.ts';
 import { formatBackup, formatCleanup, formatList, formatRestoreTest, formatProfile, formatProfileTest, formatRestore, formatVerify, humanBytes, humanDuration } from './format.ts';
 
 export interface Io {
@@ -354,6 +355,18 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       await run('backup.health', {}, Boolean(options.json), (health) =>
         [`${health.status}${health.lastBackup ? ` (last backup ${health.lastBackup})` : ''}`, ...health.reasons.map((r) => `  ${r.severity}: ${r.message}`)].join('\n'),
       (health) => health.status !== 'healthy');
+    });
+
+  program
+    .command('serve')
+    .description('Serve the API (and, with the desktop issue, the UI) on loopback with a token; prints the URL')
+    .option('--host <address>', 'loopback address to bind', '127.0.0.1')
+    .option('--port <port>', 'port (default: a free one)', integer('--port'))
+    .action(async (options: { host: string; port?: number }) => {
+      if (!['127.0.0.1', '::1', 'localhost'].includes(options.host)) {
+        throw new HoldfastError('BAD_INPUT', `holdfast serve binds loopback only for now, not ${options.host}.`, 'Use an SSH tunnel to reach it from another machine.');
+      }
+      exitCode = await runServe(io, options.host, options.port);
     });
 
   program

@@ -116,8 +116,8 @@ export function runCli(args: string[], env: Record<string, string>, options: { i
   });
 }
 
-export function startCli(args: string[], env: Record<string, string>) {
-  return spawn(process.execPath, [join(projectRoot, 'bin', 'holdfast.mjs'), ...args], { env: { ...process.env, ...env }, stdio: 'ignore' });
+export function startCli(args: string[], env: Record<string, string>, options: { stdout?: boolean } = {}) {
+  return spawn(process.execPath, [join(projectRoot, 'bin', 'holdfast.mjs'), ...args], { env: { ...process.env, ...env }, stdio: ['ignore', options.stdout ? 'pipe' : 'ignore', 'ignore'] });
 }
 
 export interface ShopFixture {

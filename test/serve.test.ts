@@ -1,0 +1,95 @@
+// `holdfast serve` against a real server: the token, the Host check, body limits, the contract over
+// HTTP, and progress streamed as Server-Sent Events.
+import { request as httpRequest } from 'node:http';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { Holdfast } from '../main/core/holdfast.ts';
+import { startServer, type RunningServer } from '../main/serve/server.ts';
+import type { PgServer } from './support/pg-server.ts';
+import { closeShop, openShop, runCli, startCli, waitFor, type TestHome } from './support/holdfast-env.ts';
+
+let server: PgServer;
+let home: TestHome;
+let holdfast: Holdfast;
+let http: RunningServer;
+
+beforeAll(async () => {
+  ({ server, home, holdfast } = await openShop(100));
+  http = await startServer(holdfast);
+});
+afterAll(async () => {
+  await http?.close();
+  await closeShop({ server, home, holdfast });
+});
+
+const base = () => `http://127.0.0.1:${http.port}`;
+const rpc = (channel: string, body: unknown, headers: Record<string, string> = {}) =>
+  fetch(`${base()}/api/rpc/${channel}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${http.token}`, ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+
+function rawGet(path: string, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: '127.0.0.1', port: http.port, path, headers: { host, authorization: `Bearer ${http.token}` } }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('holdfast serve', () => {
+  test('the contract over HTTP with the token; 401 without; the envelope on errors', async () => {
+    const listed = await rpc('profile.list', {});
+    expect(listed.status).toBe(200);
+    expect(listed.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(await listed.json()).toMatchObject({ ok: true, value: [expect.objectContaining({ name: 'shop' })] });
+    expect((await fetch(`${base()}/api/rpc/profile.list`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status).toBe(401);
+    expect((await rpc('profile.list', {}, { authorization: 'Bearer wrong' })).status).toBe(401);
+    const bad = await rpc('backup.create', { profile: 'shop', options: { suffix: '../x' } });
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ ok: false, error: { code: 'BAD_INPUT', message: expect.stringContaining('suffix') } });
+    expect((await rpc('no.such', {})).status).toBe(404);
+  });
+
+  test('malformed JSON is 400, a body over 1 MB is 413, a foreign Host header is 403', async () => {
+    expect((await rpc('profile.list', '{nope')).status).toBe(400);
+    expect((await rpc('profile.list', JSON.stringify({ pad: 'x'.repeat(1_100_000) }))).status).toBe(413);
+    expect(await rawGet('/', 'evil.example:80')).toBe(403);
+    expect(await rawGet('/', `localhost:${http.port}`)).toBe(200);
+  });
+
+  test('opening the printed URL trades the token for an HttpOnly SameSite=Strict cookie that works for the API', async () => {
+    const opened = await fetch(`${base()}/?token=${http.token}`, { redirect: 'manual' });
+    expect(opened.status).toBe(302);
+    const cookie = opened.headers.get('set-cookie')!;
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Strict/);
+    const viaCookie = await fetch(`${base()}/api/rpc/profile.list`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: cookie.split(';')[0]! }, body: '{}' });
+    expect(viaCookie.status).toBe(200);
+    expect((await fetch(`${base()}/?token=wrong`)).status).toBe(401);
+  });
+
+  test('a backup streams progress events and then its result', async () => {
+    const response = await rpc('backup.create', { profile: 'shop', options: {} }, { accept: 'text/event-stream' });
+    expect(response.headers.get('content-type')).toContain('text/event-stream');
+    const text = await response.text();
+    const events = [...text.matchAll(/event: (\w+)\ndata: (.*)\n/g)].map((m) => ({ event: m[1], data: JSON.parse(m[2]!) }));
+    expect(events.filter((e) => e.event === 'progress').map((e) => e.data.progress.phase)).toEqual(expect.arrayContaining(['connecting', 'dumping', 'done']));
+    expect(events.at(-1)).toMatchObject({ event: 'result', data: { ok: true, value: { status: 'completed', rowCounts: expect.objectContaining({ 'public.users': 100 }) } } });
+  });
+
+  test('the CLI prints the URL with a token and serves until SIGTERM; a non-loopback bind is refused', async () => {
+    const refused = await runCli(['serve', '--host', '0.0.0.0'], home.env);
+    expect(refused.code).toBe(2);
+    const child = startCli(['serve'], home.env, { stdout: true });
+    let out = '';
+    child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
+    const url = await waitFor('the URL', () => /Holdfast UI: (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(out)?.[1]);
+    const port = new URL(url).port;
+    const token = new URL(url).searchParams.get('token');
+    const ok = await fetch(`http://127.0.0.1:${port}/api/rpc/profile.list`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: '{}' });
+    expect(ok.status).toBe(200);
+    const exited = new Promise((resolve) => child.once('close', resolve));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+});
