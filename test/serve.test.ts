@@ -60,11 +60,21 @@ describe('holdfast serve', () => {
   test('opening the printed URL trades the token for an HttpOnly SameSite=Strict cookie that works for the API', async () => {
     const opened = await fetch(`${base()}/?token=${http.token}`, { redirect: 'manual' });
     expect(opened.status).toBe(302);
-    const cookie = opened.headers.get('set-cookie')!;
-    expect(cookie).toMatch(/HttpOnly/);
-    expect(cookie).toMatch(/SameSite=Strict/);
-    const viaCookie = await fetch(`${base()}/api/rpc/profile.list`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: cookie.split(';')[0]! }, body: '{}' });
-    expect(viaCookie.status).toBe(200);
+    const cookies = opened.headers.getSetCookie();
+    const session = cookies.find((c) => c.startsWith('holdfast_session='))!;
+    expect(session).toMatch(/HttpOnly/);
+    expect(session).toMatch(/SameSite=Strict/);
+    const csrf = cookies.find((c) => c.startsWith('holdfast_csrf='))!;
+    expect(csrf).not.toMatch(/HttpOnly/);
+    const csrfToken = csrf.split(';')[0]!.split('=')[1]!;
+    const viaCookie = (headers: Record<string, string>) =>
+      fetch(`${base()}/api/rpc/profile.list`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: session.split(';')[0]!, ...headers }, body: '{}' });
+    // A cookie alone is what a cross-site form would carry: refused without the CSRF header.
+    const forged = await viaCookie({});
+    expect(forged.status).toBe(403);
+    expect(await forged.json()).toMatchObject({ error: { message: expect.stringContaining('X-CSRF-Token') } });
+    expect((await viaCookie({ 'x-csrf-token': 'wrong' })).status).toBe(403);
+    expect((await viaCookie({ 'x-csrf-token': csrfToken })).status).toBe(200);
     expect((await fetch(`${base()}/?token=wrong`)).status).toBe(401);
   });
 
