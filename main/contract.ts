@@ -113,6 +113,8 @@ export const contract = {
   'retention.preview': define(z.object({ policy: z.string().min(1).max(64), profile: ProfileNameSchema.optional() }).strict(), (holdfast, input) => holdfast.retentionPreview(input)),
   'backup.stats': define(z.object({}).strict(), (holdfast) => holdfast.stats()),
   'backup.health': define(z.object({}).strict(), (holdfast) => holdfast.health()),
+  'backup.delete': define(z.object({ ref: BackupRef, confirm: z.string().max(255) }).strict(), (holdfast, input) => holdfast.deleteBackup(input.ref, input.confirm)),
+  'settings.get': define(z.object({}).strict(), (holdfast) => holdfast.settings()),
   'backup.adopt': define(z.object({ dir: z.string().min(1) }).strict(), (holdfast, input) => holdfast.adopt(input.dir)),
 } as const;
 

@@ -4,14 +4,14 @@ import { loadConfig } from '../core/config.ts';
 import { exitCodeFor, toErrorInfo } from '../core/errors.ts';
 import { Holdfast } from '../core/holdfast.ts';
 import nodeCron from 'node-cron';
-import { validateCron } from '../core/schedule/cron.ts';
+import { cleanupCron as cleanupCronFromEnv, validateCron } from '../core/schedule/cron.ts';
 import { startTicker } from '../core/schedule/ticker.ts';
 import type { Io } from './main.ts';
 
 export async function runDaemon(io: Io, graceMs: number): Promise<number> {
   let holdfast: Holdfast;
   // Retention on BACKUP_CLEANUP_SCHEDULE (default 05:00 daily), in the system's zone.
-  const cleanupCron = process.env.BACKUP_CLEANUP_SCHEDULE?.trim() || '0 5 * * *';
+  const cleanupCron = cleanupCronFromEnv();
   try {
     validateCron(cleanupCron, 'BACKUP_CLEANUP_SCHEDULE');
     holdfast = (await Holdfast.open(loadConfig())).holdfast;

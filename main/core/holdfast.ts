@@ -12,12 +12,12 @@ import { Catalogue } from './catalogue/catalogue.ts';
 import { newId } from './catalogue/catalogue.ts';
 import { loadConfig, type HoldfastConfig } from './config.ts';
 import { HoldfastError, toErrorInfo } from './errors.ts';
-import { describeCron, nextRunAfter, presetCron, systemTimeZone, validateCron, validateTimeZone, type ScheduleType } from './schedule/cron.ts';
+import { cleanupCron, describeCron, nextRunAfter, presetCron, systemTimeZone, validateCron, validateTimeZone, type ScheduleType } from './schedule/cron.ts';
 import { ScheduleStore, type Schedule } from './schedule/schedule-store.ts';
 import { testRestore, type RestoreTestResult } from './drill/test-restore.ts';
 import { fileLogger, type Logger } from './log.ts';
 import { Notifier, notifySettingsFromEnv } from './notify/notifier.ts';
-import { runCleanup, type CleanupReport } from './retention/cleanup.ts';
+import { removeBackupFiles, runCleanup, type CleanupReport } from './retention/cleanup.ts';
 import { formatRetentionPolicy, parseRetentionPolicy, planRetention, simulateRetention, type RetentionPolicy } from './retention/policy.ts';
 import { computeHealth, computeStats, type BackupStats, type HealthReport } from './stats/stats.ts';
 import { Scheduler, systemClock, type Clock, type ScheduledOutcome } from './schedule/scheduler.ts';
@@ -41,6 +41,7 @@ import { removeStalePassfiles } from './secrets/passfile.ts';
 import { KeytarSecretStore, type SecretStore } from './secrets/secret-store.ts';
 import { restoreBackup, type RestoreRequest, type RestoreResult } from './restore/restore.ts';
 import { discoverClientTools, type ClientToolSet } from './tools/discover.ts';
+import { humanBytes } from './human.ts';
 import type { BackupMetadata, Profile, RunRecord } from './types.ts';
 import { verifyBackup, type VerifyResult } from './verify/verify.ts';
 
@@ -117,6 +118,28 @@ export interface CleanupSummary {
   freedBytes: number;
   errors: number;
   profiles: Array<CleanupReport & { profile: string }>;
+}
+
+/** What the settings page shows: the configuration parsed at start, read-only. */
+export interface SettingsView {
+  home: string;
+  backupDir: string;
+  compressionDefault: boolean;
+  maxSizeBytes: number;
+  timeoutMs: number;
+  stallMs: number;
+  concurrency: number;
+  retentionDays: number;
+  connectTimeoutSeconds: number;
+  schedules: { daily: string; weekly: string; monthly: string; cleanup: string };
+  /** Webhook URLs carry their credential, so only whether one is set crosses the contract. */
+  notifications: { slack: boolean; webhook: boolean; on: 'all' | 'failures' | 'none' };
+  clientTools: { explicitDir: string | null; found: Array<{ version: string; major: number; dir: string; source: string }> };
+}
+
+export interface DeleteReport {
+  deleted: string;
+  freedBytes: number;
 }
 
 export interface AdoptReport {
@@ -415,6 +438,44 @@ export class Holdfast implements EngineContext, ProfileContext {
       if (!request.dryRun) await this.notifier.notify({ kind: 'restore.failed', profile: target.name, database, filename, error: toErrorInfo(error), at: new Date().toISOString() });
       throw error;
     }
+  }
+
+  /** One backup and its companions; `confirm` must repeat its file name, as a restore's --confirm does. */
+  async deleteBackup(ref: string, confirm: string): Promise<DeleteReport> {
+    const backup = this.catalogue.requireBackup(ref);
+    if (confirm !== backup.filename) {
+      throw new HoldfastError('BAD_INPUT', `Deleting ${backup.filename} needs its file name typed as the confirmation.`, `Confirm with exactly "${backup.filename}".`);
+    }
+    try {
+      await removeBackupFiles(backup);
+    } catch (error) {
+      throw new HoldfastError('CONFLICT', `Cannot delete ${backup.filename}: ${(error as Error).message}`, 'Check the file and its directory permissions, then try again.');
+    }
+    // Status and audit together, as retention does: the row stays as history.
+    this.catalogue.db.transaction(() => {
+      this.catalogue.setBackupStatus(backup.id, 'deleted');
+      this.catalogue.audit(actor(), 'backup.delete', backup.filename, { id: backup.id, profile: backup.profile, size: backup.size, freed: humanBytes(backup.size) });
+    })();
+    return { deleted: backup.filename, freedBytes: backup.size };
+  }
+
+  async settings(): Promise<SettingsView> {
+    const notify = notifySettingsFromEnv(process.env);
+    const tools = await this.clientTools(this.config.pgBinDir);
+    return {
+      home: this.config.home,
+      backupDir: this.config.backupDir,
+      compressionDefault: this.config.compressionDefault,
+      maxSizeBytes: this.config.maxSizeBytes,
+      timeoutMs: this.config.timeoutMs,
+      stallMs: this.config.stallMs,
+      concurrency: this.config.concurrency,
+      retentionDays: this.config.retentionDays,
+      connectTimeoutSeconds: this.config.connectTimeoutSeconds,
+      schedules: { daily: presetCron('daily'), weekly: presetCron('weekly'), monthly: presetCron('monthly'), cleanup: cleanupCron() },
+      notifications: { slack: notify.slackWebhook !== undefined, webhook: notify.webhookUrl !== undefined, on: notify.on },
+      clientTools: { explicitDir: this.config.pgBinDir ?? null, found: tools.map((t) => ({ version: t.version, major: t.major, dir: t.dir, source: t.source })) },
+    };
   }
 
   // --- retention, stats, health ---------------------------------------------------------------

@@ -38,7 +38,7 @@ function errorCode(error: unknown): string | undefined {
  * strand its companions; a later run finishes the job, since an already-absent file counts as removed.
  * If the dump itself cannot go, the companions stay so the backup is still whole.
  */
-async function removeBackupFiles(backup: BackupMetadata): Promise<void> {
+export async function removeBackupFiles(backup: BackupMetadata): Promise<void> {
   if (!backup.path || !isAbsolute(backup.path)) {
     throw new Error(`the catalogue row has no absolute path (${JSON.stringify(backup.path)}); nothing was removed`);
   }

@@ -1,0 +1,120 @@
+// The channels the desktop UI added to the contract: deleting one backup (with its file name typed
+// as the confirmation) and reading the settings, through `invoke` as every shell calls them.
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { BackupOptionsSchema } from './core/backup/options.ts';
+import { companionPaths } from './core/backup/naming.ts';
+import { loadConfig } from './core/config.ts';
+import { sha256File } from './core/fsutil/durable.ts';
+import { Holdfast } from './core/holdfast.ts';
+import type { SecretStore } from './core/secrets/secret-store.ts';
+import type { BackupMetadata } from './core/types.ts';
+import { invoke } from './contract.ts';
+
+const noKeychain: SecretStore = {
+  description: 'none (test)',
+  availability: async () => ({ ok: false, reason: 'test' }),
+  get: async () => undefined,
+  set: async () => undefined,
+  delete: async () => false,
+};
+
+let home: string;
+let holdfast: Holdfast;
+
+beforeEach(async () => {
+  home = await mkdtemp(join(tmpdir(), 'holdfast-contract-'));
+  ({ holdfast } = await Holdfast.open(loadConfig({ HOLDFAST_HOME: home }), { secrets: noKeychain }));
+});
+
+afterEach(async () => {
+  holdfast.close();
+  await rm(home, { recursive: true, force: true });
+});
+
+/** A backup catalogued the way `holdfast adopt` does: a file and its sidecar with a matching checksum. */
+async function adoptedBackup(): Promise<BackupMetadata> {
+  const filename = 'backup-2025-01-01T02-00-00-000Z-shop.dump';
+  const path = join(holdfast.config.backupDir, filename);
+  await mkdir(holdfast.config.backupDir, { recursive: true });
+  await writeFile(path, 'PGDMP not a real archive, only bytes to delete');
+  const { globals, sidecar } = companionPaths(path);
+  await writeFile(globals, '-- roles');
+  const metadata = {
+    id: 'a1b2c3d4e5f6',
+    filename,
+    timestamp: '2025-01-01T02:00:00.000Z',
+    size: 47,
+    compressed: true,
+    encrypted: false,
+    checksum: `sha256:${await sha256File(path)}`,
+    databaseSize: 1000,
+    tables: ['public.users'],
+    version: 'PostgreSQL 15.18',
+    duration: 120,
+    profile: 'shop',
+    database: 'shop',
+    path,
+    format: 'custom',
+    compression: 'gzip',
+    status: 'completed',
+    rowCounts: { 'public.users': 3 },
+    serverMajor: 15,
+    clientVersion: 'pg_dump 15.18',
+    options: BackupOptionsSchema.parse({}),
+    globals: { filename: `${filename}.globals.sql`, checksum: null, note: null },
+  };
+  await writeFile(sidecar, JSON.stringify(metadata));
+  const adopted = await invoke(holdfast, 'backup.adopt', { dir: holdfast.config.backupDir });
+  expect(adopted).toMatchObject({ ok: true, value: { adopted: [filename] } });
+  return holdfast.catalogue.requireBackup(filename);
+}
+
+describe('backup.delete', () => {
+  test('refuses without the file name typed, and then removes the file, its companions and the listing', async () => {
+    const backup = await adoptedBackup();
+    const { sidecar, globals } = companionPaths(backup.path);
+
+    const refused = await invoke(holdfast, 'backup.delete', { ref: backup.id, confirm: 'shop' });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'BAD_INPUT', hint: expect.stringContaining(backup.filename) } });
+    expect(existsSync(backup.path)).toBe(true);
+
+    const deleted = await invoke(holdfast, 'backup.delete', { ref: backup.id, confirm: backup.filename });
+    expect(deleted).toEqual({ ok: true, value: { deleted: backup.filename, freedBytes: backup.size } });
+    for (const path of [backup.path, sidecar, globals]) expect(existsSync(path)).toBe(false);
+    expect(await invoke(holdfast, 'backup.list', {})).toEqual({ ok: true, value: [] });
+    expect(holdfast.catalogue.auditEntries(1)[0]).toMatchObject({ action: 'backup.delete', target: backup.filename });
+
+    // Gone means gone: a second delete is NOT_FOUND, not a silent success.
+    expect(await invoke(holdfast, 'backup.delete', { ref: backup.id, confirm: backup.filename })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+  });
+});
+
+describe('settings.get', () => {
+  test('shows the configuration, and whether a webhook is set but never its URL', async () => {
+    const secretUrl = 'https://hooks.example.com/services/T000/B000/secret-part';
+    const saved = process.env.HOLDFAST_WEBHOOK_URL;
+    process.env.HOLDFAST_WEBHOOK_URL = secretUrl;
+    try {
+      const result = await invoke(holdfast, 'settings.get', {});
+      expect(result).toMatchObject({
+        ok: true,
+        value: {
+          home,
+          backupDir: join(home, 'backups'),
+          retentionDays: 30,
+          schedules: { daily: '0 2 * * *', cleanup: '0 5 * * *' },
+          notifications: { webhook: true, slack: false, on: 'all' },
+        },
+      });
+      expect(JSON.stringify(result)).not.toContain('secret-part');
+    } finally {
+      if (saved === undefined) delete process.env.HOLDFAST_WEBHOOK_URL;
+      else process.env.HOLDFAST_WEBHOOK_URL = saved;
+    }
+    expect(await invoke(holdfast, 'settings.get', { extra: 1 })).toMatchObject({ ok: false, error: { code: 'BAD_INPUT' } });
+  });
+});
