@@ -98,4 +98,15 @@ export const migrations: readonly string[] = [
   -- Run a restore drill after each backup this schedule takes.
   ALTER TABLE schedules ADD COLUMN test_restore INTEGER NOT NULL DEFAULT 0;
   `,
+  `
+  -- API users of holdfast serve. Only the SHA-256 of each token is kept (see core/users/users.ts).
+  CREATE TABLE users (
+    name TEXT PRIMARY KEY COLLATE NOCASE,
+    role TEXT NOT NULL CHECK (role IN ('admin', 'super-admin')),
+    token_hash TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    token_issued_at TEXT NOT NULL,
+    last_used_at TEXT
+  );
+  `,
 ];
