@@ -8,6 +8,7 @@ import { SCHEDULE_TYPES } from './core/schedule/cron.ts';
 import { HoldfastError, toErrorInfo, type ErrorInfo } from './core/errors.ts';
 import type { Holdfast } from './core/holdfast.ts';
 import { NewProfileSchema, ProfileChangesSchema, ProfileNameSchema } from './core/profiles/profile-schema.ts';
+import { ROLES, UserNameSchema } from './core/users/users.ts';
 
 export type Envelope<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo };
 
@@ -24,6 +25,9 @@ const Password = z.string().min(1, 'the password is empty').max(4096).refine((va
 const ScheduleId = z.string().regex(/^[0-9a-f]{12}$/, 'a schedule id is 12 hex characters (holdfast schedule list)');
 
 const BackupRef = z.string().min(1, 'give a backup id or filename').max(255);
+
+/** An existing user: looked up, so the stricter rules for new names do not apply. */
+const ExistingUserName = z.string().min(1).max(64);
 
 function define<I extends z.ZodType, O>(input: I, handler: (holdfast: Holdfast, input: z.output<I>, context: CallContext) => Promise<O> | O) {
   return { input, handler };
@@ -116,6 +120,12 @@ export const contract = {
   'backup.delete': define(z.object({ ref: BackupRef, confirm: z.string().max(255) }).strict(), (holdfast, input) => holdfast.deleteBackup(input.ref, input.confirm)),
   'settings.get': define(z.object({}).strict(), (holdfast) => holdfast.settings()),
   'backup.adopt': define(z.object({ dir: z.string().min(1) }).strict(), (holdfast, input) => holdfast.adopt(input.dir)),
+  'backup.running': define(z.object({}).strict(), (holdfast) => holdfast.runningBackups()),
+  // API users of holdfast serve; add and rotate answer the token, the only time it is shown.
+  'user.add': define(z.object({ name: UserNameSchema, role: z.enum(ROLES) }).strict(), (holdfast, input) => holdfast.addUser(input.name, input.role)),
+  'user.list': define(z.object({}).strict(), (holdfast) => holdfast.listUsers()),
+  'user.remove': define(z.object({ name: ExistingUserName }).strict(), (holdfast, input) => holdfast.removeUser(input.name)),
+  'user.rotate': define(z.object({ name: ExistingUserName }).strict(), (holdfast, input) => holdfast.rotateUserToken(input.name)),
 } as const;
 
 export type Channel = keyof typeof contract;

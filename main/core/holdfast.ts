@@ -41,6 +41,8 @@ import { removeStalePassfiles } from './secrets/passfile.ts';
 import { KeytarSecretStore, type SecretStore } from './secrets/secret-store.ts';
 import { restoreBackup, type RestoreRequest, type RestoreResult } from './restore/restore.ts';
 import { discoverClientTools, type ClientToolSet } from './tools/discover.ts';
+import { actingUser } from './users/acting.ts';
+import { UserStore, type IssuedToken, type Role, type User } from './users/users.ts';
 import { humanBytes } from './human.ts';
 import type { BackupMetadata, Profile, RunRecord } from './types.ts';
 import { verifyBackup, type VerifyResult } from './verify/verify.ts';
@@ -147,8 +149,10 @@ export interface AdoptReport {
   skipped: Array<{ file: string; reason: string }>;
 }
 
-/** Who did it, for the audit log: the OS user for the CLI and the desktop app. */
+/** Who did it, for the audit log: the API user for `holdfast serve`, else the OS user (CLI, desktop app). */
 function actor(): string {
+  const apiUser = actingUser();
+  if (apiUser) return apiUser;
   try {
     return userInfo().username;
   } catch {
@@ -161,6 +165,7 @@ export class Holdfast implements EngineContext, ProfileContext {
   readonly catalogue: Catalogue;
   readonly secrets: SecretStore;
   readonly schedules: ScheduleStore;
+  readonly users: UserStore;
   readonly notifier: Notifier;
   readonly logger: Logger;
   private readonly toolsCache = new Map<string, Promise<ClientToolSet[]>>();
@@ -170,6 +175,7 @@ export class Holdfast implements EngineContext, ProfileContext {
     this.catalogue = catalogue;
     this.secrets = secrets;
     this.schedules = new ScheduleStore(catalogue.db);
+    this.users = new UserStore(catalogue.db);
     this.logger = fileLogger(join(config.home, 'logs'));
     this.notifier = new Notifier(notifySettingsFromEnv(process.env), {
       log: (level, message, detail) => {
@@ -360,6 +366,38 @@ export class Holdfast implements EngineContext, ProfileContext {
     this.schedules.remove(id);
     this.catalogue.audit(actor(), 'schedule.remove', id);
     return { removed: id };
+  }
+
+  /** Backup runs in progress in a live process (this one or another Holdfast), oldest first. */
+  runningBackups(): Array<{ id: string; profile: string | null; startedAt: string }> {
+    return this.catalogue
+      .listRuns({ kind: 'backup', statuses: ['running'] })
+      .filter((run) => run.profile !== null && this.catalogue.runningBackupOf(run.profile)?.id === run.id)
+      .map((run) => ({ id: run.id, profile: run.profile, startedAt: run.startedAt }));
+  }
+
+  // --- API users (holdfast serve) -------------------------------------------------------------
+
+  addUser(name: string, role: Role): IssuedToken {
+    const issued = this.users.add(name, role);
+    this.catalogue.audit(actor(), 'user.add', issued.user.name, { role });
+    return issued;
+  }
+
+  listUsers(): User[] {
+    return this.users.list();
+  }
+
+  removeUser(name: string): { removed: string } {
+    const result = this.users.remove(name);
+    this.catalogue.audit(actor(), 'user.remove', result.removed);
+    return result;
+  }
+
+  rotateUserToken(name: string): IssuedToken {
+    const issued = this.users.rotate(name);
+    this.catalogue.audit(actor(), 'user.rotate', issued.user.name);
+    return issued;
   }
 
   isProfileBusy(profile: string): boolean {
