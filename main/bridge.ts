@@ -27,3 +27,9 @@ export interface HoldfastBridge {
 export const IPC_PROGRESS = 'holdfast:progress';
 export const IPC_CANCEL = 'holdfast:cancel';
 export const ipcChannel = (channel: Channel) => `holdfast:rpc:${channel}`;
+/**
+ * The window's renderer gets the contract's channel names from main as this command-line argument
+ * (webPreferences.additionalArguments), so the sandboxed preload, which cannot load zod or the
+ * contract, exposes exactly the channels the running engine has.
+ */
+export const CHANNELS_ARGUMENT = '--holdfast-channels=';
