@@ -10,7 +10,7 @@ import { exitCodeFor, HoldfastError, toErrorInfo, type ErrorInfo } from '../core
 import { Holdfast } from '../core/holdfast.ts';
 import { profileFromUri } from '../core/profiles/profiles.ts';
 import { runDaemon } from './daemon.ts';
-import { runServe } from './serve.ts';
+import { runServe, type ServeFlags } from './serve.ts';
 import { formatBackup, formatCleanup, formatList, formatRestoreTest, formatProfile, formatProfileTest, formatRestore, formatVerify, humanBytes, humanDuration } from './format.ts';
 
 export interface Io {
@@ -360,14 +360,15 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
 
   program
     .command('serve')
-    .description('Serve the API (and, with the desktop issue, the UI) on loopback with a token; prints the URL')
-    .option('--host <address>', 'loopback address to bind', '127.0.0.1')
+    .description('Serve the UI, the REST API and the contract over HTTP with a token; prints the URL')
+    .option('--host <address>', 'address to bind; beyond loopback only with --tls-cert/--tls-key or --insecure', '127.0.0.1')
     .option('--port <port>', 'port (default: a free one)', integer('--port'))
-    .action(async (options: { host: string; port?: number }) => {
-      if (!['127.0.0.1', '::1', 'localhost'].includes(options.host)) {
-        throw new HoldfastError('BAD_INPUT', `holdfast serve binds loopback only for now, not ${options.host}.`, 'Use an SSH tunnel to reach it from another machine.');
-      }
-      exitCode = await runServe(io, options.host, options.port);
+    .option('--tls-cert <file>', 'PEM certificate: serve https')
+    .option('--tls-key <file>', 'PEM private key for --tls-cert')
+    .option('--insecure', 'allow a non-loopback --host without TLS (something else protects the connection)')
+    .option('--public-health', 'GET /api/backup/health answers without a token (the verdict only), for monitors')
+    .action(async (options: ServeFlags) => {
+      exitCode = await runServe(io, options);
     });
 
   const user = program.command('user').description('API users of holdfast serve: each has a role and its own token (only a hash is stored)');

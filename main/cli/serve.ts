@@ -1,21 +1,54 @@
 // `holdfast serve`: prints the URL with its token and serves until SIGTERM/SIGINT.
+import { readFileSync } from 'node:fs';
 import { loadConfig } from '../core/config.ts';
-import { exitCodeFor, toErrorInfo } from '../core/errors.ts';
+import { exitCodeFor, HoldfastError, toErrorInfo } from '../core/errors.ts';
 import { Holdfast } from '../core/holdfast.ts';
-import { startServer } from '../serve/server.ts';
+import { checkBind, startServer, type ServeOptions } from '../serve/server.ts';
 import type { Io } from './main.ts';
 
-export async function runServe(io: Io, host: string, port: number | undefined): Promise<number> {
-  let holdfast: Holdfast;
+export interface ServeFlags {
+  host: string;
+  port?: number;
+  tlsCert?: string;
+  tlsKey?: string;
+  insecure?: boolean;
+  publicHealth?: boolean;
+}
+
+/** Flags to server options; bad usage (half a TLS pair, an unreadable file, an open bind) throws BAD_INPUT. */
+function serveOptions(flags: ServeFlags): ServeOptions {
+  if ((flags.tlsCert === undefined) !== (flags.tlsKey === undefined)) {
+    throw new HoldfastError('BAD_INPUT', '--tls-cert and --tls-key go together.', 'Give both: the PEM certificate and its private key.');
+  }
+  const read = (flag: string, file: string) => {
+    try {
+      return readFileSync(file);
+    } catch (error) {
+      throw new HoldfastError('BAD_INPUT', `${flag} ${file} cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`);
+    }
+  };
+  const options: ServeOptions = { host: flags.host, insecure: Boolean(flags.insecure), publicHealth: Boolean(flags.publicHealth) };
+  if (flags.port !== undefined) options.port = flags.port;
+  if (flags.tlsCert !== undefined && flags.tlsKey !== undefined) options.tls = { cert: read('--tls-cert', flags.tlsCert), key: read('--tls-key', flags.tlsKey) };
+  checkBind(flags.host, options);
+  return options;
+}
+
+export async function runServe(io: Io, flags: ServeFlags): Promise<number> {
+  let holdfast: Holdfast | undefined;
+  let server: Awaited<ReturnType<typeof startServer>>;
   try {
+    const options = serveOptions(flags);
     holdfast = (await Holdfast.open(loadConfig())).holdfast;
+    server = await startServer(holdfast, options);
   } catch (error) {
+    holdfast?.close();
     const info = toErrorInfo(error);
-    io.stderr(`holdfast serve: ${info.message}\n`);
+    io.stderr(`holdfast serve: ${info.message}\n${info.hint ? `hint: ${info.hint}\n` : ''}`);
     return exitCodeFor(info.code);
   }
-  const server = await startServer(holdfast, { host, ...(port === undefined ? {} : { port }) });
   io.stdout(`Holdfast UI: ${server.url}\n`);
+  if (flags.insecure && !flags.tlsCert) io.stderr('holdfast serve: warning: --insecure: tokens and backups cross the network unencrypted.\n');
   await new Promise<void>((resolve) => {
     process.once('SIGTERM', () => resolve());
     process.once('SIGINT', () => resolve());

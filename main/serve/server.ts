@@ -1,18 +1,28 @@
 // `holdfast serve`: the contract over HTTP on loopback, for a browser and for scripts.
-// - Every /api/* request needs the token: `Authorization: Bearer <token>`, or the HttpOnly,
-//   SameSite=Strict session cookie a browser gets by opening the printed URL.
-// - A Host header other than the bound address or localhost is refused (403): DNS rebinding.
+// - Every /api/* request (and /metrics) needs a token: `Authorization: Bearer <token>`, or the
+//   HttpOnly, SameSite=Strict session cookie a browser gets by opening the printed URL (or from
+//   POST /api/session). The printed token is the owner's (a super-admin); `holdfast user add` makes
+//   others. Ten failed authentications from one address in a minute lock it out for a minute (429).
+// - A cookie session is a random id mapped to its user here, with a CSRF token of its own.
+// - Denials and every state-changing request are audited with the user's name.
+// - On loopback, a Host header other than the bound address or localhost is refused (403): DNS rebinding.
+//   Beyond loopback it needs TLS (or an explicit insecure), and the token is the protection.
 // - Bodies: JSON only (400 otherwise), at most 1 MB (413).
 // - POST /api/rpc/<channel> answers the contract's envelope; with `Accept: text/event-stream` it
 //   streams progress events and then the result, and closing the request cancels the operation.
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { contract, invoke, type Channel } from '../contract.ts';
+import { HoldfastError } from '../core/errors.ts';
 import type { Holdfast } from '../core/holdfast.ts';
+import { runAs } from '../core/users/acting.ts';
+import { channelChangesState, channelRole, FailureLimiter, hasRole, principalForToken, sameSecret, sessionPrincipal, SessionStore, type Principal, type Session } from './auth.ts';
+import { deny, errorBody, isRpc, pathOf, requestTarget } from './respond.ts';
+import { registerRest, type Answer, type SessionHost } from './rest/routes.ts';
 
 export const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 const COOKIE = 'holdfast_session';
@@ -36,6 +46,27 @@ export interface ServeOptions {
   token?: string;
   /** Where the built renderer is; default rendererDir(). Without one, / says how to build it. */
   rendererDir?: string;
+  /** PEM certificate and key: serve https. */
+  tls?: { cert: string | Buffer; key: string | Buffer };
+  /** Allow a non-loopback bind without TLS (something else protects the connection). */
+  insecure?: boolean;
+  /** GET /api/backup/health answers without a token (the verdict, not the reasons), for monitors. */
+  publicHealth?: boolean;
+  /** Failed authentications per address before a lockout of authFailureWindowMs; default 10 per minute. */
+  authFailureLimit?: number;
+  authFailureWindowMs?: number;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+/** Off loopback, tokens and backups would cross the network: only with TLS, or when told it is fine. */
+export function checkBind(host: string, options: Pick<ServeOptions, 'tls' | 'insecure'>): void {
+  if (LOOPBACK.has(host) || options.tls || options.insecure) return;
+  throw new HoldfastError(
+    'BAD_INPUT',
+    `Serving on ${host} would send tokens and backups over the network in clear text.`,
+    'Give --tls-cert <file> --tls-key <file>, or --insecure if something else (a VPN, a TLS proxy, an SSH tunnel) protects the connection.',
+  );
 }
 
 export interface RunningServer {
@@ -44,13 +75,6 @@ export interface RunningServer {
   port: number;
   app: FastifyInstance;
   close(): Promise<void>;
-}
-
-function sameSecret(given: string | undefined, token: string): boolean {
-  if (!given) return false;
-  const a = Buffer.from(given);
-  const b = Buffer.from(token);
-  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 function cookieValue(header: string | undefined, name: string): string | undefined {
@@ -63,54 +87,146 @@ function cookieValue(header: string | undefined, name: string): string | undefin
 
 export async function startServer(holdfast: Holdfast, options: ServeOptions = {}): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1';
+  checkBind(host, options);
   const token = options.token ?? randomBytes(24).toString('base64url');
-  const app = Fastify({ bodyLimit: MAX_BODY, logger: false });
-  // The CSRF token is derived from the session secret, so it needs no server-side state.
-  const csrfToken = createHmac('sha256', token).update('holdfast csrf').digest('base64url');
+  const scheme = options.tls ? 'https' : 'http';
+  // One instance type whichever the transport: the routes never look at the socket.
+  const app = (options.tls ? Fastify({ bodyLimit: MAX_BODY, logger: false, https: { cert: options.tls.cert, key: options.tls.key } }) : Fastify({ bodyLimit: MAX_BODY, logger: false })) as unknown as FastifyInstance;
+  const sessions = new SessionStore();
+  const limiter = new FailureLimiter(options.authFailureLimit ?? 10, options.authFailureWindowMs ?? 60_000);
+  const secure = options.tls ? '; Secure' : '';
+  const loopback = LOOPBACK.has(host);
+  const audit = holdfast.catalogue;
   let port = 0;
 
   const allowedHosts = () => new Set([`${host}:${port}`, `localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`]);
+  const sessionCookies = (session: Session) => [`${COOKIE}=${session.id}; HttpOnly; SameSite=Strict; Path=/${secure}`, `${CSRF_COOKIE}=${session.csrf}; SameSite=Strict; Path=/${secure}`];
+
+  app.decorateRequest('principal', null);
+  app.decorateRequest('audited', false);
+
+  /** 429 while the address is locked out; otherwise undefined. Nothing it sends is checked meanwhile. */
+  const lockedOut = (request: FastifyRequest, reply: FastifyReply): FastifyReply | undefined => {
+    const waitMs = limiter.retryAfterMs(request.ip);
+    if (waitMs === 0) return undefined;
+    return reply
+      .code(429)
+      .header('Retry-After', String(Math.ceil(waitMs / 1000)))
+      .send(errorBody(request.url, { code: 'RATE_LIMITED', message: 'Too many failed authentications from this address.', hint: `Try again in ${Math.ceil(waitMs / 1000)} s.` }));
+  };
+
+  /** A failed authentication: counted towards the lockout, and audited (so at most the limit per window). */
+  const authFailed = (request: FastifyRequest, reply: FastifyReply, message: string, name?: string): FastifyReply => {
+    const nowLocked = limiter.recordFailure(request.ip);
+    return deny(audit, request, reply, 401, { code: 'UNAUTHORIZED', message, hint: 'Send Authorization: Bearer <token>, or open the URL holdfast serve printed.' }, { ...(name ? { name } : {}), detail: nowLocked ? { lockedOutSeconds: Math.ceil(limiter.windowMs / 1000) } : {} });
+  };
 
   app.addHook('onRequest', async (request, reply) => {
     void reply.header('Content-Security-Policy', CSP).header('X-Content-Type-Options', 'nosniff').header('Referrer-Policy', 'no-referrer');
-    if (!allowedHosts().has(request.headers.host ?? '')) {
-      return reply.code(403).send({ ok: false, error: { code: 'FORBIDDEN', message: 'This host name is not served here.', hint: `Open http://${host}:${port}/` } });
+    if (loopback && !allowedHosts().has(request.headers.host ?? '')) {
+      return deny(audit, request, reply, 403, { code: 'FORBIDDEN', message: 'This host name is not served here.', hint: `Open ${scheme}://${host}:${port}/` });
     }
-    if (request.url.startsWith('/api/')) {
-      const bearer = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
-      if (sameSecret(bearer, token)) return undefined;
-      if (!sameSecret(cookieValue(request.headers.cookie, COOKIE), token)) {
-        return reply.code(401).send({ ok: false, error: { code: 'UNAUTHORIZED', message: 'A token is required.', hint: 'Send Authorization: Bearer <token>, or open the URL holdfast serve printed.' } });
-      }
-      // A cookie rides along with any site's request; only our own page can read the CSRF cookie.
-      const header = request.headers[CSRF_HEADER];
-      if (request.method !== 'GET' && request.method !== 'HEAD' && !sameSecret(typeof header === 'string' ? header : undefined, csrfToken)) {
-        return reply.code(403).send({ ok: false, error: { code: 'FORBIDDEN', message: 'A request with the session cookie needs the X-CSRF-Token header.', hint: `Send the value of the ${CSRF_COOKIE} cookie as X-CSRF-Token.` } });
-      }
+    const path = pathOf(request.url);
+    if (!path.startsWith('/api/') && path !== '/metrics') return undefined;
+    const access = request.routeOptions.config?.access;
+    if (access === 'public') return undefined;
+    const bearer = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
+    const sessionId = cookieValue(request.headers.cookie, COOKIE);
+    if (access === 'health' && options.publicHealth && bearer === undefined && sessionId === undefined) return undefined;
+    const locked = lockedOut(request, reply);
+    if (locked) return locked;
+    if (bearer !== undefined) {
+      const found = principalForToken(bearer, token, holdfast.users);
+      if (!found) return authFailed(request, reply, 'That token is not valid here.');
+      request.principal = found.principal;
+      return undefined;
+    }
+    const session = sessions.get(sessionId);
+    if (!session) return authFailed(request, reply, sessionId ? 'The session has ended; log in again.' : 'A token is required.');
+    const principal = sessionPrincipal(session, holdfast.users);
+    if (!principal) {
+      // The user was removed or given a new token since logging in.
+      sessions.delete(session.id);
+      return authFailed(request, reply, 'The session has ended because its user was removed or given a new token; log in again.', session.principal.name);
+    }
+    request.principal = principal;
+    // A cookie rides along with any site's request; only our own page can read the CSRF cookie.
+    const header = request.headers[CSRF_HEADER];
+    if (request.method !== 'GET' && request.method !== 'HEAD' && !sameSecret(typeof header === 'string' ? header : undefined, session.csrf)) {
+      return deny(audit, request, reply, 403, { code: 'FORBIDDEN', message: 'A request with the session cookie needs the X-CSRF-Token header.', hint: `Send the value of the ${CSRF_COOKIE} cookie as X-CSRF-Token.` });
     }
     return undefined;
   });
 
-  app.setErrorHandler((error: { statusCode?: number; code?: string; message: string }, _request, reply) => {
+  // Every state-changing request gets one audit entry with who, what and the outcome (denials
+  // already have theirs). onSend, not onResponse, so the entry exists before the client has the answer.
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (request.principal && !request.audited && changesState(request)) {
+      request.audited = true;
+      audit.audit(request.principal.name, 'api.request', requestTarget(request), { status: reply.statusCode });
+    }
+    return payload;
+  });
+
+  app.setErrorHandler((error: { statusCode?: number; code?: string; message: string }, request, reply) => {
     if (error.statusCode === 413 || error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      return reply.code(413).send({ ok: false, error: { code: 'BAD_INPUT', message: `The body is larger than ${MAX_BODY} bytes.` } });
+      return reply.code(413).send(errorBody(request.url, { code: 'BAD_INPUT', message: `The body is larger than ${MAX_BODY} bytes.` }));
     }
     if (error.statusCode === 400 || error.statusCode === 415) {
-      return reply.code(error.statusCode).send({ ok: false, error: { code: 'BAD_INPUT', message: `The body is not valid JSON: ${error.message}` } });
+      return reply.code(error.statusCode).send(errorBody(request.url, { code: 'BAD_INPUT', message: `The body is not valid JSON: ${error.message}` }));
     }
-    return reply.code(500).send({ ok: false, error: { code: 'INTERNAL', message: error.message } });
+    return reply.code(500).send(errorBody(request.url, { code: 'INTERNAL', message: error.message }));
   });
+
+  app.setNotFoundHandler((request, reply) => {
+    if (pathOf(request.url).startsWith('/api/')) {
+      return reply.code(404).send(errorBody(request.url, { code: 'NOT_FOUND', message: `No route ${request.method} ${pathOf(request.url)}.`, hint: 'GET /api/openapi.json lists every route.' }));
+    }
+    return reply.code(404).send({ message: `Route ${request.method}:${pathOf(request.url)} not found`, error: 'Not Found', statusCode: 404 });
+  });
+
+  const sessionHost: SessionHost = {
+    login(request, reply, given): Answer {
+      if (lockedOut(request, reply)) return { ok: false, error: { code: 'RATE_LIMITED', message: 'Too many failed authentications from this address.' } };
+      const found = principalForToken(given, token, holdfast.users);
+      if (!found) {
+        authFailed(request, reply, 'That token is not valid here.');
+        return { ok: false, error: { code: 'UNAUTHORIZED', message: 'That token is not valid here.' } };
+      }
+      const session = sessions.create(found.principal, found.tokenHash);
+      audit.audit(found.principal.name, 'session.login', null, { via: 'api', address: request.ip });
+      request.audited = true;
+      void reply.header('Set-Cookie', sessionCookies(session));
+      return { ok: true, value: { name: found.principal.name, role: found.principal.role, csrfToken: session.csrf } };
+    },
+    logout(request, reply): Answer {
+      const id = cookieValue(request.headers.cookie, COOKIE);
+      if (id) sessions.delete(id);
+      void reply.header('Set-Cookie', [`${COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0${secure}`, `${CSRF_COOKIE}=; SameSite=Strict; Path=/; Max-Age=0${secure}`]);
+      return { ok: true, value: {} };
+    },
+    current(request): Answer {
+      const principal = request.principal as Principal;
+      return { ok: true, value: { name: principal.name, role: principal.role } };
+    },
+  };
+  await registerRest(app, holdfast, sessionHost);
 
   const staticRoot = options.rendererDir ?? rendererDir();
   if (staticRoot) await app.register(fastifyStatic, { root: staticRoot, index: false, wildcard: true });
 
   app.get('/', async (request: FastifyRequest<{ Querystring: { token?: string } }>, reply: FastifyReply) => {
     if (request.query.token !== undefined) {
-      if (!sameSecret(request.query.token, token)) return reply.code(401).type('text/plain').send('That token is not valid for this server.');
-      // Trade the token in the URL for a cookie, and drop it from the address bar.
-      return reply
-        .header('Set-Cookie', [`${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`, `${CSRF_COOKIE}=${csrfToken}; SameSite=Strict; Path=/`])
-        .redirect('/');
+      if (lockedOut(request, reply)) return reply;
+      const found = principalForToken(request.query.token, token, holdfast.users);
+      if (!found) {
+        authFailed(request, reply, 'That token is not valid for this server.');
+        return reply;
+      }
+      // Trade the token in the URL for a session cookie, and drop it from the address bar.
+      const session = sessions.create(found.principal, found.tokenHash);
+      audit.audit(found.principal.name, 'session.login', null, { via: 'url', address: request.ip });
+      return reply.header('Set-Cookie', sessionCookies(session)).redirect('/');
     }
     if (staticRoot) return reply.header('Cache-Control', 'no-store').sendFile('index.html');
     return reply
@@ -123,21 +239,30 @@ export async function startServer(holdfast: Holdfast, options: ServeOptions = {}
     if (!Object.hasOwn(contract, channel)) {
       return reply.code(404).send({ ok: false, error: { code: 'NOT_FOUND', message: `No operation "${channel}".`, hint: `Known: ${Object.keys(contract).join(', ')}` } });
     }
+    const principal = request.principal as Principal;
+    const needed = channelRole(channel);
+    if (!hasRole(principal, needed)) {
+      return deny(audit, request, reply, 403, { code: 'FORBIDDEN', message: `${channel} needs a ${needed}; ${principal.name} is ${principal.role}.`, hint: 'Ask a super-admin (or the owner of holdfast serve) to do it.' });
+    }
+    const input = request.body ?? {};
+    const call = (context: Parameters<typeof invoke>[3]) => runAs(principal.name, () => invoke(holdfast, channel as Channel, input, context));
     const abort = new AbortController();
     // The response's 'close' before it finished means the client went away; the request's own
     // 'close' only says its body was read, so it cannot be the cancel signal.
     reply.raw.on('close', () => {
       if (!reply.raw.writableFinished) abort.abort();
     });
-    const input = request.body ?? {};
     if (!(request.headers.accept ?? '').includes('text/event-stream')) {
-      const result = await invoke(holdfast, channel as Channel, input, { signal: abort.signal });
+      const result = await call({ signal: abort.signal });
       return reply.code(result.ok ? 200 : result.error.code === 'BAD_INPUT' ? 400 : result.error.code === 'NOT_FOUND' ? 404 : 422).send(result);
     }
+    // A hijacked reply skips onSend, so the stream is audited as it opens.
+    if (changesState(request)) audit.audit(principal.name, 'api.request', requestTarget(request), { status: 200, stream: true });
+    request.audited = true;
     reply.hijack();
     reply.raw.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store', 'Content-Security-Policy': CSP });
     const send = (event: string, data: unknown) => reply.raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-    const result = await invoke(holdfast, channel as Channel, input, { signal: abort.signal, onProgress: (progress) => send('progress', progress) });
+    const result = await call({ signal: abort.signal, onProgress: (progress) => send('progress', progress) });
     send('result', result);
     reply.raw.end();
     return reply;
@@ -146,5 +271,13 @@ export async function startServer(holdfast: Holdfast, options: ServeOptions = {}
   await app.listen({ host, port: options.port ?? 0 });
   const address = app.server.address();
   port = typeof address === 'object' && address ? address.port : 0;
-  return { url: `http://${host}:${port}/?token=${token}`, token, port, app, close: () => app.close() };
+  const shownHost = host.includes(':') ? `[${host}]` : host;
+  return { url: `${scheme}://${shownHost}:${port}/?token=${token}`, token, port, app, close: () => app.close() };
+}
+
+/** State-changing: any non-GET, except contract calls that only read (profile.list, backup.stats, …). */
+function changesState(request: FastifyRequest): boolean {
+  if (request.method === 'GET' || request.method === 'HEAD') return false;
+  if (!isRpc(request.url)) return true;
+  return channelChangesState(pathOf(request.url).slice('/api/rpc/'.length));
 }

@@ -1,0 +1,110 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { Catalogue } from '../core/catalogue/catalogue.ts';
+import { UserStore } from '../core/users/users.ts';
+import { channelChangesState, channelRole, FailureLimiter, hasRole, OWNER, principalForToken, sessionPrincipal, SessionStore } from './auth.ts';
+
+let dir: string;
+let catalogue: Catalogue;
+let users: UserStore;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'holdfast-auth-'));
+  catalogue = new Catalogue(join(dir, 'catalogue.sqlite'));
+  users = new UserStore(catalogue.db);
+});
+
+afterEach(() => {
+  catalogue.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('principalForToken', () => {
+  test('the printed token is the owner, a user token its user, anything else nobody', () => {
+    const alice = users.add('alice', 'admin');
+    expect(principalForToken('owner-secret', 'owner-secret', users)).toEqual({ principal: OWNER });
+    expect(principalForToken(alice.token, 'owner-secret', users)).toMatchObject({ principal: { name: 'alice', role: 'admin', kind: 'user' } });
+    expect(principalForToken('owner-secreT', 'owner-secret', users)).toBeUndefined();
+    expect(principalForToken(undefined, 'owner-secret', users)).toBeUndefined();
+  });
+});
+
+describe('sessions', () => {
+  test('a session ends after the idle time, and each use keeps it alive', () => {
+    let now = 0;
+    const sessions = new SessionStore(1000, () => now);
+    const session = sessions.create(OWNER);
+    expect(session.id).not.toBe(session.csrf);
+    now = 900;
+    expect(sessions.get(session.id)).toBe(session);
+    now = 1800;
+    expect(sessions.get(session.id)).toBe(session);
+    now = 2801;
+    expect(sessions.get(session.id)).toBeUndefined();
+    expect(sessions.get('made-up')).toBeUndefined();
+    expect(sessions.size).toBe(0);
+  });
+
+  test("a user's session ends when the user is removed or their token rotated", () => {
+    const sessions = new SessionStore();
+    const bob = users.add('bob', 'super-admin');
+    const opened = principalForToken(bob.token, 'x', users)!;
+    const session = sessions.create(opened.principal, opened.tokenHash);
+    expect(sessionPrincipal(session, users)).toEqual({ name: 'bob', role: 'super-admin', kind: 'user' });
+    users.rotate('bob');
+    expect(sessionPrincipal(session, users)).toBeUndefined();
+    const again = principalForToken(users.rotate('bob').token, 'x', users)!;
+    const second = sessions.create(again.principal, again.tokenHash);
+    users.remove('bob');
+    expect(sessionPrincipal(second, users)).toBeUndefined();
+    expect(sessionPrincipal(sessions.create(OWNER), users)).toBe(OWNER);
+  });
+});
+
+describe('FailureLimiter', () => {
+  test('the tenth failure within the window locks the address out for the window; others are unaffected', () => {
+    let now = 0;
+    const limiter = new FailureLimiter(10, 60_000, () => now);
+    for (let i = 0; i < 9; i += 1) expect(limiter.recordFailure('10.0.0.1')).toBe(false);
+    expect(limiter.retryAfterMs('10.0.0.1')).toBe(0);
+    now = 1000;
+    expect(limiter.recordFailure('10.0.0.1')).toBe(true);
+    expect(limiter.retryAfterMs('10.0.0.1')).toBe(60_000);
+    expect(limiter.retryAfterMs('10.0.0.2')).toBe(0);
+    now = 31_000;
+    expect(limiter.retryAfterMs('10.0.0.1')).toBe(30_000);
+    now = 61_000;
+    expect(limiter.retryAfterMs('10.0.0.1')).toBe(0);
+  });
+
+  test('failures spread wider than the window do not add up', () => {
+    let now = 0;
+    const limiter = new FailureLimiter(3, 1000, () => now);
+    for (let i = 0; i < 10; i += 1) {
+      now += 600;
+      expect(limiter.recordFailure('a')).toBe(false);
+    }
+  });
+});
+
+describe('roles', () => {
+  test('restore and user management need a super-admin; everything else an admin', () => {
+    const admin = { name: 'a', role: 'admin', kind: 'user' } as const;
+    expect(channelRole('backup.restore')).toBe('super-admin');
+    expect(channelRole('user.add')).toBe('super-admin');
+    expect(channelRole('user.list')).toBe('super-admin');
+    expect(channelRole('backup.create')).toBe('admin');
+    expect(channelRole('profile.add')).toBe('admin');
+    expect(hasRole(admin, 'admin')).toBe(true);
+    expect(hasRole(admin, 'super-admin')).toBe(false);
+    expect(hasRole(OWNER, 'super-admin')).toBe(true);
+  });
+
+  test('reads are not audited as changes; anything unknown is', () => {
+    expect(channelChangesState('backup.list')).toBe(false);
+    expect(channelChangesState('backup.create')).toBe(true);
+    expect(channelChangesState('some.future.channel')).toBe(true);
+  });
+});

@@ -1,0 +1,174 @@
+// Who is calling `holdfast serve` and what they may do: the owner's printed token and API users'
+// tokens, browser sessions (a random session id in an HttpOnly cookie, a CSRF token per session),
+// a limit on failed authentications per client address, and the role each operation needs.
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { OWNER_NAME, type Role, type UserStore } from '../core/users/users.ts';
+
+export interface Principal {
+  name: string;
+  role: Role;
+  /** The owner holds the token `holdfast serve` printed; users hold their own (`holdfast user add`). */
+  kind: 'owner' | 'user';
+}
+
+export const OWNER: Principal = { name: OWNER_NAME, role: 'super-admin', kind: 'owner' };
+
+export function sameSecret(given: string | undefined, expected: string): boolean {
+  if (!given) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** A token's holder: the owner, or the API user it was issued to. */
+export function principalForToken(token: string | undefined, ownerToken: string, users: UserStore): { principal: Principal; tokenHash?: string } | undefined {
+  if (!token) return undefined;
+  if (sameSecret(token, ownerToken)) return { principal: OWNER };
+  const user = users.authenticate(token);
+  return user && { principal: { name: user.name, role: user.role, kind: 'user' }, tokenHash: user.tokenHash };
+}
+
+// --- sessions -------------------------------------------------------------------------------------
+
+export interface Session {
+  id: string;
+  /** Echoed by the page as X-CSRF-Token on every state-changing request (double submit). */
+  csrf: string;
+  principal: Principal;
+  /** The user's token hash when the session began: rotating or removing the user ends the session. */
+  tokenHash: string | undefined;
+  lastSeenMs: number;
+}
+
+const DEFAULT_IDLE_MS = 12 * 60 * 60 * 1000;
+const MAX_SESSIONS = 10_000;
+
+export class SessionStore {
+  private readonly sessions = new Map<string, Session>();
+
+  constructor(
+    private readonly idleMs = DEFAULT_IDLE_MS,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  create(principal: Principal, tokenHash?: string): Session {
+    if (this.sessions.size >= MAX_SESSIONS) this.sweep();
+    // Still full of live sessions: the oldest goes, rather than memory growing without bound.
+    if (this.sessions.size >= MAX_SESSIONS) this.sessions.delete(this.sessions.keys().next().value!);
+    const session: Session = { id: randomBytes(32).toString('base64url'), csrf: randomBytes(32).toString('base64url'), principal, tokenHash, lastSeenMs: this.now() };
+    this.sessions.set(session.id, session);
+    return session;
+  }
+
+  /** The live session with this id; using it keeps it alive. */
+  get(id: string | undefined): Session | undefined {
+    if (!id) return undefined;
+    const session = this.sessions.get(id);
+    if (!session) return undefined;
+    if (this.now() - session.lastSeenMs > this.idleMs) {
+      this.sessions.delete(id);
+      return undefined;
+    }
+    session.lastSeenMs = this.now();
+    return session;
+  }
+
+  delete(id: string): void {
+    this.sessions.delete(id);
+  }
+
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  private sweep(): void {
+    for (const [id, session] of this.sessions) if (this.now() - session.lastSeenMs > this.idleMs) this.sessions.delete(id);
+  }
+}
+
+/**
+ * Whether a session still speaks for its user: the owner's always does; a user's only while the
+ * user exists with the token the session was opened with. The role is read fresh each time.
+ */
+export function sessionPrincipal(session: Session, users: UserStore): Principal | undefined {
+  if (session.principal.kind === 'owner') return session.principal;
+  const user = users.current(session.principal.name);
+  if (!user || user.tokenHash !== session.tokenHash) return undefined;
+  return { name: user.name, role: user.role, kind: 'user' };
+}
+
+// --- failed authentications -----------------------------------------------------------------------
+
+/**
+ * `limit` failed authentications from one address within `windowMs` lock that address out for
+ * `windowMs`. While locked out nothing it sends is checked, so guessing cannot go on.
+ */
+export class FailureLimiter {
+  private readonly failures = new Map<string, number[]>();
+  private readonly blockedUntil = new Map<string, number>();
+
+  constructor(
+    readonly limit = 10,
+    readonly windowMs = 60_000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Milliseconds until this address may try again; 0 when it may now. */
+  retryAfterMs(address: string): number {
+    const until = this.blockedUntil.get(address);
+    if (until === undefined) return 0;
+    const left = until - this.now();
+    if (left <= 0) this.blockedUntil.delete(address);
+    return Math.max(left, 0);
+  }
+
+  /** Records a failure; true when this one locked the address out. */
+  recordFailure(address: string): boolean {
+    const now = this.now();
+    if (this.failures.size > MAX_SESSIONS) this.prune(now);
+    const recent = (this.failures.get(address) ?? []).filter((at) => now - at < this.windowMs);
+    recent.push(now);
+    if (recent.length >= this.limit) {
+      this.failures.delete(address);
+      this.blockedUntil.set(address, now + this.windowMs);
+      return true;
+    }
+    this.failures.set(address, recent);
+    return false;
+  }
+
+  private prune(now: number): void {
+    for (const [address, times] of this.failures) if (times.every((at) => now - at >= this.windowMs)) this.failures.delete(address);
+    for (const [address, until] of this.blockedUntil) if (until <= now) this.blockedUntil.delete(address);
+  }
+}
+
+// --- what each role may do --------------------------------------------------------------------------
+
+/** Restoring overwrites databases and users hold the keys: both are for super-admins only. */
+export function channelRole(channel: string): Role {
+  return channel === 'backup.restore' || channel.startsWith('user.') ? 'super-admin' : 'admin';
+}
+
+export function hasRole(principal: Principal, needed: Role): boolean {
+  return needed === 'admin' || principal.role === 'super-admin';
+}
+
+/** Contract channels that only read; every other call is audited as a change. */
+const READ_CHANNELS = new Set([
+  'profile.list',
+  'profile.show',
+  'profile.test',
+  'backup.list',
+  'backup.stats',
+  'backup.health',
+  'backup.running',
+  'schedule.list',
+  'audit.list',
+  'retention.preview',
+  'user.list',
+]);
+
+export function channelChangesState(channel: string): boolean {
+  return !READ_CHANNELS.has(channel);
+}

@@ -1,0 +1,74 @@
+// How `holdfast serve` answers: the REST routes' envelope ({ success, data } / { success, error }),
+// the contract's own under /api/rpc ({ ok, value } / { ok, error }), HTTP statuses for engine error
+// codes, and denials, which are always audited.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Catalogue } from '../core/catalogue/catalogue.ts';
+import type { Principal } from './auth.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Who sent it, once authenticated; null for public routes and requests refused before that. */
+    principal: Principal | null;
+    /** Set once the request has its audit entry, so it gets exactly one. */
+    audited: boolean;
+  }
+  interface FastifyContextConfig {
+    /** public: no token (logging in); health: no token when --public-health is on. */
+    access?: 'public' | 'health';
+  }
+}
+
+export interface ApiError {
+  code: string;
+  message: string;
+  hint?: string;
+}
+
+export type RestEnvelope<T> = { success: true; data: T } | { success: false; error: ApiError };
+
+export function pathOf(url: string): string {
+  const query = url.indexOf('?');
+  return query === -1 ? url : url.slice(0, query);
+}
+
+export function isRpc(url: string): boolean {
+  return url.startsWith('/api/rpc/');
+}
+
+export function errorBody(url: string, error: ApiError): { ok: false; error: ApiError } | { success: false; error: ApiError } {
+  return isRpc(url) ? { ok: false, error } : { success: false, error };
+}
+
+/** HTTP status for an engine error code; operations that ran and failed are 422. */
+export function statusFor(code: string): number {
+  switch (code) {
+    case 'BAD_INPUT':
+      return 400;
+    case 'UNAUTHORIZED':
+      return 401;
+    case 'FORBIDDEN':
+      return 403;
+    case 'NOT_FOUND':
+      return 404;
+    case 'CONFLICT':
+      return 409;
+    case 'RATE_LIMITED':
+      return 429;
+    case 'INTERNAL':
+      return 500;
+    default:
+      return 422;
+  }
+}
+
+/** Audit entry target for a request: method and path, never the query string (it may hold a token). */
+export function requestTarget(request: FastifyRequest): string {
+  return `${request.method} ${pathOf(request.url)}`;
+}
+
+/** Refuses a request and records who was refused, what they asked for and why. */
+export function deny(catalogue: Catalogue, request: FastifyRequest, reply: FastifyReply, status: number, error: ApiError, options: { name?: string; detail?: Record<string, unknown> } = {}): FastifyReply {
+  catalogue.audit(request.principal?.name ?? options.name ?? 'anonymous', 'api.denied', requestTarget(request), { status, code: error.code, address: request.ip, ...options.detail });
+  request.audited = true;
+  return reply.code(status).send(errorBody(request.url, error));
+}

@@ -1,0 +1,107 @@
+// /api/openapi.json, generated from the same zod schemas the routes validate with, so the document
+// cannot drift from what the server accepts and answers.
+import { z } from 'zod';
+import type { RestRoute } from './routes.ts';
+
+type JsonSchema = Record<string, unknown>;
+
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as JsonSchema;
+  return rest;
+}
+
+/** Fastify's `/x/:name` as OpenAPI's `/x/{name}`. */
+export function openApiPath(path: string): string {
+  return path.replace(/:([A-Za-z_]\w*)/g, '{$1}');
+}
+
+function parameters(schema: z.ZodType | undefined, where: 'query' | 'path'): JsonSchema[] {
+  if (!(schema instanceof z.ZodObject)) return [];
+  const shape = schema.shape as Record<string, z.ZodType>;
+  return Object.entries(shape).map(([name, field]) => {
+    const fieldSchema = jsonSchema(field, 'input');
+    const { description, ...rest } = fieldSchema;
+    return { name, in: where, required: where === 'path' || !field.safeParse(undefined).success, schema: rest, ...(description ? { description } : {}) };
+  });
+}
+
+const errorEnvelope = {
+  type: 'object',
+  required: ['success', 'error'],
+  properties: {
+    success: { const: false },
+    error: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' }, hint: { type: 'string' } } },
+  },
+};
+
+const errorResponses = (route: RestRoute): Record<string, JsonSchema> => {
+  const error = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
+  const responses: Record<string, JsonSchema> = {};
+  if (route.body || route.query) responses['400'] = error('Malformed JSON, or a field the schema refuses (named in the message)');
+  if (route.access !== 'public') {
+    responses['401'] = error('No valid token or session');
+    responses['403'] = error(route.access === 'super-admin' ? 'Needs a super-admin, or a cookie session without X-CSRF-Token' : 'A cookie session without X-CSRF-Token');
+  }
+  if (route.params) responses['404'] = error('Not in the catalogue');
+  if (route.body) responses['413'] = error('Body over 1 MB');
+  if (route.method !== 'GET') responses['422'] = error('The operation ran and failed (the message says why)');
+  responses['429'] = error('Too many failed authentications from this address (Retry-After says when to try again)');
+  return responses;
+};
+
+export function openApiDocument(routes: readonly RestRoute[], channels: readonly string[]): JsonSchema {
+  const paths: Record<string, Record<string, JsonSchema>> = {};
+  for (const route of routes) {
+    const operation: JsonSchema = {
+      summary: route.summary,
+      ...(route.description ? { description: route.description } : {}),
+      'x-holdfast-role': route.access,
+      parameters: [...parameters(route.params, 'path'), ...parameters(route.query, 'query')],
+      responses: {
+        [String(route.successStatus ?? 200)]: {
+          description: 'OK',
+          content: { 'application/json': { schema: { type: 'object', required: ['success', 'data'], properties: { success: { const: true }, data: jsonSchema(route.response, 'output') } } } },
+        },
+        ...errorResponses(route),
+      },
+    };
+    if (route.body) operation.requestBody = { required: false, content: { 'application/json': { schema: jsonSchema(route.body, 'input') } } };
+    if (route.access === 'public') operation.security = [];
+    if (route.access === 'health') operation.security = [{}, { bearer: [] }, { session: [] }];
+    (paths[openApiPath(route.path)] ??= {})[route.method.toLowerCase()] = operation;
+  }
+  paths['/metrics'] = {
+    get: {
+      summary: 'Prometheus metrics: last success time, duration and size per profile, failures, running backups',
+      'x-holdfast-role': 'admin',
+      responses: { '200': { description: 'Prometheus text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } } },
+    },
+  };
+  paths['/api/rpc/{channel}'] = {
+    post: {
+      summary: 'Any contract operation (what the desktop UI and the CLI use); answers { ok, value } or { ok: false, error }',
+      description: 'With Accept: text/event-stream, progress events stream first and then the result. backup.restore and user.* need a super-admin.',
+      parameters: [{ name: 'channel', in: 'path', required: true, schema: { type: 'string', enum: [...channels] } }],
+      requestBody: { content: { 'application/json': { schema: { type: 'object' } } } },
+      responses: { '200': { description: '{ ok: true, value }' }, '400': { description: '{ ok: false, error } for bad input' }, '403': { description: 'The role may not call this channel' } },
+    },
+  };
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Holdfast REST API',
+      version: '1',
+      description:
+        'Backups of PostgreSQL, served by `holdfast serve`. Authenticate with Authorization: Bearer <token> (the token serve printed, or one from `holdfast user add`), or with the session cookie from POST /api/session; cookie sessions send X-CSRF-Token with every state-changing request.',
+    },
+    components: {
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer' },
+        session: { type: 'apiKey', in: 'cookie', name: 'holdfast_session' },
+      },
+      schemas: { Error: errorEnvelope },
+    },
+    security: [{ bearer: [] }, { session: [] }],
+    paths,
+  };
+}

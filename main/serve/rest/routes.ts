@@ -1,0 +1,305 @@
+// The REST admin API (the specification's /api/backup/* routes, sessions, OpenAPI, metrics). Each
+// route is thin: it validates the specification's request shape, maps it onto contract channels,
+// runs them as the calling user, and wraps the answer in { success, data } / { success, error }.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { z } from 'zod';
+import { contract, describeZodError, invoke, type Channel, type ChannelInput, type ChannelOutput, type Envelope } from '../../contract.ts';
+import type { Holdfast } from '../../core/holdfast.ts';
+import { runAs } from '../../core/users/acting.ts';
+import type { BackupMetadata } from '../../core/types.ts';
+import { hasRole, type Principal } from '../auth.ts';
+import { deny, statusFor, type ApiError } from '../respond.ts';
+import { pageOf } from './list.ts';
+import { createMetrics } from './metrics.ts';
+import { openApiDocument } from './openapi.ts';
+import {
+  BackupPage,
+  CreateBody,
+  EmptyBody,
+  HealthSchema,
+  ListQuery,
+  LoginBody,
+  RestoreBody,
+  RestoreSchema,
+  ScheduleStatusSchema,
+  SessionSchema,
+  StatsSchema,
+  BackupMetadataSchema,
+  VerifyParams,
+  VerifyQuery,
+  VerifySchema,
+} from './schemas.ts';
+
+/** admin and super-admin: roles; health: anyone when --public-health is on; public: no token (login). */
+export type Access = 'admin' | 'super-admin' | 'health' | 'public';
+
+export type Answer = { ok: true; value: unknown } | { ok: false; error: ApiError };
+
+export interface RouteContext<B, Q, P> {
+  request: FastifyRequest;
+  reply: FastifyReply;
+  /** Null only on public routes, and on health when --public-health let a request in without a token. */
+  principal: Principal | null;
+  body: B;
+  query: Q;
+  params: P;
+  /** Calls a contract channel as the requesting user; aborted when the client goes away. */
+  call<C extends Channel>(channel: C, input: ChannelInput<C>): Promise<Envelope<ChannelOutput<C>>>;
+}
+
+export interface RestRoute {
+  method: 'GET' | 'POST' | 'DELETE';
+  path: string;
+  summary: string;
+  description?: string;
+  access: Access;
+  body?: z.ZodType;
+  query?: z.ZodType;
+  params?: z.ZodType;
+  response: z.ZodType;
+  successStatus?: number;
+  handle(context: RouteContext<unknown, unknown, unknown>): Promise<Answer>;
+}
+
+function route<B extends z.ZodType = typeof EmptyBody, Q extends z.ZodType = typeof EmptyBody, P extends z.ZodType = typeof EmptyBody>(
+  spec: Omit<RestRoute, 'handle' | 'body' | 'query' | 'params'> & { body?: B; query?: Q; params?: P; handle(context: RouteContext<z.output<B>, z.output<Q>, z.output<P>>): Promise<Answer> },
+): RestRoute {
+  return spec as unknown as RestRoute;
+}
+
+const fail = (code: string, message: string, hint?: string): Answer => ({ ok: false, error: hint ? { code, message, hint } : { code, message } });
+
+/** The login side of sessions, which server.ts owns (cookies, the session store, the failure limit). */
+export interface SessionHost {
+  login(request: FastifyRequest, reply: FastifyReply, token: string): Answer;
+  logout(request: FastifyRequest, reply: FastifyReply): Answer;
+  current(request: FastifyRequest): Answer;
+}
+
+/**
+ * A :filename (or backupFilename) is looked up in the catalogue and nowhere else: a name that is not
+ * there, "../" tricks included, is a 404 before any file is touched.
+ */
+function catalogued(holdfast: Holdfast, filename: string): BackupMetadata | undefined {
+  const backup = holdfast.catalogue.findBackup(filename);
+  return backup && backup.status !== 'deleted' ? backup : undefined;
+}
+
+const notCatalogued = (filename: string) => fail('NOT_FOUND', `No backup named "${filename}" in the catalogue.`, 'List backups with GET /api/backup/list.');
+
+export function restRoutes(holdfast: Holdfast, sessions: SessionHost): RestRoute[] {
+  return [
+    route({
+      method: 'GET',
+      path: '/api/backup/list',
+      summary: 'Backups in the catalogue, newest first, with filters and pages',
+      access: 'admin',
+      query: ListQuery,
+      response: BackupPage,
+      async handle({ query, call }) {
+        const listed = await call('backup.list', query.profile ? { profile: query.profile } : {});
+        if (!listed.ok) return listed;
+        // Without `all` the list holds catalogued backups only; the guard just tells TypeScript so.
+        const backups = listed.value.filter((entry): entry is BackupMetadata => 'checksum' in entry);
+        return { ok: true, value: pageOf(backups, query) };
+      },
+    }),
+    route({
+      method: 'POST',
+      path: '/api/backup/create',
+      summary: 'Take a backup now; answers its metadata',
+      description: 'profile may be left out when exactly one profile exists. includeSchema: false is a data-only dump; includeData: false a schema-only one.',
+      access: 'admin',
+      body: CreateBody,
+      response: BackupMetadataSchema,
+      successStatus: 201,
+      async handle({ body, call }) {
+        let profile = body.profile;
+        if (profile === undefined) {
+          const profiles = await call('profile.list', {});
+          if (!profiles.ok) return profiles;
+          const names = profiles.value.map((p) => p.name);
+          if (names.length !== 1) {
+            return names.length === 0
+              ? fail('BAD_INPUT', 'There are no profiles to back up.', 'Add one with `holdfast profile add`.')
+              : fail('BAD_INPUT', `profile: there are ${names.length} profiles, so say which one to back up.`, `One of: ${names.join(', ')}`);
+          }
+          profile = names[0]!;
+        }
+        return call('backup.create', {
+          profile,
+          options: {
+            tables: body.specificTables,
+            schemaOnly: !body.includeData,
+            dataOnly: !body.includeSchema,
+            ...(body.customSuffix === undefined ? {} : { suffix: body.customSuffix }),
+            ...(body.format === undefined ? {} : { format: body.format }),
+          },
+        });
+      },
+    }),
+    route({
+      method: 'POST',
+      path: '/api/backup/restore',
+      summary: 'Restore a backup (super-admin); dryRun answers the plan and changes nothing',
+      description:
+        'The backup is verified first. A target database that has tables is only replaced with dropExisting (restored beside it, row counts compared, then swapped in), and, unless dryRun, confirm set to the database name.',
+      access: 'super-admin',
+      body: RestoreBody,
+      response: RestoreSchema,
+      async handle({ body, call }) {
+        const backup = catalogued(holdfast, body.backupFilename);
+        if (!backup) return notCatalogued(body.backupFilename);
+        return call('backup.restore', {
+          ref: backup.id,
+          to: body.targetProfile ?? backup.profile,
+          ...(body.targetDatabase === undefined ? {} : { dbname: body.targetDatabase }),
+          // Restoring into a database that does not exist yet (a lost one, or a copy) creates it.
+          create: true,
+          clean: body.dropExisting,
+          dryRun: body.dryRun,
+          terminateConnections: body.terminateConnections,
+          ...(body.confirm === undefined ? {} : { confirm: body.confirm }),
+        });
+      },
+    }),
+    route({
+      method: 'POST',
+      path: '/api/backup/:filename/verify',
+      summary: 'Verify a backup: size, SHA-256, structure, pg_restore; ?testRestore=true also restores it into a scratch server',
+      access: 'admin',
+      params: VerifyParams,
+      query: VerifyQuery,
+      body: EmptyBody,
+      response: VerifySchema,
+      async handle({ params, query, call }) {
+        const backup = catalogued(holdfast, params.filename);
+        if (!backup) return notCatalogued(params.filename);
+        if (query.testRestore !== 'true') return call('backup.verify', { ref: backup.id });
+        const drill = await call('backup.testRestore', { ref: backup.id, ...(query.onMajor === undefined ? {} : { major: query.onMajor }) });
+        return drill.ok ? { ok: true, value: { valid: drill.value.ok, ...drill.value } } : drill;
+      },
+    }),
+    route({
+      method: 'GET',
+      path: '/api/backup/stats',
+      summary: "Backup statistics (the specification's fields, plus per profile)",
+      access: 'admin',
+      query: EmptyBody,
+      response: StatsSchema,
+      handle: ({ call }) => call('backup.stats', {}),
+    }),
+    route({
+      method: 'GET',
+      path: '/api/backup/schedule/status',
+      summary: 'Schedules, backups running now, and run counts',
+      access: 'admin',
+      query: EmptyBody,
+      response: ScheduleStatusSchema,
+      async handle({ call }) {
+        const [schedules, running, stats] = [await call('schedule.list', {}), await call('backup.running', {}), await call('backup.stats', {})];
+        if (!schedules.ok) return schedules;
+        if (!running.ok) return running;
+        if (!stats.ok) return stats;
+        const { totalBackups, successfulBackups, failedBackups } = stats.value;
+        return { ok: true, value: { enabled: schedules.value.some((s) => s.enabled), schedules: schedules.value, runningBackups: running.value, stats: { totalBackups, successfulBackups, failedBackups } } };
+      },
+    }),
+    route({
+      method: 'GET',
+      path: '/api/backup/health',
+      summary: 'healthy, degraded or unhealthy; with --public-health also without a token (then without the reasons)',
+      access: 'health',
+      query: EmptyBody,
+      response: HealthSchema,
+      async handle({ principal, call }) {
+        const health = await call('backup.health', {});
+        if (!health.ok || principal) return health;
+        // A monitor without a token learns the verdict, not profile names or paths.
+        const { status, totalBackups, hasRecentBackup, lastBackup, timestamp } = health.value;
+        return { ok: true, value: { status, totalBackups, hasRecentBackup, lastBackup, timestamp } };
+      },
+    }),
+    route({
+      method: 'POST',
+      path: '/api/session',
+      summary: 'Log in: trade a token for an HttpOnly, SameSite=Strict session cookie; answers the CSRF token',
+      access: 'public',
+      body: LoginBody,
+      response: SessionSchema,
+      handle: async ({ request, reply, body }) => sessions.login(request, reply, body.token),
+    }),
+    route({
+      method: 'GET',
+      path: '/api/session',
+      summary: 'Who this token or session is',
+      access: 'admin',
+      query: EmptyBody,
+      response: SessionSchema,
+      handle: async ({ request }) => sessions.current(request),
+    }),
+    route({
+      method: 'DELETE',
+      path: '/api/session',
+      summary: 'Log out: end this cookie session',
+      access: 'admin',
+      response: EmptyBody,
+      handle: async ({ request, reply }) => sessions.logout(request, reply),
+    }),
+  ];
+}
+
+function parse(schema: z.ZodType | undefined, raw: unknown, what: string): { ok: true; value: unknown } | { ok: false; error: ApiError } {
+  if (!schema) return { ok: true, value: undefined };
+  const parsed = schema.safeParse(raw ?? {});
+  return parsed.success ? { ok: true, value: parsed.data } : { ok: false, error: { code: 'BAD_INPUT', message: `Invalid ${what}: ${describeZodError(parsed.error)}`, hint: 'Fix the named field and try again; GET /api/openapi.json describes every field.' } };
+}
+
+export async function registerRest(app: FastifyInstance, holdfast: Holdfast, sessions: SessionHost): Promise<void> {
+  const routes = restRoutes(holdfast, sessions);
+  for (const spec of routes) {
+    app.route({
+      method: spec.method,
+      url: spec.path,
+      ...(spec.access === 'public' || spec.access === 'health' ? { config: { access: spec.access } } : {}),
+      handler: async (request, reply) => {
+        const principal = request.principal;
+        if ((spec.access === 'admin' || spec.access === 'super-admin') && (!principal || !hasRole(principal, spec.access))) {
+          return deny(holdfast.catalogue, request, reply, 403, {
+            code: 'FORBIDDEN',
+            message: `${spec.method} ${spec.path} needs a ${spec.access}; ${principal?.name ?? 'this caller'} is ${principal?.role ?? 'not signed in'}.`,
+            hint: 'Ask a super-admin (or the owner of holdfast serve) to do it, or to give you that role.',
+          });
+        }
+        const params = parse(spec.params, request.params, 'path');
+        const query = params.ok ? parse(spec.query, request.query, 'query') : params;
+        const body = query.ok ? parse(spec.body, request.body, 'body') : query;
+        if (!params.ok || !query.ok || !body.ok) {
+          const error = [params, query, body].find((p) => !p.ok) as { error: ApiError };
+          return reply.code(400).send({ success: false, error: error.error });
+        }
+        const abort = new AbortController();
+        reply.raw.on('close', () => {
+          if (!reply.raw.writableFinished) abort.abort();
+        });
+        const answer = await spec.handle({
+          request,
+          reply,
+          principal,
+          body: body.value,
+          query: query.value,
+          params: params.value,
+          call: (channel, input) => runAs(principal?.name ?? 'anonymous', () => invoke(holdfast, channel, input, { signal: abort.signal })),
+        });
+        if (reply.sent) return reply;
+        return answer.ok ? reply.code(spec.successStatus ?? 200).send({ success: true, data: answer.value }) : reply.code(statusFor(answer.error.code)).send({ success: false, error: answer.error });
+      },
+    });
+  }
+
+  const document = openApiDocument(routes, Object.keys(contract));
+  app.get('/api/openapi.json', async () => document);
+
+  const metrics = createMetrics(holdfast);
+  app.get('/metrics', async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.scrape()));
+}

@@ -1,0 +1,202 @@
+// The REST API's shapes, once: request schemas validate what arrives (unknown fields are refused by
+// name), response schemas document what leaves, and /api/openapi.json is generated from both.
+// Names follow the specification (includeSchema, specificTables, backupFilename, dropExisting, …).
+import { z } from 'zod';
+import { DUMP_FORMATS, SUFFIX_PATTERN } from '../../core/backup/options.ts';
+import { ProfileNameSchema } from '../../core/profiles/profile-schema.ts';
+import { ROLES } from '../../core/users/users.ts';
+
+const Timestamp = z.string().describe('ISO 8601 time');
+const TablePattern = z
+  .string()
+  .min(1)
+  .max(512)
+  .refine((value) => !value.includes('\0'), 'a pattern cannot contain NUL');
+const DatabaseName = z
+  .string()
+  .min(1)
+  .refine((name) => Buffer.byteLength(name) <= 63, 'a database name is at most 63 bytes');
+
+// --- requests -------------------------------------------------------------------------------------
+
+export const BACKUP_LIST_STATUSES = ['completed', 'missing'] as const;
+
+export const ListQuery = z
+  .object({
+    profile: ProfileNameSchema.optional().describe('only this profile\'s backups'),
+    status: z.enum(BACKUP_LIST_STATUSES).optional().describe('completed: the file is there; missing: catalogued, but the file is gone'),
+    since: z.union([z.iso.datetime({ offset: true }), z.iso.date()]).optional().describe('only backups taken at or after this time (ISO 8601)'),
+    limit: z.coerce.number().int().min(1).max(1000).default(100).describe('page size (newest first)'),
+    offset: z.coerce.number().int().min(0).default(0).describe('backups to skip'),
+  })
+  .strict();
+
+export const CreateBody = z
+  .object({
+    profile: ProfileNameSchema.optional().describe('which profile to back up; may be left out when exactly one profile exists'),
+    includeSchema: z.boolean().default(true),
+    includeData: z.boolean().default(true),
+    specificTables: z.array(TablePattern).max(1000).default([]).describe('pg_dump --table patterns; empty means every table'),
+    customSuffix: z
+      .string()
+      .regex(SUFFIX_PATTERN, 'a suffix is 1–40 letters, digits, "_" or "-", starting with a letter or digit (it becomes part of the file name)')
+      .optional(),
+    format: z.enum(DUMP_FORMATS).optional().describe('pg_dump format; default custom'),
+  })
+  .strict()
+  .refine((body) => body.includeSchema || body.includeData, { message: 'includeSchema and includeData cannot both be false', path: ['includeData'] });
+
+export const RestoreBody = z
+  .object({
+    backupFilename: z.string().min(1).max(255).describe('a filename from GET /api/backup/list'),
+    targetProfile: ProfileNameSchema.optional().describe('default: the profile the backup was taken from'),
+    targetDatabase: DatabaseName.optional().describe("default: the target profile's database; created if it does not exist"),
+    dropExisting: z.boolean().default(false).describe('replace a database that has tables (restored beside it, then swapped in)'),
+    dryRun: z.boolean().default(false).describe('check everything and answer the plan; change nothing'),
+    confirm: z.string().max(200).optional().describe('with dropExisting (not a dry run): the target database name, or profile/database for a profile tagged production'),
+    terminateConnections: z.boolean().default(false).describe('end other sessions on the database being replaced'),
+  })
+  .strict();
+
+export const VerifyParams = z.object({ filename: z.string().min(1).max(255).describe('a backup filename from the catalogue') }).strict();
+
+export const VerifyQuery = z
+  .object({
+    testRestore: z.enum(['true', 'false']).optional().describe('true: also restore it into a scratch server and compare every table'),
+    onMajor: z.coerce.number().int().min(9).max(99).optional().describe('with testRestore: a scratch server of this PostgreSQL major'),
+  })
+  .strict();
+
+export const EmptyBody = z.object({}).strict();
+
+export const LoginBody = z.object({ token: z.string().min(1).max(512).describe("holdfast serve's printed token or a user's token") }).strict();
+
+// --- responses ------------------------------------------------------------------------------------
+
+export const BackupMetadataSchema = z
+  .object({
+    filename: z.string(),
+    timestamp: Timestamp,
+    size: z.number().int().describe('bytes'),
+    compressed: z.boolean(),
+    encrypted: z.boolean(),
+    checksum: z.string().describe('"sha256:<hex>"'),
+    databaseSize: z.number(),
+    tables: z.array(z.string()),
+    version: z.string().describe('server version, e.g. "PostgreSQL 15.18"'),
+    duration: z.number().describe('milliseconds'),
+    id: z.string(),
+    profile: z.string(),
+    database: z.string(),
+    path: z.string(),
+    format: z.enum(DUMP_FORMATS),
+    compression: z.string(),
+    status: z.enum(['completed', 'missing', 'deleted']),
+    rowCounts: z.record(z.string(), z.number()),
+    serverMajor: z.number(),
+    clientVersion: z.string(),
+    lastVerified: z.object({ at: Timestamp, valid: z.boolean() }).nullable().optional(),
+    restoreTest: z.object({ status: z.enum(['passed', 'failed']), at: Timestamp }).nullable().optional(),
+  })
+  .loose();
+
+export const BackupPage = z.object({
+  backups: z.array(BackupMetadataSchema),
+  total: z.number().int().describe('backups matching the filters, over all pages'),
+  totalSize: z.number().int().describe('bytes, over all pages'),
+  limit: z.number().int(),
+  offset: z.number().int(),
+});
+
+export const StatsSchema = z
+  .object({
+    totalBackups: z.number().int(),
+    totalSize: z.number().int(),
+    oldestBackup: Timestamp.nullable(),
+    newestBackup: Timestamp.nullable(),
+    averageSize: z.number(),
+    backupsLast24Hours: z.number().int(),
+    backupsLast7Days: z.number().int(),
+    compressionUsage: z.number().describe('percent of backups compressed'),
+    averageDuration: z.number().describe('seconds'),
+    successfulBackups: z.number().int(),
+    failedBackups: z.number().int(),
+    missingBackups: z.number().int(),
+    profiles: z.array(
+      z.object({ profile: z.string(), totalBackups: z.number().int(), totalSize: z.number().int(), newestBackup: Timestamp.nullable(), lastRunStatus: z.string().nullable(), failedBackups: z.number().int() }),
+    ),
+  })
+  .loose();
+
+export const RunningBackupSchema = z.object({ id: z.string(), profile: z.string().nullable(), startedAt: Timestamp });
+
+export const ScheduleStatusSchema = z.object({
+  enabled: z.boolean().describe('whether any schedule is active'),
+  schedules: z.array(
+    z
+      .object({
+        id: z.string(),
+        profile: z.string(),
+        type: z.enum(['daily', 'weekly', 'monthly', 'custom']),
+        schedule: z.string().describe('cron expression'),
+        description: z.string(),
+        timeZone: z.string(),
+        enabled: z.boolean(),
+        lastRun: Timestamp.nullable(),
+        nextRun: Timestamp.nullable(),
+        status: z.string(),
+      })
+      .loose(),
+  ),
+  runningBackups: z.array(RunningBackupSchema),
+  stats: z.object({ totalBackups: z.number().int(), successfulBackups: z.number().int(), failedBackups: z.number().int() }),
+});
+
+export const HealthSchema = z.object({
+  status: z.enum(['healthy', 'degraded', 'unhealthy']),
+  totalBackups: z.number().int(),
+  hasRecentBackup: z.boolean(),
+  lastBackup: Timestamp.nullable(),
+  timestamp: Timestamp,
+  reasons: z
+    .array(z.object({ code: z.string(), severity: z.enum(['degraded', 'unhealthy']), message: z.string(), profile: z.string().optional() }))
+    .optional()
+    .describe('why it is not healthy; left out for requests without a token'),
+  freeBytes: z.number().nullable().optional().describe('left out for requests without a token'),
+});
+
+const CheckSchema = z.object({ name: z.string(), status: z.enum(['ok', 'failed', 'skipped']), detail: z.string() });
+
+export const VerifySchema = z
+  .object({
+    id: z.string(),
+    filename: z.string(),
+    valid: z.boolean(),
+    checks: z.array(CheckSchema),
+    tables: z.array(z.object({ table: z.string(), expected: z.number(), actual: z.number().nullable() })).optional().describe('testRestore: rows per table, manifest vs restored'),
+    server: z.string().nullable().optional().describe('testRestore: the scratch server used'),
+    durationMs: z.number().optional(),
+    error: z.string().nullable().optional(),
+  })
+  .loose();
+
+export const RestoreSchema = z
+  .object({
+    dryRun: z.boolean(),
+    ok: z.boolean(),
+    backup: z.object({ id: z.string(), filename: z.string() }),
+    target: z.object({ profile: z.string(), host: z.string(), port: z.number(), database: z.string(), exists: z.boolean(), relations: z.number() }),
+    client: z.string(),
+    actions: z.array(z.string()),
+    durationMs: z.number(),
+    tables: z.array(z.object({ table: z.string(), expected: z.number(), actual: z.number().nullable() })),
+    impact: z.object({ warnings: z.array(z.string()), confirmation: z.string().nullable() }).loose(),
+    keptAs: z.string().optional(),
+  })
+  .loose();
+
+export const SessionSchema = z.object({
+  name: z.string(),
+  role: z.enum(ROLES),
+  csrfToken: z.string().optional().describe('send it as X-CSRF-Token with every state-changing request that uses the cookie'),
+});
