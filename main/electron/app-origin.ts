@@ -1,0 +1,19 @@
+// The renderer is served from holdfast://app/ (see app-protocol.ts), never from file:// or the
+// network, so "is this our own page?" is one exact check on scheme and host.
+export const APP_SCHEME = 'holdfast';
+export const APP_HOST = 'app';
+export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
+export const APP_ENTRY = `${APP_ORIGIN}/index.html`;
+
+/** True only for URLs of the app's own origin (holdfast://app/…). */
+export function isAppUrl(url: string | undefined | null): boolean {
+  if (!url) return false;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return false;
+  }
+  // Node's URL gives custom schemes the origin "null", so compare the parts, not .origin.
+  return parsed.protocol === `${APP_SCHEME}:` && parsed.host === APP_HOST && parsed.username === '' && parsed.password === '';
+}

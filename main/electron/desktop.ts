@@ -1,0 +1,202 @@
+// What the desktop app adds around the engine: the scheduler ticking in the main process (unless the
+// user paused it from the tray), the tray's state, "Back up now", and a notification when a backup
+// fails. No Electron here: main.ts passes in the notification and tray callbacks, so the spec drives
+// this class against a real catalogue.
+import type { Channel, Envelope } from '../contract.ts';
+import { invoke } from '../contract.ts';
+import type { Holdfast } from '../core/holdfast.ts';
+import { humanBytes } from '../core/human.ts';
+import type { Clock, Scheduler } from '../core/schedule/scheduler.ts';
+import { startTicker, type Ticker } from '../core/schedule/ticker.ts';
+import type { BackupMetadata } from '../core/types.ts';
+import type { SettingsStore } from './desktop-settings.ts';
+import type { IpcHooks } from './ipc.ts';
+import type { LoginItem } from './login-item.ts';
+import { settleWithin } from './settle.ts';
+import { trayState, type TrayState } from './tray-model.ts';
+
+export interface Notice {
+  title: string;
+  body: string;
+}
+
+export interface DesktopDeps {
+  holdfast: Holdfast;
+  settings: SettingsStore;
+  loginItem: LoginItem;
+  notify(notice: Notice): void;
+  /** Called with every new tray state. */
+  onState(state: TrayState): void;
+  startTicker?: (scheduler: Scheduler, options: { onTick: () => void }) => Ticker;
+  clock?: Clock;
+  log?(message: string): void;
+}
+
+/** Calls that cannot change what the tray shows; the renderer polls some of them. */
+const READ_ONLY = new Set<Channel>(['profile.list', 'profile.show', 'profile.test', 'backup.list', 'backup.stats', 'backup.health', 'schedule.list', 'audit.list', 'retention.preview']);
+
+const MAX_BODY = 240;
+
+export function failureNotice(profile: string, error: string, kind: 'scheduled' | 'manual'): Notice {
+  const body = error.length > MAX_BODY ? `${error.slice(0, MAX_BODY - 1)}…` : error;
+  return { title: `Holdfast: ${kind === 'scheduled' ? 'scheduled ' : ''}backup of ${profile} failed`, body };
+}
+
+export class Desktop {
+  readonly scheduler: Scheduler;
+  private ticker: Ticker | undefined;
+  private paused = false;
+  private stopping = false;
+  /** Backups started in this process outside the scheduler (tray, window), by profile. */
+  private readonly manual = new Map<string, number>();
+  private readonly manualRuns = new Map<AbortController, Promise<unknown>>();
+  private readonly startTickerFn: NonNullable<DesktopDeps['startTicker']>;
+
+  private constructor(private readonly deps: DesktopDeps) {
+    this.startTickerFn = deps.startTicker ?? ((scheduler, options) => startTicker(scheduler, options));
+    this.scheduler = deps.holdfast.createScheduler(deps.clock, (schedule, outcome) => {
+      // Backups cancelled because the app is quitting are recorded as interrupted; no alarm for those.
+      if (outcome.status !== 'completed' && !this.stopping) deps.notify(failureNotice(schedule.profile, outcome.error, 'scheduled'));
+      this.refresh();
+    });
+  }
+
+  /** Builds the desktop around an open engine and starts ticking unless the tray's pause is on. */
+  static async start(deps: DesktopDeps): Promise<Desktop> {
+    const desktop = new Desktop(deps);
+    desktop.paused = (await deps.settings.load()).schedulesPaused;
+    if (!desktop.paused) desktop.startTicking();
+    desktop.refresh();
+    return desktop;
+  }
+
+  get schedulesPaused(): boolean {
+    return this.paused;
+  }
+
+  get ticking(): boolean {
+    return this.ticker !== undefined;
+  }
+
+  private startTicking(): void {
+    // startTicker ticks at once: anything that came due while paused runs once, as a catch-up.
+    this.ticker ??= this.startTickerFn(this.scheduler, { onTick: () => this.refresh() });
+  }
+
+  state(): TrayState {
+    const { holdfast } = this.deps;
+    const profiles = holdfast.listProfiles().map((profile) => profile.name);
+    const running = new Set([...this.scheduler.runningProfiles(), ...this.manual.keys()]);
+    const busyProfiles = profiles.filter((profile) => running.has(profile) || holdfast.isProfileBusy(profile));
+    let startAtLogin = false;
+    try {
+      startAtLogin = this.deps.loginItem.isEnabled();
+    } catch (error) {
+      this.deps.log?.(`could not read the login item: ${(error as Error).message}`);
+    }
+    return trayState({ profiles, busyProfiles, runs: holdfast.catalogue.listRuns({ kind: 'backup' }), schedulesPaused: this.paused, startAtLogin });
+  }
+
+  refresh(): void {
+    try {
+      this.deps.onState(this.state());
+    } catch (error) {
+      this.deps.log?.(`could not refresh the tray: ${(error as Error).message}`);
+    }
+  }
+
+  private track(profile: string, delta: 1 | -1): void {
+    const count = (this.manual.get(profile) ?? 0) + delta;
+    if (count > 0) this.manual.set(profile, count);
+    else this.manual.delete(profile);
+  }
+
+  /** "Back up now ▸ <profile>": the window may be hidden, so the result is a notification either way. */
+  async backupNow(profile: string): Promise<Envelope<BackupMetadata>> {
+    const controller = new AbortController();
+    const running = invoke(this.deps.holdfast, 'backup.create', { profile, options: {} }, { signal: controller.signal });
+    this.manualRuns.set(controller, running);
+    this.track(profile, 1);
+    this.refresh();
+    try {
+      const result = await running;
+      if (result.ok) this.deps.notify({ title: `Holdfast: backup of ${profile} completed`, body: `${result.value.filename} (${humanBytes(result.value.size)})` });
+      else if (!this.stopping) this.deps.notify(failureNotice(profile, result.error.message, 'manual'));
+      return result;
+    } finally {
+      this.manualRuns.delete(controller);
+      this.track(profile, -1);
+      this.refresh();
+    }
+  }
+
+  async setSchedulesPaused(paused: boolean): Promise<void> {
+    this.paused = paused;
+    if (paused) {
+      this.ticker?.stop();
+      this.ticker = undefined;
+    } else if (!this.stopping) {
+      this.startTicking();
+    }
+    try {
+      await this.deps.settings.save({ schedulesPaused: paused });
+    } catch (error) {
+      this.deps.log?.(`could not remember the schedules' pause: ${(error as Error).message}`);
+    }
+    this.refresh();
+  }
+
+  setStartAtLogin(enabled: boolean): void {
+    try {
+      this.deps.loginItem.setEnabled(enabled);
+    } catch (error) {
+      this.deps.notify({ title: 'Holdfast: could not change "Start at login"', body: (error as Error).message });
+    }
+    this.refresh();
+  }
+
+  /** powerMonitor 'resume': slots missed while asleep run now (once), not at the next minute. */
+  resumed(): void {
+    this.ticker?.resumed();
+  }
+
+  /** Keeps the tray in step with calls from the window. */
+  ipcHooks(log?: (message: string) => void): IpcHooks {
+    const profileOf = (channel: Channel, input: unknown): string | undefined => {
+      if (channel !== 'backup.create' || typeof input !== 'object' || input === null) return undefined;
+      const profile = (input as { profile?: unknown }).profile;
+      return typeof profile === 'string' ? profile : undefined;
+    };
+    return {
+      onCallStart: (channel, input) => {
+        const profile = profileOf(channel, input);
+        if (profile === undefined) return;
+        this.track(profile, 1);
+        this.refresh();
+      },
+      onCallEnd: (channel, input) => {
+        const profile = profileOf(channel, input);
+        if (profile !== undefined) this.track(profile, -1);
+        if (!READ_ONLY.has(channel)) this.refresh();
+      },
+      ...(log ? { log } : {}),
+    };
+  }
+
+  /** On quit: no new scheduled work; running backups get `graceMs` to finish, then are cancelled. */
+  async stop(graceMs: number): Promise<{ finished: number; interrupted: number }> {
+    this.stopping = true;
+    this.ticker?.stop();
+    this.ticker = undefined;
+    const manual = [...this.manualRuns];
+    const [stopped] = await Promise.all([
+      this.scheduler.stop(graceMs),
+      settleWithin(
+        manual.map(([, running]) => running),
+        graceMs,
+        () => manual.forEach(([controller]) => controller.abort()),
+      ),
+    ]);
+    return stopped;
+  }
+}
