@@ -57,7 +57,8 @@ export class Desktop {
     this.scheduler = deps.holdfast.createScheduler(deps.clock, (schedule, outcome) => {
       // Backups cancelled because the app is quitting are recorded as interrupted; no alarm for those.
       if (outcome.status !== 'completed' && !this.stopping) deps.notify(failureNotice(schedule.profile, outcome.error, 'scheduled'));
-      this.refresh();
+      // The scheduler still counts this run as running until its bookkeeping settles; redraw after that.
+      setImmediate(() => this.refresh());
     });
   }
 

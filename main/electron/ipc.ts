@@ -3,7 +3,7 @@
 // the CLI and HTTP shells. Progress goes back to the calling window tagged with the call's id, and
 // IPC_CANCEL(callId) aborts that call's AbortSignal.
 import { IPC_CANCEL, IPC_PROGRESS, ipcChannel } from '../bridge.ts';
-import { contract, invoke, type Channel, type Envelope, type ProgressEvent } from '../contract.ts';
+import { contract, invoke, type CallContext, type Channel, type Envelope, type ProgressEvent } from '../contract.ts';
 import type { Holdfast } from '../core/holdfast.ts';
 import { isAppUrl } from './app-origin.ts';
 import { settleWithin } from './settle.ts';
@@ -31,6 +31,8 @@ export interface IpcHooks {
   onCallStart?(channel: Channel, input: unknown): void;
   onCallEnd?(channel: Channel, input: unknown, result: Envelope<unknown>): void;
   log?(message: string): void;
+  /** The contract's invoke(); replaceable so a spec can hold a call open to cancel it. */
+  invoke?: (holdfast: Holdfast, channel: Channel, input: unknown, context: CallContext) => Promise<Envelope<unknown>>;
 }
 
 export interface IpcRegistration {
@@ -66,6 +68,7 @@ export function registerIpc(ipcMain: IpcMainLike, holdfast: Holdfast, hooks: Ipc
   const calls = new Map<string, { controller: AbortController; senderId: number }>();
   const controllers = new Map<AbortController, Promise<unknown>>();
   const channels = Object.keys(contract) as Channel[];
+  const call = hooks.invoke ?? invoke;
 
   for (const channel of channels) {
     ipcMain.handle(ipcChannel(channel), async (event, rawInput, rawCallId): Promise<Envelope<unknown>> => {
@@ -96,7 +99,7 @@ export function registerIpc(ipcMain: IpcMainLike, holdfast: Holdfast, hooks: Ipc
       let result: Envelope<unknown> = { ok: false, error: { code: 'INTERNAL', message: 'The call did not finish.' } };
       try {
         hooks.onCallStart?.(channel, input);
-        result = await invoke(holdfast, channel, input, { signal: controller.signal, ...(onProgress ? { onProgress } : {}) });
+        result = await call(holdfast, channel, input, { signal: controller.signal, ...(onProgress ? { onProgress } : {}) });
         return result;
       } finally {
         controllers.delete(controller);

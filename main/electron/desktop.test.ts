@@ -1,0 +1,175 @@
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
+import type { Clock, Scheduler } from '../core/schedule/scheduler.ts';
+import type { Ticker } from '../core/schedule/ticker.ts';
+import { Desktop, failureNotice, type Notice } from './desktop.ts';
+import { settingsStore } from './desktop-settings.ts';
+import type { LoginItem } from './login-item.ts';
+import { openTempHoldfast, silentServer, type TempHoldfast } from './test-support.ts';
+import type { TrayState } from './tray-model.ts';
+
+let temp: TempHoldfast;
+let server: Awaited<ReturnType<typeof silentServer>>;
+
+beforeAll(async () => {
+  temp = await openTempHoldfast();
+  server = await silentServer();
+  await temp.holdfast.addProfile({ name: 'silent', host: '127.0.0.1', port: server.port, user: 'app', dbname: 'shop' });
+});
+afterAll(async () => {
+  temp.close();
+  await server.close();
+});
+
+/** A stand-in for the engine's node-cron ticker: records what the desktop asks of it. */
+class FakeTickers {
+  readonly started: Array<{ stopped: boolean; resumed: number }> = [];
+  start = (_scheduler: Scheduler): Ticker => {
+    const ticker = { stopped: false, resumed: 0 };
+    this.started.push(ticker);
+    return { resumed: () => (ticker.resumed += 1), stop: () => (ticker.stopped = true) };
+  };
+  get running() {
+    return this.started.filter((ticker) => !ticker.stopped).length;
+  }
+}
+
+interface Harness {
+  desktop: Desktop;
+  tickers: FakeTickers;
+  notices: Notice[];
+  states: TrayState[];
+  login: LoginItem & { enabled: boolean };
+}
+
+const desktops: Desktop[] = [];
+afterEach(async () => {
+  await Promise.all(desktops.splice(0).map((desktop) => desktop.stop(0)));
+  writeFileSync(join(temp.home, 'desktop.json'), '{}');
+});
+
+async function startDesktop(clock?: Clock): Promise<Harness> {
+  const tickers = new FakeTickers();
+  const notices: Notice[] = [];
+  const states: TrayState[] = [];
+  const login = {
+    enabled: false,
+    isEnabled: () => login.enabled,
+    setEnabled: (enabled: boolean) => (login.enabled = enabled),
+  };
+  const desktop = await Desktop.start({
+    holdfast: temp.holdfast,
+    settings: settingsStore(temp.home),
+    loginItem: login,
+    notify: (notice) => notices.push(notice),
+    onState: (state) => states.push(state),
+    startTicker: tickers.start,
+    ...(clock ? { clock } : {}),
+  });
+  desktops.push(desktop);
+  return { desktop, tickers, notices, states, login };
+}
+
+describe('Desktop', () => {
+  test('starts ticking the scheduler and shows the tray state', async () => {
+    const { tickers, states } = await startDesktop();
+    expect(tickers.running).toBe(1);
+    expect(states.at(-1)).toMatchObject({ status: 'ok', profiles: ['silent'], schedulesPaused: false, startAtLogin: false });
+  });
+
+  test('"Pause schedules" stops the ticker, survives a restart, and unpausing ticks again', async () => {
+    const first = await startDesktop();
+    await first.desktop.setSchedulesPaused(true);
+    expect(first.tickers.running).toBe(0);
+    expect(first.states.at(-1)?.schedulesPaused).toBe(true);
+    expect(JSON.parse(readFileSync(join(temp.home, 'desktop.json'), 'utf8'))).toEqual({ schedulesPaused: true });
+    first.desktop.resumed();
+    expect(first.tickers.started[0]!.resumed).toBe(0);
+    await first.desktop.stop(0);
+
+    const second = await startDesktop();
+    expect(second.desktop.schedulesPaused).toBe(true);
+    expect(second.tickers.started).toHaveLength(0);
+    await second.desktop.setSchedulesPaused(false);
+    expect(second.tickers.running).toBe(1);
+    second.desktop.resumed();
+    expect(second.tickers.started[0]!.resumed).toBe(1);
+  });
+
+  test('"Back up now": running while it runs, then failed with a notification', async () => {
+    const { desktop, states, notices } = await startDesktop();
+    const result = await desktop.backupNow('silent');
+    expect(result.ok).toBe(false);
+    expect(states.some((state) => state.status === 'running' && state.busyProfiles.includes('silent'))).toBe(true);
+    expect(states.at(-1)).toMatchObject({ status: 'failed', failedProfiles: ['silent'], busyProfiles: [] });
+    expect(notices).toEqual([{ title: 'Holdfast: backup of silent failed', body: expect.any(String) }]);
+  });
+
+  test('a scheduled backup that fails raises a notification', async () => {
+    const schedule = temp.holdfast.addSchedule({ profile: 'silent', type: 'daily' });
+    const due = new Date(Date.parse((await schedule).nextRun!) + 1000);
+    const { desktop, notices, states } = await startDesktop({ now: () => due });
+    try {
+      expect(desktop.scheduler.tick()).toHaveLength(1);
+      await desktop.scheduler.whenIdle();
+      expect(notices).toEqual([{ title: 'Holdfast: scheduled backup of silent failed', body: expect.any(String) }]);
+      await vi.waitFor(() => expect(states.at(-1)).toMatchObject({ status: 'failed', busyProfiles: [] }));
+    } finally {
+      temp.holdfast.removeSchedule((await schedule).id);
+    }
+  });
+
+  test('calls from the window show in the tray while they run', async () => {
+    const { desktop, states } = await startDesktop();
+    const hooks = desktop.ipcHooks();
+    hooks.onCallStart?.('backup.create', { profile: 'silent', options: {} });
+    expect(states.at(-1)).toMatchObject({ status: 'running', busyProfiles: ['silent'] });
+    hooks.onCallEnd?.('backup.create', { profile: 'silent', options: {} }, { ok: true, value: null });
+    expect(states.at(-1)?.busyProfiles).toEqual([]);
+    const count = states.length;
+    hooks.onCallEnd?.('profile.list', {}, { ok: true, value: [] });
+    expect(states).toHaveLength(count);
+  });
+
+  test('"Start at login" goes to the login item; a failure is reported, not thrown', async () => {
+    const { desktop, login, states, notices } = await startDesktop();
+    desktop.setStartAtLogin(true);
+    expect(login.enabled).toBe(true);
+    expect(states.at(-1)?.startAtLogin).toBe(true);
+    login.setEnabled = () => {
+      throw new Error('read-only home');
+    };
+    desktop.setStartAtLogin(false);
+    expect(notices.at(-1)).toEqual({ title: 'Holdfast: could not change "Start at login"', body: 'read-only home' });
+  });
+
+  test('stop ends the ticker and the scheduler', async () => {
+    const { desktop, tickers } = await startDesktop();
+    expect(await desktop.stop(10)).toEqual({ finished: 0, interrupted: 0 });
+    expect(tickers.running).toBe(0);
+    expect(desktop.scheduler.tick()).toEqual([]);
+  });
+});
+
+describe('failureNotice', () => {
+  test('names the profile and keeps the body short', () => {
+    const notice = failureNotice('prod', 'x'.repeat(1000), 'scheduled');
+    expect(notice.title).toBe('Holdfast: scheduled backup of prod failed');
+    expect(notice.body.length).toBeLessThanOrEqual(240);
+  });
+});
+
+describe('settingsStore', () => {
+  test('defaults when missing or unreadable; saved 0600', async () => {
+    const log = vi.fn();
+    const store = settingsStore(temp.home, log);
+    writeFileSync(join(temp.home, 'desktop.json'), '{ not json');
+    expect(await store.load()).toEqual({ schedulesPaused: false });
+    expect(log).toHaveBeenCalledWith(expect.stringContaining('desktop.json'));
+    await store.save({ schedulesPaused: true });
+    expect(await store.load()).toEqual({ schedulesPaused: true });
+    expect(statSync(join(temp.home, 'desktop.json')).mode & 0o777).toBe(0o600);
+    expect(await settingsStore(join(temp.home, 'nowhere')).load()).toEqual({ schedulesPaused: false });
+  });
+});
