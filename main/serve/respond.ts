@@ -67,8 +67,15 @@ export function requestTarget(request: FastifyRequest): string {
 }
 
 /** Refuses a request and records who was refused, what they asked for and why. */
-export function deny(catalogue: Catalogue, request: FastifyRequest, reply: FastifyReply, status: number, error: ApiError, options: { name?: string; detail?: Record<string, unknown> } = {}): FastifyReply {
-  catalogue.audit(request.principal?.name ?? options.name ?? 'anonymous', 'api.denied', requestTarget(request), { status, code: error.code, address: request.ip, ...options.detail });
+export function deny(
+  catalogue: Catalogue,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  status: number,
+  error: ApiError,
+  options: { name?: string; detail?: Record<string, unknown>; audit?: boolean } = {},
+): FastifyReply {
+  if (options.audit !== false) catalogue.audit(request.principal?.name ?? options.name ?? 'anonymous', 'api.denied', requestTarget(request), { status, code: error.code, address: request.ip, ...options.detail });
   request.audited = true;
   return reply.code(status).send(errorBody(request.url, error));
 }

@@ -94,6 +94,14 @@ export async function startServer(holdfast: Holdfast, options: ServeOptions = {}
   const app = (options.tls ? Fastify({ bodyLimit: MAX_BODY, logger: false, https: { cert: options.tls.cert, key: options.tls.key } }) : Fastify({ bodyLimit: MAX_BODY, logger: false })) as unknown as FastifyInstance;
   const sessions = new SessionStore();
   const limiter = new FailureLimiter(options.authFailureLimit ?? 10, options.authFailureWindowMs ?? 60_000);
+  // Refusals that guess nothing (no credentials, a foreign Host) are audited up to ten a minute per
+  // address, so a page hammering the port cannot grow the audit log without bound.
+  const noise = new FailureLimiter(10, 60_000);
+  const auditNoise = (request: FastifyRequest): boolean => {
+    if (noise.retryAfterMs(request.ip) > 0) return false;
+    noise.recordFailure(request.ip);
+    return true;
+  };
   const secure = options.tls ? '; Secure' : '';
   const loopback = LOOPBACK.has(host);
   const audit = holdfast.catalogue;
@@ -115,16 +123,19 @@ export async function startServer(holdfast: Holdfast, options: ServeOptions = {}
       .send(errorBody(request.url, { code: 'RATE_LIMITED', message: 'Too many failed authentications from this address.', hint: `Try again in ${Math.ceil(waitMs / 1000)} s.` }));
   };
 
-  /** A failed authentication: counted towards the lockout, and audited (so at most the limit per window). */
+  /** A credential that did not work: counted towards the lockout, and audited (so at most the limit per window). */
   const authFailed = (request: FastifyRequest, reply: FastifyReply, message: string, name?: string): FastifyReply => {
     const nowLocked = limiter.recordFailure(request.ip);
     return deny(audit, request, reply, 401, { code: 'UNAUTHORIZED', message, hint: 'Send Authorization: Bearer <token>, or open the URL holdfast serve printed.' }, { ...(name ? { name } : {}), detail: nowLocked ? { lockedOutSeconds: Math.ceil(limiter.windowMs / 1000) } : {} });
   };
+  /** A cookie naming no live session (e.g. from before a restart) is cleared, so the browser stops sending it. */
+  const clearSessionCookies = (reply: FastifyReply) =>
+    reply.header('Set-Cookie', [`${COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0${secure}`, `${CSRF_COOKIE}=; SameSite=Strict; Path=/; Max-Age=0${secure}`]);
 
   app.addHook('onRequest', async (request, reply) => {
     void reply.header('Content-Security-Policy', CSP).header('X-Content-Type-Options', 'nosniff').header('Referrer-Policy', 'no-referrer');
     if (loopback && !allowedHosts().has(request.headers.host ?? '')) {
-      return deny(audit, request, reply, 403, { code: 'FORBIDDEN', message: 'This host name is not served here.', hint: `Open ${scheme}://${host}:${port}/` });
+      return deny(audit, request, reply, 403, { code: 'FORBIDDEN', message: 'This host name is not served here.', hint: `Open ${scheme}://${host}:${port}/` }, { audit: auditNoise(request) });
     }
     const path = pathOf(request.url);
     if (!path.startsWith('/api/') && path !== '/metrics') return undefined;
@@ -141,12 +152,20 @@ export async function startServer(holdfast: Holdfast, options: ServeOptions = {}
       request.principal = found.principal;
       return undefined;
     }
+    if (sessionId === undefined) {
+      // Nothing was presented, so nothing was guessed: refused, but not counted towards the lockout.
+      return deny(audit, request, reply, 401, { code: 'UNAUTHORIZED', message: 'A token is required.', hint: 'Send Authorization: Bearer <token>, or open the URL holdfast serve printed.' }, { audit: auditNoise(request) });
+    }
     const session = sessions.get(sessionId);
-    if (!session) return authFailed(request, reply, sessionId ? 'The session has ended; log in again.' : 'A token is required.');
+    if (!session) {
+      clearSessionCookies(reply);
+      return authFailed(request, reply, 'The session has ended; log in again.');
+    }
     const principal = sessionPrincipal(session, holdfast.users);
     if (!principal) {
       // The user was removed or given a new token since logging in.
       sessions.delete(session.id);
+      clearSessionCookies(reply);
       return authFailed(request, reply, 'The session has ended because its user was removed or given a new token; log in again.', session.principal.name);
     }
     request.principal = principal;
@@ -202,7 +221,7 @@ export async function startServer(holdfast: Holdfast, options: ServeOptions = {}
     logout(request, reply): Answer {
       const id = cookieValue(request.headers.cookie, COOKIE);
       if (id) sessions.delete(id);
-      void reply.header('Set-Cookie', [`${COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0${secure}`, `${CSRF_COOKIE}=; SameSite=Strict; Path=/; Max-Age=0${secure}`]);
+      clearSessionCookies(reply);
       return { ok: true, value: {} };
     },
     current(request): Answer {
