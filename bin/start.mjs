@@ -1,0 +1,82 @@
+#!/usr/bin/env node
+// `npm start`: the desktop app where Electron's binary is installed; otherwise (CI, or npm ci with
+// ELECTRON_SKIP_BINARY_DOWNLOAD=1) the same UI from `holdfast serve` in the default browser.
+//   npm start -- --no-open    serve without opening a browser (headless machines)
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+
+/** The Electron executable, when the electron package's binary was downloaded. */
+function electronBinary() {
+  try {
+    const path = createRequire(import.meta.url)('electron');
+    return typeof path === 'string' && existsSync(path) ? path : undefined;
+  } catch {
+    // No path.txt: the binary download was skipped or failed.
+    return undefined;
+  }
+}
+
+function run(command, commandArgs) {
+  const result = spawnSync(command, commandArgs, { cwd: root, stdio: 'inherit' });
+  if (result.status !== 0) process.exit(result.status ?? 1);
+}
+
+/** Best effort: the platform's "open this URL" command, detached; the URL is printed either way. */
+function openBrowser(url) {
+  const [command, commandArgs] =
+    process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '""', url]] : ['xdg-open', [url]];
+  if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) {
+    process.stderr.write('start: no display; open the URL above in a browser.\n');
+    return;
+  }
+  const child = spawn(command, commandArgs, { detached: true, stdio: 'ignore', windowsVerbatimArguments: process.platform === 'win32' });
+  child.on('error', () => process.stderr.write(`start: could not run ${command}; open the URL above in a browser.\n`));
+  child.unref();
+}
+
+function forwardSignals(child) {
+  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+}
+
+const electron = electronBinary();
+if (electron) {
+  run(process.execPath, [join(root, 'build', 'bundle-electron.mjs')]);
+  if (!existsSync(join(root, 'dist', 'renderer', 'index.html'))) run(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', 'build:renderer']);
+  const env = { ...process.env };
+  delete env.ELECTRON_RUN_AS_NODE;
+  const child = spawn(electron, [root, ...args.filter((arg) => arg !== '--no-open')], { cwd: root, stdio: 'inherit', env });
+  child.on('exit', (code) => {
+    if (code) {
+      process.stderr.write(
+        'start: Electron exited with an error. If it says a module "was compiled against a different Node.js version", rebuild the\n' +
+          'native modules for Electron with `npx electron-builder install-app-deps` (and `npm rebuild` before using the CLI or tests with Node again).\n',
+      );
+    }
+  });
+  forwardSignals(child);
+} else {
+  process.stderr.write(
+    "start: Electron's binary is not installed here (npm ci ran with ELECTRON_SKIP_BINARY_DOWNLOAD=1, or its download failed),\n" +
+      'so the same UI runs from `holdfast serve` in your browser. For the desktop app: `node node_modules/electron/install.js`, then `npm start`.\n',
+  );
+  const child = spawn(process.execPath, [join(root, 'bin', 'holdfast.mjs'), 'serve'], { cwd: root, stdio: ['inherit', 'pipe', 'inherit'] });
+  let opened = args.includes('--no-open');
+  let pending = '';
+  child.stdout.on('data', (chunk) => {
+    process.stdout.write(chunk);
+    pending += chunk.toString();
+    const url = /Holdfast UI: (\S+)/.exec(pending)?.[1];
+    if (url && !opened) {
+      opened = true;
+      openBrowser(url);
+    }
+  });
+  forwardSignals(child);
+}
