@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-// One config for Vite (the renderer, added with the desktop issue) and Vitest.
+// Vitest's projects (the renderer's Vite build is renderer/vite.config.ts).
 // Two test projects: fast specs beside the code, and slow suites under test/ that start their own
 // PostgreSQL servers. Real-server suites use distinct ports and temp dirs, so files may run in parallel.
 export default defineConfig({
@@ -9,7 +9,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['main/**/*.test.ts', 'preload/**/*.test.ts'],
+          include: ['main/**/*.test.ts', 'preload/**/*.test.ts', 'renderer/**/*.test.ts'],
           sequence: { groupOrder: 0 },
         },
       },

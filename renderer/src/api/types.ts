@@ -1,0 +1,25 @@
+// The renderer's view of the contract: types only, from main/bridge.ts (which re-exports the
+// contract's), so nothing from main is bundled into the page.
+import type { Channel, ChannelInput, ChannelOutput, Envelope, HoldfastBridge, ProgressEvent } from '../../../main/bridge.ts';
+import type { ErrorInfo } from '../../../main/core/errors.ts';
+
+export type { Channel, ChannelInput, ChannelOutput, Envelope, ErrorInfo, HoldfastBridge, ProgressEvent };
+
+export interface CallOptions {
+  /** Aborting ends the call: the engine cancels the operation and the result is a CANCELLED error. */
+  signal?: AbortSignal;
+  /** Progress of long operations (backup, verify, restore drill, restore). */
+  onProgress?: (event: ProgressEvent) => void;
+}
+
+/** How calls reach the engine: Electron IPC, or HTTP to `holdfast serve`. */
+export interface Transport {
+  readonly kind: 'ipc' | 'http';
+  call<C extends Channel>(channel: C, input: ChannelInput<C>, options?: CallOptions): Promise<Envelope<ChannelOutput<C>>>;
+}
+
+export const cancelled = (): { ok: false; error: ErrorInfo } => ({ ok: false, error: { code: 'CANCELLED', message: 'Cancelled.' } });
+
+export function failure(message: string, hint?: string): { ok: false; error: ErrorInfo } {
+  return { ok: false, error: hint === undefined ? { code: 'INTERNAL', message } : { code: 'INTERNAL', message, hint } };
+}

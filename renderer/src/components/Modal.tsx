@@ -1,0 +1,54 @@
+// A modal on the native <dialog>: the browser traps focus, Escape closes, and focus returns to what
+// opened it. `dismissable` false keeps it open (Escape does nothing) while work must be watched.
+import { useEffect, useRef, type ReactNode } from 'react';
+
+interface ModalProps {
+  open: boolean;
+  title: string;
+  onClose: () => void;
+  children: ReactNode;
+  footer?: ReactNode;
+  size?: 'normal' | 'wide';
+  dismissable?: boolean;
+  labelledBy?: string;
+}
+
+export function Modal({ open, title, onClose, children, footer, size = 'normal', dismissable = true }: ModalProps) {
+  const ref = useRef<HTMLDialogElement>(null);
+
+  useEffect(() => {
+    const dialog = ref.current;
+    if (!dialog) return;
+    if (open && !dialog.open) dialog.showModal();
+    if (!open && dialog.open) dialog.close();
+  }, [open]);
+
+  return (
+    <dialog
+      ref={ref}
+      className={`modal modal--${size}`}
+      aria-label={title}
+      onCancel={(event) => {
+        event.preventDefault();
+        if (dismissable) onClose();
+      }}
+    >
+      {open ? (
+        <div className="modal__frame">
+          <header className="modal__header">
+            <h2 className="modal__title">{title}</h2>
+            {dismissable ? (
+              <button type="button" className="btn btn--ghost btn--icon" onClick={onClose} aria-label="Close">
+                <svg viewBox="0 0 16 16" aria-hidden="true" className="icon">
+                  <path d="M4 4l8 8M12 4l-8 8" />
+                </svg>
+              </button>
+            ) : null}
+          </header>
+          <div className="modal__body">{children}</div>
+          {footer ? <footer className="modal__footer">{footer}</footer> : null}
+        </div>
+      ) : null}
+    </dialog>
+  );
+}

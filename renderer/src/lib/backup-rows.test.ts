@@ -1,0 +1,74 @@
+import { describe, expect, test } from 'vitest';
+import { filterRows, NO_FILTER, sortRows, toRow, type BackupRow } from './backup-rows.ts';
+
+function backup(id: string, fields: { profile: string; timestamp: string; size: number; duration?: number; verified?: boolean | null; drill?: 'passed' | 'failed' }) {
+  return toRow({
+    id,
+    filename: `backup-${id}-${fields.profile}.dump`,
+    timestamp: fields.timestamp,
+    size: fields.size,
+    compressed: true,
+    encrypted: false,
+    checksum: 'sha256:00',
+    databaseSize: 1,
+    tables: [],
+    version: 'PostgreSQL 15.1',
+    duration: fields.duration ?? 1000,
+    profile: fields.profile,
+    database: 'db',
+    path: `/b/${id}`,
+    format: 'custom',
+    compression: 'gzip',
+    status: 'completed',
+    rowCounts: {},
+    serverMajor: 15,
+    clientVersion: 'pg_dump 15.1',
+    options: { format: 'custom', schemaOnly: false, dataOnly: false, tables: [], excludeTables: [], schemas: [], excludeSchemas: [] },
+    globals: { filename: null, checksum: null, note: null },
+    lastVerified: fields.verified === undefined || fields.verified === null ? null : { at: fields.timestamp, valid: fields.verified },
+    restoreTest: fields.drill ? { status: fields.drill, at: fields.timestamp } : null,
+  });
+}
+
+const rows: BackupRow[] = [
+  backup('a', { profile: 'shop', timestamp: '2026-01-01T02:00:00Z', size: 300, verified: true }),
+  backup('b', { profile: 'crm', timestamp: '2026-01-03T02:00:00Z', size: 100, duration: 5000, verified: false }),
+  toRow({ id: 'f', status: 'failed', profile: 'shop', timestamp: '2026-01-02T02:00:00Z', filename: null, error: 'connection refused' }),
+  backup('c', { profile: 'shop', timestamp: '2026-01-04T02:00:00Z', size: 200, drill: 'passed', verified: true }),
+];
+
+const ids = (list: BackupRow[]) => list.map((row) => row.id);
+
+describe('backup rows', () => {
+  test('failed attempts become rows without size or verification', () => {
+    expect(rows[2]).toMatchObject({ status: 'failed', size: null, verified: null, error: 'connection refused', backup: null });
+    expect(rows[0]).toMatchObject({ verified: 'valid' });
+    expect(rows[1]).toMatchObject({ verified: 'invalid' });
+  });
+
+  test('sorting: newest first, by size either way with the sizeless last, by name', () => {
+    expect(ids(sortRows(rows, 'timestamp', 'desc'))).toEqual(['c', 'b', 'f', 'a']);
+    expect(ids(sortRows(rows, 'size', 'desc'))).toEqual(['a', 'c', 'b', 'f']);
+    expect(ids(sortRows(rows, 'size', 'asc'))).toEqual(['b', 'c', 'a', 'f']);
+    expect(ids(sortRows(rows, 'profile', 'asc'))).toEqual(['b', 'a', 'f', 'c']);
+    // Restore-tested ranks above merely verified, failed verification first.
+    expect(ids(sortRows(rows, 'verified', 'asc'))).toEqual(['b', 'a', 'c', 'f']);
+  });
+
+  test('filters: text over file, profile and error; profile; usable vs needing attention', () => {
+    expect(ids(filterRows(rows, { ...NO_FILTER, text: 'REFUSED' }))).toEqual(['f']);
+    expect(ids(filterRows(rows, { ...NO_FILTER, profile: 'crm' }))).toEqual(['b']);
+    expect(ids(filterRows(rows, { ...NO_FILTER, status: 'problems' }))).toEqual(['b', 'f']);
+    expect(ids(filterRows(rows, { ...NO_FILTER, status: 'good' }))).toEqual(['a', 'c']);
+    expect(ids(filterRows(rows, { ...NO_FILTER, status: 'failed' }))).toEqual(['f']);
+  });
+
+  test('10,000 rows sort and filter in well under a frame budget each', () => {
+    const many = Array.from({ length: 10_000 }, (_, i) => backup(`r${i}`, { profile: `p${i % 7}`, timestamp: new Date(Date.UTC(2025, 0, 1) + i * 3_600_000).toISOString(), size: (i * 7919) % 100_000 }));
+    const started = performance.now();
+    const sorted = sortRows(filterRows(many, { ...NO_FILTER, text: 'p3' }), 'size', 'desc');
+    expect(performance.now() - started).toBeLessThan(200);
+    expect(sorted.length).toBeGreaterThan(1000);
+    expect(sorted[0]!.size).toBeGreaterThanOrEqual(sorted.at(-1)!.size!);
+  });
+});

@@ -1,0 +1,120 @@
+// The Backups table's rows: catalogued backups and failed/interrupted/running attempts
+// (backup.list with all: true) in one shape, and the sort and filter the table applies.
+import type { ChannelOutput } from '../api/types.ts';
+
+type ListItem = ChannelOutput<'backup.list'>[number];
+export type BackupMetadata = Extract<ListItem, { checksum: string }>;
+
+export type RowStatus = 'completed' | 'missing' | 'deleted' | 'failed' | 'interrupted' | 'running';
+export type VerifiedState = 'valid' | 'invalid' | 'never';
+
+export interface BackupRow {
+  id: string;
+  profile: string;
+  database: string | null;
+  status: RowStatus;
+  timestamp: string;
+  filename: string | null;
+  format: string | null;
+  compression: string | null;
+  size: number | null;
+  duration: number | null;
+  /** null for attempts that produced no backup. */
+  verified: VerifiedState | null;
+  restoreTest: 'passed' | 'failed' | null;
+  error: string | null;
+  backup: BackupMetadata | null;
+}
+
+export function isBackup(item: ListItem): item is BackupMetadata {
+  return 'checksum' in item;
+}
+
+export function toRow(item: ListItem): BackupRow {
+  if (isBackup(item)) {
+    return {
+      id: item.id,
+      profile: item.profile,
+      database: item.database,
+      status: item.status,
+      timestamp: item.timestamp,
+      filename: item.filename,
+      format: item.format,
+      compression: item.compression,
+      size: item.size,
+      duration: item.duration,
+      verified: item.lastVerified ? (item.lastVerified.valid ? 'valid' : 'invalid') : 'never',
+      restoreTest: item.restoreTest?.status ?? null,
+      error: null,
+      backup: item,
+    };
+  }
+  return {
+    id: item.id,
+    profile: item.profile ?? '—',
+    database: null,
+    status: item.status as RowStatus,
+    timestamp: item.timestamp,
+    filename: item.filename,
+    format: null,
+    compression: null,
+    size: null,
+    duration: null,
+    verified: null,
+    restoreTest: null,
+    error: item.error ?? null,
+    backup: null,
+  };
+}
+
+export type SortKey = 'timestamp' | 'profile' | 'status' | 'format' | 'size' | 'duration' | 'verified';
+export type SortDirection = 'asc' | 'desc';
+
+const verifiedRank: Record<VerifiedState, number> = { invalid: 0, never: 1, valid: 2 };
+
+function sortValue(row: BackupRow, key: SortKey): string | number | null {
+  switch (key) {
+    case 'timestamp':
+      return Date.parse(row.timestamp) || 0;
+    case 'verified':
+      return row.verified === null ? null : verifiedRank[row.verified] + (row.restoreTest === 'passed' ? 0.5 : 0);
+    default:
+      return row[key];
+  }
+}
+
+/** Stable; rows without a value (failed attempts have no size) sort last in either direction. */
+export function sortRows(rows: readonly BackupRow[], key: SortKey, direction: SortDirection): BackupRow[] {
+  const sign = direction === 'asc' ? 1 : -1;
+  return rows
+    .map((row, index) => ({ row, index, value: sortValue(row, key) }))
+    .sort((a, b) => {
+      if (a.value === null || b.value === null) return a.value === b.value ? a.index - b.index : a.value === null ? 1 : -1;
+      const order = typeof a.value === 'number' && typeof b.value === 'number' ? a.value - b.value : String(a.value).localeCompare(String(b.value));
+      return order === 0 ? a.index - b.index : sign * order;
+    })
+    .map(({ row }) => row);
+}
+
+export interface RowFilter {
+  /** Matches file name, profile, database, format and error text, case-insensitively. */
+  text: string;
+  profile: string;
+  status: 'all' | 'good' | 'problems' | RowStatus;
+}
+
+export const NO_FILTER: RowFilter = { text: '', profile: '', status: 'all' };
+
+export function matchesFilter(row: BackupRow, filter: RowFilter): boolean {
+  if (filter.profile && row.profile !== filter.profile) return false;
+  if (filter.status === 'good' && !(row.status === 'completed' && row.verified !== 'invalid')) return false;
+  if (filter.status === 'problems' && !(row.status === 'failed' || row.status === 'interrupted' || row.status === 'missing' || row.verified === 'invalid' || row.restoreTest === 'failed')) return false;
+  if (filter.status !== 'all' && filter.status !== 'good' && filter.status !== 'problems' && row.status !== filter.status) return false;
+  const needle = filter.text.trim().toLowerCase();
+  if (!needle) return true;
+  return [row.filename, row.profile, row.database, row.format, row.error, row.id].some((field) => field?.toLowerCase().includes(needle));
+}
+
+export function filterRows(rows: readonly BackupRow[], filter: RowFilter): BackupRow[] {
+  return rows.filter((row) => matchesFilter(row, filter));
+}

@@ -1,0 +1,40 @@
+import { describe, expect, test } from 'vitest';
+import { estimateRemainingMs, formatBytes, formatDuration, formatRelative, progressFraction } from './format.ts';
+
+describe('formatting', () => {
+  test('sizes in binary units with sensible precision', () => {
+    expect(formatBytes(0)).toBe('0 B');
+    expect(formatBytes(1023)).toBe('1023 B');
+    expect(formatBytes(1536)).toBe('1.50 KB');
+    expect(formatBytes(25.5 * 1024 * 1024)).toBe('25.5 MB');
+    expect(formatBytes(512 * 1024 ** 3)).toBe('512 GB');
+    expect(formatBytes(null)).toBe('—');
+  });
+
+  test('durations at the scale they are read', () => {
+    expect(formatDuration(340)).toBe('340 ms');
+    expect(formatDuration(4_250)).toBe('4.3 s');
+    expect(formatDuration(42_000)).toBe('42 s');
+    expect(formatDuration(125_000)).toBe('2 min 05 s');
+    expect(formatDuration(3 * 3_600_000 + 7 * 60_000)).toBe('3 h 07 min');
+    expect(formatDuration(-1)).toBe('—');
+  });
+
+  test('relative times, past and future', () => {
+    const now = Date.parse('2026-01-10T12:00:00Z');
+    expect(formatRelative('2026-01-10T11:59:40Z', now)).toBe('just now');
+    expect(formatRelative('2026-01-10T11:55:00Z', now)).toBe('5 min ago');
+    expect(formatRelative('2026-01-10T15:00:00Z', now)).toBe('in 3 h');
+    expect(formatRelative('2026-01-07T12:00:00Z', now)).toBe('3 d ago');
+    expect(formatRelative(null, now)).toBe('—');
+  });
+
+  test('ETA from the previous backup size: none without one, none once past it', () => {
+    expect(estimateRemainingMs({ bytes: 25, elapsedMs: 10_000, expectedBytes: 100 })).toBe(30_000);
+    expect(estimateRemainingMs({ bytes: 25, elapsedMs: 10_000, expectedBytes: undefined })).toBeUndefined();
+    expect(estimateRemainingMs({ bytes: 150, elapsedMs: 10_000, expectedBytes: 100 })).toBeUndefined();
+    expect(estimateRemainingMs({ bytes: 0, elapsedMs: 10_000, expectedBytes: 100 })).toBeUndefined();
+    expect(progressFraction(150, 100)).toBe(1);
+    expect(progressFraction(10, undefined)).toBeUndefined();
+  });
+});

@@ -1,0 +1,81 @@
+// Numbers as a DBA reads them: sizes in binary units, durations that fit the scale, times relative
+// to now with the exact time one hover away.
+export function formatBytes(bytes: number | null | undefined): string {
+  if (bytes === null || bytes === undefined || !Number.isFinite(bytes)) return '—';
+  const units = ['B', 'KB', 'MB', 'GB', 'TB', 'PB'];
+  let value = Math.abs(bytes);
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  const digits = unit === 0 ? 0 : value < 10 ? 2 : value < 100 ? 1 : 0;
+  return `${bytes < 0 ? '-' : ''}${value.toFixed(digits)} ${units[unit]}`;
+}
+
+export function formatDuration(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms) || ms < 0) return '—';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  const seconds = ms / 1000;
+  if (seconds < 10) return `${seconds.toFixed(1)} s`;
+  if (seconds < 60) return `${Math.round(seconds)} s`;
+  const totalSeconds = Math.round(seconds);
+  const minutes = Math.floor(totalSeconds / 60);
+  if (minutes < 60) return `${minutes} min ${String(totalSeconds % 60).padStart(2, '0')} s`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return `${hours} h ${String(minutes % 60).padStart(2, '0')} min`;
+  return `${Math.floor(hours / 24)} d ${hours % 24} h`;
+}
+
+/** "3 min ago", "in 5 h", "just now"; the absolute time belongs in a title attribute. */
+export function formatRelative(iso: string | null | undefined, now: number = Date.now()): string {
+  if (!iso) return '—';
+  const at = Date.parse(iso);
+  if (Number.isNaN(at)) return '—';
+  const delta = at - now;
+  const abs = Math.abs(delta);
+  if (abs < 45_000) return 'just now';
+  let text: string;
+  if (abs < 3_600_000) text = `${Math.round(abs / 60_000)} min`;
+  else if (abs < 86_400_000) text = `${Math.round(abs / 3_600_000)} h`;
+  else if (abs < 60 * 86_400_000) text = `${Math.round(abs / 86_400_000)} d`;
+  else text = `${Math.round(abs / (30 * 86_400_000))} mo`;
+  return delta < 0 ? `${text} ago` : `in ${text}`;
+}
+
+const dateTime = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+const shortDate = new Intl.DateTimeFormat(undefined, { month: 'short', day: '2-digit', hour: '2-digit', minute: '2-digit' });
+
+export function formatDateTime(iso: string | null | undefined): string {
+  if (!iso) return '—';
+  const at = Date.parse(iso);
+  return Number.isNaN(at) ? iso : dateTime.format(at);
+}
+
+export function formatShortDate(iso: string | number): string {
+  const at = typeof iso === 'number' ? iso : Date.parse(iso);
+  return Number.isNaN(at) ? String(iso) : shortDate.format(at);
+}
+
+export function formatCount(n: number | null | undefined): string {
+  return n === null || n === undefined ? '—' : n.toLocaleString('en-US');
+}
+
+/**
+ * Time left from progress so far: bytes written against the size of the previous backup of the
+ * same profile and format. Unknown without an expectation, and never a negative or absurd figure
+ * when this backup grows past the last one.
+ */
+export function estimateRemainingMs(progress: { bytes: number; elapsedMs: number; expectedBytes: number | undefined }): number | undefined {
+  const { bytes, elapsedMs, expectedBytes } = progress;
+  if (!expectedBytes || expectedBytes <= 0 || bytes <= 0 || elapsedMs < 500) return undefined;
+  if (bytes >= expectedBytes) return undefined;
+  const rate = bytes / elapsedMs;
+  return (expectedBytes - bytes) / rate;
+}
+
+/** 0–1, or undefined when there is nothing to measure against. */
+export function progressFraction(bytes: number, expectedBytes: number | undefined): number | undefined {
+  if (!expectedBytes || expectedBytes <= 0) return undefined;
+  return Math.min(1, Math.max(0, bytes / expectedBytes));
+}

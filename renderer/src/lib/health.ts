@@ -1,0 +1,40 @@
+// Health per profile for the dashboard, from backup.health's reasons and backup.stats' per-profile
+// figures. Reasons naming no profile (disk space, backup directory, client tools) concern everyone
+// and are shown once, apart.
+import type { ChannelOutput } from '../api/types.ts';
+
+type HealthReport = ChannelOutput<'backup.health'>;
+type Stats = ChannelOutput<'backup.stats'>;
+export type ProfileHealthStatus = 'healthy' | 'degraded' | 'failing';
+
+export interface ProfileHealth {
+  profile: string;
+  status: ProfileHealthStatus;
+  reasons: string[];
+  totalBackups: number;
+  totalSize: number;
+  newestBackup: string | null;
+  lastRunStatus: string | null;
+}
+
+export function profileHealth(profiles: readonly string[], stats: Stats, health: HealthReport): ProfileHealth[] {
+  const byName = new Map(stats.profiles.map((p) => [p.profile, p]));
+  return profiles.map((profile) => {
+    const own = health.reasons.filter((reason) => reason.profile === profile);
+    const figures = byName.get(profile);
+    const failing = own.some((reason) => reason.code === 'LAST_RUN_FAILED' || reason.severity === 'unhealthy');
+    return {
+      profile,
+      status: failing ? 'failing' : own.length ? 'degraded' : 'healthy',
+      reasons: own.map((reason) => reason.message),
+      totalBackups: figures?.totalBackups ?? 0,
+      totalSize: figures?.totalSize ?? 0,
+      newestBackup: figures?.newestBackup ?? null,
+      lastRunStatus: figures?.lastRunStatus ?? null,
+    };
+  });
+}
+
+export function systemReasons(health: HealthReport): HealthReport['reasons'] {
+  return health.reasons.filter((reason) => reason.profile === undefined && reason.code !== 'NO_BACKUPS');
+}

@@ -1,0 +1,132 @@
+// What happened: backup attempts that failed or were interrupted, and the audit log of every change
+// (who added a profile, deleted a backup, restored into which database).
+import { useEffect, useMemo, useState } from 'react';
+import { useNow } from '../components/hooks.ts';
+import { EmptyState, ErrorNotice, PageHeader, StatusBadge } from '../components/ui.tsx';
+import { formatDateTime, formatRelative } from '../lib/format.ts';
+import { useBackups } from '../stores/backups.ts';
+import { useOverview, type AuditEntry } from '../stores/overview.ts';
+
+export function Activity() {
+  const rows = useBackups((s) => s.rows);
+  const audit = useOverview((s) => s.audit);
+  const [search, setSearch] = useState('');
+  const now = useNow(30_000);
+
+  useEffect(() => {
+    void useBackups.getState().load();
+    void useOverview.getState().loadAudit();
+  }, []);
+
+  const failures = useMemo(
+    () =>
+      rows
+        .filter((row) => row.status === 'failed' || row.status === 'interrupted')
+        .sort((a, b) => Date.parse(b.timestamp) - Date.parse(a.timestamp))
+        .slice(0, 50),
+    [rows],
+  );
+  const entries = useMemo(() => {
+    const needle = search.trim().toLowerCase();
+    const all = audit.value ?? [];
+    return needle ? all.filter((entry) => [entry.action, entry.actor, entry.target ?? '', JSON.stringify(entry.detail ?? '')].some((field) => field.toLowerCase().includes(needle))) : all;
+  }, [audit.value, search]);
+
+  return (
+    <>
+      <PageHeader title="Activity" subtitle="Failed runs and the audit log of every change." />
+      <section className="card" aria-labelledby="failures-title">
+        <header className="card__header">
+          <h2 className="card__title" id="failures-title">
+            Failed and interrupted runs
+          </h2>
+        </header>
+        {failures.length === 0 ? (
+          <p className="card__empty">No failed or interrupted backups. Every attempt so far has completed.</p>
+        ) : (
+          <table className="table" aria-label="Failed runs">
+            <thead>
+              <tr>
+                <th scope="col">When</th>
+                <th scope="col">Profile</th>
+                <th scope="col">Status</th>
+                <th scope="col">Why</th>
+              </tr>
+            </thead>
+            <tbody>
+              {failures.map((row) => (
+                <tr key={row.id}>
+                  <td title={formatDateTime(row.timestamp)}>{formatRelative(row.timestamp, now)}</td>
+                  <td>{row.profile}</td>
+                  <td>
+                    <StatusBadge status={row.status} />
+                  </td>
+                  <td className="cell-error">{row.error ?? '—'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+      <section className="card" aria-labelledby="audit-title">
+        <header className="card__header">
+          <h2 className="card__title" id="audit-title">
+            Audit log
+          </h2>
+          <label className="visually-hidden" htmlFor="audit-search">
+            Search the audit log
+          </label>
+          <input id="audit-search" className="input input--narrow" type="search" placeholder="Search actions, targets…" value={search} onChange={(event) => setSearch(event.target.value)} />
+        </header>
+        {audit.error ? <ErrorNotice error={audit.error} /> : null}
+        {audit.value && audit.value.length === 0 ? (
+          <EmptyState title="Nothing recorded yet">Adding a connection, taking or deleting a backup, restoring and changing schedules are all recorded here.</EmptyState>
+        ) : (
+          <table className="table" aria-label="Audit log">
+            <thead>
+              <tr>
+                <th scope="col">When</th>
+                <th scope="col">Who</th>
+                <th scope="col">Action</th>
+                <th scope="col">Target</th>
+                <th scope="col">Detail</th>
+              </tr>
+            </thead>
+            <tbody>
+              {entries.map((entry, index) => (
+                <tr key={`${entry.at}-${index}`}>
+                  <td title={formatDateTime(entry.at)} className="nowrap">
+                    {formatRelative(entry.at, now)}
+                  </td>
+                  <td>{entry.actor}</td>
+                  <td>
+                    <span className={`action-tag action-tag--${actionTone(entry)}`}>{entry.action}</span>
+                  </td>
+                  <td className="mono break">{entry.target ?? '—'}</td>
+                  <td className="cell-secondary">{describeDetail(entry.detail)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+    </>
+  );
+}
+
+function actionTone(entry: AuditEntry): 'bad' | 'warn' | 'muted' {
+  const detail = entry.detail as { result?: string } | null;
+  if (detail?.result === 'failed') return 'bad';
+  if (/delete|remove/.test(entry.action)) return 'warn';
+  return 'muted';
+}
+
+/** Audit details are small JSON objects; shown as "key: value" pairs. */
+export function describeDetail(detail: unknown): string {
+  if (detail === null || detail === undefined) return '';
+  if (typeof detail !== 'object') return String(detail);
+  return Object.entries(detail as Record<string, unknown>)
+    .filter(([, value]) => value !== null && value !== undefined && value !== '')
+    .map(([key, value]) => `${key}: ${typeof value === 'object' ? JSON.stringify(value) : String(value)}`)
+    .join(' · ');
+}

@@ -1,0 +1,246 @@
+// One backup in full: what it is, what it holds (tables and their exact row counts), how it was
+// taken, and what has been proven about it, with the actions that prove more or remove it.
+import { useState } from 'react';
+import type { ErrorInfo } from '../api/types.ts';
+import { Modal } from '../components/Modal.tsx';
+import { icons } from '../components/icons.tsx';
+import { Badge, ErrorNotice, Facts, Spinner, StatusBadge, TypedConfirm } from '../components/ui.tsx';
+import type { BackupRow } from '../lib/backup-rows.ts';
+import { formatBytes, formatCount, formatDateTime, formatDuration, formatRelative } from '../lib/format.ts';
+import { useBackups, type ActionState } from '../stores/backups.ts';
+import { useNav } from '../stores/nav.ts';
+
+export function BackupDetails({ row, onClose }: { row: BackupRow; onClose: () => void }) {
+  const action = useBackups((s) => s.actions[row.id]);
+  const [deleting, setDeleting] = useState(false);
+  const backup = row.backup;
+  const { verify, testRestore, cancelAction } = useBackups.getState();
+  const running = action?.status === 'running';
+
+  return (
+    <aside className="card details" aria-label="Backup details">
+      <header className="details__header">
+        <div>
+          <h2 className="details__title mono">{row.filename ?? `Attempt ${row.id}`}</h2>
+          <p className="details__subtitle">
+            {row.profile} · {formatDateTime(row.timestamp)} ({formatRelative(row.timestamp)})
+          </p>
+        </div>
+        <button type="button" className="btn btn--ghost btn--icon" onClick={onClose} aria-label="Close details">
+          {icons.cross}
+        </button>
+      </header>
+
+      {!backup ? (
+        <>
+          <p>
+            <StatusBadge status={row.status} />
+          </p>
+          {row.error ? <ErrorNotice title={row.status === 'interrupted' ? 'Interrupted' : 'Why it failed'} error={{ code: 'BACKUP_FAILED', message: row.error }} /> : <p className="muted">This attempt produced no backup.</p>}
+        </>
+      ) : (
+        <>
+          <div className="details__actions">
+            <button type="button" className="btn" disabled={running || backup.status !== 'completed'} onClick={() => void verify(row.id)}>
+              {running && action.kind === 'verify' ? <Spinner label="Verifying" /> : icons.check} Verify
+            </button>
+            <button type="button" className="btn" disabled={running || backup.status !== 'completed'} onClick={() => void testRestore(row.id)}>
+              {running && action.kind === 'testRestore' ? <Spinner label="Test restoring" /> : icons.refresh} Test restore
+            </button>
+            <button type="button" className="btn" disabled={backup.status !== 'completed'} onClick={() => useNav.getState().openRestoreWizard(row.id)}>
+              {icons.restore} Restore…
+            </button>
+            <button type="button" className="btn btn--danger-ghost" disabled={running} onClick={() => setDeleting(true)}>
+              Delete
+            </button>
+            {running ? (
+              <button type="button" className="btn btn--ghost" onClick={() => cancelAction(row.id)}>
+                Cancel
+              </button>
+            ) : null}
+          </div>
+          {action ? <ActionResult action={action} /> : null}
+
+          <h3 className="details__section">Proof</h3>
+          <Facts
+            items={[
+              ['Status', <StatusBadge key="s" status={backup.status} />],
+              ['Verified', backup.lastVerified ? <>{<VerifiedBadge row={{ ...row, restoreTest: null }} />} <span className="muted">{formatRelative(backup.lastVerified.at)}</span></> : <StatusBadge status="never" />],
+              ['Restore drill', backup.restoreTest ? <>{<StatusBadge status={backup.restoreTest.status} />} <span className="muted">{formatRelative(backup.restoreTest.at)}</span></> : <span className="muted">never run</span>],
+              ['Checksum', <span key="c" className="mono break">{backup.checksum}</span>],
+            ]}
+          />
+
+          <h3 className="details__section">Backup</h3>
+          <Facts
+            items={[
+              ['Database', `${backup.database} on ${backup.version}`],
+              ['Format', `${backup.format} · ${backup.compression}`],
+              ['Size', `${formatBytes(backup.size)} (database ${formatBytes(backup.databaseSize)})`],
+              ['Duration', formatDuration(backup.duration)],
+              ['pg_dump', backup.clientVersion],
+              ['Roles file', backup.globals.filename ?? <span className="muted">{backup.globals.note ?? 'none'}</span>],
+              ['Path', <span key="p" className="mono break">{backup.path}</span>],
+              ['Id', <span key="i" className="mono">{backup.id}</span>],
+            ]}
+          />
+
+          <h3 className="details__section">Options</h3>
+          <OptionsList options={backup.options} />
+
+          <h3 className="details__section">
+            Tables <span className="muted">({backup.tables.length})</span>
+          </h3>
+          <table className="table table--compact">
+            <thead>
+              <tr>
+                <th scope="col">Table</th>
+                <th scope="col" className="num">
+                  Rows
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {Object.entries(backup.rowCounts)
+                .sort(([a], [b]) => a.localeCompare(b))
+                .map(([table, count]) => (
+                  <tr key={table}>
+                    <td className="mono">{table}</td>
+                    <td className="num">{formatCount(count)}</td>
+                  </tr>
+                ))}
+            </tbody>
+          </table>
+        </>
+      )}
+      <DeleteDialog row={row} open={deleting} onClose={() => setDeleting(false)} />
+    </aside>
+  );
+}
+
+function OptionsList({ options }: { options: NonNullable<BackupRow['backup']>['options'] }) {
+  const items: string[] = [];
+  if (options.schemaOnly) items.push('Schema only');
+  if (options.dataOnly) items.push('Data only');
+  if (options.jobs) items.push(`${options.jobs} parallel jobs`);
+  for (const [label, list] of [
+    ['Tables', options.tables],
+    ['Excluded tables', options.excludeTables],
+    ['Schemas', options.schemas],
+    ['Excluded schemas', options.excludeSchemas],
+  ] as const) {
+    if (list.length) items.push(`${label}: ${list.join(', ')}`);
+  }
+  if (options.suffix) items.push(`Suffix: ${options.suffix}`);
+  return items.length ? (
+    <ul className="chips">
+      {items.map((item) => (
+        <li key={item}>
+          <Badge tone="muted">{item}</Badge>
+        </li>
+      ))}
+    </ul>
+  ) : (
+    <p className="muted">Everything: schema and data of every table.</p>
+  );
+}
+
+function ActionResult({ action }: { action: ActionState }) {
+  if (action.status === 'running') {
+    return (
+      <p className="details__running" role="status">
+        <Spinner /> {action.kind === 'verify' ? 'Verifying: size, checksum, structure, pg_restore --list…' : 'Restoring into a scratch server and comparing every table…'}
+      </p>
+    );
+  }
+  if (action.status === 'failed') return <ErrorNotice error={action.error} title={action.kind === 'verify' ? 'Verify could not run' : 'Test restore could not run'} />;
+  if (action.kind === 'verify') {
+    const { result } = action;
+    return (
+      <div className={`result-box ${result.valid ? 'result-box--ok' : 'result-box--bad'}`} role="status" aria-label="Verify result">
+        <p className="result-box__title">{result.valid ? 'Backup verified' : 'Verification failed'}</p>
+        <ul className="checks">
+          {result.checks.map((check) => (
+            <li key={check.name} className={`checks__item checks__item--${check.status}`}>
+              <span className="checks__mark" aria-hidden="true">{check.status === 'ok' ? '✓' : check.status === 'failed' ? '✗' : '–'}</span>
+              <span className="checks__name">{check.name}</span>
+              <span className="checks__detail">{check.detail}</span>
+            </li>
+          ))}
+        </ul>
+      </div>
+    );
+  }
+  const { result } = action;
+  return (
+    <div className={`result-box ${result.ok ? 'result-box--ok' : 'result-box--bad'}`} role="status" aria-label="Test restore result">
+      <p className="result-box__title">
+        {result.ok ? 'Restore drill passed' : 'Restore drill failed'} <span className="muted">in {formatDuration(result.durationMs)}</span>
+      </p>
+      {result.server ? <p className="muted">{result.server}</p> : null}
+      {result.error ? <p>{result.error}</p> : null}
+      <p>
+        {result.tables.filter((t) => t.actual === t.expected).length} of {result.tables.length} tables restored with matching row counts.
+      </p>
+    </div>
+  );
+}
+
+function DeleteDialog({ row, open, onClose }: { row: BackupRow; open: boolean; onClose: () => void }) {
+  const [typed, setTyped] = useState('');
+  const [error, setError] = useState<ErrorInfo | null>(null);
+  const [busy, setBusy] = useState(false);
+  const expected = row.filename ?? row.id;
+  const close = () => {
+    setTyped('');
+    setError(null);
+    onClose();
+  };
+  return (
+    <Modal
+      open={open}
+      title="Delete this backup?"
+      onClose={close}
+      footer={
+        <>
+          <button type="button" className="btn" onClick={close}>
+            Cancel
+          </button>
+          <button
+            type="button"
+            className="btn btn--danger"
+            disabled={typed !== expected || busy}
+            onClick={async () => {
+              setBusy(true);
+              const result = await useBackups.getState().remove(row.id, typed);
+              setBusy(false);
+              if (result.ok) close();
+              else setError(result.error);
+            }}
+          >
+            Delete backup
+          </button>
+        </>
+      }
+    >
+      {error ? <ErrorNotice error={error} /> : null}
+      <p>
+        The file, its checksum sidecar and its roles file are removed from disk ({formatBytes(row.size)}). The catalogue keeps a record that it was deleted, and by whom. This cannot be undone.
+      </p>
+      <TypedConfirm expected={expected} value={typed} onChange={setTyped} what="the file name" />
+    </Modal>
+  );
+}
+
+export function VerifiedBadge({ row }: { row: BackupRow }) {
+  if (row.restoreTest === 'failed') return <StatusBadge status="invalid" />;
+  if (row.restoreTest === 'passed') {
+    return (
+      <span className="badge badge--ok" title="A restore drill restored it and every row count matched">
+        <span className="badge__dot" aria-hidden="true" />
+        Restore-tested
+      </span>
+    );
+  }
+  return <StatusBadge status={row.verified ?? 'never'} />;
+}

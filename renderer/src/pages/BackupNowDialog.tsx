@@ -1,0 +1,261 @@
+// "Back up now": choose what to dump, then watch it: phase, bytes written, elapsed time, an estimate
+// from the previous backup's size, and Cancel (pg_dump is stopped and its partial file removed).
+import { useEffect, useState, type FormEvent } from 'react';
+import { useNow } from '../components/hooks.ts';
+import { Modal } from '../components/Modal.tsx';
+import { icons } from '../components/icons.tsx';
+import { ErrorNotice, Facts, Field, Notice } from '../components/ui.tsx';
+import { DEFAULT_BACKUP_DRAFT, draftToOptions, FORMAT_LABELS, PHASES, validateBackupDraft, type BackupDraft, type BackupDraftErrors } from '../lib/backup-form.ts';
+import { estimateRemainingMs, formatBytes, formatCount, formatDuration, progressFraction } from '../lib/format.ts';
+import { useBackupJob } from '../stores/backup-job.ts';
+import { useBackups } from '../stores/backups.ts';
+import { useNav } from '../stores/nav.ts';
+import { useProfiles } from '../stores/profiles.ts';
+
+export function BackupNowDialog() {
+  const dialog = useNav((s) => s.backupDialog);
+  const status = useBackupJob((s) => s.status);
+  const close = () => {
+    useNav.getState().closeBackupDialog();
+    useBackupJob.getState().reset();
+  };
+  return (
+    <Modal open={dialog.open} title={status === 'running' ? 'Backing up…' : 'Back up now'} onClose={close} dismissable={status !== 'running'}>
+      {dialog.open ? status === 'idle' ? <BackupForm initialProfile={dialog.profile} /> : <BackupRun onClose={close} /> : null}
+    </Modal>
+  );
+}
+
+function BackupForm({ initialProfile }: { initialProfile: string | null }) {
+  const profiles = useProfiles((s) => s.profiles);
+  const [draft, setDraft] = useState<BackupDraft>(() => ({ ...DEFAULT_BACKUP_DRAFT, profile: initialProfile ?? (profiles.length === 1 ? profiles[0]!.name : '') }));
+  const [errors, setErrors] = useState<BackupDraftErrors>({});
+  const set = <K extends keyof BackupDraft>(field: K, value: BackupDraft[K]) => {
+    setDraft((d) => ({ ...d, [field]: value }));
+    setErrors((e) => ({ ...e, [field]: undefined }));
+  };
+
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    const found = validateBackupDraft(draft);
+    setErrors(found);
+    if (Object.keys(found).length) return;
+    void useBackupJob.getState().start(draft.profile, draftToOptions(draft));
+  }
+
+  if (profiles.length === 0) {
+    return (
+      <Notice tone="info" title="No connections yet">
+        Add a connection on the Connections page first.
+      </Notice>
+    );
+  }
+
+  const textarea = (field: 'tables' | 'excludeTables' | 'schemas' | 'excludeSchemas', label: string) => (
+    <Field label={label} error={errors[field]}>
+      {(control) => <textarea {...control} className="input mono" rows={2} value={draft[field]} placeholder="one pattern a line, e.g. public.orders or sales.*" onChange={(event) => set(field, event.target.value)} />}
+    </Field>
+  );
+
+  return (
+    <form className="form" onSubmit={submit} noValidate aria-label="Backup options">
+      <Field label="Connection" error={errors.profile}>
+        {(control) => (
+          <select {...control} className="input" value={draft.profile} onChange={(event) => set('profile', event.target.value)}>
+            <option value="">Choose…</option>
+            {profiles.map((p) => (
+              <option key={p.id} value={p.name}>
+                {p.name} — {p.dbname} on {p.host}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+      <div className="form__row">
+        <Field label="Format" className="form__grow">
+          {(control) => (
+            <select {...control} className="input" value={draft.format} onChange={(event) => set('format', event.target.value as BackupDraft['format'])}>
+              {Object.entries(FORMAT_LABELS).map(([value, label]) => (
+                <option key={value} value={value}>
+                  {label}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        {draft.format === 'directory' ? (
+          <Field label="Parallel jobs" error={errors.jobs} className="form__port">
+            {(control) => <input {...control} className="input" inputMode="numeric" value={draft.jobs} onChange={(event) => set('jobs', event.target.value)} />}
+          </Field>
+        ) : null}
+      </div>
+      {draft.format !== 'tar' ? (
+        <div className="form__row">
+          <Field label="Compression" error={errors.compression} className="form__grow">
+            {(control) => (
+              <select {...control} className="input" value={draft.compression} onChange={(event) => set('compression', event.target.value as BackupDraft['compression'])}>
+                <option value="">Default (gzip unless BACKUP_COMPRESSION=false)</option>
+                <option value="gzip">gzip</option>
+                {draft.format !== 'plain' ? <option value="lz4">lz4 (pg_dump 16+)</option> : null}
+                {draft.format !== 'plain' ? <option value="zstd">zstd (pg_dump 16+)</option> : null}
+                <option value="none">none</option>
+              </select>
+            )}
+          </Field>
+          <Field label="Level" error={errors.level} className="form__port">
+            {(control) => <input {...control} className="input" inputMode="numeric" placeholder="auto" value={draft.level} onChange={(event) => set('level', event.target.value)} />}
+          </Field>
+        </div>
+      ) : null}
+      <fieldset className="segmented">
+        <legend className="field__label">Content</legend>
+        {(
+          [
+            ['all', 'Schema and data'],
+            ['schema', 'Schema only'],
+            ['data', 'Data only'],
+          ] as const
+        ).map(([value, label]) => (
+          <label key={value} className={`segmented__option${draft.content === value ? ' is-checked' : ''}`}>
+            <input type="radio" name="content" value={value} checked={draft.content === value} onChange={() => set('content', value)} />
+            {label}
+          </label>
+        ))}
+      </fieldset>
+      <details className="disclosure">
+        <summary>Tables and schemas</summary>
+        <div className="form__grid">
+          {textarea('tables', 'Only these tables')}
+          {textarea('excludeTables', 'Leave out tables')}
+          {textarea('schemas', 'Only these schemas')}
+          {textarea('excludeSchemas', 'Leave out schemas')}
+        </div>
+        <p className="field__hint">Patterns follow pg_dump: unquoted names fold to lower case, so a schema called Sales is "Sales" in double quotes.</p>
+      </details>
+      <Field label="File name suffix" error={errors.suffix} hint="Optional, e.g. before-migration. Letters, digits, _ and -.">
+        {(control) => <input {...control} className="input" value={draft.suffix} onChange={(event) => set('suffix', event.target.value)} />}
+      </Field>
+      <div className="form__actions">
+        <button type="button" className="btn" onClick={() => useNav.getState().closeBackupDialog()}>
+          Cancel
+        </button>
+        <button type="submit" className="btn btn--primary">
+          {icons.play} Start backup
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function BackupRun({ onClose }: { onClose: () => void }) {
+  const job = useBackupJob();
+  const now = useNow(500, job.status === 'running');
+  const progress = job.progress;
+  const elapsed = job.status === 'running' && job.startedAt ? now - job.startedAt : (progress?.elapsedMs ?? 0);
+  const fraction = progress && progress.phase !== 'connecting' ? progressFraction(progress.bytes, progress.expectedBytes) : undefined;
+  const eta = progress?.phase === 'dumping' ? estimateRemainingMs(progress) : undefined;
+  const phaseIndex = PHASES.findIndex((p) => p.phase === (progress?.phase ?? 'connecting'));
+
+  // Focus the one button that matters in each state, so Enter does the expected thing.
+  useEffect(() => {
+    document.querySelector<HTMLElement>('[data-autofocus]')?.focus();
+  }, [job.status]);
+
+  if (job.status === 'running') {
+    return (
+      <div className="run" aria-live="polite">
+        <p className="run__title">
+          Backing up <strong>{job.profile}</strong>
+        </p>
+        <ol className="phases" aria-label="Phases">
+          {PHASES.slice(0, -1).map((p, index) => (
+            <li key={p.phase} className={`phases__item${index < phaseIndex ? ' is-done' : index === phaseIndex ? ' is-current' : ''}`} aria-current={index === phaseIndex ? 'step' : undefined}>
+              {p.label}
+            </li>
+          ))}
+        </ol>
+        <progress className="progress" max={1} aria-label="Backup progress" {...(fraction !== undefined ? { value: fraction } : {})} />
+        <div className="run__figures">
+          <Figure label="Written" value={formatBytes(progress?.bytes ?? 0)} detail={progress?.expectedBytes ? `of about ${formatBytes(progress.expectedBytes)}` : 'first backup: no estimate yet'} />
+          <Figure label="Elapsed" value={formatDuration(elapsed)} />
+          <Figure label="Remaining" value={eta !== undefined ? `~${formatDuration(eta)}` : '—'} />
+        </div>
+        <div className="form__actions">
+          <button type="button" className="btn btn--ghost" onClick={() => useNav.getState().closeBackupDialog()}>
+            Run in background
+          </button>
+          <button type="button" className="btn btn--danger" data-autofocus onClick={() => job.cancel()}>
+            Cancel backup
+          </button>
+        </div>
+      </div>
+    );
+  }
+
+  if (job.status === 'done' && job.result) {
+    const r = job.result;
+    return (
+      <div className="run">
+        <div className="result-box result-box--ok" role="status">
+          <p className="result-box__title">Backup completed</p>
+          <p className="mono break">{r.filename}</p>
+        </div>
+        <Facts
+          items={[
+            ['Size', `${formatBytes(r.size)} (database ${formatBytes(r.databaseSize)})`],
+            ['Duration', formatDuration(r.duration)],
+            ['Tables', `${r.tables.length} tables, ${formatCount(Object.values(r.rowCounts).reduce((a, b) => a + b, 0))} rows counted`],
+            ['Checksum', <span key="c" className="mono break">{r.checksum}</span>],
+          ]}
+        />
+        <div className="form__actions">
+          <button type="button" className="btn" onClick={onClose}>
+            Close
+          </button>
+          <button
+            type="button"
+            className="btn btn--primary"
+            data-autofocus
+            onClick={() => {
+              onClose();
+              useBackups.getState().select(r.id);
+              useNav.getState().navigate('backups');
+            }}
+          >
+            Show in Backups
+          </button>
+        </div>
+      </div>
+    );
+  }
+
+  return (
+    <div className="run">
+      {job.status === 'cancelled' ? (
+        <Notice tone="info" title="Backup cancelled">
+          pg_dump was stopped and its partial file removed. The attempt is recorded as interrupted.
+        </Notice>
+      ) : job.error ? (
+        <ErrorNotice error={job.error} title="The backup failed" />
+      ) : null}
+      <div className="form__actions">
+        <button type="button" className="btn" onClick={onClose}>
+          Close
+        </button>
+        <button type="button" className="btn btn--primary" data-autofocus onClick={() => useBackupJob.getState().reset()}>
+          Back to options
+        </button>
+      </div>
+    </div>
+  );
+}
+
+function Figure({ label, value, detail }: { label: string; value: string; detail?: string }) {
+  return (
+    <div className="figure">
+      <p className="figure__label">{label}</p>
+      <p className="figure__value">{value}</p>
+      {detail ? <p className="figure__detail">{detail}</p> : null}
+    </div>
+  );
+}

@@ -1,0 +1,177 @@
+// Connection profiles: list, add/edit, test (server version, role, size, client tools), remove.
+import { useEffect, useState } from 'react';
+import { Modal } from '../components/Modal.tsx';
+import { icons } from '../components/icons.tsx';
+import { Badge, Checkbox, EmptyState, ErrorNotice, Facts, PageHeader, Spinner, TypedConfirm } from '../components/ui.tsx';
+import type { ErrorInfo } from '../api/types.ts';
+import { formatBytes } from '../lib/format.ts';
+import { useNav } from '../stores/nav.ts';
+import { useProfiles, type Profile, type TestState } from '../stores/profiles.ts';
+
+export function Connections() {
+  const profiles = useProfiles((s) => s.profiles);
+  const loaded = useProfiles((s) => s.loaded);
+  const error = useProfiles((s) => s.error);
+  const tests = useProfiles((s) => s.tests);
+  const [removing, setRemoving] = useState<Profile | null>(null);
+
+  useEffect(() => {
+    void useProfiles.getState().load();
+  }, []);
+
+  const add = (
+    <button type="button" className="btn btn--primary" onClick={() => useProfiles.getState().openForm()}>
+      {icons.plus} Add connection
+    </button>
+  );
+
+  return (
+    <>
+      <PageHeader title="Connections" subtitle="The PostgreSQL databases Holdfast backs up." actions={profiles.length ? add : undefined} />
+      {error ? <ErrorNotice error={error} /> : null}
+      {loaded && profiles.length === 0 ? (
+        <EmptyState title="No connections yet" action={add}>
+          Add a connection to a PostgreSQL database: Holdfast tests it, tells you whether the installed pg_dump can back it up, and keeps the password in your OS keychain.
+        </EmptyState>
+      ) : (
+        <ul className="profile-list" aria-label="Connection profiles">
+          {profiles.map((profile) => (
+            <ProfileCard key={profile.id} profile={profile} test={tests[profile.name]} onRemove={() => setRemoving(profile)} />
+          ))}
+        </ul>
+      )}
+      <RemoveDialog profile={removing} onClose={() => setRemoving(null)} />
+    </>
+  );
+}
+
+function ProfileCard({ profile, test, onRemove }: { profile: Profile; test: TestState | undefined; onRemove: () => void }) {
+  const { openForm, test: runTest } = useProfiles.getState();
+  const target = profile.service ? `service ${profile.service}` : `${profile.user}@${profile.host}:${profile.port}/${profile.dbname}`;
+  return (
+    <li className="card profile" aria-label={profile.name}>
+      <div className="profile__head">
+        <div>
+          <h2 className="profile__name">
+            {profile.name}
+            {profile.tags.map((tag) => (
+              <Badge key={tag} tone={tag === 'production' ? 'bad' : 'muted'}>
+                {tag}
+              </Badge>
+            ))}
+          </h2>
+          <p className="profile__target mono">{target}</p>
+          <p className="profile__meta">
+            {profile.keychainPassword ? 'Password in OS keychain' : 'Password from ~/.pgpass or libpq'}
+            {profile.sslmode ? ` · sslmode ${profile.sslmode}` : ''}
+            {profile.notes ? ` · ${profile.notes}` : ''}
+          </p>
+        </div>
+        <div className="profile__actions">
+          <button type="button" className="btn" onClick={() => void runTest(profile.name)} disabled={test?.status === 'running'}>
+            {test?.status === 'running' ? <Spinner label="Testing" /> : null} Test
+          </button>
+          <button type="button" className="btn" onClick={() => useNav.getState().openBackupDialog(profile.name)}>
+            Back up now
+          </button>
+          <button type="button" className="btn" onClick={() => openForm(profile.name)}>
+            Edit
+          </button>
+          <button type="button" className="btn btn--danger-ghost" onClick={onRemove}>
+            Remove
+          </button>
+        </div>
+      </div>
+      {test && test.status !== 'running' ? <TestResult test={test} /> : null}
+    </li>
+  );
+}
+
+function TestResult({ test }: { test: Exclude<TestState, { status: 'running' }> }) {
+  if (test.status === 'failed') return <ErrorNotice error={test.error} title="Connection test failed" />;
+  const r = test.report;
+  const role = r.superuser ? 'superuser' : r.readAllData ? 'pg_read_all_data' : 'ordinary role';
+  return (
+    <div className="test-result" role="status" aria-label="Connection test result">
+      <p className="test-result__title">
+        <Badge tone={r.clientTools.compatible && r.unreadable.length === 0 ? 'ok' : 'warn'}>{icons.check} Connected</Badge>
+      </p>
+      <Facts
+        items={[
+          ['Server', r.serverVersion],
+          ['Role', `${r.currentUser} (${role})`],
+          ['Database size', formatBytes(r.databaseSize)],
+          ['SSL', r.ssl ? 'in use' : 'not in use'],
+          ['Password', r.passwordSource],
+          [
+            'pg_dump',
+            r.clientTools.compatible ? (
+              <>
+                <Badge tone="ok">compatible</Badge> {r.clientTools.version} <span className="muted mono">{r.clientTools.dir}</span>
+              </>
+            ) : (
+              <>
+                <Badge tone="bad">no match</Badge> {r.clientTools.problem}
+              </>
+            ),
+          ],
+        ]}
+      />
+      {r.unreadable.length ? (
+        <ErrorNotice
+          title="Some relations cannot be read"
+          error={{ code: 'BACKUP_FAILED', message: `A backup would fail on: ${r.unreadable.slice(0, 8).join(', ')}${r.unreadable.length > 8 ? ` and ${r.unreadable.length - 8} more` : ''}.`, hint: 'Grant SELECT on them (or pg_read_all_data), or exclude them from the backup.' }}
+        />
+      ) : null}
+    </div>
+  );
+}
+
+function RemoveDialog({ profile, onClose }: { profile: Profile | null; onClose: () => void }) {
+  const [deleteBackups, setDeleteBackups] = useState(false);
+  const [typed, setTyped] = useState('');
+  const [error, setError] = useState<ErrorInfo | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    setDeleteBackups(false);
+    setTyped('');
+    setError(null);
+  }, [profile]);
+
+  if (!profile) return <Modal open={false} title="Remove connection" onClose={onClose}>{null}</Modal>;
+  const canRemove = !busy && (!deleteBackups || typed === profile.name);
+  return (
+    <Modal
+      open
+      title={`Remove ${profile.name}?`}
+      onClose={onClose}
+      footer={
+        <>
+          <button type="button" className="btn" onClick={onClose}>
+            Cancel
+          </button>
+          <button
+            type="button"
+            className="btn btn--danger"
+            disabled={!canRemove}
+            onClick={async () => {
+              setBusy(true);
+              const result = await useProfiles.getState().remove(profile.name, deleteBackups ? 'delete' : 'keep');
+              setBusy(false);
+              if (result.ok) onClose();
+              else setError(result.error);
+            }}
+          >
+            {deleteBackups ? 'Remove and delete backups' : 'Remove connection'}
+          </button>
+        </>
+      }
+    >
+      {error ? <ErrorNotice error={error} /> : null}
+      <p>The profile and its keychain entry are removed. Its backups stay listed and restorable unless you delete them too.</p>
+      <Checkbox label="Also delete this profile's backup files" checked={deleteBackups} onChange={setDeleteBackups} />
+      {deleteBackups ? <TypedConfirm expected={profile.name} value={typed} onChange={setTyped} what="the profile name" /> : null}
+    </Modal>
+  );
+}

@@ -1,0 +1,219 @@
+// Overview: health per profile, last and next runs, totals, size and duration over time, and the
+// failures someone should look at.
+import { useEffect, useMemo } from 'react';
+import { Area, AreaChart, CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { useNow } from '../components/hooks.ts';
+import { icons } from '../components/icons.tsx';
+import { EmptyState, ErrorNotice, Notice, PageHeader, StatusBadge } from '../components/ui.tsx';
+import { profileHealth, systemReasons } from '../lib/health.ts';
+import { formatBytes, formatCount, formatDateTime, formatDuration, formatRelative, formatShortDate } from '../lib/format.ts';
+import { useBackups } from '../stores/backups.ts';
+import { useNav } from '../stores/nav.ts';
+import { useOverview } from '../stores/overview.ts';
+import { useProfiles } from '../stores/profiles.ts';
+import { useSchedules } from '../stores/schedules.ts';
+
+export function Dashboard() {
+  const health = useOverview((s) => s.health);
+  const stats = useOverview((s) => s.stats);
+  const profiles = useProfiles((s) => s.profiles);
+  const profilesLoaded = useProfiles((s) => s.loaded);
+  const rows = useBackups((s) => s.rows);
+  const schedules = useSchedules((s) => s.schedules);
+  const { navigate, openBackupDialog } = useNav.getState();
+  const now = useNow(30_000);
+
+  useEffect(() => {
+    void useOverview.getState().loadHealth();
+    void useSchedules.getState().load();
+    void useBackups.getState().load();
+    void useProfiles.getState().load();
+  }, []);
+
+  const perProfile = useMemo(
+    () => (stats.value && health.value ? profileHealth(profiles.map((p) => p.name), stats.value, health.value) : []),
+    [profiles, stats.value, health.value],
+  );
+  const series = useMemo(
+    () =>
+      rows
+        .filter((row) => row.status === 'completed' && row.size !== null)
+        .sort((a, b) => Date.parse(a.timestamp) - Date.parse(b.timestamp))
+        .slice(-200)
+        .map((row) => ({ at: Date.parse(row.timestamp), size: row.size ?? 0, seconds: (row.duration ?? 0) / 1000, profile: row.profile })),
+    [rows],
+  );
+  const attention = useMemo(
+    () =>
+      rows
+        .filter((row) => row.status === 'failed' || row.status === 'interrupted' || row.status === 'missing' || row.verified === 'invalid' || row.restoreTest === 'failed')
+        .sort((a, b) => Date.parse(b.timestamp) - Date.parse(a.timestamp))
+        .slice(0, 6),
+    [rows],
+  );
+
+  if (profilesLoaded && profiles.length === 0) {
+    return (
+      <>
+        <PageHeader title="Overview" />
+        <EmptyState
+          title="No connections yet"
+          action={
+            <button type="button" className="btn btn--primary" onClick={() => { useProfiles.getState().openForm(); navigate('connections'); }}>
+              {icons.plus} Add a connection
+            </button>
+          }
+        >
+          Holdfast backs up PostgreSQL databases you connect it to. Add a connection profile (host, port, user, database), test it, and take your first backup.
+        </EmptyState>
+      </>
+    );
+  }
+
+  const s = stats.value;
+  const runs = s ? s.successfulBackups + s.failedBackups : 0;
+  const system = health.value ? systemReasons(health.value) : [];
+
+  return (
+    <>
+      <PageHeader
+        title="Overview"
+        subtitle={health.value ? <>Overall <StatusBadge status={health.value.status} /> · checked {formatRelative(health.value.timestamp, now)}</> : 'Loading…'}
+        actions={
+          <button type="button" className="btn btn--primary" onClick={() => openBackupDialog()}>
+            {icons.play} Back up now
+          </button>
+        }
+      />
+      {health.error ? <ErrorNotice error={health.error} /> : null}
+      {system.map((reason) => (
+        <Notice key={reason.code} tone="warn" title={reason.severity === 'unhealthy' ? 'Backups cannot run' : 'Attention'}>
+          {reason.message}
+        </Notice>
+      ))}
+
+      <section className="kpis" aria-label="Totals">
+        <Kpi label="Backups kept" value={formatCount(s?.totalBackups)} detail={s ? `${s.backupsLast24Hours} in the last 24 h · ${s.backupsLast7Days} in 7 days` : ''} />
+        <Kpi label="Stored" value={formatBytes(s?.totalSize)} detail={s ? `avg ${formatBytes(s.averageSize)} · ${s.compressionUsage}% compressed` : ''} />
+        <Kpi label="Success rate" value={runs ? `${Math.round(((s?.successfulBackups ?? 0) / runs) * 100)}%` : '—'} detail={s ? `${s.successfulBackups} ok · ${s.failedBackups} failed` : ''} />
+        <Kpi label="Average duration" value={s ? formatDuration(s.averageDuration * 1000) : '—'} detail={s?.newestBackup ? `newest ${formatRelative(s.newestBackup, now)}` : 'no backups yet'} />
+      </section>
+
+      <section className="card" aria-labelledby="health-title">
+        <header className="card__header">
+          <h2 id="health-title" className="card__title">Profiles</h2>
+        </header>
+        <table className="table">
+          <thead>
+            <tr>
+              <th scope="col">Profile</th>
+              <th scope="col">Health</th>
+              <th scope="col">Last backup</th>
+              <th scope="col">Next run</th>
+              <th scope="col" className="num">Backups</th>
+              <th scope="col" className="num">Size</th>
+            </tr>
+          </thead>
+          <tbody>
+            {perProfile.map((p) => {
+              const next = schedules.filter((sc) => sc.profile === p.profile && sc.nextRun).map((sc) => sc.nextRun!).sort()[0];
+              return (
+                <tr key={p.profile}>
+                  <th scope="row">{p.profile}</th>
+                  <td>
+                    <StatusBadge status={p.status} />
+                    {p.reasons.length ? <ul className="reasons">{p.reasons.map((r) => <li key={r}>{r}</li>)}</ul> : null}
+                  </td>
+                  <td title={formatDateTime(p.newestBackup)}>{formatRelative(p.newestBackup, now)}</td>
+                  <td title={formatDateTime(next)}>{next ? formatRelative(next, now) : <span className="muted">not scheduled</span>}</td>
+                  <td className="num">{formatCount(p.totalBackups)}</td>
+                  <td className="num">{formatBytes(p.totalSize)}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </section>
+
+      <div className="grid-2">
+        <ChartCard title="Backup size" empty={series.length < 1}>
+          <ResponsiveContainer width="100%" height={220}>
+            <AreaChart data={series} margin={{ top: 8, right: 12, bottom: 0, left: 0 }}>
+              <defs>
+                <linearGradient id="sizeFill" x1="0" y1="0" x2="0" y2="1">
+                  <stop offset="0%" className="chart-stop-strong" />
+                  <stop offset="100%" className="chart-stop-weak" />
+                </linearGradient>
+              </defs>
+              <CartesianGrid className="chart-grid" vertical={false} />
+              <XAxis dataKey="at" type="number" scale="time" domain={['dataMin', 'dataMax']} tickFormatter={(v: number) => formatShortDate(v)} className="chart-axis" minTickGap={40} />
+              <YAxis tickFormatter={(v: number) => formatBytes(v)} width={72} className="chart-axis" />
+              <Tooltip labelFormatter={(v) => formatDateTime(new Date(Number(v)).toISOString())} formatter={(v) => [formatBytes(Number(v)), 'Size']} wrapperClassName="chart-tooltip" />
+              <Area type="monotone" dataKey="size" className="chart-area" fill="url(#sizeFill)" isAnimationActive={false} />
+            </AreaChart>
+          </ResponsiveContainer>
+        </ChartCard>
+        <ChartCard title="Duration" empty={series.length < 1}>
+          <ResponsiveContainer width="100%" height={220}>
+            <LineChart data={series} margin={{ top: 8, right: 12, bottom: 0, left: 0 }}>
+              <CartesianGrid className="chart-grid" vertical={false} />
+              <XAxis dataKey="at" type="number" scale="time" domain={['dataMin', 'dataMax']} tickFormatter={(v: number) => formatShortDate(v)} className="chart-axis" minTickGap={40} />
+              <YAxis tickFormatter={(v: number) => formatDuration(v * 1000)} width={72} className="chart-axis" />
+              <Tooltip labelFormatter={(v) => formatDateTime(new Date(Number(v)).toISOString())} formatter={(v) => [formatDuration(Number(v) * 1000), 'Duration']} wrapperClassName="chart-tooltip" />
+              <Line type="monotone" dataKey="seconds" className="chart-line" dot={series.length < 40} isAnimationActive={false} />
+            </LineChart>
+          </ResponsiveContainer>
+        </ChartCard>
+      </div>
+
+      <section className="card" aria-labelledby="attention-title">
+        <header className="card__header">
+          <h2 id="attention-title" className="card__title">Needs attention</h2>
+          <button type="button" className="btn btn--ghost btn--small" onClick={() => navigate('activity')}>
+            All activity
+          </button>
+        </header>
+        {attention.length === 0 ? (
+          <p className="card__empty">Nothing needs attention: no failed runs, missing files or failed verifications.</p>
+        ) : (
+          <ul className="attention">
+            {attention.map((row) => (
+              <li key={row.id} className="attention__item">
+                <StatusBadge status={row.status === 'completed' ? (row.verified === 'invalid' ? 'invalid' : 'failed') : row.status} />
+                <div>
+                  <p className="attention__title">
+                    {row.profile} <span className="muted">· {formatRelative(row.timestamp, now)}</span>
+                  </p>
+                  <p className="attention__detail">
+                    {row.error ?? (row.status === 'missing' ? `${row.filename} is no longer on disk.` : row.restoreTest === 'failed' ? `The restore drill of ${row.filename} failed.` : `${row.filename} failed verification.`)}
+                  </p>
+                </div>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+    </>
+  );
+}
+
+function Kpi({ label, value, detail }: { label: string; value: string; detail: string }) {
+  return (
+    <div className="kpi">
+      <p className="kpi__label">{label}</p>
+      <p className="kpi__value">{value}</p>
+      <p className="kpi__detail">{detail}</p>
+    </div>
+  );
+}
+
+function ChartCard({ title, empty, children }: { title: string; empty: boolean; children: React.ReactNode }) {
+  return (
+    <section className="card chart-card" aria-label={title}>
+      <header className="card__header">
+        <h2 className="card__title">{title}</h2>
+      </header>
+      {empty ? <p className="card__empty">The chart fills in as backups complete.</p> : <div className="chart">{children}</div>}
+    </section>
+  );
+}

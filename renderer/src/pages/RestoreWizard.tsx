@@ -1,0 +1,396 @@
+// The restore wizard: backup → target → options → a dry run's impact, read before anything changes →
+// the database name typed → progress → the row counts of every table compared with the backup's.
+import { useEffect, useMemo, useState } from 'react';
+import { Modal } from '../components/Modal.tsx';
+import { icons } from '../components/icons.tsx';
+import { Badge, Checkbox, ErrorNotice, Facts, Field, Notice, Spinner, StatusBadge, TypedConfirm } from '../components/ui.tsx';
+import { formatBytes, formatCount, formatDateTime, formatDuration, formatRelative } from '../lib/format.ts';
+import { useBackups } from '../stores/backups.ts';
+import { useNav } from '../stores/nav.ts';
+import { useProfiles } from '../stores/profiles.ts';
+import { expectedConfirmation, useRestore, WIZARD_STEPS, type RestoreResult } from '../stores/restore.ts';
+
+export function RestoreWizard() {
+  const { open, backupId } = useNav((s) => s.restoreWizard);
+  const step = useRestore((s) => s.step);
+
+  useEffect(() => {
+    if (open) useRestore.getState().begin(backupId);
+  }, [open, backupId]);
+
+  const close = () => useNav.getState().closeRestoreWizard();
+  return (
+    <Modal open={open} title="Restore a backup" onClose={close} size="wide" dismissable={step !== 'running'}>
+      {open ? (
+        <div className="wizard">
+          <Stepper />
+          <div className="wizard__body">
+            {step === 'backup' ? <ChooseBackup /> : null}
+            {step === 'target' ? <ChooseTarget /> : null}
+            {step === 'options' ? <ChooseOptions /> : null}
+            {step === 'preview' ? <Preview /> : null}
+            {step === 'running' ? <Running /> : null}
+            {step === 'result' ? <Result onClose={close} /> : null}
+          </div>
+        </div>
+      ) : null}
+    </Modal>
+  );
+}
+
+function Stepper() {
+  const step = useRestore((s) => s.step);
+  const current = WIZARD_STEPS.findIndex((s) => s.step === step);
+  return (
+    <ol className="stepper" aria-label="Restore steps">
+      {WIZARD_STEPS.map((s, index) => (
+        <li key={s.step} className={`stepper__item${index < current ? ' is-done' : index === current ? ' is-current' : ''}`} aria-current={index === current ? 'step' : undefined}>
+          <span className="stepper__number" aria-hidden="true">
+            {index < current ? '✓' : index + 1}
+          </span>
+          {s.label}
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+function WizardNav({ back, next, nextLabel, nextDisabled, busy }: { back?: () => void; next: () => void; nextLabel: string; nextDisabled?: boolean; busy?: boolean }) {
+  return (
+    <div className="form__actions">
+      {back ? (
+        <button type="button" className="btn" onClick={back}>
+          Back
+        </button>
+      ) : null}
+      <button type="button" className="btn btn--primary" onClick={next} disabled={nextDisabled || busy}>
+        {busy ? <Spinner /> : null} {nextLabel}
+      </button>
+    </div>
+  );
+}
+
+function ChooseBackup() {
+  const rows = useBackups((s) => s.rows);
+  const chosen = useRestore((s) => s.choices.backupId);
+  const [filter, setFilter] = useState('');
+  const candidates = useMemo(
+    () =>
+      rows
+        .filter((row) => row.status === 'completed' && row.backup)
+        .filter((row) => !filter || row.profile.includes(filter) || (row.filename ?? '').includes(filter))
+        .sort((a, b) => Date.parse(b.timestamp) - Date.parse(a.timestamp))
+        .slice(0, 200),
+    [rows, filter],
+  );
+  return (
+    <>
+      <h3 className="wizard__title">Which backup?</h3>
+      <input className="input" type="search" aria-label="Filter backups" placeholder="Filter by profile or file name" value={filter} onChange={(event) => setFilter(event.target.value)} />
+      <fieldset className="choice-list">
+        <legend className="visually-hidden">Backups</legend>
+        {candidates.map((row) => (
+          <label key={row.id} className={`choice${chosen === row.id ? ' is-checked' : ''}`}>
+            <input type="radio" name="backup" checked={chosen === row.id} onChange={() => useRestore.getState().choose({ backupId: row.id })} />
+            <span className="choice__main">
+              <span className="choice__title">
+                {row.profile} <span className="muted">· {formatDateTime(row.timestamp)}</span>
+              </span>
+              <span className="choice__detail mono">{row.filename}</span>
+            </span>
+            <span className="choice__side">
+              {formatBytes(row.size)} {row.verified === 'valid' ? <Badge tone="ok">verified</Badge> : null}
+            </span>
+          </label>
+        ))}
+        {candidates.length === 0 ? <p className="muted">No completed backups{filter ? ' match' : ' yet'}.</p> : null}
+      </fieldset>
+      <WizardNav next={() => useRestore.getState().goTo('target')} nextLabel="Next" nextDisabled={!chosen} />
+    </>
+  );
+}
+
+function ChooseTarget() {
+  const choices = useRestore((s) => s.choices);
+  const profiles = useProfiles((s) => s.profiles);
+  const backup = useBackups((s) => s.rows.find((row) => row.id === choices.backupId)?.backup ?? null);
+  const { choose, goTo } = useRestore.getState();
+
+  // Sensible defaults: the backup's own profile, into a new database beside the original.
+  useEffect(() => {
+    if (!choices.targetProfile && backup) {
+      const own = profiles.find((p) => p.name === backup.profile) ?? profiles[0];
+      choose({ targetProfile: own?.name ?? '', database: `${backup.database}_restored` });
+    }
+  }, [backup, choices.targetProfile, profiles, choose]);
+
+  const nameError = choices.database && new TextEncoder().encode(choices.database).length > 63 ? 'A database name is at most 63 bytes.' : undefined;
+  return (
+    <>
+      <h3 className="wizard__title">Restore where?</h3>
+      {backup ? (
+        <p className="muted">
+          From <span className="mono">{backup.filename}</span> ({backup.database}, {formatRelative(backup.timestamp)})
+        </p>
+      ) : null}
+      <Field label="Target server (connection)">
+        {(control) => (
+          <select {...control} className="input" value={choices.targetProfile} onChange={(event) => choose({ targetProfile: event.target.value })}>
+            {profiles.map((p) => (
+              <option key={p.id} value={p.name}>
+                {p.name} — {p.host}:{p.port}
+                {p.tags.includes('production') ? ' (production)' : ''}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+      <fieldset className="segmented">
+        <legend className="field__label">Database</legend>
+        {(
+          [
+            ['new', 'Create a new database'],
+            ['existing', 'Into an existing database'],
+          ] as const
+        ).map(([value, label]) => (
+          <label key={value} className={`segmented__option${choices.mode === value ? ' is-checked' : ''}`}>
+            <input type="radio" name="mode" checked={choices.mode === value} onChange={() => choose({ mode: value })} />
+            {label}
+          </label>
+        ))}
+      </fieldset>
+      <Field label={choices.mode === 'new' ? 'New database name' : 'Existing database name'} error={nameError} hint={choices.mode === 'new' ? 'Created on the target server; it must not exist yet.' : 'An empty database, or one you choose to replace on the next step.'}>
+        {(control) => <input {...control} className="input mono" value={choices.database} onChange={(event) => choose({ database: event.target.value })} />}
+      </Field>
+      <WizardNav back={() => goTo('backup')} next={() => goTo('options')} nextLabel="Next" nextDisabled={!choices.targetProfile || !choices.database || Boolean(nameError)} />
+    </>
+  );
+}
+
+function ChooseOptions() {
+  const choices = useRestore((s) => s.choices);
+  const previewing = useRestore((s) => s.previewing);
+  const error = useRestore((s) => s.error);
+  const backup = useBackups((s) => s.rows.find((row) => row.id === choices.backupId)?.backup ?? null);
+  const { choose, goTo, runPreview } = useRestore.getState();
+  const archive = backup?.format !== 'plain';
+  return (
+    <>
+      <h3 className="wizard__title">Options</h3>
+      {choices.mode === 'existing' ? (
+        <>
+          <Checkbox
+            label="Replace what is in the database (drop existing)"
+            checked={choices.dropExisting}
+            onChange={(dropExisting) => choose({ dropExisting })}
+            hint="Restored into a scratch database first and checked, then swapped in; the old one is dropped only after that."
+          />
+          <Checkbox label="End other sessions on the database" checked={choices.terminateConnections} onChange={(terminateConnections) => choose({ terminateConnections })} hint="Replacing a database fails while others are connected to it." />
+        </>
+      ) : null}
+      <Checkbox label="Skip ownership (--no-owner)" checked={choices.noOwner} onChange={(noOwner) => choose({ noOwner })} disabled={!archive} hint="Objects belong to the connecting role: for a target without the original roles." />
+      <Checkbox label="Skip privileges (--no-acl)" checked={choices.noAcl} onChange={(noAcl) => choose({ noAcl })} disabled={!archive} hint="GRANTs are not restored." />
+      {archive ? (
+        <Field label="Parallel jobs" hint="pg_restore --jobs; 1 restores in a single transaction.">
+          {(control) => (
+            <select {...control} className="input input--narrow" value={choices.jobs} onChange={(event) => choose({ jobs: Number(event.target.value) })}>
+              {[1, 2, 4, 8].map((n) => (
+                <option key={n} value={n}>
+                  {n}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+      ) : null}
+      {error ? <ErrorNotice error={error} title="The preview found a problem" /> : null}
+      <WizardNav back={() => goTo('target')} next={() => void runPreview()} nextLabel="Preview impact" busy={previewing} />
+    </>
+  );
+}
+
+const ACTION_TONES = { replace: 'warn', create: 'ok', lost: 'bad', kept: 'muted' } as const;
+const ACTION_LABELS = { replace: 'replaced', create: 'created', lost: 'lost', kept: 'kept' } as const;
+
+function Preview() {
+  const preview = useRestore((s) => s.preview);
+  const confirmText = useRestore((s) => s.confirmText);
+  const choices = useRestore((s) => s.choices);
+  const { setConfirmText, runRestore, goTo } = useRestore.getState();
+  if (!preview) return null;
+  const expected = expectedConfirmation({ preview, choices });
+  const { impact } = preview;
+  const counts = impact.tables.reduce<Record<string, number>>((acc, t) => ({ ...acc, [t.action]: (acc[t.action] ?? 0) + 1 }), {});
+  return (
+    <>
+      <h3 className="wizard__title">Review: nothing has changed yet</h3>
+      <Facts
+        items={[
+          ['Backup', <span key="b" className="mono">{preview.backup.filename}</span>],
+          ['Target', `${preview.target.database} on ${preview.target.host}:${preview.target.port} (${impact.targetServer}, profile ${preview.target.profile})`],
+          ['Database', preview.target.exists ? `exists, ${preview.target.relations} relations` : 'will be created'],
+          ['Client', preview.client],
+        ]}
+      />
+      <ul className="impact-summary" aria-label="Impact summary">
+        {(['create', 'replace', 'lost', 'kept'] as const).map((action) =>
+          counts[action] ? (
+            <li key={action}>
+              <Badge tone={ACTION_TONES[action]}>
+                {counts[action]} {counts[action] === 1 ? 'table' : 'tables'} {ACTION_LABELS[action]}
+              </Badge>
+            </li>
+          ) : null,
+        )}
+        {impact.activeConnections ? (
+          <li>
+            <Badge tone="warn">{impact.activeConnections} open sessions</Badge>
+          </li>
+        ) : null}
+      </ul>
+      {impact.warnings.map((warning) => (
+        <Notice key={warning} tone="warn">
+          {warning}
+        </Notice>
+      ))}
+      <details className="disclosure" open={impact.tables.length <= 12}>
+        <summary>Tables ({impact.tables.length})</summary>
+        <table className="table table--compact" aria-label="Restore impact">
+          <thead>
+            <tr>
+              <th scope="col">Table</th>
+              <th scope="col" className="num">
+                Rows in backup
+              </th>
+              <th scope="col" className="num">
+                Rows in target now
+              </th>
+              <th scope="col">Effect</th>
+            </tr>
+          </thead>
+          <tbody>
+            {impact.tables.map((t) => (
+              <tr key={t.table}>
+                <td className="mono">{t.table}</td>
+                <td className="num">{formatCount(t.backupRows)}</td>
+                <td className="num">{t.targetRows === null ? <span className="muted">—</span> : formatCount(t.targetRows)}</td>
+                <td>
+                  <Badge tone={ACTION_TONES[t.action]}>{ACTION_LABELS[t.action]}</Badge>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </details>
+      <details className="disclosure">
+        <summary>Steps Holdfast will take</summary>
+        <ol className="plan">
+          {preview.actions.map((action) => (
+            <li key={action}>{action}</li>
+          ))}
+        </ol>
+      </details>
+      <TypedConfirm expected={expected} value={confirmText} onChange={setConfirmText} what={impact.confirmation?.includes('/') ? 'the profile and database' : 'the database name'} />
+      <WizardNav back={() => goTo('options')} next={() => void runRestore()} nextLabel="Restore" nextDisabled={confirmText !== expected} />
+    </>
+  );
+}
+
+const RESTORE_PHASES = ['verifying', 'inspecting target', 'restoring', 'counting rows'];
+
+function Running() {
+  const phases = useRestore((s) => s.phases);
+  const current = phases.at(-1);
+  return (
+    <div className="run" aria-live="polite">
+      <h3 className="wizard__title">Restoring…</h3>
+      <ol className="phase-list">
+        {[...RESTORE_PHASES, ...phases.filter((p) => !RESTORE_PHASES.includes(p))].map((phase) => {
+          const done = phases.includes(phase) && phase !== current;
+          return (
+            <li key={phase} className={`phase-list__item${done ? ' is-done' : phase === current ? ' is-current' : ''}`}>
+              <span className="phase-list__mark" aria-hidden="true">
+                {done ? '✓' : phase === current ? <Spinner /> : '•'}
+              </span>
+              {phase}
+            </li>
+          );
+        })}
+      </ol>
+      <progress className="progress" aria-label="Restore progress" />
+      <div className="form__actions">
+        <button type="button" className="btn btn--danger" onClick={() => useRestore.getState().cancel()}>
+          Cancel restore
+        </button>
+      </div>
+    </div>
+  );
+}
+
+function Result({ onClose }: { onClose: () => void }) {
+  const result = useRestore((s) => s.result);
+  const error = useRestore((s) => s.error);
+  if (error || !result) {
+    return (
+      <>
+        {error ? <ErrorNotice error={error} title={error.code === 'CANCELLED' ? 'Restore cancelled' : 'The restore failed'} /> : null}
+        <p className="muted">Holdfast restores into a scratch database or a new one first, so a failed restore leaves the original as it was.</p>
+        <div className="form__actions">
+          <button type="button" className="btn" onClick={() => useRestore.getState().goTo('options')}>
+            Back to options
+          </button>
+          <button type="button" className="btn btn--primary" onClick={onClose}>
+            Close
+          </button>
+        </div>
+      </>
+    );
+  }
+  return <RestoreSummary result={result} onClose={onClose} />;
+}
+
+function RestoreSummary({ result, onClose }: { result: RestoreResult; onClose: () => void }) {
+  const matching = result.tables.filter((t) => t.actual === t.expected).length;
+  return (
+    <>
+      <div className={`result-box ${result.ok ? 'result-box--ok' : 'result-box--bad'}`} role="status">
+        <p className="result-box__title">
+          {result.ok ? 'Restore completed' : 'Restored, but the row counts differ'} <span className="muted">in {formatDuration(result.durationMs)}</span>
+        </p>
+        <p>
+          {result.target.database} on {result.target.host}:{result.target.port} · {matching} of {result.tables.length} tables match the backup's row counts
+          {result.keptAs ? ` · the previous database is kept as ${result.keptAs}` : ''}
+        </p>
+      </div>
+      <table className="table table--compact" aria-label="Row count comparison">
+        <thead>
+          <tr>
+            <th scope="col">Table</th>
+            <th scope="col" className="num">
+              In backup
+            </th>
+            <th scope="col" className="num">
+              Restored
+            </th>
+            <th scope="col">Match</th>
+          </tr>
+        </thead>
+        <tbody>
+          {result.tables.map((t) => (
+            <tr key={t.table}>
+              <td className="mono">{t.table}</td>
+              <td className="num">{formatCount(t.expected)}</td>
+              <td className="num">{formatCount(t.actual)}</td>
+              <td>{t.actual === t.expected ? <StatusBadge status="passed" /> : <StatusBadge status="failed" />}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <div className="form__actions">
+        <button type="button" className="btn btn--primary" onClick={onClose}>
+          {icons.check} Done
+        </button>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,267 @@
+// Schedules: when each profile is backed up, what happened last time and when it runs next, with the
+// retention that applies, previewed before it is saved.
+import { useEffect, useState, type FormEvent } from 'react';
+import type { ErrorInfo } from '../api/types.ts';
+import { useNow } from '../components/hooks.ts';
+import { icons } from '../components/icons.tsx';
+import { Modal } from '../components/Modal.tsx';
+import { Badge, Checkbox, EmptyState, ErrorNotice, Field, PageHeader, StatusBadge } from '../components/ui.tsx';
+import { formatDateTime, formatRelative } from '../lib/format.ts';
+import { useNav } from '../stores/nav.ts';
+import { useProfiles } from '../stores/profiles.ts';
+import { useSchedules, type RetentionPreview, type Schedule } from '../stores/schedules.ts';
+
+export function Schedules() {
+  const schedules = useSchedules((s) => s.schedules);
+  const loaded = useSchedules((s) => s.loaded);
+  const error = useSchedules((s) => s.error);
+  const busy = useSchedules((s) => s.busy);
+  const profiles = useProfiles((s) => s.profiles);
+  const [adding, setAdding] = useState(false);
+  const [removing, setRemoving] = useState<Schedule | null>(null);
+  const now = useNow(30_000);
+
+  useEffect(() => {
+    void useSchedules.getState().load();
+  }, []);
+
+  const add = (
+    <button type="button" className="btn btn--primary" onClick={() => setAdding(true)} disabled={profiles.length === 0}>
+      {icons.plus} Add schedule
+    </button>
+  );
+
+  return (
+    <>
+      <PageHeader title="Schedules" subtitle="Backups that run by themselves in the scheduler (holdfast daemon)." actions={schedules.length ? add : undefined} />
+      {error ? <ErrorNotice error={error} /> : null}
+      {loaded && schedules.length === 0 ? (
+        <EmptyState
+          title="No schedules yet"
+          action={
+            profiles.length ? (
+              add
+            ) : (
+              <button type="button" className="btn btn--primary" onClick={() => useNav.getState().navigate('connections')}>
+                Add a connection first
+              </button>
+            )
+          }
+        >
+          Without a schedule, backups run only when you press Back up now. A daily schedule with a retention policy keeps a rolling set of restore points.
+        </EmptyState>
+      ) : (
+        <section className="card">
+          <table className="table" aria-label="Schedules">
+            <thead>
+              <tr>
+                <th scope="col">Profile</th>
+                <th scope="col">When</th>
+                <th scope="col">Next run</th>
+                <th scope="col">Last run</th>
+                <th scope="col">Retention</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {schedules.map((schedule) => (
+                <tr key={schedule.id}>
+                  <th scope="row">
+                    {schedule.profile}
+                    <div className="cell-secondary">
+                      {schedule.type} · {schedule.options.format}
+                      {schedule.testRestore ? ' · restore drill' : ''}
+                    </div>
+                  </th>
+                  <td>
+                    {schedule.description}
+                    <div className="cell-secondary mono">
+                      {schedule.schedule} · {schedule.timeZone}
+                    </div>
+                  </td>
+                  <td title={formatDateTime(schedule.nextRun)}>{schedule.enabled ? formatRelative(schedule.nextRun, now) : <StatusBadge status="paused" />}</td>
+                  <td>
+                    {schedule.lastRun ? (
+                      <>
+                        <StatusBadge status={schedule.status === 'paused' ? 'paused' : schedule.status} /> <span className="cell-secondary">{formatRelative(schedule.lastRun, now)}</span>
+                        {schedule.lastError ? <div className="cell-error">{schedule.lastError}</div> : null}
+                      </>
+                    ) : (
+                      <span className="muted">never</span>
+                    )}
+                  </td>
+                  <td className="mono">{schedule.retention ?? <span className="muted">default</span>}</td>
+                  <td className="actions-cell">
+                    <button type="button" className="btn btn--small" disabled={busy[schedule.id]} onClick={() => void useSchedules.getState().setEnabled(schedule.id, !schedule.enabled)}>
+                      {schedule.enabled ? 'Pause' : 'Resume'}
+                    </button>
+                    <button type="button" className="btn btn--small btn--danger-ghost" onClick={() => setRemoving(schedule)}>
+                      Remove
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      )}
+      <Modal open={adding} title="Add a schedule" onClose={() => setAdding(false)}>
+        {adding ? <ScheduleForm onDone={() => setAdding(false)} /> : null}
+      </Modal>
+      <Modal
+        open={removing !== null}
+        title="Remove this schedule?"
+        onClose={() => setRemoving(null)}
+        footer={
+          <>
+            <button type="button" className="btn" onClick={() => setRemoving(null)}>
+              Cancel
+            </button>
+            <button
+              type="button"
+              className="btn btn--danger"
+              onClick={async () => {
+                if (removing) await useSchedules.getState().remove(removing.id);
+                setRemoving(null);
+              }}
+            >
+              Remove schedule
+            </button>
+          </>
+        }
+      >
+        <p>{removing ? `${removing.profile}: ${removing.description}. Backups already taken are kept.` : ''}</p>
+      </Modal>
+    </>
+  );
+}
+
+const PRESETS = [
+  ['daily', 'Daily'],
+  ['weekly', 'Weekly'],
+  ['monthly', 'Monthly'],
+  ['custom', 'Cron'],
+] as const;
+
+function ScheduleForm({ onDone }: { onDone: () => void }) {
+  const profiles = useProfiles((s) => s.profiles);
+  const [profile, setProfile] = useState(profiles[0]?.name ?? '');
+  const [type, setType] = useState<(typeof PRESETS)[number][0]>('daily');
+  const [cron, setCron] = useState('0 2 * * *');
+  const [timeZone, setTimeZone] = useState(() => Intl.DateTimeFormat().resolvedOptions().timeZone);
+  const [format, setFormat] = useState<'custom' | 'plain' | 'directory' | 'tar'>('custom');
+  const [retention, setRetention] = useState('');
+  const [testRestore, setTestRestore] = useState(false);
+  const [preview, setPreview] = useState<RetentionPreview | null>(null);
+  const [previewError, setPreviewError] = useState<ErrorInfo | null>(null);
+  const [error, setError] = useState<ErrorInfo | null>(null);
+  const [saving, setSaving] = useState(false);
+
+  useEffect(() => {
+    setPreview(null);
+    setPreviewError(null);
+    if (!retention.trim()) return undefined;
+    // Preview as the policy is typed, once typing pauses.
+    const timer = setTimeout(async () => {
+      const result = await useSchedules.getState().preview(retention.trim(), profile || undefined);
+      if (result.ok) setPreview(result.value);
+      else setPreviewError(result.error);
+    }, 350);
+    return () => clearTimeout(timer);
+  }, [retention, profile]);
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setSaving(true);
+    const result = await useSchedules.getState().add({
+      profile,
+      type,
+      ...(type === 'custom' ? { cron } : {}),
+      timeZone,
+      options: { format },
+      ...(retention.trim() ? { retention: retention.trim() } : {}),
+      testRestore,
+    });
+    setSaving(false);
+    if (result.ok) onDone();
+    else setError(result.error);
+  }
+
+  const kept = preview?.existing.filter((d) => d.action === 'keep').length ?? 0;
+  return (
+    <form className="form" onSubmit={submit} noValidate aria-label="Schedule">
+      {error ? <ErrorNotice error={error} onDismiss={() => setError(null)} /> : null}
+      <Field label="Connection">
+        {(control) => (
+          <select {...control} className="input" value={profile} onChange={(event) => setProfile(event.target.value)}>
+            {profiles.map((p) => (
+              <option key={p.id} value={p.name}>
+                {p.name}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+      <fieldset className="segmented">
+        <legend className="field__label">How often</legend>
+        {PRESETS.map(([value, label]) => (
+          <label key={value} className={`segmented__option${type === value ? ' is-checked' : ''}`}>
+            <input type="radio" name="type" checked={type === value} onChange={() => setType(value)} />
+            {label}
+          </label>
+        ))}
+      </fieldset>
+      {type === 'custom' ? (
+        <Field label="Cron expression" hint="minute hour day-of-month month day-of-week; e.g. 0 */6 * * * is every six hours.">
+          {(control) => <input {...control} className="input mono" value={cron} onChange={(event) => setCron(event.target.value)} />}
+        </Field>
+      ) : (
+        <p className="field__hint">The {type} preset runs at the time the settings give (Settings → Schedules).</p>
+      )}
+      <div className="form__row">
+        <Field label="Time zone" className="form__grow">
+          {(control) => <input {...control} className="input" value={timeZone} onChange={(event) => setTimeZone(event.target.value)} />}
+        </Field>
+        <Field label="Format" className="form__grow">
+          {(control) => (
+            <select {...control} className="input" value={format} onChange={(event) => setFormat(event.target.value as typeof format)}>
+              <option value="custom">custom</option>
+              <option value="directory">directory</option>
+              <option value="plain">plain</option>
+              <option value="tar">tar</option>
+            </select>
+          )}
+        </Field>
+      </div>
+      <Field label="Retention" hint="Empty keeps the default. 30d keeps 30 days; gfs:7d,4w,12m keeps 7 daily, 4 weekly and 12 monthly backups.">
+        {(control) => <input {...control} className="input mono" placeholder="e.g. gfs:7d,4w,12m" value={retention} onChange={(event) => setRetention(event.target.value)} />}
+      </Field>
+      {previewError ? <ErrorNotice error={previewError} title="This policy is not valid" /> : null}
+      {preview ? (
+        <div className="result-box" role="status" aria-label="Retention preview">
+          <p className="result-box__title">{preview.policy}</p>
+          <p>
+            Of the {preview.existing.length} existing backups{profile ? ` of ${profile}` : ''}, it keeps <strong>{kept}</strong> and would delete <strong>{preview.existing.length - kept}</strong>.
+          </p>
+          <p>
+            After a year of daily backups it keeps <strong>{preview.yearOfDailyBackups.keptCount}</strong>, the oldest from {formatDateTime(preview.yearOfDailyBackups.kept.at(-1)?.at)}.
+          </p>
+        </div>
+      ) : null}
+      <Checkbox label="Prove each backup with a restore drill" checked={testRestore} onChange={setTestRestore} hint="Restores into a scratch server after each backup and compares every table's row count." />
+      <div className="form__actions">
+        <button type="button" className="btn" onClick={onDone}>
+          Cancel
+        </button>
+        <button type="submit" className="btn btn--primary" disabled={saving || !profile}>
+          {saving ? 'Saving…' : 'Add schedule'}
+        </button>
+      </div>
+      <p className="field__hint">
+        <Badge tone="info">Note</Badge> Schedules run in the scheduler (<code>holdfast daemon</code>); <code>holdfast serve</code> alone does not run them.
+      </p>
+    </form>
+  );
+}

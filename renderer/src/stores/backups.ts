@@ -1,0 +1,91 @@
+// The backup catalogue as the Backups table shows it, plus the per-backup actions (verify, restore
+// drill, delete) and their latest results.
+import { create } from 'zustand';
+import { api } from '../api/client.ts';
+import type { ChannelOutput, Envelope, ErrorInfo } from '../api/types.ts';
+import { NO_FILTER, toRow, type BackupRow, type RowFilter, type SortDirection, type SortKey } from '../lib/backup-rows.ts';
+
+export type VerifyResult = ChannelOutput<'backup.verify'>;
+export type DrillResult = ChannelOutput<'backup.testRestore'>;
+
+export type ActionState =
+  | { kind: 'verify' | 'testRestore'; status: 'running'; controller: AbortController }
+  | { kind: 'verify'; status: 'done'; result: VerifyResult }
+  | { kind: 'testRestore'; status: 'done'; result: DrillResult }
+  | { kind: 'verify' | 'testRestore'; status: 'failed'; error: ErrorInfo };
+
+interface BackupsState {
+  rows: BackupRow[];
+  loaded: boolean;
+  error: ErrorInfo | null;
+  sort: { key: SortKey; direction: SortDirection };
+  filter: RowFilter;
+  selectedId: string | null;
+  actions: Record<string, ActionState>;
+  load(): Promise<void>;
+  setSort(key: SortKey): void;
+  setFilter(change: Partial<RowFilter>): void;
+  select(id: string | null): void;
+  verify(id: string): Promise<void>;
+  testRestore(id: string): Promise<void>;
+  cancelAction(id: string): void;
+  remove(id: string, confirm: string): Promise<Envelope<ChannelOutput<'backup.delete'>>>;
+}
+
+export const useBackups = create<BackupsState>()((set, get) => {
+  async function run(id: string, kind: 'verify' | 'testRestore') {
+    const controller = new AbortController();
+    set((state) => ({ actions: { ...state.actions, [id]: { kind, status: 'running', controller } } }));
+    const options = { signal: controller.signal };
+    const result = kind === 'verify' ? await api.call('backup.verify', { ref: id }, options) : await api.call('backup.testRestore', { ref: id }, options);
+    const next: ActionState = result.ok
+      ? kind === 'verify'
+        ? { kind, status: 'done', result: result.value as VerifyResult }
+        : { kind, status: 'done', result: result.value as DrillResult }
+      : { kind, status: 'failed', error: result.error };
+    set((state) => ({ actions: { ...state.actions, [id]: next } }));
+    // The catalogue records the outcome on the backup (lastVerified, restoreTest).
+    await get().load();
+  }
+
+  return {
+    rows: [],
+    loaded: false,
+    error: null,
+    sort: { key: 'timestamp', direction: 'desc' },
+    filter: NO_FILTER,
+    selectedId: null,
+    actions: {},
+    async load() {
+      const result = await api.call('backup.list', { all: true });
+      if (result.ok) set({ rows: result.value.map(toRow), loaded: true, error: null });
+      else set({ error: result.error, loaded: true });
+    },
+    setSort(key) {
+      const { sort } = get();
+      // A new column starts with the order people want first: biggest, slowest, newest.
+      const direction: SortDirection = sort.key === key ? (sort.direction === 'asc' ? 'desc' : 'asc') : key === 'profile' || key === 'format' || key === 'status' ? 'asc' : 'desc';
+      set({ sort: { key, direction } });
+    },
+    setFilter(change) {
+      set((state) => ({ filter: { ...state.filter, ...change } }));
+    },
+    select(id) {
+      set({ selectedId: id });
+    },
+    verify: (id) => run(id, 'verify'),
+    testRestore: (id) => run(id, 'testRestore'),
+    cancelAction(id) {
+      const action = get().actions[id];
+      if (action?.status === 'running') action.controller.abort();
+    },
+    async remove(id, confirm) {
+      const result = await api.call('backup.delete', { ref: id, confirm });
+      if (result.ok) {
+        set((state) => ({ selectedId: state.selectedId === id ? null : state.selectedId }));
+        await get().load();
+      }
+      return result;
+    },
+  };
+});

@@ -1,0 +1,48 @@
+// Schedules: list, add (preset or cron), pause/resume/remove, and the retention preview.
+import { create } from 'zustand';
+import { api } from '../api/client.ts';
+import type { ChannelInput, ChannelOutput, Envelope, ErrorInfo } from '../api/types.ts';
+
+export type Schedule = ChannelOutput<'schedule.list'>[number];
+export type RetentionPreview = ChannelOutput<'retention.preview'>;
+
+interface SchedulesState {
+  schedules: Schedule[];
+  loaded: boolean;
+  error: ErrorInfo | null;
+  busy: Record<string, boolean>;
+  load(): Promise<void>;
+  add(input: ChannelInput<'schedule.add'>): Promise<Envelope<Schedule>>;
+  setEnabled(id: string, enabled: boolean): Promise<void>;
+  remove(id: string): Promise<void>;
+  preview(policy: string, profile?: string): Promise<Envelope<RetentionPreview>>;
+}
+
+export const useSchedules = create<SchedulesState>()((set, get) => ({
+  schedules: [],
+  loaded: false,
+  error: null,
+  busy: {},
+  async load() {
+    const result = await api.call('schedule.list', {});
+    if (result.ok) set({ schedules: result.value, loaded: true, error: null });
+    else set({ error: result.error, loaded: true });
+  },
+  async add(input) {
+    const result = await api.call('schedule.add', input);
+    if (result.ok) await get().load();
+    return result;
+  },
+  async setEnabled(id, enabled) {
+    set((state) => ({ busy: { ...state.busy, [id]: true } }));
+    const result = await api.call(enabled ? 'schedule.resume' : 'schedule.pause', { id });
+    set((state) => ({ busy: { ...state.busy, [id]: false }, error: result.ok ? null : result.error }));
+    await get().load();
+  },
+  async remove(id) {
+    const result = await api.call('schedule.remove', { id });
+    set({ error: result.ok ? null : result.error });
+    await get().load();
+  },
+  preview: (policy, profile) => api.call('retention.preview', { policy, ...(profile ? { profile } : {}) }),
+}));
