@@ -3,7 +3,7 @@ import { useEffect, useRef, type ReactElement } from 'react';
 import { api } from './api/client.ts';
 import { icons, Logo } from './components/icons.tsx';
 import { useNow } from './components/hooks.ts';
-import { formatBytes, formatDuration } from './lib/format.ts';
+import { formatBytes, formatClock } from './lib/format.ts';
 import { Activity } from './pages/Activity.tsx';
 import { BackupNowDialog } from './pages/BackupNowDialog.tsx';
 import { Backups } from './pages/Backups.tsx';
@@ -114,7 +114,7 @@ function RunningJob() {
     <button type="button" className="sidebar__job" onClick={() => useNav.getState().openBackupDialog(profile ?? undefined)}>
       <span className="sidebar__job-title">Backing up {profile}</span>
       <span className="sidebar__job-detail">
-        {progress?.phase ?? 'starting'} · {formatBytes(progress?.bytes ?? 0)} · {formatDuration(startedAt ? now - startedAt : 0)}
+        {progress?.phase ?? 'starting'} · {formatBytes(progress?.bytes ?? 0)} · {formatClock(startedAt ? now - startedAt : 0)}
       </span>
     </button>
   );

@@ -71,9 +71,9 @@ export function draftToOptions(draft: BackupDraft): BackupOptions {
 export const PHASES: Array<{ phase: string; label: string }> = [
   { phase: 'connecting', label: 'Connecting' },
   { phase: 'dumping', label: 'Dumping' },
-  { phase: 'checking', label: 'Checking structure' },
+  { phase: 'checking', label: 'Checking' },
   { phase: 'counting', label: 'Counting rows' },
   { phase: 'globals', label: 'Roles' },
-  { phase: 'checksumming', label: 'Checksum & sync' },
+  { phase: 'checksumming', label: 'Checksumming' },
   { phase: 'done', label: 'Done' },
 ];

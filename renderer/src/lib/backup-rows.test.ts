@@ -72,3 +72,17 @@ describe('backup rows', () => {
     expect(sorted[0]!.size).toBeGreaterThanOrEqual(sorted.at(-1)!.size!);
   });
 });
+
+describe('chart series', () => {
+  test('each backup while few; daily averages when many', async () => {
+    const { chartSeries } = await import('./series.ts');
+    const now = Date.parse('2026-01-10T12:00:00Z');
+    expect(chartSeries(rows, { now }).map((p) => p.size)).toEqual([300, 100, 200]);
+    const hourly = Array.from({ length: 48 }, (_, i) => backup(`h${i}`, { profile: 'shop', timestamp: new Date(now - (i + 1) * 3_600_000).toISOString(), size: i % 2 ? 100 : 300 }));
+    const daily = chartSeries(hourly, { now, maxPoints: 10 });
+    expect(daily.length).toBeGreaterThanOrEqual(2);
+    expect(daily.length).toBeLessThanOrEqual(3);
+    expect(daily.reduce((n, p) => n + p.count, 0)).toBe(48);
+    expect(chartSeries(hourly, { now, days: 1 }).length).toBe(24);
+  });
+});

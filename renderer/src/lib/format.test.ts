@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { estimateRemainingMs, formatBytes, formatDuration, formatRelative, progressFraction } from './format.ts';
+import { estimateRemainingMs, formatBytes, formatClock, formatDateTime, formatDuration, formatPercent, formatRelative, plural, progressFraction } from './format.ts';
 
 describe('formatting', () => {
   test('sizes in binary units with sensible precision', () => {
@@ -17,7 +17,23 @@ describe('formatting', () => {
     expect(formatDuration(42_000)).toBe('42 s');
     expect(formatDuration(125_000)).toBe('2 min 05 s');
     expect(formatDuration(3 * 3_600_000 + 7 * 60_000)).toBe('3 h 07 min');
+    expect(formatDuration(600_000)).toBe('10 min');
+    expect(formatDuration(3_600_000)).toBe('1 h');
+    expect(formatClock(7_400)).toBe('0:07');
+    expect(formatClock(3_729_000)).toBe('1:02:09');
     expect(formatDuration(-1)).toBe('—');
+  });
+
+  test('dates sort as text, counts and shares read right', () => {
+    expect(formatDateTime(new Date(2026, 10, 5, 7, 3, 9).toISOString())).toBe('2026-11-05 07:03:09');
+    expect(formatDateTime(new Date(2026, 10, 5, 7, 3, 9).toISOString(), false)).toBe('2026-11-05 07:03');
+    expect(plural(1, 'backup')).toBe('1 backup');
+    expect(plural(10_001, 'backup')).toBe('10,001 backups');
+    expect(formatPercent(10_000, 10_001)).toBe('99.9%');
+    expect(formatPercent(1, 2)).toBe('50%');
+    expect(formatPercent(1, 3)).toBe('33.3%');
+    expect(formatPercent(1, 10_000)).toBe('0.1%');
+    expect(formatPercent(0, 0)).toBe('—');
   });
 
   test('relative times, past and future', () => {

@@ -21,10 +21,20 @@ export function formatDuration(ms: number | null | undefined): string {
   if (seconds < 60) return `${Math.round(seconds)} s`;
   const totalSeconds = Math.round(seconds);
   const minutes = Math.floor(totalSeconds / 60);
-  if (minutes < 60) return `${minutes} min ${String(totalSeconds % 60).padStart(2, '0')} s`;
+  const part = (value: number, unit: string) => (value ? ` ${String(value).padStart(2, '0')} ${unit}` : '');
+  if (minutes < 60) return `${minutes} min${part(totalSeconds % 60, 's')}`;
   const hours = Math.floor(minutes / 60);
-  if (hours < 48) return `${hours} h ${String(minutes % 60).padStart(2, '0')} min`;
-  return `${Math.floor(hours / 24)} d ${hours % 24} h`;
+  if (hours < 48) return `${hours} h${part(minutes % 60, 'min')}`;
+  return `${Math.floor(hours / 24)} d${hours % 24 ? ` ${hours % 24} h` : ''}`;
+}
+
+/** A running timer: 0:07, 12:45, 1:02:09. */
+export function formatClock(ms: number): string {
+  const total = Math.max(0, Math.floor(ms / 1000));
+  const hours = Math.floor(total / 3600);
+  const minutes = Math.floor((total % 3600) / 60);
+  const seconds = String(total % 60).padStart(2, '0');
+  return hours ? `${hours}:${String(minutes).padStart(2, '0')}:${seconds}` : `${minutes}:${seconds}`;
 }
 
 /** "3 min ago", "in 5 h", "just now"; the absolute time belongs in a title attribute. */
@@ -43,18 +53,38 @@ export function formatRelative(iso: string | null | undefined, now: number = Dat
   return delta < 0 ? `${text} ago` : `in ${text}`;
 }
 
-const dateTime = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
-const shortDate = new Intl.DateTimeFormat(undefined, { month: 'short', day: '2-digit', hour: '2-digit', minute: '2-digit' });
+const two = (n: number) => String(n).padStart(2, '0');
 
-export function formatDateTime(iso: string | null | undefined): string {
+/** Local time as a DBA writes it (and sorts it): 2026-11-25 19:57:42, or without seconds. */
+export function formatDateTime(iso: string | null | undefined, withSeconds = true): string {
   if (!iso) return '—';
-  const at = Date.parse(iso);
-  return Number.isNaN(at) ? iso : dateTime.format(at);
+  const at = new Date(iso);
+  if (Number.isNaN(at.getTime())) return iso;
+  const date = `${at.getFullYear()}-${two(at.getMonth() + 1)}-${two(at.getDate())}`;
+  return `${date} ${two(at.getHours())}:${two(at.getMinutes())}${withSeconds ? `:${two(at.getSeconds())}` : ''}`;
 }
 
+const shortDate = new Intl.DateTimeFormat('en-US', { month: 'short', day: 'numeric' });
+
+/** Chart ticks: "Nov 25". */
 export function formatShortDate(iso: string | number): string {
   const at = typeof iso === 'number' ? iso : Date.parse(iso);
   return Number.isNaN(at) ? String(iso) : shortDate.format(at);
+}
+
+/** "1 backup", "2 backups", with the number grouped. */
+export function plural(n: number, word: string, many = `${word}s`): string {
+  return `${n.toLocaleString('en-US')} ${n === 1 ? word : many}`;
+}
+
+/** A share as a percentage that never rounds a failure away: 10,000 of 10,001 is 99.9%, not 100%. */
+export function formatPercent(part: number, whole: number): string {
+  if (whole <= 0) return '—';
+  const exact = (part / whole) * 100;
+  if (part === whole) return '100%';
+  if (part === 0) return '0%';
+  const shown = Math.min(99.9, Math.max(0.1, Math.floor(exact * 10) / 10));
+  return `${Number.isInteger(shown) ? shown : shown.toFixed(1)}%`;
 }
 
 export function formatCount(n: number | null | undefined): string {

@@ -35,7 +35,7 @@ export function validateDraft(draft: ProfileDraft): DraftErrors {
   else if (/[/\\\u0000-\u001f]/.test(name)) errors.name = 'A name cannot contain "/", "\\" or control characters.';
   if (!draft.host.trim()) errors.host = 'The host is required (a name, an IP address, or a socket directory).';
   const port = Number(draft.port);
-  if (!/^\d+$/.test(draft.port.trim()) || port < 1 || port > 65535) errors.port = 'The port is a number from 1 to 65535 (PostgreSQL listens on 5432 by default).';
+  if (!/^\d+$/.test(draft.port.trim()) || port < 1 || port > 65535) errors.port = 'A port is 1 to 65535 (default 5432).';
   if (!draft.user.trim()) errors.user = 'The user is required.';
   if (!draft.dbname.trim()) errors.dbname = 'The database is required.';
   else if (new TextEncoder().encode(draft.dbname).length > 63) errors.dbname = 'A database name is at most 63 bytes.';

@@ -2,7 +2,7 @@
 // (who added a profile, deleted a backup, restored into which database).
 import { useEffect, useMemo, useState } from 'react';
 import { useNow } from '../components/hooks.ts';
-import { EmptyState, ErrorNotice, PageHeader, StatusBadge } from '../components/ui.tsx';
+import { Checkbox, EmptyState, ErrorNotice, PageHeader, StatusBadge } from '../components/ui.tsx';
 import { formatDateTime, formatRelative } from '../lib/format.ts';
 import { useBackups } from '../stores/backups.ts';
 import { useOverview, type AuditEntry } from '../stores/overview.ts';
@@ -11,6 +11,9 @@ export function Activity() {
   const rows = useBackups((s) => s.rows);
   const audit = useOverview((s) => s.audit);
   const [search, setSearch] = useState('');
+  // holdfast serve records every HTTP request that changes something; the engine's own entries say
+  // the same in words, so the requests are hidden unless asked for.
+  const [showRequests, setShowRequests] = useState(false);
   const now = useNow(30_000);
 
   useEffect(() => {
@@ -28,9 +31,9 @@ export function Activity() {
   );
   const entries = useMemo(() => {
     const needle = search.trim().toLowerCase();
-    const all = audit.value ?? [];
+    const all = (audit.value ?? []).filter((entry) => showRequests || entry.action !== 'api.request');
     return needle ? all.filter((entry) => [entry.action, entry.actor, entry.target ?? '', JSON.stringify(entry.detail ?? '')].some((field) => field.toLowerCase().includes(needle))) : all;
-  }, [audit.value, search]);
+  }, [audit.value, search, showRequests]);
 
   return (
     <>
@@ -56,7 +59,10 @@ export function Activity() {
             <tbody>
               {failures.map((row) => (
                 <tr key={row.id}>
-                  <td title={formatDateTime(row.timestamp)}>{formatRelative(row.timestamp, now)}</td>
+                  <td className="nowrap">
+                    <span className="cell-primary mono">{formatDateTime(row.timestamp)}</span>
+                    <span className="cell-secondary">{formatRelative(row.timestamp, now)}</span>
+                  </td>
                   <td>{row.profile}</td>
                   <td>
                     <StatusBadge status={row.status} />
@@ -76,7 +82,10 @@ export function Activity() {
           <label className="visually-hidden" htmlFor="audit-search">
             Search the audit log
           </label>
-          <input id="audit-search" className="input input--narrow" type="search" placeholder="Search actions, targets…" value={search} onChange={(event) => setSearch(event.target.value)} />
+          <div className="card__tools">
+            <Checkbox label="Show HTTP requests" checked={showRequests} onChange={setShowRequests} />
+            <input id="audit-search" className="input input--narrow" type="search" placeholder="Search actions, targets…" value={search} onChange={(event) => setSearch(event.target.value)} />
+          </div>
         </header>
         {audit.error ? <ErrorNotice error={audit.error} /> : null}
         {audit.value && audit.value.length === 0 ? (
@@ -95,8 +104,9 @@ export function Activity() {
             <tbody>
               {entries.map((entry, index) => (
                 <tr key={`${entry.at}-${index}`}>
-                  <td title={formatDateTime(entry.at)} className="nowrap">
-                    {formatRelative(entry.at, now)}
+                  <td className="nowrap">
+                    <span className="cell-primary mono">{formatDateTime(entry.at)}</span>
+                    <span className="cell-secondary">{formatRelative(entry.at, now)}</span>
                   </td>
                   <td>{entry.actor}</td>
                   <td>

@@ -6,7 +6,7 @@ import { Modal } from '../components/Modal.tsx';
 import { icons } from '../components/icons.tsx';
 import { ErrorNotice, Facts, Field, Notice } from '../components/ui.tsx';
 import { DEFAULT_BACKUP_DRAFT, draftToOptions, FORMAT_LABELS, PHASES, validateBackupDraft, type BackupDraft, type BackupDraftErrors } from '../lib/backup-form.ts';
-import { estimateRemainingMs, formatBytes, formatCount, formatDuration, progressFraction } from '../lib/format.ts';
+import { estimateRemainingMs, formatBytes, formatClock, formatCount, formatDuration, progressFraction } from '../lib/format.ts';
 import { useBackupJob } from '../stores/backup-job.ts';
 import { useBackups } from '../stores/backups.ts';
 import { useNav } from '../stores/nav.ts';
@@ -177,7 +177,7 @@ function BackupRun({ onClose }: { onClose: () => void }) {
         <progress className="progress" max={1} aria-label="Backup progress" {...(fraction !== undefined ? { value: fraction } : {})} />
         <div className="run__figures">
           <Figure label="Written" value={formatBytes(progress?.bytes ?? 0)} detail={progress?.expectedBytes ? `of about ${formatBytes(progress.expectedBytes)}` : 'first backup: no estimate yet'} />
-          <Figure label="Elapsed" value={formatDuration(elapsed)} />
+          <Figure label="Elapsed" value={formatClock(elapsed)} />
           <Figure label="Remaining" value={eta !== undefined ? `~${formatDuration(eta)}` : '—'} />
         </div>
         <div className="form__actions">

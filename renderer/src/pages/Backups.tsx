@@ -7,13 +7,14 @@ import { useNow } from '../components/hooks.ts';
 import { icons } from '../components/icons.tsx';
 import { EmptyState, ErrorNotice, PageHeader, StatusBadge } from '../components/ui.tsx';
 import { filterRows, sortRows, type BackupRow, type SortKey } from '../lib/backup-rows.ts';
-import { formatBytes, formatDateTime, formatDuration, formatRelative } from '../lib/format.ts';
+import { formatBytes, formatDateTime, formatDuration, formatRelative, plural } from '../lib/format.ts';
 import { useBackups } from '../stores/backups.ts';
 import { useNav } from '../stores/nav.ts';
 import { useProfiles } from '../stores/profiles.ts';
 import { BackupDetails, VerifiedBadge } from './BackupDetails.tsx';
 
 const ROW_HEIGHT = 44;
+// Format and duration give way first when the details panel leaves the table little room (CSS).
 const COLUMNS: Array<{ key: SortKey; label: string; numeric?: boolean }> = [
   { key: 'timestamp', label: 'Taken' },
   { key: 'profile', label: 'Profile' },
@@ -47,7 +48,7 @@ export function Backups() {
     <>
       <PageHeader
         title="Backups"
-        subtitle={loaded ? `${rows.filter((r) => r.backup).length.toLocaleString('en-US')} backups · ${rows.filter((r) => !r.backup).length.toLocaleString('en-US')} failed or unfinished attempts` : 'Loading…'}
+        subtitle={loaded ? `${plural(rows.filter((r) => r.backup).length, 'backup')} · ${plural(rows.filter((r) => !r.backup).length, 'failed or unfinished attempt')}` : 'Loading…'}
         actions={
           <>
             <button type="button" className="btn" onClick={() => openRestoreWizard()} disabled={!rows.some((r) => r.status === 'completed')}>
@@ -146,7 +147,7 @@ function BackupTable({ rows, selectedId, onSelect, sortKey, direction, onSort }:
       <div className="vtable__head" role="rowgroup">
         <div className="vtable__row vtable__row--head" role="row" aria-rowindex={1}>
           {COLUMNS.map((column) => (
-            <div key={column.key} role="columnheader" className={`vtable__cell${column.numeric ? ' num' : ''}`} aria-sort={sortKey === column.key ? (direction === 'asc' ? 'ascending' : 'descending') : 'none'}>
+            <div key={column.key} role="columnheader" className={`vtable__cell vtable__cell--${column.key}${column.numeric ? ' num' : ''}`} aria-sort={sortKey === column.key ? (direction === 'asc' ? 'ascending' : 'descending') : 'none'}>
               <button type="button" className="sort-button" onClick={() => onSort(column.key)}>
                 {column.label}
                 <span className="sort-button__arrow" aria-hidden="true">
@@ -184,7 +185,7 @@ function BackupTable({ rows, selectedId, onSelect, sortKey, direction, onSort }:
                 }}
               >
                 <div role="cell" className="vtable__cell" title={formatDateTime(row.timestamp)}>
-                  <span className="cell-primary">{formatDateTime(row.timestamp)}</span>
+                  <span className="cell-primary">{formatDateTime(row.timestamp, false)}</span>
                   <span className="cell-secondary">{formatRelative(row.timestamp, now)}</span>
                 </div>
                 <div role="cell" className="vtable__cell cell-strong">
@@ -193,7 +194,7 @@ function BackupTable({ rows, selectedId, onSelect, sortKey, direction, onSort }:
                 <div role="cell" className="vtable__cell">
                   <StatusBadge status={row.status} />
                 </div>
-                <div role="cell" className="vtable__cell">
+                <div role="cell" className="vtable__cell vtable__cell--format">
                   {row.format ? (
                     <>
                       {row.format}
@@ -206,7 +207,7 @@ function BackupTable({ rows, selectedId, onSelect, sortKey, direction, onSort }:
                 <div role="cell" className="vtable__cell num">
                   {formatBytes(row.size)}
                 </div>
-                <div role="cell" className="vtable__cell num">
+                <div role="cell" className="vtable__cell vtable__cell--duration num">
                   {formatDuration(row.duration)}
                 </div>
                 <div role="cell" className="vtable__cell">

@@ -6,7 +6,8 @@ import { useNow } from '../components/hooks.ts';
 import { icons } from '../components/icons.tsx';
 import { EmptyState, ErrorNotice, Notice, PageHeader, StatusBadge } from '../components/ui.tsx';
 import { profileHealth, systemReasons } from '../lib/health.ts';
-import { formatBytes, formatCount, formatDateTime, formatDuration, formatRelative, formatShortDate } from '../lib/format.ts';
+import { formatBytes, formatCount, formatDateTime, formatDuration, formatPercent, formatRelative, formatShortDate } from '../lib/format.ts';
+import { chartSeries } from '../lib/series.ts';
 import { useBackups } from '../stores/backups.ts';
 import { useNav } from '../stores/nav.ts';
 import { useOverview } from '../stores/overview.ts';
@@ -34,15 +35,7 @@ export function Dashboard() {
     () => (stats.value && health.value ? profileHealth(profiles.map((p) => p.name), stats.value, health.value) : []),
     [profiles, stats.value, health.value],
   );
-  const series = useMemo(
-    () =>
-      rows
-        .filter((row) => row.status === 'completed' && row.size !== null)
-        .sort((a, b) => Date.parse(a.timestamp) - Date.parse(b.timestamp))
-        .slice(-200)
-        .map((row) => ({ at: Date.parse(row.timestamp), size: row.size ?? 0, seconds: (row.duration ?? 0) / 1000, profile: row.profile })),
-    [rows],
-  );
+  const series = useMemo(() => chartSeries(rows), [rows]);
   const attention = useMemo(
     () =>
       rows
@@ -93,9 +86,9 @@ export function Dashboard() {
       ))}
 
       <section className="kpis" aria-label="Totals">
-        <Kpi label="Backups kept" value={formatCount(s?.totalBackups)} detail={s ? `${s.backupsLast24Hours} in the last 24 h · ${s.backupsLast7Days} in 7 days` : ''} />
+        <Kpi label="Backups kept" value={formatCount(s?.totalBackups)} detail={s ? `${formatCount(s.backupsLast24Hours)} in the last 24 h · ${formatCount(s.backupsLast7Days)} in 7 days` : ''} />
         <Kpi label="Stored" value={formatBytes(s?.totalSize)} detail={s ? `avg ${formatBytes(s.averageSize)} · ${s.compressionUsage}% compressed` : ''} />
-        <Kpi label="Success rate" value={runs ? `${Math.round(((s?.successfulBackups ?? 0) / runs) * 100)}%` : '—'} detail={s ? `${s.successfulBackups} ok · ${s.failedBackups} failed` : ''} />
+        <Kpi label="Success rate" value={formatPercent(s?.successfulBackups ?? 0, runs)} detail={s ? `${formatCount(s.successfulBackups)} ok · ${formatCount(s.failedBackups)} failed or interrupted` : ''} />
         <Kpi label="Average duration" value={s ? formatDuration(s.averageDuration * 1000) : '—'} detail={s?.newestBackup ? `newest ${formatRelative(s.newestBackup, now)}` : 'no backups yet'} />
       </section>
 
@@ -136,7 +129,7 @@ export function Dashboard() {
       </section>
 
       <div className="grid-2">
-        <ChartCard title="Backup size" empty={series.length < 1}>
+        <ChartCard title="Backup size" subtitle={series.some((p) => p.count > 1) ? 'daily average' : undefined} empty={series.length < 1}>
           <ResponsiveContainer width="100%" height={220}>
             <AreaChart data={series} margin={{ top: 8, right: 12, bottom: 0, left: 0 }}>
               <defs>
@@ -148,19 +141,19 @@ export function Dashboard() {
               <CartesianGrid className="chart-grid" vertical={false} />
               <XAxis dataKey="at" type="number" scale="time" domain={['dataMin', 'dataMax']} tickFormatter={(v: number) => formatShortDate(v)} className="chart-axis" minTickGap={40} />
               <YAxis tickFormatter={(v: number) => formatBytes(v)} width={72} className="chart-axis" />
-              <Tooltip labelFormatter={(v) => formatDateTime(new Date(Number(v)).toISOString())} formatter={(v) => [formatBytes(Number(v)), 'Size']} wrapperClassName="chart-tooltip" />
-              <Area type="monotone" dataKey="size" className="chart-area" fill="url(#sizeFill)" isAnimationActive={false} />
+              <Tooltip labelFormatter={(v) => formatDateTime(new Date(Number(v)).toISOString(), false)} formatter={(v) => [formatBytes(Number(v)), series.some((p) => p.count > 1) ? 'Average size' : 'Size']} wrapperClassName="chart-tooltip" />
+              <Area type="linear" dataKey="size" className="chart-area" fill="url(#sizeFill)" isAnimationActive={false} />
             </AreaChart>
           </ResponsiveContainer>
         </ChartCard>
-        <ChartCard title="Duration" empty={series.length < 1}>
+        <ChartCard title="Duration" subtitle={series.some((p) => p.count > 1) ? 'daily average' : undefined} empty={series.length < 1}>
           <ResponsiveContainer width="100%" height={220}>
             <LineChart data={series} margin={{ top: 8, right: 12, bottom: 0, left: 0 }}>
               <CartesianGrid className="chart-grid" vertical={false} />
               <XAxis dataKey="at" type="number" scale="time" domain={['dataMin', 'dataMax']} tickFormatter={(v: number) => formatShortDate(v)} className="chart-axis" minTickGap={40} />
               <YAxis tickFormatter={(v: number) => formatDuration(v * 1000)} width={72} className="chart-axis" />
-              <Tooltip labelFormatter={(v) => formatDateTime(new Date(Number(v)).toISOString())} formatter={(v) => [formatDuration(Number(v) * 1000), 'Duration']} wrapperClassName="chart-tooltip" />
-              <Line type="monotone" dataKey="seconds" className="chart-line" dot={series.length < 40} isAnimationActive={false} />
+              <Tooltip labelFormatter={(v) => formatDateTime(new Date(Number(v)).toISOString(), false)} formatter={(v) => [formatDuration(Number(v) * 1000), series.some((p) => p.count > 1) ? 'Average duration' : 'Duration']} wrapperClassName="chart-tooltip" />
+              <Line type="linear" dataKey="seconds" className="chart-line" dot={series.length < 40} isAnimationActive={false} />
             </LineChart>
           </ResponsiveContainer>
         </ChartCard>
@@ -207,11 +200,12 @@ function Kpi({ label, value, detail }: { label: string; value: string; detail: s
   );
 }
 
-function ChartCard({ title, empty, children }: { title: string; empty: boolean; children: React.ReactNode }) {
+function ChartCard({ title, subtitle, empty, children }: { title: string; subtitle?: string | undefined; empty: boolean; children: React.ReactNode }) {
   return (
     <section className="card chart-card" aria-label={title}>
       <header className="card__header">
         <h2 className="card__title">{title}</h2>
+        {subtitle ? <span className="muted">{subtitle}</span> : null}
       </header>
       {empty ? <p className="card__empty">The chart fills in as backups complete.</p> : <div className="chart">{children}</div>}
     </section>

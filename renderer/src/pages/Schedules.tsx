@@ -71,7 +71,7 @@ export function Schedules() {
                   <th scope="row">
                     {schedule.profile}
                     <div className="cell-secondary">
-                      {schedule.type} · {schedule.options.format}
+                      {schedule.type} · {schedule.options.format} format
                       {schedule.testRestore ? ' · restore drill' : ''}
                     </div>
                   </th>

@@ -1,0 +1,84 @@
+// The world the browser tests run in, started once per worker: a real PostgreSQL with the seeded
+// "shop" database, a throwaway HOLDFAST_HOME, and `holdfast serve` as a user starts it (the bin, in a
+// child process), whose printed URL the tests open. Everything is removed afterwards.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { test as base, expect, type ConsoleMessage, type Page } from '@playwright/test';
+import { makeHome, projectRoot, seedDatabase, waitFor, type TestHome } from '../support/holdfast-env.ts';
+import { startPgServer, type PgServer } from '../support/pg-server.ts';
+
+export const SHOP_ROWS = 500;
+export const screenshotDir = join(projectRoot, 'test-results', 'screenshots');
+
+export interface HoldfastUi {
+  /** The URL `holdfast serve` printed, with its token. */
+  url: string;
+  pg: PgServer;
+  home: TestHome;
+}
+
+async function startServe(home: TestHome): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [join(projectRoot, 'bin', 'holdfast.mjs'), 'serve'], {
+    env: { ...process.env, ...home.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  const url = await waitFor('holdfast serve to print its URL', () => {
+    if (child.exitCode !== null) throw new Error(`holdfast serve exited with ${child.exitCode}: ${out}`);
+    return /Holdfast UI: (http:\/\/\S+)/.exec(out)?.[1];
+  });
+  return { child, url };
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+export const test = base.extend<Record<string, never>, { holdfast: HoldfastUi }>({
+  holdfast: [
+    async ({}, use) => {
+      mkdirSync(screenshotDir, { recursive: true });
+      const pg = await startPgServer();
+      const home = makeHome();
+      let child: ChildProcess | undefined;
+      try {
+        await seedDatabase(pg, 'shop', SHOP_ROWS);
+        const served = await startServe(home);
+        child = served.child;
+        await use({ url: served.url, pg, home });
+      } finally {
+        if (child) await stop(child);
+        home.cleanup();
+        await pg.stop();
+      }
+    },
+    { scope: 'worker', timeout: 120_000 },
+  ],
+});
+
+export { expect };
+
+/**
+ * Console errors and uncaught exceptions of a page, CSP violations among them (Chromium reports a
+ * blocked inline style or script as a console error naming the Content Security Policy).
+ */
+export function watchConsole(page: Page): { errors: string[] } {
+  const errors: string[] = [];
+  page.on('console', (message: ConsoleMessage) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  page.on('pageerror', (error) => errors.push(`uncaught: ${error.message}`));
+  return { errors };
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage: true });
+}
