@@ -42,7 +42,7 @@ async function stop(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-export const test = base.extend<Record<string, never>, { holdfast: HoldfastUi }>({
+export const test = base.extend<object, { holdfast: HoldfastUi }>({
   holdfast: [
     async ({}, use) => {
       mkdirSync(screenshotDir, { recursive: true });

@@ -95,6 +95,12 @@ test('verify proves the backup, and the list says so', async () => {
   await expect(result).toContainText('checksum');
   await expect(backups.rowsFor('shop', 'Completed')).toContainText('Verified');
   await screenshot(page, '05-backups-verified');
+
+  // A restore drill: restored into a scratch server, every table's rows compared.
+  await backups.details.getByRole('button', { name: 'Test restore' }).click();
+  await expect(backups.details.getByRole('status', { name: 'Test restore result' })).toContainText('Restore drill passed', { timeout: 60_000 });
+  await expect(backups.details.getByRole('status', { name: 'Test restore result' })).toContainText('7 of 7 tables');
+  await expect(backups.rowsFor('shop', 'Completed')).toContainText('Restore-tested');
 });
 
 test('the restore wizard: dry-run impact, no restore without the typed name, then a real restore with matching row counts', async ({ holdfast }) => {
@@ -152,6 +158,24 @@ test('a schedule with a previewed retention policy is added, then paused', async
   await expect(row).toContainText('At 02:00');
   await row.getByRole('button', { name: 'Pause' }).click();
   await expect(row).toContainText('Paused');
+});
+
+test('keyboard: the dialogs open and close from the keyboard, and arrow keys move through the backups', async () => {
+  await shell.goTo('Backups');
+  const backups = new BackupsPage(page);
+  await backups.renderedRows().first().focus();
+  await page.keyboard.press('Enter');
+  const first = await backups.details.locator('.details__title').textContent();
+  await page.keyboard.press('ArrowDown');
+  await expect(backups.details.locator('.details__title')).not.toHaveText(first!);
+  await expect(backups.renderedRows().nth(1)).toBeFocused();
+
+  await shell.nav.getByRole('button', { name: 'Back up now' }).focus();
+  await page.keyboard.press('Enter');
+  const dialog = page.locator('dialog[open]');
+  await expect(dialog.getByRole('form', { name: 'Backup options' })).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(dialog).toHaveCount(0);
 });
 
 const TOUR: PageName[] = ['Overview', 'Connections', 'Backups', 'Schedules', 'Activity', 'Settings'];
@@ -221,6 +245,19 @@ test('10,000 backups: the table renders only what is visible and scrolls to the 
   const day = new Date(Date.now() - 5000 * 3_600_000).toISOString().slice(0, 10);
   await page.getByRole('searchbox', { name: 'Search backups' }).fill(day);
   await expect(backups.count()).toHaveText('24 of 10,002');
+  // Deleting one needs its file name typed; the button stays disabled until it matches.
+  await backups.renderedRows().first().click();
+  const filename = (await backups.details.locator('.details__title').textContent())!;
+  await backups.details.getByRole('button', { name: 'Delete' }).click();
+  const confirm = page.getByRole('dialog', { name: 'Delete this backup?' });
+  await expect(confirm.getByRole('button', { name: 'Delete backup' })).toBeDisabled();
+  await confirm.getByLabel('Type the file name to confirm').fill(filename.slice(0, -1));
+  await expect(confirm.getByRole('button', { name: 'Delete backup' })).toBeDisabled();
+  await confirm.getByLabel('Type the file name to confirm').fill(filename);
+  await confirm.getByRole('button', { name: 'Delete backup' }).click();
+  await expect(confirm).toBeHidden();
+  await expect(backups.count()).toHaveText('23 of 10,001');
+
   await page.getByRole('searchbox', { name: 'Search backups' }).fill('');
   await screenshot(page, '08-backups-10000');
   await shell.goTo('Overview');
