@@ -10,17 +10,9 @@ import { companionPaths } from './core/backup/naming.ts';
 import { loadConfig } from './core/config.ts';
 import { sha256File } from './core/fsutil/durable.ts';
 import { Holdfast } from './core/holdfast.ts';
-import type { SecretStore } from './core/secrets/secret-store.ts';
+import { noKeychain } from '../test/support/no-keychain.ts';
 import type { BackupMetadata } from './core/types.ts';
 import { invoke } from './contract.ts';
-
-const noKeychain: SecretStore = {
-  description: 'none (test)',
-  availability: async () => ({ ok: false, reason: 'test' }),
-  get: async () => undefined,
-  set: async () => undefined,
-  delete: async () => false,
-};
 
 let home: string;
 let holdfast: Holdfast;

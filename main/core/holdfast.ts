@@ -123,16 +123,8 @@ export interface CleanupSummary {
 }
 
 /** What the settings page shows: the configuration parsed at start, read-only. */
-export interface SettingsView {
-  home: string;
-  backupDir: string;
-  compressionDefault: boolean;
-  maxSizeBytes: number;
-  timeoutMs: number;
-  stallMs: number;
-  concurrency: number;
-  retentionDays: number;
-  connectTimeoutSeconds: number;
+export interface SettingsView
+  extends Pick<HoldfastConfig, 'home' | 'backupDir' | 'compressionDefault' | 'maxSizeBytes' | 'timeoutMs' | 'stallMs' | 'concurrency' | 'retentionDays' | 'connectTimeoutSeconds'> {
   schedules: { daily: string; weekly: string; monthly: string; cleanup: string };
   /** Webhook URLs carry their credential, so only whether one is set crosses the contract. */
   notifications: { slack: boolean; webhook: boolean; on: 'all' | 'failures' | 'none' };
@@ -500,16 +492,17 @@ export class Holdfast implements EngineContext, ProfileContext {
   async settings(): Promise<SettingsView> {
     const notify = notifySettingsFromEnv(process.env);
     const tools = await this.clientTools(this.config.pgBinDir);
+    const { home, backupDir, compressionDefault, maxSizeBytes, timeoutMs, stallMs, concurrency, retentionDays, connectTimeoutSeconds } = this.config;
     return {
-      home: this.config.home,
-      backupDir: this.config.backupDir,
-      compressionDefault: this.config.compressionDefault,
-      maxSizeBytes: this.config.maxSizeBytes,
-      timeoutMs: this.config.timeoutMs,
-      stallMs: this.config.stallMs,
-      concurrency: this.config.concurrency,
-      retentionDays: this.config.retentionDays,
-      connectTimeoutSeconds: this.config.connectTimeoutSeconds,
+      home,
+      backupDir,
+      compressionDefault,
+      maxSizeBytes,
+      timeoutMs,
+      stallMs,
+      concurrency,
+      retentionDays,
+      connectTimeoutSeconds,
       schedules: { daily: presetCron('daily'), weekly: presetCron('weekly'), monthly: presetCron('monthly'), cleanup: cleanupCron() },
       notifications: { slack: notify.slackWebhook !== undefined, webhook: notify.webhookUrl !== undefined, on: notify.on },
       clientTools: { explicitDir: this.config.pgBinDir ?? null, found: tools.map((t) => ({ version: t.version, major: t.major, dir: t.dir, source: t.source })) },

@@ -9,18 +9,10 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadConfig } from '../../../main/core/config.ts';
 import { HoldfastError } from '../../../main/core/errors.ts';
 import { Holdfast } from '../../../main/core/holdfast.ts';
-import type { SecretStore } from '../../../main/core/secrets/secret-store.ts';
+import { noKeychain } from '../../../test/support/no-keychain.ts';
 import { startServer, type RunningServer } from '../../../main/serve/server.ts';
 import { HttpTransport, readCookie } from './http.ts';
 import type { ProgressEvent } from './types.ts';
-
-const noKeychain: SecretStore = {
-  description: 'none (test)',
-  availability: async () => ({ ok: false, reason: 'test' }),
-  get: async () => undefined,
-  set: async () => undefined,
-  delete: async () => false,
-};
 
 let home: string;
 let holdfast: Holdfast;

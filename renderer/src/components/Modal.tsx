@@ -52,3 +52,38 @@ export function Modal({ open, title, onClose, children, footer, size = 'normal',
     </dialog>
   );
 }
+
+interface ConfirmDialogProps {
+  open: boolean;
+  title: string;
+  /** The destructive button's label, e.g. "Delete backup". */
+  confirmLabel: string;
+  /** Until the typed confirmation matches, or while the work runs. */
+  disabled?: boolean;
+  onConfirm: () => void;
+  onClose: () => void;
+  children: ReactNode;
+}
+
+/** A destructive action's last step: what will happen, Cancel, and a red button. */
+export function ConfirmDialog({ open, title, confirmLabel, disabled, onConfirm, onClose, children }: ConfirmDialogProps) {
+  return (
+    <Modal
+      open={open}
+      title={title}
+      onClose={onClose}
+      footer={
+        <>
+          <button type="button" className="btn" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="button" className="btn btn--danger" disabled={disabled} onClick={onConfirm}>
+            {confirmLabel}
+          </button>
+        </>
+      }
+    >
+      {children}
+    </Modal>
+  );
+}

@@ -59,10 +59,7 @@ export function Activity() {
             <tbody>
               {failures.map((row) => (
                 <tr key={row.id}>
-                  <td className="nowrap">
-                    <span className="cell-primary mono">{formatDateTime(row.timestamp)}</span>
-                    <span className="cell-secondary">{formatRelative(row.timestamp, now)}</span>
-                  </td>
+                  <TimeCell iso={row.timestamp} now={now} />
                   <td>{row.profile}</td>
                   <td>
                     <StatusBadge status={row.status} />
@@ -104,10 +101,7 @@ export function Activity() {
             <tbody>
               {entries.map((entry, index) => (
                 <tr key={`${entry.at}-${index}`}>
-                  <td className="nowrap">
-                    <span className="cell-primary mono">{formatDateTime(entry.at)}</span>
-                    <span className="cell-secondary">{formatRelative(entry.at, now)}</span>
-                  </td>
+                  <TimeCell iso={entry.at} now={now} />
                   <td>{entry.actor}</td>
                   <td>
                     <span className={`action-tag action-tag--${actionTone(entry)}`}>{entry.action}</span>
@@ -121,6 +115,16 @@ export function Activity() {
         )}
       </section>
     </>
+  );
+}
+
+/** When it happened, exactly, and how long ago. */
+function TimeCell({ iso, now }: { iso: string; now: number }) {
+  return (
+    <td className="nowrap">
+      <span className="cell-primary mono">{formatDateTime(iso)}</span>
+      <span className="cell-secondary">{formatRelative(iso, now)}</span>
+    </td>
   );
 }
 

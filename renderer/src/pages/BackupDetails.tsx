@@ -2,7 +2,7 @@
 // taken, and what has been proven about it, with the actions that prove more or remove it.
 import { useState } from 'react';
 import type { ErrorInfo } from '../api/types.ts';
-import { Modal } from '../components/Modal.tsx';
+import { ConfirmDialog } from '../components/Modal.tsx';
 import { icons } from '../components/icons.tsx';
 import { Badge, ErrorNotice, Facts, Spinner, StatusBadge, TypedConfirm } from '../components/ui.tsx';
 import type { BackupRow } from '../lib/backup-rows.ts';
@@ -197,38 +197,26 @@ function DeleteDialog({ row, open, onClose }: { row: BackupRow; open: boolean; o
     onClose();
   };
   return (
-    <Modal
+    <ConfirmDialog
       open={open}
       title="Delete this backup?"
+      confirmLabel="Delete backup"
+      disabled={typed !== expected || busy}
       onClose={close}
-      footer={
-        <>
-          <button type="button" className="btn" onClick={close}>
-            Cancel
-          </button>
-          <button
-            type="button"
-            className="btn btn--danger"
-            disabled={typed !== expected || busy}
-            onClick={async () => {
-              setBusy(true);
-              const result = await useBackups.getState().remove(row.id, typed);
-              setBusy(false);
-              if (result.ok) close();
-              else setError(result.error);
-            }}
-          >
-            Delete backup
-          </button>
-        </>
-      }
+      onConfirm={async () => {
+        setBusy(true);
+        const result = await useBackups.getState().remove(row.id, typed);
+        setBusy(false);
+        if (result.ok) close();
+        else setError(result.error);
+      }}
     >
       {error ? <ErrorNotice error={error} /> : null}
       <p>
         The file, its checksum sidecar and its roles file are removed from disk ({formatBytes(row.size)}). The catalogue keeps a record that it was deleted, and by whom. This cannot be undone.
       </p>
       <TypedConfirm expected={expected} value={typed} onChange={setTyped} what="the file name" />
-    </Modal>
+    </ConfirmDialog>
   );
 }
 

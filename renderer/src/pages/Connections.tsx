@@ -1,6 +1,6 @@
 // Connection profiles: list, add/edit, test (server version, role, size, client tools), remove.
 import { useEffect, useState } from 'react';
-import { Modal } from '../components/Modal.tsx';
+import { ConfirmDialog } from '../components/Modal.tsx';
 import { icons } from '../components/icons.tsx';
 import { Badge, Checkbox, EmptyState, ErrorNotice, Facts, PageHeader, Spinner, TypedConfirm } from '../components/ui.tsx';
 import type { ErrorInfo } from '../api/types.ts';
@@ -139,39 +139,27 @@ function RemoveDialog({ profile, onClose }: { profile: Profile | null; onClose: 
     setError(null);
   }, [profile]);
 
-  if (!profile) return <Modal open={false} title="Remove connection" onClose={onClose}>{null}</Modal>;
-  const canRemove = !busy && (!deleteBackups || typed === profile.name);
+  const canRemove = Boolean(profile) && !busy && (!deleteBackups || typed === profile?.name);
   return (
-    <Modal
-      open
-      title={`Remove ${profile.name}?`}
+    <ConfirmDialog
+      open={profile !== null}
+      title={`Remove ${profile?.name ?? 'connection'}?`}
+      confirmLabel={deleteBackups ? 'Remove and delete backups' : 'Remove connection'}
+      disabled={!canRemove}
       onClose={onClose}
-      footer={
-        <>
-          <button type="button" className="btn" onClick={onClose}>
-            Cancel
-          </button>
-          <button
-            type="button"
-            className="btn btn--danger"
-            disabled={!canRemove}
-            onClick={async () => {
-              setBusy(true);
-              const result = await useProfiles.getState().remove(profile.name, deleteBackups ? 'delete' : 'keep');
-              setBusy(false);
-              if (result.ok) onClose();
-              else setError(result.error);
-            }}
-          >
-            {deleteBackups ? 'Remove and delete backups' : 'Remove connection'}
-          </button>
-        </>
-      }
+      onConfirm={async () => {
+        if (!profile) return;
+        setBusy(true);
+        const result = await useProfiles.getState().remove(profile.name, deleteBackups ? 'delete' : 'keep');
+        setBusy(false);
+        if (result.ok) onClose();
+        else setError(result.error);
+      }}
     >
       {error ? <ErrorNotice error={error} /> : null}
       <p>The profile and its keychain entry are removed. Its backups stay listed and restorable unless you delete them too.</p>
       <Checkbox label="Also delete this profile's backup files" checked={deleteBackups} onChange={setDeleteBackups} />
-      {deleteBackups ? <TypedConfirm expected={profile.name} value={typed} onChange={setTyped} what="the profile name" /> : null}
-    </Modal>
+      {deleteBackups && profile ? <TypedConfirm expected={profile.name} value={typed} onChange={setTyped} what="the profile name" /> : null}
+    </ConfirmDialog>
   );
 }

@@ -4,7 +4,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import type { ErrorInfo } from '../api/types.ts';
 import { useNow } from '../components/hooks.ts';
 import { icons } from '../components/icons.tsx';
-import { Modal } from '../components/Modal.tsx';
+import { ConfirmDialog, Modal } from '../components/Modal.tsx';
 import { Badge, Checkbox, EmptyState, ErrorNotice, Field, PageHeader, StatusBadge } from '../components/ui.tsx';
 import { formatDateTime, formatRelative } from '../lib/format.ts';
 import { useNav } from '../stores/nav.ts';
@@ -110,30 +110,18 @@ export function Schedules() {
       <Modal open={adding} title="Add a schedule" onClose={() => setAdding(false)}>
         {adding ? <ScheduleForm onDone={() => setAdding(false)} /> : null}
       </Modal>
-      <Modal
+      <ConfirmDialog
         open={removing !== null}
         title="Remove this schedule?"
+        confirmLabel="Remove schedule"
         onClose={() => setRemoving(null)}
-        footer={
-          <>
-            <button type="button" className="btn" onClick={() => setRemoving(null)}>
-              Cancel
-            </button>
-            <button
-              type="button"
-              className="btn btn--danger"
-              onClick={async () => {
-                if (removing) await useSchedules.getState().remove(removing.id);
-                setRemoving(null);
-              }}
-            >
-              Remove schedule
-            </button>
-          </>
-        }
+        onConfirm={async () => {
+          if (removing) await useSchedules.getState().remove(removing.id);
+          setRemoving(null);
+        }}
       >
         <p>{removing ? `${removing.profile}: ${removing.description}. Backups already taken are kept.` : ''}</p>
-      </Modal>
+      </ConfirmDialog>
     </>
   );
 }
