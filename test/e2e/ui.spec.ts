@@ -54,6 +54,15 @@ test('a bad connection form shows the field error; a good one is added and teste
   await expect(result).toContainText(`PostgreSQL ${holdfast.pg.major}`);
   await expect(result).toContainText('superuser');
   await expect(result).toContainText('compatible');
+
+  // Editing keeps what was not touched.
+  await connections.card('shop').getByRole('button', { name: 'Edit' }).click();
+  await connections.form.getByLabel('Notes').fill('Orders and customers');
+  await connections.form.getByRole('button', { name: 'Save changes' }).click();
+  await expect(connections.form).toBeHidden();
+  await expect(connections.card('shop')).toContainText('Orders and customers');
+  await expect(connections.testResult('shop')).toContainText('compatible');
+  await expect(connections.card('shop')).toContainText(`${holdfast.pg.user}@${holdfast.pg.host}:${holdfast.pg.port}/shop`);
   await screenshot(page, '02-connections');
 });
 

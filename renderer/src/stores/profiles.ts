@@ -7,6 +7,8 @@ export type Profile = ChannelOutput<'profile.list'>[number];
 export type ProfileTestReport = ChannelOutput<'profile.test'>;
 export type NewProfile = ChannelInput<'profile.add'>;
 
+const CONNECTION_FIELDS = ['name', 'host', 'port', 'user', 'dbname', 'sslmode', 'sslrootcert', 'sslcert', 'sslkey', 'service', 'pgBinDir'] as const;
+
 export type TestState = { status: 'running' } | { status: 'passed'; report: ProfileTestReport } | { status: 'failed'; error: ErrorInfo };
 
 interface ProfilesState {
@@ -46,9 +48,12 @@ export const useProfiles = create<ProfilesState>()((set, get) => ({
   async edit(name, changes, password) {
     const result = await api.call('profile.edit', { name, changes, ...(password ? { password } : {}) });
     if (result.ok) {
-      // A renamed profile's test result no longer applies under either name.
-      const { [name]: _dropped, ...tests } = get().tests;
-      set({ tests });
+      // A test result speaks for the connection as it was tested; notes or tags do not change that.
+      const connectionChanged = password !== undefined || CONNECTION_FIELDS.some((field) => field in changes);
+      if (connectionChanged) {
+        const { [name]: _dropped, ...tests } = get().tests;
+        set({ tests });
+      }
       await get().load();
     }
     return result;
