@@ -1,5 +1,6 @@
 // Before a restore changes anything, the DBA sees what it will do; production targets and open
 // sessions need an explicit word; --swap keeps the replaced database.
+import { userInfo } from 'node:os';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Holdfast } from '../main/core/holdfast.ts';
@@ -66,6 +67,36 @@ describe('restore impact preview', () => {
     expect(await target.query(`SELECT 1 FROM pg_database WHERE datname = 'prod_copy'`)).toHaveLength(0);
     const done = await holdfast.restore({ ...attempt, confirm: 'prod/prod_copy' });
     expect(done.ok).toBe(true);
+  });
+});
+
+describe('a restore that fails leaves the target as it was', () => {
+  test('pg_restore failing mid-way (an owner role the target lacks) under --clean: the original is untouched, the scratch copy dropped, the failure recorded', async () => {
+    const attempt = { ...base, ref: backup.id, to: 'staging', clean: true, confirm: 'shop' };
+    await expect(holdfast.restore(attempt)).rejects.toMatchObject({ code: 'RESTORE_FAILED', message: expect.stringMatching(/pg_restore failed .*role "auditor" does not exist/s) });
+    expect(await rowCount(target, 'shop', 'users')).toBe(7);
+    expect(await rowCount(target, 'shop', 'legacy')).toBe(2);
+    expect(await target.query(`SELECT datname FROM pg_database WHERE datname LIKE 'shop\\_\\_%'`)).toEqual([]);
+    expect(holdfast.catalogue.listRuns({ kind: 'restore' }).at(-1)).toMatchObject({ status: 'failed', error: expect.stringContaining('auditor') });
+    expect(holdfast.catalogue.auditEntries(1)[0]).toMatchObject({ actor: userInfo().username, action: 'restore', target: backup.filename, detail: expect.objectContaining({ result: 'failed', profile: 'staging', database: 'shop' }) });
+  });
+
+  test('row counts that differ from the manifest fail the restore: a new database is dropped again, a replaced one is untouched', async () => {
+    const miscounted = await holdfast.backup('source', { suffix: 'miscounted' });
+    // The manifest says one row more than the archive holds.
+    holdfast.catalogue.db.prepare(`UPDATE backups SET metadata = json_set(metadata, '$.rowCounts."public.users"', 301) WHERE id = ?`).run(miscounted.id);
+    const attempt = { ...base, ref: miscounted.id, to: 'staging', noOwner: true, noAcl: true };
+    await expect(holdfast.restore({ ...attempt, dbname: 'miscounted', create: true })).rejects.toMatchObject({ code: 'RESTORE_FAILED', message: expect.stringContaining('public.users expected 301, got 300') });
+    expect(await target.query(`SELECT 1 FROM pg_database WHERE datname = 'miscounted'`)).toEqual([]);
+    await expect(holdfast.restore({ ...attempt, clean: true, confirm: 'shop' })).rejects.toMatchObject({ code: 'RESTORE_FAILED', hint: expect.stringContaining('"shop" was left as it was') });
+    expect(await rowCount(target, 'shop', 'users')).toBe(7);
+    expect(await target.query(`SELECT datname FROM pg_database WHERE datname LIKE 'shop\\_\\_%'`)).toEqual([]);
+  });
+
+  test('a restore that succeeds is audited with the OS user', async () => {
+    const done = await holdfast.restore({ ...base, ref: backup.id, to: 'staging', dbname: 'audited', create: true, noOwner: true, noAcl: true });
+    expect(done.ok).toBe(true);
+    expect(holdfast.catalogue.auditEntries(1)[0]).toMatchObject({ actor: userInfo().username, action: 'restore', target: backup.filename, detail: expect.objectContaining({ result: 'ok', profile: 'staging', database: 'audited' }) });
   });
 });
 

@@ -321,7 +321,6 @@ export async function restoreBackup(context: EngineContext, request: RestoreRequ
       ...(keptAs ? { keptAs } : {}),
     };
     catalogue.finishRun(runId!, 'completed', { detail: { database, tables: tables.length } });
-    catalogue.audit('local', 'restore', backup.filename, { profile: target.name, database, clean: request.clean });
     return result;
   } catch (error) {
     if (runId) catalogue.finishRun(runId, 'failed', { error: toErrorInfo(error).message });
