@@ -73,10 +73,10 @@ test('Back up now shows progress and can be cancelled; the next backup completes
   try {
     await shell.backUpNow();
     await dialog.start('shop');
-    await expect(dialog.currentPhase()).toHaveText('Dumping');
+    await expect(dialog.currentPhase()).toHaveText('Dump');
     await expect(dialog.progress()).toBeVisible();
     await expect(dialog.dialog.getByText('Elapsed')).toBeVisible();
-    await screenshot(page, '03-backup-progress');
+    await screenshot(page, '04-backup-progress');
     await dialog.cancel();
     await expect(dialog.dialog.getByText('Backup cancelled')).toBeVisible();
   } finally {
@@ -183,6 +183,8 @@ test('keyboard: the dialogs open and close from the keyboard, and arrow keys mov
   await page.keyboard.press('Enter');
   const dialog = page.locator('dialog[open]');
   await expect(dialog.getByRole('form', { name: 'Backup options' })).toBeVisible();
+  await dialog.getByText('Tables and schemas').click();
+  await screenshot(page, '03-backup-options');
   await page.keyboard.press('Escape');
   await expect(dialog).toHaveCount(0);
 });

@@ -69,11 +69,11 @@ export function draftToOptions(draft: BackupDraft): BackupOptions {
 }
 
 export const PHASES: Array<{ phase: string; label: string }> = [
-  { phase: 'connecting', label: 'Connecting' },
-  { phase: 'dumping', label: 'Dumping' },
-  { phase: 'checking', label: 'Checking' },
-  { phase: 'counting', label: 'Counting rows' },
+  { phase: 'connecting', label: 'Connect' },
+  { phase: 'dumping', label: 'Dump' },
+  { phase: 'checking', label: 'Check' },
+  { phase: 'counting', label: 'Count rows' },
   { phase: 'globals', label: 'Roles' },
-  { phase: 'checksumming', label: 'Checksumming' },
+  { phase: 'checksumming', label: 'Checksum' },
   { phase: 'done', label: 'Done' },
 ];

@@ -53,7 +53,7 @@ function BackupForm({ initialProfile }: { initialProfile: string | null }) {
 
   const textarea = (field: 'tables' | 'excludeTables' | 'schemas' | 'excludeSchemas', label: string) => (
     <Field label={label} error={errors[field]}>
-      {(control) => <textarea {...control} className="input mono" rows={2} value={draft[field]} placeholder="one pattern a line, e.g. public.orders or sales.*" onChange={(event) => set(field, event.target.value)} />}
+      {(control) => <textarea {...control} className="input mono" rows={2} value={draft[field]} placeholder="e.g. public.orders, sales.*" onChange={(event) => set(field, event.target.value)} />}
     </Field>
   );
 
@@ -94,7 +94,7 @@ function BackupForm({ initialProfile }: { initialProfile: string | null }) {
           <Field label="Compression" error={errors.compression} className="form__grow">
             {(control) => (
               <select {...control} className="input" value={draft.compression} onChange={(event) => set('compression', event.target.value as BackupDraft['compression'])}>
-                <option value="">Default (gzip unless BACKUP_COMPRESSION=false)</option>
+                <option value="">Default (gzip)</option>
                 <option value="gzip">gzip</option>
                 {draft.format !== 'plain' ? <option value="lz4">lz4 (pg_dump 16+)</option> : null}
                 {draft.format !== 'plain' ? <option value="zstd">zstd (pg_dump 16+)</option> : null}
@@ -130,7 +130,7 @@ function BackupForm({ initialProfile }: { initialProfile: string | null }) {
           {textarea('schemas', 'Only these schemas')}
           {textarea('excludeSchemas', 'Leave out schemas')}
         </div>
-        <p className="field__hint">Patterns follow pg_dump: unquoted names fold to lower case, so a schema called Sales is "Sales" in double quotes.</p>
+        <p className="field__hint">One pattern a line. Patterns follow pg_dump: unquoted names fold to lower case, so a schema called Sales is "Sales" in double quotes.</p>
       </details>
       <Field label="File name suffix" error={errors.suffix} hint="Optional, e.g. before-migration. Letters, digits, _ and -.">
         {(control) => <input {...control} className="input" value={draft.suffix} onChange={(event) => set('suffix', event.target.value)} />}

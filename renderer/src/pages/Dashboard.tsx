@@ -80,7 +80,7 @@ export function Dashboard() {
       />
       {health.error ? <ErrorNotice error={health.error} /> : null}
       {system.map((reason) => (
-        <Notice key={reason.code} tone="warn" title={reason.severity === 'unhealthy' ? 'Backups cannot run' : 'Attention'}>
+        <Notice key={reason.code} tone="warn" title={reason.severity === 'unhealthy' ? 'Needs fixing' : 'Attention'}>
           {reason.message}
         </Notice>
       ))}
