@@ -174,6 +174,19 @@ describe('profile edit, show and remove', () => {
   });
 });
 
+describe('profile edit --url', () => {
+  test('the URI replaces the connection fields; flags given beside it win; tags and notes stay', async () => {
+    expect((await cli('profile', 'add', 'moving', '--host', 'old.example', '--port', '5433', '--user', 'nobody', '--dbname', 'olddb', '--tag', 'keep', '--notes', 'kept')).code).toBe(0);
+    const edited = await cli('profile', 'edit', 'moving', '--url', `postgresql://${server.user}@${server.host}:${server.port}/app?sslmode=disable`, '--json');
+    expect(edited.code, edited.stderr).toBe(0);
+    expect(JSON.parse(edited.stdout)).toMatchObject({ name: 'moving', host: server.host, port: server.port, user: server.user, dbname: 'app', sslmode: 'disable', tags: ['keep'], notes: 'kept' });
+    const overridden = await cli('profile', 'edit', 'moving', '--url', `postgresql://${server.user}@${server.host}:${server.port}/app`, '--dbname', 'postgres', '--json');
+    expect(JSON.parse(overridden.stdout)).toMatchObject({ dbname: 'postgres', sslmode: null });
+    expect((await cli('profile', 'edit', 'moving', '--url', 'mysql://x@y/z')).code).toBe(2);
+    expect((await cli('profile', 'test', 'moving')).code).toBe(0);
+  });
+});
+
 describe('the catalogue survives a crash', () => {
   test('SQLite killed mid-write: integrity_check is ok on the next start and committed rows are there', async () => {
     const crashHome = makeHome();

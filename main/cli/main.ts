@@ -143,14 +143,20 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     return fields;
   }
 
+  /** A --url's connection fields, and its password (bound for the keychain) with a warning. */
+  function connectionFromUrl(name: string, url: string) {
+    const fromUri = profileFromUri(name, url);
+    if (fromUri.password !== undefined) {
+      io.stderr('holdfast: warning: the password in --url was visible to other users (process list) and is in your shell history; it is now stored in the OS keychain. Next time use --password-stdin.\n');
+    }
+    return fromUri;
+  }
+
   connectionOptions(profile.command('add <name>').description('Add a connection profile'), true).action(async (name: string, options: Record<string, unknown>) => {
     let input: Record<string, unknown> = { name, ...profileFields(options) };
     let password = options.passwordStdin ? await readPasswordFromStdin() : undefined;
     if (typeof options.url === 'string') {
-      const fromUri = profileFromUri(name, options.url);
-      if (fromUri.password !== undefined) {
-        io.stderr('holdfast: warning: the password in --url was visible to other users (process list) and is in your shell history; it is now stored in the OS keychain. Next time use --password-stdin.\n');
-      }
+      const fromUri = connectionFromUrl(name, options.url);
       input = { ...fromUri.input, ...input };
       password ??= fromUri.password;
     }
@@ -161,10 +167,18 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     .option('--rename <new-name>', 'give the profile a new name')
     .option('--forget-password', 'remove its password from the OS keychain')
     .action(async (name: string, options: Record<string, unknown>) => {
-      const changes = profileFields(options);
+      let changes = profileFields(options);
+      let password = options.passwordStdin ? await readPasswordFromStdin() : undefined;
+      if (typeof options.url === 'string') {
+        // The URI is the new connection (host, port, user, dbname, SSL, service); flags beside it win.
+        const fromUri = connectionFromUrl(name, options.url);
+        const { name: _name, ...connection } = fromUri.input;
+        changes = { ...connection, ...changes };
+        password ??= fromUri.password;
+      }
       if (typeof options.rename === 'string') changes.name = options.rename;
       const input: Record<string, unknown> = { name, changes, forgetPassword: Boolean(options.forgetPassword) };
-      if (options.passwordStdin) input.password = await readPasswordFromStdin();
+      if (password !== undefined) input.password = password;
       await run('profile.edit', input, Boolean(options.json), (p) => `Updated profile ${p.name}: ${p.user}@${p.host}:${p.port}/${p.dbname}`);
     });
   profile
