@@ -10,6 +10,7 @@ import { estimateRemainingMs, formatBytes, formatClock, formatCount, formatDurat
 import { useBackupJob } from '../stores/backup-job.ts';
 import { useBackups } from '../stores/backups.ts';
 import { useNav } from '../stores/nav.ts';
+import { useOverview } from '../stores/overview.ts';
 import { useProfiles } from '../stores/profiles.ts';
 
 export function BackupNowDialog() {
@@ -30,6 +31,11 @@ function BackupForm({ initialProfile }: { initialProfile: string | null }) {
   const profiles = useProfiles((s) => s.profiles);
   const [draft, setDraft] = useState<BackupDraft>(() => ({ ...DEFAULT_BACKUP_DRAFT, profile: initialProfile ?? (profiles.length === 1 ? profiles[0]!.name : '') }));
   const [errors, setErrors] = useState<BackupDraftErrors>({});
+  // What "default" compression means here depends on BACKUP_COMPRESSION; the settings say.
+  const compressionDefault = useOverview((s) => s.settings.value?.compressionDefault);
+  useEffect(() => {
+    if (compressionDefault === undefined) void useOverview.getState().loadSettings();
+  }, [compressionDefault]);
   const set = <K extends keyof BackupDraft>(field: K, value: BackupDraft[K]) => {
     setDraft((d) => ({ ...d, [field]: value }));
     setErrors((e) => ({ ...e, [field]: undefined }));
@@ -94,7 +100,7 @@ function BackupForm({ initialProfile }: { initialProfile: string | null }) {
           <Field label="Compression" error={errors.compression} className="form__grow">
             {(control) => (
               <select {...control} className="input" value={draft.compression} onChange={(event) => set('compression', event.target.value as BackupDraft['compression'])}>
-                <option value="">Default (gzip)</option>
+                <option value="">Default ({compressionDefault === false ? 'none' : 'gzip'})</option>
                 <option value="gzip">gzip</option>
                 {draft.format !== 'plain' ? <option value="lz4">lz4 (pg_dump 16+)</option> : null}
                 {draft.format !== 'plain' ? <option value="zstd">zstd (pg_dump 16+)</option> : null}
