@@ -174,6 +174,26 @@ describe('profile edit, show and remove', () => {
   });
 });
 
+describe('profile test', () => {
+  test('a role that cannot read every table: profile test names the tables and exits 1; a backup fails with pg_dump\'s message and keeps nothing', async () => {
+    await server.query('CREATE ROLE limited LOGIN; GRANT SELECT ON users TO limited;', 'app');
+    expect((await cli('profile', 'add', 'limited', '--host', server.host, '--port', String(server.port), '--user', 'limited', '--dbname', 'app')).code).toBe(0);
+    const tested = await cli('profile', 'test', 'limited', '--json');
+    expect(tested.code, tested.stderr).toBe(1);
+    const report = JSON.parse(tested.stdout);
+    expect(report).toMatchObject({ currentUser: 'limited', superuser: false, readAllData: false, serverVersion: expect.stringMatching(/^PostgreSQL 15\./), ssl: false, clientTools: { compatible: true } });
+    expect(report.unreadable).toEqual(expect.arrayContaining(['public.orders', 'Sales.Quarterly Totals']));
+    expect(report.unreadable).not.toContain('public.users');
+    expect((await cli('profile', 'test', 'limited')).stdout).toContain('cannot read (a backup would fail)');
+    const backups = () => (existsSync(join(home.home, 'backups')) ? readdirSync(join(home.home, 'backups')) : []);
+    const before = backups();
+    const backup = await cli('backup', 'limited');
+    expect(backup.code).toBe(1);
+    expect(backup.stderr).toMatch(/pg_dump exited with code 1: .*permission denied/s);
+    expect(backups()).toEqual(before);
+  });
+});
+
 describe('profile edit --url', () => {
   test('the URI replaces the connection fields; flags given beside it win; tags and notes stay', async () => {
     expect((await cli('profile', 'add', 'moving', '--host', 'old.example', '--port', '5433', '--user', 'nobody', '--dbname', 'olddb', '--tag', 'keep', '--notes', 'kept')).code).toBe(0);

@@ -80,11 +80,17 @@ function dumpsEveryTable(options: BackupOptions): boolean {
   return !options.schemaOnly && options.tables.length === 0 && options.schemas.length === 0 && options.excludeTables.length === 0 && options.excludeSchemas.length === 0;
 }
 
+/**
+ * The tables worth counting while pg_dump runs. Only readable ones: a failed count aborts the
+ * snapshot's transaction, and if pg_dump has not imported the snapshot yet it then fails with "could
+ * not import the requested snapshot" instead of its own, useful "permission denied for table …".
+ */
 async function userTables(client: pg.Client): Promise<ArchiveTable[]> {
   const result = await client.query<{ schema: string; name: string }>(
     `SELECT n.nspname AS schema, c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', 'information_schema')
-        AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'`,
+        AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'
+        AND has_schema_privilege(n.oid, 'USAGE') AND has_table_privilege(c.oid, 'SELECT')`,
   );
   return result.rows.map((row) => ({ ...row, hasData: true }));
 }
@@ -170,9 +176,11 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
     // The dump and the row counts see the same data: pg_dump imports this transaction's snapshot.
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     // This session idles in its transaction for the whole dump; a server-wide idle or statement
-    // timeout must not end it (that would void the snapshot, or the counts, after a good dump).
+    // timeout must not end it (that would void the snapshot, or the counts, after a good dump); nor may
+    // a lock_timeout fail a count that waits its turn behind pg_dump.
     await client.query('SET LOCAL idle_in_transaction_session_timeout = 0');
     await client.query('SET LOCAL statement_timeout = 0');
+    await client.query('SET LOCAL lock_timeout = 0');
     const snapshot = (await client.query<{ id: string }>('SELECT pg_export_snapshot() AS id')).rows[0]!.id;
 
     const env = session.childEnv();
