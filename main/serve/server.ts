@@ -91,7 +91,10 @@ export async function startServer(holdfast: Holdfast, options: ServeOptions = {}
   const token = options.token ?? randomBytes(24).toString('base64url');
   const scheme = options.tls ? 'https' : 'http';
   // One instance type whichever the transport: the routes never look at the socket.
-  const app = (options.tls ? Fastify({ bodyLimit: MAX_BODY, logger: false, https: { cert: options.tls.cert, key: options.tls.key } }) : Fastify({ bodyLimit: MAX_BODY, logger: false })) as unknown as FastifyInstance;
+  // On close, end every connection, also a browser's open keep-alive one that never sent a
+  // request: stopping `holdfast serve` must not wait on a tab. A streamed operation is cancelled.
+  const base = { bodyLimit: MAX_BODY, logger: false, forceCloseConnections: true } as const;
+  const app = (options.tls ? Fastify({ ...base, https: { cert: options.tls.cert, key: options.tls.key } }) : Fastify(base)) as unknown as FastifyInstance;
   const sessions = new SessionStore();
   const limiter = new FailureLimiter(options.authFailureLimit ?? 10, options.authFailureWindowMs ?? 60_000);
   // Refusals that guess nothing (no credentials, a foreign Host) are audited up to ten a minute per
