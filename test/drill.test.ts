@@ -1,23 +1,35 @@
 // Restore drills against real scratch servers: a backup is restored into a PostgreSQL of its own
 // major in a temp directory, every table's rows are compared with the manifest, and the server and
 // its directory are gone afterwards, also when the drill fails.
-import { closeSync, openSync, readdirSync, readSync, writeSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { chmodSync, closeSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Holdfast } from '../main/core/holdfast.ts';
 import { startPgServer, type PgServer } from './support/pg-server.ts';
-import { closeShop, openShop, profileFor, runCli, type TestHome } from './support/holdfast-env.ts';
+import { closeShop, openShop, processesMatching, profileFor, projectRoot, runCli, type TestHome, waitFor } from './support/holdfast-env.ts';
 
 let server: PgServer;
 let home: TestHome;
 let holdfast: Holdfast;
+// This file's scratch servers (and the CLIs it starts) use a temp dir of their own, so drills of other
+// suites running at the same time never show up in the left-behind checks. Searchable by the postgres
+// OS user, which the servers run as under root.
+const privateTmp = mkdtempSync(join(tmpdir(), 'holdfast-drill-tmp-'));
+chmodSync(privateTmp, 0o755);
+process.env.TMPDIR = privateTmp;
 const scratchDirs = () => readdirSync(tmpdir()).filter((name) => name.startsWith('holdfast-scratch-'));
 
 beforeAll(async () => {
   ({ server, home, holdfast } = await openShop(500, (s) => s.query('CREATE ROLE reporting NOLOGIN; GRANT SELECT ON users TO reporting; ALTER TABLE orders OWNER TO reporting;', 'shop')));
 });
 
-afterAll(() => closeShop({ server, home, holdfast }));
+afterAll(async () => {
+  await closeShop({ server, home, holdfast });
+  rmSync(privateTmp, { recursive: true, force: true });
+});
 
 describe('verify --test-restore', () => {
   test.each(['custom', 'plain', 'directory', 'tar'] as const)('a %s backup restores into a scratch server with every row (roles applied first)', async (format) => {
@@ -44,6 +56,66 @@ describe('verify --test-restore', () => {
     expect(failed.error).toContain('2 of the profile\'s drill checks failed');
     expect(failed.checks.filter((c) => c.name === 'userCheck').map((c) => c.detail)).toEqual([expect.stringContaining('→ false'), expect.stringContaining('does not exist')]);
     await holdfast.editProfile('shop', { drillChecks: [] });
+  });
+
+  test('row counts that differ from the manifest fail the drill, and the scratch server is still removed', async () => {
+    const backup = await holdfast.backup('shop', { suffix: 'miscounted' });
+    holdfast.catalogue.db.prepare(`UPDATE backups SET metadata = json_set(metadata, '$.rowCounts."public.users"', 501) WHERE id = ?`).run(backup.id);
+    const before = scratchDirs();
+    const result = await holdfast.testRestore(backup.id);
+    expect(result).toMatchObject({ ok: false, server: expect.stringMatching(/^PostgreSQL 15 /), error: expect.stringContaining('row counts differ from the manifest for public.users') });
+    expect(result.tables).toEqual(expect.arrayContaining([{ table: 'public.users', expected: 501, actual: 500 }]));
+    expect(scratchDirs()).toEqual(before);
+    expect(holdfast.catalogue.findBackup(backup.id)?.restoreTest).toEqual({ status: 'failed', at: result.at });
+  });
+
+  test('Ctrl-C during a drill stops it at once: the CLI exits 1, the scratch server and its directory are gone', async () => {
+    const backup = await holdfast.backup('shop', {});
+    // A check that would hold the drill for a minute, so the interrupt lands while the server runs.
+    await holdfast.editProfile('shop', { drillChecks: ['SELECT pg_sleep(60) IS NOT NULL'] });
+    const before = scratchDirs();
+    try {
+      const child = spawn(process.execPath, [join(projectRoot, 'bin', 'holdfast.mjs'), 'verify', backup.id, '--test-restore', '--json'], {
+        env: { ...process.env, ...home.env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+        // Its own process group, so the signal goes to the group as a terminal's Ctrl-C does.
+        detached: true,
+      });
+      let stdout = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
+      const dir = await waitFor('the drill\'s check to be running', async () => {
+        const fresh = scratchDirs().find((name) => !before.includes(name));
+        if (!fresh) return undefined;
+        const port = (() => {
+          try {
+            return Number(readFileSync(join(tmpdir(), fresh, 'data', 'postmaster.pid'), 'utf8').split('\n')[3]);
+          } catch {
+            return undefined;
+          }
+        })();
+        if (!port) return undefined;
+        const probe = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', database: 'postgres' });
+        try {
+          await probe.connect();
+          const rows = await probe.query(`SELECT 1 FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(60)%'`);
+          return rows.rowCount ? fresh : undefined;
+        } catch {
+          return undefined;
+        } finally {
+          await probe.end().catch(() => undefined);
+        }
+      }, 30_000);
+      const started = Date.now();
+      process.kill(-child.pid!, 'SIGINT');
+      expect(await exited).toBe(1);
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(JSON.parse(stdout)).toMatchObject({ ok: false, error: expect.stringContaining('cancelled') });
+      expect(scratchDirs()).toEqual(before);
+      expect(processesMatching(dir)).toEqual([]);
+    } finally {
+      await holdfast.editProfile('shop', { drillChecks: [] });
+    }
   });
 
   test('a damaged backup fails the drill without starting a server; the CLI exits 1 and list shows it', async () => {

@@ -109,15 +109,18 @@ export async function startScratchServer(binaries: ServerBinaries, options: Scra
   const root = mkdtempSync(join(tmpdir(), options.prefix ?? 'holdfast-scratch-'));
   let started = false;
   const dataDir = join(root, 'data');
-  const stop = async () => {
-    try {
-      if (started) await run(...asServerUser(join(binaries.binDir, 'pg_ctl'), ['-D', dataDir, '-m', 'immediate', '-w', 'stop']));
-    } catch {
-      // Already gone; the directory still goes.
-    } finally {
-      rmSync(root, { recursive: true, force: true });
-    }
-  };
+  // Once only, however often it is asked for (a cancel and the caller's finally may both stop it).
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      try {
+        if (started) await run(...asServerUser(join(binaries.binDir, 'pg_ctl'), ['-D', dataDir, '-m', 'immediate', '-w', 'stop']));
+      } catch {
+        // Already gone; the directory still goes.
+      } finally {
+        rmSync(root, { recursive: true, force: true });
+      }
+    })());
   try {
     chmodSync(root, 0o700);
     if (asRoot) {

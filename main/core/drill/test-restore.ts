@@ -4,7 +4,7 @@
 // its directory — also on failure and on cancel.
 import { join } from 'node:path';
 import type { EngineContext } from '../backup/backup.ts';
-import { toErrorInfo } from '../errors.ts';
+import { HoldfastError, toErrorInfo } from '../errors.ts';
 import { dbnameConninfo, quoteIdent } from '../pg/connection.ts';
 import { openSession, type ServerSession } from '../pg/session.ts';
 import { runChild } from '../process/child.ts';
@@ -81,14 +81,24 @@ export async function testRestore(context: EngineContext, ref: string, options: 
   const runId = catalogue.startRun({ kind: 'verify', profile: backup.profile, backupId: backup.id, detail: { testRestore: true } });
   const result: RestoreTestResult = { ok: false, id: backup.id, filename: backup.filename, at, durationMs: 0, server: null, checks: [], tables: [], error: null };
   let scratch: Awaited<ReturnType<typeof startScratchServer>> | undefined;
+  // A cancel (Ctrl-C) stops the scratch server at once, which ends whatever query the drill is
+  // waiting on; the steps in between check for it too.
+  const cancelled = () => options.signal?.aborted === true;
+  const stopOnCancel = () => void scratch?.stop();
+  options.signal?.addEventListener('abort', stopOnCancel, { once: true });
+  const step = () => {
+    if (cancelled()) throw new HoldfastError('CANCELLED', 'cancelled');
+  };
   try {
     result.checks = await checkBackupFiles(context, backup, { pgRestoreList: false });
     const failed = result.checks.filter((check) => check.status === 'failed');
     if (failed.length > 0) throw new Error(`the backup failed verification: ${failed.map((c) => c.detail).join('; ')}`);
+    step();
 
     const binaries = findServerBinaries(options.major ?? backup.serverMajor);
     scratch = await startScratchServer(binaries);
     result.server = `PostgreSQL ${binaries.major} (${binaries.source}, ${binaries.binDir})`;
+    step();
     const tools = pickClientTools(await context.clientTools(context.config.pgBinDir), dumpClientMajor(backup), `Test-restoring ${backup.filename}`, context.config.pgBinDir);
     const session = await openSession(context, scratchProfile(scratch.host, scratch.port, scratch.user));
     try {
@@ -102,6 +112,7 @@ export async function testRestore(context: EngineContext, ref: string, options: 
         });
         rolesApplied = applied.exitCode === 0;
       }
+      step();
       const admin = await session.connect('postgres');
       try {
         await admin.query(`CREATE DATABASE ${quoteIdent(backup.database)} TEMPLATE template0`);
@@ -110,8 +121,11 @@ export async function testRestore(context: EngineContext, ref: string, options: 
       }
       const parallel = backup.format === 'custom' || backup.format === 'directory';
       await runRestoreTool(context, session, tools, backup, { jobs: parallel ? 2 : undefined, noOwner: !rolesApplied && backup.format !== 'plain', noAcl: !rolesApplied && backup.format !== 'plain', ...(options.signal ? { signal: options.signal } : {}) }, backup.database);
+      step();
       result.tables = await countTables(session, backup.database, backup);
+      step();
       result.checks.push(...(await runDrillChecks(session, backup.database, context.catalogue.getProfile(backup.profile)?.drillChecks ?? [])));
+      step();
     } finally {
       await session.close();
     }
@@ -121,8 +135,9 @@ export async function testRestore(context: EngineContext, ref: string, options: 
     if (failedChecks.length > 0) throw new Error(`${failedChecks.length} of the profile's drill checks failed: ${failedChecks.map((c) => c.detail).join('; ')}`);
     result.ok = true;
   } catch (error) {
-    result.error = toErrorInfo(error).message;
+    result.error = cancelled() ? 'The restore drill was cancelled; its scratch server was stopped and removed.' : toErrorInfo(error).message;
   } finally {
+    options.signal?.removeEventListener('abort', stopOnCancel);
     await scratch?.stop();
     result.durationMs = Math.round(performance.now() - started);
     catalogue.db.transaction(() => {
