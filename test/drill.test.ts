@@ -2,24 +2,20 @@
 // major in a temp directory, every table's rows are compared with the manifest, and the server and
 // its directory are gone afterwards, also when the drill fails.
 import { spawn } from 'node:child_process';
-import { chmodSync, closeSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Holdfast } from '../main/core/holdfast.ts';
 import { startPgServer, type PgServer } from './support/pg-server.ts';
-import { closeShop, openShop, processesMatching, profileFor, projectRoot, runCli, type TestHome, waitFor } from './support/holdfast-env.ts';
+import { closeShop, openShop, processesMatching, profileFor, projectRoot, runCli, type TestHome, usePrivateTmpdir, waitFor } from './support/holdfast-env.ts';
 
 let server: PgServer;
 let home: TestHome;
 let holdfast: Holdfast;
-// This file's scratch servers (and the CLIs it starts) use a temp dir of their own, so drills of other
-// suites running at the same time never show up in the left-behind checks. Searchable by the postgres
-// OS user, which the servers run as under root.
-const privateTmp = mkdtempSync(join(tmpdir(), 'holdfast-drill-tmp-'));
-chmodSync(privateTmp, 0o755);
-process.env.TMPDIR = privateTmp;
+// Drills of suites running at the same time must not show up in the left-behind checks.
+const privateTmp = usePrivateTmpdir();
 const scratchDirs = () => readdirSync(tmpdir()).filter((name) => name.startsWith('holdfast-scratch-'));
 
 beforeAll(async () => {
@@ -28,7 +24,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await closeShop({ server, home, holdfast });
-  rmSync(privateTmp, { recursive: true, force: true });
+  privateTmp.remove();
 });
 
 describe('verify --test-restore', () => {

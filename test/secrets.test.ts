@@ -8,7 +8,11 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startPgServer, type PgServer } from './support/pg-server.ts';
-import { makeHome, processesMatching, runCli, waitFor, type TestHome } from './support/holdfast-env.ts';
+import { makeHome, processesMatching, runCli, startCli, usePrivateTmpdir, waitFor, type TestHome } from './support/holdfast-env.ts';
+
+// Passfiles of suites running at the same time must not show up in the left-behind checks.
+const privateTmp = usePrivateTmpdir();
+afterAll(() => privateTmp.remove());
 
 const keyring = Boolean(process.env.HOLDFAST_TEST_KEYRING);
 const PASSWORD = 'S3cr:et\\pw#1 ünï';
@@ -36,7 +40,7 @@ function expectNoPasswordUnder(dir: string, password: string) {
 }
 
 function passfileDirs(): string[] {
-  const root = process.env.XDG_RUNTIME_DIR ?? '/tmp';
+  const root = process.env.XDG_RUNTIME_DIR ?? tmpdir();
   return readdirSync(root).filter((name) => name.startsWith('holdfast-pass-'));
 }
 
@@ -121,6 +125,29 @@ describe.skipIf(!keyring)('secrets in the OS keychain (real gnome-keyring, scram
       await lock.end();
     }
     expect(passfileDirs()).toEqual([]);
+  });
+
+  test('a passfile left by a SIGKILLed Holdfast (no finally ran) is removed at the next start', async () => {
+    const lock = await server.lockTable('appdb', 'accounts');
+    let passfile: string;
+    try {
+      const holdfast = startCli(['backup', 'app', '--suffix', 'crashed'], home.env);
+      const exited = new Promise((resolve) => holdfast.once('close', resolve));
+      const pid = await waitFor('pg_dump to start', () => processesMatching('-app-crashed.dump.tmp').find((p) => readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('pg_dump')));
+      passfile = /(?:^|\0)PGPASSFILE=([^\0]+)/.exec(readFileSync(`/proc/${pid}/environ`, 'utf8'))![1]!;
+      holdfast.kill('SIGKILL');
+      await exited;
+      // pg_dump has its own process group and outlives Holdfast; end it as an admin would.
+      process.kill(pid, 'SIGKILL');
+      expect(existsSync(passfile)).toBe(true);
+    } finally {
+      await lock.end();
+    }
+    const next = await cli(['list', '--all', '--json']);
+    expect(next.code, next.stderr).toBe(0);
+    expect(existsSync(passfile)).toBe(false);
+    expect(passfileDirs()).toEqual([]);
+    expect(JSON.parse(next.stdout)).toEqual(expect.arrayContaining([expect.objectContaining({ status: 'interrupted', filename: expect.stringContaining('-app-crashed.dump') })]));
   });
 
   test('a wrong password: the server\'s message, never the password', async () => {

@@ -1,5 +1,5 @@
 // A throwaway Holdfast: its own HOLDFAST_HOME in a temp dir, the real catalogue, the real client tools.
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { spawn } from 'node:child_process';
@@ -30,6 +30,18 @@ export function makeHome(extraEnv: Record<string, string> = {}): TestHome {
       rmSync(home, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Points this test file's temp dir (os.tmpdir(), and so the scratch servers, passfiles and the CLIs
+ * it starts) at a directory of its own, so its leftover checks never see files of suites running at
+ * the same time. Searchable by the postgres OS user, which test servers run as under root.
+ */
+export function usePrivateTmpdir(): { dir: string; remove(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'holdfast-test-tmp-'));
+  chmodSync(dir, 0o755);
+  process.env.TMPDIR = dir;
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 export function profileFor(server: PgServer, name: string, dbname: string) {
