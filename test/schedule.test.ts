@@ -121,4 +121,29 @@ describe('schedules', () => {
     expect(readdirSync(join(home.home, 'backups')).filter((f) => f.endsWith('.tmp'))).toEqual([]);
     holdfast.removeSchedule(schedule.id);
   }, 90_000);
+
+  test('on SIGTERM the daemon lets a running backup finish inside the grace period, then exits 0', async () => {
+    const schedule = holdfast.addSchedule({ profile: 'shop', type: 'custom', cron: '0 3 * * *', timeZone: 'UTC', options: { suffix: 'graceful' } });
+    const lock = await server.lockTable('shop', 'users');
+    let locked = true;
+    try {
+      forceDue(schedule.id);
+      const daemon = startCli(['daemon', '--grace', '60'], home.env);
+      const exited = new Promise<number | null>((resolve) => daemon.once('close', resolve));
+      await waitFor('the scheduled backup to start', () => holdfast.isProfileBusy('shop') || undefined, 30_000);
+      daemon.kill('SIGTERM');
+      // The backup is still blocked when the signal arrives; it finishes once the lock goes.
+      await new Promise((r) => setTimeout(r, 500));
+      expect(holdfast.isProfileBusy('shop')).toBe(true);
+      await lock.end();
+      locked = false;
+      expect(await exited).toBe(0);
+    } finally {
+      if (locked) await lock.end();
+    }
+    const runs = holdfast.catalogue.listRuns({ kind: 'backup' }).filter((r) => (r.detail?.trigger as { scheduleId?: string } | undefined)?.scheduleId === schedule.id);
+    expect(runs.map((r) => r.status)).toEqual(['completed']);
+    expect(holdfast.catalogue.findBackup(runs[0]!.backupId!)?.filename).toMatch(/-shop-graceful\.dump$/);
+    holdfast.removeSchedule(schedule.id);
+  }, 90_000);
 });
