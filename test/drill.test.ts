@@ -147,16 +147,22 @@ describe('version matrix', () => {
     }
   });
 
-  test('a restore preview into an older server (14) warns', async () => {
-    const backup = await holdfast.backup('shop', {});
+  test('a restore preview into an older server (14) warns, and names an extension it cannot provide', async () => {
+    // pg_walinspect is new in PostgreSQL 15: the 14 server has no such extension.
+    await server.query('CREATE EXTENSION pg_walinspect', 'shop');
     const older = await startPgServer({ major: 14 });
     try {
+      const backup = await holdfast.backup('shop', {});
       await holdfast.addProfile(profileFor(older, 'old', 'postgres'));
       const preview = await holdfast.restore({ ref: backup.id, to: 'old', dbname: 'shop', create: true, clean: false, noOwner: true, noAcl: true, dryRun: true });
       expect(preview.impact.targetServer).toMatch(/^PostgreSQL 14\./);
       expect(preview.impact.warnings.join('\n')).toMatch(/older than the backup's source \(PostgreSQL 15/);
+      expect(preview.impact.unavailableExtensions).toEqual(['pg_walinspect']);
+      expect(preview.impact.warnings.join('\n')).toContain('cannot provide these extensions: pg_walinspect');
+      expect(await older.query(`SELECT 1 FROM pg_database WHERE datname = 'shop'`)).toEqual([]);
     } finally {
       await older.stop();
+      await server.query('DROP EXTENSION pg_walinspect', 'shop');
     }
   });
 });
