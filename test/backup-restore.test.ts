@@ -1,6 +1,6 @@
 // The promise Holdfast makes, tested end to end against a real server: a completed backup is complete,
 // checksummed, private, and restores with the same rows — in every format.
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Holdfast } from '../main/core/holdfast.ts';
 import type { BackupMetadata } from '../main/core/types.ts';
@@ -140,6 +140,26 @@ describe('selective backups', () => {
     expect(excluded.tables).not.toContain('public.orders');
     expect(excluded.tables).not.toContain('Sales.Quarterly Totals');
     expect((await holdfast.verify(excluded.id)).valid).toBe(true);
+  });
+
+  test('--schema keeps only matching schemas', async () => {
+    const sales = await holdfast.backup('shop', { schemas: ['"Sales"'] });
+    expect(sales.tables).toEqual(['Sales.Quarterly Totals']);
+    expect(sales.rowCounts).toEqual({ 'Sales.Quarterly Totals': 4 });
+  });
+
+  test('compression levels and none are honoured; lz4 with a pg_dump 15 is refused before dumping', async () => {
+    const fast = await holdfast.backup('shop', { compression: { method: 'gzip', level: 1 }, suffix: 'gzip1' });
+    const none = await holdfast.backup('shop', { compression: { method: 'none' }, suffix: 'none' });
+    expect(fast).toMatchObject({ compression: 'gzip:1', compressed: true });
+    expect(none).toMatchObject({ compression: 'none', compressed: false });
+    expect(none.size).toBeGreaterThan(fast.size * 2);
+    for (const backup of [fast, none]) expect((await holdfast.verify(backup.id)).valid).toBe(true);
+    const runs = holdfast.catalogue.listRuns({ kind: 'backup' }).length;
+    await expect(holdfast.backup('shop', { compression: { method: 'lz4' }, suffix: 'lz4' })).rejects.toMatchObject({ code: 'VERSION_MISMATCH', message: expect.stringContaining('lz4 compression needs pg_dump 16 or newer') });
+    expect(holdfast.catalogue.listRuns({ kind: 'backup' })).toHaveLength(runs + 1);
+    expect(holdfast.catalogue.listRuns({ kind: 'backup' }).at(-1)).toMatchObject({ status: 'failed' });
+    expect(readdirSync(`${home.home}/backups`).filter((f) => f.includes('-lz4'))).toEqual([]);
   });
 
   test('BACKUP_COMPRESSION=false writes an uncompressed .sql that restores', async () => {

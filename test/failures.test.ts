@@ -140,16 +140,31 @@ describe('tools that lie', () => {
     for (const dir of standIns) rmSync(dir, { recursive: true, force: true });
   });
 
-  function standIn(body: string): string {
+  /** Real client tools, except the ones given a shell body here (pg_dump when just a string). */
+  function standIn(bodies: string | Partial<Record<'pg_dump' | 'pg_dumpall', string>>): string {
+    const fakes: Partial<Record<string, string>> = typeof bodies === 'string' ? { pg_dump: bodies } : bodies;
     const dir = mkdtempSync(join(tmpdir(), 'holdfast-fake-bin-'));
     standIns.push(dir);
     for (const tool of ['pg_dump', 'pg_restore', 'psql', 'pg_dumpall']) {
       const path = join(dir, tool);
-      writeFileSync(path, `#!/bin/sh\nif [ "$1" = "--version" ]; then echo "${tool} (PostgreSQL) 15.18"; exit 0; fi\n${tool === 'pg_dump' ? body : `exec /usr/lib/postgresql/15/bin/${tool} "$@"`}\n`);
+      writeFileSync(path, `#!/bin/sh\nif [ "$1" = "--version" ]; then echo "${tool} (PostgreSQL) 15.18"; exit 0; fi\n${fakes[tool] ?? `exec /usr/lib/postgresql/15/bin/${tool} "$@"`}\n`);
       chmodSync(path, 0o755);
     }
     return dir;
   }
+
+  test('when pg_dumpall cannot save the roles, the backup still completes, with a note saying why and no roles file', async () => {
+    const fake = await home.open({ HOLDFAST_PG_BIN: standIn({ pg_dumpall: 'echo "pg_dumpall: error: query failed: ERROR:  permission denied for table pg_authid" >&2; exit 1' }) });
+    try {
+      const backup = await fake.backup('shop', { suffix: 'noroles' });
+      expect(backup.globals).toEqual({ filename: null, checksum: null, note: expect.stringMatching(/^Roles and tablespaces were not saved: pg_dumpall failed: .*permission denied for table pg_authid/) });
+      expect(JSON.parse(readFileSync(`${backup.path}.json`, 'utf8')).globals.note).toBe(backup.globals.note);
+      expect(backupDirEntries().filter((f) => f.includes('noroles'))).toEqual([backup.filename, `${backup.filename}.json`]);
+      expect((await fake.verify(backup.id)).valid).toBe(true);
+    } finally {
+      fake.close();
+    }
+  });
 
   test('a pg_dump that exits 0 having written nothing is a failure', async () => {
     const fake = await home.open({ HOLDFAST_PG_BIN: standIn('exit 0') });
