@@ -1,5 +1,5 @@
 // The CLI contract as a DBA uses it: the real bin, real server, exit codes 0/1/2, JSON on stdout.
-import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync, appendFileSync } from 'node:fs';
+import { appendFileSync, closeSync, cpSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
@@ -204,6 +204,33 @@ describe('profile edit --url', () => {
     expect(JSON.parse(overridden.stdout)).toMatchObject({ dbname: 'postgres', sslmode: null });
     expect((await cli('profile', 'edit', 'moving', '--url', 'mysql://x@y/z')).code).toBe(2);
     expect((await cli('profile', 'test', 'moving')).code).toBe(0);
+  });
+});
+
+describe('a damaged catalogue', () => {
+  test('is refused with the integrity check\'s message and exit 1, never recreated', async () => {
+    const damaged = makeHome();
+    try {
+      expect((await runCli(['profile', 'add', 'p', '--host', 'h', '--user', 'u', '--dbname', 'd'], damaged.env)).code).toBe(0);
+      const file = join(damaged.home, 'catalogue.sqlite');
+      const db = new Database(file);
+      for (let i = 0; i < 300; i += 1) db.prepare('INSERT INTO audit_log (at, actor, action, target) VALUES (?, ?, ?, ?)').run('t', 'a', 'x'.repeat(100), String(i));
+      db.pragma('wal_checkpoint(TRUNCATE)');
+      db.close();
+      // Overwrite one page in the middle of the file: a disk error, a bad copy.
+      const fd = openSync(file, 'r+');
+      writeSync(fd, Buffer.alloc(4096, 0x41), 0, 4096, 4096 * 4);
+      closeSync(fd);
+      const before = readFileSync(file);
+      const listed = await runCli(['profile', 'list', '--json'], damaged.env);
+      expect(listed.code).toBe(1);
+      expect(listed.stderr).toContain("failed SQLite's integrity check");
+      expect(listed.stderr).toContain('holdfast adopt');
+      expect(JSON.parse(listed.stdout)).toMatchObject({ ok: false, error: { code: 'INTERNAL' } });
+      expect(readFileSync(file).equals(before)).toBe(true);
+    } finally {
+      damaged.cleanup();
+    }
   });
 });
 
