@@ -62,8 +62,13 @@ export const contract = {
     holdfast.list({ profile: input.profile, all: input.all }),
   ),
   'backup.verify': define(z.object({ ref: BackupRef }).strict(), (holdfast, input) => holdfast.verify(input.ref)),
-  'backup.testRestore': define(z.object({ ref: BackupRef, major: z.number().int().min(9).max(99).optional() }).strict(), (holdfast, input, context) =>
-    holdfast.testRestore(input.ref, { ...(context.signal ? { signal: context.signal } : {}), ...(input.major ? { major: input.major } : {}) }),
+  'backup.testRestore': define(
+    z
+      .object({ ref: BackupRef, major: z.number().int().min(9).max(99).optional(), onProfile: ProfileNameSchema.optional() })
+      .strict()
+      .refine((input) => !(input.major && input.onProfile), { message: 'choose a scratch server of a major (--on-major) or a designated profile (--on-profile), not both', path: ['onProfile'] }),
+    (holdfast, input, context) =>
+      holdfast.testRestore(input.ref, { ...(context.signal ? { signal: context.signal } : {}), ...(input.major ? { major: input.major } : {}), ...(input.onProfile ? { onProfile: input.onProfile } : {}) }),
   ),
   'backup.restore': define(
     z

@@ -133,6 +133,39 @@ describe('verify --test-restore', () => {
   });
 });
 
+describe('verify --test-restore --on-profile (a scratch server the DBA designates)', () => {
+  const drillDatabases = () => server.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE 'shop\\_\\_holdfast\\_drill\\_%'`);
+
+  test.each(['custom', 'plain'] as const)('a %s backup restores into a throwaway database on that server, which is dropped afterwards', async (format) => {
+    await holdfast.addProfile(profileFor(server, `scratchpad-${format}`, 'postgres'));
+    const backup = await holdfast.backup('shop', { format });
+    const before = scratchDirs();
+    const result = await holdfast.testRestore(backup.id, { onProfile: `scratchpad-${format}` });
+    expect(result.error).toBeNull();
+    expect(result).toMatchObject({ ok: true, server: expect.stringMatching(new RegExp(`^PostgreSQL 15\\.\\d+ \\(profile "scratchpad-${format}", database "shop__holdfast_drill_\\d{14}"\\)$`)) });
+    expect(result.tables.length).toBe(Object.keys(backup.rowCounts).length);
+    expect(result.tables.every((t) => t.actual === t.expected)).toBe(true);
+    expect(await drillDatabases()).toEqual([]);
+    expect(scratchDirs()).toEqual(before);
+    expect(holdfast.catalogue.findBackup(backup.id)?.restoreTest).toEqual({ status: 'passed', at: result.at });
+  });
+
+  test('a failing drill drops its database too; a production profile is refused before anything is recorded', async () => {
+    const backup = await holdfast.backup('shop', { suffix: 'onprofile' });
+    holdfast.catalogue.db.prepare(`UPDATE backups SET metadata = json_set(metadata, '$.rowCounts."public.orders"', 1) WHERE id = ?`).run(backup.id);
+    const failed = await holdfast.testRestore(backup.id, { onProfile: 'scratchpad-custom' });
+    expect(failed).toMatchObject({ ok: false, error: expect.stringContaining('row counts differ from the manifest for public.orders') });
+    expect(await drillDatabases()).toEqual([]);
+
+    await holdfast.addProfile({ ...profileFor(server, 'prodpad', 'postgres'), tags: ['production'] });
+    const refused = await runCli(['verify', backup.id, '--test-restore', '--on-profile', 'prodpad', '--json'], home.env);
+    expect(refused.code).toBe(2);
+    expect(JSON.parse(refused.stdout)).toMatchObject({ ok: false, error: { code: 'BAD_INPUT', message: expect.stringContaining('tagged production') } });
+    expect(holdfast.catalogue.findBackup(backup.id)?.restoreTest).toEqual({ status: 'failed', at: failed.at });
+    expect((await runCli(['verify', backup.id, '--test-restore', '--on-profile', 'scratchpad-custom', '--on-major', '16'], home.env)).code).toBe(2);
+  });
+});
+
 // The version matrix lives here too: drills in one file run one after another, so the checks above
 // that no scratch directory is left behind never see another file's drill.
 describe('version matrix', () => {

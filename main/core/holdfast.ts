@@ -448,8 +448,9 @@ export class Holdfast implements EngineContext, ProfileContext {
   }
 
   /** Restore drill into a scratch server of the backup's major; the result is stored on the backup. */
-  async testRestore(ref: string, options: { signal?: AbortSignal; major?: number } = {}): Promise<RestoreTestResult> {
-    const result = await testRestore(this, ref, options);
+  async testRestore(ref: string, options: { signal?: AbortSignal; major?: number; onProfile?: string } = {}): Promise<RestoreTestResult> {
+    const { onProfile, ...rest } = options;
+    const result = await testRestore(this, ref, { ...rest, ...(onProfile ? { onProfile: this.catalogue.requireProfile(onProfile) } : {}) });
     this.logger.log(result.ok ? 'info' : 'error', 'restore drill', { filename: result.filename, ok: result.ok, error: result.error, durationMs: result.durationMs });
     return result;
   }

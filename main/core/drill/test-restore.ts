@@ -10,7 +10,7 @@ import { openSession, type ServerSession } from '../pg/session.ts';
 import { runChild } from '../process/child.ts';
 import { countTables, runRestoreTool, type TableCount } from '../restore/restore.ts';
 import { pickClientTools } from '../tools/discover.ts';
-import type { Profile } from '../types.ts';
+import type { BackupMetadata, Profile } from '../types.ts';
 import { checkBackupFiles, dumpClientMajor, type VerifyCheck } from '../verify/verify.ts';
 import { findServerBinaries, startScratchServer } from './scratch-server.ts';
 
@@ -73,18 +73,115 @@ async function runDrillChecks(session: ServerSession, database: string, checks: 
   return results;
 }
 
-export async function testRestore(context: EngineContext, ref: string, options: { signal?: AbortSignal; /** Restore into this major instead of the backup's own (upgrade rehearsal). */ major?: number } = {}): Promise<RestoreTestResult> {
+export interface RestoreTestOptions {
+  signal?: AbortSignal;
+  /** Restore into a scratch server of this major instead of the backup's own (upgrade rehearsal). */
+  major?: number;
+  /** Restore into a throwaway database on this profile's server instead of a scratch server. */
+  onProfile?: Profile;
+}
+
+/** Where a drill restores: a scratch server of its own, or a throwaway database on a designated one. */
+interface DrillTarget {
+  session: ServerSession;
+  database: string;
+  /** A scratch server may take the backup's roles; a designated server is not changed beyond the drill's database. */
+  applyRoles: boolean;
+  label: string;
+  /** Ends whatever the drill is waiting on; remove() still follows. */
+  cancel(): void;
+  remove(): Promise<void>;
+}
+
+async function scratchTarget(context: EngineContext, backup: BackupMetadata, major: number): Promise<DrillTarget> {
+  const binaries = findServerBinaries(major);
+  const scratch = await startScratchServer(binaries);
+  let session: ServerSession;
+  try {
+    session = await openSession(context, scratchProfile(scratch.host, scratch.port, scratch.user));
+  } catch (error) {
+    await scratch.stop();
+    throw error;
+  }
+  return {
+    session,
+    database: backup.database,
+    applyRoles: true,
+    label: `PostgreSQL ${binaries.major} (${binaries.source}, ${binaries.binDir})`,
+    cancel: () => void scratch.stop(),
+    remove: async () => {
+      await session.close();
+      await scratch.stop();
+    },
+  };
+}
+
+async function profileTarget(context: EngineContext, backup: BackupMetadata, profile: Profile): Promise<DrillTarget> {
+  const session = await openSession(context, profile);
+  const stamp = new Date().toISOString().replace(/[-:TZ.]/g, '').slice(0, 14);
+  const suffix = `__holdfast_drill_${stamp}`;
+  let base = backup.database;
+  while (Buffer.byteLength(base + suffix) > 63) base = base.slice(0, -1);
+  const database = base + suffix;
+  let version = '';
+  const drop = async () => {
+    const admin = await session.connect(maintenanceDatabase(profile));
+    try {
+      // FORCE (13+) ends the drill's own sessions, e.g. a check still running when it was cancelled.
+      const force = Number((await admin.query<{ n: string }>(`SELECT current_setting('server_version_num') AS n`)).rows[0]!.n) >= 130000;
+      await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(database)}${force ? ' WITH (FORCE)' : ''}`);
+    } finally {
+      await admin.end();
+    }
+  };
+  try {
+    const admin = await session.connect(maintenanceDatabase(profile));
+    try {
+      version = (await admin.query<{ v: string }>(`SELECT current_setting('server_version') AS v`)).rows[0]!.v.split(' ')[0]!;
+    } finally {
+      await admin.end();
+    }
+  } catch (error) {
+    await session.close();
+    throw error;
+  }
+  return {
+    session,
+    database,
+    applyRoles: false,
+    label: `PostgreSQL ${version} (profile "${profile.name}", database "${database}")`,
+    cancel: () => void drop().catch(() => undefined),
+    remove: async () => {
+      try {
+        await drop();
+      } finally {
+        await session.close();
+      }
+    },
+  };
+}
+
+/** The database a profile's server is administered from: postgres, unless the profile says otherwise. */
+function maintenanceDatabase(profile: Profile): string {
+  return profile.dbname === 'template1' ? 'template1' : 'postgres';
+}
+
+export async function testRestore(context: EngineContext, ref: string, options: RestoreTestOptions = {}): Promise<RestoreTestResult> {
   const { catalogue } = context;
   const backup = catalogue.requireBackup(ref);
+  // Refused before anything is recorded: this says nothing about the backup.
+  if (options.onProfile?.tags.includes('production')) {
+    throw new HoldfastError('BAD_INPUT', `Profile "${options.onProfile.name}" is tagged production; a restore drill creates and drops a database on the server it runs on.`, 'Designate a scratch server\'s profile, or leave --on-profile out to use a scratch server of Holdfast\'s own.');
+  }
   const started = performance.now();
   const at = new Date().toISOString();
-  const runId = catalogue.startRun({ kind: 'verify', profile: backup.profile, backupId: backup.id, detail: { testRestore: true } });
+  const runId = catalogue.startRun({ kind: 'verify', profile: backup.profile, backupId: backup.id, detail: { testRestore: true, ...(options.onProfile ? { onProfile: options.onProfile.name } : {}) } });
   const result: RestoreTestResult = { ok: false, id: backup.id, filename: backup.filename, at, durationMs: 0, server: null, checks: [], tables: [], error: null };
-  let scratch: Awaited<ReturnType<typeof startScratchServer>> | undefined;
-  // A cancel (Ctrl-C) stops the scratch server at once, which ends whatever query the drill is
-  // waiting on; the steps in between check for it too.
+  let target: DrillTarget | undefined;
+  // A cancel (Ctrl-C) stops the scratch server (or drops the drill's database) at once, which ends
+  // whatever query the drill is waiting on; the steps in between check for it too.
   const cancelled = () => options.signal?.aborted === true;
-  const stopOnCancel = () => void scratch?.stop();
+  const stopOnCancel = () => target?.cancel();
   options.signal?.addEventListener('abort', stopOnCancel, { once: true });
   const step = () => {
     if (cancelled()) throw new HoldfastError('CANCELLED', 'cancelled');
@@ -95,50 +192,52 @@ export async function testRestore(context: EngineContext, ref: string, options: 
     if (failed.length > 0) throw new Error(`the backup failed verification: ${failed.map((c) => c.detail).join('; ')}`);
     step();
 
-    const binaries = findServerBinaries(options.major ?? backup.serverMajor);
-    scratch = await startScratchServer(binaries);
-    result.server = `PostgreSQL ${binaries.major} (${binaries.source}, ${binaries.binDir})`;
+    target = options.onProfile ? await profileTarget(context, backup, options.onProfile) : await scratchTarget(context, backup, options.major ?? backup.serverMajor);
+    result.server = target.label;
     step();
+    const { session, database } = target;
     const tools = pickClientTools(await context.clientTools(context.config.pgBinDir), dumpClientMajor(backup), `Test-restoring ${backup.filename}`, context.config.pgBinDir);
-    const session = await openSession(context, scratchProfile(scratch.host, scratch.port, scratch.user));
-    try {
-      // Roles first, so owners and grants restore as they were; "role postgres already exists" is expected.
-      let rolesApplied = false;
-      if (backup.globals.filename) {
-        const applied = await runChild(tools.paths.psql, ['--no-psqlrc', '--quiet', '--no-password', `--dbname=${dbnameConninfo('postgres')}`, `--file=${join(backup.path, '..', backup.globals.filename)}`], {
-          env: session.childEnv(),
-          signal: options.signal,
-          timeoutMs: context.config.timeoutMs,
-        });
-        rolesApplied = applied.exitCode === 0;
-      }
-      step();
-      const admin = await session.connect('postgres');
-      try {
-        await admin.query(`CREATE DATABASE ${quoteIdent(backup.database)} TEMPLATE template0`);
-      } finally {
-        await admin.end();
-      }
-      const parallel = backup.format === 'custom' || backup.format === 'directory';
-      await runRestoreTool(context, session, tools, backup, { jobs: parallel ? 2 : undefined, noOwner: !rolesApplied && backup.format !== 'plain', noAcl: !rolesApplied && backup.format !== 'plain', ...(options.signal ? { signal: options.signal } : {}) }, backup.database);
-      step();
-      result.tables = await countTables(session, backup.database, backup);
-      step();
-      result.checks.push(...(await runDrillChecks(session, backup.database, context.catalogue.getProfile(backup.profile)?.drillChecks ?? [])));
-      step();
-    } finally {
-      await session.close();
+    // Roles first, so owners and grants restore as they were; "role postgres already exists" is expected.
+    let rolesApplied = false;
+    if (backup.globals.filename && target.applyRoles) {
+      const applied = await runChild(tools.paths.psql, ['--no-psqlrc', '--quiet', '--no-password', `--dbname=${dbnameConninfo('postgres')}`, `--file=${join(backup.path, '..', backup.globals.filename)}`], {
+        env: session.childEnv(),
+        signal: options.signal,
+        timeoutMs: context.config.timeoutMs,
+      });
+      rolesApplied = applied.exitCode === 0;
     }
+    step();
+    const admin = await session.connect(options.onProfile ? maintenanceDatabase(options.onProfile) : 'postgres');
+    try {
+      await admin.query(`CREATE DATABASE ${quoteIdent(database)} TEMPLATE template0`);
+    } finally {
+      await admin.end();
+    }
+    const parallel = backup.format === 'custom' || backup.format === 'directory';
+    await runRestoreTool(context, session, tools, backup, { jobs: parallel ? 2 : undefined, noOwner: !rolesApplied && backup.format !== 'plain', noAcl: !rolesApplied && backup.format !== 'plain', ...(options.signal ? { signal: options.signal } : {}) }, database);
+    step();
+    result.tables = await countTables(session, database, backup);
+    step();
+    result.checks.push(...(await runDrillChecks(session, database, context.catalogue.getProfile(backup.profile)?.drillChecks ?? [])));
+    step();
     const wrong = result.tables.filter((table) => table.actual !== table.expected);
     if (wrong.length > 0) throw new Error(`row counts differ from the manifest for ${wrong.map((t) => t.table).join(', ')}`);
     const failedChecks = result.checks.filter((check) => check.name === 'userCheck' && check.status === 'failed');
     if (failedChecks.length > 0) throw new Error(`${failedChecks.length} of the profile's drill checks failed: ${failedChecks.map((c) => c.detail).join('; ')}`);
     result.ok = true;
   } catch (error) {
-    result.error = cancelled() ? 'The restore drill was cancelled; its scratch server was stopped and removed.' : toErrorInfo(error).message;
+    result.error = cancelled()
+      ? `The restore drill was cancelled; ${options.onProfile ? 'its database was dropped' : 'its scratch server was stopped and removed'}.`
+      : toErrorInfo(error).message;
   } finally {
     options.signal?.removeEventListener('abort', stopOnCancel);
-    await scratch?.stop();
+    try {
+      await target?.remove();
+    } catch (error) {
+      // The verdict on the backup stands; a drill database left behind is named so the DBA can drop it.
+      result.checks.push({ name: 'cleanup', status: 'failed', detail: `the drill's database "${target?.database}" could not be dropped: ${(error as Error).message}` });
+    }
     result.durationMs = Math.round(performance.now() - started);
     catalogue.db.transaction(() => {
       catalogue.recordRestoreTest(backup.id, result.ok, at);
@@ -147,4 +246,3 @@ export async function testRestore(context: EngineContext, ref: string, options: 
   }
   return result;
 }
-

@@ -13,7 +13,8 @@ import type { BackupMetadata } from '../types.ts';
 
 export type CheckStatus = 'ok' | 'failed' | 'skipped';
 export interface VerifyCheck {
-  name: 'exists' | 'size' | 'checksum' | 'structure' | 'pg_restore' | 'rowCounts' | 'globals' | 'userCheck';
+  /** `cleanup` (restore drills on a designated profile only) reports a drill database left behind; it is not part of the verdict. */
+  name: 'exists' | 'size' | 'checksum' | 'structure' | 'pg_restore' | 'rowCounts' | 'globals' | 'userCheck' | 'cleanup';
   status: CheckStatus;
   detail: string;
 }
