@@ -18,6 +18,11 @@ beforeAll(async () => {
 
 afterAll(() => closeShop({ server, home, holdfast }));
 
+/** The backup runs a schedule started, oldest first. */
+function scheduledRuns(scheduleId: string) {
+  return holdfast.catalogue.listRuns({ kind: 'backup' }).filter((r) => (r.detail?.trigger as { scheduleId?: string } | undefined)?.scheduleId === scheduleId);
+}
+
 function forceDue(id: string) {
   const db = new Database(join(home.home, 'catalogue.sqlite'));
   db.prepare('UPDATE schedules SET next_run = ? WHERE id = ?').run('2020-01-01T02:00:00.000Z', id);
@@ -56,7 +61,7 @@ describe('schedules', () => {
     expect(scheduler.tick()).toEqual([]);
     const view = holdfast.listSchedules().find((s) => s.id === schedule.id)!;
     expect(view).toMatchObject({ status: 'completed', catchUp: true, nextRun: '2025-01-09T02:00:00.000Z' });
-    const runs = holdfast.catalogue.listRuns({ kind: 'backup' }).filter((r) => (r.detail?.trigger as { scheduleId?: string } | undefined)?.scheduleId === schedule.id);
+    const runs = scheduledRuns(schedule.id);
     expect(runs).toHaveLength(1);
     expect(runs[0]).toMatchObject({ status: 'completed', detail: expect.objectContaining({ trigger: { kind: 'schedule', scheduleId: schedule.id, catchUp: true } }) });
     const taken = holdfast.catalogue.findBackup(runs[0]!.backupId!);
@@ -116,7 +121,7 @@ describe('schedules', () => {
     } finally {
       await lock.end();
     }
-    const runs = holdfast.catalogue.listRuns({ kind: 'backup' }).filter((r) => (r.detail?.trigger as { scheduleId?: string } | undefined)?.scheduleId === schedule.id);
+    const runs = scheduledRuns(schedule.id);
     expect(runs.map((r) => r.status)).toEqual(['completed', 'interrupted']);
     expect(readdirSync(join(home.home, 'backups')).filter((f) => f.endsWith('.tmp'))).toEqual([]);
     holdfast.removeSchedule(schedule.id);
@@ -141,7 +146,7 @@ describe('schedules', () => {
     } finally {
       if (locked) await lock.end();
     }
-    const runs = holdfast.catalogue.listRuns({ kind: 'backup' }).filter((r) => (r.detail?.trigger as { scheduleId?: string } | undefined)?.scheduleId === schedule.id);
+    const runs = scheduledRuns(schedule.id);
     expect(runs.map((r) => r.status)).toEqual(['completed']);
     expect(holdfast.catalogue.findBackup(runs[0]!.backupId!)?.filename).toMatch(/-shop-graceful\.dump$/);
     holdfast.removeSchedule(schedule.id);
