@@ -1,8 +1,8 @@
 // The CLI contract as a DBA uses it: the real bin, real server, exit codes 0/1/2, JSON on stdout.
-import { appendFileSync, closeSync, cpSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { appendFileSync, chmodSync, chownSync, closeSync, cpSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startPgServer, type PgServer } from './support/pg-server.ts';
@@ -194,6 +194,22 @@ describe('profile test', () => {
   });
 });
 
+describe('profile test and large objects', () => {
+  test('pg_read_all_data does not cover large objects: profile test names the one a pg_dump would fail on and exits 1', async () => {
+    await server.query('CREATE ROLE reader LOGIN; GRANT pg_read_all_data TO reader;');
+    const [lo] = await server.query<{ oid: string }>('SELECT oid::text AS oid FROM pg_largeobject_metadata', 'app');
+    expect((await cli('profile', 'add', 'reader', '--host', server.host, '--port', String(server.port), '--user', 'reader', '--dbname', 'app')).code).toBe(0);
+    const tested = await cli('profile', 'test', 'reader', '--json');
+    expect(tested.code, tested.stderr).toBe(1);
+    expect(JSON.parse(tested.stdout)).toMatchObject({ readAllData: true, unreadable: [`large object ${lo!.oid}`] });
+    const backup = await cli('backup', 'reader');
+    expect(backup.code).toBe(1);
+    expect(backup.stderr).toContain(`permission denied for large object ${lo!.oid}`);
+    // Large objects are left out of a dump limited to tables, so that one works.
+    expect((await cli('backup', 'reader', '--table', 'users')).code).toBe(0);
+  });
+});
+
 describe('profile edit --url', () => {
   test('the URI replaces the connection fields; flags given beside it win; tags and notes stay', async () => {
     expect((await cli('profile', 'add', 'moving', '--host', 'old.example', '--port', '5433', '--user', 'nobody', '--dbname', 'olddb', '--tag', 'keep', '--notes', 'kept')).code).toBe(0);
@@ -275,5 +291,33 @@ describe('the catalogue survives a crash', () => {
     } finally {
       crashHome.cleanup();
     }
+  });
+});
+
+describe('SSL', () => {
+  test('sslmode=require: profile test reports SSL in use, and pg_dump connects over SSL too', async () => {
+    const dataDir = (await server.query<{ d: string }>("SELECT current_setting('data_directory') AS d"))[0]!.d;
+    const hbaFile = (await server.query<{ f: string }>("SELECT current_setting('hba_file') AS f"))[0]!.f;
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-days', '1', '-keyout', join(dataDir, 'server.key'), '-out', join(dataDir, 'server.crt')], { stdio: 'ignore' });
+    chmodSync(join(dataDir, 'server.key'), 0o600);
+    const owner = statSync(dataDir);
+    for (const file of ['server.key', 'server.crt']) chownSync(join(dataDir, file), owner.uid, owner.gid);
+    // This role may only connect over SSL, so a backup that works proves pg_dump used it as well.
+    writeFileSync(hbaFile, `hostnossl all sslonly 0.0.0.0/0 reject\n${readFileSync(hbaFile, 'utf8')}`);
+    await server.query('CREATE ROLE sslonly LOGIN SUPERUSER');
+    await server.query('ALTER SYSTEM SET ssl = on');
+    await server.query('SELECT pg_reload_conf()');
+
+    expect((await cli('profile', 'add', 'secure', '--host', server.host, '--port', String(server.port), '--user', 'sslonly', '--dbname', 'app', '--sslmode', 'require')).code).toBe(0);
+    const tested = await cli('profile', 'test', 'secure', '--json');
+    expect(tested.code, tested.stderr).toBe(0);
+    expect(JSON.parse(tested.stdout)).toMatchObject({ ssl: true, currentUser: 'sslonly', superuser: true, unreadable: [] });
+    const backup = await cli('backup', 'secure', '--json');
+    expect(backup.code, backup.stderr).toBe(0);
+    expect(JSON.parse(backup.stdout).rowCounts).toMatchObject({ 'public.users': 300 });
+    expect((await cli('profile', 'edit', 'secure', '--sslmode', 'disable')).code).toBe(0);
+    const refused = await cli('backup', 'secure');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('no encryption');
   });
 });

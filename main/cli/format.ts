@@ -91,7 +91,7 @@ export function formatProfileTest(report: ProfileTestReport): string {
     report.clientTools.compatible ? `  ✓ pg_dump ${report.clientTools.version} (${report.clientTools.dir})` : `  ✗ ${report.clientTools.problem}`,
   ];
   if (report.unreadable.length > 0) {
-    lines.push(`  ✗ ${report.unreadable.length} relations this role cannot read (a backup would fail): ${report.unreadable.slice(0, 10).join(', ')}${report.unreadable.length > 10 ? ', …' : ''}`);
+    lines.push(`  ✗ ${report.unreadable.length} tables or large objects this role cannot read (a backup would fail): ${report.unreadable.slice(0, 10).join(', ')}${report.unreadable.length > 10 ? ', …' : ''}`);
   } else {
     lines.push('  ✓ every table is readable');
   }
