@@ -97,6 +97,21 @@ describe('notifications, stats, health, retention', () => {
     expect(bad.code).toBe(2);
   });
 
+  test('which policy cleanup applies: --policy, else the schedule\'s --retention, else BACKUP_RETENTION_DAYS', async () => {
+    const policyOf = async (args: string[], env: Record<string, string> = {}) => {
+      const result = await runCli(['cleanup', 'shop', '--dry-run', '--json', ...args], { ...home.env, ...env });
+      expect(result.code, result.stderr).toBe(0);
+      return JSON.parse(result.stdout).profiles[0].policy as string;
+    };
+    expect(await policyOf([])).toBe('30d');
+    expect(await policyOf([], { BACKUP_RETENTION_DAYS: '7' })).toBe('7d');
+    const added = await cli('schedule', 'add', 'shop', '--weekly', '--retention', 'gfs:4w,6m', '--json');
+    expect(added.code, added.stderr).toBe(0);
+    expect(await policyOf([], { BACKUP_RETENTION_DAYS: '7' })).toBe('gfs:4w,6m');
+    expect(await policyOf(['--policy', '14d'])).toBe('14d');
+    expect((await cli('schedule', 'remove', JSON.parse(added.stdout).id)).code).toBe(0);
+  });
+
   test('retention preview: a year of daily backups under GFS', async () => {
     const preview = JSON.parse((await cli('retention-preview', '--policy', 'gfs:7d,4w,12m', '--json')).stdout);
     expect(preview.policy).toBe('gfs:7d,4w,12m');
