@@ -191,6 +191,11 @@ describe('profile test', () => {
     expect(backup.code).toBe(1);
     expect(backup.stderr).toMatch(/pg_dump exited with code 1: .*permission denied/s);
     expect(backups()).toEqual(before);
+    // The failed attempt is listed with --all only, with its reason.
+    expect(JSON.parse((await cli('list', 'limited', '--json')).stdout)).toEqual([]);
+    expect(JSON.parse((await cli('list', 'limited', '--all', '--json')).stdout)).toEqual([
+      expect.objectContaining({ status: 'failed', profile: 'limited', filename: expect.stringMatching(/-limited\.dump$/), error: expect.stringContaining('permission denied') }),
+    ]);
   });
 });
 
