@@ -57,10 +57,14 @@ describe('a dump that dies', () => {
   test('backend terminated with pg_terminate_backend: failed with the server\'s message', async () => {
     const lock = await server.lockTable('shop', 'users');
     try {
-      const pending = holdfast.backup('shop', { suffix: 'terminated' });
+      // The expectation is attached before the termination, so the rejection is never unhandled.
+      const failed = expect(holdfast.backup('shop', { suffix: 'terminated' })).rejects.toMatchObject({
+        code: 'BACKUP_FAILED',
+        message: expect.stringMatching(/terminating connection due to administrator command|server closed the connection/),
+      });
       const backendPid = await waitingDumpBackend();
       await server.query(`SELECT pg_terminate_backend(${backendPid})`);
-      await expect(pending).rejects.toMatchObject({ code: 'BACKUP_FAILED', message: expect.stringMatching(/terminating connection due to administrator command|server closed the connection/) });
+      await failed;
       expect(backupDirEntries().filter((f) => f.includes('terminated'))).toEqual([]);
     } finally {
       await lock.end();
