@@ -148,6 +148,7 @@ describe('verify --test-restore --on-profile (a scratch server the DBA designate
     expect(await drillDatabases()).toEqual([]);
     expect(scratchDirs()).toEqual(before);
     expect(holdfast.catalogue.findBackup(backup.id)?.restoreTest).toEqual({ status: 'passed', at: result.at });
+    expect(holdfast.catalogue.auditEntries(1)[0]).toMatchObject({ action: 'backup.testRestore', target: backup.filename, detail: { result: 'ok', onProfile: `scratchpad-${format}`, server: result.server } });
   });
 
   test('a failing drill drops its database too; a production profile is refused before anything is recorded', async () => {

@@ -452,6 +452,8 @@ export class Holdfast implements EngineContext, ProfileContext {
     const { onProfile, ...rest } = options;
     const result = await testRestore(this, ref, { ...rest, ...(onProfile ? { onProfile: this.catalogue.requireProfile(onProfile) } : {}) });
     this.logger.log(result.ok ? 'info' : 'error', 'restore drill', { filename: result.filename, ok: result.ok, error: result.error, durationMs: result.durationMs });
+    // The result is stored on the backup; on a designated profile the drill also created and dropped a database there.
+    this.catalogue.audit(actor(), 'backup.testRestore', result.filename, { result: result.ok ? 'ok' : 'failed', server: result.server, ...(onProfile ? { onProfile } : {}), ...(result.error ? { error: result.error } : {}) });
     return result;
   }
 
