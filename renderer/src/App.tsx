@@ -14,9 +14,7 @@ import { RestoreWizard } from './pages/RestoreWizard.tsx';
 import { Schedules } from './pages/Schedules.tsx';
 import { Settings } from './pages/Settings.tsx';
 import { useBackupJob } from './stores/backup-job.ts';
-import { useBackups } from './stores/backups.ts';
 import { PAGES, useNav, type Page } from './stores/nav.ts';
-import { useProfiles } from './stores/profiles.ts';
 
 const PAGE_VIEWS: Record<Page, { label: string; view: () => ReactElement }> = {
   dashboard: { label: 'Overview', view: Dashboard },
@@ -34,8 +32,6 @@ export function App() {
   useEffect(() => {
     const onHash = () => useNav.getState().syncFromHash(location.hash);
     window.addEventListener('hashchange', onHash);
-    void useProfiles.getState().load();
-    void useBackups.getState().load();
     return () => window.removeEventListener('hashchange', onHash);
   }, []);
 

@@ -17,7 +17,7 @@ export function Activity() {
   const now = useNow(30_000);
 
   useEffect(() => {
-    void useBackups.getState().load();
+    void useBackups.getState().loadOrJoin();
     void useOverview.getState().loadAudit();
   }, []);
 

@@ -37,7 +37,7 @@ export function Backups() {
   const { openBackupDialog, openRestoreWizard } = useNav.getState();
 
   useEffect(() => {
-    void useBackups.getState().load();
+    void useBackups.getState().loadOrJoin();
   }, []);
 
   const visible = useMemo(() => sortRows(filterRows(rows, filter), sort.key, sort.direction), [rows, filter, sort]);

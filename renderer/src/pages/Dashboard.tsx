@@ -27,7 +27,7 @@ export function Dashboard() {
   useEffect(() => {
     void useOverview.getState().loadHealth();
     void useSchedules.getState().load();
-    void useBackups.getState().load();
+    void useBackups.getState().loadOrJoin();
     void useProfiles.getState().load();
   }, []);
 
