@@ -5,6 +5,10 @@
 // is reported. The markdown result is printed and written to test/bench/last-run.md.
 //
 // Knobs (environment): BENCH_ROWS (total rows at full size, default 3,600,000), BENCH_RUNS (3).
+//
+// Last, test/bench/ui-bench.ts adds a second table: the Backups page's first render with 10,000
+// catalogue rows in Chromium and `holdfast serve`'s start to first answer (absolute numbers, no
+// PostgreSQL). `BENCH_ONLY=ui npm run bench` runs only that part (about 80 s).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { closeSync, copyFileSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -21,6 +25,7 @@ import { startChild } from '../../main/core/process/child.ts';
 import type { Holdfast } from '../../main/core/holdfast.ts';
 import type { BackupMetadata } from '../../main/core/types.ts';
 import { makeHome, projectRoot, type TestHome } from '../support/holdfast-env.ts';
+import { runUiBench, runUiBenchAlone, uiSection } from './ui-bench.ts';
 import { startPgServer, type PgServer } from '../support/pg-server.ts';
 
 const PG_BIN = '/usr/lib/postgresql/15/bin';
@@ -79,8 +84,12 @@ process.on('uncaughtException', (error) => {
   void cleanup().finally(() => process.exit(1));
 });
 
+// `on`, not `once`: under `npm run bench` a Ctrl-C arrives twice (from the terminal, and npm's
+// forwarded copy relayed by tsx), and a second one with no listener ended the bench at once, leaving
+// its servers and temp dirs behind.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
+  process.on(signal, () => {
+    if (cleaning) return;
     process.stderr.write(`\nbench: ${signal}: stopping children, removing temp dirs, stopping the server…\n`);
     void cleanup().finally(() => process.exit(130));
   });
@@ -720,6 +729,10 @@ async function main(): Promise<void> {
   diag.fsyncFresh = median(fsyncSamples);
   log(`diagnostics: ${JSON.stringify(Object.fromEntries(Object.entries(diag).map(([k, v]) => [k, Math.round(v)])))}`);
 
+  // --- UI: Backups first render and serve start-up (own homes, own servers; PostgreSQL sits idle) -
+  log('UI: Backups page first render with 10,000 rows, holdfast serve start → first answer');
+  const ui = await track(runUiBench({ signal: abort.signal, log: (text) => log(`UI: ${text}`) }));
+
   // --- Results ----------------------------------------------------------------------------------
   const rssBig = cliCustom.map((run) => run.peakRssKb ?? NaN);
   const m = {
@@ -861,6 +874,8 @@ async function main(): Promise<void> {
   lines.push(`- peak RSS kB at N: ${rssSmall.join(', ')} (custom backups of ${list(smallRuns.map((r) => r.wallMs))} ms); at 3N: ${rssBig.join(', ')}`);
   lines.push('');
   lines.push(`Total bench time: ${sec(performance.now() - benchStart)}.`);
+  lines.push('');
+  lines.push(...uiSection(ui));
 
   const markdown = `${lines.join('\n')}\n`;
   process.stdout.write(`\n${markdown}`);
@@ -868,7 +883,9 @@ async function main(): Promise<void> {
 }
 
 try {
-  await main();
+  if (process.env.BENCH_ONLY === 'ui') await track(runUiBenchAlone({ signal: abort.signal }));
+  else if (process.env.BENCH_ONLY) throw new Error(`BENCH_ONLY=${process.env.BENCH_ONLY}: the only part that runs alone is "ui"`);
+  else await main();
 } catch (error) {
   process.stderr.write(`bench failed: ${(error as Error).stack ?? String(error)}\n`);
   process.exitCode = 1;

@@ -1,0 +1,581 @@
+// The desktop issue's two UI numbers, measured as a bench (never as timed tests):
+//  7. first render of the Backups page with 10,000 catalogue rows, in Debian's Chromium (headless);
+//  8. `holdfast serve` from spawn to its first answer of POST /api/rpc/backup.list.
+// No PostgreSQL: the catalogue rows are written straight into a throwaway HOLDFAST_HOME, the profile
+// they reference is added through the Catalogue without connecting, and an empty file stands in for
+// each backup so the start-up reconcile sees them present (as on a real install).
+//
+// Runs inside `npm run bench` (bench.ts appends this section), or alone:
+//   BENCH_ONLY=ui npm run bench        (builds first)      npx tsx test/bench/ui-bench.ts   (uses dist/ as is)
+// Alone, it replaces the UI section of test/bench/last-run.md and keeps the database section there.
+// Knobs (environment): BENCH_UI_RUNS (default 7, at least 5), HOLDFAST_CHROMIUM (/usr/bin/chromium).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium, type Browser, type Cookie } from '@playwright/test';
+import { Catalogue } from '../../main/core/catalogue/catalogue.ts';
+import type { BackupMetadata } from '../../main/core/types.ts';
+import { makeHome, projectRoot, type TestHome } from '../support/holdfast-env.ts';
+
+const CLI = join(projectRoot, 'bin', 'holdfast.mjs');
+const CHROMIUM = process.env.HOLDFAST_CHROMIUM ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+/** The E2E suite's viewport: how many rows are visible decides how many the table renders. */
+const VIEWPORT = { width: 1440, height: 900 };
+const HISTORY = 10_000;
+const RENDER_TARGET_MS = 300;
+export const UI_SECTION_TITLE = '## Holdfast UI bench';
+
+export interface UiBenchOptions {
+  runs?: number;
+  signal?: AbortSignal;
+  log?: (text: string) => void;
+}
+
+export interface UiBenchResult {
+  /** Markdown table rows, `| measurement | Holdfast | baseline | ratio | target |`. */
+  rows: string[];
+  /** Lines under the table: how it was measured, the breakdown, every sample. */
+  notes: string[];
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Small helpers (the bench's own are not exported; these are the few this module needs)
+
+function median(values: readonly number[]): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+const ms = (value: number) => `${Math.round(value)} ms`;
+const list = (values: readonly number[]) => values.map((v) => Math.round(v)).join(', ');
+const mb = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MB`;
+
+/** Each iteration runs every side once; the order rotates so each side takes each position. */
+function rotated<T>(items: readonly T[], iteration: number): T[] {
+  const k = iteration % items.length;
+  return [...items.slice(k), ...items.slice(0, k)];
+}
+
+function newestMtime(dir: string, suffixes: readonly string[]): number {
+  let latest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = join(dir, entry.name);
+    if (entry.isDirectory()) latest = Math.max(latest, newestMtime(full, suffixes));
+    else if (suffixes.some((suffix) => entry.name.endsWith(suffix))) latest = Math.max(latest, statSync(full).mtimeMs);
+  }
+  return latest;
+}
+
+/** What bin/holdfast.mjs runs (its own rule): the bundle while it is newer than every main/ source, else tsx. */
+function cliMode(): string {
+  const bundle = join(projectRoot, 'dist', 'cli.mjs');
+  if (existsSync(bundle) && statSync(bundle).mtimeMs >= newestMtime(join(projectRoot, 'main'), ['.ts'])) return `the dist/cli.mjs bundle (built ${statSync(bundle).mtime.toISOString()})`;
+  return '**main/ sources through tsx** (no dist/cli.mjs newer than the sources: run `npm run build` for the bundle a user gets)';
+}
+
+/** The renderer `holdfast serve` sends; a stale build would measure old code. */
+function rendererBuild(): string {
+  const index = join(projectRoot, 'dist', 'renderer', 'index.html');
+  if (!existsSync(index)) throw new Error('dist/renderer is missing: run `npm run build:renderer` (or `BENCH_ONLY=ui npm run bench`, which builds first)');
+  const built = statSync(index).mtimeMs;
+  const stale = newestMtime(join(projectRoot, 'renderer'), ['.ts', '.tsx', '.css', '.html']) > built;
+  return `dist/renderer built ${new Date(built).toISOString()}${stale ? ' — **older than renderer/ sources: re-run with `npm run build:renderer` first**' : ''}`;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Throwaway homes
+
+interface BenchHome {
+  label: string;
+  home: TestHome;
+  backups: number;
+}
+
+/**
+ * A HOLDFAST_HOME with `count` hourly backups of one profile (added without connecting), each with a
+ * run row like a scheduled backup leaves and an empty file under the backup's name.
+ */
+function seedHome(label: string, count: number): BenchHome {
+  const home = makeHome();
+  const backupDir = join(home.home, 'backups');
+  mkdirSync(backupDir, { recursive: true, mode: 0o700 });
+  const catalogue = new Catalogue(join(home.home, 'catalogue.sqlite'));
+  try {
+    if (count > 0) {
+      catalogue.addProfile({ name: 'shop', host: '127.0.0.1', port: 5432, user: 'postgres', dbname: 'shop', sslmode: null, sslrootcert: null, sslcert: null, sslkey: null, service: null, tags: [], notes: null, pgBinDir: null, drillChecks: [] });
+      // The shape a real custom backup of the E2E suite's "shop" database records.
+      const tables = ['Sales.Quarterly Totals', 'app.v2.users', 'public.events', 'public.events_2024', 'public.events_2025', 'public.orders', 'public.users', 'public.x; $(touch /tmp/p)'];
+      const first = Date.now() - (count + 24) * 3_600_000;
+      catalogue.db.transaction(() => {
+        for (let i = 0; i < count; i += 1) {
+          const at = new Date(first + i * 3_600_000);
+          const id = i.toString(16).padStart(12, '0');
+          const filename = `backup-${at.toISOString().replace(/[:.]/g, '-')}-shop-history.dump`;
+          const path = join(backupDir, filename);
+          writeFileSync(path, '');
+          const metadata: BackupMetadata = {
+            id,
+            filename,
+            timestamp: at.toISOString(),
+            size: 180_000 + i * 4 + ((i * 7919) % 6000),
+            compressed: true,
+            encrypted: false,
+            checksum: `sha256:${id.repeat(6).slice(0, 64)}`,
+            databaseSize: 9_000_000 + i * 16,
+            tables,
+            version: 'PostgreSQL 15.18 (Debian 15.18-0+deb12u1) on x86_64-pc-linux-gnu',
+            duration: 300 + Math.round(i / 20) + ((i * 31) % 250),
+            profile: 'shop',
+            database: 'shop',
+            path,
+            format: 'custom',
+            compression: 'gzip:6',
+            status: 'completed',
+            rowCounts: Object.fromEntries(tables.map((table, n) => [table, 500 * (n + 1) + (i % 50)])),
+            serverMajor: 15,
+            clientVersion: 'pg_dump 15.18',
+            options: { format: 'custom', schemaOnly: false, dataOnly: false, tables: [], excludeTables: [], schemas: [], excludeSchemas: [] },
+            globals: { filename: `${filename}.globals.sql`, checksum: `sha256:${'0'.repeat(64)}`, note: null },
+            lastVerified: i % 3 === 0 ? { at: at.toISOString(), valid: true } : null,
+            restoreTest: null,
+          };
+          const runId = catalogue.startRun({ kind: 'backup', profile: 'shop' });
+          catalogue.insertBackup(metadata, runId);
+          catalogue.finishRun(runId, 'completed', { backupId: id });
+        }
+      })();
+    }
+  } finally {
+    catalogue.close();
+  }
+  return { label, home, backups: count };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Processes: `holdfast serve` and the baselines
+
+const live = new Set<ChildProcess>();
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+interface Started {
+  child: ChildProcess;
+  origin: string;
+  /** The URL with its token, as printed. */
+  url: string;
+  token: string;
+  spawnedAt: number;
+  /** performance.now() when the URL line arrived. */
+  printedAt: number;
+}
+
+/** Spawns a server (argument array, no shell) and resolves when `pattern` matches its stdout. */
+function spawnServer(args: string[], env: NodeJS.ProcessEnv, pattern: RegExp, signal?: AbortSignal): Promise<{ child: ChildProcess; match: RegExpExecArray; spawnedAt: number; printedAt: number }> {
+  return new Promise((resolve, reject) => {
+    const spawnedAt = performance.now();
+    const child = spawn(process.execPath, args, { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    live.add(child);
+    child.once('exit', () => live.delete(child));
+    let out = '';
+    let err = '';
+    let done = false;
+    const onAbort = () => fail(new Error('aborted'));
+    const fail = (error: Error) => {
+      if (done) return;
+      done = true;
+      signal?.removeEventListener('abort', onAbort);
+      void stopChild(child);
+      reject(error);
+    };
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = pattern.exec(out);
+      if (match && !done) {
+        done = true;
+        signal?.removeEventListener('abort', onAbort);
+        resolve({ child, match, spawnedAt, printedAt: performance.now() });
+      }
+    });
+    child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    child.once('error', fail);
+    child.once('exit', (code) => fail(new Error(`${args.join(' ')} exited ${code} before printing its address:\n${err}${out}`)));
+    if (signal?.aborted) fail(new Error('aborted'));
+    else signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+async function startServe(home: TestHome, signal?: AbortSignal): Promise<Started> {
+  const { child, match, spawnedAt, printedAt } = await spawnServer([CLI, 'serve'], { ...process.env, ...home.env }, /Holdfast UI: (http:\/\/\S+)\n/, signal);
+  const url = new URL(match[1]!);
+  return { child, origin: url.origin, url: url.href, token: url.searchParams.get('token')!, spawnedAt, printedAt };
+}
+
+/** The floor for "a Node HTTP server answers": Fastify alone, listening on a free port, one POST route. */
+const BARE_FASTIFY = `import Fastify from 'fastify';
+const app = Fastify({ logger: false });
+app.post('/api/rpc/backup.list', async () => ({ ok: true, value: [] }));
+await app.listen({ host: '127.0.0.1', port: 0 });
+process.stdout.write('listening http://127.0.0.1:' + app.server.address().port + '\\n');
+process.once('SIGTERM', () => app.close().then(() => process.exit(0)));`;
+
+/** POST over a fresh connection (node:http: nothing lazy to load in this process on the first call). */
+function post(origin: string, path: string, body: unknown, token?: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const data = Buffer.from(JSON.stringify(body));
+    const req = request(
+      new URL(path, origin),
+      { method: 'POST', agent: false, headers: { 'content-type': 'application/json', 'content-length': data.length, ...(token ? { authorization: `Bearer ${token}` } : {}) } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(data);
+  });
+}
+
+interface ServeSample {
+  /** spawn → the "Holdfast UI: <url>" line read from stdout (the server is listening). */
+  printed: number;
+  /** spawn → the whole 200 answer of backup.list received. */
+  answered: number;
+  bytes: number;
+}
+
+/** One cold start: spawn, read the printed URL, POST backup.list with the bearer token at once, stop. */
+async function timeServe(home: BenchHome, signal?: AbortSignal): Promise<ServeSample> {
+  const started = await startServe(home.home, signal);
+  try {
+    const answer = await post(started.origin, '/api/rpc/backup.list', { all: true }, started.token);
+    const answered = performance.now() - started.spawnedAt;
+    if (answer.status !== 200) throw new Error(`backup.list answered HTTP ${answer.status}: ${answer.text.slice(0, 500)}`);
+    const envelope = JSON.parse(answer.text) as { ok: boolean; value?: unknown[] };
+    if (!envelope.ok || envelope.value?.length !== home.backups) throw new Error(`backup.list on the ${home.label} home gave ${envelope.value?.length ?? 'no'} items, expected ${home.backups}`);
+    return { printed: started.printedAt - started.spawnedAt, answered, bytes: Buffer.byteLength(answer.text) };
+  } finally {
+    await stopChild(started.child);
+  }
+}
+
+async function timeBareFastify(signal?: AbortSignal): Promise<ServeSample> {
+  const { child, match, spawnedAt, printedAt } = await spawnServer(['--input-type=module', '-e', BARE_FASTIFY], process.env, /listening (http:\/\/\S+)\n/, signal);
+  try {
+    const answer = await post(match[1]!, '/api/rpc/backup.list', {});
+    const answered = performance.now() - spawnedAt;
+    if (answer.status !== 200) throw new Error(`bare Fastify answered HTTP ${answer.status}`);
+    return { printed: printedAt - spawnedAt, answered, bytes: Buffer.byteLength(answer.text) };
+  } finally {
+    await stopChild(child);
+  }
+}
+
+function timeNodeBare(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' });
+    live.add(child);
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      live.delete(child);
+      if (code === 0) resolve(performance.now() - started);
+      else reject(new Error(`node -e 0 exited ${code}`));
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------
+// In the page. Strings, not functions: tsx's transform may wrap functions in helpers the page lacks.
+
+/**
+ * Installed before any page script. performance.now() counts from the navigation start of this
+ * document (its time origin). `firstRow`: a MutationObserver callback saw the first body row of the
+ * Backups table in the DOM (React has committed it). `firstRowFrame`: the task after the next
+ * animation frame, i.e. once that frame (which paints the row) has been produced. `click`: the
+ * timeStamp of the trusted click on the Backups link (same clock).
+ */
+const PAGE_PROBE = `(() => {
+  let painted;
+  const mark = { firstRow: null, firstRowFrame: null, click: null, painted: new Promise((resolve) => { painted = resolve; }) };
+  window.__holdfastBench = mark;
+  const check = () => {
+    if (mark.firstRow !== null || !document.querySelector('.vtable__row--body')) return;
+    mark.firstRow = performance.now();
+    requestAnimationFrame(() => setTimeout(() => { mark.firstRowFrame = performance.now(); painted(); }, 0));
+  };
+  new MutationObserver(check).observe(document, { childList: true, subtree: true });
+  document.addEventListener('click', (event) => {
+    const target = event.target;
+    if (target instanceof Element && target.closest('a[href="#/backups"]')) mark.click = event.timeStamp;
+  }, true);
+})();`;
+
+const READ_MARKS = `(() => {
+  const mark = window.__holdfastBench;
+  const nav = performance.getEntriesByType('navigation')[0];
+  const resources = performance.getEntriesByType('resource');
+  const script = resources.find((e) => /\\/assets\\/index-[^/]*\\.js$/.test(e.name));
+  const lists = resources.filter((e) => e.name.endsWith('/api/rpc/backup.list')).map((e) => ({ start: e.startTime, end: e.responseEnd, bytes: e.encodedBodySize }));
+  return {
+    firstRow: mark.firstRow, firstRowFrame: mark.firstRowFrame, click: mark.click,
+    documentEnd: nav ? nav.responseEnd : null,
+    scriptRun: nav ? nav.domContentLoadedEventEnd : null,
+    scriptEnd: script ? script.responseEnd : null,
+    lists,
+    rendered: document.querySelectorAll('.vtable__row--body').length,
+  };
+})()`;
+
+interface PageMarks {
+  firstRow: number;
+  firstRowFrame: number;
+  click: number | null;
+  documentEnd: number | null;
+  /** DOMContentLoaded handled: the (deferred) module script has run. */
+  scriptRun: number | null;
+  scriptEnd: number | null;
+  lists: Array<{ start: number; end: number; bytes: number }>;
+  rendered: number;
+}
+
+interface Session {
+  origin: string;
+  cookies: Cookie[];
+}
+
+/** Opens the printed URL once, as a user does: the token becomes a session cookie the runs reuse. */
+async function session(browser: Browser, started: Started): Promise<Session> {
+  const context = await browser.newContext({ viewport: VIEWPORT });
+  try {
+    const page = await context.newPage();
+    await page.goto(started.url);
+    await page.waitForURL(`${started.origin}/`);
+    const cookies = await context.cookies();
+    if (!cookies.some((cookie) => cookie.name === 'holdfast_session')) throw new Error('opening the printed URL gave no session cookie');
+    return { origin: started.origin, cookies };
+  } finally {
+    await context.close();
+  }
+}
+
+const COUNT_TEXT = (n: number) => `${n.toLocaleString('en-US')} of ${n.toLocaleString('en-US')}`;
+
+/**
+ * In a new browser context (no HTTP or code cache, no app state; the session cookie added), either
+ * load `/#/backups` directly ("load") or load `/#/dashboard`, let it settle and click Backups ("nav").
+ */
+async function timeRender(browser: Browser, home: BenchHome, where: Session, mode: 'load' | 'nav'): Promise<PageMarks> {
+  const context = await browser.newContext({ viewport: VIEWPORT });
+  try {
+    await context.addCookies(where.cookies);
+    await context.addInitScript({ content: PAGE_PROBE });
+    const page = await context.newPage();
+    if (mode === 'load') {
+      await page.goto(`${where.origin}/#/backups`, { waitUntil: 'commit' });
+    } else {
+      await page.goto(`${where.origin}/#/dashboard`);
+      // Settled: the app's start-up calls (backups, profiles, health, schedules…) have all answered.
+      await page.waitForLoadState('networkidle');
+      await page.getByRole('link', { name: 'Backups' }).click();
+    }
+    // A string evaluated through the debugger protocol, which the page's CSP allows (waitForFunction
+    // with a string evals inside the page, which it does not); it resolves once the row was painted.
+    await page.evaluate('window.__holdfastBench.painted');
+    const marks = (await page.evaluate(READ_MARKS)) as PageMarks;
+    // The rows measured are the whole history, and only the visible ones are in the DOM.
+    await page.locator('.toolbar__count', { hasText: new RegExp(`^${COUNT_TEXT(home.backups)}$`) }).waitFor({ timeout: 60_000 });
+    if (mode === 'nav' && marks.click === null) throw new Error('the click on Backups was not seen by the page');
+    return marks;
+  } finally {
+    await context.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+export async function runUiBench(options: UiBenchOptions = {}): Promise<UiBenchResult> {
+  const runs = Math.max(5, options.runs ?? Number(process.env.BENCH_UI_RUNS ?? 7));
+  const log = options.log ?? ((text: string) => process.stderr.write(`[ui-bench] ${text}\n`));
+  const signal = options.signal;
+  const homes: BenchHome[] = [];
+  const servers: Started[] = [];
+  let browser: Browser | undefined;
+  const onAbort = () => {
+    for (const child of live) child.kill('SIGTERM');
+    void browser?.close();
+  };
+  signal?.addEventListener('abort', onAbort, { once: true });
+  const loadAtStart = loadavg();
+  const modeAtStart = cliMode();
+  const renderer = rendererBuild();
+  try {
+    let t = performance.now();
+    const tenk = seedHome('10,000-backup', HISTORY);
+    homes.push(tenk);
+    const seedMs = performance.now() - t;
+    const one = seedHome('1-backup', 1);
+    homes.push(one);
+    const empty = seedHome('empty', 0);
+    homes.push(empty);
+    log(`wrote ${HISTORY.toLocaleString('en')} catalogue rows (+ runs and empty files) in ${ms(seedMs)}`);
+
+    // --- 8: holdfast serve, spawn → first answer ------------------------------------------------------
+    const serve = { tenk: [] as ServeSample[], empty: [] as ServeSample[], fastify: [] as ServeSample[], node: [] as number[] };
+    // One untimed start of each first: the files it reads come from the page cache in every timed run.
+    await timeServe(tenk, signal);
+    await timeServe(empty, signal);
+    await timeBareFastify(signal);
+    for (let i = 0; i < runs; i += 1) {
+      for (const side of rotated(['tenk', 'empty', 'fastify', 'node'] as const, i)) {
+        if (side === 'tenk') serve.tenk.push(await timeServe(tenk, signal));
+        else if (side === 'empty') serve.empty.push(await timeServe(empty, signal));
+        else if (side === 'fastify') serve.fastify.push(await timeBareFastify(signal));
+        else serve.node.push(await timeNodeBare());
+      }
+      log(`serve ${i + 1}/${runs}: 10,000 rows ${ms(serve.tenk.at(-1)!.answered)}, empty ${ms(serve.empty.at(-1)!.answered)}, bare Fastify ${ms(serve.fastify.at(-1)!.answered)}, node -e 0 ${ms(serve.node.at(-1)!)}`);
+    }
+
+    // --- 7: first render of the Backups page -----------------------------------------------------------
+    const tenkServer = await startServe(tenk.home, signal);
+    servers.push(tenkServer);
+    const oneServer = await startServe(one.home, signal);
+    servers.push(oneServer);
+    // Playwright's own signal handlers would exit the process once the browser is closed, before the
+    // servers are stopped and the homes removed; the abort signal closes the browser instead.
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false });
+    const version = browser.version();
+    const sessions = { tenk: await session(browser, tenkServer), one: await session(browser, oneServer) };
+    const homeOf = { tenk, one };
+    // Untimed warm-up of each kind: the browser's first renderer process and the server's first answer.
+    for (const side of ['tenk', 'one'] as const) {
+      await timeRender(browser, homeOf[side], sessions[side], 'load');
+      await timeRender(browser, homeOf[side], sessions[side], 'nav');
+    }
+    const render = { load: { tenk: [] as PageMarks[], one: [] as PageMarks[] }, nav: { tenk: [] as PageMarks[], one: [] as PageMarks[] } };
+    for (let i = 0; i < runs; i += 1) {
+      for (const side of rotated(['tenk', 'one'] as const, i)) {
+        for (const mode of rotated(['load', 'nav'] as const, i)) render[mode][side].push(await timeRender(browser, homeOf[side], sessions[side], mode));
+      }
+      log(`render ${i + 1}/${runs}: load 10,000 ${ms(render.load.tenk.at(-1)!.firstRow)} (1 row ${ms(render.load.one.at(-1)!.firstRow)}); nav 10,000 ${ms(render.nav.tenk.at(-1)!.firstRow - render.nav.tenk.at(-1)!.click!)}`);
+    }
+
+    // --- Results ---------------------------------------------------------------------------------------
+    const firstRow = (marks: PageMarks[]) => marks.map((m) => m.firstRow);
+    const firstFrame = (marks: PageMarks[]) => marks.map((m) => m.firstRowFrame);
+    const fromClick = (marks: PageMarks[]) => marks.map((m) => m.firstRow - m.click!);
+    const fromClickFrame = (marks: PageMarks[]) => marks.map((m) => m.firstRowFrame - m.click!);
+    const loadMs = median(firstRow(render.load.tenk));
+    const navMs = median(fromClick(render.nav.tenk));
+    const verdict = (value: number) => (value < RENDER_TARGET_MS ? '— ✓' : '— ✗ missed');
+    const field = (marks: PageMarks[], pick: (m: PageMarks) => number | null | undefined) => median(marks.map(pick).filter((v): v is number => typeof v === 'number'));
+    const firstList = (m: PageMarks) => [...m.lists].sort((a, b) => a.end - b.end)[0];
+    const listCalls = median(render.load.tenk.map((m) => m.lists.filter((l) => l.start < m.firstRow).length));
+    const rendered = Math.max(...render.load.tenk.map((m) => m.rendered), ...render.nav.tenk.map((m) => m.rendered));
+
+    const rows = [
+      `| 7. Backups page first render, ${HISTORY.toLocaleString('en')} catalogue rows, fresh page load of \`/#/backups\` (new browser context, session cookie set): navigation start → first table row in the DOM (baseline: same with 1 row) | ${ms(loadMs)} | ${ms(median(firstRow(render.load.one)))} | ${verdict(loadMs)} | < ${RENDER_TARGET_MS} ms (absolute) |`,
+      `| 7b. same, navigation start → first frame produced after that row (the frame that paints it) | ${ms(median(firstFrame(render.load.tenk)))} | ${ms(median(firstFrame(render.load.one)))} | — | absolute (info) |`,
+      `| 7c. Backups from the nav on a loaded app (Overview settled, catalogue already fetched): click → first table row in the DOM (baseline: 1 row) | ${ms(navMs)} | ${ms(median(fromClick(render.nav.one)))} | ${verdict(navMs)} | < ${RENDER_TARGET_MS} ms (absolute) |`,
+      `| 7d. same, click → first frame produced after that row | ${ms(median(fromClickFrame(render.nav.tenk)))} | ${ms(median(fromClickFrame(render.nav.one)))} | — | absolute (info) |`,
+      `| 8. \`holdfast serve\` start, ${HISTORY.toLocaleString('en')}-backup home: spawn → first 200 answer of \`POST /api/rpc/backup.list\` (bearer token; of which spawn → URL printed ${ms(median(serve.tenk.map((s) => s.printed)))}) (baseline: empty home) | ${ms(median(serve.tenk.map((s) => s.answered)))} | ${ms(median(serve.empty.map((s) => s.answered)))} | — | absolute (info) |`,
+      `| 8b. \`holdfast serve\` start, empty home: spawn → first 200 answer (of which spawn → URL printed ${ms(median(serve.empty.map((s) => s.printed)))}) (baseline: a bare Fastify listen → first 200, in \`node\`) | ${ms(median(serve.empty.map((s) => s.answered)))} | ${ms(median(serve.fastify.map((s) => s.answered)))} | — | absolute (info) |`,
+      `| 8c. \`node -e 0\` (process start and exit, for reading rows 8) | ${ms(median(serve.node))} | — | — | absolute (info) |`,
+    ];
+
+    const notes = [
+      `Where row 7's time goes (medians, ms from navigation start, ${HISTORY.toLocaleString('en')} rows): document received ${Math.round(field(render.load.tenk, (m) => m.documentEnd))}; JS bundle received ${Math.round(field(render.load.tenk, (m) => m.scriptEnd))} and run (DOMContentLoaded) ${Math.round(field(render.load.tenk, (m) => m.scriptRun))}; first \`backup.list\` answer received ${Math.round(field(render.load.tenk, (m) => firstList(m)?.end))} (asked at ${Math.round(field(render.load.tenk, (m) => firstList(m)?.start))}, ${mb(field(render.load.tenk, (m) => firstList(m)?.bytes))} of JSON; ${listCalls} \`backup.list\` call(s) started before the first row); first row ${Math.round(loadMs)}. With 1 row: bundle received ${Math.round(field(render.load.one, (m) => m.scriptEnd))} and run ${Math.round(field(render.load.one, (m) => m.scriptRun))}, \`backup.list\` asked at ${Math.round(field(render.load.one, (m) => firstList(m)?.start))} and answered ${Math.round(field(render.load.one, (m) => firstList(m)?.end))}, first row ${Math.round(median(firstRow(render.load.one)))}.`,
+      `At most ${rendered} body rows were in the DOM at any measured moment (the table is virtualised); each run waited for the count to read "${COUNT_TEXT(HISTORY)}" after its first row.`,
+      `\`backup.list\` over HTTP on the ${HISTORY.toLocaleString('en')}-backup home: ${mb(median(serve.tenk.map((s) => s.bytes)))} of JSON.`,
+      '',
+      'Samples (ms, in run order):',
+      `- 7 load, 10,000 rows: ${list(firstRow(render.load.tenk))}; 1 row: ${list(firstRow(render.load.one))}`,
+      `- 7b frame, 10,000 rows: ${list(firstFrame(render.load.tenk))}; 1 row: ${list(firstFrame(render.load.one))}`,
+      `- 7c click, 10,000 rows: ${list(fromClick(render.nav.tenk))}; 1 row: ${list(fromClick(render.nav.one))}`,
+      `- 7d click → frame, 10,000 rows: ${list(fromClickFrame(render.nav.tenk))}; 1 row: ${list(fromClickFrame(render.nav.one))}`,
+      `- 8 serve 10,000: answered ${list(serve.tenk.map((s) => s.answered))} (URL printed ${list(serve.tenk.map((s) => s.printed))})`,
+      `- 8b serve empty: answered ${list(serve.empty.map((s) => s.answered))} (URL printed ${list(serve.empty.map((s) => s.printed))}); bare Fastify: answered ${list(serve.fastify.map((s) => s.answered))} (listening ${list(serve.fastify.map((s) => s.printed))})`,
+      `- 8c node -e 0: ${list(serve.node)}`,
+    ];
+
+    const header = [
+      `Chromium ${version} (${CHROMIUM}, headless, ${CHROMIUM_ARGS.join(' ')}), viewport ${VIEWPORT.width}×${VIEWPORT.height}; ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}. No PostgreSQL: ${HISTORY.toLocaleString('en')} hourly backups of one profile written into a throwaway HOLDFAST_HOME with the Catalogue class (${ms(seedMs)}), an empty file under each backup's name.`,
+      `\`holdfast serve\` ran ${modeAtStart}${cliMode() === modeAtStart ? '' : ` at start, ${cliMode()} at the end`}; ${renderer}. Load average (1/5/15 min) at start ${loadAtStart.map((v) => v.toFixed(2)).join(' / ')}, at end ${loadavg().map((v) => v.toFixed(2)).join(' / ')}.`,
+      `Every timing: median of ${runs} runs after one untimed warm-up of each kind, sides alternated. Row 7/7c: each run is a new browser context (no HTTP or code cache, session cookie from opening the printed URL once); times are \`performance.now()\` inside the page — from the document's navigation start (row 7) or the click event's timeStamp (row 7c) to the MutationObserver callback that first sees a \`.vtable__row--body\` element. Row 8: \`node bin/holdfast.mjs serve\` spawned with the home as HOLDFAST_HOME, its printed URL read from stdout, then one POST \`{"all":true}\` with \`Authorization: Bearer <token>\` on a new connection; the time is to the end of the 200 answer (its item count is checked), then the server is stopped with SIGTERM.`,
+    ];
+    return { rows, notes: [...header, '', ...notes] };
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+    await browser?.close().catch(() => undefined);
+    await Promise.allSettled(servers.map((server) => stopChild(server.child)));
+    await Promise.allSettled([...live].map(stopChild));
+    for (const home of homes) home.home.cleanup();
+  }
+}
+
+/** The section bench.ts appends to its output (and this module writes alone): title, table, notes. */
+export function uiSection(result: UiBenchResult): string[] {
+  return [
+    `${UI_SECTION_TITLE} — ${new Date().toISOString()}`,
+    '',
+    'The Backups page and `holdfast serve` start-up, absolute numbers (no PostgreSQL involved).',
+    '',
+    '| measurement | Holdfast | baseline | ratio | target |',
+    '|---|---|---|---|---|',
+    ...result.rows,
+    '',
+    ...result.notes,
+  ];
+}
+
+/** Alone: print the section and put it in last-run.md in place of the previous UI section. */
+export async function runUiBenchAlone(options: UiBenchOptions = {}): Promise<void> {
+  const result = await runUiBench(options);
+  const section = `${uiSection(result).join('\n')}\n`;
+  process.stdout.write(`\n${section}`);
+  const file = join(projectRoot, 'test', 'bench', 'last-run.md');
+  const previous = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const at = previous.indexOf(`\n${UI_SECTION_TITLE}`);
+  const kept = (at >= 0 ? previous.slice(0, at + 1) : previous).trimEnd();
+  writeFileSync(file, kept ? `${kept}\n\n${section}` : section);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const abort = new AbortController();
+  // `on`, not `once`: Ctrl-C reaches this process twice (from the terminal and relayed by tsx), and a
+  // second signal without a listener would end it before the servers are stopped and the homes removed.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      if (abort.signal.aborted) return;
+      process.stderr.write(`\nui-bench: ${signal}: stopping the servers and the browser, removing the temp homes…\n`);
+      abort.abort();
+      process.exitCode = 130;
+    });
+  }
+  try {
+    await runUiBenchAlone({ signal: abort.signal });
+  } catch (error) {
+    if (abort.signal.aborted) process.stderr.write('ui-bench: stopped; servers, browser and temp homes are gone.\n');
+    else {
+      process.stderr.write(`ui-bench failed: ${(error as Error).stack ?? String(error)}\n`);
+      process.exitCode = 1;
+    }
+  }
+}
