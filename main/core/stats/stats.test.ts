@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
@@ -255,6 +255,22 @@ describe('computeHealth', () => {
     expect(report.freeBytes).toBeNull();
     expect(report.reasons).toEqual([{ code: 'BACKUP_DIR_NOT_WRITABLE', severity: 'unhealthy', message: `The backup directory ${missing} does not exist.` }]);
     expect(readdirSync(dir)).not.toContain('no-such-dir');
+  });
+
+  test('before the first backup, a backup directory that does not exist yet is fine when it can be made, and is not made', async () => {
+    addProfile('prod');
+    const notYet = join(dir, 'not-yet', 'backups');
+    const report = await health({ backupDir: notYet });
+    expect(report.reasons.map((reason) => reason.code)).toEqual(['NO_BACKUPS', 'NO_RECENT_BACKUP']);
+    expect(report.status).toBe('degraded');
+    expect(report.freeBytes).toBeGreaterThan(0);
+    expect(readdirSync(dir)).not.toContain('not-yet');
+
+    // Where it cannot be made (its parent is a file), it is unhealthy already.
+    writeFileSync(join(dir, 'a-file'), 'x');
+    const blocked = await health({ backupDir: join(dir, 'a-file', 'backups') });
+    expect(blocked.status).toBe('unhealthy');
+    expect(blocked.reasons[0]).toMatchObject({ code: 'BACKUP_DIR_NOT_WRITABLE', message: `The backup directory ${join(dir, 'a-file', 'backups')} is not a directory.` });
   });
 
   test('no usable pg_dump is unhealthy, and outranks degraded reasons', async () => {

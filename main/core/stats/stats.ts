@@ -11,8 +11,8 @@
 //   spec's schedule stats do, so a success rate can be computed. Adopting existing files records a
 //   run too; those are not backups that ran, so they are left out of run counts and "last run".
 import { randomBytes } from 'node:crypto';
-import { open, statfs, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { open, stat, statfs, unlink } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { Catalogue } from '../catalogue/catalogue.ts';
 import type { BackupMetadata, RunRecord } from '../types.ts';
 
@@ -170,10 +170,16 @@ export async function computeHealth(input: HealthInput): Promise<HealthReport> {
   const nowMs = now.getTime();
   const reasons: HealthReason[] = [];
 
-  const writable = await checkWritable(backupDir);
-  if (!writable.ok) reasons.push({ code: 'BACKUP_DIR_NOT_WRITABLE', severity: 'unhealthy', message: writable.message });
+  const backups = catalogue.listBackups({ statuses: ['completed'] });
+  // Before the first backup the directory need not exist yet (the first backup creates it, 0700);
+  // the place it will be made in must take a write. Once backups exist, a missing directory is
+  // theirs gone (or a share not mounted): never excused.
+  const firstBackupMakesDir = backups.length === 0 ? await nearestExistingDir(backupDir) : undefined;
+  const probedDir = firstBackupMakesDir ?? backupDir;
+  const writable = await checkWritable(probedDir);
+  if (!writable.ok) reasons.push({ code: 'BACKUP_DIR_NOT_WRITABLE', severity: 'unhealthy', message: firstBackupMakesDir ? `The backup directory ${backupDir} does not exist and cannot be created: ${writable.message}` : writable.message });
 
-  const freeBytes = await freeSpace(backupDir);
+  const freeBytes = await freeSpace(probedDir);
   if (freeBytes !== null && freeBytes < minFreeBytes) {
     reasons.push({
       code: 'LOW_DISK_SPACE',
@@ -190,7 +196,6 @@ export async function computeHealth(input: HealthInput): Promise<HealthReport> {
     });
   }
 
-  const backups = catalogue.listBackups({ statuses: ['completed'] });
   const profiles = catalogue.listProfiles();
   const latest = newest(backups);
   if (!latest) {
@@ -268,6 +273,20 @@ async function checkWritable(dir: string): Promise<{ ok: true } | { ok: false; m
     if (code === 'ENOENT') return { ok: false, message: `The backup directory ${dir} does not exist.` };
     if (code === 'ENOTDIR') return { ok: false, message: `The backup directory ${dir} is not a directory.` };
     return { ok: false, message: `The backup directory ${dir} is not writable (${code ?? (error as Error).message}).` };
+  }
+}
+
+/** For a directory that does not exist yet: its nearest ancestor that does (undefined when it exists). */
+async function nearestExistingDir(dir: string): Promise<string | undefined> {
+  let current = dir;
+  for (;;) {
+    try {
+      await stat(current);
+      return current === dir ? undefined : current;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || dirname(current) === current) return current === dir ? undefined : current;
+      current = dirname(current);
+    }
   }
 }
 
