@@ -1,10 +1,14 @@
 #!/usr/bin/env node
 // `npm start`: the desktop app where Electron's binary is installed; otherwise (CI, or npm ci with
 // ELECTRON_SKIP_BINARY_DOWNLOAD=1) the same UI from `holdfast serve` in the default browser.
+// When the Holdfast home in effect has no connection profiles, the UI runs on a demo (bin/start-demo.ts):
+// a throwaway PostgreSQL 15 and a temporary HOLDFAST_HOME, removed when the UI ends.
 //   npm start -- --no-open    serve without opening a browser (headless machines)
+//   npm start -- --no-demo    no demo, even with nothing configured
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { constants } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -40,18 +44,51 @@ function openBrowser(url) {
   child.unref();
 }
 
-function forwardSignals(child) {
-  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
-  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+// Before the UI runs, a signal stops the demo's start-up (which removes what it made); after, it goes
+// to the UI, whose exit stops the demo and ends this process.
+const interrupted = new AbortController();
+let ui;
+let demo;
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => (ui ? ui.kill(signal) : interrupted.abort(signal)));
+
+async function exitAfterDemo(code) {
+  await demo?.stop();
+  process.exit(code);
+}
+
+function runUi(child) {
+  ui = child;
+  child.on('exit', (code, signal) => void exitAfterDemo(code ?? (signal ? 1 : 0)));
+}
+
+/** The demo when nothing is configured and --no-demo was not given; undefined otherwise. */
+async function demoIfUnconfigured() {
+  if (args.includes('--no-demo')) return undefined;
+  const { register } = await import('tsx/esm/api');
+  register();
+  const { hasProfiles, startDemo } = await import('./start-demo.ts');
+  return hasProfiles() ? undefined : startDemo(interrupted.signal);
 }
 
 const electron = electronBinary();
+// Built before the demo starts, so a failed build leaves nothing to clean up.
 if (electron) {
   run(process.execPath, [join(root, 'build', 'bundle-electron.mjs')]);
   if (!existsSync(join(root, 'dist', 'renderer', 'index.html'))) run(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', 'build:renderer']);
+}
+try {
+  demo = await demoIfUnconfigured();
+} catch (error) {
+  if (interrupted.signal.aborted) process.exit(128 + constants.signals[interrupted.signal.reason]);
+  process.stderr.write(`start: the demo could not start: ${error?.message ?? error}\n${error?.hint ? `hint: ${error.hint}\n` : ''}To start without it: npm start -- --no-demo\n`);
+  process.exit(1);
+}
+if (interrupted.signal.aborted) await exitAfterDemo(128 + constants.signals[interrupted.signal.reason]);
+
+if (electron) {
   const env = { ...process.env };
   delete env.ELECTRON_RUN_AS_NODE;
-  const child = spawn(electron, [root, ...args.filter((arg) => arg !== '--no-open')], { cwd: root, stdio: 'inherit', env });
+  const child = spawn(electron, [root, ...args.filter((arg) => arg !== '--no-open' && arg !== '--no-demo')], { cwd: root, stdio: 'inherit', env });
   child.on('exit', (code) => {
     if (code) {
       process.stderr.write(
@@ -60,7 +97,7 @@ if (electron) {
       );
     }
   });
-  forwardSignals(child);
+  runUi(child);
 } else {
   process.stderr.write(
     "start: Electron's binary is not installed here (npm ci ran with ELECTRON_SKIP_BINARY_DOWNLOAD=1, or its download failed),\n" +
@@ -78,5 +115,5 @@ if (electron) {
       openBrowser(url);
     }
   });
-  forwardSignals(child);
+  runUi(child);
 }

@@ -1,5 +1,5 @@
 // `npm start` (bin/start.mjs) without Electron's binary — the case on this machine and in CI — says
-// so and serves the same UI with `holdfast serve`.
+// so and serves the same UI with `holdfast serve` (--no-demo: the demo has its own suite, test/start-demo.test.ts).
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -19,7 +19,7 @@ function electronInstalled(): boolean {
 
 test.skipIf(electronInstalled())('without the Electron binary, npm start explains and runs holdfast serve', async () => {
   const home = mkdtempSync(join(tmpdir(), 'holdfast-start-'));
-  const child = spawn(process.execPath, [join(root, 'bin', 'start.mjs'), '--no-open'], { cwd: root, env: { ...process.env, HOLDFAST_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [join(root, 'bin', 'start.mjs'), '--no-open', '--no-demo'], { cwd: root, env: { ...process.env, HOLDFAST_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
   try {
     let stdout = '';
     let stderr = '';

@@ -101,12 +101,14 @@ export interface ScratchServer {
 export interface ScratchOptions {
   /** Temp directory name prefix (tests use their own, to tell their servers from drills'). */
   prefix?: string;
+  /** Where the temp directory is made (default os.tmpdir()); as root, the postgres user must be able to traverse it. */
+  parent?: string;
   /** `trust` (default) or scram-sha-256 on loopback TCP with this superuser password. */
   superPassword?: string;
 }
 
 export async function startScratchServer(binaries: ServerBinaries, options: ScratchOptions = {}): Promise<ScratchServer> {
-  const root = mkdtempSync(join(tmpdir(), options.prefix ?? 'holdfast-scratch-'));
+  const root = mkdtempSync(join(options.parent ?? tmpdir(), options.prefix ?? 'holdfast-scratch-'));
   let started = false;
   const dataDir = join(root, 'data');
   // Once only, however often it is asked for (a cancel and the caller's finally may both stop it).
