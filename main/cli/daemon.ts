@@ -7,6 +7,7 @@ import nodeCron from 'node-cron';
 import { cleanupCron as cleanupCronFromEnv, validateCron } from '../core/schedule/cron.ts';
 import { startTicker } from '../core/schedule/ticker.ts';
 import type { Io } from './main.ts';
+import { untilStopSignal } from './stop-signal.ts';
 
 export async function runDaemon(io: Io, graceMs: number): Promise<number> {
   let holdfast: Holdfast;
@@ -37,15 +38,14 @@ export async function runDaemon(io: Io, graceMs: number): Promise<number> {
       .then((summary) => log(`cleanup: deleted ${summary.deleted} backups, ${summary.errors} errors`))
       .catch((error: unknown) => log(`cleanup failed: ${(error as Error).message}`));
   });
-  await new Promise<void>((resolve) => {
-    process.once('SIGTERM', () => resolve());
-    process.once('SIGINT', () => resolve());
-  });
+  const stop = untilStopSignal(() => log('already stopping: running backups get the rest of --grace'));
+  await stop.stopped;
   log('stopping: no new backups; waiting for running ones');
   ticker.stop();
   void cleanupTask.stop();
   const stopped = await scheduler.stop(graceMs);
   log(`stopped: ${stopped.finished} finished, ${stopped.interrupted} interrupted`);
   holdfast.close();
+  stop.dispose();
   return 0;
 }

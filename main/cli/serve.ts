@@ -5,6 +5,7 @@ import { exitCodeFor, HoldfastError, toErrorInfo } from '../core/errors.ts';
 import { Holdfast } from '../core/holdfast.ts';
 import { checkBind, startServer, type ServeOptions } from '../serve/server.ts';
 import type { Io } from './main.ts';
+import { untilStopSignal } from './stop-signal.ts';
 
 export interface ServeFlags {
   host: string;
@@ -49,11 +50,10 @@ export async function runServe(io: Io, flags: ServeFlags): Promise<number> {
   }
   io.stdout(`Holdfast UI: ${server.url}\n`);
   if (flags.insecure && !flags.tlsCert) io.stderr('holdfast serve: warning: --insecure: tokens and backups cross the network unencrypted.\n');
-  await new Promise<void>((resolve) => {
-    process.once('SIGTERM', () => resolve());
-    process.once('SIGINT', () => resolve());
-  });
+  const stop = untilStopSignal(() => io.stderr('holdfast serve: already stopping.\n'));
+  await stop.stopped;
   await server.close();
   holdfast.close();
+  stop.dispose();
   return 0;
 }
