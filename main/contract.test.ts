@@ -110,3 +110,44 @@ describe('settings.get', () => {
     expect(await invoke(holdfast, 'settings.get', { extra: 1 })).toMatchObject({ ok: false, error: { code: 'BAD_INPUT' } });
   });
 });
+
+describe('backup.list fields and backup.show', () => {
+  test("fields: 'summary' lists each backup without its tables, row counts, options, roles file or checksum; backup.show answers the full record", async () => {
+    const backup = await adoptedBackup();
+    const full = await invoke(holdfast, 'backup.list', {});
+    expect(full).toEqual({ ok: true, value: [backup] });
+    expect(await invoke(holdfast, 'backup.list', { fields: 'full' })).toEqual(full);
+
+    const summary = await invoke(holdfast, 'backup.list', { all: true, fields: 'summary' });
+    expect(summary).toEqual({
+      ok: true,
+      value: [
+        {
+          id: backup.id,
+          filename: backup.filename,
+          timestamp: backup.timestamp,
+          size: backup.size,
+          duration: backup.duration,
+          profile: 'shop',
+          database: 'shop',
+          format: 'custom',
+          compression: 'gzip',
+          status: 'completed',
+          lastVerified: null,
+          restoreTest: null,
+        },
+      ],
+    });
+
+    expect(await invoke(holdfast, 'backup.show', { ref: backup.id })).toEqual({ ok: true, value: backup });
+    expect(await invoke(holdfast, 'backup.show', { ref: backup.filename })).toEqual({ ok: true, value: backup });
+  });
+
+  test('rejects unknown field sets and refs, and a backup that is not catalogued is NOT_FOUND', async () => {
+    expect(await invoke(holdfast, 'backup.list', { fields: 'tables' })).toMatchObject({ ok: false, error: { code: 'BAD_INPUT', message: expect.stringContaining('fields') } });
+    expect(await invoke(holdfast, 'backup.show', {})).toMatchObject({ ok: false, error: { code: 'BAD_INPUT', message: expect.stringContaining('ref') } });
+    expect(await invoke(holdfast, 'backup.show', { ref: '' })).toMatchObject({ ok: false, error: { code: 'BAD_INPUT' } });
+    expect(await invoke(holdfast, 'backup.show', { ref: 'a1b2c3d4e5f6', extra: true })).toMatchObject({ ok: false, error: { code: 'BAD_INPUT', message: expect.stringContaining('extra') } });
+    expect(await invoke(holdfast, 'backup.show', { ref: '../catalogue.sqlite' })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+  });
+});

@@ -58,9 +58,13 @@ export const contract = {
       onProgress: (progress) => context.onProgress?.({ operation: 'backup', progress }),
     }),
   ),
-  'backup.list': define(z.object({ profile: ProfileNameSchema.optional(), all: z.boolean().default(false) }).strict(), (holdfast, input) =>
-    holdfast.list({ profile: input.profile, all: input.all }),
+  // fields: 'summary' leaves out each backup's tables, row counts, options, roles file and files
+  // (backup.show answers those for one backup); 'full' is what the CLI's --json and the REST API show.
+  'backup.list': define(
+    z.object({ profile: ProfileNameSchema.optional(), all: z.boolean().default(false), fields: z.enum(['full', 'summary']).default('full') }).strict(),
+    (holdfast, input) => holdfast.list({ profile: input.profile, all: input.all, fields: input.fields }),
   ),
+  'backup.show': define(z.object({ ref: BackupRef }).strict(), (holdfast, input) => holdfast.showBackup(input.ref)),
   'backup.verify': define(z.object({ ref: BackupRef }).strict(), (holdfast, input) => holdfast.verify(input.ref)),
   'backup.testRestore': define(
     z

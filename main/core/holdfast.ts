@@ -44,7 +44,7 @@ import { discoverClientTools, type ClientToolSet } from './tools/discover.ts';
 import { actingUser } from './users/acting.ts';
 import { UserStore, type IssuedToken, type Role, type User } from './users/users.ts';
 import { humanBytes } from './human.ts';
-import type { BackupMetadata, Profile, RunRecord } from './types.ts';
+import type { BackupMetadata, BackupSummary, Profile, RunRecord } from './types.ts';
 import { verifyBackup, type VerifyResult } from './verify/verify.ts';
 
 export interface ReconcileReport {
@@ -428,8 +428,13 @@ export class Holdfast implements EngineContext, ProfileContext {
     });
   }
 
-  list(filter: { profile?: string | undefined; all?: boolean }): Array<BackupMetadata | ListEntry> {
-    const backups: Array<BackupMetadata | ListEntry> = this.catalogue.listBackups(filter.profile ? { profile: filter.profile } : {});
+  list(filter: { profile?: string | undefined; all?: boolean; fields?: 'full' }): Array<BackupMetadata | ListEntry>;
+  /** Summaries: what a table of backups shows, without each backup's tables, row counts, options and files (backup.show has those). */
+  list(filter: { profile?: string | undefined; all?: boolean; fields: 'summary' }): Array<BackupSummary | ListEntry>;
+  list(filter: { profile?: string | undefined; all?: boolean; fields?: 'full' | 'summary' }): Array<BackupMetadata | BackupSummary | ListEntry>;
+  list(filter: { profile?: string | undefined; all?: boolean; fields?: 'full' | 'summary' }): Array<BackupMetadata | BackupSummary | ListEntry> {
+    const where = filter.profile ? { profile: filter.profile } : {};
+    const backups: Array<BackupMetadata | BackupSummary | ListEntry> = filter.fields === 'summary' ? this.catalogue.listBackupSummaries(where) : this.catalogue.listBackups(where);
     if (!filter.all) return backups;
     const runs: RunRecord[] = this.catalogue.listRuns({ kind: 'backup', statuses: ['failed', 'interrupted', 'running'], ...(filter.profile ? { profile: filter.profile } : {}) });
     const entries = runs.map((run): ListEntry => ({
@@ -441,6 +446,13 @@ export class Holdfast implements EngineContext, ProfileContext {
       error: run.error,
     }));
     return [...backups, ...entries].sort((a, b) => a.timestamp.localeCompare(b.timestamp));
+  }
+
+  /** One backup's full record (as `list` gives it), by id or file name; deleted ones are kept on record and shown too. */
+  showBackup(ref: string): BackupMetadata {
+    const backup = this.catalogue.findBackup(ref);
+    if (!backup) throw new HoldfastError('NOT_FOUND', `No backup with id or filename "${ref}" in the catalogue.`, 'List backups with `holdfast list`.');
+    return backup;
   }
 
   verify(ref: string): Promise<VerifyResult> {

@@ -74,6 +74,13 @@ export interface BackupMetadata {
   restoreTest?: { status: 'passed' | 'failed'; at: string } | null;
 }
 
+/**
+ * What a list of backups shows (the desktop's table, the restore wizard's choice): the catalogue's
+ * columns without the per-backup detail (tables, row counts, options, roles file, files, checksum).
+ * With 10,000 backups the full records are ~13 MB of JSON; this is about a seventh of that.
+ */
+export type BackupSummary = Pick<BackupMetadata, 'id' | 'filename' | 'timestamp' | 'size' | 'duration' | 'profile' | 'database' | 'format' | 'compression' | 'status' | 'lastVerified' | 'restoreTest'>;
+
 export interface RunRecord {
   id: string;
   kind: 'backup' | 'verify' | 'restore';

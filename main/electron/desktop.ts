@@ -33,7 +33,7 @@ export interface DesktopDeps {
 }
 
 /** Calls that cannot change what the tray shows; the renderer polls some of them. */
-const READ_ONLY = new Set<Channel>(['profile.list', 'profile.show', 'profile.test', 'backup.list', 'backup.stats', 'backup.health', 'schedule.list', 'audit.list', 'retention.preview']);
+const READ_ONLY = new Set<Channel>(['profile.list', 'profile.show', 'profile.test', 'backup.list', 'backup.show', 'backup.stats', 'backup.health', 'schedule.list', 'audit.list', 'retention.preview']);
 
 const MAX_BODY = 240;
 

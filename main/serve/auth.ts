@@ -160,6 +160,7 @@ const READ_CHANNELS = new Set([
   'profile.show',
   'profile.test',
   'backup.list',
+  'backup.show',
   'backup.stats',
   'backup.health',
   'backup.running',

@@ -3,7 +3,7 @@
 import Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
 import { HoldfastError } from '../errors.ts';
-import type { BackupMetadata, BackupStatus, Profile, RunRecord, RunStatus } from '../types.ts';
+import type { BackupMetadata, BackupStatus, BackupSummary, Profile, RunRecord, RunStatus } from '../types.ts';
 import { migrations } from './migrations.ts';
 import { isProcessAlive, PROCESS_TOKEN } from '../process/liveness.ts';
 
@@ -53,6 +53,22 @@ interface BackupRow {
   verify_valid: number | null;
   restore_test_at: string | null;
   restore_test_ok: number | null;
+}
+
+interface SummaryRow extends Omit<BackupRow, 'metadata'> {
+  filename: string;
+  created_at: string;
+  size: number;
+  profile_name: string;
+  duration: number;
+  database: string;
+  format: BackupMetadata['format'];
+  compression: string;
+}
+
+export interface BackupFilter {
+  profile?: string;
+  statuses?: BackupStatus[];
 }
 
 export type NewProfile = Omit<Profile, 'id' | 'createdAt' | 'keychainPassword'>;
@@ -257,15 +273,39 @@ export class Catalogue {
     return backup;
   }
 
-  listBackups(filter: { profile?: string; statuses?: BackupStatus[] } = {}): BackupMetadata[] {
-    const statuses = filter.statuses ?? ['completed', 'missing'];
-    const params: unknown[] = [...statuses];
-    let sql = `SELECT * FROM backups WHERE status IN (${statuses.map(() => '?').join(', ')})`;
-    if (filter.profile) {
-      sql += ' AND profile_name = ?';
-      params.push(filter.profile);
-    }
-    return (this.db.prepare(`${sql} ORDER BY created_at`).all(...params) as BackupRow[]).map(backupFromRow);
+  listBackups(filter: BackupFilter = {}): BackupMetadata[] {
+    const { where, params } = backupWhere(filter);
+    return (this.db.prepare(`SELECT * FROM backups WHERE ${where} ORDER BY created_at`).all(...params) as BackupRow[]).map(backupFromRow);
+  }
+
+  /**
+   * The same backups as listBackups, as summaries. SQLite picks the few fields out of the metadata
+   * JSON (json_extract, in C): parsing every record in JavaScript only to drop most of it was most
+   * of the time a 10,000-backup list took.
+   */
+  listBackupSummaries(filter: BackupFilter = {}): BackupSummary[] {
+    const { where, params } = backupWhere(filter);
+    const rows = this.db
+      .prepare(
+        `SELECT id, filename, created_at, size, profile_name, status, verified_at, verify_valid, restore_test_at, restore_test_ok,
+                json_extract(metadata, '$.duration') AS duration, json_extract(metadata, '$.database') AS database,
+                json_extract(metadata, '$.format') AS format, json_extract(metadata, '$.compression') AS compression
+         FROM backups WHERE ${where} ORDER BY created_at`,
+      )
+      .all(...params) as SummaryRow[];
+    return rows.map((row) => ({
+      id: row.id,
+      filename: row.filename,
+      timestamp: row.created_at,
+      size: row.size,
+      duration: row.duration,
+      profile: row.profile_name,
+      database: row.database,
+      format: row.format,
+      compression: row.compression,
+      status: row.status,
+      ...proofFromRow(row),
+    }));
   }
 
   setBackupStatus(id: string, status: BackupStatus): void {
@@ -332,10 +372,24 @@ function runFromRow(row: RunRow): RunRecord {
 
 function backupFromRow(row: BackupRow): BackupMetadata {
   const metadata = JSON.parse(row.metadata) as BackupMetadata;
+  return { ...metadata, status: row.status, ...proofFromRow(row) };
+}
+
+/** What has been proven about a backup lives in columns of its own, updated without rewriting the metadata. */
+function proofFromRow(row: Pick<BackupRow, 'verified_at' | 'verify_valid' | 'restore_test_at' | 'restore_test_ok'>): Pick<BackupMetadata, 'lastVerified' | 'restoreTest'> {
   return {
-    ...metadata,
-    status: row.status,
     lastVerified: row.verified_at ? { at: row.verified_at, valid: row.verify_valid === 1 } : null,
     restoreTest: row.restore_test_at ? { status: row.restore_test_ok === 1 ? 'passed' : 'failed', at: row.restore_test_at } : null,
   };
+}
+
+function backupWhere(filter: BackupFilter): { where: string; params: unknown[] } {
+  const statuses = filter.statuses ?? ['completed', 'missing'];
+  const params: unknown[] = [...statuses];
+  let where = `status IN (${statuses.map(() => '?').join(', ')})`;
+  if (filter.profile) {
+    where += ' AND profile_name = ?';
+    params.push(filter.profile);
+  }
+  return { where, params };
 }

@@ -2,8 +2,9 @@
 // contract's), so nothing from main is bundled into the page.
 import type { Channel, ChannelInput, ChannelOutput, Envelope, HoldfastBridge, ProgressEvent } from '../../../main/bridge.ts';
 import type { ErrorInfo } from '../../../main/core/errors.ts';
+import type { BackupMetadata, BackupSummary } from '../../../main/core/types.ts';
 
-export type { Channel, ChannelInput, ChannelOutput, Envelope, ErrorInfo, HoldfastBridge, ProgressEvent };
+export type { BackupMetadata, BackupSummary, Channel, ChannelInput, ChannelOutput, Envelope, ErrorInfo, HoldfastBridge, ProgressEvent };
 
 export interface CallOptions {
   /** Aborting ends the call: the engine cancels the operation and the result is a CANCELLED error. */

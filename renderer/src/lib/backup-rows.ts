@@ -1,9 +1,9 @@
 // The Backups table's rows: catalogued backups and failed/interrupted/running attempts
-// (backup.list with all: true) in one shape, and the sort and filter the table applies.
-import type { ChannelOutput } from '../api/types.ts';
+// (backup.list with all: true, fields: 'summary') in one shape, and the sort and filter the table applies.
+import type { BackupSummary, ChannelOutput } from '../api/types.ts';
 
 type ListItem = ChannelOutput<'backup.list'>[number];
-export type BackupMetadata = Extract<ListItem, { checksum: string }>;
+export type { BackupSummary };
 
 export type RowStatus = 'completed' | 'missing' | 'deleted' | 'failed' | 'interrupted' | 'running';
 export type VerifiedState = 'valid' | 'invalid' | 'never';
@@ -23,11 +23,13 @@ export interface BackupRow {
   verified: VerifiedState | null;
   restoreTest: 'passed' | 'failed' | null;
   error: string | null;
-  backup: BackupMetadata | null;
+  /** The list's summary; the details panel asks backup.show for the rest. */
+  backup: BackupSummary | null;
 }
 
-export function isBackup(item: ListItem): item is BackupMetadata {
-  return 'checksum' in item;
+/** A catalogued backup (full or summary), not an attempt that produced none: only backups have a format. */
+export function isBackup(item: ListItem): item is Extract<ListItem, { format: unknown }> {
+  return 'format' in item;
 }
 
 export function toRow(item: ListItem): BackupRow {

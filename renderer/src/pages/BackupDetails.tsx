@@ -1,7 +1,7 @@
 // One backup in full: what it is, what it holds (tables and their exact row counts), how it was
 // taken, and what has been proven about it, with the actions that prove more or remove it.
-import { useState } from 'react';
-import type { ErrorInfo } from '../api/types.ts';
+import { useEffect, useState } from 'react';
+import type { BackupMetadata, ErrorInfo } from '../api/types.ts';
 import { ConfirmDialog } from '../components/Modal.tsx';
 import { icons } from '../components/icons.tsx';
 import { Badge, ErrorNotice, Facts, Spinner, StatusBadge, TypedConfirm } from '../components/ui.tsx';
@@ -12,10 +12,17 @@ import { useNav } from '../stores/nav.ts';
 
 export function BackupDetails({ row, onClose }: { row: BackupRow; onClose: () => void }) {
   const action = useBackups((s) => s.actions[row.id]);
+  const detail = useBackups((s) => (s.detail?.id === row.id ? s.detail : null));
   const [deleting, setDeleting] = useState(false);
+  // The list's summary: what is proven about it comes from there, so it follows every reload.
   const backup = row.backup;
-  const { verify, testRestore, cancelAction } = useBackups.getState();
+  const { verify, testRestore, cancelAction, loadDetail } = useBackups.getState();
   const running = action?.status === 'running';
+  const cataloged = backup !== null;
+
+  useEffect(() => {
+    if (cataloged) loadDetail(row.id);
+  }, [row.id, cataloged, loadDetail]);
 
   return (
     <aside className="card details" aria-label="Backup details">
@@ -67,50 +74,24 @@ export function BackupDetails({ row, onClose }: { row: BackupRow; onClose: () =>
               ['Status', <StatusBadge key="s" status={backup.status} />],
               ['Verified', backup.lastVerified ? <>{<VerifiedBadge row={{ ...row, restoreTest: null }} />} <span className="muted">{formatRelative(backup.lastVerified.at)}</span></> : <StatusBadge status="never" />],
               ['Restore drill', backup.restoreTest ? <>{<StatusBadge status={backup.restoreTest.status} />} <span className="muted">{formatRelative(backup.restoreTest.at)}</span></> : <span className="muted">never run</span>],
-              ['Checksum', <span key="c" className="mono break">{backup.checksum}</span>],
+              ['Checksum', detail?.status === 'done' ? <span key="c" className="mono break">{detail.backup.checksum}</span> : <span className="muted">…</span>],
             ]}
           />
 
-          <h3 className="details__section">Backup</h3>
-          <Facts
-            items={[
-              ['Database', `${backup.database} on ${backup.version}`],
-              ['Format', `${backup.format} · ${backup.compression}`],
-              ['Size', `${formatBytes(backup.size)} (database ${formatBytes(backup.databaseSize)})`],
-              ['Duration', formatDuration(backup.duration)],
-              ['pg_dump', backup.clientVersion],
-              ['Roles file', backup.globals.filename ?? <span className="muted">{backup.globals.note ?? 'none'}</span>],
-              ['Path', <span key="p" className="mono break">{backup.path}</span>],
-              ['Id', <span key="i" className="mono">{backup.id}</span>],
-            ]}
-          />
-
-          <h3 className="details__section">Options</h3>
-          <OptionsList options={backup.options} />
-
-          <h3 className="details__section">
-            Tables <span className="muted">({backup.tables.length})</span>
-          </h3>
-          <table className="table table--compact">
-            <thead>
-              <tr>
-                <th scope="col">Table</th>
-                <th scope="col" className="num">
-                  Rows
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {Object.entries(backup.rowCounts)
-                .sort(([a], [b]) => a.localeCompare(b))
-                .map(([table, count]) => (
-                  <tr key={table}>
-                    <td className="mono">{table}</td>
-                    <td className="num">{formatCount(count)}</td>
-                  </tr>
-                ))}
-            </tbody>
-          </table>
+          {detail?.status === 'done' ? (
+            <FullRecord backup={detail.backup} />
+          ) : detail?.status === 'failed' ? (
+            <>
+              <ErrorNotice title="The backup's details could not be read" error={detail.error} />
+              <button type="button" className="btn" onClick={() => loadDetail(row.id)}>
+                {icons.refresh} Try again
+              </button>
+            </>
+          ) : (
+            <p className="details__running" role="status">
+              <Spinner /> Loading tables, row counts and options…
+            </p>
+          )}
         </>
       )}
       <DeleteDialog row={row} open={deleting} onClose={() => setDeleting(false)} />
@@ -118,7 +99,55 @@ export function BackupDetails({ row, onClose }: { row: BackupRow; onClose: () =>
   );
 }
 
-function OptionsList({ options }: { options: NonNullable<BackupRow['backup']>['options'] }) {
+/** What only backup.show answers: how it was taken, its options, and every table with its exact row count. */
+function FullRecord({ backup }: { backup: BackupMetadata }) {
+  return (
+    <>
+      <h3 className="details__section">Backup</h3>
+      <Facts
+        items={[
+          ['Database', `${backup.database} on ${backup.version}`],
+          ['Format', `${backup.format} · ${backup.compression}`],
+          ['Size', `${formatBytes(backup.size)} (database ${formatBytes(backup.databaseSize)})`],
+          ['Duration', formatDuration(backup.duration)],
+          ['pg_dump', backup.clientVersion],
+          ['Roles file', backup.globals.filename ?? <span className="muted">{backup.globals.note ?? 'none'}</span>],
+          ['Path', <span key="p" className="mono break">{backup.path}</span>],
+          ['Id', <span key="i" className="mono">{backup.id}</span>],
+        ]}
+      />
+
+      <h3 className="details__section">Options</h3>
+      <OptionsList options={backup.options} />
+
+      <h3 className="details__section">
+        Tables <span className="muted">({backup.tables.length})</span>
+      </h3>
+      <table className="table table--compact">
+        <thead>
+          <tr>
+            <th scope="col">Table</th>
+            <th scope="col" className="num">
+              Rows
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {Object.entries(backup.rowCounts)
+            .sort(([a], [b]) => a.localeCompare(b))
+            .map(([table, count]) => (
+              <tr key={table}>
+                <td className="mono">{table}</td>
+                <td className="num">{formatCount(count)}</td>
+              </tr>
+            ))}
+        </tbody>
+      </table>
+    </>
+  );
+}
+
+function OptionsList({ options }: { options: BackupMetadata['options'] }) {
   const items: string[] = [];
   if (options.schemaOnly) items.push('Schema only');
   if (options.dataOnly) items.push('Data only');

@@ -14,6 +14,7 @@ function answerLater() {
 
 afterEach(() => {
   vi.restoreAllMocks();
+  useBackups.setState({ selectedId: null, detail: null });
 });
 
 describe('useBackups', () => {
@@ -42,5 +43,39 @@ describe('useBackups', () => {
     expect(call).toHaveBeenCalledTimes(2);
     answerAll();
     await Promise.all([opening, afterChange, joined]);
+  });
+
+  test('the list asks for summaries; the details panel asks backup.show for its one backup, once', async () => {
+    const { call, answerAll } = answerLater();
+    const loading = useBackups.getState().load();
+    expect(call).toHaveBeenLastCalledWith('backup.list', { all: true, fields: 'summary' });
+    answerAll();
+    await loading;
+
+    useBackups.getState().loadDetail('aaaaaaaaaaaa');
+    expect(call).toHaveBeenLastCalledWith('backup.show', { ref: 'aaaaaaaaaaaa' });
+    expect(useBackups.getState().detail).toEqual({ id: 'aaaaaaaaaaaa', status: 'loading' });
+    // Asked again while on its way (the panel re-rendering): joined, not sent twice.
+    useBackups.getState().loadDetail('aaaaaaaaaaaa');
+    expect(call).toHaveBeenCalledTimes(2);
+  });
+
+  test('an answer for a backup no longer selected does not replace the newer one', async () => {
+    const answers: Array<(value: Envelope<unknown>) => void> = [];
+    vi.spyOn(api, 'call').mockImplementation(() => new Promise((resolve) => answers.push(resolve as (value: Envelope<unknown>) => void)));
+    useBackups.getState().loadDetail('aaaaaaaaaaaa');
+    useBackups.getState().loadDetail('bbbbbbbbbbbb');
+    answers[1]!({ ok: true, value: { id: 'bbbbbbbbbbbb' } });
+    answers[0]!({ ok: true, value: { id: 'aaaaaaaaaaaa' } });
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(useBackups.getState().detail).toEqual({ id: 'bbbbbbbbbbbb', status: 'done', backup: { id: 'bbbbbbbbbbbb' } });
+
+    // A failed read can be asked again.
+    useBackups.getState().loadDetail('cccccccccccc');
+    answers[2]!({ ok: false, error: { code: 'NOT_FOUND', message: 'gone' } });
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(useBackups.getState().detail).toMatchObject({ id: 'cccccccccccc', status: 'failed' });
+    useBackups.getState().loadDetail('cccccccccccc');
+    expect(answers).toHaveLength(4);
   });
 });

@@ -2,7 +2,7 @@
 // drill, delete) and their latest results.
 import { create } from 'zustand';
 import { api } from '../api/client.ts';
-import type { ChannelOutput, Envelope, ErrorInfo } from '../api/types.ts';
+import type { BackupMetadata, ChannelOutput, Envelope, ErrorInfo } from '../api/types.ts';
 import { NO_FILTER, toRow, type BackupRow, type RowFilter, type SortDirection, type SortKey } from '../lib/backup-rows.ts';
 
 export type VerifyResult = ChannelOutput<'backup.verify'>;
@@ -14,6 +14,9 @@ export type ActionState =
   | { kind: 'testRestore'; status: 'done'; result: DrillResult }
   | { kind: 'verify' | 'testRestore'; status: 'failed'; error: ErrorInfo };
 
+/** The selected backup's full record (tables, row counts, options…), which the list leaves out. */
+export type DetailState = { id: string; status: 'loading' } | { id: string; status: 'done'; backup: BackupMetadata } | { id: string; status: 'failed'; error: ErrorInfo };
+
 interface BackupsState {
   rows: BackupRow[];
   loaded: boolean;
@@ -21,8 +24,13 @@ interface BackupsState {
   sort: { key: SortKey; direction: SortDirection };
   filter: RowFilter;
   selectedId: string | null;
+  detail: DetailState | null;
   actions: Record<string, ActionState>;
-  /** Asks for the catalogue now: after a change (a backup, a delete, a verify), so the answer includes it. */
+  /**
+   * Asks for the catalogue now: after a change (a backup, a delete, a verify), so the answer includes it.
+   * Summaries only (fields: 'summary'): with 10,000 backups the full records were ~13 MB of JSON the
+   * table never shows; the details panel asks for its one backup.
+   */
   load(): Promise<void>;
   /**
    * What a page does when it opens: joins a load already in flight, else starts one. At start-up the
@@ -33,6 +41,8 @@ interface BackupsState {
   setSort(key: SortKey): void;
   setFilter(change: Partial<RowFilter>): void;
   select(id: string | null): void;
+  /** Asks for one backup's full record (backup.show) for the details panel, unless it is here or on its way. */
+  loadDetail(id: string): void;
   verify(id: string): Promise<void>;
   testRestore(id: string): Promise<void>;
   cancelAction(id: string): void;
@@ -64,10 +74,11 @@ export const useBackups = create<BackupsState>()((set, get) => {
     sort: { key: 'timestamp', direction: 'desc' },
     filter: NO_FILTER,
     selectedId: null,
+    detail: null,
     actions: {},
     load() {
       const loading = (async () => {
-        const result = await api.call('backup.list', { all: true });
+        const result = await api.call('backup.list', { all: true, fields: 'summary' });
         if (result.ok) set({ rows: result.value.map(toRow), loaded: true, error: null });
         else set({ error: result.error, loaded: true });
       })();
@@ -93,6 +104,16 @@ export const useBackups = create<BackupsState>()((set, get) => {
     select(id) {
       set({ selectedId: id });
     },
+    loadDetail(id) {
+      const { detail } = get();
+      if (detail?.id === id && detail.status !== 'failed') return;
+      set({ detail: { id, status: 'loading' } });
+      void api.call('backup.show', { ref: id }).then((result) => {
+        // A later selection has its own request; this answer is for a row no longer shown.
+        if (get().detail?.id !== id) return;
+        set({ detail: result.ok ? { id, status: 'done', backup: result.value } : { id, status: 'failed', error: result.error } });
+      });
+    },
     verify: (id) => run(id, 'verify'),
     testRestore: (id) => run(id, 'testRestore'),
     cancelAction(id) {
@@ -102,7 +123,7 @@ export const useBackups = create<BackupsState>()((set, get) => {
     async remove(id, confirm) {
       const result = await api.call('backup.delete', { ref: id, confirm });
       if (result.ok) {
-        set((state) => ({ selectedId: state.selectedId === id ? null : state.selectedId }));
+        set((state) => (state.selectedId === id ? { selectedId: null, detail: null } : {}));
         await get().load();
       }
       return result;

@@ -1,0 +1,84 @@
+// The catalogue's two ways of listing backups: full records, and the summaries a table shows, which
+// SQLite reads out of the metadata JSON. Both must agree on every field the summary has.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { BackupOptionsSchema } from '../backup/options.ts';
+import type { BackupMetadata } from '../types.ts';
+import { Catalogue } from './catalogue.ts';
+
+let dir: string;
+let catalogue: Catalogue;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'holdfast-catalogue-'));
+  catalogue = new Catalogue(join(dir, 'catalogue.sqlite'));
+});
+
+afterEach(() => {
+  catalogue.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function backup(n: number, profile: string, change: Partial<BackupMetadata> = {}): BackupMetadata {
+  const timestamp = new Date(Date.UTC(2025, 0, 1, n)).toISOString();
+  const filename = `backup-${timestamp.replace(/[:.]/g, '-')}-${profile}.dump`;
+  return {
+    id: n.toString(16).padStart(12, '0'),
+    filename,
+    timestamp,
+    size: 1000 + n,
+    compressed: true,
+    encrypted: false,
+    checksum: `sha256:${'a'.repeat(64)}`,
+    databaseSize: 50_000,
+    tables: ['public.users', 'public."odd ""name"""'],
+    version: 'PostgreSQL 16.4',
+    duration: 250 + n,
+    profile,
+    database: `${profile}_db`,
+    path: join(dir, filename),
+    format: 'custom',
+    compression: 'zstd:3',
+    status: 'completed',
+    rowCounts: { 'public.users': 3, 'public."odd ""name"""': 1 },
+    serverMajor: 16,
+    clientVersion: 'pg_dump 16.4',
+    options: BackupOptionsSchema.parse({}),
+    globals: { filename: null, checksum: null, note: 'no roles file' },
+    ...change,
+  };
+}
+
+function insert(metadata: BackupMetadata): void {
+  catalogue.insertBackup(metadata, catalogue.startRun({ kind: 'backup', profile: metadata.profile }));
+}
+
+describe('listBackupSummaries', () => {
+  test('gives the same backups as listBackups, in the same order, with only the summary fields', () => {
+    for (const profile of ['shop', 'crm']) catalogue.addProfile({ name: profile, host: 'localhost', port: 5432, user: 'postgres', dbname: profile, sslmode: null, sslrootcert: null, sslcert: null, sslkey: null, service: null, tags: [], notes: null, pgBinDir: null, drillChecks: [] });
+    insert(backup(3, 'shop', { format: 'directory', compression: 'gzip:6', database: 'naïve "db"' }));
+    insert(backup(1, 'crm', { format: 'plain', compression: 'none' }));
+    insert(backup(2, 'shop'));
+    insert(backup(4, 'shop'));
+    catalogue.setBackupStatus(backup(2, 'shop').id, 'missing');
+    catalogue.setBackupStatus(backup(4, 'shop').id, 'deleted');
+    catalogue.recordVerification(backup(1, 'crm').id, false);
+    catalogue.recordRestoreTest(backup(3, 'shop').id, true, '2025-02-01T00:00:00.000Z');
+
+    const keys = ['id', 'filename', 'timestamp', 'size', 'duration', 'profile', 'database', 'format', 'compression', 'status', 'lastVerified', 'restoreTest'] as const;
+    const pick = (full: BackupMetadata) => Object.fromEntries(keys.map((key) => [key, full[key]]));
+    for (const filter of [{}, { profile: 'shop' }, { statuses: ['completed' as const] }, { statuses: ['completed' as const, 'missing' as const, 'deleted' as const] }]) {
+      const summaries = catalogue.listBackupSummaries(filter);
+      expect(summaries).toEqual(catalogue.listBackups(filter).map(pick));
+      for (const summary of summaries) expect(Object.keys(summary).sort()).toEqual([...keys].sort());
+    }
+
+    const [crm, shop] = catalogue.listBackupSummaries();
+    expect(crm).toMatchObject({ profile: 'crm', format: 'plain', compression: 'none', lastVerified: { valid: false }, restoreTest: null });
+    expect(shop).toMatchObject({ status: 'missing' });
+    expect(catalogue.listBackupSummaries({ profile: 'shop' }).map((s) => s.database)).toEqual(['shop_db', 'naïve "db"']);
+    expect(catalogue.listBackupSummaries({ profile: 'shop' })[1]).toMatchObject({ format: 'directory', restoreTest: { status: 'passed', at: '2025-02-01T00:00:00.000Z' } });
+  });
+});
