@@ -1,18 +1,23 @@
 // Overview: health per profile, last and next runs, totals, size and duration over time, and the
 // failures someone should look at.
-import { useEffect, useMemo } from 'react';
-import { Area, AreaChart, CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { lazy, Suspense, useEffect, useMemo, type ComponentType } from 'react';
 import { useNow } from '../components/hooks.ts';
 import { icons } from '../components/icons.tsx';
 import { EmptyState, ErrorNotice, Notice, PageHeader, StatusBadge } from '../components/ui.tsx';
 import { profileHealth, systemReasons } from '../lib/health.ts';
-import { formatBytes, formatCount, formatDateTime, formatDuration, formatPercent, formatRelative, formatShortDate } from '../lib/format.ts';
-import { chartSeries } from '../lib/series.ts';
+import { formatBytes, formatCount, formatDateTime, formatDuration, formatPercent, formatRelative } from '../lib/format.ts';
+import { chartSeries, type Point } from '../lib/series.ts';
 import { useBackups } from '../stores/backups.ts';
 import { useNav } from '../stores/nav.ts';
 import { useOverview } from '../stores/overview.ts';
 import { useProfiles } from '../stores/profiles.ts';
 import { useSchedules } from '../stores/schedules.ts';
+
+// recharts is most of the app's code and only these two charts use it: it loads with them, so the
+// other pages (the Backups table above all) start without waiting for it. Same-origin chunks, so
+// the CSP's script-src 'self' allows them.
+const SizeChart = lazy(() => import('./DashboardCharts.tsx').then((charts) => ({ default: charts.SizeChart })));
+const DurationChart = lazy(() => import('./DashboardCharts.tsx').then((charts) => ({ default: charts.DurationChart })));
 
 export function Dashboard() {
   const health = useOverview((s) => s.health);
@@ -130,32 +135,10 @@ export function Dashboard() {
 
       <div className="grid-2">
         <ChartCard title="Backup size" subtitle={series.some((p) => p.count > 1) ? 'daily average' : undefined} empty={series.length < 1}>
-          <ResponsiveContainer width="100%" height={220}>
-            <AreaChart data={series} margin={{ top: 8, right: 12, bottom: 0, left: 0 }}>
-              <defs>
-                <linearGradient id="sizeFill" x1="0" y1="0" x2="0" y2="1">
-                  <stop offset="0%" className="chart-stop-strong" />
-                  <stop offset="100%" className="chart-stop-weak" />
-                </linearGradient>
-              </defs>
-              <CartesianGrid className="chart-grid" vertical={false} />
-              <XAxis dataKey="at" type="number" scale="time" domain={['dataMin', 'dataMax']} tickFormatter={(v: number) => formatShortDate(v)} className="chart-axis" minTickGap={40} />
-              <YAxis tickFormatter={(v: number) => formatBytes(v)} width={72} className="chart-axis" />
-              <Tooltip labelFormatter={(v) => formatDateTime(new Date(Number(v)).toISOString(), false)} formatter={(v) => [formatBytes(Number(v)), series.some((p) => p.count > 1) ? 'Average size' : 'Size']} wrapperClassName="chart-tooltip" />
-              <Area type="linear" dataKey="size" className="chart-area" fill="url(#sizeFill)" isAnimationActive={false} />
-            </AreaChart>
-          </ResponsiveContainer>
+          <Lazy chart={SizeChart} series={series} />
         </ChartCard>
         <ChartCard title="Duration" subtitle={series.some((p) => p.count > 1) ? 'daily average' : undefined} empty={series.length < 1}>
-          <ResponsiveContainer width="100%" height={220}>
-            <LineChart data={series} margin={{ top: 8, right: 12, bottom: 0, left: 0 }}>
-              <CartesianGrid className="chart-grid" vertical={false} />
-              <XAxis dataKey="at" type="number" scale="time" domain={['dataMin', 'dataMax']} tickFormatter={(v: number) => formatShortDate(v)} className="chart-axis" minTickGap={40} />
-              <YAxis tickFormatter={(v: number) => formatDuration(v * 1000)} width={72} className="chart-axis" />
-              <Tooltip labelFormatter={(v) => formatDateTime(new Date(Number(v)).toISOString(), false)} formatter={(v) => [formatDuration(Number(v) * 1000), series.some((p) => p.count > 1) ? 'Average duration' : 'Duration']} wrapperClassName="chart-tooltip" />
-              <Line type="linear" dataKey="seconds" className="chart-line" dot={series.length < 40} isAnimationActive={false} />
-            </LineChart>
-          </ResponsiveContainer>
+          <Lazy chart={DurationChart} series={series} />
         </ChartCard>
       </div>
 
@@ -197,6 +180,14 @@ function Kpi({ label, value, detail }: { label: string; value: string; detail: s
       <p className="kpi__value">{value}</p>
       <p className="kpi__detail">{detail}</p>
     </div>
+  );
+}
+
+function Lazy({ chart: Chart, series }: { chart: ComponentType<{ series: Point[] }>; series: Point[] }) {
+  return (
+    <Suspense fallback={<div className="chart-loading" aria-hidden="true" />}>
+      <Chart series={series} />
+    </Suspense>
   );
 }
 
