@@ -87,6 +87,7 @@ beforeAll(async () => {
     pgDump(['-Fp', '-Z', '6', '-f', path('p.sql.gz')]),
     pgDump(['-Fp', '-f', path('p.sql')]),
     pgDumpToPipe(path('cpipe.dump')),
+    pgDump(['-Fc', '--load-via-partition-root', '-f', path('cviaroot.dump')]),
   ]);
 });
 
@@ -147,6 +148,22 @@ describe('complete dumps', () => {
     expect(result.compression).toBe(compression);
     expect(result.entryCount).toBeGreaterThan(20);
     expect(summary(result.tables)).toEqual(await restoreListTables(path(file)));
+  });
+
+  test('data items: one per TABLE DATA entry with its dump id (as pg_restore --list shows it), loading into itself unless dumped --load-via-partition-root', async () => {
+    const listed = (await run(join(pgBin, 'pg_restore'), ['--list', path('c.dump')])).stdout
+      .split('\n')
+      .map((line) => /^(\d+); \d+ \d+ TABLE DATA /.exec(line)?.[1])
+      .filter((id) => id !== undefined)
+      .map(Number);
+    for (const [format, file] of [['custom', 'c.dump'], ['directory', 'd.dir'], ['tar', 't.tar']] as const) {
+      const items = ok(await inspectArchive(path(file), format)).dataItems ?? [];
+      expect(items.every((item) => item.intoItself), file).toBe(true);
+      expect(items.map((item) => [item.schema, item.name])).toEqual(expect.arrayContaining([['public', WEIRD], ['Odd Schema', 'Mixed"Case Name'], [UNICODE_SCHEMA, UNICODE_TABLE], ['public', 'parted_eu']]));
+      if (format === 'custom') expect(items.map((item) => item.dumpId).sort()).toEqual(listed.sort());
+    }
+    const viaRoot = ok(await inspectArchive(path('cviaroot.dump'), 'custom')).dataItems ?? [];
+    expect(viaRoot.filter((item) => !item.intoItself).map((item) => item.name).sort()).toEqual(['parted_eu', 'parted_us']);
   });
 
   test('names with quotes, spaces, shell syntax and unicode round-trip exactly', async () => {

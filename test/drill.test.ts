@@ -114,7 +114,7 @@ describe('verify --test-restore', () => {
     }
   });
 
-  test('a damaged backup fails the drill without starting a server; the CLI exits 1 and list shows it', async () => {
+  test('a damaged backup fails the drill before anything is restored (the server started beside the checksum is removed); the CLI exits 1 and list shows it', async () => {
     const backup = await holdfast.backup('shop', { suffix: 'damaged' });
     const fd = openSync(backup.path, 'r+');
     const byte = Buffer.alloc(1);

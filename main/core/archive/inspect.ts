@@ -22,6 +22,18 @@ export interface ArchiveTable {
   rows?: number;
 }
 
+/** A TABLE DATA entry of an archive's TOC: what pg_restore --verbose names by dump id as it finishes. */
+export interface ArchiveDataItem {
+  dumpId: number;
+  schema: string;
+  name: string;
+  /**
+   * Whether its COPY loads the table itself. pg_dump --load-via-partition-root (and pg_dump 16+ on its
+   * own for some hash partitions) copies through the root, so the rows may land in another partition.
+   */
+  intoItself: boolean;
+}
+
 export type ArchiveInspection =
   | {
       ok: true;
@@ -29,6 +41,8 @@ export type ArchiveInspection =
       archiveVersion?: string;
       compression?: string;
       tables: ArchiveTable[];
+      /** custom, directory and tar archives */
+      dataItems?: ArchiveDataItem[];
       entryCount: number;
     }
   | { ok: false; format: DumpFormat; problem: string };
@@ -314,6 +328,8 @@ interface TocEntry {
   tag: string;
   namespace: string | null;
   hasCopyStmt: boolean;
+  /** TABLE DATA entries only */
+  copyStmt?: string;
   /** custom format */
   dataState?: number;
   dataPos?: number;
@@ -392,7 +408,7 @@ async function readToc(r: ByteReader, head: ArchiveHead, extra: 'offset' | 'file
   // there: the withOids string that follows must then read "true" or "false".
   let hasRelkind: boolean | undefined = v >= K_VERS_1_16 ? undefined : false;
   let encoding: string | undefined;
-  const raw: { entry: Omit<TocEntry, 'tag' | 'namespace'>; tag: Buffer | null; ns: Buffer | null }[] = [];
+  const raw: { entry: Omit<TocEntry, 'tag' | 'namespace'>; tag: Buffer | null; ns: Buffer | null; copy: Buffer | null }[] = [];
 
   const readTail = async (withRelkind: boolean, label: string): Promise<void> => {
     if (withRelkind) await r.int();
@@ -425,6 +441,7 @@ async function readToc(r: ByteReader, head: ArchiveHead, extra: 'offset' | 'file
     await r.skipStr(); // dropStmt
     const copyStmt = v >= K_VERS_1_3 ? await r.str() : null;
     const hasCopyStmt = copyStmt !== null && copyStmt.length > 0;
+    const copy = hasCopyStmt && desc === 'TABLE DATA' ? Buffer.from(copyStmt) : null;
     const ns = v >= K_VERS_1_6 ? await r.ownedStr() : null;
     if (v >= K_VERS_1_10) await r.skipStr(); // tablespace
     if (v >= K_VERS_1_14) await r.skipStr(); // tableam
@@ -454,14 +471,15 @@ async function readToc(r: ByteReader, head: ArchiveHead, extra: 'offset' | 'file
     } else {
       entry.filename = (await r.text()) || null;
     }
-    raw.push({ entry, tag, ns });
+    raw.push({ entry, tag, ns, copy });
   }
   // Names are stored in the database encoding, which only the ENCODING entry reveals.
   const decoder = decoderFor(encoding);
-  const entries = raw.map(({ entry, tag, ns }) => ({
+  const entries = raw.map(({ entry, tag, ns, copy }) => ({
     ...entry,
     tag: tag ? decoder.decode(tag) : '',
     namespace: ns ? decoder.decode(ns) : null,
+    ...(copy ? { copyStmt: decoder.decode(copy) } : {}),
   }));
   return { head, entries, end: r.pos };
 }
@@ -526,6 +544,24 @@ function tablesOf(entries: TocEntry[]): ArchiveTable[] {
   return tables;
 }
 
+function dataItemsOf(entries: TocEntry[]): ArchiveDataItem[] {
+  return entries
+    .filter((e) => e.desc === 'TABLE DATA')
+    .map((e) => {
+      const target = e.copyStmt === undefined ? undefined : copyTarget(e.copyStmt);
+      return { dumpId: e.dumpId, schema: e.namespace ?? '', name: e.tag, intoItself: target !== undefined && target[0] === (e.namespace ?? '') && target[1] === e.tag };
+    });
+}
+
+/** The table a pg_dump COPY statement loads ("COPY sch.\"Tbl\" (a, b) FROM stdin;"), unquoted; undefined when unreadable. */
+function copyTarget(copyStmt: string): [string, string] | undefined {
+  const part = '("(?:[^"]|"")*"|[^\\s."(]+)';
+  const match = new RegExp(`^COPY ${part}\\.${part}[\\s(]`).exec(copyStmt);
+  if (!match) return undefined;
+  const unquote = (id: string) => (id.startsWith('"') ? id.slice(1, -1).replaceAll('""', '"') : id);
+  return [unquote(match[1]!), unquote(match[2]!)];
+}
+
 /** Entries whose data pg_restore will go looking for. */
 function dataEntries(entries: TocEntry[]): TocEntry[] {
   return entries.filter((e) => e.hadDumper);
@@ -577,6 +613,7 @@ async function inspectCustom(path: string): Promise<Findings> {
       archiveVersion: head.versionText,
       compression: head.compression,
       tables: tablesOf(toc.entries),
+      dataItems: dataItemsOf(toc.entries),
       entryCount: toc.entries.length,
     };
   } finally {
@@ -739,6 +776,7 @@ async function inspectTar(path: string): Promise<Findings> {
       archiveVersion: head.versionText,
       compression: head.compression,
       tables: tablesOf(toc.entries),
+      dataItems: dataItemsOf(toc.entries),
       entryCount: toc.entries.length,
     };
   } finally {
@@ -947,6 +985,7 @@ async function inspectDirectory(path: string): Promise<Findings> {
     archiveVersion: toc.head.versionText,
     compression: toc.head.compression,
     tables: tablesOf(toc.entries),
+    dataItems: dataItemsOf(toc.entries),
     entryCount: toc.entries.length,
   };
 }

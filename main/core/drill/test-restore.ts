@@ -1,17 +1,21 @@
-// A restore drill: prove a backup restores by restoring it. Verify checksum and structure, start a
-// scratch server of the backup's major, apply the roles file, restore (pg_restore -j where the format
-// allows), compare every table's exact row count with the manifest, then stop the server and remove
-// its directory — also on failure and on cancel.
+// A restore drill: prove a backup restores by restoring it. Verify checksum and structure (while a
+// scratch server of the backup's major starts; nothing reaches the server before the checks pass),
+// apply the roles file, restore (pg_restore -j where the format allows, counting each table's rows as
+// soon as its data is in), compare every table's exact row count with the manifest, then stop the
+// server and remove its directory — also on failure and on cancel.
 import { join } from 'node:path';
+import type pg from 'pg';
+import type { ArchiveInspection } from '../archive/inspect.ts';
 import type { EngineContext } from '../backup/backup.ts';
 import { HoldfastError, toErrorInfo } from '../errors.ts';
 import { dbnameConninfo, quoteIdent } from '../pg/connection.ts';
 import { openSession, type ServerSession } from '../pg/session.ts';
 import { runChild } from '../process/child.ts';
-import { countTables, runRestoreTool, type TableCount } from '../restore/restore.ts';
-import { pickClientTools } from '../tools/discover.ts';
+import { countTables, runRestoreTool, type RestoreToolOptions, type TableCount } from '../restore/restore.ts';
+import { pickClientTools, type ClientToolSet } from '../tools/discover.ts';
 import type { BackupMetadata, Profile } from '../types.ts';
 import { checkBackupFiles, dumpClientMajor, type VerifyCheck } from '../verify/verify.ts';
+import { CountsAsRestored, planEarlyCounts } from './count-as-restored.ts';
 import { findServerBinaries, startScratchServer } from './scratch-server.ts';
 
 export interface RestoreTestResult {
@@ -88,6 +92,8 @@ interface DrillTarget {
   /** A scratch server may take the backup's roles; a designated server is not changed beyond the drill's database. */
   applyRoles: boolean;
   label: string;
+  /** Makes `database`, empty, after the roles are applied. */
+  createDatabase(): Promise<void>;
   /** Ends whatever the drill is waiting on; remove() still follows. */
   cancel(): void;
   remove(): Promise<void>;
@@ -108,6 +114,24 @@ async function scratchTarget(context: EngineContext, backup: BackupMetadata, maj
     database: backup.database,
     applyRoles: true,
     label: `PostgreSQL ${binaries.major} (${binaries.source}, ${binaries.binDir})`,
+    // A fresh server's template1 is what CREATE DATABASE ... TEMPLATE template0 would copy (template0
+    // is made from it; same encoding and locale, nothing in it), so it is renamed rather than copied,
+    // which took 0.1–0.5 s here; what set it apart as a template goes with it. "postgres" stays, for the
+    // roles file and anyone looking in; a backup of "postgres" restores into that one, as empty.
+    createDatabase: async () => {
+      const admin = await session.connect('postgres');
+      try {
+        const name = quoteIdent(backup.database);
+        if (backup.database !== 'postgres') {
+          await admin.query(`ALTER DATABASE template1 RENAME TO ${name}`);
+          await admin.query(`ALTER DATABASE ${name} IS_TEMPLATE false`);
+          await admin.query(`GRANT TEMPORARY ON DATABASE ${name} TO PUBLIC`);
+        }
+        await admin.query(`COMMENT ON DATABASE ${name} IS NULL`);
+      } finally {
+        await admin.end();
+      }
+    },
     cancel: () => void scratch.stop(),
     remove: async () => {
       await session.close();
@@ -150,6 +174,14 @@ async function profileTarget(context: EngineContext, backup: BackupMetadata, pro
     database,
     applyRoles: false,
     label: `PostgreSQL ${version} (profile "${profile.name}", database "${database}")`,
+    createDatabase: async () => {
+      const admin = await session.connect(maintenanceDatabase(profile));
+      try {
+        await admin.query(`CREATE DATABASE ${quoteIdent(database)} TEMPLATE template0`);
+      } finally {
+        await admin.end();
+      }
+    },
     cancel: () => void drop().catch(() => undefined),
     remove: async () => {
       try {
@@ -164,6 +196,44 @@ async function profileTarget(context: EngineContext, backup: BackupMetadata, pro
 /** The database a profile's server is administered from: postgres, unless the profile says otherwise. */
 function maintenanceDatabase(profile: Profile): string {
   return profile.dbname === 'template1' ? 'template1' : 'postgres';
+}
+
+/**
+ * Restores, then counts every manifest table exactly. With pg_restore -j, a table whose data item
+ * pg_restore reports finished is counted right then (count-as-restored.ts); the rest after it exits.
+ */
+async function restoreAndCount(
+  context: EngineContext,
+  session: ServerSession,
+  tools: ClientToolSet,
+  backup: BackupMetadata,
+  restoreOptions: RestoreToolOptions,
+  database: string,
+  archive: ArchiveInspection | undefined,
+): Promise<TableCount[]> {
+  const plan = archive?.ok ? planEarlyCounts(backup.rowCounts, archive.tables, archive.dataItems) : new Map();
+  let client: Promise<pg.Client> | undefined;
+  const early = new CountsAsRestored(plan, async ({ schema, name }) => {
+    client ??= session.connect(database);
+    const counted = await (await client).query<{ n: string }>(`SELECT count(*)::text AS n FROM ONLY ${quoteIdent(schema)}.${quoteIdent(name)}`);
+    return Number(counted.rows[0]!.n);
+  });
+  const entries = Object.entries(backup.rowCounts);
+  const counts = new Map<string, number | null>();
+  const countRest = async (rest: Array<[string, number]>) => {
+    if (rest.length > 0) for (const { table, actual } of await countTables(session, database, backup, rest)) counts.set(table, actual);
+  };
+  try {
+    await runRestoreTool(context, session, tools, backup, plan.size > 0 ? { ...restoreOptions, onStderrLine: early.onLine } : restoreOptions, database);
+    // The count in flight finishes beside the counts of the tables never begun.
+    await Promise.all([early.stop(), countRest(entries.filter(([table]) => !early.started.has(table)))]);
+    for (const [table, actual] of early.counts) counts.set(table, actual);
+    await countRest(entries.filter(([table]) => !counts.has(table)));
+  } finally {
+    await early.stop();
+    await client?.then((c) => c.end()).catch(() => undefined);
+  }
+  return entries.map(([table, expected]) => ({ table, expected, actual: counts.get(table) ?? null }));
 }
 
 export async function testRestore(context: EngineContext, ref: string, options: RestoreTestOptions = {}): Promise<RestoreTestResult> {
@@ -187,19 +257,27 @@ export async function testRestore(context: EngineContext, ref: string, options: 
     if (cancelled()) throw new HoldfastError('CANCELLED', 'cancelled');
   };
   try {
-    result.checks = await checkBackupFiles(context, backup, { pgRestoreList: false });
+    // The server starts while the backup is read; a damaged backup stops it unused.
+    let archive: ArchiveInspection | undefined;
+    const [checked, started] = await Promise.allSettled([
+      checkBackupFiles(context, backup, { pgRestoreList: false, onInspected: (found) => (archive = found) }),
+      options.onProfile ? profileTarget(context, backup, options.onProfile) : scratchTarget(context, backup, options.major ?? backup.serverMajor),
+    ]);
+    // Removed in `finally` whatever the checks found.
+    if (started.status === 'fulfilled') target = started.value;
+    if (checked.status === 'rejected') throw checked.reason;
+    result.checks = checked.value;
     const failed = result.checks.filter((check) => check.status === 'failed');
     if (failed.length > 0) throw new Error(`the backup failed verification: ${failed.map((c) => c.detail).join('; ')}`);
+    if (started.status === 'rejected') throw started.reason;
     step();
-
-    target = options.onProfile ? await profileTarget(context, backup, options.onProfile) : await scratchTarget(context, backup, options.major ?? backup.serverMajor);
-    result.server = target.label;
-    step();
-    const { session, database } = target;
+    const drill = started.value;
+    result.server = drill.label;
+    const { session, database } = drill;
     const tools = pickClientTools(await context.clientTools(context.config.pgBinDir), dumpClientMajor(backup), `Test-restoring ${backup.filename}`, context.config.pgBinDir);
     // Roles first, so owners and grants restore as they were; "role postgres already exists" is expected.
     let rolesApplied = false;
-    if (backup.globals.filename && target.applyRoles) {
+    if (backup.globals.filename && drill.applyRoles) {
       const applied = await runChild(tools.paths.psql, ['--no-psqlrc', '--quiet', '--no-password', `--dbname=${dbnameConninfo('postgres')}`, `--file=${join(backup.path, '..', backup.globals.filename)}`], {
         env: session.childEnv(),
         signal: options.signal,
@@ -208,16 +286,10 @@ export async function testRestore(context: EngineContext, ref: string, options: 
       rolesApplied = applied.exitCode === 0;
     }
     step();
-    const admin = await session.connect(options.onProfile ? maintenanceDatabase(options.onProfile) : 'postgres');
-    try {
-      await admin.query(`CREATE DATABASE ${quoteIdent(database)} TEMPLATE template0`);
-    } finally {
-      await admin.end();
-    }
+    await drill.createDatabase();
     const parallel = backup.format === 'custom' || backup.format === 'directory';
-    await runRestoreTool(context, session, tools, backup, { jobs: parallel ? 2 : undefined, noOwner: !rolesApplied && backup.format !== 'plain', noAcl: !rolesApplied && backup.format !== 'plain', ...(options.signal ? { signal: options.signal } : {}) }, database);
-    step();
-    result.tables = await countTables(session, database, backup);
+    const restoreOptions: RestoreToolOptions = { jobs: parallel ? 2 : undefined, noOwner: !rolesApplied && backup.format !== 'plain', noAcl: !rolesApplied && backup.format !== 'plain', ...(options.signal ? { signal: options.signal } : {}) };
+    result.tables = await restoreAndCount(context, session, tools, backup, restoreOptions, database, parallel ? archive : undefined);
     step();
     result.checks.push(...(await runDrillChecks(session, database, context.catalogue.getProfile(backup.profile)?.drillChecks ?? [])));
     step();

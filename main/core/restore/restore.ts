@@ -2,7 +2,9 @@
 // (checksum and structure) before touching anything; refuse to write over a non-empty database unless
 // the DBA said --clean and typed its name; and with --clean, restore into a scratch database first and
 // swap it in only after its row counts match the manifest, so a failed restore never costs the original.
+import type { ChildProcess } from 'node:child_process';
 import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type pg from 'pg';
@@ -84,9 +86,8 @@ async function userRelationCount(session: ServerSession, database: string): Prom
   }
 }
 
-/** Exact rows per manifest table, on two connections at once (a restore drill waits on this). */
-export async function countTables(session: ServerSession, database: string, backup: BackupMetadata): Promise<TableCount[]> {
-  const entries = Object.entries(backup.rowCounts);
+/** Exact rows per manifest table (or the ones given), on two connections at once (a restore drill waits on this). */
+export async function countTables(session: ServerSession, database: string, backup: BackupMetadata, entries: ReadonlyArray<[string, number]> = Object.entries(backup.rowCounts)): Promise<TableCount[]> {
   const counts: TableCount[] = new Array(entries.length);
   let next = 0;
   const worker = async () => {
@@ -133,15 +134,24 @@ function scratchName(database: string, at: Date, kind: 'holdfast' | 'before'): s
   return base + suffix;
 }
 
+export interface RestoreToolOptions extends Pick<RestoreRequest, 'jobs' | 'noOwner' | 'noAcl' | 'signal'> {
+  /** Archives only: runs pg_restore --verbose (its messages untranslated) and hands over each stderr line as it comes. */
+  onStderrLine?: (line: string) => void;
+}
+
+/** pg_restore --verbose's progress lines ("pg_restore: processing item …"), left out of error messages. */
+const progressLine = /^(?:pg_restore: )+(?!error:|warning:|detail:|hint:)/;
+
 export async function runRestoreTool(
   context: EngineContext,
   session: ServerSession,
   tools: ClientToolSet,
   backup: BackupMetadata,
-  request: Pick<RestoreRequest, 'jobs' | 'noOwner' | 'noAcl' | 'signal'>,
+  request: RestoreToolOptions,
   database: string,
 ): Promise<void> {
   const env = session.childEnv();
+  const verbose = request.onStderrLine !== undefined && backup.format !== 'plain';
   let result;
   if (backup.format === 'plain') {
     const file = createReadStream(backup.path, { highWaterMark: 1024 * 1024 });
@@ -157,8 +167,17 @@ export async function runRestoreTool(
     else args.push('--single-transaction');
     if (request.noOwner) args.push('--no-owner');
     if (request.noAcl) args.push('--no-acl');
+    if (verbose) args.push('--verbose');
     args.push(backup.path);
-    result = await runChild(tools.paths.pg_restore, args, { env, signal: request.signal, timeoutMs: context.config.timeoutMs });
+    const onLine = request.onStderrLine;
+    result = await runChild(tools.paths.pg_restore, args, {
+      // LC_ALL would override LC_MESSAGES; the progress lines are read by their English text.
+      env: verbose ? { ...env, LC_ALL: undefined, LC_MESSAGES: 'C' } : env,
+      signal: request.signal,
+      timeoutMs: context.config.timeoutMs,
+      ...(verbose && onLine ? { onSpawn: (child: ChildProcess) => child.stderr && createInterface({ input: child.stderr, crlfDelay: Infinity }).on('line', onLine) } : {}),
+    });
+    if (verbose) result = { ...result, stderr: result.stderr.split('\n').filter((line) => !progressLine.test(line)).join('\n') };
   }
   if (result.stoppedBecause === 'cancelled') throw new HoldfastError('CANCELLED', 'The restore was cancelled.');
   if (result.exitCode !== 0 || result.stoppedBecause) {

@@ -2,7 +2,7 @@
 // data blocks or the plain dump's trailer), then whether pg_restore itself can read its table of
 // contents. A backup that was never read back is not trusted.
 import { join } from 'node:path';
-import { inspectArchive } from '../archive/inspect.ts';
+import { inspectArchive, type ArchiveInspection } from '../archive/inspect.ts';
 import type { EngineContext } from '../backup/backup.ts';
 import { companionPaths } from '../backup/naming.ts';
 import { HoldfastError } from '../errors.ts';
@@ -31,7 +31,12 @@ export function dumpClientMajor(backup: BackupMetadata): number {
   return Number(/(\d+)/.exec(backup.clientVersion)?.[1] ?? backup.serverMajor);
 }
 
-export async function checkBackupFiles(context: EngineContext, backup: BackupMetadata, options: { pgRestoreList?: boolean } = {}): Promise<VerifyCheck[]> {
+export async function checkBackupFiles(
+  context: EngineContext,
+  backup: BackupMetadata,
+  /** onInspected: the archive's contents as the structure check read them (a restore drill plans its counts from them). */
+  options: { pgRestoreList?: boolean; onInspected?: (inspection: ArchiveInspection) => void } = {},
+): Promise<VerifyCheck[]> {
   const checks: VerifyCheck[] = [];
   const add = (name: VerifyCheck['name'], status: CheckStatus, detail: string) => checks.push({ name, status, detail });
 
@@ -57,6 +62,7 @@ export async function checkBackupFiles(context: EngineContext, backup: BackupMet
   }
 
   const inspection = await inspectArchive(backup.path, backup.format, { gzip: backup.format === 'plain' && backup.compression.startsWith('gzip') });
+  options.onInspected?.(inspection);
   if (!inspection.ok) {
     add('structure', 'failed', inspection.problem);
   } else {
