@@ -8,7 +8,8 @@
 //
 // Last, test/bench/ui-bench.ts adds a second table: the Backups page's first render with 10,000
 // catalogue rows in Chromium and `holdfast serve`'s start to first answer (absolute numbers, no
-// PostgreSQL). `BENCH_ONLY=ui npm run bench` runs only that part (about 80 s).
+// PostgreSQL). `BENCH_ONLY=ui npm run bench` runs only that part (about 80 s); `BENCH_ONLY=drill` runs
+// only row 6 (the restore drill) on a freshly generated database.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { closeSync, copyFileSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -364,6 +365,101 @@ async function rawRestore(file: string, expectedRows: number): Promise<{ ms: num
   }
 }
 
+// Row 6 on its own: BENCH_ONLY=drill generates the database, makes one custom backup and runs this.
+async function drillRow(keep: BackupMetadata, expectedRows: number) {
+  // The drill's wall time includes its scratch server's start + stop; that is measured alone (6b) and
+  // its median subtracted from the drill's median. A failed drill stops the row: no ratio is printed.
+  log(`row 6: restore drill vs pg_restore -j2 of the ${mb(keep.size)} custom dump`);
+  const drillMs: number[] = [];
+  const drillResults: RestoreTestResult[] = [];
+  const rawRestoreMs: number[] = [];
+  const rawCycleMs: number[] = [];
+  const scratchMs: number[] = [];
+  let drillFailure: string | undefined;
+  for (let i = 0; i < RUNS && drillFailure === undefined; i += 1) {
+    for (const side of rotated(['drill', 'raw', 'scratch'] as const, i)) {
+      if (side === 'drill') {
+        const started = performance.now();
+        const result = await track(engine!.testRestore(keep.id, { signal: abort.signal }));
+        const ms = performance.now() - started;
+        drillResults.push(result);
+        if (!result.ok) {
+          drillFailure = `run ${i + 1}: ${result.error ?? 'not ok, no error given'}`;
+          break;
+        }
+        if (result.tables.length !== TABLES.length) {
+          drillFailure = `run ${i + 1}: ok, but ${result.tables.length} tables counted, expected ${TABLES.length}`;
+          break;
+        }
+        drillMs.push(ms);
+      } else if (side === 'raw') {
+        const run = await rawRestore(keep.path, expectedRows);
+        rawRestoreMs.push(run.ms);
+        rawCycleMs.push(run.cycleMs);
+      } else {
+        scratchMs.push(await scratchCycle());
+      }
+    }
+    if (drillFailure !== undefined) break;
+    log(`row 6 iteration ${i + 1}/${RUNS}: drill ${sec(drillMs.at(-1)!)} (engine ${sec(drillResults.at(-1)!.durationMs)}), pg_restore -j2 ${sec(rawRestoreMs.at(-1)!)}, scratch start+stop ${sec(scratchMs.at(-1)!)}`);
+    checkpoint(`row 6 iteration ${i + 1}`);
+  }
+  if (drillFailure !== undefined) {
+    log(`row 6: RESTORE DRILL FAILED (${drillFailure})`);
+    checkpoint('row 6 (drill failed)');
+    process.exitCode = 1;
+  }
+  return { drillMs, drillResults, rawRestoreMs, rawCycleMs, scratchMs, drillFailure };
+}
+
+/** Row 6 and 6b of the results table, and row 6's samples line. */
+function drillLines(row: Awaited<ReturnType<typeof drillRow>>, customSize: number): { table: string[]; samples: string } {
+  const { drillMs, drillResults, rawRestoreMs, rawCycleMs, scratchMs, drillFailure } = row;
+  const m = { drill: median(drillMs), scratch: median(scratchMs), rawRestore: median(rawRestoreMs) };
+  const drillNet = m.drill - m.scratch;
+  const r6 = drillNet / m.rawRestore;
+  const row6 = `6. restore drill \`holdfast.testRestore(id)\` (minus scratch-server start/stop${drillFailure === undefined ? `: drill median ${sec(m.drill)} − 6b median ${sec(m.scratch)}` : ''}) vs raw \`pg_restore -j2\` into a fresh database on a scratch server (${mb(customSize)} custom dump, 3N)`;
+  const list = (values: number[]) => values.map((v) => Math.round(v)).join(', ');
+  return {
+    table: [
+      drillFailure === undefined
+        ? `| ${row6} | ${sec(drillNet)} | ${sec(m.rawRestore)} | ${ratio(r6, r6 <= 1.2)} | ≤ 1.20 |`
+        : `| ${row6} | **drill FAILED** (${drillFailure.replaceAll('|', '\\|').replaceAll('\n', ' ')}) | ${rawRestoreMs.length ? sec(m.rawRestore) : '—'} | — (no ratio: the drill failed) | ≤ 1.20 |`,
+      `| 6b. scratch server start + stop alone (\`startScratchServer\` initdb + pg_ctl start, \`stop()\` incl. removing its directory) | ${scratchMs.length ? sec(m.scratch) : '—'} | — | — | absolute (info) |`,
+    ],
+    samples: `- restore drill wall: ${list(drillMs)} (engine durationMs: ${list(drillResults.map((r) => r.durationMs))}; server ${drillResults[0]?.server ?? '—'}); pg_restore -j2: ${list(rawRestoreMs)}; scratch start+stop alone: ${list(scratchMs)}; raw side's own scratch start+stop (not in the ratio): ${list(rawCycleMs)}`,
+  };
+}
+
+/** BENCH_ONLY=drill: the 3N database, one custom backup of it, row 6; printed, not written to last-run.md. */
+async function runDrillAlone(): Promise<void> {
+  log(`BENCH_ONLY=drill: starting PostgreSQL 15; ${TOTAL_ROWS.toLocaleString('en')} rows, ${RUNS} runs per timing`);
+  server = await startPgServer({ major: 15 });
+  home = makeHome();
+  await server.query(`CREATE DATABASE ${DB}`);
+  for (const table of TABLES) await server.query(table.create, DB);
+  await grow(0, 1);
+  const full = await dbFacts();
+  log(`3N = ${full.rows.toLocaleString('en')} rows, ${mb(full.size)}`);
+  engine = await home.open();
+  await engine.addProfile({ name: PROFILE, host: server.host, port: server.port, user: server.user, dbname: DB });
+  const keep = (await inProcessBackup({ format: 'custom' })).metadata;
+  const drill = await drillRow(keep, full.rows);
+  const lines = drillLines(drill, keep.size);
+  const markdown = [
+    `## Holdfast bench, row 6 alone (BENCH_ONLY=drill) — ${new Date().toISOString()}`,
+    '',
+    `${full.rows.toLocaleString('en')} rows in 3 tables; ${cpus().length} cores; load average (1/5/15 min) at start ${loadAtStart.map((v) => v.toFixed(2)).join(' / ')}, at end ${loadavg().map((v) => v.toFixed(2)).join(' / ')}; per iteration: ${checkpoints.map((c) => `${c.label} (${c.load.toFixed(2)})`).join('; ')}.`,
+    '',
+    '| measurement | Holdfast | baseline | ratio | target |',
+    '|---|---|---|---|---|',
+    ...lines.table,
+    '',
+    lines.samples,
+  ].join('\n');
+  process.stdout.write(`\n${markdown}\n`);
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Generated data: three tables, grown in two steps (1/3, then the other 2/3) for the RSS row.
 
@@ -641,48 +737,7 @@ async function main(): Promise<void> {
   }
 
   // --- Row 6: restore drill vs raw pg_restore -j2, each on a fresh scratch server -------------------
-  // The drill's wall time includes its scratch server's start + stop; that is measured alone (6b) and
-  // its median subtracted from the drill's median. A failed drill stops the row: no ratio is printed.
-  log(`row 6: restore drill vs pg_restore -j2 of the ${mb(keep.size)} custom dump`);
-  const drillMs: number[] = [];
-  const drillResults: RestoreTestResult[] = [];
-  const rawRestoreMs: number[] = [];
-  const rawCycleMs: number[] = [];
-  const scratchMs: number[] = [];
-  let drillFailure: string | undefined;
-  for (let i = 0; i < RUNS && drillFailure === undefined; i += 1) {
-    for (const side of rotated(['drill', 'raw', 'scratch'] as const, i)) {
-      if (side === 'drill') {
-        const started = performance.now();
-        const result = await track(engine.testRestore(keep.id, { signal: abort.signal }));
-        const ms = performance.now() - started;
-        drillResults.push(result);
-        if (!result.ok) {
-          drillFailure = `run ${i + 1}: ${result.error ?? 'not ok, no error given'}`;
-          break;
-        }
-        if (result.tables.length !== TABLES.length) {
-          drillFailure = `run ${i + 1}: ok, but ${result.tables.length} tables counted, expected ${TABLES.length}`;
-          break;
-        }
-        drillMs.push(ms);
-      } else if (side === 'raw') {
-        const run = await rawRestore(keep.path, full.rows);
-        rawRestoreMs.push(run.ms);
-        rawCycleMs.push(run.cycleMs);
-      } else {
-        scratchMs.push(await scratchCycle());
-      }
-    }
-    if (drillFailure !== undefined) break;
-    log(`row 6 iteration ${i + 1}/${RUNS}: drill ${sec(drillMs.at(-1)!)} (engine ${sec(drillResults.at(-1)!.durationMs)}), pg_restore -j2 ${sec(rawRestoreMs.at(-1)!)}, scratch start+stop ${sec(scratchMs.at(-1)!)}`);
-    checkpoint(`row 6 iteration ${i + 1}`);
-  }
-  if (drillFailure !== undefined) {
-    log(`row 6: RESTORE DRILL FAILED (${drillFailure})`);
-    checkpoint('row 6 (drill failed)');
-    process.exitCode = 1;
-  }
+  const drill = await drillRow(keep, full.rows);
 
   // --- Diagnostics: the engine's non-dump steps, each timed alone on the same data and files ------
   log('diagnostics: engine steps timed alone');
@@ -754,12 +809,7 @@ async function main(): Promise<void> {
     sha: median(shaSum),
     rssSmall: median(rssSmall),
     rssBig: median(rssBig),
-    drill: median(drillMs),
-    scratch: median(scratchMs),
-    rawRestore: median(rawRestoreMs),
   };
-  const drillNet = m.drill - m.scratch;
-  const r6 = drillNet / m.rawRestore;
   const r1 = m.cli / m.raw;
   const r1e = m.engine / m.raw;
   const r2 = m.plain / m.rawPlain;
@@ -806,13 +856,7 @@ async function main(): Promise<void> {
   lines.push(`| 4. verify in-process \`holdfast.verify(id)\` vs \`sha256sum\` (${mb(customSize)}); ratio = sha256sum / verify | ${sec(m.vEngine)} | ${sec(m.sha)} | ${ratio(r4, r4 >= 0.9)} | ≥ 0.90 |`);
   lines.push(`| 4b. verify CLI \`holdfast verify <id> --json\` vs \`sha256sum\`; ratio = sha256sum / verify | ${sec(m.vCli)} | ${sec(m.sha)} | ${ratio(r4c, r4c >= 0.9)} | ≥ 0.90 |`);
   lines.push(`| 5. peak RSS (VmHWM) of the CLI process, custom backup: 3N vs N rows | ${(m.rssBig / 1024).toFixed(1)} MB | ${(m.rssSmall / 1024).toFixed(1)} MB | ${ratio(r5, r5 <= 1.1)} | ≤ 1.10 (flat) |`);
-  const row6 = `6. restore drill \`holdfast.testRestore(id)\` (minus scratch-server start/stop${drillFailure === undefined ? `: drill median ${sec(m.drill)} − 6b median ${sec(m.scratch)}` : ''}) vs raw \`pg_restore -j2\` into a fresh database on a scratch server (${mb(customSize)} custom dump, 3N)`;
-  lines.push(
-    drillFailure === undefined
-      ? `| ${row6} | ${sec(drillNet)} | ${sec(m.rawRestore)} | ${ratio(r6, r6 <= 1.2)} | ≤ 1.20 |`
-      : `| ${row6} | **drill FAILED** (${drillFailure.replaceAll('|', '\\|').replaceAll('\n', ' ')}) | ${rawRestoreMs.length ? sec(m.rawRestore) : '—'} | — (no ratio: the drill failed) | ≤ 1.20 |`,
-  );
-  lines.push(`| 6b. scratch server start + stop alone (\`startScratchServer\` initdb + pg_ctl start, \`stop()\` incl. removing its directory) | ${scratchMs.length ? sec(m.scratch) : '—'} | — | — | absolute (info) |`);
+  lines.push(...drillLines(drill, customSize).table);
   lines.push('');
 
   // Where the time goes: engine phases (first progress event of each phase; `outside` = wall − engine).
@@ -868,9 +912,7 @@ async function main(): Promise<void> {
   lines.push(`- directory --jobs 2: ${list(dirJ2.map((r) => r.wallMs))}; --jobs 1: ${list(dirJ1.map((r) => r.wallMs))}`);
   lines.push(`- verify engine: ${list(verifyEngine)}; verify CLI: ${list(verifyCli)}; sha256sum: ${list(shaSum)}`);
   lines.push(`- CLI --help: ${list(helpMs)}; profile list: ${list(listMs)}; node -e 0: ${list(nodeBareMs)}`);
-  lines.push(
-    `- restore drill wall: ${list(drillMs)} (engine durationMs: ${list(drillResults.map((r) => r.durationMs))}; server ${drillResults[0]?.server ?? '—'}); pg_restore -j2: ${list(rawRestoreMs)}; scratch start+stop alone: ${list(scratchMs)}; raw side's own scratch start+stop (not in the ratio): ${list(rawCycleMs)}`,
-  );
+  lines.push(drillLines(drill, customSize).samples);
   lines.push(`- peak RSS kB at N: ${rssSmall.join(', ')} (custom backups of ${list(smallRuns.map((r) => r.wallMs))} ms); at 3N: ${rssBig.join(', ')}`);
   lines.push('');
   lines.push(`Total bench time: ${sec(performance.now() - benchStart)}.`);
@@ -884,7 +926,8 @@ async function main(): Promise<void> {
 
 try {
   if (process.env.BENCH_ONLY === 'ui') await track(runUiBenchAlone({ signal: abort.signal }));
-  else if (process.env.BENCH_ONLY) throw new Error(`BENCH_ONLY=${process.env.BENCH_ONLY}: the only part that runs alone is "ui"`);
+  else if (process.env.BENCH_ONLY === 'drill') await runDrillAlone();
+  else if (process.env.BENCH_ONLY) throw new Error(`BENCH_ONLY=${process.env.BENCH_ONLY}: the parts that run alone are "ui" and "drill"`);
   else await main();
 } catch (error) {
   process.stderr.write(`bench failed: ${(error as Error).stack ?? String(error)}\n`);
