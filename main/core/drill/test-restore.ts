@@ -122,7 +122,8 @@ async function scratchTarget(context: EngineContext, backup: BackupMetadata, maj
       const admin = await session.connect('postgres');
       try {
         const name = quoteIdent(backup.database);
-        if (backup.database !== 'postgres') {
+        // A backup of "postgres" (or, oddly, of template1) restores into the fresh one of that name.
+        if (backup.database !== 'postgres' && backup.database !== 'template1') {
           await admin.query(`ALTER DATABASE template1 RENAME TO ${name}`);
           await admin.query(`ALTER DATABASE ${name} IS_TEMPLATE false`);
           await admin.query(`GRANT TEMPORARY ON DATABASE ${name} TO PUBLIC`);
