@@ -40,6 +40,19 @@ describe('verify --test-restore', () => {
     expect(scratchDirs()).toEqual(before);
   });
 
+  test.each(['postgres', 'template1'])('a backup of the %s database restores into the scratch server\'s own', async (dbname) => {
+    await server.query('CREATE TABLE drill_probe (v int); INSERT INTO drill_probe SELECT generate_series(1, 3);', dbname);
+    try {
+      await holdfast.addProfile(profileFor(server, `db-${dbname}`, dbname));
+      const backup = await holdfast.backup(`db-${dbname}`, {});
+      const result = await holdfast.testRestore(backup.id);
+      expect(result.error).toBeNull();
+      expect(result.tables).toEqual([{ table: 'public.drill_probe', expected: 3, actual: 3 }]);
+    } finally {
+      await server.query('DROP TABLE drill_probe', dbname);
+    }
+  });
+
   test('the profile\'s drill checks run in the restored database: true passes, false or an error fails the drill', async () => {
     const backup = await holdfast.backup('shop', {});
     await holdfast.editProfile('shop', { drillChecks: ['SELECT count(*) = 500 FROM users', "SELECT EXISTS (SELECT 1 FROM users WHERE email = 'user1@example.com')"] });
