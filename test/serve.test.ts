@@ -78,6 +78,19 @@ describe('holdfast serve', () => {
     expect((await fetch(`${base()}/?token=wrong`)).status).toBe(401);
   });
 
+  test('a percent-encoded path reaches no protected route without a token (the router decodes %xx, the check must too)', async () => {
+    for (const path of ['/%6detrics', '/%61pi/openapi.json', '/%61pi/backup/stats', '/%61pi/session']) {
+      const response = await fetch(`${base()}${path}`);
+      expect(response.status, path).toBe(401);
+    }
+    for (const channel of ['profile.list', 'backup.create']) {
+      const response = await fetch(`${base()}/%61pi/rpc/${channel}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      expect(response.status, channel).toBe(401);
+    }
+    // With a token, the encoded spelling is the same route.
+    expect((await fetch(`${base()}/%61pi/rpc/profile.list`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${http.token}` }, body: '{}' })).status).toBe(200);
+  });
+
   test('a backup streams progress events and then its result', async () => {
     const response = await rpc('backup.create', { profile: 'shop', options: {} }, { accept: 'text/event-stream' });
     expect(response.headers.get('content-type')).toContain('text/event-stream');

@@ -140,8 +140,11 @@ export async function startServer(holdfast: Holdfast, options: ServeOptions = {}
     if (loopback && !allowedHosts().has(request.headers.host ?? '')) {
       return deny(audit, request, reply, 403, { code: 'FORBIDDEN', message: 'This host name is not served here.', hint: `Open ${scheme}://${host}:${port}/` }, { audit: auditNoise(request) });
     }
+    // The router decodes %xx before it matches, so /%61pi/rpc/… is /api/rpc/…: the route it matched
+    // decides, and the raw path covers requests that match no route.
     const path = pathOf(request.url);
-    if (!path.startsWith('/api/') && path !== '/metrics') return undefined;
+    const route = request.routeOptions.url ?? '';
+    if (!isGuarded(path) && !isGuarded(route)) return undefined;
     const access = request.routeOptions.config?.access;
     if (access === 'public') return undefined;
     const bearer = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
@@ -261,7 +264,8 @@ export async function startServer(holdfast: Holdfast, options: ServeOptions = {}
     if (!Object.hasOwn(contract, channel)) {
       return reply.code(404).send({ ok: false, error: { code: 'NOT_FOUND', message: `No operation "${channel}".`, hint: `Known: ${Object.keys(contract).join(', ')}` } });
     }
-    const principal = request.principal as Principal;
+    const principal = request.principal;
+    if (!principal) return deny(audit, request, reply, 401, { code: 'UNAUTHORIZED', message: 'A token is required.' });
     const needed = channelRole(channel);
     if (!hasRole(principal, needed)) {
       return deny(audit, request, reply, 403, { code: 'FORBIDDEN', message: `${channel} needs a ${needed}; ${principal.name} is ${principal.role}.`, hint: 'Ask a super-admin (or the owner of holdfast serve) to do it.' });
@@ -295,6 +299,11 @@ export async function startServer(holdfast: Holdfast, options: ServeOptions = {}
   port = typeof address === 'object' && address ? address.port : 0;
   const shownHost = host.includes(':') ? `[${host}]` : host;
   return { url: `${scheme}://${shownHost}:${port}/?token=${token}`, token, port, app, close: () => app.close() };
+}
+
+/** Paths that need a token: the API and the metrics. */
+function isGuarded(path: string): boolean {
+  return path.startsWith('/api/') || path === '/metrics';
 }
 
 /** State-changing: any non-GET, except contract calls that only read (profile.list, backup.stats, …). */
