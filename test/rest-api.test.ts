@@ -247,6 +247,13 @@ describe('roles', () => {
       { method: 'POST', path: '/api/rpc/user.list', body: {}, expect: [401, 401, 403, 200, 200] },
       { method: 'POST', path: '/api/rpc/user.add', body: { bogus: 1 }, expect: [401, 401, 403, 400, 400] },
       { method: 'POST', path: '/api/rpc/profile.add', body: { bogus: 1 }, expect: [401, 401, 400, 400, 400] },
+      // What reaches the Holdfast host itself: drill checks run as a scratch server's superuser
+      // (COPY … TO PROGRAM), pgBinDir is executed, import and adopt read any path.
+      { method: 'POST', path: '/api/rpc/profile.add', body: { name: 'x', host: 'h', user: 'u', dbname: 'd', drillChecks: ["COPY (SELECT 1) TO PROGRAM 'id'"], bogus: 1 }, expect: [401, 401, 403, 400, 400] },
+      { method: 'POST', path: '/api/rpc/profile.add', body: { name: 'x', host: 'h', user: 'u', dbname: 'd', pgBinDir: '/tmp', bogus: 1 }, expect: [401, 401, 403, 400, 400] },
+      { method: 'POST', path: '/api/rpc/profile.edit', body: { name: 'shop', changes: { drillChecks: ['SELECT true'] }, bogus: 1 }, expect: [401, 401, 403, 400, 400] },
+      { method: 'POST', path: '/api/rpc/profile.import', body: { pgpass: '/etc/passwd', bogus: 1 }, expect: [401, 401, 403, 400, 400] },
+      { method: 'POST', path: '/api/rpc/backup.adopt', body: { dir: '/', bogus: 1 }, expect: [401, 401, 403, 400, 400] },
     ];
     const callers = [undefined, 'hf_wrong', users.alice, users.root, api.token];
     const before = lastAuditId();
@@ -261,7 +268,17 @@ describe('roles', () => {
     expect(unauthorized.length).toBeLessThanOrEqual(cases.length + 10);
     expect(unauthorized.every((e) => e.actor === 'anonymous')).toBe(true);
     expect(denials.filter((e) => e.detail.status === 403).map((e) => `${e.actor} ${e.target}`).sort()).toEqual(
-      ['alice POST /api/backup/restore', 'alice POST /api/rpc/backup.restore', 'alice POST /api/rpc/user.add', 'alice POST /api/rpc/user.list'].sort(),
+      [
+        'alice POST /api/backup/restore',
+        'alice POST /api/rpc/backup.restore',
+        'alice POST /api/rpc/user.add',
+        'alice POST /api/rpc/user.list',
+        'alice POST /api/rpc/profile.add',
+        'alice POST /api/rpc/profile.add',
+        'alice POST /api/rpc/profile.edit',
+        'alice POST /api/rpc/profile.import',
+        'alice POST /api/rpc/backup.adopt',
+      ].sort(),
     );
   });
 

@@ -97,6 +97,17 @@ describe('roles', () => {
     expect(channelRole('user.list')).toBe('super-admin');
     expect(channelRole('backup.create')).toBe('admin');
     expect(channelRole('profile.add')).toBe('admin');
+    expect(channelRole('profile.add', { name: 'x', host: 'h', user: 'u', dbname: 'd', tags: [] })).toBe('admin');
+    expect(channelRole('profile.edit', { name: 'x', changes: { host: 'h2', notes: 'moved' } })).toBe('admin');
+    expect(channelRole('profile.import', { pgpass: true })).toBe('admin');
+    // Reaching the Holdfast host itself: a program it runs, SQL as a scratch superuser, any file read.
+    expect(channelRole('profile.add', { name: 'x', host: 'h', user: 'u', dbname: 'd', drillChecks: ["COPY (SELECT 1) TO PROGRAM 'id'"] })).toBe('super-admin');
+    expect(channelRole('profile.add', { name: 'x', host: 'h', user: 'u', dbname: 'd', pgBinDir: '/tmp/evil' })).toBe('super-admin');
+    expect(channelRole('profile.edit', { name: 'x', changes: { drillChecks: ['SELECT true'] } })).toBe('super-admin');
+    expect(channelRole('profile.edit', { name: 'x', changes: { pgBinDir: null } })).toBe('super-admin');
+    expect(channelRole('profile.import', { pgpass: '/etc/passwd' })).toBe('super-admin');
+    expect(channelRole('profile.import', { serviceFile: '/home/holdfast/app.ini' })).toBe('super-admin');
+    expect(channelRole('backup.adopt', { dir: '/' })).toBe('super-admin');
     expect(hasRole(admin, 'admin')).toBe(true);
     expect(hasRole(admin, 'super-admin')).toBe(false);
     expect(hasRole(OWNER, 'super-admin')).toBe(true);

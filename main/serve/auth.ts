@@ -145,9 +145,31 @@ export class FailureLimiter {
 
 // --- what each role may do --------------------------------------------------------------------------
 
-/** Restoring overwrites databases and users hold the keys: both are for super-admins only. */
-export function channelRole(channel: string): Role {
-  return channel === 'backup.restore' || channel.startsWith('user.') ? 'super-admin' : 'admin';
+/**
+ * Restoring overwrites databases and users hold the keys: both are for super-admins only. So is
+ * anything that reaches the Holdfast host rather than a database server: a profile's pgBinDir is
+ * executed, its drill checks are SQL run as the superuser of a scratch server Holdfast starts as its
+ * own OS user (COPY … TO PROGRAM, pg_read_file), and import and adopt read whatever path they are given.
+ */
+export function channelRole(channel: string, input?: unknown): Role {
+  if (channel === 'backup.restore' || channel === 'backup.adopt' || channel.startsWith('user.')) return 'super-admin';
+  return reachesHost(channel, input) ? 'super-admin' : 'admin';
+}
+
+function reachesHost(channel: string, input: unknown): boolean {
+  const fields = typeof input === 'object' && input !== null ? (input as Record<string, unknown>) : {};
+  const profileTouchesHost = (profile: unknown) => typeof profile === 'object' && profile !== null && ('pgBinDir' in profile || 'drillChecks' in profile);
+  switch (channel) {
+    case 'profile.add':
+      return profileTouchesHost(fields);
+    case 'profile.edit':
+      return profileTouchesHost(fields.changes);
+    case 'profile.import':
+      // `true` is libpq's own file of the Holdfast user; a string is any file on the host.
+      return typeof fields.pgpass === 'string' || typeof fields.serviceFile === 'string';
+    default:
+      return false;
+  }
 }
 
 export function hasRole(principal: Principal, needed: Role): boolean {

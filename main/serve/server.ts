@@ -266,7 +266,7 @@ export async function startServer(holdfast: Holdfast, options: ServeOptions = {}
     }
     const principal = request.principal;
     if (!principal) return deny(audit, request, reply, 401, { code: 'UNAUTHORIZED', message: 'A token is required.' });
-    const needed = channelRole(channel);
+    const needed = channelRole(channel, request.body);
     if (!hasRole(principal, needed)) {
       return deny(audit, request, reply, 403, { code: 'FORBIDDEN', message: `${channel} needs a ${needed}; ${principal.name} is ${principal.role}.`, hint: 'Ask a super-admin (or the owner of holdfast serve) to do it.' });
     }

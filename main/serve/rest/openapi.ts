@@ -80,7 +80,7 @@ export function openApiDocument(routes: readonly RestRoute[], channels: readonly
   paths['/api/rpc/{channel}'] = {
     post: {
       summary: 'Any contract operation (what the desktop UI and the CLI use); answers { ok, value } or { ok: false, error }',
-      description: 'With Accept: text/event-stream, progress events stream first and then the result. backup.restore and user.* need a super-admin.',
+      description: 'With Accept: text/event-stream, progress events stream first and then the result. backup.restore, backup.adopt and user.* need a super-admin, and so do profile.add/profile.edit with pgBinDir or drillChecks and profile.import of a named file.',
       parameters: [{ name: 'channel', in: 'path', required: true, schema: { type: 'string', enum: [...channels] } }],
       requestBody: { content: { 'application/json': { schema: { type: 'object' } } } },
       responses: { '200': { description: '{ ok: true, value }' }, '400': { description: '{ ok: false, error } for bad input' }, '403': { description: 'The role may not call this channel' } },
