@@ -98,7 +98,12 @@ describe('roles', () => {
     expect(channelRole('backup.create')).toBe('admin');
     expect(channelRole('profile.add')).toBe('admin');
     expect(channelRole('profile.add', { name: 'x', host: 'h', user: 'u', dbname: 'd', tags: [] })).toBe('admin');
-    expect(channelRole('profile.edit', { name: 'x', changes: { host: 'h2', notes: 'moved' } })).toBe('admin');
+    expect(channelRole('profile.edit', { name: 'x', changes: { notes: 'moved', tags: ['a'], user: 'u2' } })).toBe('admin');
+    // Another server gets the connection, so the password goes with it only when given again (or dropped).
+    expect(channelRole('profile.edit', { name: 'x', changes: { host: 'h2' }, password: 'new' })).toBe('admin');
+    expect(channelRole('profile.edit', { name: 'x', changes: { port: 5433 }, forgetPassword: true })).toBe('admin');
+    expect(channelRole('profile.edit', { name: 'x', changes: { host: 'attacker.example' } })).toBe('super-admin');
+    expect(channelRole('profile.edit', { name: 'x', changes: { sslmode: 'disable' } })).toBe('super-admin');
     expect(channelRole('profile.import', { pgpass: true })).toBe('admin');
     // Reaching the Holdfast host itself: a program it runs, SQL as a scratch superuser, any file read.
     expect(channelRole('profile.add', { name: 'x', host: 'h', user: 'u', dbname: 'd', drillChecks: ["COPY (SELECT 1) TO PROGRAM 'id'"] })).toBe('super-admin');

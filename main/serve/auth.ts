@@ -150,10 +150,25 @@ export class FailureLimiter {
  * anything that reaches the Holdfast host rather than a database server: a profile's pgBinDir is
  * executed, its drill checks are SQL run as the superuser of a scratch server Holdfast starts as its
  * own OS user (COPY … TO PROGRAM, pg_read_file), and import and adopt read whatever path they are given.
+ * Moving a profile to another server keeps its stored password only for a super-admin.
  */
 export function channelRole(channel: string, input?: unknown): Role {
   if (channel === 'backup.restore' || channel === 'backup.adopt' || channel.startsWith('user.')) return 'super-admin';
   return reachesHost(channel, input) ? 'super-admin' : 'admin';
+}
+
+/** Where a profile's connection goes: changing it sends the keychain password there on the next connection. */
+const DESTINATION_FIELDS = ['host', 'port', 'service', 'sslmode', 'sslrootcert'];
+
+/**
+ * Pointing a profile at another server without giving its password again would hand the stored one
+ * (which no admin can read) to whoever answers there, e.g. a server asking for it in clear text.
+ */
+function redirectsStoredPassword(input: Record<string, unknown>): boolean {
+  const changes = input.changes;
+  if (typeof changes !== 'object' || changes === null) return false;
+  if (input.password !== undefined || input.forgetPassword === true) return false;
+  return DESTINATION_FIELDS.some((field) => field in changes);
 }
 
 function reachesHost(channel: string, input: unknown): boolean {
@@ -163,7 +178,7 @@ function reachesHost(channel: string, input: unknown): boolean {
     case 'profile.add':
       return profileTouchesHost(fields);
     case 'profile.edit':
-      return profileTouchesHost(fields.changes);
+      return profileTouchesHost(fields.changes) || redirectsStoredPassword(fields);
     case 'profile.import':
       // `true` is libpq's own file of the Holdfast user; a string is any file on the host.
       return typeof fields.pgpass === 'string' || typeof fields.serviceFile === 'string';
