@@ -91,6 +91,14 @@ describe('holdfast serve', () => {
     expect((await fetch(`${base()}/%61pi/rpc/profile.list`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${http.token}` }, body: '{}' })).status).toBe(200);
   });
 
+  test('paths that climb out of the renderer directory are refused (403/404), never served or a 500', async () => {
+    for (const path of ['/..%2f..%2f..%2fetc%2fpasswd', '/assets/..%2f..%2f..%2fetc/passwd', '/..%5c..%5cetc%5cpasswd', '/%2e%2e/%2e%2e/etc/passwd']) {
+      const response = await fetch(`${base()}${path}`);
+      expect([403, 404], path).toContain(response.status);
+      expect(await response.text(), path).not.toContain('root:');
+    }
+  });
+
   test('a backup streams progress events and then its result', async () => {
     const response = await rpc('backup.create', { profile: 'shop', options: {} }, { accept: 'text/event-stream' });
     expect(response.headers.get('content-type')).toContain('text/event-stream');

@@ -200,6 +200,10 @@ export async function startServer(holdfast: Holdfast, options: ServeOptions = {}
     if (error.statusCode === 400 || error.statusCode === 415) {
       return reply.code(error.statusCode).send(errorBody(request.url, { code: 'BAD_INPUT', message: `The body is not valid JSON: ${error.message}` }));
     }
+    // Refusals raised inside Fastify or its plugins (e.g. @fastify/static's 403 for a path that
+    // climbs out of the renderer directory) keep their status: they are the client's fault, not ours.
+    if (error.statusCode === 403) return reply.code(403).send(errorBody(request.url, { code: 'FORBIDDEN', message: error.message }));
+    if (error.statusCode === 404) return reply.code(404).send(errorBody(request.url, { code: 'NOT_FOUND', message: error.message }));
     return reply.code(500).send(errorBody(request.url, { code: 'INTERNAL', message: error.message }));
   });
 
