@@ -35,6 +35,16 @@ export function patternList(text: string): string[] {
     .filter(Boolean);
 }
 
+/**
+ * The draft with another format. A compression the new format's field cannot show is dropped
+ * (tar hides the field; plain lists no lz4 or zstd), with its level: kept, it failed validation
+ * under a hidden or mislabelled field and "Start backup" did nothing.
+ */
+export function withFormat(draft: BackupDraft, format: BackupDraft['format']): BackupDraft {
+  const unsupported = format === 'tar' ? draft.compression !== '' : format === 'plain' && (draft.compression === 'lz4' || draft.compression === 'zstd');
+  return unsupported ? { ...draft, format, compression: '', level: '' } : { ...draft, format };
+}
+
 export function validateBackupDraft(draft: BackupDraft): BackupDraftErrors {
   const errors: BackupDraftErrors = {};
   if (!draft.profile) errors.profile = 'Choose the connection to back up.';

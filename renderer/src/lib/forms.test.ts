@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { DEFAULT_BACKUP_DRAFT, draftToOptions, validateBackupDraft } from './backup-form.ts';
+import { DEFAULT_BACKUP_DRAFT, draftToOptions, validateBackupDraft, withFormat } from './backup-form.ts';
 import { profileHealth } from './health.ts';
 import { draftToInput, EMPTY_DRAFT, fieldErrorsFromMessage, validateDraft } from './profile-form.ts';
 
@@ -34,6 +34,19 @@ describe('connection form', () => {
 });
 
 describe('backup form', () => {
+  test('switching format drops a compression the new format cannot take, so the form can still start', () => {
+    const zstd = { ...DEFAULT_BACKUP_DRAFT, profile: 'shop', compression: 'zstd' as const, level: '19' };
+    const tar = withFormat(zstd, 'tar');
+    expect(tar).toMatchObject({ format: 'tar', compression: '', level: '' });
+    expect(validateBackupDraft(tar)).toEqual({});
+    const plain = withFormat(zstd, 'plain');
+    expect(plain).toMatchObject({ format: 'plain', compression: '', level: '' });
+    expect(validateBackupDraft(plain)).toEqual({});
+    // What the new format can take is kept.
+    expect(withFormat(zstd, 'directory')).toMatchObject({ format: 'directory', compression: 'zstd', level: '19' });
+    expect(withFormat({ ...zstd, compression: 'gzip', level: '9' }, 'plain')).toMatchObject({ compression: 'gzip', level: '9' });
+  });
+
   test('combinations pg_dump refuses are caught on their field', () => {
     expect(validateBackupDraft({ ...DEFAULT_BACKUP_DRAFT, profile: 'shop', format: 'tar', compression: 'gzip' }).compression).toBeDefined();
     expect(validateBackupDraft({ ...DEFAULT_BACKUP_DRAFT, profile: 'shop', format: 'plain', compression: 'zstd' }).compression).toBeDefined();

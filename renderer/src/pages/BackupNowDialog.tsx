@@ -5,7 +5,7 @@ import { useNow } from '../components/hooks.ts';
 import { Modal } from '../components/Modal.tsx';
 import { icons } from '../components/icons.tsx';
 import { ErrorNotice, Facts, Field, Notice } from '../components/ui.tsx';
-import { DEFAULT_BACKUP_DRAFT, draftToOptions, FORMAT_LABELS, PHASES, validateBackupDraft, type BackupDraft, type BackupDraftErrors } from '../lib/backup-form.ts';
+import { DEFAULT_BACKUP_DRAFT, draftToOptions, FORMAT_LABELS, PHASES, validateBackupDraft, withFormat, type BackupDraft, type BackupDraftErrors } from '../lib/backup-form.ts';
 import { estimateRemainingMs, formatBytes, formatClock, formatCount, formatDuration, progressFraction } from '../lib/format.ts';
 import { useBackupJob } from '../stores/backup-job.ts';
 import { useBackups } from '../stores/backups.ts';
@@ -80,7 +80,11 @@ function BackupForm({ initialProfile }: { initialProfile: string | null }) {
       <div className="form__row">
         <Field label="Format" className="form__grow">
           {(control) => (
-            <select {...control} className="input" value={draft.format} onChange={(event) => set('format', event.target.value as BackupDraft['format'])}>
+            <select {...control} className="input" value={draft.format} onChange={(event) => {
+                const format = event.target.value as BackupDraft['format'];
+                setDraft((d) => withFormat(d, format));
+                setErrors((e) => ({ ...e, format: undefined, compression: undefined, level: undefined }));
+              }}>
               {Object.entries(FORMAT_LABELS).map(([value, label]) => (
                 <option key={value} value={value}>
                   {label}
