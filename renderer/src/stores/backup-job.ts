@@ -4,6 +4,7 @@ import { create } from 'zustand';
 import { api } from '../api/client.ts';
 import type { ChannelInput, ChannelOutput, ErrorInfo, ProgressEvent } from '../api/types.ts';
 import { useBackups } from './backups.ts';
+import { useOverview } from './overview.ts';
 
 export type BackupProgress = Extract<ProgressEvent, { operation: 'backup' }>['progress'];
 export type BackupOptions = NonNullable<ChannelInput<'backup.create'>['options']>;
@@ -46,7 +47,9 @@ export const useBackupJob = create<BackupJobState>()((set, get) => ({
     controller = null;
     if (result.ok) set({ status: 'done', result: result.value });
     else set({ status: result.error.code === 'CANCELLED' ? 'cancelled' : 'failed', error: result.error });
-    await useBackups.getState().load();
+    // The overview's totals and per-profile health come from backup.stats and backup.health, not the
+    // list: without this, the page under the dialog still showed the counts from before the backup.
+    await Promise.all([useBackups.getState().load(), useOverview.getState().loadHealth()]);
   },
   cancel() {
     controller?.abort();
