@@ -54,6 +54,21 @@ export function expectedConfirmation(state: Pick<RestoreState, 'preview' | 'choi
   return state.preview?.impact.confirmation ?? state.choices.database;
 }
 
+/**
+ * The engine's refusals name CLI flags in their hints (--clean, --create, --dbname); in the wizard
+ * those are a checkbox and a choice on an earlier step, so the hint says those instead.
+ */
+export function wizardError(error: ErrorInfo): ErrorInfo {
+  if (error.code !== 'RESTORE_REFUSED') return error;
+  if (/ is not empty \(/.test(error.message)) {
+    return { ...error, hint: 'To replace it, tick "Replace what is in the database (drop existing)" above. To keep it, go back and choose "Create a new database".' };
+  }
+  if (/ does not exist on /.test(error.message)) {
+    return { ...error, hint: 'Go back and choose "Create a new database", or name a database that exists on that server.' };
+  }
+  return error;
+}
+
 export function restoreInput(choices: RestoreChoices, dryRun: boolean, confirm?: string): ChannelInput<'backup.restore'> {
   return {
     ref: choices.backupId ?? '',
@@ -99,7 +114,7 @@ export const useRestore = create<RestoreState>()((set, get) => ({
       set({ previewing: false, preview: result.value, step: 'preview' });
       return true;
     }
-    set({ previewing: false, error: result.error });
+    set({ previewing: false, error: wizardError(result.error) });
     return false;
   },
   setConfirmText(text) {
