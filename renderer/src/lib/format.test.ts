@@ -1,7 +1,15 @@
 import { describe, expect, test } from 'vitest';
-import { estimateRemainingMs, formatBytes, formatClock, formatDateTime, formatDuration, formatPercent, formatRelative, plural, progressFraction } from './format.ts';
+import { estimateRemainingMs, formatBytes, formatClock, formatDateTime, formatDuration, formatPercent, formatRelative, formatTenthsOfSeconds, plural, progressFraction } from './format.ts';
 
 describe('formatting', () => {
+  test('an average in tenths of a second is not shown as milliseconds it does not have', () => {
+    expect(formatTenthsOfSeconds(0.1, 1)).toBe('0.1 s');
+    expect(formatTenthsOfSeconds(0, 3)).toBe('< 0.1 s');
+    expect(formatTenthsOfSeconds(0, 0)).toBe('—');
+    expect(formatTenthsOfSeconds(2.5, 4)).toBe('2.5 s');
+    expect(formatTenthsOfSeconds(75, 4)).toBe('1 min 15 s');
+  });
+
   test('sizes in binary units with sensible precision', () => {
     expect(formatBytes(0)).toBe('0 B');
     expect(formatBytes(1023)).toBe('1023 B');

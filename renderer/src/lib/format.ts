@@ -28,6 +28,18 @@ export function formatDuration(ms: number | null | undefined): string {
   return `${Math.floor(hours / 24)} d${hours % 24 ? ` ${hours % 24} h` : ''}`;
 }
 
+/**
+ * A duration the engine gives in seconds to one decimal (backup.stats' averageDuration). Under a
+ * second it stays in tenths of a second: 0.1 s shown as "100 ms" claimed a precision it does not
+ * have, next to backups listed at 132 ms. 0 with backups behind it is under 0.05 s, not nothing.
+ */
+export function formatTenthsOfSeconds(seconds: number | null | undefined, samples: number): string {
+  if (seconds === null || seconds === undefined || !Number.isFinite(seconds) || seconds < 0 || samples <= 0) return '—';
+  if (seconds === 0) return '< 0.1 s';
+  if (seconds < 10) return `${seconds.toFixed(1)} s`;
+  return formatDuration(seconds * 1000);
+}
+
 /** A running timer: 0:07, 12:45, 1:02:09. */
 export function formatClock(ms: number): string {
   const total = Math.max(0, Math.floor(ms / 1000));

@@ -5,7 +5,7 @@ import { useNow } from '../components/hooks.ts';
 import { icons } from '../components/icons.tsx';
 import { EmptyState, ErrorNotice, Notice, PageHeader, StatusBadge } from '../components/ui.tsx';
 import { profileHealth, systemReasons } from '../lib/health.ts';
-import { formatBytes, formatCount, formatDateTime, formatDuration, formatPercent, formatRelative } from '../lib/format.ts';
+import { formatBytes, formatCount, formatDateTime, formatPercent, formatRelative, formatTenthsOfSeconds } from '../lib/format.ts';
 import { chartSeries, type Point } from '../lib/series.ts';
 import { useBackups } from '../stores/backups.ts';
 import { useNav } from '../stores/nav.ts';
@@ -92,9 +92,9 @@ export function Dashboard() {
 
       <section className="kpis" aria-label="Totals">
         <Kpi label="Backups kept" value={formatCount(s?.totalBackups)} detail={s ? `${formatCount(s.backupsLast24Hours)} in the last 24 h · ${formatCount(s.backupsLast7Days)} in 7 days` : ''} />
-        <Kpi label="Stored" value={formatBytes(s?.totalSize)} detail={s ? `avg ${formatBytes(s.averageSize)} · ${s.compressionUsage}% compressed` : ''} />
+        <Kpi label="Stored" value={formatBytes(s?.totalSize)} detail={s ? `avg ${formatBytes(s.averageSize)} · ${s.compressionUsage}% of backups compressed` : ''} />
         <Kpi label="Success rate" value={formatPercent(s?.successfulBackups ?? 0, runs)} detail={s ? `${formatCount(s.successfulBackups)} ok · ${formatCount(s.failedBackups)} failed or interrupted` : ''} />
-        <Kpi label="Average duration" value={s ? formatDuration(s.averageDuration * 1000) : '—'} detail={s?.newestBackup ? `newest ${formatRelative(s.newestBackup, now)}` : 'no backups yet'} />
+        <Kpi label="Average duration" value={s ? formatTenthsOfSeconds(s.averageDuration, s.totalBackups) : '—'} detail={s?.newestBackup ? `newest ${formatRelative(s.newestBackup, now)}` : 'no backups yet'} />
       </section>
 
       <section className="card" aria-labelledby="health-title">
