@@ -7,6 +7,7 @@ import { icons } from '../components/icons.tsx';
 import { ConfirmDialog, Modal } from '../components/Modal.tsx';
 import { Badge, Checkbox, EmptyState, ErrorNotice, Field, PageHeader, StatusBadge } from '../components/ui.tsx';
 import { formatDateTime, formatRelative } from '../lib/format.ts';
+import { scheduleErrorPlacement, scheduleTypeLabel } from '../lib/schedule-form.ts';
 import { useNav } from '../stores/nav.ts';
 import { useProfiles } from '../stores/profiles.ts';
 import { useSchedules, type RetentionPreview, type Schedule } from '../stores/schedules.ts';
@@ -71,7 +72,7 @@ export function Schedules() {
                   <th scope="row">
                     {schedule.profile}
                     <div className="cell-secondary">
-                      {schedule.type} · {schedule.options.format} format
+                      {scheduleTypeLabel(schedule.type)} · {schedule.options.format} format
                       {schedule.testRestore ? ' · restore drill' : ''}
                     </div>
                   </th>
@@ -145,6 +146,7 @@ function ScheduleForm({ onDone }: { onDone: () => void }) {
   const [preview, setPreview] = useState<RetentionPreview | null>(null);
   const [previewError, setPreviewError] = useState<ErrorInfo | null>(null);
   const [error, setError] = useState<ErrorInfo | null>(null);
+  const [cronError, setCronError] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
 
   useEffect(() => {
@@ -163,6 +165,8 @@ function ScheduleForm({ onDone }: { onDone: () => void }) {
   async function submit(event: FormEvent) {
     event.preventDefault();
     setSaving(true);
+    setError(null);
+    setCronError(null);
     const result = await useSchedules.getState().add({
       profile,
       type,
@@ -173,8 +177,10 @@ function ScheduleForm({ onDone }: { onDone: () => void }) {
       testRestore,
     });
     setSaving(false);
-    if (result.ok) onDone();
-    else setError(result.error);
+    if (result.ok) return onDone();
+    const placed = scheduleErrorPlacement(result.error, type);
+    setError(placed.notice);
+    setCronError(placed.cron);
   }
 
   const kept = preview?.existing.filter((d) => d.action === 'keep').length ?? 0;
@@ -202,8 +208,8 @@ function ScheduleForm({ onDone }: { onDone: () => void }) {
         ))}
       </fieldset>
       {type === 'custom' ? (
-        <Field label="Cron expression" hint="minute hour day-of-month month day-of-week; e.g. 0 */6 * * * is every six hours.">
-          {(control) => <input {...control} className="input mono" value={cron} onChange={(event) => setCron(event.target.value)} />}
+        <Field label="Cron expression" error={cronError ?? undefined} hint="minute hour day-of-month month day-of-week; e.g. 0 */6 * * * is every six hours.">
+          {(control) => <input {...control} className="input mono" value={cron} onChange={(event) => { setCron(event.target.value); setCronError(null); }} />}
         </Field>
       ) : (
         <p className="field__hint">The {type} preset runs at the time the settings give (Settings → Schedules).</p>
