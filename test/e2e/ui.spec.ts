@@ -183,6 +183,8 @@ test('keyboard: the dialogs open and close from the keyboard, and arrow keys mov
   await page.keyboard.press('Enter');
   const dialog = page.locator('dialog[open]');
   await expect(dialog.getByRole('form', { name: 'Backup options' })).toBeVisible();
+  // The form starts at its first field, not at the header's Close button.
+  await expect(dialog.getByLabel('Connection')).toBeFocused();
   await dialog.getByText('Tables and schemas').click();
   await screenshot(page, '03-backup-options');
   await page.keyboard.press('Escape');

@@ -19,7 +19,12 @@ export function Modal({ open, title, onClose, children, footer, size = 'normal',
   useEffect(() => {
     const dialog = ref.current;
     if (!dialog) return;
-    if (open && !dialog.open) dialog.showModal();
+    if (open && !dialog.open) {
+      dialog.showModal();
+      // showModal focuses the first focusable element, the header's Close: Enter then closed the
+      // form it had just opened. A form starts at its first field (a typed confirmation at its input).
+      dialog.querySelector<HTMLElement>('.modal__body :is(input:not([type="hidden"]):not([type="radio"]):not([type="checkbox"]), select, textarea):not(:disabled)')?.focus();
+    }
     if (!open && dialog.open) dialog.close();
   }, [open]);
 
