@@ -151,3 +151,16 @@ describe('backup.list fields and backup.show', () => {
     expect(await invoke(holdfast, 'backup.show', { ref: '../catalogue.sqlite' })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
   });
 });
+
+describe('retention.preview', () => {
+  test('a bad policy is named once, with what is wrong in it and the forms that work', async () => {
+    const result = await invoke(holdfast, 'retention.preview', { policy: 'gfs:7d,4x' });
+    expect(result).toMatchObject({ ok: false, error: { code: 'BAD_INPUT', hint: expect.stringContaining('gfs:7d,4w,12m,3y') } });
+    const message = result.ok ? '' : result.error.message;
+    expect(message.match(/gfs:7d,4x/g)).toHaveLength(1);
+    expect(message).toContain('"4x"');
+    // A message that does not name the policy still gets it.
+    const empty = await invoke(holdfast, 'retention.preview', { policy: ' ' });
+    expect(empty).toMatchObject({ ok: false, error: { code: 'BAD_INPUT' } });
+  });
+});

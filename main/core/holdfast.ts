@@ -536,6 +536,8 @@ export class Holdfast implements EngineContext, ProfileContext {
     try {
       return parseRetentionPolicy(text);
     } catch (error) {
+      // The parser's own message may already name the policy; saying it twice reads as a stutter.
+      if (error instanceof HoldfastError && error.message.includes(`"${text}"`)) throw error;
       throw new HoldfastError('BAD_INPUT', `Retention policy "${text}" is not valid: ${(error as Error).message}`, 'Use 30d, or gfs:7d,4w,12m,3y (any of d, w, m, y).');
     }
   }
