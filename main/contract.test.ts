@@ -112,7 +112,7 @@ describe('settings.get', () => {
 });
 
 describe('backup.list fields and backup.show', () => {
-  test("fields: 'summary' lists each backup without its tables, row counts, options, roles file or checksum; backup.show answers the full record", async () => {
+  test("fields: 'summary' lists each backup without its tables, row counts, options (only their scope), roles file or checksum; backup.show answers the full record", async () => {
     const backup = await adoptedBackup();
     const full = await invoke(holdfast, 'backup.list', {});
     expect(full).toEqual({ ok: true, value: [backup] });
@@ -133,6 +133,7 @@ describe('backup.list fields and backup.show', () => {
           format: 'custom',
           compression: 'gzip',
           status: 'completed',
+          scope: 'full',
           lastVerified: null,
           restoreTest: null,
         },

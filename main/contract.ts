@@ -58,7 +58,7 @@ export const contract = {
       onProgress: (progress) => context.onProgress?.({ operation: 'backup', progress }),
     }),
   ),
-  // fields: 'summary' leaves out each backup's tables, row counts, options, roles file and files
+  // fields: 'summary' leaves out each backup's tables, row counts, options (but for their scope), roles file and files
   // (backup.show answers those for one backup); 'full' is what the CLI's --json and the REST API show.
   'backup.list': define(
     z.object({ profile: ProfileNameSchema.optional(), all: z.boolean().default(false), fields: z.enum(['full', 'summary']).default('full') }).strict(),

@@ -1,6 +1,6 @@
 // The records every shell shows. Field names follow the specification's metadata
 // (filename, timestamp, size, compressed, encrypted, checksum, databaseSize, tables, version, duration).
-import type { BackupOptions, DumpFormat } from './backup/options.ts';
+import type { BackupOptions, BackupScope, DumpFormat } from './backup/options.ts';
 
 export interface Profile {
   id: string;
@@ -79,7 +79,10 @@ export interface BackupMetadata {
  * columns without the per-backup detail (tables, row counts, options, roles file, files, checksum).
  * With 10,000 backups the full records are ~13 MB of JSON; this is about a seventh of that.
  */
-export type BackupSummary = Pick<BackupMetadata, 'id' | 'filename' | 'timestamp' | 'size' | 'duration' | 'profile' | 'database' | 'format' | 'compression' | 'status' | 'lastVerified' | 'restoreTest'>;
+/** A table row's worth of a backup; scope stands in for the options, so a schema-only backup never looks full. */
+export type BackupSummary = Pick<BackupMetadata, 'id' | 'filename' | 'timestamp' | 'size' | 'duration' | 'profile' | 'database' | 'format' | 'compression' | 'status' | 'lastVerified' | 'restoreTest'> & {
+  scope: BackupScope;
+};
 
 export interface RunRecord {
   id: string;

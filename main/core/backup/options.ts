@@ -55,6 +55,26 @@ export const BackupOptionsSchema = z
   });
 export type BackupOptions = z.infer<typeof BackupOptionsSchema>;
 
+/** What part of the database a backup holds; "partial" is any table or schema include/exclude filter. */
+export type BackupScope = 'full' | 'schema-only' | 'data-only' | 'partial';
+
+/**
+ * Schema-only and data-only win over filters: a backup with no rows (or no definitions) at all is
+ * the bigger surprise at restore time. Takes flags so the catalogue's summary query, which reads
+ * them out of the metadata JSON in SQL, decides the same way as backupScope does for a full record.
+ */
+export function scopeOf(flags: { schemaOnly: boolean; dataOnly: boolean; filtered: boolean }): BackupScope {
+  if (flags.schemaOnly) return 'schema-only';
+  if (flags.dataOnly) return 'data-only';
+  return flags.filtered ? 'partial' : 'full';
+}
+
+/** Partial because sidecars adopted from older versions may lack some options (absent means off). */
+export function backupScope(options: Partial<Pick<BackupOptions, 'schemaOnly' | 'dataOnly' | 'tables' | 'excludeTables' | 'schemas' | 'excludeSchemas'>> | undefined): BackupScope {
+  const filters = [options?.tables, options?.excludeTables, options?.schemas, options?.excludeSchemas];
+  return scopeOf({ schemaOnly: options?.schemaOnly === true, dataOnly: options?.dataOnly === true, filtered: filters.some((list) => (list?.length ?? 0) > 0) });
+}
+
 /** "gzip", "gzip:6", "lz4", "zstd:3", "none" */
 export function parseCompression(text: string): Compression {
   const match = /^(gzip|lz4|zstd|none)(?::(\d{1,2}))?$/.exec(text.trim());

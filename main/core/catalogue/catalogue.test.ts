@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { BackupOptionsSchema } from '../backup/options.ts';
+import { BackupOptionsSchema, backupScope, type BackupScope } from '../backup/options.ts';
 import type { BackupMetadata } from '../types.ts';
 import { Catalogue } from './catalogue.ts';
 
@@ -68,11 +68,11 @@ describe('listBackupSummaries', () => {
     catalogue.recordRestoreTest(backup(3, 'shop').id, true, '2025-02-01T00:00:00.000Z');
 
     const keys = ['id', 'filename', 'timestamp', 'size', 'duration', 'profile', 'database', 'format', 'compression', 'status', 'lastVerified', 'restoreTest'] as const;
-    const pick = (full: BackupMetadata) => Object.fromEntries(keys.map((key) => [key, full[key]]));
+    const pick = (full: BackupMetadata) => ({ ...Object.fromEntries(keys.map((key) => [key, full[key]])), scope: backupScope(full.options) });
     for (const filter of [{}, { profile: 'shop' }, { statuses: ['completed' as const] }, { statuses: ['completed' as const, 'missing' as const, 'deleted' as const] }]) {
       const summaries = catalogue.listBackupSummaries(filter);
       expect(summaries).toEqual(catalogue.listBackups(filter).map(pick));
-      for (const summary of summaries) expect(Object.keys(summary).sort()).toEqual([...keys].sort());
+      for (const summary of summaries) expect(Object.keys(summary).sort()).toEqual([...keys, 'scope'].sort());
     }
 
     const [crm, shop] = catalogue.listBackupSummaries();
@@ -80,5 +80,30 @@ describe('listBackupSummaries', () => {
     expect(shop).toMatchObject({ status: 'missing' });
     expect(catalogue.listBackupSummaries({ profile: 'shop' }).map((s) => s.database)).toEqual(['shop_db', 'naïve "db"']);
     expect(catalogue.listBackupSummaries({ profile: 'shop' })[1]).toMatchObject({ format: 'directory', restoreTest: { status: 'passed', at: '2025-02-01T00:00:00.000Z' } });
+  });
+
+  test('scope: schema-only, data-only and filtered backups never read as full, and SQL agrees with backupScope', () => {
+    catalogue.addProfile({ name: 'shop', host: 'localhost', port: 5432, user: 'postgres', dbname: 'shop', sslmode: null, sslrootcert: null, sslcert: null, sslkey: null, service: null, tags: [], notes: null, pgBinDir: null, drillChecks: [] });
+    const cases: Array<[Record<string, unknown> | undefined, BackupScope]> = [
+      [{}, 'full'],
+      [{ schemaOnly: true }, 'schema-only'],
+      [{ dataOnly: true }, 'data-only'],
+      [{ tables: ['public.users'] }, 'partial'],
+      [{ excludeTables: ['public.audit_*'] }, 'partial'],
+      [{ schemas: ['sales'] }, 'partial'],
+      [{ excludeSchemas: ['scratch'] }, 'partial'],
+      // Having no rows at all is the bigger surprise than missing tables, so it names the badge.
+      [{ schemaOnly: true, tables: ['public.users'] }, 'schema-only'],
+      [{ dataOnly: true, excludeSchemas: ['scratch'] }, 'data-only'],
+      // A sidecar adopted from an older version may carry no options at all: nothing was left out.
+      [undefined, 'full'],
+    ];
+    cases.forEach(([options], n) => {
+      const parsed = options === undefined ? undefined : BackupOptionsSchema.parse(options);
+      insert(backup(n + 1, 'shop', { options: parsed as BackupMetadata['options'] }));
+    });
+    const summaries = catalogue.listBackupSummaries();
+    expect(summaries.map((summary) => summary.scope)).toEqual(cases.map(([, scope]) => scope));
+    expect(summaries.map((summary) => summary.scope)).toEqual(catalogue.listBackups().map((full) => backupScope(full.options)));
   });
 });

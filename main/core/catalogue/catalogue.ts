@@ -2,6 +2,7 @@
 // synchronous=FULL, so a crash mid-write leaves the last committed state, never a damaged file.
 import Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
+import { scopeOf } from '../backup/options.ts';
 import { HoldfastError } from '../errors.ts';
 import type { BackupMetadata, BackupStatus, BackupSummary, Profile, RunRecord, RunStatus } from '../types.ts';
 import { migrations } from './migrations.ts';
@@ -64,6 +65,10 @@ interface SummaryRow extends Omit<BackupRow, 'metadata'> {
   database: string;
   format: BackupMetadata['format'];
   compression: string;
+  /** JSON true/false come out of json_extract as 1/0; absent options as null. */
+  schema_only: number | null;
+  data_only: number | null;
+  filtered: number;
 }
 
 export interface BackupFilter {
@@ -289,7 +294,10 @@ export class Catalogue {
       .prepare(
         `SELECT id, filename, created_at, size, profile_name, status, verified_at, verify_valid, restore_test_at, restore_test_ok,
                 json_extract(metadata, '$.duration') AS duration, json_extract(metadata, '$.database') AS database,
-                json_extract(metadata, '$.format') AS format, json_extract(metadata, '$.compression') AS compression
+                json_extract(metadata, '$.format') AS format, json_extract(metadata, '$.compression') AS compression,
+                json_extract(metadata, '$.options.schemaOnly') AS schema_only, json_extract(metadata, '$.options.dataOnly') AS data_only,
+                (COALESCE(json_array_length(metadata, '$.options.tables'), 0) + COALESCE(json_array_length(metadata, '$.options.excludeTables'), 0)
+                  + COALESCE(json_array_length(metadata, '$.options.schemas'), 0) + COALESCE(json_array_length(metadata, '$.options.excludeSchemas'), 0)) > 0 AS filtered
          FROM backups WHERE ${where} ORDER BY created_at`,
       )
       .all(...params) as SummaryRow[];
@@ -304,6 +312,7 @@ export class Catalogue {
       format: row.format,
       compression: row.compression,
       status: row.status,
+      scope: scopeOf({ schemaOnly: row.schema_only === 1, dataOnly: row.data_only === 1, filtered: row.filtered === 1 }),
       ...proofFromRow(row),
     }));
   }

@@ -1,30 +1,19 @@
 import { describe, expect, test } from 'vitest';
-import { filterRows, NO_FILTER, sortRows, toRow, type BackupRow } from './backup-rows.ts';
+import { filterRows, NO_FILTER, scopeLabel, sortRows, toRow, type BackupRow, type BackupSummary } from './backup-rows.ts';
 
-function backup(id: string, fields: { profile: string; timestamp: string; size: number; duration?: number; verified?: boolean | null; drill?: 'passed' | 'failed' }) {
+function backup(id: string, fields: { profile: string; timestamp: string; size: number; duration?: number; verified?: boolean | null; drill?: 'passed' | 'failed'; scope?: BackupSummary['scope'] }) {
   return toRow({
     id,
     filename: `backup-${id}-${fields.profile}.dump`,
     timestamp: fields.timestamp,
     size: fields.size,
-    compressed: true,
-    encrypted: false,
-    checksum: 'sha256:00',
-    databaseSize: 1,
-    tables: [],
-    version: 'PostgreSQL 15.1',
     duration: fields.duration ?? 1000,
     profile: fields.profile,
     database: 'db',
-    path: `/b/${id}`,
     format: 'custom',
     compression: 'gzip',
     status: 'completed',
-    rowCounts: {},
-    serverMajor: 15,
-    clientVersion: 'pg_dump 15.1',
-    options: { format: 'custom', schemaOnly: false, dataOnly: false, tables: [], excludeTables: [], schemas: [], excludeSchemas: [] },
-    globals: { filename: null, checksum: null, note: null },
+    scope: fields.scope ?? 'full',
     lastVerified: fields.verified === undefined || fields.verified === null ? null : { at: fields.timestamp, valid: fields.verified },
     restoreTest: fields.drill ? { status: fields.drill, at: fields.timestamp } : null,
   });
@@ -61,6 +50,23 @@ describe('backup rows', () => {
     expect(ids(filterRows(rows, { ...NO_FILTER, status: 'problems' }))).toEqual(['b', 'f']);
     expect(ids(filterRows(rows, { ...NO_FILTER, status: 'good' }))).toEqual(['a', 'c']);
     expect(ids(filterRows(rows, { ...NO_FILTER, status: 'failed' }))).toEqual(['f']);
+  });
+
+  test('a schema-only, data-only or filtered backup carries its scope, a badge label, and is found by searching for it', () => {
+    const scoped = [
+      backup('full', { profile: 'shop', timestamp: '2026-01-01T02:00:00Z', size: 1 }),
+      backup('ddl', { profile: 'shop', timestamp: '2026-01-02T02:00:00Z', size: 1, scope: 'schema-only' }),
+      backup('rows', { profile: 'shop', timestamp: '2026-01-03T02:00:00Z', size: 1, scope: 'data-only' }),
+      backup('some', { profile: 'shop', timestamp: '2026-01-04T02:00:00Z', size: 1, scope: 'partial' }),
+      toRow({ id: 'f', status: 'failed', profile: 'shop', timestamp: '2026-01-05T02:00:00Z', filename: null, error: 'boom' }),
+    ];
+    expect(scoped.map((row) => row.scope)).toEqual(['full', 'schema-only', 'data-only', 'partial', null]);
+    expect(scoped.map((row) => scopeLabel(row.scope))).toEqual([null, 'Schema only', 'Data only', 'Partial', null]);
+    expect(ids(filterRows(scoped, { ...NO_FILTER, text: 'schema only' }))).toEqual(['ddl']);
+    expect(ids(filterRows(scoped, { ...NO_FILTER, text: 'Data-Only' }))).toEqual(['rows']);
+    expect(ids(filterRows(scoped, { ...NO_FILTER, text: 'partial' }))).toEqual(['some']);
+    // Full backups wear no badge, so "only" finds just the two that hold half a database.
+    expect(ids(filterRows(scoped, { ...NO_FILTER, text: 'only' }))).toEqual(['ddl', 'rows']);
   });
 
   test('10,000 rows sort and filter in well under a frame budget each', () => {

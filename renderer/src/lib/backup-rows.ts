@@ -1,9 +1,12 @@
 // The Backups table's rows: catalogued backups and failed/interrupted/running attempts
 // (backup.list with all: true, fields: 'summary') in one shape, and the sort and filter the table applies.
-import type { BackupSummary, ChannelOutput } from '../api/types.ts';
+import type { BackupMetadata, BackupSummary, ChannelOutput } from '../api/types.ts';
 
-type ListItem = ChannelOutput<'backup.list'>[number];
+/** What backup.list answers with fields: 'summary': summaries and attempts, never full records. */
+export type SummaryListItem = Exclude<ChannelOutput<'backup.list'>[number], BackupMetadata>;
 export type { BackupSummary };
+
+type BackupScope = BackupSummary['scope'];
 
 export type RowStatus = 'completed' | 'missing' | 'deleted' | 'failed' | 'interrupted' | 'running';
 export type VerifiedState = 'valid' | 'invalid' | 'never';
@@ -22,17 +25,26 @@ export interface BackupRow {
   /** null for attempts that produced no backup. */
   verified: VerifiedState | null;
   restoreTest: 'passed' | 'failed' | null;
+  /** null for attempts that produced no backup. */
+  scope: BackupScope | null;
   error: string | null;
   /** The list's summary; the details panel asks backup.show for the rest. */
   backup: BackupSummary | null;
 }
 
-/** A catalogued backup (full or summary), not an attempt that produced none: only backups have a format. */
-export function isBackup(item: ListItem): item is Extract<ListItem, { format: unknown }> {
+/** A catalogued backup, not an attempt that produced none: only backups have a format. */
+export function isBackup(item: SummaryListItem): item is BackupSummary {
   return 'format' in item;
 }
 
-export function toRow(item: ListItem): BackupRow {
+const SCOPE_LABELS: Record<BackupScope, string | null> = { full: null, 'schema-only': 'Schema only', 'data-only': 'Data only', partial: 'Partial' };
+
+/** The badge a backup that is not the whole database wears; null for full backups and attempts. */
+export function scopeLabel(scope: BackupScope | null): string | null {
+  return scope ? SCOPE_LABELS[scope] : null;
+}
+
+export function toRow(item: SummaryListItem): BackupRow {
   if (isBackup(item)) {
     return {
       id: item.id,
@@ -47,6 +59,7 @@ export function toRow(item: ListItem): BackupRow {
       duration: item.duration,
       verified: item.lastVerified ? (item.lastVerified.valid ? 'valid' : 'invalid') : 'never',
       restoreTest: item.restoreTest?.status ?? null,
+      scope: item.scope,
       error: null,
       backup: item,
     };
@@ -64,6 +77,7 @@ export function toRow(item: ListItem): BackupRow {
     duration: null,
     verified: null,
     restoreTest: null,
+    scope: null,
     error: item.error ?? null,
     backup: null,
   };
@@ -99,7 +113,7 @@ export function sortRows(rows: readonly BackupRow[], key: SortKey, direction: So
 }
 
 export interface RowFilter {
-  /** Matches file name, profile, database, format and error text, case-insensitively. */
+  /** Matches file name, profile, database, format, scope ("schema only", "partial"…) and error text, case-insensitively. */
   text: string;
   profile: string;
   status: 'all' | 'good' | 'problems' | RowStatus;
@@ -114,7 +128,7 @@ export function matchesFilter(row: BackupRow, filter: RowFilter): boolean {
   if (filter.status !== 'all' && filter.status !== 'good' && filter.status !== 'problems' && row.status !== filter.status) return false;
   const needle = filter.text.trim().toLowerCase();
   if (!needle) return true;
-  return [row.filename, row.profile, row.database, row.format, row.error, row.id].some((field) => field?.toLowerCase().includes(needle));
+  return [row.filename, row.profile, row.database, row.format, scopeLabel(row.scope), row.scope === 'full' ? null : row.scope, row.error, row.id].some((field) => field?.toLowerCase().includes(needle));
 }
 
 export function filterRows(rows: readonly BackupRow[], filter: RowFilter): BackupRow[] {

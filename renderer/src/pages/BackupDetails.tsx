@@ -5,7 +5,7 @@ import type { BackupMetadata, ErrorInfo } from '../api/types.ts';
 import { ConfirmDialog } from '../components/Modal.tsx';
 import { icons } from '../components/icons.tsx';
 import { Badge, ErrorNotice, Facts, Spinner, StatusBadge, TypedConfirm } from '../components/ui.tsx';
-import type { BackupRow } from '../lib/backup-rows.ts';
+import { scopeLabel, type BackupRow } from '../lib/backup-rows.ts';
 import { formatBytes, formatCount, formatDateTime, formatDuration, formatRelative } from '../lib/format.ts';
 import { useBackups, type ActionState } from '../stores/backups.ts';
 import { useNav } from '../stores/nav.ts';
@@ -260,4 +260,21 @@ export function VerifiedBadge({ row }: { row: BackupRow }) {
     );
   }
   return <StatusBadge status={row.verified ?? 'never'} />;
+}
+
+const SCOPE_TITLES: Record<string, string> = {
+  'schema-only': 'Table definitions only, no rows: restoring it gives empty tables',
+  'data-only': 'Rows only, no table definitions: it restores into a database that already has the schema',
+  partial: 'Some tables or schemas were included or left out: the details list which',
+};
+
+/** Nothing for a full backup: the badge is there so half a database never passes for a whole one. */
+export function ScopeBadge({ row }: { row: BackupRow }) {
+  const label = scopeLabel(row.scope);
+  if (!label || !row.scope) return null;
+  return (
+    <Badge tone="warn" title={SCOPE_TITLES[row.scope]}>
+      {label}
+    </Badge>
+  );
 }

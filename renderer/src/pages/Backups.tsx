@@ -11,7 +11,7 @@ import { formatBytes, formatDateTime, formatDuration, formatRelative, plural } f
 import { useBackups } from '../stores/backups.ts';
 import { useNav } from '../stores/nav.ts';
 import { useProfiles } from '../stores/profiles.ts';
-import { BackupDetails, VerifiedBadge } from './BackupDetails.tsx';
+import { BackupDetails, ScopeBadge, VerifiedBadge } from './BackupDetails.tsx';
 
 const ROW_HEIGHT = 44;
 // Format and duration give way first when the details panel leaves the table little room (CSS).
@@ -79,7 +79,7 @@ export function Backups() {
               <label className="visually-hidden" htmlFor="backup-search">
                 Search backups
               </label>
-              <input id="backup-search" className="input toolbar__search" type="search" placeholder="Search file, profile, database, error…" value={filter.text} onChange={(event) => setFilter({ text: event.target.value })} />
+              <input id="backup-search" className="input toolbar__search" type="search" placeholder="Search file, profile, database, schema only, error…" value={filter.text} onChange={(event) => setFilter({ text: event.target.value })} />
               <label className="visually-hidden" htmlFor="backup-profile">
                 Profile
               </label>
@@ -190,6 +190,7 @@ function BackupTable({ rows, selectedId, onSelect, sortKey, direction, onSort }:
                 </div>
                 <div role="cell" className="vtable__cell cell-strong">
                   {row.profile}
+                  <ScopeBadge row={row} />
                 </div>
                 <div role="cell" className="vtable__cell">
                   <StatusBadge status={row.status} />

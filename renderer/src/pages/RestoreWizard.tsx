@@ -5,10 +5,12 @@ import { Modal } from '../components/Modal.tsx';
 import { icons } from '../components/icons.tsx';
 import { Badge, Checkbox, ErrorNotice, Facts, Field, Notice, Spinner, StatusBadge, TypedConfirm } from '../components/ui.tsx';
 import { formatBytes, formatCount, formatDateTime, formatDuration, formatRelative } from '../lib/format.ts';
+import { matchesFilter, NO_FILTER } from '../lib/backup-rows.ts';
 import { useBackups } from '../stores/backups.ts';
 import { useNav } from '../stores/nav.ts';
 import { useProfiles } from '../stores/profiles.ts';
 import { expectedConfirmation, useRestore, WIZARD_STEPS, type RestoreResult } from '../stores/restore.ts';
+import { ScopeBadge } from './BackupDetails.tsx';
 
 export function RestoreWizard() {
   const { open, backupId } = useNav((s) => s.restoreWizard);
@@ -78,7 +80,7 @@ function ChooseBackup() {
     () =>
       rows
         .filter((row) => row.status === 'completed' && row.backup)
-        .filter((row) => !filter || row.profile.includes(filter) || (row.filename ?? '').includes(filter))
+        .filter((row) => !filter || matchesFilter(row, { ...NO_FILTER, text: filter }))
         .sort((a, b) => Date.parse(b.timestamp) - Date.parse(a.timestamp))
         .slice(0, 200),
     [rows, filter],
@@ -86,7 +88,7 @@ function ChooseBackup() {
   return (
     <>
       <h3 className="wizard__title">Which backup?</h3>
-      <input className="input" type="search" aria-label="Filter backups" placeholder="Filter by profile or file name" value={filter} onChange={(event) => setFilter(event.target.value)} />
+      <input className="input" type="search" aria-label="Filter backups" placeholder="Filter by profile, file name or scope (schema only…)" value={filter} onChange={(event) => setFilter(event.target.value)} />
       <fieldset className="choice-list">
         <legend className="visually-hidden">Backups</legend>
         {candidates.map((row) => (
@@ -94,7 +96,7 @@ function ChooseBackup() {
             <input type="radio" name="backup" checked={chosen === row.id} onChange={() => useRestore.getState().choose({ backupId: row.id })} />
             <span className="choice__main">
               <span className="choice__title">
-                {row.profile} <span className="muted">· {formatDateTime(row.timestamp)}</span>
+                {row.profile} <span className="muted">· {formatDateTime(row.timestamp)}</span> <ScopeBadge row={row} />
               </span>
               <span className="choice__detail mono">{row.filename}</span>
             </span>

@@ -3,7 +3,7 @@
 import { create } from 'zustand';
 import { api } from '../api/client.ts';
 import type { BackupMetadata, ChannelOutput, Envelope, ErrorInfo } from '../api/types.ts';
-import { NO_FILTER, toRow, type BackupRow, type RowFilter, type SortDirection, type SortKey } from '../lib/backup-rows.ts';
+import { NO_FILTER, toRow, type BackupRow, type RowFilter, type SortDirection, type SortKey, type SummaryListItem } from '../lib/backup-rows.ts';
 
 export type VerifyResult = ChannelOutput<'backup.verify'>;
 export type DrillResult = ChannelOutput<'backup.testRestore'>;
@@ -79,7 +79,8 @@ export const useBackups = create<BackupsState>()((set, get) => {
     load() {
       const loading = (async () => {
         const result = await api.call('backup.list', { all: true, fields: 'summary' });
-        if (result.ok) set({ rows: result.value.map(toRow), loaded: true, error: null });
+        // The contract's output type covers both fields; 'summary' never answers full records.
+        if (result.ok) set({ rows: (result.value as SummaryListItem[]).map(toRow), loaded: true, error: null });
         else set({ error: result.error, loaded: true });
       })();
       inFlight = loading;
