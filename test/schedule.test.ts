@@ -46,6 +46,11 @@ describe('schedules', () => {
     }
     const listed = JSON.parse((await runCli(['schedule', 'list', '--json'], home.env)).stdout);
     expect(listed).toHaveLength(1);
+    // The same schedule again would only dump the database twice at 02:00: refused, naming the first.
+    const twice = await runCli(['schedule', 'add', 'shop', '--daily', '--tz', 'Europe/Berlin', '--json'], home.env);
+    expect(twice.code).toBe(1);
+    expect(JSON.parse(twice.stdout)).toMatchObject({ ok: false, error: { code: 'CONFLICT', message: expect.stringContaining(listed[0].id), hint: expect.stringContaining('Pause or remove') } });
+    expect(JSON.parse((await runCli(['schedule', 'list', '--json'], home.env)).stdout)).toHaveLength(1);
     const paused = await runCli(['schedule', 'pause', listed[0].id, '--json'], home.env);
     expect(JSON.parse(paused.stdout)).toMatchObject({ status: 'paused', nextRun: null });
     expect((await runCli(['schedule', 'remove', listed[0].id], home.env)).code).toBe(0);

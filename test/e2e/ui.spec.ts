@@ -165,6 +165,19 @@ test('a schedule with a previewed retention policy is added, then paused', async
   await form.getByRole('button', { name: 'Add schedule' }).click();
   const row = page.getByRole('table', { name: 'Schedules' }).getByRole('row', { name: /shop/ });
   await expect(row).toContainText('At 02:00');
+  // The same schedule again is refused by the engine, and the form says so where the DBA is looking.
+  await page.getByRole('button', { name: 'Add schedule' }).click();
+  await form.getByRole('button', { name: 'Add schedule' }).click();
+  const refusal = form.getByRole('alert');
+  await expect(refusal).toContainText('already backs up profile "shop"');
+  await expect(refusal).toContainText('Pause or remove schedule');
+  await expect(refusal).toBeInViewport();
+  // The browser logs the refused call's HTTP status; that one is expected, any other error still counts.
+  const refusedCall = /^Failed to load resource: the server responded with a status of 4\d\d/;
+  await expect.poll(() => consoleErrors.filter((text) => refusedCall.test(text)).length).toBe(1);
+  consoleErrors.splice(consoleErrors.findIndex((text) => refusedCall.test(text)), 1);
+  await form.getByRole('button', { name: 'Cancel' }).click();
+  await expect(page.getByRole('table', { name: 'Schedules' }).getByRole('row', { name: /shop/ })).toHaveCount(1);
   await row.getByRole('button', { name: 'Pause' }).click();
   await expect(row).toContainText('Paused');
 });

@@ -45,6 +45,11 @@ interface ScheduleRow {
   created_at: string;
 }
 
+/** "0  2 * * *" and "0 2 * * *" are one schedule. */
+function normalCron(cron: string): string {
+  return cron.trim().split(/\s+/).join(' ');
+}
+
 function fromRow(row: ScheduleRow): Schedule {
   return {
     id: row.id,
@@ -68,15 +73,43 @@ function fromRow(row: ScheduleRow): Schedule {
 export class ScheduleStore {
   constructor(private readonly db: Database.Database) {}
 
+  /**
+   * Refuses a schedule that would take the very same backup as one already stored (same profile, cron,
+   * time zone and options), whatever its retention or drill setting: the second would only dump the
+   * database twice at once. Checked and inserted in one immediate transaction, so the app and the CLI
+   * adding at the same moment cannot both get in.
+   */
   add(input: Omit<Schedule, 'id' | 'lastRun' | 'lastStatus' | 'lastError' | 'lastCatchUp' | 'createdAt' | 'enabled'>, now: Date): Schedule {
     const id = newId();
     this.db
-      .prepare(
-        `INSERT INTO schedules (id, profile_name, type, cron, time_zone, options, retention, test_restore, enabled, next_run, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
-      )
-      .run(id, input.profile, input.type, input.cron, input.timeZone, JSON.stringify(input.options), input.retention, input.testRestore ? 1 : 0, input.nextRun, now.toISOString());
+      .transaction(() => {
+        const same = this.findSame(input);
+        if (same) {
+          throw new HoldfastError(
+            'CONFLICT',
+            `Schedule ${same.id} already backs up profile "${same.profile}" at "${same.cron}" (${same.timeZone}) with the same options.`,
+            same.enabled
+              ? `Pause or remove schedule ${same.id} first, or choose another time.`
+              : `Schedule ${same.id} is paused: resume it, remove it first, or choose another time.`,
+          );
+        }
+        this.db
+          .prepare(
+            `INSERT INTO schedules (id, profile_name, type, cron, time_zone, options, retention, test_restore, enabled, next_run, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
+          )
+          .run(id, input.profile, input.type, input.cron, input.timeZone, JSON.stringify(input.options), input.retention, input.testRestore ? 1 : 0, input.nextRun, now.toISOString());
+      })
+      .immediate();
     return this.require(id);
+  }
+
+  private findSame(input: Pick<Schedule, 'profile' | 'cron' | 'timeZone' | 'options'>): Schedule | undefined {
+    const rows = this.db.prepare('SELECT * FROM schedules WHERE profile_name = ? AND time_zone = ?').all(input.profile, input.timeZone) as ScheduleRow[];
+    const cron = normalCron(input.cron);
+    // Parsed again so both sides have the schema's key order and defaults.
+    const options = JSON.stringify(BackupOptionsSchema.parse(input.options));
+    return rows.map(fromRow).find((schedule) => normalCron(schedule.cron) === cron && JSON.stringify(schedule.options) === options);
   }
 
   list(filter: { profile?: string } = {}): Schedule[] {

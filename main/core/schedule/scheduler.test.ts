@@ -26,8 +26,8 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function addSchedule(profile: string, cron: string, timeZone = 'UTC') {
-  return store.add({ profile, type: 'custom', cron, timeZone, options: BackupOptionsSchema.parse({}), retention: null, testRestore: false, nextRun: nextRunAfter(cron, timeZone, now).toISOString() }, now);
+function addSchedule(profile: string, cron: string, timeZone = 'UTC', options: Record<string, unknown> = {}) {
+  return store.add({ profile, type: 'custom', cron, timeZone, options: BackupOptionsSchema.parse(options), retention: null, testRestore: false, nextRun: nextRunAfter(cron, timeZone, now).toISOString() }, now);
 }
 
 function recordingScheduler(options: { concurrency?: number; busy?: Set<string>; outcome?: () => Promise<ScheduledOutcome> } = {}) {
@@ -80,7 +80,7 @@ describe('scheduler', () => {
   test('one backup per profile at a time, and the global limit; waiting slots stay due', async () => {
     now = new Date('2025-01-01T00:00:00Z');
     addSchedule('prod', '0 2 * * *');
-    addSchedule('prod', '0 2 * * *');
+    addSchedule('prod', '0 2 * * *', 'UTC', { schemaOnly: true, suffix: 'ddl' });
     addSchedule('staging', '0 2 * * *');
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
@@ -152,6 +152,32 @@ describe('scheduler', () => {
     expect(await scheduler.stop(20)).toEqual({ finished: 0, interrupted: 1 });
     now = new Date('2025-01-05T02:00:00Z');
     expect(scheduler.tick()).toEqual([]);
+  });
+
+  test('an identical schedule is refused with the existing one named, and nothing is stored', () => {
+    now = new Date('2025-01-01T00:00:00Z');
+    const first = addSchedule('prod', '0 2 * * *', 'Europe/Berlin', { tables: ['public.users'] });
+    let refused: unknown;
+    try {
+      // Spacing in the cron and the options' key order do not make it a different schedule.
+      store.add({ profile: 'prod', type: 'daily', cron: ' 0  2 * * * ', timeZone: 'Europe/Berlin', options: BackupOptionsSchema.parse({ tables: ['public.users'], format: 'custom' }), retention: '7d', testRestore: true, nextRun: first.nextRun }, now);
+    } catch (error) {
+      refused = error;
+    }
+    expect(refused).toMatchObject({ code: 'CONFLICT', message: expect.stringContaining(first.id), hint: expect.stringMatching(/pause or remove/i) });
+    expect(store.list()).toHaveLength(1);
+
+    store.setEnabled(first.id, false);
+    expect(() => addSchedule('prod', '0 2 * * *', 'Europe/Berlin', { tables: ['public.users'] })).toThrow(expect.objectContaining({ code: 'CONFLICT', hint: expect.stringMatching(/paused: resume it/) }));
+    expect(store.list()).toHaveLength(1);
+
+    // Any one difference is a different schedule.
+    addSchedule('staging', '0 2 * * *', 'Europe/Berlin', { tables: ['public.users'] });
+    addSchedule('prod', '0 3 * * *', 'Europe/Berlin', { tables: ['public.users'] });
+    addSchedule('prod', '0 2 * * *', 'UTC', { tables: ['public.users'] });
+    addSchedule('prod', '0 2 * * *', 'Europe/Berlin', { tables: ['public.orders'] });
+    addSchedule('prod', '0 2 * * *', 'Europe/Berlin', {});
+    expect(store.list()).toHaveLength(6);
   });
 
   test('cron expressions are checked with the reason', () => {
