@@ -214,19 +214,30 @@ export async function startServer(holdfast: Holdfast, options: ServeOptions = {}
     return reply.code(404).send({ message: `Route ${request.method}:${pathOf(request.url)} not found`, error: 'Not Found', statusCode: 404 });
   });
 
+  /**
+   * Logging in, by the URL's token or POST /api/session: a token that works becomes a session whose
+   * cookies go on the reply; a locked-out address or a wrong token has its answer sent already.
+   */
+  const startSession = (request: FastifyRequest, reply: FastifyReply, given: string, via: 'api' | 'url', refusal: string): Session | 'locked' | 'refused' => {
+    if (lockedOut(request, reply)) return 'locked';
+    const found = principalForToken(given, token, holdfast.users);
+    if (!found) {
+      authFailed(request, reply, refusal);
+      return 'refused';
+    }
+    const session = sessions.create(found.principal, found.tokenHash);
+    audit.audit(found.principal.name, 'session.login', null, { via, address: request.ip });
+    void reply.header('Set-Cookie', sessionCookies(session));
+    return session;
+  };
+
   const sessionHost: SessionHost = {
     login(request, reply, given): Answer {
-      if (lockedOut(request, reply)) return { ok: false, error: { code: 'RATE_LIMITED', message: 'Too many failed authentications from this address.' } };
-      const found = principalForToken(given, token, holdfast.users);
-      if (!found) {
-        authFailed(request, reply, 'That token is not valid here.');
-        return { ok: false, error: { code: 'UNAUTHORIZED', message: 'That token is not valid here.' } };
-      }
-      const session = sessions.create(found.principal, found.tokenHash);
-      audit.audit(found.principal.name, 'session.login', null, { via: 'api', address: request.ip });
+      const started = startSession(request, reply, given, 'api', 'That token is not valid here.');
+      if (started === 'locked') return { ok: false, error: { code: 'RATE_LIMITED', message: 'Too many failed authentications from this address.' } };
+      if (started === 'refused') return { ok: false, error: { code: 'UNAUTHORIZED', message: 'That token is not valid here.' } };
       request.audited = true;
-      void reply.header('Set-Cookie', sessionCookies(session));
-      return { ok: true, value: { name: found.principal.name, role: found.principal.role, csrfToken: session.csrf } };
+      return { ok: true, value: { name: started.principal.name, role: started.principal.role, csrfToken: started.csrf } };
     },
     logout(request, reply): Answer {
       const id = cookieValue(request.headers.cookie, COOKIE);
@@ -246,16 +257,9 @@ export async function startServer(holdfast: Holdfast, options: ServeOptions = {}
 
   app.get('/', async (request: FastifyRequest<{ Querystring: { token?: string } }>, reply: FastifyReply) => {
     if (request.query.token !== undefined) {
-      if (lockedOut(request, reply)) return reply;
-      const found = principalForToken(request.query.token, token, holdfast.users);
-      if (!found) {
-        authFailed(request, reply, 'That token is not valid for this server.');
-        return reply;
-      }
       // Trade the token in the URL for a session cookie, and drop it from the address bar.
-      const session = sessions.create(found.principal, found.tokenHash);
-      audit.audit(found.principal.name, 'session.login', null, { via: 'url', address: request.ip });
-      return reply.header('Set-Cookie', sessionCookies(session)).redirect('/');
+      const started = startSession(request, reply, request.query.token, 'url', 'That token is not valid for this server.');
+      return typeof started === 'string' ? reply : reply.redirect('/');
     }
     if (staticRoot) return reply.header('Cache-Control', 'no-store').sendFile('index.html');
     return reply
