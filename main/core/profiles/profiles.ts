@@ -1,15 +1,15 @@
 // Connection profiles: create (from flags, a URI or libpq's own files), edit, test, remove. A
 // password given to Holdfast goes to the OS keychain (account = profile id) and nowhere else; with no
 // keychain the operation is refused before anything is stored.
-import { readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { companionPaths } from '../backup/naming.ts';
 import type pg from 'pg';
 import type { Catalogue, NewProfile } from '../catalogue/catalogue.ts';
 import { HoldfastError } from '../errors.ts';
 import { openSession, type CredentialSource } from '../pg/session.ts';
 import { noKeychainError, type SecretStore } from '../secrets/secret-store.ts';
+import { removeBackupFiles } from '../retention/cleanup.ts';
 import { pickClientTools } from '../tools/discover.ts';
 import type { Profile } from '../types.ts';
 import { parseConnectionUri, parsePgpass, parseServiceFile } from './libpq-files.ts';
@@ -121,8 +121,8 @@ export async function removeProfile(context: ProfileContext, name: string, backu
   const owned = context.catalogue.listBackups({ profile: name });
   if (backups === 'delete') {
     for (const backup of owned) {
-      const { sidecar, globals } = companionPaths(backup.path);
-      for (const path of [backup.path, sidecar, globals]) await rm(path, { recursive: true, force: true });
+      // The same removal as retention's: dump first, companions after, never a stray directory.
+      await removeBackupFiles(backup);
       context.catalogue.setBackupStatus(backup.id, 'deleted');
     }
   }
