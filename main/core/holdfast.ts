@@ -473,17 +473,22 @@ export class Holdfast implements EngineContext, ProfileContext {
     const target = this.catalogue.requireProfile(request.to);
     const database = request.dbname ?? target.dbname;
     const filename = this.catalogue.findBackup(request.ref)?.filename ?? request.ref;
+    const audited = { profile: target.name, database, clean: request.clean, swap: request.swap === true };
     try {
       const result = await restoreBackup(this, { ...request, target });
-      if (!result.dryRun) this.catalogue.audit(actor(), 'restore', filename, { profile: target.name, database, clean: request.clean, swap: request.swap === true, result: 'ok' });
-      if (!result.dryRun) this.logger.log('info', 'restore completed', { profile: target.name, database, filename, durationMs: result.durationMs });
-      if (!result.dryRun) await this.notifier.notify({ kind: 'restore.completed', profile: target.name, database, filename, at: new Date().toISOString() });
+      if (!result.dryRun) {
+        this.catalogue.audit(actor(), 'restore', filename, { ...audited, result: 'ok' });
+        this.logger.log('info', 'restore completed', { profile: target.name, database, filename, durationMs: result.durationMs });
+        await this.notifier.notify({ kind: 'restore.completed', profile: target.name, database, filename, at: new Date().toISOString() });
+      }
       return result;
     } catch (error) {
-      const info = toErrorInfo(error);
-      if (!request.dryRun) this.catalogue.audit(actor(), 'restore', filename, { profile: target.name, database, clean: request.clean, swap: request.swap === true, result: 'failed', code: info.code, error: info.message });
-      if (!request.dryRun) this.logger.log('error', 'restore failed', { profile: target.name, database, filename, error: info.message });
-      if (!request.dryRun) await this.notifier.notify({ kind: 'restore.failed', profile: target.name, database, filename, error: info, at: new Date().toISOString() });
+      if (!request.dryRun) {
+        const info = toErrorInfo(error);
+        this.catalogue.audit(actor(), 'restore', filename, { ...audited, result: 'failed', code: info.code, error: info.message });
+        this.logger.log('error', 'restore failed', { profile: target.name, database, filename, error: info.message });
+        await this.notifier.notify({ kind: 'restore.failed', profile: target.name, database, filename, error: info, at: new Date().toISOString() });
+      }
       throw error;
     }
   }
