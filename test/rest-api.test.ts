@@ -253,9 +253,14 @@ describe('roles', () => {
       { method: 'POST', path: '/api/rpc/profile.add', body: { name: 'x', host: 'h', user: 'u', dbname: 'd', pgBinDir: '/tmp', bogus: 1 }, expect: [401, 401, 403, 400, 400] },
       { method: 'POST', path: '/api/rpc/profile.edit', body: { name: 'shop', changes: { drillChecks: ['SELECT true'] }, bogus: 1 }, expect: [401, 401, 403, 400, 400] },
       { method: 'POST', path: '/api/rpc/profile.import', body: { pgpass: '/etc/passwd', bogus: 1 }, expect: [401, 401, 403, 400, 400] },
-      // A stored password would follow the profile to whichever server it is pointed at.
+      // Where data and credentials go: a profile's server (password retyped or not), its tags
+      // (production, drill-target), libpq's password files, a drill on a designated server.
       { method: 'POST', path: '/api/rpc/profile.edit', body: { name: 'shop', changes: { host: 'attacker.example' }, bogus: 1 }, expect: [401, 401, 403, 400, 400] },
-      { method: 'POST', path: '/api/rpc/profile.edit', body: { name: 'shop', changes: { host: 'attacker.example' }, password: 'retyped', bogus: 1 }, expect: [401, 401, 400, 400, 400] },
+      { method: 'POST', path: '/api/rpc/profile.edit', body: { name: 'shop', changes: { host: 'attacker.example' }, password: 'retyped', bogus: 1 }, expect: [401, 401, 403, 400, 400] },
+      { method: 'POST', path: '/api/rpc/profile.edit', body: { name: 'shop', changes: { tags: [] }, bogus: 1 }, expect: [401, 401, 403, 400, 400] },
+      { method: 'POST', path: '/api/rpc/profile.add', body: { name: 'x', host: 'h', user: 'u', dbname: 'd', tags: ['drill-target'], bogus: 1 }, expect: [401, 401, 403, 400, 400] },
+      { method: 'POST', path: '/api/rpc/profile.add', body: { name: 'x', host: 'h', user: 'u', dbname: 'd', libpqPasswordFiles: true, bogus: 1 }, expect: [401, 401, 403, 400, 400] },
+      { method: 'POST', path: '/api/rpc/backup.testRestore', body: { ref: firstBackup, onProfile: 'shop', bogus: 1 }, expect: [401, 401, 403, 400, 400] },
       { method: 'POST', path: '/api/rpc/backup.adopt', body: { dir: '/', bogus: 1 }, expect: [401, 401, 403, 400, 400] },
     ];
     const callers = [undefined, 'hf_wrong', users.alice, users.root, api.token];
@@ -278,8 +283,13 @@ describe('roles', () => {
         'alice POST /api/rpc/user.list',
         'alice POST /api/rpc/profile.add',
         'alice POST /api/rpc/profile.add',
+        'alice POST /api/rpc/profile.add',
+        'alice POST /api/rpc/profile.add',
         'alice POST /api/rpc/profile.edit',
         'alice POST /api/rpc/profile.edit',
+        'alice POST /api/rpc/profile.edit',
+        'alice POST /api/rpc/profile.edit',
+        'alice POST /api/rpc/backup.testRestore',
         'alice POST /api/rpc/profile.import',
         'alice POST /api/rpc/backup.adopt',
       ].sort(),

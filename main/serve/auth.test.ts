@@ -98,10 +98,7 @@ describe('roles', () => {
     expect(channelRole('backup.create')).toBe('admin');
     expect(channelRole('profile.add')).toBe('admin');
     expect(channelRole('profile.add', { name: 'x', host: 'h', user: 'u', dbname: 'd', tags: [] })).toBe('admin');
-    expect(channelRole('profile.edit', { name: 'x', changes: { notes: 'moved', tags: ['a'], user: 'u2' } })).toBe('admin');
-    // Another server gets the connection, so the password goes with it only when given again (or dropped).
-    expect(channelRole('profile.edit', { name: 'x', changes: { host: 'h2' }, password: 'new' })).toBe('admin');
-    expect(channelRole('profile.edit', { name: 'x', changes: { port: 5433 }, forgetPassword: true })).toBe('admin');
+    expect(channelRole('profile.edit', { name: 'x', changes: { notes: 'moved', name: 'y' } })).toBe('admin');
     expect(channelRole('profile.edit', { name: 'x', changes: { host: 'attacker.example' } })).toBe('super-admin');
     expect(channelRole('profile.edit', { name: 'x', changes: { sslmode: 'disable' } })).toBe('super-admin');
     expect(channelRole('profile.import', { pgpass: true })).toBe('admin');
@@ -116,6 +113,27 @@ describe('roles', () => {
     expect(hasRole(admin, 'admin')).toBe(true);
     expect(hasRole(admin, 'super-admin')).toBe(false);
     expect(hasRole(OWNER, 'super-admin')).toBe(true);
+  });
+
+  test('tags, where a profile connects and libpq password files need a super-admin; so does a drill on a designated server', () => {
+    // Tags decide what is production and which server a drill may create databases on.
+    expect(channelRole('profile.edit', { name: 'x', changes: { tags: [] } })).toBe('super-admin');
+    expect(channelRole('profile.edit', { name: 'x', changes: { tags: ['drill-target'] } })).toBe('super-admin');
+    expect(channelRole('profile.add', { name: 'x', host: 'h', user: 'u', dbname: 'd', tags: ['drill-target'] })).toBe('super-admin');
+    // Moving a profile sends its data and its credentials elsewhere, password given again or not.
+    for (const changes of [{ host: 'h2' }, { port: 5433 }, { user: 'u2' }, { dbname: 'd2' }, { service: 's' }, { sslmode: 'require' }, { sslrootcert: '/ca' }, { sslcert: '/c' }, { sslkey: '/k' }]) {
+      expect(channelRole('profile.edit', { name: 'x', changes }), JSON.stringify(changes)).toBe('super-admin');
+      expect(channelRole('profile.edit', { name: 'x', changes, password: 'new' }), JSON.stringify(changes)).toBe('super-admin');
+      expect(channelRole('profile.edit', { name: 'x', changes, forgetPassword: true }), JSON.stringify(changes)).toBe('super-admin');
+    }
+    // libpq's own password files (~/.pgpass, PGPASSFILE, service files) answer for any host they match.
+    expect(channelRole('profile.add', { name: 'x', host: 'h', user: 'u', dbname: 'd', libpqPasswordFiles: true })).toBe('super-admin');
+    expect(channelRole('profile.add', { name: 'x', host: 'h', user: 'u', dbname: 'd', libpqPasswordFiles: false })).toBe('admin');
+    expect(channelRole('profile.edit', { name: 'x', changes: { libpqPasswordFiles: true } })).toBe('super-admin');
+    expect(channelRole('profile.edit', { name: 'x', changes: { libpqPasswordFiles: false } })).toBe('admin');
+    expect(channelRole('backup.testRestore', { ref: 'b', onProfile: 'scratchpad' })).toBe('super-admin');
+    expect(channelRole('backup.testRestore', { ref: 'b' })).toBe('admin');
+    expect(channelRole('backup.testRestore', { ref: 'b', major: 16 })).toBe('admin');
   });
 
   test('reads are not audited as changes; anything unknown is', () => {

@@ -150,38 +150,55 @@ export class FailureLimiter {
  * anything that reaches the Holdfast host rather than a database server: a profile's pgBinDir is
  * executed, its drill checks are SQL run as the superuser of a scratch server Holdfast starts as its
  * own OS user (COPY … TO PROGRAM, pg_read_file), and import and adopt read whatever path they are given.
- * Moving a profile to another server keeps its stored password only for a super-admin.
+ * And so is whatever decides where data and credentials go:
+ * - a profile's tags: `production` keeps drills off a server, `drill-target` lets a drill create and
+ *   drop databases on it (any change to tags, and a new profile with any tag);
+ * - where an existing profile connects (host, port, user, dbname, service, SSL settings), with or
+ *   without its password given again: its backups, restores and libpq's passwords follow it;
+ * - letting libpq's own password files (~/.pgpass, PGPASSFILE, service files) answer for a profile,
+ *   since a wildcard line answers whatever host the profile names;
+ * - a restore drill on a designated profile's server (it creates and drops a database there).
  */
 export function channelRole(channel: string, input?: unknown): Role {
   if (channel === 'backup.restore' || channel === 'backup.adopt' || channel.startsWith('user.')) return 'super-admin';
-  return reachesHost(channel, input) ? 'super-admin' : 'admin';
+  return reachesHost(channel, input) || steersData(channel, input) ? 'super-admin' : 'admin';
 }
 
-/** Where a profile's connection goes: changing it sends the keychain password there on the next connection. */
-const DESTINATION_FIELDS = ['host', 'port', 'service', 'sslmode', 'sslrootcert'];
-
-/**
- * Pointing a profile at another server without giving its password again would hand the stored one
- * (which no admin can read) to whoever answers there, e.g. a server asking for it in clear text.
- */
-function redirectsStoredPassword(input: Record<string, unknown>): boolean {
-  const changes = input.changes;
-  if (typeof changes !== 'object' || changes === null) return false;
-  if (input.password !== undefined || input.forgetPassword === true) return false;
-  return DESTINATION_FIELDS.some((field) => field in changes);
-}
+const fieldsOf = (value: unknown): Record<string, unknown> => (typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {});
 
 function reachesHost(channel: string, input: unknown): boolean {
-  const fields = typeof input === 'object' && input !== null ? (input as Record<string, unknown>) : {};
+  const fields = fieldsOf(input);
   const profileTouchesHost = (profile: unknown) => typeof profile === 'object' && profile !== null && ('pgBinDir' in profile || 'drillChecks' in profile);
   switch (channel) {
     case 'profile.add':
       return profileTouchesHost(fields);
     case 'profile.edit':
-      return profileTouchesHost(fields.changes) || redirectsStoredPassword(fields);
+      return profileTouchesHost(fields.changes);
     case 'profile.import':
       // `true` is libpq's own file of the Holdfast user; a string is any file on the host.
       return typeof fields.pgpass === 'string' || typeof fields.serviceFile === 'string';
+    default:
+      return false;
+  }
+}
+
+/** Where an existing profile connects: changing any of them sends its data and credentials elsewhere. */
+const CONNECTION_FIELDS = ['host', 'port', 'user', 'dbname', 'service', 'sslmode', 'sslrootcert', 'sslcert', 'sslkey'];
+
+/** Anything but a plain `false` (or leaving it out) asks for libpq's password files. */
+const enablesLibpqPasswords = (profile: Record<string, unknown>) => 'libpqPasswordFiles' in profile && profile.libpqPasswordFiles !== false;
+
+function steersData(channel: string, input: unknown): boolean {
+  const fields = fieldsOf(input);
+  switch (channel) {
+    case 'profile.add':
+      return ('tags' in fields && !(Array.isArray(fields.tags) && fields.tags.length === 0)) || enablesLibpqPasswords(fields);
+    case 'profile.edit': {
+      const changes = fieldsOf(fields.changes);
+      return 'tags' in changes || CONNECTION_FIELDS.some((field) => field in changes) || enablesLibpqPasswords(changes);
+    }
+    case 'backup.testRestore':
+      return fields.onProfile !== undefined;
     default:
       return false;
   }
