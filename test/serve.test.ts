@@ -1,7 +1,7 @@
 // `holdfast serve` against a real server: the token, the Host check, body limits, the contract over
 // HTTP, and progress streamed as Server-Sent Events.
 import { request as httpRequest } from 'node:http';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import type { Holdfast } from '../main/core/holdfast.ts';
 import { startServer, type RunningServer } from '../main/serve/server.ts';
 import type { PgServer } from './support/pg-server.ts';
@@ -55,6 +55,32 @@ describe('holdfast serve', () => {
     expect((await rpc('profile.list', JSON.stringify({ pad: 'x'.repeat(1_100_000) }))).status).toBe(413);
     expect(await rawGet('/', 'evil.example:80')).toBe(403);
     expect(await rawGet('/', `localhost:${http.port}`)).toBe(200);
+  });
+
+  test('a deeply nested body is refused before it is parsed, with or without a token; a login body is small', async () => {
+    const nested = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
+    const post = (path: string, body: string, headers: Record<string, string> = {}) => fetch(`${base()}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+    const parse = vi.spyOn(JSON, 'parse');
+    try {
+      // POST /api/session needs no token, so its body is the one anybody can make the server read.
+      expect((await post('/api/session', nested(400_000))).status).toBe(413);
+      const deepLogin = await post('/api/session', nested(1000));
+      expect(deepLogin.status).toBe(400);
+      expect(await deepLogin.json()).toMatchObject({ success: false, error: { code: 'BAD_INPUT', message: expect.stringContaining('deeper than 32 levels') } });
+      // With a token, and on a path no route serves, the same refusal.
+      const deepRpc = await rpc('profile.list', nested(400_000));
+      expect(deepRpc.status).toBe(400);
+      expect(await deepRpc.json()).toMatchObject({ ok: false, error: { code: 'BAD_INPUT', message: expect.stringContaining('deeper than 32 levels') } });
+      expect((await post('/no-such-page', nested(400_000))).status).toBe(400);
+      // Without a token the API refuses before it reads the body at all.
+      expect((await post('/api/rpc/profile.list', nested(400_000))).status).toBe(401);
+      expect(parse.mock.calls.filter(([text]) => typeof text === 'string' && text.length > 100_000)).toEqual([]);
+    } finally {
+      parse.mockRestore();
+    }
+    // A body as deep as Holdfast's own inputs is parsed and judged by the schema as before.
+    expect(await (await rpc('profile.list', { nested: { as: [{ deep: ['as inputs go'] }] } })).json()).toMatchObject({ ok: false, error: { message: expect.stringContaining('unknown field nested') } });
+    expect((await rpc('profile.list', {})).status).toBe(200);
   });
 
   test('opening the printed URL trades the token for an HttpOnly SameSite=Strict cookie that works for the API', async () => {

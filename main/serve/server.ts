@@ -7,7 +7,8 @@
 // - Denials and every state-changing request are audited with the user's name.
 // - On loopback, a Host header other than the bound address or localhost is refused (403): DNS rebinding.
 //   Beyond loopback it needs TLS (or an explicit insecure), and the token is the protection.
-// - Bodies: JSON only (400 otherwise), at most 1 MB (413).
+// - Bodies: JSON only (400 otherwise), at most 1 MB (413; 4 KB for POST /api/session, which anybody may
+//   send), nested at most 32 levels (400, found before parsing).
 // - POST /api/rpc/<channel> answers the contract's envelope; with `Accept: text/event-stream` it
 //   streams progress events and then the result, and closing the request cancels the operation.
 import { randomBytes } from 'node:crypto';
@@ -21,6 +22,7 @@ import { HoldfastError } from '../core/errors.ts';
 import type { Holdfast } from '../core/holdfast.ts';
 import { runAs } from '../core/users/acting.ts';
 import { channelChangesState, channelRole, FailureLimiter, hasRole, principalForToken, sameSecret, sessionPrincipal, SessionStore, type Principal, type Session } from './auth.ts';
+import { JSON_TOO_DEEP, parseJsonBodies } from './json-body.ts';
 import { deny, errorBody, isRpc, pathOf, requestTarget } from './respond.ts';
 import { registerRest, type Answer, type SessionHost } from './rest/routes.ts';
 
@@ -95,6 +97,7 @@ export async function startServer(holdfast: Holdfast, options: ServeOptions = {}
   // request: stopping `holdfast serve` must not wait on a tab. A streamed operation is cancelled.
   const base = { bodyLimit: MAX_BODY, logger: false, forceCloseConnections: true } as const;
   const app = (options.tls ? Fastify({ ...base, https: { cert: options.tls.cert, key: options.tls.key } }) : Fastify(base)) as unknown as FastifyInstance;
+  parseJsonBodies(app);
   const sessions = new SessionStore();
   const limiter = new FailureLimiter(options.authFailureLimit ?? 10, options.authFailureWindowMs ?? 60_000);
   // Refusals that guess nothing (no credentials, a foreign Host) are audited up to ten a minute per
@@ -195,8 +198,9 @@ export async function startServer(holdfast: Holdfast, options: ServeOptions = {}
 
   app.setErrorHandler((error: { statusCode?: number; code?: string; message: string }, request, reply) => {
     if (error.statusCode === 413 || error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      return reply.code(413).send(errorBody(request.url, { code: 'BAD_INPUT', message: `The body is larger than ${MAX_BODY} bytes.` }));
+      return reply.code(413).send(errorBody(request.url, { code: 'BAD_INPUT', message: `The body is larger than ${request.routeOptions.bodyLimit ?? MAX_BODY} bytes.` }));
     }
+    if (error.code === JSON_TOO_DEEP) return reply.code(400).send(errorBody(request.url, { code: 'BAD_INPUT', message: error.message }));
     if (error.statusCode === 400 || error.statusCode === 415) {
       return reply.code(error.statusCode).send(errorBody(request.url, { code: 'BAD_INPUT', message: `The body is not valid JSON: ${error.message}` }));
     }

@@ -58,6 +58,8 @@ export interface RestRoute {
   params?: z.ZodType;
   response: z.ZodType;
   successStatus?: number;
+  /** Bytes; default the server's 1 MB. */
+  bodyLimit?: number;
   handle(context: RouteContext<unknown, unknown, unknown>): Promise<Answer>;
 }
 
@@ -225,6 +227,8 @@ export function restRoutes(holdfast: Holdfast, sessions: SessionHost): RestRoute
       path: '/api/session',
       summary: 'Log in: trade a token for an HttpOnly, SameSite=Strict session cookie; answers the CSRF token',
       access: 'public',
+      // Anybody may send this one: a token is at most 512 characters, so more is not read.
+      bodyLimit: 4096,
       body: LoginBody,
       response: SessionSchema,
       handle: async ({ request, reply, body }) => sessions.login(request, reply, body.token),
@@ -261,6 +265,7 @@ export async function registerRest(app: FastifyInstance, holdfast: Holdfast, ses
     app.route({
       method: spec.method,
       url: spec.path,
+      ...(spec.bodyLimit === undefined ? {} : { bodyLimit: spec.bodyLimit }),
       ...(spec.access === 'public' || spec.access === 'health' ? { config: { access: spec.access } } : {}),
       handler: async (request, reply) => {
         const principal = request.principal;
