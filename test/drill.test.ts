@@ -6,7 +6,7 @@ import { closeSync, openSync, readdirSync, readFileSync, readSync, writeSync } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import type { Holdfast } from '../main/core/holdfast.ts';
 import { startPgServer, type PgServer } from './support/pg-server.ts';
 import { closeShop, openShop, processesMatching, profileFor, projectRoot, runCli, type TestHome, usePrivateTmpdir, waitFor } from './support/holdfast-env.ts';
@@ -150,7 +150,7 @@ describe('verify --test-restore --on-profile (a scratch server the DBA designate
   const drillDatabases = () => server.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE 'shop\\_\\_holdfast\\_drill\\_%'`);
 
   test.each(['custom', 'plain'] as const)('a %s backup restores into a throwaway database on that server, which is dropped afterwards', async (format) => {
-    await holdfast.addProfile(profileFor(server, `scratchpad-${format}`, 'postgres'));
+    await holdfast.addProfile({ ...profileFor(server, `scratchpad-${format}`, 'postgres'), tags: ['drill-target'] });
     const backup = await holdfast.backup('shop', { format });
     const before = scratchDirs();
     const result = await holdfast.testRestore(backup.id, { onProfile: `scratchpad-${format}` });
@@ -177,6 +177,55 @@ describe('verify --test-restore --on-profile (a scratch server the DBA designate
     expect(JSON.parse(refused.stdout)).toMatchObject({ ok: false, error: { code: 'BAD_INPUT', message: expect.stringContaining('tagged production') } });
     expect(holdfast.catalogue.findBackup(backup.id)?.restoreTest).toEqual({ status: 'failed', at: failed.at });
     expect((await runCli(['verify', backup.id, '--test-restore', '--on-profile', 'scratchpad-custom', '--on-major', '16'], home.env)).code).toBe(2);
+  });
+
+  test('only a profile tagged drill-target (and not production) takes a drill; anything else is refused before anything is recorded', async () => {
+    const backup = await holdfast.backup('shop', { suffix: 'undesignated' });
+    await holdfast.addProfile(profileFor(server, 'untagged', 'postgres'));
+    await holdfast.addProfile({ ...profileFor(server, 'both', 'postgres'), tags: ['drill-target', 'production'] });
+    const runs = () => holdfast.catalogue.listRuns({ kind: 'verify' }).length;
+    const before = runs();
+    await expect(holdfast.testRestore(backup.id, { onProfile: 'untagged' })).rejects.toMatchObject({
+      code: 'BAD_INPUT',
+      message: expect.stringContaining('not tagged drill-target'),
+      hint: expect.stringContaining('holdfast profile edit untagged --tag drill-target'),
+    });
+    await expect(holdfast.testRestore(backup.id, { onProfile: 'both' })).rejects.toMatchObject({ code: 'BAD_INPUT', message: expect.stringContaining('tagged production') });
+    const refused = await runCli(['verify', backup.id, '--test-restore', '--on-profile', 'untagged', '--json'], home.env);
+    expect(refused.code).toBe(2);
+    expect(JSON.parse(refused.stdout)).toMatchObject({ ok: false, error: { code: 'BAD_INPUT', hint: expect.stringContaining('leave --on-profile out') } });
+    expect(runs()).toBe(before);
+    expect(holdfast.catalogue.findBackup(backup.id)?.restoreTest).toBeNull();
+    expect(await drillDatabases()).toEqual([]);
+  });
+
+  test('a drill database that cannot be dropped is said loudly: its own audit entry, an error in the log, a notification', async () => {
+    // DROP DATABASE refuses a database with a subscription, even WITH (FORCE); pg_dump carries it
+    // (as connect = false) into the drill's copy.
+    await server.query('CREATE DATABASE stuck');
+    await server.query(`CREATE SUBSCRIPTION stuck CONNECTION 'host=127.0.0.1 port=1 dbname=none' PUBLICATION nothing WITH (connect = false)`, 'stuck');
+    const leftBehind = () => server.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE 'stuck\\_\\_holdfast\\_drill\\_%'`);
+    const notify = vi.spyOn(holdfast.notifier, 'notify');
+    try {
+      await holdfast.addProfile(profileFor(server, 'stuck', 'stuck'));
+      const backup = await holdfast.backup('stuck', {});
+      const result = await holdfast.testRestore(backup.id, { onProfile: 'scratchpad-custom' });
+      const [left] = await leftBehind();
+      expect(left).toBeDefined();
+      expect(result.checks).toContainEqual({ name: 'cleanup', status: 'failed', detail: expect.stringContaining(left!.datname) });
+      const [cleanupEntry, drillEntry] = holdfast.catalogue.auditEntries(2);
+      expect(drillEntry).toMatchObject({ action: 'backup.testRestore', target: backup.filename });
+      expect(cleanupEntry).toMatchObject({ action: 'drill.cleanupFailed', target: 'scratchpad-custom', detail: { database: left!.datname, filename: backup.filename, error: expect.stringContaining('subscription') } });
+      const log = readFileSync(join(home.home, 'logs', 'holdfast.log'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { level: number; msg: string; database?: string });
+      expect(log).toContainEqual(expect.objectContaining({ level: 50, msg: expect.stringContaining('could not be dropped'), database: left!.datname }));
+      expect(notify).toHaveBeenCalledWith(expect.objectContaining({ kind: 'drill.cleanupFailed', profile: 'scratchpad-custom', database: left!.datname, filename: backup.filename }));
+    } finally {
+      notify.mockRestore();
+      for (const { datname } of [...(await leftBehind()), { datname: 'stuck' }]) {
+        await server.query('ALTER SUBSCRIPTION stuck DISABLE; ALTER SUBSCRIPTION stuck SET (slot_name = NONE); DROP SUBSCRIPTION stuck', datname);
+        await server.query(`DROP DATABASE "${datname}"`);
+      }
+    }
   });
 });
 

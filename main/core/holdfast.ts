@@ -11,7 +11,7 @@ import { BackupOptionsSchema, type BackupOptions } from './backup/options.ts';
 import { Catalogue } from './catalogue/catalogue.ts';
 import { newId } from './catalogue/catalogue.ts';
 import { loadConfig, type HoldfastConfig } from './config.ts';
-import { HoldfastError, toErrorInfo } from './errors.ts';
+import { HoldfastError, toErrorInfo, type ErrorInfo } from './errors.ts';
 import { cleanupCron, describeCron, nextRunAfter, presetCron, systemTimeZone, validateCron, validateTimeZone, type ScheduleType } from './schedule/cron.ts';
 import { ScheduleStore, type Schedule } from './schedule/schedule-store.ts';
 import { testRestore, type RestoreTestResult } from './drill/test-restore.ts';
@@ -466,7 +466,21 @@ export class Holdfast implements EngineContext, ProfileContext {
     this.logger.log(result.ok ? 'info' : 'error', 'restore drill', { filename: result.filename, ok: result.ok, error: result.error, durationMs: result.durationMs });
     // The result is stored on the backup; on a designated profile the drill also created and dropped a database there.
     this.catalogue.audit(actor(), 'backup.testRestore', result.filename, { result: result.ok ? 'ok' : 'failed', server: result.server, ...(onProfile ? { onProfile } : {}), ...(result.error ? { error: result.error } : {}) });
+    const left = onProfile ? leftBehind(result) : undefined;
+    if (onProfile && left) await this.drillLeftDatabase(onProfile, result.filename, left);
     return result;
+  }
+
+  /** A database a drill made on someone's server and could not drop: an entry, an error and a notification of its own. */
+  private async drillLeftDatabase(profile: string, filename: string, left: { database: string; error: string }): Promise<void> {
+    const error: ErrorInfo = {
+      code: 'CONFLICT',
+      message: `The restore drill's database "${left.database}" on profile "${profile}" could not be dropped: ${left.error}`,
+      hint: `It is still on that server: remove what holds it (the error says what), then DROP DATABASE "${left.database}" as a role that may.`,
+    };
+    this.catalogue.audit(actor(), 'drill.cleanupFailed', profile, { database: left.database, filename, error: left.error });
+    this.logger.log('error', 'restore drill: its database could not be dropped', { profile, database: left.database, filename, error: left.error });
+    await this.notifier.notify({ kind: 'drill.cleanupFailed', profile, database: left.database, filename, error, at: new Date().toISOString() });
   }
 
   async restore(request: Omit<RestoreRequest, 'target'> & { to: string }): Promise<RestoreResult> {
@@ -647,6 +661,14 @@ export class Holdfast implements EngineContext, ProfileContext {
     this.catalogue.audit(actor(), 'backup.adopt', root, { adopted: report.adopted.length });
     return report;
   }
+}
+
+/** The drill database a failed `cleanup` check names (test-restore.ts words it), with the server's error. */
+function leftBehind(result: RestoreTestResult): { database: string; error: string } | undefined {
+  const check = result.checks.find((c) => c.name === 'cleanup' && c.status === 'failed');
+  if (!check) return undefined;
+  const named = /^the drill's database "(.*)" could not be dropped: ([\s\S]*)$/.exec(check.detail);
+  return named ? { database: named[1]!, error: named[2]! } : { database: '(unnamed)', error: check.detail };
 }
 
 const SidecarSchema = z

@@ -241,8 +241,14 @@ export async function testRestore(context: EngineContext, ref: string, options: 
   const { catalogue } = context;
   const backup = catalogue.requireBackup(ref);
   // Refused before anything is recorded: this says nothing about the backup.
-  if (options.onProfile?.tags.includes('production')) {
-    throw new HoldfastError('BAD_INPUT', `Profile "${options.onProfile.name}" is tagged production; a restore drill creates and drops a database on the server it runs on.`, 'Designate a scratch server\'s profile, or leave --on-profile out to use a scratch server of Holdfast\'s own.');
+  // Only a server a super-admin designated (tag drill-target, a super-admin's change under serve).
+  const designated = options.onProfile;
+  if (designated && (designated.tags.includes('production') || !designated.tags.includes('drill-target'))) {
+    throw new HoldfastError(
+      'BAD_INPUT',
+      `Profile "${designated.name}" is ${designated.tags.includes('production') ? 'tagged production' : 'not tagged drill-target'}; a restore drill creates and drops a database on the server it runs on.`,
+      `Designate a scratch server's profile: \`holdfast profile edit ${designated.name} --tag drill-target\` (a super-admin's change; --tag replaces the tags, and production must not be among them), or leave --on-profile out to use a sandboxed scratch server of Holdfast's own.`,
+    );
   }
   const started = performance.now();
   const at = new Date().toISOString();

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
-import { Notifier, notifySettingsFromEnv, slackMessage, type NotifyEvent, type NotifyOutcome } from './notifier.ts';
+import { isFailureEvent, Notifier, notifySettingsFromEnv, slackMessage, type NotifyEvent, type NotifyOutcome } from './notifier.ts';
 
 interface Recorded {
   method: string;
@@ -140,6 +140,15 @@ describe('payloads', () => {
     const dirty = slackMessage({ kind: 'cleanup.completed', deleted: 1, freedBytes: 10, errors: 2, at });
     expect(dirty.text).toContain('❌');
     expect(dirty.text).toContain('with 2 errors');
+  });
+
+  test('a drill database left on a designated server is a failure, named with what to do', () => {
+    const left: NotifyEvent = { kind: 'drill.cleanupFailed', profile: 'scratchpad', database: 'shop__holdfast_drill_1', filename: 'x.dump', error: { code: 'CONFLICT', message: 'in use', hint: 'DROP DATABASE it' }, at };
+    const message = slackMessage(left);
+    expect(message.text).toContain('❌');
+    expect(message.text).toContain('shop__holdfast_drill_1');
+    expect(message.text).toContain('DROP DATABASE it');
+    expect(isFailureEvent(left)).toBe(true);
   });
 });
 

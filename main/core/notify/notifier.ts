@@ -9,7 +9,9 @@ export type NotifyEvent =
   | { kind: 'backup.completed'; profile: string; database: string; filename: string; size: number; durationMs: number; at: string }
   | { kind: 'backup.failed'; profile: string; database?: string; error: ErrorInfo; durationMs?: number; at: string }
   | { kind: 'restore.completed' | 'restore.failed'; profile: string; database: string; filename: string; error?: ErrorInfo; at: string }
-  | { kind: 'cleanup.completed'; deleted: number; freedBytes: number; errors: number; at: string };
+  | { kind: 'cleanup.completed'; deleted: number; freedBytes: number; errors: number; at: string }
+  /** A restore drill on a designated server could not drop its database: it is still there. */
+  | { kind: 'drill.cleanupFailed'; profile: string; database: string; filename: string; error: ErrorInfo; at: string };
 
 export interface NotifySettings {
   slackWebhook?: string;
@@ -88,6 +90,7 @@ export function isFailureEvent(event: NotifyEvent): boolean {
   switch (event.kind) {
     case 'backup.failed':
     case 'restore.failed':
+    case 'drill.cleanupFailed':
       return true;
     case 'cleanup.completed':
       return event.errors > 0;
@@ -309,6 +312,16 @@ function describe(event: NotifyEvent): { title: string; fields: Array<[string, s
       const failure = event.error ?? (failed ? { code: 'RESTORE_FAILED' as const, message: 'No error details were recorded.' } : undefined);
       return failure ? { title, fields, failure } : { title, fields };
     }
+    case 'drill.cleanupFailed':
+      return {
+        title: `❌ Restore drill left a database behind: ${event.profile}`,
+        fields: [
+          ['Profile', event.profile],
+          ['Database', event.database],
+          ['File', event.filename],
+        ],
+        failure: event.error,
+      };
     case 'cleanup.completed':
       return {
         title: `${event.errors > 0 ? '❌' : '✅'} 🧹 Cleanup completed${event.errors > 0 ? ` with ${event.errors} error${event.errors === 1 ? '' : 's'}` : ''}`,
