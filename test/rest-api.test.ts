@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import type { Holdfast } from '../main/core/holdfast.ts';
+import { SESSIONS_PER_USER } from '../main/serve/auth.ts';
 import { BackupMetadataSchema, BackupPage, HealthSchema, RestoreSchema, ScheduleStatusSchema, SessionSchema, StatsSchema, VerifySchema } from '../main/serve/rest/schemas.ts';
 import { startServer, type RunningServer } from '../main/serve/server.ts';
 import type { PgServer } from './support/pg-server.ts';
@@ -380,6 +381,21 @@ describe('browser sessions', () => {
 
     const owner = await fetch(`http://127.0.0.1:${api.port}/?token=${api.token}`, { redirect: 'manual' });
     expect((await call(api, 'GET', '/api/session', { headers: { cookie: cookiesOf(owner).session } })).body.data).toEqual({ name: 'owner', role: 'super-admin' });
+  });
+
+  test("an admin logging in again and again ends only their own oldest session, never the owner's", async () => {
+    const own = await startServer(holdfast);
+    try {
+      const owner = cookiesOf(await fetch(`http://127.0.0.1:${own.port}/?token=${own.token}`, { redirect: 'manual' })).session;
+      const logins: string[] = [];
+      for (let i = 0; i <= SESSIONS_PER_USER; i += 1) logins.push(cookiesOf(await call(own, 'POST', '/api/session', { body: { token: users.alice } })).session);
+      const whoIs = async (cookie: string) => (await call(own, 'GET', '/api/session', { headers: { cookie } })).status;
+      expect(await whoIs(owner)).toBe(200);
+      expect(await whoIs(logins[0]!)).toBe(401);
+      expect(await Promise.all(logins.slice(1).map(whoIs))).toEqual(Array(SESSIONS_PER_USER).fill(200));
+    } finally {
+      await own.close();
+    }
   });
 });
 

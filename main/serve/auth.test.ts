@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { Catalogue } from '../core/catalogue/catalogue.ts';
 import { UserStore } from '../core/users/users.ts';
-import { channelChangesState, channelRole, FailureLimiter, hasRole, OWNER, principalForToken, sessionPrincipal, SessionStore } from './auth.ts';
+import { channelChangesState, channelRole, FailureLimiter, hasRole, OWNER, principalForToken, sessionPrincipal, SESSIONS_PER_USER, SessionStore } from './auth.ts';
 
 let dir: string;
 let catalogue: Catalogue;
@@ -45,6 +45,41 @@ describe('sessions', () => {
     expect(sessions.get(session.id)).toBeUndefined();
     expect(sessions.get('made-up')).toBeUndefined();
     expect(sessions.size).toBe(0);
+  });
+
+  test("one user's logins, however many, never end another user's session", () => {
+    let now = 0;
+    const sessions = new SessionStore(60_000, () => now);
+    const owner = sessions.create(OWNER);
+    const bob = sessions.create({ name: 'bob', role: 'admin', kind: 'user' }, 'bob-hash');
+    const alice = { name: 'alice', role: 'admin', kind: 'user' } as const;
+    let last = sessions.create(alice, 'alice-hash');
+    for (let i = 0; i < 10_050; i += 1) {
+      now += 1;
+      last = sessions.create(alice, 'alice-hash');
+    }
+    expect(sessions.get(owner.id)).toBe(owner);
+    expect(sessions.get(bob.id)).toBe(bob);
+    expect(sessions.get(last.id)).toBe(last);
+    expect(sessions.size).toBe(SESSIONS_PER_USER + 2);
+  });
+
+  test("past SESSIONS_PER_USER, a login ends that user's least recently used session", () => {
+    let now = 0;
+    const sessions = new SessionStore(60_000, () => now);
+    const opened = Array.from({ length: SESSIONS_PER_USER }, () => {
+      now += 1;
+      return sessions.create(OWNER);
+    });
+    now += 1;
+    // The first is still in use (a browser tab); the second was left behind (a script's login).
+    expect(sessions.get(opened[0]!.id)).toBe(opened[0]);
+    now += 1;
+    const newest = sessions.create(OWNER);
+    expect(sessions.get(opened[1]!.id)).toBeUndefined();
+    expect(sessions.get(opened[0]!.id)).toBe(opened[0]);
+    expect(sessions.get(newest.id)).toBe(newest);
+    expect(sessions.size).toBe(SESSIONS_PER_USER);
   });
 
   test("a user's session ends when the user is removed or their token rotated", () => {

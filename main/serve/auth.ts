@@ -41,10 +41,17 @@ export interface Session {
 }
 
 const DEFAULT_IDLE_MS = 12 * 60 * 60 * 1000;
-const MAX_SESSIONS = 10_000;
+/**
+ * Live sessions one user (or the owner) may hold: a few browsers and scripts. Past it, a login ends
+ * that user's least recently used session. Never another user's: a cap on all sessions together let
+ * one admin's logins log everybody out. Memory stays bounded by this times the number of users.
+ */
+export const SESSIONS_PER_USER = 20;
 
 export class SessionStore {
   private readonly sessions = new Map<string, Session>();
+  /** Each holder's session ids, so a login looks only at that holder's own. */
+  private readonly byHolder = new Map<string, Set<string>>();
 
   constructor(
     private readonly idleMs = DEFAULT_IDLE_MS,
@@ -52,12 +59,23 @@ export class SessionStore {
   ) {}
 
   create(principal: Principal, tokenHash?: string): Session {
-    if (this.sessions.size >= MAX_SESSIONS) this.sweep();
-    // Still full of live sessions: the oldest goes, rather than memory growing without bound.
-    if (this.sessions.size >= MAX_SESSIONS) this.sessions.delete(this.sessions.keys().next().value!);
+    const holder = holderOf(principal);
+    this.makeRoomFor(holder);
     const session: Session = { id: randomBytes(32).toString('base64url'), csrf: randomBytes(32).toString('base64url'), principal, tokenHash, lastSeenMs: this.now() };
     this.sessions.set(session.id, session);
+    const own = this.byHolder.get(holder) ?? new Set<string>();
+    this.byHolder.set(holder, own.add(session.id));
     return session;
+  }
+
+  /** A holder at SESSIONS_PER_USER loses its idle sessions, or else its least recently used one. */
+  private makeRoomFor(holder: string): void {
+    const own = [...(this.byHolder.get(holder) ?? [])].map((id) => this.sessions.get(id)!);
+    if (own.length < SESSIONS_PER_USER) return;
+    const live = own.filter((session) => this.now() - session.lastSeenMs <= this.idleMs);
+    for (const session of own) if (!live.includes(session)) this.delete(session.id);
+    if (live.length < SESSIONS_PER_USER) return;
+    this.delete(live.reduce((least, session) => (session.lastSeenMs < least.lastSeenMs ? session : least)).id);
   }
 
   /** The live session with this id; using it keeps it alive. */
@@ -66,7 +84,7 @@ export class SessionStore {
     const session = this.sessions.get(id);
     if (!session) return undefined;
     if (this.now() - session.lastSeenMs > this.idleMs) {
-      this.sessions.delete(id);
+      this.delete(id);
       return undefined;
     }
     session.lastSeenMs = this.now();
@@ -74,16 +92,23 @@ export class SessionStore {
   }
 
   delete(id: string): void {
+    const session = this.sessions.get(id);
+    if (!session) return;
     this.sessions.delete(id);
+    const holder = holderOf(session.principal);
+    const own = this.byHolder.get(holder);
+    own?.delete(id);
+    if (own?.size === 0) this.byHolder.delete(holder);
   }
 
   get size(): number {
     return this.sessions.size;
   }
+}
 
-  private sweep(): void {
-    for (const [id, session] of this.sessions) if (this.now() - session.lastSeenMs > this.idleMs) this.sessions.delete(id);
-  }
+/** Whose session it is: the owner, or one API user by name (no user may be called "owner"). */
+function holderOf(principal: Principal): string {
+  return `${principal.kind}:${principal.name}`;
 }
 
 /**
@@ -125,7 +150,7 @@ export class FailureLimiter {
   /** Records a failure; true when this one locked the address out. */
   recordFailure(address: string): boolean {
     const now = this.now();
-    if (this.failures.size > MAX_SESSIONS) this.prune(now);
+    if (this.failures.size > 10_000) this.prune(now);
     const recent = (this.failures.get(address) ?? []).filter((at) => now - at < this.windowMs);
     recent.push(now);
     if (recent.length >= this.limit) {
