@@ -5,7 +5,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { BackupOptionsSchema } from './core/backup/options.ts';
+import { BackupOptionsSchema, MAX_PATTERNS } from './core/backup/options.ts';
 import { companionPaths } from './core/backup/naming.ts';
 import { loadConfig } from './core/config.ts';
 import { sha256File } from './core/fsutil/durable.ts';
@@ -163,5 +163,29 @@ describe('retention.preview', () => {
     // A message that does not name the policy still gets it.
     const empty = await invoke(holdfast, 'retention.preview', { policy: ' ' });
     expect(empty).toMatchObject({ ok: false, error: { code: 'BAD_INPUT' } });
+  });
+});
+
+describe('input errors', () => {
+  test('however much input is wrong, the error names the first problems and counts the rest, in a bounded message', async () => {
+    const tables = await invoke(holdfast, 'backup.create', { profile: 'shop', options: { tables: Array(MAX_PATTERNS).fill(1) } });
+    expect(tables).toMatchObject({ ok: false, error: { code: 'BAD_INPUT', message: expect.stringContaining('options.tables.0: Invalid input: expected string, received number') } });
+    const tablesMessage = (tables as { error: { message: string } }).error.message;
+    expect(tablesMessage).toContain(`and ${(MAX_PATTERNS - 5).toLocaleString('en-US')} more problems`);
+    expect(tablesMessage.length).toBeLessThan(1000);
+    // A longer list is refused whole, without a problem per entry.
+    expect(await invoke(holdfast, 'backup.create', { profile: 'shop', options: { tables: Array(300_000).fill(1) } })).toEqual({
+      ok: false,
+      error: expect.objectContaining({ message: `Invalid input for backup.create: options.tables: Too big: expected array to have <=${MAX_PATTERNS} items` }),
+    });
+
+    const keys = Object.fromEntries(Array.from({ length: 50_000 }, (_, i) => [`field${i}`, 1]));
+    const unknown = await invoke(holdfast, 'profile.list', { ...keys, ['x'.repeat(100_000)]: 1 });
+    const unknownMessage = (unknown as { error: { message: string } }).error.message;
+    expect(unknownMessage).toContain('unknown fields field0, field1, field2, field3, field4 and 49,996 more');
+    expect(unknownMessage.length).toBeLessThan(1000);
+
+    const long = await invoke(holdfast, 'profile.list', { ['y'.repeat(100_000)]: 1 });
+    expect((long as { error: { message: string } }).error.message).toMatch(/^Invalid input for profile\.list: unknown field y{40}…$/);
   });
 });

@@ -141,14 +141,26 @@ export type Channel = keyof typeof contract;
 export type ChannelInput<C extends Channel> = z.input<(typeof contract)[C]['input']>;
 export type ChannelOutput<C extends Channel> = Awaited<ReturnType<(typeof contract)[C]['handler']>>;
 
+/**
+ * An error names the first few problems and counts the rest, and cuts long names: it answers input
+ * of any size in a few hundred bytes (listing every problem echoed 1 MB of input back as 24 MB).
+ */
+const PROBLEMS_SHOWN = 5;
+const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max)}…` : text);
+const andMore = (total: number, shown: number, noun = '') => (total > shown ? ` and ${(total - shown).toLocaleString('en-US')} more${noun}` : '');
+
 export function describeZodError(error: z.ZodError): string {
-  return error.issues
-    .map((issue) => {
-      const path = issue.path.join('.');
-      if (issue.code === 'unrecognized_keys') return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}`;
-      return path ? `${path}: ${issue.message}` : issue.message;
-    })
-    .join('; ');
+  const shown = error.issues.slice(0, PROBLEMS_SHOWN).map((issue) => {
+    const path = issue.path.map((part) => clip(String(part), 40)).join('.');
+    if (issue.code === 'unrecognized_keys') {
+      const names = issue.keys.slice(0, PROBLEMS_SHOWN).map((key) => clip(key, 40));
+      return `unknown field${issue.keys.length > 1 ? 's' : ''} ${names.join(', ')}${andMore(issue.keys.length, names.length)}`;
+    }
+    const message = clip(issue.message, 300);
+    return path ? `${path}: ${message}` : message;
+  });
+  const more = andMore(error.issues.length, shown.length, error.issues.length - shown.length > 1 ? ' problems' : ' problem');
+  return `${shown.join('; ')}${more ? `;${more}` : ''}`;
 }
 
 /** Parse, call, and wrap: the only way a shell reaches the engine. Never throws. */

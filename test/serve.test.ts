@@ -83,6 +83,24 @@ describe('holdfast serve', () => {
     expect((await rpc('profile.list', {})).status).toBe(200);
   });
 
+  test('an input error names the first problems and counts the rest; it does not echo the input back', async () => {
+    const tables = await rpc('backup.create', { profile: 'shop', options: { tables: Array(300_000).fill(1) } });
+    expect(tables.status).toBe(400);
+    const tablesText = await tables.text();
+    expect(tablesText.length).toBeLessThan(2000);
+    expect(JSON.parse(tablesText)).toMatchObject({ ok: false, error: { code: 'BAD_INPUT', message: expect.stringContaining('options.tables: Too big') } });
+    const wrongTables = await rpc('backup.create', { profile: 'shop', options: { tables: Array(1000).fill(1) } });
+    const wrongText = await wrongTables.text();
+    expect(wrongText.length).toBeLessThan(2000);
+    expect(JSON.parse(wrongText)).toMatchObject({ ok: false, error: { code: 'BAD_INPUT', message: expect.stringContaining('and 995 more problems') } });
+    const keys = Object.fromEntries(Array.from({ length: 50_000 }, (_, i) => [`field${i}`, 1]));
+    const unknown = await fetch(`${base()}/api/backup/create`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${http.token}` }, body: JSON.stringify(keys) });
+    expect(unknown.status).toBe(400);
+    const unknownText = await unknown.text();
+    expect(unknownText.length).toBeLessThan(2000);
+    expect(JSON.parse(unknownText)).toMatchObject({ success: false, error: { message: expect.stringContaining('and 49,995 more') } });
+  });
+
   test('opening the printed URL trades the token for an HttpOnly SameSite=Strict cookie that works for the API', async () => {
     const opened = await fetch(`${base()}/?token=${http.token}`, { redirect: 'manual' });
     expect(opened.status).toBe(302);

@@ -11,6 +11,9 @@ export type CompressionMethod = (typeof COMPRESSION_METHODS)[number];
 export const SUFFIX_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$/;
 
 const pattern = z.string().min(1, 'a pattern cannot be empty').max(512).refine((value) => !value.includes('\0'), 'a pattern cannot contain NUL');
+/** Table or schema patterns one list may hold: a longer list is refused whole, not with a problem per entry. */
+export const MAX_PATTERNS = 1000;
+const patterns = z.array(pattern).max(MAX_PATTERNS);
 
 export const CompressionSchema = z.object({
   method: z.enum(COMPRESSION_METHODS),
@@ -25,10 +28,10 @@ export const BackupOptionsSchema = z
     compression: CompressionSchema.optional(),
     schemaOnly: z.boolean().default(false),
     dataOnly: z.boolean().default(false),
-    tables: z.array(pattern).default([]),
-    excludeTables: z.array(pattern).default([]),
-    schemas: z.array(pattern).default([]),
-    excludeSchemas: z.array(pattern).default([]),
+    tables: patterns.default([]),
+    excludeTables: patterns.default([]),
+    schemas: patterns.default([]),
+    excludeSchemas: patterns.default([]),
     suffix: z
       .string()
       .regex(SUFFIX_PATTERN, 'a suffix is 1–40 letters, digits, "_" or "-", starting with a letter or digit (it becomes part of the file name)')

@@ -2,7 +2,7 @@
 // name), response schemas document what leaves, and /api/openapi.json is generated from both.
 // Names follow the specification (includeSchema, specificTables, backupFilename, dropExisting, …).
 import { z } from 'zod';
-import { DUMP_FORMATS, SUFFIX_PATTERN } from '../../core/backup/options.ts';
+import { DUMP_FORMATS, MAX_PATTERNS, SUFFIX_PATTERN } from '../../core/backup/options.ts';
 import { ProfileNameSchema } from '../../core/profiles/profile-schema.ts';
 import { ROLES } from '../../core/users/users.ts';
 
@@ -36,7 +36,7 @@ export const CreateBody = z
     profile: ProfileNameSchema.optional().describe('which profile to back up; may be left out when exactly one profile exists'),
     includeSchema: z.boolean().default(true),
     includeData: z.boolean().default(true),
-    specificTables: z.array(TablePattern).max(1000).default([]).describe('pg_dump --table patterns; empty means every table'),
+    specificTables: z.array(TablePattern).max(MAX_PATTERNS).default([]).describe('pg_dump --table patterns; empty means every table'),
     customSuffix: z
       .string()
       .regex(SUFFIX_PATTERN, 'a suffix is 1–40 letters, digits, "_" or "-", starting with a letter or digit (it becomes part of the file name)')
