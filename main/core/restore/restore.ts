@@ -15,6 +15,7 @@ import { openSession, type ServerSession } from '../pg/session.ts';
 import { runChild, stderrTail } from '../process/child.ts';
 import { pickClientTools, type ClientToolSet } from '../tools/discover.ts';
 import type { BackupMetadata, Profile } from '../types.ts';
+import type { RestoreErrorCollector } from '../drill/restore-errors.ts';
 import { checkBackupFiles, dumpClientMajor } from '../verify/verify.ts';
 import { archiveContents, assessImpact, type RestoreImpact } from './impact.ts';
 
@@ -137,6 +138,11 @@ function scratchName(database: string, at: Date, kind: 'holdfast' | 'before'): s
 export interface RestoreToolOptions extends Pick<RestoreRequest, 'jobs' | 'noOwner' | 'noAcl' | 'signal'> {
   /** Archives only: runs pg_restore --verbose (its messages untranslated) and hands over each stderr line as it comes. */
   onStderrLine?: (line: string) => void;
+  /**
+   * A drill's restore into its sandbox: errors do not stop it (no --exit-on-error, no single
+   * transaction, no ON_ERROR_STOP); each goes to the collector, and the caller judges them.
+   */
+  collectErrors?: RestoreErrorCollector;
 }
 
 /** pg_restore --verbose's progress lines ("pg_restore: processing item …"), left out of error messages. */
@@ -150,37 +156,41 @@ export async function runRestoreTool(
   request: RestoreToolOptions,
   database: string,
 ): Promise<void> {
-  const env = session.childEnv();
+  const collector = request.collectErrors;
   const verbose = request.onStderrLine !== undefined && backup.format !== 'plain';
+  // LC_ALL would override LC_MESSAGES; progress lines and errors are read by their English text.
+  const env = verbose || collector ? { ...session.childEnv(), LC_ALL: undefined, LC_MESSAGES: 'C' } : session.childEnv();
+  const lineReaders = [request.onStderrLine, collector?.onLine].filter((reader): reader is (line: string) => void => reader !== undefined);
+  const onSpawn =
+    lineReaders.length > 0 ? (child: ChildProcess) => child.stderr && createInterface({ input: child.stderr, crlfDelay: Infinity }).on('line', (line) => lineReaders.forEach((read) => read(line))) : undefined;
   let result;
   if (backup.format === 'plain') {
     const file = createReadStream(backup.path, { highWaterMark: 1024 * 1024 });
     const input: Readable = backup.compression.startsWith('gzip') ? file.pipe(createGunzip()) : file;
-    result = await runChild(
-      tools.paths.psql,
-      ['--no-psqlrc', '--quiet', '--no-password', '--set=ON_ERROR_STOP=1', '--single-transaction', `--dbname=${dbnameConninfo(database)}`],
-      { env, stdin: input, signal: request.signal, timeoutMs: context.config.timeoutMs },
-    );
+    const stopOnError = collector ? ['--echo-errors'] : ['--set=ON_ERROR_STOP=1', '--single-transaction'];
+    result = await runChild(tools.paths.psql, ['--no-psqlrc', '--quiet', '--no-password', ...stopOnError, `--dbname=${dbnameConninfo(database)}`], {
+      env,
+      stdin: input,
+      signal: request.signal,
+      timeoutMs: context.config.timeoutMs,
+      ...(onSpawn ? { onSpawn } : {}),
+    });
   } else {
-    const args = [`--dbname=${dbnameConninfo(database)}`, '--exit-on-error', '--no-password'];
+    const args = [`--dbname=${dbnameConninfo(database)}`, '--no-password'];
+    if (!collector) args.push('--exit-on-error');
     if (request.jobs && request.jobs > 1) args.push(`--jobs=${request.jobs}`);
-    else args.push('--single-transaction');
+    else if (!collector) args.push('--single-transaction');
     if (request.noOwner) args.push('--no-owner');
     if (request.noAcl) args.push('--no-acl');
     if (verbose) args.push('--verbose');
     args.push(backup.path);
-    const onLine = request.onStderrLine;
-    result = await runChild(tools.paths.pg_restore, args, {
-      // LC_ALL would override LC_MESSAGES; the progress lines are read by their English text.
-      env: verbose ? { ...env, LC_ALL: undefined, LC_MESSAGES: 'C' } : env,
-      signal: request.signal,
-      timeoutMs: context.config.timeoutMs,
-      ...(verbose && onLine ? { onSpawn: (child: ChildProcess) => child.stderr && createInterface({ input: child.stderr, crlfDelay: Infinity }).on('line', onLine) } : {}),
-    });
+    result = await runChild(tools.paths.pg_restore, args, { env, signal: request.signal, timeoutMs: context.config.timeoutMs, ...(onSpawn ? { onSpawn } : {}) });
     if (verbose) result = { ...result, stderr: result.stderr.split('\n').filter((line) => !progressLine.test(line)).join('\n') };
   }
   if (result.stoppedBecause === 'cancelled') throw new HoldfastError('CANCELLED', 'The restore was cancelled.');
-  if (result.exitCode !== 0 || result.stoppedBecause) {
+  // With a collector, errors the tool got past are the caller's to judge; an exit it gave no error for is not.
+  const judgedByCaller = collector !== undefined && !result.stoppedBecause && !result.signal && (result.exitCode === 0 || collector.sawErrors());
+  if (!judgedByCaller && (result.exitCode !== 0 || result.stoppedBecause)) {
     const tool = backup.format === 'plain' ? 'psql' : 'pg_restore';
     const why = result.stoppedBecause ?? (result.signal ? `killed by ${result.signal}` : `exit ${result.exitCode}`);
     throw new HoldfastError('RESTORE_FAILED', `${tool} failed (${why}): ${stderrTail(result.stderr) || '(no message)'}`, 'Roles missing on the target? Try --no-owner --no-acl, or restore the backup\'s .globals.sql first.');

@@ -1,0 +1,70 @@
+import { describe, expect, test } from 'vitest';
+import { RestoreErrorCollector } from './restore-errors.ts';
+
+const collect = (text: string) => {
+  const collector = new RestoreErrorCollector();
+  for (const line of text.split('\n')) collector.onLine(line);
+  return collector.report();
+};
+
+// pg_restore 15.18 -j2 --verbose into a database owned by an ordinary role (LC_MESSAGES=C).
+const PG_RESTORE_STDERR = `pg_restore: connecting to database for restore
+pg_restore: creating FUNCTION "public.cfun(integer)"
+pg_restore: while PROCESSING TOC:
+pg_restore: from TOC entry 255; 1255 16432 FUNCTION cfun(integer) postgres
+pg_restore: error: could not execute query: ERROR:  permission denied for language internal
+Command was: CREATE FUNCTION public.cfun(integer) RETURNS integer
+    LANGUAGE internal
+    AS $$int4abs$$;
+
+
+pg_restore: error: could not execute query: ERROR:  role "postgres" does not exist
+Command was: ALTER FUNCTION public.cfun(integer) OWNER TO postgres;
+
+pg_restore: from TOC entry 216; 1259 16429 TABLE t postgres
+pg_restore: error: could not execute query: ERROR:  permission denied for schema public
+Command was: ALTER TABLE public.t OWNER TO postgres;
+
+pg_restore: entering main parallel loop
+pg_restore: WARNING:  caught must be superuser or have privileges of the pg_execute_server_program role to COPY to or from an external program
+pg_restore: from TOC entry 3240; 3466 16423 EVENT TRIGGER ddl_watch postgres
+pg_restore: error: could not execute query: ERROR:  permission denied to create event trigger "ddl_watch"
+HINT:  Must be superuser to create an event trigger.
+Command was: CREATE EVENT TRIGGER ddl_watch ON ddl_command_start
+   EXECUTE FUNCTION public.f();
+
+
+pg_restore: error: could not execute query: ERROR:  event trigger "ddl_watch" does not exist
+Command was: ALTER EVENT TRIGGER ddl_watch OWNER TO postgres;
+
+pg_restore: from TOC entry 3300; 0 16429 TABLE DATA t postgres
+pg_restore: error: COPY failed for table "t": ERROR:  invalid input syntax for type integer: "x"
+pg_restore: finished main parallel loop
+pg_restore: warning: errors ignored on restore: 6
+`;
+
+describe('RestoreErrorCollector', () => {
+  test('sorts pg_restore errors into needs-a-superuser, owner-not-set and failures, one entry per TOC item', () => {
+    const report = collect(PG_RESTORE_STDERR);
+    expect(report.needsSuperuser).toEqual([
+      { object: 'FUNCTION cfun(integer)', message: 'permission denied for language internal' },
+      { object: 'EVENT TRIGGER ddl_watch', message: 'permission denied to create event trigger "ddl_watch" HINT:  Must be superuser to create an event trigger.' },
+    ]);
+    expect(report.ownerNotSet).toEqual([{ object: 'TABLE t', message: 'permission denied for schema public' }]);
+    expect(report.failures).toEqual([{ object: 'TABLE DATA t', message: 'COPY failed for table "t": ERROR:  invalid input syntax for type integer: "x"' }]);
+  });
+
+  test('psql errors of a plain script are named by line', () => {
+    const report = collect(`psql:<stdin>:42: ERROR:  permission denied to create event trigger "w"\nHINT:  Must be superuser to create an event trigger.\npsql:<stdin>:50: ERROR:  relation "nope" does not exist\n`);
+    expect(report.needsSuperuser.map((p) => p.object)).toEqual(['line 42']);
+    expect(report.failures).toEqual([{ object: 'line 50', message: 'relation "nope" does not exist' }]);
+  });
+
+  test('an error pg_restore gives before any TOC entry (it could not connect) is a failure', () => {
+    expect(collect('pg_restore: error: connection to server failed: FATAL:  role "x" does not exist\n').failures).toEqual([{ object: 'the archive', message: 'connection to server failed: FATAL:  role "x" does not exist' }]);
+  });
+
+  test('nothing wrong, nothing reported', () => {
+    expect(collect('pg_restore: connecting to database for restore\npg_restore: creating TABLE "public.t"\n')).toEqual({ needsSuperuser: [], ownerNotSet: [], failures: [] });
+  });
+});

@@ -1,0 +1,115 @@
+// What went wrong in a drill's restore, read from pg_restore's or psql's stderr (LC_MESSAGES=C) as it
+// streams. A drill restores as an ordinary role, so objects that need a superuser (event triggers,
+// functions in untrusted languages, untrusted extensions) are refused by the server; those are
+// reported as restored without, not as a broken backup. Any other error fails the drill.
+
+export interface RestoreProblem {
+  /** "EVENT TRIGGER ddl_watch", or "line 123" of a plain script. */
+  object: string;
+  /** The server's message, with its HINT when it gave one. */
+  message: string;
+}
+
+export interface RestoreErrorReport {
+  /** Objects the sandbox's ordinary role may not create, left out of the drill. */
+  needsSuperuser: RestoreProblem[];
+  /** Objects restored, but owned by the drill's role: the owner could not be given without a superuser. */
+  ownerNotSet: RestoreProblem[];
+  /** Everything else: these fail the drill. */
+  failures: RestoreProblem[];
+}
+
+/** Errors a role without superuser gets for objects only a superuser may create. */
+const NEEDS_SUPERUSER = [
+  /must be superuser/i,
+  /permission denied to create event trigger/i,
+  /permission denied for language/i,
+  /permission denied to create extension/i,
+  /only superusers? can/i,
+  /permission denied to (?:set|change) parameter/i,
+  /must be owner of extension/i,
+  /must have privileges of pg_/i,
+];
+
+const MAX_PROBLEMS = 200;
+
+interface Entry {
+  object: string;
+  messages: string[];
+  commands: string[];
+}
+
+/** Feeds on stderr lines; `report()` sorts what it saw. */
+export class RestoreErrorCollector {
+  private readonly entries: Entry[] = [];
+  private current: Entry | undefined;
+  /** The TOC entry pg_restore named last ("from TOC entry …"); its errors follow. */
+  private tocObject = 'the archive';
+  private collecting: 'message' | 'command' | undefined;
+
+  readonly onLine = (raw: string): void => {
+    const line = raw.replace(/\r$/, '');
+    const toc = /^pg_restore: from TOC entry \d+; \d+ \d+ (.*?)(?: \S+)?$/.exec(line);
+    if (toc) {
+      this.tocObject = toc[1]!;
+      this.current = undefined;
+      this.collecting = undefined;
+      return;
+    }
+    const pgRestoreError = /^pg_restore: error: (?:could not execute query: )?(?:ERROR: {1,2})?(.*)$/.exec(line);
+    const psqlError = /^psql:[^:]*:(\d+): ERROR: {1,2}(.*)$/.exec(line);
+    if (pgRestoreError || psqlError) {
+      const object = psqlError ? `line ${psqlError[1]}` : this.tocObject;
+      const message = (psqlError ? psqlError[2] : pgRestoreError![1])!;
+      // Several errors of one TOC entry (its CREATE, then its ALTER … OWNER) belong together.
+      if (psqlError || !this.current) {
+        this.current = this.entries.length < MAX_PROBLEMS ? { object, messages: [], commands: [] } : undefined;
+        if (this.current) this.entries.push(this.current);
+      }
+      this.current?.messages.push(message);
+      this.collecting = 'message';
+      return;
+    }
+    // psql --echo-errors names the statement that failed.
+    const psqlStatement = /^psql:[^:]*:\d+: STATEMENT: {1,2}(.*)$/.exec(line);
+    if (psqlStatement && this.current) {
+      this.current.commands.push(psqlStatement[1]!);
+      this.collecting = 'command';
+      return;
+    }
+    if (line.startsWith('pg_restore: ') || line.startsWith('psql:') || line.trim() === '') {
+      this.collecting = undefined;
+      return;
+    }
+    if (!this.current || !this.collecting) return;
+    if (/^(?:HINT|DETAIL): /.test(line)) {
+      this.current.messages[this.current.messages.length - 1] += ` ${line.trim()}`;
+    } else if (line.startsWith('Command was: ')) {
+      this.current.commands.push(line.slice('Command was: '.length));
+      this.collecting = 'command';
+    } else if (this.collecting === 'command') {
+      this.current.commands[this.current.commands.length - 1] += ` ${line.trim()}`;
+    }
+  };
+
+  sawErrors(): boolean {
+    return this.entries.length > 0;
+  }
+
+  report(): RestoreErrorReport {
+    const report: RestoreErrorReport = { needsSuperuser: [], ownerNotSet: [], failures: [] };
+    for (const entry of this.entries) {
+      const problem = { object: entry.object, message: entry.messages[0] ?? '' };
+      const superuserMessage = entry.messages.find((m) => NEEDS_SUPERUSER.some((pattern) => pattern.test(m)));
+      if (superuserMessage) report.needsSuperuser.push({ ...problem, message: superuserMessage });
+      else if (entry.commands.length > 0 && entry.commands.every((command) => /^ALTER .* OWNER TO /is.test(command))) report.ownerNotSet.push(problem);
+      else report.failures.push({ ...problem, message: entry.messages.join('; ') });
+    }
+    return report;
+  }
+}
+
+/** "event trigger ddl_watch — must be superuser to create …" */
+export function describeProblem(problem: RestoreProblem): string {
+  return `${problem.object} — ${problem.message}`;
+}
