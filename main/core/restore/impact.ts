@@ -5,6 +5,7 @@ import { quoteIdent } from '../pg/connection.ts';
 import { runChild } from '../process/child.ts';
 import type { ClientToolSet } from '../tools/discover.ts';
 import type { BackupMetadata, Profile } from '../types.ts';
+import type { ExecutedFunction, ExecutedFunctionsFinding } from './executed-functions.ts';
 
 export interface TableImpact {
   table: string;
@@ -25,7 +26,23 @@ export interface RestoreImpact {
   warnings: string[];
   /** What --confirm must say for this restore, when it needs one. */
   confirmation: string | null;
+  /** The backup's own functions that its restore runs (duringRestore) or installs for later writes; null when not examined (a real run). */
+  executedFunctions: ExecutedFunction[] | null;
+  /** The role the restore runs as: the profile's user on the target server. */
+  targetRole: TargetRole;
 }
+
+export interface TargetRole {
+  name: string;
+  superuser: boolean;
+  /** Superuser, or able to run programs or read or write files on the server (via says how). */
+  privileged: boolean;
+  /** "superuser", the pg_*_server_* roles it is a member of, or CREATEROLE where that can grant them (PostgreSQL 15 and older). */
+  via: string[];
+}
+
+/** Predefined roles that reach outside the database, most powerful first. */
+const SERVER_ROLES = ['pg_execute_server_program', 'pg_write_server_files', 'pg_read_server_files'] as const;
 
 export interface ArchiveContents {
   owners: string[];
@@ -61,6 +78,8 @@ export async function assessImpact(input: {
   database: string;
   replacing: boolean;
   contents: ArchiveContents | undefined;
+  /** The backup's functions a restore runs; left out, they are not examined. */
+  executed?: ExecutedFunctionsFinding | undefined;
 }): Promise<RestoreImpact> {
   const { admin, targetDb, backup, target, database, replacing } = input;
   const facts = (await admin.query<{ num: string; version: string }>(`SELECT current_setting('server_version_num') AS num, current_setting('server_version') AS version`)).rows[0]!;
@@ -72,6 +91,8 @@ export async function assessImpact(input: {
   const activeConnections = Number(
     (await admin.query<{ n: string }>('SELECT count(*)::text AS n FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid() AND pid <> $2', [database, ownPid])).rows[0]!.n,
   );
+
+  const targetRole = await restoringRole(admin, targetMajor);
 
   const targetTables = new Map<string, number>();
   if (targetDb) {
@@ -104,6 +125,44 @@ export async function assessImpact(input: {
   if (replacing && activeConnections > 0) warnings.push(`${activeConnections} sessions are connected to "${database}"; replacing it fails while they are. Add --terminate-connections to end them.`);
   if (production) warnings.push(`Profile "${target.name}" is tagged production: confirm with --confirm=${target.name}/${database}.`);
   if (!input.contents && backup.format === 'plain') warnings.push('A plain SQL backup does not list the roles it needs; restore its .globals.sql first if the target lacks them.');
+  const executed = input.executed;
+  if (executed && 'problem' in executed) warnings.push(`The functions this backup runs on restore could not be listed: ${executed.problem}`);
+  const executedFunctions = executed && 'functions' in executed ? executed.functions : null;
+  const runsCode = executedFunctions ? executedFunctionsWarning(executedFunctions, targetRole) : undefined;
+  if (runsCode) warnings.push(runsCode);
   const confirmation = production ? `${target.name}/${database}` : replacing ? database : null;
-  return { tables, missingRoles, unavailableExtensions, activeConnections, targetServer: `PostgreSQL ${facts.version.split(' ')[0]}`, warnings, confirmation };
+  return { tables, missingRoles, unavailableExtensions, activeConnections, targetServer: `PostgreSQL ${facts.version.split(' ')[0]}`, warnings, confirmation, executedFunctions, targetRole };
+}
+
+async function restoringRole(admin: pg.Client, serverMajor: number): Promise<TargetRole> {
+  const role = (
+    await admin.query<{ name: string; superuser: boolean; createrole: boolean; member_of: string[] }>(
+      `SELECT current_user AS name, r.rolsuper AS superuser, r.rolcreaterole AS createrole,
+              ARRAY(SELECT p.rolname::text FROM pg_roles p WHERE p.rolname = ANY ($1) AND pg_has_role(current_user, p.oid, 'MEMBER')) AS member_of
+         FROM pg_roles r WHERE r.rolname = current_user`,
+      [SERVER_ROLES],
+    )
+  ).rows[0]!;
+  // Before PostgreSQL 16, CREATEROLE can grant any non-superuser role, these included, to itself.
+  const via = role.superuser ? ['superuser'] : [...SERVER_ROLES.filter((r) => role.member_of.includes(r)), ...(role.createrole && serverMajor < 16 ? ['CREATEROLE'] : [])];
+  return { name: role.name, superuser: role.superuser, privileged: via.length > 0, via };
+}
+
+/** Said only when it matters: the restore runs the backup's code and the role running it reaches outside the database. Shown in the UI as is, so no CLI flags. */
+function executedFunctionsWarning(functions: ExecutedFunction[], role: TargetRole): string | undefined {
+  const running = functions.filter((f) => f.duringRestore);
+  if (!running.length || !role.privileged) return undefined;
+  const article = (use: string) => (use.startsWith('called by') ? use : `in ${/^[aeiou]/i.test(use) ? 'an' : 'a'} ${use}`);
+  const named = running.slice(0, 3).map((f) => `${f.function} ${article(f.usedBy[0]!)}`);
+  if (running.length > 3) named.push(`and ${running.length - 3} more`);
+  const who = role.superuser ? `superuser "${role.name}"` : `role "${role.name}" (${role.via.map((v) => (v === 'CREATEROLE' ? v : `member of ${v}`)).join(', ')})`;
+  const reach = role.superuser || role.via.includes('pg_execute_server_program')
+    ? 'running programs on the server'
+    : role.via.includes('CREATEROLE')
+      ? 'granting itself the right to run programs on the server'
+      : role.via.includes('pg_write_server_files')
+        ? 'writing files on the server'
+        : 'reading any file on the server';
+  const one = running.length === 1;
+  return `The restore runs ${running.length} ${one ? 'function' : 'functions'} from the backup (${named.join(', ')}) as ${who}: ${one ? 'it' : 'they'} can do anything that role can, including ${reach}. Review ${one ? 'it' : 'them'}, or restore as a less privileged role.`;
 }

@@ -17,6 +17,7 @@ import { pickClientTools, type ClientToolSet } from '../tools/discover.ts';
 import type { BackupMetadata, Profile } from '../types.ts';
 import type { RestoreErrorCollector } from '../drill/restore-errors.ts';
 import { checkBackupFiles, dumpClientMajor } from '../verify/verify.ts';
+import { findExecutedFunctions } from './executed-functions.ts';
 import { archiveContents, assessImpact, type RestoreImpact } from './impact.ts';
 
 export interface RestoreRequest {
@@ -157,7 +158,8 @@ export async function runRestoreTool(
   database: string,
 ): Promise<void> {
   const collector = request.collectErrors;
-  const verbose = request.onStderrLine !== undefined && backup.format !== 'plain';
+  // A collector needs --verbose too: only then does pg_restore name the TOC entry an error belongs to.
+  const verbose = (request.onStderrLine !== undefined || collector !== undefined) && backup.format !== 'plain';
   // LC_ALL would override LC_MESSAGES; progress lines and errors are read by their English text.
   const env = verbose || collector ? { ...session.childEnv(), LC_ALL: undefined, LC_MESSAGES: 'C' } : session.childEnv();
   const lineReaders = [request.onStderrLine, collector?.onLine].filter((reader): reader is (line: string) => void => reader !== undefined);
@@ -257,7 +259,9 @@ export async function restoreBackup(context: EngineContext, request: RestoreRequ
       // Counting every table of the target is for the preview; a real restore skips it.
       const targetDb = exists && request.dryRun ? await session.connect(database) : undefined;
       try {
-        impact = await assessImpact({ admin, targetDb, backup, target, database, replacing, contents: await archiveContents(tools, backup, config.timeoutMs) });
+        // What the backup's code will run is for the preview too: a plain dump is read through once more for it.
+        const [contents, executed] = await Promise.all([archiveContents(tools, backup, config.timeoutMs), request.dryRun ? findExecutedFunctions(tools, backup, config.timeoutMs) : undefined]);
+        impact = await assessImpact({ admin, targetDb, backup, target, database, replacing, contents, executed });
       } finally {
         await targetDb?.end();
       }
