@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { humanBytes, humanDuration } from './format.ts';
+import type { RestoreResult } from '../core/restore/restore.ts';
+import { formatRestore, humanBytes, humanDuration } from './format.ts';
 import { progressBar } from './main.ts';
 
 describe('terminal output', () => {
@@ -16,5 +17,36 @@ describe('terminal output', () => {
     expect(progressBar(50, 100, 10)).toBe('[#####-----]  50% ');
     expect(progressBar(300, 100, 10)).toBe('[##########] 100% ');
     expect(progressBar(300, undefined)).toBe('');
+  });
+
+  test('a restore preview lists the functions from the backup the restore runs and the role it runs them as', () => {
+    const preview: RestoreResult = {
+      dryRun: true,
+      ok: true,
+      backup: { id: 'b1', filename: 'app.dump' },
+      target: { profile: 'app', host: 'db', port: 5432, database: 'copy', exists: false, relations: 0 },
+      client: 'pg_restore 15.4',
+      actions: ['create database "copy"'],
+      durationMs: 10,
+      tables: [],
+      impact: {
+        tables: [],
+        missingRoles: [],
+        unavailableExtensions: [],
+        activeConnections: 0,
+        targetServer: 'PostgreSQL 15.4',
+        warnings: ['The restore runs 1 function from the backup (…)'],
+        confirmation: null,
+        executedFunctions: [
+          { function: 'public.audit_ok', usedBy: ['CHECK on public.audit_flags'], securityDefiner: false, duringRestore: true },
+          { function: 'public.stamp', usedBy: ['trigger s on public.orders (later writes)'], securityDefiner: true, duringRestore: false },
+        ],
+        targetRole: { name: 'postgres', superuser: true, privileged: true, via: ['superuser'] },
+      },
+    };
+    const text = formatRestore(preview);
+    expect(text).toContain('runs as superuser "postgres"');
+    expect(text).toContain('    public.audit_ok — CHECK on public.audit_flags\n    public.stamp (SECURITY DEFINER) — trigger s on public.orders (later writes)');
+    expect(text).toContain('  ! The restore runs 1 function from the backup');
   });
 });

@@ -55,6 +55,11 @@ export function formatRestore(result: RestoreResult): string {
       const rows = table.action === 'replace' ? `${table.targetRows} rows now → ${table.backupRows} from the backup` : table.action === 'create' ? `${table.backupRows ?? '?'} rows` : `${table.targetRows} rows`;
       lines.push(`  ${verbs[table.action].padEnd(8)} ${table.table}: ${rows}`);
     }
+    const role = result.impact.targetRole;
+    lines.push(`  runs as ${role.superuser ? 'superuser' : 'role'} "${role.name}"${!role.superuser && role.privileged ? ` (${role.via.join(', ')})` : ''}`);
+    const functions = result.impact.executedFunctions ?? [];
+    if (functions.length) lines.push(`  functions from the backup that the restore runs or installs (${functions.length}):`);
+    for (const f of functions) lines.push(`    ${f.function}${f.securityDefiner ? ' (SECURITY DEFINER)' : ''} — ${f.usedBy.join('; ')}`);
     for (const warning of result.impact.warnings) lines.push(`  ! ${warning}`);
     if (result.impact.confirmation) lines.push(`  to go ahead: --confirm=${result.impact.confirmation}`);
   }
