@@ -68,3 +68,14 @@ describe('RestoreErrorCollector', () => {
     expect(collect('pg_restore: connecting to database for restore\npg_restore: creating TABLE "public.t"\n')).toEqual({ needsSuperuser: [], ownerNotSet: [], failures: [] });
   });
 });
+
+describe('RestoreErrorCollector with psql reading stdin', () => {
+  test('an error is named by the statement --echo-errors prints after it', () => {
+    const collector = new RestoreErrorCollector();
+    for (const line of ['ERROR:  permission denied to create event trigger "w"', 'HINT:  Must be superuser to create an event trigger.', 'STATEMENT:  CREATE EVENT TRIGGER w ON ddl_command_start', '         EXECUTE FUNCTION public.f();', 'ERROR:  permission denied for schema public', 'STATEMENT:  ALTER TABLE public.t OWNER TO boss;']) collector.onLine(line);
+    const report = collector.report();
+    expect(report.needsSuperuser.map((p) => p.object)).toEqual(['CREATE EVENT TRIGGER w ON ddl_command_start']);
+    expect(report.ownerNotSet.map((p) => p.object)).toEqual(['ALTER TABLE public.t OWNER TO boss;']);
+    expect(report.failures).toEqual([]);
+  });
+});

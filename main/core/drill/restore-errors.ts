@@ -33,6 +33,9 @@ const NEEDS_SUPERUSER = [
 
 const MAX_PROBLEMS = 200;
 
+/** A psql error read from stdin is named by its statement, which --echo-errors prints next. */
+const STATEMENT_PENDING = 'a statement';
+
 interface Entry {
   object: string;
   messages: string[];
@@ -57,9 +60,10 @@ export class RestoreErrorCollector {
       return;
     }
     const pgRestoreError = /^pg_restore: error: (?:could not execute query: )?(?:ERROR: {1,2})?(.*)$/.exec(line);
-    const psqlError = /^psql:[^:]*:(\d+): ERROR: {1,2}(.*)$/.exec(line);
+    // psql reading a file names its line; reading stdin (as a drill feeds it) it does not.
+    const psqlError = /^(?:psql:[^:]*:(\d+): )?ERROR: {1,2}(.*)$/.exec(line);
     if (pgRestoreError || psqlError) {
-      const object = psqlError ? `line ${psqlError[1]}` : this.tocObject;
+      const object = psqlError ? (psqlError[1] ? `line ${psqlError[1]}` : STATEMENT_PENDING) : this.tocObject;
       const message = (psqlError ? psqlError[2] : pgRestoreError![1])!;
       // Several errors of one TOC entry (its CREATE, then its ALTER … OWNER) belong together.
       if (psqlError || !this.current) {
@@ -71,9 +75,10 @@ export class RestoreErrorCollector {
       return;
     }
     // psql --echo-errors names the statement that failed.
-    const psqlStatement = /^psql:[^:]*:\d+: STATEMENT: {1,2}(.*)$/.exec(line);
+    const psqlStatement = /^(?:psql:[^:]*:\d+: )?STATEMENT: {1,2}(.*)$/.exec(line);
     if (psqlStatement && this.current) {
       this.current.commands.push(psqlStatement[1]!);
+      if (this.current.object === STATEMENT_PENDING) this.current.object = psqlStatement[1]!.replace(/\s+/g, ' ').slice(0, 80);
       this.collecting = 'command';
       return;
     }

@@ -10,7 +10,7 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { HoldfastError } from '../errors.ts';
@@ -172,5 +172,5 @@ export async function startSandboxServer(binaries: ServerBinaries): Promise<Sand
 }
 
 function currentOsUser(): string {
-  return process.env.USER ?? String(process.getuid?.() ?? 'unknown');
+  return userInfo().username;
 }
