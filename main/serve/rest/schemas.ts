@@ -190,7 +190,17 @@ export const RestoreSchema = z
     actions: z.array(z.string()),
     durationMs: z.number(),
     tables: z.array(z.object({ table: z.string(), expected: z.number(), actual: z.number().nullable() })),
-    impact: z.object({ warnings: z.array(z.string()), confirmation: z.string().nullable() }).loose(),
+    impact: z
+      .object({
+        warnings: z.array(z.string()),
+        confirmation: z.string().nullable(),
+        executedFunctions: z
+          .array(z.object({ function: z.string(), usedBy: z.array(z.string()), securityDefiner: z.boolean(), duringRestore: z.boolean() }))
+          .nullable()
+          .describe("the backup's own functions its restore runs (duringRestore) or installs for later writes; null on a real run"),
+        targetRole: z.object({ name: z.string(), superuser: z.boolean(), privileged: z.boolean(), via: z.array(z.string()) }).describe('the role the restore runs as on the target'),
+      })
+      .loose(),
     keptAs: z.string().optional(),
   })
   .loose();

@@ -232,6 +232,7 @@ function Preview() {
           ['Target', `${preview.target.database} on ${preview.target.host}:${preview.target.port} (${impact.targetServer}, profile ${preview.target.profile})`],
           ['Database', preview.target.exists ? `exists, ${preview.target.relations} relations` : 'will be created'],
           ['Client', preview.client],
+          ['Runs as', roleLabel(impact.targetRole)],
         ]}
       />
       <ul className="impact-summary" aria-label="Impact summary">
@@ -255,6 +256,7 @@ function Preview() {
           {warning}
         </Notice>
       ))}
+      <ExecutedFunctions functions={impact.executedFunctions} />
       <details className="disclosure" open={impact.tables.length <= 12}>
         <summary>Tables ({impact.tables.length})</summary>
         <table className="table table--compact" aria-label="Restore impact">
@@ -295,6 +297,32 @@ function Preview() {
       <TypedConfirm expected={expected} value={confirmText} onChange={setConfirmText} what={impact.confirmation?.includes('/') ? 'the profile and database' : 'the database name'} />
       <WizardNav back={() => goTo('options')} next={() => void runRestore()} nextLabel="Restore" nextDisabled={confirmText !== expected} />
     </>
+  );
+}
+
+type Impact = RestoreResult['impact'];
+
+function roleLabel(role: Impact['targetRole']): string {
+  return role.superuser ? `${role.name} (superuser)` : role.privileged ? `${role.name} (${role.via.join(', ')})` : role.name;
+}
+
+/** The backup's own functions the restore runs as the role above, or installs to run on later writes. */
+function ExecutedFunctions({ functions }: { functions: Impact['executedFunctions'] }) {
+  if (!functions?.length) return null;
+  const running = functions.filter((f) => f.duringRestore).length;
+  return (
+    <details className="disclosure" open={running > 0 && functions.length <= 8}>
+      <summary>
+        Functions from the backup ({functions.length}, {running} run during the restore)
+      </summary>
+      <ul className="plan" aria-label="Functions from the backup">
+        {functions.map((f) => (
+          <li key={f.function}>
+            <span className="mono">{f.function}</span> — {f.usedBy.join('; ')} {f.securityDefiner ? <Badge tone="warn">security definer</Badge> : null}
+          </li>
+        ))}
+      </ul>
+    </details>
   );
 }
 
