@@ -5,7 +5,7 @@ import { humanBytes, humanDuration } from '../core/human.ts';
 import type { VerifyResult } from '../core/verify/verify.ts';
 import type { RestoreTestResult } from '../core/drill/test-restore.ts';
 import type { RestoreResult } from '../core/restore/restore.ts';
-import type { ProfileTestReport } from '../core/profiles/profiles.ts';
+import { LIBPQ_PASSWORD_FILES, NO_PASSWORD_SOURCE, type ProfileTestReport } from '../core/profiles/profiles.ts';
 import type { Profile } from '../core/types.ts';
 
 export function formatBackup(backup: BackupMetadata): string {
@@ -82,7 +82,7 @@ export function formatProfile(profile: Profile): string {
     ['sslkey', profile.sslkey],
     ['service', profile.service],
     ['client tools', profile.pgBinDir],
-    ['password', profile.keychainPassword ? 'in the OS keychain' : 'libpq (~/.pgpass, PGPASSFILE, service file or environment)'],
+    ['password', profile.keychainPassword ? 'in the OS keychain' : profile.libpqPasswordFiles ? LIBPQ_PASSWORD_FILES : NO_PASSWORD_SOURCE],
     ['tags', profile.tags.join(', ') || null],
     ['notes', profile.notes],
   ];
@@ -122,6 +122,9 @@ export function formatRestoreTest(result: RestoreTestResult): string {
     `${result.ok ? 'Restore drill passed' : 'RESTORE DRILL FAILED'}: ${result.filename} (${result.id}) in ${humanDuration(result.durationMs)}${result.server ? ` on ${result.server}` : ''}`,
     ...result.checks.map((check) => `  ${mark[check.status]} ${check.name}: ${check.detail}`),
     ...result.tables.map((t) => `  ${t.actual === t.expected ? '✓' : '✗'} ${t.table}: ${t.actual ?? 'missing'} / ${t.expected} rows`),
+    ...(result.sandbox ? [`  sandbox: restored as the ordinary role ${result.sandbox.restoredAs}; server ran as OS user ${result.sandbox.osUser}, ${result.sandbox.network === 'none' ? 'with no network' : 'with no TCP port'}`] : []),
+    ...result.restoredWithout.map((problem) => `  - restored without: ${problem.object} — needs a superuser (${problem.message})`),
+    ...result.notes.map((note) => `  note: ${note}`),
     ...(result.error ? [`  error: ${result.error}`] : []),
   ].join('\n');
 }

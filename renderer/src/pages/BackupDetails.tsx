@@ -211,6 +211,35 @@ function ActionResult({ action }: { action: ActionState }) {
       <p>
         {result.tables.filter((t) => t.actual === t.expected).length} of {result.tables.length} tables restored with matching row counts.
       </p>
+      {result.sandbox ? (
+        <p className="muted">
+          Sandboxed: the backup's code ran as the ordinary role <span className="mono">{result.sandbox.restoredAs}</span>, in a server run by OS user{' '}
+          <span className="mono">{result.sandbox.osUser}</span> {result.sandbox.network === 'none' ? 'with no network' : 'with no TCP port'}.
+        </p>
+      ) : null}
+      {result.restoredWithout.length > 0 ? (
+        <>
+          <p>Restored without (these need a superuser, which a drill never uses):</p>
+          <ul className="checks" aria-label="Restored without">
+            {result.restoredWithout.map((problem) => (
+              <li key={problem.object} className="checks__item checks__item--skipped">
+                <span className="checks__mark" aria-hidden="true">
+                  –
+                </span>
+                <span className="checks__name mono">{problem.object}</span>
+                <span className="checks__detail">{problem.message}</span>
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
+      {result.notes.length > 0 ? (
+        <ul className="muted" aria-label="Drill notes">
+          {result.notes.map((note) => (
+            <li key={note}>{note}</li>
+          ))}
+        </ul>
+      ) : null}
     </div>
   );
 }
