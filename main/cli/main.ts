@@ -130,6 +130,8 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       .option('--notes <text>', 'free text')
       .option('--tag <tag>', `a tag such as production (repeatable${forAdd ? '' : '; replaces the tags'})`, collect)
       .option('--drill-check <sql>', `SQL a restore drill must find true, e.g. "SELECT count(*) > 0 FROM users" (repeatable${forAdd ? '' : '; replaces the checks'})`, collect)
+      .option('--libpq-password-files', "let libpq's password files (~/.pgpass, PGPASSFILE, a service's password) answer for this profile (a super-admin's change under holdfast serve)")
+      .option('--no-libpq-password-files', "never send a password from libpq's files for this profile (only the keychain's)")
       .option('--password-stdin', 'read the password from standard input and store it in the OS keychain')
       .option('--json', 'print JSON');
 
@@ -138,6 +140,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     const copy: Array<[string, string]> = [
       ['host', 'host'], ['port', 'port'], ['user', 'user'], ['dbname', 'dbname'], ['sslmode', 'sslmode'], ['sslrootcert', 'sslrootcert'],
       ['sslcert', 'sslcert'], ['sslkey', 'sslkey'], ['service', 'service'], ['pgBin', 'pgBinDir'], ['notes', 'notes'], ['tag', 'tags'], ['drillCheck', 'drillChecks'],
+      ['libpqPasswordFiles', 'libpqPasswordFiles'],
     ];
     for (const [flag, field] of copy) if (options[flag] !== undefined) fields[field] = options[flag];
     return fields;
@@ -444,7 +447,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     .description('Check a backup: size, SHA-256, structure and that pg_restore can read it (exit 1 if anything is off)')
     .option('--test-restore', 'also restore it into a scratch server of its major and compare every table\'s rows')
     .option('--on-major <n>', 'with --test-restore: a scratch server of this major instead (upgrade rehearsal)', integer('--on-major'))
-    .option('--on-profile <profile>', 'with --test-restore: a throwaway database on this profile\'s server instead of a scratch server')
+    .option('--on-profile <profile>', 'with --test-restore: a throwaway database on this profile\'s server (it must be tagged drill-target, and not production) instead of a scratch server')
     .option('--json', 'print JSON')
     .action(async (ref: string, options: { json?: boolean; testRestore?: boolean; onMajor?: number; onProfile?: string }) => {
       if (options.testRestore) {

@@ -23,6 +23,12 @@ export interface Profile {
   drillChecks: string[];
   /** True when the OS keychain holds this profile's password (account = profile id). */
   keychainPassword: boolean;
+  /**
+   * Whether libpq's own password sources (~/.pgpass or PGPASSFILE, a service file's password) may
+   * answer for this profile; an inherited PGPASSWORD never does. Every catalogued profile says; a
+   * profile Holdfast makes up for itself (a drill's scratch server) leaves it out, which means no.
+   */
+  libpqPasswordFiles?: boolean;
   createdAt: string;
 }
 

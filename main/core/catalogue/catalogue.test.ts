@@ -3,10 +3,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { BackupOptionsSchema, backupScope, type BackupScope } from '../backup/options.ts';
 import type { BackupMetadata } from '../types.ts';
 import { Catalogue } from './catalogue.ts';
+import { migrations } from './migrations.ts';
 
 let dir: string;
 let catalogue: Catalogue;
@@ -57,7 +59,7 @@ function insert(metadata: BackupMetadata): void {
 
 describe('listBackupSummaries', () => {
   test('gives the same backups as listBackups, in the same order, with only the summary fields', () => {
-    for (const profile of ['shop', 'crm']) catalogue.addProfile({ name: profile, host: 'localhost', port: 5432, user: 'postgres', dbname: profile, sslmode: null, sslrootcert: null, sslcert: null, sslkey: null, service: null, tags: [], notes: null, pgBinDir: null, drillChecks: [] });
+    for (const profile of ['shop', 'crm']) catalogue.addProfile({ name: profile, host: 'localhost', port: 5432, user: 'postgres', dbname: profile, sslmode: null, sslrootcert: null, sslcert: null, sslkey: null, service: null, tags: [], notes: null, pgBinDir: null, drillChecks: [], libpqPasswordFiles: true });
     insert(backup(3, 'shop', { format: 'directory', compression: 'gzip:6', database: 'naïve "db"' }));
     insert(backup(1, 'crm', { format: 'plain', compression: 'none' }));
     insert(backup(2, 'shop'));
@@ -83,7 +85,7 @@ describe('listBackupSummaries', () => {
   });
 
   test('scope: schema-only, data-only and filtered backups never read as full, and SQL agrees with backupScope', () => {
-    catalogue.addProfile({ name: 'shop', host: 'localhost', port: 5432, user: 'postgres', dbname: 'shop', sslmode: null, sslrootcert: null, sslcert: null, sslkey: null, service: null, tags: [], notes: null, pgBinDir: null, drillChecks: [] });
+    catalogue.addProfile({ name: 'shop', host: 'localhost', port: 5432, user: 'postgres', dbname: 'shop', sslmode: null, sslrootcert: null, sslcert: null, sslkey: null, service: null, tags: [], notes: null, pgBinDir: null, drillChecks: [], libpqPasswordFiles: true });
     const cases: Array<[Record<string, unknown> | undefined, BackupScope]> = [
       [{}, 'full'],
       [{ schemaOnly: true }, 'schema-only'],
@@ -105,5 +107,27 @@ describe('listBackupSummaries', () => {
     const summaries = catalogue.listBackupSummaries();
     expect(summaries.map((summary) => summary.scope)).toEqual(cases.map(([, scope]) => scope));
     expect(summaries.map((summary) => summary.scope)).toEqual(catalogue.listBackups().map((full) => backupScope(full.options)));
+  });
+});
+
+describe('libpq password files', () => {
+  test('profiles from before the column keep using them; new ones store what they were given', () => {
+    const file = join(dir, 'older.sqlite');
+    const older = new Database(file);
+    for (const migration of migrations.slice(0, -1)) older.exec(migration);
+    older.pragma(`user_version = ${migrations.length - 1}`);
+    older.prepare(`INSERT INTO profiles (id, name, host, port, user, dbname, created_at, updated_at) VALUES ('p1', 'old', 'db', 5432, 'u', 'd', 'x', 'x')`).run();
+    older.close();
+    const upgraded = new Catalogue(file);
+    try {
+      expect(upgraded.requireProfile('old').libpqPasswordFiles).toBe(true);
+      const fields = { host: 'db', port: 5432, user: 'u', dbname: 'd', sslmode: null, sslrootcert: null, sslcert: null, sslkey: null, service: null, tags: [], notes: null, pgBinDir: null, drillChecks: [] };
+      expect(upgraded.addProfile({ name: 'api', ...fields, libpqPasswordFiles: false }).libpqPasswordFiles).toBe(false);
+      expect(upgraded.requireProfile('api').libpqPasswordFiles).toBe(false);
+      const id = upgraded.requireProfile('api').id;
+      expect(upgraded.updateProfile(id, { name: 'api', ...fields, libpqPasswordFiles: true }).libpqPasswordFiles).toBe(true);
+    } finally {
+      upgraded.close();
+    }
   });
 });

@@ -27,6 +27,7 @@ interface ProfileRow {
   notes: string | null;
   pg_bin_dir: string | null;
   keychain_password: number;
+  libpq_password_files: number;
   drill_checks: string;
   tags: string;
   created_at: string;
@@ -76,7 +77,8 @@ export interface BackupFilter {
   statuses?: BackupStatus[];
 }
 
-export type NewProfile = Omit<Profile, 'id' | 'createdAt' | 'keychainPassword'>;
+/** What a catalogued profile is stored with: libpqPasswordFiles is always said. */
+export type NewProfile = Omit<Profile, 'id' | 'createdAt' | 'keychainPassword' | 'libpqPasswordFiles'> & { libpqPasswordFiles: boolean };
 
 export class Catalogue {
   readonly db: Database.Database;
@@ -135,10 +137,10 @@ export class Catalogue {
     try {
       this.db
         .prepare(
-          `INSERT INTO profiles (id, name, host, port, user, dbname, sslmode, sslrootcert, sslcert, sslkey, service, notes, pg_bin_dir, drill_checks, tags, created_at, updated_at)
-           VALUES (@id, @name, @host, @port, @user, @dbname, @sslmode, @sslrootcert, @sslcert, @sslkey, @service, @notes, @pgBinDir, @drillChecks, @tags, @createdAt, @createdAt)`,
+          `INSERT INTO profiles (id, name, host, port, user, dbname, sslmode, sslrootcert, sslcert, sslkey, service, notes, pg_bin_dir, drill_checks, tags, libpq_password_files, created_at, updated_at)
+           VALUES (@id, @name, @host, @port, @user, @dbname, @sslmode, @sslrootcert, @sslcert, @sslkey, @service, @notes, @pgBinDir, @drillChecks, @tags, @libpqPasswordFiles, @createdAt, @createdAt)`,
         )
-        .run({ ...profile, keychainPassword: undefined, tags: JSON.stringify(profile.tags), drillChecks: JSON.stringify(profile.drillChecks) });
+        .run({ ...profile, keychainPassword: undefined, tags: JSON.stringify(profile.tags), drillChecks: JSON.stringify(profile.drillChecks), libpqPasswordFiles: input.libpqPasswordFiles ? 1 : 0 });
     } catch (error) {
       if (String((error as Error).message).includes('UNIQUE')) {
         throw new HoldfastError('CONFLICT', `A profile named "${input.name}" already exists.`, 'Choose another name, or remove the existing profile first.');
@@ -172,9 +174,9 @@ export class Catalogue {
         .prepare(
           `UPDATE profiles SET name = @name, host = @host, port = @port, user = @user, dbname = @dbname, sslmode = @sslmode,
              sslrootcert = @sslrootcert, sslcert = @sslcert, sslkey = @sslkey, service = @service, notes = @notes,
-             pg_bin_dir = @pgBinDir, drill_checks = @drillChecks, tags = @tags, updated_at = @now WHERE id = @id`,
+             pg_bin_dir = @pgBinDir, drill_checks = @drillChecks, tags = @tags, libpq_password_files = @libpqPasswordFiles, updated_at = @now WHERE id = @id`,
         )
-        .run({ ...fields, tags: JSON.stringify(fields.tags), drillChecks: JSON.stringify(fields.drillChecks), now: new Date().toISOString(), id });
+        .run({ ...fields, tags: JSON.stringify(fields.tags), drillChecks: JSON.stringify(fields.drillChecks), libpqPasswordFiles: fields.libpqPasswordFiles ? 1 : 0, now: new Date().toISOString(), id });
     } catch (error) {
       if (String((error as Error).message).includes('UNIQUE')) {
         throw new HoldfastError('CONFLICT', `A profile named "${fields.name}" already exists.`, 'Choose another name.');
@@ -359,6 +361,7 @@ function profileFromRow(row: ProfileRow): Profile {
     notes: row.notes,
     pgBinDir: row.pg_bin_dir,
     keychainPassword: row.keychain_password === 1,
+    libpqPasswordFiles: row.libpq_password_files === 1,
     drillChecks: JSON.parse(row.drill_checks) as string[],
     tags: JSON.parse(row.tags) as string[],
     createdAt: row.created_at,

@@ -109,4 +109,9 @@ export const migrations: readonly string[] = [
     last_used_at TEXT
   );
   `,
+  `
+  -- Whether libpq's own password files (~/.pgpass, PGPASSFILE, a service file's password) may answer
+  -- for the profile. Profiles from before were all made by the local owner, who relied on them.
+  ALTER TABLE profiles ADD COLUMN libpq_password_files INTEGER NOT NULL DEFAULT 1;
+  `,
 ];

@@ -1,12 +1,19 @@
 // How Holdfast reaches a server: node-postgres for its own queries, and libpq environment
 // variables for the client tools, so no connection detail or password ever appears in argv.
+// A password reaches a server only from where it was configured for that profile: the keychain, or
+// libpq's password files when the profile allows them. An inherited PGPASSWORD never does — neither
+// node-postgres (which would read it itself) nor a child is given it.
 import { readFileSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import { HoldfastError } from '../errors.ts';
+import { findPgpassPassword, parsePgpass } from '../profiles/libpq-files.ts';
 import type { Profile } from '../types.ts';
 
 export type ConnectionTarget = Pick<Profile, 'name' | 'host' | 'port' | 'user' | 'dbname' | 'sslmode'> &
-  Partial<Pick<Profile, 'sslrootcert' | 'sslcert' | 'sslkey' | 'service'>>;
+  Partial<Pick<Profile, 'sslrootcert' | 'sslcert' | 'sslkey' | 'service' | 'libpqPasswordFiles'>>;
 
 /** A libpq conninfo value with quotes and backslashes escaped, so any database name is taken literally. */
 export function conninfoValue(value: string): string {
@@ -18,10 +25,13 @@ export function dbnameConninfo(dbname: string): string {
   return `dbname=${conninfoValue(dbname)}`;
 }
 
-/** The environment for a client tool child: the user's own libpq settings plus this target's. */
+/**
+ * The environment for a client tool child: the user's own libpq settings plus this target's, never a
+ * PGPASSWORD (the session adds the PGPASSFILE that holds this profile's password, or none).
+ */
 export function libpqEnv(target: ConnectionTarget, connectTimeoutSeconds: number, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...base };
-  for (const key of ['PGHOST', 'PGHOSTADDR', 'PGPORT', 'PGUSER', 'PGDATABASE', 'PGSERVICE', 'PGSSLMODE', 'PGOPTIONS', 'PGSSLROOTCERT', 'PGSSLCERT', 'PGSSLKEY']) delete env[key];
+  for (const key of ['PGPASSWORD', 'PGHOST', 'PGHOSTADDR', 'PGPORT', 'PGUSER', 'PGDATABASE', 'PGSERVICE', 'PGSSLMODE', 'PGOPTIONS', 'PGSSLROOTCERT', 'PGSSLCERT', 'PGSSLKEY']) delete env[key];
   env.PGHOST = target.host;
   env.PGPORT = String(target.port);
   env.PGUSER = target.user;
@@ -56,6 +66,39 @@ function sslFor(target: ConnectionTarget): pg.ClientConfig['ssl'] {
   }
 }
 
+/** libpq's password file (PGPASSFILE, else its default): the line pg_dump would take for this connection. */
+async function passwordFromLibpqFile(target: ConnectionTarget, database: string): Promise<string | undefined> {
+  const path = process.env.PGPASSFILE || (process.platform === 'win32' ? join(process.env.APPDATA ?? homedir(), 'postgresql', 'pgpass.conf') : join(homedir(), '.pgpass'));
+  try {
+    const info = await stat(path);
+    // libpq skips a file that is not a plain file, or that its group or others may read.
+    if (!info.isFile() || (process.platform !== 'win32' && (info.mode & 0o077) !== 0)) return undefined;
+    return findPgpassPassword(parsePgpass(await readFile(path, 'utf8')).entries, { host: target.host, port: target.port, database, user: target.user });
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * What node-postgres sends when the server asks for a password. Always a function: given none (or an
+ * empty string) node-postgres would read PGPASSWORD and ~/.pgpass itself, for whatever host it is.
+ */
+function passwordFor(target: ConnectionTarget, database: string, stored: string | undefined): () => Promise<string> {
+  return async () => {
+    const password = stored ?? (target.libpqPasswordFiles === true ? await passwordFromLibpqFile(target, database) : undefined);
+    if (password !== undefined) return password;
+    const where = `The server at ${target.host}:${target.port} asks for a password for ${target.user}`;
+    if (target.libpqPasswordFiles === true) {
+      throw new HoldfastError('CONNECTION_FAILED', `${where} and none was found for ${target.user}@${target.host}:${target.port}/${database}.`, `Store one with \`holdfast profile edit ${target.name} --password-stdin\`, or add a line to ~/.pgpass (or PGPASSFILE).`);
+    }
+    throw new HoldfastError(
+      'CONNECTION_FAILED',
+      `${where}; profile "${target.name}" has none in the OS keychain, and libpq's password files (~/.pgpass, PGPASSFILE) are off for it.`,
+      `Store one with \`holdfast profile edit ${target.name} --password-stdin\`, or have a super-admin allow libpq's password files for it (\`holdfast profile edit ${target.name} --libpq-password-files\`).`,
+    );
+  };
+}
+
 export async function connect(target: ConnectionTarget, connectTimeoutSeconds: number, database = target.dbname, password?: string): Promise<pg.Client> {
   let ssl: pg.ClientConfig['ssl'];
   try {
@@ -68,7 +111,7 @@ export async function connect(target: ConnectionTarget, connectTimeoutSeconds: n
     port: target.port,
     user: target.user,
     database,
-    ...(password === undefined ? {} : { password }),
+    password: passwordFor(target, database, password),
     ssl,
     connectionTimeoutMillis: connectTimeoutSeconds * 1000,
     application_name: 'holdfast',
@@ -85,6 +128,7 @@ export async function connect(target: ConnectionTarget, connectTimeoutSeconds: n
 }
 
 export function connectionError(target: ConnectionTarget, database: string, error: unknown): HoldfastError {
+  if (error instanceof HoldfastError) return error;
   const raw = error instanceof Error ? error.message : String(error);
   const code = (error as { code?: string }).code;
   const where = `${target.user}@${target.host}:${target.port}/${database}`;

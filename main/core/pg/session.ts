@@ -1,9 +1,11 @@
 // Everything an operation needs to talk to one profile's server, with its password handled in one
 // place: node-postgres gets it in memory, child tools through a temporary passfile that close()
-// removes. A profile without a keychain password uses libpq's own sources (~/.pgpass, service file,
-// environment).
+// removes. A profile without a keychain password uses libpq's password files (~/.pgpass, PGPASSFILE,
+// its service's password) if it may; if it may not, children get an empty passfile instead and a
+// service (whose definition could hold a password) is refused. PGPASSWORD is never passed on.
 import type pg from 'pg';
 import type { HoldfastConfig } from '../config.ts';
+import { HoldfastError } from '../errors.ts';
 import { createPassfile, type Passfile } from '../secrets/passfile.ts';
 import type { ClientToolSet } from '../tools/discover.ts';
 import type { Profile } from '../types.ts';
@@ -28,8 +30,17 @@ export interface ServerSession {
 }
 
 export async function openSession(source: CredentialSource, profile: Profile): Promise<ServerSession> {
+  const libpqFiles = profile.libpqPasswordFiles === true;
+  if (!libpqFiles && profile.service) {
+    throw new HoldfastError(
+      'BAD_INPUT',
+      `Profile "${profile.name}" names the libpq service "${profile.service}", whose definition may hold a password, and libpq's password files are off for this profile.`,
+      `A super-admin can allow them (\`holdfast profile edit ${profile.name} --libpq-password-files\`), or add the connection without --service.`,
+    );
+  }
   const password = await source.passwordFor(profile);
-  const passfile: Passfile | undefined = password === undefined ? undefined : await createPassfile(profile, password);
+  // The keychain's password; else nothing (an empty file) when libpq's own files may not answer.
+  const passfile: Passfile | undefined = password !== undefined || !libpqFiles ? await createPassfile(profile, password) : undefined;
   const timeout = source.config.connectTimeoutSeconds;
   return {
     profile,

@@ -29,6 +29,8 @@ const profileFields = {
   pgBinDir: filePath.nullable(),
   tags: z.array(z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'tags are 1–32 letters, digits, "_" or "-"')),
   drillChecks: z.array(z.string().min(1).max(10_000)).max(50),
+  /** libpq's password files may answer for the profile: see Profile.libpqPasswordFiles. */
+  libpqPasswordFiles: z.boolean(),
 };
 
 export const NewProfileSchema = z
@@ -44,6 +46,8 @@ export const NewProfileSchema = z
     pgBinDir: profileFields.pgBinDir.default(null),
     tags: profileFields.tags.default([]),
     drillChecks: profileFields.drillChecks.default([]),
+    // Left out, it depends on who adds the profile (profiles.ts addProfile).
+    libpqPasswordFiles: profileFields.libpqPasswordFiles.optional(),
   })
   .strict();
 export type NewProfileInput = z.input<typeof NewProfileSchema>;

@@ -12,6 +12,8 @@ import { noKeychainError, type SecretStore } from '../secrets/secret-store.ts';
 import { removeBackupFiles } from '../retention/cleanup.ts';
 import { pickClientTools } from '../tools/discover.ts';
 import type { Profile } from '../types.ts';
+import { actingUser } from '../users/acting.ts';
+import { OWNER_NAME } from '../users/users.ts';
 import { parseConnectionUri, parsePgpass, parseServiceFile } from './libpq-files.ts';
 import { NewProfileSchema, type NewProfileInput } from './profile-schema.ts';
 
@@ -36,10 +38,20 @@ async function storePassword(context: ProfileContext, profile: Profile, password
   return context.catalogue.requireProfile(profile.name);
 }
 
+/**
+ * Left unsaid, libpq's password files answer for a profile the local owner adds (the CLI, the desktop
+ * app, the owner's token of holdfast serve) — their own ~/.pgpass — but not for one an API user adds:
+ * a wildcard line there would answer whatever server the API user names.
+ */
+function libpqPasswordFilesByDefault(): boolean {
+  const apiUser = actingUser();
+  return apiUser === undefined || apiUser === OWNER_NAME;
+}
+
 export async function addProfile(context: ProfileContext, input: NewProfileInput, secret: ProfileSecretInput = {}): Promise<Profile> {
-  const fields = NewProfileSchema.parse(input);
+  const { libpqPasswordFiles, ...fields } = NewProfileSchema.parse(input);
   if (secret.password !== undefined) await requireKeychain(context.secrets);
-  const profile = context.catalogue.addProfile(fields);
+  const profile = context.catalogue.addProfile({ ...fields, libpqPasswordFiles: libpqPasswordFiles ?? libpqPasswordFilesByDefault() });
   if (secret.password === undefined) return profile;
   try {
     return await storePassword(context, profile, secret.password);
@@ -85,7 +97,7 @@ export async function editProfile(context: ProfileContext, name: string, changes
   const given = Object.fromEntries(Object.entries(fieldChanges).filter(([, value]) => value !== undefined));
   const merged = NewProfileSchema.parse({ ...stripIdentity(current), ...given });
   if (password !== undefined) await requireKeychain(context.secrets);
-  let profile = context.catalogue.updateProfile(current.id, merged);
+  let profile = context.catalogue.updateProfile(current.id, { ...merged, libpqPasswordFiles: merged.libpqPasswordFiles === true });
   if (password !== undefined) profile = await storePassword(context, profile, password);
   if (forgetPassword && profile.keychainPassword) {
     await context.secrets.delete(profile.id);
@@ -96,8 +108,8 @@ export async function editProfile(context: ProfileContext, name: string, changes
 }
 
 function stripIdentity(profile: Profile): NewProfile {
-  const { id: _id, createdAt: _createdAt, keychainPassword: _stored, ...fields } = profile;
-  return fields;
+  const { id: _id, createdAt: _createdAt, keychainPassword: _stored, libpqPasswordFiles, ...fields } = profile;
+  return { ...fields, libpqPasswordFiles: libpqPasswordFiles === true };
 }
 
 export interface RemoveReport {
@@ -130,6 +142,9 @@ export async function removeProfile(context: ProfileContext, name: string, backu
   return { removed: name, backups: backups === 'delete' ? 'deleted' : 'kept', backupCount: owned.length, keychain };
 }
 
+export const LIBPQ_PASSWORD_FILES = 'libpq (~/.pgpass, PGPASSFILE or service file)';
+export const NO_PASSWORD_SOURCE = "none (libpq's password files are off for this profile)";
+
 export interface ProfileTestReport {
   profile: string;
   serverVersion: string;
@@ -142,7 +157,7 @@ export interface ProfileTestReport {
   unreadable: string[];
   databaseSize: number;
   ssl: boolean;
-  passwordSource: 'keychain' | 'libpq (~/.pgpass, PGPASSFILE, service file or environment)';
+  passwordSource: 'keychain' | typeof LIBPQ_PASSWORD_FILES | typeof NO_PASSWORD_SOURCE;
   clientTools: { compatible: boolean; version?: string; dir?: string; problem?: string };
 }
 
@@ -188,7 +203,7 @@ export async function testProfile(context: ProfileContext, name: string): Promis
         unreadable,
         databaseSize: Number(row.size),
         ssl: row.ssl === true,
-        passwordSource: profile.keychainPassword ? 'keychain' : 'libpq (~/.pgpass, PGPASSFILE, service file or environment)',
+        passwordSource: profile.keychainPassword ? 'keychain' : profile.libpqPasswordFiles ? LIBPQ_PASSWORD_FILES : NO_PASSWORD_SOURCE,
         clientTools,
       };
     } finally {
@@ -266,7 +281,8 @@ export async function importProfiles(context: ProfileContext, source: { pgpass?:
       }
       const name = uniqueName(context.catalogue, `${entry.host}-${dbname}`);
       try {
-        await addProfile(context, { name, host: entry.host, port, user: entry.user, dbname });
+        // Made from a line of that very file, for the server it names: libpq keeps reading its password there.
+        await addProfile(context, { name, host: entry.host, port, user: entry.user, dbname, libpqPasswordFiles: true });
         report.created.push(name);
       } catch (error) {
         report.skipped.push({ entry: label, reason: (error as Error).message });
@@ -301,6 +317,7 @@ export async function importProfiles(context: ProfileContext, source: { pgpass?:
           sslcert: p.sslcert ?? null,
           sslkey: p.sslkey ?? null,
           service: service.name,
+          libpqPasswordFiles: true,
         });
         report.created.push(name);
       } catch (error) {

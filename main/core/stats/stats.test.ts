@@ -39,7 +39,7 @@ function addProfile(name: string): void {
     service: null,
     tags: [],
     notes: null,
-    pgBinDir: null, drillChecks: [],
+    pgBinDir: null, drillChecks: [], libpqPasswordFiles: true,
   });
 }
 

@@ -62,7 +62,7 @@ function ProfileCard({ profile, test, onRemove }: { profile: Profile; test: Test
           </h2>
           <p className="profile__target mono">{target}</p>
           <p className="profile__meta">
-            {profile.keychainPassword ? 'Password in OS keychain' : 'Password from ~/.pgpass or libpq'}
+            {profile.keychainPassword ? 'Password in OS keychain' : profile.libpqPasswordFiles ? 'Password from ~/.pgpass or libpq' : 'No password (libpq password files off)'}
             {profile.sslmode ? ` · sslmode ${profile.sslmode}` : ''}
             {profile.notes ? ` · ${profile.notes}` : ''}
           </p>
