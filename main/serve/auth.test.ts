@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { Catalogue } from '../core/catalogue/catalogue.ts';
 import { UserStore } from '../core/users/users.ts';
-import { channelChangesState, channelRole, FailureLimiter, hasRole, OWNER, principalForToken, sessionPrincipal, SESSIONS_PER_USER, SessionStore } from './auth.ts';
+import { channelChangesState, channelRole, FailureLedger, hasRole, OWNER, principalForToken, sessionPrincipal, SESSIONS_PER_USER, SessionStore } from './auth.ts';
 
 let dir: string;
 let catalogue: Catalogue;
@@ -98,29 +98,54 @@ describe('sessions', () => {
   });
 });
 
-describe('FailureLimiter', () => {
-  test('the tenth failure within the window locks the address out for the window; others are unaffected', () => {
+describe('FailureLedger', () => {
+  test("past the per-address limit an address's failures are answered 429 until the window ends; nothing is ever locked", () => {
     let now = 0;
-    const limiter = new FailureLimiter(10, 60_000, () => now);
-    for (let i = 0; i < 9; i += 1) expect(limiter.recordFailure('10.0.0.1')).toBe(false);
-    expect(limiter.retryAfterMs('10.0.0.1')).toBe(0);
+    const ledger = new FailureLedger({ perAddress: 10, windowMs: 60_000 }, () => now);
+    for (let i = 0; i < 10; i += 1) expect(ledger.record('10.0.0.1')).toEqual({ audit: true, retryAfterMs: 0 });
     now = 1000;
-    expect(limiter.recordFailure('10.0.0.1')).toBe(true);
-    expect(limiter.retryAfterMs('10.0.0.1')).toBe(60_000);
-    expect(limiter.retryAfterMs('10.0.0.2')).toBe(0);
-    now = 31_000;
-    expect(limiter.retryAfterMs('10.0.0.1')).toBe(30_000);
-    now = 61_000;
-    expect(limiter.retryAfterMs('10.0.0.1')).toBe(0);
+    expect(ledger.record('10.0.0.1')).toEqual({ audit: false, retryAfterMs: 59_000 });
+    expect(ledger.record('10.0.0.2')).toEqual({ audit: true, retryAfterMs: 0 });
+    now = 60_000;
+    expect(ledger.record('10.0.0.1')).toEqual({ audit: true, retryAfterMs: 0 });
   });
 
-  test('failures spread wider than the window do not add up', () => {
+  test('270 guesses from 30 addresses: past the total limit every failure is 429, and only the first fifty are audited one by one; the rest make one summary', () => {
     let now = 0;
-    const limiter = new FailureLimiter(3, 1000, () => now);
-    for (let i = 0; i < 10; i += 1) {
-      now += 600;
-      expect(limiter.recordFailure('a')).toBe(false);
-    }
+    const ledger = new FailureLedger({ perAddress: 10, total: 100, audited: 50, windowMs: 60_000 }, () => now);
+    const verdicts = [];
+    for (let round = 0; round < 9; round += 1) for (let a = 0; a < 30; a += 1) verdicts.push(ledger.record(`127.0.0.${a + 2}`));
+    expect(verdicts.filter((v) => v.retryAfterMs === 0)).toHaveLength(100);
+    expect(verdicts.slice(100).every((v) => v.retryAfterMs === 60_000)).toBe(true);
+    expect(verdicts.filter((v) => v.audit)).toHaveLength(50);
+    // The window has not ended: nothing to summarise yet.
+    expect(ledger.takeSummary()).toBeUndefined();
+    now = 60_000;
+    const summary = ledger.takeSummary()!;
+    expect(summary).toMatchObject({ fromMs: 0, toMs: 60_000, failures: 220, addresses: 30 });
+    expect(summary.top).toHaveLength(10);
+    expect(summary.top[0]).toEqual({ address: '127.0.0.22', failures: 8 });
+    // Each summary is handed out once.
+    expect(ledger.takeSummary()).toBeUndefined();
+  });
+
+  test('a window can be ended early (the server stopping); a window without unaudited failures has no summary', () => {
+    let now = 0;
+    const ledger = new FailureLedger({ perAddress: 2, windowMs: 60_000 }, () => now);
+    ledger.record('a');
+    expect(ledger.takeSummary(true)).toBeUndefined();
+    for (let i = 0; i < 3; i += 1) ledger.record('a');
+    now = 5000;
+    expect(ledger.takeSummary(true)).toEqual({ fromMs: 0, toMs: 5000, failures: 1, addresses: 1, top: [{ address: 'a', failures: 1 }] });
+  });
+
+  test('any number of addresses: memory stays bounded and every failure is still counted', () => {
+    const ledger = new FailureLedger({ perAddress: 10, total: 100, audited: 50, windowMs: 60_000 }, () => 0);
+    for (let i = 0; i < 30_000; i += 1) ledger.record(`fd00::${i.toString(16)}`);
+    expect(ledger.trackedAddresses).toBeLessThanOrEqual(10_000);
+    const summary = ledger.takeSummary(true)!;
+    expect(summary.failures).toBe(30_000 - 50);
+    expect(summary.addresses).toBeLessThanOrEqual(10_000);
   });
 });
 

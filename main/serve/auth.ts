@@ -1,6 +1,7 @@
 // Who is calling `holdfast serve` and what they may do: the owner's printed token and API users'
 // tokens, browser sessions (a random session id in an HttpOnly cookie, a CSRF token per session),
-// a limit on failed authentications per client address, and the role each operation needs.
+// failed authentications counted (never locking out a credential that works), and the role each
+// operation needs.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { OWNER_NAME, type Role, type UserStore } from '../core/users/users.ts';
 
@@ -124,48 +125,128 @@ export function sessionPrincipal(session: Session, users: UserStore): Principal 
 
 // --- failed authentications -----------------------------------------------------------------------
 
+export interface FailureLimits {
+  /** Failures from one address in a window before its failures are answered 429. */
+  perAddress: number;
+  /** Failures from all addresses together in a window before every failure is answered 429. */
+  total: number;
+  /** Failures audited one by one in a window, from all addresses together; the rest go into its summary. */
+  audited: number;
+  windowMs: number;
+}
+
+export interface FailureVerdict {
+  /** Audit this failure on its own; false: it is counted in the window's summary instead. */
+  audit: boolean;
+  /** Above 0: answer 429 with this long to wait (the rest of the window); 0: a plain refusal. */
+  retryAfterMs: number;
+}
+
+/** The failures of one window that were not audited one by one. */
+export interface FailureSummary {
+  fromMs: number;
+  toMs: number;
+  failures: number;
+  /** How many addresses they came from (the first 10,000 of a window are told apart). */
+  addresses: number;
+  /** The ten addresses that sent the most, most first. */
+  top: Array<{ address: string; failures: number }>;
+}
+
+/** Addresses told apart per window; past it (an IPv6 prefix has plenty) failures still count in total. */
+const TRACKED_ADDRESSES = 10_000;
+
 /**
- * `limit` failed authentications from one address within `windowMs` lock that address out for
- * `windowMs`. While locked out nothing it sends is checked, so guessing cannot go on.
+ * Failed authentications, counted per address and in total over fixed windows. They never make a
+ * credential that works fail: that is always checked (a timing-safe compare and a SHA-256 lookup cost
+ * little) and always accepted, and tokens are 256-bit, so there is nothing to protect by refusing it
+ * (a lockout that did let ten bad tokens from any local process lock out the owner). What the counts
+ * protect is the audit log: each address's first `perAddress` failures in a window, and no more than
+ * `audited` in all, are audited one by one; the rest add up to one summary per window, however many
+ * addresses send them. Past `perAddress` from one address, or `total` from all, a failure is answered
+ * 429 with the time left in the window, to tell a script to stop.
  */
-export class FailureLimiter {
-  private readonly failures = new Map<string, number[]>();
-  private readonly blockedUntil = new Map<string, number>();
+export class FailureLedger {
+  readonly limits: FailureLimits;
+  private windowStart: number;
+  private total = 0;
+  private audited = 0;
+  private readonly fromAddress = new Map<string, number>();
+  private unaudited = 0;
+  private readonly unauditedFrom = new Map<string, number>();
+  private pending: FailureSummary | undefined;
 
   constructor(
-    readonly limit = 10,
-    readonly windowMs = 60_000,
+    limits: Partial<FailureLimits> = {},
     private readonly now: () => number = Date.now,
-  ) {}
-
-  /** Milliseconds until this address may try again; 0 when it may now. */
-  retryAfterMs(address: string): number {
-    const until = this.blockedUntil.get(address);
-    if (until === undefined) return 0;
-    const left = until - this.now();
-    if (left <= 0) this.blockedUntil.delete(address);
-    return Math.max(left, 0);
+  ) {
+    const perAddress = limits.perAddress ?? 10;
+    this.limits = { perAddress, total: limits.total ?? perAddress * 10, audited: limits.audited ?? perAddress * 5, windowMs: limits.windowMs ?? 60_000 };
+    this.windowStart = now();
   }
 
-  /** Records a failure; true when this one locked the address out. */
-  recordFailure(address: string): boolean {
-    const now = this.now();
-    if (this.failures.size > 10_000) this.prune(now);
-    const recent = (this.failures.get(address) ?? []).filter((at) => now - at < this.windowMs);
-    recent.push(now);
-    if (recent.length >= this.limit) {
-      this.failures.delete(address);
-      this.blockedUntil.set(address, now + this.windowMs);
-      return true;
+  record(address: string): FailureVerdict {
+    this.roll(false);
+    this.total += 1;
+    const fromAddress = (this.fromAddress.get(address) ?? 0) + 1;
+    if (fromAddress > 1 || this.fromAddress.size < TRACKED_ADDRESSES) this.fromAddress.set(address, fromAddress);
+    const audit = fromAddress <= this.limits.perAddress && this.audited < this.limits.audited;
+    if (audit) {
+      this.audited += 1;
+    } else {
+      this.unaudited += 1;
+      const before = this.unauditedFrom.get(address);
+      if (before !== undefined || this.unauditedFrom.size < TRACKED_ADDRESSES) this.unauditedFrom.set(address, (before ?? 0) + 1);
     }
-    this.failures.set(address, recent);
-    return false;
+    const throttled = fromAddress > this.limits.perAddress || this.total > this.limits.total;
+    return { audit, retryAfterMs: throttled ? this.windowStart + this.limits.windowMs - this.now() : 0 };
   }
 
-  private prune(now: number): void {
-    for (const [address, times] of this.failures) if (times.every((at) => now - at >= this.windowMs)) this.failures.delete(address);
-    for (const [address, until] of this.blockedUntil) if (until <= now) this.blockedUntil.delete(address);
+  /**
+   * The summary of a window that has ended with failures not audited one by one, once; `endWindow`
+   * ends the current window now (the server stopping). Windows end lazily, at the next call.
+   */
+  takeSummary(endWindow = false): FailureSummary | undefined {
+    this.roll(endWindow);
+    const summary = this.pending;
+    this.pending = undefined;
+    return summary;
   }
+
+  get trackedAddresses(): number {
+    return Math.max(this.fromAddress.size, this.unauditedFrom.size);
+  }
+
+  private roll(force: boolean): void {
+    const now = this.now();
+    if (!force && now - this.windowStart < this.limits.windowMs) return;
+    if (this.unaudited > 0) {
+      const summary: FailureSummary = {
+        fromMs: this.windowStart,
+        toMs: Math.min(now, this.windowStart + this.limits.windowMs),
+        failures: this.unaudited,
+        addresses: this.unauditedFrom.size,
+        top: busiest(this.unauditedFrom),
+      };
+      // Not taken since an earlier window ended: the two become one entry.
+      this.pending = this.pending
+        ? { ...summary, fromMs: this.pending.fromMs, failures: this.pending.failures + summary.failures, addresses: this.pending.addresses + summary.addresses, top: busiest(new Map([...this.pending.top, ...summary.top].map((t) => [t.address, t.failures]))) }
+        : summary;
+    }
+    this.windowStart = now;
+    this.total = 0;
+    this.audited = 0;
+    this.fromAddress.clear();
+    this.unaudited = 0;
+    this.unauditedFrom.clear();
+  }
+}
+
+function busiest(counts: Map<string, number>): FailureSummary['top'] {
+  return [...counts]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 10)
+    .map(([address, failures]) => ({ address, failures }));
 }
 
 // --- what each role may do --------------------------------------------------------------------------

@@ -2,7 +2,9 @@
 // - Every /api/* request (and /metrics) needs a token: `Authorization: Bearer <token>`, or the
 //   HttpOnly, SameSite=Strict session cookie a browser gets by opening the printed URL (or from
 //   POST /api/session). The printed token is the owner's (a super-admin); `holdfast user add` makes
-//   others. Ten failed authentications from one address in a minute lock it out for a minute (429).
+//   others. A credential that works always works: failed ones are counted (past ten a minute from one
+//   address, or a hundred from all, they are answered 429) and audited within bounds, never held
+//   against a valid token or session.
 // - A cookie session is a random id mapped to its user here, with a CSRF token of its own.
 // - Denials and every state-changing request are audited with the user's name.
 // - On loopback, a Host header other than the bound address or localhost is refused (403): DNS rebinding.
@@ -21,7 +23,7 @@ import { contract, invoke, type Channel } from '../contract.ts';
 import { HoldfastError } from '../core/errors.ts';
 import type { Holdfast } from '../core/holdfast.ts';
 import { runAs } from '../core/users/acting.ts';
-import { channelChangesState, channelRole, FailureLimiter, hasRole, principalForToken, sameSecret, sessionPrincipal, SessionStore, type Principal, type Session } from './auth.ts';
+import { channelChangesState, channelRole, FailureLedger, hasRole, principalForToken, sameSecret, sessionPrincipal, SessionStore, type Principal, type Session } from './auth.ts';
 import { JSON_TOO_DEEP, parseJsonBodies } from './json-body.ts';
 import { deny, errorBody, isRpc, pathOf, requestTarget } from './respond.ts';
 import { registerRest, type Answer, type SessionHost } from './rest/routes.ts';
@@ -54,7 +56,10 @@ export interface ServeOptions {
   insecure?: boolean;
   /** GET /api/backup/health answers without a token (the verdict, not the reasons), for monitors. */
   publicHealth?: boolean;
-  /** Failed authentications per address before a lockout of authFailureWindowMs; default 10 per minute. */
+  /**
+   * Failed authentications from one address per authFailureWindowMs before its failures are answered
+   * 429 (ten times as many from all addresses together); default 10 per minute. Never a valid credential.
+   */
   authFailureLimit?: number;
   authFailureWindowMs?: number;
 }
@@ -99,15 +104,24 @@ export async function startServer(holdfast: Holdfast, options: ServeOptions = {}
   const app = (options.tls ? Fastify({ ...base, https: { cert: options.tls.cert, key: options.tls.key } }) : Fastify(base)) as unknown as FastifyInstance;
   parseJsonBodies(app);
   const sessions = new SessionStore();
-  const limiter = new FailureLimiter(options.authFailureLimit ?? 10, options.authFailureWindowMs ?? 60_000);
-  // Refusals that guess nothing (no credentials, a foreign Host) are audited up to ten a minute per
-  // address, so a page hammering the port cannot grow the audit log without bound.
-  const noise = new FailureLimiter(10, 60_000);
-  const auditNoise = (request: FastifyRequest): boolean => {
-    if (noise.retryAfterMs(request.ip) > 0) return false;
-    noise.recordFailure(request.ip);
-    return true;
+  const failures = new FailureLedger({ perAddress: options.authFailureLimit ?? 10, windowMs: options.authFailureWindowMs ?? 60_000 });
+  // Refusals that guess nothing (no credentials, a foreign Host) are never answered 429, but are
+  // audited within the same bounds, so a page hammering the port cannot grow the audit log either.
+  const noise = new FailureLedger();
+  const auditNoise = (request: FastifyRequest): boolean => noise.record(request.ip).audit;
+  /** One audit entry per ledger for the failures of a window not audited one by one; at close, the current window's too. */
+  const auditSummaries = (endWindow: boolean) => {
+    for (const [ledger, what] of [
+      [failures, 'failed authentications'],
+      [noise, 'no credentials or a foreign Host'],
+    ] as const) {
+      const summary = ledger.takeSummary(endWindow);
+      if (!summary) continue;
+      const { fromMs, toMs, ...counts } = summary;
+      audit.audit('anonymous', 'api.denied', null, { summary: what, ...counts, from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString() });
+    }
   };
+  app.addHook('onClose', async () => auditSummaries(true));
   const secure = options.tls ? '; Secure' : '';
   const loopback = LOOPBACK.has(host);
   const audit = holdfast.catalogue;
@@ -119,26 +133,26 @@ export async function startServer(holdfast: Holdfast, options: ServeOptions = {}
   app.decorateRequest('principal', null);
   app.decorateRequest('audited', false);
 
-  /** 429 while the address is locked out; otherwise undefined. Nothing it sends is checked meanwhile. */
-  const lockedOut = (request: FastifyRequest, reply: FastifyReply): FastifyReply | undefined => {
-    const waitMs = limiter.retryAfterMs(request.ip);
-    if (waitMs === 0) return undefined;
-    return reply
-      .code(429)
-      .header('Retry-After', String(Math.ceil(waitMs / 1000)))
-      .send(errorBody(request.url, { code: 'RATE_LIMITED', message: 'Too many failed authentications from this address.', hint: `Try again in ${Math.ceil(waitMs / 1000)} s.` }));
-  };
-
-  /** A credential that did not work: counted towards the lockout, and audited (so at most the limit per window). */
+  /**
+   * A credential that did not work (one that works never gets here, so this stops nobody): 401, or 429
+   * while its address, or everyone, has failed too often this window. Audited one by one within the
+   * ledger's bounds, the rest in its summary.
+   */
   const authFailed = (request: FastifyRequest, reply: FastifyReply, message: string, name?: string): FastifyReply => {
-    const nowLocked = limiter.recordFailure(request.ip);
-    return deny(audit, request, reply, 401, { code: 'UNAUTHORIZED', message, hint: 'Send Authorization: Bearer <token>, or open the URL holdfast serve printed.' }, { ...(name ? { name } : {}), detail: nowLocked ? { lockedOutSeconds: Math.ceil(limiter.windowMs / 1000) } : {} });
+    const verdict = failures.record(request.ip);
+    const how = { ...(name ? { name } : {}), audit: verdict.audit };
+    if (verdict.retryAfterMs === 0) return deny(audit, request, reply, 401, { code: 'UNAUTHORIZED', message, hint: 'Send Authorization: Bearer <token>, or open the URL holdfast serve printed.' }, how);
+    const seconds = Math.ceil(verdict.retryAfterMs / 1000);
+    void reply.header('Retry-After', String(seconds));
+    const hint = `Wait ${seconds} s before trying another; a valid token or session is accepted meanwhile.`;
+    return deny(audit, request, reply, 429, { code: 'RATE_LIMITED', message: `${message} Too many failed authentications have come from this address, or from all, for now.`, hint }, how);
   };
   /** A cookie naming no live session (e.g. from before a restart) is cleared, so the browser stops sending it. */
   const clearSessionCookies = (reply: FastifyReply) =>
     reply.header('Set-Cookie', [`${COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0${secure}`, `${CSRF_COOKIE}=; SameSite=Strict; Path=/; Max-Age=0${secure}`]);
 
   app.addHook('onRequest', async (request, reply) => {
+    auditSummaries(false);
     void reply.header('Content-Security-Policy', CSP).header('X-Content-Type-Options', 'nosniff').header('Referrer-Policy', 'no-referrer');
     if (loopback && !allowedHosts().has(request.headers.host ?? '')) {
       return deny(audit, request, reply, 403, { code: 'FORBIDDEN', message: 'This host name is not served here.', hint: `Open ${scheme}://${host}:${port}/` }, { audit: auditNoise(request) });
@@ -153,8 +167,6 @@ export async function startServer(holdfast: Holdfast, options: ServeOptions = {}
     const bearer = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
     const sessionId = cookieValue(request.headers.cookie, COOKIE);
     if (access === 'health' && options.publicHealth && bearer === undefined && sessionId === undefined) return undefined;
-    const locked = lockedOut(request, reply);
-    if (locked) return locked;
     if (bearer !== undefined) {
       const found = principalForToken(bearer, token, holdfast.users);
       if (!found) return authFailed(request, reply, 'That token is not valid here.');
@@ -220,14 +232,13 @@ export async function startServer(holdfast: Holdfast, options: ServeOptions = {}
 
   /**
    * Logging in, by the URL's token or POST /api/session: a token that works becomes a session whose
-   * cookies go on the reply; a locked-out address or a wrong token has its answer sent already.
+   * cookies go on the reply; a wrong token has its answer (401 or 429) sent already.
    */
-  const startSession = (request: FastifyRequest, reply: FastifyReply, given: string, via: 'api' | 'url', refusal: string): Session | 'locked' | 'refused' => {
-    if (lockedOut(request, reply)) return 'locked';
+  const startSession = (request: FastifyRequest, reply: FastifyReply, given: string, via: 'api' | 'url', refusal: string): Session | undefined => {
     const found = principalForToken(given, token, holdfast.users);
     if (!found) {
       authFailed(request, reply, refusal);
-      return 'refused';
+      return undefined;
     }
     const session = sessions.create(found.principal, found.tokenHash);
     audit.audit(found.principal.name, 'session.login', null, { via, address: request.ip });
@@ -238,8 +249,8 @@ export async function startServer(holdfast: Holdfast, options: ServeOptions = {}
   const sessionHost: SessionHost = {
     login(request, reply, given): Answer {
       const started = startSession(request, reply, given, 'api', 'That token is not valid here.');
-      if (started === 'locked') return { ok: false, error: { code: 'RATE_LIMITED', message: 'Too many failed authentications from this address.' } };
-      if (started === 'refused') return { ok: false, error: { code: 'UNAUTHORIZED', message: 'That token is not valid here.' } };
+      // The refusal's reply is sent already; this answer only completes the route.
+      if (!started) return { ok: false, error: { code: 'UNAUTHORIZED', message: 'That token is not valid here.' } };
       request.audited = true;
       return { ok: true, value: { name: started.principal.name, role: started.principal.role, csrfToken: started.csrf } };
     },
@@ -263,7 +274,7 @@ export async function startServer(holdfast: Holdfast, options: ServeOptions = {}
     if (request.query.token !== undefined) {
       // Trade the token in the URL for a session cookie, and drop it from the address bar.
       const started = startSession(request, reply, request.query.token, 'url', 'That token is not valid for this server.');
-      return typeof started === 'string' ? reply : reply.redirect('/');
+      return started ? reply.redirect('/') : reply;
     }
     if (staticRoot) return reply.header('Cache-Control', 'no-store').sendFile('index.html');
     return reply

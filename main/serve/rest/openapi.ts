@@ -1,6 +1,7 @@
 // /api/openapi.json, generated from the same zod schemas the routes validate with, so the document
 // cannot drift from what the server accepts and answers.
 import { z } from 'zod';
+import { MAX_JSON_DEPTH } from '../json-body.ts';
 import type { RestRoute } from './routes.ts';
 
 type JsonSchema = Record<string, unknown>;
@@ -37,15 +38,15 @@ const errorEnvelope = {
 const errorResponses = (route: RestRoute): Record<string, JsonSchema> => {
   const error = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
   const responses: Record<string, JsonSchema> = {};
-  if (route.body || route.query) responses['400'] = error('Malformed JSON, or a field the schema refuses (named in the message)');
+  if (route.body || route.query) responses['400'] = error(`Malformed JSON, JSON nested deeper than ${MAX_JSON_DEPTH} levels, or a field the schema refuses (named in the message)`);
   if (route.access !== 'public') {
     responses['401'] = error('No valid token or session');
     responses['403'] = error(route.access === 'super-admin' ? 'Needs a super-admin, or a cookie session without X-CSRF-Token' : 'A cookie session without X-CSRF-Token');
   }
   if (route.params) responses['404'] = error('Not in the catalogue');
-  if (route.body) responses['413'] = error('Body over 1 MB');
+  if (route.body) responses['413'] = error(`Body over ${route.bodyLimit === undefined ? '1 MB' : `${route.bodyLimit} bytes`}`);
   if (route.method !== 'GET') responses['422'] = error('The operation ran and failed (the message says why)');
-  responses['429'] = error('Too many failed authentications from this address (Retry-After says when to try again)');
+  responses['429'] = error('A credential that did not work, after too many failures from this address or from all (Retry-After says when to try another); a valid one is never refused this way');
   return responses;
 };
 
