@@ -142,6 +142,47 @@ describe('verify --test-restore', () => {
   });
 });
 
+describe('drills that could not run, and how many run at once', () => {
+  test('a drill that never ran (no server binaries of that major, a cancel) leaves the backup\'s last verdict as it was', async () => {
+    const backup = await holdfast.backup('shop', { suffix: 'verdict' });
+    const passed = await holdfast.testRestore(backup.id);
+    expect(passed).toMatchObject({ ok: true, verdict: 'passed' });
+    const stored = holdfast.catalogue.findBackup(backup.id)?.restoreTest;
+    expect(stored).toEqual({ status: 'passed', at: passed.at });
+
+    const noServer = await holdfast.testRestore(backup.id, { major: 99 });
+    expect(noServer).toMatchObject({ ok: false, verdict: 'not-run', error: expect.stringContaining('No PostgreSQL 99 server binaries') });
+    expect(holdfast.catalogue.findBackup(backup.id)?.restoreTest).toEqual(stored);
+
+    const controller = new AbortController();
+    controller.abort();
+    const cancelled = await holdfast.testRestore(backup.id, { signal: controller.signal }).catch((error: unknown) => error);
+    expect(cancelled).toMatchObject({ code: 'CANCELLED' });
+    expect(holdfast.catalogue.findBackup(backup.id)?.restoreTest).toEqual(stored);
+  });
+
+  test('HOLDFAST_DRILL_CONCURRENCY (default 1): three drills asked for at once run one after another, never two servers at a time', async () => {
+    const backup = await holdfast.backup('shop', { suffix: 'concurrent' });
+    const before = new Set(scratchDirs());
+    let most = 0;
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        most = Math.max(most, scratchDirs().filter((name) => !before.has(name)).length);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    })();
+    try {
+      const results = await Promise.all([1, 2, 3].map(() => holdfast.testRestore(backup.id)));
+      expect(results.map((r) => r.verdict)).toEqual(['passed', 'passed', 'passed']);
+    } finally {
+      sampling = false;
+      await sampler;
+    }
+    expect(most).toBe(1);
+  });
+});
+
 describe('verify --test-restore --on-profile (a scratch server the DBA designates)', () => {
   const drillDatabases = () => server.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE 'shop\\_\\_holdfast\\_drill\\_%'`);
 

@@ -119,7 +119,7 @@ export { humanBytes, humanDuration };
 export function formatRestoreTest(result: RestoreTestResult): string {
   const mark = { ok: '✓', failed: '✗', skipped: '-' } as const;
   return [
-    `${result.ok ? 'Restore drill passed' : 'RESTORE DRILL FAILED'}: ${result.filename} (${result.id}) in ${humanDuration(result.durationMs)}${result.server ? ` on ${result.server}` : ''}`,
+    `${result.ok ? 'Restore drill passed' : result.verdict === 'not-run' ? 'RESTORE DRILL COULD NOT RUN (the backup\'s last drill result stands)' : 'RESTORE DRILL FAILED'}: ${result.filename} (${result.id}) in ${humanDuration(result.durationMs)}${result.server ? ` on ${result.server}` : ''}`,
     ...result.checks.map((check) => `  ${mark[check.status]} ${check.name}: ${check.detail}`),
     ...result.tables.map((t) => `  ${t.actual === t.expected ? '✓' : '✗'} ${t.table}: ${t.actual ?? 'missing'} / ${t.expected} rows`),
     ...(result.sandbox ? [`  sandbox: restored as the ordinary role ${result.sandbox.restoredAs}; server ran as OS user ${result.sandbox.osUser}, ${result.sandbox.network === 'none' ? 'with no network' : 'with no TCP port'}`] : []),

@@ -19,6 +19,7 @@ const EnvSchema = z.object({
   BACKUP_TIMEOUT_SECONDS: positiveInt.default(3600),
   BACKUP_STALL_SECONDS: z.coerce.number().int().nonnegative().default(600),
   BACKUP_CONCURRENCY: positiveInt.default(1),
+  HOLDFAST_DRILL_CONCURRENCY: positiveInt.default(1),
   BACKUP_RETENTION_DAYS: positiveInt.default(30),
   HOLDFAST_PG_BIN: z.string().min(1).optional(),
   HOLDFAST_CONNECT_TIMEOUT_SECONDS: positiveInt.default(10),
@@ -37,6 +38,8 @@ export interface HoldfastConfig {
   stallMs: number;
   /** Scheduled backups running at once, across profiles. */
   concurrency: number;
+  /** Restore drills running at once in one Holdfast process; the rest wait their turn. */
+  drillConcurrency: number;
   retentionDays: number;
   /** Explicit client-tools directory; when set, no other pg_dump is considered. */
   pgBinDir: string | undefined;
@@ -77,6 +80,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HoldfastConfig
     timeoutMs: values.BACKUP_TIMEOUT_SECONDS * 1000,
     stallMs: values.BACKUP_STALL_SECONDS * 1000,
     concurrency: values.BACKUP_CONCURRENCY,
+    drillConcurrency: values.HOLDFAST_DRILL_CONCURRENCY,
     retentionDays: values.BACKUP_RETENTION_DAYS,
     pgBinDir: values.HOLDFAST_PG_BIN ? resolve(values.HOLDFAST_PG_BIN) : undefined,
     connectTimeoutSeconds: values.HOLDFAST_CONNECT_TIMEOUT_SECONDS,

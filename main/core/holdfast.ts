@@ -14,6 +14,7 @@ import { loadConfig, type HoldfastConfig } from './config.ts';
 import { HoldfastError, toErrorInfo, type ErrorInfo } from './errors.ts';
 import { cleanupCron, describeCron, nextRunAfter, presetCron, systemTimeZone, validateCron, validateTimeZone, type ScheduleType } from './schedule/cron.ts';
 import { ScheduleStore, type Schedule } from './schedule/schedule-store.ts';
+import { DrillSlots } from './drill/drill-slots.ts';
 import { testRestore, type RestoreTestResult } from './drill/test-restore.ts';
 import { fileLogger, type Logger } from './log.ts';
 import { Notifier, notifySettingsFromEnv } from './notify/notifier.ts';
@@ -161,9 +162,12 @@ export class Holdfast implements EngineContext, ProfileContext {
   readonly notifier: Notifier;
   readonly logger: Logger;
   private readonly toolsCache = new Map<string, Promise<ClientToolSet[]>>();
+  /** HOLDFAST_DRILL_CONCURRENCY: each drill starts a server and restores a whole database. */
+  private readonly drillSlots: DrillSlots;
 
   private constructor(config: HoldfastConfig, catalogue: Catalogue, secrets: SecretStore) {
     this.config = config;
+    this.drillSlots = new DrillSlots(config.drillConcurrency);
     this.catalogue = catalogue;
     this.secrets = secrets;
     this.schedules = new ScheduleStore(catalogue.db);
@@ -462,7 +466,7 @@ export class Holdfast implements EngineContext, ProfileContext {
   /** Restore drill into a scratch server of the backup's major; the result is stored on the backup. */
   async testRestore(ref: string, options: { signal?: AbortSignal; major?: number; onProfile?: string } = {}): Promise<RestoreTestResult> {
     const { onProfile, ...rest } = options;
-    const result = await testRestore(this, ref, { ...rest, ...(onProfile ? { onProfile: this.catalogue.requireProfile(onProfile) } : {}) });
+    const result = await testRestore(this, ref, { ...rest, slots: this.drillSlots, ...(onProfile ? { onProfile: this.catalogue.requireProfile(onProfile) } : {}) });
     this.logger.log(result.ok ? 'info' : 'error', 'restore drill', { filename: result.filename, ok: result.ok, error: result.error, durationMs: result.durationMs });
     // The result is stored on the backup; on a designated profile the drill also created and dropped a database there.
     this.catalogue.audit(actor(), 'backup.testRestore', result.filename, { result: result.ok ? 'ok' : 'failed', server: result.server, ...(onProfile ? { onProfile } : {}), ...(result.error ? { error: result.error } : {}) });

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type pg from 'pg';
 import type { ArchiveInspection } from '../archive/inspect.ts';
 import type { EngineContext } from '../backup/backup.ts';
-import { HoldfastError, toErrorInfo } from '../errors.ts';
+import { type ErrorCode, HoldfastError, toErrorInfo } from '../errors.ts';
 import { quoteIdent } from '../pg/connection.ts';
 import { openSession, type ServerSession } from '../pg/session.ts';
 import { countTables, runRestoreTool, type RestoreToolOptions, type TableCount } from '../restore/restore.ts';
@@ -16,12 +16,18 @@ import { pickClientTools, type ClientToolSet } from '../tools/discover.ts';
 import type { BackupMetadata, Profile } from '../types.ts';
 import { checkBackupFiles, dumpClientMajor, type VerifyCheck } from '../verify/verify.ts';
 import { CountsAsRestored, planEarlyCounts } from './count-as-restored.ts';
+import type { DrillSlots } from './drill-slots.ts';
 import { describeProblem, RestoreErrorCollector, type RestoreProblem } from './restore-errors.ts';
 import { prepareSandboxRoles } from './sandbox-roles.ts';
 import { findServerBinaries, startSandboxServer, type SandboxIsolation } from './scratch-server.ts';
 
 export interface RestoreTestResult {
   ok: boolean;
+  /**
+   * passed/failed say something about the backup and are stored on it; not-run (no server binaries,
+   * a server that would not start, a cancel) says nothing about it, so its last verdict stands.
+   */
+  verdict: 'passed' | 'failed' | 'not-run';
   id: string;
   filename: string;
   at: string;
@@ -91,7 +97,12 @@ export interface RestoreTestOptions {
   major?: number;
   /** Restore into a throwaway database on this profile's server instead of a scratch server. */
   onProfile?: Profile;
+  /** The process's drill limit: the drill waits for a slot before it starts anything. */
+  slots?: DrillSlots;
 }
+
+/** Errors that stop a drill before it can say anything about the backup. */
+const COULD_NOT_RUN: ReadonlySet<ErrorCode> = new Set(['TOOL_MISSING', 'CONNECTION_FAILED', 'CANCELLED', 'NO_KEYCHAIN', 'VERSION_MISMATCH']);
 
 /** Where a drill restores: a sandboxed scratch server of its own, or a throwaway database on a designated one. */
 interface DrillTarget {
@@ -296,10 +307,20 @@ export async function testRestore(context: EngineContext, ref: string, options: 
       `Designate a scratch server's profile: \`holdfast profile edit ${designated.name} --tag drill-target\` (a super-admin's change; --tag replaces the tags, and production must not be among them), or leave --on-profile out to use a sandboxed scratch server of Holdfast's own.`,
     );
   }
+  const release = await options.slots?.acquire(options.signal);
+  try {
+    return await drill(context, backup, options);
+  } finally {
+    release?.();
+  }
+}
+
+async function drill(context: EngineContext, backup: BackupMetadata, options: RestoreTestOptions): Promise<RestoreTestResult> {
+  const { catalogue } = context;
   const started = performance.now();
   const at = new Date().toISOString();
   const runId = catalogue.startRun({ kind: 'verify', profile: backup.profile, backupId: backup.id, detail: { testRestore: true, ...(options.onProfile ? { onProfile: options.onProfile.name } : {}) } });
-  const result: RestoreTestResult = { ok: false, id: backup.id, filename: backup.filename, at, durationMs: 0, server: null, checks: [], tables: [], error: null, sandbox: null, restoredWithout: [], notes: [] };
+  const result: RestoreTestResult = { ok: false, verdict: 'failed', id: backup.id, filename: backup.filename, at, durationMs: 0, server: null, checks: [], tables: [], error: null, sandbox: null, restoredWithout: [], notes: [] };
   let target: DrillTarget | undefined;
   // A cancel (Ctrl-C) stops the scratch server (or drops the drill's database) at once, which ends
   // whatever query the drill is waiting on; the steps in between check for it too.
@@ -357,10 +378,13 @@ export async function testRestore(context: EngineContext, ref: string, options: 
     const failedChecks = result.checks.filter((check) => check.name === 'userCheck' && check.status === 'failed');
     if (failedChecks.length > 0) throw new Error(`${failedChecks.length} of the profile's drill checks failed: ${failedChecks.map((c) => c.detail).join('; ')}`);
     result.ok = true;
+    result.verdict = 'passed';
   } catch (error) {
+    const info = toErrorInfo(error);
+    if (cancelled() || COULD_NOT_RUN.has(info.code)) result.verdict = 'not-run';
     result.error = cancelled()
       ? `The restore drill was cancelled; ${options.onProfile ? 'its database was dropped' : 'its scratch server was stopped and removed'}.`
-      : toErrorInfo(error).message;
+      : info.message;
   } finally {
     options.signal?.removeEventListener('abort', stopOnCancel);
     try {
@@ -371,8 +395,8 @@ export async function testRestore(context: EngineContext, ref: string, options: 
     }
     result.durationMs = Math.round(performance.now() - started);
     catalogue.db.transaction(() => {
-      catalogue.recordRestoreTest(backup.id, result.ok, at);
-      catalogue.finishRun(runId, result.ok ? 'completed' : 'failed', { ...(result.error ? { error: result.error } : {}), detail: { testRestore: { ok: result.ok, server: result.server, durationMs: result.durationMs, tables: result.tables, sandbox: result.sandbox, restoredWithout: result.restoredWithout, notes: result.notes } } });
+      if (result.verdict !== 'not-run') catalogue.recordRestoreTest(backup.id, result.ok, at);
+      catalogue.finishRun(runId, result.ok ? 'completed' : 'failed', { ...(result.error ? { error: result.error } : {}), detail: { testRestore: { ok: result.ok, verdict: result.verdict, server: result.server, durationMs: result.durationMs, tables: result.tables, sandbox: result.sandbox, restoredWithout: result.restoredWithout, notes: result.notes } } });
     })();
   }
   return result;

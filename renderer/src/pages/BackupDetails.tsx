@@ -204,10 +204,11 @@ function ActionResult({ action }: { action: ActionState }) {
   return (
     <div className={`result-box ${result.ok ? 'result-box--ok' : 'result-box--bad'}`} role="status" aria-label="Test restore result">
       <p className="result-box__title">
-        {result.ok ? 'Restore drill passed' : 'Restore drill failed'} <span className="muted">in {formatDuration(result.durationMs)}</span>
+        {result.ok ? 'Restore drill passed' : result.verdict === 'not-run' ? 'Restore drill could not run' : 'Restore drill failed'} <span className="muted">in {formatDuration(result.durationMs)}</span>
       </p>
       {result.server ? <p className="muted">{result.server}</p> : null}
       {result.error ? <p>{result.error}</p> : null}
+      {result.verdict === 'not-run' ? <p className="muted">This says nothing about the backup: its last drill result stands.</p> : null}
       <p>
         {result.tables.filter((t) => t.actual === t.expected).length} of {result.tables.length} tables restored with matching row counts.
       </p>
