@@ -203,6 +203,19 @@ describe('tools that lie', () => {
   });
 });
 
+describe('backups that would be quietly incomplete', () => {
+  test('a mistyped table or schema fails the backup, naming the pattern that matched nothing; nothing is kept', async () => {
+    const before = backupDirEntries();
+    await expect(holdfast.backup('shop', { tables: ['users', 'invoicess'] })).rejects.toMatchObject({ code: 'BACKUP_FAILED', message: expect.stringContaining('matches the table pattern "invoicess"') });
+    expect(lastRun()).toMatchObject({ status: 'failed', error: expect.stringContaining('invoicess') });
+    await expect(holdfast.backup('shop', { schemas: ['pubic'] })).rejects.toMatchObject({ message: expect.stringContaining('matches the schema pattern "pubic"') });
+    expect(backupDirEntries()).toEqual(before);
+    // Spelled right, the same backup works.
+    const ok = await holdfast.backup('shop', { tables: ['users', 'orders'] });
+    expect(Object.keys(ok.rowCounts).sort()).toEqual(['public.orders', 'public.users']);
+  });
+});
+
 describe('servers Holdfast cannot use', () => {
   test('a database that does not exist: a clear error, fast', async () => {
     await holdfast.addProfile(profileFor(server, 'ghost', 'no_such_db'));

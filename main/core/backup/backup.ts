@@ -215,6 +215,11 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
     const result = await dump.done.finally(() => clearInterval(poll));
     if (result.stoppedBecause === 'cancelled') throw new HoldfastError('CANCELLED', 'The backup was cancelled; nothing was kept.');
     if (result.stoppedBecause) throw failure(`pg_dump was stopped: ${result.stoppedBecause}.`, 'Check for sessions holding locks (pg_locks) and the server, raise the limit (BACKUP_TIMEOUT_SECONDS / BACKUP_STALL_SECONDS / BACKUP_MAX_SIZE_MB), or back up less (--table, --exclude-table).');
+    const unmatched = /no matching (tables|schemas) were found for pattern "(.*)"/.exec(result.stderr);
+    if (result.exitCode !== 0 && unmatched) {
+      const kind = unmatched[1] === 'tables' ? 'table' : 'schema';
+      throw failure(`No ${kind} in database "${profile.dbname}" matches the ${kind} pattern "${unmatched[2]}", so no backup was kept (a backup without it would look complete).`, `Check the ${kind} name's spelling and case (patterns follow psql: an upper-case name is quoted, e.g. '"Sales".*'), then run the backup again.`);
+    }
     if (result.exitCode !== 0) {
       const how = result.signal ? `was killed by ${result.signal}` : `exited with code ${result.exitCode}`;
       throw failure(`pg_dump ${how}: ${stderrTail(result.stderr) || '(no message)'}`, 'The message above is pg_dump\'s own; fix its cause and run the backup again.');

@@ -32,6 +32,7 @@ describe('backup options', () => {
       '--table=-fx',
       '--table=public.*',
       '--exclude-schema=x; $(touch /tmp/p)',
+      '--strict-names',
     ]);
   });
 

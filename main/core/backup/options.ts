@@ -150,5 +150,7 @@ export function pgDumpArgs(input: {
   for (const value of options.excludeTables) args.push(`--exclude-table=${value}`);
   for (const value of options.schemas) args.push(`--schema=${value}`);
   for (const value of options.excludeSchemas) args.push(`--exclude-schema=${value}`);
+  // A mistyped --table or --schema must fail the backup, not leave it quietly without that table.
+  if (options.tables.length > 0 || options.schemas.length > 0) args.push('--strict-names');
   return args;
 }
