@@ -159,8 +159,8 @@ const TRACKED_ADDRESSES = 10_000;
 /**
  * Failed authentications, counted per address and in total over fixed windows. They never make a
  * credential that works fail: that is always checked (a timing-safe compare and a SHA-256 lookup cost
- * little) and always accepted, and tokens are 256-bit, so there is nothing to protect by refusing it
- * (a lockout that did let ten bad tokens from any local process lock out the owner). What the counts
+ * little) and always accepted, and tokens are 256-bit, so refusing it protects nothing (a lockout
+ * did, and let ten bad tokens from any local process lock the owner out). What the counts
  * protect is the audit log: each address's first `perAddress` failures in a window, and no more than
  * `audited` in all, are audited one by one; the rest add up to one summary per window, however many
  * addresses send them. Past `perAddress` from one address, or `total` from all, a failure is answered

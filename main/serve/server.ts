@@ -174,7 +174,7 @@ export async function startServer(holdfast: Holdfast, options: ServeOptions = {}
       return undefined;
     }
     if (sessionId === undefined) {
-      // Nothing was presented, so nothing was guessed: refused, but not counted towards the lockout.
+      // Nothing was presented, so nothing was guessed: refused, but not counted as a failed authentication.
       return deny(audit, request, reply, 401, { code: 'UNAUTHORIZED', message: 'A token is required.', hint: 'Send Authorization: Bearer <token>, or open the URL holdfast serve printed.' }, { audit: auditNoise(request) });
     }
     const session = sessions.get(sessionId);
