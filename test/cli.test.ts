@@ -182,7 +182,7 @@ describe('profile test', () => {
     expect(tested.code, tested.stderr).toBe(1);
     const report = JSON.parse(tested.stdout);
     expect(report).toMatchObject({ currentUser: 'limited', superuser: false, readAllData: false, serverVersion: expect.stringMatching(/^PostgreSQL 15\./), ssl: false, clientTools: { compatible: true } });
-    expect(report.unreadable).toEqual(expect.arrayContaining(['public.orders', 'Sales.Quarterly Totals']));
+    expect(report.unreadable).toEqual(expect.arrayContaining(['public.orders', '"Sales"."Quarterly Totals"']));
     expect(report.unreadable).not.toContain('public.users');
     expect((await cli('profile', 'test', 'limited')).stdout).toContain('cannot read (a backup would fail)');
     const backups = () => (existsSync(join(home.home, 'backups')) ? readdirSync(join(home.home, 'backups')) : []);

@@ -33,7 +33,7 @@ describe('verify --test-restore', () => {
     const result = await holdfast.testRestore(backup.id);
     expect(result.error).toBeNull();
     expect(result).toMatchObject({ ok: true, server: expect.stringMatching(/^PostgreSQL 15 \(installed/) });
-    expect(result.tables).toEqual(expect.arrayContaining([{ table: 'public.users', expected: 500, actual: 500 }, { table: 'public.x; $(touch /tmp/p)', expected: 2, actual: 2 }]));
+    expect(result.tables).toEqual(expect.arrayContaining([{ table: 'public.users', expected: 500, actual: 500 }, { table: 'public."x; $(touch /tmp/p)"', expected: 2, actual: 2 }]));
     expect(result.tables.every((t) => t.actual === t.expected)).toBe(true);
     expect(holdfast.catalogue.findBackup(backup.id)?.restoreTest).toEqual({ status: 'passed', at: result.at });
     expect(scratchDirs()).toEqual(before);

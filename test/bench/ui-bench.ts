@@ -110,7 +110,7 @@ function seedHome(label: string, count: number): BenchHome {
     if (count > 0) {
       catalogue.addProfile({ name: 'shop', host: '127.0.0.1', port: 5432, user: 'postgres', dbname: 'shop', sslmode: null, sslrootcert: null, sslcert: null, sslkey: null, service: null, tags: [], notes: null, pgBinDir: null, drillChecks: [], libpqPasswordFiles: true });
       // The shape a real custom backup of the E2E suite's "shop" database records.
-      const tables = ['Sales.Quarterly Totals', 'app.v2.users', 'public.events', 'public.events_2024', 'public.events_2025', 'public.orders', 'public.users', 'public.x; $(touch /tmp/p)'];
+      const tables = ['"Sales"."Quarterly Totals"', '"app.v2".users', 'public.events', 'public.events_2024', 'public.events_2025', 'public.orders', 'public.users', 'public."x; $(touch /tmp/p)"'];
       const first = Date.now() - (count + 24) * 3_600_000;
       catalogue.db.transaction(() => {
         for (let i = 0; i < count; i += 1) {

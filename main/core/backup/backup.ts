@@ -22,7 +22,8 @@ import {
   sha256File,
   writeFileDurably,
 } from '../fsutil/durable.ts';
-import { dbnameConninfo, qualifiedName, quoteIdent } from '../pg/connection.ts';
+import { dbnameConninfo, quoteIdent } from '../pg/connection.ts';
+import { tableKey } from '../pg/table-key.ts';
 import { openSession, type CredentialSource, type ServerSession } from '../pg/session.ts';
 import { runChild, startChild, stderrTail } from '../process/child.ts';
 import { pickClientTools, type ClientToolSet } from '../tools/discover.ts';
@@ -111,7 +112,7 @@ async function countRows(client: pg.Client, tables: readonly ArchiveTable[]): Pr
   for (const table of tables) {
     if (!table.hasData) continue;
     const result = await client.query<{ n: string }>(`SELECT count(*)::text AS n FROM ONLY ${quoteIdent(table.schema)}.${quoteIdent(table.name)}`);
-    counts[qualifiedName(table.schema, table.name)] = Number(result.rows[0]!.n);
+    counts[tableKey(table.schema, table.name)] = Number(result.rows[0]!.n);
   }
   return counts;
 }
@@ -239,11 +240,11 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
 
     progress('counting', size);
     const counted = countedDuringDump ? await countedDuringDump : {};
-    const uncounted = inspection.tables.filter((table) => table.hasData && counted[qualifiedName(table.schema, table.name)] === undefined);
+    const uncounted = inspection.tables.filter((table) => table.hasData && counted[tableKey(table.schema, table.name)] === undefined);
     Object.assign(counted, await countRows(client, uncounted));
     const rowCounts: Record<string, number> = {};
     for (const table of inspection.tables) {
-      const key = qualifiedName(table.schema, table.name);
+      const key = tableKey(table.schema, table.name);
       if (!table.hasData) continue;
       rowCounts[key] = counted[key]!;
       if (table.rows !== undefined && table.rows !== rowCounts[key]) {
@@ -270,7 +271,7 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
       encrypted: false,
       checksum: `sha256:${checksum}`,
       databaseSize: server.databaseSize,
-      tables: inspection.tables.map((table) => qualifiedName(table.schema, table.name)),
+      tables: inspection.tables.map((table) => tableKey(table.schema, table.name)),
       version: server.versionText,
       duration: elapsed(),
       profile: profile.name,

@@ -5,9 +5,10 @@
 // while pg_restore builds indexes. Every table without such a line — no data item (a partitioned
 // parent), a line not understood, a count that failed — is counted after pg_restore exits, as before.
 import type { ArchiveDataItem, ArchiveTable } from '../archive/inspect.ts';
+import { tableKey } from '../pg/table-key.ts';
 
 export interface EarlyTable {
-  /** The manifest's name for it, "schema.name". */
+  /** The manifest's name for it (pg/table-key.ts). */
   table: string;
   schema: string;
   name: string;
@@ -16,8 +17,8 @@ export interface EarlyTable {
 /**
  * Which data items, once finished, make a manifest table's count final. None when any item loads
  * through another table (pg_dump --load-via-partition-root): its rows may land in any partition, so no
- * partition's count is final before pg_restore ends. A manifest name that two archive tables share
- * ("a.b"."c" and "a"."b.c") is left to the end, where it is resolved as always.
+ * partition's count is final before pg_restore ends. A manifest key two archive tables share (only
+ * possible in a manifest from before keys were quoted) is left to the end, where it is resolved as always.
  */
 export function planEarlyCounts(manifest: Readonly<Record<string, number>>, tables: readonly ArchiveTable[], items: readonly ArchiveDataItem[] | undefined): Map<number, EarlyTable> {
   const plan = new Map<number, EarlyTable>();
@@ -27,10 +28,10 @@ export function planEarlyCounts(manifest: Readonly<Record<string, number>>, tabl
   for (const { schema, name } of [...tables, ...items]) {
     if (seen.has(`${schema}\u0000${name}`)) continue;
     seen.add(`${schema}\u0000${name}`);
-    named.set(`${schema}.${name}`, (named.get(`${schema}.${name}`) ?? 0) + 1);
+    named.set(tableKey(schema, name), (named.get(tableKey(schema, name)) ?? 0) + 1);
   }
   for (const item of items) {
-    const table = `${item.schema}.${item.name}`;
+    const table = tableKey(item.schema, item.name);
     if (Object.hasOwn(manifest, table) && named.get(table) === 1) plan.set(item.dumpId, { table, schema: item.schema, name: item.name });
   }
   return plan;

@@ -151,6 +151,3 @@ export function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
 
-export function qualifiedName(schema: string, name: string): string {
-  return `${schema}.${name}`;
-}

@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type pg from 'pg';
+import { tableKey } from '../pg/table-key.ts';
 import type { Catalogue, NewProfile } from '../catalogue/catalogue.ts';
 import { HoldfastError } from '../errors.ts';
 import { openSession, type CredentialSource } from '../pg/session.ts';
@@ -178,13 +179,13 @@ export async function testProfile(context: ProfileContext, name: string): Promis
       const readAllData =
         major >= 14 ? (await client.query<{ member: boolean }>(`SELECT pg_has_role(current_user, 'pg_read_all_data', 'member') AS member`)).rows[0]!.member : false;
       const unreadable = (
-        await client.query<{ name: string }>(
-          `SELECT n.nspname || '.' || c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        await client.query<{ schema: string; name: string }>(
+          `SELECT n.nspname AS schema, c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
               AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'
-              AND NOT has_table_privilege(c.oid, 'SELECT') ORDER BY 1`,
+              AND NOT has_table_privilege(c.oid, 'SELECT') ORDER BY 1, 2`,
         )
-      ).rows.map((r) => r.name);
+      ).rows.map((r) => tableKey(r.schema, r.name));
       unreadable.push(...(await unreadableLargeObjects(client, row.superuser)));
       let clientTools: ProfileTestReport['clientTools'];
       try {

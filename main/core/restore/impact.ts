@@ -2,6 +2,7 @@
 // table of contents (pg_restore --list) or the manifest for plain SQL, and the target's catalog.
 import type pg from 'pg';
 import { quoteIdent } from '../pg/connection.ts';
+import { tableKey } from '../pg/table-key.ts';
 import { runChild } from '../process/child.ts';
 import type { ClientToolSet } from '../tools/discover.ts';
 import type { BackupMetadata, Profile } from '../types.ts';
@@ -102,7 +103,7 @@ export async function assessImpact(input: {
     );
     for (const row of rows.rows) {
       const count = await targetDb.query<{ n: string }>(`SELECT count(*)::text AS n FROM ONLY ${quoteIdent(row.schema)}.${quoteIdent(row.name)}`);
-      targetTables.set(`${row.schema}.${row.name}`, Number(count.rows[0]!.n));
+      targetTables.set(tableKey(row.schema, row.name), Number(count.rows[0]!.n));
     }
   }
   const tables: TableImpact[] = [];

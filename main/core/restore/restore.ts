@@ -12,6 +12,7 @@ import type { EngineContext } from '../backup/backup.ts';
 import { HoldfastError, toErrorInfo } from '../errors.ts';
 import { dbnameConninfo, quoteIdent } from '../pg/connection.ts';
 import { openSession, type ServerSession } from '../pg/session.ts';
+import { parseTableKey } from '../pg/table-key.ts';
 import { runChild, stderrTail } from '../process/child.ts';
 import { pickClientTools, type ClientToolSet } from '../tools/discover.ts';
 import type { BackupMetadata, Profile } from '../types.ts';
@@ -97,7 +98,7 @@ export async function countTables(session: ServerSession, database: string, back
     try {
       for (let i = next++; i < entries.length; i = next++) {
         const [table, expected] = entries[i]!;
-        const dot = await resolveQualified(client, table);
+        const dot = parseTableKey(table) ?? (await resolveQualified(client, table));
         if (!dot) {
           counts[i] = { table, expected, actual: null };
           continue;
@@ -114,8 +115,8 @@ export async function countTables(session: ServerSession, database: string, back
 }
 
 /**
- * "schema.name" as recorded by a backup, split at the dot that names a real table: schema and table
- * names may both contain dots ("app.v2"."users").
+ * A key from a manifest written before keys were quoted (pg/table-key.ts), split at the dot that
+ * names a real table: schema and table names may both contain dots ("app.v2"."users").
  */
 async function resolveQualified(client: pg.Client, table: string): Promise<{ schema: string; name: string } | undefined> {
   for (let dot = table.indexOf('.'); dot > 0; dot = table.indexOf('.', dot + 1)) {

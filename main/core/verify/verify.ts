@@ -9,6 +9,7 @@ import { HoldfastError } from '../errors.ts';
 import { checksumTree, exists, pathSize, sha256File } from '../fsutil/durable.ts';
 import { runChild, stderrTail } from '../process/child.ts';
 import { pickClientTools } from '../tools/discover.ts';
+import { tableKey } from '../pg/table-key.ts';
 import type { BackupMetadata } from '../types.ts';
 
 export type CheckStatus = 'ok' | 'failed' | 'skipped';
@@ -69,8 +70,8 @@ export async function checkBackupFiles(
     add('structure', 'ok', `${inspection.tables.length} tables, complete`);
     const fileRows = inspection.tables.filter((table) => table.rows !== undefined);
     if (fileRows.length > 0) {
-      const wrong = fileRows.filter((table) => backup.rowCounts[`${table.schema}.${table.name}`] !== table.rows);
-      add('rowCounts', wrong.length === 0 ? 'ok' : 'failed', wrong.length === 0 ? `${fileRows.length} tables match the manifest` : `rows differ from the manifest for ${wrong.map((t) => `${t.schema}.${t.name}`).join(', ')}`);
+      const wrong = fileRows.filter((table) => backup.rowCounts[tableKey(table.schema, table.name)] !== table.rows);
+      add('rowCounts', wrong.length === 0 ? 'ok' : 'failed', wrong.length === 0 ? `${fileRows.length} tables match the manifest` : `rows differ from the manifest for ${wrong.map((t) => tableKey(t.schema, t.name)).join(', ')}`);
     }
   }
 
