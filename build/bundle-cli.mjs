@@ -8,8 +8,12 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 await build({
-  entryPoints: [join(root, 'main', 'cli', 'main.ts')],
-  outfile: join(root, 'dist', 'cli.mjs'),
+  entryPoints: { cli: join(root, 'main', 'cli', 'main.ts') },
+  outdir: join(root, 'dist'),
+  outExtension: { '.js': '.mjs' },
+  // serve and daemon (Fastify, prom-client…) are chunks of their own, parsed only by those commands.
+  splitting: true,
+  chunkNames: 'cli-chunks/[name]-[hash]',
   bundle: true,
   platform: 'node',
   format: 'esm',
