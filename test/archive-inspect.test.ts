@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { inspectArchive, type ArchiveInspection, type ArchiveTable } from '../main/core/archive/inspect.ts';
 import { startPgServer, type PgServer } from './support/pg-server.ts';
+import { requiredTools } from './support/required-tools.ts';
 
 const run = promisify(execFile);
 
@@ -271,10 +272,11 @@ describe('damaged dumps', () => {
     expect(problem(await inspectArchive(cutToc, 'directory'))).toMatch(/toc\.dat is truncated/);
   });
 
-  const hasTool = (tool: string) => ['/usr/bin', '/bin', '/usr/local/bin'].some((d) => existsSync(join(d, tool)));
+  const compressors = requiredTools(['zstd', 'lz4']);
 
   // pg_dump 16+ writes these; this machine's pg_dump 15 cannot, so recompress its gzip files.
-  test.skipIf(!hasTool('zstd') || !hasTool('lz4'))('directory dumps with lz4 and zstd data files', async () => {
+  test.skipIf(compressors.skip)('directory dumps with lz4 and zstd data files', async () => {
+    compressors.check();
     for (const [tool, suffix] of [['zstd', '.zst'], ['lz4', '.lz4']] as const) {
       const d = copyOf('d.dir', `d-${tool}`);
       for (const f of readdirSync(d).filter((n) => n.endsWith('.dat.gz'))) {
