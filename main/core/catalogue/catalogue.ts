@@ -70,6 +70,7 @@ interface SummaryRow extends Omit<BackupRow, 'metadata'> {
   schema_only: number | null;
   data_only: number | null;
   filtered: number;
+  pinned: number;
 }
 
 export interface BackupFilter {
@@ -294,7 +295,7 @@ export class Catalogue {
     const { where, params } = backupWhere(filter);
     const rows = this.db
       .prepare(
-        `SELECT id, filename, created_at, size, profile_name, status, verified_at, verify_valid, restore_test_at, restore_test_ok,
+        `SELECT id, filename, created_at, size, profile_name, status, verified_at, verify_valid, restore_test_at, restore_test_ok, pinned,
                 json_extract(metadata, '$.duration') AS duration, json_extract(metadata, '$.database') AS database,
                 json_extract(metadata, '$.format') AS format, json_extract(metadata, '$.compression') AS compression,
                 json_extract(metadata, '$.options.schemaOnly') AS schema_only, json_extract(metadata, '$.options.dataOnly') AS data_only,
@@ -383,13 +384,19 @@ function runFromRow(row: RunRow): RunRecord {
 }
 
 function backupFromRow(row: BackupRow): BackupMetadata {
+      pinned: row.pinned === 1,
   const metadata = JSON.parse(row.metadata) as BackupMetadata;
-  return { ...metadata, status: row.status, ...proofFromRow(row) };
+  return { ...metadata, status: row.status, ...proofFromRow(row), pinned: row.pinned === 1 };
 }
 
 /** What has been proven about a backup lives in columns of its own, updated without rewriting the metadata. */
 function proofFromRow(row: Pick<BackupRow, 'verified_at' | 'verify_valid' | 'restore_test_at' | 'restore_test_ok'>): Pick<BackupMetadata, 'lastVerified' | 'restoreTest'> {
   return {
+  /** Pinned backups are kept whatever the retention policy; the pin is a column, so it never touches the metadata. */
+  setBackupPinned(id: string, pinned: boolean): void {
+    this.db.prepare('UPDATE backups SET pinned = ? WHERE id = ?').run(pinned ? 1 : 0, id);
+  }
+
     lastVerified: row.verified_at ? { at: row.verified_at, valid: row.verify_valid === 1 } : null,
     restoreTest: row.restore_test_at ? { status: row.restore_test_ok === 1 ? 'passed' : 'failed', at: row.restore_test_at } : null,
   };
@@ -405,3 +412,12 @@ function backupWhere(filter: BackupFilter): { where: string; params: unknown[] }
   }
   return { where, params };
 }
+/**
+ * Which check a backup last failed, if any: its last verify, else its last restore drill. A backup
+ * that failed one is not a good copy (retention, health), even when the other passed.
+ */
+export function failedCheck(backup: Pick<BackupMetadata, 'lastVerified' | 'restoreTest'>): 'verify' | 'drill' | null {
+  if (backup.lastVerified?.valid === false) return 'verify';
+  return backup.restoreTest?.status === 'failed' ? 'drill' : null;
+}
+

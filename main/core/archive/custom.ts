@@ -1,0 +1,133 @@
+// custom (-Fc): the TOC records where each data block starts; every block is walked chunk header to
+// chunk header, never by reading table data.
+import { ByteReader, truncatedFile } from './byte-reader.ts';
+import { ARCH_CUSTOM, BLK_BLOBS, BLK_DATA, K_OFFSET_NO_DATA, K_OFFSET_POS_NOT_SET, K_OFFSET_POS_SET } from './constants.ts';
+import { dataEntries, dataItemsOf, describeData, owner, tablesOf } from './entries.ts';
+import { DumpProblem } from './problem.ts';
+import { sniff } from './sniff.ts';
+import { openFile, readHeadBytes } from './source.ts';
+import { readHead, readToc, type Toc, type TocEntry } from './toc.ts';
+import type { Findings } from './types.ts';
+
+export async function inspectCustom(path: string): Promise<Findings> {
+  const { fh, size, src } = await openFile(path, 'custom-format archive');
+  try {
+    const first = await readHeadBytes(src);
+    if (first.subarray(0, 5).toString('latin1') !== 'PGDMP') {
+      throw new DumpProblem(`${path} is not a pg_dump custom-format archive: it looks like ${sniff(first)}`);
+    }
+    const r = new ByteReader(src, 0, size, truncatedFile);
+    const head = await readHead(r, ARCH_CUSTOM, 'archive');
+    const toc = await readToc(r, head, 'offset');
+    await checkCustomData(r, toc, size);
+    return {
+      archiveVersion: head.versionText,
+      compression: head.compression,
+      tables: tablesOf(toc.entries),
+      dataItems: dataItemsOf(toc.entries),
+      entryCount: toc.entries.length,
+    };
+  } finally {
+    await fh.close();
+  }
+}
+
+async function checkCustomData(r: ByteReader, toc: Toc, size: number): Promise<void> {
+  const wanted = dataEntries(toc.entries);
+  for (const e of wanted) {
+    // _PrintTocData() returns silently for NO_DATA, so a table would restore empty without a word.
+    if (e.dataState === K_OFFSET_NO_DATA) {
+      throw new DumpProblem(`the TOC says ${owner(e)} has data but records no position for it: the archive is corrupt`);
+    }
+  }
+  const unplaced = wanted.filter((e) => e.dataState === K_OFFSET_POS_NOT_SET);
+  if (unplaced.length > 0) {
+    // No offsets: pg_dump wrote to a pipe (it never rewrote the TOC) or was killed before the end.
+    // Either way the blocks follow the TOC back to back; walk them all as pg_restore would.
+    await scanCustomSequentially(r, toc, size);
+    return;
+  }
+  for (const e of wanted) {
+    const label = describeData(e);
+    const at = e.dataPos!;
+    if (at < toc.end || at >= size) {
+      throw new DumpProblem(
+        at >= size
+          ? `${label} should start at byte ${at} but the file has ${size} bytes: the archive is truncated`
+          : `${label} is placed at byte ${at}, inside the TOC: the archive is corrupt`,
+      );
+    }
+    r.pos = at;
+    r.context = label;
+    r.readAhead = 8 * 1024;
+    const type = await r.u8();
+    const id = await r.int();
+    if (id !== e.dumpId) {
+      throw new DumpProblem(
+        `byte ${at} holds a data block for dump id ${id} where the TOC expects the ${label}: the archive is corrupt`,
+      );
+    }
+    await walkBlock(r, e, type, at);
+  }
+}
+
+async function scanCustomSequentially(r: ByteReader, toc: Toc, size: number): Promise<void> {
+  const byId = new Map(toc.entries.map((e) => [e.dumpId, e]));
+  const seen = new Set<number>();
+  r.pos = toc.end;
+  r.readAhead = 256 * 1024;
+  while (r.pos < size) {
+    const at = r.pos;
+    r.context = `the data block header at byte ${at}`;
+    const type = await r.u8();
+    const id = await r.int();
+    const e = byId.get(id);
+    if (!e || !e.hadDumper) {
+      throw new DumpProblem(`the data block at byte ${at} is for dump id ${id}, which has no data in the TOC: the archive is corrupt`);
+    }
+    if (e.dataState === K_OFFSET_POS_SET && e.dataPos !== at) {
+      throw new DumpProblem(`${describeData(e)} was found at byte ${at} but the TOC places it at byte ${e.dataPos}: the archive is corrupt`);
+    }
+    r.context = describeData(e);
+    await walkBlock(r, e, type, at);
+    seen.add(id);
+  }
+  const missing = dataEntries(toc.entries).find((e) => !seen.has(e.dumpId));
+  if (missing) {
+    throw new DumpProblem(
+      `the file ends at byte ${size} without the ${describeData(missing)}: pg_dump did not finish writing the archive`,
+    );
+  }
+}
+
+async function walkBlock(r: ByteReader, e: TocEntry, type: number, at: number): Promise<void> {
+  const expected = e.desc === 'BLOBS' ? BLK_BLOBS : BLK_DATA;
+  if (type !== expected) {
+    throw new DumpProblem(`${describeData(e)} at byte ${at} has block type ${type} instead of ${expected}: the archive is corrupt`);
+  }
+  if (type === BLK_DATA) {
+    await walkChunks(r);
+    return;
+  }
+  for (;;) {
+    const oid = await r.int(); // one large object after another, ended by OID 0
+    if (oid === 0) return;
+    await walkChunks(r);
+  }
+}
+
+/** Hops over `int length, bytes` chunks up to the zero length that _EndData() writes last. */
+async function walkChunks(r: ByteReader): Promise<void> {
+  for (;;) {
+    let len = r.intSync();
+    if (len === undefined) len = await r.int();
+    if (len === 0) return;
+    if (len < 0) {
+      throw new DumpProblem(`${r.context} has a chunk of negative length before byte ${r.pos}: the archive is corrupt`);
+    }
+    // Small chunks (uncompressed rows, 4 kB zlib output) are dense: read ahead generously. Big chunks
+    // are hopped over: fetch just enough around the next header.
+    r.readAhead = len >= 32 * 1024 ? 8 * 1024 : 256 * 1024;
+    r.skip(len);
+  }
+}

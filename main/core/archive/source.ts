@@ -1,0 +1,60 @@
+// Where a reader's bytes come from: an open file or a buffer in memory, read at any position.
+import { open, stat, type FileHandle } from 'node:fs/promises';
+import { DumpProblem } from './problem.ts';
+
+export interface Source {
+  readonly size: number;
+  readAt(target: Buffer, offset: number, length: number, position: number): Promise<number>;
+}
+
+export function fileSource(fh: FileHandle, size: number): Source {
+  return {
+    size,
+    async readAt(target, offset, length, position) {
+      return (await fh.read(target, offset, length, position)).bytesRead;
+    },
+  };
+}
+
+export function bufferSource(buf: Buffer): Source {
+  return {
+    size: buf.length,
+    async readAt(target, offset, length, position) {
+      return buf.copy(target, offset, position, Math.min(buf.length, position + length));
+    },
+  };
+}
+
+export async function readAt(src: Source, pos: number, len: number): Promise<Buffer> {
+  const buf = Buffer.alloc(len);
+  let got = 0;
+  while (got < len) {
+    const r = await src.readAt(buf, got, len - got, pos + got);
+    if (r === 0) break;
+    got += r;
+  }
+  return buf.subarray(0, got);
+}
+
+export async function* rangeChunks(src: Source, start: number, end: number): AsyncGenerator<Buffer> {
+  for (let pos = start; pos < end; ) {
+    const chunk = await readAt(src, pos, Math.min(end - pos, 1024 * 1024));
+    if (chunk.length === 0) return;
+    yield chunk;
+    pos += chunk.length;
+  }
+}
+
+export async function openFile(path: string, what: string): Promise<{ fh: FileHandle; size: number; src: Source }> {
+  const st = await stat(path);
+  if (st.isDirectory()) {
+    throw new DumpProblem(`${path} is a directory, not a ${what} file`);
+  }
+  if (st.size === 0) throw new DumpProblem(`${path} is empty (0 bytes): pg_dump wrote nothing to it`);
+  const fh = await open(path, 'r');
+  return { fh, size: st.size, src: fileSource(fh, st.size) };
+}
+
+export async function readHeadBytes(src: Source): Promise<Buffer> {
+  return readAt(src, 0, Math.min(src.size, 512));
+}
