@@ -99,6 +99,8 @@ export const contract = {
         onProgress: (phase) => context.onProgress?.({ operation: 'restore', phase }),
       }),
   ),
+  // Settles replace restores a crash left mid-swap (the next start does too): each says whether it rolled back or forward.
+  'restore.recover': define(z.object({}).strict(), (holdfast) => holdfast.recoverRestores()),
   'schedule.add': define(
     z
       .object({
@@ -126,6 +128,8 @@ export const contract = {
   'retention.preview': define(z.object({ policy: z.string().min(1).max(64), profile: ProfileNameSchema.optional() }).strict(), (holdfast, input) => holdfast.retentionPreview(input)),
   'backup.stats': define(z.object({}).strict(), (holdfast) => holdfast.stats()),
   'backup.health': define(z.object({}).strict(), (holdfast) => holdfast.health()),
+  // Pinned: kept whatever the retention policy.
+  'backup.pin': define(z.object({ ref: BackupRef, pinned: z.boolean() }).strict(), (holdfast, input) => holdfast.pinBackup(input.ref, input.pinned)),
   'backup.delete': define(z.object({ ref: BackupRef, confirm: z.string().max(255) }).strict(), (holdfast, input) => holdfast.deleteBackup(input.ref, input.confirm)),
   'settings.get': define(z.object({}).strict(), (holdfast) => holdfast.settings()),
   'backup.adopt': define(z.object({ dir: z.string().min(1) }).strict(), (holdfast, input) => holdfast.adopt(input.dir)),

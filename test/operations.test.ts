@@ -85,7 +85,7 @@ describe('notifications, stats, health, retention', () => {
     expect(dry.code, dry.stderr).toBe(0);
     const plan = JSON.parse(dry.stdout);
     expect(plan).toMatchObject({ dryRun: true, deleted: 2 });
-    expect(plan.profiles[0].decisions.filter((d: { action: string }) => d.action === 'keep')).toEqual([expect.objectContaining({ id: listed[2]!.id, reasons: expect.arrayContaining(['newest successful backup of the profile']) })]);
+    expect(plan.profiles[0].decisions.filter((d: { action: string }) => d.action === 'keep')).toEqual([expect.objectContaining({ id: listed[2]!.id, reasons: expect.arrayContaining(['newest good full backup of the profile']) })]);
     expect(listed.every((b) => existsSync(b.path))).toBe(true);
     const real = JSON.parse((await cli('cleanup', '--policy', 'gfs:1d', '--json')).stdout);
     expect(real).toMatchObject({ dryRun: false, deleted: 2, errors: 0 });

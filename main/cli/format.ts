@@ -1,6 +1,7 @@
 // Human-readable output for the terminal; --json output is the contract's values as they are.
 import type { BackupMetadata } from '../core/types.ts';
 import type { CleanupSummary, ListEntry } from '../core/holdfast.ts';
+import type { CleanupDecision } from '../core/retention/cleanup.ts';
 import { humanBytes, humanDuration } from '../core/human.ts';
 import type { VerifyResult } from '../core/verify/verify.ts';
 import type { RestoreTestResult } from '../core/drill/test-restore.ts';
@@ -27,7 +28,13 @@ export function formatList(entries: Array<BackupMetadata | ListEntry>): string {
   if (entries.length === 0) return 'No backups yet. Take one with `holdfast backup <profile>`.';
   const lines = entries.map((entry) => {
     if (isBackup(entry)) {
-      const verified = [entry.lastVerified ? (entry.lastVerified.valid ? 'verified' : 'VERIFY FAILED') : '', entry.restoreTest ? (entry.restoreTest.status === 'passed' ? 'restore-tested' : 'RESTORE TEST FAILED') : ''].filter(Boolean).join(', ');
+      const verified = [
+        entry.lastVerified ? (entry.lastVerified.valid ? 'verified' : 'VERIFY FAILED') : '',
+        entry.restoreTest ? (entry.restoreTest.status === 'passed' ? 'restore-tested' : 'RESTORE TEST FAILED') : '',
+        entry.pinned ? 'pinned' : '',
+      ]
+        .filter(Boolean)
+        .join(', ');
       return [entry.id, entry.timestamp, entry.status, entry.profile, humanBytes(entry.size).padStart(9), entry.filename, verified].join('  ');
     }
     return [entry.id, entry.timestamp, entry.status, entry.profile ?? '-', ''.padStart(9), entry.filename ?? '-', entry.error ?? ''].join('  ');
@@ -108,7 +115,7 @@ export function formatCleanup(summary: CleanupSummary): string {
   const lines = [`${verb} ${summary.deleted} backups, freeing ${humanBytes(summary.freedBytes)}${summary.errors ? `; ${summary.errors} could not be removed` : ''}.`];
   for (const profile of summary.profiles) {
     lines.push(`${profile.profile} (policy ${profile.policy}):`);
-    for (const decision of profile.decisions) lines.push(`  ${decision.action === 'keep' ? 'keep  ' : 'delete'} ${decision.timestamp}  ${decision.reasons.join('; ')}`);
+    for (const decision of profile.decisions) lines.push(formatDecision(decision));
     for (const error of profile.errors) lines.push(`  ✗ ${error.id}: ${error.message}`);
   }
   return lines.join('\n');
@@ -126,5 +133,10 @@ export function formatRestoreTest(result: RestoreTestResult): string {
     ...result.restoredWithout.map((problem) => `  - restored without: ${problem.object} — needs a superuser (${problem.message})`),
     ...result.notes.map((note) => `  note: ${note}`),
     ...(result.error ? [`  error: ${result.error}`] : []),
+/** One backup of a retention plan: what happens to which file, and why. */
+export function formatDecision(decision: CleanupDecision): string {
+  return `  ${decision.action === 'keep' ? 'keep  ' : 'delete'} ${decision.timestamp}  ${decision.filename} (${humanBytes(decision.size)})  ${decision.reasons.join('; ')}`;
+}
+
   ].join('\n');
 }

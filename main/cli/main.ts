@@ -11,7 +11,7 @@ import { Holdfast } from '../core/holdfast.ts';
 import { profileFromUri } from '../core/profiles/profiles.ts';
 import { runDaemon } from './daemon.ts';
 import { runServe, type ServeFlags } from './serve.ts';
-import { formatBackup, formatCleanup, formatList, formatRestoreTest, formatProfile, formatProfileTest, formatRestore, formatVerify, humanBytes, humanDuration } from './format.ts';
+import { formatBackup, formatCleanup, formatDecision, formatList, formatRestoreTest, formatProfile, formatProfileTest, formatRestore, formatVerify, humanBytes, humanDuration } from './format.ts';
 
 export interface Io {
   stdout: (text: string) => void;
@@ -354,6 +354,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
   program
     .command('stats')
     .description('Backup statistics (the specification\'s shape, plus per profile)')
+          ...preview.existing.map(formatDecision),
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }) => {
       await run('backup.stats', {}, Boolean(options.json), (stats) =>
@@ -467,6 +468,19 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     .option('--swap', 'replace the target but keep the old database as <db>__before_<time> (needs --confirm)')
     .option('--terminate-connections', 'end other sessions on the database being replaced')
     .option('--confirm <dbname>', 'the target database name (profile/database for a production profile)')
+  for (const [verb, pinned] of [
+    ['pin', true],
+    ['unpin', false],
+  ] as const) {
+    program
+      .command(`${verb} <backup>`)
+      .description(pinned ? 'Keep a backup whatever the retention policy' : 'Hand a pinned backup back to the retention policy')
+      .option('--json', 'print JSON')
+      .action(async (ref: string, options: { json?: boolean }) => {
+        await run('backup.pin', { ref, pinned }, Boolean(options.json), (backup) => `${backup.pinned ? 'Pinned' : 'Unpinned'}: ${backup.filename} (${backup.id})${backup.pinned ? '; retention keeps it whatever the policy' : ''}`);
+      });
+  }
+
     .option('--no-owner', 'do not restore ownership')
     .option('--no-acl', 'do not restore privileges')
     .option('--jobs <n>', 'parallel pg_restore jobs', integer('--jobs'))

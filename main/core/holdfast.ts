@@ -18,8 +18,8 @@ import { DrillSlots } from './drill/drill-slots.ts';
 import { testRestore, type RestoreTestResult } from './drill/test-restore.ts';
 import { fileLogger, type Logger } from './log.ts';
 import { Notifier, notifySettingsFromEnv } from './notify/notifier.ts';
-import { removeBackupFiles, runCleanup, type CleanupReport } from './retention/cleanup.ts';
-import { formatRetentionPolicy, parseRetentionPolicy, planRetention, simulateRetention, type RetentionPolicy } from './retention/policy.ts';
+import { planCleanup, removeBackupFiles, runCleanup, type CleanupReport } from './retention/cleanup.ts';
+import { formatRetentionPolicy, parseRetentionPolicy, simulateRetention, type RetentionPolicy } from './retention/policy.ts';
 import { computeHealth, computeStats, type BackupStats, type HealthReport } from './stats/stats.ts';
 import { Scheduler, systemClock, type Clock, type ScheduledOutcome } from './schedule/scheduler.ts';
 import { checksumTree, ensurePrivateDir, exists, sha256File } from './fsutil/durable.ts';
@@ -585,13 +585,23 @@ export class Holdfast implements EngineContext, ProfileContext {
     return summary;
   }
 
-  /** What a policy would keep of the existing backups, and a year of daily backups under it. */
+  /** What a policy would keep of the existing backups (each file, kept or deleted, and why), and a year of daily backups under it. */
   retentionPreview(input: { policy: string; profile?: string | undefined }, now: Date = new Date()) {
     const policy = this.retentionPolicyFor(input.profile ?? '', input.policy);
-    const candidates = this.catalogue
-      .listBackups({ statuses: ['completed'], ...(input.profile ? { profile: input.profile } : {}) })
-      .map((b) => ({ id: b.id, profile: b.profile, timestamp: b.timestamp, size: b.size }));
-    return { policy: formatRetentionPolicy(policy), existing: planRetention(candidates, policy, now), yearOfDailyBackups: simulateRetention(policy, { start: now, days: 365 }) };
+    const { decisions } = planCleanup(this.catalogue, { profile: input.profile, policy, now });
+    return { policy: formatRetentionPolicy(policy), existing: decisions, yearOfDailyBackups: simulateRetention(policy, { start: now, days: 365 }) };
+  }
+
+  /** A pinned backup is kept whatever the retention policy; unpinning hands it back to the policy. */
+  pinBackup(ref: string, pinned: boolean): BackupMetadata {
+    const backup = this.catalogue.requireBackup(ref);
+    if (backup.pinned !== pinned) {
+      this.catalogue.db.transaction(() => {
+        this.catalogue.setBackupPinned(backup.id, pinned);
+        this.catalogue.audit(actor(), pinned ? 'backup.pin' : 'backup.unpin', backup.filename, { id: backup.id, profile: backup.profile });
+      })();
+    }
+    return this.showBackup(backup.id);
   }
 
   stats(now: Date = new Date()): BackupStats {

@@ -78,6 +78,8 @@ export interface BackupMetadata {
   lastVerified?: { at: string; valid: boolean } | null;
   /** The latest restore drill (holdfast verify --test-restore). */
   restoreTest?: { status: 'passed' | 'failed'; at: string } | null;
+  /** Kept whatever the retention policy (`holdfast pin`); a catalogue column, never in the sidecar. */
+  pinned?: boolean;
 }
 
 /**
@@ -88,6 +90,7 @@ export interface BackupMetadata {
 /** A table row's worth of a backup; scope stands in for the options, so a schema-only backup never looks full. */
 export type BackupSummary = Pick<BackupMetadata, 'id' | 'filename' | 'timestamp' | 'size' | 'duration' | 'profile' | 'database' | 'format' | 'compression' | 'status' | 'lastVerified' | 'restoreTest'> & {
   scope: BackupScope;
+  pinned: boolean;
 };
 
 export interface RunRecord {

@@ -200,5 +200,8 @@ describe('roles', () => {
     expect(channelChangesState('backup.list')).toBe(false);
     expect(channelChangesState('backup.create')).toBe(true);
     expect(channelChangesState('some.future.channel')).toBe(true);
+    // Pinning changes what retention may delete: a change any admin may make, audited as one.
+    expect(channelChangesState('backup.pin')).toBe(true);
+    expect(channelRole('backup.pin', { ref: 'b', pinned: true })).toBe('admin');
   });
 });

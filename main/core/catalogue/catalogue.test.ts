@@ -68,8 +68,9 @@ describe('listBackupSummaries', () => {
     catalogue.setBackupStatus(backup(4, 'shop').id, 'deleted');
     catalogue.recordVerification(backup(1, 'crm').id, false);
     catalogue.recordRestoreTest(backup(3, 'shop').id, true, '2025-02-01T00:00:00.000Z');
+    catalogue.setBackupPinned(backup(1, 'crm').id, true);
 
-    const keys = ['id', 'filename', 'timestamp', 'size', 'duration', 'profile', 'database', 'format', 'compression', 'status', 'lastVerified', 'restoreTest'] as const;
+    const keys = ['id', 'filename', 'timestamp', 'size', 'duration', 'profile', 'database', 'format', 'compression', 'status', 'lastVerified', 'restoreTest', 'pinned'] as const;
     const pick = (full: BackupMetadata) => ({ ...Object.fromEntries(keys.map((key) => [key, full[key]])), scope: backupScope(full.options) });
     for (const filter of [{}, { profile: 'shop' }, { statuses: ['completed' as const] }, { statuses: ['completed' as const, 'missing' as const, 'deleted' as const] }]) {
       const summaries = catalogue.listBackupSummaries(filter);
@@ -78,7 +79,8 @@ describe('listBackupSummaries', () => {
     }
 
     const [crm, shop] = catalogue.listBackupSummaries();
-    expect(crm).toMatchObject({ profile: 'crm', format: 'plain', compression: 'none', lastVerified: { valid: false }, restoreTest: null });
+    expect(crm).toMatchObject({ profile: 'crm', format: 'plain', compression: 'none', lastVerified: { valid: false }, restoreTest: null, pinned: true });
+    expect(shop).toMatchObject({ pinned: false });
     expect(shop).toMatchObject({ status: 'missing' });
     expect(catalogue.listBackupSummaries({ profile: 'shop' }).map((s) => s.database)).toEqual(['shop_db', 'naïve "db"']);
     expect(catalogue.listBackupSummaries({ profile: 'shop' })[1]).toMatchObject({ format: 'directory', restoreTest: { status: 'passed', at: '2025-02-01T00:00:00.000Z' } });

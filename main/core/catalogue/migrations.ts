@@ -114,4 +114,8 @@ export const migrations: readonly string[] = [
   -- for the profile. Profiles from before were all made by the local owner, who relied on them.
   ALTER TABLE profiles ADD COLUMN libpq_password_files INTEGER NOT NULL DEFAULT 1;
   `,
+  `
+  -- A pinned backup is kept whatever the retention policy (holdfast pin).
+  ALTER TABLE backups ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0;
+  `,
 ];

@@ -29,7 +29,7 @@ afterEach(async () => {
   await rm(home, { recursive: true, force: true });
 });
 
-function metadata(fields: { profile: string; timestamp: string; path: string; format: DumpFormat; size: number; status?: BackupStatus }): BackupMetadata {
+function metadata(fields: { profile: string; timestamp: string; path: string; format: DumpFormat; size: number; status?: BackupStatus; options?: Record<string, unknown> }): BackupMetadata {
   serial += 1;
   const filename = basename(fields.path);
   return {
@@ -53,7 +53,7 @@ function metadata(fields: { profile: string; timestamp: string; path: string; fo
     rowCounts: { 'public.items': 3 },
     serverMajor: 15,
     clientVersion: '15.18',
-    options: BackupOptionsSchema.parse({ format: fields.format }),
+    options: BackupOptionsSchema.parse({ ...fields.options, format: fields.format }),
     globals: { filename: `${filename}.globals.sql`, checksum: null, note: null },
   };
 }
@@ -62,11 +62,11 @@ function metadata(fields: { profile: string; timestamp: string; path: string; fo
 async function addBackup(
   profile: string,
   timestamp: string,
-  options: { format?: DumpFormat; size?: number; status?: BackupStatus; path?: string; createFiles?: boolean } = {},
+  options: { format?: DumpFormat; size?: number; status?: BackupStatus; path?: string; createFiles?: boolean; backupOptions?: Record<string, unknown> } = {},
 ): Promise<BackupMetadata> {
   const format = options.format ?? 'custom';
   const path = options.path ?? join(backupDir, backupFilename(new Date(timestamp), profile, undefined, format === 'directory' ? 'dir' : 'dump'));
-  const backup = metadata({ profile, timestamp, path, format, size: options.size ?? 1000, status: options.status });
+  const backup = metadata({ profile, timestamp, path, format, size: options.size ?? 1000, status: options.status, options: options.backupOptions });
   if (options.createFiles ?? true) {
     if (format === 'directory') {
       await mkdir(path);
@@ -131,7 +131,7 @@ describe('runCleanup', () => {
       ['prod', '2025-01-10', 'delete'],
       ['prod', '2025-01-05', 'delete'],
     ]);
-    expect(report.decisions[0]).toMatchObject({ id: onlyOther.id, reasons: ['newest successful backup of the profile', 'minimum of 1 kept'] });
+    expect(report.decisions[0]).toMatchObject({ id: onlyOther.id, reasons: ['newest good full backup of the profile', 'minimum of 1 kept'] });
     expect(await tree()).toEqual(filesBefore);
     expect(statuses()).toEqual(statusBefore);
     expect(catalogue.auditEntries(1000)).toHaveLength(auditBefore);
@@ -192,8 +192,45 @@ describe('runCleanup', () => {
     await addBackup('lost', '2025-03-31T02:00:00.000Z', { status: 'missing', createFiles: false });
     const report = await runCleanup(catalogue, { policy: DAYS_30, now: NOW, dryRun: false, timeZone: 'UTC' });
     expect(report.deleted).toEqual([older.id]);
-    expect(report.decisions[0]).toMatchObject({ id: old.id, action: 'keep', reasons: ['newest successful backup of the profile', 'minimum of 1 kept'] });
+    expect(report.decisions[0]).toMatchObject({ id: old.id, action: 'keep', reasons: ['newest good full backup of the profile', 'minimum of 1 kept'] });
     expect(await tree()).toEqual(filesOf(old).sort());
+  });
+
+  test('issue 12 B: a partial newest backup keeps no slot from the full ones, and the plan names the files', async () => {
+    const full = [];
+    for (const minute of ['00', '10', '20']) full.push(await addBackup('shop', `2025-03-31T09:${minute}:00.000Z`, { size: 96_000_000 }));
+    const partial = await addBackup('shop', '2025-03-31T09:30:00.000Z', { size: 422_000, backupOptions: { tables: ['customers'] } });
+    const gfs: RetentionPolicy = { kind: 'gfs', daily: 7, weekly: 4, monthly: 12, yearly: 0 };
+
+    const report = await runCleanup(catalogue, { policy: gfs, now: new Date('2025-03-31T10:00:00.000Z'), dryRun: true, timeZone: 'UTC' });
+
+    expect(report.decisions.map((d) => [d.filename, d.size, d.action])).toEqual([
+      [partial.filename, 422_000, 'keep'],
+      [full[2]!.filename, 96_000_000, 'keep'],
+      [full[1]!.filename, 96_000_000, 'delete'],
+      [full[0]!.filename, 96_000_000, 'delete'],
+    ]);
+    expect(report.decisions[0]!.reasons).toEqual(['partial backup, kept within 7 days']);
+    expect(report.decisions[1]!.reasons).toEqual(expect.arrayContaining(['daily slot 2025-03-31', 'newest good full backup of the profile']));
+  });
+
+  test('issue 12 item 5 and pins: a newest backup that failed verify protects nothing, a pinned one is never deleted', async () => {
+    const pinned = await addBackup('prod', '2024-01-01T02:00:00.000Z');
+    const good = await addBackup('prod', '2025-01-20T02:00:00.000Z');
+    const older = await addBackup('prod', '2025-01-10T02:00:00.000Z');
+    const corrupt = await addBackup('prod', '2025-01-30T02:00:00.000Z');
+    catalogue.recordVerification(corrupt.id, false);
+    catalogue.setBackupPinned(pinned.id, true);
+
+    const report = await runCleanup(catalogue, { policy: DAYS_30, now: NOW, dryRun: false, timeZone: 'UTC' });
+
+    expect(report.decisions.map((d) => [d.id, d.action, d.reasons])).toEqual([
+      [corrupt.id, 'delete', ['backup that failed verification older than 30 days (only full backups whose checks passed fill slots)']],
+      [good.id, 'keep', ['newest good full backup of the profile', 'minimum of 1 kept']],
+      [older.id, 'delete', ['older than 30 days']],
+      [pinned.id, 'keep', ['pinned']],
+    ]);
+    expect(statuses()).toMatchObject({ [pinned.id]: 'completed', [good.id]: 'completed', [older.id]: 'deleted', [corrupt.id]: 'deleted' });
   });
 
   test('GFS policies are reported in their text form', async () => {

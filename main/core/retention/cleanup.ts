@@ -1,18 +1,24 @@
 // Applies a retention plan: removes the backups the policy lets go, with their sidecar and globals
 // file, and marks their rows deleted so history (runs, audit, the row itself) stays. Only completed
-// rows are candidates; 'missing' rows are neither counted as kept copies nor touched.
+// rows are candidates; 'missing' rows are neither counted as kept copies nor touched. What the
+// policy is told of each backup (scope, failed checks, pin) is read here, once, for cleanup and
+// its preview alike.
 import { lstat, rm } from 'node:fs/promises';
 import { isAbsolute } from 'node:path';
 import { companionPaths } from '../backup/naming.ts';
-import type { Catalogue } from '../catalogue/catalogue.ts';
+import { backupScope } from '../backup/options.ts';
+import { failedCheck, type Catalogue } from '../catalogue/catalogue.ts';
 import type { BackupMetadata } from '../types.ts';
-import { formatRetentionPolicy, planRetention, type RetentionDecision, type RetentionPolicy } from './policy.ts';
+import { formatRetentionPolicy, planRetention, type RetentionCandidate, type RetentionDecision, type RetentionPolicy } from './policy.ts';
+
+/** A decision with the file it concerns, so a plan lists what would go, not just how many. */
+export type CleanupDecision = RetentionDecision & { filename: string; size: number };
 
 export interface CleanupReport {
   dryRun: boolean;
   /** The policy in its text form, e.g. "gfs:7d,4w,12m,3y". */
   policy: string;
-  decisions: RetentionDecision[];
+  decisions: CleanupDecision[];
   /** Ids removed; on a dry run, the ids a real run would remove. */
   deleted: string[];
   /** Catalogue sizes of the removed backups; on a dry run, what a real run would free. */
@@ -59,15 +65,34 @@ export async function removeBackupFiles(backup: BackupMetadata): Promise<void> {
   for (const path of [sidecar, globals]) await rm(path, { force: true });
 }
 
+/** What retention weighs of a catalogued backup. */
+export function retentionCandidate(backup: BackupMetadata): RetentionCandidate {
+  return {
+    id: backup.id,
+    profile: backup.profile,
+    timestamp: backup.timestamp,
+    size: backup.size,
+    scope: backupScope(backup.options),
+    failedCheck: failedCheck(backup),
+    pinned: backup.pinned === true,
+  };
+}
+
+/** The plan for the completed backups (of one profile, or all), each decision with its file; changes nothing. */
+export function planCleanup(
+  catalogue: Catalogue,
+  options: Pick<CleanupOptions, 'profile' | 'policy' | 'now' | 'timeZone'>,
+): { decisions: CleanupDecision[]; backups: Map<string, BackupMetadata> } {
+  const backups = new Map(catalogue.listBackups({ profile: options.profile, statuses: ['completed'] }).map((backup) => [backup.id, backup]));
+  const decisions = planRetention([...backups.values()].map(retentionCandidate), options.policy, options.now, options.timeZone).map((decision) => {
+    const { filename, size } = backups.get(decision.id)!;
+    return { ...decision, filename, size };
+  });
+  return { decisions, backups };
+}
+
 export async function runCleanup(catalogue: Catalogue, options: CleanupOptions): Promise<CleanupReport> {
-  const backups = catalogue.listBackups({ profile: options.profile, statuses: ['completed'] });
-  const byId = new Map(backups.map((backup) => [backup.id, backup]));
-  const decisions = planRetention(
-    backups.map((backup) => ({ id: backup.id, profile: backup.profile, timestamp: backup.timestamp, size: backup.size })),
-    options.policy,
-    options.now,
-    options.timeZone,
-  );
+  const { decisions, backups: byId } = planCleanup(catalogue, options);
   const policy = formatRetentionPolicy(options.policy);
   const report: CleanupReport = { dryRun: options.dryRun, policy, decisions, deleted: [], freedBytes: 0, errors: [] };
   const actor = options.actor ?? 'retention';

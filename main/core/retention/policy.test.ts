@@ -11,8 +11,8 @@ import {
 
 const DAY = 24 * 60 * 60 * 1000;
 
-function candidate(timestamp: string, profile = 'prod', id = `${profile}@${timestamp}`): RetentionCandidate {
-  return { id, profile, timestamp, size: 100 };
+function candidate(timestamp: string, profile = 'prod', id = `${profile}@${timestamp}`, facts: Partial<Pick<RetentionCandidate, 'scope' | 'failedCheck' | 'pinned'>> = {}): RetentionCandidate {
+  return { id, profile, timestamp, size: 100, scope: 'full', failedCheck: null, pinned: false, ...facts };
 }
 
 /** One backup a day at 02:00 UTC, from `first` for `count` days. */
@@ -29,7 +29,7 @@ const byTimestamp = (decisions: RetentionDecision[], timestamp: string): Retenti
   return found;
 };
 
-const NEWEST = 'newest successful backup of the profile';
+const NEWEST = 'newest good full backup of the profile';
 const days30: RetentionPolicy = { kind: 'days', keepDays: 30 };
 
 describe('days policy', () => {
@@ -325,6 +325,123 @@ describe('planning in general', () => {
   test('the default time zone is the process zone', () => {
     const decisions = planRetention([candidate('2025-03-31T02:00:00.000Z')], { kind: 'gfs', daily: 1, weekly: 0, monthly: 0, yearly: 0 }, now);
     expect(decisions[0]!.reasons[0]).toMatch(/^daily slot 2025-03-3[01]$/);
+  });
+});
+
+describe('what counts as a good copy', () => {
+  const gfs: RetentionPolicy = { kind: 'gfs', daily: 7, weekly: 4, monthly: 12, yearly: 0 };
+  const actions = (decisions: RetentionDecision[]) => decisions.map((d) => [d.id, d.action]);
+
+  test("issue 12 B: a partial backup taken after three full ones the same day takes none of their slots", () => {
+    // The DBA's reproduction: three full backups, then a table-filtered one, then cleanup --policy gfs:7d,4w,12m.
+    const backups = [
+      candidate('2025-03-31T09:00:00.000Z', 'shop', 'full-1'),
+      candidate('2025-03-31T09:10:00.000Z', 'shop', 'full-2'),
+      candidate('2025-03-31T09:20:00.000Z', 'shop', 'full-3'),
+      candidate('2025-03-31T09:30:00.000Z', 'shop', 'partial', { scope: 'partial' }),
+    ];
+    const decisions = planRetention(backups, gfs, new Date('2025-03-31T10:00:00.000Z'), 'UTC');
+    expect(actions(decisions)).toEqual([
+      ['partial', 'keep'],
+      ['full-3', 'keep'],
+      ['full-2', 'delete'],
+      ['full-1', 'delete'],
+    ]);
+    expect(decisions[0]!.reasons).toEqual(['partial backup, kept within 7 days']);
+    expect(decisions[1]!.reasons).toEqual(['daily slot 2025-03-31', 'weekly slot 2025-W14', 'monthly slot 2025-03', NEWEST, 'minimum of 1 kept']);
+  });
+
+  test('partial, schema-only and data-only backups never take a full backup\'s slot', () => {
+    const backups = [
+      candidate('2025-01-15T02:00:00.000Z', 'p', 'full-jan'),
+      candidate('2025-02-15T02:00:00.000Z', 'p', 'full-feb'),
+      candidate('2025-03-15T02:00:00.000Z', 'p', 'full-mar'),
+      candidate('2025-03-29T02:00:00.000Z', 'p', 'schema', { scope: 'schema-only' }),
+      candidate('2025-03-30T04:00:00.000Z', 'p', 'data', { scope: 'data-only' }),
+      candidate('2025-03-31T02:00:00.000Z', 'p', 'partial', { scope: 'partial' }),
+    ];
+    const decisions = planRetention(backups, { kind: 'gfs', daily: 1, weekly: 1, monthly: 12, yearly: 0 }, new Date('2025-03-31T03:00:00.000Z'), 'UTC');
+    expect(actions(decisions)).toEqual([
+      ['partial', 'keep'],
+      ['data', 'keep'],
+      ['schema', 'delete'],
+      ['full-mar', 'keep'],
+      ['full-feb', 'keep'],
+      ['full-jan', 'keep'],
+    ]);
+    // The policy's shortest window is its one day.
+    expect(decisions[1]!.reasons).toEqual(['data-only backup, kept within 1 day']);
+    expect(decisions[2]!.reasons).toEqual(['schema-only backup older than 1 day (only full backups whose checks passed fill slots)']);
+    expect(decisions[3]!.reasons).toEqual(['daily slot 2025-03-15', 'weekly slot 2025-W11', 'monthly slot 2025-03', NEWEST, 'minimum of 1 kept']);
+  });
+
+  test('issue 12 item 5: a newest full backup that failed verify protects nothing; the older good one is kept', () => {
+    const now = new Date('2025-04-01T00:00:00.000Z');
+    const ago = (days: number) => new Date(now.getTime() - days * DAY).toISOString();
+    const backups = [candidate(ago(60), 'p', 'corrupt', { failedCheck: 'verify' }), candidate(ago(61), 'p', 'good'), candidate(ago(62), 'p', 'older')];
+    const decisions = planRetention(backups, days30, now, 'UTC');
+    expect(decisions.map((d) => [d.id, d.action, d.reasons])).toEqual([
+      ['corrupt', 'delete', ['backup that failed verification older than 30 days (only full backups whose checks passed fill slots)']],
+      ['good', 'keep', [NEWEST, 'minimum of 1 kept']],
+      ['older', 'delete', ['older than 30 days']],
+    ]);
+  });
+
+  test('a recent backup whose restore drill failed is kept for a while, and takes no slot', () => {
+    const backups = [candidate('2025-03-31T02:00:00.000Z', 'p', 'drill-failed', { failedCheck: 'drill' }), candidate('2025-03-31T01:00:00.000Z', 'p', 'good')];
+    const decisions = planRetention(backups, { kind: 'gfs', daily: 3, weekly: 0, monthly: 0, yearly: 0 }, new Date('2025-03-31T05:00:00.000Z'), 'UTC');
+    expect(decisions.map((d) => [d.id, d.action, d.reasons])).toEqual([
+      ['drill-failed', 'keep', ['backup that failed its restore drill, kept within 3 days']],
+      ['good', 'keep', ['daily slot 2025-03-31', NEWEST, 'minimum of 1 kept']],
+    ]);
+  });
+
+  test('minKeep counts good full backups only', () => {
+    const now = new Date('2025-04-01T00:00:00.000Z');
+    const ago = (days: number) => new Date(now.getTime() - days * DAY).toISOString();
+    const backups = [candidate(ago(40), 'p', 'partial', { scope: 'partial' }), candidate(ago(41), 'p', 'a'), candidate(ago(42), 'p', 'b'), candidate(ago(43), 'p', 'c')];
+    expect(actions(planRetention(backups, { kind: 'days', keepDays: 30, minKeep: 2 }, now, 'UTC'))).toEqual([
+      ['partial', 'delete'],
+      ['a', 'keep'],
+      ['b', 'keep'],
+      ['c', 'delete'],
+    ]);
+  });
+
+  test('a profile with no good full backup keeps its newest backup, whatever it is', () => {
+    const now = new Date('2025-04-01T00:00:00.000Z');
+    const backups = [candidate('2025-01-02T00:00:00.000Z', 'p', 'newer', { scope: 'partial' }), candidate('2025-01-01T00:00:00.000Z', 'p', 'old', { failedCheck: 'verify' })];
+    expect(planRetention(backups, days30, now, 'UTC').map((d) => [d.id, d.action, d.reasons])).toEqual([
+      ['newer', 'keep', ['newest backup of the profile, which has no good full backup']],
+      ['old', 'delete', ['backup that failed verification older than 30 days (only full backups whose checks passed fill slots)']],
+    ]);
+  });
+
+  test('a pinned backup is kept whatever the policy, and says so', () => {
+    const now = new Date('2025-04-01T00:00:00.000Z');
+    const backups = [
+      candidate('2025-03-31T02:00:00.000Z', 'p', 'new'),
+      candidate('2024-01-01T02:00:00.000Z', 'p', 'pinned-full', { pinned: true }),
+      candidate('2023-01-01T02:00:00.000Z', 'p', 'pinned-partial', { pinned: true, scope: 'partial' }),
+      candidate('2023-01-01T01:00:00.000Z', 'p', 'old'),
+    ];
+    expect(planRetention(backups, days30, now, 'UTC').map((d) => [d.id, d.action, d.reasons])).toEqual([
+      ['new', 'keep', ['within 30 days', NEWEST, 'minimum of 1 kept']],
+      ['pinned-full', 'keep', ['pinned']],
+      ['pinned-partial', 'keep', ['pinned']],
+      ['old', 'delete', ['older than 30 days']],
+    ]);
+  });
+
+  test("the other backups' window is the policy's finest tier", () => {
+    const now = new Date('2025-06-30T00:00:00.000Z');
+    const partialAged = (days: number) => candidate(new Date(now.getTime() - days * DAY).toISOString(), 'p', `partial-${days}`, { scope: 'partial' });
+    const full = candidate('2025-06-29T00:00:00.000Z', 'p', 'full');
+    const keptIds = (policy: RetentionPolicy) => kept(planRetention([full, partialAged(6), partialAged(8), partialAged(27), partialAged(29), partialAged(60)], policy, now, 'UTC')).map((d) => d.id);
+    expect(keptIds({ kind: 'gfs', daily: 7, weekly: 4, monthly: 0, yearly: 0 })).toEqual(['full', 'partial-6']);
+    expect(keptIds({ kind: 'gfs', daily: 0, weekly: 4, monthly: 12, yearly: 0 })).toEqual(['full', 'partial-6', 'partial-8', 'partial-27']);
+    expect(keptIds({ kind: 'gfs', daily: 0, weekly: 0, monthly: 2, yearly: 0 })).toEqual(['full', 'partial-6', 'partial-8', 'partial-27', 'partial-29', 'partial-60']);
+    expect(keptIds({ kind: 'days', keepDays: 10 })).toEqual(['full', 'partial-6', 'partial-8']);
   });
 });
 

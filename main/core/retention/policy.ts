@@ -6,20 +6,33 @@
 //   interrupted run never produced a backup row, and a row marked 'missing' has no file, so neither
 //   may count as the copy that lets an older one go.
 // - Each profile is planned on its own; one profile's backups never make room for another's.
-// - The newest backup of a profile is always kept, whatever the policy, and so are its `minKeep`
-//   (default 1) newest. When backups have been failing for weeks, the last good one must survive.
+// - Only a *good full* backup (scope 'full', and neither its last verify nor its last restore drill
+//   failed; never checked counts as good) fills policy slots, counts toward `minKeep` and can be
+//   the newest good backup. A table-filtered, schema-only or data-only backup, or one that failed a
+//   check, restores less than the database: were it to take a slot, the full backup it displaced
+//   would go and the profile would be left with half a copy.
+// - The newest good full backup of a profile is always kept, whatever the policy, and so are its
+//   `minKeep` (default 1) newest. When backups have been failing for weeks, the last good one must
+//   survive.
+// - Every other backup is kept while it is no older than the policy's finest window (days: keepDays;
+//   GFS: its finest non-zero tier, count × 1, 7, 31 or 366 days), elapsed time as for days, and is
+//   deleted after that: never in place of a full one. A profile with no good full backup at all
+//   keeps its newest backup of any kind, since something is better than nothing.
+// - A pinned backup is kept whatever the policy.
 // - days: a backup is kept while now − timestamp ≤ keepDays × 24 h (elapsed time, not calendar days;
 //   exactly keepDays old is still kept, so deletion only ever happens strictly past the limit).
 // - GFS: backups are bucketed by local calendar day, ISO week (Monday first, "2025-W10"), month and
 //   year in the given time zone, read through Intl so DST is the platform's business, not ours.
 //   For each kind with count N, the newest backup of each of the N most recent buckets that hold
 //   a backup is kept (restic's --keep-daily semantics): empty periods do not use up slots, so a gap
-//   in backups does not silently shorten history. `now` plays no part in GFS.
-// - A kept backup lists every rule that keeps it: policy slots first (daily, weekly, monthly,
-//   yearly), then the newest-backup rule, then the minimum.
+//   in backups does not silently shorten history. `now` plays no part in GFS slots (only in the
+//   window that keeps the other backups).
+// - A kept backup lists every rule that keeps it: the pin first, then policy slots (daily, weekly,
+//   monthly, yearly), then the newest-backup rule, then the minimum.
 // - Order is deterministic: profiles by name (code-point order), newest first within a profile,
 //   equal timestamps broken by id. A timestamp that cannot be read is kept and listed last: a
 //   retention run must never delete what it cannot date.
+import type { BackupScope } from '../backup/options.ts';
 import { HoldfastError } from '../errors.ts';
 
 export type RetentionPolicy =
@@ -32,6 +45,12 @@ export interface RetentionCandidate {
   /** ISO time the backup started. */
   timestamp: string;
   size: number;
+  /** What part of the database it holds; only 'full' backups fill slots. */
+  scope: BackupScope;
+  /** Its last verify or its last restore drill failed (the verify first); null when neither did. */
+  failedCheck: 'verify' | 'drill' | null;
+  /** Kept whatever the policy (`holdfast pin`). */
+  pinned: boolean;
 }
 
 export interface RetentionDecision {
@@ -46,6 +65,8 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const GFS_KINDS = ['daily', 'weekly', 'monthly', 'yearly'] as const;
 type GfsKind = (typeof GFS_KINDS)[number];
 const GFS_UNITS: Record<string, GfsKind> = { d: 'daily', w: 'weekly', m: 'monthly', y: 'yearly' };
+/** The most days a bucket of each kind spans, so the other backups' window never ends before the tier's. */
+const GFS_DAYS: Record<GfsKind, number> = { daily: 1, weekly: 7, monthly: 31, yearly: 366 };
 
 // --- calendar --------------------------------------------------------------------------------------
 
@@ -258,23 +279,41 @@ function memoParts(timeZone: string): PartsOf {
   };
 }
 
+/** The days every backup that is not a good full one is kept for: the policy's finest window. */
+function otherBackupsWindowDays(policy: RetentionPolicy): number {
+  if (policy.kind === 'days') return policy.keepDays;
+  const finest = GFS_KINDS.find((kind) => policy[kind] > 0)!;
+  return policy[finest] * GFS_DAYS[finest];
+}
+
+function isGoodFull(candidate: RetentionCandidate): boolean {
+  return candidate.scope === 'full' && candidate.failedCheck === null;
+}
+
+/** What makes a backup other than a good full one, as a reason's subject. */
+function otherKind(candidate: RetentionCandidate): string {
+  if (candidate.scope !== 'full') return `${candidate.scope} backup`;
+  return candidate.failedCheck === 'verify' ? 'backup that failed verification' : 'backup that failed its restore drill';
+}
+
 function planProfile(items: Dated[], policy: RetentionPolicy, nowMs: number, partsOf: PartsOf): RetentionDecision[] {
   const sorted = [...items].sort(newestFirst);
   const valid = sorted.filter((item) => !Number.isNaN(item.ms));
-  const reasons = new Map<Dated, string[]>(sorted.map((item) => [item, []]));
+  const good = valid.filter((item) => isGoodFull(item.candidate));
+  const reasons = new Map<Dated, string[]>(sorted.map((item) => [item, item.candidate.pinned ? ['pinned'] : []]));
   const minKeep = policy.minKeep ?? 1;
 
   if (policy.kind === 'days') {
     const limit = policy.keepDays * DAY_MS;
-    for (const item of valid) {
+    for (const item of good) {
       if (nowMs - item.ms <= limit) reasons.get(item)!.push(`within ${plural(policy.keepDays, 'day')}`);
     }
   } else {
-    const keys = new Map(valid.map((item) => [item, bucketKeys(partsOf(item.ms))]));
+    const keys = new Map(good.map((item) => [item, bucketKeys(partsOf(item.ms))]));
     for (const kind of GFS_KINDS) {
       const slots = policy[kind];
       const filled = new Set<string>();
-      for (const item of valid) {
+      for (const item of good) {
         if (filled.size >= slots) break;
         const key = keys.get(item)![kind];
         if (filled.has(key)) continue;
@@ -284,10 +323,16 @@ function planProfile(items: Dated[], policy: RetentionPolicy, nowMs: number, par
     }
   }
 
-  valid.forEach((item, index) => {
-    if (index === 0) reasons.get(item)!.push('newest successful backup of the profile');
+  good.forEach((item, index) => {
+    if (index === 0) reasons.get(item)!.push('newest good full backup of the profile');
     if (index < minKeep) reasons.get(item)!.push(`minimum of ${minKeep} kept`);
   });
+  const windowDays = otherBackupsWindowDays(policy);
+  for (const item of valid) {
+    if (isGoodFull(item.candidate) || nowMs - item.ms > windowDays * DAY_MS) continue;
+    reasons.get(item)!.push(`${otherKind(item.candidate)}, kept within ${plural(windowDays, 'day')}`);
+  }
+  if (good.length === 0 && valid[0]) reasons.get(valid[0])!.push('newest backup of the profile, which has no good full backup');
   for (const item of sorted) {
     if (Number.isNaN(item.ms)) reasons.get(item)!.push('timestamp not understood; never deleted');
   }
@@ -298,10 +343,13 @@ function planProfile(items: Dated[], policy: RetentionPolicy, nowMs: number, par
       : `outside every slot (${GFS_KINDS.filter((kind) => policy[kind] > 0)
           .map((kind) => `${policy[kind]} ${kind}`)
           .join(', ')})`;
+  const droppedOther = (candidate: RetentionCandidate) =>
+    `${otherKind(candidate)} older than ${plural(windowDays, 'day')} (only full backups whose checks passed fill slots)`;
   return sorted.map((item) => {
     const keep = reasons.get(item)!;
     const { id, profile, timestamp } = item.candidate;
-    return keep.length > 0 ? { id, profile, timestamp, action: 'keep', reasons: keep } : { id, profile, timestamp, action: 'delete', reasons: [dropped] };
+    if (keep.length > 0) return { id, profile, timestamp, action: 'keep', reasons: keep };
+    return { id, profile, timestamp, action: 'delete', reasons: [isGoodFull(item.candidate) ? dropped : droppedOther(item.candidate)] };
   });
 }
 
@@ -367,7 +415,7 @@ export function simulateRetention(
     for (const minute of minutes) {
       const at = zonedInstant(date.year, date.month, date.day, Math.floor(minute / 60), minute % 60, timeZone);
       // Fixed-width ids keep the tie-break order equal to creation order.
-      alive.push({ id: `sim-${pad(serial, 8)}`, profile: 'simulation', timestamp: new Date(at).toISOString(), size: 0 });
+      alive.push({ id: `sim-${pad(serial, 8)}`, profile: 'simulation', timestamp: new Date(at).toISOString(), size: 0, scope: 'full', failedCheck: null, pinned: false });
       serial += 1;
     }
     const next = addCivilDays(date.year, date.month, date.day, 1);

@@ -43,7 +43,7 @@ function addProfile(name: string): void {
   });
 }
 
-function metadata(fields: { profile: string; timestamp: string; size: number; compressed?: boolean; durationMs?: number }): BackupMetadata {
+function metadata(fields: { profile: string; timestamp: string; size: number; compressed?: boolean; durationMs?: number; options?: Record<string, unknown> }): BackupMetadata {
   const id = newId();
   const compressed = fields.compressed ?? true;
   const filename = `${fields.profile}-${fields.timestamp.replace(/[:.]/g, '-')}-${id}.dump`;
@@ -68,7 +68,7 @@ function metadata(fields: { profile: string; timestamp: string; size: number; co
     rowCounts: { 'public.orders': 10 },
     serverMajor: 15,
     clientVersion: 'pg_dump 15.18',
-    options: BackupOptionsSchema.parse({}),
+    options: BackupOptionsSchema.parse(fields.options ?? {}),
     globals: { filename: null, checksum: null, note: 'not requested' },
   };
 }
@@ -203,7 +203,7 @@ describe('computeHealth', () => {
         code: 'NO_RECENT_BACKUP',
         severity: 'degraded',
         profile: 'prod',
-        message: `Profile "prod" was last backed up 30 h ago (${hoursAgo(30)}); expected at least every 26 h.`,
+        message: `Profile "prod" was last backed up in full 30 h ago (${hoursAgo(30)}); expected at least every 26 h.`,
       },
     ]);
 
@@ -242,6 +242,65 @@ describe('computeHealth', () => {
     expect((await health()).reasons.map((reason) => reason.message)).toEqual(['The last backup of profile "prod" was interrupted: Holdfast stopped']);
 
     await backup({ profile: 'prod', timestamp: hoursAgo(1), size: 10 });
+    expect((await health()).status).toBe('healthy');
+  });
+
+  test('issue 12 B: a partial, schema-only or data-only backup does not count as a recent backup', async () => {
+    addProfile('prod');
+    addProfile('tables');
+    const lastFull = await backup({ profile: 'prod', timestamp: hoursAgo(30), size: 10 });
+    await backup({ profile: 'prod', timestamp: hoursAgo(1), size: 1, options: { tables: ['public.customers'] } });
+    await backup({ profile: 'tables', timestamp: hoursAgo(2), size: 1, options: { schemaOnly: true } });
+    await backup({ profile: 'tables', timestamp: hoursAgo(1), size: 1, options: { dataOnly: true } });
+
+    const report = await health();
+    expect(report).toMatchObject({ status: 'degraded', hasRecentBackup: false, lastBackup: lastFull.timestamp, totalBackups: 4 });
+    expect(report.reasons).toEqual([
+      {
+        code: 'NO_RECENT_BACKUP',
+        severity: 'degraded',
+        profile: 'prod',
+        message: `Profile "prod" was last backed up in full 30 h ago (${hoursAgo(30)}); expected at least every 26 h.`,
+      },
+      {
+        code: 'NO_RECENT_BACKUP',
+        severity: 'degraded',
+        profile: 'tables',
+        message: 'Profile "tables" has no full backup: its 2 backups are partial, schema-only or data-only, and none of them restores the whole database.',
+      },
+    ]);
+  });
+
+  test('issue 12 D: a profile whose newest full backup failed verify or its drill is named, until a newer full backup passes', async () => {
+    addProfile('prod');
+    addProfile('drilled');
+    await backup({ profile: 'prod', timestamp: hoursAgo(5), size: 10 });
+    const corrupt = await backup({ profile: 'prod', timestamp: hoursAgo(3), size: 10 });
+    // A newer partial backup that is fine changes nothing: it is not a copy of the database.
+    await backup({ profile: 'prod', timestamp: hoursAgo(1), size: 1, options: { tables: ['public.customers'] } });
+    catalogue.recordVerification(corrupt.id, false);
+    const undrillable = await backup({ profile: 'drilled', timestamp: hoursAgo(2), size: 10 });
+    catalogue.recordRestoreTest(undrillable.id, false, hoursAgo(1));
+
+    const report = await health();
+    expect(report.status).toBe('degraded');
+    expect(report.reasons).toEqual([
+      {
+        code: 'NEWEST_BACKUP_FAILED_CHECK',
+        severity: 'degraded',
+        profile: 'drilled',
+        message: `The newest full backup of profile "drilled", ${undrillable.filename} (${undrillable.timestamp}), failed its restore drill (${hoursAgo(1)}); it may not restore.`,
+      },
+      {
+        code: 'NEWEST_BACKUP_FAILED_CHECK',
+        severity: 'degraded',
+        profile: 'prod',
+        message: expect.stringMatching(new RegExp(`^The newest full backup of profile "prod", ${corrupt.filename} \\(${corrupt.timestamp}\\), failed verification \\(.*\\); it may not restore\\.$`)),
+      },
+    ]);
+
+    await backup({ profile: 'prod', timestamp: hoursAgo(0.5), size: 10 });
+    await backup({ profile: 'drilled', timestamp: hoursAgo(0.5), size: 10 });
     expect((await health()).status).toBe('healthy');
   });
 

@@ -10,10 +10,15 @@
 // - successfulBackups / failedBackups count backup *runs* (completed vs failed|interrupted), as the
 //   spec's schedule stats do, so a success rate can be computed. Adopting existing files records a
 //   run too; those are not backups that ran, so they are left out of run counts and "last run".
+// - Health judges a profile by its full backups: a table-filtered, schema-only or data-only backup
+//   does not restore the database, so it never makes a profile look recently backed up. The newest
+//   full backup having failed its last verify or restore drill is a reason of its own: a profile
+//   whose newest copy may not restore is not healthy, whatever its runs say.
 import { randomBytes } from 'node:crypto';
 import { open, stat, statfs, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { Catalogue } from '../catalogue/catalogue.ts';
+import { backupScope } from '../backup/options.ts';
+import { failedCheck, type Catalogue } from '../catalogue/catalogue.ts';
 import type { BackupMetadata, RunRecord } from '../types.ts';
 
 export interface ProfileStats {
@@ -129,7 +134,7 @@ export function computeStats(catalogue: Catalogue, now: Date): BackupStats {
 export type HealthStatus = 'healthy' | 'degraded' | 'unhealthy';
 
 export interface HealthReason {
-  code: 'NO_RECENT_BACKUP' | 'LAST_RUN_FAILED' | 'BACKUP_DIR_NOT_WRITABLE' | 'LOW_DISK_SPACE' | 'NO_COMPATIBLE_PG_DUMP' | 'NO_BACKUPS';
+  code: 'NO_RECENT_BACKUP' | 'NEWEST_BACKUP_FAILED_CHECK' | 'LAST_RUN_FAILED' | 'BACKUP_DIR_NOT_WRITABLE' | 'LOW_DISK_SPACE' | 'NO_COMPATIBLE_PG_DUMP' | 'NO_BACKUPS';
   severity: 'degraded' | 'unhealthy';
   message: string;
   profile?: string;
@@ -138,8 +143,9 @@ export interface HealthReason {
 export interface HealthReport {
   status: HealthStatus;
   totalBackups: number;
-  /** Whether the newest backup of any profile is within `recentWithinHours`. */
+  /** Whether the newest full backup of any profile is within `recentWithinHours`. */
   hasRecentBackup: boolean;
+  /** The newest full backup's time: partial, schema-only and data-only ones do not count. */
   lastBackup: string | null;
   timestamp: string;
   reasons: HealthReason[];
@@ -197,8 +203,9 @@ export async function computeHealth(input: HealthInput): Promise<HealthReport> {
   }
 
   const profiles = catalogue.listProfiles();
-  const latest = newest(backups);
-  if (!latest) {
+  const fullBackups = backups.filter((backup) => backupScope(backup.options) === 'full');
+  const latest = newest(fullBackups);
+  if (backups.length === 0) {
     reasons.push({
       code: 'NO_BACKUPS',
       severity: 'degraded',
@@ -209,16 +216,30 @@ export async function computeHealth(input: HealthInput): Promise<HealthReport> {
   // Only configured profiles are judged: a removed profile's old backups are history, not a lapse.
   for (const { name } of profiles) {
     const intervalHours = input.expectedIntervalHours?.(name) ?? recentWithinHours;
-    const own = newest(backups.filter((backup) => backup.profile === name));
+    const ownCount = backups.filter((backup) => backup.profile === name).length;
+    const own = newest(fullBackups.filter((backup) => backup.profile === name));
     if (!own) {
-      reasons.push({ code: 'NO_RECENT_BACKUP', severity: 'degraded', profile: name, message: `Profile "${name}" has never been backed up.` });
+      const message = ownCount
+        ? `Profile "${name}" has no full backup: its ${ownCount} backup${ownCount === 1 ? ' is' : 's are'} partial, schema-only or data-only, and none of them restores the whole database.`
+        : `Profile "${name}" has never been backed up.`;
+      reasons.push({ code: 'NO_RECENT_BACKUP', severity: 'degraded', profile: name, message });
     } else if (nowMs - timeOf(own.timestamp) > intervalHours * HOUR_MS) {
       const ageHours = Math.floor((nowMs - timeOf(own.timestamp)) / HOUR_MS);
       reasons.push({
         code: 'NO_RECENT_BACKUP',
         severity: 'degraded',
         profile: name,
-        message: `Profile "${name}" was last backed up ${ageHours} h ago (${own.timestamp}); expected at least every ${intervalHours} h.`,
+        message: `Profile "${name}" was last backed up in full ${ageHours} h ago (${own.timestamp}); expected at least every ${intervalHours} h.`,
+      });
+    }
+    const failed = own && failedCheck(own);
+    if (own && failed) {
+      const what = failed === 'verify' ? `failed verification (${own.lastVerified!.at})` : `failed its restore drill (${own.restoreTest!.at})`;
+      reasons.push({
+        code: 'NEWEST_BACKUP_FAILED_CHECK',
+        severity: 'degraded',
+        profile: name,
+        message: `The newest full backup of profile "${name}", ${own.filename} (${own.timestamp}), ${what}; it may not restore.`,
       });
     }
 

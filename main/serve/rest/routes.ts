@@ -19,6 +19,7 @@ import {
   HealthSchema,
   ListQuery,
   LoginBody,
+  PinBody,
   RestoreBody,
   RestoreSchema,
   ScheduleStatusSchema,
@@ -189,6 +190,20 @@ export function restRoutes(holdfast: Holdfast, sessions: SessionHost): RestRoute
       access: 'admin',
       query: EmptyBody,
       response: StatsSchema,
+    route({
+      method: 'POST',
+      path: '/api/backup/:filename/pin',
+      summary: 'Pin a backup: retention keeps it whatever the policy; { "pinned": false } unpins it',
+      access: 'admin',
+      params: VerifyParams,
+      body: PinBody,
+      response: BackupMetadataSchema,
+      async handle({ params, body, call }) {
+        const backup = catalogued(holdfast, params.filename);
+        if (!backup) return notCatalogued(params.filename);
+        return call('backup.pin', { ref: backup.id, pinned: body.pinned });
+      },
+    }),
       handle: ({ call }) => call('backup.stats', {}),
     }),
     route({

@@ -27,6 +27,8 @@ export interface BackupRow {
   restoreTest: 'passed' | 'failed' | null;
   /** null for attempts that produced no backup. */
   scope: BackupScope | null;
+  /** Kept whatever the retention policy; false for attempts. */
+  pinned: boolean;
   error: string | null;
   /** The list's summary; the details panel asks backup.show for the rest. */
   backup: BackupSummary | null;
@@ -60,6 +62,7 @@ export function toRow(item: SummaryListItem): BackupRow {
       verified: item.lastVerified ? (item.lastVerified.valid ? 'valid' : 'invalid') : 'never',
       restoreTest: item.restoreTest?.status ?? null,
       scope: item.scope,
+      pinned: item.pinned,
       error: null,
       backup: item,
     };
@@ -78,22 +81,43 @@ export function toRow(item: SummaryListItem): BackupRow {
     verified: null,
     restoreTest: null,
     scope: null,
+    pinned: false,
     error: item.error ?? null,
     backup: null,
   };
 }
 
+/** One verdict on what is proven about a backup; null for attempts that produced none. */
+export type ProofState = 'invalid' | 'restore-tested' | VerifiedState;
+
+/**
+ * A failed check outranks a passed one, whichever came last: a drill that passed in January says
+ * nothing about a file that fails its checksum today, so such a backup never wears a green badge.
+ */
+export function proofOf(row: Pick<BackupRow, 'verified' | 'restoreTest'>): ProofState | null {
+  if (row.verified === null) return null;
+  if (row.verified === 'invalid' || row.restoreTest === 'failed') return 'invalid';
+  return row.restoreTest === 'passed' ? 'restore-tested' : row.verified;
+}
+
+/** What the "problems" filter and the Overview's attention list show: runs that failed, files gone, checks failed. */
+export function isProblem(row: BackupRow): boolean {
+  return row.status === 'failed' || row.status === 'interrupted' || row.status === 'missing' || proofOf(row) === 'invalid';
+}
+
 export type SortKey = 'timestamp' | 'profile' | 'status' | 'format' | 'size' | 'duration' | 'verified';
 export type SortDirection = 'asc' | 'desc';
 
-const verifiedRank: Record<VerifiedState, number> = { invalid: 0, never: 1, valid: 2 };
+const proofRank: Record<ProofState, number> = { invalid: 0, never: 1, valid: 2, 'restore-tested': 3 };
 
 function sortValue(row: BackupRow, key: SortKey): string | number | null {
   switch (key) {
     case 'timestamp':
       return Date.parse(row.timestamp) || 0;
-    case 'verified':
-      return row.verified === null ? null : verifiedRank[row.verified] + (row.restoreTest === 'passed' ? 0.5 : 0);
+    case 'verified': {
+      const proof = proofOf(row);
+      return proof === null ? null : proofRank[proof];
+    }
     default:
       return row[key];
   }
@@ -123,8 +147,8 @@ export const NO_FILTER: RowFilter = { text: '', profile: '', status: 'all' };
 
 export function matchesFilter(row: BackupRow, filter: RowFilter): boolean {
   if (filter.profile && row.profile !== filter.profile) return false;
-  if (filter.status === 'good' && !(row.status === 'completed' && row.verified !== 'invalid')) return false;
-  if (filter.status === 'problems' && !(row.status === 'failed' || row.status === 'interrupted' || row.status === 'missing' || row.verified === 'invalid' || row.restoreTest === 'failed')) return false;
+  if (filter.status === 'good' && !(row.status === 'completed' && proofOf(row) !== 'invalid')) return false;
+  if (filter.status === 'problems' && !isProblem(row)) return false;
   if (filter.status !== 'all' && filter.status !== 'good' && filter.status !== 'problems' && row.status !== filter.status) return false;
   const needle = filter.text.trim().toLowerCase();
   if (!needle) return true;

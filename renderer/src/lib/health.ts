@@ -17,12 +17,15 @@ export interface ProfileHealth {
   lastRunStatus: string | null;
 }
 
+/** Reasons that make a profile failing, not just degraded: its last run failed, or its newest full backup may not restore. */
+const FAILING: ReadonlySet<HealthReport['reasons'][number]['code']> = new Set(['LAST_RUN_FAILED', 'NEWEST_BACKUP_FAILED_CHECK']);
+
 export function profileHealth(profiles: readonly string[], stats: Stats, health: HealthReport): ProfileHealth[] {
   const byName = new Map(stats.profiles.map((p) => [p.profile, p]));
   return profiles.map((profile) => {
     const own = health.reasons.filter((reason) => reason.profile === profile);
     const figures = byName.get(profile);
-    const failing = own.some((reason) => reason.code === 'LAST_RUN_FAILED' || reason.severity === 'unhealthy');
+    const failing = own.some((reason) => FAILING.has(reason.code) || reason.severity === 'unhealthy');
     return {
       profile,
       status: failing ? 'failing' : own.length ? 'degraded' : 'healthy',

@@ -5,7 +5,7 @@ import type { BackupMetadata, ErrorInfo } from '../api/types.ts';
 import { ConfirmDialog } from '../components/Modal.tsx';
 import { icons } from '../components/icons.tsx';
 import { Badge, ErrorNotice, Facts, Spinner, StatusBadge, TypedConfirm } from '../components/ui.tsx';
-import { scopeLabel, type BackupRow } from '../lib/backup-rows.ts';
+import { proofOf, scopeLabel, type BackupRow } from '../lib/backup-rows.ts';
 import { formatBytes, formatCount, formatDateTime, formatDuration, formatRelative } from '../lib/format.ts';
 import { useBackups, type ActionState } from '../stores/backups.ts';
 import { useNav } from '../stores/nav.ts';
@@ -16,7 +16,8 @@ export function BackupDetails({ row, onClose }: { row: BackupRow; onClose: () =>
   const [deleting, setDeleting] = useState(false);
   // The list's summary: what is proven about it comes from there, so it follows every reload.
   const backup = row.backup;
-  const { verify, testRestore, cancelAction, loadDetail } = useBackups.getState();
+  const { verify, testRestore, cancelAction, loadDetail, setPinned } = useBackups.getState();
+  const pinning = useBackups((s) => s.pinning[row.id]);
   const running = action?.status === 'running';
   const cataloged = backup !== null;
 
@@ -57,6 +58,16 @@ export function BackupDetails({ row, onClose }: { row: BackupRow; onClose: () =>
             <button type="button" className="btn" disabled={backup.status !== 'completed'} onClick={() => useNav.getState().openRestoreWizard(row.id)}>
               {icons.restore} Restore…
             </button>
+            <button
+              type="button"
+              className="btn"
+              aria-pressed={backup.pinned}
+              disabled={pinning?.status === 'running' || backup.status === 'deleted'}
+              title={backup.pinned ? 'Pinned: retention keeps it whatever the policy. Unpin to let the policy decide again.' : 'Keep this backup whatever the retention policy'}
+              onClick={() => void setPinned(row.id, !backup.pinned)}
+            >
+              {backup.pinned ? 'Unpin' : 'Pin'}
+            </button>
             <button type="button" className="btn btn--danger-ghost" disabled={running} onClick={() => setDeleting(true)}>
               Delete
             </button>
@@ -67,11 +78,13 @@ export function BackupDetails({ row, onClose }: { row: BackupRow; onClose: () =>
             ) : null}
           </div>
           {action ? <ActionResult action={action} /> : null}
+          {pinning?.status === 'failed' ? <ErrorNotice error={pinning.error} title={backup.pinned ? 'Could not unpin' : 'Could not pin'} /> : null}
 
           <h3 className="details__section">Proof</h3>
           <Facts
             items={[
               ['Status', <StatusBadge key="s" status={backup.status} />],
+              ['Retention', backup.pinned ? <PinnedBadge key="p" /> : <span className="muted">the policy decides</span>],
               ['Verified', backup.lastVerified ? <>{<VerifiedBadge row={{ ...row, restoreTest: null }} />} <span className="muted">{formatRelative(backup.lastVerified.at)}</span></> : <StatusBadge status="never" />],
               ['Restore drill', backup.restoreTest ? <>{<StatusBadge status={backup.restoreTest.status} />} <span className="muted">{formatRelative(backup.restoreTest.at)}</span></> : <span className="muted">never run</span>],
               ['Checksum', detail?.status === 'done' ? <span key="c" className="mono break">{detail.backup.checksum}</span> : <span className="muted">…</span>],
@@ -280,8 +293,8 @@ function DeleteDialog({ row, open, onClose }: { row: BackupRow; open: boolean; o
 }
 
 export function VerifiedBadge({ row }: { row: BackupRow }) {
-  if (row.restoreTest === 'failed') return <StatusBadge status="invalid" />;
-  if (row.restoreTest === 'passed') {
+  const proof = proofOf(row) ?? 'never';
+  if (proof === 'restore-tested') {
     return (
       <span className="badge badge--ok" title="A restore drill restored it and every row count matched">
         <span className="badge__dot" aria-hidden="true" />
@@ -289,7 +302,16 @@ export function VerifiedBadge({ row }: { row: BackupRow }) {
       </span>
     );
   }
-  return <StatusBadge status={row.verified ?? 'never'} />;
+  return <StatusBadge status={proof} />;
+}
+
+/** Kept whatever the retention policy (holdfast pin). */
+export function PinnedBadge() {
+  return (
+    <Badge tone="info" title="Pinned: retention keeps it whatever the policy">
+      Pinned
+    </Badge>
+  );
 }
 
 const SCOPE_TITLES: Record<string, string> = {

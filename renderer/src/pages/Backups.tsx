@@ -11,7 +11,7 @@ import { formatBytes, formatDateTime, formatDuration, formatRelative, plural } f
 import { useBackups } from '../stores/backups.ts';
 import { useNav } from '../stores/nav.ts';
 import { useProfiles } from '../stores/profiles.ts';
-import { BackupDetails, ScopeBadge, VerifiedBadge } from './BackupDetails.tsx';
+import { BackupDetails, PinnedBadge, ScopeBadge, VerifiedBadge } from './BackupDetails.tsx';
 
 const ROW_HEIGHT = 44;
 // Format and duration give way first when the details panel leaves the table little room (CSS).
@@ -191,6 +191,7 @@ function BackupTable({ rows, selectedId, onSelect, sortKey, direction, onSort }:
                 <div role="cell" className="vtable__cell cell-strong">
                   {row.profile}
                   <ScopeBadge row={row} />
+                  {row.pinned ? <PinnedBadge /> : null}
                 </div>
                 <div role="cell" className="vtable__cell">
                   <StatusBadge status={row.status} />

@@ -4,6 +4,7 @@ import { lazy, Suspense, useEffect, useMemo, type ComponentType } from 'react';
 import { useNow } from '../components/hooks.ts';
 import { icons } from '../components/icons.tsx';
 import { EmptyState, ErrorNotice, Notice, PageHeader, StatusBadge } from '../components/ui.tsx';
+import { attentionItems, type AttentionItem } from '../lib/attention.ts';
 import { profileHealth, systemReasons } from '../lib/health.ts';
 import { formatBytes, formatCount, formatDateTime, formatPercent, formatRelative, formatTenthsOfSeconds } from '../lib/format.ts';
 import { chartSeries, type Point } from '../lib/series.ts';
@@ -41,14 +42,7 @@ export function Dashboard() {
     [profiles, stats.value, health.value],
   );
   const series = useMemo(() => chartSeries(rows), [rows]);
-  const attention = useMemo(
-    () =>
-      rows
-        .filter((row) => row.status === 'failed' || row.status === 'interrupted' || row.status === 'missing' || row.verified === 'invalid' || row.restoreTest === 'failed')
-        .sort((a, b) => Date.parse(b.timestamp) - Date.parse(a.timestamp))
-        .slice(0, 6),
-    [rows],
-  );
+  const attention = useMemo(() => attentionItems(rows), [rows]);
 
   if (profilesLoaded && profiles.length === 0) {
     return (
@@ -153,16 +147,14 @@ export function Dashboard() {
           <p className="card__empty">Nothing needs attention: no failed runs, missing files or failed verifications.</p>
         ) : (
           <ul className="attention">
-            {attention.map((row) => (
-              <li key={row.id} className="attention__item">
-                <StatusBadge status={row.status === 'completed' ? (row.verified === 'invalid' ? 'invalid' : 'failed') : row.status} />
+            {attention.map((item) => (
+              <li key={item.row.id} className="attention__item">
+                <StatusBadge status={item.kind === 'verify' ? 'invalid' : item.kind === 'drill' ? 'failed' : item.row.status} />
                 <div>
                   <p className="attention__title">
-                    {row.profile} <span className="muted">· {formatRelative(row.timestamp, now)}</span>
+                    {item.row.profile} <span className="muted">· {formatRelative(item.at, now)}</span>
                   </p>
-                  <p className="attention__detail">
-                    {row.error ?? (row.status === 'missing' ? `${row.filename} is no longer on disk.` : row.restoreTest === 'failed' ? `The restore drill of ${row.filename} failed.` : `${row.filename} failed verification.`)}
-                  </p>
+                  <p className="attention__detail">{attentionDetail(item, now)}</p>
                 </div>
               </li>
             ))}
@@ -171,6 +163,20 @@ export function Dashboard() {
       </section>
     </>
   );
+}
+
+function attentionDetail({ row, kind }: AttentionItem, now: number): string {
+  const taken = `taken ${formatRelative(row.timestamp, now)}`;
+  switch (kind) {
+    case 'run':
+      return row.error ?? 'The backup did not complete.';
+    case 'missing':
+      return `${row.filename} is no longer on disk.`;
+    case 'verify':
+      return `${row.filename} (${taken}) failed verification: it may not restore.`;
+    case 'drill':
+      return `The restore drill of ${row.filename} (${taken}) failed.`;
+  }
 }
 
 function Kpi({ label, value, detail }: { label: string; value: string; detail: string }) {

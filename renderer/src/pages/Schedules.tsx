@@ -6,7 +6,7 @@ import { useNow } from '../components/hooks.ts';
 import { icons } from '../components/icons.tsx';
 import { ConfirmDialog, Modal } from '../components/Modal.tsx';
 import { Badge, Checkbox, EmptyState, ErrorNotice, Field, PageHeader, StatusBadge } from '../components/ui.tsx';
-import { formatDateTime, formatRelative } from '../lib/format.ts';
+import { formatBytes, formatDateTime, formatRelative } from '../lib/format.ts';
 import { scheduleErrorPlacement, scheduleTypeLabel } from '../lib/schedule-form.ts';
 import { useNav } from '../stores/nav.ts';
 import { useProfiles } from '../stores/profiles.ts';
@@ -184,6 +184,8 @@ function ScheduleForm({ onDone }: { onDone: () => void }) {
   }
 
   const kept = preview?.existing.filter((d) => d.action === 'keep').length ?? 0;
+  const deleting = preview?.existing.filter((d) => d.action === 'delete') ?? [];
+  const pinned = preview?.existing.filter((d) => d.action === 'keep' && d.reasons.includes('pinned')) ?? [];
   return (
     <form className="form" onSubmit={submit} noValidate aria-label="Schedule">
       {error ? <ErrorNotice error={error} onDismiss={() => setError(null)} /> : null}
@@ -239,6 +241,20 @@ function ScheduleForm({ onDone }: { onDone: () => void }) {
           <p>
             Of the {preview.existing.length} existing backups{profile ? ` of ${profile}` : ''}, it keeps <strong>{kept}</strong> and would delete <strong>{preview.existing.length - kept}</strong>.
           </p>
+          {deleting.length ? (
+            <ul className="retention-files" aria-label="Backups it would delete">
+              {deleting.map((d) => (
+                <li key={d.id}>
+                  <span className="mono">{d.filename}</span> <span className="muted">· {formatBytes(d.size)} · {d.reasons.join('; ')}</span>
+                </li>
+              ))}
+            </ul>
+          ) : null}
+          {pinned.length ? (
+            <p>
+              Kept (pinned): <span className="mono">{pinned.map((d) => d.filename).join(', ')}</span>
+            </p>
+          ) : null}
           <p>
             After a year of daily backups it keeps <strong>{preview.yearOfDailyBackups.keptCount}</strong>, the oldest from {formatDateTime(preview.yearOfDailyBackups.kept.at(-1)?.at)}.
           </p>

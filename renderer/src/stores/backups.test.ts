@@ -4,6 +4,7 @@
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { api } from '../api/client.ts';
 import type { Envelope } from '../api/types.ts';
+import { toRow } from '../lib/backup-rows.ts';
 import { useBackups } from './backups.ts';
 
 function answerLater() {
@@ -77,5 +78,20 @@ describe('useBackups', () => {
     expect(useBackups.getState().detail).toMatchObject({ id: 'cccccccccccc', status: 'failed' });
     useBackups.getState().loadDetail('cccccccccccc');
     expect(answers).toHaveLength(4);
+  });
+
+  test('pinning shows on the row as soon as the engine answers; a refusal is kept for the panel', async () => {
+    const summary = { id: 'aaaaaaaaaaaa', filename: 'backup-a.dump', timestamp: '2026-01-01T02:00:00Z', size: 1, duration: 1, profile: 'shop', database: 'shop', format: 'custom', compression: 'gzip', status: 'completed', scope: 'full', lastVerified: null, restoreTest: null, pinned: false } as const;
+    useBackups.setState({ rows: [toRow(summary)], pinning: {} });
+    const call = vi.spyOn(api, 'call').mockResolvedValueOnce({ ok: true, value: { ...summary, pinned: true } } as never);
+    await useBackups.getState().setPinned('aaaaaaaaaaaa', true);
+    expect(call).toHaveBeenCalledWith('backup.pin', { ref: 'aaaaaaaaaaaa', pinned: true });
+    expect(useBackups.getState().rows[0]).toMatchObject({ pinned: true, backup: { pinned: true } });
+    expect(useBackups.getState().pinning).toEqual({});
+
+    call.mockResolvedValueOnce({ ok: false, error: { code: 'NOT_FOUND', message: 'gone' } });
+    await useBackups.getState().setPinned('aaaaaaaaaaaa', false);
+    expect(useBackups.getState().rows[0]).toMatchObject({ pinned: true });
+    expect(useBackups.getState().pinning.aaaaaaaaaaaa).toMatchObject({ status: 'failed', error: { code: 'NOT_FOUND' } });
   });
 });

@@ -14,6 +14,8 @@ export type ActionState =
   | { kind: 'testRestore'; status: 'done'; result: DrillResult }
   | { kind: 'verify' | 'testRestore'; status: 'failed'; error: ErrorInfo };
 
+export type PinState = { status: 'running' } | { status: 'failed'; error: ErrorInfo };
+
 /** The selected backup's full record (tables, row counts, options…), which the list leaves out. */
 export type DetailState = { id: string; status: 'loading' } | { id: string; status: 'done'; backup: BackupMetadata } | { id: string; status: 'failed'; error: ErrorInfo };
 
@@ -26,6 +28,8 @@ interface BackupsState {
   selectedId: string | null;
   detail: DetailState | null;
   actions: Record<string, ActionState>;
+  /** A pin or unpin on its way, or the error it came back with. */
+  pinning: Record<string, PinState>;
   /**
    * Asks for the catalogue now: after a change (a backup, a delete, a verify), so the answer includes it.
    * Summaries only (fields: 'summary'): with 10,000 backups the full records were ~13 MB of JSON the
@@ -46,6 +50,8 @@ interface BackupsState {
   verify(id: string): Promise<void>;
   testRestore(id: string): Promise<void>;
   cancelAction(id: string): void;
+  /** Pins (kept whatever the retention policy) or unpins; the row shows the answer at once. */
+  setPinned(id: string, pinned: boolean): Promise<void>;
   remove(id: string, confirm: string): Promise<Envelope<ChannelOutput<'backup.delete'>>>;
 }
 
@@ -76,6 +82,7 @@ export const useBackups = create<BackupsState>()((set, get) => {
     selectedId: null,
     detail: null,
     actions: {},
+    pinning: {},
     load() {
       const loading = (async () => {
         const result = await api.call('backup.list', { all: true, fields: 'summary' });
@@ -120,6 +127,20 @@ export const useBackups = create<BackupsState>()((set, get) => {
     cancelAction(id) {
       const action = get().actions[id];
       if (action?.status === 'running') action.controller.abort();
+    },
+    async setPinned(id, pinned) {
+      set((state) => ({ pinning: { ...state.pinning, [id]: { status: 'running' } } }));
+      const result = await api.call('backup.pin', { ref: id, pinned });
+      set((state) => {
+        const { [id]: _done, ...pinning } = state.pinning;
+        if (!result.ok) return { pinning: { ...pinning, [id]: { status: 'failed', error: result.error } } };
+        const value = result.value.pinned === true;
+        return {
+          pinning,
+          rows: state.rows.map((row) => (row.id === id && row.backup ? { ...row, pinned: value, backup: { ...row.backup, pinned: value } } : row)),
+          detail: state.detail?.id === id && state.detail.status === 'done' ? { ...state.detail, backup: result.value } : state.detail,
+        };
+      });
     },
     async remove(id, confirm) {
       const result = await api.call('backup.delete', { ref: id, confirm });
