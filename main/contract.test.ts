@@ -88,8 +88,8 @@ describe('backup.delete', () => {
 describe('settings.get', () => {
   test('shows the configuration, and whether a webhook is set but never its URL', async () => {
     const secretUrl = 'https://hooks.example.com/services/T000/B000/secret-part';
-    // Read from the engine's environment (its configuration), never from this process's.
-    const { holdfast: withWebhook } = await Holdfast.open(loadConfig({ HOLDFAST_HOME: home, HOLDFAST_WEBHOOK_URL: secretUrl }), { secrets: noKeychain });
+    const saved = process.env.HOLDFAST_WEBHOOK_URL;
+    process.env.HOLDFAST_WEBHOOK_URL = secretUrl;
     try {
       const result = await invoke(holdfast, 'settings.get', {});
       expect(result).toMatchObject({
@@ -136,6 +136,7 @@ describe('backup.list fields and backup.show', () => {
           scope: 'full',
           lastVerified: null,
           restoreTest: null,
+          pinned: false,
         },
       ],
     });

@@ -121,6 +121,11 @@ export function formatCleanup(summary: CleanupSummary): string {
   return lines.join('\n');
 }
 
+/** One backup of a retention plan: what happens to which file, and why. */
+export function formatDecision(decision: CleanupDecision): string {
+  return `  ${decision.action === 'keep' ? 'keep  ' : 'delete'} ${decision.timestamp}  ${decision.filename} (${humanBytes(decision.size)})  ${decision.reasons.join('; ')}`;
+}
+
 export { humanBytes, humanDuration };
 
 export function formatRestoreTest(result: RestoreTestResult): string {
@@ -133,10 +138,5 @@ export function formatRestoreTest(result: RestoreTestResult): string {
     ...result.restoredWithout.map((problem) => `  - restored without: ${problem.object} — needs a superuser (${problem.message})`),
     ...result.notes.map((note) => `  note: ${note}`),
     ...(result.error ? [`  error: ${result.error}`] : []),
-/** One backup of a retention plan: what happens to which file, and why. */
-export function formatDecision(decision: CleanupDecision): string {
-  return `  ${decision.action === 'keep' ? 'keep  ' : 'delete'} ${decision.timestamp}  ${decision.filename} (${humanBytes(decision.size)})  ${decision.reasons.join('; ')}`;
-}
-
   ].join('\n');
 }

@@ -345,6 +345,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       await run('retention.preview', { policy: options.policy, ...(options.profile ? { profile: options.profile } : {}) }, Boolean(options.json), (preview) =>
         [
           `Policy ${preview.policy}: of ${preview.existing.length} existing backups, ${preview.existing.filter((d) => d.action === 'keep').length} kept.`,
+          ...preview.existing.map(formatDecision),
           `A year of daily backups under it keeps ${preview.yearOfDailyBackups.keptCount}:`,
           ...preview.yearOfDailyBackups.kept.map((k) => `  ${k.at}  ${k.reasons.join('; ')}`),
         ].join('\n'),
@@ -354,7 +355,6 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
   program
     .command('stats')
     .description('Backup statistics (the specification\'s shape, plus per profile)')
-          ...preview.existing.map(formatDecision),
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }) => {
       await run('backup.stats', {}, Boolean(options.json), (stats) =>
@@ -458,16 +458,6 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       }
     });
 
-  program
-    .command('restore <backup>')
-    .description('Restore a backup into a profile\'s server')
-    .requiredOption('--to <profile>', 'target profile')
-    .option('--dbname <db>', 'target database (default: the profile\'s)')
-    .option('--create', 'create the target database')
-    .option('--clean', 'replace the target database (needs --confirm=<dbname>)')
-    .option('--swap', 'replace the target but keep the old database as <db>__before_<time> (needs --confirm)')
-    .option('--terminate-connections', 'end other sessions on the database being replaced')
-    .option('--confirm <dbname>', 'the target database name (profile/database for a production profile)')
   for (const [verb, pinned] of [
     ['pin', true],
     ['unpin', false],
@@ -481,6 +471,16 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       });
   }
 
+  program
+    .command('restore <backup>')
+    .description('Restore a backup into a profile\'s server')
+    .requiredOption('--to <profile>', 'target profile')
+    .option('--dbname <db>', 'target database (default: the profile\'s)')
+    .option('--create', 'create the target database')
+    .option('--clean', 'replace the target database (needs --confirm=<dbname>)')
+    .option('--swap', 'replace the target but keep the old database as <db>__before_<time> (needs --confirm)')
+    .option('--terminate-connections', 'end other sessions on the database being replaced')
+    .option('--confirm <dbname>', 'the target database name (profile/database for a production profile)')
     .option('--no-owner', 'do not restore ownership')
     .option('--no-acl', 'do not restore privileges')
     .option('--jobs <n>', 'parallel pg_restore jobs', integer('--jobs'))

@@ -55,6 +55,7 @@ interface BackupRow {
   verify_valid: number | null;
   restore_test_at: string | null;
   restore_test_ok: number | null;
+  pinned: number;
 }
 
 interface SummaryRow extends Omit<BackupRow, 'metadata'> {
@@ -70,7 +71,6 @@ interface SummaryRow extends Omit<BackupRow, 'metadata'> {
   schema_only: number | null;
   data_only: number | null;
   filtered: number;
-  pinned: number;
 }
 
 export interface BackupFilter {
@@ -317,11 +317,17 @@ export class Catalogue {
       status: row.status,
       scope: scopeOf({ schemaOnly: row.schema_only === 1, dataOnly: row.data_only === 1, filtered: row.filtered === 1 }),
       ...proofFromRow(row),
+      pinned: row.pinned === 1,
     }));
   }
 
   setBackupStatus(id: string, status: BackupStatus): void {
     this.db.prepare('UPDATE backups SET status = ? WHERE id = ?').run(status, id);
+  }
+
+  /** Pinned backups are kept whatever the retention policy; the pin is a column, so it never touches the metadata. */
+  setBackupPinned(id: string, pinned: boolean): void {
+    this.db.prepare('UPDATE backups SET pinned = ? WHERE id = ?').run(pinned ? 1 : 0, id);
   }
 
   recordRestoreTest(id: string, passed: boolean, at: string): void {
@@ -384,7 +390,6 @@ function runFromRow(row: RunRow): RunRecord {
 }
 
 function backupFromRow(row: BackupRow): BackupMetadata {
-      pinned: row.pinned === 1,
   const metadata = JSON.parse(row.metadata) as BackupMetadata;
   return { ...metadata, status: row.status, ...proofFromRow(row), pinned: row.pinned === 1 };
 }
@@ -392,14 +397,18 @@ function backupFromRow(row: BackupRow): BackupMetadata {
 /** What has been proven about a backup lives in columns of its own, updated without rewriting the metadata. */
 function proofFromRow(row: Pick<BackupRow, 'verified_at' | 'verify_valid' | 'restore_test_at' | 'restore_test_ok'>): Pick<BackupMetadata, 'lastVerified' | 'restoreTest'> {
   return {
-  /** Pinned backups are kept whatever the retention policy; the pin is a column, so it never touches the metadata. */
-  setBackupPinned(id: string, pinned: boolean): void {
-    this.db.prepare('UPDATE backups SET pinned = ? WHERE id = ?').run(pinned ? 1 : 0, id);
-  }
-
     lastVerified: row.verified_at ? { at: row.verified_at, valid: row.verify_valid === 1 } : null,
     restoreTest: row.restore_test_at ? { status: row.restore_test_ok === 1 ? 'passed' : 'failed', at: row.restore_test_at } : null,
   };
+}
+
+/**
+ * Which check a backup last failed, if any: its last verify, else its last restore drill. A backup
+ * that failed one is not a good copy (retention, health), even when the other passed.
+ */
+export function failedCheck(backup: Pick<BackupMetadata, 'lastVerified' | 'restoreTest'>): 'verify' | 'drill' | null {
+  if (backup.lastVerified?.valid === false) return 'verify';
+  return backup.restoreTest?.status === 'failed' ? 'drill' : null;
 }
 
 function backupWhere(filter: BackupFilter): { where: string; params: unknown[] } {
@@ -412,12 +421,3 @@ function backupWhere(filter: BackupFilter): { where: string; params: unknown[] }
   }
   return { where, params };
 }
-/**
- * Which check a backup last failed, if any: its last verify, else its last restore drill. A backup
- * that failed one is not a good copy (retention, health), even when the other passed.
- */
-export function failedCheck(backup: Pick<BackupMetadata, 'lastVerified' | 'restoreTest'>): 'verify' | 'drill' | null {
-  if (backup.lastVerified?.valid === false) return 'verify';
-  return backup.restoreTest?.status === 'failed' ? 'drill' : null;
-}
-

@@ -184,13 +184,6 @@ export function restRoutes(holdfast: Holdfast, sessions: SessionHost): RestRoute
       },
     }),
     route({
-      method: 'GET',
-      path: '/api/backup/stats',
-      summary: "Backup statistics (the specification's fields, plus per profile)",
-      access: 'admin',
-      query: EmptyBody,
-      response: StatsSchema,
-    route({
       method: 'POST',
       path: '/api/backup/:filename/pin',
       summary: 'Pin a backup: retention keeps it whatever the policy; { "pinned": false } unpins it',
@@ -204,6 +197,13 @@ export function restRoutes(holdfast: Holdfast, sessions: SessionHost): RestRoute
         return call('backup.pin', { ref: backup.id, pinned: body.pinned });
       },
     }),
+    route({
+      method: 'GET',
+      path: '/api/backup/stats',
+      summary: "Backup statistics (the specification's fields, plus per profile)",
+      access: 'admin',
+      query: EmptyBody,
+      response: StatsSchema,
       handle: ({ call }) => call('backup.stats', {}),
     }),
     route({

@@ -69,9 +69,9 @@ export const VerifyQuery = z
 
 export const EmptyBody = z.object({}).strict();
 
-export const LoginBody = z.object({ token: z.string().min(1).max(512).describe("holdfast serve's printed token or a user's token") }).strict();
 export const PinBody = z.object({ pinned: z.boolean().default(true).describe('false unpins it: the retention policy decides again') }).strict();
 
+export const LoginBody = z.object({ token: z.string().min(1).max(512).describe("holdfast serve's printed token or a user's token") }).strict();
 
 // --- responses ------------------------------------------------------------------------------------
 
@@ -99,8 +99,8 @@ export const BackupMetadataSchema = z
     clientVersion: z.string(),
     lastVerified: z.object({ at: Timestamp, valid: z.boolean() }).nullable().optional(),
     restoreTest: z.object({ status: z.enum(['passed', 'failed']), at: Timestamp }).nullable().optional(),
-  })
     pinned: z.boolean().optional().describe('kept whatever the retention policy'),
+  })
   .loose();
 
 export const BackupPage = z.object({
