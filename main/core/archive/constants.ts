@@ -29,3 +29,7 @@ export const BLK_BLOBS = 3;
 
 /** dumpTableData_copy() ends every COPY data stream with this, so its absence means a cut-off file. */
 export const COPY_TAIL = Buffer.from('\\.\n\n\n', 'latin1');
+
+/** The first four bytes (little-endian) of a zstd and an lz4 frame, as pg_dump -Z zstd/lz4 writes them. */
+export const ZSTD_MAGIC = 0xfd2fb528;
+export const LZ4_MAGIC = 0x184d2204;

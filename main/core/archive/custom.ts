@@ -2,7 +2,7 @@
 // chunk header, never by reading table data.
 import { ByteReader, truncatedFile } from './byte-reader.ts';
 import { ARCH_CUSTOM, BLK_BLOBS, BLK_DATA, K_OFFSET_NO_DATA, K_OFFSET_POS_NOT_SET, K_OFFSET_POS_SET } from './constants.ts';
-import { dataEntries, dataItemsOf, describeData, owner, tablesOf } from './entries.ts';
+import { archiveFindings, dataEntries, describeData, owner } from './entries.ts';
 import { DumpProblem } from './problem.ts';
 import { sniff } from './sniff.ts';
 import { openFile, readHeadBytes } from './source.ts';
@@ -20,13 +20,7 @@ export async function inspectCustom(path: string): Promise<Findings> {
     const head = await readHead(r, ARCH_CUSTOM, 'archive');
     const toc = await readToc(r, head, 'offset');
     await checkCustomData(r, toc, size);
-    return {
-      archiveVersion: head.versionText,
-      compression: head.compression,
-      tables: tablesOf(toc.entries),
-      dataItems: dataItemsOf(toc.entries),
-      entryCount: toc.entries.length,
-    };
+    return archiveFindings(toc);
   } finally {
     await fh.close();
   }

@@ -7,7 +7,7 @@ import { createGunzip } from 'node:zlib';
 import { forEachLine } from './blob-list.ts';
 import { ByteReader, EMPTY } from './byte-reader.ts';
 import { ARCH_TAR, COPY_TAIL, K_VERS_1_16 } from './constants.ts';
-import { dataEntries, dataItemsOf, owner, tablesOf } from './entries.ts';
+import { archiveFindings, dataEntries, owner } from './entries.ts';
 import { walkLz4, walkZstd } from './frames.ts';
 import { DumpProblem } from './problem.ts';
 import { sniff } from './sniff.ts';
@@ -107,13 +107,7 @@ export async function inspectDirectory(path: string): Promise<Findings> {
   });
   const problem = problems.find((p) => p !== undefined);
   if (problem) throw new DumpProblem(problem);
-  return {
-    archiveVersion: toc.head.versionText,
-    compression: toc.head.compression,
-    tables: tablesOf(toc.entries),
-    dataItems: dataItemsOf(toc.entries),
-    entryCount: toc.entries.length,
-  };
+  return archiveFindings(toc);
 }
 
 async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {

@@ -1,8 +1,8 @@
 // What a TOC's entries mean to the rest of Holdfast: names for messages, the tables and data items an
 // archive lists, and the entries whose data pg_restore will go looking for.
 import { copyTarget, ident } from './identifiers.ts';
-import type { TocEntry } from './toc.ts';
-import type { ArchiveDataItem, ArchiveTable } from './types.ts';
+import type { Toc, TocEntry } from './toc.ts';
+import type { ArchiveDataItem, ArchiveTable, Findings } from './types.ts';
 
 export function who(e: TocEntry): string {
   return e.namespace ? `${ident(e.namespace)}.${ident(e.tag)}` : ident(e.tag);
@@ -19,6 +19,17 @@ export function owner(e: TocEntry): string {
   if (e.desc === 'BLOBS') return `large objects (dump id ${e.dumpId})`;
   if (e.desc === 'TABLE DATA') return `table ${who(e)} (dump id ${e.dumpId})`;
   return `${e.desc} ${who(e)} (dump id ${e.dumpId})`;
+}
+
+/** What a custom, tar or directory archive found whole reports about itself. */
+export function archiveFindings(toc: Toc): Findings {
+  return {
+    archiveVersion: toc.head.versionText,
+    compression: toc.head.compression,
+    tables: tablesOf(toc.entries),
+    dataItems: dataItemsOf(toc.entries),
+    entryCount: toc.entries.length,
+  };
 }
 
 export function tablesOf(entries: TocEntry[]): ArchiveTable[] {

@@ -1,6 +1,7 @@
 // lz4 and zstd frame walkers for directory data files: Node 20 has no decoder for either, but the frame
 // and block headers still prove every block is present.
 import type { ByteReader } from './byte-reader.ts';
+import { LZ4_MAGIC, ZSTD_MAGIC } from './constants.ts';
 import { DumpProblem } from './problem.ts';
 
 const SKIPPABLE_MASK = 0xfffffff0;
@@ -8,15 +9,7 @@ const SKIPPABLE_MAGIC = 0x184d2a50;
 
 /** Zstandard frame format (RFC 8878 §3.1): header, 3-byte block headers, optional checksum. */
 export async function walkZstd(r: ByteReader, label: string): Promise<void> {
-  let frames = 0;
-  while (r.pos < r.end) {
-    r.context = 'frame header';
-    const magic = await r.u32le();
-    if ((magic & SKIPPABLE_MASK) === SKIPPABLE_MAGIC) {
-      r.skip(await r.u32le());
-      continue;
-    }
-    if (magic !== 0xfd2fb528) throw new DumpProblem(`${label} is not zstd data at byte ${r.pos - 4}: the file is corrupt`);
+  await walkFrames(r, label, 'zstd', ZSTD_MAGIC, async () => {
     const fhd = await r.u8();
     if (fhd & 0x08) throw new DumpProblem(`${label} has a zstd frame header with the reserved bit set: the file is corrupt`);
     const fcsFlag = fhd >> 6;
@@ -35,22 +28,12 @@ export async function walkZstd(r: ByteReader, label: string): Promise<void> {
     }
     r.context = 'frame checksum';
     if (fhd & 0x04) r.skip(4);
-    frames++;
-  }
-  if (frames === 0) throw new DumpProblem(`${label} holds no zstd frame: the file is corrupt`);
+  });
 }
 
 /** LZ4 frame format: descriptor, size-prefixed blocks, a zero end mark, optional checksums. */
 export async function walkLz4(r: ByteReader, label: string): Promise<void> {
-  let frames = 0;
-  while (r.pos < r.end) {
-    r.context = 'frame header';
-    const magic = await r.u32le();
-    if ((magic & SKIPPABLE_MASK) === SKIPPABLE_MAGIC) {
-      r.skip(await r.u32le());
-      continue;
-    }
-    if (magic !== 0x184d2204) throw new DumpProblem(`${label} is not lz4 data at byte ${r.pos - 4}: the file is corrupt`);
+  await walkFrames(r, label, 'lz4', LZ4_MAGIC, async () => {
     const flg = await r.u8();
     await r.u8(); // block descriptor
     if (flg >> 6 !== 1) throw new DumpProblem(`${label} has an lz4 frame of unknown version: the file is corrupt`);
@@ -64,7 +47,22 @@ export async function walkLz4(r: ByteReader, label: string): Promise<void> {
     }
     r.context = 'content checksum';
     if ((flg >> 2) & 1) r.skip(4);
+  });
+}
+
+/** Frames follow one another to the end of the file; both formats share the skippable frame. */
+async function walkFrames(r: ByteReader, label: string, kind: 'zstd' | 'lz4', magic: number, walkFrame: () => Promise<void>): Promise<void> {
+  let frames = 0;
+  while (r.pos < r.end) {
+    r.context = 'frame header';
+    const found = await r.u32le();
+    if ((found & SKIPPABLE_MASK) === SKIPPABLE_MAGIC) {
+      r.skip(await r.u32le());
+      continue;
+    }
+    if (found !== magic) throw new DumpProblem(`${label} is not ${kind} data at byte ${r.pos - 4}: the file is corrupt`);
+    await walkFrame();
     frames++;
   }
-  if (frames === 0) throw new DumpProblem(`${label} holds no lz4 frame: the file is corrupt`);
+  if (frames === 0) throw new DumpProblem(`${label} holds no ${kind} frame: the file is corrupt`);
 }

@@ -1,4 +1,5 @@
 // Names what a file looks like from its first bytes, for messages about a dump that is not what it should be.
+import { LZ4_MAGIC, ZSTD_MAGIC } from './constants.ts';
 
 export function sniff(head: Buffer): string {
   if (head.length === 0) return 'an empty file';
@@ -6,8 +7,8 @@ export function sniff(head: Buffer): string {
   if (head.length >= 262 && head.subarray(257, 262).toString('latin1') === 'ustar') return 'a tar archive';
   if (head[0] === 0x1f && head[1] === 0x8b) return 'gzip-compressed data';
   const magic = head.length >= 4 ? head.readUInt32LE(0) : 0;
-  if (magic === 0xfd2fb528) return 'zstd-compressed data';
-  if (magic === 0x184d2204) return 'lz4-compressed data';
+  if (magic === ZSTD_MAGIC) return 'zstd-compressed data';
+  if (magic === LZ4_MAGIC) return 'lz4-compressed data';
   if (head[0] === 0x50 && head[1] === 0x4b) return 'a zip archive';
   const text = head.toString('latin1');
   if (text.includes('PostgreSQL database') || /^(--|SET |CREATE |\\restrict)/.test(text)) return 'a plain SQL script';

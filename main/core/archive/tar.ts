@@ -2,7 +2,7 @@
 import { forEachLine } from './blob-list.ts';
 import { ByteReader, truncatedFile } from './byte-reader.ts';
 import { ARCH_TAR, COPY_TAIL, K_VERS_1_16 } from './constants.ts';
-import { dataEntries, dataItemsOf, owner, tablesOf } from './entries.ts';
+import { archiveFindings, dataEntries, owner } from './entries.ts';
 import { DumpProblem } from './problem.ts';
 import { sniff } from './sniff.ts';
 import { openFile, rangeChunks, readAt, readHeadBytes, type Source } from './source.ts';
@@ -57,13 +57,7 @@ export async function inspectTar(path: string): Promise<Findings> {
         }
       }
     }
-    return {
-      archiveVersion: head.versionText,
-      compression: head.compression,
-      tables: tablesOf(toc.entries),
-      dataItems: dataItemsOf(toc.entries),
-      entryCount: toc.entries.length,
-    };
+    return archiveFindings(toc);
   } finally {
     await fh.close();
   }
