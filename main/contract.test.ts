@@ -88,10 +88,10 @@ describe('backup.delete', () => {
 describe('settings.get', () => {
   test('shows the configuration, and whether a webhook is set but never its URL', async () => {
     const secretUrl = 'https://hooks.example.com/services/T000/B000/secret-part';
-    const saved = process.env.HOLDFAST_WEBHOOK_URL;
-    process.env.HOLDFAST_WEBHOOK_URL = secretUrl;
+    // Read from the engine's environment (its configuration), never from this process's.
+    const { holdfast: withWebhook } = await Holdfast.open(loadConfig({ HOLDFAST_HOME: home, HOLDFAST_WEBHOOK_URL: secretUrl }), { secrets: noKeychain });
     try {
-      const result = await invoke(holdfast, 'settings.get', {});
+      const result = await invoke(withWebhook, 'settings.get', {});
       expect(result).toMatchObject({
         ok: true,
         value: {
@@ -104,8 +104,7 @@ describe('settings.get', () => {
       });
       expect(JSON.stringify(result)).not.toContain('secret-part');
     } finally {
-      if (saved === undefined) delete process.env.HOLDFAST_WEBHOOK_URL;
-      else process.env.HOLDFAST_WEBHOOK_URL = saved;
+      withWebhook.close();
     }
     expect(await invoke(holdfast, 'settings.get', { extra: 1 })).toMatchObject({ ok: false, error: { code: 'BAD_INPUT' } });
   });

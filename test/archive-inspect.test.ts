@@ -8,6 +8,7 @@ import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { inspectArchive, type ArchiveInspection, type ArchiveTable } from '../main/core/archive/inspect.ts';
+import { cleanEnv } from './support/clean-env.ts';
 import { startPgServer, type PgServer } from './support/pg-server.ts';
 import { requiredTools } from './support/required-tools.ts';
 
@@ -62,6 +63,7 @@ async function pgDump(args: string[]): Promise<void> {
 /** pg_dump -Fc into a pipe, so it cannot seek back and record data offsets in the TOC. */
 async function pgDumpToPipe(target: string): Promise<void> {
   const child = spawn(join(pgBin, 'pg_dump'), ['-h', server.host, '-p', String(server.port), '-U', server.user, '-d', 'fixture', '-Fc'], {
+    env: cleanEnv(),
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const exited = new Promise<number | null>((resolve, reject) => {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { execFileSync, spawn } from 'node:child_process';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { cleanEnv } from './support/clean-env.ts';
 import { startPgServer, type PgServer } from './support/pg-server.ts';
 import { makeHome, projectRoot, rowCount, runCli, seedDatabase, type TestHome } from './support/holdfast-env.ts';
 
@@ -273,7 +274,7 @@ describe('the catalogue survives a crash', () => {
            })();
          }`,
       );
-      const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: projectRoot, stdio: ['ignore', 'pipe', 'inherit'] });
+      const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: projectRoot, env: cleanEnv(), stdio: ['ignore', 'pipe', 'inherit'] });
       await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
       await new Promise((r) => setTimeout(r, 700));
       child.kill('SIGKILL');

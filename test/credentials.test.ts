@@ -126,7 +126,8 @@ beforeAll(async () => {
   process.env.PGPASSWORD = ENV_SECRET;
   process.env.PGPASSFILE = pgpass;
   catcher = await startPasswordCatcher();
-  home = makeHome();
+  // The engine is given them as the CLI or the desktop app would be; node-postgres reads this process's own.
+  home = makeHome({ PGPASSWORD: ENV_SECRET, PGPASSFILE: pgpass });
   holdfast = await home.open();
   api = await startServer(holdfast);
   alice = holdfast.addUser('alice', 'admin').token;

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import type { Holdfast } from '../main/core/holdfast.ts';
+import { cleanEnv } from './support/clean-env.ts';
 import { startPgServer, type PgServer } from './support/pg-server.ts';
 import { closeShop, openShop, processesMatching, profileFor, projectRoot, runCli, type TestHome, usePrivateTmpdir, waitFor } from './support/holdfast-env.ts';
 
@@ -84,7 +85,7 @@ describe('verify --test-restore', () => {
     const before = scratchDirs();
     try {
       const child = spawn(process.execPath, [join(projectRoot, 'bin', 'holdfast.mjs'), 'verify', backup.id, '--test-restore', '--json'], {
-        env: { ...process.env, ...home.env },
+        env: cleanEnv(home.env),
         stdio: ['ignore', 'pipe', 'pipe'],
         // Its own process group, so the signal goes to the group as a terminal's Ctrl-C does.
         detached: true,

@@ -14,6 +14,7 @@ import type { Holdfast } from '../main/core/holdfast.ts';
 import { SESSIONS_PER_USER } from '../main/serve/auth.ts';
 import { BackupMetadataSchema, BackupPage, HealthSchema, RestoreSchema, ScheduleStatusSchema, SessionSchema, StatsSchema, VerifySchema } from '../main/serve/rest/schemas.ts';
 import { startServer, type RunningServer } from '../main/serve/server.ts';
+import { cleanEnv } from './support/clean-env.ts';
 import type { PgServer } from './support/pg-server.ts';
 import { closeShop, openShop, profileFor, rowCount, runCli, startCli, waitFor, type TestHome } from './support/holdfast-env.ts';
 
@@ -504,7 +505,7 @@ function rawStatus(method: string, path: string, token: string): Promise<number>
 describe("the specification's curl examples, run literally against holdfast serve", () => {
   function curl(args: string[]): Promise<{ status: number; body: any }> {
     return new Promise((resolve, reject) => {
-      const child = spawn('curl', ['--silent', '--show-error', '--max-time', '60', '--write-out', '\n%{http_code}', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn('curl', ['--silent', '--show-error', '--max-time', '60', '--write-out', '\n%{http_code}', ...args], { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
       let err = '';
       child.stdout.on('data', (c: Buffer) => (out += c.toString()));

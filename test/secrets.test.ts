@@ -39,8 +39,9 @@ function expectNoPasswordUnder(dir: string, password: string) {
   }
 }
 
+/** Where the CLI children make their passfiles: their clean environment has no XDG_RUNTIME_DIR, so their TMPDIR. */
 function passfileDirs(): string[] {
-  const root = process.env.XDG_RUNTIME_DIR ?? tmpdir();
+  const root = tmpdir();
   return readdirSync(root).filter((name) => name.startsWith('holdfast-pass-'));
 }
 

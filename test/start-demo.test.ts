@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { cleanEnv } from './support/clean-env.ts';
 import { makeHome, processesMatching, projectRoot, usePrivateTmpdir, waitFor, type TestHome } from './support/holdfast-env.ts';
 
 function electronInstalled(): boolean {
@@ -27,9 +28,8 @@ const demoDirs = () => readdirSync(tmp.dir).filter((name) => name.startsWith('ho
 
 /** `npm start -- --no-open` on a headless machine, with `home` as the user's HOLDFAST_HOME. */
 function start(home: TestHome): { child: ChildProcessWithoutNullStreams; output: () => string; exited: Promise<number | null> } {
-  const env: NodeJS.ProcessEnv = { ...process.env, HOLDFAST_HOME: home.home };
-  delete env.DISPLAY;
-  delete env.WAYLAND_DISPLAY;
+  // No DISPLAY or WAYLAND_DISPLAY: a headless machine.
+  const env = cleanEnv({ HOLDFAST_HOME: home.home });
   const child = spawn(process.execPath, [join(projectRoot, 'bin', 'start.mjs'), '--no-open'], { cwd: projectRoot, env, stdio: 'pipe' });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -44,6 +44,13 @@ export interface HoldfastConfig {
   /** Explicit client-tools directory; when set, no other pg_dump is considered. */
   pgBinDir: string | undefined;
   connectTimeoutSeconds: number;
+  /**
+   * The environment this configuration was read from. The engine's other settings (notifications,
+   * schedule presets, libpq's password file) and its client tools' environment come from here, never
+   * from process.env, so an engine opened with an environment sees that one only (tests open theirs
+   * with a minimal one: nothing of the developer's shell reaches a real service).
+   */
+  env: NodeJS.ProcessEnv;
 }
 
 /** The platform's per-user application data directory, the same place Electron's userData points at. */
@@ -84,5 +91,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HoldfastConfig
     retentionDays: values.BACKUP_RETENTION_DAYS,
     pgBinDir: values.HOLDFAST_PG_BIN ? resolve(values.HOLDFAST_PG_BIN) : undefined,
     connectTimeoutSeconds: values.HOLDFAST_CONNECT_TIMEOUT_SECONDS,
+    env,
   };
 }

@@ -173,7 +173,7 @@ export class Holdfast implements EngineContext, ProfileContext {
     this.schedules = new ScheduleStore(catalogue.db);
     this.users = new UserStore(catalogue.db);
     this.logger = fileLogger(join(config.home, 'logs'));
-    this.notifier = new Notifier(notifySettingsFromEnv(process.env), {
+    this.notifier = new Notifier(notifySettingsFromEnv(config.env), {
       log: (level, message, detail) => {
         this.logger.log(level, `notification: ${message}`, detail);
         if (level !== 'info') process.stderr.write(`holdfast: notification ${level}: ${message}\n`);
@@ -334,7 +334,7 @@ export class Holdfast implements EngineContext, ProfileContext {
 
   addSchedule(input: ScheduleRequest, now: Date = new Date()): ScheduleView {
     this.catalogue.requireProfile(input.profile);
-    const cron = input.type === 'custom' ? (input.cron ?? '') : presetCron(input.type);
+    const cron = input.type === 'custom' ? (input.cron ?? '') : presetCron(input.type, this.config.env);
     validateCron(cron);
     const timeZone = validateTimeZone(input.timeZone ?? systemTimeZone());
     if (input.retention !== undefined) this.retentionPolicyFor(input.profile, input.retention);
@@ -531,7 +531,7 @@ export class Holdfast implements EngineContext, ProfileContext {
   }
 
   async settings(): Promise<SettingsView> {
-    const notify = notifySettingsFromEnv(process.env);
+    const notify = notifySettingsFromEnv(this.config.env);
     const tools = await this.clientTools(this.config.pgBinDir);
     const { home, backupDir, compressionDefault, maxSizeBytes, timeoutMs, stallMs, concurrency, retentionDays, connectTimeoutSeconds } = this.config;
     return {
@@ -544,7 +544,7 @@ export class Holdfast implements EngineContext, ProfileContext {
       concurrency,
       retentionDays,
       connectTimeoutSeconds,
-      schedules: { daily: presetCron('daily'), weekly: presetCron('weekly'), monthly: presetCron('monthly'), cleanup: cleanupCron() },
+      schedules: { daily: presetCron('daily', this.config.env), weekly: presetCron('weekly', this.config.env), monthly: presetCron('monthly', this.config.env), cleanup: cleanupCron(this.config.env) },
       notifications: { slack: notify.slackWebhook !== undefined, webhook: notify.webhookUrl !== undefined, on: notify.on },
       clientTools: { explicitDir: this.config.pgBinDir ?? null, found: tools.map((t) => ({ version: t.version, major: t.major, dir: t.dir, source: t.source })) },
     };

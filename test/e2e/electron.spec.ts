@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { _electron as electron, expect, test, type ElectronApplication, type Page } from '@playwright/test';
+import { cleanEnv } from '../support/clean-env.ts';
 
 const projectRoot = join(import.meta.dirname, '..', '..');
 
@@ -42,7 +43,7 @@ test.describe('the desktop app (Electron)', () => {
     home = mkdtempSync(join(tmpdir(), 'holdfast-electron-e2e-'));
     // Chromium refuses to start as root without --no-sandbox (the OS sandbox; the renderer stays sandboxed).
     const args = [projectRoot, ...(process.getuid?.() === 0 ? ['--no-sandbox'] : [])];
-    app = await electron.launch({ executablePath: binary!, args, cwd: projectRoot, env: { ...process.env, HOLDFAST_HOME: home } as Record<string, string> });
+    app = await electron.launch({ executablePath: binary!, args, cwd: projectRoot, env: cleanEnv({ HOLDFAST_HOME: home, DISPLAY: process.env.DISPLAY, WAYLAND_DISPLAY: process.env.WAYLAND_DISPLAY, XAUTHORITY: process.env.XAUTHORITY }) });
     page = await app.firstWindow();
   });
 

@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test as base, expect, type ConsoleMessage, type Page } from '@playwright/test';
+import { cleanEnv } from '../support/clean-env.ts';
 import { makeHome, projectRoot, seedDatabase, waitFor, type TestHome } from '../support/holdfast-env.ts';
 import { startPgServer, type PgServer } from '../support/pg-server.ts';
 
@@ -20,7 +21,7 @@ export interface HoldfastUi {
 
 async function startServe(home: TestHome): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, [join(projectRoot, 'bin', 'holdfast.mjs'), 'serve'], {
-    env: { ...process.env, ...home.env },
+    env: cleanEnv(home.env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

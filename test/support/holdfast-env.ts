@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { spawn } from 'node:child_process';
 import { loadConfig } from '../../main/core/config.ts';
 import { Holdfast } from '../../main/core/holdfast.ts';
+import { cleanEnv } from './clean-env.ts';
 import { startPgServer, type PgServer } from './pg-server.ts';
 
 export const projectRoot = resolve(import.meta.dirname, '..', '..');
@@ -23,7 +24,7 @@ export function makeHome(extraEnv: Record<string, string> = {}): TestHome {
     home,
     env,
     async open(more = {}) {
-      const { holdfast } = await Holdfast.open(loadConfig({ ...env, ...more }));
+      const { holdfast } = await Holdfast.open(loadConfig(cleanEnv({ ...env, ...more })));
       return holdfast;
     },
     cleanup() {
@@ -112,11 +113,11 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the real `holdfast` bin as a user would. */
+/** Runs the real `holdfast` bin as a user would, in a clean environment with `env` on top. */
 export function runCli(args: string[], env: Record<string, string>, options: { input?: string } = {}): Promise<CliResult> {
   return new Promise((resolvePromise) => {
     const child = spawn(process.execPath, [join(projectRoot, 'bin', 'holdfast.mjs'), ...args], {
-      env: { ...process.env, ...env },
+      env: cleanEnv(env),
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -129,7 +130,7 @@ export function runCli(args: string[], env: Record<string, string>, options: { i
 }
 
 export function startCli(args: string[], env: Record<string, string>, options: { stdout?: boolean } = {}) {
-  return spawn(process.execPath, [join(projectRoot, 'bin', 'holdfast.mjs'), ...args], { env: { ...process.env, ...env }, stdio: ['ignore', options.stdout ? 'pipe' : 'ignore', 'ignore'] });
+  return spawn(process.execPath, [join(projectRoot, 'bin', 'holdfast.mjs'), ...args], { env: cleanEnv(env), stdio: ['ignore', options.stdout ? 'pipe' : 'ignore', 'ignore'] });
 }
 
 export interface ShopFixture {

@@ -67,8 +67,8 @@ function sslFor(target: ConnectionTarget): pg.ClientConfig['ssl'] {
 }
 
 /** libpq's password file (PGPASSFILE, else its default): the line pg_dump would take for this connection. */
-async function passwordFromLibpqFile(target: ConnectionTarget, database: string): Promise<string | undefined> {
-  const path = process.env.PGPASSFILE || (process.platform === 'win32' ? join(process.env.APPDATA ?? homedir(), 'postgresql', 'pgpass.conf') : join(homedir(), '.pgpass'));
+async function passwordFromLibpqFile(target: ConnectionTarget, database: string, env: NodeJS.ProcessEnv): Promise<string | undefined> {
+  const path = env.PGPASSFILE || (process.platform === 'win32' ? join(env.APPDATA ?? homedir(), 'postgresql', 'pgpass.conf') : join(homedir(), '.pgpass'));
   try {
     const info = await stat(path);
     // libpq skips a file that is not a plain file, or that its group or others may read.
@@ -83,9 +83,9 @@ async function passwordFromLibpqFile(target: ConnectionTarget, database: string)
  * What node-postgres sends when the server asks for a password. Always a function: given none (or an
  * empty string) node-postgres would read PGPASSWORD and ~/.pgpass itself, for whatever host it is.
  */
-function passwordFor(target: ConnectionTarget, database: string, stored: string | undefined): () => Promise<string> {
+function passwordFor(target: ConnectionTarget, database: string, stored: string | undefined, env: NodeJS.ProcessEnv): () => Promise<string> {
   return async () => {
-    const password = stored ?? (target.libpqPasswordFiles === true ? await passwordFromLibpqFile(target, database) : undefined);
+    const password = stored ?? (target.libpqPasswordFiles === true ? await passwordFromLibpqFile(target, database, env) : undefined);
     if (password !== undefined) return password;
     const where = `The server at ${target.host}:${target.port} asks for a password for ${target.user}`;
     if (target.libpqPasswordFiles === true) {
@@ -99,7 +99,8 @@ function passwordFor(target: ConnectionTarget, database: string, stored: string 
   };
 }
 
-export async function connect(target: ConnectionTarget, connectTimeoutSeconds: number, database = target.dbname, password?: string): Promise<pg.Client> {
+/** `env` is the engine's (its PGPASSFILE is the password file a child's libpq would read too). */
+export async function connect(target: ConnectionTarget, connectTimeoutSeconds: number, database = target.dbname, password?: string, env: NodeJS.ProcessEnv = process.env): Promise<pg.Client> {
   let ssl: pg.ClientConfig['ssl'];
   try {
     ssl = sslFor(target);
@@ -111,7 +112,7 @@ export async function connect(target: ConnectionTarget, connectTimeoutSeconds: n
     port: target.port,
     user: target.user,
     database,
-    password: passwordFor(target, database, password),
+    password: passwordFor(target, database, password, env),
     ssl,
     connectionTimeoutMillis: connectTimeoutSeconds * 1000,
     application_name: 'holdfast',

@@ -45,9 +45,9 @@ export async function openSession(source: CredentialSource, profile: Profile): P
   return {
     profile,
     toolsDir: profile.pgBinDir ?? source.config.pgBinDir,
-    connect: (database = profile.dbname) => connect(profile, timeout, database, password),
+    connect: (database = profile.dbname) => connect(profile, timeout, database, password, source.config.env),
     childEnv: () => {
-      const env = libpqEnv(profile, timeout);
+      const env = libpqEnv(profile, timeout, source.config.env);
       return passfile ? passfile.env(env) : env;
     },
     close: async () => {
