@@ -78,4 +78,10 @@ describe('RestoreErrorCollector with psql reading stdin', () => {
     expect(report.ownerNotSet.map((p) => p.object)).toEqual(['ALTER TABLE public.t OWNER TO boss;']);
     expect(report.failures).toEqual([]);
   });
+
+  test('a meta-command psql refused (the script is fenced by \\restrict) fails the drill', () => {
+    const report = collect('backslash commands are restricted; only \\unrestrict is allowed\nERROR:  permission denied for schema public\nSTATEMENT:  ALTER TABLE public.t OWNER TO boss;');
+    expect(report.failures).toEqual([{ object: 'a psql meta-command of the script', message: 'backslash commands are restricted; only \\unrestrict is allowed' }]);
+    expect(report.ownerNotSet).toHaveLength(1);
+  });
 });

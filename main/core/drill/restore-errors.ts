@@ -59,6 +59,14 @@ export class RestoreErrorCollector {
       this.collecting = undefined;
       return;
     }
+    // psql refusing a meta-command of the script (restricted, see restore/psql-input.ts): pg_dump never writes one there.
+    const refusedMeta = /^(?:psql:[^:]*:(\d+): )?(?:error: )?(backslash commands are restricted.*)$/.exec(line);
+    if (refusedMeta) {
+      this.current = this.entries.length < MAX_PROBLEMS ? { object: `a psql meta-command${refusedMeta[1] ? ` at line ${refusedMeta[1]}` : ''} of the script`, messages: [refusedMeta[2]!], commands: [] } : undefined;
+      if (this.current) this.entries.push(this.current);
+      this.collecting = undefined;
+      return;
+    }
     const pgRestoreError = /^pg_restore: error: (?:could not execute query: )?(?:ERROR: {1,2})?(.*)$/.exec(line);
     // psql reading a file names its line; reading stdin (as a drill feeds it) it does not.
     const psqlError = /^(?:psql:[^:]*:(\d+): )?ERROR: {1,2}(.*)$/.exec(line);

@@ -20,6 +20,7 @@ import type { RestoreErrorCollector } from '../drill/restore-errors.ts';
 import { checkBackupFiles, dumpClientMajor } from '../verify/verify.ts';
 import { findExecutedFunctions } from './executed-functions.ts';
 import { archiveContents, assessImpact, type RestoreImpact } from './impact.ts';
+import { psqlKnowsRestrict, restrictedPsqlInput } from './psql-input.ts';
 
 export interface RestoreRequest {
   ref: string;
@@ -168,8 +169,12 @@ export async function runRestoreTool(
     lineReaders.length > 0 ? (child: ChildProcess) => child.stderr && createInterface({ input: child.stderr, crlfDelay: Infinity }).on('line', (line) => lineReaders.forEach((read) => read(line))) : undefined;
   let result;
   if (backup.format === 'plain') {
+    // psql runs a script's meta-commands on this host: it must know \restrict, and gets the script only through the check of psql-input.ts.
+    if (!psqlKnowsRestrict(tools.version)) {
+      throw new HoldfastError('TOOL_MISSING', `psql ${tools.version} (${tools.paths.psql}) cannot be kept from running a plain dump's psql meta-commands on this host: \\restrict came with psql 13.22, 14.19, 15.14, 16.10 and 17.6.`, 'Update the PostgreSQL client tools to the latest minor release of their major (or set HOLDFAST_PG_BIN to newer ones).');
+    }
     const file = createReadStream(backup.path, { highWaterMark: 1024 * 1024 });
-    const input: Readable = backup.compression.startsWith('gzip') ? file.pipe(createGunzip()) : file;
+    const input: Readable = restrictedPsqlInput(backup.compression.startsWith('gzip') ? file.pipe(createGunzip()) : file);
     const stopOnError = collector ? ['--echo-errors'] : ['--set=ON_ERROR_STOP=1', '--single-transaction'];
     result = await runChild(tools.paths.psql, ['--no-psqlrc', '--quiet', '--no-password', ...stopOnError, `--dbname=${dbnameConninfo(database)}`], {
       env,

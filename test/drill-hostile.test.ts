@@ -1,0 +1,105 @@
+// A second review of the drill's sandbox (issue 11), attacking it with real servers. A plain dump is
+// fed to psql, which runs on the Holdfast host, not in the sandbox: its meta-commands must never run,
+// whether a hostile source server put them there (its superuser answers pg_dump's questions, e.g. a
+// view's definition) or the file was altered along with its checksum. The marker files live in a
+// world-writable directory, so a command run as any OS user would leave one.
+import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { sha256File } from '../main/core/fsutil/durable.ts';
+import type { Holdfast } from '../main/core/holdfast.ts';
+import type { BackupMetadata } from '../main/core/types.ts';
+import { startPgServer, type PgServer } from './support/pg-server.ts';
+import { makeHome, profileFor, type TestHome, usePrivateTmpdir } from './support/holdfast-env.ts';
+
+const privateTmp = usePrivateTmpdir();
+const markers = join(privateTmp.dir, 'markers');
+mkdirSync(markers);
+chmodSync(markers, 0o777);
+
+let server: PgServer;
+let home: TestHome;
+let holdfast: Holdfast;
+
+beforeAll(async () => {
+  server = await startPgServer();
+  await server.query('CREATE DATABASE viewdef');
+  await server.query('CREATE DATABASE plainshop');
+  // The source's superuser (or a server of an admin's own, which answers whatever it likes) makes
+  // pg_dump write a view definition with a psql meta-command in it: pg_dump prints it unescaped.
+  await server.query(
+    `CREATE TABLE t (i int); INSERT INTO t VALUES (1), (2);
+     CREATE VIEW v AS SELECT 1 AS a;
+     CREATE OR REPLACE FUNCTION pg_catalog.pg_get_viewdef(oid) RETURNS text LANGUAGE sql AS
+       $$ SELECT E' SELECT 1 AS a;\\n\\\\unrestrict \`id > ${join(markers, 'viewdef')}\`\\nSELECT 1 AS a;' $$;`,
+    'viewdef',
+  );
+  await server.query(`CREATE TABLE t (i int, v text); INSERT INTO t SELECT g, 'row ' || g FROM generate_series(1, 3) g; CREATE VIEW tv AS SELECT i FROM t;`, 'plainshop');
+  home = makeHome();
+  holdfast = await home.open();
+  await holdfast.addProfile(profileFor(server, 'viewdef', 'viewdef'));
+  await holdfast.addProfile(profileFor(server, 'plainshop', 'plainshop'));
+});
+
+afterAll(async () => {
+  holdfast?.close();
+  home?.cleanup();
+  await server?.stop();
+  privateTmp.remove();
+});
+
+/** Rewrites a gzipped plain backup and its recorded checksum and size, as if it had been written that way. */
+async function alterPlain(backup: BackupMetadata, edit: (sql: string) => string): Promise<void> {
+  const sql = gunzipSync(readFileSync(backup.path)).toString('utf8');
+  const altered = edit(sql);
+  expect(altered).not.toBe(sql);
+  writeFileSync(backup.path, gzipSync(Buffer.from(altered)));
+  const checksum = `sha256:${await sha256File(backup.path)}`;
+  const size = readFileSync(backup.path).length;
+  holdfast.catalogue.db
+    .prepare(`UPDATE backups SET checksum = ?, size = ?, metadata = json_set(metadata, '$.checksum', ?, '$.size', ?) WHERE id = ?`)
+    .run(checksum, size, checksum, size, backup.id);
+}
+
+const restrictKey = (sql: string) => /^\\restrict (\S+)$/m.exec(sql)![1]!;
+
+describe('a plain dump\'s psql meta-commands never run on the Holdfast host', () => {
+  test('a view definition a hostile source rewrote to "\\unrestrict `cmd`" (psql expands it while restricted): the drill runs nothing and fails, naming it', async () => {
+    const backup = await holdfast.backup('viewdef', { format: 'plain' });
+    expect(gunzipSync(readFileSync(backup.path)).toString()).toContain('\\unrestrict `id');
+    const result = await holdfast.testRestore(backup.id);
+    expect(readdirSync(markers)).toEqual([]);
+    expect(result.ok).toBe(false);
+    expect(result.error).toMatch(/\\unrestrict at byte \d+ that is not pg_dump's closing line/);
+  });
+
+  test('a plain file altered with its checksum — "\\unrestrict KEY" then "\\!" mid-script — runs nothing in a drill or a restore', async () => {
+    const backup = await holdfast.backup('plainshop', { format: 'plain', suffix: 'unrestricted' });
+    await alterPlain(backup, (sql) => sql.replace('CREATE TABLE', `\\unrestrict ${restrictKey(sql)}\n\\! id > ${join(markers, 'unrestricted')}\nCREATE TABLE`));
+    const result = await holdfast.testRestore(backup.id);
+    expect(readdirSync(markers)).toEqual([]);
+    expect(result.ok).toBe(false);
+    expect(result.error).toMatch(/\\unrestrict at byte/);
+    await expect(holdfast.restore({ ref: backup.id, to: 'plainshop', dbname: 'restored_unrestricted', create: true, clean: false, noOwner: false, noAcl: false, dryRun: false })).rejects.toThrow(/\\unrestrict at byte/);
+    expect(readdirSync(markers)).toEqual([]);
+  });
+
+  test('a plain file altered with its checksum to drop its \\restrict fence and run "\\!": psql is fenced by Holdfast, the drill fails on the refused meta-command', async () => {
+    const backup = await holdfast.backup('plainshop', { format: 'plain', suffix: 'unfenced' });
+    await alterPlain(backup, (sql) => sql.replace(/^\\(?:un)?restrict .*$/gm, '').replace('CREATE TABLE', `\\! id > ${join(markers, 'unfenced')}\nCREATE TABLE`));
+    const result = await holdfast.testRestore(backup.id);
+    expect(readdirSync(markers)).toEqual([]);
+    expect(result.ok).toBe(false);
+    expect(result.error).toMatch(/meta-command/);
+  });
+
+  test('a plain dump without the \\restrict fence (pg_dump before 15.14) still drills: Holdfast fences it', async () => {
+    const backup = await holdfast.backup('plainshop', { format: 'plain', suffix: 'old-pg-dump' });
+    await alterPlain(backup, (sql) => sql.replace(/^\\(?:un)?restrict .*$/gm, ''));
+    const result = await holdfast.testRestore(backup.id);
+    expect(result.error).toBeNull();
+    expect(result.ok).toBe(true);
+    expect(result.tables).toEqual([{ table: 'public.t', expected: 3, actual: 3 }]);
+  });
+});
