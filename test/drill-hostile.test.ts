@@ -26,6 +26,8 @@ beforeAll(async () => {
   server = await startPgServer();
   await server.query('CREATE DATABASE viewdef');
   await server.query('CREATE DATABASE plainshop');
+  await server.query('CREATE DATABASE subs');
+  await server.query('CREATE ROLE app LOGIN; ALTER DATABASE subs OWNER TO app');
   // The source's superuser (or a server of an admin's own, which answers whatever it likes) makes
   // pg_dump write a view definition with a psql meta-command in it: pg_dump prints it unescaped.
   await server.query(
@@ -36,10 +38,25 @@ beforeAll(async () => {
     'viewdef',
   );
   await server.query(`CREATE TABLE t (i int, v text); INSERT INTO t SELECT g, 'row ' || g FROM generate_series(1, 3) g; CREATE VIEW tv AS SELECT i FROM t;`, 'plainshop');
+  // An ordinary role's CHECK function that tells the drill when it could create a subscription.
+  const trySubscribe = (body: string) => `CREATE OR REPLACE FUNCTION try_subscribe(int) RETURNS bool LANGUAGE plpgsql AS $f$ BEGIN ${body} END $f$;`;
+  await server.query(
+    `SET ROLE app;
+     ${trySubscribe('RETURN true;')}
+     CREATE TABLE subs_t (i int CHECK (try_subscribe(i)));
+     INSERT INTO subs_t VALUES (1), (2);
+     ${trySubscribe(`BEGIN
+         EXECUTE 'CREATE SUBSCRIPTION s' || $1 || ' CONNECTION ''host=127.0.0.1 port=1 dbname=x password=x'' PUBLICATION p WITH (connect = false)';
+       EXCEPTION WHEN others THEN RETURN true;
+       END;
+       RAISE EXCEPTION 'the dump''s code created a subscription';`)}`,
+    'subs',
+  );
   home = makeHome();
   holdfast = await home.open();
   await holdfast.addProfile(profileFor(server, 'viewdef', 'viewdef'));
   await holdfast.addProfile(profileFor(server, 'plainshop', 'plainshop'));
+  await holdfast.addProfile(profileFor(server, 'subs', 'subs'));
 });
 
 afterAll(async () => {
@@ -101,5 +118,19 @@ describe('a plain dump\'s psql meta-commands never run on the Holdfast host', ()
     expect(result.error).toBeNull();
     expect(result.ok).toBe(true);
     expect(result.tables).toEqual([{ table: 'public.t', expected: 3, actual: 3 }]);
+  });
+});
+
+describe('the sandbox\'s roles', () => {
+  test('a role holding pg_create_subscription (PostgreSQL 16+) is demoted: the dump\'s code cannot create a subscription, which connects to any server it names', async () => {
+    const backup = await holdfast.backup('subs', {});
+    // What pg_dumpall writes for a PostgreSQL 16 source where a role was given it (the client tools here are 15).
+    const rolesPath = join(backup.path, '..', backup.globals.filename!);
+    writeFileSync(rolesPath, `${readFileSync(rolesPath, 'utf8')}\nGRANT pg_create_subscription TO app;\n`);
+    holdfast.catalogue.db.prepare(`UPDATE backups SET metadata = json_set(metadata, '$.globals.checksum', ?) WHERE id = ?`).run(`sha256:${await sha256File(rolesPath)}`, backup.id);
+    const result = await holdfast.testRestore(backup.id, { major: 16 });
+    expect(result.error).toBeNull();
+    expect(result.ok).toBe(true);
+    expect(result.notes.join('\n')).toMatch(/demoted[^\n]*\bapp\b/);
   });
 });

@@ -1,10 +1,11 @@
 // The roles of a drill's sandbox. The superuser applies the backup's roles file (role definitions
 // only: roles-file.ts), then takes every privilege that reaches past the database away from each of
 // those roles — SUPERUSER, CREATEROLE (which could grant the rest back), REPLICATION, and membership in
-// pg_execute_server_program, pg_read_server_files and pg_write_server_files — and makes one ordinary
+// pg_execute_server_program, pg_read_server_files, pg_write_server_files and pg_create_subscription — and makes one ordinary
 // login role, member of all of them, that restores and reads the dump's content. Whatever the dump
 // runs (CHECK functions during COPY, triggers, defaults, index expressions) runs as that role or as an
-// owner it can become, none of which can run programs, read or write server files, or ALTER SYSTEM.
+// owner it can become, none of which can run programs, read or write server files, connect to other
+// servers, or ALTER SYSTEM.
 // The end state is checked, not assumed: a role left privileged stops the drill before the restore.
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
@@ -12,8 +13,12 @@ import { HoldfastError } from '../errors.ts';
 import { quoteIdent } from '../pg/connection.ts';
 import { planRolesFile, RolesFileRefused } from './roles-file.ts';
 
-/** Predefined roles whose members reach the server's files and programs. */
-export const HOST_REACHING_ROLES = ['pg_execute_server_program', 'pg_read_server_files', 'pg_write_server_files'] as const;
+/**
+ * Predefined roles whose members reach past the database: the server's programs and files, and (16+)
+ * other servers over the network, through CREATE SUBSCRIPTION (whose connection string can also carry
+ * the restored data out). Those a major lacks are skipped.
+ */
+export const HOST_REACHING_ROLES = ['pg_execute_server_program', 'pg_read_server_files', 'pg_write_server_files', 'pg_create_subscription'] as const;
 
 export interface SandboxRoles {
   /** The ordinary role the dump is restored and read as. */
@@ -86,10 +91,10 @@ async function assertUnprivileged(admin: pg.Client, restorer: string): Promise<v
   const leaks = (await admin.query<{ name: string; why: string }>(
     `SELECT r.rolname AS name,
             concat_ws(', ', CASE WHEN r.rolsuper THEN 'superuser' END, CASE WHEN r.rolcreaterole THEN 'createrole' END,
-                      (SELECT string_agg(p, ', ') FROM unnest($2::text[]) p WHERE pg_catalog.pg_has_role(r.oid, p, 'MEMBER'))) AS why
+                      (SELECT string_agg(p.rolname, ', ') FROM pg_catalog.pg_roles p WHERE p.rolname = ANY($2::text[]) AND pg_catalog.pg_has_role(r.oid, p.oid, 'MEMBER'))) AS why
        FROM pg_catalog.pg_roles r
       WHERE pg_catalog.pg_has_role($1, r.oid, 'MEMBER')
-        AND (r.rolsuper OR r.rolcreaterole OR EXISTS (SELECT 1 FROM unnest($2::text[]) p WHERE pg_catalog.pg_has_role(r.oid, p, 'MEMBER')))`,
+        AND (r.rolsuper OR r.rolcreaterole OR EXISTS (SELECT 1 FROM pg_catalog.pg_roles p WHERE p.rolname = ANY($2::text[]) AND pg_catalog.pg_has_role(r.oid, p.oid, 'MEMBER')))`,
     [restorer, HOST_REACHING_ROLES],
   )).rows;
   if (leaks.length > 0) {

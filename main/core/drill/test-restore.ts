@@ -173,7 +173,7 @@ async function scratchTarget(context: EngineContext, backup: BackupMetadata, maj
         const notes = [
           ...roles.skipped.map((s) => `Roles file: left out ${s.statement} (${s.why}).`),
           ...roles.refused.map((r) => `Roles file: the sandbox refused ${r.statement}: ${r.error}`),
-          ...(roles.demoted.length ? [`Roles demoted in the sandbox (no superuser, createrole, replication or server-file access): ${roles.demoted.join(', ')}.`] : []),
+          ...(roles.demoted.length ? [`Roles demoted in the sandbox (no superuser, createrole, replication, server-file access or subscriptions): ${roles.demoted.join(', ')}.`] : []),
         ];
         return { session: await open(roles.restorer), rolesApplied: rolesFile !== undefined, notes };
       } finally {
