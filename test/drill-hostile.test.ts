@@ -28,6 +28,7 @@ beforeAll(async () => {
   await server.query('CREATE DATABASE plainshop');
   await server.query('CREATE DATABASE subs');
   await server.query('CREATE ROLE app LOGIN; ALTER DATABASE subs OWNER TO app');
+  await server.query('CREATE DATABASE liar OWNER app');
   // The source's superuser (or a server of an admin's own, which answers whatever it likes) makes
   // pg_dump write a view definition with a psql meta-command in it: pg_dump prints it unescaped.
   await server.query(
@@ -52,11 +53,25 @@ beforeAll(async () => {
        RAISE EXCEPTION 'the dump''s code created a subscription';`)}`,
     'subs',
   );
+  // An aggregate public.count(*) that answers 1000, and a CHECK function that, once restored, puts
+  // public before pg_catalog in the database's search_path for every later session.
+  const steer = (body: string) => `CREATE OR REPLACE FUNCTION steer(int) RETURNS bool LANGUAGE plpgsql AS $f$ BEGIN ${body} RETURN true; END $f$;`;
+  await server.query(
+    `SET ROLE app;
+     CREATE FUNCTION lie(bigint) RETURNS bigint LANGUAGE sql AS 'SELECT 1000::bigint';
+     CREATE AGGREGATE count(*) (sfunc = lie, stype = bigint, initcond = '0');
+     ${steer('')}
+     CREATE TABLE lied (i int CHECK (steer(i)));
+     INSERT INTO lied VALUES (1), (2), (3);
+     ${steer("EXECUTE format('ALTER DATABASE %I SET search_path = public, pg_catalog', current_database());")}`,
+    'liar',
+  );
   home = makeHome();
   holdfast = await home.open();
   await holdfast.addProfile(profileFor(server, 'viewdef', 'viewdef'));
   await holdfast.addProfile(profileFor(server, 'plainshop', 'plainshop'));
   await holdfast.addProfile(profileFor(server, 'subs', 'subs'));
+  await holdfast.addProfile(profileFor(server, 'liar', 'liar'));
 });
 
 afterAll(async () => {
@@ -132,5 +147,22 @@ describe('the sandbox\'s roles', () => {
     expect(result.error).toBeNull();
     expect(result.ok).toBe(true);
     expect(result.notes.join('\n')).toMatch(/demoted[^\n]*\bapp\b/);
+  });
+});
+
+describe('what the dump\'s code leaves behind does not steer Holdfast\'s own queries', () => {
+  test('a search_path the dump sets for the database (public before pg_catalog, with a public.count aggregate) changes neither the drill\'s row counts nor the profile\'s checks', async () => {
+    await holdfast.editProfile('liar', { drillChecks: ['SELECT count(*) = 3 FROM lied'] });
+    const backup = await holdfast.backup('liar', {});
+    expect(backup.rowCounts).toEqual({ 'public.lied': 3 });
+    const result = await holdfast.testRestore(backup.id);
+    expect(result.tables).toEqual([{ table: 'public.lied', expected: 3, actual: 3 }]);
+    expect(result.checks.filter((c) => c.name === 'userCheck').map((c) => c.status)).toEqual(['ok']);
+    expect(result.error).toBeNull();
+    expect(result.ok).toBe(true);
+    // The same search_path on the source itself: the backup's manifest counts the rows, not the aggregate.
+    await server.query('ALTER DATABASE liar SET search_path = public, pg_catalog');
+    const steered = await holdfast.backup('liar', { suffix: 'steered' });
+    expect(steered.rowCounts).toEqual({ 'public.lied': 3 });
   });
 });

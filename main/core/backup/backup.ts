@@ -111,7 +111,8 @@ async function countRows(client: pg.Client, tables: readonly ArchiveTable[]): Pr
   const counts: Record<string, number> = {};
   for (const table of tables) {
     if (!table.hasData) continue;
-    const result = await client.query<{ n: string }>(`SELECT count(*)::text AS n FROM ONLY ${quoteIdent(table.schema)}.${quoteIdent(table.name)}`);
+    // Qualified: a search_path set for the database or role could put another count() first. (int8 arrives as a string.)
+    const result = await client.query<{ n: string }>(`SELECT pg_catalog.count(*) AS n FROM ONLY ${quoteIdent(table.schema)}.${quoteIdent(table.name)}`);
     counts[tableKey(table.schema, table.name)] = Number(result.rows[0]!.n);
   }
   return counts;

@@ -76,6 +76,8 @@ async function runDrillChecks(session: ServerSession, database: string, checks: 
     for (const sql of checks) {
       try {
         await client.query('BEGIN READ ONLY');
+        // The search_path of a fresh database, whatever the dump's code set for it or for the role (pg_catalog first).
+        await client.query(`SET LOCAL search_path = "$user", public`);
         const rows = await client.query<Record<string, unknown>>(sql);
         const first = rows.rows[0] ? Object.values(rows.rows[0])[0] : undefined;
         results.push({ name: 'userCheck', status: first === true ? 'ok' : 'failed', detail: `${sql} → ${JSON.stringify(first ?? null)}` });
@@ -265,7 +267,8 @@ async function restoreAndCount(
   let client: Promise<pg.Client> | undefined;
   const early = new CountsAsRestored(plan, async ({ schema, name }) => {
     client ??= session.connect(database);
-    const counted = await (await client).query<{ n: string }>(`SELECT count(*)::text AS n FROM ONLY ${quoteIdent(schema)}.${quoteIdent(name)}`);
+    // Qualified: a search_path the dump's code set for the database could put its own count() first. (int8 arrives as a string.)
+    const counted = await (await client).query<{ n: string }>(`SELECT pg_catalog.count(*) AS n FROM ONLY ${quoteIdent(schema)}.${quoteIdent(name)}`);
     return Number(counted.rows[0]!.n);
   });
   const entries = Object.entries(backup.rowCounts);

@@ -104,7 +104,8 @@ export async function countTables(session: ServerSession, database: string, back
           counts[i] = { table, expected, actual: null };
           continue;
         }
-        const result = await client.query<{ n: string }>(`SELECT count(*)::text AS n FROM ONLY ${quoteIdent(dot.schema)}.${quoteIdent(dot.name)}`);
+        // Qualified: a search_path set for the database or role could put another count() first. (int8 arrives as a string.)
+        const result = await client.query<{ n: string }>(`SELECT pg_catalog.count(*) AS n FROM ONLY ${quoteIdent(dot.schema)}.${quoteIdent(dot.name)}`);
         counts[i] = { table, expected, actual: Number(result.rows[0]!.n) };
       }
     } finally {
