@@ -97,9 +97,19 @@ describe('planRolesFile', () => {
     ['an ALTER ROLE that renames', 'ALTER ROLE a RENAME TO b', /not a role attribute or setting/],
     ['SET ROLE', 'SET ROLE postgres', /not a role definition/],
     ['an unterminated string', "COMMENT ON ROLE a IS 'x", /unterminated string/],
+    ['a setting for the sandbox\'s own superuser', "ALTER ROLE CURRENT_USER SET role TO 'app'", /about CURRENT_USER, not a role of the backup/],
+    ['an attribute of the sandbox\'s own superuser', 'ALTER ROLE session_user WITH NOLOGIN', /about session_user/],
+    ['a membership given to the sandbox\'s superuser', 'GRANT app TO CURRENT_ROLE', /about CURRENT_ROLE/],
+    ['a membership given to everyone', 'GRANT pg_read_all_data TO public', /about public/],
+    ['strings read with backslash escapes', "SET standard_conforming_strings = off;\nCOMMENT ON ROLE a IS 'x\\'", /changes how strings are read/],
   ])('refuses a file holding %s', (_what, text, message) => {
     expect(() => planRolesFile(text)).toThrow(RolesFileRefused);
     expect(() => planRolesFile(text)).toThrow(message);
+  });
+
+  test('a role quoted because its name is a keyword is a role like any other', () => {
+    const text = 'CREATE ROLE "current_user";\nALTER ROLE "current_user" WITH LOGIN;\nGRANT "public" TO "session_user" WITH ADMIN OPTION GRANTED BY postgres;\nALTER ROLE app SET search_path TO public, "$user";\nSET standard_conforming_strings = on;\n';
+    expect(planRolesFile(text).apply).toHaveLength(5);
   });
 
   test('a quoted name holding a newline, a semicolon and a backslash stays one statement', () => {

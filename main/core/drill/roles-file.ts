@@ -112,6 +112,13 @@ export function splitStatements(text: string): Array<RolesFileStatement & { meta
 
 const IDENT = String.raw`(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)`;
 
+/**
+ * Role specifications that are not role names: in the sandbox CURRENT_USER is its bootstrap superuser,
+ * whose later sessions a setting would follow (ALTER ROLE CURRENT_USER SET role …, … NOLOGIN). pg_dumpall
+ * quotes a role named so ("current_user"); bare, the file was altered.
+ */
+const SPECIAL_ROLE = /^(?:current_user|current_role|session_user|public)$/i;
+
 const IDENT_LIST = `${IDENT}(?:\\s*,\\s*${IDENT})*`;
 const GRANT_OPTION = String.raw`(?:ADMIN|INHERIT|SET)\s+(?:OPTION|TRUE|FALSE)`;
 const MEMBERSHIP = new RegExp(`^GRANT\\s+${IDENT_LIST}\\s+TO\\s+${IDENT_LIST}(?:\\s+WITH\\s+${GRANT_OPTION}(?:\\s*,\\s*${GRANT_OPTION})*)?(?:\\s+GRANTED\\s+BY\\s+${IDENT})?$`, 'is');
@@ -130,6 +137,9 @@ export function planRolesFile(text: string): RolesFilePlan {
       if (/^\\(?:un)?restrict [A-Za-z0-9]+$/.test(sql)) continue;
       refuse('a psql meta-command');
     }
+    // pg_dumpall always writes standard_conforming_strings = on, which is how this splitter reads strings.
+    const conforming = /^SET\s+standard_conforming_strings\s*(?:=|TO)\s*(.*)$/is.exec(sql);
+    if (conforming && !/^'?on'?$/i.test(conforming[1]!)) refuse('a setting that changes how strings are read');
     if (/^SET\s+(?:default_transaction_read_only|client_encoding|standard_conforming_strings|escape_string_warning|xmloption|statement_timeout|lock_timeout|idle_in_transaction_session_timeout|client_min_messages|row_security)\s*(?:=|TO)\s*[^;]*$/i.test(sql)) {
       plan.apply.push({ sql, line: statement.line });
       continue;
@@ -142,6 +152,7 @@ export function planRolesFile(text: string): RolesFilePlan {
     const alter = new RegExp(`^ALTER\\s+ROLE\\s+(${IDENT})\\s+(.*)$`, 'is').exec(sql);
     if (alter) {
       if (/^all$/i.test(alter[1]!)) refuse('a setting for every role');
+      if (SPECIAL_ROLE.test(alter[1]!)) refuse(`about ${alter[1]}, not a role of the backup`);
       const rest = alter[2]!;
       if (/^WITH\s/i.test(rest)) {
         // Attributes only (SUPERUSER, LOGIN, CONNECTION LIMIT n, VALID UNTIL '…', PASSWORD '…'); the sandbox demotes every role afterwards.
@@ -162,6 +173,9 @@ export function planRolesFile(text: string): RolesFilePlan {
     }
     // Membership only: GRANT role[, role] TO role[, role] [WITH ADMIN|INHERIT|SET …] [GRANTED BY role].
     if (MEMBERSHIP.test(sql)) {
+      const names = sql.replace(/\s+WITH\s.*?(?=\s+GRANTED\s+BY\s|$)/is, '').match(new RegExp(IDENT, 'g')) ?? [];
+      const special = names.find((name) => SPECIAL_ROLE.test(name));
+      if (special) refuse(`about ${special}, not a role of the backup`);
       plan.apply.push({ sql, line: statement.line });
       continue;
     }
