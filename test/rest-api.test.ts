@@ -211,6 +211,9 @@ describe("the specification's routes and shapes", () => {
       ['/api/backup/health', 'get'],
       ['/metrics', 'get'],
       ['/api/session', 'post'],
+      ['/api/operations', 'get'],
+      ['/api/operations/{id}/events', 'get'],
+      ['/api/operations/{id}/cancel', 'post'],
     ]) {
       expect(doc.paths[path]?.[method], `${method} ${path}`).toBeDefined();
     }
@@ -264,6 +267,10 @@ describe('roles', () => {
       { method: 'POST', path: '/api/rpc/profile.add', body: { name: 'x', host: 'h', user: 'u', dbname: 'd', libpqPasswordFiles: true, bogus: 1 }, expect: [401, 401, 403, 400, 400] },
       { method: 'POST', path: '/api/rpc/backup.testRestore', body: { ref: firstBackup, onProfile: 'shop', bogus: 1 }, expect: [401, 401, 403, 400, 400] },
       { method: 'POST', path: '/api/rpc/backup.adopt', body: { dir: '/', bogus: 1 }, expect: [401, 401, 403, 400, 400] },
+      // Operations running in the server: listed to anyone signed in; one that does not exist is 404 to all.
+      { method: 'GET', path: '/api/operations', expect: [401, 401, 200, 200, 200] },
+      { method: 'GET', path: '/api/operations/AAAAAAAAAAAAAAAAAAAAAA/events', expect: [401, 401, 404, 404, 404] },
+      { method: 'POST', path: '/api/operations/AAAAAAAAAAAAAAAAAAAAAA/cancel', body: { bogus: 1 }, expect: [401, 401, 400, 400, 400] },
     ];
     const callers = [undefined, 'hf_wrong', users.alice, users.root, api.token];
     const before = lastAuditId();

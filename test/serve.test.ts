@@ -1,9 +1,10 @@
 // `holdfast serve` against a real server: the token, the Host check, body limits, the contract over
-// HTTP, and progress streamed as Server-Sent Events.
-import { request as httpRequest } from 'node:http';
+// HTTP, progress streamed as Server-Sent Events, and operations that outlive the request that started them.
+import { request as httpRequest, type ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import type { Holdfast } from '../main/core/holdfast.ts';
 import { startServer, type RunningServer } from '../main/serve/server.ts';
+import { SseParser, type SseEvent } from '../renderer/src/api/sse.ts';
 import type { PgServer } from './support/pg-server.ts';
 import { closeShop, openShop, runCli, startCli, waitFor, type TestHome } from './support/holdfast-env.ts';
 
@@ -22,8 +23,60 @@ afterAll(async () => {
 });
 
 const base = () => `http://127.0.0.1:${http.port}`;
-const rpc = (channel: string, body: unknown, headers: Record<string, string> = {}) =>
-  fetch(`${base()}/api/rpc/${channel}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${http.token}`, ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+const rpc = (channel: string, body: unknown, headers: Record<string, string> = {}, signal?: AbortSignal) =>
+  fetch(`${base()}/api/rpc/${channel}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${http.token}`, ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+    ...(signal ? { signal } : {}),
+  });
+
+/** The events of a Server-Sent Events response, one at a time, as they arrive. */
+function sseEvents(response: Response): { next(): Promise<{ event: string; data: any }> } {
+  const reader = response.body!.getReader();
+  const parser = new SseParser();
+  const decoder = new TextDecoder();
+  const queued: SseEvent[] = [];
+  return {
+    async next() {
+      while (queued.length === 0) {
+        const { done, value } = await reader.read();
+        if (done) throw new Error('the stream ended');
+        queued.push(...parser.push(decoder.decode(value, { stream: true })));
+      }
+      const event = queued.shift()!;
+      return { event: event.event, data: JSON.parse(event.data) };
+    },
+  };
+}
+
+/** Reads events until the result, which it answers. */
+async function resultOf(events: ReturnType<typeof sseEvents>): Promise<any> {
+  for (;;) {
+    const { event, data } = await events.next();
+    if (event === 'result') return data;
+  }
+}
+
+/** pg_dump's connection, waiting for the table lock a test holds. */
+function dumpWaitingOnLock(): Promise<number> {
+  return waitFor('pg_dump to wait on the lock', async () => {
+    const rows = await server.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = 'shop' AND query ILIKE 'LOCK TABLE%'`);
+    return rows[0]?.pid;
+  });
+}
+
+/** The server side of the next request to `path`, to see when the server has noticed it closed. */
+function nextServerResponse(path: string): Promise<ServerResponse> {
+  return new Promise((resolve) => {
+    const onRequest = (request: { url?: string }, response: ServerResponse) => {
+      if (request.url !== path) return;
+      http.app.server.off('request', onRequest);
+      resolve(response);
+    };
+    http.app.server.on('request', onRequest);
+  });
+}
 
 function rawGet(path: string, host: string): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -166,5 +219,68 @@ describe('holdfast serve', () => {
     const exited = new Promise((resolve) => child.once('close', resolve));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
+  });
+});
+
+describe('operations started through serve run in the server, not in the request', () => {
+  const get = (path: string, token = http.token) => fetch(`${base()}${path}`, { headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' } });
+  const cancel = (id: string, token: string) => fetch(`${base()}/api/operations/${id}/cancel`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{}' });
+
+  test('a backup whose connection drops mid-dump keeps running; attaching by its id streams its progress and then its result', async () => {
+    const lock = await server.lockTable('shop', 'users');
+    try {
+      const tab = new AbortController();
+      const serverSide = nextServerResponse('/api/rpc/backup.create');
+      const events = sseEvents(await rpc('backup.create', { profile: 'shop', options: { suffix: 'detached' } }, { accept: 'text/event-stream' }, tab.signal));
+      const first = await events.next();
+      expect(first).toMatchObject({ event: 'operation', data: { channel: 'backup.create', startedBy: 'owner', state: 'running', input: { profile: 'shop' } } });
+      const id: string = first.data.id;
+      await dumpWaitingOnLock();
+      // The tab closes. Once the server has seen its response close, whatever the close was going to do is done.
+      const closed = serverSide.then((response) => (response.destroyed ? undefined : new Promise((resolve) => response.once('close', resolve))));
+      tab.abort();
+      await closed;
+
+      const listed = await (await get('/api/operations')).json();
+      expect(listed).toMatchObject({ success: true, data: expect.arrayContaining([expect.objectContaining({ id, channel: 'backup.create', state: 'running', startedBy: 'owner' })]) });
+      expect(await (await rpc('backup.running', {})).json()).toMatchObject({ ok: true, value: [expect.objectContaining({ profile: 'shop' })] });
+
+      const attached = await get(`/api/operations/${id}/events`);
+      expect(attached.headers.get('content-type')).toContain('text/event-stream');
+      const again = sseEvents(attached);
+      expect(await again.next()).toMatchObject({ event: 'operation', data: { id, state: 'running' } });
+      // What it missed is replayed: the progress so far, from connecting to dumping.
+      expect(await again.next()).toMatchObject({ event: 'progress', data: { operation: 'backup', progress: { phase: 'connecting' } } });
+      await lock.end();
+      expect(await resultOf(again)).toMatchObject({ ok: true, value: { status: 'completed', filename: expect.stringContaining('-shop-detached.') } });
+      // Once finished it is still found for a while, with its result, by a page that comes back late.
+      expect(await resultOf(sseEvents(await get(`/api/operations/${id}/events`)))).toMatchObject({ ok: true, value: { status: 'completed' } });
+    } finally {
+      await lock.end().catch(() => undefined);
+    }
+  });
+
+  test('only an explicit cancel ends it, by anyone holding the role that starting it needed; the audit names who cancelled', async () => {
+    const bob = holdfast.addUser('bob', 'admin');
+    const lock = await server.lockTable('shop', 'users');
+    try {
+      const events = sseEvents(await rpc('backup.create', { profile: 'shop', options: { suffix: 'cancelled' } }, { accept: 'text/event-stream' }));
+      const { data: operation } = await events.next();
+      await dumpWaitingOnLock();
+      expect((await cancel(operation.id, 'not-a-token')).status).toBe(401);
+      expect((await cancel('0'.repeat(22), bob.token)).status).toBe(404);
+      const cancelled = await cancel(operation.id, bob.token);
+      expect(cancelled.status).toBe(200);
+      expect(await cancelled.json()).toMatchObject({ success: true, data: { id: operation.id, cancelledBy: 'bob' } });
+      expect(await resultOf(events)).toMatchObject({ ok: false, error: { code: 'CANCELLED' } });
+      // Finished: nothing left to cancel.
+      expect((await cancel(operation.id, bob.token)).status).toBe(409);
+      const audit = holdfast.catalogue.auditEntries(50);
+      expect(audit).toEqual(expect.arrayContaining([expect.objectContaining({ actor: 'bob', action: 'operation.cancel', target: 'shop', detail: expect.objectContaining({ operation: operation.id, channel: 'backup.create', startedBy: 'owner' }) })]));
+      expect(holdfast.catalogue.listRuns({ kind: 'backup' }).at(-1)).toMatchObject({ status: 'interrupted' });
+    } finally {
+      await lock.end();
+      holdfast.removeUser('bob');
+    }
   });
 });

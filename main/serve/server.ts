@@ -12,7 +12,10 @@
 // - Bodies: JSON only (400 otherwise), at most 1 MB (413; 4 KB for POST /api/session, which anybody may
 //   send), nested at most 32 levels (400, found before parsing).
 // - POST /api/rpc/<channel> answers the contract's envelope; with `Accept: text/event-stream` it
-//   streams progress events and then the result, and closing the request cancels the operation.
+//   streams progress events and then the result. A backup, verify, restore drill or restore runs in the
+//   server whatever becomes of the request (operations.ts): its stream starts with the operation's id,
+//   GET /api/operations/<id>/events attaches to it again, and only POST /api/operations/<id>/cancel
+//   cancels it. For every other call, closing the request cancels it.
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -25,6 +28,7 @@ import type { Holdfast } from '../core/holdfast.ts';
 import { runAs } from '../core/users/acting.ts';
 import { channelChangesState, channelRole, FailureLedger, hasRole, principalForToken, sameSecret, sessionPrincipal, SessionStore, type Principal, type Session } from './auth.ts';
 import { JSON_TOO_DEEP, parseJsonBodies } from './json-body.ts';
+import { detachedCall, Operations, type OperationView } from './operations.ts';
 import { deny, errorBody, isRpc, pathOf, requestTarget } from './respond.ts';
 import { registerRest, type Answer, type SessionHost } from './rest/routes.ts';
 
@@ -99,7 +103,7 @@ export async function startServer(holdfast: Holdfast, options: ServeOptions = {}
   const scheme = options.tls ? 'https' : 'http';
   // One instance type whichever the transport: the routes never look at the socket.
   // On close, end every connection, also a browser's open keep-alive one that never sent a
-  // request: stopping `holdfast serve` must not wait on a tab. A streamed operation is cancelled.
+  // request: stopping `holdfast serve` must not wait on a tab. Running operations are cancelled.
   const base = { bodyLimit: MAX_BODY, logger: false, forceCloseConnections: true } as const;
   const app = (options.tls ? Fastify({ ...base, https: { cert: options.tls.cert, key: options.tls.key } }) : Fastify(base)) as unknown as FastifyInstance;
   parseJsonBodies(app);
@@ -125,6 +129,12 @@ export async function startServer(holdfast: Holdfast, options: ServeOptions = {}
   const secure = options.tls ? '; Secure' : '';
   const loopback = LOOPBACK.has(host);
   const audit = holdfast.catalogue;
+  const operations = new Operations({
+    run: (channel, raw, actor, context) => runAs(actor, () => invoke(holdfast, channel, raw, context)),
+    audit: (...entry) => audit.audit(...entry),
+  });
+  // Runs left going would write into a catalogue that is about to close: they end as interrupted first.
+  app.addHook('onClose', async () => operations.stop());
   let port = 0;
 
   const allowedHosts = () => new Set([`${host}:${port}`, `localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`]);
@@ -265,7 +275,7 @@ export async function startServer(holdfast: Holdfast, options: ServeOptions = {}
       return { ok: true, value: { name: principal.name, role: principal.role } };
     },
   };
-  await registerRest(app, holdfast, sessionHost);
+  await registerRest(app, holdfast, sessionHost, operations);
 
   const staticRoot = options.rendererDir ?? rendererDir();
   if (staticRoot) await app.register(fastifyStatic, { root: staticRoot, index: false, wildcard: true });
@@ -282,6 +292,32 @@ export async function startServer(holdfast: Holdfast, options: ServeOptions = {}
       .send('<!doctype html><meta charset="utf-8"><title>Holdfast</title><p>The Holdfast API is served here (POST /api/rpc/&lt;channel&gt;). The browser UI is not built: run <code>npm run build</code>.</p>');
   });
 
+  /**
+   * An operation as Server-Sent Events: the operation itself, its progress so far and as it comes,
+   * then its result. Closing the stream detaches from the operation and leaves it running.
+   */
+  const streamOperation = (reply: FastifyReply, operation: OperationView): FastifyReply => {
+    const send = openEventStream(reply);
+    send('operation', operation);
+    const detach = operations.attach(operation.id, {
+      progress: (event) => send('progress', event),
+      result: (result) => {
+        send('result', result);
+        reply.raw.end();
+      },
+    });
+    reply.raw.on('close', detach);
+    return reply;
+  };
+
+  app.get('/api/operations/:id/events', async (request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) => {
+    const operation = request.principal && operations.find(request.params.id, request.principal);
+    if (!operation) {
+      return reply.code(404).send(errorBody(request.url, { code: 'NOT_FOUND', message: `No operation ${request.params.id} is running here.`, hint: 'GET /api/operations lists those you may see; a finished one is kept for a while, then forgotten.' }));
+    }
+    return streamOperation(reply, operation);
+  });
+
   app.post('/api/rpc/:channel', async (request: FastifyRequest<{ Params: { channel: string } }>, reply: FastifyReply) => {
     const channel = request.params.channel;
     if (!Object.hasOwn(contract, channel)) {
@@ -294,23 +330,33 @@ export async function startServer(holdfast: Holdfast, options: ServeOptions = {}
       return deny(audit, request, reply, 403, { code: 'FORBIDDEN', message: `${channel} needs a ${needed}; ${principal.name} is ${principal.role}.`, hint: 'Ask a super-admin (or the owner of holdfast serve) to do it.' });
     }
     const input = request.body ?? {};
-    const call = (context: Parameters<typeof invoke>[3]) => runAs(principal.name, () => invoke(holdfast, channel as Channel, input, context));
+    const streaming = (request.headers.accept ?? '').includes('text/event-stream');
+    const detached = detachedCall(channel, input);
+    if (detached) {
+      const operation = operations.start(detached, principal);
+      if (!streaming) {
+        const result = await operations.finished(operation.id)!;
+        return reply.code(rpcStatus(result)).send(result);
+      }
+      // A hijacked reply skips onSend, so the stream is audited as it opens.
+      audit.audit(principal.name, 'api.request', requestTarget(request), { status: 200, stream: true, operation: operation.id });
+      request.audited = true;
+      return streamOperation(reply, operation);
+    }
     const abort = new AbortController();
     // The response's 'close' before it finished means the client went away; the request's own
     // 'close' only says its body was read, so it cannot be the cancel signal.
     reply.raw.on('close', () => {
       if (!reply.raw.writableFinished) abort.abort();
     });
-    if (!(request.headers.accept ?? '').includes('text/event-stream')) {
+    const call = (context: Parameters<typeof invoke>[3]) => runAs(principal.name, () => invoke(holdfast, channel as Channel, input, context));
+    if (!streaming) {
       const result = await call({ signal: abort.signal });
-      return reply.code(result.ok ? 200 : result.error.code === 'BAD_INPUT' ? 400 : result.error.code === 'NOT_FOUND' ? 404 : 422).send(result);
+      return reply.code(rpcStatus(result)).send(result);
     }
-    // A hijacked reply skips onSend, so the stream is audited as it opens.
     if (changesState(request)) audit.audit(principal.name, 'api.request', requestTarget(request), { status: 200, stream: true });
     request.audited = true;
-    reply.hijack();
-    reply.raw.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store', 'Content-Security-Policy': CSP });
-    const send = (event: string, data: unknown) => reply.raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    const send = openEventStream(reply);
     const result = await call({ signal: abort.signal, onProgress: (progress) => send('progress', progress) });
     send('result', result);
     reply.raw.end();
@@ -322,6 +368,21 @@ export async function startServer(holdfast: Holdfast, options: ServeOptions = {}
   port = typeof address === 'object' && address ? address.port : 0;
   const shownHost = host.includes(':') ? `[${host}]` : host;
   return { url: `${scheme}://${shownHost}:${port}/?token=${token}`, token, port, app, close: () => app.close() };
+}
+
+/** The contract's envelope over HTTP: 200 when it worked, else the status of its error. */
+function rpcStatus(result: { ok: boolean; error?: { code: string } }): number {
+  if (result.ok) return 200;
+  return result.error?.code === 'BAD_INPUT' ? 400 : result.error?.code === 'NOT_FOUND' ? 404 : 422;
+}
+
+/** Starts a Server-Sent Events answer; the function it answers sends one event. */
+function openEventStream(reply: FastifyReply): (event: string, data: unknown) => void {
+  reply.hijack();
+  reply.raw.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store', 'Content-Security-Policy': CSP });
+  return (event, data) => {
+    if (!reply.raw.writableEnded && !reply.raw.destroyed) reply.raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  };
 }
 
 /** Paths that need a token: the API and the metrics. */

@@ -35,6 +35,11 @@ export function App() {
     return () => window.removeEventListener('hashchange', onHash);
   }, []);
 
+  // A backup started before a reload still runs in holdfast serve: show it again.
+  useEffect(() => {
+    void useBackupJob.getState().resume();
+  }, []);
+
   // After navigating, focus moves to the new page's heading (screen readers announce it).
   useEffect(() => {
     if (first.current) {

@@ -81,10 +81,20 @@ export function openApiDocument(routes: readonly RestRoute[], channels: readonly
   paths['/api/rpc/{channel}'] = {
     post: {
       summary: 'Any contract operation (what the desktop UI and the CLI use); answers { ok, value } or { ok: false, error }',
-      description: 'With Accept: text/event-stream, progress events stream first and then the result. backup.restore, backup.adopt and user.* need a super-admin, and so do profile.add/profile.edit with pgBinDir or drillChecks and profile.import of a named file.',
+      description:
+        'With Accept: text/event-stream, progress events stream first and then the result. backup.create, backup.verify, backup.testRestore and backup.restore (but a dry run) run in the server whatever becomes of the request: their stream starts with an operation event (its id), and only POST /api/operations/{id}/cancel cancels them; closing any other call cancels it. backup.restore, restore.recover, backup.adopt and user.* need a super-admin, and so do profile.add/profile.edit with pgBinDir or drillChecks and profile.import of a named file.',
       parameters: [{ name: 'channel', in: 'path', required: true, schema: { type: 'string', enum: [...channels] } }],
       requestBody: { content: { 'application/json': { schema: { type: 'object' } } } },
       responses: { '200': { description: '{ ok: true, value }' }, '400': { description: '{ ok: false, error } for bad input' }, '403': { description: 'The role may not call this channel' } },
+    },
+  };
+  paths['/api/operations/{id}/events'] = {
+    get: {
+      summary: "Attach to an operation's progress (Server-Sent Events): the operation, its progress so far and as it comes, then its result",
+      description: 'Closing the stream leaves the operation running. A finished operation answers at once with its result, for as long as it is kept.',
+      'x-holdfast-role': 'the role starting it needed',
+      parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+      responses: { '200': { description: 'text/event-stream: event operation, then progress…, then result ({ ok, value } or { ok: false, error })' }, '404': { description: 'No such operation that you may see' } },
     },
   };
   return {

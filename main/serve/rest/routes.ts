@@ -3,11 +3,11 @@
 // runs them as the calling user, and wraps the answer in { success, data } / { success, error }.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
-import { contract, describeZodError, invoke, type Channel, type ChannelInput, type ChannelOutput, type Envelope } from '../../contract.ts';
+import { contract, describeZodError, type Channel, type ChannelInput, type ChannelOutput, type Envelope } from '../../contract.ts';
 import type { Holdfast } from '../../core/holdfast.ts';
-import { runAs } from '../../core/users/acting.ts';
 import type { BackupMetadata } from '../../core/types.ts';
 import { hasRole, type Principal } from '../auth.ts';
+import type { Operations } from '../operations.ts';
 import { deny, statusFor, type ApiError } from '../respond.ts';
 import { pageOf } from './list.ts';
 import { createMetrics } from './metrics.ts';
@@ -19,6 +19,10 @@ import {
   HealthSchema,
   ListQuery,
   LoginBody,
+  OperationList,
+  OperationParams,
+  OperationSchema,
+  OperationsQuery,
   PinBody,
   RestoreBody,
   RestoreSchema,
@@ -44,7 +48,10 @@ export interface RouteContext<B, Q, P> {
   body: B;
   query: Q;
   params: P;
-  /** Calls a contract channel as the requesting user; aborted when the client goes away. */
+  /**
+   * Calls a contract channel as the requesting user. A backup, verify, drill or restore runs on if the
+   * client goes away (GET /api/operations finds it); anything else is cancelled.
+   */
   call<C extends Channel>(channel: C, input: ChannelInput<C>): Promise<Envelope<ChannelOutput<C>>>;
 }
 
@@ -90,7 +97,7 @@ function catalogued(holdfast: Holdfast, filename: string): BackupMetadata | unde
 
 const notCatalogued = (filename: string) => fail('NOT_FOUND', `No backup named "${filename}" in the catalogue.`, 'List backups with GET /api/backup/list.');
 
-export function restRoutes(holdfast: Holdfast, sessions: SessionHost): RestRoute[] {
+export function restRoutes(holdfast: Holdfast, sessions: SessionHost, operations: Operations): RestRoute[] {
   return [
     route({
       method: 'GET',
@@ -265,6 +272,27 @@ export function restRoutes(holdfast: Holdfast, sessions: SessionHost): RestRoute
       response: EmptyBody,
       handle: async ({ request, reply }) => sessions.logout(request, reply),
     }),
+    route({
+      method: 'GET',
+      path: '/api/operations',
+      summary: 'Backups, verifies, restore drills and restores running in the server, and those finished in the last minutes',
+      description:
+        'Started through /api/rpc or these routes, they run whatever becomes of the request that started them. GET /api/operations/{id}/events streams one (Server-Sent Events: the operation, its progress so far and as it comes, then its result). Lists those whose role you hold.',
+      access: 'admin',
+      query: OperationsQuery,
+      response: OperationList,
+      handle: async ({ principal, query }) => ({ ok: true, value: operations.list(principal as Principal, { mine: query.mine === 'true' }) }),
+    }),
+    route({
+      method: 'POST',
+      path: '/api/operations/:id/cancel',
+      summary: 'Cancel a running operation; it needs the role that starting it needed, and the audit log names who cancelled',
+      access: 'admin',
+      params: OperationParams,
+      body: EmptyBody,
+      response: OperationSchema,
+      handle: async ({ principal, params }) => operations.cancel(params.id, principal as Principal),
+    }),
   ];
 }
 
@@ -274,8 +302,8 @@ function parse(schema: z.ZodType | undefined, raw: unknown, what: string): { ok:
   return parsed.success ? { ok: true, value: parsed.data } : { ok: false, error: { code: 'BAD_INPUT', message: `Invalid ${what}: ${describeZodError(parsed.error)}`, hint: 'Fix the named field and try again; GET /api/openapi.json describes every field.' } };
 }
 
-export async function registerRest(app: FastifyInstance, holdfast: Holdfast, sessions: SessionHost): Promise<void> {
-  const routes = restRoutes(holdfast, sessions);
+export async function registerRest(app: FastifyInstance, holdfast: Holdfast, sessions: SessionHost, operations: Operations): Promise<void> {
+  const routes = restRoutes(holdfast, sessions, operations);
   for (const spec of routes) {
     app.route({
       method: spec.method,
@@ -309,7 +337,7 @@ export async function registerRest(app: FastifyInstance, holdfast: Holdfast, ses
           body: body.value,
           query: query.value,
           params: params.value,
-          call: (channel, input) => runAs(principal?.name ?? 'anonymous', () => invoke(holdfast, channel, input, { signal: abort.signal })),
+          call: (channel, input) => operations.call(channel, input, principal, abort.signal),
         });
         if (reply.sent) return reply;
         return answer.ok ? reply.code(spec.successStatus ?? 200).send({ success: true, data: answer.value }) : reply.code(statusFor(answer.error.code)).send({ success: false, error: answer.error });

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { DUMP_FORMATS, MAX_PATTERNS, SUFFIX_PATTERN } from '../../core/backup/options.ts';
 import { ProfileNameSchema } from '../../core/profiles/profile-schema.ts';
 import { ROLES } from '../../core/users/users.ts';
+import { DETACHED_CHANNELS, OPERATION_STATES } from '../operations.ts';
 
 const Timestamp = z.string().describe('ISO 8601 time');
 const TablePattern = z
@@ -213,3 +214,22 @@ export const SessionSchema = z.object({
   role: z.enum(ROLES),
   csrfToken: z.string().optional().describe('send it as X-CSRF-Token with every state-changing request that uses the cookie'),
 });
+
+// --- operations: a backup, verify, drill or restore running in the server ----------------------------
+
+export const OperationParams = z.object({ id: z.string().regex(/^[A-Za-z0-9_-]{22}$/, 'an operation id is 22 characters (GET /api/operations lists them)') }).strict();
+
+export const OperationsQuery = z.object({ mine: z.enum(['true', 'false']).optional().describe('true: only those you started') }).strict();
+
+export const OperationSchema = z.object({
+  id: z.string(),
+  channel: z.enum(DETACHED_CHANNELS),
+  input: z.record(z.string(), z.unknown()).describe("the call's input, as the contract read it"),
+  startedBy: z.string(),
+  startedAt: Timestamp,
+  state: z.enum(OPERATION_STATES),
+  progress: z.record(z.string(), z.unknown()).nullable().describe('the latest progress event'),
+  cancelledBy: z.string().nullable().describe('who asked for it to end, once someone has'),
+});
+
+export const OperationList = z.array(OperationSchema);

@@ -2,17 +2,21 @@
 // opened from `holdfast serve` there is none, and calls go over HTTP to the page's own origin.
 import { HttpTransport } from './http.ts';
 import { IpcTransport } from './ipc.ts';
-import type { CallOptions, Channel, ChannelInput, ChannelOutput, Envelope, HoldfastBridge, Transport } from './types.ts';
+import type { CallOptions, Channel, ChannelInput, ChannelOutput, Envelope, HoldfastBridge, OperationView, Transport } from './types.ts';
 
 export interface ApiClient {
   readonly transport: Transport['kind'];
   call<C extends Channel>(channel: C, input: ChannelInput<C>, options?: CallOptions): Promise<Envelope<ChannelOutput<C>>>;
+  operations(): Promise<Envelope<OperationView[]>>;
+  attach<O extends OperationView>(operation: O, options?: CallOptions): Promise<Envelope<ChannelOutput<O['channel']>>>;
 }
 
 export function createClient(transport: Transport): ApiClient {
   return {
     transport: transport.kind,
     call: (channel, input, options) => transport.call(channel, input, options),
+    operations: () => transport.operations(),
+    attach: (operation, options) => transport.attach(operation, options),
   };
 }
 

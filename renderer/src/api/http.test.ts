@@ -1,6 +1,6 @@
 // The HTTP transport against a real `holdfast serve` (startServer over a real engine in a temp
 // home): the browser's cookie session with the CSRF header, envelopes for errors, progress streamed
-// as Server-Sent Events, and cancellation by closing the request.
+// as Server-Sent Events, cancellation, and a backup that outlives the page that started it.
 import { createServer, type Server } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,8 +10,9 @@ import { loadConfig } from '../../../main/core/config.ts';
 import { HoldfastError } from '../../../main/core/errors.ts';
 import { Holdfast } from '../../../main/core/holdfast.ts';
 import { noKeychain } from '../../../test/support/no-keychain.ts';
+import { DETACHED_CHANNELS } from '../../../main/serve/operations.ts';
 import { startServer, type RunningServer } from '../../../main/serve/server.ts';
-import { HttpTransport, readCookie } from './http.ts';
+import { HttpTransport, readCookie, STREAMING_CHANNELS } from './http.ts';
 import type { ProgressEvent } from './types.ts';
 
 let home: string;
@@ -112,6 +113,62 @@ describe('HttpTransport against holdfast serve', () => {
     } finally {
       holdfast.backup = original;
     }
+  });
+
+  test('a backup outlives the page that started it: the next page finds it, follows its progress and gets its result', async () => {
+    // The engine's backup stands in for a long dump: progress every 20 ms until told to finish, or cancelled.
+    let finish = false;
+    let serverSawAbort = false;
+    const original = holdfast.backup.bind(holdfast);
+    holdfast.backup = (async (_profile: string, _options: unknown, hooks: { signal?: AbortSignal; onProgress?: (p: never) => void } = {}) => {
+      let bytes = 0;
+      while (!finish && !hooks.signal?.aborted) {
+        bytes += 1024;
+        hooks.onProgress?.({ phase: 'dumping', bytes, elapsedMs: bytes / 50, expectedBytes: undefined } as never);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      serverSawAbort = Boolean(hooks.signal?.aborted);
+      if (serverSawAbort) throw new HoldfastError('CANCELLED', 'Cancelled.');
+      return { id: 'b-detached', bytes } as never;
+    }) as typeof holdfast.backup;
+    try {
+      // The first page: its connections all end when it goes away, as a reload ends them.
+      const pageGone = new AbortController();
+      const first = new HttpTransport({
+        baseUrl: `http://127.0.0.1:${server.port}`,
+        cookies: () => session.csrf,
+        headers: { cookie: session.cookie },
+        fetch: (input, init) => fetch(input, { ...init, signal: AbortSignal.any([...(init?.signal ? [init.signal] : []), pageGone.signal]) }),
+      });
+      let progressed = 0;
+      const abandoned = first.call('backup.create', { profile: 'slow', options: {} }, { onProgress: () => (progressed += 1) });
+      await expect.poll(() => progressed).toBeGreaterThan(2);
+      pageGone.abort();
+      expect(await abandoned).toMatchObject({ ok: false, error: { message: expect.stringContaining('Cannot reach Holdfast') } });
+
+      const next = browserTransport();
+      const listed = await next.operations();
+      const running = listed.ok ? listed.value.filter((operation) => operation.state === 'running') : [];
+      expect(running).toEqual([expect.objectContaining({ channel: 'backup.create', input: expect.objectContaining({ profile: 'slow' }), startedBy: 'owner', progress: expect.objectContaining({ operation: 'backup' }) })]);
+      const seen: number[] = [];
+      const followed = next.attach(running[0]!, {
+        onProgress: (event) => {
+          if (event.operation === 'backup') seen.push(event.progress.bytes);
+          if (seen.length === 3) finish = true;
+        },
+      });
+      expect(await followed).toMatchObject({ ok: true, value: { id: 'b-detached' } });
+      expect(serverSawAbort).toBe(false);
+      // Steps replayed first: the bytes reported while nobody watched are the first seen, not 1024.
+      expect(seen[0]).toBeGreaterThan(1024);
+    } finally {
+      finish = true;
+      holdfast.backup = original;
+    }
+  });
+
+  test('the channels the page streams are the ones the server runs detached', () => {
+    expect([...STREAMING_CHANNELS].sort()).toEqual([...DETACHED_CHANNELS].sort());
   });
 
   test('a server that is gone is a readable error, not a throw', async () => {

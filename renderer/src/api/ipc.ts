@@ -1,6 +1,6 @@
 // Electron transport: the preload's `window.holdfast` bridge. Each call gets an id so its progress
 // events can be told apart and it can be cancelled.
-import { cancelled, failure, type CallOptions, type Channel, type ChannelInput, type ChannelOutput, type Envelope, type HoldfastBridge, type ProgressEvent, type Transport } from './types.ts';
+import { cancelled, failure, type CallOptions, type Channel, type ChannelInput, type ChannelOutput, type Envelope, type HoldfastBridge, type OperationView, type ProgressEvent, type Transport } from './types.ts';
 
 let serial = 0;
 function newCallId(): string {
@@ -34,5 +34,15 @@ export class IpcTransport implements Transport {
       this.listeners.delete(callId);
       signal?.removeEventListener('abort', onAbort);
     }
+  }
+
+  // The window owns its calls (quitting gives them a grace period, then cancels them): nothing runs
+  // on in the engine for a reloaded window to find.
+  async operations(): Promise<Envelope<OperationView[]>> {
+    return { ok: true, value: [] };
+  }
+
+  async attach<O extends OperationView>(operation: O): Promise<Envelope<ChannelOutput<O['channel']>>> {
+    return failure(`The desktop app has no operation ${operation.id} to follow.`);
   }
 }

@@ -3,8 +3,9 @@
 import type { Channel, ChannelInput, ChannelOutput, Envelope, HoldfastBridge, ProgressEvent } from '../../../main/bridge.ts';
 import type { ErrorInfo } from '../../../main/core/errors.ts';
 import type { BackupMetadata, BackupSummary } from '../../../main/core/types.ts';
+import type { OperationView } from '../../../main/serve/operations.ts';
 
-export type { BackupMetadata, BackupSummary, Channel, ChannelInput, ChannelOutput, Envelope, ErrorInfo, HoldfastBridge, ProgressEvent };
+export type { BackupMetadata, BackupSummary, Channel, ChannelInput, ChannelOutput, Envelope, ErrorInfo, HoldfastBridge, OperationView, ProgressEvent };
 
 export interface CallOptions {
   /** Aborting ends the call: the engine cancels the operation and the result is a CANCELLED error. */
@@ -17,6 +18,13 @@ export interface CallOptions {
 export interface Transport {
   readonly kind: 'ipc' | 'http';
   call<C extends Channel>(channel: C, input: ChannelInput<C>, options?: CallOptions): Promise<Envelope<ChannelOutput<C>>>;
+  /**
+   * Backups, verifies, drills and restores this user started that are running in `holdfast serve`,
+   * which outlive the page that started them. The desktop app's window owns its calls: none there.
+   */
+  operations(): Promise<Envelope<OperationView[]>>;
+  /** Follows one of those to its end, as call() would have: its progress, then its result; aborting cancels it. */
+  attach<O extends OperationView>(operation: O, options?: CallOptions): Promise<Envelope<ChannelOutput<O['channel']>>>;
 }
 
 export const cancelled = (): { ok: false; error: ErrorInfo } => ({ ok: false, error: { code: 'CANCELLED', message: 'Cancelled.' } });

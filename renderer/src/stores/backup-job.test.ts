@@ -1,8 +1,9 @@
 // A finished manual backup refreshes what the pages show of it: the list, and the overview's totals
 // and health (the overview stayed at the old counts under the dialog until the page was reopened).
+// After a reload, a backup still running in the server shows again until it ends.
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { api } from '../api/client.ts';
-import type { Envelope } from '../api/types.ts';
+import type { CallOptions, Envelope, OperationView } from '../api/types.ts';
 import { useBackupJob } from './backup-job.ts';
 
 afterEach(() => {
@@ -19,5 +20,45 @@ describe('useBackupJob', () => {
     await useBackupJob.getState().start('shop', { format: 'custom' });
     const channels = call.mock.calls.map(([channel]) => channel);
     expect(channels).toEqual(expect.arrayContaining(['backup.create', 'backup.list', 'backup.stats', 'backup.health']));
+  });
+
+  test('after a reload it follows the newest backup still running in the server: its progress so far, what comes, its result', async () => {
+    vi.spyOn(api, 'call').mockImplementation(async (channel) => ({ ok: true, value: channel === 'backup.list' ? [] : {} }) as Envelope<never>);
+    const running = (profile: string, state: 'running' | 'finished', bytes: number): OperationView => ({
+      id: `op-${profile}`,
+      channel: 'backup.create',
+      input: { profile, options: {} } as never,
+      startedBy: 'owner',
+      startedAt: '2025-01-01T00:00:00.000Z',
+      state,
+      progress: { operation: 'backup', progress: { phase: 'dumping', bytes, elapsedMs: 10, expectedBytes: undefined } },
+      cancelledBy: null,
+    });
+    vi.spyOn(api, 'operations').mockResolvedValue({ ok: true, value: [running('old', 'finished', 1), running('a', 'running', 2), running('shop', 'running', 4096)] });
+    let finish: (result: Envelope<never>) => void = () => undefined;
+    let options: CallOptions = {};
+    const attach = vi.spyOn(api, 'attach').mockImplementation((_operation, given) => {
+      options = given ?? {};
+      return new Promise((resolve) => (finish = resolve));
+    });
+    const resumed = useBackupJob.getState().resume();
+    await vi.waitFor(() => expect(attach).toHaveBeenCalled());
+    expect(attach.mock.calls[0]![0]).toMatchObject({ id: 'op-shop' });
+    expect(useBackupJob.getState()).toMatchObject({ status: 'running', profile: 'shop', startedAt: Date.parse('2025-01-01T00:00:00.000Z'), progress: { bytes: 4096 } });
+    options.onProgress?.({ operation: 'backup', progress: { phase: 'checksumming', bytes: 8192, elapsedMs: 20, expectedBytes: undefined } });
+    expect(useBackupJob.getState().progress).toMatchObject({ phase: 'checksumming' });
+    // Cancel works on a followed backup as on one started here: through the call's signal.
+    expect(options.signal?.aborted).toBe(false);
+    finish({ ok: true, value: { id: 'b1' } } as Envelope<never>);
+    await resumed;
+    expect(useBackupJob.getState()).toMatchObject({ status: 'done', result: { id: 'b1' } });
+  });
+
+  test('nothing running in the server (or the desktop app): it stays idle', async () => {
+    vi.spyOn(api, 'operations').mockResolvedValue({ ok: true, value: [] });
+    const attach = vi.spyOn(api, 'attach');
+    await useBackupJob.getState().resume();
+    expect(attach).not.toHaveBeenCalled();
+    expect(useBackupJob.getState().status).toBe('idle');
   });
 });

@@ -1,8 +1,10 @@
 // The manual backup ("Back up now"): one at a time from this window, with live progress and a
 // Cancel that ends pg_dump (the engine removes its temp file and records the run as interrupted).
+// Under `holdfast serve` the backup runs in the server: a reloaded page finds it (resume) and shows
+// its progress again until it ends.
 import { create } from 'zustand';
 import { api } from '../api/client.ts';
-import type { ChannelInput, ChannelOutput, ErrorInfo, ProgressEvent } from '../api/types.ts';
+import type { CallOptions, ChannelInput, ChannelOutput, Envelope, ErrorInfo, OperationView, ProgressEvent } from '../api/types.ts';
 import { useBackups } from './backups.ts';
 import { useOverview } from './overview.ts';
 
@@ -17,44 +19,61 @@ interface BackupJobState {
   result: ChannelOutput<'backup.create'> | null;
   error: ErrorInfo | null;
   start(profile: string, options: BackupOptions): Promise<void>;
+  /** After a reload: follows the newest backup this user started that is still running in the server, if any. */
+  resume(): Promise<void>;
   cancel(): void;
   reset(): void;
 }
 
 let controller: AbortController | null = null;
 
-export const useBackupJob = create<BackupJobState>()((set, get) => ({
-  status: 'idle',
-  profile: null,
-  startedAt: null,
-  progress: null,
-  result: null,
-  error: null,
-  async start(profile, options) {
-    if (get().status === 'running') return;
+type BackupOperation = Extract<OperationView, { channel: 'backup.create' }>;
+
+export const useBackupJob = create<BackupJobState>()((set, get) => {
+  /** Shows a backup running until it ends, then what it ended with. */
+  async function follow(profile: string, startedAt: number, progress: BackupProgress | null, run: (options: CallOptions) => Promise<Envelope<ChannelOutput<'backup.create'>>>) {
     controller = new AbortController();
-    set({ status: 'running', profile, startedAt: Date.now(), progress: null, result: null, error: null });
-    const result = await api.call(
-      'backup.create',
-      { profile, options },
-      {
-        signal: controller.signal,
-        onProgress: (event) => {
-          if (event.operation === 'backup') set({ progress: event.progress });
-        },
+    set({ status: 'running', profile, startedAt, progress, result: null, error: null });
+    const result = await run({
+      signal: controller.signal,
+      onProgress: (event) => {
+        if (event.operation === 'backup') set({ progress: event.progress });
       },
-    );
+    });
     controller = null;
     if (result.ok) set({ status: 'done', result: result.value });
     else set({ status: result.error.code === 'CANCELLED' ? 'cancelled' : 'failed', error: result.error });
     // The overview's totals and per-profile health come from backup.stats and backup.health, not the
     // list: without this, the page under the dialog still showed the counts from before the backup.
     await Promise.all([useBackups.getState().load(), useOverview.getState().loadHealth()]);
-  },
-  cancel() {
-    controller?.abort();
-  },
-  reset() {
-    if (get().status !== 'running') set({ status: 'idle', profile: null, startedAt: null, progress: null, result: null, error: null });
-  },
-}));
+  }
+
+  return {
+    status: 'idle',
+    profile: null,
+    startedAt: null,
+    progress: null,
+    result: null,
+    error: null,
+    async start(profile, options) {
+      if (get().status === 'running') return;
+      await follow(profile, Date.now(), null, (callOptions) => api.call('backup.create', { profile, options }, callOptions));
+    },
+    async resume() {
+      if (get().status === 'running') return;
+      const listed = await api.operations();
+      if (!listed.ok) return;
+      const running = listed.value.filter((operation): operation is BackupOperation => operation.channel === 'backup.create' && operation.state === 'running').at(-1);
+      // Started here meanwhile (the answer took a moment): that one is shown already.
+      if (!running || get().status === 'running') return;
+      const progress = running.progress?.operation === 'backup' ? running.progress.progress : null;
+      await follow(running.input.profile, Date.parse(running.startedAt), progress, (options) => api.attach(running, options));
+    },
+    cancel() {
+      controller?.abort();
+    },
+    reset() {
+      if (get().status !== 'running') set({ status: 'idle', profile: null, startedAt: null, progress: null, result: null, error: null });
+    },
+  };
+});
