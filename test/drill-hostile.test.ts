@@ -3,7 +3,8 @@
 // whether a hostile source server put them there (its superuser answers pg_dump's questions, e.g. a
 // view's definition) or the file was altered along with its checksum. The marker files live in a
 // world-writable directory, so a command run as any OS user would leave one.
-import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -11,7 +12,8 @@ import { sha256File } from '../main/core/fsutil/durable.ts';
 import type { Holdfast } from '../main/core/holdfast.ts';
 import type { BackupMetadata } from '../main/core/types.ts';
 import { startPgServer, type PgServer } from './support/pg-server.ts';
-import { makeHome, profileFor, type TestHome, usePrivateTmpdir } from './support/holdfast-env.ts';
+import { cleanEnv } from './support/clean-env.ts';
+import { makeHome, profileFor, projectRoot, runCli, type TestHome, usePrivateTmpdir, waitFor } from './support/holdfast-env.ts';
 
 const privateTmp = usePrivateTmpdir();
 const markers = join(privateTmp.dir, 'markers');
@@ -164,5 +166,54 @@ describe('what the dump\'s code leaves behind does not steer Holdfast\'s own que
     await server.query('ALTER DATABASE liar SET search_path = public, pg_catalog');
     const steered = await holdfast.backup('liar', { suffix: 'steered' });
     expect(steered.rowCounts).toEqual({ 'public.lied': 3 });
+  });
+});
+
+describe('a Holdfast killed mid-drill', () => {
+  test('leaves no sandbox behind once Holdfast starts again: its server is stopped and its directory, with the restored data, removed', async () => {
+    const backup = await holdfast.backup('plainshop', { suffix: 'killed' });
+    await holdfast.editProfile('plainshop', { drillChecks: ['SELECT pg_sleep(600) IS NOT NULL'] });
+    const before = new Set(readdirSync(privateTmp.dir));
+    const cli = spawn(process.execPath, [join(projectRoot, 'bin', 'holdfast.mjs'), 'verify', backup.id, '--test-restore'], { env: cleanEnv(home.env), stdio: 'ignore' });
+    let postmaster = 0;
+    let root = '';
+    try {
+      ({ root, postmaster } = await waitFor('the drill\'s check to be running', () => {
+        const fresh = readdirSync(privateTmp.dir).find((name) => name.startsWith('holdfast-scratch-') && !before.has(name));
+        if (!fresh) return undefined;
+        try {
+          const pid = Number(readFileSync(join(privateTmp.dir, fresh, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]);
+          const checking = readdirSync('/proc').some((child) => {
+            try {
+              return Number(readFileSync(`/proc/${child}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]) === pid && readFileSync(`/proc/${child}/cmdline`, 'utf8').includes('SELECT');
+            } catch {
+              return false;
+            }
+          });
+          return checking ? { root: join(privateTmp.dir, fresh), postmaster: pid } : undefined;
+        } catch {
+          return undefined;
+        }
+      }, 90_000));
+    } finally {
+      cli.kill('SIGKILL');
+    }
+    await new Promise((resolve) => cli.once('close', resolve));
+    try {
+      // The server outlives the Holdfast that started it (pg_ctl detaches it), with the restored copy in its directory.
+      expect(existsSync(`/proc/${postmaster}`)).toBe(true);
+      const next = await runCli(['list', '--json'], home.env);
+      expect(next.code, next.stderr).toBe(0);
+      await waitFor('the orphaned server to stop', () => !existsSync(`/proc/${postmaster}`) || undefined, 20_000);
+      expect(existsSync(root)).toBe(false);
+    } finally {
+      await holdfast.editProfile('plainshop', { drillChecks: [] });
+      // Never leave it running when the test fails.
+      try {
+        if (readFileSync(`/proc/${postmaster}/cmdline`, 'utf8').includes(root)) process.kill(postmaster, 'SIGQUIT');
+      } catch {
+        // gone
+      }
+    }
   });
 });

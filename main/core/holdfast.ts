@@ -39,6 +39,7 @@ import {
   type RemoveReport,
 } from './profiles/profiles.ts';
 import { removeStalePassfiles } from './secrets/passfile.ts';
+import { removeStaleSandboxes } from './drill/scratch-server.ts';
 import { KeytarSecretStore, type SecretStore } from './secrets/secret-store.ts';
 import { restoreBackup, type RestoreRequest, type RestoreResult } from './restore/restore.ts';
 import { discoverClientTools, type ClientToolSet } from './tools/discover.ts';
@@ -224,6 +225,8 @@ export class Holdfast implements EngineContext, ProfileContext {
   async reconcile(): Promise<ReconcileReport> {
     const report: ReconcileReport = { interruptedRuns: [], removedTempFiles: [], missingBackups: [], foundAgain: [] };
     await removeStalePassfiles();
+    // A drill's sandbox server outlives a Holdfast killed mid-drill, with the restored data beside it.
+    await removeStaleSandboxes();
     for (const run of this.catalogue.staleRuns()) {
       this.catalogue.finishRun(run.id, 'interrupted', { error: 'Holdfast stopped while this run was in progress; its partial output was removed.' });
       report.interruptedRuns.push(run.id);

@@ -6,14 +6,15 @@
 //   name; the dump's content is restored by an ordinary role (sandbox-roles.ts).
 // - startScratchServer, for the test suites, the demo and the bench: loopback TCP on a free port,
 //   trust or scram-sha-256, running as `postgres` under root. Never used for a dump Holdfast did not make.
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { HoldfastError } from '../errors.ts';
+import { isProcessAlive, PROCESS_TOKEN } from '../process/liveness.ts';
 import { binariesRunnableBy, type ServerBinaries } from './server-binaries.ts';
 import { asOsUser, ensureSandboxUser, networkNamespacesWork, requireOsUser, runningAsRoot, SANDBOX_USER, SHARED_SERVER_USER } from './server-user.ts';
 
@@ -159,7 +160,8 @@ export async function startSandboxServer(binaries: ServerBinaries): Promise<Sand
   const osUser = runningAsRoot ? SANDBOX_USER : undefined;
   const owner = osUser ? await ensureSandboxUser() : undefined;
   const [runnable, isolateNetwork] = await Promise.all([binariesRunnableBy(binaries, osUser), networkNamespacesWork()]);
-  const root = makeRoot(undefined, 'holdfast-scratch-', owner);
+  // Named after this process, so the next Holdfast can tell a sandbox left by one that died (removeStaleSandboxes).
+  const root = makeRoot(undefined, `${SANDBOX_PREFIX}${process.pid}-${PROCESS_TOKEN}-`, owner);
   // A name no dump's roles file will bring along.
   const user = `holdfast_sandbox_${randomBytes(6).toString('hex')}`;
   // The port only names the socket file (.s.PGSQL.5432); nothing listens on TCP.
@@ -173,4 +175,74 @@ export async function startSandboxServer(binaries: ServerBinaries): Promise<Sand
 
 function currentOsUser(): string {
   return userInfo().username;
+}
+
+const SANDBOX_PREFIX = 'holdfast-scratch-';
+
+/**
+ * Sandboxes left by a Holdfast that died mid-drill (SIGKILL skips every finally, and pg_ctl detaches
+ * the server): their server still runs, with the dump's code and a restored copy of the data in its
+ * directory. Each is stopped (immediate shutdown of the postmaster its postmaster.pid names, if that
+ * process is a postgres of that data directory) and its directory removed. Called as Holdfast starts.
+ */
+export async function removeStaleSandboxes(parent = tmpdir()): Promise<string[]> {
+  const removed: string[] = [];
+  let names: string[];
+  try {
+    names = readdirSync(parent);
+  } catch {
+    return removed;
+  }
+  for (const name of names) {
+    const match = new RegExp(`^${SANDBOX_PREFIX}(\\d+)-([0-9a-f]{8})-[A-Za-z0-9]{6}$`).exec(name);
+    if (!match || isProcessAlive(Number(match[1]), match[2]!)) continue;
+    const root = join(parent, name);
+    try {
+      if (!lstatSync(root).isDirectory()) continue;
+      await endPostmaster(join(root, 'data'));
+      rmSync(root, { recursive: true, force: true });
+      removed.push(root);
+    } catch {
+      // Another user's, or already going: left alone.
+    }
+  }
+  return removed;
+}
+
+async function endPostmaster(dataDir: string): Promise<void> {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  } catch {
+    return;
+  }
+  if (!Number.isInteger(pid) || pid <= 1 || !isPostmasterOf(pid, dataDir)) return;
+  try {
+    process.kill(pid, 'SIGQUIT');
+  } catch {
+    return;
+  }
+  for (let waited = 0; waited < 10_000; waited += 100) {
+    if (!isPostmasterOf(pid, dataDir)) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // gone
+  }
+}
+
+/** Whether `pid` is a postgres started with `-D dataDir` (so a reused pid is never signalled). */
+function isPostmasterOf(pid: number, dataDir: string): boolean {
+  try {
+    if (process.platform === 'linux') {
+      const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      return args.some((arg, i) => arg === '-D' && args[i + 1] === dataDir);
+    }
+    // No /proc: ps names the command line.
+    return execFileSync('ps', ['-p', String(pid), '-o', 'command='], { encoding: 'utf8' }).includes(` -D ${dataDir} `);
+  } catch {
+    return false;
+  }
 }
