@@ -99,6 +99,8 @@ export const contract = {
         onProgress: (phase) => context.onProgress?.({ operation: 'restore', phase }),
       }),
   ),
+  // Settles replace restores a crash left mid-swap (the next start does too): each says whether it rolled back or forward.
+  'restore.recover': define(z.object({}).strict(), (holdfast) => holdfast.recoverRestores()),
   'schedule.add': define(
     z
       .object({

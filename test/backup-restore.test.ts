@@ -107,6 +107,22 @@ describe('restore safety', () => {
     expect(await rowCount(server, 'occupied', 'keep_me')).toBe(1);
   });
 
+  test.each([
+    { what: 'only a view', sql: 'CREATE VIEW answer AS SELECT 42 AS n', check: 'SELECT n FROM answer' },
+    { what: 'only a sequence', sql: "CREATE SEQUENCE ticket_no; SELECT nextval('ticket_no')", check: 'SELECT last_value AS n FROM ticket_no' },
+  ])('a target holding $what is not empty: refused without --clean and left as it was', async ({ what, sql, check }) => {
+    const dbname = `holds_${what.split(' ')[2]}`;
+    await server.query(`CREATE DATABASE ${dbname}`);
+    await server.query(sql, dbname);
+    const before = await server.query(check, dbname);
+    await expect(holdfast.restore({ ref: backup.id, to: 'shop', dbname, create: false, clean: false, noOwner: false, noAcl: false, dryRun: false })).rejects.toMatchObject({
+      code: 'RESTORE_REFUSED',
+      message: expect.stringContaining(`"${dbname}" on ${server.host}:${server.port} is not empty (1 tables, views or sequences)`),
+    });
+    expect(await server.query(check, dbname)).toEqual(before);
+    expect(await server.query(`SELECT 1 FROM pg_tables WHERE schemaname = 'public'`, dbname)).toHaveLength(0);
+  });
+
   test('--clean --confirm replaces the database only after the restored copy checks out', async () => {
     await server.query('CREATE DATABASE replace_me');
     await server.query('CREATE TABLE old_stuff (v int)', 'replace_me');

@@ -42,6 +42,7 @@ describe('terminal output', () => {
           { function: 'public.stamp', usedBy: ['trigger s on public.orders (later writes)'], securityDefiner: true, duringRestore: false },
         ],
         targetRole: { name: 'postgres', superuser: true, privileged: true, via: ['superuser'] },
+        databaseProperties: null,
       },
     };
     const text = formatRestore(preview);

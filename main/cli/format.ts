@@ -6,6 +6,8 @@ import { humanBytes, humanDuration } from '../core/human.ts';
 import type { VerifyResult } from '../core/verify/verify.ts';
 import type { RestoreTestResult } from '../core/drill/test-restore.ts';
 import type { RestoreResult } from '../core/restore/restore.ts';
+import { PROPERTY_NAMES } from '../core/restore/database-properties.ts';
+import type { SwapRecovery } from '../core/restore/swap-journal.ts';
 import { LIBPQ_PASSWORD_FILES, NO_PASSWORD_SOURCE, type ProfileTestReport } from '../core/profiles/profiles.ts';
 import type { Profile } from '../core/types.ts';
 
@@ -62,6 +64,10 @@ export function formatRestore(result: RestoreResult): string {
       const rows = table.action === 'replace' ? `${table.targetRows} rows now → ${table.backupRows} from the backup` : table.action === 'create' ? `${table.backupRows ?? '?'} rows` : `${table.targetRows} rows`;
       lines.push(`  ${verbs[table.action].padEnd(8)} ${table.table}: ${rows}`);
     }
+    for (const line of result.impact.databaseProperties ?? []) {
+      const what = line.changes ? `${line.current} → ${line.restored}` : line.restored;
+      lines.push(`  ${line.changes ? 'changes' : 'keeps  '}  database ${PROPERTY_NAMES[line.property]}: ${what} (${line.from === 'backup' ? 'from the backup' : `as "${result.target.database}" has it`})`);
+    }
     const role = result.impact.targetRole;
     lines.push(`  runs as ${role.superuser ? 'superuser' : 'role'} "${role.name}"${!role.superuser && role.privileged ? ` (${role.via.join(', ')})` : ''}`);
     const functions = result.impact.executedFunctions ?? [];
@@ -75,6 +81,12 @@ export function formatRestore(result: RestoreResult): string {
     lines.push(`  ${table.actual === table.expected ? '✓' : '✗'} ${table.table}: ${table.actual ?? 'missing'} / ${table.expected} rows`);
   }
   return lines.join('\n');
+}
+
+export function formatRecoveries(recoveries: SwapRecovery[]): string {
+  if (!recoveries.length) return 'No interrupted restore to recover.';
+  const verbs = { 'rolled-back': 'rolled back', 'rolled-forward': 'rolled forward', 'nothing-to-do': 'nothing to do', 'needs-attention': 'NEEDS ATTENTION', 'not-reached': 'NOT SETTLED' } as const;
+  return recoveries.map((r) => `${verbs[r.action]}: ${r.profile}/${r.database} (run ${r.runId}): ${r.message}`).join('\n');
 }
 
 export function formatProfile(profile: Profile): string {

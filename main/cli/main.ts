@@ -11,7 +11,7 @@ import { Holdfast } from '../core/holdfast.ts';
 import { profileFromUri } from '../core/profiles/profiles.ts';
 import { runDaemon } from './daemon.ts';
 import { runServe, type ServeFlags } from './serve.ts';
-import { formatBackup, formatCleanup, formatDecision, formatList, formatRestoreTest, formatProfile, formatProfileTest, formatRestore, formatVerify, humanBytes, humanDuration } from './format.ts';
+import { formatBackup, formatCleanup, formatDecision, formatList, formatRecoveries, formatRestoreTest, formatProfile, formatProfileTest, formatRestore, formatVerify, humanBytes, humanDuration } from './format.ts';
 
 export interface Io {
   stdout: (text: string) => void;
@@ -86,7 +86,10 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     try {
       const opened = await Holdfast.open(loadConfig());
       holdfast = opened.holdfast;
-      for (const id of opened.reconciled.interruptedRuns) io.stderr(`holdfast: run ${id} was interrupted by an earlier crash; its partial output was removed.\n`);
+      const settled = opened.reconciled.recoveredRestores ?? [];
+      // A restore's run did not leave partial output to remove: what its recovery did is said instead.
+      for (const id of opened.reconciled.interruptedRuns) if (!settled.some((r) => r.runId === id)) io.stderr(`holdfast: run ${id} was interrupted by an earlier crash; its partial output was removed.\n`);
+      for (const recovery of settled) io.stderr(`holdfast: restore run ${recovery.runId} of ${recovery.profile}/${recovery.database}: ${recovery.message}\n`);
     } catch (error) {
       const info = toErrorInfo(error);
       printError(io, info, json);
@@ -472,9 +475,9 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
   }
 
   program
-    .command('restore <backup>')
-    .description('Restore a backup into a profile\'s server')
-    .requiredOption('--to <profile>', 'target profile')
+    .command('restore [backup]')
+    .description('Restore a backup into a profile\'s server (or, with --recover, settle a replace restore a crash left mid-swap)')
+    .option('--to <profile>', 'target profile (required unless --recover)')
     .option('--dbname <db>', 'target database (default: the profile\'s)')
     .option('--create', 'create the target database')
     .option('--clean', 'replace the target database (needs --confirm=<dbname>)')
@@ -485,8 +488,16 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     .option('--no-acl', 'do not restore privileges')
     .option('--jobs <n>', 'parallel pg_restore jobs', integer('--jobs'))
     .option('--dry-run', 'check everything and say what would happen; change nothing')
+    .option('--recover', 'roll back (or forward) a --clean/--swap that Holdfast stopped in the middle of; every start does this too')
     .option('--json', 'print JSON')
-    .action(async (ref: string, options: Record<string, unknown>) => {
+    .action(async (ref: string | undefined, options: Record<string, unknown>, command: Command) => {
+      if (options.recover) {
+        if (ref !== undefined || options.to !== undefined) command.error('error: --recover takes no backup and no --to: it settles every interrupted restore');
+        await run('restore.recover', {}, Boolean(options.json), formatRecoveries, (recoveries) => recoveries.some((r) => r.action === 'needs-attention' || r.action === 'not-reached'));
+        return;
+      }
+      if (ref === undefined) command.error('error: missing required argument \'backup\'');
+      if (options.to === undefined) command.error('error: required option \'--to <profile>\' not specified');
       const input: Record<string, unknown> = {
         ref,
         to: options.to,

@@ -42,6 +42,7 @@ import { removeStalePassfiles } from './secrets/passfile.ts';
 import { removeStaleSandboxes } from './drill/scratch-server.ts';
 import { KeytarSecretStore, type SecretStore } from './secrets/secret-store.ts';
 import { restoreBackup, type RestoreRequest, type RestoreResult } from './restore/restore.ts';
+import { recoverInterruptedSwaps, type SwapRecovery } from './restore/swap-journal.ts';
 import { discoverClientTools, type ClientToolSet } from './tools/discover.ts';
 import { actingUser } from './users/acting.ts';
 import { UserStore, type IssuedToken, type Role, type User } from './users/users.ts';
@@ -54,6 +55,8 @@ export interface ReconcileReport {
   removedTempFiles: string[];
   missingBackups: string[];
   foundAgain: string[];
+  /** Replace restores a crash left mid-swap, rolled back or forward (absent: none were pending). */
+  recoveredRestores?: SwapRecovery[];
 }
 
 export interface ListEntry {
@@ -163,6 +166,8 @@ export class Holdfast implements EngineContext, ProfileContext {
   readonly notifier: Notifier;
   readonly logger: Logger;
   private readonly toolsCache = new Map<string, Promise<ClientToolSet[]>>();
+  /** Swaps this process's start settled, until a recoverRestores() call reports them. */
+  private readonly settledAtStart: SwapRecovery[] = [];
   /** HOLDFAST_DRILL_CONCURRENCY: each drill starts a server and restores a whole database. */
   private readonly drillSlots: DrillSlots;
 
@@ -261,6 +266,8 @@ export class Holdfast implements EngineContext, ProfileContext {
         report.foundAgain.push(backup.filename);
       }
     }
+    const recovered = await this.recoverRestores({ atStart: true });
+    if (recovered.length) report.recoveredRestores = recovered;
     return report;
   }
 
@@ -512,6 +519,24 @@ export class Holdfast implements EngineContext, ProfileContext {
       }
       throw error;
     }
+  }
+
+  /**
+   * Settles replace restores that a crash (or a failed undo) left mid-swap: the database back under
+   * its name, accepting connections (restore/swap-journal.ts). Runs at every start; what a start
+   * settled is also answered by the next call without atStart (`holdfast restore --recover`).
+   */
+  async recoverRestores(options: { atStart?: boolean } = {}): Promise<SwapRecovery[]> {
+    const recovered = await recoverInterruptedSwaps(this, { atStart: options.atStart === true });
+    for (const r of recovered) {
+      if (r.action !== 'not-reached') this.catalogue.audit(actor(), 'restore.recover', r.database, { profile: r.profile, run: r.runId, action: r.action, message: r.message });
+      this.logger.log(r.action === 'rolled-back' || r.action === 'rolled-forward' ? 'warn' : 'error', 'interrupted restore', { profile: r.profile, database: r.database, run: r.runId, action: r.action, message: r.message });
+    }
+    if (options.atStart) {
+      this.settledAtStart.push(...recovered.filter((r) => r.action !== 'not-reached'));
+      return recovered;
+    }
+    return [...this.settledAtStart.splice(0), ...recovered];
   }
 
   /** One backup and its companions; `confirm` must repeat its file name, as a restore's --confirm does. */

@@ -252,7 +252,8 @@ function busiest(counts: Map<string, number>): FailureSummary['top'] {
 // --- what each role may do --------------------------------------------------------------------------
 
 /**
- * Restoring overwrites databases and users hold the keys: both are for super-admins only. So is
+ * Restoring overwrites databases (and recovering an interrupted one renames or drops them) and users
+ * hold the keys: both are for super-admins only. So is
  * anything that reaches the Holdfast host rather than a database server: a profile's pgBinDir is
  * executed, its drill checks are SQL run as the superuser of a scratch server Holdfast starts as its
  * own OS user (COPY … TO PROGRAM, pg_read_file), and import and adopt read whatever path they are given.
@@ -266,7 +267,7 @@ function busiest(counts: Map<string, number>): FailureSummary['top'] {
  * - a restore drill on a designated profile's server (it creates and drops a database there).
  */
 export function channelRole(channel: string, input?: unknown): Role {
-  if (channel === 'backup.restore' || channel === 'backup.adopt' || channel.startsWith('user.')) return 'super-admin';
+  if (channel === 'backup.restore' || channel === 'restore.recover' || channel === 'backup.adopt' || channel.startsWith('user.')) return 'super-admin';
   return reachesHost(channel, input) || steersData(channel, input) ? 'super-admin' : 'admin';
 }
 

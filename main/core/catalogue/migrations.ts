@@ -118,4 +118,30 @@ export const migrations: readonly string[] = [
   -- A pinned backup is kept whatever the retention policy (holdfast pin).
   ALTER TABLE backups ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0;
   `,
+  `
+  -- Each replace restore's swap steps, written before each is taken, so the next start (or
+  -- holdfast restore --recover) can roll a swap that Holdfast died in back or forward (restore/swap-journal.ts).
+  CREATE TABLE restore_swaps (
+    run_id TEXT PRIMARY KEY,
+    profile_name TEXT NOT NULL,
+    database TEXT NOT NULL,
+    scratch_name TEXT NOT NULL,
+    before_name TEXT NOT NULL,
+    keep_before INTEGER NOT NULL,
+    original_oid INTEGER NOT NULL,
+    copy_oid INTEGER,
+    step TEXT NOT NULL,
+    allowconn_changed INTEGER NOT NULL DEFAULT 0,
+    started_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    claimed_pid INTEGER,
+    claimed_token TEXT,
+    -- The last recovery attempt: a start retries an unreachable server only now and then.
+    attempted_at TEXT,
+    resolved_at TEXT,
+    outcome TEXT,
+    outcome_message TEXT
+  );
+  CREATE INDEX restore_swaps_unresolved ON restore_swaps (resolved_at);
+  `,
 ];

@@ -6,6 +6,7 @@ import { tableKey } from '../pg/table-key.ts';
 import { runChild } from '../process/child.ts';
 import type { ClientToolSet } from '../tools/discover.ts';
 import type { BackupMetadata, Profile } from '../types.ts';
+import type { DatabasePropertiesPlan, DatabasePropertyImpact } from './database-properties.ts';
 import type { ExecutedFunction, ExecutedFunctionsFinding } from './executed-functions.ts';
 
 export interface TableImpact {
@@ -31,6 +32,8 @@ export interface RestoreImpact {
   executedFunctions: ExecutedFunction[] | null;
   /** The role the restore runs as: the profile's user on the target server. */
   targetRole: TargetRole;
+  /** A replace restore: each database-level property the copy gets, changed or kept, and from where; null otherwise. */
+  databaseProperties: DatabasePropertyImpact[] | null;
 }
 
 export interface TargetRole {
@@ -81,6 +84,8 @@ export async function assessImpact(input: {
   contents: ArchiveContents | undefined;
   /** The backup's functions a restore runs; left out, they are not examined. */
   executed?: ExecutedFunctionsFinding | undefined;
+  /** A replace restore's plan for the copy's owner, privileges, settings and the rest. */
+  databaseProperties?: DatabasePropertiesPlan | undefined;
 }): Promise<RestoreImpact> {
   const { admin, targetDb, backup, target, database, replacing } = input;
   const facts = (await admin.query<{ num: string; version: string }>(`SELECT current_setting('server_version_num') AS num, current_setting('server_version') AS version`)).rows[0]!;
@@ -116,7 +121,9 @@ export async function assessImpact(input: {
     if (!inBackup.has(table)) tables.push({ table, backupRows: null, targetRows: rows, action: replacing ? 'lost' : 'kept' });
   }
 
-  const missingRoles = (input.contents?.owners ?? []).filter((role) => !roles.has(role));
+  const planned = input.databaseProperties?.properties;
+  const databaseRoles = planned ? [planned.owner, ...planned.acl.map((entry) => entry.grantee).filter((grantee) => grantee !== 'PUBLIC')] : [];
+  const missingRoles = [...new Set([...(input.contents?.owners ?? []), ...databaseRoles])].filter((role) => !roles.has(role)).sort();
   const unavailableExtensions = (input.contents?.extensions ?? []).filter((name) => !available.has(name));
   const production = target.tags.includes('production');
   const warnings: string[] = [];
@@ -126,13 +133,14 @@ export async function assessImpact(input: {
   if (replacing && activeConnections > 0) warnings.push(`${activeConnections} sessions are connected to "${database}"; replacing it fails while they are. Add --terminate-connections to end them.`);
   if (production) warnings.push(`Profile "${target.name}" is tagged production: confirm with --confirm=${target.name}/${database}.`);
   if (!input.contents && backup.format === 'plain') warnings.push('A plain SQL backup does not list the roles it needs; restore its .globals.sql first if the target lacks them.');
+  warnings.push(...(input.databaseProperties?.warnings ?? []));
   const executed = input.executed;
   if (executed && 'problem' in executed) warnings.push(`The functions this backup runs on restore could not be listed: ${executed.problem}`);
   const executedFunctions = executed && 'functions' in executed ? executed.functions : null;
   const runsCode = executedFunctions ? executedFunctionsWarning(executedFunctions, targetRole) : undefined;
   if (runsCode) warnings.push(runsCode);
   const confirmation = production ? `${target.name}/${database}` : replacing ? database : null;
-  return { tables, missingRoles, unavailableExtensions, activeConnections, targetServer: `PostgreSQL ${facts.version.split(' ')[0]}`, warnings, confirmation, executedFunctions, targetRole };
+  return { tables, missingRoles, unavailableExtensions, activeConnections, targetServer: `PostgreSQL ${facts.version.split(' ')[0]}`, warnings, confirmation, executedFunctions, targetRole, databaseProperties: input.databaseProperties?.impact ?? null };
 }
 
 async function restoringRole(admin: pg.Client, serverMajor: number): Promise<TargetRole> {

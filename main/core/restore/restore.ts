@@ -21,6 +21,16 @@ import { checkBackupFiles, dumpClientMajor } from '../verify/verify.ts';
 import { findExecutedFunctions } from './executed-functions.ts';
 import { archiveContents, assessImpact, type RestoreImpact } from './impact.ts';
 import { psqlKnowsRestrict, restrictedPsqlInput } from './psql-input.ts';
+import {
+  applyDatabaseProperties,
+  createScratchDatabase,
+  planDatabaseProperties,
+  readBackupDatabaseEntries,
+  readTargetDatabase,
+  type DatabasePropertiesPlan,
+  type TargetDatabase,
+} from './database-properties.ts';
+import { maintenanceConnection, settleSwap, swapConnection, SwapJournal } from './swap-journal.ts';
 
 export interface RestoreRequest {
   ref: string;
@@ -62,19 +72,6 @@ export interface RestoreResult {
 }
 
 const refused = (message: string, hint?: string) => new HoldfastError('RESTORE_REFUSED', message, hint);
-
-async function maintenanceConnection(session: ServerSession): Promise<pg.Client> {
-  let lastError: unknown;
-  for (const database of ['postgres', 'template1', session.profile.dbname]) {
-    try {
-      return await session.connect(database);
-    } catch (error) {
-      lastError = error;
-      if (!String((error as Error).message).includes('does not exist')) break;
-    }
-  }
-  throw lastError;
-}
 
 async function userRelationCount(session: ServerSession, database: string): Promise<number> {
   const client = await session.connect(database);
@@ -260,15 +257,29 @@ export async function restoreBackup(context: EngineContext, request: RestoreRequ
     const stamp = new Date();
     const workDatabase = swap ? scratchName(database, stamp, 'holdfast') : database;
     const keptAs = swap && request.swap ? scratchName(database, stamp, 'before') : undefined;
+    const aside = keptAs ?? scratchName(database, stamp, 'before');
     const admin = await maintenanceConnection(session);
     let impact: RestoreImpact;
+    // A replace restore's copy gets the replaced database's properties (or the backup's): see database-properties.ts.
+    let original: TargetDatabase | undefined;
+    let properties: DatabasePropertiesPlan | undefined;
     try {
       // Counting every table of the target is for the preview; a real restore skips it.
       const targetDb = exists && request.dryRun ? await session.connect(database) : undefined;
       try {
         // What the backup's code will run is for the preview too: a plain dump is read through once more for it.
-        const [contents, executed] = await Promise.all([archiveContents(tools, backup, config.timeoutMs), request.dryRun ? findExecutedFunctions(tools, backup, config.timeoutMs) : undefined]);
-        impact = await assessImpact({ admin, targetDb, backup, target, database, replacing, contents, executed });
+        const [contents, executed, entries] = await Promise.all([
+          archiveContents(tools, backup, config.timeoutMs),
+          request.dryRun ? findExecutedFunctions(tools, backup, config.timeoutMs) : undefined,
+          swap ? readBackupDatabaseEntries(tools, backup, config.timeoutMs) : undefined,
+        ]);
+        if (swap) {
+          original = await readTargetDatabase(admin, database);
+          if (!original) throw refused(`Database "${database}" disappeared from ${target.host}:${target.port} while the restore was being prepared.`, 'Nothing was changed. Check who is renaming or dropping it, then try again.');
+          const roles = new Set((await admin.query<{ rolname: string }>('SELECT rolname FROM pg_roles')).rows.map((r) => r.rolname));
+          properties = planDatabaseProperties({ backup: entries, target: original.properties, noOwner: request.noOwner, noAcl: request.noAcl, roles });
+        }
+        impact = await assessImpact({ admin, targetDb, backup, target, database, replacing, contents, executed, databaseProperties: properties });
       } finally {
         await targetDb?.end();
       }
@@ -277,7 +288,13 @@ export async function restoreBackup(context: EngineContext, request: RestoreRequ
     }
     const actions: string[] = [];
     if (swap) {
-      actions.push(`create scratch database "${workDatabase}"`, `restore ${backup.filename} into it`, 'compare row counts with the manifest');
+      const source = properties!.impact.some((line) => line.from === 'backup') ? 'as the backup had them' : `as "${database}" has them`;
+      actions.push(
+        `create scratch database "${workDatabase}"`,
+        `restore ${backup.filename} into it`,
+        'compare row counts with the manifest',
+        `give it the database's owner, privileges, settings, comment and connection limit, ${source}`,
+      );
       if (request.terminateConnections) actions.push(`end the ${impact.activeConnections} other sessions on "${database}"`);
       actions.push(`rename "${database}" aside`, `rename "${workDatabase}" to "${database}"`, keptAs ? `keep the previous database as "${keptAs}" until you drop it` : 'drop the previous database');
     } else {
@@ -292,63 +309,27 @@ export async function restoreBackup(context: EngineContext, request: RestoreRequ
     };
     if (request.dryRun) return { ...summary, dryRun: true, ok: true, durationMs: Math.round(performance.now() - startedMs), tables: [], impact };
 
-    const created = swap || !exists;
-    if (created) await adminStatement(session, `CREATE DATABASE ${quoteIdent(workDatabase)} TEMPLATE template0`);
+    const laterWarnings: string[] = [];
     let tables: TableCount[];
-    try {
-      request.onProgress?.('restoring');
-      await runRestoreTool(context, session, tools, backup, request, workDatabase);
-      request.onProgress?.('counting rows');
-      tables = await countTables(session, workDatabase, backup);
-      const wrong = tables.filter((t) => t.actual !== t.expected);
-      if (wrong.length > 0) {
-        throw new HoldfastError('RESTORE_FAILED', `Row counts after the restore differ from the backup's manifest: ${wrong.map((t) => `${t.table} expected ${t.expected}, got ${t.actual ?? 'no table'}`).join('; ')}`, swap ? `"${database}" was left as it was.` : undefined);
-      }
-    } catch (error) {
-      if (created) await adminStatement(session, `DROP DATABASE IF EXISTS ${quoteIdent(workDatabase)}`).catch(() => undefined);
-      throw error;
-    }
-    let droppedLater: string | undefined;
     if (swap) {
-      request.onProgress?.('swapping');
-      // Never drop first: move the original aside, move the restored copy into its name, and only
-      // then drop the original (--clean) or keep it (--swap). Every failure before the second rename
-      // puts the original back under its own name.
-      const aside = keptAs ?? scratchName(database, stamp, 'before');
+      const swapped = await swapIn({ session, journal: new SwapJournal(catalogue.db), runId: runId!, database, workDatabase, aside, keep: keptAs !== undefined, original: original!, properties: properties!, terminateConnections: request.terminateConnections === true, warnings: laterWarnings }, async () => {
+        request.onProgress?.('restoring');
+        await runRestoreTool(context, session!, tools, backup, request, workDatabase);
+        request.onProgress?.('counting rows');
+        return checkedCounts(session!, workDatabase, backup, undefined);
+      }, () => request.onProgress?.('swapping'));
+      tables = swapped;
+    } else {
+      const created = !exists;
+      if (created) await adminStatement(session, `CREATE DATABASE ${quoteIdent(workDatabase)} TEMPLATE template0`);
       try {
-        if (request.terminateConnections) {
-          const admin2 = await maintenanceConnection(session);
-          try {
-            // No new sessions first, so the ones ended are not simply replaced by reconnecting clients.
-            await admin2.query(`ALTER DATABASE ${quoteIdent(database)} ALLOW_CONNECTIONS false`);
-            await admin2.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [database]);
-          } finally {
-            await admin2.end();
-          }
-        }
-        await adminStatement(session, `ALTER DATABASE ${quoteIdent(database)} RENAME TO ${quoteIdent(aside)}`);
+        request.onProgress?.('restoring');
+        await runRestoreTool(context, session, tools, backup, request, workDatabase);
+        request.onProgress?.('counting rows');
+        tables = await checkedCounts(session, workDatabase, backup, undefined);
       } catch (error) {
-        if (request.terminateConnections) await adminStatement(session, `ALTER DATABASE ${quoteIdent(database)} ALLOW_CONNECTIONS true`).catch(() => undefined);
-        await adminStatement(session, `DROP DATABASE IF EXISTS ${quoteIdent(workDatabase)}`).catch(() => undefined);
-        throw new HoldfastError('RESTORE_FAILED', `Could not move "${database}" aside to put the restored copy in its place: ${(error as Error).message}`, `"${database}" is unchanged. Disconnect its sessions (or add --terminate-connections) and try again.`);
-      }
-      if (request.terminateConnections) await adminStatement(session, `ALTER DATABASE ${quoteIdent(aside)} ALLOW_CONNECTIONS true`).catch(() => undefined);
-      try {
-        await adminStatement(session, `ALTER DATABASE ${quoteIdent(workDatabase)} RENAME TO ${quoteIdent(database)}`);
-      } catch (error) {
-        const back = await adminStatement(session, `ALTER DATABASE ${quoteIdent(aside)} RENAME TO ${quoteIdent(database)}`).then(() => true, () => false);
-        throw new HoldfastError(
-          'RESTORE_FAILED',
-          `Could not rename the restored copy "${workDatabase}" to "${database}": ${(error as Error).message}`,
-          back
-            ? `"${database}" was put back unchanged; the restored copy is still in "${workDatabase}" (drop it or rename it yourself).`
-            : `The original is in "${aside}" and the restored copy in "${workDatabase}"; rename one of them to "${database}".`,
-        );
-      }
-      if (!keptAs) {
-        await adminStatement(session, `DROP DATABASE ${quoteIdent(aside)}`).catch((error: unknown) => {
-          droppedLater = `The previous database could not be dropped (${(error as Error).message}); it is kept as "${aside}".`;
-        });
+        if (created) await adminStatement(session, `DROP DATABASE IF EXISTS ${quoteIdent(workDatabase)}`).catch(() => undefined);
+        throw error;
       }
     }
     const result: RestoreResult = {
@@ -357,7 +338,7 @@ export async function restoreBackup(context: EngineContext, request: RestoreRequ
       ok: true,
       durationMs: Math.round(performance.now() - startedMs),
       tables,
-      impact: droppedLater ? { ...impact, warnings: [...impact.warnings, droppedLater] } : impact,
+      impact: laterWarnings.length ? { ...impact, warnings: [...impact.warnings, ...laterWarnings] } : impact,
       ...(keptAs ? { keptAs } : {}),
     };
     catalogue.finishRun(runId!, 'completed', { detail: { database, tables: tables.length } });
@@ -379,4 +360,141 @@ async function adminStatement(session: ServerSession, sql: string): Promise<void
   } finally {
     await client.end();
   }
+}
+
+/** Row counts of the restored database, which must match the manifest. */
+async function checkedCounts(session: ServerSession, database: string, backup: BackupMetadata, hint: string | undefined): Promise<TableCount[]> {
+  const tables = await countTables(session, database, backup);
+  const wrong = tables.filter((t) => t.actual !== t.expected);
+  if (wrong.length > 0) {
+    throw new HoldfastError('RESTORE_FAILED', `Row counts after the restore differ from the backup's manifest: ${wrong.map((t) => `${t.table} expected ${t.expected}, got ${t.actual ?? 'no table'}`).join('; ')}`, hint);
+  }
+  return tables;
+}
+
+interface SwapPlan {
+  session: ServerSession;
+  journal: SwapJournal;
+  runId: string;
+  database: string;
+  workDatabase: string;
+  aside: string;
+  /** --swap: keep the replaced database as `aside`; --clean drops it. */
+  keep: boolean;
+  original: TargetDatabase;
+  properties: DatabasePropertiesPlan;
+  terminateConnections: boolean;
+  /** Said in the result: a locale fallback, a previous database that could not be dropped. */
+  warnings: string[];
+}
+
+/**
+ * Restores into a scratch copy and swaps it in. Never drop first: move the original aside, move the
+ * copy into its name, and only then drop the original (--clean) or keep it (--swap). Each step is
+ * journalled before it is taken (swap-journal.ts); a failure at any point settles the swap from what
+ * the server shows — before the copy has the name, that puts the original back under it.
+ */
+async function swapIn(plan: SwapPlan, restoreCopy: () => Promise<TableCount[]>, onSwapping: () => void): Promise<TableCount[]> {
+  const { session, journal, runId, database, workDatabase, aside } = plan;
+  const q = quoteIdent;
+  /** Puts things back after a failure and says how they were left. */
+  const settle = async (): Promise<string> => {
+    try {
+      const client = await swapConnection(session, runId);
+      try {
+        const outcome = await settleSwap(client, journal.get(runId)!, { afterCrash: false });
+        if (outcome.action === 'needs-attention') {
+          journal.release(runId);
+          return `${outcome.message}.`;
+        }
+        journal.resolve(runId, outcome.action, outcome.message);
+        return `${outcome.message[0]!.toUpperCase()}${outcome.message.slice(1)}.`;
+      } finally {
+        await client.end();
+      }
+    } catch (error) {
+      journal.release(runId);
+      return `Putting things back failed too (${toErrorInfo(error).message}): Holdfast tries again at its next start, or run holdfast restore --recover.`;
+    }
+  };
+
+  journal.begin({ runId, profile: session.profile.name, database, scratch: workDatabase, before: aside, keepBefore: plan.keep, originalOid: plan.original.oid });
+  let tables: TableCount[];
+  try {
+    const client = await swapConnection(session, runId);
+    try {
+      const fellBack = await createScratchDatabase(client, workDatabase, plan.properties);
+      if (fellBack) plan.warnings.push(fellBack);
+      const copyOid = (await client.query<{ oid: number }>('SELECT oid::int AS oid FROM pg_database WHERE datname = $1', [workDatabase])).rows[0]!.oid;
+      journal.step(runId, 'restore', { copyOid });
+    } finally {
+      await client.end();
+    }
+    tables = await restoreCopy();
+    journal.step(runId, 'properties');
+    const client2 = await swapConnection(session, runId);
+    try {
+      await applyDatabaseProperties(client2, workDatabase, plan.properties);
+    } finally {
+      await client2.end();
+    }
+  } catch (error) {
+    const outcome = await settle();
+    if (error instanceof HoldfastError) throw new HoldfastError(error.code, error.message, error.hint ? `${error.hint} ${outcome}` : outcome);
+    throw error;
+  }
+
+  onSwapping();
+  const client = await swapConnection(session, runId);
+  try {
+    let allowConnChanged = false;
+    try {
+      if (plan.terminateConnections) {
+        // No new sessions first, so the ones ended are not simply replaced by reconnecting clients.
+        const allowed = (await client.query<{ allowed: boolean }>('SELECT datallowconn AS allowed FROM pg_database WHERE oid = $1', [plan.original.oid])).rows[0]?.allowed === true;
+        if (allowed) {
+          journal.step(runId, 'disallow-connections', { allowConnChanged: true });
+          allowConnChanged = true;
+          await client.query(`ALTER DATABASE ${q(database)} ALLOW_CONNECTIONS false`);
+        }
+        await client.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [database]);
+      }
+      journal.step(runId, 'rename-original');
+      await client.query(`ALTER DATABASE ${q(database)} RENAME TO ${q(aside)}`);
+    } catch (error) {
+      const outcome = await settle();
+      throw new HoldfastError('RESTORE_FAILED', `Could not move "${database}" aside to put the restored copy in its place: ${(error as Error).message}`, `${outcome} Disconnect its sessions (or add --terminate-connections) and try again.`);
+    }
+    // A kept database takes connections again at once; one about to be dropped only if the drop fails.
+    if (allowConnChanged && plan.keep) {
+      await client.query(`ALTER DATABASE ${q(aside)} ALLOW_CONNECTIONS true`);
+      journal.step(runId, 'rename-original', { allowConnChanged: false });
+      allowConnChanged = false;
+    }
+    try {
+      journal.step(runId, 'rename-copy');
+      await client.query(`ALTER DATABASE ${q(workDatabase)} RENAME TO ${q(database)}`);
+    } catch (error) {
+      const outcome = await settle();
+      throw new HoldfastError('RESTORE_FAILED', `Could not rename the restored copy "${workDatabase}" to "${database}": ${(error as Error).message}`, outcome);
+    }
+    let done = `"${database}" is the restored copy`;
+    if (plan.keep) {
+      done += `; the previous database is kept as "${aside}"`;
+    } else {
+      journal.step(runId, 'drop-before');
+      try {
+        await client.query(`DROP DATABASE ${q(aside)}`);
+        done += '; the previous database was dropped';
+      } catch (error) {
+        if (allowConnChanged) await client.query(`ALTER DATABASE ${q(aside)} ALLOW_CONNECTIONS true`);
+        plan.warnings.push(`The previous database could not be dropped (${(error as Error).message}); it is kept as "${aside}".`);
+        done += `; the previous database is kept as "${aside}" (it could not be dropped)`;
+      }
+    }
+    journal.resolve(runId, 'completed', done);
+  } finally {
+    await client.end();
+  }
+  return tables;
 }

@@ -257,6 +257,7 @@ function Preview() {
         </Notice>
       ))}
       <ExecutedFunctions functions={impact.executedFunctions} />
+      <DatabaseProperties lines={impact.databaseProperties} database={preview.target.database} />
       <details className="disclosure" open={impact.tables.length <= 12}>
         <summary>Tables ({impact.tables.length})</summary>
         <table className="table table--compact" aria-label="Restore impact">
@@ -307,6 +308,48 @@ function roleLabel(role: Impact['targetRole']): string {
 }
 
 /** The backup's own functions the restore runs as the role above, or installs to run on later writes. */
+type DatabasePropertyLine = NonNullable<Impact['databaseProperties']>[number];
+const PROPERTY_LABELS: Record<DatabasePropertyLine['property'], string> = {
+  owner: 'Owner',
+  acl: 'Privileges',
+  settings: 'Settings',
+  comment: 'Comment',
+  connectionLimit: 'Connection limit',
+  encoding: 'Encoding',
+  collation: 'Collation',
+};
+
+/** A replace restore builds a new database: what it gets of the one it replaces, and what changes. */
+function DatabaseProperties({ lines, database }: { lines: Impact['databaseProperties']; database: string }) {
+  if (!lines) return null;
+  const changed = lines.filter((line) => line.changes).length;
+  return (
+    <details className="disclosure" open={changed > 0}>
+      <summary>Database properties ({changed ? `${changed} changed` : `all kept as "${database}" has them`})</summary>
+      <table className="table table--compact" aria-label="Database properties">
+        <thead>
+          <tr>
+            <th scope="col">Property</th>
+            <th scope="col">Now</th>
+            <th scope="col">After the restore</th>
+            <th scope="col">From</th>
+          </tr>
+        </thead>
+        <tbody>
+          {lines.map((line) => (
+            <tr key={line.property}>
+              <td>{PROPERTY_LABELS[line.property]}</td>
+              <td className="mono">{line.current}</td>
+              <td className="mono">{line.restored}</td>
+              <td>{line.changes ? <Badge tone="warn">changes, from the backup</Badge> : <span className="muted">{line.from === 'backup' ? 'the backup (same)' : 'kept'}</span>}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </details>
+  );
+}
+
 function ExecutedFunctions({ functions }: { functions: Impact['executedFunctions'] }) {
   if (!functions?.length) return null;
   const running = functions.filter((f) => f.duringRestore).length;

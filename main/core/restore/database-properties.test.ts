@@ -1,0 +1,122 @@
+import { describe, expect, test } from 'vitest';
+import { parseDatabaseEntries, planDatabaseProperties, type DatabaseProperties } from './database-properties.ts';
+
+// What `pg_restore --create -L <database entries> -f -` printed for a pg_dump 15.18 custom archive of a
+// database with every property set (test/restore-database-properties.test.ts restores the real thing).
+const SCRIPT = String.raw`--
+-- PostgreSQL database dump
+--
+\restrict Ef7ikDjFL10aogyS4CDf6ZVa1dGdDzWdAusljerUbGTdv0Wycpt4JYhQHEphiIp
+SET client_encoding = 'LATIN1';
+SET standard_conforming_strings = on;
+SELECT pg_catalog.set_config('search_path', '', false);
+--
+-- Name: hr; Type: DATABASE; Schema: -; Owner: app_owner
+--
+CREATE DATABASE hr WITH TEMPLATE = template0 ENCODING = 'LATIN1' LOCALE_PROVIDER = libc LOCALE = 'C';
+ALTER DATABASE hr OWNER TO app_owner;
+\unrestrict Ef7ikDjFL10aogyS4CDf6ZVa1dGdDzWdAusljerUbGTdv0Wycpt4JYhQHEphiIp
+\connect hr
+-- Name: DATABASE hr; Type: COMMENT; Schema: -; Owner: app_owner
+COMMENT ON DATABASE hr IS 'HR it''s; data
+-- not a comment; ALTER DATABASE hr OWNER TO mallory;';
+-- Name: hr; Type: DATABASE PROPERTIES; Schema: -; Owner: app_owner
+ALTER DATABASE hr CONNECTION LIMIT = 7;
+ALTER DATABASE hr SET work_mem TO '64MB';
+ALTER DATABASE hr SET search_path TO '$user', 'public', 'we ird';
+ALTER ROLE backup_ro IN DATABASE hr SET statement_timeout TO '5s';
+-- Name: DATABASE hr; Type: ACL; Schema: -; Owner: app_owner
+REVOKE CONNECT,TEMPORARY ON DATABASE hr FROM PUBLIC;
+GRANT TEMPORARY ON DATABASE hr TO PUBLIC;
+GRANT CONNECT ON DATABASE hr TO backup_ro;
+GRANT CREATE ON DATABASE hr TO "Deploy Bot" WITH GRANT OPTION;
+`;
+
+describe('parseDatabaseEntries', () => {
+  test('reads owner, locale, comment, connection limit, settings and the privileges as they end up', () => {
+    expect(parseDatabaseEntries(SCRIPT)).toEqual({
+      database: 'hr',
+      owner: 'app_owner',
+      locale: { encoding: 'LATIN1', collate: 'C', ctype: 'C', provider: 'libc', icuLocale: null },
+      comment: "HR it's; data\n-- not a comment; ALTER DATABASE hr OWNER TO mallory;",
+      connectionLimit: 7,
+      settings: [
+        { role: null, name: 'search_path', values: ['$user', 'public', 'we ird'] },
+        { role: null, name: 'work_mem', values: ['64MB'] },
+        { role: 'backup_ro', name: 'statement_timeout', values: ['5s'] },
+      ],
+      acl: [
+        { grantee: 'PUBLIC', privileges: ['TEMPORARY'], grantable: [] },
+        { grantee: 'Deploy Bot', privileges: ['CREATE'], grantable: ['CREATE'] },
+        { grantee: 'app_owner', privileges: ['CONNECT', 'CREATE', 'TEMPORARY'], grantable: [] },
+        { grantee: 'backup_ro', privileges: ['CONNECT'], grantable: [] },
+      ],
+      unsupported: [],
+    });
+  });
+
+  test('no ACL entry means the defaults; no CREATE DATABASE means no database entries at all', () => {
+    const bare = parseDatabaseEntries(`CREATE DATABASE "Odd ""name""" WITH TEMPLATE = template0 ENCODING = 'UTF8' LOCALE = 'en_US.UTF-8';\nALTER DATABASE "Odd ""name""" OWNER TO postgres;\n`);
+    expect(bare).toMatchObject({ database: 'Odd "name"', owner: 'postgres', acl: null, settings: [], comment: null, connectionLimit: -1 });
+    expect(parseDatabaseEntries('SET client_encoding = \'UTF8\';\n')).toBeUndefined();
+    const escaped = parseDatabaseEntries(String.raw`CREATE DATABASE d WITH ENCODING = 'UTF8';` + '\n' + String.raw`COMMENT ON DATABASE d IS E'C:\\data\n''quoted''';`);
+    expect(escaped?.comment).toBe("C:\\data\n'quoted'");
+  });
+
+  test('a role named "public" is a role, not PUBLIC; statements on another database are not ours', () => {
+    const parsed = parseDatabaseEntries(`CREATE DATABASE hr WITH ENCODING = 'UTF8';\nALTER DATABASE hr OWNER TO o;\nGRANT CONNECT ON DATABASE hr TO "public";\nALTER DATABASE other SET work_mem TO '1MB';\n`);
+    expect(parsed?.acl).toEqual([
+      { grantee: 'PUBLIC', privileges: ['CONNECT', 'TEMPORARY'], grantable: [] },
+      { grantee: 'o', privileges: ['CONNECT', 'CREATE', 'TEMPORARY'], grantable: [] },
+      { grantee: 'public', privileges: ['CONNECT'], grantable: [] },
+    ]);
+    expect(parsed?.settings).toEqual([]);
+  });
+});
+
+describe('planDatabaseProperties', () => {
+  const target: DatabaseProperties = {
+    owner: 'postgres',
+    acl: [
+      { grantee: 'PUBLIC', privileges: ['CONNECT', 'TEMPORARY'], grantable: [] },
+      { grantee: 'postgres', privileges: ['CONNECT', 'CREATE', 'TEMPORARY'], grantable: [] },
+    ],
+    settings: [],
+    comment: null,
+    connectionLimit: -1,
+    locale: { encoding: 'UTF8', collate: 'C.UTF-8', ctype: 'C.UTF-8', provider: 'libc', icuLocale: null },
+  };
+  const roles = new Set(['postgres', 'app_owner', 'backup_ro', 'Deploy Bot']);
+
+  test('the backup\'s entries win and every difference is listed', () => {
+    const plan = planDatabaseProperties({ backup: parseDatabaseEntries(SCRIPT), target, noOwner: false, noAcl: false, roles });
+    expect(plan.properties.owner).toBe('app_owner');
+    expect(plan.impact.filter((line) => line.changes).map((line) => line.property)).toEqual(['owner', 'acl', 'settings', 'comment', 'connectionLimit', 'encoding', 'collation']);
+    expect(plan.impact.every((line) => line.from === 'backup')).toBe(true);
+    expect(plan.warnings.join('\n')).toContain('owner (postgres → app_owner)');
+  });
+
+  test('--no-owner and --no-acl keep the replaced database\'s; without entries everything is kept', () => {
+    const plan = planDatabaseProperties({ backup: parseDatabaseEntries(SCRIPT), target, noOwner: true, noAcl: true, roles });
+    expect(plan.properties.owner).toBe('postgres');
+    expect(plan.properties.acl).toEqual(target.acl);
+    expect(plan.impact.find((line) => line.property === 'acl')).toMatchObject({ from: 'target', changes: false });
+    const kept = planDatabaseProperties({ backup: undefined, target, noOwner: false, noAcl: false, roles });
+    expect(kept.properties).toEqual(target);
+    expect(kept.impact.every((line) => line.from === 'target' && !line.changes)).toBe(true);
+    expect(kept.warnings).toEqual([]);
+  });
+
+  test('a backup\'s setting that loads libraries into every session is left out, and said', () => {
+    const entries = parseDatabaseEntries(`${SCRIPT}ALTER DATABASE hr SET session_preload_libraries TO '/tmp/evil.so';\n`);
+    const plan = planDatabaseProperties({ backup: entries, target, noOwner: false, noAcl: false, roles });
+    expect(plan.properties.settings.map((s) => s.name)).not.toContain('session_preload_libraries');
+    expect(plan.warnings.join('\n')).toContain('session_preload_libraries=/tmp/evil.so');
+  });
+
+  test('a setting for a role the target lacks is left out, and said', () => {
+    const plan = planDatabaseProperties({ backup: parseDatabaseEntries(SCRIPT), target, noOwner: false, noAcl: false, roles: new Set(['app_owner', 'Deploy Bot']) });
+    expect(plan.properties.settings.map((s) => s.role)).toEqual([null, null]);
+    expect(plan.warnings.join('\n')).toContain('statement_timeout for role "backup_ro"');
+  });
+});
