@@ -5,25 +5,26 @@ import { ARCH_CUSTOM, BLK_BLOBS, BLK_DATA, K_OFFSET_NO_DATA, K_OFFSET_POS_NOT_SE
 import { archiveFindings, dataEntries, describeData, owner } from './entries.ts';
 import { DumpProblem } from './problem.ts';
 import { sniff } from './sniff.ts';
-import { openFile, readHeadBytes } from './source.ts';
+import { readHeadBytes, type Source, withFile } from './source.ts';
 import { readHead, readToc, type Toc, type TocEntry } from './toc.ts';
 import type { Findings } from './types.ts';
 
 export async function inspectCustom(path: string): Promise<Findings> {
-  const { fh, size, src } = await openFile(path, 'custom-format archive');
-  try {
-    const first = await readHeadBytes(src);
-    if (first.subarray(0, 5).toString('latin1') !== 'PGDMP') {
-      throw new DumpProblem(`${path} is not a pg_dump custom-format archive: it looks like ${sniff(first)}`);
-    }
-    const r = new ByteReader(src, 0, size, truncatedFile);
-    const head = await readHead(r, ARCH_CUSTOM, 'archive');
-    const toc = await readToc(r, head, 'offset');
-    await checkCustomData(r, toc, size);
-    return archiveFindings(toc);
-  } finally {
-    await fh.close();
+  return withFile(path, 'custom-format archive', (src) => readCustom(src, path));
+}
+
+/** The check itself, over any source; `path` only names the archive in messages. */
+export async function readCustom(src: Source, path: string): Promise<Findings> {
+  const size = src.size;
+  const first = await readHeadBytes(src);
+  if (first.subarray(0, 5).toString('latin1') !== 'PGDMP') {
+    throw new DumpProblem(`${path} is not a pg_dump custom-format archive: it looks like ${sniff(first)}`);
   }
+  const r = new ByteReader(src, 0, size, truncatedFile);
+  const head = await readHead(r, ARCH_CUSTOM, 'archive');
+  const toc = await readToc(r, head, 'offset');
+  await checkCustomData(r, toc, size);
+  return archiveFindings(toc);
 }
 
 async function checkCustomData(r: ByteReader, toc: Toc, size: number): Promise<void> {

@@ -7,20 +7,14 @@ import { decoderFor } from './encoding.ts';
 import { ident, parseName, parseQualified } from './identifiers.ts';
 import { DumpProblem } from './problem.ts';
 import { sniff } from './sniff.ts';
-import { openFile, readHeadBytes } from './source.ts';
+import { readHeadBytes, withFile } from './source.ts';
 import type { ArchiveTable, Findings } from './types.ts';
 
 const TRAILER = '-- PostgreSQL database dump complete';
 const CLUSTER_TRAILER = '-- PostgreSQL database cluster dump complete';
 
 export async function inspectPlain(path: string, expectGzip: boolean | undefined): Promise<Findings> {
-  const { fh, src } = await openFile(path, 'plain SQL dump');
-  let first: Buffer;
-  try {
-    first = await readHeadBytes(src);
-  } finally {
-    await fh.close();
-  }
+  const first = await withFile(path, 'plain SQL dump', readHeadBytes);
   const kind = sniff(first);
   // Decide by content, not by name: "-Z0 -f x.sql.gz" writes plain text under a .gz name.
   const gzip = kind === 'gzip-compressed data';

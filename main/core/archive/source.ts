@@ -20,6 +20,8 @@ export function bufferSource(buf: Buffer): Source {
   return {
     size: buf.length,
     async readAt(target, offset, length, position) {
+      // Past the end a file handle reads nothing; Buffer.copy would throw instead.
+      if (position >= buf.length) return 0;
       return buf.copy(target, offset, position, Math.min(buf.length, position + length));
     },
   };
@@ -53,6 +55,16 @@ export async function openFile(path: string, what: string): Promise<{ fh: FileHa
   if (st.size === 0) throw new DumpProblem(`${path} is empty (0 bytes): pg_dump wrote nothing to it`);
   const fh = await open(path, 'r');
   return { fh, size: st.size, src: fileSource(fh, st.size) };
+}
+
+/** Runs `read` over the file at `path`, closing it however `read` ends. */
+export async function withFile<T>(path: string, what: string, read: (src: Source) => Promise<T>): Promise<T> {
+  const { fh, src } = await openFile(path, what);
+  try {
+    return await read(src);
+  } finally {
+    await fh.close();
+  }
 }
 
 export async function readHeadBytes(src: Source): Promise<Buffer> {

@@ -5,7 +5,7 @@ import { ARCH_TAR, COPY_TAIL, K_VERS_1_16 } from './constants.ts';
 import { archiveFindings, dataEntries, owner } from './entries.ts';
 import { DumpProblem } from './problem.ts';
 import { sniff } from './sniff.ts';
-import { openFile, rangeChunks, readAt, readHeadBytes, type Source } from './source.ts';
+import { rangeChunks, readAt, readHeadBytes, type Source, withFile } from './source.ts';
 import { readHead, readToc } from './toc.ts';
 import type { Findings } from './types.ts';
 
@@ -15,52 +15,53 @@ export interface TarMember {
 }
 
 export async function inspectTar(path: string): Promise<Findings> {
-  const { fh, size, src } = await openFile(path, 'tar archive');
-  try {
-    const first = await readHeadBytes(src);
-    if (first.length < 512) {
-      throw new DumpProblem(`${path} has only ${size} bytes, less than one tar header: the archive is truncated or not a tar archive`);
-    }
-    if (first.subarray(257, 262).toString('latin1') !== 'ustar') {
-      throw new DumpProblem(`${path} is not a tar archive: it looks like ${sniff(first)}`);
-    }
-    const members = await walkTar(src, size);
-    const tocMember = members.get('toc.dat');
-    if (!tocMember) throw new DumpProblem(`the tar archive has no toc.dat member: it is not a pg_dump tar-format dump`);
-    const r = new ByteReader(src, tocMember.start, tocMember.start + tocMember.size, (context, needEnd, end) =>
-      `${context} ends at byte ${needEnd} but the toc.dat member stops at byte ${end}: toc.dat is damaged`,
-    );
-    const head = await readHead(r, ARCH_TAR, 'toc.dat member');
-    const toc = await readToc(r, head, 'filename');
+  return withFile(path, 'tar archive', (src) => readTar(src, path));
+}
 
-    for (const e of dataEntries(toc.entries)) {
-      if (e.desc === 'BLOBS') {
-        const listName = head.version >= K_VERS_1_16 ? `blobs_${e.dumpId}.toc` : 'blobs.toc';
-        const list = members.get(listName);
-        if (!list) throw new DumpProblem(`the tar archive has no ${listName} member for ${owner(e)}: the dump is incomplete`);
-        await forEachLine(rangeChunks(src, list.start, list.start + list.size), listName, (oid, file) => {
-          if (!members.has(file)) {
-            throw new DumpProblem(`large object ${oid} is listed in ${listName} but its member ${file} is missing: the dump is incomplete`);
-          }
-        });
-        continue;
-      }
-      if (!e.filename) throw new DumpProblem(`the TOC names no data member for ${owner(e)}: toc.dat is corrupt`);
-      const m = members.get(e.filename);
-      if (!m) {
-        throw new DumpProblem(`the tar archive has no ${e.filename} member for ${owner(e)}: the dump is incomplete`);
-      }
-      if (e.hasCopyStmt && !e.filename.endsWith('.gz')) {
-        const tail = await readAt(src, m.start + Math.max(0, m.size - COPY_TAIL.length), Math.min(m.size, COPY_TAIL.length));
-        if (!tail.equals(COPY_TAIL)) {
-          throw new DumpProblem(`tar member ${e.filename} of ${owner(e)} does not end with the COPY terminator: pg_dump did not finish writing the table's data`);
+/** The check itself, over any source; `path` only names the archive in messages. */
+export async function readTar(src: Source, path: string): Promise<Findings> {
+  const size = src.size;
+  const first = await readHeadBytes(src);
+  if (first.length < 512) {
+    throw new DumpProblem(`${path} has only ${size} bytes, less than one tar header: the archive is truncated or not a tar archive`);
+  }
+  if (first.subarray(257, 262).toString('latin1') !== 'ustar') {
+    throw new DumpProblem(`${path} is not a tar archive: it looks like ${sniff(first)}`);
+  }
+  const members = await walkTar(src, size);
+  const tocMember = members.get('toc.dat');
+  if (!tocMember) throw new DumpProblem(`the tar archive has no toc.dat member: it is not a pg_dump tar-format dump`);
+  const r = new ByteReader(src, tocMember.start, tocMember.start + tocMember.size, (context, needEnd, end) =>
+    `${context} ends at byte ${needEnd} but the toc.dat member stops at byte ${end}: toc.dat is damaged`,
+  );
+  const head = await readHead(r, ARCH_TAR, 'toc.dat member');
+  const toc = await readToc(r, head, 'filename');
+
+  for (const e of dataEntries(toc.entries)) {
+    if (e.desc === 'BLOBS') {
+      const listName = head.version >= K_VERS_1_16 ? `blobs_${e.dumpId}.toc` : 'blobs.toc';
+      const list = members.get(listName);
+      if (!list) throw new DumpProblem(`the tar archive has no ${listName} member for ${owner(e)}: the dump is incomplete`);
+      await forEachLine(rangeChunks(src, list.start, list.start + list.size), listName, (oid, file) => {
+        if (!members.has(file)) {
+          throw new DumpProblem(`large object ${oid} is listed in ${listName} but its member ${file} is missing: the dump is incomplete`);
         }
+      });
+      continue;
+    }
+    if (!e.filename) throw new DumpProblem(`the TOC names no data member for ${owner(e)}: toc.dat is corrupt`);
+    const m = members.get(e.filename);
+    if (!m) {
+      throw new DumpProblem(`the tar archive has no ${e.filename} member for ${owner(e)}: the dump is incomplete`);
+    }
+    if (e.hasCopyStmt && !e.filename.endsWith('.gz')) {
+      const tail = await readAt(src, m.start + Math.max(0, m.size - COPY_TAIL.length), Math.min(m.size, COPY_TAIL.length));
+      if (!tail.equals(COPY_TAIL)) {
+        throw new DumpProblem(`tar member ${e.filename} of ${owner(e)} does not end with the COPY terminator: pg_dump did not finish writing the table's data`);
       }
     }
-    return archiveFindings(toc);
-  } finally {
-    await fh.close();
   }
+  return archiveFindings(toc);
 }
 
 export function tarNumber(h: Buffer, off: number, len: number): number {
