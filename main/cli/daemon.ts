@@ -6,6 +6,7 @@ import { Holdfast } from '../core/holdfast.ts';
 import nodeCron from 'node-cron';
 import { cleanupCron as cleanupCronFromEnv, validateCron } from '../core/schedule/cron.ts';
 import { startTicker } from '../core/schedule/ticker.ts';
+import { scheduleReverify } from '../core/verify/reverify.ts';
 import type { Io } from './main.ts';
 import { untilStopSignal } from './stop-signal.ts';
 
@@ -38,12 +39,16 @@ export async function runDaemon(io: Io, graceMs: number): Promise<number> {
       .then((summary) => log(`cleanup: deleted ${summary.deleted} backups, ${summary.errors} errors`))
       .catch((error: unknown) => log(`cleanup failed: ${(error as Error).message}`));
   });
+  // Every stored backup read back on HOLDFAST_VERIFY_SCHEDULE (default Sundays 06:00; off: never).
+  const { verifySchedule } = holdfast.config;
+  const reverify = verifySchedule ? scheduleReverify(holdfast, verifySchedule, { log }) : undefined;
+  log(verifySchedule ? `stored backups are re-verified on "${verifySchedule}"` : 'scheduled re-verification is off (HOLDFAST_VERIFY_SCHEDULE=off)');
   const stop = untilStopSignal(() => log('already stopping: running backups get the rest of --grace'));
   await stop.stopped;
   log('stopping: no new backups; waiting for running ones');
   ticker.stop();
   void cleanupTask.stop();
-  const stopped = await scheduler.stop(graceMs);
+  const [stopped] = await Promise.all([scheduler.stop(graceMs), reverify?.stop()]);
   log(`stopped: ${stopped.finished} finished, ${stopped.interrupted} interrupted`);
   holdfast.close();
   stop.dispose();

@@ -17,6 +17,14 @@ describe('configuration from the environment', () => {
     expect(() => loadConfig({ BACKUP_COMPRESSION: 'maybe' })).toThrow(/BACKUP_COMPRESSION/);
   });
 
+  test('issue 12 D: stored backups are re-verified weekly unless HOLDFAST_VERIFY_SCHEDULE says otherwise, and a bad cron fails at start', () => {
+    expect(loadConfig({ HOLDFAST_HOME: '/h' }).verifySchedule).toBe('0 6 * * 0');
+    expect(loadConfig({ HOLDFAST_HOME: '/h', HOLDFAST_VERIFY_SCHEDULE: '30 4 * * 3' }).verifySchedule).toBe('30 4 * * 3');
+    expect(loadConfig({ HOLDFAST_HOME: '/h', HOLDFAST_VERIFY_SCHEDULE: 'off' }).verifySchedule).toBeNull();
+    expect(() => loadConfig({ HOLDFAST_VERIFY_SCHEDULE: '0 25 * * *' })).toThrow(/HOLDFAST_VERIFY_SCHEDULE="0 25 \* \* \*"/);
+    expect(() => loadConfig({ HOLDFAST_VERIFY_SCHEDULE: 'weekly' })).toThrow(/HOLDFAST_VERIFY_SCHEDULE/);
+  });
+
   test('the home directory is the platform\'s app-data directory', () => {
     expect(defaultHome({ XDG_DATA_HOME: '/x' }, 'linux')).toBe('/x/holdfast');
     expect(defaultHome({ APPDATA: 'C:\\Users\\a\\AppData\\Roaming' }, 'win32')).toContain('Holdfast');

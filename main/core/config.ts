@@ -4,12 +4,29 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { HoldfastError } from './errors.ts';
+import { validateCron } from './schedule/cron.ts';
 
 const booleanFlag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((value) => value === 'true' || value === '1' || value === 'yes');
 
 const positiveInt = z.coerce.number().int().positive();
+
+/** Sundays at 06:00: after the weekly preset (03:00) and the day's cleanup (05:00), so nothing about to go is read. */
+const DEFAULT_VERIFY_SCHEDULE = '0 6 * * 0';
+
+/** A cron expression, or "off". */
+const cronOrOff = z
+  .string()
+  .trim()
+  .superRefine((value, context) => {
+    if (value.toLowerCase() === 'off') return;
+    try {
+      validateCron(value);
+    } catch (error) {
+      context.addIssue({ code: 'custom', message: `${(error as Error).message} Use a cron expression, or "off".` });
+    }
+  });
 
 const EnvSchema = z.object({
   HOLDFAST_HOME: z.string().min(1).optional(),
@@ -23,6 +40,7 @@ const EnvSchema = z.object({
   BACKUP_RETENTION_DAYS: positiveInt.default(30),
   HOLDFAST_PG_BIN: z.string().min(1).optional(),
   HOLDFAST_CONNECT_TIMEOUT_SECONDS: positiveInt.default(10),
+  HOLDFAST_VERIFY_SCHEDULE: cronOrOff.default(DEFAULT_VERIFY_SCHEDULE),
 });
 
 export interface HoldfastConfig {
@@ -44,6 +62,8 @@ export interface HoldfastConfig {
   /** Explicit client-tools directory; when set, no other pg_dump is considered. */
   pgBinDir: string | undefined;
   connectTimeoutSeconds: number;
+  /** When the daemon and the desktop app read every stored backup back again (verify); null: never. */
+  verifySchedule: string | null;
   /**
    * The environment this configuration was read from. The engine's other settings (notifications,
    * schedule presets, libpq's password file) and its client tools' environment come from here, never
@@ -91,6 +111,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HoldfastConfig
     retentionDays: values.BACKUP_RETENTION_DAYS,
     pgBinDir: values.HOLDFAST_PG_BIN ? resolve(values.HOLDFAST_PG_BIN) : undefined,
     connectTimeoutSeconds: values.HOLDFAST_CONNECT_TIMEOUT_SECONDS,
+    verifySchedule: values.HOLDFAST_VERIFY_SCHEDULE.toLowerCase() === 'off' ? null : values.HOLDFAST_VERIFY_SCHEDULE,
     env,
   };
 }

@@ -130,7 +130,8 @@ export interface CleanupSummary {
 /** What the settings page shows: the configuration parsed at start, read-only. */
 export interface SettingsView
   extends Pick<HoldfastConfig, 'home' | 'backupDir' | 'compressionDefault' | 'maxSizeBytes' | 'timeoutMs' | 'stallMs' | 'concurrency' | 'retentionDays' | 'connectTimeoutSeconds'> {
-  schedules: { daily: string; weekly: string; monthly: string; cleanup: string };
+  /** verify: HOLDFAST_VERIFY_SCHEDULE, or "off". */
+  schedules: { daily: string; weekly: string; monthly: string; cleanup: string; verify: string };
   /** Webhook URLs carry their credential, so only whether one is set crosses the contract. */
   notifications: { slack: boolean; webhook: boolean; on: 'all' | 'failures' | 'none' };
   clientTools: { explicitDir: string | null; found: Array<{ version: string; major: number; dir: string; source: string }> };
@@ -572,7 +573,7 @@ export class Holdfast implements EngineContext, ProfileContext {
       concurrency,
       retentionDays,
       connectTimeoutSeconds,
-      schedules: { daily: presetCron('daily', this.config.env), weekly: presetCron('weekly', this.config.env), monthly: presetCron('monthly', this.config.env), cleanup: cleanupCron(this.config.env) },
+      schedules: { daily: presetCron('daily', this.config.env), weekly: presetCron('weekly', this.config.env), monthly: presetCron('monthly', this.config.env), cleanup: cleanupCron(this.config.env), verify: this.config.verifySchedule ?? 'off' },
       notifications: { slack: notify.slackWebhook !== undefined, webhook: notify.webhookUrl !== undefined, on: notify.on },
       clientTools: { explicitDir: this.config.pgBinDir ?? null, found: tools.map((t) => ({ version: t.version, major: t.major, dir: t.dir, source: t.source })) },
     };

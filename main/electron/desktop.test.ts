@@ -144,6 +144,31 @@ describe('Desktop', () => {
     expect(notices.at(-1)).toEqual({ title: 'Holdfast: could not change "Start at login"', body: 'read-only home' });
   });
 
+  test('issue 12 D: stored backups are re-verified on HOLDFAST_VERIFY_SCHEDULE while the app runs; quitting stops that and waits for a run', async () => {
+    const tasks: Array<{ expression: string; run: () => void; stopped: boolean }> = [];
+    const logged: string[] = [];
+    const desktop = await Desktop.start({
+      holdfast: temp.holdfast,
+      settings: settingsStore(temp.home),
+      loginItem: { isEnabled: () => false, setEnabled: () => undefined },
+      notify: () => undefined,
+      onState: () => undefined,
+      startTicker: new FakeTickers().start,
+      reverifyTask: (expression, run) => {
+        const task = { expression, run, stopped: false };
+        tasks.push(task);
+        return { stop: () => (task.stopped = true) };
+      },
+      log: (message) => logged.push(message),
+    });
+    expect(temp.holdfast.config.verifySchedule).not.toBeNull();
+    expect(tasks.map((task) => task.expression)).toEqual([temp.holdfast.config.verifySchedule]);
+    tasks[0]!.run();
+    await desktop.stop(0);
+    expect(tasks[0]!.stopped).toBe(true);
+    expect(logged).toContain('re-verification: 0 backups verified, 0 failed, 0 could not be read');
+  });
+
   test('stop ends the ticker and the scheduler', async () => {
     const { desktop, tickers } = await startDesktop();
     expect(await desktop.stop(10)).toEqual({ finished: 0, interrupted: 0 });

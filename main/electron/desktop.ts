@@ -9,6 +9,7 @@ import { humanBytes } from '../core/human.ts';
 import type { Clock, Scheduler } from '../core/schedule/scheduler.ts';
 import { startTicker, type Ticker } from '../core/schedule/ticker.ts';
 import type { BackupMetadata } from '../core/types.ts';
+import { scheduleReverify, type ScheduleTask } from '../core/verify/reverify.ts';
 import type { SettingsStore } from './desktop-settings.ts';
 import type { IpcHooks } from './ipc.ts';
 import type { LoginItem } from './login-item.ts';
@@ -28,6 +29,8 @@ export interface DesktopDeps {
   /** Called with every new tray state. */
   onState(state: TrayState): void;
   startTicker?: (scheduler: Scheduler, options: { onTick: () => void }) => Ticker;
+  /** The cron task re-verification runs on (node-cron's by default). */
+  reverifyTask?: ScheduleTask;
   clock?: Clock;
   log?(message: string): void;
 }
@@ -51,6 +54,8 @@ export class Desktop {
   private readonly manual = new Map<string, number>();
   private readonly manualRuns = new Map<AbortController, Promise<unknown>>();
   private readonly startTickerFn: NonNullable<DesktopDeps['startTicker']>;
+  /** HOLDFAST_VERIFY_SCHEDULE: reads stored backups only, so "Pause schedules" (backups) leaves it running. */
+  private reverify: { stop(): Promise<void> } | undefined;
 
   private constructor(private readonly deps: DesktopDeps) {
     this.startTickerFn = deps.startTicker ?? ((scheduler, options) => startTicker(scheduler, options));
@@ -65,6 +70,10 @@ export class Desktop {
   /** Builds the desktop around an open engine and starts ticking unless the tray's pause is on. */
   static async start(deps: DesktopDeps): Promise<Desktop> {
     const desktop = new Desktop(deps);
+    const verifySchedule = deps.holdfast.config.verifySchedule;
+    if (verifySchedule) {
+      desktop.reverify = scheduleReverify(deps.holdfast, verifySchedule, { log: (message) => deps.log?.(message), ...(deps.reverifyTask ? { schedule: deps.reverifyTask } : {}) });
+    }
     desktop.paused = (await deps.settings.load()).schedulesPaused;
     if (!desktop.paused) desktop.startTicking();
     desktop.refresh();
@@ -197,6 +206,8 @@ export class Desktop {
         graceMs,
         () => manual.forEach(([controller]) => controller.abort()),
       ),
+      // A re-verification in progress stops after the backup it is reading.
+      this.reverify?.stop(),
     ]);
     return stopped;
   }

@@ -36,6 +36,7 @@ export function Settings() {
             rows={[
               ['Default retention', `${s.retentionDays} days`, 'BACKUP_RETENTION_DAYS'],
               ['Cleanup runs', <span className="mono">{s.schedules.cleanup}</span>, 'BACKUP_CLEANUP_SCHEDULE'],
+              ['Stored backups re-verified', <span className="mono">{s.schedules.verify}</span>, 'HOLDFAST_VERIFY_SCHEDULE'],
             ]}
           />
           <SettingsCard
