@@ -201,6 +201,24 @@ describe("the specification's routes and shapes", () => {
     expect(await rowCount(server, 'shop_copy', 'users')).toBe(100);
   });
 
+  test('POST /api/backup/:filename/pin pins a backup (admin), so retention keeps it; { pinned: false } unpins it', async () => {
+    const token = holdfast.addUser('pinner', 'admin').token;
+    const backup = await holdfast.backup('shop', { suffix: 'pinned' });
+    const reasonsIn30Days = () => holdfast.retentionPreview({ policy: '1d', profile: 'shop' }, new Date(Date.now() + 30 * 86_400_000)).existing.find((d) => d.id === backup.id)?.reasons;
+
+    const pinned = await post(`/api/backup/${backup.filename}/pin`, {}, token);
+    expect(pinned.status, JSON.stringify(pinned.body)).toBe(200);
+    expect(BackupMetadataSchema.parse(pinned.body.data)).toMatchObject({ filename: backup.filename, pinned: true });
+    expect(reasonsIn30Days()).toContain('pinned');
+    const unpinned = await post(`/api/backup/${backup.filename}/pin`, { pinned: false }, token);
+    expect(unpinned.body.data).toMatchObject({ pinned: false });
+    expect(reasonsIn30Days()).not.toContain('pinned');
+
+    expect((await post('/api/backup/backup-nothing.dump/pin', {}, token)).status).toBe(404);
+    expect((await post(`/api/backup/${backup.filename}/pin`, { pinned: 'yes' }, token)).status).toBe(400);
+    expect((await post(`/api/backup/${backup.filename}/pin`, {})).status).toBe(401);
+  });
+
   test('GET /api/openapi.json is generated from the schemas: every route, its fields and its role', async () => {
     const doc = (await get('/api/openapi.json', users.alice)).body;
     expect(doc.openapi).toBe('3.1.0');
