@@ -83,6 +83,24 @@ describe('backup.delete', () => {
     // Gone means gone: a second delete is NOT_FOUND, not a silent success.
     expect(await invoke(holdfast, 'backup.delete', { ref: backup.id, confirm: backup.filename })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
   });
+
+  test('a row whose file another row also points at is dropped without removing the file; the last row pointing at it removes it', async () => {
+    const backup = await adoptedBackup();
+    const { sidecar, globals } = companionPaths(backup.path);
+    // A second row naming the same file, as a copied catalogue or a hand-made fixture leaves it.
+    const twin = { ...backup, id: 'f6e5d4c3b2a1', filename: 'backup-2025-01-02T02-00-00-000Z-shop.dump', timestamp: '2025-01-02T02:00:00.000Z' };
+    holdfast.catalogue.insertBackup(twin, holdfast.catalogue.startRun({ kind: 'backup', profile: 'shop' }));
+
+    const dropped = await invoke(holdfast, 'backup.delete', { ref: twin.id, confirm: twin.filename });
+    expect(dropped).toEqual({ ok: true, value: { deleted: twin.filename, freedBytes: 0, filesKept: expect.stringContaining(backup.filename) } });
+    for (const path of [backup.path, sidecar, globals]) expect(existsSync(path)).toBe(true);
+    expect(holdfast.catalogue.findBackup(twin.id)?.status).toBe('deleted');
+    expect(holdfast.catalogue.auditEntries(1)[0]).toMatchObject({ action: 'backup.delete', target: twin.filename, detail: { freed: '0 B', filesKeptFor: [backup.filename] } });
+
+    // The row left is the only one naming the file now: its delete removes it.
+    expect(await invoke(holdfast, 'backup.delete', { ref: backup.id, confirm: backup.filename })).toEqual({ ok: true, value: { deleted: backup.filename, freedBytes: backup.size } });
+    for (const path of [backup.path, sidecar, globals]) expect(existsSync(path)).toBe(false);
+  });
 });
 
 describe('settings.get', () => {

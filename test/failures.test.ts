@@ -1,11 +1,16 @@
 // Every way a backup can go wrong must end as a failed run with the reason, no file under a final
 // name, no temp file left, and nothing already stored touched.
-import { chmodSync, closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Holdfast } from '../main/core/holdfast.ts';
+import { loadConfig } from '../main/core/config.ts';
+import { Holdfast } from '../main/core/holdfast.ts';
+import { childRecordOf } from '../main/core/process/child.ts';
+import { asRoot, fillUp, mountTmpfs } from './support/full-disk.ts';
+import { noKeychain } from './support/no-keychain.ts';
 import { startPgServer, type PgServer } from './support/pg-server.ts';
 import { closeShop, makeHome, openShop, processesMatching, profileFor, rowCount, runCli, startCli, type TestHome, waitFor } from './support/holdfast-env.ts';
 
@@ -108,7 +113,8 @@ describe('a dump that dies', () => {
         expect(backupDirEntries(crashHome).some((f) => f.endsWith('-crash.dump.tmp'))).toBe(true);
         cli.kill('SIGKILL');
         await new Promise((r) => cli.once('close', r));
-        for (const pid of processesMatching('-shop-crash.dump.tmp')) process.kill(pid, 'SIGKILL');
+        // pg_dump dies with the Holdfast that started it (its lifeline), still blocked on the lock.
+        await waitFor('pg_dump to die with its Holdfast', () => (processesMatching('-shop-crash.dump.tmp').length === 0 ? true : undefined));
       } finally {
         await lock.end();
       }
@@ -134,6 +140,144 @@ describe('a restarted Holdfast with the same pid', () => {
       expect(reopened.catalogue.getRun(runId)).toMatchObject({ status: 'interrupted' });
     } finally {
       reopened.close();
+    }
+  });
+});
+
+describe('a pg_dump that outlives its Holdfast', () => {
+  /** A stand-in for an orphaned pg_dump: appends to the temp file until killed, recreating it if removed. */
+  function writer(path: string): ChildProcess {
+    return spawn(process.execPath, ['-e', `const fs = require('node:fs'); setInterval(() => fs.appendFileSync(${JSON.stringify(path)}, 'x'), 5)`], { detached: true, stdio: 'ignore' });
+  }
+
+  test('holds its profile\'s lock while it lives; the next start ends it (and only it: not a process that reuses a recorded pid) before removing its temp file', async () => {
+    const temp = join(home.home, 'backups', 'backup-orphan-shop.dump.tmp');
+    mkdirSync(dirname(temp), { recursive: true });
+    const runId = holdfast.catalogue.startRun({ kind: 'backup', profile: 'shop', tempPath: temp });
+    // The Holdfast that started the run is gone (another token), its pg_dump is not.
+    holdfast.catalogue.db.prepare('UPDATE runs SET owner_token = ? WHERE id = ?').run('0badf00d', runId);
+    const orphan = writer(temp);
+    const bystander = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { detached: true, stdio: 'ignore' });
+    const orphanExit = new Promise<NodeJS.Signals | null>((r) => orphan.once('exit', (_code, signal) => r(signal)));
+    try {
+      await waitFor('the orphan to write', () => existsSync(temp) || undefined);
+      holdfast.catalogue.recordChild(runId, childRecordOf(orphan.pid!));
+      // The bystander's pid with another start: a pid the kernel gave to someone else since.
+      holdfast.catalogue.recordChild(runId, { ...childRecordOf(bystander.pid!), startToken: 'boot:1' });
+
+      expect(holdfast.isProfileBusy('shop')).toBe(true);
+      await expect(holdfast.backup('shop', { suffix: 'beside' })).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringContaining(`pid ${orphan.pid}`) });
+      expect(backupDirEntries().filter((f) => f.includes('beside'))).toEqual([]);
+
+      const { holdfast: reopened, reconciled } = await Holdfast.open(loadConfig(home.env), { secrets: noKeychain });
+      try {
+        expect(reconciled.endedProcesses).toEqual([{ run: runId, pid: orphan.pid }]);
+        expect(await orphanExit).toBe('SIGKILL');
+        expect(existsSync(temp)).toBe(false);
+        expect(bystander.exitCode === null && bystander.signalCode === null).toBe(true);
+        expect(reopened.catalogue.getRun(runId)).toMatchObject({ status: 'interrupted' });
+        expect(reopened.isProfileBusy('shop')).toBe(false);
+      } finally {
+        reopened.close();
+      }
+    } finally {
+      orphan.kill('SIGKILL');
+      bystander.kill('SIGKILL');
+    }
+  });
+});
+
+describe('Holdfast killed while a backup is sealed', () => {
+  async function crashHomeWithShop(): Promise<TestHome> {
+    const crashHome = makeHome();
+    const setup = await runCli(['profile', 'add', 'shop', '--host', server.host, '--port', String(server.port), '--user', server.user, '--dbname', 'shop'], crashHome.env);
+    expect(setup.code).toBe(0);
+    return crashHome;
+  }
+
+  test.each(['backup:sealing-recorded', 'backup:renamed', 'backup:globals-renamed', 'backup:sidecar-written'])(
+    'SIGKILLed at %s: the next start finishes the backup from the recorded metadata (row, sidecar, roles file; verify passes) and says so',
+    async (step) => {
+      const crashHome = await crashHomeWithShop();
+      try {
+        const killed = await runCli(['backup', 'shop', '--suffix', 'sealed'], { ...crashHome.env, HOLDFAST_TEST_CRASH_AT: step });
+        expect(killed.code, killed.stderr).toBeNull();
+        const { holdfast: reopened, reconciled } = await Holdfast.open(loadConfig(crashHome.env), { secrets: noKeychain });
+        try {
+          const backups = reopened.catalogue.listBackups();
+          expect(backups).toEqual([expect.objectContaining({ status: 'completed', filename: expect.stringMatching(/-shop-sealed\.dump$/) })]);
+          const backup = backups[0]!;
+          expect(reconciled.finishedBackups).toEqual([backup.filename]);
+          expect(reconciled.interruptedRuns).toEqual([]);
+          expect(backupDirEntries(crashHome).sort()).toEqual([backup.filename, `${backup.filename}.globals.sql`, `${backup.filename}.json`]);
+          expect(JSON.parse(readFileSync(`${backup.path}.json`, 'utf8'))).toMatchObject({ id: backup.id, checksum: backup.checksum, globals: backup.globals });
+          expect(lastRun(reopened)).toMatchObject({ status: 'completed', backupId: backup.id, detail: expect.objectContaining({ finishedAtStart: expect.stringContaining('stopped') }) });
+          expect((await reopened.verify(backup.id)).valid).toBe(true);
+        } finally {
+          reopened.close();
+        }
+        const listed = await runCli(['list', '--json'], crashHome.env);
+        expect(listed.stderr).not.toContain('interrupted');
+      } finally {
+        crashHome.cleanup();
+      }
+    },
+  );
+
+  test('a renamed file that no longer matches its recorded checksum is removed with its companions, and the run says why', async () => {
+    const crashHome = await crashHomeWithShop();
+    try {
+      const killed = await runCli(['backup', 'shop', '--suffix', 'sealed'], { ...crashHome.env, HOLDFAST_TEST_CRASH_AT: 'backup:globals-renamed' });
+      expect(killed.code, killed.stderr).toBeNull();
+      const [dump] = backupDirEntries(crashHome).filter((f) => f.endsWith('-shop-sealed.dump'));
+      const path = join(crashHome.home, 'backups', dump!);
+      const fd = openSync(path, 'r+');
+      writeSync(fd, Buffer.from('X'), 0, 1, 100);
+      closeSync(fd);
+      const { holdfast: reopened, reconciled } = await Holdfast.open(loadConfig(crashHome.env), { secrets: noKeychain });
+      try {
+        expect(reopened.catalogue.listBackups({ statuses: ['completed', 'missing', 'deleted'] })).toEqual([]);
+        expect(reconciled.finishedBackups).toEqual([]);
+        expect(reconciled.interruptedRuns).toHaveLength(1);
+        expect(backupDirEntries(crashHome)).toEqual([]);
+        expect(lastRun(reopened)).toMatchObject({ status: 'interrupted', error: expect.stringContaining('checksum') });
+      } finally {
+        reopened.close();
+      }
+    } finally {
+      crashHome.cleanup();
+    }
+  });
+});
+
+describe.skipIf(!asRoot)('a full HOLDFAST_HOME (a tmpfs, which only root may mount)', () => {
+  test('whenever space runs out, the backup fails saying so — the reason recorded in the run, or on stderr why it could not be — never "a bug", and no temp file stays', async () => {
+    await server.query('CREATE DATABASE fill');
+    await server.query('CREATE TABLE big AS SELECT g, md5(g::text) || md5((g * 7)::text) AS filler FROM generate_series(1, 60000) g', 'fill');
+    // From too little to open the catalogue, through a catalogue too full for the run, to pg_dump's own ENOSPC.
+    for (const freeKb of [0, 40, 56, 200]) {
+      const full = makeHome();
+      const unmount = mountTmpfs(full.home, '8m');
+      try {
+        expect((await runCli(['profile', 'add', 'fill', '--host', server.host, '--port', String(server.port), '--user', server.user, '--dbname', 'fill'], full.env)).code).toBe(0);
+        const ballast = fillUp(full.home, freeKb * 1024);
+        const failed = await runCli(['backup', 'fill', '--compress', 'none'], full.env);
+        const context = `${freeKb} KB free: ${failed.stderr}`;
+        expect(failed.code, context).toBe(1);
+        expect(failed.stderr, context).not.toContain('bug');
+        expect(failed.stderr, context).toMatch(/No space left on device|full/);
+        expect(backupDirEntries(full).filter((f) => f.endsWith('.tmp')), context).toEqual([]);
+        const unrecorded = failed.stderr.includes('could not be recorded');
+
+        rmSync(ballast);
+        const listed = await runCli(['list', '--all', '--json'], full.env);
+        const runs = JSON.parse(listed.stdout) as Array<{ status: string; error: string | null }>;
+        if (unrecorded) expect(runs.every((run) => run.status === 'interrupted'), context).toBe(true);
+        else expect(runs.map((run) => [run.status, /No space left on device|full/.test(run.error ?? '')]), context).toEqual(runs.length ? [['failed', true]] : []);
+      } finally {
+        unmount();
+        full.cleanup();
+      }
     }
   });
 });

@@ -86,10 +86,14 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     try {
       const opened = await Holdfast.open(loadConfig());
       holdfast = opened.holdfast;
-      const settled = opened.reconciled.recoveredRestores ?? [];
+      const { reconciled } = opened;
+      for (const { run, pid } of reconciled.endedProcesses) io.stderr(`holdfast: ended process ${pid} (run ${run}), left running by a Holdfast that stopped.\n`);
+      for (const { run, pid } of reconciled.stuckProcesses) io.stderr(`holdfast: process ${pid} (run ${run}), left running by a Holdfast that stopped, would not end; its profile stays locked until it does.\n`);
+      const settled = reconciled.recoveredRestores ?? [];
       // A restore's run did not leave partial output to remove: what its recovery did is said instead.
-      for (const id of opened.reconciled.interruptedRuns) if (!settled.some((r) => r.runId === id)) io.stderr(`holdfast: run ${id} was interrupted by an earlier crash; its partial output was removed.\n`);
+      for (const id of reconciled.interruptedRuns) if (!settled.some((r) => r.runId === id)) io.stderr(`holdfast: run ${id} was interrupted by an earlier crash; its partial output was removed.\n`);
       for (const recovery of settled) io.stderr(`holdfast: restore run ${recovery.runId} of ${recovery.profile}/${recovery.database}: ${recovery.message}\n`);
+      for (const filename of reconciled.finishedBackups) io.stderr(`holdfast: backup ${filename} was being sealed when Holdfast stopped; it was finished from its recorded checksum.\n`);
     } catch (error) {
       const info = toErrorInfo(error);
       printError(io, info, json);

@@ -39,9 +39,18 @@ export class HoldfastError extends Error {
   }
 }
 
+export const DISK_FULL_HINT = 'The disk is full (HOLDFAST_HOME or the backup directory): free space there, then run it again.';
+
+/** The OS's ENOSPC or EDQUOT, SQLite's "database or disk is full": the disk, not Holdfast, needs fixing. */
+export function isDiskFull(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null | undefined)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT' || code === 'SQLITE_FULL';
+}
+
 export function toErrorInfo(error: unknown): ErrorInfo {
   if (error instanceof HoldfastError) return error.toInfo();
   const message = error instanceof Error ? error.message : String(error);
+  if (isDiskFull(error)) return { code: 'INTERNAL', message, hint: DISK_FULL_HINT };
   return { code: 'INTERNAL', message, hint: 'This is a bug in Holdfast; please report it with the command you ran.' };
 }
 

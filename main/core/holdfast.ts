@@ -8,7 +8,9 @@ import { z } from 'zod';
 import { runBackup, type BackupProgress, type EngineContext } from './backup/backup.ts';
 import { GLOBALS_SUFFIX, SIDECAR_SUFFIX, TEMP_SUFFIX } from './backup/naming.ts';
 import { BackupOptionsSchema, type BackupOptions } from './backup/options.ts';
-import { Catalogue } from './catalogue/catalogue.ts';
+import { backupChecksum, finishSealedBackup } from './backup/seal.ts';
+import { endRecordedChild } from './process/child.ts';
+import { Catalogue, type StaleRun } from './catalogue/catalogue.ts';
 import { newId } from './catalogue/catalogue.ts';
 import { loadConfig, type HoldfastConfig } from './config.ts';
 import { HoldfastError, toErrorInfo, type ErrorInfo } from './errors.ts';
@@ -22,7 +24,7 @@ import { planCleanup, removeBackupFiles, runCleanup, type CleanupReport } from '
 import { formatRetentionPolicy, parseRetentionPolicy, simulateRetention, type RetentionPolicy } from './retention/policy.ts';
 import { computeHealth, computeStats, type BackupStats, type HealthReport } from './stats/stats.ts';
 import { Scheduler, systemClock, type Clock, type ScheduledOutcome } from './schedule/scheduler.ts';
-import { checksumTree, ensurePrivateDir, exists, sha256File } from './fsutil/durable.ts';
+import { ensurePrivateDir, exists } from './fsutil/durable.ts';
 import { type NewProfileInput } from './profiles/profile-schema.ts';
 import {
   addProfile,
@@ -55,6 +57,12 @@ export interface ReconcileReport {
   removedTempFiles: string[];
   missingBackups: string[];
   foundAgain: string[];
+  /** Children (pg_dump, …) of a Holdfast that died, still running until this start ended them. */
+  endedProcesses: Array<{ run: string; pid: number }>;
+  /** Children that would not end within the wait: their runs stay running (the profile stays locked) until a later start. */
+  stuckProcesses: Array<{ run: string; pid: number }>;
+  /** Backups a crash caught between their first rename and their catalogue row, finished from the run's record. */
+  finishedBackups: string[];
   /** Replace restores a crash left mid-swap, rolled back or forward (absent: none were pending). */
   recoveredRestores?: SwapRecovery[];
 }
@@ -140,6 +148,8 @@ export interface SettingsView
 export interface DeleteReport {
   deleted: string;
   freedBytes: number;
+  /** Why the file stayed: other listed backups name the same path (only this row was removed). */
+  filesKept?: string;
 }
 
 export interface AdoptReport {
@@ -229,11 +239,21 @@ export class Holdfast implements EngineContext, ProfileContext {
    * files go; catalogue rows whose files vanished are flagged missing (and unflagged if they return).
    */
   async reconcile(): Promise<ReconcileReport> {
-    const report: ReconcileReport = { interruptedRuns: [], removedTempFiles: [], missingBackups: [], foundAgain: [] };
+    const report: ReconcileReport = { interruptedRuns: [], removedTempFiles: [], missingBackups: [], foundAgain: [], endedProcesses: [], stuckProcesses: [], finishedBackups: [] };
     await removeStalePassfiles();
     // A drill's sandbox server outlives a Holdfast killed mid-drill, with the restored data beside it.
     await removeStaleSandboxes();
     for (const run of this.catalogue.staleRuns()) {
+      // Its pg_dump may outlive it and still be writing: ended first, before any of its files is touched.
+      const stuck = await this.endChildrenOf(run, report);
+      if (stuck) continue;
+      if (run.sealing) {
+        const sealed = await finishSealedBackup(this.catalogue, run.id, run.sealing, run.detail);
+        if (sealed.finished) report.finishedBackups.push(run.sealing.filename);
+        else report.interruptedRuns.push(run.id);
+        this.logger.log('warn', sealed.finished ? 'finished a backup a crash caught while sealing' : sealed.reason, { run: run.id, filename: run.sealing.filename });
+        continue;
+      }
       this.catalogue.finishRun(run.id, 'interrupted', { error: 'Holdfast stopped while this run was in progress; its partial output was removed.' });
       report.interruptedRuns.push(run.id);
     }
@@ -270,6 +290,21 @@ export class Holdfast implements EngineContext, ProfileContext {
     const recovered = await this.recoverRestores({ atStart: true });
     if (recovered.length) report.recoveredRestores = recovered;
     return report;
+  }
+
+  /** Ends what a dead Holdfast's run left running; true when one would not end (the run then stays as it is). */
+  private async endChildrenOf(run: StaleRun, report: ReconcileReport): Promise<boolean> {
+    let stuck = false;
+    for (const child of run.children) {
+      const outcome = await endRecordedChild(child);
+      if (outcome === 'ended') report.endedProcesses.push({ run: run.id, pid: child.pid });
+      if (outcome === 'stuck') {
+        report.stuckProcesses.push({ run: run.id, pid: child.pid });
+        stuck = true;
+      }
+    }
+    if (report.endedProcesses.some((ended) => ended.run === run.id)) this.logger.log('warn', 'ended the child processes of a Holdfast that stopped', { run: run.id, ended: report.endedProcesses.filter((e) => e.run === run.id).map((e) => e.pid) });
+    return stuck;
   }
 
   // --- profiles -------------------------------------------------------------------------------
@@ -330,7 +365,12 @@ export class Holdfast implements EngineContext, ProfileContext {
       metadata = await runBackup(this, { profile, options: parsed, ...hooks });
     } catch (error) {
       const info = toErrorInfo(error);
-      this.catalogue.audit(actor(), 'backup.create', profile.name, { result: 'failed', code: info.code, error: info.message });
+      try {
+        this.catalogue.audit(actor(), 'backup.create', profile.name, { result: 'failed', code: info.code, error: info.message });
+      } catch (auditError) {
+        // The backup's own error is what the caller needs; a full catalogue must not replace it.
+        process.stderr.write(`holdfast: the audit entry for this failed backup could not be written: ${(auditError as Error).message}\n`);
+      }
       this.logger.log('error', 'backup failed', { profile: profile.name, code: info.code, error: info.message, trigger: hooks.trigger ?? { kind: 'manual' } });
       await this.notifier.notify({ kind: 'backup.failed', profile: profile.name, database: profile.dbname, error: toErrorInfo(error), at: new Date().toISOString() });
       throw error;
@@ -546,17 +586,23 @@ export class Holdfast implements EngineContext, ProfileContext {
     if (confirm !== backup.filename) {
       throw new HoldfastError('BAD_INPUT', `Deleting ${backup.filename} needs its file name typed as the confirmation.`, `Confirm with exactly "${backup.filename}".`);
     }
-    try {
-      await removeBackupFiles(backup);
-    } catch (error) {
-      throw new HoldfastError('CONFLICT', `Cannot delete ${backup.filename}: ${(error as Error).message}`, 'Check the file and its directory permissions, then try again.');
+    // Another listed backup's row naming the same file would lose its file unnoticed: only this row goes.
+    const sharing = this.catalogue.backupsSharingPath(backup.id, backup.path);
+    if (sharing.length === 0) {
+      try {
+        await removeBackupFiles(backup);
+      } catch (error) {
+        throw new HoldfastError('CONFLICT', `Cannot delete ${backup.filename}: ${(error as Error).message}`, 'Check the file and its directory permissions, then try again.');
+      }
     }
+    const freedBytes = sharing.length === 0 ? backup.size : 0;
     // Status and audit together, as retention does: the row stays as history.
     this.catalogue.db.transaction(() => {
       this.catalogue.setBackupStatus(backup.id, 'deleted');
-      this.catalogue.audit(actor(), 'backup.delete', backup.filename, { id: backup.id, profile: backup.profile, size: backup.size, freed: humanBytes(backup.size) });
+      this.catalogue.audit(actor(), 'backup.delete', backup.filename, { id: backup.id, profile: backup.profile, size: backup.size, freed: humanBytes(freedBytes), ...(sharing.length ? { filesKeptFor: sharing } : {}) });
     })();
-    return { deleted: backup.filename, freedBytes: backup.size };
+    if (sharing.length === 0) return { deleted: backup.filename, freedBytes };
+    return { deleted: backup.filename, freedBytes, filesKept: `${backup.path} was kept: the catalogue lists it for ${sharing.join(', ')} too, so only this entry was removed.` };
   }
 
   async settings(): Promise<SettingsView> {
@@ -689,9 +735,9 @@ export class Holdfast implements EngineContext, ProfileContext {
         report.skipped.push({ file: metadata.filename, reason: 'the backup file is missing' });
         continue;
       }
-      const actual = metadata.format === 'directory' ? (await checksumTree(path)).checksum : await sha256File(path);
-      if (`sha256:${actual}` !== metadata.checksum) {
-        report.skipped.push({ file: metadata.filename, reason: `checksum sha256:${actual} does not match the sidecar's ${metadata.checksum}` });
+      const actual = await backupChecksum(path, metadata.format);
+      if (actual !== metadata.checksum) {
+        report.skipped.push({ file: metadata.filename, reason: `checksum ${actual} does not match the sidecar's ${metadata.checksum}` });
         continue;
       }
       const runId = this.catalogue.startRun({ kind: 'backup', profile: metadata.profile, detail: { adoptedFrom: sidecar } });

@@ -1,7 +1,8 @@
 // The browser UI end to end, as a DBA uses it on a fresh install: open the URL `holdfast serve`
 // printed, add a connection, back up (watching progress, once cancelled), verify, restore through
 // the wizard into a new database, and compare row counts; every page is visited and photographed.
-import { join } from 'node:path';
+import { existsSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { Catalogue } from '../../main/core/catalogue/catalogue.ts';
 import { expect, screenshot, SHOP_ROWS, test, watchConsole } from './fixtures.ts';
@@ -233,16 +234,20 @@ test('every page renders, in light and dark, without CSP violations or script er
 test('10,000 backups: the table renders only what is visible and scrolls to the last one', async ({ holdfast }) => {
   // Catalogue rows written behind the server's back, as years of scheduled backups would leave them.
   const catalogue = new Catalogue(join(holdfast.home.home, 'catalogue.sqlite'));
+  const template = catalogue.listBackups()[0]!;
   try {
-    const template = catalogue.listBackups()[0]!;
-    // Hourly for the 10,000 hours up to a day ago.
+    // Hourly for the 10,000 hours up to a day ago. Each row has a file of its own: a row naming the
+    // template's real backup would make deleting it delete that backup.
     const first = Date.now() - 10_024 * 3_600_000;
     catalogue.db.transaction(() => {
       for (let i = 0; i < 10_000; i += 1) {
         const at = new Date(first + i * 3_600_000);
         const id = i.toString(16).padStart(12, '0');
+        const filename = `backup-${at.toISOString().replace(/[:.]/g, '-')}-shop-history.dump`;
+        const path = join(dirname(template.path), filename);
+        writeFileSync(path, '');
         const runId = catalogue.startRun({ kind: 'backup', profile: 'shop' });
-        catalogue.insertBackup({ ...template, id, filename: `backup-${at.toISOString().replace(/[:.]/g, '-')}-shop-history.dump`, timestamp: at.toISOString(), size: template.size + i * 4 + ((i * 7919) % 6000), duration: 300 + Math.round(i / 20) + ((i * 31) % 250) }, runId);
+        catalogue.insertBackup({ ...template, id, filename, path, timestamp: at.toISOString(), size: template.size + i * 4 + ((i * 7919) % 6000), duration: 300 + Math.round(i / 20) + ((i * 31) % 250) }, runId);
         catalogue.finishRun(runId, 'completed', { backupId: id });
       }
     })();
@@ -283,6 +288,9 @@ test('10,000 backups: the table renders only what is visible and scrolls to the 
   await confirm.getByRole('button', { name: 'Delete backup' }).click();
   await expect(confirm).toBeHidden();
   await expect(backups.count()).toHaveText('23 of 10,001');
+  // The history row's own file went; the real backup the rows were copied from is still there.
+  expect(existsSync(join(dirname(template.path), filename))).toBe(false);
+  expect(existsSync(template.path)).toBe(true);
 
   await page.getByRole('searchbox', { name: 'Search backups' }).fill('');
   await screenshot(page, '08-backups-10000');

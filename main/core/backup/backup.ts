@@ -1,7 +1,8 @@
 // One backup, start to finish. The rule it keeps: a backup is recorded as completed only when
 // pg_dump exited 0, the output is structurally complete, the row counts were taken in the dump's own
 // snapshot, and the file is checksummed, fsynced and renamed to its final name. Anything else is a
-// failed run with the reason, and no file under a final name.
+// failed run with the reason, and no file under a final name. A crash from the first rename on is
+// finished or undone by the next start (seal.ts); pg_dump never outlives us (process/child.ts).
 import { rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type pg from 'pg';
@@ -9,26 +10,26 @@ import { inspectArchive, type ArchiveTable } from '../archive/inspect.ts';
 import type { Catalogue } from '../catalogue/catalogue.ts';
 import type { HoldfastConfig } from '../config.ts';
 import { newId } from '../catalogue/catalogue.ts';
-import { HoldfastError, toErrorInfo } from '../errors.ts';
+import { DISK_FULL_HINT, HoldfastError, isDiskFull, toErrorInfo } from '../errors.ts';
 import {
   checksumTree,
   createPrivateFile,
   ensurePrivateDir,
   exists,
   pathSize,
-  renameDurably,
   sealFile,
   sealTree,
   sha256File,
-  writeFileDurably,
 } from '../fsutil/durable.ts';
 import { dbnameConninfo, quoteIdent } from '../pg/connection.ts';
 import { tableKey } from '../pg/table-key.ts';
 import { openSession, type CredentialSource, type ServerSession } from '../pg/session.ts';
-import { runChild, startChild, stderrTail } from '../process/child.ts';
+import { runChild, startChild, stderrTail, type ChildRecord } from '../process/child.ts';
+import { crashPoint } from '../process/crash-point.ts';
 import { pickClientTools, type ClientToolSet } from '../tools/discover.ts';
 import type { BackupMetadata, GlobalsInfo, Profile } from '../types.ts';
 import { backupFilename, companionPaths, TEMP_SUFFIX } from './naming.ts';
+import { completeSeal, removeFinalFiles } from './seal.ts';
 import { compressionLabel, effectiveCompression, fileExtension, pgDumpArgs, type BackupOptions } from './options.ts';
 
 export interface BackupProgress {
@@ -145,20 +146,23 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
 
   // Check and claim in one IMMEDIATE transaction, before any await: two Holdfast processes (or a
   // double click) cannot both start a backup of the same profile.
-  const runId = catalogue.db
-    .transaction(() => {
-      const running = catalogue.runningBackupOf(profile.name);
-      if (running) {
-        throw new HoldfastError('CONFLICT', `A backup of profile "${profile.name}" is already running (run ${running.id}, started ${running.startedAt}).`, 'Wait for it to finish (holdfast list --all shows it), then try again.');
-      }
-      return catalogue.startRun({ kind: 'backup', profile: profile.name, tempPath, detail: { filename, options, trigger: request.trigger ?? { kind: 'manual' } } });
-    })
-    .immediate();
+  const runId = claimRun(catalogue, profile.name, () =>
+    catalogue.startRun({ kind: 'backup', profile: profile.name, tempPath, detail: { filename, options, trigger: request.trigger ?? { kind: 'manual' } } }),
+  );
+  // Recorded with the run, so a Holdfast killed mid-dump has its pg_dump ended at the next start.
+  const onStart = (child: ChildRecord) => {
+    try {
+      catalogue.recordChild(runId, child);
+    } catch {
+      // A catalogue that cannot take the row (a full disk) must not stop the dump here; the lifeline
+      // still ends the child with us, and the failure reaches the run's own record below.
+    }
+  };
   let client: pg.Client | undefined;
   let sideWork: Promise<unknown> | undefined;
   let session: ServerSession | undefined;
-  // Once the dump has its final name, a failure must take the final files away again.
-  let renamed = false;
+  // Once the run records the sealing metadata, a failure must take the final files away again.
+  let sealing = false;
   const sideWorkAbort = new AbortController();
   const sideSignal = request.signal ? AbortSignal.any([request.signal, sideWorkAbort.signal]) : sideWorkAbort.signal;
   try {
@@ -190,12 +194,12 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
     if (options.format !== 'directory') await createPrivateFile(tempPath);
 
     progress('dumping');
-    const dump = startChild(tools.paths.pg_dump, args, { env, signal: request.signal, timeoutMs: config.timeoutMs });
+    const dump = startChild(tools.paths.pg_dump, args, { env, signal: request.signal, timeoutMs: config.timeoutMs, onStart });
     // While pg_dump runs, the snapshot's transaction counts rows and pg_dumpall saves the roles, so
     // neither adds to the backup's wall time. Counting every table is only worth it when nothing is
     // filtered out; otherwise the dumped tables are counted once the dump says which they are.
     const countedDuringDump = dumpsEveryTable(options) ? userTables(client).then((tables) => countRows(client!, tables)) : undefined;
-    const globalsDuringDump = dumpGlobals(tools, profile, env, globalsTemp, sideSignal, config.timeoutMs);
+    const globalsDuringDump = dumpGlobals(tools, profile, env, globalsTemp, { signal: sideSignal, timeoutMs: config.timeoutMs, onStart });
     sideWork = Promise.allSettled([countedDuringDump, globalsDuringDump]);
     let lastBytes = -1;
     let lastGrowth = performance.now();
@@ -259,10 +263,6 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
     progress('checksumming', size);
     const globals = await globalsDuringDump;
     const { checksum, files } = sealed;
-    await renameDurably(tempPath, finalPath);
-    renamed = true;
-    if (globals.filename) await renameDurably(globalsTemp, companions.globals);
-
     const metadata: BackupMetadata = {
       id: newId(),
       filename,
@@ -288,11 +288,10 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
       globals,
       ...(files ? { files } : {}),
     };
-    await writeFileDurably(companions.sidecar, `${JSON.stringify(metadata, null, 2)}\n`);
-    catalogue.db.transaction(() => {
-      catalogue.insertBackup(metadata, runId);
-      catalogue.finishRun(runId, 'completed', { backupId: metadata.id });
-    })();
+    catalogue.recordSealing(runId, metadata);
+    sealing = true;
+    crashPoint('backup:sealing-recorded');
+    await completeSeal(catalogue, runId, metadata);
     progress('done', size);
     return metadata;
   } catch (error) {
@@ -304,16 +303,54 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
     await sideWork;
     await rm(tempPath, { recursive: true, force: true });
     await rm(globalsTemp, { force: true });
-    if (renamed) {
-      // Failed after the rename (sidecar or catalogue write): no complete-looking file may stay behind.
-      for (const path of [finalPath, companions.globals, companions.sidecar]) await rm(path, { recursive: true, force: true });
-    }
+    // Failed while sealing (a rename, the sidecar, the row): no complete-looking file may stay behind.
+    if (sealing) await removeFinalFiles({ path: finalPath });
     const info = toErrorInfo(error);
-    catalogue.finishRun(runId, info.code === 'CANCELLED' ? 'interrupted' : 'failed', { error: info.message });
-    throw error instanceof HoldfastError ? error : failure(info.message);
+    recordFailure(catalogue, runId, info.code === 'CANCELLED' ? 'interrupted' : 'failed', info.message, config.home);
+    throw error instanceof HoldfastError ? error : failure(info.message, isDiskFull(error) ? DISK_FULL_HINT : undefined);
   } finally {
     if (client) await client.end().catch(() => undefined);
     await session?.close();
+  }
+}
+
+/** The run claimed, unless a backup of the profile is running in a live Holdfast or as its orphaned pg_dump. */
+function claimRun(catalogue: Catalogue, profile: string, start: () => string): string {
+  try {
+    return catalogue.db
+      .transaction(() => {
+        const running = catalogue.runningBackupOf(profile);
+        if (running?.orphanPid !== undefined) {
+          throw new HoldfastError(
+            'CONFLICT',
+            `A backup of profile "${profile}" is still running: pg_dump (pid ${running.orphanPid}) of run ${running.id}, whose Holdfast stopped, is still dumping.`,
+            `The next start of Holdfast (any holdfast command, the app or the daemon) ends it and cleans up; or end it yourself (kill -KILL -${running.orphanPid}), then try again.`,
+          );
+        }
+        if (running) {
+          throw new HoldfastError('CONFLICT', `A backup of profile "${profile}" is already running (run ${running.id}, started ${running.startedAt}).`, 'Wait for it to finish (holdfast list --all shows it), then try again.');
+        }
+        return start();
+      })
+      .immediate();
+  } catch (error) {
+    if (error instanceof HoldfastError) throw error;
+    throw failure(`The backup could not start: the catalogue could not record its run: ${(error as Error).message}.`, isDiskFull(error) ? DISK_FULL_HINT : undefined);
+  }
+}
+
+/**
+ * The run's end, recorded; when the catalogue cannot take it (its disk is full), the error says so
+ * instead of the run silently turning "interrupted" at the next start.
+ */
+function recordFailure(catalogue: Catalogue, runId: string, status: 'failed' | 'interrupted', message: string, home: string): void {
+  try {
+    catalogue.finishRun(runId, status, { error: message });
+  } catch (error) {
+    throw failure(
+      `${message}${/[.!?]$/.test(message) ? '' : '.'} The failure could not be recorded in the catalogue either (${(error as Error).message}), so the next start will list this run as interrupted.`,
+      isDiskFull(error) ? `Free space in HOLDFAST_HOME (${home}) and the backup directory, then run the backup again.` : `Check that HOLDFAST_HOME (${home}) is writable, then run the backup again.`,
+    );
   }
 }
 
@@ -323,8 +360,7 @@ async function dumpGlobals(
   profile: Profile,
   env: NodeJS.ProcessEnv,
   tempPath: string,
-  signal: AbortSignal | undefined,
-  timeoutMs: number,
+  run: { signal: AbortSignal | undefined; timeoutMs: number; onStart: (child: ChildRecord) => void },
 ): Promise<GlobalsInfo> {
   await createPrivateFile(tempPath);
   const result = await runChild(
@@ -332,7 +368,7 @@ async function dumpGlobals(
     // -l takes a plain name; one with "=" would be read as a connection string, so such a database
     // falls back to pg_dumpall's default (postgres, then template1).
     ['--globals-only', '--no-role-passwords', '--no-password', `--file=${tempPath}`, ...(profile.dbname.includes('=') ? [] : [`--database=${profile.dbname}`])],
-    { env, signal, timeoutMs },
+    { env, signal: run.signal, timeoutMs: run.timeoutMs, onStart: run.onStart },
   );
   if (result.exitCode !== 0) {
     await rm(tempPath, { force: true });

@@ -1,6 +1,6 @@
 // The catalogue's two ways of listing backups: full records, and the summaries a table shows, which
 // SQLite reads out of the metadata JSON. Both must agree on every field the summary has.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -130,6 +130,48 @@ describe('libpq password files', () => {
       expect(upgraded.updateProfile(id, { name: 'api', ...fields, libpqPasswordFiles: true }).libpqPasswordFiles).toBe(true);
     } finally {
       upgraded.close();
+    }
+  });
+});
+
+describe('file modes', () => {
+  const mode = (path: string) => statSync(path).mode & 0o777;
+
+  test('a new catalogue and its -wal and -shm are 0600 under umask 022', () => {
+    const previous = process.umask(0o022);
+    const file = join(dir, 'fresh.sqlite');
+    try {
+      const fresh = new Catalogue(file);
+      try {
+        fresh.audit('t', 'write', null);
+        for (const path of [file, `${file}-wal`, `${file}-shm`]) expect([path, mode(path)]).toEqual([path, 0o600]);
+      } finally {
+        fresh.close();
+      }
+    } finally {
+      process.umask(previous);
+    }
+  });
+
+  test('an existing catalogue left 0644, with its -wal and -shm held open by another process, is made 0600 at open', () => {
+    const file = join(dir, 'older.sqlite');
+    const other = new Database(file);
+    try {
+      other.pragma('journal_mode = WAL');
+      other.exec('CREATE TABLE t (x)');
+      other.prepare('INSERT INTO t VALUES (1)').run();
+      for (const path of [file, `${file}-wal`, `${file}-shm`]) {
+        expect(existsSync(path)).toBe(true);
+        chmodSync(path, 0o644);
+      }
+      const opened = new Catalogue(file);
+      try {
+        for (const path of [file, `${file}-wal`, `${file}-shm`]) expect([path, mode(path)]).toEqual([path, 0o600]);
+      } finally {
+        opened.close();
+      }
+    } finally {
+      other.close();
     }
   });
 });

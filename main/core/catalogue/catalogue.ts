@@ -2,11 +2,15 @@
 // synchronous=FULL, so a crash mid-write leaves the last committed state, never a damaged file.
 import Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
+import { chmodSync, closeSync, openSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { scopeOf } from '../backup/options.ts';
 import { HoldfastError } from '../errors.ts';
 import type { BackupMetadata, BackupStatus, BackupSummary, Profile, RunRecord, RunStatus } from '../types.ts';
 import { migrations } from './migrations.ts';
-import { isProcessAlive, PROCESS_TOKEN } from '../process/liveness.ts';
+import { isProcessAlive, isSameProcessAlive, PROCESS_TOKEN } from '../process/liveness.ts';
+import type { ChildRecord } from '../process/child.ts';
+import { freeBytes, PRIVATE_FILE_MODE } from '../fsutil/durable.ts';
 
 export function newId(): string {
   return randomBytes(6).toString('hex');
@@ -47,6 +51,17 @@ interface RunRow {
   detail: string | null;
 }
 
+/** A run left `running` by a Holdfast that is gone: what the next start must end, finish or clean. */
+export interface StaleRun {
+  id: string;
+  tempPath: string | null;
+  detail: Record<string, unknown> | null;
+  /** Its children that may still run (pg_dump, pg_dumpall): ended before its files are touched. */
+  children: ChildRecord[];
+  /** Set between a backup's first rename and its catalogue row: the full record, final paths included. */
+  sealing: BackupMetadata | null;
+}
+
 interface BackupRow {
   id: string;
   status: BackupStatus;
@@ -85,6 +100,7 @@ export class Catalogue {
   readonly db: Database.Database;
 
   constructor(readonly file: string) {
+    makePrivate(file);
     try {
       this.db = new Database(file);
       this.db.pragma('journal_mode = WAL');
@@ -92,6 +108,11 @@ export class Catalogue {
       this.db.pragma('foreign_keys = ON');
       this.db.pragma('busy_timeout = 5000');
     } catch (error) {
+      const free = freeBytes(dirname(file));
+      // SQLite says "disk I/O error" when it cannot even create its -shm file on a full disk.
+      if (free !== undefined && free < 1024 * 1024) {
+        throw new HoldfastError('INTERNAL', `Cannot open the catalogue ${file}: ${(error as Error).message}; the disk holding it is full (${free} bytes free).`, 'Free space in HOLDFAST_HOME\'s file system, then run the command again.');
+      }
       throw new HoldfastError(
         'INTERNAL',
         `Cannot open the catalogue ${file}: ${(error as Error).message}`,
@@ -209,12 +230,30 @@ export class Catalogue {
   }
 
   finishRun(id: string, status: Exclude<RunStatus, 'running'>, extra: { error?: string; backupId?: string; detail?: Record<string, unknown> } = {}): void {
-    this.db
-      .prepare(
-        `UPDATE runs SET status = ?, finished_at = ?, error = ?, backup_id = COALESCE(?, backup_id),
-           detail = COALESCE(?, detail), temp_path = NULL WHERE id = ?`,
-      )
-      .run(status, new Date().toISOString(), extra.error ?? null, extra.backupId ?? null, extra.detail ? JSON.stringify(extra.detail) : null, id);
+    this.db.transaction(() => {
+      this.db
+        .prepare(
+          `UPDATE runs SET status = ?, finished_at = ?, error = ?, backup_id = COALESCE(?, backup_id),
+             detail = COALESCE(?, detail), temp_path = NULL, sealing = NULL WHERE id = ?`,
+        )
+        .run(status, new Date().toISOString(), extra.error ?? null, extra.backupId ?? null, extra.detail ? JSON.stringify(extra.detail) : null, id);
+      this.db.prepare('DELETE FROM run_children WHERE run_id = ?').run(id);
+    })();
+  }
+
+  /** A child process of the run, recorded as soon as it exists (process/child.ts says why). */
+  recordChild(runId: string, child: ChildRecord): void {
+    this.db.prepare('INSERT OR REPLACE INTO run_children (run_id, pid, pgid, start_token) VALUES (?, ?, ?, ?)').run(runId, child.pid, child.pgid, child.startToken);
+  }
+
+  private childrenOf(runId: string): ChildRecord[] {
+    const rows = this.db.prepare('SELECT pid, pgid, start_token FROM run_children WHERE run_id = ? ORDER BY pid').all(runId) as Array<{ pid: number; pgid: number; start_token: string | null }>;
+    return rows.map((row) => ({ pid: row.pid, pgid: row.pgid, startToken: row.start_token }));
+  }
+
+  /** The backup's full record, final paths included, before anything is renamed into place (backup/seal.ts). */
+  recordSealing(runId: string, metadata: BackupMetadata): void {
+    this.db.prepare('UPDATE runs SET sealing = ? WHERE id = ?').run(JSON.stringify(metadata), runId);
   }
 
   getRun(id: string): RunRecord | undefined {
@@ -241,19 +280,42 @@ export class Catalogue {
     return (this.db.prepare(`SELECT * FROM runs ${where} ORDER BY started_at`).all(...params) as RunRow[]).map(runFromRow);
   }
 
-  /** A backup of the profile running in a live process (this one or another Holdfast). */
-  runningBackupOf(profile: string): { id: string; startedAt: string } | undefined {
+  /**
+   * A backup of the profile running in a live process (this one or another Holdfast), or one whose
+   * Holdfast is gone but whose pg_dump still runs (`orphanPid`): a second backup must not start beside it.
+   */
+  runningBackupOf(profile: string): { id: string; startedAt: string; orphanPid?: number } | undefined {
     const rows = this.db
       .prepare(`SELECT id, pid, owner_token, started_at FROM runs WHERE kind = 'backup' AND status = 'running' AND profile_name = ?`)
       .all(profile) as Array<{ id: string; pid: number | null; owner_token: string | null; started_at: string }>;
     const live = rows.find((row) => row.pid !== null && isProcessAlive(row.pid, row.owner_token));
-    return live && { id: live.id, startedAt: live.started_at };
+    if (live) return { id: live.id, startedAt: live.started_at };
+    for (const row of rows) {
+      const orphan = this.childrenOf(row.id).find(isSameProcessAlive);
+      if (orphan) return { id: row.id, startedAt: row.started_at, orphanPid: orphan.pid };
+    }
+    return undefined;
   }
 
-  /** Runs still marked running whose process is gone; the caller cleans their temp files. */
-  staleRuns(): Array<{ id: string; tempPath: string | null }> {
-    const rows = this.db.prepare(`SELECT id, pid, owner_token, temp_path FROM runs WHERE status = 'running'`).all() as Array<{ id: string; pid: number | null; owner_token: string | null; temp_path: string | null }>;
-    return rows.filter((row) => row.pid === null || !isProcessAlive(row.pid, row.owner_token)).map((row) => ({ id: row.id, tempPath: row.temp_path }));
+  /** Runs still marked running whose process is gone; the caller ends their children, then finishes or cleans them. */
+  staleRuns(): StaleRun[] {
+    const rows = this.db.prepare(`SELECT id, pid, owner_token, temp_path, detail, sealing FROM runs WHERE status = 'running'`).all() as Array<{
+      id: string;
+      pid: number | null;
+      owner_token: string | null;
+      temp_path: string | null;
+      detail: string | null;
+      sealing: string | null;
+    }>;
+    return rows
+      .filter((row) => row.pid === null || !isProcessAlive(row.pid, row.owner_token))
+      .map((row) => ({
+        id: row.id,
+        tempPath: row.temp_path,
+        detail: row.detail ? (JSON.parse(row.detail) as Record<string, unknown>) : null,
+        children: this.childrenOf(row.id),
+        sealing: row.sealing ? (JSON.parse(row.sealing) as BackupMetadata) : null,
+      }));
   }
 
   // --- backups --------------------------------------------------------------------------------
@@ -265,6 +327,11 @@ export class Catalogue {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(metadata.id, runId, metadata.profile, metadata.filename, metadata.path, metadata.status, metadata.timestamp, metadata.size, metadata.checksum, JSON.stringify(metadata));
+  }
+
+  /** The file names of the other listed backups (completed or missing) whose rows name the same path. */
+  backupsSharingPath(id: string, path: string): string[] {
+    return this.db.prepare(`SELECT filename FROM backups WHERE path = ? AND id <> ? AND status IN ('completed', 'missing') ORDER BY created_at`).pluck().all(path, id) as string[];
   }
 
   /** By id or by exact filename; nothing else, so a name like "../x" can only miss. */
@@ -349,6 +416,26 @@ export class Catalogue {
   auditEntries(limit = 100): Array<{ at: string; actor: string; action: string; target: string | null; detail: unknown }> {
     const rows = this.db.prepare('SELECT * FROM audit_log ORDER BY id DESC LIMIT ?').all(limit) as Array<{ at: string; actor: string; action: string; target: string | null; detail: string | null }>;
     return rows.map((row) => ({ ...row, detail: row.detail ? JSON.parse(row.detail) : null }));
+  }
+}
+
+/**
+ * The catalogue holds every profile and the audit log: 0600 whatever the umask. SQLite gives its -wal
+ * and -shm files the main file's mode, so the main file is created 0600 before SQLite opens it, and
+ * all three are set 0600 in case an older Holdfast left them 0644. Errors are left to the open.
+ */
+function makePrivate(file: string): void {
+  try {
+    closeSync(openSync(file, 'a', PRIVATE_FILE_MODE));
+  } catch {
+    return;
+  }
+  for (const path of [file, `${file}-wal`, `${file}-shm`]) {
+    try {
+      chmodSync(path, PRIVATE_FILE_MODE);
+    } catch {
+      // No -wal or -shm yet: SQLite creates them from the main file's mode.
+    }
   }
 }
 

@@ -144,4 +144,18 @@ export const migrations: readonly string[] = [
   );
   CREATE INDEX restore_swaps_unresolved ON restore_swaps (resolved_at);
   `,
+  `
+  -- The child processes of a run (pg_dump, pg_dumpall) with their process group and start time, so the
+  -- next start ends what a killed Holdfast left running, and only that (process/child.ts).
+  CREATE TABLE run_children (
+    run_id TEXT NOT NULL,
+    pid INTEGER NOT NULL,
+    pgid INTEGER NOT NULL,
+    start_token TEXT,
+    PRIMARY KEY (run_id, pid)
+  );
+  -- A backup between its first rename and its catalogue row: its full metadata, final paths
+  -- included, for the next start to finish it or take it back (backup/seal.ts).
+  ALTER TABLE runs ADD COLUMN sealing TEXT;
+  `,
 ];

@@ -1,7 +1,7 @@
 // Files that must not lie: private modes whatever the umask, checksums computed by streaming, and
 // durability by fsync of the file and of its directory around every rename.
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, statfsSync } from 'node:fs';
 import { chmod, lstat, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
 
@@ -131,12 +131,28 @@ export async function writeFileDurably(path: string, contents: string): Promise<
   await rm(temporary, { force: true });
   const handle = await open(temporary, 'wx', PRIVATE_FILE_MODE);
   try {
-    await handle.writeFile(contents);
-    await handle.sync();
-  } finally {
-    await handle.close();
+    try {
+      await handle.writeFile(contents);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await renameDurably(temporary, path);
+  } catch (error) {
+    // A full disk (ENOSPC) must not also leave a half-written temp file until the next start.
+    await rm(temporary, { force: true }).catch(() => undefined);
+    throw error;
   }
-  await renameDurably(temporary, path);
+}
+
+/** Bytes an unprivileged writer may still use on the file system holding `dir`; undefined if unknown. */
+export function freeBytes(dir: string): number | undefined {
+  try {
+    const info = statfsSync(dir);
+    return info.bavail * info.bsize;
+  } catch {
+    return undefined;
+  }
 }
 
 export async function exists(path: string): Promise<boolean> {

@@ -1,8 +1,19 @@
 // Every PostgreSQL client tool runs through here: an argument array (never a shell), its own process
 // group so a timeout or cancel ends pg_dump and anything it started, and a bounded tail of stderr
 // for the error message.
-import { spawn, type ChildProcess } from 'node:child_process';
+//
+// A child must not outlive the Holdfast that started it (an orphaned pg_dump keeps its connection,
+// keeps writing a temp file the next start deletes, and a second backup starts beside it). Two
+// guards: on Linux a lifeline, the child started through util-linux's `setpriv --pdeathsig KILL`,
+// which asks the kernel to SIGKILL it when the thread that started it dies, however it dies (setpriv
+// then execs the tool, so the pid is the tool's own); and everywhere, callers record each child's
+// pid, process group and start time with their run (onStart), so the next start ends what is left
+// (endRecordedChild) before it touches the run's files, and the profile's lock sees a live one.
+// macOS and Windows have no such lifeline; there the record and the next start are the guard.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
+import { isSameProcessAlive, processStartToken, type ProcessIdentity } from './liveness.ts';
 
 export interface ChildResult {
   exitCode: number | null;
@@ -21,7 +32,35 @@ export interface RunOptions {
   stdin?: Readable;
   signal?: AbortSignal;
   timeoutMs?: number;
+  /** Called as soon as the child exists, before it can have done anything: record it with the run. */
+  onStart?: (record: ChildRecord) => void;
   onSpawn?: (child: ChildProcess) => void;
+}
+
+/** A child as recorded with its run: enough to end it, and only it, after Holdfast itself died. */
+export interface ChildRecord extends ProcessIdentity {
+  /** Its process group (children start detached, so it leads its own): pg_dump's workers are in it. */
+  pgid: number;
+}
+
+export function childRecordOf(pid: number): ChildRecord {
+  return { pid, pgid: pid, startToken: processStartToken(pid) };
+}
+
+let lifeline: readonly string[] | null | undefined;
+
+/** `setpriv --pdeathsig KILL --` where util-linux has it (2.33+), else nothing. */
+function lifelinePrefix(): readonly string[] | null {
+  if (lifeline !== undefined) return lifeline;
+  lifeline = null;
+  if (process.platform !== 'linux') return lifeline;
+  for (const setpriv of ['/usr/bin/setpriv', '/bin/setpriv']) {
+    if (!existsSync(setpriv)) continue;
+    const help = spawnSync(setpriv, ['--help'], { encoding: 'utf8', timeout: 5000 });
+    if (help.status === 0 && help.stdout.includes('--pdeathsig')) lifeline = [setpriv, '--pdeathsig', 'KILL', '--'];
+    break;
+  }
+  return lifeline;
 }
 
 const MAX_CAPTURE = 256 * 1024;
@@ -39,7 +78,8 @@ export interface RunningChild {
 }
 
 export function startChild(bin: string, args: readonly string[], options: RunOptions): RunningChild {
-  const child = spawn(bin, [...args], {
+  const prefix = lifelinePrefix();
+  const child = spawn(prefix ? prefix[0]! : bin, prefix ? [...prefix.slice(1), bin, ...args] : [...args], {
     env: options.env,
     detached: true,
     shell: false,
@@ -93,6 +133,7 @@ export function startChild(bin: string, args: readonly string[], options: RunOpt
     });
     child.once('close', finish);
   });
+  if (child.pid !== undefined) options.onStart?.(childRecordOf(child.pid));
   options.onSpawn?.(child);
   return { child, done, stop };
 }
@@ -109,6 +150,30 @@ function killGroup(child: ChildProcess): void {
   } catch {
     child.kill('SIGKILL');
   }
+}
+
+/**
+ * Ends a recorded child of a Holdfast that is gone, with its process group, and waits until it has
+ * exited, so its files can be removed without it writing on. A pid now used by another process is
+ * left alone. 'stuck': still there after the wait (e.g. blocked in the kernel on a dead NFS server).
+ */
+export async function endRecordedChild(record: ChildRecord, waitMs = 30_000): Promise<'ended' | 'gone' | 'stuck'> {
+  if (!isSameProcessAlive(record)) return 'gone';
+  try {
+    process.kill(-record.pgid, 'SIGKILL');
+  } catch {
+    try {
+      process.kill(record.pid, 'SIGKILL');
+    } catch {
+      // Exited between the check and the kill.
+    }
+  }
+  const deadline = Date.now() + waitMs;
+  while (isSameProcessAlive(record)) {
+    if (Date.now() > deadline) return 'stuck';
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  return 'ended';
 }
 
 /** The last meaningful lines of a tool's stderr, for error messages. */

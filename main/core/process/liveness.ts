@@ -1,7 +1,13 @@
 // Is the Holdfast process that started a run still alive? A pid alone lies: a container's daemon is
 // PID 1 after every restart, and pids are reused. So each process also has a random token, stored
 // with its runs; a run with our pid but another token belongs to a dead predecessor.
+//
+// Children (pg_dump and the like) cannot carry our token, so they are recorded with what the kernel
+// says about when they started: a pid that now belongs to another process started at another time,
+// and is never mistaken for the child (and never killed in its place).
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 
 export const PROCESS_TOKEN = randomBytes(4).toString('hex');
 
@@ -13,4 +19,41 @@ export function isProcessAlive(pid: number, token: string | null): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/** A process as recorded: its pid and when it started, in the kernel's words. */
+export interface ProcessIdentity {
+  pid: number;
+  /** null where the platform gives no start time (Windows): such a process is never killed by pid. */
+  startToken: string | null;
+}
+
+let bootId: string | undefined;
+
+/** A process's start, as "<boot id>:<start time in clock ticks>" (Linux) or ps's start time (macOS); null when it is gone or exited. */
+export function processStartToken(pid: number): string | null {
+  if (process.platform === 'linux') {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      return null;
+    }
+    // "pid (comm) state ppid …": comm may hold spaces and parentheses, so fields count from the last ")".
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // A zombie has exited: it writes nothing and holds no connection; only its parent's wait is missing.
+    if (fields[0] === 'Z' || fields[0] === 'X') return null;
+    bootId ??= readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    return `${bootId}:${fields[19]}`;
+  }
+  if (process.platform === 'win32') return null;
+  const ps = spawnSync('ps', ['-o', 'stat=,lstart=', '-p', String(pid)], { encoding: 'utf8' });
+  const line = ps.status === 0 ? ps.stdout.trim() : '';
+  if (line === '' || line.startsWith('Z')) return null;
+  return line.slice(line.indexOf(' ') + 1).trim();
+}
+
+/** The very process that was recorded is still running (not exited, not a newer process with its pid). */
+export function isSameProcessAlive(identity: ProcessIdentity): boolean {
+  return identity.startToken !== null && processStartToken(identity.pid) === identity.startToken;
 }

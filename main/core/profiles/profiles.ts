@@ -134,8 +134,9 @@ export async function removeProfile(context: ProfileContext, name: string, backu
   const owned = context.catalogue.listBackups({ profile: name });
   if (backups === 'delete') {
     for (const backup of owned) {
-      // The same removal as retention's: dump first, companions after, never a stray directory.
-      await removeBackupFiles(backup);
+      // The same removal as retention's: dump first, companions after, never a stray directory. A file
+      // another listed backup's row also names stays until the last such row goes.
+      if (context.catalogue.backupsSharingPath(backup.id, backup.path).length === 0) await removeBackupFiles(backup);
       context.catalogue.setBackupStatus(backup.id, 'deleted');
     }
   }
