@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { cleanEnv } from './support/clean-env.ts';
 import { startPgServer, type PgServer } from './support/pg-server.ts';
-import { makeHome, projectRoot, rowCount, runCli, seedDatabase, type TestHome } from './support/holdfast-env.ts';
+import { makeHome, profileFor, projectRoot, rowCount, runCli, seedDatabase, type TestHome } from './support/holdfast-env.ts';
 
 let server: PgServer;
 let home: TestHome;
@@ -128,10 +128,19 @@ describe('holdfast CLI', () => {
 
   test('adopt re-catalogues a backup directory after a reinstall, refusing tampered files', async () => {
     const copy = mkdtempSync(join(tmpdir(), 'holdfast-adopt-'));
+    // A backup directory of its own with two backups, whatever the tests before this one stored.
+    const before = makeHome();
     try {
-      cpSync(join(home.home, 'backups'), copy, { recursive: true });
-      const files = readdirSync(copy).filter((f) => f.endsWith('.dump'));
-      expect(files.length).toBe(2);
+      const engine = await before.open();
+      try {
+        await engine.addProfile(profileFor(server, 'app', 'app'));
+        for (const suffix of ['first', 'second']) await engine.backup('app', { suffix });
+      } finally {
+        engine.close();
+      }
+      cpSync(join(before.home, 'backups'), copy, { recursive: true });
+      const files = readdirSync(copy).filter((f) => f.endsWith('.dump')).sort();
+      expect(files).toHaveLength(2);
       appendFileSync(join(copy, files[1]!), 'tampered');
       const fresh = makeHome();
       try {
@@ -147,6 +156,7 @@ describe('holdfast CLI', () => {
         fresh.cleanup();
       }
     } finally {
+      before.cleanup();
       rmSync(copy, { recursive: true, force: true });
     }
   });
@@ -265,18 +275,18 @@ describe('the catalogue survives a crash', () => {
         script,
         `import { Catalogue } from ${JSON.stringify(join(projectRoot, 'main/core/catalogue/catalogue.ts'))};
          const catalogue = new Catalogue(${JSON.stringify(join(crashHome.home, 'catalogue.sqlite'))});
-         process.stdout.write('ready\\n');
          for (let i = 0; ; i += 1) {
            catalogue.db.transaction(() => {
              const id = catalogue.startRun({ kind: 'backup', profile: 'p', detail: { filler: 'x'.repeat(2000) } });
              catalogue.finishRun(id, 'failed', { error: 'e'.repeat(500) });
              catalogue.audit('t', 'write', String(i));
            })();
+           // Told once enough is committed; the loop goes on writing until the kill lands mid-write.
+           if (i === 100) process.stdout.write('committed\\n');
          }`,
       );
       const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: projectRoot, env: cleanEnv(), stdio: ['ignore', 'pipe', 'inherit'] });
       await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
-      await new Promise((r) => setTimeout(r, 700));
       child.kill('SIGKILL');
       await new Promise((r) => child.once('close', r));
 
@@ -287,7 +297,7 @@ describe('the catalogue survives a crash', () => {
         expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
         const runs = db.prepare('SELECT count(*) AS n FROM runs').get() as { n: number };
         const audits = db.prepare(`SELECT count(*) AS n FROM audit_log WHERE action = 'write'`).get() as { n: number };
-        expect(runs.n).toBeGreaterThan(10);
+        expect(runs.n).toBeGreaterThan(100);
         expect(audits.n).toBe(runs.n);
       } finally {
         db.close();

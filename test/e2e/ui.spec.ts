@@ -266,10 +266,9 @@ test('10,000 backups: the table renders only what is visible and scrolls to the 
   // Oldest first, then scroll to the very end: the newest history row is there, still few in the DOM.
   await backups.table.getByRole('button', { name: 'Taken' }).click();
   await expect(backups.table.getByRole('columnheader', { name: 'Taken' })).toHaveAttribute('aria-sort', 'ascending');
-  const started = Date.now();
+  // How long the scroll takes is the UI bench's to measure (test/bench/ui-bench.ts), not a pass mark here.
   await backups.table.locator('.vtable__scroll').evaluate((element) => element.scrollTo({ top: element.scrollHeight }));
   await expect(backups.renderedRows().last()).toHaveAttribute('aria-rowindex', '10003');
-  expect(Date.now() - started).toBeLessThan(3000);
   expect(await backups.renderedRows().count()).toBeLessThan(60);
 
   // One whole UTC day of the history, by its date in the file names.

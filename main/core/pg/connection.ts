@@ -123,12 +123,12 @@ export async function connect(target: ConnectionTarget, connectTimeoutSeconds: n
     await client.connect();
   } catch (error) {
     await client.end().catch(() => undefined);
-    throw connectionError(target, database, error);
+    throw connectionError(target, database, error, connectTimeoutSeconds);
   }
   return client;
 }
 
-export function connectionError(target: ConnectionTarget, database: string, error: unknown): HoldfastError {
+export function connectionError(target: ConnectionTarget, database: string, error: unknown, connectTimeoutSeconds: number): HoldfastError {
   if (error instanceof HoldfastError) return error;
   const raw = error instanceof Error ? error.message : String(error);
   const code = (error as { code?: string }).code;
@@ -143,7 +143,7 @@ export function connectionError(target: ConnectionTarget, database: string, erro
     return new HoldfastError('CONNECTION_FAILED', `The server at ${target.host}:${target.port} wants a password for ${target.user} and none was found for ${where}.`, 'Store one with `holdfast profile edit <name> --password-stdin`, or add a line to ~/.pgpass (or PGPASSFILE).');
   }
   if (/timeout/i.test(raw)) {
-    return new HoldfastError('CONNECTION_FAILED', `No answer from ${target.host}:${target.port} within the connect timeout: ${raw}`, 'Check the host and port, the network and firewall; HOLDFAST_CONNECT_TIMEOUT_SECONDS sets the limit.');
+    return new HoldfastError('CONNECTION_FAILED', `No answer from ${target.host}:${target.port} within the connect timeout (${connectTimeoutSeconds} s): ${raw}`, 'Check the host and port, the network and firewall; HOLDFAST_CONNECT_TIMEOUT_SECONDS sets the limit.');
   }
   return new HoldfastError('CONNECTION_FAILED', `Cannot connect to ${where}: ${raw}`, 'Check that the server is running and reachable, and the profile\'s host, port and user.');
 }

@@ -69,13 +69,12 @@ describe('backup rows', () => {
     expect(ids(filterRows(scoped, { ...NO_FILTER, text: 'only' }))).toEqual(['ddl', 'rows']);
   });
 
-  test('10,000 rows sort and filter in well under a frame budget each', () => {
+  // How long this takes is measured by the UI bench (test/bench/ui-bench.ts), never a pass mark here.
+  test('10,000 rows: a text filter keeps exactly the matching profile, sorted by size', () => {
     const many = Array.from({ length: 10_000 }, (_, i) => backup(`r${i}`, { profile: `p${i % 7}`, timestamp: new Date(Date.UTC(2025, 0, 1) + i * 3_600_000).toISOString(), size: (i * 7919) % 100_000 }));
-    const started = performance.now();
     const sorted = sortRows(filterRows(many, { ...NO_FILTER, text: 'p3' }), 'size', 'desc');
-    expect(performance.now() - started).toBeLessThan(200);
-    expect(sorted.length).toBeGreaterThan(1000);
-    expect(sorted[0]!.size).toBeGreaterThanOrEqual(sorted.at(-1)!.size!);
+    expect(sorted.map((row) => row.id).sort()).toEqual(many.filter((_, i) => i % 7 === 3).map((row) => row.id).sort());
+    for (let i = 1; i < sorted.length; i += 1) expect(sorted[i - 1]!.size!).toBeGreaterThanOrEqual(sorted[i]!.size!);
   });
 });
 
