@@ -20,7 +20,7 @@ import { DrillSlots } from './drill/drill-slots.ts';
 import { testRestore, type RestoreTestResult } from './drill/test-restore.ts';
 import { fileLogger, type Logger } from './log.ts';
 import { Notifier, notifySettingsFromEnv } from './notify/notifier.ts';
-import { planCleanup, removeBackupFiles, runCleanup, type CleanupReport } from './retention/cleanup.ts';
+import { planCleanup, removeUnsharedBackupFiles, runCleanup, type CleanupReport } from './retention/cleanup.ts';
 import { formatRetentionPolicy, parseRetentionPolicy, simulateRetention, type RetentionPolicy } from './retention/policy.ts';
 import { computeHealth, computeStats, type BackupStats, type HealthReport } from './stats/stats.ts';
 import { Scheduler, systemClock, type Clock, type ScheduledOutcome } from './schedule/scheduler.ts';
@@ -587,13 +587,11 @@ export class Holdfast implements EngineContext, ProfileContext {
       throw new HoldfastError('BAD_INPUT', `Deleting ${backup.filename} needs its file name typed as the confirmation.`, `Confirm with exactly "${backup.filename}".`);
     }
     // Another listed backup's row naming the same file would lose its file unnoticed: only this row goes.
-    const sharing = this.catalogue.backupsSharingPath(backup.id, backup.path);
-    if (sharing.length === 0) {
-      try {
-        await removeBackupFiles(backup);
-      } catch (error) {
-        throw new HoldfastError('CONFLICT', `Cannot delete ${backup.filename}: ${(error as Error).message}`, 'Check the file and its directory permissions, then try again.');
-      }
+    let sharing: string[];
+    try {
+      sharing = (await removeUnsharedBackupFiles(this.catalogue, backup)).sharedWith;
+    } catch (error) {
+      throw new HoldfastError('CONFLICT', `Cannot delete ${backup.filename}: ${(error as Error).message}`, 'Check the file and its directory permissions, then try again.');
     }
     const freedBytes = sharing.length === 0 ? backup.size : 0;
     // Status and audit together, as retention does: the row stays as history.

@@ -10,7 +10,7 @@ import type { Catalogue, NewProfile } from '../catalogue/catalogue.ts';
 import { HoldfastError } from '../errors.ts';
 import { openSession, type CredentialSource } from '../pg/session.ts';
 import { noKeychainError, type SecretStore } from '../secrets/secret-store.ts';
-import { removeBackupFiles } from '../retention/cleanup.ts';
+import { removeUnsharedBackupFiles } from '../retention/cleanup.ts';
 import { pickClientTools } from '../tools/discover.ts';
 import type { Profile } from '../types.ts';
 import { actingUser } from '../users/acting.ts';
@@ -136,7 +136,7 @@ export async function removeProfile(context: ProfileContext, name: string, backu
     for (const backup of owned) {
       // The same removal as retention's: dump first, companions after, never a stray directory. A file
       // another listed backup's row also names stays until the last such row goes.
-      if (context.catalogue.backupsSharingPath(backup.id, backup.path).length === 0) await removeBackupFiles(backup);
+      await removeUnsharedBackupFiles(context.catalogue, backup);
       context.catalogue.setBackupStatus(backup.id, 'deleted');
     }
   }

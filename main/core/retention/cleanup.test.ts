@@ -175,6 +175,19 @@ describe('runCleanup', () => {
     expect(retentionAudit()).toHaveLength(2);
   });
 
+  test('a file another listed backup also names is kept: only the retired row goes (issue 12, item 7)', async () => {
+    const kept = await addBackup('prod', '2025-03-31T02:00:00.000Z', { size: 1000 });
+    // An old row pointing at the same file as the newest one (a copied catalogue, a fixture, an adopt).
+    const twin = { ...metadata({ profile: 'prod', timestamp: '2025-01-05T02:00:00.000Z', path: kept.path, format: 'custom', size: 1000 }), filename: 'backup-prod-copy.dump' };
+    const runId = catalogue.startRun({ kind: 'backup', profile: 'prod' });
+    catalogue.insertBackup(twin, runId);
+    catalogue.finishRun(runId, 'completed', { backupId: twin.id });
+    const report = await runCleanup(catalogue, { policy: DAYS_30, now: NOW, dryRun: false, timeZone: 'UTC' });
+    expect(report).toMatchObject({ deleted: [twin.id], freedBytes: 0, errors: [] });
+    expect(await tree()).toEqual(filesOf(kept).sort());
+    expect(statuses()).toEqual({ [kept.id]: 'completed', [twin.id]: 'deleted' });
+  });
+
   test('only the chosen profile is planned', async () => {
     const { oldDir, oldFile } = await scenario();
     const other = await runCleanup(catalogue, { profile: 'other', policy: DAYS_30, now: NOW, dryRun: false, timeZone: 'UTC' });

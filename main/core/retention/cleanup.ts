@@ -40,6 +40,17 @@ function errorCode(error: unknown): string | undefined {
 }
 
 /**
+ * Retires one backup's files, unless another listed backup's row names the same file (a copied
+ * catalogue, an adopt, a fixture): then the file stays until the last such row goes. Every deleter —
+ * retention, delete, profile removal — goes through here, so none can take a file another row needs.
+ */
+export async function removeUnsharedBackupFiles(catalogue: Catalogue, backup: BackupMetadata): Promise<{ removed: boolean; sharedWith: string[] }> {
+  const sharedWith = catalogue.backupsSharingPath(backup.id, backup.path);
+  if (sharedWith.length === 0) await removeBackupFiles(backup);
+  return { removed: sharedWith.length === 0, sharedWith };
+}
+
+/**
  * The dump first: once it is gone the backup is unusable, so stopping there on a failure would only
  * strand its companions; a later run finishes the job, since an already-absent file counts as removed.
  * If the dump itself cannot go, the companions stay so the backup is still whole.
@@ -105,8 +116,9 @@ export async function runCleanup(catalogue: Catalogue, options: CleanupOptions):
       report.freedBytes += backup.size;
       continue;
     }
+    let removal;
     try {
-      await removeBackupFiles(backup);
+      removal = await removeUnsharedBackupFiles(catalogue, backup);
     } catch (error) {
       report.errors.push({ id: backup.id, message: `Cannot remove ${backup.filename}: ${(error as Error).message}` });
       continue;
@@ -122,10 +134,11 @@ export async function runCleanup(catalogue: Catalogue, options: CleanupOptions):
         size: backup.size,
         policy,
         rule: decision.reasons.join('; '),
+        ...(removal.removed ? {} : { filesKeptFor: removal.sharedWith }),
       });
     })();
     report.deleted.push(backup.id);
-    report.freedBytes += backup.size;
+    if (removal.removed) report.freedBytes += backup.size;
   }
   return report;
 }
