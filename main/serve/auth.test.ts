@@ -165,6 +165,11 @@ describe('roles', () => {
     // Reaching the Holdfast host itself: a program it runs, SQL as a scratch superuser, any file read.
     expect(channelRole('profile.add', { name: 'x', host: 'h', user: 'u', dbname: 'd', drillChecks: ["COPY (SELECT 1) TO PROGRAM 'id'"] })).toBe('super-admin');
     expect(channelRole('profile.add', { name: 'x', host: 'h', user: 'u', dbname: 'd', pgBinDir: '/tmp/evil' })).toBe('super-admin');
+    // SSL files are read by Holdfast itself: any path on the host (a FIFO stalled holdfast serve), or the owner's client key for any host.
+    for (const file of ['sslrootcert', 'sslcert', 'sslkey']) {
+      expect(channelRole('profile.add', { name: 'x', host: 'h', user: 'u', dbname: 'd', [file]: '/proc/kmsg' }), file).toBe('super-admin');
+      expect(channelRole('profile.add', { name: 'x', host: 'h', user: 'u', dbname: 'd', [file]: null }), file).toBe('admin');
+    }
     expect(channelRole('profile.edit', { name: 'x', changes: { drillChecks: ['SELECT true'] } })).toBe('super-admin');
     expect(channelRole('profile.edit', { name: 'x', changes: { pgBinDir: null } })).toBe('super-admin');
     expect(channelRole('profile.import', { pgpass: '/etc/passwd' })).toBe('super-admin');

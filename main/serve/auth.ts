@@ -276,9 +276,12 @@ const fieldsOf = (value: unknown): Record<string, unknown> => (typeof value === 
 function reachesHost(channel: string, input: unknown): boolean {
   const fields = fieldsOf(input);
   const profileTouchesHost = (profile: unknown) => typeof profile === 'object' && profile !== null && ('pgBinDir' in profile || 'drillChecks' in profile);
+  // SSL files are read by Holdfast itself, as its own OS user: any path on the host (a FIFO stalled the
+  // whole server), or the owner's client key presented to whatever host the new profile names.
+  const namesSslFile = (profile: Record<string, unknown>) => ['sslrootcert', 'sslcert', 'sslkey'].some((field) => typeof profile[field] === 'string');
   switch (channel) {
     case 'profile.add':
-      return profileTouchesHost(fields);
+      return profileTouchesHost(fields) || namesSslFile(fields);
     case 'profile.edit':
       return profileTouchesHost(fields.changes);
     case 'profile.import':

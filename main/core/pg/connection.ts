@@ -3,7 +3,7 @@
 // A password reaches a server only from where it was configured for that profile: the keychain, or
 // libpq's password files when the profile allows them. An inherited PGPASSWORD never does — neither
 // node-postgres (which would read it itself) nor a child is given it.
-import { readFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -46,11 +46,33 @@ export function libpqEnv(target: ConnectionTarget, connectTimeoutSeconds: number
   return env;
 }
 
+/** A certificate bundle is kilobytes; more is not one. */
+const MAX_SSL_FILE = 1024 * 1024;
+
+/**
+ * An SSL file, read here in Holdfast's own process: a regular file of bounded size only, opened
+ * without blocking, since a FIFO (or /proc/kmsg, or /dev/zero) given as a path stalled the whole
+ * process, holdfast serve answering nobody, or filled its memory.
+ */
+function readSslFile(path: string): string {
+  const fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  try {
+    if (!fstatSync(fd).isFile()) throw new Error(`${path} is not a regular file`);
+    const buffer = Buffer.alloc(MAX_SSL_FILE + 1);
+    let length = 0;
+    for (let read = -1; read !== 0 && length <= MAX_SSL_FILE; length += read) read = readSync(fd, buffer, length, buffer.length - length, null);
+    if (length > MAX_SSL_FILE) throw new Error(`${path} is larger than ${MAX_SSL_FILE / 1024} KB`);
+    return buffer.toString('utf8', 0, length);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 function sslFor(target: ConnectionTarget): pg.ClientConfig['ssl'] {
   const files = {
-    ...(target.sslrootcert ? { ca: readFileSync(target.sslrootcert, 'utf8') } : {}),
-    ...(target.sslcert ? { cert: readFileSync(target.sslcert, 'utf8') } : {}),
-    ...(target.sslkey ? { key: readFileSync(target.sslkey, 'utf8') } : {}),
+    ...(target.sslrootcert ? { ca: readSslFile(target.sslrootcert) } : {}),
+    ...(target.sslcert ? { cert: readSslFile(target.sslcert) } : {}),
+    ...(target.sslkey ? { key: readSslFile(target.sslkey) } : {}),
   };
   switch (target.sslmode) {
     case 'require':
