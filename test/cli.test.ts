@@ -314,7 +314,7 @@ describe('SSL', () => {
   test('sslmode=require: profile test reports SSL in use, and pg_dump connects over SSL too', async () => {
     const dataDir = (await server.query<{ d: string }>("SELECT current_setting('data_directory') AS d"))[0]!.d;
     const hbaFile = (await server.query<{ f: string }>("SELECT current_setting('hba_file') AS f"))[0]!.f;
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-days', '1', '-keyout', join(dataDir, 'server.key'), '-out', join(dataDir, 'server.crt')], { stdio: 'ignore' });
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-days', '1', '-keyout', join(dataDir, 'server.key'), '-out', join(dataDir, 'server.crt')], { env: cleanEnv(), stdio: 'ignore' });
     chmodSync(join(dataDir, 'server.key'), 0o600);
     const owner = statSync(dataDir);
     for (const file of ['server.key', 'server.crt']) chownSync(join(dataDir, file), owner.uid, owner.gid);

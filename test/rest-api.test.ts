@@ -617,7 +617,7 @@ describe('TLS, binding and failed authentications', () => {
   let tlsDir: string;
   beforeAll(() => {
     tlsDir = mkdtempSync(join(tmpdir(), 'holdfast-tls-'));
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(tlsDir, 'key.pem'), '-out', join(tlsDir, 'cert.pem'), '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1'], { stdio: 'ignore' });
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(tlsDir, 'key.pem'), '-out', join(tlsDir, 'cert.pem'), '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1'], { env: cleanEnv(), stdio: 'ignore' });
   });
   afterAll(() => rmSync(tlsDir, { recursive: true, force: true }));
 
