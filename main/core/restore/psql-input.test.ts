@@ -21,6 +21,12 @@ describe('restrictedPsqlInput', () => {
     expect(await read(text, size)).toBe(text);
   });
 
+  test('text "\\unrestrict" in COPY data and E\'\' strings (written \\\\unrestrict) passes: psql never takes it for a command', async () => {
+    const text = dump("CREATE TABLE public.d (c text DEFAULT E'\\n\\\\unrestrict `id`\\n');\nCOPY public.t (v) FROM stdin;\n\\\\unrestrict `id`\nx\\t\\\\\\\\unrestrict\n\\.\n\n");
+    expect(text).toContain('\n\\\\unrestrict `id`\n');
+    for (const size of [1, 5, 4096]) expect(await read(text, size)).toBe(text);
+  });
+
   test('a script without \\restrict (an older pg_dump) is restricted with a key of Holdfast\'s own', async () => {
     const text = '--\n-- PostgreSQL database dump\n--\n\nSET x = 1;\nCREATE TABLE t (i int);\n';
     const out = await read(text);

@@ -17,7 +17,9 @@
 // - No NUL byte (pg_dump never writes one).
 //
 // The check is a byte search over everything, data included, so it cannot disagree with psql's own
-// reading of quotes or COPY data; a dump whose data holds the text "\unrestrict" is refused too.
+// reading of quotes or COPY data. Only an `\unrestrict` right after a backslash is let through (text
+// "\unrestrict" in COPY data or an E'' string is written `\\unrestrict`); one in a dollar-quoted body,
+// a standard string, a name or a comment is refused although psql would not run it.
 import { randomBytes } from 'node:crypto';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 
@@ -111,19 +113,27 @@ class RestrictGuard extends Transform {
 
   /** Passes everything before a `\unrestrict`; from one on, holds the rest for the end. */
   private scanBody(atEnd: boolean): void {
-    const found = this.held.indexOf(UNRESTRICT);
-    if (found === -1) {
-      // Keep enough back to see a `\unrestrict` split across chunks.
-      const keep = atEnd ? 0 : Math.min(this.held.length, UNRESTRICT.length - 1);
-      this.pass(this.held.subarray(0, this.held.length - keep));
-      this.held = Buffer.from(this.held.subarray(this.held.length - keep));
+    for (let from = 0; ; ) {
+      const found = this.held.indexOf(UNRESTRICT, from);
+      if (found === -1) break;
+      const before = found === 0 ? this.lastPassed : this.held[found - 1]!;
+      // Right after a backslash it is no command: either both are inside a quoted string, or psql
+      // took that backslash as a command of its own, refused it and skipped the rest of the line.
+      // This is how text "\unrestrict" looks in COPY data and E'' strings (psql 15.18 checked).
+      if (before === 0x5c) {
+        from = found + 1;
+        continue;
+      }
+      if (this.key === undefined || before !== 0x0a) this.refuse(this.offset + found);
+      this.pass(this.held.subarray(0, found));
+      this.held = Buffer.from(this.held.subarray(found));
+      this.state = 'tail';
       return;
     }
-    const before = found === 0 ? this.lastPassed : this.held[found - 1]!;
-    if (this.key === undefined || before !== 0x0a) this.refuse(this.offset + found);
-    this.pass(this.held.subarray(0, found));
-    this.held = Buffer.from(this.held.subarray(found));
-    this.state = 'tail';
+    // Keep enough back to see a `\unrestrict` split across chunks.
+    const keep = atEnd ? 0 : Math.min(this.held.length, UNRESTRICT.length - 1);
+    this.pass(this.held.subarray(0, this.held.length - keep));
+    this.held = Buffer.from(this.held.subarray(this.held.length - keep));
   }
 
   private refuseTail(): never {
