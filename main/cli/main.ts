@@ -9,8 +9,7 @@ import { ROLES } from '../core/users/users.ts';
 import { exitCodeFor, HoldfastError, toErrorInfo, type ErrorInfo } from '../core/errors.ts';
 import { Holdfast } from '../core/holdfast.ts';
 import { profileFromUri } from '../core/profiles/profiles.ts';
-import { runDaemon } from './daemon.ts';
-import { runServe, type ServeFlags } from './serve.ts';
+import type { ServeFlags } from './serve.ts';
 import { formatBackup, formatCleanup, formatDecision, formatList, formatRecoveries, formatRestoreTest, formatProfile, formatProfileTest, formatRestore, formatVerify, humanBytes, humanDuration } from './format.ts';
 
 export interface Io {
@@ -326,6 +325,9 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     .description('Run the scheduler headless until SIGTERM/SIGINT (for servers; see the README for a systemd unit)')
     .option('--grace <seconds>', 'on shutdown, how long a running backup may take to finish', integer('--grace'), 300)
     .action(async (options: { grace: number }) => {
+      // Loaded only for these commands: the HTTP host and its dependencies are most of the bundle, and
+      // every other command would pay for parsing them at start (about 0.2 s of a backup's CPU).
+      const { runDaemon } = await import('./daemon.ts');
       exitCode = await runDaemon(io, options.grace * 1000);
     });
 
@@ -393,6 +395,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     .option('--insecure', 'allow a non-loopback --host without TLS (something else protects the connection)')
     .option('--public-health', 'GET /api/backup/health answers without a token (the verdict only), for monitors')
     .action(async (options: ServeFlags) => {
+      const { runServe } = await import('./serve.ts');
       exitCode = await runServe(io, options);
     });
 
