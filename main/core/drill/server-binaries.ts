@@ -4,7 +4,7 @@
 // from it, so such binaries are copied once to a root-owned, world-readable cache.
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -98,7 +98,9 @@ export function binariesRunnableBy(binaries: ServerBinaries, osUser: string | un
     found = (async () => {
       if (await runsAs(osUser, binaries.binDir)) return binaries;
       const installRoot = dirname(binaries.binDir);
-      const cached = join(SHARED_CACHE, `${binaries.major}-${createHash('sha256').update(installRoot).digest('hex').slice(0, 12)}`);
+      // Keyed by where the binaries are and which build they are, so an upgrade in place gets a new copy.
+      const build = statSync(join(binaries.binDir, 'postgres'));
+      const cached = join(SHARED_CACHE, `${binaries.major}-${createHash('sha256').update(`${installRoot}\0${build.size}\0${build.mtimeMs}`).digest('hex').slice(0, 12)}`);
       const cachedBin = join(cached, basename(binaries.binDir));
       for (const dir of ['/var/cache/holdfast', SHARED_CACHE]) {
         mkdirSync(dir, { recursive: true, mode: 0o755 });
