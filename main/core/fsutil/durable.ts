@@ -1,7 +1,7 @@
 // Files that must not lie: private modes whatever the umask, checksums computed by streaming, and
 // durability by fsync of the file and of its directory around every rename.
 import { createHash } from 'node:crypto';
-import { createReadStream, statfsSync } from 'node:fs';
+import { statfsSync } from 'node:fs';
 import { chmod, lstat, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
 
@@ -38,10 +38,27 @@ export async function renameDurably(from: string, to: string): Promise<void> {
   await fsyncPath(dirname(to));
 }
 
+const HASH_CHUNK = 4 * 1024 * 1024;
+
+/**
+ * One reused 4 MB buffer rather than a read stream: a stream allocates a fresh buffer per chunk, and
+ * its page faults and copies cost about three times the CPU of the hash itself (measured on a 68 MB
+ * dump here: 140–200 ms user + 160–240 ms sys through a stream, 50–70 ms + 30 ms this way). On two
+ * cores that CPU is a backup's wall time.
+ */
 export async function sha256File(path: string): Promise<string> {
   const hash = createHash('sha256');
-  const stream = createReadStream(path, { highWaterMark: 1024 * 1024 });
-  for await (const chunk of stream) hash.update(chunk as Buffer);
+  const file = await open(path, 'r');
+  try {
+    const buffer = Buffer.allocUnsafe(HASH_CHUNK);
+    for (;;) {
+      const { bytesRead } = await file.read(buffer, 0, HASH_CHUNK, null);
+      if (bytesRead === 0) break;
+      hash.update(bytesRead === HASH_CHUNK ? buffer : buffer.subarray(0, bytesRead));
+    }
+  } finally {
+    await file.close();
+  }
   return hash.digest('hex');
 }
 
