@@ -137,9 +137,6 @@ export function planRolesFile(text: string): RolesFilePlan {
       if (/^\\(?:un)?restrict [A-Za-z0-9]+$/.test(sql)) continue;
       refuse('a psql meta-command');
     }
-    // pg_dumpall always writes standard_conforming_strings = on, which is how this splitter reads strings.
-    const conforming = /^SET\s+standard_conforming_strings\s*(?:=|TO)\s*(.*)$/is.exec(sql);
-    if (conforming && !/^'?on'?$/i.test(conforming[1]!)) refuse('a setting that changes how strings are read');
     if (/^SET\s+(?:default_transaction_read_only|client_encoding|standard_conforming_strings|escape_string_warning|xmloption|statement_timeout|lock_timeout|idle_in_transaction_session_timeout|client_min_messages|row_security)\s*(?:=|TO)\s*[^;]*$/i.test(sql)) {
       plan.apply.push({ sql, line: statement.line });
       continue;
