@@ -3,8 +3,8 @@
 // whether a hostile source server put them there (its superuser answers pg_dump's questions, e.g. a
 // view's definition) or the file was altered along with its checksum. The marker files live in a
 // world-writable directory, so a command run as any OS user would leave one.
-import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -248,5 +248,22 @@ describe('a Holdfast killed mid-drill', () => {
         // gone
       }
     }
+  });
+});
+
+describe('what Holdfast cleans up in the shared temp directory', () => {
+  test.skipIf(process.getuid?.() !== 0)('directories another OS user made under the names of a dead Holdfast\'s passfiles and sandboxes are left alone (removing them as root would follow symlinks swapped in meanwhile)', async () => {
+    let deadPid = 4_000_000;
+    while (existsSync(`/proc/${deadPid}`)) deadPid += 1;
+    const nobody = Number(execFileSync('id', ['-u', 'nobody'], { encoding: 'utf8' }).trim());
+    const planted = [`holdfast-pass-${deadPid}-deadbeef-AbCdEf`, `holdfast-scratch-${deadPid}-deadbeef-AbCdEf`].map((name) => join(privateTmp.dir, name));
+    for (const dir of planted) {
+      mkdirSync(join(dir, 'data'), { recursive: true });
+      writeFileSync(join(dir, 'data', 'keep'), 'x');
+      for (const path of [dir, join(dir, 'data'), join(dir, 'data', 'keep')]) chownSync(path, nobody, nobody);
+    }
+    const next = await runCli(['list', '--json'], home.env);
+    expect(next.code, next.stderr).toBe(0);
+    for (const dir of planted) expect(existsSync(join(dir, 'data', 'keep')), dir).toBe(true);
   });
 });

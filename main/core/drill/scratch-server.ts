@@ -16,7 +16,7 @@ import { promisify } from 'node:util';
 import { HoldfastError } from '../errors.ts';
 import { isProcessAlive, PROCESS_TOKEN } from '../process/liveness.ts';
 import { binariesRunnableBy, type ServerBinaries } from './server-binaries.ts';
-import { asOsUser, ensureSandboxUser, networkNamespacesWork, requireOsUser, runningAsRoot, SANDBOX_USER, SHARED_SERVER_USER } from './server-user.ts';
+import { asOsUser, ensureSandboxUser, networkNamespacesWork, osUserIds, requireOsUser, runningAsRoot, SANDBOX_USER, SHARED_SERVER_USER } from './server-user.ts';
 
 export { availableServerMajors, findServerBinaries, type ServerBinaries } from './server-binaries.ts';
 
@@ -198,8 +198,17 @@ export async function removeStaleSandboxes(parent = tmpdir()): Promise<string[]>
     if (!match || isProcessAlive(Number(match[1]), match[2]!)) continue;
     const root = join(parent, name);
     try {
-      if (!lstatSync(root).isDirectory()) continue;
+      // Ours or the sandbox user's only: in a shared /tmp another user can make a directory of that name.
+      const info = lstatSync(root);
+      const sandboxUid = runningAsRoot ? osUserIds(SANDBOX_USER)?.uid : undefined;
+      if (!info.isDirectory() || (process.getuid !== undefined && info.uid !== process.getuid() && info.uid !== sandboxUid)) continue;
       await endPostmaster(join(root, 'data'));
+      // What the sandbox user owns is removed as that user, so a symlink in it never leads root elsewhere;
+      // root then removes the emptied directory (its parent may not be the sandbox user's to change).
+      if (sandboxUid !== undefined && info.uid === sandboxUid) {
+        const entries = readdirSync(root).map((entry) => join(root, entry));
+        if (entries.length > 0) await run(...asOsUser(SANDBOX_USER, 'rm', ['-rf', '--', ...entries]));
+      }
       rmSync(root, { recursive: true, force: true });
       removed.push(root);
     } catch {

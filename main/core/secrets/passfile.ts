@@ -3,7 +3,7 @@
 // operation ends, also on failure. Never argv, never PGPASSWORD: both are readable from /proc.
 // A profile that may not use libpq's own password files gets an empty one the same way, so no line
 // of ~/.pgpass or the inherited PGPASSFILE (a wildcard one least of all) answers for it.
-import { chmod, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isProcessAlive, PROCESS_TOKEN } from '../process/liveness.ts';
@@ -54,6 +54,10 @@ export async function removeStalePassfiles(): Promise<string[]> {
   for (const name of names) {
     const match = new RegExp(`^${PREFIX}(\\d+)-([0-9a-f]{8})-`).exec(name);
     if (!match || isProcessAlive(Number(match[1]), match[2]!)) continue;
+    // Ours only: in a shared /tmp another user can make a directory of that name, and removing its
+    // tree as root would follow a symlink swapped in while it is walked.
+    const info = await lstat(join(root, name)).catch(() => undefined);
+    if (!info?.isDirectory() || (process.getuid !== undefined && info.uid !== process.getuid())) continue;
     await rm(join(root, name), { recursive: true, force: true });
     removed.push(join(root, name));
   }
