@@ -54,10 +54,13 @@ describe('RestoreErrorCollector', () => {
     expect(report.failures).toEqual([{ object: 'TABLE DATA t', message: 'COPY failed for table "t": ERROR:  invalid input syntax for type integer: "x"' }]);
   });
 
-  test('psql errors of a plain script are named by line', () => {
-    const report = collect(`psql:<stdin>:42: ERROR:  permission denied to create event trigger "w"\nHINT:  Must be superuser to create an event trigger.\npsql:<stdin>:50: ERROR:  relation "nope" does not exist\n`);
+  test('psql errors of a plain script are named by line; without the failed statement, none counts as needing a superuser', () => {
+    const report = collect(`psql:<stdin>:42: ERROR:  permission denied to create event trigger "w"\nHINT:  Must be superuser to create an event trigger.\npsql:<stdin>:42: STATEMENT:  CREATE EVENT TRIGGER w ON ddl_command_start EXECUTE FUNCTION f();\npsql:<stdin>:50: ERROR:  relation "nope" does not exist\npsql:<stdin>:60: ERROR:  must be superuser\n`);
     expect(report.needsSuperuser.map((p) => p.object)).toEqual(['line 42']);
-    expect(report.failures).toEqual([{ object: 'line 50', message: 'relation "nope" does not exist' }]);
+    expect(report.failures).toEqual([
+      { object: 'line 50', message: 'relation "nope" does not exist' },
+      { object: 'line 60', message: 'must be superuser' },
+    ]);
   });
 
   test('an error pg_restore gives before any TOC entry (it could not connect) is a failure', () => {
@@ -83,5 +86,41 @@ describe('RestoreErrorCollector with psql reading stdin', () => {
     const report = collect('backslash commands are restricted; only \\unrestrict is allowed\nERROR:  permission denied for schema public\nSTATEMENT:  ALTER TABLE public.t OWNER TO boss;');
     expect(report.failures).toEqual([{ object: 'a psql meta-command of the script', message: 'backslash commands are restricted; only \\unrestrict is allowed' }]);
     expect(report.ownerNotSet).toHaveLength(1);
+  });
+});
+
+describe('RestoreErrorCollector does not take a dump\'s own words for a superuser refusal', () => {
+  test('an index, a COPY or a constraint that failed with "must be superuser" in its text is a failure', () => {
+    const collector = new RestoreErrorCollector();
+    for (const line of [
+      'pg_restore: from TOC entry 3100; 1259 16500 INDEX t_expr postgres',
+      'pg_restore: error: could not execute query: ERROR:  must be superuser to do this, says the function',
+      'Command was: CREATE INDEX t_expr ON public.t USING btree (public.evil(v));',
+      '',
+      'pg_restore: from TOC entry 3300; 0 16429 TABLE DATA t postgres',
+      'pg_restore: error: COPY failed for table "t": ERROR:  must be superuser',
+      'ERROR:  permission denied to create event trigger "fake"',
+      'STATEMENT:  INSERT INTO t VALUES (1);',
+    ]) collector.onLine(line);
+    const report = collector.report();
+    expect(report.needsSuperuser).toEqual([]);
+    expect(report.failures.map((p) => p.object)).toEqual(['INDEX t_expr', 'TABLE DATA t', 'INSERT INTO t VALUES (1);']);
+  });
+
+  test('superuser-only kinds still count: an untrusted language, an extension, a C function, their comments and ACLs', () => {
+    const collector = new RestoreErrorCollector();
+    for (const line of [
+      'pg_restore: from TOC entry 1; 3079 16384 EXTENSION plperlu postgres',
+      'pg_restore: error: could not execute query: ERROR:  permission denied to create extension "plperlu"',
+      'Command was: CREATE EXTENSION IF NOT EXISTS plperlu WITH SCHEMA pg_catalog;',
+      '',
+      'pg_restore: from TOC entry 2; 0 0 COMMENT EXTENSION plperlu postgres',
+      'pg_restore: error: could not execute query: ERROR:  must be owner of extension plperlu',
+      'Command was: COMMENT ON EXTENSION plperlu IS \'PL/PerlU\';',
+      '',
+      'ERROR:  permission denied for language c',
+      'STATEMENT:  CREATE OR REPLACE FUNCTION public.f() RETURNS int LANGUAGE c AS \'x\', \'y\';',
+    ]) collector.onLine(line);
+    expect(collector.report().needsSuperuser.map((p) => p.object)).toEqual(['EXTENSION plperlu', 'COMMENT EXTENSION plperlu', "CREATE OR REPLACE FUNCTION public.f() RETURNS int LANGUAGE c AS 'x', 'y';"]);
   });
 });

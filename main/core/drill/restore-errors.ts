@@ -31,6 +31,19 @@ const NEEDS_SUPERUSER = [
   /must have privileges of pg_/i,
 ];
 
+/**
+ * The kinds of object a superuser may have to create. A "needs a superuser" message counts only for
+ * one of these: a dump's function can raise any text it likes, so a COPY, index or constraint that
+ * failed with those words is a failure, not something a drill may restore without.
+ */
+const SUPERUSER_KINDS = String.raw`(?:EVENT TRIGGER|FUNCTION|PROCEDURE|AGGREGATE|EXTENSION|(?:TRUSTED\s+)?(?:PROCEDURAL\s+)?LANGUAGE|CAST|FOREIGN DATA WRAPPER|(?:FOREIGN\s+)?SERVER|USER MAPPING|PUBLICATION|SUBSCRIPTION|TYPE|OPERATOR(?:\s+CLASS|\s+FAMILY)?|TRANSFORM|ACCESS METHOD|TEXT SEARCH (?:PARSER|TEMPLATE)|CONVERSION|LARGE OBJECT|PARAMETER)`;
+const SUPERUSER_STATEMENT = new RegExp(
+  String.raw`^(?:(?:CREATE|ALTER|COMMENT ON|SECURITY LABEL(?:\s+FOR\s+\S+)?\s+ON)\s+(?:OR\s+REPLACE\s+)?${SUPERUSER_KINDS}\b|(?:GRANT|REVOKE)\s[\s\S]*?\sON\s+${SUPERUSER_KINDS}\b)`,
+  'i',
+);
+/** pg_restore's TOC entry descriptions of those kinds ("EVENT TRIGGER x", "PROCEDURAL LANGUAGE plperlu", "COMMENT EXTENSION …", "ACL …"). */
+const SUPERUSER_ENTRY = new RegExp(String.raw`^(?:(?:COMMENT|ACL|SECURITY LABEL)\s+)?${SUPERUSER_KINDS}\b|^DEFAULT ACL\b`, 'i');
+
 const MAX_PROBLEMS = 200;
 
 /** A psql error read from stdin is named by its statement, which --echo-errors prints next. */
@@ -113,7 +126,9 @@ export class RestoreErrorCollector {
     const report: RestoreErrorReport = { needsSuperuser: [], ownerNotSet: [], failures: [] };
     for (const entry of this.entries) {
       const problem = { object: entry.object, message: entry.messages[0] ?? '' };
-      const superuserMessage = entry.messages.find((m) => NEEDS_SUPERUSER.some((pattern) => pattern.test(m)));
+      const statement = entry.commands[0];
+      const superuserKind = statement !== undefined ? SUPERUSER_STATEMENT.test(statement.trim()) : SUPERUSER_ENTRY.test(entry.object);
+      const superuserMessage = superuserKind ? entry.messages.find((m) => NEEDS_SUPERUSER.some((pattern) => pattern.test(m))) : undefined;
       if (superuserMessage) report.needsSuperuser.push({ ...problem, message: superuserMessage });
       else if (entry.commands.length > 0 && entry.commands.every((command) => /^ALTER .* OWNER TO /is.test(command))) report.ownerNotSet.push(problem);
       else report.failures.push({ ...problem, message: entry.messages.join('; ') });
