@@ -32,7 +32,7 @@ export async function runDaemon(io: Io, graceMs: number): Promise<number> {
   });
   const schedules = holdfast.listSchedules().filter((s) => s.enabled);
   log(`holdfast daemon started (pid ${process.pid}); ${schedules.length} active schedules`);
-  const ticker = startTicker(scheduler);
+  const ticker = startTicker(scheduler, { onError: (error) => log(`a scheduler tick failed; the next one tries again: ${(error as Error).message}`) });
   const cleanupTask = nodeCron.schedule(cleanupCron, () => {
     holdfast
       .cleanup({ dryRun: false })

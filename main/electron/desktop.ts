@@ -7,7 +7,7 @@ import { invoke } from '../contract.ts';
 import type { Holdfast } from '../core/holdfast.ts';
 import { humanBytes } from '../core/human.ts';
 import type { Clock, Scheduler } from '../core/schedule/scheduler.ts';
-import { startTicker, type Ticker } from '../core/schedule/ticker.ts';
+import { startTicker, type Ticker, type TickerOptions } from '../core/schedule/ticker.ts';
 import type { BackupMetadata } from '../core/types.ts';
 import { scheduleReverify, type ScheduleTask } from '../core/verify/reverify.ts';
 import type { SettingsStore } from './desktop-settings.ts';
@@ -28,7 +28,7 @@ export interface DesktopDeps {
   notify(notice: Notice): void;
   /** Called with every new tray state. */
   onState(state: TrayState): void;
-  startTicker?: (scheduler: Scheduler, options: { onTick: () => void }) => Ticker;
+  startTicker?: (scheduler: Scheduler, options: TickerOptions & { onTick: () => void }) => Ticker;
   /** The cron task re-verification runs on (node-cron's by default). */
   reverifyTask?: ScheduleTask;
   clock?: Clock;
@@ -90,7 +90,10 @@ export class Desktop {
 
   private startTicking(): void {
     // startTicker ticks at once: anything that came due while paused runs once, as a catch-up.
-    this.ticker ??= this.startTickerFn(this.scheduler, { onTick: () => this.refresh() });
+    this.ticker ??= this.startTickerFn(this.scheduler, {
+      onTick: () => this.refresh(),
+      onError: (error) => this.deps.holdfast.logger.log('error', 'a scheduler tick failed; the next one tries again', { error: (error as Error).message }),
+    });
   }
 
   state(): TrayState {

@@ -41,3 +41,21 @@ test('a wall clock jump (sleep, clock change) ticks at the next watchdog check; 
   vi.advanceTimersByTime(10_000);
   expect(ticks).toBe(3);
 });
+
+test('a tick that throws (a catalogue busy past its timeout) is reported and the next tick runs; the process does not die', () => {
+  let calls = 0;
+  const flaky = {
+    tick: () => {
+      calls += 1;
+      if (calls === 1) throw Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
+      return [];
+    },
+  } as unknown as Scheduler;
+  const errors: string[] = [];
+  const ticker = startTicker(flaky, { watchdogMs: 5_000, jumpMs: 30_000, onError: (error) => errors.push((error as Error).message) });
+  expect(errors).toEqual(['database is locked']);
+  ticker.resumed();
+  expect(calls).toBe(2);
+  expect(errors).toHaveLength(1);
+  ticker.stop();
+});

@@ -10,10 +10,26 @@ export interface Ticker {
   stop(): void;
 }
 
-export function startTicker(scheduler: Scheduler, options: { watchdogMs?: number; jumpMs?: number; onTick?: () => void } = {}): Ticker {
+export interface TickerOptions {
+  watchdogMs?: number;
+  jumpMs?: number;
+  onTick?: () => void;
+  /**
+   * A tick that failed — e.g. the catalogue stayed locked past its busy timeout while another host
+   * wrote. The next tick tries again: a long-running host must not die of it.
+   */
+  onError?: (error: unknown) => void;
+}
+
+export function startTicker(scheduler: Scheduler, options: TickerOptions = {}): Ticker {
   const tick = () => {
-    scheduler.tick();
-    options.onTick?.();
+    try {
+      scheduler.tick();
+      options.onTick?.();
+    } catch (error) {
+      if (options.onError) options.onError(error);
+      else process.stderr.write(`holdfast: a scheduler tick failed and will be retried: ${(error as Error).message}\n`);
+    }
   };
   const task = nodeCron.schedule('* * * * *', tick);
   const watchdogMs = options.watchdogMs ?? 15_000;
