@@ -6,6 +6,9 @@ import { expect, screenshot, test } from './fixtures.ts';
 import { BackupNowDialog, BackupsPage } from './pages/backups.ts';
 import { Shell } from './pages/shell.ts';
 
+// Its backups would make ui.spec.ts's empty install not empty: a home of its own.
+test.use({ world: 'background-backup' });
+
 /** A connection of this spec's own to the seeded database, so it needs nothing another spec set up. */
 async function addProfile(url: string, pg: { host: string; port: number; user: string }, name: string): Promise<void> {
   const served = new URL(url);

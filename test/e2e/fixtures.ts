@@ -43,9 +43,12 @@ async function stop(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-export const test = base.extend<object, { holdfast: HoldfastUi }>({
+export const test = base.extend<object, { holdfast: HoldfastUi; world: string }>({
+  // A spec file that changes what another file's first test expects (an empty install) names a world
+  // of its own with test.use({ world: '…' }): Playwright then gives it a worker, and so a home, of its own.
+  world: ['shared', { scope: 'worker', option: true }],
   holdfast: [
-    async ({}, use) => {
+    async ({ world: _world }, use) => {
       mkdirSync(screenshotDir, { recursive: true });
       const pg = await startPgServer();
       const home = makeHome();
