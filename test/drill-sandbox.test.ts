@@ -55,6 +55,8 @@ beforeAll(async () => {
      ${hostileFunction('boss_ok', 'definer-superuser', 'SECURITY DEFINER')}
      ${hostileFunction('runner_ok', 'definer-program-role', 'SECURITY DEFINER')}
      CREATE EXTENSION pgcrypto;
+     -- Untrusted: only a superuser creates it. pg_dump also writes its COMMENT, which then fails too.
+     CREATE EXTENSION file_fdw;
      CREATE TABLE hashes (h text DEFAULT encode(digest('x', 'sha256'), 'hex'));
      INSERT INTO hashes DEFAULT VALUES;
      CREATE FUNCTION ddl_note() RETURNS event_trigger LANGUAGE plpgsql AS $$ BEGIN END $$;
@@ -96,6 +98,9 @@ describe('a drill runs the dump\'s code without privileges', () => {
     const without = result.restoredWithout.map((p) => `${p.object}: ${p.message}`).join('\n');
     expect(without).toMatch(/event trigger/i);
     expect(without).toMatch(/language internal/i);
+    // The untrusted extension and its comment are restored without; neither fails a good backup.
+    expect(without).toMatch(/EXTENSION[^\n]*file_fdw/);
+    expect(without).not.toMatch(/\(no/);
     expect(result.sandbox).toMatchObject({ osUser: asRoot ? 'holdfast-sandbox' : expect.any(String), network: asRoot ? 'none' : 'host', restoredAs: expect.stringMatching(/^holdfast_restore_/) });
     expect(result.notes.join('\n')).toMatch(/demoted.*boss.*runner|demoted.*runner.*boss/s);
   });

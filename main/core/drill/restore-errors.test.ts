@@ -124,3 +124,44 @@ describe('RestoreErrorCollector does not take a dump\'s own words for a superuse
     expect(collector.report().needsSuperuser.map((p) => p.object)).toEqual(['EXTENSION plperlu', 'COMMENT EXTENSION plperlu', "CREATE OR REPLACE FUNCTION public.f() RETURNS int LANGUAGE c AS 'x', 'y';"]);
   });
 });
+
+describe('what goes with an object restored without', () => {
+  test('the comment on an untrusted extension the sandbox could not create goes with it, not into the failures; "(no owner)" is not part of a name', () => {
+    const collector = new RestoreErrorCollector();
+    for (const line of [
+      'pg_restore: from TOC entry 2; 3079 16385 EXTENSION file_fdw (no owner)',
+      'pg_restore: error: could not execute query: ERROR:  permission denied to create extension "file_fdw"',
+      'HINT:  Must be superuser to create this extension.',
+      'Command was: CREATE EXTENSION IF NOT EXISTS file_fdw WITH SCHEMA public;',
+      '',
+      'pg_restore: from TOC entry 3350; 0 0 COMMENT EXTENSION file_fdw (no owner)',
+      'pg_restore: error: could not execute query: ERROR:  extension "file_fdw" does not exist',
+      'Command was: COMMENT ON EXTENSION file_fdw IS \'foreign-data wrapper for flat file access\';',
+      '',
+      'pg_restore: from TOC entry 3351; 0 0 COMMENT TABLE gone alice',
+      'pg_restore: error: could not execute query: ERROR:  relation "public.gone" does not exist',
+      'Command was: COMMENT ON TABLE public.gone IS \'x\';',
+    ]) collector.onLine(line);
+    const report = collector.report();
+    expect(report.needsSuperuser.map((p) => p.object)).toEqual(['EXTENSION file_fdw', 'COMMENT EXTENSION file_fdw']);
+    expect(report.needsSuperuser[1]!.message).toContain('belongs to EXTENSION file_fdw');
+    // A comment on something that is missing for another reason is still a failure.
+    expect(report.failures.map((p) => p.object)).toEqual(['COMMENT TABLE gone']);
+  });
+
+  test('the same for a plain script through psql: the comment statement goes with the extension it names', () => {
+    const collector = new RestoreErrorCollector();
+    for (const line of [
+      'ERROR:  permission denied to create extension "file_fdw"',
+      'HINT:  Must be superuser to create this extension.',
+      'STATEMENT:  CREATE EXTENSION IF NOT EXISTS file_fdw WITH SCHEMA public;',
+      'ERROR:  extension "file_fdw" does not exist',
+      "STATEMENT:  COMMENT ON EXTENSION file_fdw IS 'foreign-data wrapper for flat file access';",
+      'ERROR:  relation "public.gone" does not exist',
+      "STATEMENT:  COMMENT ON TABLE public.gone IS 'x';",
+    ]) collector.onLine(line);
+    const report = collector.report();
+    expect(report.needsSuperuser.map((p) => p.object)).toEqual(['CREATE EXTENSION IF NOT EXISTS file_fdw WITH SCHEMA public;', "COMMENT ON EXTENSION file_fdw IS 'foreign-data wrapper for flat file access';"]);
+    expect(report.failures.map((p) => p.object)).toEqual(["COMMENT ON TABLE public.gone IS 'x';"]);
+  });
+});

@@ -51,6 +51,8 @@ const STATEMENT_PENDING = 'a statement';
 
 interface Entry {
   object: string;
+  /** Named by pg_restore's TOC description, not by psql's statement. */
+  fromToc: boolean;
   messages: string[];
   commands: string[];
 }
@@ -65,7 +67,8 @@ export class RestoreErrorCollector {
 
   readonly onLine = (raw: string): void => {
     const line = raw.replace(/\r$/, '');
-    const toc = /^pg_restore: from TOC entry \d+; \d+ \d+ (.*?)(?: \S+)?$/.exec(line);
+    // "… EXTENSION file_fdw (no owner)" or "… TABLE t alice": the owner is left off the object's name.
+    const toc = /^pg_restore: from TOC entry \d+; \d+ \d+ (.*?)(?: \(no owner\)| \S+)?$/.exec(line);
     if (toc) {
       this.tocObject = toc[1]!;
       this.current = undefined;
@@ -75,7 +78,7 @@ export class RestoreErrorCollector {
     // psql refusing a meta-command of the script (restricted, see restore/psql-input.ts): pg_dump never writes one there.
     const refusedMeta = /^(?:psql:[^:]*:(\d+): )?(?:error: )?(backslash commands are restricted.*)$/.exec(line);
     if (refusedMeta) {
-      this.current = this.entries.length < MAX_PROBLEMS ? { object: `a psql meta-command${refusedMeta[1] ? ` at line ${refusedMeta[1]}` : ''} of the script`, messages: [refusedMeta[2]!], commands: [] } : undefined;
+      this.current = this.entries.length < MAX_PROBLEMS ? { object: `a psql meta-command${refusedMeta[1] ? ` at line ${refusedMeta[1]}` : ''} of the script`, fromToc: false, messages: [refusedMeta[2]!], commands: [] } : undefined;
       if (this.current) this.entries.push(this.current);
       this.collecting = undefined;
       return;
@@ -88,7 +91,7 @@ export class RestoreErrorCollector {
       const message = (psqlError ? psqlError[2] : pgRestoreError![1])!;
       // Several errors of one TOC entry (its CREATE, then its ALTER … OWNER) belong together.
       if (psqlError || !this.current) {
-        this.current = this.entries.length < MAX_PROBLEMS ? { object, messages: [], commands: [] } : undefined;
+        this.current = this.entries.length < MAX_PROBLEMS ? { object, fromToc: !psqlError, messages: [], commands: [] } : undefined;
         if (this.current) this.entries.push(this.current);
       }
       this.current?.messages.push(message);
@@ -124,17 +127,49 @@ export class RestoreErrorCollector {
 
   report(): RestoreErrorReport {
     const report: RestoreErrorReport = { needsSuperuser: [], ownerNotSet: [], failures: [] };
+    const skipped: Array<RestoreProblem & { subject: string | undefined }> = [];
     for (const entry of this.entries) {
       const problem = { object: entry.object, message: entry.messages[0] ?? '' };
       const statement = entry.commands[0];
       const superuserKind = statement !== undefined ? SUPERUSER_STATEMENT.test(statement.trim()) : SUPERUSER_ENTRY.test(entry.object);
       const superuserMessage = superuserKind ? entry.messages.find((m) => NEEDS_SUPERUSER.some((pattern) => pattern.test(m))) : undefined;
-      if (superuserMessage) report.needsSuperuser.push({ ...problem, message: superuserMessage });
+      const owner = superuserMessage ? undefined : dependsOnSkipped(entry, skipped);
+      if (superuserMessage) {
+        report.needsSuperuser.push({ ...problem, message: superuserMessage });
+        skipped.push({ ...problem, subject: subjectOf(entry) });
+      } else if (owner !== undefined) report.needsSuperuser.push({ ...problem, message: `not restored: it belongs to ${owner}, which needs a superuser` });
       else if (entry.commands.length > 0 && entry.commands.every((command) => /^ALTER .* OWNER TO /is.test(command))) report.ownerNotSet.push(problem);
       else report.failures.push({ ...problem, message: entry.messages.join('; ') });
     }
     return report;
   }
+}
+
+/**
+ * A comment, privilege, owner or security label on an object the drill restored without ("COMMENT
+ * EXTENSION file_fdw" after "EXTENSION file_fdw", or psql's "COMMENT ON EXTENSION file_fdw …" after
+ * "CREATE EXTENSION … file_fdw") fails only because that object is not there: it goes with it.
+ */
+function dependsOnSkipped(entry: Entry, skipped: ReadonlyArray<RestoreProblem & { subject: string | undefined }>): string | undefined {
+  const subject = subjectOf(entry);
+  return subject === undefined ? undefined : skipped.find((problem) => problem.subject === subject)?.object;
+}
+
+const SUBJECT_KINDS = String.raw`(EXTENSION|(?:PROCEDURAL\s+)?LANGUAGE|EVENT TRIGGER|FOREIGN DATA WRAPPER|SERVER|FUNCTION|PROCEDURE|AGGREGATE|CAST|TYPE)`;
+
+/** The object an entry is about, as "KIND name", from pg_restore's TOC description or psql's statement. */
+function subjectOf(entry: Entry): string | undefined {
+  if (entry.fromToc) {
+    const toc = new RegExp(String.raw`^(?:(?:COMMENT|ACL|SECURITY LABEL)\s+)?${SUBJECT_KINDS}\s+(\S+)`, 'i').exec(entry.object);
+    return toc ? `${toc[1]!.replace(/^PROCEDURAL\s+/i, '').toUpperCase()} ${toc[2]}` : undefined;
+  }
+  const statement = entry.commands[0];
+  if (statement === undefined) return undefined;
+  const sql = new RegExp(
+    String.raw`^(?:CREATE\s+(?:OR\s+REPLACE\s+)?(?:TRUSTED\s+)?|ALTER\s+|COMMENT\s+ON\s+|SECURITY\s+LABEL(?:\s+FOR\s+\S+)?\s+ON\s+|(?:GRANT|REVOKE)\s[\s\S]*?\sON\s+)${SUBJECT_KINDS}\s+(?:IF\s+NOT\s+EXISTS\s+)?([^\s(;]+)`,
+    'i',
+  ).exec(statement.trim());
+  return sql ? `${sql[1]!.replace(/^PROCEDURAL\s+/i, '').toUpperCase()} ${sql[2]}` : undefined;
 }
 
 /** "event trigger ddl_watch — must be superuser to create …" */
