@@ -2,6 +2,7 @@
 // the three shells (CLI, Electron IPC, HTTP) only parse input with the schema, call the handler and
 // return the envelope. Adding an operation means adding one entry here.
 import { z } from 'zod';
+import type { CHANNELS } from './channels.ts';
 import type { BackupProgress } from './core/backup/backup.ts';
 import { BackupOptionsSchema } from './core/backup/options.ts';
 import { SCHEDULE_TYPES } from './core/schedule/cron.ts';
@@ -142,6 +143,12 @@ export const contract = {
 } as const;
 
 export type Channel = keyof typeof contract;
+
+// Each channel's facts (changes state, role, long-running) live in main/channels.ts: a channel in
+// one and not the other does not compile.
+type Missing<A, B> = Exclude<keyof A, keyof B>;
+const everyChannelHasFacts: [Missing<typeof contract, typeof CHANNELS>, Missing<typeof CHANNELS, typeof contract>] extends [never, never] ? true : never = true;
+void everyChannelHasFacts;
 export type ChannelInput<C extends Channel> = z.input<(typeof contract)[C]['input']>;
 export type ChannelOutput<C extends Channel> = Awaited<ReturnType<(typeof contract)[C]['handler']>>;
 

@@ -103,6 +103,22 @@ describe('holdfast serve', () => {
     expect((await rpc('no.such', {})).status).toBe(404);
   });
 
+  test('an error has the same HTTP status on /api/rpc as on the REST routes: CONFLICT is 409 (it was 422 here)', async () => {
+    const first = await rpc('schedule.add', { profile: 'shop', type: 'daily' });
+    expect(first.status).toBe(200);
+    const again = await rpc('schedule.add', { profile: 'shop', type: 'daily' });
+    expect(again.status).toBe(409);
+    expect(await again.json()).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
+    const { value } = (await first.json()) as { value: { id: string } };
+    expect((await rpc('schedule.remove', { id: value.id })).status).toBe(200);
+  });
+
+  test('settings.get only reads: visiting Settings writes no audit entry (it was audited as a change)', async () => {
+    const before = holdfast.catalogue.auditEntries(10_000).length;
+    expect((await rpc('settings.get', {})).status).toBe(200);
+    expect(holdfast.catalogue.auditEntries(10_000).length).toBe(before);
+  });
+
   test('malformed JSON is 400, a body over 1 MB is 413, a foreign Host header is 403', async () => {
     expect((await rpc('profile.list', '{nope')).status).toBe(400);
     expect((await rpc('profile.list', JSON.stringify({ pad: 'x'.repeat(1_100_000) }))).status).toBe(413);

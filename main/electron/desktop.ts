@@ -8,6 +8,7 @@ import type { Holdfast } from '../core/holdfast.ts';
 import { humanBytes } from '../core/human.ts';
 import type { Clock, Scheduler } from '../core/schedule/scheduler.ts';
 import { startTicker, type Ticker, type TickerOptions } from '../core/schedule/ticker.ts';
+import { channelFacts } from '../channels.ts';
 import type { BackupMetadata } from '../core/types.ts';
 import { scheduleReverify, type ScheduleTask } from '../core/verify/reverify.ts';
 import type { SettingsStore } from './desktop-settings.ts';
@@ -36,7 +37,7 @@ export interface DesktopDeps {
 }
 
 /** Calls that cannot change what the tray shows; the renderer polls some of them. */
-const READ_ONLY = new Set<Channel>(['profile.list', 'profile.show', 'profile.test', 'backup.list', 'backup.show', 'backup.stats', 'backup.health', 'schedule.list', 'audit.list', 'retention.preview']);
+
 
 const MAX_BODY = 240;
 
@@ -190,7 +191,7 @@ export class Desktop {
       onCallEnd: (channel, input) => {
         const profile = profileOf(channel, input);
         if (profile !== undefined) this.track(profile, -1);
-        if (!READ_ONLY.has(channel)) this.refresh();
+        if (channelFacts(channel)?.changesState !== false) this.refresh();
       },
       ...(log ? { log } : {}),
     };

@@ -3,6 +3,7 @@
 // failed authentications counted (never locking out a credential that works), and the role each
 // operation needs.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { channelFacts } from '../channels.ts';
 import { OWNER_NAME, type Role, type UserStore } from '../core/users/users.ts';
 
 export interface Principal {
@@ -267,7 +268,9 @@ function busiest(counts: Map<string, number>): FailureSummary['top'] {
  * - a restore drill on a designated profile's server (it creates and drops a database there).
  */
 export function channelRole(channel: string, input?: unknown): Role {
-  if (channel === 'backup.restore' || channel === 'restore.recover' || channel === 'backup.adopt' || channel.startsWith('user.')) return 'super-admin';
+  // The table's role (an unknown channel is refused by the contract; it needs the most here).
+  const base = channelFacts(channel)?.role ?? 'super-admin';
+  if (base === 'super-admin') return base;
   return reachesHost(channel, input) || steersData(channel, input) ? 'super-admin' : 'admin';
 }
 
@@ -318,22 +321,7 @@ export function hasRole(principal: Principal, needed: Role): boolean {
   return needed === 'admin' || principal.role === 'super-admin';
 }
 
-/** Contract channels that only read; every other call is audited as a change. */
-const READ_CHANNELS = new Set([
-  'profile.list',
-  'profile.show',
-  'profile.test',
-  'backup.list',
-  'backup.show',
-  'backup.stats',
-  'backup.health',
-  'backup.running',
-  'schedule.list',
-  'audit.list',
-  'retention.preview',
-  'user.list',
-]);
-
+/** Whether a call is audited as a change: every channel the table does not mark read-only (main/channels.ts). */
 export function channelChangesState(channel: string): boolean {
-  return !READ_CHANNELS.has(channel);
+  return channelFacts(channel)?.changesState ?? true;
 }

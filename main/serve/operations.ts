@@ -7,14 +7,15 @@
 // log names who did. Reads stay tied to their request: closing it still cancels them.
 import { randomBytes } from 'node:crypto';
 import type { z } from 'zod';
+import { LONG_RUNNING_CHANNELS, type LongRunningChannel } from '../channels.ts';
 import { contract, type CallContext, type Channel, type ChannelOutput, type Envelope, type ProgressEvent } from '../contract.ts';
 import type { Role } from '../core/users/users.ts';
 import { channelRole, hasRole, type Principal } from './auth.ts';
 import type { ApiError } from './respond.ts';
 
-/** Channels whose calls run detached from their request. */
-export const DETACHED_CHANNELS = ['backup.create', 'backup.verify', 'backup.testRestore', 'backup.restore'] as const satisfies readonly Channel[];
-export type DetachedChannel = (typeof DETACHED_CHANNELS)[number];
+/** Channels whose calls run detached from their request: the long-running ones (main/channels.ts). */
+export const DETACHED_CHANNELS = LONG_RUNNING_CHANNELS;
+export type DetachedChannel = LongRunningChannel;
 
 type ParsedInput<C extends Channel> = z.output<(typeof contract)[C]['input']>;
 /** `input` as the contract parsed it (defaults filled in); `raw` as it came, which is what runs. */

@@ -29,7 +29,7 @@ import { runAs } from '../core/users/acting.ts';
 import { channelChangesState, channelRole, FailureLedger, hasRole, principalForToken, sameSecret, sessionPrincipal, SessionStore, type Principal, type Session } from './auth.ts';
 import { JSON_TOO_DEEP, parseJsonBodies } from './json-body.ts';
 import { detachedCall, Operations, type OperationView } from './operations.ts';
-import { deny, errorBody, isRpc, pathOf, requestTarget } from './respond.ts';
+import { deny, errorBody, isRpc, pathOf, requestTarget, statusFor } from './respond.ts';
 import { registerRest, type Answer, type SessionHost } from './rest/routes.ts';
 
 export const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
@@ -372,8 +372,8 @@ export async function startServer(holdfast: Holdfast, options: ServeOptions = {}
 
 /** The contract's envelope over HTTP: 200 when it worked, else the status of its error. */
 function rpcStatus(result: { ok: boolean; error?: { code: string } }): number {
-  if (result.ok) return 200;
-  return result.error?.code === 'BAD_INPUT' ? 400 : result.error?.code === 'NOT_FOUND' ? 404 : 422;
+  // One mapping for every HTTP surface (respond.ts), so a CONFLICT is 409 here as on the REST routes.
+  return result.ok ? 200 : statusFor(result.error?.code ?? 'INTERNAL');
 }
 
 /** Starts a Server-Sent Events answer; the function it answers sends one event. */

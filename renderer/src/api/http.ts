@@ -5,11 +5,12 @@
 // operation's id, aborting asks the server to cancel it (closing the page does not), a dropped stream
 // is picked up again by id, and after a reload operations() and attach() find it and follow it again.
 // Any other call is cancelled by closing its request.
+import { LONG_RUNNING_CHANNELS } from '../../../main/channels.ts';
 import { SseParser } from './sse.ts';
 import { cancelled, failure, type CallOptions, type Channel, type ChannelInput, type ChannelOutput, type Envelope, type ErrorInfo, type OperationView, type ProgressEvent, type Transport } from './types.ts';
 
 /** Channels whose calls can run for minutes: they stream progress and are cancellable (the server runs them detached: main/serve/operations.ts). */
-export const STREAMING_CHANNELS: ReadonlySet<Channel> = new Set<Channel>(['backup.create', 'backup.verify', 'backup.testRestore', 'backup.restore']);
+export const STREAMING_CHANNELS: ReadonlySet<Channel> = new Set<Channel>(LONG_RUNNING_CHANNELS);
 
 export const CSRF_COOKIE = 'holdfast_csrf';
 

@@ -1,0 +1,73 @@
+// Facts about each contract channel, stated once. Import-free, so the renderer (bundled by Vite), the
+// preload, Electron's main process and `holdfast serve` all read the same table; main/contract.ts is
+// checked against it at compile time, and channels.test.ts fails when a channel is added to one and
+// not the other.
+//
+// - changesState: whether a call changes anything (serve audits every such call; the tray redraws).
+// - role: the role a call needs in `holdfast serve` before its input is looked at. serve/auth.ts may
+//   raise an admin channel to super-admin for some inputs (tags, where a profile connects, paths on
+//   the host); it never lowers one.
+// - longRunning: it reports progress as it goes, and under serve it runs in the server, not in the
+//   request: closing the page does not end it, only an explicit cancel does (serve/operations.ts).
+
+export type ChannelRole = 'admin' | 'super-admin';
+
+export interface ChannelFacts {
+  readonly changesState: boolean;
+  readonly role: ChannelRole;
+  readonly longRunning: boolean;
+}
+
+const read = { changesState: false, role: 'admin', longRunning: false } as const;
+const change = { changesState: true, role: 'admin', longRunning: false } as const;
+const superChange = { changesState: true, role: 'super-admin', longRunning: false } as const;
+const longChange = { changesState: true, role: 'admin', longRunning: true } as const;
+
+export const CHANNELS = {
+  'profile.add': change,
+  'profile.edit': change,
+  'profile.list': read,
+  'profile.show': read,
+  'profile.test': read,
+  'profile.remove': change,
+  'profile.import': change,
+  'backup.create': longChange,
+  'backup.list': read,
+  'backup.show': read,
+  'backup.verify': longChange,
+  'backup.testRestore': longChange,
+  'backup.restore': { changesState: true, role: 'super-admin', longRunning: true },
+  'restore.recover': superChange,
+  'schedule.add': change,
+  'schedule.list': read,
+  'schedule.pause': change,
+  'schedule.resume': change,
+  'schedule.remove': change,
+  'audit.list': read,
+  'backup.cleanup': change,
+  'retention.preview': read,
+  'backup.stats': read,
+  'backup.health': read,
+  'backup.pin': change,
+  'backup.delete': change,
+  'settings.get': read,
+  'backup.adopt': superChange,
+  'backup.running': read,
+  'user.add': superChange,
+  'user.list': { changesState: false, role: 'super-admin', longRunning: false },
+  'user.remove': superChange,
+  'user.rotate': superChange,
+} as const satisfies Record<string, ChannelFacts>;
+
+export type ChannelName = keyof typeof CHANNELS;
+
+export const CHANNEL_NAMES = Object.keys(CHANNELS) as ChannelName[];
+
+export function channelFacts(channel: string): ChannelFacts | undefined {
+  return Object.hasOwn(CHANNELS, channel) ? CHANNELS[channel as ChannelName] : undefined;
+}
+
+export type LongRunningChannel = { [K in ChannelName]: (typeof CHANNELS)[K]['longRunning'] extends true ? K : never }[ChannelName];
+
+/** Channels whose calls report progress and, under serve, outlive the request that started them. */
+export const LONG_RUNNING_CHANNELS = CHANNEL_NAMES.filter((name): name is LongRunningChannel => CHANNELS[name].longRunning) as [LongRunningChannel, ...LongRunningChannel[]];
