@@ -29,6 +29,7 @@ const STATUS_TONES: Record<string, { tone: Tone; label: string }> = {
   failing: { tone: 'bad', label: 'Failing' },
   unhealthy: { tone: 'bad', label: 'Unhealthy' },
   invalid: { tone: 'bad', label: 'Verify failed' },
+  'drill-failed': { tone: 'bad', label: 'Drill failed' },
 };
 
 export function StatusBadge({ status }: { status: string }) {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { filterRows, NO_FILTER, scopeLabel, sortRows, toRow, type BackupRow, type BackupSummary } from './backup-rows.ts';
+import { filterRows, NO_FILTER, proofBadge, scopeLabel, sortRows, toRow, type BackupRow, type BackupSummary } from './backup-rows.ts';
 
 function backup(id: string, fields: { profile: string; timestamp: string; size: number; duration?: number; verified?: boolean | null; drill?: 'passed' | 'failed'; scope?: BackupSummary['scope'] }) {
   return toRow({
@@ -89,5 +89,16 @@ describe('chart series', () => {
     expect(daily.length).toBeLessThanOrEqual(3);
     expect(daily.reduce((n, p) => n + p.count, 0)).toBe(48);
     expect(chartSeries(hourly, { now, days: 1 }).length).toBe(24);
+  });
+});
+
+describe('proofBadge', () => {
+  test('a failed drill on a file whose checksum held says "drill failed", not "verify failed"; a failed verify outranks a passed drill', () => {
+    expect(proofBadge({ verified: 'never', restoreTest: 'failed' })).toBe('drill-failed');
+    expect(proofBadge({ verified: 'valid', restoreTest: 'failed' })).toBe('drill-failed');
+    expect(proofBadge({ verified: 'invalid', restoreTest: 'passed' })).toBe('invalid');
+    expect(proofBadge({ verified: 'invalid', restoreTest: 'failed' })).toBe('invalid');
+    expect(proofBadge({ verified: 'valid', restoreTest: 'passed' })).toBe('restore-tested');
+    expect(proofBadge({ verified: 'never', restoreTest: null })).toBe('never');
   });
 });

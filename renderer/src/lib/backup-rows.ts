@@ -100,6 +100,12 @@ export function proofOf(row: Pick<BackupRow, 'verified' | 'restoreTest'>): Proof
   return row.restoreTest === 'passed' ? 'restore-tested' : row.verified;
 }
 
+/** The badge a row wears for what is proven: a failed drill says so, rather than "Verify failed" on a file whose checksum held. */
+export function proofBadge(row: Pick<BackupRow, 'verified' | 'restoreTest'>): 'restore-tested' | 'valid' | 'never' | 'invalid' | 'drill-failed' {
+  const proof = proofOf(row) ?? 'never';
+  return proof === 'invalid' && row.verified !== 'invalid' ? 'drill-failed' : proof;
+}
+
 /** What the "problems" filter and the Overview's attention list show: runs that failed, files gone, checks failed. */
 export function isProblem(row: BackupRow): boolean {
   return row.status === 'failed' || row.status === 'interrupted' || row.status === 'missing' || proofOf(row) === 'invalid';

@@ -5,7 +5,7 @@ import type { BackupMetadata, ErrorInfo } from '../api/types.ts';
 import { ConfirmDialog } from '../components/Modal.tsx';
 import { icons } from '../components/icons.tsx';
 import { Badge, ErrorNotice, Facts, Spinner, StatusBadge, TypedConfirm } from '../components/ui.tsx';
-import { proofOf, scopeLabel, type BackupRow } from '../lib/backup-rows.ts';
+import { proofBadge, scopeLabel, type BackupRow } from '../lib/backup-rows.ts';
 import { formatBytes, formatCount, formatDateTime, formatDuration, formatRelative } from '../lib/format.ts';
 import { useBackups, type ActionState } from '../stores/backups.ts';
 import { useNav } from '../stores/nav.ts';
@@ -293,7 +293,7 @@ function DeleteDialog({ row, open, onClose }: { row: BackupRow; open: boolean; o
 }
 
 export function VerifiedBadge({ row }: { row: BackupRow }) {
-  const proof = proofOf(row) ?? 'never';
+  const proof = proofBadge(row);
   if (proof === 'restore-tested') {
     return (
       <span className="badge badge--ok" title="A restore drill restored it and every row count matched">
