@@ -3,19 +3,17 @@
 import { loadConfig } from '../core/config.ts';
 import { exitCodeFor, toErrorInfo } from '../core/errors.ts';
 import { Holdfast } from '../core/holdfast.ts';
-import nodeCron from 'node-cron';
-import { cleanupCron as cleanupCronFromEnv, validateCron } from '../core/schedule/cron.ts';
+import { cleanupCron, validateCron } from '../core/schedule/cron.ts';
+import { startHousekeeping } from '../core/schedule/housekeeping.ts';
 import { startTicker } from '../core/schedule/ticker.ts';
-import { scheduleReverify } from '../core/verify/reverify.ts';
 import type { Io } from './main.ts';
 import { untilStopSignal } from './stop-signal.ts';
 
 export async function runDaemon(io: Io, graceMs: number): Promise<number> {
   let holdfast: Holdfast;
-  // Retention on BACKUP_CLEANUP_SCHEDULE (default 05:00 daily), in the system's zone.
-  const cleanupCron = cleanupCronFromEnv();
   try {
-    validateCron(cleanupCron, 'BACKUP_CLEANUP_SCHEDULE');
+    // A bad BACKUP_CLEANUP_SCHEDULE stops the daemon here, before it opens anything.
+    validateCron(cleanupCron(), 'BACKUP_CLEANUP_SCHEDULE');
     holdfast = (await Holdfast.open(loadConfig())).holdfast;
   } catch (error) {
     const info = toErrorInfo(error);
@@ -33,22 +31,13 @@ export async function runDaemon(io: Io, graceMs: number): Promise<number> {
   const schedules = holdfast.listSchedules().filter((s) => s.enabled);
   log(`holdfast daemon started (pid ${process.pid}); ${schedules.length} active schedules`);
   const ticker = startTicker(scheduler, { onError: (error) => log(`a scheduler tick failed; the next one tries again: ${(error as Error).message}`) });
-  const cleanupTask = nodeCron.schedule(cleanupCron, () => {
-    holdfast
-      .cleanup({ dryRun: false })
-      .then((summary) => log(`cleanup: deleted ${summary.deleted} backups, ${summary.errors} errors`))
-      .catch((error: unknown) => log(`cleanup failed: ${(error as Error).message}`));
-  });
-  // Every stored backup read back on HOLDFAST_VERIFY_SCHEDULE (default Sundays 06:00; off: never).
-  const { verifySchedule } = holdfast.config;
-  const reverify = verifySchedule ? scheduleReverify(holdfast, verifySchedule, { log }) : undefined;
-  log(verifySchedule ? `stored backups are re-verified on "${verifySchedule}"` : 'scheduled re-verification is off (HOLDFAST_VERIFY_SCHEDULE=off)');
+  // Retention and the re-verification of stored backups, on their crons (core/schedule/housekeeping.ts).
+  const housekeeping = startHousekeeping(holdfast, { log });
   const stop = untilStopSignal(() => log('already stopping: running backups get the rest of --grace'));
   await stop.stopped;
   log('stopping: no new backups; waiting for running ones');
   ticker.stop();
-  void cleanupTask.stop();
-  const [stopped] = await Promise.all([scheduler.stop(graceMs), reverify?.stop()]);
+  const [stopped] = await Promise.all([scheduler.stop(graceMs), housekeeping.stop()]);
   log(`stopped: ${stopped.finished} finished, ${stopped.interrupted} interrupted`);
   holdfast.close();
   stop.dispose();

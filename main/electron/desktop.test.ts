@@ -154,7 +154,7 @@ describe('Desktop', () => {
       notify: () => undefined,
       onState: () => undefined,
       startTicker: new FakeTickers().start,
-      reverifyTask: (expression, run) => {
+      cronTask: (expression, run) => {
         const task = { expression, run, stopped: false };
         tasks.push(task);
         return { stop: () => (task.stopped = true) };
@@ -162,11 +162,38 @@ describe('Desktop', () => {
       log: (message) => logged.push(message),
     });
     expect(temp.holdfast.config.verifySchedule).not.toBeNull();
-    expect(tasks.map((task) => task.expression)).toEqual([temp.holdfast.config.verifySchedule]);
-    tasks[0]!.run();
+    const reverify = tasks.find((task) => task.expression === temp.holdfast.config.verifySchedule)!;
+    reverify.run();
     await desktop.stop(0);
-    expect(tasks[0]!.stopped).toBe(true);
+    expect(reverify.stopped).toBe(true);
     expect(logged).toContain('re-verification: 0 backups verified, 0 failed, 0 could not be read');
+  });
+
+  test('issue 13: the desktop app applies retention on BACKUP_CLEANUP_SCHEDULE like the daemon, also while schedules are paused', async () => {
+    await settingsStore(temp.home).save({ schedulesPaused: true });
+    const tasks: Array<{ expression: string; run: () => void; stopped: boolean }> = [];
+    const logged: string[] = [];
+    const desktop = await Desktop.start({
+      holdfast: temp.holdfast,
+      settings: settingsStore(temp.home),
+      loginItem: { isEnabled: () => false, setEnabled: () => undefined },
+      notify: () => undefined,
+      onState: () => undefined,
+      startTicker: new FakeTickers().start,
+      cronTask: (expression, run) => {
+        const task = { expression, run, stopped: false };
+        tasks.push(task);
+        return { stop: () => (task.stopped = true) };
+      },
+      log: (message) => logged.push(message),
+    });
+    expect(desktop.schedulesPaused).toBe(true);
+    const cleanup = tasks.find((task) => task.expression === '0 5 * * *');
+    expect(cleanup, tasks.map((task) => task.expression).join(', ')).toBeDefined();
+    cleanup!.run();
+    await desktop.stop(0);
+    expect(cleanup!.stopped).toBe(true);
+    expect(logged).toContain('cleanup: deleted 0 backups, 0 errors');
   });
 
   test('stop ends the ticker and the scheduler', async () => {

@@ -10,7 +10,8 @@ import type { Clock, Scheduler } from '../core/schedule/scheduler.ts';
 import { startTicker, type Ticker, type TickerOptions } from '../core/schedule/ticker.ts';
 import { channelFacts } from '../channels.ts';
 import type { BackupMetadata } from '../core/types.ts';
-import { scheduleReverify, type ScheduleTask } from '../core/verify/reverify.ts';
+import { startHousekeeping, type Housekeeping } from '../core/schedule/housekeeping.ts';
+import type { ScheduleTask } from '../core/verify/reverify.ts';
 import type { SettingsStore } from './desktop-settings.ts';
 import type { IpcHooks } from './ipc.ts';
 import type { LoginItem } from './login-item.ts';
@@ -30,8 +31,8 @@ export interface DesktopDeps {
   /** Called with every new tray state. */
   onState(state: TrayState): void;
   startTicker?: (scheduler: Scheduler, options: TickerOptions & { onTick: () => void }) => Ticker;
-  /** The cron task re-verification runs on (node-cron's by default). */
-  reverifyTask?: ScheduleTask;
+  /** The cron task retention and re-verification run on (node-cron's by default). */
+  cronTask?: ScheduleTask;
   clock?: Clock;
   log?(message: string): void;
 }
@@ -55,8 +56,11 @@ export class Desktop {
   private readonly manual = new Map<string, number>();
   private readonly manualRuns = new Map<AbortController, Promise<unknown>>();
   private readonly startTickerFn: NonNullable<DesktopDeps['startTicker']>;
-  /** HOLDFAST_VERIFY_SCHEDULE: reads stored backups only, so "Pause schedules" (backups) leaves it running. */
-  private reverify: { stop(): Promise<void> } | undefined;
+  /**
+   * Retention (BACKUP_CLEANUP_SCHEDULE) and re-verification (HOLDFAST_VERIFY_SCHEDULE). "Pause
+   * schedules" pauses backups only: these keep running, or the disk would fill while paused.
+   */
+  private housekeeping: Housekeeping | undefined;
 
   private constructor(private readonly deps: DesktopDeps) {
     this.startTickerFn = deps.startTicker ?? ((scheduler, options) => startTicker(scheduler, options));
@@ -71,10 +75,7 @@ export class Desktop {
   /** Builds the desktop around an open engine and starts ticking unless the tray's pause is on. */
   static async start(deps: DesktopDeps): Promise<Desktop> {
     const desktop = new Desktop(deps);
-    const verifySchedule = deps.holdfast.config.verifySchedule;
-    if (verifySchedule) {
-      desktop.reverify = scheduleReverify(deps.holdfast, verifySchedule, { log: (message) => deps.log?.(message), ...(deps.reverifyTask ? { schedule: deps.reverifyTask } : {}) });
-    }
+    desktop.housekeeping = startHousekeeping(deps.holdfast, { log: (message) => deps.log?.(message), ...(deps.cronTask ? { schedule: deps.cronTask } : {}) });
     desktop.paused = (await deps.settings.load()).schedulesPaused;
     if (!desktop.paused) desktop.startTicking();
     desktop.refresh();
@@ -211,7 +212,7 @@ export class Desktop {
         () => manual.forEach(([controller]) => controller.abort()),
       ),
       // A re-verification in progress stops after the backup it is reading.
-      this.reverify?.stop(),
+      this.housekeeping?.stop(),
     ]);
     return stopped;
   }

@@ -1,0 +1,49 @@
+// What every long-running host runs besides the backups themselves: retention on
+// BACKUP_CLEANUP_SCHEDULE (default 05:00 daily) and the re-verification of stored backups on
+// HOLDFAST_VERIFY_SCHEDULE, both in the system's zone. The daemon and the desktop app start it the
+// same way (the desktop app used to schedule no cleanup at all, so a DBA who lived in the tray filled
+// the disk). A cleanup still running when its next slot comes skips that slot.
+import type { Holdfast } from '../holdfast.ts';
+import { scheduleReverify, type ScheduleTask } from '../verify/reverify.ts';
+import nodeCron from 'node-cron';
+import { cleanupCron, validateCron } from './cron.ts';
+
+export interface Housekeeping {
+  readonly cleanupCron: string;
+  readonly verifyCron: string | null;
+  /** Stops both schedules and waits for a run in progress. */
+  stop(): Promise<void>;
+}
+
+const cronTask: ScheduleTask = (expression, run) => nodeCron.schedule(expression, run);
+
+export function startHousekeeping(holdfast: Holdfast, options: { log: (message: string) => void; schedule?: ScheduleTask }): Housekeeping {
+  const schedule = options.schedule ?? cronTask;
+  const cleanup = cleanupCron(holdfast.config.env);
+  validateCron(cleanup, 'BACKUP_CLEANUP_SCHEDULE');
+  let cleaning: Promise<void> | undefined;
+  const cleanupTask = schedule(cleanup, () => {
+    if (cleaning) {
+      options.log('cleanup: the previous run is still going; this slot is skipped');
+      return;
+    }
+    cleaning = holdfast
+      .cleanup({ dryRun: false })
+      .then((summary) => options.log(`cleanup: deleted ${summary.deleted} backups, ${summary.errors} errors`))
+      .catch((error: unknown) => options.log(`cleanup failed: ${(error as Error).message}`))
+      .finally(() => {
+        cleaning = undefined;
+      });
+  });
+  const verifyCron = holdfast.config.verifySchedule;
+  const reverify = verifyCron ? scheduleReverify(holdfast, verifyCron, { log: options.log, schedule }) : undefined;
+  options.log(`retention runs on "${cleanup}"; ${verifyCron ? `stored backups are re-verified on "${verifyCron}"` : 'scheduled re-verification is off (HOLDFAST_VERIFY_SCHEDULE=off)'}`);
+  return {
+    cleanupCron: cleanup,
+    verifyCron,
+    async stop() {
+      cleanupTask.stop();
+      await Promise.all([cleaning, reverify?.stop()]);
+    },
+  };
+}
