@@ -238,6 +238,41 @@ describe('holdfast serve', () => {
   });
 });
 
+describe('holdfast serve runs the schedules (issue 13: nothing ran them under serve)', () => {
+  test('a schedule due when serve starts runs there; with --no-schedules it stays due', async () => {
+    const schedule = holdfast.addSchedule({ profile: 'shop', type: 'custom', cron: '0 3 * * *', timeZone: 'UTC', options: { suffix: 'served' } });
+    const due = () => holdfast.catalogue.db.prepare('UPDATE schedules SET next_run = ? WHERE id = ?').run('2025-01-01T03:00:00.000Z', schedule.id);
+    const scheduledRuns = () => holdfast.catalogue.listRuns({ kind: 'backup' }).filter((run) => JSON.stringify(run.detail ?? {}).includes(schedule.id));
+    const serve = async (args: string[]) => {
+      const child = startCli(['serve', ...args], home.env, { stdout: true });
+      let out = '';
+      child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
+      await waitFor('the URL', () => /Holdfast UI: \S+/.exec(out)?.[0]);
+      return child;
+    };
+    const stop = async (child: ReturnType<typeof startCli>) => {
+      const exited = new Promise((resolve) => child.once('close', resolve));
+      child.kill('SIGTERM');
+      return exited;
+    };
+    try {
+      // The start-up tick claims a due slot before the URL is printed.
+      due();
+      const quiet = await serve(['--no-schedules']);
+      expect(scheduledRuns()).toEqual([]);
+      expect(holdfast.listSchedules().find((s) => s.id === schedule.id)?.nextRun).toBe('2025-01-01T03:00:00.000Z');
+      expect(await stop(quiet)).toBe(0);
+
+      const running = await serve([]);
+      const run = await waitFor('the scheduled backup to finish', () => scheduledRuns().find((r) => r.status === 'completed'), 60_000);
+      expect(run.status).toBe('completed');
+      expect(await stop(running)).toBe(0);
+    } finally {
+      holdfast.removeSchedule(schedule.id);
+    }
+  });
+});
+
 describe('operations started through serve run in the server, not in the request', () => {
   const get = (path: string, token = http.token) => fetch(`${base()}${path}`, { headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' } });
   const cancel = (id: string, token: string) => fetch(`${base()}/api/operations/${id}/cancel`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{}' });

@@ -4,8 +4,7 @@ import { loadConfig } from '../core/config.ts';
 import { exitCodeFor, toErrorInfo } from '../core/errors.ts';
 import { Holdfast } from '../core/holdfast.ts';
 import { cleanupCron, validateCron } from '../core/schedule/cron.ts';
-import { startHousekeeping } from '../core/schedule/housekeeping.ts';
-import { startTicker } from '../core/schedule/ticker.ts';
+import { startSchedulingHost } from '../core/schedule/host.ts';
 import type { Io } from './main.ts';
 import { untilStopSignal } from './stop-signal.ts';
 
@@ -24,20 +23,13 @@ export async function runDaemon(io: Io, graceMs: number): Promise<number> {
     io.stderr(`${new Date().toISOString()} ${message}\n`);
     holdfast.logger.log('info', `daemon: ${message}`);
   };
-  const scheduler = holdfast.createScheduler(undefined, (schedule, outcome, backup) => {
-    if (outcome.status === 'completed') log(`backup of ${schedule.profile} completed: ${backup?.filename}`);
-    else log(`backup of ${schedule.profile} ${outcome.status}: ${outcome.error}`);
-  });
   const schedules = holdfast.listSchedules().filter((s) => s.enabled);
   log(`holdfast daemon started (pid ${process.pid}); ${schedules.length} active schedules`);
-  const ticker = startTicker(scheduler, { onError: (error) => log(`a scheduler tick failed; the next one tries again: ${(error as Error).message}`) });
-  // Retention and the re-verification of stored backups, on their crons (core/schedule/housekeeping.ts).
-  const housekeeping = startHousekeeping(holdfast, { log });
+  const host = startSchedulingHost(holdfast, { log });
   const stop = untilStopSignal(() => log('already stopping: running backups get the rest of --grace'));
   await stop.stopped;
   log('stopping: no new backups; waiting for running ones');
-  ticker.stop();
-  const [stopped] = await Promise.all([scheduler.stop(graceMs), housekeeping.stop()]);
+  const stopped = await host.stop(graceMs);
   log(`stopped: ${stopped.finished} finished, ${stopped.interrupted} interrupted`);
   holdfast.close();
   stop.dispose();

@@ -394,6 +394,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     .option('--tls-key <file>', 'PEM private key for --tls-cert')
     .option('--insecure', 'allow a non-loopback --host without TLS (something else protects the connection)')
     .option('--public-health', 'GET /api/backup/health answers without a token (the verdict only), for monitors')
+    .option('--no-schedules', 'run no schedules here (the desktop app or holdfast daemon runs them)')
     .action(async (options: ServeFlags) => {
       const { runServe } = await import('./serve.ts');
       exitCode = await runServe(io, options);

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { loadConfig } from '../core/config.ts';
 import { exitCodeFor, HoldfastError, toErrorInfo } from '../core/errors.ts';
 import { Holdfast } from '../core/holdfast.ts';
+import { startSchedulingHost } from '../core/schedule/host.ts';
 import { checkBind, startServer, type ServeOptions } from '../serve/server.ts';
 import type { Io } from './main.ts';
 import { untilStopSignal } from './stop-signal.ts';
@@ -14,7 +15,12 @@ export interface ServeFlags {
   tlsKey?: string;
   insecure?: boolean;
   publicHealth?: boolean;
+  /** false with --no-schedules: serve only, another process runs the schedules. */
+  schedules?: boolean;
 }
+
+/** Scheduled backups running when serve stops get this long to finish, as in the desktop app. */
+const SCHEDULE_GRACE_MS = 15_000;
 
 /** Flags to server options; bad usage (half a TLS pair, an unreadable file, an open bind) throws BAD_INPUT. */
 function serveOptions(flags: ServeFlags): ServeOptions {
@@ -48,11 +54,18 @@ export async function runServe(io: Io, flags: ServeFlags): Promise<number> {
     io.stderr(`holdfast serve: ${info.message}\n${info.hint ? `hint: ${info.hint}\n` : ''}`);
     return exitCodeFor(info.code);
   }
+  // serve is the headless host: it runs the schedules unless told another process does.
+  const log = (message: string) => {
+    io.stderr(`${new Date().toISOString()} holdfast serve: ${message}\n`);
+    holdfast?.logger.log('info', `serve: ${message}`);
+  };
+  const schedules = flags.schedules === false ? undefined : startSchedulingHost(holdfast, { log });
+  if (!schedules) log('--no-schedules: this process runs no schedules (the desktop app or holdfast daemon must)');
   io.stdout(`Holdfast UI: ${server.url}\n`);
   if (flags.insecure && !flags.tlsCert) io.stderr('holdfast serve: warning: --insecure: tokens and backups cross the network unencrypted.\n');
   const stop = untilStopSignal(() => io.stderr('holdfast serve: already stopping.\n'));
   await stop.stopped;
-  await server.close();
+  await Promise.all([server.close(), schedules?.stop(SCHEDULE_GRACE_MS)]);
   holdfast.close();
   stop.dispose();
   return 0;

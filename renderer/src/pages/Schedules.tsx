@@ -270,7 +270,7 @@ function ScheduleForm({ onDone }: { onDone: () => void }) {
         </button>
       </div>
       <p className="field__hint">
-        <Badge tone="info">Note</Badge> Schedules run in the scheduler (<code>holdfast daemon</code>); <code>holdfast serve</code> alone does not run them.
+        <Badge tone="info">Note</Badge> Schedules run wherever Holdfast runs as a host: the desktop app, <code>holdfast serve</code> (unless started with <code>--no-schedules</code>) or <code>holdfast daemon</code>.
       </p>
     </form>
   );
