@@ -25,8 +25,10 @@ export async function runDaemon(io: Io, graceMs: number): Promise<number> {
   };
   const schedules = holdfast.listSchedules().filter((s) => s.enabled);
   log(`holdfast daemon started (pid ${process.pid}); ${schedules.length} active schedules`);
-  const host = startSchedulingHost(holdfast, { log });
+  // The signal handlers go in before the first tick can start a backup: a SIGTERM in between would
+  // otherwise end the process at once, with no grace for that backup.
   const stop = untilStopSignal(() => log('already stopping: running backups get the rest of --grace'));
+  const host = startSchedulingHost(holdfast, { log });
   await stop.stopped;
   log('stopping: no new backups; waiting for running ones');
   const stopped = await host.stop(graceMs);

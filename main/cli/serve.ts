@@ -59,11 +59,12 @@ export async function runServe(io: Io, flags: ServeFlags): Promise<number> {
     io.stderr(`${new Date().toISOString()} holdfast serve: ${message}\n`);
     holdfast?.logger.log('info', `serve: ${message}`);
   };
+  // The signal handlers go in before the first tick can start a backup (see the daemon).
+  const stop = untilStopSignal(() => io.stderr('holdfast serve: already stopping.\n'));
   const schedules = flags.schedules === false ? undefined : startSchedulingHost(holdfast, { log });
   if (!schedules) log('--no-schedules: this process runs no schedules (the desktop app or holdfast daemon must)');
   io.stdout(`Holdfast UI: ${server.url}\n`);
   if (flags.insecure && !flags.tlsCert) io.stderr('holdfast serve: warning: --insecure: tokens and backups cross the network unencrypted.\n');
-  const stop = untilStopSignal(() => io.stderr('holdfast serve: already stopping.\n'));
   await stop.stopped;
   await Promise.all([server.close(), schedules?.stop(SCHEDULE_GRACE_MS)]);
   holdfast.close();
