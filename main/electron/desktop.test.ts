@@ -71,6 +71,27 @@ async function startDesktop(clock?: Clock): Promise<Harness> {
   return { desktop, tickers, notices, states, login };
 }
 
+/** A desktop whose cron tasks (retention, re-verification) are recorded, to be run by hand. */
+async function startWithCronTasks() {
+  const tasks: Array<{ expression: string; run: () => void; stopped: boolean }> = [];
+  const logged: string[] = [];
+  const desktop = await Desktop.start({
+    holdfast: temp.holdfast,
+    settings: settingsStore(temp.home),
+    loginItem: { isEnabled: () => false, setEnabled: () => undefined },
+    notify: () => undefined,
+    onState: () => undefined,
+    startTicker: new FakeTickers().start,
+    cronTask: (expression, run) => {
+      const task = { expression, run, stopped: false };
+      tasks.push(task);
+      return { stop: () => (task.stopped = true) };
+    },
+    log: (message) => logged.push(message),
+  });
+  return { desktop, tasks, logged };
+}
+
 describe('Desktop', () => {
   test('starts ticking the scheduler and shows the tray state', async () => {
     const { tickers, states } = await startDesktop();
@@ -145,22 +166,7 @@ describe('Desktop', () => {
   });
 
   test('issue 12 D: stored backups are re-verified on HOLDFAST_VERIFY_SCHEDULE while the app runs; quitting stops that and waits for a run', async () => {
-    const tasks: Array<{ expression: string; run: () => void; stopped: boolean }> = [];
-    const logged: string[] = [];
-    const desktop = await Desktop.start({
-      holdfast: temp.holdfast,
-      settings: settingsStore(temp.home),
-      loginItem: { isEnabled: () => false, setEnabled: () => undefined },
-      notify: () => undefined,
-      onState: () => undefined,
-      startTicker: new FakeTickers().start,
-      cronTask: (expression, run) => {
-        const task = { expression, run, stopped: false };
-        tasks.push(task);
-        return { stop: () => (task.stopped = true) };
-      },
-      log: (message) => logged.push(message),
-    });
+    const { desktop, tasks, logged } = await startWithCronTasks();
     expect(temp.holdfast.config.verifySchedule).not.toBeNull();
     const reverify = tasks.find((task) => task.expression === temp.holdfast.config.verifySchedule)!;
     reverify.run();
@@ -171,22 +177,7 @@ describe('Desktop', () => {
 
   test('issue 13: the desktop app applies retention on BACKUP_CLEANUP_SCHEDULE like the daemon, also while schedules are paused', async () => {
     await settingsStore(temp.home).save({ schedulesPaused: true });
-    const tasks: Array<{ expression: string; run: () => void; stopped: boolean }> = [];
-    const logged: string[] = [];
-    const desktop = await Desktop.start({
-      holdfast: temp.holdfast,
-      settings: settingsStore(temp.home),
-      loginItem: { isEnabled: () => false, setEnabled: () => undefined },
-      notify: () => undefined,
-      onState: () => undefined,
-      startTicker: new FakeTickers().start,
-      cronTask: (expression, run) => {
-        const task = { expression, run, stopped: false };
-        tasks.push(task);
-        return { stop: () => (task.stopped = true) };
-      },
-      log: (message) => logged.push(message),
-    });
+    const { desktop, tasks, logged } = await startWithCronTasks();
     expect(desktop.schedulesPaused).toBe(true);
     const cleanup = tasks.find((task) => task.expression === '0 5 * * *');
     expect(cleanup, tasks.map((task) => task.expression).join(', ')).toBeDefined();
