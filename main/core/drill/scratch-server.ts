@@ -8,13 +8,13 @@
 //   trust or scram-sha-256, running as `postgres` under root. Never used for a dump Holdfast did not make.
 import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { HoldfastError } from '../errors.ts';
-import { isProcessAlive, PROCESS_TOKEN } from '../process/liveness.ts';
+import { deadProcessDirs, processDirPrefix } from '../process/liveness.ts';
 import { binariesRunnableBy, type ServerBinaries } from './server-binaries.ts';
 import { asOsUser, ensureSandboxUser, networkNamespacesWork, osUserIds, requireOsUser, runningAsRoot, SANDBOX_USER, SHARED_SERVER_USER } from './server-user.ts';
 
@@ -161,7 +161,7 @@ export async function startSandboxServer(binaries: ServerBinaries): Promise<Sand
   const owner = osUser ? await ensureSandboxUser() : undefined;
   const [runnable, isolateNetwork] = await Promise.all([binariesRunnableBy(binaries, osUser), networkNamespacesWork()]);
   // Named after this process, so the next Holdfast can tell a sandbox left by one that died (removeStaleSandboxes).
-  const root = makeRoot(undefined, `${SANDBOX_PREFIX}${process.pid}-${PROCESS_TOKEN}-`, owner);
+  const root = makeRoot(undefined, processDirPrefix(SANDBOX_PREFIX), owner);
   // A name no dump's roles file will bring along.
   const user = `holdfast_sandbox_${randomBytes(6).toString('hex')}`;
   // The port only names the socket file (.s.PGSQL.5432); nothing listens on TCP.
@@ -187,32 +187,21 @@ const SANDBOX_PREFIX = 'holdfast-scratch-';
  */
 export async function removeStaleSandboxes(parent = tmpdir()): Promise<string[]> {
   const removed: string[] = [];
-  let names: string[];
-  try {
-    names = readdirSync(parent);
-  } catch {
-    return removed;
-  }
-  for (const name of names) {
-    const match = new RegExp(`^${SANDBOX_PREFIX}(\\d+)-([0-9a-f]{8})-[A-Za-z0-9]{6}$`).exec(name);
-    if (!match || isProcessAlive(Number(match[1]), match[2]!)) continue;
-    const root = join(parent, name);
+  // Ours or the sandbox user's only (deadProcessDirs checks the owner).
+  const sandboxUid = runningAsRoot ? osUserIds(SANDBOX_USER)?.uid : undefined;
+  for (const { path: root, uid } of deadProcessDirs(parent, SANDBOX_PREFIX, [process.getuid?.(), sandboxUid])) {
     try {
-      // Ours or the sandbox user's only: in a shared /tmp another user can make a directory of that name.
-      const info = lstatSync(root);
-      const sandboxUid = runningAsRoot ? osUserIds(SANDBOX_USER)?.uid : undefined;
-      if (!info.isDirectory() || (process.getuid !== undefined && info.uid !== process.getuid() && info.uid !== sandboxUid)) continue;
       await endPostmaster(join(root, 'data'));
       // What the sandbox user owns is removed as that user, so a symlink in it never leads root elsewhere;
       // root then removes the emptied directory (its parent may not be the sandbox user's to change).
-      if (sandboxUid !== undefined && info.uid === sandboxUid) {
+      if (sandboxUid !== undefined && uid === sandboxUid) {
         const entries = readdirSync(root).map((entry) => join(root, entry));
         if (entries.length > 0) await run(...asOsUser(SANDBOX_USER, 'rm', ['-rf', '--', ...entries]));
       }
       rmSync(root, { recursive: true, force: true });
       removed.push(root);
     } catch {
-      // Another user's, or already going: left alone.
+      // Already going: left alone.
     }
   }
   return removed;

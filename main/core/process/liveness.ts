@@ -7,7 +7,8 @@
 // and is never mistaken for the child (and never killed in its place).
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 export const PROCESS_TOKEN = randomBytes(4).toString('hex');
 
@@ -56,4 +57,42 @@ export function processStartToken(pid: number): string | null {
 /** The very process that was recorded is still running (not exited, not a newer process with its pid). */
 export function isSameProcessAlive(identity: ProcessIdentity): boolean {
   return identity.startToken !== null && processStartToken(identity.pid) === identity.startToken;
+}
+
+/**
+ * The prefix of a temp directory this process owns ("<prefix><pid>-<token>-"), so a later Holdfast can
+ * tell one left by a process that died (SIGKILL skips every finally) from one still in use.
+ */
+export function processDirPrefix(prefix: string): string {
+  return `${prefix}${process.pid}-${PROCESS_TOKEN}-`;
+}
+
+/**
+ * Directories under `parent` named by processDirPrefix(prefix) whose process is gone, and that one of
+ * `owners` (uids) owns: in a shared /tmp another user can make a directory of that name, and removing
+ * its tree as root would follow a symlink swapped in while it is walked.
+ */
+export function deadProcessDirs(parent: string, prefix: string, owners: ReadonlyArray<number | undefined> = [process.getuid?.()]): Array<{ path: string; uid: number }> {
+  let names: string[];
+  try {
+    names = readdirSync(parent);
+  } catch {
+    return [];
+  }
+  const pattern = new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(\\d+)-([0-9a-f]{8})-`);
+  const dead: Array<{ path: string; uid: number }> = [];
+  for (const name of names) {
+    const match = pattern.exec(name);
+    if (!match || isProcessAlive(Number(match[1]), match[2]!)) continue;
+    const path = join(parent, name);
+    let info;
+    try {
+      info = lstatSync(path);
+    } catch {
+      continue;
+    }
+    if (!info.isDirectory() || (process.getuid !== undefined && !owners.includes(info.uid))) continue;
+    dead.push({ path, uid: info.uid });
+  }
+  return dead;
 }

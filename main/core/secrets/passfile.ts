@@ -3,10 +3,10 @@
 // operation ends, also on failure. Never argv, never PGPASSWORD: both are readable from /proc.
 // A profile that may not use libpq's own password files gets an empty one the same way, so no line
 // of ~/.pgpass or the inherited PGPASSFILE (a wildcard one least of all) answers for it.
-import { chmod, lstat, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isProcessAlive, PROCESS_TOKEN } from '../process/liveness.ts';
+import { deadProcessDirs, processDirPrefix } from '../process/liveness.ts';
 import { formatPgpassLine } from '../profiles/libpq-files.ts';
 
 const PREFIX = 'holdfast-pass-';
@@ -24,7 +24,7 @@ export interface Passfile {
 
 /** `password` undefined: an empty file, which libpq reads as "no password here". */
 export async function createPassfile(target: { user: string }, password: string | undefined): Promise<Passfile> {
-  const dir = await mkdtemp(join(passfileRoot(), `${PREFIX}${process.pid}-${PROCESS_TOKEN}-`));
+  const dir = await mkdtemp(join(passfileRoot(), processDirPrefix(PREFIX)));
   await chmod(dir, 0o700);
   const path = join(dir, 'pgpass');
   // Wildcards for host and port: the file serves this one profile only, and libpq looks a Unix-socket
@@ -43,23 +43,10 @@ export async function createPassfile(target: { user: string }, password: string 
 
 /** Passfile directories left by a Holdfast process that died (SIGKILL skips every finally). */
 export async function removeStalePassfiles(): Promise<string[]> {
-  const root = passfileRoot();
   const removed: string[] = [];
-  let names: string[];
-  try {
-    names = await readdir(root);
-  } catch {
-    return removed;
-  }
-  for (const name of names) {
-    const match = new RegExp(`^${PREFIX}(\\d+)-([0-9a-f]{8})-`).exec(name);
-    if (!match || isProcessAlive(Number(match[1]), match[2]!)) continue;
-    // Ours only: in a shared /tmp another user can make a directory of that name, and removing its
-    // tree as root would follow a symlink swapped in while it is walked.
-    const info = await lstat(join(root, name)).catch(() => undefined);
-    if (!info?.isDirectory() || (process.getuid !== undefined && info.uid !== process.getuid())) continue;
-    await rm(join(root, name), { recursive: true, force: true });
-    removed.push(join(root, name));
+  for (const { path } of deadProcessDirs(passfileRoot(), PREFIX)) {
+    await rm(path, { recursive: true, force: true });
+    removed.push(path);
   }
   return removed;
 }
