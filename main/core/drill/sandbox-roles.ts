@@ -29,6 +29,8 @@ export interface SandboxRoles {
   refused: Array<{ statement: string; error: string }>;
   /** Roles from the backup that had privileges taken away in the sandbox. */
   demoted: string[];
+  /** Every role the backup brought (all ordinary now), of which the restorer is a member. */
+  backupRoles: string[];
 }
 
 /** Runs one statement through the extended protocol, which refuses a string holding more than one. */
@@ -37,7 +39,7 @@ async function single(admin: pg.Client, sql: string): Promise<void> {
 }
 
 export async function prepareSandboxRoles(admin: pg.Client, rolesFile: string | undefined): Promise<SandboxRoles> {
-  const result: SandboxRoles = { restorer: `holdfast_restore_${randomBytes(6).toString('hex')}`, applied: 0, skipped: [], refused: [], demoted: [] };
+  const result: SandboxRoles = { restorer: `holdfast_restore_${randomBytes(6).toString('hex')}`, applied: 0, skipped: [], refused: [], demoted: [], backupRoles: [] };
   if (rolesFile !== undefined) {
     let plan;
     try {
@@ -64,6 +66,7 @@ export async function prepareSandboxRoles(admin: pg.Client, rolesFile: string | 
     `SELECT rolname AS name, (rolsuper OR rolcreaterole OR rolreplication) AS privileged
        FROM pg_catalog.pg_roles WHERE rolname !~ '^pg_' AND rolname <> current_user ORDER BY rolname`,
   )).rows;
+  result.backupRoles = roles.map((r) => r.name);
   for (const role of roles.filter((r) => r.privileged)) {
     await single(admin, `ALTER ROLE ${quoteIdent(role.name)} NOSUPERUSER NOCREATEROLE NOREPLICATION`);
     result.demoted.push(role.name);
@@ -81,7 +84,7 @@ export async function prepareSandboxRoles(admin: pg.Client, rolesFile: string | 
   }
 
   await single(admin, `CREATE ROLE ${quoteIdent(result.restorer)} LOGIN NOSUPERUSER NOCREATEROLE NOREPLICATION NOCREATEDB BYPASSRLS`);
-  if (roles.length > 0) await single(admin, `GRANT ${roles.map((r) => quoteIdent(r.name)).join(', ')} TO ${quoteIdent(result.restorer)}`);
+  if (result.backupRoles.length > 0) await single(admin, `GRANT ${result.backupRoles.map(quoteIdent).join(', ')} TO ${quoteIdent(result.restorer)}`);
   await assertUnprivileged(admin, result.restorer);
   return result;
 }

@@ -163,11 +163,10 @@ async function scratchTarget(context: EngineContext, backup: BackupMetadata, maj
         await admin.query(`ALTER DATABASE ${name} OWNER TO ${quoteIdent(roles.restorer)}`);
         // Giving a table to another owner needs that owner to have CREATE on its schema unless a
         // superuser does it; public's owners in the source usually do, through ownership of the database.
-        const dumpRoles = (await admin.query<{ name: string }>(`SELECT rolname AS name FROM pg_catalog.pg_roles WHERE rolname !~ '^pg_' AND rolname <> current_user`)).rows;
-        if (dumpRoles.length > 0) {
+        if (roles.backupRoles.length > 0) {
           const inDatabase = await superSession.connect(backup.database);
           try {
-            await inDatabase.query(`GRANT CREATE ON SCHEMA public TO ${dumpRoles.map((r) => quoteIdent(r.name)).join(', ')}`);
+            await inDatabase.query(`GRANT CREATE ON SCHEMA public TO ${roles.backupRoles.map(quoteIdent).join(', ')}`);
           } finally {
             await inDatabase.end();
           }
