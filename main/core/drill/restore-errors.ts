@@ -37,12 +37,14 @@ const NEEDS_SUPERUSER = [
  * failed with those words is a failure, not something a drill may restore without.
  */
 const SUPERUSER_KINDS = String.raw`(?:EVENT TRIGGER|FUNCTION|PROCEDURE|AGGREGATE|EXTENSION|(?:TRUSTED\s+)?(?:PROCEDURAL\s+)?LANGUAGE|CAST|FOREIGN DATA WRAPPER|(?:FOREIGN\s+)?SERVER|USER MAPPING|PUBLICATION|SUBSCRIPTION|TYPE|OPERATOR(?:\s+CLASS|\s+FAMILY)?|TRANSFORM|ACCESS METHOD|TEXT SEARCH (?:PARSER|TEMPLATE)|CONVERSION|LARGE OBJECT|PARAMETER)`;
+const KIND = `(${SUPERUSER_KINDS})`;
+/** A statement about an object of those kinds; captures the kind and, where one follows, the object's name. */
 const SUPERUSER_STATEMENT = new RegExp(
-  String.raw`^(?:(?:CREATE|ALTER|COMMENT ON|SECURITY LABEL(?:\s+FOR\s+\S+)?\s+ON)\s+(?:OR\s+REPLACE\s+)?${SUPERUSER_KINDS}\b|(?:GRANT|REVOKE)\s[\s\S]*?\sON\s+${SUPERUSER_KINDS}\b)`,
+  String.raw`^(?:(?:CREATE|ALTER|COMMENT ON|SECURITY LABEL(?:\s+FOR\s+\S+)?\s+ON)\s+(?:OR\s+REPLACE\s+)?|(?:GRANT|REVOKE)\s[\s\S]*?\sON\s+)${KIND}\b(?:\s+(?:IF\s+NOT\s+EXISTS\s+)?([^\s(;]+))?`,
   'i',
 );
-/** pg_restore's TOC entry descriptions of those kinds ("EVENT TRIGGER x", "PROCEDURAL LANGUAGE plperlu", "COMMENT EXTENSION …", "ACL …"). */
-const SUPERUSER_ENTRY = new RegExp(String.raw`^(?:(?:COMMENT|ACL|SECURITY LABEL)\s+)?${SUPERUSER_KINDS}\b|^DEFAULT ACL\b`, 'i');
+/** pg_restore's TOC entry descriptions of those kinds ("EVENT TRIGGER x", "PROCEDURAL LANGUAGE plperlu", "COMMENT EXTENSION …", "ACL …"), captured the same way. */
+const SUPERUSER_ENTRY = new RegExp(String.raw`^(?:(?:COMMENT|ACL|SECURITY LABEL)\s+)?${KIND}\b(?:\s+(\S+))?|^DEFAULT ACL\b`, 'i');
 
 const MAX_PROBLEMS = 200;
 
@@ -155,21 +157,14 @@ function dependsOnSkipped(entry: Entry, skipped: ReadonlyArray<RestoreProblem & 
   return subject === undefined ? undefined : skipped.find((problem) => problem.subject === subject)?.object;
 }
 
-const SUBJECT_KINDS = String.raw`(EXTENSION|(?:PROCEDURAL\s+)?LANGUAGE|EVENT TRIGGER|FOREIGN DATA WRAPPER|SERVER|FUNCTION|PROCEDURE|AGGREGATE|CAST|TYPE)`;
-
 /** The object an entry is about, as "KIND name", from pg_restore's TOC description or psql's statement. */
 function subjectOf(entry: Entry): string | undefined {
-  if (entry.fromToc) {
-    const toc = new RegExp(String.raw`^(?:(?:COMMENT|ACL|SECURITY LABEL)\s+)?${SUBJECT_KINDS}\s+(\S+)`, 'i').exec(entry.object);
-    return toc ? `${toc[1]!.replace(/^PROCEDURAL\s+/i, '').toUpperCase()} ${toc[2]}` : undefined;
-  }
   const statement = entry.commands[0];
-  if (statement === undefined) return undefined;
-  const sql = new RegExp(
-    String.raw`^(?:CREATE\s+(?:OR\s+REPLACE\s+)?(?:TRUSTED\s+)?|ALTER\s+|COMMENT\s+ON\s+|SECURITY\s+LABEL(?:\s+FOR\s+\S+)?\s+ON\s+|(?:GRANT|REVOKE)\s[\s\S]*?\sON\s+)${SUBJECT_KINDS}\s+(?:IF\s+NOT\s+EXISTS\s+)?([^\s(;]+)`,
-    'i',
-  ).exec(statement.trim());
-  return sql ? `${sql[1]!.replace(/^PROCEDURAL\s+/i, '').toUpperCase()} ${sql[2]}` : undefined;
+  const match = entry.fromToc ? SUPERUSER_ENTRY.exec(entry.object) : statement === undefined ? null : SUPERUSER_STATEMENT.exec(statement.trim());
+  if (!match?.[1] || !match[2]) return undefined;
+  // CREATE TRUSTED PROCEDURAL LANGUAGE x and the TOC's PROCEDURAL LANGUAGE x; GRANT … ON FOREIGN SERVER s and the TOC's SERVER s.
+  const kind = match[1].toUpperCase().replace(/\s+/g, ' ').replace(/^(?:TRUSTED )?(?:PROCEDURAL )?(?=LANGUAGE)/, '').replace(/^FOREIGN SERVER$/, 'SERVER');
+  return `${kind} ${match[2]}`;
 }
 
 /** "event trigger ddl_watch — must be superuser to create …" */
