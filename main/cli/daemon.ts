@@ -3,7 +3,6 @@
 import { loadConfig } from '../core/config.ts';
 import { exitCodeFor, toErrorInfo } from '../core/errors.ts';
 import { Holdfast } from '../core/holdfast.ts';
-import { cleanupCron, validateCron } from '../core/schedule/cron.ts';
 import { startSchedulingHost } from '../core/schedule/host.ts';
 import type { Io } from './main.ts';
 import { untilStopSignal } from './stop-signal.ts';
@@ -11,8 +10,6 @@ import { untilStopSignal } from './stop-signal.ts';
 export async function runDaemon(io: Io, graceMs: number): Promise<number> {
   let holdfast: Holdfast;
   try {
-    // A bad BACKUP_CLEANUP_SCHEDULE stops the daemon here, before it opens anything.
-    validateCron(cleanupCron(), 'BACKUP_CLEANUP_SCHEDULE');
     holdfast = (await Holdfast.open(loadConfig())).holdfast;
   } catch (error) {
     const info = toErrorInfo(error);

@@ -25,6 +25,12 @@ describe('configuration from the environment', () => {
     expect(() => loadConfig({ HOLDFAST_VERIFY_SCHEDULE: 'weekly' })).toThrow(/HOLDFAST_VERIFY_SCHEDULE/);
   });
 
+  test('BACKUP_CLEANUP_SCHEDULE is read with the rest of the configuration: 05:00 daily by default, a bad cron fails at start for every host', () => {
+    expect(loadConfig({ HOLDFAST_HOME: '/h' }).cleanupSchedule).toBe('0 5 * * *');
+    expect(loadConfig({ HOLDFAST_HOME: '/h', BACKUP_CLEANUP_SCHEDULE: '15 1 * * *' }).cleanupSchedule).toBe('15 1 * * *');
+    expect(() => loadConfig({ BACKUP_CLEANUP_SCHEDULE: 'nightly' })).toThrow(/BACKUP_CLEANUP_SCHEDULE="nightly"/);
+  });
+
   test('the home directory is the platform\'s app-data directory', () => {
     expect(defaultHome({ XDG_DATA_HOME: '/x' }, 'linux')).toBe('/x/holdfast');
     expect(defaultHome({ APPDATA: 'C:\\Users\\a\\AppData\\Roaming' }, 'win32')).toContain('Holdfast');

@@ -41,6 +41,17 @@ const EnvSchema = z.object({
   HOLDFAST_PG_BIN: z.string().min(1).optional(),
   HOLDFAST_CONNECT_TIMEOUT_SECONDS: positiveInt.default(10),
   HOLDFAST_VERIFY_SCHEDULE: cronOrOff.default(DEFAULT_VERIFY_SCHEDULE),
+  BACKUP_CLEANUP_SCHEDULE: z
+    .string()
+    .trim()
+    .superRefine((value, context) => {
+      try {
+        validateCron(value);
+      } catch (error) {
+        context.addIssue({ code: 'custom', message: (error as Error).message });
+      }
+    })
+    .default('0 5 * * *'),
 });
 
 export interface HoldfastConfig {
@@ -64,6 +75,8 @@ export interface HoldfastConfig {
   connectTimeoutSeconds: number;
   /** When the daemon and the desktop app read every stored backup back again (verify); null: never. */
   verifySchedule: string | null;
+  /** BACKUP_CLEANUP_SCHEDULE: when the long-running hosts apply retention (default 05:00 daily). */
+  cleanupSchedule: string;
   /**
    * The environment this configuration was read from. The engine's other settings (notifications,
    * schedule presets, libpq's password file) and its client tools' environment come from here, never
@@ -112,6 +125,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HoldfastConfig
     pgBinDir: values.HOLDFAST_PG_BIN ? resolve(values.HOLDFAST_PG_BIN) : undefined,
     connectTimeoutSeconds: values.HOLDFAST_CONNECT_TIMEOUT_SECONDS,
     verifySchedule: values.HOLDFAST_VERIFY_SCHEDULE.toLowerCase() === 'off' ? null : values.HOLDFAST_VERIFY_SCHEDULE,
+    cleanupSchedule: values.BACKUP_CLEANUP_SCHEDULE,
     env,
   };
 }

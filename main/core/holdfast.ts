@@ -14,7 +14,7 @@ import { Catalogue, type StaleRun } from './catalogue/catalogue.ts';
 import { newId } from './catalogue/catalogue.ts';
 import { loadConfig, type HoldfastConfig } from './config.ts';
 import { HoldfastError, toErrorInfo, type ErrorInfo } from './errors.ts';
-import { cleanupCron, describeCron, nextRunAfter, presetCron, systemTimeZone, validateCron, validateTimeZone, type ScheduleType } from './schedule/cron.ts';
+import { describeCron, nextRunAfter, presetCron, systemTimeZone, validateCron, validateTimeZone, type ScheduleType } from './schedule/cron.ts';
 import { ScheduleStore, type Schedule } from './schedule/schedule-store.ts';
 import { DrillSlots } from './drill/drill-slots.ts';
 import { testRestore, type RestoreTestResult } from './drill/test-restore.ts';
@@ -617,7 +617,7 @@ export class Holdfast implements EngineContext, ProfileContext {
       concurrency,
       retentionDays,
       connectTimeoutSeconds,
-      schedules: { daily: presetCron('daily', this.config.env), weekly: presetCron('weekly', this.config.env), monthly: presetCron('monthly', this.config.env), cleanup: cleanupCron(this.config.env), verify: this.config.verifySchedule ?? 'off' },
+      schedules: { daily: presetCron('daily', this.config.env), weekly: presetCron('weekly', this.config.env), monthly: presetCron('monthly', this.config.env), cleanup: this.config.cleanupSchedule, verify: this.config.verifySchedule ?? 'off' },
       notifications: { slack: notify.slackWebhook !== undefined, webhook: notify.webhookUrl !== undefined, on: notify.on },
       clientTools: { explicitDir: this.config.pgBinDir ?? null, found: tools.map((t) => ({ version: t.version, major: t.major, dir: t.dir, source: t.source })) },
     };

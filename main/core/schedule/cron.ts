@@ -17,11 +17,6 @@ export function presetCron(type: Exclude<ScheduleType, 'custom'>, env: NodeJS.Pr
   return value;
 }
 
-/** When the daemon applies retention: BACKUP_CLEANUP_SCHEDULE, default 05:00 daily. */
-export function cleanupCron(env: NodeJS.ProcessEnv = process.env): string {
-  return env.BACKUP_CLEANUP_SCHEDULE?.trim() || '0 5 * * *';
-}
-
 export function systemTimeZone(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone;
 }

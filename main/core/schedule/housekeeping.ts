@@ -6,7 +6,6 @@
 import type { Holdfast } from '../holdfast.ts';
 import { scheduleReverify, type ScheduleTask } from '../verify/reverify.ts';
 import nodeCron from 'node-cron';
-import { cleanupCron, validateCron } from './cron.ts';
 
 export interface Housekeeping {
   readonly cleanupCron: string;
@@ -19,8 +18,8 @@ const cronTask: ScheduleTask = (expression, run) => nodeCron.schedule(expression
 
 export function startHousekeeping(holdfast: Holdfast, options: { log: (message: string) => void; schedule?: ScheduleTask }): Housekeeping {
   const schedule = options.schedule ?? cronTask;
-  const cleanup = cleanupCron(holdfast.config.env);
-  validateCron(cleanup, 'BACKUP_CLEANUP_SCHEDULE');
+  // Checked when the configuration was read (config.ts), like every other setting.
+  const cleanup = holdfast.config.cleanupSchedule;
   let cleaning: Promise<void> | undefined;
   const cleanupTask = schedule(cleanup, () => {
     if (cleaning) {
