@@ -120,4 +120,24 @@ describe('--swap and open sessions', () => {
     expect(await rowCount(target, result.keptAs!, 'users')).toBe(7);
     expect(await rowCount(target, result.keptAs!, 'legacy')).toBe(2);
   });
+
+  test('two swaps of one database within a second, or an old kept copy with the same stamp, never collide on a scratch name', async () => {
+    // The names are to the second: take the next few seconds' __before_ names, as kept copies would.
+    const stamp = (offset: number) => new Date(Date.now() + offset * 1000).toISOString().replace(/[-:TZ.]/g, '').slice(0, 14);
+    const taken = [0, 1, 2, 3].map((offset) => `shop__before_${stamp(offset)}`);
+    const existing = new Set((await target.query<{ datname: string }>(`SELECT datname FROM pg_database`)).map((row) => row.datname));
+    const made = taken.filter((name) => !existing.has(name));
+    for (const name of made) await target.query(`CREATE DATABASE "${name}"`);
+    try {
+      const swap = { ...base, ref: backup.id, to: 'staging', swap: true, confirm: 'shop', noOwner: true, noAcl: true, terminateConnections: true };
+      const first = await holdfast.restore(swap);
+      const second = await holdfast.restore(swap);
+      expect(taken).not.toContain(first.keptAs);
+      expect(second.keptAs).not.toBe(first.keptAs);
+      expect(await rowCount(target, 'shop', 'users')).toBe(300);
+      for (const kept of [first.keptAs!, second.keptAs!]) await target.query(`DROP DATABASE "${kept}"`);
+    } finally {
+      for (const name of made) await target.query(`DROP DATABASE IF EXISTS "${name}"`);
+    }
+  });
 });

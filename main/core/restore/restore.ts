@@ -136,6 +136,21 @@ function scratchName(database: string, at: Date, kind: 'holdfast' | 'before'): s
   return base + suffix;
 }
 
+/**
+ * A time whose scratch names (<db>__holdfast_<time>, <db>__before_<time>) no database has yet: names
+ * are to the second, so a second replace restore of the same database within one second (or a kept
+ * __before_ from an earlier one) would otherwise collide, and the swap fail after the whole restore.
+ */
+async function freeScratchStamp(client: pg.Client, database: string): Promise<Date> {
+  const start = Date.now();
+  for (let seconds = 0; seconds < 600; seconds += 1) {
+    const at = new Date(start + seconds * 1000);
+    const names = [scratchName(database, at, 'holdfast'), scratchName(database, at, 'before')];
+    if (((await client.query('SELECT 1 FROM pg_database WHERE datname = ANY($1)', [names])).rowCount ?? 0) === 0) return at;
+  }
+  throw new HoldfastError('CONFLICT', `Every scratch name for "${database}" in the next ten minutes is taken by an existing database.`, `Drop the old ${database}__before_* and ${database}__holdfast_* databases you no longer need, then try again.`);
+}
+
 export interface RestoreToolOptions extends Pick<RestoreRequest, 'jobs' | 'noOwner' | 'noAcl' | 'signal'> {
   /** Archives only: runs pg_restore --verbose (its messages untranslated) and hands over each stderr line as it comes. */
   onStderrLine?: (line: string) => void;
@@ -236,8 +251,10 @@ export async function restoreBackup(context: EngineContext, request: RestoreRequ
     session = await openSession(context, target);
     const maintenance = await maintenanceConnection(session);
     let exists: boolean;
+    let stamp: Date;
     try {
       exists = ((await maintenance.query('SELECT 1 FROM pg_database WHERE datname = $1', [database])).rowCount ?? 0) > 0;
+      stamp = await freeScratchStamp(maintenance, database);
     } finally {
       await maintenance.end();
     }
@@ -254,7 +271,6 @@ export async function restoreBackup(context: EngineContext, request: RestoreRequ
 
     const tools = pickClientTools(await context.clientTools(session.toolsDir), dumpClientMajor(backup), `Restoring ${backup.filename}`, session.toolsDir);
     const swap = replacing && exists;
-    const stamp = new Date();
     const workDatabase = swap ? scratchName(database, stamp, 'holdfast') : database;
     const keptAs = swap && request.swap ? scratchName(database, stamp, 'before') : undefined;
     const aside = keptAs ?? scratchName(database, stamp, 'before');
