@@ -7,11 +7,11 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { BackupOptionsSchema, MAX_PATTERNS } from './core/backup/options.ts';
 import { companionPaths } from './core/backup/naming.ts';
-import { loadConfig } from './core/config.ts';
+import { loadConfig } from './core/config/config.ts';
 import { sha256File } from './core/fsutil/durable.ts';
 import { Holdfast } from './core/holdfast.ts';
 import { noKeychain } from '../test/support/no-keychain.ts';
-import type { BackupMetadata } from './core/types.ts';
+import type { BackupMetadata } from './core/model/types.ts';
 import { invoke } from './contract.ts';
 
 let home: string;

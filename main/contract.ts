@@ -6,7 +6,7 @@ import type { CHANNELS } from './channels.ts';
 import type { BackupProgress } from './core/backup/backup.ts';
 import { BackupOptionsSchema } from './core/backup/options.ts';
 import { SCHEDULE_TYPES } from './core/schedule/cron.ts';
-import { HoldfastError, toErrorInfo, type ErrorInfo } from './core/errors.ts';
+import { HoldfastError, toErrorInfo, type ErrorInfo } from './core/model/errors.ts';
 import type { Holdfast } from './core/holdfast.ts';
 import { NewProfileSchema, ProfileChangesSchema, ProfileNameSchema } from './core/profiles/profile-schema.ts';
 import { ROLES, UserNameSchema } from './core/users/users.ts';

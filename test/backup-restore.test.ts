@@ -3,7 +3,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Holdfast } from '../main/core/holdfast.ts';
-import type { BackupMetadata } from '../main/core/types.ts';
+import type { BackupMetadata } from '../main/core/model/types.ts';
 import type { PgServer } from './support/pg-server.ts';
 import { closeShop, makeHome, openShop, profileFor, rowCount, type TestHome } from './support/holdfast-env.ts';
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { BackupOptions } from '../main/core/backup/options.ts';
 import type { Holdfast } from '../main/core/holdfast.ts';
-import type { BackupMetadata } from '../main/core/types.ts';
+import type { BackupMetadata } from '../main/core/model/types.ts';
 import type { PgServer } from './support/pg-server.ts';
 import { closeShop, openShop, type TestHome } from './support/holdfast-env.ts';
 

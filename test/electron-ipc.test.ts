@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { IPC_CANCEL, IPC_PROGRESS, ipcChannel } from '../main/bridge.ts';
 import type { Envelope, ProgressEvent } from '../main/contract.ts';
 import type { Holdfast } from '../main/core/holdfast.ts';
-import type { BackupMetadata } from '../main/core/types.ts';
+import type { BackupMetadata } from '../main/core/model/types.ts';
 import { APP_ENTRY } from '../main/electron/app-origin.ts';
 import { Desktop, type Notice } from '../main/electron/desktop.ts';
 import { settingsStore } from '../main/electron/desktop-settings.ts';

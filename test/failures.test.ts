@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { loadConfig } from '../main/core/config.ts';
+import { loadConfig } from '../main/core/config/config.ts';
 import { Holdfast } from '../main/core/holdfast.ts';
 import { childRecordOf } from '../main/core/process/child.ts';
 import { asRoot, fillUp, mountTmpfs } from './support/full-disk.ts';

@@ -3,7 +3,7 @@
 // says whether that role is privileged, and warns when both are true.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Holdfast } from '../main/core/holdfast.ts';
-import type { BackupMetadata } from '../main/core/types.ts';
+import type { BackupMetadata } from '../main/core/model/types.ts';
 import { startPgServer, type PgServer } from './support/pg-server.ts';
 import { makeHome, profileFor, type TestHome } from './support/holdfast-env.ts';
 

@@ -4,7 +4,7 @@ import { userInfo } from 'node:os';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Holdfast } from '../main/core/holdfast.ts';
-import type { BackupMetadata } from '../main/core/types.ts';
+import type { BackupMetadata } from '../main/core/model/types.ts';
 import { startPgServer, type PgServer } from './support/pg-server.ts';
 import { makeHome, profileFor, rowCount, seedDatabase, type TestHome } from './support/holdfast-env.ts';
 

@@ -9,9 +9,9 @@
 // rename after Holdfast is dead — as it did in the review.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { loadConfig } from '../main/core/config.ts';
+import { loadConfig } from '../main/core/config/config.ts';
 import { Holdfast } from '../main/core/holdfast.ts';
-import type { BackupMetadata } from '../main/core/types.ts';
+import type { BackupMetadata } from '../main/core/model/types.ts';
 import type { PgServer } from './support/pg-server.ts';
 import { closeShop, openShop, rowCount, runCli, startCli, type TestHome, waitFor } from './support/holdfast-env.ts';
 

@@ -5,7 +5,7 @@
 import { appendFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Holdfast } from '../main/core/holdfast.ts';
-import type { BackupMetadata } from '../main/core/types.ts';
+import type { BackupMetadata } from '../main/core/model/types.ts';
 import { reverifyBackups } from '../main/core/verify/reverify.ts';
 import type { PgServer } from './support/pg-server.ts';
 import { closeShop, openShop, profileFor, runCli, type TestHome } from './support/holdfast-env.ts';

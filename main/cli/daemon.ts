@@ -1,7 +1,7 @@
 // `holdfast daemon`: the scheduler without a desktop. SIGTERM/SIGINT stop it taking work; a running
 // backup may finish within the grace period, after which it is cancelled and its run ends interrupted.
-import { loadConfig } from '../core/config.ts';
-import { exitCodeFor, toErrorInfo } from '../core/errors.ts';
+import { loadConfig } from '../core/config/config.ts';
+import { exitCodeFor, toErrorInfo } from '../core/model/errors.ts';
 import { Holdfast } from '../core/holdfast.ts';
 import { startSchedulingHost } from '../core/schedule/host.ts';
 import type { Io } from './main.ts';

@@ -1,15 +1,15 @@
 // Human-readable output for the terminal; --json output is the contract's values as they are.
-import type { BackupMetadata } from '../core/types.ts';
+import type { BackupMetadata } from '../core/model/types.ts';
 import type { CleanupSummary, ListEntry } from '../core/holdfast.ts';
 import type { CleanupDecision } from '../core/retention/cleanup.ts';
-import { humanBytes, humanDuration } from '../core/human.ts';
+import { humanBytes, humanDuration } from '../core/model/human.ts';
 import type { VerifyResult } from '../core/verify/verify.ts';
 import type { RestoreTestResult } from '../core/drill/test-restore.ts';
 import type { RestoreResult } from '../core/restore/restore.ts';
 import { PROPERTY_NAMES } from '../core/restore/database-properties.ts';
 import type { SwapRecovery } from '../core/restore/swap-journal.ts';
 import { LIBPQ_PASSWORD_FILES, NO_PASSWORD_SOURCE, type ProfileTestReport } from '../core/profiles/profiles.ts';
-import type { Profile } from '../core/types.ts';
+import type { Profile } from '../core/model/types.ts';
 
 export function formatBackup(backup: BackupMetadata): string {
   const rows = Object.values(backup.rowCounts).reduce((sum, n) => sum + n, 0);

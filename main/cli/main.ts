@@ -4,9 +4,9 @@
 import { Command, CommanderError, Option } from 'commander';
 import { invoke, type Channel, type ChannelOutput, type ProgressEvent } from '../contract.ts';
 import { parseCompression, DUMP_FORMATS } from '../core/backup/options.ts';
-import { loadConfig } from '../core/config.ts';
+import { loadConfig } from '../core/config/config.ts';
 import { ROLES } from '../core/users/users.ts';
-import { exitCodeFor, HoldfastError, toErrorInfo, type ErrorInfo } from '../core/errors.ts';
+import { exitCodeFor, HoldfastError, toErrorInfo, type ErrorInfo } from '../core/model/errors.ts';
 import { Holdfast } from '../core/holdfast.ts';
 import { profileFromUri } from '../core/profiles/profiles.ts';
 import type { ServeFlags } from './serve.ts';

@@ -1,7 +1,7 @@
 // `holdfast serve`: prints the URL with its token and serves until SIGTERM/SIGINT.
 import { readFileSync } from 'node:fs';
-import { loadConfig } from '../core/config.ts';
-import { exitCodeFor, HoldfastError, toErrorInfo } from '../core/errors.ts';
+import { loadConfig } from '../core/config/config.ts';
+import { exitCodeFor, HoldfastError, toErrorInfo } from '../core/model/errors.ts';
 import { Holdfast } from '../core/holdfast.ts';
 import { startSchedulingHost } from '../core/schedule/host.ts';
 import { checkBind, startServer, type ServeOptions } from '../serve/server.ts';

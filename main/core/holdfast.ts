@@ -12,13 +12,13 @@ import { backupChecksum, finishSealedBackup } from './backup/seal.ts';
 import { endRecordedChild } from './process/child.ts';
 import { Catalogue, type StaleRun } from './catalogue/catalogue.ts';
 import { newId } from './catalogue/catalogue.ts';
-import { loadConfig, type HoldfastConfig } from './config.ts';
-import { HoldfastError, toErrorInfo, type ErrorInfo } from './errors.ts';
+import { loadConfig, type HoldfastConfig } from './config/config.ts';
+import { HoldfastError, toErrorInfo, type ErrorInfo } from './model/errors.ts';
 import { describeCron, nextRunAfter, presetCron, systemTimeZone, validateCron, validateTimeZone, type ScheduleType } from './schedule/cron.ts';
 import { ScheduleStore, type Schedule } from './schedule/schedule-store.ts';
 import { DrillSlots } from './drill/drill-slots.ts';
 import { testRestore, type RestoreTestResult } from './drill/test-restore.ts';
-import { fileLogger, type Logger } from './log.ts';
+import { fileLogger, type Logger } from './log/log.ts';
 import { Notifier, notifySettingsFromEnv } from './notify/notifier.ts';
 import { planCleanup, removeUnsharedBackupFiles, runCleanup, type CleanupReport } from './retention/cleanup.ts';
 import { formatRetentionPolicy, parseRetentionPolicy, simulateRetention, type RetentionPolicy } from './retention/policy.ts';
@@ -48,8 +48,8 @@ import { recoverInterruptedSwaps, type SwapRecovery } from './restore/swap-journ
 import { discoverClientTools, type ClientToolSet } from './tools/discover.ts';
 import { actingUser } from './users/acting.ts';
 import { UserStore, type IssuedToken, type Role, type User } from './users/users.ts';
-import { humanBytes } from './human.ts';
-import type { BackupMetadata, BackupSummary, Profile, RunRecord } from './types.ts';
+import { humanBytes } from './model/human.ts';
+import type { BackupMetadata, BackupSummary, Profile, RunRecord } from './model/types.ts';
 import { verifyBackup, type VerifyResult } from './verify/verify.ts';
 
 export interface ReconcileReport {

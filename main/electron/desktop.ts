@@ -5,11 +5,11 @@
 import type { Channel, Envelope } from '../contract.ts';
 import { invoke } from '../contract.ts';
 import type { Holdfast } from '../core/holdfast.ts';
-import { humanBytes } from '../core/human.ts';
+import { humanBytes } from '../core/model/human.ts';
 import type { Clock, Scheduler } from '../core/schedule/scheduler.ts';
 import { startTicker, type Ticker, type TickerOptions } from '../core/schedule/ticker.ts';
 import { channelFacts } from '../channels.ts';
-import type { BackupMetadata } from '../core/types.ts';
+import type { BackupMetadata } from '../core/model/types.ts';
 import { startHousekeeping, type Housekeeping } from '../core/schedule/housekeeping.ts';
 import type { ScheduleTask } from '../core/verify/reverify.ts';
 import type { SettingsStore } from './desktop-settings.ts';

@@ -4,8 +4,8 @@
 import './harden.ts';
 import { join } from 'node:path';
 import { app, BrowserWindow, dialog, ipcMain, Menu, Notification, powerMonitor, protocol, Tray } from 'electron';
-import { loadConfig } from '../core/config.ts';
-import { toErrorInfo } from '../core/errors.ts';
+import { loadConfig } from '../core/config/config.ts';
+import { toErrorInfo } from '../core/model/errors.ts';
 import { Holdfast } from '../core/holdfast.ts';
 import { registerAppProtocol } from './app-protocol.ts';
 import { closeToTray } from './close-behavior.ts';

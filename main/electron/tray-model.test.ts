@@ -1,6 +1,6 @@
 import type { MenuItemConstructorOptions } from 'electron';
 import { describe, expect, test, vi } from 'vitest';
-import type { RunRecord } from '../core/types.ts';
+import type { RunRecord } from '../core/model/types.ts';
 import { TrayView } from './tray.ts';
 import { trayIconName, trayMenuTemplate, trayState, trayStatusText, type TrayActions, type TrayState } from './tray-model.ts';
 

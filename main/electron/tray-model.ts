@@ -1,7 +1,7 @@
 // The tray as plain data: state in, menu template and icon name out. tray.ts only hands the result to
 // Electron, so every state's menu is checked by the spec beside this file.
 import type { MenuItemConstructorOptions } from 'electron';
-import type { RunRecord } from '../core/types.ts';
+import type { RunRecord } from '../core/model/types.ts';
 
 export type TrayStatus = 'ok' | 'failed' | 'running';
 

@@ -23,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { contract, invoke, type Channel } from '../contract.ts';
-import { HoldfastError } from '../core/errors.ts';
+import { HoldfastError } from '../core/model/errors.ts';
 import type { Holdfast } from '../core/holdfast.ts';
 import { runAs } from '../core/users/acting.ts';
 import { channelChangesState, channelRole, FailureLedger, hasRole, principalForToken, sameSecret, sessionPrincipal, SessionStore, type Principal, type Session } from './auth.ts';

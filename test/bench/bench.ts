@@ -24,7 +24,7 @@ import { findServerBinaries, startSandboxServer, startScratchServer, type Scratc
 import type { RestoreTestResult } from '../../main/core/drill/test-restore.ts';
 import { startChild } from '../../main/core/process/child.ts';
 import type { Holdfast } from '../../main/core/holdfast.ts';
-import type { BackupMetadata } from '../../main/core/types.ts';
+import type { BackupMetadata } from '../../main/core/model/types.ts';
 import { makeHome, projectRoot, type TestHome } from '../support/holdfast-env.ts';
 import { runUiBench, runUiBenchAlone, uiSection } from './ui-bench.ts';
 import { startPgServer, type PgServer } from '../support/pg-server.ts';

@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Cookie } from '@playwright/test';
 import { Catalogue } from '../../main/core/catalogue/catalogue.ts';
-import type { BackupMetadata } from '../../main/core/types.ts';
+import type { BackupMetadata } from '../../main/core/model/types.ts';
 import { filterRows, NO_FILTER, sortRows, toRow } from '../../renderer/src/lib/backup-rows.ts';
 import { makeHome, projectRoot, type TestHome } from '../support/holdfast-env.ts';
 

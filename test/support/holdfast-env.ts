@@ -3,7 +3,7 @@ import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { spawn } from 'node:child_process';
-import { loadConfig } from '../../main/core/config.ts';
+import { loadConfig } from '../../main/core/config/config.ts';
 import { Holdfast } from '../../main/core/holdfast.ts';
 import { cleanEnv } from './clean-env.ts';
 import { startPgServer, type PgServer } from './pg-server.ts';

@@ -8,9 +8,9 @@ import { basename, join } from 'node:path';
 import type pg from 'pg';
 import { inspectArchive, type ArchiveTable } from '../archive/inspect.ts';
 import type { Catalogue } from '../catalogue/catalogue.ts';
-import type { HoldfastConfig } from '../config.ts';
+import type { HoldfastConfig } from '../config/config.ts';
 import { newId } from '../catalogue/catalogue.ts';
-import { DISK_FULL_HINT, HoldfastError, isDiskFull, toErrorInfo } from '../errors.ts';
+import { DISK_FULL_HINT, HoldfastError, isDiskFull, toErrorInfo } from '../model/errors.ts';
 import {
   checksumTree,
   createPrivateFile,
@@ -27,7 +27,7 @@ import { openSession, type CredentialSource, type ServerSession } from '../pg/se
 import { runChild, startChild, stderrTail, type ChildRecord } from '../process/child.ts';
 import { crashPoint } from '../process/crash-point.ts';
 import { pickClientTools, type ClientToolSet } from '../tools/discover.ts';
-import type { BackupMetadata, GlobalsInfo, Profile } from '../types.ts';
+import type { BackupMetadata, GlobalsInfo, Profile } from '../model/types.ts';
 import { backupFilename, companionPaths, TEMP_SUFFIX } from './naming.ts';
 import { completeSeal, removeFinalFiles } from './seal.ts';
 import { compressionLabel, effectiveCompression, fileExtension, pgDumpArgs, type BackupOptions } from './options.ts';

@@ -1,6 +1,6 @@
 // What a backup may ask for, parsed once with zod, and how it becomes a pg_dump argument array.
 import { z } from 'zod';
-import { HoldfastError } from '../errors.ts';
+import { HoldfastError } from '../model/errors.ts';
 
 export const DUMP_FORMATS = ['custom', 'plain', 'directory', 'tar'] as const;
 export type DumpFormat = (typeof DUMP_FORMATS)[number];

@@ -8,7 +8,7 @@ import { rm } from 'node:fs/promises';
 import type { Catalogue } from '../catalogue/catalogue.ts';
 import { checksumTree, exists, renameDurably, sha256File, writeFileDurably } from '../fsutil/durable.ts';
 import { crashPoint } from '../process/crash-point.ts';
-import type { BackupMetadata } from '../types.ts';
+import type { BackupMetadata } from '../model/types.ts';
 import { companionPaths, TEMP_SUFFIX } from './naming.ts';
 
 /** sha256:<hex> of a backup as its metadata records it: the file, or a directory's sorted list of file checksums. */

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { BackupOptionsSchema, backupScope, type BackupScope } from '../backup/options.ts';
-import type { BackupMetadata } from '../types.ts';
+import type { BackupMetadata } from '../model/types.ts';
 import { Catalogue } from './catalogue.ts';
 import { migrations } from './migrations.ts';
 

@@ -1,7 +1,7 @@
 // At most N restore drills at once in this process (HOLDFAST_DRILL_CONCURRENCY, default 1): each
 // starts a PostgreSQL server and restores a whole database, and six requests used to start six. The
 // rest wait their turn in order; a wait ended by its signal leaves the queue without running.
-import { HoldfastError } from '../errors.ts';
+import { HoldfastError } from '../model/errors.ts';
 
 export class DrillSlots {
   private running = 0;

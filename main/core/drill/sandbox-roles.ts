@@ -9,7 +9,7 @@
 // The end state is checked, not assumed: a role left privileged stops the drill before the restore.
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
-import { HoldfastError } from '../errors.ts';
+import { HoldfastError } from '../model/errors.ts';
 import { quoteIdent } from '../pg/connection.ts';
 import { planRolesFile, RolesFileRefused } from './roles-file.ts';
 

@@ -13,7 +13,7 @@ import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { HoldfastError } from '../errors.ts';
+import { HoldfastError } from '../model/errors.ts';
 import { deadProcessDirs, processDirPrefix } from '../process/liveness.ts';
 import { binariesRunnableBy, type ServerBinaries } from './server-binaries.ts';
 import { asOsUser, ensureSandboxUser, networkNamespacesWork, osUserIds, requireOsUser, runningAsRoot, SANDBOX_USER, SHARED_SERVER_USER } from './server-user.ts';

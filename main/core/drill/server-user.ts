@@ -7,7 +7,7 @@
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { HoldfastError } from '../errors.ts';
+import { HoldfastError } from '../model/errors.ts';
 
 const run = promisify(execFile);
 

@@ -2,8 +2,8 @@
 // one: delivery retries what is worth retrying, gives up quietly, and reports outcomes instead of
 // throwing. Webhook URLs carry their credential in the path, so they never appear in an outcome,
 // an error or a log line; targets are named "Slack webhook" / "webhook" instead.
-import { humanBytes, humanDuration } from '../human.ts';
-import { HoldfastError, type ErrorInfo } from '../errors.ts';
+import { humanBytes, humanDuration } from '../model/human.ts';
+import { HoldfastError, type ErrorInfo } from '../model/errors.ts';
 
 export type NotifyEvent =
   | { kind: 'backup.completed'; profile: string; database: string; filename: string; size: number; durationMs: number; at: string }

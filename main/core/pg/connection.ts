@@ -8,9 +8,9 @@ import { readFile, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { HoldfastError } from '../errors.ts';
+import { HoldfastError } from '../model/errors.ts';
 import { findPgpassPassword, parsePgpass } from '../profiles/libpq-files.ts';
-import type { Profile } from '../types.ts';
+import type { Profile } from '../model/types.ts';
 
 export type ConnectionTarget = Pick<Profile, 'name' | 'host' | 'port' | 'user' | 'dbname' | 'sslmode'> &
   Partial<Pick<Profile, 'sslrootcert' | 'sslcert' | 'sslkey' | 'service' | 'libpqPasswordFiles'>>;

@@ -4,11 +4,11 @@
 // its service's password) if it may; if it may not, children get an empty passfile instead and a
 // service (whose definition could hold a password) is refused. PGPASSWORD is never passed on.
 import type pg from 'pg';
-import type { HoldfastConfig } from '../config.ts';
-import { HoldfastError } from '../errors.ts';
+import type { HoldfastConfig } from '../config/config.ts';
+import { HoldfastError } from '../model/errors.ts';
 import { createPassfile, type Passfile } from '../secrets/passfile.ts';
 import type { ClientToolSet } from '../tools/discover.ts';
-import type { Profile } from '../types.ts';
+import type { Profile } from '../model/types.ts';
 import { connect, libpqEnv } from './connection.ts';
 
 export interface CredentialSource {

@@ -16,11 +16,11 @@ import type pg from 'pg';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HoldfastError } from '../errors.ts';
+import { HoldfastError } from '../model/errors.ts';
 import { quoteIdent } from '../pg/connection.ts';
 import { runChild, stderrTail } from '../process/child.ts';
 import type { ClientToolSet } from '../tools/discover.ts';
-import type { BackupMetadata } from '../types.ts';
+import type { BackupMetadata } from '../model/types.ts';
 
 export type Privilege = 'CONNECT' | 'CREATE' | 'TEMPORARY';
 const ALL_PRIVILEGES: readonly Privilege[] = ['CONNECT', 'CREATE', 'TEMPORARY'];

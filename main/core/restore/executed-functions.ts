@@ -20,7 +20,7 @@ import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { runChild, stderrTail } from '../process/child.ts';
 import type { ClientToolSet } from '../tools/discover.ts';
-import type { BackupMetadata } from '../types.ts';
+import type { BackupMetadata } from '../model/types.ts';
 
 export interface ExecutedFunction {
   /** schema.name as the backup defines it (overloads are one entry). */

@@ -5,7 +5,7 @@ import { quoteIdent } from '../pg/connection.ts';
 import { tableKey } from '../pg/table-key.ts';
 import { runChild } from '../process/child.ts';
 import type { ClientToolSet } from '../tools/discover.ts';
-import type { BackupMetadata, Profile } from '../types.ts';
+import type { BackupMetadata, Profile } from '../model/types.ts';
 import type { DatabasePropertiesPlan, DatabasePropertyImpact } from './database-properties.ts';
 import type { ExecutedFunction, ExecutedFunctionsFinding } from './executed-functions.ts';
 

@@ -12,7 +12,7 @@
 // after the recovery looked.
 import type Database from 'better-sqlite3';
 import type pg from 'pg';
-import { HoldfastError, toErrorInfo } from '../errors.ts';
+import { HoldfastError, toErrorInfo } from '../model/errors.ts';
 import { quoteIdent } from '../pg/connection.ts';
 import { openSession, type CredentialSource, type ServerSession } from '../pg/session.ts';
 import { isProcessAlive, PROCESS_TOKEN } from '../process/liveness.ts';

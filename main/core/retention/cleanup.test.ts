@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { backupFilename, companionPaths } from '../backup/naming.ts';
 import { BackupOptionsSchema, type DumpFormat } from '../backup/options.ts';
 import { Catalogue } from '../catalogue/catalogue.ts';
-import type { BackupMetadata, BackupStatus } from '../types.ts';
+import type { BackupMetadata, BackupStatus } from '../model/types.ts';
 import { runCleanup } from './cleanup.ts';
 import type { RetentionPolicy } from './policy.ts';
 

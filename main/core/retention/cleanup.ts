@@ -8,7 +8,7 @@ import { isAbsolute } from 'node:path';
 import { companionPaths } from '../backup/naming.ts';
 import { backupScope } from '../backup/options.ts';
 import { failedCheck, type Catalogue } from '../catalogue/catalogue.ts';
-import type { BackupMetadata } from '../types.ts';
+import type { BackupMetadata } from '../model/types.ts';
 import { formatRetentionPolicy, planRetention, type RetentionCandidate, type RetentionDecision, type RetentionPolicy } from './policy.ts';
 
 /** A decision with the file it concerns, so a plan lists what would go, not just how many. */

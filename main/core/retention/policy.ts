@@ -33,7 +33,7 @@
 //   equal timestamps broken by id. A timestamp that cannot be read is kept and listed last: a
 //   retention run must never delete what it cannot date.
 import type { BackupScope } from '../backup/options.ts';
-import { HoldfastError } from '../errors.ts';
+import { HoldfastError } from '../model/errors.ts';
 
 export type RetentionPolicy =
   | { kind: 'days'; keepDays: number; minKeep?: number }

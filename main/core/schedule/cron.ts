@@ -3,7 +3,7 @@
 import { Cron } from 'croner';
 import cronstrue from 'cronstrue';
 import nodeCron from 'node-cron';
-import { HoldfastError } from '../errors.ts';
+import { HoldfastError } from '../model/errors.ts';
 
 export const SCHEDULE_TYPES = ['daily', 'weekly', 'monthly', 'custom'] as const;
 export type ScheduleType = (typeof SCHEDULE_TYPES)[number];

@@ -3,8 +3,8 @@
 import type Database from 'better-sqlite3';
 import { BackupOptionsSchema, type BackupOptions } from '../backup/options.ts';
 import { newId } from '../catalogue/catalogue.ts';
-import { HoldfastError } from '../errors.ts';
-import type { RunStatus } from '../types.ts';
+import { HoldfastError } from '../model/errors.ts';
+import type { RunStatus } from '../model/types.ts';
 import type { ScheduleType } from './cron.ts';
 
 export interface Schedule {

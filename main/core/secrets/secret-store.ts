@@ -1,7 +1,7 @@
 // Passwords live in the OS keychain and nowhere else. A store that is not a real keychain (no
 // D-Bus session, no Secret Service, Electron's basic_text fallback) reports itself unavailable, and
 // Holdfast then refuses to store a password rather than falling back to a file.
-import { HoldfastError } from '../errors.ts';
+import { HoldfastError } from '../model/errors.ts';
 
 export const KEYCHAIN_SERVICE = 'Holdfast';
 

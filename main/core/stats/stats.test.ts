@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { BackupOptionsSchema } from '../backup/options.ts';
 import { Catalogue, newId } from '../catalogue/catalogue.ts';
-import type { BackupMetadata } from '../types.ts';
+import type { BackupMetadata } from '../model/types.ts';
 import { computeHealth, computeStats } from './stats.ts';
 
 const now = new Date('2024-01-15T10:30:00.000Z');

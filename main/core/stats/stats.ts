@@ -19,7 +19,7 @@ import { open, stat, statfs, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { backupScope } from '../backup/options.ts';
 import { failedCheck, type Catalogue } from '../catalogue/catalogue.ts';
-import type { BackupMetadata, RunRecord } from '../types.ts';
+import type { BackupMetadata, RunRecord } from '../model/types.ts';
 
 export interface ProfileStats {
   profile: string;

@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, realpathSync } from 'node:fs';
 import { basename, delimiter, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { HoldfastError } from '../errors.ts';
+import { HoldfastError } from '../model/errors.ts';
 
 const execFileAsync = promisify(execFile);
 

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { BackupOptionsSchema } from '../backup/options.ts';
 import { Catalogue } from '../catalogue/catalogue.ts';
 import type { NotifyEvent } from '../notify/notifier.ts';
-import type { BackupMetadata } from '../types.ts';
+import type { BackupMetadata } from '../model/types.ts';
 import { reverifyBackups, scheduleReverify, type ReverifyEngine } from './reverify.ts';
 import type { VerifyResult } from './verify.ts';
 

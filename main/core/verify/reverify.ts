@@ -4,7 +4,7 @@
 // ordinary one (a run, the result on the backup), so health and the Overview show what it found.
 import nodeCron from 'node-cron';
 import type { Catalogue } from '../catalogue/catalogue.ts';
-import type { Logger } from '../log.ts';
+import type { Logger } from '../log/log.ts';
 import type { Notifier } from '../notify/notifier.ts';
 import type { VerifyResult } from './verify.ts';
 

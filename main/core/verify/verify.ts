@@ -5,12 +5,12 @@ import { join } from 'node:path';
 import { inspectArchive, type ArchiveInspection } from '../archive/inspect.ts';
 import type { EngineContext } from '../backup/backup.ts';
 import { companionPaths } from '../backup/naming.ts';
-import { HoldfastError } from '../errors.ts';
+import { HoldfastError } from '../model/errors.ts';
 import { checksumTree, exists, pathSize, sha256File } from '../fsutil/durable.ts';
 import { runChild, stderrTail } from '../process/child.ts';
 import { pickClientTools } from '../tools/discover.ts';
 import { tableKey } from '../pg/table-key.ts';
-import type { BackupMetadata } from '../types.ts';
+import type { BackupMetadata } from '../model/types.ts';
 
 export type CheckStatus = 'ok' | 'failed' | 'skipped';
 export interface VerifyCheck {

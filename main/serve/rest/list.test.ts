@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import type { BackupMetadata } from '../../core/types.ts';
+import type { BackupMetadata } from '../../core/model/types.ts';
 import { pageOf } from './list.ts';
 
 const backup = (filename: string, timestamp: string, size: number, status: BackupMetadata['status'] = 'completed') => ({ filename, timestamp, size, status }) as BackupMetadata;

@@ -1,6 +1,6 @@
 // GET /api/backup/list's filters and pages over the catalogue's list: newest first, with the
 // total count and size of everything that matched, not only the page.
-import type { BackupMetadata } from '../../core/types.ts';
+import type { BackupMetadata } from '../../core/model/types.ts';
 
 export interface ListFilter {
   status?: 'completed' | 'missing' | undefined;

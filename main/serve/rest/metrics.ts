@@ -2,7 +2,7 @@
 // by the CLI or the daemon shows up too). One registry per server, never prom-client's global one.
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { Holdfast } from '../../core/holdfast.ts';
-import type { BackupMetadata } from '../../core/types.ts';
+import type { BackupMetadata } from '../../core/model/types.ts';
 
 export interface Metrics {
   registry: Registry;

@@ -5,7 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { contract, describeZodError, type Channel, type ChannelInput, type ChannelOutput, type Envelope } from '../../contract.ts';
 import type { Holdfast } from '../../core/holdfast.ts';
-import type { BackupMetadata } from '../../core/types.ts';
+import type { BackupMetadata } from '../../core/model/types.ts';
 import { hasRole, type Principal } from '../auth.ts';
 import type { Operations } from '../operations.ts';
 import { deny, statusFor, type ApiError } from '../respond.ts';

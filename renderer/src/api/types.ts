@@ -1,8 +1,8 @@
 // The renderer's view of the contract: types only, from main/bridge.ts (which re-exports the
 // contract's), so nothing from main is bundled into the page.
 import type { Channel, ChannelInput, ChannelOutput, Envelope, HoldfastBridge, ProgressEvent } from '../../../main/bridge.ts';
-import type { ErrorInfo } from '../../../main/core/errors.ts';
-import type { BackupMetadata, BackupSummary } from '../../../main/core/types.ts';
+import type { ErrorInfo } from '../../../main/core/model/errors.ts';
+import type { BackupMetadata, BackupSummary } from '../../../main/core/model/types.ts';
 import type { OperationView } from '../../../main/serve/operations.ts';
 
 export type { BackupMetadata, BackupSummary, Channel, ChannelInput, ChannelOutput, Envelope, ErrorInfo, HoldfastBridge, OperationView, ProgressEvent };

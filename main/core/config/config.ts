@@ -3,8 +3,8 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { HoldfastError } from './errors.ts';
-import { validateCron } from './schedule/cron.ts';
+import { HoldfastError } from '../model/errors.ts';
+import { validateCron } from '../schedule/cron.ts';
 
 const booleanFlag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])

@@ -1,6 +1,6 @@
 // The records every shell shows. Field names follow the specification's metadata
 // (filename, timestamp, size, compressed, encrypted, checksum, databaseSize, tables, version, duration).
-import type { BackupOptions, BackupScope, DumpFormat } from './backup/options.ts';
+import type { BackupOptions, BackupScope, DumpFormat } from '../backup/options.ts';
 
 export interface Profile {
   id: string;
