@@ -47,7 +47,7 @@ try {
 
 async function latestId(): Promise<string> {
   const { Holdfast } = await import('../main/core/holdfast.ts');
-  const { loadConfig } = await import('../main/core/config.ts');
+  const { loadConfig } = await import('../main/core/config/config.ts');
   const { holdfast: engine } = await Holdfast.open(loadConfig());
   try {
     const backups = engine.catalogue.listBackups();

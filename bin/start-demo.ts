@@ -4,7 +4,7 @@
 import Database from 'better-sqlite3';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadConfig } from '../main/core/config.ts';
+import { loadConfig } from '../main/core/config/config.ts';
 import { Holdfast } from '../main/core/holdfast.ts';
 import { makeDemoDir, seedDemoDatabase, startDemoServer, writePassfile } from './demo-server.ts';
 
