@@ -4,7 +4,7 @@ import { loadConfig } from '../core/config/config.ts';
 import { exitCodeFor, toErrorInfo } from '../core/model/errors.ts';
 import { Holdfast } from '../core/holdfast.ts';
 import { startSchedulingHost } from '../core/schedule/host.ts';
-import type { Io } from './main.ts';
+import type { Io } from './io.ts';
 import { untilStopSignal } from './stop-signal.ts';
 
 export async function runDaemon(io: Io, graceMs: number): Promise<number> {

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import type { RestoreResult } from '../core/restore/restore.ts';
 import { formatRestore, humanBytes, humanDuration } from './format.ts';
-import { progressBar } from './main.ts';
+import { progressBar } from './progress.ts';
 
 describe('terminal output', () => {
   test('sizes and durations read like a person would say them', () => {

@@ -5,7 +5,7 @@ import { exitCodeFor, HoldfastError, toErrorInfo } from '../core/model/errors.ts
 import { Holdfast } from '../core/holdfast.ts';
 import { startSchedulingHost } from '../core/schedule/host.ts';
 import { checkBind, startServer, type ServeOptions } from '../serve/server.ts';
-import type { Io } from './main.ts';
+import type { Io } from './io.ts';
 import { untilStopSignal } from './stop-signal.ts';
 
 export interface ServeFlags {

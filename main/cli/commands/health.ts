@@ -1,0 +1,30 @@
+// `holdfast stats` and `holdfast health`: how the backups stand, for people and for monitors.
+import type { Command } from 'commander';
+import { humanBytes } from '../format.ts';
+import type { CommandContext } from '../runner.ts';
+
+export function healthCommands(program: Command, { run }: CommandContext): void {
+  program
+    .command('stats')
+    .description('Backup statistics (the specification\'s shape, plus per profile)')
+    .option('--json', 'print JSON')
+    .action(async (options: { json?: boolean }) => {
+      await run('backup.stats', {}, Boolean(options.json), (stats) =>
+        [
+          `${stats.totalBackups} backups, ${humanBytes(stats.totalSize)}; ${stats.successfulBackups} succeeded, ${stats.failedBackups} failed`,
+          `newest ${stats.newestBackup ?? '-'}, oldest ${stats.oldestBackup ?? '-'}; last 24 h: ${stats.backupsLast24Hours}, last 7 days: ${stats.backupsLast7Days}`,
+          ...stats.profiles.map((p) => `  ${p.profile}: ${p.totalBackups} backups, ${humanBytes(p.totalSize)}, last run ${p.lastRunStatus ?? '-'}`),
+        ].join('\n'),
+      );
+    });
+
+  program
+    .command('health')
+    .description('healthy / degraded / unhealthy, with the reasons (exit 1 unless healthy)')
+    .option('--json', 'print JSON')
+    .action(async (options: { json?: boolean }) => {
+      await run('backup.health', {}, Boolean(options.json), (health) =>
+        [`${health.status}${health.lastBackup ? ` (last backup ${health.lastBackup})` : ''}`, ...health.reasons.map((r) => `  ${r.severity}: ${r.message}`)].join('\n'),
+      (health) => health.status !== 'healthy');
+    });
+}

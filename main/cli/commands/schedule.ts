@@ -1,0 +1,57 @@
+// `holdfast schedule add|list|pause|resume|remove`: scheduled backups, which `holdfast daemon`,
+// `holdfast serve` or the desktop app run.
+import type { Command } from 'commander';
+import { HoldfastError } from '../../core/model/errors.ts';
+import type { CommandContext } from '../runner.ts';
+import { backupOptionFlags, backupOptionsFrom } from './backup-options.ts';
+
+export function scheduleCommands(program: Command, { run }: CommandContext): void {
+  const schedule = program.command('schedule').description('Scheduled backups (run by `holdfast daemon` or the desktop app)');
+  backupOptionFlags(schedule.command('add <profile>').description('Add a schedule: a preset or a cron expression'))
+    .option('--daily', `every day (BACKUP_DAILY_SCHEDULE, default "0 2 * * *")`)
+    .option('--weekly', `every week (BACKUP_WEEKLY_SCHEDULE, default "0 3 * * 0")`)
+    .option('--monthly', `every month (BACKUP_MONTHLY_SCHEDULE, default "0 4 1 * *")`)
+    .option('--cron <expression>', 'a five-field cron expression')
+    .option('--tz <zone>', 'IANA time zone (default: the system\'s)')
+    .option('--retention <policy>', 'keep policy for this schedule, e.g. 30d or gfs:7d,4w,12m,3y')
+    .option('--test-restore', 'prove each backup with a restore drill on a scratch server')
+    .option('--json', 'print JSON')
+    .action(async (name: string, options: Record<string, unknown>) => {
+      const kinds = (['daily', 'weekly', 'monthly'] as const).filter((kind) => options[kind]);
+      const chosen = kinds.length + (options.cron ? 1 : 0);
+      if (chosen !== 1) throw new HoldfastError('BAD_INPUT', 'Choose exactly one of --daily, --weekly, --monthly or --cron "<expression>".');
+      const input: Record<string, unknown> = { profile: name, type: kinds[0] ?? 'custom', options: backupOptionsFrom(options) };
+      if (typeof options.cron === 'string') input.cron = options.cron;
+      if (typeof options.tz === 'string') input.timeZone = options.tz;
+      if (typeof options.retention === 'string') input.retention = options.retention;
+      if (options.testRestore) input.testRestore = true;
+      await run('schedule.add', input, Boolean(options.json), (s) => `Added schedule ${s.id}: ${s.profile} ${s.description} (${s.schedule}, ${s.timeZone}); next run ${s.nextRun}`);
+    });
+  schedule
+    .command('list [profile]')
+    .option('--json', 'print JSON')
+    .action(async (name: string | undefined, options: { json?: boolean }) => {
+      await run('schedule.list', name ? { profile: name } : {}, Boolean(options.json), (schedules) =>
+        schedules.length === 0
+          ? 'No schedules. Add one with `holdfast schedule add <profile> --daily`.'
+          : schedules.map((s) => `${s.id}  ${s.profile}  ${s.type}  ${s.description} (${s.timeZone})  next ${s.nextRun ?? '-'}  last ${s.lastRun ?? '-'} ${s.status}`).join('\n'),
+      );
+    });
+  for (const [verb, channel, done] of [
+    ['pause', 'schedule.pause', 'Paused'],
+    ['resume', 'schedule.resume', 'Resumed'],
+  ] as const) {
+    schedule
+      .command(`${verb} <id>`)
+      .option('--json', 'print JSON')
+      .action(async (id: string, options: { json?: boolean }) => {
+        await run(channel, { id }, Boolean(options.json), (s) => `${done} schedule ${s.id} (${s.profile}); next run ${s.nextRun ?? '-'}`);
+      });
+  }
+  schedule
+    .command('remove <id>')
+    .option('--json', 'print JSON')
+    .action(async (id: string, options: { json?: boolean }) => {
+      await run('schedule.remove', { id }, Boolean(options.json), (r) => `Removed schedule ${r.removed}.`);
+    });
+}

@@ -1,0 +1,93 @@
+// What every command shares: opening the engine (and saying what its start-up reconcile found),
+// calling one contract channel, printing the result or the error with its hint, and the exit code.
+// Commands only turn flags into contract input; the contract's zod schema parses that input.
+import type { Command } from 'commander';
+import { invoke, type Channel, type ChannelOutput } from '../contract.ts';
+import { loadConfig } from '../core/config/config.ts';
+import { Holdfast } from '../core/holdfast.ts';
+import { exitCodeFor, HoldfastError, toErrorInfo, type ErrorInfo } from '../core/model/errors.ts';
+import type { Io } from './io.ts';
+import { progressPrinter } from './progress.ts';
+
+export interface CommandContext {
+  io: Io;
+  /**
+   * Calls a channel and prints its value with `render` (JSON with --json). Exit code 1 when the call
+   * failed or `failed` says the value reports a failure (an invalid backup, a failed drill).
+   */
+  run<C extends Channel>(channel: C, input: unknown, json: boolean, render: (value: ChannelOutput<C>) => string, failed?: (value: ChannelOutput<C>) => boolean): Promise<void>;
+  /** For commands that run outside `run` (serve, daemon): the process's exit code. */
+  setExitCode(code: number): void;
+}
+
+/** One command group (`holdfast profile …`, `holdfast restore`, …) added to the program. */
+export type CommandGroup = (program: Command, context: CommandContext) => void;
+
+export function printError(io: Io, error: ErrorInfo, json: boolean): void {
+  if (json) io.stdout(`${JSON.stringify({ ok: false, error })}\n`);
+  io.stderr(`holdfast: ${error.message}\n${error.hint ? `hint: ${error.hint}\n` : ''}`);
+}
+
+export function commandContext(io: Io): CommandContext & { exitCode(): number } {
+  let exitCode = 0;
+
+  async function open(json: boolean): Promise<Holdfast | undefined> {
+    try {
+      const { holdfast, reconciled } = await Holdfast.open(loadConfig());
+      for (const { run, pid } of reconciled.endedProcesses) io.stderr(`holdfast: ended process ${pid} (run ${run}), left running by a Holdfast that stopped.\n`);
+      for (const { run, pid } of reconciled.stuckProcesses) io.stderr(`holdfast: process ${pid} (run ${run}), left running by a Holdfast that stopped, would not end; its profile stays locked until it does.\n`);
+      const settled = reconciled.recoveredRestores ?? [];
+      // A restore's run did not leave partial output to remove: what its recovery did is said instead.
+      for (const id of reconciled.interruptedRuns) if (!settled.some((r) => r.runId === id)) io.stderr(`holdfast: run ${id} was interrupted by an earlier crash; its partial output was removed.\n`);
+      for (const recovery of settled) io.stderr(`holdfast: restore run ${recovery.runId} of ${recovery.profile}/${recovery.database}: ${recovery.message}\n`);
+      for (const filename of reconciled.finishedBackups) io.stderr(`holdfast: backup ${filename} was being sealed when Holdfast stopped; it was finished from its recorded checksum.\n`);
+      return holdfast;
+    } catch (error) {
+      const info = toErrorInfo(error);
+      printError(io, info, json);
+      exitCode = exitCodeFor(info.code);
+      return undefined;
+    }
+  }
+
+  return {
+    io,
+    setExitCode: (code) => {
+      exitCode = code;
+    },
+    exitCode: () => exitCode,
+    async run(channel, input, json, render, failed) {
+      const holdfast = await open(json);
+      if (!holdfast) return;
+      const abort = new AbortController();
+      const onSignal = () => abort.abort();
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      try {
+        const result = await invoke(holdfast, channel, input, { signal: abort.signal, onProgress: progressPrinter(io) });
+        if (!result.ok) {
+          printError(io, result.error, json);
+          exitCode = exitCodeFor(result.error.code);
+          return;
+        }
+        io.stdout(json ? `${JSON.stringify(result.value, null, 2)}\n` : `${render(result.value)}\n`);
+        if (failed?.(result.value)) exitCode = 1;
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+        holdfast.close();
+      }
+    },
+  };
+}
+
+/** Commander's argument parser for a whole-number flag. */
+export function integer(name: string) {
+  return (value: string) => {
+    if (!/^\d+$/.test(value)) throw new HoldfastError('BAD_INPUT', `${name} must be a whole number, not "${value}".`);
+    return Number(value);
+  };
+}
+
+/** Commander's collector for a repeatable flag. */
+export const collect = (value: string, previous: string[] = []) => [...previous, value];
