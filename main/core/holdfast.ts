@@ -4,7 +4,6 @@ import { readdir, readFile, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { z } from 'zod';
 import { runBackup, type BackupProgress, type EngineContext } from './backup/backup.ts';
 import { GLOBALS_SUFFIX, SIDECAR_SUFFIX, TEMP_SUFFIX } from './backup/naming.ts';
 import { BackupOptionsSchema, type BackupOptions } from './backup/options.ts';
@@ -14,6 +13,7 @@ import { Catalogue, type StaleRun } from './catalogue/catalogue.ts';
 import { newId } from './catalogue/catalogue.ts';
 import { loadConfig, type HoldfastConfig } from './config/config.ts';
 import { HoldfastError, toErrorInfo, type ErrorInfo } from './model/errors.ts';
+import { SidecarSchema } from './model/backup-metadata.ts';
 import { describeCron, nextRunAfter, presetCron, systemTimeZone, validateCron, validateTimeZone, type ScheduleType } from './schedule/cron.ts';
 import { ScheduleStore, type Schedule } from './schedule/schedule-store.ts';
 import { DrillSlots } from './drill/drill-slots.ts';
@@ -757,23 +757,6 @@ function leftBehind(result: RestoreTestResult): { database: string; error: strin
   const named = /^the drill's database "(.*)" could not be dropped: ([\s\S]*)$/.exec(check.detail);
   return named ? { database: named[1]!, error: named[2]! } : { database: '(unnamed)', error: check.detail };
 }
-
-const SidecarSchema = z
-  .object({
-    id: z.string().regex(/^[0-9a-f]{12}$/),
-    filename: z.string().regex(/^backup-[^/\\]+$/),
-    timestamp: z.string(),
-    size: z.number().int().nonnegative(),
-    checksum: z.string().regex(/^sha256:[0-9a-f]{64}$/),
-    format: z.enum(['custom', 'plain', 'directory', 'tar']),
-    profile: z.string(),
-    compression: z.string(),
-    rowCounts: z.record(z.string(), z.number()),
-    clientVersion: z.string(),
-    serverMajor: z.number(),
-    globals: z.object({ filename: z.string().nullable(), checksum: z.string().nullable(), note: z.string().nullable() }),
-  })
-  .passthrough();
 
 /** The checkout or package root: the nearest directory above this module with a package.json. */
 function projectRoot(): string {

@@ -1,6 +1,9 @@
-// The records every shell shows. Field names follow the specification's metadata
-// (filename, timestamp, size, compressed, encrypted, checksum, databaseSize, tables, version, duration).
-import type { BackupOptions, BackupScope, DumpFormat } from '../backup/options.ts';
+// The records every shell shows. A backup's record is a zod schema (backup-metadata.ts, which the
+// sidecar and the REST API derive from); its types are re-exported here beside the others.
+import type { BackupScope } from '../backup/options.ts';
+import type { BackupMetadata } from './backup-metadata.ts';
+
+export type { BackupLocation, BackupMetadata, BackupStatus, GlobalsInfo } from './backup-metadata.ts';
 
 export interface Profile {
   id: string;
@@ -33,54 +36,6 @@ export interface Profile {
 }
 
 export type RunStatus = 'running' | 'completed' | 'failed' | 'interrupted';
-export type BackupStatus = 'completed' | 'missing' | 'deleted';
-
-export interface GlobalsInfo {
-  /** Roles and tablespaces, `pg_dumpall --globals-only --no-role-passwords`, beside the backup. */
-  filename: string | null;
-  checksum: string | null;
-  /** Why there is no globals file, when there is none. */
-  note: string | null;
-}
-
-export interface BackupMetadata {
-  id: string;
-  filename: string;
-  /** ISO time the backup started. */
-  timestamp: string;
-  /** Bytes on disk (all files for the directory format). */
-  size: number;
-  compressed: boolean;
-  encrypted: boolean;
-  /** "sha256:<hex>"; for the directory format, over the sorted per-file list. */
-  checksum: string;
-  databaseSize: number;
-  /** Qualified table names in the dump. */
-  tables: string[];
-  /** Server version text, e.g. "PostgreSQL 15.18". */
-  version: string;
-  /** Milliseconds. */
-  duration: number;
-  profile: string;
-  database: string;
-  path: string;
-  format: DumpFormat;
-  compression: string;
-  status: BackupStatus;
-  /** Exact rows per table, counted in the dump's own snapshot. */
-  rowCounts: Record<string, number>;
-  serverMajor: number;
-  clientVersion: string;
-  options: BackupOptions;
-  globals: GlobalsInfo;
-  /** Directory format: checksum of every file. */
-  files?: Array<{ path: string; size: number; sha256: string }>;
-  lastVerified?: { at: string; valid: boolean } | null;
-  /** The latest restore drill (holdfast verify --test-restore). */
-  restoreTest?: { status: 'passed' | 'failed'; at: string } | null;
-  /** Kept whatever the retention policy (`holdfast pin`); a catalogue column, never in the sidecar. */
-  pinned?: boolean;
-}
 
 /**
  * What a list of backups shows (the desktop's table, the restore wizard's choice): the catalogue's

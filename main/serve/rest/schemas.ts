@@ -3,6 +3,7 @@
 // Names follow the specification (includeSchema, specificTables, backupFilename, dropExisting, …).
 import { z } from 'zod';
 import { DUMP_FORMATS, MAX_PATTERNS, SUFFIX_PATTERN } from '../../core/backup/options.ts';
+import { BackupMetadataSchema as BackupRecordSchema } from '../../core/model/backup-metadata.ts';
 import { ProfileNameSchema } from '../../core/profiles/profile-schema.ts';
 import { ROLES } from '../../core/users/users.ts';
 import { DATABASE_PROPERTIES } from '../../core/restore/database-properties.ts';
@@ -77,33 +78,11 @@ export const LoginBody = z.object({ token: z.string().min(1).max(512).describe("
 
 // --- responses ------------------------------------------------------------------------------------
 
-export const BackupMetadataSchema = z
-  .object({
-    filename: z.string(),
-    timestamp: Timestamp,
-    size: z.number().int().describe('bytes'),
-    compressed: z.boolean(),
-    encrypted: z.boolean(),
-    checksum: z.string().describe('"sha256:<hex>"'),
-    databaseSize: z.number(),
-    tables: z.array(z.string()),
-    version: z.string().describe('server version, e.g. "PostgreSQL 15.18"'),
-    duration: z.number().describe('milliseconds'),
-    id: z.string(),
-    profile: z.string(),
-    database: z.string(),
-    path: z.string(),
-    format: z.enum(DUMP_FORMATS),
-    compression: z.string(),
-    status: z.enum(['completed', 'missing', 'deleted']),
-    rowCounts: z.record(z.string(), z.number()),
-    serverMajor: z.number(),
-    clientVersion: z.string(),
-    lastVerified: z.object({ at: Timestamp, valid: z.boolean() }).nullable().optional(),
-    restoreTest: z.object({ status: z.enum(['passed', 'failed']), at: Timestamp }).nullable().optional(),
-    pinned: z.boolean().optional().describe('kept whatever the retention policy'),
-  })
-  .loose();
+/**
+ * A backup's record is core's schema (its descriptions document it here); open to fields added
+ * later, so a client reading this document keeps working when the record grows.
+ */
+export const BackupMetadataSchema = BackupRecordSchema.loose();
 
 export const BackupPage = z.object({
   backups: z.array(BackupMetadataSchema),

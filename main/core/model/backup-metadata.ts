@@ -1,0 +1,87 @@
+// The record of one backup, stated once: the catalogue stores it, the .json sidecar beside each
+// backup carries it (so `holdfast adopt` can re-catalogue after a reinstall), the REST API answers it
+// and documents it (the .describe() texts end up in /api/openapi.json), and every shell shows it.
+// The TypeScript type is inferred from this schema; the sidecar's and the REST API's schemas are
+// derived from it. Field names follow the specification's metadata (filename, timestamp, size,
+// compressed, encrypted, checksum, databaseSize, tables, version, duration).
+import { z } from 'zod';
+import { BackupOptionsSchema, DUMP_FORMATS } from '../backup/options.ts';
+
+const Timestamp = z.string().describe('ISO 8601 time');
+
+export const BACKUP_STATUSES = ['completed', 'missing', 'deleted'] as const;
+export type BackupStatus = (typeof BACKUP_STATUSES)[number];
+
+export const GlobalsInfoSchema = z.object({
+  filename: z.string().nullable().describe('roles and tablespaces, `pg_dumpall --globals-only --no-role-passwords`, beside the backup'),
+  checksum: z.string().nullable(),
+  note: z.string().nullable().describe('why there is no globals file, when there is none'),
+});
+export type GlobalsInfo = z.infer<typeof GlobalsInfoSchema>;
+
+export const BackupLocationSchema = z.object({
+  destination: z.string().describe("the destination's name; 'local' for BACKUP_DIR"),
+  key: z.string().describe("the backup's key, relative to the destination's root"),
+});
+export type BackupLocation = z.infer<typeof BackupLocationSchema>;
+
+export const BackupMetadataSchema = z.object({
+  id: z.string().regex(/^[0-9a-f]{12}$/, 'a backup id is 12 hex characters'),
+  filename: z.string().regex(/^backup-[^/\\]+$/, 'a backup file name starts with "backup-" and has no path separators'),
+  timestamp: Timestamp.describe('ISO 8601 time the backup started'),
+  size: z.number().int().nonnegative().describe('bytes on disk (all files for the directory format)'),
+  compressed: z.boolean(),
+  encrypted: z.boolean(),
+  checksum: z
+    .string()
+    .regex(/^sha256:[0-9a-f]{64}$/, 'a checksum is "sha256:" and 64 hex digits')
+    .describe('"sha256:<hex>"; for the directory format, over the sorted per-file list'),
+  databaseSize: z.number().describe('bytes'),
+  tables: z.array(z.string()).describe('qualified table names in the dump'),
+  version: z.string().describe('server version, e.g. "PostgreSQL 15.18"'),
+  duration: z.number().describe('milliseconds'),
+  profile: z.string(),
+  database: z.string(),
+  path: z.string(),
+  format: z.enum(DUMP_FORMATS),
+  compression: z.string(),
+  status: z.enum(BACKUP_STATUSES),
+  rowCounts: z.record(z.string(), z.number()).describe("exact rows per table, counted in the dump's own snapshot"),
+  serverMajor: z.number(),
+  clientVersion: z.string(),
+  options: BackupOptionsSchema,
+  globals: GlobalsInfoSchema,
+  files: z
+    .array(z.object({ path: z.string(), size: z.number(), sha256: z.string() }))
+    .optional()
+    .describe('directory format: the checksum of every file'),
+  lastVerified: z.object({ at: Timestamp, valid: z.boolean() }).nullable().optional(),
+  restoreTest: z
+    .object({ status: z.enum(['passed', 'failed']), at: Timestamp })
+    .nullable()
+    .optional()
+    .describe('the latest restore drill (holdfast verify --test-restore)'),
+  pinned: z.boolean().optional().describe('kept whatever the retention policy (holdfast pin); a catalogue column, never in the sidecar'),
+  location: BackupLocationSchema.optional().describe('where the backup is stored'),
+});
+export type BackupMetadata = z.infer<typeof BackupMetadataSchema>;
+
+/**
+ * A `.json` sidecar as `holdfast adopt` reads it: a file anyone could have written, so the fields
+ * adopt relies on (identity, where the file is and what it must hash to, how to restore it) are
+ * checked; the rest comes along as it is, as sidecars from older versions lack some of it.
+ */
+export const SidecarSchema = BackupMetadataSchema.pick({
+  id: true,
+  filename: true,
+  timestamp: true,
+  size: true,
+  checksum: true,
+  format: true,
+  profile: true,
+  compression: true,
+  rowCounts: true,
+  clientVersion: true,
+  serverMajor: true,
+  globals: true,
+}).loose();
