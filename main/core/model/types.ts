@@ -63,7 +63,13 @@ export interface BackupMetadata {
   duration: number;
   profile: string;
   database: string;
+  /** The absolute local path, kept for compatibility; readers go through `location` (core/storage). */
   path: string;
+  /**
+   * Where the backup is stored: a destination name ('local' is BACKUP_DIR) and the key under its root
+   * (POSIX separators). Absent in sidecars and sealing records written before locations existed.
+   */
+  location?: { destination: string; key: string };
   format: DumpFormat;
   compression: string;
   status: BackupStatus;

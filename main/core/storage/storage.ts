@@ -1,0 +1,79 @@
+// Where a catalogued backup's bytes are: its destination, its key, and its companions' keys (the
+// sidecar and the roles file share the dump's name and folder). Every reader of a backup — verify,
+// restore, drills, retention, reconcile, adopt — comes through here; see destination.ts for the room.
+import { dirname } from 'node:path';
+import { SIDECAR_SUFFIX } from '../backup/naming.ts';
+import { HoldfastError } from '../model/errors.ts';
+import type { BackupMetadata } from '../model/types.ts';
+import { keyName, type Destination } from './destination.ts';
+import { LocalDirectoryDestination } from './local-directory.ts';
+import { LOCAL_DESTINATION, localLocation, type BackupLocation } from './location.ts';
+
+export interface StoredBackup {
+  destination: Destination;
+  key: string;
+  sidecarKey: string;
+  /** The roles file the backup records, beside it; null when it has none. */
+  globalsKey: string | null;
+}
+
+export class BackupStorage {
+  private readonly local: LocalDirectoryDestination;
+
+  constructor(readonly backupDir: string) {
+    this.local = new LocalDirectoryDestination(LOCAL_DESTINATION, backupDir);
+  }
+
+  destination(name: string): Destination {
+    if (name === LOCAL_DESTINATION) return this.local;
+    throw new HoldfastError('NOT_FOUND', `No storage destination named "${name}".`, `This Holdfast stores backups in "${LOCAL_DESTINATION}" (BACKUP_DIR) only; a catalogue written by a newer Holdfast may name others: upgrade Holdfast.`);
+  }
+
+  /** A row or sidecar without a location (written before locations existed) is where its path says. */
+  locationOf(backup: Pick<BackupMetadata, 'location' | 'path'>): BackupLocation {
+    return backup.location ?? localLocation(backup.path, this.backupDir);
+  }
+
+  locate(backup: Pick<BackupMetadata, 'location' | 'path' | 'globals'>): StoredBackup {
+    const location = this.locationOf(backup);
+    let destination = this.destination(location.destination);
+    let key = location.key;
+    if (location.destination === LOCAL_DESTINATION && isAbsoluteKey(key)) {
+      // Outside BACKUP_DIR: its own folder is the destination, so it and its companions are reachable and nothing beyond.
+      destination = new LocalDirectoryDestination(LOCAL_DESTINATION, dirname(key));
+      key = keyName(key);
+    }
+    const folder = key.includes('/') ? key.slice(0, key.lastIndexOf('/') + 1) : '';
+    return {
+      destination,
+      key,
+      sidecarKey: `${key}${SIDECAR_SUFFIX}`,
+      globalsKey: backup.globals.filename === null ? null : `${folder}${backup.globals.filename}`,
+    };
+  }
+
+  /** Whether anything is stored under the backup's key (reconcile's missing / found again). */
+  async isPresent(backup: Pick<BackupMetadata, 'location' | 'path' | 'globals'>): Promise<boolean> {
+    const stored = this.locate(backup);
+    return (await stored.destination.stat(stored.key)) !== undefined;
+  }
+
+  /**
+   * The backup with `path` naming a readable local copy, for the tools that take a path (pg_restore,
+   * psql's input); release() when done. For the local destination the copy is the stored file itself.
+   */
+  async readable<T extends Pick<BackupMetadata, 'location' | 'path' | 'globals'>>(backup: T): Promise<{ backup: T; release: () => Promise<void> }> {
+    const stored = this.locate(backup);
+    const copy = await stored.destination.localFile(stored.key);
+    return { backup: { ...backup, path: copy.path }, release: copy.release };
+  }
+}
+
+function isAbsoluteKey(key: string): boolean {
+  return key.startsWith('/') || /^[A-Za-z]:\//.test(key);
+}
+
+/** The storage of a configuration: BACKUP_DIR as 'local'. */
+export function backupStorage(config: { backupDir: string }): BackupStorage {
+  return new BackupStorage(config.backupDir);
+}
