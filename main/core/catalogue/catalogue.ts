@@ -90,6 +90,11 @@ export class Catalogue {
     if (this.options.backupDir !== undefined) this.db.transaction(() => keyLocalBackups(this.db, this.options.backupDir))();
   }
 
+  /** BACKUP_DIR, which the 'local' keys of its rows are relative to; undefined when opened on its own. */
+  get backupDir(): string | undefined {
+    return this.options.backupDir;
+  }
+
   close(): void {
     this.db.close();
   }

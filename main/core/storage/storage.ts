@@ -18,14 +18,16 @@ export interface StoredBackup {
 }
 
 export class BackupStorage {
-  private readonly local: LocalDirectoryDestination;
+  private readonly local: LocalDirectoryDestination | undefined;
 
-  constructor(readonly backupDir: string) {
-    this.local = new LocalDirectoryDestination(LOCAL_DESTINATION, backupDir);
+  /** backupDir undefined: a catalogue opened on its own, whose rows are keyed by absolute path. */
+  constructor(readonly backupDir: string | undefined) {
+    this.local = backupDir === undefined ? undefined : new LocalDirectoryDestination(LOCAL_DESTINATION, backupDir);
   }
 
   destination(name: string): Destination {
-    if (name === LOCAL_DESTINATION) return this.local;
+    if (name === LOCAL_DESTINATION && this.local) return this.local;
+    if (name === LOCAL_DESTINATION) throw new HoldfastError('INTERNAL', 'A backup is keyed relative to BACKUP_DIR, but this catalogue was opened without one.', 'Open the catalogue through Holdfast (it knows BACKUP_DIR), not on its own.');
     throw new HoldfastError('NOT_FOUND', `No storage destination named "${name}".`, `This Holdfast stores backups in "${LOCAL_DESTINATION}" (BACKUP_DIR) only; a catalogue written by a newer Holdfast may name others: upgrade Holdfast.`);
   }
 
@@ -36,13 +38,10 @@ export class BackupStorage {
 
   locate(backup: Pick<BackupMetadata, 'location' | 'path' | 'globals'>): StoredBackup {
     const location = this.locationOf(backup);
-    let destination = this.destination(location.destination);
-    let key = location.key;
-    if (location.destination === LOCAL_DESTINATION && isAbsoluteKey(key)) {
-      // Outside BACKUP_DIR: its own folder is the destination, so it and its companions are reachable and nothing beyond.
-      destination = new LocalDirectoryDestination(LOCAL_DESTINATION, dirname(key));
-      key = keyName(key);
-    }
+    const outside = location.destination === LOCAL_DESTINATION && isAbsoluteKey(location.key);
+    // Outside BACKUP_DIR: its own folder is the destination, so it and its companions are reachable and nothing beyond.
+    const destination = outside ? new LocalDirectoryDestination(LOCAL_DESTINATION, dirname(location.key)) : this.destination(location.destination);
+    const key = outside ? keyName(location.key) : location.key;
     const folder = key.includes('/') ? key.slice(0, key.lastIndexOf('/') + 1) : '';
     return {
       destination,
@@ -73,7 +72,7 @@ function isAbsoluteKey(key: string): boolean {
   return key.startsWith('/') || /^[A-Za-z]:\//.test(key);
 }
 
-/** The storage of a configuration: BACKUP_DIR as 'local'. */
-export function backupStorage(config: { backupDir: string }): BackupStorage {
-  return new BackupStorage(config.backupDir);
+/** The storage of a configuration (or of a catalogue, which is opened with BACKUP_DIR): BACKUP_DIR as 'local'. */
+export function backupStorage(source: { backupDir: string | undefined }): BackupStorage {
+  return new BackupStorage(source.backupDir);
 }
