@@ -3,7 +3,7 @@
 import type Database from 'better-sqlite3';
 import { scopeOf } from '../backup/options.ts';
 import type { BackupMetadata, BackupStatus, BackupSummary } from '../model/types.ts';
-import { LOCAL_DESTINATION, localLocation } from '../storage/location.ts';
+import { localLocation } from '../storage/location.ts';
 
 export interface BackupRow {
   id: string;
@@ -105,24 +105,13 @@ export function selectBackupSummaries(db: Database.Database, filter: BackupFilte
 }
 
 /**
- * Gives every row a location, and keeps a local backup's location in step with its path: a row
- * without one (from before locations existed) gets it from its path; a 'local' row whose key no
- * longer says where its path is (BACKUP_DIR changed since) is keyed again, so a local backup is
- * found where it always was. Without a backup directory (a catalogue opened on its own), keys are
- * the absolute paths, which name the same files. Rows stored elsewhere are left alone.
+ * Gives every row without a location (from before locations existed) one from its path: 'local', keyed
+ * relative to BACKUP_DIR when it lies under it, else by its absolute path; without a backup directory
+ * (a catalogue opened on its own) every key is the absolute path, which names the same file.
  */
 export function keyLocalBackups(db: Database.Database, backupDir: string | undefined): number {
-  const rows = db
-    .prepare(`SELECT id, path, json_extract(metadata, '$.location.destination') AS destination, json_extract(metadata, '$.location.key') AS key FROM backups`)
-    .all() as Array<{ id: string; path: string; destination: string | null; key: string | null }>;
+  const rows = db.prepare(`SELECT id, path FROM backups WHERE json_extract(metadata, '$.location') IS NULL`).all() as Array<{ id: string; path: string }>;
   const update = db.prepare(`UPDATE backups SET metadata = json_set(metadata, '$.location', json(?)) WHERE id = ?`);
-  let changed = 0;
-  for (const row of rows) {
-    if (row.destination !== null && (row.destination !== LOCAL_DESTINATION || backupDir === undefined)) continue;
-    const location = localLocation(row.path, backupDir);
-    if (row.destination === location.destination && row.key === location.key) continue;
-    update.run(JSON.stringify(location), row.id);
-    changed += 1;
-  }
-  return changed;
+  for (const row of rows) update.run(JSON.stringify(localLocation(row.path, backupDir)), row.id);
+  return rows.length;
 }

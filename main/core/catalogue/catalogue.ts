@@ -10,7 +10,7 @@ import { migrations } from './migrations.ts';
 import { isProcessAlive, isSameProcessAlive, PROCESS_TOKEN } from '../process/liveness.ts';
 import type { ChildRecord } from '../process/child.ts';
 import { freeBytes, PRIVATE_FILE_MODE } from '../fsutil/durable.ts';
-import { backupFromRow, backupWhere, keyLocalBackups, selectBackupSummaries, type BackupFilter, type BackupRow } from './backup-rows.ts';
+import { backupFromRow, backupWhere, selectBackupSummaries, type BackupFilter, type BackupRow } from './backup-rows.ts';
 import { profileFromRow, type NewProfile, type ProfileRow } from './profile-rows.ts';
 import { runFromRow, type RunRow, type StaleRun } from './run-rows.ts';
 
@@ -22,7 +22,7 @@ export function newId(): string {
   return randomBytes(6).toString('hex');
 }
 
-/** backupDir: BACKUP_DIR, so backups get their 'local' keys relative to it (backup-rows.ts, keyLocalBackups). */
+/** backupDir: BACKUP_DIR, which the migration keys existing local backups against (backup-rows.ts, keyLocalBackups). */
 export interface CatalogueOptions {
   backupDir?: string;
 }
@@ -86,8 +86,6 @@ export class Catalogue {
         this.db.pragma(`user_version = ${version + 1}`);
       })();
     }
-    // Every open, not only the migration: BACKUP_DIR may have changed since the last one.
-    if (this.options.backupDir !== undefined) this.db.transaction(() => keyLocalBackups(this.db, this.options.backupDir))();
   }
 
   /** BACKUP_DIR, which the 'local' keys of its rows are relative to; undefined when opened on its own. */

@@ -10,8 +10,8 @@ export const LOCAL_DESTINATION = 'local';
 
 /**
  * A local file's location: its key relative to BACKUP_DIR when it lies under it; otherwise (adopted
- * in place, or BACKUP_DIR changed since) the 'local' destination with the absolute path as the key,
- * which storage.ts reads through a directory destination rooted at the file's own folder.
+ * in place, BACKUP_DIR changed since, or no BACKUP_DIR known) the 'local' destination with the
+ * absolute path as the key, which storage.ts reads through a destination rooted at the file's folder.
  */
 export function localLocation(path: string, backupDir: string | undefined): BackupLocation {
   const inside = backupDir === undefined ? path : relative(backupDir, path);

@@ -1,5 +1,5 @@
-// Where a catalogued backup is read from: its location, not its path, decides; a backup outside
-// BACKUP_DIR is read from its own folder; names a sidecar gives cannot reach outside.
+// Where a catalogued backup is read from: a local one where its path says (keyed against this
+// process's BACKUP_DIR), outside BACKUP_DIR from its own folder; names a sidecar gives cannot reach outside.
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,10 +28,23 @@ afterEach(() => {
 const noGlobals: BackupMetadata['globals'] = { filename: null, checksum: null, note: null };
 
 test('a key under BACKUP_DIR is read from the local destination, with its companions beside it', async () => {
-  const stored = storage.locate({ path: '/stale/path.dump', location: { destination: 'local', key: 'shop/backup-a.dump' }, globals: { ...noGlobals, filename: 'backup-a.dump.globals.sql' } });
-  expect(stored.destination.describe(stored.key)).toBe(join(backupDir, 'shop', 'backup-a.dump'));
+  const path = join(backupDir, 'shop', 'backup-a.dump');
+  const stored = storage.locate({ path, location: { destination: 'local', key: 'shop/backup-a.dump' }, globals: { ...noGlobals, filename: 'backup-a.dump.globals.sql' } });
+  expect(stored.destination.describe(stored.key)).toBe(path);
+  expect(stored.key).toBe('shop/backup-a.dump');
   expect(stored.sidecarKey).toBe('shop/backup-a.dump.json');
   expect(stored.globalsKey).toBe('shop/backup-a.dump.globals.sql');
+});
+
+test('a local backup keyed against another BACKUP_DIR (the CLI run with its own beside the app) is read where its path says', async () => {
+  const otherDir = join(dir, 'cli-backups');
+  mkdirSync(otherDir);
+  writeFileSync(join(otherDir, 'backup-y.dump'), 'y');
+  writeFileSync(join(backupDir, 'backup-y.dump'), 'a different file of the same name');
+  const backup = { path: join(otherDir, 'backup-y.dump'), location: { destination: 'local', key: 'backup-y.dump' }, globals: noGlobals };
+  const stored = storage.locate(backup);
+  expect(stored.destination.describe(stored.key)).toBe(join(otherDir, 'backup-y.dump'));
+  expect((await storage.readable(backup)).backup.path).toBe(join(otherDir, 'backup-y.dump'));
 });
 
 test('an absolute key (outside BACKUP_DIR) is read from its own folder; a row without a location is where its path says', async () => {
@@ -55,12 +68,12 @@ test('a roles file name that climbs out of the backup folder is refused, not rea
   await expect(stored.destination.stat(stored.globalsKey!)).rejects.toMatchObject({ code: 'BAD_INPUT' });
 });
 
-test('verify reads the backup at its location, whatever its old path says', async () => {
+test('verify reads a backup through the storage room: the file, its size and checksum', async () => {
   const content = 'SELECT 1;\n';
   writeFileSync(join(backupDir, 'backup-a.sql'), content);
   const backup = {
     filename: 'backup-a.sql',
-    path: join(dir, 'moved-away', 'backup-a.sql'),
+    path: join(backupDir, 'backup-a.sql'),
     location: { destination: 'local', key: 'backup-a.sql' },
     size: content.length,
     checksum: `sha256:${createHash('sha256').update(content).digest('hex')}`,

@@ -1,7 +1,7 @@
 // Where a catalogued backup's bytes are: its destination, its key, and its companions' keys (the
 // sidecar and the roles file share the dump's name and folder). Every reader of a backup — verify,
 // restore, drills, retention, reconcile, adopt — comes through here; see destination.ts for the room.
-import { dirname } from 'node:path';
+import { dirname, isAbsolute } from 'node:path';
 import { SIDECAR_SUFFIX } from '../backup/naming.ts';
 import { HoldfastError } from '../model/errors.ts';
 import type { BackupMetadata } from '../model/types.ts';
@@ -31,9 +31,15 @@ export class BackupStorage {
     throw new HoldfastError('NOT_FOUND', `No storage destination named "${name}".`, `This Holdfast stores backups in "${LOCAL_DESTINATION}" (BACKUP_DIR) only; a catalogue written by a newer Holdfast may name others: upgrade Holdfast.`);
   }
 
-  /** A row or sidecar without a location (written before locations existed) is where its path says. */
+  /**
+   * A local backup is where its absolute path says, keyed against this process's BACKUP_DIR: BACKUP_DIR
+   * is each process's own setting (the CLI run with another one beside the desktop app, or changed
+   * since), so a key made against another would name the wrong file here. The path is written with
+   * every local backup, so reading by it changes nothing for them; other destinations go by location.
+   */
   locationOf(backup: Pick<BackupMetadata, 'location' | 'path'>): BackupLocation {
-    return backup.location ?? localLocation(backup.path, this.backupDir);
+    const local = backup.location === undefined || backup.location.destination === LOCAL_DESTINATION;
+    return local && isAbsolute(backup.path) ? localLocation(backup.path, this.backupDir) : (backup.location ?? localLocation(backup.path, this.backupDir));
   }
 
   locate(backup: Pick<BackupMetadata, 'location' | 'path' | 'globals'>): StoredBackup {
