@@ -27,11 +27,6 @@ export interface CatalogueOptions {
   backupDir?: string;
 }
 
-
-
-
-
-
 export class Catalogue {
   readonly db: Database.Database;
 

@@ -316,11 +316,7 @@ export async function testRestore(context: EngineContext, ref: string, options: 
   try {
     // The drill's tools read a local file: the stored one itself for BACKUP_DIR (core/storage).
     const copy = await backupStorage(context.config).readable(stored);
-    try {
-      return await drill(context, copy.backup, options);
-    } finally {
-      await copy.release();
-    }
+    return await drill(context, copy.backup, options).finally(() => copy.release());
   } finally {
     release?.();
   }
