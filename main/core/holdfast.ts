@@ -1,19 +1,18 @@
 // The engine's front: one object that owns the configuration, the catalogue and the client-tool
 // discovery, and offers every operation the shells (CLI, Electron IPC, HTTP) expose.
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { runBackup, type BackupProgress, type EngineContext } from './backup/backup.ts';
 import { GLOBALS_SUFFIX, SIDECAR_SUFFIX, TEMP_SUFFIX } from './backup/naming.ts';
 import { BackupOptionsSchema, type BackupOptions } from './backup/options.ts';
-import { backupChecksum, finishSealedBackup } from './backup/seal.ts';
+import { finishSealedBackup } from './backup/seal.ts';
 import { endRecordedChild } from './process/child.ts';
 import { Catalogue, type StaleRun } from './catalogue/catalogue.ts';
 import { newId } from './catalogue/catalogue.ts';
 import { loadConfig, type HoldfastConfig } from './config/config.ts';
 import { HoldfastError, toErrorInfo, type ErrorInfo } from './model/errors.ts';
-import { SidecarSchema } from './model/backup-metadata.ts';
 import { describeCron, nextRunAfter, presetCron, systemTimeZone, validateCron, validateTimeZone, type ScheduleType } from './schedule/cron.ts';
 import { ScheduleStore, type Schedule } from './schedule/schedule-store.ts';
 import { DrillSlots } from './drill/drill-slots.ts';
@@ -51,6 +50,8 @@ import { UserStore, type IssuedToken, type Role, type User } from './users/users
 import { humanBytes } from './model/human.ts';
 import type { BackupMetadata, BackupSummary, Profile, RunRecord } from './model/types.ts';
 import { verifyBackup, type VerifyResult } from './verify/verify.ts';
+import { adoptDirectory, type AdoptReport } from './storage/adopt.ts';
+import { backupStorage } from './storage/storage.ts';
 
 export interface ReconcileReport {
   interruptedRuns: string[];
@@ -152,10 +153,7 @@ export interface DeleteReport {
   filesKept?: string;
 }
 
-export interface AdoptReport {
-  adopted: string[];
-  skipped: Array<{ file: string; reason: string }>;
-}
+export type { AdoptReport };
 
 /** Who did it, for the audit log: the API user for `holdfast serve`, else the OS user (CLI, desktop app). */
 function actor(): string {
@@ -201,7 +199,7 @@ export class Holdfast implements EngineContext, ProfileContext {
   /** Opens (creating if needed) HOLDFAST_HOME and its catalogue, then reconciles files and runs. */
   static async open(config: HoldfastConfig = loadConfig(), options: { secrets?: SecretStore } = {}): Promise<{ holdfast: Holdfast; reconciled: ReconcileReport }> {
     await ensurePrivateDir(config.home);
-    const holdfast = new Holdfast(config, new Catalogue(join(config.home, 'catalogue.sqlite')), options.secrets ?? new KeytarSecretStore());
+    const holdfast = new Holdfast(config, new Catalogue(join(config.home, 'catalogue.sqlite'), { backupDir: config.backupDir }), options.secrets ?? new KeytarSecretStore());
     const reconciled = await holdfast.reconcile();
     return { holdfast, reconciled };
   }
@@ -277,8 +275,9 @@ export class Holdfast implements EngineContext, ProfileContext {
         report.removedTempFiles.push(full);
       }
     }
+    const storage = backupStorage(this.config);
     for (const backup of this.catalogue.listBackups()) {
-      const present = await exists(backup.path);
+      const present = await storage.isPresent(backup);
       if (!present && backup.status === 'completed') {
         this.catalogue.setBackupStatus(backup.id, 'missing');
         report.missingBackups.push(backup.filename);
@@ -702,49 +701,9 @@ export class Holdfast implements EngineContext, ProfileContext {
     });
   }
 
-  /**
-   * Re-catalogues backups from their sidecars, e.g. after a reinstall. A backup is adopted only when
-   * its file is there and matches the sidecar's checksum; it is recorded where it lies now.
-   */
+  /** Re-catalogues a directory's backups from their sidecars, e.g. after a reinstall (storage/adopt.ts). */
   async adopt(dir: string): Promise<AdoptReport> {
-    const root = resolve(dir);
-    if (!(await exists(root))) throw new HoldfastError('NOT_FOUND', `${root} does not exist.`, 'Give the directory that holds the backup files and their .json sidecars.');
-    const report: AdoptReport = { adopted: [], skipped: [] };
-    for (const name of (await readdir(root)).sort()) {
-      if (!name.startsWith('backup-') || !name.endsWith(SIDECAR_SUFFIX)) continue;
-      const sidecar = join(root, name);
-      let metadata: BackupMetadata;
-      try {
-        metadata = SidecarSchema.parse(JSON.parse(await readFile(sidecar, 'utf8'))) as unknown as BackupMetadata;
-      } catch (error) {
-        report.skipped.push({ file: name, reason: `not a Holdfast sidecar: ${(error as Error).message.split('\n')[0]}` });
-        continue;
-      }
-      if (`${metadata.filename}${SIDECAR_SUFFIX}` !== name) {
-        report.skipped.push({ file: name, reason: 'the sidecar names another file' });
-        continue;
-      }
-      if (this.catalogue.findBackup(metadata.id) || this.catalogue.findBackup(metadata.filename)) {
-        report.skipped.push({ file: metadata.filename, reason: 'already in the catalogue' });
-        continue;
-      }
-      const path = join(root, metadata.filename);
-      if (!(await exists(path))) {
-        report.skipped.push({ file: metadata.filename, reason: 'the backup file is missing' });
-        continue;
-      }
-      const actual = await backupChecksum(path, metadata.format);
-      if (actual !== metadata.checksum) {
-        report.skipped.push({ file: metadata.filename, reason: `checksum ${actual} does not match the sidecar's ${metadata.checksum}` });
-        continue;
-      }
-      const runId = this.catalogue.startRun({ kind: 'backup', profile: metadata.profile, detail: { adoptedFrom: sidecar } });
-      this.catalogue.db.transaction(() => {
-        this.catalogue.insertBackup({ ...metadata, path, status: 'completed' }, runId);
-        this.catalogue.finishRun(runId, 'completed', { backupId: metadata.id, detail: { adoptedFrom: sidecar } });
-      })();
-      report.adopted.push(metadata.filename);
-    }
+    const { root, report } = await adoptDirectory(this.catalogue, dir, this.config.backupDir);
     this.catalogue.audit(actor(), 'backup.adopt', root, { adopted: report.adopted.length });
     return report;
   }

@@ -10,6 +10,7 @@ import { inspectArchive, type ArchiveTable } from '../archive/inspect.ts';
 import type { Catalogue } from '../catalogue/catalogue.ts';
 import type { HoldfastConfig } from '../config/config.ts';
 import { newId } from '../catalogue/catalogue.ts';
+import { localLocation } from '../storage/location.ts';
 import { DISK_FULL_HINT, HoldfastError, isDiskFull, toErrorInfo } from '../model/errors.ts';
 import {
   checksumTree,
@@ -278,6 +279,7 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
       profile: profile.name,
       database: server.database,
       path: finalPath,
+      location: localLocation(finalPath, config.backupDir),
       format: options.format,
       compression: compressionLabel(compression),
       status: 'completed',

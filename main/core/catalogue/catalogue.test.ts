@@ -116,8 +116,10 @@ describe('libpq password files', () => {
   test('profiles from before the column keep using them; new ones store what they were given', () => {
     const file = join(dir, 'older.sqlite');
     const older = new Database(file);
-    for (const migration of migrations.slice(0, -1)) older.exec(migration);
-    older.pragma(`user_version = ${migrations.length - 1}`);
+    // The schema just before the column came (found by its SQL, so later migrations do not move it).
+    const before = migrations.findIndex((migration) => typeof migration === 'string' && migration.includes('libpq_password_files'));
+    for (const migration of migrations.slice(0, before)) older.exec(migration as string);
+    older.pragma(`user_version = ${before}`);
     older.prepare(`INSERT INTO profiles (id, name, host, port, user, dbname, created_at, updated_at) VALUES ('p1', 'old', 'db', 5432, 'u', 'd', 'x', 'x')`).run();
     older.close();
     const upgraded = new Catalogue(file);

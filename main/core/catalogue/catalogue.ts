@@ -4,102 +4,36 @@ import Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, closeSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { scopeOf } from '../backup/options.ts';
 import { HoldfastError } from '../model/errors.ts';
 import type { BackupMetadata, BackupStatus, BackupSummary, Profile, RunRecord, RunStatus } from '../model/types.ts';
 import { migrations } from './migrations.ts';
 import { isProcessAlive, isSameProcessAlive, PROCESS_TOKEN } from '../process/liveness.ts';
 import type { ChildRecord } from '../process/child.ts';
 import { freeBytes, PRIVATE_FILE_MODE } from '../fsutil/durable.ts';
+import { backupFromRow, backupWhere, selectBackupSummaries, type BackupFilter, type BackupRow } from './backup-rows.ts';
+import { profileFromRow, type NewProfile, type ProfileRow } from './profile-rows.ts';
+import { runFromRow, type RunRow, type StaleRun } from './run-rows.ts';
+
+export { failedCheck, type BackupFilter } from './backup-rows.ts';
+export type { NewProfile } from './profile-rows.ts';
+export type { StaleRun } from './run-rows.ts';
 
 export function newId(): string {
   return randomBytes(6).toString('hex');
 }
 
-interface ProfileRow {
-  id: string;
-  name: string;
-  host: string;
-  port: number;
-  user: string;
-  dbname: string;
-  sslmode: string | null;
-  sslrootcert: string | null;
-  sslcert: string | null;
-  sslkey: string | null;
-  service: string | null;
-  notes: string | null;
-  pg_bin_dir: string | null;
-  keychain_password: number;
-  libpq_password_files: number;
-  drill_checks: string;
-  tags: string;
-  created_at: string;
+/** backupDir: BACKUP_DIR, which the migration keys existing local backups against (backup-rows.ts, keyLocalBackups). */
+export interface CatalogueOptions {
+  backupDir?: string;
 }
-
-interface RunRow {
-  id: string;
-  kind: RunRecord['kind'];
-  profile_name: string | null;
-  backup_id: string | null;
-  status: RunStatus;
-  started_at: string;
-  finished_at: string | null;
-  pid: number | null;
-  temp_path: string | null;
-  error: string | null;
-  detail: string | null;
-}
-
-/** A run left `running` by a Holdfast that is gone: what the next start must end, finish or clean. */
-export interface StaleRun {
-  id: string;
-  tempPath: string | null;
-  detail: Record<string, unknown> | null;
-  /** Its children that may still run (pg_dump, pg_dumpall): ended before its files are touched. */
-  children: ChildRecord[];
-  /** Set between a backup's first rename and its catalogue row: the full record, final paths included. */
-  sealing: BackupMetadata | null;
-}
-
-interface BackupRow {
-  id: string;
-  status: BackupStatus;
-  metadata: string;
-  verified_at: string | null;
-  verify_valid: number | null;
-  restore_test_at: string | null;
-  restore_test_ok: number | null;
-  pinned: number;
-}
-
-interface SummaryRow extends Omit<BackupRow, 'metadata'> {
-  filename: string;
-  created_at: string;
-  size: number;
-  profile_name: string;
-  duration: number;
-  database: string;
-  format: BackupMetadata['format'];
-  compression: string;
-  /** JSON true/false come out of json_extract as 1/0; absent options as null. */
-  schema_only: number | null;
-  data_only: number | null;
-  filtered: number;
-}
-
-export interface BackupFilter {
-  profile?: string;
-  statuses?: BackupStatus[];
-}
-
-/** What a catalogued profile is stored with: libpqPasswordFiles is always said. */
-export type NewProfile = Omit<Profile, 'id' | 'createdAt' | 'keychainPassword' | 'libpqPasswordFiles'> & { libpqPasswordFiles: boolean };
 
 export class Catalogue {
   readonly db: Database.Database;
 
-  constructor(readonly file: string) {
+  constructor(
+    readonly file: string,
+    private readonly options: CatalogueOptions = {},
+  ) {
     makePrivate(file);
     try {
       this.db = new Database(file);
@@ -141,10 +75,17 @@ export class Catalogue {
     }
     for (let version = current; version < migrations.length; version += 1) {
       this.db.transaction(() => {
-        this.db.exec(migrations[version]!);
+        const migration = migrations[version]!;
+        if (typeof migration === 'string') this.db.exec(migration);
+        else migration(this.db, { backupDir: this.options.backupDir });
         this.db.pragma(`user_version = ${version + 1}`);
       })();
     }
+  }
+
+  /** BACKUP_DIR, which the 'local' keys of its rows are relative to; undefined when opened on its own. */
+  get backupDir(): string | undefined {
+    return this.options.backupDir;
   }
 
   close(): void {
@@ -353,39 +294,9 @@ export class Catalogue {
     return (this.db.prepare(`SELECT * FROM backups WHERE ${where} ORDER BY created_at`).all(...params) as BackupRow[]).map(backupFromRow);
   }
 
-  /**
-   * The same backups as listBackups, as summaries. SQLite picks the few fields out of the metadata
-   * JSON (json_extract, in C): parsing every record in JavaScript only to drop most of it was most
-   * of the time a 10,000-backup list took.
-   */
+  /** The same backups as listBackups, as summaries (backup-rows.ts says how they are read). */
   listBackupSummaries(filter: BackupFilter = {}): BackupSummary[] {
-    const { where, params } = backupWhere(filter);
-    const rows = this.db
-      .prepare(
-        `SELECT id, filename, created_at, size, profile_name, status, verified_at, verify_valid, restore_test_at, restore_test_ok, pinned,
-                json_extract(metadata, '$.duration') AS duration, json_extract(metadata, '$.database') AS database,
-                json_extract(metadata, '$.format') AS format, json_extract(metadata, '$.compression') AS compression,
-                json_extract(metadata, '$.options.schemaOnly') AS schema_only, json_extract(metadata, '$.options.dataOnly') AS data_only,
-                (COALESCE(json_array_length(metadata, '$.options.tables'), 0) + COALESCE(json_array_length(metadata, '$.options.excludeTables'), 0)
-                  + COALESCE(json_array_length(metadata, '$.options.schemas'), 0) + COALESCE(json_array_length(metadata, '$.options.excludeSchemas'), 0)) > 0 AS filtered
-         FROM backups WHERE ${where} ORDER BY created_at`,
-      )
-      .all(...params) as SummaryRow[];
-    return rows.map((row) => ({
-      id: row.id,
-      filename: row.filename,
-      timestamp: row.created_at,
-      size: row.size,
-      duration: row.duration,
-      profile: row.profile_name,
-      database: row.database,
-      format: row.format,
-      compression: row.compression,
-      status: row.status,
-      scope: scopeOf({ schemaOnly: row.schema_only === 1, dataOnly: row.data_only === 1, filtered: row.filtered === 1 }),
-      ...proofFromRow(row),
-      pinned: row.pinned === 1,
-    }));
+    return selectBackupSummaries(this.db, filter);
   }
 
   setBackupStatus(id: string, status: BackupStatus): void {
@@ -439,72 +350,3 @@ function makePrivate(file: string): void {
   }
 }
 
-function profileFromRow(row: ProfileRow): Profile {
-  return {
-    id: row.id,
-    name: row.name,
-    host: row.host,
-    port: row.port,
-    user: row.user,
-    dbname: row.dbname,
-    sslmode: row.sslmode,
-    sslrootcert: row.sslrootcert,
-    sslcert: row.sslcert,
-    sslkey: row.sslkey,
-    service: row.service,
-    notes: row.notes,
-    pgBinDir: row.pg_bin_dir,
-    keychainPassword: row.keychain_password === 1,
-    libpqPasswordFiles: row.libpq_password_files === 1,
-    drillChecks: JSON.parse(row.drill_checks) as string[],
-    tags: JSON.parse(row.tags) as string[],
-    createdAt: row.created_at,
-  };
-}
-
-function runFromRow(row: RunRow): RunRecord {
-  return {
-    id: row.id,
-    kind: row.kind,
-    profile: row.profile_name,
-    backupId: row.backup_id,
-    status: row.status,
-    startedAt: row.started_at,
-    finishedAt: row.finished_at,
-    error: row.error,
-    detail: row.detail ? (JSON.parse(row.detail) as Record<string, unknown>) : null,
-  };
-}
-
-function backupFromRow(row: BackupRow): BackupMetadata {
-  const metadata = JSON.parse(row.metadata) as BackupMetadata;
-  return { ...metadata, status: row.status, ...proofFromRow(row), pinned: row.pinned === 1 };
-}
-
-/** What has been proven about a backup lives in columns of its own, updated without rewriting the metadata. */
-function proofFromRow(row: Pick<BackupRow, 'verified_at' | 'verify_valid' | 'restore_test_at' | 'restore_test_ok'>): Pick<BackupMetadata, 'lastVerified' | 'restoreTest'> {
-  return {
-    lastVerified: row.verified_at ? { at: row.verified_at, valid: row.verify_valid === 1 } : null,
-    restoreTest: row.restore_test_at ? { status: row.restore_test_ok === 1 ? 'passed' : 'failed', at: row.restore_test_at } : null,
-  };
-}
-
-/**
- * Which check a backup last failed, if any: its last verify, else its last restore drill. A backup
- * that failed one is not a good copy (retention, health), even when the other passed.
- */
-export function failedCheck(backup: Pick<BackupMetadata, 'lastVerified' | 'restoreTest'>): 'verify' | 'drill' | null {
-  if (backup.lastVerified?.valid === false) return 'verify';
-  return backup.restoreTest?.status === 'failed' ? 'drill' : null;
-}
-
-function backupWhere(filter: BackupFilter): { where: string; params: unknown[] } {
-  const statuses = filter.statuses ?? ['completed', 'missing'];
-  const params: unknown[] = [...statuses];
-  let where = `status IN (${statuses.map(() => '?').join(', ')})`;
-  if (filter.profile) {
-    where += ' AND profile_name = ?';
-    params.push(filter.profile);
-  }
-  return { where, params };
-}

@@ -1,5 +1,16 @@
 // Numbered migrations: each runs once, in order, inside a transaction; user_version records the last.
-export const migrations: readonly string[] = [
+// Most are SQL; one that needs what SQL cannot know (BACKUP_DIR) is a function of the database.
+import type Database from 'better-sqlite3';
+import { keyLocalBackups } from './backup-rows.ts';
+
+export interface MigrationContext {
+  /** BACKUP_DIR when the catalogue is opened by the engine; absent when a catalogue is opened on its own. */
+  backupDir: string | undefined;
+}
+
+export type Migration = string | ((db: Database.Database, context: MigrationContext) => void);
+
+export const migrations: readonly Migration[] = [
   `
   CREATE TABLE profiles (
     id TEXT PRIMARY KEY,
@@ -158,4 +169,9 @@ export const migrations: readonly string[] = [
   -- included, for the next start to finish it or take it back (backup/seal.ts).
   ALTER TABLE runs ADD COLUMN sealing TEXT;
   `,
+  // Each backup's location (destination + key) beside its path: 'local' with the key relative to
+  // BACKUP_DIR, or the absolute path as the key for a backup outside it (storage/location.ts).
+  (db, context) => {
+    keyLocalBackups(db, context.backupDir);
+  },
 ];

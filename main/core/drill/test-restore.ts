@@ -3,8 +3,7 @@
 // apply the roles file, restore (pg_restore -j where the format allows, counting each table's rows as
 // soon as its data is in), compare every table's exact row count with the manifest, then stop the
 // server and remove its directory — also on failure and on cancel.
-import { readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { text } from 'node:stream/consumers';
 import type pg from 'pg';
 import type { ArchiveInspection } from '../archive/inspect.ts';
 import type { EngineContext } from '../backup/backup.ts';
@@ -15,6 +14,7 @@ import { countTables, runRestoreTool, type RestoreToolOptions, type TableCount }
 import { pickClientTools, type ClientToolSet } from '../tools/discover.ts';
 import type { BackupMetadata, Profile } from '../model/types.ts';
 import { checkBackupFiles, dumpClientMajor, type VerifyCheck } from '../verify/verify.ts';
+import { backupStorage, type StoredBackup } from '../storage/storage.ts';
 import { CountsAsRestored, planEarlyCounts } from './count-as-restored.ts';
 import type { DrillSlots } from './drill-slots.ts';
 import { describeProblem, RestoreErrorCollector, type RestoreProblem } from './restore-errors.ts';
@@ -291,14 +291,17 @@ async function restoreAndCount(
 /** A roles file is a few kilobytes; one far larger is not what pg_dumpall wrote. */
 const MAX_ROLES_FILE = 16 * 1024 * 1024;
 
-async function readRolesFile(path: string): Promise<string> {
-  if ((await stat(path)).size > MAX_ROLES_FILE) throw new HoldfastError('VERIFY_FAILED', `The backup's roles file ${path} is larger than ${MAX_ROLES_FILE / 1024 / 1024} MB; pg_dumpall writes only role definitions there.`, 'Compare it with a fresh `pg_dumpall --globals-only` of the server.');
-  return readFile(path, 'utf8');
+async function readRolesFile({ destination, globalsKey }: StoredBackup): Promise<string> {
+  const path = destination.describe(globalsKey!);
+  const size = (await destination.stat(globalsKey!))?.size;
+  if (size === undefined) throw new HoldfastError('VERIFY_FAILED', `The backup's roles file ${path} is gone.`, 'Run `holdfast verify` on the backup: it says what else is missing.');
+  if (size > MAX_ROLES_FILE) throw new HoldfastError('VERIFY_FAILED', `The backup's roles file ${path} is larger than ${MAX_ROLES_FILE / 1024 / 1024} MB; pg_dumpall writes only role definitions there.`, 'Compare it with a fresh `pg_dumpall --globals-only` of the server.');
+  return text(await destination.open(globalsKey!));
 }
 
 export async function testRestore(context: EngineContext, ref: string, options: RestoreTestOptions = {}): Promise<RestoreTestResult> {
   const { catalogue } = context;
-  const backup = catalogue.requireBackup(ref);
+  const stored = catalogue.requireBackup(ref);
   // Refused before anything is recorded: this says nothing about the backup.
   // Only a server a super-admin designated (tag drill-target, a super-admin's change under serve).
   const designated = options.onProfile;
@@ -311,7 +314,9 @@ export async function testRestore(context: EngineContext, ref: string, options: 
   }
   const release = await options.slots?.acquire(options.signal);
   try {
-    return await drill(context, backup, options);
+    // The drill's tools read a local file: the stored one itself for BACKUP_DIR (core/storage).
+    const copy = await backupStorage(context.config).readable(stored);
+    return await drill(context, copy.backup, options).finally(() => copy.release());
   } finally {
     release?.();
   }
@@ -351,7 +356,7 @@ async function drill(context: EngineContext, backup: BackupMetadata, options: Re
     result.server = drill.label;
     const { database } = drill;
     const tools = pickClientTools(await context.clientTools(context.config.pgBinDir), dumpClientMajor(backup), `Test-restoring ${backup.filename}`, context.config.pgBinDir);
-    const prepared = await drill.prepare(backup.globals.filename ? await readRolesFile(join(backup.path, '..', backup.globals.filename)) : undefined);
+    const prepared = await drill.prepare(backup.globals.filename ? await readRolesFile(backupStorage(context.config).locate(backup)) : undefined);
     result.sandbox = drill.sandbox;
     result.notes.push(...prepared.notes);
     const { session, rolesApplied } = prepared;

@@ -9,6 +9,7 @@ import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type pg from 'pg';
 import type { EngineContext } from '../backup/backup.ts';
+import { backupStorage } from '../storage/storage.ts';
 import { HoldfastError, toErrorInfo } from '../model/errors.ts';
 import { dbnameConninfo, quoteIdent } from '../pg/connection.ts';
 import { openSession, type ServerSession } from '../pg/session.ts';
@@ -221,7 +222,8 @@ export async function runRestoreTool(
 export async function restoreBackup(context: EngineContext, request: RestoreRequest): Promise<RestoreResult> {
   const { catalogue, config } = context;
   const startedMs = performance.now();
-  const backup = catalogue.requireBackup(request.ref);
+  // pg_restore and psql read a local file: the stored one itself for BACKUP_DIR (core/storage).
+  const { backup, release: releaseCopy } = await backupStorage(config).readable(catalogue.requireBackup(request.ref));
   const target = request.target;
   const database = request.dbname ?? target.dbname;
 
@@ -364,6 +366,7 @@ export async function restoreBackup(context: EngineContext, request: RestoreRequ
     throw error;
   } finally {
     await session?.close();
+    await releaseCopy();
   }
 }
 

@@ -3,12 +3,12 @@
 // rows are candidates; 'missing' rows are neither counted as kept copies nor touched. What the
 // policy is told of each backup (scope, failed checks, pin) is read here, once, for cleanup and
 // its preview alike.
-import { lstat, rm } from 'node:fs/promises';
 import { isAbsolute } from 'node:path';
-import { companionPaths } from '../backup/naming.ts';
+import { GLOBALS_SUFFIX } from '../backup/naming.ts';
 import { backupScope } from '../backup/options.ts';
 import { failedCheck, type Catalogue } from '../catalogue/catalogue.ts';
 import type { BackupMetadata } from '../model/types.ts';
+import { backupStorage, type BackupStorage } from '../storage/storage.ts';
 import { formatRetentionPolicy, planRetention, type RetentionCandidate, type RetentionDecision, type RetentionPolicy } from './policy.ts';
 
 /** A decision with the file it concerns, so a plan lists what would go, not just how many. */
@@ -35,10 +35,6 @@ export interface CleanupOptions {
   actor?: string;
 }
 
-function errorCode(error: unknown): string | undefined {
-  return (error as NodeJS.ErrnoException | undefined)?.code;
-}
-
 /**
  * Retires one backup's files, unless another listed backup's row names the same file (a copied
  * catalogue, an adopt, a fixture): then the file stays until the last such row goes. Every deleter —
@@ -46,7 +42,7 @@ function errorCode(error: unknown): string | undefined {
  */
 export async function removeUnsharedBackupFiles(catalogue: Catalogue, backup: BackupMetadata): Promise<{ removed: boolean; sharedWith: string[] }> {
   const sharedWith = catalogue.backupsSharingPath(backup.id, backup.path);
-  if (sharedWith.length === 0) await removeBackupFiles(backup);
+  if (sharedWith.length === 0) await removeBackupFiles(backupStorage(catalogue), backup);
   return { removed: sharedWith.length === 0, sharedWith };
 }
 
@@ -55,25 +51,17 @@ export async function removeUnsharedBackupFiles(catalogue: Catalogue, backup: Ba
  * strand its companions; a later run finishes the job, since an already-absent file counts as removed.
  * If the dump itself cannot go, the companions stay so the backup is still whole.
  */
-export async function removeBackupFiles(backup: BackupMetadata): Promise<void> {
-  if (!backup.path || !isAbsolute(backup.path)) {
-    throw new Error(`the catalogue row has no absolute path (${JSON.stringify(backup.path)}); nothing was removed`);
+export async function removeBackupFiles(storage: BackupStorage, backup: BackupMetadata): Promise<void> {
+  if (!backup.location && (!backup.path || !isAbsolute(backup.path))) {
+    throw new Error(`the catalogue row has no location and no absolute path (${JSON.stringify(backup.path)}); nothing was removed`);
   }
-  if (backup.format === 'directory') {
-    await rm(backup.path, { recursive: true, force: true });
-  } else {
-    let isDirectory = false;
-    try {
-      isDirectory = (await lstat(backup.path)).isDirectory();
-    } catch (error) {
-      if (errorCode(error) !== 'ENOENT') throw error;
-    }
-    // A directory where a single-file dump should be is not ours to delete recursively.
-    if (isDirectory) throw new Error(`${backup.path} is a directory, but a ${backup.format} backup is a single file; nothing was removed`);
-    await rm(backup.path, { force: true });
+  const { destination, key, sidecarKey, globalsKey } = storage.locate(backup);
+  // A directory where a single-file dump should be is not ours to delete recursively.
+  if (backup.format !== 'directory' && (await destination.stat(key))?.kind === 'tree') {
+    throw new Error(`${destination.describe(key)} is a directory, but a ${backup.format} backup is a single file; nothing was removed`);
   }
-  const { sidecar, globals } = companionPaths(backup.path);
-  for (const path of [sidecar, globals]) await rm(path, { force: true });
+  await destination.remove(key);
+  for (const companion of new Set([sidecarKey, `${key}${GLOBALS_SUFFIX}`, globalsKey])) if (companion !== null) await destination.remove(companion);
 }
 
 /** What retention weighs of a catalogued backup. */

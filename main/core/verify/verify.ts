@@ -1,12 +1,11 @@
 // Verify reads a backup back: size and SHA-256 against the catalogue, then structure (the archive's
 // data blocks or the plain dump's trailer), then whether pg_restore itself can read its table of
 // contents. A backup that was never read back is not trusted.
-import { join } from 'node:path';
 import { inspectArchive, type ArchiveInspection } from '../archive/inspect.ts';
 import type { EngineContext } from '../backup/backup.ts';
-import { companionPaths } from '../backup/naming.ts';
 import { HoldfastError } from '../model/errors.ts';
-import { checksumTree, exists, pathSize, sha256File } from '../fsutil/durable.ts';
+import { checksumTree, sha256File } from '../fsutil/durable.ts';
+import { backupStorage } from '../storage/storage.ts';
 import { runChild, stderrTail } from '../process/child.ts';
 import { pickClientTools } from '../tools/discover.ts';
 import { tableKey } from '../pg/table-key.ts';
@@ -41,28 +40,59 @@ export async function checkBackupFiles(
   const checks: VerifyCheck[] = [];
   const add = (name: VerifyCheck['name'], status: CheckStatus, detail: string) => checks.push({ name, status, detail });
 
-  if (!(await exists(backup.path))) {
-    add('exists', 'failed', `${backup.path} is gone.`);
+  const stored = backupStorage(context.config).locate(backup);
+  const where = stored.destination.describe(stored.key);
+  const found = await stored.destination.stat(stored.key);
+  if (!found) {
+    add('exists', 'failed', `${where} is gone.`);
     return checks;
   }
-  add('exists', 'ok', backup.path);
+  add('exists', 'ok', where);
+  add('size', found.size === backup.size ? 'ok' : 'failed', found.size === backup.size ? `${found.size} bytes` : `${found.size} bytes on disk, ${backup.size} recorded: the file was changed or truncated`);
 
-  const size = await pathSize(backup.path);
-  add('size', size === backup.size ? 'ok' : 'failed', size === backup.size ? `${size} bytes` : `${size} bytes on disk, ${backup.size} recorded: the file was changed or truncated`);
+  const copy = await stored.destination.localFile(stored.key);
+  try {
+    await checkContents(context, backup, copy.path, add, options);
+  } finally {
+    await copy.release();
+  }
 
+  if (stored.globalsKey !== null) {
+    let actual: string | undefined;
+    if (await stored.destination.stat(stored.globalsKey)) {
+      const globals = await stored.destination.localFile(stored.globalsKey);
+      try {
+        actual = `sha256:${await sha256File(globals.path)}`;
+      } finally {
+        await globals.release();
+      }
+    }
+    add('globals', actual === backup.globals.checksum ? 'ok' : 'failed', actual === undefined ? `${stored.destination.describe(stored.globalsKey)} is gone` : actual === backup.globals.checksum ? 'roles file intact' : 'the roles file does not match its checksum');
+  }
+  return checks;
+}
+
+/** Checksum, structure and pg_restore's reading of a readable local copy of the backup at `path`. */
+async function checkContents(
+  context: EngineContext,
+  backup: BackupMetadata,
+  path: string,
+  add: (name: VerifyCheck['name'], status: CheckStatus, detail: string) => void,
+  options: { pgRestoreList?: boolean; onInspected?: (inspection: ArchiveInspection) => void },
+): Promise<void> {
   if (backup.format === 'directory') {
-    const tree = await checksumTree(backup.path);
+    const tree = await checksumTree(path);
     const recorded = new Map((backup.files ?? []).map((file) => [file.path, file.sha256]));
     const changed = tree.files.filter((file) => recorded.get(file.path) !== file.sha256).map((file) => file.path);
-    const missing = [...recorded.keys()].filter((path) => !tree.files.some((file) => file.path === path));
+    const missing = [...recorded.keys()].filter((name) => !tree.files.some((file) => file.path === name));
     const ok = `sha256:${tree.checksum}` === backup.checksum;
     add('checksum', ok ? 'ok' : 'failed', ok ? backup.checksum : `checksum differs: changed ${changed.join(', ') || 'none'}; missing ${missing.join(', ') || 'none'}`);
   } else {
-    const actual = `sha256:${await sha256File(backup.path)}`;
+    const actual = `sha256:${await sha256File(path)}`;
     add('checksum', actual === backup.checksum ? 'ok' : 'failed', actual === backup.checksum ? actual : `${actual} does not match the recorded ${backup.checksum}: the file is corrupt`);
   }
 
-  const inspection = await inspectArchive(backup.path, backup.format, { gzip: backup.format === 'plain' && backup.compression.startsWith('gzip') });
+  const inspection = await inspectArchive(path, backup.format, { gzip: backup.format === 'plain' && backup.compression.startsWith('gzip') });
   options.onInspected?.(inspection);
   if (!inspection.ok) {
     add('structure', 'failed', inspection.problem);
@@ -79,19 +109,12 @@ export async function checkBackupFiles(
   if (backup.format !== 'plain' && options.pgRestoreList !== false) {
     try {
       const tools = pickClientTools(await context.clientTools(context.config.pgBinDir), dumpClientMajor(backup), `Reading ${backup.filename}`, context.config.pgBinDir);
-      const listed = await runChild(tools.paths.pg_restore, ['--list', backup.path], { env: process.env, timeoutMs: context.config.timeoutMs });
+      const listed = await runChild(tools.paths.pg_restore, ['--list', path], { env: process.env, timeoutMs: context.config.timeoutMs });
       add('pg_restore', listed.exitCode === 0 ? 'ok' : 'failed', listed.exitCode === 0 ? `pg_restore ${tools.version} reads the table of contents` : `pg_restore --list failed: ${stderrTail(listed.stderr)}`);
     } catch (error) {
       add('pg_restore', 'skipped', (error as Error).message);
     }
   }
-
-  if (backup.globals.filename) {
-    const globalsPath = join(backup.path, '..', backup.globals.filename);
-    const actual = (await exists(globalsPath)) ? `sha256:${await sha256File(globalsPath)}` : undefined;
-    add('globals', actual === backup.globals.checksum ? 'ok' : 'failed', actual === undefined ? `${companionPaths(backup.path).globals} is gone` : actual === backup.globals.checksum ? 'roles file intact' : 'the roles file does not match its checksum');
-  }
-  return checks;
 }
 
 export async function verifyBackup(context: EngineContext, ref: string): Promise<VerifyResult> {

@@ -1,0 +1,117 @@
+// Backups as the catalogue stores them: the metadata as JSON, with what has been proven about each
+// (verify, drill) and its pin in columns of their own; and where each is stored (its location).
+import type Database from 'better-sqlite3';
+import { scopeOf } from '../backup/options.ts';
+import type { BackupMetadata, BackupStatus, BackupSummary } from '../model/types.ts';
+import { localLocation } from '../storage/location.ts';
+
+export interface BackupRow {
+  id: string;
+  status: BackupStatus;
+  metadata: string;
+  verified_at: string | null;
+  verify_valid: number | null;
+  restore_test_at: string | null;
+  restore_test_ok: number | null;
+  pinned: number;
+}
+
+interface SummaryRow extends Omit<BackupRow, 'metadata'> {
+  filename: string;
+  created_at: string;
+  size: number;
+  profile_name: string;
+  duration: number;
+  database: string;
+  format: BackupMetadata['format'];
+  compression: string;
+  /** JSON true/false come out of json_extract as 1/0; absent options as null. */
+  schema_only: number | null;
+  data_only: number | null;
+  filtered: number;
+}
+
+export interface BackupFilter {
+  profile?: string;
+  statuses?: BackupStatus[];
+}
+
+export function backupFromRow(row: BackupRow): BackupMetadata {
+  const metadata = JSON.parse(row.metadata) as BackupMetadata;
+  return { ...metadata, status: row.status, ...proofFromRow(row), pinned: row.pinned === 1 };
+}
+
+/** What has been proven about a backup lives in columns of its own, updated without rewriting the metadata. */
+export function proofFromRow(row: Pick<BackupRow, 'verified_at' | 'verify_valid' | 'restore_test_at' | 'restore_test_ok'>): Pick<BackupMetadata, 'lastVerified' | 'restoreTest'> {
+  return {
+    lastVerified: row.verified_at ? { at: row.verified_at, valid: row.verify_valid === 1 } : null,
+    restoreTest: row.restore_test_at ? { status: row.restore_test_ok === 1 ? 'passed' : 'failed', at: row.restore_test_at } : null,
+  };
+}
+
+/**
+ * Which check a backup last failed, if any: its last verify, else its last restore drill. A backup
+ * that failed one is not a good copy (retention, health), even when the other passed.
+ */
+export function failedCheck(backup: Pick<BackupMetadata, 'lastVerified' | 'restoreTest'>): 'verify' | 'drill' | null {
+  if (backup.lastVerified?.valid === false) return 'verify';
+  return backup.restoreTest?.status === 'failed' ? 'drill' : null;
+}
+
+export function backupWhere(filter: BackupFilter): { where: string; params: unknown[] } {
+  const statuses = filter.statuses ?? ['completed', 'missing'];
+  const params: unknown[] = [...statuses];
+  let where = `status IN (${statuses.map(() => '?').join(', ')})`;
+  if (filter.profile) {
+    where += ' AND profile_name = ?';
+    params.push(filter.profile);
+  }
+  return { where, params };
+}
+
+/**
+ * The backups as summaries. SQLite picks the few fields out of the metadata JSON (json_extract, in
+ * C): parsing every record in JavaScript only to drop most of it was most of the time a
+ * 10,000-backup list took.
+ */
+export function selectBackupSummaries(db: Database.Database, filter: BackupFilter): BackupSummary[] {
+  const { where, params } = backupWhere(filter);
+  const rows = db
+    .prepare(
+      `SELECT id, filename, created_at, size, profile_name, status, verified_at, verify_valid, restore_test_at, restore_test_ok, pinned,
+              json_extract(metadata, '$.duration') AS duration, json_extract(metadata, '$.database') AS database,
+              json_extract(metadata, '$.format') AS format, json_extract(metadata, '$.compression') AS compression,
+              json_extract(metadata, '$.options.schemaOnly') AS schema_only, json_extract(metadata, '$.options.dataOnly') AS data_only,
+              (COALESCE(json_array_length(metadata, '$.options.tables'), 0) + COALESCE(json_array_length(metadata, '$.options.excludeTables'), 0)
+                + COALESCE(json_array_length(metadata, '$.options.schemas'), 0) + COALESCE(json_array_length(metadata, '$.options.excludeSchemas'), 0)) > 0 AS filtered
+       FROM backups WHERE ${where} ORDER BY created_at`,
+    )
+    .all(...params) as SummaryRow[];
+  return rows.map((row) => ({
+    id: row.id,
+    filename: row.filename,
+    timestamp: row.created_at,
+    size: row.size,
+    duration: row.duration,
+    profile: row.profile_name,
+    database: row.database,
+    format: row.format,
+    compression: row.compression,
+    status: row.status,
+    scope: scopeOf({ schemaOnly: row.schema_only === 1, dataOnly: row.data_only === 1, filtered: row.filtered === 1 }),
+    ...proofFromRow(row),
+    pinned: row.pinned === 1,
+  }));
+}
+
+/**
+ * Gives every row without a location (from before locations existed) one from its path: 'local', keyed
+ * relative to BACKUP_DIR when it lies under it, else by its absolute path; without a backup directory
+ * (a catalogue opened on its own) every key is the absolute path, which names the same file.
+ */
+export function keyLocalBackups(db: Database.Database, backupDir: string | undefined): number {
+  const rows = db.prepare(`SELECT id, path FROM backups WHERE json_extract(metadata, '$.location') IS NULL`).all() as Array<{ id: string; path: string }>;
+  const update = db.prepare(`UPDATE backups SET metadata = json_set(metadata, '$.location', json(?)) WHERE id = ?`);
+  for (const row of rows) update.run(JSON.stringify(localLocation(row.path, backupDir)), row.id);
+  return rows.length;
+}

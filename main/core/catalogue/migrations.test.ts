@@ -1,0 +1,83 @@
+// The migration that gave every backup a location (destination + key) beside its path: a catalogue
+// written before it opens with each row keyed where its file lies.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, expect, test } from 'vitest';
+import { Catalogue } from './catalogue.ts';
+import { migrations } from './migrations.ts';
+
+let dir: string;
+let file: string;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'holdfast-migrations-'));
+  file = join(dir, 'catalogue.sqlite');
+});
+
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** A catalogue at the schema before locations, with rows as an older Holdfast wrote them (no location). */
+function olderCatalogue(paths: Record<string, string>): void {
+  const locations = migrations.findIndex((migration) => typeof migration === 'function');
+  expect(locations).toBeGreaterThan(0);
+  const older = new Database(file);
+  for (const migration of migrations.slice(0, locations)) older.exec(migration as string);
+  older.pragma(`user_version = ${locations}`);
+  const insert = older.prepare(
+    `INSERT INTO backups (id, run_id, profile_name, filename, path, status, created_at, size, checksum, metadata) VALUES (?, 'r', 'shop', ?, ?, 'completed', '2025-01-01T00:00:00.000Z', 1, 'sha256:x', ?)`,
+  );
+  for (const [id, path] of Object.entries(paths)) {
+    const filename = path.slice(path.lastIndexOf('/') + 1);
+    insert.run(id, `${id}-${filename}`, path, JSON.stringify({ id, filename, path, profile: 'shop', format: 'custom', globals: { filename: null, checksum: null, note: null } }));
+  }
+  older.close();
+}
+
+function locations(catalogue: Catalogue): Record<string, unknown> {
+  return Object.fromEntries(catalogue.listBackups().map((backup) => [backup.id, backup.location]));
+}
+
+test('an older catalogue opens with each backup located: under BACKUP_DIR by its relative key, elsewhere by its absolute path', () => {
+  const backupDir = join(dir, 'backups');
+  olderCatalogue({
+    a: join(backupDir, 'backup-a.dump'),
+    b: join(backupDir, 'nested', 'backup-b.dump'),
+    c: join(dir, 'elsewhere', 'backup-c.dump'),
+    d: join(`${backupDir}-old`, 'backup-d.dump'),
+  });
+  const catalogue = new Catalogue(file, { backupDir });
+  try {
+    expect(catalogue.db.pragma('user_version', { simple: true })).toBe(migrations.length);
+    expect(locations(catalogue)).toEqual({
+      a: { destination: 'local', key: 'backup-a.dump' },
+      b: { destination: 'local', key: 'nested/backup-b.dump' },
+      c: { destination: 'local', key: join(dir, 'elsewhere', 'backup-c.dump') },
+      // A sibling folder whose name merely starts with BACKUP_DIR's is not under it.
+      d: { destination: 'local', key: join(`${backupDir}-old`, 'backup-d.dump') },
+    });
+    // The path stays as it was, for compatibility.
+    expect(catalogue.findBackup('a')?.path).toBe(join(backupDir, 'backup-a.dump'));
+  } finally {
+    catalogue.close();
+  }
+});
+
+test('opened without a backup directory, rows are keyed by their absolute paths, and the migration does not run again', () => {
+  const backupDir = join(dir, 'backups');
+  const path = join(backupDir, 'backup-a.dump');
+  olderCatalogue({ a: path });
+  const plain = new Catalogue(file);
+  expect(locations(plain)).toEqual({ a: { destination: 'local', key: path } });
+  plain.db.prepare(`UPDATE backups SET metadata = json_set(metadata, '$.location', json(?))`).run(JSON.stringify({ destination: 'offsite', key: 'shop/backup-a.dump' }));
+  plain.close();
+  const engine = new Catalogue(file, { backupDir });
+  try {
+    expect(locations(engine)).toEqual({ a: { destination: 'offsite', key: 'shop/backup-a.dump' } });
+  } finally {
+    engine.close();
+  }
+});

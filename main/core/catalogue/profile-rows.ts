@@ -1,0 +1,49 @@
+// Profiles as the catalogue stores them: a row per profile, lists as JSON text, booleans as 0/1.
+import type { Profile } from '../model/types.ts';
+
+/** What a catalogued profile is stored with: libpqPasswordFiles is always said. */
+export type NewProfile = Omit<Profile, 'id' | 'createdAt' | 'keychainPassword' | 'libpqPasswordFiles'> & { libpqPasswordFiles: boolean };
+
+export interface ProfileRow {
+  id: string;
+  name: string;
+  host: string;
+  port: number;
+  user: string;
+  dbname: string;
+  sslmode: string | null;
+  sslrootcert: string | null;
+  sslcert: string | null;
+  sslkey: string | null;
+  service: string | null;
+  notes: string | null;
+  pg_bin_dir: string | null;
+  keychain_password: number;
+  libpq_password_files: number;
+  drill_checks: string;
+  tags: string;
+  created_at: string;
+}
+
+export function profileFromRow(row: ProfileRow): Profile {
+  return {
+    id: row.id,
+    name: row.name,
+    host: row.host,
+    port: row.port,
+    user: row.user,
+    dbname: row.dbname,
+    sslmode: row.sslmode,
+    sslrootcert: row.sslrootcert,
+    sslcert: row.sslcert,
+    sslkey: row.sslkey,
+    service: row.service,
+    notes: row.notes,
+    pgBinDir: row.pg_bin_dir,
+    keychainPassword: row.keychain_password === 1,
+    libpqPasswordFiles: row.libpq_password_files === 1,
+    drillChecks: JSON.parse(row.drill_checks) as string[],
+    tags: JSON.parse(row.tags) as string[],
+    createdAt: row.created_at,
+  };
+}

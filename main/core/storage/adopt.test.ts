@@ -1,0 +1,58 @@
+// Adopt records each backup's location as the rest of the engine reads it: a key under BACKUP_DIR,
+// or the absolute path of a backup adopted in place elsewhere.
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, expect, test } from 'vitest';
+import { Catalogue } from '../catalogue/catalogue.ts';
+import { adoptDirectory } from './adopt.ts';
+
+let dir: string;
+let backupDir: string;
+let catalogue: Catalogue;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'holdfast-adopt-'));
+  backupDir = join(dir, 'backups');
+  catalogue = new Catalogue(join(dir, 'catalogue.sqlite'), { backupDir });
+});
+
+afterEach(() => {
+  catalogue.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+let serial = 0;
+function backupIn(folder: string, content = 'SELECT 1;\n'): { id: string; filename: string } {
+  serial += 1;
+  mkdirSync(folder, { recursive: true });
+  const id = serial.toString(16).padStart(12, '0');
+  const filename = `backup-2025-01-01T00-00-0${serial}-000Z-shop.sql`;
+  writeFileSync(join(folder, filename), content);
+  const sidecar = {
+    id, filename, timestamp: '2025-01-01T00:00:00.000Z', size: content.length, format: 'plain', profile: 'shop', compression: 'none',
+    checksum: `sha256:${createHash('sha256').update(content).digest('hex')}`, rowCounts: {}, clientVersion: 'pg_dump 16', serverMajor: 16,
+    globals: { filename: null, checksum: null, note: null }, path: '/where/it/was/written', location: { destination: 'local', key: 'stale' },
+  };
+  writeFileSync(join(folder, `${filename}.json`), JSON.stringify(sidecar));
+  return { id, filename };
+}
+
+test('a backup adopted under BACKUP_DIR is keyed relative to it; one adopted elsewhere by its absolute path; the sidecar\'s own path and location are not trusted', async () => {
+  const inside = backupIn(backupDir);
+  const elsewhere = join(dir, 'usb');
+  const outside = backupIn(elsewhere);
+  expect((await adoptDirectory(catalogue, backupDir, backupDir)).report.adopted).toEqual([inside.filename]);
+  expect((await adoptDirectory(catalogue, elsewhere, backupDir)).report.adopted).toEqual([outside.filename]);
+  expect(catalogue.findBackup(inside.id)).toMatchObject({ path: join(backupDir, inside.filename), location: { destination: 'local', key: inside.filename } });
+  expect(catalogue.findBackup(outside.id)).toMatchObject({ path: join(elsewhere, outside.filename), location: { destination: 'local', key: join(elsewhere, outside.filename) } });
+});
+
+test('a file whose bytes differ from its sidecar\'s checksum is skipped', async () => {
+  const damaged = backupIn(backupDir);
+  writeFileSync(join(backupDir, damaged.filename), 'SELECT 2;\n');
+  const { report } = await adoptDirectory(catalogue, backupDir, backupDir);
+  expect(report.adopted).toEqual([]);
+  expect(report.skipped).toMatchObject([{ file: damaged.filename, reason: expect.stringContaining('does not match') }]);
+});

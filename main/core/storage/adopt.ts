@@ -1,0 +1,85 @@
+// Adopt: re-catalogue backups from their sidecars, e.g. after a reinstall. A backup is adopted only
+// when its file is there and matches the sidecar's checksum; it is recorded where it lies now. The
+// sidecars are read through a destination, so adopting another destination's backups is the same walk.
+import { resolve } from 'node:path';
+import { text } from 'node:stream/consumers';
+import { SIDECAR_SUFFIX } from '../backup/naming.ts';
+import { backupChecksum } from '../backup/seal.ts';
+import type { Catalogue } from '../catalogue/catalogue.ts';
+import { exists } from '../fsutil/durable.ts';
+import { SidecarSchema } from '../model/backup-metadata.ts';
+import { HoldfastError } from '../model/errors.ts';
+import type { BackupMetadata } from '../model/types.ts';
+import { keyName, type Destination } from './destination.ts';
+import { LocalDirectoryDestination } from './local-directory.ts';
+import { LOCAL_DESTINATION, localLocation } from './location.ts';
+
+export interface AdoptReport {
+  adopted: string[];
+  skipped: Array<{ file: string; reason: string }>;
+}
+
+
+/** A local directory's backups: read through a destination rooted there, recorded under BACKUP_DIR's keys where they lie in it. */
+export async function adoptDirectory(catalogue: Catalogue, dir: string, backupDir: string): Promise<{ root: string; report: AdoptReport }> {
+  const root = resolve(dir);
+  if (!(await exists(root))) throw new HoldfastError('NOT_FOUND', `${root} does not exist.`, 'Give the directory that holds the backup files and their .json sidecars.');
+  const source = new LocalDirectoryDestination(LOCAL_DESTINATION, root);
+  const report = await adoptFrom(catalogue, source, (key) => {
+    const path = source.describe(key);
+    return { path, location: localLocation(path, backupDir) };
+  });
+  return { root, report };
+}
+
+/**
+ * Each `backup-*.json` sidecar directly under the destination's root, adopted when it parses, names
+ * its own file, is not catalogued yet, and its file is there with the sidecar's checksum.
+ * `recordAs` says what the catalogue records for a key: its location, and the local path beside it.
+ */
+export async function adoptFrom(catalogue: Catalogue, source: Destination, recordAs: (key: string) => Pick<BackupMetadata, 'path' | 'location'>): Promise<AdoptReport> {
+  const report: AdoptReport = { adopted: [], skipped: [] };
+  for (const { key: sidecarKey, kind } of await source.list('')) {
+    const name = keyName(sidecarKey);
+    if (kind !== 'file' || !name.startsWith('backup-') || !name.endsWith(SIDECAR_SUFFIX)) continue;
+    let metadata: BackupMetadata;
+    try {
+      metadata = SidecarSchema.parse(JSON.parse(await text(await source.open(sidecarKey)))) as unknown as BackupMetadata;
+    } catch (error) {
+      report.skipped.push({ file: name, reason: `not a Holdfast sidecar: ${(error as Error).message.split('\n')[0]}` });
+      continue;
+    }
+    if (`${metadata.filename}${SIDECAR_SUFFIX}` !== name) {
+      report.skipped.push({ file: name, reason: 'the sidecar names another file' });
+      continue;
+    }
+    if (catalogue.findBackup(metadata.id) || catalogue.findBackup(metadata.filename)) {
+      report.skipped.push({ file: metadata.filename, reason: 'already in the catalogue' });
+      continue;
+    }
+    const key = sidecarKey.slice(0, -SIDECAR_SUFFIX.length);
+    if (!(await source.stat(key))) {
+      report.skipped.push({ file: metadata.filename, reason: 'the backup file is missing' });
+      continue;
+    }
+    const copy = await source.localFile(key);
+    let actual: string;
+    try {
+      actual = await backupChecksum(copy.path, metadata.format);
+    } finally {
+      await copy.release();
+    }
+    if (actual !== metadata.checksum) {
+      report.skipped.push({ file: metadata.filename, reason: `checksum ${actual} does not match the sidecar's ${metadata.checksum}` });
+      continue;
+    }
+    const adoptedFrom = source.describe(sidecarKey);
+    const runId = catalogue.startRun({ kind: 'backup', profile: metadata.profile, detail: { adoptedFrom } });
+    catalogue.db.transaction(() => {
+      catalogue.insertBackup({ ...metadata, ...recordAs(key), status: 'completed' }, runId);
+      catalogue.finishRun(runId, 'completed', { backupId: metadata.id, detail: { adoptedFrom } });
+    })();
+    report.adopted.push(metadata.filename);
+  }
+  return report;
+}

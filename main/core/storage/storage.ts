@@ -1,0 +1,84 @@
+// Where a catalogued backup's bytes are: its destination, its key, and its companions' keys (the
+// sidecar and the roles file share the dump's name and folder). Every reader of a backup — verify,
+// restore, drills, retention, reconcile, adopt — comes through here; see destination.ts for the room.
+import { dirname, isAbsolute } from 'node:path';
+import { SIDECAR_SUFFIX } from '../backup/naming.ts';
+import { HoldfastError } from '../model/errors.ts';
+import type { BackupMetadata } from '../model/types.ts';
+import { keyName, type Destination } from './destination.ts';
+import { LocalDirectoryDestination } from './local-directory.ts';
+import { LOCAL_DESTINATION, localLocation, type BackupLocation } from './location.ts';
+
+export interface StoredBackup {
+  destination: Destination;
+  key: string;
+  sidecarKey: string;
+  /** The roles file the backup records, beside it; null when it has none. */
+  globalsKey: string | null;
+}
+
+export class BackupStorage {
+  private readonly local: LocalDirectoryDestination | undefined;
+
+  /** backupDir undefined: a catalogue opened on its own, whose rows are keyed by absolute path. */
+  constructor(readonly backupDir: string | undefined) {
+    this.local = backupDir === undefined ? undefined : new LocalDirectoryDestination(LOCAL_DESTINATION, backupDir);
+  }
+
+  destination(name: string): Destination {
+    if (name === LOCAL_DESTINATION && this.local) return this.local;
+    if (name === LOCAL_DESTINATION) throw new HoldfastError('INTERNAL', 'A backup is keyed relative to BACKUP_DIR, but this catalogue was opened without one.', 'Open the catalogue through Holdfast (it knows BACKUP_DIR), not on its own.');
+    throw new HoldfastError('NOT_FOUND', `No storage destination named "${name}".`, `This Holdfast stores backups in "${LOCAL_DESTINATION}" (BACKUP_DIR) only; a catalogue written by a newer Holdfast may name others: upgrade Holdfast.`);
+  }
+
+  /**
+   * A local backup is where its absolute path says, keyed against this process's BACKUP_DIR: BACKUP_DIR
+   * is each process's own setting (the CLI run with another one beside the desktop app, or changed
+   * since), so a key made against another would name the wrong file here. The path is written with
+   * every local backup, so reading by it changes nothing for them; other destinations go by location.
+   */
+  locationOf(backup: Pick<BackupMetadata, 'location' | 'path'>): BackupLocation {
+    const local = backup.location === undefined || backup.location.destination === LOCAL_DESTINATION;
+    return local && isAbsolute(backup.path) ? localLocation(backup.path, this.backupDir) : (backup.location ?? localLocation(backup.path, this.backupDir));
+  }
+
+  locate(backup: Pick<BackupMetadata, 'location' | 'path' | 'globals'>): StoredBackup {
+    const location = this.locationOf(backup);
+    const outside = location.destination === LOCAL_DESTINATION && isAbsoluteKey(location.key);
+    // Outside BACKUP_DIR: its own folder is the destination, so it and its companions are reachable and nothing beyond.
+    const destination = outside ? new LocalDirectoryDestination(LOCAL_DESTINATION, dirname(location.key)) : this.destination(location.destination);
+    const key = outside ? keyName(location.key) : location.key;
+    const folder = key.includes('/') ? key.slice(0, key.lastIndexOf('/') + 1) : '';
+    return {
+      destination,
+      key,
+      sidecarKey: `${key}${SIDECAR_SUFFIX}`,
+      globalsKey: backup.globals.filename === null ? null : `${folder}${backup.globals.filename}`,
+    };
+  }
+
+  /** Whether anything is stored under the backup's key (reconcile's missing / found again). */
+  async isPresent(backup: Pick<BackupMetadata, 'location' | 'path' | 'globals'>): Promise<boolean> {
+    const stored = this.locate(backup);
+    return (await stored.destination.stat(stored.key)) !== undefined;
+  }
+
+  /**
+   * The backup with `path` naming a readable local copy, for the tools that take a path (pg_restore,
+   * psql's input); release() when done. For the local destination the copy is the stored file itself.
+   */
+  async readable<T extends Pick<BackupMetadata, 'location' | 'path' | 'globals'>>(backup: T): Promise<{ backup: T; release: () => Promise<void> }> {
+    const stored = this.locate(backup);
+    const copy = await stored.destination.localFile(stored.key);
+    return { backup: { ...backup, path: copy.path }, release: copy.release };
+  }
+}
+
+function isAbsoluteKey(key: string): boolean {
+  return key.startsWith('/') || /^[A-Za-z]:\//.test(key);
+}
+
+/** The storage of a configuration (or of a catalogue, which is opened with BACKUP_DIR): BACKUP_DIR as 'local'. */
+export function backupStorage(source: { backupDir: string | undefined }): BackupStorage {
+  return new BackupStorage(source.backupDir);
+}
