@@ -21,15 +21,10 @@ import { checkBackupFiles, dumpClientMajor } from '../verify/verify.ts';
 import { findExecutedFunctions } from './executed-functions.ts';
 import { archiveContents, assessImpact, type RestoreImpact } from './impact.ts';
 import { psqlKnowsRestrict, restrictedPsqlInput } from './psql-input.ts';
-import {
-  applyDatabaseProperties,
-  createScratchDatabase,
-  planDatabaseProperties,
-  readBackupDatabaseEntries,
-  readTargetDatabase,
-  type DatabasePropertiesPlan,
-  type TargetDatabase,
-} from './database-properties.ts';
+import { readBackupDatabaseEntries } from './backup-database-entries.ts';
+import { planDatabaseProperties, type DatabasePropertiesPlan } from './database-properties.ts';
+import { applyDatabaseProperties, createScratchDatabase } from './scratch-database.ts';
+import { readTargetDatabase, type TargetDatabase } from './target-database.ts';
 import { maintenanceConnection, settleSwap, swapConnection, SwapJournal } from './swap-journal.ts';
 
 export interface RestoreRequest {
