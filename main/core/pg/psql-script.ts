@@ -97,7 +97,8 @@ export class PsqlScriptReader {
 
 /** COPY … FROM STDIN: psql sends the lines after it as the table's data. */
 function startsCopyFromStdin(statement: SqlStatement): boolean {
+  const first = statement.tokens[0];
+  if (statement.metaCommand || first?.kind !== 'word' || first.value !== 'copy') return false;
   const tokens = significant(statement.tokens);
-  if (statement.metaCommand || tokens[0]?.kind !== 'word' || tokens[0].value !== 'copy') return false;
   return tokens.some((token, i) => token.kind === 'word' && token.value === 'from' && tokens[i + 1]?.kind === 'word' && tokens[i + 1]!.value === 'stdin');
 }

@@ -66,13 +66,18 @@ const newlines = (text: string) => {
   return count;
 };
 
-const sticky = (pattern: RegExp, text: string, at: number): string | undefined => {
+/** How many characters `pattern` (sticky) matches at `at`; 0 for none. Nothing is allocated on this hot path. */
+const lengthAt = (pattern: RegExp, text: string, at: number): number => {
   pattern.lastIndex = at;
-  return pattern.exec(text)?.[0];
+  return pattern.test(text) ? pattern.lastIndex - at : 0;
 };
 
+/** Characters that may start a string prefix (E, B, X, N, U&). */
+const PREFIX_LETTERS = new Set('eEbBxXnNuU');
+const SPACE_CHARACTERS = new Set(' \t\n\r\f\v');
+
 /** Identifiers fold to lower case in ASCII only, as the server folds them in a multibyte encoding. */
-export const foldIdentifier = (word: string) => word.replace(/[A-Z]+/g, (upper) => upper.toLowerCase());
+export const foldIdentifier = (word: string) => (/[A-Z]/.test(word) ? word.replace(/[A-Z]+/g, (upper) => upper.toLowerCase()) : word);
 
 /** Reads SQL into tokens, handing each to `onToken` as soon as it is whole. */
 export class SqlLexer {
@@ -94,7 +99,7 @@ export class SqlLexer {
     const all = this.pending + text;
     const cut = all.lastIndexOf('\n') + 1;
     this.pending = all.slice(cut);
-    if (cut > 0) this.read(all.slice(0, cut));
+    if (cut > 0) this.read(cut === all.length ? all : all.slice(0, cut));
   }
 
   /** Reads what is left; a token still open is handed on marked unterminated. */
@@ -133,12 +138,11 @@ export class SqlLexer {
       const end = text.indexOf('\n', at);
       return (end < 0 ? text.length : end) - at;
     };
-    const space = sticky(SPACE, text, at);
-    if (space) return this.take('space', text, at, space.length);
+    if (SPACE_CHARACTERS.has(c)) return this.take('space', text, at, lengthAt(SPACE, text, at));
     if (c === '-' && next === '-') return this.take('comment', text, at, toLineEnd());
     if (c === '/' && next === '*') return this.opened(text, at + 2, { kind: 'comment', raw: '/*', close: '*/', depth: 1 });
     if (c === '\\' && this.metaCommands) return this.take('meta-command', text, at, toLineEnd());
-    const prefix = sticky(PREFIXED, text, at) ?? '';
+    const prefix = PREFIX_LETTERS.has(c) ? text.slice(at, at + lengthAt(PREFIXED, text, at)) : '';
     const quote = text[at + prefix.length];
     const flavour = prefix.toUpperCase();
     // Before a double quote only U& is a prefix: E"x" is the word e and the name "x".
@@ -148,15 +152,15 @@ export class SqlLexer {
       return this.opened(text, at + raw.length, { kind: quote === "'" ? 'string' : 'quoted-name', raw, close: quote, backslashes });
     }
     if (c === '$') {
-      const tag = sticky(DOLLAR_TAG, text, at);
-      if (tag) return this.opened(text, at + tag.length, { kind: 'dollar-string', raw: tag, close: tag });
-      const parameter = sticky(PARAMETER, text, at);
-      if (parameter) return this.take('parameter', text, at, parameter.length);
+      const tag = lengthAt(DOLLAR_TAG, text, at);
+      if (tag) return this.opened(text, at + tag, { kind: 'dollar-string', raw: text.slice(at, at + tag), close: text.slice(at, at + tag) });
+      const parameter = lengthAt(PARAMETER, text, at);
+      if (parameter) return this.take('parameter', text, at, parameter);
     }
-    const word = sticky(WORD, text, at);
-    if (word) return this.take('word', text, at, word.length, foldIdentifier(word));
-    const number = sticky(NUMBER, text, at);
-    if (number) return this.take('number', text, at, number.length);
+    const word = lengthAt(WORD, text, at);
+    if (word) return this.take('word', text, at, word, foldIdentifier(text.slice(at, at + word)));
+    const number = lengthAt(NUMBER, text, at);
+    if (number) return this.take('number', text, at, number);
     return this.take('symbol', text, at, 1);
   }
 
@@ -335,6 +339,7 @@ export const significant = (tokens: SqlToken[]) => tokens.filter((t) => t.kind !
 
 /** What `SET [SESSION] standard_conforming_strings = …` sets it to; undefined for any other statement or a value the server refuses. */
 function standardConformingStringsSetTo(tokens: SqlToken[]): boolean | undefined {
+  if (tokens[0]?.kind !== 'word' || tokens[0].value !== 'set') return undefined;
   const words = significant(tokens);
   if (words[0]?.kind === 'word' && words[0].value === 'set' && words[1]?.kind === 'word' && words[1].value === 'session') words.splice(1, 1);
   const [set, name, to, value, extra] = words;
