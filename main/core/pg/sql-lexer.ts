@@ -42,7 +42,7 @@ interface OpenToken {
   raw: string;
   value: string;
   line: number;
-  /** The closing quote, or the dollar tag. */
+  /** The closing quote or dollar tag (a comment counts its depth instead). */
   close: string;
   /** Whether a backslash escapes the next character. */
   backslashes: boolean;
@@ -181,12 +181,16 @@ export class SqlLexer {
       end = found < 0 ? -1 : found + open.close.length;
     } else if (open.kind === 'comment') {
       while (at < text.length && end < 0) {
-        if (text[at] === '/' && text[at + 1] === '*') (open.depth += 1), (at += 2);
-        else if (text[at] === '*' && text[at + 1] === '/') {
+        if (text[at] === '/' && text[at + 1] === '*') {
+          open.depth += 1;
+          at += 2;
+        } else if (text[at] === '*' && text[at + 1] === '/') {
           open.depth -= 1;
           at += 2;
           if (open.depth === 0) end = at;
-        } else at += 1;
+        } else {
+          at += 1;
+        }
       }
     } else {
       while (at < text.length && end < 0) {
