@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { planRolesFile, RolesFileRefused, splitStatements } from './roles-file.ts';
+import { planRolesFile, RolesFileRefused } from './roles-file.ts';
 
 // pg_dumpall 15.18 --globals-only --no-role-passwords, as a backup stores it.
 const PG15_GLOBALS = String.raw`--
@@ -106,10 +106,23 @@ describe('planRolesFile', () => {
     expect(() => planRolesFile(text)).toThrow(message);
   });
 
-  test('a string the splitter reads otherwise than the server (an E\'\' string) stays one statement to the splitter, which the extended protocol refuses as two', () => {
-    // pg_dumpall writes E'' only for a server with standard_conforming_strings off, and then says so; the server still gets the text alone.
-    const plan = planRolesFile("CREATE ROLE a;\nALTER ROLE a SET x.y TO E'\\''; COPY (SELECT 1) TO PROGRAM 'id'; --';\n");
-    expect(plan.apply.map((s) => s.sql)).toEqual(['CREATE ROLE a', "ALTER ROLE a SET x.y TO E'\\''; COPY (SELECT 1) TO PROGRAM 'id'; --'"]);
+  test("a statement hidden after an E'' string's escaped quote is seen, as the server would run it", () => {
+    // The splitter once read E'\'' as a standard string and kept the COPY inside one statement (which the
+    // extended protocol then refused as two); it now reads it as the server does and refuses the file.
+    expect(() => planRolesFile("CREATE ROLE a;\nALTER ROLE a SET x.y TO E'\\''; COPY (SELECT 1) TO PROGRAM 'id'; --';\n")).toThrow(/line 2 .*not a role definition: COPY/);
+  });
+
+  test('with standard_conforming_strings off, a backslash in a plain string escapes its quote', () => {
+    const text = "SET standard_conforming_strings = off;\nCOMMENT ON ROLE a IS 'x\\'; COPY (SELECT 1) TO PROGRAM ''id''; --';\n";
+    expect(() => planRolesFile(text)).toThrow(/line 2 .*not a role definition: COMMENT ON ROLE a IS 'x\\'; COPY/);
+    expect(() => planRolesFile(text.replace('off', 'on'))).toThrow(/not a role definition: COPY/);
+  });
+
+  test.each([
+    ['an unterminated quoted name', 'CREATE ROLE "a;\nDROP DATABASE shop;', /unterminated quoted name starts at line 1/],
+    ['an unterminated dollar quote', 'CREATE ROLE a;\nCOMMENT ON ROLE a IS $x$ ; $y$;', /unterminated dollar-quoted string starts at line 2/],
+  ])('refuses %s', (_what, text, message) => {
+    expect(() => planRolesFile(text)).toThrow(message);
   });
 
   test('a role quoted because its name is a keyword is a role like any other', () => {
@@ -123,6 +136,7 @@ describe('planRolesFile', () => {
   });
 
   test('semicolons inside comments, strings and dollar quotes do not split', () => {
-    expect(splitStatements("/* a; /* nested; */ b; */ SELECT 'x;y', $t$ ; $t$; -- c;\nSELECT 2").map((s) => s.sql)).toEqual(["SELECT 'x;y', $t$ ; $t$", 'SELECT 2']);
+    const text = "/* a; /* nested; */ b; */ CREATE ROLE \"x;y\"; COMMENT ON ROLE a IS 'x;y'; -- c;\nCREATE ROLE b";
+    expect(planRolesFile(text).apply.map((s) => s.sql)).toEqual(['CREATE ROLE "x;y"', "COMMENT ON ROLE a IS 'x;y'", 'CREATE ROLE b']);
   });
 });

@@ -1,11 +1,14 @@
 // The roles file a backup carries (pg_dumpall --globals-only) is applied to a drill's sandbox as its
 // superuser, so it is read as untrusted input: split into statements the way the server will parse
-// them, and every statement must be a role definition. Tablespaces and parameter privileges are left
-// out (a drill has no use for them, and GRANT … ON PARAMETER could hand a role ALTER SYSTEM); anything
+// them (pg/sql-lexer.ts: E'' strings, standard_conforming_strings as the file sets it, dollar quotes,
+// nested comments), and every statement must be a role definition. Tablespaces and parameter
+// privileges are left out (a drill has no use for them, and GRANT … ON PARAMETER could hand a role ALTER SYSTEM); anything
 // else refuses the whole file, because pg_dumpall never writes it and a file that holds it was altered.
 //
 // Each statement is later sent on its own through the extended query protocol, which rejects a string
 // holding two commands: a statement this splitter got wrong cannot smuggle a second one past the check.
+
+import { splitSqlStatements, type SqlStatement, type SqlToken } from '../pg/sql-lexer.ts';
 
 export interface RolesFileStatement {
   sql: string;
@@ -25,88 +28,15 @@ export class RolesFileRefused extends Error {}
 /** Settings that load code when a role logs in; a drill never applies them. */
 const CODE_LOADING_SETTINGS = /^(?:session_preload_libraries|local_preload_libraries|shared_preload_libraries|dynamic_library_path)$/i;
 
-/** Splits SQL into statements at semicolons outside quotes, dollar quotes and comments; psql meta-command lines are returned as such. */
-export function splitStatements(text: string): Array<RolesFileStatement & { meta: boolean }> {
-  const statements: Array<RolesFileStatement & { meta: boolean }> = [];
-  // Where the statement under way starts: its first character outside a comment; -1 between statements.
-  let start = -1;
-  let startLine = 1;
-  let line = 1;
-  let i = 0;
-  const push = (end: number, meta: boolean) => {
-    if (start >= 0) statements.push({ sql: text.slice(start, end).trim(), line: startLine, meta });
-    start = -1;
-  };
-  while (i < text.length) {
-    const ch = text[i]!;
-    const next = text[i + 1];
-    if (ch === '\n') {
-      line += 1;
-      i += 1;
-      continue;
-    }
-    if (ch === '-' && next === '-') {
-      const end = text.indexOf('\n', i);
-      i = end === -1 ? text.length : end;
-      continue;
-    }
-    if (ch === '/' && next === '*') {
-      // Block comments nest in PostgreSQL.
-      let depth = 1;
-      i += 2;
-      while (i < text.length && depth > 0) {
-        if (text[i] === '/' && text[i + 1] === '*') (depth += 1), (i += 2);
-        else if (text[i] === '*' && text[i + 1] === '/') (depth -= 1), (i += 2);
-        else {
-          if (text[i] === '\n') line += 1;
-          i += 1;
-        }
-      }
-      continue;
-    }
-    if (ch.trim() === '') {
-      i += 1;
-      continue;
-    }
-    if (start < 0) {
-      start = i;
-      startLine = line;
-      if (ch === '\\') {
-        // A psql meta-command (\restrict, \connect, \!, …) runs to the end of its line.
-        const end = text.indexOf('\n', i);
-        i = end === -1 ? text.length : end;
-        push(i, true);
-        continue;
-      }
-    }
-    if (ch === "'" || ch === '"') {
-      // Standard-conforming strings and identifiers: a doubled quote is the quote itself.
-      const opened = line;
-      i += 1;
-      for (;;) {
-        if (i >= text.length) throw new RolesFileRefused(`an unterminated ${ch === "'" ? 'string' : 'quoted name'} starts at line ${opened}`);
-        if (text[i] === '\n') line += 1;
-        if (text[i] === ch && text[i + 1] === ch) i += 2;
-        else if (text[i] === ch) break;
-        else i += 1;
-      }
-      i += 1;
-      continue;
-    }
-    if (ch === '$' && !/[A-Za-z0-9_]/.test(text[i - 1] ?? ' ')) {
-      const tag = /^\$(?:[A-Za-z_][A-Za-z0-9_]*)?\$/.exec(text.slice(i, i + 64))?.[0];
-      if (tag) {
-        const end = text.indexOf(tag, i + tag.length);
-        if (end === -1) throw new RolesFileRefused(`an unterminated dollar-quoted string starts at line ${line}`);
-        for (let j = i; j < end; j += 1) if (text[j] === '\n') line += 1;
-        i = end + tag.length;
-        continue;
-      }
-    }
-    if (ch === ';') push(i, false);
-    i += 1;
+const UNTERMINATED: Partial<Record<SqlToken['kind'], string>> = { string: 'string', 'quoted-name': 'quoted name', 'dollar-string': 'dollar-quoted string' };
+
+/** The file's statements as the server will read them, each sent on its own; a literal left open refuses the file. */
+function statementsOf(text: string): SqlStatement[] {
+  const statements = splitSqlStatements(text);
+  for (const statement of statements) {
+    const open = statement.tokens.find((token) => token.unterminated && UNTERMINATED[token.kind]);
+    if (open) throw new RolesFileRefused(`an unterminated ${UNTERMINATED[open.kind]} starts at line ${open.line}`);
   }
-  push(text.length, false);
   return statements;
 }
 
@@ -126,13 +56,13 @@ const MEMBERSHIP = new RegExp(`^GRANT\\s+${IDENT_LIST}\\s+TO\\s+${IDENT_LIST}(?:
 /** The statements of a pg_dumpall --globals-only file a drill may apply as superuser. */
 export function planRolesFile(text: string): RolesFilePlan {
   const plan: RolesFilePlan = { apply: [], skipped: [] };
-  for (const statement of splitStatements(text)) {
+  for (const statement of statementsOf(text)) {
     const sql = statement.sql;
     const short = sql.replace(/\s+/g, ' ').slice(0, 120);
     const refuse = (why: string): never => {
       throw new RolesFileRefused(`line ${statement.line} of the roles file is ${why}: ${short}`);
     };
-    if (statement.meta) {
+    if (statement.metaCommand) {
       // pg_dump 13.22/14.19/15.14/16.10/17.6+ fence their output with \restrict and \unrestrict.
       if (/^\\(?:un)?restrict [A-Za-z0-9]+$/.test(sql)) continue;
       refuse('a psql meta-command');

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { parseDatabaseEntries, planDatabaseProperties, type DatabaseProperties } from './database-properties.ts';
+import { parseDatabaseEntries } from './backup-database-entries.ts';
+import { planDatabaseProperties, type DatabaseProperties } from './database-properties.ts';
 
 // What `pg_restore --create -L <database entries> -f -` printed for a pg_dump 15.18 custom archive of a
 // database with every property set (test/restore-database-properties.test.ts restores the real thing).

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { ExecutedFunctionScanner, executedFunctionsInSql, type ExecutedFunction } from './executed-functions.ts';
+import { ExecutedFunctionScanner } from './executed-function-scanner.ts';
+import { executedFunctionsInSql, type ExecutedFunction } from './executed-functions.ts';
 
 // Shaped like pg_dump 15's plain output (and pg_restore --schema-only's): functions first, then
 // tables, data, and the post-data indexes, triggers and constraints.

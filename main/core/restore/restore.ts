@@ -2,36 +2,25 @@
 // (checksum and structure) before touching anything; refuse to write over a non-empty database unless
 // the DBA said --clean and typed its name; and with --clean, restore into a scratch database first and
 // swap it in only after its row counts match the manifest, so a failed restore never costs the original.
-import type { ChildProcess } from 'node:child_process';
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
-import type { Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
-import type pg from 'pg';
 import type { EngineContext } from '../backup/backup.ts';
 import { backupStorage } from '../storage/storage.ts';
 import { HoldfastError, toErrorInfo } from '../model/errors.ts';
-import { dbnameConninfo, quoteIdent } from '../pg/connection.ts';
+import { quoteIdent } from '../pg/connection.ts';
 import { openSession, type ServerSession } from '../pg/session.ts';
-import { parseTableKey } from '../pg/table-key.ts';
-import { runChild, stderrTail } from '../process/child.ts';
-import { pickClientTools, type ClientToolSet } from '../tools/discover.ts';
-import type { BackupMetadata, Profile } from '../model/types.ts';
-import type { RestoreErrorCollector } from '../drill/restore-errors.ts';
+import { pickClientTools } from '../tools/discover.ts';
+import type { Profile } from '../model/types.ts';
 import { checkBackupFiles, dumpClientMajor } from '../verify/verify.ts';
 import { findExecutedFunctions } from './executed-functions.ts';
 import { archiveContents, assessImpact, type RestoreImpact } from './impact.ts';
-import { psqlKnowsRestrict, restrictedPsqlInput } from './psql-input.ts';
-import {
-  applyDatabaseProperties,
-  createScratchDatabase,
-  planDatabaseProperties,
-  readBackupDatabaseEntries,
-  readTargetDatabase,
-  type DatabasePropertiesPlan,
-  type TargetDatabase,
-} from './database-properties.ts';
-import { maintenanceConnection, settleSwap, swapConnection, SwapJournal } from './swap-journal.ts';
+import { readBackupDatabaseEntries } from './backup-database-entries.ts';
+import { planDatabaseProperties, type DatabasePropertiesPlan } from './database-properties.ts';
+import { runRestoreTool } from './restore-tool.ts';
+import { freeScratchStamp, scratchName, swapIn } from './swap-in.ts';
+import { maintenanceConnection, SwapJournal } from './swap-journal.ts';
+import { checkedCounts, userRelationCount, type TableCount } from './table-counts.ts';
+import { readTargetDatabase, type TargetDatabase } from './target-database.ts';
+
+export type { TableCount } from './table-counts.ts';
 
 export interface RestoreRequest {
   ref: string;
@@ -52,12 +41,6 @@ export interface RestoreRequest {
   onProgress?: (phase: string) => void;
 }
 
-export interface TableCount {
-  table: string;
-  expected: number;
-  actual: number | null;
-}
-
 export interface RestoreResult {
   dryRun: boolean;
   ok: boolean;
@@ -73,151 +56,6 @@ export interface RestoreResult {
 }
 
 const refused = (message: string, hint?: string) => new HoldfastError('RESTORE_REFUSED', message, hint);
-
-async function userRelationCount(session: ServerSession, database: string): Promise<number> {
-  const client = await session.connect(database);
-  try {
-    const result = await client.query<{ n: string }>(
-      `SELECT count(*)::text AS n FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
-          AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'`,
-    );
-    return Number(result.rows[0]!.n);
-  } finally {
-    await client.end();
-  }
-}
-
-/** Exact rows per manifest table (or the ones given), on two connections at once (a restore drill waits on this). */
-export async function countTables(session: ServerSession, database: string, backup: BackupMetadata, entries: ReadonlyArray<[string, number]> = Object.entries(backup.rowCounts)): Promise<TableCount[]> {
-  const counts: TableCount[] = new Array(entries.length);
-  let next = 0;
-  const worker = async () => {
-    const client = await session.connect(database);
-    try {
-      for (let i = next++; i < entries.length; i = next++) {
-        const [table, expected] = entries[i]!;
-        const dot = parseTableKey(table) ?? (await resolveQualified(client, table));
-        if (!dot) {
-          counts[i] = { table, expected, actual: null };
-          continue;
-        }
-        // Qualified: a search_path set for the database or role could put another count() first. (int8 arrives as a string.)
-        const result = await client.query<{ n: string }>(`SELECT pg_catalog.count(*) AS n FROM ONLY ${quoteIdent(dot.schema)}.${quoteIdent(dot.name)}`);
-        counts[i] = { table, expected, actual: Number(result.rows[0]!.n) };
-      }
-    } finally {
-      await client.end();
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(2, Math.max(entries.length, 1)) }, worker));
-  return counts;
-}
-
-/**
- * A key from a manifest written before keys were quoted (pg/table-key.ts), split at the dot that
- * names a real table: schema and table names may both contain dots ("app.v2"."users").
- */
-async function resolveQualified(client: pg.Client, table: string): Promise<{ schema: string; name: string } | undefined> {
-  for (let dot = table.indexOf('.'); dot > 0; dot = table.indexOf('.', dot + 1)) {
-    const schema = table.slice(0, dot);
-    const name = table.slice(dot + 1);
-    const found = await client.query('SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2', [schema, name]);
-    if ((found.rowCount ?? 0) > 0) return { schema, name };
-  }
-  return undefined;
-}
-
-function scratchName(database: string, at: Date, kind: 'holdfast' | 'before'): string {
-  const stamp = at.toISOString().replace(/[-:TZ.]/g, '').slice(0, 14);
-  const suffix = `__${kind}_${stamp}`;
-  // Identifiers are at most 63 bytes.
-  let base = database;
-  while (Buffer.byteLength(base + suffix) > 63) base = base.slice(0, -1);
-  return base + suffix;
-}
-
-/**
- * A time whose scratch names (<db>__holdfast_<time>, <db>__before_<time>) no database has yet: names
- * are to the second, so a second replace restore of the same database within one second (or a kept
- * __before_ from an earlier one) would otherwise collide, and the swap fail after the whole restore.
- */
-async function freeScratchStamp(client: pg.Client, database: string): Promise<Date> {
-  const start = Date.now();
-  for (let seconds = 0; seconds < 600; seconds += 1) {
-    const at = new Date(start + seconds * 1000);
-    const names = [scratchName(database, at, 'holdfast'), scratchName(database, at, 'before')];
-    if (((await client.query('SELECT 1 FROM pg_database WHERE datname = ANY($1)', [names])).rowCount ?? 0) === 0) return at;
-  }
-  throw new HoldfastError('CONFLICT', `Every scratch name for "${database}" in the next ten minutes is taken by an existing database.`, `Drop the old ${database}__before_* and ${database}__holdfast_* databases you no longer need, then try again.`);
-}
-
-export interface RestoreToolOptions extends Pick<RestoreRequest, 'jobs' | 'noOwner' | 'noAcl' | 'signal'> {
-  /** Archives only: runs pg_restore --verbose (its messages untranslated) and hands over each stderr line as it comes. */
-  onStderrLine?: (line: string) => void;
-  /**
-   * A drill's restore into its sandbox: errors do not stop it (no --exit-on-error, no single
-   * transaction, no ON_ERROR_STOP); each goes to the collector, and the caller judges them.
-   */
-  collectErrors?: RestoreErrorCollector;
-}
-
-/** pg_restore --verbose's progress lines ("pg_restore: processing item …"), left out of error messages. */
-const progressLine = /^(?:pg_restore: )+(?!error:|warning:|detail:|hint:)/;
-
-export async function runRestoreTool(
-  context: EngineContext,
-  session: ServerSession,
-  tools: ClientToolSet,
-  backup: BackupMetadata,
-  request: RestoreToolOptions,
-  database: string,
-): Promise<void> {
-  const collector = request.collectErrors;
-  // A collector needs --verbose too: only then does pg_restore name the TOC entry an error belongs to.
-  const verbose = (request.onStderrLine !== undefined || collector !== undefined) && backup.format !== 'plain';
-  // LC_ALL would override LC_MESSAGES; progress lines and errors are read by their English text.
-  const env = verbose || collector ? { ...session.childEnv(), LC_ALL: undefined, LC_MESSAGES: 'C' } : session.childEnv();
-  const lineReaders = [request.onStderrLine, collector?.onLine].filter((reader): reader is (line: string) => void => reader !== undefined);
-  const onSpawn =
-    lineReaders.length > 0 ? (child: ChildProcess) => child.stderr && createInterface({ input: child.stderr, crlfDelay: Infinity }).on('line', (line) => lineReaders.forEach((read) => read(line))) : undefined;
-  let result;
-  if (backup.format === 'plain') {
-    // psql runs a script's meta-commands on this host: it must know \restrict, and gets the script only through the check of psql-input.ts.
-    if (!psqlKnowsRestrict(tools.version)) {
-      throw new HoldfastError('TOOL_MISSING', `psql ${tools.version} (${tools.paths.psql}) cannot be kept from running a plain dump's psql meta-commands on this host: \\restrict came with psql 13.22, 14.19, 15.14, 16.10 and 17.6.`, 'Update the PostgreSQL client tools to the latest minor release of their major (or set HOLDFAST_PG_BIN to newer ones).');
-    }
-    const file = createReadStream(backup.path, { highWaterMark: 1024 * 1024 });
-    const input: Readable = restrictedPsqlInput(backup.compression.startsWith('gzip') ? file.pipe(createGunzip()) : file);
-    const stopOnError = collector ? ['--echo-errors'] : ['--set=ON_ERROR_STOP=1', '--single-transaction'];
-    result = await runChild(tools.paths.psql, ['--no-psqlrc', '--quiet', '--no-password', ...stopOnError, `--dbname=${dbnameConninfo(database)}`], {
-      env,
-      stdin: input,
-      signal: request.signal,
-      timeoutMs: context.config.timeoutMs,
-      ...(onSpawn ? { onSpawn } : {}),
-    });
-  } else {
-    const args = [`--dbname=${dbnameConninfo(database)}`, '--no-password'];
-    if (!collector) args.push('--exit-on-error');
-    if (request.jobs && request.jobs > 1) args.push(`--jobs=${request.jobs}`);
-    else if (!collector) args.push('--single-transaction');
-    if (request.noOwner) args.push('--no-owner');
-    if (request.noAcl) args.push('--no-acl');
-    if (verbose) args.push('--verbose');
-    args.push(backup.path);
-    result = await runChild(tools.paths.pg_restore, args, { env, signal: request.signal, timeoutMs: context.config.timeoutMs, ...(onSpawn ? { onSpawn } : {}) });
-    if (verbose) result = { ...result, stderr: result.stderr.split('\n').filter((line) => !progressLine.test(line)).join('\n') };
-  }
-  if (result.stoppedBecause === 'cancelled') throw new HoldfastError('CANCELLED', 'The restore was cancelled.');
-  // With a collector, errors the tool got past are the caller's to judge; an exit it gave no error for is not.
-  const judgedByCaller = collector !== undefined && !result.stoppedBecause && !result.signal && (result.exitCode === 0 || collector.sawErrors());
-  if (!judgedByCaller && (result.exitCode !== 0 || result.stoppedBecause)) {
-    const tool = backup.format === 'plain' ? 'psql' : 'pg_restore';
-    const why = result.stoppedBecause ?? (result.signal ? `killed by ${result.signal}` : `exit ${result.exitCode}`);
-    throw new HoldfastError('RESTORE_FAILED', `${tool} failed (${why}): ${stderrTail(result.stderr) || '(no message)'}`, 'Roles missing on the target? Try --no-owner --no-acl, or restore the backup\'s .globals.sql first.');
-  }
-}
 
 export async function restoreBackup(context: EngineContext, request: RestoreRequest): Promise<RestoreResult> {
   const { catalogue, config } = context;
@@ -379,141 +217,4 @@ async function adminStatement(session: ServerSession, sql: string): Promise<void
   } finally {
     await client.end();
   }
-}
-
-/** Row counts of the restored database, which must match the manifest. */
-async function checkedCounts(session: ServerSession, database: string, backup: BackupMetadata, hint: string | undefined): Promise<TableCount[]> {
-  const tables = await countTables(session, database, backup);
-  const wrong = tables.filter((t) => t.actual !== t.expected);
-  if (wrong.length > 0) {
-    throw new HoldfastError('RESTORE_FAILED', `Row counts after the restore differ from the backup's manifest: ${wrong.map((t) => `${t.table} expected ${t.expected}, got ${t.actual ?? 'no table'}`).join('; ')}`, hint);
-  }
-  return tables;
-}
-
-interface SwapPlan {
-  session: ServerSession;
-  journal: SwapJournal;
-  runId: string;
-  database: string;
-  workDatabase: string;
-  aside: string;
-  /** --swap: keep the replaced database as `aside`; --clean drops it. */
-  keep: boolean;
-  original: TargetDatabase;
-  properties: DatabasePropertiesPlan;
-  terminateConnections: boolean;
-  /** Said in the result: a locale fallback, a previous database that could not be dropped. */
-  warnings: string[];
-}
-
-/**
- * Restores into a scratch copy and swaps it in. Never drop first: move the original aside, move the
- * copy into its name, and only then drop the original (--clean) or keep it (--swap). Each step is
- * journalled before it is taken (swap-journal.ts); a failure at any point settles the swap from what
- * the server shows — before the copy has the name, that puts the original back under it.
- */
-async function swapIn(plan: SwapPlan, restoreCopy: () => Promise<TableCount[]>, onSwapping: () => void): Promise<TableCount[]> {
-  const { session, journal, runId, database, workDatabase, aside } = plan;
-  const q = quoteIdent;
-  /** Puts things back after a failure and says how they were left. */
-  const settle = async (): Promise<string> => {
-    try {
-      const client = await swapConnection(session, runId);
-      try {
-        const outcome = await settleSwap(client, journal.get(runId)!, { afterCrash: false });
-        if (outcome.action === 'needs-attention') {
-          journal.release(runId);
-          return `${outcome.message}.`;
-        }
-        journal.resolve(runId, outcome.action, outcome.message);
-        return `${outcome.message[0]!.toUpperCase()}${outcome.message.slice(1)}.`;
-      } finally {
-        await client.end();
-      }
-    } catch (error) {
-      journal.release(runId);
-      return `Putting things back failed too (${toErrorInfo(error).message}): Holdfast tries again at its next start, or run holdfast restore --recover.`;
-    }
-  };
-
-  journal.begin({ runId, profile: session.profile.name, database, scratch: workDatabase, before: aside, keepBefore: plan.keep, originalOid: plan.original.oid });
-  let tables: TableCount[];
-  try {
-    const client = await swapConnection(session, runId);
-    try {
-      const fellBack = await createScratchDatabase(client, workDatabase, plan.properties);
-      if (fellBack) plan.warnings.push(fellBack);
-      const copyOid = (await client.query<{ oid: number }>('SELECT oid::int AS oid FROM pg_database WHERE datname = $1', [workDatabase])).rows[0]!.oid;
-      journal.step(runId, 'restore', { copyOid });
-    } finally {
-      await client.end();
-    }
-    tables = await restoreCopy();
-    journal.step(runId, 'properties');
-    const client2 = await swapConnection(session, runId);
-    try {
-      await applyDatabaseProperties(client2, workDatabase, plan.properties);
-    } finally {
-      await client2.end();
-    }
-  } catch (error) {
-    const outcome = await settle();
-    if (error instanceof HoldfastError) throw new HoldfastError(error.code, error.message, error.hint ? `${error.hint} ${outcome}` : outcome);
-    throw error;
-  }
-
-  onSwapping();
-  const client = await swapConnection(session, runId);
-  try {
-    let allowConnChanged = false;
-    try {
-      if (plan.terminateConnections) {
-        // No new sessions first, so the ones ended are not simply replaced by reconnecting clients.
-        const allowed = (await client.query<{ allowed: boolean }>('SELECT datallowconn AS allowed FROM pg_database WHERE oid = $1', [plan.original.oid])).rows[0]?.allowed === true;
-        if (allowed) {
-          journal.step(runId, 'disallow-connections', { allowConnChanged: true });
-          allowConnChanged = true;
-          await client.query(`ALTER DATABASE ${q(database)} ALLOW_CONNECTIONS false`);
-        }
-        await client.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [database]);
-      }
-      journal.step(runId, 'rename-original');
-      await client.query(`ALTER DATABASE ${q(database)} RENAME TO ${q(aside)}`);
-    } catch (error) {
-      const outcome = await settle();
-      throw new HoldfastError('RESTORE_FAILED', `Could not move "${database}" aside to put the restored copy in its place: ${(error as Error).message}`, `${outcome} Disconnect its sessions (or add --terminate-connections) and try again.`);
-    }
-    // A kept database takes connections again at once; one about to be dropped only if the drop fails.
-    if (allowConnChanged && plan.keep) {
-      await client.query(`ALTER DATABASE ${q(aside)} ALLOW_CONNECTIONS true`);
-      journal.step(runId, 'rename-original', { allowConnChanged: false });
-      allowConnChanged = false;
-    }
-    try {
-      journal.step(runId, 'rename-copy');
-      await client.query(`ALTER DATABASE ${q(workDatabase)} RENAME TO ${q(database)}`);
-    } catch (error) {
-      const outcome = await settle();
-      throw new HoldfastError('RESTORE_FAILED', `Could not rename the restored copy "${workDatabase}" to "${database}": ${(error as Error).message}`, outcome);
-    }
-    let done = `"${database}" is the restored copy`;
-    if (plan.keep) {
-      done += `; the previous database is kept as "${aside}"`;
-    } else {
-      journal.step(runId, 'drop-before');
-      try {
-        await client.query(`DROP DATABASE ${q(aside)}`);
-        done += '; the previous database was dropped';
-      } catch (error) {
-        if (allowConnChanged) await client.query(`ALTER DATABASE ${q(aside)} ALLOW_CONNECTIONS true`);
-        plan.warnings.push(`The previous database could not be dropped (${(error as Error).message}); it is kept as "${aside}".`);
-        done += `; the previous database is kept as "${aside}" (it could not be dropped)`;
-      }
-    }
-    journal.resolve(runId, 'completed', done);
-  } finally {
-    await client.end();
-  }
-  return tables;
 }

@@ -34,10 +34,10 @@
 //   retention run must never delete what it cannot date.
 import type { BackupScope } from '../backup/options.ts';
 import { HoldfastError } from '../model/errors.ts';
+import { addCivilDays, bucketKeys, DAY_MS, defaultTimeZone, memoParts, pad, zonedInstant, type PartsOf } from './calendar.ts';
+import { GFS_DAYS, GFS_KINDS, validatePolicy, type RetentionPolicy } from './policy-text.ts';
 
-export type RetentionPolicy =
-  | { kind: 'days'; keepDays: number; minKeep?: number }
-  | { kind: 'gfs'; daily: number; weekly: number; monthly: number; yearly: number; minKeep?: number };
+export { formatRetentionPolicy, parseRetentionPolicy, type RetentionPolicy } from './policy-text.ts';
 
 export interface RetentionCandidate {
   id: string;
@@ -61,191 +61,6 @@ export interface RetentionDecision {
   reasons: string[];
 }
 
-const DAY_MS = 24 * 60 * 60 * 1000;
-const GFS_KINDS = ['daily', 'weekly', 'monthly', 'yearly'] as const;
-type GfsKind = (typeof GFS_KINDS)[number];
-const GFS_UNITS: Record<string, GfsKind> = { d: 'daily', w: 'weekly', m: 'monthly', y: 'yearly' };
-/** The most days a bucket of each kind spans, so the other backups' window never ends before the tier's. */
-const GFS_DAYS: Record<GfsKind, number> = { daily: 1, weekly: 7, monthly: 31, yearly: 366 };
-
-// --- calendar --------------------------------------------------------------------------------------
-
-interface LocalParts {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
-}
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let formatter = formatters.get(timeZone);
-  if (!formatter) {
-    try {
-      // Fixed locale, calendar and digits: the parts are parsed as numbers, whatever the user's locale.
-      formatter = new Intl.DateTimeFormat('en-US', {
-        timeZone,
-        calendar: 'gregory',
-        numberingSystem: 'latn',
-        hourCycle: 'h23',
-        year: 'numeric',
-        month: '2-digit',
-        day: '2-digit',
-        hour: '2-digit',
-        minute: '2-digit',
-        second: '2-digit',
-      });
-    } catch {
-      throw new HoldfastError('BAD_INPUT', `Unknown time zone "${timeZone}".`, 'Use an IANA zone name such as Europe/Berlin or UTC.');
-    }
-    formatters.set(timeZone, formatter);
-  }
-  return formatter;
-}
-
-export function defaultTimeZone(): string {
-  return new Intl.DateTimeFormat().resolvedOptions().timeZone;
-}
-
-function localParts(ms: number, timeZone: string): LocalParts {
-  const parts: Record<string, number> = {};
-  for (const part of formatterFor(timeZone).formatToParts(ms)) {
-    if (part.type !== 'literal') parts[part.type] = Number(part.value);
-  }
-  return {
-    year: parts.year ?? NaN,
-    month: parts.month ?? NaN,
-    day: parts.day ?? NaN,
-    hour: parts.hour ?? NaN,
-    minute: parts.minute ?? NaN,
-    second: parts.second ?? NaN,
-  };
-}
-
-/** The instant a local wall-clock time names; a time skipped by DST moves forward by the gap. */
-function zonedInstant(year: number, month: number, day: number, hour: number, minute: number, timeZone: string): number {
-  const wall = Date.UTC(year, month - 1, day, hour, minute);
-  const offsetAt = (ms: number): number => {
-    const p = localParts(ms, timeZone);
-    return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - Math.floor(ms / 1000) * 1000;
-  };
-  // Two rounds settle on the offset in force at the target instant, including next to a transition.
-  return wall - offsetAt(wall - offsetAt(wall));
-}
-
-/** Pure calendar arithmetic on a civil date (no zone involved), so UTC is the right tool. */
-function addCivilDays(year: number, month: number, day: number, days: number): { year: number; month: number; day: number } {
-  const date = new Date(Date.UTC(year, month - 1, day + days));
-  return { year: date.getUTCFullYear(), month: date.getUTCMonth() + 1, day: date.getUTCDate() };
-}
-
-function isoWeek(year: number, month: number, day: number): { year: number; week: number } {
-  const date = new Date(Date.UTC(year, month - 1, day));
-  const mondayBased = (date.getUTCDay() + 6) % 7;
-  // The ISO week belongs to the year holding its Thursday.
-  date.setUTCDate(date.getUTCDate() - mondayBased + 3);
-  const weekYear = date.getUTCFullYear();
-  const dayOfYear = Math.round((date.getTime() - Date.UTC(weekYear, 0, 1)) / DAY_MS);
-  return { year: weekYear, week: 1 + Math.floor(dayOfYear / 7) };
-}
-
-const pad = (value: number, width: number): string => String(value).padStart(width, '0');
-
-function bucketKeys(parts: LocalParts): Record<GfsKind, string> {
-  const week = isoWeek(parts.year, parts.month, parts.day);
-  const year = pad(parts.year, 4);
-  const month = `${year}-${pad(parts.month, 2)}`;
-  return {
-    daily: `${month}-${pad(parts.day, 2)}`,
-    weekly: `${pad(week.year, 4)}-W${pad(week.week, 2)}`,
-    monthly: month,
-    yearly: year,
-  };
-}
-
-// --- validation and text form ------------------------------------------------------------------------
-
-function badPolicy(message: string): HoldfastError {
-  return new HoldfastError('BAD_INPUT', message, 'Use "30d", "days:30" or "gfs:7d,4w,12m,3y" (any subset of d/w/m/y), optionally with ",min:N".');
-}
-
-function checkCount(value: unknown, name: string, minimum: number): void {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < minimum) {
-    throw badPolicy(`Retention ${name} must be a whole number of at least ${minimum}, not ${String(value)}.`);
-  }
-}
-
-function validatePolicy(policy: RetentionPolicy): void {
-  if (policy.minKeep !== undefined) checkCount(policy.minKeep, 'minKeep', 1);
-  if (policy.kind === 'days') {
-    checkCount(policy.keepDays, 'keepDays', 1);
-    return;
-  }
-  if (policy.kind !== 'gfs') throw badPolicy(`Unknown retention policy kind "${String((policy as { kind: unknown }).kind)}".`);
-  for (const kind of GFS_KINDS) checkCount(policy[kind], kind, 0);
-  // All-zero GFS would quietly mean "delete everything but the newest"; that is never what was meant.
-  if (GFS_KINDS.every((kind) => policy[kind] === 0)) throw badPolicy('A GFS retention policy needs at least one non-zero count.');
-}
-
-/**
- * "30d", "days:30", "gfs:7d,4w,12m,3y" (any subset; a missing unit is 0), each optionally followed
- * by ",min:N" for the minimum kept per profile. Case and spaces are ignored.
- */
-export function parseRetentionPolicy(text: string): RetentionPolicy {
-  const source = text.trim().toLowerCase().replace(/\s+/g, '');
-  const quoted = JSON.stringify(text);
-  if (source === '') throw badPolicy('The retention policy is empty.');
-  const [head = '', ...rest] = source.split(',');
-  let minKeep: number | undefined;
-  const takeMin = (part: string): boolean => {
-    const match = /^min:(\d{1,6})$/.exec(part);
-    if (!match) return false;
-    if (minKeep !== undefined) throw badPolicy(`Retention policy ${quoted}: "min" is given twice.`);
-    minKeep = Number(match[1]);
-    if (minKeep < 1) throw badPolicy(`Retention policy ${quoted}: "${part}" must keep at least 1.`);
-    return true;
-  };
-  const withMin = <T extends RetentionPolicy>(policy: T): T => (minKeep === undefined ? policy : { ...policy, minKeep });
-
-  if (!head.startsWith('gfs:')) {
-    const match = /^(?:(\d{1,6})d|days:(\d{1,6}))$/.exec(head);
-    if (!match) throw badPolicy(`Retention policy ${quoted}: "${head}" is not understood; expected "<n>d", "days:<n>" or "gfs:…".`);
-    for (const part of rest) {
-      if (!takeMin(part)) throw badPolicy(`Retention policy ${quoted}: "${part}" is not understood; only ",min:<n>" may follow a days policy.`);
-    }
-    const keepDays = Number(match[1] ?? match[2]);
-    if (keepDays < 1) throw badPolicy(`Retention policy ${quoted}: "${head}" must keep at least 1 day.`);
-    return withMin({ kind: 'days', keepDays });
-  }
-
-  const counts: Record<GfsKind, number> = { daily: 0, weekly: 0, monthly: 0, yearly: 0 };
-  const seen = new Set<GfsKind>();
-  const parts = [head.slice('gfs:'.length), ...rest];
-  for (const part of parts) {
-    if (part === '') throw badPolicy(`Retention policy ${quoted}: an empty part; list counts like "7d,4w,12m,3y".`);
-    if (takeMin(part)) continue;
-    const match = /^(\d{1,6})([dwmy])$/.exec(part);
-    const kind = match ? GFS_UNITS[match[2]!] : undefined;
-    if (!match || !kind) throw badPolicy(`Retention policy ${quoted}: "${part}" is not understood; use <n>d, <n>w, <n>m, <n>y or min:<n>.`);
-    if (seen.has(kind)) throw badPolicy(`Retention policy ${quoted}: "${part}" repeats the ${kind} count.`);
-    seen.add(kind);
-    counts[kind] = Number(match[1]);
-  }
-  const policy = withMin({ kind: 'gfs' as const, ...counts });
-  validatePolicy(policy);
-  return policy;
-}
-
-/** The canonical text form; parseRetentionPolicy reads it back to the same policy. */
-export function formatRetentionPolicy(policy: RetentionPolicy): string {
-  const min = policy.minKeep === undefined ? '' : `,min:${policy.minKeep}`;
-  if (policy.kind === 'days') return `${policy.keepDays}d${min}`;
-  const units = GFS_KINDS.filter((kind) => policy[kind] > 0).map((kind) => `${policy[kind]}${kind[0]}`);
-  return `gfs:${units.join(',')}${min}`;
-}
 
 // --- planning ----------------------------------------------------------------------------------------
 
@@ -262,21 +77,6 @@ function newestFirst(a: Dated, b: Dated): number {
   if (aValid !== bValid) return aValid ? -1 : 1;
   if (aValid && a.ms !== b.ms) return b.ms - a.ms;
   return a.candidate.id < b.candidate.id ? -1 : a.candidate.id > b.candidate.id ? 1 : 0;
-}
-
-type PartsOf = (ms: number) => LocalParts;
-
-function memoParts(timeZone: string): PartsOf {
-  formatterFor(timeZone);
-  const cache = new Map<number, LocalParts>();
-  return (ms) => {
-    let parts = cache.get(ms);
-    if (!parts) {
-      parts = localParts(ms, timeZone);
-      cache.set(ms, parts);
-    }
-    return parts;
-  };
 }
 
 /** The days every backup that is not a good full one is kept for: the policy's finest window. */

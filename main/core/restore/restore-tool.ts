@@ -1,0 +1,88 @@
+// Runs the restore tool itself against one database: psql for a plain dump (its input checked on the
+// way, psql-input.ts), pg_restore for an archive. Shared by restores and drills; a drill hands over a
+// collector and judges the errors itself.
+import type { ChildProcess } from 'node:child_process';
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import type { EngineContext } from '../backup/backup.ts';
+import type { RestoreErrorCollector } from '../drill/restore-errors.ts';
+import { HoldfastError } from '../model/errors.ts';
+import type { BackupMetadata } from '../model/types.ts';
+import { dbnameConninfo } from '../pg/connection.ts';
+import type { ServerSession } from '../pg/session.ts';
+import { runChild, stderrTail } from '../process/child.ts';
+import type { ClientToolSet } from '../tools/discover.ts';
+import { psqlKnowsRestrict, restrictedPsqlInput } from './psql-input.ts';
+
+export interface RestoreToolOptions {
+  jobs?: number | undefined;
+  noOwner: boolean;
+  noAcl: boolean;
+  signal?: AbortSignal;
+  /** Archives only: runs pg_restore --verbose (its messages untranslated) and hands over each stderr line as it comes. */
+  onStderrLine?: (line: string) => void;
+  /**
+   * A drill's restore into its sandbox: errors do not stop it (no --exit-on-error, no single
+   * transaction, no ON_ERROR_STOP); each goes to the collector, and the caller judges them.
+   */
+  collectErrors?: RestoreErrorCollector;
+}
+
+/** pg_restore --verbose's progress lines ("pg_restore: processing item …"), left out of error messages. */
+const progressLine = /^(?:pg_restore: )+(?!error:|warning:|detail:|hint:)/;
+
+export async function runRestoreTool(
+  context: EngineContext,
+  session: ServerSession,
+  tools: ClientToolSet,
+  backup: BackupMetadata,
+  request: RestoreToolOptions,
+  database: string,
+): Promise<void> {
+  const collector = request.collectErrors;
+  // A collector needs --verbose too: only then does pg_restore name the TOC entry an error belongs to.
+  const verbose = (request.onStderrLine !== undefined || collector !== undefined) && backup.format !== 'plain';
+  // LC_ALL would override LC_MESSAGES; progress lines and errors are read by their English text.
+  const env = verbose || collector ? { ...session.childEnv(), LC_ALL: undefined, LC_MESSAGES: 'C' } : session.childEnv();
+  const lineReaders = [request.onStderrLine, collector?.onLine].filter((reader): reader is (line: string) => void => reader !== undefined);
+  const onSpawn =
+    lineReaders.length > 0 ? (child: ChildProcess) => child.stderr && createInterface({ input: child.stderr, crlfDelay: Infinity }).on('line', (line) => lineReaders.forEach((read) => read(line))) : undefined;
+  let result;
+  if (backup.format === 'plain') {
+    // psql runs a script's meta-commands on this host: it must know \restrict, and gets the script only through the check of psql-input.ts.
+    if (!psqlKnowsRestrict(tools.version)) {
+      throw new HoldfastError('TOOL_MISSING', `psql ${tools.version} (${tools.paths.psql}) cannot be kept from running a plain dump's psql meta-commands on this host: \\restrict came with psql 13.22, 14.19, 15.14, 16.10 and 17.6.`, 'Update the PostgreSQL client tools to the latest minor release of their major (or set HOLDFAST_PG_BIN to newer ones).');
+    }
+    const file = createReadStream(backup.path, { highWaterMark: 1024 * 1024 });
+    const input: Readable = restrictedPsqlInput(backup.compression.startsWith('gzip') ? file.pipe(createGunzip()) : file);
+    const stopOnError = collector ? ['--echo-errors'] : ['--set=ON_ERROR_STOP=1', '--single-transaction'];
+    result = await runChild(tools.paths.psql, ['--no-psqlrc', '--quiet', '--no-password', ...stopOnError, `--dbname=${dbnameConninfo(database)}`], {
+      env,
+      stdin: input,
+      signal: request.signal,
+      timeoutMs: context.config.timeoutMs,
+      ...(onSpawn ? { onSpawn } : {}),
+    });
+  } else {
+    const args = [`--dbname=${dbnameConninfo(database)}`, '--no-password'];
+    if (!collector) args.push('--exit-on-error');
+    if (request.jobs && request.jobs > 1) args.push(`--jobs=${request.jobs}`);
+    else if (!collector) args.push('--single-transaction');
+    if (request.noOwner) args.push('--no-owner');
+    if (request.noAcl) args.push('--no-acl');
+    if (verbose) args.push('--verbose');
+    args.push(backup.path);
+    result = await runChild(tools.paths.pg_restore, args, { env, signal: request.signal, timeoutMs: context.config.timeoutMs, ...(onSpawn ? { onSpawn } : {}) });
+    if (verbose) result = { ...result, stderr: result.stderr.split('\n').filter((line) => !progressLine.test(line)).join('\n') };
+  }
+  if (result.stoppedBecause === 'cancelled') throw new HoldfastError('CANCELLED', 'The restore was cancelled.');
+  // With a collector, errors the tool got past are the caller's to judge; an exit it gave no error for is not.
+  const judgedByCaller = collector !== undefined && !result.stoppedBecause && !result.signal && (result.exitCode === 0 || collector.sawErrors());
+  if (!judgedByCaller && (result.exitCode !== 0 || result.stoppedBecause)) {
+    const tool = backup.format === 'plain' ? 'psql' : 'pg_restore';
+    const why = result.stoppedBecause ?? (result.signal ? `killed by ${result.signal}` : `exit ${result.exitCode}`);
+    throw new HoldfastError('RESTORE_FAILED', `${tool} failed (${why}): ${stderrTail(result.stderr) || '(no message)'}`, 'Roles missing on the target? Try --no-owner --no-acl, or restore the backup\'s .globals.sql first.');
+  }
+}
