@@ -42,7 +42,8 @@ import {
 } from './profiles/profiles.ts';
 import { removeStalePassfiles } from './secrets/passfile.ts';
 import { removeStaleSandboxes } from './drill/scratch-server.ts';
-import { KeytarSecretStore, type SecretStore } from './secrets/secret-store.ts';
+import { type SecretStore } from './secrets/secret-store.ts';
+import { openSecretStore, UNREACHABLE_SECRET_HINT } from './secrets/store-choice.ts';
 import { restoreBackup, type RestoreRequest, type RestoreResult } from './restore/restore.ts';
 import { recoverInterruptedSwaps, type SwapRecovery } from './restore/swap-journal.ts';
 import { discoverClientTools, type ClientToolSet } from './tools/discover.ts';
@@ -201,7 +202,7 @@ export class Holdfast implements EngineContext, ProfileContext {
   /** Opens (creating if needed) HOLDFAST_HOME and its catalogue, then reconciles files and runs. */
   static async open(config: HoldfastConfig = loadConfig(), options: { secrets?: SecretStore } = {}): Promise<{ holdfast: Holdfast; reconciled: ReconcileReport }> {
     await ensurePrivateDir(config.home);
-    const holdfast = new Holdfast(config, new Catalogue(join(config.home, 'catalogue.sqlite')), options.secrets ?? new KeytarSecretStore());
+    const holdfast = new Holdfast(config, new Catalogue(join(config.home, 'catalogue.sqlite')), options.secrets ?? openSecretStore(config.secretStore, config.home, config.env));
     const reconciled = await holdfast.reconcile();
     return { holdfast, reconciled };
   }
@@ -226,8 +227,8 @@ export class Holdfast implements EngineContext, ProfileContext {
     if (!availability.ok) {
       throw new HoldfastError(
         'NO_KEYCHAIN',
-        `Profile "${profile.name}" keeps its password in the OS keychain, which cannot be reached now (${availability.reason}).`,
-        'Unlock or start the keychain (on Linux: a desktop session with gnome-keyring or KWallet), or move the password to ~/.pgpass and run `holdfast profile edit --forget-password`.',
+        `Profile "${profile.name}" keeps its password in ${this.secrets.description}, which cannot be reached now (${availability.reason}).`,
+        UNREACHABLE_SECRET_HINT,
       );
     }
     // An entry deleted outside Holdfast leaves libpq's own sources, as for a profile without one.
