@@ -16,6 +16,9 @@ import { loadConfig, type HoldfastConfig } from './config/config.ts';
 import { HoldfastError, toErrorInfo, type ErrorInfo } from './model/errors.ts';
 import { describeCron, nextRunAfter, presetCron, systemTimeZone, validateCron, validateTimeZone, type ScheduleType } from './schedule/cron.ts';
 import { ScheduleStore, type Schedule } from './schedule/schedule-store.ts';
+import { ScheduleHostStore } from './catalogue/hosts.ts';
+import { schedulingStatus, type SchedulingStatus } from './schedule/host-status.ts';
+import { schedulingReasons } from './schedule/schedule-health.ts';
 import { DrillSlots } from './drill/drill-slots.ts';
 import { testRestore, type RestoreTestResult } from './drill/test-restore.ts';
 import { fileLogger, type Logger } from './log/log.ts';
@@ -682,9 +685,17 @@ export class Holdfast implements EngineContext, ProfileContext {
     return computeStats(this.catalogue, now);
   }
 
-  async health(now: Date = new Date()): Promise<HealthReport> {
+  /** Who runs the schedules (heartbeats in the catalogue), or that nothing does. */
+  schedulingStatus(now: Date = new Date()): SchedulingStatus {
+    return schedulingStatus(new ScheduleHostStore(this.catalogue.db).list(), { now, activeSchedules: this.schedules.list().filter((s) => s.enabled).length });
+  }
+
+  async health(now: Date = new Date()): Promise<HealthReport & { scheduling: SchedulingStatus }> {
     const tools = await this.clientTools(this.config.pgBinDir);
-    return computeHealth({
+    const scheduling = this.schedulingStatus(now);
+    const moreReasons = schedulingReasons({ status: scheduling, schedules: this.schedules.list(), now, isProfileBusy: (profile) => this.isProfileBusy(profile) });
+    const report = await computeHealth({
+      moreReasons,
       catalogue: this.catalogue,
       backupDir: this.config.backupDir,
       now,
@@ -701,6 +712,7 @@ export class Holdfast implements EngineContext, ProfileContext {
         return intervals.length ? Math.min(...intervals) + 1 : undefined;
       },
     });
+    return { ...report, scheduling };
   }
 
   /**
