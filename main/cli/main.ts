@@ -9,6 +9,8 @@ import { ROLES } from '../core/users/users.ts';
 import { exitCodeFor, HoldfastError, toErrorInfo, type ErrorInfo } from '../core/model/errors.ts';
 import { Holdfast } from '../core/holdfast.ts';
 import { profileFromUri } from '../core/profiles/profiles.ts';
+import { describeSchedulingStatus } from '../core/schedule/host-status.ts';
+import { renderSchedulingHosts } from './schedule-hosts-view.ts';
 import type { ServeFlags } from './serve.ts';
 import { formatBackup, formatCleanup, formatDecision, formatList, formatRecoveries, formatRestoreTest, formatProfile, formatProfileTest, formatRestore, formatVerify, humanBytes, humanDuration } from './format.ts';
 
@@ -301,7 +303,9 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
           ? 'No schedules. Add one with `holdfast schedule add <profile> --daily`.'
           : schedules.map((s) => `${s.id}  ${s.profile}  ${s.type}  ${s.description} (${s.timeZone})  next ${s.nextRun ?? '-'}  last ${s.lastRun ?? '-'} ${s.status}`).join('\n'),
       );
+      if (!options.json && exitCode === 0) await run('schedule.hosts', {}, false, renderSchedulingHosts);
     });
+  schedule.command('hosts').description('Which processes run the schedules, and which passwords they cannot read').option('--json', 'print JSON').action(async (options: { json?: boolean }) => run('schedule.hosts', {}, Boolean(options.json), renderSchedulingHosts));
   for (const [verb, channel, done] of [
     ['pause', 'schedule.pause', 'Paused'],
     ['resume', 'schedule.resume', 'Resumed'],
@@ -381,7 +385,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }) => {
       await run('backup.health', {}, Boolean(options.json), (health) =>
-        [`${health.status}${health.lastBackup ? ` (last backup ${health.lastBackup})` : ''}`, ...health.reasons.map((r) => `  ${r.severity}: ${r.message}`)].join('\n'),
+        [`${health.status}${health.lastBackup ? ` (last backup ${health.lastBackup})` : ''}`, ...health.reasons.map((r) => `  ${r.severity}: ${r.message}`), ...(health.scheduling.warning ? [] : [`  ${describeSchedulingStatus(health.scheduling)}`])].join('\n'),
       (health) => health.status !== 'healthy');
     });
 
