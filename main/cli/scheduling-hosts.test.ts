@@ -11,6 +11,7 @@ import { ScheduleHostStore } from '../core/catalogue/hosts.ts';
 import { loadConfig } from '../core/config/config.ts';
 import { Holdfast } from '../core/holdfast.ts';
 import { processStartToken } from '../core/process/liveness.ts';
+import { startHeartbeat } from '../core/schedule/heartbeat.ts';
 import { startSchedulingHost, type SchedulingHost } from '../core/schedule/host.ts';
 import { NOTHING_RUNS_SCHEDULES, TICK_INTERVAL_MS } from '../core/schedule/host-status.ts';
 import { clockedCron, seedBackup } from '../../test/support/clocked-cron.ts';
@@ -146,6 +147,25 @@ describe('credentials the host can reach', () => {
     await expect.poll(() => holdfast.schedulingStatus().running[0]?.credentialsCheckedAt ?? null).not.toBeNull();
     expect(holdfast.schedulingStatus().running[0]?.credentialProblems).toEqual([]);
     expect((await holdfast.health()).reasons.map((r) => r.code)).not.toContain('CREDENTIAL_UNREACHABLE');
+  });
+
+  test('before each slot: a tick checks the profiles whose slot comes within two ticks, not the others', async () => {
+    holdfast.catalogue.setKeychainPassword(holdfast.showProfile('shop').id, true);
+    holdfast.addSchedule({ profile: 'shop', type: 'custom', cron: '0 5 * * *', timeZone: 'UTC' }, new Date('2025-03-10T04:00:00Z'));
+    let now = new Date('2025-03-10T04:50:00Z');
+    const heartbeat = startHeartbeat(holdfast, { kind: 'daemon', clock: { now: () => now }, log: () => undefined });
+    try {
+      const checked = () => holdfast.schedulingStatus(now).running[0]?.credentialsCheckedAt ?? null;
+      heartbeat.ticked();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(checked()).toBeNull();
+      now = new Date('2025-03-10T04:58:30Z');
+      heartbeat.ticked();
+      await expect.poll(checked).toBe('2025-03-10T04:58:30.000Z');
+      expect(holdfast.schedulingStatus(now).running[0]?.credentialProblems.map((c) => c.profile)).toEqual(['shop']);
+    } finally {
+      await heartbeat.stop();
+    }
   });
 
   test('with no keychain reachable (a service without a D-Bus session) the problem names the keychain and why', async () => {
