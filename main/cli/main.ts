@@ -385,7 +385,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }) => {
       await run('backup.health', {}, Boolean(options.json), (health) =>
-        [`${health.status}${health.lastBackup ? ` (last backup ${health.lastBackup})` : ''}`, ...health.reasons.map((r) => `  ${r.severity}: ${r.message}`), ...(health.scheduling.warning ? [] : [`  ${describeSchedulingStatus(health.scheduling)}`])].join('\n'),
+        [`${health.status}${health.lastBackup ? ` (last backup ${health.lastBackup})` : ''}`, ...health.reasons.map((r) => `  ${r.severity}: ${r.message}`), ...(health.scheduling.running.length ? [`  ${describeSchedulingStatus(health.scheduling)}`] : [])].join('\n'),
       (health) => health.status !== 'healthy');
     });
 
