@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
 import type { Clock, Scheduler } from '../core/schedule/scheduler.ts';
 import type { Ticker } from '../core/schedule/ticker.ts';
+import type { ScheduleTask } from '../core/verify/reverify.ts';
 import { clockedCron, seedBackup } from '../../test/support/clocked-cron.ts';
 import { Desktop, failureNotice, type Notice } from './desktop.ts';
 import { settingsStore } from './desktop-settings.ts';
@@ -72,9 +73,8 @@ async function startDesktop(clock?: Clock): Promise<Harness> {
   return { desktop, tickers, notices, states, login };
 }
 
-/** A desktop whose cron tasks (retention, re-verification) are recorded, to be run by hand. */
-async function startWithCronTasks() {
-  const tasks: Array<{ expression: string; run: () => void; stopped: boolean }> = [];
+/** A quiet desktop with these cron tasks (and clock), whose log is kept. */
+async function startWithCron(cron: { cronTask: ScheduleTask; clock?: Clock }) {
   const logged: string[] = [];
   const desktop = await Desktop.start({
     holdfast: temp.holdfast,
@@ -83,14 +83,24 @@ async function startWithCronTasks() {
     notify: () => undefined,
     onState: () => undefined,
     startTicker: new FakeTickers().start,
+    ...cron,
+    log: (message) => logged.push(message),
+  });
+  desktops.push(desktop);
+  return { desktop, logged };
+}
+
+/** A desktop whose cron tasks (retention, re-verification) are recorded, to be run by hand. */
+async function startWithCronTasks() {
+  const tasks: Array<{ expression: string; run: () => void; stopped: boolean }> = [];
+  const started = await startWithCron({
     cronTask: (expression, run) => {
       const task = { expression, run, stopped: false };
       tasks.push(task);
       return { stop: () => (task.stopped = true) };
     },
-    log: (message) => logged.push(message),
   });
-  return { desktop, tasks, logged };
+  return { ...started, tasks };
 }
 
 describe('Desktop', () => {
@@ -193,19 +203,7 @@ describe('Desktop', () => {
     mkdirSync(temp.holdfast.config.backupDir, { recursive: true });
     const old = seedBackup(temp.holdfast.catalogue, temp.holdfast.config.backupDir, 'silent', new Date(2025, 1, 1).toISOString());
     const kept = seedBackup(temp.holdfast.catalogue, temp.holdfast.config.backupDir, 'silent', new Date(2025, 2, 9).toISOString());
-    const logged: string[] = [];
-    const desktop = await Desktop.start({
-      holdfast: temp.holdfast,
-      settings: settingsStore(temp.home),
-      loginItem: { isEnabled: () => false, setEnabled: () => undefined },
-      notify: () => undefined,
-      onState: () => undefined,
-      startTicker: new FakeTickers().start,
-      clock: cron.clock,
-      cronTask: cron.schedule,
-      log: (message) => logged.push(message),
-    });
-    desktops.push(desktop);
+    const { desktop, logged } = await startWithCron({ clock: cron.clock, cronTask: cron.schedule });
     expect(temp.holdfast.schedulingStatus(cron.clock.now()).running.map((host) => host.kind)).toEqual(['desktop']);
     cron.advanceTo(new Date(2025, 2, 10, 4, 59, 59));
     expect(logged.filter((line) => line.startsWith('cleanup'))).toEqual([]);
