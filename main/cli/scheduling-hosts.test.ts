@@ -149,6 +149,18 @@ describe('credentials the host can reach', () => {
     expect((await holdfast.health()).reasons.map((r) => r.code)).not.toContain('CREDENTIAL_UNREACHABLE');
   });
 
+  test('a file host given no key refuses to store a password, saying what is missing; nothing is written', async () => {
+    holdfast.close();
+    holdfast = await open({ HOLDFAST_SECRET_STORE: 'file' });
+    await expect(holdfast.editProfile('shop', { password: 's3cret' })).rejects.toMatchObject({
+      code: 'NO_KEYCHAIN',
+      message: `The password cannot be stored in the encrypted credentials file ${join(home, 'credentials.enc')}: The credentials file needs a key, and this host was given none.`,
+      hint: expect.stringContaining('LoadCredential=holdfast-credentials-key:'),
+    });
+    expect(existsSync(join(home, 'credentials.enc'))).toBe(false);
+    expect(holdfast.showProfile('shop').keychainPassword).toBe(false);
+  });
+
   test('before each slot: a tick checks the profiles whose slot comes within two ticks, not the others', async () => {
     holdfast.catalogue.setKeychainPassword(holdfast.showProfile('shop').id, true);
     holdfast.addSchedule({ profile: 'shop', type: 'custom', cron: '0 5 * * *', timeZone: 'UTC' }, new Date('2025-03-10T04:00:00Z'));

@@ -50,7 +50,7 @@ function keyProblem(message: string, hint: string): HoldfastError {
   return new HoldfastError('NO_KEYCHAIN', message, hint);
 }
 
-const KEY_HINT = `Give the key with systemd's LoadCredential=${SYSTEMD_CREDENTIAL_NAME}:/etc/holdfast/credentials.key (or HOLDFAST_CREDENTIALS_KEY); make one with: openssl rand -base64 32. The README's systemd section shows the unit.`;
+export const CREDENTIALS_KEY_HINT = `Give the key with systemd's LoadCredential=${SYSTEMD_CREDENTIAL_NAME}:/etc/holdfast/credentials.key (or HOLDFAST_CREDENTIALS_KEY); make one with: openssl rand -base64 32. The README's systemd section shows the unit.`;
 
 /**
  * The key this host was given: $CREDENTIALS_DIRECTORY/holdfast-credentials-key (systemd) first, else
@@ -65,18 +65,18 @@ export async function readCredentialsKey(env: NodeJS.ProcessEnv): Promise<Creden
       material = await readFile(path);
       source = `systemd credential ${path}`;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw keyProblem(`The credentials key ${path} cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`, KEY_HINT);
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw keyProblem(`The credentials key ${path} cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`, CREDENTIALS_KEY_HINT);
     }
   }
   if (material === undefined && env.HOLDFAST_CREDENTIALS_KEY) {
     material = Buffer.from(env.HOLDFAST_CREDENTIALS_KEY, 'utf8');
     source = 'HOLDFAST_CREDENTIALS_KEY';
   }
-  if (material === undefined) throw keyProblem('The credentials file needs a key, and this host was given none.', KEY_HINT);
+  if (material === undefined) throw keyProblem('The credentials file needs a key, and this host was given none.', CREDENTIALS_KEY_HINT);
   let end = material.length;
   while (end > 0 && (material[end - 1] === 0x0a || material[end - 1] === 0x0d)) end -= 1;
   material = material.subarray(0, end);
-  if (material.length < MIN_KEY_BYTES) throw keyProblem(`The credentials key from ${source} is ${material.length} bytes; it must be at least ${MIN_KEY_BYTES}.`, KEY_HINT);
+  if (material.length < MIN_KEY_BYTES) throw keyProblem(`The credentials key from ${source} is ${material.length} bytes; it must be at least ${MIN_KEY_BYTES}.`, CREDENTIALS_KEY_HINT);
   return { material, source };
 }
 
