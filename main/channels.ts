@@ -43,6 +43,7 @@ export const CHANNELS = {
   'schedule.pause': change,
   'schedule.resume': change,
   'schedule.remove': change,
+  'schedule.hosts': read,
   'audit.list': read,
   'backup.cleanup': change,
   'retention.preview': read,

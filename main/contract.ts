@@ -121,6 +121,8 @@ export const contract = {
   'schedule.pause': define(z.object({ id: ScheduleId }).strict(), (holdfast, input) => holdfast.setScheduleEnabled(input.id, false)),
   'schedule.resume': define(z.object({ id: ScheduleId }).strict(), (holdfast, input) => holdfast.setScheduleEnabled(input.id, true)),
   'schedule.remove': define(z.object({ id: ScheduleId }).strict(), (holdfast, input) => holdfast.removeSchedule(input.id)),
+  // Who runs the schedules (their heartbeats), which scheduled profiles' passwords they cannot read, or that nothing runs them.
+  'schedule.hosts': define(z.object({}).strict(), (holdfast) => holdfast.schedulingStatus()),
   'audit.list': define(z.object({ limit: z.number().int().min(1).max(10_000).default(100) }).strict(), (holdfast, input) => holdfast.catalogue.auditEntries(input.limit)),
   'backup.cleanup': define(
     z.object({ profile: ProfileNameSchema.optional(), policy: z.string().min(1).max(64).optional(), dryRun: z.boolean().default(false) }).strict(),

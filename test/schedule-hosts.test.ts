@@ -4,6 +4,7 @@
 // - BACKUP_CONCURRENCY, read from the environment, is how many scheduled backups run at once;
 // - resuming a paused schedule starts from its next slot, never a catch-up of the ones it missed.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -135,6 +136,74 @@ describe('two hosts on one HOLDFAST_HOME', () => {
     expect(scheduledRuns(schedule.id).map((run) => run.status)).toEqual(['completed']);
     // The other daemon never started the slot (a second start would have been refused as a conflict, and logged).
     expect(daemons.map((daemon) => (daemon.stderr().match(/backup of shop \w+/g) ?? []).join())).toEqual(expect.arrayContaining(['backup of shop completed', '']));
+    holdfast.removeSchedule(schedule.id);
+  }, 180_000);
+});
+
+describe('who runs the schedules (heartbeats), as `holdfast schedule list` and `holdfast health --json` say it', () => {
+  const keyring = Boolean(process.env.HOLDFAST_TEST_KEYRING);
+
+  async function scheduleList(env: Record<string, string> = home.env): Promise<string> {
+    const listed = await runCli(['schedule', 'list'], env);
+    expect(listed.code, listed.stderr).toBe(0);
+    return listed.stdout;
+  }
+
+  test('a running daemon is named with its pid and last tick; stopped, it is gone and the list says nothing runs the schedules', async () => {
+    const schedule = holdfast.addSchedule({ profile: 'shop', type: 'custom', cron: '0 3 * * *', timeZone: 'UTC', options: { suffix: 'heartbeat' } });
+    const daemon = await startDaemon();
+    try {
+      const label = `holdfast daemon (pid ${daemon.child.pid} on ${hostname()})`;
+      expect(await scheduleList()).toContain(`Schedules are run by ${label}, last tick `);
+      const health = await runCli(['health', '--json'], home.env);
+      expect(JSON.parse(health.stdout).scheduling).toMatchObject({ warning: null, running: [{ kind: 'daemon', pid: daemon.child.pid, label }] });
+    } finally {
+      expect(await daemon.stop()).toBe(0);
+    }
+    expect(await scheduleList()).toContain('warning: nothing is running these schedules: start the desktop app, `holdfast daemon` or `holdfast serve`');
+    const health = JSON.parse((await runCli(['health', '--json'], home.env)).stdout);
+    expect(health.reasons).toContainEqual(expect.objectContaining({ code: 'NO_SCHEDULING_HOST' }));
+    holdfast.removeSchedule(schedule.id);
+  }, 120_000);
+
+  test('a killed daemon is not taken for a running one: its heartbeat stays, its process is gone', async () => {
+    const schedule = holdfast.addSchedule({ profile: 'shop', type: 'custom', cron: '0 3 * * *', timeZone: 'UTC', options: { suffix: 'killed' } });
+    const daemon = await startDaemon();
+    daemon.child.kill('SIGKILL');
+    await daemon.stop();
+    const listed = await scheduleList();
+    expect(listed).toContain(`warning: nothing is running these schedules`);
+    expect(listed).toContain(`(last: holdfast daemon (pid ${daemon.child.pid} on ${hostname()})`);
+    expect(listed).toContain('its process is gone');
+    holdfast.removeSchedule(schedule.id);
+  }, 120_000);
+
+  test.skipIf(!keyring)('issue: a password stored in the keychain, a daemon with no D-Bus session: the list says which profile and why; the credentials file mends it', async () => {
+    const schedule = holdfast.addSchedule({ profile: 'shop', type: 'custom', cron: '0 3 * * *', timeZone: 'UTC', options: { suffix: 'keychain' } });
+    // Stored from a desktop session (the real gnome-keyring of test/with-keyring.sh).
+    const stored = await runCli(['profile', 'edit', 'shop', '--password-stdin'], home.env, { input: 'shop-secret\n' });
+    expect(stored.code, stored.stderr).toBe(0);
+    // systemd starts the daemon with no session bus.
+    const noSession = { DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/holdfast-test-bus' };
+    let daemon = await startDaemon(noSession);
+    try {
+      await waitFor('the daemon to check the credentials', async () => ((await scheduleList()).includes('cannot get the password') ? true : undefined), 30_000);
+      expect(await scheduleList()).toMatch(/warning: holdfast daemon \(pid \d+ on .*\) cannot get the password of profile "shop": OS keychain \(keytar\) cannot be reached/);
+      expect(daemon.stderr()).toContain('scheduled backups of profile "shop" cannot get their password on this host');
+    } finally {
+      expect(await daemon.stop()).toBe(0);
+    }
+    // The README's way: the credentials file, its key from LoadCredential= (here the variable), the password put there.
+    const fileStore = { ...noSession, HOLDFAST_SECRET_STORE: 'file', HOLDFAST_CREDENTIALS_KEY: 'an-example-key-of-32-characters!!' };
+    const put = await runCli(['profile', 'edit', 'shop', '--password-stdin'], cleanEnv({ ...home.env, ...fileStore }), { input: 'shop-secret\n' });
+    expect(put.code, put.stderr).toBe(0);
+    daemon = await startDaemon(fileStore);
+    try {
+      await waitFor('the daemon to check the credentials', async () => ((await runCli(['schedule', 'hosts', '--json'], home.env)).stdout.includes('credentialsCheckedAt": "') ? true : undefined), 30_000);
+      expect(await scheduleList()).not.toContain('cannot get the password');
+    } finally {
+      expect(await daemon.stop()).toBe(0);
+    }
     holdfast.removeSchedule(schedule.id);
   }, 180_000);
 });

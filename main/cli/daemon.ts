@@ -25,7 +25,7 @@ export async function runDaemon(io: Io, graceMs: number): Promise<number> {
   // The signal handlers go in before the first tick can start a backup: a SIGTERM in between would
   // otherwise end the process at once, with no grace for that backup.
   const stop = untilStopSignal(() => log('already stopping: running backups get the rest of --grace'));
-  const host = startSchedulingHost(holdfast, { log });
+  const host = startSchedulingHost(holdfast, { kind: 'daemon', log });
   await stop.stopped;
   log('stopping: no new backups; waiting for running ones');
   const stopped = await host.stop(graceMs);

@@ -18,6 +18,8 @@ export interface CommandContext {
   run<C extends Channel>(channel: C, input: unknown, json: boolean, render: (value: ChannelOutput<C>) => string, failed?: (value: ChannelOutput<C>) => boolean): Promise<void>;
   /** For commands that run outside `run` (serve, daemon): the process's exit code. */
   setExitCode(code: number): void;
+  /** The exit code so far: 0 until a call failed. */
+  exitCode(): number;
 }
 
 /** One command group (`holdfast profile …`, `holdfast restore`, …) added to the program. */
@@ -28,7 +30,7 @@ export function printError(io: Io, error: ErrorInfo, json: boolean): void {
   io.stderr(`holdfast: ${error.message}\n${error.hint ? `hint: ${error.hint}\n` : ''}`);
 }
 
-export function commandContext(io: Io): CommandContext & { exitCode(): number } {
+export function commandContext(io: Io): CommandContext {
   let exitCode = 0;
 
   async function open(json: boolean): Promise<Holdfast | undefined> {

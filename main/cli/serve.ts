@@ -61,7 +61,7 @@ export async function runServe(io: Io, flags: ServeFlags): Promise<number> {
   };
   // The signal handlers go in before the first tick can start a backup (see the daemon).
   const stop = untilStopSignal(() => io.stderr('holdfast serve: already stopping.\n'));
-  const schedules = flags.schedules === false ? undefined : startSchedulingHost(holdfast, { log });
+  const schedules = flags.schedules === false ? undefined : startSchedulingHost(holdfast, { kind: 'serve', log });
   if (!schedules) log('--no-schedules: this process runs no schedules (the desktop app or holdfast daemon must)');
   io.stdout(`Holdfast UI: ${server.url}\n`);
   if (flags.insecure && !flags.tlsCert) io.stderr('holdfast serve: warning: --insecure: tokens and backups cross the network unencrypted.\n');

@@ -15,6 +15,9 @@ import { loadConfig, type HoldfastConfig } from './config/config.ts';
 import { HoldfastError, toErrorInfo, type ErrorInfo } from './model/errors.ts';
 import { describeCron, nextRunAfter, presetCron, systemTimeZone, validateCron, validateTimeZone, type ScheduleType } from './schedule/cron.ts';
 import { ScheduleStore, type Schedule } from './schedule/schedule-store.ts';
+import { ScheduleHostStore } from './catalogue/hosts.ts';
+import { schedulingStatus, type SchedulingStatus } from './schedule/host-status.ts';
+import { schedulingReasons } from './schedule/schedule-health.ts';
 import { DrillSlots } from './drill/drill-slots.ts';
 import { testRestore, type RestoreTestResult } from './drill/test-restore.ts';
 import { fileLogger, type Logger } from './log/log.ts';
@@ -41,7 +44,8 @@ import {
 } from './profiles/profiles.ts';
 import { removeStalePassfiles } from './secrets/passfile.ts';
 import { removeStaleSandboxes } from './drill/scratch-server.ts';
-import { KeytarSecretStore, type SecretStore } from './secrets/secret-store.ts';
+import { type SecretStore } from './secrets/secret-store.ts';
+import { openSecretStore, UNREACHABLE_SECRET_HINT } from './secrets/store-choice.ts';
 import { restoreBackup, type RestoreRequest, type RestoreResult } from './restore/restore.ts';
 import { recoverInterruptedSwaps, type SwapRecovery } from './restore/swap-journal.ts';
 import { discoverClientTools, type ClientToolSet } from './tools/discover.ts';
@@ -199,7 +203,7 @@ export class Holdfast implements EngineContext, ProfileContext {
   /** Opens (creating if needed) HOLDFAST_HOME and its catalogue, then reconciles files and runs. */
   static async open(config: HoldfastConfig = loadConfig(), options: { secrets?: SecretStore } = {}): Promise<{ holdfast: Holdfast; reconciled: ReconcileReport }> {
     await ensurePrivateDir(config.home);
-    const holdfast = new Holdfast(config, new Catalogue(join(config.home, 'catalogue.sqlite'), { backupDir: config.backupDir }), options.secrets ?? new KeytarSecretStore());
+    const holdfast = new Holdfast(config, new Catalogue(join(config.home, 'catalogue.sqlite'), { backupDir: config.backupDir }), options.secrets ?? openSecretStore(config.secretStore, config.home, config.env));
     const reconciled = await holdfast.reconcile();
     return { holdfast, reconciled };
   }
@@ -224,8 +228,8 @@ export class Holdfast implements EngineContext, ProfileContext {
     if (!availability.ok) {
       throw new HoldfastError(
         'NO_KEYCHAIN',
-        `Profile "${profile.name}" keeps its password in the OS keychain, which cannot be reached now (${availability.reason}).`,
-        'Unlock or start the keychain (on Linux: a desktop session with gnome-keyring or KWallet), or move the password to ~/.pgpass and run `holdfast profile edit --forget-password`.',
+        `Profile "${profile.name}" keeps its password in ${this.secrets.description}, which cannot be reached now (${availability.reason}).`,
+        UNREACHABLE_SECRET_HINT,
       );
     }
     // An entry deleted outside Holdfast leaves libpq's own sources, as for a profile without one.
@@ -680,9 +684,17 @@ export class Holdfast implements EngineContext, ProfileContext {
     return computeStats(this.catalogue, now);
   }
 
-  async health(now: Date = new Date()): Promise<HealthReport> {
+  /** Who runs the schedules (heartbeats in the catalogue), or that nothing does. */
+  schedulingStatus(now: Date = new Date()): SchedulingStatus {
+    return schedulingStatus(new ScheduleHostStore(this.catalogue.db).list(), { now, activeSchedules: this.schedules.list().filter((s) => s.enabled).length });
+  }
+
+  async health(now: Date = new Date()): Promise<HealthReport & { scheduling: SchedulingStatus }> {
     const tools = await this.clientTools(this.config.pgBinDir);
-    return computeHealth({
+    const scheduling = this.schedulingStatus(now);
+    const moreReasons = schedulingReasons({ status: scheduling, schedules: this.schedules.list(), now, isProfileBusy: (profile) => this.isProfileBusy(profile) });
+    const report = await computeHealth({
+      moreReasons,
       catalogue: this.catalogue,
       backupDir: this.config.backupDir,
       now,
@@ -699,6 +711,7 @@ export class Holdfast implements EngineContext, ProfileContext {
         return intervals.length ? Math.min(...intervals) + 1 : undefined;
       },
     });
+    return { ...report, scheduling };
   }
 
   /** Re-catalogues a directory's backups from their sidecars, e.g. after a reinstall (storage/adopt.ts). */

@@ -1,8 +1,10 @@
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
 import type { Clock, Scheduler } from '../core/schedule/scheduler.ts';
 import type { Ticker } from '../core/schedule/ticker.ts';
+import type { ScheduleTask } from '../core/verify/reverify.ts';
+import { clockedCron, seedBackup } from '../../test/support/clocked-cron.ts';
 import { Desktop, failureNotice, type Notice } from './desktop.ts';
 import { settingsStore } from './desktop-settings.ts';
 import type { LoginItem } from './login-item.ts';
@@ -71,9 +73,8 @@ async function startDesktop(clock?: Clock): Promise<Harness> {
   return { desktop, tickers, notices, states, login };
 }
 
-/** A desktop whose cron tasks (retention, re-verification) are recorded, to be run by hand. */
-async function startWithCronTasks() {
-  const tasks: Array<{ expression: string; run: () => void; stopped: boolean }> = [];
+/** A quiet desktop with these cron tasks (and clock), whose log is kept. */
+async function startWithCron(cron: { cronTask: ScheduleTask; clock?: Clock }) {
   const logged: string[] = [];
   const desktop = await Desktop.start({
     holdfast: temp.holdfast,
@@ -82,14 +83,24 @@ async function startWithCronTasks() {
     notify: () => undefined,
     onState: () => undefined,
     startTicker: new FakeTickers().start,
+    ...cron,
+    log: (message) => logged.push(message),
+  });
+  desktops.push(desktop);
+  return { desktop, logged };
+}
+
+/** A desktop whose cron tasks (retention, re-verification) are recorded, to be run by hand. */
+async function startWithCronTasks() {
+  const tasks: Array<{ expression: string; run: () => void; stopped: boolean }> = [];
+  const started = await startWithCron({
     cronTask: (expression, run) => {
       const task = { expression, run, stopped: false };
       tasks.push(task);
       return { stop: () => (task.stopped = true) };
     },
-    log: (message) => logged.push(message),
   });
-  return { desktop, tasks, logged };
+  return { ...started, tasks };
 }
 
 describe('Desktop', () => {
@@ -185,6 +196,23 @@ describe('Desktop', () => {
     await desktop.stop(0);
     expect(cleanup!.stopped).toBe(true);
     expect(logged).toContain('cleanup: deleted 0 backups, 0 errors');
+  });
+
+  test('with an injected clock, retention deletes an expired backup at its 05:00 slot and not before; the heartbeat names the desktop while it ticks, not while paused', async () => {
+    const cron = clockedCron(new Date(2025, 2, 10, 4, 58, 0));
+    mkdirSync(temp.holdfast.config.backupDir, { recursive: true });
+    const old = seedBackup(temp.holdfast.catalogue, temp.holdfast.config.backupDir, 'silent', new Date(2025, 1, 1).toISOString());
+    const kept = seedBackup(temp.holdfast.catalogue, temp.holdfast.config.backupDir, 'silent', new Date(2025, 2, 9).toISOString());
+    const { desktop, logged } = await startWithCron({ clock: cron.clock, cronTask: cron.schedule });
+    expect(temp.holdfast.schedulingStatus(cron.clock.now()).running.map((host) => host.kind)).toEqual(['desktop']);
+    cron.advanceTo(new Date(2025, 2, 10, 4, 59, 59));
+    expect(logged.filter((line) => line.startsWith('cleanup'))).toEqual([]);
+    cron.advanceTo(new Date(2025, 2, 10, 5, 0, 0));
+    await expect.poll(() => logged.filter((line) => line.startsWith('cleanup'))).toEqual(['cleanup: deleted 1 backups, 0 errors']);
+    expect(temp.holdfast.catalogue.findBackup(old)?.status).toBe('deleted');
+    expect(temp.holdfast.catalogue.findBackup(kept)?.status).toBe('completed');
+    await desktop.setSchedulesPaused(true);
+    expect(temp.holdfast.schedulingStatus(cron.clock.now()).running).toEqual([]);
   });
 
   test('stop ends the ticker and the scheduler', async () => {

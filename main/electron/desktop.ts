@@ -6,7 +6,8 @@ import type { Channel, Envelope } from '../contract.ts';
 import { invoke } from '../contract.ts';
 import type { Holdfast } from '../core/holdfast.ts';
 import { humanBytes } from '../core/model/human.ts';
-import type { Clock, Scheduler } from '../core/schedule/scheduler.ts';
+import { startHeartbeat, type Heartbeat } from '../core/schedule/heartbeat.ts';
+import { systemClock, type Clock, type Scheduler } from '../core/schedule/scheduler.ts';
 import { startTicker, type Ticker, type TickerOptions } from '../core/schedule/ticker.ts';
 import { channelFacts } from '../channels.ts';
 import type { BackupMetadata } from '../core/model/types.ts';
@@ -61,6 +62,8 @@ export class Desktop {
    * schedules" pauses backups only: these keep running, or the disk would fill while paused.
    */
   private housekeeping: Housekeeping | undefined;
+  /** Says in the catalogue that this app runs the schedules; only while it ticks (a paused app runs none). */
+  private heartbeat: Heartbeat | undefined;
 
   private constructor(private readonly deps: DesktopDeps) {
     this.startTickerFn = deps.startTicker ?? ((scheduler, options) => startTicker(scheduler, options));
@@ -75,7 +78,7 @@ export class Desktop {
   /** Builds the desktop around an open engine and starts ticking unless the tray's pause is on. */
   static async start(deps: DesktopDeps): Promise<Desktop> {
     const desktop = new Desktop(deps);
-    desktop.housekeeping = startHousekeeping(deps.holdfast, { log: (message) => deps.log?.(message), ...(deps.cronTask ? { schedule: deps.cronTask } : {}) });
+    desktop.housekeeping = startHousekeeping(deps.holdfast, { log: (message) => deps.log?.(message), ...(deps.clock ? { clock: deps.clock } : {}), ...(deps.cronTask ? { schedule: deps.cronTask } : {}) });
     desktop.paused = (await deps.settings.load()).schedulesPaused;
     if (!desktop.paused) desktop.startTicking();
     desktop.refresh();
@@ -92,8 +95,16 @@ export class Desktop {
 
   private startTicking(): void {
     // startTicker ticks at once: anything that came due while paused runs once, as a catch-up.
+    if (!this.heartbeat) {
+      const log = (message: string) => (this.deps.log ? this.deps.log(message) : this.deps.holdfast.logger.log('info', `desktop: ${message}`));
+      this.heartbeat = startHeartbeat(this.deps.holdfast, { kind: 'desktop', clock: this.deps.clock ?? systemClock, log });
+      void this.heartbeat.checkAll();
+    }
     this.ticker ??= this.startTickerFn(this.scheduler, {
-      onTick: () => this.refresh(),
+      onTick: () => {
+        this.heartbeat?.ticked();
+        this.refresh();
+      },
       onError: (error) => this.deps.holdfast.logger.log('error', 'a scheduler tick failed; the next one tries again', { error: (error as Error).message }),
     });
   }
@@ -150,6 +161,7 @@ export class Desktop {
     if (paused) {
       this.ticker?.stop();
       this.ticker = undefined;
+      await this.stopHeartbeat();
     } else if (!this.stopping) {
       this.startTicking();
     }
@@ -214,6 +226,13 @@ export class Desktop {
       // A re-verification in progress stops after the backup it is reading.
       this.housekeeping?.stop(),
     ]);
+    await this.stopHeartbeat();
     return stopped;
+  }
+
+  private async stopHeartbeat(): Promise<void> {
+    const heartbeat = this.heartbeat;
+    this.heartbeat = undefined;
+    await heartbeat?.stop();
   }
 }

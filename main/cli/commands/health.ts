@@ -1,5 +1,6 @@
 // `holdfast stats` and `holdfast health`: how the backups stand, for people and for monitors.
 import type { Command } from 'commander';
+import { describeSchedulingStatus } from '../../core/schedule/host-status.ts';
 import { humanBytes } from '../format.ts';
 import type { CommandContext } from '../runner.ts';
 
@@ -24,7 +25,7 @@ export function healthCommands(program: Command, { run }: CommandContext): void 
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }) => {
       await run('backup.health', {}, Boolean(options.json), (health) =>
-        [`${health.status}${health.lastBackup ? ` (last backup ${health.lastBackup})` : ''}`, ...health.reasons.map((r) => `  ${r.severity}: ${r.message}`)].join('\n'),
+        [`${health.status}${health.lastBackup ? ` (last backup ${health.lastBackup})` : ''}`, ...health.reasons.map((r) => `  ${r.severity}: ${r.message}`), ...(health.scheduling.running.length ? [`  ${describeSchedulingStatus(health.scheduling)}`] : [])].join('\n'),
       (health) => health.status !== 'healthy');
     });
 }

@@ -34,7 +34,7 @@ const connectionOptions = (command: Command, forAdd: boolean) =>
     .option('--drill-check <sql>', `SQL a restore drill must find true, e.g. "SELECT count(*) > 0 FROM users" (repeatable${forAdd ? '' : '; replaces the checks'})`, collect)
     .option('--libpq-password-files', "let libpq's password files (~/.pgpass, PGPASSFILE, a service's password) answer for this profile (a super-admin's change under holdfast serve)")
     .option('--no-libpq-password-files', "never send a password from libpq's files for this profile (only the keychain's)")
-    .option('--password-stdin', 'read the password from standard input and store it in the OS keychain')
+    .option('--password-stdin', "read the password from standard input and store it in this host's secret store (HOLDFAST_SECRET_STORE: the OS keychain, or the credentials file)")
     .option('--json', 'print JSON');
 
 /** Flag (commander's camelCase) → profile field, for the flags given. */

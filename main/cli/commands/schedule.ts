@@ -3,10 +3,11 @@
 import type { Command } from 'commander';
 import { HoldfastError } from '../../core/model/errors.ts';
 import type { CommandContext } from '../runner.ts';
+import { renderSchedulingHosts } from '../schedule-hosts-view.ts';
 import { backupOptionFlags, backupOptionsFrom } from './backup-options.ts';
 
-export function scheduleCommands(program: Command, { run }: CommandContext): void {
-  const schedule = program.command('schedule').description('Scheduled backups (run by `holdfast daemon` or the desktop app)');
+export function scheduleCommands(program: Command, { run, exitCode }: CommandContext): void {
+  const schedule = program.command('schedule').description('Scheduled backups (run by the desktop app, `holdfast daemon` or `holdfast serve`)');
   backupOptionFlags(schedule.command('add <profile>').description('Add a schedule: a preset or a cron expression'))
     .option('--daily', `every day (BACKUP_DAILY_SCHEDULE, default "0 2 * * *")`)
     .option('--weekly', `every week (BACKUP_WEEKLY_SCHEDULE, default "0 3 * * 0")`)
@@ -36,7 +37,14 @@ export function scheduleCommands(program: Command, { run }: CommandContext): voi
           ? 'No schedules. Add one with `holdfast schedule add <profile> --daily`.'
           : schedules.map((s) => `${s.id}  ${s.profile}  ${s.type}  ${s.description} (${s.timeZone})  next ${s.nextRun ?? '-'}  last ${s.lastRun ?? '-'} ${s.status}`).join('\n'),
       );
+      // Who runs them, after the list: a schedule nothing runs is the thing to see first.
+      if (!options.json && exitCode() === 0) await run('schedule.hosts', {}, false, renderSchedulingHosts);
     });
+  schedule
+    .command('hosts')
+    .description('Which processes run the schedules, and which passwords they cannot read')
+    .option('--json', 'print JSON')
+    .action(async (options: { json?: boolean }) => run('schedule.hosts', {}, Boolean(options.json), renderSchedulingHosts));
   for (const [verb, channel, done] of [
     ['pause', 'schedule.pause', 'Paused'],
     ['resume', 'schedule.resume', 'Resumed'],

@@ -174,4 +174,22 @@ export const migrations: readonly Migration[] = [
   (db, context) => {
     keyLocalBackups(db, context.backupDir);
   },
+  `
+  -- Each process that runs the schedules (the desktop app, holdfast daemon, holdfast serve) and its
+  -- heartbeat, so every shell can say who runs them and when it last ticked, and what this host found
+  -- when it checked it can read each scheduled profile's password (catalogue/hosts.ts).
+  CREATE TABLE schedule_hosts (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('desktop', 'daemon', 'serve')),
+    pid INTEGER NOT NULL,
+    start_token TEXT,
+    host_name TEXT NOT NULL,
+    secret_store TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    last_tick TEXT NOT NULL,
+    tick_interval_ms INTEGER NOT NULL,
+    credentials TEXT NOT NULL DEFAULT '[]',
+    credentials_checked_at TEXT
+  );
+  `,
 ];

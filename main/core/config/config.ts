@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { HoldfastError } from '../model/errors.ts';
 import { validateCron } from '../schedule/cron.ts';
+import { SECRET_STORE_KINDS, type SecretStoreKind } from '../secrets/store-choice.ts';
 
 const booleanFlag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -41,6 +42,7 @@ const EnvSchema = z.object({
   HOLDFAST_PG_BIN: z.string().min(1).optional(),
   HOLDFAST_CONNECT_TIMEOUT_SECONDS: positiveInt.default(10),
   HOLDFAST_VERIFY_SCHEDULE: cronOrOff.default(DEFAULT_VERIFY_SCHEDULE),
+  HOLDFAST_SECRET_STORE: z.enum(SECRET_STORE_KINDS).default('keychain'),
   BACKUP_CLEANUP_SCHEDULE: z
     .string()
     .trim()
@@ -77,6 +79,8 @@ export interface HoldfastConfig {
   verifySchedule: string | null;
   /** BACKUP_CLEANUP_SCHEDULE: when the long-running hosts apply retention (default 05:00 daily). */
   cleanupSchedule: string;
+  /** HOLDFAST_SECRET_STORE: where this host keeps and reads profile passwords (store-choice.ts). */
+  secretStore: SecretStoreKind;
   /**
    * The environment this configuration was read from. The engine's other settings (notifications,
    * schedule presets, libpq's password file) and its client tools' environment come from here, never
@@ -126,6 +130,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HoldfastConfig
     connectTimeoutSeconds: values.HOLDFAST_CONNECT_TIMEOUT_SECONDS,
     verifySchedule: values.HOLDFAST_VERIFY_SCHEDULE.toLowerCase() === 'off' ? null : values.HOLDFAST_VERIFY_SCHEDULE,
     cleanupSchedule: values.BACKUP_CLEANUP_SCHEDULE,
+    secretStore: values.HOLDFAST_SECRET_STORE,
     env,
   };
 }

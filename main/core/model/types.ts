@@ -59,3 +59,17 @@ export interface RunRecord {
   error: string | null;
   detail: Record<string, unknown> | null;
 }
+
+/** Which process runs the schedules. */
+export const SCHEDULE_HOST_KINDS = ['desktop', 'daemon', 'serve'] as const;
+export type ScheduleHostKind = (typeof SCHEDULE_HOST_KINDS)[number];
+
+/** Whether a host can obtain what a profile's backup would use as its password, without connecting. */
+export interface CredentialCheck {
+  profile: string;
+  ok: boolean;
+  /** Where the backup's password comes from on that host. */
+  source: 'secret-store' | 'libpq-files' | 'none';
+  /** Why it cannot (ok false): the store and its error. */
+  problem?: string;
+}

@@ -89,7 +89,7 @@ function sslFor(target: ConnectionTarget): pg.ClientConfig['ssl'] {
 }
 
 /** libpq's password file (PGPASSFILE, else its default): the line pg_dump would take for this connection. */
-async function passwordFromLibpqFile(target: ConnectionTarget, database: string, env: NodeJS.ProcessEnv): Promise<string | undefined> {
+export async function passwordFromLibpqFile(target: ConnectionTarget, database: string, env: NodeJS.ProcessEnv): Promise<string | undefined> {
   const path = env.PGPASSFILE || (process.platform === 'win32' ? join(env.APPDATA ?? homedir(), 'postgresql', 'pgpass.conf') : join(homedir(), '.pgpass'));
   try {
     const info = await stat(path);

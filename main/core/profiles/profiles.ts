@@ -10,6 +10,7 @@ import type { Catalogue, NewProfile } from '../catalogue/catalogue.ts';
 import { HoldfastError } from '../model/errors.ts';
 import { openSession, type CredentialSource } from '../pg/session.ts';
 import { noKeychainError, type SecretStore } from '../secrets/secret-store.ts';
+import { CREDENTIALS_KEY_HINT, EncryptedFileSecretStore } from '../secrets/file-store.ts';
 import { removeUnsharedBackupFiles } from '../retention/cleanup.ts';
 import { pickClientTools } from '../tools/discover.ts';
 import type { Profile } from '../model/types.ts';
@@ -30,7 +31,10 @@ export interface ProfileSecretInput {
 
 async function requireKeychain(secrets: SecretStore): Promise<void> {
   const availability = await secrets.availability();
-  if (!availability.ok) throw noKeychainError(availability.reason);
+  if (availability.ok) return;
+  // The credentials file's own reason already says what is wrong and what to do (a key, a wrong key).
+  if (secrets instanceof EncryptedFileSecretStore) throw new HoldfastError('NO_KEYCHAIN', `The password cannot be stored in ${secrets.description}: ${availability.reason}`, CREDENTIALS_KEY_HINT);
+  throw noKeychainError(availability.reason);
 }
 
 async function storePassword(context: ProfileContext, profile: Profile, password: string): Promise<Profile> {

@@ -3,7 +3,8 @@
 // HOLDFAST_VERIFY_SCHEDULE, both in the system's zone. The daemon and the desktop app start it the
 // same way (the desktop app used to schedule no cleanup at all, so a DBA who lived in the tray filled
 // the disk). A cleanup still running when its next slot comes skips that slot.
-import type { Holdfast } from '../holdfast.ts';
+import type { SchedulingEngine } from './engine-port.ts';
+import { systemClock, type Clock } from './scheduler.ts';
 import { scheduleReverify, type ScheduleTask } from '../verify/reverify.ts';
 import nodeCron from 'node-cron';
 
@@ -16,26 +17,27 @@ export interface Housekeeping {
 
 const cronTask: ScheduleTask = (expression, run) => nodeCron.schedule(expression, run);
 
-export function startHousekeeping(holdfast: Holdfast, options: { log: (message: string) => void; schedule?: ScheduleTask }): Housekeeping {
+export function startHousekeeping(engine: SchedulingEngine, options: { log: (message: string) => void; schedule?: ScheduleTask; clock?: Clock }): Housekeeping {
   const schedule = options.schedule ?? cronTask;
+  const clock = options.clock ?? systemClock;
   // Checked when the configuration was read (config.ts), like every other setting.
-  const cleanup = holdfast.config.cleanupSchedule;
+  const cleanup = engine.config.cleanupSchedule;
   let cleaning: Promise<void> | undefined;
   const cleanupTask = schedule(cleanup, () => {
     if (cleaning) {
       options.log('cleanup: the previous run is still going; this slot is skipped');
       return;
     }
-    cleaning = holdfast
-      .cleanup({ dryRun: false })
+    cleaning = engine
+      .cleanup({ dryRun: false }, clock.now())
       .then((summary) => options.log(`cleanup: deleted ${summary.deleted} backups, ${summary.errors} errors`))
       .catch((error: unknown) => options.log(`cleanup failed: ${(error as Error).message}`))
       .finally(() => {
         cleaning = undefined;
       });
   });
-  const verifyCron = holdfast.config.verifySchedule;
-  const reverify = verifyCron ? scheduleReverify(holdfast, verifyCron, { log: options.log, schedule }) : undefined;
+  const verifyCron = engine.config.verifySchedule;
+  const reverify = verifyCron ? scheduleReverify(engine, verifyCron, { log: options.log, schedule }) : undefined;
   options.log(`retention runs on "${cleanup}"; ${verifyCron ? `stored backups are re-verified on "${verifyCron}"` : 'scheduled re-verification is off (HOLDFAST_VERIFY_SCHEDULE=off)'}`);
   return {
     cleanupCron: cleanup,

@@ -134,7 +134,18 @@ export function computeStats(catalogue: Catalogue, now: Date): BackupStats {
 export type HealthStatus = 'healthy' | 'degraded' | 'unhealthy';
 
 export interface HealthReason {
-  code: 'NO_RECENT_BACKUP' | 'NEWEST_BACKUP_FAILED_CHECK' | 'LAST_RUN_FAILED' | 'BACKUP_DIR_NOT_WRITABLE' | 'LOW_DISK_SPACE' | 'NO_COMPATIBLE_PG_DUMP' | 'NO_BACKUPS';
+  code:
+    | 'NO_RECENT_BACKUP'
+    | 'NEWEST_BACKUP_FAILED_CHECK'
+    | 'LAST_RUN_FAILED'
+    | 'BACKUP_DIR_NOT_WRITABLE'
+    | 'LOW_DISK_SPACE'
+    | 'NO_COMPATIBLE_PG_DUMP'
+    | 'NO_BACKUPS'
+    // Scheduling (schedule/schedule-health.ts): nothing runs the schedules, a slot went by, a host cannot read a password.
+    | 'NO_SCHEDULING_HOST'
+    | 'SCHEDULE_OVERDUE'
+    | 'CREDENTIAL_UNREACHABLE';
   severity: 'degraded' | 'unhealthy';
   message: string;
   profile?: string;
@@ -165,6 +176,8 @@ export interface HealthInput {
   clientToolsFound: boolean;
   /** A profile's schedule interval; undefined falls back to recentWithinHours. */
   expectedIntervalHours?: (profile: string) => number | undefined;
+  /** Reasons judged elsewhere (who runs the schedules), counted in the verdict like the rest. */
+  moreReasons?: HealthReason[];
 }
 
 const GIB = 1024 ** 3;
@@ -258,6 +271,7 @@ export async function computeHealth(input: HealthInput): Promise<HealthReport> {
     }
   }
 
+  reasons.push(...(input.moreReasons ?? []));
   const status: HealthStatus = reasons.some((reason) => reason.severity === 'unhealthy')
     ? 'unhealthy'
     : reasons.length

@@ -221,12 +221,13 @@ export function restRoutes(holdfast: Holdfast, sessions: SessionHost, operations
       query: EmptyBody,
       response: ScheduleStatusSchema,
       async handle({ call }) {
-        const [schedules, running, stats] = [await call('schedule.list', {}), await call('backup.running', {}), await call('backup.stats', {})];
+        const [schedules, running, stats, scheduling] = [await call('schedule.list', {}), await call('backup.running', {}), await call('backup.stats', {}), await call('schedule.hosts', {})];
         if (!schedules.ok) return schedules;
         if (!running.ok) return running;
         if (!stats.ok) return stats;
+        if (!scheduling.ok) return scheduling;
         const { totalBackups, successfulBackups, failedBackups } = stats.value;
-        return { ok: true, value: { enabled: schedules.value.some((s) => s.enabled), schedules: schedules.value, runningBackups: running.value, stats: { totalBackups, successfulBackups, failedBackups } } };
+        return { ok: true, value: { enabled: schedules.value.some((s) => s.enabled), schedules: schedules.value, runningBackups: running.value, stats: { totalBackups, successfulBackups, failedBackups }, scheduling: scheduling.value } };
       },
     }),
     route({

@@ -115,6 +115,27 @@ export const StatsSchema = z
 
 export const RunningBackupSchema = z.object({ id: z.string(), profile: z.string().nullable(), startedAt: Timestamp });
 
+const ScheduleHostSchema = z
+  .object({
+    kind: z.enum(['desktop', 'daemon', 'serve']),
+    pid: z.number().int(),
+    hostName: z.string(),
+    label: z.string().describe('e.g. "holdfast daemon (pid 4242 on db1)"'),
+    lastTick: Timestamp,
+    running: z.boolean(),
+    credentialProblems: z.array(z.object({ profile: z.string(), ok: z.boolean(), problem: z.string().optional() }).loose()).describe('profiles whose password this host cannot read'),
+  })
+  .loose();
+
+const SchedulingSchema = z
+  .object({
+    activeSchedules: z.number().int(),
+    running: z.array(ScheduleHostSchema).describe('the processes running the schedules now (fresh heartbeat, process alive)'),
+    stale: z.array(ScheduleHostSchema).describe('hosts that stopped beating without removing their heartbeat (killed)'),
+    warning: z.string().nullable().describe('"nothing is running these schedules: …" when there are active schedules and no host'),
+  })
+  .describe('who runs the schedules');
+
 export const ScheduleStatusSchema = z.object({
   enabled: z.boolean().describe('whether any schedule is active'),
   schedules: z.array(
@@ -135,6 +156,7 @@ export const ScheduleStatusSchema = z.object({
   ),
   runningBackups: z.array(RunningBackupSchema),
   stats: z.object({ totalBackups: z.number().int(), successfulBackups: z.number().int(), failedBackups: z.number().int() }),
+  scheduling: SchedulingSchema,
 });
 
 export const HealthSchema = z.object({
@@ -148,6 +170,7 @@ export const HealthSchema = z.object({
     .optional()
     .describe('why it is not healthy; left out for requests without a token'),
   freeBytes: z.number().nullable().optional().describe('left out for requests without a token'),
+  scheduling: SchedulingSchema.optional().describe('who runs the schedules; left out for requests without a token'),
 });
 
 const CheckSchema = z.object({ name: z.string(), status: z.enum(['ok', 'failed', 'skipped']), detail: z.string() });

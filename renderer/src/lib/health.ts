@@ -38,6 +38,7 @@ export function profileHealth(profiles: readonly string[], stats: Stats, health:
   });
 }
 
+/** NO_SCHEDULING_HOST is the scheduling banner's (components/SchedulingBanner.tsx), not a second notice. */
 export function systemReasons(health: HealthReport): HealthReport['reasons'] {
-  return health.reasons.filter((reason) => reason.profile === undefined && reason.code !== 'NO_BACKUPS');
+  return health.reasons.filter((reason) => reason.profile === undefined && reason.code !== 'NO_BACKUPS' && reason.code !== 'NO_SCHEDULING_HOST');
 }

@@ -3,6 +3,7 @@
 import { lazy, Suspense, useEffect, useMemo, type ComponentType } from 'react';
 import { useNow } from '../components/hooks.ts';
 import { icons } from '../components/icons.tsx';
+import { SchedulingBanner } from '../components/SchedulingBanner.tsx';
 import { EmptyState, ErrorNotice, Notice, PageHeader, StatusBadge } from '../components/ui.tsx';
 import { attentionItems, type AttentionItem } from '../lib/attention.ts';
 import { profileHealth, systemReasons } from '../lib/health.ts';
@@ -78,6 +79,7 @@ export function Dashboard() {
         }
       />
       {health.error ? <ErrorNotice error={health.error} /> : null}
+      <SchedulingBanner />
       {system.map((reason) => (
         <Notice key={reason.code} tone="warn" title={reason.severity === 'unhealthy' ? 'Needs fixing' : 'Attention'}>
           {reason.message}

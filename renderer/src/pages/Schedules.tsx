@@ -5,6 +5,7 @@ import type { ErrorInfo } from '../api/types.ts';
 import { useNow } from '../components/hooks.ts';
 import { icons } from '../components/icons.tsx';
 import { ConfirmDialog, Modal } from '../components/Modal.tsx';
+import { SchedulingBanner } from '../components/SchedulingBanner.tsx';
 import { Badge, Checkbox, EmptyState, ErrorNotice, Field, PageHeader, StatusBadge } from '../components/ui.tsx';
 import { formatBytes, formatDateTime, formatRelative } from '../lib/format.ts';
 import { scheduleErrorPlacement, scheduleTypeLabel } from '../lib/schedule-form.ts';
@@ -34,7 +35,8 @@ export function Schedules() {
 
   return (
     <>
-      <PageHeader title="Schedules" subtitle="Backups that run by themselves in the scheduler (holdfast daemon)." actions={schedules.length ? add : undefined} />
+      <PageHeader title="Schedules" subtitle="Backups that run by themselves, in whichever runs the schedules: the desktop app, holdfast daemon or holdfast serve." actions={schedules.length ? add : undefined} />
+      <SchedulingBanner />
       {error ? <ErrorNotice error={error} /> : null}
       {loaded && schedules.length === 0 ? (
         <EmptyState

@@ -5,9 +5,12 @@ import type { ChannelInput, ChannelOutput, Envelope, ErrorInfo } from '../api/ty
 
 export type Schedule = ChannelOutput<'schedule.list'>[number];
 export type RetentionPreview = ChannelOutput<'retention.preview'>;
+export type SchedulingStatus = ChannelOutput<'schedule.hosts'>;
 
 interface SchedulesState {
   schedules: Schedule[];
+  /** Who runs the schedules (their heartbeats), or that nothing does: loaded with the list. */
+  hosts: SchedulingStatus | null;
   loaded: boolean;
   error: ErrorInfo | null;
   busy: Record<string, boolean>;
@@ -20,11 +23,13 @@ interface SchedulesState {
 
 export const useSchedules = create<SchedulesState>()((set, get) => ({
   schedules: [],
+  hosts: null,
   loaded: false,
   error: null,
   busy: {},
   async load() {
-    const result = await api.call('schedule.list', {});
+    const [result, hosts] = await Promise.all([api.call('schedule.list', {}), api.call('schedule.hosts', {})]);
+    if (hosts.ok) set({ hosts: hosts.value });
     if (result.ok) set({ schedules: result.value, loaded: true, error: null });
     else set({ error: result.error, loaded: true });
   },

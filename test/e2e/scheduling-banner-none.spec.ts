@@ -1,0 +1,20 @@
+// `holdfast serve --no-schedules` with no desktop app or daemon beside it: the Overview and the
+// Schedules page say plainly that nothing runs the schedules.
+import { join } from 'node:path';
+import { expect, screenshotDir, test } from './fixtures.ts';
+import { Shell } from './pages/shell.ts';
+import { addScheduledProfile } from './scheduled-profile.ts';
+
+test.use({ world: 'no-schedules', serveArgs: ['--no-schedules'] });
+
+test('the Overview and the Schedules page say nothing is running these schedules', async ({ page, holdfast }) => {
+  await addScheduledProfile(holdfast);
+  const shell = new Shell(page);
+  await shell.open(holdfast.url);
+  const banner = page.getByTestId('scheduling-banner');
+  await expect(banner).toContainText('Nothing is running these schedules: start the desktop app, `holdfast daemon` or `holdfast serve`.');
+  await expect(banner).toHaveAttribute('role', 'alert');
+  await page.screenshot({ path: join(screenshotDir, 'scheduling-none-overview.png') });
+  await shell.goTo('Schedules');
+  await expect(page.getByTestId('scheduling-banner')).toContainText('Nothing is running these schedules');
+});
