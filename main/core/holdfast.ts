@@ -19,7 +19,8 @@ import { ScheduleStore, type Schedule } from './schedule/schedule-store.ts';
 import { DrillSlots } from './drill/drill-slots.ts';
 import { testRestore, type RestoreTestResult } from './drill/test-restore.ts';
 import { fileLogger, type Logger } from './log/log.ts';
-import { Notifier, notifySettingsFromEnv } from './notify/notifier.ts';
+import { configuredChannels, Notifier, notifySettingsFromEnv } from './notify/notifier.ts';
+import type { ChannelId } from './notify/channels/index.ts';
 import { planCleanup, removeUnsharedBackupFiles, runCleanup, type CleanupReport } from './retention/cleanup.ts';
 import { formatRetentionPolicy, parseRetentionPolicy, simulateRetention, type RetentionPolicy } from './retention/policy.ts';
 import { computeHealth, computeStats, type BackupStats, type HealthReport } from './stats/stats.ts';
@@ -141,7 +142,7 @@ export interface SettingsView
   /** verify: HOLDFAST_VERIFY_SCHEDULE, or "off". */
   schedules: { daily: string; weekly: string; monthly: string; cleanup: string; verify: string };
   /** Webhook URLs carry their credential, so only whether one is set crosses the contract. */
-  notifications: { slack: boolean; webhook: boolean; on: 'all' | 'failures' | 'none' };
+  notifications: Record<ChannelId, boolean> & { on: 'all' | 'failures' | 'none' };
   clientTools: { explicitDir: string | null; found: Array<{ version: string; major: number; dir: string; source: string }> };
 }
 
@@ -618,7 +619,7 @@ export class Holdfast implements EngineContext, ProfileContext {
       retentionDays,
       connectTimeoutSeconds,
       schedules: { daily: presetCron('daily', this.config.env), weekly: presetCron('weekly', this.config.env), monthly: presetCron('monthly', this.config.env), cleanup: this.config.cleanupSchedule, verify: this.config.verifySchedule ?? 'off' },
-      notifications: { slack: notify.slackWebhook !== undefined, webhook: notify.webhookUrl !== undefined, on: notify.on },
+      notifications: { ...configuredChannels(notify), on: notify.on },
       clientTools: { explicitDir: this.config.pgBinDir ?? null, found: tools.map((t) => ({ version: t.version, major: t.major, dir: t.dir, source: t.source })) },
     };
   }
