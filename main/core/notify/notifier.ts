@@ -1,10 +1,11 @@
 // Sends each notification to every configured channel (channels/), filtered by HOLDFAST_NOTIFY_ON.
 // It never rejects: one outcome per target, delivered or not, and a bug in a channel is logged, not
 // thrown, so a notification can never turn a good backup into a failed one.
+import type { Logger } from '../log/log.ts';
 import { HoldfastError } from '../model/errors.ts';
 import type { NotifyTarget } from './channel.ts';
 import { NOTIFY_CHANNELS, type ChannelId } from './channels/index.ts';
-import { deliver, errorText, type DeliveryOptions, type NotifyLog, type NotifyOutcome } from './delivery.ts';
+import { deliver, errorText, type DeliveryOptions, type NotifyOutcome } from './delivery.ts';
 import { isFailureEvent, type NotifyEvent } from './message.ts';
 
 export type { NotifyEvent } from './message.ts';
@@ -86,4 +87,14 @@ export class Notifier {
 
 function safeKind(event: unknown): string {
   return event && typeof event === 'object' && 'kind' in event ? String((event as { kind: unknown }).kind) : 'unknown';
+}
+
+/** The notifier an engine sends with: what it has to say goes to the file log, and any trouble to stderr too. */
+export function engineNotifier(env: NodeJS.ProcessEnv, logger: Logger): Notifier {
+  return new Notifier(notifySettingsFromEnv(env), {
+    log: (level, message, detail) => {
+      logger.log(level, `notification: ${message}`, detail);
+      if (level !== 'info') process.stderr.write(`holdfast: notification ${level}: ${message}\n`);
+    },
+  });
 }

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { isFailureEvent, Notifier, type NotifyEvent } from '../notifier.ts';
-import { at, closeServers, completed, failed, recordingSleep, servers, startServer } from '../test-support.ts';
+import { at, closeServers, completed, failed, startServer } from '../test-support.ts';
 import { slack, slackMessage, slackTarget } from './slack.ts';
 
 afterEach(closeServers);
