@@ -28,6 +28,8 @@ const rows: PerKind<AuditRow | undefined> = {
   }),
   'backup.pinned': (e) => ({ action: e.pinned ? 'backup.pin' : 'backup.unpin', target: e.backup.filename, detail: { id: e.backup.id, profile: e.backup.profile } }),
   'backup.adopted': (e) => ({ action: 'backup.adopt', target: e.dir, detail: { adopted: e.adopted.length } }),
+  // The verify itself is a run with its result on the backup.
+  'backup.reverifyFailed': none,
   'schedule.drillFailed': none,
   // The result is stored on the backup; on a designated profile the drill also created and dropped a database there.
   'drill.completed': ({ result, onProfile }) => ({

@@ -24,6 +24,8 @@ export type EngineEvent =
   | { kind: 'backup.deleted'; backup: BackupMetadata; freedBytes: number; sharedWith: string[] }
   | { kind: 'backup.pinned'; backup: BackupMetadata; pinned: boolean }
   | { kind: 'backup.adopted'; dir: string; adopted: string[] }
+  /** Scheduled re-verification read a stored backup back and it failed: it may not restore. */
+  | { kind: 'backup.reverifyFailed'; backup: Pick<BackupMetadata, 'id' | 'filename' | 'profile' | 'database' | 'timestamp'>; problem: string }
   /** A schedule's backup was taken, but the restore drill it asks for failed. */
   | { kind: 'schedule.drillFailed'; scheduleId: string; profile: string; database: string; message: string }
   // Restore drills

@@ -21,6 +21,7 @@ const lines: PerKind<LogLine | undefined> = {
   'backup.pinned': none,
   'backup.adopted': none,
   // The drill's own line (drill.completed) says it failed; the schedule records the outcome.
+  'backup.reverifyFailed': ({ backup, problem }) => ({ level: 'error', message: 're-verification: a stored backup failed', detail: { filename: backup.filename, profile: backup.profile, problem } }),
   'schedule.drillFailed': none,
   'drill.completed': ({ result }) => ({ level: result.ok ? 'info' : 'error', message: 'restore drill', detail: { filename: result.filename, ok: result.ok, error: result.error, durationMs: result.durationMs } }),
   'drill.cleanupFailed': ({ profile, database, filename, error }) => ({ level: 'error', message: 'restore drill: its database could not be dropped', detail: { profile, database, filename, error } }),

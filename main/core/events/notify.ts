@@ -17,6 +17,17 @@ const notices: PerKind<NotifyEvent | undefined> = {
   'backup.deleted': none,
   'backup.pinned': none,
   'backup.adopted': none,
+  'backup.reverifyFailed': ({ backup, problem, at }) => ({
+    kind: 'backup.failed',
+    profile: backup.profile,
+    database: backup.database,
+    error: {
+      code: 'VERIFY_FAILED',
+      message: `Scheduled re-verification: ${backup.filename}, taken ${backup.timestamp}, failed: ${problem}`,
+      hint: 'It may not restore: take a new backup of the profile now, and find out what changed the file (the disk, the storage, another process).',
+    },
+    at,
+  }),
   'schedule.drillFailed': ({ profile, database, message, at }) => ({ kind: 'backup.failed', profile, database, error: { code: 'VERIFY_FAILED', message }, at }),
   'drill.completed': none,
   'drill.cleanupFailed': ({ profile, database, filename, error, at }) => ({ kind: 'drill.cleanupFailed', profile, database, filename, error: leftDatabaseError(profile, database, error), at }),
