@@ -66,6 +66,17 @@ describe('engine events', () => {
     expect(hook.requests.map((request) => request.body)).toEqual([expect.objectContaining({ event: 'backup.failed', profile: 'nowhere', database: 'shop', source: 'holdfast' })]);
   });
 
+  test('what started a backup is told in its events and recorded on its run (a schedule finds its runs by it)', async () => {
+    const { events, stop } = record();
+    try {
+      await expect(holdfast.backup('nowhere', {}, { trigger: { kind: 'schedule', scheduleId: 'sched1', catchUp: true } })).rejects.toThrow();
+    } finally {
+      stop();
+    }
+    expect(events[0]).toMatchObject({ kind: 'backup.started', trigger: { kind: 'schedule', scheduleId: 'sched1', catchUp: true } });
+    expect(holdfast.catalogue.listRuns({ kind: 'backup' }).at(-1)?.detail).toMatchObject({ trigger: { kind: 'schedule', scheduleId: 'sched1', catchUp: true } });
+  });
+
   test('changes are audited for the user they were made for, with the action names the audit log has always had', async () => {
     const schedule = runAs('alice', () => holdfast.addSchedule({ profile: 'nowhere', type: 'daily' }));
     expect(holdfast.catalogue.auditEntries(1)[0]).toMatchObject({ actor: 'alice', action: 'schedule.add', target: schedule.id, detail: { profile: 'nowhere', cron: schedule.schedule } });

@@ -25,7 +25,7 @@ export async function takeBackup(engine: EngineContext & { events: Pick<EventBus
   };
   let metadata: BackupMetadata;
   try {
-    metadata = await runBackup(engine, { profile, options: parsed, ...(hooks.signal ? { signal: hooks.signal } : {}), onProgress });
+    metadata = await runBackup(engine, { profile, options: parsed, ...(hooks.signal ? { signal: hooks.signal } : {}), trigger, onProgress });
   } catch (error) {
     await engine.events.emit({ kind: 'backup.failed', profile: profile.name, database: profile.dbname, error: toErrorInfo(error), trigger });
     throw error;
