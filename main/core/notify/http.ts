@@ -2,7 +2,9 @@
 // from the environment without ever echoing it, and one JSON POST turned into a delivery attempt.
 // Webhook URLs carry their credential in the path, so they never appear in an attempt's error.
 import { HoldfastError } from '../model/errors.ts';
+import type { NotifyChannel, NotifyTarget } from './channel.ts';
 import { errorText, scrub, type Attempt } from './delivery.ts';
+import type { NotifyEvent } from './message.ts';
 
 /** Above this, a Retry-After is treated as hostile or broken: waiting that long would stall the caller. */
 const MAX_RETRY_AFTER_MS = 5 * 60_000;
@@ -61,4 +63,21 @@ function isTimeout(error: unknown): boolean {
   // fetch rejects with the signal's reason, a DOMException, which is not an Error on every runtime.
   const name = error && typeof error === 'object' && 'name' in error ? (error as { name: unknown }).name : undefined;
   return name === 'TimeoutError' || name === 'AbortError';
+}
+
+/**
+ * A channel that POSTs JSON to a webhook URL read from one environment variable: Slack, the generic
+ * webhook, and the chat services to come differ only in these four facts.
+ */
+export function httpChannel<Id extends string>(spec: { id: Id; variable: string; label: string; body: (event: NotifyEvent) => unknown }): NotifyChannel<Id> & { target(url: string): NotifyTarget } {
+  const target = (url: string): NotifyTarget => ({ channel: spec.id, label: spec.label, send: (event, timeoutMs) => postJson(url, spec.body(event), { label: spec.label, timeoutMs }) });
+  return {
+    id: spec.id,
+    variables: [spec.variable],
+    target,
+    fromEnv(env) {
+      const url = webhookUrlFromEnv(env, spec.variable);
+      return url === undefined ? undefined : target(url);
+    },
+  };
 }

@@ -1,23 +1,11 @@
 // Slack incoming webhooks (BACKUP_SLACK_WEBHOOK): a readable message, `text` as the notification and
 // fallback line, `blocks` as the full layout.
-import type { NotifyChannel, NotifyTarget } from '../channel.ts';
-import { postJson, webhookUrlFromEnv } from '../http.ts';
+import { httpChannel } from '../http.ts';
 import { describeEvent, type NotifyEvent } from '../message.ts';
 
-const LABEL = 'Slack webhook';
+export const slack = httpChannel({ id: 'slack', variable: 'BACKUP_SLACK_WEBHOOK', label: 'Slack webhook', body: slackMessage });
 
-export function slackTarget(url: string): NotifyTarget {
-  return { channel: 'slack', label: LABEL, send: (event, timeoutMs) => postJson(url, slackMessage(event), { label: LABEL, timeoutMs }) };
-}
-
-export const slack = {
-  id: 'slack',
-  variables: ['BACKUP_SLACK_WEBHOOK'],
-  fromEnv(env) {
-    const url = webhookUrlFromEnv(env, 'BACKUP_SLACK_WEBHOOK');
-    return url === undefined ? undefined : slackTarget(url);
-  },
-} as const satisfies NotifyChannel<'slack'>;
+export const slackTarget = slack.target;
 
 export function slackMessage(event: NotifyEvent): { text: string; blocks: unknown[] } {
   const { title, fields, failure } = describeEvent(event);
