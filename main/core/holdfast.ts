@@ -6,6 +6,7 @@ import type { EngineContext } from './backup/backup.ts';
 import { GLOBALS_SUFFIX, SIDECAR_SUFFIX, TEMP_SUFFIX } from './backup/naming.ts';
 import type { BackupOptions } from './backup/options.ts';
 import { backupChecksum, finishSealedBackup } from './backup/seal.ts';
+import { pinBackup } from './backup/pin.ts';
 import { SidecarSchema } from './backup/sidecar-schema.ts';
 import { takeBackup, type BackupHooks } from './backup/take-backup.ts';
 import { Catalogue, newId, type StaleRun } from './catalogue/catalogue.ts';
@@ -27,7 +28,8 @@ import { addProfileTold, editProfileTold, importProfilesTold, removeProfileTold 
 import type { NewProfileInput } from './profiles/profile-schema.ts';
 import { profileFromUri, testProfile, type ImportReport, type ProfileChanges, type ProfileContext, type ProfileSecretInput, type ProfileTestReport, type RemoveReport } from './profiles/profiles.ts';
 import { restoreBackup, type RestoreRequest, type RestoreResult } from './restore/restore.ts';
-import { recoverInterruptedSwaps, type SwapRecovery } from './restore/swap-journal.ts';
+import { RestoreRecovery } from './restore/recovery.ts';
+import type { SwapRecovery } from './restore/swap-journal.ts';
 import { removeUnsharedBackupFiles } from './retention/cleanup.ts';
 import { cleanup, retentionPolicyFor, retentionPreview, type CleanupSummary } from './retention/operations.ts';
 import type { RetentionPolicy } from './retention/policy.ts';
@@ -60,8 +62,7 @@ export class Holdfast implements EngineContext, ProfileContext {
   /** What happened, told once: audit, the file log and notifications subscribe, and so may a shell. */
   readonly events: EventBus;
   private readonly tools = new ClientToolCache();
-  /** Swaps this process's start settled, until a recoverRestores() call reports them. */
-  private readonly settledAtStart: SwapRecovery[] = [];
+  private readonly restoreRecovery = new RestoreRecovery(this);
   /** HOLDFAST_DRILL_CONCURRENCY: each drill starts a server and restores a whole database. */
   private readonly drillSlots: DrillSlots;
 
@@ -314,14 +315,8 @@ export class Holdfast implements EngineContext, ProfileContext {
    * its name, accepting connections (restore/swap-journal.ts). Runs at every start; what a start
    * settled is also answered by the next call without atStart (`holdfast restore --recover`).
    */
-  async recoverRestores(options: { atStart?: boolean } = {}): Promise<SwapRecovery[]> {
-    const recovered = await recoverInterruptedSwaps(this, { atStart: options.atStart === true });
-    for (const recovery of recovered) await this.events.emit({ kind: 'restore.recovered', recovery });
-    if (options.atStart) {
-      this.settledAtStart.push(...recovered.filter((r) => r.action !== 'not-reached'));
-      return recovered;
-    }
-    return [...this.settledAtStart.splice(0), ...recovered];
+  recoverRestores(options: { atStart?: boolean } = {}): Promise<SwapRecovery[]> {
+    return this.restoreRecovery.recover(options);
   }
 
   /** One backup and its companions; `confirm` must repeat its file name, as a restore's --confirm does. */
@@ -367,14 +362,7 @@ export class Holdfast implements EngineContext, ProfileContext {
 
   /** A pinned backup is kept whatever the retention policy; unpinning hands it back to the policy. */
   pinBackup(ref: string, pinned: boolean): BackupMetadata {
-    const backup = this.catalogue.requireBackup(ref);
-    if (backup.pinned !== pinned) {
-      this.catalogue.db.transaction(() => {
-        this.catalogue.setBackupPinned(backup.id, pinned);
-        void this.events.emit({ kind: 'backup.pinned', backup, pinned });
-      })();
-    }
-    return this.showBackup(backup.id);
+    return pinBackup(this, ref, pinned);
   }
 
   stats(now: Date = new Date()): BackupStats {
