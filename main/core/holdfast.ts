@@ -175,12 +175,10 @@ export class Holdfast implements EngineContext, ProfileContext {
   addProfile(input: NewProfileInput, secret: ProfileSecretInput = {}): Promise<Profile> {
     return addProfileTold(this, input, secret);
   }
-
   addProfileFromUri(name: string, uri: string, extra: Partial<NewProfileInput> = {}): Promise<Profile> {
     const { input, password } = profileFromUri(name, uri, extra);
     return this.addProfile(input, { password });
   }
-
   editProfile(name: string, changes: ProfileChanges): Promise<Profile> {
     return editProfileTold(this, name, changes);
   }
@@ -201,14 +199,24 @@ export class Holdfast implements EngineContext, ProfileContext {
     return removeProfileTold(this, name, backups);
   }
 
-  // --- backups --------------------------------------------------------------------------------
+  // --- taking backups (backup/take-backup.ts), and which run now -----------------------------------
 
-  /** Emits backup.started, .progress, then .completed or .failed (backup/take-backup.ts). */
+  /** Emits backup.started, .progress, then .completed or .failed. */
   backup(profileName: string, options: Partial<BackupOptions>, hooks: BackupHooks = {}): Promise<BackupMetadata> {
     return takeBackup(this, profileName, options, hooks);
   }
+  /** Backup runs in progress in a live process (this one or another Holdfast), oldest first. */
+  runningBackups(): Array<{ id: string; profile: string | null; startedAt: string }> {
+    return this.catalogue
+      .listRuns({ kind: 'backup', statuses: ['running'] })
+      .filter((run) => run.profile !== null && this.catalogue.runningBackupOf(run.profile)?.id === run.id)
+      .map((run) => ({ id: run.id, profile: run.profile, startedAt: run.startedAt }));
+  }
+  isProfileBusy(profile: string): boolean {
+    return this.catalogue.runningBackupOf(profile) !== undefined;
+  }
 
-  // --- schedules (schedule/schedules.ts) ---------------------------------------------------------
+  // --- schedules (schedule/schedules.ts, schedule/engine-scheduler.ts) ----------------------------
 
   addSchedule(input: ScheduleRequest, now: Date = new Date()): ScheduleView {
     return addSchedule(this, input, now);
@@ -222,13 +230,9 @@ export class Holdfast implements EngineContext, ProfileContext {
   removeSchedule(id: string): { removed: string } {
     return removeSchedule(this, id);
   }
-
-  /** Backup runs in progress in a live process (this one or another Holdfast), oldest first. */
-  runningBackups(): Array<{ id: string; profile: string | null; startedAt: string }> {
-    return this.catalogue
-      .listRuns({ kind: 'backup', statuses: ['running'] })
-      .filter((run) => run.profile !== null && this.catalogue.runningBackupOf(run.profile)?.id === run.id)
-      .map((run) => ({ id: run.id, profile: run.profile, startedAt: run.startedAt }));
+  /** The scheduler over this engine; the clock is injected so tests can jump days. */
+  createScheduler(clock: Clock = systemClock, onOutcome?: OutcomeListener): Scheduler {
+    return createEngineScheduler(this, clock, onOutcome);
   }
 
   // --- API users (holdfast serve; users/admin.ts) ------------------------------------------------
@@ -245,13 +249,8 @@ export class Holdfast implements EngineContext, ProfileContext {
   rotateUserToken(name: string): IssuedToken {
     return rotateUserToken(this, name);
   }
-  isProfileBusy(profile: string): boolean {
-    return this.catalogue.runningBackupOf(profile) !== undefined;
-  }
-  /** The scheduler over this engine; the clock is injected so tests can jump days. */
-  createScheduler(clock: Clock = systemClock, onOutcome?: OutcomeListener): Scheduler {
-    return createEngineScheduler(this, clock, onOutcome);
-  }
+
+  // --- the backups on record ------------------------------------------------------------------
 
   list(filter: { profile?: string | undefined; all?: boolean; fields?: 'full' }): Array<BackupMetadata | ListEntry>;
   /** Summaries: what a table of backups shows, without each backup's tables, row counts, options and files (backup.show has those). */
