@@ -6,7 +6,7 @@ import type { Catalogue } from '../catalogue/catalogue.ts';
 import { humanBytes } from '../model/human.ts';
 import { actorName } from '../users/acting.ts';
 import type { Subscriber } from './bus.ts';
-import { byKind, type EmittedEvent, type PerKind } from './events.ts';
+import { byKind, ignoring, type EmittedEvent, type PerKind } from './events.ts';
 
 export interface AuditRow {
   action: string;
@@ -14,11 +14,10 @@ export interface AuditRow {
   detail?: Record<string, unknown>;
 }
 
-const none = () => undefined;
-
 const rows: PerKind<AuditRow | undefined> = {
-  'backup.started': none,
-  'backup.progress': none,
+  // Not changes, or recorded elsewhere: a verify is a run with its result on the backup, and retention
+  // writes its own row per deleted backup (retention/cleanup.ts).
+  ...ignoring('backup.started', 'backup.progress', 'backup.reverifyFailed', 'schedule.drillFailed', 'recovery.sealing', 'recovery.childrenEnded', 'cleanup.completed'),
   'backup.completed': (e) => ({ action: 'backup.create', target: e.backup.filename, detail: { profile: e.profile, result: 'ok' } }),
   'backup.failed': (e) => ({ action: 'backup.create', target: e.profile, detail: { result: 'failed', code: e.error.code, error: e.error.message } }),
   'backup.deleted': (e) => ({
@@ -28,9 +27,6 @@ const rows: PerKind<AuditRow | undefined> = {
   }),
   'backup.pinned': (e) => ({ action: e.pinned ? 'backup.pin' : 'backup.unpin', target: e.backup.filename, detail: { id: e.backup.id, profile: e.backup.profile } }),
   'backup.adopted': (e) => ({ action: 'backup.adopt', target: e.dir, detail: { adopted: e.adopted.length } }),
-  // The verify itself is a run with its result on the backup.
-  'backup.reverifyFailed': none,
-  'schedule.drillFailed': none,
   // The result is stored on the backup; on a designated profile the drill also created and dropped a database there.
   'drill.completed': ({ result, onProfile }) => ({
     action: 'backup.testRestore',
@@ -41,10 +37,6 @@ const rows: PerKind<AuditRow | undefined> = {
   'restore.completed': (e) => ({ action: 'restore', target: e.filename, detail: { profile: e.profile, database: e.database, clean: e.clean, swap: e.swap, result: 'ok' } }),
   'restore.failed': (e) => ({ action: 'restore', target: e.filename, detail: { profile: e.profile, database: e.database, clean: e.clean, swap: e.swap, result: 'failed', code: e.error.code, error: e.error.message } }),
   'restore.recovered': ({ recovery: r }) => (r.action === 'not-reached' ? undefined : { action: 'restore.recover', target: r.database, detail: { profile: r.profile, run: r.runId, action: r.action, message: r.message } }),
-  'recovery.sealing': none,
-  'recovery.childrenEnded': none,
-  // Retention writes its own row per deleted backup (retention/cleanup.ts).
-  'cleanup.completed': none,
   'profile.added': (e) => ({ action: 'profile.add', target: e.profile.name, detail: { keychainPassword: e.profile.keychainPassword } }),
   'profile.edited': (e) => ({ action: 'profile.edit', target: e.profile.name, detail: { fields: e.fields, password: e.password } }),
   'profile.imported': (e) => ({ action: 'profile.import', target: null, detail: { created: e.created } }),

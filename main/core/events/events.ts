@@ -69,3 +69,8 @@ export type PerKind<T> = { [K in EventKind]: (event: EventOf<K> & { readonly at:
 export function byKind<T>(table: PerKind<T>, event: EmittedEvent): T {
   return (table[event.kind] as (event: EmittedEvent) => T)(event);
 }
+
+/** Table entries for the kinds a subscriber has nothing to do with, named so a table still lists every kind. */
+export function ignoring<K extends EventKind>(...kinds: K[]): { [P in K]: () => undefined } {
+  return Object.fromEntries(kinds.map((kind) => [kind, () => undefined])) as { [P in K]: () => undefined };
+}

@@ -2,7 +2,7 @@
 // with the messages the log has always had. The logger drops secret-looking keys itself (log/log.ts).
 import type { Logger, LogLevel } from '../log/log.ts';
 import type { Subscriber } from './bus.ts';
-import { byKind, type EmittedEvent, type PerKind } from './events.ts';
+import { byKind, ignoring, type EmittedEvent, type PerKind } from './events.ts';
 
 export interface LogLine {
   level: LogLevel;
@@ -10,19 +10,12 @@ export interface LogLine {
   detail: Record<string, unknown>;
 }
 
-const none = () => undefined;
-
 const lines: PerKind<LogLine | undefined> = {
-  'backup.started': none,
-  'backup.progress': none,
+  // A failed scheduled drill: the drill's own line (drill.completed) says so; the schedule records the outcome.
+  ...ignoring('backup.started', 'backup.progress', 'backup.deleted', 'backup.pinned', 'backup.adopted', 'schedule.drillFailed', 'profile.added', 'profile.edited', 'profile.imported', 'profile.removed', 'schedule.added', 'schedule.enabled', 'schedule.removed', 'user.added', 'user.removed', 'user.rotated'),
   'backup.completed': ({ profile, backup, trigger }) => ({ level: 'info', message: 'backup completed', detail: { profile, filename: backup.filename, size: backup.size, durationMs: backup.duration, trigger } }),
   'backup.failed': ({ profile, error, trigger }) => ({ level: 'error', message: 'backup failed', detail: { profile, code: error.code, error: error.message, trigger } }),
-  'backup.deleted': none,
-  'backup.pinned': none,
-  'backup.adopted': none,
-  // The drill's own line (drill.completed) says it failed; the schedule records the outcome.
   'backup.reverifyFailed': ({ backup, problem }) => ({ level: 'error', message: 're-verification: a stored backup failed', detail: { filename: backup.filename, profile: backup.profile, problem } }),
-  'schedule.drillFailed': none,
   'drill.completed': ({ result }) => ({ level: result.ok ? 'info' : 'error', message: 'restore drill', detail: { filename: result.filename, ok: result.ok, error: result.error, durationMs: result.durationMs } }),
   'drill.cleanupFailed': ({ profile, database, filename, error }) => ({ level: 'error', message: 'restore drill: its database could not be dropped', detail: { profile, database, filename, error } }),
   'restore.completed': ({ profile, database, filename, durationMs }) => ({ level: 'info', message: 'restore completed', detail: { profile, database, filename, durationMs } }),
@@ -35,16 +28,6 @@ const lines: PerKind<LogLine | undefined> = {
   'recovery.sealing': ({ run, filename, outcome }) => ({ level: 'warn', message: outcome.finished ? 'finished a backup a crash caught while sealing' : outcome.reason, detail: { run, filename } }),
   'recovery.childrenEnded': ({ run, pids }) => ({ level: 'warn', message: 'ended the child processes of a Holdfast that stopped', detail: { run, ended: pids } }),
   'cleanup.completed': ({ deleted, freedBytes, errors }) => ({ level: errors ? 'warn' : 'info', message: 'cleanup completed', detail: { deleted, freedBytes, errors } }),
-  'profile.added': none,
-  'profile.edited': none,
-  'profile.imported': none,
-  'profile.removed': none,
-  'schedule.added': none,
-  'schedule.enabled': none,
-  'schedule.removed': none,
-  'user.added': none,
-  'user.removed': none,
-  'user.rotated': none,
 };
 
 export function logLine(event: EmittedEvent): LogLine | undefined {

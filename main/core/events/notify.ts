@@ -5,18 +5,12 @@ import type { ErrorInfo } from '../model/errors.ts';
 import type { NotifyEvent } from '../notify/message.ts';
 import type { Notifier } from '../notify/notifier.ts';
 import type { Subscriber } from './bus.ts';
-import { byKind, type EmittedEvent, type PerKind } from './events.ts';
-
-const none = () => undefined;
+import { byKind, ignoring, type EmittedEvent, type PerKind } from './events.ts';
 
 const notices: PerKind<NotifyEvent | undefined> = {
-  'backup.started': none,
-  'backup.progress': none,
+  ...ignoring('backup.started', 'backup.progress', 'backup.deleted', 'backup.pinned', 'backup.adopted', 'drill.completed', 'restore.recovered', 'recovery.sealing', 'recovery.childrenEnded', 'profile.added', 'profile.edited', 'profile.imported', 'profile.removed', 'schedule.added', 'schedule.enabled', 'schedule.removed', 'user.added', 'user.removed', 'user.rotated'),
   'backup.completed': ({ profile, backup, at }) => ({ kind: 'backup.completed', profile, database: backup.database, filename: backup.filename, size: backup.size, durationMs: backup.duration, at }),
   'backup.failed': ({ profile, database, error, at }) => ({ kind: 'backup.failed', profile, database, error, at }),
-  'backup.deleted': none,
-  'backup.pinned': none,
-  'backup.adopted': none,
   'backup.reverifyFailed': ({ backup, problem, at }) => ({
     kind: 'backup.failed',
     profile: backup.profile,
@@ -29,24 +23,10 @@ const notices: PerKind<NotifyEvent | undefined> = {
     at,
   }),
   'schedule.drillFailed': ({ profile, database, message, at }) => ({ kind: 'backup.failed', profile, database, error: { code: 'VERIFY_FAILED', message }, at }),
-  'drill.completed': none,
   'drill.cleanupFailed': ({ profile, database, filename, error, at }) => ({ kind: 'drill.cleanupFailed', profile, database, filename, error: leftDatabaseError(profile, database, error), at }),
   'restore.completed': ({ profile, database, filename, at }) => ({ kind: 'restore.completed', profile, database, filename, at }),
   'restore.failed': ({ profile, database, filename, error, at }) => ({ kind: 'restore.failed', profile, database, filename, error, at }),
-  'restore.recovered': none,
-  'recovery.sealing': none,
-  'recovery.childrenEnded': none,
   'cleanup.completed': ({ deleted, freedBytes, errors, at }) => ({ kind: 'cleanup.completed', deleted, freedBytes, errors, at }),
-  'profile.added': none,
-  'profile.edited': none,
-  'profile.imported': none,
-  'profile.removed': none,
-  'schedule.added': none,
-  'schedule.enabled': none,
-  'schedule.removed': none,
-  'user.added': none,
-  'user.removed': none,
-  'user.rotated': none,
 };
 
 /** A database a drill made on someone's server and could not drop, said with what to do about it. */
