@@ -10,7 +10,7 @@ describe('one table of channel facts', () => {
     expect([...CHANNEL_NAMES].sort()).toEqual(Object.keys(contract).sort());
   });
 
-  test('serve, the tray and the renderer read their lists from it', () => {
+  test('serve and the renderer read their lists from it', () => {
     for (const name of CHANNEL_NAMES) {
       expect(channelChangesState(name), name).toBe(CHANNELS[name].changesState);
       // With an input that raises nothing, a channel needs exactly the table's role.

@@ -3,7 +3,8 @@
 // checked against it at compile time, and channels.test.ts fails when a channel is added to one and
 // not the other.
 //
-// - changesState: whether a call changes anything (serve audits every such call; the tray redraws).
+// - changesState: whether a call changes anything (serve audits every such call). The tray does not
+//   read it: it redraws on the engine's events (core/events), whoever made the change.
 // - role: the role a call needs in `holdfast serve` before its input is looked at. serve/auth.ts may
 //   raise an admin channel to super-admin for some inputs (tags, where a profile connects, paths on
 //   the host); it never lowers one.

@@ -1,174 +1,59 @@
 // The engine's front: one object that owns the configuration, the catalogue and the client-tool
 // discovery, and offers every operation the shells (CLI, Electron IPC, HTTP) expose.
 import { readdir, rm } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
-import { userInfo } from 'node:os';
-import { dirname, join } from 'node:path';
-import { runBackup, type BackupProgress, type EngineContext } from './backup/backup.ts';
+import { join } from 'node:path';
+import type { EngineContext } from './backup/backup.ts';
 import { GLOBALS_SUFFIX, SIDECAR_SUFFIX, TEMP_SUFFIX } from './backup/naming.ts';
-import { BackupOptionsSchema, type BackupOptions } from './backup/options.ts';
+import type { BackupOptions } from './backup/options.ts';
 import { finishSealedBackup } from './backup/seal.ts';
-import { endRecordedChild } from './process/child.ts';
-import { Catalogue, type StaleRun } from './catalogue/catalogue.ts';
-import { newId } from './catalogue/catalogue.ts';
+import { pinBackup } from './backup/pin.ts';
+import { takeBackup, type BackupHooks } from './backup/take-backup.ts';
+import { Catalogue, newId, type StaleRun } from './catalogue/catalogue.ts';
 import { loadConfig, type HoldfastConfig } from './config/config.ts';
-import { HoldfastError, toErrorInfo, type ErrorInfo } from './model/errors.ts';
-import { describeCron, nextRunAfter, presetCron, systemTimeZone, validateCron, validateTimeZone, type ScheduleType } from './schedule/cron.ts';
-import { ScheduleStore, type Schedule } from './schedule/schedule-store.ts';
+import { settingsView, type SettingsView } from './config/settings-view.ts';
+import { DrillSlots } from './drill/drill-slots.ts';
+import { leftBehind } from './drill/left-behind.ts';
+import { testRestore, type RestoreTestResult } from './drill/test-restore.ts';
+import type { EventBus } from './events/bus.ts';
+import { engineEventBus } from './events/engine-bus.ts';
+import { ensurePrivateDir, exists } from './fsutil/durable.ts';
+import { fileLogger, type Logger } from './log/log.ts';
+import { HoldfastError, toErrorInfo } from './model/errors.ts';
+import type { AdoptReport, DeleteReport, ListEntry, ReconcileReport } from './model/reports.ts';
+import type { BackupMetadata, BackupSummary, Profile, RunRecord } from './model/types.ts';
+import { engineNotifier, type Notifier } from './notify/notifier.ts';
+import { endRecordedChild } from './process/child.ts';
+import { addProfileTold, editProfileTold, importProfilesTold, removeProfileTold } from './profiles/operations.ts';
+import type { NewProfileInput } from './profiles/profile-schema.ts';
+import { profileFromUri, testProfile, type ImportReport, type ProfileChanges, type ProfileContext, type ProfileSecretInput, type ProfileTestReport, type RemoveReport } from './profiles/profiles.ts';
+import { restoreBackup, type RestoreRequest, type RestoreResult } from './restore/restore.ts';
+import { RestoreRecovery } from './restore/recovery.ts';
+import type { SwapRecovery } from './restore/swap-journal.ts';
+import { removeUnsharedBackupFiles } from './retention/cleanup.ts';
+import { cleanup, retentionPolicyFor, retentionPreview, type CleanupSummary } from './retention/operations.ts';
+import type { RetentionPolicy } from './retention/policy.ts';
+import { createEngineScheduler, type OutcomeListener } from './schedule/engine-scheduler.ts';
+import { ScheduleStore } from './schedule/schedule-store.ts';
+import { systemClock, type Clock, type Scheduler } from './schedule/scheduler.ts';
+import { addSchedule, listSchedules, removeSchedule, setScheduleEnabled, type ScheduleRequest, type ScheduleView } from './schedule/schedules.ts';
+import { removeStalePassfiles } from './secrets/passfile.ts';
+import { passwordFor } from './secrets/password-for.ts';
+import { removeStaleSandboxes } from './drill/scratch-server.ts';
+import type { SecretStore } from './secrets/secret-store.ts';
+import { openSecretStore } from './secrets/store-choice.ts';
+import { engineHealth } from './stats/engine-health.ts';
 import { ScheduleHostStore } from './catalogue/hosts.ts';
 import { schedulingStatus, type SchedulingStatus } from './schedule/host-status.ts';
-import { schedulingReasons } from './schedule/schedule-health.ts';
-import { DrillSlots } from './drill/drill-slots.ts';
-import { testRestore, type RestoreTestResult } from './drill/test-restore.ts';
-import { fileLogger, type Logger } from './log/log.ts';
-import { Notifier, notifySettingsFromEnv } from './notify/notifier.ts';
-import { planCleanup, removeUnsharedBackupFiles, runCleanup, type CleanupReport } from './retention/cleanup.ts';
-import { formatRetentionPolicy, parseRetentionPolicy, simulateRetention, type RetentionPolicy } from './retention/policy.ts';
-import { computeHealth, computeStats, type BackupStats, type HealthReport } from './stats/stats.ts';
-import { Scheduler, systemClock, type Clock, type ScheduledOutcome } from './schedule/scheduler.ts';
-import { ensurePrivateDir, exists } from './fsutil/durable.ts';
-import { type NewProfileInput } from './profiles/profile-schema.ts';
-import {
-  addProfile,
-  editProfile,
-  importProfiles,
-  profileFromUri,
-  removeProfile,
-  testProfile,
-  type ImportReport,
-  type ProfileChanges,
-  type ProfileContext,
-  type ProfileSecretInput,
-  type ProfileTestReport,
-  type RemoveReport,
-} from './profiles/profiles.ts';
-import { removeStalePassfiles } from './secrets/passfile.ts';
-import { removeStaleSandboxes } from './drill/scratch-server.ts';
-import { type SecretStore } from './secrets/secret-store.ts';
-import { openSecretStore, UNREACHABLE_SECRET_HINT } from './secrets/store-choice.ts';
-import { restoreBackup, type RestoreRequest, type RestoreResult } from './restore/restore.ts';
-import { recoverInterruptedSwaps, type SwapRecovery } from './restore/swap-journal.ts';
-import { discoverClientTools, type ClientToolSet } from './tools/discover.ts';
-import { actingUser } from './users/acting.ts';
-import { UserStore, type IssuedToken, type Role, type User } from './users/users.ts';
-import { humanBytes } from './model/human.ts';
-import type { BackupMetadata, BackupSummary, Profile, RunRecord } from './model/types.ts';
-import { verifyBackup, type VerifyResult } from './verify/verify.ts';
-import { adoptDirectory, type AdoptReport } from './storage/adopt.ts';
+import { adoptDirectory } from './storage/adopt.ts';
 import { backupStorage } from './storage/storage.ts';
+import { computeStats, type BackupStats, type HealthReport } from './stats/stats.ts';
+import { ClientToolCache } from './tools/tool-cache.ts';
+import type { ClientToolSet } from './tools/discover.ts';
+import { addUser, removeUser, rotateUserToken } from './users/admin.ts';
+import { UserStore, type IssuedToken, type Role, type User } from './users/users.ts';
+import { verifyBackup, type VerifyResult } from './verify/verify.ts';
 
-export interface ReconcileReport {
-  interruptedRuns: string[];
-  removedTempFiles: string[];
-  missingBackups: string[];
-  foundAgain: string[];
-  /** Children (pg_dump, …) of a Holdfast that died, still running until this start ended them. */
-  endedProcesses: Array<{ run: string; pid: number }>;
-  /** Children that would not end within the wait: their runs stay running (the profile stays locked) until a later start. */
-  stuckProcesses: Array<{ run: string; pid: number }>;
-  /** Backups a crash caught between their first rename and their catalogue row, finished from the run's record. */
-  finishedBackups: string[];
-  /** Replace restores a crash left mid-swap, rolled back or forward (absent: none were pending). */
-  recoveredRestores?: SwapRecovery[];
-}
-
-export interface ListEntry {
-  id: string;
-  status: string;
-  profile: string | null;
-  timestamp: string;
-  filename: string | null;
-  error?: string | null;
-}
-
-export interface ScheduleRequest {
-  profile: string;
-  type: ScheduleType;
-  /** Required for type custom; the presets come from BACKUP_*_SCHEDULE. */
-  cron?: string | undefined;
-  timeZone?: string | undefined;
-  options?: Partial<BackupOptions> | undefined;
-  retention?: string | undefined;
-  /** Run a restore drill after each backup. */
-  testRestore?: boolean | undefined;
-}
-
-/** A schedule as listed: the specification's fields plus a description in words. */
-export interface ScheduleView {
-  id: string;
-  profile: string;
-  type: ScheduleType;
-  schedule: string;
-  description: string;
-  timeZone: string;
-  enabled: boolean;
-  lastRun: string | null;
-  nextRun: string | null;
-  status: string;
-  lastError: string | null;
-  catchUp: boolean;
-  options: BackupOptions;
-  retention: string | null;
-  testRestore: boolean;
-}
-
-function scheduleView(schedule: Schedule): ScheduleView {
-  return {
-    id: schedule.id,
-    profile: schedule.profile,
-    type: schedule.type,
-    schedule: schedule.cron,
-    description: describeCron(schedule.cron),
-    timeZone: schedule.timeZone,
-    enabled: schedule.enabled,
-    lastRun: schedule.lastRun,
-    nextRun: schedule.enabled ? schedule.nextRun : null,
-    status: schedule.enabled ? (schedule.lastStatus ?? 'scheduled') : 'paused',
-    lastError: schedule.lastError,
-    catchUp: schedule.lastCatchUp,
-    options: schedule.options,
-    retention: schedule.retention,
-    testRestore: schedule.testRestore,
-  };
-}
-
-export interface CleanupSummary {
-  dryRun: boolean;
-  deleted: number;
-  freedBytes: number;
-  errors: number;
-  profiles: Array<CleanupReport & { profile: string }>;
-}
-
-/** What the settings page shows: the configuration parsed at start, read-only. */
-export interface SettingsView
-  extends Pick<HoldfastConfig, 'home' | 'backupDir' | 'compressionDefault' | 'maxSizeBytes' | 'timeoutMs' | 'stallMs' | 'concurrency' | 'retentionDays' | 'connectTimeoutSeconds'> {
-  /** verify: HOLDFAST_VERIFY_SCHEDULE, or "off". */
-  schedules: { daily: string; weekly: string; monthly: string; cleanup: string; verify: string };
-  /** Webhook URLs carry their credential, so only whether one is set crosses the contract. */
-  notifications: { slack: boolean; webhook: boolean; on: 'all' | 'failures' | 'none' };
-  clientTools: { explicitDir: string | null; found: Array<{ version: string; major: number; dir: string; source: string }> };
-}
-
-export interface DeleteReport {
-  deleted: string;
-  freedBytes: number;
-  /** Why the file stayed: other listed backups name the same path (only this row was removed). */
-  filesKept?: string;
-}
-
-export type { AdoptReport };
-
-/** Who did it, for the audit log: the API user for `holdfast serve`, else the OS user (CLI, desktop app). */
-function actor(): string {
-  const apiUser = actingUser();
-  if (apiUser) return apiUser;
-  try {
-    return userInfo().username;
-  } catch {
-    return 'local';
-  }
-}
+export type { AdoptReport, CleanupSummary, DeleteReport, ListEntry, ReconcileReport, ScheduleRequest, ScheduleView, SettingsView };
 
 export class Holdfast implements EngineContext, ProfileContext {
   readonly config: HoldfastConfig;
@@ -178,9 +63,10 @@ export class Holdfast implements EngineContext, ProfileContext {
   readonly users: UserStore;
   readonly notifier: Notifier;
   readonly logger: Logger;
-  private readonly toolsCache = new Map<string, Promise<ClientToolSet[]>>();
-  /** Swaps this process's start settled, until a recoverRestores() call reports them. */
-  private readonly settledAtStart: SwapRecovery[] = [];
+  /** What happened, told once: audit, the file log and notifications subscribe, and so may a shell. */
+  readonly events: EventBus;
+  private readonly tools = new ClientToolCache();
+  private readonly restoreRecovery = new RestoreRecovery(this);
   /** HOLDFAST_DRILL_CONCURRENCY: each drill starts a server and restores a whole database. */
   private readonly drillSlots: DrillSlots;
 
@@ -192,12 +78,8 @@ export class Holdfast implements EngineContext, ProfileContext {
     this.schedules = new ScheduleStore(catalogue.db);
     this.users = new UserStore(catalogue.db);
     this.logger = fileLogger(join(config.home, 'logs'));
-    this.notifier = new Notifier(notifySettingsFromEnv(config.env), {
-      log: (level, message, detail) => {
-        this.logger.log(level, `notification: ${message}`, detail);
-        if (level !== 'info') process.stderr.write(`holdfast: notification ${level}: ${message}\n`);
-      },
-    });
+    this.notifier = engineNotifier(config.env, this.logger);
+    this.events = engineEventBus(this);
   }
 
   /** Opens (creating if needed) HOLDFAST_HOME and its catalogue, then reconciles files and runs. */
@@ -211,29 +93,11 @@ export class Holdfast implements EngineContext, ProfileContext {
   close(): void {
     this.catalogue.close();
   }
-
   clientTools(explicitDir?: string): Promise<ClientToolSet[]> {
-    const key = explicitDir ?? '';
-    let found = this.toolsCache.get(key);
-    if (!found) {
-      found = discoverClientTools({ explicitDir, bundledDirs: bundledToolDirs() });
-      this.toolsCache.set(key, found);
-    }
-    return found;
+    return this.tools.get(explicitDir);
   }
-
-  async passwordFor(profile: Profile): Promise<string | undefined> {
-    if (!profile.keychainPassword) return undefined;
-    const availability = await this.secrets.availability();
-    if (!availability.ok) {
-      throw new HoldfastError(
-        'NO_KEYCHAIN',
-        `Profile "${profile.name}" keeps its password in ${this.secrets.description}, which cannot be reached now (${availability.reason}).`,
-        UNREACHABLE_SECRET_HINT,
-      );
-    }
-    // An entry deleted outside Holdfast leaves libpq's own sources, as for a profile without one.
-    return this.secrets.get(profile.id);
+  passwordFor(profile: Profile): Promise<string | undefined> {
+    return passwordFor(this.secrets, profile);
   }
 
   /**
@@ -253,7 +117,7 @@ export class Holdfast implements EngineContext, ProfileContext {
         const sealed = await finishSealedBackup(this.catalogue, run.id, run.sealing, run.detail);
         if (sealed.finished) report.finishedBackups.push(run.sealing.filename);
         else report.interruptedRuns.push(run.id);
-        this.logger.log('warn', sealed.finished ? 'finished a backup a crash caught while sealing' : sealed.reason, { run: run.id, filename: run.sealing.filename });
+        await this.events.emit({ kind: 'recovery.sealing', run: run.id, filename: run.sealing.filename, outcome: sealed });
         continue;
       }
       this.catalogue.finishRun(run.id, 'interrupted', { error: 'Holdfast stopped while this run was in progress; its partial output was removed.' });
@@ -306,118 +170,46 @@ export class Holdfast implements EngineContext, ProfileContext {
         stuck = true;
       }
     }
-    if (report.endedProcesses.some((ended) => ended.run === run.id)) this.logger.log('warn', 'ended the child processes of a Holdfast that stopped', { run: run.id, ended: report.endedProcesses.filter((e) => e.run === run.id).map((e) => e.pid) });
+    const ended = report.endedProcesses.filter((e) => e.run === run.id).map((e) => e.pid);
+    if (ended.length) await this.events.emit({ kind: 'recovery.childrenEnded', run: run.id, pids: ended });
     return stuck;
   }
 
-  // --- profiles -------------------------------------------------------------------------------
+  // --- profiles (profiles/operations.ts) --------------------------------------------------------
 
-  async addProfile(input: NewProfileInput, secret: ProfileSecretInput = {}): Promise<Profile> {
-    const profile = await addProfile(this, input, secret);
-    this.catalogue.audit(actor(), 'profile.add', profile.name, { keychainPassword: profile.keychainPassword });
-    return profile;
+  addProfile(input: NewProfileInput, secret: ProfileSecretInput = {}): Promise<Profile> {
+    return addProfileTold(this, input, secret);
   }
-
-  async addProfileFromUri(name: string, uri: string, extra: Partial<NewProfileInput> = {}): Promise<Profile> {
+  addProfileFromUri(name: string, uri: string, extra: Partial<NewProfileInput> = {}): Promise<Profile> {
     const { input, password } = profileFromUri(name, uri, extra);
     return this.addProfile(input, { password });
   }
-
-  async editProfile(name: string, changes: ProfileChanges): Promise<Profile> {
-    const profile = await editProfile(this, name, changes);
-    this.catalogue.audit(actor(), 'profile.edit', profile.name, { fields: Object.keys(changes).filter((k) => k !== 'password'), password: changes.password !== undefined ? 'stored' : changes.forgetPassword ? 'forgotten' : 'unchanged' });
-    return profile;
+  editProfile(name: string, changes: ProfileChanges): Promise<Profile> {
+    return editProfileTold(this, name, changes);
   }
-
   listProfiles(): Profile[] {
     return this.catalogue.listProfiles();
   }
-
   showProfile(name: string): Profile {
     return this.catalogue.requireProfile(name);
   }
-
   testProfile(name: string): Promise<ProfileTestReport> {
     return testProfile(this, name);
   }
-
-  async importProfiles(source: { pgpass?: string | true; serviceFile?: string | true }): Promise<ImportReport> {
-    const report = await importProfiles(this, source);
-    this.catalogue.audit(actor(), 'profile.import', null, { created: report.created.length });
-    return report;
+  importProfiles(source: { pgpass?: string | true; serviceFile?: string | true }): Promise<ImportReport> {
+    return importProfilesTold(this, source);
   }
-
   /** Backups are kept unless asked otherwise; they stay listed and restorable. */
-  async removeProfile(name: string, backups: 'keep' | 'delete' = 'keep'): Promise<RemoveReport> {
-    const report = await removeProfile(this, name, backups);
-    this.catalogue.audit(actor(), 'profile.remove', name, { backups: report.backups });
-    return report;
+  removeProfile(name: string, backups: 'keep' | 'delete' = 'keep'): Promise<RemoveReport> {
+    return removeProfileTold(this, name, backups);
   }
 
-  // --- backups --------------------------------------------------------------------------------
+  // --- taking backups (backup/take-backup.ts), and which run now -----------------------------------
 
-  async backup(
-    profileName: string,
-    options: Partial<BackupOptions>,
-    hooks: { signal?: AbortSignal; onProgress?: (p: BackupProgress) => void; trigger?: Record<string, unknown> } = {},
-  ): Promise<BackupMetadata> {
-    const profile = this.catalogue.requireProfile(profileName);
-    const parsed = BackupOptionsSchema.parse(options);
-    let metadata: BackupMetadata;
-    try {
-      metadata = await runBackup(this, { profile, options: parsed, ...hooks });
-    } catch (error) {
-      const info = toErrorInfo(error);
-      try {
-        this.catalogue.audit(actor(), 'backup.create', profile.name, { result: 'failed', code: info.code, error: info.message });
-      } catch (auditError) {
-        // The backup's own error is what the caller needs; a full catalogue must not replace it.
-        process.stderr.write(`holdfast: the audit entry for this failed backup could not be written: ${(auditError as Error).message}\n`);
-      }
-      this.logger.log('error', 'backup failed', { profile: profile.name, code: info.code, error: info.message, trigger: hooks.trigger ?? { kind: 'manual' } });
-      await this.notifier.notify({ kind: 'backup.failed', profile: profile.name, database: profile.dbname, error: toErrorInfo(error), at: new Date().toISOString() });
-      throw error;
-    }
-    this.catalogue.audit(actor(), 'backup.create', metadata.filename, { profile: profile.name, result: 'ok' });
-    this.logger.log('info', 'backup completed', { profile: profile.name, filename: metadata.filename, size: metadata.size, durationMs: metadata.duration, trigger: hooks.trigger ?? { kind: 'manual' } });
-    await this.notifier.notify({ kind: 'backup.completed', profile: profile.name, database: metadata.database, filename: metadata.filename, size: metadata.size, durationMs: metadata.duration, at: new Date().toISOString() });
-    return metadata;
+  /** Emits backup.started, .progress, then .completed or .failed. */
+  backup(profileName: string, options: Partial<BackupOptions>, hooks: BackupHooks = {}): Promise<BackupMetadata> {
+    return takeBackup(this, profileName, options, hooks);
   }
-
-  // --- schedules ------------------------------------------------------------------------------
-
-  addSchedule(input: ScheduleRequest, now: Date = new Date()): ScheduleView {
-    this.catalogue.requireProfile(input.profile);
-    const cron = input.type === 'custom' ? (input.cron ?? '') : presetCron(input.type, this.config.env);
-    validateCron(cron);
-    const timeZone = validateTimeZone(input.timeZone ?? systemTimeZone());
-    if (input.retention !== undefined) this.retentionPolicyFor(input.profile, input.retention);
-    // The kind names the file, as in the specification ("…-daily.sql.gz").
-    const options = BackupOptionsSchema.parse({ ...input.options, suffix: input.options?.suffix ?? (input.type === 'custom' ? 'scheduled' : input.type) });
-    const schedule = this.schedules.add({ profile: input.profile, type: input.type, cron, timeZone, options, retention: input.retention ?? null, testRestore: input.testRestore ?? false, nextRun: nextRunAfter(cron, timeZone, now).toISOString() }, now);
-    this.catalogue.audit(actor(), 'schedule.add', schedule.id, { profile: schedule.profile, cron, timeZone });
-    return scheduleView(schedule);
-  }
-
-  listSchedules(profile?: string): ScheduleView[] {
-    return this.schedules.list(profile ? { profile } : {}).map(scheduleView);
-  }
-
-  setScheduleEnabled(id: string, enabled: boolean, now: Date = new Date()): ScheduleView {
-    const current = this.schedules.require(id);
-    // Resuming starts from the next slot; slots that passed while paused are not caught up.
-    const next = enabled && !current.enabled ? nextRunAfter(current.cron, current.timeZone, now).toISOString() : undefined;
-    const schedule = this.schedules.setEnabled(id, enabled, next);
-    this.catalogue.audit(actor(), enabled ? 'schedule.resume' : 'schedule.pause', id);
-    return scheduleView(schedule);
-  }
-
-  removeSchedule(id: string): { removed: string } {
-    this.schedules.remove(id);
-    this.catalogue.audit(actor(), 'schedule.remove', id);
-    return { removed: id };
-  }
-
   /** Backup runs in progress in a live process (this one or another Holdfast), oldest first. */
   runningBackups(): Array<{ id: string; profile: string | null; startedAt: string }> {
     return this.catalogue
@@ -425,66 +217,45 @@ export class Holdfast implements EngineContext, ProfileContext {
       .filter((run) => run.profile !== null && this.catalogue.runningBackupOf(run.profile)?.id === run.id)
       .map((run) => ({ id: run.id, profile: run.profile, startedAt: run.startedAt }));
   }
-
-  // --- API users (holdfast serve) -------------------------------------------------------------
-
-  addUser(name: string, role: Role): IssuedToken {
-    const issued = this.users.add(name, role);
-    this.catalogue.audit(actor(), 'user.add', issued.user.name, { role });
-    return issued;
-  }
-
-  listUsers(): User[] {
-    return this.users.list();
-  }
-
-  removeUser(name: string): { removed: string } {
-    const result = this.users.remove(name);
-    this.catalogue.audit(actor(), 'user.remove', result.removed);
-    return result;
-  }
-
-  rotateUserToken(name: string): IssuedToken {
-    const issued = this.users.rotate(name);
-    this.catalogue.audit(actor(), 'user.rotate', issued.user.name);
-    return issued;
-  }
-
   isProfileBusy(profile: string): boolean {
     return this.catalogue.runningBackupOf(profile) !== undefined;
   }
 
-  /** The scheduler over this engine; the clock is injected so tests can jump days. */
-  createScheduler(clock: Clock = systemClock, onOutcome?: (schedule: Schedule, outcome: ScheduledOutcome, backup?: BackupMetadata) => void): Scheduler {
-    return new Scheduler({
-      store: this.schedules,
-      clock,
-      concurrency: this.config.concurrency,
-      isProfileBusy: (profile) => this.isProfileBusy(profile),
-      runBackup: async (schedule, options, context) => {
-        try {
-          const backup = await this.backup(schedule.profile, options, { signal: context.signal, trigger: { kind: 'schedule', scheduleId: schedule.id, catchUp: context.catchUp } });
-          if (schedule.testRestore) {
-            // The backup stands either way; a failed drill is recorded on it and reported as the outcome.
-            const drill = await this.testRestore(backup.id, { signal: context.signal });
-            if (!drill.ok) {
-              const outcome: ScheduledOutcome = { status: 'failed', error: `backup ${backup.filename} was taken, but its restore drill failed: ${drill.error}` };
-              await this.notifier.notify({ kind: 'backup.failed', profile: schedule.profile, database: backup.database, error: { code: 'VERIFY_FAILED', message: outcome.error }, at: new Date().toISOString() });
-              onOutcome?.(schedule, outcome, backup);
-              return outcome;
-            }
-          }
-          onOutcome?.(schedule, { status: 'completed' }, backup);
-          return { status: 'completed' };
-        } catch (error) {
-          const info = toErrorInfo(error);
-          const outcome: ScheduledOutcome = { status: info.code === 'CANCELLED' ? 'interrupted' : 'failed', error: info.message };
-          onOutcome?.(schedule, outcome);
-          return outcome;
-        }
-      },
-    });
+  // --- schedules (schedule/schedules.ts, schedule/engine-scheduler.ts) ----------------------------
+
+  addSchedule(input: ScheduleRequest, now: Date = new Date()): ScheduleView {
+    return addSchedule(this, input, now);
   }
+  listSchedules(profile?: string): ScheduleView[] {
+    return listSchedules(this, profile);
+  }
+  setScheduleEnabled(id: string, enabled: boolean, now: Date = new Date()): ScheduleView {
+    return setScheduleEnabled(this, id, enabled, now);
+  }
+  removeSchedule(id: string): { removed: string } {
+    return removeSchedule(this, id);
+  }
+  /** The scheduler over this engine; the clock is injected so tests can jump days. */
+  createScheduler(clock: Clock = systemClock, onOutcome?: OutcomeListener): Scheduler {
+    return createEngineScheduler(this, clock, onOutcome);
+  }
+
+  // --- API users (holdfast serve; users/admin.ts) ------------------------------------------------
+
+  addUser(name: string, role: Role): IssuedToken {
+    return addUser(this, name, role);
+  }
+  listUsers(): User[] {
+    return this.users.list();
+  }
+  removeUser(name: string): { removed: string } {
+    return removeUser(this, name);
+  }
+  rotateUserToken(name: string): IssuedToken {
+    return rotateUserToken(this, name);
+  }
+
+  // --- the backups on record ------------------------------------------------------------------
 
   list(filter: { profile?: string | undefined; all?: boolean; fields?: 'full' }): Array<BackupMetadata | ListEntry>;
   /** Summaries: what a table of backups shows, without each backup's tables, row counts, options and files (backup.show has those). */
@@ -521,46 +292,24 @@ export class Holdfast implements EngineContext, ProfileContext {
   async testRestore(ref: string, options: { signal?: AbortSignal; major?: number; onProfile?: string } = {}): Promise<RestoreTestResult> {
     const { onProfile, ...rest } = options;
     const result = await testRestore(this, ref, { ...rest, slots: this.drillSlots, ...(onProfile ? { onProfile: this.catalogue.requireProfile(onProfile) } : {}) });
-    this.logger.log(result.ok ? 'info' : 'error', 'restore drill', { filename: result.filename, ok: result.ok, error: result.error, durationMs: result.durationMs });
-    // The result is stored on the backup; on a designated profile the drill also created and dropped a database there.
-    this.catalogue.audit(actor(), 'backup.testRestore', result.filename, { result: result.ok ? 'ok' : 'failed', server: result.server, ...(onProfile ? { onProfile } : {}), ...(result.error ? { error: result.error } : {}) });
+    await this.events.emit({ kind: 'drill.completed', result, ...(onProfile ? { onProfile } : {}) });
+    // A database the drill made on someone's server and could not drop: an entry, an error and a notification of its own.
     const left = onProfile ? leftBehind(result) : undefined;
-    if (onProfile && left) await this.drillLeftDatabase(onProfile, result.filename, left);
+    if (onProfile && left) await this.events.emit({ kind: 'drill.cleanupFailed', profile: onProfile, database: left.database, filename: result.filename, error: left.error });
     return result;
-  }
-
-  /** A database a drill made on someone's server and could not drop: an entry, an error and a notification of its own. */
-  private async drillLeftDatabase(profile: string, filename: string, left: { database: string; error: string }): Promise<void> {
-    const error: ErrorInfo = {
-      code: 'CONFLICT',
-      message: `The restore drill's database "${left.database}" on profile "${profile}" could not be dropped: ${left.error}`,
-      hint: `It is still on that server: remove what holds it (the error says what), then DROP DATABASE "${left.database}" as a role that may.`,
-    };
-    this.catalogue.audit(actor(), 'drill.cleanupFailed', profile, { database: left.database, filename, error: left.error });
-    this.logger.log('error', 'restore drill: its database could not be dropped', { profile, database: left.database, filename, error: left.error });
-    await this.notifier.notify({ kind: 'drill.cleanupFailed', profile, database: left.database, filename, error, at: new Date().toISOString() });
   }
 
   async restore(request: Omit<RestoreRequest, 'target'> & { to: string }): Promise<RestoreResult> {
     const target = this.catalogue.requireProfile(request.to);
     const database = request.dbname ?? target.dbname;
     const filename = this.catalogue.findBackup(request.ref)?.filename ?? request.ref;
-    const audited = { profile: target.name, database, clean: request.clean, swap: request.swap === true };
+    const told = { profile: target.name, database, filename, clean: request.clean, swap: request.swap === true };
     try {
       const result = await restoreBackup(this, { ...request, target });
-      if (!result.dryRun) {
-        this.catalogue.audit(actor(), 'restore', filename, { ...audited, result: 'ok' });
-        this.logger.log('info', 'restore completed', { profile: target.name, database, filename, durationMs: result.durationMs });
-        await this.notifier.notify({ kind: 'restore.completed', profile: target.name, database, filename, at: new Date().toISOString() });
-      }
+      if (!result.dryRun) await this.events.emit({ kind: 'restore.completed', ...told, durationMs: result.durationMs });
       return result;
     } catch (error) {
-      if (!request.dryRun) {
-        const info = toErrorInfo(error);
-        this.catalogue.audit(actor(), 'restore', filename, { ...audited, result: 'failed', code: info.code, error: info.message });
-        this.logger.log('error', 'restore failed', { profile: target.name, database, filename, error: info.message });
-        await this.notifier.notify({ kind: 'restore.failed', profile: target.name, database, filename, error: info, at: new Date().toISOString() });
-      }
+      if (!request.dryRun) await this.events.emit({ kind: 'restore.failed', ...told, error: toErrorInfo(error) });
       throw error;
     }
   }
@@ -570,17 +319,8 @@ export class Holdfast implements EngineContext, ProfileContext {
    * its name, accepting connections (restore/swap-journal.ts). Runs at every start; what a start
    * settled is also answered by the next call without atStart (`holdfast restore --recover`).
    */
-  async recoverRestores(options: { atStart?: boolean } = {}): Promise<SwapRecovery[]> {
-    const recovered = await recoverInterruptedSwaps(this, { atStart: options.atStart === true });
-    for (const r of recovered) {
-      if (r.action !== 'not-reached') this.catalogue.audit(actor(), 'restore.recover', r.database, { profile: r.profile, run: r.runId, action: r.action, message: r.message });
-      this.logger.log(r.action === 'rolled-back' || r.action === 'rolled-forward' ? 'warn' : 'error', 'interrupted restore', { profile: r.profile, database: r.database, run: r.runId, action: r.action, message: r.message });
-    }
-    if (options.atStart) {
-      this.settledAtStart.push(...recovered.filter((r) => r.action !== 'not-reached'));
-      return recovered;
-    }
-    return [...this.settledAtStart.splice(0), ...recovered];
+  recoverRestores(options: { atStart?: boolean } = {}): Promise<SwapRecovery[]> {
+    return this.restoreRecovery.recover(options);
   }
 
   /** One backup and its companions; `confirm` must repeat its file name, as a restore's --confirm does. */
@@ -597,153 +337,56 @@ export class Holdfast implements EngineContext, ProfileContext {
       throw new HoldfastError('CONFLICT', `Cannot delete ${backup.filename}: ${(error as Error).message}`, 'Check the file and its directory permissions, then try again.');
     }
     const freedBytes = sharing.length === 0 ? backup.size : 0;
-    // Status and audit together, as retention does: the row stays as history.
+    // Status and its audit row in one transaction (the audit subscriber is synchronous), as retention does: the row stays as history.
     this.catalogue.db.transaction(() => {
       this.catalogue.setBackupStatus(backup.id, 'deleted');
-      this.catalogue.audit(actor(), 'backup.delete', backup.filename, { id: backup.id, profile: backup.profile, size: backup.size, freed: humanBytes(freedBytes), ...(sharing.length ? { filesKeptFor: sharing } : {}) });
+      void this.events.emit({ kind: 'backup.deleted', backup, freedBytes, sharedWith: sharing });
     })();
     if (sharing.length === 0) return { deleted: backup.filename, freedBytes };
     return { deleted: backup.filename, freedBytes, filesKept: `${backup.path} was kept: the catalogue lists it for ${sharing.join(', ')} too, so only this entry was removed.` };
   }
 
-  async settings(): Promise<SettingsView> {
-    const notify = notifySettingsFromEnv(this.config.env);
-    const tools = await this.clientTools(this.config.pgBinDir);
-    const { home, backupDir, compressionDefault, maxSizeBytes, timeoutMs, stallMs, concurrency, retentionDays, connectTimeoutSeconds } = this.config;
-    return {
-      home,
-      backupDir,
-      compressionDefault,
-      maxSizeBytes,
-      timeoutMs,
-      stallMs,
-      concurrency,
-      retentionDays,
-      connectTimeoutSeconds,
-      schedules: { daily: presetCron('daily', this.config.env), weekly: presetCron('weekly', this.config.env), monthly: presetCron('monthly', this.config.env), cleanup: this.config.cleanupSchedule, verify: this.config.verifySchedule ?? 'off' },
-      notifications: { slack: notify.slackWebhook !== undefined, webhook: notify.webhookUrl !== undefined, on: notify.on },
-      clientTools: { explicitDir: this.config.pgBinDir ?? null, found: tools.map((t) => ({ version: t.version, major: t.major, dir: t.dir, source: t.source })) },
-    };
+  settings(): Promise<SettingsView> {
+    return settingsView(this);
   }
 
-  // --- retention, stats, health ---------------------------------------------------------------
+  // --- retention, stats, health (retention/operations.ts, stats/) ---------------------------------
 
   /** The policy for a profile: the one asked for, else its schedule's, else BACKUP_RETENTION_DAYS. */
   retentionPolicyFor(profile: string, override?: string): RetentionPolicy {
-    const text = override ?? this.schedules.list({ profile }).find((s) => s.retention)?.retention;
-    if (!text) return { kind: 'days', keepDays: this.config.retentionDays };
-    try {
-      return parseRetentionPolicy(text);
-    } catch (error) {
-      // The parser's own message may already name the policy; saying it twice reads as a stutter.
-      if (error instanceof HoldfastError && error.message.includes(`"${text}"`)) throw error;
-      throw new HoldfastError('BAD_INPUT', `Retention policy "${text}" is not valid: ${(error as Error).message}`, 'Use 30d, or gfs:7d,4w,12m,3y (any of d, w, m, y).');
-    }
+    return retentionPolicyFor(this, profile, override);
   }
-
-  async cleanup(input: { profile?: string | undefined; policy?: string | undefined; dryRun: boolean }, now: Date = new Date()): Promise<CleanupSummary> {
-    if (input.policy) this.retentionPolicyFor('', input.policy);
-    const profiles = input.profile ? [input.profile] : [...new Set(this.catalogue.listBackups({ statuses: ['completed'] }).map((b) => b.profile))].sort();
-    const reports: Array<CleanupReport & { profile: string }> = [];
-    for (const profile of profiles) {
-      const report = await runCleanup(this.catalogue, { profile, policy: this.retentionPolicyFor(profile, input.policy), now, dryRun: input.dryRun, actor: actor() });
-      reports.push({ profile, ...report });
-    }
-    const summary: CleanupSummary = {
-      dryRun: input.dryRun,
-      deleted: reports.reduce((n, r) => n + r.deleted.length, 0),
-      freedBytes: reports.reduce((n, r) => n + r.freedBytes, 0),
-      errors: reports.reduce((n, r) => n + r.errors.length, 0),
-      profiles: reports,
-    };
-    if (!input.dryRun) this.logger.log(summary.errors ? 'warn' : 'info', 'cleanup completed', { deleted: summary.deleted, freedBytes: summary.freedBytes, errors: summary.errors });
-    if (!input.dryRun) await this.notifier.notify({ kind: 'cleanup.completed', deleted: summary.deleted, freedBytes: summary.freedBytes, errors: summary.errors, at: now.toISOString() });
-    return summary;
+  cleanup(input: { profile?: string | undefined; policy?: string | undefined; dryRun: boolean }, now: Date = new Date()): Promise<CleanupSummary> {
+    return cleanup(this, input, now);
   }
-
   /** What a policy would keep of the existing backups (each file, kept or deleted, and why), and a year of daily backups under it. */
   retentionPreview(input: { policy: string; profile?: string | undefined }, now: Date = new Date()) {
-    const policy = this.retentionPolicyFor(input.profile ?? '', input.policy);
-    const { decisions } = planCleanup(this.catalogue, { profile: input.profile, policy, now });
-    return { policy: formatRetentionPolicy(policy), existing: decisions, yearOfDailyBackups: simulateRetention(policy, { start: now, days: 365 }) };
+    return retentionPreview(this, input, now);
   }
 
   /** A pinned backup is kept whatever the retention policy; unpinning hands it back to the policy. */
   pinBackup(ref: string, pinned: boolean): BackupMetadata {
-    const backup = this.catalogue.requireBackup(ref);
-    if (backup.pinned !== pinned) {
-      this.catalogue.db.transaction(() => {
-        this.catalogue.setBackupPinned(backup.id, pinned);
-        this.catalogue.audit(actor(), pinned ? 'backup.pin' : 'backup.unpin', backup.filename, { id: backup.id, profile: backup.profile });
-      })();
-    }
-    return this.showBackup(backup.id);
+    return pinBackup(this, ref, pinned);
   }
 
   stats(now: Date = new Date()): BackupStats {
     return computeStats(this.catalogue, now);
   }
-
   /** Who runs the schedules (heartbeats in the catalogue), or that nothing does. */
   schedulingStatus(now: Date = new Date()): SchedulingStatus {
     return schedulingStatus(new ScheduleHostStore(this.catalogue.db).list(), { now, activeSchedules: this.schedules.list().filter((s) => s.enabled).length });
   }
 
-  async health(now: Date = new Date()): Promise<HealthReport & { scheduling: SchedulingStatus }> {
-    const tools = await this.clientTools(this.config.pgBinDir);
-    const scheduling = this.schedulingStatus(now);
-    const moreReasons = schedulingReasons({ status: scheduling, schedules: this.schedules.list(), now, isProfileBusy: (profile) => this.isProfileBusy(profile) });
-    const report = await computeHealth({
-      moreReasons,
-      catalogue: this.catalogue,
-      backupDir: this.config.backupDir,
-      now,
-      clientToolsFound: tools.length > 0,
-      expectedIntervalHours: (profile) => {
-        // The shortest interval among the profile's active schedules, plus an hour for a slow run.
-        const intervals = this.schedules
-          .list({ profile })
-          .filter((s) => s.enabled)
-          .map((s) => {
-            const first = nextRunAfter(s.cron, s.timeZone, now);
-            return (nextRunAfter(s.cron, s.timeZone, first).getTime() - first.getTime()) / 3_600_000;
-          });
-        return intervals.length ? Math.min(...intervals) + 1 : undefined;
-      },
-    });
-    return { ...report, scheduling };
+  health(now: Date = new Date()): Promise<HealthReport & { scheduling: SchedulingStatus }> {
+    return engineHealth(this, now);
   }
 
   /** Re-catalogues a directory's backups from their sidecars, e.g. after a reinstall (storage/adopt.ts). */
   async adopt(dir: string): Promise<AdoptReport> {
     const { root, report } = await adoptDirectory(this.catalogue, dir, this.config.backupDir);
-    this.catalogue.audit(actor(), 'backup.adopt', root, { adopted: report.adopted.length });
+    await this.events.emit({ kind: 'backup.adopted', dir: root, adopted: report.adopted });
     return report;
   }
-}
-
-/** The drill database a failed `cleanup` check names (test-restore.ts words it), with the server's error. */
-function leftBehind(result: RestoreTestResult): { database: string; error: string } | undefined {
-  const check = result.checks.find((c) => c.name === 'cleanup' && c.status === 'failed');
-  if (!check) return undefined;
-  const named = /^the drill's database "(.*)" could not be dropped: ([\s\S]*)$/.exec(check.detail);
-  return named ? { database: named[1]!, error: named[2]! } : { database: '(unnamed)', error: check.detail };
-}
-
-/** The checkout or package root: the nearest directory above this module with a package.json. */
-function projectRoot(): string {
-  let dir = import.meta.dirname;
-  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
-  return dir;
-}
-
-/** Client tools shipped with the app: build/pg/<platform> in a checkout, resources/pg in a package. */
-function bundledToolDirs(): string[] {
-  const platformDir = `${process.platform}-${process.arch}`;
-  const dirs = [join(projectRoot(), 'build', 'pg', platformDir, 'bin')];
-  const resourcesPath = (process as { resourcesPath?: string }).resourcesPath;
-  if (resourcesPath) dirs.unshift(join(resourcesPath, 'pg', 'bin'));
-  return dirs;
 }
 
 export { newId };

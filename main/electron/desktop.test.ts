@@ -1,11 +1,13 @@
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
+import type { BackupMetadata } from '../core/model/types.ts';
 import type { Clock, Scheduler } from '../core/schedule/scheduler.ts';
 import type { Ticker } from '../core/schedule/ticker.ts';
 import type { ScheduleTask } from '../core/verify/reverify.ts';
 import { clockedCron, seedBackup } from '../../test/support/clocked-cron.ts';
-import { Desktop, failureNotice, type Notice } from './desktop.ts';
+import { invoke } from '../contract.ts';
+import { Desktop, failureNotice, noticeFor, type Notice } from './desktop.ts';
 import { settingsStore } from './desktop-settings.ts';
 import type { LoginItem } from './login-item.ts';
 import { openTempHoldfast, silentServer, type TempHoldfast } from './test-support.ts';
@@ -152,15 +154,32 @@ describe('Desktop', () => {
     }
   });
 
-  test('calls from the window show in the tray while they run', async () => {
-    const { desktop, states } = await startDesktop();
-    const hooks = desktop.ipcHooks();
-    hooks.onCallStart?.('backup.create', { profile: 'silent', options: {} });
-    expect(states.at(-1)).toMatchObject({ status: 'running', busyProfiles: ['silent'] });
-    hooks.onCallEnd?.('backup.create', { profile: 'silent', options: {} }, { ok: true, value: null });
-    expect(states.at(-1)?.busyProfiles).toEqual([]);
+  test('a backup from the window shows in the tray while it runs, learnt from the engine\'s events; it raises no notice (the window shows it)', async () => {
+    const { states, notices } = await startDesktop();
+    const before = states.length;
+    const result = await invoke(temp.holdfast, 'backup.create', { profile: 'silent', options: {} });
+    expect(result.ok).toBe(false);
+    expect(states.slice(before).map((state) => state.busyProfiles)).toEqual([['silent'], []]);
+    expect(states.at(-1)).toMatchObject({ status: 'failed', failedProfiles: ['silent'] });
+    expect(notices).toEqual([]);
+  });
+
+  test('adding or removing a profile redraws the tray; calls that change nothing it shows do not', async () => {
+    const { states } = await startDesktop();
+    await temp.holdfast.addProfile({ name: 'other', host: '127.0.0.1', port: server.port, user: 'app', dbname: 'crm' });
+    expect(states.at(-1)?.profiles).toEqual(['other', 'silent']);
     const count = states.length;
-    hooks.onCallEnd?.('profile.list', {}, { ok: true, value: [] });
+    temp.holdfast.removeSchedule(temp.holdfast.addSchedule({ profile: 'other', type: 'daily' }).id);
+    expect(states).toHaveLength(count);
+    await temp.holdfast.removeProfile('other');
+    expect(states.at(-1)?.profiles).toEqual(['silent']);
+  });
+
+  test('a stopped desktop no longer listens to the engine', async () => {
+    const { desktop, states } = await startDesktop();
+    await desktop.stop(0);
+    const count = states.length;
+    await invoke(temp.holdfast, 'backup.create', { profile: 'silent', options: {} });
     expect(states).toHaveLength(count);
   });
 
@@ -220,6 +239,19 @@ describe('Desktop', () => {
     expect(await desktop.stop(10)).toEqual({ finished: 0, interrupted: 0 });
     expect(tickers.running).toBe(0);
     expect(desktop.scheduler.tick()).toEqual([]);
+  });
+});
+
+describe('noticeFor', () => {
+  const backup = { filename: 'backup-prod.dump', size: 2048 } as BackupMetadata;
+  const error = { code: 'CONNECTION_FAILED' as const, message: 'no route to host' };
+  test('tray backups end with a notice either way; scheduled failures and failed drills raise one; window backups and scheduled successes do not', () => {
+    expect(noticeFor({ kind: 'backup.completed', profile: 'prod', backup, trigger: { kind: 'tray' } })).toEqual({ title: 'Holdfast: backup of prod completed', body: 'backup-prod.dump (2.0 KB)' });
+    expect(noticeFor({ kind: 'backup.failed', profile: 'prod', database: 'shop', error, trigger: { kind: 'tray' } })).toEqual({ title: 'Holdfast: backup of prod failed', body: 'no route to host' });
+    expect(noticeFor({ kind: 'backup.failed', profile: 'prod', database: 'shop', error, trigger: { kind: 'schedule', scheduleId: 's1', catchUp: false } })?.title).toBe('Holdfast: scheduled backup of prod failed');
+    expect(noticeFor({ kind: 'schedule.drillFailed', scheduleId: 's1', profile: 'prod', database: 'shop', message: 'its restore drill failed' })?.body).toBe('its restore drill failed');
+    expect(noticeFor({ kind: 'backup.completed', profile: 'prod', backup, trigger: { kind: 'schedule', scheduleId: 's1', catchUp: false } })).toBeUndefined();
+    expect(noticeFor({ kind: 'backup.failed', profile: 'prod', database: 'shop', error, trigger: { kind: 'manual' } })).toBeUndefined();
   });
 });
 

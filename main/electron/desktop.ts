@@ -1,23 +1,23 @@
 // What the desktop app adds around the engine: the scheduler ticking in the main process (unless the
 // user paused it from the tray), the tray's state, "Back up now", and a notification when a backup
-// fails. No Electron here: main.ts passes in the notification and tray callbacks, so the spec drives
-// this class against a real catalogue.
-import type { Channel, Envelope } from '../contract.ts';
-import { invoke } from '../contract.ts';
+// fails. What is running and what to say come from the engine's events, whoever started the work
+// (the window, the tray, a schedule). No Electron here: main.ts passes in the notification and tray
+// callbacks, so the spec drives this class against a real catalogue.
+import type { Envelope } from '../contract.ts';
+import type { EmittedEvent, EngineEvent } from '../core/events/events.ts';
 import type { Holdfast } from '../core/holdfast.ts';
+import { toErrorInfo } from '../core/model/errors.ts';
 import { humanBytes } from '../core/model/human.ts';
 import { startHeartbeat, type Heartbeat } from '../core/schedule/heartbeat.ts';
 import { systemClock, type Clock, type Scheduler } from '../core/schedule/scheduler.ts';
 import { startTicker, type Ticker, type TickerOptions } from '../core/schedule/ticker.ts';
-import { channelFacts } from '../channels.ts';
 import type { BackupMetadata } from '../core/model/types.ts';
 import { startHousekeeping, type Housekeeping } from '../core/schedule/housekeeping.ts';
 import type { ScheduleTask } from '../core/verify/reverify.ts';
 import type { SettingsStore } from './desktop-settings.ts';
-import type { IpcHooks } from './ipc.ts';
 import type { LoginItem } from './login-item.ts';
 import { settleWithin } from './settle.ts';
-import { trayState, type TrayState } from './tray-model.ts';
+import { redrawsTray, runningAfter, trayState, type RunningBackups, type TrayState } from './tray-model.ts';
 
 export interface Notice {
   title: string;
@@ -38,9 +38,6 @@ export interface DesktopDeps {
   log?(message: string): void;
 }
 
-/** Calls that cannot change what the tray shows; the renderer polls some of them. */
-
-
 const MAX_BODY = 240;
 
 export function failureNotice(profile: string, error: string, kind: 'scheduled' | 'manual'): Notice {
@@ -48,13 +45,33 @@ export function failureNotice(profile: string, error: string, kind: 'scheduled' 
   return { title: `Holdfast: ${kind === 'scheduled' ? 'scheduled ' : ''}backup of ${profile} failed`, body };
 }
 
+/**
+ * The notice an engine event calls for: a backup started from the tray ends with one either way (the
+ * window may be hidden); a scheduled backup, or its restore drill, that fails raises one. Backups
+ * from the window say how they went in the window.
+ */
+export function noticeFor(event: EngineEvent): Notice | undefined {
+  switch (event.kind) {
+    case 'backup.completed':
+      return event.trigger.kind === 'tray' ? { title: `Holdfast: backup of ${event.profile} completed`, body: `${event.backup.filename} (${humanBytes(event.backup.size)})` } : undefined;
+    case 'backup.failed':
+      if (event.trigger.kind === 'schedule') return failureNotice(event.profile, event.error.message, 'scheduled');
+      return event.trigger.kind === 'tray' ? failureNotice(event.profile, event.error.message, 'manual') : undefined;
+    case 'schedule.drillFailed':
+      return failureNotice(event.profile, event.message, 'scheduled');
+    default:
+      return undefined;
+  }
+}
+
 export class Desktop {
   readonly scheduler: Scheduler;
   private ticker: Ticker | undefined;
   private paused = false;
   private stopping = false;
-  /** Backups started in this process outside the scheduler (tray, window), by profile. */
-  private readonly manual = new Map<string, number>();
+  /** Backups running in this process (window, tray, schedule), from the engine's events. */
+  private running: RunningBackups = new Map();
+  private readonly unsubscribe: () => void;
   private readonly manualRuns = new Map<AbortController, Promise<unknown>>();
   private readonly startTickerFn: NonNullable<DesktopDeps['startTicker']>;
   /**
@@ -67,12 +84,16 @@ export class Desktop {
 
   private constructor(private readonly deps: DesktopDeps) {
     this.startTickerFn = deps.startTicker ?? ((scheduler, options) => startTicker(scheduler, options));
-    this.scheduler = deps.holdfast.createScheduler(deps.clock, (schedule, outcome) => {
-      // Backups cancelled because the app is quitting are recorded as interrupted; no alarm for those.
-      if (outcome.status !== 'completed' && !this.stopping) deps.notify(failureNotice(schedule.profile, outcome.error, 'scheduled'));
-      // The scheduler still counts this run as running until its bookkeeping settles; redraw after that.
-      setImmediate(() => this.refresh());
-    });
+    this.scheduler = deps.holdfast.createScheduler(deps.clock);
+    this.unsubscribe = deps.holdfast.events.subscribe({ name: 'desktop', handle: (event) => this.onEngineEvent(event) });
+  }
+
+  private onEngineEvent(event: EmittedEvent): void {
+    this.running = runningAfter(this.running, event);
+    const notice = noticeFor(event);
+    // Backups cancelled because the app is quitting end as failed (interrupted); no alarm for those.
+    if (notice && !(this.stopping && event.kind !== 'backup.completed')) this.deps.notify(notice);
+    if (redrawsTray(event)) this.refresh();
   }
 
   /** Builds the desktop around an open engine and starts ticking unless the tray's pause is on. */
@@ -112,8 +133,8 @@ export class Desktop {
   state(): TrayState {
     const { holdfast } = this.deps;
     const profiles = holdfast.listProfiles().map((profile) => profile.name);
-    const running = new Set([...this.scheduler.runningProfiles(), ...this.manual.keys()]);
-    const busyProfiles = profiles.filter((profile) => running.has(profile) || holdfast.isProfileBusy(profile));
+    // Backups in other processes (the CLI, the daemon) are seen in the catalogue.
+    const busyProfiles = profiles.filter((profile) => this.running.has(profile) || holdfast.isProfileBusy(profile));
     let startAtLogin = false;
     try {
       startAtLogin = this.deps.loginItem.isEnabled();
@@ -131,28 +152,18 @@ export class Desktop {
     }
   }
 
-  private track(profile: string, delta: 1 | -1): void {
-    const count = (this.manual.get(profile) ?? 0) + delta;
-    if (count > 0) this.manual.set(profile, count);
-    else this.manual.delete(profile);
-  }
-
-  /** "Back up now ▸ <profile>": the window may be hidden, so the result is a notification either way. */
+  /** "Back up now ▸ <profile>": the window may be hidden, so its end is a notice either way (noticeFor). */
   async backupNow(profile: string): Promise<Envelope<BackupMetadata>> {
     const controller = new AbortController();
-    const running = invoke(this.deps.holdfast, 'backup.create', { profile, options: {} }, { signal: controller.signal });
+    const running = this.deps.holdfast.backup(profile, {}, { signal: controller.signal, trigger: { kind: 'tray' } }).then(
+      (value): Envelope<BackupMetadata> => ({ ok: true, value }),
+      (error: unknown): Envelope<BackupMetadata> => ({ ok: false, error: toErrorInfo(error) }),
+    );
     this.manualRuns.set(controller, running);
-    this.track(profile, 1);
-    this.refresh();
     try {
-      const result = await running;
-      if (result.ok) this.deps.notify({ title: `Holdfast: backup of ${profile} completed`, body: `${result.value.filename} (${humanBytes(result.value.size)})` });
-      else if (!this.stopping) this.deps.notify(failureNotice(profile, result.error.message, 'manual'));
-      return result;
+      return await running;
     } finally {
       this.manualRuns.delete(controller);
-      this.track(profile, -1);
-      this.refresh();
     }
   }
 
@@ -187,29 +198,6 @@ export class Desktop {
     this.ticker?.resumed();
   }
 
-  /** Keeps the tray in step with calls from the window. */
-  ipcHooks(log?: (message: string) => void): IpcHooks {
-    const profileOf = (channel: Channel, input: unknown): string | undefined => {
-      if (channel !== 'backup.create' || typeof input !== 'object' || input === null) return undefined;
-      const profile = (input as { profile?: unknown }).profile;
-      return typeof profile === 'string' ? profile : undefined;
-    };
-    return {
-      onCallStart: (channel, input) => {
-        const profile = profileOf(channel, input);
-        if (profile === undefined) return;
-        this.track(profile, 1);
-        this.refresh();
-      },
-      onCallEnd: (channel, input) => {
-        const profile = profileOf(channel, input);
-        if (profile !== undefined) this.track(profile, -1);
-        if (channelFacts(channel)?.changesState !== false) this.refresh();
-      },
-      ...(log ? { log } : {}),
-    };
-  }
-
   /** On quit: no new scheduled work; running backups get `graceMs` to finish, then are cancelled. */
   async stop(graceMs: number): Promise<{ finished: number; interrupted: number }> {
     this.stopping = true;
@@ -227,6 +215,7 @@ export class Desktop {
       this.housekeeping?.stop(),
     ]);
     await this.stopHeartbeat();
+    this.unsubscribe();
     return stopped;
   }
 

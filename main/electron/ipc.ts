@@ -27,9 +27,8 @@ export interface IpcMainLike {
   removeListener(channel: string, listener: (event: IpcEvent, ...args: unknown[]) => void): unknown;
 }
 
+/** What the tray shows comes from the engine's events (desktop.ts), not from watching these calls. */
 export interface IpcHooks {
-  onCallStart?(channel: Channel, input: unknown): void;
-  onCallEnd?(channel: Channel, input: unknown, result: Envelope<unknown>): void;
   log?(message: string): void;
   /** The contract's invoke(); replaceable so a spec can hold a call open to cancel it. */
   invoke?: (holdfast: Holdfast, channel: Channel, input: unknown, context: CallContext) => Promise<Envelope<unknown>>;
@@ -95,17 +94,12 @@ export function registerIpc(ipcMain: IpcMainLike, holdfast: Holdfast, hooks: Ipc
           : (progress: ProgressEvent) => {
               if (!sender.isDestroyed()) sender.send(IPC_PROGRESS, callId, progress);
             };
-      const input = rawInput ?? {};
-      let result: Envelope<unknown> = { ok: false, error: { code: 'INTERNAL', message: 'The call did not finish.' } };
       try {
-        hooks.onCallStart?.(channel, input);
-        result = await call(holdfast, channel, input, { signal: controller.signal, ...(onProgress ? { onProgress } : {}) });
-        return result;
+        return await call(holdfast, channel, rawInput ?? {}, { signal: controller.signal, ...(onProgress ? { onProgress } : {}) });
       } finally {
         controllers.delete(controller);
         finished();
         if (callId !== undefined) calls.delete(callId);
-        hooks.onCallEnd?.(channel, input, result);
       }
     });
   }

@@ -89,7 +89,7 @@ async function start(): Promise<void> {
     onState: (state) => tray?.update(state),
     log,
   });
-  const ipc = registerIpc(ipcMain, holdfast, desktop.ipcHooks(log));
+  const ipc = registerIpc(ipcMain, holdfast, { log });
   const actions: TrayActions = {
     backupNow: (profile) => void desktop.backupNow(profile),
     openWindow,

@@ -2,7 +2,9 @@ import type { MenuItemConstructorOptions } from 'electron';
 import { describe, expect, test, vi } from 'vitest';
 import type { RunRecord } from '../core/model/types.ts';
 import { TrayView } from './tray.ts';
-import { trayIconName, trayMenuTemplate, trayState, trayStatusText, type TrayActions, type TrayState } from './tray-model.ts';
+import type { EngineEvent } from '../core/events/events.ts';
+import type { BackupMetadata } from '../core/model/types.ts';
+import { redrawsTray, runningAfter, trayIconName, trayMenuTemplate, trayState, trayStatusText, type RunningBackups, type TrayActions, type TrayState } from './tray-model.ts';
 
 type Run = Pick<RunRecord, 'kind' | 'profile' | 'status' | 'startedAt'>;
 const run = (profile: string, status: RunRecord['status'], minute: number): Run => ({ kind: 'backup', profile, status, startedAt: `2026-01-01T00:${String(minute).padStart(2, '0')}:00.000Z` });
@@ -52,6 +54,31 @@ describe('trayState', () => {
 
   test('one icon per status', () => {
     expect(['ok', 'failed', 'running'].map((status) => trayIconName(status as TrayState['status']))).toEqual(['tray-ok.png', 'tray-failed.png', 'tray-running.png']);
+  });
+});
+
+describe('running backups from engine events', () => {
+  const manual = { kind: 'manual' } as const;
+  const started = (profile: string): EngineEvent => ({ kind: 'backup.started', profile, trigger: manual });
+  const completed = (profile: string): EngineEvent => ({ kind: 'backup.completed', profile, backup: { filename: 'f' } as BackupMetadata, trigger: manual });
+  const failed = (profile: string): EngineEvent => ({ kind: 'backup.failed', profile, database: 'd', error: { code: 'CANCELLED', message: 'cancelled' }, trigger: manual });
+
+  test('started counts a profile in, completed or failed counts it out; two runs of one profile need two ends', () => {
+    let running: RunningBackups = new Map();
+    for (const event of [started('prod'), started('prod'), started('staging'), completed('prod')]) running = runningAfter(running, event);
+    expect([...running]).toEqual([['prod', 1], ['staging', 1]]);
+    for (const event of [failed('prod'), completed('staging')]) running = runningAfter(running, event);
+    expect(running.size).toBe(0);
+    expect(trayState({ ...base, busyProfiles: [...runningAfter(running, started('staging')).keys()] }).status).toBe('running');
+  });
+
+  test('progress and other events leave the count alone; only backups starting or ending and profile changes redraw', () => {
+    const running: RunningBackups = new Map([['prod', 1]]);
+    const progress: EngineEvent = { kind: 'backup.progress', profile: 'prod', progress: { phase: 'dumping', bytes: 1, elapsedMs: 1, expectedBytes: undefined } };
+    expect(runningAfter(running, progress)).toBe(running);
+    expect(redrawsTray(progress)).toBe(false);
+    expect(redrawsTray({ kind: 'schedule.removed', id: 'x' })).toBe(false);
+    expect([started('prod'), completed('prod'), failed('prod'), { kind: 'profile.removed', name: 'prod', backups: 'kept' } as EngineEvent].every(redrawsTray)).toBe(true);
   });
 });
 

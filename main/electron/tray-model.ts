@@ -1,6 +1,7 @@
 // The tray as plain data: state in, menu template and icon name out. tray.ts only hands the result to
 // Electron, so every state's menu is checked by the spec beside this file.
 import type { MenuItemConstructorOptions } from 'electron';
+import type { EngineEvent } from '../core/events/events.ts';
 import type { RunRecord } from '../core/model/types.ts';
 
 export type TrayStatus = 'ok' | 'failed' | 'running';
@@ -53,6 +54,35 @@ export function trayState(input: { profiles: string[]; busyProfiles: string[]; r
     schedulesPaused: input.schedulesPaused,
     startAtLogin: input.startAtLogin,
   };
+}
+
+/** Backups running in this process by profile (one profile may run twice: from the window and on schedule). */
+export type RunningBackups = ReadonlyMap<string, number>;
+
+/** What runs after an engine event: backup.started adds one for its profile, .completed or .failed takes it away. */
+export function runningAfter(running: RunningBackups, event: EngineEvent): RunningBackups {
+  if (event.kind !== 'backup.started' && event.kind !== 'backup.completed' && event.kind !== 'backup.failed') return running;
+  const next = new Map(running);
+  const count = (next.get(event.profile) ?? 0) + (event.kind === 'backup.started' ? 1 : -1);
+  if (count > 0) next.set(event.profile, count);
+  else next.delete(event.profile);
+  return next;
+}
+
+/** Events that change what the tray shows: a backup starting or ending, the list of profiles changing. */
+export function redrawsTray(event: EngineEvent): boolean {
+  switch (event.kind) {
+    case 'backup.started':
+    case 'backup.completed':
+    case 'backup.failed':
+    case 'profile.added':
+    case 'profile.edited':
+    case 'profile.imported':
+    case 'profile.removed':
+      return true;
+    default:
+      return false;
+  }
 }
 
 export function trayIconName(status: TrayStatus): string {

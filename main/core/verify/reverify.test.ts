@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { BackupOptionsSchema } from '../backup/options.ts';
 import { Catalogue } from '../catalogue/catalogue.ts';
+import { engineEventBus } from '../events/engine-bus.ts';
 import type { NotifyEvent } from '../notify/notifier.ts';
 import type { BackupMetadata } from '../model/types.ts';
 import { reverifyBackups, scheduleReverify, type ReverifyEngine } from './reverify.ts';
@@ -70,13 +71,8 @@ function engine(bad: Set<string>, options: { onVerify?: (id: string) => void; th
       const backup = catalogue.requireBackup(ref);
       return { id: ref, filename: backup.filename, valid, checks: valid ? [] : [{ name: 'checksum', status: 'failed', detail: 'the file is corrupt' }] } satisfies VerifyResult;
     },
-    notifier: {
-      async notify(event) {
-        notes.push(event);
-        return [];
-      },
-    },
-    logger: { log: (_level, message) => logged.push(message) },
+    // The engine's own subscribers, over a notifier and a logger that record.
+    events: engineEventBus({ catalogue, logger: { log: (_level, message) => logged.push(message) }, notifier: { notify: async (event) => (notes.push(event), []) } }),
   };
   return { fake, asked, notes, logged };
 }
@@ -89,7 +85,7 @@ describe('scheduled re-verification (issue 12 D)', () => {
     const gone = add('crm', '2026-01-04T02:00:00.000Z');
     catalogue.setBackupStatus(gone.id, 'deleted');
     catalogue.recordVerification(a.id, true);
-    const { fake, asked, notes } = engine(new Set([b.id]));
+    const { fake, asked, notes, logged } = engine(new Set([b.id]));
 
     const report = await reverifyBackups(fake);
 
@@ -99,6 +95,7 @@ describe('scheduled re-verification (issue 12 D)', () => {
     expect(notes).toEqual([
       expect.objectContaining({ kind: 'backup.failed', profile: 'shop', error: expect.objectContaining({ code: 'VERIFY_FAILED', message: expect.stringContaining(b.filename), hint: expect.any(String) }) }),
     ]);
+    expect(logged).toEqual(['re-verification: a stored backup failed']);
     expect(catalogue.findBackup(b.id)?.lastVerified?.valid).toBe(false);
   });
 

@@ -4,16 +4,15 @@
 // ordinary one (a run, the result on the backup), so health and the Overview show what it found.
 import nodeCron from 'node-cron';
 import type { Catalogue } from '../catalogue/catalogue.ts';
-import type { Logger } from '../log/log.ts';
-import type { Notifier } from '../notify/notifier.ts';
+import type { EventBus } from '../events/bus.ts';
 import type { VerifyResult } from './verify.ts';
 
 /** What re-verification needs of the engine (Holdfast has all of it). */
 export interface ReverifyEngine {
   catalogue: Catalogue;
   verify(ref: string): Promise<VerifyResult>;
-  notifier: Pick<Notifier, 'notify'>;
-  logger: Logger;
+  /** A failure is told as backup.reverifyFailed: logged, and notified as a failed backup. */
+  events: Pick<EventBus, 'emit'>;
 }
 
 export interface ReverifyReport {
@@ -53,18 +52,7 @@ export async function reverifyBackups(engine: ReverifyEngine, options: { signal?
       .map((check) => check.detail)
       .join('; ');
     report.failed.push({ id: backup.id, filename: backup.filename, profile: backup.profile, problem });
-    engine.logger.log('error', 're-verification: a stored backup failed', { filename: backup.filename, profile: backup.profile, problem });
-    await engine.notifier.notify({
-      kind: 'backup.failed',
-      profile: backup.profile,
-      database: backup.database,
-      error: {
-        code: 'VERIFY_FAILED',
-        message: `Scheduled re-verification: ${backup.filename}, taken ${backup.timestamp}, failed: ${problem}`,
-        hint: 'It may not restore: take a new backup of the profile now, and find out what changed the file (the disk, the storage, another process).',
-      },
-      at: new Date().toISOString(),
-    });
+    await engine.events.emit({ kind: 'backup.reverifyFailed', backup, problem });
   }
   return report;
 }

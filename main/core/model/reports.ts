@@ -1,0 +1,39 @@
+// What the engine's backup-keeping operations answer (reconcile at start, list, delete, adopt): plain
+// records the shells print or send as they are.
+import type { SwapRecovery } from '../restore/swap-journal.ts';
+
+export interface ReconcileReport {
+  interruptedRuns: string[];
+  removedTempFiles: string[];
+  missingBackups: string[];
+  foundAgain: string[];
+  /** Children (pg_dump, …) of a Holdfast that died, still running until this start ended them. */
+  endedProcesses: Array<{ run: string; pid: number }>;
+  /** Children that would not end within the wait: their runs stay running (the profile stays locked) until a later start. */
+  stuckProcesses: Array<{ run: string; pid: number }>;
+  /** Backups a crash caught between their first rename and their catalogue row, finished from the run's record. */
+  finishedBackups: string[];
+  /** Replace restores a crash left mid-swap, rolled back or forward (absent: none were pending). */
+  recoveredRestores?: SwapRecovery[];
+}
+
+export interface ListEntry {
+  id: string;
+  status: string;
+  profile: string | null;
+  timestamp: string;
+  filename: string | null;
+  error?: string | null;
+}
+
+export interface DeleteReport {
+  deleted: string;
+  freedBytes: number;
+  /** Why the file stayed: other listed backups name the same path (only this row was removed). */
+  filesKept?: string;
+}
+
+export interface AdoptReport {
+  adopted: string[];
+  skipped: Array<{ file: string; reason: string }>;
+}

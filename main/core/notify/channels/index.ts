@@ -1,0 +1,11 @@
+// Every notification channel, in the order targets are notified and outcomes listed. A new channel is
+// its own module beside these plus its line here: a chat webhook (Teams, Discord) is httpChannel() with
+// its message layout; another transport (email over SMTP) implements NotifyChannel (../channel.ts)
+// and hands one attempt at a time to the shared retries. Settings, the settings page's flags and
+// outcomes follow from this list.
+import { slack } from './slack.ts';
+import { webhook } from './webhook.ts';
+
+export const NOTIFY_CHANNELS = [slack, webhook] as const;
+
+export type ChannelId = (typeof NOTIFY_CHANNELS)[number]['id'];

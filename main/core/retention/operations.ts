@@ -1,0 +1,64 @@
+// Retention as the engine offers it: which policy applies to a profile, a cleanup across profiles
+// (each deletion audited by runCleanup, the run as a whole told as one event), and a preview.
+import type { Catalogue } from '../catalogue/catalogue.ts';
+import type { HoldfastConfig } from '../config/config.ts';
+import type { EventBus } from '../events/bus.ts';
+import { HoldfastError } from '../model/errors.ts';
+import type { ScheduleStore } from '../schedule/schedule-store.ts';
+import { actorName } from '../users/acting.ts';
+import { planCleanup, runCleanup, type CleanupReport } from './cleanup.ts';
+import { formatRetentionPolicy, parseRetentionPolicy, simulateRetention, type RetentionPolicy } from './policy.ts';
+
+export interface RetentionEngine {
+  catalogue: Catalogue;
+  schedules: ScheduleStore;
+  config: Pick<HoldfastConfig, 'retentionDays'>;
+  events: Pick<EventBus, 'emit'>;
+}
+
+export interface CleanupSummary {
+  dryRun: boolean;
+  deleted: number;
+  freedBytes: number;
+  errors: number;
+  profiles: Array<CleanupReport & { profile: string }>;
+}
+
+/** The policy for a profile: the one asked for, else its schedule's, else BACKUP_RETENTION_DAYS. */
+export function retentionPolicyFor(engine: Pick<RetentionEngine, 'schedules' | 'config'>, profile: string, override?: string): RetentionPolicy {
+  const text = override ?? engine.schedules.list({ profile }).find((s) => s.retention)?.retention;
+  if (!text) return { kind: 'days', keepDays: engine.config.retentionDays };
+  try {
+    return parseRetentionPolicy(text);
+  } catch (error) {
+    // The parser's own message may already name the policy; saying it twice reads as a stutter.
+    if (error instanceof HoldfastError && error.message.includes(`"${text}"`)) throw error;
+    throw new HoldfastError('BAD_INPUT', `Retention policy "${text}" is not valid: ${(error as Error).message}`, 'Use 30d, or gfs:7d,4w,12m,3y (any of d, w, m, y).');
+  }
+}
+
+export async function cleanup(engine: RetentionEngine, input: { profile?: string | undefined; policy?: string | undefined; dryRun: boolean }, now: Date): Promise<CleanupSummary> {
+  if (input.policy) retentionPolicyFor(engine, '', input.policy);
+  const profiles = input.profile ? [input.profile] : [...new Set(engine.catalogue.listBackups({ statuses: ['completed'] }).map((b) => b.profile))].sort();
+  const reports: Array<CleanupReport & { profile: string }> = [];
+  for (const profile of profiles) {
+    const report = await runCleanup(engine.catalogue, { profile, policy: retentionPolicyFor(engine, profile, input.policy), now, dryRun: input.dryRun, actor: actorName() });
+    reports.push({ profile, ...report });
+  }
+  const summary: CleanupSummary = {
+    dryRun: input.dryRun,
+    deleted: reports.reduce((n, r) => n + r.deleted.length, 0),
+    freedBytes: reports.reduce((n, r) => n + r.freedBytes, 0),
+    errors: reports.reduce((n, r) => n + r.errors.length, 0),
+    profiles: reports,
+  };
+  if (!input.dryRun) await engine.events.emit({ kind: 'cleanup.completed', deleted: summary.deleted, freedBytes: summary.freedBytes, errors: summary.errors });
+  return summary;
+}
+
+/** What a policy would keep of the existing backups (each file, kept or deleted, and why), and a year of daily backups under it. */
+export function retentionPreview(engine: RetentionEngine, input: { policy: string; profile?: string | undefined }, now: Date) {
+  const policy = retentionPolicyFor(engine, input.profile ?? '', input.policy);
+  const { decisions } = planCleanup(engine.catalogue, { profile: input.profile, policy, now });
+  return { policy: formatRetentionPolicy(policy), existing: decisions, yearOfDailyBackups: simulateRetention(policy, { start: now, days: 365 }) };
+}

@@ -1,0 +1,51 @@
+// The scheduler over the engine: each due schedule takes a backup, then the restore drill it asks
+// for. The backup stands either way; a failed drill is the schedule's failed outcome and its own event.
+import type { BackupOptions } from '../backup/options.ts';
+import type { RestoreTestResult } from '../drill/test-restore.ts';
+import type { EventBus } from '../events/bus.ts';
+import type { BackupTrigger } from '../events/events.ts';
+import { toErrorInfo } from '../model/errors.ts';
+import type { BackupMetadata } from '../model/types.ts';
+import type { Schedule, ScheduleStore } from './schedule-store.ts';
+import { Scheduler, systemClock, type Clock, type ScheduledOutcome } from './scheduler.ts';
+
+export interface SchedulingEngine {
+  schedules: ScheduleStore;
+  config: { concurrency: number };
+  events: Pick<EventBus, 'emit'>;
+  isProfileBusy(profile: string): boolean;
+  backup(profile: string, options: Partial<BackupOptions>, hooks: { signal?: AbortSignal; trigger?: BackupTrigger }): Promise<BackupMetadata>;
+  testRestore(ref: string, options: { signal?: AbortSignal }): Promise<RestoreTestResult>;
+}
+
+export type OutcomeListener = (schedule: Schedule, outcome: ScheduledOutcome, backup?: BackupMetadata) => void;
+
+export function createEngineScheduler(engine: SchedulingEngine, clock: Clock = systemClock, onOutcome?: OutcomeListener): Scheduler {
+  return new Scheduler({
+    store: engine.schedules,
+    clock,
+    concurrency: engine.config.concurrency,
+    isProfileBusy: (profile) => engine.isProfileBusy(profile),
+    runBackup: async (schedule, options, context) => {
+      try {
+        const backup = await engine.backup(schedule.profile, options, { signal: context.signal, trigger: { kind: 'schedule', scheduleId: schedule.id, catchUp: context.catchUp } });
+        if (schedule.testRestore) {
+          const drill = await engine.testRestore(backup.id, { signal: context.signal });
+          if (!drill.ok) {
+            const outcome: ScheduledOutcome = { status: 'failed', error: `backup ${backup.filename} was taken, but its restore drill failed: ${drill.error}` };
+            await engine.events.emit({ kind: 'schedule.drillFailed', scheduleId: schedule.id, profile: schedule.profile, database: backup.database, message: outcome.error });
+            onOutcome?.(schedule, outcome, backup);
+            return outcome;
+          }
+        }
+        onOutcome?.(schedule, { status: 'completed' }, backup);
+        return { status: 'completed' };
+      } catch (error) {
+        const info = toErrorInfo(error);
+        const outcome: ScheduledOutcome = { status: info.code === 'CANCELLED' ? 'interrupted' : 'failed', error: info.message };
+        onOutcome?.(schedule, outcome);
+        return outcome;
+      }
+    },
+  });
+}
