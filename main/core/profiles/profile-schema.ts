@@ -11,7 +11,11 @@ export const ProfileNameSchema = z
   .refine((name) => !/[\u0000-\u001f\u007f/\\]/.test(name), 'a profile name cannot contain "/", "\\" or control characters')
   .refine((name) => name !== '.' && name !== '..', 'a profile name cannot be "." or ".."');
 
-const filePath = z.string().min(1).max(4096).refine((path) => !path.includes('\0'), 'a path cannot contain NUL');
+const filePath = z
+  .string()
+  .min(1)
+  .max(4096)
+  .refine((path) => !path.includes('\0'), 'a path cannot contain NUL');
 
 /** Every field as given, with no defaults: what an edit may change. */
 const profileFields = {
@@ -19,7 +23,10 @@ const profileFields = {
   host: z.string().min(1, 'host is required').max(255),
   port: z.number().int().min(1, 'port is 1–65535').max(65535, 'port is 1–65535'),
   user: z.string().min(1, 'user is required').max(63),
-  dbname: z.string().min(1, 'dbname is required').refine((name) => Buffer.byteLength(name) <= 63, 'a database name is at most 63 bytes'),
+  dbname: z
+    .string()
+    .min(1, 'dbname is required')
+    .refine((name) => Buffer.byteLength(name) <= 63, 'a database name is at most 63 bytes'),
   sslmode: z.enum(SSL_MODES).nullable(),
   sslrootcert: filePath.nullable(),
   sslcert: filePath.nullable(),

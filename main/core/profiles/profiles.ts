@@ -16,7 +16,8 @@ import { pickClientTools } from '../tools/discover.ts';
 import type { Profile } from '../model/types.ts';
 import { actingUser } from '../users/acting.ts';
 import { OWNER_NAME } from '../users/users.ts';
-import { parseConnectionUri, parsePgpass, parseServiceFile } from './libpq-files.ts';
+import { parseConnectionUri } from './connection-uri.ts';
+import { parsePgpass, parseServiceFile } from './libpq-files.ts';
 import { NewProfileSchema, type NewProfileInput } from './profile-schema.ts';
 
 export interface ProfileContext extends CredentialSource {
@@ -181,8 +182,7 @@ export async function testProfile(context: ProfileContext, name: string): Promis
       );
       const row = facts.rows[0]!;
       const major = Math.floor(Number(row.num) / 10000);
-      const readAllData =
-        major >= 14 ? (await client.query<{ member: boolean }>(`SELECT pg_has_role(current_user, 'pg_read_all_data', 'member') AS member`)).rows[0]!.member : false;
+      const readAllData = major >= 14 ? (await client.query<{ member: boolean }>(`SELECT pg_has_role(current_user, 'pg_read_all_data', 'member') AS member`)).rows[0]!.member : false;
       const unreadable = (
         await client.query<{ schema: string; name: string }>(
           `SELECT n.nspname AS schema, c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -265,8 +265,7 @@ function uniqueName(catalogue: Catalogue, wanted: string): string {
 export async function importProfiles(context: ProfileContext, source: { pgpass?: string | true; serviceFile?: string | true }): Promise<ImportReport> {
   const report: ImportReport = { created: [], skipped: [] };
   const existing = context.catalogue.listProfiles();
-  const already = (host: string, port: number, user: string, dbname: string) =>
-    existing.some((p) => p.host === host && p.port === port && p.user === user && p.dbname === dbname);
+  const already = (host: string, port: number, user: string, dbname: string) => existing.some((p) => p.host === host && p.port === port && p.user === user && p.dbname === dbname);
 
   if (source.pgpass !== undefined) {
     const path = source.pgpass === true ? (process.env.PGPASSFILE ?? join(homedir(), '.pgpass')) : source.pgpass;
