@@ -36,7 +36,7 @@ try {
   await holdfast('backup', 'demo', '--suffix', 'manual');
   await holdfast('backup', 'demo', '--format', 'plain', '--suffix', 'daily');
   await holdfast('list');
-  await holdfast('verify', (await latestId()));
+  await holdfast('verify', await latestId());
   await holdfast('restore', await latestId(), '--to', 'demo', '--dbname', 'holdfast_demo_restored', '--create', '--dry-run');
   await holdfast('restore', await latestId(), '--to', 'demo', '--dbname', 'holdfast_demo_restored', '--create');
   say(`Done. The demo's catalogue and backups were in ${process.env.HOLDFAST_HOME} and are removed now.`);

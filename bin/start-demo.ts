@@ -71,7 +71,15 @@ export async function startDemo(signal: AbortSignal, print = (text: string) => p
     signal.throwIfAborted();
     const { holdfast } = await Holdfast.open(loadConfig());
     try {
-      await holdfast.addProfile({ name: 'demo', host: target.host, port: target.port, user: target.user, dbname: target.database, tags: ['demo'], notes: 'The npm start demo: a throwaway PostgreSQL 15, removed when npm start ends.' });
+      await holdfast.addProfile({
+        name: 'demo',
+        host: target.host,
+        port: target.port,
+        user: target.user,
+        dbname: target.database,
+        tags: ['demo'],
+        notes: 'The npm start demo: a throwaway PostgreSQL 15, removed when npm start ends.',
+      });
       await holdfast.backup('demo', { suffix: 'demo' }, { signal });
     } finally {
       holdfast.close();

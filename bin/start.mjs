@@ -33,8 +33,7 @@ function run(command, commandArgs) {
 
 /** Best effort: the platform's "open this URL" command, detached; the URL is printed either way. */
 function openBrowser(url) {
-  const [command, commandArgs] =
-    process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '""', url]] : ['xdg-open', [url]];
+  const [command, commandArgs] = process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '""', url]] : ['xdg-open', [url]];
   if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) {
     process.stderr.write('start: no display; open the URL above in a browser.\n');
     return;

@@ -21,7 +21,11 @@ export interface CallContext {
 export type ProgressEvent = { operation: 'backup'; progress: BackupProgress } | { operation: 'restore'; phase: string };
 
 /** Passwords cross the contract only on their way to the keychain. */
-const Password = z.string().min(1, 'the password is empty').max(4096).refine((value) => !value.includes('\0'), 'a password cannot contain NUL');
+const Password = z
+  .string()
+  .min(1, 'the password is empty')
+  .max(4096)
+  .refine((value) => !value.includes('\0'), 'a password cannot contain NUL');
 
 const ScheduleId = z.string().regex(/^[0-9a-f]{12}$/, 'a schedule id is 12 hex characters (holdfast schedule list)');
 
@@ -36,16 +40,13 @@ function define<I extends z.ZodType, O>(input: I, handler: (holdfast: Holdfast, 
 
 export const contract = {
   'profile.add': define(NewProfileSchema.extend({ password: Password.optional() }), (holdfast, { password, ...input }) => holdfast.addProfile(input, { password })),
-  'profile.edit': define(
-    z.object({ name: ProfileNameSchema, changes: ProfileChangesSchema, password: Password.optional(), forgetPassword: z.boolean().default(false) }).strict(),
-    (holdfast, input) => holdfast.editProfile(input.name, { ...input.changes, password: input.password, forgetPassword: input.forgetPassword }),
+  'profile.edit': define(z.object({ name: ProfileNameSchema, changes: ProfileChangesSchema, password: Password.optional(), forgetPassword: z.boolean().default(false) }).strict(), (holdfast, input) =>
+    holdfast.editProfile(input.name, { ...input.changes, password: input.password, forgetPassword: input.forgetPassword }),
   ),
   'profile.list': define(z.object({}).strict(), (holdfast) => holdfast.listProfiles()),
   'profile.show': define(z.object({ name: ProfileNameSchema }).strict(), (holdfast, input) => holdfast.showProfile(input.name)),
   'profile.test': define(z.object({ name: ProfileNameSchema }).strict(), (holdfast, input) => holdfast.testProfile(input.name)),
-  'profile.remove': define(z.object({ name: ProfileNameSchema, backups: z.enum(['keep', 'delete']).default('keep') }).strict(), (holdfast, input) =>
-    holdfast.removeProfile(input.name, input.backups),
-  ),
+  'profile.remove': define(z.object({ name: ProfileNameSchema, backups: z.enum(['keep', 'delete']).default('keep') }).strict(), (holdfast, input) => holdfast.removeProfile(input.name, input.backups)),
   'profile.import': define(
     z
       .object({ pgpass: z.union([z.literal(true), z.string().min(1)]).optional(), serviceFile: z.union([z.literal(true), z.string().min(1)]).optional() })
@@ -61,9 +62,8 @@ export const contract = {
   ),
   // fields: 'summary' leaves out each backup's tables, row counts, options (but for their scope), roles file and files
   // (backup.show answers those for one backup); 'full' is what the CLI's --json and the REST API show.
-  'backup.list': define(
-    z.object({ profile: ProfileNameSchema.optional(), all: z.boolean().default(false), fields: z.enum(['full', 'summary']).default('full') }).strict(),
-    (holdfast, input) => holdfast.list({ profile: input.profile, all: input.all, fields: input.fields }),
+  'backup.list': define(z.object({ profile: ProfileNameSchema.optional(), all: z.boolean().default(false), fields: z.enum(['full', 'summary']).default('full') }).strict(), (holdfast, input) =>
+    holdfast.list({ profile: input.profile, all: input.all, fields: input.fields }),
   ),
   'backup.show': define(z.object({ ref: BackupRef }).strict(), (holdfast, input) => holdfast.showBackup(input.ref)),
   'backup.verify': define(z.object({ ref: BackupRef }).strict(), (holdfast, input) => holdfast.verify(input.ref)),
@@ -73,14 +73,22 @@ export const contract = {
       .strict()
       .refine((input) => !(input.major && input.onProfile), { message: 'choose a scratch server of a major (--on-major) or a designated profile (--on-profile), not both', path: ['onProfile'] }),
     (holdfast, input, context) =>
-      holdfast.testRestore(input.ref, { ...(context.signal ? { signal: context.signal } : {}), ...(input.major ? { major: input.major } : {}), ...(input.onProfile ? { onProfile: input.onProfile } : {}) }),
+      holdfast.testRestore(input.ref, {
+        ...(context.signal ? { signal: context.signal } : {}),
+        ...(input.major ? { major: input.major } : {}),
+        ...(input.onProfile ? { onProfile: input.onProfile } : {}),
+      }),
   ),
   'backup.restore': define(
     z
       .object({
         ref: BackupRef,
         to: ProfileNameSchema,
-        dbname: z.string().min(1).refine((name) => Buffer.byteLength(name) <= 63, 'a database name is at most 63 bytes').optional(),
+        dbname: z
+          .string()
+          .min(1)
+          .refine((name) => Buffer.byteLength(name) <= 63, 'a database name is at most 63 bytes')
+          .optional(),
         create: z.boolean().default(false),
         clean: z.boolean().default(false),
         confirm: z.string().optional(),
@@ -124,9 +132,8 @@ export const contract = {
   // Who runs the schedules (their heartbeats), which scheduled profiles' passwords they cannot read, or that nothing runs them.
   'schedule.hosts': define(z.object({}).strict(), (holdfast) => holdfast.schedulingStatus()),
   'audit.list': define(z.object({ limit: z.number().int().min(1).max(10_000).default(100) }).strict(), (holdfast, input) => holdfast.catalogue.auditEntries(input.limit)),
-  'backup.cleanup': define(
-    z.object({ profile: ProfileNameSchema.optional(), policy: z.string().min(1).max(64).optional(), dryRun: z.boolean().default(false) }).strict(),
-    (holdfast, input) => holdfast.cleanup(input),
+  'backup.cleanup': define(z.object({ profile: ProfileNameSchema.optional(), policy: z.string().min(1).max(64).optional(), dryRun: z.boolean().default(false) }).strict(), (holdfast, input) =>
+    holdfast.cleanup(input),
   ),
   'retention.preview': define(z.object({ policy: z.string().min(1).max(64), profile: ProfileNameSchema.optional() }).strict(), (holdfast, input) => holdfast.retentionPreview(input)),
   'backup.stats': define(z.object({}).strict(), (holdfast) => holdfast.stats()),

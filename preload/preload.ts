@@ -4,4 +4,7 @@ import { contextBridge, ipcRenderer } from 'electron';
 import { channelsFromArgv } from './channels.ts';
 import { createBridge } from './create-bridge.ts';
 
-contextBridge.exposeInMainWorld('holdfast', createBridge(ipcRenderer, channelsFromArgv(process.argv), () => crypto.randomUUID()));
+contextBridge.exposeInMainWorld(
+  'holdfast',
+  createBridge(ipcRenderer, channelsFromArgv(process.argv), () => crypto.randomUUID()),
+);

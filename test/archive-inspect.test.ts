@@ -159,19 +159,44 @@ describe('complete dumps', () => {
       .map((line) => /^(\d+); \d+ \d+ TABLE DATA /.exec(line)?.[1])
       .filter((id) => id !== undefined)
       .map(Number);
-    for (const [format, file] of [['custom', 'c.dump'], ['directory', 'd.dir'], ['tar', 't.tar']] as const) {
+    for (const [format, file] of [
+      ['custom', 'c.dump'],
+      ['directory', 'd.dir'],
+      ['tar', 't.tar'],
+    ] as const) {
       const items = ok(await inspectArchive(path(file), format)).dataItems ?? [];
-      expect(items.every((item) => item.intoItself), file).toBe(true);
-      expect(items.map((item) => [item.schema, item.name])).toEqual(expect.arrayContaining([['public', WEIRD], ['Odd Schema', 'Mixed"Case Name'], [UNICODE_SCHEMA, UNICODE_TABLE], ['public', 'parted_eu']]));
+      expect(
+        items.every((item) => item.intoItself),
+        file,
+      ).toBe(true);
+      expect(items.map((item) => [item.schema, item.name])).toEqual(
+        expect.arrayContaining([
+          ['public', WEIRD],
+          ['Odd Schema', 'Mixed"Case Name'],
+          [UNICODE_SCHEMA, UNICODE_TABLE],
+          ['public', 'parted_eu'],
+        ]),
+      );
       if (format === 'custom') expect(items.map((item) => item.dumpId).sort()).toEqual(listed.sort());
     }
     const viaRoot = ok(await inspectArchive(path('cviaroot.dump'), 'custom')).dataItems ?? [];
-    expect(viaRoot.filter((item) => !item.intoItself).map((item) => item.name).sort()).toEqual(['parted_eu', 'parted_us']);
+    expect(
+      viaRoot
+        .filter((item) => !item.intoItself)
+        .map((item) => item.name)
+        .sort(),
+    ).toEqual(['parted_eu', 'parted_us']);
   });
 
   test('names with quotes, spaces, shell syntax and unicode round-trip exactly', async () => {
     const names = (r: ArchiveInspection) => ok(r).tables.map((t) => [t.schema, t.name]);
-    for (const [format, file] of [['custom', 'c.dump'], ['tar', 't.tar'], ['directory', 'd.dir'], ['plain', 'p.sql'], ['plain', 'p.sql.gz']] as const) {
+    for (const [format, file] of [
+      ['custom', 'c.dump'],
+      ['tar', 't.tar'],
+      ['directory', 'd.dir'],
+      ['plain', 'p.sql'],
+      ['plain', 'p.sql.gz'],
+    ] as const) {
       const got = names(await inspectArchive(path(file), format));
       expect(got).toContainEqual(['public', WEIRD]);
       expect(got).toContainEqual(['Odd Schema', 'Mixed"Case Name']);
@@ -225,7 +250,9 @@ describe('damaged dumps', () => {
     expect(problem(await inspectArchive(cut(file, `${file}.h`, 20), 'custom'))).toMatch(/archive header ends at byte \d+ but the file has 20 bytes: the archive is truncated/);
     expect(problem(await inspectArchive(cut(file, `${file}.t`, 1000), 'custom'))).toMatch(/TOC entry \d+ of \d+ ends at byte \d+ but the file has 1000 bytes/);
     // The middle of the file is inside the big public.tricky block.
-    expect(problem(await inspectArchive(cut(file, `${file}.m`, Math.floor(size / 2)), 'custom'))).toMatch(/data block for public\.tricky \(dump id \d+\) ends at byte \d+ but the file has \d+ bytes: the archive is truncated/);
+    expect(problem(await inspectArchive(cut(file, `${file}.m`, Math.floor(size / 2)), 'custom'))).toMatch(
+      /data block for public\.tricky \(dump id \d+\) ends at byte \d+ but the file has \d+ bytes: the archive is truncated/,
+    );
     expect(problem(await inspectArchive(cut(file, `${file}.l`, size - 1), 'custom'))).toMatch(/ends at byte \d+ but the file has \d+ bytes: the archive is truncated/);
   });
 
@@ -279,7 +306,10 @@ describe('damaged dumps', () => {
   // pg_dump 16+ writes these; this machine's pg_dump 15 cannot, so recompress its gzip files.
   test.skipIf(compressors.skip)('directory dumps with lz4 and zstd data files', async () => {
     compressors.check();
-    for (const [tool, suffix] of [['zstd', '.zst'], ['lz4', '.lz4']] as const) {
+    for (const [tool, suffix] of [
+      ['zstd', '.zst'],
+      ['lz4', '.lz4'],
+    ] as const) {
       const d = copyOf('d.dir', `d-${tool}`);
       for (const f of readdirSync(d).filter((n) => n.endsWith('.dat.gz'))) {
         const raw = join(d, f.slice(0, -3));
@@ -287,7 +317,9 @@ describe('damaged dumps', () => {
         await run('sh', ['-c', `gunzip -c "$1" > "$2" && ${compress} && rm "$1" "$2"`, 'sh', join(d, f), raw]);
       }
       ok(await inspectArchive(d, 'directory'));
-      const biggest = readdirSync(d).filter((n) => n.endsWith(suffix)).sort((a, b) => statSync(join(d, b)).size - statSync(join(d, a)).size)[0]!;
+      const biggest = readdirSync(d)
+        .filter((n) => n.endsWith(suffix))
+        .sort((a, b) => statSync(join(d, b)).size - statSync(join(d, a)).size)[0]!;
       truncateSync(join(d, biggest), Math.floor(statSync(join(d, biggest)).size / 2));
       expect(problem(await inspectArchive(d, 'directory'))).toMatch(new RegExp(`${biggest.replace('.', '\\.')} of table public\\.tricky .* is cut short`));
     }
@@ -363,11 +395,25 @@ describe('archive versions 1.12–1.16', () => {
     ]);
     const entry = (id: number, dumper: boolean, tag: string, desc: string, ns: string | null, copy: string | null, deps: number[], off: Buffer) =>
       Buffer.concat([
-        int(id), int(dumper ? 1 : 0), str('0'), str('0'), str(tag), str(desc), int(desc === 'TABLE DATA' ? 3 : 2),
-        str(desc === 'ENCODING' ? "SET client_encoding = 'UTF8';\n" : ''), str(''), str(copy), str(ns), str(''),
+        int(id),
+        int(dumper ? 1 : 0),
+        str('0'),
+        str('0'),
+        str(tag),
+        str(desc),
+        int(desc === 'TABLE DATA' ? 3 : 2),
+        str(desc === 'ENCODING' ? "SET client_encoding = 'UTF8';\n" : ''),
+        str(''),
+        str(copy),
+        str(ns),
+        str(''),
         ...(minor >= 14 ? [str(desc === 'TABLE' ? 'heap' : null)] : []),
         ...(relkind ? [int(desc === 'TABLE' ? 'r'.charCodeAt(0) : 0)] : []),
-        str('postgres'), str('false'), ...deps.map((d) => str(String(d))), str(null), off,
+        str('postgres'),
+        str('false'),
+        ...deps.map((d) => str(String(d))),
+        str(null),
+        off,
       ]);
     const toc = (dataPos: number) =>
       Buffer.concat([

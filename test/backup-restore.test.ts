@@ -136,9 +136,10 @@ describe('restore safety', () => {
   });
 
   test('a database that does not exist needs --create', async () => {
-    await expect(
-      holdfast.restore({ ref: backup.id, to: 'shop', dbname: 'nowhere', create: false, clean: false, noOwner: false, noAcl: false, dryRun: false }),
-    ).rejects.toMatchObject({ code: 'RESTORE_REFUSED', hint: expect.stringContaining('--create') });
+    await expect(holdfast.restore({ ref: backup.id, to: 'shop', dbname: 'nowhere', create: false, clean: false, noOwner: false, noAcl: false, dryRun: false })).rejects.toMatchObject({
+      code: 'RESTORE_REFUSED',
+      hint: expect.stringContaining('--create'),
+    });
   });
 });
 
@@ -172,7 +173,10 @@ describe('selective backups', () => {
     expect(none.size).toBeGreaterThan(fast.size * 2);
     for (const backup of [fast, none]) expect((await holdfast.verify(backup.id)).valid).toBe(true);
     const runs = holdfast.catalogue.listRuns({ kind: 'backup' }).length;
-    await expect(holdfast.backup('shop', { compression: { method: 'lz4' }, suffix: 'lz4' })).rejects.toMatchObject({ code: 'VERSION_MISMATCH', message: expect.stringContaining('lz4 compression needs pg_dump 16 or newer') });
+    await expect(holdfast.backup('shop', { compression: { method: 'lz4' }, suffix: 'lz4' })).rejects.toMatchObject({
+      code: 'VERSION_MISMATCH',
+      message: expect.stringContaining('lz4 compression needs pg_dump 16 or newer'),
+    });
     expect(holdfast.catalogue.listRuns({ kind: 'backup' })).toHaveLength(runs + 1);
     expect(holdfast.catalogue.listRuns({ kind: 'backup' }).at(-1)).toMatchObject({ status: 'failed' });
     expect(readdirSync(`${home.home}/backups`).filter((f) => f.includes('-lz4'))).toEqual([]);

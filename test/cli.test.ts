@@ -39,11 +39,30 @@ describe('holdfast CLI', () => {
     expect(JSON.parse(listed.stdout).map((p: { name: string }) => p.name)).toEqual(['-fx', 'app']);
   });
 
-  test('backup --json prints the specification\'s metadata fields', async () => {
+  test("backup --json prints the specification's metadata fields", async () => {
     const result = await cli('backup', 'app', '--suffix', 'manual', '--json');
     expect(result.code, result.stderr).toBe(0);
     const metadata = JSON.parse(result.stdout);
-    for (const field of ['filename', 'timestamp', 'size', 'compressed', 'encrypted', 'checksum', 'databaseSize', 'tables', 'version', 'duration', 'id', 'profile', 'path', 'format', 'status', 'rowCounts', 'clientVersion', 'options']) {
+    for (const field of [
+      'filename',
+      'timestamp',
+      'size',
+      'compressed',
+      'encrypted',
+      'checksum',
+      'databaseSize',
+      'tables',
+      'version',
+      'duration',
+      'id',
+      'profile',
+      'path',
+      'format',
+      'status',
+      'rowCounts',
+      'clientVersion',
+      'options',
+    ]) {
       expect(metadata).toHaveProperty(field);
     }
     expect(metadata).toMatchObject({ status: 'completed', format: 'custom', compressed: true, encrypted: false, rowCounts: expect.objectContaining({ 'public.users': 300 }) });
@@ -139,7 +158,9 @@ describe('holdfast CLI', () => {
         engine.close();
       }
       cpSync(join(before.home, 'backups'), copy, { recursive: true });
-      const files = readdirSync(copy).filter((f) => f.endsWith('.dump')).sort();
+      const files = readdirSync(copy)
+        .filter((f) => f.endsWith('.dump'))
+        .sort();
       expect(files).toHaveLength(2);
       appendFileSync(join(copy, files[1]!), 'tampered');
       const fresh = makeHome();
@@ -163,7 +184,7 @@ describe('holdfast CLI', () => {
 });
 
 describe('profile edit, show and remove', () => {
-  test('edit changes only what is given; rename keeps the backups\' profile history; --delete-backups removes files', async () => {
+  test("edit changes only what is given; rename keeps the backups' profile history; --delete-backups removes files", async () => {
     expect((await cli('profile', 'add', 'scratch', ...connection(), '--dbname', 'app', '--tag', 'a')).code).toBe(0);
     const edited = await cli('profile', 'edit', 'scratch', '--sslmode', 'disable', '--notes', 'for tests', '--json');
     expect(edited.code, edited.stderr).toBe(0);
@@ -186,13 +207,20 @@ describe('profile edit, show and remove', () => {
 });
 
 describe('profile test', () => {
-  test('a role that cannot read every table: profile test names the tables and exits 1; a backup fails with pg_dump\'s message and keeps nothing', async () => {
+  test("a role that cannot read every table: profile test names the tables and exits 1; a backup fails with pg_dump's message and keeps nothing", async () => {
     await server.query('CREATE ROLE limited LOGIN; GRANT SELECT ON users TO limited;', 'app');
     expect((await cli('profile', 'add', 'limited', '--host', server.host, '--port', String(server.port), '--user', 'limited', '--dbname', 'app')).code).toBe(0);
     const tested = await cli('profile', 'test', 'limited', '--json');
     expect(tested.code, tested.stderr).toBe(1);
     const report = JSON.parse(tested.stdout);
-    expect(report).toMatchObject({ currentUser: 'limited', superuser: false, readAllData: false, serverVersion: expect.stringMatching(/^PostgreSQL 15\./), ssl: false, clientTools: { compatible: true } });
+    expect(report).toMatchObject({
+      currentUser: 'limited',
+      superuser: false,
+      readAllData: false,
+      serverVersion: expect.stringMatching(/^PostgreSQL 15\./),
+      ssl: false,
+      clientTools: { compatible: true },
+    });
     expect(report.unreadable).toEqual(expect.arrayContaining(['public.orders', '"Sales"."Quarterly Totals"']));
     expect(report.unreadable).not.toContain('public.users');
     expect((await cli('profile', 'test', 'limited')).stdout).toContain('cannot read (a backup would fail)');
@@ -240,7 +268,7 @@ describe('profile edit --url', () => {
 });
 
 describe('a damaged catalogue', () => {
-  test('is refused with the integrity check\'s message and exit 1, never recreated', async () => {
+  test("is refused with the integrity check's message and exit 1, never recreated", async () => {
     const damaged = makeHome();
     try {
       expect((await runCli(['profile', 'add', 'p', '--host', 'h', '--user', 'u', '--dbname', 'd'], damaged.env)).code).toBe(0);
@@ -314,7 +342,10 @@ describe('SSL', () => {
   test('sslmode=require: profile test reports SSL in use, and pg_dump connects over SSL too', async () => {
     const dataDir = (await server.query<{ d: string }>("SELECT current_setting('data_directory') AS d"))[0]!.d;
     const hbaFile = (await server.query<{ f: string }>("SELECT current_setting('hba_file') AS f"))[0]!.f;
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-days', '1', '-keyout', join(dataDir, 'server.key'), '-out', join(dataDir, 'server.crt')], { env: cleanEnv(), stdio: 'ignore' });
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-days', '1', '-keyout', join(dataDir, 'server.key'), '-out', join(dataDir, 'server.crt')], {
+      env: cleanEnv(),
+      stdio: 'ignore',
+    });
     chmodSync(join(dataDir, 'server.key'), 0o600);
     const owner = statSync(dataDir);
     for (const file of ['server.key', 'server.crt']) chownSync(join(dataDir, file), owner.uid, owner.gid);

@@ -106,7 +106,11 @@ async function startPasswordCatcher(): Promise<PasswordCatcher> {
 }
 
 async function rpc(channel: string, body: unknown, token: string): Promise<{ status: number; body: any }> {
-  const response = await fetch(`http://127.0.0.1:${api.port}/api/rpc/${channel}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const response = await fetch(`http://127.0.0.1:${api.port}/api/rpc/${channel}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   return { status: response.status, body: await response.json() };
 }
 
@@ -162,10 +166,19 @@ describe('a profile added through holdfast serve by an API user', () => {
 
   test('the owner of holdfast serve keeps libpq password files by default; a super-admin may turn them on', async () => {
     const root = holdfast.addUser('root', 'super-admin').token;
-    expect((await rpc('profile.add', { name: 'by-root', host: '127.0.0.1', port: catcher.port, user: 'app', dbname: 'appdb' }, root)).body).toMatchObject({ ok: true, value: { libpqPasswordFiles: false } });
-    expect((await rpc('profile.add', { name: 'by-root-pgpass', host: '127.0.0.1', port: catcher.port, user: 'app', dbname: 'appdb', libpqPasswordFiles: true }, root)).body).toMatchObject({ ok: true, value: { libpqPasswordFiles: true } });
+    expect((await rpc('profile.add', { name: 'by-root', host: '127.0.0.1', port: catcher.port, user: 'app', dbname: 'appdb' }, root)).body).toMatchObject({
+      ok: true,
+      value: { libpqPasswordFiles: false },
+    });
+    expect((await rpc('profile.add', { name: 'by-root-pgpass', host: '127.0.0.1', port: catcher.port, user: 'app', dbname: 'appdb', libpqPasswordFiles: true }, root)).body).toMatchObject({
+      ok: true,
+      value: { libpqPasswordFiles: true },
+    });
     expect((await rpc('profile.edit', { name: 'by-root', changes: { libpqPasswordFiles: true } }, alice)).status).toBe(403);
-    expect((await rpc('profile.add', { name: 'by-owner', host: '127.0.0.1', port: catcher.port, user: 'app', dbname: 'appdb' }, api.token)).body).toMatchObject({ ok: true, value: { libpqPasswordFiles: true } });
+    expect((await rpc('profile.add', { name: 'by-owner', host: '127.0.0.1', port: catcher.port, user: 'app', dbname: 'appdb' }, api.token)).body).toMatchObject({
+      ok: true,
+      value: { libpqPasswordFiles: true },
+    });
   });
 });
 

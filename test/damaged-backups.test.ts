@@ -66,12 +66,14 @@ async function backupAs(suffix: string, options: Partial<BackupOptions>): Promis
 describe('damaged backups in every format', () => {
   test('directory: a data file changed', async () => {
     const backup = await backupAs('dir-flip', { format: 'directory' });
-    const data = readdirSync(backup.path).filter((name) => name.endsWith('.dat.gz')).sort((a, b) => statSync(join(backup.path, b)).size - statSync(join(backup.path, a)).size)[0]!;
+    const data = readdirSync(backup.path)
+      .filter((name) => name.endsWith('.dat.gz'))
+      .sort((a, b) => statSync(join(backup.path, b)).size - statSync(join(backup.path, a)).size)[0]!;
     flipByte(join(backup.path, data));
     await expectRefused(backup, 'checksum', new RegExp(`changed ${data.replace('.', '\\.')}; missing none`));
   });
 
-  test("directory: its table of contents changed (the list of what the archive holds)", async () => {
+  test('directory: its table of contents changed (the list of what the archive holds)', async () => {
     const backup = await backupAs('dir-toc', { format: 'directory' });
     flipByte(join(backup.path, 'toc.dat'));
     await expectRefused(backup, 'checksum', /changed toc\.dat; missing none/);
@@ -79,7 +81,9 @@ describe('damaged backups in every format', () => {
 
   test('directory: a data file removed, or one added that was never part of it', async () => {
     const removed = await backupAs('dir-gone', { format: 'directory' });
-    const data = readdirSync(removed.path).filter((name) => name.endsWith('.dat.gz')).sort()[0]!;
+    const data = readdirSync(removed.path)
+      .filter((name) => name.endsWith('.dat.gz'))
+      .sort()[0]!;
     rmSync(join(removed.path, data));
     await expectRefused(removed, 'checksum', new RegExp(`changed none; missing ${data.replace('.', '\\.')}`));
 

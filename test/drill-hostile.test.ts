@@ -106,14 +106,12 @@ async function alterPlain(backup: BackupMetadata, edit: (sql: string) => string)
   writeFileSync(backup.path, gzipSync(Buffer.from(altered)));
   const checksum = `sha256:${await sha256File(backup.path)}`;
   const size = readFileSync(backup.path).length;
-  holdfast.catalogue.db
-    .prepare(`UPDATE backups SET checksum = ?, size = ?, metadata = json_set(metadata, '$.checksum', ?, '$.size', ?) WHERE id = ?`)
-    .run(checksum, size, checksum, size, backup.id);
+  holdfast.catalogue.db.prepare(`UPDATE backups SET checksum = ?, size = ?, metadata = json_set(metadata, '$.checksum', ?, '$.size', ?) WHERE id = ?`).run(checksum, size, checksum, size, backup.id);
 }
 
 const restrictKey = (sql: string) => /^\\restrict (\S+)$/m.exec(sql)![1]!;
 
-describe('a plain dump\'s psql meta-commands never run on the Holdfast host', () => {
+describe("a plain dump's psql meta-commands never run on the Holdfast host", () => {
   test('a view definition a hostile source rewrote to "\\unrestrict `cmd`" (psql expands it while restricted): the drill runs nothing and fails, naming it', async () => {
     const backup = await holdfast.backup('viewdef', { format: 'plain' });
     expect(gunzipSync(readFileSync(backup.path)).toString()).toContain('\\unrestrict `id');
@@ -130,7 +128,9 @@ describe('a plain dump\'s psql meta-commands never run on the Holdfast host', ()
     expect(readdirSync(markers)).toEqual([]);
     expect(result.ok).toBe(false);
     expect(result.error).toMatch(/\\unrestrict at byte/);
-    await expect(holdfast.restore({ ref: backup.id, to: 'plainshop', dbname: 'restored_unrestricted', create: true, clean: false, noOwner: false, noAcl: false, dryRun: false })).rejects.toThrow(/\\unrestrict at byte/);
+    await expect(holdfast.restore({ ref: backup.id, to: 'plainshop', dbname: 'restored_unrestricted', create: true, clean: false, noOwner: false, noAcl: false, dryRun: false })).rejects.toThrow(
+      /\\unrestrict at byte/,
+    );
     expect(readdirSync(markers)).toEqual([]);
   });
 
@@ -171,8 +171,8 @@ describe('a plain dump\'s psql meta-commands never run on the Holdfast host', ()
   });
 });
 
-describe('the sandbox\'s roles', () => {
-  test('a role holding pg_create_subscription (PostgreSQL 16+) is demoted: the dump\'s code cannot create a subscription, which connects to any server it names', async () => {
+describe("the sandbox's roles", () => {
+  test("a role holding pg_create_subscription (PostgreSQL 16+) is demoted: the dump's code cannot create a subscription, which connects to any server it names", async () => {
     const backup = await holdfast.backup('subs', {});
     // What pg_dumpall writes for a PostgreSQL 16 source where a role was given it (the client tools here are 15).
     const rolesPath = join(backup.path, '..', backup.globals.filename!);
@@ -185,8 +185,8 @@ describe('the sandbox\'s roles', () => {
   });
 });
 
-describe('what the dump\'s code leaves behind does not steer Holdfast\'s own queries', () => {
-  test('a search_path the dump sets for the database (public before pg_catalog, with a public.count aggregate) changes neither the drill\'s row counts nor the profile\'s checks', async () => {
+describe("what the dump's code leaves behind does not steer Holdfast's own queries", () => {
+  test("a search_path the dump sets for the database (public before pg_catalog, with a public.count aggregate) changes neither the drill's row counts nor the profile's checks", async () => {
     await holdfast.editProfile('liar', { drillChecks: ['SELECT count(*) = 3 FROM lied'] });
     const backup = await holdfast.backup('liar', {});
     expect(backup.rowCounts).toEqual({ 'public.lied': 3 });
@@ -211,23 +211,27 @@ describe('a Holdfast killed mid-drill', () => {
     let postmaster = 0;
     let root = '';
     try {
-      ({ root, postmaster } = await waitFor('the drill\'s check to be running', () => {
-        const fresh = readdirSync(privateTmp.dir).find((name) => name.startsWith('holdfast-scratch-') && !before.has(name));
-        if (!fresh) return undefined;
-        try {
-          const pid = Number(readFileSync(join(privateTmp.dir, fresh, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]);
-          const checking = readdirSync('/proc').some((child) => {
-            try {
-              return Number(readFileSync(`/proc/${child}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]) === pid && readFileSync(`/proc/${child}/cmdline`, 'utf8').includes('SELECT');
-            } catch {
-              return false;
-            }
-          });
-          return checking ? { root: join(privateTmp.dir, fresh), postmaster: pid } : undefined;
-        } catch {
-          return undefined;
-        }
-      }, 90_000));
+      ({ root, postmaster } = await waitFor(
+        "the drill's check to be running",
+        () => {
+          const fresh = readdirSync(privateTmp.dir).find((name) => name.startsWith('holdfast-scratch-') && !before.has(name));
+          if (!fresh) return undefined;
+          try {
+            const pid = Number(readFileSync(join(privateTmp.dir, fresh, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]);
+            const checking = readdirSync('/proc').some((child) => {
+              try {
+                return Number(readFileSync(`/proc/${child}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]) === pid && readFileSync(`/proc/${child}/cmdline`, 'utf8').includes('SELECT');
+              } catch {
+                return false;
+              }
+            });
+            return checking ? { root: join(privateTmp.dir, fresh), postmaster: pid } : undefined;
+          } catch {
+            return undefined;
+          }
+        },
+        90_000,
+      ));
     } finally {
       cli.kill('SIGKILL');
     }
@@ -252,18 +256,21 @@ describe('a Holdfast killed mid-drill', () => {
 });
 
 describe('what Holdfast cleans up in the shared temp directory', () => {
-  test.skipIf(process.getuid?.() !== 0)('directories another OS user made under the names of a dead Holdfast\'s passfiles and sandboxes are left alone (removing them as root would follow symlinks swapped in meanwhile)', async () => {
-    let deadPid = 4_000_000;
-    while (existsSync(`/proc/${deadPid}`)) deadPid += 1;
-    const nobody = Number(execFileSync('id', ['-u', 'nobody'], { encoding: 'utf8' }).trim());
-    const planted = [`holdfast-pass-${deadPid}-deadbeef-AbCdEf`, `holdfast-scratch-${deadPid}-deadbeef-AbCdEf`].map((name) => join(privateTmp.dir, name));
-    for (const dir of planted) {
-      mkdirSync(join(dir, 'data'), { recursive: true });
-      writeFileSync(join(dir, 'data', 'keep'), 'x');
-      for (const path of [dir, join(dir, 'data'), join(dir, 'data', 'keep')]) chownSync(path, nobody, nobody);
-    }
-    const next = await runCli(['list', '--json'], home.env);
-    expect(next.code, next.stderr).toBe(0);
-    for (const dir of planted) expect(existsSync(join(dir, 'data', 'keep')), dir).toBe(true);
-  });
+  test.skipIf(process.getuid?.() !== 0)(
+    "directories another OS user made under the names of a dead Holdfast's passfiles and sandboxes are left alone (removing them as root would follow symlinks swapped in meanwhile)",
+    async () => {
+      let deadPid = 4_000_000;
+      while (existsSync(`/proc/${deadPid}`)) deadPid += 1;
+      const nobody = Number(execFileSync('id', ['-u', 'nobody'], { encoding: 'utf8' }).trim());
+      const planted = [`holdfast-pass-${deadPid}-deadbeef-AbCdEf`, `holdfast-scratch-${deadPid}-deadbeef-AbCdEf`].map((name) => join(privateTmp.dir, name));
+      for (const dir of planted) {
+        mkdirSync(join(dir, 'data'), { recursive: true });
+        writeFileSync(join(dir, 'data', 'keep'), 'x');
+        for (const path of [dir, join(dir, 'data'), join(dir, 'data', 'keep')]) chownSync(path, nobody, nobody);
+      }
+      const next = await runCli(['list', '--json'], home.env);
+      expect(next.code, next.stderr).toBe(0);
+      for (const dir of planted) expect(existsSync(join(dir, 'data', 'keep')), dir).toBe(true);
+    },
+  );
 });

@@ -85,25 +85,33 @@ afterAll(async () => {
   privateTmp.remove();
 });
 
-describe('a drill runs the dump\'s code without privileges', () => {
-  test.each(['custom', 'plain', 'directory', 'tar'] as const)('%s: the CHECK functions restore and run, but no program runs on the host; superuser-only objects are reported, not failed', async (format) => {
-    const backup = await holdfast.backup('shop', { format });
-    const result = await holdfast.testRestore(backup.id);
-    expect(readdirSync(markers)).toEqual([]);
-    expect(result.error).toBeNull();
-    expect(result.ok).toBe(true);
-    expect(result.tables).toEqual(expect.arrayContaining([{ table: 'public.audit_flags', expected: 5, actual: 5 }, { table: 'public.guarded', expected: 2, actual: 2 }]));
-    // The trusted extension, the SECURITY DEFINER function and the default using pgcrypto restored.
-    expect(result.checks.filter((c) => c.name === 'userCheck').map((c) => c.status)).toEqual(['ok', 'ok', 'ok']);
-    const without = result.restoredWithout.map((p) => `${p.object}: ${p.message}`).join('\n');
-    expect(without).toMatch(/event trigger/i);
-    expect(without).toMatch(/language internal/i);
-    // The untrusted extension and its comment are restored without; neither fails a good backup.
-    expect(without).toMatch(/EXTENSION[^\n]*file_fdw/);
-    expect(without).not.toMatch(/\(no/);
-    expect(result.sandbox).toMatchObject({ osUser: asRoot ? 'holdfast-sandbox' : expect.any(String), network: asRoot ? 'none' : 'host', restoredAs: expect.stringMatching(/^holdfast_restore_/) });
-    expect(result.notes.join('\n')).toMatch(/demoted.*boss.*runner|demoted.*runner.*boss/s);
-  });
+describe("a drill runs the dump's code without privileges", () => {
+  test.each(['custom', 'plain', 'directory', 'tar'] as const)(
+    '%s: the CHECK functions restore and run, but no program runs on the host; superuser-only objects are reported, not failed',
+    async (format) => {
+      const backup = await holdfast.backup('shop', { format });
+      const result = await holdfast.testRestore(backup.id);
+      expect(readdirSync(markers)).toEqual([]);
+      expect(result.error).toBeNull();
+      expect(result.ok).toBe(true);
+      expect(result.tables).toEqual(
+        expect.arrayContaining([
+          { table: 'public.audit_flags', expected: 5, actual: 5 },
+          { table: 'public.guarded', expected: 2, actual: 2 },
+        ]),
+      );
+      // The trusted extension, the SECURITY DEFINER function and the default using pgcrypto restored.
+      expect(result.checks.filter((c) => c.name === 'userCheck').map((c) => c.status)).toEqual(['ok', 'ok', 'ok']);
+      const without = result.restoredWithout.map((p) => `${p.object}: ${p.message}`).join('\n');
+      expect(without).toMatch(/event trigger/i);
+      expect(without).toMatch(/language internal/i);
+      // The untrusted extension and its comment are restored without; neither fails a good backup.
+      expect(without).toMatch(/EXTENSION[^\n]*file_fdw/);
+      expect(without).not.toMatch(/\(no/);
+      expect(result.sandbox).toMatchObject({ osUser: asRoot ? 'holdfast-sandbox' : expect.any(String), network: asRoot ? 'none' : 'host', restoredAs: expect.stringMatching(/^holdfast_restore_/) });
+      expect(result.notes.join('\n')).toMatch(/demoted.*boss.*runner|demoted.*runner.*boss/s);
+    },
+  );
 });
 
 describe('the roles file', () => {
@@ -122,33 +130,40 @@ describe('the roles file', () => {
 });
 
 describe('the sandbox server', () => {
-  test.skipIf(!asRoot)('while a drill runs: no TCP listener, its own network namespace, a socket other OS users cannot reach, and a server user that cannot read Holdfast\'s files', async () => {
+  test.skipIf(!asRoot)("while a drill runs: no TCP listener, its own network namespace, a socket other OS users cannot reach, and a server user that cannot read Holdfast's files", async () => {
     const backup = await holdfast.backup('shop', { suffix: 'probe' });
     await holdfast.editProfile('shop', { drillChecks: ['SELECT pg_sleep(600) IS NOT NULL'] });
     const controller = new AbortController();
     const before = new Set(readdirSync(tmpdir()));
     const drill = holdfast.testRestore(backup.id, { signal: controller.signal });
     try {
-      const dir = await waitFor('the drill\'s check to be running', () => {
-        const fresh = readdirSync(tmpdir()).find((name) => name.startsWith('holdfast-scratch-') && !before.has(name));
-        if (!fresh) return undefined;
-        try {
-          const pid = Number(readFileSync(join(tmpdir(), fresh, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]);
-          const sleeping = readdirSync('/proc').some((child) => {
-            try {
-              return Number(readFileSync(`/proc/${child}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]) === pid && readFileSync(`/proc/${child}/cmdline`, 'utf8').includes('SELECT');
-            } catch {
-              return false;
-            }
-          });
-          return sleeping ? { root: join(tmpdir(), fresh), pid } : undefined;
-        } catch {
-          return undefined;
-        }
-      }, 60_000);
+      const dir = await waitFor(
+        "the drill's check to be running",
+        () => {
+          const fresh = readdirSync(tmpdir()).find((name) => name.startsWith('holdfast-scratch-') && !before.has(name));
+          if (!fresh) return undefined;
+          try {
+            const pid = Number(readFileSync(join(tmpdir(), fresh, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]);
+            const sleeping = readdirSync('/proc').some((child) => {
+              try {
+                return Number(readFileSync(`/proc/${child}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]) === pid && readFileSync(`/proc/${child}/cmdline`, 'utf8').includes('SELECT');
+              } catch {
+                return false;
+              }
+            });
+            return sleeping ? { root: join(tmpdir(), fresh), pid } : undefined;
+          } catch {
+            return undefined;
+          }
+        },
+        60_000,
+      );
       // No listening TCP socket in the server's network namespace (state 0A is LISTEN).
       for (const table of ['tcp', 'tcp6']) {
-        const listening = readFileSync(`/proc/${dir.pid}/net/${table}`, 'utf8').split('\n').slice(1).filter((line) => line.trim().split(/\s+/)[3] === '0A');
+        const listening = readFileSync(`/proc/${dir.pid}/net/${table}`, 'utf8')
+          .split('\n')
+          .slice(1)
+          .filter((line) => line.trim().split(/\s+/)[3] === '0A');
         expect(listening).toEqual([]);
       }
       expect(execFileSync('readlink', [`/proc/${dir.pid}/ns/net`], { encoding: 'utf8' })).not.toBe(execFileSync('readlink', ['/proc/self/ns/net'], { encoding: 'utf8' }));
@@ -156,7 +171,10 @@ describe('the sandbox server', () => {
       expect(readFileSync('/etc/passwd', 'utf8')).toContain(`holdfast-sandbox:x:${serverUid}:`);
       // Another OS user cannot reach the socket, whatever role it names.
       const psql = join(server.binDir, 'psql');
-      const knock = spawnSync('runuser', ['-u', 'nobody', '--', psql, '-h', dir.root, '-p', '5432', '-U', 'postgres', '-d', 'postgres', '-c', 'SELECT 1'], { encoding: 'utf8', env: { PATH: process.env.PATH } });
+      const knock = spawnSync('runuser', ['-u', 'nobody', '--', psql, '-h', dir.root, '-p', '5432', '-U', 'postgres', '-d', 'postgres', '-c', 'SELECT 1'], {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH },
+      });
       expect(knock.status).not.toBe(0);
       expect(knock.stderr).toMatch(/Permission denied|No such file/);
       // The server's OS user cannot read the catalogue or the backup.

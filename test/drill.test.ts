@@ -34,13 +34,18 @@ describe('verify --test-restore', () => {
     const result = await holdfast.testRestore(backup.id);
     expect(result.error).toBeNull();
     expect(result).toMatchObject({ ok: true, server: expect.stringMatching(/^PostgreSQL 15 \(installed/) });
-    expect(result.tables).toEqual(expect.arrayContaining([{ table: 'public.users', expected: 500, actual: 500 }, { table: 'public."x; $(touch /tmp/p)"', expected: 2, actual: 2 }]));
+    expect(result.tables).toEqual(
+      expect.arrayContaining([
+        { table: 'public.users', expected: 500, actual: 500 },
+        { table: 'public."x; $(touch /tmp/p)"', expected: 2, actual: 2 },
+      ]),
+    );
     expect(result.tables.every((t) => t.actual === t.expected)).toBe(true);
     expect(holdfast.catalogue.findBackup(backup.id)?.restoreTest).toEqual({ status: 'passed', at: result.at });
     expect(scratchDirs()).toEqual(before);
   });
 
-  test.each(['postgres', 'template1'])('a backup of the %s database restores into the scratch server\'s own', async (dbname) => {
+  test.each(['postgres', 'template1'])("a backup of the %s database restores into the scratch server's own", async (dbname) => {
     await server.query('CREATE TABLE drill_probe (v int); INSERT INTO drill_probe SELECT generate_series(1, 3);', dbname);
     try {
       await holdfast.addProfile(profileFor(server, `db-${dbname}`, dbname));
@@ -53,7 +58,7 @@ describe('verify --test-restore', () => {
     }
   });
 
-  test('the profile\'s drill checks run in the restored database: true passes, false or an error fails the drill', async () => {
+  test("the profile's drill checks run in the restored database: true passes, false or an error fails the drill", async () => {
     const backup = await holdfast.backup('shop', {});
     await holdfast.editProfile('shop', { drillChecks: ['SELECT count(*) = 500 FROM users', "SELECT EXISTS (SELECT 1 FROM users WHERE email = 'user1@example.com')"] });
     const passed = await holdfast.testRestore(backup.id);
@@ -62,7 +67,7 @@ describe('verify --test-restore', () => {
     await holdfast.editProfile('shop', { drillChecks: ['SELECT count(*) > 1000 FROM users', 'SELECT * FROM no_such_table'] });
     const failed = await holdfast.testRestore(backup.id);
     expect(failed.ok).toBe(false);
-    expect(failed.error).toContain('2 of the profile\'s drill checks failed');
+    expect(failed.error).toContain("2 of the profile's drill checks failed");
     expect(failed.checks.filter((c) => c.name === 'userCheck').map((c) => c.detail)).toEqual([expect.stringContaining('→ false'), expect.stringContaining('does not exist')]);
     await holdfast.editProfile('shop', { drillChecks: [] });
   });
@@ -94,25 +99,29 @@ describe('verify --test-restore', () => {
       child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
       const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
       // The sandbox has no TCP port to probe: its backends' process titles say what they run.
-      const dir = await waitFor('the drill\'s check to be running', () => {
-        const fresh = scratchDirs().find((name) => !before.includes(name));
-        if (!fresh) return undefined;
-        let postmaster: number;
-        try {
-          postmaster = Number(readFileSync(join(tmpdir(), fresh, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]);
-        } catch {
-          return undefined;
-        }
-        const checking = readdirSync('/proc').some((pid) => {
+      const dir = await waitFor(
+        "the drill's check to be running",
+        () => {
+          const fresh = scratchDirs().find((name) => !before.includes(name));
+          if (!fresh) return undefined;
+          let postmaster: number;
           try {
-            const parent = Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
-            return parent === postmaster && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('SELECT');
+            postmaster = Number(readFileSync(join(tmpdir(), fresh, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]);
           } catch {
-            return false;
+            return undefined;
           }
-        });
-        return checking ? fresh : undefined;
-      }, 30_000);
+          const checking = readdirSync('/proc').some((pid) => {
+            try {
+              const parent = Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
+              return parent === postmaster && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('SELECT');
+            } catch {
+              return false;
+            }
+          });
+          return checking ? fresh : undefined;
+        },
+        30_000,
+      );
       // "At once": well before the check's 600 s sleep would end (the test's own timeout would fail first).
       process.kill(-child.pid!, 'SIGINT');
       expect(await exited).toBe(1);
@@ -144,7 +153,7 @@ describe('verify --test-restore', () => {
 });
 
 describe('drills that could not run, and how many run at once', () => {
-  test('a drill that never ran (no server binaries of that major, a cancel) leaves the backup\'s last verdict as it was', async () => {
+  test("a drill that never ran (no server binaries of that major, a cancel) leaves the backup's last verdict as it was", async () => {
     const backup = await holdfast.backup('shop', { suffix: 'verdict' });
     const passed = await holdfast.testRestore(backup.id);
     expect(passed).toMatchObject({ ok: true, verdict: 'passed' });
@@ -199,7 +208,11 @@ describe('verify --test-restore --on-profile (a scratch server the DBA designate
     expect(await drillDatabases()).toEqual([]);
     expect(scratchDirs()).toEqual(before);
     expect(holdfast.catalogue.findBackup(backup.id)?.restoreTest).toEqual({ status: 'passed', at: result.at });
-    expect(holdfast.catalogue.auditEntries(1)[0]).toMatchObject({ action: 'backup.testRestore', target: backup.filename, detail: { result: 'ok', onProfile: `scratchpad-${format}`, server: result.server } });
+    expect(holdfast.catalogue.auditEntries(1)[0]).toMatchObject({
+      action: 'backup.testRestore',
+      target: backup.filename,
+      detail: { result: 'ok', onProfile: `scratchpad-${format}`, server: result.server },
+    });
   });
 
   test('a failing drill drops its database too; a production profile is refused before anything is recorded', async () => {
@@ -253,8 +266,15 @@ describe('verify --test-restore --on-profile (a scratch server the DBA designate
       expect(result.checks).toContainEqual({ name: 'cleanup', status: 'failed', detail: expect.stringContaining(left!.datname) });
       const [cleanupEntry, drillEntry] = holdfast.catalogue.auditEntries(2);
       expect(drillEntry).toMatchObject({ action: 'backup.testRestore', target: backup.filename });
-      expect(cleanupEntry).toMatchObject({ action: 'drill.cleanupFailed', target: 'scratchpad-custom', detail: { database: left!.datname, filename: backup.filename, error: expect.stringContaining('subscription') } });
-      const log = readFileSync(join(home.home, 'logs', 'holdfast.log'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { level: number; msg: string; database?: string });
+      expect(cleanupEntry).toMatchObject({
+        action: 'drill.cleanupFailed',
+        target: 'scratchpad-custom',
+        detail: { database: left!.datname, filename: backup.filename, error: expect.stringContaining('subscription') },
+      });
+      const log = readFileSync(join(home.home, 'logs', 'holdfast.log'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { level: number; msg: string; database?: string });
       expect(log).toContainEqual(expect.objectContaining({ level: 50, msg: expect.stringContaining('could not be dropped'), database: left!.datname }));
       expect(notify).toHaveBeenCalledWith(expect.objectContaining({ kind: 'drill.cleanupFailed', profile: 'scratchpad-custom', database: left!.datname, filename: backup.filename }));
     } finally {

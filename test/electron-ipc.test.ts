@@ -33,8 +33,7 @@ afterAll(async () => {
   await closeShop({ server, home, holdfast });
 });
 
-const progressOf = (sender: FakeSender, callId: string) =>
-  sender.sent.filter(([channel, id]) => channel === IPC_PROGRESS && id === callId).map(([, , event]) => event as ProgressEvent);
+const progressOf = (sender: FakeSender, callId: string) => sender.sent.filter(([channel, id]) => channel === IPC_PROGRESS && id === callId).map(([, , event]) => event as ProgressEvent);
 
 describe('Electron IPC against a real server', () => {
   test('a backup from the app’s page streams progress to its window and completes', async () => {

@@ -59,7 +59,7 @@ describe('a dump that dies', () => {
     }
   });
 
-  test('backend terminated with pg_terminate_backend: failed with the server\'s message', async () => {
+  test("backend terminated with pg_terminate_backend: failed with the server's message", async () => {
     const lock = await server.lockTable('shop', 'users');
     try {
       // The expectation is attached before the termination, so the rejection is never unhandled.
@@ -76,7 +76,7 @@ describe('a dump that dies', () => {
     }
   });
 
-  test('BACKUP_TIMEOUT_SECONDS ends the dump\'s process group and removes the temp file', async () => {
+  test("BACKUP_TIMEOUT_SECONDS ends the dump's process group and removes the temp file", async () => {
     const lock = await server.lockTable('shop', 'users');
     const timed = await home.open({ BACKUP_TIMEOUT_SECONDS: '1' });
     try {
@@ -93,7 +93,10 @@ describe('a dump that dies', () => {
     await server.query(`CREATE TABLE big AS SELECT g, md5(g::text) || md5((g * 7)::text) AS filler FROM generate_series(1, 400000) g`, 'shop');
     const limited = await home.open({ BACKUP_MAX_SIZE_MB: '0.05' });
     try {
-      await expect(limited.backup('shop', { suffix: 'toobig', compression: { method: 'none' } })).rejects.toMatchObject({ code: 'BACKUP_FAILED', message: expect.stringContaining('BACKUP_MAX_SIZE_MB') });
+      await expect(limited.backup('shop', { suffix: 'toobig', compression: { method: 'none' } })).rejects.toMatchObject({
+        code: 'BACKUP_FAILED',
+        message: expect.stringContaining('BACKUP_MAX_SIZE_MB'),
+      });
       expect(backupDirEntries().filter((f) => f.includes('toobig'))).toEqual([]);
     } finally {
       limited.close();
@@ -131,7 +134,7 @@ describe('a dump that dies', () => {
 });
 
 describe('a restarted Holdfast with the same pid', () => {
-  test('a run left running by a predecessor with our pid (a container\'s PID 1) is interrupted at start, not trusted as live', async () => {
+  test("a run left running by a predecessor with our pid (a container's PID 1) is interrupted at start, not trusted as live", async () => {
     const runId = holdfast.catalogue.startRun({ kind: 'backup', profile: 'shop', tempPath: join(home.home, 'backups', 'backup-x-shop.dump.tmp') });
     holdfast.catalogue.db.prepare('UPDATE runs SET owner_token = ? WHERE id = ?').run('0badf00d', runId);
     expect(holdfast.isProfileBusy('shop')).toBe(false);
@@ -150,7 +153,7 @@ describe('a pg_dump that outlives its Holdfast', () => {
     return spawn(process.execPath, ['-e', `const fs = require('node:fs'); setInterval(() => fs.appendFileSync(${JSON.stringify(path)}, 'x'), 5)`], { detached: true, stdio: 'ignore' });
   }
 
-  test('holds its profile\'s lock while it lives; the next start ends it (and only it: not a process that reuses a recorded pid) before removing its temp file', async () => {
+  test("holds its profile's lock while it lives; the next start ends it (and only it: not a process that reuses a recorded pid) before removing its temp file", async () => {
     const temp = join(home.home, 'backups', 'backup-orphan-shop.dump.tmp');
     mkdirSync(dirname(temp), { recursive: true });
     const runId = holdfast.catalogue.startRun({ kind: 'backup', profile: 'shop', tempPath: temp });
@@ -266,14 +269,25 @@ describe.skipIf(!asRoot)('a full HOLDFAST_HOME (a tmpfs, which only root may mou
         expect(failed.code, context).toBe(1);
         expect(failed.stderr, context).not.toContain('bug');
         expect(failed.stderr, context).toMatch(/No space left on device|full/);
-        expect(backupDirEntries(full).filter((f) => f.endsWith('.tmp')), context).toEqual([]);
+        expect(
+          backupDirEntries(full).filter((f) => f.endsWith('.tmp')),
+          context,
+        ).toEqual([]);
         const unrecorded = failed.stderr.includes('could not be recorded');
 
         rmSync(ballast);
         const listed = await runCli(['list', '--all', '--json'], full.env);
         const runs = JSON.parse(listed.stdout) as Array<{ status: string; error: string | null }>;
-        if (unrecorded) expect(runs.every((run) => run.status === 'interrupted'), context).toBe(true);
-        else expect(runs.map((run) => [run.status, /No space left on device|full/.test(run.error ?? '')]), context).toEqual(runs.length ? [['failed', true]] : []);
+        if (unrecorded)
+          expect(
+            runs.every((run) => run.status === 'interrupted'),
+            context,
+          ).toBe(true);
+        else
+          expect(
+            runs.map((run) => [run.status, /No space left on device|full/.test(run.error ?? '')]),
+            context,
+          ).toEqual(runs.length ? [['failed', true]] : []);
       } finally {
         unmount();
         full.cleanup();
@@ -305,7 +319,11 @@ describe('tools that lie', () => {
     const fake = await home.open({ HOLDFAST_PG_BIN: standIn({ pg_dumpall: 'echo "pg_dumpall: error: query failed: ERROR:  permission denied for table pg_authid" >&2; exit 1' }) });
     try {
       const backup = await fake.backup('shop', { suffix: 'noroles' });
-      expect(backup.globals).toEqual({ filename: null, checksum: null, note: expect.stringMatching(/^Roles and tablespaces were not saved: pg_dumpall failed: .*permission denied for table pg_authid/) });
+      expect(backup.globals).toEqual({
+        filename: null,
+        checksum: null,
+        note: expect.stringMatching(/^Roles and tablespaces were not saved: pg_dumpall failed: .*permission denied for table pg_authid/),
+      });
       expect(JSON.parse(readFileSync(`${backup.path}.json`, 'utf8')).globals.note).toBe(backup.globals.note);
       expect(backupDirEntries().filter((f) => f.includes('noroles'))).toEqual([backup.filename, `${backup.filename}.json`]);
       expect((await fake.verify(backup.id)).valid).toBe(true);
@@ -350,7 +368,10 @@ describe('tools that lie', () => {
 describe('backups that would be quietly incomplete', () => {
   test('a mistyped table or schema fails the backup, naming the pattern that matched nothing; nothing is kept', async () => {
     const before = backupDirEntries();
-    await expect(holdfast.backup('shop', { tables: ['users', 'invoicess'] })).rejects.toMatchObject({ code: 'BACKUP_FAILED', message: expect.stringContaining('matches the table pattern "invoicess"') });
+    await expect(holdfast.backup('shop', { tables: ['users', 'invoicess'] })).rejects.toMatchObject({
+      code: 'BACKUP_FAILED',
+      message: expect.stringContaining('matches the table pattern "invoicess"'),
+    });
     expect(lastRun()).toMatchObject({ status: 'failed', error: expect.stringContaining('invoicess') });
     await expect(holdfast.backup('shop', { schemas: ['pubic'] })).rejects.toMatchObject({ message: expect.stringContaining('matches the schema pattern "pubic"') });
     expect(backupDirEntries()).toEqual(before);

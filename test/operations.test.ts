@@ -62,7 +62,7 @@ describe('notifications, stats, health, retention', () => {
     expect(log).not.toContain('secret-token');
   });
 
-  test('stats and health in the specification\'s shapes; health names the failing profile and exits 1', async () => {
+  test("stats and health in the specification's shapes; health names the failing profile and exits 1", async () => {
     const stats = JSON.parse((await cli('stats', '--json')).stdout);
     expect(stats).toMatchObject({ totalBackups: 1, successfulBackups: 1, failedBackups: 1, compressionUsage: 100 });
     for (const field of ['totalSize', 'oldestBackup', 'newestBackup', 'averageSize', 'backupsLast24Hours', 'backupsLast7Days', 'averageDuration']) expect(stats).toHaveProperty(field);
@@ -85,7 +85,9 @@ describe('notifications, stats, health, retention', () => {
     expect(dry.code, dry.stderr).toBe(0);
     const plan = JSON.parse(dry.stdout);
     expect(plan).toMatchObject({ dryRun: true, deleted: 2 });
-    expect(plan.profiles[0].decisions.filter((d: { action: string }) => d.action === 'keep')).toEqual([expect.objectContaining({ id: listed[2]!.id, reasons: expect.arrayContaining(['newest good full backup of the profile']) })]);
+    expect(plan.profiles[0].decisions.filter((d: { action: string }) => d.action === 'keep')).toEqual([
+      expect.objectContaining({ id: listed[2]!.id, reasons: expect.arrayContaining(['newest good full backup of the profile']) }),
+    ]);
     expect(listed.every((b) => existsSync(b.path))).toBe(true);
     const real = JSON.parse((await cli('cleanup', '--policy', 'gfs:1d', '--json')).stdout);
     expect(real).toMatchObject({ dryRun: false, deleted: 2, errors: 0 });
@@ -97,7 +99,7 @@ describe('notifications, stats, health, retention', () => {
     expect(bad.code).toBe(2);
   });
 
-  test('which policy cleanup applies: --policy, else the schedule\'s --retention, else BACKUP_RETENTION_DAYS', async () => {
+  test("which policy cleanup applies: --policy, else the schedule's --retention, else BACKUP_RETENTION_DAYS", async () => {
     const policyOf = async (args: string[], env: Record<string, string> = {}) => {
       const result = await runCli(['cleanup', 'shop', '--dry-run', '--json', ...args], { ...home.env, ...env });
       expect(result.code, result.stderr).toBe(0);

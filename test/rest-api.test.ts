@@ -34,7 +34,7 @@ beforeAll(async () => {
   ({ server, home, holdfast } = await openShop(100, async (pg) => {
     // The specification's create example backs up specificTables ["users", "dashboards"]; a pattern
     // that matches nothing now fails the backup (--strict-names), so the example's table exists here.
-    await pg.query('CREATE TABLE dashboards (id int PRIMARY KEY, title text); INSERT INTO dashboards VALUES (1, \'Sales\')', 'shop');
+    await pg.query("CREATE TABLE dashboards (id int PRIMARY KEY, title text); INSERT INTO dashboards VALUES (1, 'Sales')", 'shop');
     await pg.query('CREATE DATABASE bigdb');
     await pg.query(`CREATE TABLE big AS SELECT g AS id, md5(g::text) AS v FROM generate_series(1, ${BIG_ROWS}) g`, 'bigdb');
   }));
@@ -76,15 +76,25 @@ const get = (path: string, token?: string) => call(api, 'GET', path, token ? { t
 const post = (path: string, body: unknown, token?: string) => call(api, 'POST', path, { body, ...(token ? { token } : {}) });
 
 function auditSince(id: number) {
-  return (holdfast.catalogue.db.prepare('SELECT id, actor, action, target, detail FROM audit_log WHERE id > ? ORDER BY id').all(id) as Array<{ id: number; actor: string; action: string; target: string | null; detail: string | null }>).map(
-    (row) => ({ ...row, detail: row.detail ? JSON.parse(row.detail) : null }),
-  );
+  return (
+    holdfast.catalogue.db.prepare('SELECT id, actor, action, target, detail FROM audit_log WHERE id > ? ORDER BY id').all(id) as Array<{
+      id: number;
+      actor: string;
+      action: string;
+      target: string | null;
+      detail: string | null;
+    }>
+  ).map((row) => ({ ...row, detail: row.detail ? JSON.parse(row.detail) : null }));
 }
 const lastAuditId = () => (holdfast.catalogue.db.prepare('SELECT coalesce(max(id), 0) FROM audit_log').pluck().get() as number) ?? 0;
 
 describe('users', () => {
   test('holdfast user add prints a token once; only its SHA-256 is stored; list, rotate and remove', async () => {
-    for (const [name, role] of [['alice', 'admin'], ['root', 'super-admin'], ['carol', 'admin']] as const) {
+    for (const [name, role] of [
+      ['alice', 'admin'],
+      ['root', 'super-admin'],
+      ['carol', 'admin'],
+    ] as const) {
       const added = await runCli(['user', 'add', name, '--role', role, '--json'], home.env);
       expect(added.code, added.stderr).toBe(0);
       const issued = JSON.parse(added.stdout);
@@ -159,7 +169,7 @@ describe("the specification's routes and shapes", () => {
     expect(VerifySchema.parse(drill.body.data)).toMatchObject({ valid: true, ok: true, tables: expect.arrayContaining([{ table: 'public.users', expected: 100, actual: 100 }]) });
   });
 
-  test('GET /api/backup/stats, /schedule/status and /health in the specification\'s shapes', async () => {
+  test("GET /api/backup/stats, /schedule/status and /health in the specification's shapes", async () => {
     // A Holdfast of its own with exactly two backups and one schedule, whatever the other tests stored.
     const own = makeHome();
     const engine = await own.open();
@@ -290,7 +300,12 @@ describe('roles', () => {
       { method: 'POST', path: '/api/rpc/profile.add', body: { bogus: 1 }, expect: [401, 401, 400, 400, 400] },
       // What reaches the Holdfast host itself: drill checks run as a scratch server's superuser
       // (COPY … TO PROGRAM), pgBinDir is executed, import and adopt read any path.
-      { method: 'POST', path: '/api/rpc/profile.add', body: { name: 'x', host: 'h', user: 'u', dbname: 'd', drillChecks: ["COPY (SELECT 1) TO PROGRAM 'id'"], bogus: 1 }, expect: [401, 401, 403, 400, 400] },
+      {
+        method: 'POST',
+        path: '/api/rpc/profile.add',
+        body: { name: 'x', host: 'h', user: 'u', dbname: 'd', drillChecks: ["COPY (SELECT 1) TO PROGRAM 'id'"], bogus: 1 },
+        expect: [401, 401, 403, 400, 400],
+      },
       { method: 'POST', path: '/api/rpc/profile.add', body: { name: 'x', host: 'h', user: 'u', dbname: 'd', pgBinDir: '/tmp', bogus: 1 }, expect: [401, 401, 403, 400, 400] },
       { method: 'POST', path: '/api/rpc/profile.edit', body: { name: 'shop', changes: { drillChecks: ['SELECT true'] }, bogus: 1 }, expect: [401, 401, 403, 400, 400] },
       { method: 'POST', path: '/api/rpc/profile.import', body: { pgpass: '/etc/passwd', bogus: 1 }, expect: [401, 401, 403, 400, 400] },
@@ -320,7 +335,12 @@ describe('roles', () => {
     expect(unauthorized.length).toBeGreaterThanOrEqual(cases.length);
     expect(unauthorized.length).toBeLessThanOrEqual(cases.length + 10);
     expect(unauthorized.every((e) => e.actor === 'anonymous')).toBe(true);
-    expect(denials.filter((e) => e.detail.status === 403).map((e) => `${e.actor} ${e.target}`).sort()).toEqual(
+    expect(
+      denials
+        .filter((e) => e.detail.status === 403)
+        .map((e) => `${e.actor} ${e.target}`)
+        .sort(),
+    ).toEqual(
       [
         'alice POST /api/backup/restore',
         'alice POST /api/rpc/backup.restore',
@@ -360,7 +380,9 @@ describe('roles', () => {
     expect((await call(api, 'POST', '/api/rpc/user.remove', { token: users.root, body: { name: 'frank' } })).body).toEqual({ ok: true, value: { removed: 'frank' } });
     expect((await get('/api/backup/stats', frank)).status).toBe(401);
     const entries = holdfast.catalogue.auditEntries(20);
-    expect(entries).toEqual(expect.arrayContaining([expect.objectContaining({ actor: 'root', action: 'user.add', target: 'frank' }), expect.objectContaining({ actor: 'root', action: 'user.remove', target: 'frank' })]));
+    expect(entries).toEqual(
+      expect.arrayContaining([expect.objectContaining({ actor: 'root', action: 'user.add', target: 'frank' }), expect.objectContaining({ actor: 'root', action: 'user.remove', target: 'frank' })]),
+    );
   });
 });
 
@@ -381,7 +403,8 @@ describe('browser sessions', () => {
     // The cookie is a session id, not the token.
     expect(session).not.toContain(users.alice);
 
-    const withCookie = (method: string, path: string, headers: Record<string, string> = {}, body?: unknown) => call(api, method, path, { headers: { cookie: session, ...headers }, ...(body === undefined ? {} : { body }) });
+    const withCookie = (method: string, path: string, headers: Record<string, string> = {}, body?: unknown) =>
+      call(api, method, path, { headers: { cookie: session, ...headers }, ...(body === undefined ? {} : { body }) });
     expect((await withCookie('GET', '/api/backup/list')).status).toBe(200);
     expect((await withCookie('GET', '/api/session')).body.data).toEqual({ name: 'alice', role: 'admin' });
 
@@ -574,24 +597,54 @@ describe("the specification's curl examples, run literally against holdfast serv
 
     // The example's X-CSRF-Token is sent as written; a bearer request does not need it.
     const create = await curl([
-      '-X', 'POST',
-      '-H', `Authorization: Bearer ${users.alice}`,
-      '-H', 'X-CSRF-Token: <csrf-token>',
-      '-H', 'Content-Type: application/json',
-      '-d', JSON.stringify({ includeSchema: true, includeData: true, specificTables: ['users', 'dashboards'], customSuffix: 'manual' }),
+      '-X',
+      'POST',
+      '-H',
+      `Authorization: Bearer ${users.alice}`,
+      '-H',
+      'X-CSRF-Token: <csrf-token>',
+      '-H',
+      'Content-Type: application/json',
+      '-d',
+      JSON.stringify({ includeSchema: true, includeData: true, specificTables: ['users', 'dashboards'], customSuffix: 'manual' }),
       at('/api/backup/create'),
     ]);
     expect(create.status, JSON.stringify(create.body)).toBe(201);
-    expect(create.body).toMatchObject({ success: true, data: { filename: expect.stringMatching(/-shop-manual\.dump$/), tables: ['public.dashboards', 'public.users'], rowCounts: { 'public.dashboards': 1, 'public.users': 100 } } });
+    expect(create.body).toMatchObject({
+      success: true,
+      data: { filename: expect.stringMatching(/-shop-manual\.dump$/), tables: ['public.dashboards', 'public.users'], rowCounts: { 'public.dashboards': 1, 'public.users': 100 } },
+    });
     const filename = create.body.data.filename as string;
 
     // The example restores into the database the backup came from, which has tables: a dry run
     // says so (refused: dropExisting is false). With dropExisting it answers the plan.
     const restoreExample = { backupFilename: filename, dropExisting: false, dryRun: true };
-    const restore = await curl(['-X', 'POST', '-H', `Authorization: Bearer ${users.root}`, '-H', 'X-CSRF-Token: <csrf-token>', '-H', 'Content-Type: application/json', '-d', JSON.stringify(restoreExample), at('/api/backup/restore')]);
+    const restore = await curl([
+      '-X',
+      'POST',
+      '-H',
+      `Authorization: Bearer ${users.root}`,
+      '-H',
+      'X-CSRF-Token: <csrf-token>',
+      '-H',
+      'Content-Type: application/json',
+      '-d',
+      JSON.stringify(restoreExample),
+      at('/api/backup/restore'),
+    ]);
     expect(restore.status).toBe(422);
     expect(restore.body).toMatchObject({ success: false, error: { code: 'RESTORE_REFUSED', message: expect.stringContaining('not empty') } });
-    const replacing = await curl(['-X', 'POST', '-H', `Authorization: Bearer ${users.root}`, '-H', 'Content-Type: application/json', '-d', JSON.stringify({ ...restoreExample, dropExisting: true }), at('/api/backup/restore')]);
+    const replacing = await curl([
+      '-X',
+      'POST',
+      '-H',
+      `Authorization: Bearer ${users.root}`,
+      '-H',
+      'Content-Type: application/json',
+      '-d',
+      JSON.stringify({ ...restoreExample, dropExisting: true }),
+      at('/api/backup/restore'),
+    ]);
     expect(replacing.body).toMatchObject({ success: true, data: { dryRun: true, ok: true, target: { database: 'shop' } } });
 
     const verify = await curl(['-X', 'POST', '-H', `Authorization: Bearer ${users.alice}`, at(`/api/backup/${filename}/verify`)]);
@@ -605,11 +658,17 @@ describe("the specification's curl examples, run literally against holdfast serv
 
     // Troubleshooting: curl -H "Authorization: Bearer $TOKEN" http://localhost:3001/api/backup/schedule/status
     const schedule = await curl(['-H', `Authorization: Bearer ${monitored.token}`, at('/api/backup/schedule/status')]);
-    expect(schedule.body).toMatchObject({ success: true, data: { enabled: true, schedules: [expect.objectContaining({ id: daily.id, type: 'daily', schedule: '0 2 * * *' })], runningBackups: [], stats: expect.any(Object) } });
+    expect(schedule.body).toMatchObject({
+      success: true,
+      data: { enabled: true, schedules: [expect.objectContaining({ id: daily.id, type: 'daily', schedule: '0 2 * * *' })], runningBackups: [], stats: expect.any(Object) },
+    });
 
     // Debugging: curl http://localhost:3001/api/backup/health (no token: served with --public-health)
     const health = await curl([at('/api/backup/health')]);
-    expect(health).toMatchObject({ status: 200, body: { success: true, data: { status: expect.any(String), totalBackups: expect.any(Number), hasRecentBackup: true, lastBackup: expect.any(String), timestamp: expect.any(String) } } });
+    expect(health).toMatchObject({
+      status: 200,
+      body: { success: true, data: { status: expect.any(String), totalBackups: expect.any(Number), hasRecentBackup: true, lastBackup: expect.any(String), timestamp: expect.any(String) } },
+    });
   });
 });
 
@@ -617,7 +676,27 @@ describe('TLS, binding and failed authentications', () => {
   let tlsDir: string;
   beforeAll(() => {
     tlsDir = mkdtempSync(join(tmpdir(), 'holdfast-tls-'));
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(tlsDir, 'key.pem'), '-out', join(tlsDir, 'cert.pem'), '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1'], { env: cleanEnv(), stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        join(tlsDir, 'key.pem'),
+        '-out',
+        join(tlsDir, 'cert.pem'),
+        '-days',
+        '1',
+        '-subj',
+        '/CN=localhost',
+        '-addext',
+        'subjectAltName=DNS:localhost,IP:127.0.0.1',
+      ],
+      { env: cleanEnv(), stdio: 'ignore' },
+    );
   });
   afterAll(() => rmSync(tlsDir, { recursive: true, force: true }));
 
@@ -689,7 +768,10 @@ describe('TLS, binding and failed authentications', () => {
     let closed = false;
     try {
       const opened = await fetch(`http://127.0.0.1:${guarded.port}/?token=${guarded.token}`, { redirect: 'manual' });
-      const ownerCookie = opened.headers.getSetCookie().find((c) => c.startsWith('holdfast_session='))!.split(';')[0]!;
+      const ownerCookie = opened.headers
+        .getSetCookie()
+        .find((c) => c.startsWith('holdfast_session='))!
+        .split(';')[0]!;
       const before = lastAuditId();
       const failures: Answer[] = [];
       for (let i = 0; i < 15; i += 1) failures.push(await call(guarded, 'GET', '/api/backup/stats', { token: `hf_guess${i}` }));
@@ -711,7 +793,10 @@ describe('TLS, binding and failed authentications', () => {
       const denials = auditSince(before).filter((e) => e.action === 'api.denied');
       expect(denials.filter((e) => !e.detail.summary)).toHaveLength(10);
       expect(denials.filter((e) => e.detail.summary)).toEqual([
-        expect.objectContaining({ actor: 'anonymous', detail: expect.objectContaining({ summary: 'failed authentications', failures: 5, addresses: 1, top: [{ address: '127.0.0.1', failures: 5 }] }) }),
+        expect.objectContaining({
+          actor: 'anonymous',
+          detail: expect.objectContaining({ summary: 'failed authentications', failures: 5, addresses: 1, top: [{ address: '127.0.0.1', failures: 5 }] }),
+        }),
       ]);
     } finally {
       if (!closed) await guarded.close();
@@ -765,7 +850,9 @@ describe('TLS, binding and failed authentications', () => {
       const denials = auditSince(before).filter((e) => e.action === 'api.denied');
       // Fifty requests without credentials, the wrong token and the stale cookie, one by one; 71 more summed up.
       expect(denials.filter((e) => !e.detail.summary)).toHaveLength(52);
-      expect(denials.filter((e) => e.detail.summary)).toEqual([expect.objectContaining({ detail: expect.objectContaining({ summary: 'no credentials or a foreign Host', failures: 71, addresses: 30 }) })]);
+      expect(denials.filter((e) => e.detail.summary)).toEqual([
+        expect.objectContaining({ detail: expect.objectContaining({ summary: 'no credentials or a foreign Host', failures: 71, addresses: 30 }) }),
+      ]);
     } finally {
       if (!closed) await guarded.close();
     }
@@ -807,7 +894,10 @@ describe('load', () => {
       await waitFor('the backup to start', () => holdfast.runningBackups().some((run) => run.profile === 'big'));
       const answers = await Promise.all(
         Array.from({ length: 200 }, (_, i) =>
-          fetch(`http://127.0.0.1:${api.port}/api/backup/${i % 2 ? 'stats' : 'list'}`, { headers: { authorization: `Bearer ${users.alice}` } }).then(async (r) => ({ status: r.status, body: (await r.json()) as { success: boolean } })),
+          fetch(`http://127.0.0.1:${api.port}/api/backup/${i % 2 ? 'stats' : 'list'}`, { headers: { authorization: `Bearer ${users.alice}` } }).then(async (r) => ({
+            status: r.status,
+            body: (await r.json()) as { success: boolean },
+          })),
         ),
       );
       expect(answers.filter((a) => a.status !== 200 || !a.body.success)).toEqual([]);

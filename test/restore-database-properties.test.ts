@@ -117,7 +117,9 @@ describe.each([
     expect(facts.acl).toEqual(['PUBLIC:TEMPORARY', 'app_owner:CONNECT', 'app_owner:CREATE', 'app_owner:TEMPORARY', 'backup_ro:CONNECT']);
     expect(await connectAs('outsider')).toMatch(/permission denied for database "hr"/);
     expect(await connectAs('backup_ro')).toBe('connected');
-    expect(preview.impact.databaseProperties).toContainEqual(expect.objectContaining({ property: 'acl', restored: 'PUBLIC: TEMPORARY; app_owner: CONNECT, CREATE, TEMPORARY; backup_ro: CONNECT', changes: false }));
+    expect(preview.impact.databaseProperties).toContainEqual(
+      expect.objectContaining({ property: 'acl', restored: 'PUBLIC: TEMPORARY; app_owner: CONNECT, CREATE, TEMPORARY; backup_ro: CONNECT', changes: false }),
+    );
   });
 
   test(`settings: per database and per role in the database, from the ${expectedFrom}`, () => {
@@ -142,14 +144,14 @@ describe.each([
     expect(preview.impact.databaseProperties).toContainEqual({ property: 'connectionLimit', current: '3', restored: fromBackup ? '7' : '3', from: expectedFrom, changes: fromBackup });
   });
 
-  test('encoding and collation: LATIN1 and C, not the server\'s defaults', () => {
+  test("encoding and collation: LATIN1 and C, not the server's defaults", () => {
     expect({ encoding: facts.encoding, collate: facts.collate, ctype: facts.ctype }).toEqual({ encoding: 'LATIN1', collate: 'C', ctype: 'C' });
     expect(preview.impact.databaseProperties).toContainEqual({ property: 'encoding', current: 'LATIN1', restored: 'LATIN1', from: expectedFrom, changes: false });
   });
 });
 
 describe('properties the copy cannot get', () => {
-  test('--no-owner --no-acl keep the replaced database\'s owner and privileges, whatever the backup had', async () => {
+  test("--no-owner --no-acl keep the replaced database's owner and privileges, whatever the backup had", async () => {
     await setProperties();
     const backup = await holdfast.backup('hr', {});
     await server.query(`ALTER DATABASE hr OWNER TO backup_ro; GRANT CONNECT ON DATABASE hr TO outsider;`);
@@ -168,7 +170,11 @@ describe('properties the copy cannot get', () => {
     await server.query(`ALTER DATABASE hr OWNER TO app_owner; DROP ROLE short_lived;`);
     const preview = await holdfast.restore({ ...base, clean: true, ref: backup.id, dryRun: true });
     expect(preview.impact.missingRoles).toContain('short_lived');
-    await expect(holdfast.restore({ ...base, clean: true, ref: backup.id })).rejects.toMatchObject({ code: 'RESTORE_FAILED', message: expect.stringContaining('short_lived'), hint: expect.stringContaining('"hr" was left as it was') });
+    await expect(holdfast.restore({ ...base, clean: true, ref: backup.id })).rejects.toMatchObject({
+      code: 'RESTORE_FAILED',
+      message: expect.stringContaining('short_lived'),
+      hint: expect.stringContaining('"hr" was left as it was'),
+    });
     expect((await databaseFacts()).owner).toBe('app_owner');
     expect(await server.query(`SELECT datname FROM pg_database WHERE datname LIKE 'hr\\_\\_holdfast%'`)).toEqual([]);
   });

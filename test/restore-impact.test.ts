@@ -54,7 +54,7 @@ describe('restore impact preview', () => {
     expect(await target.query(`SELECT 1 FROM pg_database WHERE datname LIKE 'shop\\_\\_%'`)).toHaveLength(0);
   });
 
-  test('without --clean the target\'s own tables are kept, not lost', async () => {
+  test("without --clean the target's own tables are kept, not lost", async () => {
     const result = await holdfast.restore({ ...base, ref: backup.id, to: 'staging', dbname: 'fresh', create: true, dryRun: true });
     expect(result.impact.tables.every((t) => t.action === 'create')).toBe(true);
     expect(result.impact.confirmation).toBeNull();
@@ -78,7 +78,12 @@ describe('a restore that fails leaves the target as it was', () => {
     expect(await rowCount(target, 'shop', 'legacy')).toBe(2);
     expect(await target.query(`SELECT datname FROM pg_database WHERE datname LIKE 'shop\\_\\_%'`)).toEqual([]);
     expect(holdfast.catalogue.listRuns({ kind: 'restore' }).at(-1)).toMatchObject({ status: 'failed', error: expect.stringContaining('auditor') });
-    expect(holdfast.catalogue.auditEntries(1)[0]).toMatchObject({ actor: userInfo().username, action: 'restore', target: backup.filename, detail: expect.objectContaining({ result: 'failed', profile: 'staging', database: 'shop' }) });
+    expect(holdfast.catalogue.auditEntries(1)[0]).toMatchObject({
+      actor: userInfo().username,
+      action: 'restore',
+      target: backup.filename,
+      detail: expect.objectContaining({ result: 'failed', profile: 'staging', database: 'shop' }),
+    });
   });
 
   test('row counts that differ from the manifest fail the restore: a new database is dropped again, a replaced one is untouched', async () => {
@@ -86,7 +91,10 @@ describe('a restore that fails leaves the target as it was', () => {
     // The manifest says one row more than the archive holds.
     holdfast.catalogue.db.prepare(`UPDATE backups SET metadata = json_set(metadata, '$.rowCounts."public.users"', 301) WHERE id = ?`).run(miscounted.id);
     const attempt = { ...base, ref: miscounted.id, to: 'staging', noOwner: true, noAcl: true };
-    await expect(holdfast.restore({ ...attempt, dbname: 'miscounted', create: true })).rejects.toMatchObject({ code: 'RESTORE_FAILED', message: expect.stringContaining('public.users expected 301, got 300') });
+    await expect(holdfast.restore({ ...attempt, dbname: 'miscounted', create: true })).rejects.toMatchObject({
+      code: 'RESTORE_FAILED',
+      message: expect.stringContaining('public.users expected 301, got 300'),
+    });
     expect(await target.query(`SELECT 1 FROM pg_database WHERE datname = 'miscounted'`)).toEqual([]);
     await expect(holdfast.restore({ ...attempt, clean: true, confirm: 'shop' })).rejects.toMatchObject({ code: 'RESTORE_FAILED', hint: expect.stringContaining('"shop" was left as it was') });
     expect(await rowCount(target, 'shop', 'users')).toBe(7);
@@ -96,7 +104,12 @@ describe('a restore that fails leaves the target as it was', () => {
   test('a restore that succeeds is audited with the OS user', async () => {
     const done = await holdfast.restore({ ...base, ref: backup.id, to: 'staging', dbname: 'audited', create: true, noOwner: true, noAcl: true });
     expect(done.ok).toBe(true);
-    expect(holdfast.catalogue.auditEntries(1)[0]).toMatchObject({ actor: userInfo().username, action: 'restore', target: backup.filename, detail: expect.objectContaining({ result: 'ok', profile: 'staging', database: 'audited' }) });
+    expect(holdfast.catalogue.auditEntries(1)[0]).toMatchObject({
+      actor: userInfo().username,
+      action: 'restore',
+      target: backup.filename,
+      detail: expect.objectContaining({ result: 'ok', profile: 'staging', database: 'audited' }),
+    });
   });
 });
 
@@ -123,7 +136,11 @@ describe('--swap and open sessions', () => {
 
   test('two swaps of one database within a second, or an old kept copy with the same stamp, never collide on a scratch name', async () => {
     // The names are to the second: take the next few seconds' __before_ names, as kept copies would.
-    const stamp = (offset: number) => new Date(Date.now() + offset * 1000).toISOString().replace(/[-:TZ.]/g, '').slice(0, 14);
+    const stamp = (offset: number) =>
+      new Date(Date.now() + offset * 1000)
+        .toISOString()
+        .replace(/[-:TZ.]/g, '')
+        .slice(0, 14);
     const taken = [0, 1, 2, 3].map((offset) => `shop__before_${stamp(offset)}`);
     const existing = new Set((await target.query<{ datname: string }>(`SELECT datname FROM pg_database`)).map((row) => row.datname));
     const made = taken.filter((name) => !existing.has(name));

@@ -50,10 +50,14 @@ async function holdRenameOf(database: string): Promise<{ release(): Promise<void
 
 /** The rename (by whoever runs it) waiting on the lock. */
 function renameWaiting(from: string): Promise<number> {
-  return waitFor(`ALTER DATABASE "${from}" RENAME to wait on the lock`, async () => {
-    const rows = await server.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE $q$ALTER DATABASE "${from}" RENAME%$q$`);
-    return rows[0]?.pid;
-  }, 60_000);
+  return waitFor(
+    `ALTER DATABASE "${from}" RENAME to wait on the lock`,
+    async () => {
+      const rows = await server.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE $q$ALTER DATABASE "${from}" RENAME%$q$`);
+      return rows[0]?.pid;
+    },
+    60_000,
+  );
 }
 
 async function backendGone(pid: number): Promise<void> {
@@ -103,7 +107,12 @@ describe('Holdfast killed in the middle of a swap', () => {
       expect(await databases()).toEqual([{ datname: 'shop', datallowconn: true }]);
       expect(await hasMark('shop')).toBe(true);
       const run = lastRestoreRun(fresh);
-      expect(run).toMatchObject({ status: 'interrupted', error: expect.stringMatching(/stopped while moving "shop" aside.*rolled back: "shop" is the original again; "shop" accepts connections again; the restored copy "shop__holdfast_\d+" was dropped/) });
+      expect(run).toMatchObject({
+        status: 'interrupted',
+        error: expect.stringMatching(
+          /stopped while moving "shop" aside.*rolled back: "shop" is the original again; "shop" accepts connections again; the restored copy "shop__holdfast_\d+" was dropped/,
+        ),
+      });
       expect(run.error).not.toContain('partial output');
       expect(fresh.catalogue.auditEntries(5).find((entry) => entry.action === 'restore.recover')).toMatchObject({ target: 'shop', detail: expect.objectContaining({ action: 'rolled-back' }) });
     } finally {
@@ -120,7 +129,9 @@ describe('Holdfast killed in the middle of a swap', () => {
       await killed(cli);
       const { holdfast: fresh, reconciled } = await Holdfast.open(loadConfig(home.env));
       fresh.close();
-      expect(reconciled.recoveredRestores).toEqual([expect.objectContaining({ action: 'rolled-back', message: expect.stringContaining('"shop" was left as it was; "shop" accepts connections again') })]);
+      expect(reconciled.recoveredRestores).toEqual([
+        expect.objectContaining({ action: 'rolled-back', message: expect.stringContaining('"shop" was left as it was; "shop" accepts connections again') }),
+      ]);
       await backendGone(orphan);
     } finally {
       await hold.release();

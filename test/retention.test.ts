@@ -58,7 +58,12 @@ describe('retention', () => {
     expect([full[0]!.id, full[1]!.id].map((id) => plan.get(id)!.action)).toEqual(['delete', 'delete']);
 
     const preview = JSON.parse((await cli('retention-preview', '--policy', 'gfs:7d,4w,12m', '--profile', 'b', '--json')).stdout) as { existing: Decision[] };
-    expect(preview.existing.filter((d) => d.action === 'delete').map((d) => d.filename).sort()).toEqual([full[0]!.filename, full[1]!.filename].sort());
+    expect(
+      preview.existing
+        .filter((d) => d.action === 'delete')
+        .map((d) => d.filename)
+        .sort(),
+    ).toEqual([full[0]!.filename, full[1]!.filename].sort());
   });
 
   test('issue 12 item 5 and D: the newest full backup fails verify; the one before it becomes the protected copy, and the profile is failing', async () => {

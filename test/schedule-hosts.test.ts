@@ -64,10 +64,14 @@ async function startDaemon(env: Record<string, string> = {}): Promise<Daemon> {
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
-  await waitFor('the daemon to start', () => {
-    if (child.exitCode !== null) throw new Error(`holdfast daemon exited ${child.exitCode}: ${stderr}`);
-    return stderr.includes('holdfast daemon started') || undefined;
-  }, 60_000);
+  await waitFor(
+    'the daemon to start',
+    () => {
+      if (child.exitCode !== null) throw new Error(`holdfast daemon exited ${child.exitCode}: ${stderr}`);
+      return stderr.includes('holdfast daemon started') || undefined;
+    },
+    60_000,
+  );
   return {
     child,
     stderr: () => stderr,
@@ -178,34 +182,42 @@ describe('who runs the schedules (heartbeats), as `holdfast schedule list` and `
     holdfast.removeSchedule(schedule.id);
   }, 120_000);
 
-  test.skipIf(!keyring)('issue: a password stored in the keychain, a daemon with no D-Bus session: the list says which profile and why; the credentials file mends it', async () => {
-    const schedule = holdfast.addSchedule({ profile: 'shop', type: 'custom', cron: '0 3 * * *', timeZone: 'UTC', options: { suffix: 'keychain' } });
-    // Stored from a desktop session (the real gnome-keyring of test/with-keyring.sh).
-    const stored = await runCli(['profile', 'edit', 'shop', '--password-stdin'], home.env, { input: 'shop-secret\n' });
-    expect(stored.code, stored.stderr).toBe(0);
-    // systemd starts the daemon with no session bus.
-    const noSession = { DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/holdfast-test-bus' };
-    let daemon = await startDaemon(noSession);
-    try {
-      await waitFor('the daemon to check the credentials', async () => ((await scheduleList()).includes('cannot get the password') ? true : undefined), 30_000);
-      expect(await scheduleList()).toMatch(/warning: holdfast daemon \(pid \d+ on .*\) cannot get the password of profile "shop": OS keychain \(keytar\) cannot be reached/);
-      expect(daemon.stderr()).toContain('scheduled backups of profile "shop" cannot get their password on this host');
-    } finally {
-      expect(await daemon.stop()).toBe(0);
-    }
-    // The README's way: the credentials file, its key from LoadCredential= (here the variable), the password put there.
-    const fileStore = { ...noSession, HOLDFAST_SECRET_STORE: 'file', HOLDFAST_CREDENTIALS_KEY: 'an-example-key-of-32-characters!!' };
-    const put = await runCli(['profile', 'edit', 'shop', '--password-stdin'], cleanEnv({ ...home.env, ...fileStore }), { input: 'shop-secret\n' });
-    expect(put.code, put.stderr).toBe(0);
-    daemon = await startDaemon(fileStore);
-    try {
-      await waitFor('the daemon to check the credentials', async () => ((await runCli(['schedule', 'hosts', '--json'], home.env)).stdout.includes('credentialsCheckedAt": "') ? true : undefined), 30_000);
-      expect(await scheduleList()).not.toContain('cannot get the password');
-    } finally {
-      expect(await daemon.stop()).toBe(0);
-    }
-    holdfast.removeSchedule(schedule.id);
-  }, 180_000);
+  test.skipIf(!keyring)(
+    'issue: a password stored in the keychain, a daemon with no D-Bus session: the list says which profile and why; the credentials file mends it',
+    async () => {
+      const schedule = holdfast.addSchedule({ profile: 'shop', type: 'custom', cron: '0 3 * * *', timeZone: 'UTC', options: { suffix: 'keychain' } });
+      // Stored from a desktop session (the real gnome-keyring of test/with-keyring.sh).
+      const stored = await runCli(['profile', 'edit', 'shop', '--password-stdin'], home.env, { input: 'shop-secret\n' });
+      expect(stored.code, stored.stderr).toBe(0);
+      // systemd starts the daemon with no session bus.
+      const noSession = { DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/holdfast-test-bus' };
+      let daemon = await startDaemon(noSession);
+      try {
+        await waitFor('the daemon to check the credentials', async () => ((await scheduleList()).includes('cannot get the password') ? true : undefined), 30_000);
+        expect(await scheduleList()).toMatch(/warning: holdfast daemon \(pid \d+ on .*\) cannot get the password of profile "shop": OS keychain \(keytar\) cannot be reached/);
+        expect(daemon.stderr()).toContain('scheduled backups of profile "shop" cannot get their password on this host');
+      } finally {
+        expect(await daemon.stop()).toBe(0);
+      }
+      // The README's way: the credentials file, its key from LoadCredential= (here the variable), the password put there.
+      const fileStore = { ...noSession, HOLDFAST_SECRET_STORE: 'file', HOLDFAST_CREDENTIALS_KEY: 'an-example-key-of-32-characters!!' };
+      const put = await runCli(['profile', 'edit', 'shop', '--password-stdin'], cleanEnv({ ...home.env, ...fileStore }), { input: 'shop-secret\n' });
+      expect(put.code, put.stderr).toBe(0);
+      daemon = await startDaemon(fileStore);
+      try {
+        await waitFor(
+          'the daemon to check the credentials',
+          async () => ((await runCli(['schedule', 'hosts', '--json'], home.env)).stdout.includes('credentialsCheckedAt": "') ? true : undefined),
+          30_000,
+        );
+        expect(await scheduleList()).not.toContain('cannot get the password');
+      } finally {
+        expect(await daemon.stop()).toBe(0);
+      }
+      holdfast.removeSchedule(schedule.id);
+    },
+    180_000,
+  );
 });
 
 describe('BACKUP_CONCURRENCY', () => {
@@ -219,10 +231,14 @@ describe('BACKUP_CONCURRENCY', () => {
     try {
       daemon = await startDaemon({ BACKUP_CONCURRENCY: '2' });
       // The start-up tick starts both in one go; the next tick is a minute away.
-      const running = await waitFor('two scheduled backups to run', () => {
-        const now = holdfast.runningBackups();
-        return now.length === 2 ? now : undefined;
-      }, 60_000);
+      const running = await waitFor(
+        'two scheduled backups to run',
+        () => {
+          const now = holdfast.runningBackups();
+          return now.length === 2 ? now : undefined;
+        },
+        60_000,
+      );
       expect(holdfast.runningBackups()).toHaveLength(2);
       const waiting = profiles.filter((profile) => !running.some((run) => run.profile === profile));
       expect(waiting).toHaveLength(1);
@@ -251,7 +267,9 @@ describe('pause and resume', () => {
     clock.value = new Date('2025-04-06T02:00:20Z');
     expect(scheduler.tick()).toEqual([expect.objectContaining({ scheduleId: schedule.id, catchUp: false, dueAt: '2025-04-06T02:00:00.000Z' })]);
     await scheduler.whenIdle();
-    expect(scheduledRuns(schedule.id)).toEqual([expect.objectContaining({ status: 'completed', detail: expect.objectContaining({ trigger: { kind: 'schedule', scheduleId: schedule.id, catchUp: false } }) })]);
+    expect(scheduledRuns(schedule.id)).toEqual([
+      expect.objectContaining({ status: 'completed', detail: expect.objectContaining({ trigger: { kind: 'schedule', scheduleId: schedule.id, catchUp: false } }) }),
+    ]);
     holdfast.removeSchedule(schedule.id);
   });
 

@@ -86,7 +86,7 @@ describe.skipIf(!keyring)('secrets in the OS keychain (real gnome-keyring, scram
     expectNoPasswordUnder(home.home, PASSWORD);
   });
 
-  test('pg_dump\'s argv and environment never hold the password; its passfile is private and removed', async () => {
+  test("pg_dump's argv and environment never hold the password; its passfile is private and removed", async () => {
     const lock = await server.lockTable('appdb', 'accounts');
     let seen = false;
     try {
@@ -151,7 +151,7 @@ describe.skipIf(!keyring)('secrets in the OS keychain (real gnome-keyring, scram
     expect(JSON.parse(next.stdout)).toEqual(expect.arrayContaining([expect.objectContaining({ status: 'interrupted', filename: expect.stringContaining('-app-crashed.dump') })]));
   });
 
-  test('a wrong password: the server\'s message, never the password', async () => {
+  test("a wrong password: the server's message, never the password", async () => {
     const wrong = 'not-the:right\\one';
     const added = await cli(['profile', 'add', 'wrong', ...connection(), '--user', 'app', '--dbname', 'appdb', '--password-stdin'], wrong);
     expect(added.code, added.stderr).toBe(0);
@@ -169,7 +169,7 @@ describe.skipIf(!keyring)('secrets in the OS keychain (real gnome-keyring, scram
     expectNoPasswordUnder(home.home, wrong);
   });
 
-  test('a URI\'s password moves to the keychain and is stored nowhere else', async () => {
+  test("a URI's password moves to the keychain and is stored nowhere else", async () => {
     const uri = `postgresql://app:${encodeURIComponent(PASSWORD)}@${server.host}:${server.port}/appdb?sslmode=disable`;
     const added = await cli(['profile', 'add', 'from-uri', '--url', uri, '--json']);
     expect(added.code, added.stderr).toBe(0);
@@ -200,18 +200,18 @@ describe.skipIf(!keyring)('secrets in the OS keychain (real gnome-keyring, scram
     writeFileSync(service, `[reporting]\nhost=${server.host}\nport=${server.port}\ndbname=postgres\nuser=app\nsslmode=disable\n`);
     const env = { ...fresh.env, PGPASSFILE: pgpass };
     try {
-    const imported = await runCli(['profile', 'import', '--pgpass', pgpass, '--service-file', service, '--json'], env);
-    expect(imported.code, imported.stderr).toBe(0);
-    const report = JSON.parse(imported.stdout);
-    // A '*' database becomes libpq's default, the user's name.
+      const imported = await runCli(['profile', 'import', '--pgpass', pgpass, '--service-file', service, '--json'], env);
+      expect(imported.code, imported.stderr).toBe(0);
+      const report = JSON.parse(imported.stdout);
+      // A '*' database becomes libpq's default, the user's name.
       expect(report.created).toEqual([`${server.host}-appdb`, `${server.host}-app`, 'reporting']);
-    expect(report.skipped).toEqual([expect.objectContaining({ reason: expect.stringContaining('wildcard') })]);
-    const shown = JSON.parse((await runCli(['profile', 'show', 'reporting', '--json'], env)).stdout);
-    expect(shown).toMatchObject({ service: 'reporting', dbname: 'postgres', keychainPassword: false });
-    const backup = await runCli(['backup', `${server.host}-appdb`, '--json'], env);
-    expect(backup.code, backup.stderr).toBe(0);
-    const tested = await runCli(['profile', 'test', 'reporting', '--json'], env);
-    expect(tested.code, tested.stderr).toBe(0);
+      expect(report.skipped).toEqual([expect.objectContaining({ reason: expect.stringContaining('wildcard') })]);
+      const shown = JSON.parse((await runCli(['profile', 'show', 'reporting', '--json'], env)).stdout);
+      expect(shown).toMatchObject({ service: 'reporting', dbname: 'postgres', keychainPassword: false });
+      const backup = await runCli(['backup', `${server.host}-appdb`, '--json'], env);
+      expect(backup.code, backup.stderr).toBe(0);
+      const tested = await runCli(['profile', 'test', 'reporting', '--json'], env);
+      expect(tested.code, tested.stderr).toBe(0);
       expect(JSON.parse(tested.stdout).passwordSource).toMatch(/^libpq/);
     } finally {
       fresh.cleanup();

@@ -148,7 +148,10 @@ describe('holdfast serve', () => {
       parse.mockRestore();
     }
     // A body as deep as Holdfast's own inputs is parsed and judged by the schema as before.
-    expect(await (await rpc('profile.list', { nested: { as: [{ deep: ['as inputs go'] }] } })).json()).toMatchObject({ ok: false, error: { message: expect.stringContaining('unknown field nested') } });
+    expect(await (await rpc('profile.list', { nested: { as: [{ deep: ['as inputs go'] }] } })).json()).toMatchObject({
+      ok: false,
+      error: { message: expect.stringContaining('unknown field nested') },
+    });
     expect((await rpc('profile.list', {})).status).toBe(200);
   });
 
@@ -275,7 +278,8 @@ describe('holdfast serve runs the schedules (issue 13: nothing ran them under se
 
 describe('operations started through serve run in the server, not in the request', () => {
   const get = (path: string, token = http.token) => fetch(`${base()}${path}`, { headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' } });
-  const cancel = (id: string, token: string) => fetch(`${base()}/api/operations/${id}/cancel`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{}' });
+  const cancel = (id: string, token: string) =>
+    fetch(`${base()}/api/operations/${id}/cancel`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{}' });
 
   test('a backup whose connection drops mid-dump keeps running; attaching by its id streams its progress and then its result', async () => {
     const lock = await server.lockTable('shop', 'users');
@@ -327,7 +331,16 @@ describe('operations started through serve run in the server, not in the request
       // Finished: nothing left to cancel.
       expect((await cancel(operation.id, bob.token)).status).toBe(409);
       const audit = holdfast.catalogue.auditEntries(50);
-      expect(audit).toEqual(expect.arrayContaining([expect.objectContaining({ actor: 'bob', action: 'operation.cancel', target: 'shop', detail: expect.objectContaining({ operation: operation.id, channel: 'backup.create', startedBy: 'owner' }) })]));
+      expect(audit).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            actor: 'bob',
+            action: 'operation.cancel',
+            target: 'shop',
+            detail: expect.objectContaining({ operation: operation.id, channel: 'backup.create', startedBy: 'owner' }),
+          }),
+        ]),
+      );
       expect(holdfast.catalogue.listRuns({ kind: 'backup' }).at(-1)).toMatchObject({ status: 'interrupted' });
     } finally {
       await lock.end();

@@ -19,7 +19,7 @@ afterAll(() => {
 });
 
 describe('server binaries the server user cannot reach', () => {
-  test.skipIf(!asRoot)('binaries inside a 0700 directory are copied to a root-owned cache, and a drill\'s sandbox starts from the copy', async () => {
+  test.skipIf(!asRoot)("binaries inside a 0700 directory are copied to a root-owned cache, and a drill's sandbox starts from the copy", async () => {
     await ensureSandboxUser();
     const embedded = findServerBinaries(16);
     expect(embedded.source).toBe('embedded');

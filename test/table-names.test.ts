@@ -41,11 +41,13 @@ describe('names with dots', () => {
     expect((await holdfast.verify(backup.id)).valid).toBe(true);
     const restored = await holdfast.restore({ ref: backup.id, to: 'dotted', dbname: `dotted_${format}`, create: true, clean: false, noOwner: false, noAcl: false, dryRun: false });
     expect(restored.tables).toHaveLength(3);
-    expect(restored.tables).toEqual(expect.arrayContaining([
-      { table: '"Sales"."Quarterly Totals"', expected: 2, actual: 2 },
-      { table: '"a.b".c', expected: 10, actual: 10 },
-      { table: 'a."b.c"', expected: 5, actual: 5 },
-    ]));
+    expect(restored.tables).toEqual(
+      expect.arrayContaining([
+        { table: '"Sales"."Quarterly Totals"', expected: 2, actual: 2 },
+        { table: '"a.b".c', expected: 10, actual: 10 },
+        { table: 'a."b.c"', expected: 5, actual: 5 },
+      ]),
+    );
     const drill = await holdfast.testRestore(backup.id);
     expect(drill.error).toBeNull();
     expect(drill.ok).toBe(true);

@@ -74,44 +74,53 @@ describe('writes while a backup runs', () => {
   test.each([
     ['custom', { format: 'custom' }],
     ['directory with --jobs 2', { format: 'directory', jobs: 2 }],
-  ] as Array<[string, Partial<BackupOptions>]>)('%s: the manifest has the snapshot\'s counts, and a restore has exactly them in every table', async (label, options) => {
-    const writers = await Promise.all([
-      startWriter('insert', `INSERT INTO ledger (account, amount) VALUES ((random() * 299999)::int + 1, 1); INSERT INTO events (account, what) VALUES (1, 'new')`),
-      startWriter('update', `UPDATE accounts SET balance = balance + 1, note = md5(random()::text) WHERE id = (random() * 299999)::int + 1`),
-      startWriter('delete', `DELETE FROM events WHERE id = (SELECT min(id) FROM events)`),
-    ]);
-    let backup;
-    const atStart: number[] = [];
-    const atEnd: number[] = [];
-    try {
-      // Every loop has committed before the dump starts, and goes on until it has finished.
-      await Promise.all(writers.map(async (writer) => {
-        while (writer.done() < 20) await new Promise((resolve) => setTimeout(resolve, 10));
-      }));
-      atStart.push(...writers.map((writer) => writer.done()));
-      backup = await holdfast.backup('busy', { ...options, suffix: label.split(' ')[0] });
-      atEnd.push(...writers.map((writer) => writer.done()));
-    } finally {
-      await Promise.all(writers.map((writer) => writer.stop()));
-    }
-    // The loops wrote during the dump (none ran out of statements before it began).
-    writers.forEach((writer, i) => expect(atEnd[i]! - atStart[i]!, `${writer.kind} statements during the backup`).toBeGreaterThan(0));
+  ] as Array<[string, Partial<BackupOptions>]>)(
+    "%s: the manifest has the snapshot's counts, and a restore has exactly them in every table",
+    async (label, options) => {
+      const writers = await Promise.all([
+        startWriter('insert', `INSERT INTO ledger (account, amount) VALUES ((random() * 299999)::int + 1, 1); INSERT INTO events (account, what) VALUES (1, 'new')`),
+        startWriter('update', `UPDATE accounts SET balance = balance + 1, note = md5(random()::text) WHERE id = (random() * 299999)::int + 1`),
+        startWriter('delete', `DELETE FROM events WHERE id = (SELECT min(id) FROM events)`),
+      ]);
+      let backup;
+      const atStart: number[] = [];
+      const atEnd: number[] = [];
+      try {
+        // Every loop has committed before the dump starts, and goes on until it has finished.
+        await Promise.all(
+          writers.map(async (writer) => {
+            while (writer.done() < 20) await new Promise((resolve) => setTimeout(resolve, 10));
+          }),
+        );
+        atStart.push(...writers.map((writer) => writer.done()));
+        backup = await holdfast.backup('busy', { ...options, suffix: label.split(' ')[0] });
+        atEnd.push(...writers.map((writer) => writer.done()));
+      } finally {
+        await Promise.all(writers.map((writer) => writer.stop()));
+      }
+      // The loops wrote during the dump (none ran out of statements before it began).
+      writers.forEach((writer, i) => expect(atEnd[i]! - atStart[i]!, `${writer.kind} statements during the backup`).toBeGreaterThan(0));
 
-    const tables = ['public.accounts', 'public.events', 'public.ledger'];
-    expect(Object.keys(backup.rowCounts).sort()).toEqual(tables);
-    // What the database holds now is past the snapshot: the counts are not just today's.
-    expect(await countRows('busy', 'public.ledger')).toBeGreaterThan(backup.rowCounts['public.ledger']!);
+      const tables = ['public.accounts', 'public.events', 'public.ledger'];
+      expect(Object.keys(backup.rowCounts).sort()).toEqual(tables);
+      // What the database holds now is past the snapshot: the counts are not just today's.
+      expect(await countRows('busy', 'public.ledger')).toBeGreaterThan(backup.rowCounts['public.ledger']!);
 
-    expect((await holdfast.verify(backup.id)).valid).toBe(true);
-    const copy = `busy_${backup.format}`;
-    const restored = await holdfast.restore({ ref: backup.id, to: 'busy', dbname: copy, create: true, clean: false, noOwner: false, noAcl: false, dryRun: false });
-    expect(restored.ok).toBe(true);
-    expect(restored.tables.map((t) => t.table).sort()).toEqual(tables);
-    for (const table of tables) {
-      expect(await countRows(copy, table), table).toBe(backup.rowCounts[table]);
-    }
-    // The snapshot is one moment: both rows of every committed insert pair are in it, or neither.
-    const inserted = await server.query<{ events: string; ledger: string }>(`SELECT (SELECT count(*) FROM events WHERE what = 'new')::text AS events, (SELECT count(*) FROM ledger)::text AS ledger`, copy);
-    expect(inserted[0]!.events).toBe(inserted[0]!.ledger);
-  }, 240_000);
+      expect((await holdfast.verify(backup.id)).valid).toBe(true);
+      const copy = `busy_${backup.format}`;
+      const restored = await holdfast.restore({ ref: backup.id, to: 'busy', dbname: copy, create: true, clean: false, noOwner: false, noAcl: false, dryRun: false });
+      expect(restored.ok).toBe(true);
+      expect(restored.tables.map((t) => t.table).sort()).toEqual(tables);
+      for (const table of tables) {
+        expect(await countRows(copy, table), table).toBe(backup.rowCounts[table]);
+      }
+      // The snapshot is one moment: both rows of every committed insert pair are in it, or neither.
+      const inserted = await server.query<{ events: string; ledger: string }>(
+        `SELECT (SELECT count(*) FROM events WHERE what = 'new')::text AS events, (SELECT count(*) FROM ledger)::text AS ledger`,
+        copy,
+      );
+      expect(inserted[0]!.events).toBe(inserted[0]!.ledger);
+    },
+    240_000,
+  );
 });

@@ -46,10 +46,7 @@ export function formatList(entries: Array<BackupMetadata | ListEntry>): string {
 
 export function formatVerify(result: VerifyResult): string {
   const mark = { ok: '✓', failed: '✗', skipped: '-' } as const;
-  return [
-    `${result.valid ? 'Valid' : 'INVALID'}: ${result.filename} (${result.id})`,
-    ...result.checks.map((check) => `  ${mark[check.status]} ${check.name}: ${check.detail}`),
-  ].join('\n');
+  return [`${result.valid ? 'Valid' : 'INVALID'}: ${result.filename} (${result.id})`, ...result.checks.map((check) => `  ${mark[check.status]} ${check.name}: ${check.detail}`)].join('\n');
 }
 
 export function formatRestore(result: RestoreResult): string {
@@ -61,12 +58,15 @@ export function formatRestore(result: RestoreResult): string {
     lines.push(`  target database ${result.target.exists ? `exists (${result.target.relations} relations)` : 'does not exist yet'} on ${result.impact.targetServer}; client ${result.client}`);
     const verbs = { replace: 'replaced', create: 'created', lost: 'LOST', kept: 'kept' } as const;
     for (const table of result.impact.tables) {
-      const rows = table.action === 'replace' ? `${table.targetRows} rows now → ${table.backupRows} from the backup` : table.action === 'create' ? `${table.backupRows ?? '?'} rows` : `${table.targetRows} rows`;
+      const rows =
+        table.action === 'replace' ? `${table.targetRows} rows now → ${table.backupRows} from the backup` : table.action === 'create' ? `${table.backupRows ?? '?'} rows` : `${table.targetRows} rows`;
       lines.push(`  ${verbs[table.action].padEnd(8)} ${table.table}: ${rows}`);
     }
     for (const line of result.impact.databaseProperties ?? []) {
       const what = line.changes ? `${line.current} → ${line.restored}` : line.restored;
-      lines.push(`  ${line.changes ? 'changes' : 'keeps  '}  database ${PROPERTY_NAMES[line.property]}: ${what} (${line.from === 'backup' ? 'from the backup' : `as "${result.target.database}" has it`})`);
+      lines.push(
+        `  ${line.changes ? 'changes' : 'keeps  '}  database ${PROPERTY_NAMES[line.property]}: ${what} (${line.from === 'backup' ? 'from the backup' : `as "${result.target.database}" has it`})`,
+      );
     }
     const role = result.impact.targetRole;
     lines.push(`  runs as ${role.superuser ? 'superuser' : 'role'} "${role.name}"${!role.superuser && role.privileged ? ` (${role.via.join(', ')})` : ''}`);
@@ -105,7 +105,10 @@ export function formatProfile(profile: Profile): string {
     ['tags', profile.tags.join(', ') || null],
     ['notes', profile.notes],
   ];
-  return rows.filter(([, value]) => value).map(([key, value]) => `${key.padEnd(13)}${value}`).join('\n');
+  return rows
+    .filter(([, value]) => value)
+    .map(([key, value]) => `${key.padEnd(13)}${value}`)
+    .join('\n');
 }
 
 export function formatProfileTest(report: ProfileTestReport): string {
@@ -115,7 +118,9 @@ export function formatProfileTest(report: ProfileTestReport): string {
     report.clientTools.compatible ? `  ✓ pg_dump ${report.clientTools.version} (${report.clientTools.dir})` : `  ✗ ${report.clientTools.problem}`,
   ];
   if (report.unreadable.length > 0) {
-    lines.push(`  ✗ ${report.unreadable.length} tables or large objects this role cannot read (a backup would fail): ${report.unreadable.slice(0, 10).join(', ')}${report.unreadable.length > 10 ? ', …' : ''}`);
+    lines.push(
+      `  ✗ ${report.unreadable.length} tables or large objects this role cannot read (a backup would fail): ${report.unreadable.slice(0, 10).join(', ')}${report.unreadable.length > 10 ? ', …' : ''}`,
+    );
   } else {
     lines.push('  ✓ every table is readable');
   }
@@ -143,10 +148,14 @@ export { humanBytes, humanDuration };
 export function formatRestoreTest(result: RestoreTestResult): string {
   const mark = { ok: '✓', failed: '✗', skipped: '-' } as const;
   return [
-    `${result.ok ? 'Restore drill passed' : result.verdict === 'not-run' ? 'RESTORE DRILL COULD NOT RUN (the backup\'s last drill result stands)' : 'RESTORE DRILL FAILED'}: ${result.filename} (${result.id}) in ${humanDuration(result.durationMs)}${result.server ? ` on ${result.server}` : ''}`,
+    `${result.ok ? 'Restore drill passed' : result.verdict === 'not-run' ? "RESTORE DRILL COULD NOT RUN (the backup's last drill result stands)" : 'RESTORE DRILL FAILED'}: ${result.filename} (${result.id}) in ${humanDuration(result.durationMs)}${result.server ? ` on ${result.server}` : ''}`,
     ...result.checks.map((check) => `  ${mark[check.status]} ${check.name}: ${check.detail}`),
     ...result.tables.map((t) => `  ${t.actual === t.expected ? '✓' : '✗'} ${t.table}: ${t.actual ?? 'missing'} / ${t.expected} rows`),
-    ...(result.sandbox ? [`  sandbox: restored as the ordinary role ${result.sandbox.restoredAs}; server ran as OS user ${result.sandbox.osUser}, ${result.sandbox.network === 'none' ? 'with no network' : 'with no TCP port'}`] : []),
+    ...(result.sandbox
+      ? [
+          `  sandbox: restored as the ordinary role ${result.sandbox.restoredAs}; server ran as OS user ${result.sandbox.osUser}, ${result.sandbox.network === 'none' ? 'with no network' : 'with no TCP port'}`,
+        ]
+      : []),
     ...result.restoredWithout.map((problem) => `  - restored without: ${problem.object} — needs a superuser (${problem.message})`),
     ...result.notes.map((note) => `  note: ${note}`),
     ...(result.error ? [`  error: ${result.error}`] : []),

@@ -37,7 +37,8 @@ export function commandContext(io: Io): CommandContext {
     try {
       const { holdfast, reconciled } = await Holdfast.open(loadConfig());
       for (const { run, pid } of reconciled.endedProcesses) io.stderr(`holdfast: ended process ${pid} (run ${run}), left running by a Holdfast that stopped.\n`);
-      for (const { run, pid } of reconciled.stuckProcesses) io.stderr(`holdfast: process ${pid} (run ${run}), left running by a Holdfast that stopped, would not end; its profile stays locked until it does.\n`);
+      for (const { run, pid } of reconciled.stuckProcesses)
+        io.stderr(`holdfast: process ${pid} (run ${run}), left running by a Holdfast that stopped, would not end; its profile stays locked until it does.\n`);
       const settled = reconciled.recoveredRestores ?? [];
       // A restore's run did not leave partial output to remove: what its recovery did is said instead.
       for (const id of reconciled.interruptedRuns) if (!settled.some((r) => r.runId === id)) io.stderr(`holdfast: run ${id} was interrupted by an earlier crash; its partial output was removed.\n`);

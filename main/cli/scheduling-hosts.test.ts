@@ -130,9 +130,15 @@ describe('credentials the host can reach', () => {
     const logged: string[] = [];
     const host = startSchedulingHost(holdfast, { kind: 'daemon', log: (message) => logged.push(message) });
     hosts.push(host);
-    await expect.poll(() => holdfast.schedulingStatus().running[0]?.credentialProblems ?? []).toEqual([
-      expect.objectContaining({ profile: 'shop', ok: false, problem: expect.stringContaining(`a password was stored for it, but not in the encrypted credentials file ${join(home, 'credentials.enc')}`) }),
-    ]);
+    await expect
+      .poll(() => holdfast.schedulingStatus().running[0]?.credentialProblems ?? [])
+      .toEqual([
+        expect.objectContaining({
+          profile: 'shop',
+          ok: false,
+          problem: expect.stringContaining(`a password was stored for it, but not in the encrypted credentials file ${join(home, 'credentials.enc')}`),
+        }),
+      ]);
     expect(logged).toContainEqual(expect.stringContaining('scheduled backups of profile "shop" cannot get their password on this host'));
     const health = await holdfast.health();
     expect(health.status).toBe('unhealthy');

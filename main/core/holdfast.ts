@@ -85,7 +85,11 @@ export class Holdfast implements EngineContext, ProfileContext {
   /** Opens (creating if needed) HOLDFAST_HOME and its catalogue, then reconciles files and runs. */
   static async open(config: HoldfastConfig = loadConfig(), options: { secrets?: SecretStore } = {}): Promise<{ holdfast: Holdfast; reconciled: ReconcileReport }> {
     await ensurePrivateDir(config.home);
-    const holdfast = new Holdfast(config, new Catalogue(join(config.home, 'catalogue.sqlite'), { backupDir: config.backupDir }), options.secrets ?? openSecretStore(config.secretStore, config.home, config.env));
+    const holdfast = new Holdfast(
+      config,
+      new Catalogue(join(config.home, 'catalogue.sqlite'), { backupDir: config.backupDir }),
+      options.secrets ?? openSecretStore(config.secretStore, config.home, config.env),
+    );
     const reconciled = await holdfast.reconcile();
     return { holdfast, reconciled };
   }
@@ -123,12 +127,7 @@ export class Holdfast implements EngineContext, ProfileContext {
       this.catalogue.finishRun(run.id, 'interrupted', { error: 'Holdfast stopped while this run was in progress; its partial output was removed.' });
       report.interruptedRuns.push(run.id);
     }
-    const liveTemps = new Set(
-      this.catalogue.db
-        .prepare(`SELECT temp_path FROM runs WHERE status = 'running' AND temp_path IS NOT NULL`)
-        .pluck()
-        .all() as string[],
-    );
+    const liveTemps = new Set(this.catalogue.db.prepare(`SELECT temp_path FROM runs WHERE status = 'running' AND temp_path IS NOT NULL`).pluck().all() as string[]);
     if (await exists(this.config.backupDir)) {
       for (const name of await readdir(this.config.backupDir)) {
         const owned = name.startsWith('backup-') || name.startsWith('.backup-');
@@ -137,7 +136,8 @@ export class Holdfast implements EngineContext, ProfileContext {
         // A run's companions (globals temp, hidden sidecar temp) live as long as its dump temp does.
         let dumpTemp = full;
         if (name.endsWith(`${GLOBALS_SUFFIX}${TEMP_SUFFIX}`)) dumpTemp = full.slice(0, -(GLOBALS_SUFFIX.length + TEMP_SUFFIX.length)) + TEMP_SUFFIX;
-        else if (name.startsWith('.') && name.endsWith(`${SIDECAR_SUFFIX}${TEMP_SUFFIX}`)) dumpTemp = join(this.config.backupDir, name.slice(1, -(SIDECAR_SUFFIX.length + TEMP_SUFFIX.length))) + TEMP_SUFFIX;
+        else if (name.startsWith('.') && name.endsWith(`${SIDECAR_SUFFIX}${TEMP_SUFFIX}`))
+          dumpTemp = join(this.config.backupDir, name.slice(1, -(SIDECAR_SUFFIX.length + TEMP_SUFFIX.length))) + TEMP_SUFFIX;
         if (liveTemps.has(dumpTemp)) continue;
         await rm(full, { recursive: true, force: true });
         report.removedTempFiles.push(full);

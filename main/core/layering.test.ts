@@ -152,18 +152,33 @@ function layeringViolations(): Violation[] {
       if (target === undefined) {
         const name = packageOf(specifier);
         if (SHELL_PACKAGES.includes(name) || SHELL_SCOPES.some((scope) => name.startsWith(scope))) {
-          violations.push({ rule: 'shell-import', file, imports: specifier, message: `${at} imports ${specifier}: the engine must run without Electron, an HTTP server or React; do that in a shell (main/cli, main/serve, main/electron).` });
+          violations.push({
+            rule: 'shell-import',
+            file,
+            imports: specifier,
+            message: `${at} imports ${specifier}: the engine must run without Electron, an HTTP server or React; do that in a shell (main/cli, main/serve, main/electron).`,
+          });
         }
         continue;
       }
       const imported = display(target);
       if (!imported.startsWith('main/core/')) {
-        violations.push({ rule: 'shell-import', file, imports: imported, message: `${at} imports ${imported}: main/core must not import from outside main/core (the shells and the contract depend on the engine, not the reverse).` });
+        violations.push({
+          rule: 'shell-import',
+          file,
+          imports: imported,
+          message: `${at} imports ${imported}: main/core must not import from outside main/core (the shells and the contract depend on the engine, not the reverse).`,
+        });
         continue;
       }
       targets.add(imported);
       if (inRoom && dirname(target) === coreDir) {
-        violations.push({ rule: 'room-imports-facade', file, imports: imported, message: `${at} imports ${imported}: a file in a room of main/core must not import from main/core's top level (the facade); take what it needs as a parameter or an interface of its own room.` });
+        violations.push({
+          rule: 'room-imports-facade',
+          file,
+          imports: imported,
+          message: `${at} imports ${imported}: a file in a room of main/core must not import from main/core's top level (the facade); take what it needs as a parameter or an interface of its own room.`,
+        });
       }
     }
   }

@@ -154,7 +154,7 @@ describe('Desktop', () => {
     }
   });
 
-  test('a backup from the window shows in the tray while it runs, learnt from the engine\'s events; it raises no notice (the window shows it)', async () => {
+  test("a backup from the window shows in the tray while it runs, learnt from the engine's events; it raises no notice (the window shows it)", async () => {
     const { states, notices } = await startDesktop();
     const before = states.length;
     const result = await invoke(temp.holdfast, 'backup.create', { profile: 'silent', options: {} });
@@ -248,7 +248,9 @@ describe('noticeFor', () => {
   test('tray backups end with a notice either way; scheduled failures and failed drills raise one; window backups and scheduled successes do not', () => {
     expect(noticeFor({ kind: 'backup.completed', profile: 'prod', backup, trigger: { kind: 'tray' } })).toEqual({ title: 'Holdfast: backup of prod completed', body: 'backup-prod.dump (2.0 KB)' });
     expect(noticeFor({ kind: 'backup.failed', profile: 'prod', database: 'shop', error, trigger: { kind: 'tray' } })).toEqual({ title: 'Holdfast: backup of prod failed', body: 'no route to host' });
-    expect(noticeFor({ kind: 'backup.failed', profile: 'prod', database: 'shop', error, trigger: { kind: 'schedule', scheduleId: 's1', catchUp: false } })?.title).toBe('Holdfast: scheduled backup of prod failed');
+    expect(noticeFor({ kind: 'backup.failed', profile: 'prod', database: 'shop', error, trigger: { kind: 'schedule', scheduleId: 's1', catchUp: false } })?.title).toBe(
+      'Holdfast: scheduled backup of prod failed',
+    );
     expect(noticeFor({ kind: 'schedule.drillFailed', scheduleId: 's1', profile: 'prod', database: 'shop', message: 'its restore drill failed' })?.body).toBe('its restore drill failed');
     expect(noticeFor({ kind: 'backup.completed', profile: 'prod', backup, trigger: { kind: 'schedule', scheduleId: 's1', catchUp: false } })).toBeUndefined();
     expect(noticeFor({ kind: 'backup.failed', profile: 'prod', database: 'shop', error, trigger: { kind: 'manual' } })).toBeUndefined();

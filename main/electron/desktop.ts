@@ -99,7 +99,11 @@ export class Desktop {
   /** Builds the desktop around an open engine and starts ticking unless the tray's pause is on. */
   static async start(deps: DesktopDeps): Promise<Desktop> {
     const desktop = new Desktop(deps);
-    desktop.housekeeping = startHousekeeping(deps.holdfast, { log: (message) => deps.log?.(message), ...(deps.clock ? { clock: deps.clock } : {}), ...(deps.cronTask ? { schedule: deps.cronTask } : {}) });
+    desktop.housekeeping = startHousekeeping(deps.holdfast, {
+      log: (message) => deps.log?.(message),
+      ...(deps.clock ? { clock: deps.clock } : {}),
+      ...(deps.cronTask ? { schedule: deps.cronTask } : {}),
+    });
     desktop.paused = (await deps.settings.load()).schedulesPaused;
     if (!desktop.paused) desktop.startTicking();
     desktop.refresh();

@@ -29,7 +29,11 @@ const fromApp = (sender = new FakeSender(1)) => eventFrom(APP_ENTRY, sender);
 describe('registerIpc', () => {
   test('one handler per contract channel and a cancel listener; dispose removes them', () => {
     register();
-    expect([...ipcMain.handlers.keys()].sort()).toEqual(Object.keys(contract).map((channel) => ipcChannel(channel as keyof typeof contract)).sort());
+    expect([...ipcMain.handlers.keys()].sort()).toEqual(
+      Object.keys(contract)
+        .map((channel) => ipcChannel(channel as keyof typeof contract))
+        .sort(),
+    );
     expect([...ipcMain.listeners.keys()]).toEqual([IPC_CANCEL]);
     registration.dispose();
     expect(ipcMain.handlers.size).toBe(0);

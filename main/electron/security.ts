@@ -10,8 +10,7 @@ import { safeOpenExternal, type OpenExternal } from './safe-open-external.ts';
  * them equal), so the UI behaves the same in the desktop app and in a browser. No inline or remote
  * script, no eval, nothing framed, no form posts.
  */
-export const CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+export const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 /** holdfast:// behaves like https for the renderer: a real origin, a secure context, fetch works. */
 export const APP_SCHEME_PRIVILEGES: CustomScheme = { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } };
@@ -30,10 +29,7 @@ export interface GuardedContents {
   readonly session: SecuredSession;
 }
 
-type HeadersListener = (
-  details: { responseHeaders?: Record<string, string[]> },
-  callback: (response: { responseHeaders?: Record<string, string[] | string> }) => void,
-) => void;
+type HeadersListener = (details: { responseHeaders?: Record<string, string[]> }, callback: (response: { responseHeaders?: Record<string, string[] | string> }) => void) => void;
 
 /** The parts of Session the guards use. */
 export interface SecuredSession {

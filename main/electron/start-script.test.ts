@@ -17,29 +17,33 @@ function electronInstalled(): boolean {
   }
 }
 
-test.skipIf(electronInstalled())('without the Electron binary, npm start explains and runs holdfast serve', async () => {
-  const home = mkdtempSync(join(tmpdir(), 'holdfast-start-'));
-  const child = spawn(process.execPath, [join(root, 'bin', 'start.mjs'), '--no-open', '--no-demo'], { cwd: root, env: { ...process.env, HOLDFAST_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
-  try {
-    let stdout = '';
-    let stderr = '';
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    const url = await new Promise<string>((resolve, reject) => {
-      child.stdout.on('data', (chunk) => {
-        stdout += chunk;
-        const found = /Holdfast UI: (\S+)/.exec(stdout)?.[1];
-        if (found) resolve(found);
+test.skipIf(electronInstalled())(
+  'without the Electron binary, npm start explains and runs holdfast serve',
+  async () => {
+    const home = mkdtempSync(join(tmpdir(), 'holdfast-start-'));
+    const child = spawn(process.execPath, [join(root, 'bin', 'start.mjs'), '--no-open', '--no-demo'], { cwd: root, env: { ...process.env, HOLDFAST_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      let stdout = '';
+      let stderr = '';
+      child.stderr.on('data', (chunk) => (stderr += chunk));
+      const url = await new Promise<string>((resolve, reject) => {
+        child.stdout.on('data', (chunk) => {
+          stdout += chunk;
+          const found = /Holdfast UI: (\S+)/.exec(stdout)?.[1];
+          if (found) resolve(found);
+        });
+        child.on('exit', (code) => reject(new Error(`start exited ${code}: ${stderr}`)));
       });
-      child.on('exit', (code) => reject(new Error(`start exited ${code}: ${stderr}`)));
-    });
-    expect(stderr).toContain("Electron's binary is not installed");
-    const page = await fetch(url, { redirect: 'manual' });
-    expect([200, 302]).toContain(page.status);
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    child.kill('SIGINT');
-    expect(await exited).toBe(0);
-  } finally {
-    child.kill('SIGKILL');
-    rmSync(home, { recursive: true, force: true });
-  }
-}, 60_000);
+      expect(stderr).toContain("Electron's binary is not installed");
+      const page = await fetch(url, { redirect: 'manual' });
+      expect([200, 302]).toContain(page.status);
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      child.kill('SIGINT');
+      expect(await exited).toBe(0);
+    } finally {
+      child.kill('SIGKILL');
+      rmSync(home, { recursive: true, force: true });
+    }
+  },
+  60_000,
+);

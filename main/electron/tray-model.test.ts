@@ -11,13 +11,14 @@ const run = (profile: string, status: RunRecord['status'], minute: number): Run 
 
 const base = { profiles: ['prod', 'staging'], busyProfiles: [] as string[], runs: [] as Run[], schedulesPaused: false, startAtLogin: false };
 
-const actions = () => ({
-  backupNow: vi.fn((_profile: string) => {}),
-  openWindow: vi.fn(() => {}),
-  setSchedulesPaused: vi.fn((_paused: boolean) => {}),
-  setStartAtLogin: vi.fn((_enabled: boolean) => {}),
-  quit: vi.fn(() => {}),
-}) satisfies TrayActions;
+const actions = () =>
+  ({
+    backupNow: vi.fn((_profile: string) => {}),
+    openWindow: vi.fn(() => {}),
+    setSchedulesPaused: vi.fn((_paused: boolean) => {}),
+    setStartAtLogin: vi.fn((_enabled: boolean) => {}),
+    quit: vi.fn(() => {}),
+  }) satisfies TrayActions;
 
 const item = (template: MenuItemConstructorOptions[], id: string) => {
   const found = template.find((entry) => entry.id === id);
@@ -66,7 +67,10 @@ describe('running backups from engine events', () => {
   test('started counts a profile in, completed or failed counts it out; two runs of one profile need two ends', () => {
     let running: RunningBackups = new Map();
     for (const event of [started('prod'), started('prod'), started('staging'), completed('prod')]) running = runningAfter(running, event);
-    expect([...running]).toEqual([['prod', 1], ['staging', 1]]);
+    expect([...running]).toEqual([
+      ['prod', 1],
+      ['staging', 1],
+    ]);
     for (const event of [failed('prod'), completed('staging')]) running = runningAfter(running, event);
     expect(running.size).toBe(0);
     expect(trayState({ ...base, busyProfiles: [...runningAfter(running, started('staging')).keys()] }).status).toBe('running');
@@ -119,7 +123,10 @@ describe('trayMenuTemplate', () => {
   });
 
   test('no profiles: a disabled placeholder; "&" in a name is shown literally', () => {
-    expect((item(trayMenuTemplate(trayState({ ...base, profiles: [] }), actions()), 'backup-now').submenu as MenuItemConstructorOptions[])[0]).toMatchObject({ label: 'No profiles yet', enabled: false });
+    expect((item(trayMenuTemplate(trayState({ ...base, profiles: [] }), actions()), 'backup-now').submenu as MenuItemConstructorOptions[])[0]).toMatchObject({
+      label: 'No profiles yet',
+      enabled: false,
+    });
     const template = trayMenuTemplate(trayState({ ...base, profiles: ['R&D'] }), actions());
     expect((item(template, 'backup-now').submenu as MenuItemConstructorOptions[])[0]!.label).toBe('R&&D');
   });

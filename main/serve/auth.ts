@@ -231,7 +231,13 @@ export class FailureLedger {
       };
       // Not taken since an earlier window ended: the two become one entry.
       this.pending = this.pending
-        ? { ...summary, fromMs: this.pending.fromMs, failures: this.pending.failures + summary.failures, addresses: this.pending.addresses + summary.addresses, top: busiest(new Map([...this.pending.top, ...summary.top].map((t) => [t.address, t.failures]))) }
+        ? {
+            ...summary,
+            fromMs: this.pending.fromMs,
+            failures: this.pending.failures + summary.failures,
+            addresses: this.pending.addresses + summary.addresses,
+            top: busiest(new Map([...this.pending.top, ...summary.top].map((t) => [t.address, t.failures]))),
+          }
         : summary;
     }
     this.windowStart = now;

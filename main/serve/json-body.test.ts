@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-body.ts';
 
 describe('nestsDeeperThan', () => {
-  test("counts arrays and objects inside each other, not brackets inside strings", () => {
+  test('counts arrays and objects inside each other, not brackets inside strings', () => {
     expect(nestsDeeperThan('{"a":[{"b":[1]}]}', 4)).toBe(false);
     expect(nestsDeeperThan('{"a":[{"b":[1]}]}', 3)).toBe(true);
     expect(nestsDeeperThan('[1,[2],[3],[[4]]]', 3)).toBe(false);

@@ -17,7 +17,8 @@ export function nestsDeeperThan(text: string, max: number): boolean {
   for (let i = 0; i < text.length; i += 1) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 0x5c) i += 1; // \x: whatever x is, it does not end the string
+      if (c === 0x5c)
+        i += 1; // \x: whatever x is, it does not end the string
       else if (c === 0x22) inString = false;
     } else if (c === 0x22) {
       inString = true;
@@ -38,7 +39,10 @@ export function parseJsonBodies(app: FastifyInstance): void {
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
     if (nestsDeeperThan(text, MAX_JSON_DEPTH)) {
-      done(Object.assign(new Error(`The body nests arrays or objects deeper than ${MAX_JSON_DEPTH} levels; no Holdfast input needs more than a few.`), { statusCode: 400, code: JSON_TOO_DEEP }), undefined);
+      done(
+        Object.assign(new Error(`The body nests arrays or objects deeper than ${MAX_JSON_DEPTH} levels; no Holdfast input needs more than a few.`), { statusCode: 400, code: JSON_TOO_DEEP }),
+        undefined,
+      );
       return;
     }
     parse(request, text, done);

@@ -181,9 +181,7 @@ export class Operations {
   /** Operations the principal may see (those it holds the role for), or only those it started; oldest first. */
   list(principal: Principal, filter: { mine?: boolean } = {}): OperationView[] {
     this.prune();
-    return [...this.operations.values()]
-      .filter((operation) => hasRole(principal, operation.role) && (!filter.mine || operation.startedBy === principal.name))
-      .map((operation) => this.view(operation));
+    return [...this.operations.values()].filter((operation) => hasRole(principal, operation.role) && (!filter.mine || operation.startedBy === principal.name)).map((operation) => this.view(operation));
   }
 
   /** The operation, if it exists and the principal may see it. */
@@ -213,7 +211,8 @@ export class Operations {
   cancel(id: string, principal: Principal): CancelAnswer {
     this.prune();
     const operation = this.operations.get(id);
-    if (!operation) return { ok: false, error: { code: 'NOT_FOUND', message: `No operation ${id} is running here.`, hint: 'GET /api/operations lists them; a finished one is kept for a while, then forgotten.' } };
+    if (!operation)
+      return { ok: false, error: { code: 'NOT_FOUND', message: `No operation ${id} is running here.`, hint: 'GET /api/operations lists them; a finished one is kept for a while, then forgotten.' } };
     if (!hasRole(principal, operation.role)) {
       return { ok: false, error: { code: 'FORBIDDEN', message: `Cancelling this ${operation.call.channel} needs a ${operation.role}, as starting it did; ${principal.name} is ${principal.role}.` } };
     }

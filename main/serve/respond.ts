@@ -75,7 +75,8 @@ export function deny(
   error: ApiError,
   options: { name?: string; detail?: Record<string, unknown>; audit?: boolean } = {},
 ): FastifyReply {
-  if (options.audit !== false) catalogue.audit(request.principal?.name ?? options.name ?? 'anonymous', 'api.denied', requestTarget(request), { status, code: error.code, address: request.ip, ...options.detail });
+  if (options.audit !== false)
+    catalogue.audit(request.principal?.name ?? options.name ?? 'anonymous', 'api.denied', requestTarget(request), { status, code: error.code, address: request.ip, ...options.detail });
   request.audited = true;
   return reply.code(status).send(errorBody(request.url, error));
 }

@@ -151,7 +151,8 @@ export async function startServer(holdfast: Holdfast, options: ServeOptions = {}
   const authFailed = (request: FastifyRequest, reply: FastifyReply, message: string, name?: string): FastifyReply => {
     const verdict = failures.record(request.ip);
     const how = { ...(name ? { name } : {}), audit: verdict.audit };
-    if (verdict.retryAfterMs === 0) return deny(audit, request, reply, 401, { code: 'UNAUTHORIZED', message, hint: 'Send Authorization: Bearer <token>, or open the URL holdfast serve printed.' }, how);
+    if (verdict.retryAfterMs === 0)
+      return deny(audit, request, reply, 401, { code: 'UNAUTHORIZED', message, hint: 'Send Authorization: Bearer <token>, or open the URL holdfast serve printed.' }, how);
     const seconds = Math.ceil(verdict.retryAfterMs / 1000);
     void reply.header('Retry-After', String(seconds));
     const hint = `Wait ${seconds} s before trying another; a valid token or session is accepted meanwhile.`;
@@ -185,7 +186,14 @@ export async function startServer(holdfast: Holdfast, options: ServeOptions = {}
     }
     if (sessionId === undefined) {
       // Nothing was presented, so nothing was guessed: refused, but not counted as a failed authentication.
-      return deny(audit, request, reply, 401, { code: 'UNAUTHORIZED', message: 'A token is required.', hint: 'Send Authorization: Bearer <token>, or open the URL holdfast serve printed.' }, { audit: auditNoise(request) });
+      return deny(
+        audit,
+        request,
+        reply,
+        401,
+        { code: 'UNAUTHORIZED', message: 'A token is required.', hint: 'Send Authorization: Bearer <token>, or open the URL holdfast serve printed.' },
+        { audit: auditNoise(request) },
+      );
     }
     const session = sessions.get(sessionId);
     if (!session) {
@@ -203,7 +211,11 @@ export async function startServer(holdfast: Holdfast, options: ServeOptions = {}
     // A cookie rides along with any site's request; only our own page can read the CSRF cookie.
     const header = request.headers[CSRF_HEADER];
     if (request.method !== 'GET' && request.method !== 'HEAD' && !sameSecret(typeof header === 'string' ? header : undefined, session.csrf)) {
-      return deny(audit, request, reply, 403, { code: 'FORBIDDEN', message: 'A request with the session cookie needs the X-CSRF-Token header.', hint: `Send the value of the ${CSRF_COOKIE} cookie as X-CSRF-Token.` });
+      return deny(audit, request, reply, 403, {
+        code: 'FORBIDDEN',
+        message: 'A request with the session cookie needs the X-CSRF-Token header.',
+        hint: `Send the value of the ${CSRF_COOKIE} cookie as X-CSRF-Token.`,
+      });
     }
     return undefined;
   });
@@ -289,7 +301,9 @@ export async function startServer(holdfast: Holdfast, options: ServeOptions = {}
     if (staticRoot) return reply.header('Cache-Control', 'no-store').sendFile('index.html');
     return reply
       .type('text/html')
-      .send('<!doctype html><meta charset="utf-8"><title>Holdfast</title><p>The Holdfast API is served here (POST /api/rpc/&lt;channel&gt;). The browser UI is not built: run <code>npm run build</code>.</p>');
+      .send(
+        '<!doctype html><meta charset="utf-8"><title>Holdfast</title><p>The Holdfast API is served here (POST /api/rpc/&lt;channel&gt;). The browser UI is not built: run <code>npm run build</code>.</p>',
+      );
   });
 
   /**
@@ -313,7 +327,15 @@ export async function startServer(holdfast: Holdfast, options: ServeOptions = {}
   app.get('/api/operations/:id/events', async (request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) => {
     const operation = request.principal && operations.find(request.params.id, request.principal);
     if (!operation) {
-      return reply.code(404).send(errorBody(request.url, { code: 'NOT_FOUND', message: `No operation ${request.params.id} is running here.`, hint: 'GET /api/operations lists those you may see; a finished one is kept for a while, then forgotten.' }));
+      return reply
+        .code(404)
+        .send(
+          errorBody(request.url, {
+            code: 'NOT_FOUND',
+            message: `No operation ${request.params.id} is running here.`,
+            hint: 'GET /api/operations lists those you may see; a finished one is kept for a while, then forgotten.',
+          }),
+        );
     }
     return streamOperation(reply, operation);
   });
@@ -327,7 +349,11 @@ export async function startServer(holdfast: Holdfast, options: ServeOptions = {}
     if (!principal) return deny(audit, request, reply, 401, { code: 'UNAUTHORIZED', message: 'A token is required.' });
     const needed = channelRole(channel, request.body);
     if (!hasRole(principal, needed)) {
-      return deny(audit, request, reply, 403, { code: 'FORBIDDEN', message: `${channel} needs a ${needed}; ${principal.name} is ${principal.role}.`, hint: 'Ask a super-admin (or the owner of holdfast serve) to do it.' });
+      return deny(audit, request, reply, 403, {
+        code: 'FORBIDDEN',
+        message: `${channel} needs a ${needed}; ${principal.name} is ${principal.role}.`,
+        hint: 'Ask a super-admin (or the owner of holdfast serve) to do it.',
+      });
     }
     const input = request.body ?? {};
     const streaming = (request.headers.accept ?? '').includes('text/event-stream');

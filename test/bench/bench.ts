@@ -402,7 +402,9 @@ async function drillRow(keep: BackupMetadata, expectedRows: number) {
       }
     }
     if (drillFailure !== undefined) break;
-    log(`row 6 iteration ${i + 1}/${RUNS}: drill ${sec(drillMs.at(-1)!)} (engine ${sec(drillResults.at(-1)!.durationMs)}), pg_restore -j2 ${sec(rawRestoreMs.at(-1)!)}, scratch start+stop ${sec(scratchMs.at(-1)!)}`);
+    log(
+      `row 6 iteration ${i + 1}/${RUNS}: drill ${sec(drillMs.at(-1)!)} (engine ${sec(drillResults.at(-1)!.durationMs)}), pg_restore -j2 ${sec(rawRestoreMs.at(-1)!)}, scratch start+stop ${sec(scratchMs.at(-1)!)}`,
+    );
     checkpoint(`row 6 iteration ${i + 1}`);
   }
   if (drillFailure !== undefined) {
@@ -450,7 +452,9 @@ async function runDrillAlone(): Promise<void> {
   const markdown = [
     `## Holdfast bench, row 6 alone (BENCH_ONLY=drill) — ${new Date().toISOString()}`,
     '',
-    `${full.rows.toLocaleString('en')} rows in 3 tables; ${cpus().length} cores; load average (1/5/15 min) at start ${loadAtStart.map((v) => v.toFixed(2)).join(' / ')}, at end ${loadavg().map((v) => v.toFixed(2)).join(' / ')}; per iteration: ${checkpoints.map((c) => `${c.label} (${c.load.toFixed(2)})`).join('; ')}.`,
+    `${full.rows.toLocaleString('en')} rows in 3 tables; ${cpus().length} cores; load average (1/5/15 min) at start ${loadAtStart.map((v) => v.toFixed(2)).join(' / ')}, at end ${loadavg()
+      .map((v) => v.toFixed(2))
+      .join(' / ')}; per iteration: ${checkpoints.map((c) => `${c.label} (${c.load.toFixed(2)})`).join('; ')}.`,
     '',
     '| measurement | Holdfast | baseline | ratio | target |',
     '|---|---|---|---|---|',
@@ -572,7 +576,15 @@ function cliMode(): string {
 const cliModeAtStart = cliMode();
 const sourcesAtStart = sourceHashes();
 const fingerprint = (hashes: Map<string, string>) =>
-  createHash('sha256').update([...hashes].sort(([a], [b]) => a.localeCompare(b)).map(([path, hash]) => `${hash}  ${path}\n`).join('')).digest('hex').slice(0, 12);
+  createHash('sha256')
+    .update(
+      [...hashes]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([path, hash]) => `${hash}  ${path}\n`)
+        .join(''),
+    )
+    .digest('hex')
+    .slice(0, 12);
 
 const fsyncSamples: number[] = [];
 
@@ -664,7 +676,9 @@ async function main(): Promise<void> {
         rawCustom.push(await rawCustomDump());
       }
     }
-    log(`row 1 iteration ${i + 1}/${RUNS}: cli ${sec(cliCustom.at(-1)!.wallMs)}, engine ${sec(engineCustom.at(-1)!.wallMs)}, pg_dump ${sec(rawCustom.at(-1)!.ms)}, pg_dump with Holdfast's argv ${sec(argvCustom.at(-1)!.ms)}`);
+    log(
+      `row 1 iteration ${i + 1}/${RUNS}: cli ${sec(cliCustom.at(-1)!.wallMs)}, engine ${sec(engineCustom.at(-1)!.wallMs)}, pg_dump ${sec(rawCustom.at(-1)!.ms)}, pg_dump with Holdfast's argv ${sec(argvCustom.at(-1)!.ms)}`,
+    );
     checkpoint(`row 1 iteration ${i + 1}`);
   }
 
@@ -831,7 +845,11 @@ async function main(): Promise<void> {
   lines.push(
     `Dump sizes: custom (gzip 6) Holdfast ${mb(customSize)} / raw pg_dump ${mb(median(rawCustom.map((r) => r.size)))}; plain .sql.gz Holdfast ${mb(median(cliPlain.map((r) => r.metadata.size)))} / pg_dump | gzip ${mb(median(rawPlain.map((r) => r.size)))}; directory ${mb(median(dirJ1.map((r) => r.metadata.size)))}.`,
   );
-  lines.push(`Load average (1/5/15 min) at start: ${loadAtStart.map((v) => v.toFixed(2)).join(' / ')}; at end: ${loadavg().map((v) => v.toFixed(2)).join(' / ')} (other work on this 2-core machine adds noise).`);
+  lines.push(
+    `Load average (1/5/15 min) at start: ${loadAtStart.map((v) => v.toFixed(2)).join(' / ')}; at end: ${loadavg()
+      .map((v) => v.toFixed(2))
+      .join(' / ')} (other work on this 2-core machine adds noise).`,
+  );
   const sourcesAtEnd = sourceHashes();
   const changed = [...new Set([...sourcesAtStart.keys(), ...sourcesAtEnd.keys()])].filter((path) => sourcesAtStart.get(path) !== sourcesAtEnd.get(path)).sort();
   lines.push(
@@ -849,14 +867,22 @@ async function main(): Promise<void> {
   lines.push('|---|---|---|---|---|');
   lines.push(`| 1. backup custom: CLI \`node bin/holdfast.mjs backup ${PROFILE} --json\` vs \`pg_dump -Fc -f file\` | ${sec(m.cli)} | ${sec(m.raw)} | ${ratio(r1, r1 <= 1.02)} | ≤ 1.02 |`);
   lines.push(`| 1b. backup custom: in-process engine \`holdfast.backup()\` vs \`pg_dump -Fc -f file\` | ${sec(m.engine)} | ${sec(m.raw)} | ${ratio(r1e, r1e <= 1.02)} | ≤ 1.02 |`);
-  lines.push(`| 1c. CLI fixed overhead: \`holdfast --help\` (tsx + imports) / \`profile list --json\` (+ catalogue open) vs \`node -e 0\` | ${sec(m.help)} / ${sec(m.list)} | ${sec(m.node)} | — | absolute (info) |`);
+  lines.push(
+    `| 1c. CLI fixed overhead: \`holdfast --help\` (tsx + imports) / \`profile list --json\` (+ catalogue open) vs \`node -e 0\` | ${sec(m.help)} / ${sec(m.list)} | ${sec(m.node)} | — | absolute (info) |`,
+  );
   lines.push(`| 1d. CLI backup wall time outside the engine (startup, catalogue open + reconcile, JSON, exit) | ${sec(m.cliOutside)} | — | — | absolute (info) |`);
-  lines.push(`| 2. backup plain \`--format plain\` (.sql.gz, pg_dump's gzip) vs \`pg_dump \\| gzip > file\` | ${sec(m.plain)} | ${sec(m.rawPlain)} | ${ratio(r2, r2 <= 1.02)} | ≤ 1.02 (row 1's bar; none given) |`);
+  lines.push(
+    `| 2. backup plain \`--format plain\` (.sql.gz, pg_dump's gzip) vs \`pg_dump \\| gzip > file\` | ${sec(m.plain)} | ${sec(m.rawPlain)} | ${ratio(r2, r2 <= 1.02)} | ≤ 1.02 (row 1's bar; none given) |`,
+  );
   lines.push(`| 2b. backup plain: in-process engine vs \`pg_dump \\| gzip > file\` | ${sec(m.enginePlain)} | ${sec(m.rawPlain)} | ${ratio(r2e, r2e <= 1.02)} | ≤ 1.02 (row 1's bar; none given) |`);
   lines.push(`| 3. backup directory \`--jobs 2\` vs \`--jobs 1\` (CLI) | ${sec(m.j2)} | ${sec(m.j1)} | ${ratio(r3, r3 < 1)} | < 1 (speed-up) |`);
-  lines.push(`| 4. verify in-process \`holdfast.verify(id)\` vs \`sha256sum\` (${mb(customSize)}); ratio = sha256sum / verify | ${sec(m.vEngine)} | ${sec(m.sha)} | ${ratio(r4, r4 >= 0.9)} | ≥ 0.90 |`);
+  lines.push(
+    `| 4. verify in-process \`holdfast.verify(id)\` vs \`sha256sum\` (${mb(customSize)}); ratio = sha256sum / verify | ${sec(m.vEngine)} | ${sec(m.sha)} | ${ratio(r4, r4 >= 0.9)} | ≥ 0.90 |`,
+  );
   lines.push(`| 4b. verify CLI \`holdfast verify <id> --json\` vs \`sha256sum\`; ratio = sha256sum / verify | ${sec(m.vCli)} | ${sec(m.sha)} | ${ratio(r4c, r4c >= 0.9)} | ≥ 0.90 |`);
-  lines.push(`| 5. peak RSS (VmHWM) of the CLI process, custom backup: 3N vs N rows | ${(m.rssBig / 1024).toFixed(1)} MB | ${(m.rssSmall / 1024).toFixed(1)} MB | ${ratio(r5, r5 <= 1.1)} | ≤ 1.10 (flat) |`);
+  lines.push(
+    `| 5. peak RSS (VmHWM) of the CLI process, custom backup: 3N vs N rows | ${(m.rssBig / 1024).toFixed(1)} MB | ${(m.rssSmall / 1024).toFixed(1)} MB | ${ratio(r5, r5 <= 1.1)} | ≤ 1.10 (flat) |`,
+  );
   lines.push(...drillLines(drill, customSize).table);
   lines.push('');
 
@@ -879,7 +905,9 @@ async function main(): Promise<void> {
     done: '**engine total** (metadata.duration)',
     outside: 'outside the engine (CLI: process start, tsx, catalogue open; in-process: option parse, audit)',
   };
-  lines.push(`Where a Holdfast backup spends its time: median ms from each phase's first onProgress event to the next reported phase ("—": phase not reported by this engine). CLI phases are parsed from its stderr (100 ms resolution above 1 s).`);
+  lines.push(
+    `Where a Holdfast backup spends its time: median ms from each phase's first onProgress event to the next reported phase ("—": phase not reported by this engine). CLI phases are parsed from its stderr (100 ms resolution above 1 s).`,
+  );
   lines.push('');
   lines.push(`| phase | ${sets.map((s) => s.label).join(' | ')} |`);
   lines.push(`|---|${sets.map(() => '---').join('|')}|`);
@@ -891,15 +919,21 @@ async function main(): Promise<void> {
     lines.push(`| ${describe[phase]} | ${cells.join(' | ')} |`);
   }
   lines.push(`| **wall** | ${sets.map((s) => String(Math.round(median(s.runs.map((r) => r.wallMs))))).join(' | ')} |`);
-  lines.push(`| baseline tool alone | ${Math.round(m.raw)} (pg_dump -Fc) | ${Math.round(m.raw)} (pg_dump -Fc) | ${Math.round(m.rawPlain)} (pg_dump \\| gzip) | ${Math.round(m.rawPlain)} (pg_dump \\| gzip) | — | — |`);
+  lines.push(
+    `| baseline tool alone | ${Math.round(m.raw)} (pg_dump -Fc) | ${Math.round(m.raw)} (pg_dump -Fc) | ${Math.round(m.rawPlain)} (pg_dump \\| gzip) | ${Math.round(m.rawPlain)} (pg_dump \\| gzip) | — | — |`,
+  );
   lines.push(`| pg_dump -Fc with Holdfast's exact argv, env, spawn and exported snapshot, timed alone | ${Math.round(m.argv)} | ${Math.round(m.argv)} | — | — | — | — |`);
   lines.push('');
   lines.push(
     `SHA-256 of the ${mb(customSize)} custom dump alone: in-process \`sha256File\` ${Math.round(median(hashAloneMs))} ms right after each in-process backup, ${Math.round(median(verifySha))} ms during row 4; \`sha256sum\` ${Math.round(m.sha)} ms.`,
   );
   lines.push('');
-  lines.push(`Engine steps timed alone (median ms, same data/files, run after the rows above): \`count(*)\` of the 3 tables in one REPEATABLE READ txn ${Math.round(diag.count)}; \`pg_dumpall --globals-only\` ${Math.round(diag.globals)}; inspectArchive custom ${Math.round(diag.inspectCustom)}; fsync of a freshly written ${mb(customSize)} copy ${Math.round(diag.fsyncFresh)}; SHA-256 ${Math.round(median(hashAloneMs))}; inspectArchive plain .sql.gz ${Math.round(diag.inspectPlain)} (vs \`gzip -dc > /dev/null\` ${Math.round(diag.gunzipPlain)}); inspectArchive directory ${Math.round(diag.inspectDir)}.`);
-  lines.push(`Engine overhead over the same-run pg_dump: custom in-process total − pg_dump -Fc = ${Math.round(m.engine - m.raw)} ms (≤ 1.02 allows ${Math.round(m.raw * 0.02)} ms); dumping phase − pg_dump with Holdfast's argv alone = ${Math.round(median(engineCustom.map((r) => phaseDurations(r).dumping ?? NaN)) - m.argv)} ms; CLI wall − engine total = ${Math.round(m.cliOutside)} ms.`);
+  lines.push(
+    `Engine steps timed alone (median ms, same data/files, run after the rows above): \`count(*)\` of the 3 tables in one REPEATABLE READ txn ${Math.round(diag.count)}; \`pg_dumpall --globals-only\` ${Math.round(diag.globals)}; inspectArchive custom ${Math.round(diag.inspectCustom)}; fsync of a freshly written ${mb(customSize)} copy ${Math.round(diag.fsyncFresh)}; SHA-256 ${Math.round(median(hashAloneMs))}; inspectArchive plain .sql.gz ${Math.round(diag.inspectPlain)} (vs \`gzip -dc > /dev/null\` ${Math.round(diag.gunzipPlain)}); inspectArchive directory ${Math.round(diag.inspectDir)}.`,
+  );
+  lines.push(
+    `Engine overhead over the same-run pg_dump: custom in-process total − pg_dump -Fc = ${Math.round(m.engine - m.raw)} ms (≤ 1.02 allows ${Math.round(m.raw * 0.02)} ms); dumping phase − pg_dump with Holdfast's argv alone = ${Math.round(median(engineCustom.map((r) => phaseDurations(r).dumping ?? NaN)) - m.argv)} ms; CLI wall − engine total = ${Math.round(m.cliOutside)} ms.`,
+  );
   lines.push('');
   lines.push('Samples (ms, in run order):');
   const list = (values: number[]) => values.map((v) => Math.round(v)).join(', ');
@@ -907,7 +941,13 @@ async function main(): Promise<void> {
   lines.push(`- pg_dump -Fc with Holdfast's argv: ${list(argvCustom.map((r) => r.ms))}`);
   lines.push(`- plain CLI: ${list(cliPlain.map((r) => r.wallMs))}; engine: ${list(enginePlain.map((r) => r.wallMs))}; pg_dump | gzip: ${list(rawPlain.map((r) => r.ms))}`);
   const phaseSamples = (runs: HoldfastRun[]) =>
-    runs.map((run) => PHASES.slice(0, -1).map((phase) => `${phase} ${Math.round(phaseDurations(run)[phase] ?? NaN)}`).join(', ')).join(' | ');
+    runs
+      .map((run) =>
+        PHASES.slice(0, -1)
+          .map((phase) => `${phase} ${Math.round(phaseDurations(run)[phase] ?? NaN)}`)
+          .join(', '),
+      )
+      .join(' | ');
   lines.push(`- in-process custom phases: ${phaseSamples(engineCustom)}`);
   lines.push(`- in-process plain phases: ${phaseSamples(enginePlain)}`);
   lines.push(`- directory --jobs 2: ${list(dirJ2.map((r) => r.wallMs))}; --jobs 1: ${list(dirJ1.map((r) => r.wallMs))}`);

@@ -110,7 +110,23 @@ function seedHome(label: string, count: number): BenchHome {
   const catalogue = new Catalogue(join(home.home, 'catalogue.sqlite'));
   try {
     if (count > 0) {
-      catalogue.addProfile({ name: 'shop', host: '127.0.0.1', port: 5432, user: 'postgres', dbname: 'shop', sslmode: null, sslrootcert: null, sslcert: null, sslkey: null, service: null, tags: [], notes: null, pgBinDir: null, drillChecks: [], libpqPasswordFiles: true });
+      catalogue.addProfile({
+        name: 'shop',
+        host: '127.0.0.1',
+        port: 5432,
+        user: 'postgres',
+        dbname: 'shop',
+        sslmode: null,
+        sslrootcert: null,
+        sslcert: null,
+        sslkey: null,
+        service: null,
+        tags: [],
+        notes: null,
+        pgBinDir: null,
+        drillChecks: [],
+        libpqPasswordFiles: true,
+      });
       // The shape a real custom backup of the E2E suite's "shop" database records.
       const tables = ['"Sales"."Quarterly Totals"', '"app.v2".users', 'public.events', 'public.events_2024', 'public.events_2025', 'public.orders', 'public.users', 'public."x; $(touch /tmp/p)"'];
       const first = Date.now() - (count + 24) * 3_600_000;
@@ -505,7 +521,9 @@ export async function runUiBench(options: UiBenchOptions = {}): Promise<UiBenchR
         else if (side === 'fastify') serve.fastify.push(await timeBareFastify(signal));
         else serve.node.push(await timeNodeBare());
       }
-      log(`serve ${i + 1}/${runs}: 10,000 rows ${ms(serve.tenk.at(-1)!.answered)}, empty ${ms(serve.empty.at(-1)!.answered)}, bare Fastify ${ms(serve.fastify.at(-1)!.answered)}, node -e 0 ${ms(serve.node.at(-1)!)}`);
+      log(
+        `serve ${i + 1}/${runs}: 10,000 rows ${ms(serve.tenk.at(-1)!.answered)}, empty ${ms(serve.empty.at(-1)!.answered)}, bare Fastify ${ms(serve.fastify.at(-1)!.answered)}, node -e 0 ${ms(serve.node.at(-1)!)}`,
+      );
     }
 
     // --- 7: first render of the Backups page -----------------------------------------------------------
@@ -529,7 +547,9 @@ export async function runUiBench(options: UiBenchOptions = {}): Promise<UiBenchR
       for (const side of rotated(['tenk', 'one'] as const, i)) {
         for (const mode of rotated(['load', 'nav'] as const, i)) render[mode][side].push(await timeRender(browser, homeOf[side], sessions[side], mode));
       }
-      log(`render ${i + 1}/${runs}: load 10,000 ${ms(render.load.tenk.at(-1)!.firstRow)} (1 row ${ms(render.load.one.at(-1)!.firstRow)}); nav 10,000 ${ms(render.nav.tenk.at(-1)!.firstRow - render.nav.tenk.at(-1)!.click!)}`);
+      log(
+        `render ${i + 1}/${runs}: load 10,000 ${ms(render.load.tenk.at(-1)!.firstRow)} (1 row ${ms(render.load.one.at(-1)!.firstRow)}); nav 10,000 ${ms(render.nav.tenk.at(-1)!.firstRow - render.nav.tenk.at(-1)!.click!)}`,
+      );
     }
     await timeScroll(browser, tenk, sessions.tenk);
     const scroll: number[] = [];
@@ -582,7 +602,9 @@ export async function runUiBench(options: UiBenchOptions = {}): Promise<UiBenchR
 
     const header = [
       `Chromium ${version} (${CHROMIUM}, headless, ${CHROMIUM_ARGS.join(' ')}), viewport ${VIEWPORT.width}×${VIEWPORT.height}; ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}. No PostgreSQL: ${HISTORY.toLocaleString('en')} hourly backups of one profile written into a throwaway HOLDFAST_HOME with the Catalogue class (${ms(seedMs)}), an empty file under each backup's name.`,
-      `\`holdfast serve\` ran ${modeAtStart}${cliMode() === modeAtStart ? '' : ` at start, ${cliMode()} at the end`}; ${renderer}. Load average (1/5/15 min) at start ${loadAtStart.map((v) => v.toFixed(2)).join(' / ')}, at end ${loadavg().map((v) => v.toFixed(2)).join(' / ')}.`,
+      `\`holdfast serve\` ran ${modeAtStart}${cliMode() === modeAtStart ? '' : ` at start, ${cliMode()} at the end`}; ${renderer}. Load average (1/5/15 min) at start ${loadAtStart.map((v) => v.toFixed(2)).join(' / ')}, at end ${loadavg()
+        .map((v) => v.toFixed(2))
+        .join(' / ')}.`,
       `Every timing: median of ${runs} runs after one untimed warm-up of each kind, sides alternated. Row 7/7c: each run is a new browser context (no HTTP or code cache, session cookie from opening the printed URL once); times are \`performance.now()\` inside the page — from the document's navigation start (row 7) or the click event's timeStamp (row 7c) to the MutationObserver callback that first sees a \`.vtable__row--body\` element. Row 8: \`node bin/holdfast.mjs serve\` spawned with the home as HOLDFAST_HOME, its printed URL read from stdout, then one POST \`{"all":true}\` with \`Authorization: Bearer <token>\` on a new connection; the time is to the end of the 200 answer (its item count is checked), then the server is stopped with SIGTERM.`,
     ];
     return { rows, notes: [...header, '', ...notes] };

@@ -43,7 +43,12 @@ test.describe('the desktop app (Electron)', () => {
     home = mkdtempSync(join(tmpdir(), 'holdfast-electron-e2e-'));
     // Chromium refuses to start as root without --no-sandbox (the OS sandbox; the renderer stays sandboxed).
     const args = [projectRoot, ...(process.getuid?.() === 0 ? ['--no-sandbox'] : [])];
-    app = await electron.launch({ executablePath: binary!, args, cwd: projectRoot, env: cleanEnv({ HOLDFAST_HOME: home, DISPLAY: process.env.DISPLAY, WAYLAND_DISPLAY: process.env.WAYLAND_DISPLAY, XAUTHORITY: process.env.XAUTHORITY }) });
+    app = await electron.launch({
+      executablePath: binary!,
+      args,
+      cwd: projectRoot,
+      env: cleanEnv({ HOLDFAST_HOME: home, DISPLAY: process.env.DISPLAY, WAYLAND_DISPLAY: process.env.WAYLAND_DISPLAY, XAUTHORITY: process.env.XAUTHORITY }),
+    });
     page = await app.firstWindow();
   });
 
@@ -65,9 +70,7 @@ test.describe('the desktop app (Electron)', () => {
   });
 
   test('the contract answers over IPC: profile.list', async () => {
-    const listed = await page.evaluate(() =>
-      (globalThis as unknown as { holdfast: { channels: Record<string, (input: unknown) => Promise<unknown>> } }).holdfast.channels['profile.list']!({}),
-    );
+    const listed = await page.evaluate(() => (globalThis as unknown as { holdfast: { channels: Record<string, (input: unknown) => Promise<unknown>> } }).holdfast.channels['profile.list']!({}));
     expect(listed).toEqual({ ok: true, value: [] });
   });
 

@@ -176,7 +176,10 @@ test('a schedule with a previewed retention policy is added, then paused', async
   // The browser logs the refused call's HTTP status; that one is expected, any other error still counts.
   const refusedCall = /^Failed to load resource: the server responded with a status of 4\d\d/;
   await expect.poll(() => consoleErrors.filter((text) => refusedCall.test(text)).length).toBe(1);
-  consoleErrors.splice(consoleErrors.findIndex((text) => refusedCall.test(text)), 1);
+  consoleErrors.splice(
+    consoleErrors.findIndex((text) => refusedCall.test(text)),
+    1,
+  );
   await form.getByRole('button', { name: 'Cancel' }).click();
   await expect(page.getByRole('table', { name: 'Schedules' }).getByRole('row', { name: /shop/ })).toHaveCount(1);
   await row.getByRole('button', { name: 'Pause' }).click();
@@ -213,7 +216,11 @@ test('every page renders, in light and dark, without CSP violations or script er
     for (const [index, name] of TOUR.entries()) {
       await shell.goTo(name);
       if (name === 'Overview') await expect(page.getByRole('table').first()).toContainText('shop');
-      if (name === 'Backups') await page.getByRole('row', { name: /Completed/ }).first().click();
+      if (name === 'Backups')
+        await page
+          .getByRole('row', { name: /Completed/ })
+          .first()
+          .click();
       if (name === 'Activity') await expect(page.getByRole('table', { name: 'Audit log' })).toContainText('backup.create');
       if (name === 'Settings') await expect(page.getByRole('table', { name: 'Client tools' })).toBeVisible();
       await page.waitForLoadState('networkidle');
@@ -247,7 +254,10 @@ test('10,000 backups: the table renders only what is visible and scrolls to the 
         const path = join(dirname(template.path), filename);
         writeFileSync(path, '');
         const runId = catalogue.startRun({ kind: 'backup', profile: 'shop' });
-        catalogue.insertBackup({ ...template, id, filename, path, timestamp: at.toISOString(), size: template.size + i * 4 + ((i * 7919) % 6000), duration: 300 + Math.round(i / 20) + ((i * 31) % 250) }, runId);
+        catalogue.insertBackup(
+          { ...template, id, filename, path, timestamp: at.toISOString(), size: template.size + i * 4 + ((i * 7919) % 6000), duration: 300 + Math.round(i / 20) + ((i * 31) % 250) },
+          runId,
+        );
         catalogue.finishRun(runId, 'completed', { backupId: id });
       }
     })();

@@ -7,7 +7,7 @@ import type { CommandContext } from '../runner.ts';
 export function healthCommands(program: Command, { run }: CommandContext): void {
   program
     .command('stats')
-    .description('Backup statistics (the specification\'s shape, plus per profile)')
+    .description("Backup statistics (the specification's shape, plus per profile)")
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }) => {
       await run('backup.stats', {}, Boolean(options.json), (stats) =>
@@ -24,8 +24,17 @@ export function healthCommands(program: Command, { run }: CommandContext): void 
     .description('healthy / degraded / unhealthy, with the reasons (exit 1 unless healthy)')
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }) => {
-      await run('backup.health', {}, Boolean(options.json), (health) =>
-        [`${health.status}${health.lastBackup ? ` (last backup ${health.lastBackup})` : ''}`, ...health.reasons.map((r) => `  ${r.severity}: ${r.message}`), ...(health.scheduling.running.length ? [`  ${describeSchedulingStatus(health.scheduling)}`] : [])].join('\n'),
-      (health) => health.status !== 'healthy');
+      await run(
+        'backup.health',
+        {},
+        Boolean(options.json),
+        (health) =>
+          [
+            `${health.status}${health.lastBackup ? ` (last backup ${health.lastBackup})` : ''}`,
+            ...health.reasons.map((r) => `  ${r.severity}: ${r.message}`),
+            ...(health.scheduling.running.length ? [`  ${describeSchedulingStatus(health.scheduling)}`] : []),
+          ].join('\n'),
+        (health) => health.status !== 'healthy',
+      );
     });
 }

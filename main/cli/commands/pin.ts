@@ -12,7 +12,12 @@ export function pinCommands(program: Command, { run }: CommandContext): void {
       .description(pinned ? 'Keep a backup whatever the retention policy' : 'Hand a pinned backup back to the retention policy')
       .option('--json', 'print JSON')
       .action(async (ref: string, options: { json?: boolean }) => {
-        await run('backup.pin', { ref, pinned }, Boolean(options.json), (backup) => `${backup.pinned ? 'Pinned' : 'Unpinned'}: ${backup.filename} (${backup.id})${backup.pinned ? '; retention keeps it whatever the policy' : ''}`);
+        await run(
+          'backup.pin',
+          { ref, pinned },
+          Boolean(options.json),
+          (backup) => `${backup.pinned ? 'Pinned' : 'Unpinned'}: ${backup.filename} (${backup.id})${backup.pinned ? '; retention keeps it whatever the policy' : ''}`,
+        );
       });
   }
 }

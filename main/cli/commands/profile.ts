@@ -11,7 +11,9 @@ import { collect, integer, type CommandContext } from '../runner.ts';
 async function readPasswordFromStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  const password = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  const password = Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
   if (password.length === 0) throw new HoldfastError('BAD_INPUT', '--password-stdin read an empty password.', 'Pipe the password in: printf %s "$PASSWORD" | holdfast profile add …');
   return password;
 }
@@ -39,8 +41,19 @@ const connectionOptions = (command: Command, forAdd: boolean) =>
 
 /** Flag (commander's camelCase) → profile field, for the flags given. */
 const PROFILE_FIELDS: ReadonlyArray<[flag: string, field: string]> = [
-  ['host', 'host'], ['port', 'port'], ['user', 'user'], ['dbname', 'dbname'], ['sslmode', 'sslmode'], ['sslrootcert', 'sslrootcert'],
-  ['sslcert', 'sslcert'], ['sslkey', 'sslkey'], ['service', 'service'], ['pgBin', 'pgBinDir'], ['notes', 'notes'], ['tag', 'tags'], ['drillCheck', 'drillChecks'],
+  ['host', 'host'],
+  ['port', 'port'],
+  ['user', 'user'],
+  ['dbname', 'dbname'],
+  ['sslmode', 'sslmode'],
+  ['sslrootcert', 'sslrootcert'],
+  ['sslcert', 'sslcert'],
+  ['sslkey', 'sslkey'],
+  ['service', 'service'],
+  ['pgBin', 'pgBinDir'],
+  ['notes', 'notes'],
+  ['tag', 'tags'],
+  ['drillCheck', 'drillChecks'],
   ['libpqPasswordFiles', 'libpqPasswordFiles'],
 ];
 
@@ -54,7 +67,9 @@ function profileFields(options: Record<string, unknown>): Record<string, unknown
 function connectionFromUrl(io: Io, name: string, url: string) {
   const fromUri = profileFromUri(name, url);
   if (fromUri.password !== undefined) {
-    io.stderr('holdfast: warning: the password in --url was visible to other users (process list) and is in your shell history; it is now stored in the OS keychain. Next time use --password-stdin.\n');
+    io.stderr(
+      'holdfast: warning: the password in --url was visible to other users (process list) and is in your shell history; it is now stored in the OS keychain. Next time use --password-stdin.\n',
+    );
   }
   return fromUri;
 }
@@ -96,7 +111,9 @@ export function profileCommands(program: Command, { io, run }: CommandContext): 
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }) => {
       await run('profile.list', {}, Boolean(options.json), (profiles) =>
-        profiles.length === 0 ? 'No profiles. Add one with `holdfast profile add`.' : profiles.map((p) => `${p.name}  ${p.user}@${p.host}:${p.port}/${p.dbname}${p.tags.length ? `  [${p.tags.join(', ')}]` : ''}`).join('\n'),
+        profiles.length === 0
+          ? 'No profiles. Add one with `holdfast profile add`.'
+          : profiles.map((p) => `${p.name}  ${p.user}@${p.host}:${p.port}/${p.dbname}${p.tags.length ? `  [${p.tags.join(', ')}]` : ''}`).join('\n'),
       );
     });
   profile
@@ -118,8 +135,12 @@ export function profileCommands(program: Command, { io, run }: CommandContext): 
     .option('--delete-backups', 'also delete its backup files (catalogue history stays)')
     .option('--json', 'print JSON')
     .action(async (name: string, options: { deleteBackups?: boolean; json?: boolean }) => {
-      await run('profile.remove', { name, backups: options.deleteBackups ? 'delete' : 'keep' }, Boolean(options.json), (r) =>
-        `Removed profile ${r.removed}; ${r.backups} its ${r.backupCount} backups${r.keychain === 'removed' ? '; removed its keychain password' : r.keychain === 'none' ? '' : `; ${r.keychain}`}.`,
+      await run(
+        'profile.remove',
+        { name, backups: options.deleteBackups ? 'delete' : 'keep' },
+        Boolean(options.json),
+        (r) =>
+          `Removed profile ${r.removed}; ${r.backups} its ${r.backupCount} backups${r.keychain === 'removed' ? '; removed its keychain password' : r.keychain === 'none' ? '' : `; ${r.keychain}`}.`,
       );
     });
   profile

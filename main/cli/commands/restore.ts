@@ -7,9 +7,9 @@ import { integer, type CommandContext } from '../runner.ts';
 export function restoreCommand(program: Command, { run }: CommandContext): void {
   program
     .command('restore [backup]')
-    .description('Restore a backup into a profile\'s server (or, with --recover, settle a replace restore a crash left mid-swap)')
+    .description("Restore a backup into a profile's server (or, with --recover, settle a replace restore a crash left mid-swap)")
     .option('--to <profile>', 'target profile (required unless --recover)')
-    .option('--dbname <db>', 'target database (default: the profile\'s)')
+    .option('--dbname <db>', "target database (default: the profile's)")
     .option('--create', 'create the target database')
     .option('--clean', 'replace the target database (needs --confirm=<dbname>)')
     .option('--swap', 'replace the target but keep the old database as <db>__before_<time> (needs --confirm)')
@@ -27,8 +27,8 @@ export function restoreCommand(program: Command, { run }: CommandContext): void 
         await run('restore.recover', {}, Boolean(options.json), formatRecoveries, (recoveries) => recoveries.some((r) => r.action === 'needs-attention' || r.action === 'not-reached'));
         return;
       }
-      if (ref === undefined) command.error('error: missing required argument \'backup\'');
-      if (options.to === undefined) command.error('error: required option \'--to <profile>\' not specified');
+      if (ref === undefined) command.error("error: missing required argument 'backup'");
+      if (options.to === undefined) command.error("error: required option '--to <profile>' not specified");
       const input: Record<string, unknown> = {
         ref,
         to: options.to,

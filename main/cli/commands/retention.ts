@@ -7,7 +7,7 @@ export function retentionCommands(program: Command, { run }: CommandContext): vo
   program
     .command('cleanup [profile]')
     .description('Apply retention: delete backups the policy lets go (file, sidecar, roles file); history stays')
-    .option('--policy <policy>', 'e.g. 30d or gfs:7d,4w,12m,3y (default: the schedule\'s, else BACKUP_RETENTION_DAYS)')
+    .option('--policy <policy>', "e.g. 30d or gfs:7d,4w,12m,3y (default: the schedule's, else BACKUP_RETENTION_DAYS)")
     .option('--dry-run', 'list what would go and why; delete nothing')
     .option('--json', 'print JSON')
     .action(async (name: string | undefined, options: { policy?: string; dryRun?: boolean; json?: boolean }) => {
@@ -21,7 +21,7 @@ export function retentionCommands(program: Command, { run }: CommandContext): vo
     .command('retention-preview')
     .description('What a policy would keep of the existing backups, and of a year of daily backups')
     .requiredOption('--policy <policy>', 'e.g. 30d or gfs:7d,4w,12m,3y')
-    .option('--profile <profile>', 'only this profile\'s backups')
+    .option('--profile <profile>', "only this profile's backups")
     .option('--json', 'print JSON')
     .action(async (options: { policy: string; profile?: string; json?: boolean }) => {
       await run('retention.preview', { policy: options.policy, ...(options.profile ? { profile: options.profile } : {}) }, Boolean(options.json), (preview) =>

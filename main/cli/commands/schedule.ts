@@ -13,7 +13,7 @@ export function scheduleCommands(program: Command, { run, exitCode }: CommandCon
     .option('--weekly', `every week (BACKUP_WEEKLY_SCHEDULE, default "0 3 * * 0")`)
     .option('--monthly', `every month (BACKUP_MONTHLY_SCHEDULE, default "0 4 1 * *")`)
     .option('--cron <expression>', 'a five-field cron expression')
-    .option('--tz <zone>', 'IANA time zone (default: the system\'s)')
+    .option('--tz <zone>', "IANA time zone (default: the system's)")
     .option('--retention <policy>', 'keep policy for this schedule, e.g. 30d or gfs:7d,4w,12m,3y')
     .option('--test-restore', 'prove each backup with a restore drill on a scratch server')
     .option('--json', 'print JSON')

@@ -23,7 +23,9 @@ export function userCommands(program: Command, { run }: CommandContext): void {
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }) => {
       await run('user.list', {}, Boolean(options.json), (users) =>
-        users.length === 0 ? 'No API users. Add one with `holdfast user add <name> --role admin`.' : users.map((u) => `${u.name}  ${u.role}  created ${u.createdAt}  last used ${u.lastUsedAt ?? '-'}`).join('\n'),
+        users.length === 0
+          ? 'No API users. Add one with `holdfast user add <name> --role admin`.'
+          : users.map((u) => `${u.name}  ${u.role}  created ${u.createdAt}  last used ${u.lastUsedAt ?? '-'}`).join('\n'),
       );
     });
   user

@@ -7,13 +7,19 @@ export function verifyCommand(program: Command, { run }: CommandContext): void {
   program
     .command('verify <backup>')
     .description('Check a backup: size, SHA-256, structure and that pg_restore can read it (exit 1 if anything is off)')
-    .option('--test-restore', 'also restore it into a scratch server of its major and compare every table\'s rows')
+    .option('--test-restore', "also restore it into a scratch server of its major and compare every table's rows")
     .option('--on-major <n>', 'with --test-restore: a scratch server of this major instead (upgrade rehearsal)', integer('--on-major'))
-    .option('--on-profile <profile>', 'with --test-restore: a throwaway database on this profile\'s server (it must be tagged drill-target, and not production) instead of a scratch server')
+    .option('--on-profile <profile>', "with --test-restore: a throwaway database on this profile's server (it must be tagged drill-target, and not production) instead of a scratch server")
     .option('--json', 'print JSON')
     .action(async (ref: string, options: { json?: boolean; testRestore?: boolean; onMajor?: number; onProfile?: string }) => {
       if (options.testRestore) {
-        await run('backup.testRestore', { ref, ...(options.onMajor ? { major: options.onMajor } : {}), ...(options.onProfile ? { onProfile: options.onProfile } : {}) }, Boolean(options.json), formatRestoreTest, (result) => !result.ok);
+        await run(
+          'backup.testRestore',
+          { ref, ...(options.onMajor ? { major: options.onMajor } : {}), ...(options.onProfile ? { onProfile: options.onProfile } : {}) },
+          Boolean(options.json),
+          formatRestoreTest,
+          (result) => !result.ok,
+        );
       } else {
         await run('backup.verify', { ref }, Boolean(options.json), formatVerify, (result) => !result.valid);
       }

@@ -17,11 +17,7 @@ describe('forEachLine', () => {
   });
 
   test('a list cut mid-line or holding something else is refused', async () => {
-    await expect(forEachLine(chunks('16400 blob_16400.dat\n16401 blob_1', 5), 'blobs_3.toc', () => {})).rejects.toThrow(
-      'blobs_3.toc ends in the middle of a line: the large-object list is truncated',
-    );
-    await expect(forEachLine(chunks('16400 blob 16400.dat\n', 64), 'blobs.toc', () => {})).rejects.toThrow(
-      'blobs.toc has an unreadable line "16400 blob 16400.dat": the large-object list is corrupt',
-    );
+    await expect(forEachLine(chunks('16400 blob_16400.dat\n16401 blob_1', 5), 'blobs_3.toc', () => {})).rejects.toThrow('blobs_3.toc ends in the middle of a line: the large-object list is truncated');
+    await expect(forEachLine(chunks('16400 blob 16400.dat\n', 64), 'blobs.toc', () => {})).rejects.toThrow('blobs.toc has an unreadable line "16400 blob 16400.dat": the large-object list is corrupt');
   });
 });

@@ -2,11 +2,7 @@
 import { DumpProblem } from './problem.ts';
 
 /** Parses a blobs TOC ("<oid> <file>" per line) as pg_restore's _LoadLOs() does. */
-export async function forEachLine(
-  chunks: AsyncIterable<Buffer>,
-  listName: string,
-  onEntry: (oid: string, file: string) => void | Promise<void>,
-): Promise<void> {
+export async function forEachLine(chunks: AsyncIterable<Buffer>, listName: string, onEntry: (oid: string, file: string) => void | Promise<void>): Promise<void> {
   let carry = '';
   for await (const chunk of chunks) {
     const text = carry + chunk.toString('utf8');

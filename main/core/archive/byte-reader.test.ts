@@ -56,7 +56,7 @@ describe('ByteReader', () => {
     }
   });
 
-  test('reading past the end is refused with the caller\'s wording and the context being read', async () => {
+  test("reading past the end is refused with the caller's wording and the context being read", async () => {
     const buf = new ArchiveWriter().int(5).bytes('abc').toBuffer(); // promises 5 bytes, holds 3
     const r = reader(buf);
     r.context = 'the TOC';

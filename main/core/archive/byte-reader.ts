@@ -151,5 +151,4 @@ export class ByteReader {
   }
 }
 
-export const truncatedFile = (context: string, needEnd: number, end: number) =>
-  `${context} ends at byte ${needEnd} but the file has ${end} bytes: the archive is truncated`;
+export const truncatedFile = (context: string, needEnd: number, end: number) => `${context} ends at byte ${needEnd} but the file has ${end} bytes: the archive is truncated`;

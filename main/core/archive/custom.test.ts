@@ -9,18 +9,7 @@ import { ByteReader, truncatedFile } from './byte-reader.ts';
 import { ARCH_CUSTOM } from './constants.ts';
 import { inspectCustom, readCustom } from './custom.ts';
 import { bufferSource } from './source.ts';
-import {
-  acceptedCuts,
-  buildArchive,
-  copyData,
-  table,
-  TWO_TABLES,
-  TWO_TABLES_FOUND,
-  writeHead,
-  writeToc,
-  type ArchiveSpec,
-  type TocItem,
-} from './test-support.ts';
+import { acceptedCuts, buildArchive, copyData, table, TWO_TABLES, TWO_TABLES_FOUND, writeHead, writeToc, type ArchiveSpec, type TocItem } from './test-support.ts';
 import { readHead, readToc } from './toc.ts';
 
 const ITEMS: TocItem[] = [
@@ -28,7 +17,16 @@ const ITEMS: TocItem[] = [
   { dumpId: 12, desc: 'TABLE', tag: 'parted_eu', namespace: 'public' },
   // --load-via-partition-root: the partition's rows are copied through its root
   { dumpId: 1012, desc: 'TABLE DATA', tag: 'parted_eu', namespace: 'public', copyStmt: 'COPY public.parted (id, region) FROM stdin;\n', chunks: [copyData(['1\teu'])] },
-  { dumpId: 30, desc: 'BLOBS', tag: 'BLOBS', namespace: null, blobs: [{ oid: 16400, chunks: [Buffer.from('a large object')] }, { oid: 16401, chunks: [] }] },
+  {
+    dumpId: 30,
+    desc: 'BLOBS',
+    tag: 'BLOBS',
+    namespace: null,
+    blobs: [
+      { oid: 16400, chunks: [Buffer.from('a large object')] },
+      { oid: 16401, chunks: [] },
+    ],
+  },
 ];
 
 const FINDINGS = {
@@ -90,17 +88,13 @@ describe('custom-format archives', () => {
     const bytes = buildArchive({ format: 'custom', items: ITEMS });
     const at = await blockStarts(bytes);
     const blobs = at.get(30)!;
-    await expect(check(bytes.subarray(0, blobs))).rejects.toThrow(
-      `large-object data (dump id 30) should start at byte ${blobs} but the file has ${blobs} bytes: the archive is truncated`,
-    );
+    await expect(check(bytes.subarray(0, blobs))).rejects.toThrow(`large-object data (dump id 30) should start at byte ${blobs} but the file has ${blobs} bytes: the archive is truncated`);
     const people = at.get(1010)!;
     await expect(check(bytes.subarray(0, people + 12))).rejects.toThrow(
       `data block for public.people (dump id 1010) ends at byte ${people + 20} but the file has ${people + 12} bytes: the archive is truncated`,
     );
     const piped = buildArchive({ format: 'custom', offsets: 'unset', items: ITEMS });
-    await expect(check(piped.subarray(0, blobs))).rejects.toThrow(
-      `the file ends at byte ${blobs} without the large-object data (dump id 30): pg_dump did not finish writing the archive`,
-    );
+    await expect(check(piped.subarray(0, blobs))).rejects.toThrow(`the file ends at byte ${blobs} without the large-object data (dump id 30): pg_dump did not finish writing the archive`);
   });
 
   test('a block that is not the one the TOC places there is refused', async () => {
@@ -111,16 +105,10 @@ describe('custom-format archives', () => {
     );
     const wrongType = Buffer.from(bytes);
     wrongType[people] = 3;
-    await expect(check(wrongType)).rejects.toThrow(
-      `data block for public.people (dump id 1010) at byte ${people} has block type 3 instead of 1: the archive is corrupt`,
-    );
-    await expect(check(putInt(bytes, people + 6, -5))).rejects.toThrow(
-      `data block for public.people (dump id 1010) has a chunk of negative length before byte ${people + 11}: the archive is corrupt`,
-    );
+    await expect(check(wrongType)).rejects.toThrow(`data block for public.people (dump id 1010) at byte ${people} has block type 3 instead of 1: the archive is corrupt`);
+    await expect(check(putInt(bytes, people + 6, -5))).rejects.toThrow(`data block for public.people (dump id 1010) has a chunk of negative length before byte ${people + 11}: the archive is corrupt`);
     const piped = buildArchive({ format: 'custom', offsets: 'unset', items: ITEMS });
-    await expect(check(putInt(piped, people + 1, 999))).rejects.toThrow(
-      `the data block at byte ${people} is for dump id 999, which has no data in the TOC: the archive is corrupt`,
-    );
+    await expect(check(putInt(piped, people + 1, 999))).rejects.toThrow(`the data block at byte ${people} is for dump id 999, which has no data in the TOC: the archive is corrupt`);
   });
 
   test('a TOC that records no position for data, or one inside the TOC, is refused', async () => {
@@ -134,9 +122,7 @@ describe('custom-format archives', () => {
   });
 
   test('something that is not a custom archive is named for what it looks like', async () => {
-    await expect(check(Buffer.from('--\n-- PostgreSQL database dump\n--\n'))).rejects.toThrow(
-      'x.dump is not a pg_dump custom-format archive: it looks like a plain SQL script',
-    );
+    await expect(check(Buffer.from('--\n-- PostgreSQL database dump\n--\n'))).rejects.toThrow('x.dump is not a pg_dump custom-format archive: it looks like a plain SQL script');
   });
 
   test('inspectCustom reads the same from a file', async () => {

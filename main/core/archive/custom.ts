@@ -47,9 +47,7 @@ async function checkCustomData(r: ByteReader, toc: Toc, size: number): Promise<v
     const at = e.dataPos!;
     if (at < toc.end || at >= size) {
       throw new DumpProblem(
-        at >= size
-          ? `${label} should start at byte ${at} but the file has ${size} bytes: the archive is truncated`
-          : `${label} is placed at byte ${at}, inside the TOC: the archive is corrupt`,
+        at >= size ? `${label} should start at byte ${at} but the file has ${size} bytes: the archive is truncated` : `${label} is placed at byte ${at}, inside the TOC: the archive is corrupt`,
       );
     }
     r.pos = at;
@@ -58,9 +56,7 @@ async function checkCustomData(r: ByteReader, toc: Toc, size: number): Promise<v
     const type = await r.u8();
     const id = await r.int();
     if (id !== e.dumpId) {
-      throw new DumpProblem(
-        `byte ${at} holds a data block for dump id ${id} where the TOC expects the ${label}: the archive is corrupt`,
-      );
+      throw new DumpProblem(`byte ${at} holds a data block for dump id ${id} where the TOC expects the ${label}: the archive is corrupt`);
     }
     await walkBlock(r, e, type, at);
   }
@@ -89,9 +85,7 @@ async function scanCustomSequentially(r: ByteReader, toc: Toc, size: number): Pr
   }
   const missing = dataEntries(toc.entries).find((e) => !seen.has(e.dumpId));
   if (missing) {
-    throw new DumpProblem(
-      `the file ends at byte ${size} without the ${describeData(missing)}: pg_dump did not finish writing the archive`,
-    );
+    throw new DumpProblem(`the file ends at byte ${size} without the ${describeData(missing)}: pg_dump did not finish writing the archive`);
   }
 }
 

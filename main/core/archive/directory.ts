@@ -56,9 +56,7 @@ export async function inspectDirectory(path: string): Promise<Findings> {
     if (first.subarray(0, 5).toString('latin1') !== 'PGDMP') {
       throw new DumpProblem(`toc.dat in ${path} is not a pg_dump TOC: it looks like ${sniff(first)}`);
     }
-    const r = new ByteReader(src, 0, src.size, (context, needEnd, end) =>
-      `${context} ends at byte ${needEnd} but toc.dat has ${end} bytes: toc.dat is truncated`,
-    );
+    const r = new ByteReader(src, 0, src.size, (context, needEnd, end) => `${context} ends at byte ${needEnd} but toc.dat has ${end} bytes: toc.dat is truncated`);
     const head = await readHead(r, ARCH_TAR, 'toc.dat');
     toc = await readToc(r, head, 'filename');
   } finally {
@@ -176,8 +174,11 @@ export async function checkDataFile(path: string, compression: Compression, labe
   if (st.size === 0) return `${label} is empty: pg_dump did not finish writing it`;
   const fh = await open(path, 'r');
   try {
-    const r = new ByteReader(fileSource(fh, st.size), 0, st.size, (context, needEnd, end) =>
-      `${label} is cut short: its ${compression} ${context} ends at byte ${needEnd} but the file has ${end} bytes`,
+    const r = new ByteReader(
+      fileSource(fh, st.size),
+      0,
+      st.size,
+      (context, needEnd, end) => `${label} is cut short: its ${compression} ${context} ends at byte ${needEnd} but the file has ${end} bytes`,
     );
     await (compression === 'lz4' ? walkLz4(r, label) : walkZstd(r, label));
   } catch (err) {

@@ -18,12 +18,7 @@ const COPY = Buffer.from('1\tone\n2\ttwo\n\\.\n\n\n');
 function zstdFrameWithEverything(): Buffer {
   const fhd = (3 << 6) | 0x04 | 2; // FCS 8 bytes, not single segment, checksum, 2-byte dictionary id
   const rle = (200 << 3) | (1 << 1) | 1; // 200 bytes of one value, last block
-  return Buffer.concat([
-    Buffer.from([0x28, 0xb5, 0x2f, 0xfd, fhd, 0x50, 0x01, 0x00]),
-    Buffer.alloc(8),
-    Buffer.from([rle & 0xff, (rle >> 8) & 0xff, rle >> 16, 0x41]),
-    Buffer.alloc(4),
-  ]);
+  return Buffer.concat([Buffer.from([0x28, 0xb5, 0x2f, 0xfd, fhd, 0x50, 0x01, 0x00]), Buffer.alloc(8), Buffer.from([rle & 0xff, (rle >> 8) & 0xff, rle >> 16, 0x41]), Buffer.alloc(4)]);
 }
 
 /** An lz4 frame with block checksums, a content size and a content checksum. */
@@ -39,12 +34,7 @@ function lz4FrameWithEverything(blocks: Buffer[]): Buffer {
 }
 
 describe('walkZstd', () => {
-  const whole = Buffer.concat([
-    zstdFrame([COPY.subarray(0, 5), COPY.subarray(5)]),
-    skippableFrame(Buffer.from('pad')),
-    zstdFrame([COPY], { checksum: true }),
-    zstdFrameWithEverything(),
-  ]);
+  const whole = Buffer.concat([zstdFrame([COPY.subarray(0, 5), COPY.subarray(5)]), skippableFrame(Buffer.from('pad')), zstdFrame([COPY], { checksum: true }), zstdFrameWithEverything()]);
 
   test('walks frames, skippable frames, raw and RLE blocks, dictionary ids and checksums to the end', async () => {
     await expect(zstd(whole)).resolves.toBeUndefined();

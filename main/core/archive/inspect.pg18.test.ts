@@ -15,7 +15,9 @@ const work = mkdtempSync(join(tmpdir(), 'holdfast-pg18-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 /** The tables with rows of their own in the manifest: a materialized view's rows come from its refresh, not a TABLE DATA item. */
-const TABLES_WITH_DATA = Object.keys(manifest.rowCounts).filter((key) => key !== 'public.order_totals').sort();
+const TABLES_WITH_DATA = Object.keys(manifest.rowCounts)
+  .filter((key) => key !== 'public.order_totals')
+  .sort();
 
 describe('pg_dump 18.3 archives', () => {
   test('the fixtures are there (they live in shared/, beside the repository)', () => {
@@ -29,13 +31,18 @@ describe('pg_dump 18.3 archives', () => {
     const inspection = await inspectArchive(join(FIXTURES, file), 'custom');
     expect(inspection).toMatchObject({ ok: true, archiveVersion: '1.16-0', compression });
     if (!inspection.ok) return;
-    expect(inspection.tables.filter((t) => t.hasData).map((t) => tableKey(t.schema, t.name)).sort()).toEqual(TABLES_WITH_DATA);
+    expect(
+      inspection.tables
+        .filter((t) => t.hasData)
+        .map((t) => tableKey(t.schema, t.name))
+        .sort(),
+    ).toEqual(TABLES_WITH_DATA);
     expect(inspection.tables.find((t) => t.name === 'measurements')).toMatchObject({ schema: 'public', hasData: false });
     expect(inspection.dataItems?.map((item) => tableKey(item.schema, item.name)).sort()).toEqual(TABLES_WITH_DATA);
     expect(inspection.dataItems?.every((item) => item.intoItself)).toBe(true);
   });
 
-  test('plain.sql.gz: every COPY block holds exactly the manifest\'s rows', async () => {
+  test("plain.sql.gz: every COPY block holds exactly the manifest's rows", async () => {
     const inspection = await inspectArchive(join(FIXTURES, 'plain.sql.gz'), 'plain', { gzip: true });
     expect(inspection.ok).toBe(true);
     if (!inspection.ok) return;

@@ -13,7 +13,13 @@ describe('inspectArchive', () => {
   test('sends each format to its reader and says which format it checked', async () => {
     const items = table('public', 'people', 10);
     writeFileSync(join(work, 'x.dump'), buildArchive({ format: 'custom', items }));
-    writeFileSync(join(work, 'x.tar'), tarArchive([['toc.dat', buildArchive({ format: 'tar', items })], ['1010.dat', copyData(['1'])]]));
+    writeFileSync(
+      join(work, 'x.tar'),
+      tarArchive([
+        ['toc.dat', buildArchive({ format: 'tar', items })],
+        ['1010.dat', copyData(['1'])],
+      ]),
+    );
     writeFileSync(join(work, 'x.sql'), '-- PostgreSQL database dump complete\n');
     expect(await inspectArchive(join(work, 'x.dump'), 'custom')).toMatchObject({ ok: true, format: 'custom', entryCount: 2 });
     expect(await inspectArchive(join(work, 'x.tar'), 'tar')).toMatchObject({ ok: true, format: 'tar', entryCount: 2 });

@@ -12,7 +12,13 @@ import { buildArchive, table, zstdFrame } from './test-support.ts';
 const KEY = 'Yh3kq0';
 
 /** Rows that look like dump syntax; in COPY text a backslash is doubled, so '\.' arrives as '\\.'. */
-const TRICKY = ['\\\\.', 'COPY public.fake (a) FROM stdin;', 'CREATE TABLE public.fake (', '-- Data for Name: fake; Type: TABLE DATA; Schema: public; Owner: x', '-- PostgreSQL database dump complete'];
+const TRICKY = [
+  '\\\\.',
+  'COPY public.fake (a) FROM stdin;',
+  'CREATE TABLE public.fake (',
+  '-- Data for Name: fake; Type: TABLE DATA; Schema: public; Owner: x',
+  '-- PostgreSQL database dump complete',
+];
 
 const SCRIPT = `--
 -- PostgreSQL database dump
@@ -127,17 +133,13 @@ describe('PlainScanner', () => {
 
   test('each cut is refused in words a DBA can act on', () => {
     const inCopy = SCRIPT.slice(0, SCRIPT.indexOf('b\n\\.') + 2);
-    expect(() => scan(inCopy)).toThrow(
-      'the dump ends inside the COPY data for "Odd Schema"."Mixed""Case" after 2 rows, without its \\. terminator: the file is truncated',
-    );
+    expect(() => scan(inCopy)).toThrow('the dump ends inside the COPY data for "Odd Schema"."Mixed""Case" after 2 rows, without its \\. terminator: the file is truncated');
     const beforeTrailer = SCRIPT.slice(0, SCRIPT.indexOf('-- PostgreSQL database dump complete\n--\n\n\\unrestrict'));
     const lines = beforeTrailer.split('\n').length;
     expect(() => scan(beforeTrailer)).toThrow(
       `the dump does not end with the "-- PostgreSQL database dump complete" trailer (it stops after ${Buffer.byteLength(beforeTrailer)} bytes, line ${lines - 1}): pg_dump did not finish writing it`,
     );
-    expect(() => scan(SCRIPT.slice(0, SCRIPT.indexOf('\\unrestrict')))).toThrow(
-      'the dump stops after its trailer but before the closing \\unrestrict line: the file is truncated',
-    );
+    expect(() => scan(SCRIPT.slice(0, SCRIPT.indexOf('\\unrestrict')))).toThrow('the dump stops after its trailer but before the closing \\unrestrict line: the file is truncated');
   });
 
   test('the trailer must be the last statement: SQL after it means a second, cut dump', () => {
@@ -158,7 +160,10 @@ describe('PlainScanner', () => {
   test('dumps before PostgreSQL 10.3 name tables under search_path, in the client encoding', () => {
     const old = Buffer.concat([
       Buffer.from("SET client_encoding = 'LATIN1';\nSET search_path = sch\u00e9ma, pg_catalog;\n\n-- Name: t\u00e2ble; Type: TABLE; Schema: sch\u00e9ma; Owner: x\n", 'latin1'),
-      Buffer.from('CREATE TABLE t\u00e2ble (v text);\n\n-- Data for Name: t\u00e2ble; Type: TABLE DATA; Schema: sch\u00e9ma; Owner: x\nCOPY t\u00e2ble (v) FROM stdin;\n1\n\\.\n\n-- PostgreSQL database dump complete\n', 'latin1'),
+      Buffer.from(
+        'CREATE TABLE t\u00e2ble (v text);\n\n-- Data for Name: t\u00e2ble; Type: TABLE DATA; Schema: sch\u00e9ma; Owner: x\nCOPY t\u00e2ble (v) FROM stdin;\n1\n\\.\n\n-- PostgreSQL database dump complete\n',
+        'latin1',
+      ),
     ]);
     expect(scan(old)).toEqual({ tables: [{ schema: 'schéma', name: 'tâble', hasData: true, rows: 1 }], entryCount: 2 });
   });

@@ -19,9 +19,7 @@ export async function inspectPlain(path: string, expectGzip: boolean | undefined
   // Decide by content, not by name: "-Z0 -f x.sql.gz" writes plain text under a .gz name.
   const gzip = kind === 'gzip-compressed data';
   if (kind === 'zstd-compressed data' || kind === 'lz4-compressed data') {
-    throw new DumpProblem(
-      `${path} is ${kind}, which Node 20 cannot decompress, so its completeness cannot be checked: dump plain SQL with gzip (-Z 1..9) or uncompressed`,
-    );
+    throw new DumpProblem(`${path} is ${kind}, which Node 20 cannot decompress, so its completeness cannot be checked: dump plain SQL with gzip (-Z 1..9) or uncompressed`);
   }
   if (kind === 'a pg_dump custom-format archive' || kind === 'a tar archive') {
     throw new DumpProblem(`${path} is ${kind}, not a plain SQL dump`);
@@ -44,9 +42,7 @@ export async function inspectPlain(path: string, expectGzip: boolean | undefined
   } catch (err) {
     if (err instanceof DumpProblem) throw err;
     if (gzip && (err as NodeJS.ErrnoException).code?.startsWith('Z_')) {
-      throw new DumpProblem(
-        `the gzip stream of ${path} is broken after ${scanner.bytes} uncompressed bytes (${(err as Error).message}): the dump is truncated or corrupt`,
-      );
+      throw new DumpProblem(`the gzip stream of ${path} is broken after ${scanner.bytes} uncompressed bytes (${(err as Error).message}): the dump is truncated or corrupt`);
     }
     throw err;
   }
@@ -203,9 +199,7 @@ export class PlainScanner {
     }
     if (this.inCopy) {
       const t = this.copyTable!;
-      throw new DumpProblem(
-        `the dump ends inside the COPY data for ${ident(t.schema)}.${ident(t.name)} after ${t.rows} rows, without its \\. terminator: the file is truncated`,
-      );
+      throw new DumpProblem(`the dump ends inside the COPY data for ${ident(t.schema)}.${ident(t.name)} after ${t.rows} rows, without its \\. terminator: the file is truncated`);
     }
     if (!this.trailerSeen) {
       throw new DumpProblem(

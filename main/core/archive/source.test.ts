@@ -38,9 +38,7 @@ describe('sources', () => {
   test('openFile refuses an empty file and a folder, each in its own words', async () => {
     writeFileSync(join(work, 'empty.dump'), '');
     mkdirSync(join(work, 'folder'));
-    await expect(openFile(join(work, 'empty.dump'), 'custom-format archive')).rejects.toThrow(
-      `${join(work, 'empty.dump')} is empty (0 bytes): pg_dump wrote nothing to it`,
-    );
+    await expect(openFile(join(work, 'empty.dump'), 'custom-format archive')).rejects.toThrow(`${join(work, 'empty.dump')} is empty (0 bytes): pg_dump wrote nothing to it`);
     await expect(openFile(join(work, 'folder'), 'tar archive')).rejects.toThrow(`${join(work, 'folder')} is a directory, not a tar archive file`);
     writeFileSync(join(work, 'x.dump'), 'PGDMP');
     const { fh, size, src } = await openFile(join(work, 'x.dump'), 'custom-format archive');

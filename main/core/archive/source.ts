@@ -39,7 +39,7 @@ export async function readAt(src: Source, pos: number, len: number): Promise<Buf
 }
 
 export async function* rangeChunks(src: Source, start: number, end: number): AsyncGenerator<Buffer> {
-  for (let pos = start; pos < end; ) {
+  for (let pos = start; pos < end;) {
     const chunk = await readAt(src, pos, Math.min(end - pos, 1024 * 1024));
     if (chunk.length === 0) return;
     yield chunk;

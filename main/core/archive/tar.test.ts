@@ -4,19 +4,7 @@ import { describe, expect, test } from 'vitest';
 import { DumpProblem } from './problem.ts';
 import { bufferSource } from './source.ts';
 import { readTar, tarNumber, walkTar } from './tar.ts';
-import {
-  acceptedCuts,
-  buildArchive,
-  copyData,
-  TAR_END,
-  table,
-  tarArchive,
-  tarHeader,
-  tarMember,
-  TWO_TABLES,
-  TWO_TABLES_FOUND,
-  type TocItem,
-} from './test-support.ts';
+import { acceptedCuts, buildArchive, copyData, TAR_END, table, tarArchive, tarHeader, tarMember, TWO_TABLES, TWO_TABLES_FOUND, type TocItem } from './test-support.ts';
 
 const TOC = buildArchive({ format: 'tar', items: TWO_TABLES });
 const MEMBERS: [string, Buffer][] = [
@@ -61,11 +49,19 @@ describe('walkTar', () => {
 
   test.each([
     ['a header that fails its checksum', (b: Buffer) => (b.write('X', 0), b), 'the tar header at byte 0 (member "Xoc.dat") fails its checksum: the archive is corrupt'],
-    ['an unreadable size', (b: Buffer) => (b.write('0000000zz00\0', 124, 'latin1'), resum(b.subarray(0, 512)), b), 'the tar header at byte 0 (member "toc.dat") has an unreadable size: the archive is corrupt'],
-    ['data after an empty block', (b: Buffer) => (b[b.length - 1] = 1, b), (n: number) => `the tar archive has data after an empty header block at byte ${n - 1024}: the archive is corrupt`],
+    [
+      'an unreadable size',
+      (b: Buffer) => (b.write('0000000zz00\0', 124, 'latin1'), resum(b.subarray(0, 512)), b),
+      'the tar header at byte 0 (member "toc.dat") has an unreadable size: the archive is corrupt',
+    ],
+    ['data after an empty block', (b: Buffer) => ((b[b.length - 1] = 1), b), (n: number) => `the tar archive has data after an empty header block at byte ${n - 1024}: the archive is corrupt`],
     ['one end block', (b: Buffer) => b.subarray(0, b.length - 512), (n: number) => `the tar archive ends at byte ${n - 512} with only one of its two end-of-archive blocks: the archive is truncated`],
     ['no end blocks', (b: Buffer) => b.subarray(0, b.length - 1024), (n: number) => `the tar archive stops at byte ${n - 1024} without its end-of-archive blocks: the archive is truncated`],
-    ['a cut header', (b: Buffer) => b.subarray(0, b.length - 1024 + 100), (n: number) => `the tar header at byte ${n - 1024} ends at byte ${n - 512} but the file has ${n - 924} bytes: the archive is truncated`],
+    [
+      'a cut header',
+      (b: Buffer) => b.subarray(0, b.length - 1024 + 100),
+      (n: number) => `the tar header at byte ${n - 1024} ends at byte ${n - 512} but the file has ${n - 924} bytes: the archive is truncated`,
+    ],
   ] as [string, (b: Buffer) => Buffer, string | ((n: number) => string)][])('%s is refused', async (_, damage, message) => {
     const whole = tarArchive(MEMBERS);
     const bytes = damage(Buffer.from(whole));
@@ -95,9 +91,7 @@ describe('tar-format dumps', () => {
 
   test('a missing or unterminated data member is refused by table', async () => {
     const without = MEMBERS.filter(([name]) => name !== '1010.dat');
-    await expect(check(tarArchive(without))).rejects.toThrow(
-      'the tar archive has no 1010.dat member for table public.people (dump id 1010): the dump is incomplete',
-    );
+    await expect(check(tarArchive(without))).rejects.toThrow('the tar archive has no 1010.dat member for table public.people (dump id 1010): the dump is incomplete');
     const unterminated = MEMBERS.map(([name, content]): [string, Buffer] => [name, name === '1011.dat' ? Buffer.from('x\n') : content]);
     await expect(check(tarArchive(unterminated))).rejects.toThrow(
       `tar member 1011.dat of table "Odd Schema"."Mixed""Case" (dump id 1011) does not end with the COPY terminator: pg_dump did not finish writing the table's data`,
@@ -106,7 +100,10 @@ describe('tar-format dumps', () => {
 
   test('compressed members are not read for the terminator; a TOC without a member name is corrupt', async () => {
     const items = table('public', 'people', 10).map((item) => (item.desc === 'TABLE DATA' ? { ...item, filename: '1010.dat.gz' } : item));
-    const gz = tarArchive([['toc.dat', buildArchive({ format: 'tar', items })], ['1010.dat.gz', Buffer.from([0x1f, 0x8b])]]);
+    const gz = tarArchive([
+      ['toc.dat', buildArchive({ format: 'tar', items })],
+      ['1010.dat.gz', Buffer.from([0x1f, 0x8b])],
+    ]);
     expect((await check(gz)).entryCount).toBe(2);
     const nameless = table('public', 'people', 10).map((item) => ({ ...item, filename: null }));
     await expect(check(tarArchive([['toc.dat', buildArchive({ format: 'tar', items: nameless })]]))).rejects.toThrow(
@@ -121,14 +118,13 @@ describe('tar-format dumps', () => {
     const items: TocItem[] = [{ dumpId: 30, desc: 'BLOBS', tag: 'BLOBS', namespace: null, filename: null }];
     const toc: [string, Buffer] = ['toc.dat', buildArchive({ format: 'tar', minor, items })];
     const list: [string, Buffer] = [listName, Buffer.from('16400 blob_16400.dat\n16401 blob_16401.dat\n')];
-    const blobs: [string, Buffer][] = [['blob_16400.dat', Buffer.from('a large object')], ['blob_16401.dat', Buffer.alloc(0)]];
+    const blobs: [string, Buffer][] = [
+      ['blob_16400.dat', Buffer.from('a large object')],
+      ['blob_16401.dat', Buffer.alloc(0)],
+    ];
     expect((await check(tarArchive([toc, list, ...blobs]))).entryCount).toBe(1);
-    await expect(check(tarArchive([toc, ...blobs]))).rejects.toThrow(
-      `the tar archive has no ${listName} member for large objects (dump id 30): the dump is incomplete`,
-    );
-    await expect(check(tarArchive([toc, list, blobs[0]!]))).rejects.toThrow(
-      `large object 16401 is listed in ${listName} but its member blob_16401.dat is missing: the dump is incomplete`,
-    );
+    await expect(check(tarArchive([toc, ...blobs]))).rejects.toThrow(`the tar archive has no ${listName} member for large objects (dump id 30): the dump is incomplete`);
+    await expect(check(tarArchive([toc, list, blobs[0]!]))).rejects.toThrow(`large object 16401 is listed in ${listName} but its member blob_16401.dat is missing: the dump is incomplete`);
   });
 
   test('not a tar, too short for one, without toc.dat, or with a cut toc.dat member', async () => {

@@ -31,8 +31,11 @@ export async function readTar(src: Source, path: string): Promise<Findings> {
   const members = await walkTar(src, size);
   const tocMember = members.get('toc.dat');
   if (!tocMember) throw new DumpProblem(`the tar archive has no toc.dat member: it is not a pg_dump tar-format dump`);
-  const r = new ByteReader(src, tocMember.start, tocMember.start + tocMember.size, (context, needEnd, end) =>
-    `${context} ends at byte ${needEnd} but the toc.dat member stops at byte ${end}: toc.dat is damaged`,
+  const r = new ByteReader(
+    src,
+    tocMember.start,
+    tocMember.start + tocMember.size,
+    (context, needEnd, end) => `${context} ends at byte ${needEnd} but the toc.dat member stops at byte ${end}: toc.dat is damaged`,
   );
   const head = await readHead(r, ARCH_TAR, 'toc.dat member');
   const toc = await readToc(r, head, 'filename');
@@ -71,7 +74,11 @@ export function tarNumber(h: Buffer, off: number, len: number): number {
     for (let i = 1; i < len; i++) v = v * 256 + h[off + i]!;
     return v;
   }
-  const s = h.subarray(off, off + len).toString('latin1').replace(/[\0 ]+$/g, '').trim();
+  const s = h
+    .subarray(off, off + len)
+    .toString('latin1')
+    .replace(/[\0 ]+$/g, '')
+    .trim();
   return s === '' ? 0 : /^[0-7]+$/.test(s) ? parseInt(s, 8) : NaN;
 }
 
@@ -125,9 +132,7 @@ export async function walkTar(src: Source, size: number): Promise<Map<string, Ta
     const start = pos + 512;
     const next = start + Math.ceil(memberSize / 512) * 512;
     if (next > size) {
-      throw new DumpProblem(
-        `tar member ${fullName} ends at byte ${next} but the file has ${size} bytes: the archive is truncated`,
-      );
+      throw new DumpProblem(`tar member ${fullName} ends at byte ${next} but the file has ${size} bytes: the archive is truncated`);
     }
     const type = String.fromCharCode(h[156]!);
     if (type === '0' || type === '\0') members.set(fullName, { start, size: memberSize });

@@ -45,7 +45,11 @@ describe('readHead', () => {
 
   test.each([
     ['not PGDMP', Buffer.from('PGDMX\x01\x10\x00'), 'the archive has no PGDMP signature: it is not a pg_dump archive'],
-    ['a future version', writeHead({ format: 'custom', minor: 17, items: [] }).toBuffer(), 'archive version 1.17-0 is outside the 1.0–1.16 range this check understands: use a matching pg_restore --list to inspect it'],
+    [
+      'a future version',
+      writeHead({ format: 'custom', minor: 17, items: [] }).toBuffer(),
+      'archive version 1.17-0 is outside the 1.0–1.16 range this check understands: use a matching pg_restore --list to inspect it',
+    ],
     ['9-byte integers', writeHead({ format: 'custom', intSize: 9, items: [] }).toBuffer(), 'the archive header declares 9-byte integers and 8-byte offsets: the header is corrupt'],
     ['cut in its dates', writeHead({ format: 'custom', items: [] }).toBuffer().subarray(0, 20), 'the archive header ends at byte 22 but the file has 20 bytes: the archive is truncated'],
   ])('%s is refused', async (_, bytes, message) => {
@@ -55,12 +59,8 @@ describe('readHead', () => {
   test('a custom archive where a tar TOC is expected, and the reverse, are named for what they are', async () => {
     const custom = writeHead({ format: 'custom', items: [] }).toBuffer();
     const tar = writeHead({ format: 'tar', items: [] }).toBuffer();
-    await expect(readHead(reader(custom), ARCH_TAR, 'toc.dat')).rejects.toThrow(
-      'the toc.dat header says it is a custom-format archive, which does not match the dump format being checked',
-    );
-    await expect(readHead(reader(tar), ARCH_CUSTOM, 'archive')).rejects.toThrow(
-      'the archive header says it is the TOC of a tar or directory dump, which does not match the dump format being checked',
-    );
+    await expect(readHead(reader(custom), ARCH_TAR, 'toc.dat')).rejects.toThrow('the toc.dat header says it is a custom-format archive, which does not match the dump format being checked');
+    await expect(readHead(reader(tar), ARCH_CUSTOM, 'archive')).rejects.toThrow('the archive header says it is the TOC of a tar or directory dump, which does not match the dump format being checked');
   });
 });
 

@@ -66,17 +66,13 @@ export async function readHead(r: ByteReader, expectedFormat: number, formatName
   const version = vers(vmaj, vmin, vrev);
   const versionText = `${vmaj}.${vmin}-${vrev}`;
   if (version < K_VERS_1_0 || version > K_VERS_MAX) {
-    throw new DumpProblem(
-      `archive version ${versionText} is outside the 1.0–1.16 range this check understands: use a matching pg_restore --list to inspect it`,
-    );
+    throw new DumpProblem(`archive version ${versionText} is outside the 1.0–1.16 range this check understands: use a matching pg_restore --list to inspect it`);
   }
   r.intSize = await r.u8();
   r.offSize = version >= K_VERS_1_7 ? await r.u8() : r.intSize;
   // Wider integers would lose precision in a JS number; pg_dump has only ever written 4 and 8.
   if (r.intSize < 1 || r.intSize > 8 || r.offSize < 1 || r.offSize > 8) {
-    throw new DumpProblem(
-      `the archive header declares ${r.intSize}-byte integers and ${r.offSize}-byte offsets: the header is corrupt`,
-    );
+    throw new DumpProblem(`the archive header declares ${r.intSize}-byte integers and ${r.offSize}-byte offsets: the header is corrupt`);
   }
   const fmt = await r.u8();
   if (fmt !== expectedFormat) {

@@ -12,16 +12,7 @@ import type { HoldfastConfig } from '../config/config.ts';
 import { newId } from '../catalogue/catalogue.ts';
 import { localLocation } from '../storage/location.ts';
 import { DISK_FULL_HINT, HoldfastError, isDiskFull, toErrorInfo } from '../model/errors.ts';
-import {
-  checksumTree,
-  createPrivateFile,
-  ensurePrivateDir,
-  exists,
-  pathSize,
-  sealFile,
-  sealTree,
-  sha256File,
-} from '../fsutil/durable.ts';
+import { checksumTree, createPrivateFile, ensurePrivateDir, exists, pathSize, sealFile, sealTree, sha256File } from '../fsutil/durable.ts';
 import { dbnameConninfo, quoteIdent } from '../pg/connection.ts';
 import { tableKey } from '../pg/table-key.ts';
 import { openSession, type CredentialSource, type ServerSession } from '../pg/session.ts';
@@ -134,7 +125,10 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
   const startedAt = new Date();
   const startedMs = performance.now();
   const elapsed = () => Math.round(performance.now() - startedMs);
-  const previous = catalogue.listBackups({ profile: profile.name, statuses: ['completed'] }).filter((b) => b.format === options.format).at(-1);
+  const previous = catalogue
+    .listBackups({ profile: profile.name, statuses: ['completed'] })
+    .filter((b) => b.format === options.format)
+    .at(-1);
   const expectedBytes = previous?.size;
   const progress = (phase: BackupProgress['phase'], bytes = 0) => request.onProgress?.({ phase, bytes, elapsedMs: elapsed(), expectedBytes });
 
@@ -173,12 +167,7 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
     session = await openSession(context, profile);
     client = await session.connect();
     const server = await readServerFacts(client);
-    const tools = pickClientTools(
-      await context.clientTools(session.toolsDir),
-      server.major,
-      `Backing up profile "${profile.name}" (${server.versionText})`,
-      session.toolsDir,
-    );
+    const tools = pickClientTools(await context.clientTools(session.toolsDir), server.major, `Backing up profile "${profile.name}" (${server.versionText})`, session.toolsDir);
 
     // The dump and the row counts see the same data: pg_dump imports this transaction's snapshot.
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
@@ -205,38 +194,48 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
     let lastBytes = -1;
     let lastGrowth = performance.now();
     const poll = setInterval(() => {
-      pathSize(tempPath).catch(() => lastBytes).then((bytes) => {
-        progress('dumping', bytes);
-        if (bytes !== lastBytes) {
-          lastBytes = bytes;
-          lastGrowth = performance.now();
-        }
-        if (config.maxSizeBytes > 0 && bytes > config.maxSizeBytes) {
-          dump.stop(`the backup passed BACKUP_MAX_SIZE_MB (${sizeLimitLabel(config.maxSizeBytes)})`);
-        } else if (config.stallMs > 0 && performance.now() - lastGrowth > config.stallMs) {
-          // A dump waiting on someone's lock, or on a server that stopped answering, writes nothing.
-          dump.stop(`no bytes were written for ${Math.round(config.stallMs / 1000)} s (BACKUP_STALL_SECONDS)`);
-        }
-      });
+      pathSize(tempPath)
+        .catch(() => lastBytes)
+        .then((bytes) => {
+          progress('dumping', bytes);
+          if (bytes !== lastBytes) {
+            lastBytes = bytes;
+            lastGrowth = performance.now();
+          }
+          if (config.maxSizeBytes > 0 && bytes > config.maxSizeBytes) {
+            dump.stop(`the backup passed BACKUP_MAX_SIZE_MB (${sizeLimitLabel(config.maxSizeBytes)})`);
+          } else if (config.stallMs > 0 && performance.now() - lastGrowth > config.stallMs) {
+            // A dump waiting on someone's lock, or on a server that stopped answering, writes nothing.
+            dump.stop(`no bytes were written for ${Math.round(config.stallMs / 1000)} s (BACKUP_STALL_SECONDS)`);
+          }
+        });
     }, request.pollMs ?? 500);
     const result = await dump.done.finally(() => clearInterval(poll));
     if (result.stoppedBecause === 'cancelled') throw new HoldfastError('CANCELLED', 'The backup was cancelled; nothing was kept.');
-    if (result.stoppedBecause) throw failure(`pg_dump was stopped: ${result.stoppedBecause}.`, 'Check for sessions holding locks (pg_locks) and the server, raise the limit (BACKUP_TIMEOUT_SECONDS / BACKUP_STALL_SECONDS / BACKUP_MAX_SIZE_MB), or back up less (--table, --exclude-table).');
+    if (result.stoppedBecause)
+      throw failure(
+        `pg_dump was stopped: ${result.stoppedBecause}.`,
+        'Check for sessions holding locks (pg_locks) and the server, raise the limit (BACKUP_TIMEOUT_SECONDS / BACKUP_STALL_SECONDS / BACKUP_MAX_SIZE_MB), or back up less (--table, --exclude-table).',
+      );
     const unmatched = /no matching (tables|schemas) were found for pattern "(.*)"/.exec(result.stderr);
     if (result.exitCode !== 0 && unmatched) {
       const kind = unmatched[1] === 'tables' ? 'table' : 'schema';
-      throw failure(`No ${kind} in database "${profile.dbname}" matches the ${kind} pattern "${unmatched[2]}", so no backup was kept (a backup without it would look complete).`, `Check the ${kind} name's spelling and case (patterns follow psql: an upper-case name is quoted, e.g. '"Sales".*'), then run the backup again.`);
+      throw failure(
+        `No ${kind} in database "${profile.dbname}" matches the ${kind} pattern "${unmatched[2]}", so no backup was kept (a backup without it would look complete).`,
+        `Check the ${kind} name's spelling and case (patterns follow psql: an upper-case name is quoted, e.g. '"Sales".*'), then run the backup again.`,
+      );
     }
     if (result.exitCode !== 0) {
       const how = result.signal ? `was killed by ${result.signal}` : `exited with code ${result.exitCode}`;
-      throw failure(`pg_dump ${how}: ${stderrTail(result.stderr) || '(no message)'}`, 'The message above is pg_dump\'s own; fix its cause and run the backup again.');
+      throw failure(`pg_dump ${how}: ${stderrTail(result.stderr) || '(no message)'}`, "The message above is pg_dump's own; fix its cause and run the backup again.");
     }
 
     progress('checking');
     const size = await pathSize(tempPath);
     if (size === 0) throw failure('pg_dump exited 0 but wrote nothing.', 'The client tools may be broken; check `pg_dump --version` and the disk.');
     // The poll above stops a dump early; this catches one that outgrew the limit between two polls.
-    if (config.maxSizeBytes > 0 && size > config.maxSizeBytes) throw failure(`The backup (${size} bytes) passed BACKUP_MAX_SIZE_MB (${sizeLimitLabel(config.maxSizeBytes)}).`, 'Raise BACKUP_MAX_SIZE_MB or back up less (--table, --exclude-table).');
+    if (config.maxSizeBytes > 0 && size > config.maxSizeBytes)
+      throw failure(`The backup (${size} bytes) passed BACKUP_MAX_SIZE_MB (${sizeLimitLabel(config.maxSizeBytes)}).`, 'Raise BACKUP_MAX_SIZE_MB or back up less (--table, --exclude-table).');
     // Structure and checksum read the same fresh file; reading it twice in parallel costs one pass.
     const [inspection, sealed] = await Promise.all([
       inspectArchive(tempPath, options.format, { gzip: options.format === 'plain' && compression.method === 'gzip' }),
@@ -330,7 +329,11 @@ function claimRun(catalogue: Catalogue, profile: string, start: () => string): s
           );
         }
         if (running) {
-          throw new HoldfastError('CONFLICT', `A backup of profile "${profile}" is already running (run ${running.id}, started ${running.startedAt}).`, 'Wait for it to finish (holdfast list --all shows it), then try again.');
+          throw new HoldfastError(
+            'CONFLICT',
+            `A backup of profile "${profile}" is already running (run ${running.id}, started ${running.startedAt}).`,
+            'Wait for it to finish (holdfast list --all shows it), then try again.',
+          );
         }
         return start();
       })

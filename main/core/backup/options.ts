@@ -10,7 +10,11 @@ export type CompressionMethod = (typeof COMPRESSION_METHODS)[number];
 /** Safe inside a file name: no separators, no "..", cannot look like an option. */
 export const SUFFIX_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$/;
 
-const pattern = z.string().min(1, 'a pattern cannot be empty').max(512).refine((value) => !value.includes('\0'), 'a pattern cannot contain NUL');
+const pattern = z
+  .string()
+  .min(1, 'a pattern cannot be empty')
+  .max(512)
+  .refine((value) => !value.includes('\0'), 'a pattern cannot contain NUL');
 /** Table or schema patterns one list may hold: a longer list is refused whole, not with a problem per entry. */
 export const MAX_PATTERNS = 1000;
 const patterns = z.array(pattern).max(MAX_PATTERNS);
@@ -32,10 +36,7 @@ export const BackupOptionsSchema = z
     excludeTables: patterns.default([]),
     schemas: patterns.default([]),
     excludeSchemas: patterns.default([]),
-    suffix: z
-      .string()
-      .regex(SUFFIX_PATTERN, 'a suffix is 1–40 letters, digits, "_" or "-", starting with a letter or digit (it becomes part of the file name)')
-      .optional(),
+    suffix: z.string().regex(SUFFIX_PATTERN, 'a suffix is 1–40 letters, digits, "_" or "-", starting with a letter or digit (it becomes part of the file name)').optional(),
   })
   .strict()
   .superRefine((options, context) => {
@@ -130,14 +131,7 @@ export function compressionArgs(compression: Compression, clientMajor: number): 
   return [`--compress=${compression.level ?? 6}`];
 }
 
-export function pgDumpArgs(input: {
-  options: BackupOptions;
-  compression: Compression;
-  clientMajor: number;
-  outputPath: string;
-  snapshot: string | undefined;
-  dbnameConninfo: string;
-}): string[] {
+export function pgDumpArgs(input: { options: BackupOptions; compression: Compression; clientMajor: number; outputPath: string; snapshot: string | undefined; dbnameConninfo: string }): string[] {
   const { options } = input;
   const args = [`--format=${formatFlag[options.format]}`, `--file=${input.outputPath}`, '--no-password', `--dbname=${input.dbnameConninfo}`];
   if (options.format !== 'tar') args.push(...compressionArgs(input.compression, input.clientMajor));

@@ -59,7 +59,24 @@ function insert(metadata: BackupMetadata): void {
 
 describe('listBackupSummaries', () => {
   test('gives the same backups as listBackups, in the same order, with only the summary fields', () => {
-    for (const profile of ['shop', 'crm']) catalogue.addProfile({ name: profile, host: 'localhost', port: 5432, user: 'postgres', dbname: profile, sslmode: null, sslrootcert: null, sslcert: null, sslkey: null, service: null, tags: [], notes: null, pgBinDir: null, drillChecks: [], libpqPasswordFiles: true });
+    for (const profile of ['shop', 'crm'])
+      catalogue.addProfile({
+        name: profile,
+        host: 'localhost',
+        port: 5432,
+        user: 'postgres',
+        dbname: profile,
+        sslmode: null,
+        sslrootcert: null,
+        sslcert: null,
+        sslkey: null,
+        service: null,
+        tags: [],
+        notes: null,
+        pgBinDir: null,
+        drillChecks: [],
+        libpqPasswordFiles: true,
+      });
     insert(backup(3, 'shop', { format: 'directory', compression: 'gzip:6', database: 'naïve "db"' }));
     insert(backup(1, 'crm', { format: 'plain', compression: 'none' }));
     insert(backup(2, 'shop'));
@@ -87,7 +104,23 @@ describe('listBackupSummaries', () => {
   });
 
   test('scope: schema-only, data-only and filtered backups never read as full, and SQL agrees with backupScope', () => {
-    catalogue.addProfile({ name: 'shop', host: 'localhost', port: 5432, user: 'postgres', dbname: 'shop', sslmode: null, sslrootcert: null, sslcert: null, sslkey: null, service: null, tags: [], notes: null, pgBinDir: null, drillChecks: [], libpqPasswordFiles: true });
+    catalogue.addProfile({
+      name: 'shop',
+      host: 'localhost',
+      port: 5432,
+      user: 'postgres',
+      dbname: 'shop',
+      sslmode: null,
+      sslrootcert: null,
+      sslcert: null,
+      sslkey: null,
+      service: null,
+      tags: [],
+      notes: null,
+      pgBinDir: null,
+      drillChecks: [],
+      libpqPasswordFiles: true,
+    });
     const cases: Array<[Record<string, unknown> | undefined, BackupScope]> = [
       [{}, 'full'],
       [{ schemaOnly: true }, 'schema-only'],
@@ -125,7 +158,21 @@ describe('libpq password files', () => {
     const upgraded = new Catalogue(file);
     try {
       expect(upgraded.requireProfile('old').libpqPasswordFiles).toBe(true);
-      const fields = { host: 'db', port: 5432, user: 'u', dbname: 'd', sslmode: null, sslrootcert: null, sslcert: null, sslkey: null, service: null, tags: [], notes: null, pgBinDir: null, drillChecks: [] };
+      const fields = {
+        host: 'db',
+        port: 5432,
+        user: 'u',
+        dbname: 'd',
+        sslmode: null,
+        sslrootcert: null,
+        sslcert: null,
+        sslkey: null,
+        service: null,
+        tags: [],
+        notes: null,
+        pgBinDir: null,
+        drillChecks: [],
+      };
       expect(upgraded.addProfile({ name: 'api', ...fields, libpqPasswordFiles: false }).libpqPasswordFiles).toBe(false);
       expect(upgraded.requireProfile('api').libpqPasswordFiles).toBe(false);
       const id = upgraded.requireProfile('api').id;

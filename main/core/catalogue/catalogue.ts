@@ -45,13 +45,13 @@ export class Catalogue {
       const free = freeBytes(dirname(file));
       // SQLite says "disk I/O error" when it cannot even create its -shm file on a full disk.
       if (free !== undefined && free < 1024 * 1024) {
-        throw new HoldfastError('INTERNAL', `Cannot open the catalogue ${file}: ${(error as Error).message}; the disk holding it is full (${free} bytes free).`, 'Free space in HOLDFAST_HOME\'s file system, then run the command again.');
+        throw new HoldfastError(
+          'INTERNAL',
+          `Cannot open the catalogue ${file}: ${(error as Error).message}; the disk holding it is full (${free} bytes free).`,
+          "Free space in HOLDFAST_HOME's file system, then run the command again.",
+        );
       }
-      throw new HoldfastError(
-        'INTERNAL',
-        `Cannot open the catalogue ${file}: ${(error as Error).message}`,
-        'Check that HOLDFAST_HOME is writable and the file is a Holdfast catalogue.',
-      );
+      throw new HoldfastError('INTERNAL', `Cannot open the catalogue ${file}: ${(error as Error).message}`, 'Check that HOLDFAST_HOME is writable and the file is a Holdfast catalogue.');
     }
     const check = this.db.pragma('quick_check', { simple: true });
     if (check !== 'ok') {
@@ -139,7 +139,14 @@ export class Catalogue {
              sslrootcert = @sslrootcert, sslcert = @sslcert, sslkey = @sslkey, service = @service, notes = @notes,
              pg_bin_dir = @pgBinDir, drill_checks = @drillChecks, tags = @tags, libpq_password_files = @libpqPasswordFiles, updated_at = @now WHERE id = @id`,
         )
-        .run({ ...fields, tags: JSON.stringify(fields.tags), drillChecks: JSON.stringify(fields.drillChecks), libpqPasswordFiles: fields.libpqPasswordFiles ? 1 : 0, now: new Date().toISOString(), id });
+        .run({
+          ...fields,
+          tags: JSON.stringify(fields.tags),
+          drillChecks: JSON.stringify(fields.drillChecks),
+          libpqPasswordFiles: fields.libpqPasswordFiles ? 1 : 0,
+          now: new Date().toISOString(),
+          id,
+        });
     } catch (error) {
       if (String((error as Error).message).includes('UNIQUE')) {
         throw new HoldfastError('CONFLICT', `A profile named "${fields.name}" already exists.`, 'Choose another name.');
@@ -226,9 +233,12 @@ export class Catalogue {
    * Holdfast is gone but whose pg_dump still runs (`orphanPid`): a second backup must not start beside it.
    */
   runningBackupOf(profile: string): { id: string; startedAt: string; orphanPid?: number } | undefined {
-    const rows = this.db
-      .prepare(`SELECT id, pid, owner_token, started_at FROM runs WHERE kind = 'backup' AND status = 'running' AND profile_name = ?`)
-      .all(profile) as Array<{ id: string; pid: number | null; owner_token: string | null; started_at: string }>;
+    const rows = this.db.prepare(`SELECT id, pid, owner_token, started_at FROM runs WHERE kind = 'backup' AND status = 'running' AND profile_name = ?`).all(profile) as Array<{
+      id: string;
+      pid: number | null;
+      owner_token: string | null;
+      started_at: string;
+    }>;
     const live = rows.find((row) => row.pid !== null && isProcessAlive(row.pid, row.owner_token));
     if (live) return { id: live.id, startedAt: live.started_at };
     for (const row of rows) {
@@ -319,9 +329,7 @@ export class Catalogue {
   // --- audit ----------------------------------------------------------------------------------
 
   audit(actor: string, action: string, target: string | null, detail?: Record<string, unknown>): void {
-    this.db
-      .prepare('INSERT INTO audit_log (at, actor, action, target, detail) VALUES (?, ?, ?, ?, ?)')
-      .run(new Date().toISOString(), actor, action, target, detail ? JSON.stringify(detail) : null);
+    this.db.prepare('INSERT INTO audit_log (at, actor, action, target, detail) VALUES (?, ?, ?, ?, ?)').run(new Date().toISOString(), actor, action, target, detail ? JSON.stringify(detail) : null);
   }
 
   auditEntries(limit = 100): Array<{ at: string; actor: string; action: string; target: string | null; detail: unknown }> {
@@ -349,4 +357,3 @@ function makePrivate(file: string): void {
     }
   }
 }
-

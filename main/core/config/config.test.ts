@@ -31,7 +31,7 @@ describe('configuration from the environment', () => {
     expect(() => loadConfig({ BACKUP_CLEANUP_SCHEDULE: 'nightly' })).toThrow(/BACKUP_CLEANUP_SCHEDULE="nightly"/);
   });
 
-  test('the home directory is the platform\'s app-data directory', () => {
+  test("the home directory is the platform's app-data directory", () => {
     expect(defaultHome({ XDG_DATA_HOME: '/x' }, 'linux')).toBe('/x/holdfast');
     expect(defaultHome({ APPDATA: 'C:\\Users\\a\\AppData\\Roaming' }, 'win32')).toContain('Holdfast');
   });

@@ -7,9 +7,7 @@ import { HoldfastError } from '../model/errors.ts';
 import { validateCron } from '../schedule/cron.ts';
 import { SECRET_STORE_KINDS, type SecretStoreKind } from '../secrets/store-choice.ts';
 
-const booleanFlag = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+const booleanFlag = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((value) => value === 'true' || value === '1' || value === 'yes');
 
 const positiveInt = z.coerce.number().int().positive();
 

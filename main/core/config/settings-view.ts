@@ -6,8 +6,10 @@ import { presetCron } from '../schedule/cron.ts';
 import type { ClientToolSet } from '../tools/discover.ts';
 import type { HoldfastConfig } from './config.ts';
 
-export interface SettingsView
-  extends Pick<HoldfastConfig, 'home' | 'backupDir' | 'compressionDefault' | 'maxSizeBytes' | 'timeoutMs' | 'stallMs' | 'concurrency' | 'retentionDays' | 'connectTimeoutSeconds'> {
+export interface SettingsView extends Pick<
+  HoldfastConfig,
+  'home' | 'backupDir' | 'compressionDefault' | 'maxSizeBytes' | 'timeoutMs' | 'stallMs' | 'concurrency' | 'retentionDays' | 'connectTimeoutSeconds'
+> {
   /** verify: HOLDFAST_VERIFY_SCHEDULE, or "off". */
   schedules: { daily: string; weekly: string; monthly: string; cleanup: string; verify: string };
   notifications: Record<ChannelId, boolean> & { on: 'all' | 'failures' | 'none' };
@@ -29,7 +31,13 @@ export async function settingsView(engine: { config: HoldfastConfig; clientTools
     concurrency,
     retentionDays,
     connectTimeoutSeconds,
-    schedules: { daily: presetCron('daily', config.env), weekly: presetCron('weekly', config.env), monthly: presetCron('monthly', config.env), cleanup: config.cleanupSchedule, verify: config.verifySchedule ?? 'off' },
+    schedules: {
+      daily: presetCron('daily', config.env),
+      weekly: presetCron('weekly', config.env),
+      monthly: presetCron('monthly', config.env),
+      cleanup: config.cleanupSchedule,
+      verify: config.verifySchedule ?? 'off',
+    },
     notifications: { ...configuredChannels(notify), on: notify.on },
     clientTools: { explicitDir: config.pgBinDir ?? null, found: tools.map((t) => ({ version: t.version, major: t.major, dir: t.dir, source: t.source })) },
   };

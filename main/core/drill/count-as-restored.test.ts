@@ -49,7 +49,7 @@ describe('finishedDataItem', () => {
     expect(found).toEqual([3351, 3350, 3352]);
   });
 
-  test('a prefix that landed on another worker\'s line still parses; a line naming another table does not', () => {
+  test("a prefix that landed on another worker's line still parses; a line naming another table does not", () => {
     expect(finishedDataItem('finished item 3350 TABLE DATA wide', plan)).toBe(3350);
     expect(finishedDataItem('pg_restore: pg_restore: finished item 3350 TABLE DATA wide', plan)).toBe(3350);
     expect(finishedDataItem('pg_restore: finished item 3350 TABLE DATA narrow', plan)).toBeUndefined();
@@ -69,7 +69,10 @@ describe('planEarlyCounts', () => {
   });
 
   test('a manifest name two tables share ("a.b"."c" and "a"."b.c") is left to the end', () => {
-    const shared = [{ dumpId: 1, schema: 'a.b', name: 'c', intoItself: true }, { dumpId: 2, schema: 'a', name: 'b.c', intoItself: true }];
+    const shared = [
+      { dumpId: 1, schema: 'a.b', name: 'c', intoItself: true },
+      { dumpId: 2, schema: 'a', name: 'b.c', intoItself: true },
+    ];
     expect(planEarlyCounts({ 'a.b.c': 1 }, [], shared).size).toBe(0);
   });
 });

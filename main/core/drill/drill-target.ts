@@ -116,7 +116,10 @@ export async function scratchTarget(context: EngineContext, backup: BackupMetada
 
 export async function profileTarget(context: EngineContext, backup: BackupMetadata, profile: Profile): Promise<DrillTarget> {
   const session = await openSession(context, profile);
-  const stamp = new Date().toISOString().replace(/[-:TZ.]/g, '').slice(0, 14);
+  const stamp = new Date()
+    .toISOString()
+    .replace(/[-:TZ.]/g, '')
+    .slice(0, 14);
   const suffix = `__holdfast_drill_${stamp}`;
   let base = backup.database;
   while (Buffer.byteLength(base + suffix) > 63) base = base.slice(0, -1);

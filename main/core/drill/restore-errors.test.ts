@@ -55,7 +55,9 @@ describe('RestoreErrorCollector', () => {
   });
 
   test('psql errors of a plain script are named by line; without the failed statement, none counts as needing a superuser', () => {
-    const report = collect(`psql:<stdin>:42: ERROR:  permission denied to create event trigger "w"\nHINT:  Must be superuser to create an event trigger.\npsql:<stdin>:42: STATEMENT:  CREATE EVENT TRIGGER w ON ddl_command_start EXECUTE FUNCTION f();\npsql:<stdin>:50: ERROR:  relation "nope" does not exist\npsql:<stdin>:60: ERROR:  must be superuser\n`);
+    const report = collect(
+      `psql:<stdin>:42: ERROR:  permission denied to create event trigger "w"\nHINT:  Must be superuser to create an event trigger.\npsql:<stdin>:42: STATEMENT:  CREATE EVENT TRIGGER w ON ddl_command_start EXECUTE FUNCTION f();\npsql:<stdin>:50: ERROR:  relation "nope" does not exist\npsql:<stdin>:60: ERROR:  must be superuser\n`,
+    );
     expect(report.needsSuperuser.map((p) => p.object)).toEqual(['line 42']);
     expect(report.failures).toEqual([
       { object: 'line 50', message: 'relation "nope" does not exist' },
@@ -64,7 +66,9 @@ describe('RestoreErrorCollector', () => {
   });
 
   test('an error pg_restore gives before any TOC entry (it could not connect) is a failure', () => {
-    expect(collect('pg_restore: error: connection to server failed: FATAL:  role "x" does not exist\n').failures).toEqual([{ object: 'the archive', message: 'connection to server failed: FATAL:  role "x" does not exist' }]);
+    expect(collect('pg_restore: error: connection to server failed: FATAL:  role "x" does not exist\n').failures).toEqual([
+      { object: 'the archive', message: 'connection to server failed: FATAL:  role "x" does not exist' },
+    ]);
   });
 
   test('nothing wrong, nothing reported', () => {
@@ -75,7 +79,15 @@ describe('RestoreErrorCollector', () => {
 describe('RestoreErrorCollector with psql reading stdin', () => {
   test('an error is named by the statement --echo-errors prints after it', () => {
     const collector = new RestoreErrorCollector();
-    for (const line of ['ERROR:  permission denied to create event trigger "w"', 'HINT:  Must be superuser to create an event trigger.', 'STATEMENT:  CREATE EVENT TRIGGER w ON ddl_command_start', '         EXECUTE FUNCTION public.f();', 'ERROR:  permission denied for schema public', 'STATEMENT:  ALTER TABLE public.t OWNER TO boss;']) collector.onLine(line);
+    for (const line of [
+      'ERROR:  permission denied to create event trigger "w"',
+      'HINT:  Must be superuser to create an event trigger.',
+      'STATEMENT:  CREATE EVENT TRIGGER w ON ddl_command_start',
+      '         EXECUTE FUNCTION public.f();',
+      'ERROR:  permission denied for schema public',
+      'STATEMENT:  ALTER TABLE public.t OWNER TO boss;',
+    ])
+      collector.onLine(line);
     const report = collector.report();
     expect(report.needsSuperuser.map((p) => p.object)).toEqual(['CREATE EVENT TRIGGER w ON ddl_command_start']);
     expect(report.ownerNotSet.map((p) => p.object)).toEqual(['ALTER TABLE public.t OWNER TO boss;']);
@@ -89,7 +101,7 @@ describe('RestoreErrorCollector with psql reading stdin', () => {
   });
 });
 
-describe('RestoreErrorCollector does not take a dump\'s own words for a superuser refusal', () => {
+describe("RestoreErrorCollector does not take a dump's own words for a superuser refusal", () => {
   test('an index, a COPY or a constraint that failed with "must be superuser" in its text is a failure', () => {
     const collector = new RestoreErrorCollector();
     for (const line of [
@@ -101,7 +113,8 @@ describe('RestoreErrorCollector does not take a dump\'s own words for a superuse
       'pg_restore: error: COPY failed for table "t": ERROR:  must be superuser',
       'ERROR:  permission denied to create event trigger "fake"',
       'STATEMENT:  INSERT INTO t VALUES (1);',
-    ]) collector.onLine(line);
+    ])
+      collector.onLine(line);
     const report = collector.report();
     expect(report.needsSuperuser).toEqual([]);
     expect(report.failures.map((p) => p.object)).toEqual(['INDEX t_expr', 'TABLE DATA t', 'INSERT INTO t VALUES (1);']);
@@ -116,12 +129,17 @@ describe('RestoreErrorCollector does not take a dump\'s own words for a superuse
       '',
       'pg_restore: from TOC entry 2; 0 0 COMMENT EXTENSION plperlu postgres',
       'pg_restore: error: could not execute query: ERROR:  must be owner of extension plperlu',
-      'Command was: COMMENT ON EXTENSION plperlu IS \'PL/PerlU\';',
+      "Command was: COMMENT ON EXTENSION plperlu IS 'PL/PerlU';",
       '',
       'ERROR:  permission denied for language c',
-      'STATEMENT:  CREATE OR REPLACE FUNCTION public.f() RETURNS int LANGUAGE c AS \'x\', \'y\';',
-    ]) collector.onLine(line);
-    expect(collector.report().needsSuperuser.map((p) => p.object)).toEqual(['EXTENSION plperlu', 'COMMENT EXTENSION plperlu', "CREATE OR REPLACE FUNCTION public.f() RETURNS int LANGUAGE c AS 'x', 'y';"]);
+      "STATEMENT:  CREATE OR REPLACE FUNCTION public.f() RETURNS int LANGUAGE c AS 'x', 'y';",
+    ])
+      collector.onLine(line);
+    expect(collector.report().needsSuperuser.map((p) => p.object)).toEqual([
+      'EXTENSION plperlu',
+      'COMMENT EXTENSION plperlu',
+      "CREATE OR REPLACE FUNCTION public.f() RETURNS int LANGUAGE c AS 'x', 'y';",
+    ]);
   });
 });
 
@@ -136,12 +154,13 @@ describe('what goes with an object restored without', () => {
       '',
       'pg_restore: from TOC entry 3350; 0 0 COMMENT EXTENSION file_fdw (no owner)',
       'pg_restore: error: could not execute query: ERROR:  extension "file_fdw" does not exist',
-      'Command was: COMMENT ON EXTENSION file_fdw IS \'foreign-data wrapper for flat file access\';',
+      "Command was: COMMENT ON EXTENSION file_fdw IS 'foreign-data wrapper for flat file access';",
       '',
       'pg_restore: from TOC entry 3351; 0 0 COMMENT TABLE gone alice',
       'pg_restore: error: could not execute query: ERROR:  relation "public.gone" does not exist',
-      'Command was: COMMENT ON TABLE public.gone IS \'x\';',
-    ]) collector.onLine(line);
+      "Command was: COMMENT ON TABLE public.gone IS 'x';",
+    ])
+      collector.onLine(line);
     const report = collector.report();
     expect(report.needsSuperuser.map((p) => p.object)).toEqual(['EXTENSION file_fdw', 'COMMENT EXTENSION file_fdw']);
     expect(report.needsSuperuser[1]!.message).toContain('belongs to EXTENSION file_fdw');
@@ -159,9 +178,13 @@ describe('what goes with an object restored without', () => {
       "STATEMENT:  COMMENT ON EXTENSION file_fdw IS 'foreign-data wrapper for flat file access';",
       'ERROR:  relation "public.gone" does not exist',
       "STATEMENT:  COMMENT ON TABLE public.gone IS 'x';",
-    ]) collector.onLine(line);
+    ])
+      collector.onLine(line);
     const report = collector.report();
-    expect(report.needsSuperuser.map((p) => p.object)).toEqual(['CREATE EXTENSION IF NOT EXISTS file_fdw WITH SCHEMA public;', "COMMENT ON EXTENSION file_fdw IS 'foreign-data wrapper for flat file access';"]);
+    expect(report.needsSuperuser.map((p) => p.object)).toEqual([
+      'CREATE EXTENSION IF NOT EXISTS file_fdw WITH SCHEMA public;',
+      "COMMENT ON EXTENSION file_fdw IS 'foreign-data wrapper for flat file access';",
+    ]);
     expect(report.failures.map((p) => p.object)).toEqual(["COMMENT ON TABLE public.gone IS 'x';"]);
   });
 });

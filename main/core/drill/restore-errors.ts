@@ -80,7 +80,10 @@ export class RestoreErrorCollector {
     // psql refusing a meta-command of the script (restricted, see restore/psql-input.ts): pg_dump never writes one there.
     const refusedMeta = /^(?:psql:[^:]*:(\d+): )?(?:error: )?(backslash commands are restricted.*)$/.exec(line);
     if (refusedMeta) {
-      this.current = this.entries.length < MAX_PROBLEMS ? { object: `a psql meta-command${refusedMeta[1] ? ` at line ${refusedMeta[1]}` : ''} of the script`, fromToc: false, messages: [refusedMeta[2]!], commands: [] } : undefined;
+      this.current =
+        this.entries.length < MAX_PROBLEMS
+          ? { object: `a psql meta-command${refusedMeta[1] ? ` at line ${refusedMeta[1]}` : ''} of the script`, fromToc: false, messages: [refusedMeta[2]!], commands: [] }
+          : undefined;
       if (this.current) this.entries.push(this.current);
       this.collecting = undefined;
       return;
@@ -163,7 +166,11 @@ function subjectOf(entry: Entry): string | undefined {
   const match = entry.fromToc ? SUPERUSER_ENTRY.exec(entry.object) : statement === undefined ? null : SUPERUSER_STATEMENT.exec(statement.trim());
   if (!match?.[1] || !match[2]) return undefined;
   // CREATE TRUSTED PROCEDURAL LANGUAGE x and the TOC's PROCEDURAL LANGUAGE x; GRANT … ON FOREIGN SERVER s and the TOC's SERVER s.
-  const kind = match[1].toUpperCase().replace(/\s+/g, ' ').replace(/^(?:TRUSTED )?(?:PROCEDURAL )?(?=LANGUAGE)/, '').replace(/^FOREIGN SERVER$/, 'SERVER');
+  const kind = match[1]
+    .toUpperCase()
+    .replace(/\s+/g, ' ')
+    .replace(/^(?:TRUSTED )?(?:PROCEDURAL )?(?=LANGUAGE)/, '')
+    .replace(/^FOREIGN SERVER$/, 'SERVER');
   return `${kind} ${match[2]}`;
 }
 

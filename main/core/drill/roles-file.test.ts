@@ -88,7 +88,7 @@ describe('planRolesFile', () => {
     ['a COPY to a program', "CREATE ROLE a;\nCOPY (SELECT 1) TO PROGRAM 'id > /tmp/x';\n", /line 2 .*not a role definition: COPY/],
     ['a function', 'CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$;', /not a role definition/],
     ['a second statement hidden after a role name on one line', 'CREATE ROLE a; DROP DATABASE shop;', /not a role definition: DROP DATABASE/],
-    ['a psql shell escape', "CREATE ROLE a;\n\\! id > /tmp/x\n", /line 2 .*a psql meta-command/],
+    ['a psql shell escape', 'CREATE ROLE a;\n\\! id > /tmp/x\n', /line 2 .*a psql meta-command/],
     ['a \\connect', '\\connect shop\n', /a psql meta-command/],
     ['ALTER SYSTEM', "ALTER SYSTEM SET archive_command = 'id'", /not a role definition/],
     ['a setting for every role', "ALTER ROLE ALL SET search_path = 'evil'", /a setting for every role/],
@@ -97,9 +97,9 @@ describe('planRolesFile', () => {
     ['an ALTER ROLE that renames', 'ALTER ROLE a RENAME TO b', /not a role attribute or setting/],
     ['SET ROLE', 'SET ROLE postgres', /not a role definition/],
     ['an unterminated string', "COMMENT ON ROLE a IS 'x", /unterminated string/],
-    ['a setting for the sandbox\'s own superuser', "ALTER ROLE CURRENT_USER SET role TO 'app'", /about CURRENT_USER, not a role of the backup/],
-    ['an attribute of the sandbox\'s own superuser', 'ALTER ROLE session_user WITH NOLOGIN', /about session_user/],
-    ['a membership given to the sandbox\'s superuser', 'GRANT app TO CURRENT_ROLE', /about CURRENT_ROLE/],
+    ["a setting for the sandbox's own superuser", "ALTER ROLE CURRENT_USER SET role TO 'app'", /about CURRENT_USER, not a role of the backup/],
+    ["an attribute of the sandbox's own superuser", 'ALTER ROLE session_user WITH NOLOGIN', /about session_user/],
+    ["a membership given to the sandbox's superuser", 'GRANT app TO CURRENT_ROLE', /about CURRENT_ROLE/],
     ['a membership given to everyone', 'GRANT pg_read_all_data TO public', /about public/],
   ])('refuses a file holding %s', (_what, text, message) => {
     expect(() => planRolesFile(text)).toThrow(RolesFileRefused);
@@ -126,7 +126,8 @@ describe('planRolesFile', () => {
   });
 
   test('a role quoted because its name is a keyword is a role like any other', () => {
-    const text = 'CREATE ROLE "current_user";\nALTER ROLE "current_user" WITH LOGIN;\nGRANT "public" TO "session_user" WITH ADMIN OPTION GRANTED BY postgres;\nALTER ROLE app SET search_path TO public, "$user";\nSET standard_conforming_strings = on;\n';
+    const text =
+      'CREATE ROLE "current_user";\nALTER ROLE "current_user" WITH LOGIN;\nGRANT "public" TO "session_user" WITH ADMIN OPTION GRANTED BY postgres;\nALTER ROLE app SET search_path TO public, "$user";\nSET standard_conforming_strings = on;\n';
     expect(planRolesFile(text).apply).toHaveLength(5);
   });
 
@@ -136,7 +137,7 @@ describe('planRolesFile', () => {
   });
 
   test('semicolons inside comments, strings and dollar quotes do not split', () => {
-    const text = "/* a; /* nested; */ b; */ CREATE ROLE \"x;y\"; COMMENT ON ROLE a IS 'x;y'; -- c;\nCREATE ROLE b";
+    const text = '/* a; /* nested; */ b; */ CREATE ROLE "x;y"; COMMENT ON ROLE a IS \'x;y\'; -- c;\nCREATE ROLE b';
     expect(planRolesFile(text).apply.map((s) => s.sql)).toEqual(['CREATE ROLE "x;y"', "COMMENT ON ROLE a IS 'x;y'", 'CREATE ROLE b']);
   });
 });

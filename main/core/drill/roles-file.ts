@@ -67,7 +67,11 @@ export function planRolesFile(text: string): RolesFilePlan {
       if (/^\\(?:un)?restrict [A-Za-z0-9]+$/.test(sql)) continue;
       refuse('a psql meta-command');
     }
-    if (/^SET\s+(?:default_transaction_read_only|client_encoding|standard_conforming_strings|escape_string_warning|xmloption|statement_timeout|lock_timeout|idle_in_transaction_session_timeout|client_min_messages|row_security)\s*(?:=|TO)\s*[^;]*$/i.test(sql)) {
+    if (
+      /^SET\s+(?:default_transaction_read_only|client_encoding|standard_conforming_strings|escape_string_warning|xmloption|statement_timeout|lock_timeout|idle_in_transaction_session_timeout|client_min_messages|row_security)\s*(?:=|TO)\s*[^;]*$/i.test(
+        sql,
+      )
+    ) {
       plan.apply.push({ sql, line: statement.line });
       continue;
     }
@@ -83,7 +87,12 @@ export function planRolesFile(text: string): RolesFilePlan {
       const rest = alter[2]!;
       if (/^WITH\s/i.test(rest)) {
         // Attributes only (SUPERUSER, LOGIN, CONNECTION LIMIT n, VALID UNTIL '…', PASSWORD '…'); the sandbox demotes every role afterwards.
-        if (!/^WITH(?:\s+(?:NO)?(?:SUPERUSER|CREATEDB|CREATEROLE|INHERIT|LOGIN|REPLICATION|BYPASSRLS)|\s+CONNECTION\s+LIMIT\s+-?\d+|\s+VALID\s+UNTIL\s+'[^']*'|\s+PASSWORD\s+(?:'[^']*'|NULL))+$/i.test(rest)) refuse('not a role attribute list');
+        if (
+          !/^WITH(?:\s+(?:NO)?(?:SUPERUSER|CREATEDB|CREATEROLE|INHERIT|LOGIN|REPLICATION|BYPASSRLS)|\s+CONNECTION\s+LIMIT\s+-?\d+|\s+VALID\s+UNTIL\s+'[^']*'|\s+PASSWORD\s+(?:'[^']*'|NULL))+$/i.test(
+            rest,
+          )
+        )
+          refuse('not a role attribute list');
         plan.apply.push({ sql, line: statement.line });
         continue;
       }

@@ -46,7 +46,11 @@ export async function prepareSandboxRoles(admin: pg.Client, rolesFile: string | 
       plan = planRolesFile(rolesFile);
     } catch (error) {
       if (error instanceof RolesFileRefused) {
-        throw new HoldfastError('VERIFY_FAILED', `The backup's roles file was not applied: ${error.message}. pg_dumpall writes only role definitions there, so the file was altered.`, 'Do not restore this backup\'s roles file; compare it with a fresh `pg_dumpall --globals-only` of the server.');
+        throw new HoldfastError(
+          'VERIFY_FAILED',
+          `The backup's roles file was not applied: ${error.message}. pg_dumpall writes only role definitions there, so the file was altered.`,
+          "Do not restore this backup's roles file; compare it with a fresh `pg_dumpall --globals-only` of the server.",
+        );
       }
       throw error;
     }
@@ -62,22 +66,26 @@ export async function prepareSandboxRoles(admin: pg.Client, rolesFile: string | 
     }
   }
 
-  const roles = (await admin.query<{ name: string; privileged: boolean }>(
-    `SELECT rolname AS name, (rolsuper OR rolcreaterole OR rolreplication) AS privileged
+  const roles = (
+    await admin.query<{ name: string; privileged: boolean }>(
+      `SELECT rolname AS name, (rolsuper OR rolcreaterole OR rolreplication) AS privileged
        FROM pg_catalog.pg_roles WHERE rolname !~ '^pg_' AND rolname <> current_user ORDER BY rolname`,
-  )).rows;
+    )
+  ).rows;
   result.backupRoles = roles.map((r) => r.name);
   for (const role of roles.filter((r) => r.privileged)) {
     await single(admin, `ALTER ROLE ${quoteIdent(role.name)} NOSUPERUSER NOCREATEROLE NOREPLICATION`);
     result.demoted.push(role.name);
   }
-  const memberships = (await admin.query<{ role: string; member: string; grantor: string }>(
-    `SELECT r.rolname AS role, m.rolname AS member, g.rolname AS grantor
+  const memberships = (
+    await admin.query<{ role: string; member: string; grantor: string }>(
+      `SELECT r.rolname AS role, m.rolname AS member, g.rolname AS grantor
        FROM pg_catalog.pg_auth_members a JOIN pg_catalog.pg_roles r ON r.oid = a.roleid
        JOIN pg_catalog.pg_roles m ON m.oid = a.member JOIN pg_catalog.pg_roles g ON g.oid = a.grantor
       WHERE r.rolname = ANY($1)`,
-    [HOST_REACHING_ROLES],
-  )).rows;
+      [HOST_REACHING_ROLES],
+    )
+  ).rows;
   for (const { role, member, grantor } of memberships) {
     await single(admin, `REVOKE ${quoteIdent(role)} FROM ${quoteIdent(member)} GRANTED BY ${quoteIdent(grantor)} CASCADE`);
     if (!result.demoted.includes(member)) result.demoted.push(member);
@@ -91,16 +99,22 @@ export async function prepareSandboxRoles(admin: pg.Client, rolesFile: string | 
 
 /** The restorer and every role it can become: no superuser, no CREATEROLE, no path to the host. */
 async function assertUnprivileged(admin: pg.Client, restorer: string): Promise<void> {
-  const leaks = (await admin.query<{ name: string; why: string }>(
-    `SELECT r.rolname AS name,
+  const leaks = (
+    await admin.query<{ name: string; why: string }>(
+      `SELECT r.rolname AS name,
             concat_ws(', ', CASE WHEN r.rolsuper THEN 'superuser' END, CASE WHEN r.rolcreaterole THEN 'createrole' END,
                       (SELECT string_agg(p.rolname, ', ') FROM pg_catalog.pg_roles p WHERE p.rolname = ANY($2::text[]) AND pg_catalog.pg_has_role(r.oid, p.oid, 'MEMBER'))) AS why
        FROM pg_catalog.pg_roles r
       WHERE pg_catalog.pg_has_role($1, r.oid, 'MEMBER')
         AND (r.rolsuper OR r.rolcreaterole OR EXISTS (SELECT 1 FROM pg_catalog.pg_roles p WHERE p.rolname = ANY($2::text[]) AND pg_catalog.pg_has_role(r.oid, p.oid, 'MEMBER')))`,
-    [restorer, HOST_REACHING_ROLES],
-  )).rows;
+      [restorer, HOST_REACHING_ROLES],
+    )
+  ).rows;
   if (leaks.length > 0) {
-    throw new HoldfastError('TOOL_MISSING', `The drill's sandbox could not take privileges away from ${leaks.map((l) => `"${l.name}" (${l.why})`).join(', ')}; it stopped before restoring anything.`, 'Report this: the drill refuses to run a dump as a privileged role.');
+    throw new HoldfastError(
+      'TOOL_MISSING',
+      `The drill's sandbox could not take privileges away from ${leaks.map((l) => `"${l.name}" (${l.why})`).join(', ')}; it stopped before restoring anything.`,
+      'Report this: the drill refuses to run a dump as a privileged role.',
+    );
   }
 }

@@ -101,7 +101,11 @@ async function launch(spec: Launch, serverOptions: () => Promise<{ options: stri
     const detail = (error as { stderr?: string }).stderr?.trim() || (error as Error).message;
     const log = logTail(root);
     await stop();
-    throw new HoldfastError('TOOL_MISSING', `Could not start a scratch PostgreSQL ${binaries.major} (${binaries.binDir}): ${detail}${log ? `\n${log}` : ''}`, 'Check the server binaries and free disk space in the temp directory.');
+    throw new HoldfastError(
+      'TOOL_MISSING',
+      `Could not start a scratch PostgreSQL ${binaries.major} (${binaries.binDir}): ${detail}${log ? `\n${log}` : ''}`,
+      'Check the server binaries and free disk space in the temp directory.',
+    );
   }
 }
 

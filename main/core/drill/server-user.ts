@@ -29,7 +29,14 @@ export function osUserIds(name: string): { uid: number; gid: number } | undefine
 
 export function requireOsUser(name: string): { uid: number; gid: number } {
   const ids = osUserIds(name);
-  if (!ids) throw new HoldfastError('TOOL_MISSING', `Running as root, a scratch server needs the OS user "${name}".`, name === SHARED_SERVER_USER ? 'apt-get install postgresql (which creates it), or run Holdfast as a normal user.' : `Create it: useradd --system --user-group --no-create-home --shell /usr/sbin/nologin ${name}`);
+  if (!ids)
+    throw new HoldfastError(
+      'TOOL_MISSING',
+      `Running as root, a scratch server needs the OS user "${name}".`,
+      name === SHARED_SERVER_USER
+        ? 'apt-get install postgresql (which creates it), or run Holdfast as a normal user.'
+        : `Create it: useradd --system --user-group --no-create-home --shell /usr/sbin/nologin ${name}`,
+    );
   return ids;
 }
 
@@ -44,7 +51,12 @@ export function ensureSandboxUser(): Promise<{ uid: number; gid: number }> {
       await run('useradd', ['--system', '--user-group', '--no-create-home', '--home-dir', '/nonexistent', '--shell', '/usr/sbin/nologin', '--comment', 'Holdfast restore drills', SANDBOX_USER]);
     } catch (error) {
       // Another Holdfast may have made it meanwhile.
-      if (!osUserIds(SANDBOX_USER)) throw new HoldfastError('TOOL_MISSING', `Could not create the OS user "${SANDBOX_USER}" that restore drills run their server as: ${(error as { stderr?: string }).stderr?.trim() || (error as Error).message}`, `Create it yourself: useradd --system --user-group --no-create-home --shell /usr/sbin/nologin ${SANDBOX_USER}`);
+      if (!osUserIds(SANDBOX_USER))
+        throw new HoldfastError(
+          'TOOL_MISSING',
+          `Could not create the OS user "${SANDBOX_USER}" that restore drills run their server as: ${(error as { stderr?: string }).stderr?.trim() || (error as Error).message}`,
+          `Create it yourself: useradd --system --user-group --no-create-home --shell /usr/sbin/nologin ${SANDBOX_USER}`,
+        );
     }
     return requireOsUser(SANDBOX_USER);
   })();

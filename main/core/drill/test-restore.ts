@@ -85,7 +85,6 @@ export interface RestoreTestOptions {
 /** Errors that stop a drill before it can say anything about the backup. */
 const COULD_NOT_RUN: ReadonlySet<ErrorCode> = new Set(['TOOL_MISSING', 'CONNECTION_FAILED', 'CANCELLED', 'NO_KEYCHAIN', 'VERSION_MISMATCH']);
 
-
 /**
  * Restores, then counts every manifest table exactly. With pg_restore -j, a table whose data item
  * pg_restore reports finished is counted right then (count-as-restored.ts); the rest after it exits.
@@ -132,7 +131,12 @@ async function readRolesFile({ destination, globalsKey }: StoredBackup): Promise
   const path = destination.describe(globalsKey!);
   const size = (await destination.stat(globalsKey!))?.size;
   if (size === undefined) throw new HoldfastError('VERIFY_FAILED', `The backup's roles file ${path} is gone.`, 'Run `holdfast verify` on the backup: it says what else is missing.');
-  if (size > MAX_ROLES_FILE) throw new HoldfastError('VERIFY_FAILED', `The backup's roles file ${path} is larger than ${MAX_ROLES_FILE / 1024 / 1024} MB; pg_dumpall writes only role definitions there.`, 'Compare it with a fresh `pg_dumpall --globals-only` of the server.');
+  if (size > MAX_ROLES_FILE)
+    throw new HoldfastError(
+      'VERIFY_FAILED',
+      `The backup's roles file ${path} is larger than ${MAX_ROLES_FILE / 1024 / 1024} MB; pg_dumpall writes only role definitions there.`,
+      'Compare it with a fresh `pg_dumpall --globals-only` of the server.',
+    );
   return text(await destination.open(globalsKey!));
 }
 
@@ -163,8 +167,27 @@ async function drill(context: EngineContext, backup: BackupMetadata, options: Re
   const { catalogue } = context;
   const started = performance.now();
   const at = new Date().toISOString();
-  const runId = catalogue.startRun({ kind: 'verify', profile: backup.profile, backupId: backup.id, detail: { testRestore: true, ...(options.onProfile ? { onProfile: options.onProfile.name } : {}) } });
-  const result: RestoreTestResult = { ok: false, verdict: 'failed', id: backup.id, filename: backup.filename, at, durationMs: 0, server: null, checks: [], tables: [], error: null, sandbox: null, restoredWithout: [], notes: [] };
+  const runId = catalogue.startRun({
+    kind: 'verify',
+    profile: backup.profile,
+    backupId: backup.id,
+    detail: { testRestore: true, ...(options.onProfile ? { onProfile: options.onProfile.name } : {}) },
+  });
+  const result: RestoreTestResult = {
+    ok: false,
+    verdict: 'failed',
+    id: backup.id,
+    filename: backup.filename,
+    at,
+    durationMs: 0,
+    server: null,
+    checks: [],
+    tables: [],
+    error: null,
+    sandbox: null,
+    restoredWithout: [],
+    notes: [],
+  };
   let target: DrillTarget | undefined;
   // A cancel (Ctrl-C) stops the scratch server (or drops the drill's database) at once, which ends
   // whatever query the drill is waiting on; the steps in between check for it too.
@@ -211,9 +234,18 @@ async function drill(context: EngineContext, backup: BackupMetadata, options: Re
     step();
     const restoreErrors = collectErrors.report();
     result.restoredWithout = restoreErrors.needsSuperuser;
-    if (restoreErrors.ownerNotSet.length > 0) result.notes.push(`Owned by the drill's role instead of their own (${restoreErrors.ownerNotSet.length}): ${restoreErrors.ownerNotSet.slice(0, 10).map((p) => p.object).join(', ')}${restoreErrors.ownerNotSet.length > 10 ? ', …' : ''}.`);
+    if (restoreErrors.ownerNotSet.length > 0)
+      result.notes.push(
+        `Owned by the drill's role instead of their own (${restoreErrors.ownerNotSet.length}): ${restoreErrors.ownerNotSet
+          .slice(0, 10)
+          .map((p) => p.object)
+          .join(', ')}${restoreErrors.ownerNotSet.length > 10 ? ', …' : ''}.`,
+      );
     if (restoreErrors.failures.length > 0) {
-      throw new HoldfastError('RESTORE_FAILED', `${restoreErrors.failures.length} object${restoreErrors.failures.length === 1 ? '' : 's'} did not restore: ${restoreErrors.failures.slice(0, 5).map(describeProblem).join('; ')}${restoreErrors.failures.length > 5 ? '; …' : ''}`);
+      throw new HoldfastError(
+        'RESTORE_FAILED',
+        `${restoreErrors.failures.length} object${restoreErrors.failures.length === 1 ? '' : 's'} did not restore: ${restoreErrors.failures.slice(0, 5).map(describeProblem).join('; ')}${restoreErrors.failures.length > 5 ? '; …' : ''}`,
+      );
     }
     result.checks.push(...(await runDrillChecks(session, database, context.catalogue.getProfile(backup.profile)?.drillChecks ?? [])));
     step();
@@ -226,9 +258,7 @@ async function drill(context: EngineContext, backup: BackupMetadata, options: Re
   } catch (error) {
     const info = toErrorInfo(error);
     if (cancelled() || COULD_NOT_RUN.has(info.code)) result.verdict = 'not-run';
-    result.error = cancelled()
-      ? `The restore drill was cancelled; ${options.onProfile ? 'its database was dropped' : 'its scratch server was stopped and removed'}.`
-      : info.message;
+    result.error = cancelled() ? `The restore drill was cancelled; ${options.onProfile ? 'its database was dropped' : 'its scratch server was stopped and removed'}.` : info.message;
   } finally {
     options.signal?.removeEventListener('abort', stopOnCancel);
     try {
@@ -240,7 +270,21 @@ async function drill(context: EngineContext, backup: BackupMetadata, options: Re
     result.durationMs = Math.round(performance.now() - started);
     catalogue.db.transaction(() => {
       if (result.verdict !== 'not-run') catalogue.recordRestoreTest(backup.id, result.ok, at);
-      catalogue.finishRun(runId, result.ok ? 'completed' : 'failed', { ...(result.error ? { error: result.error } : {}), detail: { testRestore: { ok: result.ok, verdict: result.verdict, server: result.server, durationMs: result.durationMs, tables: result.tables, sandbox: result.sandbox, restoredWithout: result.restoredWithout, notes: result.notes } } });
+      catalogue.finishRun(runId, result.ok ? 'completed' : 'failed', {
+        ...(result.error ? { error: result.error } : {}),
+        detail: {
+          testRestore: {
+            ok: result.ok,
+            verdict: result.verdict,
+            server: result.server,
+            durationMs: result.durationMs,
+            tables: result.tables,
+            sandbox: result.sandbox,
+            restoredWithout: result.restoredWithout,
+            notes: result.notes,
+          },
+        },
+      });
     })();
   }
   return result;

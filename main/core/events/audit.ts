@@ -35,8 +35,13 @@ const rows: PerKind<AuditRow | undefined> = {
   }),
   'drill.cleanupFailed': (e) => ({ action: 'drill.cleanupFailed', target: e.profile, detail: { database: e.database, filename: e.filename, error: e.error } }),
   'restore.completed': (e) => ({ action: 'restore', target: e.filename, detail: { profile: e.profile, database: e.database, clean: e.clean, swap: e.swap, result: 'ok' } }),
-  'restore.failed': (e) => ({ action: 'restore', target: e.filename, detail: { profile: e.profile, database: e.database, clean: e.clean, swap: e.swap, result: 'failed', code: e.error.code, error: e.error.message } }),
-  'restore.recovered': ({ recovery: r }) => (r.action === 'not-reached' ? undefined : { action: 'restore.recover', target: r.database, detail: { profile: r.profile, run: r.runId, action: r.action, message: r.message } }),
+  'restore.failed': (e) => ({
+    action: 'restore',
+    target: e.filename,
+    detail: { profile: e.profile, database: e.database, clean: e.clean, swap: e.swap, result: 'failed', code: e.error.code, error: e.error.message },
+  }),
+  'restore.recovered': ({ recovery: r }) =>
+    r.action === 'not-reached' ? undefined : { action: 'restore.recover', target: r.database, detail: { profile: r.profile, run: r.runId, action: r.action, message: r.message } },
   'profile.added': (e) => ({ action: 'profile.add', target: e.profile.name, detail: { keychainPassword: e.profile.keychainPassword } }),
   'profile.edited': (e) => ({ action: 'profile.edit', target: e.profile.name, detail: { fields: e.fields, password: e.password } }),
   'profile.imported': (e) => ({ action: 'profile.import', target: null, detail: { created: e.created } }),

@@ -7,7 +7,10 @@ const removed: EngineEvent = { kind: 'schedule.removed', id: 'abc' };
 
 function recordingBus() {
   const failures: Array<{ subscriber: string; event: string; error: unknown }> = [];
-  const bus = new EventBus((failure) => failures.push(failure), () => new Date('2026-01-01T00:00:00.000Z'));
+  const bus = new EventBus(
+    (failure) => failures.push(failure),
+    () => new Date('2026-01-01T00:00:00.000Z'),
+  );
   return { bus, failures };
 }
 
@@ -24,7 +27,12 @@ describe('EventBus', () => {
   test('a subscriber that throws does not fail the emit or stop the others, and is reported with the event it failed on', async () => {
     const { bus, failures } = recordingBus();
     const seen: string[] = [];
-    bus.subscribe({ name: 'audit', handle: () => { throw new Error('database is locked'); } });
+    bus.subscribe({
+      name: 'audit',
+      handle: () => {
+        throw new Error('database is locked');
+      },
+    });
     bus.subscribe({ name: 'log', handle: (event) => void seen.push(event.kind) });
     await expect(bus.emit(removed)).resolves.toBeUndefined();
     expect(seen).toEqual(['schedule.removed']);
@@ -34,18 +42,42 @@ describe('EventBus', () => {
   test('emit resolves after asynchronous subscribers settle, and a rejection is reported, not passed on', async () => {
     const { bus, failures } = recordingBus();
     let delivered = false;
-    bus.subscribe({ name: 'notifications', handle: async () => { await new Promise((resolve) => setTimeout(resolve, 20)); delivered = true; } });
-    bus.subscribe({ name: 'flaky', handle: async () => { throw new Error('socket hang up'); } });
+    bus.subscribe({
+      name: 'notifications',
+      handle: async () => {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        delivered = true;
+      },
+    });
+    bus.subscribe({
+      name: 'flaky',
+      handle: async () => {
+        throw new Error('socket hang up');
+      },
+    });
     await bus.emit(started);
     expect(delivered).toBe(true);
     expect(failures).toEqual([{ subscriber: 'flaky', event: 'backup.started', error: new Error('socket hang up') }]);
   });
 
   test('a failing failure report is swallowed too; unsubscribing stops delivery, even from inside a handler', async () => {
-    const bus = new EventBus(() => { throw new Error('log disk full'); });
+    const bus = new EventBus(() => {
+      throw new Error('log disk full');
+    });
     const seen: EmittedEvent[] = [];
-    bus.subscribe({ name: 'broken', handle: () => { throw new Error('x'); } });
-    const once: Subscriber = { name: 'once', handle: (event) => { seen.push(event); stop(); } };
+    bus.subscribe({
+      name: 'broken',
+      handle: () => {
+        throw new Error('x');
+      },
+    });
+    const once: Subscriber = {
+      name: 'once',
+      handle: (event) => {
+        seen.push(event);
+        stop();
+      },
+    };
     const stop = bus.subscribe(once);
     bus.subscribe({ name: 'after', handle: (event) => void seen.push(event) });
     await expect(bus.emit(started)).resolves.toBeUndefined();

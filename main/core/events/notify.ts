@@ -8,7 +8,27 @@ import type { Subscriber } from './bus.ts';
 import { byKind, ignoring, type EmittedEvent, type PerKind } from './events.ts';
 
 const notices: PerKind<NotifyEvent | undefined> = {
-  ...ignoring('backup.started', 'backup.progress', 'backup.deleted', 'backup.pinned', 'backup.adopted', 'drill.completed', 'restore.recovered', 'recovery.sealing', 'recovery.childrenEnded', 'profile.added', 'profile.edited', 'profile.imported', 'profile.removed', 'schedule.added', 'schedule.enabled', 'schedule.removed', 'user.added', 'user.removed', 'user.rotated'),
+  ...ignoring(
+    'backup.started',
+    'backup.progress',
+    'backup.deleted',
+    'backup.pinned',
+    'backup.adopted',
+    'drill.completed',
+    'restore.recovered',
+    'recovery.sealing',
+    'recovery.childrenEnded',
+    'profile.added',
+    'profile.edited',
+    'profile.imported',
+    'profile.removed',
+    'schedule.added',
+    'schedule.enabled',
+    'schedule.removed',
+    'user.added',
+    'user.removed',
+    'user.rotated',
+  ),
   'backup.completed': ({ profile, backup, at }) => ({ kind: 'backup.completed', profile, database: backup.database, filename: backup.filename, size: backup.size, durationMs: backup.duration, at }),
   'backup.failed': ({ profile, database, error, at }) => ({ kind: 'backup.failed', profile, database, error, at }),
   'backup.reverifyFailed': ({ backup, problem, at }) => ({

@@ -14,7 +14,11 @@ const recovery = (action: SwapRecovery['action']): SwapRecovery => ({ runId: 'r1
 describe('what each subscriber makes of an event', () => {
   test('a delete is audited with its size in words and the rows that kept the file; nothing else hears of it', () => {
     const deleted = stamped({ kind: 'backup.deleted', backup, freedBytes: 0, sharedWith: ['backup-copy.dump'] });
-    expect(auditRow(deleted)).toEqual({ action: 'backup.delete', target: 'backup-shop.dump', detail: { id: backup.id, profile: 'shop', size: backup.size, freed: '0 B', filesKeptFor: ['backup-copy.dump'] } });
+    expect(auditRow(deleted)).toEqual({
+      action: 'backup.delete',
+      target: 'backup-shop.dump',
+      detail: { id: backup.id, profile: 'shop', size: backup.size, freed: '0 B', filesKeptFor: ['backup-copy.dump'] },
+    });
     expect(logLine(deleted)).toBeUndefined();
     expect(notification(deleted)).toBeUndefined();
   });
@@ -22,7 +26,11 @@ describe('what each subscriber makes of an event', () => {
   test('a completed backup: an audit row, an info line with its trigger, a notification in the wire format', () => {
     const completed = stamped({ kind: 'backup.completed', profile: 'shop', backup, trigger: { kind: 'schedule', scheduleId: 's1', catchUp: false } });
     expect(auditRow(completed)).toEqual({ action: 'backup.create', target: 'backup-shop.dump', detail: { profile: 'shop', result: 'ok' } });
-    expect(logLine(completed)).toEqual({ level: 'info', message: 'backup completed', detail: { profile: 'shop', filename: 'backup-shop.dump', size: backup.size, durationMs: 1500, trigger: { kind: 'schedule', scheduleId: 's1', catchUp: false } } });
+    expect(logLine(completed)).toEqual({
+      level: 'info',
+      message: 'backup completed',
+      detail: { profile: 'shop', filename: 'backup-shop.dump', size: backup.size, durationMs: 1500, trigger: { kind: 'schedule', scheduleId: 's1', catchUp: false } },
+    });
     expect(notification(completed)).toEqual({ kind: 'backup.completed', profile: 'shop', database: 'shop', filename: 'backup-shop.dump', size: backup.size, durationMs: 1500, at });
   });
 
@@ -35,9 +43,20 @@ describe('what each subscriber makes of an event', () => {
   });
 
   test('a drill database left behind is notified as a failure that says what to do; a failed scheduled drill as a failed backup', () => {
-    const left = notification(stamped({ kind: 'drill.cleanupFailed', profile: 'scratch', database: 'shop__holdfast_drill_1', filename: 'backup-shop.dump', error: 'database is being accessed by other users' }));
-    expect(left).toMatchObject({ kind: 'drill.cleanupFailed', error: { code: 'CONFLICT', message: expect.stringContaining('is being accessed'), hint: expect.stringContaining('DROP DATABASE "shop__holdfast_drill_1"') } });
-    expect(notification(stamped({ kind: 'schedule.drillFailed', scheduleId: 's1', profile: 'shop', database: 'shop', message: 'drill failed' }))).toEqual({ kind: 'backup.failed', profile: 'shop', database: 'shop', error: { code: 'VERIFY_FAILED', message: 'drill failed' }, at });
+    const left = notification(
+      stamped({ kind: 'drill.cleanupFailed', profile: 'scratch', database: 'shop__holdfast_drill_1', filename: 'backup-shop.dump', error: 'database is being accessed by other users' }),
+    );
+    expect(left).toMatchObject({
+      kind: 'drill.cleanupFailed',
+      error: { code: 'CONFLICT', message: expect.stringContaining('is being accessed'), hint: expect.stringContaining('DROP DATABASE "shop__holdfast_drill_1"') },
+    });
+    expect(notification(stamped({ kind: 'schedule.drillFailed', scheduleId: 's1', profile: 'shop', database: 'shop', message: 'drill failed' }))).toEqual({
+      kind: 'backup.failed',
+      profile: 'shop',
+      database: 'shop',
+      error: { code: 'VERIFY_FAILED', message: 'drill failed' },
+      at,
+    });
   });
 
   test('progress is for the tray only: no row, no line, no notification', () => {

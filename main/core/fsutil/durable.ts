@@ -80,7 +80,7 @@ export async function listTree(root: string): Promise<{ files: string[]; dirs: s
       else if (entry.isFile()) files.push(relative(root, full));
     }
   }
-  files.sort((a, b) => (Buffer.compare(Buffer.from(a), Buffer.from(b))));
+  files.sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
   return { files, dirs };
 }
 

@@ -33,7 +33,7 @@ describe('the backup record, stated once', () => {
     expect(BackupMetadataSchema.parse(record)).toEqual(record);
   });
 
-  test('a sidecar is checked on the fields adopt relies on, with the record\'s own rules, and says which is wrong', () => {
+  test("a sidecar is checked on the fields adopt relies on, with the record's own rules, and says which is wrong", () => {
     const bad = (changes: Record<string, unknown>) => SidecarSchema.safeParse({ ...record, ...changes });
     expect(bad({ id: '../../etc' }).error?.issues[0]).toMatchObject({ path: ['id'], message: 'a backup id is 12 hex characters' });
     expect(bad({ filename: 'backup-x/../../y' }).error?.issues[0]?.path).toEqual(['filename']);

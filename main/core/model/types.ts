@@ -43,7 +43,10 @@ export type RunStatus = 'running' | 'completed' | 'failed' | 'interrupted';
  * With 10,000 backups the full records are ~13 MB of JSON; this is about a seventh of that.
  */
 /** A table row's worth of a backup; scope stands in for the options, so a schema-only backup never looks full. */
-export type BackupSummary = Pick<BackupMetadata, 'id' | 'filename' | 'timestamp' | 'size' | 'duration' | 'profile' | 'database' | 'format' | 'compression' | 'status' | 'lastVerified' | 'restoreTest'> & {
+export type BackupSummary = Pick<
+  BackupMetadata,
+  'id' | 'filename' | 'timestamp' | 'size' | 'duration' | 'profile' | 'database' | 'format' | 'compression' | 'status' | 'lastVerified' | 'restoreTest'
+> & {
   scope: BackupScope;
   pinned: boolean;
 };

@@ -73,4 +73,3 @@ export const failed: NotifyEvent = {
   durationMs: 1200,
   at,
 };
-

@@ -111,7 +111,11 @@ function passwordFor(target: ConnectionTarget, database: string, stored: string 
     if (password !== undefined) return password;
     const where = `The server at ${target.host}:${target.port} asks for a password for ${target.user}`;
     if (target.libpqPasswordFiles === true) {
-      throw new HoldfastError('CONNECTION_FAILED', `${where} and none was found for ${target.user}@${target.host}:${target.port}/${database}.`, `Store one with \`holdfast profile edit ${target.name} --password-stdin\`, or add a line to ~/.pgpass (or PGPASSFILE).`);
+      throw new HoldfastError(
+        'CONNECTION_FAILED',
+        `${where} and none was found for ${target.user}@${target.host}:${target.port}/${database}.`,
+        `Store one with \`holdfast profile edit ${target.name} --password-stdin\`, or add a line to ~/.pgpass (or PGPASSFILE).`,
+      );
     }
     throw new HoldfastError(
       'CONNECTION_FAILED',
@@ -156,21 +160,28 @@ export function connectionError(target: ConnectionTarget, database: string, erro
   const code = (error as { code?: string }).code;
   const where = `${target.user}@${target.host}:${target.port}/${database}`;
   if (code === '3D000') {
-    return new HoldfastError('CONNECTION_FAILED', `Database "${database}" does not exist on ${target.host}:${target.port}: ${raw}`, 'Check the profile\'s dbname (holdfast profile list).');
+    return new HoldfastError('CONNECTION_FAILED', `Database "${database}" does not exist on ${target.host}:${target.port}: ${raw}`, "Check the profile's dbname (holdfast profile list).");
   }
   if (code === '28P01' || code === '28000') {
     return new HoldfastError('CONNECTION_FAILED', `The server refused ${where}: ${raw}`, 'Check the user and password (~/.pgpass or PGPASSFILE) and pg_hba.conf.');
   }
   if (/password must be a string|no password supplied/i.test(raw)) {
-    return new HoldfastError('CONNECTION_FAILED', `The server at ${target.host}:${target.port} wants a password for ${target.user} and none was found for ${where}.`, 'Store one with `holdfast profile edit <name> --password-stdin`, or add a line to ~/.pgpass (or PGPASSFILE).');
+    return new HoldfastError(
+      'CONNECTION_FAILED',
+      `The server at ${target.host}:${target.port} wants a password for ${target.user} and none was found for ${where}.`,
+      'Store one with `holdfast profile edit <name> --password-stdin`, or add a line to ~/.pgpass (or PGPASSFILE).',
+    );
   }
   if (/timeout/i.test(raw)) {
-    return new HoldfastError('CONNECTION_FAILED', `No answer from ${target.host}:${target.port} within the connect timeout (${connectTimeoutSeconds} s): ${raw}`, 'Check the host and port, the network and firewall; HOLDFAST_CONNECT_TIMEOUT_SECONDS sets the limit.');
+    return new HoldfastError(
+      'CONNECTION_FAILED',
+      `No answer from ${target.host}:${target.port} within the connect timeout (${connectTimeoutSeconds} s): ${raw}`,
+      'Check the host and port, the network and firewall; HOLDFAST_CONNECT_TIMEOUT_SECONDS sets the limit.',
+    );
   }
-  return new HoldfastError('CONNECTION_FAILED', `Cannot connect to ${where}: ${raw}`, 'Check that the server is running and reachable, and the profile\'s host, port and user.');
+  return new HoldfastError('CONNECTION_FAILED', `Cannot connect to ${where}: ${raw}`, "Check that the server is running and reachable, and the profile's host, port and user.");
 }
 
 export function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
-

@@ -323,7 +323,15 @@ export class SqlStatementSplitter {
     this.leading = '';
     this.lexer.metaCommands = true;
     if (!tokens.length) return;
-    this.onStatement({ tokens, sql: tokens.map((t) => t.raw).join('').trim(), line: tokens[0]!.line, metaCommand: false });
+    this.onStatement({
+      tokens,
+      sql: tokens
+        .map((t) => t.raw)
+        .join('')
+        .trim(),
+      line: tokens[0]!.line,
+      metaCommand: false,
+    });
     const scs = standardConformingStringsSetTo(tokens);
     if (scs !== undefined) this.lexer.standardConformingStrings = scs;
   }
@@ -359,7 +367,16 @@ function standardConformingStringsSetTo(tokens: SqlToken[]): boolean | undefined
 function parseBool(text: string): boolean | undefined {
   const value = text.toLowerCase();
   if (!value) return undefined;
-  for (const [word, meaning, shortest] of [['true', true, 1], ['false', false, 1], ['yes', true, 1], ['no', false, 1], ['on', true, 2], ['off', false, 2], ['1', true, 1], ['0', false, 1]] as const) {
+  for (const [word, meaning, shortest] of [
+    ['true', true, 1],
+    ['false', false, 1],
+    ['yes', true, 1],
+    ['no', false, 1],
+    ['on', true, 2],
+    ['off', false, 2],
+    ['1', true, 1],
+    ['0', false, 1],
+  ] as const) {
     if (value.length >= shortest && word.startsWith(value)) return meaning;
   }
   return undefined;

@@ -113,10 +113,7 @@ export function startChild(bin: string, args: readonly string[], options: RunOpt
   const onAbort = () => stop('cancelled');
   options.signal?.addEventListener('abort', onAbort, { once: true });
   if (options.signal?.aborted) onAbort();
-  const timer =
-    options.timeoutMs === undefined
-      ? undefined
-      : setTimeout(() => stop(`timed out after ${Math.round(options.timeoutMs! / 1000)} s`), options.timeoutMs);
+  const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => stop(`timed out after ${Math.round(options.timeoutMs! / 1000)} s`), options.timeoutMs);
 
   const done = new Promise<ChildResult>((resolve) => {
     let settled = false;

@@ -21,7 +21,9 @@ describe('parseDatabaseEntries, on what the lexer decides', () => {
   });
 
   test('psql meta-commands between statements are skipped; a statement on another database is not ours', () => {
-    const parsed = parseDatabaseEntries("\\connect hr\nCREATE DATABASE hr WITH ENCODING = 'UTF8';\n\\connect -reuse-previous=on \"dbname='hr'\"\nALTER DATABASE \"HR\" OWNER TO x;\nALTER DATABASE hr OWNER TO y;\n");
+    const parsed = parseDatabaseEntries(
+      '\\connect hr\nCREATE DATABASE hr WITH ENCODING = \'UTF8\';\n\\connect -reuse-previous=on "dbname=\'hr\'"\nALTER DATABASE "HR" OWNER TO x;\nALTER DATABASE hr OWNER TO y;\n',
+    );
     expect(parsed?.owner).toBe('y');
   });
 });

@@ -50,16 +50,48 @@ export async function readBackupDatabaseEntries(tools: ClientToolSet, backup: Ba
 }
 
 function entriesUnreadable(backup: BackupMetadata, detail: string): HoldfastError {
-  return new HoldfastError('RESTORE_FAILED', `pg_restore could not read the database-level entries of ${backup.filename}: ${detail || '(no message)'}`, 'Verify the backup (holdfast verify); nothing was changed.');
+  return new HoldfastError(
+    'RESTORE_FAILED',
+    `pg_restore could not read the database-level entries of ${backup.filename}: ${detail || '(no message)'}`,
+    'Verify the backup (holdfast verify); nothing was changed.',
+  );
 }
 
 /** PostgreSQL encoding names as the WHATWG decoder knows them; the rest are read as UTF-8. */
 const DECODERS: Record<string, string> = {
-  LATIN1: 'iso-8859-1', LATIN2: 'iso-8859-2', LATIN3: 'iso-8859-3', LATIN4: 'iso-8859-4', LATIN5: 'iso-8859-9', LATIN6: 'iso-8859-10',
-  LATIN7: 'iso-8859-13', LATIN8: 'iso-8859-14', LATIN9: 'iso-8859-15', LATIN10: 'iso-8859-16', ISO_8859_5: 'iso-8859-5', ISO_8859_6: 'iso-8859-6',
-  ISO_8859_7: 'iso-8859-7', ISO_8859_8: 'iso-8859-8', WIN866: 'ibm866', WIN874: 'windows-874', WIN1250: 'windows-1250', WIN1251: 'windows-1251',
-  WIN1252: 'windows-1252', WIN1253: 'windows-1253', WIN1254: 'windows-1254', WIN1255: 'windows-1255', WIN1256: 'windows-1256', WIN1257: 'windows-1257',
-  WIN1258: 'windows-1258', KOI8R: 'koi8-r', KOI8U: 'koi8-u', EUC_JP: 'euc-jp', SJIS: 'shift_jis', EUC_KR: 'euc-kr', GBK: 'gbk', GB18030: 'gb18030', BIG5: 'big5',
+  LATIN1: 'iso-8859-1',
+  LATIN2: 'iso-8859-2',
+  LATIN3: 'iso-8859-3',
+  LATIN4: 'iso-8859-4',
+  LATIN5: 'iso-8859-9',
+  LATIN6: 'iso-8859-10',
+  LATIN7: 'iso-8859-13',
+  LATIN8: 'iso-8859-14',
+  LATIN9: 'iso-8859-15',
+  LATIN10: 'iso-8859-16',
+  ISO_8859_5: 'iso-8859-5',
+  ISO_8859_6: 'iso-8859-6',
+  ISO_8859_7: 'iso-8859-7',
+  ISO_8859_8: 'iso-8859-8',
+  WIN866: 'ibm866',
+  WIN874: 'windows-874',
+  WIN1250: 'windows-1250',
+  WIN1251: 'windows-1251',
+  WIN1252: 'windows-1252',
+  WIN1253: 'windows-1253',
+  WIN1254: 'windows-1254',
+  WIN1255: 'windows-1255',
+  WIN1256: 'windows-1256',
+  WIN1257: 'windows-1257',
+  WIN1258: 'windows-1258',
+  KOI8R: 'koi8-r',
+  KOI8U: 'koi8-u',
+  EUC_JP: 'euc-jp',
+  SJIS: 'shift_jis',
+  EUC_KR: 'euc-kr',
+  GBK: 'gbk',
+  GB18030: 'gb18030',
+  BIG5: 'big5',
 };
 
 function decodeScript(bytes: Buffer): string {
@@ -208,11 +240,13 @@ export function parseDatabaseEntries(sql: string): BackupDatabaseEntries | undef
       const grant = r.keywords('GRANT');
       if (!grant && !r.keywords('REVOKE')) continue;
       const optionOnly = !grant && r.keywords('GRANT', 'OPTION', 'FOR');
-      const privileges = r.list(() => {
-        const word = r.name();
-        if (word === 'all') r.keywords('PRIVILEGES');
-        return word === undefined ? undefined : (PRIVILEGE_WORDS[word] ?? []);
-      }).flat();
+      const privileges = r
+        .list(() => {
+          const word = r.name();
+          if (word === 'all') r.keywords('PRIVILEGES');
+          return word === undefined ? undefined : (PRIVILEGE_WORDS[word] ?? []);
+        })
+        .flat();
       if (!r.keywords('ON', 'DATABASE') || !isOurs(r.name()) || !r.keywords(grant ? 'TO' : 'FROM')) continue;
       const grantees = r.list(() => r.grantee());
       const withGrantOption = grant && r.keywords('WITH', 'GRANT', 'OPTION');

@@ -59,13 +59,15 @@ describe('parseDatabaseEntries', () => {
   test('no ACL entry means the defaults; no CREATE DATABASE means no database entries at all', () => {
     const bare = parseDatabaseEntries(`CREATE DATABASE "Odd ""name""" WITH TEMPLATE = template0 ENCODING = 'UTF8' LOCALE = 'en_US.UTF-8';\nALTER DATABASE "Odd ""name""" OWNER TO postgres;\n`);
     expect(bare).toMatchObject({ database: 'Odd "name"', owner: 'postgres', acl: null, settings: [], comment: null, connectionLimit: -1 });
-    expect(parseDatabaseEntries('SET client_encoding = \'UTF8\';\n')).toBeUndefined();
+    expect(parseDatabaseEntries("SET client_encoding = 'UTF8';\n")).toBeUndefined();
     const escaped = parseDatabaseEntries(String.raw`CREATE DATABASE d WITH ENCODING = 'UTF8';` + '\n' + String.raw`COMMENT ON DATABASE d IS E'C:\\data\n''quoted''';`);
     expect(escaped?.comment).toBe("C:\\data\n'quoted'");
   });
 
   test('a role named "public" is a role, not PUBLIC; statements on another database are not ours', () => {
-    const parsed = parseDatabaseEntries(`CREATE DATABASE hr WITH ENCODING = 'UTF8';\nALTER DATABASE hr OWNER TO o;\nGRANT CONNECT ON DATABASE hr TO "public";\nALTER DATABASE other SET work_mem TO '1MB';\n`);
+    const parsed = parseDatabaseEntries(
+      `CREATE DATABASE hr WITH ENCODING = 'UTF8';\nALTER DATABASE hr OWNER TO o;\nGRANT CONNECT ON DATABASE hr TO "public";\nALTER DATABASE other SET work_mem TO '1MB';\n`,
+    );
     expect(parsed?.acl).toEqual([
       { grantee: 'PUBLIC', privileges: ['CONNECT', 'TEMPORARY'], grantable: [] },
       { grantee: 'o', privileges: ['CONNECT', 'CREATE', 'TEMPORARY'], grantable: [] },
@@ -89,7 +91,7 @@ describe('planDatabaseProperties', () => {
   };
   const roles = new Set(['postgres', 'app_owner', 'backup_ro', 'Deploy Bot']);
 
-  test('the backup\'s entries win and every difference is listed', () => {
+  test("the backup's entries win and every difference is listed", () => {
     const plan = planDatabaseProperties({ backup: parseDatabaseEntries(SCRIPT), target, noOwner: false, noAcl: false, roles });
     expect(plan.properties.owner).toBe('app_owner');
     expect(plan.impact.filter((line) => line.changes).map((line) => line.property)).toEqual(['owner', 'acl', 'settings', 'comment', 'connectionLimit', 'encoding', 'collation']);
@@ -97,7 +99,7 @@ describe('planDatabaseProperties', () => {
     expect(plan.warnings.join('\n')).toContain('owner (postgres → app_owner)');
   });
 
-  test('--no-owner and --no-acl keep the replaced database\'s; without entries everything is kept', () => {
+  test("--no-owner and --no-acl keep the replaced database's; without entries everything is kept", () => {
     const plan = planDatabaseProperties({ backup: parseDatabaseEntries(SCRIPT), target, noOwner: true, noAcl: true, roles });
     expect(plan.properties.owner).toBe('postgres');
     expect(plan.properties.acl).toEqual(target.acl);
@@ -108,7 +110,7 @@ describe('planDatabaseProperties', () => {
     expect(kept.warnings).toEqual([]);
   });
 
-  test('a backup\'s setting that loads libraries into every session is left out, and said', () => {
+  test("a backup's setting that loads libraries into every session is left out, and said", () => {
     const entries = parseDatabaseEntries(`${SCRIPT}ALTER DATABASE hr SET session_preload_libraries TO '/tmp/evil.so';\n`);
     const plan = planDatabaseProperties({ backup: entries, target, noOwner: false, noAcl: false, roles });
     expect(plan.properties.settings.map((s) => s.name)).not.toContain('session_preload_libraries');

@@ -80,13 +80,17 @@ export function planDatabaseProperties(input: {
   let settings = fromBackup ? backup.settings : target.settings;
   const roleless = settings.filter((s) => s.role !== null && !input.roles.has(s.role));
   if (roleless.length) {
-    warnings.push(`The backup sets ${roleless.map((s) => `${s.name} for role "${s.role}"`).join(', ')} in its database, and the target server has no such role: ${roleless.length === 1 ? 'that setting is' : 'those settings are'} left out. Restore the backup's roles file first to keep ${roleless.length === 1 ? 'it' : 'them'}.`);
+    warnings.push(
+      `The backup sets ${roleless.map((s) => `${s.name} for role "${s.role}"`).join(', ')} in its database, and the target server has no such role: ${roleless.length === 1 ? 'that setting is' : 'those settings are'} left out. Restore the backup's roles file first to keep ${roleless.length === 1 ? 'it' : 'them'}.`,
+    );
     settings = settings.filter((s) => !roleless.includes(s));
   }
   // A backup is not trusted to make the server load code into every session of the database.
   const loading = fromBackup ? settings.filter((s) => CODE_LOADING_SETTINGS.test(s.name)) : [];
   if (loading.length) {
-    warnings.push(`The backup sets ${loading.map((s) => `${s.name}=${s.values.join(', ')}`).join(', ')} on its database, which would load that code into every session: left out. Set it yourself if you mean it.`);
+    warnings.push(
+      `The backup sets ${loading.map((s) => `${s.name}=${s.values.join(', ')}`).join(', ')} on its database, which would load that code into every session: left out. Set it yourself if you mean it.`,
+    );
     settings = settings.filter((s) => !loading.includes(s));
   }
   const locale = (fromBackup ? backup.locale : null) ?? target.locale;
@@ -98,9 +102,16 @@ export function planDatabaseProperties(input: {
     connectionLimit: fromBackup ? backup.connectionLimit : target.connectionLimit,
     locale,
   };
-  if (fromBackup && backup.unsupported.length) warnings.push(`The backup's database also had ${[...new Set(backup.unsupported)].join(', ')}; the restored copy does not get ${backup.unsupported.length === 1 ? 'it' : 'them'}.`);
+  if (fromBackup && backup.unsupported.length)
+    warnings.push(`The backup's database also had ${[...new Set(backup.unsupported)].join(', ')}; the restored copy does not get ${backup.unsupported.length === 1 ? 'it' : 'them'}.`);
   const from = (own: boolean): DatabasePropertyImpact['from'] => (own ? 'backup' : 'target');
-  const line = (property: DatabaseProperty, current: string, restored: string, own: boolean): DatabasePropertyImpact => ({ property, current, restored, from: from(own), changes: current !== restored });
+  const line = (property: DatabaseProperty, current: string, restored: string, own: boolean): DatabasePropertyImpact => ({
+    property,
+    current,
+    restored,
+    from: from(own),
+    changes: current !== restored,
+  });
   const impact = [
     line('owner', target.owner, owner, ownerFromBackup),
     line('acl', describeAcl(target.acl), describeAcl(acl), aclFromBackup),
@@ -111,7 +122,10 @@ export function planDatabaseProperties(input: {
     line('collation', describeCollation(target.locale), describeCollation(locale), fromBackup && backup.locale !== null),
   ];
   const changed = impact.filter((i) => i.changes);
-  if (changed.length) warnings.push(`Replacing the database changes its ${changed.map((i) => `${PROPERTY_NAMES[i.property]} (${i.current} → ${i.restored})`).join('; ')}, as the backup had ${changed.length === 1 ? 'it' : 'them'}.`);
+  if (changed.length)
+    warnings.push(
+      `Replacing the database changes its ${changed.map((i) => `${PROPERTY_NAMES[i.property]} (${i.current} → ${i.restored})`).join('; ')}, as the backup had ${changed.length === 1 ? 'it' : 'them'}.`,
+    );
   return { properties, fallbackLocale: target.locale, impact, warnings };
 }
 
@@ -136,4 +150,3 @@ function describeSettings(settings: DatabaseSetting[]): string {
 }
 
 const describeLimit = (limit: number) => (limit < 0 ? 'unlimited' : String(limit));
-

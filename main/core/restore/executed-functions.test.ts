@@ -92,7 +92,11 @@ describe('functions a restore runs, read from SQL', () => {
   });
 
   test('a dump without such uses lists nothing', () => {
-    expect(executedFunctionsInSql('CREATE FUNCTION public.f() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$;\nCREATE TABLE public.t (i integer CHECK (i > 0), d integer DEFAULT 1);\nCREATE VIEW public.v AS SELECT public.f() AS f;\n')).toEqual([]);
+    expect(
+      executedFunctionsInSql(
+        'CREATE FUNCTION public.f() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$;\nCREATE TABLE public.t (i integer CHECK (i > 0), d integer DEFAULT 1);\nCREATE VIEW public.v AS SELECT public.f() AS f;\n',
+      ),
+    ).toEqual([]);
   });
 
   test('materialized views run their query (through views too) when refreshed; one left WITH NO DATA runs later', () => {

@@ -45,7 +45,8 @@ export async function findExecutedFunctions(tools: ClientToolSet, backup: Backup
       timeoutMs,
       onSpawn: (child) => child.stdout?.on('data', (chunk: Buffer) => scanner.push(chunk)),
     });
-    if (listed.exitCode !== 0 || listed.stoppedBecause) return { problem: `pg_restore could not print the archive's definitions (${listed.stoppedBecause ?? `exit ${listed.exitCode}`}): ${stderrTail(listed.stderr) || '(no message)'}` };
+    if (listed.exitCode !== 0 || listed.stoppedBecause)
+      return { problem: `pg_restore could not print the archive's definitions (${listed.stoppedBecause ?? `exit ${listed.exitCode}`}): ${stderrTail(listed.stderr) || '(no message)'}` };
     return { functions: scanner.finish() };
   } catch (error) {
     return { problem: (error as Error).message };

@@ -127,8 +127,10 @@ export async function assessImpact(input: {
   const unavailableExtensions = (input.contents?.extensions ?? []).filter((name) => !available.has(name));
   const production = target.tags.includes('production');
   const warnings: string[] = [];
-  if (targetMajor < backup.serverMajor) warnings.push(`The target runs PostgreSQL ${facts.version.split(' ')[0]}, older than the backup's source (${backup.version}); objects using newer features may fail to restore.`);
-  if (missingRoles.length) warnings.push(`The target lacks roles the backup's objects belong to (${missingRoles.join(', ')}): restore ${backup.globals.filename ?? 'the roles'} first, or use --no-owner --no-acl.`);
+  if (targetMajor < backup.serverMajor)
+    warnings.push(`The target runs PostgreSQL ${facts.version.split(' ')[0]}, older than the backup's source (${backup.version}); objects using newer features may fail to restore.`);
+  if (missingRoles.length)
+    warnings.push(`The target lacks roles the backup's objects belong to (${missingRoles.join(', ')}): restore ${backup.globals.filename ?? 'the roles'} first, or use --no-owner --no-acl.`);
   if (unavailableExtensions.length) warnings.push(`The target server cannot provide these extensions: ${unavailableExtensions.join(', ')}; install them on the server first.`);
   if (replacing && activeConnections > 0) warnings.push(`${activeConnections} sessions are connected to "${database}"; replacing it fails while they are. Add --terminate-connections to end them.`);
   if (production) warnings.push(`Profile "${target.name}" is tagged production: confirm with --confirm=${target.name}/${database}.`);
@@ -140,7 +142,18 @@ export async function assessImpact(input: {
   const runsCode = executedFunctions ? executedFunctionsWarning(executedFunctions, targetRole) : undefined;
   if (runsCode) warnings.push(runsCode);
   const confirmation = production ? `${target.name}/${database}` : replacing ? database : null;
-  return { tables, missingRoles, unavailableExtensions, activeConnections, targetServer: `PostgreSQL ${facts.version.split(' ')[0]}`, warnings, confirmation, executedFunctions, targetRole, databaseProperties: input.databaseProperties?.impact ?? null };
+  return {
+    tables,
+    missingRoles,
+    unavailableExtensions,
+    activeConnections,
+    targetServer: `PostgreSQL ${facts.version.split(' ')[0]}`,
+    warnings,
+    confirmation,
+    executedFunctions,
+    targetRole,
+    databaseProperties: input.databaseProperties?.impact ?? null,
+  };
 }
 
 async function restoringRole(admin: pg.Client, serverMajor: number): Promise<TargetRole> {
@@ -165,13 +178,14 @@ function executedFunctionsWarning(functions: ExecutedFunction[], role: TargetRol
   const named = running.slice(0, 3).map((f) => `${f.function} ${article(f.usedBy[0]!)}`);
   if (running.length > 3) named.push(`and ${running.length - 3} more`);
   const who = role.superuser ? `superuser "${role.name}"` : `role "${role.name}" (${role.via.map((v) => (v === 'CREATEROLE' ? v : `member of ${v}`)).join(', ')})`;
-  const reach = role.superuser || role.via.includes('pg_execute_server_program')
-    ? 'running programs on the server'
-    : role.via.includes('CREATEROLE')
-      ? 'granting itself the right to run programs on the server'
-      : role.via.includes('pg_write_server_files')
-        ? 'writing files on the server'
-        : 'reading any file on the server';
+  const reach =
+    role.superuser || role.via.includes('pg_execute_server_program')
+      ? 'running programs on the server'
+      : role.via.includes('CREATEROLE')
+        ? 'granting itself the right to run programs on the server'
+        : role.via.includes('pg_write_server_files')
+          ? 'writing files on the server'
+          : 'reading any file on the server';
   const one = running.length === 1;
   return `The restore runs ${running.length} ${one ? 'function' : 'functions'} from the backup (${named.join(', ')}) as ${who}: ${one ? 'it' : 'they'} can do anything that role can, including ${reach}. Review ${one ? 'it' : 'them'}, or restore as a less privileged role.`;
 }

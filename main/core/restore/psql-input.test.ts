@@ -17,7 +17,7 @@ async function read(text: string | Buffer, size = 7): Promise<string> {
 
 describe('restrictedPsqlInput', () => {
   test.each([1, 5, 11, 64 * 1024])('a script pg_dump wrote passes unchanged (chunks of %i)', async (size) => {
-    const text = dump("SET standard_conforming_strings = on;\nCOPY public.t (v) FROM stdin;\nrestrict\n\\\\N\n\\.\n\n");
+    const text = dump('SET standard_conforming_strings = on;\nCOPY public.t (v) FROM stdin;\nrestrict\n\\\\N\n\\.\n\n');
     expect(await read(text, size)).toBe(text);
   });
 
@@ -27,7 +27,7 @@ describe('restrictedPsqlInput', () => {
     for (const size of [1, 5, 4096]) expect(await read(text, size)).toBe(text);
   });
 
-  test('a script without \\restrict (an older pg_dump) is restricted with a key of Holdfast\'s own', async () => {
+  test("a script without \\restrict (an older pg_dump) is restricted with a key of Holdfast's own", async () => {
     const text = '--\n-- PostgreSQL database dump\n--\n\nSET x = 1;\nCREATE TABLE t (i int);\n';
     const out = await read(text);
     expect(out).toMatch(/^\\restrict [0-9a-f]{48}\n/);

@@ -113,7 +113,7 @@ class RestrictGuard extends Transform {
 
   /** Passes everything before a `\unrestrict`; from one on, holds the rest for the end. */
   private scanBody(atEnd: boolean): void {
-    for (let from = 0; ; ) {
+    for (let from = 0; ;) {
       const found = this.held.indexOf(UNRESTRICT, from);
       if (found === -1) break;
       const before = found === 0 ? this.lastPassed : this.held[found - 1]!;

@@ -33,14 +33,7 @@ export interface RestoreToolOptions {
 /** pg_restore --verbose's progress lines ("pg_restore: processing item …"), left out of error messages. */
 const progressLine = /^(?:pg_restore: )+(?!error:|warning:|detail:|hint:)/;
 
-export async function runRestoreTool(
-  context: EngineContext,
-  session: ServerSession,
-  tools: ClientToolSet,
-  backup: BackupMetadata,
-  request: RestoreToolOptions,
-  database: string,
-): Promise<void> {
+export async function runRestoreTool(context: EngineContext, session: ServerSession, tools: ClientToolSet, backup: BackupMetadata, request: RestoreToolOptions, database: string): Promise<void> {
   const collector = request.collectErrors;
   // A collector needs --verbose too: only then does pg_restore name the TOC entry an error belongs to.
   const verbose = (request.onStderrLine !== undefined || collector !== undefined) && backup.format !== 'plain';
@@ -48,12 +41,18 @@ export async function runRestoreTool(
   const env = verbose || collector ? { ...session.childEnv(), LC_ALL: undefined, LC_MESSAGES: 'C' } : session.childEnv();
   const lineReaders = [request.onStderrLine, collector?.onLine].filter((reader): reader is (line: string) => void => reader !== undefined);
   const onSpawn =
-    lineReaders.length > 0 ? (child: ChildProcess) => child.stderr && createInterface({ input: child.stderr, crlfDelay: Infinity }).on('line', (line) => lineReaders.forEach((read) => read(line))) : undefined;
+    lineReaders.length > 0
+      ? (child: ChildProcess) => child.stderr && createInterface({ input: child.stderr, crlfDelay: Infinity }).on('line', (line) => lineReaders.forEach((read) => read(line)))
+      : undefined;
   let result;
   if (backup.format === 'plain') {
     // psql runs a script's meta-commands on this host: it must know \restrict, and gets the script only through the check of psql-input.ts.
     if (!psqlKnowsRestrict(tools.version)) {
-      throw new HoldfastError('TOOL_MISSING', `psql ${tools.version} (${tools.paths.psql}) cannot be kept from running a plain dump's psql meta-commands on this host: \\restrict came with psql 13.22, 14.19, 15.14, 16.10 and 17.6.`, 'Update the PostgreSQL client tools to the latest minor release of their major (or set HOLDFAST_PG_BIN to newer ones).');
+      throw new HoldfastError(
+        'TOOL_MISSING',
+        `psql ${tools.version} (${tools.paths.psql}) cannot be kept from running a plain dump's psql meta-commands on this host: \\restrict came with psql 13.22, 14.19, 15.14, 16.10 and 17.6.`,
+        'Update the PostgreSQL client tools to the latest minor release of their major (or set HOLDFAST_PG_BIN to newer ones).',
+      );
     }
     const file = createReadStream(backup.path, { highWaterMark: 1024 * 1024 });
     const input: Readable = restrictedPsqlInput(backup.compression.startsWith('gzip') ? file.pipe(createGunzip()) : file);
@@ -75,7 +74,14 @@ export async function runRestoreTool(
     if (verbose) args.push('--verbose');
     args.push(backup.path);
     result = await runChild(tools.paths.pg_restore, args, { env, signal: request.signal, timeoutMs: context.config.timeoutMs, ...(onSpawn ? { onSpawn } : {}) });
-    if (verbose) result = { ...result, stderr: result.stderr.split('\n').filter((line) => !progressLine.test(line)).join('\n') };
+    if (verbose)
+      result = {
+        ...result,
+        stderr: result.stderr
+          .split('\n')
+          .filter((line) => !progressLine.test(line))
+          .join('\n'),
+      };
   }
   if (result.stoppedBecause === 'cancelled') throw new HoldfastError('CANCELLED', 'The restore was cancelled.');
   // With a collector, errors the tool got past are the caller's to judge; an exit it gave no error for is not.
@@ -83,6 +89,10 @@ export async function runRestoreTool(
   if (!judgedByCaller && (result.exitCode !== 0 || result.stoppedBecause)) {
     const tool = backup.format === 'plain' ? 'psql' : 'pg_restore';
     const why = result.stoppedBecause ?? (result.signal ? `killed by ${result.signal}` : `exit ${result.exitCode}`);
-    throw new HoldfastError('RESTORE_FAILED', `${tool} failed (${why}): ${stderrTail(result.stderr) || '(no message)'}`, 'Roles missing on the target? Try --no-owner --no-acl, or restore the backup\'s .globals.sql first.');
+    throw new HoldfastError(
+      'RESTORE_FAILED',
+      `${tool} failed (${why}): ${stderrTail(result.stderr) || '(no message)'}`,
+      "Roles missing on the target? Try --no-owner --no-acl, or restore the backup's .globals.sql first.",
+    );
   }
 }

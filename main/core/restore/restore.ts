@@ -70,10 +70,17 @@ export async function restoreBackup(context: EngineContext, request: RestoreRequ
   const expectedConfirm = production ? `${target.name}/${database}` : database;
   if (!request.dryRun && (replacing || production) && request.confirm !== expectedConfirm) {
     const what = replacing ? `${request.swap ? '--swap' : '--clean'} replaces database "${database}" on ${target.host}:${target.port}` : `Profile "${target.name}" is tagged production`;
-    throw refused(`${what}; it needs --confirm=${expectedConfirm}.`, `Type ${production ? 'the profile and database names' : 'the target database name'} after --confirm= to say you mean it. Nothing was changed.`);
+    throw refused(
+      `${what}; it needs --confirm=${expectedConfirm}.`,
+      `Type ${production ? 'the profile and database names' : 'the target database name'} after --confirm= to say you mean it. Nothing was changed.`,
+    );
   }
   if (backup.format === 'plain' && (request.noOwner || request.noAcl)) {
-    throw new HoldfastError('BAD_INPUT', '--no-owner and --no-acl need an archive backup (custom, directory or tar); a plain SQL backup restores as it was written.', 'Restore the .globals.sql first so the roles exist, or back up with --format custom.');
+    throw new HoldfastError(
+      'BAD_INPUT',
+      '--no-owner and --no-acl need an archive backup (custom, directory or tar); a plain SQL backup restores as it was written.',
+      'Restore the .globals.sql first so the roles exist, or back up with --format custom.',
+    );
   }
 
   let session: ServerSession | undefined;
@@ -84,7 +91,10 @@ export async function restoreBackup(context: EngineContext, request: RestoreRequ
     const failed = checks.filter((check) => check.status === 'failed');
     if (failed.length > 0) {
       catalogue.recordVerification(backup.id, false);
-      throw refused(`Backup ${backup.filename} failed verification, so it was not restored: ${failed.map((c) => c.detail).join('; ')}`, 'Nothing was changed on the target. Restore an earlier backup (holdfast list).');
+      throw refused(
+        `Backup ${backup.filename} failed verification, so it was not restored: ${failed.map((c) => c.detail).join('; ')}`,
+        'Nothing was changed on the target. Restore an earlier backup (holdfast list).',
+      );
     }
 
     request.onProgress?.('inspecting target');
@@ -131,7 +141,11 @@ export async function restoreBackup(context: EngineContext, request: RestoreRequ
         ]);
         if (swap) {
           original = await readTargetDatabase(admin, database);
-          if (!original) throw refused(`Database "${database}" disappeared from ${target.host}:${target.port} while the restore was being prepared.`, 'Nothing was changed. Check who is renaming or dropping it, then try again.');
+          if (!original)
+            throw refused(
+              `Database "${database}" disappeared from ${target.host}:${target.port} while the restore was being prepared.`,
+              'Nothing was changed. Check who is renaming or dropping it, then try again.',
+            );
           const roles = new Set((await admin.query<{ rolname: string }>('SELECT rolname FROM pg_roles')).rows.map((r) => r.rolname));
           properties = planDatabaseProperties({ backup: entries, target: original.properties, noOwner: request.noOwner, noAcl: request.noAcl, roles });
         }
@@ -168,12 +182,28 @@ export async function restoreBackup(context: EngineContext, request: RestoreRequ
     const laterWarnings: string[] = [];
     let tables: TableCount[];
     if (swap) {
-      const swapped = await swapIn({ session, journal: new SwapJournal(catalogue.db), runId: runId!, database, workDatabase, aside, keep: keptAs !== undefined, original: original!, properties: properties!, terminateConnections: request.terminateConnections === true, warnings: laterWarnings }, async () => {
-        request.onProgress?.('restoring');
-        await runRestoreTool(context, session!, tools, backup, request, workDatabase);
-        request.onProgress?.('counting rows');
-        return checkedCounts(session!, workDatabase, backup, undefined);
-      }, () => request.onProgress?.('swapping'));
+      const swapped = await swapIn(
+        {
+          session,
+          journal: new SwapJournal(catalogue.db),
+          runId: runId!,
+          database,
+          workDatabase,
+          aside,
+          keep: keptAs !== undefined,
+          original: original!,
+          properties: properties!,
+          terminateConnections: request.terminateConnections === true,
+          warnings: laterWarnings,
+        },
+        async () => {
+          request.onProgress?.('restoring');
+          await runRestoreTool(context, session!, tools, backup, request, workDatabase);
+          request.onProgress?.('counting rows');
+          return checkedCounts(session!, workDatabase, backup, undefined);
+        },
+        () => request.onProgress?.('swapping'),
+      );
       tables = swapped;
     } else {
       const created = !exists;
@@ -213,7 +243,11 @@ async function adminStatement(session: ServerSession, sql: string): Promise<void
   try {
     await client.query(sql);
   } catch (error) {
-    throw new HoldfastError('RESTORE_FAILED', `${sql.split(' ').slice(0, 2).join(' ')} failed: ${(error as Error).message}`, 'The target role needs CREATEDB (and ownership of the database for --clean).');
+    throw new HoldfastError(
+      'RESTORE_FAILED',
+      `${sql.split(' ').slice(0, 2).join(' ')} failed: ${(error as Error).message}`,
+      'The target role needs CREATEDB (and ownership of the database for --clean).',
+    );
   } finally {
     await client.end();
   }

@@ -12,7 +12,10 @@ import type { TableCount } from './table-counts.ts';
 import type { TargetDatabase } from './target-database.ts';
 
 export function scratchName(database: string, at: Date, kind: 'holdfast' | 'before'): string {
-  const stamp = at.toISOString().replace(/[-:TZ.]/g, '').slice(0, 14);
+  const stamp = at
+    .toISOString()
+    .replace(/[-:TZ.]/g, '')
+    .slice(0, 14);
   const suffix = `__${kind}_${stamp}`;
   // Identifiers are at most 63 bytes.
   let base = database;
@@ -32,7 +35,11 @@ export async function freeScratchStamp(client: pg.Client, database: string): Pro
     const names = [scratchName(database, at, 'holdfast'), scratchName(database, at, 'before')];
     if (((await client.query('SELECT 1 FROM pg_database WHERE datname = ANY($1)', [names])).rowCount ?? 0) === 0) return at;
   }
-  throw new HoldfastError('CONFLICT', `Every scratch name for "${database}" in the next ten minutes is taken by an existing database.`, `Drop the old ${database}__before_* and ${database}__holdfast_* databases you no longer need, then try again.`);
+  throw new HoldfastError(
+    'CONFLICT',
+    `Every scratch name for "${database}" in the next ten minutes is taken by an existing database.`,
+    `Drop the old ${database}__before_* and ${database}__holdfast_* databases you no longer need, then try again.`,
+  );
 }
 
 export interface SwapPlan {
@@ -126,7 +133,11 @@ export async function swapIn(plan: SwapPlan, restoreCopy: () => Promise<TableCou
       await client.query(`ALTER DATABASE ${q(database)} RENAME TO ${q(aside)}`);
     } catch (error) {
       const outcome = await settle();
-      throw new HoldfastError('RESTORE_FAILED', `Could not move "${database}" aside to put the restored copy in its place: ${(error as Error).message}`, `${outcome} Disconnect its sessions (or add --terminate-connections) and try again.`);
+      throw new HoldfastError(
+        'RESTORE_FAILED',
+        `Could not move "${database}" aside to put the restored copy in its place: ${(error as Error).message}`,
+        `${outcome} Disconnect its sessions (or add --terminate-connections) and try again.`,
+      );
     }
     // A kept database takes connections again at once; one about to be dropped only if the drop fails.
     if (allowConnChanged && plan.keep) {
@@ -161,4 +172,3 @@ export async function swapIn(plan: SwapPlan, restoreCopy: () => Promise<TableCou
   }
   return tables;
 }
-

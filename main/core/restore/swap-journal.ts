@@ -104,7 +104,9 @@ export class SwapJournal {
   }
 
   resolve(runId: string, outcome: SwapRecovery['action'] | 'completed', message: string): void {
-    this.db.prepare(`UPDATE restore_swaps SET resolved_at = ?, outcome = ?, outcome_message = ?, claimed_pid = NULL, claimed_token = NULL WHERE run_id = ?`).run(new Date().toISOString(), outcome, message, runId);
+    this.db
+      .prepare(`UPDATE restore_swaps SET resolved_at = ?, outcome = ?, outcome_message = ?, claimed_pid = NULL, claimed_token = NULL WHERE run_id = ?`)
+      .run(new Date().toISOString(), outcome, message, runId);
   }
 
   get(runId: string): SwapEntry | undefined {
@@ -114,7 +116,9 @@ export class SwapJournal {
 
   /** Unresolved entries, less those last tried after `triedBefore` (when given). */
   unresolved(triedBefore?: Date): SwapEntry[] {
-    const rows = this.db.prepare('SELECT * FROM restore_swaps WHERE resolved_at IS NULL AND (? IS NULL OR attempted_at IS NULL OR attempted_at < ?) ORDER BY started_at').all(triedBefore?.toISOString() ?? null, triedBefore?.toISOString() ?? null) as SwapRow[];
+    const rows = this.db
+      .prepare('SELECT * FROM restore_swaps WHERE resolved_at IS NULL AND (? IS NULL OR attempted_at IS NULL OR attempted_at < ?) ORDER BY started_at')
+      .all(triedBefore?.toISOString() ?? null, triedBefore?.toISOString() ?? null) as SwapRow[];
     return rows.map(fromRow);
   }
 
@@ -123,8 +127,7 @@ export class SwapJournal {
     return this.db
       .transaction(() => {
         const row = this.db.prepare('SELECT claimed_pid, claimed_token, resolved_at FROM restore_swaps WHERE run_id = ?').get(runId) as
-          | { claimed_pid: number | null; claimed_token: string | null; resolved_at: string | null }
-          | undefined;
+          { claimed_pid: number | null; claimed_token: string | null; resolved_at: string | null } | undefined;
         if (!row || row.resolved_at !== null) return false;
         const mine = row.claimed_pid === process.pid && row.claimed_token === PROCESS_TOKEN;
         if (!mine && row.claimed_pid !== null && isProcessAlive(row.claimed_pid, row.claimed_token)) return false;
@@ -222,7 +225,9 @@ export async function settleSwap(client: pg.Client, entry: SwapEntry, options: {
         await allow(original);
         return {
           action: 'needs-attention',
-          message: said(`another database now has the name "${entry.database}"; the original is in "${original.datname}"${copy ? ` and the restored copy in "${copy.datname}"` : ''}: rename the one you want to "${entry.database}"`),
+          message: said(
+            `another database now has the name "${entry.database}"; the original is in "${original.datname}"${copy ? ` and the restored copy in "${copy.datname}"` : ''}: rename the one you want to "${entry.database}"`,
+          ),
         };
       }
       try {
@@ -257,7 +262,11 @@ async function endOrphans(client: pg.Client, runId: string): Promise<void> {
     if ((await client.query(query, [name])).rowCount === 0) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new HoldfastError('RESTORE_FAILED', `Sessions of the interrupted restore ${runId} did not end when asked.`, `End them yourself (pg_stat_activity, application_name '${name}') and run holdfast restore --recover.`);
+  throw new HoldfastError(
+    'RESTORE_FAILED',
+    `Sessions of the interrupted restore ${runId} did not end when asked.`,
+    `End them yourself (pg_stat_activity, application_name '${name}') and run holdfast restore --recover.`,
+  );
 }
 
 export function describeStep(entry: SwapEntry): string {
@@ -305,7 +314,9 @@ export async function recoverInterruptedSwaps(context: RecoveryContext, options:
     } finally {
       await session?.close();
     }
-    const verb = { 'rolled-back': 'rolled back', 'rolled-forward': 'rolled forward', 'nothing-to-do': 'found nothing to do', 'needs-attention': 'could not finish' }[outcome.action as Exclude<SwapRecovery['action'], 'not-reached'>];
+    const verb = { 'rolled-back': 'rolled back', 'rolled-forward': 'rolled forward', 'nothing-to-do': 'found nothing to do', 'needs-attention': 'could not finish' }[
+      outcome.action as Exclude<SwapRecovery['action'], 'not-reached'>
+    ];
     const message = `Holdfast stopped while ${describeStep(entry)}; the recovery ${verb}: ${outcome.message}.`;
     if (outcome.action === 'needs-attention') journal.release(entry.runId);
     else journal.resolve(entry.runId, outcome.action, message);

@@ -29,7 +29,12 @@ export async function userRelationCount(session: ServerSession, database: string
 }
 
 /** Exact rows per manifest table (or the ones given), on two connections at once (a restore drill waits on this). */
-export async function countTables(session: ServerSession, database: string, backup: BackupMetadata, entries: ReadonlyArray<[string, number]> = Object.entries(backup.rowCounts)): Promise<TableCount[]> {
+export async function countTables(
+  session: ServerSession,
+  database: string,
+  backup: BackupMetadata,
+  entries: ReadonlyArray<[string, number]> = Object.entries(backup.rowCounts),
+): Promise<TableCount[]> {
   const counts: TableCount[] = new Array(entries.length);
   let next = 0;
   const worker = async () => {
@@ -73,7 +78,11 @@ export async function checkedCounts(session: ServerSession, database: string, ba
   const tables = await countTables(session, database, backup);
   const wrong = tables.filter((t) => t.actual !== t.expected);
   if (wrong.length > 0) {
-    throw new HoldfastError('RESTORE_FAILED', `Row counts after the restore differ from the backup's manifest: ${wrong.map((t) => `${t.table} expected ${t.expected}, got ${t.actual ?? 'no table'}`).join('; ')}`, hint);
+    throw new HoldfastError(
+      'RESTORE_FAILED',
+      `Row counts after the restore differ from the backup's manifest: ${wrong.map((t) => `${t.table} expected ${t.expected}, got ${t.actual ?? 'no table'}`).join('; ')}`,
+      hint,
+    );
   }
   return tables;
 }

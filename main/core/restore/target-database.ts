@@ -13,7 +13,7 @@ function settingFromConfig(role: string | null, config: string): DatabaseSetting
   const value = config.slice(eq + 1);
   if (!LIST_SETTINGS.has(name.toLowerCase())) return { role, name, values: [value] };
   const values: string[] = [];
-  for (let i = 0; i < value.length; ) {
+  for (let i = 0; i < value.length;) {
     while (value[i] === ' ' || value[i] === ',') i += 1;
     if (i >= value.length) break;
     let element = '';

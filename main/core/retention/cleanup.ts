@@ -78,10 +78,7 @@ export function retentionCandidate(backup: BackupMetadata): RetentionCandidate {
 }
 
 /** The plan for the completed backups (of one profile, or all), each decision with its file; changes nothing. */
-export function planCleanup(
-  catalogue: Catalogue,
-  options: Pick<CleanupOptions, 'profile' | 'policy' | 'now' | 'timeZone'>,
-): { decisions: CleanupDecision[]; backups: Map<string, BackupMetadata> } {
+export function planCleanup(catalogue: Catalogue, options: Pick<CleanupOptions, 'profile' | 'policy' | 'now' | 'timeZone'>): { decisions: CleanupDecision[]; backups: Map<string, BackupMetadata> } {
   const backups = new Map(catalogue.listBackups({ profile: options.profile, statuses: ['completed'] }).map((backup) => [backup.id, backup]));
   const decisions = planRetention([...backups.values()].map(retentionCandidate), options.policy, options.now, options.timeZone).map((decision) => {
     const { filename, size } = backups.get(decision.id)!;

@@ -2,9 +2,7 @@
 // checked once at the boundary, and written back in one canonical form.
 import { HoldfastError } from '../model/errors.ts';
 
-export type RetentionPolicy =
-  | { kind: 'days'; keepDays: number; minKeep?: number }
-  | { kind: 'gfs'; daily: number; weekly: number; monthly: number; yearly: number; minKeep?: number };
+export type RetentionPolicy = { kind: 'days'; keepDays: number; minKeep?: number } | { kind: 'gfs'; daily: number; weekly: number; monthly: number; yearly: number; minKeep?: number };
 
 export const GFS_KINDS = ['daily', 'weekly', 'monthly', 'yearly'] as const;
 export type GfsKind = (typeof GFS_KINDS)[number];

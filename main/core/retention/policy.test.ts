@@ -1,13 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import {
-  formatRetentionPolicy,
-  parseRetentionPolicy,
-  planRetention,
-  simulateRetention,
-  type RetentionCandidate,
-  type RetentionDecision,
-  type RetentionPolicy,
-} from './policy.ts';
+import { formatRetentionPolicy, parseRetentionPolicy, planRetention, simulateRetention, type RetentionCandidate, type RetentionDecision, type RetentionPolicy } from './policy.ts';
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -36,12 +28,7 @@ describe('days policy', () => {
   const now = new Date('2025-04-01T00:00:00.000Z');
 
   test('keeps exactly keepDays old, deletes one millisecond older', () => {
-    const decisions = planRetention(
-      [candidate('2025-03-31T02:00:00.000Z'), candidate('2025-03-02T00:00:00.000Z'), candidate('2025-03-01T23:59:59.999Z')],
-      days30,
-      now,
-      'UTC',
-    );
+    const decisions = planRetention([candidate('2025-03-31T02:00:00.000Z'), candidate('2025-03-02T00:00:00.000Z'), candidate('2025-03-01T23:59:59.999Z')], days30, now, 'UTC');
     expect(decisions.map((d) => [d.timestamp, d.action, d.reasons])).toEqual([
       ['2025-03-31T02:00:00.000Z', 'keep', ['within 30 days', NEWEST, 'minimum of 1 kept']],
       ['2025-03-02T00:00:00.000Z', 'keep', ['within 30 days']],
@@ -58,7 +45,11 @@ describe('days policy', () => {
 
   test('when backups have been failing for 60 days, the last success stays', () => {
     // Only completed backups are candidates; the failed runs of the last 60 days produced none.
-    const backups = [candidate(new Date(now.getTime() - 60 * DAY).toISOString()), candidate(new Date(now.getTime() - 61 * DAY).toISOString()), candidate(new Date(now.getTime() - 62 * DAY).toISOString())];
+    const backups = [
+      candidate(new Date(now.getTime() - 60 * DAY).toISOString()),
+      candidate(new Date(now.getTime() - 61 * DAY).toISOString()),
+      candidate(new Date(now.getTime() - 62 * DAY).toISOString()),
+    ];
     const decisions = planRetention(backups, days30, now, 'UTC');
     expect(decisions.map((d) => d.action)).toEqual(['keep', 'delete', 'delete']);
     expect(decisions[0]!.reasons).toEqual([NEWEST, 'minimum of 1 kept']);
@@ -74,13 +65,7 @@ describe('days policy', () => {
     const backups = [100, 101, 102, 103, 104].map((age) => candidate(new Date(now.getTime() - age * DAY).toISOString()));
     const decisions = planRetention(backups, { kind: 'days', keepDays: 30, minKeep: 3 }, now, 'UTC');
     expect(decisions.map((d) => d.action)).toEqual(['keep', 'keep', 'keep', 'delete', 'delete']);
-    expect(decisions.map((d) => d.reasons)).toEqual([
-      [NEWEST, 'minimum of 3 kept'],
-      ['minimum of 3 kept'],
-      ['minimum of 3 kept'],
-      ['older than 30 days'],
-      ['older than 30 days'],
-    ]);
+    expect(decisions.map((d) => d.reasons)).toEqual([[NEWEST, 'minimum of 3 kept'], ['minimum of 3 kept'], ['minimum of 3 kept'], ['older than 30 days'], ['older than 30 days']]);
   });
 
   test('minKeep does not delete anything the policy keeps', () => {
@@ -106,9 +91,16 @@ describe('GFS policy', () => {
     const monthEnds2024 = ['2024-11-30', '2024-10-31', '2024-09-30', '2024-08-31', '2024-07-31', '2024-06-30', '2024-05-31', '2024-04-30', '2024-03-31', '2024-02-29', '2024-01-31'];
     expect(keptDays(decisions)).toEqual([
       // 7 daily: 25–31 December; 31 December is also the week, month and year slot.
-      '2024-12-31', '2024-12-30', '2024-12-29', '2024-12-28', '2024-12-27', '2024-12-26', '2024-12-25',
+      '2024-12-31',
+      '2024-12-30',
+      '2024-12-29',
+      '2024-12-28',
+      '2024-12-27',
+      '2024-12-26',
+      '2024-12-25',
       // weekly: 2025-W01 (31 Dec), 2024-W52 (29 Dec, already daily), W51, W50: Sundays.
-      '2024-12-22', '2024-12-15',
+      '2024-12-22',
+      '2024-12-15',
       ...monthEnds2024,
       // yearly: 2024 (31 Dec 2024) and 2023; there is no third year of backups.
       '2023-12-31',
@@ -154,8 +146,7 @@ describe('GFS policy', () => {
 
   describe('day buckets across DST changes', () => {
     const daily: RetentionPolicy = { kind: 'gfs', daily: 10, weekly: 0, monthly: 0, yearly: 0 };
-    const slotOf = (decisions: RetentionDecision[], timestamp: string): string | undefined =>
-      byTimestamp(decisions, timestamp).reasons.find((r) => r.startsWith('daily slot'));
+    const slotOf = (decisions: RetentionDecision[], timestamp: string): string | undefined => byTimestamp(decisions, timestamp).reasons.find((r) => r.startsWith('daily slot'));
 
     test('Europe/Berlin, spring forward (30 March 2025)', () => {
       const backups = [
@@ -219,8 +210,7 @@ describe('GFS policy', () => {
 
   describe('ISO weeks', () => {
     const weekly: RetentionPolicy = { kind: 'gfs', daily: 0, weekly: 10, monthly: 0, yearly: 0 };
-    const weekOf = (decisions: RetentionDecision[], timestamp: string): string | undefined =>
-      byTimestamp(decisions, timestamp).reasons.find((r) => r.startsWith('weekly slot'));
+    const weekOf = (decisions: RetentionDecision[], timestamp: string): string | undefined => byTimestamp(decisions, timestamp).reasons.find((r) => r.startsWith('weekly slot'));
 
     test('Sunday closes the week, Monday opens the next', () => {
       const backups = ['2025-03-08T12:00:00.000Z', '2025-03-09T23:59:59.999Z', '2025-03-10T00:00:00.000Z'].map((t) => candidate(t));
@@ -332,7 +322,7 @@ describe('what counts as a good copy', () => {
   const gfs: RetentionPolicy = { kind: 'gfs', daily: 7, weekly: 4, monthly: 12, yearly: 0 };
   const actions = (decisions: RetentionDecision[]) => decisions.map((d) => [d.id, d.action]);
 
-  test("issue 12 B: a partial backup taken after three full ones the same day takes none of their slots", () => {
+  test('issue 12 B: a partial backup taken after three full ones the same day takes none of their slots', () => {
     // The DBA's reproduction: three full backups, then a table-filtered one, then cleanup --policy gfs:7d,4w,12m.
     const backups = [
       candidate('2025-03-31T09:00:00.000Z', 'shop', 'full-1'),
@@ -351,7 +341,7 @@ describe('what counts as a good copy', () => {
     expect(decisions[1]!.reasons).toEqual(['daily slot 2025-03-31', 'weekly slot 2025-W14', 'monthly slot 2025-03', NEWEST, 'minimum of 1 kept']);
   });
 
-  test('partial, schema-only and data-only backups never take a full backup\'s slot', () => {
+  test("partial, schema-only and data-only backups never take a full backup's slot", () => {
     const backups = [
       candidate('2025-01-15T02:00:00.000Z', 'p', 'full-jan'),
       candidate('2025-02-15T02:00:00.000Z', 'p', 'full-feb'),

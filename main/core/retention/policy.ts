@@ -61,7 +61,6 @@ export interface RetentionDecision {
   reasons: string[];
 }
 
-
 // --- planning ----------------------------------------------------------------------------------------
 
 const plural = (count: number, word: string): string => `${count} ${word}${count === 1 ? '' : 's'}`;
@@ -143,8 +142,7 @@ function planProfile(items: Dated[], policy: RetentionPolicy, nowMs: number, par
       : `outside every slot (${GFS_KINDS.filter((kind) => policy[kind] > 0)
           .map((kind) => `${policy[kind]} ${kind}`)
           .join(', ')})`;
-  const droppedOther = (candidate: RetentionCandidate) =>
-    `${otherKind(candidate)} older than ${plural(windowDays, 'day')} (only full backups whose checks passed fill slots)`;
+  const droppedOther = (candidate: RetentionCandidate) => `${otherKind(candidate)} older than ${plural(windowDays, 'day')} (only full backups whose checks passed fill slots)`;
   return sorted.map((item) => {
     const keep = reasons.get(item)!;
     const { id, profile, timestamp } = item.candidate;
@@ -187,10 +185,7 @@ export interface RetentionSimulation {
  * is ignored), the first at 02:00 local and `backupsPerDay` evenly spaced from there within the day,
  * with the policy applied at the end of every local day to what survived so far.
  */
-export function simulateRetention(
-  policy: RetentionPolicy,
-  options: { start: Date; days: number; backupsPerDay?: number; timeZone?: string },
-): RetentionSimulation {
+export function simulateRetention(policy: RetentionPolicy, options: { start: Date; days: number; backupsPerDay?: number; timeZone?: string }): RetentionSimulation {
   validatePolicy(policy);
   const perDay = options.backupsPerDay ?? 1;
   if (!Number.isSafeInteger(options.days) || options.days < 0 || options.days > 100 * 366) {

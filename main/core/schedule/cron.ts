@@ -34,7 +34,11 @@ export function validateTimeZone(zone: string): string {
 export function validateCron(expression: string, label = 'the cron expression'): void {
   const fields = expression.trim().split(/\s+/);
   if (fields.length !== 5) {
-    throw new HoldfastError('BAD_INPUT', `${label} "${expression}" has ${fields.length} fields; a schedule needs 5 (minute hour day-of-month month day-of-week).`, 'Example: "0 2 * * *" is 02:00 every day.');
+    throw new HoldfastError(
+      'BAD_INPUT',
+      `${label} "${expression}" has ${fields.length} fields; a schedule needs 5 (minute hour day-of-month month day-of-week).`,
+      'Example: "0 2 * * *" is 02:00 every day.',
+    );
   }
   let reason: string | undefined;
   try {

@@ -30,7 +30,16 @@ export function startHeartbeat(engine: SchedulingEngine, options: { kind: Schedu
   const store = new ScheduleHostStore(engine.catalogue.db);
   const id = `${process.pid}-${PROCESS_TOKEN}-${options.kind}`;
   const startedAt = clock.now().toISOString();
-  const record = { id, kind: options.kind, pid: process.pid, startToken: processStartToken(process.pid), hostName: hostname(), secretStore: engine.config.secretStore, startedAt, tickIntervalMs: TICK_INTERVAL_MS };
+  const record = {
+    id,
+    kind: options.kind,
+    pid: process.pid,
+    startToken: processStartToken(process.pid),
+    hostName: hostname(),
+    secretStore: engine.config.secretStore,
+    startedAt,
+    tickIntervalMs: TICK_INTERVAL_MS,
+  };
   const register = () => store.register({ ...record, lastTick: clock.now().toISOString() });
   register();
   const label = hostLabel(record);

@@ -88,9 +88,7 @@ export class ScheduleStore {
           throw new HoldfastError(
             'CONFLICT',
             `Schedule ${same.id} already backs up profile "${same.profile}" at "${same.cron}" (${same.timeZone}) with the same options.`,
-            same.enabled
-              ? `Pause or remove schedule ${same.id} first, or choose another time.`
-              : `Schedule ${same.id} is paused: resume it, remove it first, or choose another time.`,
+            same.enabled ? `Pause or remove schedule ${same.id} first, or choose another time.` : `Schedule ${same.id} is paused: resume it, remove it first, or choose another time.`,
           );
         }
         this.db

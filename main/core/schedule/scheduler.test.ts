@@ -27,7 +27,10 @@ afterEach(() => {
 });
 
 function addSchedule(profile: string, cron: string, timeZone = 'UTC', options: Record<string, unknown> = {}) {
-  return store.add({ profile, type: 'custom', cron, timeZone, options: BackupOptionsSchema.parse(options), retention: null, testRestore: false, nextRun: nextRunAfter(cron, timeZone, now).toISOString() }, now);
+  return store.add(
+    { profile, type: 'custom', cron, timeZone, options: BackupOptionsSchema.parse(options), retention: null, testRestore: false, nextRun: nextRunAfter(cron, timeZone, now).toISOString() },
+    now,
+  );
 }
 
 function recordingScheduler(options: { concurrency?: number; busy?: Set<string>; outcome?: () => Promise<ScheduledOutcome> } = {}) {
@@ -86,7 +89,12 @@ describe('scheduler', () => {
     const gate = new Promise<void>((resolve) => (release = resolve));
     const { scheduler, calls } = recordingScheduler({ concurrency: 2, outcome: async () => (await gate, { status: 'completed' }) });
     now = new Date('2025-01-01T02:00:00Z');
-    expect(scheduler.tick().map((s) => s.profile).sort()).toEqual(['prod', 'staging']);
+    expect(
+      scheduler
+        .tick()
+        .map((s) => s.profile)
+        .sort(),
+    ).toEqual(['prod', 'staging']);
     expect(scheduler.tick()).toEqual([]);
     release();
     await scheduler.whenIdle();
@@ -144,8 +152,7 @@ describe('scheduler', () => {
       clock,
       concurrency: 1,
       isProfileBusy: () => false,
-      runBackup: (_schedule, _options, context) =>
-        new Promise<ScheduledOutcome>((resolve) => context.signal.addEventListener('abort', () => resolve({ status: 'interrupted', error: 'cancelled' }))),
+      runBackup: (_schedule, _options, context) => new Promise<ScheduledOutcome>((resolve) => context.signal.addEventListener('abort', () => resolve({ status: 'interrupted', error: 'cancelled' }))),
     });
     now = new Date('2025-01-01T02:00:00Z');
     expect(scheduler.tick()).toHaveLength(1);
@@ -160,7 +167,19 @@ describe('scheduler', () => {
     let refused: unknown;
     try {
       // Spacing in the cron and the options' key order do not make it a different schedule.
-      store.add({ profile: 'prod', type: 'daily', cron: ' 0  2 * * * ', timeZone: 'Europe/Berlin', options: BackupOptionsSchema.parse({ tables: ['public.users'], format: 'custom' }), retention: '7d', testRestore: true, nextRun: first.nextRun }, now);
+      store.add(
+        {
+          profile: 'prod',
+          type: 'daily',
+          cron: ' 0  2 * * * ',
+          timeZone: 'Europe/Berlin',
+          options: BackupOptionsSchema.parse({ tables: ['public.users'], format: 'custom' }),
+          retention: '7d',
+          testRestore: true,
+          nextRun: first.nextRun,
+        },
+        now,
+      );
     } catch (error) {
       refused = error;
     }
@@ -168,7 +187,9 @@ describe('scheduler', () => {
     expect(store.list()).toHaveLength(1);
 
     store.setEnabled(first.id, false);
-    expect(() => addSchedule('prod', '0 2 * * *', 'Europe/Berlin', { tables: ['public.users'] })).toThrow(expect.objectContaining({ code: 'CONFLICT', hint: expect.stringMatching(/paused: resume it/) }));
+    expect(() => addSchedule('prod', '0 2 * * *', 'Europe/Berlin', { tables: ['public.users'] })).toThrow(
+      expect.objectContaining({ code: 'CONFLICT', hint: expect.stringMatching(/paused: resume it/) }),
+    );
     expect(store.list()).toHaveLength(1);
 
     // Any one difference is a different schedule.

@@ -74,7 +74,19 @@ export function addSchedule(engine: ScheduleEngine, input: ScheduleRequest, now:
   if (input.retention !== undefined) retentionPolicyFor(engine, input.profile, input.retention);
   // The kind names the file, as in the specification ("…-daily.sql.gz").
   const options = BackupOptionsSchema.parse({ ...input.options, suffix: input.options?.suffix ?? (input.type === 'custom' ? 'scheduled' : input.type) });
-  const schedule = engine.schedules.add({ profile: input.profile, type: input.type, cron, timeZone, options, retention: input.retention ?? null, testRestore: input.testRestore ?? false, nextRun: nextRunAfter(cron, timeZone, now).toISOString() }, now);
+  const schedule = engine.schedules.add(
+    {
+      profile: input.profile,
+      type: input.type,
+      cron,
+      timeZone,
+      options,
+      retention: input.retention ?? null,
+      testRestore: input.testRestore ?? false,
+      nextRun: nextRunAfter(cron, timeZone, now).toISOString(),
+    },
+    now,
+  );
   void engine.events.emit({ kind: 'schedule.added', schedule });
   return scheduleView(schedule);
 }

@@ -30,7 +30,19 @@ const SealedFileSchema = z
   .object({
     format: z.literal('holdfast-credentials'),
     version: z.literal(1),
-    kdf: z.object({ name: z.literal('scrypt'), salt: z.string().min(1), N: z.number().int().min(2).max(2 ** 20), r: z.number().int().min(1).max(16), p: z.number().int().min(1).max(4) }).strict(),
+    kdf: z
+      .object({
+        name: z.literal('scrypt'),
+        salt: z.string().min(1),
+        N: z
+          .number()
+          .int()
+          .min(2)
+          .max(2 ** 20),
+        r: z.number().int().min(1).max(16),
+        p: z.number().int().min(1).max(4),
+      })
+      .strict(),
     iv: z.string().min(1),
     tag: z.string().min(1),
     data: z.string(),
@@ -65,7 +77,8 @@ export async function readCredentialsKey(env: NodeJS.ProcessEnv): Promise<Creden
       material = await readFile(path);
       source = `systemd credential ${path}`;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw keyProblem(`The credentials key ${path} cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`, CREDENTIALS_KEY_HINT);
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+        throw keyProblem(`The credentials key ${path} cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`, CREDENTIALS_KEY_HINT);
     }
   }
   if (material === undefined && env.HOLDFAST_CREDENTIALS_KEY) {
@@ -133,13 +146,19 @@ export class EncryptedFileSecretStore implements SecretStore {
       text = await readFile(this.path, 'utf8');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { entries: {}, salt: undefined, kdf: SCRYPT };
-      throw keyProblem(`The credentials file ${this.path} cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`, 'Run Holdfast as the user that owns HOLDFAST_HOME (the file is 0600).');
+      throw keyProblem(
+        `The credentials file ${this.path} cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`,
+        'Run Holdfast as the user that owns HOLDFAST_HOME (the file is 0600).',
+      );
     }
     let sealed: SealedFile;
     try {
       sealed = SealedFileSchema.parse(JSON.parse(text));
     } catch {
-      throw keyProblem(`${this.path} is not a Holdfast credentials file.`, 'Move it aside (Holdfast never overwrites it) and store the passwords again with `holdfast profile edit <name> --password-stdin`.');
+      throw keyProblem(
+        `${this.path} is not a Holdfast credentials file.`,
+        'Move it aside (Holdfast never overwrites it) and store the passwords again with `holdfast profile edit <name> --password-stdin`.',
+      );
     }
     const salt = Buffer.from(sealed.kdf.salt, 'base64');
     const aesKey = await this.keyFor(key.material, salt, sealed.kdf);

@@ -9,11 +9,7 @@ export async function passwordFor(secrets: SecretStore, profile: Profile): Promi
   if (!profile.keychainPassword) return undefined;
   const availability = await secrets.availability();
   if (!availability.ok) {
-    throw new HoldfastError(
-      'NO_KEYCHAIN',
-      `Profile "${profile.name}" keeps its password in ${secrets.description}, which cannot be reached now (${availability.reason}).`,
-      UNREACHABLE_SECRET_HINT,
-    );
+    throw new HoldfastError('NO_KEYCHAIN', `Profile "${profile.name}" keeps its password in ${secrets.description}, which cannot be reached now (${availability.reason}).`, UNREACHABLE_SECRET_HINT);
   }
   // An entry deleted outside Holdfast leaves libpq's own sources, as for a profile without one.
   return secrets.get(profile.id);

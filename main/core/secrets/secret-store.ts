@@ -56,7 +56,7 @@ export class KeytarSecretStore implements SecretStore {
   private checked: Promise<Availability> | undefined;
 
   private load(): Promise<KeytarModule> {
-    this.module ??= import('keytar').then((imported) => ((imported as { default?: KeytarModule }).default ?? (imported as unknown as KeytarModule)));
+    this.module ??= import('keytar').then((imported) => (imported as { default?: KeytarModule }).default ?? (imported as unknown as KeytarModule));
     return this.module;
   }
 

@@ -39,7 +39,9 @@ function addProfile(name: string): void {
     service: null,
     tags: [],
     notes: null,
-    pgBinDir: null, drillChecks: [], libpqPasswordFiles: true,
+    pgBinDir: null,
+    drillChecks: [],
+    libpqPasswordFiles: true,
   });
 }
 
@@ -167,8 +169,7 @@ describe('computeStats', () => {
 });
 
 describe('computeHealth', () => {
-  const health = (extra: Partial<Parameters<typeof computeHealth>[0]> = {}) =>
-    computeHealth({ catalogue, backupDir, now, clientToolsFound: true, minFreeBytes: 0, ...extra });
+  const health = (extra: Partial<Parameters<typeof computeHealth>[0]> = {}) => computeHealth({ catalogue, backupDir, now, clientToolsFound: true, minFreeBytes: 0, ...extra });
 
   test('healthy: every profile recently backed up, directory writable, pg_dump found', async () => {
     addProfile('prod');

@@ -196,7 +196,12 @@ export async function computeHealth(input: HealthInput): Promise<HealthReport> {
   const firstBackupMakesDir = backups.length === 0 ? await nearestExistingDir(backupDir) : undefined;
   const probedDir = firstBackupMakesDir ?? backupDir;
   const writable = await checkWritable(probedDir);
-  if (!writable.ok) reasons.push({ code: 'BACKUP_DIR_NOT_WRITABLE', severity: 'unhealthy', message: firstBackupMakesDir ? `The backup directory ${backupDir} does not exist and cannot be created: ${writable.message}` : writable.message });
+  if (!writable.ok)
+    reasons.push({
+      code: 'BACKUP_DIR_NOT_WRITABLE',
+      severity: 'unhealthy',
+      message: firstBackupMakesDir ? `The backup directory ${backupDir} does not exist and cannot be created: ${writable.message}` : writable.message,
+    });
 
   const freeBytes = await freeSpace(probedDir);
   if (freeBytes !== null && freeBytes < minFreeBytes) {
@@ -272,11 +277,7 @@ export async function computeHealth(input: HealthInput): Promise<HealthReport> {
   }
 
   reasons.push(...(input.moreReasons ?? []));
-  const status: HealthStatus = reasons.some((reason) => reason.severity === 'unhealthy')
-    ? 'unhealthy'
-    : reasons.length
-      ? 'degraded'
-      : 'healthy';
+  const status: HealthStatus = reasons.some((reason) => reason.severity === 'unhealthy') ? 'unhealthy' : reasons.length ? 'degraded' : 'healthy';
 
   return {
     status,

@@ -31,15 +31,26 @@ function backupIn(folder: string, content = 'SELECT 1;\n'): { id: string; filena
   const filename = `backup-2025-01-01T00-00-0${serial}-000Z-shop.sql`;
   writeFileSync(join(folder, filename), content);
   const sidecar = {
-    id, filename, timestamp: '2025-01-01T00:00:00.000Z', size: content.length, format: 'plain', profile: 'shop', compression: 'none',
-    checksum: `sha256:${createHash('sha256').update(content).digest('hex')}`, rowCounts: {}, clientVersion: 'pg_dump 16', serverMajor: 16,
-    globals: { filename: null, checksum: null, note: null }, path: '/where/it/was/written', location: { destination: 'local', key: 'stale' },
+    id,
+    filename,
+    timestamp: '2025-01-01T00:00:00.000Z',
+    size: content.length,
+    format: 'plain',
+    profile: 'shop',
+    compression: 'none',
+    checksum: `sha256:${createHash('sha256').update(content).digest('hex')}`,
+    rowCounts: {},
+    clientVersion: 'pg_dump 16',
+    serverMajor: 16,
+    globals: { filename: null, checksum: null, note: null },
+    path: '/where/it/was/written',
+    location: { destination: 'local', key: 'stale' },
   };
   writeFileSync(join(folder, `${filename}.json`), JSON.stringify(sidecar));
   return { id, filename };
 }
 
-test('a backup adopted under BACKUP_DIR is keyed relative to it; one adopted elsewhere by its absolute path; the sidecar\'s own path and location are not trusted', async () => {
+test("a backup adopted under BACKUP_DIR is keyed relative to it; one adopted elsewhere by its absolute path; the sidecar's own path and location are not trusted", async () => {
   const inside = backupIn(backupDir);
   const elsewhere = join(dir, 'usb');
   const outside = backupIn(elsewhere);
@@ -49,7 +60,7 @@ test('a backup adopted under BACKUP_DIR is keyed relative to it; one adopted els
   expect(catalogue.findBackup(outside.id)).toMatchObject({ path: join(elsewhere, outside.filename), location: { destination: 'local', key: join(elsewhere, outside.filename) } });
 });
 
-test('a file whose bytes differ from its sidecar\'s checksum is skipped', async () => {
+test("a file whose bytes differ from its sidecar's checksum is skipped", async () => {
   const damaged = backupIn(backupDir);
   writeFileSync(join(backupDir, damaged.filename), 'SELECT 2;\n');
   const { report } = await adoptDirectory(catalogue, backupDir, backupDir);

@@ -19,7 +19,6 @@ export interface AdoptReport {
   skipped: Array<{ file: string; reason: string }>;
 }
 
-
 /** A local directory's backups: read through a destination rooted there, recorded under BACKUP_DIR's keys where they lie in it. */
 export async function adoptDirectory(catalogue: Catalogue, dir: string, backupDir: string): Promise<{ root: string; report: AdoptReport }> {
   const root = resolve(dir);

@@ -66,14 +66,23 @@ export function checkKey(key: string, options: { allowRoot?: boolean } = {}): st
   if (key === '' && options.allowRoot) return key;
   const segments = key.split('/');
   const bad =
-    key === '' ? 'it is empty'
-    : key.startsWith('/') || /^[A-Za-z]:/.test(key) ? 'it is absolute'
-    : key.includes('\\') || key.includes('\0') ? 'it holds a backslash or NUL'
-    : segments.some((segment) => segment === '..') ? 'it climbs out of the destination with ".."'
-    : segments.some((segment) => segment === '' || segment === '.') ? 'it has an empty or "." segment'
-    : undefined;
+    key === ''
+      ? 'it is empty'
+      : key.startsWith('/') || /^[A-Za-z]:/.test(key)
+        ? 'it is absolute'
+        : key.includes('\\') || key.includes('\0')
+          ? 'it holds a backslash or NUL'
+          : segments.some((segment) => segment === '..')
+            ? 'it climbs out of the destination with ".."'
+            : segments.some((segment) => segment === '' || segment === '.')
+              ? 'it has an empty or "." segment'
+              : undefined;
   if (bad) {
-    throw new HoldfastError('BAD_INPUT', `Storage key ${JSON.stringify(key)} is refused: ${bad}.`, 'A key is a path relative to its destination, with "/" between parts; check the catalogue row or sidecar that named it.');
+    throw new HoldfastError(
+      'BAD_INPUT',
+      `Storage key ${JSON.stringify(key)} is refused: ${bad}.`,
+      'A key is a path relative to its destination, with "/" between parts; check the catalogue row or sidecar that named it.',
+    );
   }
   return key;
 }

@@ -45,12 +45,14 @@ export class LocalDirectoryDestination implements Destination {
       const wanted = new Set(expected.map((entry) => checkKey(entry.path)));
       const extra = present.filter((path) => !wanted.has(path));
       const absent = [...wanted].filter((path) => !present.includes(path));
-      if (extra.length || absent.length) throw mismatch(this.describe(key), `the tree's files differ from the expected list (extra: ${extra.join(', ') || 'none'}; missing: ${absent.join(', ') || 'none'})`);
+      if (extra.length || absent.length)
+        throw mismatch(this.describe(key), `the tree's files differ from the expected list (extra: ${extra.join(', ') || 'none'}; missing: ${absent.join(', ') || 'none'})`);
       for (const entry of expected) {
         const target = join(temporary, ...entry.path.split('/'));
         await mkdir(dirname(target), { recursive: true, mode: PRIVATE_DIR_MODE });
         const written = await writeHashed(createReadStream(join(sourceDir, ...entry.path.split('/'))), target);
-        if (written.sha256 !== entry.sha256 || written.size !== entry.size) throw mismatch(this.describe(key), `${entry.path} has ${written.size} bytes with SHA-256 ${written.sha256}, expected ${entry.size} bytes with ${entry.sha256}`);
+        if (written.sha256 !== entry.sha256 || written.size !== entry.size)
+          throw mismatch(this.describe(key), `${entry.path} has ${written.size} bytes with SHA-256 ${written.sha256}, expected ${entry.size} bytes with ${entry.sha256}`);
       }
       await mkdir(temporary, { recursive: true, mode: PRIVATE_DIR_MODE });
       await sealTree(temporary);
@@ -127,7 +129,11 @@ function tempBeside(final: string): string {
 }
 
 function mismatch(where: string, detail: string): HoldfastError {
-  return new HoldfastError('VERIFY_FAILED', `What was written for ${where} does not match what was expected: ${detail}; nothing was stored under that name.`, 'The source changed or is damaged while it was copied: check it (holdfast verify) and store it again.');
+  return new HoldfastError(
+    'VERIFY_FAILED',
+    `What was written for ${where} does not match what was expected: ${detail}; nothing was stored under that name.`,
+    'The source changed or is damaged while it was copied: check it (holdfast verify) and store it again.',
+  );
 }
 
 /** Copies the stream into a new 0600 file, fsyncs it, and says what was written. */
@@ -140,7 +146,7 @@ async function writeHashed(source: Readable, target: string): Promise<{ sha256: 
       for await (const chunk of chunks) {
         hash.update(chunk);
         size += chunk.length;
-        for (let offset = 0; offset < chunk.length; ) offset += (await handle.write(chunk, offset, chunk.length - offset)).bytesWritten;
+        for (let offset = 0; offset < chunk.length;) offset += (await handle.write(chunk, offset, chunk.length - offset)).bytesWritten;
       }
     });
     await handle.sync();

@@ -27,8 +27,17 @@ export class BackupStorage {
 
   destination(name: string): Destination {
     if (name === LOCAL_DESTINATION && this.local) return this.local;
-    if (name === LOCAL_DESTINATION) throw new HoldfastError('INTERNAL', 'A backup is keyed relative to BACKUP_DIR, but this catalogue was opened without one.', 'Open the catalogue through Holdfast (it knows BACKUP_DIR), not on its own.');
-    throw new HoldfastError('NOT_FOUND', `No storage destination named "${name}".`, `This Holdfast stores backups in "${LOCAL_DESTINATION}" (BACKUP_DIR) only; a catalogue written by a newer Holdfast may name others: upgrade Holdfast.`);
+    if (name === LOCAL_DESTINATION)
+      throw new HoldfastError(
+        'INTERNAL',
+        'A backup is keyed relative to BACKUP_DIR, but this catalogue was opened without one.',
+        'Open the catalogue through Holdfast (it knows BACKUP_DIR), not on its own.',
+      );
+    throw new HoldfastError(
+      'NOT_FOUND',
+      `No storage destination named "${name}".`,
+      `This Holdfast stores backups in "${LOCAL_DESTINATION}" (BACKUP_DIR) only; a catalogue written by a newer Holdfast may name others: upgrade Holdfast.`,
+    );
   }
 
   /**

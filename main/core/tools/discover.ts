@@ -55,13 +55,21 @@ export function candidateDirs(options: DiscoverOptions): Array<{ dir: string; so
   const wellKnown: string[] = [];
   if (platform === 'linux') {
     wellKnown.push(...versionedSubdirs('/usr/lib/postgresql', ['bin']), ...versionedSubdirs('/usr/pgsql', ['bin']));
-    wellKnown.push(...readdirSafe('/usr').filter((n) => /^pgsql-\d+$/.test(n)).map((n) => join('/usr', n, 'bin')));
+    wellKnown.push(
+      ...readdirSafe('/usr')
+        .filter((n) => /^pgsql-\d+$/.test(n))
+        .map((n) => join('/usr', n, 'bin')),
+    );
   } else if (platform === 'darwin') {
     wellKnown.push(
       ...versionedSubdirs('/Applications/Postgres.app/Contents/Versions', ['bin']),
       ...versionedSubdirs('/Library/PostgreSQL', ['bin']),
-      ...readdirSafe('/opt/homebrew/opt').filter((n) => n.startsWith('postgresql@')).map((n) => join('/opt/homebrew/opt', n, 'bin')),
-      ...readdirSafe('/usr/local/opt').filter((n) => n.startsWith('postgresql@')).map((n) => join('/usr/local/opt', n, 'bin')),
+      ...readdirSafe('/opt/homebrew/opt')
+        .filter((n) => n.startsWith('postgresql@'))
+        .map((n) => join('/opt/homebrew/opt', n, 'bin')),
+      ...readdirSafe('/usr/local/opt')
+        .filter((n) => n.startsWith('postgresql@'))
+        .map((n) => join('/usr/local/opt', n, 'bin')),
     );
   } else if (platform === 'win32') {
     const programFiles = env.ProgramFiles ?? 'C:\\Program Files';
@@ -130,12 +138,7 @@ export async function discoverClientTools(options: DiscoverOptions = {}): Promis
  * The newest client whose major is at least `minimumMajor`. Fails before anything runs, naming both
  * versions and what to install.
  */
-export function pickClientTools(
-  toolSets: readonly ClientToolSet[],
-  minimumMajor: number,
-  purpose: string,
-  explicitDir?: string,
-): ClientToolSet {
+export function pickClientTools(toolSets: readonly ClientToolSet[], minimumMajor: number, purpose: string, explicitDir?: string): ClientToolSet {
   const pick = toolSets.find((set) => set.major >= minimumMajor);
   if (pick) return pick;
   const where = explicitDir ? ` in ${explicitDir} (HOLDFAST_PG_BIN)` : '';

@@ -74,9 +74,7 @@ export class UserStore {
     const token = newToken();
     const at = this.now().toISOString();
     try {
-      this.db
-        .prepare('INSERT INTO users (name, role, token_hash, created_at, token_issued_at) VALUES (?, ?, ?, ?, ?)')
-        .run(parsedName, parsedRole, hashToken(token), at, at);
+      this.db.prepare('INSERT INTO users (name, role, token_hash, created_at, token_issued_at) VALUES (?, ?, ?, ?, ?)').run(parsedName, parsedRole, hashToken(token), at, at);
     } catch (error) {
       if (String((error as Error).message).includes('UNIQUE')) {
         throw new HoldfastError('CONFLICT', `A user named "${parsedName}" already exists.`, 'Choose another name, or give the user a new token with `holdfast user rotate`.');

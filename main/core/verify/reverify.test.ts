@@ -93,7 +93,11 @@ describe('scheduled re-verification (issue 12 D)', () => {
     expect(asked).toEqual([b.id, c.id, a.id]);
     expect(report).toEqual({ verified: 3, failed: [{ id: b.id, filename: b.filename, profile: 'shop', problem: 'the file is corrupt' }], errors: [], stopped: false });
     expect(notes).toEqual([
-      expect.objectContaining({ kind: 'backup.failed', profile: 'shop', error: expect.objectContaining({ code: 'VERIFY_FAILED', message: expect.stringContaining(b.filename), hint: expect.any(String) }) }),
+      expect.objectContaining({
+        kind: 'backup.failed',
+        profile: 'shop',
+        error: expect.objectContaining({ code: 'VERIFY_FAILED', message: expect.stringContaining(b.filename), hint: expect.any(String) }),
+      }),
     ]);
     expect(logged).toEqual(['re-verification: a stored backup failed']);
     expect(catalogue.findBackup(b.id)?.lastVerified?.valid).toBe(false);

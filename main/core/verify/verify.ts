@@ -48,7 +48,11 @@ export async function checkBackupFiles(
     return checks;
   }
   add('exists', 'ok', where);
-  add('size', found.size === backup.size ? 'ok' : 'failed', found.size === backup.size ? `${found.size} bytes` : `${found.size} bytes on disk, ${backup.size} recorded: the file was changed or truncated`);
+  add(
+    'size',
+    found.size === backup.size ? 'ok' : 'failed',
+    found.size === backup.size ? `${found.size} bytes` : `${found.size} bytes on disk, ${backup.size} recorded: the file was changed or truncated`,
+  );
 
   const copy = await stored.destination.localFile(stored.key);
   try {
@@ -67,7 +71,11 @@ export async function checkBackupFiles(
         await globals.release();
       }
     }
-    add('globals', actual === backup.globals.checksum ? 'ok' : 'failed', actual === undefined ? `${stored.destination.describe(stored.globalsKey)} is gone` : actual === backup.globals.checksum ? 'roles file intact' : 'the roles file does not match its checksum');
+    add(
+      'globals',
+      actual === backup.globals.checksum ? 'ok' : 'failed',
+      actual === undefined ? `${stored.destination.describe(stored.globalsKey)} is gone` : actual === backup.globals.checksum ? 'roles file intact' : 'the roles file does not match its checksum',
+    );
   }
   return checks;
 }
@@ -101,7 +109,11 @@ async function checkContents(
     const fileRows = inspection.tables.filter((table) => table.rows !== undefined);
     if (fileRows.length > 0) {
       const wrong = fileRows.filter((table) => backup.rowCounts[tableKey(table.schema, table.name)] !== table.rows);
-      add('rowCounts', wrong.length === 0 ? 'ok' : 'failed', wrong.length === 0 ? `${fileRows.length} tables match the manifest` : `rows differ from the manifest for ${wrong.map((t) => tableKey(t.schema, t.name)).join(', ')}`);
+      add(
+        'rowCounts',
+        wrong.length === 0 ? 'ok' : 'failed',
+        wrong.length === 0 ? `${fileRows.length} tables match the manifest` : `rows differ from the manifest for ${wrong.map((t) => tableKey(t.schema, t.name)).join(', ')}`,
+      );
     }
   }
 
@@ -110,7 +122,11 @@ async function checkContents(
     try {
       const tools = pickClientTools(await context.clientTools(context.config.pgBinDir), dumpClientMajor(backup), `Reading ${backup.filename}`, context.config.pgBinDir);
       const listed = await runChild(tools.paths.pg_restore, ['--list', path], { env: process.env, timeoutMs: context.config.timeoutMs });
-      add('pg_restore', listed.exitCode === 0 ? 'ok' : 'failed', listed.exitCode === 0 ? `pg_restore ${tools.version} reads the table of contents` : `pg_restore --list failed: ${stderrTail(listed.stderr)}`);
+      add(
+        'pg_restore',
+        listed.exitCode === 0 ? 'ok' : 'failed',
+        listed.exitCode === 0 ? `pg_restore ${tools.version} reads the table of contents` : `pg_restore --list failed: ${stderrTail(listed.stderr)}`,
+      );
     } catch (error) {
       add('pg_restore', 'skipped', (error as Error).message);
     }
@@ -129,7 +145,18 @@ export async function verifyBackup(context: EngineContext, ref: string): Promise
       catalogue.recordVerification(backup.id, valid);
       if (missing) catalogue.setBackupStatus(backup.id, 'missing');
       else if (backup.status === 'missing') catalogue.setBackupStatus(backup.id, 'completed');
-      catalogue.finishRun(runId, valid ? 'completed' : 'failed', valid ? {} : { error: checks.filter((c) => c.status === 'failed').map((c) => c.detail).join('; ') });
+      catalogue.finishRun(
+        runId,
+        valid ? 'completed' : 'failed',
+        valid
+          ? {}
+          : {
+              error: checks
+                .filter((c) => c.status === 'failed')
+                .map((c) => c.detail)
+                .join('; '),
+            },
+      );
     })();
     return { id: backup.id, filename: backup.filename, valid, checks };
   } catch (error) {

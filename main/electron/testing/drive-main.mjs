@@ -21,7 +21,11 @@ report.sandboxEnabled = recorded.sandboxEnabled;
 report.privilegedSchemes = recorded.privilegedSchemes;
 report.webPreferences = { ...window.options.webPreferences, preload: window.options.webPreferences.preload.split('/').slice(-2).join('/') };
 report.loadedUrl = window.loadedUrl;
-report.guards = { windowOpen: typeof window.webContents.windowOpenHandler, willNavigate: window.webContents.listenerCount('will-navigate'), permissionRequest: typeof window.webContents.session.permissionRequestHandler };
+report.guards = {
+  windowOpen: typeof window.webContents.windowOpenHandler,
+  willNavigate: window.webContents.listenerCount('will-navigate'),
+  permissionRequest: typeof window.webContents.session.permissionRequestHandler,
+};
 report.ipcChannels = [...recorded.ipcHandlers.keys()].length;
 report.ipcListeners = [...recorded.ipcListeners.keys()];
 const sender = window.webContents;

@@ -20,32 +20,58 @@ export const recorded = {
 class FakeApp extends EventEmitter {
   isPackaged = false;
   #ready = false;
-  #readyPromise = new Promise((resolve) => setTimeout(() => {
-    this.#ready = true;
-    this.emit('ready');
-    resolve();
-  }, 10));
-  whenReady() { return this.#readyPromise; }
-  isReady() { return this.#ready; }
-  enableSandbox() { recorded.sandboxEnabled = true; }
-  requestSingleInstanceLock() { return true; }
-  getAppPath() { return process.cwd(); }
-  getLoginItemSettings() { return { openAtLogin: false, wasOpenedAtLogin: false }; }
+  #readyPromise = new Promise((resolve) =>
+    setTimeout(() => {
+      this.#ready = true;
+      this.emit('ready');
+      resolve();
+    }, 10),
+  );
+  whenReady() {
+    return this.#readyPromise;
+  }
+  isReady() {
+    return this.#ready;
+  }
+  enableSandbox() {
+    recorded.sandboxEnabled = true;
+  }
+  requestSingleInstanceLock() {
+    return true;
+  }
+  getAppPath() {
+    return process.cwd();
+  }
+  getLoginItemSettings() {
+    return { openAtLogin: false, wasOpenedAtLogin: false };
+  }
   setLoginItemSettings() {}
   setAppUserModelId() {}
   quit() {
     recorded.quitCalls += 1;
-    const event = { defaultPrevented: false, preventDefault() { this.defaultPrevented = true; } };
+    const event = {
+      defaultPrevented: false,
+      preventDefault() {
+        this.defaultPrevented = true;
+      },
+    };
     this.emit('before-quit', event);
     if (!event.defaultPrevented) this.emit('quit');
   }
-  exit(code) { recorded.exitCode = code; this.emit('quit'); }
+  exit(code) {
+    recorded.exitCode = code;
+    this.emit('quit');
+  }
 }
 export const app = new FakeApp();
 
 export const protocol = {
-  registerSchemesAsPrivileged(schemes) { recorded.privilegedSchemes.push(...schemes); },
-  handle(scheme, handler) { recorded.protocolHandlers.set(scheme, handler); },
+  registerSchemesAsPrivileged(schemes) {
+    recorded.privilegedSchemes.push(...schemes);
+  },
+  handle(scheme, handler) {
+    recorded.protocolHandlers.set(scheme, handler);
+  },
 };
 
 export const shell = { openExternal: async () => {} };
@@ -53,9 +79,17 @@ export const shell = { openExternal: async () => {} };
 class FakeSession {
   permissionRequestHandler = null;
   permissionCheckHandler = null;
-  webRequest = { onHeadersReceived: (listener) => { this.headersListener = listener; } };
-  setPermissionRequestHandler(handler) { this.permissionRequestHandler = handler; }
-  setPermissionCheckHandler(handler) { this.permissionCheckHandler = handler; }
+  webRequest = {
+    onHeadersReceived: (listener) => {
+      this.headersListener = listener;
+    },
+  };
+  setPermissionRequestHandler(handler) {
+    this.permissionRequestHandler = handler;
+  }
+  setPermissionCheckHandler(handler) {
+    this.permissionCheckHandler = handler;
+  }
 }
 const defaultSession = new FakeSession();
 
@@ -63,9 +97,15 @@ class FakeWebContents extends EventEmitter {
   session = defaultSession;
   id = 1;
   sent = [];
-  setWindowOpenHandler(handler) { this.windowOpenHandler = handler; }
-  send(channel, ...args) { this.sent.push([channel, ...args]); }
-  isDestroyed() { return false; }
+  setWindowOpenHandler(handler) {
+    this.windowOpenHandler = handler;
+  }
+  send(channel, ...args) {
+    this.sent.push([channel, ...args]);
+  }
+  isDestroyed() {
+    return false;
+  }
 }
 
 export class BrowserWindow extends EventEmitter {
@@ -79,25 +119,49 @@ export class BrowserWindow extends EventEmitter {
     recorded.windows.push(this);
     this.visible = false;
   }
-  async loadURL(url) { this.loadedUrl = url; setTimeout(() => this.emit('ready-to-show'), 5); }
-  show() { this.visible = true; }
-  hide() { this.visible = false; }
+  async loadURL(url) {
+    this.loadedUrl = url;
+    setTimeout(() => this.emit('ready-to-show'), 5);
+  }
+  show() {
+    this.visible = true;
+  }
+  hide() {
+    this.visible = false;
+  }
   focus() {}
-  isMinimized() { return false; }
+  isMinimized() {
+    return false;
+  }
   restore() {}
-  isDestroyed() { return false; }
+  isDestroyed() {
+    return false;
+  }
   close() {
-    const event = { defaultPrevented: false, preventDefault() { this.defaultPrevented = true; } };
+    const event = {
+      defaultPrevented: false,
+      preventDefault() {
+        this.defaultPrevented = true;
+      },
+    };
     this.emit('close', event);
     return event.defaultPrevented;
   }
 }
 
 export const ipcMain = {
-  handle(channel, handler) { recorded.ipcHandlers.set(channel, handler); },
-  removeHandler(channel) { recorded.ipcHandlers.delete(channel); },
-  on(channel, listener) { recorded.ipcListeners.set(channel, listener); },
-  removeListener(channel) { recorded.ipcListeners.delete(channel); },
+  handle(channel, handler) {
+    recorded.ipcHandlers.set(channel, handler);
+  },
+  removeHandler(channel) {
+    recorded.ipcHandlers.delete(channel);
+  },
+  on(channel, listener) {
+    recorded.ipcListeners.set(channel, listener);
+  },
+  removeListener(channel) {
+    recorded.ipcListeners.delete(channel);
+  },
 };
 
 export const Menu = { buildFromTemplate: (template) => ({ template }) };
@@ -109,16 +173,29 @@ export class Tray {
     this.tooltip = '';
     recorded.trays.push(this);
   }
-  setImage(image) { this.image = image; }
-  setToolTip(text) { this.tooltip = text; }
-  setContextMenu(menu) { this.menu = menu; }
+  setImage(image) {
+    this.image = image;
+  }
+  setToolTip(text) {
+    this.tooltip = text;
+  }
+  setContextMenu(menu) {
+    this.menu = menu;
+  }
   on() {}
-  destroy() { this.destroyed = true; }
+  destroy() {
+    this.destroyed = true;
+  }
 }
 
 export class Notification extends EventEmitter {
-  static isSupported() { return true; }
-  constructor(options) { super(); this.options = options; }
+  static isSupported() {
+    return true;
+  }
+  constructor(options) {
+    super();
+    this.options = options;
+  }
   show() {}
 }
 

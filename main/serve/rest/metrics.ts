@@ -13,7 +13,12 @@ export interface Metrics {
 export function createMetrics(holdfast: Holdfast): Metrics {
   const registry = new Registry();
   const labelNames = ['profile'] as const;
-  const lastSuccess = new Gauge({ name: 'holdfast_backup_last_success_timestamp_seconds', help: 'When the newest completed backup of the profile finished (Unix time).', labelNames, registers: [registry] });
+  const lastSuccess = new Gauge({
+    name: 'holdfast_backup_last_success_timestamp_seconds',
+    help: 'When the newest completed backup of the profile finished (Unix time).',
+    labelNames,
+    registers: [registry],
+  });
   const lastDuration = new Gauge({ name: 'holdfast_backup_last_duration_seconds', help: 'How long the newest completed backup of the profile took.', labelNames, registers: [registry] });
   const lastSize = new Gauge({ name: 'holdfast_backup_last_size_bytes', help: 'Size of the newest completed backup of the profile.', labelNames, registers: [registry] });
   const failures = new Counter({ name: 'holdfast_backup_failures_total', help: 'Backup runs of the profile that failed or were interrupted.', labelNames, registers: [registry] });

@@ -94,7 +94,10 @@ export function openApiDocument(routes: readonly RestRoute[], channels: readonly
       description: 'Closing the stream leaves the operation running. A finished operation answers at once with its result, for as long as it is kept.',
       'x-holdfast-role': 'the role starting it needed',
       parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
-      responses: { '200': { description: 'text/event-stream: event operation, then progress…, then result ({ ok, value } or { ok: false, error })' }, '404': { description: 'No such operation that you may see' } },
+      responses: {
+        '200': { description: 'text/event-stream: event operation, then progress…, then result ({ ok, value } or { ok: false, error })' },
+        '404': { description: 'No such operation that you may see' },
+      },
     },
   };
   return {

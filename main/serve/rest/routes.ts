@@ -227,7 +227,16 @@ export function restRoutes(holdfast: Holdfast, sessions: SessionHost, operations
         if (!stats.ok) return stats;
         if (!scheduling.ok) return scheduling;
         const { totalBackups, successfulBackups, failedBackups } = stats.value;
-        return { ok: true, value: { enabled: schedules.value.some((s) => s.enabled), schedules: schedules.value, runningBackups: running.value, stats: { totalBackups, successfulBackups, failedBackups }, scheduling: scheduling.value } };
+        return {
+          ok: true,
+          value: {
+            enabled: schedules.value.some((s) => s.enabled),
+            schedules: schedules.value,
+            runningBackups: running.value,
+            stats: { totalBackups, successfulBackups, failedBackups },
+            scheduling: scheduling.value,
+          },
+        };
       },
     }),
     route({
@@ -300,7 +309,12 @@ export function restRoutes(holdfast: Holdfast, sessions: SessionHost, operations
 function parse(schema: z.ZodType | undefined, raw: unknown, what: string): { ok: true; value: unknown } | { ok: false; error: ApiError } {
   if (!schema) return { ok: true, value: undefined };
   const parsed = schema.safeParse(raw ?? {});
-  return parsed.success ? { ok: true, value: parsed.data } : { ok: false, error: { code: 'BAD_INPUT', message: `Invalid ${what}: ${describeZodError(parsed.error)}`, hint: 'Fix the named field and try again; GET /api/openapi.json describes every field.' } };
+  return parsed.success
+    ? { ok: true, value: parsed.data }
+    : {
+        ok: false,
+        error: { code: 'BAD_INPUT', message: `Invalid ${what}: ${describeZodError(parsed.error)}`, hint: 'Fix the named field and try again; GET /api/openapi.json describes every field.' },
+      };
 }
 
 export async function registerRest(app: FastifyInstance, holdfast: Holdfast, sessions: SessionHost, operations: Operations): Promise<void> {

@@ -27,9 +27,12 @@ export const BACKUP_LIST_STATUSES = ['completed', 'missing'] as const;
 
 export const ListQuery = z
   .object({
-    profile: ProfileNameSchema.optional().describe('only this profile\'s backups'),
+    profile: ProfileNameSchema.optional().describe("only this profile's backups"),
     status: z.enum(BACKUP_LIST_STATUSES).optional().describe('completed: the file is there; missing: catalogued, but the file is gone'),
-    since: z.union([z.iso.datetime({ offset: true }), z.iso.date()]).optional().describe('only backups taken at or after this time (ISO 8601)'),
+    since: z
+      .union([z.iso.datetime({ offset: true }), z.iso.date()])
+      .optional()
+      .describe('only backups taken at or after this time (ISO 8601)'),
     limit: z.coerce.number().int().min(1).max(1000).default(100).describe('page size (newest first)'),
     offset: z.coerce.number().int().min(0).default(0).describe('backups to skip'),
   })
@@ -41,10 +44,7 @@ export const CreateBody = z
     includeSchema: z.boolean().default(true),
     includeData: z.boolean().default(true),
     specificTables: z.array(TablePattern).max(MAX_PATTERNS).default([]).describe('pg_dump --table patterns; empty means every table'),
-    customSuffix: z
-      .string()
-      .regex(SUFFIX_PATTERN, 'a suffix is 1–40 letters, digits, "_" or "-", starting with a letter or digit (it becomes part of the file name)')
-      .optional(),
+    customSuffix: z.string().regex(SUFFIX_PATTERN, 'a suffix is 1–40 letters, digits, "_" or "-", starting with a letter or digit (it becomes part of the file name)').optional(),
     format: z.enum(DUMP_FORMATS).optional().describe('pg_dump format; default custom'),
   })
   .strict()
@@ -108,7 +108,14 @@ export const StatsSchema = z
     failedBackups: z.number().int(),
     missingBackups: z.number().int(),
     profiles: z.array(
-      z.object({ profile: z.string(), totalBackups: z.number().int(), totalSize: z.number().int(), newestBackup: Timestamp.nullable(), lastRunStatus: z.string().nullable(), failedBackups: z.number().int() }),
+      z.object({
+        profile: z.string(),
+        totalBackups: z.number().int(),
+        totalSize: z.number().int(),
+        newestBackup: Timestamp.nullable(),
+        lastRunStatus: z.string().nullable(),
+        failedBackups: z.number().int(),
+      }),
     ),
   })
   .loose();
@@ -181,7 +188,10 @@ export const VerifySchema = z
     filename: z.string(),
     valid: z.boolean(),
     checks: z.array(CheckSchema),
-    tables: z.array(z.object({ table: z.string(), expected: z.number(), actual: z.number().nullable() })).optional().describe('testRestore: rows per table, manifest vs restored'),
+    tables: z
+      .array(z.object({ table: z.string(), expected: z.number(), actual: z.number().nullable() }))
+      .optional()
+      .describe('testRestore: rows per table, manifest vs restored'),
     server: z.string().nullable().optional().describe('testRestore: the scratch server used'),
     durationMs: z.number().optional(),
     error: z.string().nullable().optional(),
@@ -210,7 +220,9 @@ export const RestoreSchema = z
         databaseProperties: z
           .array(z.object({ property: z.enum(DATABASE_PROPERTIES), current: z.string(), restored: z.string(), from: z.enum(['backup', 'target']), changes: z.boolean() }))
           .nullable()
-          .describe("a replace restore (clean or swap): each property of the database itself the restored copy gets — from the backup's own entries, else kept from the target — and whether it changes; null otherwise"),
+          .describe(
+            "a replace restore (clean or swap): each property of the database itself the restored copy gets — from the backup's own entries, else kept from the target — and whether it changes; null otherwise",
+          ),
       })
       .loose(),
     keptAs: z.string().optional(),

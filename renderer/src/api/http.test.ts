@@ -149,7 +149,9 @@ describe('HttpTransport against holdfast serve', () => {
       const next = browserTransport();
       const listed = await next.operations();
       const running = listed.ok ? listed.value.filter((operation) => operation.state === 'running') : [];
-      expect(running).toEqual([expect.objectContaining({ channel: 'backup.create', input: expect.objectContaining({ profile: 'slow' }), startedBy: 'owner', progress: expect.objectContaining({ operation: 'backup' }) })]);
+      expect(running).toEqual([
+        expect.objectContaining({ channel: 'backup.create', input: expect.objectContaining({ profile: 'slow' }), startedBy: 'owner', progress: expect.objectContaining({ operation: 'backup' }) }),
+      ]);
       const seen: number[] = [];
       const followed = next.attach(running[0]!, {
         onProgress: (event) => {

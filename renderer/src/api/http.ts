@@ -7,7 +7,19 @@
 // Any other call is cancelled by closing its request.
 import { LONG_RUNNING_CHANNELS } from '../../../main/channels.ts';
 import { SseParser } from './sse.ts';
-import { cancelled, failure, type CallOptions, type Channel, type ChannelInput, type ChannelOutput, type Envelope, type ErrorInfo, type OperationView, type ProgressEvent, type Transport } from './types.ts';
+import {
+  cancelled,
+  failure,
+  type CallOptions,
+  type Channel,
+  type ChannelInput,
+  type ChannelOutput,
+  type Envelope,
+  type ErrorInfo,
+  type OperationView,
+  type ProgressEvent,
+  type Transport,
+} from './types.ts';
 
 /** Channels whose calls can run for minutes: they stream progress and are cancellable (the server runs them detached: main/serve/operations.ts). */
 export const STREAMING_CHANNELS: ReadonlySet<Channel> = new Set<Channel>(LONG_RUNNING_CHANNELS);
@@ -94,7 +106,12 @@ export class HttpTransport implements Transport {
 
   /** Asks the server to end a detached operation; its stream then brings the CANCELLED result. */
   private async cancelOperation(id: string): Promise<void> {
-    await this.fetchFn(`${this.baseUrl}/api/operations/${encodeURIComponent(id)}/cancel`, { method: 'POST', credentials: 'same-origin', headers: this.requestHeaders('application/json'), body: '{}' }).catch(() => undefined);
+    await this.fetchFn(`${this.baseUrl}/api/operations/${encodeURIComponent(id)}/cancel`, {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: this.requestHeaders('application/json'),
+      body: '{}',
+    }).catch(() => undefined);
   }
 
   private requestHeaders(accept: string): Record<string, string> {
@@ -102,7 +119,14 @@ export class HttpTransport implements Transport {
     return { 'content-type': 'application/json', accept, ...(csrf ? { 'x-csrf-token': csrf } : {}), ...this.headers };
   }
 
-  private async exchange(path: string, request: { method: string; body?: string }, streaming: boolean, options: CallOptions, operation: string | undefined, reattaches: number): Promise<Envelope<unknown>> {
+  private async exchange(
+    path: string,
+    request: { method: string; body?: string },
+    streaming: boolean,
+    options: CallOptions,
+    operation: string | undefined,
+    reattaches: number,
+  ): Promise<Envelope<unknown>> {
     if (options.signal?.aborted && operation === undefined) return cancelled();
     // A call that does not stream is tied to its request from the start.
     const exchange: Exchange = { operation, tied: !streaming, cancelWanted: false, connection: new AbortController() };

@@ -1,6 +1,18 @@
 // Electron transport: the preload's `window.holdfast` bridge. Each call gets an id so its progress
 // events can be told apart and it can be cancelled.
-import { cancelled, failure, type CallOptions, type Channel, type ChannelInput, type ChannelOutput, type Envelope, type HoldfastBridge, type OperationView, type ProgressEvent, type Transport } from './types.ts';
+import {
+  cancelled,
+  failure,
+  type CallOptions,
+  type Channel,
+  type ChannelInput,
+  type ChannelOutput,
+  type Envelope,
+  type HoldfastBridge,
+  type OperationView,
+  type ProgressEvent,
+  type Transport,
+} from './types.ts';
 
 let serial = 0;
 function newCallId(): string {

@@ -172,7 +172,15 @@ export function Facts({ items }: { items: Array<[string, ReactNode]> }) {
 export function TypedConfirm({ expected, value, onChange, what }: { expected: string; value: string; onChange: (value: string) => void; what: string }) {
   const matches = value === expected;
   return (
-    <Field label={`Type ${what} to confirm`} hint={<>Expected: <code className="mono">{expected}</code></>} error={value && !matches ? 'This does not match yet.' : undefined}>
+    <Field
+      label={`Type ${what} to confirm`}
+      hint={
+        <>
+          Expected: <code className="mono">{expected}</code>
+        </>
+      }
+      error={value && !matches ? 'This does not match yet.' : undefined}
+    >
       {(control) => <input {...control} className="input mono" value={value} autoComplete="off" spellCheck={false} onChange={(event) => onChange(event.target.value)} />}
     </Field>
   );

@@ -4,7 +4,12 @@ import { attentionItems } from './attention.ts';
 import { proofOf, toRow, type BackupRow } from './backup-rows.ts';
 import { profileHealth } from './health.ts';
 
-function backup(id: string, profile: string, timestamp: string, proof: { verified?: { valid: boolean; at: string }; drill?: { status: 'passed' | 'failed'; at: string }; missing?: boolean } = {}): BackupRow {
+function backup(
+  id: string,
+  profile: string,
+  timestamp: string,
+  proof: { verified?: { valid: boolean; at: string }; drill?: { status: 'passed' | 'failed'; at: string }; missing?: boolean } = {},
+): BackupRow {
   return toRow({
     id,
     filename: `backup-${id}.dump`,
@@ -64,7 +69,9 @@ describe("a backup's proof badge", () => {
   test('a failed verify outranks an earlier passed restore drill: never a green "Restore-tested" on a backup that just failed', () => {
     const drilledThenRotted = backup('x', 'shop', '2026-01-01T02:00:00Z', { drill: { status: 'passed', at: '2026-01-01T03:00:00Z' }, verified: { valid: false, at: '2026-02-01T00:00:00Z' } });
     expect(proofOf(drilledThenRotted)).toBe('invalid');
-    expect(proofOf(backup('y', 'shop', '2026-01-01T02:00:00Z', { drill: { status: 'passed', at: '2026-01-01T03:00:00Z' }, verified: { valid: true, at: '2026-02-01T00:00:00Z' } }))).toBe('restore-tested');
+    expect(proofOf(backup('y', 'shop', '2026-01-01T02:00:00Z', { drill: { status: 'passed', at: '2026-01-01T03:00:00Z' }, verified: { valid: true, at: '2026-02-01T00:00:00Z' } }))).toBe(
+      'restore-tested',
+    );
     expect(proofOf(backup('z', 'shop', '2026-01-01T02:00:00Z', { drill: { status: 'failed', at: '2026-01-01T03:00:00Z' }, verified: { valid: true, at: '2026-02-01T00:00:00Z' } }))).toBe('invalid');
     expect(proofOf(backup('n', 'shop', '2026-01-01T02:00:00Z'))).toBe('never');
     expect(proofOf(failedRun('r', 'shop', '2026-01-01T02:00:00Z'))).toBeNull();
@@ -73,7 +80,9 @@ describe("a backup's proof badge", () => {
 
 describe('profile health', () => {
   test('a profile whose newest full backup failed verify or its drill is failing', () => {
-    const stats = { profiles: [{ profile: 'shop', totalBackups: 3, totalSize: 3, newestBackup: '2026-01-01T00:00:00Z', lastRunStatus: 'completed', failedBackups: 0 }] } as unknown as ChannelOutput<'backup.stats'>;
+    const stats = {
+      profiles: [{ profile: 'shop', totalBackups: 3, totalSize: 3, newestBackup: '2026-01-01T00:00:00Z', lastRunStatus: 'completed', failedBackups: 0 }],
+    } as unknown as ChannelOutput<'backup.stats'>;
     const health = {
       status: 'degraded',
       reasons: [{ code: 'NEWEST_BACKUP_FAILED_CHECK', severity: 'degraded', profile: 'shop', message: 'The newest full backup of profile "shop" … failed verification' }],

@@ -18,7 +18,19 @@ export interface BackupDraft {
 
 export type BackupDraftErrors = Partial<Record<keyof BackupDraft, string>>;
 
-export const DEFAULT_BACKUP_DRAFT: BackupDraft = { profile: '', format: 'custom', compression: '', level: '', jobs: '2', content: 'all', tables: '', excludeTables: '', schemas: '', excludeSchemas: '', suffix: '' };
+export const DEFAULT_BACKUP_DRAFT: BackupDraft = {
+  profile: '',
+  format: 'custom',
+  compression: '',
+  level: '',
+  jobs: '2',
+  content: 'all',
+  tables: '',
+  excludeTables: '',
+  schemas: '',
+  excludeSchemas: '',
+  suffix: '',
+};
 
 export const FORMAT_LABELS: Record<BackupDraft['format'], string> = {
   custom: 'Custom archive (.dump) — recommended',
@@ -48,9 +60,11 @@ export function withFormat(draft: BackupDraft, format: BackupDraft['format']): B
 export function validateBackupDraft(draft: BackupDraft): BackupDraftErrors {
   const errors: BackupDraftErrors = {};
   if (!draft.profile) errors.profile = 'Choose the connection to back up.';
-  if (draft.suffix && !/^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$/.test(draft.suffix)) errors.suffix = 'A suffix is 1–40 letters, digits, "_" or "-", starting with a letter or digit (it becomes part of the file name).';
+  if (draft.suffix && !/^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$/.test(draft.suffix))
+    errors.suffix = 'A suffix is 1–40 letters, digits, "_" or "-", starting with a letter or digit (it becomes part of the file name).';
   if (draft.format === 'tar' && draft.compression && draft.compression !== 'none') errors.compression = 'pg_dump cannot compress the tar format: choose none, or the custom or directory format.';
-  if (draft.format === 'plain' && (draft.compression === 'lz4' || draft.compression === 'zstd')) errors.compression = 'Plain backups are gzip or uncompressed; lz4 and zstd need the custom or directory format.';
+  if (draft.format === 'plain' && (draft.compression === 'lz4' || draft.compression === 'zstd'))
+    errors.compression = 'Plain backups are gzip or uncompressed; lz4 and zstd need the custom or directory format.';
   if (draft.level) {
     const level = Number(draft.level);
     const max = draft.compression === 'gzip' || draft.compression === '' ? 9 : 22;
@@ -63,7 +77,11 @@ export function validateBackupDraft(draft: BackupDraft): BackupDraftErrors {
 
 export function draftToOptions(draft: BackupDraft): BackupOptions {
   const method = draft.format === 'tar' ? undefined : draft.compression || undefined;
-  const compression = method ? { method, ...(draft.level && method !== 'none' ? { level: Number(draft.level) } : {}) } : draft.level ? { method: 'gzip' as const, level: Number(draft.level) } : undefined;
+  const compression = method
+    ? { method, ...(draft.level && method !== 'none' ? { level: Number(draft.level) } : {}) }
+    : draft.level
+      ? { method: 'gzip' as const, level: Number(draft.level) }
+      : undefined;
   return {
     format: draft.format,
     ...(compression ? { compression } : {}),

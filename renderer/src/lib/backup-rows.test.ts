@@ -71,9 +71,16 @@ describe('backup rows', () => {
 
   // How long this takes is measured by the UI bench (test/bench/ui-bench.ts), never a pass mark here.
   test('10,000 rows: a text filter keeps exactly the matching profile, sorted by size', () => {
-    const many = Array.from({ length: 10_000 }, (_, i) => backup(`r${i}`, { profile: `p${i % 7}`, timestamp: new Date(Date.UTC(2025, 0, 1) + i * 3_600_000).toISOString(), size: (i * 7919) % 100_000 }));
+    const many = Array.from({ length: 10_000 }, (_, i) =>
+      backup(`r${i}`, { profile: `p${i % 7}`, timestamp: new Date(Date.UTC(2025, 0, 1) + i * 3_600_000).toISOString(), size: (i * 7919) % 100_000 }),
+    );
     const sorted = sortRows(filterRows(many, { ...NO_FILTER, text: 'p3' }), 'size', 'desc');
-    expect(sorted.map((row) => row.id).sort()).toEqual(many.filter((_, i) => i % 7 === 3).map((row) => row.id).sort());
+    expect(sorted.map((row) => row.id).sort()).toEqual(
+      many
+        .filter((_, i) => i % 7 === 3)
+        .map((row) => row.id)
+        .sort(),
+    );
     for (let i = 1; i < sorted.length; i += 1) expect(sorted[i - 1]!.size!).toBeGreaterThanOrEqual(sorted[i]!.size!);
   });
 });

@@ -158,7 +158,9 @@ export function matchesFilter(row: BackupRow, filter: RowFilter): boolean {
   if (filter.status !== 'all' && filter.status !== 'good' && filter.status !== 'problems' && row.status !== filter.status) return false;
   const needle = filter.text.trim().toLowerCase();
   if (!needle) return true;
-  return [row.filename, row.profile, row.database, row.format, scopeLabel(row.scope), row.scope === 'full' ? null : row.scope, row.error, row.id].some((field) => field?.toLowerCase().includes(needle));
+  return [row.filename, row.profile, row.database, row.format, scopeLabel(row.scope), row.scope === 'full' ? null : row.scope, row.error, row.id].some((field) =>
+    field?.toLowerCase().includes(needle),
+  );
 }
 
 export function filterRows(rows: readonly BackupRow[], filter: RowFilter): BackupRow[] {

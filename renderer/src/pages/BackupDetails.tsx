@@ -44,7 +44,11 @@ export function BackupDetails({ row, onClose }: { row: BackupRow; onClose: () =>
           <p>
             <StatusBadge status={row.status} />
           </p>
-          {row.error ? <ErrorNotice title={row.status === 'interrupted' ? 'Interrupted' : 'Why it failed'} error={{ code: 'BACKUP_FAILED', message: row.error }} /> : <p className="muted">This attempt produced no backup.</p>}
+          {row.error ? (
+            <ErrorNotice title={row.status === 'interrupted' ? 'Interrupted' : 'Why it failed'} error={{ code: 'BACKUP_FAILED', message: row.error }} />
+          ) : (
+            <p className="muted">This attempt produced no backup.</p>
+          )}
         </>
       ) : (
         <>
@@ -85,9 +89,36 @@ export function BackupDetails({ row, onClose }: { row: BackupRow; onClose: () =>
             items={[
               ['Status', <StatusBadge key="s" status={backup.status} />],
               ['Retention', backup.pinned ? <PinnedBadge key="p" /> : <span className="muted">the policy decides</span>],
-              ['Verified', backup.lastVerified ? <>{<VerifiedBadge row={{ ...row, restoreTest: null }} />} <span className="muted">{formatRelative(backup.lastVerified.at)}</span></> : <StatusBadge status="never" />],
-              ['Restore drill', backup.restoreTest ? <>{<StatusBadge status={backup.restoreTest.status} />} <span className="muted">{formatRelative(backup.restoreTest.at)}</span></> : <span className="muted">never run</span>],
-              ['Checksum', detail?.status === 'done' ? <span key="c" className="mono break">{detail.backup.checksum}</span> : <span className="muted">…</span>],
+              [
+                'Verified',
+                backup.lastVerified ? (
+                  <>
+                    {<VerifiedBadge row={{ ...row, restoreTest: null }} />} <span className="muted">{formatRelative(backup.lastVerified.at)}</span>
+                  </>
+                ) : (
+                  <StatusBadge status="never" />
+                ),
+              ],
+              [
+                'Restore drill',
+                backup.restoreTest ? (
+                  <>
+                    {<StatusBadge status={backup.restoreTest.status} />} <span className="muted">{formatRelative(backup.restoreTest.at)}</span>
+                  </>
+                ) : (
+                  <span className="muted">never run</span>
+                ),
+              ],
+              [
+                'Checksum',
+                detail?.status === 'done' ? (
+                  <span key="c" className="mono break">
+                    {detail.backup.checksum}
+                  </span>
+                ) : (
+                  <span className="muted">…</span>
+                ),
+              ],
             ]}
           />
 
@@ -125,8 +156,18 @@ function FullRecord({ backup }: { backup: BackupMetadata }) {
           ['Duration', formatDuration(backup.duration)],
           ['pg_dump', backup.clientVersion],
           ['Roles file', backup.globals.filename ?? <span className="muted">{backup.globals.note ?? 'none'}</span>],
-          ['Path', <span key="p" className="mono break">{backup.path}</span>],
-          ['Id', <span key="i" className="mono">{backup.id}</span>],
+          [
+            'Path',
+            <span key="p" className="mono break">
+              {backup.path}
+            </span>,
+          ],
+          [
+            'Id',
+            <span key="i" className="mono">
+              {backup.id}
+            </span>,
+          ],
         ]}
       />
 
@@ -204,7 +245,9 @@ function ActionResult({ action }: { action: ActionState }) {
         <ul className="checks">
           {result.checks.map((check) => (
             <li key={check.name} className={`checks__item checks__item--${check.status}`}>
-              <span className="checks__mark" aria-hidden="true">{check.status === 'ok' ? '✓' : check.status === 'failed' ? '✗' : '–'}</span>
+              <span className="checks__mark" aria-hidden="true">
+                {check.status === 'ok' ? '✓' : check.status === 'failed' ? '✗' : '–'}
+              </span>
               <span className="checks__name">{check.name}</span>
               <span className="checks__detail">{check.detail}</span>
             </li>
@@ -217,7 +260,8 @@ function ActionResult({ action }: { action: ActionState }) {
   return (
     <div className={`result-box ${result.ok ? 'result-box--ok' : 'result-box--bad'}`} role="status" aria-label="Test restore result">
       <p className="result-box__title">
-        {result.ok ? 'Restore drill passed' : result.verdict === 'not-run' ? 'Restore drill could not run' : 'Restore drill failed'} <span className="muted">in {formatDuration(result.durationMs)}</span>
+        {result.ok ? 'Restore drill passed' : result.verdict === 'not-run' ? 'Restore drill could not run' : 'Restore drill failed'}{' '}
+        <span className="muted">in {formatDuration(result.durationMs)}</span>
       </p>
       {result.server ? <p className="muted">{result.server}</p> : null}
       {result.error ? <p>{result.error}</p> : null}
@@ -284,9 +328,7 @@ function DeleteDialog({ row, open, onClose }: { row: BackupRow; open: boolean; o
       }}
     >
       {error ? <ErrorNotice error={error} /> : null}
-      <p>
-        The file, its checksum sidecar and its roles file are removed from disk ({formatBytes(row.size)}). The catalogue keeps a record that it was deleted, and by whom. This cannot be undone.
-      </p>
+      <p>The file, its checksum sidecar and its roles file are removed from disk ({formatBytes(row.size)}). The catalogue keeps a record that it was deleted, and by whom. This cannot be undone.</p>
       <TypedConfirm expected={expected} value={typed} onChange={setTyped} what="the file name" />
     </ConfirmDialog>
   );

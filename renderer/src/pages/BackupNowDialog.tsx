@@ -80,11 +80,16 @@ function BackupForm({ initialProfile }: { initialProfile: string | null }) {
       <div className="form__row">
         <Field label="Format" className="form__grow">
           {(control) => (
-            <select {...control} className="input" value={draft.format} onChange={(event) => {
+            <select
+              {...control}
+              className="input"
+              value={draft.format}
+              onChange={(event) => {
                 const format = event.target.value as BackupDraft['format'];
                 setDraft((d) => withFormat(d, format));
                 setErrors((e) => ({ ...e, format: undefined, compression: undefined, level: undefined }));
-              }}>
+              }}
+            >
               {Object.entries(FORMAT_LABELS).map(([value, label]) => (
                 <option key={value} value={value}>
                   {label}
@@ -215,7 +220,12 @@ function BackupRun({ onClose }: { onClose: () => void }) {
             ['Size', `${formatBytes(r.size)} (database ${formatBytes(r.databaseSize)})`],
             ['Duration', formatDuration(r.duration)],
             ['Tables', `${r.tables.length} tables, ${formatCount(Object.values(r.rowCounts).reduce((a, b) => a + b, 0))} rows counted`],
-            ['Checksum', <span key="c" className="mono break">{r.checksum}</span>],
+            [
+              'Checksum',
+              <span key="c" className="mono break">
+                {r.checksum}
+              </span>,
+            ],
           ]}
         />
         <div className="form__actions">

@@ -70,7 +70,9 @@ export function Backups() {
             </button>
           }
         >
-          {profiles.length === 0 ? 'Add a connection first, then take a backup: it appears here with its checksum, row counts and verification state.' : 'Take a backup now, or add a schedule. Each backup appears here with its checksum, row counts and verification state.'}
+          {profiles.length === 0
+            ? 'Add a connection first, then take a backup: it appears here with its checksum, row counts and verification state.'
+            : 'Take a backup now, or add a schedule. Each backup appears here with its checksum, row counts and verification state.'}
         </EmptyState>
       ) : (
         <div className={`backups${selected ? ' backups--with-details' : ''}`}>
@@ -79,7 +81,14 @@ export function Backups() {
               <label className="visually-hidden" htmlFor="backup-search">
                 Search backups
               </label>
-              <input id="backup-search" className="input toolbar__search" type="search" placeholder="Search file, profile, database, schema only, error…" value={filter.text} onChange={(event) => setFilter({ text: event.target.value })} />
+              <input
+                id="backup-search"
+                className="input toolbar__search"
+                type="search"
+                placeholder="Search file, profile, database, schema only, error…"
+                value={filter.text}
+                onChange={(event) => setFilter({ text: event.target.value })}
+              />
               <label className="visually-hidden" htmlFor="backup-profile">
                 Profile
               </label>
@@ -147,7 +156,12 @@ function BackupTable({ rows, selectedId, onSelect, sortKey, direction, onSort }:
       <div className="vtable__head" role="rowgroup">
         <div className="vtable__row vtable__row--head" role="row" aria-rowindex={1}>
           {COLUMNS.map((column) => (
-            <div key={column.key} role="columnheader" className={`vtable__cell vtable__cell--${column.key}${column.numeric ? ' num' : ''}`} aria-sort={sortKey === column.key ? (direction === 'asc' ? 'ascending' : 'descending') : 'none'}>
+            <div
+              key={column.key}
+              role="columnheader"
+              className={`vtable__cell vtable__cell--${column.key}${column.numeric ? ' num' : ''}`}
+              aria-sort={sortKey === column.key ? (direction === 'asc' ? 'ascending' : 'descending') : 'none'}
+            >
               <button type="button" className="sort-button" onClick={() => onSort(column.key)}>
                 {column.label}
                 <span className="sort-button__arrow" aria-hidden="true">

@@ -120,7 +120,11 @@ function TestResult({ test }: { test: Exclude<TestState, { status: 'running' }> 
       {r.unreadable.length ? (
         <ErrorNotice
           title="Some relations cannot be read"
-          error={{ code: 'BACKUP_FAILED', message: `A backup would fail on: ${r.unreadable.slice(0, 8).join(', ')}${r.unreadable.length > 8 ? ` and ${r.unreadable.length - 8} more` : ''}.`, hint: 'Grant SELECT on them (or pg_read_all_data), or exclude them from the backup.' }}
+          error={{
+            code: 'BACKUP_FAILED',
+            message: `A backup would fail on: ${r.unreadable.slice(0, 8).join(', ')}${r.unreadable.length > 8 ? ` and ${r.unreadable.length - 8} more` : ''}.`,
+            hint: 'Grant SELECT on them (or pg_read_all_data), or exclude them from the backup.',
+          }}
         />
       ) : null}
     </div>

@@ -39,7 +39,14 @@ export function Dashboard() {
   }, []);
 
   const perProfile = useMemo(
-    () => (stats.value && health.value ? profileHealth(profiles.map((p) => p.name), stats.value, health.value) : []),
+    () =>
+      stats.value && health.value
+        ? profileHealth(
+            profiles.map((p) => p.name),
+            stats.value,
+            health.value,
+          )
+        : [],
     [profiles, stats.value, health.value],
   );
   const series = useMemo(() => chartSeries(rows), [rows]);
@@ -52,7 +59,14 @@ export function Dashboard() {
         <EmptyState
           title="No connections yet"
           action={
-            <button type="button" className="btn btn--primary" onClick={() => { useProfiles.getState().openForm(); navigate('connections'); }}>
+            <button
+              type="button"
+              className="btn btn--primary"
+              onClick={() => {
+                useProfiles.getState().openForm();
+                navigate('connections');
+              }}
+            >
               {icons.plus} Add a connection
             </button>
           }
@@ -71,7 +85,15 @@ export function Dashboard() {
     <>
       <PageHeader
         title="Overview"
-        subtitle={health.value ? <>Overall <StatusBadge status={health.value.status} /> · checked {formatRelative(health.value.timestamp, now)}</> : 'Loading…'}
+        subtitle={
+          health.value ? (
+            <>
+              Overall <StatusBadge status={health.value.status} /> · checked {formatRelative(health.value.timestamp, now)}
+            </>
+          ) : (
+            'Loading…'
+          )
+        }
         actions={
           <button type="button" className="btn btn--primary" onClick={() => openBackupDialog()}>
             {icons.play} Back up now
@@ -89,13 +111,23 @@ export function Dashboard() {
       <section className="kpis" aria-label="Totals">
         <Kpi label="Backups kept" value={formatCount(s?.totalBackups)} detail={s ? `${formatCount(s.backupsLast24Hours)} in the last 24 h · ${formatCount(s.backupsLast7Days)} in 7 days` : ''} />
         <Kpi label="Stored" value={formatBytes(s?.totalSize)} detail={s ? `avg ${formatBytes(s.averageSize)} · ${s.compressionUsage}% of backups compressed` : ''} />
-        <Kpi label="Success rate" value={formatPercent(s?.successfulBackups ?? 0, runs)} detail={s ? `${formatCount(s.successfulBackups)} ok · ${formatCount(s.failedBackups)} failed or interrupted` : ''} />
-        <Kpi label="Average duration" value={s ? formatTenthsOfSeconds(s.averageDuration, s.totalBackups) : '—'} detail={s?.newestBackup ? `newest ${formatRelative(s.newestBackup, now)}` : 'no backups yet'} />
+        <Kpi
+          label="Success rate"
+          value={formatPercent(s?.successfulBackups ?? 0, runs)}
+          detail={s ? `${formatCount(s.successfulBackups)} ok · ${formatCount(s.failedBackups)} failed or interrupted` : ''}
+        />
+        <Kpi
+          label="Average duration"
+          value={s ? formatTenthsOfSeconds(s.averageDuration, s.totalBackups) : '—'}
+          detail={s?.newestBackup ? `newest ${formatRelative(s.newestBackup, now)}` : 'no backups yet'}
+        />
       </section>
 
       <section className="card" aria-labelledby="health-title">
         <header className="card__header">
-          <h2 id="health-title" className="card__title">Profiles</h2>
+          <h2 id="health-title" className="card__title">
+            Profiles
+          </h2>
         </header>
         <table className="table">
           <thead>
@@ -104,19 +136,32 @@ export function Dashboard() {
               <th scope="col">Health</th>
               <th scope="col">Last backup</th>
               <th scope="col">Next run</th>
-              <th scope="col" className="num">Backups</th>
-              <th scope="col" className="num">Size</th>
+              <th scope="col" className="num">
+                Backups
+              </th>
+              <th scope="col" className="num">
+                Size
+              </th>
             </tr>
           </thead>
           <tbody>
             {perProfile.map((p) => {
-              const next = schedules.filter((sc) => sc.profile === p.profile && sc.nextRun).map((sc) => sc.nextRun!).sort()[0];
+              const next = schedules
+                .filter((sc) => sc.profile === p.profile && sc.nextRun)
+                .map((sc) => sc.nextRun!)
+                .sort()[0];
               return (
                 <tr key={p.profile}>
                   <th scope="row">{p.profile}</th>
                   <td>
                     <StatusBadge status={p.status} />
-                    {p.reasons.length ? <ul className="reasons">{p.reasons.map((r) => <li key={r}>{r}</li>)}</ul> : null}
+                    {p.reasons.length ? (
+                      <ul className="reasons">
+                        {p.reasons.map((r) => (
+                          <li key={r}>{r}</li>
+                        ))}
+                      </ul>
+                    ) : null}
                   </td>
                   <td title={formatDateTime(p.newestBackup)}>{formatRelative(p.newestBackup, now)}</td>
                   <td title={formatDateTime(next)}>{next ? formatRelative(next, now) : <span className="muted">not scheduled</span>}</td>
@@ -140,7 +185,9 @@ export function Dashboard() {
 
       <section className="card" aria-labelledby="attention-title">
         <header className="card__header">
-          <h2 id="attention-title" className="card__title">Needs attention</h2>
+          <h2 id="attention-title" className="card__title">
+            Needs attention
+          </h2>
           <button type="button" className="btn btn--ghost btn--small" onClick={() => navigate('activity')}>
             All activity
           </button>

@@ -17,7 +17,11 @@ export function SizeChart({ series }: { series: Point[] }) {
         <CartesianGrid className="chart-grid" vertical={false} />
         <XAxis dataKey="at" type="number" scale="time" domain={['dataMin', 'dataMax']} tickFormatter={(v: number) => formatShortDate(v)} className="chart-axis" minTickGap={40} />
         <YAxis tickFormatter={(v: number) => formatBytes(v)} width={72} className="chart-axis" />
-        <Tooltip labelFormatter={(v) => formatDateTime(new Date(Number(v)).toISOString(), false)} formatter={(v) => [formatBytes(Number(v)), series.some((p) => p.count > 1) ? 'Average size' : 'Size']} wrapperClassName="chart-tooltip" />
+        <Tooltip
+          labelFormatter={(v) => formatDateTime(new Date(Number(v)).toISOString(), false)}
+          formatter={(v) => [formatBytes(Number(v)), series.some((p) => p.count > 1) ? 'Average size' : 'Size']}
+          wrapperClassName="chart-tooltip"
+        />
         <Area type="linear" dataKey="size" className="chart-area" fill="url(#sizeFill)" isAnimationActive={false} />
       </AreaChart>
     </ResponsiveContainer>
@@ -31,7 +35,11 @@ export function DurationChart({ series }: { series: Point[] }) {
         <CartesianGrid className="chart-grid" vertical={false} />
         <XAxis dataKey="at" type="number" scale="time" domain={['dataMin', 'dataMax']} tickFormatter={(v: number) => formatShortDate(v)} className="chart-axis" minTickGap={40} />
         <YAxis tickFormatter={(v: number) => formatDuration(v * 1000)} width={72} className="chart-axis" />
-        <Tooltip labelFormatter={(v) => formatDateTime(new Date(Number(v)).toISOString(), false)} formatter={(v) => [formatDuration(Number(v) * 1000), series.some((p) => p.count > 1) ? 'Average duration' : 'Duration']} wrapperClassName="chart-tooltip" />
+        <Tooltip
+          labelFormatter={(v) => formatDateTime(new Date(Number(v)).toISOString(), false)}
+          formatter={(v) => [formatDuration(Number(v) * 1000), series.some((p) => p.count > 1) ? 'Average duration' : 'Duration']}
+          wrapperClassName="chart-tooltip"
+        />
         <Line type="linear" dataKey="seconds" className="chart-line" dot={series.length < 40} isAnimationActive={false} />
       </LineChart>
     </ResponsiveContainer>

@@ -129,9 +129,7 @@ function ProfileForm({ editing }: { editing: Profile | undefined }) {
         </Field>
         {text('tags', 'Tags', { placeholder: 'production, eu', hint: '"production" asks for extra confirmation on restore.', className: 'form__grow' })}
       </div>
-      <Field label="Notes">
-        {(control) => <textarea {...control} className="input" rows={2} value={draft.notes} onChange={(event) => update('notes')(event.target.value)} />}
-      </Field>
+      <Field label="Notes">{(control) => <textarea {...control} className="input" rows={2} value={draft.notes} onChange={(event) => update('notes')(event.target.value)} />}</Field>
       <div className="form__actions">
         <button type="button" className="btn" onClick={closeForm}>
           Cancel

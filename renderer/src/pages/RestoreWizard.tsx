@@ -88,7 +88,14 @@ function ChooseBackup() {
   return (
     <>
       <h3 className="wizard__title">Which backup?</h3>
-      <input className="input" type="search" aria-label="Filter backups" placeholder="Filter by profile, file name or scope (schema only…)" value={filter} onChange={(event) => setFilter(event.target.value)} />
+      <input
+        className="input"
+        type="search"
+        aria-label="Filter backups"
+        placeholder="Filter by profile, file name or scope (schema only…)"
+        value={filter}
+        onChange={(event) => setFilter(event.target.value)}
+      />
       <fieldset className="choice-list">
         <legend className="visually-hidden">Backups</legend>
         {candidates.map((row) => (
@@ -161,7 +168,11 @@ function ChooseTarget() {
           </label>
         ))}
       </fieldset>
-      <Field label={choices.mode === 'new' ? 'New database name' : 'Existing database name'} error={nameError} hint={choices.mode === 'new' ? 'Created on the target server; it must not exist yet.' : 'An empty database, or one you choose to replace on the next step.'}>
+      <Field
+        label={choices.mode === 'new' ? 'New database name' : 'Existing database name'}
+        error={nameError}
+        hint={choices.mode === 'new' ? 'Created on the target server; it must not exist yet.' : 'An empty database, or one you choose to replace on the next step.'}
+      >
         {(control) => <input {...control} className="input mono" value={choices.database} onChange={(event) => choose({ database: event.target.value })} />}
       </Field>
       <WizardNav back={() => goTo('backup')} next={() => goTo('options')} nextLabel="Next" nextDisabled={!choices.targetProfile || !choices.database || Boolean(nameError)} />
@@ -187,10 +198,21 @@ function ChooseOptions() {
             onChange={(dropExisting) => choose({ dropExisting })}
             hint="Restored into a scratch database first and checked, then swapped in; the old one is dropped only after that."
           />
-          <Checkbox label="End other sessions on the database" checked={choices.terminateConnections} onChange={(terminateConnections) => choose({ terminateConnections })} hint="Replacing a database fails while others are connected to it." />
+          <Checkbox
+            label="End other sessions on the database"
+            checked={choices.terminateConnections}
+            onChange={(terminateConnections) => choose({ terminateConnections })}
+            hint="Replacing a database fails while others are connected to it."
+          />
         </>
       ) : null}
-      <Checkbox label="Skip ownership (--no-owner)" checked={choices.noOwner} onChange={(noOwner) => choose({ noOwner })} disabled={!archive} hint="Objects belong to the connecting role: for a target without the original roles." />
+      <Checkbox
+        label="Skip ownership (--no-owner)"
+        checked={choices.noOwner}
+        onChange={(noOwner) => choose({ noOwner })}
+        disabled={!archive}
+        hint="Objects belong to the connecting role: for a target without the original roles."
+      />
       <Checkbox label="Skip privileges (--no-acl)" checked={choices.noAcl} onChange={(noAcl) => choose({ noAcl })} disabled={!archive} hint="GRANTs are not restored." />
       {archive ? (
         <Field label="Parallel jobs" hint="pg_restore --jobs; 1 restores in a single transaction.">
@@ -228,7 +250,12 @@ function Preview() {
       <h3 className="wizard__title">Review: nothing has changed yet</h3>
       <Facts
         items={[
-          ['Backup', <span key="b" className="mono">{preview.backup.filename}</span>],
+          [
+            'Backup',
+            <span key="b" className="mono">
+              {preview.backup.filename}
+            </span>,
+          ],
           ['Target', `${preview.target.database} on ${preview.target.host}:${preview.target.port} (${impact.targetServer}, profile ${preview.target.profile})`],
           ['Database', preview.target.exists ? `exists, ${preview.target.relations} relations` : 'will be created'],
           ['Client', preview.client],

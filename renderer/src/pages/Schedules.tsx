@@ -35,7 +35,11 @@ export function Schedules() {
 
   return (
     <>
-      <PageHeader title="Schedules" subtitle="Backups that run by themselves, in whichever runs the schedules: the desktop app, holdfast daemon or holdfast serve." actions={schedules.length ? add : undefined} />
+      <PageHeader
+        title="Schedules"
+        subtitle="Backups that run by themselves, in whichever runs the schedules: the desktop app, holdfast daemon or holdfast serve."
+        actions={schedules.length ? add : undefined}
+      />
       <SchedulingBanner />
       {error ? <ErrorNotice error={error} /> : null}
       {loaded && schedules.length === 0 ? (
@@ -213,7 +217,17 @@ function ScheduleForm({ onDone }: { onDone: () => void }) {
       </fieldset>
       {type === 'custom' ? (
         <Field label="Cron expression" error={cronError ?? undefined} hint="minute hour day-of-month month day-of-week; e.g. 0 */6 * * * is every six hours.">
-          {(control) => <input {...control} className="input mono" value={cron} onChange={(event) => { setCron(event.target.value); setCronError(null); }} />}
+          {(control) => (
+            <input
+              {...control}
+              className="input mono"
+              value={cron}
+              onChange={(event) => {
+                setCron(event.target.value);
+                setCronError(null);
+              }}
+            />
+          )}
         </Field>
       ) : (
         <p className="field__hint">The {type} preset runs at the time the settings give (Settings → Schedules).</p>
@@ -247,7 +261,10 @@ function ScheduleForm({ onDone }: { onDone: () => void }) {
             <ul className="retention-files" aria-label="Backups it would delete">
               {deleting.map((d) => (
                 <li key={d.id}>
-                  <span className="mono">{d.filename}</span> <span className="muted">· {formatBytes(d.size)} · {d.reasons.join('; ')}</span>
+                  <span className="mono">{d.filename}</span>{' '}
+                  <span className="muted">
+                    · {formatBytes(d.size)} · {d.reasons.join('; ')}
+                  </span>
                 </li>
               ))}
             </ul>
@@ -262,7 +279,12 @@ function ScheduleForm({ onDone }: { onDone: () => void }) {
           </p>
         </div>
       ) : null}
-      <Checkbox label="Prove each backup with a restore drill" checked={testRestore} onChange={setTestRestore} hint="Restores into a scratch server after each backup and compares every table's row count." />
+      <Checkbox
+        label="Prove each backup with a restore drill"
+        checked={testRestore}
+        onChange={setTestRestore}
+        hint="Restores into a scratch server after each backup and compares every table's row count."
+      />
       <div className="form__actions">
         <button type="button" className="btn" onClick={onDone}>
           Cancel
@@ -272,7 +294,8 @@ function ScheduleForm({ onDone }: { onDone: () => void }) {
         </button>
       </div>
       <p className="field__hint">
-        <Badge tone="info">Note</Badge> Schedules run wherever Holdfast runs as a host: the desktop app, <code>holdfast serve</code> (unless started with <code>--no-schedules</code>) or <code>holdfast daemon</code>.
+        <Badge tone="info">Note</Badge> Schedules run wherever Holdfast runs as a host: the desktop app, <code>holdfast serve</code> (unless started with <code>--no-schedules</code>) or{' '}
+        <code>holdfast daemon</code>.
       </p>
     </form>
   );

@@ -19,7 +19,9 @@ export function Settings() {
       <PageHeader title="Settings" subtitle="Read from the environment when Holdfast starts; change a variable and restart to change a value." />
       {settings.error ? <ErrorNotice error={settings.error} /> : null}
       {!s ? (
-        settings.error ? null : <Spinner label="Loading settings" />
+        settings.error ? null : (
+          <Spinner label="Loading settings" />
+        )
       ) : (
         <div className="settings">
           <SettingsCard
@@ -79,7 +81,9 @@ export function Settings() {
               <p className="muted">Found automatically; for each backup the newest major at least the server's is used.</p>
             )}
             {s.clientTools.found.length === 0 ? (
-              <ErrorNotice error={{ code: 'TOOL_MISSING', message: 'No pg_dump was found, so no backup can run.', hint: 'Install the PostgreSQL client tools (postgresql-client) or set HOLDFAST_PG_BIN.' }} />
+              <ErrorNotice
+                error={{ code: 'TOOL_MISSING', message: 'No pg_dump was found, so no backup can run.', hint: 'Install the PostgreSQL client tools (postgresql-client) or set HOLDFAST_PG_BIN.' }}
+              />
             ) : (
               <table className="table table--compact" aria-label="Client tools">
                 <thead>

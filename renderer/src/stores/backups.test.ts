@@ -81,7 +81,22 @@ describe('useBackups', () => {
   });
 
   test('pinning shows on the row as soon as the engine answers; a refusal is kept for the panel', async () => {
-    const summary = { id: 'aaaaaaaaaaaa', filename: 'backup-a.dump', timestamp: '2026-01-01T02:00:00Z', size: 1, duration: 1, profile: 'shop', database: 'shop', format: 'custom', compression: 'gzip', status: 'completed', scope: 'full', lastVerified: null, restoreTest: null, pinned: false } as const;
+    const summary = {
+      id: 'aaaaaaaaaaaa',
+      filename: 'backup-a.dump',
+      timestamp: '2026-01-01T02:00:00Z',
+      size: 1,
+      duration: 1,
+      profile: 'shop',
+      database: 'shop',
+      format: 'custom',
+      compression: 'gzip',
+      status: 'completed',
+      scope: 'full',
+      lastVerified: null,
+      restoreTest: null,
+      pinned: false,
+    } as const;
     useBackups.setState({ rows: [toRow(summary)], pinning: {} });
     const call = vi.spyOn(api, 'call').mockResolvedValueOnce({ ok: true, value: { ...summary, pinned: true } } as never);
     await useBackups.getState().setPinned('aaaaaaaaaaaa', true);

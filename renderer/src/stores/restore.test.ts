@@ -17,7 +17,11 @@ describe('wizardError', () => {
   });
 
   test('a missing target points at the new-database choice', () => {
-    const error = wizardError({ code: 'RESTORE_REFUSED', message: 'Database "nope" does not exist on 127.0.0.1:5432.', hint: 'Add --create to create it, or name an existing database with --dbname.' });
+    const error = wizardError({
+      code: 'RESTORE_REFUSED',
+      message: 'Database "nope" does not exist on 127.0.0.1:5432.',
+      hint: 'Add --create to create it, or name an existing database with --dbname.',
+    });
     expect(error.hint).toContain('Create a new database');
     expect(error.hint).not.toMatch(/--\w/);
   });

@@ -17,7 +17,10 @@ export class ConnectionsPage {
   }
 
   async openAddForm(): Promise<void> {
-    await this.page.getByRole('button', { name: /Add (a )?connection/ }).first().click();
+    await this.page
+      .getByRole('button', { name: /Add (a )?connection/ })
+      .first()
+      .click();
     await this.form.waitFor();
   }
 
@@ -34,7 +37,10 @@ export class ConnectionsPage {
 
   /** The message shown under a field, as assistive technology reads it (aria-describedby). */
   fieldError(label: string): Locator {
-    return this.form.locator('.field--invalid').filter({ has: this.page.getByLabel(label, { exact: true }) }).locator('.field__error');
+    return this.form
+      .locator('.field--invalid')
+      .filter({ has: this.page.getByLabel(label, { exact: true }) })
+      .locator('.field__error');
   }
 
   card(name: string): Locator {

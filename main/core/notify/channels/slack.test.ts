@@ -54,7 +54,14 @@ describe('Slack channel', () => {
   });
 
   test('a drill database left on a designated server is a failure, named with what to do', () => {
-    const left: NotifyEvent = { kind: 'drill.cleanupFailed', profile: 'scratchpad', database: 'shop__holdfast_drill_1', filename: 'x.dump', error: { code: 'CONFLICT', message: 'in use', hint: 'DROP DATABASE it' }, at };
+    const left: NotifyEvent = {
+      kind: 'drill.cleanupFailed',
+      profile: 'scratchpad',
+      database: 'shop__holdfast_drill_1',
+      filename: 'x.dump',
+      error: { code: 'CONFLICT', message: 'in use', hint: 'DROP DATABASE it' },
+      at,
+    };
     const message = slackMessage(left);
     expect(message.text).toContain('❌');
     expect(message.text).toContain('shop__holdfast_drill_1');
@@ -67,7 +74,9 @@ describe('Slack settings', () => {
   test('BACKUP_SLACK_WEBHOOK configures the channel; unset or empty leaves it off; a non-http value is refused without echoing it', async () => {
     expect(slack.fromEnv({})).toBeUndefined();
     expect(slack.fromEnv({ BACKUP_SLACK_WEBHOOK: '  ' })).toBeUndefined();
-    expect(() => slack.fromEnv({ BACKUP_SLACK_WEBHOOK: 'file:///services/T/B/secret-token' })).toThrow(expect.objectContaining({ code: 'BAD_INPUT', message: expect.not.stringContaining('secret-token') }));
+    expect(() => slack.fromEnv({ BACKUP_SLACK_WEBHOOK: 'file:///services/T/B/secret-token' })).toThrow(
+      expect.objectContaining({ code: 'BAD_INPUT', message: expect.not.stringContaining('secret-token') }),
+    );
     const server = await startServer();
     const target = slack.fromEnv({ BACKUP_SLACK_WEBHOOK: server.url('/services/T/B/tok') })!;
     expect(target).toMatchObject({ channel: 'slack', label: 'Slack webhook' });

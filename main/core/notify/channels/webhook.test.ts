@@ -33,7 +33,9 @@ describe('generic webhook channel', () => {
 describe('webhook settings', () => {
   test('HOLDFAST_WEBHOOK_URL configures the channel; a non-http value is refused naming the variable, not the URL', async () => {
     expect(webhook.fromEnv({ HOLDFAST_WEBHOOK_URL: '' })).toBeUndefined();
-    expect(() => webhook.fromEnv({ HOLDFAST_WEBHOOK_URL: 'ftp://files.example.com/secret-token' })).toThrow(expect.objectContaining({ message: expect.stringMatching(/HOLDFAST_WEBHOOK_URL(?!.*secret-token)/) }));
+    expect(() => webhook.fromEnv({ HOLDFAST_WEBHOOK_URL: 'ftp://files.example.com/secret-token' })).toThrow(
+      expect.objectContaining({ message: expect.stringMatching(/HOLDFAST_WEBHOOK_URL(?!.*secret-token)/) }),
+    );
     const server = await startServer([{ status: 503, body: 'busy' }]);
     const target = webhook.fromEnv({ HOLDFAST_WEBHOOK_URL: server.url('/generic') })!;
     expect(await target.send(failed, 1000)).toEqual({ ok: false, retryable: true, error: 'webhook answered HTTP 503: busy' });
