@@ -167,6 +167,20 @@ describe('credentials the host can reach', () => {
     expect(holdfast.showProfile('shop').keychainPassword).toBe(false);
   });
 
+  test('a file host whose key does not open the file is told to give the key the file was made with, not to make a new one', async () => {
+    holdfast.close();
+    holdfast = await open({ HOLDFAST_SECRET_STORE: 'file', HOLDFAST_CREDENTIALS_KEY: KEY });
+    await holdfast.editProfile('shop', { password: 's3cret' });
+    holdfast.close();
+    holdfast = await open({ HOLDFAST_SECRET_STORE: 'file', HOLDFAST_CREDENTIALS_KEY: 'w'.repeat(32) });
+    const refused = await holdfast.editProfile('shop', { password: 'other' }).then(
+      () => undefined,
+      (error: unknown) => error as { hint: string },
+    );
+    expect(refused?.hint).toContain('the key the file was made with');
+    expect(refused?.hint).not.toContain('openssl rand');
+  });
+
   test('before each slot: a tick checks the profiles whose slot comes within two ticks, not the others', async () => {
     holdfast.catalogue.setKeychainPassword(holdfast.showProfile('shop').id, true);
     holdfast.addSchedule({ profile: 'shop', type: 'custom', cron: '0 5 * * *', timeZone: 'UTC' }, new Date('2025-03-10T04:00:00Z'));

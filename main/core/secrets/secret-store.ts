@@ -5,7 +5,14 @@ import { HoldfastError } from '../model/errors.ts';
 
 export const KEYCHAIN_SERVICE = 'Holdfast';
 
-export type Availability = { ok: true } | { ok: false; reason: string };
+/** Unavailable: why, and — when the store knows better than the keychain's generic advice — what to do. */
+export type Availability = { ok: true } | { ok: false; reason: string; hint?: string };
+
+/** A reason as a clause inside someone else's sentence: no capital to start, no full stop to end. */
+export function asClause(reason: string): string {
+  const trimmed = reason.trim().replace(/\.+$/, '');
+  return /^[A-Z][a-z]/.test(trimmed) ? `${trimmed[0]!.toLowerCase()}${trimmed.slice(1)}` : trimmed;
+}
 
 export interface SecretStore {
   /** What backs it, for messages: "OS keychain (libsecret)", … */
