@@ -2,6 +2,7 @@
 // tick, the scheduled profiles whose password it cannot read, and a plain warning when nothing runs
 // them (the sentence is the engine's, core/schedule/host-status.ts, so every shell says the same).
 import { formatRelative } from '../lib/format.ts';
+import { splitInlineCode } from '../lib/inline-code.ts';
 import { useSchedules } from '../stores/schedules.ts';
 import { useNow } from './hooks.ts';
 import { Notice } from './ui.tsx';
@@ -16,8 +17,10 @@ export function SchedulingBanner() {
       <div className="notice notice--bad" role="alert" data-testid="scheduling-banner">
         <div className="notice__body">
           <p className="notice__title">Scheduled backups will not run</p>
-          <p className="notice__message">{`${hosts.warning[0]!.toUpperCase()}${hosts.warning.slice(1)}.`}</p>
-          {last ? <p className="notice__hint">{`Last seen: ${last.label}, last tick ${formatRelative(last.lastTick, now)} (${last.notRunning ?? 'stopped'}).`}</p> : null}
+          <p className="notice__message">
+            {splitInlineCode(`${hosts.warning[0]!.toUpperCase()}${hosts.warning.slice(1)}.`).map((part, index) => (part.code ? <code key={index}>{part.text}</code> : part.text))}
+          </p>
+          {last ? <p className="notice__hint">{`Last seen: ${last.label}, last tick ${formatRelative(last.lastTick, now)}: ${last.notRunning ?? 'stopped'}.`}</p> : null}
         </div>
       </div>
     );
