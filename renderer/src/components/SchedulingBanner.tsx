@@ -2,9 +2,9 @@
 // tick, the scheduled profiles whose password it cannot read, and a plain warning when nothing runs
 // them (the sentence is the engine's, core/schedule/host-status.ts, so every shell says the same).
 import { formatRelative } from '../lib/format.ts';
-import { splitInlineCode } from '../lib/inline-code.ts';
 import { useSchedules } from '../stores/schedules.ts';
 import { useNow } from './hooks.ts';
+import { EngineText } from './EngineText.tsx';
 import { Notice } from './ui.tsx';
 
 export function SchedulingBanner() {
@@ -18,7 +18,7 @@ export function SchedulingBanner() {
         <div className="notice__body">
           <p className="notice__title">Scheduled backups will not run</p>
           <p className="notice__message">
-            {splitInlineCode(`${hosts.warning[0]!.toUpperCase()}${hosts.warning.slice(1)}.`).map((part, index) => (part.code ? <code key={index}>{part.text}</code> : part.text))}
+            <EngineText text={`${hosts.warning[0]!.toUpperCase()}${hosts.warning.slice(1)}.`} />
           </p>
           {last ? <p className="notice__hint">{`Last seen: ${last.label}, last tick ${formatRelative(last.lastTick, now)}: ${last.notRunning ?? 'stopped'}.`}</p> : null}
         </div>
