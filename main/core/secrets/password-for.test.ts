@@ -56,4 +56,6 @@ test('the credential check states the problem as a clause its readers end with t
   expect(check.ok).toBe(false);
   expect(check.problem).toMatch(/^the encrypted credentials file .* cannot be reached: the key from HOLDFAST_CREDENTIALS_KEY does not open/);
   expect(check.problem).not.toMatch(/\.$/);
+  // What to do goes with it, for schedule hosts, health and the Schedules page.
+  expect(check.hint).toMatch(/the key the file was made with/);
 });

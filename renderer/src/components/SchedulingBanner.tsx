@@ -34,7 +34,12 @@ export function SchedulingBanner() {
       {hosts.running.flatMap((host) =>
         host.credentialProblems.map((check) => (
           <Notice key={`${host.label}:${check.profile}`} tone="warn" title={`Scheduled backups of ${check.profile} will fail`}>
-            {`${host.label} cannot get the password of profile "${check.profile}": ${check.problem}.`}
+            <p>{`${host.label} cannot get the password of profile "${check.profile}": ${check.problem}.`}</p>
+            {check.hint ? (
+              <p className="notice__hint">
+                <EngineText text={check.hint} />
+              </p>
+            ) : null}
           </Notice>
         )),
       )}
