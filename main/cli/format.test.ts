@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import type { RestoreResult } from '../core/restore/restore.ts';
-import { formatRestore, humanBytes, humanDuration } from './format.ts';
+import type { Profile } from '../core/model/types.ts';
+import { formatProfile, formatRestore, humanBytes, humanDuration } from './format.ts';
 import { progressBar } from './progress.ts';
 
 describe('terminal output', () => {
@@ -49,5 +50,34 @@ describe('terminal output', () => {
     expect(text).toContain('runs as superuser "postgres"');
     expect(text).toContain('    public.audit_ok — CHECK on public.audit_flags\n    public.stamp (SECURITY DEFINER) — trigger s on public.orders (later writes)');
     expect(text).toContain('  ! The restore runs 1 function from the backup');
+  });
+});
+
+describe("where a profile's password is said to be: this host's secret store", () => {
+  const profile: Profile = {
+    id: 'p1',
+    name: 'shop',
+    host: 'db1',
+    port: 5432,
+    user: 'shop',
+    dbname: 'shop',
+    sslmode: null,
+    sslrootcert: null,
+    sslcert: null,
+    sslkey: null,
+    service: null,
+    tags: [],
+    notes: null,
+    pgBinDir: null,
+    drillChecks: [],
+    keychainPassword: true,
+    libpqPasswordFiles: true,
+    createdAt: '2026-12-05T00:00:00.000Z',
+  };
+
+  test('a host on the credentials file (HOLDFAST_SECRET_STORE=file) does not say the OS keychain', () => {
+    expect(formatProfile(profile, 'file')).toMatch(/^password\s+in the credentials file$/m);
+    expect(formatProfile(profile, 'file')).not.toContain('keychain');
+    expect(formatProfile(profile, 'keychain')).toMatch(/^password\s+in the OS keychain$/m);
   });
 });

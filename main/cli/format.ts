@@ -10,6 +10,7 @@ import { PROPERTY_NAMES } from '../core/restore/database-properties.ts';
 import type { SwapRecovery } from '../core/restore/swap-journal.ts';
 import { LIBPQ_PASSWORD_FILES, NO_PASSWORD_SOURCE, type ProfileTestReport } from '../core/profiles/profiles.ts';
 import type { Profile } from '../core/model/types.ts';
+import { SECRET_STORE_NAMES, type SecretStoreKind } from '../core/secrets/store-choice.ts';
 
 export function formatBackup(backup: BackupMetadata): string {
   const rows = Object.values(backup.rowCounts).reduce((sum, n) => sum + n, 0);
@@ -89,7 +90,8 @@ export function formatRecoveries(recoveries: SwapRecovery[]): string {
   return recoveries.map((r) => `${verbs[r.action]}: ${r.profile}/${r.database} (run ${r.runId}): ${r.message}`).join('\n');
 }
 
-export function formatProfile(profile: Profile): string {
+/** `store`: this host's secret store (HOLDFAST_SECRET_STORE), where a password Holdfast holds is. */
+export function formatProfile(profile: Profile, store: SecretStoreKind): string {
   const rows: Array<[string, string | null]> = [
     ['name', profile.name],
     ['server', `${profile.host}:${profile.port}`],
@@ -101,7 +103,7 @@ export function formatProfile(profile: Profile): string {
     ['sslkey', profile.sslkey],
     ['service', profile.service],
     ['client tools', profile.pgBinDir],
-    ['password', profile.keychainPassword ? 'in the OS keychain' : profile.libpqPasswordFiles ? LIBPQ_PASSWORD_FILES : NO_PASSWORD_SOURCE],
+    ['password', profile.keychainPassword ? `in ${SECRET_STORE_NAMES[store]}` : profile.libpqPasswordFiles ? LIBPQ_PASSWORD_FILES : NO_PASSWORD_SOURCE],
     ['tags', profile.tags.join(', ') || null],
     ['notes', profile.notes],
   ];
@@ -111,10 +113,10 @@ export function formatProfile(profile: Profile): string {
     .join('\n');
 }
 
-export function formatProfileTest(report: ProfileTestReport): string {
+export function formatProfileTest(report: ProfileTestReport, store: SecretStoreKind): string {
   const lines = [
     `Connected to ${report.profile}: ${report.serverVersion} as ${report.currentUser}${report.superuser ? ' (superuser)' : report.readAllData ? ' (pg_read_all_data)' : ''}`,
-    `  database size ${humanBytes(report.databaseSize)} · SSL ${report.ssl ? 'in use' : 'not in use'} · password from ${report.passwordSource}`,
+    `  database size ${humanBytes(report.databaseSize)} · SSL ${report.ssl ? 'in use' : 'not in use'} · password from ${report.passwordSource === 'keychain' ? SECRET_STORE_NAMES[store] : report.passwordSource}`,
     report.clientTools.compatible ? `  ✓ pg_dump ${report.clientTools.version} (${report.clientTools.dir})` : `  ✗ ${report.clientTools.problem}`,
   ];
   if (report.unreadable.length > 0) {

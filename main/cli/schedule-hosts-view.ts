@@ -10,7 +10,10 @@ export function renderSchedulingHosts(status: SchedulingStatus): string {
   const lines = [status.warning ? `warning: ${describeSchedulingStatus(status)}` : describeSchedulingStatus(status)];
   for (const host of status.running) {
     lines.push(`  ${host.label}: passwords from its ${host.secretStore === 'file' ? 'credentials file (HOLDFAST_SECRET_STORE=file)' : 'OS keychain'}`);
-    for (const check of host.credentialProblems) lines.push(`  warning: ${host.label} cannot get the password of profile "${check.profile}": ${check.problem}`);
+    for (const check of host.credentialProblems) {
+      lines.push(`  warning: ${host.label} cannot get the password of profile "${check.profile}": ${check.problem}`);
+      if (check.hint) lines.push(`    hint: ${check.hint}`);
+    }
   }
   if (!status.warning) for (const host of status.stale) lines.push(`  (${host.label} stopped without saying so: last tick ${host.lastTick}; ${host.notRunning})`);
   return lines.join('\n');

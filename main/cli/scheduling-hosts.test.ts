@@ -16,6 +16,7 @@ import { startSchedulingHost, type SchedulingHost } from '../core/schedule/host.
 import { NOTHING_RUNS_SCHEDULES, TICK_INTERVAL_MS } from '../core/schedule/host-status.ts';
 import { clockedCron, seedBackup } from '../../test/support/clocked-cron.ts';
 import { noKeychain } from '../../test/support/no-keychain.ts';
+import { renderSchedulingHosts } from './schedule-hosts-view.ts';
 
 let home: string;
 let holdfast: Holdfast;
@@ -143,6 +144,9 @@ describe('credentials the host can reach', () => {
     const health = await holdfast.health();
     expect(health.status).toBe('unhealthy');
     expect(health.reasons).toContainEqual(expect.objectContaining({ code: 'CREDENTIAL_UNREACHABLE', profile: 'shop', message: expect.stringContaining(`holdfast daemon (pid ${process.pid}`) }));
+    // What to do travels with it: in health's reason and in `holdfast schedule hosts`.
+    expect(health.reasons.find((r) => r.code === 'CREDENTIAL_UNREACHABLE')?.message).toContain('--password-stdin');
+    expect(renderSchedulingHosts(holdfast.schedulingStatus())).toMatch(/\n {4}hint: .*--password-stdin/);
     // `holdfast profile edit shop --password-stdin` on this host writes to its store: the file.
     await holdfast.editProfile('shop', { password: 's3cret' });
     // The next check (at the slot, or at the next start) finds it.
@@ -165,6 +169,20 @@ describe('credentials the host can reach', () => {
     });
     expect(existsSync(join(home, 'credentials.enc'))).toBe(false);
     expect(holdfast.showProfile('shop').keychainPassword).toBe(false);
+  });
+
+  test('a file host whose key does not open the file is told to give the key the file was made with, not to make a new one', async () => {
+    holdfast.close();
+    holdfast = await open({ HOLDFAST_SECRET_STORE: 'file', HOLDFAST_CREDENTIALS_KEY: KEY });
+    await holdfast.editProfile('shop', { password: 's3cret' });
+    holdfast.close();
+    holdfast = await open({ HOLDFAST_SECRET_STORE: 'file', HOLDFAST_CREDENTIALS_KEY: 'w'.repeat(32) });
+    const refused = await holdfast.editProfile('shop', { password: 'other' }).then(
+      () => undefined,
+      (error: unknown) => error as { hint: string },
+    );
+    expect(refused?.hint).toContain('the key the file was made with');
+    expect(refused?.hint).not.toContain('openssl rand');
   });
 
   test('before each slot: a tick checks the profiles whose slot comes within two ticks, not the others', async () => {

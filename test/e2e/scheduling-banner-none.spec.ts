@@ -12,7 +12,10 @@ test('the Overview and the Schedules page say nothing is running these schedules
   const shell = new Shell(page);
   await shell.open(holdfast.url);
   const banner = page.getByTestId('scheduling-banner');
-  await expect(banner).toContainText('Nothing is running these schedules: start the desktop app, `holdfast daemon` or `holdfast serve`.');
+  // The engine's sentence, its `commands` shown as code: no backticks on the page.
+  await expect(banner).toContainText('Nothing is running these schedules: start the desktop app, holdfast daemon or holdfast serve.');
+  await expect(banner.locator('code')).toHaveText(['holdfast daemon', 'holdfast serve']);
+  await expect(banner).not.toContainText('`');
   await expect(banner).toHaveAttribute('role', 'alert');
   await page.screenshot({ path: join(screenshotDir, 'scheduling-none-overview.png') });
   await shell.goTo('Schedules');

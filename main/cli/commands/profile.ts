@@ -3,6 +3,8 @@
 import type { Command } from 'commander';
 import { HoldfastError } from '../../core/model/errors.ts';
 import { profileFromUri } from '../../core/profiles/profiles.ts';
+import { loadConfig } from '../../core/config/config.ts';
+import { SECRET_STORE_NAMES } from '../../core/secrets/store-choice.ts';
 import { formatProfile, formatProfileTest } from '../format.ts';
 import type { Io } from '../io.ts';
 import { collect, integer, type CommandContext } from '../runner.ts';
@@ -63,12 +65,15 @@ function profileFields(options: Record<string, unknown>): Record<string, unknown
   return fields;
 }
 
+/** The store this process keeps passwords in: the engine's own setting (HOLDFAST_SECRET_STORE), read the same way. */
+const hostSecretStore = () => loadConfig().secretStore;
+
 /** A --url's connection fields, and its password (bound for the keychain) with a warning. */
 function connectionFromUrl(io: Io, name: string, url: string) {
   const fromUri = profileFromUri(name, url);
   if (fromUri.password !== undefined) {
     io.stderr(
-      'holdfast: warning: the password in --url was visible to other users (process list) and is in your shell history; it is now stored in the OS keychain. Next time use --password-stdin.\n',
+      `holdfast: warning: the password in --url was visible to other users (process list) and is in your shell history; it is now stored in ${SECRET_STORE_NAMES[hostSecretStore()]}. Next time use --password-stdin.\n`,
     );
   }
   return fromUri;
@@ -86,11 +91,13 @@ export function profileCommands(program: Command, { io, run }: CommandContext): 
       password ??= fromUri.password;
     }
     if (password !== undefined) input.password = password;
-    await run('profile.add', input, Boolean(options.json), (p) => `Added profile ${p.name}: ${p.user}@${p.host}:${p.port}/${p.dbname}${p.keychainPassword ? ' (password in the OS keychain)' : ''}`);
+    await run('profile.add', input, Boolean(options.json), (p) =>
+      `Added profile ${p.name}: ${p.user}@${p.host}:${p.port}/${p.dbname}${p.keychainPassword ? ` (password in ${SECRET_STORE_NAMES[hostSecretStore()]})` : ''}`,
+    );
   });
   connectionOptions(profile.command('edit <name>').description('Change a profile; unspecified fields stay as they are'), false)
     .option('--rename <new-name>', 'give the profile a new name')
-    .option('--forget-password', 'remove its password from the OS keychain')
+    .option('--forget-password', "remove its password from this host's secret store (the OS keychain, or the credentials file)")
     .action(async (name: string, options: Record<string, unknown>) => {
       let changes = profileFields(options);
       let password = options.passwordStdin ? await readPasswordFromStdin() : undefined;
@@ -120,14 +127,14 @@ export function profileCommands(program: Command, { io, run }: CommandContext): 
     .command('show <name>')
     .option('--json', 'print JSON')
     .action(async (name: string, options: { json?: boolean }) => {
-      await run('profile.show', { name }, Boolean(options.json), formatProfile);
+      await run('profile.show', { name }, Boolean(options.json), (p) => formatProfile(p, hostSecretStore()));
     });
   profile
     .command('test <name>')
     .description('Connect and report version, role, privileges, size, SSL and client-tool match')
     .option('--json', 'print JSON')
     .action(async (name: string, options: { json?: boolean }) => {
-      await run('profile.test', { name }, Boolean(options.json), formatProfileTest, (report) => !report.clientTools.compatible || report.unreadable.length > 0);
+      await run('profile.test', { name }, Boolean(options.json), (report) => formatProfileTest(report, hostSecretStore()), (report) => !report.clientTools.compatible || report.unreadable.length > 0);
     });
   profile
     .command('remove <name>')

@@ -75,4 +75,6 @@ export interface CredentialCheck {
   source: 'secret-store' | 'libpq-files' | 'none';
   /** Why it cannot (ok false): the store and its error. */
   problem?: string;
+  /** What to do about it (ok false): the store's own advice when it has some (a wrong key), else how a service gets a store. */
+  hint?: string;
 }

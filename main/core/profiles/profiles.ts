@@ -33,8 +33,10 @@ export interface ProfileSecretInput {
 async function requireKeychain(secrets: SecretStore): Promise<void> {
   const availability = await secrets.availability();
   if (availability.ok) return;
-  // The credentials file's own reason already says what is wrong and what to do (a key, a wrong key).
-  if (secrets instanceof EncryptedFileSecretStore) throw new HoldfastError('NO_KEYCHAIN', `The password cannot be stored in ${secrets.description}: ${availability.reason}`, CREDENTIALS_KEY_HINT);
+  // The credentials file's own reason and hint say what is wrong and what to do: no key (give one), a
+  // wrong key (give the file's, not a new one), an unreadable or foreign file.
+  if (secrets instanceof EncryptedFileSecretStore)
+    throw new HoldfastError('NO_KEYCHAIN', `The password cannot be stored in ${secrets.description}: ${availability.reason}`, availability.hint ?? CREDENTIALS_KEY_HINT);
   throw noKeychainError(availability.reason);
 }
 

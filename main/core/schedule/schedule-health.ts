@@ -29,7 +29,7 @@ export function schedulingReasons(input: { status: SchedulingStatus; schedules: 
         code: 'CREDENTIAL_UNREACHABLE',
         severity: 'unhealthy',
         profile: check.profile,
-        message: `${host.label} cannot get the password of profile "${check.profile}" (checked ${host.credentialsCheckedAt}): ${check.problem}. Its scheduled backups will fail.`,
+        message: `${host.label} cannot get the password of profile "${check.profile}" (checked ${host.credentialsCheckedAt}): ${check.problem}. Its scheduled backups will fail.${check.hint ? ` ${check.hint}` : ''}`,
       });
     }
   }

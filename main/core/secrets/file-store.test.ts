@@ -40,7 +40,7 @@ test('a wrong key is a clear error, and the file is never rewritten under it', a
   const before = readFileSync(join(home, CREDENTIALS_FILE));
   const wrong = new EncryptedFileSecretStore(home, { HOLDFAST_CREDENTIALS_KEY: 'w'.repeat(32) });
   const availability = await wrong.availability();
-  expect(availability).toEqual({ ok: false, reason: expect.stringContaining('does not open the credentials file') });
+  expect(availability).toEqual({ ok: false, reason: expect.stringContaining('does not open the credentials file'), hint: expect.stringContaining('the key the file was made with') });
   await expect(wrong.get('p1')).rejects.toMatchObject({ code: 'NO_KEYCHAIN', message: expect.stringContaining('HOLDFAST_CREDENTIALS_KEY') });
   await expect(wrong.set('p2', 'x')).rejects.toMatchObject({ code: 'NO_KEYCHAIN' });
   await expect(wrong.delete('p1')).rejects.toMatchObject({ code: 'NO_KEYCHAIN' });
@@ -63,7 +63,11 @@ test('a changed file fails its authentication tag; a file that is not a credenti
 
 test('no key, or a short one, is reported as what to do, before anything is written', async () => {
   const none = new EncryptedFileSecretStore(home, {});
-  expect(await none.availability()).toEqual({ ok: false, reason: 'The credentials file needs a key, and this host was given none.' });
+  expect(await none.availability()).toEqual({
+    ok: false,
+    reason: 'The credentials file needs a key, and this host was given none.',
+    hint: expect.stringContaining(`LoadCredential=${SYSTEMD_CREDENTIAL_NAME}`),
+  });
   await expect(none.set('p1', PASSWORD)).rejects.toMatchObject({ hint: expect.stringContaining(`LoadCredential=${SYSTEMD_CREDENTIAL_NAME}`) });
   await expect(readCredentialsKey({ HOLDFAST_CREDENTIALS_KEY: 'short' })).rejects.toThrow(/5 bytes; it must be at least 16/);
   expect(() => statSync(join(home, CREDENTIALS_FILE))).toThrow();

@@ -117,7 +117,8 @@ export class EncryptedFileSecretStore implements SecretStore {
       await this.load();
       return { ok: true };
     } catch (error) {
-      return { ok: false, reason: (error as Error).message };
+      const hint = error instanceof HoldfastError ? error.hint : undefined;
+      return { ok: false, reason: (error as Error).message, ...(hint ? { hint } : {}) };
     }
   }
 

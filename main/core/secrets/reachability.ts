@@ -5,7 +5,8 @@
 // desktop session that stored a password reaches the keychain, the daemon under systemd does not.
 import { passwordFromLibpqFile } from '../pg/connection.ts';
 import type { CredentialCheck, Profile } from '../model/types.ts';
-import type { SecretStore } from './secret-store.ts';
+import { asClause, type SecretStore } from './secret-store.ts';
+import { UNREACHABLE_SECRET_HINT } from './store-choice.ts';
 
 export interface CredentialSources {
   secrets: SecretStore;
@@ -17,12 +18,26 @@ export async function checkCredential(sources: CredentialSources, profile: Profi
   const { secrets } = sources;
   if (profile.keychainPassword) {
     const availability = await secrets.availability();
-    if (!availability.ok) return { profile: profile.name, ok: false, source: 'secret-store', problem: `${secrets.description} cannot be reached: ${availability.reason}` };
+    if (!availability.ok) {
+      return {
+        profile: profile.name,
+        ok: false,
+        source: 'secret-store',
+        problem: `${secrets.description} cannot be reached: ${asClause(availability.reason)}`,
+        hint: availability.hint ?? UNREACHABLE_SECRET_HINT,
+      };
+    }
     let stored: string | undefined;
     try {
       stored = await secrets.get(profile.id);
     } catch (error) {
-      return { profile: profile.name, ok: false, source: 'secret-store', problem: `${secrets.description} could not be read: ${(error as Error).message}` };
+      return {
+        profile: profile.name,
+        ok: false,
+        source: 'secret-store',
+        problem: `${secrets.description} could not be read: ${asClause((error as Error).message)}`,
+        hint: UNREACHABLE_SECRET_HINT,
+      };
     }
     if (stored !== undefined) return { profile: profile.name, ok: true, source: 'secret-store' };
     // The backup falls back to libpq's password file: good only if that has the password.
@@ -32,6 +47,7 @@ export async function checkCredential(sources: CredentialSources, profile: Profi
         ok: false,
         source: 'secret-store',
         problem: `a password was stored for it, but not in ${secrets.description} (it is in another store, e.g. the keychain of the session that stored it)`,
+        hint: UNREACHABLE_SECRET_HINT,
       };
     }
   }

@@ -1,11 +1,19 @@
-// Passwords live in the OS keychain and nowhere else. A store that is not a real keychain (no
-// D-Bus session, no Secret Service, Electron's basic_text fallback) reports itself unavailable, and
-// Holdfast then refuses to store a password rather than falling back to a file.
+// Passwords live in this host's secret store and nowhere else: the OS keychain here, or the
+// credentials file a host chooses with HOLDFAST_SECRET_STORE=file (file-store.ts). A store that is not
+// a real keychain (no D-Bus session, no Secret Service, Electron's basic_text fallback) reports itself
+// unavailable, and Holdfast then refuses to store a password rather than falling back silently to a file.
 import { HoldfastError } from '../model/errors.ts';
 
 export const KEYCHAIN_SERVICE = 'Holdfast';
 
-export type Availability = { ok: true } | { ok: false; reason: string };
+/** Unavailable: why, and — when the store knows better than the keychain's generic advice — what to do. */
+export type Availability = { ok: true } | { ok: false; reason: string; hint?: string };
+
+/** A reason as a clause inside someone else's sentence: no capital to start, no full stop to end. */
+export function asClause(reason: string): string {
+  const trimmed = reason.trim().replace(/\.+$/, '');
+  return /^[A-Z][a-z]/.test(trimmed) ? `${trimmed[0]!.toLowerCase()}${trimmed.slice(1)}` : trimmed;
+}
 
 export interface SecretStore {
   /** What backs it, for messages: "OS keychain (libsecret)", … */
@@ -19,8 +27,8 @@ export interface SecretStore {
 export function noKeychainError(reason: string): HoldfastError {
   return new HoldfastError(
     'NO_KEYCHAIN',
-    `There is no OS keychain available to store the password (${reason}); Holdfast stores passwords nowhere else.`,
-    'Put the password in ~/.pgpass (or the file PGPASSFILE names) instead: host:port:database:user:password, mode 0600. libpq and Holdfast read it from there.',
+    `There is no OS keychain available to store the password (${reason}), and this host uses the keychain (HOLDFAST_SECRET_STORE=keychain, the default); Holdfast never falls back to another store.`,
+    'Put the password in ~/.pgpass (or the file PGPASSFILE names) instead: host:port:database:user:password, mode 0600; libpq and Holdfast read it from there. Or, on a host with no desktop session (holdfast daemon or serve as a service), use the encrypted credentials file: HOLDFAST_SECRET_STORE=file and a key in HOLDFAST_CREDENTIALS_KEY or systemd\'s LoadCredential= (README: Schedules and the daemon), then run this command again.',
   );
 }
 

@@ -8,6 +8,9 @@ import { KeytarSecretStore, type SecretStore } from './secret-store.ts';
 export const SECRET_STORE_KINDS = ['keychain', 'file'] as const;
 export type SecretStoreKind = (typeof SECRET_STORE_KINDS)[number];
 
+/** Where a host of each kind keeps the passwords it is given, for messages: "stored in …". */
+export const SECRET_STORE_NAMES: Record<SecretStoreKind, string> = { keychain: 'the OS keychain', file: 'the credentials file' };
+
 export function openSecretStore(kind: SecretStoreKind, home: string, env: NodeJS.ProcessEnv): SecretStore {
   return kind === 'file' ? new EncryptedFileSecretStore(home, env) : new KeytarSecretStore();
 }

@@ -4,6 +4,7 @@
 import { formatRelative } from '../lib/format.ts';
 import { useSchedules } from '../stores/schedules.ts';
 import { useNow } from './hooks.ts';
+import { EngineText } from './EngineText.tsx';
 import { Notice } from './ui.tsx';
 
 export function SchedulingBanner() {
@@ -16,8 +17,10 @@ export function SchedulingBanner() {
       <div className="notice notice--bad" role="alert" data-testid="scheduling-banner">
         <div className="notice__body">
           <p className="notice__title">Scheduled backups will not run</p>
-          <p className="notice__message">{`${hosts.warning[0]!.toUpperCase()}${hosts.warning.slice(1)}.`}</p>
-          {last ? <p className="notice__hint">{`Last seen: ${last.label}, last tick ${formatRelative(last.lastTick, now)} (${last.notRunning ?? 'stopped'}).`}</p> : null}
+          <p className="notice__message">
+            <EngineText text={`${hosts.warning[0]!.toUpperCase()}${hosts.warning.slice(1)}.`} />
+          </p>
+          {last ? <p className="notice__hint">{`Last seen: ${last.label}, last tick ${formatRelative(last.lastTick, now)}: ${last.notRunning ?? 'stopped'}.`}</p> : null}
         </div>
       </div>
     );
@@ -31,7 +34,12 @@ export function SchedulingBanner() {
       {hosts.running.flatMap((host) =>
         host.credentialProblems.map((check) => (
           <Notice key={`${host.label}:${check.profile}`} tone="warn" title={`Scheduled backups of ${check.profile} will fail`}>
-            {`${host.label} cannot get the password of profile "${check.profile}": ${check.problem}.`}
+            <p>{`${host.label} cannot get the password of profile "${check.profile}": ${check.problem}.`}</p>
+            {check.hint ? (
+              <p className="notice__hint">
+                <EngineText text={check.hint} />
+              </p>
+            ) : null}
           </Notice>
         )),
       )}

@@ -1,6 +1,7 @@
 // Overview: health per profile, last and next runs, totals, size and duration over time, and the
 // failures someone should look at.
 import { lazy, Suspense, useEffect, useMemo, type ComponentType } from 'react';
+import { EngineText } from '../components/EngineText.tsx';
 import { useNow } from '../components/hooks.ts';
 import { icons } from '../components/icons.tsx';
 import { SchedulingBanner } from '../components/SchedulingBanner.tsx';
@@ -104,7 +105,7 @@ export function Dashboard() {
       <SchedulingBanner />
       {system.map((reason) => (
         <Notice key={reason.code} tone="warn" title={reason.severity === 'unhealthy' ? 'Needs fixing' : 'Attention'}>
-          {reason.message}
+          <EngineText text={reason.message} />
         </Notice>
       ))}
 
@@ -158,7 +159,9 @@ export function Dashboard() {
                     {p.reasons.length ? (
                       <ul className="reasons">
                         {p.reasons.map((r) => (
-                          <li key={r}>{r}</li>
+                          <li key={r}>
+                            <EngineText text={r} />
+                          </li>
                         ))}
                       </ul>
                     ) : null}
