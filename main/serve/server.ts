@@ -327,15 +327,13 @@ export async function startServer(holdfast: Holdfast, options: ServeOptions = {}
   app.get('/api/operations/:id/events', async (request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) => {
     const operation = request.principal && operations.find(request.params.id, request.principal);
     if (!operation) {
-      return reply
-        .code(404)
-        .send(
-          errorBody(request.url, {
-            code: 'NOT_FOUND',
-            message: `No operation ${request.params.id} is running here.`,
-            hint: 'GET /api/operations lists those you may see; a finished one is kept for a while, then forgotten.',
-          }),
-        );
+      return reply.code(404).send(
+        errorBody(request.url, {
+          code: 'NOT_FOUND',
+          message: `No operation ${request.params.id} is running here.`,
+          hint: 'GET /api/operations lists those you may see; a finished one is kept for a while, then forgotten.',
+        }),
+      );
     }
     return streamOperation(reply, operation);
   });

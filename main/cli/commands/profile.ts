@@ -91,8 +91,11 @@ export function profileCommands(program: Command, { io, run }: CommandContext): 
       password ??= fromUri.password;
     }
     if (password !== undefined) input.password = password;
-    await run('profile.add', input, Boolean(options.json), (p) =>
-      `Added profile ${p.name}: ${p.user}@${p.host}:${p.port}/${p.dbname}${p.keychainPassword ? ` (password in ${SECRET_STORE_NAMES[hostSecretStore()]})` : ''}`,
+    await run(
+      'profile.add',
+      input,
+      Boolean(options.json),
+      (p) => `Added profile ${p.name}: ${p.user}@${p.host}:${p.port}/${p.dbname}${p.keychainPassword ? ` (password in ${SECRET_STORE_NAMES[hostSecretStore()]})` : ''}`,
     );
   });
   connectionOptions(profile.command('edit <name>').description('Change a profile; unspecified fields stay as they are'), false)
@@ -134,7 +137,13 @@ export function profileCommands(program: Command, { io, run }: CommandContext): 
     .description('Connect and report version, role, privileges, size, SSL and client-tool match')
     .option('--json', 'print JSON')
     .action(async (name: string, options: { json?: boolean }) => {
-      await run('profile.test', { name }, Boolean(options.json), (report) => formatProfileTest(report, hostSecretStore()), (report) => !report.clientTools.compatible || report.unreadable.length > 0);
+      await run(
+        'profile.test',
+        { name },
+        Boolean(options.json),
+        (report) => formatProfileTest(report, hostSecretStore()),
+        (report) => !report.clientTools.compatible || report.unreadable.length > 0,
+      );
     });
   profile
     .command('remove <name>')

@@ -28,7 +28,7 @@ export function noKeychainError(reason: string): HoldfastError {
   return new HoldfastError(
     'NO_KEYCHAIN',
     `There is no OS keychain available to store the password (${reason}), and this host uses the keychain (HOLDFAST_SECRET_STORE=keychain, the default); Holdfast never falls back to another store.`,
-    'Put the password in ~/.pgpass (or the file PGPASSFILE names) instead: host:port:database:user:password, mode 0600; libpq and Holdfast read it from there. Or, on a host with no desktop session (holdfast daemon or serve as a service), use the encrypted credentials file: HOLDFAST_SECRET_STORE=file and a key in HOLDFAST_CREDENTIALS_KEY or systemd\'s LoadCredential= (README: Schedules and the daemon), then run this command again.',
+    "Put the password in ~/.pgpass (or the file PGPASSFILE names) instead: host:port:database:user:password, mode 0600; libpq and Holdfast read it from there. Or, on a host with no desktop session (holdfast daemon or serve as a service), use the encrypted credentials file: HOLDFAST_SECRET_STORE=file and a key in HOLDFAST_CREDENTIALS_KEY or systemd's LoadCredential= (README: Schedules and the daemon), then run this command again.",
   );
 }
 

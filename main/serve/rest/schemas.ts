@@ -130,7 +130,9 @@ const ScheduleHostSchema = z
     label: z.string().describe('e.g. "holdfast daemon (pid 4242 on db1)"'),
     lastTick: Timestamp,
     running: z.boolean(),
-    credentialProblems: z.array(z.object({ profile: z.string(), ok: z.boolean(), problem: z.string().optional(), hint: z.string().optional() }).loose()).describe('profiles whose password this host cannot read'),
+    credentialProblems: z
+      .array(z.object({ profile: z.string(), ok: z.boolean(), problem: z.string().optional(), hint: z.string().optional() }).loose())
+      .describe('profiles whose password this host cannot read'),
   })
   .loose();
 
