@@ -165,11 +165,17 @@ describe('holdfast CLI', () => {
       appendFileSync(join(copy, files[1]!), 'tampered');
       const fresh = makeHome();
       try {
+        // A refused file is a failure a disaster-recovery script must see: exit 1, the rest adopted.
         const adopted = await runCli(['adopt', copy, '--json'], fresh.env);
-        expect(adopted.code, adopted.stderr).toBe(0);
+        expect(adopted.code, adopted.stderr).toBe(1);
         const report = JSON.parse(adopted.stdout);
         expect(report.adopted).toEqual([files[0]]);
         expect(report.skipped).toEqual([{ file: files[1], reason: expect.stringContaining('does not match') }]);
+        // Adopting again skips what is already catalogued; that alone is no failure.
+        for (const leftover of readdirSync(copy).filter((f) => f.startsWith(files[1]!))) rmSync(join(copy, leftover));
+        const again = await runCli(['adopt', copy], fresh.env);
+        expect(again.code, again.stderr).toBe(0);
+        expect(again.stdout).toContain('Adopted 0 backups; 1 was already in the catalogue.');
         const listed = JSON.parse((await runCli(['list', '--json'], fresh.env)).stdout);
         expect(listed.map((b: { filename: string }) => b.filename)).toEqual([files[0]]);
         expect((await runCli(['verify', files[0]!], fresh.env)).code).toBe(0);

@@ -14,6 +14,14 @@ import { keyName, type Destination } from './destination.ts';
 import { LocalDirectoryDestination } from './local-directory.ts';
 import { LOCAL_DESTINATION, localLocation } from './location.ts';
 
+/** The one skip that is no failure: adopting the same directory twice. */
+export const ALREADY_CATALOGUED = 'already in the catalogue';
+
+/** A skipped file that was refused (damaged, missing, not a sidecar), not merely catalogued already. */
+export function refusedFiles(report: AdoptReport): AdoptReport['skipped'] {
+  return report.skipped.filter((skip) => skip.reason !== ALREADY_CATALOGUED);
+}
+
 export interface AdoptReport {
   adopted: string[];
   skipped: Array<{ file: string; reason: string }>;
@@ -53,7 +61,7 @@ export async function adoptFrom(catalogue: Catalogue, source: Destination, recor
       continue;
     }
     if (catalogue.findBackup(metadata.id) || catalogue.findBackup(metadata.filename)) {
-      report.skipped.push({ file: metadata.filename, reason: 'already in the catalogue' });
+      report.skipped.push({ file: metadata.filename, reason: ALREADY_CATALOGUED });
       continue;
     }
     const key = sidecarKey.slice(0, -SIDECAR_SUFFIX.length);
