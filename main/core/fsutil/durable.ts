@@ -1,6 +1,6 @@
 // Files that must not lie: private modes whatever the umask, checksums computed by streaming, and
 // durability by fsync of the file and of its directory around every rename.
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { statfsSync } from 'node:fs';
 import { chmod, lstat, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
@@ -144,8 +144,9 @@ export async function pathSize(path: string): Promise<number> {
 }
 
 export async function writeFileDurably(path: string, contents: string): Promise<void> {
-  const temporary = join(dirname(path), `.${basename(path)}.tmp`);
-  await rm(temporary, { force: true });
+  // A name of this write's own: with one shared name, a second writer removed the first's temp file and
+  // the first then renamed the second's half-written one into place.
+  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
   const handle = await open(temporary, 'wx', PRIVATE_FILE_MODE);
   try {
     try {

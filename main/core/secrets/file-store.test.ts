@@ -80,3 +80,23 @@ test("systemd's LoadCredential= directory wins over the variable; the key file's
   await new EncryptedFileSecretStore(home, { CREDENTIALS_DIRECTORY: credentials }).set('p1', PASSWORD);
   expect(await new EncryptedFileSecretStore(home, { HOLDFAST_CREDENTIALS_KEY: KEY }).get('p1')).toBe(PASSWORD);
 });
+
+test('passwords stored at the same time are all kept: each change reads and writes the file alone, and no writer renames another half-written file', async () => {
+  // Two stores over one file, as two processes (the CLI and serve) or two REST requests would be.
+  const first = new EncryptedFileSecretStore(home, { HOLDFAST_CREDENTIALS_KEY: KEY });
+  const second = new EncryptedFileSecretStore(home, { HOLDFAST_CREDENTIALS_KEY: KEY });
+  await first.set('seed', 'x');
+  const accounts = Array.from({ length: 12 }, (_, i) => `p${i}`);
+  await Promise.all(accounts.map((account, i) => (i % 2 ? first : second).set(account, `secret-${account}`)));
+  const reader = new EncryptedFileSecretStore(home, { HOLDFAST_CREDENTIALS_KEY: KEY });
+  for (const account of accounts) expect(await reader.get(account)).toBe(`secret-${account}`);
+  expect(await reader.get('seed')).toBe('x');
+});
+
+test('a lock left by a process that died does not block the next change; the lock is gone after it', async () => {
+  writeFileSync(join(home, `${CREDENTIALS_FILE}.lock`), '999999999 gone:1\n');
+  const store = new EncryptedFileSecretStore(home, { HOLDFAST_CREDENTIALS_KEY: KEY });
+  await store.set('p1', PASSWORD);
+  expect(await store.get('p1')).toBe(PASSWORD);
+  expect(() => statSync(join(home, `${CREDENTIALS_FILE}.lock`))).toThrow();
+});

@@ -4,6 +4,8 @@
 // LoadCredential= ($CREDENTIALS_DIRECTORY/holdfast-credentials-key) or HOLDFAST_CREDENTIALS_KEY, and
 // is stretched with scrypt and the file's own salt. Invariants:
 // - plaintext never touches disk: entries are sealed in memory, then written temp → fsync → rename;
+// - a change reads and rewrites the file holding its lock (credentials.enc.lock): two processes (the
+//   CLI and serve) or two requests storing a password at once both keep theirs;
 // - a key that does not open the file is an error, and the file is never rewritten under another key;
 // - a file that is not a credentials file, or was changed, is an error: nothing is guessed.
 import { createCipheriv, createDecipheriv, randomBytes, scrypt as scryptCallback, type ScryptOptions } from 'node:crypto';
@@ -11,6 +13,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { writeFileDurably } from '../fsutil/durable.ts';
+import { withLockFile } from '../fsutil/lock-file.ts';
 import { HoldfastError } from '../model/errors.ts';
 import type { Availability, SecretStore } from './secret-store.ts';
 
@@ -126,16 +129,23 @@ export class EncryptedFileSecretStore implements SecretStore {
   }
 
   async set(account: string, secret: string): Promise<void> {
-    const { entries, salt, kdf } = await this.load();
-    await this.save({ ...entries, [account]: secret }, salt, kdf);
+    await this.change(async ({ entries, salt, kdf }) => {
+      await this.save({ ...entries, [account]: secret }, salt, kdf);
+    });
   }
 
   async delete(account: string): Promise<boolean> {
-    const { entries, salt, kdf } = await this.load();
-    if (!(account in entries)) return false;
-    const { [account]: _gone, ...rest } = entries;
-    await this.save(rest, salt, kdf);
-    return true;
+    return this.change(async ({ entries, salt, kdf }) => {
+      if (!(account in entries)) return false;
+      const { [account]: _gone, ...rest } = entries;
+      await this.save(rest, salt, kdf);
+      return true;
+    });
+  }
+
+  /** Read, change and write back with no other writer in between, in this process or another. */
+  private change<T>(work: (current: Awaited<ReturnType<EncryptedFileSecretStore['load']>>) => Promise<T>): Promise<T> {
+    return withLockFile(this.path, 'The credentials file', async () => work(await this.load()));
   }
 
   /** The entries (none before the first set) and the file's salt; a key that does not open the file throws. */
