@@ -21,6 +21,9 @@ export const CREDENTIALS_FILE = 'credentials.enc';
 /** The name a systemd unit gives the key in LoadCredential=holdfast-credentials-key:/path/to/key. */
 export const SYSTEMD_CREDENTIAL_NAME = 'holdfast-credentials-key';
 
+/** The environment variables the key comes through; no child process (pg_dump, psql…) is given them. */
+export const CREDENTIALS_KEY_VARIABLES = ['CREDENTIALS_DIRECTORY', 'HOLDFAST_CREDENTIALS_KEY'] as const;
+
 const MIN_KEY_BYTES = 16;
 interface KdfParams {
   N: number;
