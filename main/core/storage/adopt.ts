@@ -3,7 +3,7 @@
 // sidecars are read through a destination, so adopting another destination's backups is the same walk.
 import { resolve } from 'node:path';
 import { text } from 'node:stream/consumers';
-import { SIDECAR_SUFFIX } from '../backup/naming.ts';
+import { GLOBALS_SUFFIX, SIDECAR_SUFFIX } from '../backup/naming.ts';
 import { backupChecksum } from '../backup/seal.ts';
 import type { Catalogue } from '../catalogue/catalogue.ts';
 import { exists } from '../fsutil/durable.ts';
@@ -50,6 +50,12 @@ export async function adoptFrom(catalogue: Catalogue, source: Destination, recor
     }
     if (`${metadata.filename}${SIDECAR_SUFFIX}` !== name) {
       report.skipped.push({ file: name, reason: 'the sidecar names another file' });
+      continue;
+    }
+    // Holdfast writes the roles file beside the dump under the dump's name; a sidecar naming any other
+    // (a folder, another backup's dump) would have that removed with this backup.
+    if (metadata.globals.filename !== null && metadata.globals.filename !== `${metadata.filename}${GLOBALS_SUFFIX}`) {
+      report.skipped.push({ file: metadata.filename, reason: `the sidecar names ${JSON.stringify(metadata.globals.filename)} as its roles file, not ${metadata.filename}${GLOBALS_SUFFIX}` });
       continue;
     }
     if (catalogue.findBackup(metadata.id) || catalogue.findBackup(metadata.filename)) {
