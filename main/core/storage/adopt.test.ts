@@ -86,3 +86,13 @@ test("a sidecar whose roles file is not its own is skipped, and deleting a backu
   expect(existsSync(join(backupDir, hostile.filename))).toBe(false);
   expect(existsSync(join(backupDir, 'other', victim.filename))).toBe(true);
 });
+
+test('a sidecar far bigger than any Holdfast writes is skipped without being read into memory', async () => {
+  const { truncateSync } = await import('node:fs');
+  mkdirSync(backupDir, { recursive: true });
+  const huge = join(backupDir, 'backup-2025-01-01T00-00-00-000Z-huge.sql.json');
+  writeFileSync(huge, '');
+  truncateSync(huge, 2 * 1024 * 1024 * 1024);
+  const { report } = await adoptDirectory(catalogue, backupDir, backupDir);
+  expect(report.skipped).toMatchObject([{ file: 'backup-2025-01-01T00-00-00-000Z-huge.sql.json', reason: expect.stringContaining('more than any sidecar holds') }]);
+});

@@ -14,6 +14,9 @@ import { keyName, type Destination } from './destination.ts';
 import { LocalDirectoryDestination } from './local-directory.ts';
 import { LOCAL_DESTINATION, localLocation } from './location.ts';
 
+/** A sidecar of a directory-format dump of 100,000 tables is about 30 MB; a bigger one is not Holdfast's and would be read whole into memory. */
+const MAX_SIDECAR_BYTES = 256 * 1024 * 1024;
+
 export interface AdoptReport {
   adopted: string[];
   skipped: Array<{ file: string; reason: string }>;
@@ -41,6 +44,11 @@ export async function adoptFrom(catalogue: Catalogue, source: Destination, recor
   for (const { key: sidecarKey, kind } of await source.list('')) {
     const name = keyName(sidecarKey);
     if (kind !== 'file' || !name.startsWith('backup-') || !name.endsWith(SIDECAR_SUFFIX)) continue;
+    const sidecarSize = (await source.stat(sidecarKey))?.size ?? 0;
+    if (sidecarSize > MAX_SIDECAR_BYTES) {
+      report.skipped.push({ file: name, reason: `not a Holdfast sidecar: ${sidecarSize} bytes, more than any sidecar holds (${MAX_SIDECAR_BYTES})` });
+      continue;
+    }
     let metadata: BackupMetadata;
     try {
       metadata = SidecarSchema.parse(JSON.parse(await text(await source.open(sidecarKey)))) as unknown as BackupMetadata;
