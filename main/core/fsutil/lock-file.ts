@@ -2,7 +2,8 @@
 // naming its holder by pid and kernel start time, so a holder that died (SIGKILL skips every finally)
 // is recognised and its lock taken over instead of blocking every later writer. For read–change–write
 // of one small file (the credentials file) that two processes may change at once: the CLI and serve.
-import { open, readFile, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { link, open, readFile, rm } from 'node:fs/promises';
 import { HoldfastError } from '../model/errors.ts';
 import { isSameProcessAlive, processStartToken } from '../process/liveness.ts';
 import { PRIVATE_FILE_MODE } from './durable.ts';
@@ -15,39 +16,47 @@ const queues = new Map<string, Promise<unknown>>();
 function holderIsGone(content: string): boolean {
   const [pid, ...start] = content.trim().split(' ');
   const identity = { pid: Number(pid), startToken: start.join(' ') || null };
-  // A half-written lock (its holder died between open and write) has no identity: gone.
+  // Not a lock this module wrote (it is never seen half-written): nobody holds it.
   return !Number.isInteger(identity.pid) || identity.pid <= 0 || !isSameProcessAlive(identity);
 }
 
 async function acquire(lockPath: string, what: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  const me = `${process.pid} ${processStartToken(process.pid) ?? ''}\n`;
-  for (;;) {
-    try {
-      const handle = await open(lockPath, 'wx', PRIVATE_FILE_MODE);
+  // The lock appears with its holder already written in it (a temp file hard-linked to the lock's
+  // name, which fails if the name exists): a waiter never reads a lock with no holder yet and takes
+  // it for a dead one's.
+  const mine = `${lockPath}.${process.pid}-${randomBytes(4).toString('hex')}`;
+  const handle = await open(mine, 'wx', PRIVATE_FILE_MODE);
+  try {
+    await handle.writeFile(`${process.pid} ${processStartToken(process.pid) ?? ''}\n`);
+  } finally {
+    await handle.close();
+  }
+  try {
+    for (;;) {
       try {
-        await handle.writeFile(me);
-      } finally {
-        await handle.close();
+        await link(mine, lockPath);
+        return;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       }
-      return;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const held = await readFile(lockPath, 'utf8').catch(() => undefined);
+      if (held !== undefined && holderIsGone(held)) {
+        // Taken over only if it is still the dead holder's lock (another waiter may have done so first).
+        if ((await readFile(lockPath, 'utf8').catch(() => undefined)) === held) await rm(lockPath, { force: true });
+        continue;
+      }
+      if (Date.now() > deadline) {
+        throw new HoldfastError(
+          'CONFLICT',
+          `${what} is being changed by another Holdfast process (${lockPath}, held by pid ${held?.split(' ')[0] ?? '?'}).`,
+          'Try again when that change is done; if no Holdfast process is running, remove the .lock file.',
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
     }
-    const held = await readFile(lockPath, 'utf8').catch(() => undefined);
-    if (held !== undefined && holderIsGone(held)) {
-      // Taken over only if it is still the dead holder's lock (another waiter may have done so first).
-      if ((await readFile(lockPath, 'utf8').catch(() => undefined)) === held) await rm(lockPath, { force: true });
-      continue;
-    }
-    if (Date.now() > deadline) {
-      throw new HoldfastError(
-        'CONFLICT',
-        `${what} is being changed by another Holdfast process (${lockPath}, held by pid ${held?.split(' ')[0] ?? '?'}).`,
-        'Try again when that change is done; if no Holdfast process is running, remove the .lock file.',
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
+  } finally {
+    await rm(mine, { force: true });
   }
 }
 

@@ -1,8 +1,10 @@
 // The credentials file with real files and real crypto: what lands on disk, what a wrong key does,
 // and where the key comes from.
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { CREDENTIALS_FILE, EncryptedFileSecretStore, readCredentialsKey, SYSTEMD_CREDENTIAL_NAME } from './file-store.ts';
 
@@ -100,3 +102,20 @@ test('a lock left by a process that died does not block the next change; the loc
   expect(await store.get('p1')).toBe(PASSWORD);
   expect(() => statSync(join(home, `${CREDENTIALS_FILE}.lock`))).toThrow();
 });
+
+test('two processes storing passwords at once keep all of them', async () => {
+  // A writer as `holdfast profile edit --password-stdin` and serve are: another process over the same file.
+  const script = join(home, 'writer.mts');
+  writeFileSync(
+    script,
+    `import { EncryptedFileSecretStore } from ${JSON.stringify(resolve(import.meta.dirname, 'file-store.ts'))};
+     const store = new EncryptedFileSecretStore(${JSON.stringify(home)}, { HOLDFAST_CREDENTIALS_KEY: ${JSON.stringify(KEY)} });
+     for (let i = 0; i < 25; i++) await store.set(process.argv[2] + '-' + i, 'secret');`,
+  );
+  const tsx = resolve(import.meta.dirname, '../../../node_modules/.bin/tsx');
+  await Promise.all(['a', 'b'].map((tag) => promisify(execFile)(tsx, [script, tag], { cwd: home })));
+  const reader = new EncryptedFileSecretStore(home, { HOLDFAST_CREDENTIALS_KEY: KEY });
+  const missing: string[] = [];
+  for (const tag of ['a', 'b']) for (let i = 0; i < 25; i++) if ((await reader.get(`${tag}-${i}`)) === undefined) missing.push(`${tag}-${i}`);
+  expect(missing).toEqual([]);
+}, 60_000);
