@@ -3,9 +3,10 @@
 // is recognised and its lock taken over instead of blocking every later writer. For read–change–write
 // of one small file (the credentials file) that two processes may change at once: the CLI and serve.
 import { randomBytes } from 'node:crypto';
-import { link, open, readFile, rm } from 'node:fs/promises';
+import { link, open, readdir, readFile, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { HoldfastError } from '../model/errors.ts';
-import { isSameProcessAlive, processStartToken } from '../process/liveness.ts';
+import { isProcessAlive, isSameProcessAlive, processStartToken } from '../process/liveness.ts';
 import { PRIVATE_FILE_MODE } from './durable.ts';
 
 const RETRY_MS = 25;
@@ -36,6 +37,7 @@ async function acquire(lockPath: string, what: string, timeoutMs: number): Promi
     for (;;) {
       try {
         await link(mine, lockPath);
+        await removeDeadWaiters(lockPath, mine);
         return;
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
@@ -57,6 +59,16 @@ async function acquire(lockPath: string, what: string, timeoutMs: number): Promi
     }
   } finally {
     await rm(mine, { force: true });
+  }
+}
+
+/** The temp files of waiters that were killed (`<lock>.<pid>-<random>`), whose process is gone. */
+async function removeDeadWaiters(lockPath: string, mine: string): Promise<void> {
+  const prefix = `${basename(lockPath)}.`;
+  for (const name of await readdir(dirname(lockPath)).catch(() => [] as string[])) {
+    const pid = Number(/^(\d+)-[0-9a-f]+$/.exec(name.slice(prefix.length))?.[1]);
+    if (!name.startsWith(prefix) || !pid || join(dirname(lockPath), name) === mine || pid === process.pid || isProcessAlive(pid, null)) continue;
+    await rm(join(dirname(lockPath), name), { force: true });
   }
 }
 

@@ -1,7 +1,7 @@
 // The credentials file with real files and real crypto: what lands on disk, what a wrong key does,
 // and where the key comes from.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -95,12 +95,16 @@ test('passwords stored at the same time are all kept: each change reads and writ
   expect(await reader.get('seed')).toBe('x');
 });
 
-test('a lock left by a process that died does not block the next change; the lock is gone after it', async () => {
+test('a lock left by a process that died does not block the next change; the lock and a killed writer\'s temp files are gone after it', async () => {
   writeFileSync(join(home, `${CREDENTIALS_FILE}.lock`), '999999999 gone:1\n');
+  // What a writer killed mid-change leaves: its sealed temp file, and a waiter's temp of the lock.
+  const left = [`.${CREDENTIALS_FILE}.999999999-0a0b0c0d.tmp`, `${CREDENTIALS_FILE}.lock.999999999-0a0b0c0d`];
+  for (const name of left) writeFileSync(join(home, name), 'x');
   const store = new EncryptedFileSecretStore(home, { HOLDFAST_CREDENTIALS_KEY: KEY });
   await store.set('p1', PASSWORD);
   expect(await store.get('p1')).toBe(PASSWORD);
   expect(() => statSync(join(home, `${CREDENTIALS_FILE}.lock`))).toThrow();
+  expect(readdirSync(home).sort()).toEqual([CREDENTIALS_FILE]);
 });
 
 test('two processes storing passwords at once keep all of them', async () => {

@@ -9,8 +9,8 @@
 // - a key that does not open the file is an error, and the file is never rewritten under another key;
 // - a file that is not a credentials file, or was changed, is an error: nothing is guessed.
 import { createCipheriv, createDecipheriv, randomBytes, scrypt as scryptCallback, type ScryptOptions } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readdir, readFile, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { writeFileDurably } from '../fsutil/durable.ts';
 import { withLockFile } from '../fsutil/lock-file.ts';
@@ -148,7 +148,17 @@ export class EncryptedFileSecretStore implements SecretStore {
 
   /** Read, change and write back with no other writer in between, in this process or another. */
   private change<T>(work: (current: Awaited<ReturnType<EncryptedFileSecretStore['load']>>) => Promise<T>): Promise<T> {
-    return withLockFile(this.path, 'The credentials file', async () => work(await this.load()));
+    return withLockFile(this.path, 'The credentials file', async () => {
+      await this.removeLeftTemporaries();
+      return work(await this.load());
+    });
+  }
+
+  /** Under the lock no write is in progress: a temp file beside the file is a killed writer's (sealed, but litter). */
+  private async removeLeftTemporaries(): Promise<void> {
+    const prefix = `.${CREDENTIALS_FILE}.`;
+    const names = await readdir(dirname(this.path)).catch(() => [] as string[]);
+    for (const name of names) if (name.startsWith(prefix) && name.endsWith('.tmp')) await rm(join(dirname(this.path), name), { force: true });
   }
 
   /** The entries (none before the first set) and the file's salt; a key that does not open the file throws. */
