@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { planRolesFile, RolesFileRefused } from './roles-file.ts';
+import { decodeRolesFile, planRolesFile, RolesFileRefused } from './roles-file.ts';
 
 // pg_dumpall 15.18 --globals-only --no-role-passwords, as a backup stores it.
 const PG15_GLOBALS = String.raw`--
@@ -63,7 +63,6 @@ describe('planRolesFile', () => {
     const plan = planRolesFile(PG15_GLOBALS);
     expect(plan.apply.map((s) => s.sql)).toEqual([
       'SET default_transaction_read_only = off',
-      "SET client_encoding = 'UTF8'",
       'SET standard_conforming_strings = on',
       'CREATE ROLE app',
       'ALTER ROLE app WITH NOSUPERUSER INHERIT NOCREATEROLE NOCREATEDB LOGIN NOREPLICATION NOBYPASSRLS',
@@ -139,5 +138,23 @@ describe('planRolesFile', () => {
   test('semicolons inside comments, strings and dollar quotes do not split', () => {
     const text = '/* a; /* nested; */ b; */ CREATE ROLE "x;y"; COMMENT ON ROLE a IS \'x;y\'; -- c;\nCREATE ROLE b';
     expect(planRolesFile(text).apply.map((s) => s.sql)).toEqual(['CREATE ROLE "x;y"', "COMMENT ON ROLE a IS 'x;y'", 'CREATE ROLE b']);
+  });
+});
+
+describe('the encoding pg_dumpall wrote the file in', () => {
+  test("is read from its SET client_encoding, and that SET is not applied: the drill's session stays UTF-8", () => {
+    const latin1 = Buffer.concat([Buffer.from("SET client_encoding = 'LATIN1';\nCREATE ROLE \"caf"), Buffer.from([0xe9]), Buffer.from('";\n')]);
+    const text = decodeRolesFile(latin1);
+    expect(text).toContain('CREATE ROLE "café"');
+    expect(planRolesFile(text).apply.map((s) => s.sql)).toEqual(['CREATE ROLE "café"']);
+    expect(decodeRolesFile(Buffer.from("SET client_encoding = 'WIN1251';\n\u00ff", 'latin1'))).toContain('я');
+    expect(decodeRolesFile(Buffer.from('CREATE ROLE "café";\n'))).toBe('CREATE ROLE "café";\n');
+    // SJIS is a client encoding only: no server's pg_dumpall writes it, and the server would read its bytes otherwise than this lexer.
+    expect(planRolesFile("SET client_encoding TO 'SJIS';\nCREATE ROLE a;").apply.map((s) => s.sql)).toEqual(['CREATE ROLE a']);
+  });
+
+  test('a file in an encoding the drill cannot read, with characters beyond ASCII, is refused rather than read wrong', () => {
+    expect(() => decodeRolesFile(Buffer.from("SET client_encoding = 'MULE_INTERNAL';\nCREATE ROLE \"\u00e9\";\n", 'latin1'))).toThrow(RolesFileRefused);
+    expect(decodeRolesFile(Buffer.from("SET client_encoding = 'MULE_INTERNAL';\nCREATE ROLE a;\n"))).toContain('CREATE ROLE a');
   });
 });

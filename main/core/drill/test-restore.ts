@@ -3,7 +3,7 @@
 // apply the roles file, restore (pg_restore -j where the format allows, counting each table's rows as
 // soon as its data is in), compare every table's exact row count with the manifest, then stop the
 // server and remove its directory — also on failure and on cancel.
-import { text } from 'node:stream/consumers';
+import { buffer } from 'node:stream/consumers';
 import type pg from 'pg';
 import type { ArchiveInspection } from '../archive/inspect.ts';
 import type { EngineContext } from '../backup/backup.ts';
@@ -16,6 +16,7 @@ import { pickClientTools, type ClientToolSet } from '../tools/discover.ts';
 import type { BackupMetadata, Profile } from '../model/types.ts';
 import { checkBackupFiles, dumpClientMajor, type VerifyCheck } from '../verify/verify.ts';
 import { backupStorage, type StoredBackup } from '../storage/storage.ts';
+import { decodeRolesFile, RolesFileRefused } from './roles-file.ts';
 import { CountsAsRestored, planEarlyCounts } from './count-as-restored.ts';
 import type { DrillSlots } from './drill-slots.ts';
 import { describeProblem, RestoreErrorCollector, type RestoreProblem } from './restore-errors.ts';
@@ -137,7 +138,13 @@ async function readRolesFile({ destination, globalsKey }: StoredBackup): Promise
       `The backup's roles file ${path} is larger than ${MAX_ROLES_FILE / 1024 / 1024} MB; pg_dumpall writes only role definitions there.`,
       'Compare it with a fresh `pg_dumpall --globals-only` of the server.',
     );
-  return text(await destination.open(globalsKey!));
+  const bytes = await buffer(await destination.open(globalsKey!));
+  try {
+    return decodeRolesFile(bytes);
+  } catch (error) {
+    if (!(error instanceof RolesFileRefused)) throw error;
+    throw new HoldfastError('VERIFY_FAILED', `The backup's roles file ${path} cannot be read: ${error.message}.`, 'A drill reads roles files in the encodings PostgreSQL servers use (UTF8, SQL_ASCII, LATIN1–9, WIN866/874/125x, ISO_8859_5–8, KOI8R/U, EUC_JP/KR); report this one as an issue.');
+  }
 }
 
 export async function testRestore(context: EngineContext, ref: string, options: RestoreTestOptions = {}): Promise<RestoreTestResult> {

@@ -21,3 +21,18 @@ test.skipIf(!asRoot)('writeFileDurably on a full file system: the error is ENOSP
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("a directory-format tree holding a symlink (or any entry that is not a file or a folder) has no checksum: pg_restore, run by Holdfast, would read what it points to", async () => {
+  const { symlinkSync, mkdirSync, writeFileSync } = await import('node:fs');
+  const { checksumTree } = await import('./durable.ts');
+  const tree = mkdtempSync(join(tmpdir(), 'holdfast-tree-'));
+  try {
+    writeFileSync(join(tree, 'toc.dat'), 'toc');
+    mkdirSync(join(tree, 'sub'));
+    expect((await checksumTree(tree)).files.map((f) => f.path)).toEqual(['toc.dat']);
+    symlinkSync('/etc/passwd', join(tree, 'sub', '3001.dat'));
+    await expect(checksumTree(tree)).rejects.toThrow(/sub\/3001\.dat.*not a regular file/);
+  } finally {
+    rmSync(tree, { recursive: true, force: true });
+  }
+});

@@ -1,9 +1,10 @@
 // Files that must not lie: private modes whatever the umask, checksums computed by streaming, and
 // durability by fsync of the file and of its directory around every rename.
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { statfsSync } from 'node:fs';
 import { chmod, lstat, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
+import { HoldfastError } from '../model/errors.ts';
 
 export const PRIVATE_FILE_MODE = 0o600;
 export const PRIVATE_DIR_MODE = 0o700;
@@ -69,19 +70,22 @@ export interface TreeFile {
 }
 
 /** Every regular file under `root`, relative paths sorted bytewise so the order never depends on the OS. */
-export async function listTree(root: string): Promise<{ files: string[]; dirs: string[] }> {
+export async function listTree(root: string): Promise<{ files: string[]; dirs: string[]; others: string[] }> {
   const files: string[] = [];
   const dirs: string[] = [root];
+  /** Symlinks, FIFOs, sockets, devices: never followed, never counted as a file. */
+  const others: string[] = [];
   for (let i = 0; i < dirs.length; i += 1) {
     const dir = dirs[i]!;
     for (const entry of await readdir(dir, { withFileTypes: true })) {
       const full = join(dir, entry.name);
       if (entry.isDirectory()) dirs.push(full);
       else if (entry.isFile()) files.push(relative(root, full));
+      else others.push(relative(root, full));
     }
   }
   files.sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
-  return { files, dirs };
+  return { files, dirs, others };
 }
 
 /**
@@ -89,7 +93,16 @@ export async function listTree(root: string): Promise<{ files: string[]; dirs: s
  * "<hex>  <path>\n" lines (the sha256sum format), which is what the catalogue records.
  */
 export async function checksumTree(root: string): Promise<{ checksum: string; files: TreeFile[]; size: number }> {
-  const { files } = await listTree(root);
+  const { files, others } = await listTree(root);
+  // pg_dump writes regular files only. A symlink left out of the checksum would still be read by
+  // pg_restore (as Holdfast's user: root's files into a database), so such a tree has no checksum.
+  if (others.length > 0) {
+    throw new HoldfastError(
+      'VERIFY_FAILED',
+      `${join(root, others[0]!)} is not a regular file (a symlink, FIFO or device)${others.length > 1 ? `, nor are ${others.length - 1} more` : ''}; pg_dump never writes one into a directory-format backup.`,
+      'The backup was altered after it was written: do not restore it; take a fresh backup, or remove the entry if you placed it there yourself.',
+    );
+  }
   const manifest = createHash('sha256');
   const entries: TreeFile[] = [];
   let size = 0;
@@ -144,8 +157,9 @@ export async function pathSize(path: string): Promise<number> {
 }
 
 export async function writeFileDurably(path: string, contents: string): Promise<void> {
-  const temporary = join(dirname(path), `.${basename(path)}.tmp`);
-  await rm(temporary, { force: true });
+  // A name of this write's own: with one shared name, a second writer removed the first's temp file and
+  // the first then renamed the second's half-written one into place.
+  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
   const handle = await open(temporary, 'wx', PRIVATE_FILE_MODE);
   try {
     try {

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
-import { childRecordOf, endRecordedChild } from './child.ts';
+import { childRecordOf, endRecordedChild, runChild } from './child.ts';
 import { isSameProcessAlive } from './liveness.ts';
 
 const childModule = join(import.meta.dirname, 'child.ts');
@@ -39,4 +39,22 @@ test.skipIf(process.platform === 'win32')('endRecordedChild ends the recorded pr
     orphan.kill('SIGKILL');
     bystander.kill('SIGKILL');
   }
+});
+
+test("a child's environment carries none of Holdfast's secrets: not the credentials key or where systemd keeps it, not a webhook URL", async () => {
+  const result = await runChild('/usr/bin/env', [], {
+    env: {
+      PATH: '/usr/bin:/bin',
+      PGPASSFILE: '/run/x/pgpass',
+      HOLDFAST_CREDENTIALS_KEY: 'k'.repeat(32),
+      CREDENTIALS_DIRECTORY: '/run/credentials/holdfast.service',
+      BACKUP_SLACK_WEBHOOK: 'https://hooks.slack.com/services/T0/B0/secret',
+      HOLDFAST_WEBHOOK_URL: 'https://user:secret@example.com/hook',
+    },
+    captureStdout: true,
+    timeoutMs: 10_000,
+  });
+  expect(result.exitCode).toBe(0);
+  expect(result.stdout).toContain('PGPASSFILE=/run/x/pgpass');
+  expect(result.stdout).not.toMatch(/CREDENTIALS|WEBHOOK|secret/);
 });

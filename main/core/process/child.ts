@@ -13,7 +13,22 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
+import { NOTIFY_CHANNELS } from '../notify/channels/index.ts';
+import { CREDENTIALS_KEY_VARIABLES } from '../secrets/file-store.ts';
 import { isSameProcessAlive, processStartToken, type ProcessIdentity } from './liveness.ts';
+
+/**
+ * Holdfast's own secrets in its environment: the credentials key (or where systemd keeps it) and the
+ * notification webhooks. No tool needs them, and psql runs beside a dump's content: every child's
+ * environment is the caller's without them, whatever the caller passed (some pass process.env).
+ */
+const NOT_FOR_CHILDREN: readonly string[] = [...CREDENTIALS_KEY_VARIABLES, ...NOTIFY_CHANNELS.flatMap((channel) => channel.variables)];
+
+export function childEnv(env: NodeJS.ProcessEnv | undefined): NodeJS.ProcessEnv {
+  const scrubbed: NodeJS.ProcessEnv = { ...(env ?? process.env) };
+  for (const name of NOT_FOR_CHILDREN) delete scrubbed[name];
+  return scrubbed;
+}
 
 export interface ChildResult {
   exitCode: number | null;
@@ -80,7 +95,7 @@ export interface RunningChild {
 export function startChild(bin: string, args: readonly string[], options: RunOptions): RunningChild {
   const prefix = lifelinePrefix();
   const child = spawn(prefix ? prefix[0]! : bin, prefix ? [...prefix.slice(1), bin, ...args] : [...args], {
-    env: options.env,
+    env: childEnv(options.env),
     detached: true,
     shell: false,
     stdio: [options.stdin ? 'pipe' : 'ignore', options.captureStdout ? 'pipe' : 'ignore', 'pipe'],

@@ -55,13 +55,15 @@ export async function removeBackupFiles(storage: BackupStorage, backup: BackupMe
   if (!backup.location && (!backup.path || !isAbsolute(backup.path))) {
     throw new Error(`the catalogue row has no location and no absolute path (${JSON.stringify(backup.path)}); nothing was removed`);
   }
-  const { destination, key, sidecarKey, globalsKey } = storage.locate(backup);
+  const { destination, key, sidecarKey } = storage.locate(backup);
   // A directory where a single-file dump should be is not ours to delete recursively.
   if (backup.format !== 'directory' && (await destination.stat(key))?.kind === 'tree') {
     throw new Error(`${destination.describe(key)} is a directory, but a ${backup.format} backup is a single file; nothing was removed`);
   }
   await destination.remove(key);
-  for (const companion of new Set([sidecarKey, `${key}${GLOBALS_SUFFIX}`, globalsKey])) if (companion !== null) await destination.remove(companion);
+  // The companions by the dump's own name only: the row's globals filename came from a sidecar (adopt)
+  // and could name a folder or another backup's dump, which would go with this one.
+  for (const companion of [sidecarKey, `${key}${GLOBALS_SUFFIX}`]) await destination.remove(companion);
 }
 
 /** What retention weighs of a catalogued backup. */

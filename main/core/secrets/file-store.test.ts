@@ -1,8 +1,10 @@
 // The credentials file with real files and real crypto: what lands on disk, what a wrong key does,
 // and where the key comes from.
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { CREDENTIALS_FILE, EncryptedFileSecretStore, readCredentialsKey, SYSTEMD_CREDENTIAL_NAME } from './file-store.ts';
 
@@ -84,3 +86,44 @@ test("systemd's LoadCredential= directory wins over the variable; the key file's
   await new EncryptedFileSecretStore(home, { CREDENTIALS_DIRECTORY: credentials }).set('p1', PASSWORD);
   expect(await new EncryptedFileSecretStore(home, { HOLDFAST_CREDENTIALS_KEY: KEY }).get('p1')).toBe(PASSWORD);
 });
+
+test('passwords stored at the same time are all kept: each change reads and writes the file alone, and no writer renames another half-written file', async () => {
+  // Two stores over one file, as two processes (the CLI and serve) or two REST requests would be.
+  const first = new EncryptedFileSecretStore(home, { HOLDFAST_CREDENTIALS_KEY: KEY });
+  const second = new EncryptedFileSecretStore(home, { HOLDFAST_CREDENTIALS_KEY: KEY });
+  await first.set('seed', 'x');
+  const accounts = Array.from({ length: 12 }, (_, i) => `p${i}`);
+  await Promise.all(accounts.map((account, i) => (i % 2 ? first : second).set(account, `secret-${account}`)));
+  const reader = new EncryptedFileSecretStore(home, { HOLDFAST_CREDENTIALS_KEY: KEY });
+  for (const account of accounts) expect(await reader.get(account)).toBe(`secret-${account}`);
+  expect(await reader.get('seed')).toBe('x');
+});
+
+test('a lock left by a process that died does not block the next change; the lock and a killed writer\'s temp files are gone after it', async () => {
+  writeFileSync(join(home, `${CREDENTIALS_FILE}.lock`), '999999999 gone:1\n');
+  // What a writer killed mid-change leaves: its sealed temp file, and a waiter's temp of the lock.
+  const left = [`.${CREDENTIALS_FILE}.999999999-0a0b0c0d.tmp`, `${CREDENTIALS_FILE}.lock.999999999-0a0b0c0d`];
+  for (const name of left) writeFileSync(join(home, name), 'x');
+  const store = new EncryptedFileSecretStore(home, { HOLDFAST_CREDENTIALS_KEY: KEY });
+  await store.set('p1', PASSWORD);
+  expect(await store.get('p1')).toBe(PASSWORD);
+  expect(() => statSync(join(home, `${CREDENTIALS_FILE}.lock`))).toThrow();
+  expect(readdirSync(home).sort()).toEqual([CREDENTIALS_FILE]);
+});
+
+test('two processes storing passwords at once keep all of them', async () => {
+  // A writer as `holdfast profile edit --password-stdin` and serve are: another process over the same file.
+  const script = join(home, 'writer.mts');
+  writeFileSync(
+    script,
+    `import { EncryptedFileSecretStore } from ${JSON.stringify(resolve(import.meta.dirname, 'file-store.ts'))};
+     const store = new EncryptedFileSecretStore(${JSON.stringify(home)}, { HOLDFAST_CREDENTIALS_KEY: ${JSON.stringify(KEY)} });
+     for (let i = 0; i < 25; i++) await store.set(process.argv[2] + '-' + i, 'secret');`,
+  );
+  const tsx = resolve(import.meta.dirname, '../../../node_modules/.bin/tsx');
+  await Promise.all(['a', 'b'].map((tag) => promisify(execFile)(tsx, [script, tag], { cwd: home })));
+  const reader = new EncryptedFileSecretStore(home, { HOLDFAST_CREDENTIALS_KEY: KEY });
+  const missing: string[] = [];
+  for (const tag of ['a', 'b']) for (let i = 0; i < 25; i++) if ((await reader.get(`${tag}-${i}`)) === undefined) missing.push(`${tag}-${i}`);
+  expect(missing).toEqual([]);
+}, 60_000);

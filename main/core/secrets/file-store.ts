@@ -4,19 +4,25 @@
 // LoadCredential= ($CREDENTIALS_DIRECTORY/holdfast-credentials-key) or HOLDFAST_CREDENTIALS_KEY, and
 // is stretched with scrypt and the file's own salt. Invariants:
 // - plaintext never touches disk: entries are sealed in memory, then written temp → fsync → rename;
+// - a change reads and rewrites the file holding its lock (credentials.enc.lock): two processes (the
+//   CLI and serve) or two requests storing a password at once both keep theirs;
 // - a key that does not open the file is an error, and the file is never rewritten under another key;
 // - a file that is not a credentials file, or was changed, is an error: nothing is guessed.
 import { createCipheriv, createDecipheriv, randomBytes, scrypt as scryptCallback, type ScryptOptions } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readdir, readFile, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { writeFileDurably } from '../fsutil/durable.ts';
+import { withLockFile } from '../fsutil/lock-file.ts';
 import { HoldfastError } from '../model/errors.ts';
 import type { Availability, SecretStore } from './secret-store.ts';
 
 export const CREDENTIALS_FILE = 'credentials.enc';
 /** The name a systemd unit gives the key in LoadCredential=holdfast-credentials-key:/path/to/key. */
 export const SYSTEMD_CREDENTIAL_NAME = 'holdfast-credentials-key';
+
+/** The environment variables the key comes through; no child process (pg_dump, psql…) is given them. */
+export const CREDENTIALS_KEY_VARIABLES = ['CREDENTIALS_DIRECTORY', 'HOLDFAST_CREDENTIALS_KEY'] as const;
 
 const MIN_KEY_BYTES = 16;
 interface KdfParams {
@@ -127,16 +133,33 @@ export class EncryptedFileSecretStore implements SecretStore {
   }
 
   async set(account: string, secret: string): Promise<void> {
-    const { entries, salt, kdf } = await this.load();
-    await this.save({ ...entries, [account]: secret }, salt, kdf);
+    await this.change(async ({ entries, salt, kdf }) => {
+      await this.save({ ...entries, [account]: secret }, salt, kdf);
+    });
   }
 
   async delete(account: string): Promise<boolean> {
-    const { entries, salt, kdf } = await this.load();
-    if (!(account in entries)) return false;
-    const { [account]: _gone, ...rest } = entries;
-    await this.save(rest, salt, kdf);
-    return true;
+    return this.change(async ({ entries, salt, kdf }) => {
+      if (!(account in entries)) return false;
+      const { [account]: _gone, ...rest } = entries;
+      await this.save(rest, salt, kdf);
+      return true;
+    });
+  }
+
+  /** Read, change and write back with no other writer in between, in this process or another. */
+  private change<T>(work: (current: Awaited<ReturnType<EncryptedFileSecretStore['load']>>) => Promise<T>): Promise<T> {
+    return withLockFile(this.path, 'The credentials file', async () => {
+      await this.removeLeftTemporaries();
+      return work(await this.load());
+    });
+  }
+
+  /** Under the lock no write is in progress: a temp file beside the file is a killed writer's (sealed, but litter). */
+  private async removeLeftTemporaries(): Promise<void> {
+    const prefix = `.${CREDENTIALS_FILE}.`;
+    const names = await readdir(dirname(this.path)).catch(() => [] as string[]);
+    for (const name of names) if (name.startsWith(prefix) && name.endsWith('.tmp')) await rm(join(dirname(this.path), name), { force: true });
   }
 
   /** The entries (none before the first set) and the file's salt; a key that does not open the file throws. */

@@ -6,7 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { Catalogue } from '../catalogue/catalogue.ts';
+import { existsSync } from 'node:fs';
+import { removeBackupFiles } from '../retention/cleanup.ts';
 import { adoptDirectory } from './adopt.ts';
+import { BackupStorage } from './storage.ts';
 
 let dir: string;
 let backupDir: string;
@@ -24,7 +27,7 @@ afterEach(() => {
 });
 
 let serial = 0;
-function backupIn(folder: string, content = 'SELECT 1;\n'): { id: string; filename: string } {
+function backupIn(folder: string, content = 'SELECT 1;\n', globalsFilename: string | null = null): { id: string; filename: string } {
   serial += 1;
   mkdirSync(folder, { recursive: true });
   const id = serial.toString(16).padStart(12, '0');
@@ -42,7 +45,7 @@ function backupIn(folder: string, content = 'SELECT 1;\n'): { id: string; filena
     rowCounts: {},
     clientVersion: 'pg_dump 16',
     serverMajor: 16,
-    globals: { filename: null, checksum: null, note: null },
+    globals: { filename: globalsFilename, checksum: null, note: null },
     path: '/where/it/was/written',
     location: { destination: 'local', key: 'stale' },
   };
@@ -66,4 +69,30 @@ test("a file whose bytes differ from its sidecar's checksum is skipped", async (
   const { report } = await adoptDirectory(catalogue, backupDir, backupDir);
   expect(report.adopted).toEqual([]);
   expect(report.skipped).toMatchObject([{ file: damaged.filename, reason: expect.stringContaining('does not match') }]);
+});
+
+test("a sidecar whose roles file is not its own is skipped, and deleting a backup never removes a file its row names as roles file but is not its companion", async () => {
+  // Another profile's backups in BACKUP_DIR/other, and a sidecar that names that folder (or one of its files) as its roles file.
+  const victim = backupIn(join(backupDir, 'other'));
+  const hostile = backupIn(backupDir, 'SELECT 1;\n', 'other');
+  const { report } = await adoptDirectory(catalogue, backupDir, backupDir);
+  expect(report.adopted).toEqual([]);
+  expect(report.skipped).toMatchObject([{ file: hostile.filename, reason: expect.stringContaining('roles file') }]);
+  // A row that says so anyway (an older catalogue, a hand edit): its delete leaves the other backup alone.
+  const row = { ...catalogue.findBackup(victim.id) ?? {}, id: hostile.id } as never;
+  const storage = new BackupStorage(backupDir);
+  const stored = { ...(row as object), path: join(backupDir, hostile.filename), location: { destination: 'local', key: hostile.filename }, format: 'plain', globals: { filename: `other/${victim.filename}`, checksum: null, note: null } };
+  await removeBackupFiles(storage, stored as never);
+  expect(existsSync(join(backupDir, hostile.filename))).toBe(false);
+  expect(existsSync(join(backupDir, 'other', victim.filename))).toBe(true);
+});
+
+test('a sidecar far bigger than any Holdfast writes is skipped without being read into memory', async () => {
+  const { truncateSync } = await import('node:fs');
+  mkdirSync(backupDir, { recursive: true });
+  const huge = join(backupDir, 'backup-2025-01-01T00-00-00-000Z-huge.sql.json');
+  writeFileSync(huge, '');
+  truncateSync(huge, 2 * 1024 * 1024 * 1024);
+  const { report } = await adoptDirectory(catalogue, backupDir, backupDir);
+  expect(report.skipped).toMatchObject([{ file: 'backup-2025-01-01T00-00-00-000Z-huge.sql.json', reason: expect.stringContaining('more than any sidecar holds') }]);
 });

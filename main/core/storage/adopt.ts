@@ -3,7 +3,7 @@
 // sidecars are read through a destination, so adopting another destination's backups is the same walk.
 import { resolve } from 'node:path';
 import { text } from 'node:stream/consumers';
-import { SIDECAR_SUFFIX } from '../backup/naming.ts';
+import { GLOBALS_SUFFIX, SIDECAR_SUFFIX } from '../backup/naming.ts';
 import { backupChecksum } from '../backup/seal.ts';
 import type { Catalogue } from '../catalogue/catalogue.ts';
 import { exists } from '../fsutil/durable.ts';
@@ -13,6 +13,9 @@ import type { BackupMetadata } from '../model/types.ts';
 import { keyName, type Destination } from './destination.ts';
 import { LocalDirectoryDestination } from './local-directory.ts';
 import { LOCAL_DESTINATION, localLocation } from './location.ts';
+
+/** A sidecar of a directory-format dump of 100,000 tables is about 30 MB; a bigger one is not Holdfast's and would be read whole into memory. */
+const MAX_SIDECAR_BYTES = 256 * 1024 * 1024;
 
 /** The one skip that is no failure: adopting the same directory twice. */
 export const ALREADY_CATALOGUED = 'already in the catalogue';
@@ -49,6 +52,11 @@ export async function adoptFrom(catalogue: Catalogue, source: Destination, recor
   for (const { key: sidecarKey, kind } of await source.list('')) {
     const name = keyName(sidecarKey);
     if (kind !== 'file' || !name.startsWith('backup-') || !name.endsWith(SIDECAR_SUFFIX)) continue;
+    const sidecarSize = (await source.stat(sidecarKey))?.size ?? 0;
+    if (sidecarSize > MAX_SIDECAR_BYTES) {
+      report.skipped.push({ file: name, reason: `not a Holdfast sidecar: ${sidecarSize} bytes, more than any sidecar holds (${MAX_SIDECAR_BYTES})` });
+      continue;
+    }
     let metadata: BackupMetadata;
     try {
       metadata = SidecarSchema.parse(JSON.parse(await text(await source.open(sidecarKey)))) as unknown as BackupMetadata;
@@ -58,6 +66,12 @@ export async function adoptFrom(catalogue: Catalogue, source: Destination, recor
     }
     if (`${metadata.filename}${SIDECAR_SUFFIX}` !== name) {
       report.skipped.push({ file: name, reason: 'the sidecar names another file' });
+      continue;
+    }
+    // Holdfast writes the roles file beside the dump under the dump's name; a sidecar naming any other
+    // (a folder, another backup's dump) would have that removed with this backup.
+    if (metadata.globals.filename !== null && metadata.globals.filename !== `${metadata.filename}${GLOBALS_SUFFIX}`) {
+      report.skipped.push({ file: metadata.filename, reason: `the sidecar names ${JSON.stringify(metadata.globals.filename)} as its roles file, not ${metadata.filename}${GLOBALS_SUFFIX}` });
       continue;
     }
     if (catalogue.findBackup(metadata.id) || catalogue.findBackup(metadata.filename)) {

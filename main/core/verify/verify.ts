@@ -89,7 +89,15 @@ async function checkContents(
   options: { pgRestoreList?: boolean; onInspected?: (inspection: ArchiveInspection) => void },
 ): Promise<void> {
   if (backup.format === 'directory') {
-    const tree = await checksumTree(path);
+    let tree;
+    try {
+      tree = await checksumTree(path);
+    } catch (error) {
+      // A symlink or device in the tree: reported as a failed check, like any other alteration.
+      if (!(error instanceof HoldfastError && error.code === 'VERIFY_FAILED')) throw error;
+      add('checksum', 'failed', error.message);
+      return;
+    }
     const recorded = new Map((backup.files ?? []).map((file) => [file.path, file.sha256]));
     const changed = tree.files.filter((file) => recorded.get(file.path) !== file.sha256).map((file) => file.path);
     const missing = [...recorded.keys()].filter((name) => !tree.files.some((file) => file.path === name));
