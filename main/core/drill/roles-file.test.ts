@@ -154,7 +154,7 @@ describe('the encoding pg_dumpall wrote the file in', () => {
   });
 
   test('a file in an encoding the drill cannot read, with characters beyond ASCII, is refused rather than read wrong', () => {
-    expect(() => decodeRolesFile(Buffer.from("SET client_encoding = 'MULE_INTERNAL';\nCREATE ROLE \"\u00e9\";\n", 'latin1'))).toThrow(RolesFileRefused);
+    expect(() => decodeRolesFile(Buffer.from('SET client_encoding = \'MULE_INTERNAL\';\nCREATE ROLE "\u00e9";\n', 'latin1'))).toThrow(RolesFileRefused);
     expect(decodeRolesFile(Buffer.from("SET client_encoding = 'MULE_INTERNAL';\nCREATE ROLE a;\n"))).toContain('CREATE ROLE a');
   });
 });

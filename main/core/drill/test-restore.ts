@@ -143,7 +143,11 @@ async function readRolesFile({ destination, globalsKey }: StoredBackup): Promise
     return decodeRolesFile(bytes);
   } catch (error) {
     if (!(error instanceof RolesFileRefused)) throw error;
-    throw new HoldfastError('VERIFY_FAILED', `The backup's roles file ${path} cannot be read: ${error.message}.`, 'A drill reads roles files in the encodings PostgreSQL servers use (UTF8, SQL_ASCII, LATIN1–9, WIN866/874/125x, ISO_8859_5–8, KOI8R/U, EUC_JP/KR); report this one as an issue.');
+    throw new HoldfastError(
+      'VERIFY_FAILED',
+      `The backup's roles file ${path} cannot be read: ${error.message}.`,
+      'A drill reads roles files in the encodings PostgreSQL servers use (UTF8, SQL_ASCII, LATIN1–9, WIN866/874/125x, ISO_8859_5–8, KOI8R/U, EUC_JP/KR); report this one as an issue.',
+    );
   }
 }
 

@@ -22,7 +22,7 @@ test.skipIf(!asRoot)('writeFileDurably on a full file system: the error is ENOSP
   }
 });
 
-test("a directory-format tree holding a symlink (or any entry that is not a file or a folder) has no checksum: pg_restore, run by Holdfast, would read what it points to", async () => {
+test('a directory-format tree holding a symlink (or any entry that is not a file or a folder) has no checksum: pg_restore, run by Holdfast, would read what it points to', async () => {
   const { symlinkSync, mkdirSync, writeFileSync } = await import('node:fs');
   const { checksumTree } = await import('./durable.ts');
   const tree = mkdtempSync(join(tmpdir(), 'holdfast-tree-'));

@@ -75,15 +75,17 @@ async function removeDeadWaiters(lockPath: string, mine: string): Promise<void> 
 /** Runs `work` while holding `<path>.lock`, alone among this process's callers and other processes. */
 export async function withLockFile<T>(path: string, what: string, work: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
   const previous = queues.get(path) ?? Promise.resolve();
-  const run = previous.catch(() => undefined).then(async () => {
-    const lockPath = `${path}.lock`;
-    await acquire(lockPath, what, timeoutMs);
-    try {
-      return await work();
-    } finally {
-      await rm(lockPath, { force: true });
-    }
-  });
+  const run = previous
+    .catch(() => undefined)
+    .then(async () => {
+      const lockPath = `${path}.lock`;
+      await acquire(lockPath, what, timeoutMs);
+      try {
+        return await work();
+      } finally {
+        await rm(lockPath, { force: true });
+      }
+    });
   const settled = run.catch(() => undefined);
   queues.set(path, settled);
   void settled.then(() => {

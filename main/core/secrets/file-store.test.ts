@@ -99,7 +99,7 @@ test('passwords stored at the same time are all kept: each change reads and writ
   expect(await reader.get('seed')).toBe('x');
 });
 
-test('a lock left by a process that died does not block the next change; the lock and a killed writer\'s temp files are gone after it', async () => {
+test("a lock left by a process that died does not block the next change; the lock and a killed writer's temp files are gone after it", async () => {
   writeFileSync(join(home, `${CREDENTIALS_FILE}.lock`), '999999999 gone:1\n');
   // What a writer killed mid-change leaves: its sealed temp file, and a waiter's temp of the lock.
   const left = [`.${CREDENTIALS_FILE}.999999999-0a0b0c0d.tmp`, `${CREDENTIALS_FILE}.lock.999999999-0a0b0c0d`];

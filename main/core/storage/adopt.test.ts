@@ -71,7 +71,7 @@ test("a file whose bytes differ from its sidecar's checksum is skipped", async (
   expect(report.skipped).toMatchObject([{ file: damaged.filename, reason: expect.stringContaining('does not match') }]);
 });
 
-test("a sidecar whose roles file is not its own is skipped, and deleting a backup never removes a file its row names as roles file but is not its companion", async () => {
+test('a sidecar whose roles file is not its own is skipped, and deleting a backup never removes a file its row names as roles file but is not its companion', async () => {
   // Another profile's backups in BACKUP_DIR/other, and a sidecar that names that folder (or one of its files) as its roles file.
   const victim = backupIn(join(backupDir, 'other'));
   const hostile = backupIn(backupDir, 'SELECT 1;\n', 'other');
@@ -79,9 +79,15 @@ test("a sidecar whose roles file is not its own is skipped, and deleting a backu
   expect(report.adopted).toEqual([]);
   expect(report.skipped).toMatchObject([{ file: hostile.filename, reason: expect.stringContaining('roles file') }]);
   // A row that says so anyway (an older catalogue, a hand edit): its delete leaves the other backup alone.
-  const row = { ...catalogue.findBackup(victim.id) ?? {}, id: hostile.id } as never;
+  const row = { ...(catalogue.findBackup(victim.id) ?? {}), id: hostile.id } as never;
   const storage = new BackupStorage(backupDir);
-  const stored = { ...(row as object), path: join(backupDir, hostile.filename), location: { destination: 'local', key: hostile.filename }, format: 'plain', globals: { filename: `other/${victim.filename}`, checksum: null, note: null } };
+  const stored = {
+    ...(row as object),
+    path: join(backupDir, hostile.filename),
+    location: { destination: 'local', key: hostile.filename },
+    format: 'plain',
+    globals: { filename: `other/${victim.filename}`, checksum: null, note: null },
+  };
   await removeBackupFiles(storage, stored as never);
   expect(existsSync(join(backupDir, hostile.filename))).toBe(false);
   expect(existsSync(join(backupDir, 'other', victim.filename))).toBe(true);
