@@ -11,6 +11,8 @@ import type { EmittedEvent } from './events/events.ts';
 import { Holdfast } from './holdfast.ts';
 import { closeServers, startServer, type TestServer } from './notify/test-support.ts';
 import { runAs } from './users/acting.ts';
+import type { HoldfastError } from './model/errors.ts';
+import { seedBackup } from '../../test/support/clocked-cron.ts';
 
 let home: string;
 let holdfast: Holdfast;
@@ -102,5 +104,25 @@ describe('engine events', () => {
       stderr.mockRestore();
     }
     expect(logLines()).toContainEqual(expect.objectContaining({ level: 50, subscriber: 'audit', event: 'schedule.removed', error: 'the audit log refused the row' }));
+  });
+
+  test('a pin or a delete whose audit row cannot be written is not made: the change and its record commit together', async () => {
+    const filename = seedBackup(holdfast.catalogue, holdfast.config.backupDir, 'nowhere', '2026-01-02T03:04:05.000Z');
+    holdfast.catalogue.db.exec(`CREATE TRIGGER audit_refused BEFORE INSERT ON audit_log BEGIN SELECT RAISE(FAIL, 'the audit log refused the row'); END`);
+    const pinning = (() => {
+      try {
+        holdfast.pinBackup(filename, true);
+        return undefined;
+      } catch (error) {
+        return error as HoldfastError;
+      }
+    })();
+    expect(pinning).toMatchObject({ code: 'INTERNAL', message: expect.stringContaining(`Pinning ${filename} was not recorded: its audit entry could not be written (the audit log refused the row)`) });
+    expect(holdfast.showBackup(filename).pinned).toBe(false);
+    await expect(holdfast.deleteBackup(filename, filename)).rejects.toMatchObject({ code: 'INTERNAL', message: expect.stringContaining(`Deleting ${filename} was not recorded`) });
+    expect(holdfast.showBackup(filename).status).not.toBe('deleted');
+    holdfast.catalogue.db.exec('DROP TRIGGER audit_refused');
+    holdfast.pinBackup(filename, true);
+    expect(holdfast.catalogue.auditEntries(1)[0]).toMatchObject({ action: 'backup.pin', target: filename });
   });
 });

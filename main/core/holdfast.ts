@@ -15,6 +15,7 @@ import { DrillSlots } from './drill/drill-slots.ts';
 import { leftBehind } from './drill/left-behind.ts';
 import { testRestore, type RestoreTestResult } from './drill/test-restore.ts';
 import type { EventBus } from './events/bus.ts';
+import { commitAudited } from './events/audited-change.ts';
 import { engineEventBus } from './events/engine-bus.ts';
 import { ensurePrivateDir, exists } from './fsutil/durable.ts';
 import { fileLogger, type Logger } from './log/log.ts';
@@ -338,10 +339,13 @@ export class Holdfast implements EngineContext, ProfileContext {
     }
     const freedBytes = sharing.length === 0 ? backup.size : 0;
     // Status and its audit row in one transaction (the audit subscriber is synchronous), as retention does: the row stays as history.
-    this.catalogue.db.transaction(() => {
-      this.catalogue.setBackupStatus(backup.id, 'deleted');
-      void this.events.emit({ kind: 'backup.deleted', backup, freedBytes, sharedWith: sharing });
-    })();
+    commitAudited(
+      this.catalogue.db,
+      this.events,
+      () => this.catalogue.setBackupStatus(backup.id, 'deleted'),
+      { kind: 'backup.deleted', backup, freedBytes, sharedWith: sharing },
+      `Deleting ${backup.filename}`,
+    );
     if (sharing.length === 0) return { deleted: backup.filename, freedBytes };
     return { deleted: backup.filename, freedBytes, filesKept: `${backup.path} was kept: the catalogue lists it for ${sharing.join(', ')} too, so only this entry was removed.` };
   }

@@ -61,6 +61,7 @@ export function auditRow(event: EmittedEvent): AuditRow | undefined {
 export function auditSubscriber(catalogue: Pick<Catalogue, 'audit'>): Subscriber {
   return {
     name: 'audit',
+    transactional: true,
     handle(event) {
       const row = auditRow(event);
       if (row) catalogue.audit(actorName(), row.action, row.target, row.detail);

@@ -84,4 +84,24 @@ describe('EventBus', () => {
     await bus.emit(removed);
     expect(seen.map((event) => event.kind)).toEqual(['backup.started', 'backup.started', 'schedule.removed']);
   });
+
+  test("inside a transaction a transactional subscriber's failure is thrown, before the others run; outside one it is reported", () => {
+    const failures: string[] = [];
+    const seen: string[] = [];
+    const bus = new EventBus(({ subscriber }) => void failures.push(subscriber));
+    bus.subscribe({
+      name: 'audit',
+      transactional: true,
+      handle: () => {
+        throw new Error('refused');
+      },
+    });
+    bus.subscribe({ name: 'log', handle: (event) => void seen.push(event.kind) });
+    const event = { kind: 'user.removed', name: 'bob' } as const;
+    expect(() => bus.emit(event, { inTransaction: true })).toThrow('refused');
+    expect(seen).toEqual([]);
+    void bus.emit(event);
+    expect(failures).toEqual(['audit']);
+    expect(seen).toEqual(['user.removed']);
+  });
 });

@@ -2,13 +2,23 @@
 // synchronous subscriber (the audit rows) has written before emit returns, and in the caller's async
 // context (the acting API user). Its promise settles when the asynchronous ones (notifications) have;
 // the engine awaits it where it awaited the notification before. A subscriber's failure, thrown or
-// rejected, is reported and swallowed: it never fails the operation that emitted the event.
+// rejected, is reported and swallowed: it never fails the operation that emitted the event — except
+// a transactional subscriber's (the audit rows) when the change is emitted inside its catalogue
+// transaction ({ inTransaction: true }): then the change and its record commit together or not at
+// all, so a delete or a pin is never made without its audit row.
 import type { EmittedEvent, EngineEvent, EventKind } from './events.ts';
 
 export interface Subscriber {
   /** Names it in the report of a failure. */
   readonly name: string;
   handle(event: EmittedEvent): void | Promise<void>;
+  /** Synchronous, and written in the caller's transaction: its failure undoes an in-transaction change. */
+  readonly transactional?: boolean;
+}
+
+export interface EmitOptions {
+  /** Emitted inside the catalogue transaction that makes the change: a transactional subscriber's failure is thrown. */
+  inTransaction?: boolean;
 }
 
 export type SubscriberFailure = (failure: { subscriber: string; event: EventKind; error: unknown }) => void;
@@ -30,8 +40,8 @@ export class EventBus {
     };
   }
 
-  /** Never throws, never rejects. */
-  emit(event: EngineEvent): Promise<void> {
+  /** Never rejects; throws only a transactional subscriber's failure, and only with { inTransaction: true }. */
+  emit(event: EngineEvent, options: EmitOptions = {}): Promise<void> {
     const emitted: EmittedEvent = { ...event, at: this.now().toISOString() };
     const pending: Array<Promise<void>> = [];
     // A copy: a subscriber that unsubscribes while handling must not make the next one be skipped.
@@ -40,6 +50,7 @@ export class EventBus {
         const result = subscriber.handle(emitted);
         if (result) pending.push(result.catch((error: unknown) => this.fail(subscriber, event, error)));
       } catch (error) {
+        if (options.inTransaction && subscriber.transactional) throw error;
         this.fail(subscriber, event, error);
       }
     }
