@@ -51,6 +51,15 @@ export class ByteReader {
     return 0;
   }
 
+  /** Whether the source has no byte at `pos`: how a reader of a stream of unknown length finds its end. */
+  async atEnd(): Promise<boolean> {
+    if (this.pos >= this.end) return true;
+    const o = this.pos - this.winStart;
+    if (o >= 0 && o < this.winLen) return false;
+    const probe = Buffer.allocUnsafe(1);
+    return (await this.src.readAt(probe, 0, 1, this.pos)) === 0;
+  }
+
   get window(): Buffer {
     return this.win;
   }
@@ -152,3 +161,4 @@ export class ByteReader {
 }
 
 export const truncatedFile = (context: string, needEnd: number, end: number) => `${context} ends at byte ${needEnd} but the file has ${end} bytes: the archive is truncated`;
+export const truncatedStream = (context: string, needEnd: number) => `${context} ends at byte ${needEnd} but the stream ended before it: the archive is truncated`;
