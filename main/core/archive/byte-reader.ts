@@ -36,6 +36,8 @@ export class ByteReader {
     const o = this.pos - this.winStart;
     if (o >= 0 && o + n <= this.winLen) return o;
     if (this.pos + n > this.end) this.fail(this.pos + n);
+    // The new window starts here, and every read after it is at or past it.
+    this.src.forget?.(this.pos);
     const want = Math.min(this.end - this.pos, Math.max(n, this.readAhead));
     if (want > this.win.length) this.win = Buffer.allocUnsafe(want);
     let got = 0;
