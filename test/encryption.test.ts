@@ -136,6 +136,20 @@ describe.skipIf(!keyring || !hasAge)('age encryption at rest', () => {
     expect(plaintextOnDisk()).toEqual([]);
   });
 
+  test('the impact preview (dry run) and a --swap restore of an encrypted backup read its decrypted copy', async () => {
+    const backup = await holdfast.backup('shop', { format: 'custom', suffix: 'swap' });
+    const base = { ref: backup.id, to: 'shop', create: true, clean: false, noOwner: false, noAcl: false };
+    const preview = await holdfast.restore({ ...base, dbname: 'swap_target', dryRun: true });
+    expect(preview).toMatchObject({ dryRun: true, ok: true });
+    expect(preview.impact).toBeDefined();
+    await server.query('CREATE DATABASE swap_target');
+    await server.query('CREATE TABLE stale (a int)', 'swap_target');
+    const swapped = await holdfast.restore({ ...base, dbname: 'swap_target', create: false, swap: true, confirm: 'swap_target', dryRun: false });
+    expect(swapped.ok).toBe(true);
+    expect(await rowCount(server, 'swap_target', 'secrets')).toBe(20000);
+    expect(filesUnder(join(home.home, 'decrypted'))).toEqual([]);
+  });
+
   test.each([{ compress: 'gzip:6' }, { compress: 'none' }])('a plain backup (%o) is encrypted, checked as it streams, verified and drilled', async ({ compress }) => {
     const backup = await holdfast.backup('shop', { format: 'plain', compression: compress === 'none' ? { method: 'none' } : { method: 'gzip', level: 6 } });
     expect(backup.filename).toMatch(compress === 'none' ? /\.sql\.age$/ : /\.sql\.gz\.age$/);
