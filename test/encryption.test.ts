@@ -12,6 +12,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Holdfast } from '../main/core/holdfast.ts';
 import { startPgServer, type PgServer } from './support/pg-server.ts';
 import { makeHome, profileFor, rowCount, seedDatabase, usePrivateTmpdir, type TestHome } from './support/holdfast-env.ts';
+import { asRoot, mountTmpfs } from './support/full-disk.ts';
+import { mkdirSync } from 'node:fs';
 
 const keyring = Boolean(process.env.HOLDFAST_TEST_KEYRING);
 // Under CI (.ci/setup installs age) a missing age binary fails the suite instead of skipping it.
@@ -164,6 +166,26 @@ describe.skipIf(!keyring || !hasAge)('age encryption at rest', () => {
     expect(drill.ok).toBe(true);
   });
 
+  test.skipIf(!asRoot)('a full disk while encrypting: the error names the disk, not a broken pipe, and no temp file stays', async () => {
+    const small = join(home.home, 'small');
+    mkdirSync(small);
+    const unmount = mountTmpfs(small, '256k');
+    const other = makeHome({ BACKUP_ENCRYPTION_KEY: recipient, BACKUP_DIR: small });
+    const full = await other.open();
+    try {
+      await full.addProfile(profileFor(server, 'shop', 'shop'));
+      await expect(full.backup('shop', { format: 'custom', compression: { method: 'none' } })).rejects.toMatchObject({
+        code: 'BACKUP_FAILED',
+        message: expect.stringMatching(/Encrypting pg_dump's output failed: .*(ENOSPC|no space left)/i),
+      });
+      expect(readdirSync(small).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+    } finally {
+      full.close();
+      other.cleanup();
+      unmount();
+    }
+  });
+
   test('a directory or tar backup with encryption on is refused with a clear error, and nothing is written', async () => {
     for (const format of ['directory', 'tar'] as const) {
       await expect(holdfast.backup('shop', { format })).rejects.toMatchObject({ code: 'BAD_INPUT', message: expect.stringContaining(`a ${format}-format backup cannot be encrypted`) });
@@ -189,6 +211,9 @@ describe.skipIf(!keyring || !hasAge)('age encryption at rest', () => {
       await expect(holdfast.restore({ ref: backup.id, to: 'shop', dbname: `damaged_${damage.replace(/-/g, '_')}`, create: true, clean: false, noOwner: false, noAcl: false, dryRun: false })).rejects.toMatchObject({
         message: expect.stringMatching(/could not be decrypted|failed verification/),
       });
+      const drill = await holdfast.testRestore(backup.id);
+      expect(drill).toMatchObject({ ok: false, verdict: 'failed', error: expect.stringContaining('failed verification') });
+      expect(holdfast.catalogue.findBackup(backup.id)?.restoreTest?.status).toBe('failed');
     }
   });
 

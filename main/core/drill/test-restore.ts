@@ -165,8 +165,17 @@ export async function testRestore(context: EngineContext, ref: string, options: 
   try {
     // The drill's tools read a local file: the stored one itself for BACKUP_DIR (core/storage), or an
     // encrypted backup's private decrypted copy (encryption/decrypted-copy.ts).
-    const copy = await readablePlaintext(context, stored);
-    return await drill(context, copy.backup, { ...options, decryptedWith: copy.keyName }).finally(() => copy.release());
+    let copy;
+    try {
+      copy = await readablePlaintext(context, stored);
+    } catch (error) {
+      // A stored file that does not decrypt is a verdict on the backup: the drill's own checks find
+      // it again (verify's decrypt check) and record the drill as failed.
+      if (error instanceof HoldfastError && error.code === 'DECRYPT_FAILED') return await drill(context, stored, { ...options, decryptedWith: undefined });
+      throw error;
+    }
+    const readable = copy;
+    return await drill(context, readable.backup, { ...options, decryptedWith: readable.keyName }).finally(() => readable.release());
   } finally {
     release?.();
   }
