@@ -12,7 +12,9 @@ import { deadProcessDirs, processDirPrefix } from '../process/liveness.ts';
 import { HoldfastError } from '../model/errors.ts';
 import type { BackupMetadata } from '../model/types.ts';
 import { ENCRYPTED_SUFFIX } from '../backup/naming.ts';
-import { decryptFile, identitiesFor, type IdentitySource } from './decrypt-file.ts';
+import { decryptFile, identitiesFor, type DecryptPass, type IdentitySource } from './decrypt-file.ts';
+import type { HeldIdentity } from './keyring.ts';
+import { finished } from 'node:stream/promises';
 
 const PREFIX = 'holdfast-decrypted-';
 
@@ -43,7 +45,7 @@ export async function decryptedCopy<T extends BackupMetadata>(source: IdentitySo
   try {
     const plainName = backup.filename.endsWith(ENCRYPTED_SUFFIX) ? backup.filename.slice(0, -ENCRYPTED_SUFFIX.length) : `${backup.filename}.decrypted`;
     const path = join(dir, plainName);
-    const pass = await decryptFile(backup.path, backup, identities, [createWriteStream(path, { flags: 'wx', mode: 0o600 })]);
+    const pass = await decryptInto(path, backup.path, backup, identities);
     const recorded = backup.encryption;
     const wrong =
       pass.storedChecksum !== backup.checksum
@@ -56,7 +58,7 @@ export async function decryptedCopy<T extends BackupMetadata>(source: IdentitySo
     if (globalsPath && backup.globals.filename) {
       const plainGlobals = join(dir, basename(backup.globals.filename, ENCRYPTED_SUFFIX));
       try {
-        const roles = await decryptFile(globalsPath, { ...backup, filename: backup.globals.filename }, identities, [createWriteStream(plainGlobals, { flags: 'wx', mode: 0o600 })]);
+        const roles = await decryptInto(plainGlobals, globalsPath, { ...backup, filename: backup.globals.filename }, identities);
         globals = { filename: basename(plainGlobals), checksum: roles.plaintextChecksum, note: null };
         if (recorded?.globalsPlaintextChecksum && recorded.globalsPlaintextChecksum !== roles.plaintextChecksum) globals = { filename: null, checksum: null, note: 'The roles file decrypts but its content does not have its recorded checksum.' };
       } catch (error) {
@@ -71,6 +73,16 @@ export async function decryptedCopy<T extends BackupMetadata>(source: IdentitySo
     await release();
     throw error;
   }
+}
+
+/** Decrypts `source` into a new private file at `target`, resolving once every byte is written (a failed write rejects). */
+async function decryptInto(target: string, source: string, backup: Pick<BackupMetadata, 'filename' | 'encryption'>, identities: HeldIdentity[]): Promise<DecryptPass> {
+  const out = createWriteStream(target, { flags: 'wx', mode: 0o600 });
+  const written = finished(out);
+  written.catch(() => undefined);
+  const pass = await decryptFile(source, backup, identities, [out]);
+  await written;
+  return pass;
 }
 
 /** Private copies left by a Holdfast process that died mid-restore (SIGKILL skips every finally). */
