@@ -59,6 +59,11 @@ export const CHANNELS = {
   'user.list': { changesState: false, role: 'super-admin', longRunning: false },
   'user.remove': superChange,
   'user.rotate': superChange,
+  'key.generate': superChange,
+  'key.import': superChange,
+  // It answers a secret: a super-admin's, and it changes nothing.
+  'key.export': { changesState: false, role: 'super-admin', longRunning: false },
+  'key.list': read,
 } as const satisfies Record<string, ChannelFacts>;
 
 export type ChannelName = keyof typeof CHANNELS;

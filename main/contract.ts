@@ -10,6 +10,7 @@ import { HoldfastError, toErrorInfo, type ErrorInfo } from './core/model/errors.
 import type { Holdfast } from './core/holdfast.ts';
 import { NewProfileSchema, ProfileChangesSchema, ProfileNameSchema } from './core/profiles/profile-schema.ts';
 import { ROLES, UserNameSchema } from './core/users/users.ts';
+import { identityFileText, listKeys } from './core/encryption/key-list.ts';
 
 export type Envelope<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo };
 
@@ -30,6 +31,10 @@ const Password = z
 const ScheduleId = z.string().regex(/^[0-9a-f]{12}$/, 'a schedule id is 12 hex characters (holdfast schedule list)');
 
 const BackupRef = z.string().min(1, 'give a backup id or filename').max(255);
+
+const KeyName = z.string().min(1).max(64);
+/** An age identity file crosses the contract only on its way to the keychain; its errors never echo it. */
+const IdentityText = z.string().min(1, 'the identity file is empty').max(64 * 1024);
 
 /** An existing user: looked up, so the stricter rules for new names do not apply. */
 const ExistingUserName = z.string().min(1).max(64);
@@ -149,6 +154,14 @@ export const contract = {
   'user.list': define(z.object({}).strict(), (holdfast) => holdfast.listUsers()),
   'user.remove': define(z.object({ name: ExistingUserName }).strict(), (holdfast, input) => holdfast.removeUser(input.name)),
   'user.rotate': define(z.object({ name: ExistingUserName }).strict(), (holdfast, input) => holdfast.rotateUserToken(input.name)),
+  // age identities for encrypted backups (BACKUP_ENCRYPTION_KEY): the secret goes to the keychain and comes back out only by export.
+  'key.generate': define(z.object({ name: KeyName.optional() }).strict(), (holdfast, input) => holdfast.keyring.generate(input.name)),
+  'key.import': define(z.object({ identity: IdentityText, name: KeyName.optional() }).strict(), (holdfast, input) => holdfast.keyring.import(input.identity, input.name)),
+  'key.export': define(z.object({ name: KeyName }).strict(), async (holdfast, input) => {
+    const { entry, identity } = await holdfast.keyring.export(input.name);
+    return { ...entry, identityFile: identityFileText(entry, identity) };
+  }),
+  'key.list': define(z.object({}).strict(), (holdfast) => listKeys(holdfast.keyring, holdfast.catalogue.listBackups({}))),
 } as const;
 
 export type Channel = keyof typeof contract;

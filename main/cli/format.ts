@@ -20,6 +20,7 @@ export function formatBackup(backup: BackupMetadata): string {
     `  ${backup.checksum}`,
     `  ${backup.path}`,
     backup.globals.note ? `  note: ${backup.globals.note}` : `  roles: ${backup.globals.filename}`,
+    ...(backup.encryption ? [`  encrypted (age) to ${backup.encryption.recipients.join(', ')}`] : []),
   ].join('\n');
 }
 

@@ -11,6 +11,7 @@ import { healthCommands } from './commands/health.ts';
 import { daemonCommand, serveCommand } from './commands/hosts.ts';
 import { listCommand } from './commands/list.ts';
 import { pinCommands } from './commands/pin.ts';
+import { keyCommands } from './commands/key.ts';
 import { profileCommands } from './commands/profile.ts';
 import { restoreCommand } from './commands/restore.ts';
 import { retentionCommands } from './commands/retention.ts';
@@ -34,6 +35,7 @@ const COMMAND_GROUPS: readonly CommandGroup[] = [
   listCommand,
   verifyCommand,
   pinCommands,
+  keyCommands,
   restoreCommand,
   adoptCommand,
 ];

@@ -38,6 +38,8 @@ import { ScheduleStore } from './schedule/schedule-store.ts';
 import { systemClock, type Clock, type Scheduler } from './schedule/scheduler.ts';
 import { addSchedule, listSchedules, removeSchedule, setScheduleEnabled, type ScheduleRequest, type ScheduleView } from './schedule/schedules.ts';
 import { removeStalePassfiles } from './secrets/passfile.ts';
+import { Keyring, type HeldIdentity } from './encryption/keyring.ts';
+import { removeStaleDecryptedCopies } from './encryption/decrypted-copy.ts';
 import { passwordFor } from './secrets/password-for.ts';
 import { removeStaleSandboxes } from './drill/scratch-server.ts';
 import type { SecretStore } from './secrets/secret-store.ts';
@@ -60,6 +62,7 @@ export class Holdfast implements EngineContext, ProfileContext {
   readonly config: HoldfastConfig;
   readonly catalogue: Catalogue;
   readonly secrets: SecretStore;
+  readonly keyring: Keyring;
   readonly schedules: ScheduleStore;
   readonly users: UserStore;
   readonly notifier: Notifier;
@@ -76,6 +79,7 @@ export class Holdfast implements EngineContext, ProfileContext {
     this.drillSlots = new DrillSlots(config.drillConcurrency);
     this.catalogue = catalogue;
     this.secrets = secrets;
+    this.keyring = new Keyring(config.home, secrets);
     this.schedules = new ScheduleStore(catalogue.db);
     this.users = new UserStore(catalogue.db);
     this.logger = fileLogger(join(config.home, 'logs'));
@@ -101,6 +105,9 @@ export class Holdfast implements EngineContext, ProfileContext {
   clientTools(explicitDir?: string): Promise<ClientToolSet[]> {
     return this.tools.get(explicitDir);
   }
+  identities(): Promise<HeldIdentity[]> {
+    return this.keyring.identities();
+  }
   passwordFor(profile: Profile): Promise<string | undefined> {
     return passwordFor(this.secrets, profile);
   }
@@ -112,6 +119,7 @@ export class Holdfast implements EngineContext, ProfileContext {
   async reconcile(): Promise<ReconcileReport> {
     const report: ReconcileReport = { interruptedRuns: [], removedTempFiles: [], missingBackups: [], foundAgain: [], endedProcesses: [], stuckProcesses: [], finishedBackups: [] };
     await removeStalePassfiles();
+    await removeStaleDecryptedCopies(this.config.home);
     // A drill's sandbox server outlives a Holdfast killed mid-drill, with the restored data beside it.
     await removeStaleSandboxes();
     for (const run of this.catalogue.staleRuns()) {

@@ -36,6 +36,8 @@ export class ByteReader {
     const o = this.pos - this.winStart;
     if (o >= 0 && o + n <= this.winLen) return o;
     if (this.pos + n > this.end) this.fail(this.pos + n);
+    // The new window starts here, and every read after it is at or past it.
+    this.src.forget?.(this.pos);
     const want = Math.min(this.end - this.pos, Math.max(n, this.readAhead));
     if (want > this.win.length) this.win = Buffer.allocUnsafe(want);
     let got = 0;
@@ -49,6 +51,15 @@ export class ByteReader {
     // The file shrank under us (or the source lied about its size): same outcome as a cut file.
     if (got < n) this.fail(this.pos + n);
     return 0;
+  }
+
+  /** Whether the source has no byte at `pos`: how a reader of a stream of unknown length finds its end. */
+  async atEnd(): Promise<boolean> {
+    if (this.pos >= this.end) return true;
+    const o = this.pos - this.winStart;
+    if (o >= 0 && o < this.winLen) return false;
+    const probe = Buffer.allocUnsafe(1);
+    return (await this.src.readAt(probe, 0, 1, this.pos)) === 0;
   }
 
   get window(): Buffer {
@@ -152,3 +163,4 @@ export class ByteReader {
 }
 
 export const truncatedFile = (context: string, needEnd: number, end: number) => `${context} ends at byte ${needEnd} but the file has ${end} bytes: the archive is truncated`;
+export const truncatedStream = (context: string, needEnd: number) => `${context} ends at byte ${needEnd} but the stream ended before it: the archive is truncated`;

@@ -1,6 +1,6 @@
 // custom (-Fc): the TOC records where each data block starts; every block is walked chunk header to
 // chunk header, never by reading table data.
-import { ByteReader, truncatedFile } from './byte-reader.ts';
+import { ByteReader, truncatedFile, truncatedStream } from './byte-reader.ts';
 import { ARCH_CUSTOM, BLK_BLOBS, BLK_DATA, K_OFFSET_NO_DATA, K_OFFSET_POS_NOT_SET, K_OFFSET_POS_SET } from './constants.ts';
 import { archiveFindings, dataEntries, describeData, owner } from './entries.ts';
 import { DumpProblem } from './problem.ts';
@@ -20,7 +20,8 @@ export async function readCustom(src: Source, path: string): Promise<Findings> {
   if (first.subarray(0, 5).toString('latin1') !== 'PGDMP') {
     throw new DumpProblem(`${path} is not a pg_dump custom-format archive: it looks like ${sniff(first)}`);
   }
-  const r = new ByteReader(src, 0, size, truncatedFile);
+  // A stream's length is unknown (stream-source.ts): a cut is reported without a file size.
+  const r = new ByteReader(src, 0, size, size === Number.MAX_SAFE_INTEGER ? truncatedStream : truncatedFile);
   const head = await readHead(r, ARCH_CUSTOM, 'archive');
   const toc = await readToc(r, head, 'offset');
   await checkCustomData(r, toc, size);
@@ -39,7 +40,7 @@ async function checkCustomData(r: ByteReader, toc: Toc, size: number): Promise<v
   if (unplaced.length > 0) {
     // No offsets: pg_dump wrote to a pipe (it never rewrote the TOC) or was killed before the end.
     // Either way the blocks follow the TOC back to back; walk them all as pg_restore would.
-    await scanCustomSequentially(r, toc, size);
+    await scanCustomSequentially(r, toc);
     return;
   }
   for (const e of wanted) {
@@ -62,12 +63,13 @@ async function checkCustomData(r: ByteReader, toc: Toc, size: number): Promise<v
   }
 }
 
-async function scanCustomSequentially(r: ByteReader, toc: Toc, size: number): Promise<void> {
+async function scanCustomSequentially(r: ByteReader, toc: Toc): Promise<void> {
   const byId = new Map(toc.entries.map((e) => [e.dumpId, e]));
   const seen = new Set<number>();
   r.pos = toc.end;
   r.readAhead = 256 * 1024;
-  while (r.pos < size) {
+  // A file's size is known; a stream's (stream-source.ts) only once a read finds nothing more.
+  while (!(await r.atEnd())) {
     const at = r.pos;
     r.context = `the data block header at byte ${at}`;
     const type = await r.u8();
@@ -85,7 +87,7 @@ async function scanCustomSequentially(r: ByteReader, toc: Toc, size: number): Pr
   }
   const missing = dataEntries(toc.entries).find((e) => !seen.has(e.dumpId));
   if (missing) {
-    throw new DumpProblem(`the file ends at byte ${size} without the ${describeData(missing)}: pg_dump did not finish writing the archive`);
+    throw new DumpProblem(`the file ends at byte ${r.pos} without the ${describeData(missing)}: pg_dump did not finish writing the archive`);
   }
 }
 

@@ -5,6 +5,8 @@ import { DumpProblem } from './problem.ts';
 export interface Source {
   readonly size: number;
   readAt(target: Buffer, offset: number, length: number, position: number): Promise<number>;
+  /** Nothing before `position` will be read again: a stream (stream-source.ts) can let those bytes go. */
+  forget?(position: number): void;
 }
 
 export function fileSource(fh: FileHandle, size: number): Source {

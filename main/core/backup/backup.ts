@@ -4,7 +4,7 @@
 // failed run with the reason, and no file under a final name. A crash from the first rename on is
 // finished or undone by the next start (seal.ts); pg_dump never outlives us (process/child.ts).
 import { rm } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import type pg from 'pg';
 import { inspectArchive, type ArchiveTable } from '../archive/inspect.ts';
 import type { Catalogue } from '../catalogue/catalogue.ts';
@@ -16,11 +16,16 @@ import { checksumTree, createPrivateFile, ensurePrivateDir, exists, pathSize, se
 import { dbnameConninfo, quoteIdent } from '../pg/connection.ts';
 import { tableKey } from '../pg/table-key.ts';
 import { openSession, type CredentialSource, type ServerSession } from '../pg/session.ts';
-import { runChild, startChild, stderrTail, type ChildRecord } from '../process/child.ts';
+import { startChild, stderrTail, type ChildRecord } from '../process/child.ts';
 import { crashPoint } from '../process/crash-point.ts';
-import { pickClientTools, type ClientToolSet } from '../tools/discover.ts';
-import type { BackupMetadata, GlobalsInfo, Profile } from '../model/types.ts';
-import { backupFilename, companionPaths, TEMP_SUFFIX } from './naming.ts';
+import { pickClientTools } from '../tools/discover.ts';
+import type { BackupMetadata, Profile } from '../model/types.ts';
+import { backupFilename, companionPaths, ENCRYPTED_SUFFIX, TEMP_SUFFIX } from './naming.ts';
+import { writeEncrypted, type EncryptedWrite } from './encrypted-output.ts';
+import { dumpGlobals } from './globals.ts';
+import { inspectStream, STREAMABLE_FORMATS } from '../archive/stream-inspect.ts';
+import { recipientFingerprint } from '../encryption/recipients.ts';
+import type { IdentitySource } from '../encryption/decrypt-file.ts';
 import { completeSeal, removeFinalFiles } from './seal.ts';
 import { compressionLabel, effectiveCompression, fileExtension, pgDumpArgs, type BackupOptions } from './options.ts';
 
@@ -32,7 +37,7 @@ export interface BackupProgress {
   expectedBytes: number | undefined;
 }
 
-export interface EngineContext extends CredentialSource {
+export interface EngineContext extends CredentialSource, IdentitySource {
   config: HoldfastConfig;
   catalogue: Catalogue;
 }
@@ -133,7 +138,17 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
   const progress = (phase: BackupProgress['phase'], bytes = 0) => request.onProgress?.({ phase, bytes, elapsedMs: elapsed(), expectedBytes });
 
   const compression = effectiveCompression(options, config.compressionDefault);
-  const filename = backupFilename(startedAt, profile.name, options.suffix, fileExtension(options.format, compression));
+  // Encrypted: pg_dump's output goes through a pipe to the encryptor, so no plaintext reaches a disk.
+  const encryptTo = config.encryptTo;
+  if (encryptTo.length > 0 && !STREAMABLE_FORMATS.includes(options.format)) {
+    throw new HoldfastError(
+      'BAD_INPUT',
+      `BACKUP_ENCRYPTION_KEY is set, and a ${options.format}-format backup cannot be encrypted: ${options.format === 'directory' ? 'pg_dump writes its files to disk itself' : 'its completeness check needs to read the archive out of order'}, so plaintext would reach the disk or go unchecked.`,
+      'Use --format custom (or plain) for encrypted backups; custom restores selectively and is the default.',
+    );
+  }
+  const extension = fileExtension(options.format, compression) + (encryptTo.length > 0 ? ENCRYPTED_SUFFIX : '');
+  const filename = backupFilename(startedAt, profile.name, options.suffix, extension);
   const finalPath = join(config.backupDir, filename);
   const tempPath = `${finalPath}${TEMP_SUFFIX}`;
   const companions = companionPaths(finalPath);
@@ -180,17 +195,21 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
     const snapshot = (await client.query<{ id: string }>('SELECT pg_export_snapshot() AS id')).rows[0]!.id;
 
     const env = session.childEnv();
-    const args = pgDumpArgs({ options, compression, clientMajor: tools.major, outputPath: tempPath, snapshot, dbnameConninfo: dbnameConninfo(profile.dbname) });
+    const encrypt = encryptTo.length > 0;
+    const args = pgDumpArgs({ options, compression, clientMajor: tools.major, outputPath: encrypt ? undefined : tempPath, snapshot, dbnameConninfo: dbnameConninfo(profile.dbname) });
     if (options.format !== 'directory') await createPrivateFile(tempPath);
 
     progress('dumping');
-    const dump = startChild(tools.paths.pg_dump, args, { env, signal: request.signal, timeoutMs: config.timeoutMs, onStart });
+    const dump = startChild(tools.paths.pg_dump, args, { env, signal: request.signal, timeoutMs: config.timeoutMs, onStart, streamStdout: encrypt });
+    // The structural check reads the plaintext as it passes on its way to the encryptor.
+    const streamed = encrypt ? inspectStream(options.format, filename, { gzip: options.format === 'plain' && compression.method === 'gzip' }) : undefined;
+    const encrypting: Promise<EncryptedWrite | Error> | undefined = encrypt ? writeEncrypted(dump.child.stdout!, tempPath, encryptTo, streamed!.sink).catch((error: Error) => error) : undefined;
     // While pg_dump runs, the snapshot's transaction counts rows and pg_dumpall saves the roles, so
     // neither adds to the backup's wall time. Counting every table is only worth it when nothing is
     // filtered out; otherwise the dumped tables are counted once the dump says which they are.
     const countedDuringDump = dumpsEveryTable(options) ? userTables(client).then((tables) => countRows(client!, tables)) : undefined;
-    const globalsDuringDump = dumpGlobals(tools, profile, env, globalsTemp, { signal: sideSignal, timeoutMs: config.timeoutMs, onStart });
-    sideWork = Promise.allSettled([countedDuringDump, globalsDuringDump]);
+    const globalsDuringDump = dumpGlobals(tools, profile, env, globalsTemp, { signal: sideSignal, timeoutMs: config.timeoutMs, onStart, encryptTo });
+    sideWork = Promise.allSettled([countedDuringDump, globalsDuringDump, encrypting]);
     let lastBytes = -1;
     let lastGrowth = performance.now();
     const poll = setInterval(() => {
@@ -211,7 +230,10 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
         });
     }, request.pollMs ?? 500);
     const result = await dump.done.finally(() => clearInterval(poll));
+    const encrypted = await encrypting;
     if (result.stoppedBecause === 'cancelled') throw new HoldfastError('CANCELLED', 'The backup was cancelled; nothing was kept.');
+    // Before pg_dump's exit: a failed write (a full disk) ends pg_dump with a broken pipe, which is not the cause.
+    if (encrypted instanceof Error) throw failure(`Encrypting pg_dump's output failed: ${encrypted.message}`, isDiskFull(encrypted) ? DISK_FULL_HINT : 'Check the disk and BACKUP_ENCRYPTION_KEY, then run the backup again.');
     if (result.stoppedBecause)
       throw failure(
         `pg_dump was stopped: ${result.stoppedBecause}.`,
@@ -230,6 +252,7 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
       throw failure(`pg_dump ${how}: ${stderrTail(result.stderr) || '(no message)'}`, "The message above is pg_dump's own; fix its cause and run the backup again.");
     }
 
+
     progress('checking');
     const size = await pathSize(tempPath);
     if (size === 0) throw failure('pg_dump exited 0 but wrote nothing.', 'The client tools may be broken; check `pg_dump --version` and the disk.');
@@ -237,10 +260,9 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
     if (config.maxSizeBytes > 0 && size > config.maxSizeBytes)
       throw failure(`The backup (${size} bytes) passed BACKUP_MAX_SIZE_MB (${sizeLimitLabel(config.maxSizeBytes)}).`, 'Raise BACKUP_MAX_SIZE_MB or back up less (--table, --exclude-table).');
     // Structure and checksum read the same fresh file; reading it twice in parallel costs one pass.
-    const [inspection, sealed] = await Promise.all([
-      inspectArchive(tempPath, options.format, { gzip: options.format === 'plain' && compression.method === 'gzip' }),
-      sealAndChecksum(tempPath, options.format),
-    ]);
+    const [inspection, sealed] = encrypted
+      ? await Promise.all([streamed!.result, sealFile(tempPath).then(() => ({ checksum: encrypted.checksum.slice('sha256:'.length), files: undefined }))])
+      : await Promise.all([inspectArchive(tempPath, options.format, { gzip: options.format === 'plain' && compression.method === 'gzip' }), sealAndChecksum(tempPath, options.format)]);
     if (!inspection.ok) throw failure(`pg_dump exited 0 but its output is not a complete dump: ${inspection.problem}`, 'Check free disk space and the client tools, then run the backup again.');
 
     progress('counting', size);
@@ -261,7 +283,7 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
     client = undefined;
 
     progress('checksumming', size);
-    const globals = await globalsDuringDump;
+    const { plaintextChecksum: globalsPlaintextChecksum, ...globals } = await globalsDuringDump;
     const { checksum, files } = sealed;
     const metadata: BackupMetadata = {
       id: newId(),
@@ -269,7 +291,18 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
       timestamp: startedAt.toISOString(),
       size,
       compressed: compression.method !== 'none',
-      encrypted: false,
+      encrypted: encrypted !== undefined,
+      ...(encrypted
+        ? {
+            encryption: {
+              recipients: [...encryptTo],
+              fingerprints: encryptTo.map(recipientFingerprint),
+              plaintextSize: encrypted.plaintextSize,
+              plaintextChecksum: encrypted.plaintextChecksum,
+              globalsPlaintextChecksum: globalsPlaintextChecksum ?? null,
+            },
+          }
+        : {}),
       checksum: `sha256:${checksum}`,
       databaseSize: server.databaseSize,
       tables: inspection.tables.map((table) => tableKey(table.schema, table.name)),
@@ -357,29 +390,4 @@ function recordFailure(catalogue: Catalogue, runId: string, status: 'failed' | '
       isDiskFull(error) ? `Free space in HOLDFAST_HOME (${home}) and the backup directory, then run the backup again.` : `Check that HOLDFAST_HOME (${home}) is writable, then run the backup again.`,
     );
   }
-}
-
-/** Roles and tablespaces, without passwords; a role that may not read them gets a note instead. */
-async function dumpGlobals(
-  tools: ClientToolSet,
-  profile: Profile,
-  env: NodeJS.ProcessEnv,
-  tempPath: string,
-  run: { signal: AbortSignal | undefined; timeoutMs: number; onStart: (child: ChildRecord) => void },
-): Promise<GlobalsInfo> {
-  await createPrivateFile(tempPath);
-  const result = await runChild(
-    tools.paths.pg_dumpall,
-    // -l takes a plain name; one with "=" would be read as a connection string, so such a database
-    // falls back to pg_dumpall's default (postgres, then template1).
-    ['--globals-only', '--no-role-passwords', '--no-password', `--file=${tempPath}`, ...(profile.dbname.includes('=') ? [] : [`--database=${profile.dbname}`])],
-    { env, signal: run.signal, timeoutMs: run.timeoutMs, onStart: run.onStart },
-  );
-  if (result.exitCode !== 0) {
-    await rm(tempPath, { force: true });
-    return { filename: null, checksum: null, note: `Roles and tablespaces were not saved: pg_dumpall failed: ${stderrTail(result.stderr, 2) || `exit ${result.exitCode}`}` };
-  }
-  await sealFile(tempPath);
-  const checksum = await sha256File(tempPath);
-  return { filename: basename(tempPath.slice(0, -TEMP_SUFFIX.length)), checksum: `sha256:${checksum}`, note: null };
 }

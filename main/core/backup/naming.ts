@@ -21,7 +21,13 @@ export const TEMP_SUFFIX = '.tmp';
 export const SIDECAR_SUFFIX = '.json';
 export const GLOBALS_SUFFIX = '.globals.sql';
 
-/** The sidecar and globals file sit beside the dump and share its name. */
+export const ENCRYPTED_SUFFIX = '.age';
+
+/**
+ * The sidecar and globals file sit beside the dump and share its name. An encrypted dump's roles file
+ * is encrypted too and says so the same way: backup-….dump.age → backup-….dump.globals.sql.age.
+ */
 export function companionPaths(finalPath: string): { sidecar: string; globals: string } {
-  return { sidecar: `${finalPath}${SIDECAR_SUFFIX}`, globals: `${finalPath}${GLOBALS_SUFFIX}` };
+  const globals = finalPath.endsWith(ENCRYPTED_SUFFIX) ? `${finalPath.slice(0, -ENCRYPTED_SUFFIX.length)}${GLOBALS_SUFFIX}${ENCRYPTED_SUFFIX}` : `${finalPath}${GLOBALS_SUFFIX}`;
+  return { sidecar: `${finalPath}${SIDECAR_SUFFIX}`, globals };
 }

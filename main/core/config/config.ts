@@ -3,6 +3,7 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { parseEncryptionKeySetting } from '../encryption/recipients.ts';
 import { HoldfastError } from '../model/errors.ts';
 import { validateCron } from '../schedule/cron.ts';
 import { SECRET_STORE_KINDS, type SecretStoreKind } from '../secrets/store-choice.ts';
@@ -30,6 +31,7 @@ const cronOrOff = z
 const EnvSchema = z.object({
   HOLDFAST_HOME: z.string().min(1).optional(),
   BACKUP_DIR: z.string().min(1).optional(),
+  BACKUP_ENCRYPTION_KEY: z.string().optional(),
   BACKUP_COMPRESSION: booleanFlag.default(true),
   BACKUP_MAX_SIZE_MB: z.coerce.number().nonnegative().default(0),
   BACKUP_TIMEOUT_SECONDS: positiveInt.default(3600),
@@ -77,6 +79,8 @@ export interface HoldfastConfig {
   verifySchedule: string | null;
   /** BACKUP_CLEANUP_SCHEDULE: when the long-running hosts apply retention (default 05:00 daily). */
   cleanupSchedule: string;
+  /** BACKUP_ENCRYPTION_KEY: the age recipients every new backup is encrypted to; empty: backups are not encrypted. */
+  encryptTo: string[];
   /** HOLDFAST_SECRET_STORE: where this host keeps and reads profile passwords (store-choice.ts). */
   secretStore: SecretStoreKind;
   /**
@@ -129,6 +133,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HoldfastConfig
     verifySchedule: values.HOLDFAST_VERIFY_SCHEDULE.toLowerCase() === 'off' ? null : values.HOLDFAST_VERIFY_SCHEDULE,
     cleanupSchedule: values.BACKUP_CLEANUP_SCHEDULE,
     secretStore: values.HOLDFAST_SECRET_STORE,
+    encryptTo: parseEncryptionKeySetting(values.BACKUP_ENCRYPTION_KEY),
     env,
   };
 }

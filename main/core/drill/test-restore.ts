@@ -11,6 +11,7 @@ import { type ErrorCode, HoldfastError, toErrorInfo } from '../model/errors.ts';
 import { quoteIdent } from '../pg/connection.ts';
 import type { ServerSession } from '../pg/session.ts';
 import { runRestoreTool, type RestoreToolOptions } from '../restore/restore-tool.ts';
+import { readablePlaintext } from '../encryption/readable.ts';
 import { countTables, type TableCount } from '../restore/table-counts.ts';
 import { pickClientTools, type ClientToolSet } from '../tools/discover.ts';
 import type { BackupMetadata, Profile } from '../model/types.ts';
@@ -45,6 +46,8 @@ export interface RestoreTestResult {
   restoredWithout: RestoreProblem[];
   /** What else the drill did differently from a real restore, in words (roles left out or demoted, owners not set). */
   notes: string[];
+  /** Encrypted backups: the name of the key that decrypted it (the drill proves the key works). */
+  decryptedWith?: string;
 }
 
 /** The profile's own checks, each SQL whose first column of its first row must be true, run read-only. */
@@ -83,8 +86,13 @@ export interface RestoreTestOptions {
   slots?: DrillSlots;
 }
 
+interface DrillInput extends RestoreTestOptions {
+  /** The key that decrypted an encrypted backup into its private copy. */
+  decryptedWith: string | undefined;
+}
+
 /** Errors that stop a drill before it can say anything about the backup. */
-const COULD_NOT_RUN: ReadonlySet<ErrorCode> = new Set(['TOOL_MISSING', 'CONNECTION_FAILED', 'CANCELLED', 'NO_KEYCHAIN', 'VERSION_MISMATCH']);
+const COULD_NOT_RUN: ReadonlySet<ErrorCode> = new Set(['TOOL_MISSING', 'CONNECTION_FAILED', 'CANCELLED', 'NO_KEYCHAIN', 'NO_KEY', 'VERSION_MISMATCH']);
 
 /**
  * Restores, then counts every manifest table exactly. With pg_restore -j, a table whose data item
@@ -166,15 +174,25 @@ export async function testRestore(context: EngineContext, ref: string, options: 
   }
   const release = await options.slots?.acquire(options.signal);
   try {
-    // The drill's tools read a local file: the stored one itself for BACKUP_DIR (core/storage).
-    const copy = await backupStorage(context.config).readable(stored);
-    return await drill(context, copy.backup, options).finally(() => copy.release());
+    // The drill's tools read a local file: the stored one itself for BACKUP_DIR (core/storage), or an
+    // encrypted backup's private decrypted copy (encryption/decrypted-copy.ts).
+    let copy;
+    try {
+      copy = await readablePlaintext(context, stored);
+    } catch (error) {
+      // A stored file that does not decrypt is a verdict on the backup: the drill's own checks find
+      // it again (verify's decrypt check) and record the drill as failed.
+      if (error instanceof HoldfastError && error.code === 'DECRYPT_FAILED') return await drill(context, stored, { ...options, decryptedWith: undefined });
+      throw error;
+    }
+    const readable = copy;
+    return await drill(context, readable.backup, { ...options, decryptedWith: readable.keyName }).finally(() => readable.release());
   } finally {
     release?.();
   }
 }
 
-async function drill(context: EngineContext, backup: BackupMetadata, options: RestoreTestOptions): Promise<RestoreTestResult> {
+async function drill(context: EngineContext, backup: BackupMetadata, options: DrillInput): Promise<RestoreTestResult> {
   const { catalogue } = context;
   const started = performance.now();
   const at = new Date().toISOString();
@@ -197,7 +215,8 @@ async function drill(context: EngineContext, backup: BackupMetadata, options: Re
     error: null,
     sandbox: null,
     restoredWithout: [],
-    notes: [],
+    notes: options.decryptedWith ? [`Decrypted with key "${options.decryptedWith}".`] : [],
+    ...(options.decryptedWith ? { decryptedWith: options.decryptedWith } : {}),
   };
   let target: DrillTarget | undefined;
   // A cancel (Ctrl-C) stops the scratch server (or drops the drill's database) at once, which ends

@@ -32,6 +32,16 @@ export const BackupMetadataSchema = z.object({
   size: z.number().int().nonnegative().describe('bytes on disk (all files for the directory format)'),
   compressed: z.boolean(),
   encrypted: z.boolean(),
+  encryption: z
+    .object({
+      recipients: z.array(z.string()).describe('the age recipients (public keys, age1…) the backup was encrypted to'),
+      fingerprints: z.array(z.string()).describe('sha256 of each recipient, 16 hex'),
+      plaintextSize: z.number().int().nonnegative(),
+      plaintextChecksum: z.string().regex(/^sha256:[0-9a-f]{64}$/).describe('"sha256:<hex>" of the archive before encryption'),
+      globalsPlaintextChecksum: z.string().nullable().describe('"sha256:<hex>" of the roles file before encryption'),
+    })
+    .optional()
+    .describe('encrypted backups only: the file is an age file (age-encryption.org/v1); checksum and size are of the stored, encrypted file'),
   checksum: z
     .string()
     .regex(/^sha256:[0-9a-f]{64}$/, 'a checksum is "sha256:" and 64 hex digits')

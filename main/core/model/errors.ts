@@ -13,6 +13,10 @@ export type ErrorCode =
   | 'RESTORE_FAILED'
   | 'CANCELLED'
   | 'NO_KEYCHAIN'
+  /** An encrypted backup whose key is not on this machine. */
+  | 'NO_KEY'
+  /** An encrypted backup that does not decrypt: damaged, truncated, or for another key. */
+  | 'DECRYPT_FAILED'
   | 'INTERNAL';
 
 export interface ErrorInfo {

@@ -43,6 +43,8 @@ export interface RunOptions {
   env: NodeJS.ProcessEnv;
   /** Keep stdout (bounded); otherwise it is discarded. */
   captureStdout?: boolean;
+  /** Leave stdout to the caller, who reads all of it from `child.stdout` (pg_dump's output on its way to the encryptor). */
+  streamStdout?: boolean;
   /** A stream piped into the child's stdin (e.g. a gunzipped plain dump into psql). */
   stdin?: Readable;
   signal?: AbortSignal;
@@ -98,7 +100,7 @@ export function startChild(bin: string, args: readonly string[], options: RunOpt
     env: childEnv(options.env),
     detached: true,
     shell: false,
-    stdio: [options.stdin ? 'pipe' : 'ignore', options.captureStdout ? 'pipe' : 'ignore', 'pipe'],
+    stdio: [options.stdin ? 'pipe' : 'ignore', options.captureStdout || options.streamStdout ? 'pipe' : 'ignore', 'pipe'],
     windowsHide: true,
   });
   let stderr = '';
@@ -114,9 +116,10 @@ export function startChild(bin: string, args: readonly string[], options: RunOpt
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = appendBounded(stderr, chunk);
   });
-  child.stdout?.on('data', (chunk: Buffer) => {
-    stdout = appendBounded(stdout, chunk);
-  });
+  if (options.captureStdout)
+    child.stdout?.on('data', (chunk: Buffer) => {
+      stdout = appendBounded(stdout, chunk);
+    });
   if (options.stdin && child.stdin) {
     const sink: Writable = child.stdin;
     // psql stopping early (ON_ERROR_STOP) closes its stdin; that is reported through its exit code.

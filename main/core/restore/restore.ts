@@ -3,7 +3,7 @@
 // the DBA said --clean and typed its name; and with --clean, restore into a scratch database first and
 // swap it in only after its row counts match the manifest, so a failed restore never costs the original.
 import type { EngineContext } from '../backup/backup.ts';
-import { backupStorage } from '../storage/storage.ts';
+import { readablePlaintext } from '../encryption/readable.ts';
 import { HoldfastError, toErrorInfo } from '../model/errors.ts';
 import { quoteIdent } from '../pg/connection.ts';
 import { openSession, type ServerSession } from '../pg/session.ts';
@@ -60,8 +60,9 @@ const refused = (message: string, hint?: string) => new HoldfastError('RESTORE_R
 export async function restoreBackup(context: EngineContext, request: RestoreRequest): Promise<RestoreResult> {
   const { catalogue, config } = context;
   const startedMs = performance.now();
-  // pg_restore and psql read a local file: the stored one itself for BACKUP_DIR (core/storage).
-  const { backup, release: releaseCopy } = await backupStorage(config).readable(catalogue.requireBackup(request.ref));
+  // pg_restore and psql read a local file: the stored one itself for BACKUP_DIR (core/storage), or an
+  // encrypted backup's private decrypted copy (encryption/decrypted-copy.ts), removed with the copy.
+  const { backup, release: releaseCopy } = await readablePlaintext(context, catalogue.requireBackup(request.ref));
   const target = request.target;
   const database = request.dbname ?? target.dbname;
 

@@ -10,14 +10,10 @@ import { runChild, stderrTail } from '../process/child.ts';
 import { pickClientTools } from '../tools/discover.ts';
 import { tableKey } from '../pg/table-key.ts';
 import type { BackupMetadata } from '../model/types.ts';
+import { checkEncryptedContents } from './encrypted-contents.ts';
 
-export type CheckStatus = 'ok' | 'failed' | 'skipped';
-export interface VerifyCheck {
-  /** `cleanup` (restore drills on a designated profile only) reports a drill database left behind; it is not part of the verdict. */
-  name: 'exists' | 'size' | 'checksum' | 'structure' | 'pg_restore' | 'rowCounts' | 'globals' | 'userCheck' | 'cleanup';
-  status: CheckStatus;
-  detail: string;
-}
+import type { CheckStatus, VerifyCheck } from './check-types.ts';
+export type { CheckStatus, VerifyCheck } from './check-types.ts';
 
 export interface VerifyResult {
   id: string;
@@ -88,6 +84,10 @@ async function checkContents(
   add: (name: VerifyCheck['name'], status: CheckStatus, detail: string) => void,
   options: { pgRestoreList?: boolean; onInspected?: (inspection: ArchiveInspection) => void },
 ): Promise<void> {
+  if (backup.encrypted) {
+    await checkEncryptedContents(context, backup, path, add, { ...options, clientMajor: dumpClientMajor(backup) });
+    return;
+  }
   if (backup.format === 'directory') {
     let tree;
     try {

@@ -1,0 +1,62 @@
+// `holdfast key generate|import|export|list`: the age identities that decrypt encrypted backups
+// (BACKUP_ENCRYPTION_KEY holds their public recipients). A secret arrives only on standard input
+// and leaves only by `key export`; it is never an argument.
+import type { Command } from 'commander';
+import { HoldfastError } from '../../core/model/errors.ts';
+import type { KeyView } from '../../core/encryption/key-list.ts';
+import type { KeyEntry } from '../../core/encryption/keyring.ts';
+import type { CommandContext } from '../runner.ts';
+
+async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY) throw new HoldfastError('BAD_INPUT', 'holdfast key import reads the identity file from standard input.', 'Pipe it in: holdfast key import --name N < key.txt');
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+const OFFLINE_COPY = (name: string) =>
+  `Keep an offline copy of its secret NOW (holdfast key export ${name} > ${name}.txt, then store that file away from this machine): without it, backups encrypted to this key cannot be restored if this machine's keychain is lost.`;
+
+const added = (verb: string) => (entry: KeyEntry) =>
+  [`${verb} key "${entry.name}", stored in this machine's keychain.`, `Recipient (public; put it in BACKUP_ENCRYPTION_KEY): ${entry.recipient}`, OFFLINE_COPY(entry.name)].join('\n');
+
+function keyTable(keys: KeyView[]): string {
+  if (keys.length === 0) return 'No keys. holdfast key generate --name N makes one; holdfast key import --name N < key.txt brings one in.';
+  return keys
+    .map((key) => `${key.name}  ${key.recipient}  ${key.secretHere ? 'secret here' : 'NO SECRET HERE: its backups cannot be restored on this machine'}  ${key.backups} backup${key.backups === 1 ? '' : 's'}`)
+    .join('\n');
+}
+
+export function keyCommands(program: Command, { run }: CommandContext): void {
+  const key = program.command('key').description('age keys for encrypted backups (BACKUP_ENCRYPTION_KEY)');
+  key
+    .command('generate')
+    .description("Create an X25519 identity in this machine's keychain and print its recipient")
+    .option('--name <name>', 'the key name (default key-N)')
+    .option('--json', 'print JSON')
+    .action(async (options: { name?: string; json?: boolean }) => {
+      await run('key.generate', { ...(options.name ? { name: options.name } : {}) }, Boolean(options.json), added('Generated'));
+    });
+  key
+    .command('import')
+    .description('Store an age identity file (AGE-SECRET-KEY-1…) read from standard input in the keychain')
+    .option('--name <name>', 'the key name (default key-N)')
+    .option('--json', 'print JSON')
+    .action(async (options: { name?: string; json?: boolean }) => {
+      const identity = await readStdin();
+      await run('key.import', { identity, ...(options.name ? { name: options.name } : {}) }, Boolean(options.json), added('Imported'));
+    });
+  key
+    .command('export <name>')
+    .description('Print the identity file of a key, for an offline copy (it is a secret: redirect it to a file)')
+    .action(async (name: string) => {
+      await run('key.export', { name }, false, (exported) => exported.identityFile.trimEnd());
+    });
+  key
+    .command('list')
+    .description('Each key, whether its secret is on this machine, and how many backups need it')
+    .option('--json', 'print JSON')
+    .action(async (options: { json?: boolean }) => {
+      await run('key.list', {}, Boolean(options.json), keyTable);
+    });
+}

@@ -1,0 +1,80 @@
+// The age stream against the standard tool (Debian's age 1.1.1, `.ci/setup` installs it): every size
+// around the 64 KiB chunk boundary both ways, several recipients, and every kind of damage refused.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { afterAll, describe, expect, test } from 'vitest';
+import { AgeDecryptStream, AgeEncryptStream, CHUNK_SIZE } from './age-stream.ts';
+
+const hasAge = spawnSync('age', ['--version']).status === 0 || Boolean(process.env.CI);
+const dir = mkdtempSync(join(tmpdir(), 'holdfast-age-spec-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function keygen(name: string): { file: string; identity: string; recipient: string } {
+  const file = join(dir, `${name}.txt`);
+  execFileSync('age-keygen', ['-o', file], { stdio: 'pipe' });
+  const text = readFileSync(file, 'utf8');
+  return { file, identity: text.split('\n').find((l) => l.startsWith('AGE-SECRET-KEY-1'))!, recipient: /# public key: (\S+)/.exec(text)![1]! };
+}
+
+async function run(stream: NodeJS.ReadWriteStream, input: Buffer, pieceSize = 10_000): Promise<Buffer> {
+  const out: Buffer[] = [];
+  const pieces: Buffer[] = [];
+  for (let at = 0; at < input.length; at += pieceSize) pieces.push(input.subarray(at, at + pieceSize));
+  await pipeline(
+    Readable.from(pieces),
+    stream,
+    new Writable({
+      write(chunk: Buffer, _e, done) {
+        out.push(chunk);
+        done();
+      },
+    }),
+  );
+  return Buffer.concat(out);
+}
+
+describe.skipIf(!hasAge)('age-stream and the age binary', () => {
+  const alice = hasAge ? keygen('alice') : undefined!;
+  const bob = hasAge ? keygen('bob') : undefined!;
+
+  test.each([0, 1, CHUNK_SIZE - 1, CHUNK_SIZE, CHUNK_SIZE + 1, 2 * CHUNK_SIZE, 3 * CHUNK_SIZE + 17])('%i bytes: age decrypts what Holdfast encrypts, and Holdfast what age encrypts', async (size) => {
+    const plain = randomBytes(size);
+    const ours = await run(new AgeEncryptStream([alice.recipient, bob.recipient]), plain);
+    for (const key of [alice, bob]) expect(execFileSync('age', ['-d', '-i', key.file], { input: ours }).equals(plain)).toBe(true);
+    const theirs = execFileSync('age', ['-e', '-r', alice.recipient], { input: plain });
+    expect((await run(new AgeDecryptStream([bob.identity, alice.identity]), theirs, 777)).equals(plain)).toBe(true);
+  });
+
+  test('a flipped byte, a cut at a chunk boundary, a cut inside a chunk, and the wrong key are all refused', async () => {
+    const plain = randomBytes(3 * CHUNK_SIZE);
+    const sealed = await run(new AgeEncryptStream([alice.recipient]), plain);
+    const payload = sealed.indexOf('\n--- ') + 1 + 48 + 16;
+    const flipped = Buffer.from(sealed);
+    flipped[payload + CHUNK_SIZE + 100]! ^= 1;
+    const cases: Array<[string, Buffer, string[], RegExp]> = [
+      ['flipped', flipped, [alice.identity], /does not authenticate/],
+      ['cut at a chunk boundary', sealed.subarray(0, payload + 2 * (CHUNK_SIZE + 16)), [alice.identity], /truncated/],
+      ['cut inside a chunk', sealed.subarray(0, sealed.length - 5), [alice.identity], /truncated|authenticate/],
+      ['cut inside the header', sealed.subarray(0, 40), [alice.identity], /header/],
+      ['wrong key', sealed, [bob.identity], /none of the available identities/],
+      ['not age', plain, [alice.identity], /not an age file/],
+    ];
+    for (const [what, bytes, identities, message] of cases) {
+      await expect(run(new AgeDecryptStream(identities), bytes), what).rejects.toThrow(message);
+      if (what !== 'wrong key') expect(spawnSync('age', ['-d', '-i', alice.file], { input: bytes }).status, `age accepts the ${what} file`).not.toBe(0);
+    }
+  });
+
+  test('the identity that opened the file is reported', async () => {
+    const sealed = await run(new AgeEncryptStream([bob.recipient]), Buffer.from('hello'));
+    let opened: number | undefined;
+    writeFileSync(join(dir, 'x'), sealed);
+    await run(new AgeDecryptStream([alice.identity, bob.identity], ({ identityIndex }) => (opened = identityIndex)), sealed);
+    expect(opened).toBe(1);
+  });
+});

@@ -1,0 +1,230 @@
+// age (age-encryption.org/v1) as Node streams. The header — the file key wrapped for each recipient
+// and its MAC — comes from the reference implementation (age-encryption); the payload is the same
+// STREAM construction done with Node's native ChaCha20-Poly1305, because the pure-JS cipher is several
+// times slower than pg_dump writes: 64 KiB plaintext chunks, each sealed with a 12-byte nonce that is an
+// 11-byte big-endian chunk counter and a last-chunk flag, under HKDF-SHA-256(file key, salt = the
+// 16-byte file nonce, info "payload"). The output is byte-for-byte what `age` writes, so the standard
+// tool decrypts it (`age -d -i key.txt backup.dump.age`), and files `age` wrote are read here.
+import { createCipheriv, createDecipheriv, hkdfSync } from 'node:crypto';
+import { Transform, type TransformCallback } from 'node:stream';
+import { Decrypter, Encrypter, type Recipient } from 'age-encryption';
+
+export const CHUNK_SIZE = 64 * 1024;
+const TAG_SIZE = 16;
+const NONCE_SIZE = 16;
+/** The header ends with its MAC line: "--- " and 43 base64 characters. */
+const MAC_LINE = Buffer.from('\n--- ');
+/** A header larger than this is not one Holdfast or `age` would write for a handful of recipients. */
+const MAX_HEADER_SIZE = 64 * 1024;
+
+function payloadKey(fileKey: Uint8Array, nonce: Uint8Array): Buffer {
+  return Buffer.from(hkdfSync('sha256', fileKey, nonce, 'payload', 32));
+}
+
+function chunkNonce(counter: number, last: boolean): Buffer {
+  const nonce = Buffer.alloc(12);
+  // 11 bytes big-endian; a JS number covers 2^53 chunks (512 PiB), far beyond any dump.
+  nonce.writeUIntBE(Math.floor(counter / 2 ** 48), 0, 5);
+  nonce.writeUIntBE(counter % 2 ** 48, 5, 6);
+  nonce[11] = last ? 1 : 0;
+  return nonce;
+}
+
+/** Thrown for a file that is not age, is damaged, truncated, or is for someone else. */
+export class AgeError extends Error {}
+
+/** The header and file nonce for `recipients`, and the payload key, via the reference implementation. */
+async function newHeader(recipients: readonly string[]): Promise<{ prefix: Buffer; key: Buffer }> {
+  const encrypter = new Encrypter();
+  for (const recipient of recipients) encrypter.addRecipient(recipient);
+  let fileKey: Uint8Array | undefined;
+  // Adds no stanza: it only sees the random file key the real recipients wrap.
+  const witness: Recipient = {
+    wrapFileKey(key: Uint8Array) {
+      fileKey = key;
+      return [];
+    },
+  };
+  encrypter.addRecipient(witness);
+  // An empty payload is the header, the 16-byte nonce and one empty last chunk (its 16-byte tag).
+  const whole = Buffer.from(await encrypter.encrypt(new Uint8Array(0)));
+  const prefix = Buffer.from(whole.subarray(0, whole.length - TAG_SIZE));
+  if (!fileKey) throw new AgeError('the age library did not hand out a file key');
+  return { prefix, key: payloadKey(fileKey, prefix.subarray(prefix.length - NONCE_SIZE)) };
+}
+
+/**
+ * Encrypts what is written to it into an age file for `recipients`. Holds at most one chunk back:
+ * the last chunk carries a flag, so a chunk is sealed only once the next byte (or the end) is known.
+ */
+export class AgeEncryptStream extends Transform {
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private counter = 0;
+  private ready: Promise<Buffer>;
+
+  constructor(recipients: readonly string[]) {
+    super();
+    this.ready = newHeader(recipients).then(({ prefix, key }) => {
+      this.push(prefix);
+      return key;
+    });
+    this.ready.catch(() => undefined);
+  }
+
+  private seal(key: Buffer, plain: Buffer, last: boolean): void {
+    const cipher = createCipheriv('chacha20-poly1305', key, chunkNonce(this.counter++, last), { authTagLength: TAG_SIZE });
+    const body = cipher.update(plain);
+    cipher.final();
+    this.push(Buffer.concat([body, cipher.getAuthTag()]));
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    this.ready.then((key) => {
+      this.pending.push(chunk);
+      this.pendingBytes += chunk.length;
+      // Strictly more than a chunk: a full chunk at the very end must be sealed as the last one.
+      if (this.pendingBytes > CHUNK_SIZE) {
+        let buffered = Buffer.concat(this.pending);
+        while (buffered.length > CHUNK_SIZE) {
+          this.seal(key, buffered.subarray(0, CHUNK_SIZE), false);
+          buffered = buffered.subarray(CHUNK_SIZE);
+        }
+        this.pending = [buffered];
+        this.pendingBytes = buffered.length;
+      }
+      done();
+    }, done);
+  }
+
+  override _flush(done: TransformCallback): void {
+    this.ready.then((key) => {
+      this.seal(key, Buffer.concat(this.pending), true);
+      this.pending = [];
+      done();
+    }, done);
+  }
+}
+
+/** The header's length (through the MAC line) when `head` holds all of it, else undefined. */
+function headerLength(head: Buffer): number | undefined {
+  if (!head.subarray(0, 21).toString('latin1').startsWith('age-encryption.org/v1')) {
+    throw new AgeError(`it is not an age file (it starts with ${JSON.stringify(head.subarray(0, 16).toString('latin1'))})`);
+  }
+  const mac = head.indexOf(MAC_LINE);
+  if (mac < 0) return undefined;
+  const end = head.indexOf(0x0a, mac + MAC_LINE.length);
+  return end < 0 ? undefined : end + 1;
+}
+
+/** Which identity opened a file. */
+export interface DecryptedBy {
+  /** Index into the identities given, of the one that unwrapped the file key. */
+  identityIndex: number;
+}
+
+/**
+ * Decrypts an age file written to it with the first of `identities` (AGE-SECRET-KEY-1…) that opens it.
+ * Fails with an AgeError for a file that is not age, none of the identities fit, a header whose MAC
+ * is wrong, any chunk that does not authenticate (a flipped byte), or a file cut short (the STREAM's
+ * last chunk is flagged, so a cut at a chunk boundary is caught too). `onKey` says which identity fit.
+ */
+export class AgeDecryptStream extends Transform {
+  private head: Buffer | undefined = Buffer.alloc(0);
+  private key: Buffer | undefined;
+  private pending = Buffer.alloc(0);
+  private counter = 0;
+  private sawPayload = false;
+
+  constructor(
+    private readonly identities: readonly string[],
+    private readonly onKey?: (by: DecryptedBy) => void,
+  ) {
+    super();
+  }
+
+  private async openHeader(): Promise<boolean> {
+    const length = headerLength(this.head!);
+    if (length === undefined) {
+      if (this.head!.length > MAX_HEADER_SIZE) throw new AgeError('its header does not end within 64 KiB: the file is damaged');
+      return false;
+    }
+    if (this.head!.length < length + NONCE_SIZE) return false;
+    const header = this.head!.subarray(0, length);
+    const nonce = this.head!.subarray(length, length + NONCE_SIZE);
+    let lastProblem: string | undefined;
+    for (const [index, identity] of this.identities.entries()) {
+      const decrypter = new Decrypter();
+      decrypter.addIdentity(identity);
+      try {
+        const fileKey = await decrypter.decryptHeader(header);
+        this.key = payloadKey(fileKey, nonce);
+        this.onKey?.({ identityIndex: index });
+        break;
+      } catch (error) {
+        lastProblem = (error as Error).message;
+      }
+    }
+    if (!this.key) {
+      throw new AgeError(
+        lastProblem && !/no identity matched/i.test(lastProblem) ? `its header could not be opened: ${lastProblem}` : 'none of the available identities can decrypt it',
+      );
+    }
+    this.pending = Buffer.from(this.head!.subarray(length + NONCE_SIZE));
+    this.head = undefined;
+    return true;
+  }
+
+  private open(cipherChunk: Buffer, last: boolean): Buffer {
+    const decipher = createDecipheriv('chacha20-poly1305', this.key!, chunkNonce(this.counter, last), { authTagLength: TAG_SIZE });
+    decipher.setAuthTag(cipherChunk.subarray(cipherChunk.length - TAG_SIZE));
+    const plain = decipher.update(cipherChunk.subarray(0, cipherChunk.length - TAG_SIZE));
+    try {
+      decipher.final();
+    } catch {
+      throw new AgeError(`chunk ${this.counter} (bytes ${this.counter * CHUNK_SIZE}–${(this.counter + 1) * CHUNK_SIZE} of the content) does not authenticate: the file was changed or damaged`);
+    }
+    this.counter++;
+    return plain;
+  }
+
+  private drain(): void {
+    const size = CHUNK_SIZE + TAG_SIZE;
+    // Strictly more than one sealed chunk: the final one is opened as the last in _flush.
+    while (this.pending.length > size) {
+      this.push(this.open(this.pending.subarray(0, size), false));
+      this.sawPayload = true;
+      this.pending = this.pending.subarray(size);
+    }
+    this.pending = Buffer.from(this.pending);
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    (async () => {
+      if (this.head) {
+        this.head = Buffer.concat([this.head, chunk]);
+        if (!(await this.openHeader())) return;
+      } else {
+        this.pending = Buffer.concat([this.pending, chunk]);
+      }
+      this.drain();
+    })().then(() => done(), (error: unknown) => done(error as Error));
+  }
+
+  override _flush(done: TransformCallback): void {
+    try {
+      if (this.head) throw new AgeError(this.head.length === 0 ? 'the file is empty' : 'the file ends inside its header: it is truncated');
+      if (this.pending.length < TAG_SIZE) throw new AgeError('the file ends without its last chunk: it is truncated');
+      if (this.pending.length === TAG_SIZE && this.sawPayload) throw new AgeError('the file ends with an empty chunk after data: it is damaged');
+      try {
+        this.push(this.open(this.pending, true));
+      } catch (error) {
+        // A file cut at a chunk boundary ends with a chunk sealed as "not last".
+        throw new AgeError(`${(error as Error).message.replace(/: the file was changed or damaged$/, '')}: the file was truncated, changed or damaged`);
+      }
+      done();
+    } catch (error) {
+      done(error as Error);
+    }
+  }
+}

@@ -1,0 +1,121 @@
+// Reading an encrypted backup: the identities that can open it, and one decrypting pass over the
+// stored file that checks, on the way, that the stored bytes have their recorded checksum and the
+// plaintext its own. Every message about a missing or wrong key names the recipients the backup was
+// made for, so the person knows which offline copy to fetch.
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { Transform, type Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { HoldfastError } from '../model/errors.ts';
+import type { BackupMetadata } from '../model/types.ts';
+import { AgeDecryptStream, AgeError } from './age-stream.ts';
+import type { HeldIdentity } from './keyring.ts';
+import { recipientLabel } from './recipients.ts';
+
+/** What an engine context offers for decrypting: the identities whose secrets are on this machine. */
+export interface IdentitySource {
+  identities?(): Promise<HeldIdentity[]>;
+}
+
+export function recipientsOf(backup: Pick<BackupMetadata, 'encryption'>): string {
+  const recipients = backup.encryption?.recipients ?? [];
+  return recipients.length === 0 ? 'recipients it does not record' : recipients.join(', ');
+}
+
+/** The held identities for the backup's recipients; an error naming them when there is none. */
+export async function identitiesFor(source: IdentitySource, backup: Pick<BackupMetadata, 'filename' | 'encryption'>): Promise<HeldIdentity[]> {
+  const held = (await source.identities?.()) ?? [];
+  const recipients = backup.encryption?.recipients;
+  // A backup adopted without its recipients (or an age file made elsewhere): try every held key.
+  const fitting = recipients && recipients.length > 0 ? held.filter((identity) => recipients.includes(identity.recipient)) : held;
+  if (fitting.length === 0) {
+    throw new HoldfastError(
+      'NO_KEY',
+      `Backup ${backup.filename} is encrypted to ${recipientsOf(backup)}, and this machine holds the secret of none of them${held.length > 0 ? ` (it holds ${held.map((identity) => `"${identity.name}" ${recipientLabel(identity.recipient)}`).join(', ')})` : ''}.`,
+      'Import the identity from your offline copy (holdfast key import --name N < key.txt); holdfast key list shows which keys are here. Without it this backup cannot be restored on this machine.',
+    );
+  }
+  return fitting;
+}
+
+export interface DecryptPass {
+  /** The identity that opened the file. */
+  keyName: string;
+  plaintextSize: number;
+  plaintextChecksum: string;
+  storedChecksum: string;
+}
+
+function digestTap(onChunk?: (chunk: Buffer) => Promise<void>): { tap: Transform; result: () => { size: number; checksum: string } } {
+  const hash = createHash('sha256');
+  let size = 0;
+  const tap = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      hash.update(chunk);
+      size += chunk.length;
+      if (onChunk) onChunk(chunk).then(() => done(null, chunk), done);
+      else done(null, chunk);
+    },
+  });
+  return { tap, result: () => ({ size, checksum: `sha256:${hash.digest('hex')}` }) };
+}
+
+/** Writes to `sink` unless it was closed (pg_restore --list stops reading after the TOC). */
+export function offer(sink: Writable, chunk: Buffer): Promise<void> {
+  if (sink.destroyed || sink.writableEnded) return Promise.resolve();
+  if (sink.write(chunk)) return Promise.resolve();
+  return new Promise((resolve) => {
+    const go = () => {
+      sink.off('drain', go);
+      sink.off('close', go);
+      sink.off('error', go);
+      resolve();
+    };
+    sink.on('drain', go);
+    sink.on('close', go);
+    sink.on('error', go);
+  });
+}
+
+/**
+ * Decrypts the age file at `path` with the first fitting identity, handing the plaintext to `sinks`
+ * (each ended at the end; one that closes early is skipped from then on). Throws a HoldfastError for
+ * a file that does not decrypt: damaged, truncated, or for other keys.
+ */
+export async function decryptFile(path: string, backup: Pick<BackupMetadata, 'filename' | 'encryption'>, identities: readonly HeldIdentity[], sinks: readonly Writable[]): Promise<DecryptPass> {
+  let keyName: string | undefined;
+  const stored = digestTap();
+  const plain = digestTap(async (chunk) => {
+    await Promise.all(sinks.map((sink) => offer(sink, chunk)));
+  });
+  try {
+    await pipeline(
+      createReadStream(path, { highWaterMark: 1024 * 1024 }),
+      stored.tap,
+      new AgeDecryptStream(
+        identities.map((held) => held.identity),
+        ({ identityIndex }) => (keyName = identities[identityIndex]!.name),
+      ),
+      plain.tap,
+      async function* drain(source: AsyncIterable<Buffer>) {
+        for await (const chunk of source) void chunk;
+      },
+    );
+  } catch (error) {
+    if (!(error instanceof AgeError)) throw error;
+    throw new HoldfastError(
+      'DECRYPT_FAILED',
+      `${backup.filename} could not be decrypted: ${error.message}. It is encrypted to ${recipientsOf(backup)}; the keys tried were ${identities.map((held) => `"${held.name}"`).join(', ')}.`,
+      /truncat|authenticate|damaged/.test(error.message)
+        ? 'The stored file is damaged: restore an earlier backup (holdfast list), or a copy of this one from elsewhere.'
+        : 'Import the identity this backup was encrypted to (holdfast key import --name N < key.txt).',
+    );
+  } finally {
+    for (const sink of sinks) if (!sink.destroyed && !sink.writableEnded) sink.end();
+  }
+  return { keyName: keyName!, ...renameResult(plain.result(), stored.result()) };
+}
+
+function renameResult(plain: { size: number; checksum: string }, stored: { checksum: string }): Omit<DecryptPass, 'keyName'> {
+  return { plaintextSize: plain.size, plaintextChecksum: plain.checksum, storedChecksum: stored.checksum };
+}

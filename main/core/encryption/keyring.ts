@@ -1,0 +1,125 @@
+// The age identities this machine holds. The secret (AGE-SECRET-KEY-1…) lives in the host's secret
+// store (the OS keychain) under "age-identity/<name>" and nowhere else; the list of keys — name,
+// public recipient, when it was added — is public and kept in HOLDFAST_HOME/keys.json, so `key list`
+// can say which backups a key opens without unlocking anything.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { generateX25519Identity, identityToRecipient } from 'age-encryption';
+import { writeFileDurably } from '../fsutil/durable.ts';
+import { HoldfastError } from '../model/errors.ts';
+import type { SecretStore } from '../secrets/secret-store.ts';
+
+const KEY_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+const IDENTITY = /^AGE-SECRET-KEY-1[02-9AC-HJ-NP-Z]{58}$/;
+
+const KeyEntrySchema = z.object({ name: z.string().regex(KEY_NAME), recipient: z.string().startsWith('age1'), createdAt: z.string() });
+export type KeyEntry = z.infer<typeof KeyEntrySchema>;
+const KeyListSchema = z.array(KeyEntrySchema);
+
+export interface HeldIdentity {
+  name: string;
+  recipient: string;
+  identity: string;
+}
+
+const account = (name: string) => `age-identity/${name}`;
+
+export function parseKeyName(name: string): string {
+  if (!KEY_NAME.test(name)) throw new HoldfastError('BAD_INPUT', `"${name}" is not a valid key name.`, 'A key name is 1–64 letters, digits, ".", "_" or "-", starting with a letter or digit.');
+  return name;
+}
+
+/** The one identity in an age identity file (comments and blank lines allowed), checked. */
+export function parseIdentityFile(text: string): string {
+  const lines = text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'));
+  const identities = lines.filter((line) => line.startsWith('AGE-SECRET-KEY-'));
+  if (identities.length !== 1 || lines.length !== 1 || !IDENTITY.test(identities[0]!)) {
+    throw new HoldfastError(
+      'BAD_INPUT',
+      identities.length > 1 ? 'The input holds more than one age identity.' : 'The input is not an age identity file (one line AGE-SECRET-KEY-1…, comments allowed).',
+      'Pipe in one X25519 identity as `age-keygen` writes it: holdfast key import --name N < key.txt (post-quantum and plugin identities are not supported yet).',
+    );
+  }
+  return identities[0]!;
+}
+
+export class Keyring {
+  private readonly listPath: string;
+
+  constructor(
+    home: string,
+    private readonly store: SecretStore,
+  ) {
+    this.listPath = join(home, 'keys.json');
+  }
+
+  async entries(): Promise<KeyEntry[]> {
+    let text: string;
+    try {
+      text = await readFile(this.listPath, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+    const parsed = KeyListSchema.safeParse(JSON.parse(text));
+    if (!parsed.success) throw new HoldfastError('INTERNAL', `${this.listPath} is not a valid key list: ${parsed.error.issues[0]?.message ?? ''}`, 'Restore it from a backup of HOLDFAST_HOME, or remove it and import the keys again.');
+    return parsed.data;
+  }
+
+  private async add(name: string, identity: string): Promise<KeyEntry> {
+    const entries = await this.entries();
+    const recipient = await identityToRecipient(identity);
+    const same = entries.find((entry) => entry.recipient === recipient);
+    if (same && same.name !== name) throw new HoldfastError('CONFLICT', `This identity is already here as key "${same.name}".`, `Use that name (holdfast key export ${same.name}).`);
+    if (entries.some((entry) => entry.name === name && entry.recipient !== recipient)) {
+      throw new HoldfastError('CONFLICT', `A different key named "${name}" already exists.`, 'Pick another name with --name; keys are never overwritten, as backups may need the old one.');
+    }
+    await this.store.set(account(name), identity);
+    const entry = { name, recipient, createdAt: same?.createdAt ?? new Date().toISOString() };
+    if (!same) await writeFileDurably(this.listPath, `${JSON.stringify([...entries, entry], null, 2)}\n`);
+    return entry;
+  }
+
+  private async freeName(): Promise<string> {
+    const taken = new Set((await this.entries()).map((entry) => entry.name));
+    for (let n = 1; ; n++) if (!taken.has(`key-${n}`)) return `key-${n}`;
+  }
+
+  async generate(name?: string): Promise<KeyEntry> {
+    return this.add(name ? parseKeyName(name) : await this.freeName(), await generateX25519Identity());
+  }
+
+  async import(identityFile: string, name?: string): Promise<KeyEntry> {
+    return this.add(name ? parseKeyName(name) : await this.freeName(), parseIdentityFile(identityFile));
+  }
+
+  async export(name: string): Promise<{ entry: KeyEntry; identity: string }> {
+    const entry = (await this.entries()).find((candidate) => candidate.name === parseKeyName(name));
+    if (!entry) throw new HoldfastError('NOT_FOUND', `No key named "${name}".`, 'holdfast key list shows the keys this machine knows.');
+    const identity = await this.store.get(account(entry.name));
+    if (!identity) throw new HoldfastError('NOT_FOUND', `The secret of key "${name}" is not on this machine (its keychain has no ${account(entry.name)}).`, 'Import it from your offline copy: holdfast key import --name ' + name + ' < key.txt');
+    return { entry, identity };
+  }
+
+  /** Whether each key's secret is here; a store that cannot be read counts as "not here", with why. */
+  async withSecrets(): Promise<Array<KeyEntry & { secretHere: boolean }>> {
+    const entries = await this.entries();
+    const out: Array<KeyEntry & { secretHere: boolean }> = [];
+    for (const entry of entries) out.push({ ...entry, secretHere: (await this.store.get(account(entry.name)).catch(() => undefined)) !== undefined });
+    return out;
+  }
+
+  /** The identities whose secrets are on this machine, for decrypting; never logged. */
+  async identities(): Promise<HeldIdentity[]> {
+    const held: HeldIdentity[] = [];
+    for (const entry of await this.entries()) {
+      const identity = await this.store.get(account(entry.name)).catch(() => undefined);
+      if (identity) held.push({ name: entry.name, recipient: entry.recipient, identity });
+    }
+    return held;
+  }
+}

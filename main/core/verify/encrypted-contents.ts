@@ -1,0 +1,101 @@
+// Verify of an encrypted backup, in one decrypting pass over the stored file: its checksum, that it
+// decrypts (every chunk authenticates and the last one is marked last, so a flipped byte or a cut
+// fails), the plaintext's own checksum, the archive's structure as it streams by, and — for custom
+// archives — pg_restore reading its table of contents from the same stream. Without a key on this
+// machine only the stored checksum can be checked, and the result says why the rest was not.
+import { PassThrough, type Writable } from 'node:stream';
+import { inspectStream } from '../archive/stream-inspect.ts';
+import type { ArchiveInspection } from '../archive/types.ts';
+import type { EngineContext } from '../backup/backup.ts';
+import { decryptFile, identitiesFor } from '../encryption/decrypt-file.ts';
+import type { HeldIdentity } from '../encryption/keyring.ts';
+import { sha256File } from '../fsutil/durable.ts';
+import type { BackupMetadata } from '../model/types.ts';
+import { tableKey } from '../pg/table-key.ts';
+import { startChild, stderrTail, type RunningChild } from '../process/child.ts';
+import { pickClientTools } from '../tools/discover.ts';
+import type { CheckStatus, VerifyCheck } from './check-types.ts';
+
+type Add = (name: VerifyCheck['name'], status: CheckStatus, detail: string) => void;
+
+export async function checkEncryptedContents(
+  context: EngineContext,
+  backup: BackupMetadata,
+  path: string,
+  add: Add,
+  options: { pgRestoreList?: boolean; onInspected?: (inspection: ArchiveInspection) => void; clientMajor: number },
+): Promise<void> {
+  let identities: HeldIdentity[];
+  try {
+    identities = await identitiesFor(context, backup);
+  } catch (error) {
+    const actual = `sha256:${await sha256File(path)}`;
+    add('checksum', actual === backup.checksum ? 'ok' : 'failed', actual === backup.checksum ? `${actual} (the encrypted file)` : `${actual} does not match the recorded ${backup.checksum}: the file is corrupt`);
+    add('decrypt', 'skipped', `The content could not be checked, only the stored file's checksum: ${(error as Error).message}`);
+    return;
+  }
+  const inspector = inspectStream(backup.format, backup.filename, { gzip: backup.format === 'plain' && backup.compression.startsWith('gzip') });
+  const sinks: Writable[] = [inspector.sink];
+  let listing: { child: RunningChild; version: string } | undefined;
+  let listingSkipped: string | undefined;
+  if (backup.format !== 'plain' && options.pgRestoreList !== false) {
+    try {
+      const tools = pickClientTools(await context.clientTools(context.config.pgBinDir), options.clientMajor, `Reading ${backup.filename}`, context.config.pgBinDir);
+      const toc = new PassThrough();
+      // pg_restore reads the archive from stdin; it may stop after the table of contents.
+      const child = startChild(tools.paths.pg_restore, ['--list'], { env: process.env, timeoutMs: context.config.timeoutMs, stdin: toc });
+      void child.done.then(() => toc.destroy());
+      sinks.push(toc);
+      listing = { child, version: tools.version };
+    } catch (error) {
+      listingSkipped = (error as Error).message;
+    }
+  }
+  let pass;
+  try {
+    pass = await decryptFile(path, backup, identities, sinks);
+  } catch (error) {
+    listing?.child.stop('the backup did not decrypt');
+    await listing?.child.done;
+    await inspector.result;
+    add('decrypt', 'failed', (error as Error).message);
+    return;
+  }
+  add(
+    'checksum',
+    pass.storedChecksum === backup.checksum ? 'ok' : 'failed',
+    pass.storedChecksum === backup.checksum ? `${pass.storedChecksum} (the encrypted file)` : `${pass.storedChecksum} does not match the recorded ${backup.checksum}: the file is corrupt`,
+  );
+  const recorded = backup.encryption?.plaintextChecksum;
+  const contentOk = recorded === undefined || recorded === pass.plaintextChecksum;
+  add(
+    'decrypt',
+    contentOk ? 'ok' : 'failed',
+    contentOk
+      ? `decrypted with key "${pass.keyName}"${recorded ? '; the content has its recorded checksum' : ''}`
+      : `decrypted with key "${pass.keyName}", but the content has ${pass.plaintextChecksum}, not the recorded ${recorded}`,
+  );
+  const inspection = await inspector.result;
+  options.onInspected?.(inspection);
+  if (!inspection.ok) add('structure', 'failed', inspection.problem);
+  else {
+    add('structure', 'ok', `${inspection.tables.length} tables, complete`);
+    const fileRows = inspection.tables.filter((table) => table.rows !== undefined);
+    if (fileRows.length > 0) {
+      const wrong = fileRows.filter((table) => backup.rowCounts[tableKey(table.schema, table.name)] !== table.rows);
+      add(
+        'rowCounts',
+        wrong.length === 0 ? 'ok' : 'failed',
+        wrong.length === 0 ? `${fileRows.length} tables match the manifest` : `rows differ from the manifest for ${wrong.map((t) => tableKey(t.schema, t.name)).join(', ')}`,
+      );
+    }
+  }
+  if (listing) {
+    const listed = await listing.child.done;
+    add(
+      'pg_restore',
+      listed.exitCode === 0 ? 'ok' : 'failed',
+      listed.exitCode === 0 ? `pg_restore ${listing.version} reads the table of contents` : `pg_restore --list failed: ${stderrTail(listed.stderr)}`,
+    );
+  } else if (listingSkipped) add('pg_restore', 'skipped', listingSkipped);
+}
