@@ -7,11 +7,12 @@
 //   read it: it redraws on the engine's events (core/events), whoever made the change.
 // - role: the role a call needs in `holdfast serve` before its input is looked at. serve/auth.ts may
 //   raise an admin channel to super-admin for some inputs (tags, where a profile connects, paths on
-//   the host); it never lowers one.
+//   the host); it never lowers one. 'host-only': never over `holdfast serve`, whoever asks — only the
+//   CLI on the host and the desktop app (an age identity's secret does not cross the network).
 // - longRunning: it reports progress as it goes, and under serve it runs in the server, not in the
 //   request: closing the page does not end it, only an explicit cancel does (serve/operations.ts).
 
-export type ChannelRole = 'admin' | 'super-admin';
+export type ChannelRole = 'admin' | 'super-admin' | 'host-only';
 
 export interface ChannelFacts {
   readonly changesState: boolean;
@@ -62,7 +63,7 @@ export const CHANNELS = {
   'key.generate': superChange,
   'key.import': superChange,
   // It answers a secret: a super-admin's, and it changes nothing.
-  'key.export': { changesState: false, role: 'super-admin', longRunning: false },
+  'key.export': { changesState: false, role: 'host-only', longRunning: false },
   'key.list': read,
 } as const satisfies Record<string, ChannelFacts>;
 

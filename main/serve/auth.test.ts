@@ -150,6 +150,12 @@ describe('FailureLedger', () => {
 });
 
 describe('roles', () => {
+  test("an identity's secret never crosses serve: key.export is host-only, refused even to the owner", () => {
+    expect(channelRole('key.export', { name: 'backups' })).toBe('host-only');
+    expect(hasRole(OWNER, channelRole('key.export', { name: 'backups' }))).toBe(false);
+    expect(hasRole(OWNER, channelRole('key.generate', {}))).toBe(true);
+  });
+
   test('restore and user management need a super-admin; everything else an admin', () => {
     const admin = { name: 'a', role: 'admin', kind: 'user' } as const;
     expect(channelRole('backup.restore')).toBe('super-admin');

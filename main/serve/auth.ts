@@ -3,7 +3,7 @@
 // failed authentications counted (never locking out a credential that works), and the role each
 // operation needs.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { channelFacts } from '../channels.ts';
+import { channelFacts, type ChannelRole } from '../channels.ts';
 import { OWNER_NAME, type Role, type UserStore } from '../core/users/users.ts';
 
 export interface Principal {
@@ -273,10 +273,10 @@ function busiest(counts: Map<string, number>): FailureSummary['top'] {
  *   since a wildcard line answers whatever host the profile names;
  * - a restore drill on a designated profile's server (it creates and drops a database there).
  */
-export function channelRole(channel: string, input?: unknown): Role {
+export function channelRole(channel: string, input?: unknown): ChannelRole {
   // The table's role (an unknown channel is refused by the contract; it needs the most here).
   const base = channelFacts(channel)?.role ?? 'super-admin';
-  if (base === 'super-admin') return base;
+  if (base !== 'admin') return base;
   return reachesHost(channel, input) || steersData(channel, input) ? 'super-admin' : 'admin';
 }
 
@@ -323,7 +323,9 @@ function steersData(channel: string, input: unknown): boolean {
   }
 }
 
-export function hasRole(principal: Principal, needed: Role): boolean {
+/** Whether a principal of serve may make a call needing this role; a host-only call, none may. */
+export function hasRole(principal: Principal, needed: ChannelRole): boolean {
+  if (needed === 'host-only') return false;
   return needed === 'admin' || principal.role === 'super-admin';
 }
 

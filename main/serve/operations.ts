@@ -7,9 +7,8 @@
 // log names who did. Reads stay tied to their request: closing it still cancels them.
 import { randomBytes } from 'node:crypto';
 import type { z } from 'zod';
-import { LONG_RUNNING_CHANNELS, type LongRunningChannel } from '../channels.ts';
+import { LONG_RUNNING_CHANNELS, type ChannelRole, type LongRunningChannel } from '../channels.ts';
 import { contract, type CallContext, type Channel, type ChannelOutput, type Envelope, type ProgressEvent } from '../contract.ts';
-import type { Role } from '../core/users/users.ts';
 import { channelRole, hasRole, type Principal } from './auth.ts';
 import type { ApiError } from './respond.ts';
 
@@ -78,7 +77,7 @@ export const SERVER_STOPPING = 'holdfast serve';
 interface Operation {
   readonly id: string;
   readonly call: DetachedCall;
-  readonly role: Role;
+  readonly role: ChannelRole;
   readonly startedBy: string;
   readonly startedAt: Date;
   readonly abort: AbortController;

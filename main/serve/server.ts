@@ -349,8 +349,8 @@ export async function startServer(holdfast: Holdfast, options: ServeOptions = {}
     if (!hasRole(principal, needed)) {
       return deny(audit, request, reply, 403, {
         code: 'FORBIDDEN',
-        message: `${channel} needs a ${needed}; ${principal.name} is ${principal.role}.`,
-        hint: 'Ask a super-admin (or the owner of holdfast serve) to do it.',
+        message: needed === 'host-only' ? `${channel} is offered only on the host, never over holdfast serve.` : `${channel} needs a ${needed}; ${principal.name} is ${principal.role}.`,
+        hint: needed === 'host-only' ? 'Run it with the holdfast CLI (or the desktop app) on the machine Holdfast runs on.' : 'Ask a super-admin (or the owner of holdfast serve) to do it.',
       });
     }
     const input = request.body ?? {};
