@@ -34,7 +34,10 @@ const BackupRef = z.string().min(1, 'give a backup id or filename').max(255);
 
 const KeyName = z.string().min(1).max(64);
 /** An age identity file crosses the contract only on its way to the keychain; its errors never echo it. */
-const IdentityText = z.string().min(1, 'the identity file is empty').max(64 * 1024);
+const IdentityText = z
+  .string()
+  .min(1, 'the identity file is empty')
+  .max(64 * 1024);
 
 /** An existing user: looked up, so the stricter rules for new names do not apply. */
 const ExistingUserName = z.string().min(1).max(64);

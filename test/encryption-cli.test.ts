@@ -50,7 +50,10 @@ describe.skipIf(!keyring || !hasAge)('holdfast key and encrypted backups from th
   beforeAll(async () => {
     server = await startPgServer();
     await server.query('CREATE DATABASE big');
-    await server.query(`CREATE TABLE secrets (v text); INSERT INTO secrets SELECT '${MARKER}-' || g || md5(g::text) || md5((g * 7)::text) || md5((g * 13)::text) || md5((g * 17)::text) FROM generate_series(1, 150000) g;`, 'big');
+    await server.query(
+      `CREATE TABLE secrets (v text); INSERT INTO secrets SELECT '${MARKER}-' || g || md5(g::text) || md5((g * 7)::text) || md5((g * 13)::text) || md5((g * 17)::text) FROM generate_series(1, 150000) g;`,
+      'big',
+    );
     keyDir = mkdtempSync(join(tmpdir(), 'holdfast-agekeys-'));
     home = makeHome();
     env = { ...home.env, TMPDIR: privateTmp.dir, DBUS_SESSION_BUS_ADDRESS: process.env.DBUS_SESSION_BUS_ADDRESS ?? '' };

@@ -58,7 +58,9 @@ function plaintextOnDisk(): string[] {
 function ageKeygen(dir: string): { file: string; recipient: string } {
   const file = join(dir, `key-${Math.random().toString(16).slice(2)}.txt`);
   execFileSync('age-keygen', ['-o', file], { stdio: 'pipe' });
-  const line = readFileSync(file, 'utf8').split('\n').find((l) => l.startsWith('# public key: '))!;
+  const line = readFileSync(file, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('# public key: '))!;
   return { file, recipient: line.slice('# public key: '.length) };
 }
 
@@ -125,7 +127,14 @@ describe.skipIf(!keyring || !hasAge)('age encryption at rest', () => {
     const verified = await holdfast.verify(backup.id);
     expect(verified.checks.find((c) => c.name === 'decrypt')).toMatchObject({ status: 'ok', detail: expect.stringContaining('key "offline"') });
     expect(verified).toMatchObject({ valid: true });
-    expect(verified.checks.map((c) => [c.name, c.status])).toEqual(expect.arrayContaining([['structure', 'ok'], ['pg_restore', 'ok'], ['checksum', 'ok'], ['globals', 'ok']]));
+    expect(verified.checks.map((c) => [c.name, c.status])).toEqual(
+      expect.arrayContaining([
+        ['structure', 'ok'],
+        ['pg_restore', 'ok'],
+        ['checksum', 'ok'],
+        ['globals', 'ok'],
+      ]),
+    );
     const restore = await holdfast.restore({ ref: backup.id, to: 'shop', dbname: 'by_holdfast', create: true, clean: false, noOwner: false, noAcl: false, dryRun: false });
     expect(restore.ok).toBe(true);
     expect(await rowCount(server, 'by_holdfast', 'secrets')).toBe(20000);
@@ -208,7 +217,9 @@ describe.skipIf(!keyring || !hasAge)('age encryption at rest', () => {
       const verified = await holdfast.verify(backup.id);
       expect(verified.valid).toBe(false);
       expect(verified.checks.filter((c) => c.status === 'failed').map((c) => c.name)).toEqual(expect.arrayContaining(damage === 'flip' ? ['decrypt'] : ['size', 'decrypt']));
-      await expect(holdfast.restore({ ref: backup.id, to: 'shop', dbname: `damaged_${damage.replace(/-/g, '_')}`, create: true, clean: false, noOwner: false, noAcl: false, dryRun: false })).rejects.toMatchObject({
+      await expect(
+        holdfast.restore({ ref: backup.id, to: 'shop', dbname: `damaged_${damage.replace(/-/g, '_')}`, create: true, clean: false, noOwner: false, noAcl: false, dryRun: false }),
+      ).rejects.toMatchObject({
         message: expect.stringMatching(/could not be decrypted|failed verification/),
       });
       const drill = await holdfast.testRestore(backup.id);
@@ -252,7 +263,17 @@ describe.skipIf(!keyring || !hasAge)('age encryption at rest', () => {
       const target = join(home.home, 'backups', `${made.filename}.age`);
       execFileSync('age', ['-e', '-r', recipient, '-o', target, made.path]);
       const checksum = `sha256:${createHash('sha256').update(readFileSync(target)).digest('hex')}`;
-      const adopted = { ...made, id: 'abcdefabcdef', filename: `${made.filename}.age`, path: target, location: undefined, encrypted: true, checksum, size: statSync(target).size, globals: { filename: null, checksum: null, note: 'not copied' } };
+      const adopted = {
+        ...made,
+        id: 'abcdefabcdef',
+        filename: `${made.filename}.age`,
+        path: target,
+        location: undefined,
+        encrypted: true,
+        checksum,
+        size: statSync(target).size,
+        globals: { filename: null, checksum: null, note: 'not copied' },
+      };
       delete (adopted as Record<string, unknown>).location;
       const runId = holdfast.catalogue.startRun({ kind: 'backup', profile: 'shop', detail: {} });
       holdfast.catalogue.db.transaction(() => {
@@ -260,7 +281,13 @@ describe.skipIf(!keyring || !hasAge)('age encryption at rest', () => {
         holdfast.catalogue.finishRun(runId, 'completed', {});
       })();
       const verified = await holdfast.verify(adopted.id);
-      expect(verified.checks.map((c) => [c.name, c.status])).toEqual(expect.arrayContaining([['decrypt', 'ok'], ['structure', 'ok'], ['pg_restore', 'ok']]));
+      expect(verified.checks.map((c) => [c.name, c.status])).toEqual(
+        expect.arrayContaining([
+          ['decrypt', 'ok'],
+          ['structure', 'ok'],
+          ['pg_restore', 'ok'],
+        ]),
+      );
       expect(verified.valid).toBe(true);
     } finally {
       plainHoldfast.close();

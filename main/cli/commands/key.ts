@@ -23,7 +23,10 @@ const added = (verb: string) => (entry: KeyEntry) =>
 function keyTable(keys: KeyView[]): string {
   if (keys.length === 0) return 'No keys. holdfast key generate --name N makes one; holdfast key import --name N < key.txt brings one in.';
   return keys
-    .map((key) => `${key.name}  ${key.recipient}  ${key.secretHere ? 'secret here' : 'NO SECRET HERE: its backups cannot be restored on this machine'}  ${key.backups} backup${key.backups === 1 ? '' : 's'}`)
+    .map(
+      (key) =>
+        `${key.name}  ${key.recipient}  ${key.secretHere ? 'secret here' : 'NO SECRET HERE: its backups cannot be restored on this machine'}  ${key.backups} backup${key.backups === 1 ? '' : 's'}`,
+    )
     .join('\n');
 }
 

@@ -36,7 +36,8 @@ async function readPlain(input: Readable, label: string, expectGzip: boolean | u
     gzip = kind === 'gzip-compressed data';
     if (kind === 'zstd-compressed data' || kind === 'lz4-compressed data') throw new DumpProblem(`${label} is ${kind}, which Node 20 cannot decompress, so its completeness cannot be checked`);
     if (kind === 'a pg_dump custom-format archive' || kind === 'a tar archive') throw new DumpProblem(`${label} is ${kind}, not a plain SQL dump`);
-    if (expectGzip !== undefined && expectGzip !== gzip) throw new DumpProblem(gzip ? `${label} is gzip-compressed but was recorded as uncompressed` : `${label} is not gzip-compressed but was recorded as gzip`);
+    if (expectGzip !== undefined && expectGzip !== gzip)
+      throw new DumpProblem(gzip ? `${label} is gzip-compressed but was recorded as uncompressed` : `${label} is not gzip-compressed but was recorded as gzip`);
     if (gzip) {
       gunzip = createGunzip({ chunkSize: 256 * 1024 });
       fed = pipeline(gunzip, consume);

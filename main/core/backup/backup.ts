@@ -233,7 +233,8 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
     const encrypted = await encrypting;
     if (result.stoppedBecause === 'cancelled') throw new HoldfastError('CANCELLED', 'The backup was cancelled; nothing was kept.');
     // Before pg_dump's exit: a failed write (a full disk) ends pg_dump with a broken pipe, which is not the cause.
-    if (encrypted instanceof Error) throw failure(`Encrypting pg_dump's output failed: ${encrypted.message}`, isDiskFull(encrypted) ? DISK_FULL_HINT : 'Check the disk and BACKUP_ENCRYPTION_KEY, then run the backup again.');
+    if (encrypted instanceof Error)
+      throw failure(`Encrypting pg_dump's output failed: ${encrypted.message}`, isDiskFull(encrypted) ? DISK_FULL_HINT : 'Check the disk and BACKUP_ENCRYPTION_KEY, then run the backup again.');
     if (result.stoppedBecause)
       throw failure(
         `pg_dump was stopped: ${result.stoppedBecause}.`,
@@ -251,7 +252,6 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
       const how = result.signal ? `was killed by ${result.signal}` : `exited with code ${result.exitCode}`;
       throw failure(`pg_dump ${how}: ${stderrTail(result.stderr) || '(no message)'}`, "The message above is pg_dump's own; fix its cause and run the backup again.");
     }
-
 
     progress('checking');
     const size = await pathSize(tempPath);

@@ -29,13 +29,7 @@ export async function dumpGlobals(
     tools.paths.pg_dumpall,
     // -l takes a plain name; one with "=" would be read as a connection string, so such a database
     // falls back to pg_dumpall's default (postgres, then template1).
-    [
-      '--globals-only',
-      '--no-role-passwords',
-      '--no-password',
-      ...(encrypt ? [] : [`--file=${tempPath}`]),
-      ...(profile.dbname.includes('=') ? [] : [`--database=${profile.dbname}`]),
-    ],
+    ['--globals-only', '--no-role-passwords', '--no-password', ...(encrypt ? [] : [`--file=${tempPath}`]), ...(profile.dbname.includes('=') ? [] : [`--database=${profile.dbname}`])],
     { env, signal: run.signal, timeoutMs: run.timeoutMs, onStart: run.onStart, streamStdout: encrypt },
   );
   const written = encrypt ? writeEncrypted(child.child.stdout!, tempPath, run.encryptTo).catch((error: Error) => error) : undefined;

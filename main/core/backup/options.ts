@@ -132,7 +132,14 @@ export function compressionArgs(compression: Compression, clientMajor: number): 
 }
 
 /** outputPath undefined: pg_dump writes to its stdout (an encrypted backup's plaintext goes no further than a pipe). */
-export function pgDumpArgs(input: { options: BackupOptions; compression: Compression; clientMajor: number; outputPath: string | undefined; snapshot: string | undefined; dbnameConninfo: string }): string[] {
+export function pgDumpArgs(input: {
+  options: BackupOptions;
+  compression: Compression;
+  clientMajor: number;
+  outputPath: string | undefined;
+  snapshot: string | undefined;
+  dbnameConninfo: string;
+}): string[] {
   const { options } = input;
   const args = [`--format=${formatFlag[options.format]}`, ...(input.outputPath === undefined ? [] : [`--file=${input.outputPath}`]), '--no-password', `--dbname=${input.dbnameConninfo}`];
   if (options.format !== 'tar') args.push(...compressionArgs(input.compression, input.clientMajor));

@@ -166,9 +166,7 @@ export class AgeDecryptStream extends Transform {
       }
     }
     if (!this.key) {
-      throw new AgeError(
-        lastProblem && !/no identity matched/i.test(lastProblem) ? `its header could not be opened: ${lastProblem}` : 'none of the available identities can decrypt it',
-      );
+      throw new AgeError(lastProblem && !/no identity matched/i.test(lastProblem) ? `its header could not be opened: ${lastProblem}` : 'none of the available identities can decrypt it');
     }
     this.pending = Buffer.from(this.head!.subarray(length + NONCE_SIZE));
     this.head = undefined;
@@ -208,7 +206,10 @@ export class AgeDecryptStream extends Transform {
         this.pending = Buffer.concat([this.pending, chunk]);
       }
       this.drain();
-    })().then(() => done(), (error: unknown) => done(error as Error));
+    })().then(
+      () => done(),
+      (error: unknown) => done(error as Error),
+    );
   }
 
   override _flush(done: TransformCallback): void {

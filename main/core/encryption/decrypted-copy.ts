@@ -60,7 +60,8 @@ export async function decryptedCopy<T extends BackupMetadata>(source: IdentitySo
       try {
         const roles = await decryptInto(plainGlobals, globalsPath, { ...backup, filename: backup.globals.filename }, identities);
         globals = { filename: basename(plainGlobals), checksum: roles.plaintextChecksum, note: null };
-        if (recorded?.globalsPlaintextChecksum && recorded.globalsPlaintextChecksum !== roles.plaintextChecksum) globals = { filename: null, checksum: null, note: 'The roles file decrypts but its content does not have its recorded checksum.' };
+        if (recorded?.globalsPlaintextChecksum && recorded.globalsPlaintextChecksum !== roles.plaintextChecksum)
+          globals = { filename: null, checksum: null, note: 'The roles file decrypts but its content does not have its recorded checksum.' };
       } catch (error) {
         globals = { filename: null, checksum: null, note: `The roles file could not be decrypted: ${(error as Error).message}` };
       }

@@ -66,7 +66,12 @@ export class Keyring {
       throw error;
     }
     const parsed = KeyListSchema.safeParse(JSON.parse(text));
-    if (!parsed.success) throw new HoldfastError('INTERNAL', `${this.listPath} is not a valid key list: ${parsed.error.issues[0]?.message ?? ''}`, 'Restore it from a backup of HOLDFAST_HOME, or remove it and import the keys again.');
+    if (!parsed.success)
+      throw new HoldfastError(
+        'INTERNAL',
+        `${this.listPath} is not a valid key list: ${parsed.error.issues[0]?.message ?? ''}`,
+        'Restore it from a backup of HOLDFAST_HOME, or remove it and import the keys again.',
+      );
     return parsed.data;
   }
 
@@ -101,7 +106,12 @@ export class Keyring {
     const entry = (await this.entries()).find((candidate) => candidate.name === parseKeyName(name));
     if (!entry) throw new HoldfastError('NOT_FOUND', `No key named "${name}".`, 'holdfast key list shows the keys this machine knows.');
     const identity = await this.store.get(account(entry.name));
-    if (!identity) throw new HoldfastError('NOT_FOUND', `The secret of key "${name}" is not on this machine (its keychain has no ${account(entry.name)}).`, 'Import it from your offline copy: holdfast key import --name ' + name + ' < key.txt');
+    if (!identity)
+      throw new HoldfastError(
+        'NOT_FOUND',
+        `The secret of key "${name}" is not on this machine (its keychain has no ${account(entry.name)}).`,
+        'Import it from your offline copy: holdfast key import --name ' + name + ' < key.txt',
+      );
     return { entry, identity };
   }
 

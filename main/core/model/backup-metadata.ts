@@ -37,7 +37,10 @@ export const BackupMetadataSchema = z.object({
       recipients: z.array(z.string()).describe('the age recipients (public keys, age1…) the backup was encrypted to'),
       fingerprints: z.array(z.string()).describe('sha256 of each recipient, 16 hex'),
       plaintextSize: z.number().int().nonnegative(),
-      plaintextChecksum: z.string().regex(/^sha256:[0-9a-f]{64}$/).describe('"sha256:<hex>" of the archive before encryption'),
+      plaintextChecksum: z
+        .string()
+        .regex(/^sha256:[0-9a-f]{64}$/)
+        .describe('"sha256:<hex>" of the archive before encryption'),
       globalsPlaintextChecksum: z.string().nullable().describe('"sha256:<hex>" of the roles file before encryption'),
     })
     .optional()

@@ -30,7 +30,11 @@ export async function checkEncryptedContents(
     identities = await identitiesFor(context, backup);
   } catch (error) {
     const actual = `sha256:${await sha256File(path)}`;
-    add('checksum', actual === backup.checksum ? 'ok' : 'failed', actual === backup.checksum ? `${actual} (the encrypted file)` : `${actual} does not match the recorded ${backup.checksum}: the file is corrupt`);
+    add(
+      'checksum',
+      actual === backup.checksum ? 'ok' : 'failed',
+      actual === backup.checksum ? `${actual} (the encrypted file)` : `${actual} does not match the recorded ${backup.checksum}: the file is corrupt`,
+    );
     add('decrypt', 'skipped', `The content could not be checked, only the stored file's checksum: ${(error as Error).message}`);
     return;
   }
