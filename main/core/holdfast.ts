@@ -1,9 +1,7 @@
 // The engine's front: one object that owns the configuration, the catalogue and the client-tool
 // discovery, and offers every operation the shells (CLI, Electron IPC, HTTP) expose.
-import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EngineContext } from './backup/backup.ts';
-import { GLOBALS_SUFFIX, SIDECAR_SUFFIX, TEMP_SUFFIX } from './backup/naming.ts';
 import type { BackupOptions } from './backup/options.ts';
 import { finishSealedBackup } from './backup/seal.ts';
 import { pinBackup } from './backup/pin.ts';
@@ -15,9 +13,10 @@ import { DrillSlots } from './drill/drill-slots.ts';
 import { leftBehind } from './drill/left-behind.ts';
 import { testRestore, type RestoreTestResult } from './drill/test-restore.ts';
 import type { EventBus } from './events/bus.ts';
+import { removeLeftoverTemps } from './backup/leftover-temps.ts';
 import { commitAudited } from './events/audited-change.ts';
 import { engineEventBus } from './events/engine-bus.ts';
-import { ensurePrivateDir, exists } from './fsutil/durable.ts';
+import { ensurePrivateDir } from './fsutil/durable.ts';
 import { fileLogger, type Logger } from './log/log.ts';
 import { HoldfastError, toErrorInfo } from './model/errors.ts';
 import type { AdoptReport, DeleteReport, ListEntry, ReconcileReport } from './model/reports.ts';
@@ -136,22 +135,7 @@ export class Holdfast implements EngineContext, ProfileContext {
       this.catalogue.finishRun(run.id, 'interrupted', { error: 'Holdfast stopped while this run was in progress; its partial output was removed.' });
       report.interruptedRuns.push(run.id);
     }
-    const liveTemps = new Set(this.catalogue.db.prepare(`SELECT temp_path FROM runs WHERE status = 'running' AND temp_path IS NOT NULL`).pluck().all() as string[]);
-    if (await exists(this.config.backupDir)) {
-      for (const name of await readdir(this.config.backupDir)) {
-        const owned = name.startsWith('backup-') || name.startsWith('.backup-');
-        if (!owned || !name.endsWith(TEMP_SUFFIX)) continue;
-        const full = join(this.config.backupDir, name);
-        // A run's companions (globals temp, hidden sidecar temp) live as long as its dump temp does.
-        let dumpTemp = full;
-        if (name.endsWith(`${GLOBALS_SUFFIX}${TEMP_SUFFIX}`)) dumpTemp = full.slice(0, -(GLOBALS_SUFFIX.length + TEMP_SUFFIX.length)) + TEMP_SUFFIX;
-        else if (name.startsWith('.') && name.endsWith(`${SIDECAR_SUFFIX}${TEMP_SUFFIX}`))
-          dumpTemp = join(this.config.backupDir, name.slice(1, -(SIDECAR_SUFFIX.length + TEMP_SUFFIX.length))) + TEMP_SUFFIX;
-        if (liveTemps.has(dumpTemp)) continue;
-        await rm(full, { recursive: true, force: true });
-        report.removedTempFiles.push(full);
-      }
-    }
+    report.removedTempFiles.push(...(await removeLeftoverTemps(this.catalogue, this.config.backupDir)));
     const storage = backupStorage(this.config);
     for (const backup of this.catalogue.listBackups()) {
       const present = await storage.isPresent(backup);

@@ -1,0 +1,27 @@
+// Temp files a run left in BACKUP_DIR when Holdfast stopped mid-backup: a dump's temp, its roles file's
+// temp and its hidden sidecar temp. A running run's files (another live Holdfast) are left alone.
+import { readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Catalogue } from '../catalogue/catalogue.ts';
+import { exists } from '../fsutil/durable.ts';
+import { GLOBALS_SUFFIX, SIDECAR_SUFFIX, TEMP_SUFFIX } from './naming.ts';
+
+export async function removeLeftoverTemps(catalogue: Catalogue, backupDir: string): Promise<string[]> {
+  const removed: string[] = [];
+  const liveTemps = new Set(catalogue.db.prepare(`SELECT temp_path FROM runs WHERE status = 'running' AND temp_path IS NOT NULL`).pluck().all() as string[]);
+  if (await exists(backupDir)) {
+    for (const name of await readdir(backupDir)) {
+      const owned = name.startsWith('backup-') || name.startsWith('.backup-');
+      if (!owned || !name.endsWith(TEMP_SUFFIX)) continue;
+      const full = join(backupDir, name);
+      // A run's companions (globals temp, hidden sidecar temp) live as long as its dump temp does.
+      let dumpTemp = full;
+      if (name.endsWith(`${GLOBALS_SUFFIX}${TEMP_SUFFIX}`)) dumpTemp = full.slice(0, -(GLOBALS_SUFFIX.length + TEMP_SUFFIX.length)) + TEMP_SUFFIX;
+      else if (name.startsWith('.') && name.endsWith(`${SIDECAR_SUFFIX}${TEMP_SUFFIX}`)) dumpTemp = join(backupDir, name.slice(1, -(SIDECAR_SUFFIX.length + TEMP_SUFFIX.length))) + TEMP_SUFFIX;
+      if (liveTemps.has(dumpTemp)) continue;
+      await rm(full, { recursive: true, force: true });
+      removed.push(full);
+    }
+  }
+  return removed;
+}
