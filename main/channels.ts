@@ -59,6 +59,12 @@ export const CHANNELS = {
   'user.list': { changesState: false, role: 'super-admin', longRunning: false },
   'user.remove': superChange,
   'user.rotate': superChange,
+  // A destination is paths on the host or credentials: super-admin to add or remove it.
+  'destination.add': superChange,
+  'destination.list': read,
+  'destination.show': read,
+  'destination.test': read,
+  'destination.remove': superChange,
 } as const satisfies Record<string, ChannelFacts>;
 
 export type ChannelName = keyof typeof CHANNELS;

@@ -10,6 +10,7 @@ import { HoldfastError, toErrorInfo, type ErrorInfo } from './core/model/errors.
 import type { Holdfast } from './core/holdfast.ts';
 import { NewProfileSchema, ProfileChangesSchema, ProfileNameSchema } from './core/profiles/profile-schema.ts';
 import { ROLES, UserNameSchema } from './core/users/users.ts';
+import { DestinationNameSchema, DestinationSpecSchema } from './core/storage/destination-settings.ts';
 
 export type Envelope<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo };
 
@@ -149,6 +150,14 @@ export const contract = {
   'user.list': define(z.object({}).strict(), (holdfast) => holdfast.listUsers()),
   'user.remove': define(z.object({ name: ExistingUserName }).strict(), (holdfast, input) => holdfast.removeUser(input.name)),
   'user.rotate': define(z.object({ name: ExistingUserName }).strict(), (holdfast, input) => holdfast.rotateUserToken(input.name)),
+  // Named storage destinations; a secret access key crosses the contract only on its way to the secret store.
+  'destination.add': define(z.object({ name: DestinationNameSchema, spec: DestinationSpecSchema, secretAccessKey: Password.optional() }).strict(), (holdfast, input) =>
+    holdfast.destinations.add(input),
+  ),
+  'destination.list': define(z.object({}).strict(), (holdfast) => holdfast.destinations.list()),
+  'destination.show': define(z.object({ name: z.string().min(1).max(64) }).strict(), (holdfast, input) => holdfast.destinations.show(input.name)),
+  'destination.test': define(z.object({ name: z.string().min(1).max(64) }).strict(), (holdfast, input) => holdfast.destinations.test(input.name)),
+  'destination.remove': define(z.object({ name: z.string().min(1).max(64) }).strict(), (holdfast, input) => holdfast.destinations.remove(input.name)),
 } as const;
 
 export type Channel = keyof typeof contract;

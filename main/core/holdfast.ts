@@ -42,6 +42,7 @@ import { passwordFor } from './secrets/password-for.ts';
 import { removeStaleSandboxes } from './drill/scratch-server.ts';
 import type { SecretStore } from './secrets/secret-store.ts';
 import { openSecretStore } from './secrets/store-choice.ts';
+import { Destinations } from './storage/destinations.ts';
 import { engineHealth } from './stats/engine-health.ts';
 import { ScheduleHostStore } from './catalogue/hosts.ts';
 import { schedulingStatus, type SchedulingStatus } from './schedule/host-status.ts';
@@ -62,6 +63,8 @@ export class Holdfast implements EngineContext, ProfileContext {
   readonly secrets: SecretStore;
   readonly schedules: ScheduleStore;
   readonly users: UserStore;
+  /** Named storage destinations beyond BACKUP_DIR (storage/destinations.ts). */
+  readonly destinations: Destinations;
   readonly notifier: Notifier;
   readonly logger: Logger;
   /** What happened, told once: audit, the file log and notifications subscribe, and so may a shell. */
@@ -78,6 +81,7 @@ export class Holdfast implements EngineContext, ProfileContext {
     this.secrets = secrets;
     this.schedules = new ScheduleStore(catalogue.db);
     this.users = new UserStore(catalogue.db);
+    this.destinations = new Destinations(catalogue.db, secrets, config);
     this.logger = fileLogger(join(config.home, 'logs'));
     this.notifier = engineNotifier(config.env, this.logger);
     this.events = engineEventBus(this);

@@ -192,4 +192,18 @@ export const migrations: readonly Migration[] = [
     credentials_checked_at TEXT
   );
   `,
+  `
+  -- Named storage destinations beyond BACKUP_DIR (storage/destinations.ts): a type and its settings as
+  -- JSON. A destination's secret (an S3 secret key) lives in this host's secret store, never here;
+  -- has_secret says whether one was stored (account "destination:<id>").
+  CREATE TABLE destinations (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    type TEXT NOT NULL CHECK (type IN ('directory', 's3')),
+    settings TEXT NOT NULL,
+    has_secret INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  `,
 ];
