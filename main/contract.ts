@@ -55,8 +55,10 @@ export const contract = {
       .refine((input) => input.pgpass !== undefined || input.serviceFile !== undefined, 'give --pgpass and/or --service-file'),
     (holdfast, input) => holdfast.importProfiles(input),
   ),
-  'backup.create': define(z.object({ profile: ProfileNameSchema, options: BackupOptionsSchema }).strict(), (holdfast, input, context) =>
+  // copyTo: named destinations the sealed backup is copied to (read back and compared); a failed copy leaves the backup completed.
+  'backup.create': define(z.object({ profile: ProfileNameSchema, options: BackupOptionsSchema, copyTo: z.array(z.string().min(1).max(64)).max(16).default([]) }).strict(), (holdfast, input, context) =>
     holdfast.backup(input.profile, input.options, {
+      copyTo: input.copyTo,
       ...(context.signal ? { signal: context.signal } : {}),
       onProgress: (progress) => context.onProgress?.({ operation: 'backup', progress }),
     }),

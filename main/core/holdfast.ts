@@ -7,7 +7,7 @@ import { GLOBALS_SUFFIX, SIDECAR_SUFFIX, TEMP_SUFFIX } from './backup/naming.ts'
 import type { BackupOptions } from './backup/options.ts';
 import { finishSealedBackup } from './backup/seal.ts';
 import { pinBackup } from './backup/pin.ts';
-import { takeBackup, type BackupHooks } from './backup/take-backup.ts';
+import { takeBackup, type BackupHooks, type TakenBackup } from './backup/take-backup.ts';
 import { Catalogue, newId, type StaleRun } from './catalogue/catalogue.ts';
 import { loadConfig, type HoldfastConfig } from './config/config.ts';
 import { settingsView, type SettingsView } from './config/settings-view.ts';
@@ -42,6 +42,7 @@ import { passwordFor } from './secrets/password-for.ts';
 import { removeStaleSandboxes } from './drill/scratch-server.ts';
 import type { SecretStore } from './secrets/secret-store.ts';
 import { openSecretStore } from './secrets/store-choice.ts';
+import { CopyRows } from './storage/copies.ts';
 import { Destinations } from './storage/destinations.ts';
 import { engineHealth } from './stats/engine-health.ts';
 import { ScheduleHostStore } from './catalogue/hosts.ts';
@@ -212,7 +213,7 @@ export class Holdfast implements EngineContext, ProfileContext {
   // --- taking backups (backup/take-backup.ts), and which run now -----------------------------------
 
   /** Emits backup.started, .progress, then .completed or .failed. */
-  backup(profileName: string, options: Partial<BackupOptions>, hooks: BackupHooks = {}): Promise<BackupMetadata> {
+  backup(profileName: string, options: Partial<BackupOptions>, hooks: BackupHooks = {}): Promise<TakenBackup> {
     return takeBackup(this, profileName, options, hooks);
   }
   /** Backup runs in progress in a live process (this one or another Holdfast), oldest first. */
@@ -268,7 +269,9 @@ export class Holdfast implements EngineContext, ProfileContext {
   list(filter: { profile?: string | undefined; all?: boolean; fields?: 'full' | 'summary' }): Array<BackupMetadata | BackupSummary | ListEntry>;
   list(filter: { profile?: string | undefined; all?: boolean; fields?: 'full' | 'summary' }): Array<BackupMetadata | BackupSummary | ListEntry> {
     const where = filter.profile ? { profile: filter.profile } : {};
-    const backups: Array<BackupMetadata | BackupSummary | ListEntry> = filter.fields === 'summary' ? this.catalogue.listBackupSummaries(where) : this.catalogue.listBackups(where);
+    const copies = new CopyRows(this.catalogue.db).all();
+    const listed = filter.fields === 'summary' ? this.catalogue.listBackupSummaries(where) : this.catalogue.listBackups(where);
+    const backups: Array<BackupMetadata | BackupSummary | ListEntry> = listed.map((backup) => (copies.has(backup.id) ? { ...backup, copies: copies.get(backup.id) } : backup));
     if (!filter.all) return backups;
     const runs: RunRecord[] = this.catalogue.listRuns({ kind: 'backup', statuses: ['failed', 'interrupted', 'running'], ...(filter.profile ? { profile: filter.profile } : {}) });
     const entries = runs.map((run): ListEntry => ({

@@ -206,4 +206,20 @@ export const migrations: readonly Migration[] = [
     updated_at TEXT NOT NULL
   );
   `,
+  `
+  -- Each backup's copies on named destinations (storage/copies.ts): a copy counts only once it was
+  -- read back and its SHA-256 matched the backup's (state 'verified', verified_at).
+  CREATE TABLE backup_copies (
+    backup_id TEXT NOT NULL,
+    destination TEXT NOT NULL,
+    key TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    checksum TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('pending', 'uploading', 'verified', 'failed', 'missing')),
+    error TEXT,
+    verified_at TEXT,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (backup_id, destination)
+  );
+  `,
 ];

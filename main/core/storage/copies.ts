@@ -1,0 +1,146 @@
+// A sealed backup's copies on named destinations. Each copy is the dump, its roles file and its
+// sidecar (last, so a sidecar on a destination means the copy is whole), put under the same names
+// at the destination's root; then the dump is read back from the destination and its SHA-256
+// compared with the backup's checksum, and only then does the copy count ('verified'). A copy that
+// fails is recorded with its reason and what it put is removed; it never touches the local backup,
+// which was complete before any copy began. Rows live in the catalogue's backup_copies table.
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import type Database from 'better-sqlite3';
+import { SIDECAR_SUFFIX } from '../backup/naming.ts';
+import { toErrorInfo } from '../model/errors.ts';
+import type { BackupCopy, BackupMetadata, CopyState } from '../model/types.ts';
+import type { Destination } from './destination.ts';
+import type { Destinations } from './destinations.ts';
+import type { BackupStorage } from './storage.ts';
+
+interface CopyRow {
+  backup_id: string;
+  destination: string;
+  key: string;
+  size: number;
+  checksum: string;
+  state: CopyState;
+  error: string | null;
+  verified_at: string | null;
+  updated_at: string;
+}
+
+const copyOf = (row: CopyRow): BackupCopy => ({
+  destination: row.destination,
+  key: row.key,
+  size: row.size,
+  checksum: row.checksum,
+  state: row.state,
+  error: row.error,
+  verifiedAt: row.verified_at,
+  updatedAt: row.updated_at,
+});
+
+export class CopyRows {
+  constructor(private readonly db: Database.Database) {}
+
+  record(backup: Pick<BackupMetadata, 'id' | 'filename' | 'size' | 'checksum'>, destination: string, state: CopyState, error: string | null = null): void {
+    const now = new Date().toISOString();
+    this.db
+      .prepare(
+        `INSERT INTO backup_copies (backup_id, destination, key, size, checksum, state, error, verified_at, updated_at)
+         VALUES (@id, @destination, @key, @size, @checksum, @state, @error, @verifiedAt, @now)
+         ON CONFLICT (backup_id, destination) DO UPDATE SET state = excluded.state, error = excluded.error,
+           verified_at = COALESCE(excluded.verified_at, verified_at), updated_at = excluded.updated_at`,
+      )
+      .run({ id: backup.id, destination, key: backup.filename, size: backup.size, checksum: backup.checksum, state, error, verifiedAt: state === 'verified' ? now : null, now });
+  }
+
+  of(backupId: string): BackupCopy[] {
+    return (this.db.prepare('SELECT * FROM backup_copies WHERE backup_id = ? ORDER BY destination').all(backupId) as CopyRow[]).map(copyOf);
+  }
+
+  /** Every backup's copies, by backup id (for list). */
+  all(): Map<string, BackupCopy[]> {
+    const byBackup = new Map<string, BackupCopy[]>();
+    for (const row of this.db.prepare('SELECT * FROM backup_copies ORDER BY backup_id, destination').all() as CopyRow[]) {
+      byBackup.set(row.backup_id, [...(byBackup.get(row.backup_id) ?? []), copyOf(row)]);
+    }
+    return byBackup;
+  }
+}
+
+export interface CopyContext {
+  destinations: Destinations;
+  storage: BackupStorage;
+  rows: CopyRows;
+}
+
+/** Copies the backup to each destination in turn; never throws for a copy's failure: its row (and the answer) says why. */
+export async function copyBackup(context: CopyContext, backup: BackupMetadata, names: readonly string[]): Promise<BackupCopy[]> {
+  for (const name of names) {
+    context.rows.record(backup, name, 'pending');
+  }
+  for (const name of names) {
+    context.rows.record(backup, name, 'uploading');
+    try {
+      await copyTo(context, backup, name);
+      context.rows.record(backup, name, 'verified');
+    } catch (error) {
+      context.rows.record(backup, name, 'failed', toErrorInfo(error).message);
+    }
+  }
+  return context.rows.of(backup.id).filter((copy) => names.includes(copy.destination));
+}
+
+async function copyTo(context: CopyContext, backup: BackupMetadata, name: string): Promise<void> {
+  const destination = await context.destinations.open(name);
+  const local = context.storage.locate(backup);
+  const put: string[] = [];
+  try {
+    if (backup.format === 'directory') {
+      const source = await local.destination.localFile(local.key);
+      try {
+        await destination.putTree(backup.filename, source.path, backup.files ?? []);
+      } finally {
+        await source.release();
+      }
+    } else {
+      await destination.put(backup.filename, await local.destination.open(local.key), { sha256: hexOf(backup.checksum), size: backup.size });
+    }
+    put.push(backup.filename);
+    if (local.globalsKey && backup.globals.filename && backup.globals.checksum) {
+      const roles = await readAll(await local.destination.open(local.globalsKey));
+      if (`sha256:${sha256(roles)}` !== backup.globals.checksum) throw new Error(`the local roles file ${backup.globals.filename} no longer matches its recorded checksum`);
+      await destination.put(backup.globals.filename, Readable.from([roles]), { sha256: sha256(roles), size: roles.length });
+      put.push(backup.globals.filename);
+    }
+    const sidecar = await readAll(await local.destination.open(local.sidecarKey));
+    await destination.put(`${backup.filename}${SIDECAR_SUFFIX}`, Readable.from([sidecar]), { sha256: sha256(sidecar), size: sidecar.length });
+    put.push(`${backup.filename}${SIDECAR_SUFFIX}`);
+    if (backup.format !== 'directory') await checkCopy(destination, backup);
+  } catch (error) {
+    for (const key of put) await destination.remove(key).catch(() => undefined);
+    throw error;
+  } finally {
+    (destination as { destroy?: () => void }).destroy?.();
+  }
+}
+
+/** Reads the dump back from the destination; throws unless its size and SHA-256 are the backup's. */
+export async function checkCopy(destination: Destination, backup: Pick<BackupMetadata, 'filename' | 'size' | 'checksum'>): Promise<void> {
+  const hash = createHash('sha256');
+  let size = 0;
+  for await (const chunk of await destination.open(backup.filename)) {
+    hash.update(chunk as Buffer);
+    size += (chunk as Buffer).length;
+  }
+  const found = `sha256:${hash.digest('hex')}`;
+  if (found !== backup.checksum || size !== backup.size)
+    throw new Error(`${destination.describe(backup.filename)} holds ${size} bytes with ${found}, not the backup's ${backup.size} bytes with ${backup.checksum}`);
+}
+
+async function readAll(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+const hexOf = (checksum: string) => checksum.replace(/^sha256:/, '');
