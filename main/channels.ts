@@ -36,6 +36,7 @@ export const CHANNELS = {
   'backup.list': read,
   'backup.show': read,
   'backup.verify': longChange,
+  'backup.verifyCopies': longChange,
   'backup.testRestore': longChange,
   'backup.restore': { changesState: true, role: 'super-admin', longRunning: true },
   'restore.recover': superChange,

@@ -70,6 +70,12 @@ export const contract = {
   ),
   'backup.show': define(z.object({ ref: BackupRef }).strict(), (holdfast, input) => holdfast.showBackup(input.ref)),
   'backup.verify': define(z.object({ ref: BackupRef }).strict(), (holdfast, input) => holdfast.verify(input.ref)),
+  // Re-reads every copy of the backup on its named destinations; ok only when each is verified.
+  'backup.verifyCopies': define(z.object({ ref: BackupRef }).strict(), async (holdfast, input) => {
+    const backup = holdfast.showBackup(input.ref);
+    const copies = await holdfast.copies.recheck(backup);
+    return { backup: { id: backup.id, filename: backup.filename }, copies, ok: copies.length > 0 && copies.every((copy) => copy.state === 'verified') };
+  }),
   'backup.testRestore': define(
     z
       .object({ ref: BackupRef, major: z.number().int().min(9).max(99).optional(), onProfile: ProfileNameSchema.optional() })
@@ -100,6 +106,8 @@ export const contract = {
         jobs: z.number().int().min(1).max(64).optional(),
         dryRun: z.boolean().default(false),
         swap: z.boolean().default(false),
+        /** A named destination holding a verified copy: restore from it (downloaded and checked) instead of the local file. */
+        from: z.string().min(1).max(64).optional(),
         terminateConnections: z.boolean().default(false),
       })
       .strict()

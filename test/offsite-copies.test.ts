@@ -2,13 +2,15 @@
 // a real second directory. The rules under test: a copy counts only once it was read back and its
 // SHA-256 matched; a destination that is down never turns the completed local backup into a failure
 // (the result, an engine event, a notification-worthy notice and health all say which copy and why).
-import { readdirSync, readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, readdirSync, readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { EmittedEvent } from '../main/core/events/events.ts';
 import { notification } from '../main/core/events/notify.ts';
-import { closeShop, openShop, runCli, usePrivateTmpdir, type ShopFixture } from './support/holdfast-env.ts';
+import { closeShop, openShop, rowCount, runCli, usePrivateTmpdir, type ShopFixture } from './support/holdfast-env.ts';
 import { removeS3Server, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY, startS3Server, type S3Server } from './support/s3-server.ts';
 
 const privateTmp = usePrivateTmpdir();
@@ -101,4 +103,51 @@ describe('backup --copy-to', () => {
     await expect(shop.holdfast.backup('shop', {}, { copyTo: ['nowhere'] })).rejects.toThrow(/No destination named "nowhere"/);
     expect(shop.holdfast.list({ profile: 'shop', all: true }).length).toBe(before);
   });
+});
+
+describe('reading back: verify --copies and restore --from', () => {
+  const leftDownloads = () => readdirSync(tmpdir()).filter((name) => name.startsWith('holdfast-copy-'));
+
+  test("round trip from each destination type with the local file gone: the restored rows equal the backup's", async () => {
+    const backup = await shop.holdfast.backup('shop', {}, { copyTo: ['nas', 'bucket'] });
+    expect(backup.copies?.every((copy) => copy.state === 'verified')).toBe(true);
+    rmSync(backup.path);
+    const verified = await runCli(['verify', backup.id, '--copies'], shop.home.env);
+    expect(verified.code).toBe(0);
+    expect(verified.stdout).toMatch(/All copies intact/);
+    for (const name of ['nas', 'bucket']) {
+      const dbname = `shop_from_${name}`;
+      const restored = await runCli(['restore', backup.id, '--to', 'shop', '--dbname', dbname, '--create', '--from', name], shop.home.env);
+      expect(restored.stderr).not.toMatch(/holdfast: (?!backup|run)/);
+      expect(restored.code).toBe(0);
+      for (const table of ['users', 'orders']) expect(await rowCount(shop.server, dbname, `public.${table}`), `${dbname} ${table}`).toBe(backup.rowCounts[`public.${table}`]);
+    }
+    expect(leftDownloads()).toEqual([]);
+  }, 240_000);
+
+  test('an altered object: verify --copies fails naming that copy, and restore from it is refused (nothing left behind)', async () => {
+    const backup = await shop.holdfast.backup('shop', {}, { copyTo: ['nas', 'bucket'] });
+    // The bucket's object replaced by other bytes; the directory's file given one more byte.
+    const bucket = await shop.holdfast.destinations.open('bucket');
+    const other = Buffer.concat([readFileSync(backup.path), Buffer.from('tampered')]);
+    await bucket.remove(backup.filename);
+    await bucket.put(backup.filename, Readable.from([other]), { sha256: createHash('sha256').update(other).digest('hex'), size: other.length });
+    appendFileSync(join(nas, backup.filename), 'x');
+
+    const verified = await runCli(['verify', backup.id, '--copies'], shop.home.env);
+    expect(verified.code).toBe(1);
+    expect(verified.stdout).toMatch(/COPIES NOT ALL INTACT/);
+    expect(verified.stdout).toMatch(/bucket {2}failed: .* not the backup's/);
+    expect(verified.stdout).toMatch(/nas {2}failed: .* not the backup's/);
+
+    const restored = await runCli(['restore', backup.id, '--to', 'shop', '--dbname', 'shop_tampered', '--create', '--from', 'bucket'], shop.home.env);
+    expect(restored.code).toBe(1);
+    expect(restored.stderr).toMatch(/The copy of .* on destination "bucket" .* does not match the backup's checksum, so it was not restored/);
+    expect(await shop.server.query(`SELECT 1 FROM pg_database WHERE datname = 'shop_tampered'`).then((rows) => rows.length)).toBe(0);
+    expect(leftDownloads()).toEqual([]);
+    // The local backup itself is untouched by a bad copy: still completed, not marked as failing verification.
+    const local = shop.holdfast.showBackup(backup.id);
+    expect(local.status).toBe('completed');
+    expect(local.lastVerified?.valid).not.toBe(false);
+  }, 240_000);
 });

@@ -42,7 +42,7 @@ import { passwordFor } from './secrets/password-for.ts';
 import { removeStaleSandboxes } from './drill/scratch-server.ts';
 import type { SecretStore } from './secrets/secret-store.ts';
 import { openSecretStore } from './secrets/store-choice.ts';
-import { CopyRows } from './storage/copies.ts';
+import { BackupCopies } from './storage/copies.ts';
 import { Destinations } from './storage/destinations.ts';
 import { engineHealth } from './stats/engine-health.ts';
 import { ScheduleHostStore } from './catalogue/hosts.ts';
@@ -64,8 +64,9 @@ export class Holdfast implements EngineContext, ProfileContext {
   readonly secrets: SecretStore;
   readonly schedules: ScheduleStore;
   readonly users: UserStore;
-  /** Named storage destinations beyond BACKUP_DIR (storage/destinations.ts). */
+  /** Named storage destinations beyond BACKUP_DIR, and each backup's copies on them (storage/). */
   readonly destinations: Destinations;
+  readonly copies: BackupCopies;
   readonly notifier: Notifier;
   readonly logger: Logger;
   /** What happened, told once: audit, the file log and notifications subscribe, and so may a shell. */
@@ -83,6 +84,7 @@ export class Holdfast implements EngineContext, ProfileContext {
     this.schedules = new ScheduleStore(catalogue.db);
     this.users = new UserStore(catalogue.db);
     this.destinations = new Destinations(catalogue.db, secrets, config);
+    this.copies = new BackupCopies(catalogue.db, this.destinations, backupStorage(config));
     this.logger = fileLogger(join(config.home, 'logs'));
     this.notifier = engineNotifier(config.env, this.logger);
     this.events = engineEventBus(this);
@@ -269,7 +271,7 @@ export class Holdfast implements EngineContext, ProfileContext {
   list(filter: { profile?: string | undefined; all?: boolean; fields?: 'full' | 'summary' }): Array<BackupMetadata | BackupSummary | ListEntry>;
   list(filter: { profile?: string | undefined; all?: boolean; fields?: 'full' | 'summary' }): Array<BackupMetadata | BackupSummary | ListEntry> {
     const where = filter.profile ? { profile: filter.profile } : {};
-    const copies = new CopyRows(this.catalogue.db).all();
+    const copies = this.copies.rows.all();
     const listed = filter.fields === 'summary' ? this.catalogue.listBackupSummaries(where) : this.catalogue.listBackups(where);
     const backups: Array<BackupMetadata | BackupSummary | ListEntry> = listed.map((backup) => (copies.has(backup.id) ? { ...backup, copies: copies.get(backup.id) } : backup));
     if (!filter.all) return backups;
@@ -307,8 +309,10 @@ export class Holdfast implements EngineContext, ProfileContext {
     return result;
   }
 
-  async restore(request: Omit<RestoreRequest, 'target'> & { to: string }): Promise<RestoreResult> {
+  /** from: a named destination's copy, downloaded and checked, instead of the local file. */
+  async restore({ from, ...request }: Omit<RestoreRequest, 'target' | 'readFrom'> & { to: string; from?: string | undefined }): Promise<RestoreResult> {
     const target = this.catalogue.requireProfile(request.to);
+    if (from) Object.assign(request, { readFrom: (backup: BackupMetadata) => this.copies.readable(backup, from) });
     const database = request.dbname ?? target.dbname;
     const filename = this.catalogue.findBackup(request.ref)?.filename ?? request.ref;
     const told = { profile: target.name, database, filename, clean: request.clean, swap: request.swap === true };

@@ -5,9 +5,8 @@ import type { EventBus } from '../events/bus.ts';
 import type { BackupTrigger } from '../events/events.ts';
 import { toErrorInfo } from '../model/errors.ts';
 import type { BackupCopy, BackupMetadata } from '../model/types.ts';
-import { copyBackup, CopyRows } from '../storage/copies.ts';
+import type { BackupCopies } from '../storage/copies.ts';
 import type { Destinations } from '../storage/destinations.ts';
-import { backupStorage } from '../storage/storage.ts';
 import { runBackup, type BackupProgress, type EngineContext } from './backup.ts';
 import { BackupOptionsSchema, type BackupOptions } from './options.ts';
 
@@ -23,7 +22,7 @@ export interface BackupHooks {
 export type TakenBackup = BackupMetadata & { copies?: BackupCopy[] };
 
 export async function takeBackup(
-  engine: EngineContext & { events: Pick<EventBus, 'emit'>; destinations: Destinations },
+  engine: EngineContext & { events: Pick<EventBus, 'emit'>; destinations: Destinations; copies: BackupCopies },
   profileName: string,
   options: Partial<BackupOptions>,
   hooks: BackupHooks = {},
@@ -51,7 +50,7 @@ export async function takeBackup(
   // The backup is complete and recorded: from here on nothing may turn it into a failure.
   let copies: BackupCopy[];
   try {
-    copies = await copyBackup({ destinations: engine.destinations, storage: backupStorage(engine.config), rows: new CopyRows(engine.catalogue.db) }, metadata, copyTo);
+    copies = await engine.copies.copy(metadata, copyTo);
   } catch (error) {
     const reason = toErrorInfo(error).message;
     copies = copyTo.map((destination) => ({

@@ -8,7 +8,7 @@ import { HoldfastError, toErrorInfo } from '../model/errors.ts';
 import { quoteIdent } from '../pg/connection.ts';
 import { openSession, type ServerSession } from '../pg/session.ts';
 import { pickClientTools } from '../tools/discover.ts';
-import type { Profile } from '../model/types.ts';
+import type { BackupMetadata, Profile } from '../model/types.ts';
 import { checkBackupFiles, dumpClientMajor } from '../verify/verify.ts';
 import { findExecutedFunctions } from './executed-functions.ts';
 import { archiveContents, assessImpact, type RestoreImpact } from './impact.ts';
@@ -39,6 +39,8 @@ export interface RestoreRequest {
   terminateConnections?: boolean;
   signal?: AbortSignal;
   onProgress?: (phase: string) => void;
+  /** Where the dump is read from instead of its stored file (restore --from a named copy): a local copy, released when done. */
+  readFrom?: (backup: BackupMetadata) => Promise<{ backup: BackupMetadata; release: () => Promise<void> }>;
 }
 
 export interface RestoreResult {
@@ -60,8 +62,7 @@ const refused = (message: string, hint?: string) => new HoldfastError('RESTORE_R
 export async function restoreBackup(context: EngineContext, request: RestoreRequest): Promise<RestoreResult> {
   const { catalogue, config } = context;
   const startedMs = performance.now();
-  // pg_restore and psql read a local file: the stored one itself for BACKUP_DIR (core/storage).
-  const { backup, release: releaseCopy } = await backupStorage(config).readable(catalogue.requireBackup(request.ref));
+  const recorded = catalogue.requireBackup(request.ref);
   const target = request.target;
   const database = request.dbname ?? target.dbname;
 
@@ -75,7 +76,7 @@ export async function restoreBackup(context: EngineContext, request: RestoreRequ
       `Type ${production ? 'the profile and database names' : 'the target database name'} after --confirm= to say you mean it. Nothing was changed.`,
     );
   }
-  if (backup.format === 'plain' && (request.noOwner || request.noAcl)) {
+  if (recorded.format === 'plain' && (request.noOwner || request.noAcl)) {
     throw new HoldfastError(
       'BAD_INPUT',
       '--no-owner and --no-acl need an archive backup (custom, directory or tar); a plain SQL backup restores as it was written.',
@@ -83,8 +84,17 @@ export async function restoreBackup(context: EngineContext, request: RestoreRequ
     );
   }
 
+  // pg_restore and psql read a local file: the stored one itself for BACKUP_DIR (core/storage), or a
+  // checked private download of a named copy (readFrom); released in every path from here on.
+  const { backup, release: releaseCopy } = await (request.readFrom ?? ((b: BackupMetadata) => backupStorage(config).readable(b)))(recorded);
   let session: ServerSession | undefined;
-  const runId = request.dryRun ? undefined : catalogue.startRun({ kind: 'restore', profile: target.name, backupId: backup.id, detail: { database, clean: request.clean, create: request.create } });
+  let runId: string | undefined;
+  try {
+    runId = request.dryRun ? undefined : catalogue.startRun({ kind: 'restore', profile: target.name, backupId: backup.id, detail: { database, clean: request.clean, create: request.create } });
+  } catch (error) {
+    await releaseCopy();
+    throw error;
+  }
   try {
     request.onProgress?.('verifying');
     const checks = await checkBackupFiles(context, backup);

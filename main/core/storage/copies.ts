@@ -5,13 +5,18 @@
 // fails is recorded with its reason and what it put is removed; it never touches the local backup,
 // which was complete before any copy began. Rows live in the catalogue's backup_copies table.
 import { createHash } from 'node:crypto';
+import { mkdtemp, open, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import type Database from 'better-sqlite3';
 import { SIDECAR_SUFFIX } from '../backup/naming.ts';
-import { toErrorInfo } from '../model/errors.ts';
+import { PRIVATE_FILE_MODE } from '../fsutil/durable.ts';
+import { HoldfastError, toErrorInfo } from '../model/errors.ts';
 import type { BackupCopy, BackupMetadata, CopyState } from '../model/types.ts';
 import type { Destination } from './destination.ts';
 import type { Destinations } from './destinations.ts';
+import { LOCAL_DESTINATION } from './location.ts';
 import type { BackupStorage } from './storage.ts';
 
 interface CopyRow {
@@ -144,3 +149,113 @@ async function readAll(stream: Readable): Promise<Buffer> {
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 const hexOf = (checksum: string) => checksum.replace(/^sha256:/, '');
+
+/** Re-reads every copy of the backup: verified when its dump reads back with the backup's SHA-256, missing when gone, failed otherwise. */
+export async function recheckCopies(context: CopyContext, backup: BackupMetadata): Promise<BackupCopy[]> {
+  for (const copy of context.rows.of(backup.id)) {
+    let destination: Destination | undefined;
+    try {
+      destination = await context.destinations.open(copy.destination);
+      if ((await destination.stat(backup.filename)) === undefined) {
+        context.rows.record(backup, copy.destination, 'missing', `${destination.describe(backup.filename)} is gone`);
+        continue;
+      }
+      if (backup.format === 'directory') throw new Error('a directory-format copy cannot be re-read yet');
+      await checkCopy(destination, backup);
+      context.rows.record(backup, copy.destination, 'verified');
+    } catch (error) {
+      context.rows.record(backup, copy.destination, 'failed', toErrorInfo(error).message);
+    } finally {
+      (destination as { destroy?: () => void } | undefined)?.destroy?.();
+    }
+  }
+  return context.rows.of(backup.id);
+}
+
+/**
+ * The backup as read from its copy on `name`: the dump (and its roles file) downloaded into a private
+ * 0700 directory as 0600 files, each checked against the recorded SHA-256 before it is handed out;
+ * refused, naming the copy, when they do not match. release() removes the directory; so does any failure.
+ */
+export async function readableCopy(context: CopyContext, backup: BackupMetadata, name: string): Promise<{ backup: BackupMetadata; release: () => Promise<void> }> {
+  const copy = context.rows.of(backup.id).find((entry) => entry.destination === name);
+  if (!copy)
+    throw new HoldfastError(
+      'NOT_FOUND',
+      `Backup ${backup.filename} has no copy on destination "${name}".`,
+      "holdfast list --json shows each backup's copies; restore from one of them, or from the local file.",
+    );
+  if (backup.format === 'directory') throw new HoldfastError('BAD_INPUT', `Restoring a directory-format backup from a copy is not supported yet.`, 'Restore it from its local file.');
+  const dir = await mkdtemp(join(tmpdir(), 'holdfast-copy-'));
+  const release = () => rm(dir, { recursive: true, force: true });
+  const destination = await context.destinations.open(name).catch(async (error: unknown) => {
+    await release();
+    throw error;
+  });
+  try {
+    const dumpPath = join(dir, backup.filename);
+    const dump = await download(destination, backup.filename, dumpPath);
+    if (`sha256:${dump.sha256}` !== backup.checksum || dump.size !== backup.size) {
+      context.rows.record(backup, name, 'failed', `read back ${dump.size} bytes with sha256:${dump.sha256}, not the backup's ${backup.size} bytes with ${backup.checksum}`);
+      throw new HoldfastError(
+        'RESTORE_REFUSED',
+        `The copy of ${backup.filename} on destination "${name}" (${destination.describe(backup.filename)}) does not match the backup's checksum, so it was not restored: ${dump.size} bytes with sha256:${dump.sha256}, expected ${backup.size} bytes with ${backup.checksum}.`,
+        'Nothing was changed on the target. Restore from the local file or another copy (holdfast verify <id> --copies says which are intact).',
+      );
+    }
+    if (backup.globals.filename && backup.globals.checksum && (await destination.stat(backup.globals.filename))) {
+      const roles = await download(destination, backup.globals.filename, join(dir, backup.globals.filename));
+      if (`sha256:${roles.sha256}` !== backup.globals.checksum)
+        throw new HoldfastError(
+          'RESTORE_REFUSED',
+          `The roles file ${backup.globals.filename} on destination "${name}" does not match its checksum, so the backup was not restored from that copy.`,
+          'Restore from the local file or another copy.',
+        );
+    }
+    return { backup: { ...backup, path: dumpPath, location: { destination: LOCAL_DESTINATION, key: dumpPath.split(sep).join('/') } }, release };
+  } catch (error) {
+    await release();
+    throw error;
+  } finally {
+    (destination as { destroy?: () => void }).destroy?.();
+  }
+}
+
+/** The object into a new 0600 file, hashed on the way. */
+async function download(destination: Destination, key: string, path: string): Promise<{ sha256: string; size: number }> {
+  const hash = createHash('sha256');
+  let size = 0;
+  const handle = await open(path, 'wx', PRIVATE_FILE_MODE);
+  try {
+    for await (const chunk of await destination.open(key)) {
+      hash.update(chunk as Buffer);
+      size += (chunk as Buffer).length;
+      for (let offset = 0; offset < (chunk as Buffer).length;) offset += (await handle.write(chunk as Buffer, offset)).bytesWritten;
+    }
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  return { sha256: hash.digest('hex'), size };
+}
+
+/** The engine's handle on copies: the catalogue rows, the destinations and BACKUP_DIR's storage together. */
+export class BackupCopies implements CopyContext {
+  readonly rows: CopyRows;
+  constructor(
+    db: Database.Database,
+    readonly destinations: Destinations,
+    readonly storage: BackupStorage,
+  ) {
+    this.rows = new CopyRows(db);
+  }
+  copy(backup: BackupMetadata, names: readonly string[]): Promise<BackupCopy[]> {
+    return copyBackup(this, backup, names);
+  }
+  recheck(backup: BackupMetadata): Promise<BackupCopy[]> {
+    return recheckCopies(this, backup);
+  }
+  readable(backup: BackupMetadata, name: string): Promise<{ backup: BackupMetadata; release: () => Promise<void> }> {
+    return readableCopy(this, backup, name);
+  }
+}
