@@ -181,6 +181,33 @@ describe('S3 destinations (s3rver on loopback)', () => {
   });
 });
 
+describe('S3 put interrupted', () => {
+  test('the service stops mid-multipart: put fails saying so, and nothing appears under the key once it is back', async () => {
+    const destination = new S3Destination('direct', s3Settings(), { accessKeyId: S3_ACCESS_KEY_ID, secretAccessKey: S3_SECRET_ACCESS_KEY });
+    const part = Buffer.alloc(8 * 1024 * 1024, 3);
+    const whole = Buffer.concat([part, part, part, part]);
+    let sent = 0;
+    // Four parts; the server stops once two have been handed to the upload.
+    const source = new Readable({
+      read() {
+        if (sent === 2) void s3.stop();
+        if (sent === 4) return void this.push(null);
+        sent += 1;
+        setTimeout(() => this.push(part), sent > 2 ? 300 : 0);
+      },
+    });
+    try {
+      await expect(destination.put('cut/file.dump', source, { sha256: sha256(whole), size: whole.length })).rejects.toThrow(
+        /Uploading s3:\/\/.*cut\/file\.dump .* failed: .*(ECONNREFUSED|socket hang up|ECONNRESET|EPIPE)/,
+      );
+    } finally {
+      await s3.start();
+    }
+    expect(await destination.stat('cut/file.dump')).toBeUndefined();
+    destination.destroy();
+  }, 60_000);
+});
+
 describe('BACKUP_REMOTE_BUCKET', () => {
   test('defines the destination "remote" from the environment, and it works', async () => {
     const env = {
