@@ -98,6 +98,21 @@ describe('backup --copy-to', () => {
     expect(notification(copied)).toMatchObject({ kind: 'backup.failed', error: { message: expect.stringMatching(/completed, but 1 of 1 copies failed: bucket: /) } });
   }, 180_000);
 
+  test('a directory-format backup: copied as a tree to a directory, refused with the reason by S3 and by a directory whose root is gone (never created)', async () => {
+    const gone = join(nas, 'unmounted');
+    await shop.holdfast.destinations.add({ name: 'gone', spec: { type: 'directory', settings: { path: gone } } });
+    const backup = await shop.holdfast.backup('shop', { format: 'directory' }, { copyTo: ['nas', 'bucket', 'gone'] });
+    expect(backup.status).toBe('completed');
+    const states = Object.fromEntries((backup.copies ?? []).map((copy) => [copy.destination, [copy.state, copy.error]]));
+    expect(states.nas).toEqual(['verified', null]);
+    expect(states.bucket).toEqual(['failed', expect.stringMatching(/directory-format backup .* cannot be copied to an S3 destination yet/)]);
+    expect(states.gone).toEqual(['failed', expect.stringMatching(/is not a directory that exists/)]);
+    expect(readdirSync(nas)).not.toContain('unmounted');
+    const bucket = await shop.holdfast.destinations.open('bucket');
+    expect(await bucket.stat(backup.filename)).toBeUndefined();
+    await shop.holdfast.destinations.remove('gone');
+  }, 120_000);
+
   test('an unknown destination is refused before any dump is taken', async () => {
     const before = shop.holdfast.list({ profile: 'shop', all: true }).length;
     await expect(shop.holdfast.backup('shop', {}, { copyTo: ['nowhere'] })).rejects.toThrow(/No destination named "nowhere"/);

@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { HoldfastError } from '../model/errors.ts';
 import { requireSecretStore } from '../secrets/require-store.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
-import type { Destination } from './destination.ts';
+import type { Destination, TreeEntry } from './destination.ts';
 import {
   describeSpec,
   DestinationSpecSchema,
@@ -195,6 +195,11 @@ class MountedDirectoryDestination extends LocalDirectoryDestination {
   override async put(key: string, source: Readable, expected: { sha256: string; size: number }): Promise<void> {
     await this.requireRoot();
     return super.put(key, source, expected);
+  }
+
+  override async putTree(key: string, sourceDir: string, expected: readonly TreeEntry[]): Promise<void> {
+    await this.requireRoot();
+    return super.putTree(key, sourceDir, expected);
   }
 
   private async requireRoot(): Promise<void> {
