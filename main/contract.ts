@@ -73,7 +73,7 @@ export const contract = {
   // Re-reads every copy of the backup on its named destinations; ok only when each is verified.
   'backup.verifyCopies': define(z.object({ ref: BackupRef }).strict(), async (holdfast, input) => {
     const backup = holdfast.showBackup(input.ref);
-    const copies = await holdfast.copies.recheck(backup);
+    const copies = await holdfast.offsite.recheck(backup);
     return { backup: { id: backup.id, filename: backup.filename }, copies, ok: copies.length > 0 && copies.every((copy) => copy.state === 'verified') };
   }),
   'backup.testRestore': define(
@@ -162,12 +162,12 @@ export const contract = {
   'user.rotate': define(z.object({ name: ExistingUserName }).strict(), (holdfast, input) => holdfast.rotateUserToken(input.name)),
   // Named storage destinations; a secret access key crosses the contract only on its way to the secret store.
   'destination.add': define(z.object({ name: DestinationNameSchema, spec: DestinationSpecSchema, secretAccessKey: Password.optional() }).strict(), (holdfast, input) =>
-    holdfast.destinations.add(input),
+    holdfast.offsite.destinations.add(input),
   ),
-  'destination.list': define(z.object({}).strict(), (holdfast) => holdfast.destinations.list()),
-  'destination.show': define(z.object({ name: z.string().min(1).max(64) }).strict(), (holdfast, input) => holdfast.destinations.show(input.name)),
-  'destination.test': define(z.object({ name: z.string().min(1).max(64) }).strict(), (holdfast, input) => holdfast.destinations.test(input.name)),
-  'destination.remove': define(z.object({ name: z.string().min(1).max(64) }).strict(), (holdfast, input) => holdfast.destinations.remove(input.name)),
+  'destination.list': define(z.object({}).strict(), (holdfast) => holdfast.offsite.destinations.list()),
+  'destination.show': define(z.object({ name: z.string().min(1).max(64) }).strict(), (holdfast, input) => holdfast.offsite.destinations.show(input.name)),
+  'destination.test': define(z.object({ name: z.string().min(1).max(64) }).strict(), (holdfast, input) => holdfast.offsite.destinations.test(input.name)),
+  'destination.remove': define(z.object({ name: z.string().min(1).max(64) }).strict(), (holdfast, input) => holdfast.offsite.destinations.remove(input.name)),
 } as const;
 
 export type Channel = keyof typeof contract;

@@ -60,28 +60,28 @@ const s3Spec = (extra: Partial<S3Settings> = {}) => ({ type: 's3' as const, sett
 
 describe('directory destinations', () => {
   test('added, tested (probe written, read back, removed) and listed', async () => {
-    await holdfast.destinations.add({ name: 'nas', spec: { type: 'directory', settings: { path: nas } } });
-    const report = await holdfast.destinations.test('nas');
+    await holdfast.offsite.destinations.add({ name: 'nas', spec: { type: 'directory', settings: { path: nas } } });
+    const report = await holdfast.offsite.destinations.test('nas');
     expect(report).toMatchObject({ name: 'nas', type: 'directory', where: nas, ok: true });
     expect(readdirSync(nas)).toEqual([]);
-    expect(holdfast.destinations.list().map((d) => d.name)).toContain('nas');
+    expect(holdfast.offsite.destinations.list().map((d) => d.name)).toContain('nas');
   });
 
   test('a root that does not exist (an unmounted share) is refused, not created', async () => {
     const gone = join(nas, 'not-mounted');
-    await holdfast.destinations.add({ name: 'gone', spec: { type: 'directory', settings: { path: gone } } });
-    await expect(holdfast.destinations.test('gone')).rejects.toThrow(/is not a directory that exists/);
+    await holdfast.offsite.destinations.add({ name: 'gone', spec: { type: 'directory', settings: { path: gone } } });
+    await expect(holdfast.offsite.destinations.test('gone')).rejects.toThrow(/is not a directory that exists/);
     expect(readdirSync(nas)).toEqual([]);
   });
 
   test('BACKUP_DIR itself, a relative path, a reserved name or a duplicate are refused with the reason', async () => {
-    await expect(holdfast.destinations.add({ name: 'same', spec: { type: 'directory', settings: { path: holdfast.config.backupDir } } })).rejects.toThrow(/BACKUP_DIR itself/);
+    await expect(holdfast.offsite.destinations.add({ name: 'same', spec: { type: 'directory', settings: { path: holdfast.config.backupDir } } })).rejects.toThrow(/BACKUP_DIR itself/);
     const viaCli = await runCli(['destination', 'add', 'rel', '--type', 'directory', '--path', 'relative/dir'], home.env);
     expect(viaCli.code).toBe(2);
     expect(viaCli.stderr).toMatch(/absolute path/);
     const reserved = await runCli(['destination', 'add', 'local', '--type', 'directory', '--path', nas], home.env);
     expect(reserved.stderr).toMatch(/BACKUP_DIR's own name/);
-    await expect(holdfast.destinations.add({ name: 'nas', spec: { type: 'directory', settings: { path: nas } } })).rejects.toThrow(/already exists/);
+    await expect(holdfast.offsite.destinations.add({ name: 'nas', spec: { type: 'directory', settings: { path: nas } } })).rejects.toThrow(/already exists/);
   });
 });
 
@@ -144,7 +144,7 @@ describe('S3 destinations (s3rver on loopback)', () => {
 
   test('a secret without its key id (or the reverse) is refused; an empty stdin is refused', async () => {
     await expect(
-      holdfast.destinations.add({ name: 'half', spec: { type: 's3', settings: { bucket: s3.bucket, region: 'us-east-1', prefix: '', pathStyle: true } }, secretAccessKey: 'x' }),
+      holdfast.offsite.destinations.add({ name: 'half', spec: { type: 's3', settings: { bucket: s3.bucket, region: 'us-east-1', prefix: '', pathStyle: true } }, secretAccessKey: 'x' }),
     ).rejects.toThrow(/together/);
     const empty = await runCli(['destination', 'add', 'empty', '--type', 's3', '--bucket', s3.bucket, '--access-key-id', 'A', '--secret-access-key-stdin'], home.env, { input: '' });
     expect(empty.code).toBe(2);
@@ -152,8 +152,8 @@ describe('S3 destinations (s3rver on loopback)', () => {
   });
 
   test('an unreachable endpoint says so', async () => {
-    await holdfast.destinations.add({ name: 'nowhere', spec: s3Spec({ endpoint: 'http://127.0.0.1:9' }), secretAccessKey: S3_SECRET_ACCESS_KEY });
-    await expect(holdfast.destinations.test('nowhere')).rejects.toThrow(/destination "nowhere" failed: .*ECONNREFUSED/);
+    await holdfast.offsite.destinations.add({ name: 'nowhere', spec: s3Spec({ endpoint: 'http://127.0.0.1:9' }), secretAccessKey: S3_SECRET_ACCESS_KEY });
+    await expect(holdfast.offsite.destinations.test('nowhere')).rejects.toThrow(/destination "nowhere" failed: .*ECONNREFUSED/);
   });
 
   test('put streams a multipart object and reads it back; bytes that are not the expected ones leave nothing under the key', async () => {

@@ -30,8 +30,8 @@ beforeAll(async () => {
   Object.assign(shop.home.env, FILE_STORE);
   shop.holdfast = await shop.home.open();
   shop.holdfast.events.subscribe({ name: 'test', handle: (event) => void events.push(event) });
-  await shop.holdfast.destinations.add({ name: 'nas', spec: { type: 'directory', settings: { path: nas } } });
-  await shop.holdfast.destinations.add({
+  await shop.holdfast.offsite.destinations.add({ name: 'nas', spec: { type: 'directory', settings: { path: nas } } });
+  await shop.holdfast.offsite.destinations.add({
     name: 'bucket',
     spec: { type: 's3', settings: { bucket: s3.bucket, region: 'us-east-1', endpoint: s3.endpoint, pathStyle: true, prefix: 'prod', accessKeyId: S3_ACCESS_KEY_ID } },
     secretAccessKey: S3_SECRET_ACCESS_KEY,
@@ -56,7 +56,7 @@ describe('backup --copy-to', () => {
     expect(backup.copies?.every((copy) => copy.checksum === backup.checksum && copy.verifiedAt !== null && copy.key === backup.filename)).toBe(true);
     expect(readdirSync(nas).sort()).toEqual([backup.filename, backup.globals.filename!, `${backup.filename}.json`].sort());
     expect(readFileSync(join(nas, backup.filename)).equals(readFileSync(backup.path))).toBe(true);
-    const bucket = await shop.holdfast.destinations.open('bucket');
+    const bucket = await shop.holdfast.offsite.destinations.open('bucket');
     expect((await bucket.list('')).map((entry) => entry.key).sort()).toEqual([backup.filename, backup.globals.filename!, `${backup.filename}.json`].sort());
 
     const listed = await runCli(['list', '--json'], shop.home.env);
@@ -100,7 +100,7 @@ describe('backup --copy-to', () => {
 
   test('a directory-format backup: copied as a tree to a directory, refused with the reason by S3 and by a directory whose root is gone (never created)', async () => {
     const gone = join(nas, 'unmounted');
-    await shop.holdfast.destinations.add({ name: 'gone', spec: { type: 'directory', settings: { path: gone } } });
+    await shop.holdfast.offsite.destinations.add({ name: 'gone', spec: { type: 'directory', settings: { path: gone } } });
     const backup = await shop.holdfast.backup('shop', { format: 'directory' }, { copyTo: ['nas', 'bucket', 'gone'] });
     expect(backup.status).toBe('completed');
     const states = Object.fromEntries((backup.copies ?? []).map((copy) => [copy.destination, [copy.state, copy.error]]));
@@ -108,9 +108,9 @@ describe('backup --copy-to', () => {
     expect(states.bucket).toEqual(['failed', expect.stringMatching(/directory-format backup .* cannot be copied to an S3 destination yet/)]);
     expect(states.gone).toEqual(['failed', expect.stringMatching(/is not a directory that exists/)]);
     expect(readdirSync(nas)).not.toContain('unmounted');
-    const bucket = await shop.holdfast.destinations.open('bucket');
+    const bucket = await shop.holdfast.offsite.destinations.open('bucket');
     expect(await bucket.stat(backup.filename)).toBeUndefined();
-    await shop.holdfast.destinations.remove('gone');
+    await shop.holdfast.offsite.destinations.remove('gone');
   }, 120_000);
 
   test('an unknown destination is refused before any dump is taken', async () => {
@@ -143,7 +143,7 @@ describe('reading back: verify --copies and restore --from', () => {
   test('an altered object: verify --copies fails naming that copy, and restore from it is refused (nothing left behind)', async () => {
     const backup = await shop.holdfast.backup('shop', {}, { copyTo: ['nas', 'bucket'] });
     // The bucket's object replaced by other bytes; the directory's file given one more byte.
-    const bucket = await shop.holdfast.destinations.open('bucket');
+    const bucket = await shop.holdfast.offsite.destinations.open('bucket');
     const other = Buffer.concat([readFileSync(backup.path), Buffer.from('tampered')]);
     await bucket.remove(backup.filename);
     await bucket.put(backup.filename, Readable.from([other]), { sha256: createHash('sha256').update(other).digest('hex'), size: other.length });

@@ -42,8 +42,7 @@ import { passwordFor } from './secrets/password-for.ts';
 import { removeStaleSandboxes } from './drill/scratch-server.ts';
 import type { SecretStore } from './secrets/secret-store.ts';
 import { openSecretStore } from './secrets/store-choice.ts';
-import { BackupCopies } from './storage/copies.ts';
-import { Destinations } from './storage/destinations.ts';
+import { Offsite } from './storage/copies.ts';
 import { engineHealth } from './stats/engine-health.ts';
 import { ScheduleHostStore } from './catalogue/hosts.ts';
 import { schedulingStatus, type SchedulingStatus } from './schedule/host-status.ts';
@@ -64,9 +63,7 @@ export class Holdfast implements EngineContext, ProfileContext {
   readonly secrets: SecretStore;
   readonly schedules: ScheduleStore;
   readonly users: UserStore;
-  /** Named storage destinations beyond BACKUP_DIR, and each backup's copies on them (storage/). */
-  readonly destinations: Destinations;
-  readonly copies: BackupCopies;
+  readonly offsite: Offsite;
   readonly notifier: Notifier;
   readonly logger: Logger;
   /** What happened, told once: audit, the file log and notifications subscribe, and so may a shell. */
@@ -83,8 +80,7 @@ export class Holdfast implements EngineContext, ProfileContext {
     this.secrets = secrets;
     this.schedules = new ScheduleStore(catalogue.db);
     this.users = new UserStore(catalogue.db);
-    this.destinations = new Destinations(catalogue.db, secrets, config);
-    this.copies = new BackupCopies(catalogue.db, this.destinations, backupStorage(config));
+    this.offsite = new Offsite(catalogue.db, secrets, config);
     this.logger = fileLogger(join(config.home, 'logs'));
     this.notifier = engineNotifier(config.env, this.logger);
     this.events = engineEventBus(this);
@@ -271,9 +267,8 @@ export class Holdfast implements EngineContext, ProfileContext {
   list(filter: { profile?: string | undefined; all?: boolean; fields?: 'full' | 'summary' }): Array<BackupMetadata | BackupSummary | ListEntry>;
   list(filter: { profile?: string | undefined; all?: boolean; fields?: 'full' | 'summary' }): Array<BackupMetadata | BackupSummary | ListEntry> {
     const where = filter.profile ? { profile: filter.profile } : {};
-    const copies = this.copies.rows.all();
-    const listed = filter.fields === 'summary' ? this.catalogue.listBackupSummaries(where) : this.catalogue.listBackups(where);
-    const backups: Array<BackupMetadata | BackupSummary | ListEntry> = listed.map((backup) => (copies.has(backup.id) ? { ...backup, copies: copies.get(backup.id) } : backup));
+    const listed: Array<BackupMetadata | BackupSummary> = filter.fields === 'summary' ? this.catalogue.listBackupSummaries(where) : this.catalogue.listBackups(where);
+    const backups: Array<BackupMetadata | BackupSummary | ListEntry> = this.offsite.withCopies(listed);
     if (!filter.all) return backups;
     const runs: RunRecord[] = this.catalogue.listRuns({ kind: 'backup', statuses: ['failed', 'interrupted', 'running'], ...(filter.profile ? { profile: filter.profile } : {}) });
     const entries = runs.map((run): ListEntry => ({
@@ -309,10 +304,8 @@ export class Holdfast implements EngineContext, ProfileContext {
     return result;
   }
 
-  /** from: a named destination's copy, downloaded and checked, instead of the local file. */
-  async restore({ from, ...request }: Omit<RestoreRequest, 'target' | 'readFrom'> & { to: string; from?: string | undefined }): Promise<RestoreResult> {
+  async restore(request: Omit<RestoreRequest, 'target'> & { to: string }): Promise<RestoreResult> {
     const target = this.catalogue.requireProfile(request.to);
-    if (from) Object.assign(request, { readFrom: (backup: BackupMetadata) => this.copies.readable(backup, from) });
     const database = request.dbname ?? target.dbname;
     const filename = this.catalogue.findBackup(request.ref)?.filename ?? request.ref;
     const told = { profile: target.name, database, filename, clean: request.clean, swap: request.swap === true };

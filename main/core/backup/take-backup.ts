@@ -5,8 +5,7 @@ import type { EventBus } from '../events/bus.ts';
 import type { BackupTrigger } from '../events/events.ts';
 import { toErrorInfo } from '../model/errors.ts';
 import type { BackupCopy, BackupMetadata } from '../model/types.ts';
-import type { BackupCopies } from '../storage/copies.ts';
-import type { Destinations } from '../storage/destinations.ts';
+import type { Offsite } from '../storage/copies.ts';
 import { runBackup, type BackupProgress, type EngineContext } from './backup.ts';
 import { BackupOptionsSchema, type BackupOptions } from './options.ts';
 
@@ -22,7 +21,7 @@ export interface BackupHooks {
 export type TakenBackup = BackupMetadata & { copies?: BackupCopy[] };
 
 export async function takeBackup(
-  engine: EngineContext & { events: Pick<EventBus, 'emit'>; destinations: Destinations; copies: BackupCopies },
+  engine: EngineContext & { events: Pick<EventBus, 'emit'>; offsite: Offsite },
   profileName: string,
   options: Partial<BackupOptions>,
   hooks: BackupHooks = {},
@@ -30,7 +29,7 @@ export async function takeBackup(
   const profile = engine.catalogue.requireProfile(profileName);
   // Unknown names fail now, before a dump is taken that could not go where it was meant to.
   const copyTo = [...new Set(hooks.copyTo ?? [])];
-  for (const name of copyTo) engine.destinations.show(name);
+  for (const name of copyTo) engine.offsite.destinations.show(name);
   const parsed = BackupOptionsSchema.parse(options);
   const trigger = hooks.trigger ?? { kind: 'manual' };
   await engine.events.emit({ kind: 'backup.started', profile: profile.name, trigger });
@@ -50,7 +49,7 @@ export async function takeBackup(
   // The backup is complete and recorded: from here on nothing may turn it into a failure.
   let copies: BackupCopy[];
   try {
-    copies = await engine.copies.copy(metadata, copyTo);
+    copies = await engine.offsite.copy(metadata, copyTo);
   } catch (error) {
     const reason = toErrorInfo(error).message;
     copies = copyTo.map((destination) => ({

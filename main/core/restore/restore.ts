@@ -3,6 +3,7 @@
 // the DBA said --clean and typed its name; and with --clean, restore into a scratch database first and
 // swap it in only after its row counts match the manifest, so a failed restore never costs the original.
 import type { EngineContext } from '../backup/backup.ts';
+import type { Offsite } from '../storage/copies.ts';
 import { backupStorage } from '../storage/storage.ts';
 import { HoldfastError, toErrorInfo } from '../model/errors.ts';
 import { quoteIdent } from '../pg/connection.ts';
@@ -39,8 +40,8 @@ export interface RestoreRequest {
   terminateConnections?: boolean;
   signal?: AbortSignal;
   onProgress?: (phase: string) => void;
-  /** Where the dump is read from instead of its stored file (restore --from a named copy): a local copy, released when done. */
-  readFrom?: (backup: BackupMetadata) => Promise<{ backup: BackupMetadata; release: () => Promise<void> }>;
+  /** A named destination whose copy is restored (downloaded and checked first) instead of the stored file. */
+  from?: string | undefined;
 }
 
 export interface RestoreResult {
@@ -59,7 +60,7 @@ export interface RestoreResult {
 
 const refused = (message: string, hint?: string) => new HoldfastError('RESTORE_REFUSED', message, hint);
 
-export async function restoreBackup(context: EngineContext, request: RestoreRequest): Promise<RestoreResult> {
+export async function restoreBackup(context: EngineContext & { offsite: Pick<Offsite, 'readable'> }, request: RestoreRequest): Promise<RestoreResult> {
   const { catalogue, config } = context;
   const startedMs = performance.now();
   const recorded = catalogue.requireBackup(request.ref);
@@ -85,8 +86,8 @@ export async function restoreBackup(context: EngineContext, request: RestoreRequ
   }
 
   // pg_restore and psql read a local file: the stored one itself for BACKUP_DIR (core/storage), or a
-  // checked private download of a named copy (readFrom); released in every path from here on.
-  const { backup, release: releaseCopy } = await (request.readFrom ?? ((b: BackupMetadata) => backupStorage(config).readable(b)))(recorded);
+  // checked private download of a named copy (from); released in every path from here on.
+  const { backup, release: releaseCopy } = request.from ? await context.offsite.readable(recorded, request.from) : await backupStorage(config).readable(recorded);
   let session: ServerSession | undefined;
   let runId: string | undefined;
   try {

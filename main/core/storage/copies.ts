@@ -15,9 +15,10 @@ import { PRIVATE_FILE_MODE } from '../fsutil/durable.ts';
 import { HoldfastError, toErrorInfo } from '../model/errors.ts';
 import type { BackupCopy, BackupMetadata, CopyState } from '../model/types.ts';
 import type { Destination } from './destination.ts';
-import type { Destinations } from './destinations.ts';
+import { Destinations } from './destinations.ts';
 import { LOCAL_DESTINATION } from './location.ts';
-import type { BackupStorage } from './storage.ts';
+import { backupStorage, type BackupStorage } from './storage.ts';
+import type { SecretStore } from '../secrets/secret-store.ts';
 
 interface CopyRow {
   backup_id: string;
@@ -239,15 +240,15 @@ async function download(destination: Destination, key: string, path: string): Pr
   return { sha256: hash.digest('hex'), size };
 }
 
-/** The engine's handle on copies: the catalogue rows, the destinations and BACKUP_DIR's storage together. */
-export class BackupCopies implements CopyContext {
+/** The engine's offsite handle: the named destinations, each backup's copies on them, and BACKUP_DIR's storage. */
+export class Offsite implements CopyContext {
   readonly rows: CopyRows;
-  constructor(
-    db: Database.Database,
-    readonly destinations: Destinations,
-    readonly storage: BackupStorage,
-  ) {
+  readonly destinations: Destinations;
+  readonly storage: BackupStorage;
+  constructor(db: Database.Database, secrets: SecretStore, config: { backupDir: string; env: NodeJS.ProcessEnv }) {
     this.rows = new CopyRows(db);
+    this.destinations = new Destinations(db, secrets, config);
+    this.storage = backupStorage(config);
   }
   copy(backup: BackupMetadata, names: readonly string[]): Promise<BackupCopy[]> {
     return copyBackup(this, backup, names);
@@ -257,5 +258,10 @@ export class BackupCopies implements CopyContext {
   }
   readable(backup: BackupMetadata, name: string): Promise<{ backup: BackupMetadata; release: () => Promise<void> }> {
     return readableCopy(this, backup, name);
+  }
+  /** Listed backups with their copies, where they have any. */
+  withCopies<T extends { id: string }>(backups: T[]): Array<T | (T & { copies: BackupCopy[] })> {
+    const copies = this.rows.all();
+    return backups.map((backup) => (copies.has(backup.id) ? { ...backup, copies: copies.get(backup.id)! } : backup));
   }
 }
