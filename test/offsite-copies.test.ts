@@ -108,6 +108,12 @@ describe('backup --copy-to', () => {
     expect(states.bucket).toEqual(['failed', expect.stringMatching(/directory-format backup .* cannot be copied to an S3 destination yet/)]);
     expect(states.gone).toEqual(['failed', expect.stringMatching(/is not a directory that exists/)]);
     expect(readdirSync(nas)).not.toContain('unmounted');
+    // Re-read: the tree on the NAS is checked file by file against the backup's checksum, and a changed file fails it.
+    const rechecked = async () => Object.fromEntries((await shop.holdfast.offsite.recheck(backup)).map((copy) => [copy.destination, copy.state]));
+    expect((await rechecked()).nas).toBe('verified');
+    const treeFile = join(nas, backup.filename, 'toc.dat');
+    appendFileSync(treeFile, 'altered');
+    expect((await rechecked()).nas).toBe('failed');
     const bucket = await shop.holdfast.offsite.destinations.open('bucket');
     expect(await bucket.stat(backup.filename)).toBeUndefined();
     await shop.holdfast.offsite.destinations.remove('gone');

@@ -11,7 +11,7 @@ import { join, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import type Database from 'better-sqlite3';
 import { SIDECAR_SUFFIX } from '../backup/naming.ts';
-import { PRIVATE_FILE_MODE } from '../fsutil/durable.ts';
+import { checksumTree, PRIVATE_FILE_MODE } from '../fsutil/durable.ts';
 import { HoldfastError, toErrorInfo } from '../model/errors.ts';
 import type { BackupCopy, BackupMetadata, CopyState } from '../model/types.ts';
 import type { Destination } from './destination.ts';
@@ -142,6 +142,17 @@ export async function checkCopy(destination: Destination, backup: Pick<BackupMet
     throw new Error(`${destination.describe(backup.filename)} holds ${size} bytes with ${found}, not the backup's ${backup.size} bytes with ${backup.checksum}`);
 }
 
+/** A directory-format copy (only a directory destination takes one): its tree's checksum must be the backup's. */
+async function checkTreeCopy(destination: Destination, backup: Pick<BackupMetadata, 'filename' | 'checksum'>): Promise<void> {
+  const local = await destination.localFile(backup.filename);
+  try {
+    const found = `sha256:${(await checksumTree(local.path)).checksum}`;
+    if (found !== backup.checksum) throw new Error(`${destination.describe(backup.filename)} holds a tree with ${found}, not the backup's ${backup.checksum}`);
+  } finally {
+    await local.release();
+  }
+}
+
 async function readAll(stream: Readable): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(chunk as Buffer);
@@ -161,8 +172,8 @@ export async function recheckCopies(context: CopyContext, backup: BackupMetadata
         context.rows.record(backup, copy.destination, 'missing', `${destination.describe(backup.filename)} is gone`);
         continue;
       }
-      if (backup.format === 'directory') throw new Error('a directory-format copy cannot be re-read yet');
-      await checkCopy(destination, backup);
+      if (backup.format === 'directory') await checkTreeCopy(destination, backup);
+      else await checkCopy(destination, backup);
       context.rows.record(backup, copy.destination, 'verified');
     } catch (error) {
       context.rows.record(backup, copy.destination, 'failed', toErrorInfo(error).message);
