@@ -37,6 +37,7 @@ export const CHANNELS = {
   'backup.list': read,
   'backup.show': read,
   'backup.verify': longChange,
+  'backup.verifyCopies': longChange,
   'backup.testRestore': longChange,
   'backup.restore': { changesState: true, role: 'super-admin', longRunning: true },
   'restore.recover': superChange,
@@ -62,9 +63,15 @@ export const CHANNELS = {
   'user.rotate': superChange,
   'key.generate': superChange,
   'key.import': superChange,
-  // It answers a secret: a super-admin's, and it changes nothing.
+  // It answers a secret: only on the host (the CLI, the desktop app), never over holdfast serve.
   'key.export': { changesState: false, role: 'host-only', longRunning: false },
   'key.list': read,
+  // A destination is paths on the host or credentials: super-admin to add or remove it.
+  'destination.add': superChange,
+  'destination.list': read,
+  'destination.show': read,
+  'destination.test': read,
+  'destination.remove': superChange,
 } as const satisfies Record<string, ChannelFacts>;
 
 export type ChannelName = keyof typeof CHANNELS;

@@ -11,6 +11,7 @@ import type { Holdfast } from './core/holdfast.ts';
 import { NewProfileSchema, ProfileChangesSchema, ProfileNameSchema } from './core/profiles/profile-schema.ts';
 import { ROLES, UserNameSchema } from './core/users/users.ts';
 import { identityFileText, listKeys } from './core/encryption/key-list.ts';
+import { DestinationNameSchema, DestinationSpecSchema } from './core/storage/destination-settings.ts';
 
 export type Envelope<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo };
 
@@ -62,8 +63,10 @@ export const contract = {
       .refine((input) => input.pgpass !== undefined || input.serviceFile !== undefined, 'give --pgpass and/or --service-file'),
     (holdfast, input) => holdfast.importProfiles(input),
   ),
-  'backup.create': define(z.object({ profile: ProfileNameSchema, options: BackupOptionsSchema }).strict(), (holdfast, input, context) =>
+  // copyTo: named destinations the sealed backup is copied to (read back and compared); a failed copy leaves the backup completed.
+  'backup.create': define(z.object({ profile: ProfileNameSchema, options: BackupOptionsSchema, copyTo: z.array(z.string().min(1).max(64)).max(16).default([]) }).strict(), (holdfast, input, context) =>
     holdfast.backup(input.profile, input.options, {
+      copyTo: input.copyTo,
       ...(context.signal ? { signal: context.signal } : {}),
       onProgress: (progress) => context.onProgress?.({ operation: 'backup', progress }),
     }),
@@ -75,6 +78,12 @@ export const contract = {
   ),
   'backup.show': define(z.object({ ref: BackupRef }).strict(), (holdfast, input) => holdfast.showBackup(input.ref)),
   'backup.verify': define(z.object({ ref: BackupRef }).strict(), (holdfast, input) => holdfast.verify(input.ref)),
+  // Re-reads every copy of the backup on its named destinations; ok only when each is verified.
+  'backup.verifyCopies': define(z.object({ ref: BackupRef }).strict(), async (holdfast, input) => {
+    const backup = holdfast.showBackup(input.ref);
+    const copies = await holdfast.offsite.recheck(backup);
+    return { backup: { id: backup.id, filename: backup.filename }, copies, ok: copies.length > 0 && copies.every((copy) => copy.state === 'verified') };
+  }),
   'backup.testRestore': define(
     z
       .object({ ref: BackupRef, major: z.number().int().min(9).max(99).optional(), onProfile: ProfileNameSchema.optional() })
@@ -105,6 +114,8 @@ export const contract = {
         jobs: z.number().int().min(1).max(64).optional(),
         dryRun: z.boolean().default(false),
         swap: z.boolean().default(false),
+        /** A named destination holding a verified copy: restore from it (downloaded and checked) instead of the local file. */
+        from: z.string().min(1).max(64).optional(),
         terminateConnections: z.boolean().default(false),
       })
       .strict()
@@ -165,6 +176,14 @@ export const contract = {
     return { ...entry, identityFile: identityFileText(entry, identity) };
   }),
   'key.list': define(z.object({}).strict(), (holdfast) => listKeys(holdfast.keyring, holdfast.catalogue.listBackups({}))),
+  // Named storage destinations; a secret access key crosses the contract only on its way to the secret store.
+  'destination.add': define(z.object({ name: DestinationNameSchema, spec: DestinationSpecSchema, secretAccessKey: Password.optional() }).strict(), (holdfast, input) =>
+    holdfast.offsite.destinations.add(input),
+  ),
+  'destination.list': define(z.object({}).strict(), (holdfast) => holdfast.offsite.destinations.list()),
+  'destination.show': define(z.object({ name: z.string().min(1).max(64) }).strict(), (holdfast, input) => holdfast.offsite.destinations.show(input.name)),
+  'destination.test': define(z.object({ name: z.string().min(1).max(64) }).strict(), (holdfast, input) => holdfast.offsite.destinations.test(input.name)),
+  'destination.remove': define(z.object({ name: z.string().min(1).max(64) }).strict(), (holdfast, input) => holdfast.offsite.destinations.remove(input.name)),
 } as const;
 
 export type Channel = keyof typeof contract;

@@ -1,5 +1,5 @@
 // Human-readable output for the terminal; --json output is the contract's values as they are.
-import type { BackupMetadata } from '../core/model/types.ts';
+import type { BackupCopy, BackupMetadata } from '../core/model/types.ts';
 import type { CleanupSummary, ListEntry } from '../core/holdfast.ts';
 import type { CleanupDecision } from '../core/retention/cleanup.ts';
 import { humanBytes, humanDuration } from '../core/model/human.ts';
@@ -12,15 +12,25 @@ import { LIBPQ_PASSWORD_FILES, NO_PASSWORD_SOURCE, type ProfileTestReport } from
 import type { Profile } from '../core/model/types.ts';
 import { SECRET_STORE_NAMES, type SecretStoreKind } from '../core/secrets/store-choice.ts';
 
-export function formatBackup(backup: BackupMetadata): string {
+/** "1 of 2 copies verified; bucket failed: …" for a backup with copies; undefined without. */
+export function formatCopies(copies: readonly BackupCopy[] | undefined): string | undefined {
+  if (!copies?.length) return undefined;
+  const verified = copies.filter((copy) => copy.state === 'verified').length;
+  const off = copies.filter((copy) => copy.state !== 'verified').map((copy) => `${copy.destination} ${copy.state}${copy.error ? `: ${copy.error}` : ''}`);
+  return `${verified} of ${copies.length} ${copies.length === 1 ? 'copy' : 'copies'} verified${off.length ? `; ${off.join('; ')}` : ''}`;
+}
+
+export function formatBackup(backup: BackupMetadata & { copies?: BackupCopy[] }): string {
   const rows = Object.values(backup.rowCounts).reduce((sum, n) => sum + n, 0);
+  const copies = formatCopies(backup.copies);
   return [
-    `Backup completed: ${backup.filename}`,
+    `Backup completed${copies ? `, ${copies.split(';')[0]}` : ''}: ${backup.filename}`,
     `  id ${backup.id} · ${backup.format} (${backup.compression}) · ${humanBytes(backup.size)} · ${backup.tables.length} tables, ${rows} rows · ${humanDuration(backup.duration)}`,
     `  ${backup.checksum}`,
     `  ${backup.path}`,
     backup.globals.note ? `  note: ${backup.globals.note}` : `  roles: ${backup.globals.filename}`,
     ...(backup.encryption ? [`  encrypted (age) to ${backup.encryption.recipients.join(', ')}`] : []),
+    ...(copies ? [`  copies: ${copies}`] : []),
   ].join('\n');
 }
 

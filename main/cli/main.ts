@@ -8,6 +8,7 @@ import { adoptCommand } from './commands/adopt.ts';
 import { auditCommand } from './commands/audit.ts';
 import { backupCommand } from './commands/backup.ts';
 import { healthCommands } from './commands/health.ts';
+import { destinationCommands } from './commands/destination.ts';
 import { daemonCommand, serveCommand } from './commands/hosts.ts';
 import { listCommand } from './commands/list.ts';
 import { pinCommands } from './commands/pin.ts';
@@ -26,6 +27,7 @@ const COMMAND_GROUPS: readonly CommandGroup[] = [
   profileCommands,
   backupCommand,
   scheduleCommands,
+  destinationCommands,
   daemonCommand,
   retentionCommands,
   healthCommands,

@@ -5,7 +5,7 @@ import type { EngineContext } from './backup/backup.ts';
 import type { BackupOptions } from './backup/options.ts';
 import { finishSealedBackup } from './backup/seal.ts';
 import { pinBackup } from './backup/pin.ts';
-import { takeBackup, type BackupHooks } from './backup/take-backup.ts';
+import { takeBackup, type BackupHooks, type TakenBackup } from './backup/take-backup.ts';
 import { Catalogue, newId, type StaleRun } from './catalogue/catalogue.ts';
 import { loadConfig, type HoldfastConfig } from './config/config.ts';
 import { settingsView, type SettingsView } from './config/settings-view.ts';
@@ -43,6 +43,7 @@ import { passwordFor } from './secrets/password-for.ts';
 import { removeStaleSandboxes } from './drill/scratch-server.ts';
 import type { SecretStore } from './secrets/secret-store.ts';
 import { openSecretStore } from './secrets/store-choice.ts';
+import { Offsite } from './storage/copies.ts';
 import { engineHealth } from './stats/engine-health.ts';
 import { ScheduleHostStore } from './catalogue/hosts.ts';
 import { schedulingStatus, type SchedulingStatus } from './schedule/host-status.ts';
@@ -64,6 +65,7 @@ export class Holdfast implements EngineContext, ProfileContext {
   readonly keyring: Keyring;
   readonly schedules: ScheduleStore;
   readonly users: UserStore;
+  readonly offsite: Offsite;
   readonly notifier: Notifier;
   readonly logger: Logger;
   /** What happened, told once: audit, the file log and notifications subscribe, and so may a shell. */
@@ -81,6 +83,7 @@ export class Holdfast implements EngineContext, ProfileContext {
     this.keyring = new Keyring(config.home, secrets);
     this.schedules = new ScheduleStore(catalogue.db);
     this.users = new UserStore(catalogue.db);
+    this.offsite = new Offsite(catalogue.db, secrets, config);
     this.logger = fileLogger(join(config.home, 'logs'));
     this.notifier = engineNotifier(config.env, this.logger);
     this.events = engineEventBus(this);
@@ -200,7 +203,7 @@ export class Holdfast implements EngineContext, ProfileContext {
   // --- taking backups (backup/take-backup.ts), and which run now -----------------------------------
 
   /** Emits backup.started, .progress, then .completed or .failed. */
-  backup(profileName: string, options: Partial<BackupOptions>, hooks: BackupHooks = {}): Promise<BackupMetadata> {
+  backup(profileName: string, options: Partial<BackupOptions>, hooks: BackupHooks = {}): Promise<TakenBackup> {
     return takeBackup(this, profileName, options, hooks);
   }
   /** Backup runs in progress in a live process (this one or another Holdfast), oldest first. */
@@ -256,7 +259,8 @@ export class Holdfast implements EngineContext, ProfileContext {
   list(filter: { profile?: string | undefined; all?: boolean; fields?: 'full' | 'summary' }): Array<BackupMetadata | BackupSummary | ListEntry>;
   list(filter: { profile?: string | undefined; all?: boolean; fields?: 'full' | 'summary' }): Array<BackupMetadata | BackupSummary | ListEntry> {
     const where = filter.profile ? { profile: filter.profile } : {};
-    const backups: Array<BackupMetadata | BackupSummary | ListEntry> = filter.fields === 'summary' ? this.catalogue.listBackupSummaries(where) : this.catalogue.listBackups(where);
+    const listed: Array<BackupMetadata | BackupSummary> = filter.fields === 'summary' ? this.catalogue.listBackupSummaries(where) : this.catalogue.listBackups(where);
+    const backups: Array<BackupMetadata | BackupSummary | ListEntry> = this.offsite.withCopies(listed);
     if (!filter.all) return backups;
     const runs: RunRecord[] = this.catalogue.listRuns({ kind: 'backup', statuses: ['failed', 'interrupted', 'running'], ...(filter.profile ? { profile: filter.profile } : {}) });
     const entries = runs.map((run): ListEntry => ({

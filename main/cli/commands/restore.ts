@@ -18,6 +18,7 @@ export function restoreCommand(program: Command, { run }: CommandContext): void 
     .option('--no-owner', 'do not restore ownership')
     .option('--no-acl', 'do not restore privileges')
     .option('--jobs <n>', 'parallel pg_restore jobs', integer('--jobs'))
+    .option('--from <destination>', "restore from the backup's copy on this named destination (downloaded to a private temp file and checked first)")
     .option('--dry-run', 'check everything and say what would happen; change nothing')
     .option('--recover', 'roll back (or forward) a --clean/--swap that Holdfast stopped in the middle of; every start does this too')
     .option('--json', 'print JSON')
@@ -43,6 +44,7 @@ export function restoreCommand(program: Command, { run }: CommandContext): void 
       if (typeof options.dbname === 'string') input.dbname = options.dbname;
       if (typeof options.confirm === 'string') input.confirm = options.confirm;
       if (options.jobs !== undefined) input.jobs = options.jobs;
+      if (typeof options.from === 'string') input.from = options.from;
       await run('backup.restore', input, Boolean(options.json), formatRestore, (result) => !result.ok);
     });
 }

@@ -4,7 +4,8 @@
 import type { EventBus } from '../events/bus.ts';
 import type { BackupTrigger } from '../events/events.ts';
 import { toErrorInfo } from '../model/errors.ts';
-import type { BackupMetadata } from '../model/types.ts';
+import type { BackupCopy, BackupMetadata } from '../model/types.ts';
+import type { Offsite } from '../storage/copies.ts';
 import { runBackup, type BackupProgress, type EngineContext } from './backup.ts';
 import { BackupOptionsSchema, type BackupOptions } from './options.ts';
 
@@ -12,10 +13,23 @@ export interface BackupHooks {
   signal?: AbortSignal;
   onProgress?: (progress: BackupProgress) => void;
   trigger?: BackupTrigger;
+  /** Named destinations the sealed backup is copied to; a failed copy never fails the backup. */
+  copyTo?: readonly string[];
 }
 
-export async function takeBackup(engine: EngineContext & { events: Pick<EventBus, 'emit'> }, profileName: string, options: Partial<BackupOptions>, hooks: BackupHooks = {}): Promise<BackupMetadata> {
+/** A taken backup, with its copies when any were asked for. */
+export type TakenBackup = BackupMetadata & { copies?: BackupCopy[] };
+
+export async function takeBackup(
+  engine: EngineContext & { events: Pick<EventBus, 'emit'>; offsite: Offsite },
+  profileName: string,
+  options: Partial<BackupOptions>,
+  hooks: BackupHooks = {},
+): Promise<TakenBackup> {
   const profile = engine.catalogue.requireProfile(profileName);
+  // Unknown names fail now, before a dump is taken that could not go where it was meant to.
+  const copyTo = [...new Set(hooks.copyTo ?? [])];
+  for (const name of copyTo) engine.offsite.destinations.show(name);
   const parsed = BackupOptionsSchema.parse(options);
   const trigger = hooks.trigger ?? { kind: 'manual' };
   await engine.events.emit({ kind: 'backup.started', profile: profile.name, trigger });
@@ -31,5 +45,24 @@ export async function takeBackup(engine: EngineContext & { events: Pick<EventBus
     throw error;
   }
   await engine.events.emit({ kind: 'backup.completed', profile: profile.name, backup: metadata, trigger });
-  return metadata;
+  if (copyTo.length === 0) return metadata;
+  // The backup is complete and recorded: from here on nothing may turn it into a failure.
+  let copies: BackupCopy[];
+  try {
+    copies = await engine.offsite.copy(metadata, copyTo);
+  } catch (error) {
+    const reason = toErrorInfo(error).message;
+    copies = copyTo.map((destination) => ({
+      destination,
+      key: metadata.filename,
+      size: metadata.size,
+      checksum: metadata.checksum,
+      state: 'failed',
+      error: reason,
+      verifiedAt: null,
+      updatedAt: new Date().toISOString(),
+    }));
+  }
+  await engine.events.emit({ kind: 'backup.copied', backup: metadata, copies }).catch(() => undefined);
+  return { ...metadata, copies };
 }

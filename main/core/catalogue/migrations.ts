@@ -192,4 +192,34 @@ export const migrations: readonly Migration[] = [
     credentials_checked_at TEXT
   );
   `,
+  `
+  -- Named storage destinations beyond BACKUP_DIR (storage/destinations.ts): a type and its settings as
+  -- JSON. A destination's secret (an S3 secret key) lives in this host's secret store, never here;
+  -- has_secret says whether one was stored (account "destination:<id>").
+  CREATE TABLE destinations (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    type TEXT NOT NULL CHECK (type IN ('directory', 's3')),
+    settings TEXT NOT NULL,
+    has_secret INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  `,
+  `
+  -- Each backup's copies on named destinations (storage/copies.ts): a copy counts only once it was
+  -- read back and its SHA-256 matched the backup's (state 'verified', verified_at).
+  CREATE TABLE backup_copies (
+    backup_id TEXT NOT NULL,
+    destination TEXT NOT NULL,
+    key TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    checksum TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('pending', 'uploading', 'verified', 'failed', 'missing')),
+    error TEXT,
+    verified_at TEXT,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (backup_id, destination)
+  );
+  `,
 ];

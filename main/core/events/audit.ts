@@ -17,7 +17,7 @@ export interface AuditRow {
 const rows: PerKind<AuditRow | undefined> = {
   // Not changes, or recorded elsewhere: a verify is a run with its result on the backup, and retention
   // writes its own row per deleted backup (retention/cleanup.ts).
-  ...ignoring('backup.started', 'backup.progress', 'backup.reverifyFailed', 'schedule.drillFailed', 'recovery.sealing', 'recovery.childrenEnded', 'cleanup.completed'),
+  ...ignoring('backup.started', 'backup.progress', 'backup.copied', 'backup.reverifyFailed', 'schedule.drillFailed', 'recovery.sealing', 'recovery.childrenEnded', 'cleanup.completed'),
   'backup.completed': (e) => ({ action: 'backup.create', target: e.backup.filename, detail: { profile: e.profile, result: 'ok' } }),
   'backup.failed': (e) => ({ action: 'backup.create', target: e.profile, detail: { result: 'failed', code: e.error.code, error: e.error.message } }),
   'backup.deleted': (e) => ({

@@ -6,7 +6,7 @@ import type { BackupProgress } from '../backup/backup.ts';
 import type { SealOutcome } from '../backup/seal.ts';
 import type { RestoreTestResult } from '../drill/test-restore.ts';
 import type { ErrorInfo } from '../model/errors.ts';
-import type { BackupMetadata, Profile } from '../model/types.ts';
+import type { BackupCopy, BackupMetadata, Profile } from '../model/types.ts';
 import type { RemoveReport } from '../profiles/profiles.ts';
 import type { SwapRecovery } from '../restore/swap-journal.ts';
 import type { Schedule } from '../schedule/schedule-store.ts';
@@ -25,6 +25,8 @@ export type EngineEvent =
   | { kind: 'backup.pinned'; backup: BackupMetadata; pinned: boolean }
   | { kind: 'backup.adopted'; dir: string; adopted: string[] }
   /** Scheduled re-verification read a stored backup back and it failed: it may not restore. */
+  // A completed backup's copies to named destinations, each verified or failed with its reason.
+  | { kind: 'backup.copied'; backup: Pick<BackupMetadata, 'id' | 'filename' | 'profile' | 'database'>; copies: BackupCopy[] }
   | { kind: 'backup.reverifyFailed'; backup: Pick<BackupMetadata, 'id' | 'filename' | 'profile' | 'database' | 'timestamp'>; problem: string }
   /** A schedule's backup was taken, but the restore drill it asks for failed. */
   | { kind: 'schedule.drillFailed'; scheduleId: string; profile: string; database: string; message: string }

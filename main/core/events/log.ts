@@ -36,6 +36,14 @@ const lines: PerKind<LogLine | undefined> = {
     detail: { profile, filename: backup.filename, size: backup.size, durationMs: backup.duration, trigger },
   }),
   'backup.failed': ({ profile, error, trigger }) => ({ level: 'error', message: 'backup failed', detail: { profile, code: error.code, error: error.message, trigger } }),
+  'backup.copied': ({ backup, copies }) => {
+    const failed = copies.filter((copy) => copy.state !== 'verified');
+    return {
+      level: failed.length ? 'error' : 'info',
+      message: failed.length ? `backup copies: ${copies.length - failed.length} of ${copies.length} verified` : 'backup copies verified',
+      detail: { filename: backup.filename, profile: backup.profile, copies: copies.map((copy) => ({ destination: copy.destination, state: copy.state, error: copy.error })) },
+    };
+  },
   'backup.reverifyFailed': ({ backup, problem }) => ({ level: 'error', message: 're-verification: a stored backup failed', detail: { filename: backup.filename, profile: backup.profile, problem } }),
   'drill.completed': ({ result }) => ({
     level: result.ok ? 'info' : 'error',

@@ -31,6 +31,22 @@ const notices: PerKind<NotifyEvent | undefined> = {
   ),
   'backup.completed': ({ profile, backup, at }) => ({ kind: 'backup.completed', profile, database: backup.database, filename: backup.filename, size: backup.size, durationMs: backup.duration, at }),
   'backup.failed': ({ profile, database, error, at }) => ({ kind: 'backup.failed', profile, database, error, at }),
+  // Only a copy that failed is worth a notice; the backup itself completed (its own notice said so).
+  'backup.copied': ({ backup, copies, at }) => {
+    const failed = copies.filter((copy) => copy.state !== 'verified');
+    if (failed.length === 0) return undefined;
+    return {
+      kind: 'backup.failed',
+      profile: backup.profile,
+      database: backup.database,
+      error: {
+        code: 'CONNECTION_FAILED',
+        message: `Backup ${backup.filename} completed, but ${failed.length} of ${copies.length} copies failed: ${failed.map((copy) => `${copy.destination}: ${copy.error ?? copy.state}`).join('; ')}`,
+        hint: 'The local backup is intact. Check the destination (holdfast destination test <name>), then take a new backup with --copy-to.',
+      },
+      at,
+    };
+  },
   'backup.reverifyFailed': ({ backup, problem, at }) => ({
     kind: 'backup.failed',
     profile: backup.profile,

@@ -78,3 +78,20 @@ export interface CredentialCheck {
   /** What to do about it (ok false): the store's own advice when it has some (a wrong key), else how a service gets a store. */
   hint?: string;
 }
+
+/** A backup's copy on a named destination, as the catalogue's backup_copies table records it (storage/copies.ts). */
+export type CopyState = 'pending' | 'uploading' | 'verified' | 'failed' | 'missing';
+export interface BackupCopy {
+  destination: string;
+  /** The dump's key on the destination (its sidecar and roles file sit beside it). */
+  key: string;
+  size: number;
+  /** sha256:<hex>, the backup's own checksum the copy was compared with. */
+  checksum: string;
+  state: CopyState;
+  /** Why the copy failed or is missing; null otherwise. */
+  error: string | null;
+  /** When the copy was last read back and matched. */
+  verifiedAt: string | null;
+  updatedAt: string;
+}

@@ -9,8 +9,8 @@ import { tableKey } from '../pg/table-key.ts';
 import type { Catalogue, NewProfile } from '../catalogue/catalogue.ts';
 import { HoldfastError } from '../model/errors.ts';
 import { openSession, type CredentialSource } from '../pg/session.ts';
-import { noKeychainError, type SecretStore } from '../secrets/secret-store.ts';
-import { CREDENTIALS_KEY_HINT, EncryptedFileSecretStore } from '../secrets/file-store.ts';
+import type { SecretStore } from '../secrets/secret-store.ts';
+import { requireSecretStore } from '../secrets/require-store.ts';
 import { removeUnsharedBackupFiles } from '../retention/cleanup.ts';
 import { pickClientTools } from '../tools/discover.ts';
 import type { Profile } from '../model/types.ts';
@@ -28,16 +28,6 @@ export interface ProfileContext extends CredentialSource {
 export interface ProfileSecretInput {
   /** From --password-stdin or a URI; stored in the keychain only. */
   password?: string | undefined;
-}
-
-async function requireKeychain(secrets: SecretStore): Promise<void> {
-  const availability = await secrets.availability();
-  if (availability.ok) return;
-  // The credentials file's own reason and hint say what is wrong and what to do: no key (give one), a
-  // wrong key (give the file's, not a new one), an unreadable or foreign file.
-  if (secrets instanceof EncryptedFileSecretStore)
-    throw new HoldfastError('NO_KEYCHAIN', `The password cannot be stored in ${secrets.description}: ${availability.reason}`, availability.hint ?? CREDENTIALS_KEY_HINT);
-  throw noKeychainError(availability.reason);
 }
 
 async function storePassword(context: ProfileContext, profile: Profile, password: string): Promise<Profile> {
@@ -58,7 +48,7 @@ function libpqPasswordFilesByDefault(): boolean {
 
 export async function addProfile(context: ProfileContext, input: NewProfileInput, secret: ProfileSecretInput = {}): Promise<Profile> {
   const { libpqPasswordFiles, ...fields } = NewProfileSchema.parse(input);
-  if (secret.password !== undefined) await requireKeychain(context.secrets);
+  if (secret.password !== undefined) await requireSecretStore(context.secrets);
   const profile = context.catalogue.addProfile({ ...fields, libpqPasswordFiles: libpqPasswordFiles ?? libpqPasswordFilesByDefault() });
   if (secret.password === undefined) return profile;
   try {
@@ -104,7 +94,7 @@ export async function editProfile(context: ProfileContext, name: string, changes
   const { password, forgetPassword, ...fieldChanges } = changes;
   const given = Object.fromEntries(Object.entries(fieldChanges).filter(([, value]) => value !== undefined));
   const merged = NewProfileSchema.parse({ ...stripIdentity(current), ...given });
-  if (password !== undefined) await requireKeychain(context.secrets);
+  if (password !== undefined) await requireSecretStore(context.secrets);
   let profile = context.catalogue.updateProfile(current.id, { ...merged, libpqPasswordFiles: merged.libpqPasswordFiles === true });
   if (password !== undefined) profile = await storePassword(context, profile, password);
   if (forgetPassword && profile.keychainPassword) {

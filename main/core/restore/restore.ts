@@ -4,11 +4,12 @@
 // swap it in only after its row counts match the manifest, so a failed restore never costs the original.
 import type { EngineContext } from '../backup/backup.ts';
 import { readablePlaintext } from '../encryption/readable.ts';
+import type { Offsite } from '../storage/copies.ts';
 import { HoldfastError, toErrorInfo } from '../model/errors.ts';
 import { quoteIdent } from '../pg/connection.ts';
 import { openSession, type ServerSession } from '../pg/session.ts';
 import { pickClientTools } from '../tools/discover.ts';
-import type { Profile } from '../model/types.ts';
+import type { BackupMetadata, Profile } from '../model/types.ts';
 import { checkBackupFiles, dumpClientMajor } from '../verify/verify.ts';
 import { findExecutedFunctions } from './executed-functions.ts';
 import { archiveContents, assessImpact, type RestoreImpact } from './impact.ts';
@@ -39,6 +40,8 @@ export interface RestoreRequest {
   terminateConnections?: boolean;
   signal?: AbortSignal;
   onProgress?: (phase: string) => void;
+  /** A named destination whose copy is restored (downloaded and checked first) instead of the stored file. */
+  from?: string | undefined;
 }
 
 export interface RestoreResult {
@@ -57,12 +60,10 @@ export interface RestoreResult {
 
 const refused = (message: string, hint?: string) => new HoldfastError('RESTORE_REFUSED', message, hint);
 
-export async function restoreBackup(context: EngineContext, request: RestoreRequest): Promise<RestoreResult> {
+export async function restoreBackup(context: EngineContext & { offsite: Pick<Offsite, 'readable'> }, request: RestoreRequest): Promise<RestoreResult> {
   const { catalogue, config } = context;
   const startedMs = performance.now();
-  // pg_restore and psql read a local file: the stored one itself for BACKUP_DIR (core/storage), or an
-  // encrypted backup's private decrypted copy (encryption/decrypted-copy.ts), removed with the copy.
-  const { backup, release: releaseCopy } = await readablePlaintext(context, catalogue.requireBackup(request.ref));
+  const recorded = catalogue.requireBackup(request.ref);
   const target = request.target;
   const database = request.dbname ?? target.dbname;
 
@@ -76,7 +77,7 @@ export async function restoreBackup(context: EngineContext, request: RestoreRequ
       `Type ${production ? 'the profile and database names' : 'the target database name'} after --confirm= to say you mean it. Nothing was changed.`,
     );
   }
-  if (backup.format === 'plain' && (request.noOwner || request.noAcl)) {
+  if (recorded.format === 'plain' && (request.noOwner || request.noAcl)) {
     throw new HoldfastError(
       'BAD_INPUT',
       '--no-owner and --no-acl need an archive backup (custom, directory or tar); a plain SQL backup restores as it was written.',
@@ -84,8 +85,25 @@ export async function restoreBackup(context: EngineContext, request: RestoreRequ
     );
   }
 
+  // pg_restore and psql read a local file: the stored one itself for BACKUP_DIR (core/storage), or a
+  // checked private download of a named copy (from); released in every path from here on.
+  if (request.from && recorded.encrypted) {
+    throw refused(
+      `${recorded.filename} is encrypted; restoring it from a copy (--from ${request.from}) is not built yet.`,
+      'Restore from the local file, or download the copy and decrypt it with `age -d -i <key file>` before pg_restore. Nothing was changed.',
+    );
+  }
+  // pg_restore and psql read a local file: the stored one itself for BACKUP_DIR (core/storage), a copy's
+  // private download, or an encrypted backup's private decrypted copy (encryption/decrypted-copy.ts).
+  const { backup, release: releaseCopy } = request.from ? await context.offsite.readable(recorded, request.from) : await readablePlaintext(context, recorded);
   let session: ServerSession | undefined;
-  const runId = request.dryRun ? undefined : catalogue.startRun({ kind: 'restore', profile: target.name, backupId: backup.id, detail: { database, clean: request.clean, create: request.create } });
+  let runId: string | undefined;
+  try {
+    runId = request.dryRun ? undefined : catalogue.startRun({ kind: 'restore', profile: target.name, backupId: backup.id, detail: { database, clean: request.clean, create: request.create } });
+  } catch (error) {
+    await releaseCopy();
+    throw error;
+  }
   try {
     request.onProgress?.('verifying');
     const checks = await checkBackupFiles(context, backup);

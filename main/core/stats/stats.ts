@@ -20,6 +20,7 @@ import { dirname, join } from 'node:path';
 import { backupScope } from '../backup/options.ts';
 import { failedCheck, type Catalogue } from '../catalogue/catalogue.ts';
 import type { BackupMetadata, RunRecord } from '../model/types.ts';
+import { CopyRows } from '../storage/copies.ts';
 
 export interface ProfileStats {
   profile: string;
@@ -145,7 +146,9 @@ export interface HealthReason {
     // Scheduling (schedule/schedule-health.ts): nothing runs the schedules, a slot went by, a host cannot read a password.
     | 'NO_SCHEDULING_HOST'
     | 'SCHEDULE_OVERDUE'
-    | 'CREDENTIAL_UNREACHABLE';
+    | 'CREDENTIAL_UNREACHABLE'
+    // A profile's newest backup has a copy on a named destination that is not verified (storage/copies.ts).
+    | 'COPY_NOT_VERIFIED';
   severity: 'degraded' | 'unhealthy';
   message: string;
   profile?: string;
@@ -258,6 +261,16 @@ export async function computeHealth(input: HealthInput): Promise<HealthReport> {
         severity: 'degraded',
         profile: name,
         message: `The newest full backup of profile "${name}", ${own.filename} (${own.timestamp}), ${what}; it may not restore.`,
+      });
+    }
+
+    const offCopies = own ? new CopyRows(catalogue.db).of(own.id).filter((copy) => copy.state !== 'verified') : [];
+    if (own && offCopies.length) {
+      reasons.push({
+        code: 'COPY_NOT_VERIFIED',
+        severity: 'degraded',
+        profile: name,
+        message: `The newest full backup of profile "${name}", ${own.filename}, is not safely copied: ${offCopies.map((copy) => `${copy.destination} ${copy.state}${copy.error ? ` (${truncate(copy.error, 200)})` : ''}`).join('; ')}.`,
       });
     }
 

@@ -12,6 +12,16 @@
 //   local medium hands back the stored file itself; a remote one will hand back a private temporary
 //   download, which release() removes. Readers always release.
 // - durableRename exists where the medium has one (a POSIX directory); remote media leave it out.
+// - A crash mid-put leaves nothing under the final key: the local medium's hidden
+//   ".<name>.put-<random>.tmp" beside it, or an S3 multipart upload that was never completed (its
+//   parts are invisible, but billed, until aborted). Start-up cleanup caveat: another Holdfast
+//   process (the desktop app beside the CLI, the daemon) may be in the middle of a put to the same
+//   destination right now, so a start-up sweep must not remove every put temp file or abort every
+//   open multipart upload it finds. It may only take what is provably dead: a temp or upload whose
+//   owner (a run row with its pid and start token, as reconcile does for BACKUP_DIR's .tmp files)
+//   is gone, or one older than any put could last. Until that bookkeeping exists, no sweep runs on
+//   named destinations (and a copy row a crash left 'uploading' stays so; the copy is not counted).
+//   On S3, an AbortIncompleteMultipartUpload lifecycle rule on the bucket is the safe backstop.
 // Which destination and key a catalogued backup has, and how companions are named, is storage.ts.
 import type { Readable } from 'node:stream';
 import { HoldfastError } from '../model/errors.ts';

@@ -1,0 +1,278 @@
+// A sealed backup's copies on named destinations. Each copy is the dump, its roles file and its
+// sidecar (last, so a sidecar on a destination means the copy is whole), put under the same names
+// at the destination's root; then the dump is read back from the destination and its SHA-256
+// compared with the backup's checksum, and only then does the copy count ('verified'). A copy that
+// fails is recorded with its reason and what it put is removed; it never touches the local backup,
+// which was complete before any copy began. Rows live in the catalogue's backup_copies table.
+import { createHash } from 'node:crypto';
+import { mkdtemp, open, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, sep } from 'node:path';
+import { Readable } from 'node:stream';
+import type Database from 'better-sqlite3';
+import { SIDECAR_SUFFIX } from '../backup/naming.ts';
+import { checksumTree, PRIVATE_FILE_MODE } from '../fsutil/durable.ts';
+import { HoldfastError, toErrorInfo } from '../model/errors.ts';
+import type { BackupCopy, BackupMetadata, CopyState } from '../model/types.ts';
+import type { Destination } from './destination.ts';
+import { Destinations } from './destinations.ts';
+import { LOCAL_DESTINATION } from './location.ts';
+import { backupStorage, type BackupStorage } from './storage.ts';
+import type { SecretStore } from '../secrets/secret-store.ts';
+
+interface CopyRow {
+  backup_id: string;
+  destination: string;
+  key: string;
+  size: number;
+  checksum: string;
+  state: CopyState;
+  error: string | null;
+  verified_at: string | null;
+  updated_at: string;
+}
+
+const copyOf = (row: CopyRow): BackupCopy => ({
+  destination: row.destination,
+  key: row.key,
+  size: row.size,
+  checksum: row.checksum,
+  state: row.state,
+  error: row.error,
+  verifiedAt: row.verified_at,
+  updatedAt: row.updated_at,
+});
+
+export class CopyRows {
+  constructor(private readonly db: Database.Database) {}
+
+  record(backup: Pick<BackupMetadata, 'id' | 'filename' | 'size' | 'checksum'>, destination: string, state: CopyState, error: string | null = null): void {
+    const now = new Date().toISOString();
+    this.db
+      .prepare(
+        `INSERT INTO backup_copies (backup_id, destination, key, size, checksum, state, error, verified_at, updated_at)
+         VALUES (@id, @destination, @key, @size, @checksum, @state, @error, @verifiedAt, @now)
+         ON CONFLICT (backup_id, destination) DO UPDATE SET state = excluded.state, error = excluded.error,
+           verified_at = COALESCE(excluded.verified_at, verified_at), updated_at = excluded.updated_at`,
+      )
+      .run({ id: backup.id, destination, key: backup.filename, size: backup.size, checksum: backup.checksum, state, error, verifiedAt: state === 'verified' ? now : null, now });
+  }
+
+  of(backupId: string): BackupCopy[] {
+    return (this.db.prepare('SELECT * FROM backup_copies WHERE backup_id = ? ORDER BY destination').all(backupId) as CopyRow[]).map(copyOf);
+  }
+
+  /** Every backup's copies, by backup id (for list). */
+  all(): Map<string, BackupCopy[]> {
+    const byBackup = new Map<string, BackupCopy[]>();
+    for (const row of this.db.prepare('SELECT * FROM backup_copies ORDER BY backup_id, destination').all() as CopyRow[]) {
+      byBackup.set(row.backup_id, [...(byBackup.get(row.backup_id) ?? []), copyOf(row)]);
+    }
+    return byBackup;
+  }
+}
+
+export interface CopyContext {
+  destinations: Destinations;
+  storage: BackupStorage;
+  rows: CopyRows;
+}
+
+/** Copies the backup to each destination in turn; never throws for a copy's failure: its row (and the answer) says why. */
+export async function copyBackup(context: CopyContext, backup: BackupMetadata, names: readonly string[]): Promise<BackupCopy[]> {
+  for (const name of names) {
+    context.rows.record(backup, name, 'pending');
+  }
+  for (const name of names) {
+    context.rows.record(backup, name, 'uploading');
+    try {
+      await copyTo(context, backup, name);
+      context.rows.record(backup, name, 'verified');
+    } catch (error) {
+      context.rows.record(backup, name, 'failed', toErrorInfo(error).message);
+    }
+  }
+  return context.rows.of(backup.id).filter((copy) => names.includes(copy.destination));
+}
+
+async function copyTo(context: CopyContext, backup: BackupMetadata, name: string): Promise<void> {
+  const destination = await context.destinations.open(name);
+  const local = context.storage.locate(backup);
+  const put: string[] = [];
+  try {
+    if (backup.format === 'directory') {
+      const source = await local.destination.localFile(local.key);
+      try {
+        await destination.putTree(backup.filename, source.path, backup.files ?? []);
+      } finally {
+        await source.release();
+      }
+    } else {
+      await destination.put(backup.filename, await local.destination.open(local.key), { sha256: hexOf(backup.checksum), size: backup.size });
+    }
+    put.push(backup.filename);
+    if (local.globalsKey && backup.globals.filename && backup.globals.checksum) {
+      const roles = await readAll(await local.destination.open(local.globalsKey));
+      if (`sha256:${sha256(roles)}` !== backup.globals.checksum) throw new Error(`the local roles file ${backup.globals.filename} no longer matches its recorded checksum`);
+      await destination.put(backup.globals.filename, Readable.from([roles]), { sha256: sha256(roles), size: roles.length });
+      put.push(backup.globals.filename);
+    }
+    const sidecar = await readAll(await local.destination.open(local.sidecarKey));
+    await destination.put(`${backup.filename}${SIDECAR_SUFFIX}`, Readable.from([sidecar]), { sha256: sha256(sidecar), size: sidecar.length });
+    put.push(`${backup.filename}${SIDECAR_SUFFIX}`);
+    if (backup.format !== 'directory') await checkCopy(destination, backup);
+  } catch (error) {
+    for (const key of put) await destination.remove(key).catch(() => undefined);
+    throw error;
+  } finally {
+    (destination as { destroy?: () => void }).destroy?.();
+  }
+}
+
+/** Reads the dump back from the destination; throws unless its size and SHA-256 are the backup's. */
+export async function checkCopy(destination: Destination, backup: Pick<BackupMetadata, 'filename' | 'size' | 'checksum'>): Promise<void> {
+  const hash = createHash('sha256');
+  let size = 0;
+  for await (const chunk of await destination.open(backup.filename)) {
+    hash.update(chunk as Buffer);
+    size += (chunk as Buffer).length;
+  }
+  const found = `sha256:${hash.digest('hex')}`;
+  if (found !== backup.checksum || size !== backup.size)
+    throw new Error(`${destination.describe(backup.filename)} holds ${size} bytes with ${found}, not the backup's ${backup.size} bytes with ${backup.checksum}`);
+}
+
+/** A directory-format copy (only a directory destination takes one): its tree's checksum must be the backup's. */
+async function checkTreeCopy(destination: Destination, backup: Pick<BackupMetadata, 'filename' | 'checksum'>): Promise<void> {
+  const local = await destination.localFile(backup.filename);
+  try {
+    const found = `sha256:${(await checksumTree(local.path)).checksum}`;
+    if (found !== backup.checksum) throw new Error(`${destination.describe(backup.filename)} holds a tree with ${found}, not the backup's ${backup.checksum}`);
+  } finally {
+    await local.release();
+  }
+}
+
+async function readAll(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+const hexOf = (checksum: string) => checksum.replace(/^sha256:/, '');
+
+/** Re-reads every copy of the backup: verified when its dump reads back with the backup's SHA-256, missing when gone, failed otherwise. */
+export async function recheckCopies(context: CopyContext, backup: BackupMetadata): Promise<BackupCopy[]> {
+  for (const copy of context.rows.of(backup.id)) {
+    let destination: Destination | undefined;
+    try {
+      destination = await context.destinations.open(copy.destination);
+      if ((await destination.stat(backup.filename)) === undefined) {
+        context.rows.record(backup, copy.destination, 'missing', `${destination.describe(backup.filename)} is gone`);
+        continue;
+      }
+      if (backup.format === 'directory') await checkTreeCopy(destination, backup);
+      else await checkCopy(destination, backup);
+      context.rows.record(backup, copy.destination, 'verified');
+    } catch (error) {
+      context.rows.record(backup, copy.destination, 'failed', toErrorInfo(error).message);
+    } finally {
+      (destination as { destroy?: () => void } | undefined)?.destroy?.();
+    }
+  }
+  return context.rows.of(backup.id);
+}
+
+/**
+ * The backup as read from its copy on `name`: the dump (and its roles file) downloaded into a private
+ * 0700 directory as 0600 files, each checked against the recorded SHA-256 before it is handed out;
+ * refused, naming the copy, when they do not match. release() removes the directory; so does any failure.
+ */
+export async function readableCopy(context: CopyContext, backup: BackupMetadata, name: string): Promise<{ backup: BackupMetadata; release: () => Promise<void> }> {
+  const copy = context.rows.of(backup.id).find((entry) => entry.destination === name);
+  if (!copy)
+    throw new HoldfastError(
+      'NOT_FOUND',
+      `Backup ${backup.filename} has no copy on destination "${name}".`,
+      "holdfast list --json shows each backup's copies; restore from one of them, or from the local file.",
+    );
+  if (backup.format === 'directory') throw new HoldfastError('BAD_INPUT', `Restoring a directory-format backup from a copy is not supported yet.`, 'Restore it from its local file.');
+  const dir = await mkdtemp(join(tmpdir(), 'holdfast-copy-'));
+  const release = () => rm(dir, { recursive: true, force: true });
+  const destination = await context.destinations.open(name).catch(async (error: unknown) => {
+    await release();
+    throw error;
+  });
+  try {
+    const dumpPath = join(dir, backup.filename);
+    const dump = await download(destination, backup.filename, dumpPath);
+    if (`sha256:${dump.sha256}` !== backup.checksum || dump.size !== backup.size) {
+      context.rows.record(backup, name, 'failed', `read back ${dump.size} bytes with sha256:${dump.sha256}, not the backup's ${backup.size} bytes with ${backup.checksum}`);
+      throw new HoldfastError(
+        'RESTORE_REFUSED',
+        `The copy of ${backup.filename} on destination "${name}" (${destination.describe(backup.filename)}) does not match the backup's checksum, so it was not restored: ${dump.size} bytes with sha256:${dump.sha256}, expected ${backup.size} bytes with ${backup.checksum}.`,
+        'Nothing was changed on the target. Restore from the local file or another copy (holdfast verify <id> --copies says which are intact).',
+      );
+    }
+    if (backup.globals.filename && backup.globals.checksum && (await destination.stat(backup.globals.filename))) {
+      const roles = await download(destination, backup.globals.filename, join(dir, backup.globals.filename));
+      if (`sha256:${roles.sha256}` !== backup.globals.checksum)
+        throw new HoldfastError(
+          'RESTORE_REFUSED',
+          `The roles file ${backup.globals.filename} on destination "${name}" does not match its checksum, so the backup was not restored from that copy.`,
+          'Restore from the local file or another copy.',
+        );
+    }
+    return { backup: { ...backup, path: dumpPath, location: { destination: LOCAL_DESTINATION, key: dumpPath.split(sep).join('/') } }, release };
+  } catch (error) {
+    await release();
+    throw error;
+  } finally {
+    (destination as { destroy?: () => void }).destroy?.();
+  }
+}
+
+/** The object into a new 0600 file, hashed on the way. */
+async function download(destination: Destination, key: string, path: string): Promise<{ sha256: string; size: number }> {
+  const hash = createHash('sha256');
+  let size = 0;
+  const handle = await open(path, 'wx', PRIVATE_FILE_MODE);
+  try {
+    for await (const chunk of await destination.open(key)) {
+      hash.update(chunk as Buffer);
+      size += (chunk as Buffer).length;
+      for (let offset = 0; offset < (chunk as Buffer).length;) offset += (await handle.write(chunk as Buffer, offset)).bytesWritten;
+    }
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  return { sha256: hash.digest('hex'), size };
+}
+
+/** The engine's offsite handle: the named destinations, each backup's copies on them, and BACKUP_DIR's storage. */
+export class Offsite implements CopyContext {
+  readonly rows: CopyRows;
+  readonly destinations: Destinations;
+  readonly storage: BackupStorage;
+  constructor(db: Database.Database, secrets: SecretStore, config: { backupDir: string; env: NodeJS.ProcessEnv }) {
+    this.rows = new CopyRows(db);
+    this.destinations = new Destinations(db, secrets, config);
+    this.storage = backupStorage(config);
+  }
+  copy(backup: BackupMetadata, names: readonly string[]): Promise<BackupCopy[]> {
+    return copyBackup(this, backup, names);
+  }
+  recheck(backup: BackupMetadata): Promise<BackupCopy[]> {
+    return recheckCopies(this, backup);
+  }
+  readable(backup: BackupMetadata, name: string): Promise<{ backup: BackupMetadata; release: () => Promise<void> }> {
+    return readableCopy(this, backup, name);
+  }
+  /** Listed backups with their copies, where they have any. */
+  withCopies<T extends { id: string }>(backups: T[]): Array<T | (T & { copies: BackupCopy[] })> {
+    const copies = this.rows.all();
+    return backups.map((backup) => (copies.has(backup.id) ? { ...backup, copies: copies.get(backup.id)! } : backup));
+  }
+}

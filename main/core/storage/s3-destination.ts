@@ -1,0 +1,278 @@
+// A destination on any S3-compatible service (AWS, MinIO, R2, B2, Wasabi, GCS's S3 endpoint).
+//
+// - Keys live under the destination's prefix: "<prefix>/<key>".
+// - put streams through lib-storage's Upload (multipart for anything over one part; at most
+//   QUEUE_SIZE parts of PART_SIZE in memory whatever the file's size). The bytes are hashed on their
+//   way out and a stream whose SHA-256 or size is not the expected one errors before its end, so
+//   Upload aborts instead of completing: a multipart upload shows nothing under its key until it is
+//   completed, and a failed one is aborted (leavePartsOnError: false). Then the object is read back
+//   and hashed again; only a match is left under the key.
+// - Checksums: the SDK's own request/response checksums are set to WHEN_REQUIRED. Recent SDKs send
+//   CRC32 trailing checksums (aws-chunked bodies) on every upload by default, which MinIO releases,
+//   R2, B2, s3rver and others reject or mishandle; Holdfast's integrity check is its own SHA-256,
+//   compared after reading each object back, which works on every service. TLS and SigV4 cover the
+//   transport.
+// - Errors name the service's own code (InvalidAccessKeyId, SignatureDoesNotMatch, NoSuchBucket, …)
+//   and never the secret.
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, open as openFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client, type ListObjectsV2CommandOutput } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { PRIVATE_FILE_MODE } from '../fsutil/durable.ts';
+import { HoldfastError } from '../model/errors.ts';
+import { checkKey, keyName, type Destination, type LocalCopy, type ObjectInfo, type ObjectKind } from './destination.ts';
+import type { S3Settings } from './destination-settings.ts';
+
+const PART_SIZE = 8 * 1024 * 1024;
+const QUEUE_SIZE = 2;
+
+export interface S3Credentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+export class S3Destination implements Destination {
+  private readonly client: S3Client;
+
+  /** credentials undefined: the SDK's default chain (AWS_* variables, ~/.aws, instance roles). */
+  constructor(
+    readonly name: string,
+    private readonly settings: S3Settings,
+    credentials: S3Credentials | undefined,
+  ) {
+    this.client = new S3Client({
+      region: settings.region,
+      ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
+      forcePathStyle: settings.pathStyle,
+      ...(credentials ? { credentials } : {}),
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+      maxAttempts: 3,
+    });
+  }
+
+  describe(key: string): string {
+    return `s3://${this.settings.bucket}/${this.objectKey(key)}${this.settings.endpoint ? ` at ${this.settings.endpoint}` : ''}`;
+  }
+
+  async put(key: string, source: Readable, expected: { sha256: string; size: number }): Promise<void> {
+    if ((await this.stat(key)) !== undefined) {
+      throw new HoldfastError('CONFLICT', `${this.describe(key)} already exists; it was left as it is.`, 'Remove what is there, or store the backup under another name.');
+    }
+    const where = this.describe(key);
+    const checked = expectBytes(expected, where);
+    const upload = new Upload({
+      client: this.client,
+      params: { Bucket: this.settings.bucket, Key: this.objectKey(key), Body: source.pipe(checked) },
+      partSize: PART_SIZE,
+      queueSize: QUEUE_SIZE,
+      leavePartsOnError: false,
+    });
+    source.once('error', (error) => checked.destroy(error));
+    try {
+      await upload.done();
+    } catch (error) {
+      // lib-storage wraps a body's error in its own; the check's own verdict is the one to tell.
+      throw checked.problem ?? (error instanceof HoldfastError ? error : this.failure(`Uploading ${where}`, error));
+    }
+    const stored = await this.hashOf(key);
+    if (stored.sha256 !== expected.sha256 || stored.size !== expected.size) {
+      await this.remove(key).catch(() => undefined);
+      throw mismatch(where, `read back ${stored.size} bytes with SHA-256 ${stored.sha256}, expected ${expected.size} bytes with ${expected.sha256}`);
+    }
+  }
+
+  async putTree(key: string): Promise<void> {
+    throw new HoldfastError(
+      'BAD_INPUT',
+      `${this.describe(key)}: a directory-format backup (a tree of files) cannot be copied to an S3 destination yet.`,
+      'Use the custom, tar or plain format for backups copied to S3, or a directory destination.',
+    );
+  }
+
+  async open(key: string): Promise<Readable> {
+    try {
+      const answer = await this.client.send(new GetObjectCommand({ Bucket: this.settings.bucket, Key: this.objectKey(key) }));
+      if (!(answer.Body instanceof Readable)) throw new Error('the service sent no body');
+      return answer.Body;
+    } catch (error) {
+      if (isNotFound(error)) throw new HoldfastError('NOT_FOUND', `Nothing is stored at ${this.describe(key)}.`, 'Check the copy with holdfast verify --copies.');
+      throw this.failure(`Reading ${this.describe(key)}`, error);
+    }
+  }
+
+  /** A private download: a 0600 file in a fresh 0700 directory, removed by release() (and on any failure here). */
+  async localFile(key: string): Promise<LocalCopy> {
+    const dir = await mkdtemp(join(tmpdir(), 'holdfast-download-'));
+    const release = () => rm(dir, { recursive: true, force: true });
+    try {
+      const path = join(dir, keyName(checkKey(key)));
+      const handle = await openFile(path, 'wx', PRIVATE_FILE_MODE);
+      try {
+        await pipeline(await this.open(key), handle.createWriteStream());
+      } finally {
+        await handle.close().catch(() => undefined);
+      }
+      return { path, release };
+    } catch (error) {
+      await release();
+      throw error;
+    }
+  }
+
+  async stat(key: string): Promise<ObjectInfo | undefined> {
+    try {
+      const head = await this.client.send(new HeadObjectCommand({ Bucket: this.settings.bucket, Key: this.objectKey(key) }));
+      return { kind: 'file', size: head.ContentLength ?? 0 };
+    } catch (error) {
+      if (!isNotFound(error)) throw this.failure(`Looking up ${this.describe(key)}`, error);
+    }
+    let size = 0;
+    let any = false;
+    for await (const page of this.pages(`${this.objectKey(key)}/`)) {
+      for (const object of page.Contents ?? []) {
+        any = true;
+        size += object.Size ?? 0;
+      }
+    }
+    return any ? { kind: 'tree', size } : undefined;
+  }
+
+  async list(prefix: string): Promise<Array<{ key: string; kind: ObjectKind }>> {
+    checkKey(prefix, { allowRoot: true });
+    const base = prefix === '' ? this.rootPrefix() : `${this.objectKey(prefix)}/`;
+    const found: Array<{ key: string; kind: ObjectKind }> = [];
+    const relativeKey = (objectKey: string) => objectKey.slice(this.rootPrefix().length).replace(/\/$/, '');
+    for await (const page of this.pages(base, '/')) {
+      for (const common of page.CommonPrefixes ?? []) if (common.Prefix) found.push({ key: relativeKey(common.Prefix), kind: 'tree' });
+      for (const object of page.Contents ?? []) if (object.Key && !object.Key.endsWith('/')) found.push({ key: relativeKey(object.Key), kind: 'file' });
+    }
+    return found.sort((a, b) => Buffer.compare(Buffer.from(a.key), Buffer.from(b.key)));
+  }
+
+  /** The object, or every object under a tree's key; one DeleteObject each (DeleteObjects needs a checksum header some services reject). */
+  async remove(key: string): Promise<void> {
+    const objectKey = this.objectKey(key);
+    try {
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.settings.bucket, Key: objectKey }));
+      for await (const page of this.pages(`${objectKey}/`)) {
+        for (const object of page.Contents ?? []) if (object.Key) await this.client.send(new DeleteObjectCommand({ Bucket: this.settings.bucket, Key: object.Key }));
+      }
+    } catch (error) {
+      if (!isNotFound(error)) throw this.failure(`Removing ${this.describe(key)}`, error);
+    }
+  }
+
+  /** A small object written, read back, compared and removed: what `holdfast destination test` does. */
+  async probe(): Promise<void> {
+    const body = Buffer.from(`holdfast destination test ${new Date().toISOString()}\n`);
+    const key = `.holdfast-probe-${randomBytes(6).toString('hex')}`;
+    await this.put(key, Readable.from([body]), { sha256: createHash('sha256').update(body).digest('hex'), size: body.length });
+    await this.remove(key);
+  }
+
+  destroy(): void {
+    this.client.destroy();
+  }
+
+  private rootPrefix(): string {
+    return this.settings.prefix ? `${this.settings.prefix}/` : '';
+  }
+
+  private objectKey(key: string): string {
+    return `${this.rootPrefix()}${checkKey(key)}`;
+  }
+
+  private async hashOf(key: string): Promise<{ sha256: string; size: number }> {
+    const hash = createHash('sha256');
+    let size = 0;
+    try {
+      for await (const chunk of await this.open(key)) {
+        hash.update(chunk as Buffer);
+        size += (chunk as Buffer).length;
+      }
+    } catch (error) {
+      if (error instanceof HoldfastError) throw error;
+      throw this.failure(`Reading back ${this.describe(key)}`, error);
+    }
+    return { sha256: hash.digest('hex'), size };
+  }
+
+  private async *pages(prefix: string, delimiter?: string): AsyncGenerator<ListObjectsV2CommandOutput> {
+    let token: string | undefined;
+    do {
+      let page: ListObjectsV2CommandOutput;
+      try {
+        page = await this.client.send(
+          new ListObjectsV2Command({ Bucket: this.settings.bucket, Prefix: prefix, ...(delimiter ? { Delimiter: delimiter } : {}), ...(token ? { ContinuationToken: token } : {}) }),
+        );
+      } catch (error) {
+        throw this.failure(`Listing s3://${this.settings.bucket}/${prefix}`, error);
+      }
+      yield page;
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+  }
+
+  private failure(what: string, error: unknown): HoldfastError {
+    return s3Failure(this.name, what, error);
+  }
+}
+
+/** A pass-through that counts and hashes, and fails before its end when the bytes are not the expected ones. */
+function expectBytes(expected: { sha256: string; size: number }, where: string): Transform & { problem?: HoldfastError } {
+  const hash = createHash('sha256');
+  let size = 0;
+  const checked: Transform & { problem?: HoldfastError } = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      hash.update(chunk);
+      size += chunk.length;
+      done(null, chunk);
+    },
+    flush(done) {
+      const sha256 = hash.digest('hex');
+      if (sha256 === expected.sha256 && size === expected.size) return done();
+      checked.problem = mismatch(where, `${size} bytes with SHA-256 ${sha256} were read, expected ${expected.size} bytes with ${expected.sha256}`);
+      done(checked.problem);
+    },
+  });
+  return checked;
+}
+
+function mismatch(where: string, detail: string): HoldfastError {
+  return new HoldfastError(
+    'VERIFY_FAILED',
+    `What was uploaded to ${where} does not match what was expected: ${detail}; nothing was left under that name.`,
+    'The source changed or is damaged, or the service altered the object: check the backup (holdfast verify) and copy it again.',
+  );
+}
+
+function isNotFound(error: unknown): boolean {
+  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return e?.name === 'NotFound' || e?.name === 'NoSuchKey' || e?.$metadata?.httpStatusCode === 404;
+}
+
+const CREDENTIAL_ERRORS = new Set(['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'AccessDenied', 'InvalidToken', 'ExpiredToken', 'CredentialsProviderError']);
+
+/** The service's code and message, with a next step; the SDK's messages hold no secret, and nothing else is added. */
+export function s3Failure(destination: string, what: string, error: unknown): HoldfastError {
+  const e = error as { name?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+  const status = e?.$metadata?.httpStatusCode;
+  // A HEAD answer has no body to name its error: a bare 403 is a refusal of the credentials or of the permission.
+  const bare = !e?.code && (e?.name === 'Unknown' || e?.name === '403' || e?.message === 'UnknownError');
+  const code = bare && status === 403 ? 'AccessDenied' : (e?.code ?? e?.name ?? 'Error');
+  const message = bare && status === 403 ? 'the service refused the request (wrong access key id or secret, or no permission on the bucket)' : (e?.message ?? String(error));
+  const detail = `${code}${status ? ` (HTTP ${status})` : ''}: ${message}`;
+  const hint = CREDENTIAL_ERRORS.has(code)
+    ? `Check the access key id and secret access key of destination "${destination}" (holdfast destination add … --secret-access-key-stdin stores a new one), and that the key may read and write the bucket.`
+    : code === 'NoSuchBucket'
+      ? `Create the bucket, or correct destination "${destination}"'s bucket name.`
+      : /ECONNREFUSED|ENOTFOUND|ETIMEDOUT|EAI_AGAIN|ECONNRESET|socket hang up/i.test(detail)
+        ? `Check that the service is reachable from this host (endpoint, network, proxy), then try again.`
+        : `Check destination "${destination}" with holdfast destination test.`;
+  return new HoldfastError('CONNECTION_FAILED', `${what} on destination "${destination}" failed: ${detail}`, hint);
+}
