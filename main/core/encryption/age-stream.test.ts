@@ -94,9 +94,9 @@ describe.skipIf(!hasAge)('age-stream and the age binary', () => {
   test('an identity the age library cannot read is never quoted in the error', async () => {
     const sealed = await run(new AgeEncryptStream([alice.recipient]), Buffer.from('hello'));
     const broken = `${bob.identity.slice(0, -1)}${bob.identity.endsWith('Q') ? 'P' : 'Q'}`;
-    const error = await run(new AgeDecryptStream([broken]), sealed).catch((caught: unknown) => caught as Error);
+    const error: unknown = await run(new AgeDecryptStream([broken]), sealed).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(Error);
-    expect(error!.message).not.toContain(broken.slice(16, 40));
+    expect((error as Error).message).not.toContain(broken.slice(16, 40));
     // The next identity is still tried.
     expect((await run(new AgeDecryptStream([broken, alice.identity]), sealed)).toString()).toBe('hello');
   });
