@@ -8,7 +8,7 @@ import { HoldfastError, toErrorInfo } from '../model/errors.ts';
 import { quoteIdent } from '../pg/connection.ts';
 import { openSession, type ServerSession } from '../pg/session.ts';
 import { pickClientTools } from '../tools/discover.ts';
-import type { Profile } from '../model/types.ts';
+import type { BackupMetadata, Profile } from '../model/types.ts';
 import { checkBackupFiles, dumpClientMajor } from '../verify/verify.ts';
 import { findExecutedFunctions } from './executed-functions.ts';
 import { archiveContents, assessImpact, type RestoreImpact } from './impact.ts';
@@ -58,11 +58,20 @@ export interface RestoreResult {
 const refused = (message: string, hint?: string) => new HoldfastError('RESTORE_REFUSED', message, hint);
 
 export async function restoreBackup(context: EngineContext, request: RestoreRequest): Promise<RestoreResult> {
-  const { catalogue, config } = context;
   const startedMs = performance.now();
   // pg_restore and psql read a local file: the stored one itself for BACKUP_DIR (core/storage), or an
-  // encrypted backup's private decrypted copy (encryption/decrypted-copy.ts), removed with the copy.
-  const { backup, release: releaseCopy } = await readablePlaintext(context, catalogue.requireBackup(request.ref));
+  // encrypted backup's private decrypted copy (encryption/decrypted-copy.ts), removed with the copy
+  // however the restore ends — a refusal before it starts included.
+  const { backup, release: releaseCopy } = await readablePlaintext(context, context.catalogue.requireBackup(request.ref));
+  try {
+    return await restoreReadable(context, request, backup, startedMs);
+  } finally {
+    await releaseCopy();
+  }
+}
+
+async function restoreReadable(context: EngineContext, request: RestoreRequest, backup: BackupMetadata, startedMs: number): Promise<RestoreResult> {
+  const { catalogue, config } = context;
   const target = request.target;
   const database = request.dbname ?? target.dbname;
 
@@ -235,7 +244,6 @@ export async function restoreBackup(context: EngineContext, request: RestoreRequ
     throw error;
   } finally {
     await session?.close();
-    await releaseCopy();
   }
 }
 
