@@ -4,7 +4,7 @@ import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Catalogue } from '../catalogue/catalogue.ts';
 import { exists } from '../fsutil/durable.ts';
-import { GLOBALS_SUFFIX, SIDECAR_SUFFIX, TEMP_SUFFIX } from './naming.ts';
+import { ENCRYPTED_SUFFIX, GLOBALS_SUFFIX, SIDECAR_SUFFIX, TEMP_SUFFIX } from './naming.ts';
 
 export async function removeLeftoverTemps(catalogue: Catalogue, backupDir: string): Promise<string[]> {
   const removed: string[] = [];
@@ -16,7 +16,10 @@ export async function removeLeftoverTemps(catalogue: Catalogue, backupDir: strin
       const full = join(backupDir, name);
       // A run's companions (globals temp, hidden sidecar temp) live as long as its dump temp does.
       let dumpTemp = full;
-      if (name.endsWith(`${GLOBALS_SUFFIX}${TEMP_SUFFIX}`)) dumpTemp = full.slice(0, -(GLOBALS_SUFFIX.length + TEMP_SUFFIX.length)) + TEMP_SUFFIX;
+      // An encrypted dump's roles file: backup-….dump.globals.sql.age.tmp belongs to backup-….dump.age.tmp.
+      if (name.endsWith(`${GLOBALS_SUFFIX}${ENCRYPTED_SUFFIX}${TEMP_SUFFIX}`))
+        dumpTemp = full.slice(0, -(GLOBALS_SUFFIX.length + ENCRYPTED_SUFFIX.length + TEMP_SUFFIX.length)) + ENCRYPTED_SUFFIX + TEMP_SUFFIX;
+      else if (name.endsWith(`${GLOBALS_SUFFIX}${TEMP_SUFFIX}`)) dumpTemp = full.slice(0, -(GLOBALS_SUFFIX.length + TEMP_SUFFIX.length)) + TEMP_SUFFIX;
       else if (name.startsWith('.') && name.endsWith(`${SIDECAR_SUFFIX}${TEMP_SUFFIX}`)) dumpTemp = join(backupDir, name.slice(1, -(SIDECAR_SUFFIX.length + TEMP_SUFFIX.length))) + TEMP_SUFFIX;
       if (liveTemps.has(dumpTemp)) continue;
       await rm(full, { recursive: true, force: true });
