@@ -161,6 +161,17 @@ describe.skipIf(!keyring || !hasAge)('age encryption at rest', () => {
     expect(filesUnder(join(home.home, 'decrypted'))).toEqual([]);
   });
 
+  test('a restore refused before it starts (no --confirm, --no-owner on a plain backup) leaves no decrypted copy behind', async () => {
+    const backup = await holdfast.backup('shop', { format: 'custom', suffix: 'refused' });
+    const base = { ref: backup.id, to: 'shop', dbname: 'shop', create: false, noOwner: false, noAcl: false, dryRun: false };
+    await expect(holdfast.restore({ ...base, clean: true })).rejects.toMatchObject({ code: 'RESTORE_REFUSED' });
+    expect(filesUnder(join(home.home, 'decrypted'))).toEqual([]);
+    const plain = await holdfast.backup('shop', { format: 'plain', suffix: 'refused-plain' });
+    await expect(holdfast.restore({ ...base, ref: plain.id, dbname: 'never_made', create: true, clean: false, noOwner: true })).rejects.toMatchObject({ code: 'BAD_INPUT' });
+    expect(filesUnder(join(home.home, 'decrypted'))).toEqual([]);
+    expect(plaintextOnDisk()).toEqual([]);
+  });
+
   test.each([{ compress: 'gzip:6' }, { compress: 'none' }])('a plain backup (%o) is encrypted, checked as it streams, verified and drilled', async ({ compress }) => {
     const backup = await holdfast.backup('shop', { format: 'plain', compression: compress === 'none' ? { method: 'none' } : { method: 'gzip', level: 6 } });
     expect(backup.filename).toMatch(compress === 'none' ? /\.sql\.age$/ : /\.sql\.gz\.age$/);

@@ -85,3 +85,30 @@ describe('inspectStream, plain scripts', () => {
     expect((await check(zipped.subarray(0, zipped.length - 10), 'plain', 64, { gzip: true })).ok).toBe(false);
   });
 });
+
+describe('a read larger than the source holds back', () => {
+  // A TOC string longer than what arrives (a crafted or cut archive), its bytes written in a burst
+  // as a PassThrough hands them on: the check must settle with "truncated", not wait forever.
+  const int = (value: number) => {
+    const bytes = Buffer.alloc(5);
+    bytes.writeUInt32LE(value, 1);
+    return bytes;
+  };
+  const head = Buffer.concat([Buffer.from('PGDMP'), Buffer.from([1, 16, 0, 4, 8, 1, 0]), ...Array.from({ length: 10 }, () => int(0))]);
+  test.each([
+    [100_000_000, 20_000_000, 64 * 1024],
+    [100_000_000, 20_000_000, 1024 * 1024],
+  ])(
+    'a %i-byte tag with %i bytes behind it, written in %i-byte pieces at once',
+    async (length, behind, piece) => {
+      const inspector = inspectStream('custom', 'the crafted archive');
+      // TOC: one entry, dump id 1, no dumper, empty tableoid and oid, then the tag's length.
+      inspector.sink.write(Buffer.concat([head, int(1), int(1), int(0), int(0), int(0), int(length)]));
+      for (let at = 0; at < behind; at += piece) inspector.sink.write(Buffer.alloc(piece, 0x41));
+      inspector.sink.end();
+      const settled = await Promise.race([inspector.result, new Promise((resolve) => setTimeout(() => resolve('still waiting after 20 s'), 20_000))]);
+      expect(settled).toMatchObject({ ok: false, problem: expect.stringMatching(/truncated/) });
+    },
+    30_000,
+  );
+});

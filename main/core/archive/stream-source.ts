@@ -73,8 +73,11 @@ export class StreamSource extends Writable implements Source {
     if (position < this.floor) throw new Error(`the streamed archive was read backwards (byte ${position}, after the reader moved past byte ${this.floor})`);
     while (position >= this.received) {
       if (this.ended) return 0;
+      // Waiting is announced before the writer is released: releasing it can run the next buffered
+      // _write at once, which must see a waiting reader (and wake it), or each waits for the other.
+      const arrived = new Promise<void>((resolve) => (this.wakeReader = resolve));
       this.wake('writer');
-      await new Promise<void>((resolve) => (this.wakeReader = resolve));
+      await arrived;
     }
     let copied = 0;
     for (const { at, bytes } of this.held) {

@@ -4,7 +4,11 @@ import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Catalogue } from '../catalogue/catalogue.ts';
 import { exists } from '../fsutil/durable.ts';
-import { GLOBALS_SUFFIX, SIDECAR_SUFFIX, TEMP_SUFFIX } from './naming.ts';
+import { isProcessAlive } from '../process/liveness.ts';
+import { ENCRYPTED_SUFFIX, GLOBALS_SUFFIX, SIDECAR_SUFFIX, TEMP_SUFFIX } from './naming.ts';
+
+/** writeFileDurably's temp name (fsutil/durable.ts): the writer's pid, then a random tag. */
+const DURABLE_WRITE_TEMP = /^\..+\.(\d+)-[0-9a-f]{8}\.tmp$/;
 
 export async function removeLeftoverTemps(catalogue: Catalogue, backupDir: string): Promise<string[]> {
   const removed: string[] = [];
@@ -16,9 +20,15 @@ export async function removeLeftoverTemps(catalogue: Catalogue, backupDir: strin
       const full = join(backupDir, name);
       // A run's companions (globals temp, hidden sidecar temp) live as long as its dump temp does.
       let dumpTemp = full;
-      if (name.endsWith(`${GLOBALS_SUFFIX}${TEMP_SUFFIX}`)) dumpTemp = full.slice(0, -(GLOBALS_SUFFIX.length + TEMP_SUFFIX.length)) + TEMP_SUFFIX;
+      // An encrypted dump's roles file: backup-….dump.globals.sql.age.tmp belongs to backup-….dump.age.tmp.
+      if (name.endsWith(`${GLOBALS_SUFFIX}${ENCRYPTED_SUFFIX}${TEMP_SUFFIX}`))
+        dumpTemp = full.slice(0, -(GLOBALS_SUFFIX.length + ENCRYPTED_SUFFIX.length + TEMP_SUFFIX.length)) + ENCRYPTED_SUFFIX + TEMP_SUFFIX;
+      else if (name.endsWith(`${GLOBALS_SUFFIX}${TEMP_SUFFIX}`)) dumpTemp = full.slice(0, -(GLOBALS_SUFFIX.length + TEMP_SUFFIX.length)) + TEMP_SUFFIX;
       else if (name.startsWith('.') && name.endsWith(`${SIDECAR_SUFFIX}${TEMP_SUFFIX}`)) dumpTemp = join(backupDir, name.slice(1, -(SIDECAR_SUFFIX.length + TEMP_SUFFIX.length))) + TEMP_SUFFIX;
       if (liveTemps.has(dumpTemp)) continue;
+      // A file being written durably (fsutil/durable.ts: .<name>.<pid>-<random>.tmp) lives as long as its writer.
+      const writer = DURABLE_WRITE_TEMP.exec(name);
+      if (writer && (Number(writer[1]) === process.pid || isProcessAlive(Number(writer[1]), null))) continue;
       await rm(full, { recursive: true, force: true });
       removed.push(full);
     }

@@ -70,6 +70,37 @@ describe.skipIf(!hasAge)('age-stream and the age binary', () => {
     }
   });
 
+  test('trailing bytes after the last chunk, swapped chunks, a payload of no chunk at all, and an empty chunk after data are refused', async () => {
+    const nonceEnd = (sealed: Buffer) => sealed.indexOf('\n--- ') + 1 + 48 + 16;
+    const whole = await run(new AgeEncryptStream([alice.recipient]), randomBytes(2 * CHUNK_SIZE));
+    const short = await run(new AgeEncryptStream([alice.recipient]), randomBytes(CHUNK_SIZE + 100));
+    const at = nonceEnd(short);
+    const swapped = Buffer.concat([short.subarray(0, at), short.subarray(at + CHUNK_SIZE + 16), short.subarray(at, at + CHUNK_SIZE + 16)]);
+    const empty = await run(new AgeEncryptStream([alice.recipient]), Buffer.alloc(0));
+    const cases: Array<[string, Buffer, RegExp]> = [
+      ['garbage after a full last chunk', Buffer.concat([whole, Buffer.from('x'.repeat(16))]), /authenticate/],
+      ['garbage after a short last chunk', Buffer.concat([short, Buffer.from('garbage')]), /authenticate|damaged/],
+      ['a second copy of the last chunk', Buffer.concat([short, short.subarray(at + CHUNK_SIZE + 16)]), /authenticate|damaged/],
+      ['swapped chunks', swapped, /authenticate|damaged/],
+      ['header and nonce without any chunk', empty.subarray(0, nonceEnd(empty)), /truncated/],
+      ['an empty last chunk after data', Buffer.concat([whole.subarray(0, nonceEnd(whole) + CHUNK_SIZE + 16), empty.subarray(nonceEnd(empty))]), /authenticate|damaged/],
+    ];
+    for (const [what, bytes, message] of cases) {
+      await expect(run(new AgeDecryptStream([alice.identity]), bytes), what).rejects.toThrow(message);
+      expect(spawnSync('age', ['-d', '-i', alice.file], { input: bytes }).status, `age accepts ${what}`).not.toBe(0);
+    }
+  });
+
+  test('an identity the age library cannot read is never quoted in the error', async () => {
+    const sealed = await run(new AgeEncryptStream([alice.recipient]), Buffer.from('hello'));
+    const broken = `${bob.identity.slice(0, -1)}${bob.identity.endsWith('Q') ? 'P' : 'Q'}`;
+    const error: unknown = await run(new AgeDecryptStream([broken]), sealed).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).not.toContain(broken.slice(16, 40));
+    // The next identity is still tried.
+    expect((await run(new AgeDecryptStream([broken, alice.identity]), sealed)).toString()).toBe('hello');
+  });
+
   test('the identity that opened the file is reported', async () => {
     const sealed = await run(new AgeEncryptStream([bob.recipient]), Buffer.from('hello'));
     let opened: number | undefined;

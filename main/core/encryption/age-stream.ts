@@ -155,14 +155,20 @@ export class AgeDecryptStream extends Transform {
     let lastProblem: string | undefined;
     for (const [index, identity] of this.identities.entries()) {
       const decrypter = new Decrypter();
-      decrypter.addIdentity(identity);
+      try {
+        decrypter.addIdentity(identity);
+      } catch {
+        // The library's message quotes the identity: a secret. Say which one, never what it holds.
+        lastProblem = `identity ${index + 1} of ${this.identities.length} is not a valid age identity`;
+        continue;
+      }
       try {
         const fileKey = await decrypter.decryptHeader(header);
         this.key = payloadKey(fileKey, nonce);
         this.onKey?.({ identityIndex: index });
         break;
       } catch (error) {
-        lastProblem = (error as Error).message;
+        lastProblem = (error as Error).message.replace(/AGE-SECRET-KEY-\S*/g, '(an identity)');
       }
     }
     if (!this.key) {

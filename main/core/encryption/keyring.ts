@@ -47,6 +47,22 @@ export function parseIdentityFile(text: string): string {
   return identities[0]!;
 }
 
+/**
+ * The identity's public recipient. The age library's own error quotes the whole identity (a mistyped
+ * character leaves the other 57 — the secret — intact), so it is replaced, never passed on.
+ */
+async function recipientOf(identity: string): Promise<string> {
+  try {
+    return await identityToRecipient(identity);
+  } catch {
+    throw new HoldfastError(
+      'BAD_INPUT',
+      'The input has the shape of an age identity, but its checksum is wrong: a character was mistyped or lost in copying.',
+      'Copy the identity file again from your offline copy (the line AGE-SECRET-KEY-1…, as age-keygen wrote it), then run holdfast key import again.',
+    );
+  }
+}
+
 export class Keyring {
   private readonly listPath: string;
 
@@ -77,7 +93,7 @@ export class Keyring {
 
   private async add(name: string, identity: string): Promise<KeyEntry> {
     const entries = await this.entries();
-    const recipient = await identityToRecipient(identity);
+    const recipient = await recipientOf(identity);
     const same = entries.find((entry) => entry.recipient === recipient);
     if (same && same.name !== name) throw new HoldfastError('CONFLICT', `This identity is already here as key "${same.name}".`, `Use that name (holdfast key export ${same.name}).`);
     if (entries.some((entry) => entry.name === name && entry.recipient !== recipient)) {

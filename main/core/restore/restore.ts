@@ -9,7 +9,7 @@ import { HoldfastError, toErrorInfo } from '../model/errors.ts';
 import { quoteIdent } from '../pg/connection.ts';
 import { openSession, type ServerSession } from '../pg/session.ts';
 import { pickClientTools } from '../tools/discover.ts';
-import type { BackupMetadata, Profile } from '../model/types.ts';
+import type { Profile } from '../model/types.ts';
 import { checkBackupFiles, dumpClientMajor } from '../verify/verify.ts';
 import { findExecutedFunctions } from './executed-functions.ts';
 import { archiveContents, assessImpact, type RestoreImpact } from './impact.ts';
@@ -253,7 +253,6 @@ export async function restoreBackup(context: EngineContext & { offsite: Pick<Off
     throw error;
   } finally {
     await session?.close();
-    await releaseCopy();
   }
 }
 

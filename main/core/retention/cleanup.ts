@@ -4,7 +4,7 @@
 // policy is told of each backup (scope, failed checks, pin) is read here, once, for cleanup and
 // its preview alike.
 import { isAbsolute } from 'node:path';
-import { GLOBALS_SUFFIX } from '../backup/naming.ts';
+import { companionPaths } from '../backup/naming.ts';
 import { backupScope } from '../backup/options.ts';
 import { failedCheck, type Catalogue } from '../catalogue/catalogue.ts';
 import type { BackupMetadata } from '../model/types.ts';
@@ -63,7 +63,8 @@ export async function removeBackupFiles(storage: BackupStorage, backup: BackupMe
   await destination.remove(key);
   // The companions by the dump's own name only: the row's globals filename came from a sidecar (adopt)
   // and could name a folder or another backup's dump, which would go with this one.
-  for (const companion of [sidecarKey, `${key}${GLOBALS_SUFFIX}`]) await destination.remove(companion);
+  // (naming.companionPaths: an encrypted dump's roles file is <stem>.globals.sql.age.)
+  for (const companion of [sidecarKey, companionPaths(key).globals]) await destination.remove(companion);
 }
 
 /** What retention weighs of a catalogued backup. */

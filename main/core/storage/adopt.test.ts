@@ -102,3 +102,13 @@ test('a sidecar far bigger than any Holdfast writes is skipped without being rea
   const { report } = await adoptDirectory(catalogue, backupDir, backupDir);
   expect(report.skipped).toMatchObject([{ file: 'backup-2025-01-01T00-00-00-000Z-huge.sql.json', reason: expect.stringContaining('more than any sidecar holds') }]);
 });
+
+test("deleting an encrypted backup removes its encrypted roles file (<stem>.globals.sql.age), the dump's own companion", async () => {
+  mkdirSync(backupDir, { recursive: true });
+  const filename = 'backup-2025-01-01T00-00-00-000Z-shop.dump.age';
+  const roles = 'backup-2025-01-01T00-00-00-000Z-shop.dump.globals.sql.age';
+  for (const name of [filename, roles, `${filename}.json`]) writeFileSync(join(backupDir, name), 'age-encryption.org/v1\n');
+  const stored = { id: 'e1', filename, path: join(backupDir, filename), location: { destination: 'local', key: filename }, format: 'custom', globals: { filename: roles, checksum: null, note: null } };
+  await removeBackupFiles(new BackupStorage(backupDir), stored as never);
+  expect([filename, roles, `${filename}.json`].filter((name) => existsSync(join(backupDir, name)))).toEqual([]);
+});

@@ -3,7 +3,7 @@
 // sidecars are read through a destination, so adopting another destination's backups is the same walk.
 import { resolve } from 'node:path';
 import { text } from 'node:stream/consumers';
-import { GLOBALS_SUFFIX, SIDECAR_SUFFIX } from '../backup/naming.ts';
+import { companionPaths, SIDECAR_SUFFIX } from '../backup/naming.ts';
 import { backupChecksum } from '../backup/seal.ts';
 import type { Catalogue } from '../catalogue/catalogue.ts';
 import { exists } from '../fsutil/durable.ts';
@@ -70,8 +70,10 @@ export async function adoptFrom(catalogue: Catalogue, source: Destination, recor
     }
     // Holdfast writes the roles file beside the dump under the dump's name; a sidecar naming any other
     // (a folder, another backup's dump) would have that removed with this backup.
-    if (metadata.globals.filename !== null && metadata.globals.filename !== `${metadata.filename}${GLOBALS_SUFFIX}`) {
-      report.skipped.push({ file: metadata.filename, reason: `the sidecar names ${JSON.stringify(metadata.globals.filename)} as its roles file, not ${metadata.filename}${GLOBALS_SUFFIX}` });
+    // (An encrypted dump's is encrypted too: backup-….dump.age → backup-….dump.globals.sql.age.)
+    const rolesFile = companionPaths(metadata.filename).globals;
+    if (metadata.globals.filename !== null && metadata.globals.filename !== rolesFile) {
+      report.skipped.push({ file: metadata.filename, reason: `the sidecar names ${JSON.stringify(metadata.globals.filename)} as its roles file, not ${rolesFile}` });
       continue;
     }
     if (catalogue.findBackup(metadata.id) || catalogue.findBackup(metadata.filename)) {

@@ -1,0 +1,42 @@
+// The sweep of a dead run's temp files, with a real catalogue and real files: a live run's companions
+// (plain and encrypted roles-file temps) stay; a dead run's go.
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, expect, test } from 'vitest';
+import { Catalogue } from '../catalogue/catalogue.ts';
+import { removeLeftoverTemps } from './leftover-temps.ts';
+import { companionPaths, TEMP_SUFFIX } from './naming.ts';
+
+let dir: string;
+let catalogue: Catalogue;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'holdfast-leftover-'));
+  mkdirSync(join(dir, 'backups'));
+  catalogue = new Catalogue(join(dir, 'catalogue.sqlite'));
+});
+afterEach(() => {
+  catalogue.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test.each(['backup-2026-12-05T14-00-00-000Z-shop.dump', 'backup-2026-12-05T14-00-00-000Z-shop.dump.age'])('a running backup keeps its roles-file temp (%s)', async (filename) => {
+  const final = join(dir, 'backups', filename);
+  const dumpTemp = `${final}${TEMP_SUFFIX}`;
+  const rolesTemp = `${companionPaths(final).globals}${TEMP_SUFFIX}`;
+  catalogue.startRun({ kind: 'backup', profile: 'shop', tempPath: dumpTemp });
+  writeFileSync(dumpTemp, 'x');
+  writeFileSync(rolesTemp, 'x');
+  expect(await removeLeftoverTemps(catalogue, join(dir, 'backups'))).toEqual([]);
+  expect(existsSync(rolesTemp)).toBe(true);
+});
+
+test("a file still being written durably (.<name>.<pid>-<tag>.tmp) stays while its writer lives; a dead writer's goes", async () => {
+  const backups = join(dir, 'backups');
+  const writing = join(backups, `.backup-2026-12-05T14-00-00-000Z-shop.dump.json.${process.pid}-0a1b2c3d.tmp`);
+  const orphan = join(backups, '.backup-2026-12-04T14-00-00-000Z-shop.dump.json.2147483646-0a1b2c3d.tmp');
+  writeFileSync(writing, 'x');
+  writeFileSync(orphan, 'x');
+  expect(await removeLeftoverTemps(catalogue, backups)).toEqual([orphan]);
+  expect(existsSync(writing)).toBe(true);
+});
