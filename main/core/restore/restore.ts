@@ -85,8 +85,6 @@ export async function restoreBackup(context: EngineContext & { offsite: Pick<Off
     );
   }
 
-  // pg_restore and psql read a local file: the stored one itself for BACKUP_DIR (core/storage), or a
-  // checked private download of a named copy (from); released in every path from here on.
   if (request.from && recorded.encrypted) {
     throw refused(
       `${recorded.filename} is encrypted; restoring it from a copy (--from ${request.from}) is not built yet.`,
@@ -94,7 +92,8 @@ export async function restoreBackup(context: EngineContext & { offsite: Pick<Off
     );
   }
   // pg_restore and psql read a local file: the stored one itself for BACKUP_DIR (core/storage), a copy's
-  // private download, or an encrypted backup's private decrypted copy (encryption/decrypted-copy.ts).
+  // checked private download, or an encrypted backup's private decrypted copy (encryption/decrypted-copy.ts);
+  // released in every path from here on.
   const { backup, release: releaseCopy } = request.from ? await context.offsite.readable(recorded, request.from) : await readablePlaintext(context, recorded);
   let session: ServerSession | undefined;
   let runId: string | undefined;
@@ -253,6 +252,7 @@ export async function restoreBackup(context: EngineContext & { offsite: Pick<Off
     throw error;
   } finally {
     await session?.close();
+    await releaseCopy();
   }
 }
 
