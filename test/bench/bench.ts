@@ -9,7 +9,9 @@
 // Last, test/bench/ui-bench.ts adds a second table: the Backups page's first render with 10,000
 // catalogue rows in Chromium and `holdfast serve`'s start to first answer (absolute numbers, no
 // PostgreSQL). `BENCH_ONLY=ui npm run bench` runs only that part (about 80 s); `BENCH_ONLY=drill` runs
-// only row 6 (the restore drill) on a freshly generated database.
+// only row 6 (the restore drill) on a freshly generated database; `BENCH_ONLY=cli` only row 1 (the CLI
+// backup against raw pg_dump -Fc), paired BENCH_PAIRS times (default 7), with min/median/max and the
+// machine's CPU time per side.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { closeSync, copyFileSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -461,6 +463,80 @@ async function runDrillAlone(): Promise<void> {
     ...lines.table,
     '',
     lines.samples,
+  ].join('\n');
+  process.stdout.write(`\n${markdown}\n`);
+}
+
+// Row 1 on its own: BENCH_ONLY=cli. The CLI backup and raw `pg_dump -Fc -f file`, paired: each
+// iteration runs both, alternating which goes first, and the pair's ratio is taken. Besides wall time,
+// the whole machine's busy CPU time (/proc/stat, every process: the CLI, pg_dump, pg_dumpall and the
+// server's backends) is read around each side, so work the server does for Holdfast (the exact row
+// counts) is counted too. Run it on a quiet machine: anything else running shows up in both.
+function machineBusyMs(): number {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const [user, nice, system, , , irq, softirq, steal] = fields as [number, number, number, number, number, number, number, number];
+  return ((user + nice + system + irq + softirq + steal) * 1000) / 100; // USER_HZ is 100 on Linux
+}
+
+const spread = (values: readonly number[], format: (v: number) => string) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return `${format(sorted[0]!)} / ${format(median(sorted))} / ${format(sorted.at(-1)!)}`;
+};
+
+/** BENCH_ONLY=cli: the 3N database, row 1 (CLI vs raw pg_dump -Fc) paired and alternated; printed. */
+async function runCliAlone(): Promise<void> {
+  const pairs = Math.max(RUNS, Number(process.env.BENCH_PAIRS ?? 7));
+  log(`BENCH_ONLY=cli: starting PostgreSQL 15; ${TOTAL_ROWS.toLocaleString('en')} rows, ${pairs} pairs`);
+  server = await startPgServer({ major: 15 });
+  work = mkdtempSync(join(tmpdir(), 'holdfast-bench-'));
+  home = makeHome();
+  await server.query(`CREATE DATABASE ${DB}`);
+  for (const table of TABLES) await server.query(table.create, DB);
+  await grow(0, 1);
+  const full = await dbFacts();
+  log(`3N = ${full.rows.toLocaleString('en')} rows, ${mb(full.size)}`);
+  must(
+    await runTimed(process.execPath, [CLI, 'profile', 'add', PROFILE, '--host', server.host, '--port', String(server.port), '--user', server.user, '--dbname', DB], { env: cliEnv() }),
+    'holdfast profile add',
+  );
+  // One of each first, not measured: page cache and the server's buffers warm for both sides alike.
+  removeBackup((await cliBackup([])).metadata);
+  await rawCustomDump();
+  const cli: Array<{ ms: number; cpuMs: number; outsideMs: number }> = [];
+  const raw: Array<{ ms: number; cpuMs: number }> = [];
+  let size = 0;
+  for (let i = 0; i < pairs; i += 1) {
+    for (const side of i % 2 === 0 ? (['cli', 'raw'] as const) : (['raw', 'cli'] as const)) {
+      const busy = machineBusyMs();
+      if (side === 'cli') {
+        const run = await cliBackup([]);
+        cli.push({ ms: run.wallMs, cpuMs: machineBusyMs() - busy, outsideMs: run.wallMs - run.metadata.duration });
+        size = run.metadata.size;
+        removeBackup(run.metadata);
+      } else {
+        const run = await rawCustomDump();
+        raw.push({ ms: run.ms, cpuMs: machineBusyMs() - busy });
+      }
+    }
+    log(`pair ${i + 1}/${pairs}: cli ${sec(cli.at(-1)!.ms)} (cpu ${sec(cli.at(-1)!.cpuMs)}), pg_dump ${sec(raw.at(-1)!.ms)} (cpu ${sec(raw.at(-1)!.cpuMs)}), ratio ${(cli.at(-1)!.ms / raw.at(-1)!.ms).toFixed(3)}`);
+    checkpoint(`pair ${i + 1}`);
+  }
+  const wallRatios = cli.map((c, i) => c.ms / raw[i]!.ms);
+  const cpuRatios = cli.map((c, i) => c.cpuMs / raw[i]!.cpuMs);
+  const r = median(wallRatios);
+  const markdown = [
+    `## Holdfast bench, row 1 alone (BENCH_ONLY=cli) — ${new Date().toISOString()}`,
+    '',
+    `${full.rows.toLocaleString('en')} rows in 3 tables (${mb(full.size)}), custom dump ${mb(size)}; ${cpus().length} cores; the CLI ran ${cliMode()}; load average (1/5/15 min) at start ${loadAtStart.map((v) => v.toFixed(2)).join(' / ')}, at end ${loadavg()
+      .map((v) => v.toFixed(2))
+      .join(' / ')}; per pair: ${checkpoints.map((c) => `${c.label} (${c.load.toFixed(2)})`).join('; ')}.`,
+    `${pairs} pairs, order alternated; min / median / max.`,
+    '',
+    '| measurement | Holdfast CLI | raw `pg_dump -Fc -f file` | paired ratio (min / median / max) | target |',
+    '|---|---|---|---|---|',
+    `| 1. wall time, \`node bin/holdfast.mjs backup ${PROFILE} --json\` | ${spread(cli.map((c) => c.ms), sec)} | ${spread(raw.map((c) => c.ms), sec)} | ${spread(wallRatios, (v) => v.toFixed(3))} ${r <= 1.05 ? '✓' : '✗ missed'} | ≤ 1.05 (goal 1.02) |`,
+    `| 1e. busy CPU of the whole machine (all processes, incl. the server's backends) | ${spread(cli.map((c) => c.cpuMs), sec)} | ${spread(raw.map((c) => c.cpuMs), sec)} | ${spread(cpuRatios, (v) => v.toFixed(3))} | info |`,
+    `| 1d. CLI wall time outside the engine (start-up, catalogue, JSON, exit) | ${spread(cli.map((c) => c.outsideMs), sec)} | — | — | info |`,
   ].join('\n');
   process.stdout.write(`\n${markdown}\n`);
 }
@@ -968,7 +1044,8 @@ async function main(): Promise<void> {
 try {
   if (process.env.BENCH_ONLY === 'ui') await track(runUiBenchAlone({ signal: abort.signal }));
   else if (process.env.BENCH_ONLY === 'drill') await runDrillAlone();
-  else if (process.env.BENCH_ONLY) throw new Error(`BENCH_ONLY=${process.env.BENCH_ONLY}: the parts that run alone are "ui" and "drill"`);
+  else if (process.env.BENCH_ONLY === 'cli') await runCliAlone();
+  else if (process.env.BENCH_ONLY) throw new Error(`BENCH_ONLY=${process.env.BENCH_ONLY}: the parts that run alone are "ui", "drill" and "cli"`);
   else await main();
 } catch (error) {
   process.stderr.write(`bench failed: ${(error as Error).stack ?? String(error)}\n`);

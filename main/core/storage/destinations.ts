@@ -24,7 +24,14 @@ import {
   type S3Settings,
 } from './destination-settings.ts';
 import { LocalDirectoryDestination } from './local-directory.ts';
-import { S3Destination, type S3Credentials } from './s3-destination.ts';
+import type { S3Credentials } from './s3-destination.ts';
+
+/**
+ * The S3 destination and the AWS SDK behind it, loaded only when an S3 destination is opened: the SDK
+ * is a large share of the CLI's start-up, and most commands (every backup without an S3 copy) never
+ * touch it.
+ */
+const loadS3 = () => import('./s3-destination.ts');
 
 interface DestinationRow {
   id: string;
@@ -108,6 +115,7 @@ export class Destinations {
     const started = performance.now();
     const record = this.show(name);
     const destination = await this.open(name);
+    const { S3Destination } = await loadS3();
     try {
       if (destination instanceof S3Destination) await destination.probe();
       else await probe(destination);
@@ -133,7 +141,7 @@ export class Destinations {
   async open(name: string): Promise<Destination> {
     if (name === ENVIRONMENT_DESTINATION) {
       const environment = this.environmentSpec();
-      if (environment) return new S3Destination(name, environment.settings, environment.credentials);
+      if (environment) return new (await loadS3()).S3Destination(name, environment.settings, environment.credentials);
     }
     const row = this.row(name);
     if (!row) throw notFound(name);
@@ -152,7 +160,7 @@ export class Destinations {
         );
       credentials = { accessKeyId: settings.accessKeyId, secretAccessKey };
     }
-    return new S3Destination(name, settings, credentials);
+    return new (await loadS3()).S3Destination(name, settings, credentials);
   }
 
   private row(name: string): DestinationRow | undefined {
