@@ -1,7 +1,7 @@
 // The one typed contract. Every operation is defined once — channel, zod input schema, handler — and
 // the three shells (CLI, Electron IPC, HTTP) only parse input with the schema, call the handler and
 // return the envelope. Adding an operation means adding one entry here.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { CHANNELS } from './channels.ts';
 import type { BackupProgress } from './core/backup/backup.ts';
 import { BackupOptionsSchema } from './core/backup/options.ts';

@@ -2,7 +2,7 @@
 // app's schedules from the tray. Kept next to the catalogue in HOLDFAST_HOME.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { writeFileDurably } from '../core/fsutil/durable.ts';
 
 const SettingsSchema = z.object({ schedulesPaused: z.boolean().default(false) });

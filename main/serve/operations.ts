@@ -6,7 +6,7 @@
 // explicit cancel, by someone holding the role that starting it needed, ends one early, and the audit
 // log names who did. Reads stay tied to their request: closing it still cancels them.
 import { randomBytes } from 'node:crypto';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { LONG_RUNNING_CHANNELS, type ChannelRole, type LongRunningChannel } from '../channels.ts';
 import { contract, type CallContext, type Channel, type ChannelOutput, type Envelope, type ProgressEvent } from '../contract.ts';
 import { channelRole, hasRole, type Principal } from './auth.ts';

@@ -16,7 +16,7 @@ import { checksumTree, createPrivateFile, ensurePrivateDir, exists, pathSize, se
 import { dbnameConninfo, quoteIdent } from '../pg/connection.ts';
 import { tableKey } from '../pg/table-key.ts';
 import { openSession, type CredentialSource, type ServerSession } from '../pg/session.ts';
-import { startChild, stderrTail, type ChildRecord } from '../process/child.ts';
+import { probeLifeline, startChild, stderrTail, type ChildRecord } from '../process/child.ts';
 import { crashPoint } from '../process/crash-point.ts';
 import { pickClientTools } from '../tools/discover.ts';
 import type { BackupMetadata, Profile } from '../model/types.ts';
@@ -180,9 +180,14 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
     if (await exists(finalPath)) throw new HoldfastError('CONFLICT', `${finalPath} already exists.`, 'Wait a moment and run the backup again.');
     progress('connecting');
     session = await openSession(context, profile);
+    // Which client tools there are (pg_dump --version) and whether setpriv can tie pg_dump's life to
+    // ours are asked while the connection is made, not after it.
+    const toolsAsked = Promise.allSettled([context.clientTools(session.toolsDir), probeLifeline()]);
     client = await session.connect();
     const server = await readServerFacts(client);
-    const tools = pickClientTools(await context.clientTools(session.toolsDir), server.major, `Backing up profile "${profile.name}" (${server.versionText})`, session.toolsDir);
+    const [toolSets] = await toolsAsked;
+    if (toolSets.status === 'rejected') throw toolSets.reason;
+    const tools = pickClientTools(toolSets.value, server.major, `Backing up profile "${profile.name}" (${server.versionText})`, session.toolsDir);
 
     // The dump and the row counts see the same data: pg_dump imports this transaction's snapshot.
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');

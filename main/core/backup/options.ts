@@ -1,5 +1,5 @@
 // What a backup may ask for, parsed once with zod, and how it becomes a pg_dump argument array.
-import { z } from 'zod';
+import * as z from 'zod';
 import { HoldfastError } from '../model/errors.ts';
 
 export const DUMP_FORMATS = ['custom', 'plain', 'directory', 'tar'] as const;

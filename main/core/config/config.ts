@@ -2,7 +2,7 @@
 // loudly at start with the variable named, instead of oddly in the middle of a backup.
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseEncryptionKeySetting } from '../encryption/recipients.ts';
 import { HoldfastError } from '../model/errors.ts';
 import { validateCron } from '../schedule/cron.ts';

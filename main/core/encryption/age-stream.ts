@@ -7,7 +7,10 @@
 // tool decrypts it (`age -d -i key.txt backup.dump.age`), and files `age` wrote are read here.
 import { createCipheriv, createDecipheriv, hkdfSync } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
-import { Decrypter, Encrypter, type Recipient } from 'age-encryption';
+import type { Recipient } from 'age-encryption';
+
+/** The age library, loaded when a file is first encrypted or decrypted: it is large, and most commands never need it. */
+const loadAge = () => import('age-encryption');
 
 export const CHUNK_SIZE = 64 * 1024;
 const TAG_SIZE = 16;
@@ -35,6 +38,7 @@ export class AgeError extends Error {}
 
 /** The header and file nonce for `recipients`, and the payload key, via the reference implementation. */
 async function newHeader(recipients: readonly string[]): Promise<{ prefix: Buffer; key: Buffer }> {
+  const { Encrypter } = await loadAge();
   const encrypter = new Encrypter();
   for (const recipient of recipients) encrypter.addRecipient(recipient);
   let fileKey: Uint8Array | undefined;
@@ -153,6 +157,7 @@ export class AgeDecryptStream extends Transform {
     const header = this.head!.subarray(0, length);
     const nonce = this.head!.subarray(length, length + NONCE_SIZE);
     let lastProblem: string | undefined;
+    const { Decrypter } = await loadAge();
     for (const [index, identity] of this.identities.entries()) {
       const decrypter = new Decrypter();
       try {

@@ -4,8 +4,9 @@
 // can say which backups a key opens without unlocking anything.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
-import { generateX25519Identity, identityToRecipient } from 'age-encryption';
+import * as z from 'zod';
+/** The age library, loaded when a key is made or read: it is large, and most commands never need it. */
+const loadAge = () => import('age-encryption');
 import { writeFileDurably } from '../fsutil/durable.ts';
 import { HoldfastError } from '../model/errors.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
@@ -53,7 +54,7 @@ export function parseIdentityFile(text: string): string {
  */
 async function recipientOf(identity: string): Promise<string> {
   try {
-    return await identityToRecipient(identity);
+    return await (await loadAge()).identityToRecipient(identity);
   } catch {
     throw new HoldfastError(
       'BAD_INPUT',
@@ -111,7 +112,7 @@ export class Keyring {
   }
 
   async generate(name?: string): Promise<KeyEntry> {
-    return this.add(name ? parseKeyName(name) : await this.freeName(), await generateX25519Identity());
+    return this.add(name ? parseKeyName(name) : await this.freeName(), await (await loadAge()).generateX25519Identity());
   }
 
   async import(identityFile: string, name?: string): Promise<KeyEntry> {

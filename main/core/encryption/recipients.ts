@@ -3,7 +3,7 @@
 // `age -R` reads). Only public keys: the host that writes backups never needs a secret.
 import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { Encrypter } from 'age-encryption';
+import { decodeBech32 } from './bech32.ts';
 import { HoldfastError } from '../model/errors.ts';
 
 const X25519_RECIPIENT = /^age1[02-9ac-hj-np-z]{58}$/;
@@ -23,11 +23,8 @@ export function parseRecipient(text: string, where = 'BACKUP_ENCRYPTION_KEY'): s
     throw badKey(`${where} holds an identity (AGE-SECRET-KEY-1…), a secret; it needs the public recipient (age1…). \`holdfast key import\` stores the identity and prints its recipient`);
   }
   if (!X25519_RECIPIENT.test(recipient)) throw badKey(`${JSON.stringify(recipient.slice(0, 70))} in ${where} is not an X25519 age recipient (age1 and 58 characters)`);
-  try {
-    new Encrypter().addRecipient(recipient);
-  } catch (error) {
-    throw badKey(`${recipient} in ${where} cannot be decoded (${(error as Error).message})`);
-  }
+  const decoded = decodeBech32(recipient);
+  if (decoded?.prefix !== 'age' || decoded.bytes.length !== 32) throw badKey(`${recipient} in ${where} cannot be decoded (its bech32 checksum is wrong: a character was mistyped or lost in copying)`);
   return recipient;
 }
 

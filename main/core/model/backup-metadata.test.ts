@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { BackupMetadataSchema, SidecarSchema, type BackupMetadata } from './backup-metadata.ts';
 
 const record: BackupMetadata = {

@@ -4,7 +4,7 @@
 // The TypeScript type is inferred from this schema; the sidecar's and the REST API's schemas are
 // derived from it. Field names follow the specification's metadata (filename, timestamp, size,
 // compressed, encrypted, checksum, databaseSize, tables, version, duration).
-import { z } from 'zod';
+import * as z from 'zod';
 import { BackupOptionsSchema, DUMP_FORMATS } from '../backup/options.ts';
 
 const Timestamp = z.string().describe('ISO 8601 time');

@@ -10,7 +10,7 @@
 // pid, process group and start time with their run (onStart), so the next start ends what is left
 // (endRecordedChild) before it touches the run's files, and the profile's lock sees a live one.
 // macOS and Windows have no such lifeline; there the record and the next start are the guard.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { NOTIFY_CHANNELS } from '../notify/channels/index.ts';
@@ -65,19 +65,34 @@ export function childRecordOf(pid: number): ChildRecord {
 }
 
 let lifeline: readonly string[] | null | undefined;
+const SETPRIV_PATHS = ['/usr/bin/setpriv', '/bin/setpriv'];
+
+function lifelineFrom(setpriv: string, help: { status: number | null; stdout: string }): readonly string[] | null {
+  return help.status === 0 && help.stdout.includes('--pdeathsig') ? [setpriv, '--pdeathsig', 'KILL', '--'] : null;
+}
 
 /** `setpriv --pdeathsig KILL --` where util-linux has it (2.33+), else nothing. */
 function lifelinePrefix(): readonly string[] | null {
   if (lifeline !== undefined) return lifeline;
   lifeline = null;
   if (process.platform !== 'linux') return lifeline;
-  for (const setpriv of ['/usr/bin/setpriv', '/bin/setpriv']) {
-    if (!existsSync(setpriv)) continue;
-    const help = spawnSync(setpriv, ['--help'], { encoding: 'utf8', timeout: 5000 });
-    if (help.status === 0 && help.stdout.includes('--pdeathsig')) lifeline = [setpriv, '--pdeathsig', 'KILL', '--'];
-    break;
-  }
+  const setpriv = SETPRIV_PATHS.find((path) => existsSync(path));
+  if (setpriv) lifeline = lifelineFrom(setpriv, spawnSync(setpriv, ['--help'], { encoding: 'utf8', timeout: 5000 }));
   return lifeline;
+}
+
+/**
+ * Asks setpriv about --pdeathsig without blocking, so a caller can do it while it connects (a
+ * backup's start-up); the first startChild otherwise asks synchronously. Never rejects.
+ */
+export async function probeLifeline(): Promise<void> {
+  if (lifeline !== undefined || process.platform !== 'linux') return;
+  const setpriv = SETPRIV_PATHS.find((path) => existsSync(path));
+  if (!setpriv) return;
+  const help = await new Promise<{ status: number | null; stdout: string }>((resolve) => {
+    execFile(setpriv, ['--help'], { encoding: 'utf8', timeout: 5000 }, (error, stdout) => resolve({ status: error ? 1 : 0, stdout }));
+  });
+  lifeline ??= lifelineFrom(setpriv, help);
 }
 
 const MAX_CAPTURE = 256 * 1024;

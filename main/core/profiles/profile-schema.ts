@@ -1,6 +1,6 @@
 // What a connection profile may contain. Names are free text for people (a profile called "-fx" is
 // fine); wherever a name reaches a file name or a child process it is made safe there.
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'] as const;
 

@@ -11,7 +11,7 @@
 import { createCipheriv, createDecipheriv, randomBytes, scrypt as scryptCallback, type ScryptOptions } from 'node:crypto';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { writeFileDurably } from '../fsutil/durable.ts';
 import { withLockFile } from '../fsutil/lock-file.ts';
 import { HoldfastError } from '../model/errors.ts';

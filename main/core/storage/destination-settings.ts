@@ -3,7 +3,7 @@
 // so a bad bucket name or a relative path fails once, loudly, naming the field. A destination's
 // secret is never part of its settings: it lives in this host's secret store (destinations.ts).
 import { isAbsolute } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { LOCAL_DESTINATION } from './location.ts';
 
 export const DESTINATION_TYPES = ['directory', 's3'] as const;

@@ -3,7 +3,7 @@
 // catalogue does not let anyone in.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import { z } from 'zod';
+import * as z from 'zod';
 import { HoldfastError } from '../model/errors.ts';
 
 export const ROLES = ['admin', 'super-admin'] as const;

@@ -1,6 +1,6 @@
 // /api/openapi.json, generated from the same zod schemas the routes validate with, so the document
 // cannot drift from what the server accepts and answers.
-import { z } from 'zod';
+import * as z from 'zod';
 import { MAX_JSON_DEPTH } from '../json-body.ts';
 import type { RestRoute } from './routes.ts';
 

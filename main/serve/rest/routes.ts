@@ -2,7 +2,7 @@
 // route is thin: it validates the specification's request shape, maps it onto contract channels,
 // runs them as the calling user, and wraps the answer in { success, data } / { success, error }.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { contract, describeZodError, type Channel, type ChannelInput, type ChannelOutput, type Envelope } from '../../contract.ts';
 import type { Holdfast } from '../../core/holdfast.ts';
 import type { BackupMetadata } from '../../core/model/types.ts';

@@ -1,7 +1,7 @@
 // The REST API's shapes, once: request schemas validate what arrives (unknown fields are refused by
 // name), response schemas document what leaves, and /api/openapi.json is generated from both.
 // Names follow the specification (includeSchema, specificTables, backupFilename, dropExisting, …).
-import { z } from 'zod';
+import * as z from 'zod';
 import { DUMP_FORMATS, MAX_PATTERNS, SUFFIX_PATTERN } from '../../core/backup/options.ts';
 import { BackupMetadataSchema as BackupRecordSchema } from '../../core/model/backup-metadata.ts';
 import { ProfileNameSchema } from '../../core/profiles/profile-schema.ts';
