@@ -1,0 +1,46 @@
+// What every `holdfast` command loads before it does anything: the bundle's static import graph from
+// main/cli/main.ts. Heavy libraries needed by only a few commands stay out of it (they are imported
+// when used), because on a 2-core machine each one is paid by every backup's wall time (issue 12,
+// item 22). Built the way build/bundle-cli.mjs builds it, with esbuild's metafile.
+import { build } from 'esbuild';
+import { join } from 'node:path';
+import { expect, test } from 'vitest';
+
+const root = join(import.meta.dirname, '..', '..');
+
+/** Every input file in the chunks main.ts reaches through static imports. */
+async function startupInputs(): Promise<string[]> {
+  const result = await build({
+    entryPoints: { cli: join(root, 'main', 'cli', 'main.ts') },
+    outdir: join(root, 'dist', 'startup-weight-probe'),
+    write: false,
+    splitting: true,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    external: ['better-sqlite3', 'keytar', 'pg-native'],
+    metafile: true,
+    logLevel: 'error',
+  });
+  const outputs = result.metafile.outputs;
+  const entry = Object.keys(outputs).find((path) => outputs[path]!.entryPoint !== undefined)!;
+  const reached = new Set<string>();
+  const pending = [entry];
+  while (pending.length > 0) {
+    const path = pending.pop()!;
+    if (reached.has(path)) continue;
+    reached.add(path);
+    for (const imported of outputs[path]!.imports) if (imported.kind === 'import-statement' && outputs[imported.path]) pending.push(imported.path);
+  }
+  return [...reached].flatMap((path) => Object.keys(outputs[path]!.inputs));
+}
+
+test("start-up loads no S3 SDK, no age library, and none of zod's locales", async () => {
+  const inputs = await startupInputs();
+  expect(inputs.some((input) => input.includes('main/core/holdfast.ts'))).toBe(true); // the probe sees the engine
+  // `import { z } from 'zod'` keeps the whole namespace, locales included (366 KB); `import * as z` does not.
+  expect(inputs.filter((input) => input.includes('node_modules/zod/v4/locales/') && !input.endsWith('/en.js'))).toEqual([]);
+  expect(inputs.filter((input) => /node_modules\/(@aws-sdk|@smithy|@azure|ssh2|nodemailer)\//.test(input)).slice(0, 3)).toEqual([]);
+  expect(inputs.filter((input) => input.includes('node_modules/age-encryption/')).slice(0, 3)).toEqual([]);
+}, 60_000);
