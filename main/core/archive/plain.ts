@@ -3,7 +3,7 @@
 import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
-import { decoderFor } from './encoding.ts';
+import { decoderOrUtf8, type ServerEncodingDecoder } from '../pg/server-encoding.ts';
 import { ident, parseName, parseQualified } from './identifiers.ts';
 import { DumpProblem } from './problem.ts';
 import { sniff } from './sniff.ts';
@@ -69,7 +69,7 @@ export class PlainScanner {
   private trailerSeen = false;
   private cluster = false;
   private openRestrictKeys = new Set<string>();
-  private decoder = new TextDecoder('utf-8');
+  private decoder: ServerEncodingDecoder = decoderOrUtf8('UTF8');
   private defaultSchema = 'public';
   private entries = 0;
   private tables = new Map<string, ArchiveTable>();
@@ -150,7 +150,7 @@ export class PlainScanner {
     }
     this.trailerSeen = false;
     if (text.startsWith('SET client_encoding = ')) {
-      this.decoder = decoderFor(/'([^']*)'/.exec(text)?.[1]);
+      this.decoder = decoderOrUtf8(/'([^']*)'/.exec(text)?.[1]);
     } else if (text.startsWith('SET search_path = ')) {
       // Dumps before PostgreSQL 10.3 name objects unqualified under this search_path.
       const first = parseName(text, 'SET search_path = '.length);

@@ -1,6 +1,5 @@
 // What a file is taken for, from its first bytes, and which decoder a dump's encoding name picks.
 import { describe, expect, test } from 'vitest';
-import { decoderFor } from './encoding.ts';
 import { sniff } from './sniff.ts';
 import { buildArchive, lz4Frame, tarArchive, zstdFrame } from './test-support.ts';
 
@@ -18,21 +17,5 @@ describe('sniff', () => {
     [Buffer.from('hello'), 'something else'],
   ])('%#: %s', (head, expected) => {
     expect(sniff(head)).toBe(expected);
-  });
-});
-
-describe('decoderFor', () => {
-  test.each([
-    [undefined, 'utf-8'],
-    ['UTF8', 'utf-8'],
-    ['LATIN1', 'windows-1252'],
-    ['latin-9', 'iso-8859-15'],
-    ['WIN1251', 'windows-1251'],
-    ['ISO_8859_7', 'iso-8859-7'],
-    ['EUC_JP', 'euc-jp'],
-    ['SQL_ASCII', 'utf-8'],
-    ['MULE_INTERNAL', 'utf-8'],
-  ])('%s decodes as %s', (pg, encoding) => {
-    expect(decoderFor(pg).encoding).toBe(encoding);
   });
 });

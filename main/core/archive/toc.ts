@@ -21,7 +21,7 @@ import {
   K_VERS_MAX,
   vers,
 } from './constants.ts';
-import { decoderFor } from './encoding.ts';
+import { decoderOrUtf8 } from '../pg/server-encoding.ts';
 import { DumpProblem } from './problem.ts';
 
 export interface ArchiveHead {
@@ -181,7 +181,7 @@ export async function readToc(r: ByteReader, head: ArchiveHead, extra: 'offset' 
     raw.push({ entry, tag, ns, copy });
   }
   // Names are stored in the database encoding, which only the ENCODING entry reveals.
-  const decoder = decoderFor(encoding);
+  const decoder = decoderOrUtf8(encoding);
   const entries = raw.map(({ entry, tag, ns, copy }) => ({
     ...entry,
     tag: tag ? decoder.decode(tag) : '',

@@ -9,6 +9,7 @@
 // holding two commands: a statement this splitter got wrong cannot smuggle a second one past the check.
 
 import { splitSqlStatements, type SqlStatement, type SqlToken } from '../pg/sql-lexer.ts';
+import { serverEncodingDecoder } from '../pg/server-encoding.ts';
 
 export interface RolesFileStatement {
   sql: string;
@@ -40,31 +41,6 @@ function statementsOf(text: string): SqlStatement[] {
   return statements;
 }
 
-/** WHATWG decoder labels of the server encodings pg_dumpall may declare (LATIN1 is read byte for byte instead). */
-const DECODER_LABELS: Record<string, string> = {
-  UTF8: 'utf-8',
-  SQL_ASCII: 'utf-8',
-  LATIN2: 'iso-8859-2',
-  LATIN3: 'iso-8859-3',
-  LATIN4: 'iso-8859-4',
-  LATIN5: 'windows-1254',
-  LATIN6: 'iso-8859-10',
-  LATIN7: 'iso-8859-13',
-  LATIN8: 'iso-8859-14',
-  LATIN9: 'iso-8859-15',
-  ISO_8859_5: 'iso-8859-5',
-  ISO_8859_6: 'iso-8859-6',
-  ISO_8859_7: 'iso-8859-7',
-  ISO_8859_8: 'iso-8859-8',
-  WIN866: 'ibm866',
-  WIN874: 'windows-874',
-  KOI8R: 'koi8-r',
-  KOI8U: 'koi8-u',
-  EUC_JP: 'euc-jp',
-  EUC_KR: 'euc-kr',
-  ...Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`WIN125${i}`, `windows-125${i}`])),
-};
-
 /**
  * The roles file as text. pg_dumpall writes it in the server's encoding and says which
  * (SET client_encoding = '…'); the drill's session stays UTF-8 (the file's SET is not applied), so
@@ -73,9 +49,8 @@ const DECODER_LABELS: Record<string, string> = {
  */
 export function decodeRolesFile(bytes: Buffer): string {
   const declared = /^SET client_encoding = '([A-Za-z0-9_]+)';\r?$/m.exec(bytes.toString('latin1'))?.[1]?.toUpperCase() ?? 'UTF8';
-  if (declared === 'LATIN1') return bytes.toString('latin1');
-  const label = DECODER_LABELS[declared];
-  if (label) return new TextDecoder(label).decode(bytes);
+  const decoder = serverEncodingDecoder(declared);
+  if (decoder) return decoder.decode(bytes);
   if (bytes.every((byte) => byte < 0x80)) return bytes.toString('latin1');
   throw new RolesFileRefused(`it is written in ${declared}, an encoding the drill cannot read`);
 }

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { HoldfastError } from '../model/errors.ts';
 import type { BackupMetadata } from '../model/types.ts';
 import { significant, splitSqlStatements, type SqlToken } from '../pg/sql-lexer.ts';
+import { decoderOrUtf8 } from '../pg/server-encoding.ts';
 import { runChild, stderrTail } from '../process/child.ts';
 import type { ClientToolSet } from '../tools/discover.ts';
 import type { BackupDatabaseEntries } from './database-properties.ts';
@@ -57,52 +58,10 @@ function entriesUnreadable(backup: BackupMetadata, detail: string): HoldfastErro
   );
 }
 
-/** PostgreSQL encoding names as the WHATWG decoder knows them; the rest are read as UTF-8. */
-const DECODERS: Record<string, string> = {
-  LATIN1: 'iso-8859-1',
-  LATIN2: 'iso-8859-2',
-  LATIN3: 'iso-8859-3',
-  LATIN4: 'iso-8859-4',
-  LATIN5: 'iso-8859-9',
-  LATIN6: 'iso-8859-10',
-  LATIN7: 'iso-8859-13',
-  LATIN8: 'iso-8859-14',
-  LATIN9: 'iso-8859-15',
-  LATIN10: 'iso-8859-16',
-  ISO_8859_5: 'iso-8859-5',
-  ISO_8859_6: 'iso-8859-6',
-  ISO_8859_7: 'iso-8859-7',
-  ISO_8859_8: 'iso-8859-8',
-  WIN866: 'ibm866',
-  WIN874: 'windows-874',
-  WIN1250: 'windows-1250',
-  WIN1251: 'windows-1251',
-  WIN1252: 'windows-1252',
-  WIN1253: 'windows-1253',
-  WIN1254: 'windows-1254',
-  WIN1255: 'windows-1255',
-  WIN1256: 'windows-1256',
-  WIN1257: 'windows-1257',
-  WIN1258: 'windows-1258',
-  KOI8R: 'koi8-r',
-  KOI8U: 'koi8-u',
-  EUC_JP: 'euc-jp',
-  SJIS: 'shift_jis',
-  EUC_KR: 'euc-kr',
-  GBK: 'gbk',
-  GB18030: 'gb18030',
-  BIG5: 'big5',
-};
-
 function decodeScript(bytes: Buffer): string {
   // The header is ASCII in every server encoding.
   const declared = /SET client_encoding = '([A-Z0-9_]+)'/.exec(bytes.subarray(0, 4096).toString('latin1'))?.[1];
-  const label = declared ? DECODERS[declared] : undefined;
-  try {
-    return new TextDecoder(label ?? 'utf-8').decode(bytes);
-  } catch {
-    return bytes.toString('utf8');
-  }
+  return decoderOrUtf8(declared).decode(bytes);
 }
 
 /** A cursor over one statement's tokens (spaces and comments left out). */
