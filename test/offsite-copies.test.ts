@@ -119,9 +119,18 @@ describe('backup --copy-to', () => {
     await shop.holdfast.offsite.destinations.remove('gone');
   }, 120_000);
 
-  test('an unknown destination is refused before any dump is taken', async () => {
+  test('an unknown destination is refused before any dump is taken, and the refusal is a failed backup that is told (a schedule whose destination was removed must not fail in silence)', async () => {
     const before = shop.holdfast.list({ profile: 'shop', all: true }).length;
-    await expect(shop.holdfast.backup('shop', {}, { copyTo: ['nowhere'] })).rejects.toThrow(/No destination named "nowhere"/);
+    const told: string[] = [];
+    const stop = shop.holdfast.events.subscribe({ name: 'spec', handle: (event) => void told.push(event.kind) });
+    try {
+      await expect(shop.holdfast.backup('shop', {}, { copyTo: ['nowhere'], trigger: { kind: 'schedule', scheduleId: 'gone-destination', catchUp: false } })).rejects.toThrow(
+        /No destination named "nowhere"/,
+      );
+    } finally {
+      stop();
+    }
+    expect(told).toEqual(['backup.failed']);
     expect(shop.holdfast.list({ profile: 'shop', all: true }).length).toBe(before);
   });
 });

@@ -27,11 +27,19 @@ export async function takeBackup(
   hooks: BackupHooks = {},
 ): Promise<TakenBackup> {
   const profile = engine.catalogue.requireProfile(profileName);
-  // Unknown names fail now, before a dump is taken that could not go where it was meant to.
-  const copyTo = [...new Set(hooks.copyTo ?? [])];
-  for (const name of copyTo) engine.offsite.destinations.show(name);
-  const parsed = BackupOptionsSchema.parse(options);
   const trigger = hooks.trigger ?? { kind: 'manual' };
+  const copyTo = [...new Set(hooks.copyTo ?? [])];
+  let parsed: BackupOptions;
+  try {
+    // Unknown names fail now, before a dump is taken that could not go where it was meant to.
+    for (const name of copyTo) engine.offsite.destinations.show(name);
+    parsed = BackupOptionsSchema.parse(options);
+  } catch (error) {
+    // Refused before it started is still a backup that did not happen: told like any failure, so a
+    // schedule whose destination was removed notifies and is audited instead of failing in silence.
+    await engine.events.emit({ kind: 'backup.failed', profile: profile.name, database: profile.dbname, error: toErrorInfo(error), trigger });
+    throw error;
+  }
   await engine.events.emit({ kind: 'backup.started', profile: profile.name, trigger });
   const onProgress = (progress: BackupProgress) => {
     hooks.onProgress?.(progress);
