@@ -139,9 +139,10 @@ export class Holdfast implements EngineContext, ProfileContext {
       report.interruptedRuns.push(run.id);
     }
     report.removedTempFiles.push(...(await removeLeftoverTemps(this.catalogue, this.config.backupDir)));
-    const storage = backupStorage(this.config);
-    for (const backup of this.catalogue.listBackups()) {
-      const present = await storage.isPresent(backup);
+    const backups = this.catalogue.listBackups();
+    const presence = await backupStorage(this.config).presence(backups);
+    for (const backup of backups) {
+      const present = presence.get(backup)!;
       if (!present && backup.status === 'completed') {
         this.catalogue.setBackupStatus(backup.id, 'missing');
         report.missingBackups.push(backup.filename);

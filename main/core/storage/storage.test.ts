@@ -90,3 +90,24 @@ test('verify reads a backup through the storage room: the file, its size and che
     { name: 'checksum', status: 'ok', detail: backup.checksum },
   ]);
 });
+
+test('presence of many backups at once: one listing per folder; a file gone, a tree, a file outside BACKUP_DIR, a folder that is gone', async () => {
+  const here = (name: string) => ({ path: join(backupDir, name), location: { destination: 'local' as const, key: name }, globals: noGlobals });
+  writeFileSync(join(backupDir, 'a.dump'), 'a');
+  mkdirSync(join(backupDir, 'tree.dir'));
+  writeFileSync(join(backupDir, 'tree.dir', 'toc.dat'), 't');
+  const outsideDir = join(dir, 'elsewhere');
+  mkdirSync(outsideDir);
+  writeFileSync(join(outsideDir, 'c.dump'), 'c');
+  const backups = [
+    here('a.dump'),
+    here('gone.dump'),
+    here('tree.dir'),
+    { path: join(outsideDir, 'c.dump'), location: undefined, globals: noGlobals },
+    { path: join(dir, 'no-such-folder', 'd.dump'), location: undefined, globals: noGlobals },
+  ];
+  const presence = await storage.presence(backups);
+  expect(backups.map((backup) => presence.get(backup))).toEqual([true, false, true, true, false]);
+  // The same answers one by one.
+  for (const backup of backups) expect(await storage.isPresent(backup)).toBe(presence.get(backup));
+});

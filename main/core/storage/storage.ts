@@ -1,7 +1,8 @@
 // Where a catalogued backup's bytes are: its destination, its key, and its companions' keys (the
 // sidecar and the roles file share the dump's name and folder). Every reader of a backup — verify,
 // restore, drills, retention, reconcile, adopt — comes through here; see destination.ts for the room.
-import { dirname, isAbsolute } from 'node:path';
+import { readdir } from 'node:fs/promises';
+import { basename, dirname, isAbsolute } from 'node:path';
 import { SIDECAR_SUFFIX } from '../backup/naming.ts';
 import { HoldfastError } from '../model/errors.ts';
 import type { BackupMetadata } from '../model/types.ts';
@@ -64,6 +65,36 @@ export class BackupStorage {
       sidecarKey: `${key}${SIDECAR_SUFFIX}`,
       globalsKey: backup.globals.filename === null ? null : `${folder}${backup.globals.filename}`,
     };
+  }
+
+  /**
+   * Whether each backup is stored, for many at once (reconcile at every start): local ones by one
+   * listing of their folder, not a stat per backup — on a 10,000-backup home that was most of
+   * `holdfast serve`'s time to its first answer. A folder that cannot be listed falls back to isPresent.
+   */
+  async presence<T extends Pick<BackupMetadata, 'location' | 'path' | 'globals'>>(backups: readonly T[]): Promise<Map<T, boolean>> {
+    const present = new Map<T, boolean>();
+    const listings = new Map<string, Promise<Set<string> | undefined>>();
+    for (const backup of backups) {
+      const stored = this.locate(backup);
+      if (!(stored.destination instanceof LocalDirectoryDestination)) {
+        present.set(backup, await this.isPresent(backup));
+        continue;
+      }
+      const path = stored.destination.describe(stored.key);
+      const folder = dirname(path);
+      let listing = listings.get(folder);
+      if (!listing) {
+        listing = readdir(folder).then(
+          (names) => new Set(names),
+          () => undefined,
+        );
+        listings.set(folder, listing);
+      }
+      const names = await listing;
+      present.set(backup, names ? names.has(basename(path)) : await this.isPresent(backup));
+    }
+    return present;
   }
 
   /** Whether anything is stored under the backup's key (reconcile's missing / found again). */
