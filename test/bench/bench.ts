@@ -436,9 +436,8 @@ function drillLines(row: Awaited<ReturnType<typeof drillRow>>, customSize: numbe
   };
 }
 
-/** BENCH_ONLY=drill: the 3N database, one custom backup of it, row 6; printed, not written to last-run.md. */
-async function runDrillAlone(): Promise<void> {
-  log(`BENCH_ONLY=drill: starting PostgreSQL 15; ${TOTAL_ROWS.toLocaleString('en')} rows, ${RUNS} runs per timing`);
+/** For a part run alone: the server, a home, and the database generated at full size (3N). */
+async function startWithFullDatabase(): Promise<Awaited<ReturnType<typeof dbFacts>>> {
   server = await startPgServer({ major: 15 });
   home = makeHome();
   await server.query(`CREATE DATABASE ${DB}`);
@@ -446,7 +445,14 @@ async function runDrillAlone(): Promise<void> {
   await grow(0, 1);
   const full = await dbFacts();
   log(`3N = ${full.rows.toLocaleString('en')} rows, ${mb(full.size)}`);
-  engine = await home.open();
+  return full;
+}
+
+/** BENCH_ONLY=drill: the 3N database, one custom backup of it, row 6; printed, not written to last-run.md. */
+async function runDrillAlone(): Promise<void> {
+  log(`BENCH_ONLY=drill: starting PostgreSQL 15; ${TOTAL_ROWS.toLocaleString('en')} rows, ${RUNS} runs per timing`);
+  const full = await startWithFullDatabase();
+  engine = await home!.open();
   await engine.addProfile({ name: PROFILE, host: server.host, port: server.port, user: server.user, dbname: DB });
   const keep = (await inProcessBackup({ format: 'custom' })).metadata;
   const drill = await drillRow(keep, full.rows);
@@ -487,14 +493,8 @@ const spread = (values: readonly number[], format: (v: number) => string) => {
 async function runCliAlone(): Promise<void> {
   const pairs = Math.max(RUNS, Number(process.env.BENCH_PAIRS ?? 7));
   log(`BENCH_ONLY=cli: starting PostgreSQL 15; ${TOTAL_ROWS.toLocaleString('en')} rows, ${pairs} pairs`);
-  server = await startPgServer({ major: 15 });
   work = mkdtempSync(join(tmpdir(), 'holdfast-bench-'));
-  home = makeHome();
-  await server.query(`CREATE DATABASE ${DB}`);
-  for (const table of TABLES) await server.query(table.create, DB);
-  await grow(0, 1);
-  const full = await dbFacts();
-  log(`3N = ${full.rows.toLocaleString('en')} rows, ${mb(full.size)}`);
+  const full = await startWithFullDatabase();
   must(
     await runTimed(process.execPath, [CLI, 'profile', 'add', PROFILE, '--host', server.host, '--port', String(server.port), '--user', server.user, '--dbname', DB], { env: cliEnv() }),
     'holdfast profile add',
