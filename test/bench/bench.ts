@@ -453,7 +453,7 @@ async function runDrillAlone(): Promise<void> {
   log(`BENCH_ONLY=drill: starting PostgreSQL 15; ${TOTAL_ROWS.toLocaleString('en')} rows, ${RUNS} runs per timing`);
   const full = await startWithFullDatabase();
   engine = await home!.open();
-  await engine.addProfile({ name: PROFILE, host: server.host, port: server.port, user: server.user, dbname: DB });
+  await engine.addProfile({ name: PROFILE, host: server!.host, port: server!.port, user: server!.user, dbname: DB });
   const keep = (await inProcessBackup({ format: 'custom' })).metadata;
   const drill = await drillRow(keep, full.rows);
   const lines = drillLines(drill, keep.size);
@@ -496,7 +496,7 @@ async function runCliAlone(): Promise<void> {
   work = mkdtempSync(join(tmpdir(), 'holdfast-bench-'));
   const full = await startWithFullDatabase();
   must(
-    await runTimed(process.execPath, [CLI, 'profile', 'add', PROFILE, '--host', server.host, '--port', String(server.port), '--user', server.user, '--dbname', DB], { env: cliEnv() }),
+    await runTimed(process.execPath, [CLI, 'profile', 'add', PROFILE, '--host', server!.host, '--port', String(server!.port), '--user', server!.user, '--dbname', DB], { env: cliEnv() }),
     'holdfast profile add',
   );
   // One of each first, not measured: page cache and the server's buffers warm for both sides alike.
