@@ -110,6 +110,7 @@ function settingsOptions(command: Command): Command {
     .option('--host <host>', 'sftp: the SSH server')
     .option('--port <port>', 'sftp: its port (default 22)')
     .option('--user <user>', 'sftp: the user to log in as')
+    .option('--host-key <fingerprint>', 'sftp: pin this host key (SHA256:…, from ssh-keygen -lf on the server) instead of the one the first destination test sees')
     .option('--key <file>', "sftp: a private key file, read once and kept in this host's secret store")
     .option('--key-passphrase-stdin', "sftp: read the key's passphrase from standard input")
     .option('--password-stdin', "sftp: read the user's password from standard input (kept in this host's secret store)")
