@@ -15,7 +15,7 @@ import { BlobServiceClient, ContainerClient, RestError } from '@azure/storage-bl
 import { HoldfastError } from '../model/errors.ts';
 import { checkKey, type Destination, type LocalCopy, type ObjectInfo, type ObjectKind } from './destination.ts';
 import type { AzureSettings } from './destination-settings.ts';
-import { expectBytes, privateDownload, probeBody, readBackOrDiscard, type Expected } from './remote-object.ts';
+import { checkedPut, privateDownload, probeBody, treeRefused, type Expected } from './remote-object.ts';
 
 const BLOCK_SIZE = 8 * 1024 * 1024;
 const CONCURRENCY = 2;
@@ -37,34 +37,26 @@ export class AzureDestination implements Destination {
     return `azure://${this.settings.container}/${this.blobName(key)}`;
   }
 
-  async put(key: string, source: Readable, expected: Expected): Promise<void> {
-    const where = this.describe(key);
-    if ((await this.stat(key)) !== undefined) throw new HoldfastError('CONFLICT', `${where} already exists; it was left as it is.`, 'Remove what is there, or store the backup under another name.');
-    const checked = expectBytes(expected, where);
-    source.once('error', (error) => checked.destroy(error));
-    try {
-      await this.container.getBlockBlobClient(this.blobName(key)).uploadStream(source.pipe(checked), BLOCK_SIZE, CONCURRENCY, { conditions: { ifNoneMatch: '*' } });
-    } catch (error) {
-      throw checked.problem ?? (error instanceof HoldfastError ? error : this.failure(`Uploading ${where}`, error));
-    }
-    try {
-      await readBackOrDiscard(
-        where,
-        expected,
-        () => this.open(key),
-        () => this.remove(key),
-      );
-    } catch (error) {
-      throw error instanceof HoldfastError ? error : this.failure(`Reading back ${where}`, error);
-    }
+  put(key: string, source: Readable, expected: Expected): Promise<void> {
+    return checkedPut({
+      where: this.describe(key),
+      source,
+      expected,
+      exists: async () => (await this.stat(key)) !== undefined,
+      // If-None-Match: * on the block list's commit: an existing blob is never overwritten, even by a race.
+      send: (body) =>
+        this.container
+          .getBlockBlobClient(this.blobName(key))
+          .uploadStream(body, BLOCK_SIZE, CONCURRENCY, { conditions: { ifNoneMatch: '*' } })
+          .then(() => undefined),
+      open: () => this.open(key),
+      remove: () => this.remove(key),
+      failure: (what, error) => this.failure(what, error),
+    });
   }
 
   async putTree(key: string): Promise<void> {
-    throw new HoldfastError(
-      'BAD_INPUT',
-      `${this.describe(key)}: a directory-format backup (a tree of files) cannot be copied to an Azure destination yet.`,
-      'Use the custom, tar or plain format for backups copied to Azure, or a directory destination.',
-    );
+    throw treeRefused(this.describe(key), 'an Azure');
   }
 
   async open(key: string): Promise<Readable> {

@@ -68,6 +68,53 @@ export async function readBackOrDiscard(where: string, expected: Expected, read:
   }
 }
 
+/** What a remote medium needs to store an object the checked way: see checkedPut. */
+export interface CheckedPut {
+  where: string;
+  source: Readable;
+  expected: Expected;
+  /** Is something under the key already? */
+  exists(): Promise<boolean>;
+  /** Sends the checked body; must not make it visible under the key unless the body ends without error. */
+  send(body: Readable): Promise<void>;
+  open(): Promise<Readable>;
+  remove(): Promise<void>;
+  /** The medium's own wording of a transport error. */
+  failure(what: string, error: unknown): HoldfastError;
+}
+
+/**
+ * A put as S3 and Azure do it: refused when the key is taken; the bytes checked on their way out (a
+ * mismatch errors the body before its end, so the medium never completes the object); then read back
+ * and compared, and removed unless they match.
+ */
+export async function checkedPut(put: CheckedPut): Promise<void> {
+  const { where, source, expected } = put;
+  if (await put.exists()) throw new HoldfastError('CONFLICT', `${where} already exists; it was left as it is.`, 'Remove what is there, or store the backup under another name.');
+  const checked = expectBytes(expected, where);
+  source.once('error', (error) => checked.destroy(error));
+  try {
+    await put.send(source.pipe(checked));
+  } catch (error) {
+    // An SDK wraps a body's error in its own; the check's own verdict is the one to tell.
+    throw checked.problem ?? (error instanceof HoldfastError ? error : put.failure(`Uploading ${where}`, error));
+  }
+  try {
+    await readBackOrDiscard(where, expected, put.open, put.remove);
+  } catch (error) {
+    throw error instanceof HoldfastError ? error : put.failure(`Reading back ${where}`, error);
+  }
+}
+
+/** A directory-format backup on a medium that cannot hold a tree yet. */
+export function treeRefused(where: string, medium: string): HoldfastError {
+  return new HoldfastError(
+    'BAD_INPUT',
+    `${where}: a directory-format backup (a tree of files) cannot be copied to ${medium} destination yet.`,
+    `Use the custom, tar or plain format for backups copied to ${medium} destination, or a directory destination.`,
+  );
+}
+
 /** A private download: a 0600 file in a fresh 0700 directory, removed by release() (and on any failure here). */
 export async function privateDownload(key: string, read: () => Promise<Readable>): Promise<LocalCopy> {
   const dir = await mkdtemp(join(tmpdir(), 'holdfast-download-'));

@@ -29,7 +29,7 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { HoldfastError } from '../model/errors.ts';
 import { checkKey, type Destination, type LocalCopy, type ObjectInfo, type ObjectKind } from './destination.ts';
 import type { S3Settings } from './destination-settings.ts';
-import { expectBytes, privateDownload, probeBody, readBackOrDiscard } from './remote-object.ts';
+import { checkedPut, privateDownload, probeBody, treeRefused, type Expected } from './remote-object.ts';
 
 const PART_SIZE = 8 * 1024 * 1024;
 const QUEUE_SIZE = 2;
@@ -63,44 +63,30 @@ export class S3Destination implements Destination {
     return `s3://${this.settings.bucket}/${this.objectKey(key)}${this.settings.endpoint ? ` at ${this.settings.endpoint}` : ''}`;
   }
 
-  async put(key: string, source: Readable, expected: { sha256: string; size: number }): Promise<void> {
-    if ((await this.stat(key)) !== undefined) {
-      throw new HoldfastError('CONFLICT', `${this.describe(key)} already exists; it was left as it is.`, 'Remove what is there, or store the backup under another name.');
-    }
-    const where = this.describe(key);
-    const checked = expectBytes(expected, where);
-    const upload = new Upload({
-      client: this.client,
-      params: { Bucket: this.settings.bucket, Key: this.objectKey(key), Body: source.pipe(checked), ...uploadOptions(this.settings) },
-      partSize: PART_SIZE,
-      queueSize: QUEUE_SIZE,
-      leavePartsOnError: false,
+  put(key: string, source: Readable, expected: Expected): Promise<void> {
+    return checkedPut({
+      where: this.describe(key),
+      source,
+      expected,
+      exists: async () => (await this.stat(key)) !== undefined,
+      send: (body) =>
+        new Upload({
+          client: this.client,
+          params: { Bucket: this.settings.bucket, Key: this.objectKey(key), Body: body, ...uploadOptions(this.settings) },
+          partSize: PART_SIZE,
+          queueSize: QUEUE_SIZE,
+          leavePartsOnError: false,
+        })
+          .done()
+          .then(() => undefined),
+      open: () => this.open(key),
+      remove: () => this.remove(key),
+      failure: (what, error) => this.failure(what, error),
     });
-    source.once('error', (error) => checked.destroy(error));
-    try {
-      await upload.done();
-    } catch (error) {
-      // lib-storage wraps a body's error in its own; the check's own verdict is the one to tell.
-      throw checked.problem ?? (error instanceof HoldfastError ? error : this.failure(`Uploading ${where}`, error));
-    }
-    try {
-      await readBackOrDiscard(
-        where,
-        expected,
-        () => this.open(key),
-        () => this.remove(key),
-      );
-    } catch (error) {
-      throw error instanceof HoldfastError ? error : this.failure(`Reading back ${where}`, error);
-    }
   }
 
   async putTree(key: string): Promise<void> {
-    throw new HoldfastError(
-      'BAD_INPUT',
-      `${this.describe(key)}: a directory-format backup (a tree of files) cannot be copied to an S3 destination yet.`,
-      'Use the custom, tar or plain format for backups copied to S3, or a directory destination.',
-    );
+    throw treeRefused(this.describe(key), 'an S3');
   }
 
   async open(key: string): Promise<Readable> {

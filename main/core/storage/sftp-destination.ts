@@ -20,7 +20,7 @@ import { Client, type SFTPWrapper, type Stats } from 'ssh2';
 import { HoldfastError } from '../model/errors.ts';
 import { checkKey, keyName, type Destination, type LocalCopy, type ObjectInfo, type ObjectKind } from './destination.ts';
 import type { SftpSettings } from './destination-settings.ts';
-import { expectBytes, privateDownload, probeBody, readBackOrDiscard, type Expected } from './remote-object.ts';
+import { expectBytes, privateDownload, probeBody, readBackOrDiscard, treeRefused, type Expected } from './remote-object.ts';
 
 export type SftpSecret = { privateKey: string; passphrase?: string | undefined } | { password: string };
 
@@ -82,11 +82,7 @@ export class SftpDestination implements Destination {
   }
 
   async putTree(key: string): Promise<void> {
-    throw new HoldfastError(
-      'BAD_INPUT',
-      `${this.describe(key)}: a directory-format backup (a tree of files) cannot be copied to an SFTP destination yet.`,
-      'Use the custom, tar or plain format for backups copied over SFTP, or a directory destination.',
-    );
+    throw treeRefused(this.describe(key), 'an SFTP');
   }
 
   /** The file as a stream; its connection ends when the stream ends, fails or is destroyed. */
