@@ -41,7 +41,8 @@ await build({
   target: 'node20',
   sourcemap: 'linked',
   // Native and optional modules load from node_modules at run time.
-  external: ['better-sqlite3', 'keytar', 'pg-native'],
+  // ssh2 loads optional native helpers (cpu-features, its crypto binding) itself when they are built.
+  external: ['better-sqlite3', 'keytar', 'pg-native', 'ssh2'],
   // CommonJS dependencies inside an ES module bundle need a require.
   banner: { js: "import { createRequire as __holdfastRequire } from 'node:module'; const require = __holdfastRequire(import.meta.url);" },
   logLevel: 'warning',

@@ -23,7 +23,7 @@ const [, preload] = await Promise.all([
     target: 'node22',
     sourcemap: 'linked',
     // Electron itself, and native or optional modules, load from node_modules at run time.
-    external: ['electron', 'better-sqlite3', 'keytar', 'pg-native'],
+    external: ['electron', 'better-sqlite3', 'keytar', 'pg-native', 'ssh2'],
     // CommonJS dependencies inside an ES module bundle need a require.
     banner: { js: "import { createRequire as __holdfastRequire } from 'node:module'; const require = __holdfastRequire(import.meta.url);" },
     logLevel: 'warning',

@@ -68,9 +68,11 @@ export const CHANNELS = {
   'key.list': read,
   // A destination is paths on the host or credentials: super-admin to add or remove it.
   'destination.add': superChange,
+  'destination.edit': superChange,
   'destination.list': read,
   'destination.show': read,
-  'destination.test': read,
+  // A first test of an SFTP destination pins the server's host key: a change of what is trusted.
+  'destination.test': superChange,
   'destination.remove': superChange,
 } as const satisfies Record<string, ChannelFacts>;
 

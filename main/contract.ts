@@ -11,7 +11,7 @@ import type { Holdfast } from './core/holdfast.ts';
 import { NewProfileSchema, ProfileChangesSchema, ProfileNameSchema } from './core/profiles/profile-schema.ts';
 import { ROLES, UserNameSchema } from './core/users/users.ts';
 import { identityFileText, listKeys } from './core/encryption/key-list.ts';
-import { DestinationNameSchema, DestinationSpecSchema } from './core/storage/destination-settings.ts';
+import { DestinationNameSchema, DestinationSecretSchema, DestinationSpecSchema } from './core/storage/destination-settings.ts';
 
 export type Envelope<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo };
 
@@ -176,9 +176,23 @@ export const contract = {
     return { ...entry, identityFile: identityFileText(entry, identity) };
   }),
   'key.list': define(z.object({}).strict(), (holdfast) => listKeys(holdfast.keyring, holdfast.catalogue.listBackups({}))),
-  // Named storage destinations; a secret access key crosses the contract only on its way to the secret store.
-  'destination.add': define(z.object({ name: DestinationNameSchema, spec: DestinationSpecSchema, secretAccessKey: Password.optional() }).strict(), (holdfast, input) =>
-    holdfast.offsite.destinations.add(input),
+  // Named storage destinations; a secret (access key, connection string, SAS URL, SSH key or password) crosses the contract only on its way to the secret store.
+  'destination.add': define(
+    z.object({ name: DestinationNameSchema, spec: DestinationSpecSchema, secretAccessKey: Password.optional(), secret: DestinationSecretSchema.optional() }).strict(),
+    (holdfast, input) => holdfast.offsite.destinations.add(input),
+  ),
+  // Settings to change (null removes an optional one), a new secret, or an SFTP host key accepted after it was changed on purpose.
+  'destination.edit': define(
+    z
+      .object({
+        name: z.string().min(1).max(64),
+        settings: z.record(z.string(), z.unknown()).optional(),
+        secretAccessKey: Password.optional(),
+        secret: DestinationSecretSchema.optional(),
+        acceptHostKey: z.string().max(128).optional(),
+      })
+      .strict(),
+    (holdfast, input) => holdfast.offsite.destinations.edit(input),
   ),
   'destination.list': define(z.object({}).strict(), (holdfast) => holdfast.offsite.destinations.list()),
   'destination.show': define(z.object({ name: z.string().min(1).max(64) }).strict(), (holdfast, input) => holdfast.offsite.destinations.show(input.name)),

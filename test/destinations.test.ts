@@ -181,6 +181,56 @@ describe('S3 destinations (s3rver on loopback)', () => {
   });
 });
 
+describe('S3 upload options', () => {
+  test('--storage-class and --sse are sent on every upload (s3rver keeps the storage class; an unknown one is refused by the service, named)', async () => {
+    const added = await runCli(
+      [
+        'destination',
+        'add',
+        'cold',
+        '--type',
+        's3',
+        '--bucket',
+        s3.bucket,
+        '--prefix',
+        'cold',
+        '--endpoint',
+        s3.endpoint,
+        '--path-style',
+        '--access-key-id',
+        S3_ACCESS_KEY_ID,
+        '--secret-access-key-stdin',
+        '--storage-class',
+        'STANDARD_IA',
+        '--sse',
+        'AES256',
+      ],
+      home.env,
+      { input: S3_SECRET_ACCESS_KEY },
+    );
+    expect(added.stderr).toBe('');
+    expect(added.stdout).toMatch(/uploads: storage class STANDARD_IA, server-side encryption AES256/);
+    const destination = new S3Destination('cold', s3Settings({ prefix: 'cold', storageClass: 'STANDARD_IA', sse: 'AES256' }), { accessKeyId: S3_ACCESS_KEY_ID, secretAccessKey: S3_SECRET_ACCESS_KEY });
+    const refusing = new S3Destination('odd', s3Settings({ prefix: 'odd', storageClass: 'NO_SUCH_CLASS' }), { accessKeyId: S3_ACCESS_KEY_ID, secretAccessKey: S3_SECRET_ACCESS_KEY });
+    try {
+      const body = Buffer.from('cold bytes');
+      await destination.put('a.dump', Readable.from([body]), { sha256: sha256(body), size: body.length });
+      const head = await fetch(`${s3.endpoint}/${s3.bucket}/cold/a.dump`, { method: 'HEAD' });
+      expect(head.headers.get('x-amz-storage-class')).toBe('STANDARD_IA');
+      await expect(refusing.put('b.dump', Readable.from([body]), { sha256: sha256(body), size: body.length })).rejects.toThrow(/on destination "odd" failed: InvalidStorageClass/);
+      expect(await refusing.stat('b.dump')).toBeUndefined();
+    } finally {
+      destination.destroy();
+      refusing.destroy();
+    }
+    const kmsWithoutSse = await runCli(['destination', 'edit', 'cold', '--sse-kms-key-id', 'alias/backups'], home.env);
+    expect(kmsWithoutSse.code).toBe(2);
+    expect(kmsWithoutSse.stderr).toMatch(/a KMS key id \(--sse-kms-key-id\) goes with --sse aws:kms/);
+    const kms = await runCli(['destination', 'edit', 'cold', '--sse', 'aws:kms', '--sse-kms-key-id', 'alias/backups', '--json'], home.env);
+    expect(JSON.parse(kms.stdout).settings).toMatchObject({ storageClass: 'STANDARD_IA', sse: 'aws:kms', sseKmsKeyId: 'alias/backups' });
+  });
+});
+
 describe('S3 put interrupted', () => {
   test('the service stops mid-multipart: put fails saying so, and nothing appears under the key once it is back', async () => {
     const destination = new S3Destination('direct', s3Settings(), { accessKeyId: S3_ACCESS_KEY_ID, secretAccessKey: S3_SECRET_ACCESS_KEY });

@@ -81,3 +81,22 @@ test('opened without a backup directory, rows are keyed by their absolute paths,
     engine.close();
   }
 });
+
+test('a catalogue from before the azure and sftp types keeps its destinations, and then takes the new types', () => {
+  const widened = migrations.findIndex((migration) => typeof migration === 'string' && migration.includes('CREATE TABLE destinations_new'));
+  expect(widened).toBeGreaterThan(0);
+  const older = new Database(file);
+  for (const migration of migrations.slice(0, widened)) typeof migration === 'string' ? older.exec(migration) : migration(older, { backupDir: undefined });
+  older.pragma(`user_version = ${widened}`);
+  older.prepare(`INSERT INTO destinations (id, name, type, settings, has_secret, created_at, updated_at) VALUES ('d1', 'bucket', 's3', '{"bucket":"b"}', 1, 't', 't')`).run();
+  expect(() => older.prepare(`INSERT INTO destinations (id, name, type, settings, created_at, updated_at) VALUES ('d2', 'box', 'sftp', '{}', 't', 't')`).run()).toThrow(/CHECK constraint/);
+  older.close();
+  const catalogue = new Catalogue(file, {});
+  try {
+    expect(catalogue.db.prepare('SELECT id, name, type, settings, has_secret FROM destinations').all()).toEqual([{ id: 'd1', name: 'bucket', type: 's3', settings: '{"bucket":"b"}', has_secret: 1 }]);
+    catalogue.db.prepare(`INSERT INTO destinations (id, name, type, settings, created_at, updated_at) VALUES ('d2', 'box', 'sftp', '{}', 't', 't')`).run();
+    catalogue.db.prepare(`INSERT INTO destinations (id, name, type, settings, created_at, updated_at) VALUES ('d3', 'blob', 'azure', '{}', 't', 't')`).run();
+  } finally {
+    catalogue.close();
+  }
+});

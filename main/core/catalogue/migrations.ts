@@ -222,4 +222,20 @@ export const migrations: readonly Migration[] = [
     PRIMARY KEY (backup_id, destination)
   );
   `,
+  `
+  -- Azure Blob and SFTP destinations (storage/azure-destination.ts, sftp-destination.ts): the type's
+  -- CHECK is widened by rebuilding the table (SQLite cannot alter a CHECK); rows are kept as they are.
+  CREATE TABLE destinations_new (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    type TEXT NOT NULL CHECK (type IN ('directory', 's3', 'azure', 'sftp')),
+    settings TEXT NOT NULL,
+    has_secret INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  INSERT INTO destinations_new SELECT id, name, type, settings, has_secret, created_at, updated_at FROM destinations;
+  DROP TABLE destinations;
+  ALTER TABLE destinations_new RENAME TO destinations;
+  `,
 ];

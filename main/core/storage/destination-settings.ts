@@ -6,7 +6,7 @@ import { isAbsolute } from 'node:path';
 import * as z from 'zod';
 import { LOCAL_DESTINATION } from './location.ts';
 
-export const DESTINATION_TYPES = ['directory', 's3'] as const;
+export const DESTINATION_TYPES = ['directory', 's3', 'azure', 'sftp'] as const;
 export type DestinationType = (typeof DESTINATION_TYPES)[number];
 
 /** The destination BACKUP_REMOTE_BUCKET defines, when it is set. */
@@ -50,24 +50,105 @@ export const S3SettingsSchema = z
     pathStyle: z.boolean().default(false),
     /** The access key id is not secret (it names the key); the secret access key is, and is not here. */
     accessKeyId: z.string().min(1).max(256).optional(),
+    /** Sent as x-amz-storage-class on every upload (STANDARD_IA, GLACIER_IR, …); the service says what it accepts. */
+    storageClass: z
+      .string()
+      .regex(/^[A-Z][A-Z0-9_]{1,39}$/, 'a storage class is upper-case letters, digits and "_", such as STANDARD_IA')
+      .optional(),
+    /** Server-side encryption asked for on every upload. */
+    sse: z.enum(['AES256', 'aws:kms']).optional(),
+    /** The KMS key (id, alias or ARN) for sse aws:kms; without it the bucket's default KMS key. */
+    sseKmsKeyId: z.string().min(1).max(2048).optional(),
+  })
+  .strict()
+  .refine((settings) => settings.sseKmsKeyId === undefined || settings.sse === 'aws:kms', { message: 'a KMS key id (--sse-kms-key-id) goes with --sse aws:kms', path: ['sseKmsKeyId'] });
+
+export const AzureSettingsSchema = z
+  .object({
+    // Azure's container naming rules: 3–63 lower-case letters, digits and single hyphens.
+    container: z.string().regex(/^(?=.{3,63}$)[a-z0-9]+(-[a-z0-9]+)*$/, 'a container name is 3–63 lower-case letters, digits and single "-"'),
+    prefix: PrefixSchema.default(''),
+    /** Which secret the store holds: a connection string or a SAS URL (never the secret itself). */
+    credential: z.enum(['connection-string', 'sas-url']),
+  })
+  .strict();
+
+/** An OpenSSH-style host key fingerprint: "SHA256:" and the unpadded base64 of the key's SHA-256. */
+export const HostKeyFingerprintSchema = z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'a host key fingerprint looks like SHA256:… (43 characters), as ssh-keygen -lf prints it');
+
+export const SftpSettingsSchema = z
+  .object({
+    host: z
+      .string()
+      .min(1, 'give the host (--host)')
+      .max(255)
+      .regex(/^[A-Za-z0-9.:_[\]-]+$/, 'a host is a name or an address'),
+    port: z.number().int().min(1).max(65535).default(22),
+    user: z
+      .string()
+      .min(1, 'give the user (--user)')
+      .max(64)
+      .regex(/^[A-Za-z0-9._][A-Za-z0-9._-]*$/, 'a user name is letters, digits, ".", "_" or "-"'),
+    /** The remote directory the copies go under; it must exist. */
+    path: z
+      .string()
+      .min(1, 'give the remote directory (--path)')
+      .max(4096)
+      .refine((path) => !path.includes('\0'), 'a path cannot hold NUL'),
+    /** Which secret the store holds: a private key (and maybe its passphrase) or a password. */
+    auth: z.enum(['key', 'password']),
+    /** The server's host key, pinned by the first `destination test` (or given at add); every connection is checked against it. */
+    hostKey: HostKeyFingerprintSchema.optional(),
   })
   .strict();
 
 export type DirectorySettings = z.output<typeof DirectorySettingsSchema>;
 export type S3Settings = z.output<typeof S3SettingsSchema>;
+export type AzureSettings = z.output<typeof AzureSettingsSchema>;
+export type SftpSettings = z.output<typeof SftpSettingsSchema>;
+export type AnySettings = DirectorySettings | S3Settings | AzureSettings | SftpSettings;
 
-export type DestinationSpec = { type: 'directory'; settings: DirectorySettings } | { type: 's3'; settings: S3Settings };
+export type DestinationSpec =
+  { type: 'directory'; settings: DirectorySettings } | { type: 's3'; settings: S3Settings } | { type: 'azure'; settings: AzureSettings } | { type: 'sftp'; settings: SftpSettings };
 
 export const DestinationSpecSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('directory'), settings: DirectorySettingsSchema }).strict(),
   z.object({ type: z.literal('s3'), settings: S3SettingsSchema }).strict(),
+  z.object({ type: z.literal('azure'), settings: AzureSettingsSchema }).strict(),
+  z.object({ type: z.literal('sftp'), settings: SftpSettingsSchema }).strict(),
 ]);
+
+const SecretText = z
+  .string()
+  .min(1, 'the secret is empty')
+  .max(65_536)
+  .refine((value) => !value.includes('\0'), 'a secret cannot contain NUL');
+
+/**
+ * An Azure or SFTP destination's secret, as it crosses the contract on its way to the secret store
+ * (an S3 secret access key crosses as secretAccessKey). Which kind it is must match the settings'
+ * credential or auth: checked once, in Destinations.
+ */
+export const DestinationSecretSchema = z.union([
+  z.object({ connectionString: SecretText }).strict(),
+  z.object({ sasUrl: SecretText }).strict(),
+  z.object({ privateKey: SecretText, passphrase: SecretText.optional() }).strict(),
+  z.object({ password: SecretText }).strict(),
+]);
+export type DestinationSecret = z.output<typeof DestinationSecretSchema>;
+
+/** The settings field a secret kind goes with: what Destinations checks before storing it. */
+export function secretMatches(spec: DestinationSpec, secret: DestinationSecret): boolean {
+  if (spec.type === 'azure') return spec.settings.credential === 'connection-string' ? 'connectionString' in secret : 'sasUrl' in secret;
+  if (spec.type === 'sftp') return spec.settings.auth === 'key' ? 'privateKey' in secret : 'password' in secret;
+  return false;
+}
 
 /** A destination as listed: never its secret, only whether one is stored. */
 export interface DestinationRecord {
   name: string;
   type: DestinationType;
-  settings: DirectorySettings | S3Settings;
+  settings: AnySettings;
   /** 'catalogue': added with `holdfast destination add`; 'environment': BACKUP_REMOTE_BUCKET. */
   source: 'catalogue' | 'environment';
   hasSecret: boolean;
@@ -77,6 +158,8 @@ export interface DestinationRecord {
 /** Where a destination keeps its objects, in words a DBA recognises. */
 export function describeSpec(spec: DestinationSpec): string {
   if (spec.type === 'directory') return spec.settings.path;
+  if (spec.type === 'azure') return `azure://${spec.settings.container}${spec.settings.prefix ? `/${spec.settings.prefix}` : ''}`;
+  if (spec.type === 'sftp') return `sftp://${spec.settings.user}@${spec.settings.host}:${spec.settings.port}${spec.settings.path.startsWith('/') ? '' : '/~/'}${spec.settings.path}`;
   const { bucket, prefix, endpoint } = spec.settings;
   return `s3://${bucket}${prefix ? `/${prefix}` : ''}${endpoint ? ` at ${endpoint}` : ''}`;
 }

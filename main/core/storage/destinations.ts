@@ -1,37 +1,43 @@
-// Named destinations beyond BACKUP_DIR: added, listed, tested and removed, and opened as a Destination
-// for the engine. Their settings are catalogue rows (destination-settings.ts); a secret (the S3 secret
-// access key) goes to this host's secret store under the account "destination:<id>" and nowhere else:
-// never the catalogue, a sidecar, a log or argv. BACKUP_REMOTE_BUCKET (s3://bucket/prefix) with the
+// Named destinations beyond BACKUP_DIR: added, edited, listed, tested and removed, and opened as a
+// Destination for the engine. Their settings are catalogue rows (destination-settings.ts); a secret
+// (an S3 secret access key; an Azure connection string or SAS URL; an SFTP key, its passphrase, or a
+// password) goes to this host's secret store under the account "destination:<id>" and nowhere else:
+// never the catalogue, a sidecar, a log or argv. An S3 secret is stored as it is; the others as JSON. BACKUP_REMOTE_BUCKET (s3://bucket/prefix) with the
 // standard AWS_* variables defines one more, named "remote", that lives in the environment only.
 import { randomBytes } from 'node:crypto';
-import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { Readable } from 'node:stream';
 import type Database from 'better-sqlite3';
-import { createHash } from 'node:crypto';
 import { HoldfastError } from '../model/errors.ts';
 import { requireSecretStore } from '../secrets/require-store.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
-import type { Destination, TreeEntry } from './destination.ts';
+import type { Destination } from './destination.ts';
 import {
   describeSpec,
+  DestinationSecretSchema,
   DestinationSpecSchema,
   ENVIRONMENT_DESTINATION,
+  HostKeyFingerprintSchema,
   S3SettingsSchema,
+  secretMatches,
   type DestinationRecord,
+  type DestinationSecret,
   type DestinationSpec,
   type DestinationType,
   type S3Settings,
 } from './destination-settings.ts';
-import { LocalDirectoryDestination } from './local-directory.ts';
+import { MountedDirectoryDestination, probe } from './mounted-directory.ts';
 import type { S3Credentials } from './s3-destination.ts';
+import type { AzureSecret } from './azure-destination.ts';
+import type { HostKeyPolicy, SftpSecret } from './sftp-destination.ts';
 
 /**
- * The S3 destination and the AWS SDK behind it, loaded only when an S3 destination is opened: the SDK
- * is a large share of the CLI's start-up, and most commands (every backup without an S3 copy) never
- * touch it.
+ * Each remote medium and its SDK, loaded only when such a destination is opened: the AWS and Azure
+ * SDKs are a large share of the CLI's start-up, and most commands (every backup without a remote
+ * copy) never touch them.
  */
 const loadS3 = () => import('./s3-destination.ts');
+const loadAzure = () => import('./azure-destination.ts');
+const loadSftp = () => import('./sftp-destination.ts');
 
 interface DestinationRow {
   id: string;
@@ -49,13 +55,27 @@ export interface DestinationTestReport {
   /** A probe object was written, read back, compared and removed. */
   ok: true;
   elapsedMs: number;
+  /** SFTP: the server's host key fingerprint, and whether this test pinned it ('now') or checked it against the pinned one. */
+  hostKey?: { fingerprint: string; pinned: 'now' | 'already' };
 }
 
 export interface NewDestination {
   name: string;
   spec: DestinationSpec;
-  /** From --secret-access-key-stdin; stored in the secret store only. */
+  /** S3: from --secret-access-key-stdin; stored in the secret store only. */
   secretAccessKey?: string | undefined;
+  /** Azure and SFTP: the connection string, SAS URL, key (and passphrase) or password; stored in the secret store only. */
+  secret?: DestinationSecret | undefined;
+}
+
+export interface DestinationEdit {
+  name: string;
+  /** Settings to change; the others stay. null removes an optional setting (a prefix, a storage class, …). */
+  settings?: Record<string, unknown> | undefined;
+  secretAccessKey?: string | undefined;
+  secret?: DestinationSecret | undefined;
+  /** SFTP: pin this host key fingerprint instead of the one pinned (after the server's key was changed on purpose). */
+  acceptHostKey?: string | undefined;
 }
 
 const secretAccount = (id: string) => `destination:${id}`;
@@ -70,29 +90,52 @@ export class Destinations {
   async add(input: NewDestination): Promise<DestinationRecord> {
     const spec = DestinationSpecSchema.parse(input.spec) as DestinationSpec;
     if (this.row(input.name)) throw new HoldfastError('CONFLICT', `A destination named "${input.name}" already exists.`, 'Choose another name, or remove it first (holdfast destination remove).');
-    if (spec.type === 'directory' && resolve(spec.settings.path) === resolve(this.settings.backupDir))
-      throw new HoldfastError('BAD_INPUT', `${spec.settings.path} is BACKUP_DIR itself; a copy there would be no second copy.`, 'Give another disk or a mounted share (a NAS).');
-    if (spec.type === 's3' && (input.secretAccessKey === undefined) !== (spec.settings.accessKeyId === undefined))
-      throw new HoldfastError(
-        'BAD_INPUT',
-        'An S3 destination takes the access key id and the secret access key together (--access-key-id and --secret-access-key-stdin), or neither (the AWS_* variables or ~/.aws then answer).',
-        'Give both, or leave both out.',
-      );
-    if (spec.type === 'directory' && input.secretAccessKey !== undefined) throw new HoldfastError('BAD_INPUT', 'A directory destination takes no secret.', 'Leave --secret-access-key-stdin out.');
+    this.checkSpec(spec, input, { hasStoredSecret: false });
     const id = randomBytes(6).toString('hex');
     const now = new Date().toISOString();
-    if (input.secretAccessKey !== undefined) {
+    const secret = secretText(input);
+    if (secret !== undefined) {
       await requireSecretStore(this.secrets);
-      await this.secrets.set(secretAccount(id), input.secretAccessKey);
+      await this.secrets.set(secretAccount(id), secret);
     }
     try {
       this.db
         .prepare('INSERT INTO destinations (id, name, type, settings, has_secret, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-        .run(id, input.name, spec.type, JSON.stringify(spec.settings), input.secretAccessKey === undefined ? 0 : 1, now, now);
+        .run(id, input.name, spec.type, JSON.stringify(spec.settings), secret === undefined ? 0 : 1, now, now);
     } catch (error) {
-      if (input.secretAccessKey !== undefined) await this.secrets.delete(secretAccount(id)).catch(() => undefined);
+      if (secret !== undefined) await this.secrets.delete(secretAccount(id)).catch(() => undefined);
       throw error;
     }
+    return this.show(input.name);
+  }
+
+  /**
+   * Changes settings, stores a new secret, or accepts a new SFTP host key. The merged settings are
+   * checked like add's; a new secret replaces the stored one only once the row is written.
+   */
+  async edit(input: DestinationEdit): Promise<DestinationRecord> {
+    if (input.name === ENVIRONMENT_DESTINATION && this.environmentSpec())
+      throw new HoldfastError('BAD_INPUT', `"${ENVIRONMENT_DESTINATION}" is defined by BACKUP_REMOTE_BUCKET.`, 'Change the BACKUP_REMOTE_BUCKET and AWS_* variables instead.');
+    const row = this.row(input.name);
+    if (!row) throw notFound(input.name);
+    const merged: Record<string, unknown> = { ...(JSON.parse(row.settings) as Record<string, unknown>) };
+    for (const [field, value] of Object.entries(input.settings ?? {})) {
+      if (value === null) delete merged[field];
+      else merged[field] = value;
+    }
+    if (input.acceptHostKey !== undefined) {
+      if (row.type !== 'sftp') throw new HoldfastError('BAD_INPUT', `Destination "${input.name}" is ${row.type}; only an SFTP destination has a host key.`, 'Leave --accept-host-key out.');
+      merged.hostKey = HostKeyFingerprintSchema.parse(input.acceptHostKey);
+    }
+    const spec = DestinationSpecSchema.parse({ type: row.type, settings: merged }) as DestinationSpec;
+    const credentialChanged = (spec.type === 'azure' || spec.type === 'sftp') && credentialKind(spec) !== credentialKind(recordOf(row) as DestinationSpec);
+    this.checkSpec(spec, input, { hasStoredSecret: row.has_secret === 1 && !credentialChanged });
+    const secret = secretText(input);
+    if (secret !== undefined) await requireSecretStore(this.secrets);
+    this.db
+      .prepare('UPDATE destinations SET settings = ?, has_secret = ?, updated_at = ? WHERE id = ?')
+      .run(JSON.stringify(spec.settings), secret !== undefined || row.has_secret === 1 ? 1 : 0, new Date().toISOString(), row.id);
+    if (secret !== undefined) await this.secrets.set(secretAccount(row.id), secret);
     return this.show(input.name);
   }
 
@@ -114,15 +157,24 @@ export class Destinations {
   async test(name: string): Promise<DestinationTestReport> {
     const started = performance.now();
     const record = this.show(name);
-    const destination = await this.open(name);
-    const { S3Destination } = await loadS3();
-    try {
-      if (destination instanceof S3Destination) await destination.probe();
-      else await probe(destination);
-    } finally {
-      if (destination instanceof S3Destination) destination.destroy();
+    const where = describeSpec({ type: record.type, settings: record.settings } as DestinationSpec);
+    const report = (extra: Partial<DestinationTestReport> = {}): DestinationTestReport => ({ name, type: record.type, where, ok: true, elapsedMs: Math.round(performance.now() - started), ...extra });
+    if (record.type === 'sftp') {
+      const destination = (await this.open(name, 'pin-if-unpinned')) as import('./sftp-destination.ts').SftpDestination;
+      const pinnedBefore = (record.settings as { hostKey?: string }).hostKey;
+      await destination.probe();
+      const fingerprint = destination.hostKey!;
+      if (pinnedBefore === undefined) await this.edit({ name, acceptHostKey: fingerprint });
+      return report({ hostKey: { fingerprint, pinned: pinnedBefore === undefined ? 'now' : 'already' } });
     }
-    return { name, type: record.type, where: describeSpec({ type: record.type, settings: record.settings } as DestinationSpec), ok: true, elapsedMs: Math.round(performance.now() - started) };
+    const destination = await this.open(name);
+    const probeOf = (destination as { probe?: () => Promise<void> }).probe;
+    try {
+      await (probeOf ? probeOf.call(destination) : probe(destination));
+    } finally {
+      (destination as { destroy?: () => void }).destroy?.();
+    }
+    return report();
   }
 
   /** Forgets the destination and its secret; what it stores stays where it is. */
@@ -137,30 +189,70 @@ export class Destinations {
     return { name, removed: true, secret: 'removed' };
   }
 
-  /** The destination as the storage room's interface; an S3 one reads its secret from the store now. */
-  async open(name: string): Promise<Destination> {
+  /** The destination as the storage room's interface; a remote one reads its secret from the store now. */
+  async open(name: string, hostKeyPolicy: HostKeyPolicy = 'check'): Promise<Destination> {
     if (name === ENVIRONMENT_DESTINATION) {
       const environment = this.environmentSpec();
       if (environment) return new (await loadS3()).S3Destination(name, environment.settings, environment.credentials);
     }
     const row = this.row(name);
     if (!row) throw notFound(name);
-    const record = recordOf(row);
-    if (record.type === 'directory') return new MountedDirectoryDestination(name, (record.settings as { path: string }).path);
-    const settings = record.settings as S3Settings;
-    let credentials: S3Credentials | undefined;
-    if (row.has_secret && settings.accessKeyId) {
-      await requireSecretStore(this.secrets);
-      const secretAccessKey = await this.secrets.get(secretAccount(row.id));
-      if (secretAccessKey === undefined)
-        throw new HoldfastError(
-          'NO_KEYCHAIN',
-          `Destination "${name}"'s secret access key is not in ${this.secrets.description} on this host.`,
-          `Store it on this host: holdfast destination remove ${name}, then holdfast destination add ${name} … --access-key-id ID --secret-access-key-stdin.`,
-        );
-      credentials = { accessKeyId: settings.accessKeyId, secretAccessKey };
+    const spec = recordOf(row) as DestinationSpec;
+    switch (spec.type) {
+      case 'directory':
+        return new MountedDirectoryDestination(name, spec.settings.path);
+      case 's3': {
+        const secretAccessKey = row.has_secret && spec.settings.accessKeyId ? await this.storedSecret(row) : undefined;
+        const credentials: S3Credentials | undefined = secretAccessKey !== undefined && spec.settings.accessKeyId ? { accessKeyId: spec.settings.accessKeyId, secretAccessKey } : undefined;
+        return new (await loadS3()).S3Destination(name, spec.settings, credentials);
+      }
+      case 'azure':
+        return new (await loadAzure()).AzureDestination(name, spec.settings, (await this.storedSecretOf(row, spec)) as AzureSecret);
+      case 'sftp':
+        return new (await loadSftp()).SftpDestination(name, spec.settings, (await this.storedSecretOf(row, spec)) as SftpSecret, hostKeyPolicy);
     }
-    return new (await loadS3()).S3Destination(name, settings, credentials);
+  }
+
+  /** What add and edit refuse: BACKUP_DIR as a copy of itself, a secret that does not go with the type or its credential setting. */
+  private checkSpec(spec: DestinationSpec, input: { secretAccessKey?: string | undefined; secret?: DestinationSecret | undefined }, stored: { hasStoredSecret: boolean }): void {
+    if (spec.type === 'directory' && resolve(spec.settings.path) === resolve(this.settings.backupDir))
+      throw new HoldfastError('BAD_INPUT', `${spec.settings.path} is BACKUP_DIR itself; a copy there would be no second copy.`, 'Give another disk or a mounted share (a NAS).');
+    if (spec.type !== 's3' && input.secretAccessKey !== undefined)
+      throw new HoldfastError('BAD_INPUT', `A ${spec.type} destination takes no secret access key.`, 'Leave --secret-access-key-stdin out.');
+    if (spec.type === 's3' || spec.type === 'directory') {
+      if (input.secret !== undefined) throw new HoldfastError('BAD_INPUT', `A ${spec.type} destination takes no connection string, SAS URL, key or password.`, 'Leave those flags out.');
+      const hasSecret = input.secretAccessKey !== undefined || stored.hasStoredSecret;
+      if (spec.type === 's3' && hasSecret !== (spec.settings.accessKeyId !== undefined))
+        throw new HoldfastError(
+          'BAD_INPUT',
+          'An S3 destination takes the access key id and the secret access key together (--access-key-id and --secret-access-key-stdin), or neither (the AWS_* variables or ~/.aws then answer).',
+          'Give both, or leave both out.',
+        );
+      return;
+    }
+    const wanted = credentialKind(spec);
+    if (input.secret === undefined && !stored.hasStoredSecret) throw new HoldfastError('BAD_INPUT', `This ${spec.type} destination needs its ${wanted}.`, flagHint(spec));
+    if (input.secret !== undefined && !secretMatches(spec, DestinationSecretSchema.parse(input.secret)))
+      throw new HoldfastError('BAD_INPUT', `This ${spec.type} destination is set to use a ${wanted}, but another kind of secret was given.`, flagHint(spec));
+  }
+
+  private async storedSecret(row: DestinationRow): Promise<string> {
+    await requireSecretStore(this.secrets);
+    const secret = row.has_secret ? await this.secrets.get(secretAccount(row.id)) : undefined;
+    if (secret === undefined)
+      throw new HoldfastError(
+        'NO_KEYCHAIN',
+        `Destination "${row.name}"'s secret is not in ${this.secrets.description} on this host.`,
+        `Store it on this host: holdfast destination edit ${row.name} with the secret's flag (--secret-access-key-stdin, --connection-string-stdin, --sas-url-stdin, --key FILE or --password-stdin).`,
+      );
+    return secret;
+  }
+
+  private async storedSecretOf(row: DestinationRow, spec: DestinationSpec): Promise<DestinationSecret> {
+    const parsed = DestinationSecretSchema.safeParse(JSON.parse(await this.storedSecret(row)));
+    if (!parsed.success || !secretMatches(spec, parsed.data))
+      throw new HoldfastError('BAD_INPUT', `Destination "${row.name}"'s stored secret is not the ${credentialKind(spec)} its settings say.`, flagHint(spec));
+    return parsed.data;
   }
 
   private row(name: string): DestinationRow | undefined {
@@ -194,50 +286,32 @@ export class Destinations {
   }
 }
 
-/**
- * A second local or mounted directory (a NAS): the local medium's durable writes, but the directory
- * must already exist. An unmounted share's empty mount point would otherwise be created and filled
- * on the local disk, looking like a copy elsewhere.
- */
-class MountedDirectoryDestination extends LocalDirectoryDestination {
-  override async put(key: string, source: Readable, expected: { sha256: string; size: number }): Promise<void> {
-    await this.requireRoot();
-    return super.put(key, source, expected);
-  }
-
-  override async putTree(key: string, sourceDir: string, expected: readonly TreeEntry[]): Promise<void> {
-    await this.requireRoot();
-    return super.putTree(key, sourceDir, expected);
-  }
-
-  private async requireRoot(): Promise<void> {
-    const info = await stat(this.root).catch(() => undefined);
-    if (!info?.isDirectory())
-      throw new HoldfastError(
-        'CONNECTION_FAILED',
-        `Destination "${this.name}": ${this.root} is not a directory that exists.`,
-        "Mount the share (or create the directory), then try again; Holdfast does not create a destination's root.",
-      );
-  }
-}
-
-async function probe(destination: Destination): Promise<void> {
-  const body = Buffer.from(`holdfast destination test ${new Date().toISOString()}\n`);
-  const key = `.holdfast-probe-${randomBytes(6).toString('hex')}`;
-  const sha256 = createHash('sha256').update(body).digest('hex');
-  try {
-    await destination.put(key, Readable.from([body]), { sha256, size: body.length });
-    const hash = createHash('sha256');
-    for await (const chunk of await destination.open(key)) hash.update(chunk as Buffer);
-    if (hash.digest('hex') !== sha256) throw new HoldfastError('VERIFY_FAILED', `Destination "${destination.name}" returned other bytes than were written.`, 'Check the disk or share.');
-  } finally {
-    await destination.remove(key).catch(() => undefined);
-  }
-}
-
 function recordOf(row: DestinationRow): DestinationRecord {
   const spec = DestinationSpecSchema.parse({ type: row.type, settings: JSON.parse(row.settings) });
   return { name: row.name, type: spec.type, settings: spec.settings, source: 'catalogue', hasSecret: row.has_secret === 1, createdAt: row.created_at };
+}
+
+/** The secret as the store keeps it: an S3 secret access key as it is, any other as JSON. */
+function secretText(input: { secretAccessKey?: string | undefined; secret?: DestinationSecret | undefined }): string | undefined {
+  return input.secretAccessKey ?? (input.secret === undefined ? undefined : JSON.stringify(input.secret));
+}
+
+function credentialKind(spec: DestinationSpec): string {
+  if (spec.type === 'azure') return spec.settings.credential === 'connection-string' ? 'connection string' : 'SAS URL';
+  if (spec.type === 'sftp') return spec.settings.auth === 'key' ? 'private key' : 'password';
+  return spec.type === 's3' ? 'secret access key' : 'nothing';
+}
+
+function flagHint(spec: DestinationSpec): string {
+  const flag =
+    spec.type === 'azure'
+      ? spec.settings.credential === 'connection-string'
+        ? '--connection-string-stdin'
+        : '--sas-url-stdin'
+      : spec.type === 'sftp' && spec.settings.auth === 'key'
+        ? '--key FILE (and --key-passphrase-stdin if it has one)'
+        : '--password-stdin';
+  return `Give it with ${flag}; it goes to this host's secret store only.`;
 }
 
 function notFound(name: string): HoldfastError {

@@ -14,18 +14,22 @@
 //   transport.
 // - Errors name the service's own code (InvalidAccessKeyId, SignatureDoesNotMatch, NoSuchBucket, …)
 //   and never the secret.
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, open as openFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Readable, Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client, type ListObjectsV2CommandOutput } from '@aws-sdk/client-s3';
+import { Readable } from 'node:stream';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  S3Client,
+  type ListObjectsV2CommandOutput,
+  type ServerSideEncryption,
+  type StorageClass,
+} from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { PRIVATE_FILE_MODE } from '../fsutil/durable.ts';
 import { HoldfastError } from '../model/errors.ts';
-import { checkKey, keyName, type Destination, type LocalCopy, type ObjectInfo, type ObjectKind } from './destination.ts';
+import { checkKey, type Destination, type LocalCopy, type ObjectInfo, type ObjectKind } from './destination.ts';
 import type { S3Settings } from './destination-settings.ts';
+import { checkedPut, privateDownload, probeBody, treeRefused, type Expected } from './remote-object.ts';
 
 const PART_SIZE = 8 * 1024 * 1024;
 const QUEUE_SIZE = 2;
@@ -59,39 +63,30 @@ export class S3Destination implements Destination {
     return `s3://${this.settings.bucket}/${this.objectKey(key)}${this.settings.endpoint ? ` at ${this.settings.endpoint}` : ''}`;
   }
 
-  async put(key: string, source: Readable, expected: { sha256: string; size: number }): Promise<void> {
-    if ((await this.stat(key)) !== undefined) {
-      throw new HoldfastError('CONFLICT', `${this.describe(key)} already exists; it was left as it is.`, 'Remove what is there, or store the backup under another name.');
-    }
-    const where = this.describe(key);
-    const checked = expectBytes(expected, where);
-    const upload = new Upload({
-      client: this.client,
-      params: { Bucket: this.settings.bucket, Key: this.objectKey(key), Body: source.pipe(checked) },
-      partSize: PART_SIZE,
-      queueSize: QUEUE_SIZE,
-      leavePartsOnError: false,
+  put(key: string, source: Readable, expected: Expected): Promise<void> {
+    return checkedPut({
+      where: this.describe(key),
+      source,
+      expected,
+      exists: async () => (await this.stat(key)) !== undefined,
+      send: (body) =>
+        new Upload({
+          client: this.client,
+          params: { Bucket: this.settings.bucket, Key: this.objectKey(key), Body: body, ...uploadOptions(this.settings) },
+          partSize: PART_SIZE,
+          queueSize: QUEUE_SIZE,
+          leavePartsOnError: false,
+        })
+          .done()
+          .then(() => undefined),
+      open: () => this.open(key),
+      remove: () => this.remove(key),
+      failure: (what, error) => this.failure(what, error),
     });
-    source.once('error', (error) => checked.destroy(error));
-    try {
-      await upload.done();
-    } catch (error) {
-      // lib-storage wraps a body's error in its own; the check's own verdict is the one to tell.
-      throw checked.problem ?? (error instanceof HoldfastError ? error : this.failure(`Uploading ${where}`, error));
-    }
-    const stored = await this.hashOf(key);
-    if (stored.sha256 !== expected.sha256 || stored.size !== expected.size) {
-      await this.remove(key).catch(() => undefined);
-      throw mismatch(where, `read back ${stored.size} bytes with SHA-256 ${stored.sha256}, expected ${expected.size} bytes with ${expected.sha256}`);
-    }
   }
 
   async putTree(key: string): Promise<void> {
-    throw new HoldfastError(
-      'BAD_INPUT',
-      `${this.describe(key)}: a directory-format backup (a tree of files) cannot be copied to an S3 destination yet.`,
-      'Use the custom, tar or plain format for backups copied to S3, or a directory destination.',
-    );
+    throw treeRefused(this.describe(key), 'an S3');
   }
 
   async open(key: string): Promise<Readable> {
@@ -106,22 +101,8 @@ export class S3Destination implements Destination {
   }
 
   /** A private download: a 0600 file in a fresh 0700 directory, removed by release() (and on any failure here). */
-  async localFile(key: string): Promise<LocalCopy> {
-    const dir = await mkdtemp(join(tmpdir(), 'holdfast-download-'));
-    const release = () => rm(dir, { recursive: true, force: true });
-    try {
-      const path = join(dir, keyName(checkKey(key)));
-      const handle = await openFile(path, 'wx', PRIVATE_FILE_MODE);
-      try {
-        await pipeline(await this.open(key), handle.createWriteStream());
-      } finally {
-        await handle.close().catch(() => undefined);
-      }
-      return { path, release };
-    } catch (error) {
-      await release();
-      throw error;
-    }
+  localFile(key: string): Promise<LocalCopy> {
+    return privateDownload(key, () => this.open(key));
   }
 
   async stat(key: string): Promise<ObjectInfo | undefined> {
@@ -169,9 +150,8 @@ export class S3Destination implements Destination {
 
   /** A small object written, read back, compared and removed: what `holdfast destination test` does. */
   async probe(): Promise<void> {
-    const body = Buffer.from(`holdfast destination test ${new Date().toISOString()}\n`);
-    const key = `.holdfast-probe-${randomBytes(6).toString('hex')}`;
-    await this.put(key, Readable.from([body]), { sha256: createHash('sha256').update(body).digest('hex'), size: body.length });
+    const { key, body, expected } = probeBody();
+    await this.put(key, Readable.from([body]), expected);
     await this.remove(key);
   }
 
@@ -185,21 +165,6 @@ export class S3Destination implements Destination {
 
   private objectKey(key: string): string {
     return `${this.rootPrefix()}${checkKey(key)}`;
-  }
-
-  private async hashOf(key: string): Promise<{ sha256: string; size: number }> {
-    const hash = createHash('sha256');
-    let size = 0;
-    try {
-      for await (const chunk of await this.open(key)) {
-        hash.update(chunk as Buffer);
-        size += (chunk as Buffer).length;
-      }
-    } catch (error) {
-      if (error instanceof HoldfastError) throw error;
-      throw this.failure(`Reading back ${this.describe(key)}`, error);
-    }
-    return { sha256: hash.digest('hex'), size };
   }
 
   private async *pages(prefix: string, delimiter?: string): AsyncGenerator<ListObjectsV2CommandOutput> {
@@ -223,32 +188,17 @@ export class S3Destination implements Destination {
   }
 }
 
-/** A pass-through that counts and hashes, and fails before its end when the bytes are not the expected ones. */
-function expectBytes(expected: { sha256: string; size: number }, where: string): Transform & { problem?: HoldfastError } {
-  const hash = createHash('sha256');
-  let size = 0;
-  const checked: Transform & { problem?: HoldfastError } = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      hash.update(chunk);
-      size += chunk.length;
-      done(null, chunk);
-    },
-    flush(done) {
-      const sha256 = hash.digest('hex');
-      if (sha256 === expected.sha256 && size === expected.size) return done();
-      checked.problem = mismatch(where, `${size} bytes with SHA-256 ${sha256} were read, expected ${expected.size} bytes with ${expected.sha256}`);
-      done(checked.problem);
-    },
-  });
-  return checked;
-}
-
-function mismatch(where: string, detail: string): HoldfastError {
-  return new HoldfastError(
-    'VERIFY_FAILED',
-    `What was uploaded to ${where} does not match what was expected: ${detail}; nothing was left under that name.`,
-    'The source changed or is damaged, or the service altered the object: check the backup (holdfast verify) and copy it again.',
-  );
+/** Storage class and server-side encryption, as the destination's settings ask, on every upload. */
+export function uploadOptions(settings: Pick<S3Settings, 'storageClass' | 'sse' | 'sseKmsKeyId'>): {
+  StorageClass?: StorageClass;
+  ServerSideEncryption?: ServerSideEncryption;
+  SSEKMSKeyId?: string;
+} {
+  return {
+    ...(settings.storageClass ? { StorageClass: settings.storageClass as StorageClass } : {}),
+    ...(settings.sse ? { ServerSideEncryption: settings.sse as ServerSideEncryption } : {}),
+    ...(settings.sse === 'aws:kms' && settings.sseKmsKeyId ? { SSEKMSKeyId: settings.sseKmsKeyId } : {}),
+  };
 }
 
 function isNotFound(error: unknown): boolean {
