@@ -5,25 +5,13 @@
 import { build } from 'esbuild';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
-
-const root = join(import.meta.dirname, '..', '..');
+// @ts-expect-error -- a build script in plain JavaScript, without type declarations
+import { cliBundleOptions, root } from '../../build/cli-bundle-options.mjs';
 
 /** Every input file in the chunks main.ts reaches through static imports. */
 async function startupInputs(): Promise<string[]> {
-  const result = await build({
-    entryPoints: { cli: join(root, 'main', 'cli', 'main.ts') },
-    outdir: join(root, 'dist', 'startup-weight-probe'),
-    write: false,
-    splitting: true,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    external: ['better-sqlite3', 'keytar', 'pg-native'],
-    metafile: true,
-    logLevel: 'error',
-  });
-  const outputs = result.metafile.outputs;
+  const result = await build({ ...cliBundleOptions, outdir: join(root as string, 'dist', 'startup-weight-probe'), write: false, metafile: true, logLevel: 'error' });
+  const outputs = result.metafile!.outputs;
   const entry = Object.keys(outputs).find((path) => outputs[path]!.entryPoint !== undefined)!;
   const reached = new Set<string>();
   const pending = [entry];
