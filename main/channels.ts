@@ -38,6 +38,7 @@ export const CHANNELS = {
   'backup.show': read,
   'backup.verify': longChange,
   'backup.verifyCopies': longChange,
+  'copies.retry': longChange,
   'backup.testRestore': longChange,
   'backup.restore': { changesState: true, role: 'super-admin', longRunning: true },
   'restore.recover': superChange,

@@ -84,6 +84,8 @@ export const contract = {
     const copies = await holdfast.offsite.recheck(backup);
     return { backup: { id: backup.id, filename: backup.filename }, copies, ok: copies.length > 0 && copies.every((copy) => copy.state === 'verified') };
   }),
+  // Uploads again every copy that does not count (failed, missing; a crash's interrupted one), or only one backup's.
+  'copies.retry': define(z.object({ ref: BackupRef.optional() }).strict(), (holdfast, input) => holdfast.offsite.retry(input.ref)),
   'backup.testRestore': define(
     z
       .object({ ref: BackupRef, major: z.number().int().min(9).max(99).optional(), onProfile: ProfileNameSchema.optional() })
@@ -161,7 +163,14 @@ export const contract = {
   'backup.pin': define(z.object({ ref: BackupRef, pinned: z.boolean() }).strict(), (holdfast, input) => holdfast.pinBackup(input.ref, input.pinned)),
   'backup.delete': define(z.object({ ref: BackupRef, confirm: z.string().max(255) }).strict(), (holdfast, input) => holdfast.deleteBackup(input.ref, input.confirm)),
   'settings.get': define(z.object({}).strict(), (holdfast) => holdfast.settings()),
-  'backup.adopt': define(z.object({ dir: z.string().min(1) }).strict(), (holdfast, input) => holdfast.adopt(input.dir)),
+  // dir: a directory on the host; destination: a named destination (the disaster-recovery path). One of the two.
+  'backup.adopt': define(
+    z
+      .object({ dir: z.string().min(1).optional(), destination: z.string().min(1).max(64).optional() })
+      .strict()
+      .refine((input) => (input.dir === undefined) !== (input.destination === undefined), 'give a directory or --destination NAME, not both and not neither'),
+    (holdfast, input) => holdfast.adopt(input.destination !== undefined ? { destination: input.destination } : { dir: input.dir! }),
+  ),
   'backup.running': define(z.object({}).strict(), (holdfast) => holdfast.runningBackups()),
   // API users of holdfast serve; add and rotate answer the token, the only time it is shown.
   'user.add': define(z.object({ name: UserNameSchema, role: z.enum(ROLES) }).strict(), (holdfast, input) => holdfast.addUser(input.name, input.role)),

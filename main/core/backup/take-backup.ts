@@ -5,7 +5,7 @@ import type { EventBus } from '../events/bus.ts';
 import type { BackupTrigger } from '../events/events.ts';
 import { toErrorInfo } from '../model/errors.ts';
 import type { BackupCopy, BackupMetadata } from '../model/types.ts';
-import type { Offsite } from '../storage/copies.ts';
+import type { Offsite } from '../storage/offsite.ts';
 import { runBackup, type BackupProgress, type EngineContext } from './backup.ts';
 import { BackupOptionsSchema, type BackupOptions } from './options.ts';
 

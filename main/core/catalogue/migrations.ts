@@ -222,4 +222,13 @@ export const migrations: readonly Migration[] = [
     PRIMARY KEY (backup_id, destination)
   );
   `,
+  `
+  -- A copy's lifecycle (storage/copy-rows.ts): every upload attempt as JSON [{startedAt, finishedAt,
+  -- outcome, error}]; which process is uploading it (pid + process token, so a start after a crash
+  -- knows the copy is nobody's); an S3 multipart upload's id while one is open, so it can be aborted.
+  ALTER TABLE backup_copies ADD COLUMN attempts TEXT NOT NULL DEFAULT '[]';
+  ALTER TABLE backup_copies ADD COLUMN owner_pid INTEGER;
+  ALTER TABLE backup_copies ADD COLUMN owner_token TEXT;
+  ALTER TABLE backup_copies ADD COLUMN upload_id TEXT;
+  `,
 ];

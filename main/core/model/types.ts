@@ -94,4 +94,14 @@ export interface BackupCopy {
   /** When the copy was last read back and matched. */
   verifiedAt: string | null;
   updatedAt: string;
+  /** Each upload attempt, oldest first (absent on a copy recorded before attempts were kept). */
+  attempts?: CopyAttempt[];
+}
+
+/** One try at uploading a copy: a failed one says why; retries and `holdfast copies retry` add more. */
+export interface CopyAttempt {
+  startedAt: string;
+  finishedAt: string;
+  outcome: 'verified' | 'failed';
+  error: string | null;
 }

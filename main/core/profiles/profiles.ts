@@ -11,7 +11,7 @@ import { HoldfastError } from '../model/errors.ts';
 import { openSession, type CredentialSource } from '../pg/session.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
 import { requireSecretStore } from '../secrets/require-store.ts';
-import { removeUnsharedBackupFiles } from '../retention/cleanup.ts';
+import { removeUnsharedBackupFiles, type CopyRemover } from '../retention/cleanup.ts';
 import { pickClientTools } from '../tools/discover.ts';
 import type { Profile } from '../model/types.ts';
 import { actingUser } from '../users/acting.ts';
@@ -23,6 +23,8 @@ import { NewProfileSchema, type NewProfileInput } from './profile-schema.ts';
 export interface ProfileContext extends CredentialSource {
   catalogue: Catalogue;
   secrets: SecretStore;
+  /** Removes a deleted backup's offsite copies too. */
+  offsite?: CopyRemover;
 }
 
 export interface ProfileSecretInput {
@@ -133,7 +135,7 @@ export async function removeProfile(context: ProfileContext, name: string, backu
     for (const backup of owned) {
       // The same removal as retention's: dump first, companions after, never a stray directory. A file
       // another listed backup's row also names stays until the last such row goes.
-      await removeUnsharedBackupFiles(context.catalogue, backup);
+      await removeUnsharedBackupFiles(context.catalogue, backup, context.offsite);
       context.catalogue.setBackupStatus(backup.id, 'deleted');
     }
   }

@@ -20,7 +20,7 @@ import { dirname, join } from 'node:path';
 import { backupScope } from '../backup/options.ts';
 import { failedCheck, type Catalogue } from '../catalogue/catalogue.ts';
 import type { BackupMetadata, RunRecord } from '../model/types.ts';
-import { CopyRows } from '../storage/copies.ts';
+import { CopyRows } from '../storage/copy-rows.ts';
 
 export interface ProfileStats {
   profile: string;

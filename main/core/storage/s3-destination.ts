@@ -20,11 +20,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client, type ListObjectsV2CommandOutput } from '@aws-sdk/client-s3';
+import {
+  AbortMultipartUploadCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  ListMultipartUploadsCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  S3Client,
+  type ListObjectsV2CommandOutput,
+} from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { PRIVATE_FILE_MODE } from '../fsutil/durable.ts';
 import { HoldfastError } from '../model/errors.ts';
-import { checkKey, keyName, type Destination, type LocalCopy, type ObjectInfo, type ObjectKind } from './destination.ts';
+import { checkKey, keyName, type Destination, type LocalCopy, type ObjectInfo, type ObjectKind, type PutHooks } from './destination.ts';
 import type { S3Settings } from './destination-settings.ts';
 
 const PART_SIZE = 8 * 1024 * 1024;
@@ -59,7 +68,7 @@ export class S3Destination implements Destination {
     return `s3://${this.settings.bucket}/${this.objectKey(key)}${this.settings.endpoint ? ` at ${this.settings.endpoint}` : ''}`;
   }
 
-  async put(key: string, source: Readable, expected: { sha256: string; size: number }): Promise<void> {
+  async put(key: string, source: Readable, expected: { sha256: string; size: number }, hooks: PutHooks = {}): Promise<void> {
     if ((await this.stat(key)) !== undefined) {
       throw new HoldfastError('CONFLICT', `${this.describe(key)} already exists; it was left as it is.`, 'Remove what is there, or store the backup under another name.');
     }
@@ -73,8 +82,14 @@ export class S3Destination implements Destination {
       leavePartsOnError: false,
     });
     source.once('error', (error) => checked.destroy(error));
+    // The id is known once the upload is created; told at the first part, so a crash after it can be aborted by id.
+    let told: string | undefined;
+    upload.on('httpUploadProgress', () => {
+      if (upload.uploadId && told !== upload.uploadId) hooks.onMultipartUpload?.((told = upload.uploadId));
+    });
     try {
       await upload.done();
+      if (told) hooks.onMultipartUpload?.(null);
     } catch (error) {
       // lib-storage wraps a body's error in its own; the check's own verdict is the one to tell.
       throw checked.problem ?? (error instanceof HoldfastError ? error : this.failure(`Uploading ${where}`, error));
@@ -165,6 +180,32 @@ export class S3Destination implements Destination {
     } catch (error) {
       if (!isNotFound(error)) throw this.failure(`Removing ${this.describe(key)}`, error);
     }
+  }
+
+  /**
+   * The multipart uploads open under this exact object key: the recorded one, then any the service
+   * lists (ListMultipartUploads; a service that does not implement it, like s3rver, is told as a problem).
+   */
+  async clearAbandonedPut(key: string, uploadId: string | null): Promise<{ cleared: string[]; problems: string[] }> {
+    const objectKey = this.objectKey(key);
+    const result = { cleared: [] as string[], problems: [] as string[] };
+    const ids = new Set<string>(uploadId ? [uploadId] : []);
+    try {
+      const listed = await this.client.send(new ListMultipartUploadsCommand({ Bucket: this.settings.bucket, Prefix: objectKey }));
+      for (const upload of listed.Uploads ?? []) if (upload.Key === objectKey && upload.UploadId) ids.add(upload.UploadId);
+    } catch (error) {
+      result.problems.push(`listing the open uploads of ${this.describe(key)}: ${this.failure('Listing', error).message}`);
+    }
+    for (const id of ids) {
+      try {
+        await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.settings.bucket, Key: objectKey, UploadId: id }));
+        result.cleared.push(`multipart upload ${id} of ${this.describe(key)}`);
+      } catch (error) {
+        if (isNotFound(error)) continue;
+        result.problems.push(`aborting multipart upload ${id} of ${this.describe(key)}: ${this.failure('Aborting', error).message}`);
+      }
+    }
+    return result;
   }
 
   /** A small object written, read back, compared and removed: what `holdfast destination test` does. */
