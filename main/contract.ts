@@ -63,10 +63,11 @@ export const contract = {
       .refine((input) => input.pgpass !== undefined || input.serviceFile !== undefined, 'give --pgpass and/or --service-file'),
     (holdfast, input) => holdfast.importProfiles(input),
   ),
-  // copyTo: named destinations the sealed backup is copied to (read back and compared); a failed copy leaves the backup completed.
-  'backup.create': define(z.object({ profile: ProfileNameSchema, options: BackupOptionsSchema, copyTo: z.array(z.string().min(1).max(64)).max(16).default([]) }).strict(), (holdfast, input, context) =>
+  // copyTo: named destinations the sealed backup is copied to (read back and compared); left out, the profile's
+  // default ones (profile.copyTo); [] for none this time. A failed copy leaves the backup completed.
+  'backup.create': define(z.object({ profile: ProfileNameSchema, options: BackupOptionsSchema, copyTo: z.array(z.string().min(1).max(64)).max(16).optional() }).strict(), (holdfast, input, context) =>
     holdfast.backup(input.profile, input.options, {
-      copyTo: input.copyTo,
+      ...(input.copyTo ? { copyTo: input.copyTo } : {}),
       ...(context.signal ? { signal: context.signal } : {}),
       onProgress: (progress) => context.onProgress?.({ operation: 'backup', progress }),
     }),

@@ -175,6 +175,26 @@ describe('a real SIGKILL mid-upload, then the next start', () => {
   }, 180_000);
 });
 
+describe("a profile's default destinations", () => {
+  test('profile edit --copy-to sets where its backups go; a backup without --copy-to follows it, one with --copy-to overrides it; an unknown name is refused', async () => {
+    const refused = await runCli(['profile', 'edit', 'shop', '--copy-to', 'nowhere'], shop.home.env);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/No destination named "nowhere"/);
+    const edited = await runCli(['profile', 'edit', 'shop', '--copy-to', 'nas', '--json'], shop.home.env);
+    expect(edited.code).toBe(0);
+    expect(JSON.parse(edited.stdout)).toMatchObject({ copyTo: ['nas'] });
+    try {
+      expect((await runCli(['backup', 'shop'], shop.home.env)).code).toBe(0);
+      expect(shop.holdfast.offsite.rows.of(newest().id).map((copy) => `${copy.destination}:${copy.state}`)).toEqual(['nas:verified']);
+      expect((await runCli(['backup', 'shop', '--copy-to', 'bucket'], shop.home.env)).code).toBe(0);
+      expect(shop.holdfast.offsite.rows.of(newest().id).map((copy) => `${copy.destination}:${copy.state}`)).toEqual(['bucket:verified']);
+    } finally {
+      await shop.holdfast.editProfile('shop', { copyTo: [] });
+    }
+    expect(shop.holdfast.showProfile('shop').copyTo).toEqual([]);
+  }, 180_000);
+});
+
 describe('deleting a backup removes its copies everywhere', () => {
   test('every copy removed with the local file; a destination that does not answer keeps the backup (file and row), named', async () => {
     const backup = await shop.holdfast.backup('shop', {}, { copyTo: ['nas', 'bucket'] });

@@ -13,7 +13,7 @@ export interface BackupHooks {
   signal?: AbortSignal;
   onProgress?: (progress: BackupProgress) => void;
   trigger?: BackupTrigger;
-  /** Named destinations the sealed backup is copied to; a failed copy never fails the backup. */
+  /** Named destinations the sealed backup is copied to (undefined: the profile's default ones); a failed copy never fails the backup. */
   copyTo?: readonly string[];
 }
 
@@ -28,7 +28,7 @@ export async function takeBackup(
 ): Promise<TakenBackup> {
   const profile = engine.catalogue.requireProfile(profileName);
   // Unknown names fail now, before a dump is taken that could not go where it was meant to.
-  const copyTo = [...new Set(hooks.copyTo ?? [])];
+  const copyTo = [...new Set(hooks.copyTo ?? profile.copyTo ?? [])];
   for (const name of copyTo) engine.offsite.destinations.show(name);
   const parsed = BackupOptionsSchema.parse(options);
   const trigger = hooks.trigger ?? { kind: 'manual' };

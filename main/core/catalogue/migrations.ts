@@ -230,5 +230,7 @@ export const migrations: readonly Migration[] = [
   ALTER TABLE backup_copies ADD COLUMN owner_pid INTEGER;
   ALTER TABLE backup_copies ADD COLUMN owner_token TEXT;
   ALTER TABLE backup_copies ADD COLUMN upload_id TEXT;
+  -- Where a profile's backups are copied by default (names of destinations, JSON); backup --copy-to overrides.
+  ALTER TABLE profiles ADD COLUMN copy_to TEXT NOT NULL DEFAULT '[]';
   `,
 ];

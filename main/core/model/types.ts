@@ -24,6 +24,11 @@ export interface Profile {
   pgBinDir: string | null;
   /** SQL statements a restore drill must find true in the restored database (first column of the first row). */
   drillChecks: string[];
+  /**
+   * Named destinations its backups are copied to by default (scheduled ones too); a backup's own list
+   * overrides it. Every catalogued profile says; one Holdfast makes up (a drill's target) leaves it out: none.
+   */
+  copyTo?: string[];
   /** True when the OS keychain holds this profile's password (account = profile id). */
   keychainPassword: boolean;
   /**

@@ -23,8 +23,8 @@ import { NewProfileSchema, type NewProfileInput } from './profile-schema.ts';
 export interface ProfileContext extends CredentialSource {
   catalogue: Catalogue;
   secrets: SecretStore;
-  /** Removes a deleted backup's offsite copies too. */
-  offsite?: CopyRemover;
+  /** Removes a deleted backup's offsite copies too; knows the named destinations a profile may copy to. */
+  offsite?: CopyRemover & { destinations: { show(name: string): unknown } };
 }
 
 export interface ProfileSecretInput {
@@ -50,6 +50,7 @@ function libpqPasswordFilesByDefault(): boolean {
 
 export async function addProfile(context: ProfileContext, input: NewProfileInput, secret: ProfileSecretInput = {}): Promise<Profile> {
   const { libpqPasswordFiles, ...fields } = NewProfileSchema.parse(input);
+  requireDestinations(context, fields.copyTo);
   if (secret.password !== undefined) await requireSecretStore(context.secrets);
   const profile = context.catalogue.addProfile({ ...fields, libpqPasswordFiles: libpqPasswordFiles ?? libpqPasswordFilesByDefault() });
   if (secret.password === undefined) return profile;
@@ -87,6 +88,11 @@ export function profileFromUri(name: string, uri: string, extra: Partial<NewProf
   return { input, password: parsed.password || undefined };
 }
 
+/** A profile's default destinations must exist now: a typo would otherwise fail every scheduled backup's copy. */
+function requireDestinations(context: ProfileContext, names: readonly string[]): void {
+  for (const name of names) context.offsite?.destinations.show(name);
+}
+
 export interface ProfileChanges extends Partial<NewProfileInput>, ProfileSecretInput {
   forgetPassword?: boolean;
 }
@@ -96,6 +102,7 @@ export async function editProfile(context: ProfileContext, name: string, changes
   const { password, forgetPassword, ...fieldChanges } = changes;
   const given = Object.fromEntries(Object.entries(fieldChanges).filter(([, value]) => value !== undefined));
   const merged = NewProfileSchema.parse({ ...stripIdentity(current), ...given });
+  if (given.copyTo !== undefined) requireDestinations(context, merged.copyTo);
   if (password !== undefined) await requireSecretStore(context.secrets);
   let profile = context.catalogue.updateProfile(current.id, { ...merged, libpqPasswordFiles: merged.libpqPasswordFiles === true });
   if (password !== undefined) profile = await storePassword(context, profile, password);
