@@ -39,6 +39,7 @@ export const CHANNELS = {
   'backup.verify': longChange,
   'backup.verifyCopies': longChange,
   'copies.retry': longChange,
+  'copies.cleanup': change,
   'backup.testRestore': longChange,
   'backup.restore': { changesState: true, role: 'super-admin', longRunning: true },
   'restore.recover': superChange,

@@ -12,6 +12,8 @@ import { NewProfileSchema, ProfileChangesSchema, ProfileNameSchema } from './cor
 import { ROLES, UserNameSchema } from './core/users/users.ts';
 import { identityFileText, listKeys } from './core/encryption/key-list.ts';
 import { DestinationNameSchema, DestinationSpecSchema } from './core/storage/destination-settings.ts';
+import { cleanupCopies } from './core/retention/copy-cleanup.ts';
+import { actorName } from './core/users/acting.ts';
 
 export type Envelope<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo };
 
@@ -87,6 +89,12 @@ export const contract = {
   }),
   // Uploads again every copy that does not count (failed, missing; a crash's interrupted one), or only one backup's.
   'copies.retry': define(z.object({ ref: BackupRef.optional() }).strict(), (holdfast, input) => holdfast.offsite.retry(input.ref)),
+  // Retention per destination: the policy decides over one destination's copies; the newest verified copy of each profile there stays.
+  'copies.cleanup': define(
+    z.object({ destination: z.string().min(1).max(64), policy: z.string().min(1).max(64), profile: ProfileNameSchema.optional(), dryRun: z.boolean().default(false) }).strict(),
+    (holdfast, input) =>
+      cleanupCopies(holdfast, { destination: input.destination, policy: holdfast.retentionPolicyFor('', input.policy), profile: input.profile, dryRun: input.dryRun, actor: actorName() }, new Date()),
+  ),
   'backup.testRestore': define(
     z
       .object({ ref: BackupRef, major: z.number().int().min(9).max(99).optional(), onProfile: ProfileNameSchema.optional() })

@@ -195,6 +195,42 @@ describe("a profile's default destinations", () => {
   }, 180_000);
 });
 
+describe('retention per destination', () => {
+  test("cleanup --destination applies the policy to that destination's copies only, and never deletes the newest verified copy of a profile there", async () => {
+    const [older, verified, newestOne] = [
+      await shop.holdfast.backup('shop', {}, { copyTo: ['nas', 'bucket'] }),
+      await shop.holdfast.backup('shop', {}, { copyTo: ['nas'] }),
+      await shop.holdfast.backup('shop', {}, { copyTo: ['nas'] }),
+    ];
+    // The newest copy on the NAS does not count (as if its upload had failed): the one before it is the newest verified.
+    shop.holdfast.offsite.rows.record(newestOne, 'nas', 'failed', 'an upload that failed');
+
+    const dry = await runCli(['cleanup', 'shop', '--destination', 'nas', '--policy', 'gfs:1d', '--dry-run', '--json'], shop.home.env);
+    expect(dry.code).toBe(0);
+    const plan = JSON.parse(dry.stdout) as { decisions: Array<{ id: string; action: string; reasons: string[] }>; deleted: string[] };
+    const decided = (id: string) => plan.decisions.find((decision) => decision.id === id);
+    expect(decided(older.id)?.action).toBe('delete');
+    expect(decided(verified.id)).toMatchObject({ action: 'keep', reasons: [expect.stringMatching(/newest verified copy/)] });
+    expect(decided(newestOne.id)?.action).toBe('keep');
+    expect(existsSync(join(nas, older.filename))).toBe(true);
+
+    const applied = await runCli(['cleanup', 'shop', '--destination', 'nas', '--policy', 'gfs:1d'], shop.home.env);
+    expect(applied.code).toBe(0);
+    expect(applied.stdout).toMatch(/Destination nas, policy gfs:1d: removed \d+ of \d+ copies/);
+    for (const key of keysOf(older)) expect(existsSync(join(nas, key)), key).toBe(false);
+    expect(copyOn(older, 'nas')).toBeUndefined();
+    // Only that destination's copy went: the backup, its local file and its other copy stay.
+    expect(shop.holdfast.showBackup(older.id).status).toBe('completed');
+    expect(existsSync(older.path)).toBe(true);
+    expect(copyOn(older, 'bucket')?.state).toBe('verified');
+    expect(existsSync(join(nas, verified.filename))).toBe(true);
+
+    const noPolicy = await runCli(['cleanup', '--destination', 'nas'], shop.home.env);
+    expect(noPolicy.code).toBe(2);
+    expect(noPolicy.stderr).toMatch(/needs a policy/);
+  }, 240_000);
+});
+
 describe('deleting a backup removes its copies everywhere', () => {
   test('every copy removed with the local file; a destination that does not answer keeps the backup (file and row), named', async () => {
     const backup = await shop.holdfast.backup('shop', {}, { copyTo: ['nas', 'bucket'] });
