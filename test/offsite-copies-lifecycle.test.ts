@@ -108,6 +108,12 @@ describe('retries', () => {
     const bucket = await shop.holdfast.offsite.destinations.open('bucket');
     for (const key of keysOf(backup)) expect(await bucket.stat(key), key).toBeUndefined();
 
+    // A failed copy is a health reason for its profile, not a failed backup.
+    const profileStats = shop.holdfast.stats().profiles.find((entry) => entry.profile === 'shop');
+    expect(profileStats).toMatchObject({ lastRunStatus: 'completed', copies: { healthy: 1, total: 2 } });
+    const health = await shop.holdfast.health();
+    expect(health.reasons).toContainEqual(expect.objectContaining({ code: 'COPY_NOT_VERIFIED', profile: 'shop', message: expect.stringMatching(/1 of 2 copies healthy.*relayed failed/) }));
+
     relay.mode = 'pass';
     const retried = await runCli(['copies', 'retry'], shop.home.env);
     expect(retried.stderr).not.toMatch(/holdfast: /);
@@ -118,6 +124,7 @@ describe('retries', () => {
     expect(verified).toMatchObject({ state: 'verified', error: null });
     expect(verified.attempts?.map((attempt) => attempt.outcome)).toEqual(['failed', 'failed', 'failed', 'verified']);
     expect((await bucket.list('')).map((entry) => entry.key)).toEqual(expect.arrayContaining(keysOf(backup)));
+    expect(shop.holdfast.stats().profiles.find((entry) => entry.profile === 'shop')?.copies).toEqual({ healthy: 2, total: 2 });
     const again = await runCli(['copies', 'retry'], shop.home.env);
     expect(again.stdout).toMatch(/nothing to retry/);
   }, 180_000);
