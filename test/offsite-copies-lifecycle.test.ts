@@ -281,6 +281,12 @@ describe('disaster recovery', () => {
       const listed = JSON.parse((await runCli(['list', '--json'], fresh.env)).stdout) as Array<{ id: string; copies?: Array<{ destination: string; state: string }> }>;
       expect(listed.find((entry) => entry.id === backup.id)?.copies).toEqual([expect.objectContaining({ destination: 'bucket', state: 'verified' })]);
 
+      // The impact preview (a dry run) reads the copy too, and changes nothing.
+      const preview = await runCli(['restore', backup.id, '--to', 'shop', '--dbname', 'shop_recovered', '--create', '--dry-run', '--json'], fresh.env);
+      expect(preview.stderr).not.toMatch(/holdfast: (?!backup|run)/);
+      expect(preview.code).toBe(0);
+      expect(await shop.server.query(`SELECT 1 FROM pg_database WHERE datname = 'shop_recovered'`).then((rows) => rows.length)).toBe(0);
+
       const restored = await runCli(['restore', backup.id, '--to', 'shop', '--dbname', 'shop_recovered', '--create'], fresh.env);
       expect(restored.stderr).not.toMatch(/holdfast: (?!backup|run)/);
       expect(restored.code).toBe(0);
