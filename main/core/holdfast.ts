@@ -20,7 +20,7 @@ import { ensurePrivateDir } from './fsutil/durable.ts';
 import { fileLogger, type Logger } from './log/log.ts';
 import { HoldfastError, toErrorInfo } from './model/errors.ts';
 import type { AdoptReport, DeleteReport, ListEntry, ReconcileReport } from './model/reports.ts';
-import type { BackupMetadata, BackupSummary, Profile, RunRecord } from './model/types.ts';
+import type { BackupCopy, BackupMetadata, BackupSummary, Profile, RunRecord } from './model/types.ts';
 import { engineNotifier, type Notifier } from './notify/notifier.ts';
 import { endRecordedChild } from './process/child.ts';
 import { addProfileTold, editProfileTold, importProfilesTold, removeProfileTold } from './profiles/operations.ts';
@@ -277,10 +277,10 @@ export class Holdfast implements EngineContext, ProfileContext {
   }
 
   /** One backup's full record (as `list` gives it), by id or file name; deleted ones are kept on record and shown too. */
-  showBackup(ref: string): BackupMetadata {
+  showBackup(ref: string): BackupMetadata & { copies?: BackupCopy[] } {
     const backup = this.catalogue.findBackup(ref);
     if (!backup) throw new HoldfastError('NOT_FOUND', `No backup with id or filename "${ref}" in the catalogue.`, 'List backups with `holdfast list`.');
-    return backup;
+    return this.offsite.withCopies([backup])[0]!;
   }
 
   verify(ref: string): Promise<VerifyResult> {
