@@ -2,18 +2,13 @@
 // last read back and matched the backup's checksum, and why one does not count; "Re-verify copies"
 // reads every copy back again.
 import { useState } from 'react';
-import type { ErrorInfo } from '../api/types.ts';
+import type { ChannelOutput, ErrorInfo } from '../api/types.ts';
 import { icons } from '../components/icons.tsx';
 import { Badge, ErrorNotice, Spinner, type Tone } from '../components/ui.tsx';
 import { formatDateTime, formatRelative } from '../lib/format.ts';
 import { useDestinations } from '../stores/destinations.ts';
 
-export interface CopyView {
-  destination: string;
-  state: 'pending' | 'uploading' | 'verified' | 'failed' | 'missing';
-  error: string | null;
-  verifiedAt: string | null;
-}
+type CopyView = Pick<ChannelOutput<'backup.verifyCopies'>['copies'][number], 'destination' | 'state' | 'error' | 'verifiedAt'>;
 
 const STATE_TONE: Record<CopyView['state'], Tone> = { verified: 'ok', pending: 'info', uploading: 'info', failed: 'bad', missing: 'bad' };
 
