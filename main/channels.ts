@@ -38,6 +38,8 @@ export const CHANNELS = {
   'backup.show': read,
   'backup.verify': longChange,
   'backup.verifyCopies': longChange,
+  'copies.retry': longChange,
+  'copies.cleanup': change,
   'backup.testRestore': longChange,
   'backup.restore': { changesState: true, role: 'super-admin', longRunning: true },
   'restore.recover': superChange,

@@ -12,6 +12,8 @@ import { NewProfileSchema, ProfileChangesSchema, ProfileNameSchema } from './cor
 import { ROLES, UserNameSchema } from './core/users/users.ts';
 import { identityFileText, listKeys } from './core/encryption/key-list.ts';
 import { DestinationNameSchema, DestinationSecretSchema, DestinationSpecSchema } from './core/storage/destination-settings.ts';
+import { cleanupCopies } from './core/retention/copy-cleanup.ts';
+import { actorName } from './core/users/acting.ts';
 
 export type Envelope<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo };
 
@@ -63,10 +65,11 @@ export const contract = {
       .refine((input) => input.pgpass !== undefined || input.serviceFile !== undefined, 'give --pgpass and/or --service-file'),
     (holdfast, input) => holdfast.importProfiles(input),
   ),
-  // copyTo: named destinations the sealed backup is copied to (read back and compared); a failed copy leaves the backup completed.
-  'backup.create': define(z.object({ profile: ProfileNameSchema, options: BackupOptionsSchema, copyTo: z.array(z.string().min(1).max(64)).max(16).default([]) }).strict(), (holdfast, input, context) =>
+  // copyTo: named destinations the sealed backup is copied to (read back and compared); left out, the profile's
+  // default ones (profile.copyTo); [] for none this time. A failed copy leaves the backup completed.
+  'backup.create': define(z.object({ profile: ProfileNameSchema, options: BackupOptionsSchema, copyTo: z.array(z.string().min(1).max(64)).max(16).optional() }).strict(), (holdfast, input, context) =>
     holdfast.backup(input.profile, input.options, {
-      copyTo: input.copyTo,
+      ...(input.copyTo ? { copyTo: input.copyTo } : {}),
       ...(context.signal ? { signal: context.signal } : {}),
       onProgress: (progress) => context.onProgress?.({ operation: 'backup', progress }),
     }),
@@ -84,6 +87,14 @@ export const contract = {
     const copies = await holdfast.offsite.recheck(backup);
     return { backup: { id: backup.id, filename: backup.filename }, copies, ok: copies.length > 0 && copies.every((copy) => copy.state === 'verified') };
   }),
+  // Uploads again every copy that does not count (failed, missing; a crash's interrupted one), or only one backup's.
+  'copies.retry': define(z.object({ ref: BackupRef.optional() }).strict(), (holdfast, input) => holdfast.offsite.retry(input.ref)),
+  // Retention per destination: the policy decides over one destination's copies; the newest verified copy of each profile there stays.
+  'copies.cleanup': define(
+    z.object({ destination: z.string().min(1).max(64), policy: z.string().min(1).max(64), profile: ProfileNameSchema.optional(), dryRun: z.boolean().default(false) }).strict(),
+    (holdfast, input) =>
+      cleanupCopies(holdfast, { destination: input.destination, policy: holdfast.retentionPolicyFor('', input.policy), profile: input.profile, dryRun: input.dryRun, actor: actorName() }, new Date()),
+  ),
   'backup.testRestore': define(
     z
       .object({ ref: BackupRef, major: z.number().int().min(9).max(99).optional(), onProfile: ProfileNameSchema.optional() })
@@ -161,7 +172,14 @@ export const contract = {
   'backup.pin': define(z.object({ ref: BackupRef, pinned: z.boolean() }).strict(), (holdfast, input) => holdfast.pinBackup(input.ref, input.pinned)),
   'backup.delete': define(z.object({ ref: BackupRef, confirm: z.string().max(255) }).strict(), (holdfast, input) => holdfast.deleteBackup(input.ref, input.confirm)),
   'settings.get': define(z.object({}).strict(), (holdfast) => holdfast.settings()),
-  'backup.adopt': define(z.object({ dir: z.string().min(1) }).strict(), (holdfast, input) => holdfast.adopt(input.dir)),
+  // dir: a directory on the host; destination: a named destination (the disaster-recovery path). One of the two.
+  'backup.adopt': define(
+    z
+      .object({ dir: z.string().min(1).optional(), destination: z.string().min(1).max(64).optional() })
+      .strict()
+      .refine((input) => (input.dir === undefined) !== (input.destination === undefined), 'give a directory or --destination NAME, not both and not neither'),
+    (holdfast, input) => holdfast.adopt(input.destination !== undefined ? { destination: input.destination } : { dir: input.dir! }),
+  ),
   'backup.running': define(z.object({}).strict(), (holdfast) => holdfast.runningBackups()),
   // API users of holdfast serve; add and rotate answer the token, the only time it is shown.
   'user.add': define(z.object({ name: UserNameSchema, role: z.enum(ROLES) }).strict(), (holdfast, input) => holdfast.addUser(input.name, input.role)),

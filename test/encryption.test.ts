@@ -246,7 +246,7 @@ describe.skipIf(!keyring || !hasAge)('age encryption at rest', () => {
     const stranger = await other.open();
     try {
       await stranger.addProfile(profileFor(server, 'shop', 'shop'));
-      await stranger.adopt(join(home.home, 'backups'));
+      await stranger.adopt({ dir: join(home.home, 'backups') });
       const row = stranger.catalogue.listBackups({}).find((b) => b.filename === backup.filename)!;
       expect(row).toMatchObject({ encrypted: true, encryption: { recipients: [recipient] } });
       await stranger.keyring.import(readFileSync(wrongKey, 'utf8'), 'wrong');

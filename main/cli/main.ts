@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { exitCodeFor, HoldfastError } from '../core/model/errors.ts';
 import { adoptCommand } from './commands/adopt.ts';
+import { copiesCommands } from './commands/copies.ts';
 import { auditCommand } from './commands/audit.ts';
 import { backupCommand } from './commands/backup.ts';
 import { healthCommands } from './commands/health.ts';
@@ -40,6 +41,7 @@ const COMMAND_GROUPS: readonly CommandGroup[] = [
   keyCommands,
   restoreCommand,
   adoptCommand,
+  copiesCommands,
 ];
 
 export async function main(argv: readonly string[], io: Io = defaultIo): Promise<number> {

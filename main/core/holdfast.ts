@@ -20,7 +20,7 @@ import { ensurePrivateDir } from './fsutil/durable.ts';
 import { fileLogger, type Logger } from './log/log.ts';
 import { HoldfastError, toErrorInfo } from './model/errors.ts';
 import type { AdoptReport, DeleteReport, ListEntry, ReconcileReport } from './model/reports.ts';
-import type { BackupMetadata, BackupSummary, Profile, RunRecord } from './model/types.ts';
+import type { BackupCopy, BackupMetadata, BackupSummary, Profile, RunRecord } from './model/types.ts';
 import { engineNotifier, type Notifier } from './notify/notifier.ts';
 import { endRecordedChild } from './process/child.ts';
 import { addProfileTold, editProfileTold, importProfilesTold, removeProfileTold } from './profiles/operations.ts';
@@ -43,11 +43,11 @@ import { passwordFor } from './secrets/password-for.ts';
 import { removeStaleSandboxes } from './drill/scratch-server.ts';
 import type { SecretStore } from './secrets/secret-store.ts';
 import { openSecretStore } from './secrets/store-choice.ts';
-import { Offsite } from './storage/copies.ts';
+import { Offsite } from './storage/offsite.ts';
 import { engineHealth } from './stats/engine-health.ts';
 import { ScheduleHostStore } from './catalogue/hosts.ts';
 import { schedulingStatus, type SchedulingStatus } from './schedule/host-status.ts';
-import { adoptDirectory } from './storage/adopt.ts';
+import { adoptDestination, adoptDirectory } from './storage/adopt.ts';
 import { backupStorage } from './storage/storage.ts';
 import { computeStats, type BackupStats, type HealthReport } from './stats/stats.ts';
 import { ClientToolCache } from './tools/tool-cache.ts';
@@ -83,7 +83,7 @@ export class Holdfast implements EngineContext, ProfileContext {
     this.keyring = new Keyring(config.home, secrets);
     this.schedules = new ScheduleStore(catalogue.db);
     this.users = new UserStore(catalogue.db);
-    this.offsite = new Offsite(catalogue.db, secrets, config);
+    this.offsite = new Offsite(catalogue, secrets, config);
     this.logger = fileLogger(join(config.home, 'logs'));
     this.notifier = engineNotifier(config.env, this.logger);
     this.events = engineEventBus(this);
@@ -151,6 +151,8 @@ export class Holdfast implements EngineContext, ProfileContext {
         report.foundAgain.push(backup.filename);
       }
     }
+    const copies = await this.offsite.recover();
+    if (copies.length) report.recoveredCopies = copies;
     const recovered = await this.recoverRestores({ atStart: true });
     if (recovered.length) report.recoveredRestores = recovered;
     return report;
@@ -276,10 +278,10 @@ export class Holdfast implements EngineContext, ProfileContext {
   }
 
   /** One backup's full record (as `list` gives it), by id or file name; deleted ones are kept on record and shown too. */
-  showBackup(ref: string): BackupMetadata {
+  showBackup(ref: string): BackupMetadata & { copies?: BackupCopy[] } {
     const backup = this.catalogue.findBackup(ref);
     if (!backup) throw new HoldfastError('NOT_FOUND', `No backup with id or filename "${ref}" in the catalogue.`, 'List backups with `holdfast list`.');
-    return backup;
+    return this.offsite.withCopies([backup])[0]!;
   }
 
   verify(ref: string): Promise<VerifyResult> {
@@ -330,7 +332,7 @@ export class Holdfast implements EngineContext, ProfileContext {
     // Another listed backup's row naming the same file would lose its file unnoticed: only this row goes.
     let sharing: string[];
     try {
-      sharing = (await removeUnsharedBackupFiles(this.catalogue, backup)).sharedWith;
+      sharing = (await removeUnsharedBackupFiles(this.catalogue, backup, this.offsite)).sharedWith;
     } catch (error) {
       throw new HoldfastError('CONFLICT', `Cannot delete ${backup.filename}: ${(error as Error).message}`, 'Check the file and its directory permissions, then try again.');
     }
@@ -382,9 +384,12 @@ export class Holdfast implements EngineContext, ProfileContext {
     return engineHealth(this, now);
   }
 
-  /** Re-catalogues a directory's backups from their sidecars, e.g. after a reinstall (storage/adopt.ts). */
-  async adopt(dir: string): Promise<AdoptReport> {
-    const { root, report } = await adoptDirectory(this.catalogue, dir, this.config.backupDir);
+  /** Re-catalogues a directory's or a named destination's backups from their sidecars: a reinstall, a lost machine (storage/adopt.ts). */
+  async adopt(source: { dir: string } | { destination: string }): Promise<AdoptReport> {
+    const { root, report } =
+      'dir' in source
+        ? await adoptDirectory(this.catalogue, source.dir, this.config.backupDir)
+        : { root: `destination ${source.destination}`, report: await adoptDestination(this.catalogue, this.offsite, source.destination, this.config.backupDir) };
     await this.events.emit({ kind: 'backup.adopted', dir: root, adopted: report.adopted });
     return report;
   }

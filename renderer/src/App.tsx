@@ -9,6 +9,7 @@ import { BackupNowDialog } from './pages/BackupNowDialog.tsx';
 import { Backups } from './pages/Backups.tsx';
 import { Connections } from './pages/Connections.tsx';
 import { Dashboard } from './pages/Dashboard.tsx';
+import { Destinations } from './pages/Destinations.tsx';
 import { ProfileFormDialog } from './pages/ProfileForm.tsx';
 import { RestoreWizard } from './pages/RestoreWizard.tsx';
 import { Schedules } from './pages/Schedules.tsx';
@@ -21,6 +22,7 @@ const PAGE_VIEWS: Record<Page, { label: string; view: () => ReactElement }> = {
   connections: { label: 'Connections', view: Connections },
   backups: { label: 'Backups', view: Backups },
   schedules: { label: 'Schedules', view: Schedules },
+  destinations: { label: 'Destinations', view: Destinations },
   activity: { label: 'Activity', view: Activity },
   settings: { label: 'Settings', view: Settings },
 };

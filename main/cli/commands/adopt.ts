@@ -8,13 +8,14 @@ const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
 export function adoptCommand(program: Command, { run }: CommandContext): void {
   program
-    .command('adopt <dir>')
-    .description('Add backups found in a directory (by their .json sidecars) to the catalogue')
+    .command('adopt [dir]')
+    .description("Add backups found in a directory, or on a named destination (a lost machine's copies), by their .json sidecars to the catalogue")
+    .option('--destination <name>', "adopt the backups on this named destination instead of a directory: each is checked against its sidecar's checksum and restores from there")
     .option('--json', 'print JSON')
-    .action(async (dir: string, options: { json?: boolean }) => {
+    .action(async (dir: string | undefined, options: { json?: boolean; destination?: string }) => {
       await run(
         'backup.adopt',
-        { dir },
+        { ...(dir === undefined ? {} : { dir }), ...(options.destination === undefined ? {} : { destination: options.destination }) },
         Boolean(options.json),
         (report) => {
           const already = report.skipped.length - refusedFiles(report).length;

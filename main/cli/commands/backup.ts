@@ -6,9 +6,13 @@ import { backupOptionFlags, backupOptionsFrom } from './backup-options.ts';
 
 export function backupCommand(program: Command, { run }: CommandContext): void {
   backupOptionFlags(program.command('backup <profile>').description('Back up a profile now'))
-    .option('--copy-to <destination>', 'copy the sealed backup to this named destination, read it back and compare it (repeatable); a failed copy leaves the backup completed', collect)
+    .option(
+      '--copy-to <destination>',
+      "copy the sealed backup to this named destination, read it back and compare it (repeatable; overrides the profile's default destinations); a failed copy leaves the backup completed",
+      collect,
+    )
     .option('--json', 'print the backup metadata as JSON')
     .action(async (name: string, options: Record<string, unknown>) => {
-      await run('backup.create', { profile: name, options: backupOptionsFrom(options), copyTo: options.copyTo ?? [] }, Boolean(options.json), formatBackup);
+      await run('backup.create', { profile: name, options: backupOptionsFrom(options), ...(options.copyTo ? { copyTo: options.copyTo } : {}) }, Boolean(options.json), formatBackup);
     });
 }

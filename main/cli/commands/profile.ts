@@ -36,6 +36,11 @@ const connectionOptions = (command: Command, forAdd: boolean) =>
     .option('--notes <text>', 'free text')
     .option('--tag <tag>', `a tag such as production (repeatable${forAdd ? '' : '; replaces the tags'})`, collect)
     .option('--drill-check <sql>', `SQL a restore drill must find true, e.g. "SELECT count(*) > 0 FROM users" (repeatable${forAdd ? '' : '; replaces the checks'})`, collect)
+    .option(
+      '--copy-to <destination>',
+      `copy its backups (scheduled ones too) to this named destination by default (repeatable${forAdd ? '' : '; replaces the list'}); backup --copy-to overrides it`,
+      collect,
+    )
     .option('--libpq-password-files', "let libpq's password files (~/.pgpass, PGPASSFILE, a service's password) answer for this profile (a super-admin's change under holdfast serve)")
     .option('--no-libpq-password-files', "never send a password from libpq's files for this profile (only the keychain's)")
     .option('--password-stdin', "read the password from standard input and store it in this host's secret store (HOLDFAST_SECRET_STORE: the OS keychain, or the credentials file)")
@@ -56,6 +61,7 @@ const PROFILE_FIELDS: ReadonlyArray<[flag: string, field: string]> = [
   ['notes', 'notes'],
   ['tag', 'tags'],
   ['drillCheck', 'drillChecks'],
+  ['copyTo', 'copyTo'],
   ['libpqPasswordFiles', 'libpqPasswordFiles'],
 ];
 

@@ -1,16 +1,32 @@
 // `holdfast cleanup` and `holdfast retention-preview`: what the retention policy lets go.
 import type { Command } from 'commander';
 import { formatCleanup, formatDecision } from '../format.ts';
+import { requirePolicyText, type CopyCleanupReport } from '../../core/retention/copy-cleanup.ts';
 import type { CommandContext } from '../runner.ts';
+
+function formatCopyCleanup(report: CopyCleanupReport): string {
+  const verb = report.dryRun ? 'would remove' : 'removed';
+  return [
+    `Destination ${report.destination}, policy ${report.policy}: ${verb} ${report.deleted.length} of ${report.decisions.length} copies.`,
+    ...report.decisions.map((decision) => `  ${decision.action === 'keep' ? 'keep  ' : 'delete'}  ${decision.filename}  ${decision.reasons.join('; ')}`),
+    ...report.errors.map((error) => `  error: ${error.message}`),
+  ].join('\n');
+}
 
 export function retentionCommands(program: Command, { run }: CommandContext): void {
   program
     .command('cleanup [profile]')
     .description('Apply retention: delete backups the policy lets go (file, sidecar, roles file); history stays')
     .option('--policy <policy>', "e.g. 30d or gfs:7d,4w,12m,3y (default: the schedule's, else BACKUP_RETENTION_DAYS)")
+    .option('--destination <name>', "apply the policy to this named destination's copies instead (only those copies go; the newest verified copy of each profile there stays); needs --policy")
     .option('--dry-run', 'list what would go and why; delete nothing')
     .option('--json', 'print JSON')
-    .action(async (name: string | undefined, options: { policy?: string; dryRun?: boolean; json?: boolean }) => {
+    .action(async (name: string | undefined, options: { policy?: string; dryRun?: boolean; json?: boolean; destination?: string }) => {
+      if (options.destination !== undefined) {
+        const input = { destination: options.destination, policy: requirePolicyText(options.policy, options.destination), dryRun: Boolean(options.dryRun), ...(name ? { profile: name } : {}) };
+        await run('copies.cleanup', input, Boolean(options.json), formatCopyCleanup, (report) => report.errors.length > 0);
+        return;
+      }
       const input: Record<string, unknown> = { dryRun: Boolean(options.dryRun) };
       if (name) input.profile = name;
       if (options.policy) input.policy = options.policy;

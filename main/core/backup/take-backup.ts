@@ -5,7 +5,7 @@ import type { EventBus } from '../events/bus.ts';
 import type { BackupTrigger } from '../events/events.ts';
 import { toErrorInfo } from '../model/errors.ts';
 import type { BackupCopy, BackupMetadata } from '../model/types.ts';
-import type { Offsite } from '../storage/copies.ts';
+import type { Offsite } from '../storage/offsite.ts';
 import { runBackup, type BackupProgress, type EngineContext } from './backup.ts';
 import { BackupOptionsSchema, type BackupOptions } from './options.ts';
 
@@ -13,7 +13,7 @@ export interface BackupHooks {
   signal?: AbortSignal;
   onProgress?: (progress: BackupProgress) => void;
   trigger?: BackupTrigger;
-  /** Named destinations the sealed backup is copied to; a failed copy never fails the backup. */
+  /** Named destinations the sealed backup is copied to (undefined: the profile's default ones); a failed copy never fails the backup. */
   copyTo?: readonly string[];
 }
 
@@ -28,7 +28,7 @@ export async function takeBackup(
 ): Promise<TakenBackup> {
   const profile = engine.catalogue.requireProfile(profileName);
   const trigger = hooks.trigger ?? { kind: 'manual' };
-  const copyTo = [...new Set(hooks.copyTo ?? [])];
+  const copyTo = [...new Set(hooks.copyTo ?? profile.copyTo ?? [])];
   let parsed: BackupOptions;
   try {
     // Unknown names fail now, before a dump is taken that could not go where it was meant to.

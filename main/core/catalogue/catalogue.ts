@@ -100,10 +100,17 @@ export class Catalogue {
     try {
       this.db
         .prepare(
-          `INSERT INTO profiles (id, name, host, port, user, dbname, sslmode, sslrootcert, sslcert, sslkey, service, notes, pg_bin_dir, drill_checks, tags, libpq_password_files, created_at, updated_at)
-           VALUES (@id, @name, @host, @port, @user, @dbname, @sslmode, @sslrootcert, @sslcert, @sslkey, @service, @notes, @pgBinDir, @drillChecks, @tags, @libpqPasswordFiles, @createdAt, @createdAt)`,
+          `INSERT INTO profiles (id, name, host, port, user, dbname, sslmode, sslrootcert, sslcert, sslkey, service, notes, pg_bin_dir, drill_checks, copy_to, tags, libpq_password_files, created_at, updated_at)
+           VALUES (@id, @name, @host, @port, @user, @dbname, @sslmode, @sslrootcert, @sslcert, @sslkey, @service, @notes, @pgBinDir, @drillChecks, @copyTo, @tags, @libpqPasswordFiles, @createdAt, @createdAt)`,
         )
-        .run({ ...profile, keychainPassword: undefined, tags: JSON.stringify(profile.tags), drillChecks: JSON.stringify(profile.drillChecks), libpqPasswordFiles: input.libpqPasswordFiles ? 1 : 0 });
+        .run({
+          ...profile,
+          keychainPassword: undefined,
+          tags: JSON.stringify(profile.tags),
+          drillChecks: JSON.stringify(profile.drillChecks),
+          copyTo: JSON.stringify(profile.copyTo ?? []),
+          libpqPasswordFiles: input.libpqPasswordFiles ? 1 : 0,
+        });
     } catch (error) {
       if (String((error as Error).message).includes('UNIQUE')) {
         throw new HoldfastError('CONFLICT', `A profile named "${input.name}" already exists.`, 'Choose another name, or remove the existing profile first.');
@@ -137,12 +144,13 @@ export class Catalogue {
         .prepare(
           `UPDATE profiles SET name = @name, host = @host, port = @port, user = @user, dbname = @dbname, sslmode = @sslmode,
              sslrootcert = @sslrootcert, sslcert = @sslcert, sslkey = @sslkey, service = @service, notes = @notes,
-             pg_bin_dir = @pgBinDir, drill_checks = @drillChecks, tags = @tags, libpq_password_files = @libpqPasswordFiles, updated_at = @now WHERE id = @id`,
+             pg_bin_dir = @pgBinDir, drill_checks = @drillChecks, copy_to = @copyTo, tags = @tags, libpq_password_files = @libpqPasswordFiles, updated_at = @now WHERE id = @id`,
         )
         .run({
           ...fields,
           tags: JSON.stringify(fields.tags),
           drillChecks: JSON.stringify(fields.drillChecks),
+          copyTo: JSON.stringify(fields.copyTo ?? []),
           libpqPasswordFiles: fields.libpqPasswordFiles ? 1 : 0,
           now: new Date().toISOString(),
           id,

@@ -238,4 +238,15 @@ export const migrations: readonly Migration[] = [
   DROP TABLE destinations;
   ALTER TABLE destinations_new RENAME TO destinations;
   `,
+  `
+  -- A copy's lifecycle (storage/copy-rows.ts): every upload attempt as JSON [{startedAt, finishedAt,
+  -- outcome, error}]; which process is uploading it (pid + process token, so a start after a crash
+  -- knows the copy is nobody's); an S3 multipart upload's id while one is open, so it can be aborted.
+  ALTER TABLE backup_copies ADD COLUMN attempts TEXT NOT NULL DEFAULT '[]';
+  ALTER TABLE backup_copies ADD COLUMN owner_pid INTEGER;
+  ALTER TABLE backup_copies ADD COLUMN owner_token TEXT;
+  ALTER TABLE backup_copies ADD COLUMN upload_id TEXT;
+  -- Where a profile's backups are copied by default (names of destinations, JSON); backup --copy-to overrides.
+  ALTER TABLE profiles ADD COLUMN copy_to TEXT NOT NULL DEFAULT '[]';
+  `,
 ];

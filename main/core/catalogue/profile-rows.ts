@@ -21,6 +21,7 @@ export interface ProfileRow {
   keychain_password: number;
   libpq_password_files: number;
   drill_checks: string;
+  copy_to: string;
   tags: string;
   created_at: string;
 }
@@ -43,6 +44,7 @@ export function profileFromRow(row: ProfileRow): Profile {
     keychainPassword: row.keychain_password === 1,
     libpqPasswordFiles: row.libpq_password_files === 1,
     drillChecks: JSON.parse(row.drill_checks) as string[],
+    copyTo: JSON.parse(row.copy_to) as string[],
     tags: JSON.parse(row.tags) as string[],
     createdAt: row.created_at,
   };

@@ -12,6 +12,7 @@ import { quoteIdent } from '../pg/connection.ts';
 import type { ServerSession } from '../pg/session.ts';
 import { runRestoreTool, type RestoreToolOptions } from '../restore/restore-tool.ts';
 import { readablePlaintext } from '../encryption/readable.ts';
+import type { Offsite } from '../storage/offsite.ts';
 import { countTables, type TableCount } from '../restore/table-counts.ts';
 import { pickClientTools, type ClientToolSet } from '../tools/discover.ts';
 import type { BackupMetadata, Profile } from '../model/types.ts';
@@ -159,7 +160,7 @@ async function readRolesFile({ destination, globalsKey }: StoredBackup): Promise
   }
 }
 
-export async function testRestore(context: EngineContext, ref: string, options: RestoreTestOptions = {}): Promise<RestoreTestResult> {
+export async function testRestore(context: EngineContext & { offsite?: Pick<Offsite, 'readable' | 'sourceFor'> }, ref: string, options: RestoreTestOptions = {}): Promise<RestoreTestResult> {
   const { catalogue } = context;
   const stored = catalogue.requireBackup(ref);
   // Refused before anything is recorded: this says nothing about the backup.
@@ -178,7 +179,9 @@ export async function testRestore(context: EngineContext, ref: string, options: 
     // encrypted backup's private decrypted copy (encryption/decrypted-copy.ts).
     let copy;
     try {
-      copy = await readablePlaintext(context, stored);
+      // The local file gone (a new machine after a disaster): the first verified copy, downloaded and checked.
+      const from = stored.encrypted ? undefined : await context.offsite?.sourceFor(stored);
+      copy = from && context.offsite ? { ...(await context.offsite.readable(stored, from)), keyName: undefined } : await readablePlaintext(context, stored);
     } catch (error) {
       // A stored file that does not decrypt is a verdict on the backup: the drill's own checks find
       // it again (verify's decrypt check) and record the drill as failed.

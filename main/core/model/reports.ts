@@ -15,6 +15,8 @@ export interface ReconcileReport {
   finishedBackups: string[];
   /** Replace restores a crash left mid-swap, rolled back or forward (absent: none were pending). */
   recoveredRestores?: SwapRecovery[];
+  /** Offsite copies a crash left uploading: leftovers cleared, marked failed (absent: none). */
+  recoveredCopies?: Array<{ backup: string; destination: string; cleared: string[]; problems: string[] }>;
 }
 
 export interface ListEntry {

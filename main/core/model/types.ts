@@ -24,6 +24,11 @@ export interface Profile {
   pgBinDir: string | null;
   /** SQL statements a restore drill must find true in the restored database (first column of the first row). */
   drillChecks: string[];
+  /**
+   * Named destinations its backups are copied to by default (scheduled ones too); a backup's own list
+   * overrides it. Every catalogued profile says; one Holdfast makes up (a drill's target) leaves it out: none.
+   */
+  copyTo?: string[];
   /** True when the OS keychain holds this profile's password (account = profile id). */
   keychainPassword: boolean;
   /**
@@ -94,4 +99,14 @@ export interface BackupCopy {
   /** When the copy was last read back and matched. */
   verifiedAt: string | null;
   updatedAt: string;
+  /** Each upload attempt, oldest first (absent on a copy recorded before attempts were kept). */
+  attempts?: CopyAttempt[];
+}
+
+/** One try at uploading a copy: a failed one says why; retries and `holdfast copies retry` add more. */
+export interface CopyAttempt {
+  startedAt: string;
+  finishedAt: string;
+  outcome: 'verified' | 'failed';
+  error: string | null;
 }

@@ -36,6 +36,7 @@ const profileFields = {
   pgBinDir: filePath.nullable(),
   tags: z.array(z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'tags are 1–32 letters, digits, "_" or "-"')),
   drillChecks: z.array(z.string().min(1).max(10_000)).max(50),
+  copyTo: z.array(z.string().min(1).max(64)).max(16),
   /** libpq's password files may answer for the profile: see Profile.libpqPasswordFiles. */
   libpqPasswordFiles: z.boolean(),
 };
@@ -53,6 +54,7 @@ export const NewProfileSchema = z
     pgBinDir: profileFields.pgBinDir.default(null),
     tags: profileFields.tags.default([]),
     drillChecks: profileFields.drillChecks.default([]),
+    copyTo: profileFields.copyTo.default([]),
     // Left out, it depends on who adds the profile (profiles.ts addProfile).
     libpqPasswordFiles: profileFields.libpqPasswordFiles.optional(),
   })

@@ -11,7 +11,7 @@ import { HoldfastError } from '../model/errors.ts';
 import { openSession, type CredentialSource } from '../pg/session.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
 import { requireSecretStore } from '../secrets/require-store.ts';
-import { removeUnsharedBackupFiles } from '../retention/cleanup.ts';
+import { removeUnsharedBackupFiles, type CopyRemover } from '../retention/cleanup.ts';
 import { pickClientTools } from '../tools/discover.ts';
 import type { Profile } from '../model/types.ts';
 import { actingUser } from '../users/acting.ts';
@@ -23,6 +23,8 @@ import { NewProfileSchema, type NewProfileInput } from './profile-schema.ts';
 export interface ProfileContext extends CredentialSource {
   catalogue: Catalogue;
   secrets: SecretStore;
+  /** Removes a deleted backup's offsite copies too; knows the named destinations a profile may copy to. */
+  offsite?: CopyRemover & { destinations: { show(name: string): unknown } };
 }
 
 export interface ProfileSecretInput {
@@ -48,6 +50,7 @@ function libpqPasswordFilesByDefault(): boolean {
 
 export async function addProfile(context: ProfileContext, input: NewProfileInput, secret: ProfileSecretInput = {}): Promise<Profile> {
   const { libpqPasswordFiles, ...fields } = NewProfileSchema.parse(input);
+  requireDestinations(context, fields.copyTo);
   if (secret.password !== undefined) await requireSecretStore(context.secrets);
   const profile = context.catalogue.addProfile({ ...fields, libpqPasswordFiles: libpqPasswordFiles ?? libpqPasswordFilesByDefault() });
   if (secret.password === undefined) return profile;
@@ -85,6 +88,11 @@ export function profileFromUri(name: string, uri: string, extra: Partial<NewProf
   return { input, password: parsed.password || undefined };
 }
 
+/** A profile's default destinations must exist now: a typo would otherwise fail every scheduled backup's copy. */
+function requireDestinations(context: ProfileContext, names: readonly string[]): void {
+  for (const name of names) context.offsite?.destinations.show(name);
+}
+
 export interface ProfileChanges extends Partial<NewProfileInput>, ProfileSecretInput {
   forgetPassword?: boolean;
 }
@@ -94,6 +102,7 @@ export async function editProfile(context: ProfileContext, name: string, changes
   const { password, forgetPassword, ...fieldChanges } = changes;
   const given = Object.fromEntries(Object.entries(fieldChanges).filter(([, value]) => value !== undefined));
   const merged = NewProfileSchema.parse({ ...stripIdentity(current), ...given });
+  if (given.copyTo !== undefined) requireDestinations(context, merged.copyTo);
   if (password !== undefined) await requireSecretStore(context.secrets);
   let profile = context.catalogue.updateProfile(current.id, { ...merged, libpqPasswordFiles: merged.libpqPasswordFiles === true });
   if (password !== undefined) profile = await storePassword(context, profile, password);
@@ -133,7 +142,7 @@ export async function removeProfile(context: ProfileContext, name: string, backu
     for (const backup of owned) {
       // The same removal as retention's: dump first, companions after, never a stray directory. A file
       // another listed backup's row also names stays until the last such row goes.
-      await removeUnsharedBackupFiles(context.catalogue, backup);
+      await removeUnsharedBackupFiles(context.catalogue, backup, context.offsite);
       context.catalogue.setBackupStatus(backup.id, 'deleted');
     }
   }

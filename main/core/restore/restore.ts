@@ -4,7 +4,7 @@
 // swap it in only after its row counts match the manifest, so a failed restore never costs the original.
 import type { EngineContext } from '../backup/backup.ts';
 import { readablePlaintext } from '../encryption/readable.ts';
-import type { Offsite } from '../storage/copies.ts';
+import type { Offsite } from '../storage/offsite.ts';
 import { HoldfastError, toErrorInfo } from '../model/errors.ts';
 import { quoteIdent } from '../pg/connection.ts';
 import { openSession, type ServerSession } from '../pg/session.ts';
@@ -60,7 +60,7 @@ export interface RestoreResult {
 
 const refused = (message: string, hint?: string) => new HoldfastError('RESTORE_REFUSED', message, hint);
 
-export async function restoreBackup(context: EngineContext & { offsite: Pick<Offsite, 'readable'> }, request: RestoreRequest): Promise<RestoreResult> {
+export async function restoreBackup(context: EngineContext & { offsite: Pick<Offsite, 'readable' | 'sourceFor'> }, request: RestoreRequest): Promise<RestoreResult> {
   const { catalogue, config } = context;
   const startedMs = performance.now();
   const recorded = catalogue.requireBackup(request.ref);
@@ -85,16 +85,17 @@ export async function restoreBackup(context: EngineContext & { offsite: Pick<Off
     );
   }
 
-  if (request.from && recorded.encrypted) {
+  const from = await context.offsite.sourceFor(recorded, request.from);
+  if (from && recorded.encrypted) {
     throw refused(
-      `${recorded.filename} is encrypted; restoring it from a copy (--from ${request.from}) is not built yet.`,
+      `${recorded.filename} is encrypted; restoring it from a copy (on ${from}) is not built yet.`,
       'Restore from the local file, or download the copy and decrypt it with `age -d -i <key file>` before pg_restore. Nothing was changed.',
     );
   }
   // pg_restore and psql read a local file: the stored one itself for BACKUP_DIR (core/storage), a copy's
   // checked private download, or an encrypted backup's private decrypted copy (encryption/decrypted-copy.ts);
   // released in every path from here on.
-  const { backup, release: releaseCopy } = request.from ? await context.offsite.readable(recorded, request.from) : await readablePlaintext(context, recorded);
+  const { backup, release: releaseCopy } = from ? await context.offsite.readable(recorded, from) : await readablePlaintext(context, recorded);
   let session: ServerSession | undefined;
   let runId: string | undefined;
   try {

@@ -33,6 +33,8 @@ export interface CleanupOptions {
   dryRun: boolean;
   timeZone?: string;
   actor?: string;
+  /** Removes a deleted backup's offsite copies too. */
+  copies?: CopyRemover;
 }
 
 /**
@@ -40,10 +42,22 @@ export interface CleanupOptions {
  * catalogue, an adopt, a fixture): then the file stays until the last such row goes. Every deleter —
  * retention, delete, profile removal — goes through here, so none can take a file another row needs.
  */
-export async function removeUnsharedBackupFiles(catalogue: Catalogue, backup: BackupMetadata): Promise<{ removed: boolean; sharedWith: string[] }> {
+export async function removeUnsharedBackupFiles(catalogue: Catalogue, backup: BackupMetadata, copies?: CopyRemover): Promise<{ removed: boolean; sharedWith: string[] }> {
   const sharedWith = catalogue.backupsSharingPath(backup.id, backup.path);
-  if (sharedWith.length === 0) await removeBackupFiles(backupStorage(catalogue), backup);
-  return { removed: sharedWith.length === 0, sharedWith };
+  if (sharedWith.length > 0) return { removed: false, sharedWith };
+  // Its copies first: a copy that cannot be removed keeps the whole backup (file and row), named, for a later run.
+  const offsite = copies ? await copies.removeAll(backup) : { failed: [] };
+  if (offsite.failed.length)
+    throw new Error(
+      `its copies on ${offsite.failed.map((copy) => `"${copy.destination}" (${copy.reason})`).join(', ')} could not be removed, so the backup was kept; try again once the destination answers`,
+    );
+  await removeBackupFiles(backupStorage(catalogue), backup);
+  return { removed: true, sharedWith };
+}
+
+/** The offsite copies of a backup, removed from every destination (storage/offsite.ts). */
+export interface CopyRemover {
+  removeAll(backup: BackupMetadata): Promise<{ failed: Array<{ destination: string; reason: string }> }>;
 }
 
 /**
@@ -106,7 +120,7 @@ export async function runCleanup(catalogue: Catalogue, options: CleanupOptions):
     }
     let removal;
     try {
-      removal = await removeUnsharedBackupFiles(catalogue, backup);
+      removal = await removeUnsharedBackupFiles(catalogue, backup, options.copies);
     } catch (error) {
       report.errors.push({ id: backup.id, message: `Cannot remove ${backup.filename}: ${(error as Error).message}` });
       continue;

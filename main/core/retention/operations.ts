@@ -6,7 +6,7 @@ import type { EventBus } from '../events/bus.ts';
 import { HoldfastError } from '../model/errors.ts';
 import type { ScheduleStore } from '../schedule/schedule-store.ts';
 import { actorName } from '../users/acting.ts';
-import { planCleanup, runCleanup, type CleanupReport } from './cleanup.ts';
+import { planCleanup, runCleanup, type CleanupReport, type CopyRemover } from './cleanup.ts';
 import { formatRetentionPolicy, parseRetentionPolicy, simulateRetention, type RetentionPolicy } from './policy.ts';
 
 export interface RetentionEngine {
@@ -14,6 +14,7 @@ export interface RetentionEngine {
   schedules: ScheduleStore;
   config: Pick<HoldfastConfig, 'retentionDays'>;
   events: Pick<EventBus, 'emit'>;
+  offsite?: CopyRemover;
 }
 
 export interface CleanupSummary {
@@ -42,7 +43,14 @@ export async function cleanup(engine: RetentionEngine, input: { profile?: string
   const profiles = input.profile ? [input.profile] : [...new Set(engine.catalogue.listBackups({ statuses: ['completed'] }).map((b) => b.profile))].sort();
   const reports: Array<CleanupReport & { profile: string }> = [];
   for (const profile of profiles) {
-    const report = await runCleanup(engine.catalogue, { profile, policy: retentionPolicyFor(engine, profile, input.policy), now, dryRun: input.dryRun, actor: actorName() });
+    const report = await runCleanup(engine.catalogue, {
+      profile,
+      policy: retentionPolicyFor(engine, profile, input.policy),
+      now,
+      dryRun: input.dryRun,
+      actor: actorName(),
+      ...(engine.offsite ? { copies: engine.offsite } : {}),
+    });
     reports.push({ profile, ...report });
   }
   const summary: CleanupSummary = {

@@ -20,7 +20,7 @@ import { dirname, join } from 'node:path';
 import { backupScope } from '../backup/options.ts';
 import { failedCheck, type Catalogue } from '../catalogue/catalogue.ts';
 import type { BackupMetadata, RunRecord } from '../model/types.ts';
-import { CopyRows } from '../storage/copies.ts';
+import { CopyRows } from '../storage/copy-rows.ts';
 
 export interface ProfileStats {
   profile: string;
@@ -30,6 +30,8 @@ export interface ProfileStats {
   /** Status of the profile's latest backup run ('running' while one is in progress), null if none. */
   lastRunStatus: string | null;
   failedBackups: number;
+  /** The newest backup's copies that count, of all it has (the local file is one), when it has offsite copies: "2 of 3 copies healthy". */
+  copies?: { healthy: number; total: number };
 }
 
 export interface BackupStats {
@@ -110,6 +112,7 @@ export function computeStats(catalogue: Catalogue, now: Date): BackupStats {
       newestBackup: newest(own)?.timestamp ?? null,
       lastRunStatus: ownRuns.at(-1)?.status ?? null,
       failedBackups: ownRuns.filter(isFailed).length,
+      ...copiesOf(catalogue, newest(own)),
     };
   });
 
@@ -265,12 +268,13 @@ export async function computeHealth(input: HealthInput): Promise<HealthReport> {
     }
 
     const offCopies = own ? new CopyRows(catalogue.db).of(own.id).filter((copy) => copy.state !== 'verified') : [];
+    const counted = copiesOf(catalogue, own).copies;
     if (own && offCopies.length) {
       reasons.push({
         code: 'COPY_NOT_VERIFIED',
         severity: 'degraded',
         profile: name,
-        message: `The newest full backup of profile "${name}", ${own.filename}, is not safely copied: ${offCopies.map((copy) => `${copy.destination} ${copy.state}${copy.error ? ` (${truncate(copy.error, 200)})` : ''}`).join('; ')}.`,
+        message: `The newest full backup of profile "${name}", ${own.filename}, is not safely copied (${counted?.healthy} of ${counted?.total} copies healthy): ${offCopies.map((copy) => `${copy.destination} ${copy.state}${copy.error ? ` (${truncate(copy.error, 200)})` : ''}`).join('; ')}.`,
       });
     }
 
@@ -355,4 +359,13 @@ function formatGiB(bytes: number): string {
 
 function truncate(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/** A backup's copies that count: its local file (a completed row that passed its checks) and each verified offsite copy. */
+function copiesOf(catalogue: Catalogue, backup: BackupMetadata | undefined): { copies?: { healthy: number; total: number } } {
+  if (!backup) return {};
+  const offsite = new CopyRows(catalogue.db).of(backup.id);
+  if (offsite.length === 0) return {};
+  const local = backup.status === 'completed' && !failedCheck(backup) ? 1 : 0;
+  return { copies: { healthy: local + offsite.filter((copy) => copy.state === 'verified').length, total: 1 + offsite.length } };
 }

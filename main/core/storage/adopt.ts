@@ -1,7 +1,7 @@
 // Adopt: re-catalogue backups from their sidecars, e.g. after a reinstall. A backup is adopted only
 // when its file is there and matches the sidecar's checksum; it is recorded where it lies now. The
 // sidecars are read through a destination, so adopting another destination's backups is the same walk.
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { text } from 'node:stream/consumers';
 import { companionPaths, SIDECAR_SUFFIX } from '../backup/naming.ts';
 import { backupChecksum } from '../backup/seal.ts';
@@ -12,6 +12,8 @@ import { HoldfastError } from '../model/errors.ts';
 import type { BackupMetadata } from '../model/types.ts';
 import { keyName, type Destination } from './destination.ts';
 import { LocalDirectoryDestination } from './local-directory.ts';
+import type { CopyRows } from './copy-rows.ts';
+import type { Destinations } from './destinations.ts';
 import { LOCAL_DESTINATION, localLocation } from './location.ts';
 
 /** A sidecar of a directory-format dump of 100,000 tables is about 30 MB; a bigger one is not Holdfast's and would be read whole into memory. */
@@ -47,7 +49,12 @@ export async function adoptDirectory(catalogue: Catalogue, dir: string, backupDi
  * its own file, is not catalogued yet, and its file is there with the sidecar's checksum.
  * `recordAs` says what the catalogue records for a key: its location, and the local path beside it.
  */
-export async function adoptFrom(catalogue: Catalogue, source: Destination, recordAs: (key: string) => Pick<BackupMetadata, 'path' | 'location'>): Promise<AdoptReport> {
+export async function adoptFrom(
+  catalogue: Catalogue,
+  source: Destination,
+  recordAs: (key: string) => Pick<BackupMetadata, 'path' | 'location'> & { status?: BackupMetadata['status'] },
+  onAdopted?: (backup: BackupMetadata) => void,
+): Promise<AdoptReport> {
   const report: AdoptReport = { adopted: [], skipped: [] };
   for (const { key: sidecarKey, kind } of await source.list('')) {
     const name = keyName(sidecarKey);
@@ -99,10 +106,40 @@ export async function adoptFrom(catalogue: Catalogue, source: Destination, recor
     const adoptedFrom = source.describe(sidecarKey);
     const runId = catalogue.startRun({ kind: 'backup', profile: metadata.profile, detail: { adoptedFrom } });
     catalogue.db.transaction(() => {
-      catalogue.insertBackup({ ...metadata, ...recordAs(key), status: 'completed' }, runId);
+      const adopted: BackupMetadata = { ...metadata, status: 'completed', ...recordAs(key) };
+      catalogue.insertBackup(adopted, runId);
       catalogue.finishRun(runId, 'completed', { backupId: metadata.id, detail: { adoptedFrom } });
+      onAdopted?.(adopted);
     })();
     report.adopted.push(metadata.filename);
   }
   return report;
+}
+
+/**
+ * The disaster-recovery path: a named destination's backups (a new machine, only the destination's
+ * credentials) catalogued from their sidecars, each checked against its sidecar's checksum as it is
+ * read. Each is recorded at its BACKUP_DIR path, 'missing' there until a file appears, with a
+ * verified copy on the destination: restore and drills read that copy (downloaded, checked, removed).
+ */
+export async function adoptDestination(
+  catalogue: Catalogue,
+  offsite: { destinations: Pick<Destinations, 'open'>; rows: Pick<CopyRows, 'record'> },
+  name: string,
+  backupDir: string,
+): Promise<AdoptReport> {
+  const source = await offsite.destinations.open(name);
+  try {
+    return await adoptFrom(
+      catalogue,
+      source,
+      (key) => {
+        const path = join(backupDir, ...key.split('/'));
+        return { path, location: localLocation(path, backupDir), status: 'missing' };
+      },
+      (backup) => offsite.rows.record(backup, name, 'verified'),
+    );
+  } finally {
+    (source as { destroy?: () => void }).destroy?.();
+  }
 }

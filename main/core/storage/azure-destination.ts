@@ -122,6 +122,14 @@ export class AzureDestination implements Destination {
     }
   }
 
+  /**
+   * After a crash: nothing to clear. An interrupted put never committed its block list, so nothing is
+   * under the key, and the service discards uncommitted blocks by itself (after a week at most).
+   */
+  async clearAbandonedPut(): Promise<{ cleared: string[]; problems: string[] }> {
+    return { cleared: [], problems: [] };
+  }
+
   /** A small blob written, read back, compared and removed: what `holdfast destination test` does. */
   async probe(): Promise<void> {
     const { key, body, expected } = probeBody();

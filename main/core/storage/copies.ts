@@ -9,97 +9,83 @@ import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
 import { Readable } from 'node:stream';
-import type Database from 'better-sqlite3';
+import type { CopyRows } from './copy-rows.ts';
 import { SIDECAR_SUFFIX } from '../backup/naming.ts';
 import { checksumTree, PRIVATE_FILE_MODE } from '../fsutil/durable.ts';
 import { HoldfastError, toErrorInfo } from '../model/errors.ts';
-import type { BackupCopy, BackupMetadata, CopyState } from '../model/types.ts';
+import type { BackupCopy, BackupMetadata } from '../model/types.ts';
 import type { Destination } from './destination.ts';
-import { Destinations } from './destinations.ts';
+import type { Destinations } from './destinations.ts';
 import { LOCAL_DESTINATION } from './location.ts';
-import { backupStorage, type BackupStorage } from './storage.ts';
-import type { SecretStore } from '../secrets/secret-store.ts';
-
-interface CopyRow {
-  backup_id: string;
-  destination: string;
-  key: string;
-  size: number;
-  checksum: string;
-  state: CopyState;
-  error: string | null;
-  verified_at: string | null;
-  updated_at: string;
-}
-
-const copyOf = (row: CopyRow): BackupCopy => ({
-  destination: row.destination,
-  key: row.key,
-  size: row.size,
-  checksum: row.checksum,
-  state: row.state,
-  error: row.error,
-  verifiedAt: row.verified_at,
-  updatedAt: row.updated_at,
-});
-
-export class CopyRows {
-  constructor(private readonly db: Database.Database) {}
-
-  record(backup: Pick<BackupMetadata, 'id' | 'filename' | 'size' | 'checksum'>, destination: string, state: CopyState, error: string | null = null): void {
-    const now = new Date().toISOString();
-    this.db
-      .prepare(
-        `INSERT INTO backup_copies (backup_id, destination, key, size, checksum, state, error, verified_at, updated_at)
-         VALUES (@id, @destination, @key, @size, @checksum, @state, @error, @verifiedAt, @now)
-         ON CONFLICT (backup_id, destination) DO UPDATE SET state = excluded.state, error = excluded.error,
-           verified_at = COALESCE(excluded.verified_at, verified_at), updated_at = excluded.updated_at`,
-      )
-      .run({ id: backup.id, destination, key: backup.filename, size: backup.size, checksum: backup.checksum, state, error, verifiedAt: state === 'verified' ? now : null, now });
-  }
-
-  of(backupId: string): BackupCopy[] {
-    return (this.db.prepare('SELECT * FROM backup_copies WHERE backup_id = ? ORDER BY destination').all(backupId) as CopyRow[]).map(copyOf);
-  }
-
-  /** Every backup's copies, by backup id (for list). */
-  all(): Map<string, BackupCopy[]> {
-    const byBackup = new Map<string, BackupCopy[]>();
-    for (const row of this.db.prepare('SELECT * FROM backup_copies ORDER BY backup_id, destination').all() as CopyRow[]) {
-      byBackup.set(row.backup_id, [...(byBackup.get(row.backup_id) ?? []), copyOf(row)]);
-    }
-    return byBackup;
-  }
-}
+import type { BackupStorage } from './storage.ts';
 
 export interface CopyContext {
   destinations: Destinations;
   storage: BackupStorage;
   rows: CopyRows;
+  /** The pauses between tries (COPY_RETRY_DELAYS_MS unless a suite shortens them). */
+  retryDelaysMs?: readonly number[];
 }
 
-/** Copies the backup to each destination in turn; never throws for a copy's failure: its row (and the answer) says why. */
-export async function copyBackup(context: CopyContext, backup: BackupMetadata, names: readonly string[]): Promise<BackupCopy[]> {
+/** A failed upload is tried again after these pauses (so three tries in all) within the same run. */
+export const COPY_RETRY_DELAYS_MS: readonly number[] = [2_000, 8_000];
+
+/** Errors a retry cannot mend: a refused input, a name taken, an unknown destination. */
+const FINAL_CODES = new Set(['BAD_INPUT', 'CONFLICT', 'NOT_FOUND', 'NO_KEYCHAIN']);
+
+/**
+ * Copies the backup to each destination in turn, each with up to three tries (COPY_RETRY_DELAYS_MS
+ * between them), every attempt recorded on the copy's row; never throws for a copy's failure: its
+ * row (and the answer) says why. `replace`: what a non-counting earlier copy left under the keys is
+ * removed first (holdfast copies retry, after a crash or a tampered object).
+ */
+export async function copyBackup(context: CopyContext, backup: BackupMetadata, names: readonly string[], options: { replace?: boolean } = {}): Promise<BackupCopy[]> {
   for (const name of names) {
     context.rows.record(backup, name, 'pending');
   }
-  for (const name of names) {
-    context.rows.record(backup, name, 'uploading');
-    try {
-      await copyTo(context, backup, name);
-      context.rows.record(backup, name, 'verified');
-    } catch (error) {
-      context.rows.record(backup, name, 'failed', toErrorInfo(error).message);
-    }
-  }
+  for (const name of names) await copyWithRetries(context, backup, name, options.replace ?? false);
   return context.rows.of(backup.id).filter((copy) => names.includes(copy.destination));
 }
 
-async function copyTo(context: CopyContext, backup: BackupMetadata, name: string): Promise<void> {
+async function copyWithRetries(context: CopyContext, backup: BackupMetadata, name: string, replace: boolean): Promise<void> {
+  const delays = context.retryDelaysMs ?? COPY_RETRY_DELAYS_MS;
+  for (let attempt = 0; ; attempt += 1) {
+    const startedAt = new Date().toISOString();
+    context.rows.record(backup, name, 'uploading');
+    try {
+      await copyTo(context, backup, name, replace);
+      context.rows.addAttempt(backup.id, name, { startedAt, finishedAt: new Date().toISOString(), outcome: 'verified', error: null });
+      context.rows.record(backup, name, 'verified');
+      return;
+    } catch (error) {
+      const info = toErrorInfo(error);
+      context.rows.addAttempt(backup.id, name, { startedAt, finishedAt: new Date().toISOString(), outcome: 'failed', error: info.message });
+      const delay = delays[attempt];
+      if (delay === undefined || FINAL_CODES.has(info.code)) {
+        context.rows.record(backup, name, 'failed', info.message);
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+}
+
+/** Removes the copy's objects from the destination, the sidecar first (so what is left never looks like a whole copy). */
+export async function clearCopy(destination: Destination, backup: Pick<BackupMetadata, 'filename' | 'globals'>): Promise<void> {
+  await destination.remove(`${backup.filename}${SIDECAR_SUFFIX}`);
+  if (backup.globals.filename) await destination.remove(backup.globals.filename);
+  await destination.remove(backup.filename);
+}
+
+async function copyTo(context: CopyContext, backup: BackupMetadata, name: string, replace: boolean): Promise<void> {
   const destination = await context.destinations.open(name);
   const local = context.storage.locate(backup);
   const put: string[] = [];
+  const hooks = { onMultipartUpload: (uploadId: string | null) => context.rows.setUploadId(backup.id, name, uploadId) };
   try {
+    if (!(await local.destination.stat(local.key)))
+      throw new HoldfastError('NOT_FOUND', `The local backup ${backup.filename} is gone, so there is nothing to copy to "${name}".`, 'Copy it from another copy by restoring, or take a new backup.');
+    if (replace) await clearCopy(destination, backup);
     if (backup.format === 'directory') {
       const source = await local.destination.localFile(local.key);
       try {
@@ -108,7 +94,7 @@ async function copyTo(context: CopyContext, backup: BackupMetadata, name: string
         await source.release();
       }
     } else {
-      await destination.put(backup.filename, await local.destination.open(local.key), { sha256: hexOf(backup.checksum), size: backup.size });
+      await destination.put(backup.filename, await local.destination.open(local.key), { sha256: hexOf(backup.checksum), size: backup.size }, hooks);
     }
     put.push(backup.filename);
     if (local.globalsKey && backup.globals.filename && backup.globals.checksum) {
@@ -249,30 +235,4 @@ async function download(destination: Destination, key: string, path: string): Pr
     await handle.close();
   }
   return { sha256: hash.digest('hex'), size };
-}
-
-/** The engine's offsite handle: the named destinations, each backup's copies on them, and BACKUP_DIR's storage. */
-export class Offsite implements CopyContext {
-  readonly rows: CopyRows;
-  readonly destinations: Destinations;
-  readonly storage: BackupStorage;
-  constructor(db: Database.Database, secrets: SecretStore, config: { backupDir: string; env: NodeJS.ProcessEnv }) {
-    this.rows = new CopyRows(db);
-    this.destinations = new Destinations(db, secrets, config);
-    this.storage = backupStorage(config);
-  }
-  copy(backup: BackupMetadata, names: readonly string[]): Promise<BackupCopy[]> {
-    return copyBackup(this, backup, names);
-  }
-  recheck(backup: BackupMetadata): Promise<BackupCopy[]> {
-    return recheckCopies(this, backup);
-  }
-  readable(backup: BackupMetadata, name: string): Promise<{ backup: BackupMetadata; release: () => Promise<void> }> {
-    return readableCopy(this, backup, name);
-  }
-  /** Listed backups with their copies, where they have any. */
-  withCopies<T extends { id: string }>(backups: T[]): Array<T | (T & { copies: BackupCopy[] })> {
-    const copies = this.rows.all();
-    return backups.map((backup) => (copies.has(backup.id) ? { ...backup, copies: copies.get(backup.id)! } : backup));
-  }
 }

@@ -14,14 +14,13 @@
 // - durableRename exists where the medium has one (a POSIX directory); remote media leave it out.
 // - A crash mid-put leaves nothing under the final key: the local medium's hidden
 //   ".<name>.put-<random>.tmp" beside it, or an S3 multipart upload that was never completed (its
-//   parts are invisible, but billed, until aborted). Start-up cleanup caveat: another Holdfast
-//   process (the desktop app beside the CLI, the daemon) may be in the middle of a put to the same
-//   destination right now, so a start-up sweep must not remove every put temp file or abort every
-//   open multipart upload it finds. It may only take what is provably dead: a temp or upload whose
-//   owner (a run row with its pid and start token, as reconcile does for BACKUP_DIR's .tmp files)
-//   is gone, or one older than any put could last. Until that bookkeeping exists, no sweep runs on
-//   named destinations (and a copy row a crash left 'uploading' stays so; the copy is not counted).
-//   On S3, an AbortIncompleteMultipartUpload lifecycle rule on the bucket is the safe backstop.
+//   parts are invisible, but billed, until aborted). Start-up cleanup takes only what is provably
+//   dead: another Holdfast process (the desktop app beside the CLI, the daemon) may be putting to
+//   the same destination right now. So the sweep is per copy: a backup_copies row left 'uploading'
+//   whose owner (pid + process token) is gone has its own keys' leftovers cleared by
+//   clearAbandonedPut (copy-recovery.ts): that key's put temp files, or the multipart uploads open
+//   under that exact object key (the recorded upload id, and any the service lists). On S3, an
+//   AbortIncompleteMultipartUpload lifecycle rule on the bucket remains the backstop.
 // Which destination and key a catalogued backup has, and how companions are named, is storage.ts.
 import type { Readable } from 'node:stream';
 import { HoldfastError } from '../model/errors.ts';
@@ -47,13 +46,19 @@ export interface LocalCopy {
   release(): Promise<void>;
 }
 
+/** What a put tells while it runs, so a crash can be cleaned up after by the next start. */
+export interface PutHooks {
+  /** An S3 multipart upload was opened under the key (its id), or closed (null). */
+  onMultipartUpload?(uploadId: string | null): void;
+}
+
 export interface Destination {
   /** The destination's name as a location records it ('local' for BACKUP_DIR). */
   readonly name: string;
   /** Where a key is, in words a DBA recognises (for the local medium: its absolute path). */
   describe(key: string): string;
   /** Stores a file from a stream; refused (nothing under `key`) unless its SHA-256 (hex) and size match. Refused when `key` is taken. */
-  put(key: string, source: Readable, expected: { sha256: string; size: number }): Promise<void>;
+  put(key: string, source: Readable, expected: { sha256: string; size: number }, hooks?: PutHooks): Promise<void>;
   /** Stores a local directory as a tree under `key`, every file checked against `expected`; all or nothing. */
   putTree(key: string, sourceDir: string, expected: readonly TreeEntry[]): Promise<void>;
   open(key: string): Promise<Readable>;
@@ -64,6 +69,12 @@ export interface Destination {
   list(prefix: string): Promise<Array<{ key: string; kind: ObjectKind }>>;
   /** Removes a file or a whole tree; nothing under `key` counts as removed. */
   remove(key: string): Promise<void>;
+  /**
+   * After a crash: removes what an interrupted put of `key` may have left that is not under the key
+   * itself (the local medium's temp files beside it, S3's open multipart uploads for that key, the
+   * recorded one first). Says what it removed and what it could not.
+   */
+  clearAbandonedPut(key: string, uploadId: string | null): Promise<{ cleared: string[]; problems: string[] }>;
   /** Renames and makes the rename durable (fsync of the directory); only on media that have one. */
   durableRename?(from: string, to: string): Promise<void>;
 }

@@ -10,6 +10,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { exists, listTree, pathSize, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, renameDurably, sealTree } from '../fsutil/durable.ts';
 import { HoldfastError } from '../model/errors.ts';
+import { crashPoint } from '../process/crash-point.ts';
 import { checkKey, keyName, type Destination, type LocalCopy, type ObjectInfo, type ObjectKind, type TreeEntry } from './destination.ts';
 
 export class LocalDirectoryDestination implements Destination {
@@ -31,6 +32,7 @@ export class LocalDirectoryDestination implements Destination {
       if (written.sha256 !== expected.sha256 || written.size !== expected.size) {
         throw mismatch(this.describe(key), `${written.size} bytes with SHA-256 ${written.sha256}, expected ${expected.size} bytes with ${expected.sha256}`);
       }
+      crashPoint('storage:put-before-rename');
       await renameDurably(temporary, final);
     } finally {
       await rm(temporary, { force: true });
@@ -101,6 +103,30 @@ export class LocalDirectoryDestination implements Destination {
 
   async remove(key: string): Promise<void> {
     await rm(this.pathOf(key), { recursive: true, force: true });
+  }
+
+  /** The key's own put temp files (".<name>.put-<random>.tmp" beside it); nothing else in the folder is touched. */
+  async clearAbandonedPut(key: string): Promise<{ cleared: string[]; problems: string[] }> {
+    const final = this.pathOf(key);
+    const name = keyName(checkKey(key));
+    const folder = dirname(final);
+    const result = { cleared: [] as string[], problems: [] as string[] };
+    let entries: string[];
+    try {
+      entries = await readdir(folder);
+    } catch {
+      return result;
+    }
+    for (const entry of entries) {
+      if (!entry.startsWith(`.${name}.put-`) || !entry.endsWith('.tmp')) continue;
+      try {
+        await rm(join(folder, entry), { recursive: true, force: true });
+        result.cleared.push(join(folder, entry));
+      } catch (error) {
+        result.problems.push(`${join(folder, entry)}: ${(error as Error).message}`);
+      }
+    }
+    return result;
   }
 
   async durableRename(from: string, to: string): Promise<void> {

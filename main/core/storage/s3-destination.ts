@@ -16,8 +16,10 @@
 //   and never the secret.
 import { Readable } from 'node:stream';
 import {
+  AbortMultipartUploadCommand,
   DeleteObjectCommand,
   GetObjectCommand,
+  ListMultipartUploadsCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
   S3Client,
@@ -27,7 +29,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { HoldfastError } from '../model/errors.ts';
-import { checkKey, type Destination, type LocalCopy, type ObjectInfo, type ObjectKind } from './destination.ts';
+import { checkKey, type Destination, type LocalCopy, type ObjectInfo, type ObjectKind, type PutHooks } from './destination.ts';
 import type { S3Settings } from './destination-settings.ts';
 import { checkedPut, privateDownload, probeBody, treeRefused, type Expected } from './remote-object.ts';
 
@@ -63,22 +65,28 @@ export class S3Destination implements Destination {
     return `s3://${this.settings.bucket}/${this.objectKey(key)}${this.settings.endpoint ? ` at ${this.settings.endpoint}` : ''}`;
   }
 
-  put(key: string, source: Readable, expected: Expected): Promise<void> {
+  put(key: string, source: Readable, expected: Expected, hooks: PutHooks = {}): Promise<void> {
     return checkedPut({
       where: this.describe(key),
       source,
       expected,
       exists: async () => (await this.stat(key)) !== undefined,
-      send: (body) =>
-        new Upload({
+      send: async (body) => {
+        const upload = new Upload({
           client: this.client,
           params: { Bucket: this.settings.bucket, Key: this.objectKey(key), Body: body, ...uploadOptions(this.settings) },
           partSize: PART_SIZE,
           queueSize: QUEUE_SIZE,
           leavePartsOnError: false,
-        })
-          .done()
-          .then(() => undefined),
+        });
+        // The id is known once the upload is created; told at the first part, so a crash after it can be aborted by id.
+        let told: string | undefined;
+        upload.on('httpUploadProgress', () => {
+          if (upload.uploadId && told !== upload.uploadId) hooks.onMultipartUpload?.((told = upload.uploadId));
+        });
+        await upload.done();
+        if (told) hooks.onMultipartUpload?.(null);
+      },
       open: () => this.open(key),
       remove: () => this.remove(key),
       failure: (what, error) => this.failure(what, error),
@@ -146,6 +154,32 @@ export class S3Destination implements Destination {
     } catch (error) {
       if (!isNotFound(error)) throw this.failure(`Removing ${this.describe(key)}`, error);
     }
+  }
+
+  /**
+   * The multipart uploads open under this exact object key: the recorded one, then any the service
+   * lists (ListMultipartUploads; a service that does not implement it, like s3rver, is told as a problem).
+   */
+  async clearAbandonedPut(key: string, uploadId: string | null): Promise<{ cleared: string[]; problems: string[] }> {
+    const objectKey = this.objectKey(key);
+    const result = { cleared: [] as string[], problems: [] as string[] };
+    const ids = new Set<string>(uploadId ? [uploadId] : []);
+    try {
+      const listed = await this.client.send(new ListMultipartUploadsCommand({ Bucket: this.settings.bucket, Prefix: objectKey }));
+      for (const upload of listed.Uploads ?? []) if (upload.Key === objectKey && upload.UploadId) ids.add(upload.UploadId);
+    } catch (error) {
+      result.problems.push(`listing the open uploads of ${this.describe(key)}: ${this.failure('Listing', error).message}`);
+    }
+    for (const id of ids) {
+      try {
+        await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.settings.bucket, Key: objectKey, UploadId: id }));
+        result.cleared.push(`multipart upload ${id} of ${this.describe(key)}`);
+      } catch (error) {
+        if (isNotFound(error)) continue;
+        result.problems.push(`aborting multipart upload ${id} of ${this.describe(key)}: ${this.failure('Aborting', error).message}`);
+      }
+    }
+    return result;
   }
 
   /** A small object written, read back, compared and removed: what `holdfast destination test` does. */

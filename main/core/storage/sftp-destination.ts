@@ -132,6 +132,33 @@ export class SftpDestination implements Destination {
     await this.session(`Removing ${this.describe(key)}`, (sftp) => removeAll(sftp, this.remotePath(key)));
   }
 
+  /** After a crash: the hidden put temp files of `key` beside it (what an interrupted put leaves; never the final name). */
+  async clearAbandonedPut(key: string): Promise<{ cleared: string[]; problems: string[] }> {
+    const target = this.remotePath(key);
+    const folder = posix.dirname(target);
+    const prefix = `.${keyName(key)}.put-`;
+    const result = { cleared: [] as string[], problems: [] as string[] };
+    try {
+      await this.session(`Clearing what an interrupted upload of ${this.describe(key)} left`, async (sftp) => {
+        if ((await statOf(sftp, folder)) === undefined) return;
+        const entries = await call<Array<{ filename: string }>>((done) => sftp.readdir(folder, done));
+        for (const { filename } of entries) {
+          if (!filename.startsWith(prefix) || !PUT_TEMP.test(filename)) continue;
+          const path = posix.join(folder, filename);
+          try {
+            await removeAll(sftp, path);
+            result.cleared.push(`sftp://${this.settings.user}@${this.settings.host}:${this.settings.port}${path}`);
+          } catch (error) {
+            result.problems.push(`${path}: ${(error as Error).message}`);
+          }
+        }
+      });
+    } catch (error) {
+      result.problems.push((error as Error).message);
+    }
+    return result;
+  }
+
   /** A small file written, read back, compared and removed: what `holdfast destination test` does. */
   async probe(): Promise<void> {
     const { key, body, expected } = probeBody();

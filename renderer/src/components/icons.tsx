@@ -38,6 +38,11 @@ export const icons = {
       <path d="M10 6v4l2.5 2" />
     </Icon>
   ),
+  destinations: (
+    <Icon>
+      <path d="M5.5 14.5a3.5 3.5 0 0 1-.4-7 5 5 0 0 1 9.6 1.2 3 3 0 0 1-.2 5.8z" />
+    </Icon>
+  ),
   activity: (
     <Icon>
       <path d="M2.5 10h3l2-5 4 10 2-5h4" />

@@ -15,6 +15,8 @@ export interface ProfileHealth {
   totalSize: number;
   newestBackup: string | null;
   lastRunStatus: string | null;
+  /** The newest backup's copies that count, of all (local + offsite), when it has offsite copies. */
+  copies: { healthy: number; total: number } | null;
 }
 
 /** Reasons that make a profile failing, not just degraded: its last run failed, or its newest full backup may not restore. */
@@ -34,6 +36,7 @@ export function profileHealth(profiles: readonly string[], stats: Stats, health:
       totalSize: figures?.totalSize ?? 0,
       newestBackup: figures?.newestBackup ?? null,
       lastRunStatus: figures?.lastRunStatus ?? null,
+      copies: figures?.copies ?? null,
     };
   });
 }

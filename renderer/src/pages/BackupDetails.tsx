@@ -9,6 +9,7 @@ import { proofBadge, scopeLabel, type BackupRow } from '../lib/backup-rows.ts';
 import { formatBytes, formatCount, formatDateTime, formatDuration, formatRelative } from '../lib/format.ts';
 import { useBackups, type ActionState } from '../stores/backups.ts';
 import { useNav } from '../stores/nav.ts';
+import { BackupCopies } from './BackupCopies.tsx';
 
 export function BackupDetails({ row, onClose }: { row: BackupRow; onClose: () => void }) {
   const action = useBackups((s) => s.actions[row.id]);
@@ -123,7 +124,10 @@ export function BackupDetails({ row, onClose }: { row: BackupRow; onClose: () =>
           />
 
           {detail?.status === 'done' ? (
-            <FullRecord backup={detail.backup} />
+            <>
+              <BackupCopies backupId={row.id} copies={detail.backup.copies ?? []} />
+              <FullRecord backup={detail.backup} />
+            </>
           ) : detail?.status === 'failed' ? (
             <>
               <ErrorNotice title="The backup's details could not be read" error={detail.error} />

@@ -1,5 +1,6 @@
 // "Back up now": choose what to dump, then watch it: phase, bytes written, elapsed time, an estimate
 // from the previous backup's size, and Cancel (pg_dump is stopped and its partial file removed).
+import { CopyToPicker } from './CopyToPicker.tsx';
 import { useEffect, useState, type FormEvent } from 'react';
 import { useNow } from '../components/hooks.ts';
 import { Modal } from '../components/Modal.tsx';
@@ -31,6 +32,8 @@ function BackupForm({ initialProfile }: { initialProfile: string | null }) {
   const profiles = useProfiles((s) => s.profiles);
   const [draft, setDraft] = useState<BackupDraft>(() => ({ ...DEFAULT_BACKUP_DRAFT, profile: initialProfile ?? (profiles.length === 1 ? profiles[0]!.name : '') }));
   const [errors, setErrors] = useState<BackupDraftErrors>({});
+  // Which destinations this backup is copied to; null: the connection's own defaults.
+  const [copyTo, setCopyTo] = useState<string[] | null>(null);
   // What "default" compression means here depends on BACKUP_COMPRESSION; the settings say.
   const compressionDefault = useOverview((s) => s.settings.value?.compressionDefault);
   useEffect(() => {
@@ -46,7 +49,7 @@ function BackupForm({ initialProfile }: { initialProfile: string | null }) {
     const found = validateBackupDraft(draft);
     setErrors(found);
     if (Object.keys(found).length) return;
-    void useBackupJob.getState().start(draft.profile, draftToOptions(draft));
+    void useBackupJob.getState().start(draft.profile, draftToOptions(draft), copyTo ?? undefined);
   }
 
   if (profiles.length === 0) {
@@ -67,7 +70,15 @@ function BackupForm({ initialProfile }: { initialProfile: string | null }) {
     <form className="form" onSubmit={submit} noValidate aria-label="Backup options">
       <Field label="Connection" error={errors.profile}>
         {(control) => (
-          <select {...control} className="input" value={draft.profile} onChange={(event) => set('profile', event.target.value)}>
+          <select
+            {...control}
+            className="input"
+            value={draft.profile}
+            onChange={(event) => {
+              set('profile', event.target.value);
+              setCopyTo(null);
+            }}
+          >
             <option value="">Choose…</option>
             {profiles.map((p) => (
               <option key={p.id} value={p.name}>
@@ -77,6 +88,7 @@ function BackupForm({ initialProfile }: { initialProfile: string | null }) {
           </select>
         )}
       </Field>
+      <CopyToPicker defaults={profiles.find((p) => p.name === draft.profile)?.copyTo ?? []} chosen={copyTo} onChange={setCopyTo} />
       <div className="form__row">
         <Field label="Format" className="form__grow">
           {(control) => (

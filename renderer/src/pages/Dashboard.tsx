@@ -166,7 +166,14 @@ export function Dashboard() {
                       </ul>
                     ) : null}
                   </td>
-                  <td title={formatDateTime(p.newestBackup)}>{formatRelative(p.newestBackup, now)}</td>
+                  <td title={formatDateTime(p.newestBackup)}>
+                    {formatRelative(p.newestBackup, now)}
+                    {p.copies ? (
+                      <div className="muted">
+                        {p.copies.healthy} of {p.copies.total} copies healthy
+                      </div>
+                    ) : null}
+                  </td>
                   <td title={formatDateTime(next)}>{next ? formatRelative(next, now) : <span className="muted">not scheduled</span>}</td>
                   <td className="num">{formatCount(p.totalBackups)}</td>
                   <td className="num">{formatBytes(p.totalSize)}</td>

@@ -18,7 +18,8 @@ interface BackupJobState {
   progress: BackupProgress | null;
   result: ChannelOutput<'backup.create'> | null;
   error: ErrorInfo | null;
-  start(profile: string, options: BackupOptions): Promise<void>;
+  /** copyTo: the destinations to copy this backup to (left out: the profile's own). */
+  start(profile: string, options: BackupOptions, copyTo?: string[]): Promise<void>;
   /** After a reload: follows the newest backup this user started that is still running in the server, if any. */
   resume(): Promise<void>;
   cancel(): void;
@@ -55,9 +56,9 @@ export const useBackupJob = create<BackupJobState>()((set, get) => {
     progress: null,
     result: null,
     error: null,
-    async start(profile, options) {
+    async start(profile, options, copyTo) {
       if (get().status === 'running') return;
-      await follow(profile, Date.now(), null, (callOptions) => api.call('backup.create', { profile, options }, callOptions));
+      await follow(profile, Date.now(), null, (callOptions) => api.call('backup.create', { profile, options, ...(copyTo ? { copyTo } : {}) }, callOptions));
     },
     async resume() {
       if (get().status === 'running') return;

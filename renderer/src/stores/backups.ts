@@ -17,7 +17,7 @@ export type ActionState =
 export type PinState = { status: 'running' } | { status: 'failed'; error: ErrorInfo };
 
 /** The selected backup's full record (tables, row counts, options…), which the list leaves out. */
-export type DetailState = { id: string; status: 'loading' } | { id: string; status: 'done'; backup: BackupMetadata } | { id: string; status: 'failed'; error: ErrorInfo };
+export type DetailState = { id: string; status: 'loading' } | { id: string; status: 'done'; backup: ChannelOutput<'backup.show'> } | { id: string; status: 'failed'; error: ErrorInfo };
 
 interface BackupsState {
   rows: BackupRow[];

@@ -2,7 +2,7 @@
 // app-wide dialogs: "Back up now" and the restore wizard.
 import { create } from 'zustand';
 
-export const PAGES = ['dashboard', 'connections', 'backups', 'schedules', 'activity', 'settings'] as const;
+export const PAGES = ['dashboard', 'connections', 'backups', 'schedules', 'destinations', 'activity', 'settings'] as const;
 export type Page = (typeof PAGES)[number];
 
 export function pageFromHash(hash: string): Page {

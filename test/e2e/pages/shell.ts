@@ -1,7 +1,7 @@
 // The app's frame: the left navigation and the dialogs it opens.
 import type { Locator, Page } from '@playwright/test';
 
-export type PageName = 'Overview' | 'Connections' | 'Backups' | 'Schedules' | 'Activity' | 'Settings';
+export type PageName = 'Overview' | 'Connections' | 'Backups' | 'Schedules' | 'Destinations' | 'Activity' | 'Settings';
 
 export class Shell {
   readonly nav: Locator;

@@ -1,0 +1,118 @@
+// The catalogue's record of each backup's copies (table backup_copies): state, every upload attempt,
+// and while an upload is in progress which process owns it (pid + process token) and, on S3, the
+// multipart upload it opened. A row left 'pending' or 'uploading' by a process that is gone is what
+// the next start recovers (copy-recovery.ts).
+import type Database from 'better-sqlite3';
+import type { BackupCopy, BackupMetadata, CopyAttempt, CopyState } from '../model/types.ts';
+import { isProcessAlive, PROCESS_TOKEN } from '../process/liveness.ts';
+
+interface CopyRow {
+  backup_id: string;
+  destination: string;
+  key: string;
+  size: number;
+  checksum: string;
+  state: CopyState;
+  error: string | null;
+  verified_at: string | null;
+  updated_at: string;
+  attempts: string;
+  owner_pid: number | null;
+  owner_token: string | null;
+  upload_id: string | null;
+}
+
+const copyOf = (row: CopyRow): BackupCopy => ({
+  destination: row.destination,
+  key: row.key,
+  size: row.size,
+  checksum: row.checksum,
+  state: row.state,
+  error: row.error,
+  verifiedAt: row.verified_at,
+  updatedAt: row.updated_at,
+  attempts: JSON.parse(row.attempts) as CopyAttempt[],
+});
+
+/** A copy whose uploading process is gone: its row, and the multipart upload it may have left open. */
+export interface AbandonedCopy {
+  backupId: string;
+  destination: string;
+  key: string;
+  uploadId: string | null;
+}
+
+export class CopyRows {
+  constructor(private readonly db: Database.Database) {}
+
+  record(backup: Pick<BackupMetadata, 'id' | 'filename' | 'size' | 'checksum'>, destination: string, state: CopyState, error: string | null = null): void {
+    const now = new Date().toISOString();
+    // An uploading row belongs to this process until it is settled; a settled one belongs to nobody.
+    const owned = state === 'uploading' || state === 'pending';
+    this.db
+      .prepare(
+        `INSERT INTO backup_copies (backup_id, destination, key, size, checksum, state, error, verified_at, updated_at, owner_pid, owner_token)
+         VALUES (@id, @destination, @key, @size, @checksum, @state, @error, @verifiedAt, @now, @pid, @token)
+         ON CONFLICT (backup_id, destination) DO UPDATE SET state = excluded.state, error = excluded.error,
+           verified_at = COALESCE(excluded.verified_at, verified_at), updated_at = excluded.updated_at,
+           owner_pid = excluded.owner_pid, owner_token = excluded.owner_token,
+           upload_id = CASE WHEN excluded.owner_pid IS NULL THEN NULL ELSE upload_id END`,
+      )
+      .run({
+        id: backup.id,
+        destination,
+        key: backup.filename,
+        size: backup.size,
+        checksum: backup.checksum,
+        state,
+        error,
+        verifiedAt: state === 'verified' ? now : null,
+        now,
+        pid: owned ? process.pid : null,
+        token: owned ? PROCESS_TOKEN : null,
+      });
+  }
+
+  /** Appends one upload attempt to the copy's history. */
+  addAttempt(backupId: string, destination: string, attempt: CopyAttempt): void {
+    this.db.prepare(`UPDATE backup_copies SET attempts = json_insert(attempts, '$[#]', json(?)) WHERE backup_id = ? AND destination = ?`).run(JSON.stringify(attempt), backupId, destination);
+  }
+
+  /** The multipart upload an S3 put opened (null once it is completed or aborted). */
+  setUploadId(backupId: string, destination: string, uploadId: string | null): void {
+    this.db.prepare('UPDATE backup_copies SET upload_id = ? WHERE backup_id = ? AND destination = ?').run(uploadId, backupId, destination);
+  }
+
+  of(backupId: string): BackupCopy[] {
+    return (this.db.prepare('SELECT * FROM backup_copies WHERE backup_id = ? ORDER BY destination').all(backupId) as CopyRow[]).map(copyOf);
+  }
+
+  /** Every backup's copies, by backup id (for list). */
+  all(): Map<string, BackupCopy[]> {
+    const byBackup = new Map<string, BackupCopy[]>();
+    for (const row of this.db.prepare('SELECT * FROM backup_copies ORDER BY backup_id, destination').all() as CopyRow[]) {
+      byBackup.set(row.backup_id, [...(byBackup.get(row.backup_id) ?? []), copyOf(row)]);
+    }
+    return byBackup;
+  }
+
+  /** Copies left pending or uploading by a process that is gone (killed, crashed, the machine lost power). */
+  abandoned(): AbandonedCopy[] {
+    const rows = this.db.prepare(`SELECT * FROM backup_copies WHERE state IN ('pending', 'uploading')`).all() as CopyRow[];
+    return rows
+      .filter((row) => row.owner_pid === null || !isProcessAlive(row.owner_pid, row.owner_token))
+      .map((row) => ({ backupId: row.backup_id, destination: row.destination, key: row.key, uploadId: row.upload_id }));
+  }
+
+  /** Copies that do not count (failed, missing, or abandoned and recovered as failed): what a retry uploads again. */
+  unverified(backupId?: string): Array<{ backupId: string; destination: string }> {
+    const rows = this.db
+      .prepare(`SELECT backup_id, destination FROM backup_copies WHERE state IN ('failed', 'missing') ${backupId ? 'AND backup_id = ?' : ''} ORDER BY updated_at`)
+      .all(...(backupId ? [backupId] : [])) as Array<{ backup_id: string; destination: string }>;
+    return rows.map((row) => ({ backupId: row.backup_id, destination: row.destination }));
+  }
+
+  forget(backupId: string, destination: string): void {
+    this.db.prepare('DELETE FROM backup_copies WHERE backup_id = ? AND destination = ?').run(backupId, destination);
+  }
+}
