@@ -8,6 +8,10 @@ import { BackupOptionsSchema } from './core/backup/options.ts';
 import { SCHEDULE_TYPES } from './core/schedule/cron.ts';
 import { HoldfastError, toErrorInfo, type ErrorInfo } from './core/model/errors.ts';
 import type { Holdfast } from './core/holdfast.ts';
+import type { TakenBackup } from './core/backup/take-backup.ts';
+import type { BackupSet } from './core/sets/set-record.ts';
+import { nestSets, type SetVerifyResult } from './core/sets/backup-sets.ts';
+import type { VerifyResult } from './core/verify/verify.ts';
 import { NewProfileSchema, ProfileChangesSchema, ProfileNameSchema } from './core/profiles/profile-schema.ts';
 import { ROLES, UserNameSchema } from './core/users/users.ts';
 import { identityFileText, listKeys } from './core/encryption/key-list.ts';
@@ -43,6 +47,12 @@ const IdentityText = z
 /** An existing user: looked up, so the stricter rules for new names do not apply. */
 const ExistingUserName = z.string().min(1).max(64);
 
+const BackupCreateInput = z.object({ profile: ProfileNameSchema, options: BackupOptionsSchema, copyTo: z.array(z.string().min(1).max(64)).max(16).default([]) }).strict();
+
+function backupHooks(context: CallContext): { signal?: AbortSignal; onProgress: (progress: BackupProgress) => void } {
+  return { ...(context.signal ? { signal: context.signal } : {}), onProgress: (progress) => context.onProgress?.({ operation: 'backup', progress }) };
+}
+
 function define<I extends z.ZodType, O>(input: I, handler: (holdfast: Holdfast, input: z.output<I>, context: CallContext) => Promise<O> | O) {
   return { input, handler };
 }
@@ -64,17 +74,32 @@ export const contract = {
     (holdfast, input) => holdfast.importProfiles(input),
   ),
   // copyTo: named destinations the sealed backup is copied to (read back and compared); a failed copy leaves the backup completed.
-  'backup.create': define(z.object({ profile: ProfileNameSchema, options: BackupOptionsSchema, copyTo: z.array(z.string().min(1).max(64)).max(16).default([]) }).strict(), (holdfast, input, context) =>
-    holdfast.backup(input.profile, input.options, {
-      copyTo: input.copyTo,
-      ...(context.signal ? { signal: context.signal } : {}),
-      onProgress: (progress) => context.onProgress?.({ operation: 'backup', progress }),
-    }),
-  ),
-  // fields: 'summary' leaves out each backup's tables, row counts, options (but for their scope), roles file and files
-  // (backup.show answers those for one backup); 'full' is what the CLI's --json and the REST API show.
+  // copyTo: named destinations the sealed backup is copied to (read back and compared); a failed copy leaves the backup completed.
+  'backup.create': define(BackupCreateInput, (holdfast, input, context) => {
+    if (holdfast.sets.isWholeServer(input.profile))
+      throw new HoldfastError('BAD_INPUT', `Profile "${input.profile}" backs up the whole server, as a backup set.`, 'Use the backup.take channel (holdfast backup), which answers the set.');
+    return holdfast.backup(input.profile, input.options, { copyTo: input.copyTo, ...backupHooks(context) });
+  }),
+  // What `holdfast backup` calls: one backup, or for a whole-server profile a backup set ({ kind: 'set', status, databases, globals, … }).
+  'backup.take': define(BackupCreateInput, async (holdfast, input, context): Promise<TakenBackup | BackupSet> => {
+    if (!holdfast.sets.isWholeServer(input.profile)) return holdfast.backup(input.profile, input.options, { copyTo: input.copyTo, ...backupHooks(context) });
+    if (input.copyTo.length > 0) throw new HoldfastError('BAD_INPUT', 'Copies of a whole-server backup set to destinations are not supported yet.', 'Leave out --copy-to for this profile.');
+    return holdfast.sets.take(input.profile, input.options, backupHooks(context));
+  }),
   'backup.list': define(z.object({ profile: ProfileNameSchema.optional(), all: z.boolean().default(false), fields: z.enum(['full', 'summary']).default('full') }).strict(), (holdfast, input) =>
     holdfast.list({ profile: input.profile, all: input.all, fields: input.fields }),
+  ),
+  // The same list with each whole-server backup set as one entry, its members nested under it (`holdfast list`).
+  'set.list': define(z.object({ profile: ProfileNameSchema.optional(), all: z.boolean().default(false) }).strict(), (holdfast, input) =>
+    nestSets(holdfast.list({ profile: input.profile, all: input.all, fields: 'full' }), holdfast.sets.list(input.profile)),
+  ),
+  'set.show': define(z.object({ ref: BackupRef }).strict(), (holdfast, input) => {
+    const set = holdfast.sets.require(input.ref);
+    return { ...set, members: holdfast.sets.members(set) };
+  }),
+  // What `holdfast verify` calls: a backup, or a backup set (every member verified, its manifest and roles file checksummed).
+  'backup.check': define(z.object({ ref: BackupRef }).strict(), async (holdfast, input): Promise<VerifyResult | SetVerifyResult> =>
+    holdfast.sets.find(input.ref) ? holdfast.sets.verify(input.ref) : holdfast.verify(input.ref),
   ),
   'backup.show': define(z.object({ ref: BackupRef }).strict(), (holdfast, input) => holdfast.showBackup(input.ref)),
   'backup.verify': define(z.object({ ref: BackupRef }).strict(), (holdfast, input) => holdfast.verify(input.ref)),

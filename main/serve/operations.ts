@@ -34,7 +34,7 @@ export function detachedCall(channel: string, raw: unknown): DetachedCall | unde
 
 /** What an operation works on, as the audit log names it: the profile backed up, or the backup's ref. */
 export function operationTarget(call: DetachedCall): string {
-  return call.channel === 'backup.create' ? call.input.profile : call.input.ref;
+  return call.channel === 'backup.create' || call.channel === 'backup.take' ? call.input.profile : call.input.ref;
 }
 
 export const OPERATION_STATES = ['running', 'finished'] as const;

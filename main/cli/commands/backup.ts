@@ -1,6 +1,6 @@
 // `holdfast backup <profile>`: one backup now, with progress on stderr.
 import type { Command } from 'commander';
-import { formatBackup } from '../format.ts';
+import { formatBackupOrSet } from '../format-sets.ts';
 import { collect, type CommandContext } from '../runner.ts';
 import { backupOptionFlags, backupOptionsFrom } from './backup-options.ts';
 
@@ -9,6 +9,12 @@ export function backupCommand(program: Command, { run }: CommandContext): void {
     .option('--copy-to <destination>', 'copy the sealed backup to this named destination, read it back and compare it (repeatable); a failed copy leaves the backup completed', collect)
     .option('--json', 'print the backup metadata as JSON')
     .action(async (name: string, options: Record<string, unknown>) => {
-      await run('backup.create', { profile: name, options: backupOptionsFrom(options), copyTo: options.copyTo ?? [] }, Boolean(options.json), formatBackup);
+      await run(
+        'backup.take',
+        { profile: name, options: backupOptionsFrom(options), copyTo: options.copyTo ?? [] },
+        Boolean(options.json),
+        formatBackupOrSet,
+        (taken) => 'kind' in taken && taken.status !== 'completed',
+      );
     });
 }

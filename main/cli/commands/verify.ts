@@ -1,6 +1,7 @@
 // `holdfast verify`: read a backup back (and with --test-restore, restore it in a drill).
 import type { Command } from 'commander';
-import { formatRestoreTest, formatVerify } from '../format.ts';
+import { formatRestoreTest } from '../format.ts';
+import { formatCheck } from '../format-sets.ts';
 import { integer, type CommandContext } from '../runner.ts';
 
 export function verifyCommand(program: Command, { run }: CommandContext): void {
@@ -33,7 +34,7 @@ export function verifyCommand(program: Command, { run }: CommandContext): void {
           (result) => !result.ok,
         );
       } else {
-        await run('backup.verify', { ref }, Boolean(options.json), formatVerify, (result) => !result.valid);
+        await run('backup.check', { ref }, Boolean(options.json), formatCheck, (result) => !result.valid);
       }
     });
 }

@@ -100,10 +100,17 @@ export class Catalogue {
     try {
       this.db
         .prepare(
-          `INSERT INTO profiles (id, name, host, port, user, dbname, sslmode, sslrootcert, sslcert, sslkey, service, notes, pg_bin_dir, drill_checks, tags, libpq_password_files, created_at, updated_at)
-           VALUES (@id, @name, @host, @port, @user, @dbname, @sslmode, @sslrootcert, @sslcert, @sslkey, @service, @notes, @pgBinDir, @drillChecks, @tags, @libpqPasswordFiles, @createdAt, @createdAt)`,
+          `INSERT INTO profiles (id, name, host, port, user, dbname, sslmode, sslrootcert, sslcert, sslkey, service, notes, pg_bin_dir, drill_checks, tags, libpq_password_files, whole_server, created_at, updated_at)
+           VALUES (@id, @name, @host, @port, @user, @dbname, @sslmode, @sslrootcert, @sslcert, @sslkey, @service, @notes, @pgBinDir, @drillChecks, @tags, @libpqPasswordFiles, @wholeServer, @createdAt, @createdAt)`,
         )
-        .run({ ...profile, keychainPassword: undefined, tags: JSON.stringify(profile.tags), drillChecks: JSON.stringify(profile.drillChecks), libpqPasswordFiles: input.libpqPasswordFiles ? 1 : 0 });
+        .run({
+          ...profile,
+          keychainPassword: undefined,
+          tags: JSON.stringify(profile.tags),
+          drillChecks: JSON.stringify(profile.drillChecks),
+          libpqPasswordFiles: input.libpqPasswordFiles ? 1 : 0,
+          wholeServer: wholeServerColumn(input.wholeServer),
+        });
     } catch (error) {
       if (String((error as Error).message).includes('UNIQUE')) {
         throw new HoldfastError('CONFLICT', `A profile named "${input.name}" already exists.`, 'Choose another name, or remove the existing profile first.');
@@ -137,13 +144,14 @@ export class Catalogue {
         .prepare(
           `UPDATE profiles SET name = @name, host = @host, port = @port, user = @user, dbname = @dbname, sslmode = @sslmode,
              sslrootcert = @sslrootcert, sslcert = @sslcert, sslkey = @sslkey, service = @service, notes = @notes,
-             pg_bin_dir = @pgBinDir, drill_checks = @drillChecks, tags = @tags, libpq_password_files = @libpqPasswordFiles, updated_at = @now WHERE id = @id`,
+             pg_bin_dir = @pgBinDir, drill_checks = @drillChecks, tags = @tags, libpq_password_files = @libpqPasswordFiles, whole_server = @wholeServer, updated_at = @now WHERE id = @id`,
         )
         .run({
           ...fields,
           tags: JSON.stringify(fields.tags),
           drillChecks: JSON.stringify(fields.drillChecks),
           libpqPasswordFiles: fields.libpqPasswordFiles ? 1 : 0,
+          wholeServer: wholeServerColumn(fields.wholeServer),
           now: new Date().toISOString(),
           id,
         });
@@ -274,10 +282,22 @@ export class Catalogue {
   insertBackup(metadata: BackupMetadata, runId: string): void {
     this.db
       .prepare(
-        `INSERT INTO backups (id, run_id, profile_name, filename, path, status, created_at, size, checksum, metadata)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO backups (id, run_id, profile_name, filename, path, status, created_at, size, checksum, metadata, set_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(metadata.id, runId, metadata.profile, metadata.filename, metadata.path, metadata.status, metadata.timestamp, metadata.size, metadata.checksum, JSON.stringify(metadata));
+      .run(
+        metadata.id,
+        runId,
+        metadata.profile,
+        metadata.filename,
+        metadata.path,
+        metadata.status,
+        metadata.timestamp,
+        metadata.size,
+        metadata.checksum,
+        JSON.stringify(metadata),
+        metadata.set ?? null,
+      );
   }
 
   /** The file names of the other listed backups (completed or missing) whose rows name the same path. */
@@ -336,6 +356,10 @@ export class Catalogue {
     const rows = this.db.prepare('SELECT * FROM audit_log ORDER BY id DESC LIMIT ?').all(limit) as Array<{ at: string; actor: string; action: string; target: string | null; detail: string | null }>;
     return rows.map((row) => ({ ...row, detail: row.detail ? JSON.parse(row.detail) : null }));
   }
+}
+
+function wholeServerColumn(wholeServer: Profile['wholeServer']): string | null {
+  return wholeServer ? JSON.stringify(wholeServer) : null;
 }
 
 /**
