@@ -44,6 +44,7 @@ export const CHANNELS = {
   'backup.verifyCopies': longChange,
   'backup.testRestore': longChange,
   'backup.restore': { changesState: true, role: 'super-admin', longRunning: true },
+  'restore.start': { changesState: true, role: 'super-admin', longRunning: true },
   'restore.recover': superChange,
   'schedule.add': change,
   'schedule.list': read,

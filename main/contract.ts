@@ -11,6 +11,8 @@ import type { Holdfast } from './core/holdfast.ts';
 import type { TakenBackup } from './core/backup/take-backup.ts';
 import type { BackupSet } from './core/sets/set-record.ts';
 import { nestSets, type SetVerifyResult } from './core/sets/backup-sets.ts';
+import type { SetRestoreResult } from './core/sets/restore-set.ts';
+import type { RestoreResult } from './core/restore/restore.ts';
 import type { VerifyResult } from './core/verify/verify.ts';
 import { NewProfileSchema, ProfileChangesSchema, ProfileNameSchema } from './core/profiles/profile-schema.ts';
 import { ROLES, UserNameSchema } from './core/users/users.ts';
@@ -52,6 +54,30 @@ const BackupCreateInput = z.object({ profile: ProfileNameSchema, options: Backup
 function backupHooks(context: CallContext): { signal?: AbortSignal; onProgress: (progress: BackupProgress) => void } {
   return { ...(context.signal ? { signal: context.signal } : {}), onProgress: (progress) => context.onProgress?.({ operation: 'backup', progress }) };
 }
+
+const RestoreFields = z.object({
+  ref: BackupRef,
+  to: ProfileNameSchema,
+  dbname: z
+    .string()
+    .min(1)
+    .refine((name) => Buffer.byteLength(name) <= 63, 'a database name is at most 63 bytes')
+    .optional(),
+  create: z.boolean().default(false),
+  clean: z.boolean().default(false),
+  confirm: z.string().optional(),
+  noOwner: z.boolean().default(false),
+  noAcl: z.boolean().default(false),
+  jobs: z.number().int().min(1).max(64).optional(),
+  dryRun: z.boolean().default(false),
+  swap: z.boolean().default(false),
+  /** A named destination holding a verified copy: restore from it (downloaded and checked) instead of the local file. */
+  from: z.string().min(1).max(64).optional(),
+  terminateConnections: z.boolean().default(false),
+});
+const notCleanAndSwap = (input: { swap: boolean; clean: boolean }) => !(input.swap && input.clean);
+const CLEAN_OR_SWAP = { message: 'choose --clean (drop the old database) or --swap (keep it), not both', path: ['swap'] };
+const RestoreInput = RestoreFields.strict().refine(notCleanAndSwap, CLEAN_OR_SWAP);
 
 function define<I extends z.ZodType, O>(input: I, handler: (holdfast: Holdfast, input: z.output<I>, context: CallContext) => Promise<O> | O) {
   return { input, handler };
@@ -121,36 +147,41 @@ export const contract = {
         ...(input.onProfile ? { onProfile: input.onProfile } : {}),
       }),
   ),
-  'backup.restore': define(
-    z
-      .object({
-        ref: BackupRef,
-        to: ProfileNameSchema,
-        dbname: z
-          .string()
-          .min(1)
-          .refine((name) => Buffer.byteLength(name) <= 63, 'a database name is at most 63 bytes')
-          .optional(),
-        create: z.boolean().default(false),
-        clean: z.boolean().default(false),
-        confirm: z.string().optional(),
-        noOwner: z.boolean().default(false),
-        noAcl: z.boolean().default(false),
-        jobs: z.number().int().min(1).max(64).optional(),
-        dryRun: z.boolean().default(false),
-        swap: z.boolean().default(false),
-        /** A named destination holding a verified copy: restore from it (downloaded and checked) instead of the local file. */
-        from: z.string().min(1).max(64).optional(),
-        terminateConnections: z.boolean().default(false),
-      })
+  'backup.restore': define(RestoreInput, (holdfast, input, context) =>
+    holdfast.restore({
+      ...input,
+      ...(context.signal ? { signal: context.signal } : {}),
+      onProgress: (phase) => context.onProgress?.({ operation: 'restore', phase }),
+    }),
+  ),
+  // What `holdfast restore` calls: one backup, or a backup set (roles first, then each chosen database; --only picks them).
+  'restore.start': define(
+    RestoreFields.extend({ only: z.array(z.string().min(1).max(63)).min(1).max(1000).optional() })
       .strict()
-      .refine((input) => !(input.swap && input.clean), { message: 'choose --clean (drop the old database) or --swap (keep it), not both', path: ['swap'] }),
-    (holdfast, input, context) =>
-      holdfast.restore({
-        ...input,
+      .refine(notCleanAndSwap, CLEAN_OR_SWAP),
+    async (holdfast, { only, ...input }, context): Promise<RestoreResult | SetRestoreResult> => {
+      if (!holdfast.sets.find(input.ref)) {
+        if (only) throw new HoldfastError('BAD_INPUT', '--only picks databases of a backup set; this is one backup.', 'Leave out --only.');
+        return holdfast.restore({ ...input, ...(context.signal ? { signal: context.signal } : {}), onProgress: (phase) => context.onProgress?.({ operation: 'restore', phase }) });
+      }
+      if (input.dbname || input.swap || input.from || input.noOwner || input.noAcl || input.jobs)
+        throw new HoldfastError(
+          'BAD_INPUT',
+          'A backup set restores each database under its own name with --create or --clean; --dbname, --swap, --from, --no-owner, --no-acl and --jobs apply to one backup.',
+          'Leave them out, or restore one member by its id.',
+        );
+      return holdfast.sets.restore({
+        ref: input.ref,
+        to: input.to,
+        only,
+        create: input.create,
+        clean: input.clean,
+        confirm: input.confirm,
+        dryRun: input.dryRun,
+        terminateConnections: input.terminateConnections,
         ...(context.signal ? { signal: context.signal } : {}),
-        onProgress: (phase) => context.onProgress?.({ operation: 'restore', phase }),
-      }),
+      });
+    },
   ),
   // Settles replace restores a crash left mid-swap (the next start does too): each says whether it rolled back or forward.
   'restore.recover': define(z.object({}).strict(), (holdfast) => holdfast.recoverRestores()),

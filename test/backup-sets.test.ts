@@ -119,6 +119,32 @@ describe('a whole-server backup set', () => {
     expect(listed.value.filter((entry) => !('kind' in entry))).toEqual([]);
   });
 
+  test('restores into a fresh server: roles first, then every database with its rows, encoding, grants and settings', async () => {
+    const fresh = await startPgServer();
+    try {
+      await holdfast.addProfile({ name: 'fresh', host: fresh.host, port: fresh.port, user: fresh.user, dbname: 'postgres' });
+      const preview = await holdfast.sets.restore({ ref: first.id, to: 'fresh', create: true, clean: false, dryRun: true });
+      expect(preview.ok).toBe(true);
+      expect(await fresh.query(`SELECT datname FROM pg_database WHERE datname = 'tuned'`)).toEqual([]);
+      const restored = await holdfast.sets.restore({ ref: first.id, to: 'fresh', create: true, clean: false, dryRun: false });
+      expect(restored.databases.map((d) => [d.database, d.error])).toEqual(first.expected.map((db) => [db, null]));
+      expect(restored.ok).toBe(true);
+      expect(restored.roles!.created).toEqual(expect.arrayContaining(['alice', 'app_readers']));
+      for (const database of restored.databases) for (const table of database.result!.tables) expect(table.actual).toBe(table.expected);
+      expect(await fresh.query(`SELECT pg_has_role('alice', 'app_readers', 'MEMBER') AS member`)).toEqual([{ member: true }]);
+      expect(await fresh.query(`SELECT has_table_privilege('app_readers', 'public.t', 'SELECT') AS granted`, 'tuned')).toEqual([{ granted: true }]);
+      expect(await fresh.query(`SELECT pg_encoding_to_char(encoding) AS encoding, datcollate FROM pg_database WHERE datname = 'latin'`)).toEqual([{ encoding: 'LATIN1', datcollate: 'C' }]);
+      expect(await fresh.query(`SELECT current_setting('work_mem') AS work_mem`, 'tuned')).toEqual([{ work_mem: '8MB' }]);
+      // Collation C orders by byte: "G" before "c" (a restored en_US database would say café first).
+      expect(await fresh.query(`SELECT n FROM names ORDER BY n`, 'latin')).toEqual([{ n: 'Größe' }, { n: 'café' }]);
+      expect(await fresh.query(`SELECT count(*)::int AS n FROM "we ird"`, ODD)).toEqual([{ n: 7 }]);
+      // Restored again without --clean: every database now has tables, so nothing is changed.
+      await expect(holdfast.sets.restore({ ref: first.id, to: 'fresh', create: true, clean: false, dryRun: false })).rejects.toThrow(/Nothing was restored/);
+    } finally {
+      await fresh.stop();
+    }
+  }, 240_000);
+
   test('a database the role may not connect to makes the set partial, naming it and why', async () => {
     await server.query(`CREATE DATABASE secret`);
     await server.query(`REVOKE CONNECT ON DATABASE secret FROM PUBLIC`);

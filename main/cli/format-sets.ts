@@ -4,7 +4,9 @@ import type { ListEntry } from '../core/model/reports.ts';
 import type { BackupMetadata } from '../core/model/types.ts';
 import type { SetListEntry, SetVerifyResult } from '../core/sets/backup-sets.ts';
 import type { BackupSet } from '../core/sets/set-record.ts';
-import { formatBackup, formatList, formatVerify } from './format.ts';
+import { formatBackup, formatList, formatRestore, formatVerify } from './format.ts';
+import type { RestoreResult } from '../core/restore/restore.ts';
+import type { SetRestoreResult } from '../core/sets/restore-set.ts';
 import type { VerifyResult } from '../core/verify/verify.ts';
 import { humanBytes, humanDuration } from '../core/model/human.ts';
 
@@ -72,4 +74,21 @@ export function formatSetVerify(result: SetVerifyResult): string {
 
 export function formatCheck(result: VerifyResult | SetVerifyResult): string {
   return 'kind' in result ? formatSetVerify(result) : formatVerify(result);
+}
+
+export function formatRestoreOrSet(result: RestoreResult | SetRestoreResult): string {
+  if (!('kind' in result)) return formatRestore(result);
+  const head = result.dryRun
+    ? `Dry run: nothing was changed. Restoring backup set ${result.id} to ${result.target}:`
+    : `${result.ok ? 'Restored' : 'RESTORE INCOMPLETE:'} backup set ${result.id} to ${result.target}:`;
+  const lines = [head];
+  if (result.roles) {
+    lines.push(`  roles: created ${result.roles.created.join(', ') || 'none'}; kept as they were ${result.roles.kept.join(', ') || 'none'}`);
+    for (const failed of result.roles.failed) lines.push(`  ✗ role statement ${failed.statement}: ${failed.error}`);
+  }
+  for (const database of result.databases) {
+    if (database.error) lines.push(`  ✗ ${database.database}: ${database.error}`);
+    else if (database.result) lines.push(formatRestore(database.result).replace(/^/gm, '  '));
+  }
+  return lines.join('\n');
 }

@@ -14,6 +14,8 @@ import { verifyBackup, type VerifyCheck, type VerifyResult } from '../verify/ver
 import type { BackupSet } from './set-record.ts';
 import { SetStore } from './set-rows.ts';
 import { manifestChecksum, takeSet } from './take-set.ts';
+import { restoreSet, type SetRestoreRequest, type SetRestoreResult } from './restore-set.ts';
+import type { Offsite } from '../storage/copies.ts';
 
 export interface SetVerifyResult {
   id: string;
@@ -24,7 +26,7 @@ export interface SetVerifyResult {
   databases: Array<{ database: string; result: VerifyResult | null; error: string | null }>;
 }
 
-export type SetEngine = EngineContext & { events: Pick<EventBus, 'emit'> };
+export type SetEngine = EngineContext & { events: Pick<EventBus, 'emit'>; offsite: Pick<Offsite, 'readable'> };
 
 export class BackupSets {
   private opened: SetStore | undefined;
@@ -78,6 +80,12 @@ export class BackupSets {
   /** The set's member backups on record, in the order of its databases. */
   members(set: BackupSet): BackupMetadata[] {
     return this.store.members(set.id);
+  }
+
+  /** The roles first, then each chosen database (restore-set.ts); the target is a profile's server. */
+  restore(request: Omit<SetRestoreRequest, 'set' | 'target'> & { ref: string; to: string }): Promise<SetRestoreResult> {
+    const { ref, to, ...rest } = request;
+    return restoreSet(this.engine, { ...rest, set: this.require(ref), target: this.engine.catalogue.requireProfile(to) });
   }
 
   /** Every member read back as `holdfast verify` reads a backup, plus the manifest's and the roles file's checksums. */
