@@ -43,6 +43,7 @@ export const CHANNELS = {
   'backup.check': longChange,
   'backup.verifyCopies': longChange,
   'backup.testRestore': longChange,
+  'drill.start': longChange,
   'backup.restore': { changesState: true, role: 'super-admin', longRunning: true },
   'restore.start': { changesState: true, role: 'super-admin', longRunning: true },
   'restore.recover': superChange,

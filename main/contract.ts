@@ -12,6 +12,8 @@ import type { TakenBackup } from './core/backup/take-backup.ts';
 import type { BackupSet } from './core/sets/set-record.ts';
 import { nestSets, type SetVerifyResult } from './core/sets/backup-sets.ts';
 import type { SetRestoreResult } from './core/sets/restore-set.ts';
+import type { SetDrillResult } from './core/sets/drill-set.ts';
+import type { RestoreTestResult } from './core/drill/test-restore.ts';
 import type { RestoreResult } from './core/restore/restore.ts';
 import type { VerifyResult } from './core/verify/verify.ts';
 import { NewProfileSchema, ProfileChangesSchema, ProfileNameSchema } from './core/profiles/profile-schema.ts';
@@ -54,6 +56,11 @@ const BackupCreateInput = z.object({ profile: ProfileNameSchema, options: Backup
 function backupHooks(context: CallContext): { signal?: AbortSignal; onProgress: (progress: BackupProgress) => void } {
   return { ...(context.signal ? { signal: context.signal } : {}), onProgress: (progress) => context.onProgress?.({ operation: 'backup', progress }) };
 }
+
+const TestRestoreInput = z
+  .object({ ref: BackupRef, major: z.number().int().min(9).max(99).optional(), onProfile: ProfileNameSchema.optional() })
+  .strict()
+  .refine((input) => !(input.major && input.onProfile), { message: 'choose a scratch server of a major (--on-major) or a designated profile (--on-profile), not both', path: ['onProfile'] });
 
 const RestoreFields = z.object({
   ref: BackupRef,
@@ -135,18 +142,19 @@ export const contract = {
     const copies = await holdfast.offsite.recheck(backup);
     return { backup: { id: backup.id, filename: backup.filename }, copies, ok: copies.length > 0 && copies.every((copy) => copy.state === 'verified') };
   }),
-  'backup.testRestore': define(
-    z
-      .object({ ref: BackupRef, major: z.number().int().min(9).max(99).optional(), onProfile: ProfileNameSchema.optional() })
-      .strict()
-      .refine((input) => !(input.major && input.onProfile), { message: 'choose a scratch server of a major (--on-major) or a designated profile (--on-profile), not both', path: ['onProfile'] }),
-    (holdfast, input, context) =>
-      holdfast.testRestore(input.ref, {
-        ...(context.signal ? { signal: context.signal } : {}),
-        ...(input.major ? { major: input.major } : {}),
-        ...(input.onProfile ? { onProfile: input.onProfile } : {}),
-      }),
+  'backup.testRestore': define(TestRestoreInput, (holdfast, input, context) =>
+    holdfast.testRestore(input.ref, {
+      ...(context.signal ? { signal: context.signal } : {}),
+      ...(input.major ? { major: input.major } : {}),
+      ...(input.onProfile ? { onProfile: input.onProfile } : {}),
+    }),
   ),
+  // What `holdfast verify --test-restore` calls: a backup's drill, or a set's (every member into one scratch server).
+  'drill.start': define(TestRestoreInput, async (holdfast, input, context): Promise<RestoreTestResult | SetDrillResult> => {
+    if (!holdfast.sets.find(input.ref)) return contract['backup.testRestore'].handler(holdfast, input, context);
+    if (input.onProfile) throw new HoldfastError('BAD_INPUT', 'A backup set is drilled on a scratch server of its own; --on-profile applies to one backup.', 'Leave out --on-profile.');
+    return holdfast.sets.testRestore(input.ref, { ...(input.major ? { major: input.major } : {}), ...(context.signal ? { signal: context.signal } : {}) });
+  }),
   'backup.restore': define(RestoreInput, (holdfast, input, context) =>
     holdfast.restore({
       ...input,

@@ -96,6 +96,16 @@ describe('a whole-server backup set', () => {
     expect(result.databases.map((d) => d.result?.valid)).toEqual([true, true, true, true, true]);
   }, 120_000);
 
+  test('a drill restores the whole set into one scratch server: roles, every database, every count', async () => {
+    const drill = await holdfast.sets.testRestore(first.id);
+    expect(drill.error).toBeNull();
+    expect(drill.ok).toBe(true);
+    expect(drill.databases.map((d) => [d.database, d.ok])).toEqual(first.expected.map((db) => [db, true]));
+    const tuned = drill.databases.find((d) => d.database === 'tuned')!;
+    expect(tuned.tables).toEqual([{ table: 'public.t', expected: 42, actual: 42 }]);
+    for (const member of holdfast.sets.members(first)) expect(holdfast.showBackup(member.id).restoreTest?.status).toBe('passed');
+  }, 240_000);
+
   test('a database created between two runs is in the next set', async () => {
     await server.query(`CREATE DATABASE later`);
     await server.query(`CREATE TABLE x (id int); INSERT INTO x VALUES (1)`, 'later');

@@ -29,6 +29,7 @@ import type { Holdfast } from '../../main/core/holdfast.ts';
 import type { BackupMetadata } from '../../main/core/model/types.ts';
 import { makeHome, projectRoot, type TestHome } from '../support/holdfast-env.ts';
 import { runUiBench, runUiBenchAlone, uiSection } from './ui-bench.ts';
+import { runSetsBenchAlone } from './sets-bench.ts';
 import { startPgServer, type PgServer } from '../support/pg-server.ts';
 
 const PG_BIN = '/usr/lib/postgresql/15/bin';
@@ -518,7 +519,9 @@ async function runCliAlone(): Promise<void> {
         raw.push({ ms: run.ms, cpuMs: machineBusyMs() - busy });
       }
     }
-    log(`pair ${i + 1}/${pairs}: cli ${sec(cli.at(-1)!.ms)} (cpu ${sec(cli.at(-1)!.cpuMs)}), pg_dump ${sec(raw.at(-1)!.ms)} (cpu ${sec(raw.at(-1)!.cpuMs)}), ratio ${(cli.at(-1)!.ms / raw.at(-1)!.ms).toFixed(3)}`);
+    log(
+      `pair ${i + 1}/${pairs}: cli ${sec(cli.at(-1)!.ms)} (cpu ${sec(cli.at(-1)!.cpuMs)}), pg_dump ${sec(raw.at(-1)!.ms)} (cpu ${sec(raw.at(-1)!.cpuMs)}), ratio ${(cli.at(-1)!.ms / raw.at(-1)!.ms).toFixed(3)}`,
+    );
     checkpoint(`pair ${i + 1}`);
   }
   const wallRatios = cli.map((c, i) => c.ms / raw[i]!.ms);
@@ -534,9 +537,24 @@ async function runCliAlone(): Promise<void> {
     '',
     '| measurement | Holdfast CLI | raw `pg_dump -Fc -f file` | paired ratio (min / median / max) | target |',
     '|---|---|---|---|---|',
-    `| 1. wall time, \`node bin/holdfast.mjs backup ${PROFILE} --json\` | ${spread(cli.map((c) => c.ms), sec)} | ${spread(raw.map((c) => c.ms), sec)} | ${spread(wallRatios, (v) => v.toFixed(3))} ${r <= 1.05 ? '✓' : '✗ missed'} | ≤ 1.05 (goal 1.02) |`,
-    `| 1e. busy CPU of the whole machine (all processes, incl. the server's backends) | ${spread(cli.map((c) => c.cpuMs), sec)} | ${spread(raw.map((c) => c.cpuMs), sec)} | ${spread(cpuRatios, (v) => v.toFixed(3))} | info |`,
-    `| 1d. CLI wall time outside the engine (start-up, catalogue, JSON, exit) | ${spread(cli.map((c) => c.outsideMs), sec)} | — | — | info |`,
+    `| 1. wall time, \`node bin/holdfast.mjs backup ${PROFILE} --json\` | ${spread(
+      cli.map((c) => c.ms),
+      sec,
+    )} | ${spread(
+      raw.map((c) => c.ms),
+      sec,
+    )} | ${spread(wallRatios, (v) => v.toFixed(3))} ${r <= 1.05 ? '✓' : '✗ missed'} | ≤ 1.05 (goal 1.02) |`,
+    `| 1e. busy CPU of the whole machine (all processes, incl. the server's backends) | ${spread(
+      cli.map((c) => c.cpuMs),
+      sec,
+    )} | ${spread(
+      raw.map((c) => c.cpuMs),
+      sec,
+    )} | ${spread(cpuRatios, (v) => v.toFixed(3))} | info |`,
+    `| 1d. CLI wall time outside the engine (start-up, catalogue, JSON, exit) | ${spread(
+      cli.map((c) => c.outsideMs),
+      sec,
+    )} | — | — | info |`,
   ].join('\n');
   process.stdout.write(`\n${markdown}\n`);
 }
@@ -1045,7 +1063,8 @@ try {
   if (process.env.BENCH_ONLY === 'ui') await track(runUiBenchAlone({ signal: abort.signal }));
   else if (process.env.BENCH_ONLY === 'drill') await runDrillAlone();
   else if (process.env.BENCH_ONLY === 'cli') await runCliAlone();
-  else if (process.env.BENCH_ONLY) throw new Error(`BENCH_ONLY=${process.env.BENCH_ONLY}: the parts that run alone are "ui", "drill" and "cli"`);
+  else if (process.env.BENCH_ONLY === 'sets') process.stdout.write(await runSetsBenchAlone(log));
+  else if (process.env.BENCH_ONLY) throw new Error(`BENCH_ONLY=${process.env.BENCH_ONLY}: the parts that run alone are "ui", "drill", "cli" and "sets"`);
   else await main();
 } catch (error) {
   process.stderr.write(`bench failed: ${(error as Error).stack ?? String(error)}\n`);

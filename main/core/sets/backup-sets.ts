@@ -14,6 +14,7 @@ import { verifyBackup, type VerifyCheck, type VerifyResult } from '../verify/ver
 import type { BackupSet } from './set-record.ts';
 import { SetStore } from './set-rows.ts';
 import { manifestChecksum, takeSet } from './take-set.ts';
+import { drillSet, type SetDrillResult } from './drill-set.ts';
 import { restoreSet, type SetRestoreRequest, type SetRestoreResult } from './restore-set.ts';
 import type { Offsite } from '../storage/copies.ts';
 
@@ -86,6 +87,11 @@ export class BackupSets {
   restore(request: Omit<SetRestoreRequest, 'set' | 'target'> & { ref: string; to: string }): Promise<SetRestoreResult> {
     const { ref, to, ...rest } = request;
     return restoreSet(this.engine, { ...rest, set: this.require(ref), target: this.engine.catalogue.requireProfile(to) });
+  }
+
+  /** The whole set drilled into one sandboxed scratch server (drill-set.ts); each member's verdict is stored on it. */
+  testRestore(ref: string, options: { major?: number; signal?: AbortSignal } = {}): Promise<SetDrillResult> {
+    return drillSet(this.engine, this.require(ref), options);
   }
 
   /** Every member read back as `holdfast verify` reads a backup, plus the manifest's and the roles file's checksums. */
