@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Holdfast } from '../main/core/holdfast.ts';
 import type { BackupSet } from '../main/core/sets/set-record.ts';
 import { startPgServer, type PgServer } from './support/pg-server.ts';
-import { makeHome, seedDatabase, type TestHome } from './support/holdfast-env.ts';
+import { makeHome, runCli, seedDatabase, type TestHome } from './support/holdfast-env.ts';
+import { availableServerMajors } from '../main/core/drill/scratch-server.ts';
 
 let server: PgServer;
 let home: TestHome;
@@ -178,5 +179,62 @@ describe('a whole-server backup set', () => {
     expect(peakParallel(set)).toBe(1);
     // A partial set is not a good whole-server backup: its verify says so.
     expect((await holdfast.sets.verify(set.id)).valid).toBe(false);
+  }, 120_000);
+
+  test.runIf(availableServerMajors().includes(17))(
+    'a set from 15 drills into a 17 scratch server',
+    async () => {
+      const drill = await holdfast.sets.testRestore(first.id, { major: 17 });
+      expect(drill.error).toBeNull();
+      expect(drill.server).toMatch(/^PostgreSQL 17/);
+      expect(drill.databases.every((d) => d.ok)).toBe(true);
+    },
+    240_000,
+  );
+});
+
+describe('the CLI', () => {
+  test('profile add --all-databases, backup --json (a set), list --json (nested), verify <set-id>', async () => {
+    const added = await runCli(
+      [
+        'profile',
+        'add',
+        'cli-server',
+        '--host',
+        server.host,
+        '--port',
+        String(server.port),
+        '--user',
+        server.user,
+        '--all-databases',
+        '--exclude-database',
+        'sho*',
+        '--exclude-database',
+        'secret',
+        '--parallel-databases',
+        '3',
+        '--json',
+      ],
+      home.env,
+    );
+    expect(added.code, added.stderr).toBe(0);
+    expect(JSON.parse(added.stdout)).toMatchObject({ dbname: 'postgres', wholeServer: { excludeDatabases: ['sho*', 'secret'], parallelDatabases: 3 } });
+    const taken = await runCli(['backup', 'cli-server', '--json'], home.env);
+    expect(taken.code, taken.stderr).toBe(0);
+    const set = JSON.parse(taken.stdout) as BackupSet;
+    expect(set).toMatchObject({ kind: 'set', status: 'completed', parallelDatabases: 3, excluded: ['secret', 'shop'] });
+    expect(set.databases.map((m) => m.database)).toEqual(['latin', ODD, 'postgres', 'tuned']);
+    expect(set.databases.every((m) => m.status === 'completed' && m.id && Object.keys(m.rowCounts).length > 0)).toBe(true);
+    const listed = await runCli(['list', 'cli-server', '--json'], home.env);
+    const entries = JSON.parse(listed.stdout) as Array<{ kind?: string; id: string; members?: Array<{ set: string }> }>;
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatchObject({ kind: 'set', id: set.id });
+    expect(entries[0]!.members!.map((m) => m.set)).toEqual([set.id, set.id, set.id, set.id]);
+    const verified = await runCli(['verify', set.id], home.env);
+    expect(verified.code, verified.stderr).toBe(0);
+    expect(verified.stdout).toMatch(/^Valid: backup set/);
+    // A single backup of a whole-server profile is refused rather than taken of its maintenance database.
+    await expect(holdfast.backup('cli-server', {})).rejects.toThrow(/whole server/);
+    expect(await runCli(['profile', 'add', 'bad', '--host', 'h', '--user', 'u', '--dbname', 'd', '--exclude-database', 'x'], home.env)).toMatchObject({ code: 2 });
   }, 120_000);
 });

@@ -56,3 +56,23 @@ export function setStatusOf(set: Pick<BackupSet, 'expected' | 'databases' | 'glo
   if (!set.globals.filename) problems.push(`roles and tablespaces: ${set.globals.note ?? 'not saved'}`);
   return { status: problems.length === 0 ? 'completed' : 'partial', problems };
 }
+
+/** A set as it starts: nothing listed, taken or written yet. */
+export function startingSet(fields: Pick<BackupSet, 'id' | 'profile' | 'timestamp' | 'parallelDatabases'>): BackupSet {
+  return {
+    ...fields,
+    kind: 'set',
+    status: 'running',
+    problems: [],
+    version: null,
+    serverMajor: null,
+    expected: [],
+    excluded: [],
+    added: [],
+    dropped: [],
+    globals: { filename: null, checksum: null, note: 'not taken yet' },
+    databases: [],
+    manifest: null,
+    durationMs: 0,
+  };
+}

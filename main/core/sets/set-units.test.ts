@@ -9,7 +9,7 @@ import { BackupOptionsSchema } from '../backup/options.ts';
 import { Catalogue, newId } from '../catalogue/catalogue.ts';
 import type { BackupMetadata } from '../model/types.ts';
 import { runCleanup } from '../retention/cleanup.ts';
-import type { BackupSet } from './set-record.ts';
+import { startingSet, type BackupSet } from './set-record.ts';
 import { SetStore } from './set-rows.ts';
 
 const NOW = new Date('2025-04-01T00:00:00.000Z');
@@ -118,25 +118,8 @@ describe('a set whose Holdfast stopped', () => {
   test('is marked interrupted once its run is no longer running', () => {
     const store = new SetStore(catalogue.db);
     const runId = catalogue.startRun({ kind: 'backup', profile: 'server' });
-    const set = { id: newId(), kind: 'set', profile: 'server', timestamp: NOW.toISOString(), status: 'running' } as BackupSet;
-    store.start(
-      {
-        ...set,
-        problems: [],
-        version: null,
-        serverMajor: null,
-        expected: [],
-        excluded: [],
-        added: [],
-        dropped: [],
-        parallelDatabases: 1,
-        globals: { filename: null, checksum: null, note: null },
-        databases: [],
-        manifest: null,
-        durationMs: 0,
-      },
-      runId,
-    );
+    const set = startingSet({ id: newId(), profile: 'server', timestamp: NOW.toISOString(), parallelDatabases: 1 });
+    store.start(set, runId);
     expect(store.markInterrupted()).toEqual([]);
     // What the start-up reconcile does to a run whose process is gone.
     catalogue.finishRun(runId, 'interrupted', { error: 'Holdfast stopped' });

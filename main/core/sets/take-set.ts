@@ -22,7 +22,7 @@ import type { ChildRecord } from '../process/child.ts';
 import { pickClientTools } from '../tools/discover.ts';
 import { defaultParallelDatabases, runBounded } from './parallelism.ts';
 import { listServerDatabases } from './server-databases.ts';
-import { setStatusOf, type BackupSet, type SetMember } from './set-record.ts';
+import { setStatusOf, startingSet, type BackupSet, type SetMember } from './set-record.ts';
 import { SetStore } from './set-rows.ts';
 
 /** The manifest's name: backup-<time>-<profile>[-<suffix>].set, beside the members. */
@@ -87,25 +87,8 @@ export async function takeSet(context: EngineContext, profile: Profile, options:
     }
   };
   const parallel = profile.wholeServer.parallelDatabases ?? defaultParallelDatabases();
-  const set: BackupSet = {
-    id: newId(),
-    kind: 'set',
-    profile: profile.name,
-    timestamp: startedAt.toISOString(),
-    status: 'running',
-    problems: [],
-    version: null,
-    serverMajor: null,
-    expected: [],
-    excluded: [],
-    added: [],
-    dropped: [],
-    parallelDatabases: parallel,
-    globals: { filename: null, checksum: null, note: 'not taken yet' },
-    databases: [],
-    manifest: null,
-    durationMs: 0,
-  };
+  const set = startingSet({ id: newId(), profile: profile.name, timestamp: startedAt.toISOString(), parallelDatabases: parallel });
+
   let session: ServerSession | undefined;
   let globals: Promise<SavedGlobals> | undefined;
   try {
