@@ -8,6 +8,14 @@ import { BackupOptionsSchema } from './core/backup/options.ts';
 import { SCHEDULE_TYPES } from './core/schedule/cron.ts';
 import { HoldfastError, toErrorInfo, type ErrorInfo } from './core/model/errors.ts';
 import type { Holdfast } from './core/holdfast.ts';
+import type { TakenBackup } from './core/backup/take-backup.ts';
+import type { BackupSet } from './core/sets/set-record.ts';
+import { nestSets, type SetVerifyResult } from './core/sets/backup-sets.ts';
+import type { SetRestoreResult } from './core/sets/restore-set.ts';
+import type { SetDrillResult } from './core/sets/drill-set.ts';
+import type { RestoreTestResult } from './core/drill/test-restore.ts';
+import type { RestoreResult } from './core/restore/restore.ts';
+import type { VerifyResult } from './core/verify/verify.ts';
 import { NewProfileSchema, ProfileChangesSchema, ProfileNameSchema } from './core/profiles/profile-schema.ts';
 import { ROLES, UserNameSchema } from './core/users/users.ts';
 import { identityFileText, listKeys } from './core/encryption/key-list.ts';
@@ -45,6 +53,41 @@ const IdentityText = z
 /** An existing user: looked up, so the stricter rules for new names do not apply. */
 const ExistingUserName = z.string().min(1).max(64);
 
+const BackupCreateInput = z.object({ profile: ProfileNameSchema, options: BackupOptionsSchema, copyTo: z.array(z.string().min(1).max(64)).max(16).optional() }).strict();
+
+function backupHooks(context: CallContext): { signal?: AbortSignal; onProgress: (progress: BackupProgress) => void } {
+  return { ...(context.signal ? { signal: context.signal } : {}), onProgress: (progress) => context.onProgress?.({ operation: 'backup', progress }) };
+}
+
+const TestRestoreInput = z
+  .object({ ref: BackupRef, major: z.number().int().min(9).max(99).optional(), onProfile: ProfileNameSchema.optional() })
+  .strict()
+  .refine((input) => !(input.major && input.onProfile), { message: 'choose a scratch server of a major (--on-major) or a designated profile (--on-profile), not both', path: ['onProfile'] });
+
+const RestoreFields = z.object({
+  ref: BackupRef,
+  to: ProfileNameSchema,
+  dbname: z
+    .string()
+    .min(1)
+    .refine((name) => Buffer.byteLength(name) <= 63, 'a database name is at most 63 bytes')
+    .optional(),
+  create: z.boolean().default(false),
+  clean: z.boolean().default(false),
+  confirm: z.string().optional(),
+  noOwner: z.boolean().default(false),
+  noAcl: z.boolean().default(false),
+  jobs: z.number().int().min(1).max(64).optional(),
+  dryRun: z.boolean().default(false),
+  swap: z.boolean().default(false),
+  /** A named destination holding a verified copy: restore from it (downloaded and checked) instead of the local file. */
+  from: z.string().min(1).max(64).optional(),
+  terminateConnections: z.boolean().default(false),
+});
+const notCleanAndSwap = (input: { swap: boolean; clean: boolean }) => !(input.swap && input.clean);
+const CLEAN_OR_SWAP = { message: 'choose --clean (drop the old database) or --swap (keep it), not both', path: ['swap'] };
+const RestoreInput = RestoreFields.strict().refine(notCleanAndSwap, CLEAN_OR_SWAP);
+
 function define<I extends z.ZodType, O>(input: I, handler: (holdfast: Holdfast, input: z.output<I>, context: CallContext) => Promise<O> | O) {
   return { input, handler };
 }
@@ -67,17 +110,31 @@ export const contract = {
   ),
   // copyTo: named destinations the sealed backup is copied to (read back and compared); left out, the profile's
   // default ones (profile.copyTo); [] for none this time. A failed copy leaves the backup completed.
-  'backup.create': define(z.object({ profile: ProfileNameSchema, options: BackupOptionsSchema, copyTo: z.array(z.string().min(1).max(64)).max(16).optional() }).strict(), (holdfast, input, context) =>
-    holdfast.backup(input.profile, input.options, {
-      ...(input.copyTo ? { copyTo: input.copyTo } : {}),
-      ...(context.signal ? { signal: context.signal } : {}),
-      onProgress: (progress) => context.onProgress?.({ operation: 'backup', progress }),
-    }),
-  ),
-  // fields: 'summary' leaves out each backup's tables, row counts, options (but for their scope), roles file and files
-  // (backup.show answers those for one backup); 'full' is what the CLI's --json and the REST API show.
+  'backup.create': define(BackupCreateInput, (holdfast, input, context) => {
+    if (holdfast.sets.isWholeServer(input.profile))
+      throw new HoldfastError('BAD_INPUT', `Profile "${input.profile}" backs up the whole server, as a backup set.`, 'Use the backup.take channel (holdfast backup), which answers the set.');
+    return holdfast.backup(input.profile, input.options, { ...(input.copyTo ? { copyTo: input.copyTo } : {}), ...backupHooks(context) });
+  }),
+  // What `holdfast backup` calls: one backup, or for a whole-server profile a backup set ({ kind: 'set', status, databases, globals, … }).
+  'backup.take': define(BackupCreateInput, async (holdfast, input, context): Promise<TakenBackup | BackupSet> => {
+    if (!holdfast.sets.isWholeServer(input.profile)) return holdfast.backup(input.profile, input.options, { ...(input.copyTo ? { copyTo: input.copyTo } : {}), ...backupHooks(context) });
+    if ((input.copyTo ?? []).length > 0) throw new HoldfastError('BAD_INPUT', 'Copies of a whole-server backup set to destinations are not supported yet.', 'Leave out --copy-to for this profile.');
+    return holdfast.sets.take(input.profile, input.options, backupHooks(context));
+  }),
   'backup.list': define(z.object({ profile: ProfileNameSchema.optional(), all: z.boolean().default(false), fields: z.enum(['full', 'summary']).default('full') }).strict(), (holdfast, input) =>
     holdfast.list({ profile: input.profile, all: input.all, fields: input.fields }),
+  ),
+  // The same list with each whole-server backup set as one entry, its members nested under it (`holdfast list`).
+  'set.list': define(z.object({ profile: ProfileNameSchema.optional(), all: z.boolean().default(false) }).strict(), (holdfast, input) =>
+    nestSets(holdfast.list({ profile: input.profile, all: input.all, fields: 'full' }), holdfast.sets.list(input.profile)),
+  ),
+  'set.show': define(z.object({ ref: BackupRef }).strict(), (holdfast, input) => {
+    const set = holdfast.sets.require(input.ref);
+    return { ...set, members: holdfast.sets.members(set) };
+  }),
+  // What `holdfast verify` calls: a backup, or a backup set (every member verified, its manifest and roles file checksummed).
+  'backup.check': define(z.object({ ref: BackupRef }).strict(), async (holdfast, input): Promise<VerifyResult | SetVerifyResult> =>
+    holdfast.sets.find(input.ref) ? holdfast.sets.verify(input.ref) : holdfast.verify(input.ref),
   ),
   'backup.show': define(z.object({ ref: BackupRef }).strict(), (holdfast, input) => holdfast.showBackup(input.ref)),
   'backup.verify': define(z.object({ ref: BackupRef }).strict(), (holdfast, input) => holdfast.verify(input.ref)),
@@ -95,48 +152,54 @@ export const contract = {
     (holdfast, input) =>
       cleanupCopies(holdfast, { destination: input.destination, policy: holdfast.retentionPolicyFor('', input.policy), profile: input.profile, dryRun: input.dryRun, actor: actorName() }, new Date()),
   ),
-  'backup.testRestore': define(
-    z
-      .object({ ref: BackupRef, major: z.number().int().min(9).max(99).optional(), onProfile: ProfileNameSchema.optional() })
-      .strict()
-      .refine((input) => !(input.major && input.onProfile), { message: 'choose a scratch server of a major (--on-major) or a designated profile (--on-profile), not both', path: ['onProfile'] }),
-    (holdfast, input, context) =>
-      holdfast.testRestore(input.ref, {
-        ...(context.signal ? { signal: context.signal } : {}),
-        ...(input.major ? { major: input.major } : {}),
-        ...(input.onProfile ? { onProfile: input.onProfile } : {}),
-      }),
+  'backup.testRestore': define(TestRestoreInput, (holdfast, input, context) =>
+    holdfast.testRestore(input.ref, {
+      ...(context.signal ? { signal: context.signal } : {}),
+      ...(input.major ? { major: input.major } : {}),
+      ...(input.onProfile ? { onProfile: input.onProfile } : {}),
+    }),
   ),
-  'backup.restore': define(
-    z
-      .object({
-        ref: BackupRef,
-        to: ProfileNameSchema,
-        dbname: z
-          .string()
-          .min(1)
-          .refine((name) => Buffer.byteLength(name) <= 63, 'a database name is at most 63 bytes')
-          .optional(),
-        create: z.boolean().default(false),
-        clean: z.boolean().default(false),
-        confirm: z.string().optional(),
-        noOwner: z.boolean().default(false),
-        noAcl: z.boolean().default(false),
-        jobs: z.number().int().min(1).max(64).optional(),
-        dryRun: z.boolean().default(false),
-        swap: z.boolean().default(false),
-        /** A named destination holding a verified copy: restore from it (downloaded and checked) instead of the local file. */
-        from: z.string().min(1).max(64).optional(),
-        terminateConnections: z.boolean().default(false),
-      })
+  // What `holdfast verify --test-restore` calls: a backup's drill, or a set's (every member into one scratch server).
+  'drill.start': define(TestRestoreInput, async (holdfast, input, context): Promise<RestoreTestResult | SetDrillResult> => {
+    if (!holdfast.sets.find(input.ref)) return contract['backup.testRestore'].handler(holdfast, input, context);
+    if (input.onProfile) throw new HoldfastError('BAD_INPUT', 'A backup set is drilled on a scratch server of its own; --on-profile applies to one backup.', 'Leave out --on-profile.');
+    return holdfast.sets.testRestore(input.ref, { ...(input.major ? { major: input.major } : {}), ...(context.signal ? { signal: context.signal } : {}) });
+  }),
+  'backup.restore': define(RestoreInput, (holdfast, input, context) =>
+    holdfast.restore({
+      ...input,
+      ...(context.signal ? { signal: context.signal } : {}),
+      onProgress: (phase) => context.onProgress?.({ operation: 'restore', phase }),
+    }),
+  ),
+  // What `holdfast restore` calls: one backup, or a backup set (roles first, then each chosen database; --only picks them).
+  'restore.start': define(
+    RestoreFields.extend({ only: z.array(z.string().min(1).max(63)).min(1).max(1000).optional() })
       .strict()
-      .refine((input) => !(input.swap && input.clean), { message: 'choose --clean (drop the old database) or --swap (keep it), not both', path: ['swap'] }),
-    (holdfast, input, context) =>
-      holdfast.restore({
-        ...input,
+      .refine(notCleanAndSwap, CLEAN_OR_SWAP),
+    async (holdfast, { only, ...input }, context): Promise<RestoreResult | SetRestoreResult> => {
+      if (!holdfast.sets.find(input.ref)) {
+        if (only) throw new HoldfastError('BAD_INPUT', '--only picks databases of a backup set; this is one backup.', 'Leave out --only.');
+        return holdfast.restore({ ...input, ...(context.signal ? { signal: context.signal } : {}), onProgress: (phase) => context.onProgress?.({ operation: 'restore', phase }) });
+      }
+      if (input.dbname || input.swap || input.from || input.noOwner || input.noAcl || input.jobs)
+        throw new HoldfastError(
+          'BAD_INPUT',
+          'A backup set restores each database under its own name with --create or --clean; --dbname, --swap, --from, --no-owner, --no-acl and --jobs apply to one backup.',
+          'Leave them out, or restore one member by its id.',
+        );
+      return holdfast.sets.restore({
+        ref: input.ref,
+        to: input.to,
+        only,
+        create: input.create,
+        clean: input.clean,
+        confirm: input.confirm,
+        dryRun: input.dryRun,
+        terminateConnections: input.terminateConnections,
         ...(context.signal ? { signal: context.signal } : {}),
-        onProgress: (phase) => context.onProgress?.({ operation: 'restore', phase }),
-      }),
+      });
+    },
   ),
   // Settles replace restores a crash left mid-swap (the next start does too): each says whether it rolled back or forward.
   'restore.recover': define(z.object({}).strict(), (holdfast) => holdfast.recoverRestores()),

@@ -34,6 +34,7 @@ import { cleanup, retentionPolicyFor, retentionPreview, type CleanupSummary } fr
 import type { RetentionPolicy } from './retention/policy.ts';
 import { createEngineScheduler, type OutcomeListener } from './schedule/engine-scheduler.ts';
 import { ScheduleStore } from './schedule/schedule-store.ts';
+import { BackupSets } from './sets/backup-sets.ts';
 import { systemClock, type Clock, type Scheduler } from './schedule/scheduler.ts';
 import { addSchedule, listSchedules, removeSchedule, setScheduleEnabled, type ScheduleRequest, type ScheduleView } from './schedule/schedules.ts';
 import { removeStalePassfiles } from './secrets/passfile.ts';
@@ -66,6 +67,8 @@ export class Holdfast implements EngineContext, ProfileContext {
   readonly schedules: ScheduleStore;
   readonly users: UserStore;
   readonly offsite: Offsite;
+  /** Whole-server backup sets: take, list, verify, restore, drill (sets/). */
+  readonly sets: BackupSets = new BackupSets(this);
   readonly notifier: Notifier;
   readonly logger: Logger;
   /** What happened, told once: audit, the file log and notifications subscribe, and so may a shell. */
@@ -138,6 +141,7 @@ export class Holdfast implements EngineContext, ProfileContext {
       this.catalogue.finishRun(run.id, 'interrupted', { error: 'Holdfast stopped while this run was in progress; its partial output was removed.' });
       report.interruptedRuns.push(run.id);
     }
+    this.sets.store.markInterrupted();
     report.removedTempFiles.push(...(await removeLeftoverTemps(this.catalogue, this.config.backupDir)));
     const backups = this.catalogue.listBackups();
     const presence = await backupStorage(this.config).presence(backups);

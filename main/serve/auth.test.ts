@@ -205,6 +205,12 @@ describe('roles', () => {
     expect(channelRole('backup.testRestore', { ref: 'b', onProfile: 'scratchpad' })).toBe('super-admin');
     expect(channelRole('backup.testRestore', { ref: 'b' })).toBe('admin');
     expect(channelRole('backup.testRestore', { ref: 'b', major: 16 })).toBe('admin');
+    // What `holdfast verify --test-restore` calls (a backup's or a set's drill) is raised the same way.
+    expect(channelRole('drill.start', { ref: 'b', onProfile: 'scratchpad' })).toBe('super-admin');
+    expect(channelRole('drill.start', { ref: 'b' })).toBe('admin');
+    // A profile turned whole-server reads every database its role can reach.
+    expect(channelRole('profile.edit', { name: 'x', changes: { wholeServer: { excludeDatabases: [], parallelDatabases: null } } })).toBe('super-admin');
+    expect(channelRole('profile.edit', { name: 'x', changes: { wholeServer: null } })).toBe('super-admin');
   });
 
   test('reads are not audited as changes; anything unknown is', () => {

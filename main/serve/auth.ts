@@ -314,9 +314,12 @@ function steersData(channel: string, input: unknown): boolean {
       return ('tags' in fields && !(Array.isArray(fields.tags) && fields.tags.length === 0)) || enablesLibpqPasswords(fields);
     case 'profile.edit': {
       const changes = fieldsOf(fields.changes);
-      return 'tags' in changes || CONNECTION_FIELDS.some((field) => field in changes) || enablesLibpqPasswords(changes);
+      // wholeServer: from one database to every database the role can reach on the server (or back).
+      return 'tags' in changes || 'wholeServer' in changes || CONNECTION_FIELDS.some((field) => field in changes) || enablesLibpqPasswords(changes);
     }
+    // drill.start is what `holdfast verify --test-restore` calls (a backup's or a set's drill).
     case 'backup.testRestore':
+    case 'drill.start':
       return fields.onProfile !== undefined;
     default:
       return false;

@@ -34,7 +34,7 @@ export function detachedCall(channel: string, raw: unknown): DetachedCall | unde
 
 /** What an operation works on, as the audit log names it: the profile backed up, or the backup's ref. */
 export function operationTarget(call: DetachedCall): string {
-  if (call.channel === 'backup.create') return call.input.profile;
+  if (call.channel === 'backup.create' || call.channel === 'backup.take') return call.input.profile;
   if (call.channel === 'copies.retry') return call.input.ref ?? 'every copy not verified';
   return call.input.ref;
 }

@@ -29,6 +29,7 @@ import type { Holdfast } from '../../main/core/holdfast.ts';
 import type { BackupMetadata } from '../../main/core/model/types.ts';
 import { makeHome, projectRoot, type TestHome } from '../support/holdfast-env.ts';
 import { runUiBench, runUiBenchAlone, uiSection } from './ui-bench.ts';
+import { runSetsBenchAlone } from './sets-bench.ts';
 import { startPgServer, type PgServer } from '../support/pg-server.ts';
 
 const PG_BIN = '/usr/lib/postgresql/15/bin';
@@ -1072,7 +1073,8 @@ try {
   if (process.env.BENCH_ONLY === 'ui') await track(runUiBenchAlone({ signal: abort.signal }));
   else if (process.env.BENCH_ONLY === 'drill') await runDrillAlone();
   else if (process.env.BENCH_ONLY === 'cli') await runCliAlone();
-  else if (process.env.BENCH_ONLY) throw new Error(`BENCH_ONLY=${process.env.BENCH_ONLY}: the parts that run alone are "ui", "drill" and "cli"`);
+  else if (process.env.BENCH_ONLY === 'sets') process.stdout.write(await runSetsBenchAlone(log));
+  else if (process.env.BENCH_ONLY) throw new Error(`BENCH_ONLY=${process.env.BENCH_ONLY}: the parts that run alone are "ui", "drill", "cli" and "sets"`);
   else await main();
 } catch (error) {
   process.stderr.write(`bench failed: ${(error as Error).stack ?? String(error)}\n`);

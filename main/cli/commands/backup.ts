@@ -1,6 +1,6 @@
 // `holdfast backup <profile>`: one backup now, with progress on stderr.
 import type { Command } from 'commander';
-import { formatBackup } from '../format.ts';
+import { formatBackupOrSet } from '../format-sets.ts';
 import { collect, type CommandContext } from '../runner.ts';
 import { backupOptionFlags, backupOptionsFrom } from './backup-options.ts';
 
@@ -13,6 +13,12 @@ export function backupCommand(program: Command, { run }: CommandContext): void {
     )
     .option('--json', 'print the backup metadata as JSON')
     .action(async (name: string, options: Record<string, unknown>) => {
-      await run('backup.create', { profile: name, options: backupOptionsFrom(options), ...(options.copyTo ? { copyTo: options.copyTo } : {}) }, Boolean(options.json), formatBackup);
+      await run(
+        'backup.take',
+        { profile: name, options: backupOptionsFrom(options), ...(options.copyTo ? { copyTo: options.copyTo } : {}) },
+        Boolean(options.json),
+        formatBackupOrSet,
+        (taken) => 'kind' in taken && taken.status !== 'completed',
+      );
     });
 }

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { HoldfastError } from '../../core/model/errors.ts';
 import { profileFromUri } from '../../core/profiles/profiles.ts';
 import { loadConfig } from '../../core/config/config.ts';
+import { MAINTENANCE_DATABASE } from '../../core/profiles/profile-schema.ts';
 import { SECRET_STORE_NAMES } from '../../core/secrets/store-choice.ts';
 import { formatProfile, formatProfileTest } from '../format.ts';
 import type { Io } from '../io.ts';
@@ -43,6 +44,9 @@ const connectionOptions = (command: Command, forAdd: boolean) =>
     )
     .option('--libpq-password-files', "let libpq's password files (~/.pgpass, PGPASSFILE, a service's password) answer for this profile (a super-admin's change under holdfast serve)")
     .option('--no-libpq-password-files', "never send a password from libpq's files for this profile (only the keychain's)")
+    .option('--all-databases', 'back up every database of the server as one backup set (templates left out; --dbname, default postgres, is where it connects)')
+    .option('--exclude-database <pattern>', `with --all-databases: leave out databases matching this name or pattern (* and ?; repeatable${forAdd ? '' : '; replaces the list'})`, collect)
+    .option('--parallel-databases <n>', 'with --all-databases: databases dumped at once (default: from the core count)', integer('--parallel-databases'))
     .option('--password-stdin', "read the password from standard input and store it in this host's secret store (HOLDFAST_SECRET_STORE: the OS keychain, or the credentials file)")
     .option('--json', 'print JSON');
 
@@ -68,7 +72,19 @@ const PROFILE_FIELDS: ReadonlyArray<[flag: string, field: string]> = [
 function profileFields(options: Record<string, unknown>): Record<string, unknown> {
   const fields: Record<string, unknown> = {};
   for (const [flag, field] of PROFILE_FIELDS) if (options[flag] !== undefined) fields[field] = options[flag];
+  const wholeServer = wholeServerFrom(options);
+  if (wholeServer !== undefined) fields.wholeServer = wholeServer;
   return fields;
+}
+
+/** --all-databases and its two companions, as the profile's wholeServer; the companions alone are a mistake. */
+function wholeServerFrom(options: Record<string, unknown>): Record<string, unknown> | undefined {
+  const companions = options.excludeDatabase !== undefined || options.parallelDatabases !== undefined;
+  if (!options.allDatabases) {
+    if (companions) throw new HoldfastError('BAD_INPUT', '--exclude-database and --parallel-databases apply to a whole-server profile only.', 'Add --all-databases.');
+    return undefined;
+  }
+  return { excludeDatabases: options.excludeDatabase ?? [], parallelDatabases: options.parallelDatabases ?? null };
 }
 
 /** The store this process keeps passwords in: the engine's own setting (HOLDFAST_SECRET_STORE), read the same way. */
@@ -90,6 +106,7 @@ export function profileCommands(program: Command, { io, run }: CommandContext): 
 
   connectionOptions(profile.command('add <name>').description('Add a connection profile'), true).action(async (name: string, options: Record<string, unknown>) => {
     let input: Record<string, unknown> = { name, ...profileFields(options) };
+    if (options.allDatabases && input.dbname === undefined && options.url === undefined) input.dbname = MAINTENANCE_DATABASE;
     let password = options.passwordStdin ? await readPasswordFromStdin() : undefined;
     if (typeof options.url === 'string') {
       const fromUri = connectionFromUrl(io, name, options.url);

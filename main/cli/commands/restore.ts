@@ -1,7 +1,8 @@
 // `holdfast restore`: a backup into a profile's server, or with --recover, settle replace restores a
 // crash left mid-swap.
 import type { Command } from 'commander';
-import { formatRecoveries, formatRestore } from '../format.ts';
+import { formatRecoveries } from '../format.ts';
+import { formatRestoreOrSet } from '../format-sets.ts';
 import { integer, type CommandContext } from '../runner.ts';
 
 export function restoreCommand(program: Command, { run }: CommandContext): void {
@@ -14,11 +15,12 @@ export function restoreCommand(program: Command, { run }: CommandContext): void 
     .option('--clean', 'replace the target database (needs --confirm=<dbname>)')
     .option('--swap', 'replace the target but keep the old database as <db>__before_<time> (needs --confirm)')
     .option('--terminate-connections', 'end other sessions on the database being replaced')
-    .option('--confirm <dbname>', 'the target database name (profile/database for a production profile)')
+    .option('--confirm <dbname>', 'the target database name (profile/database for a production profile; for a backup set with --clean, its id)')
     .option('--no-owner', 'do not restore ownership')
     .option('--no-acl', 'do not restore privileges')
     .option('--jobs <n>', 'parallel pg_restore jobs', integer('--jobs'))
     .option('--from <destination>', "restore from the backup's copy on this named destination (downloaded to a private temp file and checked first)")
+    .option('--only <databases>', 'a backup set: restore only these of its databases (comma-separated)')
     .option('--dry-run', 'check everything and say what would happen; change nothing')
     .option('--recover', 'roll back (or forward) a --clean/--swap that Holdfast stopped in the middle of; every start does this too')
     .option('--json', 'print JSON')
@@ -45,6 +47,7 @@ export function restoreCommand(program: Command, { run }: CommandContext): void 
       if (typeof options.confirm === 'string') input.confirm = options.confirm;
       if (options.jobs !== undefined) input.jobs = options.jobs;
       if (typeof options.from === 'string') input.from = options.from;
-      await run('backup.restore', input, Boolean(options.json), formatRestore, (result) => !result.ok);
+      if (typeof options.only === 'string') input.only = options.only.split(',').map((name) => name.trim());
+      await run('restore.start', input, Boolean(options.json), formatRestoreOrSet, (result) => !result.ok);
     });
 }

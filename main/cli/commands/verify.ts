@@ -1,6 +1,6 @@
 // `holdfast verify`: read a backup back (and with --test-restore, restore it in a drill).
 import type { Command } from 'commander';
-import { formatRestoreTest, formatVerify } from '../format.ts';
+import { formatCheck, formatDrill } from '../format-sets.ts';
 import { integer, type CommandContext } from '../runner.ts';
 
 export function verifyCommand(program: Command, { run }: CommandContext): void {
@@ -26,14 +26,14 @@ export function verifyCommand(program: Command, { run }: CommandContext): void {
         );
       } else if (options.testRestore) {
         await run(
-          'backup.testRestore',
+          'drill.start',
           { ref, ...(options.onMajor ? { major: options.onMajor } : {}), ...(options.onProfile ? { onProfile: options.onProfile } : {}) },
           Boolean(options.json),
-          formatRestoreTest,
+          formatDrill,
           (result) => !result.ok,
         );
       } else {
-        await run('backup.verify', { ref }, Boolean(options.json), formatVerify, (result) => !result.valid);
+        await run('backup.check', { ref }, Boolean(options.json), formatCheck, (result) => !result.valid);
       }
     });
 }

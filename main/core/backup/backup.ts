@@ -22,11 +22,12 @@ import { pickClientTools } from '../tools/discover.ts';
 import type { BackupMetadata, Profile } from '../model/types.ts';
 import { backupFilename, companionPaths, ENCRYPTED_SUFFIX, TEMP_SUFFIX } from './naming.ts';
 import { writeEncrypted, type EncryptedWrite } from './encrypted-output.ts';
-import { dumpGlobals } from './globals.ts';
+import { dumpGlobals, type SavedGlobals } from './globals.ts';
 import { inspectStream, STREAMABLE_FORMATS } from '../archive/stream-inspect.ts';
 import { recipientFingerprint } from '../encryption/recipients.ts';
 import type { IdentitySource } from '../encryption/decrypt-file.ts';
 import { completeSeal, removeFinalFiles } from './seal.ts';
+import { claimRun, recordFailure } from './run-claim.ts';
 import { compressionLabel, effectiveCompression, fileExtension, pgDumpArgs, type BackupOptions } from './options.ts';
 
 export interface BackupProgress {
@@ -51,6 +52,11 @@ export interface BackupRequest {
   pollMs?: number;
   /** Recorded with the run: manual, or which schedule and whether as a catch-up. */
   trigger?: Record<string, unknown>;
+  /**
+   * A member of a backup set (sets/take-set.ts): the set's run holds the profile's claim and the set
+   * keeps the one roles file; fileTag tells the member's file apart from its siblings'.
+   */
+  setMember?: { setId: string; fileTag: string };
 }
 
 interface ServerFacts {
@@ -148,7 +154,8 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
     );
   }
   const extension = fileExtension(options.format, compression) + (encryptTo.length > 0 ? ENCRYPTED_SUFFIX : '');
-  const filename = backupFilename(startedAt, profile.name, options.suffix, extension);
+  const member = request.setMember;
+  const filename = backupFilename(startedAt, profile.name, [options.suffix, member?.fileTag].filter(Boolean).join('-') || undefined, extension);
   const finalPath = join(config.backupDir, filename);
   const tempPath = `${finalPath}${TEMP_SUFFIX}`;
   const companions = companionPaths(finalPath);
@@ -156,9 +163,9 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
 
   // Check and claim in one IMMEDIATE transaction, before any await: two Holdfast processes (or a
   // double click) cannot both start a backup of the same profile.
-  const runId = claimRun(catalogue, profile.name, () =>
-    catalogue.startRun({ kind: 'backup', profile: profile.name, tempPath, detail: { filename, options, trigger: request.trigger ?? { kind: 'manual' } } }),
-  );
+  const startRun = () =>
+    catalogue.startRun({ kind: 'backup', profile: profile.name, tempPath, detail: { filename, options, trigger: request.trigger ?? { kind: 'manual' }, ...(member ? { set: member.setId } : {}) } });
+  const runId = member ? startRun() : claimRun(catalogue, profile.name, startRun);
   // Recorded with the run, so a Holdfast killed mid-dump has its pg_dump ended at the next start.
   const onStart = (child: ChildRecord) => {
     try {
@@ -213,7 +220,9 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
     // neither adds to the backup's wall time. Counting every table is only worth it when nothing is
     // filtered out; otherwise the dumped tables are counted once the dump says which they are.
     const countedDuringDump = dumpsEveryTable(options) ? userTables(client).then((tables) => countRows(client!, tables)) : undefined;
-    const globalsDuringDump = dumpGlobals(tools, profile, env, globalsTemp, { signal: sideSignal, timeoutMs: config.timeoutMs, onStart, encryptTo });
+    const globalsDuringDump: Promise<SavedGlobals> = member
+      ? Promise.resolve({ filename: null, checksum: null, note: "Roles and tablespaces are in the backup set's roles file." })
+      : dumpGlobals(tools, profile, env, globalsTemp, { signal: sideSignal, timeoutMs: config.timeoutMs, onStart, encryptTo });
     sideWork = Promise.allSettled([countedDuringDump, globalsDuringDump, encrypting]);
     let lastBytes = -1;
     let lastGrowth = performance.now();
@@ -326,6 +335,7 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
       options,
       globals,
       ...(files ? { files } : {}),
+      ...(member ? { set: member.setId } : {}),
     };
     catalogue.recordSealing(runId, metadata);
     sealing = true;
@@ -350,49 +360,5 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
   } finally {
     if (client) await client.end().catch(() => undefined);
     await session?.close();
-  }
-}
-
-/** The run claimed, unless a backup of the profile is running in a live Holdfast or as its orphaned pg_dump. */
-function claimRun(catalogue: Catalogue, profile: string, start: () => string): string {
-  try {
-    return catalogue.db
-      .transaction(() => {
-        const running = catalogue.runningBackupOf(profile);
-        if (running?.orphanPid !== undefined) {
-          throw new HoldfastError(
-            'CONFLICT',
-            `A backup of profile "${profile}" is still running: pg_dump (pid ${running.orphanPid}) of run ${running.id}, whose Holdfast stopped, is still dumping.`,
-            `The next start of Holdfast (any holdfast command, the app or the daemon) ends it and cleans up; or end it yourself (kill -KILL -${running.orphanPid}), then try again.`,
-          );
-        }
-        if (running) {
-          throw new HoldfastError(
-            'CONFLICT',
-            `A backup of profile "${profile}" is already running (run ${running.id}, started ${running.startedAt}).`,
-            'Wait for it to finish (holdfast list --all shows it), then try again.',
-          );
-        }
-        return start();
-      })
-      .immediate();
-  } catch (error) {
-    if (error instanceof HoldfastError) throw error;
-    throw failure(`The backup could not start: the catalogue could not record its run: ${(error as Error).message}.`, isDiskFull(error) ? DISK_FULL_HINT : undefined);
-  }
-}
-
-/**
- * The run's end, recorded; when the catalogue cannot take it (its disk is full), the error says so
- * instead of the run silently turning "interrupted" at the next start.
- */
-function recordFailure(catalogue: Catalogue, runId: string, status: 'failed' | 'interrupted', message: string, home: string): void {
-  try {
-    catalogue.finishRun(runId, status, { error: message });
-  } catch (error) {
-    throw failure(
-      `${message}${/[.!?]$/.test(message) ? '' : '.'} The failure could not be recorded in the catalogue either (${(error as Error).message}), so the next start will list this run as interrupted.`,
-      isDiskFull(error) ? `Free space in HOLDFAST_HOME (${home}) and the backup directory, then run the backup again.` : `Check that HOLDFAST_HOME (${home}) is writable, then run the backup again.`,
-    );
   }
 }

@@ -3,7 +3,7 @@
 // and the tray each need; this module does not know who listens.
 import type { EventBus } from '../events/bus.ts';
 import type { BackupTrigger } from '../events/events.ts';
-import { toErrorInfo } from '../model/errors.ts';
+import { HoldfastError, toErrorInfo } from '../model/errors.ts';
 import type { BackupCopy, BackupMetadata } from '../model/types.ts';
 import type { Offsite } from '../storage/offsite.ts';
 import { runBackup, type BackupProgress, type EngineContext } from './backup.ts';
@@ -31,6 +31,13 @@ export async function takeBackup(
   const copyTo = [...new Set(hooks.copyTo ?? profile.copyTo ?? [])];
   let parsed: BackupOptions;
   try {
+    // Backing up only its maintenance database would look like a good backup of a server that has more.
+    if (profile.wholeServer)
+      throw new HoldfastError(
+        'BAD_INPUT',
+        `Profile "${profile.name}" backs up the whole server, as a backup set.`,
+        `Run \`holdfast backup ${profile.name}\` (the backup.take channel), which takes the set.`,
+      );
     // Unknown names fail now, before a dump is taken that could not go where it was meant to.
     for (const name of copyTo) engine.offsite.destinations.show(name);
     parsed = BackupOptionsSchema.parse(options);

@@ -100,8 +100,8 @@ export class Catalogue {
     try {
       this.db
         .prepare(
-          `INSERT INTO profiles (id, name, host, port, user, dbname, sslmode, sslrootcert, sslcert, sslkey, service, notes, pg_bin_dir, drill_checks, copy_to, tags, libpq_password_files, created_at, updated_at)
-           VALUES (@id, @name, @host, @port, @user, @dbname, @sslmode, @sslrootcert, @sslcert, @sslkey, @service, @notes, @pgBinDir, @drillChecks, @copyTo, @tags, @libpqPasswordFiles, @createdAt, @createdAt)`,
+          `INSERT INTO profiles (id, name, host, port, user, dbname, sslmode, sslrootcert, sslcert, sslkey, service, notes, pg_bin_dir, drill_checks, copy_to, tags, libpq_password_files, whole_server, created_at, updated_at)
+           VALUES (@id, @name, @host, @port, @user, @dbname, @sslmode, @sslrootcert, @sslcert, @sslkey, @service, @notes, @pgBinDir, @drillChecks, @copyTo, @tags, @libpqPasswordFiles, @wholeServer, @createdAt, @createdAt)`,
         )
         .run({
           ...profile,
@@ -110,6 +110,7 @@ export class Catalogue {
           drillChecks: JSON.stringify(profile.drillChecks),
           copyTo: JSON.stringify(profile.copyTo ?? []),
           libpqPasswordFiles: input.libpqPasswordFiles ? 1 : 0,
+          wholeServer: wholeServerColumn(input.wholeServer),
         });
     } catch (error) {
       if (String((error as Error).message).includes('UNIQUE')) {
@@ -144,7 +145,7 @@ export class Catalogue {
         .prepare(
           `UPDATE profiles SET name = @name, host = @host, port = @port, user = @user, dbname = @dbname, sslmode = @sslmode,
              sslrootcert = @sslrootcert, sslcert = @sslcert, sslkey = @sslkey, service = @service, notes = @notes,
-             pg_bin_dir = @pgBinDir, drill_checks = @drillChecks, copy_to = @copyTo, tags = @tags, libpq_password_files = @libpqPasswordFiles, updated_at = @now WHERE id = @id`,
+             pg_bin_dir = @pgBinDir, drill_checks = @drillChecks, copy_to = @copyTo, tags = @tags, libpq_password_files = @libpqPasswordFiles, whole_server = @wholeServer, updated_at = @now WHERE id = @id`,
         )
         .run({
           ...fields,
@@ -152,6 +153,7 @@ export class Catalogue {
           drillChecks: JSON.stringify(fields.drillChecks),
           copyTo: JSON.stringify(fields.copyTo ?? []),
           libpqPasswordFiles: fields.libpqPasswordFiles ? 1 : 0,
+          wholeServer: wholeServerColumn(fields.wholeServer),
           now: new Date().toISOString(),
           id,
         });
@@ -282,10 +284,22 @@ export class Catalogue {
   insertBackup(metadata: BackupMetadata, runId: string): void {
     this.db
       .prepare(
-        `INSERT INTO backups (id, run_id, profile_name, filename, path, status, created_at, size, checksum, metadata)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO backups (id, run_id, profile_name, filename, path, status, created_at, size, checksum, metadata, set_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(metadata.id, runId, metadata.profile, metadata.filename, metadata.path, metadata.status, metadata.timestamp, metadata.size, metadata.checksum, JSON.stringify(metadata));
+      .run(
+        metadata.id,
+        runId,
+        metadata.profile,
+        metadata.filename,
+        metadata.path,
+        metadata.status,
+        metadata.timestamp,
+        metadata.size,
+        metadata.checksum,
+        JSON.stringify(metadata),
+        metadata.set ?? null,
+      );
   }
 
   /** The file names of the other listed backups (completed or missing) whose rows name the same path. */
@@ -344,6 +358,10 @@ export class Catalogue {
     const rows = this.db.prepare('SELECT * FROM audit_log ORDER BY id DESC LIMIT ?').all(limit) as Array<{ at: string; actor: string; action: string; target: string | null; detail: string | null }>;
     return rows.map((row) => ({ ...row, detail: row.detail ? JSON.parse(row.detail) : null }));
   }
+}
+
+function wholeServerColumn(wholeServer: Profile['wholeServer']): string | null {
+  return wholeServer ? JSON.stringify(wholeServer) : null;
 }
 
 /**

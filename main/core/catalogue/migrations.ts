@@ -249,4 +249,25 @@ export const migrations: readonly Migration[] = [
   -- Where a profile's backups are copied by default (names of destinations, JSON); backup --copy-to overrides.
   ALTER TABLE profiles ADD COLUMN copy_to TEXT NOT NULL DEFAULT '[]';
   `,
+  `
+  -- Whole-server profiles (issue 16): NULL for one database, else JSON {excludeDatabases, parallelDatabases}.
+  ALTER TABLE profiles ADD COLUMN whole_server TEXT;
+  -- A backup set: one roles file and one member backup per database of a whole-server profile, taken
+  -- as one run (sets/take-set.ts). Members are ordinary backups rows linked by set_id; the set is
+  -- 'running' until its end is recorded, then completed (every expected database held), partial (the
+  -- failures say which and why), interrupted (its Holdfast stopped), or deleted (retention, as a unit).
+  CREATE TABLE backup_sets (
+    id TEXT PRIMARY KEY,
+    run_id TEXT NOT NULL,
+    profile_name TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('running', 'completed', 'partial', 'interrupted', 'deleted')),
+    manifest_path TEXT,
+    manifest_checksum TEXT,
+    manifest TEXT NOT NULL
+  );
+  CREATE INDEX backup_sets_profile ON backup_sets (profile_name, created_at);
+  ALTER TABLE backups ADD COLUMN set_id TEXT;
+  CREATE INDEX backups_set ON backups (set_id);
+  `,
 ];

@@ -1,5 +1,6 @@
 // Profiles as the catalogue stores them: a row per profile, lists as JSON text, booleans as 0/1.
 import type { Profile } from '../model/types.ts';
+import { WholeServerSchema } from '../profiles/profile-schema.ts';
 
 /** What a catalogued profile is stored with: libpqPasswordFiles is always said. */
 export type NewProfile = Omit<Profile, 'id' | 'createdAt' | 'keychainPassword' | 'libpqPasswordFiles'> & { libpqPasswordFiles: boolean };
@@ -23,6 +24,7 @@ export interface ProfileRow {
   drill_checks: string;
   copy_to: string;
   tags: string;
+  whole_server: string | null;
   created_at: string;
 }
 
@@ -46,6 +48,7 @@ export function profileFromRow(row: ProfileRow): Profile {
     drillChecks: JSON.parse(row.drill_checks) as string[],
     copyTo: JSON.parse(row.copy_to) as string[],
     tags: JSON.parse(row.tags) as string[],
+    wholeServer: row.whole_server === null ? null : WholeServerSchema.parse(JSON.parse(row.whole_server)),
     createdAt: row.created_at,
   };
 }

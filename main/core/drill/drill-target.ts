@@ -8,7 +8,7 @@ import { openSession, type ServerSession } from '../pg/session.ts';
 import { prepareSandboxRoles } from './sandbox-roles.ts';
 import { findServerBinaries, startSandboxServer, type SandboxIsolation } from './scratch-server.ts';
 
-function scratchProfile(host: string, port: number, user: string): Profile {
+export function scratchProfile(host: string, port: number, user: string): Profile {
   return {
     id: 'scratch',
     name: 'scratch server',

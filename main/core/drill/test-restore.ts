@@ -99,7 +99,7 @@ const COULD_NOT_RUN: ReadonlySet<ErrorCode> = new Set(['TOOL_MISSING', 'CONNECTI
  * Restores, then counts every manifest table exactly. With pg_restore -j, a table whose data item
  * pg_restore reports finished is counted right then (count-as-restored.ts); the rest after it exits.
  */
-async function restoreAndCount(
+export async function restoreAndCount(
   context: EngineContext,
   session: ServerSession,
   tools: ClientToolSet,

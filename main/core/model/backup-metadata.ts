@@ -76,6 +76,7 @@ export const BackupMetadataSchema = z.object({
     .describe('the latest restore drill (holdfast verify --test-restore)'),
   pinned: z.boolean().optional().describe('kept whatever the retention policy (holdfast pin); a catalogue column, never in the sidecar'),
   location: BackupLocationSchema.optional().describe('where the backup is stored'),
+  set: z.string().optional().describe("a whole-server backup set's member: the set's id (its roles file is the set's)"),
 });
 export type BackupMetadata = z.infer<typeof BackupMetadataSchema>;
 

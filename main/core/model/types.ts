@@ -1,6 +1,7 @@
 // The records every shell shows. A backup's record is a zod schema (backup-metadata.ts, which the
 // sidecar and the REST API derive from); its types are re-exported here beside the others.
 import type { BackupScope } from '../backup/options.ts';
+import type { WholeServer } from '../profiles/profile-schema.ts';
 import type { BackupMetadata } from './backup-metadata.ts';
 
 export type { BackupLocation, BackupMetadata, BackupStatus, GlobalsInfo } from './backup-metadata.ts';
@@ -37,6 +38,8 @@ export interface Profile {
    * profile Holdfast makes up for itself (a drill's scratch server) leaves it out, which means no.
    */
   libpqPasswordFiles?: boolean;
+  /** A whole-server profile (backup sets); null or absent: the one database dbname. */
+  wholeServer?: WholeServer | null;
   createdAt: string;
 }
 

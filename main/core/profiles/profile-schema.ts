@@ -11,6 +11,29 @@ export const ProfileNameSchema = z
   .refine((name) => !/[\u0000-\u001f\u007f/\\]/.test(name), 'a profile name cannot contain "/", "\\" or control characters')
   .refine((name) => name !== '.' && name !== '..', 'a profile name cannot be "." or ".."');
 
+/**
+ * A whole-server profile backs up every database it may connect to (templates left out; the
+ * maintenance database `postgres` included) as one backup set, with the roles once. Its dbname is
+ * only where it connects to list the databases and dump the roles.
+ */
+export const DatabasePatternSchema = z
+  .string()
+  .min(1, 'a database pattern cannot be empty')
+  .max(128)
+  .refine((value) => !/[\u0000-\u001f]/.test(value), 'a database pattern cannot contain control characters');
+export const WholeServerSchema = z
+  .object({
+    /** Databases left out, by name or a pattern with * and ? (as pg_dumpall's --exclude-database). */
+    excludeDatabases: z.array(DatabasePatternSchema).max(100).default([]),
+    /** Databases dumped at once; null: from the core count (sets/parallelism.ts). */
+    parallelDatabases: z.number().int().min(1, 'parallel databases is 1–16').max(16, 'parallel databases is 1–16').nullable().default(null),
+  })
+  .strict();
+export type WholeServer = z.infer<typeof WholeServerSchema>;
+
+/** Where a whole-server profile connects when no database is named: the maintenance database. */
+export const MAINTENANCE_DATABASE = 'postgres';
+
 const filePath = z
   .string()
   .min(1)
@@ -39,6 +62,8 @@ const profileFields = {
   copyTo: z.array(z.string().min(1).max(64)).max(16),
   /** libpq's password files may answer for the profile: see Profile.libpqPasswordFiles. */
   libpqPasswordFiles: z.boolean(),
+  /** null: one database (dbname); set: the whole server as a backup set. */
+  wholeServer: WholeServerSchema.nullable(),
 };
 
 export const NewProfileSchema = z
@@ -55,6 +80,7 @@ export const NewProfileSchema = z
     tags: profileFields.tags.default([]),
     drillChecks: profileFields.drillChecks.default([]),
     copyTo: profileFields.copyTo.default([]),
+    wholeServer: profileFields.wholeServer.default(null),
     // Left out, it depends on who adds the profile (profiles.ts addProfile).
     libpqPasswordFiles: profileFields.libpqPasswordFiles.optional(),
   })

@@ -10,6 +10,7 @@ import { failedCheck, type Catalogue } from '../catalogue/catalogue.ts';
 import type { BackupMetadata } from '../model/types.ts';
 import { backupStorage, type BackupStorage } from '../storage/storage.ts';
 import { formatRetentionPolicy, planRetention, type RetentionCandidate, type RetentionDecision, type RetentionPolicy } from './policy.ts';
+import { memberDecisions, removeDeletedSets, retentionUnits } from './set-units.ts';
 
 /** A decision with the file it concerns, so a plan lists what would go, not just how many. */
 export type CleanupDecision = RetentionDecision & { filename: string; size: number };
@@ -97,9 +98,13 @@ export function retentionCandidate(backup: BackupMetadata): RetentionCandidate {
 /** The plan for the completed backups (of one profile, or all), each decision with its file; changes nothing. */
 export function planCleanup(catalogue: Catalogue, options: Pick<CleanupOptions, 'profile' | 'policy' | 'now' | 'timeZone'>): { decisions: CleanupDecision[]; backups: Map<string, BackupMetadata> } {
   const backups = new Map(catalogue.listBackups({ profile: options.profile, statuses: ['completed'] }).map((backup) => [backup.id, backup]));
-  const decisions = planRetention([...backups.values()].map(retentionCandidate), options.policy, options.now, options.timeZone).map((decision) => {
+  // A whole-server set is one candidate; its decision is each of its members' (set-units.ts).
+  const units = retentionUnits(catalogue, [...backups.values()], retentionCandidate);
+  const decisions = planRetention(units.candidates, options.policy, options.now, options.timeZone).flatMap((decision) => {
+    const members = units.members.get(decision.id);
+    if (members) return memberDecisions(decision, members);
     const { filename, size } = backups.get(decision.id)!;
-    return { ...decision, filename, size };
+    return [{ ...decision, filename, size }];
   });
   return { decisions, backups };
 }
@@ -142,5 +147,6 @@ export async function runCleanup(catalogue: Catalogue, options: CleanupOptions):
     report.deleted.push(backup.id);
     if (removal.removed) report.freedBytes += backup.size;
   }
+  if (!options.dryRun) await removeDeletedSets(catalogue, catalogue.backupDir, new Set(report.deleted.map((id) => byId.get(id)!.set).filter((id): id is string => id !== undefined)));
   return report;
 }

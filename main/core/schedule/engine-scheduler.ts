@@ -6,6 +6,7 @@ import type { EventBus } from '../events/bus.ts';
 import type { BackupTrigger } from '../events/events.ts';
 import { toErrorInfo } from '../model/errors.ts';
 import type { BackupMetadata } from '../model/types.ts';
+import type { BackupSet } from '../sets/set-record.ts';
 import type { Schedule, ScheduleStore } from './schedule-store.ts';
 import { Scheduler, systemClock, type Clock, type ScheduledOutcome } from './scheduler.ts';
 
@@ -16,6 +17,8 @@ export interface SchedulingEngine {
   isProfileBusy(profile: string): boolean;
   backup(profile: string, options: Partial<BackupOptions>, hooks: { signal?: AbortSignal; trigger?: BackupTrigger }): Promise<BackupMetadata>;
   testRestore(ref: string, options: { signal?: AbortSignal }): Promise<RestoreTestResult>;
+  /** Whole-server profiles: a due slot takes a backup set, a unit that is completed or not. */
+  sets: { isWholeServer(profile: string): boolean; take(profile: string, options: Partial<BackupOptions>, hooks: { signal?: AbortSignal; trigger?: BackupTrigger }): Promise<BackupSet> };
 }
 
 export type OutcomeListener = (schedule: Schedule, outcome: ScheduledOutcome, backup?: BackupMetadata) => void;
@@ -27,6 +30,7 @@ export function createEngineScheduler(engine: SchedulingEngine, clock: Clock = s
     concurrency: engine.config.concurrency,
     isProfileBusy: (profile) => engine.isProfileBusy(profile),
     runBackup: async (schedule, options, context) => {
+      if (engine.sets.isWholeServer(schedule.profile)) return runSet(engine, schedule, options, context, onOutcome);
       try {
         const backup = await engine.backup(schedule.profile, options, { signal: context.signal, trigger: { kind: 'schedule', scheduleId: schedule.id, catchUp: context.catchUp } });
         if (schedule.testRestore) {
@@ -48,4 +52,27 @@ export function createEngineScheduler(engine: SchedulingEngine, clock: Clock = s
       }
     },
   });
+}
+
+/** A whole-server schedule's slot: the set is its outcome, completed only when the set is. */
+async function runSet(
+  engine: SchedulingEngine,
+  schedule: Schedule,
+  options: BackupOptions,
+  context: { catchUp: boolean; signal: AbortSignal },
+  onOutcome?: OutcomeListener,
+): Promise<ScheduledOutcome> {
+  let outcome: ScheduledOutcome;
+  try {
+    const set = await engine.sets.take(schedule.profile, options, { signal: context.signal, trigger: { kind: 'schedule', scheduleId: schedule.id, catchUp: context.catchUp } });
+    if (set.status !== 'completed') outcome = { status: 'failed', error: `backup set ${set.id} is ${set.status}: ${set.problems.join('; ')}` };
+    // Said, not skipped silently: a schedule that asks for drills must not look drilled.
+    else if (schedule.testRestore) outcome = { status: 'failed', error: `backup set ${set.id} was taken, but restore drills of whole-server sets are not supported yet` };
+    else outcome = { status: 'completed' };
+  } catch (error) {
+    const info = toErrorInfo(error);
+    outcome = { status: info.code === 'CANCELLED' ? 'interrupted' : 'failed', error: info.message };
+  }
+  onOutcome?.(schedule, outcome);
+  return outcome;
 }

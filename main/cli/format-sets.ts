@@ -1,0 +1,105 @@
+// How the CLI prints whole-server backup sets: a set as one block with a line per database.
+import type { TakenBackup } from '../core/backup/take-backup.ts';
+import type { ListEntry } from '../core/model/reports.ts';
+import type { BackupMetadata } from '../core/model/types.ts';
+import type { SetListEntry, SetVerifyResult } from '../core/sets/backup-sets.ts';
+import type { BackupSet } from '../core/sets/set-record.ts';
+import { formatBackup, formatList, formatRestore, formatRestoreTest, formatVerify } from './format.ts';
+import type { RestoreTestResult } from '../core/drill/test-restore.ts';
+import type { SetDrillResult } from '../core/sets/drill-set.ts';
+import type { RestoreResult } from '../core/restore/restore.ts';
+import type { SetRestoreResult } from '../core/sets/restore-set.ts';
+import type { VerifyResult } from '../core/verify/verify.ts';
+import { humanBytes, humanDuration } from '../core/model/human.ts';
+
+function isSet(value: object): value is BackupSet {
+  return 'kind' in value && value.kind === 'set';
+}
+
+export function formatSet(set: BackupSet): string {
+  const held = set.databases.filter((member) => member.status === 'completed').length;
+  const head =
+    set.status === 'completed'
+      ? `Backup set completed: ${held} of ${set.expected.length} databases and the roles (${set.id})`
+      : `BACKUP SET ${set.status.toUpperCase()}: ${held} of ${set.expected.length} databases held (${set.id}); this is not a good whole-server backup`;
+  const lines = [head, `  ${set.profile} · ${set.version ?? 'server version unknown'} · ${set.parallelDatabases} at once · ${humanDuration(set.durationMs)}`];
+  for (const member of set.databases) {
+    const rows = Object.values(member.rowCounts).reduce((sum, n) => sum + n, 0);
+    lines.push(member.status === 'completed' ? `  ✓ ${member.database}  ${humanBytes(member.size)}, ${rows} rows  ${member.filename}` : `  ✗ ${member.database}  ${member.error ?? member.status}`);
+  }
+  lines.push(set.globals.filename ? `  roles: ${set.globals.filename}` : `  ✗ roles: ${set.globals.note}`);
+  if (set.excluded.length) lines.push(`  excluded: ${set.excluded.join(', ')}`);
+  if (set.added.length) lines.push(`  new since the last set: ${set.added.join(', ')}`);
+  if (set.dropped.length) lines.push(`  gone since the last set: ${set.dropped.join(', ')}`);
+  if (set.manifest) lines.push(`  manifest: ${set.manifest.filename} ${set.manifest.checksum}`);
+  return lines.join('\n');
+}
+
+export function formatBackupOrSet(taken: TakenBackup | BackupSet): string {
+  return isSet(taken) ? formatSet(taken) : formatBackup(taken);
+}
+
+export function formatListWithSets(entries: Array<BackupMetadata | ListEntry | SetListEntry<BackupMetadata | ListEntry>>): string {
+  const plain = entries.filter((entry): entry is BackupMetadata | ListEntry => !isSet(entry));
+  if (plain.length === entries.length) return formatList(plain);
+  return entries
+    .map((entry) => {
+      if (!isSet(entry)) return formatList([entry]);
+      const members = entry.members.map((member) => `    ${formatList([member])}`);
+      return [
+        `${entry.id}  ${entry.timestamp}  set ${entry.status}  ${entry.profile}  ${entry.databases.filter((m) => m.status === 'completed').length}/${entry.expected.length} databases`,
+        ...members,
+      ].join('\n');
+    })
+    .join('\n');
+}
+
+export function formatSetVerify(result: SetVerifyResult): string {
+  const mark = { ok: '✓', failed: '✗', skipped: '-' } as const;
+  return [
+    `${result.valid ? 'Valid' : 'INVALID'}: backup set ${result.id}`,
+    ...result.checks.map((check) => `  ${mark[check.status]} ${check.name}: ${check.detail}`),
+    ...result.databases.map((d) =>
+      d.result
+        ? `  ${d.result.valid ? '✓' : '✗'} ${d.database}: ${d.result.filename}${
+            d.result.valid
+              ? ''
+              : ` (${d.result.checks
+                  .filter((c) => c.status === 'failed')
+                  .map((c) => c.detail)
+                  .join('; ')})`
+          }`
+        : `  ✗ ${d.database}: ${d.error}`,
+    ),
+  ].join('\n');
+}
+
+export function formatCheck(result: VerifyResult | SetVerifyResult): string {
+  return 'kind' in result ? formatSetVerify(result) : formatVerify(result);
+}
+
+export function formatRestoreOrSet(result: RestoreResult | SetRestoreResult): string {
+  if (!('kind' in result)) return formatRestore(result);
+  const head = result.dryRun
+    ? `Dry run: nothing was changed. Restoring backup set ${result.id} to ${result.target}:`
+    : `${result.ok ? 'Restored' : 'RESTORE INCOMPLETE:'} backup set ${result.id} to ${result.target}:`;
+  const lines = [head];
+  if (result.roles) {
+    lines.push(`  roles: created ${result.roles.created.join(', ') || 'none'}; kept as they were ${result.roles.kept.join(', ') || 'none'}`);
+    for (const failed of result.roles.failed) lines.push(`  ✗ role statement ${failed.statement}: ${failed.error}`);
+  }
+  for (const database of result.databases) {
+    if (database.error) lines.push(`  ✗ ${database.database}: ${database.error}`);
+    else if (database.result) lines.push(formatRestore(database.result).replace(/^/gm, '  '));
+  }
+  return lines.join('\n');
+}
+
+export function formatDrill(result: RestoreTestResult | SetDrillResult): string {
+  if (!('kind' in result)) return formatRestoreTest(result);
+  const lines = [`${result.ok ? 'Restore drill passed' : 'RESTORE DRILL FAILED'}: backup set ${result.id} on ${result.server ?? 'no server'} (${humanDuration(result.durationMs)})`];
+  if (result.error) lines.push(`  ${result.error}`);
+  lines.push(`  roles: ${result.roles.applied} statements applied${result.roles.notes.length ? `; ${result.roles.notes.join('; ')}` : ''}`);
+  for (const d of result.databases) lines.push(`  ${d.ok ? '✓' : '✗'} ${d.database}: ${d.tables.length} tables${d.error ? ` — ${d.error}` : ', every row count equal'}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,157 @@
+// Whole-server backup sets as the engine offers them (the facade hands out one of these): take a set
+// with its events told per member, list and show sets with their members, and verify every member,
+// the roles file and the manifest. Restore and drill live beside it (restore-set.ts, drill-set.ts).
+import { join } from 'node:path';
+import type { BackupProgress, EngineContext } from '../backup/backup.ts';
+import type { BackupOptions } from '../backup/options.ts';
+import { BackupOptionsSchema } from '../backup/options.ts';
+import type { EventBus } from '../events/bus.ts';
+import type { BackupTrigger } from '../events/events.ts';
+import { exists, sha256File } from '../fsutil/durable.ts';
+import { HoldfastError, toErrorInfo } from '../model/errors.ts';
+import type { BackupMetadata } from '../model/types.ts';
+import { verifyBackup, type VerifyCheck, type VerifyResult } from '../verify/verify.ts';
+import type { BackupSet } from './set-record.ts';
+import { SetStore } from './set-rows.ts';
+import { manifestChecksum, takeSet } from './take-set.ts';
+import { drillSet, type SetDrillResult } from './drill-set.ts';
+import { restoreSet, type SetRestoreRequest, type SetRestoreResult } from './restore-set.ts';
+import type { Offsite } from '../storage/offsite.ts';
+
+export interface SetVerifyResult {
+  id: string;
+  kind: 'set';
+  valid: boolean;
+  /** The set's own files: its manifest and its roles file. */
+  checks: VerifyCheck[];
+  databases: Array<{ database: string; result: VerifyResult | null; error: string | null }>;
+}
+
+export type SetEngine = EngineContext & { events: Pick<EventBus, 'emit'>; offsite: Pick<Offsite, 'readable' | 'sourceFor'> };
+
+export class BackupSets {
+  private opened: SetStore | undefined;
+
+  /** Made when the facade builds this, before its catalogue is open: the store opens on first use. */
+  constructor(private readonly engine: SetEngine) {}
+
+  get store(): SetStore {
+    this.opened ??= new SetStore(this.engine.catalogue.db);
+    return this.opened;
+  }
+
+  isWholeServer(profile: string): boolean {
+    return Boolean(this.engine.catalogue.getProfile(profile)?.wholeServer);
+  }
+
+  /** A set of a whole-server profile; backup.started once, then backup.completed or backup.failed per member (audit, log, notifications). */
+  async take(profileName: string, options: Partial<BackupOptions>, hooks: { signal?: AbortSignal; onProgress?: (progress: BackupProgress) => void; trigger?: BackupTrigger } = {}): Promise<BackupSet> {
+    const profile = this.engine.catalogue.requireProfile(profileName);
+    const trigger = hooks.trigger ?? { kind: 'manual' };
+    const { events } = this.engine;
+    await events.emit({ kind: 'backup.started', profile: profile.name, trigger });
+    return takeSet(this.engine, profile, BackupOptionsSchema.parse(options), {
+      ...(hooks.signal ? { signal: hooks.signal } : {}),
+      ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}),
+      trigger,
+      onMember: async ({ database, backup, error }) => {
+        if (backup) await events.emit({ kind: 'backup.completed', profile: profile.name, backup, trigger });
+        else await events.emit({ kind: 'backup.failed', profile: profile.name, database, error: toErrorInfo(error), trigger });
+      },
+    }).catch(async (error: unknown) => {
+      await events.emit({ kind: 'backup.failed', profile: profile.name, database: '(whole server)', error: toErrorInfo(error), trigger });
+      throw error;
+    });
+  }
+
+  find(ref: string): BackupSet | undefined {
+    return this.store.find(ref);
+  }
+
+  require(ref: string): BackupSet {
+    const set = this.store.find(ref);
+    if (!set || set.status === 'deleted') throw new HoldfastError('NOT_FOUND', `No backup set with id "${ref}" in the catalogue.`, 'List backups and sets with `holdfast list`.');
+    return set;
+  }
+
+  list(profile?: string): BackupSet[] {
+    return this.store.list({ profile });
+  }
+
+  /** The set's member backups on record, in the order of its databases. */
+  members(set: BackupSet): BackupMetadata[] {
+    return this.store.members(set.id);
+  }
+
+  /** The roles first, then each chosen database (restore-set.ts); the target is a profile's server. */
+  restore(request: Omit<SetRestoreRequest, 'set' | 'target'> & { ref: string; to: string }): Promise<SetRestoreResult> {
+    const { ref, to, ...rest } = request;
+    return restoreSet(this.engine, { ...rest, set: this.require(ref), target: this.engine.catalogue.requireProfile(to) });
+  }
+
+  /** The whole set drilled into one sandboxed scratch server (drill-set.ts); each member's verdict is stored on it. */
+  testRestore(ref: string, options: { major?: number; signal?: AbortSignal } = {}): Promise<SetDrillResult> {
+    return drillSet(this.engine, this.require(ref), options);
+  }
+
+  /** Every member read back as `holdfast verify` reads a backup, plus the manifest's and the roles file's checksums. */
+  async verify(ref: string): Promise<SetVerifyResult> {
+    const set = this.require(ref);
+    const { backupDir } = this.engine.config;
+    const checks: VerifyCheck[] = [];
+    if (set.manifest) {
+      const path = join(backupDir, set.manifest.filename);
+      const actual = (await exists(path)) ? await manifestChecksum(path) : null;
+      checks.push({
+        name: 'checksum',
+        status: actual === set.manifest.checksum ? 'ok' : 'failed',
+        detail: actual === null ? `the set manifest ${path} is gone` : `set manifest ${set.manifest.filename}: ${actual}`,
+      });
+    } else {
+      checks.push({ name: 'checksum', status: 'failed', detail: `the set is ${set.status} and has no manifest` });
+    }
+    if (set.globals.filename) {
+      const path = join(backupDir, set.globals.filename);
+      const actual = (await exists(path)) ? `sha256:${await sha256File(path)}` : null;
+      checks.push({
+        name: 'globals',
+        status: actual === set.globals.checksum ? 'ok' : 'failed',
+        detail: actual === null ? `the roles file ${path} is gone` : `roles file ${set.globals.filename}: ${actual}`,
+      });
+    } else {
+      checks.push({ name: 'globals', status: 'failed', detail: set.globals.note ?? 'no roles file' });
+    }
+    const databases: SetVerifyResult['databases'] = [];
+    for (const member of set.databases) {
+      if (!member.id) {
+        databases.push({ database: member.database, result: null, error: member.error ?? 'not backed up' });
+        continue;
+      }
+      try {
+        databases.push({ database: member.database, result: await verifyBackup(this.engine, member.id), error: null });
+      } catch (error) {
+        databases.push({ database: member.database, result: null, error: toErrorInfo(error).message });
+      }
+    }
+    const valid = set.status === 'completed' && checks.every((c) => c.status !== 'failed') && databases.every((d) => d.result?.valid === true);
+    return { id: set.id, kind: 'set', valid, checks, databases };
+  }
+}
+
+/** A set in a list: its record with its members' full records (or summaries), in place of those members at the top level. */
+export type SetListEntry<Member> = BackupSet & { members: Member[] };
+
+/** The list with each set's members folded under it: `holdfast list` shows a set as one entry. */
+export function nestSets<Entry extends { id: string; timestamp: string }>(entries: readonly Entry[], sets: readonly BackupSet[]): Array<Entry | SetListEntry<Entry>> {
+  const setOf = new Map<string, string>();
+  for (const set of sets) for (const member of set.databases) if (member.id) setOf.set(member.id, set.id);
+  const members = new Map<string, Entry[]>(sets.map((set) => [set.id, []]));
+  const top: Array<Entry | SetListEntry<Entry>> = [];
+  for (const entry of entries) {
+    const setId = setOf.get(entry.id);
+    if (setId) members.get(setId)!.push(entry);
+    else top.push(entry);
+  }
+  top.push(...sets.map((set) => ({ ...set, members: members.get(set.id)! })));
+  return top.sort((a, b) => a.timestamp.localeCompare(b.timestamp));
+}

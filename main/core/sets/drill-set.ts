@@ -1,0 +1,137 @@
+// A set's restore drill: the whole set into one sandboxed scratch server of its major (or --on-major),
+// as a restore of the server would be — the set's roles file applied once (demoted, as every drill
+// does: drill/sandbox-roles.ts), then every member into a database of its own name owned by the
+// drill's ordinary role, each table's exact rows compared with that member's manifest. The server is
+// stopped and removed at the end, also on failure or cancel. Each member's drill verdict is stored
+// on it, so retention and health see it as they see any drill.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { EngineContext } from '../backup/backup.ts';
+import { scratchProfile } from '../drill/drill-target.ts';
+import { describeProblem, RestoreErrorCollector } from '../drill/restore-errors.ts';
+import { decodeRolesFile } from '../drill/roles-file.ts';
+import { prepareSandboxRoles } from '../drill/sandbox-roles.ts';
+import { findServerBinaries, startSandboxServer } from '../drill/scratch-server.ts';
+import { restoreAndCount } from '../drill/test-restore.ts';
+import { sha256File } from '../fsutil/durable.ts';
+import { toErrorInfo } from '../model/errors.ts';
+import { quoteIdent } from '../pg/connection.ts';
+import { openSession, type ServerSession } from '../pg/session.ts';
+import type { TableCount } from '../restore/table-counts.ts';
+import { pickClientTools } from '../tools/discover.ts';
+import { checkBackupFiles, dumpClientMajor } from '../verify/verify.ts';
+import type { BackupSet } from './set-record.ts';
+
+export interface SetDrillResult {
+  id: string;
+  kind: 'set';
+  ok: boolean;
+  server: string | null;
+  roles: { applied: number; notes: string[] };
+  databases: Array<{ database: string; ok: boolean; tables: TableCount[]; error: string | null }>;
+  error: string | null;
+  durationMs: number;
+}
+
+export async function drillSet(context: EngineContext, set: BackupSet, options: { major?: number; signal?: AbortSignal } = {}): Promise<SetDrillResult> {
+  const started = performance.now();
+  const result: SetDrillResult = { id: set.id, kind: 'set', ok: false, server: null, roles: { applied: 0, notes: [] }, databases: [], error: null, durationMs: 0 };
+  const members = set.databases.filter((member) => member.id !== null).map((member) => context.catalogue.requireBackup(member.id!));
+  const at = new Date().toISOString();
+  let stop: (() => Promise<void>) | undefined;
+  const sessions: ServerSession[] = [];
+  const onCancel = () => void stop?.();
+  options.signal?.addEventListener('abort', onCancel, { once: true });
+  try {
+    if (set.status !== 'completed') throw new Error(`the set is ${set.status}: ${set.problems.join('; ')}`);
+    if (members.some((member) => member.encrypted)) throw new Error('drills of encrypted sets are not supported yet; drill each member with `holdfast verify <member id> --test-restore`');
+    const binaries = findServerBinaries(options.major ?? set.serverMajor ?? members[0]!.serverMajor);
+    const scratch = await startSandboxServer(binaries);
+    stop = () => scratch.stop();
+    result.server = `PostgreSQL ${binaries.major} (${binaries.source}, ${binaries.binDir})`;
+    const open = async (user: string) => {
+      const session = await openSession(context, scratchProfile(scratch.host, scratch.port, user));
+      sessions.push(session);
+      return session;
+    };
+    const superSession = await open(scratch.user);
+    let rolesText: string | undefined;
+    if (set.globals.filename) {
+      const path = join(context.config.backupDir, set.globals.filename);
+      if (`sha256:${await sha256File(path)}` !== set.globals.checksum) throw new Error(`the set's roles file ${path} no longer has its recorded checksum`);
+      rolesText = decodeRolesFile(await readFile(path));
+    }
+    const admin = await superSession.connect('postgres');
+    let restorer: string;
+    try {
+      const roles = await prepareSandboxRoles(admin, rolesText);
+      restorer = roles.restorer;
+      result.roles = {
+        applied: roles.applied,
+        notes: [
+          ...roles.skipped.map((s) => `left out ${s.statement} (${s.why})`),
+          ...roles.refused.map((r) => `refused ${r.statement}: ${r.error}`),
+          ...(roles.demoted.length ? [`demoted: ${roles.demoted.join(', ')}`] : []),
+        ],
+      };
+      for (const member of members) {
+        const name = quoteIdent(member.database);
+        if (member.database === 'postgres') await admin.query(`ALTER DATABASE ${name} OWNER TO ${quoteIdent(restorer)}`);
+        else await admin.query(`CREATE DATABASE ${name} OWNER ${quoteIdent(restorer)} TEMPLATE template0`);
+        if (roles.backupRoles.length > 0) {
+          const inDatabase = await superSession.connect(member.database);
+          try {
+            await inDatabase.query(`GRANT CREATE ON SCHEMA public TO ${roles.backupRoles.map(quoteIdent).join(', ')}`);
+          } finally {
+            await inDatabase.end();
+          }
+        }
+      }
+    } finally {
+      await admin.end();
+    }
+    const session = await open(restorer);
+    for (const member of members) {
+      const entry: SetDrillResult['databases'][number] = { database: member.database, ok: false, tables: [], error: null };
+      result.databases.push(entry);
+      try {
+        const checks = await checkBackupFiles(context, member, { pgRestoreList: false });
+        const failed = checks.filter((check) => check.status === 'failed');
+        if (failed.length > 0) throw new Error(`the backup failed verification: ${failed.map((c) => c.detail).join('; ')}`);
+        const tools = pickClientTools(await context.clientTools(context.config.pgBinDir), dumpClientMajor(member), `Test-restoring ${member.filename}`, context.config.pgBinDir);
+        const errors = new RestoreErrorCollector();
+        entry.tables = await restoreAndCount(
+          context,
+          session,
+          tools,
+          member,
+          { jobs: 2, noOwner: false, noAcl: false, collectErrors: errors, ...(options.signal ? { signal: options.signal } : {}) },
+          member.database,
+          undefined,
+        );
+        const report = errors.report();
+        if (report.failures.length > 0) throw new Error(`${report.failures.length} object(s) did not restore: ${report.failures.slice(0, 5).map(describeProblem).join('; ')}`);
+        const wrong = entry.tables.filter((table) => table.actual !== table.expected);
+        if (wrong.length > 0) throw new Error(`row counts differ from the manifest for ${wrong.map((t) => t.table).join(', ')}`);
+        entry.ok = true;
+      } catch (error) {
+        entry.error = toErrorInfo(error).message;
+      }
+      context.catalogue.recordRestoreTest(member.id, entry.ok, at);
+    }
+    result.ok = result.databases.length === members.length && result.databases.every((d) => d.ok);
+    if (!result.ok)
+      result.error = result.databases
+        .filter((d) => !d.ok)
+        .map((d) => `${d.database}: ${d.error}`)
+        .join('; ');
+  } catch (error) {
+    result.error = options.signal?.aborted ? 'The set drill was cancelled; its scratch server was stopped and removed.' : toErrorInfo(error).message;
+  } finally {
+    options.signal?.removeEventListener('abort', onCancel);
+    await Promise.all(sessions.map((session) => session.close()));
+    await stop?.();
+    result.durationMs = Math.round(performance.now() - started);
+  }
+  return result;
+}

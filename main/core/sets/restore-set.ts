@@ -1,0 +1,155 @@
+// A set restored as a unit: the roles first, then each chosen database through the ordinary restore
+// (restore/restore.ts) with its safety rules and impact preview. Every chosen database is previewed
+// (a dry run) before anything changes; one refused refuses the whole restore, so a set is never half
+// restored because of a rule that was known up front. A database the target lacks is created as
+// `pg_dump --create` would: with the backup's encoding, collation, owner, privileges, settings,
+// comment and connection limit (restore/scratch-database.ts), then restored into.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { EngineContext } from '../backup/backup.ts';
+import { decodeRolesFile } from '../drill/roles-file.ts';
+import { sha256File } from '../fsutil/durable.ts';
+import { HoldfastError, toErrorInfo } from '../model/errors.ts';
+import type { Profile } from '../model/types.ts';
+import { quoteIdent } from '../pg/connection.ts';
+import { openSession } from '../pg/session.ts';
+import { readBackupDatabaseEntries } from '../restore/backup-database-entries.ts';
+import { planDatabaseProperties } from '../restore/database-properties.ts';
+import { defaultAcl, normalAcl } from '../restore/database-property-values.ts';
+import { restoreBackup, type RestoreResult } from '../restore/restore.ts';
+import { applyDatabaseProperties, createScratchDatabase } from '../restore/scratch-database.ts';
+import type { Offsite } from '../storage/offsite.ts';
+import { pickClientTools } from '../tools/discover.ts';
+import { dumpClientMajor } from '../verify/verify.ts';
+import { applySetRoles, type RolesApplied } from './apply-roles.ts';
+import type { BackupSet } from './set-record.ts';
+
+export interface SetRestoreRequest {
+  set: BackupSet;
+  target: Profile;
+  /** Databases of the set to restore; all it holds when absent. */
+  only?: readonly string[] | undefined;
+  create: boolean;
+  clean: boolean;
+  /** With --clean: the set's id (production targets: <profile>/<set id>). */
+  confirm?: string | undefined;
+  dryRun: boolean;
+  terminateConnections?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface SetRestoreResult {
+  id: string;
+  kind: 'set';
+  dryRun: boolean;
+  ok: boolean;
+  target: string;
+  roles: RolesApplied | null;
+  databases: Array<{ database: string; result: RestoreResult | null; created: boolean; error: string | null }>;
+}
+
+const refused = (message: string, hint?: string) => new HoldfastError('RESTORE_REFUSED', message, hint);
+
+function chosenMembers(set: BackupSet, only: readonly string[] | undefined) {
+  const held = set.databases.filter((member) => member.status === 'completed' && member.id !== null);
+  if (!only) return held;
+  const unknown = only.filter((name) => !held.some((member) => member.database === name));
+  if (unknown.length > 0) throw new HoldfastError('BAD_INPUT', `Backup set ${set.id} holds no ${unknown.map((n) => `"${n}"`).join(', ')}.`, `It holds: ${held.map((m) => m.database).join(', ')}.`);
+  return held.filter((member) => only.includes(member.database));
+}
+
+export async function restoreSet(engine: EngineContext & { offsite: Pick<Offsite, 'readable' | 'sourceFor'> }, request: SetRestoreRequest): Promise<SetRestoreResult> {
+  const { set, target } = request;
+  const members = chosenMembers(set, request.only);
+  const production = target.tags.includes('production');
+  const expected = production ? `${target.name}/${set.id}` : set.id;
+  if (request.clean && !request.dryRun && request.confirm !== expected)
+    throw refused(`--clean replaces ${members.length} database(s) on ${target.host}:${target.port}: ${members.map((m) => m.database).join(', ')}.`, `Confirm with --confirm=${expected}.`);
+  const memberRequest = (database: string, dryRun: boolean) => ({
+    ref: '',
+    target,
+    dbname: database,
+    create: request.create,
+    clean: request.clean,
+    confirm: production ? `${target.name}/${database}` : database,
+    noOwner: false,
+    noAcl: false,
+    dryRun,
+    terminateConnections: request.terminateConnections === true,
+    ...(request.signal ? { signal: request.signal } : {}),
+  });
+  const result: SetRestoreResult = { id: set.id, kind: 'set', dryRun: request.dryRun, ok: false, target: target.name, roles: null, databases: [] };
+  // Every database previewed first: the same checks a real restore makes, nothing changed.
+  for (const member of members) {
+    try {
+      result.databases.push({ database: member.database, result: await restoreBackup(engine, { ...memberRequest(member.database, true), ref: member.id! }), created: false, error: null });
+    } catch (error) {
+      result.databases.push({ database: member.database, result: null, created: false, error: toErrorInfo(error).message });
+    }
+  }
+  const blocked = result.databases.filter((d) => d.error !== null);
+  if (request.dryRun) {
+    result.ok = blocked.length === 0;
+    return result;
+  }
+  if (blocked.length > 0)
+    throw refused(
+      `Nothing was restored: ${blocked.map((d) => `${d.database}: ${d.error}`).join('; ')}`,
+      'Fix what each database needs (the same rules as `holdfast restore`), or leave it out with --only.',
+    );
+
+  const session = await openSession(engine, target);
+  try {
+    const admin = await session.connect(target.dbname === 'template1' ? 'template1' : 'postgres');
+    try {
+      if (set.globals.filename) {
+        const path = join(engine.config.backupDir, set.globals.filename);
+        if (path.endsWith('.age'))
+          throw refused("This set's roles file is encrypted; restoring an encrypted set's roles is not supported yet.", 'Restore the roles by hand (age -d … | psql), then use --only per database.');
+        if (`sha256:${await sha256File(path)}` !== set.globals.checksum)
+          throw refused(`The set's roles file ${path} no longer has its recorded checksum; nothing was restored.`, `Run \`holdfast verify ${set.id}\`.`);
+        result.roles = await applySetRoles(admin, decodeRolesFile(await readFile(path)));
+      }
+      const roles = new Set((await admin.query<{ rolname: string }>('SELECT rolname FROM pg_catalog.pg_roles')).rows.map((r) => r.rolname));
+      const me = (await admin.query<{ u: string }>('SELECT current_user AS u')).rows[0]!.u;
+      result.databases = [];
+      for (const member of members) {
+        const entry: SetRestoreResult['databases'][number] = { database: member.database, result: null, created: false, error: null };
+        result.databases.push(entry);
+        try {
+          const exists = (await admin.query('SELECT 1 FROM pg_catalog.pg_database WHERE datname = $1', [member.database])).rowCount! > 0;
+          if (!exists) {
+            // As pg_dump --create would make it: the backup's locale, then its owner, privileges and settings once it is restored.
+            const backup = engine.catalogue.requireBackup(member.id!);
+            const tools = pickClientTools(await engine.clientTools(session.toolsDir), dumpClientMajor(backup), `Restoring ${backup.filename}`, session.toolsDir);
+            const entries = backup.encrypted ? undefined : await readBackupDatabaseEntries(tools, backup, engine.config.timeoutMs);
+            const plan = planDatabaseProperties({
+              backup: entries,
+              target: { owner: me, acl: normalAcl(defaultAcl(me)), settings: [], comment: null, connectionLimit: -1, locale: null },
+              noOwner: false,
+              noAcl: false,
+              roles,
+            });
+            await createScratchDatabase(admin, member.database, plan);
+            entry.created = true;
+            entry.result = await restoreBackup(engine, { ...memberRequest(member.database, false), create: false, clean: false, ref: member.id! });
+            await applyDatabaseProperties(admin, member.database, plan);
+          } else {
+            entry.result = await restoreBackup(engine, { ...memberRequest(member.database, false), ref: member.id! });
+          }
+        } catch (error) {
+          entry.error = toErrorInfo(error).message;
+          // A database this restore created and could not fill is not left behind looking restored.
+          if (entry.created) await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(member.database)}`).catch(() => undefined);
+          break;
+        }
+      }
+    } finally {
+      await admin.end();
+    }
+  } finally {
+    await session.close();
+  }
+  result.ok = result.databases.length === members.length && result.databases.every((d) => d.error === null && d.result?.ok === true) && (result.roles?.failed.length ?? 0) === 0;
+  return result;
+}

@@ -1,0 +1,73 @@
+// Backup sets as the catalogue stores them: a backup_sets row per set (its record as JSON, its status
+// and manifest checksum in columns), and its members as ordinary backups rows linked by set_id.
+import type Database from 'better-sqlite3';
+import { backupFromRow, type BackupRow } from '../catalogue/backup-rows.ts';
+import type { BackupMetadata } from '../model/types.ts';
+import { BackupSetSchema, type BackupSet, type SetStatus } from './set-record.ts';
+
+interface SetRow {
+  id: string;
+  run_id: string;
+  status: SetStatus;
+  manifest: string;
+}
+
+function setFromRow(row: SetRow): BackupSet {
+  return { ...BackupSetSchema.parse(JSON.parse(row.manifest)), status: row.status };
+}
+
+export class SetStore {
+  constructor(private readonly db: Database.Database) {}
+
+  /** The set's row while it runs: a crash leaves it 'running' for the next start to mark interrupted. */
+  start(set: BackupSet, runId: string): void {
+    this.db
+      .prepare(`INSERT INTO backup_sets (id, run_id, profile_name, created_at, status, manifest) VALUES (?, ?, ?, ?, 'running', ?)`)
+      .run(set.id, runId, set.profile, set.timestamp, JSON.stringify(set));
+  }
+
+  finish(set: BackupSet): void {
+    this.db
+      .prepare(`UPDATE backup_sets SET status = ?, manifest = ?, manifest_path = ?, manifest_checksum = ? WHERE id = ?`)
+      .run(set.status, JSON.stringify(set), set.manifest?.filename ?? null, set.manifest?.checksum ?? null, set.id);
+  }
+
+  setStatus(id: string, status: SetStatus): void {
+    this.db.prepare(`UPDATE backup_sets SET status = ? WHERE id = ?`).run(status, id);
+  }
+
+  /** At start: sets whose run is no longer running (its Holdfast died) become interrupted. */
+  markInterrupted(): string[] {
+    const ids = this.db.prepare(`SELECT s.id FROM backup_sets s JOIN runs r ON r.id = s.run_id WHERE s.status = 'running' AND r.status <> 'running'`).pluck().all() as string[];
+    for (const id of ids) this.setStatus(id, 'interrupted');
+    return ids;
+  }
+
+  find(id: string): BackupSet | undefined {
+    const row = this.db.prepare(`SELECT * FROM backup_sets WHERE id = ?`).get(id) as SetRow | undefined;
+    return row && setFromRow(row);
+  }
+
+  /** Sets not deleted, oldest first; of one profile when given. */
+  list(filter: { profile?: string | undefined; statuses?: readonly SetStatus[] } = {}): BackupSet[] {
+    const statuses = filter.statuses ?? ['completed', 'partial', 'interrupted', 'running'];
+    const params: unknown[] = [...statuses];
+    let where = `status IN (${statuses.map(() => '?').join(', ')})`;
+    if (filter.profile) {
+      where += ' AND profile_name = ?';
+      params.push(filter.profile);
+    }
+    return (this.db.prepare(`SELECT * FROM backup_sets WHERE ${where} ORDER BY created_at`).all(...params) as SetRow[]).map(setFromRow);
+  }
+
+  /** The member backups on record (completed or missing; deleted with the set). */
+  members(setId: string): BackupMetadata[] {
+    return (this.db.prepare(`SELECT * FROM backups WHERE set_id = ? AND status IN ('completed', 'missing') ORDER BY created_at`).all(setId) as BackupRow[]).map(backupFromRow);
+  }
+
+  /** Every set id that has a member, for telling members from single backups in a list. */
+  memberSetIds(): Map<string, string> {
+    const rows = this.db.prepare(`SELECT id, set_id FROM backups WHERE set_id IS NOT NULL`).all() as Array<{ id: string; set_id: string }>;
+    return new Map(rows.map((row) => [row.id, row.set_id]));
+  }
+}

@@ -1,0 +1,129 @@
+// Sets in the catalogue as units: retention keeps or deletes a set whole, and a set whose Holdfast
+// died is marked interrupted at the next start. A real SQLite catalogue and real files.
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { BackupOptionsSchema } from '../backup/options.ts';
+import { Catalogue, newId } from '../catalogue/catalogue.ts';
+import type { BackupMetadata } from '../model/types.ts';
+import { runCleanup } from '../retention/cleanup.ts';
+import { startingSet, type BackupSet } from './set-record.ts';
+import { SetStore } from './set-rows.ts';
+
+const NOW = new Date('2025-04-01T00:00:00.000Z');
+let home: string;
+let backupDir: string;
+let catalogue: Catalogue;
+
+beforeEach(async () => {
+  home = await mkdtemp(join(tmpdir(), 'holdfast-sets-'));
+  backupDir = join(home, 'backups');
+  await mkdir(backupDir);
+  catalogue = new Catalogue(join(home, 'catalogue.sqlite'), { backupDir });
+});
+
+afterEach(async () => {
+  catalogue.close();
+  await rm(home, { recursive: true, force: true });
+});
+
+/** A finished set of the given databases on disk and in the catalogue, taken `daysAgo` before NOW. */
+async function seedSet(daysAgo: number, databases: string[], status: 'completed' | 'partial' = 'completed'): Promise<BackupSet> {
+  const timestamp = new Date(NOW.getTime() - daysAgo * 86_400_000).toISOString();
+  const stem = `backup-${timestamp.replace(/[:.]/g, '-')}-server`;
+  const runId = catalogue.startRun({ kind: 'backup', profile: 'server' });
+  const set: BackupSet = {
+    id: newId(),
+    kind: 'set',
+    profile: 'server',
+    timestamp,
+    status,
+    problems: [],
+    version: 'PostgreSQL 15.18',
+    serverMajor: 15,
+    expected: databases,
+    excluded: [],
+    added: [],
+    dropped: [],
+    parallelDatabases: 2,
+    globals: { filename: `${stem}.globals.sql`, checksum: null, note: null },
+    databases: [],
+    manifest: { filename: `${stem}.set`, checksum: `sha256:${'0'.repeat(64)}` },
+    durationMs: 10,
+  };
+  new SetStore(catalogue.db).start(set, runId);
+  for (const file of [set.globals.filename!, set.manifest!.filename]) await writeFile(join(backupDir, file), 'x');
+  for (const database of databases) {
+    const filename = `${stem}-${database}.dump`;
+    const path = join(backupDir, filename);
+    await writeFile(path, 'dump');
+    const member: BackupMetadata = {
+      id: newId(),
+      filename,
+      timestamp,
+      size: 4,
+      compressed: true,
+      encrypted: false,
+      checksum: `sha256:${'0'.repeat(64)}`,
+      databaseSize: 1,
+      tables: [],
+      version: 'PostgreSQL 15.18',
+      duration: 1,
+      profile: 'server',
+      database,
+      path,
+      format: 'custom',
+      compression: 'gzip',
+      status: 'completed',
+      rowCounts: {},
+      serverMajor: 15,
+      clientVersion: 'pg_dump 15.18',
+      options: BackupOptionsSchema.parse({}),
+      globals: { filename: null, checksum: null, note: "Roles and tablespaces are in the backup set's roles file." },
+      set: set.id,
+    };
+    catalogue.insertBackup(member, runId);
+    set.databases.push({ database, id: member.id, filename, checksum: member.checksum, status: 'completed', error: null, rowCounts: {}, size: 4 });
+  }
+  catalogue.finishRun(runId, 'completed');
+  new SetStore(catalogue.db).finish(set);
+  return set;
+}
+
+describe('retention and sets', () => {
+  test('an old set is deleted whole (every member, its roles file and manifest); a young one is kept whole', async () => {
+    const old = await seedSet(60, ['a', 'b', 'c']);
+    const young = await seedSet(1, ['a', 'b', 'c']);
+    const report = await runCleanup(catalogue, { profile: 'server', policy: { kind: 'days', keepDays: 30 }, now: NOW, dryRun: false });
+    expect(report.deleted.sort()).toEqual(old.databases.map((m) => m.id).sort());
+    const store = new SetStore(catalogue.db);
+    expect(store.find(old.id)!.status).toBe('deleted');
+    expect(existsSync(join(backupDir, old.globals.filename!)) || existsSync(join(backupDir, old.manifest!.filename))).toBe(false);
+    expect(store.find(young.id)!.status).toBe('completed');
+    expect(store.members(young.id)).toHaveLength(3);
+  });
+
+  test('a partial set never counts as the newest good copy: the older completed set stays', async () => {
+    const good = await seedSet(60, ['a', 'b']);
+    await seedSet(1, ['a'], 'partial');
+    const report = await runCleanup(catalogue, { profile: 'server', policy: { kind: 'days', keepDays: 30 }, now: NOW, dryRun: true });
+    const kept = report.decisions.filter((d) => d.action === 'keep').map((d) => d.id);
+    expect(kept).toEqual(expect.arrayContaining(good.databases.map((m) => m.id!)));
+  });
+});
+
+describe('a set whose Holdfast stopped', () => {
+  test('is marked interrupted once its run is no longer running', () => {
+    const store = new SetStore(catalogue.db);
+    const runId = catalogue.startRun({ kind: 'backup', profile: 'server' });
+    const set = startingSet({ id: newId(), profile: 'server', timestamp: NOW.toISOString(), parallelDatabases: 1 });
+    store.start(set, runId);
+    expect(store.markInterrupted()).toEqual([]);
+    // What the start-up reconcile does to a run whose process is gone.
+    catalogue.finishRun(runId, 'interrupted', { error: 'Holdfast stopped' });
+    expect(store.markInterrupted()).toEqual([set.id]);
+    expect(store.find(set.id)!.status).toBe('interrupted');
+  });
+});

@@ -1,0 +1,240 @@
+// Whole-server backup sets against a real server (issue 16): every database and the roles as one
+// set, each member through the ordinary backup path; new databases picked up; a database the role
+// may not connect to makes the set partial with the reason; never more members at once than asked.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { Holdfast } from '../main/core/holdfast.ts';
+import type { BackupSet } from '../main/core/sets/set-record.ts';
+import { startPgServer, type PgServer } from './support/pg-server.ts';
+import { makeHome, runCli, seedDatabase, type TestHome } from './support/holdfast-env.ts';
+import { availableServerMajors } from '../main/core/drill/scratch-server.ts';
+
+let server: PgServer;
+let home: TestHome;
+let holdfast: Holdfast;
+const ODD = 'odd "name" db';
+
+beforeAll(async () => {
+  server = await startPgServer();
+  await seedDatabase(server, 'shop', 300);
+  await server.query(`CREATE DATABASE "odd ""name"" db"`);
+  await server.query(`CREATE TABLE "we ird" (id int); INSERT INTO "we ird" SELECT generate_series(1, 7)`, ODD);
+  await server.query(`CREATE DATABASE latin ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0`);
+  await server.query(`CREATE TABLE names (n text); INSERT INTO names VALUES ('Größe'), ('café')`, 'latin');
+  await server.query(`CREATE DATABASE tuned`);
+  await server.query(`ALTER DATABASE tuned SET work_mem = '8MB'`);
+  await server.query(`CREATE TABLE t (id int); INSERT INTO t SELECT generate_series(1, 42)`, 'tuned');
+  await server.query(`CREATE TABLE kept_in_postgres (id int); INSERT INTO kept_in_postgres VALUES (1), (2), (3)`);
+  await server.query(`CREATE ROLE app_readers NOLOGIN; CREATE ROLE alice LOGIN IN ROLE app_readers; GRANT SELECT ON t TO app_readers`, 'tuned');
+  home = makeHome();
+  holdfast = await home.open();
+  await holdfast.addProfile({ name: 'whole', host: server.host, port: server.port, user: server.user, dbname: 'postgres', wholeServer: { excludeDatabases: [], parallelDatabases: 2 } });
+}, 120_000);
+
+afterAll(async () => {
+  holdfast?.close();
+  home?.cleanup();
+  await server?.stop();
+});
+
+/** The most member runs of a set that were running at the same moment, from the catalogue's runs. */
+function peakParallel(set: BackupSet): number {
+  const runs = holdfast.catalogue.listRuns({ kind: 'backup' }).filter((run) => run.detail?.set === set.id);
+  const edges = runs.flatMap((run) => [
+    { at: run.startedAt, delta: 1 },
+    { at: run.finishedAt!, delta: -1 },
+  ]);
+  edges.sort((a, b) => a.at.localeCompare(b.at) || a.delta - b.delta);
+  let running = 0;
+  let peak = 0;
+  for (const edge of edges) peak = Math.max(peak, (running += edge.delta));
+  return peak;
+}
+
+describe('a whole-server backup set', () => {
+  let first: BackupSet;
+
+  test('holds every connectable database (templates left out, postgres in) and the roles, each a complete backup', async () => {
+    first = await holdfast.sets.take('whole', {});
+    expect(first.status).toBe('completed');
+    expect(first.problems).toEqual([]);
+    expect(first.expected).toEqual(['latin', ODD, 'postgres', 'shop', 'tuned']);
+    expect(first.databases.map((m) => [m.database, m.status])).toEqual(first.expected.map((db) => [db, 'completed']));
+    const byName = Object.fromEntries(first.databases.map((m) => [m.database, m]));
+    expect(byName.tuned!.rowCounts).toEqual({ 'public.t': 42 });
+    expect(byName[ODD]!.rowCounts).toEqual({ 'public."we ird"': 7 });
+    expect(byName.latin!.rowCounts).toEqual({ 'public.names': 2 });
+    expect(byName.postgres!.rowCounts).toEqual({ 'public.kept_in_postgres': 3 });
+    expect(byName.shop!.rowCounts['public.users']).toBe(300);
+    // Each member is an ordinary catalogued backup, linked to its set, with its own sidecar.
+    for (const member of holdfast.sets.members(first)) {
+      expect(member.set).toBe(first.id);
+      expect(member.format).toBe('custom');
+      expect(existsSync(member.path) && existsSync(`${member.path}.json`)).toBe(true);
+    }
+    // The roles file is the set's own: roles, memberships.
+    const roles = readFileSync(join(home.home, 'backups', first.globals.filename!), 'utf8');
+    expect(roles).toContain('CREATE ROLE alice');
+    expect(roles).toMatch(/GRANT app_readers TO alice/);
+    // The manifest is the record as written, and its checksum is the one kept.
+    const manifest = readFileSync(join(home.home, 'backups', first.manifest!.filename));
+    expect(`sha256:${createHash('sha256').update(manifest).digest('hex')}`).toBe(first.manifest!.checksum);
+    expect(JSON.parse(manifest.toString()).databases).toHaveLength(5);
+  }, 120_000);
+
+  test('never dumps more databases at once than --parallel-databases', () => {
+    expect(first.parallelDatabases).toBe(2);
+    const peak = peakParallel(first);
+    expect(peak).toBeGreaterThanOrEqual(1);
+    expect(peak).toBeLessThanOrEqual(2);
+  });
+
+  test('verify reads every member back, and the manifest and roles file', async () => {
+    const result = await holdfast.sets.verify(first.id);
+    expect(result.valid).toBe(true);
+    expect(result.databases.map((d) => d.result?.valid)).toEqual([true, true, true, true, true]);
+  }, 120_000);
+
+  test('a drill restores the whole set into one scratch server: roles, every database, every count', async () => {
+    const drill = await holdfast.sets.testRestore(first.id);
+    expect(drill.error).toBeNull();
+    expect(drill.ok).toBe(true);
+    expect(drill.databases.map((d) => [d.database, d.ok])).toEqual(first.expected.map((db) => [db, true]));
+    const tuned = drill.databases.find((d) => d.database === 'tuned')!;
+    expect(tuned.tables).toEqual([{ table: 'public.t', expected: 42, actual: 42 }]);
+    for (const member of holdfast.sets.members(first)) expect(holdfast.showBackup(member.id).restoreTest?.status).toBe('passed');
+  }, 240_000);
+
+  test('a database created between two runs is in the next set', async () => {
+    await server.query(`CREATE DATABASE later`);
+    await server.query(`CREATE TABLE x (id int); INSERT INTO x VALUES (1)`, 'later');
+    const second = await holdfast.sets.take('whole', {});
+    expect(second.status).toBe('completed');
+    expect(second.expected).toContain('later');
+    expect(second.added).toEqual(['later']);
+    expect(second.dropped).toEqual([]);
+    await server.query(`DROP DATABASE later`);
+    const third = await holdfast.sets.take('whole', {});
+    expect(third.dropped).toEqual(['later']);
+  }, 180_000);
+
+  test('list nests the members under their set', async () => {
+    const { invoke } = await import('../main/contract.ts');
+    const listed = await invoke(holdfast, 'set.list', {});
+    expect(listed.ok).toBe(true);
+    if (!listed.ok) return;
+    const sets = listed.value.filter((entry) => 'kind' in entry && entry.kind === 'set');
+    expect(sets).toHaveLength(3);
+    expect(listed.value.filter((entry) => !('kind' in entry))).toEqual([]);
+  });
+
+  test('restores into a fresh server: roles first, then every database with its rows, encoding, grants and settings', async () => {
+    const fresh = await startPgServer();
+    try {
+      await holdfast.addProfile({ name: 'fresh', host: fresh.host, port: fresh.port, user: fresh.user, dbname: 'postgres' });
+      const preview = await holdfast.sets.restore({ ref: first.id, to: 'fresh', create: true, clean: false, dryRun: true });
+      expect(preview.ok).toBe(true);
+      expect(await fresh.query(`SELECT datname FROM pg_database WHERE datname = 'tuned'`)).toEqual([]);
+      const restored = await holdfast.sets.restore({ ref: first.id, to: 'fresh', create: true, clean: false, dryRun: false });
+      expect(restored.databases.map((d) => [d.database, d.error])).toEqual(first.expected.map((db) => [db, null]));
+      expect(restored.ok).toBe(true);
+      expect(restored.roles!.created).toEqual(expect.arrayContaining(['alice', 'app_readers']));
+      for (const database of restored.databases) for (const table of database.result!.tables) expect(table.actual).toBe(table.expected);
+      expect(await fresh.query(`SELECT pg_has_role('alice', 'app_readers', 'MEMBER') AS member`)).toEqual([{ member: true }]);
+      expect(await fresh.query(`SELECT has_table_privilege('app_readers', 'public.t', 'SELECT') AS granted`, 'tuned')).toEqual([{ granted: true }]);
+      expect(await fresh.query(`SELECT pg_encoding_to_char(encoding) AS encoding, datcollate FROM pg_database WHERE datname = 'latin'`)).toEqual([{ encoding: 'LATIN1', datcollate: 'C' }]);
+      expect(await fresh.query(`SELECT current_setting('work_mem') AS work_mem`, 'tuned')).toEqual([{ work_mem: '8MB' }]);
+      // Collation C orders by byte: "G" before "c" (a restored en_US database would say café first).
+      expect(await fresh.query(`SELECT n FROM names ORDER BY n`, 'latin')).toEqual([{ n: 'Größe' }, { n: 'café' }]);
+      expect(await fresh.query(`SELECT count(*)::int AS n FROM "we ird"`, ODD)).toEqual([{ n: 7 }]);
+      // Restored again without --clean: every database now has tables, so nothing is changed.
+      await expect(holdfast.sets.restore({ ref: first.id, to: 'fresh', create: true, clean: false, dryRun: false })).rejects.toThrow(/Nothing was restored/);
+    } finally {
+      await fresh.stop();
+    }
+  }, 240_000);
+
+  test('a database the role may not connect to makes the set partial, naming it and why', async () => {
+    await server.query(`CREATE DATABASE secret`);
+    await server.query(`REVOKE CONNECT ON DATABASE secret FROM PUBLIC`);
+    await server.query(`CREATE ROLE backup_reader LOGIN IN ROLE pg_read_all_data`);
+    await holdfast.addProfile({
+      name: 'limited',
+      host: server.host,
+      port: server.port,
+      user: 'backup_reader',
+      dbname: 'postgres',
+      wholeServer: { excludeDatabases: ['sho?', 'lat*'], parallelDatabases: 1 },
+    });
+    const set = await holdfast.sets.take('limited', {});
+    expect(set.status).toBe('partial');
+    expect(set.excluded).toEqual(['latin', 'shop']);
+    const secret = set.databases.find((m) => m.database === 'secret')!;
+    expect(secret.status).toBe('failed');
+    expect(secret.error).toMatch(/permission denied for database "?secret"?/);
+    expect(set.problems.join('\n')).toMatch(/^secret: .*permission denied/m);
+    expect(set.databases.filter((m) => m.status === 'completed').map((m) => m.database)).toEqual([ODD, 'postgres', 'tuned']);
+    expect(peakParallel(set)).toBe(1);
+    // A partial set is not a good whole-server backup: its verify says so.
+    expect((await holdfast.sets.verify(set.id)).valid).toBe(false);
+  }, 120_000);
+
+  test.runIf(availableServerMajors().includes(17))(
+    'a set from 15 drills into a 17 scratch server',
+    async () => {
+      const drill = await holdfast.sets.testRestore(first.id, { major: 17 });
+      expect(drill.error).toBeNull();
+      expect(drill.server).toMatch(/^PostgreSQL 17/);
+      expect(drill.databases.every((d) => d.ok)).toBe(true);
+    },
+    240_000,
+  );
+});
+
+describe('the CLI', () => {
+  test('profile add --all-databases, backup --json (a set), list --json (nested), verify <set-id>', async () => {
+    const added = await runCli(
+      [
+        'profile',
+        'add',
+        'cli-server',
+        '--host',
+        server.host,
+        '--port',
+        String(server.port),
+        '--user',
+        server.user,
+        '--all-databases',
+        '--exclude-database',
+        'sho*',
+        '--exclude-database',
+        'secret',
+        '--parallel-databases',
+        '3',
+        '--json',
+      ],
+      home.env,
+    );
+    expect(added.code, added.stderr).toBe(0);
+    expect(JSON.parse(added.stdout)).toMatchObject({ dbname: 'postgres', wholeServer: { excludeDatabases: ['sho*', 'secret'], parallelDatabases: 3 } });
+    const taken = await runCli(['backup', 'cli-server', '--json'], home.env);
+    expect(taken.code, taken.stderr).toBe(0);
+    const set = JSON.parse(taken.stdout) as BackupSet;
+    expect(set).toMatchObject({ kind: 'set', status: 'completed', parallelDatabases: 3, excluded: ['secret', 'shop'] });
+    expect(set.databases.map((m) => m.database)).toEqual(['latin', ODD, 'postgres', 'tuned']);
+    expect(set.databases.every((m) => m.status === 'completed' && m.id && Object.keys(m.rowCounts).length > 0)).toBe(true);
+    const listed = await runCli(['list', 'cli-server', '--json'], home.env);
+    const entries = JSON.parse(listed.stdout) as Array<{ kind?: string; id: string; members?: Array<{ set: string }> }>;
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatchObject({ kind: 'set', id: set.id });
+    expect(entries[0]!.members!.map((m) => m.set)).toEqual([set.id, set.id, set.id, set.id]);
+    const verified = await runCli(['verify', set.id], home.env);
+    expect(verified.code, verified.stderr).toBe(0);
+    expect(verified.stdout).toMatch(/^Valid: backup set/);
+    // A single backup of a whole-server profile is refused rather than taken of its maintenance database.
+    await expect(holdfast.backup('cli-server', {})).rejects.toThrow(/whole server/);
+    expect(await runCli(['profile', 'add', 'bad', '--host', 'h', '--user', 'u', '--dbname', 'd', '--exclude-database', 'x'], home.env)).toMatchObject({ code: 2 });
+  }, 120_000);
+});

@@ -1,0 +1,96 @@
+// The whole-server rows (issue 16), run with `BENCH_ONLY=sets npm run bench`: a server with
+// BENCH_SET_DATABASES (default 8) databases of BENCH_SET_ROWS rows each (default 300,000), and
+//   - Holdfast's backup set, 2 databases at a time (the issue's target: ≤ 0.6 of pg_dumpall's time),
+//   - `pg_dumpall > file` (plain SQL, one process: what pgAdmin's "Backup Server" runs),
+//   - the sum of sequential `pg_dump -Fc` runs, one per database,
+// each timed BENCH_RUNS times (default 3), alternated, median reported, with Holdfast's peak RSS.
+// Every number printed is measured here. Not run by the test suite.
+import { spawn } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { makeHome } from '../support/holdfast-env.ts';
+import { startPgServer } from '../support/pg-server.ts';
+
+const DATABASES = Number(process.env.BENCH_SET_DATABASES ?? 8);
+const ROWS = Number(process.env.BENCH_SET_ROWS ?? 300_000);
+const RUNS = Math.max(3, Number(process.env.BENCH_RUNS ?? 3));
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+/** Wall time of a child, its stdout to a file when given; rejects on a non-zero exit. */
+function timed(bin: string, args: string[], env: NodeJS.ProcessEnv, stdoutFile?: string): Promise<number> {
+  const started = performance.now();
+  const out = stdoutFile ? openSync(stdoutFile, 'w', 0o600) : 'ignore';
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin, args, { env, stdio: ['ignore', out, 'inherit'] });
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      if (typeof out === 'number') closeSync(out);
+      if (code === 0) resolve(performance.now() - started);
+      else reject(new Error(`${bin} exited ${code}`));
+    });
+  });
+}
+
+export async function runSetsBenchAlone(log: (line: string) => void): Promise<string> {
+  const server = await startPgServer();
+  const home = makeHome();
+  const scratch = mkdtempSync(join(tmpdir(), 'holdfast-sets-bench-'));
+  try {
+    const names = Array.from({ length: DATABASES }, (_, i) => `bench_db_${i + 1}`);
+    log(`sets bench: ${DATABASES} databases × ${ROWS.toLocaleString('en')} rows, ${RUNS} runs per timing`);
+    for (const name of names) {
+      await server.query(`CREATE DATABASE ${name}`);
+      await server.query(
+        `CREATE TABLE items (id bigserial PRIMARY KEY, name text, amount numeric(12,2), at timestamptz DEFAULT now());
+         INSERT INTO items (name, amount) SELECT md5(g::text), g * 0.37 FROM generate_series(1, ${ROWS}) g;`,
+        name,
+      );
+    }
+    const holdfast = await home.open();
+    await holdfast.addProfile({ name: 'server', host: server.host, port: server.port, user: server.user, dbname: 'postgres', wholeServer: { excludeDatabases: [], parallelDatabases: 2 } });
+    const env = { PATH: process.env.PATH, PGHOST: server.host, PGPORT: String(server.port), PGUSER: server.user };
+    const setMs: number[] = [];
+    const dumpallMs: number[] = [];
+    const sequentialMs: number[] = [];
+    let peakRss = 0;
+    for (let run = 0; run < RUNS; run += 1) {
+      const takeSet = async () => {
+        const started = performance.now();
+        const set = await holdfast.sets.take('server', {});
+        if (set.status !== 'completed') throw new Error(`the set is ${set.status}: ${set.problems.join('; ')}`);
+        setMs.push(performance.now() - started);
+        peakRss = Math.max(peakRss, process.resourceUsage().maxRSS);
+      };
+      const dumpall = async () => dumpallMs.push(await timed(join(server.binDir, 'pg_dumpall'), ['--no-password'], env, join(scratch, `all-${run}.sql`)));
+      const sequential = async () => {
+        let total = 0;
+        for (const name of names) total += await timed(join(server.binDir, 'pg_dump'), ['-Fc', '--no-password', `--file=${join(scratch, `${name}-${run}.dump`)}`, `--dbname=${name}`], env);
+        sequentialMs.push(total);
+      };
+      // Alternated, so neither side always runs on a warmer cache.
+      for (const step of run % 2 === 0 ? [takeSet, dumpall, sequential] : [sequential, dumpall, takeSet]) await step();
+    }
+    holdfast.close();
+    const set = median(setMs);
+    const rows = [
+      `## Whole-server set (BENCH_ONLY=sets) — ${new Date().toISOString()}`,
+      '',
+      `${DATABASES} databases × ${ROWS.toLocaleString('en')} rows, medians of ${RUNS}:`,
+      '',
+      '| what | time | vs pg_dumpall |',
+      '| --- | --- | --- |',
+      `| Holdfast set, 2 databases at a time (checked, counted, checksummed, sealed) | ${(set / 1000).toFixed(2)} s | ${(set / median(dumpallMs)).toFixed(2)} (target ≤ 0.6) |`,
+      `| pg_dumpall > file (plain SQL) | ${(median(dumpallMs) / 1000).toFixed(2)} s | 1.00 |`,
+      `| sequential pg_dump -Fc, summed | ${(median(sequentialMs) / 1000).toFixed(2)} s | ${(median(sequentialMs) / median(dumpallMs)).toFixed(2)} |`,
+      '',
+      `Holdfast's peak RSS over the runs: ${Math.round(peakRss / 1024)} MB.`,
+    ];
+    return `${rows.join('\n')}\n`;
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+    home.cleanup();
+    await server.stop();
+  }
+}
