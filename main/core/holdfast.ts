@@ -3,17 +3,16 @@
 import { join } from 'node:path';
 import type { EngineContext } from './backup/backup.ts';
 import type { BackupOptions } from './backup/options.ts';
-import { finishSealedBackup } from './backup/seal.ts';
 import { pinBackup } from './backup/pin.ts';
 import { takeBackup, type BackupHooks, type TakenBackup } from './backup/take-backup.ts';
-import { Catalogue, newId, type StaleRun } from './catalogue/catalogue.ts';
+import { Catalogue, newId } from './catalogue/catalogue.ts';
+import { reconcileAtStart } from './recovery/reconcile.ts';
 import { loadConfig, type HoldfastConfig } from './config/config.ts';
 import { settingsView, type SettingsView } from './config/settings-view.ts';
 import { DrillSlots } from './drill/drill-slots.ts';
 import { leftBehind } from './drill/left-behind.ts';
 import { testRestore, type RestoreTestResult } from './drill/test-restore.ts';
 import type { EventBus } from './events/bus.ts';
-import { removeLeftoverTemps } from './backup/leftover-temps.ts';
 import { commitAudited } from './events/audited-change.ts';
 import { engineEventBus } from './events/engine-bus.ts';
 import { ensurePrivateDir } from './fsutil/durable.ts';
@@ -22,7 +21,6 @@ import { HoldfastError, toErrorInfo } from './model/errors.ts';
 import type { AdoptReport, DeleteReport, ListEntry, ReconcileReport } from './model/reports.ts';
 import type { BackupCopy, BackupMetadata, BackupSummary, Profile, RunRecord } from './model/types.ts';
 import { engineNotifier, type Notifier } from './notify/notifier.ts';
-import { endRecordedChild } from './process/child.ts';
 import { addProfileTold, editProfileTold, importProfilesTold, removeProfileTold } from './profiles/operations.ts';
 import type { NewProfileInput } from './profiles/profile-schema.ts';
 import { profileFromUri, testProfile, type ImportReport, type ProfileChanges, type ProfileContext, type ProfileSecretInput, type ProfileTestReport, type RemoveReport } from './profiles/profiles.ts';
@@ -37,11 +35,8 @@ import { ScheduleStore } from './schedule/schedule-store.ts';
 import { BackupSets } from './sets/backup-sets.ts';
 import { systemClock, type Clock, type Scheduler } from './schedule/scheduler.ts';
 import { addSchedule, listSchedules, removeSchedule, setScheduleEnabled, type ScheduleRequest, type ScheduleView } from './schedule/schedules.ts';
-import { removeStalePassfiles } from './secrets/passfile.ts';
 import { Keyring, type HeldIdentity } from './encryption/keyring.ts';
-import { removeStaleDecryptedCopies } from './encryption/decrypted-copy.ts';
 import { passwordFor } from './secrets/password-for.ts';
-import { removeStaleSandboxes } from './drill/scratch-server.ts';
 import type { SecretStore } from './secrets/secret-store.ts';
 import { openSecretStore } from './secrets/store-choice.ts';
 import { Offsite } from './storage/offsite.ts';
@@ -121,61 +116,8 @@ export class Holdfast implements EngineContext, ProfileContext {
    * After a crash: runs left "running" by a process that is gone become interrupted and their temp
    * files go; catalogue rows whose files vanished are flagged missing (and unflagged if they return).
    */
-  async reconcile(): Promise<ReconcileReport> {
-    const report: ReconcileReport = { interruptedRuns: [], removedTempFiles: [], missingBackups: [], foundAgain: [], endedProcesses: [], stuckProcesses: [], finishedBackups: [] };
-    await removeStalePassfiles();
-    await removeStaleDecryptedCopies(this.config.home);
-    // A drill's sandbox server outlives a Holdfast killed mid-drill, with the restored data beside it.
-    await removeStaleSandboxes();
-    for (const run of this.catalogue.staleRuns()) {
-      // Its pg_dump may outlive it and still be writing: ended first, before any of its files is touched.
-      const stuck = await this.endChildrenOf(run, report);
-      if (stuck) continue;
-      if (run.sealing) {
-        const sealed = await finishSealedBackup(this.catalogue, run.id, run.sealing, run.detail);
-        if (sealed.finished) report.finishedBackups.push(run.sealing.filename);
-        else report.interruptedRuns.push(run.id);
-        await this.events.emit({ kind: 'recovery.sealing', run: run.id, filename: run.sealing.filename, outcome: sealed });
-        continue;
-      }
-      this.catalogue.finishRun(run.id, 'interrupted', { error: 'Holdfast stopped while this run was in progress; its partial output was removed.' });
-      report.interruptedRuns.push(run.id);
-    }
-    this.sets.store.markInterrupted();
-    report.removedTempFiles.push(...(await removeLeftoverTemps(this.catalogue, this.config.backupDir)));
-    const backups = this.catalogue.listBackups();
-    const presence = await backupStorage(this.config).presence(backups);
-    for (const backup of backups) {
-      const present = presence.get(backup)!;
-      if (!present && backup.status === 'completed') {
-        this.catalogue.setBackupStatus(backup.id, 'missing');
-        report.missingBackups.push(backup.filename);
-      } else if (present && backup.status === 'missing') {
-        this.catalogue.setBackupStatus(backup.id, 'completed');
-        report.foundAgain.push(backup.filename);
-      }
-    }
-    const copies = await this.offsite.recover();
-    if (copies.length) report.recoveredCopies = copies;
-    const recovered = await this.recoverRestores({ atStart: true });
-    if (recovered.length) report.recoveredRestores = recovered;
-    return report;
-  }
-
-  /** Ends what a dead Holdfast's run left running; true when one would not end (the run then stays as it is). */
-  private async endChildrenOf(run: StaleRun, report: ReconcileReport): Promise<boolean> {
-    let stuck = false;
-    for (const child of run.children) {
-      const outcome = await endRecordedChild(child);
-      if (outcome === 'ended') report.endedProcesses.push({ run: run.id, pid: child.pid });
-      if (outcome === 'stuck') {
-        report.stuckProcesses.push({ run: run.id, pid: child.pid });
-        stuck = true;
-      }
-    }
-    const ended = report.endedProcesses.filter((e) => e.run === run.id).map((e) => e.pid);
-    if (ended.length) await this.events.emit({ kind: 'recovery.childrenEnded', run: run.id, pids: ended });
-    return stuck;
+  reconcile(): Promise<ReconcileReport> {
+    return reconcileAtStart(this);
   }
 
   // --- profiles (profiles/operations.ts) --------------------------------------------------------

@@ -3,7 +3,7 @@
 // (`holdfast backup <server-profile> --json`, `list`). Each member is an ordinary backup of its own,
 // taken by the same path as any backup (backup/backup.ts); the set says which databases it expected,
 // which it holds, and why any is missing.
-import { z } from 'zod';
+import * as z from 'zod';
 import { GlobalsInfoSchema } from '../model/backup-metadata.ts';
 
 export const SET_STATUSES = ['running', 'completed', 'partial', 'interrupted', 'deleted'] as const;

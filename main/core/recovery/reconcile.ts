@@ -1,0 +1,86 @@
+// What every start does first, before any work (Holdfast.open): what a Holdfast that stopped mid-work
+// left is settled. Its children still running are ended, runs it left "running" become interrupted
+// (or a backup it was sealing is finished from its recorded checksum), stale private files go
+// (passfiles, decrypted copies, drill sandboxes, temp files), catalogue rows whose files vanished are
+// flagged missing (and unflagged if they return), and copies and restores it left midway recovered.
+import { removeLeftoverTemps } from '../backup/leftover-temps.ts';
+import { finishSealedBackup } from '../backup/seal.ts';
+import type { Catalogue, StaleRun } from '../catalogue/catalogue.ts';
+import type { HoldfastConfig } from '../config/config.ts';
+import { removeStaleSandboxes } from '../drill/scratch-server.ts';
+import { removeStaleDecryptedCopies } from '../encryption/decrypted-copy.ts';
+import type { EventBus } from '../events/bus.ts';
+import type { ReconcileReport } from '../model/reports.ts';
+import { endRecordedChild } from '../process/child.ts';
+import type { SwapRecovery } from '../restore/swap-journal.ts';
+import { removeStalePassfiles } from '../secrets/passfile.ts';
+import type { BackupSets } from '../sets/backup-sets.ts';
+import type { Offsite } from '../storage/offsite.ts';
+import { backupStorage } from '../storage/storage.ts';
+
+export interface ReconcilingEngine {
+  config: HoldfastConfig;
+  catalogue: Catalogue;
+  events: Pick<EventBus, 'emit'>;
+  sets: Pick<BackupSets, 'store'>;
+  offsite: Pick<Offsite, 'recover'>;
+  recoverRestores(options: { atStart?: boolean }): Promise<SwapRecovery[]>;
+}
+
+export async function reconcileAtStart(engine: ReconcilingEngine): Promise<ReconcileReport> {
+  const { catalogue, config, events } = engine;
+  const report: ReconcileReport = { interruptedRuns: [], removedTempFiles: [], missingBackups: [], foundAgain: [], endedProcesses: [], stuckProcesses: [], finishedBackups: [] };
+  await removeStalePassfiles();
+  await removeStaleDecryptedCopies(config.home);
+  // A drill's sandbox server outlives a Holdfast killed mid-drill, with the restored data beside it.
+  await removeStaleSandboxes();
+  for (const run of catalogue.staleRuns()) {
+    // Its pg_dump may outlive it and still be writing: ended first, before any of its files is touched.
+    const stuck = await endChildrenOf(engine, run, report);
+    if (stuck) continue;
+    if (run.sealing) {
+      const sealed = await finishSealedBackup(catalogue, run.id, run.sealing, run.detail);
+      if (sealed.finished) report.finishedBackups.push(run.sealing.filename);
+      else report.interruptedRuns.push(run.id);
+      await events.emit({ kind: 'recovery.sealing', run: run.id, filename: run.sealing.filename, outcome: sealed });
+      continue;
+    }
+    catalogue.finishRun(run.id, 'interrupted', { error: 'Holdfast stopped while this run was in progress; its partial output was removed.' });
+    report.interruptedRuns.push(run.id);
+  }
+  engine.sets.store.markInterrupted();
+  report.removedTempFiles.push(...(await removeLeftoverTemps(catalogue, config.backupDir)));
+  const backups = catalogue.listBackups();
+  const presence = await backupStorage(config).presence(backups);
+  for (const backup of backups) {
+    const present = presence.get(backup)!;
+    if (!present && backup.status === 'completed') {
+      catalogue.setBackupStatus(backup.id, 'missing');
+      report.missingBackups.push(backup.filename);
+    } else if (present && backup.status === 'missing') {
+      catalogue.setBackupStatus(backup.id, 'completed');
+      report.foundAgain.push(backup.filename);
+    }
+  }
+  const copies = await engine.offsite.recover();
+  if (copies.length) report.recoveredCopies = copies;
+  const recovered = await engine.recoverRestores({ atStart: true });
+  if (recovered.length) report.recoveredRestores = recovered;
+  return report;
+}
+
+/** Ends what a dead Holdfast's run left running; true when one would not end (the run then stays as it is). */
+async function endChildrenOf(engine: Pick<ReconcilingEngine, 'events'>, run: StaleRun, report: ReconcileReport): Promise<boolean> {
+  let stuck = false;
+  for (const child of run.children) {
+    const outcome = await endRecordedChild(child);
+    if (outcome === 'ended') report.endedProcesses.push({ run: run.id, pid: child.pid });
+    if (outcome === 'stuck') {
+      report.stuckProcesses.push({ run: run.id, pid: child.pid });
+      stuck = true;
+    }
+  }
+  const ended = report.endedProcesses.filter((e) => e.run === run.id).map((e) => e.pid);
+  if (ended.length) await engine.events.emit({ kind: 'recovery.childrenEnded', run: run.id, pids: ended });
+  return stuck;
+}
