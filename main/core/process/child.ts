@@ -66,15 +66,21 @@ export function childRecordOf(pid: number): ChildRecord {
 
 let lifeline: readonly string[] | null | undefined;
 
-/** `setpriv --pdeathsig KILL --` where util-linux has it (2.33+), else nothing. */
+/**
+ * `prlimit --core=0:0 --` (no core dumps: pg_dump, pg_restore and psql hold plaintext of a backup in
+ * memory, and a crash's core file would put it on disk) and `setpriv --pdeathsig KILL --` where
+ * util-linux has them (2.33+), else nothing. Both exec the tool, so the child's pid stays the tool's.
+ */
 function lifelinePrefix(): readonly string[] | null {
   if (lifeline !== undefined) return lifeline;
   lifeline = null;
   if (process.platform !== 'linux') return lifeline;
+  const noCore = ['/usr/bin/prlimit', '/bin/prlimit'].find((path) => existsSync(path));
+  if (noCore) lifeline = [noCore, '--core=0:0', '--'];
   for (const setpriv of ['/usr/bin/setpriv', '/bin/setpriv']) {
     if (!existsSync(setpriv)) continue;
     const help = spawnSync(setpriv, ['--help'], { encoding: 'utf8', timeout: 5000 });
-    if (help.status === 0 && help.stdout.includes('--pdeathsig')) lifeline = [setpriv, '--pdeathsig', 'KILL', '--'];
+    if (help.status === 0 && help.stdout.includes('--pdeathsig')) lifeline = [...(lifeline ?? []), setpriv, '--pdeathsig', 'KILL', '--'];
     break;
   }
   return lifeline;
@@ -191,12 +197,26 @@ export async function endRecordedChild(record: ChildRecord, waitMs = 30_000): Pr
   return 'ended';
 }
 
-/** The last meaningful lines of a tool's stderr, for error messages. */
+/** A line a PostgreSQL tool prints as its own message ("pg_restore: error: …", "psql:file:12: ERROR: …", a server's "ERROR:  …"). */
+const TOOL_MESSAGE = /^(?:pg_restore|pg_dump|pg_dumpall|psql|pg_ctl|initdb)[: ]|^(?:ERROR|FATAL|PANIC|WARNING|HINT):/;
+/** Server detail that quotes rows: a key's values, a COPY line. Never quoted, even when nothing else is there. */
+const ROW_DATA = /^(?:DETAIL|CONTEXT|LINE \d+):/;
+/** One line of a tool's message is at most this long (capLine) in an error or a run record: a value it quotes cannot carry a dump's content out. */
+export const MAX_STDERR_LINE = 300;
+
+export const capLine = (line: string) => (line.length > MAX_STDERR_LINE ? `${line.slice(0, MAX_STDERR_LINE - 1)}…` : line);
+
+/**
+ * The last messages of a tool's stderr, for error messages and run records. Only lines the tool marks
+ * as its own (a restored dump's rows reach pg_restore's and psql's stderr in DETAIL and CONTEXT lines
+ * and in the lines a COPY error echoes — content that is plaintext of a possibly encrypted backup), each
+ * capped; when the tool said nothing in that form (a failed start), its last lines but the row-quoting ones.
+ */
 export function stderrTail(stderr: string, lines = 6): string {
-  return stderr
+  const meaningful = stderr
     .split('\n')
     .map((line) => line.trimEnd())
-    .filter((line) => line.length > 0)
-    .slice(-lines)
-    .join('\n');
+    .filter((line) => line.length > 0);
+  const messages = meaningful.filter((line) => TOOL_MESSAGE.test(line));
+  return (messages.length > 0 ? messages : meaningful.filter((line) => !ROW_DATA.test(line))).slice(-lines).map(capLine).join('\n');
 }
