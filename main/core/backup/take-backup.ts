@@ -8,6 +8,7 @@ import type { BackupCopy, BackupMetadata } from '../model/types.ts';
 import type { Offsite } from '../storage/copies.ts';
 import { runBackup, type BackupProgress, type EngineContext } from './backup.ts';
 import { BackupOptionsSchema, type BackupOptions } from './options.ts';
+import { encryptionPlan, type KeyLookup } from '../encryption/encryption-plan.ts';
 
 export interface BackupHooks {
   signal?: AbortSignal;
@@ -21,7 +22,7 @@ export interface BackupHooks {
 export type TakenBackup = BackupMetadata & { copies?: BackupCopy[] };
 
 export async function takeBackup(
-  engine: EngineContext & { events: Pick<EventBus, 'emit'>; offsite: Offsite },
+  engine: EngineContext & { events: Pick<EventBus, 'emit'>; offsite: Offsite; keyring: KeyLookup },
   profileName: string,
   options: Partial<BackupOptions>,
   hooks: BackupHooks = {},
@@ -32,6 +33,12 @@ export async function takeBackup(
   for (const name of copyTo) engine.offsite.destinations.show(name);
   const parsed = BackupOptionsSchema.parse(options);
   const trigger = hooks.trigger ?? { kind: 'manual' };
+  // Decided before the backup starts: an unknown key name or a missing passphrase fails it at once.
+  const encryption = await encryptionPlan(engine.keyring, {
+    own: { value: parsed.encryptTo, label: trigger.kind === 'schedule' ? 'The schedule' : '--encrypt-to' },
+    profile: { value: profile.encryptTo, label: `Profile "${profile.name}"` },
+    setting: engine.config.encryptTo,
+  });
   await engine.events.emit({ kind: 'backup.started', profile: profile.name, trigger });
   const onProgress = (progress: BackupProgress) => {
     hooks.onProgress?.(progress);
@@ -39,7 +46,7 @@ export async function takeBackup(
   };
   let metadata: BackupMetadata;
   try {
-    metadata = await runBackup(engine, { profile, options: parsed, ...(hooks.signal ? { signal: hooks.signal } : {}), trigger, onProgress });
+    metadata = await runBackup(engine, { profile, options: parsed, ...(hooks.signal ? { signal: hooks.signal } : {}), ...(encryption ? { encryption } : {}), trigger, onProgress });
   } catch (error) {
     await engine.events.emit({ kind: 'backup.failed', profile: profile.name, database: profile.dbname, error: toErrorInfo(error), trigger });
     throw error;

@@ -11,7 +11,7 @@ import { isProcessAlive, isSameProcessAlive, PROCESS_TOKEN } from '../process/li
 import type { ChildRecord } from '../process/child.ts';
 import { freeBytes, PRIVATE_FILE_MODE } from '../fsutil/durable.ts';
 import { backupFromRow, backupWhere, selectBackupSummaries, type BackupFilter, type BackupRow } from './backup-rows.ts';
-import { profileFromRow, type NewProfile, type ProfileRow } from './profile-rows.ts';
+import { encryptToColumn, profileFromRow, type NewProfile, type ProfileRow } from './profile-rows.ts';
 import { runFromRow, type RunRow, type StaleRun } from './run-rows.ts';
 
 export { failedCheck, type BackupFilter } from './backup-rows.ts';
@@ -100,10 +100,17 @@ export class Catalogue {
     try {
       this.db
         .prepare(
-          `INSERT INTO profiles (id, name, host, port, user, dbname, sslmode, sslrootcert, sslcert, sslkey, service, notes, pg_bin_dir, drill_checks, tags, libpq_password_files, created_at, updated_at)
-           VALUES (@id, @name, @host, @port, @user, @dbname, @sslmode, @sslrootcert, @sslcert, @sslkey, @service, @notes, @pgBinDir, @drillChecks, @tags, @libpqPasswordFiles, @createdAt, @createdAt)`,
+          `INSERT INTO profiles (id, name, host, port, user, dbname, sslmode, sslrootcert, sslcert, sslkey, service, notes, pg_bin_dir, drill_checks, tags, libpq_password_files, encrypt_to, created_at, updated_at)
+           VALUES (@id, @name, @host, @port, @user, @dbname, @sslmode, @sslrootcert, @sslcert, @sslkey, @service, @notes, @pgBinDir, @drillChecks, @tags, @libpqPasswordFiles, @encryptTo, @createdAt, @createdAt)`,
         )
-        .run({ ...profile, keychainPassword: undefined, tags: JSON.stringify(profile.tags), drillChecks: JSON.stringify(profile.drillChecks), libpqPasswordFiles: input.libpqPasswordFiles ? 1 : 0 });
+        .run({
+          ...profile,
+          keychainPassword: undefined,
+          tags: JSON.stringify(profile.tags),
+          drillChecks: JSON.stringify(profile.drillChecks),
+          libpqPasswordFiles: input.libpqPasswordFiles ? 1 : 0,
+          encryptTo: encryptToColumn(input.encryptTo),
+        });
     } catch (error) {
       if (String((error as Error).message).includes('UNIQUE')) {
         throw new HoldfastError('CONFLICT', `A profile named "${input.name}" already exists.`, 'Choose another name, or remove the existing profile first.');
@@ -137,13 +144,14 @@ export class Catalogue {
         .prepare(
           `UPDATE profiles SET name = @name, host = @host, port = @port, user = @user, dbname = @dbname, sslmode = @sslmode,
              sslrootcert = @sslrootcert, sslcert = @sslcert, sslkey = @sslkey, service = @service, notes = @notes,
-             pg_bin_dir = @pgBinDir, drill_checks = @drillChecks, tags = @tags, libpq_password_files = @libpqPasswordFiles, updated_at = @now WHERE id = @id`,
+             pg_bin_dir = @pgBinDir, drill_checks = @drillChecks, tags = @tags, libpq_password_files = @libpqPasswordFiles, encrypt_to = @encryptTo, updated_at = @now WHERE id = @id`,
         )
         .run({
           ...fields,
           tags: JSON.stringify(fields.tags),
           drillChecks: JSON.stringify(fields.drillChecks),
           libpqPasswordFiles: fields.libpqPasswordFiles ? 1 : 0,
+          encryptTo: encryptToColumn(fields.encryptTo),
           now: new Date().toISOString(),
           id,
         });

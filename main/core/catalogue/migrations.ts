@@ -222,4 +222,9 @@ export const migrations: readonly Migration[] = [
     PRIMARY KEY (backup_id, destination)
   );
   `,
+  `
+  -- Who a profile's backups are encrypted to (encryption/encrypt-to.ts): JSON, a list of age
+  -- recipients and key names or "none"; NULL leaves it to BACKUP_ENCRYPTION_KEY.
+  ALTER TABLE profiles ADD COLUMN encrypt_to TEXT;
+  `,
 ];

@@ -22,7 +22,13 @@ export interface ProfileRow {
   libpq_password_files: number;
   drill_checks: string;
   tags: string;
+  encrypt_to: string | null;
   created_at: string;
+}
+
+/** The encrypt_to column: NULL when the profile leaves it to BACKUP_ENCRYPTION_KEY. */
+export function encryptToColumn(value: Profile['encryptTo']): string | null {
+  return value === undefined || value === null ? null : JSON.stringify(value);
 }
 
 export function profileFromRow(row: ProfileRow): Profile {
@@ -44,6 +50,7 @@ export function profileFromRow(row: ProfileRow): Profile {
     libpqPasswordFiles: row.libpq_password_files === 1,
     drillChecks: JSON.parse(row.drill_checks) as string[],
     tags: JSON.parse(row.tags) as string[],
+    encryptTo: row.encrypt_to === null ? null : (JSON.parse(row.encrypt_to) as string[] | 'none'),
     createdAt: row.created_at,
   };
 }

@@ -32,6 +32,8 @@ export interface Profile {
    * profile Holdfast makes up for itself (a drill's scratch server) leaves it out, which means no.
    */
   libpqPasswordFiles?: boolean;
+  /** Who its backups are encrypted to: recipients (age1…) and key names, or "none"; null or absent: BACKUP_ENCRYPTION_KEY decides. */
+  encryptTo?: string[] | 'none' | null;
   createdAt: string;
 }
 

@@ -1,6 +1,7 @@
 // What a connection profile may contain. Names are free text for people (a profile called "-fx" is
 // fine); wherever a name reaches a file name or a child process it is made safe there.
 import { z } from 'zod';
+import { EncryptToSchema } from '../encryption/encrypt-to.ts';
 
 export const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'] as const;
 
@@ -38,6 +39,8 @@ const profileFields = {
   drillChecks: z.array(z.string().min(1).max(10_000)).max(50),
   /** libpq's password files may answer for the profile: see Profile.libpqPasswordFiles. */
   libpqPasswordFiles: z.boolean(),
+  /** Who this profile's backups are encrypted to ("none": never); null: BACKUP_ENCRYPTION_KEY decides. */
+  encryptTo: EncryptToSchema.nullable(),
 };
 
 export const NewProfileSchema = z
@@ -53,6 +56,7 @@ export const NewProfileSchema = z
     pgBinDir: profileFields.pgBinDir.default(null),
     tags: profileFields.tags.default([]),
     drillChecks: profileFields.drillChecks.default([]),
+    encryptTo: profileFields.encryptTo.default(null),
     // Left out, it depends on who adds the profile (profiles.ts addProfile).
     libpqPasswordFiles: profileFields.libpqPasswordFiles.optional(),
   })
