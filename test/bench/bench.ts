@@ -11,7 +11,8 @@
 // PostgreSQL). `BENCH_ONLY=ui npm run bench` runs only that part (about 80 s); `BENCH_ONLY=drill` runs
 // only row 6 (the restore drill) on a freshly generated database; `BENCH_ONLY=cli` only row 1 (the CLI
 // backup against raw pg_dump -Fc), paired BENCH_PAIRS times (default 7), with min/median/max and the
-// machine's CPU time per side.
+// machine's CPU time per side; `BENCH_ONLY=encryption` only rows 7–8 (an encrypted backup against raw
+// pg_dump -Fc, and decrypt-and-verify against `age -d`; needs Debian's `age` on PATH).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { closeSync, copyFileSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -467,6 +468,137 @@ async function runDrillAlone(): Promise<void> {
   process.stdout.write(`\n${markdown}\n`);
 }
 
+// Rows 7 and 8: encryption at rest (issue 15). Their own HOLDFAST_HOME, with the file secret store
+// (no keychain needed) holding an identity `age-keygen` made, and the same profile. Row 7: the CLI's
+// encrypted custom backup (`--encrypt-to <recipient>`: pg_dump → pipe → check + age → disk) against
+// raw `pg_dump -Fc -f file`, paired and alternated. Row 8: `holdfast verify <id> --json` of that
+// backup (decrypts as a stream and walks the archive) against `age -d -i key -o /dev/null` on the same
+// file; ratio = age / verify, i.e. Holdfast's decrypt-and-verify throughput relative to age's.
+
+interface EncryptionSetup {
+  env: NodeJS.ProcessEnv;
+  recipient: string;
+  keyFile: string;
+}
+
+async function encryptionSetup(): Promise<EncryptionSetup> {
+  const dir = mkdtempSync(join(work!, 'encryption-'));
+  const keyFile = join(dir, 'key.txt');
+  must(await runTimed('age-keygen', ['-o', keyFile]), 'age-keygen');
+  const recipient = /# public key: (\S+)/.exec(readFileSync(keyFile, 'utf8'))![1]!;
+  const encryptionHome = makeHome({ HOLDFAST_SECRET_STORE: 'file', HOLDFAST_CREDENTIALS_KEY: 'bench-credentials-key-of-32-chars!!' });
+  const env = { ...process.env, ...encryptionHome.env };
+  must(
+    await runTimed(process.execPath, [CLI, 'profile', 'add', PROFILE, '--host', server!.host, '--port', String(server!.port), '--user', server!.user, '--dbname', DB], { env }),
+    'holdfast profile add (encryption home)',
+  );
+  const imported = await new Promise<number | null>((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, 'key', 'import', '--name', 'bench'], { env, stdio: ['pipe', 'ignore', 'inherit'] });
+    child.once('error', reject);
+    child.once('close', resolve);
+    child.stdin.end(readFileSync(keyFile));
+  });
+  if (imported !== 0) throw new Error(`holdfast key import exited ${imported}`);
+  return { env, recipient, keyFile };
+}
+
+async function encryptedCliBackup(setup: EncryptionSetup): Promise<{ ms: number; metadata: BackupMetadata }> {
+  const result = must(await runTimed(process.execPath, [CLI, 'backup', PROFILE, '--json', '--encrypt-to', setup.recipient], { env: setup.env }), 'holdfast backup --encrypt-to');
+  return { ms: result.ms, metadata: JSON.parse(result.stdout) as BackupMetadata };
+}
+
+function removeEncryptedBackup(metadata: BackupMetadata): void {
+  removeBackup(metadata);
+  if (metadata.globals.filename) rmSync(join(metadata.path, '..', metadata.globals.filename), { force: true });
+}
+
+/** Row 7: encrypted custom backup (CLI) vs raw pg_dump -Fc -f, paired, order alternated; keeps the last backup for row 8. */
+async function encryptedBackupRow(setup: EncryptionSetup): Promise<{ encrypted: number[]; raw: number[]; keep: BackupMetadata }> {
+  removeEncryptedBackup((await encryptedCliBackup(setup)).metadata); // warm-up, not measured
+  const encrypted: number[] = [];
+  const raw: number[] = [];
+  let keep: BackupMetadata | undefined;
+  for (let i = 0; i < RUNS; i += 1) {
+    for (const side of i % 2 === 0 ? (['encrypted', 'raw'] as const) : (['raw', 'encrypted'] as const)) {
+      if (side === 'raw') {
+        raw.push((await rawCustomDump()).ms);
+        continue;
+      }
+      const run = await encryptedCliBackup(setup);
+      if (!run.metadata.encrypted) throw new Error('holdfast backup --encrypt-to wrote an unencrypted backup');
+      encrypted.push(run.ms);
+      if (keep) removeEncryptedBackup(keep);
+      keep = run.metadata;
+    }
+  }
+  checkpoint('row 7');
+  return { encrypted, raw, keep: keep! };
+}
+
+/** Row 8: `holdfast verify` (decrypt + archive walk) vs `age -d -o /dev/null` on the same file, order alternated. */
+async function decryptVerifyRow(setup: EncryptionSetup, backup: BackupMetadata): Promise<{ verify: number[]; age: number[] }> {
+  const verify: number[] = [];
+  const age: number[] = [];
+  for (let i = 0; i < RUNS; i += 1) {
+    for (const side of i % 2 === 0 ? (['verify', 'age'] as const) : (['age', 'verify'] as const)) {
+      if (side === 'age') {
+        age.push(must(await runTimed('age', ['-d', '-i', setup.keyFile, '-o', '/dev/null', backup.path]), 'age -d').ms);
+        continue;
+      }
+      const result = must(await runTimed(process.execPath, [CLI, 'verify', backup.id, '--json'], { env: setup.env }), 'holdfast verify (encrypted)');
+      const checks = (JSON.parse(result.stdout) as { valid: boolean; checks: Array<{ name: string; status: string }> }).checks;
+      if (checks.find((check) => check.name === 'decrypt')?.status !== 'ok') throw new Error('holdfast verify did not decrypt the encrypted backup');
+      verify.push(result.ms);
+    }
+  }
+  checkpoint('row 8');
+  return { verify, age };
+}
+
+async function encryptionRows(): Promise<{ row7: Awaited<ReturnType<typeof encryptedBackupRow>>; row8: Awaited<ReturnType<typeof decryptVerifyRow>> }> {
+  log('rows 7-8: encrypted backup and decrypt-and-verify');
+  const setup = await encryptionSetup();
+  const row7 = await encryptedBackupRow(setup);
+  const row8 = await decryptVerifyRow(setup, row7.keep);
+  return { row7, row8 };
+}
+
+function encryptionLines({ row7, row8 }: Awaited<ReturnType<typeof encryptionRows>>): string[] {
+  const r7 = median(row7.encrypted) / median(row7.raw);
+  const r8 = median(row8.age) / median(row8.verify);
+  const plainSize = row7.keep.encryption?.plaintextSize ?? row7.keep.size;
+  return [
+    `| 7. encrypted backup custom: CLI \`backup ${PROFILE} --encrypt-to age1…\` vs \`pg_dump -Fc -f file\` | ${sec(median(row7.encrypted))} | ${sec(median(row7.raw))} | ${ratio(r7, r7 <= 1.05)} | ≤ 1.05 |`,
+    `| 8. decrypt-and-verify: CLI \`verify <id> --json\` vs \`age -d -o /dev/null\` (${mb(row7.keep.size)} encrypted, ${mb(plainSize)} plain); ratio = age / verify | ${sec(median(row8.verify))} | ${sec(median(row8.age))} | ${ratio(r8, r8 >= 0.8)} | ≥ 0.80 |`,
+  ];
+}
+
+/** BENCH_ONLY=encryption: the 3N database, rows 7 and 8; printed. */
+async function runEncryptionAlone(): Promise<void> {
+  log(`BENCH_ONLY=encryption: starting PostgreSQL 15; ${TOTAL_ROWS.toLocaleString('en')} rows, ${RUNS} runs per timing`);
+  server = await startPgServer({ major: 15 });
+  work = mkdtempSync(join(tmpdir(), 'holdfast-bench-'));
+  await server.query(`CREATE DATABASE ${DB}`);
+  for (const table of TABLES) await server.query(table.create, DB);
+  await grow(0, 1);
+  const full = await dbFacts();
+  log(`3N = ${full.rows.toLocaleString('en')} rows, ${mb(full.size)}`);
+  await rawCustomDump(); // warm-up, not measured
+  const rows = await encryptionRows();
+  const markdown = [
+    `## Holdfast bench, rows 7–8 alone (BENCH_ONLY=encryption) — ${new Date().toISOString()}`,
+    '',
+    `${full.rows.toLocaleString('en')} rows in 3 tables (${mb(full.size)}); ${cpus().length} cores; the CLI ran ${cliMode()}; load average (1/5/15 min) at start ${loadAtStart.map((v) => v.toFixed(2)).join(' / ')}, at end ${loadavg()
+      .map((v) => v.toFixed(2))
+      .join(' / ')}. Every timing: median of ${RUNS} runs, sides alternated.`,
+    '',
+    '| measurement | Holdfast | baseline | ratio | target |',
+    '|---|---|---|---|---|',
+    ...encryptionLines(rows),
+  ].join('\n');
+  process.stdout.write(`\n${markdown}\n`);
+}
+
 // Row 1 on its own: BENCH_ONLY=cli. The CLI backup and raw `pg_dump -Fc -f file`, paired: each
 // iteration runs both, alternating which goes first, and the pair's ratio is taken. Besides wall time,
 // the whole machine's busy CPU time (/proc/stat, every process: the CLI, pg_dump, pg_dumpall and the
@@ -518,7 +650,9 @@ async function runCliAlone(): Promise<void> {
         raw.push({ ms: run.ms, cpuMs: machineBusyMs() - busy });
       }
     }
-    log(`pair ${i + 1}/${pairs}: cli ${sec(cli.at(-1)!.ms)} (cpu ${sec(cli.at(-1)!.cpuMs)}), pg_dump ${sec(raw.at(-1)!.ms)} (cpu ${sec(raw.at(-1)!.cpuMs)}), ratio ${(cli.at(-1)!.ms / raw.at(-1)!.ms).toFixed(3)}`);
+    log(
+      `pair ${i + 1}/${pairs}: cli ${sec(cli.at(-1)!.ms)} (cpu ${sec(cli.at(-1)!.cpuMs)}), pg_dump ${sec(raw.at(-1)!.ms)} (cpu ${sec(raw.at(-1)!.cpuMs)}), ratio ${(cli.at(-1)!.ms / raw.at(-1)!.ms).toFixed(3)}`,
+    );
     checkpoint(`pair ${i + 1}`);
   }
   const wallRatios = cli.map((c, i) => c.ms / raw[i]!.ms);
@@ -534,9 +668,24 @@ async function runCliAlone(): Promise<void> {
     '',
     '| measurement | Holdfast CLI | raw `pg_dump -Fc -f file` | paired ratio (min / median / max) | target |',
     '|---|---|---|---|---|',
-    `| 1. wall time, \`node bin/holdfast.mjs backup ${PROFILE} --json\` | ${spread(cli.map((c) => c.ms), sec)} | ${spread(raw.map((c) => c.ms), sec)} | ${spread(wallRatios, (v) => v.toFixed(3))} ${r <= 1.05 ? '✓' : '✗ missed'} | ≤ 1.05 (goal 1.02) |`,
-    `| 1e. busy CPU of the whole machine (all processes, incl. the server's backends) | ${spread(cli.map((c) => c.cpuMs), sec)} | ${spread(raw.map((c) => c.cpuMs), sec)} | ${spread(cpuRatios, (v) => v.toFixed(3))} | info |`,
-    `| 1d. CLI wall time outside the engine (start-up, catalogue, JSON, exit) | ${spread(cli.map((c) => c.outsideMs), sec)} | — | — | info |`,
+    `| 1. wall time, \`node bin/holdfast.mjs backup ${PROFILE} --json\` | ${spread(
+      cli.map((c) => c.ms),
+      sec,
+    )} | ${spread(
+      raw.map((c) => c.ms),
+      sec,
+    )} | ${spread(wallRatios, (v) => v.toFixed(3))} ${r <= 1.05 ? '✓' : '✗ missed'} | ≤ 1.05 (goal 1.02) |`,
+    `| 1e. busy CPU of the whole machine (all processes, incl. the server's backends) | ${spread(
+      cli.map((c) => c.cpuMs),
+      sec,
+    )} | ${spread(
+      raw.map((c) => c.cpuMs),
+      sec,
+    )} | ${spread(cpuRatios, (v) => v.toFixed(3))} | info |`,
+    `| 1d. CLI wall time outside the engine (start-up, catalogue, JSON, exit) | ${spread(
+      cli.map((c) => c.outsideMs),
+      sec,
+    )} | — | — | info |`,
   ].join('\n');
   process.stdout.write(`\n${markdown}\n`);
 }
@@ -829,6 +978,7 @@ async function main(): Promise<void> {
 
   // --- Row 6: restore drill vs raw pg_restore -j2, each on a fresh scratch server -------------------
   const drill = await drillRow(keep, full.rows);
+  const encryption = await encryptionRows();
 
   // --- Diagnostics: the engine's non-dump steps, each timed alone on the same data and files ------
   log('diagnostics: engine steps timed alone');
@@ -960,6 +1110,7 @@ async function main(): Promise<void> {
     `| 5. peak RSS (VmHWM) of the CLI process, custom backup: 3N vs N rows | ${(m.rssBig / 1024).toFixed(1)} MB | ${(m.rssSmall / 1024).toFixed(1)} MB | ${ratio(r5, r5 <= 1.1)} | ≤ 1.10 (flat) |`,
   );
   lines.push(...drillLines(drill, customSize).table);
+  lines.push(...encryptionLines(encryption));
   lines.push('');
 
   // Where the time goes: engine phases (first progress event of each phase; `outside` = wall − engine).
@@ -1045,7 +1196,8 @@ try {
   if (process.env.BENCH_ONLY === 'ui') await track(runUiBenchAlone({ signal: abort.signal }));
   else if (process.env.BENCH_ONLY === 'drill') await runDrillAlone();
   else if (process.env.BENCH_ONLY === 'cli') await runCliAlone();
-  else if (process.env.BENCH_ONLY) throw new Error(`BENCH_ONLY=${process.env.BENCH_ONLY}: the parts that run alone are "ui", "drill" and "cli"`);
+  else if (process.env.BENCH_ONLY === 'encryption') await runEncryptionAlone();
+  else if (process.env.BENCH_ONLY) throw new Error(`BENCH_ONLY=${process.env.BENCH_ONLY}: the parts that run alone are "ui", "drill", "cli" and "encryption"`);
   else await main();
 } catch (error) {
   process.stderr.write(`bench failed: ${(error as Error).stack ?? String(error)}\n`);
