@@ -11,7 +11,7 @@
 // PostgreSQL). `BENCH_ONLY=ui npm run bench` runs only that part (about 80 s); `BENCH_ONLY=drill` runs
 // only row 6 (the restore drill) on a freshly generated database; `BENCH_ONLY=cli` only row 1 (the CLI
 // backup against raw pg_dump -Fc), paired BENCH_PAIRS times (default 7), with min/median/max and the
-// machine's CPU time per side; `BENCH_ONLY=encryption` only rows 7–8 (an encrypted backup against raw
+// machine's CPU time per side; `BENCH_ONLY=encryption` only rows 9–10 (an encrypted backup against raw
 // pg_dump -Fc, and decrypt-and-verify against `age -d`; needs Debian's `age` on PATH).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -468,10 +468,10 @@ async function runDrillAlone(): Promise<void> {
   process.stdout.write(`\n${markdown}\n`);
 }
 
-// Rows 7 and 8: encryption at rest (issue 15). Their own HOLDFAST_HOME, with the file secret store
-// (no keychain needed) holding an identity `age-keygen` made, and the same profile. Row 7: the CLI's
+// Rows 9 and 10: encryption at rest (issue 15). Their own HOLDFAST_HOME, with the file secret store
+// (no keychain needed) holding an identity `age-keygen` made, and the same profile. Row 9: the CLI's
 // encrypted custom backup (`--encrypt-to <recipient>`: pg_dump → pipe → check + age → disk) against
-// raw `pg_dump -Fc -f file`, paired and alternated. Row 8: `holdfast verify <id> --json` of that
+// raw `pg_dump -Fc -f file`, paired and alternated. Row 10: `holdfast verify <id> --json` of that
 // backup (decrypts as a stream and walks the archive) against `age -d -i key -o /dev/null` on the same
 // file; ratio = age / verify, i.e. Holdfast's decrypt-and-verify throughput relative to age's.
 
@@ -512,7 +512,7 @@ function removeEncryptedBackup(metadata: BackupMetadata): void {
   if (metadata.globals.filename) rmSync(join(metadata.path, '..', metadata.globals.filename), { force: true });
 }
 
-/** Row 7: encrypted custom backup (CLI) vs raw pg_dump -Fc -f, paired, order alternated; keeps the last backup for row 8. */
+/** Row 9: encrypted custom backup (CLI) vs raw pg_dump -Fc -f, paired, order alternated; keeps the last backup for row 10. */
 async function encryptedBackupRow(setup: EncryptionSetup): Promise<{ encrypted: number[]; raw: number[]; keep: BackupMetadata }> {
   removeEncryptedBackup((await encryptedCliBackup(setup)).metadata); // warm-up, not measured
   const encrypted: number[] = [];
@@ -531,11 +531,11 @@ async function encryptedBackupRow(setup: EncryptionSetup): Promise<{ encrypted: 
       keep = run.metadata;
     }
   }
-  checkpoint('row 7');
+  checkpoint('row 9');
   return { encrypted, raw, keep: keep! };
 }
 
-/** Row 8: `holdfast verify` (decrypt + archive walk) vs `age -d -o /dev/null` on the same file, order alternated. */
+/** Row 10: `holdfast verify` (decrypt + archive walk) vs `age -d -o /dev/null` on the same file, order alternated. */
 async function decryptVerifyRow(setup: EncryptionSetup, backup: BackupMetadata): Promise<{ verify: number[]; age: number[] }> {
   const verify: number[] = [];
   const age: number[] = [];
@@ -551,12 +551,12 @@ async function decryptVerifyRow(setup: EncryptionSetup, backup: BackupMetadata):
       verify.push(result.ms);
     }
   }
-  checkpoint('row 8');
+  checkpoint('row 10');
   return { verify, age };
 }
 
 async function encryptionRows(): Promise<{ row7: Awaited<ReturnType<typeof encryptedBackupRow>>; row8: Awaited<ReturnType<typeof decryptVerifyRow>> }> {
-  log('rows 7-8: encrypted backup and decrypt-and-verify');
+  log('rows 9-10: encrypted backup and decrypt-and-verify');
   const setup = await encryptionSetup();
   const row7 = await encryptedBackupRow(setup);
   const row8 = await decryptVerifyRow(setup, row7.keep);
@@ -568,12 +568,12 @@ function encryptionLines({ row7, row8 }: Awaited<ReturnType<typeof encryptionRow
   const r8 = median(row8.age) / median(row8.verify);
   const plainSize = row7.keep.encryption?.plaintextSize ?? row7.keep.size;
   return [
-    `| 7. encrypted backup custom: CLI \`backup ${PROFILE} --encrypt-to age1…\` vs \`pg_dump -Fc -f file\` | ${sec(median(row7.encrypted))} | ${sec(median(row7.raw))} | ${ratio(r7, r7 <= 1.05)} | ≤ 1.05 |`,
-    `| 8. decrypt-and-verify: CLI \`verify <id> --json\` vs \`age -d -o /dev/null\` (${mb(row7.keep.size)} encrypted, ${mb(plainSize)} plain); ratio = age / verify | ${sec(median(row8.verify))} | ${sec(median(row8.age))} | ${ratio(r8, r8 >= 0.8)} | ≥ 0.80 |`,
+    `| 9. encrypted backup custom: CLI \`backup ${PROFILE} --encrypt-to age1…\` vs \`pg_dump -Fc -f file\` | ${sec(median(row7.encrypted))} | ${sec(median(row7.raw))} | ${ratio(r7, r7 <= 1.05)} | ≤ 1.05 |`,
+    `| 10. decrypt-and-verify: CLI \`verify <id> --json\` vs \`age -d -o /dev/null\` (${mb(row7.keep.size)} encrypted, ${mb(plainSize)} plain); ratio = age / verify | ${sec(median(row8.verify))} | ${sec(median(row8.age))} | ${ratio(r8, r8 >= 0.8)} | ≥ 0.80 |`,
   ];
 }
 
-/** BENCH_ONLY=encryption: the 3N database, rows 7 and 8; printed. */
+/** BENCH_ONLY=encryption: the 3N database, rows 9 and 10; printed. */
 async function runEncryptionAlone(): Promise<void> {
   log(`BENCH_ONLY=encryption: starting PostgreSQL 15; ${TOTAL_ROWS.toLocaleString('en')} rows, ${RUNS} runs per timing`);
   server = await startPgServer({ major: 15 });
@@ -586,7 +586,7 @@ async function runEncryptionAlone(): Promise<void> {
   await rawCustomDump(); // warm-up, not measured
   const rows = await encryptionRows();
   const markdown = [
-    `## Holdfast bench, rows 7–8 alone (BENCH_ONLY=encryption) — ${new Date().toISOString()}`,
+    `## Holdfast bench, rows 9–10 alone (BENCH_ONLY=encryption) — ${new Date().toISOString()}`,
     '',
     `${full.rows.toLocaleString('en')} rows in 3 tables (${mb(full.size)}); ${cpus().length} cores; the CLI ran ${cliMode()}; load average (1/5/15 min) at start ${loadAtStart.map((v) => v.toFixed(2)).join(' / ')}, at end ${loadavg()
       .map((v) => v.toFixed(2))
