@@ -9,6 +9,7 @@ import { proofBadge, scopeLabel, type BackupRow } from '../lib/backup-rows.ts';
 import { formatBytes, formatCount, formatDateTime, formatDuration, formatRelative } from '../lib/format.ts';
 import { useBackups, type ActionState } from '../stores/backups.ts';
 import { useNav } from '../stores/nav.ts';
+import { missingKeyReason, useKeys } from '../stores/keys.ts';
 
 export function BackupDetails({ row, onClose }: { row: BackupRow; onClose: () => void }) {
   const action = useBackups((s) => s.actions[row.id]);
@@ -24,6 +25,13 @@ export function BackupDetails({ row, onClose }: { row: BackupRow; onClose: () =>
   useEffect(() => {
     if (cataloged) loadDetail(row.id);
   }, [row.id, cataloged, loadDetail]);
+  const keys = useKeys((s) => s.keys);
+  const keysLoaded = useKeys((s) => s.loaded);
+  const encryption = detail?.status === 'done' && detail.backup.encrypted ? detail.backup.encryption : undefined;
+  useEffect(() => {
+    if (encryption) void useKeys.getState().load();
+  }, [encryption]);
+  const noKeyHere = encryption && keysLoaded ? missingKeyReason(encryption, keys) : null;
 
   return (
     <aside className="card details" aria-label="Backup details">
@@ -81,6 +89,7 @@ export function BackupDetails({ row, onClose }: { row: BackupRow; onClose: () =>
               </button>
             ) : null}
           </div>
+          {noKeyHere ? <ErrorNotice title="This backup cannot be restored here" error={{ code: 'NO_KEY', message: `This backup cannot be restored here: ${noKeyHere}` }} /> : null}
           {action ? <ActionResult action={action} /> : null}
           {pinning?.status === 'failed' ? <ErrorNotice error={pinning.error} title={backup.pinned ? 'Could not unpin' : 'Could not pin'} /> : null}
 
