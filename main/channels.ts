@@ -71,6 +71,7 @@ export const CHANNELS = {
   'user.rotate': superChange,
   'key.generate': superChange,
   'key.import': superChange,
+  'key.addPassphrase': superChange,
   // It answers a secret: only on the host (the CLI, the desktop app), never over holdfast serve.
   'key.export': { changesState: false, role: 'host-only', longRunning: false },
   'key.list': read,

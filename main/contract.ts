@@ -252,6 +252,8 @@ export const contract = {
   // age identities for encrypted backups (BACKUP_ENCRYPTION_KEY): the secret goes to the keychain and comes back out only by export.
   'key.generate': define(z.object({ name: KeyName.optional() }).strict(), (holdfast, input) => holdfast.keyring.generate(input.name)),
   'key.import': define(z.object({ identity: IdentityText, name: KeyName.optional() }).strict(), (holdfast, input) => holdfast.keyring.import(input.identity, input.name)),
+  // A passphrase as a key (age's scrypt recipient); like an identity it crosses only on its way to the keychain.
+  'key.addPassphrase': define(z.object({ passphrase: Password, name: KeyName.optional() }).strict(), (holdfast, input) => holdfast.keyring.addPassphrase(input.passphrase, input.name)),
   'key.export': define(z.object({ name: KeyName }).strict(), async (holdfast, input) => {
     const { entry, identity } = await holdfast.keyring.export(input.name);
     return { ...entry, identityFile: identityFileText(entry, identity) };

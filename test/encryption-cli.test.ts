@@ -111,6 +111,47 @@ describe.skipIf(!keyring || !hasAge)('holdfast key and encrypted backups from th
     for (const file of filesUnder(home.home)) expect(readFileSync(file).includes('AGE-SECRET-KEY-1'), file).toBe(false);
   });
 
+  test('backup --encrypt-to KEY and --no-encrypt, profile --encrypt-to / --no-encrypt / --encrypt-default, key add-passphrase from stdin; contradictory flags are bad usage', async () => {
+    const withDefault = { ...env, BACKUP_ENCRYPTION_KEY: JSON.parse((await runCli(['key', 'list', '--json'], env)).stdout)[0].recipient as string };
+    const backupJson = async (args: string[], useEnv = withDefault) => {
+      const result = await runCli(['backup', 'big', '--json', '--table', 'public.secrets', ...args], useEnv);
+      expect(result.code, result.stderr + result.stdout).toBe(0);
+      return JSON.parse(result.stdout) as { filename: string; encrypted: boolean; encryption?: { recipients: string[] } };
+    };
+    const spare = (JSON.parse((await runCli(['key', 'list', '--json'], env)).stdout) as Array<{ name: string; recipient: string }>).find((key) => key.name === 'spare')!;
+
+    expect((await backupJson(['--encrypt-to', 'spare'])).encryption?.recipients).toEqual([spare.recipient]);
+    const plain = await backupJson(['--no-encrypt']);
+    expect(plain).toMatchObject({ encrypted: false });
+    expect(plain.filename).toMatch(/\.dump$/);
+    const both = await runCli(['backup', 'big', '--encrypt-to', 'spare', '--no-encrypt'], withDefault);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('contradict');
+
+    expect((await runCli(['profile', 'edit', 'big', '--no-encrypt'], env)).code).toBe(0);
+    expect((await runCli(['profile', 'show', 'big'], env)).stdout).toMatch(/encrypt to\s+not encrypted/);
+    expect((await backupJson([])).encrypted).toBe(false);
+    expect((await runCli(['profile', 'edit', 'big', '--encrypt-to', 'spare'], env)).code).toBe(0);
+    expect((await backupJson([])).encryption?.recipients).toEqual([spare.recipient]);
+    expect((await runCli(['profile', 'edit', 'big', '--encrypt-default'], env)).code).toBe(0);
+    expect((await backupJson([])).encryption?.recipients).toEqual([withDefault.BACKUP_ENCRYPTION_KEY]);
+
+    const passphrase = 'a long passphrase typed once';
+    const added = await runCli(['key', 'add-passphrase', '--name', 'vault'], env, { input: `${passphrase}\n` });
+    expect(added.code, added.stderr).toBe(0);
+    expect(added.stdout + added.stderr).not.toContain(passphrase);
+    const short = await runCli(['key', 'add-passphrase', '--name', 'weak'], env, { input: 'short\n' });
+    expect(short.code).toBe(2);
+    expect(short.stderr).toContain('too short');
+    expect((await runCli(['key', 'list'], env)).stdout).toMatch(/vault\s+passphrase\s+secret here/);
+    const sealed = await backupJson(['--encrypt-to', 'vault']);
+    expect(sealed.encryption?.recipients).toEqual(['passphrase:vault']);
+    const mixed = await runCli(['backup', 'big', '--encrypt-to', 'vault', '--encrypt-to', 'spare'], withDefault);
+    expect(mixed.code).toBe(2);
+    expect(mixed.stderr).toContain('age allows a passphrase only');
+    for (const file of filesUnder(home.home)) expect(readFileSync(file).includes(passphrase), file).toBe(false);
+  }, 300_000);
+
   test('SIGKILL mid-backup leaves no plaintext; SIGKILL mid-restore leaves a private copy the next start removes', async () => {
     const recipient = (JSON.parse((await runCli(['key', 'list', '--json'], env)).stdout) as Array<{ name: string; recipient: string }>).find((key) => key.name === 'main')!.recipient;
     const encEnv = { ...env, BACKUP_ENCRYPTION_KEY: recipient };

@@ -117,6 +117,7 @@ export function formatProfile(profile: Profile, store: SecretStoreKind): string 
     ['client tools', profile.pgBinDir],
     ['password', profile.keychainPassword ? `in ${SECRET_STORE_NAMES[store]}` : profile.libpqPasswordFiles ? LIBPQ_PASSWORD_FILES : NO_PASSWORD_SOURCE],
     ['tags', profile.tags.join(', ') || null],
+    ['encrypt to', profile.encryptTo === 'none' ? 'not encrypted (--no-encrypt)' : profile.encryptTo ? profile.encryptTo.join(', ') : null],
     ['notes', profile.notes],
   ];
   return rows

@@ -11,7 +11,8 @@
 // PostgreSQL). `BENCH_ONLY=ui npm run bench` runs only that part (about 80 s); `BENCH_ONLY=drill` runs
 // only row 6 (the restore drill) on a freshly generated database; `BENCH_ONLY=cli` only row 1 (the CLI
 // backup against raw pg_dump -Fc), paired BENCH_PAIRS times (default 7), with min/median/max and the
-// machine's CPU time per side.
+// machine's CPU time per side; `BENCH_ONLY=encryption` only rows 9–10 (an encrypted backup against raw
+// pg_dump -Fc, and decrypt-and-verify against `age -d`; needs Debian's `age` on PATH).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { closeSync, copyFileSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -474,6 +475,137 @@ async function runDrillAlone(): Promise<void> {
   process.stdout.write(`\n${markdown}\n`);
 }
 
+// Rows 9 and 10: encryption at rest (issue 15). Their own HOLDFAST_HOME, with the file secret store
+// (no keychain needed) holding an identity `age-keygen` made, and the same profile. Row 9: the CLI's
+// encrypted custom backup (`--encrypt-to <recipient>`: pg_dump → pipe → check + age → disk) against
+// raw `pg_dump -Fc -f file`, paired and alternated. Row 10: `holdfast verify <id> --json` of that
+// backup (decrypts as a stream and walks the archive) against `age -d -i key -o /dev/null` on the same
+// file; ratio = age / verify, i.e. Holdfast's decrypt-and-verify throughput relative to age's.
+
+interface EncryptionSetup {
+  env: NodeJS.ProcessEnv;
+  recipient: string;
+  keyFile: string;
+}
+
+async function encryptionSetup(): Promise<EncryptionSetup> {
+  const dir = mkdtempSync(join(work!, 'encryption-'));
+  const keyFile = join(dir, 'key.txt');
+  must(await runTimed('age-keygen', ['-o', keyFile]), 'age-keygen');
+  const recipient = /# public key: (\S+)/.exec(readFileSync(keyFile, 'utf8'))![1]!;
+  const encryptionHome = makeHome({ HOLDFAST_SECRET_STORE: 'file', HOLDFAST_CREDENTIALS_KEY: 'bench-credentials-key-of-32-chars!!' });
+  const env = { ...process.env, ...encryptionHome.env };
+  must(
+    await runTimed(process.execPath, [CLI, 'profile', 'add', PROFILE, '--host', server!.host, '--port', String(server!.port), '--user', server!.user, '--dbname', DB], { env }),
+    'holdfast profile add (encryption home)',
+  );
+  const imported = await new Promise<number | null>((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, 'key', 'import', '--name', 'bench'], { env, stdio: ['pipe', 'ignore', 'inherit'] });
+    child.once('error', reject);
+    child.once('close', resolve);
+    child.stdin.end(readFileSync(keyFile));
+  });
+  if (imported !== 0) throw new Error(`holdfast key import exited ${imported}`);
+  return { env, recipient, keyFile };
+}
+
+async function encryptedCliBackup(setup: EncryptionSetup): Promise<{ ms: number; metadata: BackupMetadata }> {
+  const result = must(await runTimed(process.execPath, [CLI, 'backup', PROFILE, '--json', '--encrypt-to', setup.recipient], { env: setup.env }), 'holdfast backup --encrypt-to');
+  return { ms: result.ms, metadata: JSON.parse(result.stdout) as BackupMetadata };
+}
+
+function removeEncryptedBackup(metadata: BackupMetadata): void {
+  removeBackup(metadata);
+  if (metadata.globals.filename) rmSync(join(metadata.path, '..', metadata.globals.filename), { force: true });
+}
+
+/** Row 9: encrypted custom backup (CLI) vs raw pg_dump -Fc -f, paired, order alternated; keeps the last backup for row 10. */
+async function encryptedBackupRow(setup: EncryptionSetup): Promise<{ encrypted: number[]; raw: number[]; keep: BackupMetadata }> {
+  removeEncryptedBackup((await encryptedCliBackup(setup)).metadata); // warm-up, not measured
+  const encrypted: number[] = [];
+  const raw: number[] = [];
+  let keep: BackupMetadata | undefined;
+  for (let i = 0; i < RUNS; i += 1) {
+    for (const side of i % 2 === 0 ? (['encrypted', 'raw'] as const) : (['raw', 'encrypted'] as const)) {
+      if (side === 'raw') {
+        raw.push((await rawCustomDump()).ms);
+        continue;
+      }
+      const run = await encryptedCliBackup(setup);
+      if (!run.metadata.encrypted) throw new Error('holdfast backup --encrypt-to wrote an unencrypted backup');
+      encrypted.push(run.ms);
+      if (keep) removeEncryptedBackup(keep);
+      keep = run.metadata;
+    }
+  }
+  checkpoint('row 9');
+  return { encrypted, raw, keep: keep! };
+}
+
+/** Row 10: `holdfast verify` (decrypt + archive walk) vs `age -d -o /dev/null` on the same file, order alternated. */
+async function decryptVerifyRow(setup: EncryptionSetup, backup: BackupMetadata): Promise<{ verify: number[]; age: number[] }> {
+  const verify: number[] = [];
+  const age: number[] = [];
+  for (let i = 0; i < RUNS; i += 1) {
+    for (const side of i % 2 === 0 ? (['verify', 'age'] as const) : (['age', 'verify'] as const)) {
+      if (side === 'age') {
+        age.push(must(await runTimed('age', ['-d', '-i', setup.keyFile, '-o', '/dev/null', backup.path]), 'age -d').ms);
+        continue;
+      }
+      const result = must(await runTimed(process.execPath, [CLI, 'verify', backup.id, '--json'], { env: setup.env }), 'holdfast verify (encrypted)');
+      const checks = (JSON.parse(result.stdout) as { valid: boolean; checks: Array<{ name: string; status: string }> }).checks;
+      if (checks.find((check) => check.name === 'decrypt')?.status !== 'ok') throw new Error('holdfast verify did not decrypt the encrypted backup');
+      verify.push(result.ms);
+    }
+  }
+  checkpoint('row 10');
+  return { verify, age };
+}
+
+async function encryptionRows(): Promise<{ row7: Awaited<ReturnType<typeof encryptedBackupRow>>; row8: Awaited<ReturnType<typeof decryptVerifyRow>> }> {
+  log('rows 9-10: encrypted backup and decrypt-and-verify');
+  const setup = await encryptionSetup();
+  const row7 = await encryptedBackupRow(setup);
+  const row8 = await decryptVerifyRow(setup, row7.keep);
+  return { row7, row8 };
+}
+
+function encryptionLines({ row7, row8 }: Awaited<ReturnType<typeof encryptionRows>>): string[] {
+  const r7 = median(row7.encrypted) / median(row7.raw);
+  const r8 = median(row8.age) / median(row8.verify);
+  const plainSize = row7.keep.encryption?.plaintextSize ?? row7.keep.size;
+  return [
+    `| 9. encrypted backup custom: CLI \`backup ${PROFILE} --encrypt-to age1…\` vs \`pg_dump -Fc -f file\` | ${sec(median(row7.encrypted))} | ${sec(median(row7.raw))} | ${ratio(r7, r7 <= 1.05)} | ≤ 1.05 |`,
+    `| 10. decrypt-and-verify: CLI \`verify <id> --json\` vs \`age -d -o /dev/null\` (${mb(row7.keep.size)} encrypted, ${mb(plainSize)} plain); ratio = age / verify | ${sec(median(row8.verify))} | ${sec(median(row8.age))} | ${ratio(r8, r8 >= 0.8)} | ≥ 0.80 |`,
+  ];
+}
+
+/** BENCH_ONLY=encryption: the 3N database, rows 9 and 10; printed. */
+async function runEncryptionAlone(): Promise<void> {
+  log(`BENCH_ONLY=encryption: starting PostgreSQL 15; ${TOTAL_ROWS.toLocaleString('en')} rows, ${RUNS} runs per timing`);
+  server = await startPgServer({ major: 15 });
+  work = mkdtempSync(join(tmpdir(), 'holdfast-bench-'));
+  await server.query(`CREATE DATABASE ${DB}`);
+  for (const table of TABLES) await server.query(table.create, DB);
+  await grow(0, 1);
+  const full = await dbFacts();
+  log(`3N = ${full.rows.toLocaleString('en')} rows, ${mb(full.size)}`);
+  await rawCustomDump(); // warm-up, not measured
+  const rows = await encryptionRows();
+  const markdown = [
+    `## Holdfast bench, rows 9–10 alone (BENCH_ONLY=encryption) — ${new Date().toISOString()}`,
+    '',
+    `${full.rows.toLocaleString('en')} rows in 3 tables (${mb(full.size)}); ${cpus().length} cores; the CLI ran ${cliMode()}; load average (1/5/15 min) at start ${loadAtStart.map((v) => v.toFixed(2)).join(' / ')}, at end ${loadavg()
+      .map((v) => v.toFixed(2))
+      .join(' / ')}. Every timing: median of ${RUNS} runs, sides alternated.`,
+    '',
+    '| measurement | Holdfast | baseline | ratio | target |',
+    '|---|---|---|---|---|',
+    ...encryptionLines(rows),
+  ].join('\n');
+  process.stdout.write(`\n${markdown}\n`);
+}
+
 // Row 1 on its own: BENCH_ONLY=cli. The CLI backup and raw `pg_dump -Fc -f file`, paired: each
 // iteration runs both, alternating which goes first, and the pair's ratio is taken. Besides wall time,
 // the whole machine's busy CPU time (/proc/stat, every process: the CLI, pg_dump, pg_dumpall and the
@@ -847,6 +979,7 @@ async function main(): Promise<void> {
 
   // --- Row 6: restore drill vs raw pg_restore -j2, each on a fresh scratch server -------------------
   const drill = await drillRow(keep, full.rows);
+  const encryption = await encryptionRows();
 
   // --- Diagnostics: the engine's non-dump steps, each timed alone on the same data and files ------
   log('diagnostics: engine steps timed alone');
@@ -988,6 +1121,7 @@ async function main(): Promise<void> {
     `| 5. peak RSS (VmHWM) of the CLI process, custom backup: 3N vs N rows | ${(m.rssBig / 1024).toFixed(1)} MB | ${(m.rssSmall / 1024).toFixed(1)} MB | ${ratio(r5, r5 <= 1.1)} | ≤ 1.10 (flat) |`,
   );
   lines.push(...drillLines(drill, customSize).table);
+  lines.push(...encryptionLines(encryption));
   lines.push('');
 
   // Where the time goes: engine phases (first progress event of each phase; `outside` = wall − engine).
@@ -1074,7 +1208,8 @@ try {
   else if (process.env.BENCH_ONLY === 'drill') await runDrillAlone();
   else if (process.env.BENCH_ONLY === 'cli') await runCliAlone();
   else if (process.env.BENCH_ONLY === 'sets') process.stdout.write(await runSetsBenchAlone(log));
-  else if (process.env.BENCH_ONLY) throw new Error(`BENCH_ONLY=${process.env.BENCH_ONLY}: the parts that run alone are "ui", "drill", "cli" and "sets"`);
+  else if (process.env.BENCH_ONLY === 'encryption') await runEncryptionAlone();
+  else if (process.env.BENCH_ONLY) throw new Error(`BENCH_ONLY=${process.env.BENCH_ONLY}: the parts that run alone are "ui", "drill", "cli", "sets" and "encryption"`);
   else await main();
 } catch (error) {
   process.stderr.write(`bench failed: ${(error as Error).stack ?? String(error)}\n`);

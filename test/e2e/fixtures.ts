@@ -43,17 +43,19 @@ async function stop(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-export const test = base.extend<object, { holdfast: HoldfastUi; world: string; serveArgs: string[] }>({
+export const test = base.extend<object, { holdfast: HoldfastUi; world: string; serveArgs: string[]; homeEnv: Record<string, string> }>({
   // A spec file that changes what another file's first test expects (an empty install) names a world
   // of its own with test.use({ world: '…' }): Playwright then gives it a worker, and so a home, of its own.
   world: ['shared', { scope: 'worker', option: true }],
   /** Flags for `holdfast serve` in this world, e.g. ['--no-schedules']. */
   serveArgs: [[], { scope: 'worker', option: true }],
+  /** Environment of this world's HOLDFAST_HOME (serve and the CLI), e.g. the file secret store. */
+  homeEnv: [{}, { scope: 'worker', option: true }],
   holdfast: [
-    async ({ world: _world, serveArgs }, use) => {
+    async ({ world: _world, serveArgs, homeEnv }, use) => {
       mkdirSync(screenshotDir, { recursive: true });
       const pg = await startPgServer();
-      const home = makeHome();
+      const home = makeHome(homeEnv);
       let child: ChildProcess | undefined;
       try {
         await seedDatabase(pg, 'shop', SHOP_ROWS);

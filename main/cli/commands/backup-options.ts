@@ -2,7 +2,16 @@
 // flags become the contract's backup options (BackupOptionsSchema parses them).
 import { Option, type Command } from 'commander';
 import { DUMP_FORMATS, parseCompression } from '../../core/backup/options.ts';
+import { HoldfastError } from '../../core/model/errors.ts';
 import { collect, integer } from '../runner.ts';
+
+/** --encrypt-to and --no-encrypt (a backup's, a schedule's or a profile's): recipients and key names, "none", or undefined (the next level decides). */
+export function encryptToFrom(options: Record<string, unknown>): string[] | 'none' | undefined {
+  const to = options.encryptTo as string[] | undefined;
+  if (options.encrypt === false && to) throw new HoldfastError('BAD_INPUT', '--encrypt-to and --no-encrypt contradict each other.', 'Give one of them.');
+  if (options.encrypt === false) return 'none';
+  return to;
+}
 
 export const backupOptionFlags = (command: Command) =>
   command
@@ -15,7 +24,13 @@ export const backupOptionFlags = (command: Command) =>
     .option('--exclude-table <pattern>', 'skip tables matching (repeatable)', collect, [])
     .option('--schema <pattern>', 'only schemas matching (repeatable)', collect, [])
     .option('--exclude-schema <pattern>', 'skip schemas matching (repeatable)', collect, [])
-    .option('--suffix <suffix>', 'added to the file name, e.g. daily or manual');
+    .option('--suffix <suffix>', 'added to the file name, e.g. daily or manual')
+    .option(
+      '--encrypt-to <recipient-or-key>',
+      "encrypt to this age recipient (age1…) or key name, instead of the profile's or BACKUP_ENCRYPTION_KEY (repeatable; a passphrase key only alone)",
+      collect,
+    )
+    .option('--no-encrypt', 'do not encrypt, whatever the profile or BACKUP_ENCRYPTION_KEY says');
 
 export function backupOptionsFrom(options: Record<string, unknown>): Record<string, unknown> {
   const backupOptions: Record<string, unknown> = {
@@ -30,5 +45,7 @@ export function backupOptionsFrom(options: Record<string, unknown>): Record<stri
   if (options.jobs !== undefined) backupOptions.jobs = options.jobs;
   if (typeof options.compress === 'string') backupOptions.compression = parseCompression(options.compress);
   if (typeof options.suffix === 'string') backupOptions.suffix = options.suffix;
+  const encryptTo = encryptToFrom(options);
+  if (encryptTo !== undefined) backupOptions.encryptTo = encryptTo;
   return backupOptions;
 }

@@ -1,6 +1,6 @@
-// `holdfast key generate|import|export|list`: the age identities that decrypt encrypted backups
-// (BACKUP_ENCRYPTION_KEY holds their public recipients). A secret arrives only on standard input
-// and leaves only by `key export`; it is never an argument.
+// `holdfast key generate|import|add-passphrase|export|list`: the age identities (and passphrases)
+// that decrypt encrypted backups (BACKUP_ENCRYPTION_KEY holds their public recipients). A secret
+// arrives only on standard input and leaves only by `key export`; it is never an argument.
 import type { Command } from 'commander';
 import { HoldfastError } from '../../core/model/errors.ts';
 import type { KeyView } from '../../core/encryption/key-list.ts';
@@ -14,6 +14,49 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** One line typed on the terminal without echo (a passphrase). */
+function readHiddenLine(prompt: string): Promise<string> {
+  const input = process.stdin;
+  process.stderr.write(prompt);
+  input.setRawMode(true);
+  input.resume();
+  return new Promise((resolve, reject) => {
+    let typed = '';
+    const finish = (error?: Error) => {
+      input.setRawMode(false);
+      input.pause();
+      input.off('data', onData);
+      process.stderr.write('\n');
+      if (error) reject(error);
+      else resolve(typed);
+    };
+    const onData = (chunk: Buffer) => {
+      for (const char of chunk.toString('utf8')) {
+        if (char === '\r' || char === '\n') return finish();
+        if (char === '\u0003') return finish(new HoldfastError('BAD_INPUT', 'Cancelled.', 'Nothing was stored.'));
+        if (char === '\u007f' || char === '\b') typed = [...typed].slice(0, -1).join('');
+        else typed += char;
+      }
+    };
+    input.on('data', onData);
+  });
+}
+
+/** The passphrase: typed twice on a terminal, or the first line of standard input. */
+async function readPassphrase(): Promise<string> {
+  if (process.stdin.isTTY) {
+    const first = await readHiddenLine('Passphrase: ');
+    const second = await readHiddenLine('Passphrase again: ');
+    if (first !== second) throw new HoldfastError('BAD_INPUT', 'The two passphrases differ.', 'Run holdfast key add-passphrase again; nothing was stored.');
+    return first;
+  }
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
+}
+
 const OFFLINE_COPY = (name: string) =>
   `Keep an offline copy of its secret NOW (holdfast key export ${name} > ${name}.txt, then store that file away from this machine): without it, backups encrypted to this key cannot be restored if this machine's keychain is lost.`;
 
@@ -25,7 +68,7 @@ function keyTable(keys: KeyView[]): string {
   return keys
     .map(
       (key) =>
-        `${key.name}  ${key.recipient}  ${key.secretHere ? 'secret here' : 'NO SECRET HERE: its backups cannot be restored on this machine'}  ${key.backups} backup${key.backups === 1 ? '' : 's'}`,
+        `${key.name}  ${key.kind === 'passphrase' ? 'passphrase' : key.recipient}  ${key.secretHere ? 'secret here' : 'NO SECRET HERE: its backups cannot be restored on this machine'}  ${key.backups} backup${key.backups === 1 ? '' : 's'}`,
     )
     .join('\n');
 }
@@ -48,6 +91,21 @@ export function keyCommands(program: Command, { run }: CommandContext): void {
     .action(async (options: { name?: string; json?: boolean }) => {
       const identity = await readStdin();
       await run('key.import', { identity, ...(options.name ? { name: options.name } : {}) }, Boolean(options.json), added('Imported'));
+    });
+  key
+    .command('add-passphrase')
+    .description('Store a passphrase in the keychain as a key: backups encrypted to it open with the passphrase (age -d asks for it)')
+    .option('--name <name>', 'the key name (default key-N)')
+    .option('--json', 'print JSON')
+    .action(async (options: { name?: string; json?: boolean }) => {
+      const passphrase = await readPassphrase();
+      await run('key.addPassphrase', { passphrase, ...(options.name ? { name: options.name } : {}) }, Boolean(options.json), (entry) =>
+        [
+          `Added passphrase key "${entry.name}", stored in this machine's keychain.`,
+          `Encrypt to it by name: holdfast backup <profile> --encrypt-to ${entry.name} (or a profile's or schedule's --encrypt-to). age allows a passphrase only alone, not with other recipients.`,
+          'Keep the passphrase where you keep passwords: it is the only way to open those backups (age -d backup.dump.age asks for it), and it cannot be exported.',
+        ].join('\n'),
+      );
     });
   key
     .command('export <name>')

@@ -9,6 +9,7 @@ import { SECRET_STORE_NAMES } from '../../core/secrets/store-choice.ts';
 import { formatProfile, formatProfileTest } from '../format.ts';
 import type { Io } from '../io.ts';
 import { collect, integer, type CommandContext } from '../runner.ts';
+import { encryptToFrom } from './backup-options.ts';
 
 /** The whole of standard input, less one trailing newline, as `echo pw |` or a password manager sends it. */
 async function readPasswordFromStdin(): Promise<string> {
@@ -48,6 +49,12 @@ const connectionOptions = (command: Command, forAdd: boolean) =>
     .option('--exclude-database <pattern>', `with --all-databases: leave out databases matching this name or pattern (* and ?; repeatable${forAdd ? '' : '; replaces the list'})`, collect)
     .option('--parallel-databases <n>', 'with --all-databases: databases dumped at once (default: from the core count)', integer('--parallel-databases'))
     .option('--password-stdin', "read the password from standard input and store it in this host's secret store (HOLDFAST_SECRET_STORE: the OS keychain, or the credentials file)")
+    .option(
+      '--encrypt-to <recipient-or-key>',
+      `encrypt this profile's backups to this age recipient (age1…) or key name instead of BACKUP_ENCRYPTION_KEY (repeatable${forAdd ? '' : '; replaces the list'})`,
+      collect,
+    )
+    .option('--no-encrypt', "never encrypt this profile's backups, whatever BACKUP_ENCRYPTION_KEY says")
     .option('--json', 'print JSON');
 
 /** Flag (commander's camelCase) → profile field, for the flags given. */
@@ -74,6 +81,8 @@ function profileFields(options: Record<string, unknown>): Record<string, unknown
   for (const [flag, field] of PROFILE_FIELDS) if (options[flag] !== undefined) fields[field] = options[flag];
   const wholeServer = wholeServerFrom(options);
   if (wholeServer !== undefined) fields.wholeServer = wholeServer;
+  const encryptTo = options.encryptDefault ? null : encryptToFrom(options);
+  if (encryptTo !== undefined) fields.encryptTo = encryptTo;
   return fields;
 }
 
@@ -124,6 +133,7 @@ export function profileCommands(program: Command, { io, run }: CommandContext): 
   connectionOptions(profile.command('edit <name>').description('Change a profile; unspecified fields stay as they are'), false)
     .option('--rename <new-name>', 'give the profile a new name')
     .option('--forget-password', "remove its password from this host's secret store (the OS keychain, or the credentials file)")
+    .option('--encrypt-default', "forget the profile's --encrypt-to / --no-encrypt: BACKUP_ENCRYPTION_KEY decides again")
     .action(async (name: string, options: Record<string, unknown>) => {
       let changes = profileFields(options);
       let password = options.passwordStdin ? await readPasswordFromStdin() : undefined;

@@ -1,7 +1,8 @@
 // The byte reader under pg_dump's integer, string and offset encodings, over sources that answer in
 // pieces or run dry early: every read past the end is refused with the caller's sentence.
 import { describe, expect, test } from 'vitest';
-import { ByteReader, truncatedFile } from './byte-reader.ts';
+import { ByteReader, MAX_KEPT_STRING, truncatedFile, truncatedStream } from './byte-reader.ts';
+import { StreamSource } from './stream-source.ts';
 import { K_OFFSET_NO_DATA, K_OFFSET_POS_NOT_SET, K_OFFSET_POS_SET, vers } from './constants.ts';
 import { DumpProblem } from './problem.ts';
 import { bufferSource, type Source } from './source.ts';
@@ -42,6 +43,18 @@ describe('ByteReader', () => {
     expect(await r.skipStr()).toBe(false);
     expect(await r.skipStr()).toBe(true);
     expect(r.pos).toBe(buf.length);
+  });
+
+  test('a kept string longer than MAX_KEPT_STRING is refused at once, before its bytes are awaited (a streamed check would hold them all)', async () => {
+    const stream = new StreamSource();
+    stream.end(new ArchiveWriter().int(2 ** 30).toBuffer());
+    const r = new ByteReader(stream, 0, stream.size, truncatedStream);
+    r.context = 'TOC entry 3 of 9';
+    await expect(r.str()).rejects.toThrow(/TOC entry 3 of 9 holds a string of 1073741824 bytes .*corrupt/);
+    // Skipped strings (a definition) may be long: nothing is kept.
+    const long = new ArchiveWriter().int(MAX_KEPT_STRING + 1).toBuffer();
+    const skipping = reader(Buffer.concat([long, Buffer.alloc(MAX_KEPT_STRING + 1)]));
+    expect(await skipping.skipStr()).toBe(false);
   });
 
   test('a source that answers a few bytes at a time reads the same values across window refills', async () => {

@@ -5,6 +5,13 @@ import { DumpProblem } from './problem.ts';
 import type { Source } from './source.ts';
 
 export const EMPTY = Buffer.alloc(0);
+/**
+ * The longest string of an archive's TOC the check keeps in memory (a tag, a COPY statement with every
+ * column name, the ENCODING entry): far above what pg_dump writes for them, far below what a crafted
+ * length could make a streamed check hold (the stream source waits for a read to complete, however large).
+ * Longer strings the check only skips over (definitions) are not affected.
+ */
+export const MAX_KEPT_STRING = 16 * 1024 * 1024;
 
 export class ByteReader {
   pos: number;
@@ -113,6 +120,7 @@ export class ByteReader {
     const len = await this.int();
     if (len < 0) return null;
     if (len === 0) return EMPTY;
+    if (len > MAX_KEPT_STRING) throw new DumpProblem(`${this.context} holds a string of ${len} bytes where at most ${MAX_KEPT_STRING} are expected: the TOC is corrupt`);
     return this.bytes(len);
   }
 

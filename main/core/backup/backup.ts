@@ -26,6 +26,7 @@ import { dumpGlobals, type SavedGlobals } from './globals.ts';
 import { inspectStream, STREAMABLE_FORMATS } from '../archive/stream-inspect.ts';
 import { recipientFingerprint } from '../encryption/recipients.ts';
 import type { IdentitySource } from '../encryption/decrypt-file.ts';
+import type { EncryptionPlan } from '../encryption/encryption-plan.ts';
 import { completeSeal, removeFinalFiles } from './seal.ts';
 import { claimRun, recordFailure } from './run-claim.ts';
 import { compressionLabel, effectiveCompression, fileExtension, pgDumpArgs, type BackupOptions } from './options.ts';
@@ -57,6 +58,8 @@ export interface BackupRequest {
    * keeps the one roles file; fileTag tells the member's file apart from its siblings'.
    */
   setMember?: { setId: string; fileTag: string };
+  /** Who the backup is encrypted to (encryption/encryption-plan.ts); absent: not encrypted. */
+  encryption?: EncryptionPlan;
 }
 
 interface ServerFacts {
@@ -145,15 +148,15 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
 
   const compression = effectiveCompression(options, config.compressionDefault);
   // Encrypted: pg_dump's output goes through a pipe to the encryptor, so no plaintext reaches a disk.
-  const encryptTo = config.encryptTo;
-  if (encryptTo.length > 0 && !STREAMABLE_FORMATS.includes(options.format)) {
+  const plan = request.encryption;
+  if (plan && !STREAMABLE_FORMATS.includes(options.format)) {
     throw new HoldfastError(
       'BAD_INPUT',
-      `BACKUP_ENCRYPTION_KEY is set, and a ${options.format}-format backup cannot be encrypted: ${options.format === 'directory' ? 'pg_dump writes its files to disk itself' : 'its completeness check needs to read the archive out of order'}, so plaintext would reach the disk or go unchecked.`,
-      'Use --format custom (or plain) for encrypted backups; custom restores selectively and is the default.',
+      `${plan.chosenBy} asks for encryption, and a ${options.format}-format backup cannot be encrypted: ${options.format === 'directory' ? 'pg_dump writes its files to disk itself' : 'its completeness check needs to read the archive out of order'}, so plaintext would reach the disk or go unchecked.`,
+      'Use --format custom (or plain) for encrypted backups (custom restores selectively and is the default), or --no-encrypt for this backup.',
     );
   }
-  const extension = fileExtension(options.format, compression) + (encryptTo.length > 0 ? ENCRYPTED_SUFFIX : '');
+  const extension = fileExtension(options.format, compression) + (plan ? ENCRYPTED_SUFFIX : '');
   const member = request.setMember;
   const filename = backupFilename(startedAt, profile.name, [options.suffix, member?.fileTag].filter(Boolean).join('-') || undefined, extension);
   const finalPath = join(config.backupDir, filename);
@@ -207,7 +210,7 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
     const snapshot = (await client.query<{ id: string }>('SELECT pg_export_snapshot() AS id')).rows[0]!.id;
 
     const env = session.childEnv();
-    const encrypt = encryptTo.length > 0;
+    const encrypt = plan !== undefined;
     const args = pgDumpArgs({ options, compression, clientMajor: tools.major, outputPath: encrypt ? undefined : tempPath, snapshot, dbnameConninfo: dbnameConninfo(profile.dbname) });
     if (options.format !== 'directory') await createPrivateFile(tempPath);
 
@@ -215,14 +218,14 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
     const dump = startChild(tools.paths.pg_dump, args, { env, signal: request.signal, timeoutMs: config.timeoutMs, onStart, streamStdout: encrypt });
     // The structural check reads the plaintext as it passes on its way to the encryptor.
     const streamed = encrypt ? inspectStream(options.format, filename, { gzip: options.format === 'plain' && compression.method === 'gzip' }) : undefined;
-    const encrypting: Promise<EncryptedWrite | Error> | undefined = encrypt ? writeEncrypted(dump.child.stdout!, tempPath, encryptTo, streamed!.sink).catch((error: Error) => error) : undefined;
+    const encrypting: Promise<EncryptedWrite | Error> | undefined = plan ? writeEncrypted(dump.child.stdout!, tempPath, plan.target, streamed!.sink).catch((error: Error) => error) : undefined;
     // While pg_dump runs, the snapshot's transaction counts rows and pg_dumpall saves the roles, so
     // neither adds to the backup's wall time. Counting every table is only worth it when nothing is
     // filtered out; otherwise the dumped tables are counted once the dump says which they are.
     const countedDuringDump = dumpsEveryTable(options) ? userTables(client).then((tables) => countRows(client!, tables)) : undefined;
     const globalsDuringDump: Promise<SavedGlobals> = member
       ? Promise.resolve({ filename: null, checksum: null, note: "Roles and tablespaces are in the backup set's roles file." })
-      : dumpGlobals(tools, profile, env, globalsTemp, { signal: sideSignal, timeoutMs: config.timeoutMs, onStart, encryptTo });
+      : dumpGlobals(tools, profile, env, globalsTemp, { signal: sideSignal, timeoutMs: config.timeoutMs, onStart, encryptTo: plan?.target });
     sideWork = Promise.allSettled([countedDuringDump, globalsDuringDump, encrypting]);
     let lastBytes = -1;
     let lastGrowth = performance.now();
@@ -309,8 +312,8 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
       ...(encrypted
         ? {
             encryption: {
-              recipients: [...encryptTo],
-              fingerprints: encryptTo.map(recipientFingerprint),
+              recipients: [...plan!.recipients],
+              fingerprints: plan!.recipients.map(recipientFingerprint),
               plaintextSize: encrypted.plaintextSize,
               plaintextChecksum: encrypted.plaintextChecksum,
               globalsPlaintextChecksum: globalsPlaintextChecksum ?? null,

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { Transform, type Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { AgeEncryptStream } from '../encryption/age-stream.ts';
+import { AgeEncryptStream, type AgeTarget } from '../encryption/age-stream.ts';
 
 export interface EncryptedWrite {
   /** The stored (encrypted) file. */
@@ -52,14 +52,14 @@ function hashing(onChunk?: (chunk: Buffer) => Promise<void>, onEnd?: () => void)
 }
 
 /**
- * Encrypts `plaintext` to `recipients` into `path` (an existing private temp file), feeding the
+ * Encrypts `plaintext` to `target` (recipients or a passphrase) into `path` (an existing private temp file), feeding the
  * plaintext to `inspect` on the way. Rejects when reading, encrypting or writing fails.
  */
-export async function writeEncrypted(plaintext: Readable, path: string, recipients: readonly string[], inspect?: Writable): Promise<EncryptedWrite> {
+export async function writeEncrypted(plaintext: Readable, path: string, target: AgeTarget, inspect?: Writable): Promise<EncryptedWrite> {
   const plain = hashing(inspect ? (chunk) => offer(inspect, chunk) : undefined, () => inspect?.end());
   const stored = hashing();
   try {
-    await pipeline(plaintext, plain.tap, new AgeEncryptStream(recipients), stored.tap, createWriteStream(path, { flags: 'w', mode: 0o600 }));
+    await pipeline(plaintext, plain.tap, new AgeEncryptStream(target), stored.tap, createWriteStream(path, { flags: 'w', mode: 0o600 }));
   } finally {
     if (inspect && !inspect.writableEnded) inspect.end();
   }

@@ -8,6 +8,7 @@ import type { GlobalsInfo, Profile } from '../model/types.ts';
 import { startChild, stderrTail, type ChildRecord } from '../process/child.ts';
 import type { ClientToolSet } from '../tools/discover.ts';
 import { writeEncrypted } from './encrypted-output.ts';
+import type { AgeTarget } from '../encryption/age-stream.ts';
 import { TEMP_SUFFIX } from './naming.ts';
 
 export interface SavedGlobals extends GlobalsInfo {
@@ -21,10 +22,10 @@ export async function dumpGlobals(
   profile: Profile,
   env: NodeJS.ProcessEnv,
   tempPath: string,
-  run: { signal: AbortSignal | undefined; timeoutMs: number; onStart: (child: ChildRecord) => void; encryptTo: readonly string[] },
+  run: { signal: AbortSignal | undefined; timeoutMs: number; onStart: (child: ChildRecord) => void; encryptTo: AgeTarget | undefined },
 ): Promise<SavedGlobals> {
   await createPrivateFile(tempPath);
-  const encrypt = run.encryptTo.length > 0;
+  const encrypt = run.encryptTo !== undefined;
   const child = startChild(
     tools.paths.pg_dumpall,
     // -l takes a plain name; one with "=" would be read as a connection string, so such a database
@@ -32,7 +33,7 @@ export async function dumpGlobals(
     ['--globals-only', '--no-role-passwords', '--no-password', ...(encrypt ? [] : [`--file=${tempPath}`]), ...(profile.dbname.includes('=') ? [] : [`--database=${profile.dbname}`])],
     { env, signal: run.signal, timeoutMs: run.timeoutMs, onStart: run.onStart, streamStdout: encrypt },
   );
-  const written = encrypt ? writeEncrypted(child.child.stdout!, tempPath, run.encryptTo).catch((error: Error) => error) : undefined;
+  const written = encrypt ? writeEncrypted(child.child.stdout!, tempPath, run.encryptTo!).catch((error: Error) => error) : undefined;
   const result = await child.done;
   const encrypted = await written;
   if (result.exitCode !== 0 || encrypted instanceof Error) {

@@ -1,6 +1,7 @@
 // What a backup may ask for, parsed once with zod, and how it becomes a pg_dump argument array.
 import * as z from 'zod';
 import { HoldfastError } from '../model/errors.ts';
+import { EncryptToSchema } from '../encryption/encrypt-to.ts';
 
 export const DUMP_FORMATS = ['custom', 'plain', 'directory', 'tar'] as const;
 export type DumpFormat = (typeof DUMP_FORMATS)[number];
@@ -37,6 +38,8 @@ export const BackupOptionsSchema = z
     schemas: patterns.default([]),
     excludeSchemas: patterns.default([]),
     suffix: z.string().regex(SUFFIX_PATTERN, 'a suffix is 1–40 letters, digits, "_" or "-", starting with a letter or digit (it becomes part of the file name)').optional(),
+    /** Who this backup is encrypted to ("none": not encrypted); absent, the profile or BACKUP_ENCRYPTION_KEY decides. */
+    encryptTo: EncryptToSchema.optional(),
   })
   .strict()
   .superRefine((options, context) => {

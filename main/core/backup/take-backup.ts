@@ -8,6 +8,7 @@ import type { BackupCopy, BackupMetadata } from '../model/types.ts';
 import type { Offsite } from '../storage/offsite.ts';
 import { runBackup, type BackupProgress, type EngineContext } from './backup.ts';
 import { BackupOptionsSchema, type BackupOptions } from './options.ts';
+import { encryptionPlan, type EncryptionPlan, type KeyLookup } from '../encryption/encryption-plan.ts';
 
 export interface BackupHooks {
   signal?: AbortSignal;
@@ -21,7 +22,7 @@ export interface BackupHooks {
 export type TakenBackup = BackupMetadata & { copies?: BackupCopy[] };
 
 export async function takeBackup(
-  engine: EngineContext & { events: Pick<EventBus, 'emit'>; offsite: Offsite },
+  engine: EngineContext & { events: Pick<EventBus, 'emit'>; offsite: Offsite; keyring: KeyLookup },
   profileName: string,
   options: Partial<BackupOptions>,
   hooks: BackupHooks = {},
@@ -30,6 +31,7 @@ export async function takeBackup(
   const trigger = hooks.trigger ?? { kind: 'manual' };
   const copyTo = [...new Set(hooks.copyTo ?? profile.copyTo ?? [])];
   let parsed: BackupOptions;
+  let encryption: EncryptionPlan | undefined;
   try {
     // Backing up only its maintenance database would look like a good backup of a server that has more.
     if (profile.wholeServer)
@@ -41,6 +43,12 @@ export async function takeBackup(
     // Unknown names fail now, before a dump is taken that could not go where it was meant to.
     for (const name of copyTo) engine.offsite.destinations.show(name);
     parsed = BackupOptionsSchema.parse(options);
+    // Decided before the backup starts: an unknown key name or a missing passphrase fails it at once.
+    encryption = await encryptionPlan(engine.keyring, {
+      own: { value: parsed.encryptTo, label: trigger.kind === 'schedule' ? 'The schedule' : '--encrypt-to' },
+      profile: { value: profile.encryptTo, label: `Profile "${profile.name}"` },
+      setting: engine.config.encryptTo,
+    });
   } catch (error) {
     // Refused before it started is still a backup that did not happen: told like any failure, so a
     // schedule whose destination was removed notifies and is audited instead of failing in silence.
@@ -54,7 +62,7 @@ export async function takeBackup(
   };
   let metadata: BackupMetadata;
   try {
-    metadata = await runBackup(engine, { profile, options: parsed, ...(hooks.signal ? { signal: hooks.signal } : {}), trigger, onProgress });
+    metadata = await runBackup(engine, { profile, options: parsed, ...(hooks.signal ? { signal: hooks.signal } : {}), ...(encryption ? { encryption } : {}), trigger, onProgress });
   } catch (error) {
     await engine.events.emit({ kind: 'backup.failed', profile: profile.name, database: profile.dbname, error: toErrorInfo(error), trigger });
     throw error;

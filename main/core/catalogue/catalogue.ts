@@ -11,7 +11,7 @@ import { isProcessAlive, isSameProcessAlive, PROCESS_TOKEN } from '../process/li
 import type { ChildRecord } from '../process/child.ts';
 import { freeBytes, PRIVATE_FILE_MODE } from '../fsutil/durable.ts';
 import { backupFromRow, backupWhere, selectBackupSummaries, type BackupFilter, type BackupRow } from './backup-rows.ts';
-import { profileFromRow, type NewProfile, type ProfileRow } from './profile-rows.ts';
+import { encryptToColumn, profileFromRow, type NewProfile, type ProfileRow } from './profile-rows.ts';
 import { runFromRow, type RunRow, type StaleRun } from './run-rows.ts';
 
 export { failedCheck, type BackupFilter } from './backup-rows.ts';
@@ -100,8 +100,8 @@ export class Catalogue {
     try {
       this.db
         .prepare(
-          `INSERT INTO profiles (id, name, host, port, user, dbname, sslmode, sslrootcert, sslcert, sslkey, service, notes, pg_bin_dir, drill_checks, copy_to, tags, libpq_password_files, whole_server, created_at, updated_at)
-           VALUES (@id, @name, @host, @port, @user, @dbname, @sslmode, @sslrootcert, @sslcert, @sslkey, @service, @notes, @pgBinDir, @drillChecks, @copyTo, @tags, @libpqPasswordFiles, @wholeServer, @createdAt, @createdAt)`,
+          `INSERT INTO profiles (id, name, host, port, user, dbname, sslmode, sslrootcert, sslcert, sslkey, service, notes, pg_bin_dir, drill_checks, copy_to, tags, libpq_password_files, whole_server, encrypt_to, created_at, updated_at)
+           VALUES (@id, @name, @host, @port, @user, @dbname, @sslmode, @sslrootcert, @sslcert, @sslkey, @service, @notes, @pgBinDir, @drillChecks, @copyTo, @tags, @libpqPasswordFiles, @wholeServer, @encryptTo, @createdAt, @createdAt)`,
         )
         .run({
           ...profile,
@@ -111,6 +111,7 @@ export class Catalogue {
           copyTo: JSON.stringify(profile.copyTo ?? []),
           libpqPasswordFiles: input.libpqPasswordFiles ? 1 : 0,
           wholeServer: wholeServerColumn(input.wholeServer),
+          encryptTo: encryptToColumn(input.encryptTo),
         });
     } catch (error) {
       if (String((error as Error).message).includes('UNIQUE')) {
@@ -145,7 +146,7 @@ export class Catalogue {
         .prepare(
           `UPDATE profiles SET name = @name, host = @host, port = @port, user = @user, dbname = @dbname, sslmode = @sslmode,
              sslrootcert = @sslrootcert, sslcert = @sslcert, sslkey = @sslkey, service = @service, notes = @notes,
-             pg_bin_dir = @pgBinDir, drill_checks = @drillChecks, copy_to = @copyTo, tags = @tags, libpq_password_files = @libpqPasswordFiles, whole_server = @wholeServer, updated_at = @now WHERE id = @id`,
+             pg_bin_dir = @pgBinDir, drill_checks = @drillChecks, copy_to = @copyTo, tags = @tags, libpq_password_files = @libpqPasswordFiles, whole_server = @wholeServer, encrypt_to = @encryptTo, updated_at = @now WHERE id = @id`,
         )
         .run({
           ...fields,
@@ -154,6 +155,7 @@ export class Catalogue {
           copyTo: JSON.stringify(fields.copyTo ?? []),
           libpqPasswordFiles: fields.libpqPasswordFiles ? 1 : 0,
           wholeServer: wholeServerColumn(fields.wholeServer),
+          encryptTo: encryptToColumn(fields.encryptTo),
           now: new Date().toISOString(),
           id,
         });

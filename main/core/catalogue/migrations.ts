@@ -270,4 +270,9 @@ export const migrations: readonly Migration[] = [
   ALTER TABLE backups ADD COLUMN set_id TEXT;
   CREATE INDEX backups_set ON backups (set_id);
   `,
+  `
+  -- Who a profile's backups are encrypted to (encryption/encrypt-to.ts): JSON, a list of age
+  -- recipients and key names or "none"; NULL leaves it to BACKUP_ENCRYPTION_KEY.
+  ALTER TABLE profiles ADD COLUMN encrypt_to TEXT;
+  `,
 ];

@@ -25,7 +25,13 @@ export interface ProfileRow {
   copy_to: string;
   tags: string;
   whole_server: string | null;
+  encrypt_to: string | null;
   created_at: string;
+}
+
+/** The encrypt_to column: NULL when the profile leaves it to BACKUP_ENCRYPTION_KEY. */
+export function encryptToColumn(value: Profile['encryptTo']): string | null {
+  return value === undefined || value === null ? null : JSON.stringify(value);
 }
 
 export function profileFromRow(row: ProfileRow): Profile {
@@ -49,6 +55,7 @@ export function profileFromRow(row: ProfileRow): Profile {
     copyTo: JSON.parse(row.copy_to) as string[],
     tags: JSON.parse(row.tags) as string[],
     wholeServer: row.whole_server === null ? null : WholeServerSchema.parse(JSON.parse(row.whole_server)),
+    encryptTo: row.encrypt_to === null ? null : (JSON.parse(row.encrypt_to) as string[] | 'none'),
     createdAt: row.created_at,
   };
 }

@@ -71,6 +71,25 @@ describe('RestoreErrorCollector', () => {
     ]);
   });
 
+  test("a failed row's data never reaches the report: DETAIL and CONTEXT (a key's values, the COPY line) are dropped, each message is capped", () => {
+    const row = 'SECRET-ROW-DATA '.repeat(50);
+    const report = collect(
+      [
+        'pg_restore: from TOC entry 3301; 0 16430 TABLE DATA users postgres',
+        'pg_restore: error: COPY failed for table "users": ERROR:  duplicate key value violates unique constraint "users_pkey"',
+        `DETAIL:  Key (email)=(${row}) already exists.`,
+        `CONTEXT:  COPY users, line 2: "${row}"`,
+        'pg_restore: from TOC entry 3302; 0 16431 TABLE DATA notes postgres',
+        `pg_restore: error: COPY failed for table "notes": ERROR:  value too long for type character varying(10): ${row}`,
+        '',
+      ].join('\n'),
+    );
+    expect(JSON.stringify(report)).not.toContain(`${'SECRET-ROW-DATA '.repeat(20)}`);
+    expect(JSON.stringify(report.failures[0])).not.toContain('SECRET-ROW-DATA');
+    expect(report.failures[0]!.message).toContain('duplicate key value violates unique constraint "users_pkey"');
+    for (const failure of report.failures) expect(failure.message.length).toBeLessThanOrEqual(300);
+  });
+
   test('nothing wrong, nothing reported', () => {
     expect(collect('pg_restore: connecting to database for restore\npg_restore: creating TABLE "public.t"\n')).toEqual({ needsSuperuser: [], ownerNotSet: [], failures: [] });
   });

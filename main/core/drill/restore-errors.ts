@@ -3,6 +3,8 @@
 // functions in untrusted languages, untrusted extensions) are refused by the server; those are
 // reported as restored without, not as a broken backup. Any other error fails the drill.
 
+import { capLine } from '../process/child.ts';
+
 export interface RestoreProblem {
   /** "EVENT TRIGGER ddl_watch", or "line 123" of a plain script. */
   object: string;
@@ -116,7 +118,10 @@ export class RestoreErrorCollector {
       return;
     }
     if (!this.current || !this.collecting) return;
-    if (/^(?:HINT|DETAIL): /.test(line)) {
+    // DETAIL and CONTEXT quote rows (a duplicate key's values, the COPY line that failed): plaintext of
+    // the backup, which must not reach a drill's record. A HINT is the server's own advice.
+    if (/^(?:DETAIL|CONTEXT): /.test(line)) return;
+    if (/^HINT: /.test(line)) {
       this.current.messages[this.current.messages.length - 1] += ` ${line.trim()}`;
     } else if (line.startsWith('Command was: ')) {
       this.current.commands.push(line.slice('Command was: '.length));
@@ -134,17 +139,18 @@ export class RestoreErrorCollector {
     const report: RestoreErrorReport = { needsSuperuser: [], ownerNotSet: [], failures: [] };
     const skipped: Array<RestoreProblem & { subject: string | undefined }> = [];
     for (const entry of this.entries) {
-      const problem = { object: entry.object, message: entry.messages[0] ?? '' };
+      // Capped: an error message may quote a value of the row that failed.
+      const problem = { object: entry.object, message: capLine(entry.messages[0] ?? '') };
       const statement = entry.commands[0];
       const superuserKind = statement !== undefined ? SUPERUSER_STATEMENT.test(statement.trim()) : SUPERUSER_ENTRY.test(entry.object);
       const superuserMessage = superuserKind ? entry.messages.find((m) => NEEDS_SUPERUSER.some((pattern) => pattern.test(m))) : undefined;
       const owner = superuserMessage ? undefined : dependsOnSkipped(entry, skipped);
       if (superuserMessage) {
-        report.needsSuperuser.push({ ...problem, message: superuserMessage });
+        report.needsSuperuser.push({ ...problem, message: capLine(superuserMessage) });
         skipped.push({ ...problem, subject: subjectOf(entry) });
       } else if (owner !== undefined) report.needsSuperuser.push({ ...problem, message: `not restored: it belongs to ${owner}, which needs a superuser` });
       else if (entry.commands.length > 0 && entry.commands.every((command) => /^ALTER .* OWNER TO /is.test(command))) report.ownerNotSet.push(problem);
-      else report.failures.push({ ...problem, message: entry.messages.join('; ') });
+      else report.failures.push({ ...problem, message: capLine(entry.messages.join('; ')) });
     }
     return report;
   }

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { afterAll, describe, expect, test } from 'vitest';
+import { Decrypter, Encrypter } from 'age-encryption';
 import { AgeDecryptStream, AgeEncryptStream, CHUNK_SIZE } from './age-stream.ts';
 
 const hasAge = spawnSync('age', ['--version']).status === 0 || Boolean(process.env.CI);
@@ -19,6 +20,22 @@ function keygen(name: string): { file: string; identity: string; recipient: stri
   execFileSync('age-keygen', ['-o', file], { stdio: 'pipe' });
   const text = readFileSync(file, 'utf8');
   return { file, identity: text.split('\n').find((l) => l.startsWith('AGE-SECRET-KEY-1'))!, recipient: /# public key: (\S+)/.exec(text)![1]! };
+}
+
+const held = (...identities: string[]) => identities.map((identity) => ({ identity }));
+
+/** `age -d` asking for the passphrase on its terminal: `script` gives it a pseudo-terminal fed from stdin. */
+function ageWithPassphrase(file: string, passphrase: string): { status: number | null; output: Buffer } {
+  const out = join(dir, 'by-age.out');
+  rmSync(out, { force: true });
+  const typed = spawnSync('script', ['-qec', `age -d -o ${out} ${file}`, '/dev/null'], { input: `${passphrase}\n`, timeout: 60_000 });
+  let output = Buffer.alloc(0);
+  try {
+    output = readFileSync(out);
+  } catch {
+    // age refused: no output file
+  }
+  return { status: typed.status, output };
 }
 
 async function run(stream: NodeJS.ReadWriteStream, input: Buffer, pieceSize = 10_000): Promise<Buffer> {
@@ -44,15 +61,15 @@ describe.skipIf(!hasAge)('age-stream and the age binary', () => {
 
   test.each([0, 1, CHUNK_SIZE - 1, CHUNK_SIZE, CHUNK_SIZE + 1, 2 * CHUNK_SIZE, 3 * CHUNK_SIZE + 17])('%i bytes: age decrypts what Holdfast encrypts, and Holdfast what age encrypts', async (size) => {
     const plain = randomBytes(size);
-    const ours = await run(new AgeEncryptStream([alice.recipient, bob.recipient]), plain);
+    const ours = await run(new AgeEncryptStream({ recipients: [alice.recipient, bob.recipient] }), plain);
     for (const key of [alice, bob]) expect(execFileSync('age', ['-d', '-i', key.file], { input: ours }).equals(plain)).toBe(true);
     const theirs = execFileSync('age', ['-e', '-r', alice.recipient], { input: plain });
-    expect((await run(new AgeDecryptStream([bob.identity, alice.identity]), theirs, 777)).equals(plain)).toBe(true);
+    expect((await run(new AgeDecryptStream(held(bob.identity, alice.identity)), theirs, 777)).equals(plain)).toBe(true);
   });
 
   test('a flipped byte, a cut at a chunk boundary, a cut inside a chunk, and the wrong key are all refused', async () => {
     const plain = randomBytes(3 * CHUNK_SIZE);
-    const sealed = await run(new AgeEncryptStream([alice.recipient]), plain);
+    const sealed = await run(new AgeEncryptStream({ recipients: [alice.recipient] }), plain);
     const payload = sealed.indexOf('\n--- ') + 1 + 48 + 16;
     const flipped = Buffer.from(sealed);
     flipped[payload + CHUNK_SIZE + 100]! ^= 1;
@@ -65,18 +82,18 @@ describe.skipIf(!hasAge)('age-stream and the age binary', () => {
       ['not age', plain, [alice.identity], /not an age file/],
     ];
     for (const [what, bytes, identities, message] of cases) {
-      await expect(run(new AgeDecryptStream(identities), bytes), what).rejects.toThrow(message);
+      await expect(run(new AgeDecryptStream(held(...identities)), bytes), what).rejects.toThrow(message);
       if (what !== 'wrong key') expect(spawnSync('age', ['-d', '-i', alice.file], { input: bytes }).status, `age accepts the ${what} file`).not.toBe(0);
     }
   });
 
   test('trailing bytes after the last chunk, swapped chunks, a payload of no chunk at all, and an empty chunk after data are refused', async () => {
     const nonceEnd = (sealed: Buffer) => sealed.indexOf('\n--- ') + 1 + 48 + 16;
-    const whole = await run(new AgeEncryptStream([alice.recipient]), randomBytes(2 * CHUNK_SIZE));
-    const short = await run(new AgeEncryptStream([alice.recipient]), randomBytes(CHUNK_SIZE + 100));
+    const whole = await run(new AgeEncryptStream({ recipients: [alice.recipient] }), randomBytes(2 * CHUNK_SIZE));
+    const short = await run(new AgeEncryptStream({ recipients: [alice.recipient] }), randomBytes(CHUNK_SIZE + 100));
     const at = nonceEnd(short);
     const swapped = Buffer.concat([short.subarray(0, at), short.subarray(at + CHUNK_SIZE + 16), short.subarray(at, at + CHUNK_SIZE + 16)]);
-    const empty = await run(new AgeEncryptStream([alice.recipient]), Buffer.alloc(0));
+    const empty = await run(new AgeEncryptStream({ recipients: [alice.recipient] }), Buffer.alloc(0));
     const cases: Array<[string, Buffer, RegExp]> = [
       ['garbage after a full last chunk', Buffer.concat([whole, Buffer.from('x'.repeat(16))]), /authenticate/],
       ['garbage after a short last chunk', Buffer.concat([short, Buffer.from('garbage')]), /authenticate|damaged/],
@@ -86,26 +103,54 @@ describe.skipIf(!hasAge)('age-stream and the age binary', () => {
       ['an empty last chunk after data', Buffer.concat([whole.subarray(0, nonceEnd(whole) + CHUNK_SIZE + 16), empty.subarray(nonceEnd(empty))]), /authenticate|damaged/],
     ];
     for (const [what, bytes, message] of cases) {
-      await expect(run(new AgeDecryptStream([alice.identity]), bytes), what).rejects.toThrow(message);
+      await expect(run(new AgeDecryptStream(held(alice.identity)), bytes), what).rejects.toThrow(message);
       expect(spawnSync('age', ['-d', '-i', alice.file], { input: bytes }).status, `age accepts ${what}`).not.toBe(0);
     }
   });
 
   test('an identity the age library cannot read is never quoted in the error', async () => {
-    const sealed = await run(new AgeEncryptStream([alice.recipient]), Buffer.from('hello'));
+    const sealed = await run(new AgeEncryptStream({ recipients: [alice.recipient] }), Buffer.from('hello'));
     const broken = `${bob.identity.slice(0, -1)}${bob.identity.endsWith('Q') ? 'P' : 'Q'}`;
-    const error: unknown = await run(new AgeDecryptStream([broken]), sealed).catch((caught: unknown) => caught);
+    const error: unknown = await run(new AgeDecryptStream(held(broken)), sealed).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(Error);
     expect((error as Error).message).not.toContain(broken.slice(16, 40));
     // The next identity is still tried.
-    expect((await run(new AgeDecryptStream([broken, alice.identity]), sealed)).toString()).toBe('hello');
+    expect((await run(new AgeDecryptStream(held(broken, alice.identity)), sealed)).toString()).toBe('hello');
   });
 
   test('the identity that opened the file is reported', async () => {
-    const sealed = await run(new AgeEncryptStream([bob.recipient]), Buffer.from('hello'));
+    const sealed = await run(new AgeEncryptStream({ recipients: [bob.recipient] }), Buffer.from('hello'));
     let opened: number | undefined;
     writeFileSync(join(dir, 'x'), sealed);
-    await run(new AgeDecryptStream([alice.identity, bob.identity], ({ identityIndex }) => (opened = identityIndex)), sealed);
+    await run(new AgeDecryptStream(held(alice.identity, bob.identity), ({ identityIndex }) => (opened = identityIndex)), sealed);
     expect(opened).toBe(1);
+  });
+
+  test('passphrase mode: the file has one scrypt stanza, and age (on its terminal) and the age library open it with the passphrase, not with a wrong one', async () => {
+    const plain = randomBytes(CHUNK_SIZE + 5);
+    const passphrase = 'correct horse battery staple';
+    const sealed = await run(new AgeEncryptStream({ passphrase }), plain);
+    expect(sealed.toString('latin1').match(/\n-> /g)).toHaveLength(1);
+    expect(sealed.toString('latin1')).toContain('\n-> scrypt ');
+    const decrypter = new Decrypter();
+    decrypter.addPassphrase(passphrase);
+    expect(Buffer.from(await decrypter.decrypt(new Uint8Array(sealed))).equals(plain)).toBe(true);
+    writeFileSync(join(dir, 'pass.age'), sealed);
+    if (spawnSync('script', ['--version']).status === 0) {
+      const byAge = ageWithPassphrase(join(dir, 'pass.age'), passphrase);
+      expect(byAge.status).toBe(0);
+      expect(byAge.output.equals(plain)).toBe(true);
+      expect(ageWithPassphrase(join(dir, 'pass.age'), 'wrong').status).not.toBe(0);
+    }
+    expect((await run(new AgeDecryptStream([{ passphrase }]), sealed)).equals(plain)).toBe(true);
+    await expect(run(new AgeDecryptStream([{ passphrase: 'wrong' }, { identity: alice.identity }]), sealed)).rejects.toThrow(/none of the available identities/);
+  }, 120_000);
+
+  test('passphrase mode reads what the age library encrypts with a passphrase', async () => {
+    const encrypter = new Encrypter();
+    encrypter.setPassphrase('from the library');
+    encrypter.setScryptWorkFactor(12);
+    const sealed = Buffer.from(await encrypter.encrypt(new Uint8Array(Buffer.from('hello'))));
+    expect((await run(new AgeDecryptStream([{ identity: alice.identity }, { passphrase: 'from the library' }]), sealed)).toString()).toBe('hello');
   });
 });

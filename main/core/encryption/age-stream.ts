@@ -11,6 +11,8 @@ import type { Recipient } from 'age-encryption';
 
 /** The age library, loaded when a file is first encrypted or decrypted: it is large, and most commands never need it. */
 const loadAge = () => import('age-encryption');
+/** Passphrase recipients and identities; they import the age library too, so they load with it. */
+const loadScrypt = () => import('./scrypt.ts');
 
 export const CHUNK_SIZE = 64 * 1024;
 const TAG_SIZE = 16;
@@ -36,13 +38,19 @@ function chunkNonce(counter: number, last: boolean): Buffer {
 /** Thrown for a file that is not age, is damaged, truncated, or is for someone else. */
 export class AgeError extends Error {}
 
-/** The header and file nonce for `recipients`, and the payload key, via the reference implementation. */
-async function newHeader(recipients: readonly string[]): Promise<{ prefix: Buffer; key: Buffer }> {
+/** Who a file is encrypted to: X25519 recipients (age1…), or one passphrase (age forbids mixing the two). */
+export type AgeTarget = { recipients: readonly string[] } | { passphrase: string };
+/** What opens a file: an X25519 identity (AGE-SECRET-KEY-1…) or a passphrase. */
+export type AgeSecret = { identity: string } | { passphrase: string };
+
+/** The header and file nonce for `target`, and the payload key, via the reference implementation. */
+async function newHeader(target: AgeTarget): Promise<{ prefix: Buffer; key: Buffer }> {
   const { Encrypter } = await loadAge();
   const encrypter = new Encrypter();
-  for (const recipient of recipients) encrypter.addRecipient(recipient);
+  if ('passphrase' in target) encrypter.addRecipient((await loadScrypt()).scryptRecipient(target.passphrase));
+  else for (const recipient of target.recipients) encrypter.addRecipient(recipient);
   let fileKey: Uint8Array | undefined;
-  // Adds no stanza: it only sees the random file key the real recipients wrap.
+  // Adds no stanza: it only sees the random file key the real recipients wrap (so a scrypt stanza stays the only one).
   const witness: Recipient = {
     wrapFileKey(key: Uint8Array) {
       fileKey = key;
@@ -58,7 +66,7 @@ async function newHeader(recipients: readonly string[]): Promise<{ prefix: Buffe
 }
 
 /**
- * Encrypts what is written to it into an age file for `recipients`. Holds at most one chunk back:
+ * Encrypts what is written to it into an age file for `target`. Holds at most one chunk back:
  * the last chunk carries a flag, so a chunk is sealed only once the next byte (or the end) is known.
  */
 export class AgeEncryptStream extends Transform {
@@ -67,9 +75,9 @@ export class AgeEncryptStream extends Transform {
   private counter = 0;
   private ready: Promise<Buffer>;
 
-  constructor(recipients: readonly string[]) {
+  constructor(target: AgeTarget) {
     super();
-    this.ready = newHeader(recipients).then(({ prefix, key }) => {
+    this.ready = newHeader(target).then(({ prefix, key }) => {
       this.push(prefix);
       return key;
     });
@@ -128,7 +136,7 @@ export interface DecryptedBy {
 }
 
 /**
- * Decrypts an age file written to it with the first of `identities` (AGE-SECRET-KEY-1…) that opens it.
+ * Decrypts an age file written to it with the first of `identities` (identities or passphrases) that opens it.
  * Fails with an AgeError for a file that is not age, none of the identities fit, a header whose MAC
  * is wrong, any chunk that does not authenticate (a flipped byte), or a file cut short (the STREAM's
  * last chunk is flagged, so a cut at a chunk boundary is caught too). `onKey` says which identity fit.
@@ -141,7 +149,7 @@ export class AgeDecryptStream extends Transform {
   private sawPayload = false;
 
   constructor(
-    private readonly identities: readonly string[],
+    private readonly identities: readonly AgeSecret[],
     private readonly onKey?: (by: DecryptedBy) => void,
   ) {
     super();
@@ -158,10 +166,12 @@ export class AgeDecryptStream extends Transform {
     const nonce = this.head!.subarray(length, length + NONCE_SIZE);
     let lastProblem: string | undefined;
     const { Decrypter } = await loadAge();
+    const { scryptIdentity } = await loadScrypt();
     for (const [index, identity] of this.identities.entries()) {
       const decrypter = new Decrypter();
       try {
-        decrypter.addIdentity(identity);
+        if ('passphrase' in identity) decrypter.addIdentity(scryptIdentity(identity.passphrase));
+        else decrypter.addIdentity(identity.identity);
       } catch {
         // The library's message quotes the identity: a secret. Say which one, never what it holds.
         lastProblem = `identity ${index + 1} of ${this.identities.length} is not a valid age identity`;

@@ -9,7 +9,8 @@ import { pipeline } from 'node:stream/promises';
 import { HoldfastError } from '../model/errors.ts';
 import type { BackupMetadata } from '../model/types.ts';
 import { AgeDecryptStream, AgeError } from './age-stream.ts';
-import type { HeldIdentity } from './keyring.ts';
+import { ageSecret, type HeldIdentity } from './keyring.ts';
+import { PASSPHRASE_RECIPIENT } from './encrypt-to.ts';
 import { recipientLabel } from './recipients.ts';
 
 /** What an engine context offers for decrypting: the identities whose secrets are on this machine. */
@@ -27,7 +28,9 @@ export async function identitiesFor(source: IdentitySource, backup: Pick<BackupM
   const held = (await source.identities?.()) ?? [];
   const recipients = backup.encryption?.recipients;
   // A backup adopted without its recipients (or an age file made elsewhere): try every held key.
-  const fitting = recipients && recipients.length > 0 ? held.filter((identity) => recipients.includes(identity.recipient)) : held;
+  let fitting = recipients && recipients.length > 0 ? held.filter((identity) => recipients.includes(identity.recipient)) : held;
+  // A passphrase key's label is its name here; on another machine the same passphrase may be held under another name.
+  if (fitting.length === 0 && recipients?.some((recipient) => recipient.startsWith(PASSPHRASE_RECIPIENT))) fitting = held.filter((identity) => identity.kind === 'passphrase');
   if (fitting.length === 0) {
     throw new HoldfastError(
       'NO_KEY',
@@ -92,10 +95,7 @@ export async function decryptFile(path: string, backup: Pick<BackupMetadata, 'fi
     await pipeline(
       createReadStream(path, { highWaterMark: 1024 * 1024 }),
       stored.tap,
-      new AgeDecryptStream(
-        identities.map((held) => held.identity),
-        ({ identityIndex }) => (keyName = identities[identityIndex]!.name),
-      ),
+      new AgeDecryptStream(identities.map(ageSecret), ({ identityIndex }) => (keyName = identities[identityIndex]!.name)),
       plain.tap,
       async function* drain(source: AsyncIterable<Buffer>) {
         for await (const chunk of source) void chunk;

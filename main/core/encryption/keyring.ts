@@ -1,7 +1,8 @@
-// The age identities this machine holds. The secret (AGE-SECRET-KEY-1…) lives in the host's secret
-// store (the OS keychain) under "age-identity/<name>" and nowhere else; the list of keys — name,
-// public recipient, when it was added — is public and kept in HOLDFAST_HOME/keys.json, so `key list`
-// can say which backups a key opens without unlocking anything.
+// The age identities this machine holds. The secret (AGE-SECRET-KEY-1…, or a passphrase) lives in the
+// host's secret store (the OS keychain) under "age-identity/<name>" and nowhere else; the list of keys
+// — name, public recipient, when it was added — is public and kept in HOLDFAST_HOME/keys.json, so
+// `key list` can say which backups a key opens without unlocking anything. A passphrase key has no
+// public half: its "recipient" is the label passphrase:<name>, which is what a backup records.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as z from 'zod';
@@ -10,18 +11,34 @@ const loadAge = () => import('age-encryption');
 import { writeFileDurably } from '../fsutil/durable.ts';
 import { HoldfastError } from '../model/errors.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
+import type { AgeSecret } from './age-stream.ts';
+import { KEY_NAME, PASSPHRASE_RECIPIENT, passphraseRecipient } from './encrypt-to.ts';
 
-const KEY_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 const IDENTITY = /^AGE-SECRET-KEY-1[02-9AC-HJ-NP-Z]{58}$/;
+/** age's own advice: at least 8–10 random characters, or 4–5 random words. */
+export const MIN_PASSPHRASE_LENGTH = 10;
 
-const KeyEntrySchema = z.object({ name: z.string().regex(KEY_NAME), recipient: z.string().startsWith('age1'), createdAt: z.string() });
+const KeyEntrySchema = z.object({
+  name: z.string().regex(KEY_NAME),
+  recipient: z.string().refine((recipient) => recipient.startsWith('age1') || recipient.startsWith(PASSPHRASE_RECIPIENT), 'a recipient is age1… or passphrase:<name>'),
+  /** Absent in lists written before passphrases: an X25519 identity. */
+  kind: z.enum(['x25519', 'passphrase']).default('x25519'),
+  createdAt: z.string(),
+});
 export type KeyEntry = z.infer<typeof KeyEntrySchema>;
 const KeyListSchema = z.array(KeyEntrySchema);
 
 export interface HeldIdentity {
   name: string;
   recipient: string;
+  kind: KeyEntry['kind'];
+  /** The secret: an identity (AGE-SECRET-KEY-1…) or a passphrase. Never logged. */
   identity: string;
+}
+
+/** What the age stream needs to open a file with a held key. */
+export function ageSecret(held: Pick<HeldIdentity, 'kind' | 'identity'>): AgeSecret {
+  return held.kind === 'passphrase' ? { passphrase: held.identity } : { identity: held.identity };
 }
 
 const account = (name: string) => `age-identity/${name}`;
@@ -64,6 +81,8 @@ async function recipientOf(identity: string): Promise<string> {
   }
 }
 
+const taken = (name: string) => new HoldfastError('CONFLICT', `A key named "${name}" already exists.`, 'Pick another name with --name; keys are never overwritten, as backups may need the old one.');
+
 export class Keyring {
   private readonly listPath: string;
 
@@ -95,14 +114,46 @@ export class Keyring {
   private async add(name: string, identity: string): Promise<KeyEntry> {
     const entries = await this.entries();
     const recipient = await recipientOf(identity);
+    if (entries.some((entry) => entry.name === name && entry.kind === 'passphrase')) throw taken(name);
     const same = entries.find((entry) => entry.recipient === recipient);
     if (same && same.name !== name) throw new HoldfastError('CONFLICT', `This identity is already here as key "${same.name}".`, `Use that name (holdfast key export ${same.name}).`);
     if (entries.some((entry) => entry.name === name && entry.recipient !== recipient)) {
       throw new HoldfastError('CONFLICT', `A different key named "${name}" already exists.`, 'Pick another name with --name; keys are never overwritten, as backups may need the old one.');
     }
     await this.store.set(account(name), identity);
-    const entry = { name, recipient, createdAt: same?.createdAt ?? new Date().toISOString() };
-    if (!same) await writeFileDurably(this.listPath, `${JSON.stringify([...entries, entry], null, 2)}\n`);
+    const entry: KeyEntry = { name, recipient, kind: 'x25519', createdAt: same?.createdAt ?? new Date().toISOString() };
+    if (!same) await this.writeEntries([...entries, entry]);
+    return entry;
+  }
+
+  private async writeEntries(entries: KeyEntry[]): Promise<void> {
+    await writeFileDurably(this.listPath, `${JSON.stringify(entries, null, 2)}\n`);
+  }
+
+  /**
+   * A passphrase as a key: backups encrypted to it (age's scrypt recipient) open with the passphrase
+   * alone, here or with `age -d` anywhere. Never replaces a key of the same name — backups may need
+   * the old passphrase.
+   */
+  async addPassphrase(passphrase: string, name?: string): Promise<KeyEntry> {
+    if (passphrase.length < MIN_PASSPHRASE_LENGTH)
+      throw new HoldfastError(
+        'BAD_INPUT',
+        `The passphrase is too short (${passphrase.length} characters; at least ${MIN_PASSPHRASE_LENGTH}).`,
+        'Anyone holding a backup file can try passphrases offline as fast as they like: use 4–5 random words or 10+ random characters.',
+      );
+    if (passphrase !== passphrase.trim() || /[\r\n\0]/.test(passphrase))
+      throw new HoldfastError(
+        'BAD_INPUT',
+        'The passphrase starts or ends with a space, or holds a line break or NUL.',
+        'age reads a passphrase as one line from its terminal: pick one without those.',
+      );
+    const keyName = name ? parseKeyName(name) : await this.freeName();
+    const entries = await this.entries();
+    if (entries.some((entry) => entry.name === keyName)) throw taken(keyName);
+    await this.store.set(account(keyName), passphrase);
+    const entry: KeyEntry = { name: keyName, recipient: passphraseRecipient(keyName), kind: 'passphrase', createdAt: new Date().toISOString() };
+    await this.writeEntries([...entries, entry]);
     return entry;
   }
 
@@ -122,6 +173,12 @@ export class Keyring {
   async export(name: string): Promise<{ entry: KeyEntry; identity: string }> {
     const entry = (await this.entries()).find((candidate) => candidate.name === parseKeyName(name));
     if (!entry) throw new HoldfastError('NOT_FOUND', `No key named "${name}".`, 'holdfast key list shows the keys this machine knows.');
+    if (entry.kind === 'passphrase')
+      throw new HoldfastError(
+        'BAD_INPUT',
+        `Key "${name}" is a passphrase: it has no identity file to export.`,
+        'Its offline copy is the passphrase itself, kept where you keep passwords (age -d asks for it).',
+      );
     const identity = await this.store.get(account(entry.name));
     if (!identity)
       throw new HoldfastError(
@@ -145,7 +202,7 @@ export class Keyring {
     const held: HeldIdentity[] = [];
     for (const entry of await this.entries()) {
       const identity = await this.store.get(account(entry.name)).catch(() => undefined);
-      if (identity) held.push({ name: entry.name, recipient: entry.recipient, identity });
+      if (identity) held.push({ name: entry.name, recipient: entry.recipient, kind: entry.kind, identity });
     }
     return held;
   }

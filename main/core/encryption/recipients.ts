@@ -5,8 +5,7 @@ import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { decodeBech32 } from './bech32.ts';
 import { HoldfastError } from '../model/errors.ts';
-
-const X25519_RECIPIENT = /^age1[02-9ac-hj-np-z]{58}$/;
+import { X25519_RECIPIENT } from './encrypt-to.ts';
 
 function badKey(message: string): HoldfastError {
   return new HoldfastError(

@@ -40,6 +40,8 @@ export interface Profile {
   libpqPasswordFiles?: boolean;
   /** A whole-server profile (backup sets); null or absent: the one database dbname. */
   wholeServer?: WholeServer | null;
+  /** Who its backups are encrypted to: recipients (age1…) and key names, or "none"; null or absent: BACKUP_ENCRYPTION_KEY decides. */
+  encryptTo?: string[] | 'none' | null;
   createdAt: string;
 }
 

@@ -1,10 +1,10 @@
 // A child must not outlive the Holdfast that started it (see child.ts): the lifeline on Linux, and the
 // recorded child ended at the next start, with its process group, and only if it is still the same process.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
-import { childRecordOf, endRecordedChild, runChild } from './child.ts';
+import { childRecordOf, endRecordedChild, runChild, startChild, stderrTail } from './child.ts';
 import { isSameProcessAlive } from './liveness.ts';
 
 const childModule = join(import.meta.dirname, 'child.ts');
@@ -57,4 +57,39 @@ test("a child's environment carries none of Holdfast's secrets: not the credenti
   expect(result.exitCode).toBe(0);
   expect(result.stdout).toContain('PGPASSFILE=/run/x/pgpass');
   expect(result.stdout).not.toMatch(/CREDENTIALS|WEBHOOK|secret/);
+});
+
+test.skipIf(process.platform !== 'linux' || !existsSync('/usr/bin/prlimit'))(
+  "Linux: a child can never write a core dump (pg_restore, psql and pg_dump hold plaintext of a decrypted backup), and its pid is still the tool's own",
+  async () => {
+    // Let this process dump core, so a child that merely inherited the limit would too.
+    const raised = spawnSync('/usr/bin/prlimit', ['--pid', String(process.pid), '--core=unlimited:unlimited']);
+    expect(raised.status, raised.stderr.toString()).toBe(0);
+    try {
+      const started = startChild('/bin/sh', ['-c', 'echo "$$ $(ulimit -c) $(ulimit -H -c)"'], { env: process.env, captureStdout: true });
+      const result = await started.done;
+      expect(result.stdout.trim()).toBe(`${started.child.pid} 0 0`);
+    } finally {
+      spawnSync('/usr/bin/prlimit', ['--pid', String(process.pid), '--core=0']);
+    }
+  },
+);
+
+test("stderrTail keeps only the lines a tool marks as its own messages, each capped: a dump's row data echoed on stderr is not quoted", () => {
+  const row = 'SECRET-ROW-DATA '.repeat(40);
+  const stderr = [
+    'pg_restore: error: could not execute query: ERROR:  duplicate key value violates unique constraint "users_pkey"',
+    `DETAIL:  Key (id)=(1) already exists.`,
+    `CONTEXT:  COPY users, line 1: "${row}"`,
+    `1\t${row}`,
+    `pg_restore: error: ${'x'.repeat(5000)}`,
+    'psql:/tmp/backup.sql:12: ERROR:  relation "t" already exists',
+    'pg_restore: warning: errors ignored on restore: 2',
+  ].join('\n');
+  const tail = stderrTail(stderr);
+  expect(tail).not.toContain('SECRET-ROW-DATA');
+  expect(tail).toContain('duplicate key value violates unique constraint "users_pkey"');
+  expect(tail).toContain('relation "t" already exists');
+  expect(tail).toContain('errors ignored on restore: 2');
+  for (const line of tail.split('\n')) expect(line.length).toBeLessThanOrEqual(500);
 });

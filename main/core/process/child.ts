@@ -71,13 +71,24 @@ function lifelineFrom(setpriv: string, help: { status: number | null; stdout: st
   return help.status === 0 && help.stdout.includes('--pdeathsig') ? [setpriv, '--pdeathsig', 'KILL', '--'] : null;
 }
 
-/** `setpriv --pdeathsig KILL --` where util-linux has it (2.33+), else nothing. */
+/** prlimit's no-core prefix, then setpriv's (when it has --pdeathsig); null when neither is here. */
+function combined(setprivPrefix: readonly string[] | null): readonly string[] | null {
+  const noCore = ['/usr/bin/prlimit', '/bin/prlimit'].find((path) => existsSync(path));
+  const prefix = [...(noCore ? [noCore, '--core=0:0', '--'] : []), ...(setprivPrefix ?? [])];
+  return prefix.length > 0 ? prefix : null;
+}
+
+/**
+ * `prlimit --core=0:0 --` (no core dumps: pg_dump, pg_restore and psql hold plaintext of a backup in
+ * memory, and a crash's core file would put it on disk) and `setpriv --pdeathsig KILL --` where
+ * util-linux has them (2.33+), else nothing. Both exec the tool, so the child's pid stays the tool's.
+ */
 function lifelinePrefix(): readonly string[] | null {
   if (lifeline !== undefined) return lifeline;
   lifeline = null;
   if (process.platform !== 'linux') return lifeline;
   const setpriv = SETPRIV_PATHS.find((path) => existsSync(path));
-  if (setpriv) lifeline = lifelineFrom(setpriv, spawnSync(setpriv, ['--help'], { encoding: 'utf8', timeout: 5000 }));
+  lifeline = combined(setpriv ? lifelineFrom(setpriv, spawnSync(setpriv, ['--help'], { encoding: 'utf8', timeout: 5000 })) : null);
   return lifeline;
 }
 
@@ -88,11 +99,12 @@ function lifelinePrefix(): readonly string[] | null {
 export async function probeLifeline(): Promise<void> {
   if (lifeline !== undefined || process.platform !== 'linux') return;
   const setpriv = SETPRIV_PATHS.find((path) => existsSync(path));
-  if (!setpriv) return;
-  const help = await new Promise<{ status: number | null; stdout: string }>((resolve) => {
-    execFile(setpriv, ['--help'], { encoding: 'utf8', timeout: 5000 }, (error, stdout) => resolve({ status: error ? 1 : 0, stdout }));
-  });
-  lifeline ??= lifelineFrom(setpriv, help);
+  const help = setpriv
+    ? await new Promise<{ status: number | null; stdout: string }>((resolve) => {
+        execFile(setpriv, ['--help'], { encoding: 'utf8', timeout: 5000 }, (error, stdout) => resolve({ status: error ? 1 : 0, stdout }));
+      })
+    : undefined;
+  lifeline ??= combined(setpriv && help ? lifelineFrom(setpriv, help) : null);
 }
 
 const MAX_CAPTURE = 256 * 1024;
@@ -206,12 +218,26 @@ export async function endRecordedChild(record: ChildRecord, waitMs = 30_000): Pr
   return 'ended';
 }
 
-/** The last meaningful lines of a tool's stderr, for error messages. */
+/** A line a PostgreSQL tool prints as its own message ("pg_restore: error: …", "psql:file:12: ERROR: …", a server's "ERROR:  …"). */
+const TOOL_MESSAGE = /^(?:pg_restore|pg_dump|pg_dumpall|psql|pg_ctl|initdb)[: ]|^(?:ERROR|FATAL|PANIC|WARNING|HINT):/;
+/** Server detail that quotes rows: a key's values, a COPY line. Never quoted, even when nothing else is there. */
+const ROW_DATA = /^(?:DETAIL|CONTEXT|LINE \d+):/;
+/** One line of a tool's message is at most this long (capLine) in an error or a run record: a value it quotes cannot carry a dump's content out. */
+export const MAX_STDERR_LINE = 300;
+
+export const capLine = (line: string) => (line.length > MAX_STDERR_LINE ? `${line.slice(0, MAX_STDERR_LINE - 1)}…` : line);
+
+/**
+ * The last messages of a tool's stderr, for error messages and run records. Only lines the tool marks
+ * as its own (a restored dump's rows reach pg_restore's and psql's stderr in DETAIL and CONTEXT lines
+ * and in the lines a COPY error echoes — content that is plaintext of a possibly encrypted backup), each
+ * capped; when the tool said nothing in that form (a failed start), its last lines but the row-quoting ones.
+ */
 export function stderrTail(stderr: string, lines = 6): string {
-  return stderr
+  const meaningful = stderr
     .split('\n')
     .map((line) => line.trimEnd())
-    .filter((line) => line.length > 0)
-    .slice(-lines)
-    .join('\n');
+    .filter((line) => line.length > 0);
+  const messages = meaningful.filter((line) => TOOL_MESSAGE.test(line));
+  return (messages.length > 0 ? messages : meaningful.filter((line) => !ROW_DATA.test(line))).slice(-lines).map(capLine).join('\n');
 }

@@ -1,6 +1,7 @@
 // What a connection profile may contain. Names are free text for people (a profile called "-fx" is
 // fine); wherever a name reaches a file name or a child process it is made safe there.
 import * as z from 'zod';
+import { EncryptToSchema } from '../encryption/encrypt-to.ts';
 
 export const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'] as const;
 
@@ -64,6 +65,8 @@ const profileFields = {
   libpqPasswordFiles: z.boolean(),
   /** null: one database (dbname); set: the whole server as a backup set. */
   wholeServer: WholeServerSchema.nullable(),
+  /** Who this profile's backups are encrypted to ("none": never); null: BACKUP_ENCRYPTION_KEY decides. */
+  encryptTo: EncryptToSchema.nullable(),
 };
 
 export const NewProfileSchema = z
@@ -81,6 +84,7 @@ export const NewProfileSchema = z
     drillChecks: profileFields.drillChecks.default([]),
     copyTo: profileFields.copyTo.default([]),
     wholeServer: profileFields.wholeServer.default(null),
+    encryptTo: profileFields.encryptTo.default(null),
     // Left out, it depends on who adds the profile (profiles.ts addProfile).
     libpqPasswordFiles: profileFields.libpqPasswordFiles.optional(),
   })

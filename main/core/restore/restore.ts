@@ -85,17 +85,12 @@ export async function restoreBackup(context: EngineContext & { offsite: Pick<Off
     );
   }
 
-  const from = await context.offsite.sourceFor(recorded, request.from);
-  if (from && recorded.encrypted) {
-    throw refused(
-      `${recorded.filename} is encrypted; restoring it from a copy (on ${from}) is not built yet.`,
-      'Restore from the local file, or download the copy and decrypt it with `age -d -i <key file>` before pg_restore. Nothing was changed.',
-    );
-  }
   // pg_restore and psql read a local file: the stored one itself for BACKUP_DIR (core/storage), a copy's
-  // checked private download, or an encrypted backup's private decrypted copy (encryption/decrypted-copy.ts);
-  // released in every path from here on.
-  const { backup, release: releaseCopy } = from ? await context.offsite.readable(recorded, from) : await readablePlaintext(context, recorded);
+  // checked private download, and for an encrypted backup its private decrypted copy made from either
+  // (encryption/decrypted-copy.ts); released in every path from here on.
+  // Where from: the copy asked for, else the local file, else (a lost disk) the first verified copy.
+  const from = await context.offsite.sourceFor(recorded, request.from);
+  const { backup, release: releaseCopy } = await readablePlaintext(context, recorded, from ? (stored) => context.offsite.readable(stored, from) : undefined);
   let session: ServerSession | undefined;
   let runId: string | undefined;
   try {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { BackupProgress, EngineContext } from '../backup/backup.ts';
 import type { BackupOptions } from '../backup/options.ts';
 import { BackupOptionsSchema } from '../backup/options.ts';
+import { encryptionPlan, type EncryptionPlan, type KeyLookup } from '../encryption/encryption-plan.ts';
 import type { EventBus } from '../events/bus.ts';
 import type { BackupTrigger } from '../events/events.ts';
 import { exists, sha256File } from '../fsutil/durable.ts';
@@ -27,7 +28,7 @@ export interface SetVerifyResult {
   databases: Array<{ database: string; result: VerifyResult | null; error: string | null }>;
 }
 
-export type SetEngine = EngineContext & { events: Pick<EventBus, 'emit'>; offsite: Pick<Offsite, 'readable' | 'sourceFor'> };
+export type SetEngine = EngineContext & { events: Pick<EventBus, 'emit'>; offsite: Pick<Offsite, 'readable' | 'sourceFor'>; keyring: KeyLookup };
 
 export class BackupSets {
   private opened: SetStore | undefined;
@@ -49,8 +50,23 @@ export class BackupSets {
     const profile = this.engine.catalogue.requireProfile(profileName);
     const trigger = hooks.trigger ?? { kind: 'manual' };
     const { events } = this.engine;
+    let parsed: BackupOptions;
+    let encryption: EncryptionPlan | undefined;
+    try {
+      parsed = BackupOptionsSchema.parse(options);
+      // Every member and the roles file are encrypted as a single backup of the profile would be.
+      encryption = await encryptionPlan(this.engine.keyring, {
+        own: { value: parsed.encryptTo, label: trigger.kind === 'schedule' ? 'The schedule' : '--encrypt-to' },
+        profile: { value: profile.encryptTo, label: `Profile "${profile.name}"` },
+        setting: this.engine.config.encryptTo,
+      });
+    } catch (error) {
+      await events.emit({ kind: 'backup.failed', profile: profile.name, database: '(whole server)', error: toErrorInfo(error), trigger });
+      throw error;
+    }
     await events.emit({ kind: 'backup.started', profile: profile.name, trigger });
-    return takeSet(this.engine, profile, BackupOptionsSchema.parse(options), {
+    return takeSet(this.engine, profile, parsed, {
+      ...(encryption ? { encryption } : {}),
       ...(hooks.signal ? { signal: hooks.signal } : {}),
       ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}),
       trigger,

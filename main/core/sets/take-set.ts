@@ -9,6 +9,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type pg from 'pg';
 import { runBackup, type BackupProgress, type EngineContext } from '../backup/backup.ts';
+import type { EncryptionPlan } from '../encryption/encryption-plan.ts';
 import { dumpGlobals, type SavedGlobals } from '../backup/globals.ts';
 import { backupFilename, ENCRYPTED_SUFFIX, fileSafe, GLOBALS_SUFFIX, TEMP_SUFFIX } from '../backup/naming.ts';
 import type { BackupOptions } from '../backup/options.ts';
@@ -32,6 +33,8 @@ export interface SetHooks {
   signal?: AbortSignal;
   onProgress?: (progress: BackupProgress) => void;
   trigger?: Record<string, unknown>;
+  /** Who the members and the roles file are encrypted to (encryption/encryption-plan.ts); absent: not encrypted. */
+  encryption?: EncryptionPlan;
   /** Each member as it ends: a completed backup, or a failure with its reason. */
   onMember?: (member: { database: string; backup?: BackupMetadata; error?: unknown }) => Promise<void> | void;
 }
@@ -68,7 +71,7 @@ export async function takeSet(context: EngineContext, profile: Profile, options:
   const manifestName = backupFilename(startedAt, profile.name, options.suffix, SET_EXTENSION);
   const manifestPath = join(config.backupDir, manifestName);
   const stem = manifestPath.slice(0, -(SET_EXTENSION.length + 1));
-  const encrypted = config.encryptTo.length > 0 ? ENCRYPTED_SUFFIX : '';
+  const encrypted = hooks.encryption ? ENCRYPTED_SUFFIX : '';
   const globalsPath = `${stem}${GLOBALS_SUFFIX}${encrypted}`;
   // The run's temp name is the one the start-up sweep pairs with the roles file's temp (backup/leftover-temps.ts).
   const runId = claimRun(catalogue, profile.name, () =>
@@ -109,7 +112,7 @@ export async function takeSet(context: EngineContext, profile: Profile, options:
       set.dropped = previous.expected.filter((db) => !set.expected.includes(db) && !set.excluded.includes(db));
     }
     sets.start(set, runId);
-    globals = dumpGlobals(tools, profile, session.childEnv(), `${globalsPath}${TEMP_SUFFIX}`, { signal: hooks.signal, timeoutMs: config.timeoutMs, onStart, encryptTo: config.encryptTo });
+    globals = dumpGlobals(tools, profile, session.childEnv(), `${globalsPath}${TEMP_SUFFIX}`, { signal: hooks.signal, timeoutMs: config.timeoutMs, onStart, encryptTo: hooks.encryption?.target });
     const cancelled = () => hooks.signal?.aborted === true;
     const members = await runBounded(
       set.expected,
@@ -120,6 +123,7 @@ export async function takeSet(context: EngineContext, profile: Profile, options:
             profile: { ...profile, dbname: database },
             options,
             setMember: { setId: set.id, fileTag: memberFileTag(database) },
+            ...(hooks.encryption ? { encryption: hooks.encryption } : {}),
             ...(hooks.signal ? { signal: hooks.signal } : {}),
             ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}),
             trigger: { ...(hooks.trigger ?? { kind: 'manual' }), set: set.id },

@@ -144,6 +144,7 @@ export function restRoutes(holdfast: Holdfast, sessions: SessionHost, operations
             dataOnly: !body.includeSchema,
             ...(body.customSuffix === undefined ? {} : { suffix: body.customSuffix }),
             ...(body.format === undefined ? {} : { format: body.format }),
+            ...(body.encryptTo === undefined ? {} : { encryptTo: body.encryptTo }),
           },
         });
       },

@@ -2,6 +2,7 @@
 // name), response schemas document what leaves, and /api/openapi.json is generated from both.
 // Names follow the specification (includeSchema, specificTables, backupFilename, dropExisting, …).
 import * as z from 'zod';
+import { EncryptToSchema } from '../../core/encryption/encrypt-to.ts';
 import { DUMP_FORMATS, MAX_PATTERNS, SUFFIX_PATTERN } from '../../core/backup/options.ts';
 import { BackupMetadataSchema as BackupRecordSchema } from '../../core/model/backup-metadata.ts';
 import { ProfileNameSchema } from '../../core/profiles/profile-schema.ts';
@@ -46,6 +47,9 @@ export const CreateBody = z
     specificTables: z.array(TablePattern).max(MAX_PATTERNS).default([]).describe('pg_dump --table patterns; empty means every table'),
     customSuffix: z.string().regex(SUFFIX_PATTERN, 'a suffix is 1–40 letters, digits, "_" or "-", starting with a letter or digit (it becomes part of the file name)').optional(),
     format: z.enum(DUMP_FORMATS).optional().describe('pg_dump format; default custom'),
+    encryptTo: EncryptToSchema.optional().describe(
+      'age recipients (age1…) and key names to encrypt this backup to, or "none" for no encryption; left out, the profile\'s choice, then BACKUP_ENCRYPTION_KEY, decides',
+    ),
   })
   .strict()
   .refine((body) => body.includeSchema || body.includeData, { message: 'includeSchema and includeData cannot both be false', path: ['includeData'] });

@@ -10,6 +10,7 @@ import { formatBytes, formatCount, formatDateTime, formatDuration, formatRelativ
 import { useBackups, type ActionState } from '../stores/backups.ts';
 import { useNav } from '../stores/nav.ts';
 import { BackupCopies } from './BackupCopies.tsx';
+import { missingKeyReason, useKeys } from '../stores/keys.ts';
 
 export function BackupDetails({ row, onClose }: { row: BackupRow; onClose: () => void }) {
   const action = useBackups((s) => s.actions[row.id]);
@@ -25,6 +26,13 @@ export function BackupDetails({ row, onClose }: { row: BackupRow; onClose: () =>
   useEffect(() => {
     if (cataloged) loadDetail(row.id);
   }, [row.id, cataloged, loadDetail]);
+  const keys = useKeys((s) => s.keys);
+  const keysLoaded = useKeys((s) => s.loaded);
+  const encryption = detail?.status === 'done' && detail.backup.encrypted ? detail.backup.encryption : undefined;
+  useEffect(() => {
+    if (encryption) void useKeys.getState().load();
+  }, [encryption]);
+  const noKeyHere = encryption && keysLoaded ? missingKeyReason(encryption, keys) : null;
 
   return (
     <aside className="card details" aria-label="Backup details">
@@ -82,6 +90,7 @@ export function BackupDetails({ row, onClose }: { row: BackupRow; onClose: () =>
               </button>
             ) : null}
           </div>
+          {noKeyHere ? <ErrorNotice title="This backup cannot be restored here" error={{ code: 'NO_KEY', message: `This backup cannot be restored here: ${noKeyHere}` }} /> : null}
           {action ? <ActionResult action={action} /> : null}
           {pinning?.status === 'failed' ? <ErrorNotice error={pinning.error} title={backup.pinned ? 'Could not unpin' : 'Could not pin'} /> : null}
 

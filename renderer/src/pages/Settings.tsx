@@ -5,6 +5,7 @@ import { Badge, ErrorNotice, PageHeader, Spinner } from '../components/ui.tsx';
 import { formatBytes, formatDuration } from '../lib/format.ts';
 import { api } from '../api/client.ts';
 import { useOverview } from '../stores/overview.ts';
+import { KeysCard } from './KeysCard.tsx';
 
 export function Settings() {
   const settings = useOverview((s) => s.settings);
@@ -107,6 +108,7 @@ export function Settings() {
               </table>
             )}
           </section>
+          <KeysCard />
           <p className="settings__footnote muted">Connected through {api.transport === 'ipc' ? 'the desktop app' : 'holdfast serve (this browser tab)'}.</p>
         </div>
       )}

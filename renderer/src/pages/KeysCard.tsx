@@ -1,0 +1,104 @@
+// Settings › Keys: the age keys that decrypt encrypted backups. Generate and import put the secret
+// straight into this machine's keychain; nothing here ever shows a secret, and there is no export
+// in the browser — an offline copy is made on the host (holdfast key export, or the desktop app).
+import { useEffect, useState } from 'react';
+import { Badge, ErrorNotice, Field, Notice, Spinner } from '../components/ui.tsx';
+import { formatCount } from '../lib/format.ts';
+import type { ErrorInfo } from '../api/types.ts';
+import { useKeys, type AddedKey } from '../stores/keys.ts';
+
+export function KeysCard() {
+  const { keys, loaded, error } = useKeys();
+  const [name, setName] = useState('');
+  const [identity, setIdentity] = useState('');
+  const [busy, setBusy] = useState<'generate' | 'import' | null>(null);
+  const [outcome, setOutcome] = useState<{ added: AddedKey; verb: string } | { error: ErrorInfo } | null>(null);
+
+  useEffect(() => {
+    void useKeys.getState().load();
+  }, []);
+
+  const act = async (kind: 'generate' | 'import') => {
+    setBusy(kind);
+    const result = kind === 'generate' ? await useKeys.getState().generate(name) : await useKeys.getState().importIdentity(identity, name);
+    setBusy(null);
+    // A pasted identity is a secret: it leaves the page once sent, whether or not it was taken.
+    setIdentity('');
+    if (result.ok) {
+      setOutcome({ added: result.value, verb: kind === 'generate' ? 'Generated' : 'Imported' });
+      setName('');
+    } else setOutcome({ error: result.error });
+  };
+
+  return (
+    <section className="card settings__wide" aria-labelledby="keys-title">
+      <header className="card__header">
+        <h2 className="card__title" id="keys-title">
+          Keys
+        </h2>
+        <code className="env">BACKUP_ENCRYPTION_KEY</code>
+      </header>
+      <p className="muted">
+        age keys that decrypt encrypted backups. Backups are written with the public recipient only; restoring one needs its secret on this machine. The offline copy of a key is made on the host
+        (holdfast key export), never in a browser.
+      </p>
+      {error ? <ErrorNotice error={error} /> : null}
+      {!loaded ? (
+        <Spinner label="Loading keys" />
+      ) : keys.length === 0 ? (
+        <p className="muted">No keys yet.</p>
+      ) : (
+        <table className="table table--compact" aria-label="Keys">
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Recipient</th>
+              <th scope="col">Secret</th>
+              <th scope="col">Backups needing it</th>
+            </tr>
+          </thead>
+          <tbody>
+            {keys.map((key) => (
+              <tr key={key.name}>
+                <td className="mono">{key.name}</td>
+                <td className="mono break">{key.kind === 'passphrase' ? 'passphrase' : key.recipient}</td>
+                <td>{key.secretHere ? <Badge tone="ok">here</Badge> : <Badge tone="bad">not on this machine</Badge>}</td>
+                <td>{formatCount(key.backups)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <form
+        className="keys__form"
+        aria-label="Add a key"
+        onSubmit={(event) => {
+          event.preventDefault();
+          void act(identity.trim() === '' ? 'generate' : 'import');
+        }}
+      >
+        <Field label="Name (optional)" hint="1–64 letters, digits, “.”, “_” or “-”; default key-N">
+          {(control) => <input {...control} className="input" value={name} onChange={(event) => setName(event.target.value)} autoComplete="off" />}
+        </Field>
+        <Field label="Identity to import (optional)" hint="Paste an age identity file (AGE-SECRET-KEY-1…). It goes straight to this machine's secret store (the keychain) and is never shown again.">
+          {(control) => <textarea {...control} className="input mono" rows={3} value={identity} onChange={(event) => setIdentity(event.target.value)} autoComplete="off" spellCheck={false} />}
+        </Field>
+        <div className="keys__actions">
+          <button type="button" className="btn" disabled={busy !== null} onClick={() => void act('generate')}>
+            {busy === 'generate' ? <Spinner label="Generating" /> : null} Generate key
+          </button>
+          <button type="button" className="btn" disabled={busy !== null || identity.trim() === ''} onClick={() => void act('import')}>
+            {busy === 'import' ? <Spinner label="Importing" /> : null} Import identity
+          </button>
+        </div>
+      </form>
+      {outcome && 'error' in outcome ? <ErrorNotice error={outcome.error} onDismiss={() => setOutcome(null)} /> : null}
+      {outcome && 'added' in outcome ? (
+        <Notice tone="warn" title={`${outcome.verb} key “${outcome.added.name}”`}>
+          Recipient (public): <span className="mono break">{outcome.added.recipient}</span>. Make an offline copy of its secret now, on the host: holdfast key export {outcome.added.name} &gt;{' '}
+          {outcome.added.name}.txt — without it, backups encrypted to this key cannot be restored if this machine's keychain is lost.
+        </Notice>
+      ) : null}
+    </section>
+  );
+}
