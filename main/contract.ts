@@ -11,6 +11,7 @@ import type { Holdfast } from './core/holdfast.ts';
 import { NewProfileSchema, ProfileChangesSchema, ProfileNameSchema } from './core/profiles/profile-schema.ts';
 import { ROLES, UserNameSchema } from './core/users/users.ts';
 import { identityFileText, listKeys } from './core/encryption/key-list.ts';
+import { listServerDatabases } from './core/restore/server-databases.ts';
 import { DestinationNameSchema, DestinationSpecSchema } from './core/storage/destination-settings.ts';
 
 export type Envelope<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo };
@@ -55,6 +56,8 @@ export const contract = {
   'profile.list': define(z.object({}).strict(), (holdfast) => holdfast.listProfiles()),
   'profile.show': define(z.object({ name: ProfileNameSchema }).strict(), (holdfast, input) => holdfast.showProfile(input.name)),
   'profile.test': define(z.object({ name: ProfileNameSchema }).strict(), (holdfast, input) => holdfast.testProfile(input.name)),
+  // The databases on the profile's server: where a restore may go (the wizard's target list).
+  'profile.databases': define(z.object({ name: ProfileNameSchema }).strict(), (holdfast, input) => listServerDatabases(holdfast, holdfast.showProfile(input.name))),
   'profile.remove': define(z.object({ name: ProfileNameSchema, backups: z.enum(['keep', 'delete']).default('keep') }).strict(), (holdfast, input) => holdfast.removeProfile(input.name, input.backups)),
   'profile.import': define(
     z
@@ -117,6 +120,9 @@ export const contract = {
         /** A named destination holding a verified copy: restore from it (downloaded and checked) instead of the local file. */
         from: z.string().min(1).max(64).optional(),
         terminateConnections: z.boolean().default(false),
+        /** Restore only these tables (manifest keys, e.g. public.users) or these schemas: core/restore/selection.ts. */
+        tables: z.array(z.string().min(1).max(300)).max(1000).optional(),
+        schemas: z.array(z.string().min(1).max(63)).max(100).optional(),
       })
       .strict()
       .refine((input) => !(input.swap && input.clean), { message: 'choose --clean (drop the old database) or --swap (keep it), not both', path: ['swap'] }),

@@ -2,7 +2,7 @@
 // crash left mid-swap.
 import type { Command } from 'commander';
 import { formatRecoveries, formatRestore } from '../format.ts';
-import { integer, type CommandContext } from '../runner.ts';
+import { collect, integer, type CommandContext } from '../runner.ts';
 
 export function restoreCommand(program: Command, { run }: CommandContext): void {
   program
@@ -18,6 +18,8 @@ export function restoreCommand(program: Command, { run }: CommandContext): void 
     .option('--no-owner', 'do not restore ownership')
     .option('--no-acl', 'do not restore privileges')
     .option('--jobs <n>', 'parallel pg_restore jobs', integer('--jobs'))
+    .option('--table <schema.table>', 'restore only this table (repeat for more); its indexes, constraints and referenced tables are not restored', collect, [])
+    .option('--schema <name>', 'restore only the tables of this schema (repeat for more)', collect, [])
     .option('--from <destination>', "restore from the backup's copy on this named destination (downloaded to a private temp file and checked first)")
     .option('--dry-run', 'check everything and say what would happen; change nothing')
     .option('--recover', 'roll back (or forward) a --clean/--swap that Holdfast stopped in the middle of; every start does this too')
@@ -45,6 +47,8 @@ export function restoreCommand(program: Command, { run }: CommandContext): void 
       if (typeof options.confirm === 'string') input.confirm = options.confirm;
       if (options.jobs !== undefined) input.jobs = options.jobs;
       if (typeof options.from === 'string') input.from = options.from;
+      if (Array.isArray(options.table) && options.table.length) input.tables = options.table;
+      if (Array.isArray(options.schema) && options.schema.length) input.schemas = options.schema;
       await run('backup.restore', input, Boolean(options.json), formatRestore, (result) => !result.ok);
     });
 }
