@@ -17,6 +17,7 @@ import { readBackupDatabaseEntries } from './backup-database-entries.ts';
 import { planDatabaseProperties, type DatabasePropertiesPlan } from './database-properties.ts';
 import { runRestoreTool } from './restore-tool.ts';
 import { restoreSelection, type RestoreSelection, type RestoreSelectionRequest } from './selection.ts';
+import { SELECTION_CAVEAT } from './selection-caveat.ts';
 import { freeScratchStamp, scratchName, swapIn } from './swap-in.ts';
 import { maintenanceConnection, SwapJournal } from './swap-journal.ts';
 import { checkedCounts, userRelationCount, type TableCount } from './table-counts.ts';
@@ -183,6 +184,7 @@ export async function restoreBackup(context: EngineContext & { offsite: Pick<Off
           noOwner: request.noOwner && request.noAcl,
           terminateConnections: request.terminateConnections === true,
         });
+        if (selection) impact = { ...impact, warnings: [...impact.warnings, SELECTION_CAVEAT], appWarnings: [...impact.appWarnings, SELECTION_CAVEAT] };
       } finally {
         await targetDb?.end();
       }

@@ -22,10 +22,6 @@ export interface RestoreSelection {
   tables: string[];
 }
 
-/** What pg_restore leaves out of a partial restore, said where a DBA chooses one. */
-export const SELECTION_CAVEAT =
-  "Only the chosen tables' definitions and rows are restored: not their indexes, constraints, triggers or column defaults, and not the tables their foreign keys point to.";
-
 const bad = (message: string, hint: string) => new HoldfastError('BAD_INPUT', message, hint);
 
 export function restoreSelection(backup: Pick<BackupMetadata, 'format' | 'tables' | 'filename'>, request: RestoreSelectionRequest & { replacing: boolean }): RestoreSelection | undefined {
