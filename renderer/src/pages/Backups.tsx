@@ -222,7 +222,7 @@ function BackupTable({ rows, selectedId, onSelect, sortKey, direction, onSort }:
                   {row.filename ?? <span className="muted">—</span>}
                 </div>
                 <div role="cell" className="vtable__cell vtable__cell--medium">
-                  {row.scope ? (scopeLabel(row.scope) ?? 'Whole database') : <span className="muted">—</span>}
+                  {row.scope ? (scopeLabel(row.scope) ?? 'Full') : <span className="muted">—</span>}
                 </div>
                 <div role="cell" className="vtable__cell">
                   <StatusBadge status={row.status} />
