@@ -47,6 +47,8 @@ export const CHANNELS = {
   'schedule.pause': change,
   'schedule.resume': change,
   'schedule.remove': change,
+  'schedule.runNow': longChange,
+  'schedule.edit': change,
   'schedule.hosts': read,
   'audit.list': read,
   'backup.cleanup': change,

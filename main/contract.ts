@@ -12,6 +12,8 @@ import { NewProfileSchema, ProfileChangesSchema, ProfileNameSchema } from './cor
 import { ROLES, UserNameSchema } from './core/users/users.ts';
 import { identityFileText, listKeys } from './core/encryption/key-list.ts';
 import { listServerDatabases } from './core/restore/server-databases.ts';
+import { runScheduleNow } from './core/schedule/run-now.ts';
+import { editSchedule } from './core/schedule/schedules.ts';
 import { DestinationNameSchema, DestinationSpecSchema } from './core/storage/destination-settings.ts';
 
 export type Envelope<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo };
@@ -153,6 +155,29 @@ export const contract = {
   'schedule.list': define(z.object({ profile: ProfileNameSchema.optional() }).strict(), (holdfast, input) => holdfast.listSchedules(input.profile)),
   'schedule.pause': define(z.object({ id: ScheduleId }).strict(), (holdfast, input) => holdfast.setScheduleEnabled(input.id, false)),
   'schedule.resume': define(z.object({ id: ScheduleId }).strict(), (holdfast, input) => holdfast.setScheduleEnabled(input.id, true)),
+  // Changes what a schedule does or when; left-out fields keep their value, retention null is the default policy.
+  'schedule.edit': define(
+    z
+      .object({
+        id: ScheduleId,
+        type: z.enum(SCHEDULE_TYPES).optional(),
+        cron: z.string().min(1).max(200).optional(),
+        timeZone: z.string().min(1).max(64).optional(),
+        options: BackupOptionsSchema.optional(),
+        retention: z.string().min(1).max(64).nullable().optional(),
+        testRestore: z.boolean().optional(),
+      })
+      .strict()
+      .refine((input) => input.cron === undefined || input.type === 'custom', { message: 'a cron expression goes with the type custom', path: ['cron'] }),
+    (holdfast, { id, ...changes }) => editSchedule(holdfast, id, changes, new Date()),
+  ),
+  // Runs the schedule's backup (and drill) now, recorded as its last run; the next slot stays.
+  'schedule.runNow': define(z.object({ id: ScheduleId }).strict(), (holdfast, input, context) =>
+    runScheduleNow(holdfast, input.id, {
+      ...(context.signal ? { signal: context.signal } : {}),
+      onProgress: (progress) => context.onProgress?.({ operation: 'backup', progress }),
+    }),
+  ),
   'schedule.remove': define(z.object({ id: ScheduleId }).strict(), (holdfast, input) => holdfast.removeSchedule(input.id)),
   // Who runs the schedules (their heartbeats), which scheduled profiles' passwords they cannot read, or that nothing runs them.
   'schedule.hosts': define(z.object({}).strict(), (holdfast) => holdfast.schedulingStatus()),

@@ -34,7 +34,8 @@ export function detachedCall(channel: string, raw: unknown): DetachedCall | unde
 
 /** What an operation works on, as the audit log names it: the profile backed up, or the backup's ref. */
 export function operationTarget(call: DetachedCall): string {
-  return call.channel === 'backup.create' ? call.input.profile : call.input.ref;
+  if (call.channel === 'backup.create') return call.input.profile;
+  return call.channel === 'schedule.runNow' ? `schedule ${call.input.id}` : call.input.ref;
 }
 
 export const OPERATION_STATES = ['running', 'finished'] as const;
