@@ -76,20 +76,7 @@ export function formatDateTime(iso: string | null | undefined, withSeconds = tru
   return `${date} ${two(at.getHours())}:${two(at.getMinutes())}${withSeconds ? `:${two(at.getSeconds())}` : ''}`;
 }
 
-/** A moment as a clock in that zone shows it, with the zone: "2026-03-03 04:30 Europe/Paris" (a schedule's next run). */
-export function formatInZone(iso: string | null | undefined, timeZone: string): string {
-  if (!iso) return '—';
-  const at = new Date(iso);
-  if (Number.isNaN(at.getTime())) return iso;
-  let parts: Intl.DateTimeFormatPart[];
-  try {
-    parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(at);
-  } catch {
-    return `${formatDateTime(iso, false)} (local time; unknown zone ${timeZone})`;
-  }
-  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
-  return `${part('year')}-${part('month')}-${part('day')} ${part('hour')}:${part('minute')} ${timeZone}`;
-}
+export { formatInZone } from '../../../main/core/model/time-in-zone.ts';
 
 const shortDate = new Intl.DateTimeFormat('en-US', { month: 'short', day: 'numeric' });
 
