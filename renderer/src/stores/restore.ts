@@ -144,7 +144,8 @@ export function restoreInput(choices: RestoreChoices, dryRun: boolean, confirm?:
 
 let controller: AbortController | null = null;
 
-export const useRestore = create<RestoreState>()((set, get) => ({
+/** A wizard with nothing chosen yet: where it starts, and where begin() puts it back. */
+const FRESH: Pick<RestoreState, 'step' | 'choices' | 'preview' | 'previewing' | 'databases' | 'backup' | 'confirmText' | 'phases' | 'result' | 'error'> = {
   step: 'backup',
   choices: INITIAL,
   preview: null,
@@ -155,20 +156,13 @@ export const useRestore = create<RestoreState>()((set, get) => ({
   phases: [],
   result: null,
   error: null,
+};
+
+export const useRestore = create<RestoreState>()((set, get) => ({
+  ...FRESH,
   begin(backupId) {
     if (get().step === 'running') return;
-    set({
-      step: backupId ? 'target' : 'backup',
-      choices: { ...INITIAL, backupId },
-      preview: null,
-      previewing: false,
-      databases: null,
-      backup: null,
-      confirmText: '',
-      phases: [],
-      result: null,
-      error: null,
-    });
+    set({ ...FRESH, step: backupId ? 'target' : 'backup', choices: { ...INITIAL, backupId } });
   },
   async loadDatabases(profile) {
     const current = get().databases;
