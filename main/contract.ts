@@ -22,6 +22,9 @@ import { identityFileText, listKeys } from './core/encryption/key-list.ts';
 import { DestinationNameSchema, DestinationSecretSchema, DestinationSpecSchema } from './core/storage/destination-settings.ts';
 import { cleanupCopies } from './core/retention/copy-cleanup.ts';
 import { actorName } from './core/users/acting.ts';
+import { listServerDatabases } from './core/restore/server-databases.ts';
+import { runScheduleNow } from './core/schedule/run-now.ts';
+import { editSchedule } from './core/schedule/schedules.ts';
 
 export type Envelope<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo };
 
@@ -83,6 +86,9 @@ const RestoreFields = z.object({
   /** A named destination holding a verified copy: restore from it (downloaded and checked) instead of the local file. */
   from: z.string().min(1).max(64).optional(),
   terminateConnections: z.boolean().default(false),
+  /** Restore only these tables (manifest keys, e.g. public.users) or these schemas: core/restore/selection.ts. */
+  tables: z.array(z.string().min(1).max(300)).max(1000).optional(),
+  schemas: z.array(z.string().min(1).max(63)).max(100).optional(),
 });
 const notCleanAndSwap = (input: { swap: boolean; clean: boolean }) => !(input.swap && input.clean);
 const CLEAN_OR_SWAP = { message: 'choose --clean (drop the old database) or --swap (keep it), not both', path: ['swap'] };
@@ -100,6 +106,8 @@ export const contract = {
   'profile.list': define(z.object({}).strict(), (holdfast) => holdfast.listProfiles()),
   'profile.show': define(z.object({ name: ProfileNameSchema }).strict(), (holdfast, input) => holdfast.showProfile(input.name)),
   'profile.test': define(z.object({ name: ProfileNameSchema }).strict(), (holdfast, input) => holdfast.testProfile(input.name)),
+  // The databases on the profile's server: where a restore may go (the wizard's target list).
+  'profile.databases': define(z.object({ name: ProfileNameSchema }).strict(), (holdfast, input) => listServerDatabases(holdfast, holdfast.showProfile(input.name))),
   'profile.remove': define(z.object({ name: ProfileNameSchema, backups: z.enum(['keep', 'delete']).default('keep') }).strict(), (holdfast, input) => holdfast.removeProfile(input.name, input.backups)),
   'profile.import': define(
     z
@@ -182,10 +190,10 @@ export const contract = {
         if (only) throw new HoldfastError('BAD_INPUT', '--only picks databases of a backup set; this is one backup.', 'Leave out --only.');
         return holdfast.restore({ ...input, ...(context.signal ? { signal: context.signal } : {}), onProgress: (phase) => context.onProgress?.({ operation: 'restore', phase }) });
       }
-      if (input.dbname || input.swap || input.from || input.noOwner || input.noAcl || input.jobs)
+      if (input.dbname || input.swap || input.from || input.noOwner || input.noAcl || input.jobs || input.tables || input.schemas)
         throw new HoldfastError(
           'BAD_INPUT',
-          'A backup set restores each database under its own name with --create or --clean; --dbname, --swap, --from, --no-owner, --no-acl and --jobs apply to one backup.',
+          'A backup set restores each database under its own name with --create or --clean; --dbname, --swap, --from, --no-owner, --no-acl, --jobs, --table and --schema apply to one backup.',
           'Leave them out, or restore one member by its id.',
         );
       return holdfast.sets.restore({
@@ -221,6 +229,29 @@ export const contract = {
   'schedule.list': define(z.object({ profile: ProfileNameSchema.optional() }).strict(), (holdfast, input) => holdfast.listSchedules(input.profile)),
   'schedule.pause': define(z.object({ id: ScheduleId }).strict(), (holdfast, input) => holdfast.setScheduleEnabled(input.id, false)),
   'schedule.resume': define(z.object({ id: ScheduleId }).strict(), (holdfast, input) => holdfast.setScheduleEnabled(input.id, true)),
+  // Changes what a schedule does or when; left-out fields keep their value, retention null is the default policy.
+  'schedule.edit': define(
+    z
+      .object({
+        id: ScheduleId,
+        type: z.enum(SCHEDULE_TYPES).optional(),
+        cron: z.string().min(1).max(200).optional(),
+        timeZone: z.string().min(1).max(64).optional(),
+        options: BackupOptionsSchema.optional(),
+        retention: z.string().min(1).max(64).nullable().optional(),
+        testRestore: z.boolean().optional(),
+      })
+      .strict()
+      .refine((input) => input.cron === undefined || input.type === 'custom', { message: 'a cron expression goes with the type custom', path: ['cron'] }),
+    (holdfast, { id, ...changes }) => editSchedule(holdfast, id, changes, new Date()),
+  ),
+  // Runs the schedule's backup (and drill) now, recorded as its last run; the next slot stays.
+  'schedule.runNow': define(z.object({ id: ScheduleId }).strict(), (holdfast, input, context) =>
+    runScheduleNow(holdfast, input.id, {
+      ...(context.signal ? { signal: context.signal } : {}),
+      onProgress: (progress) => context.onProgress?.({ operation: 'backup', progress }),
+    }),
+  ),
   'schedule.remove': define(z.object({ id: ScheduleId }).strict(), (holdfast, input) => holdfast.removeSchedule(input.id)),
   // Who runs the schedules (their heartbeats), which scheduled profiles' passwords they cannot read, or that nothing runs them.
   'schedule.hosts': define(z.object({}).strict(), (holdfast) => holdfast.schedulingStatus()),

@@ -37,6 +37,7 @@ describe('terminal output', () => {
         activeConnections: 0,
         targetServer: 'PostgreSQL 15.4',
         warnings: ['The restore runs 1 function from the backup (…)'],
+        appWarnings: ['The restore runs 1 function from the backup (…)'],
         confirmation: null,
         executedFunctions: [
           { function: 'public.audit_ok', usedBy: ['CHECK on public.audit_flags'], securityDefiner: false, duringRestore: true },

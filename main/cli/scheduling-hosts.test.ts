@@ -115,7 +115,7 @@ describe('health', () => {
       code: 'SCHEDULE_OVERDUE',
       severity: 'unhealthy',
       profile: 'shop',
-      message: `Schedule ${schedule.id} of profile "shop" was due at 2025-03-10T01:00:00.000Z (60 min ago) and has not run: ${NOTHING_RUNS_SCHEDULES}.`,
+      message: `Schedule ${schedule.id} of profile "shop" was due at 2025-03-10 01:00 UTC (60 min ago) and has not run: ${NOTHING_RUNS_SCHEDULES}.`,
     });
   });
 });

@@ -36,7 +36,7 @@ export function detachedCall(channel: string, raw: unknown): DetachedCall | unde
 export function operationTarget(call: DetachedCall): string {
   if (call.channel === 'backup.create' || call.channel === 'backup.take') return call.input.profile;
   if (call.channel === 'copies.retry') return call.input.ref ?? 'every copy not verified';
-  return call.input.ref;
+  return call.channel === 'schedule.runNow' ? `schedule ${call.input.id}` : call.input.ref;
 }
 
 export const OPERATION_STATES = ['running', 'finished'] as const;

@@ -30,6 +30,7 @@ import { channelChangesState, channelRole, FailureLedger, hasRole, principalForT
 import { JSON_TOO_DEEP, parseJsonBodies } from './json-body.ts';
 import { detachedCall, Operations, type OperationView } from './operations.ts';
 import { deny, errorBody, isRpc, pathOf, requestTarget, statusFor } from './respond.ts';
+import { registerDownload } from './rest/download.ts';
 import { registerRest, type Answer, type SessionHost } from './rest/routes.ts';
 
 export const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
@@ -288,6 +289,7 @@ export async function startServer(holdfast: Holdfast, options: ServeOptions = {}
     },
   };
   await registerRest(app, holdfast, sessionHost, operations);
+  registerDownload(app, holdfast);
 
   const staticRoot = options.rendererDir ?? rendererDir();
   if (staticRoot) await app.register(fastifyStatic, { root: staticRoot, index: false, wildcard: true });

@@ -90,3 +90,22 @@ export function watchConsole(page: Page): { errors: string[] } {
 export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage: true });
 }
+
+/** The sizes and schemes every new page and dialog is photographed in (issue 17). */
+const SIZES = [
+  { width: 1440, height: 900 },
+  { width: 1024, height: 700 },
+] as const;
+
+/** `<name>-<scheme>-<width>x<height>.png` for light and dark at 1440×900 and 1024×700; the page is left light at 1440×900. */
+export async function screenshotEverySize(page: Page, name: string): Promise<void> {
+  for (const scheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    for (const size of SIZES) {
+      await page.setViewportSize(size);
+      await page.screenshot({ path: join(screenshotDir, `${name}-${scheme}-${size.width}x${size.height}.png`) });
+    }
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.setViewportSize(SIZES[0]);
+}

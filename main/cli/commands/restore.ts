@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { formatRecoveries } from '../format.ts';
 import { formatRestoreOrSet } from '../format-sets.ts';
-import { integer, type CommandContext } from '../runner.ts';
+import { collect, integer, type CommandContext } from '../runner.ts';
 
 export function restoreCommand(program: Command, { run }: CommandContext): void {
   program
@@ -19,6 +19,8 @@ export function restoreCommand(program: Command, { run }: CommandContext): void 
     .option('--no-owner', 'do not restore ownership')
     .option('--no-acl', 'do not restore privileges')
     .option('--jobs <n>', 'parallel pg_restore jobs', integer('--jobs'))
+    .option('--table <schema.table>', 'restore only this table (repeat for more); its indexes, constraints and referenced tables are not restored', collect, [])
+    .option('--schema <name>', 'restore only the tables of this schema (repeat for more)', collect, [])
     .option('--from <destination>', "restore from the backup's copy on this named destination (downloaded to a private temp file and checked first)")
     .option('--only <databases>', 'a backup set: restore only these of its databases (comma-separated)')
     .option('--dry-run', 'check everything and say what would happen; change nothing')
@@ -48,6 +50,8 @@ export function restoreCommand(program: Command, { run }: CommandContext): void 
       if (options.jobs !== undefined) input.jobs = options.jobs;
       if (typeof options.from === 'string') input.from = options.from;
       if (typeof options.only === 'string') input.only = options.only.split(',').map((name) => name.trim());
+      if (Array.isArray(options.table) && options.table.length) input.tables = options.table;
+      if (Array.isArray(options.schema) && options.schema.length) input.schemas = options.schema;
       await run('restore.start', input, Boolean(options.json), formatRestoreOrSet, (result) => !result.ok);
     });
 }

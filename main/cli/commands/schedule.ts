@@ -57,6 +57,19 @@ export function scheduleCommands(program: Command, { run, exitCode }: CommandCon
       });
   }
   schedule
+    .command('run <id>')
+    .description("Run a schedule's backup (and its restore drill) now; its next run stays as it was")
+    .option('--json', 'print JSON')
+    .action(async (id: string, options: { json?: boolean }) => {
+      await run(
+        'schedule.runNow',
+        { id },
+        Boolean(options.json),
+        (r) => `Ran schedule ${r.scheduleId}: ${r.backup.filename}${r.drill ? (r.drill.ok ? '; restore drill passed' : `; restore drill FAILED: ${r.drill.error}`) : ''}`,
+        (r) => r.drill !== null && !r.drill.ok,
+      );
+    });
+  schedule
     .command('remove <id>')
     .option('--json', 'print JSON')
     .action(async (id: string, options: { json?: boolean }) => {

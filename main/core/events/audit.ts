@@ -47,6 +47,11 @@ const rows: PerKind<AuditRow | undefined> = {
   'profile.imported': (e) => ({ action: 'profile.import', target: null, detail: { created: e.created } }),
   'profile.removed': (e) => ({ action: 'profile.remove', target: e.name, detail: { backups: e.backups } }),
   'schedule.added': ({ schedule: s }) => ({ action: 'schedule.add', target: s.id, detail: { profile: s.profile, cron: s.cron, timeZone: s.timeZone } }),
+  'schedule.edited': ({ schedule: s }) => ({
+    action: 'schedule.edit',
+    target: s.id,
+    detail: { profile: s.profile, cron: s.cron, timeZone: s.timeZone, retention: s.retention, testRestore: s.testRestore },
+  }),
   'schedule.enabled': (e) => ({ action: e.enabled ? 'schedule.resume' : 'schedule.pause', target: e.id }),
   'schedule.removed': (e) => ({ action: 'schedule.remove', target: e.id }),
   'user.added': (e) => ({ action: 'user.add', target: e.name, detail: { role: e.role } }),

@@ -51,6 +51,7 @@ export type EngineEvent =
   | { kind: 'profile.removed'; name: string; backups: RemoveReport['backups'] }
   // Schedules
   | { kind: 'schedule.added'; schedule: Schedule }
+  | { kind: 'schedule.edited'; schedule: Schedule }
   | { kind: 'schedule.enabled'; id: string; enabled: boolean }
   | { kind: 'schedule.removed'; id: string }
   // API users (holdfast serve)

@@ -24,6 +24,7 @@ const lines: PerKind<LogLine | undefined> = {
     'profile.imported',
     'profile.removed',
     'schedule.added',
+    'schedule.edited',
     'schedule.enabled',
     'schedule.removed',
     'user.added',

@@ -23,6 +23,7 @@ const notices: PerKind<NotifyEvent | undefined> = {
     'profile.imported',
     'profile.removed',
     'schedule.added',
+    'schedule.edited',
     'schedule.enabled',
     'schedule.removed',
     'user.added',

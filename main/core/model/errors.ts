@@ -1,5 +1,8 @@
 // Errors cross every shell (CLI, IPC, HTTP) as typed values: a stable code, a message saying what
-// failed, and a hint saying what to do next.
+// failed, and a hint saying what to do next. A hint is a template (model/hint-actions.ts): the CLI
+// reads it with flags, the app with the names of its own controls, and `action` names the step.
+import { hintActions, renderHint, type HintAction } from './hint-actions.ts';
+
 export type ErrorCode =
   | 'BAD_INPUT'
   | 'NOT_FOUND'
@@ -22,22 +25,39 @@ export type ErrorCode =
 export interface ErrorInfo {
   code: ErrorCode;
   message: string;
+  /** What to do next, as the CLI (and the REST API) says it. */
   hint?: string;
+  /** The same hint as the app says it, when it differs: its controls instead of flags. */
+  appHint?: string;
+  /** The step the hint names first, for the app to offer as a control. */
+  action?: HintAction;
+}
+
+/** An ErrorInfo's hint fields from a template: the CLI's words, the app's when different, the first action. */
+export function hintFields(template: string | undefined): Pick<ErrorInfo, 'hint' | 'appHint' | 'action'> {
+  if (template === undefined) return {};
+  const hint = renderHint(template, 'cli');
+  const appHint = renderHint(template, 'app');
+  const [action] = hintActions(template);
+  return { hint, ...(appHint === hint ? {} : { appHint }), ...(action ? { action } : {}) };
 }
 
 export class HoldfastError extends Error {
   readonly code: ErrorCode;
+  /** As the CLI says it; hintTemplate keeps the {{action}} placeholders for the app's words. */
   readonly hint: string | undefined;
+  readonly hintTemplate: string | undefined;
 
   constructor(code: ErrorCode, message: string, hint?: string) {
     super(message);
     this.name = 'HoldfastError';
     this.code = code;
-    this.hint = hint;
+    this.hintTemplate = hint;
+    this.hint = hint === undefined ? undefined : renderHint(hint, 'cli');
   }
 
   toInfo(): ErrorInfo {
-    return this.hint === undefined ? { code: this.code, message: this.message } : { code: this.code, message: this.message, hint: this.hint };
+    return { code: this.code, message: this.message, ...hintFields(this.hintTemplate) };
   }
 }
 

@@ -5,6 +5,7 @@ import { quoteIdent } from '../pg/connection.ts';
 import { tableKey } from '../pg/table-key.ts';
 import { runChild } from '../process/child.ts';
 import type { ClientToolSet } from '../tools/discover.ts';
+import { renderHint } from '../model/hint-actions.ts';
 import type { BackupMetadata, Profile } from '../model/types.ts';
 import type { DatabasePropertiesPlan, DatabasePropertyImpact } from './database-properties.ts';
 import type { ExecutedFunction, ExecutedFunctionsFinding } from './executed-functions.ts';
@@ -25,7 +26,10 @@ export interface RestoreImpact {
   unavailableExtensions: string[];
   activeConnections: number;
   targetServer: string;
+  /** As the CLI says them. */
   warnings: string[];
+  /** The same warnings as the app says them (its controls for flags), in the same order. */
+  appWarnings: string[];
   /** What --confirm must say for this restore, when it needs one. */
   confirmation: string | null;
   /** The backup's own functions that its restore runs (duringRestore) or installs for later writes; null when not examined (a real run). */
@@ -86,6 +90,10 @@ export async function assessImpact(input: {
   executed?: ExecutedFunctionsFinding | undefined;
   /** A replace restore's plan for the copy's owner, privileges, settings and the rest. */
   databaseProperties?: DatabasePropertiesPlan | undefined;
+  /** Ownership and privileges skipped (--no-owner and --no-acl): missing roles then stop nothing. */
+  noOwner?: boolean;
+  /** Other sessions will be ended: they then stop nothing either. */
+  terminateConnections?: boolean;
 }): Promise<RestoreImpact> {
   const { admin, targetDb, backup, target, database, replacing } = input;
   const facts = (await admin.query<{ num: string; version: string }>(`SELECT current_setting('server_version_num') AS num, current_setting('server_version') AS version`)).rows[0]!;
@@ -129,11 +137,12 @@ export async function assessImpact(input: {
   const warnings: string[] = [];
   if (targetMajor < backup.serverMajor)
     warnings.push(`The target runs PostgreSQL ${facts.version.split(' ')[0]}, older than the backup's source (${backup.version}); objects using newer features may fail to restore.`);
-  if (missingRoles.length)
-    warnings.push(`The target lacks roles the backup's objects belong to (${missingRoles.join(', ')}): restore ${backup.globals.filename ?? 'the roles'} first, or use --no-owner --no-acl.`);
+  if (missingRoles.length && !input.noOwner)
+    warnings.push(`The target lacks roles the backup's objects belong to (${missingRoles.join(', ')}): restore ${backup.globals.filename ?? 'the roles'} first, or {{no-owner}}.`);
   if (unavailableExtensions.length) warnings.push(`The target server cannot provide these extensions: ${unavailableExtensions.join(', ')}; install them on the server first.`);
-  if (replacing && activeConnections > 0) warnings.push(`${activeConnections} sessions are connected to "${database}"; replacing it fails while they are. Add --terminate-connections to end them.`);
-  if (production) warnings.push(`Profile "${target.name}" is tagged production: confirm with --confirm=${target.name}/${database}.`);
+  if (replacing && activeConnections > 0 && !input.terminateConnections)
+    warnings.push(`${activeConnections} sessions are connected to "${database}"; replacing it fails while they are: {{terminate-connections}} to end them.`);
+  if (production) warnings.push(`Profile "${target.name}" is tagged production: {{confirm}} "${target.name}/${database}".`);
   if (!input.contents && backup.format === 'plain') warnings.push('A plain SQL backup does not list the roles it needs; restore its .globals.sql first if the target lacks them.');
   warnings.push(...(input.databaseProperties?.warnings ?? []));
   const executed = input.executed;
@@ -148,7 +157,8 @@ export async function assessImpact(input: {
     unavailableExtensions,
     activeConnections,
     targetServer: `PostgreSQL ${facts.version.split(' ')[0]}`,
-    warnings,
+    warnings: warnings.map((warning) => renderHint(warning, 'cli')),
+    appWarnings: warnings.map((warning) => renderHint(warning, 'app')),
     confirmation,
     executedFunctions,
     targetRole,

@@ -20,6 +20,8 @@ export interface RestoreToolOptions {
   jobs?: number | undefined;
   noOwner: boolean;
   noAcl: boolean;
+  /** pg_restore's selection of chosen tables or schemas (selection.ts); archives only. */
+  select?: readonly string[] | undefined;
   signal?: AbortSignal;
   /** Archives only: runs pg_restore --verbose (its messages untranslated) and hands over each stderr line as it comes. */
   onStderrLine?: (line: string) => void;
@@ -71,6 +73,7 @@ export async function runRestoreTool(context: EngineContext, session: ServerSess
     else if (!collector) args.push('--single-transaction');
     if (request.noOwner) args.push('--no-owner');
     if (request.noAcl) args.push('--no-acl');
+    if (request.select) args.push(...request.select);
     if (verbose) args.push('--verbose');
     args.push(backup.path);
     result = await runChild(tools.paths.pg_restore, args, { env, signal: request.signal, timeoutMs: context.config.timeoutMs, ...(onSpawn ? { onSpawn } : {}) });
@@ -92,7 +95,7 @@ export async function runRestoreTool(context: EngineContext, session: ServerSess
     throw new HoldfastError(
       'RESTORE_FAILED',
       `${tool} failed (${why}): ${stderrTail(result.stderr) || '(no message)'}`,
-      "Roles missing on the target? Try --no-owner --no-acl, or restore the backup's .globals.sql first.",
+      "Roles missing on the target? {{no-owner}}, or restore the backup's .globals.sql first.",
     );
   }
 }

@@ -16,6 +16,8 @@ import { archiveContents, assessImpact, type RestoreImpact } from './impact.ts';
 import { readBackupDatabaseEntries } from './backup-database-entries.ts';
 import { planDatabaseProperties, type DatabasePropertiesPlan } from './database-properties.ts';
 import { runRestoreTool } from './restore-tool.ts';
+import { restoreSelection, type RestoreSelection, type RestoreSelectionRequest } from './selection.ts';
+import { SELECTION_CAVEAT } from './selection-caveat.ts';
 import { freeScratchStamp, scratchName, swapIn } from './swap-in.ts';
 import { maintenanceConnection, SwapJournal } from './swap-journal.ts';
 import { checkedCounts, userRelationCount, type TableCount } from './table-counts.ts';
@@ -23,7 +25,7 @@ import { readTargetDatabase, type TargetDatabase } from './target-database.ts';
 
 export type { TableCount } from './table-counts.ts';
 
-export interface RestoreRequest {
+export interface RestoreRequest extends RestoreSelectionRequest {
   ref: string;
   target: Profile;
   dbname?: string | undefined;
@@ -68,6 +70,8 @@ export async function restoreBackup(context: EngineContext & { offsite: Pick<Off
   const database = request.dbname ?? target.dbname;
 
   const replacing = request.clean || request.swap === true;
+  // Chosen tables or schemas (selection.ts): refused before anything is read when they cannot work.
+  const selection = restoreSelection(recorded, { tables: request.tables, schemas: request.schemas, replacing });
   const production = target.tags.includes('production');
   const expectedConfirm = production ? `${target.name}/${database}` : database;
   if (!request.dryRun && (replacing || production) && request.confirm !== expectedConfirm) {
@@ -107,7 +111,7 @@ export async function restoreBackup(context: EngineContext & { offsite: Pick<Off
       catalogue.recordVerification(backup.id, false);
       throw refused(
         `Backup ${backup.filename} failed verification, so it was not restored: ${failed.map((c) => c.detail).join('; ')}`,
-        'Nothing was changed on the target. Restore an earlier backup (holdfast list).',
+        'Nothing was changed on the target. Restore an earlier backup ({{list-backups}}).',
       );
     }
 
@@ -124,12 +128,12 @@ export async function restoreBackup(context: EngineContext & { offsite: Pick<Off
     }
     const relations = exists ? await userRelationCount(session, database) : 0;
     if (!exists && !request.create && !replacing) {
-      throw refused(`Database "${database}" does not exist on ${target.host}:${target.port}.`, 'Add --create to create it, or name an existing database with --dbname.');
+      throw refused(`Database "${database}" does not exist on ${target.host}:${target.port}.`, '{{create}}, or name a database that exists on that server.');
     }
     if (exists && relations > 0 && !replacing) {
       throw refused(
         `Database "${database}" on ${target.host}:${target.port} is not empty (${relations} tables, views or sequences); it was not touched.`,
-        `To replace it: --clean (or --swap to keep the old one) --confirm=${expectedConfirm}. To restore beside it: --dbname <new name> --create.`,
+        `To replace it, {{replace-existing}}. To restore beside it, {{restore-beside}}.`,
       );
     }
 
@@ -163,7 +167,20 @@ export async function restoreBackup(context: EngineContext & { offsite: Pick<Off
           const roles = new Set((await admin.query<{ rolname: string }>('SELECT rolname FROM pg_roles')).rows.map((r) => r.rolname));
           properties = planDatabaseProperties({ backup: entries, target: original.properties, noOwner: request.noOwner, noAcl: request.noAcl, roles });
         }
-        impact = await assessImpact({ admin, targetDb, backup, target, database, replacing, contents, executed, databaseProperties: properties });
+        impact = await assessImpact({
+          admin,
+          targetDb,
+          backup: selection ? { ...backup, tables: selection.tables } : backup,
+          target,
+          database,
+          replacing,
+          contents,
+          executed,
+          databaseProperties: properties,
+          noOwner: request.noOwner && request.noAcl,
+          terminateConnections: request.terminateConnections === true,
+        });
+        if (selection) impact = { ...impact, warnings: [...impact.warnings, SELECTION_CAVEAT], appWarnings: [...impact.appWarnings, SELECTION_CAVEAT] };
       } finally {
         await targetDb?.end();
       }
@@ -179,11 +196,12 @@ export async function restoreBackup(context: EngineContext & { offsite: Pick<Off
         'compare row counts with the manifest',
         `give it the database's owner, privileges, settings, comment and connection limit, ${source}`,
       );
-      if (request.terminateConnections) actions.push(`end the ${impact.activeConnections} other sessions on "${database}"`);
+      if (request.terminateConnections) actions.push(endSessionsAction(impact.activeConnections, database));
       actions.push(`rename "${database}" aside`, `rename "${workDatabase}" to "${database}"`, keptAs ? `keep the previous database as "${keptAs}" until you drop it` : 'drop the previous database');
     } else {
       if (!exists) actions.push(`create database "${database}"`);
-      actions.push(`restore ${backup.filename} into "${database}"`, 'compare row counts with the manifest');
+      if (selection) actions.push(`create schema ${selection.schemas.map((name) => `"${name}"`).join(', ')} if missing`);
+      actions.push(`restore ${selectionLabel(selection)}${backup.filename} into "${database}"`, `compare row counts with the manifest${selection ? ' for those tables' : ''}`);
     }
     const summary = {
       backup: { id: backup.id, filename: backup.filename },
@@ -223,10 +241,11 @@ export async function restoreBackup(context: EngineContext & { offsite: Pick<Off
       const created = !exists;
       if (created) await adminStatement(session, `CREATE DATABASE ${quoteIdent(workDatabase)} TEMPLATE template0`);
       try {
+        if (selection) await createSchemas(session, workDatabase, selection);
         request.onProgress?.('restoring');
-        await runRestoreTool(context, session, tools, backup, request, workDatabase);
+        await runRestoreTool(context, session, tools, backup, { ...request, select: selection?.args }, workDatabase);
         request.onProgress?.('counting rows');
-        tables = await checkedCounts(session, workDatabase, backup, undefined);
+        tables = await checkedCounts(session, workDatabase, backup, undefined, selection?.tables);
       } catch (error) {
         if (created) await adminStatement(session, `DROP DATABASE IF EXISTS ${quoteIdent(workDatabase)}`).catch(() => undefined);
         throw error;
@@ -249,6 +268,28 @@ export async function restoreBackup(context: EngineContext & { offsite: Pick<Off
   } finally {
     await session?.close();
     await releaseCopy();
+  }
+}
+
+/** "end the 2 other sessions": a count the preview saw, never "the 0 other sessions". */
+function endSessionsAction(count: number, database: string): string {
+  if (count === 0) return `end any session opened on "${database}" meanwhile`;
+  return count === 1 ? `end the other session on "${database}"` : `end the ${count} other sessions on "${database}"`;
+}
+
+function selectionLabel(selection: RestoreSelection | undefined): string {
+  if (!selection) return '';
+  const count = selection.tables.length;
+  return `${count} chosen ${count === 1 ? 'table' : 'tables'} of `;
+}
+
+/** -n and -t restore a schema's tables but not the schema: made first, owned by the restoring role. */
+async function createSchemas(session: ServerSession, database: string, selection: RestoreSelection): Promise<void> {
+  const client = await session.connect(database);
+  try {
+    for (const schema of selection.schemas) await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
+  } finally {
+    await client.end();
   }
 }
 

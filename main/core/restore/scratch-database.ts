@@ -74,7 +74,7 @@ export async function applyDatabaseProperties(client: pg.Client, name: string, p
       throw new HoldfastError(
         'RESTORE_FAILED',
         `Could not give the restored copy the database's ${statement.startsWith('ALTER DATABASE') && statement.includes('OWNER') ? 'owner' : 'properties'} (${statement.replace(db, '<copy>')}): ${(error as Error).message}`,
-        "The target was left as it was. Restore the backup's roles file first (the roles it names must exist), or use --no-owner / --no-acl to keep the replaced database's owner and privileges.",
+        "The target was left as it was. Restore the backup's roles file first (the roles it names must exist), or {{no-owner}} to keep the replaced database's owner and privileges.",
       );
     }
   }

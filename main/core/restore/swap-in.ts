@@ -136,7 +136,7 @@ export async function swapIn(plan: SwapPlan, restoreCopy: () => Promise<TableCou
       throw new HoldfastError(
         'RESTORE_FAILED',
         `Could not move "${database}" aside to put the restored copy in its place: ${(error as Error).message}`,
-        `${outcome} Disconnect its sessions (or add --terminate-connections) and try again.`,
+        `${outcome} Disconnect its sessions (or {{terminate-connections}}) and try again.`,
       );
     }
     // A kept database takes connections again at once; one about to be dropped only if the drop fails.

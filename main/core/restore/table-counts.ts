@@ -74,8 +74,8 @@ async function resolveQualified(client: pg.Client, table: string): Promise<{ sch
 }
 
 /** Row counts of the restored database, which must match the manifest. */
-export async function checkedCounts(session: ServerSession, database: string, backup: BackupMetadata, hint: string | undefined): Promise<TableCount[]> {
-  const tables = await countTables(session, database, backup);
+export async function checkedCounts(session: ServerSession, database: string, backup: BackupMetadata, hint: string | undefined, only?: readonly string[]): Promise<TableCount[]> {
+  const tables = await countTables(session, database, backup, only ? Object.entries(backup.rowCounts).filter(([table]) => only.includes(table)) : undefined);
   const wrong = tables.filter((t) => t.actual !== t.expected);
   if (wrong.length > 0) {
     throw new HoldfastError(

@@ -1,6 +1,7 @@
 // What health says about the running of the schedules: nothing runs them (degraded: no slot has been
 // missed yet), a slot went by without a run (its profile unhealthy: the backup it promised is not
 // there), a running host cannot read a scheduled profile's password (unhealthy: the next run fails).
+import { formatInZone } from '../model/time-in-zone.ts';
 import type { HealthReason } from '../stats/stats.ts';
 import { OVERDUE_GRACE_MS, type SchedulingStatus } from './host-status.ts';
 import type { Schedule } from './schedule-store.ts';
@@ -13,12 +14,12 @@ export function schedulingReasons(input: { status: SchedulingStatus; schedules: 
   for (const schedule of active) {
     const lateMs = now.getTime() - Date.parse(schedule.nextRun);
     if (lateMs <= OVERDUE_GRACE_MS || input.isProfileBusy(schedule.profile)) continue;
-    const why = status.warning ? `: ${status.warning}` : '; the host running the schedules has not started it (see `holdfast schedule list`)';
+    const why = status.warning ? `: ${status.warning}` : '; the host running the schedules has not started it';
     reasons.push({
       code: 'SCHEDULE_OVERDUE',
       severity: 'unhealthy',
       profile: schedule.profile,
-      message: `Schedule ${schedule.id} of profile "${schedule.profile}" was due at ${schedule.nextRun} (${Math.round(lateMs / 60_000)} min ago) and has not run${why}.`,
+      message: `Schedule ${schedule.id} of profile "${schedule.profile}" was due at ${formatInZone(schedule.nextRun, schedule.timeZone)} (${Math.round(lateMs / 60_000)} min ago) and has not run${why}.`,
     });
   }
   const scheduled = new Set(active.map((schedule) => schedule.profile));

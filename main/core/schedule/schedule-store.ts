@@ -129,6 +129,15 @@ export class ScheduleStore {
     return this.require(id);
   }
 
+  /** Replaces what a schedule does and when; its history (last run and outcome) stays. */
+  update(id: string, fields: Pick<Schedule, 'type' | 'cron' | 'timeZone' | 'options' | 'retention' | 'testRestore' | 'nextRun'>): Schedule {
+    this.require(id);
+    this.db
+      .prepare('UPDATE schedules SET type = ?, cron = ?, time_zone = ?, options = ?, retention = ?, test_restore = ?, next_run = ? WHERE id = ?')
+      .run(fields.type, fields.cron, fields.timeZone, JSON.stringify(fields.options), fields.retention, fields.testRestore ? 1 : 0, fields.nextRun, id);
+    return this.require(id);
+  }
+
   remove(id: string): void {
     this.require(id);
     this.db.prepare('DELETE FROM schedules WHERE id = ?').run(id);
@@ -140,6 +149,11 @@ export class ScheduleStore {
       .prepare(`UPDATE schedules SET last_run = ?, next_run = ?, last_status = 'running', last_error = NULL, last_catch_up = ? WHERE id = ? AND next_run = ?`)
       .run(at.toISOString(), nextRun.toISOString(), catchUp ? 1 : 0, id, dueAt).changes;
     return changed === 1;
+  }
+
+  /** A run started by hand (Run now): recorded as the last run; the next slot stays where it was. */
+  markRunNow(id: string, at: Date): void {
+    this.db.prepare(`UPDATE schedules SET last_run = ?, last_status = 'running', last_error = NULL, last_catch_up = 0 WHERE id = ?`).run(at.toISOString(), id);
   }
 
   markFinished(id: string, status: Exclude<RunStatus, 'running'>, error?: string): void {

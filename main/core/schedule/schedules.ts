@@ -91,6 +91,32 @@ export function addSchedule(engine: ScheduleEngine, input: ScheduleRequest, now:
   return scheduleView(schedule);
 }
 
+/** What an edit may change; left out, a field keeps its value. A new type or cron moves the next run to the new slot. */
+export type ScheduleChanges = Partial<Omit<ScheduleRequest, 'profile' | 'retention'>> & { retention?: string | null | undefined };
+
+export function editSchedule(engine: ScheduleEngine, id: string, changes: ScheduleChanges, now: Date): ScheduleView {
+  const current = engine.schedules.require(id);
+  const type = changes.type ?? current.type;
+  const cron = type === 'custom' ? (changes.cron ?? current.cron) : presetCron(type, engine.config.env);
+  validateCron(cron);
+  const timeZone = validateTimeZone(changes.timeZone ?? current.timeZone);
+  const retention = changes.retention === undefined ? current.retention : changes.retention;
+  if (retention !== null) retentionPolicyFor(engine, current.profile, retention);
+  const options = changes.options ? BackupOptionsSchema.parse({ ...changes.options, suffix: changes.options.suffix ?? current.options.suffix }) : current.options;
+  const moved = cron !== current.cron || timeZone !== current.timeZone;
+  const schedule = engine.schedules.update(id, {
+    type,
+    cron,
+    timeZone,
+    options,
+    retention,
+    testRestore: changes.testRestore ?? current.testRestore,
+    nextRun: moved ? nextRunAfter(cron, timeZone, now).toISOString() : current.nextRun,
+  });
+  void engine.events.emit({ kind: 'schedule.edited', schedule });
+  return scheduleView(schedule);
+}
+
 export function listSchedules(engine: Pick<ScheduleEngine, 'schedules'>, profile?: string): ScheduleView[] {
   return engine.schedules.list(profile ? { profile } : {}).map(scheduleView);
 }

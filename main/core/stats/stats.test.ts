@@ -358,3 +358,16 @@ describe('computeHealth', () => {
     expect(report.reasons[0]!.message).toContain(backupDir);
   });
 });
+
+describe('truncate: a long reason is cut at a word, not in one', () => {
+  test('at the last space before the limit, with an ellipsis; short text is kept', async () => {
+    const { truncate } = await import('./stats.ts');
+    const reason = `${'word '.repeat(70)}connection refused`;
+    const cut = truncate(reason, 300);
+    expect(cut.length).toBeLessThanOrEqual(300);
+    expect(cut).toMatch(/word…$/);
+    expect(truncate('short', 300)).toBe('short');
+    // One long token has no space to cut at: cut at the limit.
+    expect(truncate('x'.repeat(400), 300)).toHaveLength(300);
+  });
+});

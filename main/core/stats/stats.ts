@@ -357,8 +357,12 @@ function formatGiB(bytes: number): string {
   return `${(bytes / GIB).toFixed(2)} GiB`;
 }
 
-function truncate(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+/** At most `max` characters, cut at the last space before it (not mid-word) unless that would drop much. */
+export function truncate(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const cut = text.slice(0, max - 1);
+  const space = cut.search(/\s\S*$/);
+  return `${space > max * 0.75 ? cut.slice(0, space) : cut}…`;
 }
 
 /** A backup's copies that count: its local file (a completed row that passed its checks) and each verified offsite copy. */

@@ -48,7 +48,8 @@ export function ErrorNotice({ error, title, onDismiss }: { error: ErrorInfo; tit
       <div className="notice__body">
         <p className="notice__title">{title ?? (error.code === 'CANCELLED' ? 'Cancelled' : 'That did not work')}</p>
         <p className="notice__message">{error.message}</p>
-        {error.hint ? <p className="notice__hint">{error.hint}</p> : null}
+        {/* The app's words for the hint (its controls, not CLI flags) when the engine gave them. */}
+        {(error.appHint ?? error.hint) ? <p className="notice__hint">{error.appHint ?? error.hint}</p> : null}
       </div>
       {onDismiss ? (
         <button type="button" className="btn btn--ghost btn--small" onClick={onDismiss}>

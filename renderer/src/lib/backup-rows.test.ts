@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { filterRows, NO_FILTER, proofBadge, scopeLabel, sortRows, toRow, type BackupRow, type BackupSummary } from './backup-rows.ts';
+import { filterRows, isLastUsableBackup, NO_FILTER, proofBadge, scopeLabel, sortRows, toRow, type BackupRow, type BackupSummary } from './backup-rows.ts';
 
 function backup(id: string, fields: { profile: string; timestamp: string; size: number; duration?: number; verified?: boolean | null; drill?: 'passed' | 'failed'; scope?: BackupSummary['scope'] }) {
   return toRow({
@@ -107,5 +107,30 @@ describe('proofBadge', () => {
     expect(proofBadge({ verified: 'invalid', restoreTest: 'failed' })).toBe('invalid');
     expect(proofBadge({ verified: 'valid', restoreTest: 'passed' })).toBe('restore-tested');
     expect(proofBadge({ verified: 'never', restoreTest: null })).toBe('never');
+  });
+});
+
+describe('isLastUsableBackup: only the last usable backup of a database asks for its name typed', () => {
+  const byId = (id: string) => rows.find((row) => row.id === id)!;
+
+  test('a backup with another usable one of the same database beside it is not the last', () => {
+    expect(isLastUsableBackup(byId('a'), rows)).toBe(false);
+    expect(isLastUsableBackup(byId('c'), rows)).toBe(false);
+  });
+
+  test('the only usable one is; a damaged one (failed verify) never is, and a failed attempt does not count', () => {
+    expect(
+      isLastUsableBackup(
+        byId('c'),
+        rows.filter((row) => row.id !== 'a'),
+      ),
+    ).toBe(true);
+    expect(isLastUsableBackup(byId('b'), rows)).toBe(false);
+    expect(isLastUsableBackup(byId('f'), rows)).toBe(false);
+  });
+
+  test('sorting by the new columns: file name, database and scope', () => {
+    expect(ids(sortRows(rows, 'filename', 'asc'))).toEqual(['a', 'b', 'c', 'f']);
+    expect(sortRows(rows, 'scope', 'asc').at(-1)!.id).toBe('f');
   });
 });

@@ -111,7 +111,7 @@ export function isProblem(row: BackupRow): boolean {
   return row.status === 'failed' || row.status === 'interrupted' || row.status === 'missing' || proofOf(row) === 'invalid';
 }
 
-export type SortKey = 'timestamp' | 'profile' | 'status' | 'format' | 'size' | 'duration' | 'verified';
+export type SortKey = 'timestamp' | 'profile' | 'database' | 'filename' | 'scope' | 'status' | 'format' | 'size' | 'duration' | 'verified';
 export type SortDirection = 'asc' | 'desc';
 
 const proofRank: Record<ProofState, number> = { invalid: 0, never: 1, valid: 2, 'restore-tested': 3 };
@@ -153,7 +153,7 @@ export const NO_FILTER: RowFilter = { text: '', profile: '', status: 'all' };
 
 export function matchesFilter(row: BackupRow, filter: RowFilter): boolean {
   if (filter.profile && row.profile !== filter.profile) return false;
-  if (filter.status === 'good' && !(row.status === 'completed' && proofOf(row) !== 'invalid')) return false;
+  if (filter.status === 'good' && !isUsable(row)) return false;
   if (filter.status === 'problems' && !isProblem(row)) return false;
   if (filter.status !== 'all' && filter.status !== 'good' && filter.status !== 'problems' && row.status !== filter.status) return false;
   const needle = filter.text.trim().toLowerCase();
@@ -165,4 +165,18 @@ export function matchesFilter(row: BackupRow, filter: RowFilter): boolean {
 
 export function filterRows(rows: readonly BackupRow[], filter: RowFilter): BackupRow[] {
   return rows.filter((row) => matchesFilter(row, filter));
+}
+
+/** A backup one could restore: completed, and not found damaged by its last verify or drill. */
+export function isUsable(row: BackupRow): boolean {
+  return row.status === 'completed' && proofOf(row) !== 'invalid';
+}
+
+/**
+ * The only usable backup of its profile's database: deleting it leaves nothing to restore, so it keeps
+ * the typed confirmation; any other backup is deleted after a plain one.
+ */
+export function isLastUsableBackup(row: BackupRow, rows: readonly BackupRow[]): boolean {
+  if (!isUsable(row)) return false;
+  return !rows.some((other) => other.id !== row.id && other.profile === row.profile && other.database === row.database && isUsable(other));
 }

@@ -1,5 +1,17 @@
 import { describe, expect, test } from 'vitest';
-import { estimateRemainingMs, formatBytes, formatClock, formatDateTime, formatDuration, formatPercent, formatRelative, formatTenthsOfSeconds, plural, progressFraction } from './format.ts';
+import {
+  estimateRemainingMs,
+  formatInZone,
+  formatBytes,
+  formatClock,
+  formatDateTime,
+  formatDuration,
+  formatPercent,
+  formatRelative,
+  formatTenthsOfSeconds,
+  plural,
+  progressFraction,
+} from './format.ts';
 
 describe('formatting', () => {
   test('an average in tenths of a second is not shown as milliseconds it does not have', () => {
@@ -60,5 +72,13 @@ describe('formatting', () => {
     expect(estimateRemainingMs({ bytes: 0, elapsedMs: 10_000, expectedBytes: 100 })).toBeUndefined();
     expect(progressFraction(150, 100)).toBe(1);
     expect(progressFraction(10, undefined)).toBeUndefined();
+  });
+});
+
+describe('formatInZone', () => {
+  test("a schedule's next run as that zone's clock shows it, the zone named", () => {
+    expect(formatInZone('2026-03-03T03:30:00.000Z', 'Europe/Paris')).toBe('2026-03-03 04:30 Europe/Paris');
+    expect(formatInZone('2026-07-01T23:15:00.000Z', 'UTC')).toBe('2026-07-01 23:15 UTC');
+    expect(formatInZone(null, 'UTC')).toBe('—');
   });
 });

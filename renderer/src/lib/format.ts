@@ -76,6 +76,8 @@ export function formatDateTime(iso: string | null | undefined, withSeconds = tru
   return `${date} ${two(at.getHours())}:${two(at.getMinutes())}${withSeconds ? `:${two(at.getSeconds())}` : ''}`;
 }
 
+export { formatInZone } from '../../../main/core/model/time-in-zone.ts';
+
 const shortDate = new Intl.DateTimeFormat('en-US', { month: 'short', day: 'numeric' });
 
 /** Chart ticks: "Nov 25". */

@@ -1,11 +1,12 @@
 // One backup in full: what it is, what it holds (tables and their exact row counts), how it was
 // taken, and what has been proven about it, with the actions that prove more or remove it.
 import { useEffect, useState } from 'react';
+import { api } from '../api/client.ts';
 import type { BackupMetadata, ErrorInfo } from '../api/types.ts';
 import { ConfirmDialog } from '../components/Modal.tsx';
 import { icons } from '../components/icons.tsx';
-import { Badge, ErrorNotice, Facts, Spinner, StatusBadge, TypedConfirm } from '../components/ui.tsx';
-import { proofBadge, scopeLabel, type BackupRow } from '../lib/backup-rows.ts';
+import { Badge, ErrorNotice, Facts, Notice, Spinner, StatusBadge, TypedConfirm } from '../components/ui.tsx';
+import { isLastUsableBackup, proofBadge, scopeLabel, type BackupRow } from '../lib/backup-rows.ts';
 import { formatBytes, formatCount, formatDateTime, formatDuration, formatRelative } from '../lib/format.ts';
 import { useBackups, type ActionState } from '../stores/backups.ts';
 import { useNav } from '../stores/nav.ts';
@@ -81,6 +82,9 @@ export function BackupDetails({ row, onClose }: { row: BackupRow; onClose: () =>
             >
               {backup.pinned ? 'Unpin' : 'Pin'}
             </button>
+            {api.transport === 'http' && backup.status === 'completed' && backup.format !== 'directory' ? (
+              <DownloadLinks row={row} hasRoles={detail?.status === 'done' && detail.backup.globals.filename !== null} />
+            ) : null}
             <button type="button" className="btn btn--danger-ghost" disabled={running} onClick={() => setDeleting(true)}>
               Delete
             </button>
@@ -315,11 +319,34 @@ function ActionResult({ action }: { action: ActionState }) {
   );
 }
 
+/**
+ * Plain links to serve's streamed download (the session cookie rides along): the browser's own save
+ * dialog, no copy in the page's memory. The desktop app has no such route yet.
+ */
+function DownloadLinks({ row, hasRoles }: { row: BackupRow; hasRoles: boolean }) {
+  if (!row.filename) return null;
+  const href = `/api/backup/${encodeURIComponent(row.filename)}/download`;
+  return (
+    <>
+      <a className="btn" href={href} download={row.filename}>
+        Download
+      </a>
+      {hasRoles ? (
+        <a className="btn btn--ghost" href={`${href}?part=roles`} download>
+          Roles file
+        </a>
+      ) : null}
+    </>
+  );
+}
+
 function DeleteDialog({ row, open, onClose }: { row: BackupRow; open: boolean; onClose: () => void }) {
   const [typed, setTyped] = useState('');
   const [error, setError] = useState<ErrorInfo | null>(null);
   const [busy, setBusy] = useState(false);
   const expected = row.filename ?? row.id;
+  // Only the last usable backup of its database asks for its name typed; the engine's confirmation is then the click.
+  const lastUsable = useBackups((s) => isLastUsableBackup(row, s.rows));
   const close = () => {
     setTyped('');
     setError(null);
@@ -330,11 +357,11 @@ function DeleteDialog({ row, open, onClose }: { row: BackupRow; open: boolean; o
       open={open}
       title="Delete this backup?"
       confirmLabel="Delete backup"
-      disabled={typed !== expected || busy}
+      disabled={(lastUsable && typed !== expected) || busy}
       onClose={close}
       onConfirm={async () => {
         setBusy(true);
-        const result = await useBackups.getState().remove(row.id, typed);
+        const result = await useBackups.getState().remove(row.id, expected);
         setBusy(false);
         if (result.ok) close();
         else setError(result.error);
@@ -342,7 +369,18 @@ function DeleteDialog({ row, open, onClose }: { row: BackupRow; open: boolean; o
     >
       {error ? <ErrorNotice error={error} /> : null}
       <p>The file, its checksum sidecar and its roles file are removed from disk ({formatBytes(row.size)}). The catalogue keeps a record that it was deleted, and by whom. This cannot be undone.</p>
-      <TypedConfirm expected={expected} value={typed} onChange={setTyped} what="the file name" />
+      {lastUsable ? (
+        <>
+          <Notice tone="warn" title={`This is the only usable backup of ${row.database ?? row.profile}`}>
+            After it is deleted, there is nothing to restore that database from until the next backup completes.
+          </Notice>
+          <TypedConfirm expected={expected} value={typed} onChange={setTyped} what="the file name" />
+        </>
+      ) : (
+        <p className="muted">
+          Other usable backups of {row.database ?? row.profile} remain. File: <span className="mono">{expected}</span>
+        </p>
+      )}
     </ConfirmDialog>
   );
 }

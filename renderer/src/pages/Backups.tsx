@@ -6,7 +6,7 @@ import { setStyle, useStyle } from '../components/geometry.ts';
 import { useNow } from '../components/hooks.ts';
 import { icons } from '../components/icons.tsx';
 import { EmptyState, ErrorNotice, PageHeader, StatusBadge } from '../components/ui.tsx';
-import { filterRows, sortRows, type BackupRow, type SortKey } from '../lib/backup-rows.ts';
+import { filterRows, scopeLabel, sortRows, type BackupRow, type SortKey } from '../lib/backup-rows.ts';
 import { formatBytes, formatDateTime, formatDuration, formatRelative, plural } from '../lib/format.ts';
 import { useBackups } from '../stores/backups.ts';
 import { useNav } from '../stores/nav.ts';
@@ -14,16 +14,22 @@ import { useProfiles } from '../stores/profiles.ts';
 import { BackupDetails, PinnedBadge, ScopeBadge, VerifiedBadge } from './BackupDetails.tsx';
 
 const ROW_HEIGHT = 44;
-// Format and duration give way first when the details panel leaves the table little room (CSS).
-const COLUMNS: Array<{ key: SortKey; label: string; numeric?: boolean }> = [
+// Columns give way when the details panel (or a small window) leaves the table little room (CSS):
+// 'wide' ones first, then 'medium' ones; the scope then shows as a badge beside the profile.
+const COLUMNS: Array<{ key: SortKey; label: string; numeric?: boolean; shownFrom?: 'wide' | 'medium' }> = [
   { key: 'timestamp', label: 'Taken' },
   { key: 'profile', label: 'Profile' },
+  { key: 'database', label: 'Database', shownFrom: 'medium' },
+  { key: 'filename', label: 'File', shownFrom: 'wide' },
+  { key: 'scope', label: 'Scope', shownFrom: 'medium' },
   { key: 'status', label: 'Status' },
-  { key: 'format', label: 'Format' },
+  { key: 'format', label: 'Format', shownFrom: 'medium' },
   { key: 'size', label: 'Size', numeric: true },
-  { key: 'duration', label: 'Duration', numeric: true },
+  { key: 'duration', label: 'Duration', numeric: true, shownFrom: 'wide' },
   { key: 'verified', label: 'Verified' },
 ];
+
+const columnClass = (shownFrom: 'wide' | 'medium' | undefined) => (shownFrom ? ` vtable__cell--${shownFrom}` : '');
 
 export function Backups() {
   const rows = useBackups((s) => s.rows);
@@ -159,7 +165,7 @@ function BackupTable({ rows, selectedId, onSelect, sortKey, direction, onSort }:
             <div
               key={column.key}
               role="columnheader"
-              className={`vtable__cell vtable__cell--${column.key}${column.numeric ? ' num' : ''}`}
+              className={`vtable__cell vtable__cell--${column.key}${columnClass(column.shownFrom)}${column.numeric ? ' num' : ''}`}
               aria-sort={sortKey === column.key ? (direction === 'asc' ? 'ascending' : 'descending') : 'none'}
             >
               <button type="button" className="sort-button" onClick={() => onSort(column.key)}>
@@ -204,13 +210,24 @@ function BackupTable({ rows, selectedId, onSelect, sortKey, direction, onSort }:
                 </div>
                 <div role="cell" className="vtable__cell cell-strong">
                   {row.profile}
-                  <ScopeBadge row={row} />
+                  <span className="vtable__scope-inline">
+                    <ScopeBadge row={row} />
+                  </span>
                   {row.pinned ? <PinnedBadge /> : null}
+                </div>
+                <div role="cell" className="vtable__cell vtable__cell--medium">
+                  {row.database ?? <span className="muted">—</span>}
+                </div>
+                <div role="cell" className="vtable__cell vtable__cell--wide mono" title={row.filename ?? undefined}>
+                  {row.filename ?? <span className="muted">—</span>}
+                </div>
+                <div role="cell" className="vtable__cell vtable__cell--medium">
+                  {row.scope ? (scopeLabel(row.scope) ?? 'Full') : <span className="muted">—</span>}
                 </div>
                 <div role="cell" className="vtable__cell">
                   <StatusBadge status={row.status} />
                 </div>
-                <div role="cell" className="vtable__cell vtable__cell--format">
+                <div role="cell" className="vtable__cell vtable__cell--medium">
                   {row.format ? (
                     <>
                       {row.format}
@@ -223,7 +240,7 @@ function BackupTable({ rows, selectedId, onSelect, sortKey, direction, onSort }:
                 <div role="cell" className="vtable__cell num">
                   {formatBytes(row.size)}
                 </div>
-                <div role="cell" className="vtable__cell vtable__cell--duration num">
+                <div role="cell" className="vtable__cell vtable__cell--wide num">
                   {formatDuration(row.duration)}
                 </div>
                 <div role="cell" className="vtable__cell">

@@ -9,7 +9,8 @@ import { matchesFilter, NO_FILTER } from '../lib/backup-rows.ts';
 import { useBackups } from '../stores/backups.ts';
 import { useNav } from '../stores/nav.ts';
 import { useProfiles } from '../stores/profiles.ts';
-import { expectedConfirmation, useRestore, WIZARD_STEPS, type RestoreResult } from '../stores/restore.ts';
+import { SELECTION_CAVEAT } from '../../../main/core/restore/selection-caveat.ts';
+import { expectedConfirmation, fixLabel, previewBlockers, unusedDatabaseName, useRestore, WIZARD_STEPS, type RestoreResult } from '../stores/restore.ts';
 import { ScopeBadge } from './BackupDetails.tsx';
 
 export function RestoreWizard() {
@@ -122,18 +123,33 @@ function ChooseBackup() {
 function ChooseTarget() {
   const choices = useRestore((s) => s.choices);
   const profiles = useProfiles((s) => s.profiles);
+  const databases = useRestore((s) => s.databases);
   const backup = useBackups((s) => s.rows.find((row) => row.id === choices.backupId)?.backup ?? null);
-  const { choose, goTo } = useRestore.getState();
+  const { choose, goTo, loadDatabases } = useRestore.getState();
 
   // Sensible defaults: the backup's own profile, into a new database beside the original.
   useEffect(() => {
     if (!choices.targetProfile && backup) {
       const own = profiles.find((p) => p.name === backup.profile) ?? profiles[0];
-      choose({ targetProfile: own?.name ?? '', database: `${backup.database}_restored` });
+      choose({ targetProfile: own?.name ?? '', database: '' });
     }
   }, [backup, choices.targetProfile, profiles, choose]);
+  useEffect(() => {
+    if (choices.targetProfile) void loadDatabases(choices.targetProfile);
+  }, [choices.targetProfile, loadDatabases]);
+  const names = databases?.profile === choices.targetProfile && databases.status === 'done' ? databases.names : null;
+  // The default new name is one the server does not have; an existing target is one it has.
+  useEffect(() => {
+    if (!names || !backup || choices.database) return;
+    choose({ database: choices.mode === 'new' ? unusedDatabaseName(backup.database, names) : names.includes(backup.database) ? backup.database : (names[0] ?? '') });
+  }, [names, backup, choices.mode, choices.database, choose]);
 
-  const nameError = choices.database && new TextEncoder().encode(choices.database).length > 63 ? 'A database name is at most 63 bytes.' : undefined;
+  const nameError =
+    choices.database && new TextEncoder().encode(choices.database).length > 63
+      ? 'A database name is at most 63 bytes.'
+      : choices.mode === 'new' && names?.includes(choices.database)
+        ? `"${choices.database}" already exists on this server: choose another name, or "Into an existing database".`
+        : undefined;
   return (
     <>
       <h3 className="wizard__title">Restore where?</h3>
@@ -144,7 +160,7 @@ function ChooseTarget() {
       ) : null}
       <Field label="Target server (connection)">
         {(control) => (
-          <select {...control} className="input" value={choices.targetProfile} onChange={(event) => choose({ targetProfile: event.target.value })}>
+          <select {...control} className="input" value={choices.targetProfile} onChange={(event) => choose({ targetProfile: event.target.value, database: '' })}>
             {profiles.map((p) => (
               <option key={p.id} value={p.name}>
                 {p.name} — {p.host}:{p.port}
@@ -163,18 +179,34 @@ function ChooseTarget() {
           ] as const
         ).map(([value, label]) => (
           <label key={value} className={`segmented__option${choices.mode === value ? ' is-checked' : ''}`}>
-            <input type="radio" name="mode" checked={choices.mode === value} onChange={() => choose({ mode: value })} />
+            <input type="radio" name="mode" checked={choices.mode === value} onChange={() => choose({ mode: value, database: '' })} />
             {label}
           </label>
         ))}
       </fieldset>
-      <Field
-        label={choices.mode === 'new' ? 'New database name' : 'Existing database name'}
-        error={nameError}
-        hint={choices.mode === 'new' ? 'Created on the target server; it must not exist yet.' : 'An empty database, or one you choose to replace on the next step.'}
-      >
-        {(control) => <input {...control} className="input mono" value={choices.database} onChange={(event) => choose({ database: event.target.value })} />}
-      </Field>
+      {databases?.status === 'failed' && databases.profile === choices.targetProfile ? <ErrorNotice error={databases.error} title="The server's databases could not be listed" /> : null}
+      {choices.mode === 'existing' && databases?.status !== 'failed' ? (
+        <Field label="Existing database" hint="An empty database, or one you choose to replace on the next step.">
+          {(control) => (
+            <select {...control} className="input mono" value={choices.database} disabled={!names} onChange={(event) => choose({ database: event.target.value })}>
+              {names ? null : <option value="">Loading the server&apos;s databases…</option>}
+              {(names ?? []).map((name) => (
+                <option key={name} value={name}>
+                  {name}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+      ) : (
+        <Field
+          label={choices.mode === 'new' ? 'New database name' : 'Existing database name'}
+          error={nameError}
+          hint={choices.mode === 'new' ? 'Created on the target server; it must not exist yet.' : 'An empty database, or one you choose to replace on the next step.'}
+        >
+          {(control) => <input {...control} className="input mono" value={choices.database} onChange={(event) => choose({ database: event.target.value })} />}
+        </Field>
+      )}
       <WizardNav back={() => goTo('backup')} next={() => goTo('options')} nextLabel="Next" nextDisabled={!choices.targetProfile || !choices.database || Boolean(nameError)} />
     </>
   );
@@ -187,15 +219,18 @@ function ChooseOptions() {
   const backup = useBackups((s) => s.rows.find((row) => row.id === choices.backupId)?.backup ?? null);
   const { choose, goTo, runPreview } = useRestore.getState();
   const archive = backup?.format !== 'plain';
+  const replacing = choices.mode === 'existing' && choices.dropExisting;
+  const partialEmpty = (choices.scope === 'tables' && choices.tables.length === 0) || (choices.scope === 'schemas' && choices.schemas.length === 0);
   return (
     <>
       <h3 className="wizard__title">Options</h3>
+      {archive && !replacing ? <ChooseScope /> : null}
       {choices.mode === 'existing' ? (
         <>
           <Checkbox
             label="Replace what is in the database (drop existing)"
             checked={choices.dropExisting}
-            onChange={(dropExisting) => choose({ dropExisting })}
+            onChange={(dropExisting) => choose({ dropExisting, ...(dropExisting ? { scope: 'all' as const } : {}) })}
             hint="Restored into a scratch database first and checked, then swapped in; the old one is dropped only after that."
           />
           <Checkbox
@@ -207,15 +242,15 @@ function ChooseOptions() {
         </>
       ) : null}
       <Checkbox
-        label="Skip ownership (--no-owner)"
+        label="Skip ownership"
         checked={choices.noOwner}
         onChange={(noOwner) => choose({ noOwner })}
         disabled={!archive}
         hint="Objects belong to the connecting role: for a target without the original roles."
       />
-      <Checkbox label="Skip privileges (--no-acl)" checked={choices.noAcl} onChange={(noAcl) => choose({ noAcl })} disabled={!archive} hint="GRANTs are not restored." />
+      <Checkbox label="Skip privileges" checked={choices.noAcl} onChange={(noAcl) => choose({ noAcl })} disabled={!archive} hint="GRANTs are not restored." />
       {archive ? (
-        <Field label="Parallel jobs" hint="pg_restore --jobs; 1 restores in a single transaction.">
+        <Field label="Parallel jobs" hint="Tables restored at once; 1 restores everything in a single transaction.">
           {(control) => (
             <select {...control} className="input input--narrow" value={choices.jobs} onChange={(event) => choose({ jobs: Number(event.target.value) })}>
               {[1, 2, 4, 8].map((n) => (
@@ -228,9 +263,79 @@ function ChooseOptions() {
         </Field>
       ) : null}
       {error ? <ErrorNotice error={error} title="The preview found a problem" /> : null}
-      <WizardNav back={() => goTo('target')} next={() => void runPreview()} nextLabel="Preview impact" busy={previewing} />
+      <WizardNav back={() => goTo('target')} next={() => void runPreview()} nextLabel="Preview impact" busy={previewing} nextDisabled={partialEmpty} />
     </>
   );
+}
+
+/** The whole backup, or chosen tables or schemas (into a new or empty database; see the caveat). */
+function ChooseScope() {
+  const choices = useRestore((s) => s.choices);
+  const backup = useRestore((s) => s.backup);
+  const { choose, loadBackup } = useRestore.getState();
+  useEffect(() => {
+    if (choices.backupId && choices.scope !== 'all') void loadBackup(choices.backupId);
+  }, [choices.backupId, choices.scope, loadBackup]);
+  const tables = backup?.tables ?? [];
+  const schemas = [...new Set(tables.map((key) => schemaOf(key)))].sort();
+  const toggle = (list: string[], item: string, on: boolean) => (on ? [...list, item] : list.filter((x) => x !== item));
+  return (
+    <>
+      <fieldset className="segmented">
+        <legend className="field__label">What to restore</legend>
+        {(
+          [
+            ['all', 'Everything'],
+            ['tables', 'Chosen tables'],
+            ['schemas', 'Chosen schemas'],
+          ] as const
+        ).map(([value, label]) => (
+          <label key={value} className={`segmented__option${choices.scope === value ? ' is-checked' : ''}`}>
+            <input type="radio" name="scope" checked={choices.scope === value} onChange={() => choose({ scope: value })} />
+            {label}
+          </label>
+        ))}
+      </fieldset>
+      {choices.scope !== 'all' ? (
+        <>
+          <Notice tone="info">{SELECTION_CAVEAT} Restore into a new or empty database; the tables of one schema at a time when their names repeat in another schema.</Notice>
+          {!backup ? (
+            <p className="muted">
+              <Spinner /> Loading the backup&apos;s tables…
+            </p>
+          ) : (
+            <fieldset className="choice-list choice-list--compact" aria-label={choices.scope === 'tables' ? 'Tables to restore' : 'Schemas to restore'}>
+              {(choices.scope === 'tables' ? tables : schemas).map((item) => {
+                const list = choices.scope === 'tables' ? choices.tables : choices.schemas;
+                return (
+                  <Checkbox
+                    key={item}
+                    label={item}
+                    checked={list.includes(item)}
+                    onChange={(on) => choose(choices.scope === 'tables' ? { tables: toggle(choices.tables, item, on) } : { schemas: toggle(choices.schemas, item, on) })}
+                  />
+                );
+              })}
+            </fieldset>
+          )}
+        </>
+      ) : null}
+    </>
+  );
+}
+
+/** A manifest key's schema, unquoted ("\"Sales\".x" → Sales). */
+function schemaOf(key: string): string {
+  if (!key.startsWith('"')) return key.slice(0, key.indexOf('.'));
+  let schema = '';
+  for (let i = 1; i < key.length; i += 1) {
+    if (key[i] === '"' && key[i + 1] === '"') {
+      schema += '"';
+      i += 1;
+    } else if (key[i] === '"') break;
+    else schema += key[i];
+  }
+  return schema;
 }
 
 const ACTION_TONES = { replace: 'warn', create: 'ok', lost: 'bad', kept: 'muted' } as const;
@@ -240,9 +345,11 @@ function Preview() {
   const preview = useRestore((s) => s.preview);
   const confirmText = useRestore((s) => s.confirmText);
   const choices = useRestore((s) => s.choices);
-  const { setConfirmText, runRestore, goTo } = useRestore.getState();
+  const format = useRestore((s) => s.backup?.format) ?? useBackups.getState().rows.find((row) => row.id === choices.backupId)?.backup?.format;
+  const { setConfirmText, runRestore, goTo, choose, runPreview } = useRestore.getState();
   if (!preview) return null;
   const expected = expectedConfirmation({ preview, choices });
+  const blockers = previewBlockers(preview, choices, format);
   const { impact } = preview;
   const counts = impact.tables.reduce<Record<string, number>>((acc, t) => ({ ...acc, [t.action]: (acc[t.action] ?? 0) + 1 }), {});
   return (
@@ -278,7 +385,31 @@ function Preview() {
           </li>
         ) : null}
       </ul>
-      {impact.warnings.map((warning) => (
+      {blockers.length ? (
+        <div className="notice notice--bad" role="alert" aria-label="What stops this restore">
+          <div className="notice__body">
+            <p className="notice__title">This restore would fail: fix it before it can start</p>
+            {blockers.map((blocker) => (
+              <div key={blocker.text} className="blocker">
+                <p className="notice__message">{blocker.text}</p>
+                {blocker.fix && blocker.action ? (
+                  <button
+                    type="button"
+                    className="btn btn--small"
+                    onClick={() => {
+                      choose(blocker.fix!);
+                      void runPreview();
+                    }}
+                  >
+                    {fixLabel(blocker.action)}
+                  </button>
+                ) : null}
+              </div>
+            ))}
+          </div>
+        </div>
+      ) : null}
+      {impact.appWarnings.map((warning) => (
         <Notice key={warning} tone="warn">
           {warning}
         </Notice>
@@ -323,7 +454,7 @@ function Preview() {
         </ol>
       </details>
       <TypedConfirm expected={expected} value={confirmText} onChange={setConfirmText} what={impact.confirmation?.includes('/') ? 'the profile and database' : 'the database name'} />
-      <WizardNav back={() => goTo('options')} next={() => void runRestore()} nextLabel="Restore" nextDisabled={confirmText !== expected} />
+      <WizardNav back={() => goTo('options')} next={() => void runRestore()} nextLabel="Restore" nextDisabled={confirmText !== expected || blockers.length > 0} />
     </>
   );
 }

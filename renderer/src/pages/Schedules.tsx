@@ -6,12 +6,12 @@ import { useNow } from '../components/hooks.ts';
 import { icons } from '../components/icons.tsx';
 import { ConfirmDialog, Modal } from '../components/Modal.tsx';
 import { SchedulingBanner } from '../components/SchedulingBanner.tsx';
-import { Badge, Checkbox, EmptyState, ErrorNotice, Field, PageHeader, StatusBadge } from '../components/ui.tsx';
-import { formatBytes, formatDateTime, formatRelative } from '../lib/format.ts';
+import { Badge, Checkbox, EmptyState, ErrorNotice, Field, PageHeader, Spinner, StatusBadge } from '../components/ui.tsx';
+import { formatBytes, formatDateTime, formatInZone, formatRelative, progressFraction } from '../lib/format.ts';
 import { scheduleErrorPlacement, scheduleTypeLabel } from '../lib/schedule-form.ts';
 import { useNav } from '../stores/nav.ts';
 import { useProfiles } from '../stores/profiles.ts';
-import { useSchedules, type RetentionPreview, type Schedule } from '../stores/schedules.ts';
+import { useSchedules, type RetentionPreview, type RunNowState, type Schedule } from '../stores/schedules.ts';
 
 export function Schedules() {
   const schedules = useSchedules((s) => s.schedules);
@@ -20,6 +20,8 @@ export function Schedules() {
   const busy = useSchedules((s) => s.busy);
   const profiles = useProfiles((s) => s.profiles);
   const [adding, setAdding] = useState(false);
+  const [editing, setEditing] = useState<Schedule | null>(null);
+  const runs = useSchedules((s) => s.runs);
   const [removing, setRemoving] = useState<Schedule | null>(null);
   const now = useNow(30_000);
 
@@ -37,7 +39,7 @@ export function Schedules() {
     <>
       <PageHeader
         title="Schedules"
-        subtitle="Backups that run by themselves, in whichever runs the schedules: the desktop app, holdfast daemon or holdfast serve."
+        subtitle="Backups that run by themselves, in whichever Holdfast runs the schedules: the desktop app, the background service or the web server."
         actions={schedules.length ? add : undefined}
       />
       <SchedulingBanner />
@@ -88,7 +90,16 @@ export function Schedules() {
                       {schedule.schedule} · {schedule.timeZone}
                     </div>
                   </td>
-                  <td title={formatDateTime(schedule.nextRun)}>{schedule.enabled ? formatRelative(schedule.nextRun, now) : <StatusBadge status="paused" />}</td>
+                  <td>
+                    {schedule.enabled ? (
+                      <>
+                        {formatRelative(schedule.nextRun, now)}
+                        <div className="cell-secondary">{formatInZone(schedule.nextRun, schedule.timeZone)}</div>
+                      </>
+                    ) : (
+                      <StatusBadge status="paused" />
+                    )}
+                  </td>
                   <td>
                     {schedule.lastRun ? (
                       <>
@@ -98,9 +109,16 @@ export function Schedules() {
                     ) : (
                       <span className="muted">never</span>
                     )}
+                    <RunNowStatus run={runs[schedule.id]} />
                   </td>
                   <td className="mono">{schedule.retention ?? <span className="muted">default</span>}</td>
                   <td className="actions-cell">
+                    <button type="button" className="btn btn--small" disabled={runs[schedule.id]?.status === 'running'} onClick={() => void useSchedules.getState().runNow(schedule.id)}>
+                      Run now
+                    </button>
+                    <button type="button" className="btn btn--small" onClick={() => setEditing(schedule)}>
+                      Edit
+                    </button>
                     <button type="button" className="btn btn--small" disabled={busy[schedule.id]} onClick={() => void useSchedules.getState().setEnabled(schedule.id, !schedule.enabled)}>
                       {schedule.enabled ? 'Pause' : 'Resume'}
                     </button>
@@ -116,6 +134,9 @@ export function Schedules() {
       )}
       <Modal open={adding} title="Add a schedule" onClose={() => setAdding(false)}>
         {adding ? <ScheduleForm onDone={() => setAdding(false)} /> : null}
+      </Modal>
+      <Modal open={editing !== null} title="Edit the schedule" onClose={() => setEditing(null)}>
+        {editing ? <ScheduleForm editing={editing} onDone={() => setEditing(null)} /> : null}
       </Modal>
       <ConfirmDialog
         open={removing !== null}
@@ -140,15 +161,36 @@ const PRESETS = [
   ['custom', 'Cron'],
 ] as const;
 
-function ScheduleForm({ onDone }: { onDone: () => void }) {
+/** A Run now's progress in its row, then how it ended. */
+function RunNowStatus({ run }: { run: RunNowState | undefined }) {
+  if (!run) return null;
+  if (run.status === 'running') {
+    const fraction = run.progress ? progressFraction(run.progress.bytes, run.progress.expectedBytes) : undefined;
+    return (
+      <div className="run-now" role="status" aria-label="Run now">
+        <Spinner /> Running now{run.progress ? ` · ${run.progress.phase} · ${formatBytes(run.progress.bytes)}` : '…'}
+        <progress className="progress" aria-label="Run now progress" {...(fraction === undefined ? {} : { value: fraction, max: 1 })} />
+      </div>
+    );
+  }
+  if (run.status === 'failed') return <ErrorNotice error={run.error} title="Run now failed" />;
+  return (
+    <div className="run-now" role="status" aria-label="Run now">
+      <Badge tone={run.result.drill && !run.result.drill.ok ? 'bad' : 'ok'}>Ran now</Badge> <span className="mono">{run.result.backup.filename}</span>
+      {run.result.drill ? <span className="cell-secondary"> · restore drill {run.result.drill.ok ? 'passed' : `failed: ${run.result.drill.error}`}</span> : null}
+    </div>
+  );
+}
+
+function ScheduleForm({ onDone, editing }: { onDone: () => void; editing?: Schedule }) {
   const profiles = useProfiles((s) => s.profiles);
-  const [profile, setProfile] = useState(profiles[0]?.name ?? '');
-  const [type, setType] = useState<(typeof PRESETS)[number][0]>('daily');
-  const [cron, setCron] = useState('0 2 * * *');
-  const [timeZone, setTimeZone] = useState(() => Intl.DateTimeFormat().resolvedOptions().timeZone);
-  const [format, setFormat] = useState<'custom' | 'plain' | 'directory' | 'tar'>('custom');
-  const [retention, setRetention] = useState('');
-  const [testRestore, setTestRestore] = useState(false);
+  const [profile, setProfile] = useState(editing?.profile ?? profiles[0]?.name ?? '');
+  const [type, setType] = useState<(typeof PRESETS)[number][0]>(editing?.type ?? 'daily');
+  const [cron, setCron] = useState(editing?.schedule ?? '0 2 * * *');
+  const [timeZone, setTimeZone] = useState(() => editing?.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone);
+  const [format, setFormat] = useState<'custom' | 'plain' | 'directory' | 'tar'>(editing?.options.format ?? 'custom');
+  const [retention, setRetention] = useState(editing?.retention ?? '');
+  const [testRestore, setTestRestore] = useState(editing?.testRestore ?? false);
   const [preview, setPreview] = useState<RetentionPreview | null>(null);
   const [previewError, setPreviewError] = useState<ErrorInfo | null>(null);
   const [error, setError] = useState<ErrorInfo | null>(null);
@@ -173,15 +215,25 @@ function ScheduleForm({ onDone }: { onDone: () => void }) {
     setSaving(true);
     setError(null);
     setCronError(null);
-    const result = await useSchedules.getState().add({
-      profile,
-      type,
-      ...(type === 'custom' ? { cron } : {}),
-      timeZone,
-      options: { format },
-      ...(retention.trim() ? { retention: retention.trim() } : {}),
-      testRestore,
-    });
+    const result = editing
+      ? await useSchedules.getState().edit({
+          id: editing.id,
+          type,
+          ...(type === 'custom' ? { cron } : {}),
+          timeZone,
+          options: { ...editing.options, format },
+          retention: retention.trim() || null,
+          testRestore,
+        })
+      : await useSchedules.getState().add({
+          profile,
+          type,
+          ...(type === 'custom' ? { cron } : {}),
+          timeZone,
+          options: { format },
+          ...(retention.trim() ? { retention: retention.trim() } : {}),
+          testRestore,
+        });
     setSaving(false);
     if (result.ok) return onDone();
     const placed = scheduleErrorPlacement(result.error, type);
@@ -197,7 +249,7 @@ function ScheduleForm({ onDone }: { onDone: () => void }) {
       {error ? <ErrorNotice error={error} onDismiss={() => setError(null)} /> : null}
       <Field label="Connection">
         {(control) => (
-          <select {...control} className="input" value={profile} onChange={(event) => setProfile(event.target.value)}>
+          <select {...control} className="input" value={profile} disabled={editing !== undefined} onChange={(event) => setProfile(event.target.value)}>
             {profiles.map((p) => (
               <option key={p.id} value={p.name}>
                 {p.name}
@@ -290,12 +342,12 @@ function ScheduleForm({ onDone }: { onDone: () => void }) {
           Cancel
         </button>
         <button type="submit" className="btn btn--primary" disabled={saving || !profile}>
-          {saving ? 'Saving…' : 'Add schedule'}
+          {saving ? 'Saving…' : editing ? 'Save changes' : 'Add schedule'}
         </button>
       </div>
       <p className="field__hint">
-        <Badge tone="info">Note</Badge> Schedules run wherever Holdfast runs as a host: the desktop app, <code>holdfast serve</code> (unless started with <code>--no-schedules</code>) or{' '}
-        <code>holdfast daemon</code>.
+        <Badge tone="info">Note</Badge> Schedules run wherever Holdfast runs the schedules: the desktop app, the background service or the web server. The banner on this page says whether one is
+        running them now.
       </p>
     </form>
   );

@@ -2,7 +2,8 @@
 // type the database name; restore with progress; compare row counts.
 import { create } from 'zustand';
 import { api } from '../api/client.ts';
-import type { ChannelInput, ChannelOutput, ErrorInfo } from '../api/types.ts';
+import type { BackupMetadata, ChannelInput, ChannelOutput, ErrorInfo } from '../api/types.ts';
+import { HINT_ACTIONS, type HintAction } from '../../../main/core/model/hint-actions.ts';
 import { useBackups } from './backups.ts';
 
 export type RestoreResult = ChannelOutput<'backup.restore'>;
@@ -27,20 +28,89 @@ export interface RestoreChoices {
   noAcl: boolean;
   jobs: number;
   terminateConnections: boolean;
+  /** The whole backup, or only the chosen tables or schemas (pg_restore -t / -n). */
+  scope: 'all' | 'tables' | 'schemas';
+  tables: string[];
+  schemas: string[];
 }
 
-const INITIAL: RestoreChoices = { backupId: null, targetProfile: '', mode: 'new', database: '', dropExisting: false, noOwner: false, noAcl: false, jobs: 1, terminateConnections: false };
+const INITIAL: RestoreChoices = {
+  backupId: null,
+  targetProfile: '',
+  mode: 'new',
+  database: '',
+  dropExisting: false,
+  noOwner: false,
+  noAcl: false,
+  jobs: 1,
+  terminateConnections: false,
+  scope: 'all',
+  tables: [],
+  schemas: [],
+};
+
+/** The databases on the chosen target's server (profile.databases), for the pick list and the new name. */
+export type DatabaseList = { profile: string; status: 'loading' } | { profile: string; status: 'done'; names: string[] } | { profile: string; status: 'failed'; error: ErrorInfo };
+
+/** `<db>_restored`, or `_restored_2`, `_3`… : never a database the server has; at most 63 bytes. */
+export function unusedDatabaseName(database: string, taken: readonly string[]): string {
+  const names = new Set(taken);
+  const bytes = (text: string) => new TextEncoder().encode(text).length;
+  for (let n = 1; ; n += 1) {
+    const suffix = n === 1 ? '_restored' : `_restored_${n}`;
+    let base = database;
+    while (bytes(base + suffix) > 63) base = base.slice(0, -1);
+    if (!names.has(base + suffix)) return base + suffix;
+  }
+}
+
+/** What the preview says will fail with these choices, and the choice that fixes it (if the wizard has one). */
+export interface Blocker {
+  text: string;
+  action?: HintAction;
+  fix?: Partial<RestoreChoices>;
+}
+
+/** The wizard does not start what its own preview says will fail. */
+export function previewBlockers(preview: RestoreResult, choices: RestoreChoices, format: BackupMetadata['format'] | undefined): Blocker[] {
+  const { impact } = preview;
+  const blockers: Blocker[] = [];
+  const replacing = choices.mode === 'existing' && choices.dropExisting;
+  if (replacing && preview.target.exists && impact.activeConnections > 0 && !choices.terminateConnections) {
+    const sessions = impact.activeConnections === 1 ? '1 other session is' : `${impact.activeConnections} other sessions are`;
+    blockers.push({ text: `${sessions} connected to "${preview.target.database}": replacing it fails while they are.`, action: 'terminate-connections', fix: { terminateConnections: true } });
+  }
+  if (impact.missingRoles.length > 0 && !(choices.noOwner && choices.noAcl)) {
+    const text = `The target server lacks roles the backup's objects belong to (${impact.missingRoles.join(', ')}): the restore would fail on them.`;
+    blockers.push(format === 'plain' ? { text: `${text} Restore the backup's roles file on that server first.` } : { text, action: 'no-owner', fix: { noOwner: true, noAcl: true } });
+  }
+  if (impact.unavailableExtensions.length > 0) {
+    blockers.push({ text: `The target server cannot provide the extensions ${impact.unavailableExtensions.join(', ')}: install them there first.` });
+  }
+  return blockers;
+}
+
+/** A blocker's fix as a button: the app's words for the action, then a fresh preview. */
+export function fixLabel(action: HintAction): string {
+  const words = HINT_ACTIONS[action].app;
+  return `${words.charAt(0).toUpperCase()}${words.slice(1)}, then preview again`;
+}
 
 interface RestoreState {
   step: WizardStep;
   choices: RestoreChoices;
   preview: RestoreResult | null;
   previewing: boolean;
+  databases: DatabaseList | null;
+  /** The chosen backup's full record: its tables and schemas for a partial restore. */
+  backup: BackupMetadata | null;
   confirmText: string;
   phases: string[];
   result: RestoreResult | null;
   error: ErrorInfo | null;
   begin(backupId: string | null): void;
+  loadDatabases(profile: string): Promise<void>;
+  loadBackup(id: string): Promise<void>;
   choose(change: Partial<RestoreChoices>): void;
   goTo(step: WizardStep): void;
   runPreview(): Promise<boolean>;
@@ -54,21 +124,6 @@ export function expectedConfirmation(state: Pick<RestoreState, 'preview' | 'choi
   return state.preview?.impact.confirmation ?? state.choices.database;
 }
 
-/**
- * The engine's refusals name CLI flags in their hints (--clean, --create, --dbname); in the wizard
- * those are a checkbox and a choice on an earlier step, so the hint says those instead.
- */
-export function wizardError(error: ErrorInfo): ErrorInfo {
-  if (error.code !== 'RESTORE_REFUSED') return error;
-  if (/ is not empty \(/.test(error.message)) {
-    return { ...error, hint: 'To replace it, tick "Replace what is in the database (drop existing)" above. To keep it, go back and choose "Create a new database".' };
-  }
-  if (/ does not exist on /.test(error.message)) {
-    return { ...error, hint: 'Go back and choose "Create a new database", or name a database that exists on that server.' };
-  }
-  return error;
-}
-
 export function restoreInput(choices: RestoreChoices, dryRun: boolean, confirm?: string): ChannelInput<'backup.restore'> {
   return {
     ref: choices.backupId ?? '',
@@ -80,6 +135,8 @@ export function restoreInput(choices: RestoreChoices, dryRun: boolean, confirm?:
     noAcl: choices.noAcl,
     ...(choices.jobs > 1 ? { jobs: choices.jobs } : {}),
     terminateConnections: choices.mode === 'existing' && choices.terminateConnections,
+    ...(choices.scope === 'tables' ? { tables: choices.tables } : {}),
+    ...(choices.scope === 'schemas' ? { schemas: choices.schemas } : {}),
     dryRun,
     ...(confirm !== undefined ? { confirm } : {}),
   };
@@ -87,18 +144,38 @@ export function restoreInput(choices: RestoreChoices, dryRun: boolean, confirm?:
 
 let controller: AbortController | null = null;
 
-export const useRestore = create<RestoreState>()((set, get) => ({
+/** A wizard with nothing chosen yet: where it starts, and where begin() puts it back. */
+const FRESH: Pick<RestoreState, 'step' | 'choices' | 'preview' | 'previewing' | 'databases' | 'backup' | 'confirmText' | 'phases' | 'result' | 'error'> = {
   step: 'backup',
   choices: INITIAL,
   preview: null,
   previewing: false,
+  databases: null,
+  backup: null,
   confirmText: '',
   phases: [],
   result: null,
   error: null,
+};
+
+export const useRestore = create<RestoreState>()((set, get) => ({
+  ...FRESH,
   begin(backupId) {
     if (get().step === 'running') return;
-    set({ step: backupId ? 'target' : 'backup', choices: { ...INITIAL, backupId }, preview: null, previewing: false, confirmText: '', phases: [], result: null, error: null });
+    set({ ...FRESH, step: backupId ? 'target' : 'backup', choices: { ...INITIAL, backupId } });
+  },
+  async loadDatabases(profile) {
+    const current = get().databases;
+    if (current?.profile === profile && current.status !== 'failed') return;
+    set({ databases: { profile, status: 'loading' } });
+    const result = await api.call('profile.databases', { name: profile });
+    if (get().databases?.profile !== profile) return;
+    set({ databases: result.ok ? { profile, status: 'done', names: result.value.map((db) => db.name) } : { profile, status: 'failed', error: result.error } });
+  },
+  async loadBackup(id) {
+    if (get().backup?.id === id) return;
+    const result = await api.call('backup.show', { ref: id });
+    if (result.ok && get().choices.backupId === id) set({ backup: result.value });
   },
   choose(change) {
     // Any change invalidates a preview taken with the old choices.
@@ -114,7 +191,7 @@ export const useRestore = create<RestoreState>()((set, get) => ({
       set({ previewing: false, preview: result.value, step: 'preview' });
       return true;
     }
-    set({ previewing: false, error: wizardError(result.error) });
+    set({ previewing: false, error: result.error });
     return false;
   },
   setConfirmText(text) {
@@ -123,6 +200,7 @@ export const useRestore = create<RestoreState>()((set, get) => ({
   async runRestore() {
     const state = get();
     if (!state.preview || state.confirmText !== expectedConfirmation(state)) return;
+    if (previewBlockers(state.preview, state.choices, state.backup?.format).length > 0) return;
     controller = new AbortController();
     set({ step: 'running', phases: [], error: null, result: null });
     const needsConfirm = state.preview.impact.confirmation !== null;

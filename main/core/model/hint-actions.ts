@@ -1,0 +1,50 @@
+// What a hint tells a DBA to do, stated once for every shell. The engine writes a hint as a template
+// with {{action}} placeholders; the CLI renders each as its flag, the app as the name of its own
+// control. So "Add --terminate-connections" never reaches a window whose checkbox says "End other
+// sessions on the database", and a renamed flag or control changes in this table only.
+//
+// Import-free: the renderer (bundled by Vite) reads the same table.
+
+export interface HintActionText {
+  /** The CLI's words, a verb phrase: "add --terminate-connections". */
+  readonly cli: string;
+  /** The app's words for the same step, naming its control: 'tick "End other sessions on the database"'. */
+  readonly app: string;
+}
+
+export const HINT_ACTIONS = {
+  'terminate-connections': { cli: 'add --terminate-connections', app: 'tick "End other sessions on the database"' },
+  'no-owner': { cli: 'use --no-owner --no-acl', app: 'tick "Skip ownership" and "Skip privileges"' },
+  create: { cli: 'add --create to create it', app: 'choose "Create a new database"' },
+  'replace-existing': { cli: 'use --clean (or --swap to keep the old one) with --confirm', app: 'tick "Replace what is in the database (drop existing)"' },
+  'restore-beside': { cli: 'give --dbname <new name> --create', app: 'choose "Create a new database"' },
+  confirm: { cli: 'add --confirm with the name', app: 'type the name in the confirmation box' },
+  'list-backups': { cli: 'run holdfast list', app: 'see the Backups page' },
+  'format-custom': { cli: 'back up with --format custom', app: 'back up with the Custom format' },
+} as const satisfies Record<string, HintActionText>;
+
+export type HintAction = keyof typeof HINT_ACTIONS;
+export type HintSurface = keyof HintActionText;
+
+export const HINT_ACTION_NAMES = Object.keys(HINT_ACTIONS) as HintAction[];
+
+const PLACEHOLDER = /\{\{([a-z-]+)\}\}/g;
+
+export function isHintAction(name: string): name is HintAction {
+  return Object.hasOwn(HINT_ACTIONS, name);
+}
+
+/** A hint template's placeholders as the surface says them; one at a sentence's start gets a capital. */
+export function renderHint(template: string, surface: HintSurface): string {
+  return template.replace(PLACEHOLDER, (whole, name: string, offset: number) => {
+    if (!isHintAction(name)) return whole;
+    const words = HINT_ACTIONS[name][surface];
+    const before = template.slice(0, offset).trimEnd();
+    return before === '' || /[.:;!?]$/.test(before) ? words.charAt(0).toUpperCase() + words.slice(1) : words;
+  });
+}
+
+/** The actions a template names, first first: the app may offer the first as a button. */
+export function hintActions(template: string): HintAction[] {
+  return [...template.matchAll(PLACEHOLDER)].map((match) => match[1]!).filter(isHintAction);
+}

@@ -1,0 +1,91 @@
+// Editing a schedule and running it now, over a real SQLite catalogue; the backup runner here records
+// calls (real backups run in the browser test, test/e2e/schedules-run-now.spec.ts).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { BackupOptionsSchema } from '../backup/options.ts';
+import { Catalogue } from '../catalogue/catalogue.ts';
+import { HoldfastError } from '../model/errors.ts';
+import type { BackupMetadata } from '../model/types.ts';
+import { nextRunAfter } from './cron.ts';
+import { runScheduleNow } from './run-now.ts';
+import { ScheduleStore } from './schedule-store.ts';
+import { editSchedule } from './schedules.ts';
+
+let dir: string;
+let catalogue: Catalogue;
+let schedules: ScheduleStore;
+const now = new Date('2026-03-02T10:00:00Z');
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'holdfast-sched-edit-'));
+  catalogue = new Catalogue(join(dir, 'catalogue.sqlite'));
+  schedules = new ScheduleStore(catalogue.db);
+});
+afterEach(() => {
+  catalogue.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const events: unknown[] = [];
+const engine = () => ({ catalogue, schedules, config: { env: {}, retentionDays: 30 }, events: { emit: async (event: unknown) => void events.push(event) } });
+const add = (cron = '0 2 * * *') =>
+  schedules.add(
+    { profile: 'shop', type: 'custom', cron, timeZone: 'UTC', options: BackupOptionsSchema.parse({}), retention: null, testRestore: false, nextRun: nextRunAfter(cron, 'UTC', now).toISOString() },
+    now,
+  );
+
+describe('editSchedule', () => {
+  test('a new time or zone moves the next run to the new slot; the history stays; the change is told', () => {
+    const schedule = add();
+    schedules.markRunNow(schedule.id, now);
+    const edited = editSchedule(engine(), schedule.id, { type: 'custom', cron: '30 4 * * *', timeZone: 'Europe/Paris' }, now);
+    expect(edited).toMatchObject({ schedule: '30 4 * * *', timeZone: 'Europe/Paris', nextRun: '2026-03-03T03:30:00.000Z', lastRun: now.toISOString() });
+    expect(events.at(-1)).toMatchObject({ kind: 'schedule.edited' });
+  });
+
+  test('a drill switched on keeps the slot; a bad cron is refused and nothing changes', () => {
+    const schedule = add();
+    expect(editSchedule(engine(), schedule.id, { testRestore: true }, now)).toMatchObject({ testRestore: true, nextRun: schedule.nextRun });
+    expect(() => editSchedule(engine(), schedule.id, { type: 'custom', cron: 'every day' }, now)).toThrow(HoldfastError);
+    expect(schedules.require(schedule.id).cron).toBe('0 2 * * *');
+  });
+});
+
+describe('runScheduleNow', () => {
+  const notWholeServer = { isWholeServer: () => false, take: async () => Promise.reject(new Error('not a whole-server profile')) };
+  const taken = { id: 'b1', filename: 'shop.dump' } as BackupMetadata;
+
+  test("takes the schedule's backup with its options, records it as the last run, and leaves the next slot", async () => {
+    const schedule = add();
+    const calls: string[] = [];
+    const result = await runScheduleNow(
+      {
+        ...engine(),
+        config: { concurrency: 1 },
+        sets: notWholeServer,
+        isProfileBusy: () => false,
+        backup: async (profile) => (calls.push(profile), taken),
+        testRestore: async () => ({ ok: true }) as never,
+      },
+      schedule.id,
+      {},
+      now,
+    );
+    expect(result).toEqual({ scheduleId: schedule.id, backup: { id: 'b1', filename: 'shop.dump' }, drill: null });
+    expect(calls).toEqual(['shop']);
+    expect(schedules.require(schedule.id)).toMatchObject({ lastRun: now.toISOString(), lastStatus: 'completed', nextRun: schedule.nextRun });
+  });
+
+  test('refused while a backup of the profile runs; a failed backup is the schedule’s failed last run', async () => {
+    const schedule = add();
+    const base = { ...engine(), config: { concurrency: 1 }, sets: notWholeServer, testRestore: async () => ({ ok: true }) as never };
+    await expect(runScheduleNow({ ...base, isProfileBusy: () => true, backup: async () => taken }, schedule.id, {}, now)).rejects.toMatchObject({ code: 'CONFLICT' });
+    const failing = async (): Promise<BackupMetadata> => {
+      throw new HoldfastError('BACKUP_FAILED', 'pg_dump failed');
+    };
+    await expect(runScheduleNow({ ...base, isProfileBusy: () => false, backup: failing }, schedule.id, {}, now)).rejects.toMatchObject({ code: 'BACKUP_FAILED' });
+    expect(schedules.require(schedule.id)).toMatchObject({ lastStatus: 'failed', lastError: 'pg_dump failed' });
+  });
+});

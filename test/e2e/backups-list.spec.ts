@@ -1,0 +1,103 @@
+// The Backups page a DBA works from: the columns that say what each file is, a details panel that fits
+// a small window, a download whose bytes are the catalogue's, pin and unpin, and a delete that asks
+// for the file name only when it is the last usable backup.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { expect, screenshotEverySize, test } from './fixtures.ts';
+import { BackupsPage } from './pages/backups.ts';
+import { Shell } from './pages/shell.ts';
+import { rpc } from './support-rpc.ts';
+
+test.use({ world: 'backups-list' });
+test.describe.configure({ mode: 'serial' });
+
+const PROFILE = 'listing';
+interface Backup {
+  id: string;
+  filename: string;
+  checksum: string;
+  pinned: boolean;
+  status: string;
+  globals: { filename: string | null; checksum: string | null };
+}
+let older: Backup;
+let newer: Backup;
+
+test.beforeAll(async ({ holdfast }) => {
+  await rpc(holdfast.url, 'profile.add', { name: PROFILE, host: holdfast.pg.host, port: holdfast.pg.port, user: holdfast.pg.user, dbname: 'shop' });
+  older = await rpc<Backup>(holdfast.url, 'backup.create', { profile: PROFILE, options: {} });
+  newer = await rpc<Backup>(holdfast.url, 'backup.create', { profile: PROFILE, options: { schemaOnly: true } });
+});
+
+async function openBackups(page: import('@playwright/test').Page, url: string): Promise<BackupsPage> {
+  const shell = new Shell(page);
+  await shell.open(url);
+  await shell.goTo('Backups');
+  return new BackupsPage(page);
+}
+
+test('the list names file, database, format and scope; the details panel fits 1024×700', async ({ page, holdfast }) => {
+  const backups = await openBackups(page, holdfast.url);
+  for (const header of ['File', 'Database', 'Format', 'Scope']) await expect(backups.table.getByRole('columnheader', { name: header, exact: true })).toBeVisible();
+  const row = backups.renderedRows().filter({ hasText: older.filename });
+  await expect(row).toContainText('shop');
+  await expect(row).toContainText('Full');
+  await expect(backups.renderedRows().filter({ hasText: newer.filename })).toContainText('Schema only');
+  await screenshotEverySize(page, 'backups-list');
+
+  await row.click();
+  await expect(backups.details).toBeVisible();
+  await page.setViewportSize({ width: 1024, height: 700 });
+  // Every action is inside the window, none cut off or pushed out of it.
+  for (const name of ['Verify', 'Restore…', 'Pin', 'Download', 'Delete']) {
+    const button = backups.details.getByRole(name === 'Download' ? 'link' : 'button', { name, exact: true });
+    await expect(button).toBeInViewport();
+  }
+  const box = await backups.details.boundingBox();
+  expect(box!.x + box!.width).toBeLessThanOrEqual(1024);
+  await screenshotEverySize(page, 'backups-details');
+});
+
+test("Download saves the backup and its roles file; their SHA-256 are the catalogue's", async ({ page, holdfast }) => {
+  const backups = await openBackups(page, holdfast.url);
+  await backups.renderedRows().filter({ hasText: older.filename }).click();
+  const [download] = await Promise.all([page.waitForEvent('download'), backups.details.getByRole('link', { name: 'Download', exact: true }).click()]);
+  expect(download.suggestedFilename()).toBe(older.filename);
+  const sha = (path: string) => `sha256:${createHash('sha256').update(readFileSync(path)).digest('hex')}`;
+  expect(sha((await download.path())!)).toBe(older.checksum);
+
+  const [roles] = await Promise.all([page.waitForEvent('download'), backups.details.getByRole('link', { name: 'Roles file' }).click()]);
+  expect(roles.suggestedFilename()).toBe(older.globals.filename);
+  expect(sha((await roles.path())!)).toBe(older.globals.checksum);
+});
+
+test('pin and unpin from the panel: the catalogue keeps it whatever retention says, then lets the policy decide again', async ({ page, holdfast }) => {
+  const backups = await openBackups(page, holdfast.url);
+  const row = backups.renderedRows().filter({ hasText: older.filename });
+  await row.click();
+  await backups.details.getByRole('button', { name: 'Pin', exact: true }).click();
+  await expect(row).toContainText('Pinned');
+  expect((await rpc<Backup>(holdfast.url, 'backup.show', { ref: older.id })).pinned).toBe(true);
+  await backups.details.getByRole('button', { name: 'Unpin' }).click();
+  await expect(row).not.toContainText('Pinned');
+  expect((await rpc<Backup>(holdfast.url, 'backup.show', { ref: older.id })).pinned).toBe(false);
+});
+
+test('deleting a backup with another usable one beside it is a plain confirmation; the last usable one needs its name typed', async ({ page, holdfast }) => {
+  const backups = await openBackups(page, holdfast.url);
+  await backups.renderedRows().filter({ hasText: newer.filename }).click();
+  await backups.details.getByRole('button', { name: 'Delete' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Delete this backup?' });
+  await expect(dialog.getByLabel(/^Type the/)).toHaveCount(0);
+  await screenshotEverySize(page, 'backups-delete-plain');
+  await dialog.getByRole('button', { name: 'Delete backup' }).click();
+  await expect(dialog).toBeHidden();
+  expect((await rpc<Backup>(holdfast.url, 'backup.show', { ref: newer.id })).status).toBe('deleted');
+
+  await backups.renderedRows().filter({ hasText: older.filename }).click();
+  await backups.details.getByRole('button', { name: 'Delete' }).click();
+  await expect(dialog.getByText('This is the only usable backup of shop')).toBeVisible();
+  await expect(dialog.getByRole('button', { name: 'Delete backup' })).toBeDisabled();
+  await screenshotEverySize(page, 'backups-delete-last-usable');
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+});
