@@ -55,6 +55,10 @@ export const CHANNELS = {
   'backup.pin': change,
   'backup.delete': change,
   'settings.get': read,
+  'config.list': read,
+  'config.get': read,
+  // A setting can name a directory on the host (the backup directory): super-admin, as adopt is.
+  'config.set': superChange,
   'backup.adopt': superChange,
   'backup.running': read,
   'user.add': superChange,

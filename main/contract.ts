@@ -11,6 +11,7 @@ import type { Holdfast } from './core/holdfast.ts';
 import { NewProfileSchema, ProfileChangesSchema, ProfileNameSchema } from './core/profiles/profile-schema.ts';
 import { ROLES, UserNameSchema } from './core/users/users.ts';
 import { identityFileText, listKeys } from './core/encryption/key-list.ts';
+import { settingsView } from './core/config/settings-view.ts';
 import { DestinationNameSchema, DestinationSpecSchema } from './core/storage/destination-settings.ts';
 
 export type Envelope<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo };
@@ -39,6 +40,9 @@ const IdentityText = z
   .string()
   .min(1, 'the identity file is empty')
   .max(64 * 1024);
+
+/** A setting by its name (backup-dir) or its variable (BACKUP_DIR); config/app-settings.ts names the unknown. */
+const SettingName = z.string().min(1).max(64);
 
 /** An existing user: looked up, so the stricter rules for new names do not apply. */
 const ExistingUserName = z.string().min(1).max(64);
@@ -160,7 +164,11 @@ export const contract = {
   // Pinned: kept whatever the retention policy.
   'backup.pin': define(z.object({ ref: BackupRef, pinned: z.boolean() }).strict(), (holdfast, input) => holdfast.pinBackup(input.ref, input.pinned)),
   'backup.delete': define(z.object({ ref: BackupRef, confirm: z.string().max(255) }).strict(), (holdfast, input) => holdfast.deleteBackup(input.ref, input.confirm)),
-  'settings.get': define(z.object({}).strict(), (holdfast) => holdfast.settings()),
+  'settings.get': define(z.object({}).strict(), (holdfast) => settingsView(holdfast)),
+  // Settings changed in the app: the value as its environment variable would hold it; null resets it to the default.
+  'config.list': define(z.object({}).strict(), (holdfast) => holdfast.settings.entries()),
+  'config.get': define(z.object({ name: SettingName }).strict(), (holdfast, input) => holdfast.settings.entry(input.name)),
+  'config.set': define(z.object({ name: SettingName, value: z.string().max(4096).nullable() }).strict(), (holdfast, input) => holdfast.settings.change(input.name, input.value, holdfast.events)),
   'backup.adopt': define(z.object({ dir: z.string().min(1) }).strict(), (holdfast, input) => holdfast.adopt(input.dir)),
   'backup.running': define(z.object({}).strict(), (holdfast) => holdfast.runningBackups()),
   // API users of holdfast serve; add and rotate answer the token, the only time it is shown.

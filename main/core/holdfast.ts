@@ -8,7 +8,8 @@ import { pinBackup } from './backup/pin.ts';
 import { takeBackup, type BackupHooks, type TakenBackup } from './backup/take-backup.ts';
 import { Catalogue, newId, type StaleRun } from './catalogue/catalogue.ts';
 import { loadConfig, type HoldfastConfig } from './config/config.ts';
-import { settingsView, type SettingsView } from './config/settings-view.ts';
+import { LiveConfig } from './config/live-config.ts';
+import type { SettingsView } from './config/settings-view.ts';
 import { DrillSlots } from './drill/drill-slots.ts';
 import { leftBehind } from './drill/left-behind.ts';
 import { testRestore, type RestoreTestResult } from './drill/test-restore.ts';
@@ -59,7 +60,8 @@ import { verifyBackup, type VerifyResult } from './verify/verify.ts';
 export type { AdoptReport, CleanupSummary, DeleteReport, ListEntry, ReconcileReport, ScheduleRequest, ScheduleView, SettingsView };
 
 export class Holdfast implements EngineContext, ProfileContext {
-  readonly config: HoldfastConfig;
+  /** The environment read at start with the app's settings over it: read per operation, so a change applies at once. */
+  readonly settings: LiveConfig;
   readonly catalogue: Catalogue;
   readonly secrets: SecretStore;
   readonly keyring: Keyring;
@@ -76,14 +78,14 @@ export class Holdfast implements EngineContext, ProfileContext {
   private readonly drillSlots: DrillSlots;
 
   private constructor(config: HoldfastConfig, catalogue: Catalogue, secrets: SecretStore) {
-    this.config = config;
+    this.settings = new LiveConfig(config, catalogue.db);
     this.drillSlots = new DrillSlots(config.drillConcurrency);
     this.catalogue = catalogue;
     this.secrets = secrets;
     this.keyring = new Keyring(config.home, secrets);
     this.schedules = new ScheduleStore(catalogue.db);
     this.users = new UserStore(catalogue.db);
-    this.offsite = new Offsite(catalogue.db, secrets, config);
+    this.offsite = new Offsite(catalogue.db, secrets, this.settings.storageView());
     this.logger = fileLogger(join(config.home, 'logs'));
     this.notifier = engineNotifier(config.env, this.logger);
     this.events = engineEventBus(this);
@@ -101,6 +103,9 @@ export class Holdfast implements EngineContext, ProfileContext {
     return { holdfast, reconciled };
   }
 
+  get config(): HoldfastConfig {
+    return this.settings.current();
+  }
   close(): void {
     this.catalogue.close();
   }
@@ -344,10 +349,6 @@ export class Holdfast implements EngineContext, ProfileContext {
     );
     if (sharing.length === 0) return { deleted: backup.filename, freedBytes };
     return { deleted: backup.filename, freedBytes, filesKept: `${backup.path} was kept: the catalogue lists it for ${sharing.join(', ')} too, so only this entry was removed.` };
-  }
-
-  settings(): Promise<SettingsView> {
-    return settingsView(this);
   }
 
   // --- retention, stats, health (retention/operations.ts, stats/) ---------------------------------

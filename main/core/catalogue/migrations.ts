@@ -222,4 +222,15 @@ export const migrations: readonly Migration[] = [
     PRIMARY KEY (backup_id, destination)
   );
   `,
+  `
+  -- Settings changed in the app or with holdfast config set (config/app-settings.ts): each value as the
+  -- text its environment variable would hold, parsed by the same schema. An environment variable that
+  -- is set still wins. No secret is ever stored here (webhook URLs and passwords go to the secret store).
+  CREATE TABLE app_settings (
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    updated_by TEXT NOT NULL
+  );
+  `,
 ];

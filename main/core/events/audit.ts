@@ -52,6 +52,7 @@ const rows: PerKind<AuditRow | undefined> = {
   'user.added': (e) => ({ action: 'user.add', target: e.name, detail: { role: e.role } }),
   'user.removed': (e) => ({ action: 'user.remove', target: e.name }),
   'user.rotated': (e) => ({ action: 'user.rotate', target: e.name }),
+  'setting.changed': (e) => ({ action: e.reset ? 'setting.reset' : 'setting.set', target: e.name, detail: { variable: e.variable, from: e.from, to: e.to } }),
 };
 
 export function auditRow(event: EmittedEvent): AuditRow | undefined {

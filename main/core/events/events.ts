@@ -56,7 +56,9 @@ export type EngineEvent =
   // API users (holdfast serve)
   | { kind: 'user.added'; name: string; role: Role }
   | { kind: 'user.removed'; name: string }
-  | { kind: 'user.rotated'; name: string };
+  | { kind: 'user.rotated'; name: string }
+  // Settings changed in the app or with holdfast config set (config/app-settings.ts); to null: back to the default
+  | { kind: 'setting.changed'; name: string; variable: string; from: string; to: string; reset: boolean };
 
 export type EventKind = EngineEvent['kind'];
 export type EventOf<K extends EventKind> = Extract<EngineEvent, { kind: K }>;

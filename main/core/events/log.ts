@@ -30,6 +30,8 @@ const lines: PerKind<LogLine | undefined> = {
     'user.removed',
     'user.rotated',
   ),
+  // The audit log says who changed it; the file log says so too, for whoever reads only the log.
+  'setting.changed': ({ name, from, to }) => ({ level: 'info', message: 'setting changed', detail: { setting: name, from, to } }),
   'backup.completed': ({ profile, backup, trigger }) => ({
     level: 'info',
     message: 'backup completed',

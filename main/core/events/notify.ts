@@ -28,6 +28,7 @@ const notices: PerKind<NotifyEvent | undefined> = {
     'user.added',
     'user.removed',
     'user.rotated',
+    'setting.changed',
   ),
   'backup.completed': ({ profile, backup, at }) => ({ kind: 'backup.completed', profile, database: backup.database, filename: backup.filename, size: backup.size, durationMs: backup.duration, at }),
   'backup.failed': ({ profile, database, error, at }) => ({ kind: 'backup.failed', profile, database, error, at }),

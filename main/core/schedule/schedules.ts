@@ -5,13 +5,13 @@ import type { Catalogue } from '../catalogue/catalogue.ts';
 import type { HoldfastConfig } from '../config/config.ts';
 import type { EventBus } from '../events/bus.ts';
 import { retentionPolicyFor } from '../retention/operations.ts';
-import { describeCron, nextRunAfter, presetCron, systemTimeZone, validateCron, validateTimeZone, type ScheduleType } from './cron.ts';
+import { describeCron, nextRunAfter, systemTimeZone, validateCron, validateTimeZone, type ScheduleType } from './cron.ts';
 import type { Schedule, ScheduleStore } from './schedule-store.ts';
 
 export interface ScheduleEngine {
   catalogue: Catalogue;
   schedules: ScheduleStore;
-  config: Pick<HoldfastConfig, 'env' | 'retentionDays'>;
+  config: Pick<HoldfastConfig, 'env' | 'retentionDays' | 'presets'>;
   events: Pick<EventBus, 'emit'>;
 }
 
@@ -68,7 +68,7 @@ function scheduleView(schedule: Schedule): ScheduleView {
 
 export function addSchedule(engine: ScheduleEngine, input: ScheduleRequest, now: Date): ScheduleView {
   engine.catalogue.requireProfile(input.profile);
-  const cron = input.type === 'custom' ? (input.cron ?? '') : presetCron(input.type, engine.config.env);
+  const cron = input.type === 'custom' ? (input.cron ?? '') : engine.config.presets[input.type];
   validateCron(cron);
   const timeZone = validateTimeZone(input.timeZone ?? systemTimeZone());
   if (input.retention !== undefined) retentionPolicyFor(engine, input.profile, input.retention);
