@@ -7,6 +7,7 @@ import { exitCodeFor, HoldfastError } from '../core/model/errors.ts';
 import { adoptCommand } from './commands/adopt.ts';
 import { auditCommand } from './commands/audit.ts';
 import { backupCommand } from './commands/backup.ts';
+import { configCommands } from './commands/config.ts';
 import { healthCommands } from './commands/health.ts';
 import { destinationCommands } from './commands/destination.ts';
 import { daemonCommand, serveCommand } from './commands/hosts.ts';
@@ -31,6 +32,7 @@ const COMMAND_GROUPS: readonly CommandGroup[] = [
   daemonCommand,
   retentionCommands,
   healthCommands,
+  configCommands,
   serveCommand,
   userCommands,
   auditCommand,
