@@ -1,0 +1,95 @@
+// Settings in the app (issue 17 item 1), in Chromium against a real `holdfast serve`: the backup
+// directory changed on the Settings page is where the next backup lands, with no restart; a value the
+// environment sets is shown as the environment's and offers no editor; a bad value is refused with
+// the reason; the change is in the audit log on the Activity page.
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from '@playwright/test';
+import { expect, screenshot, test, watchConsole } from './fixtures.ts';
+import { BackupNowDialog } from './pages/backups.ts';
+import { Shell } from './pages/shell.ts';
+
+test.use({ world: 'settings', serveEnv: { BACKUP_TIMEOUT_SECONDS: '7200' } });
+
+async function rpc(url: string, channel: string, input: unknown): Promise<unknown> {
+  const served = new URL(url);
+  const response = await fetch(`${served.origin}/api/rpc/${channel}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${served.searchParams.get('token')}` },
+    body: JSON.stringify(input),
+  });
+  const envelope = (await response.json()) as { ok: boolean; value?: unknown };
+  expect(envelope).toMatchObject({ ok: true });
+  return envelope.value;
+}
+
+const row = (page: Page, name: string) => page.locator(`[data-setting="${name}"]`);
+
+async function screenshots(page: Page, name: string): Promise<void> {
+  for (const [width, height] of [
+    [1440, 900],
+    [1024, 700],
+  ] as const) {
+    await page.setViewportSize({ width, height });
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await screenshot(page, `${name}-${width}x${height}-${scheme}`);
+    }
+  }
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.emulateMedia({ colorScheme: 'light' });
+}
+
+test('the backup directory changed in Settings is where the next backup lands; an environment value is shown as such and cannot be edited', async ({ page, holdfast }) => {
+  const console = watchConsole(page);
+  await rpc(holdfast.url, 'profile.add', { name: 'moved', host: holdfast.pg.host, port: holdfast.pg.port, user: holdfast.pg.user, dbname: 'shop' });
+  const shell = new Shell(page);
+  await shell.open(holdfast.url);
+  await shell.goTo('Settings');
+
+  const backupDir = row(page, 'backup-dir');
+  await expect(backupDir).toContainText(join(holdfast.home.home, 'backups'));
+  await expect(backupDir).toContainText('Default');
+
+  // The environment wins: its value, its badge, why, and no editor.
+  const timeout = row(page, 'timeout-seconds');
+  await expect(timeout).toContainText('7200');
+  await expect(timeout).toContainText('Environment');
+  await expect(timeout).toContainText('Set by the environment variable BACKUP_TIMEOUT_SECONDS');
+  await expect(timeout.getByRole('button', { name: /Change/ })).toHaveCount(0);
+
+  // A value the variable's schema refuses is refused here too, with the reason.
+  await page.getByRole('button', { name: 'Change Default retention (days)' }).click();
+  await page.getByLabel('Default retention (days)').fill('soon');
+  await row(page, 'retention-days').getByRole('button', { name: 'Save' }).click();
+  await expect(row(page, 'retention-days').getByRole('alert')).toContainText('cannot be "soon"');
+  await row(page, 'retention-days').getByRole('button', { name: 'Cancel' }).click();
+  await expect(row(page, 'retention-days')).toContainText('Default');
+
+  const moved = join(holdfast.home.home, 'moved-backups');
+  await page.getByRole('button', { name: 'Change Backup directory' }).click();
+  await page.getByLabel('Backup directory').fill(moved);
+  await backupDir.getByRole('button', { name: 'Save' }).click();
+  await expect(backupDir).toContainText(moved);
+  await expect(backupDir).toContainText('App setting');
+  await screenshots(page, 'settings');
+
+  // The next backup, started from the app, lands in the new directory.
+  const dialog = new BackupNowDialog(page);
+  await shell.backUpNow();
+  await dialog.start('moved');
+  await expect(dialog.completed()).toBeVisible({ timeout: 60_000 });
+  await page.keyboard.press('Escape');
+  const [backup] = (await rpc(holdfast.url, 'backup.list', { profile: 'moved' })) as Array<{ path: string; filename: string }>;
+  expect(backup!.path).toBe(join(moved, backup!.filename));
+  expect(readdirSync(moved)).toContain(backup!.filename);
+
+  // Who changed what, from what to what.
+  await shell.goTo('Activity');
+  const audit = page.getByRole('table', { name: 'Audit log' });
+  await expect(audit).toContainText('setting.set');
+  await expect(audit).toContainText(moved);
+  await screenshots(page, 'activity');
+  // The one refused value is answered 400, which Chromium logs; nothing else may be.
+  expect(console.errors.filter((text) => !/status of 400/.test(text))).toEqual([]);
+});
