@@ -12,6 +12,8 @@ import { NewProfileSchema, ProfileChangesSchema, ProfileNameSchema } from './cor
 import { ROLES, UserNameSchema } from './core/users/users.ts';
 import { identityFileText, listKeys } from './core/encryption/key-list.ts';
 import { settingsView } from './core/config/settings-view.ts';
+import { ChannelNameSchema, NewChannelSchema } from './core/notify/app-channels.ts';
+import { addNotifyChannel, removeNotifyChannel, testNotifyChannel } from './core/notify/operations.ts';
 import { DestinationNameSchema, DestinationSpecSchema } from './core/storage/destination-settings.ts';
 
 export type Envelope<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo };
@@ -169,6 +171,11 @@ export const contract = {
   'config.list': define(z.object({}).strict(), (holdfast) => holdfast.settings.entries()),
   'config.get': define(z.object({ name: SettingName }).strict(), (holdfast, input) => holdfast.settings.entry(input.name)),
   'config.set': define(z.object({ name: SettingName, value: z.string().max(4096).nullable() }).strict(), (holdfast, input) => holdfast.settings.change(input.name, input.value, holdfast.events)),
+  // Notification channels added in the app; a webhook URL or SMTP password crosses the contract only on its way to the secret store.
+  'notify.list': define(z.object({}).strict(), (holdfast) => holdfast.notifyChannels.list()),
+  'notify.add': define(NewChannelSchema, (holdfast, input) => addNotifyChannel(holdfast, input)),
+  'notify.remove': define(z.object({ name: ChannelNameSchema }).strict(), (holdfast, input) => removeNotifyChannel(holdfast, input.name)),
+  'notify.test': define(z.object({ name: ChannelNameSchema }).strict(), (holdfast, input) => testNotifyChannel(holdfast, input.name)),
   'backup.adopt': define(z.object({ dir: z.string().min(1) }).strict(), (holdfast, input) => holdfast.adopt(input.dir)),
   'backup.running': define(z.object({}).strict(), (holdfast) => holdfast.runningBackups()),
   // API users of holdfast serve; add and rotate answer the token, the only time it is shown.

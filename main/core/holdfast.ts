@@ -22,6 +22,7 @@ import { fileLogger, type Logger } from './log/log.ts';
 import { HoldfastError, toErrorInfo } from './model/errors.ts';
 import type { AdoptReport, DeleteReport, ListEntry, ReconcileReport } from './model/reports.ts';
 import type { BackupMetadata, BackupSummary, Profile, RunRecord } from './model/types.ts';
+import { AppChannels } from './notify/app-channels.ts';
 import { engineNotifier, type Notifier } from './notify/notifier.ts';
 import { endRecordedChild } from './process/child.ts';
 import { addProfileTold, editProfileTold, importProfilesTold, removeProfileTold } from './profiles/operations.ts';
@@ -69,6 +70,8 @@ export class Holdfast implements EngineContext, ProfileContext {
   readonly users: UserStore;
   readonly offsite: Offsite;
   readonly notifier: Notifier;
+  /** Notification channels added in the app; their secrets are in `secrets`. */
+  readonly notifyChannels: AppChannels;
   readonly logger: Logger;
   /** What happened, told once: audit, the file log and notifications subscribe, and so may a shell. */
   readonly events: EventBus;
@@ -87,7 +90,8 @@ export class Holdfast implements EngineContext, ProfileContext {
     this.users = new UserStore(catalogue.db);
     this.offsite = new Offsite(catalogue.db, secrets, this.settings.storageView());
     this.logger = fileLogger(join(config.home, 'logs'));
-    this.notifier = engineNotifier(config.env, this.logger);
+    this.notifyChannels = new AppChannels(catalogue.db, secrets);
+    this.notifier = engineNotifier(config.env, this.logger, this.notifyChannels);
     this.events = engineEventBus(this);
   }
 

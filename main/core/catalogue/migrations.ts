@@ -233,4 +233,20 @@ export const migrations: readonly Migration[] = [
     updated_by TEXT NOT NULL
   );
   `,
+  `
+  -- Notification channels added in the app (notify/app-channels.ts): kind, which events, and what is
+  -- not secret. The webhook URL or SMTP password is in this host's secret store (account
+  -- "notify:<id>"), never here; last_result is the channel's last delivery, for the Settings page.
+  CREATE TABLE notify_channels (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL CHECK (kind IN ('slack', 'webhook', 'teams', 'discord', 'email')),
+    events TEXT NOT NULL CHECK (events IN ('failures', 'all', 'drills', 'copies')),
+    settings TEXT NOT NULL,
+    has_secret INTEGER NOT NULL DEFAULT 0,
+    last_result TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  `,
 ];
