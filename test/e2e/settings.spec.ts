@@ -2,14 +2,17 @@
 // directory changed on the Settings page is where the next backup lands, with no restart; a value the
 // environment sets is shown as the environment's and offers no editor; a bad value is refused with
 // the reason; the change is in the audit log on the Activity page.
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
+import { SMTPServer } from 'smtp-server';
 import { expect, screenshot, test, watchConsole } from './fixtures.ts';
 import { BackupNowDialog } from './pages/backups.ts';
 import { Shell } from './pages/shell.ts';
 
-test.use({ world: 'settings', serveEnv: { BACKUP_TIMEOUT_SECONDS: '7200' } });
+// The secret store is the encrypted credentials file: a notification channel's password goes there.
+test.use({ world: 'settings', serveEnv: { BACKUP_TIMEOUT_SECONDS: '7200', HOLDFAST_SECRET_STORE: 'file', HOLDFAST_CREDENTIALS_KEY: 'e2e-credentials-key-of-enough-bytes' } });
 
 async function rpc(url: string, channel: string, input: unknown): Promise<unknown> {
   const served = new URL(url);
@@ -92,4 +95,55 @@ test('the backup directory changed in Settings is where the next backup lands; a
   await screenshots(page, 'activity');
   // The one refused value is answered 400, which Chromium logs; nothing else may be.
   expect(console.errors.filter((text) => !/status of 400/.test(text))).toEqual([]);
+});
+
+test('an email channel added in Settings: "Send test" arrives at the local SMTP server, and the page shows the delivery', async ({ page, holdfast }) => {
+  const mails: string[] = [];
+  const smtp = new SMTPServer({
+    disabledCommands: ['STARTTLS'],
+    allowInsecureAuth: true,
+    onAuth: (auth, _session, callback) => (auth.password === 'mail-pass-e2e' ? callback(null, { user: auth.username }) : callback(new Error('Invalid username or password'))),
+    onData(stream, _session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('end', () => {
+        mails.push(Buffer.concat(chunks).toString('utf8'));
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
+  try {
+    const { port } = smtp.server.address() as AddressInfo;
+    const shell = new Shell(page);
+    await shell.open(holdfast.url);
+    await shell.goTo('Settings');
+    const card = page.getByRole('region', { name: 'Notifications' });
+    await card.getByRole('button', { name: 'Add channel' }).click();
+    const form = page.getByRole('form', { name: 'Add notification channel' });
+    await form.getByLabel('Kind').selectOption('email');
+    await form.getByLabel('Name').fill('DBA on call');
+    await form.getByLabel('Send').selectOption('failures');
+    await form.getByLabel('SMTP server').fill('127.0.0.1');
+    await form.getByLabel('Port').fill(String(port));
+    await form.getByLabel('Security').selectOption('none');
+    await form.getByLabel('SMTP user').fill('holdfast');
+    await form.getByLabel('SMTP password').fill('mail-pass-e2e');
+    await form.getByLabel('From').fill('holdfast@example.com');
+    await form.getByLabel('To (comma-separated)').fill('dba@example.com');
+    await form.getByRole('button', { name: 'Add channel' }).click();
+    await expect(form).toHaveCount(0);
+
+    const row = card.locator('[data-channel="DBA on call"]');
+    await expect(row).toContainText('never sent');
+    await row.getByRole('button', { name: 'Send test' }).click();
+    await expect(row.getByRole('status', { name: 'Last delivery of DBA on call' })).toContainText('Delivered');
+    expect(mails).toHaveLength(1);
+    expect(mails[0]).toContain('Holdfast test notification');
+    expect(readFileSync(join(holdfast.home.home, 'catalogue.sqlite')).includes('mail-pass-e2e')).toBe(false);
+    await card.scrollIntoViewIfNeeded();
+    await screenshots(page, 'settings-notifications');
+  } finally {
+    await new Promise<void>((resolve) => smtp.close(() => resolve()));
+  }
 });

@@ -5,6 +5,7 @@ import { useEffect } from 'react';
 import { Badge, ErrorNotice, PageHeader, Spinner } from '../components/ui.tsx';
 import { api } from '../api/client.ts';
 import { useOverview } from '../stores/overview.ts';
+import { NotificationChannels } from './NotificationChannels.tsx';
 import { SettingRow, type SettingEntry } from './SettingRow.tsx';
 
 const GROUPS: Array<SettingEntry['group']> = ['Storage', 'Retention', 'Schedules', 'Limits'];
@@ -50,14 +51,7 @@ export function Settings() {
               </dl>
             </section>
           ))}
-          <SettingsCard
-            title="Notifications"
-            rows={[
-              ['Slack', s.notifications.slack ? <Badge tone="ok">configured</Badge> : <Badge tone="muted">not set</Badge>, 'BACKUP_SLACK_WEBHOOK'],
-              ['Webhook', s.notifications.webhook ? <Badge tone="ok">configured</Badge> : <Badge tone="muted">not set</Badge>, 'HOLDFAST_WEBHOOK_URL'],
-              ['Send', { all: 'every event', failures: 'failures only', none: 'nothing' }[s.notifications.on], 'HOLDFAST_NOTIFY_ON'],
-            ]}
-          />
+          <NotificationChannels fromEnvironment={s.notifications} />
           <section className="card settings__wide" aria-labelledby="tools-title">
             <header className="card__header">
               <h2 className="card__title" id="tools-title">
@@ -103,26 +97,5 @@ export function Settings() {
         </div>
       )}
     </>
-  );
-}
-
-function SettingsCard({ title, rows }: { title: string; rows: Array<[string, React.ReactNode, string]> }) {
-  return (
-    <section className="card" aria-label={title}>
-      <header className="card__header">
-        <h2 className="card__title">{title}</h2>
-      </header>
-      <dl className="settings__list">
-        {rows.map(([label, value, variable]) => (
-          <div className="settings__row" key={label}>
-            <dt>{label}</dt>
-            <dd>
-              {value}
-              <code className="env">{variable}</code>
-            </dd>
-          </div>
-        ))}
-      </dl>
-    </section>
   );
 }
