@@ -3,6 +3,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import { useNow } from '../components/hooks.ts';
 import { Checkbox, EmptyState, ErrorNotice, PageHeader, StatusBadge } from '../components/ui.tsx';
+import { groupSignIns } from '../lib/audit-groups.ts';
 import { formatDateTime, formatRelative } from '../lib/format.ts';
 import { useBackups } from '../stores/backups.ts';
 import { useOverview, type AuditEntry } from '../stores/overview.ts';
@@ -32,7 +33,9 @@ export function Activity() {
   const entries = useMemo(() => {
     const needle = search.trim().toLowerCase();
     const all = (audit.value ?? []).filter((entry) => showRequests || entry.action !== 'api.request');
-    return needle ? all.filter((entry) => [entry.action, entry.actor, entry.target ?? '', JSON.stringify(entry.detail ?? '')].some((field) => field.toLowerCase().includes(needle))) : all;
+    return groupSignIns(
+      needle ? all.filter((entry) => [entry.action, entry.actor, entry.target ?? '', JSON.stringify(entry.detail ?? '')].some((field) => field.toLowerCase().includes(needle))) : all,
+    );
   }, [audit.value, search, showRequests]);
 
   return (
@@ -107,7 +110,7 @@ export function Activity() {
                     <span className={`action-tag action-tag--${actionTone(entry)}`}>{entry.action}</span>
                   </td>
                   <td className="mono break">{entry.target ?? '—'}</td>
-                  <td className="cell-secondary">{describeDetail(entry.detail)}</td>
+                  <td className="cell-secondary">{entry.sessions ? `${entry.sessions.count} sign-ins since ${formatDateTime(entry.sessions.first)}` : describeDetail(entry.detail)}</td>
                 </tr>
               ))}
             </tbody>
