@@ -59,6 +59,7 @@ export const CHANNELS = {
   'config.get': read,
   // A setting can name a directory on the host (the backup directory): super-admin, as adopt is.
   'config.set': superChange,
+  'log.read': read,
   'notify.list': read,
   // A channel holds a credential (a webhook URL, an SMTP password) and says where news of backups goes: super-admin, as a destination is.
   'notify.add': superChange,

@@ -11,7 +11,9 @@ import type { Holdfast } from './core/holdfast.ts';
 import { NewProfileSchema, ProfileChangesSchema, ProfileNameSchema } from './core/profiles/profile-schema.ts';
 import { ROLES, UserNameSchema } from './core/users/users.ts';
 import { identityFileText, listKeys } from './core/encryption/key-list.ts';
+import { join } from 'node:path';
 import { settingsView } from './core/config/settings-view.ts';
+import { readLog } from './core/log/read-log.ts';
 import { ChannelNameSchema, NewChannelSchema } from './core/notify/app-channels.ts';
 import { addNotifyChannel, removeNotifyChannel, testNotifyChannel } from './core/notify/operations.ts';
 import { DestinationNameSchema, DestinationSpecSchema } from './core/storage/destination-settings.ts';
@@ -176,6 +178,11 @@ export const contract = {
   'notify.add': define(NewChannelSchema, (holdfast, input) => addNotifyChannel(holdfast, input)),
   'notify.remove': define(z.object({ name: ChannelNameSchema }).strict(), (holdfast, input) => removeNotifyChannel(holdfast, input.name)),
   'notify.test': define(z.object({ name: ChannelNameSchema }).strict(), (holdfast, input) => testNotifyChannel(holdfast, input.name)),
+  // The app log (secret keys were dropped when it was written), newest first.
+  'log.read': define(
+    z.object({ level: z.enum(['info', 'warn', 'error']).optional(), search: z.string().max(200).optional(), limit: z.number().int().min(1).max(2000).default(200) }).strict(),
+    (holdfast, input) => readLog(join(holdfast.config.home, 'logs'), input),
+  ),
   'backup.adopt': define(z.object({ dir: z.string().min(1) }).strict(), (holdfast, input) => holdfast.adopt(input.dir)),
   'backup.running': define(z.object({}).strict(), (holdfast) => holdfast.runningBackups()),
   // API users of holdfast serve; add and rotate answer the token, the only time it is shown.

@@ -92,6 +92,15 @@ test('the backup directory changed in Settings is where the next backup lands; a
   const audit = page.getByRole('table', { name: 'Audit log' });
   await expect(audit).toContainText('setting.set');
   await expect(audit).toContainText(moved);
+  // The app log, filterable: the change is there as an info line, gone when only errors are shown.
+  const log = page.getByRole('table', { name: 'App log' });
+  await expect(log).toContainText('setting changed');
+  await page.getByLabel('Search the app log').fill('backup-dir');
+  await expect(log).toContainText(moved);
+  await page.getByLabel('Lowest level shown').selectOption('error');
+  await expect(page.getByText('No log lines match.')).toBeVisible();
+  await page.getByLabel('Lowest level shown').selectOption('info');
+  await page.getByLabel('Search the app log').fill('');
   await screenshots(page, 'activity');
   // The one refused value is answered 400, which Chromium logs; nothing else may be.
   expect(console.errors.filter((text) => !/status of 400/.test(text))).toEqual([]);

@@ -4,6 +4,8 @@ import { useEffect, useMemo, useState } from 'react';
 import { useNow } from '../components/hooks.ts';
 import { Checkbox, EmptyState, ErrorNotice, PageHeader, StatusBadge } from '../components/ui.tsx';
 import { groupSignIns } from '../lib/audit-groups.ts';
+import { describeDetail } from '../lib/detail-text.ts';
+import { AppLog } from './AppLog.tsx';
 import { formatDateTime, formatRelative } from '../lib/format.ts';
 import { useBackups } from '../stores/backups.ts';
 import { useOverview, type AuditEntry } from '../stores/overview.ts';
@@ -40,7 +42,7 @@ export function Activity() {
 
   return (
     <>
-      <PageHeader title="Activity" subtitle="Failed runs and the audit log of every change." />
+      <PageHeader title="Activity" subtitle="Failed runs, the audit log of every change, and the app log." />
       <section className="card" aria-labelledby="failures-title">
         <header className="card__header">
           <h2 className="card__title" id="failures-title">
@@ -117,6 +119,7 @@ export function Activity() {
           </table>
         )}
       </section>
+      <AppLog />
     </>
   );
 }
@@ -136,14 +139,4 @@ function actionTone(entry: AuditEntry): 'bad' | 'warn' | 'muted' {
   if (detail?.result === 'failed') return 'bad';
   if (/delete|remove/.test(entry.action)) return 'warn';
   return 'muted';
-}
-
-/** Audit details are small JSON objects; shown as "key: value" pairs. */
-export function describeDetail(detail: unknown): string {
-  if (detail === null || detail === undefined) return '';
-  if (typeof detail !== 'object') return String(detail);
-  return Object.entries(detail as Record<string, unknown>)
-    .filter(([, value]) => value !== null && value !== undefined && value !== '')
-    .map(([key, value]) => `${key}: ${typeof value === 'object' ? JSON.stringify(value) : String(value)}`)
-    .join(' · ');
 }
