@@ -66,6 +66,17 @@ export const CHANNELS = {
   'backup.pin': change,
   'backup.delete': change,
   'settings.get': read,
+  'config.list': read,
+  'config.get': read,
+  // A setting can name a directory on the host (the backup directory): super-admin, as adopt is.
+  'config.set': superChange,
+  'log.read': read,
+  'notify.list': read,
+  // A channel holds a credential (a webhook URL, an SMTP password) and says where news of backups goes: super-admin, as a destination is.
+  'notify.add': superChange,
+  'notify.remove': superChange,
+  // Sends one test message and records its result; changes nothing else.
+  'notify.test': { changesState: false, role: 'admin', longRunning: false },
   'backup.adopt': superChange,
   'backup.running': read,
   'user.add': superChange,

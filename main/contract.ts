@@ -25,6 +25,11 @@ import { actorName } from './core/users/acting.ts';
 import { listServerDatabases } from './core/restore/server-databases.ts';
 import { runScheduleNow } from './core/schedule/run-now.ts';
 import { editSchedule } from './core/schedule/schedules.ts';
+import { join } from 'node:path';
+import { settingsView } from './core/config/settings-view.ts';
+import { readLog } from './core/log/read-log.ts';
+import { ChannelNameSchema, NewChannelSchema } from './core/notify/app-channels.ts';
+import { addNotifyChannel, removeNotifyChannel, testNotifyChannel } from './core/notify/operations.ts';
 
 export type Envelope<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo };
 
@@ -52,6 +57,9 @@ const IdentityText = z
   .string()
   .min(1, 'the identity file is empty')
   .max(64 * 1024);
+
+/** A setting by its name (backup-dir) or its variable (BACKUP_DIR); config/app-settings.ts names the unknown. */
+const SettingName = z.string().min(1).max(64);
 
 /** An existing user: looked up, so the stricter rules for new names do not apply. */
 const ExistingUserName = z.string().min(1).max(64);
@@ -265,7 +273,21 @@ export const contract = {
   // Pinned: kept whatever the retention policy.
   'backup.pin': define(z.object({ ref: BackupRef, pinned: z.boolean() }).strict(), (holdfast, input) => holdfast.pinBackup(input.ref, input.pinned)),
   'backup.delete': define(z.object({ ref: BackupRef, confirm: z.string().max(255) }).strict(), (holdfast, input) => holdfast.deleteBackup(input.ref, input.confirm)),
-  'settings.get': define(z.object({}).strict(), (holdfast) => holdfast.settings()),
+  'settings.get': define(z.object({}).strict(), (holdfast) => settingsView(holdfast)),
+  // Settings changed in the app: the value as its environment variable would hold it; null resets it to the default.
+  'config.list': define(z.object({}).strict(), (holdfast) => holdfast.settings.entries()),
+  'config.get': define(z.object({ name: SettingName }).strict(), (holdfast, input) => holdfast.settings.entry(input.name)),
+  'config.set': define(z.object({ name: SettingName, value: z.string().max(4096).nullable() }).strict(), (holdfast, input) => holdfast.settings.change(input.name, input.value, holdfast.events)),
+  // Notification channels added in the app; a webhook URL or SMTP password crosses the contract only on its way to the secret store.
+  'notify.list': define(z.object({}).strict(), (holdfast) => holdfast.notifyChannels.list()),
+  'notify.add': define(NewChannelSchema, (holdfast, input) => addNotifyChannel(holdfast, input)),
+  'notify.remove': define(z.object({ name: ChannelNameSchema }).strict(), (holdfast, input) => removeNotifyChannel(holdfast, input.name)),
+  'notify.test': define(z.object({ name: ChannelNameSchema }).strict(), (holdfast, input) => testNotifyChannel(holdfast, input.name)),
+  // The app log (secret keys were dropped when it was written), newest first.
+  'log.read': define(
+    z.object({ level: z.enum(['info', 'warn', 'error']).optional(), search: z.string().max(200).optional(), limit: z.number().int().min(1).max(2000).default(200) }).strict(),
+    (holdfast, input) => readLog(join(holdfast.config.home, 'logs'), input),
+  ),
   // dir: a directory on the host; destination: a named destination (the disaster-recovery path). One of the two.
   'backup.adopt': define(
     z

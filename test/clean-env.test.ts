@@ -7,6 +7,7 @@ import { createServer, type Server } from 'node:http';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { settingsView } from '../main/core/config/settings-view.ts';
 import { startPgServer, type PgServer } from './support/pg-server.ts';
 import { makeHome, processesMatching, profileFor, runCli, seedDatabase, startCli, usePrivateTmpdir, waitFor, type TestHome } from './support/holdfast-env.ts';
 
@@ -95,7 +96,7 @@ describe("the developer's environment", () => {
     const holdfast = await engineHome.open();
     try {
       await holdfast.addProfile(profileFor(server, 'shop', 'shop'));
-      const settings = await holdfast.settings();
+      const settings = await settingsView(holdfast);
       expect(settings).toMatchObject({ backupDir: join(engineHome.home, 'backups'), notifications: { slack: false, on: 'none' }, schedules: { daily: '0 2 * * *' } });
 
       // pg_dump's own environment, while it waits on a locked table.

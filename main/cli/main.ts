@@ -8,6 +8,7 @@ import { adoptCommand } from './commands/adopt.ts';
 import { copiesCommands } from './commands/copies.ts';
 import { auditCommand } from './commands/audit.ts';
 import { backupCommand } from './commands/backup.ts';
+import { configCommands } from './commands/config.ts';
 import { healthCommands } from './commands/health.ts';
 import { destinationCommands } from './commands/destination.ts';
 import { daemonCommand, serveCommand } from './commands/hosts.ts';
@@ -32,6 +33,7 @@ const COMMAND_GROUPS: readonly CommandGroup[] = [
   daemonCommand,
   retentionCommands,
   healthCommands,
+  configCommands,
   serveCommand,
   userCommands,
   auditCommand,

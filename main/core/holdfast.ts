@@ -8,7 +8,8 @@ import { takeBackup, type BackupHooks, type TakenBackup } from './backup/take-ba
 import { Catalogue, newId } from './catalogue/catalogue.ts';
 import { reconcileAtStart } from './recovery/reconcile.ts';
 import { loadConfig, type HoldfastConfig } from './config/config.ts';
-import { settingsView, type SettingsView } from './config/settings-view.ts';
+import { LiveConfig } from './config/live-config.ts';
+import type { SettingsView } from './config/settings-view.ts';
 import { DrillSlots } from './drill/drill-slots.ts';
 import { leftBehind } from './drill/left-behind.ts';
 import { testRestore, type RestoreTestResult } from './drill/test-restore.ts';
@@ -20,6 +21,7 @@ import { fileLogger, type Logger } from './log/log.ts';
 import { HoldfastError, toErrorInfo } from './model/errors.ts';
 import type { AdoptReport, DeleteReport, ListEntry, ReconcileReport } from './model/reports.ts';
 import type { BackupCopy, BackupMetadata, BackupSummary, Profile, RunRecord } from './model/types.ts';
+import { AppChannels } from './notify/app-channels.ts';
 import { engineNotifier, type Notifier } from './notify/notifier.ts';
 import { addProfileTold, editProfileTold, importProfilesTold, removeProfileTold } from './profiles/operations.ts';
 import type { NewProfileInput } from './profiles/profile-schema.ts';
@@ -55,7 +57,8 @@ import { verifyBackup, type VerifyResult } from './verify/verify.ts';
 export type { AdoptReport, CleanupSummary, DeleteReport, ListEntry, ReconcileReport, ScheduleRequest, ScheduleView, SettingsView };
 
 export class Holdfast implements EngineContext, ProfileContext {
-  readonly config: HoldfastConfig;
+  /** The environment read at start with the app's settings over it: read per operation, so a change applies at once. */
+  readonly settings: LiveConfig;
   readonly catalogue: Catalogue;
   readonly secrets: SecretStore;
   readonly keyring: Keyring;
@@ -65,6 +68,8 @@ export class Holdfast implements EngineContext, ProfileContext {
   /** Whole-server backup sets: take, list, verify, restore, drill (sets/). */
   readonly sets: BackupSets = new BackupSets(this);
   readonly notifier: Notifier;
+  /** Notification channels added in the app; their secrets are in `secrets`. */
+  readonly notifyChannels: AppChannels;
   readonly logger: Logger;
   /** What happened, told once: audit, the file log and notifications subscribe, and so may a shell. */
   readonly events: EventBus;
@@ -74,16 +79,17 @@ export class Holdfast implements EngineContext, ProfileContext {
   private readonly drillSlots: DrillSlots;
 
   private constructor(config: HoldfastConfig, catalogue: Catalogue, secrets: SecretStore) {
-    this.config = config;
+    this.settings = new LiveConfig(config, catalogue.db);
     this.drillSlots = new DrillSlots(config.drillConcurrency);
     this.catalogue = catalogue;
     this.secrets = secrets;
     this.keyring = new Keyring(config.home, secrets);
     this.schedules = new ScheduleStore(catalogue.db);
     this.users = new UserStore(catalogue.db);
-    this.offsite = new Offsite(catalogue, secrets, config);
+    this.offsite = new Offsite(catalogue, secrets, this.settings.storageView());
     this.logger = fileLogger(join(config.home, 'logs'));
-    this.notifier = engineNotifier(config.env, this.logger);
+    this.notifyChannels = new AppChannels(catalogue.db, secrets);
+    this.notifier = engineNotifier(config.env, this.logger, this.notifyChannels);
     this.events = engineEventBus(this);
   }
 
@@ -99,6 +105,9 @@ export class Holdfast implements EngineContext, ProfileContext {
     return { holdfast, reconciled };
   }
 
+  get config(): HoldfastConfig {
+    return this.settings.current();
+  }
   close(): void {
     this.catalogue.close();
   }
@@ -293,10 +302,6 @@ export class Holdfast implements EngineContext, ProfileContext {
     );
     if (sharing.length === 0) return { deleted: backup.filename, freedBytes };
     return { deleted: backup.filename, freedBytes, filesKept: `${backup.path} was kept: the catalogue lists it for ${sharing.join(', ')} too, so only this entry was removed.` };
-  }
-
-  settings(): Promise<SettingsView> {
-    return settingsView(this);
   }
 
   // --- retention, stats, health (retention/operations.ts, stats/) ---------------------------------

@@ -19,9 +19,9 @@ export interface HoldfastUi {
   home: TestHome;
 }
 
-async function startServe(home: TestHome, args: readonly string[]): Promise<{ child: ChildProcess; url: string }> {
+async function startServe(home: TestHome, args: readonly string[], env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, [join(projectRoot, 'bin', 'holdfast.mjs'), 'serve', ...args], {
-    env: cleanEnv(home.env),
+    env: cleanEnv({ ...home.env, ...env }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -43,7 +43,7 @@ async function stop(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-export const test = base.extend<object, { holdfast: HoldfastUi; world: string; serveArgs: string[]; homeEnv: Record<string, string> }>({
+export const test = base.extend<object, { holdfast: HoldfastUi; world: string; serveArgs: string[]; homeEnv: Record<string, string>; serveEnv: Record<string, string> }>({
   // A spec file that changes what another file's first test expects (an empty install) names a world
   // of its own with test.use({ world: '…' }): Playwright then gives it a worker, and so a home, of its own.
   world: ['shared', { scope: 'worker', option: true }],
@@ -51,15 +51,17 @@ export const test = base.extend<object, { holdfast: HoldfastUi; world: string; s
   serveArgs: [[], { scope: 'worker', option: true }],
   /** Environment of this world's HOLDFAST_HOME (serve and the CLI), e.g. the file secret store. */
   homeEnv: [{}, { scope: 'worker', option: true }],
+  /** Environment variables `holdfast serve` is started with in this world, e.g. one that overrides a setting. */
+  serveEnv: [{}, { scope: 'worker', option: true }],
   holdfast: [
-    async ({ world: _world, serveArgs, homeEnv }, use) => {
+    async ({ world: _world, serveArgs, homeEnv, serveEnv }, use) => {
       mkdirSync(screenshotDir, { recursive: true });
       const pg = await startPgServer();
       const home = makeHome(homeEnv);
       let child: ChildProcess | undefined;
       try {
         await seedDatabase(pg, 'shop', SHOP_ROWS);
-        const served = await startServe(home, serveArgs);
+        const served = await startServe(home, serveArgs, serveEnv);
         child = served.child;
         await use({ url: served.url, pg, home });
       } finally {

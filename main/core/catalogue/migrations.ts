@@ -275,4 +275,31 @@ export const migrations: readonly Migration[] = [
   -- recipients and key names or "none"; NULL leaves it to BACKUP_ENCRYPTION_KEY.
   ALTER TABLE profiles ADD COLUMN encrypt_to TEXT;
   `,
+  `
+  -- Settings changed in the app or with holdfast config set (config/app-settings.ts): each value as the
+  -- text its environment variable would hold, parsed by the same schema. An environment variable that
+  -- is set still wins. No secret is ever stored here (webhook URLs and passwords go to the secret store).
+  CREATE TABLE app_settings (
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    updated_by TEXT NOT NULL
+  );
+  `,
+  `
+  -- Notification channels added in the app (notify/app-channels.ts): kind, which events, and what is
+  -- not secret. The webhook URL or SMTP password is in this host's secret store (account
+  -- "notify:<id>"), never here; last_result is the channel's last delivery, for the Settings page.
+  CREATE TABLE notify_channels (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL CHECK (kind IN ('slack', 'webhook', 'teams', 'discord', 'email')),
+    events TEXT NOT NULL CHECK (events IN ('failures', 'all', 'drills', 'copies')),
+    settings TEXT NOT NULL,
+    has_secret INTEGER NOT NULL DEFAULT 0,
+    last_result TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  `,
 ];

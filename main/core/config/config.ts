@@ -28,7 +28,26 @@ const cronOrOff = z
     }
   });
 
-const EnvSchema = z.object({
+/** A cron expression (the schedule presets, the cleanup schedule). */
+const cron = z
+  .string()
+  .trim()
+  .superRefine((value, context) => {
+    try {
+      validateCron(value);
+    } catch (error) {
+      context.addIssue({ code: 'custom', message: (error as Error).message });
+    }
+  });
+
+/** The specification's schedule presets; BACKUP_DAILY/WEEKLY/MONTHLY_SCHEDULE (or the app's settings) change them. */
+export const DEFAULT_PRESETS = { daily: '0 2 * * *', weekly: '0 3 * * 0', monthly: '0 4 1 * *' } as const;
+
+/**
+ * Every setting's variable and its schema, stated once: loadConfig parses the environment with it, and
+ * a value set in the app (config/app-settings.ts) is parsed by the same entry as if it were the variable.
+ */
+export const EnvSchema = z.object({
   HOLDFAST_HOME: z.string().min(1).optional(),
   BACKUP_DIR: z.string().min(1).optional(),
   BACKUP_ENCRYPTION_KEY: z.string().optional(),
@@ -43,18 +62,13 @@ const EnvSchema = z.object({
   HOLDFAST_CONNECT_TIMEOUT_SECONDS: positiveInt.default(10),
   HOLDFAST_VERIFY_SCHEDULE: cronOrOff.default(DEFAULT_VERIFY_SCHEDULE),
   HOLDFAST_SECRET_STORE: z.enum(SECRET_STORE_KINDS).default('keychain'),
-  BACKUP_CLEANUP_SCHEDULE: z
-    .string()
-    .trim()
-    .superRefine((value, context) => {
-      try {
-        validateCron(value);
-      } catch (error) {
-        context.addIssue({ code: 'custom', message: (error as Error).message });
-      }
-    })
-    .default('0 5 * * *'),
+  BACKUP_CLEANUP_SCHEDULE: cron.default('0 5 * * *'),
+  BACKUP_DAILY_SCHEDULE: cron.default(DEFAULT_PRESETS.daily),
+  BACKUP_WEEKLY_SCHEDULE: cron.default(DEFAULT_PRESETS.weekly),
+  BACKUP_MONTHLY_SCHEDULE: cron.default(DEFAULT_PRESETS.monthly),
 });
+
+export type SettingVariable = keyof typeof EnvSchema.shape;
 
 export interface HoldfastConfig {
   /** Catalogue, logs and (by default) backups live here. */
@@ -79,6 +93,8 @@ export interface HoldfastConfig {
   verifySchedule: string | null;
   /** BACKUP_CLEANUP_SCHEDULE: when the long-running hosts apply retention (default 05:00 daily). */
   cleanupSchedule: string;
+  /** What `--daily`, `--weekly` and `--monthly` schedules run at (BACKUP_DAILY/WEEKLY/MONTHLY_SCHEDULE). */
+  presets: { daily: string; weekly: string; monthly: string };
   /** BACKUP_ENCRYPTION_KEY: the age recipients every new backup is encrypted to; empty: backups are not encrypted. */
   encryptTo: string[];
   /** HOLDFAST_SECRET_STORE: where this host keeps and reads profile passwords (store-choice.ts). */
@@ -132,6 +148,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HoldfastConfig
     connectTimeoutSeconds: values.HOLDFAST_CONNECT_TIMEOUT_SECONDS,
     verifySchedule: values.HOLDFAST_VERIFY_SCHEDULE.toLowerCase() === 'off' ? null : values.HOLDFAST_VERIFY_SCHEDULE,
     cleanupSchedule: values.BACKUP_CLEANUP_SCHEDULE,
+    presets: { daily: values.BACKUP_DAILY_SCHEDULE, weekly: values.BACKUP_WEEKLY_SCHEDULE, monthly: values.BACKUP_MONTHLY_SCHEDULE },
     secretStore: values.HOLDFAST_SECRET_STORE,
     encryptTo: parseEncryptionKeySetting(values.BACKUP_ENCRYPTION_KEY),
     env,

@@ -57,6 +57,9 @@ const rows: PerKind<AuditRow | undefined> = {
   'user.added': (e) => ({ action: 'user.add', target: e.name, detail: { role: e.role } }),
   'user.removed': (e) => ({ action: 'user.remove', target: e.name }),
   'user.rotated': (e) => ({ action: 'user.rotate', target: e.name }),
+  'notifyChannel.added': (e) => ({ action: 'notify.add', target: e.name, detail: { kind: e.channelKind, events: e.events, where: e.where } }),
+  'notifyChannel.removed': (e) => ({ action: 'notify.remove', target: e.name }),
+  'setting.changed': (e) => ({ action: e.reset ? 'setting.reset' : 'setting.set', target: e.name, detail: { variable: e.variable, from: e.from, to: e.to } }),
 };
 
 export function auditRow(event: EmittedEvent): AuditRow | undefined {

@@ -57,7 +57,12 @@ export type EngineEvent =
   // API users (holdfast serve)
   | { kind: 'user.added'; name: string; role: Role }
   | { kind: 'user.removed'; name: string }
-  | { kind: 'user.rotated'; name: string };
+  | { kind: 'user.rotated'; name: string }
+  // Settings changed in the app or with holdfast config set (config/app-settings.ts); to null: back to the default
+  | { kind: 'setting.changed'; name: string; variable: string; from: string; to: string; reset: boolean }
+  // Notification channels added in the app (notify/app-channels.ts); never with their secret
+  | { kind: 'notifyChannel.added'; name: string; channelKind: string; events: string; where: string }
+  | { kind: 'notifyChannel.removed'; name: string };
 
 export type EventKind = EngineEvent['kind'];
 export type EventOf<K extends EventKind> = Extract<EngineEvent, { kind: K }>;

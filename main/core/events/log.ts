@@ -30,7 +30,11 @@ const lines: PerKind<LogLine | undefined> = {
     'user.added',
     'user.removed',
     'user.rotated',
+    'notifyChannel.added',
+    'notifyChannel.removed',
   ),
+  // The audit log says who changed it; the file log says so too, for whoever reads only the log.
+  'setting.changed': ({ name, from, to }) => ({ level: 'info', message: 'setting changed', detail: { setting: name, from, to } }),
   'backup.completed': ({ profile, backup, trigger }) => ({
     level: 'info',
     message: 'backup completed',

@@ -3,6 +3,7 @@
 // it where it awaited the notifier, and the notifier never rejects.
 import type { ErrorInfo } from '../model/errors.ts';
 import type { NotifyEvent } from '../notify/message.ts';
+import type { NotifyTopic } from '../notify/app-channels.ts';
 import type { Notifier } from '../notify/notifier.ts';
 import type { Subscriber } from './bus.ts';
 import { byKind, ignoring, type EmittedEvent, type PerKind } from './events.ts';
@@ -29,6 +30,9 @@ const notices: PerKind<NotifyEvent | undefined> = {
     'user.added',
     'user.removed',
     'user.rotated',
+    'notifyChannel.added',
+    'notifyChannel.removed',
+    'setting.changed',
   ),
   'backup.completed': ({ profile, backup, at }) => ({ kind: 'backup.completed', profile, database: backup.database, filename: backup.filename, size: backup.size, durationMs: backup.duration, at }),
   'backup.failed': ({ profile, database, error, at }) => ({ kind: 'backup.failed', profile, database, error, at }),
@@ -79,12 +83,15 @@ export function notification(event: EmittedEvent): NotifyEvent | undefined {
   return byKind(notices, event);
 }
 
+/** A copy's or a scheduled drill's failure travels as a backup.failed: what it is about, for a channel that wants only copies or drills. */
+const TOPICS: Partial<Record<EmittedEvent['kind'], NotifyTopic>> = { 'backup.copied': 'copy', 'schedule.drillFailed': 'drill', 'drill.cleanupFailed': 'drill' };
+
 export function notifySubscriber(notifier: Pick<Notifier, 'notify'>): Subscriber {
   return {
     name: 'notifications',
     async handle(event) {
       const notice = notification(event);
-      if (notice) await notifier.notify(notice);
+      if (notice) await notifier.notify(notice, TOPICS[event.kind]);
     },
   };
 }

@@ -10,7 +10,9 @@ export type NotifyEvent =
   | { kind: 'restore.completed' | 'restore.failed'; profile: string; database: string; filename: string; error?: ErrorInfo; at: string }
   | { kind: 'cleanup.completed'; deleted: number; freedBytes: number; errors: number; at: string }
   /** A restore drill on a designated server could not drop its database: it is still there. */
-  | { kind: 'drill.cleanupFailed'; profile: string; database: string; filename: string; error: ErrorInfo; at: string };
+  | { kind: 'drill.cleanupFailed'; profile: string; database: string; filename: string; error: ErrorInfo; at: string }
+  /** "Send test" on a channel: says the channel works, and who asked. */
+  | { kind: 'notification.test'; channel: string; requestedBy: string; at: string };
 
 /** Failures, and cleanups that hit errors, are what someone must act on; that is what `failures` sends. */
 export function isFailureEvent(event: NotifyEvent): boolean {
@@ -77,6 +79,14 @@ export function describeEvent(event: NotifyEvent): NotifyText {
           ['File', event.filename],
         ],
         failure: event.error,
+      };
+    case 'notification.test':
+      return {
+        title: '🔔 Holdfast test notification',
+        fields: [
+          ['Channel', event.channel],
+          ['Sent by', event.requestedBy],
+        ],
       };
     case 'cleanup.completed':
       return {

@@ -78,10 +78,26 @@ describe('settings from the environment', () => {
       const settings = notifySettingsFromEnv(env);
       return { on: settings.on, channels: configuredChannels(settings) };
     };
-    expect(read({})).toEqual({ on: 'none', channels: { slack: false, webhook: false } });
-    expect(read({ BACKUP_SLACK_WEBHOOK: '', HOLDFAST_NOTIFY_ON: '' })).toEqual({ on: 'none', channels: { slack: false, webhook: false } });
-    expect(read({ BACKUP_SLACK_WEBHOOK: 'https://hooks.slack.com/services/a/b/c' })).toEqual({ on: 'all', channels: { slack: true, webhook: false } });
-    expect(read({ HOLDFAST_WEBHOOK_URL: 'http://127.0.0.1:9/x', HOLDFAST_NOTIFY_ON: 'failures' })).toEqual({ on: 'failures', channels: { slack: false, webhook: true } });
+    const none = { slack: false, webhook: false, teams: false, discord: false, email: false };
+    expect(read({})).toEqual({ on: 'none', channels: { ...none } });
+    expect(read({ BACKUP_SLACK_WEBHOOK: '', HOLDFAST_NOTIFY_ON: '' })).toEqual({ on: 'none', channels: { ...none } });
+    expect(read({ BACKUP_SLACK_WEBHOOK: 'https://hooks.slack.com/services/a/b/c' })).toEqual({ on: 'all', channels: { ...none, slack: true } });
+    expect(read({ HOLDFAST_WEBHOOK_URL: 'http://127.0.0.1:9/x', HOLDFAST_NOTIFY_ON: 'failures' })).toEqual({ on: 'failures', channels: { ...none, webhook: true } });
+  });
+
+  test('Teams, Discord and email are configured by their variables; an SMTP URL that is not one is refused without echoing it', () => {
+    const settings = notifySettingsFromEnv({
+      HOLDFAST_TEAMS_WEBHOOK: 'https://example.webhook.office.com/x',
+      HOLDFAST_DISCORD_WEBHOOK: 'https://discord.com/api/webhooks/1/t',
+      HOLDFAST_SMTP_URL: 'smtp://u:pw@127.0.0.1:2525',
+      HOLDFAST_EMAIL_FROM: 'a@example.com',
+      HOLDFAST_EMAIL_TO: 'b@example.com, c@example.com',
+    });
+    expect(configuredChannels(settings)).toEqual({ slack: false, webhook: false, teams: true, discord: true, email: true });
+    expect(() => notifySettingsFromEnv({ HOLDFAST_SMTP_URL: 'http://u:hunter2@h', HOLDFAST_EMAIL_FROM: 'a@example.com', HOLDFAST_EMAIL_TO: 'b@example.com' })).toThrow(
+      expect.objectContaining({ message: expect.stringMatching(/HOLDFAST_SMTP_URL(?!.*hunter2)/) }),
+    );
+    expect(() => notifySettingsFromEnv({ HOLDFAST_SMTP_URL: 'smtp://h', HOLDFAST_EMAIL_FROM: 'a@example.com' })).toThrow(/HOLDFAST_EMAIL_TO/);
   });
 
   test('invalid values throw naming the variable, without echoing a URL', () => {

@@ -3,6 +3,7 @@
 // thrown, so a notification can never turn a good backup into a failed one.
 import type { Logger } from '../log/log.ts';
 import { HoldfastError } from '../model/errors.ts';
+import type { AppChannels, AppTarget, NotifyTopic } from './app-channels.ts';
 import type { NotifyTarget } from './channel.ts';
 import { NOTIFY_CHANNELS, type ChannelId } from './channels/index.ts';
 import { deliver, errorText, type DeliveryOptions, type NotifyOutcome } from './delivery.ts';
@@ -50,6 +51,8 @@ export class Notifier {
   constructor(
     private readonly settings: NotifySettings,
     options: NotifierOptions = {},
+    /** The channels added in the app (app-channels.ts), read at each notice so an added one is used at once. */
+    private readonly appTargets: () => Promise<AppTarget[]> = async () => [],
   ) {
     const log = options.log;
     this.options = {
@@ -67,16 +70,40 @@ export class Notifier {
     };
   }
 
-  /** Never rejects: one outcome per configured target, or none when `on` filters the event out. */
-  async notify(event: NotifyEvent): Promise<NotifyOutcome[]> {
+  /**
+   * Never rejects: one outcome per target that wants the event — the environment's filtered by `on`,
+   * each app channel by its own choice of events (the topic says what the notice is about).
+   */
+  async notify(event: NotifyEvent, topic: NotifyTopic = topicOf(event)): Promise<NotifyOutcome[]> {
     try {
-      if (!this.wants(event)) return [];
-      return await Promise.all(this.settings.targets.map((target) => deliver(target, () => target.send(event, this.options.timeoutMs), this.options)));
+      const fromEnv = this.wants(event) ? this.settings.targets : [];
+      const fromApp = (await this.appTargets()).filter((app) => app.wants(event, topic));
+      return await Promise.all([...fromEnv.map((target) => this.deliver(target, event)), ...fromApp.map((app) => this.deliverRecorded(app, event, this.options))]);
     } catch (error) {
       // Only a bug (say, an event that cannot be serialised) gets here; still not the caller's problem.
       this.options.log('error', 'Notification could not be prepared', { event: safeKind(event), error: errorText(error, []) });
       return [];
     }
+  }
+
+  /** "Send test": one attempt, so the page answers within the timeout; the result is the channel's last delivery. */
+  sendTest(app: AppTarget, requestedBy: string): Promise<NotifyOutcome> {
+    const event: NotifyEvent = { kind: 'notification.test', channel: app.target.channel, requestedBy, at: new Date().toISOString() };
+    return this.deliverRecorded(app, event, { ...this.options, maxAttempts: 1 });
+  }
+
+  private deliver(target: NotifyTarget, event: NotifyEvent, options: DeliveryOptions = this.options): Promise<NotifyOutcome> {
+    return deliver(target, () => target.send(event, options.timeoutMs), options);
+  }
+
+  private async deliverRecorded(app: AppTarget, event: NotifyEvent, options: DeliveryOptions): Promise<NotifyOutcome> {
+    const outcome = await this.deliver(app.target, event, options);
+    try {
+      app.record(outcome);
+    } catch (error) {
+      options.log('warn', 'The delivery result could not be recorded', { target: app.target.channel, error: errorText(error, []) });
+    }
+    return outcome;
   }
 
   private wants(event: NotifyEvent): boolean {
@@ -85,16 +112,28 @@ export class Notifier {
   }
 }
 
+/** What a notice is about when its sender does not say (a copy's or a drill's failure travels as a backup.failed). */
+function topicOf(event: NotifyEvent): NotifyTopic {
+  if (event.kind === 'notification.test') return 'test';
+  if (event.kind === 'drill.cleanupFailed') return 'drill';
+  if (event.kind === 'cleanup.completed') return 'cleanup';
+  return event.kind.startsWith('restore.') ? 'restore' : 'backup';
+}
+
 function safeKind(event: unknown): string {
   return event && typeof event === 'object' && 'kind' in event ? String((event as { kind: unknown }).kind) : 'unknown';
 }
 
 /** The notifier an engine sends with: what it has to say goes to the file log, and any trouble to stderr too. */
-export function engineNotifier(env: NodeJS.ProcessEnv, logger: Logger): Notifier {
-  return new Notifier(notifySettingsFromEnv(env), {
-    log: (level, message, detail) => {
-      logger.log(level, `notification: ${message}`, detail);
-      if (level !== 'info') process.stderr.write(`holdfast: notification ${level}: ${message}\n`);
+export function engineNotifier(env: NodeJS.ProcessEnv, logger: Logger, appChannels?: Pick<AppChannels, 'targets'>): Notifier {
+  return new Notifier(
+    notifySettingsFromEnv(env),
+    {
+      log: (level, message, detail) => {
+        logger.log(level, `notification: ${message}`, detail);
+        if (level !== 'info') process.stderr.write(`holdfast: notification ${level}: ${message}\n`);
+      },
     },
-  });
+    appChannels ? () => appChannels.targets() : undefined,
+  );
 }

@@ -8,15 +8,6 @@ import { HoldfastError } from '../model/errors.ts';
 export const SCHEDULE_TYPES = ['daily', 'weekly', 'monthly', 'custom'] as const;
 export type ScheduleType = (typeof SCHEDULE_TYPES)[number];
 
-/** The specification's presets, overridable by BACKUP_DAILY/WEEKLY/MONTHLY_SCHEDULE. */
-export function presetCron(type: Exclude<ScheduleType, 'custom'>, env: NodeJS.ProcessEnv = process.env): string {
-  const fallback = { daily: '0 2 * * *', weekly: '0 3 * * 0', monthly: '0 4 1 * *' }[type];
-  const variable = { daily: 'BACKUP_DAILY_SCHEDULE', weekly: 'BACKUP_WEEKLY_SCHEDULE', monthly: 'BACKUP_MONTHLY_SCHEDULE' }[type];
-  const value = env[variable]?.trim() || fallback;
-  validateCron(value, variable);
-  return value;
-}
-
 export function systemTimeZone(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone;
 }

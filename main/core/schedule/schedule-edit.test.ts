@@ -29,7 +29,12 @@ afterEach(() => {
 });
 
 const events: unknown[] = [];
-const engine = () => ({ catalogue, schedules, config: { env: {}, retentionDays: 30 }, events: { emit: async (event: unknown) => void events.push(event) } });
+const engine = () => ({
+  catalogue,
+  schedules,
+  config: { env: {}, retentionDays: 30, presets: { daily: '0 2 * * *', weekly: '0 3 * * 0', monthly: '0 4 1 * *' } },
+  events: { emit: async (event: unknown) => void events.push(event) },
+});
 const add = (cron = '0 2 * * *') =>
   schedules.add(
     { profile: 'shop', type: 'custom', cron, timeZone: 'UTC', options: BackupOptionsSchema.parse({}), retention: null, testRestore: false, nextRun: nextRunAfter(cron, 'UTC', now).toISOString() },

@@ -5,13 +5,13 @@ import type { Catalogue } from '../catalogue/catalogue.ts';
 import type { HoldfastConfig } from '../config/config.ts';
 import type { EventBus } from '../events/bus.ts';
 import { retentionPolicyFor } from '../retention/operations.ts';
-import { describeCron, nextRunAfter, presetCron, systemTimeZone, validateCron, validateTimeZone, type ScheduleType } from './cron.ts';
+import { describeCron, nextRunAfter, systemTimeZone, validateCron, validateTimeZone, type ScheduleType } from './cron.ts';
 import type { Schedule, ScheduleStore } from './schedule-store.ts';
 
 export interface ScheduleEngine {
   catalogue: Catalogue;
   schedules: ScheduleStore;
-  config: Pick<HoldfastConfig, 'env' | 'retentionDays'>;
+  config: Pick<HoldfastConfig, 'env' | 'retentionDays' | 'presets'>;
   events: Pick<EventBus, 'emit'>;
 }
 
@@ -68,7 +68,7 @@ function scheduleView(schedule: Schedule): ScheduleView {
 
 export function addSchedule(engine: ScheduleEngine, input: ScheduleRequest, now: Date): ScheduleView {
   engine.catalogue.requireProfile(input.profile);
-  const cron = input.type === 'custom' ? (input.cron ?? '') : presetCron(input.type, engine.config.env);
+  const cron = input.type === 'custom' ? (input.cron ?? '') : engine.config.presets[input.type];
   validateCron(cron);
   const timeZone = validateTimeZone(input.timeZone ?? systemTimeZone());
   if (input.retention !== undefined) retentionPolicyFor(engine, input.profile, input.retention);
@@ -97,7 +97,7 @@ export type ScheduleChanges = Partial<Omit<ScheduleRequest, 'profile' | 'retenti
 export function editSchedule(engine: ScheduleEngine, id: string, changes: ScheduleChanges, now: Date): ScheduleView {
   const current = engine.schedules.require(id);
   const type = changes.type ?? current.type;
-  const cron = type === 'custom' ? (changes.cron ?? current.cron) : presetCron(type, engine.config.env);
+  const cron = type === 'custom' ? (changes.cron ?? current.cron) : engine.config.presets[type];
   validateCron(cron);
   const timeZone = validateTimeZone(changes.timeZone ?? current.timeZone);
   const retention = changes.retention === undefined ? current.retention : changes.retention;

@@ -12,21 +12,24 @@ import { backupStorage, type BackupStorage } from './storage.ts';
 export class Offsite implements CopyContext {
   readonly rows: CopyRows;
   readonly destinations: Destinations;
-  readonly storage: BackupStorage;
   /** The pauses between a copy's tries; undefined: COPY_RETRY_DELAYS_MS. */
   retryDelaysMs: readonly number[] | undefined;
+  /** `config` may be live (a setting changed in the app moves BACKUP_DIR): it is read at each use, never kept. */
   constructor(
     private readonly catalogue: Catalogue,
     secrets: SecretStore,
-    config: { backupDir: string; env: NodeJS.ProcessEnv },
+    private readonly config: { readonly backupDir: string; readonly env: NodeJS.ProcessEnv },
   ) {
     this.rows = new CopyRows(catalogue.db);
     this.destinations = new Destinations(catalogue.db, secrets, config);
-    this.storage = backupStorage(config);
     // Suites shorten the pauses; a number list in ms, e.g. "50,50".
     const delays = config.env.HOLDFAST_TEST_COPY_RETRY_DELAYS_MS;
     const parsed = delays?.split(',').map(Number);
     this.retryDelaysMs = parsed?.every((ms) => Number.isFinite(ms) && ms >= 0) ? parsed : undefined;
+  }
+  /** BACKUP_DIR's storage, as the configuration says now. */
+  get storage(): BackupStorage {
+    return backupStorage(this.config);
   }
   copy(backup: BackupMetadata, names: readonly string[]): Promise<BackupCopy[]> {
     return copyBackup(this, backup, names);

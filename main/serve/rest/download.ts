@@ -2,7 +2,7 @@
 // streamed from storage to the browser's save dialog — never read whole into memory — for an admin.
 // The bytes are the stored ones, so their SHA-256 is the catalogue's, which X-Holdfast-Checksum repeats.
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
+import * as z from 'zod';
 import { describeZodError } from '../../contract.ts';
 import type { Holdfast } from '../../core/holdfast.ts';
 import { toErrorInfo } from '../../core/model/errors.ts';

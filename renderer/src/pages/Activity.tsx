@@ -3,6 +3,9 @@
 import { useEffect, useMemo, useState } from 'react';
 import { useNow } from '../components/hooks.ts';
 import { Checkbox, EmptyState, ErrorNotice, PageHeader, StatusBadge } from '../components/ui.tsx';
+import { groupSignIns } from '../lib/audit-groups.ts';
+import { describeDetail } from '../lib/detail-text.ts';
+import { AppLog } from './AppLog.tsx';
 import { formatDateTime, formatRelative } from '../lib/format.ts';
 import { useBackups } from '../stores/backups.ts';
 import { useOverview, type AuditEntry } from '../stores/overview.ts';
@@ -32,12 +35,14 @@ export function Activity() {
   const entries = useMemo(() => {
     const needle = search.trim().toLowerCase();
     const all = (audit.value ?? []).filter((entry) => showRequests || entry.action !== 'api.request');
-    return needle ? all.filter((entry) => [entry.action, entry.actor, entry.target ?? '', JSON.stringify(entry.detail ?? '')].some((field) => field.toLowerCase().includes(needle))) : all;
+    return groupSignIns(
+      needle ? all.filter((entry) => [entry.action, entry.actor, entry.target ?? '', JSON.stringify(entry.detail ?? '')].some((field) => field.toLowerCase().includes(needle))) : all,
+    );
   }, [audit.value, search, showRequests]);
 
   return (
     <>
-      <PageHeader title="Activity" subtitle="Failed runs and the audit log of every change." />
+      <PageHeader title="Activity" subtitle="Failed runs, the audit log of every change, and the app log." />
       <section className="card" aria-labelledby="failures-title">
         <header className="card__header">
           <h2 className="card__title" id="failures-title">
@@ -107,13 +112,14 @@ export function Activity() {
                     <span className={`action-tag action-tag--${actionTone(entry)}`}>{entry.action}</span>
                   </td>
                   <td className="mono break">{entry.target ?? '—'}</td>
-                  <td className="cell-secondary">{describeDetail(entry.detail)}</td>
+                  <td className="cell-secondary">{entry.sessions ? `${entry.sessions.count} sign-ins since ${formatDateTime(entry.sessions.first)}` : describeDetail(entry.detail)}</td>
                 </tr>
               ))}
             </tbody>
           </table>
         )}
       </section>
+      <AppLog />
     </>
   );
 }
@@ -133,14 +139,4 @@ function actionTone(entry: AuditEntry): 'bad' | 'warn' | 'muted' {
   if (detail?.result === 'failed') return 'bad';
   if (/delete|remove/.test(entry.action)) return 'warn';
   return 'muted';
-}
-
-/** Audit details are small JSON objects; shown as "key: value" pairs. */
-export function describeDetail(detail: unknown): string {
-  if (detail === null || detail === undefined) return '';
-  if (typeof detail !== 'object') return String(detail);
-  return Object.entries(detail as Record<string, unknown>)
-    .filter(([, value]) => value !== null && value !== undefined && value !== '')
-    .map(([key, value]) => `${key}: ${typeof value === 'object' ? JSON.stringify(value) : String(value)}`)
-    .join(' · ');
 }

@@ -1,11 +1,15 @@
-// The engine's configuration, read-only: it comes from environment variables read once at start (a
-// bad value stops Holdfast with the variable named), so each value names the variable that sets it.
+// The engine's configuration: each setting with its value in force and where it comes from. The ones
+// the app may change have an editor; a change is in force for the next operation, with no restart.
+// A value set by an environment variable wins over the app, so it is shown as such and not editable.
 import { useEffect } from 'react';
 import { Badge, ErrorNotice, PageHeader, Spinner } from '../components/ui.tsx';
-import { formatBytes, formatDuration } from '../lib/format.ts';
 import { api } from '../api/client.ts';
 import { useOverview } from '../stores/overview.ts';
 import { KeysCard } from './KeysCard.tsx';
+import { NotificationChannels } from './NotificationChannels.tsx';
+import { SettingRow, type SettingEntry } from './SettingRow.tsx';
+
+const GROUPS: Array<SettingEntry['group']> = ['Storage', 'Retention', 'Schedules', 'Limits'];
 
 export function Settings() {
   const settings = useOverview((s) => s.settings);
@@ -17,7 +21,7 @@ export function Settings() {
   const s = settings.value;
   return (
     <>
-      <PageHeader title="Settings" subtitle="Read from the environment when Holdfast starts; change a variable and restart to change a value." />
+      <PageHeader title="Settings" subtitle="Changes apply to the next backup, restore or schedule, without a restart. An environment variable that is set wins over the app." />
       {settings.error ? <ErrorNotice error={settings.error} /> : null}
       {!s ? (
         settings.error ? null : (
@@ -25,48 +29,30 @@ export function Settings() {
         )
       ) : (
         <div className="settings">
-          <SettingsCard
-            title="Storage"
-            rows={[
-              ['Backup directory', <span className="mono break">{s.backupDir}</span>, 'BACKUP_DIR'],
-              ['Holdfast home', <span className="mono break">{s.home}</span>, 'HOLDFAST_HOME'],
-              ['Compression by default', s.compressionDefault ? 'gzip' : 'none', 'BACKUP_COMPRESSION'],
-              ['Largest backup', s.maxSizeBytes ? formatBytes(s.maxSizeBytes) : 'no limit', 'BACKUP_MAX_SIZE_MB'],
-            ]}
-          />
-          <SettingsCard
-            title="Retention"
-            rows={[
-              ['Default retention', `${s.retentionDays} days`, 'BACKUP_RETENTION_DAYS'],
-              ['Cleanup runs', <span className="mono">{s.schedules.cleanup}</span>, 'BACKUP_CLEANUP_SCHEDULE'],
-              ['Stored backups re-verified', <span className="mono">{s.schedules.verify}</span>, 'HOLDFAST_VERIFY_SCHEDULE'],
-            ]}
-          />
-          <SettingsCard
-            title="Schedules"
-            rows={[
-              ['Daily preset', <span className="mono">{s.schedules.daily}</span>, 'BACKUP_DAILY_SCHEDULE'],
-              ['Weekly preset', <span className="mono">{s.schedules.weekly}</span>, 'BACKUP_WEEKLY_SCHEDULE'],
-              ['Monthly preset', <span className="mono">{s.schedules.monthly}</span>, 'BACKUP_MONTHLY_SCHEDULE'],
-              ['Scheduled backups at once', String(s.concurrency), 'BACKUP_CONCURRENCY'],
-            ]}
-          />
-          <SettingsCard
-            title="Limits"
-            rows={[
-              ['Backup timeout', formatDuration(s.timeoutMs), 'BACKUP_TIMEOUT_SECONDS'],
-              ['Stall timeout', s.stallMs ? formatDuration(s.stallMs) : 'off', 'BACKUP_STALL_SECONDS'],
-              ['Connect timeout', `${s.connectTimeoutSeconds} s`, 'HOLDFAST_CONNECT_TIMEOUT_SECONDS'],
-            ]}
-          />
-          <SettingsCard
-            title="Notifications"
-            rows={[
-              ['Slack', s.notifications.slack ? <Badge tone="ok">configured</Badge> : <Badge tone="muted">not set</Badge>, 'BACKUP_SLACK_WEBHOOK'],
-              ['Webhook', s.notifications.webhook ? <Badge tone="ok">configured</Badge> : <Badge tone="muted">not set</Badge>, 'HOLDFAST_WEBHOOK_URL'],
-              ['Send', { all: 'every event', failures: 'failures only', none: 'nothing' }[s.notifications.on], 'HOLDFAST_NOTIFY_ON'],
-            ]}
-          />
+          {GROUPS.map((group) => (
+            <section className="card" aria-label={group} key={group}>
+              <header className="card__header">
+                <h2 className="card__title">{group}</h2>
+              </header>
+              <dl className="settings__list">
+                {group === 'Storage' ? (
+                  <div className="settings__row">
+                    <dt>Holdfast home</dt>
+                    <dd>
+                      <span className="mono break">{s.home}</span>
+                      <code className="env">HOLDFAST_HOME</code>
+                    </dd>
+                  </div>
+                ) : null}
+                {s.entries
+                  .filter((entry) => entry.group === group)
+                  .map((entry) => (
+                    <SettingRow entry={entry} key={entry.name} />
+                  ))}
+              </dl>
+            </section>
+          ))}
+          <NotificationChannels fromEnvironment={s.notifications} />
           <section className="card settings__wide" aria-labelledby="tools-title">
             <header className="card__header">
               <h2 className="card__title" id="tools-title">
@@ -113,26 +99,5 @@ export function Settings() {
         </div>
       )}
     </>
-  );
-}
-
-function SettingsCard({ title, rows }: { title: string; rows: Array<[string, React.ReactNode, string]> }) {
-  return (
-    <section className="card" aria-label={title}>
-      <header className="card__header">
-        <h2 className="card__title">{title}</h2>
-      </header>
-      <dl className="settings__list">
-        {rows.map(([label, value, variable]) => (
-          <div className="settings__row" key={label}>
-            <dt>{label}</dt>
-            <dd>
-              {value}
-              <code className="env">{variable}</code>
-            </dd>
-          </div>
-        ))}
-      </dl>
-    </section>
   );
 }

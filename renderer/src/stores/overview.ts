@@ -22,6 +22,8 @@ interface OverviewState {
   loadHealth(): Promise<void>;
   loadAudit(limit?: number): Promise<void>;
   loadSettings(): Promise<void>;
+  /** Changes one setting (null: back to its default) and reloads the page's settings; the error, if refused. */
+  changeSetting(name: string, value: string | null): Promise<ErrorInfo | null>;
 }
 
 const empty = { value: null, error: null };
@@ -45,5 +47,10 @@ export const useOverview = create<OverviewState>()((set) => ({
   async loadSettings() {
     const result = await api.call('settings.get', {});
     set({ settings: result.ok ? { value: result.value, error: null } : { value: null, error: result.error } });
+  },
+  async changeSetting(name, value) {
+    const result = await api.call('config.set', { name, value });
+    await useOverview.getState().loadSettings();
+    return result.ok ? null : result.error;
   },
 }));
