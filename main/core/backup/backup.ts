@@ -207,6 +207,9 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
     await client.query('SET LOCAL idle_in_transaction_session_timeout = 0');
     await client.query('SET LOCAL statement_timeout = 0');
     await client.query('SET LOCAL lock_timeout = 0');
+    // The counts run beside pg_dump: one backend each, never parallel workers, which would take cores
+    // from pg_dump here and, on the server, workers from the shared max_parallel_workers pool.
+    await client.query('SET LOCAL max_parallel_workers_per_gather = 0');
     const snapshot = (await client.query<{ id: string }>('SELECT pg_export_snapshot() AS id')).rows[0]!.id;
 
     const env = session.childEnv();
