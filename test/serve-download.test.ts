@@ -65,6 +65,24 @@ describe('backup download', () => {
     expect((await download(backup.filename, '?part=secrets')).status).toBe(400);
   });
 
+  test("an admin cannot choose who a backup is encrypted to: REST's encryptTo needs the raised role /api/rpc needs", async () => {
+    const admin = holdfast.addUser('downloader', 'admin').token;
+    const create = (token: string, encryptTo: unknown) =>
+      fetch(`http://127.0.0.1:${http.port}/api/backup/create`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ profile: 'shop', encryptTo }),
+      });
+    const before = holdfast.list({ profile: 'shop', all: true }).length;
+    // "none" (plaintext, then a download) or the admin's own recipient would hand the admin the data.
+    const refused = await create(admin, 'none');
+    expect(refused.status).toBe(403);
+    expect(await refused.json()).toMatchObject({ success: false, error: { code: 'FORBIDDEN' } });
+    expect(holdfast.list({ profile: 'shop', all: true }).length).toBe(before);
+    // The owner (a super-admin) may.
+    expect((await create(http.token, 'none')).status).toBe(201);
+  }, 60_000);
+
   test('Content-Disposition keeps any name safe: an ASCII fallback without quotes, and the exact name encoded', () => {
     expect(contentDisposition('a"b\\c é.dump')).toBe(`attachment; filename="a_b_c _.dump"; filename*=UTF-8''a%22b%5Cc%20%C3%A9.dump`);
   });

@@ -213,6 +213,25 @@ describe('roles', () => {
     expect(channelRole('profile.edit', { name: 'x', changes: { wholeServer: null } })).toBe('super-admin');
   });
 
+  test('who can read the backups (its encryption) is chosen by a super-admin: an admin cannot turn it off or add their own key', () => {
+    const options = (encryptTo: unknown) => ({ format: 'custom', encryptTo });
+    for (const encryptTo of ['none', ['age1attackerrecipient'], ['backups']]) {
+      expect(channelRole('backup.create', { profile: 'p', options: options(encryptTo) }), JSON.stringify(encryptTo)).toBe('super-admin');
+      expect(channelRole('backup.take', { profile: 'p', options: options(encryptTo) }), JSON.stringify(encryptTo)).toBe('super-admin');
+      expect(channelRole('schedule.add', { profile: 'p', type: 'daily', options: options(encryptTo) }), JSON.stringify(encryptTo)).toBe('super-admin');
+      expect(channelRole('schedule.edit', { id: 1, options: options(encryptTo) }), JSON.stringify(encryptTo)).toBe('super-admin');
+      expect(channelRole('profile.edit', { name: 'p', changes: { encryptTo } }), JSON.stringify(encryptTo)).toBe('super-admin');
+    }
+    // Back to the default (BACKUP_ENCRYPTION_KEY decides) is a choice of who reads too.
+    expect(channelRole('profile.edit', { name: 'p', changes: { encryptTo: null } })).toBe('super-admin');
+    // Leaving it out keeps whatever was chosen: an admin's everyday backup and schedule.
+    expect(channelRole('backup.create', { profile: 'p', options: { format: 'custom' } })).toBe('admin');
+    expect(channelRole('backup.take', { profile: 'p', options: {} })).toBe('admin');
+    expect(channelRole('schedule.add', { profile: 'p', type: 'daily' })).toBe('admin');
+    expect(channelRole('schedule.edit', { id: 1, options: { format: 'plain' } })).toBe('admin');
+    expect(channelRole('profile.edit', { name: 'p', changes: { notes: 'x' } })).toBe('admin');
+  });
+
   test('reads are not audited as changes; anything unknown is', () => {
     expect(channelChangesState('backup.list')).toBe(false);
     expect(channelChangesState('backup.create')).toBe(true);

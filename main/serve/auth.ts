@@ -271,7 +271,10 @@ function busiest(counts: Map<string, number>): FailureSummary['top'] {
  *   without its password given again: its backups, restores and libpq's passwords follow it;
  * - letting libpq's own password files (~/.pgpass, PGPASSFILE, service files) answer for a profile,
  *   since a wildcard line answers whatever host the profile names;
- * - a restore drill on a designated profile's server (it creates and drops a database there).
+ * - a restore drill on a designated profile's server (it creates and drops a database there);
+ * - who a backup is encrypted to (`encryptTo` in a backup's or a schedule's options, or a profile's
+ *   change): "none" or an admin's own recipient, then a download, would give an admin the plaintext.
+ * REST routes call channels through the same rule (rest/routes.ts), so a route's field cannot skip it.
  */
 export function channelRole(channel: string, input?: unknown): ChannelRole {
   // The table's role (an unknown channel is refused by the contract; it needs the most here).
@@ -307,6 +310,9 @@ const CONNECTION_FIELDS = ['host', 'port', 'user', 'dbname', 'service', 'sslmode
 /** Anything but a plain `false` (or leaving it out) asks for libpq's password files. */
 const enablesLibpqPasswords = (profile: Record<string, unknown>) => 'libpqPasswordFiles' in profile && profile.libpqPasswordFiles !== false;
 
+/** Backup options that say who the backup is encrypted to (left out: the profile's or the default choice stands). */
+const choosesEncryption = (options: unknown) => fieldsOf(options).encryptTo !== undefined;
+
 function steersData(channel: string, input: unknown): boolean {
   const fields = fieldsOf(input);
   switch (channel) {
@@ -315,8 +321,15 @@ function steersData(channel: string, input: unknown): boolean {
     case 'profile.edit': {
       const changes = fieldsOf(fields.changes);
       // wholeServer: from one database to every database the role can reach on the server (or back).
-      return 'tags' in changes || 'wholeServer' in changes || CONNECTION_FIELDS.some((field) => field in changes) || enablesLibpqPasswords(changes);
+      return 'tags' in changes || 'wholeServer' in changes || 'encryptTo' in changes || CONNECTION_FIELDS.some((field) => field in changes) || enablesLibpqPasswords(changes);
     }
+    // Who a backup is encrypted to is who can read it: "none" or an admin's own recipient, then a
+    // download, would hand an admin the plaintext of a database the owner chose to encrypt.
+    case 'backup.create':
+    case 'backup.take':
+    case 'schedule.add':
+    case 'schedule.edit':
+      return choosesEncryption(fields.options);
     // drill.start is what `holdfast verify --test-restore` calls (a backup's or a set's drill).
     case 'backup.testRestore':
     case 'drill.start':

@@ -14,6 +14,7 @@ import type { ReconcileReport } from '../model/reports.ts';
 import { endRecordedChild } from '../process/child.ts';
 import type { SwapRecovery } from '../restore/swap-journal.ts';
 import { removeStalePassfiles } from '../secrets/passfile.ts';
+import { removeStaleDownloads } from '../storage/private-temp.ts';
 import type { BackupSets } from '../sets/backup-sets.ts';
 import type { Offsite } from '../storage/offsite.ts';
 import { backupStorage } from '../storage/storage.ts';
@@ -32,6 +33,8 @@ export async function reconcileAtStart(engine: ReconcilingEngine): Promise<Recon
   const report: ReconcileReport = { interruptedRuns: [], removedTempFiles: [], missingBackups: [], foundAgain: [], endedProcesses: [], stuckProcesses: [], finishedBackups: [] };
   await removeStalePassfiles();
   await removeStaleDecryptedCopies(config.home);
+  // A copy downloaded from a destination for a restore or drill, left by a Holdfast killed mid-read.
+  await removeStaleDownloads();
   // A drill's sandbox server outlives a Holdfast killed mid-drill, with the restored data beside it.
   await removeStaleSandboxes();
   for (const run of catalogue.staleRuns()) {

@@ -56,6 +56,24 @@ describe('editSchedule', () => {
     expect(() => editSchedule(engine(), schedule.id, { type: 'custom', cron: 'every day' }, now)).toThrow(HoldfastError);
     expect(schedules.require(schedule.id).cron).toBe('0 2 * * *');
   });
+
+  test("new options without encryptTo keep who the schedule's backups are encrypted to (a super-admin's choice); a new one replaces it", () => {
+    const schedule = schedules.add(
+      {
+        profile: 'shop',
+        type: 'daily',
+        cron: '0 2 * * *',
+        timeZone: 'UTC',
+        options: BackupOptionsSchema.parse({ encryptTo: ['offsite-key'] }),
+        retention: null,
+        testRestore: false,
+        nextRun: now.toISOString(),
+      },
+      now,
+    );
+    expect(editSchedule(engine(), schedule.id, { options: BackupOptionsSchema.parse({ format: 'plain' }) }, now).options).toMatchObject({ format: 'plain', encryptTo: ['offsite-key'] });
+    expect(editSchedule(engine(), schedule.id, { options: BackupOptionsSchema.parse({ encryptTo: 'none' }) }, now).options.encryptTo).toBe('none');
+  });
 });
 
 describe('runScheduleNow', () => {

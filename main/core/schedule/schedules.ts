@@ -102,7 +102,11 @@ export function editSchedule(engine: ScheduleEngine, id: string, changes: Schedu
   const timeZone = validateTimeZone(changes.timeZone ?? current.timeZone);
   const retention = changes.retention === undefined ? current.retention : changes.retention;
   if (retention !== null) retentionPolicyFor(engine, current.profile, retention);
-  const options = changes.options ? BackupOptionsSchema.parse({ ...changes.options, suffix: changes.options.suffix ?? current.options.suffix }) : current.options;
+  // Left out, the suffix and who the backups are encrypted to stay: an edit of the format must not drop
+  // an encryption choice (only a super-admin may change it under holdfast serve: serve/auth.ts).
+  const options = changes.options
+    ? BackupOptionsSchema.parse({ ...changes.options, suffix: changes.options.suffix ?? current.options.suffix, encryptTo: changes.options.encryptTo ?? current.options.encryptTo })
+    : current.options;
   const moved = cron !== current.cron || timeZone !== current.timeZone;
   const schedule = engine.schedules.update(id, {
     type,

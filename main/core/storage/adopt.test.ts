@@ -112,3 +112,11 @@ test("deleting an encrypted backup removes its encrypted roles file (<stem>.glob
   await removeBackupFiles(new BackupStorage(backupDir), stored as never);
   expect([filename, roles, `${filename}.json`].filter((name) => existsSync(join(backupDir, name)))).toEqual([]);
 });
+
+test('an object whose name no destination accepts as a key (a backslash, as a hostile bucket or SFTP listing may hold) is skipped, and the good backups beside it are still adopted', async () => {
+  const good = backupIn(backupDir);
+  writeFileSync(join(backupDir, 'backup-x\\..\\..\\evil.dump.json'), '{}');
+  const { report } = await adoptDirectory(catalogue, backupDir, backupDir);
+  expect(report.adopted).toEqual([good.filename]);
+  expect(report.skipped).toMatchObject([{ file: 'backup-x\\..\\..\\evil.dump.json', reason: expect.stringContaining('backslash') }]);
+});

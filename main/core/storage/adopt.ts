@@ -10,7 +10,7 @@ import { exists } from '../fsutil/durable.ts';
 import { SidecarSchema } from '../model/backup-metadata.ts';
 import { HoldfastError } from '../model/errors.ts';
 import type { BackupMetadata } from '../model/types.ts';
-import { keyName, type Destination } from './destination.ts';
+import { checkKey, keyName, type Destination } from './destination.ts';
 import { LocalDirectoryDestination } from './local-directory.ts';
 import type { CopyRows } from './copy-rows.ts';
 import type { Destinations } from './destinations.ts';
@@ -59,6 +59,14 @@ export async function adoptFrom(
   for (const { key: sidecarKey, kind } of await source.list('')) {
     const name = keyName(sidecarKey);
     if (kind !== 'file' || !name.startsWith('backup-') || !name.endsWith(SIDECAR_SUFFIX)) continue;
+    // A listing is the destination's word (a bucket anyone with write access fills, an SFTP server's
+    // readdir): one name no key may have is skipped, not the end of a disaster recovery.
+    try {
+      checkKey(sidecarKey);
+    } catch (error) {
+      report.skipped.push({ file: name, reason: (error as Error).message });
+      continue;
+    }
     const sidecarSize = (await source.stat(sidecarKey))?.size ?? 0;
     if (sidecarSize > MAX_SIDECAR_BYTES) {
       report.skipped.push({ file: name, reason: `not a Holdfast sidecar: ${sidecarSize} bytes, more than any sidecar holds (${MAX_SIDECAR_BYTES})` });

@@ -5,8 +5,7 @@
 // fails is recorded with its reason and what it put is removed; it never touches the local backup,
 // which was complete before any copy began. Rows live in the catalogue's backup_copies table.
 import { createHash } from 'node:crypto';
-import { mkdtemp, open, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { open, rm } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import type { CopyRows } from './copy-rows.ts';
@@ -16,6 +15,7 @@ import { HoldfastError, toErrorInfo } from '../model/errors.ts';
 import type { BackupCopy, BackupMetadata } from '../model/types.ts';
 import type { Destination } from './destination.ts';
 import type { Destinations } from './destinations.ts';
+import { makeDownloadDir } from './private-temp.ts';
 import { LOCAL_DESTINATION } from './location.ts';
 import type { BackupStorage } from './storage.ts';
 
@@ -184,7 +184,7 @@ export async function readableCopy(context: CopyContext, backup: BackupMetadata,
       "holdfast list --json shows each backup's copies; restore from one of them, or from the local file.",
     );
   if (backup.format === 'directory') throw new HoldfastError('BAD_INPUT', `Restoring a directory-format backup from a copy is not supported yet.`, 'Restore it from its local file.');
-  const dir = await mkdtemp(join(tmpdir(), 'holdfast-copy-'));
+  const dir = await makeDownloadDir('copy');
   const release = () => rm(dir, { recursive: true, force: true });
   const destination = await context.destinations.open(name).catch(async (error: unknown) => {
     await release();

@@ -2,8 +2,7 @@
 // the bytes on their way out, read the stored object back and compare, and hand a tool a private
 // download. One copy of these rules, so the media cannot drift on what "verified" means.
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, open as openFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { open as openFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { Transform } from 'node:stream';
@@ -11,6 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import { PRIVATE_FILE_MODE } from '../fsutil/durable.ts';
 import { HoldfastError } from '../model/errors.ts';
 import { checkKey, keyName, type LocalCopy } from './destination.ts';
+import { makeDownloadDir } from './private-temp.ts';
 
 export interface Expected {
   sha256: string;
@@ -117,7 +117,7 @@ export function treeRefused(where: string, medium: string): HoldfastError {
 
 /** A private download: a 0600 file in a fresh 0700 directory, removed by release() (and on any failure here). */
 export async function privateDownload(key: string, read: () => Promise<Readable>): Promise<LocalCopy> {
-  const dir = await mkdtemp(join(tmpdir(), 'holdfast-download-'));
+  const dir = await makeDownloadDir('download');
   const release = () => rm(dir, { recursive: true, force: true });
   try {
     const path = join(dir, keyName(checkKey(key)));

@@ -6,7 +6,7 @@ import type * as z from 'zod';
 import { contract, describeZodError, type Channel, type ChannelInput, type ChannelOutput, type Envelope } from '../../contract.ts';
 import type { Holdfast } from '../../core/holdfast.ts';
 import type { BackupMetadata } from '../../core/model/types.ts';
-import { hasRole, type Principal } from '../auth.ts';
+import { channelRole, hasRole, type Principal } from '../auth.ts';
 import type { Operations } from '../operations.ts';
 import { deny, statusFor, type ApiError } from '../respond.ts';
 import { pageOf } from './list.ts';
@@ -353,7 +353,19 @@ export async function registerRest(app: FastifyInstance, holdfast: Holdfast, ses
           body: body.value,
           query: query.value,
           params: params.value,
-          call: (channel, input) => operations.call(channel, input, principal, abort.signal),
+          call: (channel, input) => {
+            // The route's access is the channel's base role; some inputs raise it (auth.ts), as on /api/rpc.
+            const needed = channelRole(channel, input);
+            if (principal ? hasRole(principal, needed) : needed === 'admin') return operations.call(channel, input, principal, abort.signal);
+            const error = {
+              code: 'FORBIDDEN',
+              message: `${spec.method} ${spec.path} with these fields calls ${channel}, which then needs a ${needed}; ${principal?.name ?? 'this caller'} is ${principal?.role ?? 'not signed in'}.`,
+              hint: 'Leave those fields out, or ask a super-admin (or the owner of holdfast serve) to do it.',
+            };
+            deny(holdfast.catalogue, request, reply, 403, error);
+            // The 403 is sent; the handler only has to stop (FORBIDDEN is serve's code, not the engine's).
+            return Promise.resolve({ ok: false, error } as unknown as Envelope<never>);
+          },
         });
         if (reply.sent) return reply;
         return answer.ok ? reply.code(spec.successStatus ?? 200).send({ success: true, data: answer.value }) : reply.code(statusFor(answer.error.code)).send({ success: false, error: answer.error });

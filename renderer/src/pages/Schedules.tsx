@@ -215,13 +215,16 @@ function ScheduleForm({ onDone, editing }: { onDone: () => void; editing?: Sched
     setSaving(true);
     setError(null);
     setCronError(null);
+    // The page does not choose encryption: left out, the schedule keeps its own (and an admin, who may
+    // not change it under holdfast serve, can still edit the time).
+    const { encryptTo: _keptByTheEngine, ...editedOptions } = editing?.options ?? {};
     const result = editing
       ? await useSchedules.getState().edit({
           id: editing.id,
           type,
           ...(type === 'custom' ? { cron } : {}),
           timeZone,
-          options: { ...editing.options, format },
+          options: { ...editedOptions, format },
           retention: retention.trim() || null,
           testRestore,
         })

@@ -1,0 +1,64 @@
+// A set restore applies the set's roles file to a real server (not a drill's sandbox, which demotes
+// every role afterwards), so an altered file must not leave that server with a login an attacker
+// knows the password of, nor widen what a role the server already has may do.
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { applySetRoles } from '../main/core/sets/apply-roles.ts';
+import { startPgServer, type PgServer } from './support/pg-server.ts';
+
+let server: PgServer;
+let admin: pg.Client;
+
+beforeAll(async () => {
+  server = await startPgServer();
+  await server.query('CREATE ROLE app LOGIN');
+  admin = new pg.Client({ host: server.host, port: server.port, user: server.user, database: 'postgres', password: 'unused' });
+  await admin.connect();
+}, 120_000);
+afterAll(async () => {
+  await admin?.end();
+  await server?.stop();
+});
+
+const memberships = async (role: string) =>
+  (
+    await server.query<{ granted: string }>(
+      `SELECT r.rolname AS granted FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.roleid JOIN pg_roles u ON u.oid = m.member WHERE u.rolname = '${role}' ORDER BY 1`,
+    )
+  ).map((row) => row.granted);
+
+describe('a set restore reads its roles file as untrusted', () => {
+  test('a role password is refused: Holdfast takes roles with --no-role-passwords, so a file with one was altered; nothing is applied', async () => {
+    const text = ['CREATE ROLE intruder;', "ALTER ROLE intruder WITH SUPERUSER LOGIN PASSWORD 'known';", 'CREATE ROLE harmless;', ''].join('\n');
+    await expect(applySetRoles(admin, text)).rejects.toMatchObject({ code: 'RESTORE_REFUSED', message: expect.stringContaining('password') });
+    expect(await server.query("SELECT rolname FROM pg_roles WHERE rolname IN ('intruder', 'harmless')")).toEqual([]);
+  });
+
+  test('a role the server already has gains no membership in a privileged role (a superuser, pg_* server roles), only in the ordinary roles the set brings', async () => {
+    const text = [
+      'CREATE ROLE boss;',
+      'ALTER ROLE boss WITH SUPERUSER NOLOGIN;',
+      'CREATE ROLE readers;',
+      'ALTER ROLE readers WITH NOLOGIN;',
+      'GRANT boss TO app;',
+      'GRANT pg_execute_server_program TO app;',
+      `GRANT ${server.user} TO app;`,
+      'GRANT readers TO app;',
+      // Through an ordinary-looking role that is itself a member of the superuser one.
+      'CREATE ROLE relay;',
+      'ALTER ROLE relay WITH NOLOGIN;',
+      'GRANT boss TO relay;',
+      'GRANT relay TO app;',
+      // A role the set itself creates may be given what it had on the source.
+      'CREATE ROLE ops;',
+      'ALTER ROLE ops WITH NOLOGIN;',
+      'GRANT pg_signal_backend TO ops;',
+      '',
+    ].join('\n');
+    const applied = await applySetRoles(admin, text);
+    expect(applied.failed).toEqual([]);
+    expect(await memberships('app')).toEqual(['readers']);
+    expect(await memberships('ops')).toEqual(['pg_signal_backend']);
+    expect(applied.skipped.filter((s) => s.includes('"app"'))).toHaveLength(4);
+  });
+});
