@@ -40,6 +40,12 @@ test('the next run shows its clock time and zone beside the relative time; Run n
   expect(schedule).toMatchObject({ status: 'completed' });
   expect(schedule!.lastRun).not.toBeNull();
   await screenshotEverySize(page, 'schedules-ran-now');
+
+  // In a 1024×700 window every action of the row stays inside the table's card (Remove once ran past its edge).
+  await page.setViewportSize({ width: 1024, height: 700 });
+  const card = await page.locator('section.card', { has: page.getByRole('table', { name: 'Schedules' }) }).boundingBox();
+  const remove = await row.getByRole('button', { name: 'Remove' }).boundingBox();
+  expect(remove!.x + remove!.width).toBeLessThanOrEqual(card!.x + card!.width);
 });
 
 test('Edit changes the time: the row and the next run follow', async ({ page, holdfast }) => {
