@@ -207,3 +207,14 @@ describe('input errors', () => {
     expect((long as { error: { message: string } }).error.message).toMatch(/^Invalid input for profile\.list: unknown field y{40}…$/);
   });
 });
+
+describe('backup.create of a whole-server profile', () => {
+  test('is refused with a hint the app can show: its own controls, no channel name or CLI command', async () => {
+    await holdfast.addProfile({ name: 'whole', host: '127.0.0.1', port: 5432, user: 'postgres', dbname: 'postgres', wholeServer: { excludeDatabases: [], parallelDatabases: 2 } });
+    const refused = await invoke(holdfast, 'backup.create', { profile: 'whole', options: {} });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'BAD_INPUT', hint: expect.stringContaining('holdfast backup') } });
+    if (refused.ok) return;
+    expect(refused.error.appHint).toContain('Run now');
+    expect(refused.error.appHint).not.toMatch(/backup\.take|holdfast [a-z]|--[a-z]/);
+  });
+});

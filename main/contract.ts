@@ -127,8 +127,7 @@ export const contract = {
   // copyTo: named destinations the sealed backup is copied to (read back and compared); left out, the profile's
   // default ones (profile.copyTo); [] for none this time. A failed copy leaves the backup completed.
   'backup.create': define(BackupCreateInput, (holdfast, input, context) => {
-    if (holdfast.sets.isWholeServer(input.profile))
-      throw new HoldfastError('BAD_INPUT', `Profile "${input.profile}" backs up the whole server, as a backup set.`, 'Use the backup.take channel (holdfast backup), which answers the set.');
+    if (holdfast.sets.isWholeServer(input.profile)) throw new HoldfastError('BAD_INPUT', `Profile "${input.profile}" backs up the whole server, as a backup set.`, '{{take-set}}.');
     return holdfast.backup(input.profile, input.options, { ...(input.copyTo ? { copyTo: input.copyTo } : {}), ...backupHooks(context) });
   }),
   // What `holdfast backup` calls: one backup, or for a whole-server profile a backup set ({ kind: 'set', status, databases, globals, … }).

@@ -130,6 +130,18 @@ describe('a whole-server backup set', () => {
     expect(listed.value.filter((entry) => !('kind' in entry))).toEqual([]);
   });
 
+  test('one member cannot be deleted on its own: the set would still say it holds that database', async () => {
+    const member = holdfast.sets.members(first).find((m) => m.database === 'tuned')!;
+    await expect(holdfast.deleteBackup(member.id, member.filename)).rejects.toMatchObject({
+      code: 'CONFLICT',
+      message: expect.stringContaining(`backup set ${first.id}`),
+      hint: expect.stringContaining('whole set'),
+    });
+    expect(existsSync(member.path)).toBe(true);
+    expect(holdfast.catalogue.requireBackup(member.id).status).toBe('completed');
+    expect((await holdfast.sets.verify(first.id)).valid).toBe(true);
+  });
+
   test('restores into a fresh server: roles first, then every database with its rows, encoding, grants and settings', async () => {
     const fresh = await startPgServer();
     try {

@@ -281,6 +281,15 @@ export class Holdfast implements EngineContext, ProfileContext {
   /** One backup and its companions; `confirm` must repeat its file name, as a restore's --confirm does. */
   async deleteBackup(ref: string, confirm: string): Promise<DeleteReport> {
     const backup = this.catalogue.requireBackup(ref);
+    // A set says which databases it holds; without one of them it would still say so, and its restore would fail.
+    const set = backup.set === undefined ? undefined : this.sets.find(backup.set);
+    if (set && (set.status === 'completed' || set.status === 'partial')) {
+      throw new HoldfastError(
+        'CONFLICT',
+        `${backup.filename} is the ${backup.database} database of backup set ${set.id}: a set is kept or deleted whole, so one of its databases is not deleted on its own.`,
+        'Retention deletes the whole set when its time comes; pinning any one of its backups keeps the whole set.',
+      );
+    }
     if (confirm !== backup.filename) {
       throw new HoldfastError('BAD_INPUT', `Deleting ${backup.filename} needs its file name typed as the confirmation.`, `Confirm with exactly "${backup.filename}".`);
     }

@@ -83,6 +83,8 @@ test('Settings › Keys: generate, import (straight to the secret store), counts
     const details = backups.details;
     await expect(details.getByText(/This backup cannot be restored here: it is encrypted to age1/)).toBeVisible();
     await expect(details.getByText(elsewhere.recipient, { exact: false }).first()).toBeVisible();
+    // Its record says it is encrypted, and to what, whether or not the key is here.
+    await expect(details).toContainText(new RegExp(`Encryption\\s*age, to ${elsewhere.recipient}`));
     await screenshot(page, '21-backup-key-not-here');
     // The one 400 is the mistyped identity's refusal (BAD_INPUT), which the browser logs as a failed request.
     expect(console.errors.filter((error) => !/status of 400/.test(error))).toEqual([]);

@@ -1,6 +1,7 @@
 // Schedules a DBA manages without a terminal: the next run as a clock in the schedule's zone beside
 // "in 5 h", Run now (run in the server, its progress and outcome in the row), and Edit.
 import { expect, screenshotEverySize, test } from './fixtures.ts';
+import { BackupNowDialog } from './pages/backups.ts';
 import { Shell } from './pages/shell.ts';
 import { rpc } from './support-rpc.ts';
 
@@ -40,6 +41,12 @@ test('the next run shows its clock time and zone beside the relative time; Run n
   expect(schedule).toMatchObject({ status: 'completed' });
   expect(schedule!.lastRun).not.toBeNull();
   await screenshotEverySize(page, 'schedules-ran-now');
+
+  // In a 1024×700 window every action of the row stays inside the table's card (Remove once ran past its edge).
+  await page.setViewportSize({ width: 1024, height: 700 });
+  const card = await page.locator('section.card', { has: page.getByRole('table', { name: 'Schedules' }) }).boundingBox();
+  const remove = await row.getByRole('button', { name: 'Remove' }).boundingBox();
+  expect(remove!.x + remove!.width).toBeLessThanOrEqual(card!.x + card!.width);
 });
 
 test('Edit changes the time: the row and the next run follow', async ({ page, holdfast }) => {
@@ -59,4 +66,23 @@ test('Edit changes the time: the row and the next run follow', async ({ page, ho
   await expect(row).toContainText(/\d{4}-\d{2}-\d{2} 22:15 Europe\/Paris/);
   const [schedule] = await rpc<Array<{ id: string; timeZone: string }>>(holdfast.url, 'schedule.list', { profile: PROFILE });
   expect(schedule).toMatchObject({ id: scheduleId, timeZone: 'Europe/Paris' });
+});
+
+test("Back up now of a whole-server profile says, in the app's words, that its schedule's Run now takes the set", async ({ page, holdfast }) => {
+  await rpc(holdfast.url, 'profile.add', {
+    name: 'server',
+    host: holdfast.pg.host,
+    port: holdfast.pg.port,
+    user: holdfast.pg.user,
+    dbname: 'postgres',
+    wholeServer: { excludeDatabases: [], parallelDatabases: 2 },
+  });
+  const shell = new Shell(page);
+  await shell.open(holdfast.url);
+  await page.getByRole('button', { name: 'Back up now' }).first().click();
+  const dialog = new BackupNowDialog(page);
+  await dialog.start('server');
+  await expect(dialog.dialog).toContainText('backs up the whole server, as a backup set');
+  await expect(dialog.dialog).toContainText('Give the profile a schedule on the Schedules page and press its Run now');
+  await expect(dialog.dialog.getByText(/backup\.take|holdfast [a-z]|--[a-z]/)).toHaveCount(0);
 });

@@ -53,6 +53,9 @@ test('the backup directory changed in Settings is where the next backup lands; a
   const backupDir = row(page, 'backup-dir');
   await expect(backupDir).toContainText(join(holdfast.home.home, 'backups'));
   await expect(backupDir).toContainText('Default');
+  // The variable sits on a line of its own under the label (a stylesheet rule left open by a merge
+  // once glued them together: "Backup directoryBACKUP_DIR").
+  await expect(backupDir.locator('.setting__variable')).toHaveCSS('display', 'block');
 
   // The environment wins: its value, its badge, why, and no editor.
   const timeout = row(page, 'timeout-seconds');

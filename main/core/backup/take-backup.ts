@@ -34,12 +34,7 @@ export async function takeBackup(
   let encryption: EncryptionPlan | undefined;
   try {
     // Backing up only its maintenance database would look like a good backup of a server that has more.
-    if (profile.wholeServer)
-      throw new HoldfastError(
-        'BAD_INPUT',
-        `Profile "${profile.name}" backs up the whole server, as a backup set.`,
-        `Run \`holdfast backup ${profile.name}\` (the backup.take channel), which takes the set.`,
-      );
+    if (profile.wholeServer) throw new HoldfastError('BAD_INPUT', `Profile "${profile.name}" backs up the whole server, as a backup set.`, '{{take-set}}.');
     // Unknown names fail now, before a dump is taken that could not go where it was meant to.
     for (const name of copyTo) engine.offsite.destinations.show(name);
     parsed = BackupOptionsSchema.parse(options);

@@ -21,6 +21,8 @@ export const HINT_ACTIONS = {
   confirm: { cli: 'add --confirm with the name', app: 'type the name in the confirmation box' },
   'list-backups': { cli: 'run holdfast list', app: 'see the Backups page' },
   'format-custom': { cli: 'back up with --format custom', app: 'back up with the Custom format' },
+  // The app's Back up now takes single backups only; a schedule's Run now takes the set.
+  'take-set': { cli: 'run holdfast backup with this profile (REST: the backup.take channel), which takes the set', app: 'give the profile a schedule on the Schedules page and press its Run now' },
 } as const satisfies Record<string, HintActionText>;
 
 export type HintAction = keyof typeof HINT_ACTIONS;

@@ -11,7 +11,7 @@ import { formatBytes, formatCount, formatDateTime, formatDuration, formatRelativ
 import { useBackups, type ActionState } from '../stores/backups.ts';
 import { useNav } from '../stores/nav.ts';
 import { BackupCopies } from './BackupCopies.tsx';
-import { missingKeyReason, useKeys } from '../stores/keys.ts';
+import { encryptedTo, missingKeyReason, useKeys } from '../stores/keys.ts';
 
 export function BackupDetails({ row, onClose }: { row: BackupRow; onClose: () => void }) {
   const action = useBackups((s) => s.actions[row.id]);
@@ -162,6 +162,7 @@ export function BackupDetails({ row, onClose }: { row: BackupRow; onClose: () =>
 
 /** What only backup.show answers: how it was taken, its options, and every table with its exact row count. */
 function FullRecord({ backup }: { backup: BackupMetadata }) {
+  const keys = useKeys((s) => s.keys);
   return (
     <>
       <h3 className="details__section">Backup</h3>
@@ -172,6 +173,8 @@ function FullRecord({ backup }: { backup: BackupMetadata }) {
           ['Size', `${formatBytes(backup.size)} (database ${formatBytes(backup.databaseSize)})`],
           ['Duration', formatDuration(backup.duration)],
           ['pg_dump', backup.clientVersion],
+          ['Encryption', encryptedTo(backup.encrypted ? backup.encryption : undefined, keys)],
+          ...(backup.set === undefined ? [] : [['Backup set', `${backup.database}, one database of whole-server set ${backup.set}`] satisfies [string, string]]),
           ['Roles file', backup.globals.filename ?? <span className="muted">{backup.globals.note ?? 'none'}</span>],
           [
             'Path',

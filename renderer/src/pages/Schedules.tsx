@@ -112,7 +112,7 @@ export function Schedules() {
                     <RunNowStatus run={runs[schedule.id]} />
                   </td>
                   <td className="mono">{schedule.retention ?? <span className="muted">default</span>}</td>
-                  <td className="actions-cell">
+                  <td className="actions-cell actions-cell--wrap">
                     <button type="button" className="btn btn--small" disabled={runs[schedule.id]?.status === 'running'} onClick={() => void useSchedules.getState().runNow(schedule.id)}>
                       Run now
                     </button>

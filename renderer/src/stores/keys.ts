@@ -53,3 +53,17 @@ export function missingKeyReason(encryption: { recipients: string[] } | undefine
   const known = keys.filter((key) => encryption.recipients.includes(key.recipient)).map((key) => `"${key.name}"`);
   return `it is encrypted to ${encryption.recipients.join(', ')}${known.length > 0 ? ` (key ${known.join(', ')}, whose secret is not on this machine)` : ''}, and this machine holds the secret of none of them. Import the identity from your offline copy (Settings › Keys, or holdfast key import).`;
 }
+
+/**
+ * What a backup is encrypted to, as the details panel says it: each recipient by its key's name where
+ * this machine knows the key, else the recipient itself; "none" for a backup that is not encrypted.
+ */
+export function encryptedTo(encryption: { recipients: string[] } | undefined, keys: readonly KeyView[]): string {
+  if (!encryption) return 'none';
+  const names = encryption.recipients.map((recipient) => {
+    const known = keys.find((key) => key.recipient === recipient);
+    return known ? `key "${known.name}"` : recipient;
+  });
+  const listed = names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}` : (names[0] ?? '');
+  return `age, to ${listed}`;
+}
