@@ -12,7 +12,8 @@ import { cliBundleOptions, root } from '../../build/cli-bundle-options.mjs';
 async function startupInputs(): Promise<string[]> {
   const result = await build({ ...cliBundleOptions, outdir: join(root as string, 'dist', 'startup-weight-probe'), write: false, metafile: true, logLevel: 'error' });
   const outputs = result.metafile!.outputs;
-  const entry = Object.keys(outputs).find((path) => outputs[path]!.entryPoint !== undefined)!;
+  // Each dynamically imported module is an entry point of its own: the CLI's is main.ts.
+  const entry = Object.keys(outputs).find((path) => outputs[path]!.entryPoint === 'main/cli/main.ts')!;
   const reached = new Set<string>();
   const pending = [entry];
   while (pending.length > 0) {

@@ -2,7 +2,9 @@
 // Configured by HOLDFAST_SMTP_URL (smtp[s]://user:password@host:port), HOLDFAST_EMAIL_FROM and
 // HOLDFAST_EMAIL_TO, or as a channel added in the app (its password in the secret store). The
 // password never appears in an attempt's error; a refused login is not retried, a busy server is.
-import nodemailer from 'nodemailer';
+
+/** nodemailer, loaded when an email is sent: most commands never send one, and every command would pay its load. */
+const loadNodemailer = async () => (await import('nodemailer')).default;
 import * as z from 'zod';
 import { HoldfastError } from '../../model/errors.ts';
 import type { NotifyChannel, NotifyTarget } from '../channel.ts';
@@ -39,7 +41,7 @@ export function emailTarget(settings: EmailSettings, password: string | undefine
     channel: 'email',
     label,
     async send(event, timeoutMs) {
-      const transport = nodemailer.createTransport({
+      const transport = (await loadNodemailer()).createTransport({
         host: settings.host,
         port: settings.port,
         secure: settings.security === 'tls',
