@@ -276,7 +276,7 @@ describe('verify --test-restore --on-profile (a scratch server the DBA designate
         .split('\n')
         .map((line) => JSON.parse(line) as { level: number; msg: string; database?: string });
       expect(log).toContainEqual(expect.objectContaining({ level: 50, msg: expect.stringContaining('could not be dropped'), database: left!.datname }));
-      expect(notify).toHaveBeenCalledWith(expect.objectContaining({ kind: 'drill.cleanupFailed', profile: 'scratchpad-custom', database: left!.datname, filename: backup.filename }));
+      expect(notify).toHaveBeenCalledWith(expect.objectContaining({ kind: 'drill.cleanupFailed', profile: 'scratchpad-custom', database: left!.datname, filename: backup.filename }), 'drill');
     } finally {
       notify.mockRestore();
       for (const { datname } of [...(await leftBehind()), { datname: 'stuck' }]) {

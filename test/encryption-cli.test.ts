@@ -34,11 +34,16 @@ function filesUnder(dir: string): string[] {
   });
 }
 
-/** Holdfast's files and the temp dir, but not the source server's own data directory (holdfast-pg-*). */
-function plaintextOnDisk(): string[] {
+/**
+ * Holdfast's files and the temp dir, but not the source server's own data directory (holdfast-pg-*);
+ * with `changedSince`, only files written since then (a scan while a backup runs must be quick, or
+ * the backup ends before it can be killed).
+ */
+function plaintextOnDisk(changedSince = 0): string[] {
   return [home.home, privateTmp.dir].flatMap(filesUnder).filter((file) => {
     if (file.startsWith(privateTmp.dir) && file.slice(privateTmp.dir.length + 1).startsWith('holdfast-pg-')) return false;
     try {
+      if (statSync(file).mtimeMs < changedSince) return false;
       return readFileSync(file).includes(MARKER);
     } catch {
       return false;
@@ -156,9 +161,10 @@ describe.skipIf(!keyring || !hasAge)('holdfast key and encrypted backups from th
     const recipient = (JSON.parse((await runCli(['key', 'list', '--json'], env)).stdout) as Array<{ name: string; recipient: string }>).find((key) => key.name === 'main')!.recipient;
     const encEnv = { ...env, BACKUP_ENCRYPTION_KEY: recipient };
     const backupsDir = join(home.home, 'backups');
+    const started = Date.now() - 1000;
     const child = startCli(['backup', 'big', '--suffix', 'killed'], encEnv);
     await waitFor('the encrypted temp file to grow', () => filesUnder(backupsDir).find((file) => file.includes('killed') && file.endsWith('.tmp') && statSync(file).size > 256 * 1024), 60_000);
-    expect(plaintextOnDisk()).toEqual([]);
+    expect(plaintextOnDisk(started)).toEqual([]);
     child.kill('SIGKILL');
     await new Promise((resolve) => child.once('close', resolve));
     expect(plaintextOnDisk()).toEqual([]);

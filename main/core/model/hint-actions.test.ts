@@ -39,3 +39,11 @@ describe('hint actions: one template, the CLI says flags, the app says its contr
     expect(new HoldfastError('BAD_INPUT', 'x').toInfo()).toEqual({ code: 'BAD_INPUT', message: 'x' });
   });
 });
+
+test('a placeholder with a value: the CLI says the exact --confirm, the app its control', () => {
+  const template = 'To replace it, {{replace-existing:prod/app}}.';
+  expect(renderHint(template, 'cli')).toBe('To replace it, use --clean (or --swap to keep the old one) with --confirm=prod/app.');
+  expect(renderHint(template, 'app')).toBe('To replace it, tick "Replace what is in the database (drop existing)".');
+  expect(renderHint('To replace it, {{replace-existing}}.', 'cli')).toContain('--confirm=<name>');
+  expect(hintActions(template)).toEqual(['replace-existing']);
+});

@@ -16,7 +16,7 @@ export const HINT_ACTIONS = {
   'terminate-connections': { cli: 'add --terminate-connections', app: 'tick "End other sessions on the database"' },
   'no-owner': { cli: 'use --no-owner --no-acl', app: 'tick "Skip ownership" and "Skip privileges"' },
   create: { cli: 'add --create to create it', app: 'choose "Create a new database"' },
-  'replace-existing': { cli: 'use --clean (or --swap to keep the old one) with --confirm', app: 'tick "Replace what is in the database (drop existing)"' },
+  'replace-existing': { cli: 'use --clean (or --swap to keep the old one) with --confirm={value}', app: 'tick "Replace what is in the database (drop existing)"' },
   'restore-beside': { cli: 'give --dbname <new name> --create', app: 'choose "Create a new database"' },
   confirm: { cli: 'add --confirm with the name', app: 'type the name in the confirmation box' },
   'list-backups': { cli: 'run holdfast list', app: 'see the Backups page' },
@@ -30,7 +30,8 @@ export type HintSurface = keyof HintActionText;
 
 export const HINT_ACTION_NAMES = Object.keys(HINT_ACTIONS) as HintAction[];
 
-const PLACEHOLDER = /\{\{([a-z-]+)\}\}/g;
+/** {{action}}, or {{action:value}} where the words carry a value ({value}: what --confirm= must be). */
+const PLACEHOLDER = /\{\{([a-z-]+)(?::([^}]*))?\}\}/g;
 
 export function isHintAction(name: string): name is HintAction {
   return Object.hasOwn(HINT_ACTIONS, name);
@@ -38,9 +39,9 @@ export function isHintAction(name: string): name is HintAction {
 
 /** A hint template's placeholders as the surface says them; one at a sentence's start gets a capital. */
 export function renderHint(template: string, surface: HintSurface): string {
-  return template.replace(PLACEHOLDER, (whole, name: string, offset: number) => {
+  return template.replace(PLACEHOLDER, (whole, name: string, value: string | undefined, offset: number) => {
     if (!isHintAction(name)) return whole;
-    const words = HINT_ACTIONS[name][surface];
+    const words = (HINT_ACTIONS[name][surface] as string).replaceAll('{value}', value ?? '<name>');
     const before = template.slice(0, offset).trimEnd();
     return before === '' || /[.:;!?]$/.test(before) ? words.charAt(0).toUpperCase() + words.slice(1) : words;
   });

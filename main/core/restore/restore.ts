@@ -133,7 +133,7 @@ export async function restoreBackup(context: EngineContext & { offsite: Pick<Off
     if (exists && relations > 0 && !replacing) {
       throw refused(
         `Database "${database}" on ${target.host}:${target.port} is not empty (${relations} tables, views or sequences); it was not touched.`,
-        `To replace it, {{replace-existing}}. To restore beside it, {{restore-beside}}.`,
+        `To replace it, {{replace-existing:${expectedConfirm}}}. To restore beside it, {{restore-beside}}.`,
       );
     }
 
