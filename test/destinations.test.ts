@@ -15,6 +15,7 @@ import type { S3Settings } from '../main/core/storage/destination-settings.ts';
 import { S3Destination } from '../main/core/storage/s3-destination.ts';
 import { makeHome, runCli, usePrivateTmpdir, type TestHome } from './support/holdfast-env.ts';
 import { removeS3Server, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY, startS3Server, type S3Server } from './support/s3-server.ts';
+import { filesUnder } from './support/files.ts';
 
 const privateTmp = usePrivateTmpdir();
 const FILE_STORE = { HOLDFAST_SECRET_STORE: 'file', HOLDFAST_CREDENTIALS_KEY: 'an-example-key-of-32-characters!!' };
@@ -39,12 +40,6 @@ afterAll(async () => {
   rmSync(nas, { recursive: true, force: true });
   privateTmp.remove();
 });
-
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true, recursive: true })
-    .filter((entry) => entry.isFile())
-    .map((entry) => join(entry.parentPath, entry.name));
-}
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 const s3Settings = (extra: Partial<S3Settings> = {}): S3Settings => ({

@@ -2,12 +2,13 @@
 // (test/with-keyring.sh), and a Holdfast killed (SIGKILL) mid-backup and mid-restore: no plaintext of
 // the dump on disk after the backup's kill, and the restore's private decrypted copy gone with the next start.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startPgServer, type PgServer } from './support/pg-server.ts';
 import { makeHome, runCli, startCli, usePrivateTmpdir, waitFor, type TestHome } from './support/holdfast-env.ts';
+import { filesUnderIfAny } from './support/files.ts';
 
 const keyring = Boolean(process.env.HOLDFAST_TEST_KEYRING);
 // Under CI (.ci/setup installs age) a missing age binary fails the suite instead of skipping it.
@@ -20,27 +21,13 @@ let home: TestHome;
 let keyDir: string;
 let env: Record<string, string>;
 
-function filesUnder(dir: string): string[] {
-  let entries;
-  try {
-    entries = readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return [];
-  }
-  return entries.flatMap((entry) => {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) return filesUnder(path);
-    return entry.isFile() ? [path] : [];
-  });
-}
-
 /**
  * Holdfast's files and the temp dir, but not the source server's own data directory (holdfast-pg-*);
  * with `changedSince`, only files written since then (a scan while a backup runs must be quick, or
  * the backup ends before it can be killed).
  */
 function plaintextOnDisk(changedSince = 0): string[] {
-  return [home.home, privateTmp.dir].flatMap(filesUnder).filter((file) => {
+  return [home.home, privateTmp.dir].flatMap(filesUnderIfAny).filter((file) => {
     if (file.startsWith(privateTmp.dir) && file.slice(privateTmp.dir.length + 1).startsWith('holdfast-pg-')) return false;
     try {
       if (statSync(file).mtimeMs < changedSince) return false;
@@ -113,7 +100,7 @@ describe.skipIf(!keyring || !hasAge)('holdfast key and encrypted backups from th
       ['outside', true, 0],
     ]);
     // Secrets are in the keychain, not in HOLDFAST_HOME.
-    for (const file of filesUnder(home.home)) expect(readFileSync(file).includes('AGE-SECRET-KEY-1'), file).toBe(false);
+    for (const file of filesUnderIfAny(home.home)) expect(readFileSync(file).includes('AGE-SECRET-KEY-1'), file).toBe(false);
   });
 
   test('backup --encrypt-to KEY and --no-encrypt, profile --encrypt-to / --no-encrypt / --encrypt-default, key add-passphrase from stdin; contradictory flags are bad usage', async () => {
@@ -154,7 +141,7 @@ describe.skipIf(!keyring || !hasAge)('holdfast key and encrypted backups from th
     const mixed = await runCli(['backup', 'big', '--encrypt-to', 'vault', '--encrypt-to', 'spare'], withDefault);
     expect(mixed.code).toBe(2);
     expect(mixed.stderr).toContain('age allows a passphrase only');
-    for (const file of filesUnder(home.home)) expect(readFileSync(file).includes(passphrase), file).toBe(false);
+    for (const file of filesUnderIfAny(home.home)) expect(readFileSync(file).includes(passphrase), file).toBe(false);
   }, 300_000);
 
   test('SIGKILL mid-backup leaves no plaintext; SIGKILL mid-restore leaves a private copy the next start removes', async () => {
@@ -163,25 +150,25 @@ describe.skipIf(!keyring || !hasAge)('holdfast key and encrypted backups from th
     const backupsDir = join(home.home, 'backups');
     const started = Date.now() - 1000;
     const child = startCli(['backup', 'big', '--suffix', 'killed'], encEnv);
-    await waitFor('the encrypted temp file to grow', () => filesUnder(backupsDir).find((file) => file.includes('killed') && file.endsWith('.tmp') && statSync(file).size > 256 * 1024), 60_000);
+    await waitFor('the encrypted temp file to grow', () => filesUnderIfAny(backupsDir).find((file) => file.includes('killed') && file.endsWith('.tmp') && statSync(file).size > 256 * 1024), 60_000);
     expect(plaintextOnDisk(started)).toEqual([]);
     child.kill('SIGKILL');
     await new Promise((resolve) => child.once('close', resolve));
     expect(plaintextOnDisk()).toEqual([]);
     const next = await runCli(['list', '--json'], encEnv);
     expect(next.code, next.stderr).toBe(0);
-    expect(filesUnder(backupsDir).filter((file) => file.includes('killed'))).toEqual([]);
+    expect(filesUnderIfAny(backupsDir).filter((file) => file.includes('killed'))).toEqual([]);
     expect(plaintextOnDisk()).toEqual([]);
 
     // A whole backup, then a restore killed while it runs: its decrypted copy is in HOLDFAST_HOME/decrypted (0700/0600) until the next start.
     const made = JSON.parse((await runCli(['backup', 'big', '--json', '--suffix', 'whole'], encEnv)).stdout) as { id: string };
     const restore = startCli(['restore', made.id, '--to', 'big', '--dbname', 'restored_then_killed', '--create'], encEnv);
-    const copy = await waitFor('the private decrypted copy', () => filesUnder(join(home.home, 'decrypted'))[0], 60_000);
+    const copy = await waitFor('the private decrypted copy', () => filesUnderIfAny(join(home.home, 'decrypted'))[0], 60_000);
     expect(statSync(copy).mode & 0o777).toBe(0o600);
     restore.kill('SIGKILL');
     await new Promise((resolve) => restore.once('close', resolve));
     await runCli(['list'], encEnv);
-    expect(filesUnder(join(home.home, 'decrypted'))).toEqual([]);
+    expect(filesUnderIfAny(join(home.home, 'decrypted'))).toEqual([]);
     expect(plaintextOnDisk()).toEqual([]);
   });
 });

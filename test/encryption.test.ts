@@ -14,6 +14,7 @@ import { startPgServer, type PgServer } from './support/pg-server.ts';
 import { makeHome, profileFor, rowCount, seedDatabase, usePrivateTmpdir, type TestHome } from './support/holdfast-env.ts';
 import { asRoot, mountTmpfs } from './support/full-disk.ts';
 import { mkdirSync } from 'node:fs';
+import { filesUnderIfAny } from './support/files.ts';
 
 const keyring = Boolean(process.env.HOLDFAST_TEST_KEYRING);
 // Under CI (.ci/setup installs age) a missing age binary fails the suite instead of skipping it.
@@ -28,24 +29,10 @@ let keyDir: string;
 let keyFile: string;
 let recipient: string;
 
-function filesUnder(dir: string): string[] {
-  let entries;
-  try {
-    entries = readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return [];
-  }
-  return entries.flatMap((entry) => {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) return filesUnder(path);
-    return entry.isFile() ? [path] : [];
-  });
-}
-
 /** Files under HOLDFAST_HOME (BACKUP_DIR is inside it) and the temp dir that hold the marker in the clear. The source server's own data directory (holdfast-pg-*) is the database itself. */
 function plaintextOnDisk(): string[] {
   const dirs = [home.home, privateTmp.dir];
-  return dirs.flatMap(filesUnder).filter((file) => {
+  return dirs.flatMap(filesUnderIfAny).filter((file) => {
     if (file.startsWith(privateTmp.dir) && file.slice(privateTmp.dir.length + 1).startsWith('holdfast-pg-')) return false;
     try {
       return readFileSync(file).includes(MARKER);
@@ -143,7 +130,7 @@ describe.skipIf(!keyring || !hasAge)('age encryption at rest', () => {
     expect(drill).toMatchObject({ ok: true, decryptedWith: 'offline', notes: expect.arrayContaining(['Decrypted with key "offline".']) });
     expect(drill.tables.every((t) => t.actual === t.expected)).toBe(true);
     // The private decrypted copies are gone with the operations.
-    expect(filesUnder(join(home.home, 'decrypted'))).toEqual([]);
+    expect(filesUnderIfAny(join(home.home, 'decrypted'))).toEqual([]);
     expect(plaintextOnDisk()).toEqual([]);
   });
 
@@ -158,17 +145,17 @@ describe.skipIf(!keyring || !hasAge)('age encryption at rest', () => {
     const swapped = await holdfast.restore({ ...base, dbname: 'swap_target', create: false, swap: true, confirm: 'swap_target', dryRun: false });
     expect(swapped.ok).toBe(true);
     expect(await rowCount(server, 'swap_target', 'secrets')).toBe(20000);
-    expect(filesUnder(join(home.home, 'decrypted'))).toEqual([]);
+    expect(filesUnderIfAny(join(home.home, 'decrypted'))).toEqual([]);
   });
 
   test('a restore refused before it starts (no --confirm, --no-owner on a plain backup) leaves no decrypted copy behind', async () => {
     const backup = await holdfast.backup('shop', { format: 'custom', suffix: 'refused' });
     const base = { ref: backup.id, to: 'shop', dbname: 'shop', create: false, noOwner: false, noAcl: false, dryRun: false };
     await expect(holdfast.restore({ ...base, clean: true })).rejects.toMatchObject({ code: 'RESTORE_REFUSED' });
-    expect(filesUnder(join(home.home, 'decrypted'))).toEqual([]);
+    expect(filesUnderIfAny(join(home.home, 'decrypted'))).toEqual([]);
     const plain = await holdfast.backup('shop', { format: 'plain', suffix: 'refused-plain' });
     await expect(holdfast.restore({ ...base, ref: plain.id, dbname: 'never_made', create: true, clean: false, noOwner: true })).rejects.toMatchObject({ code: 'BAD_INPUT' });
-    expect(filesUnder(join(home.home, 'decrypted'))).toEqual([]);
+    expect(filesUnderIfAny(join(home.home, 'decrypted'))).toEqual([]);
     expect(plaintextOnDisk()).toEqual([]);
   });
 

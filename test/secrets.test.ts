@@ -9,6 +9,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startPgServer, type PgServer } from './support/pg-server.ts';
 import { makeHome, processesMatching, runCli, startCli, usePrivateTmpdir, waitFor, type TestHome } from './support/holdfast-env.ts';
+import { filesUnder } from './support/files.ts';
 
 // Passfiles of suites running at the same time must not show up in the left-behind checks.
 const privateTmp = usePrivateTmpdir();
@@ -20,16 +21,6 @@ const SUPER = 'super-secret-admin';
 
 let server: PgServer;
 let home: TestHome;
-
-function filesUnder(dir: string): string[] {
-  const out: string[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...filesUnder(path));
-    else if (entry.isFile()) out.push(path);
-  }
-  return out;
-}
 
 function expectNoPasswordUnder(dir: string, password: string) {
   const needles = [Buffer.from(password), Buffer.from(JSON.stringify(password).slice(1, -1))];
