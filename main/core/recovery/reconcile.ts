@@ -15,7 +15,7 @@ import { endRecordedChild } from '../process/child.ts';
 import type { SwapRecovery } from '../restore/swap-journal.ts';
 import { removeStalePassfiles } from '../secrets/passfile.ts';
 import { removeStaleDownloads } from '../storage/private-temp.ts';
-import type { BackupSets } from '../sets/backup-sets.ts';
+import { settleInterruptedSets } from '../sets/interrupted-sets.ts';
 import type { Offsite } from '../storage/offsite.ts';
 import { backupStorage } from '../storage/storage.ts';
 
@@ -23,7 +23,6 @@ export interface ReconcilingEngine {
   config: HoldfastConfig;
   catalogue: Catalogue;
   events: Pick<EventBus, 'emit'>;
-  sets: Pick<BackupSets, 'store'>;
   offsite: Pick<Offsite, 'recover'>;
   recoverRestores(options: { atStart?: boolean }): Promise<SwapRecovery[]>;
 }
@@ -51,7 +50,7 @@ export async function reconcileAtStart(engine: ReconcilingEngine): Promise<Recon
     catalogue.finishRun(run.id, 'interrupted', { error: 'Holdfast stopped while this run was in progress; its partial output was removed.' });
     report.interruptedRuns.push(run.id);
   }
-  engine.sets.store.markInterrupted();
+  await settleInterruptedSets(catalogue, config.backupDir);
   report.removedTempFiles.push(...(await removeLeftoverTemps(catalogue, config.backupDir)));
   const backups = catalogue.listBackups();
   const presence = await backupStorage(config).presence(backups);

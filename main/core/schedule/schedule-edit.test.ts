@@ -77,7 +77,7 @@ describe('editSchedule', () => {
 });
 
 describe('runScheduleNow', () => {
-  const notWholeServer = { isWholeServer: () => false, take: async () => Promise.reject(new Error('not a whole-server profile')) };
+  const notWholeServer = { isWholeServer: () => false, take: async () => Promise.reject(new Error('not a whole-server profile')), testRestore: async () => Promise.reject(new Error('not a set')) };
   const taken = { id: 'b1', filename: 'shop.dump' } as BackupMetadata;
 
   test("takes the schedule's backup with its options, records it as the last run, and leaves the next slot", async () => {

@@ -3,7 +3,10 @@
 // (a dry run) before anything changes; one refused refuses the whole restore, so a set is never half
 // restored because of a rule that was known up front. A database the target lacks is created as
 // `pg_dump --create` would: with the backup's encoding, collation, owner, privileges, settings,
-// comment and connection limit (restore/scratch-database.ts), then restored into.
+// comment and connection limit (restore/scratch-database.ts), then restored into. A database that
+// fails while being restored (what no preview sees: pg_restore's own errors) does not stop the rest:
+// every chosen database is attempted and reported with its error, nothing already restored is undone,
+// and the result is not ok (the CLI exits 1). Only a cancel stops early; the rest say "not attempted".
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EngineContext } from '../backup/backup.ts';
@@ -58,6 +61,16 @@ function chosenMembers(set: BackupSet, only: readonly string[] | undefined) {
   return held.filter((member) => only.includes(member.database));
 }
 
+/**
+ * pg_restore 15.14 and later will not write CREATE DATABASE (its \\connect line) for a name with a
+ * newline or carriage return, and Holdfast reads a database's properties through that output
+ * (restore/backup-database-entries.ts); known before anything changes, so it is said in the preview.
+ */
+function cannotCreate(database: string): string | null {
+  if (!/[\r\n]/.test(database)) return null;
+  return `pg_restore (15.14 and later) will not write CREATE DATABASE for a name holding a newline or carriage return, so Holdfast cannot create ${JSON.stringify(database)} with its backup's encoding, locale and settings. Create it on the target yourself (CREATE DATABASE ${quoteIdent(database)} with the encoding and locale it needs), then restore it with --only: it is restored into the existing empty database.`;
+}
+
 export async function restoreSet(engine: EngineContext & { offsite: Pick<Offsite, 'readable' | 'sourceFor'> }, request: SetRestoreRequest): Promise<SetRestoreResult> {
   const { set, target } = request;
   const members = chosenMembers(set, request.only);
@@ -82,7 +95,8 @@ export async function restoreSet(engine: EngineContext & { offsite: Pick<Offsite
   // Every database previewed first: the same checks a real restore makes, nothing changed.
   for (const member of members) {
     try {
-      result.databases.push({ database: member.database, result: await restoreBackup(engine, { ...memberRequest(member.database, true), ref: member.id! }), created: false, error: null });
+      const preview = await restoreBackup(engine, { ...memberRequest(member.database, true), ref: member.id! });
+      result.databases.push({ database: member.database, result: preview, created: false, error: preview.target.exists ? null : cannotCreate(member.database) });
     } catch (error) {
       result.databases.push({ database: member.database, result: null, created: false, error: toErrorInfo(error).message });
     }
@@ -141,9 +155,12 @@ export async function restoreSet(engine: EngineContext & { offsite: Pick<Offsite
           entry.error = toErrorInfo(error).message;
           // A database this restore created and could not fill is not left behind looking restored.
           if (entry.created) await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(member.database)}`).catch(() => undefined);
-          break;
+          // The other chosen databases still come back; one failure undoes nothing already restored.
+          if (request.signal?.aborted) break;
         }
       }
+      for (const member of members.slice(result.databases.length))
+        result.databases.push({ database: member.database, result: null, created: false, error: 'not attempted: the restore was cancelled' });
     } finally {
       await admin.end();
     }
