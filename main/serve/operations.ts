@@ -98,7 +98,8 @@ export type CancelAnswer = { ok: true; value: OperationView } | { ok: false; err
  * replaces the last one of the same phase; a new phase (or restore phase) is a step of its own.
  */
 function sameStep(a: ProgressEvent, b: ProgressEvent): boolean {
-  if (a.operation === 'backup' && b.operation === 'backup') return a.progress.phase === b.progress.phase;
+  // A whole-server set reports several databases at once: each database's phase is a step of its own.
+  if (a.operation === 'backup' && b.operation === 'backup') return a.progress.phase === b.progress.phase && a.progress.database === b.progress.database;
   return a.operation === 'restore' && b.operation === 'restore' && a.phase === b.phase;
 }
 
