@@ -246,9 +246,11 @@ function BackupTable({ rows, selectedId, expanded, onSelect, sortKey, direction,
                         └
                       </span>
                     ) : null}
-                    {row.profile}
+                    {/* A member is told from its siblings by its database, also when the Database column gives way. */}
+                    {row.memberOf ? <span className="mono">{row.database}</span> : row.profile}
                     {row.set ? <Badge tone="info">Set</Badge> : null}
                   </span>
+                  {row.set ? <span className="cell-secondary">{row.database}</span> : null}
                   <span className="vtable__scope-inline">
                     <ScopeBadge row={row} />
                   </span>

@@ -73,6 +73,38 @@ export function SetDetails({ row, onClose }: { row: BackupRow; onClose: () => vo
       ) : null}
       {action ? <SetActionResult action={action} /> : null}
 
+      <h3 className="details__section">Members</h3>
+      <table className="table table--compact" aria-label="Members">
+        <thead>
+          <tr>
+            <th scope="col">Database</th>
+            <th scope="col">Status</th>
+            <th scope="col" className="num">
+              Size
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {members.map((member) => (
+            <tr key={member.id}>
+              <td className="mono">
+                {member.backup ? (
+                  <button type="button" className="link-button" onClick={() => useBackups.getState().select(member.id)}>
+                    {member.database}
+                  </button>
+                ) : (
+                  member.database
+                )}
+              </td>
+              <td>
+                <StatusBadge status={member.status} />
+                {member.error ? <span className="cell-secondary"> {member.error}</span> : null}
+              </td>
+              <td className="num">{member.backup ? formatBytes(member.size) : '—'}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
       <h3 className="details__section">Set</h3>
       <Facts
         items={[
@@ -107,38 +139,6 @@ export function SetDetails({ row, onClose }: { row: BackupRow; onClose: () => vo
           ],
         ]}
       />
-      <h3 className="details__section">Members</h3>
-      <table className="table table--compact" aria-label="Members">
-        <thead>
-          <tr>
-            <th scope="col">Database</th>
-            <th scope="col">Status</th>
-            <th scope="col" className="num">
-              Size
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {members.map((member) => (
-            <tr key={member.id}>
-              <td className="mono">
-                {member.backup ? (
-                  <button type="button" className="link-button" onClick={() => useBackups.getState().select(member.id)}>
-                    {member.database}
-                  </button>
-                ) : (
-                  member.database
-                )}
-              </td>
-              <td>
-                <StatusBadge status={member.status} />
-                {member.error ? <span className="cell-secondary"> {member.error}</span> : null}
-              </td>
-              <td className="num">{member.backup ? formatBytes(member.size) : '—'}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
       <SetRestoreDialog set={record} open={restoring} onClose={() => setRestoring(false)} />
       <DeleteSetDialog row={row} open={deleting} onClose={() => setDeleting(false)} />
     </aside>
