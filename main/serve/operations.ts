@@ -29,7 +29,7 @@ export function detachedCall(channel: string, raw: unknown): DetachedCall | unde
   const parsed = contract[channel as DetachedChannel].input.safeParse(raw);
   if (!parsed.success) return undefined;
   const call = { channel, input: parsed.data, raw } as DetachedCall;
-  return call.channel === 'backup.restore' && call.input.dryRun ? undefined : call;
+  return (call.channel === 'backup.restore' || call.channel === 'restore.start') && call.input.dryRun ? undefined : call;
 }
 
 /** What an operation works on, as the audit log names it: the profile backed up, or the backup's ref. */
