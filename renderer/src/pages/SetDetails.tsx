@@ -2,10 +2,9 @@
 // checksum), what failed if it is partial, and its actions — verify every member, the whole-set
 // drill, restore (target, databases, create or replace), and delete, which deletes the set whole.
 import { useState } from 'react';
-import type { ErrorInfo } from '../api/types.ts';
-import { ConfirmDialog } from '../components/Modal.tsx';
+import { DeleteDialog } from '../components/DeleteDialog.tsx';
 import { icons } from '../components/icons.tsx';
-import { ErrorNotice, Facts, Notice, Spinner, StatusBadge, TypedConfirm } from '../components/ui.tsx';
+import { ErrorNotice, Facts, Notice, Spinner, StatusBadge } from '../components/ui.tsx';
 import type { BackupRow } from '../lib/backup-rows.ts';
 import { formatBytes, formatDateTime, formatDuration, formatRelative } from '../lib/format.ts';
 import { heldLabel } from '../lib/set-rows.ts';
@@ -200,37 +199,22 @@ function SetActionResult({ action }: { action: SetActionState }) {
 }
 
 function DeleteSetDialog({ row, open, onClose }: { row: BackupRow; open: boolean; onClose: () => void }) {
-  const [typed, setTyped] = useState('');
-  const [error, setError] = useState<ErrorInfo | null>(null);
-  const [busy, setBusy] = useState(false);
   const set = row.set!.record;
   const held = row.set!.members.filter((member) => member.backup);
-  const close = () => {
-    setTyped('');
-    setError(null);
-    onClose();
-  };
   return (
-    <ConfirmDialog
+    <DeleteDialog
       open={open}
       title="Delete this whole backup set?"
       confirmLabel="Delete the whole set"
-      disabled={typed !== set.id || busy}
-      onClose={close}
-      onConfirm={async () => {
-        setBusy(true);
-        const result = await useSets.getState().remove(set.id, typed);
-        setBusy(false);
-        if (result.ok) close();
-        else setError(result.error);
-      }}
+      confirm={set.id}
+      typed={{ what: "the set's id" }}
+      remove={(confirm) => useSets.getState().remove(set.id, confirm)}
+      onClose={onClose}
     >
-      {error ? <ErrorNotice error={error} /> : null}
       <p>
         A set is deleted whole: the backups of all {held.length} of its databases ({held.map((member) => member.database).join(', ')}), its roles file and its manifest are removed from disk (
         {formatBytes(row.size)}). The catalogue keeps a record that they were deleted, and by whom. This cannot be undone.
       </p>
-      <TypedConfirm expected={set.id} value={typed} onChange={setTyped} what="the set's id" />
-    </ConfirmDialog>
+    </DeleteDialog>
   );
 }
