@@ -100,5 +100,14 @@ test('add a whole-server connection, back it up as one set, expand, verify, dril
   expect(await target!.query(`SELECT datname FROM pg_database WHERE datname IN ('crm', 'shop') ORDER BY 1`)).toEqual([{ datname: 'crm' }]);
   expect(await target!.query(`SELECT count(*)::int AS n FROM users`, 'crm')).toEqual(await holdfast.pg.query(`SELECT count(*)::int AS n FROM users`, 'crm'));
   await restore.getByRole('button', { name: 'Done' }).click();
+
+  // Deleted whole: the confirmation says so and waits for the set's id.
+  await drawer.getByRole('button', { name: 'Delete' }).click();
+  const confirm = page.getByRole('dialog', { name: 'Delete this whole backup set?' });
+  await expect(confirm).toContainText('A set is deleted whole: the backups of all 3 of its databases');
+  await expect(confirm.getByRole('button', { name: 'Delete the whole set' })).toBeDisabled();
+  await confirm.getByLabel("Type the set's id to confirm").fill(setId);
+  await confirm.getByRole('button', { name: 'Delete the whole set' }).click();
+  await expect(backups.renderedRows()).toHaveCount(0);
   expect(console.errors).toEqual([]);
 });
