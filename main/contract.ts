@@ -13,6 +13,8 @@ import type { BackupSet } from './core/sets/set-record.ts';
 import { nestSets, type SetVerifyResult } from './core/sets/backup-sets.ts';
 import type { SetRestoreResult } from './core/sets/restore-set.ts';
 import type { SetDrillResult } from './core/sets/drill-set.ts';
+import type { SetDeleteReport } from './core/sets/delete-set.ts';
+import type { DeleteReport } from './core/model/reports.ts';
 import type { RestoreTestResult } from './core/drill/test-restore.ts';
 import type { RestoreResult } from './core/restore/restore.ts';
 import type { VerifyResult } from './core/verify/verify.ts';
@@ -140,8 +142,9 @@ export const contract = {
     holdfast.list({ profile: input.profile, all: input.all, fields: input.fields }),
   ),
   // The same list with each whole-server backup set as one entry, its members nested under it (`holdfast list`).
-  'set.list': define(z.object({ profile: ProfileNameSchema.optional(), all: z.boolean().default(false) }).strict(), (holdfast, input) =>
-    nestSets(holdfast.list({ profile: input.profile, all: input.all, fields: 'full' }), holdfast.sets.list(input.profile)),
+  // fields: 'summary' nests summaries (what the Backups table shows; backup.show has the rest), as backup.list does.
+  'set.list': define(z.object({ profile: ProfileNameSchema.optional(), all: z.boolean().default(false), fields: z.enum(['full', 'summary']).default('full') }).strict(), (holdfast, input) =>
+    nestSets(holdfast.list({ profile: input.profile, all: input.all, fields: input.fields }), holdfast.sets.list(input.profile)),
   ),
   'set.show': define(z.object({ ref: BackupRef }).strict(), (holdfast, input) => {
     const set = holdfast.sets.require(input.ref);
@@ -271,7 +274,10 @@ export const contract = {
   'backup.health': define(z.object({}).strict(), (holdfast) => holdfast.health()),
   // Pinned: kept whatever the retention policy.
   'backup.pin': define(z.object({ ref: BackupRef, pinned: z.boolean() }).strict(), (holdfast, input) => holdfast.pinBackup(input.ref, input.pinned)),
-  'backup.delete': define(z.object({ ref: BackupRef, confirm: z.string().max(255) }).strict(), (holdfast, input) => holdfast.deleteBackup(input.ref, input.confirm)),
+  // A backup, or a whole-server set deleted whole (confirm: the set's id).
+  'backup.delete': define(z.object({ ref: BackupRef, confirm: z.string().max(255) }).strict(), (holdfast, input): Promise<DeleteReport | SetDeleteReport> =>
+    holdfast.sets.find(input.ref) ? holdfast.sets.delete(input.ref, input.confirm) : holdfast.deleteBackup(input.ref, input.confirm),
+  ),
   'settings.get': define(z.object({}).strict(), (holdfast) => settingsView(holdfast)),
   // Settings changed in the app: the value as its environment variable would hold it; null resets it to the default.
   'config.list': define(z.object({}).strict(), (holdfast) => holdfast.settings.entries()),

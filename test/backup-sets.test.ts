@@ -180,8 +180,13 @@ describe('a whole-server backup set', () => {
       dbname: 'postgres',
       wholeServer: { excludeDatabases: ['sho?', 'lat*'], parallelDatabases: 1 },
     });
-    const set = await holdfast.sets.take('limited', {});
+    const reports: Array<{ database?: string; phase: string }> = [];
+    const set = await holdfast.sets.take('limited', {}, { onProgress: (progress) => reports.push(progress) });
     expect(set.status).toBe('partial');
+    // Each report names its database (members run at once), and a failed member says so as it fails.
+    expect(reports.every((report) => report.database !== undefined)).toBe(true);
+    expect(reports.filter((report) => report.database === 'secret').at(-1)?.phase).toBe('failed');
+    expect(reports.filter((report) => report.database === 'tuned').at(-1)?.phase).toBe('done');
     expect(set.excluded).toEqual(['latin', 'shop']);
     const secret = set.databases.find((m) => m.database === 'secret')!;
     expect(secret.status).toBe('failed');
@@ -191,6 +196,20 @@ describe('a whole-server backup set', () => {
     expect(peakParallel(set)).toBe(1);
     // A partial set is not a good whole-server backup: its verify says so.
     expect((await holdfast.sets.verify(set.id)).valid).toBe(false);
+
+    // Deleted by hand, a set goes whole, and only when its id is typed.
+    const { invoke } = await import('../main/contract.ts');
+    const members = holdfast.sets.members(set);
+    const wrong = await invoke(holdfast, 'backup.delete', { ref: set.id, confirm: members[0]!.filename });
+    expect(wrong).toMatchObject({ ok: false, error: { code: 'BAD_INPUT', hint: `Confirm with exactly "${set.id}".` } });
+    expect(members.every((member) => existsSync(member.path))).toBe(true);
+    const deleted = await invoke(holdfast, 'backup.delete', { ref: set.id, confirm: set.id });
+    expect(deleted).toMatchObject({ ok: true, value: { kind: 'set', members: members.map((m) => m.filename) } });
+    expect(members.some((member) => existsSync(member.path))).toBe(false);
+    expect(existsSync(join(holdfast.config.backupDir, set.manifest!.filename))).toBe(false);
+    expect(existsSync(join(holdfast.config.backupDir, set.globals.filename!))).toBe(false);
+    expect(holdfast.sets.find(set.id)!.status).toBe('deleted');
+    expect(members.map((member) => holdfast.catalogue.findBackup(member.id)?.status)).toEqual(members.map(() => 'deleted'));
   }, 120_000);
 
   test('a schedule that asks for drills drills each set it takes, and each member keeps its verdict', async () => {

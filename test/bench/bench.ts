@@ -224,7 +224,7 @@ async function cliBackup(extra: string[], sampleRss = false): Promise<HoldfastRu
 async function inProcessBackup(options: { format: 'custom' | 'plain' | 'directory'; jobs?: number }): Promise<HoldfastRun> {
   const phaseStarts: Partial<Record<Phase, number>> = {};
   const onProgress = (p: BackupProgress) => {
-    if (phaseStarts[p.phase] === undefined) phaseStarts[p.phase] = p.elapsedMs;
+    if (p.phase !== 'failed' && phaseStarts[p.phase] === undefined) phaseStarts[p.phase] = p.elapsedMs;
   };
   const started = performance.now();
   const metadata = await engine!.backup(PROFILE, options, { signal: abort.signal, onProgress });

@@ -221,7 +221,7 @@ test('every page renders, in light and dark, without CSP violations or script er
           .getByRole('row', { name: /Completed/ })
           .first()
           .click();
-      if (name === 'Activity') await expect(page.getByRole('table', { name: 'Audit log' })).toContainText('backup.create');
+      if (name === 'Activity') await expect(page.getByRole('table', { name: 'Audit log' })).toContainText('backup.take');
       if (name === 'Settings') await expect(page.getByRole('table', { name: 'Client tools' })).toBeVisible();
       await page.waitForLoadState('networkidle');
       await screenshot(page, `page-${index + 1}-${name.toLowerCase()}-${scheme}`);

@@ -32,11 +32,14 @@ import { claimRun, recordFailure } from './run-claim.ts';
 import { compressionLabel, effectiveCompression, fileExtension, pgDumpArgs, type BackupOptions } from './options.ts';
 
 export interface BackupProgress {
-  phase: 'connecting' | 'dumping' | 'checking' | 'counting' | 'globals' | 'checksumming' | 'done';
+  /** 'failed' is only reported for a member of a whole-server set: the set goes on with the other databases. */
+  phase: 'connecting' | 'dumping' | 'checking' | 'counting' | 'globals' | 'checksumming' | 'done' | 'failed';
   bytes: number;
   elapsedMs: number;
   /** The size of this profile's previous backup in the same format, when there is one: a progress estimate. */
   expectedBytes: number | undefined;
+  /** A whole-server set's member: which database this report is about (several run at once). */
+  database?: string;
 }
 
 export interface EngineContext extends CredentialSource, IdentitySource {

@@ -125,13 +125,14 @@ export async function takeSet(context: EngineContext, profile: Profile, options:
             setMember: { setId: set.id, fileTag: memberFileTag(database) },
             ...(hooks.encryption ? { encryption: hooks.encryption } : {}),
             ...(hooks.signal ? { signal: hooks.signal } : {}),
-            ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}),
+            ...(hooks.onProgress ? { onProgress: (progress: BackupProgress) => hooks.onProgress?.({ ...progress, database }) } : {}),
             trigger: { ...(hooks.trigger ?? { kind: 'manual' }), set: set.id },
           });
           await hooks.onMember?.({ database, backup });
           return { database, id: backup.id, filename: backup.filename, checksum: backup.checksum, status: 'completed', error: null, rowCounts: backup.rowCounts, size: backup.size };
         } catch (error) {
           await hooks.onMember?.({ database, error });
+          hooks.onProgress?.({ phase: 'failed', bytes: 0, elapsedMs: Math.round(performance.now() - started), expectedBytes: undefined, database });
           const info = toErrorInfo(error);
           return { database, id: null, filename: null, checksum: null, status: info.code === 'CANCELLED' ? 'interrupted' : 'failed', error: info.message, rowCounts: {}, size: 0 };
         }

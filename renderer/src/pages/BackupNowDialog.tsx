@@ -13,6 +13,7 @@ import { useBackups } from '../stores/backups.ts';
 import { useNav } from '../stores/nav.ts';
 import { useOverview } from '../stores/overview.ts';
 import { useProfiles } from '../stores/profiles.ts';
+import { SetProgress, SetTaken } from './SetRun.tsx';
 
 export function BackupNowDialog() {
   const dialog = useNav((s) => s.backupDialog);
@@ -39,6 +40,8 @@ function BackupForm({ initialProfile }: { initialProfile: string | null }) {
   useEffect(() => {
     if (compressionDefault === undefined) void useOverview.getState().loadSettings();
   }, [compressionDefault]);
+  // A set dumps whole databases and is not copied to destinations yet (the engine refuses both).
+  const wholeServer = Boolean(profiles.find((p) => p.name === draft.profile)?.wholeServer);
   const set = <K extends keyof BackupDraft>(field: K, value: BackupDraft[K]) => {
     setDraft((d) => ({ ...d, [field]: value }));
     setErrors((e) => ({ ...e, [field]: undefined }));
@@ -82,13 +85,19 @@ function BackupForm({ initialProfile }: { initialProfile: string | null }) {
             <option value="">Choose…</option>
             {profiles.map((p) => (
               <option key={p.id} value={p.name}>
-                {p.name} — {p.dbname} on {p.host}
+                {p.name} — {p.wholeServer ? 'all databases' : p.dbname} on {p.host}
               </option>
             ))}
           </select>
         )}
       </Field>
-      <CopyToPicker defaults={profiles.find((p) => p.name === draft.profile)?.copyTo ?? []} chosen={copyTo} onChange={setCopyTo} />
+      {wholeServer ? (
+        <Notice tone="info" title="A whole-server backup set">
+          Every database of the server (less the excluded ones) is backed up as one set, with the roles file.
+        </Notice>
+      ) : (
+        <CopyToPicker defaults={profiles.find((p) => p.name === draft.profile)?.copyTo ?? []} chosen={copyTo} onChange={setCopyTo} />
+      )}
       <div className="form__row">
         <Field label="Format" className="form__grow">
           {(control) => (
@@ -149,7 +158,7 @@ function BackupForm({ initialProfile }: { initialProfile: string | null }) {
           </label>
         ))}
       </fieldset>
-      <details className="disclosure">
+      <details className="disclosure" hidden={wholeServer}>
         <summary>Tables and schemas</summary>
         <div className="form__grid">
           {textarea('tables', 'Only these tables')}
@@ -182,6 +191,7 @@ function BackupRun({ onClose }: { onClose: () => void }) {
   const fraction = progress && progress.phase !== 'connecting' ? progressFraction(progress.bytes, progress.expectedBytes) : undefined;
   const eta = progress?.phase === 'dumping' ? estimateRemainingMs(progress) : undefined;
   const phaseIndex = PHASES.findIndex((p) => p.phase === (progress?.phase ?? 'connecting'));
+  const wholeServer = useProfiles((s) => Boolean(s.profiles.find((p) => p.name === job.profile)?.wholeServer));
 
   // Focus the one button that matters in each state, so Enter does the expected thing.
   useEffect(() => {
@@ -194,14 +204,14 @@ function BackupRun({ onClose }: { onClose: () => void }) {
         <p className="run__title">
           Backing up <strong>{job.profile}</strong>
         </p>
-        <ol className="phases" aria-label="Phases">
+        <ol className="phases" aria-label="Phases" hidden={wholeServer}>
           {PHASES.slice(0, -1).map((p, index) => (
             <li key={p.phase} className={`phases__item${index < phaseIndex ? ' is-done' : index === phaseIndex ? ' is-current' : ''}`} aria-current={index === phaseIndex ? 'step' : undefined}>
               {p.label}
             </li>
           ))}
         </ol>
-        <progress className="progress" max={1} aria-label="Backup progress" {...(fraction !== undefined ? { value: fraction } : {})} />
+        {wholeServer ? <SetProgress databases={job.databases} /> : <progress className="progress" max={1} aria-label="Backup progress" {...(fraction !== undefined ? { value: fraction } : {})} />}
         <div className="run__figures">
           <Figure label="Written" value={formatBytes(progress?.bytes ?? 0)} detail={progress?.expectedBytes ? `of about ${formatBytes(progress.expectedBytes)}` : 'first backup: no estimate yet'} />
           <Figure label="Elapsed" value={formatClock(elapsed)} />
@@ -221,39 +231,42 @@ function BackupRun({ onClose }: { onClose: () => void }) {
 
   if (job.status === 'done' && job.result) {
     const r = job.result;
+    const showInBackups = () => {
+      onClose();
+      if ('kind' in r) useBackups.getState().toggleExpanded(r.id, true);
+      useBackups.getState().select(r.id);
+      useNav.getState().navigate('backups');
+    };
     return (
       <div className="run">
-        <div className="result-box result-box--ok" role="status">
-          <p className="result-box__title">Backup completed</p>
-          <p className="mono break">{r.filename}</p>
-        </div>
-        <Facts
-          items={[
-            ['Size', `${formatBytes(r.size)} (database ${formatBytes(r.databaseSize)})`],
-            ['Duration', formatDuration(r.duration)],
-            ['Tables', `${r.tables.length} tables, ${formatCount(Object.values(r.rowCounts).reduce((a, b) => a + b, 0))} rows counted`],
-            [
-              'Checksum',
-              <span key="c" className="mono break">
-                {r.checksum}
-              </span>,
-            ],
-          ]}
-        />
+        {'kind' in r ? (
+          <SetTaken set={r} />
+        ) : (
+          <>
+            <div className="result-box result-box--ok" role="status">
+              <p className="result-box__title">Backup completed</p>
+              <p className="mono break">{r.filename}</p>
+            </div>
+            <Facts
+              items={[
+                ['Size', `${formatBytes(r.size)} (database ${formatBytes(r.databaseSize)})`],
+                ['Duration', formatDuration(r.duration)],
+                ['Tables', `${r.tables.length} tables, ${formatCount(Object.values(r.rowCounts).reduce((a, b) => a + b, 0))} rows counted`],
+                [
+                  'Checksum',
+                  <span key="c" className="mono break">
+                    {r.checksum}
+                  </span>,
+                ],
+              ]}
+            />
+          </>
+        )}
         <div className="form__actions">
           <button type="button" className="btn" onClick={onClose}>
             Close
           </button>
-          <button
-            type="button"
-            className="btn btn--primary"
-            data-autofocus
-            onClick={() => {
-              onClose();
-              useBackups.getState().select(r.id);
-              useNav.getState().navigate('backups');
-            }}
-          >
+          <button type="button" className="btn btn--primary" data-autofocus onClick={showInBackups}>
             Show in Backups
           </button>
         </div>

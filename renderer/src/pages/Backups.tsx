@@ -5,13 +5,15 @@ import { useEffect, useMemo, useRef } from 'react';
 import { setStyle, useStyle } from '../components/geometry.ts';
 import { useNow } from '../components/hooks.ts';
 import { icons } from '../components/icons.tsx';
-import { EmptyState, ErrorNotice, PageHeader, StatusBadge } from '../components/ui.tsx';
+import { Badge, EmptyState, ErrorNotice, PageHeader, StatusBadge } from '../components/ui.tsx';
 import { filterRows, scopeLabel, sortRows, type BackupRow, type SortKey } from '../lib/backup-rows.ts';
 import { formatBytes, formatDateTime, formatDuration, formatRelative, plural } from '../lib/format.ts';
 import { useBackups } from '../stores/backups.ts';
 import { useNav } from '../stores/nav.ts';
 import { useProfiles } from '../stores/profiles.ts';
 import { BackupDetails, PinnedBadge, ScopeBadge, VerifiedBadge } from './BackupDetails.tsx';
+import { SetDetails } from './SetDetails.tsx';
+import { findRow, withExpandedMembers } from '../lib/set-rows.ts';
 
 const ROW_HEIGHT = 44;
 // Columns give way when the details panel (or a small window) leaves the table little room (CSS):
@@ -38,6 +40,7 @@ export function Backups() {
   const sort = useBackups((s) => s.sort);
   const filter = useBackups((s) => s.filter);
   const selectedId = useBackups((s) => s.selectedId);
+  const expanded = useBackups((s) => s.expanded);
   const profiles = useProfiles((s) => s.profiles);
   const { setFilter, setSort, select } = useBackups.getState();
   const { openBackupDialog, openRestoreWizard } = useNav.getState();
@@ -47,14 +50,21 @@ export function Backups() {
   }, []);
 
   const visible = useMemo(() => sortRows(filterRows(rows, filter), sort.key, sort.direction), [rows, filter, sort]);
-  const selected = selectedId ? rows.find((row) => row.id === selectedId) : undefined;
+  // A set's members follow it, in the set's order, when it is expanded; they are never rows of their own.
+  const shown = useMemo(() => withExpandedMembers(visible, expanded), [visible, expanded]);
+  const selected = selectedId ? findRow(rows, selectedId) : undefined;
+  const sets = rows.filter((r) => r.set).length;
   const profileNames = useMemo(() => [...new Set([...profiles.map((p) => p.name), ...rows.map((r) => r.profile)])].sort(), [profiles, rows]);
 
   return (
     <>
       <PageHeader
         title="Backups"
-        subtitle={loaded ? `${plural(rows.filter((r) => r.backup).length, 'backup')} · ${plural(rows.filter((r) => !r.backup).length, 'failed or unfinished attempt')}` : 'Loading…'}
+        subtitle={
+          loaded
+            ? `${plural(rows.filter((r) => r.backup).length, 'backup')}${sets ? ` · ${plural(sets, 'whole-server set')}` : ''} · ${plural(rows.filter((r) => !r.backup && !r.set).length, 'failed or unfinished attempt')}`
+            : 'Loading…'
+        }
         actions={
           <>
             <button type="button" className="btn" onClick={() => openRestoreWizard()} disabled={!rows.some((r) => r.status === 'completed')}>
@@ -116,6 +126,7 @@ export function Backups() {
                 <option value="completed">Completed</option>
                 <option value="failed">Failed</option>
                 <option value="interrupted">Interrupted</option>
+                <option value="partial">Partial set</option>
                 <option value="missing">File missing</option>
                 <option value="running">Running</option>
               </select>
@@ -123,9 +134,9 @@ export function Backups() {
                 {visible.length.toLocaleString('en-US')} of {rows.length.toLocaleString('en-US')}
               </span>
             </div>
-            <BackupTable rows={visible} selectedId={selectedId} onSelect={select} sortKey={sort.key} direction={sort.direction} onSort={setSort} />
+            <BackupTable rows={shown} selectedId={selectedId} expanded={expanded} onSelect={select} sortKey={sort.key} direction={sort.direction} onSort={setSort} />
           </section>
-          {selected ? <BackupDetails row={selected} onClose={() => select(null)} /> : null}
+          {selected?.set ? <SetDetails row={selected} onClose={() => select(null)} /> : selected ? <BackupDetails row={selected} onClose={() => select(null)} /> : null}
         </div>
       )}
     </>
@@ -135,13 +146,15 @@ export function Backups() {
 interface TableProps {
   rows: BackupRow[];
   selectedId: string | null;
+  expanded: ReadonlySet<string>;
   onSelect: (id: string) => void;
   sortKey: SortKey;
   direction: 'asc' | 'desc';
   onSort: (key: SortKey) => void;
 }
 
-function BackupTable({ rows, selectedId, onSelect, sortKey, direction, onSort }: TableProps) {
+function BackupTable({ rows, selectedId, expanded, onSelect, sortKey, direction, onSort }: TableProps) {
+  const { toggleExpanded } = useBackups.getState();
   const scrollRef = useRef<HTMLDivElement>(null);
   const innerRef = useRef<HTMLDivElement>(null);
   const now = useNow(60_000);
@@ -192,12 +205,17 @@ function BackupTable({ rows, selectedId, onSelect, sortKey, direction, onSort }:
                 aria-rowindex={item.index + 2}
                 aria-selected={row.id === selectedId}
                 tabIndex={row.id === selectedId || (selectedId === null && item.index === 0) ? 0 : -1}
-                className={`vtable__row vtable__row--body${row.id === selectedId ? ' is-selected' : ''}`}
+                aria-expanded={row.set ? expanded.has(row.id) : undefined}
+                aria-level={row.memberOf ? 2 : undefined}
+                className={`vtable__row vtable__row--body${row.id === selectedId ? ' is-selected' : ''}${row.memberOf ? ' vtable__row--member' : ''}${row.set ? ' vtable__row--set' : ''}`}
                 onClick={() => onSelect(row.id)}
                 onKeyDown={(event) => {
                   if (event.key === 'Enter' || event.key === ' ') {
                     event.preventDefault();
                     onSelect(row.id);
+                  } else if (row.set && (event.key === 'ArrowRight' || event.key === 'ArrowLeft')) {
+                    event.preventDefault();
+                    toggleExpanded(row.id, event.key === 'ArrowRight');
                   } else if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
                     event.preventDefault();
                     moveSelection(item.index, event.key === 'ArrowDown' ? 1 : -1);
@@ -209,7 +227,30 @@ function BackupTable({ rows, selectedId, onSelect, sortKey, direction, onSort }:
                   <span className="cell-secondary">{formatRelative(row.timestamp, now)}</span>
                 </div>
                 <div role="cell" className="vtable__cell cell-strong">
-                  {row.profile}
+                  <span className="vtable__profile-line">
+                    {row.set ? (
+                      <button
+                        type="button"
+                        className="btn btn--ghost btn--small vtable__expand"
+                        aria-label={`${expanded.has(row.id) ? 'Hide' : 'Show'} the databases of set ${row.id}`}
+                        onClick={(event) => {
+                          event.stopPropagation();
+                          toggleExpanded(row.id);
+                        }}
+                      >
+                        {expanded.has(row.id) ? '▾' : '▸'}
+                      </button>
+                    ) : null}
+                    {row.memberOf ? (
+                      <span className="vtable__member-mark" aria-hidden="true">
+                        └
+                      </span>
+                    ) : null}
+                    {/* A member is told from its siblings by its database, also when the Database column gives way. */}
+                    {row.memberOf ? <span className="mono">{row.database}</span> : row.profile}
+                    {row.set ? <Badge tone="info">Set</Badge> : null}
+                  </span>
+                  {row.set ? <span className="cell-secondary">{row.database}</span> : null}
                   <span className="vtable__scope-inline">
                     <ScopeBadge row={row} />
                   </span>

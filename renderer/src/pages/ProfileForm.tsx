@@ -3,7 +3,7 @@
 import { useState, type FormEvent } from 'react';
 import type { ErrorInfo } from '../api/types.ts';
 import { Modal } from '../components/Modal.tsx';
-import { ErrorNotice, Field } from '../components/ui.tsx';
+import { Checkbox, ErrorNotice, Field } from '../components/ui.tsx';
 import { draftToInput, EMPTY_DRAFT, fieldErrorsFromMessage, SSL_MODES, validateDraft, type DraftErrors, type ProfileDraft } from '../lib/profile-form.ts';
 import { useProfiles, type Profile } from '../stores/profiles.ts';
 
@@ -18,6 +18,9 @@ function draftFrom(profile: Profile): ProfileDraft {
     sslmode: profile.sslmode ?? '',
     tags: profile.tags.join(', '),
     notes: profile.notes ?? '',
+    allDatabases: profile.wholeServer !== null,
+    excludeDatabases: profile.wholeServer?.excludeDatabases.join('\n') ?? '',
+    parallelDatabases: profile.wholeServer?.parallelDatabases ? String(profile.wholeServer.parallelDatabases) : '',
   };
 }
 
@@ -41,7 +44,7 @@ function ProfileForm({ editing }: { editing: Profile | undefined }) {
   const [saving, setSaving] = useState(false);
   const { add, edit, closeForm, test } = useProfiles.getState();
 
-  const update = (field: keyof ProfileDraft) => (value: string) => {
+  const update = (field: Exclude<keyof ProfileDraft, 'allDatabases'>) => (value: string) => {
     setDraft((d) => ({ ...d, [field]: value }));
     if (errors[field]) setErrors((e) => ({ ...e, [field]: undefined }));
   };
@@ -79,7 +82,7 @@ function ProfileForm({ editing }: { editing: Profile | undefined }) {
     else setFailure(result.error);
   }
 
-  const text = (field: keyof ProfileDraft, label: string, options: { type?: string; hint?: string; placeholder?: string; autoComplete?: string; className?: string } = {}) => (
+  const text = (field: Exclude<keyof ProfileDraft, 'allDatabases'>, label: string, options: { type?: string; hint?: string; placeholder?: string; autoComplete?: string; className?: string } = {}) => (
     <Field label={label} error={errors[field]} hint={options.hint} className={options.className}>
       {(control) => (
         <input
@@ -107,8 +110,34 @@ function ProfileForm({ editing }: { editing: Profile | undefined }) {
       </div>
       <div className="form__row">
         {text('user', 'User', { className: 'form__grow' })}
-        {text('dbname', 'Database', { className: 'form__grow' })}
+        {draft.allDatabases
+          ? text('dbname', 'Connect to database', { className: 'form__grow', placeholder: 'postgres', hint: 'Only where it lists the databases and saves the roles.' })
+          : text('dbname', 'Database', { className: 'form__grow' })}
       </div>
+      <Checkbox
+        label="Back up every database on the server"
+        checked={draft.allDatabases}
+        onChange={(allDatabases) => setDraft((d) => ({ ...d, allDatabases }))}
+        hint="A whole-server backup set: each database a backup of its own, taken together with the roles file (--all-databases)."
+      />
+      {draft.allDatabases ? (
+        <div className="form__row">
+          <Field label="Leave out databases" error={errors.excludeDatabases} hint="Names or patterns with * and ?, one a line." className="form__grow">
+            {(control) => (
+              <textarea
+                {...control}
+                data-field="excludeDatabases"
+                className="input mono"
+                rows={2}
+                value={draft.excludeDatabases}
+                placeholder="scratch_*"
+                onChange={(event) => update('excludeDatabases')(event.target.value)}
+              />
+            )}
+          </Field>
+          {text('parallelDatabases', 'Parallel databases', { className: 'form__port', placeholder: 'auto', hint: '1–16 at once.' })}
+        </div>
+      ) : null}
       {text('password', 'Password', {
         type: 'password',
         autoComplete: 'new-password',

@@ -49,7 +49,7 @@ describe('useBackups', () => {
   test('the list asks for summaries; the details panel asks backup.show for its one backup, once', async () => {
     const { call, answerAll } = answerLater();
     const loading = useBackups.getState().load();
-    expect(call).toHaveBeenLastCalledWith('backup.list', { all: true, fields: 'summary' });
+    expect(call).toHaveBeenLastCalledWith('set.list', { all: true, fields: 'summary' });
     answerAll();
     await loading;
 

@@ -3,7 +3,8 @@
 import { create } from 'zustand';
 import { api } from '../api/client.ts';
 import type { BackupMetadata, ChannelOutput, Envelope, ErrorInfo } from '../api/types.ts';
-import { NO_FILTER, toRow, type BackupRow, type RowFilter, type SortDirection, type SortKey, type SummaryListItem } from '../lib/backup-rows.ts';
+import { NO_FILTER, type BackupRow, type RowFilter, type SortDirection, type SortKey } from '../lib/backup-rows.ts';
+import { findRow, listToRows, type SetListItem } from '../lib/set-rows.ts';
 
 export type VerifyResult = ChannelOutput<'backup.verify'>;
 export type DrillResult = ChannelOutput<'backup.testRestore'>;
@@ -26,6 +27,8 @@ interface BackupsState {
   sort: { key: SortKey; direction: SortDirection };
   filter: RowFilter;
   selectedId: string | null;
+  /** Whole-server sets shown with their members under them. */
+  expanded: ReadonlySet<string>;
   detail: DetailState | null;
   actions: Record<string, ActionState>;
   /** A pin or unpin on its way, or the error it came back with. */
@@ -45,6 +48,7 @@ interface BackupsState {
   setSort(key: SortKey): void;
   setFilter(change: Partial<RowFilter>): void;
   select(id: string | null): void;
+  toggleExpanded(setId: string, open?: boolean): void;
   /** Asks for one backup's full record (backup.show) for the details panel, unless it is here or on its way. */
   loadDetail(id: string): void;
   verify(id: string): Promise<void>;
@@ -80,14 +84,16 @@ export const useBackups = create<BackupsState>()((set, get) => {
     sort: { key: 'timestamp', direction: 'desc' },
     filter: NO_FILTER,
     selectedId: null,
+    expanded: new Set(),
     detail: null,
     actions: {},
     pinning: {},
     load() {
       const loading = (async () => {
-        const result = await api.call('backup.list', { all: true, fields: 'summary' });
+        // Each whole-server set is one entry with its members nested (lib/set-rows.ts).
+        const result = await api.call('set.list', { all: true, fields: 'summary' });
         // The contract's output type covers both fields; 'summary' never answers full records.
-        if (result.ok) set({ rows: (result.value as SummaryListItem[]).map(toRow), loaded: true, error: null });
+        if (result.ok) set({ rows: listToRows(result.value as SetListItem[]), loaded: true, error: null });
         else set({ error: result.error, loaded: true });
       })();
       inFlight = loading;
@@ -111,6 +117,14 @@ export const useBackups = create<BackupsState>()((set, get) => {
     },
     select(id) {
       set({ selectedId: id });
+    },
+    toggleExpanded(setId, open) {
+      set((state) => {
+        const expanded = new Set(state.expanded);
+        if (open ?? !expanded.has(setId)) expanded.add(setId);
+        else expanded.delete(setId);
+        return { expanded };
+      });
     },
     loadDetail(id) {
       const { detail } = get();
@@ -141,6 +155,8 @@ export const useBackups = create<BackupsState>()((set, get) => {
           detail: state.detail?.id === id && state.detail.status === 'done' ? { ...state.detail, backup: result.value } : state.detail,
         };
       });
+      // A set member's pin keeps its whole set: the set's row says so once the list is read again.
+      if (result.ok && findRow(get().rows, id)?.memberOf) await get().load();
     },
     async remove(id, confirm) {
       const result = await api.call('backup.delete', { ref: id, confirm });
