@@ -247,6 +247,8 @@ export const contract = {
         options: BackupOptionsSchema.optional(),
         retention: z.string().min(1).max(64).nullable().optional(),
         testRestore: z.boolean().optional(),
+        /** Clear the schedule's own encryption choice (options.encryptTo): the profile's, then the default, apply. */
+        inheritEncryption: z.literal(true).optional(),
       })
       .strict()
       .refine((input) => input.cron === undefined || input.type === 'custom', { message: 'a cron expression goes with the type custom', path: ['cron'] }),

@@ -8,11 +8,12 @@ import type { ApiError } from './respond.ts';
 
 const record = (value: unknown): Record<string, unknown> | undefined => (typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined);
 
-/** The input as it would be with no encryption choice: encryptTo left out of its options or changes. */
+/** The input as it would be with no encryption choice: encryptTo left out of its options or changes, no inheritEncryption. */
 function withoutEncryptionChoice(input: unknown): unknown {
   const fields = record(input);
   if (!fields) return input;
-  const copy: Record<string, unknown> = { ...fields };
+  const { inheritEncryption: _cleared, ...rest } = fields;
+  const copy: Record<string, unknown> = rest;
   for (const part of ['options', 'changes']) {
     const inner = record(fields[part]);
     if (inner && 'encryptTo' in inner) {

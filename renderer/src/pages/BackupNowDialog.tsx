@@ -1,6 +1,8 @@
 // "Back up now": choose what to dump, then watch it: phase, bytes written, elapsed time, an estimate
 // from the previous backup's size, and Cancel (pg_dump is stopped and its partial file removed).
 import { CopyToPicker } from './CopyToPicker.tsx';
+import { EncryptToPicker } from '../components/EncryptToPicker.tsx';
+import { choiceToValue, type EncryptChoice } from '../lib/encrypt-choice.ts';
 import { useEffect, useState, type FormEvent } from 'react';
 import { useNow } from '../components/hooks.ts';
 import { Modal } from '../components/Modal.tsx';
@@ -34,6 +36,9 @@ function BackupForm({ initialProfile }: { initialProfile: string | null }) {
   const [errors, setErrors] = useState<BackupDraftErrors>({});
   // Which destinations this backup is copied to; null: the connection's own defaults.
   const [copyTo, setCopyTo] = useState<string[] | null>(null);
+  // Who this backup is encrypted to; inherit: the connection's choice, else the default recipients.
+  const [encryption, setEncryption] = useState<EncryptChoice>({ mode: 'inherit' });
+  const chosenProfile = profiles.find((p) => p.name === draft.profile);
   // What "default" compression means here depends on BACKUP_COMPRESSION; the settings say.
   const compressionDefault = useOverview((s) => s.settings.value?.compressionDefault);
   useEffect(() => {
@@ -49,7 +54,8 @@ function BackupForm({ initialProfile }: { initialProfile: string | null }) {
     const found = validateBackupDraft(draft);
     setErrors(found);
     if (Object.keys(found).length) return;
-    void useBackupJob.getState().start(draft.profile, draftToOptions(draft), copyTo ?? undefined);
+    const encryptTo = choiceToValue(encryption, 'backup');
+    void useBackupJob.getState().start(draft.profile, { ...draftToOptions(draft), ...(encryptTo === undefined ? {} : { encryptTo }) }, copyTo ?? undefined);
   }
 
   if (profiles.length === 0) {
@@ -88,7 +94,8 @@ function BackupForm({ initialProfile }: { initialProfile: string | null }) {
           </select>
         )}
       </Field>
-      <CopyToPicker defaults={profiles.find((p) => p.name === draft.profile)?.copyTo ?? []} chosen={copyTo} onChange={setCopyTo} />
+      <CopyToPicker defaults={chosenProfile?.copyTo ?? []} chosen={copyTo} onChange={setCopyTo} />
+      <EncryptToPicker level="backup" choice={encryption} onChange={setEncryption} above={{ profile: { value: chosenProfile?.encryptTo ?? null, label: `the connection “${draft.profile}”` } }} />
       <div className="form__row">
         <Field label="Format" className="form__grow">
           {(control) => (
