@@ -13,7 +13,9 @@ import { SettingRow } from './SettingRow.tsx';
 export function KeysCard() {
   const { keys, loaded, error } = useKeys();
   // The default recipients (BACKUP_ENCRYPTION_KEY) are a setting like any other, shown here beside the keys.
-  const defaults = useOverview((s) => s.settings.value?.entries.filter((entry) => entry.group === 'Encryption') ?? []);
+  // (Selected whole and filtered here: a selector that builds a new array re-renders without end.)
+  const entries = useOverview((s) => s.settings.value?.entries);
+  const defaults = (entries ?? []).filter((entry) => entry.group === 'Encryption');
   const [name, setName] = useState('');
   const [identity, setIdentity] = useState('');
   const [busy, setBusy] = useState<'generate' | 'import' | null>(null);
