@@ -34,7 +34,7 @@ test('Keys: a passphrase key and the default recipients; the encryption pickers 
 
     // The passphrase: too short is said while typing, and the button waits for two equal entries.
     const form = card.getByRole('form', { name: 'Add a passphrase key' });
-    await form.getByLabel('Passphrase key name (optional)').fill('vault');
+    await form.getByLabel('Name of this passphrase key (optional)').fill('vault');
     await form.getByLabel('Passphrase', { exact: true }).fill('short');
     await expect(form.getByText(/The passphrase is too short \(5 characters; at least 10\)/)).toBeVisible();
     await form.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE);

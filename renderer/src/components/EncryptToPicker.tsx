@@ -8,12 +8,6 @@ import { appliedEncryption, defaultRecipients, type EncryptChoice } from '../lib
 import { useKeys } from '../stores/keys.ts';
 import { useOverview } from '../stores/overview.ts';
 
-const INHERIT_SAYS: Record<'profile' | 'schedule' | 'backup', string> = {
-  profile: 'Inherit (the default recipients)',
-  schedule: 'Inherit (the connection’s choice)',
-  backup: 'Inherit (schedule or connection)',
-};
-
 export function EncryptToPicker({
   level,
   choice,
@@ -47,7 +41,9 @@ export function EncryptToPicker({
       <div className="segmented">
         {(
           [
-            ['inherit', INHERIT_SAYS[level]],
+            // Plain "Inherit": the line below says what that means here (and a label naming the connection
+            // would also answer for the form's Connection field).
+            ['inherit', 'Inherit'],
             ['keys', 'These keys'],
             ['none', 'Not encrypted'],
           ] as const

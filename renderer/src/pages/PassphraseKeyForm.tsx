@@ -67,7 +67,7 @@ export function PassphraseKeyForm() {
         For a password instead of a key file: backups encrypted to it open with the passphrase alone (age -d asks for it). It is stored in this machine's secret store and never shown again; if it is
         forgotten, its backups are lost.
       </p>
-      <Field label="Passphrase key name (optional)" hint="1–64 letters, digits, “.”, “_” or “-”; default key-N">
+      <Field label="Name of this passphrase key (optional)" hint="1–64 letters, digits, “.”, “_” or “-”; default key-N">
         {(control) => <input {...control} className="input" value={name} onChange={(event) => setName(event.target.value)} autoComplete="off" />}
       </Field>
       <Field label="Passphrase" error={check.problem ?? undefined} hint={`At least ${MIN_PASSPHRASE_LENGTH} characters: 4–5 random words or 10+ random characters; no leading or trailing space.`}>
