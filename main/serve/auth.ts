@@ -328,8 +328,9 @@ function steersData(channel: string, input: unknown): boolean {
     case 'backup.create':
     case 'backup.take':
     case 'schedule.add':
-    case 'schedule.edit':
       return choosesEncryption(fields.options);
+    case 'schedule.edit':
+      return choosesEncryption(fields.options) || fields.inheritEncryption !== undefined;
     // drill.start is what `holdfast verify --test-restore` calls (a backup's or a set's drill).
     case 'backup.testRestore':
     case 'drill.start':

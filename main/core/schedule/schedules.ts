@@ -1,5 +1,6 @@
 // Backup schedules as the engine offers them: added from a preset or a cron line, listed with a
 // description in words, paused and resumed, removed; each change told as an event (audited).
+import { HoldfastError } from '../model/errors.ts';
 import { BackupOptionsSchema, type BackupOptions } from '../backup/options.ts';
 import type { Catalogue } from '../catalogue/catalogue.ts';
 import type { HoldfastConfig } from '../config/config.ts';
@@ -92,7 +93,11 @@ export function addSchedule(engine: ScheduleEngine, input: ScheduleRequest, now:
 }
 
 /** What an edit may change; left out, a field keeps its value. A new type or cron moves the next run to the new slot. */
-export type ScheduleChanges = Partial<Omit<ScheduleRequest, 'profile' | 'retention'>> & { retention?: string | null | undefined };
+export type ScheduleChanges = Partial<Omit<ScheduleRequest, 'profile' | 'retention'>> & {
+  retention?: string | null | undefined;
+  /** Clear the schedule's own encryption choice: its backups follow the profile's, then the default. */
+  inheritEncryption?: boolean | undefined;
+};
 
 export function editSchedule(engine: ScheduleEngine, id: string, changes: ScheduleChanges, now: Date): ScheduleView {
   const current = engine.schedules.require(id);
@@ -104,9 +109,15 @@ export function editSchedule(engine: ScheduleEngine, id: string, changes: Schedu
   if (retention !== null) retentionPolicyFor(engine, current.profile, retention);
   // Left out, the suffix and who the backups are encrypted to stay: an edit of the format must not drop
   // an encryption choice (only a super-admin may change it under holdfast serve: serve/auth.ts).
-  const options = changes.options
-    ? BackupOptionsSchema.parse({ ...changes.options, suffix: changes.options.suffix ?? current.options.suffix, encryptTo: changes.options.encryptTo ?? current.options.encryptTo })
-    : current.options;
+  if (changes.inheritEncryption && changes.options?.encryptTo !== undefined)
+    throw new HoldfastError(
+      'BAD_INPUT',
+      'A schedule edit either chooses who its backups are encrypted to (options.encryptTo) or clears that choice (inheritEncryption), not both.',
+      'Send one of them.',
+    );
+  const given = changes.options ?? (changes.inheritEncryption ? current.options : undefined);
+  const encryptTo = changes.inheritEncryption ? undefined : (changes.options?.encryptTo ?? current.options.encryptTo);
+  const options = given ? BackupOptionsSchema.parse({ ...given, suffix: given.suffix ?? current.options.suffix, encryptTo }) : current.options;
   const moved = cron !== current.cron || timeZone !== current.timeZone;
   const schedule = engine.schedules.update(id, {
     type,

@@ -7,11 +7,8 @@
 // fails while being restored (what no preview sees: pg_restore's own errors) does not stop the rest:
 // every chosen database is attempted and reported with its error, nothing already restored is undone,
 // and the result is not ok (the CLI exits 1). Only a cancel stops early; the rest say "not attempted".
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EngineContext } from '../backup/backup.ts';
-import { decodeRolesFile } from '../drill/roles-file.ts';
-import { sha256File } from '../fsutil/durable.ts';
 import { HoldfastError, toErrorInfo } from '../model/errors.ts';
 import type { Profile } from '../model/types.ts';
 import { quoteIdent } from '../pg/connection.ts';
@@ -26,6 +23,7 @@ import { pickClientTools } from '../tools/discover.ts';
 import { dumpClientMajor } from '../verify/verify.ts';
 import { applySetRoles, type RolesApplied } from './apply-roles.ts';
 import type { BackupSet } from './set-record.ts';
+import { readSetRolesFile } from './set-roles-file.ts';
 
 export interface SetRestoreRequest {
   set: BackupSet;
@@ -117,12 +115,17 @@ export async function restoreSet(engine: EngineContext & { offsite: Pick<Offsite
     const admin = await session.connect(target.dbname === 'template1' ? 'template1' : 'postgres');
     try {
       if (set.globals.filename) {
-        const path = join(engine.config.backupDir, set.globals.filename);
-        if (path.endsWith('.age'))
-          throw refused("This set's roles file is encrypted; restoring an encrypted set's roles is not supported yet.", 'Restore the roles by hand (age -d … | psql), then use --only per database.');
-        if (`sha256:${await sha256File(path)}` !== set.globals.checksum)
-          throw refused(`The set's roles file ${path} no longer has its recorded checksum; nothing was restored.`, `Run \`holdfast verify ${set.id}\`.`);
-        result.roles = await applySetRoles(admin, decodeRolesFile(await readFile(path)));
+        // Checked, and for an encrypted set decrypted in memory with a key that is here (set-roles-file.ts).
+        const roles = await readSetRolesFile(
+          engine,
+          set,
+          join(engine.config.backupDir, set.globals.filename),
+          members.map((member) => engine.catalogue.requireBackup(member.id!)),
+        ).catch((error: unknown) => {
+          if (error instanceof HoldfastError) throw refused(`${error.message} Nothing was restored.`, error.hint);
+          throw error;
+        });
+        result.roles = await applySetRoles(admin, roles.text);
       }
       const roles = new Set((await admin.query<{ rolname: string }>('SELECT rolname FROM pg_catalog.pg_roles')).rows.map((r) => r.rolname));
       const me = (await admin.query<{ u: string }>('SELECT current_user AS u')).rows[0]!.u;

@@ -1,6 +1,8 @@
 // "Back up now": choose what to dump, then watch it: phase, bytes written, elapsed time, an estimate
 // from the previous backup's size, and Cancel (pg_dump is stopped and its partial file removed).
 import { CopyToPicker } from './CopyToPicker.tsx';
+import { EncryptToPicker } from '../components/EncryptToPicker.tsx';
+import { choiceToValue, type EncryptChoice } from '../lib/encrypt-choice.ts';
 import { useEffect, useState, type FormEvent } from 'react';
 import { useNow } from '../components/hooks.ts';
 import { Modal } from '../components/Modal.tsx';
@@ -35,13 +37,16 @@ function BackupForm({ initialProfile }: { initialProfile: string | null }) {
   const [errors, setErrors] = useState<BackupDraftErrors>({});
   // Which destinations this backup is copied to; null: the connection's own defaults.
   const [copyTo, setCopyTo] = useState<string[] | null>(null);
+  // Who this backup is encrypted to; inherit: the connection's choice, else the default recipients.
+  const [encryption, setEncryption] = useState<EncryptChoice>({ mode: 'inherit' });
+  const chosenProfile = profiles.find((p) => p.name === draft.profile);
   // What "default" compression means here depends on BACKUP_COMPRESSION; the settings say.
   const compressionDefault = useOverview((s) => s.settings.value?.compressionDefault);
   useEffect(() => {
     if (compressionDefault === undefined) void useOverview.getState().loadSettings();
   }, [compressionDefault]);
   // A set dumps whole databases and is not copied to destinations yet (the engine refuses both).
-  const wholeServer = Boolean(profiles.find((p) => p.name === draft.profile)?.wholeServer);
+  const wholeServer = Boolean(chosenProfile?.wholeServer);
   const set = <K extends keyof BackupDraft>(field: K, value: BackupDraft[K]) => {
     setDraft((d) => ({ ...d, [field]: value }));
     setErrors((e) => ({ ...e, [field]: undefined }));
@@ -52,7 +57,8 @@ function BackupForm({ initialProfile }: { initialProfile: string | null }) {
     const found = validateBackupDraft(draft);
     setErrors(found);
     if (Object.keys(found).length) return;
-    void useBackupJob.getState().start(draft.profile, draftToOptions(draft), copyTo ?? undefined);
+    const encryptTo = choiceToValue(encryption, 'backup');
+    void useBackupJob.getState().start(draft.profile, { ...draftToOptions(draft), ...(encryptTo === undefined ? {} : { encryptTo }) }, copyTo ?? undefined);
   }
 
   if (profiles.length === 0) {
@@ -96,8 +102,9 @@ function BackupForm({ initialProfile }: { initialProfile: string | null }) {
           Every database of the server (less the excluded ones) is backed up as one set, with the roles file.
         </Notice>
       ) : (
-        <CopyToPicker defaults={profiles.find((p) => p.name === draft.profile)?.copyTo ?? []} chosen={copyTo} onChange={setCopyTo} />
+        <CopyToPicker defaults={chosenProfile?.copyTo ?? []} chosen={copyTo} onChange={setCopyTo} />
       )}
+      <EncryptToPicker level="backup" choice={encryption} onChange={setEncryption} above={{ profile: { value: chosenProfile?.encryptTo ?? null, label: `the connection “${draft.profile}”` } }} />
       <div className="form__row">
         <Field label="Format" className="form__grow">
           {(control) => (

@@ -6,6 +6,8 @@ import { Modal } from '../components/Modal.tsx';
 import { Checkbox, ErrorNotice, Field } from '../components/ui.tsx';
 import { draftToInput, EMPTY_DRAFT, fieldErrorsFromMessage, SSL_MODES, validateDraft, type DraftErrors, type ProfileDraft } from '../lib/profile-form.ts';
 import { useProfiles, type Profile } from '../stores/profiles.ts';
+import { EncryptToPicker } from '../components/EncryptToPicker.tsx';
+import { choiceFromValue, choiceToValue, type EncryptChoice } from '../lib/encrypt-choice.ts';
 
 function draftFrom(profile: Profile): ProfileDraft {
   return {
@@ -42,6 +44,7 @@ function ProfileForm({ editing }: { editing: Profile | undefined }) {
   const [errors, setErrors] = useState<DraftErrors>({});
   const [failure, setFailure] = useState<ErrorInfo | null>(null);
   const [saving, setSaving] = useState(false);
+  const [encryption, setEncryption] = useState<EncryptChoice>(() => choiceFromValue(editing?.encryptTo));
   const { add, edit, closeForm, test } = useProfiles.getState();
 
   const update = (field: Exclude<keyof ProfileDraft, 'allDatabases'>) => (value: string) => {
@@ -66,9 +69,13 @@ function ProfileForm({ editing }: { editing: Profile | undefined }) {
       const { password, ...fields } = input;
       const original = draftToInput(draftFrom(editing));
       const changes = Object.fromEntries(Object.entries(fields).filter(([key, value]) => JSON.stringify(value) !== JSON.stringify(original[key as keyof typeof original])));
-      result = await edit(editing.name, changes, password);
+      // Sent only when changed: choosing the encryption needs a super-admin, and an admin may edit the rest.
+      const encryptTo = choiceToValue(encryption, 'profile');
+      const encryptionChanged = JSON.stringify(encryptTo) !== JSON.stringify(editing.encryptTo ?? null);
+      result = await edit(editing.name, { ...changes, ...(encryptionChanged ? { encryptTo } : {}) }, password);
     } else {
-      result = await add(input);
+      const encryptTo = choiceToValue(encryption, 'profile');
+      result = await add({ ...input, ...(encryptTo === null ? {} : { encryptTo }) });
     }
     setSaving(false);
     if (result.ok) {
@@ -159,6 +166,7 @@ function ProfileForm({ editing }: { editing: Profile | undefined }) {
         {text('tags', 'Tags', { placeholder: 'production, eu', hint: '"production" asks for extra confirmation on restore.', className: 'form__grow' })}
       </div>
       <Field label="Notes">{(control) => <textarea {...control} className="input" rows={2} value={draft.notes} onChange={(event) => update('notes')(event.target.value)} />}</Field>
+      <EncryptToPicker level="profile" choice={encryption} onChange={setEncryption} above={{}} />
       <div className="form__actions">
         <button type="button" className="btn" onClick={closeForm}>
           Cancel

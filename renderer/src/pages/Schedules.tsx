@@ -1,5 +1,7 @@
 // Schedules: when each profile is backed up, what happened last time and when it runs next, with the
 // retention that applies, previewed before it is saved.
+import { EncryptToPicker } from '../components/EncryptToPicker.tsx';
+import { choiceFromValue, choiceToValue, type EncryptChoice } from '../lib/encrypt-choice.ts';
 import { useEffect, useState, type FormEvent } from 'react';
 import type { ErrorInfo } from '../api/types.ts';
 import { useNow } from '../components/hooks.ts';
@@ -191,6 +193,7 @@ function ScheduleForm({ onDone, editing }: { onDone: () => void; editing?: Sched
   const [format, setFormat] = useState<'custom' | 'plain' | 'directory' | 'tar'>(editing?.options.format ?? 'custom');
   const [retention, setRetention] = useState(editing?.retention ?? '');
   const [testRestore, setTestRestore] = useState(editing?.testRestore ?? false);
+  const [encryption, setEncryption] = useState<EncryptChoice>(() => choiceFromValue(editing?.options.encryptTo));
   const [preview, setPreview] = useState<RetentionPreview | null>(null);
   const [previewError, setPreviewError] = useState<ErrorInfo | null>(null);
   const [error, setError] = useState<ErrorInfo | null>(null);
@@ -215,16 +218,19 @@ function ScheduleForm({ onDone, editing }: { onDone: () => void; editing?: Sched
     setSaving(true);
     setError(null);
     setCronError(null);
-    // The page does not choose encryption: left out, the schedule keeps its own (and an admin, who may
-    // not change it under holdfast serve, can still edit the time).
+    // The encryption is sent only when it changed: left out, the schedule keeps its own (and an admin,
+    // who may not choose it under holdfast serve, can still edit the time). Back to inherit clears it.
     const { encryptTo: _keptByTheEngine, ...editedOptions } = editing?.options ?? {};
+    const encryptTo = choiceToValue(encryption, 'schedule');
+    const encryptionChanged = JSON.stringify(encryptTo) !== JSON.stringify(editing?.options.encryptTo);
     const result = editing
       ? await useSchedules.getState().edit({
           id: editing.id,
           type,
           ...(type === 'custom' ? { cron } : {}),
           timeZone,
-          options: { ...editedOptions, format },
+          options: { ...editedOptions, format, ...(encryptionChanged && encryptTo !== undefined ? { encryptTo } : {}) },
+          ...(encryptionChanged && encryptTo === undefined ? { inheritEncryption: true as const } : {}),
           retention: retention.trim() || null,
           testRestore,
         })
@@ -233,7 +239,7 @@ function ScheduleForm({ onDone, editing }: { onDone: () => void; editing?: Sched
           type,
           ...(type === 'custom' ? { cron } : {}),
           timeZone,
-          options: { format },
+          options: { format, ...(encryptTo === undefined ? {} : { encryptTo }) },
           ...(retention.trim() ? { retention: retention.trim() } : {}),
           testRestore,
         });
@@ -302,6 +308,12 @@ function ScheduleForm({ onDone, editing }: { onDone: () => void; editing?: Sched
           )}
         </Field>
       </div>
+      <EncryptToPicker
+        level="schedule"
+        choice={encryption}
+        onChange={setEncryption}
+        above={{ profile: { value: profiles.find((p) => p.name === profile)?.encryptTo ?? null, label: `the connection “${profile}”` } }}
+      />
       <Field label="Retention" hint="Empty keeps the default. 30d keeps 30 days; gfs:7d,4w,12m keeps 7 daily, 4 weekly and 12 monthly backups.">
         {(control) => <input {...control} className="input mono" placeholder="e.g. gfs:7d,4w,12m" value={retention} onChange={(event) => setRetention(event.target.value)} />}
       </Field>
