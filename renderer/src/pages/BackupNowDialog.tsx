@@ -2,6 +2,7 @@
 // from the previous backup's size, and Cancel (pg_dump is stopped and its partial file removed).
 import { CopyToPicker } from './CopyToPicker.tsx';
 import { useEffect, useState, type FormEvent } from 'react';
+import { describeLockWait } from '../../../main/core/model/lock-wait.ts';
 import { useNow } from '../components/hooks.ts';
 import { Modal } from '../components/Modal.tsx';
 import { icons } from '../components/icons.tsx';
@@ -202,6 +203,11 @@ function BackupRun({ onClose }: { onClose: () => void }) {
           ))}
         </ol>
         <progress className="progress" max={1} aria-label="Backup progress" {...(fraction !== undefined ? { value: fraction } : {})} />
+        {progress?.lockWait ? (
+          <Notice tone="warn" title="Waiting for a lock">
+            <span data-testid="lock-wait">pg_dump is {describeLockWait(progress.lockWait)}.</span> It goes on by itself once that session commits or rolls back.
+          </Notice>
+        ) : null}
         <div className="run__figures">
           <Figure label="Written" value={formatBytes(progress?.bytes ?? 0)} detail={progress?.expectedBytes ? `of about ${formatBytes(progress.expectedBytes)}` : 'first backup: no estimate yet'} />
           <Figure label="Elapsed" value={formatClock(elapsed)} />
