@@ -38,6 +38,7 @@ export const CHANNELS = {
   'backup.take': longChange,
   'backup.list': read,
   'backup.show': read,
+  'run.toolOutput': read,
   'set.show': read,
   'set.list': read,
   'backup.verify': longChange,

@@ -151,6 +151,8 @@ export const contract = {
   'backup.check': define(z.object({ ref: BackupRef }).strict(), async (holdfast, input): Promise<VerifyResult | SetVerifyResult> =>
     holdfast.sets.find(input.ref) ? holdfast.sets.verify(input.ref) : holdfast.verify(input.ref),
   ),
+  // A run's pg_dump/pg_dumpall/pg_restore/psql stderr as kept with it (process/tool-output.ts).
+  'run.toolOutput': define(z.object({ id: BackupRef }).strict(), (holdfast, input) => holdfast.toolOutput(input.id)),
   'backup.show': define(z.object({ ref: BackupRef }).strict(), (holdfast, input) => holdfast.showBackup(input.ref)),
   'backup.verify': define(z.object({ ref: BackupRef }).strict(), (holdfast, input) => holdfast.verify(input.ref)),
   // Re-reads every copy of the backup on its named destinations; ok only when each is verified.

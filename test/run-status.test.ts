@@ -1,6 +1,7 @@
 // What a running or finished backup tells about itself, against a real server: while pg_dump waits
 // behind another session's ACCESS EXCLUSIVE lock, its progress names the table, the session in the
-// way and its statement; once the lock is let go the same backup completes.
+// way and its statement; once the lock is let go the same backup completes. A failed run keeps what
+// pg_dump said on stderr, to be read in its details.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { BackupProgress } from '../main/core/backup/backup.ts';
@@ -46,5 +47,17 @@ describe('a backup waiting for a lock', () => {
     } finally {
       await holder.end();
     }
+  });
+});
+
+describe("a run's tool output", () => {
+  test("a failed backup keeps pg_dump's own message with the run, found by the run's id", async () => {
+    await expect(shop.holdfast.backup('ops', { tables: ['no_such_table'] })).rejects.toThrow(/No table in database "ops" matches/);
+    const failed = shop.holdfast.list({ profile: 'ops', all: true }).filter((entry) => entry.status === 'failed');
+    const run = failed.at(-1)!;
+    const kept = shop.holdfast.toolOutput(run.id);
+    expect(kept?.runId).toBe(run.id);
+    expect(kept?.truncated).toBe(false);
+    expect(kept?.text).toMatch(/^── pg_dump ──\npg_dump: error: no matching tables were found for pattern "no_such_table"/);
   });
 });

@@ -53,6 +53,7 @@ import type { ClientToolSet } from './tools/discover.ts';
 import { addUser, removeUser, rotateUserToken } from './users/admin.ts';
 import { UserStore, type IssuedToken, type Role, type User } from './users/users.ts';
 import { verifyBackup, type VerifyResult } from './verify/verify.ts';
+import { toolOutputOf, type RunToolOutput } from './catalogue/tool-output-rows.ts';
 
 export type { AdoptReport, CleanupSummary, DeleteReport, ListEntry, ReconcileReport, ScheduleRequest, ScheduleView, SettingsView };
 
@@ -230,6 +231,11 @@ export class Holdfast implements EngineContext, ProfileContext {
       error: run.error,
     }));
     return [...backups, ...entries].sort((a, b) => a.timestamp.localeCompare(b.timestamp));
+  }
+
+  /** What a run's client tools wrote to stderr (scrubbed, bounded), by run id or the id of the backup it made; null when they wrote nothing. */
+  toolOutput(ref: string): RunToolOutput | null {
+    return toolOutputOf(this.catalogue.db, ref) ?? null;
   }
 
   /** One backup's full record (as `list` gives it), by id or file name; deleted ones are kept on record and shown too. */

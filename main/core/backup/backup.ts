@@ -29,6 +29,8 @@ import type { IdentitySource } from '../encryption/decrypt-file.ts';
 import type { EncryptionPlan } from '../encryption/encryption-plan.ts';
 import { completeSeal, removeFinalFiles } from './seal.ts';
 import { claimRun, recordFailure } from './run-claim.ts';
+import { keepRunToolOutput } from '../catalogue/tool-output-rows.ts';
+import type { ToolStderr } from '../process/tool-output.ts';
 import { toolApplicationName, watchLockWaits, type LockWatch } from '../pg/lock-wait.ts';
 import { describeLockWait, type LockWait } from '../model/lock-wait.ts';
 import { compressionLabel, effectiveCompression, fileExtension, pgDumpArgs, type BackupOptions } from './options.ts';
@@ -149,6 +151,8 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
     .at(-1);
   const expectedBytes = previous?.size;
   let lockWatch: LockWatch | undefined;
+  // Every tool's stderr, kept with the run at its end (catalogue/tool-output-rows.ts).
+  const toolStderr: ToolStderr[] = [];
   const progress = (phase: BackupProgress['phase'], bytes = 0) => {
     const lockWait = lockWatch?.current();
     request.onProgress?.({ phase, bytes, elapsedMs: elapsed(), expectedBytes, ...(lockWait ? { lockWait } : {}) });
@@ -239,7 +243,13 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
     const countedDuringDump = dumpsEveryTable(options) ? userTables(client).then((tables) => countRows(client!, tables)) : undefined;
     const globalsDuringDump: Promise<SavedGlobals> = member
       ? Promise.resolve({ filename: null, checksum: null, note: "Roles and tablespaces are in the backup set's roles file." })
-      : dumpGlobals(tools, profile, env, globalsTemp, { signal: sideSignal, timeoutMs: config.timeoutMs, onStart, encryptTo: plan?.target });
+      : dumpGlobals(tools, profile, env, globalsTemp, {
+          signal: sideSignal,
+          timeoutMs: config.timeoutMs,
+          onStart,
+          encryptTo: plan?.target,
+          onStderr: (stderr) => toolStderr.push({ tool: 'pg_dumpall', stderr }),
+        });
     sideWork = Promise.allSettled([countedDuringDump, globalsDuringDump, encrypting]);
     let lastBytes = -1;
     let lastGrowth = performance.now();
@@ -263,6 +273,7 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
     }, request.pollMs ?? 500);
     const result = await dump.done.finally(() => clearInterval(poll));
     await lockWatch.stop();
+    toolStderr.unshift({ tool: 'pg_dump', stderr: result.stderr });
     const encrypted = await encrypting;
     if (result.stoppedBecause === 'cancelled') throw new HoldfastError('CANCELLED', 'The backup was cancelled; nothing was kept.');
     // Before pg_dump's exit: a failed write (a full disk) ends pg_dump with a broken pipe, which is not the cause.
@@ -377,6 +388,7 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
     recordFailure(catalogue, runId, info.code === 'CANCELLED' ? 'interrupted' : 'failed', info.message, config.home);
     throw error instanceof HoldfastError ? error : failure(info.message, isDiskFull(error) ? DISK_FULL_HINT : undefined);
   } finally {
+    keepRunToolOutput(catalogue.db, runId, toolStderr);
     await lockWatch?.stop();
     if (client) await client.end().catch(() => undefined);
     await session?.close();
