@@ -11,6 +11,7 @@ import { formatBytes, formatCount, formatDateTime, formatDuration, formatRelativ
 import { useBackups, type ActionState } from '../stores/backups.ts';
 import { useNav } from '../stores/nav.ts';
 import { BackupCopies } from './BackupCopies.tsx';
+import { ToolOutput } from './ToolOutput.tsx';
 import { encryptedTo, missingKeyReason, useKeys } from '../stores/keys.ts';
 
 export function BackupDetails({ row, onClose }: { row: BackupRow; onClose: () => void }) {
@@ -59,6 +60,7 @@ export function BackupDetails({ row, onClose }: { row: BackupRow; onClose: () =>
           ) : (
             <p className="muted">This attempt produced no backup.</p>
           )}
+          <ToolOutput runOrBackupId={row.id} />
         </>
       ) : (
         <>
@@ -140,6 +142,7 @@ export function BackupDetails({ row, onClose }: { row: BackupRow; onClose: () =>
             <>
               <BackupCopies backupId={row.id} copies={detail.backup.copies ?? []} />
               <FullRecord backup={detail.backup} />
+              <ToolOutput runOrBackupId={row.id} />
             </>
           ) : detail?.status === 'failed' ? (
             <>

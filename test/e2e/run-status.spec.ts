@@ -1,0 +1,52 @@
+// Honest status (issue 17, item 7): a backup stuck behind another session's ACCESS EXCLUSIVE lock
+// says so in the Back up now dialog (which table, whose pid, the statement), and a cancel the user
+// made is shown as cancelled, not as a failure; a failed run's details show what pg_dump wrote.
+import { expect, screenshotEverySize, test } from './fixtures.ts';
+import { BackupNowDialog, BackupsPage } from './pages/backups.ts';
+import { Shell } from './pages/shell.ts';
+
+test.use({ world: 'run-status' });
+
+async function rpc(url: string, channel: string, input: unknown): Promise<unknown> {
+  const served = new URL(url);
+  const response = await fetch(`${served.origin}/api/rpc/${channel}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${served.searchParams.get('token')}` },
+    body: JSON.stringify(input),
+  });
+  return response.json();
+}
+
+test('a backup waiting for a lock names the table, the session holding it and its statement', async ({ page, holdfast }) => {
+  expect(await rpc(holdfast.url, 'profile.add', { name: 'locked', host: holdfast.pg.host, port: holdfast.pg.port, user: holdfast.pg.user, dbname: 'shop' })).toMatchObject({ ok: true });
+  const shell = new Shell(page);
+  const dialog = new BackupNowDialog(page);
+  await shell.open(holdfast.url);
+  const lock = await holdfast.pg.lockTable('shop', 'orders');
+  try {
+    const holderPid = (await lock.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+    await shell.backUpNow();
+    await dialog.start('locked');
+    const waiting = dialog.dialog.getByTestId('lock-wait');
+    await expect(waiting).toContainText(`waiting for a lock on public.orders held by pid ${holderPid}`);
+    await expect(waiting).toContainText('idle in transaction');
+    await screenshotEverySize(page, 'backup-waiting-for-lock');
+    await dialog.cancel();
+    await expect(dialog.dialog.getByText('Backup cancelled')).toBeVisible();
+  } finally {
+    await lock.end();
+  }
+});
+
+test("a failed run's details show pg_dump's stderr as the run kept it", async ({ page, holdfast }) => {
+  expect(await rpc(holdfast.url, 'profile.add', { name: 'filtered', host: holdfast.pg.host, port: holdfast.pg.port, user: holdfast.pg.user, dbname: 'shop' })).toMatchObject({ ok: true });
+  expect(await rpc(holdfast.url, 'backup.take', { profile: 'filtered', options: { tables: ['no_such_table'] } })).toMatchObject({ ok: false });
+  const shell = new Shell(page);
+  await shell.open(holdfast.url);
+  await shell.goTo('Backups');
+  const backups = new BackupsPage(page);
+  await backups.rowsFor('filtered', 'Failed').first().click();
+  await backups.details.getByText('Tool output').click();
+  await expect(backups.details.getByLabel('Tool output')).toContainText('pg_dump: error: no matching tables were found for pattern "no_such_table"');
+  await screenshotEverySize(page, 'failed-run-tool-output');
+});
