@@ -61,3 +61,28 @@ describe("a run's tool output", () => {
     expect(kept?.text).toMatch(/^── pg_dump ──\npg_dump: error: no matching tables were found for pattern "no_such_table"/);
   });
 });
+
+describe('a backup the user cancelled', () => {
+  test('is listed as cancelled, and neither counted as a failure nor turns the profile unhealthy', async () => {
+    const holder = new pg.Client({ host: shop.server.host, port: shop.server.port, user: shop.server.user, database: 'ops' });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('LOCK TABLE events IN ACCESS EXCLUSIVE MODE');
+      const abort = new AbortController();
+      const seen: BackupProgress[] = [];
+      const backup = shop.holdfast.backup('ops', {}, { signal: abort.signal, onProgress: (progress) => seen.push(progress) });
+      await waitFor('pg_dump to wait for the lock', () => seen.find((progress) => progress.lockWait !== undefined));
+      abort.abort();
+      await expect(backup).rejects.toMatchObject({ code: 'CANCELLED' });
+    } finally {
+      await holder.end();
+    }
+    const last = shop.holdfast.list({ profile: 'ops', all: true }).at(-1)!;
+    expect(last.status).toBe('cancelled');
+    const before = shop.holdfast.stats().profiles.find((p) => p.profile === 'ops')!;
+    // The one failure so far is the filtered backup above; the cancel adds none.
+    expect(before.failedBackups).toBe(1);
+    expect(before.lastRunStatus).toBe('cancelled');
+  });
+});

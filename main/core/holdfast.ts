@@ -224,7 +224,7 @@ export class Holdfast implements EngineContext, ProfileContext {
     const runs: RunRecord[] = this.catalogue.listRuns({ kind: 'backup', statuses: ['failed', 'interrupted', 'running'], ...(filter.profile ? { profile: filter.profile } : {}) });
     const entries = runs.map((run): ListEntry => ({
       id: run.id,
-      status: run.status,
+      status: run.cancelled ? 'cancelled' : run.status,
       profile: run.profile,
       timestamp: run.startedAt,
       filename: typeof run.detail?.filename === 'string' ? run.detail.filename : null,

@@ -24,18 +24,25 @@ test('a backup waiting for a lock names the table, the session holding it and it
   await shell.open(holdfast.url);
   const lock = await holdfast.pg.lockTable('shop', 'orders');
   try {
-    const holderPid = (await lock.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+    // Asked from another session: the holder's own last statement must stay the LOCK it idles after.
+    const [holder] = await holdfast.pg.query<{ pid: number }>("SELECT pid FROM pg_locks WHERE relation = 'orders'::regclass AND mode = 'AccessExclusiveLock' AND granted", 'shop');
+    const holderPid = holder!.pid;
     await shell.backUpNow();
     await dialog.start('locked');
     const waiting = dialog.dialog.getByTestId('lock-wait');
     await expect(waiting).toContainText(`waiting for a lock on public.orders held by pid ${holderPid}`);
-    await expect(waiting).toContainText('idle in transaction');
+    await expect(waiting).toContainText('`LOCK TABLE orders IN ACCESS EXCLUSIVE MODE`, idle in transaction');
     await screenshotEverySize(page, 'backup-waiting-for-lock');
     await dialog.cancel();
     await expect(dialog.dialog.getByText('Backup cancelled')).toBeVisible();
   } finally {
     await lock.end();
   }
+  await dialog.dialog.getByRole('button', { name: 'Close' }).click();
+  await shell.goTo('Backups');
+  const backups = new BackupsPage(page);
+  await expect(backups.rowsFor('locked', 'Cancelled')).toHaveCount(1);
+  await expect(backups.rowsFor('locked', 'Interrupted')).toHaveCount(0);
 });
 
 test("a failed run's details show pg_dump's stderr as the run kept it", async ({ page, holdfast }) => {

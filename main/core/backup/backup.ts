@@ -385,7 +385,7 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
     // Failed while sealing (a rename, the sidecar, the row): no complete-looking file may stay behind.
     if (sealing) await removeFinalFiles({ path: finalPath });
     const info = toErrorInfo(error);
-    recordFailure(catalogue, runId, info.code === 'CANCELLED' ? 'interrupted' : 'failed', info.message, config.home);
+    recordFailure(catalogue, runId, info, config.home);
     throw error instanceof HoldfastError ? error : failure(info.message, isDiskFull(error) ? DISK_FULL_HINT : undefined);
   } finally {
     keepRunToolOutput(catalogue.db, runId, toolStderr);

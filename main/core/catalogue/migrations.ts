@@ -312,5 +312,7 @@ export const migrations: readonly Migration[] = [
     truncated INTEGER NOT NULL DEFAULT 0,
     recorded_at TEXT NOT NULL
   );
+  -- An interrupted run the user ended (Cancel): listed as cancelled, never counted as a failure.
+  ALTER TABLE runs ADD COLUMN cancelled INTEGER NOT NULL DEFAULT 0;
   `,
 ];

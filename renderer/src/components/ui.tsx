@@ -21,6 +21,7 @@ const STATUS_TONES: Record<string, { tone: Tone; label: string }> = {
   running: { tone: 'info', label: 'Running' },
   degraded: { tone: 'warn', label: 'Degraded' },
   interrupted: { tone: 'warn', label: 'Interrupted' },
+  cancelled: { tone: 'muted', label: 'Cancelled' },
   missing: { tone: 'warn', label: 'File missing' },
   paused: { tone: 'muted', label: 'Paused' },
   never: { tone: 'muted', label: 'Not verified' },

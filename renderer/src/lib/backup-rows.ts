@@ -8,7 +8,8 @@ export type { BackupSummary };
 
 type BackupScope = BackupSummary['scope'];
 
-export type RowStatus = 'completed' | 'missing' | 'deleted' | 'failed' | 'interrupted' | 'running';
+/** cancelled: an attempt the user ended (Cancel); it needs no attention and is not a failure. */
+export type RowStatus = 'completed' | 'missing' | 'deleted' | 'failed' | 'interrupted' | 'cancelled' | 'running';
 export type VerifiedState = 'valid' | 'invalid' | 'never';
 
 export interface BackupRow {

@@ -116,6 +116,7 @@ export function Backups() {
                 <option value="completed">Completed</option>
                 <option value="failed">Failed</option>
                 <option value="interrupted">Interrupted</option>
+                <option value="cancelled">Cancelled</option>
                 <option value="missing">File missing</option>
                 <option value="running">Running</option>
               </select>
