@@ -31,6 +31,7 @@ export const CHANNELS = {
   'profile.list': read,
   'profile.show': read,
   'profile.test': read,
+  'profile.testDraft': read,
   'profile.databases': read,
   'profile.remove': change,
   'profile.import': change,

@@ -114,6 +114,10 @@ export const contract = {
   'profile.list': define(z.object({}).strict(), (holdfast) => holdfast.listProfiles()),
   'profile.show': define(z.object({ name: ProfileNameSchema }).strict(), (holdfast, input) => holdfast.showProfile(input.name)),
   'profile.test': define(z.object({ name: ProfileNameSchema }).strict(), (holdfast, input) => holdfast.testProfile(input.name)),
+  // The add/edit form's "Test connection": the connection as typed, the typed password used once, nothing saved.
+  'profile.testDraft': define(z.object({ profile: NewProfileSchema, password: Password.optional(), editing: ProfileNameSchema.optional() }).strict(), (holdfast, input) =>
+    holdfast.testDraftConnection({ draft: input.profile, password: input.password, editing: input.editing }),
+  ),
   // The databases on the profile's server: where a restore may go (the wizard's target list).
   'profile.databases': define(z.object({ name: ProfileNameSchema }).strict(), (holdfast, input) => listServerDatabases(holdfast, holdfast.showProfile(input.name))),
   'profile.remove': define(z.object({ name: ProfileNameSchema, backups: z.enum(['keep', 'delete']).default('keep') }).strict(), (holdfast, input) => holdfast.removeProfile(input.name, input.backups)),

@@ -53,6 +53,7 @@ import type { ClientToolSet } from './tools/discover.ts';
 import { addUser, removeUser, rotateUserToken } from './users/admin.ts';
 import { UserStore, type IssuedToken, type Role, type User } from './users/users.ts';
 import { verifyBackup, type VerifyResult } from './verify/verify.ts';
+import { testDraftConnection, type DraftTest } from './profiles/draft-test.ts';
 import { toolOutputOf, type RunToolOutput } from './catalogue/tool-output-rows.ts';
 
 export type { AdoptReport, CleanupSummary, DeleteReport, ListEntry, ReconcileReport, ScheduleRequest, ScheduleView, SettingsView };
@@ -118,6 +119,10 @@ export class Holdfast implements EngineContext, ProfileContext {
   identities(): Promise<HeldIdentity[]> {
     return this.keyring.identities();
   }
+  /** Where passwordFor's answers come from, as a refused login's hint names it. */
+  get passwordOrigin(): string {
+    return this.secrets.description;
+  }
   passwordFor(profile: Profile): Promise<string | undefined> {
     return passwordFor(this.secrets, profile);
   }
@@ -150,6 +155,10 @@ export class Holdfast implements EngineContext, ProfileContext {
   }
   testProfile(name: string): Promise<ProfileTestReport> {
     return testProfile(this, name);
+  }
+  /** "Test connection" before saving: the typed password is used once and never stored. */
+  testDraftConnection(input: DraftTest): Promise<ProfileTestReport> {
+    return testDraftConnection(this, input);
   }
   importProfiles(source: { pgpass?: string | true; serviceFile?: string | true }): Promise<ImportReport> {
     return importProfilesTold(this, source);

@@ -43,7 +43,7 @@ async function storePassword(context: ProfileContext, profile: Profile, password
  * app, the owner's token of holdfast serve) — their own ~/.pgpass — but not for one an API user adds:
  * a wildcard line there would answer whatever server the API user names.
  */
-function libpqPasswordFilesByDefault(): boolean {
+export function libpqPasswordFilesByDefault(): boolean {
   const apiUser = actingUser();
   return apiUser === undefined || apiUser === OWNER_NAME;
 }
@@ -165,12 +165,17 @@ export interface ProfileTestReport {
   unreadable: string[];
   databaseSize: number;
   ssl: boolean;
-  passwordSource: 'keychain' | typeof LIBPQ_PASSWORD_FILES | typeof NO_PASSWORD_SOURCE;
+  passwordSource: 'keychain' | 'typed, not stored' | typeof LIBPQ_PASSWORD_FILES | typeof NO_PASSWORD_SOURCE;
   clientTools: { compatible: boolean; version?: string; dir?: string; problem?: string };
 }
 
 export async function testProfile(context: ProfileContext, name: string): Promise<ProfileTestReport> {
   const profile = context.catalogue.requireProfile(name);
+  return probeConnection(context, profile, profile.keychainPassword ? 'keychain' : profile.libpqPasswordFiles ? LIBPQ_PASSWORD_FILES : NO_PASSWORD_SOURCE);
+}
+
+/** What testProfile reports, for a profile as given (a saved one, or a form's draft: profiles/draft-test.ts). */
+export async function probeConnection(context: CredentialSource, profile: Profile, passwordSource: ProfileTestReport['passwordSource']): Promise<ProfileTestReport> {
   const session = await openSession(context, profile);
   try {
     const client = await session.connect();
@@ -210,7 +215,7 @@ export async function testProfile(context: ProfileContext, name: string): Promis
         unreadable,
         databaseSize: Number(row.size),
         ssl: row.ssl === true,
-        passwordSource: profile.keychainPassword ? 'keychain' : profile.libpqPasswordFiles ? LIBPQ_PASSWORD_FILES : NO_PASSWORD_SOURCE,
+        passwordSource,
         clientTools,
       };
     } finally {
