@@ -38,7 +38,7 @@ test('a backup waiting for a lock names the table, the session holding it and it
   } finally {
     await lock.end();
   }
-  await dialog.dialog.getByRole('button', { name: 'Close' }).click();
+  await dialog.dialog.getByText('Close', { exact: true }).click();
   await shell.goTo('Backups');
   const backups = new BackupsPage(page);
   await expect(backups.rowsFor('locked', 'Cancelled')).toHaveCount(1);

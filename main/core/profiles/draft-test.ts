@@ -4,7 +4,7 @@
 // user and database are unchanged: a stored password is never sent to a server the form points at.
 import { randomUUID } from 'node:crypto';
 import type * as z from 'zod';
-import type { NewProfileSchema } from './profile-schema.ts';
+import { NewProfileSchema, type NewProfileInput } from './profile-schema.ts';
 import type { CredentialSource } from '../pg/session.ts';
 import type { Catalogue } from '../catalogue/catalogue.ts';
 import type { Profile } from '../model/types.ts';
@@ -13,7 +13,8 @@ import { LIBPQ_PASSWORD_FILES, libpqPasswordFilesByDefault, NO_PASSWORD_SOURCE, 
 type Draft = z.output<typeof NewProfileSchema>;
 
 export interface DraftTest {
-  draft: Draft;
+  /** As a profile.add would take it; checked by the same schema. */
+  draft: NewProfileInput;
   /** Typed in the form; used for this test only. */
   password?: string | undefined;
   /** The saved profile being edited, whose stored password may answer when none is typed. */
@@ -23,12 +24,13 @@ export interface DraftTest {
 const sameServer = (a: Profile, b: Draft) => a.host === b.host && a.port === b.port && a.user === b.user && a.dbname === b.dbname && (a.service ?? null) === (b.service ?? null);
 
 export async function testDraftConnection(context: CredentialSource & { catalogue: Catalogue }, input: DraftTest): Promise<ProfileTestReport> {
+  const draft = NewProfileSchema.parse(input.draft);
   const saved = input.editing === undefined ? undefined : context.catalogue.requireProfile(input.editing);
-  const storedMayAnswer = input.password === undefined && saved?.keychainPassword === true && sameServer(saved, input.draft);
+  const storedMayAnswer = input.password === undefined && saved?.keychainPassword === true && sameServer(saved, draft);
   const profile: Profile = {
-    ...input.draft,
+    ...draft,
     // Left unsaid, the same default an add would take (profiles.ts).
-    libpqPasswordFiles: input.draft.libpqPasswordFiles ?? libpqPasswordFilesByDefault(),
+    libpqPasswordFiles: draft.libpqPasswordFiles ?? libpqPasswordFilesByDefault(),
     // Never a saved profile's id: nothing here may read or write another profile's secret by id.
     id: `draft-${randomUUID()}`,
     createdAt: new Date().toISOString(),
