@@ -1,6 +1,6 @@
 // Add or edit a connection profile. Fields are checked as you submit; the engine's own errors land
 // on the field they name, anything else above the form with its hint.
-import { useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { ErrorInfo } from '../api/types.ts';
 import { Modal } from '../components/Modal.tsx';
 import { ErrorNotice, Field, Notice, Spinner } from '../components/ui.tsx';
@@ -43,6 +43,11 @@ function ProfileForm({ editing }: { editing: Profile | undefined }) {
   const [saving, setSaving] = useState(false);
   const [tested, setTested] = useState<DraftTestState>(null);
   const [forgetting, setForgetting] = useState<'idle' | 'confirm' | 'running'>('idle');
+  const testOutcome = useRef<HTMLDivElement>(null);
+  // In a 700-pixel window the outcome lands below the fold of the scrolling dialog: bring it into view.
+  useEffect(() => {
+    if (tested?.status === 'passed' || tested?.status === 'failed') testOutcome.current?.scrollIntoView({ block: 'nearest' });
+  }, [tested?.status]);
   const { add, edit, closeForm, test, testDraft, forgetPassword } = useProfiles.getState();
 
   /** Checks the fields as a save would, then tries the connection as typed; nothing is saved. */
@@ -174,18 +179,22 @@ function ProfileForm({ editing }: { editing: Profile | undefined }) {
         {text('tags', 'Tags', { placeholder: 'production, eu', hint: '"production" asks for extra confirmation on restore.', className: 'form__grow' })}
       </div>
       <Field label="Notes">{(control) => <textarea {...control} className="input" rows={2} value={draft.notes} onChange={(event) => update('notes')(event.target.value)} />}</Field>
-      {tested?.status === 'passed' ? (
-        <Notice tone="ok" title="Connected">
-          <span data-testid="draft-test-result">
-            {tested.report.currentUser}
-            {tested.report.superuser ? ' (superuser)' : ''} on {tested.report.serverVersion}; password: {tested.report.passwordSource}.
-            {tested.report.clientTools.compatible ? ` pg_dump ${tested.report.clientTools.version ?? ''} can back it up.` : ` ${tested.report.clientTools.problem ?? ''}`}
-            {tested.report.unreadable.length > 0 ? ` ${tested.report.unreadable.length} objects are not readable by this role.` : ''} Nothing is saved until you{' '}
-            {editing ? 'save the changes' : 'add the connection'}.
-          </span>
-        </Notice>
-      ) : tested?.status === 'failed' ? (
-        <ErrorNotice title="The connection test failed" error={tested.error} onDismiss={() => setTested(null)} />
+      {tested !== null && tested.status !== 'running' ? (
+        <div ref={testOutcome}>
+          {tested.status === 'passed' ? (
+            <Notice tone="ok" title="Connected">
+              <span data-testid="draft-test-result">
+                {tested.report.currentUser}
+                {tested.report.superuser ? ' (superuser)' : ''} on {tested.report.serverVersion}; password: {tested.report.passwordSource}.
+                {tested.report.clientTools.compatible ? ` pg_dump ${tested.report.clientTools.version ?? ''} can back it up.` : ` ${tested.report.clientTools.problem ?? ''}`}
+                {tested.report.unreadable.length > 0 ? ` ${tested.report.unreadable.length} objects are not readable by this role.` : ''} Nothing is saved until you{' '}
+                {editing ? 'save the changes' : 'add the connection'}.
+              </span>
+            </Notice>
+          ) : (
+            <ErrorNotice title="The connection test failed" error={tested.error} onDismiss={() => setTested(null)} />
+          )}
+        </div>
       ) : null}
       <div className="form__actions">
         <button type="button" className="btn" onClick={closeForm}>
