@@ -13,6 +13,7 @@ import type { SecretStore } from '../secrets/secret-store.ts';
 import { requireSecretStore } from '../secrets/require-store.ts';
 import { removeUnsharedBackupFiles, type CopyRemover } from '../retention/cleanup.ts';
 import { pickClientTools } from '../tools/discover.ts';
+import { compressionMethodsFor, type CompressionMethod } from '../backup/options.ts';
 import type { Profile } from '../model/types.ts';
 import { actingUser } from '../users/acting.ts';
 import { OWNER_NAME } from '../users/users.ts';
@@ -166,7 +167,8 @@ export interface ProfileTestReport {
   databaseSize: number;
   ssl: boolean;
   passwordSource: 'keychain' | 'typed, not stored' | typeof LIBPQ_PASSWORD_FILES | typeof NO_PASSWORD_SOURCE;
-  clientTools: { compatible: boolean; version?: string; dir?: string; problem?: string };
+  /** compressionMethods: what this pg_dump can write (backup/options.ts), for the backup form's choices. */
+  clientTools: { compatible: boolean; version?: string; dir?: string; problem?: string; compressionMethods?: CompressionMethod[] };
 }
 
 export async function testProfile(context: ProfileContext, name: string): Promise<ProfileTestReport> {
@@ -201,7 +203,7 @@ export async function probeConnection(context: CredentialSource, profile: Profil
       let clientTools: ProfileTestReport['clientTools'];
       try {
         const tools = pickClientTools(await context.clientTools(session.toolsDir), major, `Backing up "${profile.name}" (PostgreSQL ${row.version})`, session.toolsDir);
-        clientTools = { compatible: true, version: tools.version, dir: tools.dir };
+        clientTools = { compatible: true, version: tools.version, dir: tools.dir, compressionMethods: compressionMethodsFor(tools.major) };
       } catch (error) {
         clientTools = { compatible: false, problem: (error as Error).message };
       }

@@ -32,6 +32,11 @@ export function BackupNowDialog() {
 function BackupForm({ initialProfile }: { initialProfile: string | null }) {
   const profiles = useProfiles((s) => s.profiles);
   const [draft, setDraft] = useState<BackupDraft>(() => ({ ...DEFAULT_BACKUP_DRAFT, profile: initialProfile ?? (profiles.length === 1 ? profiles[0]!.name : '') }));
+  // What the profile's pg_dump can write, as its last connection test found (engine: compressionMethodsFor);
+  // untested, every method is listed and the engine refuses one its pg_dump cannot write.
+  const tested = useProfiles((s) => s.tests[draft.profile]);
+  const methods = tested?.status === 'passed' ? tested.report.clientTools.compressionMethods : undefined;
+  const offered = (method: 'lz4' | 'zstd') => methods === undefined || methods.includes(method) || draft.compression === method;
   const [errors, setErrors] = useState<BackupDraftErrors>({});
   // Which destinations this backup is copied to; null: the connection's own defaults.
   const [copyTo, setCopyTo] = useState<string[] | null>(null);
@@ -124,8 +129,8 @@ function BackupForm({ initialProfile }: { initialProfile: string | null }) {
               <select {...control} className="input" value={draft.compression} onChange={(event) => set('compression', event.target.value as BackupDraft['compression'])}>
                 <option value="">Default ({compressionDefault === false ? 'none' : 'gzip'})</option>
                 <option value="gzip">gzip</option>
-                {draft.format !== 'plain' ? <option value="lz4">lz4 (pg_dump 16+)</option> : null}
-                {draft.format !== 'plain' ? <option value="zstd">zstd (pg_dump 16+)</option> : null}
+                {draft.format !== 'plain' && offered('lz4') ? <option value="lz4">lz4 (pg_dump 16+)</option> : null}
+                {draft.format !== 'plain' && offered('zstd') ? <option value="zstd">zstd (pg_dump 16+)</option> : null}
                 <option value="none">none</option>
               </select>
             )}
