@@ -4,21 +4,19 @@
 import { expect, screenshotEverySize, test } from './fixtures.ts';
 import { BackupNowDialog, BackupsPage } from './pages/backups.ts';
 import { Shell } from './pages/shell.ts';
+import { apiOf, rpc } from './support-rpc.ts';
 
 test.use({ world: 'run-status' });
 
-async function rpc(url: string, channel: string, input: unknown): Promise<unknown> {
-  const served = new URL(url);
-  const response = await fetch(`${served.origin}/api/rpc/${channel}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${served.searchParams.get('token')}` },
-    body: JSON.stringify(input),
-  });
+/** A contract call that is meant to fail: its envelope, not support-rpc's ok-only value. */
+async function refusedCall(url: string, channel: string, input: unknown): Promise<unknown> {
+  const { origin, token } = apiOf(url);
+  const response = await fetch(`${origin}/api/rpc/${channel}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(input) });
   return response.json();
 }
 
 test('a backup waiting for a lock names the table, the session holding it and its statement', async ({ page, holdfast }) => {
-  expect(await rpc(holdfast.url, 'profile.add', { name: 'locked', host: holdfast.pg.host, port: holdfast.pg.port, user: holdfast.pg.user, dbname: 'shop' })).toMatchObject({ ok: true });
+  await rpc(holdfast.url, 'profile.add', { name: 'locked', host: holdfast.pg.host, port: holdfast.pg.port, user: holdfast.pg.user, dbname: 'shop' });
   const shell = new Shell(page);
   const dialog = new BackupNowDialog(page);
   await shell.open(holdfast.url);
@@ -46,8 +44,8 @@ test('a backup waiting for a lock names the table, the session holding it and it
 });
 
 test("a failed run's details show pg_dump's stderr as the run kept it", async ({ page, holdfast }) => {
-  expect(await rpc(holdfast.url, 'profile.add', { name: 'filtered', host: holdfast.pg.host, port: holdfast.pg.port, user: holdfast.pg.user, dbname: 'shop' })).toMatchObject({ ok: true });
-  expect(await rpc(holdfast.url, 'backup.take', { profile: 'filtered', options: { tables: ['no_such_table'] } })).toMatchObject({ ok: false });
+  await rpc(holdfast.url, 'profile.add', { name: 'filtered', host: holdfast.pg.host, port: holdfast.pg.port, user: holdfast.pg.user, dbname: 'shop' });
+  expect(await refusedCall(holdfast.url, 'backup.take', { profile: 'filtered', options: { tables: ['no_such_table'] } })).toMatchObject({ ok: false });
   const shell = new Shell(page);
   await shell.open(holdfast.url);
   await shell.goTo('Backups');
