@@ -116,6 +116,10 @@ export const contract = {
   'profile.list': define(z.object({}).strict(), (holdfast) => holdfast.listProfiles()),
   'profile.show': define(z.object({ name: ProfileNameSchema }).strict(), (holdfast, input) => holdfast.showProfile(input.name)),
   'profile.test': define(z.object({ name: ProfileNameSchema }).strict(), (holdfast, input) => holdfast.testProfile(input.name)),
+  // The add/edit form's "Test connection": the connection as typed, the typed password used once, nothing saved.
+  'profile.testDraft': define(z.object({ profile: NewProfileSchema, password: Password.optional(), editing: ProfileNameSchema.optional() }).strict(), (holdfast, input) =>
+    holdfast.testDraftConnection({ draft: input.profile, password: input.password, editing: input.editing }),
+  ),
   // The databases on the profile's server: where a restore may go (the wizard's target list).
   'profile.databases': define(z.object({ name: ProfileNameSchema }).strict(), (holdfast, input) => listServerDatabases(holdfast, holdfast.showProfile(input.name))),
   'profile.remove': define(z.object({ name: ProfileNameSchema, backups: z.enum(['keep', 'delete']).default('keep') }).strict(), (holdfast, input) => holdfast.removeProfile(input.name, input.backups)),
@@ -154,6 +158,8 @@ export const contract = {
   'backup.check': define(z.object({ ref: BackupRef }).strict(), async (holdfast, input): Promise<VerifyResult | SetVerifyResult> =>
     holdfast.sets.find(input.ref) ? holdfast.sets.verify(input.ref) : holdfast.verify(input.ref),
   ),
+  // A run's pg_dump/pg_dumpall/pg_restore/psql stderr as kept with it (process/tool-output.ts).
+  'run.toolOutput': define(z.object({ id: BackupRef }).strict(), (holdfast, input) => holdfast.toolOutput(input.id)),
   'backup.show': define(z.object({ ref: BackupRef }).strict(), (holdfast, input) => holdfast.showBackup(input.ref)),
   'backup.verify': define(z.object({ ref: BackupRef }).strict(), (holdfast, input) => holdfast.verify(input.ref)),
   // Re-reads every copy of the backup on its named destinations; ok only when each is verified.

@@ -53,6 +53,8 @@ import type { ClientToolSet } from './tools/discover.ts';
 import { addUser, removeUser, rotateUserToken } from './users/admin.ts';
 import { UserStore, type IssuedToken, type Role, type User } from './users/users.ts';
 import { verifyBackup, type VerifyResult } from './verify/verify.ts';
+import { testDraftConnection, type DraftTest } from './profiles/draft-test.ts';
+import { toolOutputOf, type RunToolOutput } from './catalogue/tool-output-rows.ts';
 
 export type { AdoptReport, CleanupSummary, DeleteReport, ListEntry, ReconcileReport, ScheduleRequest, ScheduleView, SettingsView };
 
@@ -117,6 +119,10 @@ export class Holdfast implements EngineContext, ProfileContext {
   identities(): Promise<HeldIdentity[]> {
     return this.keyring.identities();
   }
+  /** Where passwordFor's answers come from, as a refused login's hint names it. */
+  get passwordOrigin(): string {
+    return this.secrets.description;
+  }
   passwordFor(profile: Profile): Promise<string | undefined> {
     return passwordFor(this.secrets, profile);
   }
@@ -149,6 +155,10 @@ export class Holdfast implements EngineContext, ProfileContext {
   }
   testProfile(name: string): Promise<ProfileTestReport> {
     return testProfile(this, name);
+  }
+  /** "Test connection" before saving: the typed password is used once and never stored. */
+  testDraftConnection(input: DraftTest): Promise<ProfileTestReport> {
+    return testDraftConnection(this, input);
   }
   importProfiles(source: { pgpass?: string | true; serviceFile?: string | true }): Promise<ImportReport> {
     return importProfilesTold(this, source);
@@ -223,13 +233,18 @@ export class Holdfast implements EngineContext, ProfileContext {
     const runs: RunRecord[] = this.catalogue.listRuns({ kind: 'backup', statuses: ['failed', 'interrupted', 'running'], ...(filter.profile ? { profile: filter.profile } : {}) });
     const entries = runs.map((run): ListEntry => ({
       id: run.id,
-      status: run.status,
+      status: run.cancelled ? 'cancelled' : run.status,
       profile: run.profile,
       timestamp: run.startedAt,
       filename: typeof run.detail?.filename === 'string' ? run.detail.filename : null,
       error: run.error,
     }));
     return [...backups, ...entries].sort((a, b) => a.timestamp.localeCompare(b.timestamp));
+  }
+
+  /** What a run's client tools wrote to stderr (scrubbed, bounded), by run id or the id of the backup it made; null when they wrote nothing. */
+  toolOutput(ref: string): RunToolOutput | null {
+    return toolOutputOf(this.catalogue.db, ref) ?? null;
   }
 
   /** One backup's full record (as `list` gives it), by id or file name; deleted ones are kept on record and shown too. */

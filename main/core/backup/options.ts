@@ -124,7 +124,7 @@ const formatFlag: Record<DumpFormat, string> = { custom: 'c', plain: 'p', direct
 export function compressionArgs(compression: Compression, clientMajor: number): string[] {
   if (compression.method === 'none') return ['--compress=0'];
   if (clientMajor >= 16) return [`--compress=${compressionLabel(compression)}`];
-  if (compression.method !== 'gzip') {
+  if (!compressionMethodsFor(clientMajor).includes(compression.method)) {
     throw new HoldfastError(
       'VERSION_MISMATCH',
       `${compression.method} compression needs pg_dump 16 or newer; the client chosen is ${clientMajor}.`,
@@ -132,6 +132,11 @@ export function compressionArgs(compression: Compression, clientMajor: number): 
     );
   }
   return [`--compress=${compression.level ?? 6}`];
+}
+
+/** The compression methods a pg_dump of this major can write: the one statement of it (the UI's choices come from here, through profile.test). */
+export function compressionMethodsFor(clientMajor: number): CompressionMethod[] {
+  return clientMajor >= 16 ? [...COMPRESSION_METHODS] : ['gzip', 'none'];
 }
 
 /** outputPath undefined: pg_dump writes to its stdout (an encrypted backup's plaintext goes no further than a pipe). */

@@ -189,14 +189,14 @@ export class Catalogue {
     return id;
   }
 
-  finishRun(id: string, status: Exclude<RunStatus, 'running'>, extra: { error?: string; backupId?: string; detail?: Record<string, unknown> } = {}): void {
+  finishRun(id: string, status: Exclude<RunStatus, 'running'>, extra: { error?: string; backupId?: string; detail?: Record<string, unknown>; cancelled?: boolean } = {}): void {
     this.db.transaction(() => {
       this.db
         .prepare(
           `UPDATE runs SET status = ?, finished_at = ?, error = ?, backup_id = COALESCE(?, backup_id),
-             detail = COALESCE(?, detail), temp_path = NULL, sealing = NULL WHERE id = ?`,
+             detail = COALESCE(?, detail), temp_path = NULL, sealing = NULL, cancelled = ? WHERE id = ?`,
         )
-        .run(status, new Date().toISOString(), extra.error ?? null, extra.backupId ?? null, extra.detail ? JSON.stringify(extra.detail) : null, id);
+        .run(status, new Date().toISOString(), extra.error ?? null, extra.backupId ?? null, extra.detail ? JSON.stringify(extra.detail) : null, extra.cancelled ? 1 : 0, id);
       this.db.prepare('DELETE FROM run_children WHERE run_id = ?').run(id);
     })();
   }

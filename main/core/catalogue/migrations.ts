@@ -302,4 +302,17 @@ export const migrations: readonly Migration[] = [
     updated_at TEXT NOT NULL
   );
   `,
+  `
+  -- What a run's client tools wrote to stderr (process/tool-output.ts): pg_dump and pg_dumpall for a
+  -- backup, pg_restore or psql for a restore, scrubbed of row data and passwords and bounded to the
+  -- last 64 KiB; shown in the run's details. A table of its own, so listing runs never reads it.
+  CREATE TABLE run_tool_output (
+    run_id TEXT PRIMARY KEY,
+    output TEXT NOT NULL,
+    truncated INTEGER NOT NULL DEFAULT 0,
+    recorded_at TEXT NOT NULL
+  );
+  -- An interrupted run the user ended (Cancel): listed as cancelled, never counted as a failure.
+  ALTER TABLE runs ADD COLUMN cancelled INTEGER NOT NULL DEFAULT 0;
+  `,
 ];

@@ -67,6 +67,8 @@ export interface RunRecord {
   profile: string | null;
   backupId: string | null;
   status: RunStatus;
+  /** Interrupted because the user cancelled it: not a failure. */
+  cancelled: boolean;
   startedAt: string;
   finishedAt: string | null;
   error: string | null;

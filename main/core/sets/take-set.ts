@@ -171,7 +171,7 @@ export async function takeSet(context: EngineContext, profile: Profile, options:
     } catch {
       // The row may never have been written; the run below says what happened.
     }
-    recordFailure(catalogue, runId, info.code === 'CANCELLED' ? 'interrupted' : 'failed', info.message, config.home);
+    recordFailure(catalogue, runId, info, config.home);
     throw error;
   } finally {
     await session?.close();

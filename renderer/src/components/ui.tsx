@@ -22,6 +22,7 @@ const STATUS_TONES: Record<string, { tone: Tone; label: string }> = {
   degraded: { tone: 'warn', label: 'Degraded' },
   interrupted: { tone: 'warn', label: 'Interrupted' },
   partial: { tone: 'bad', label: 'Partial' },
+  cancelled: { tone: 'muted', label: 'Cancelled' },
   missing: { tone: 'warn', label: 'File missing' },
   paused: { tone: 'muted', label: 'Paused' },
   never: { tone: 'muted', label: 'Not verified' },

@@ -8,7 +8,8 @@ export type { BackupSummary };
 
 type BackupScope = BackupSummary['scope'];
 
-export type RowStatus = 'completed' | 'missing' | 'deleted' | 'failed' | 'interrupted' | 'running' | 'partial';
+/** cancelled: an attempt the user ended (Cancel); it needs no attention and is not a failure. */
+export type RowStatus = 'completed' | 'missing' | 'deleted' | 'failed' | 'interrupted' | 'cancelled' | 'running' | 'partial';
 
 /** A whole-server set's row (lib/set-rows.ts). */
 export interface SetInfo {

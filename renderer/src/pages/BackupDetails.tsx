@@ -11,6 +11,7 @@ import { formatBytes, formatCount, formatDateTime, formatDuration, formatRelativ
 import { useBackups, type ActionState } from '../stores/backups.ts';
 import { useNav } from '../stores/nav.ts';
 import { BackupCopies } from './BackupCopies.tsx';
+import { ToolOutput } from './ToolOutput.tsx';
 import { encryptedTo, missingKeyReason, useKeys } from '../stores/keys.ts';
 
 export function BackupDetails({ row, onClose }: { row: BackupRow; onClose: () => void }) {
@@ -55,10 +56,15 @@ export function BackupDetails({ row, onClose }: { row: BackupRow; onClose: () =>
             <StatusBadge status={row.status} />
           </p>
           {row.error ? (
-            <ErrorNotice title={row.status === 'interrupted' ? 'Interrupted' : 'Why it failed'} error={{ code: 'BACKUP_FAILED', message: row.error }} />
+            row.status === 'cancelled' ? (
+              <p className="muted">Cancelled by a user; nothing was kept. This is not a failure.</p>
+            ) : (
+              <ErrorNotice title={row.status === 'interrupted' ? 'Interrupted' : 'Why it failed'} error={{ code: 'BACKUP_FAILED', message: row.error }} />
+            )
           ) : (
             <p className="muted">This attempt produced no backup.</p>
           )}
+          <ToolOutput runOrBackupId={row.id} />
         </>
       ) : (
         <>
@@ -140,6 +146,7 @@ export function BackupDetails({ row, onClose }: { row: BackupRow; onClose: () =>
             <>
               <BackupCopies backupId={row.id} copies={detail.backup.copies ?? []} />
               <FullRecord backup={detail.backup} />
+              <ToolOutput runOrBackupId={row.id} />
             </>
           ) : detail?.status === 'failed' ? (
             <>

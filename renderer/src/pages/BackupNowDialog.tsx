@@ -4,6 +4,7 @@ import { CopyToPicker } from './CopyToPicker.tsx';
 import { EncryptToPicker } from '../components/EncryptToPicker.tsx';
 import { choiceToValue, type EncryptChoice } from '../lib/encrypt-choice.ts';
 import { useEffect, useState, type FormEvent } from 'react';
+import { describeLockWait } from '../../../main/core/model/lock-wait.ts';
 import { useNow } from '../components/hooks.ts';
 import { Modal } from '../components/Modal.tsx';
 import { icons } from '../components/icons.tsx';
@@ -34,6 +35,11 @@ export function BackupNowDialog() {
 function BackupForm({ initialProfile }: { initialProfile: string | null }) {
   const profiles = useProfiles((s) => s.profiles);
   const [draft, setDraft] = useState<BackupDraft>(() => ({ ...DEFAULT_BACKUP_DRAFT, profile: initialProfile ?? (profiles.length === 1 ? profiles[0]!.name : '') }));
+  // What the profile's pg_dump can write, as its last connection test found (engine: compressionMethodsFor);
+  // untested, every method is listed and the engine refuses one its pg_dump cannot write.
+  const tested = useProfiles((s) => s.tests[draft.profile]);
+  const methods = tested?.status === 'passed' ? tested.report.clientTools.compressionMethods : undefined;
+  const offered = (method: 'lz4' | 'zstd') => methods === undefined || methods.includes(method) || draft.compression === method;
   const [errors, setErrors] = useState<BackupDraftErrors>({});
   // Which destinations this backup is copied to; null: the connection's own defaults.
   const [copyTo, setCopyTo] = useState<string[] | null>(null);
@@ -139,8 +145,8 @@ function BackupForm({ initialProfile }: { initialProfile: string | null }) {
               <select {...control} className="input" value={draft.compression} onChange={(event) => set('compression', event.target.value as BackupDraft['compression'])}>
                 <option value="">Default ({compressionDefault === false ? 'none' : 'gzip'})</option>
                 <option value="gzip">gzip</option>
-                {draft.format !== 'plain' ? <option value="lz4">lz4 (pg_dump 16+)</option> : null}
-                {draft.format !== 'plain' ? <option value="zstd">zstd (pg_dump 16+)</option> : null}
+                {draft.format !== 'plain' && offered('lz4') ? <option value="lz4">lz4 (pg_dump 16+)</option> : null}
+                {draft.format !== 'plain' && offered('zstd') ? <option value="zstd">zstd (pg_dump 16+)</option> : null}
                 <option value="none">none</option>
               </select>
             )}
@@ -219,6 +225,11 @@ function BackupRun({ onClose }: { onClose: () => void }) {
           ))}
         </ol>
         {wholeServer ? <SetProgress databases={job.databases} /> : <progress className="progress" max={1} aria-label="Backup progress" {...(fraction !== undefined ? { value: fraction } : {})} />}
+        {progress?.lockWait ? (
+          <Notice tone="warn" title="Waiting for a lock">
+            <span data-testid="lock-wait">pg_dump is {describeLockWait(progress.lockWait)}.</span> It goes on by itself once that session commits or rolls back.
+          </Notice>
+        ) : null}
         <div className="run__figures">
           <Figure label="Written" value={formatBytes(progress?.bytes ?? 0)} detail={progress?.expectedBytes ? `of about ${formatBytes(progress.expectedBytes)}` : 'first backup: no estimate yet'} />
           <Figure label="Elapsed" value={formatClock(elapsed)} />

@@ -127,6 +127,7 @@ export function Backups() {
                 <option value="failed">Failed</option>
                 <option value="interrupted">Interrupted</option>
                 <option value="partial">Partial set</option>
+                <option value="cancelled">Cancelled</option>
                 <option value="missing">File missing</option>
                 <option value="running">Running</option>
               </select>

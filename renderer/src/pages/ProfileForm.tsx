@@ -1,13 +1,15 @@
 // Add or edit a connection profile. Fields are checked as you submit; the engine's own errors land
 // on the field they name, anything else above the form with its hint.
-import { useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { ErrorInfo } from '../api/types.ts';
 import { Modal } from '../components/Modal.tsx';
-import { Checkbox, ErrorNotice, Field } from '../components/ui.tsx';
+import { Checkbox, ErrorNotice, Field, Notice, Spinner } from '../components/ui.tsx';
 import { draftToInput, EMPTY_DRAFT, fieldErrorsFromMessage, SSL_MODES, validateDraft, type DraftErrors, type ProfileDraft } from '../lib/profile-form.ts';
-import { useProfiles, type Profile } from '../stores/profiles.ts';
+import { useProfiles, type Profile, type ProfileTestReport } from '../stores/profiles.ts';
 import { EncryptToPicker } from '../components/EncryptToPicker.tsx';
 import { choiceFromValue, choiceToValue, type EncryptChoice } from '../lib/encrypt-choice.ts';
+
+type DraftTestState = { status: 'running' } | { status: 'passed'; report: ProfileTestReport } | { status: 'failed'; error: ErrorInfo } | null;
 
 function draftFrom(profile: Profile): ProfileDraft {
   return {
@@ -45,10 +47,38 @@ function ProfileForm({ editing }: { editing: Profile | undefined }) {
   const [failure, setFailure] = useState<ErrorInfo | null>(null);
   const [saving, setSaving] = useState(false);
   const [encryption, setEncryption] = useState<EncryptChoice>(() => choiceFromValue(editing?.encryptTo));
-  const { add, edit, closeForm, test } = useProfiles.getState();
+  const [tested, setTested] = useState<DraftTestState>(null);
+  const [forgetting, setForgetting] = useState<'idle' | 'confirm' | 'running'>('idle');
+  const testOutcome = useRef<HTMLDivElement>(null);
+  // In a 700-pixel window the outcome lands below the fold of the scrolling dialog: bring it into view.
+  useEffect(() => {
+    if (tested?.status === 'passed' || tested?.status === 'failed') testOutcome.current?.scrollIntoView({ block: 'nearest' });
+  }, [tested?.status]);
+  const { add, edit, closeForm, test, testDraft, forgetPassword } = useProfiles.getState();
+
+  /** Checks the fields as a save would, then tries the connection as typed; nothing is saved. */
+  async function tryConnection() {
+    const found = validateDraft(draft);
+    setErrors(found);
+    if (Object.keys(found).length > 0) return;
+    setTested({ status: 'running' });
+    const { password, ...profile } = draftToInput(draft);
+    const result = await testDraft({ profile, ...(password ? { password } : {}), ...(editing ? { editing: editing.name } : {}) });
+    setTested(result.ok ? { status: 'passed', report: result.value } : { status: 'failed', error: result.error });
+  }
+
+  async function forget() {
+    if (!editing) return;
+    setForgetting('running');
+    const result = await forgetPassword(editing.name);
+    setForgetting('idle');
+    if (!result.ok) setFailure(result.error);
+  }
 
   const update = (field: Exclude<keyof ProfileDraft, 'allDatabases'>) => (value: string) => {
     setDraft((d) => ({ ...d, [field]: value }));
+    // A result speaks for the connection as it was when tested.
+    setTested(null);
     if (errors[field]) setErrors((e) => ({ ...e, [field]: undefined }));
   };
 
@@ -150,6 +180,25 @@ function ProfileForm({ editing }: { editing: Profile | undefined }) {
         autoComplete: 'new-password',
         hint: editing?.keychainPassword ? 'Stored in the OS keychain. Leave empty to keep it.' : 'Optional. Stored only in the OS keychain; without one, libpq reads ~/.pgpass.',
       })}
+      {editing?.keychainPassword ? (
+        <div className="form__inline-action">
+          {forgetting === 'confirm' ? (
+            <>
+              <span>Remove the stored password of {editing.name} from the keychain? Backups then need ~/.pgpass or a new password.</span>
+              <button type="button" className="btn btn--small" onClick={() => setForgetting('idle')}>
+                Keep it
+              </button>
+              <button type="button" className="btn btn--danger btn--small" onClick={() => void forget()}>
+                Forget password
+              </button>
+            </>
+          ) : (
+            <button type="button" className="btn btn--ghost btn--small" disabled={forgetting === 'running'} onClick={() => setForgetting('confirm')}>
+              {forgetting === 'running' ? <Spinner label="Forgetting" /> : null} Forget password…
+            </button>
+          )}
+        </div>
+      ) : null}
       <div className="form__row">
         <Field label="SSL mode" className="form__grow">
           {(control) => (
@@ -167,9 +216,29 @@ function ProfileForm({ editing }: { editing: Profile | undefined }) {
       </div>
       <Field label="Notes">{(control) => <textarea {...control} className="input" rows={2} value={draft.notes} onChange={(event) => update('notes')(event.target.value)} />}</Field>
       <EncryptToPicker level="profile" choice={encryption} onChange={setEncryption} above={{}} />
+      {tested !== null && tested.status !== 'running' ? (
+        <div ref={testOutcome}>
+          {tested.status === 'passed' ? (
+            <Notice tone="ok" title="Connected">
+              <span data-testid="draft-test-result">
+                {tested.report.currentUser}
+                {tested.report.superuser ? ' (superuser)' : ''} on {tested.report.serverVersion}; password: {tested.report.passwordSource}.
+                {tested.report.clientTools.compatible ? ` pg_dump ${tested.report.clientTools.version ?? ''} can back it up.` : ` ${tested.report.clientTools.problem ?? ''}`}
+                {tested.report.unreadable.length > 0 ? ` ${tested.report.unreadable.length} objects are not readable by this role.` : ''} Nothing is saved until you{' '}
+                {editing ? 'save the changes' : 'add the connection'}.
+              </span>
+            </Notice>
+          ) : (
+            <ErrorNotice title="The connection test failed" error={tested.error} onDismiss={() => setTested(null)} />
+          )}
+        </div>
+      ) : null}
       <div className="form__actions">
         <button type="button" className="btn" onClick={closeForm}>
           Cancel
+        </button>
+        <button type="button" className="btn" disabled={tested?.status === 'running'} onClick={() => void tryConnection()}>
+          {tested?.status === 'running' ? <Spinner label="Testing" /> : null} Test connection
         </button>
         <button type="submit" className="btn btn--primary" disabled={saving}>
           {saving ? 'Saving…' : editing ? 'Save changes' : 'Add connection'}

@@ -3,6 +3,7 @@
 import { EncryptToPicker } from '../components/EncryptToPicker.tsx';
 import { choiceFromValue, choiceToValue, type EncryptChoice } from '../lib/encrypt-choice.ts';
 import { useEffect, useState, type FormEvent } from 'react';
+import { describeLockWait } from '../../../main/core/model/lock-wait.ts';
 import type { ErrorInfo } from '../api/types.ts';
 import { useNow } from '../components/hooks.ts';
 import { icons } from '../components/icons.tsx';
@@ -170,7 +171,7 @@ function RunNowStatus({ run }: { run: RunNowState | undefined }) {
     const fraction = run.progress ? progressFraction(run.progress.bytes, run.progress.expectedBytes) : undefined;
     return (
       <div className="run-now" role="status" aria-label="Run now">
-        <Spinner /> Running now{run.progress ? ` · ${run.progress.phase} · ${formatBytes(run.progress.bytes)}` : '…'}
+        <Spinner /> Running now{run.progress ? ` · ${run.progress.lockWait ? describeLockWait(run.progress.lockWait) : `${run.progress.phase} · ${formatBytes(run.progress.bytes)}`}` : '…'}
         <progress className="progress" aria-label="Run now progress" {...(fraction === undefined ? {} : { value: fraction, max: 1 })} />
       </div>
     );
