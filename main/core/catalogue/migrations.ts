@@ -302,4 +302,9 @@ export const migrations: readonly Migration[] = [
     updated_at TEXT NOT NULL
   );
   `,
+  `
+  -- A profile whose backups are kept on their destinations only (backup/offsite-only.ts): the local
+  -- files go once every copy was read back and matched.
+  ALTER TABLE profiles ADD COLUMN no_local_copy INTEGER NOT NULL DEFAULT 0;
+  `,
 ];

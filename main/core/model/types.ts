@@ -30,6 +30,8 @@ export interface Profile {
    * overrides it. Every catalogued profile says; one Holdfast makes up (a drill's target) leaves it out: none.
    */
   copyTo?: string[];
+  /** Its backups are kept on their destinations only (--no-local-copy); absent: false. A backup's own choice overrides it. */
+  noLocalCopy?: boolean;
   /** True when the OS keychain holds this profile's password (account = profile id). */
   keychainPassword: boolean;
   /**

@@ -24,7 +24,7 @@ export interface ReconcilingEngine {
   catalogue: Catalogue;
   events: Pick<EventBus, 'emit'>;
   sets: Pick<BackupSets, 'store'>;
-  offsite: Pick<Offsite, 'recover'>;
+  offsite: Pick<Offsite, 'recover' | 'firstVerified'>;
   recoverRestores(options: { atStart?: boolean }): Promise<SwapRecovery[]>;
 }
 
@@ -57,7 +57,9 @@ export async function reconcileAtStart(engine: ReconcilingEngine): Promise<Recon
   const presence = await backupStorage(config).presence(backups);
   for (const backup of backups) {
     const present = presence.get(backup)!;
-    if (!present && backup.status === 'completed') {
+    // Kept on its destinations only (--no-local-copy): no local file is what it should have.
+    const offsiteOnly = backup.options?.noLocalCopy === true && engine.offsite.firstVerified(backup) !== undefined;
+    if (!present && !offsiteOnly && backup.status === 'completed') {
       catalogue.setBackupStatus(backup.id, 'missing');
       report.missingBackups.push(backup.filename);
     } else if (present && backup.status === 'missing') {

@@ -5,6 +5,7 @@ import type { Catalogue } from '../catalogue/catalogue.ts';
 import type { HoldfastConfig } from '../config/config.ts';
 import type { EventBus } from '../events/bus.ts';
 import { retentionPolicyFor } from '../retention/operations.ts';
+import { refuseNoLocalCopy } from '../backup/offsite-only.ts';
 import { describeCron, nextRunAfter, systemTimeZone, validateCron, validateTimeZone, type ScheduleType } from './cron.ts';
 import type { Schedule, ScheduleStore } from './schedule-store.ts';
 
@@ -67,13 +68,15 @@ function scheduleView(schedule: Schedule): ScheduleView {
 }
 
 export function addSchedule(engine: ScheduleEngine, input: ScheduleRequest, now: Date): ScheduleView {
-  engine.catalogue.requireProfile(input.profile);
+  const profile = engine.catalogue.requireProfile(input.profile);
   const cron = input.type === 'custom' ? (input.cron ?? '') : engine.config.presets[input.type];
   validateCron(cron);
   const timeZone = validateTimeZone(input.timeZone ?? systemTimeZone());
   if (input.retention !== undefined) retentionPolicyFor(engine, input.profile, input.retention);
   // The kind names the file, as in the specification ("…-daily.sql.gz").
   const options = BackupOptionsSchema.parse({ ...input.options, suffix: input.options?.suffix ?? (input.type === 'custom' ? 'scheduled' : input.type) });
+  // Its backups go where the profile's do (a schedule has no list of its own yet): refused now, not at 2 a.m.
+  if (options.noLocalCopy) refuseNoLocalCopy(options, profile.copyTo ?? []);
   const schedule = engine.schedules.add(
     {
       profile: input.profile,
@@ -105,8 +108,14 @@ export function editSchedule(engine: ScheduleEngine, id: string, changes: Schedu
   // Left out, the suffix and who the backups are encrypted to stay: an edit of the format must not drop
   // an encryption choice (only a super-admin may change it under holdfast serve: serve/auth.ts).
   const options = changes.options
-    ? BackupOptionsSchema.parse({ ...changes.options, suffix: changes.options.suffix ?? current.options.suffix, encryptTo: changes.options.encryptTo ?? current.options.encryptTo })
+    ? BackupOptionsSchema.parse({
+        ...changes.options,
+        suffix: changes.options.suffix ?? current.options.suffix,
+        encryptTo: changes.options.encryptTo ?? current.options.encryptTo,
+        noLocalCopy: changes.options.noLocalCopy ?? current.options.noLocalCopy,
+      })
     : current.options;
+  if (options.noLocalCopy) refuseNoLocalCopy(options, engine.catalogue.requireProfile(current.profile).copyTo ?? []);
   const moved = cron !== current.cron || timeZone !== current.timeZone;
   const schedule = engine.schedules.update(id, {
     type,
