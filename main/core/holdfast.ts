@@ -194,6 +194,11 @@ export class Holdfast implements EngineContext, ProfileContext {
     return createEngineScheduler(this, clock, onOutcome);
   }
 
+  /** The scheduler's tick: copies whose automatic retry is due, uploaded again. */
+  retryDueCopies(now: Date): Promise<unknown> {
+    return this.offsite.retryDue(now, (event) => this.events.emit(event));
+  }
+
   // --- API users (holdfast serve; users/admin.ts) ------------------------------------------------
 
   addUser(name: string, role: Role): IssuedToken {

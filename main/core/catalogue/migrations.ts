@@ -307,4 +307,11 @@ export const migrations: readonly Migration[] = [
   -- files go once every copy was read back and matched.
   ALTER TABLE profiles ADD COLUMN no_local_copy INTEGER NOT NULL DEFAULT 0;
   `,
+  `
+  -- A copy that did not count is tried again by the scheduler's tick (storage/copy-auto-retry.ts):
+  -- retry_at is its next automatic try (NULL: none planned, or it gave up), auto_retries the rounds made.
+  ALTER TABLE backup_copies ADD COLUMN retry_at TEXT;
+  ALTER TABLE backup_copies ADD COLUMN auto_retries INTEGER NOT NULL DEFAULT 0;
+  CREATE INDEX backup_copies_retry ON backup_copies (retry_at) WHERE retry_at IS NOT NULL;
+  `,
 ];

@@ -37,9 +37,21 @@ const notices: PerKind<NotifyEvent | undefined> = {
   'backup.completed': ({ profile, backup, at }) => ({ kind: 'backup.completed', profile, database: backup.database, filename: backup.filename, size: backup.size, durationMs: backup.duration, at }),
   'backup.failed': ({ profile, database, error, at }) => ({ kind: 'backup.failed', profile, database, error, at }),
   // Only a copy that failed is worth a notice; the backup itself completed (its own notice said so).
-  'backup.copied': ({ backup, copies, at }) => {
+  'backup.copied': ({ backup, copies, gaveUp, at }) => {
     const failed = copies.filter((copy) => copy.state !== 'verified');
     if (failed.length === 0) return undefined;
+    if (gaveUp)
+      return {
+        kind: 'backup.failed',
+        profile: backup.profile,
+        database: backup.database,
+        error: {
+          code: 'CONNECTION_FAILED',
+          message: `Holdfast gave up copying backup ${backup.filename} on its own: ${failed.map((copy) => `${copy.destination}: ${copy.error ?? copy.state} (after ${copy.autoRetries ?? 0} automatic retries)`).join('; ')}`,
+          hint: 'The local backup is intact. Check the destination (holdfast destination test <name>), then run holdfast copies retry.',
+        },
+        at,
+      };
     return {
       kind: 'backup.failed',
       profile: backup.profile,

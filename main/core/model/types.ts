@@ -108,6 +108,10 @@ export interface BackupCopy {
   updatedAt: string;
   /** Each upload attempt, oldest first (absent on a copy recorded before attempts were kept). */
   attempts?: CopyAttempt[];
+  /** The next automatic try of a copy that does not count (null: none planned, or it gave up). */
+  retryAt?: string | null;
+  /** Automatic rounds made so far (the scheduler's tick; bounded by AUTO_RETRY_DELAYS_MS). */
+  autoRetries?: number;
 }
 
 /** One try at uploading a copy: a failed one says why; retries and `holdfast copies retry` add more. */

@@ -19,6 +19,8 @@ export interface SchedulingEngine {
   testRestore(ref: string, options: { signal?: AbortSignal }): Promise<RestoreTestResult>;
   /** Whole-server profiles: a due slot takes a backup set, a unit that is completed or not. */
   sets: { isWholeServer(profile: string): boolean; take(profile: string, options: Partial<BackupOptions>, hooks: { signal?: AbortSignal; trigger?: BackupTrigger }): Promise<BackupSet> };
+  /** Copies that did not count whose automatic retry time has come, uploaded again (storage/copy-auto-retry.ts). */
+  retryDueCopies?(now: Date): Promise<unknown>;
 }
 
 export type OutcomeListener = (schedule: Schedule, outcome: ScheduledOutcome, backup?: BackupMetadata) => void;
@@ -29,6 +31,7 @@ export function createEngineScheduler(engine: SchedulingEngine, clock: Clock = s
     clock,
     concurrency: engine.config.concurrency,
     isProfileBusy: (profile) => engine.isProfileBusy(profile),
+    ...(engine.retryDueCopies ? { retryCopies: engine.retryDueCopies.bind(engine) } : {}),
     runBackup: async (schedule, options, context) => {
       if (engine.sets.isWholeServer(schedule.profile)) return runSet(engine, schedule, options, context, onOutcome);
       try {
