@@ -64,7 +64,8 @@ const SettingName = z.string().min(1).max(64);
 /** An existing user: looked up, so the stricter rules for new names do not apply. */
 const ExistingUserName = z.string().min(1).max(64);
 
-const BackupCreateInput = z.object({ profile: ProfileNameSchema, options: BackupOptionsSchema, copyTo: z.array(z.string().min(1).max(64)).max(16).optional() }).strict();
+const DestinationNames = z.array(z.string().min(1).max(64)).max(16);
+const BackupCreateInput = z.object({ profile: ProfileNameSchema, options: BackupOptionsSchema, copyTo: DestinationNames.optional() }).strict();
 
 function backupHooks(context: CallContext): { signal?: AbortSignal; onProgress: (progress: BackupProgress) => void } {
   return { ...(context.signal ? { signal: context.signal } : {}), onProgress: (progress) => context.onProgress?.({ operation: 'backup', progress }) };
@@ -228,6 +229,8 @@ export const contract = {
         options: BackupOptionsSchema.optional(),
         retention: z.string().min(1).max(64).optional(),
         testRestore: z.boolean().optional(),
+        // Its own destinations, overriding the profile's default ones; left out: the profile's.
+        copyTo: DestinationNames.optional(),
       })
       .strict()
       .refine((input) => (input.type === 'custom') === (input.cron !== undefined), { message: 'give a cron expression exactly when the type is custom', path: ['cron'] }),
@@ -247,6 +250,8 @@ export const contract = {
         options: BackupOptionsSchema.optional(),
         retention: z.string().min(1).max(64).nullable().optional(),
         testRestore: z.boolean().optional(),
+        // null: back to the profile's default destinations.
+        copyTo: DestinationNames.nullable().optional(),
       })
       .strict()
       .refine((input) => input.cron === undefined || input.type === 'custom', { message: 'a cron expression goes with the type custom', path: ['cron'] }),

@@ -314,4 +314,8 @@ export const migrations: readonly Migration[] = [
   ALTER TABLE backup_copies ADD COLUMN auto_retries INTEGER NOT NULL DEFAULT 0;
   CREATE INDEX backup_copies_retry ON backup_copies (retry_at) WHERE retry_at IS NOT NULL;
   `,
+  `
+  -- A schedule's own destinations (JSON list of names); NULL: the profile's default ones.
+  ALTER TABLE schedules ADD COLUMN copy_to TEXT;
+  `,
 ];
