@@ -6,6 +6,7 @@ import { Modal } from '../components/Modal.tsx';
 import { ErrorNotice, Field } from '../components/ui.tsx';
 import { draftToInput, EMPTY_DRAFT, fieldErrorsFromMessage, SSL_MODES, validateDraft, type DraftErrors, type ProfileDraft } from '../lib/profile-form.ts';
 import { useProfiles, type Profile } from '../stores/profiles.ts';
+import { CopyToPicker } from './CopyToPicker.tsx';
 
 function draftFrom(profile: Profile): ProfileDraft {
   return {
@@ -39,6 +40,8 @@ function ProfileForm({ editing }: { editing: Profile | undefined }) {
   const [errors, setErrors] = useState<DraftErrors>({});
   const [failure, setFailure] = useState<ErrorInfo | null>(null);
   const [saving, setSaving] = useState(false);
+  // Where its backups (scheduled ones too) are copied when a backup or schedule names none.
+  const [copyTo, setCopyTo] = useState<string[]>(editing?.copyTo ?? []);
   const { add, edit, closeForm, test } = useProfiles.getState();
 
   const update = (field: keyof ProfileDraft) => (value: string) => {
@@ -63,9 +66,10 @@ function ProfileForm({ editing }: { editing: Profile | undefined }) {
       const { password, ...fields } = input;
       const original = draftToInput(draftFrom(editing));
       const changes = Object.fromEntries(Object.entries(fields).filter(([key, value]) => JSON.stringify(value) !== JSON.stringify(original[key as keyof typeof original])));
-      result = await edit(editing.name, changes, password);
+      const copyToChanged = JSON.stringify(copyTo) !== JSON.stringify(editing.copyTo ?? []);
+      result = await edit(editing.name, { ...changes, ...(copyToChanged ? { copyTo } : {}) }, password);
     } else {
-      result = await add(input);
+      result = await add({ ...input, ...(copyTo.length ? { copyTo } : {}) });
     }
     setSaving(false);
     if (result.ok) {
@@ -129,6 +133,7 @@ function ProfileForm({ editing }: { editing: Profile | undefined }) {
         </Field>
         {text('tags', 'Tags', { placeholder: 'production, eu', hint: '"production" asks for extra confirmation on restore.', className: 'form__grow' })}
       </div>
+      <CopyToPicker defaults={editing?.copyTo ?? []} chosen={copyTo} onChange={setCopyTo} />
       <Field label="Notes">{(control) => <textarea {...control} className="input" rows={2} value={draft.notes} onChange={(event) => update('notes')(event.target.value)} />}</Field>
       <div className="form__actions">
         <button type="button" className="btn" onClick={closeForm}>

@@ -12,6 +12,7 @@ import { scheduleErrorPlacement, scheduleTypeLabel } from '../lib/schedule-form.
 import { useNav } from '../stores/nav.ts';
 import { useProfiles } from '../stores/profiles.ts';
 import { useSchedules, type RetentionPreview, type RunNowState, type Schedule } from '../stores/schedules.ts';
+import { CopyToPicker } from './CopyToPicker.tsx';
 
 export function Schedules() {
   const schedules = useSchedules((s) => s.schedules);
@@ -82,6 +83,7 @@ export function Schedules() {
                     <div className="cell-secondary">
                       {scheduleTypeLabel(schedule.type)} · {schedule.options.format} format
                       {schedule.testRestore ? ' · restore drill' : ''}
+                      {schedule.copyTo ? ` · copies to ${schedule.copyTo.join(', ') || 'none'}` : ''}
                     </div>
                   </th>
                   <td>
@@ -191,6 +193,8 @@ function ScheduleForm({ onDone, editing }: { onDone: () => void; editing?: Sched
   const [format, setFormat] = useState<'custom' | 'plain' | 'directory' | 'tar'>(editing?.options.format ?? 'custom');
   const [retention, setRetention] = useState(editing?.retention ?? '');
   const [testRestore, setTestRestore] = useState(editing?.testRestore ?? false);
+  // null: the connection's default destinations, whatever they become.
+  const [copyTo, setCopyTo] = useState<string[] | null>(editing?.copyTo ?? null);
   const [preview, setPreview] = useState<RetentionPreview | null>(null);
   const [previewError, setPreviewError] = useState<ErrorInfo | null>(null);
   const [error, setError] = useState<ErrorInfo | null>(null);
@@ -227,6 +231,7 @@ function ScheduleForm({ onDone, editing }: { onDone: () => void; editing?: Sched
           options: { ...editedOptions, format },
           retention: retention.trim() || null,
           testRestore,
+          copyTo,
         })
       : await useSchedules.getState().add({
           profile,
@@ -236,6 +241,7 @@ function ScheduleForm({ onDone, editing }: { onDone: () => void; editing?: Sched
           options: { format },
           ...(retention.trim() ? { retention: retention.trim() } : {}),
           testRestore,
+          ...(copyTo ? { copyTo } : {}),
         });
     setSaving(false);
     if (result.ok) return onDone();
@@ -333,6 +339,12 @@ function ScheduleForm({ onDone, editing }: { onDone: () => void; editing?: Sched
             After a year of daily backups it keeps <strong>{preview.yearOfDailyBackups.keptCount}</strong>, the oldest from {formatDateTime(preview.yearOfDailyBackups.kept.at(-1)?.at)}.
           </p>
         </div>
+      ) : null}
+      <CopyToPicker defaults={profiles.find((p) => p.name === profile)?.copyTo ?? []} chosen={copyTo} onChange={setCopyTo} />
+      {copyTo ? (
+        <button type="button" className="btn btn--ghost btn--small" onClick={() => setCopyTo(null)}>
+          Use the connection's destinations
+        </button>
       ) : null}
       <Checkbox
         label="Prove each backup with a restore drill"
