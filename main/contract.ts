@@ -20,7 +20,7 @@ import { NewProfileSchema, ProfileChangesSchema, ProfileNameSchema } from './cor
 import { ROLES, UserNameSchema } from './core/users/users.ts';
 import { identityFileText, listKeys } from './core/encryption/key-list.ts';
 import { DestinationNameSchema, DestinationSecretSchema, DestinationSpecSchema } from './core/storage/destination-settings.ts';
-import { cleanupCopies } from './core/retention/copy-cleanup.ts';
+import { cleanupCopies, requirePolicyText } from './core/retention/copy-cleanup.ts';
 import { actorName } from './core/users/acting.ts';
 import { listServerDatabases } from './core/restore/server-databases.ts';
 import { runScheduleNow } from './core/schedule/run-now.ts';
@@ -164,9 +164,20 @@ export const contract = {
   'copies.retry': define(z.object({ ref: BackupRef.optional() }).strict(), (holdfast, input) => holdfast.offsite.retry(input.ref)),
   // Retention per destination: the policy decides over one destination's copies; the newest verified copy of each profile there stays.
   'copies.cleanup': define(
-    z.object({ destination: z.string().min(1).max(64), policy: z.string().min(1).max(64), profile: ProfileNameSchema.optional(), dryRun: z.boolean().default(false) }).strict(),
+    // policy left out: the destination's stored one (destination edit --retention).
+    z.object({ destination: z.string().min(1).max(64), policy: z.string().min(1).max(64).optional(), profile: ProfileNameSchema.optional(), dryRun: z.boolean().default(false) }).strict(),
     (holdfast, input) =>
-      cleanupCopies(holdfast, { destination: input.destination, policy: holdfast.retentionPolicyFor('', input.policy), profile: input.profile, dryRun: input.dryRun, actor: actorName() }, new Date()),
+      cleanupCopies(
+        holdfast,
+        {
+          destination: input.destination,
+          policy: holdfast.retentionPolicyFor('', requirePolicyText(input.policy ?? holdfast.offsite.destinations.show(input.destination).retention ?? undefined, input.destination)),
+          profile: input.profile,
+          dryRun: input.dryRun,
+          actor: actorName(),
+        },
+        new Date(),
+      ),
   ),
   'backup.testRestore': define(TestRestoreInput, (holdfast, input, context) =>
     holdfast.testRestore(input.ref, {
@@ -330,6 +341,7 @@ export const contract = {
         secretAccessKey: Password.optional(),
         secret: DestinationSecretSchema.optional(),
         acceptHostKey: z.string().max(128).optional(),
+        retention: z.string().min(1).max(64).nullable().optional(),
       })
       .strict(),
     (holdfast, input) => holdfast.offsite.destinations.edit(input),

@@ -157,6 +157,10 @@ export function formatCleanup(summary: CleanupSummary): string {
     for (const decision of profile.decisions) lines.push(formatDecision(decision));
     for (const error of profile.errors) lines.push(`  ✗ ${error.id}: ${error.message}`);
   }
+  for (const destination of summary.destinations ?? []) {
+    lines.push(`Destination ${destination.destination} (its policy ${destination.policy}): ${summary.dryRun ? 'would remove' : 'removed'} ${destination.deleted.length} copies`);
+    for (const error of destination.errors) lines.push(`  ✗ ${error.message}`);
+  }
   return lines.join('\n');
 }
 

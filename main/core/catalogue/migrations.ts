@@ -318,4 +318,9 @@ export const migrations: readonly Migration[] = [
   -- A schedule's own destinations (JSON list of names); NULL: the profile's default ones.
   ALTER TABLE schedules ADD COLUMN copy_to TEXT;
   `,
+  `
+  -- A destination's own retention policy text (retention/copy-cleanup.ts), applied by cleanup and the
+  -- scheduled cleanup to the copies it holds; NULL: its copies go only with their backups.
+  ALTER TABLE destinations ADD COLUMN retention TEXT;
+  `,
 ];
