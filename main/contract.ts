@@ -22,7 +22,7 @@ import { NewProfileSchema, ProfileChangesSchema, ProfileNameSchema } from './cor
 import { ROLES, UserNameSchema } from './core/users/users.ts';
 import { identityFileText, listKeys } from './core/encryption/key-list.ts';
 import { DestinationNameSchema, DestinationSecretSchema, DestinationSpecSchema } from './core/storage/destination-settings.ts';
-import { cleanupCopies } from './core/retention/copy-cleanup.ts';
+import { cleanupCopies, requirePolicyText } from './core/retention/copy-cleanup.ts';
 import { actorName } from './core/users/acting.ts';
 import { listServerDatabases } from './core/restore/server-databases.ts';
 import { runScheduleNow } from './core/schedule/run-now.ts';
@@ -66,7 +66,8 @@ const SettingName = z.string().min(1).max(64);
 /** An existing user: looked up, so the stricter rules for new names do not apply. */
 const ExistingUserName = z.string().min(1).max(64);
 
-const BackupCreateInput = z.object({ profile: ProfileNameSchema, options: BackupOptionsSchema, copyTo: z.array(z.string().min(1).max(64)).max(16).optional() }).strict();
+const DestinationNames = z.array(z.string().min(1).max(64)).max(16);
+const BackupCreateInput = z.object({ profile: ProfileNameSchema, options: BackupOptionsSchema, copyTo: DestinationNames.optional() }).strict();
 
 function backupHooks(context: CallContext): { signal?: AbortSignal; onProgress: (progress: BackupProgress) => void } {
   return { ...(context.signal ? { signal: context.signal } : {}), onProgress: (progress) => context.onProgress?.({ operation: 'backup', progress }) };
@@ -172,9 +173,20 @@ export const contract = {
   'copies.retry': define(z.object({ ref: BackupRef.optional() }).strict(), (holdfast, input) => holdfast.offsite.retry(input.ref)),
   // Retention per destination: the policy decides over one destination's copies; the newest verified copy of each profile there stays.
   'copies.cleanup': define(
-    z.object({ destination: z.string().min(1).max(64), policy: z.string().min(1).max(64), profile: ProfileNameSchema.optional(), dryRun: z.boolean().default(false) }).strict(),
+    // policy left out: the destination's stored one (destination edit --retention).
+    z.object({ destination: z.string().min(1).max(64), policy: z.string().min(1).max(64).optional(), profile: ProfileNameSchema.optional(), dryRun: z.boolean().default(false) }).strict(),
     (holdfast, input) =>
-      cleanupCopies(holdfast, { destination: input.destination, policy: holdfast.retentionPolicyFor('', input.policy), profile: input.profile, dryRun: input.dryRun, actor: actorName() }, new Date()),
+      cleanupCopies(
+        holdfast,
+        {
+          destination: input.destination,
+          policy: holdfast.retentionPolicyFor('', requirePolicyText(input.policy ?? holdfast.offsite.destinations.show(input.destination).retention ?? undefined, input.destination)),
+          profile: input.profile,
+          dryRun: input.dryRun,
+          actor: actorName(),
+        },
+        new Date(),
+      ),
   ),
   'backup.testRestore': define(TestRestoreInput, (holdfast, input, context) =>
     holdfast.testRestore(input.ref, {
@@ -237,6 +249,8 @@ export const contract = {
         options: BackupOptionsSchema.optional(),
         retention: z.string().min(1).max(64).optional(),
         testRestore: z.boolean().optional(),
+        // Its own destinations, overriding the profile's default ones; left out: the profile's.
+        copyTo: DestinationNames.optional(),
       })
       .strict()
       .refine((input) => (input.type === 'custom') === (input.cron !== undefined), { message: 'give a cron expression exactly when the type is custom', path: ['cron'] }),
@@ -258,6 +272,8 @@ export const contract = {
         testRestore: z.boolean().optional(),
         /** Clear the schedule's own encryption choice (options.encryptTo): the profile's, then the default, apply. */
         inheritEncryption: z.literal(true).optional(),
+        // null: back to the profile's default destinations.
+        copyTo: DestinationNames.nullable().optional(),
       })
       .strict()
       .refine((input) => input.cron === undefined || input.type === 'custom', { message: 'a cron expression goes with the type custom', path: ['cron'] }),
@@ -339,6 +355,7 @@ export const contract = {
         secretAccessKey: Password.optional(),
         secret: DestinationSecretSchema.optional(),
         acceptHostKey: z.string().max(128).optional(),
+        retention: z.string().min(1).max(64).nullable().optional(),
       })
       .strict(),
     (holdfast, input) => holdfast.offsite.destinations.edit(input),

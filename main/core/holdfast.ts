@@ -31,6 +31,8 @@ import { RestoreRecovery } from './restore/recovery.ts';
 import type { SwapRecovery } from './restore/swap-journal.ts';
 import { removeUnsharedBackupFiles } from './retention/cleanup.ts';
 import { cleanup, retentionPolicyFor, retentionPreview, type CleanupSummary } from './retention/operations.ts';
+import { cleanupStoredPolicies } from './retention/copy-cleanup.ts';
+import { actorName } from './users/acting.ts';
 import type { RetentionPolicy } from './retention/policy.ts';
 import { createEngineScheduler, type OutcomeListener } from './schedule/engine-scheduler.ts';
 import { ScheduleStore } from './schedule/schedule-store.ts';
@@ -204,6 +206,11 @@ export class Holdfast implements EngineContext, ProfileContext {
     return createEngineScheduler(this, clock, onOutcome);
   }
 
+  /** The scheduler's tick: copies whose automatic retry is due, uploaded again. */
+  retryDueCopies(now: Date): Promise<unknown> {
+    return this.offsite.retryDue(now, (event) => this.events.emit(event));
+  }
+
   // --- API users (holdfast serve; users/admin.ts) ------------------------------------------------
 
   addUser(name: string, role: Role): IssuedToken {
@@ -334,8 +341,11 @@ export class Holdfast implements EngineContext, ProfileContext {
   retentionPolicyFor(profile: string, override?: string): RetentionPolicy {
     return retentionPolicyFor(this, profile, override);
   }
-  cleanup(input: { profile?: string | undefined; policy?: string | undefined; dryRun: boolean }, now: Date = new Date()): Promise<CleanupSummary> {
-    return cleanup(this, input, now);
+  /** Local retention, then each destination's stored policy over its copies (retention/copy-cleanup.ts). */
+  async cleanup(input: { profile?: string | undefined; policy?: string | undefined; dryRun: boolean }, now: Date = new Date()): Promise<CleanupSummary> {
+    const summary = await cleanup(this, input, now);
+    const destinations = await cleanupStoredPolicies(this, { profile: input.profile, dryRun: input.dryRun, actor: actorName() }, now);
+    return { ...summary, destinations, errors: summary.errors + destinations.reduce((n, report) => n + report.errors.length, 0) };
   }
   /** What a policy would keep of the existing backups (each file, kept or deleted, and why), and a year of daily backups under it. */
   retentionPreview(input: { policy: string; profile?: string | undefined }, now: Date = new Date()) {

@@ -40,6 +40,11 @@ export const BackupOptionsSchema = z
     suffix: z.string().regex(SUFFIX_PATTERN, 'a suffix is 1–40 letters, digits, "_" or "-", starting with a letter or digit (it becomes part of the file name)').optional(),
     /** Who this backup is encrypted to ("none": not encrypted); absent, the profile or BACKUP_ENCRYPTION_KEY decides. */
     encryptTo: EncryptToSchema.optional(),
+    /**
+     * Kept on its destinations only: the local files go once every named copy was read back and matched
+     * (kept, and said so, when one did not). Absent, the profile decides; a storage choice, not pg_dump's.
+     */
+    noLocalCopy: z.boolean().optional(),
   })
   .strict()
   .superRefine((options, context) => {

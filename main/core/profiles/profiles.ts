@@ -52,6 +52,7 @@ export function libpqPasswordFilesByDefault(): boolean {
 export async function addProfile(context: ProfileContext, input: NewProfileInput, secret: ProfileSecretInput = {}): Promise<Profile> {
   const { libpqPasswordFiles, ...fields } = NewProfileSchema.parse(input);
   requireDestinations(context, fields.copyTo);
+  refuseNoLocalCopyWithoutDestinations(fields);
   if (secret.password !== undefined) await requireSecretStore(context.secrets);
   const profile = context.catalogue.addProfile({ ...fields, libpqPasswordFiles: libpqPasswordFiles ?? libpqPasswordFilesByDefault() });
   if (secret.password === undefined) return profile;
@@ -94,6 +95,16 @@ function requireDestinations(context: ProfileContext, names: readonly string[]):
   for (const name of names) context.offsite?.destinations.show(name);
 }
 
+/** A profile kept on destinations only must say where: its scheduled backups name no destination of their own. */
+function refuseNoLocalCopyWithoutDestinations(fields: { noLocalCopy: boolean; copyTo: readonly string[] }): void {
+  if (fields.noLocalCopy && fields.copyTo.length === 0)
+    throw new HoldfastError(
+      'BAD_INPUT',
+      "--no-local-copy needs the profile's default destinations: with none, the local file would be its backups' only copy.",
+      'Give --copy-to <destination> with it.',
+    );
+}
+
 export interface ProfileChanges extends Partial<NewProfileInput>, ProfileSecretInput {
   forgetPassword?: boolean;
 }
@@ -104,6 +115,7 @@ export async function editProfile(context: ProfileContext, name: string, changes
   const given = Object.fromEntries(Object.entries(fieldChanges).filter(([, value]) => value !== undefined));
   const merged = NewProfileSchema.parse({ ...stripIdentity(current), ...given });
   if (given.copyTo !== undefined) requireDestinations(context, merged.copyTo);
+  refuseNoLocalCopyWithoutDestinations(merged);
   if (password !== undefined) await requireSecretStore(context.secrets);
   let profile = context.catalogue.updateProfile(current.id, { ...merged, libpqPasswordFiles: merged.libpqPasswordFiles === true });
   if (password !== undefined) profile = await storePassword(context, profile, password);

@@ -23,7 +23,7 @@ export interface ReconcilingEngine {
   config: HoldfastConfig;
   catalogue: Catalogue;
   events: Pick<EventBus, 'emit'>;
-  offsite: Pick<Offsite, 'recover'>;
+  offsite: Pick<Offsite, 'recover' | 'firstVerified'>;
   recoverRestores(options: { atStart?: boolean }): Promise<SwapRecovery[]>;
 }
 
@@ -56,7 +56,9 @@ export async function reconcileAtStart(engine: ReconcilingEngine): Promise<Recon
   const presence = await backupStorage(config).presence(backups);
   for (const backup of backups) {
     const present = presence.get(backup)!;
-    if (!present && backup.status === 'completed') {
+    // Kept on its destinations only (--no-local-copy): no local file is what it should have.
+    const offsiteOnly = backup.options?.noLocalCopy === true && engine.offsite.firstVerified(backup) !== undefined;
+    if (!present && !offsiteOnly && backup.status === 'completed') {
       catalogue.setBackupStatus(backup.id, 'missing');
       report.missingBackups.push(backup.filename);
     } else if (present && backup.status === 'missing') {

@@ -16,13 +16,15 @@ export interface SchedulingEngine {
   config: { concurrency: number };
   events: Pick<EventBus, 'emit'>;
   isProfileBusy(profile: string): boolean;
-  backup(profile: string, options: Partial<BackupOptions>, hooks: { signal?: AbortSignal; trigger?: BackupTrigger }): Promise<BackupMetadata>;
+  backup(profile: string, options: Partial<BackupOptions>, hooks: { signal?: AbortSignal; trigger?: BackupTrigger; copyTo?: readonly string[] }): Promise<BackupMetadata>;
   testRestore(ref: string, options: { signal?: AbortSignal }): Promise<RestoreTestResult>;
   /** Whole-server profiles: a due slot takes a backup set, a unit that is completed or not. */
   sets: SetSlotEngine['sets'] & {
     isWholeServer(profile: string): boolean;
     take(profile: string, options: Partial<BackupOptions>, hooks: { signal?: AbortSignal; trigger?: BackupTrigger }): Promise<BackupSet>;
   };
+  /** Copies that did not count whose automatic retry time has come, uploaded again (storage/copy-auto-retry.ts). */
+  retryDueCopies?(now: Date): Promise<unknown>;
 }
 
 export type OutcomeListener = (schedule: Schedule, outcome: ScheduledOutcome, backup?: BackupMetadata) => void;
@@ -33,10 +35,16 @@ export function createEngineScheduler(engine: SchedulingEngine, clock: Clock = s
     clock,
     concurrency: engine.config.concurrency,
     isProfileBusy: (profile) => engine.isProfileBusy(profile),
+    ...(engine.retryDueCopies ? { retryCopies: engine.retryDueCopies.bind(engine) } : {}),
     runBackup: async (schedule, options, context) => {
       if (engine.sets.isWholeServer(schedule.profile)) return runSet(engine, schedule, options, context, onOutcome);
       try {
-        const backup = await engine.backup(schedule.profile, options, { signal: context.signal, trigger: { kind: 'schedule', scheduleId: schedule.id, catchUp: context.catchUp } });
+        const backup = await engine.backup(schedule.profile, options, {
+          signal: context.signal,
+          trigger: { kind: 'schedule', scheduleId: schedule.id, catchUp: context.catchUp },
+          // Its own destinations when it names any; else the profile's (take-backup.ts).
+          ...(schedule.copyTo ? { copyTo: schedule.copyTo } : {}),
+        });
         if (schedule.testRestore) {
           const drill = await engine.testRestore(backup.id, { signal: context.signal });
           if (!drill.ok) {

@@ -42,6 +42,7 @@ export async function runScheduleNow(
     const backup = await engine.backup(schedule.profile, schedule.options, {
       ...(hooks.signal ? { signal: hooks.signal } : {}),
       ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}),
+      ...(schedule.copyTo ? { copyTo: schedule.copyTo } : {}),
       trigger,
     });
     let drill: RunNowResult['drill'] = null;

@@ -48,6 +48,10 @@ function refuseFilters(options: BackupOptions): void {
       'Leave them out, or back up one database with a profile of its own.',
     );
   }
+  // Sets are not copied to destinations yet, so the local files would be their only copy.
+  if (options.noLocalCopy) {
+    throw new HoldfastError('BAD_INPUT', 'A whole-server backup set cannot be kept on destinations only: sets are not copied to destinations yet.', 'Leave out --no-local-copy for this profile.');
+  }
 }
 
 /** A member's part of its file name: the database's name made file-safe, with a short hash when that changed it (two names could meet). */

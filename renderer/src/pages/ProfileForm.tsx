@@ -10,6 +10,7 @@ import { EncryptToPicker } from '../components/EncryptToPicker.tsx';
 import { choiceFromValue, choiceToValue, type EncryptChoice } from '../lib/encrypt-choice.ts';
 
 type DraftTestState = { status: 'running' } | { status: 'passed'; report: ProfileTestReport } | { status: 'failed'; error: ErrorInfo } | null;
+import { CopyToPicker } from './CopyToPicker.tsx';
 
 function draftFrom(profile: Profile): ProfileDraft {
   return {
@@ -54,6 +55,8 @@ function ProfileForm({ editing }: { editing: Profile | undefined }) {
   useEffect(() => {
     if (tested?.status === 'passed' || tested?.status === 'failed') testOutcome.current?.scrollIntoView({ block: 'nearest' });
   }, [tested?.status]);
+  // Where its backups (scheduled ones too) are copied when a backup or schedule names none.
+  const [copyTo, setCopyTo] = useState<string[]>(editing?.copyTo ?? []);
   const { add, edit, closeForm, test, testDraft, forgetPassword } = useProfiles.getState();
 
   /** Checks the fields as a save would, then tries the connection as typed; nothing is saved. */
@@ -102,10 +105,11 @@ function ProfileForm({ editing }: { editing: Profile | undefined }) {
       // Sent only when changed: choosing the encryption needs a super-admin, and an admin may edit the rest.
       const encryptTo = choiceToValue(encryption, 'profile');
       const encryptionChanged = JSON.stringify(encryptTo) !== JSON.stringify(editing.encryptTo ?? null);
-      result = await edit(editing.name, { ...changes, ...(encryptionChanged ? { encryptTo } : {}) }, password);
+      const copyToChanged = JSON.stringify(copyTo) !== JSON.stringify(editing.copyTo ?? []);
+      result = await edit(editing.name, { ...changes, ...(encryptionChanged ? { encryptTo } : {}), ...(copyToChanged ? { copyTo } : {}) }, password);
     } else {
       const encryptTo = choiceToValue(encryption, 'profile');
-      result = await add({ ...input, ...(encryptTo === null ? {} : { encryptTo }) });
+      result = await add({ ...input, ...(encryptTo === null ? {} : { encryptTo }), ...(copyTo.length ? { copyTo } : {}) });
     }
     setSaving(false);
     if (result.ok) {
@@ -214,6 +218,7 @@ function ProfileForm({ editing }: { editing: Profile | undefined }) {
         </Field>
         {text('tags', 'Tags', { placeholder: 'production, eu', hint: '"production" asks for extra confirmation on restore.', className: 'form__grow' })}
       </div>
+      <CopyToPicker defaults={editing?.copyTo ?? []} chosen={copyTo} onChange={setCopyTo} />
       <Field label="Notes">{(control) => <textarea {...control} className="input" rows={2} value={draft.notes} onChange={(event) => update('notes')(event.target.value)} />}</Field>
       <EncryptToPicker level="profile" choice={encryption} onChange={setEncryption} above={{}} />
       {tested !== null && tested.status !== 'running' ? (

@@ -15,6 +15,7 @@ import { scheduleErrorPlacement, scheduleTypeLabel } from '../lib/schedule-form.
 import { useNav } from '../stores/nav.ts';
 import { useProfiles } from '../stores/profiles.ts';
 import { useSchedules, type RetentionPreview, type RunNowState, type Schedule } from '../stores/schedules.ts';
+import { CopyToPicker } from './CopyToPicker.tsx';
 
 export function Schedules() {
   const schedules = useSchedules((s) => s.schedules);
@@ -85,6 +86,7 @@ export function Schedules() {
                     <div className="cell-secondary">
                       {scheduleTypeLabel(schedule.type)} · {schedule.options.format} format
                       {schedule.testRestore ? ' · restore drill' : ''}
+                      {schedule.copyTo ? ` · copies to ${schedule.copyTo.join(', ') || 'none'}` : ''}
                     </div>
                   </th>
                   <td>
@@ -195,6 +197,8 @@ function ScheduleForm({ onDone, editing }: { onDone: () => void; editing?: Sched
   const [retention, setRetention] = useState(editing?.retention ?? '');
   const [testRestore, setTestRestore] = useState(editing?.testRestore ?? false);
   const [encryption, setEncryption] = useState<EncryptChoice>(() => choiceFromValue(editing?.options.encryptTo));
+  // null: the connection's default destinations, whatever they become.
+  const [copyTo, setCopyTo] = useState<string[] | null>(editing?.copyTo ?? null);
   const [preview, setPreview] = useState<RetentionPreview | null>(null);
   const [previewError, setPreviewError] = useState<ErrorInfo | null>(null);
   const [error, setError] = useState<ErrorInfo | null>(null);
@@ -234,6 +238,7 @@ function ScheduleForm({ onDone, editing }: { onDone: () => void; editing?: Sched
           ...(encryptionChanged && encryptTo === undefined ? { inheritEncryption: true as const } : {}),
           retention: retention.trim() || null,
           testRestore,
+          copyTo,
         })
       : await useSchedules.getState().add({
           profile,
@@ -243,6 +248,7 @@ function ScheduleForm({ onDone, editing }: { onDone: () => void; editing?: Sched
           options: { format, ...(encryptTo === undefined ? {} : { encryptTo }) },
           ...(retention.trim() ? { retention: retention.trim() } : {}),
           testRestore,
+          ...(copyTo ? { copyTo } : {}),
         });
     setSaving(false);
     if (result.ok) return onDone();
@@ -346,6 +352,12 @@ function ScheduleForm({ onDone, editing }: { onDone: () => void; editing?: Sched
             After a year of daily backups it keeps <strong>{preview.yearOfDailyBackups.keptCount}</strong>, the oldest from {formatDateTime(preview.yearOfDailyBackups.kept.at(-1)?.at)}.
           </p>
         </div>
+      ) : null}
+      <CopyToPicker defaults={profiles.find((p) => p.name === profile)?.copyTo ?? []} chosen={copyTo} onChange={setCopyTo} />
+      {copyTo ? (
+        <button type="button" className="btn btn--ghost btn--small" onClick={() => setCopyTo(null)}>
+          Use the connection's destinations
+        </button>
       ) : null}
       <Checkbox
         label="Prove each backup with a restore drill"
