@@ -31,6 +31,7 @@ import type { BackupMetadata } from '../../main/core/model/types.ts';
 import { makeHome, projectRoot, type TestHome } from '../support/holdfast-env.ts';
 import { runUiBench, runUiBenchAlone, uiSection } from './ui-bench.ts';
 import { runSetsBenchAlone } from './sets-bench.ts';
+import { runCopiesBenchAlone } from './copies-bench.ts';
 import { startPgServer, type PgServer } from '../support/pg-server.ts';
 
 const PG_BIN = '/usr/lib/postgresql/15/bin';
@@ -1234,7 +1235,8 @@ try {
   else if (process.env.BENCH_ONLY === 'cli') await runCliAlone();
   else if (process.env.BENCH_ONLY === 'sets') process.stdout.write(await runSetsBenchAlone(log));
   else if (process.env.BENCH_ONLY === 'encryption') await runEncryptionAlone();
-  else if (process.env.BENCH_ONLY) throw new Error(`BENCH_ONLY=${process.env.BENCH_ONLY}: the parts that run alone are "ui", "drill", "cli", "sets" and "encryption"`);
+  else if (process.env.BENCH_ONLY === 'copies') process.stdout.write(`${await runCopiesBenchAlone(log)}\n`);
+  else if (process.env.BENCH_ONLY) throw new Error(`BENCH_ONLY=${process.env.BENCH_ONLY}: the parts that run alone are "ui", "drill", "cli", "sets", "encryption" and "copies"`);
   else await main();
 } catch (error) {
   process.stderr.write(`bench failed: ${(error as Error).stack ?? String(error)}\n`);
