@@ -37,6 +37,7 @@ export const CHANNELS = {
   'backup.create': longChange,
   'backup.take': longChange,
   'backup.list': read,
+  'backup.page': read,
   'backup.show': read,
   'set.show': read,
   'set.list': read,
