@@ -333,8 +333,10 @@ export class Catalogue {
     return selectBackupSummaries(this.db, filter);
   }
 
-  setBackupStatus(id: string, status: BackupStatus): void {
-    this.db.prepare('UPDATE backups SET status = ? WHERE id = ?').run(status, id);
+  /** With `from`, only while the row still has that status (a check that ran beside a delete must not undo it). */
+  setBackupStatus(id: string, status: BackupStatus, from?: BackupStatus): void {
+    if (from) this.db.prepare('UPDATE backups SET status = ? WHERE id = ? AND status = ?').run(status, id, from);
+    else this.db.prepare('UPDATE backups SET status = ? WHERE id = ?').run(status, id);
   }
 
   /** Pinned backups are kept whatever the retention policy; the pin is a column, so it never touches the metadata. */
