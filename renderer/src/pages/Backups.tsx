@@ -1,12 +1,14 @@
-// Every backup and every failed attempt, in a sortable, filterable table that stays smooth at tens of
-// thousands of rows (only the visible rows are in the DOM), with a details panel beside it.
+// Every backup and every failed attempt, in a sortable, filterable table that stays smooth at a
+// hundred thousand rows: the catalogue sorts and filters, the page asks for the rows on screen a page
+// at a time (stores/backup-pages.ts), and only the visible rows are in the DOM. A details panel beside it.
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useMemo, useRef } from 'react';
 import { setStyle, useStyle } from '../components/geometry.ts';
 import { useNow } from '../components/hooks.ts';
 import { icons } from '../components/icons.tsx';
 import { EmptyState, ErrorNotice, PageHeader, StatusBadge } from '../components/ui.tsx';
-import { filterRows, scopeLabel, sortRows, type BackupRow, type SortKey } from '../lib/backup-rows.ts';
+import { scopeLabel, type BackupRow, type SortKey } from '../lib/backup-rows.ts';
+import { findRow, useBackupPages } from '../stores/backup-pages.ts';
 import { formatBytes, formatDateTime, formatDuration, formatRelative, plural } from '../lib/format.ts';
 import { useBackups } from '../stores/backups.ts';
 import { useNav } from '../stores/nav.ts';
@@ -32,32 +34,35 @@ const COLUMNS: Array<{ key: SortKey; label: string; numeric?: boolean; shownFrom
 const columnClass = (shownFrom: 'wide' | 'medium' | undefined) => (shownFrom ? ` vtable__cell--${shownFrom}` : '');
 
 export function Backups() {
-  const rows = useBackups((s) => s.rows);
-  const loaded = useBackups((s) => s.loaded);
-  const error = useBackups((s) => s.error);
-  const sort = useBackups((s) => s.sort);
-  const filter = useBackups((s) => s.filter);
+  const total = useBackupPages((s) => s.total);
+  const counts = useBackupPages((s) => s.counts);
+  const listed = useBackupPages((s) => s.profiles);
+  const error = useBackupPages((s) => s.error);
+  const sort = useBackupPages((s) => s.sort);
+  const filter = useBackupPages((s) => s.filter);
   const selectedId = useBackups((s) => s.selectedId);
+  const selected = useBackupPages((s) => findRow(s.pages, selectedId));
   const profiles = useProfiles((s) => s.profiles);
-  const { setFilter, setSort, select } = useBackups.getState();
+  const { setFilter, setSort } = useBackupPages.getState();
+  const { select } = useBackups.getState();
   const { openBackupDialog, openRestoreWizard } = useNav.getState();
 
   useEffect(() => {
-    void useBackups.getState().loadOrJoin();
+    void useBackupPages.getState().openOrJoin();
   }, []);
 
-  const visible = useMemo(() => sortRows(filterRows(rows, filter), sort.key, sort.direction), [rows, filter, sort]);
-  const selected = selectedId ? rows.find((row) => row.id === selectedId) : undefined;
-  const profileNames = useMemo(() => [...new Set([...profiles.map((p) => p.name), ...rows.map((r) => r.profile)])].sort(), [profiles, rows]);
+  const loaded = total !== null;
+  const everything = counts.backups + counts.attempts;
+  const profileNames = useMemo(() => [...new Set([...profiles.map((p) => p.name), ...listed])].sort(), [profiles, listed]);
 
   return (
     <>
       <PageHeader
         title="Backups"
-        subtitle={loaded ? `${plural(rows.filter((r) => r.backup).length, 'backup')} · ${plural(rows.filter((r) => !r.backup).length, 'failed or unfinished attempt')}` : 'Loading…'}
+        subtitle={loaded ? `${plural(counts.backups, 'backup')} · ${plural(counts.attempts, 'failed or unfinished attempt')}` : 'Loading…'}
         actions={
           <>
-            <button type="button" className="btn" onClick={() => openRestoreWizard()} disabled={!rows.some((r) => r.status === 'completed')}>
+            <button type="button" className="btn" onClick={() => openRestoreWizard()} disabled={counts.backups === 0}>
               {icons.restore} Restore…
             </button>
             <button type="button" className="btn btn--primary" onClick={() => openBackupDialog()}>
@@ -67,7 +72,7 @@ export function Backups() {
         }
       />
       {error ? <ErrorNotice error={error} /> : null}
-      {loaded && rows.length === 0 ? (
+      {loaded && everything === 0 ? (
         <EmptyState
           title="No backups yet"
           action={
@@ -120,10 +125,10 @@ export function Backups() {
                 <option value="running">Running</option>
               </select>
               <span className="toolbar__count" aria-live="polite">
-                {visible.length.toLocaleString('en-US')} of {rows.length.toLocaleString('en-US')}
+                {(total ?? 0).toLocaleString('en-US')} of {everything.toLocaleString('en-US')}
               </span>
             </div>
-            <BackupTable rows={visible} selectedId={selectedId} onSelect={select} sortKey={sort.key} direction={sort.direction} onSort={setSort} />
+            <BackupTable count={total ?? 0} selectedId={selectedId} onSelect={select} sortKey={sort.key} direction={sort.direction} onSort={setSort} />
           </section>
           {selected ? <BackupDetails row={selected} onClose={() => select(null)} /> : null}
         </div>
@@ -133,7 +138,8 @@ export function Backups() {
 }
 
 interface TableProps {
-  rows: BackupRow[];
+  /** Rows matching the filter; those not loaded yet show as placeholders until their page answers. */
+  count: number;
   selectedId: string | null;
   onSelect: (id: string) => void;
   sortKey: SortKey;
@@ -141,16 +147,26 @@ interface TableProps {
   onSort: (key: SortKey) => void;
 }
 
-function BackupTable({ rows, selectedId, onSelect, sortKey, direction, onSort }: TableProps) {
+function BackupTable({ count, selectedId, onSelect, sortKey, direction, onSort }: TableProps) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const innerRef = useRef<HTMLDivElement>(null);
   const now = useNow(60_000);
-  const virtualizer = useVirtualizer({ count: rows.length, getScrollElement: () => scrollRef.current, estimateSize: () => ROW_HEIGHT, overscan: 10 });
+  // Subscribed so a page's answer re-renders the rows it fills; rowAt reads them.
+  useBackupPages((s) => s.pages);
+  const checkingFiles = useBackupPages((s) => s.checkingFiles);
+  const { rowAt, ensure } = useBackupPages.getState();
+  const virtualizer = useVirtualizer({ count, getScrollElement: () => scrollRef.current, estimateSize: () => ROW_HEIGHT, overscan: 10 });
   useStyle(innerRef, { height: `${virtualizer.getTotalSize()}px` });
+  const items = virtualizer.getVirtualItems();
+  const first = items[0]?.index ?? 0;
+  const last = items.at(-1)?.index ?? 0;
+  useEffect(() => {
+    if (count > 0) ensure(first, last);
+  }, [first, last, count, ensure]);
 
   const moveSelection = (from: number, delta: number) => {
-    const next = Math.min(rows.length - 1, Math.max(0, from + delta));
-    const row = rows[next];
+    const next = Math.min(count - 1, Math.max(0, from + delta));
+    const row = rowAt(next);
     if (!row) return;
     onSelect(row.id);
     virtualizer.scrollToIndex(next, { align: 'auto' });
@@ -158,7 +174,7 @@ function BackupTable({ rows, selectedId, onSelect, sortKey, direction, onSort }:
   };
 
   return (
-    <div className="vtable" role="table" aria-label="Backups" aria-rowcount={rows.length + 1}>
+    <div className="vtable" role="table" aria-label="Backups" aria-rowcount={count + 1}>
       <div className="vtable__head" role="rowgroup">
         <div className="vtable__row vtable__row--head" role="row" aria-rowindex={1}>
           {COLUMNS.map((column) => (
@@ -179,10 +195,27 @@ function BackupTable({ rows, selectedId, onSelect, sortKey, direction, onSort }:
         </div>
       </div>
       <div className="vtable__scroll" ref={scrollRef} role="rowgroup">
-        {rows.length === 0 ? <p className="vtable__none">No backups match these filters.</p> : null}
+        {count === 0 ? <p className="vtable__none">No backups match these filters.</p> : null}
         <div className="vtable__inner" ref={innerRef}>
-          {virtualizer.getVirtualItems().map((item) => {
-            const row = rows[item.index]!;
+          {items.map((item) => {
+            const row = rowAt(item.index);
+            if (!row) {
+              return (
+                <div
+                  key={`loading-${item.index}`}
+                  ref={(element) => setStyle(element, { transform: `translateY(${item.start}px)` })}
+                  data-index={item.index}
+                  role="row"
+                  aria-rowindex={item.index + 2}
+                  aria-busy="true"
+                  className="vtable__row vtable__row--placeholder"
+                >
+                  <div role="cell" className="vtable__cell muted">
+                    Loading…
+                  </div>
+                </div>
+              );
+            }
             return (
               <div
                 key={row.id}
@@ -225,7 +258,7 @@ function BackupTable({ rows, selectedId, onSelect, sortKey, direction, onSort }:
                   {row.scope ? (scopeLabel(row.scope) ?? 'Full') : <span className="muted">—</span>}
                 </div>
                 <div role="cell" className="vtable__cell">
-                  <StatusBadge status={row.status} />
+                  <StatusBadge status={checkingFiles && row.status === 'completed' ? 'checking' : row.status} />
                 </div>
                 <div role="cell" className="vtable__cell vtable__cell--medium">
                   {row.format ? (
