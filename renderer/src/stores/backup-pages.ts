@@ -29,7 +29,9 @@ interface BackupPagesState {
   ensure(first: number, last: number): void;
   /** Drops every page and asks again for those on screen: after a change, or a new sort or filter. */
   refresh(): Promise<void>;
-  /** What the page does when it opens: joins a refresh in flight (main.tsx asks before React loads), else starts one. */
+  /** What main.tsx does before React loads when the app opens on the Backups page: the first page, early. */
+  prefetch(): void;
+  /** What the page does when it opens: takes the start-up prefetch (answered or not) or joins a refresh in flight, else starts one. */
   openOrJoin(): Promise<void>;
   setSort(key: SortKey): void;
   setFilter(change: Partial<RowFilter>): void;
@@ -55,6 +57,7 @@ export const useBackupPages = create<BackupPagesState>()((set, get) => {
   let onScreen: [number, number] = [0, 0];
   let poll: ReturnType<typeof setTimeout> | undefined;
   let refreshing: Promise<void> | null = null;
+  let prefetched: Promise<void> | null = null;
 
   function fetchPage(page: number): Promise<void> {
     const known = inFlight.get(page);
@@ -130,8 +133,13 @@ export const useBackupPages = create<BackupPagesState>()((set, get) => {
       done.then(forget, forget);
       return done;
     },
+    prefetch() {
+      prefetched = get().refresh();
+    },
     openOrJoin() {
-      return refreshing ?? get().refresh();
+      const early = prefetched;
+      prefetched = null;
+      return early ?? refreshing ?? get().refresh();
     },
     setSort(key) {
       const { sort } = get();
