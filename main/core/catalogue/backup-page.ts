@@ -125,12 +125,18 @@ function selectPageKeys(db: Database.Database, query: BackupPageQuery): PageKeys
   const field = FIELDS[query.sort];
   const b = armFilters(query, 'b');
   const r = armFilters(query, 'r');
-  const union = `SELECT id, 0 AS attempt, created_at AS at, ${field.b} AS k ${backupsArm}${b.sql}
-                 UNION ALL SELECT id, 1 AS attempt, started_at AS at, ${field.r} AS k ${attemptsArm}${r.sql}`;
   const direction = query.direction === 'asc' ? 'ASC' : 'DESC';
-  const rows = db
-    .prepare(`SELECT id, attempt FROM (${union}) ORDER BY k IS NULL, k ${direction}, at, id LIMIT ? OFFSET ?`)
-    .all(...b.params, ...r.params, query.limit, query.offset) as PageKeys['rows'];
+  // Newest first (the default) walks the backups_created index and stops after the page; ties (the
+  // same second) by id. Other orders put rows without a value last and keep the list's own order in ties.
+  const order = query.sort === 'timestamp' ? `at ${direction}, id ${direction}` : `k IS NULL, k ${direction}, at, id`;
+  // Each side gives its first offset+limit rows in that order: the page is among them, and the outer
+  // sort handles at most twice a page's depth, not the whole catalogue.
+  const depth = query.offset + query.limit;
+  // Unary + keeps SQLite from picking the status index, which would make it sort every row first.
+  const backups = query.sort === 'timestamp' ? backupsArm.replace('WHERE status IN', 'WHERE +status IN') : backupsArm;
+  const union = `SELECT * FROM (SELECT id, 0 AS attempt, created_at AS at, ${field.b} AS k ${backups}${b.sql} ORDER BY ${order} LIMIT ${depth})
+                 UNION ALL SELECT * FROM (SELECT id, 1 AS attempt, started_at AS at, ${field.r} AS k ${attemptsArm}${r.sql} ORDER BY ${order} LIMIT ${depth})`;
+  const rows = db.prepare(`SELECT id, attempt FROM (${union}) ORDER BY ${order} LIMIT ? OFFSET ?`).all(...b.params, ...r.params, query.limit, query.offset) as PageKeys['rows'];
   const counted = db.prepare(`SELECT (SELECT COUNT(*) ${backupsArm}${b.sql}) + (SELECT COUNT(*) ${attemptsArm}${r.sql}) AS total`).get(...b.params, ...r.params) as { total: number };
   return { rows, total: counted.total };
 }
@@ -156,8 +162,14 @@ export function selectBackupPage(db: Database.Database, query: BackupPageQuery):
   // A row changed between the two reads (deleted, a run finished) is left out rather than shown stale.
   const items = keys.rows.flatMap((row) => (row.attempt === 0 ? summaries.get(row.id) : attempts.get(row.id)) ?? []);
   const counts = db.prepare(`SELECT (SELECT COUNT(*) ${backupsArm}) AS backups, (SELECT COUNT(*) ${attemptsArm}) AS attempts`).get() as CataloguePage['counts'];
+  // Each profile name once from the backups_profile index, then whether it has a listed row: not a scan of every row.
   const profiles = (
-    db.prepare(`SELECT DISTINCT profile_name AS name ${backupsArm} UNION SELECT DISTINCT profile_name ${attemptsArm} AND profile_name IS NOT NULL ORDER BY name`).all() as Array<{ name: string }>
+    db
+      .prepare(
+        `SELECT name FROM (SELECT DISTINCT profile_name AS name FROM backups) AS p WHERE EXISTS (SELECT 1 ${backupsArm} AND profile_name = p.name)
+         UNION SELECT DISTINCT profile_name ${attemptsArm} AND profile_name IS NOT NULL ORDER BY name`,
+      )
+      .all() as Array<{ name: string }>
   ).map((row) => row.name);
   return { items, total: keys.total, counts, profiles };
 }

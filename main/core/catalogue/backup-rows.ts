@@ -66,7 +66,8 @@ export function failedCheck(backup: Pick<BackupMetadata, 'lastVerified' | 'resto
 export function backupWhere(filter: BackupFilter): { where: string; params: unknown[] } {
   const statuses = filter.statuses ?? LISTED_BACKUP_STATUSES;
   const params: unknown[] = [...statuses];
-  let where = `status IN (${statuses.map(() => '?').join(', ')})`;
+  // With ids, unary + keeps SQLite on the primary key: the status index would read every row first.
+  let where = `${filter.ids ? '+' : ''}status IN (${statuses.map(() => '?').join(', ')})`;
   if (filter.profile) {
     where += ' AND profile_name = ?';
     params.push(filter.profile);

@@ -303,8 +303,10 @@ export const migrations: readonly Migration[] = [
   );
   `,
   `
-  -- The Backups list a page at a time (catalogue/backup-page.ts): its backups newest first by status,
-  -- and a backup run's failed, interrupted or running attempts without reading every finished run.
+  -- The Backups list a page at a time (catalogue/backup-page.ts): its newest backups without sorting
+  -- them all, how many there are by status, and a backup run's failed, interrupted or running
+  -- attempts without reading every finished run.
+  CREATE INDEX backups_created ON backups (created_at, id);
   CREATE INDEX backups_listed ON backups (status, created_at);
   CREATE INDEX runs_attempts ON runs (kind, status, started_at);
   `,
