@@ -9,7 +9,7 @@ import { filterRows, NO_FILTER, sortRows, toRow, type RowFilter, type SummaryLis
 import { BackupOptionsSchema } from '../backup/options.ts';
 import { BACKUP_SORT_KEYS, BACKUP_STATUS_FILTERS } from '../model/backup-page.ts';
 import type { BackupMetadata } from '../model/types.ts';
-import { BackupPageQuerySchema, selectBackupPage, type BackupPageQuery } from './backup-page.ts';
+import { attemptEntry, BackupPageQuerySchema, selectBackupPage, type BackupPageQuery } from './backup-page.ts';
 import { Catalogue } from './catalogue.ts';
 
 let dir: string;
@@ -99,17 +99,9 @@ function query(change: Partial<BackupPageQuery> = {}): BackupPageQuery {
 
 /** The whole list as backup.list (all, summary) gives it, through the table's own sort and filter. */
 function expected(filter: RowFilter, sort: BackupPageQuery['sort'], direction: BackupPageQuery['direction']): string[] {
-  const items: SummaryListItem[] = [
-    ...catalogue.listBackupSummaries(),
-    ...catalogue.listRuns({ kind: 'backup', statuses: ['failed', 'interrupted', 'running'] }).map((run) => ({
-      id: run.id,
-      status: run.status,
-      profile: run.profile,
-      timestamp: run.startedAt,
-      filename: typeof run.detail?.filename === 'string' ? run.detail.filename : null,
-      error: run.error,
-    })),
-  ].sort((a, b) => a.timestamp.localeCompare(b.timestamp));
+  const items: SummaryListItem[] = [...catalogue.listBackupSummaries(), ...catalogue.listRuns({ kind: 'backup', statuses: ['failed', 'interrupted', 'running'] }).map(attemptEntry)].sort((a, b) =>
+    a.timestamp.localeCompare(b.timestamp),
+  );
   return sortRows(filterRows(items.map(toRow), filter), sort, direction).map((row) => row.id);
 }
 
