@@ -373,6 +373,8 @@ const SCROLL_TO_END = (rows: number) => `new Promise((resolve) => {
   const want = '${rows + 1}';
   const atEnd = () => { const body = scroller.querySelectorAll('.vtable__row--body'); return body.length > 0 && body[body.length - 1].getAttribute('aria-rowindex') === want; };
   const started = performance.now();
+  // A table that already shows its last row (one backup) changes nothing when scrolled.
+  if (atEnd()) { resolve(0); return; }
   const observer = new MutationObserver(() => { if (atEnd()) { observer.disconnect(); resolve(performance.now() - started); } });
   observer.observe(scroller, { childList: true, subtree: true, attributes: true });
   scroller.scrollTo({ top: scroller.scrollHeight });
