@@ -13,6 +13,8 @@ import type { BackupSet } from './core/sets/set-record.ts';
 import { nestSets, type SetVerifyResult } from './core/sets/backup-sets.ts';
 import type { SetRestoreResult } from './core/sets/restore-set.ts';
 import type { SetDrillResult } from './core/sets/drill-set.ts';
+import type { SetDeleteReport } from './core/sets/delete-set.ts';
+import type { DeleteReport } from './core/model/reports.ts';
 import type { RestoreTestResult } from './core/drill/test-restore.ts';
 import type { RestoreResult } from './core/restore/restore.ts';
 import type { VerifyResult } from './core/verify/verify.ts';
@@ -20,7 +22,7 @@ import { NewProfileSchema, ProfileChangesSchema, ProfileNameSchema } from './cor
 import { ROLES, UserNameSchema } from './core/users/users.ts';
 import { identityFileText, listKeys } from './core/encryption/key-list.ts';
 import { DestinationNameSchema, DestinationSecretSchema, DestinationSpecSchema } from './core/storage/destination-settings.ts';
-import { cleanupCopies } from './core/retention/copy-cleanup.ts';
+import { cleanupCopies, requirePolicyText } from './core/retention/copy-cleanup.ts';
 import { actorName } from './core/users/acting.ts';
 import { listServerDatabases } from './core/restore/server-databases.ts';
 import { BackupPageQuerySchema, selectBackupPage } from './core/catalogue/backup-page.ts';
@@ -66,7 +68,8 @@ const SettingName = z.string().min(1).max(64);
 /** An existing user: looked up, so the stricter rules for new names do not apply. */
 const ExistingUserName = z.string().min(1).max(64);
 
-const BackupCreateInput = z.object({ profile: ProfileNameSchema, options: BackupOptionsSchema, copyTo: z.array(z.string().min(1).max(64)).max(16).optional() }).strict();
+const DestinationNames = z.array(z.string().min(1).max(64)).max(16);
+const BackupCreateInput = z.object({ profile: ProfileNameSchema, options: BackupOptionsSchema, copyTo: DestinationNames.optional() }).strict();
 
 function backupHooks(context: CallContext): { signal?: AbortSignal; onProgress: (progress: BackupProgress) => void } {
   return { ...(context.signal ? { signal: context.signal } : {}), onProgress: (progress) => context.onProgress?.({ operation: 'backup', progress }) };
@@ -116,6 +119,10 @@ export const contract = {
   'profile.list': define(z.object({}).strict(), (holdfast) => holdfast.listProfiles()),
   'profile.show': define(z.object({ name: ProfileNameSchema }).strict(), (holdfast, input) => holdfast.showProfile(input.name)),
   'profile.test': define(z.object({ name: ProfileNameSchema }).strict(), (holdfast, input) => holdfast.testProfile(input.name)),
+  // The add/edit form's "Test connection": the connection as typed, the typed password used once, nothing saved.
+  'profile.testDraft': define(z.object({ profile: NewProfileSchema, password: Password.optional(), editing: ProfileNameSchema.optional() }).strict(), (holdfast, input) =>
+    holdfast.testDraftConnection({ draft: input.profile, password: input.password, editing: input.editing }),
+  ),
   // The databases on the profile's server: where a restore may go (the wizard's target list).
   'profile.databases': define(z.object({ name: ProfileNameSchema }).strict(), (holdfast, input) => listServerDatabases(holdfast, holdfast.showProfile(input.name))),
   'profile.remove': define(z.object({ name: ProfileNameSchema, backups: z.enum(['keep', 'delete']).default('keep') }).strict(), (holdfast, input) => holdfast.removeProfile(input.name, input.backups)),
@@ -145,11 +152,14 @@ export const contract = {
   // asks for the rows it shows, not 100,000 at once. checkingFiles: the start-up file check is still running.
   'backup.page': define(BackupPageQuerySchema, (holdfast, input): BackupPage => {
     const page = selectBackupPage(holdfast.catalogue.db, input);
-    return { ...page, items: holdfast.offsite.withCopies(page.items), offset: input.offset, checkingFiles: !holdfast.fileCheck.done };
+    // A set's members carry their copies as single backups do (a member's drawer lists them).
+    const items = holdfast.offsite.withCopies(page.items).map((item) => ('members' in item ? { ...item, members: holdfast.offsite.withCopies(item.members) } : item));
+    return { ...page, items, offset: input.offset, checkingFiles: !holdfast.fileCheck.done };
   }),
   // The same list with each whole-server backup set as one entry, its members nested under it (`holdfast list`).
-  'set.list': define(z.object({ profile: ProfileNameSchema.optional(), all: z.boolean().default(false) }).strict(), (holdfast, input) =>
-    nestSets(holdfast.list({ profile: input.profile, all: input.all, fields: 'full' }), holdfast.sets.list(input.profile)),
+  // fields: 'summary' nests summaries (what the Backups table shows; backup.show has the rest), as backup.list does.
+  'set.list': define(z.object({ profile: ProfileNameSchema.optional(), all: z.boolean().default(false), fields: z.enum(['full', 'summary']).default('full') }).strict(), (holdfast, input) =>
+    nestSets(holdfast.list({ profile: input.profile, all: input.all, fields: input.fields }), holdfast.sets.list(input.profile)),
   ),
   'set.show': define(z.object({ ref: BackupRef }).strict(), (holdfast, input) => {
     const set = holdfast.sets.require(input.ref);
@@ -159,6 +169,8 @@ export const contract = {
   'backup.check': define(z.object({ ref: BackupRef }).strict(), async (holdfast, input): Promise<VerifyResult | SetVerifyResult> =>
     holdfast.sets.find(input.ref) ? holdfast.sets.verify(input.ref) : holdfast.verify(input.ref),
   ),
+  // A run's pg_dump/pg_dumpall/pg_restore/psql stderr as kept with it (process/tool-output.ts).
+  'run.toolOutput': define(z.object({ id: BackupRef }).strict(), (holdfast, input) => holdfast.toolOutput(input.id)),
   'backup.show': define(z.object({ ref: BackupRef }).strict(), (holdfast, input) => holdfast.showBackup(input.ref)),
   'backup.verify': define(z.object({ ref: BackupRef }).strict(), (holdfast, input) => holdfast.verify(input.ref)),
   // Re-reads every copy of the backup on its named destinations; ok only when each is verified.
@@ -171,9 +183,20 @@ export const contract = {
   'copies.retry': define(z.object({ ref: BackupRef.optional() }).strict(), (holdfast, input) => holdfast.offsite.retry(input.ref)),
   // Retention per destination: the policy decides over one destination's copies; the newest verified copy of each profile there stays.
   'copies.cleanup': define(
-    z.object({ destination: z.string().min(1).max(64), policy: z.string().min(1).max(64), profile: ProfileNameSchema.optional(), dryRun: z.boolean().default(false) }).strict(),
+    // policy left out: the destination's stored one (destination edit --retention).
+    z.object({ destination: z.string().min(1).max(64), policy: z.string().min(1).max(64).optional(), profile: ProfileNameSchema.optional(), dryRun: z.boolean().default(false) }).strict(),
     (holdfast, input) =>
-      cleanupCopies(holdfast, { destination: input.destination, policy: holdfast.retentionPolicyFor('', input.policy), profile: input.profile, dryRun: input.dryRun, actor: actorName() }, new Date()),
+      cleanupCopies(
+        holdfast,
+        {
+          destination: input.destination,
+          policy: holdfast.retentionPolicyFor('', requirePolicyText(input.policy ?? holdfast.offsite.destinations.show(input.destination).retention ?? undefined, input.destination)),
+          profile: input.profile,
+          dryRun: input.dryRun,
+          actor: actorName(),
+        },
+        new Date(),
+      ),
   ),
   'backup.testRestore': define(TestRestoreInput, (holdfast, input, context) =>
     holdfast.testRestore(input.ref, {
@@ -236,6 +259,8 @@ export const contract = {
         options: BackupOptionsSchema.optional(),
         retention: z.string().min(1).max(64).optional(),
         testRestore: z.boolean().optional(),
+        // Its own destinations, overriding the profile's default ones; left out: the profile's.
+        copyTo: DestinationNames.optional(),
       })
       .strict()
       .refine((input) => (input.type === 'custom') === (input.cron !== undefined), { message: 'give a cron expression exactly when the type is custom', path: ['cron'] }),
@@ -255,6 +280,10 @@ export const contract = {
         options: BackupOptionsSchema.optional(),
         retention: z.string().min(1).max(64).nullable().optional(),
         testRestore: z.boolean().optional(),
+        /** Clear the schedule's own encryption choice (options.encryptTo): the profile's, then the default, apply. */
+        inheritEncryption: z.literal(true).optional(),
+        // null: back to the profile's default destinations.
+        copyTo: DestinationNames.nullable().optional(),
       })
       .strict()
       .refine((input) => input.cron === undefined || input.type === 'custom', { message: 'a cron expression goes with the type custom', path: ['cron'] }),
@@ -279,7 +308,10 @@ export const contract = {
   'backup.health': define(z.object({}).strict(), (holdfast) => holdfast.health()),
   // Pinned: kept whatever the retention policy.
   'backup.pin': define(z.object({ ref: BackupRef, pinned: z.boolean() }).strict(), (holdfast, input) => holdfast.pinBackup(input.ref, input.pinned)),
-  'backup.delete': define(z.object({ ref: BackupRef, confirm: z.string().max(255) }).strict(), (holdfast, input) => holdfast.deleteBackup(input.ref, input.confirm)),
+  // A backup, or a whole-server set deleted whole (confirm: the set's id).
+  'backup.delete': define(z.object({ ref: BackupRef, confirm: z.string().max(255) }).strict(), (holdfast, input): Promise<DeleteReport | SetDeleteReport> =>
+    holdfast.sets.find(input.ref) ? holdfast.sets.delete(input.ref, input.confirm) : holdfast.deleteBackup(input.ref, input.confirm),
+  ),
   'settings.get': define(z.object({}).strict(), (holdfast) => settingsView(holdfast)),
   // Settings changed in the app: the value as its environment variable would hold it; null resets it to the default.
   'config.list': define(z.object({}).strict(), (holdfast) => holdfast.settings.entries()),
@@ -333,6 +365,7 @@ export const contract = {
         secretAccessKey: Password.optional(),
         secret: DestinationSecretSchema.optional(),
         acceptHostKey: z.string().max(128).optional(),
+        retention: z.string().min(1).max(64).nullable().optional(),
       })
       .strict(),
     (holdfast, input) => holdfast.offsite.destinations.edit(input),
@@ -361,8 +394,23 @@ const PROBLEMS_SHOWN = 5;
 const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max)}…` : text);
 const andMore = (total: number, shown: number, noun = '') => (total > shown ? ` and ${(total - shown).toLocaleString('en-US')} more${noun}` : '');
 
+/**
+ * A union's "Invalid input" says nothing; when exactly one branch took the input's type (the others
+ * failed at their root), that branch's issues say what is wrong, at their full path.
+ */
+function expandUnions(issues: readonly z.core.$ZodIssue[]): z.core.$ZodIssue[] {
+  return issues.flatMap((issue) => {
+    if (issue.code !== 'invalid_union') return [issue];
+    const rootMismatch = (inner: z.core.$ZodIssue) => inner.path.length === 0 && (inner.code === 'invalid_type' || inner.code === 'invalid_value');
+    const matched = issue.errors.filter((branch) => branch.length > 0 && !branch.some(rootMismatch));
+    if (matched.length !== 1) return [issue];
+    return expandUnions(matched[0]!.map((inner) => ({ ...inner, path: [...issue.path, ...inner.path] })));
+  });
+}
+
 export function describeZodError(error: z.ZodError): string {
-  const shown = error.issues.slice(0, PROBLEMS_SHOWN).map((issue) => {
+  const issues = expandUnions(error.issues);
+  const shown = issues.slice(0, PROBLEMS_SHOWN).map((issue) => {
     const path = issue.path.map((part) => clip(String(part), 40)).join('.');
     if (issue.code === 'unrecognized_keys') {
       const names = issue.keys.slice(0, PROBLEMS_SHOWN).map((key) => clip(key, 40));
@@ -371,7 +419,7 @@ export function describeZodError(error: z.ZodError): string {
     const message = clip(issue.message, 300);
     return path ? `${path}: ${message}` : message;
   });
-  const more = andMore(error.issues.length, shown.length, error.issues.length - shown.length > 1 ? ' problems' : ' problem');
+  const more = andMore(issues.length, shown.length, issues.length - shown.length > 1 ? ' problems' : ' problem');
   return `${shown.join('; ')}${more ? `;${more}` : ''}`;
 }
 

@@ -180,8 +180,13 @@ describe('a whole-server backup set', () => {
       dbname: 'postgres',
       wholeServer: { excludeDatabases: ['sho?', 'lat*'], parallelDatabases: 1 },
     });
-    const set = await holdfast.sets.take('limited', {});
+    const reports: Array<{ database?: string; phase: string }> = [];
+    const set = await holdfast.sets.take('limited', {}, { onProgress: (progress) => reports.push(progress) });
     expect(set.status).toBe('partial');
+    // Each report names its database (members run at once), and a failed member says so as it fails.
+    expect(reports.every((report) => report.database !== undefined)).toBe(true);
+    expect(reports.filter((report) => report.database === 'secret').at(-1)?.phase).toBe('failed');
+    expect(reports.filter((report) => report.database === 'tuned').at(-1)?.phase).toBe('done');
     expect(set.excluded).toEqual(['latin', 'shop']);
     const secret = set.databases.find((m) => m.database === 'secret')!;
     expect(secret.status).toBe('failed');
@@ -191,18 +196,56 @@ describe('a whole-server backup set', () => {
     expect(peakParallel(set)).toBe(1);
     // A partial set is not a good whole-server backup: its verify says so.
     expect((await holdfast.sets.verify(set.id)).valid).toBe(false);
+
+    // Deleted by hand, a set goes whole, and only when its id is typed.
+    const { invoke } = await import('../main/contract.ts');
+    const members = holdfast.sets.members(set);
+    const wrong = await invoke(holdfast, 'backup.delete', { ref: set.id, confirm: members[0]!.filename });
+    expect(wrong).toMatchObject({ ok: false, error: { code: 'BAD_INPUT', hint: `Confirm with exactly "${set.id}".` } });
+    expect(members.every((member) => existsSync(member.path))).toBe(true);
+    const deleted = await invoke(holdfast, 'backup.delete', { ref: set.id, confirm: set.id });
+    expect(deleted).toMatchObject({ ok: true, value: { kind: 'set', members: members.map((m) => m.filename) } });
+    expect(members.some((member) => existsSync(member.path))).toBe(false);
+    expect(existsSync(join(holdfast.config.backupDir, set.manifest!.filename))).toBe(false);
+    expect(existsSync(join(holdfast.config.backupDir, set.globals.filename!))).toBe(false);
+    expect(holdfast.sets.find(set.id)!.status).toBe('deleted');
+    expect(members.map((member) => holdfast.catalogue.findBackup(member.id)?.status)).toEqual(members.map(() => 'deleted'));
   }, 120_000);
 
-  test.runIf(availableServerMajors().includes(17))(
-    'a set from 15 drills into a 17 scratch server',
-    async () => {
-      const drill = await holdfast.sets.testRestore(first.id, { major: 17 });
-      expect(drill.error).toBeNull();
-      expect(drill.server).toMatch(/^PostgreSQL 17/);
-      expect(drill.databases.every((d) => d.ok)).toBe(true);
-    },
-    240_000,
-  );
+  test('a schedule that asks for drills drills each set it takes, and each member keeps its verdict', async () => {
+    const clock = { value: new Date('2025-01-01T00:00:00Z') };
+    const schedule = holdfast.addSchedule({ profile: 'whole', type: 'daily', timeZone: 'UTC', testRestore: true }, clock.value);
+    const scheduler = holdfast.createScheduler({ now: () => clock.value });
+    try {
+      clock.value = new Date('2025-01-01T03:00:00Z');
+      expect(scheduler.tick()).toHaveLength(1);
+      await scheduler.whenIdle();
+      const view = holdfast.listSchedules('whole').find((s) => s.id === schedule.id)!;
+      expect(view.lastError ?? null).toBeNull();
+      expect(view.status).toBe('completed');
+      const taken = holdfast.sets.list('whole').at(-1)!;
+      expect(taken.status).toBe('completed');
+      for (const member of holdfast.sets.members(taken)) expect(holdfast.showBackup(member.id).restoreTest?.status, member.database).toBe('passed');
+    } finally {
+      holdfast.removeSchedule(schedule.id);
+    }
+  }, 240_000);
+
+  // A set drills into a newer major as a single backup does (--on-major): each from 15, the set's own.
+  for (const major of [16, 17, 18]) {
+    test.runIf(availableServerMajors().includes(major))(
+      `a set from 15 drills into a ${major} scratch server`,
+      async () => {
+        const drill = await holdfast.sets.testRestore(first.id, { major });
+        expect(drill.error).toBeNull();
+        expect(drill.server).toMatch(new RegExp(`^PostgreSQL ${major} `));
+        expect(drill.databases.map((d) => [d.database, d.ok])).toEqual(first.expected.map((db) => [db, true]));
+        const tuned = drill.databases.find((d) => d.database === 'tuned')!;
+        expect(tuned.tables).toEqual([{ table: 'public.t', expected: 42, actual: 42 }]);
+      },
+      240_000,
+    );
+  }
 });
 
 describe('the CLI', () => {

@@ -11,6 +11,11 @@ import type { BackupPage } from '../main/core/model/backup-page.ts';
 import { cleanEnv } from './support/clean-env.ts';
 import { makeHome, startCli, waitFor, type TestHome } from './support/holdfast-env.ts';
 import { seedBackups } from './support/seeded-home.ts';
+import { join } from 'node:path';
+import { Catalogue } from '../main/core/catalogue/catalogue.ts';
+import { setStatusOf, startingSet, type BackupSet } from '../main/core/sets/set-record.ts';
+import { SetStore } from '../main/core/sets/set-rows.ts';
+import { CopyRows } from '../main/core/storage/copy-rows.ts';
 
 let home: TestHome | undefined;
 afterEach(() => {
@@ -38,6 +43,57 @@ describe('the start-up file check', () => {
       if (!after.ok) throw new Error(after.error.message);
       expect(after.value.checkingFiles).toBe(false);
       expect(after.value.items[0]).toMatchObject({ id: gone.id, status: 'missing' });
+    } finally {
+      holdfast.close();
+    }
+  });
+
+  test('a backup kept only on a destination is not missing; a set member whose file went is missing inside its set, the other member not', async () => {
+    home = makeHome();
+    const [offsite, kept, gone] = seedBackups(home, 3);
+    const catalogue = new Catalogue(join(home.home, 'catalogue.sqlite'));
+    try {
+      // --no-local-copy: the file went once its copy was read back and matched.
+      catalogue.db.prepare(`UPDATE backups SET metadata = json_set(metadata, '$.options.noLocalCopy', json('true')) WHERE id = ?`).run(offsite!.id);
+      new CopyRows(catalogue.db).record(catalogue.findBackup(offsite!.id)!, 'offsite', 'verified');
+      const members = [kept!, gone!].map((seeded, n) => ({ seeded, database: `db${n}`, backup: catalogue.findBackup(seeded.id)! }));
+      const set: BackupSet = { ...startingSet({ id: 'aaaaaaaaaaaa', profile: 'shop', timestamp: members[0]!.backup.timestamp, parallelDatabases: 1 }), expected: ['db0', 'db1'] };
+      set.databases = members.map(({ database, backup }) => ({
+        database,
+        id: backup.id,
+        filename: backup.filename,
+        checksum: backup.checksum,
+        status: 'completed',
+        error: null,
+        rowCounts: {},
+        size: backup.size,
+      }));
+      set.globals = { filename: 'roles.sql', checksum: `sha256:${'0'.repeat(64)}`, note: null };
+      Object.assign(set, setStatusOf(set), { durationMs: 1000 });
+      const sets = new SetStore(catalogue.db);
+      sets.start(set, catalogue.startRun({ kind: 'backup', profile: 'shop' }));
+      sets.finish(set);
+      for (const { seeded } of members) catalogue.db.prepare('UPDATE backups SET set_id = ? WHERE id = ?').run(set.id, seeded.id);
+    } finally {
+      catalogue.close();
+    }
+    rmSync(offsite!.path);
+    rmSync(gone!.path);
+    const { holdfast } = await Holdfast.open(loadConfig(cleanEnv(home.env)), { files: 'later' });
+    try {
+      const found = await holdfast.fileCheck.run();
+      expect(found.missingBackups).toEqual([gone!.filename]);
+      const page = await invoke(holdfast, 'backup.page', {});
+      if (!page.ok) throw new Error(page.error.message);
+      expect(page.value.items.map((item) => [item.id, item.status])).toEqual([
+        ['aaaaaaaaaaaa', 'completed'],
+        [offsite!.id, 'completed'],
+      ]);
+      const listed = page.value.items[0]!;
+      expect('members' in listed && listed.members.map((member) => [member.id, member.status])).toEqual([
+        [kept!.id, 'completed'],
+        [gone!.id, 'missing'],
+      ]);
     } finally {
       holdfast.close();
     }

@@ -20,14 +20,15 @@ export function formatCopies(copies: readonly BackupCopy[] | undefined): string 
   return `${verified} of ${copies.length} ${copies.length === 1 ? 'copy' : 'copies'} verified${off.length ? `; ${off.join('; ')}` : ''}`;
 }
 
-export function formatBackup(backup: BackupMetadata & { copies?: BackupCopy[] }): string {
+export function formatBackup(backup: BackupMetadata & { copies?: BackupCopy[]; localFile?: { kept: boolean; reason: string | null } }): string {
   const rows = Object.values(backup.rowCounts).reduce((sum, n) => sum + n, 0);
   const copies = formatCopies(backup.copies);
   return [
     `Backup completed${copies ? `, ${copies.split(';')[0]}` : ''}: ${backup.filename}`,
     `  id ${backup.id} · ${backup.format} (${backup.compression}) · ${humanBytes(backup.size)} · ${backup.tables.length} tables, ${rows} rows · ${humanDuration(backup.duration)}`,
     `  ${backup.checksum}`,
-    `  ${backup.path}`,
+    backup.localFile && !backup.localFile.kept ? `  local file removed (--no-local-copy): it is kept on its destinations only` : `  ${backup.path}`,
+    ...(backup.localFile?.kept ? [`  local file kept: ${backup.localFile.reason ?? ''} (--no-local-copy removes it only once every copy is verified)`] : []),
     backup.globals.note ? `  note: ${backup.globals.note}` : `  roles: ${backup.globals.filename}`,
     ...(backup.encryption ? [`  encrypted (age) to ${backup.encryption.recipients.join(', ')}`] : []),
     ...(copies ? [`  copies: ${copies}`] : []),
@@ -58,7 +59,11 @@ export function formatList(entries: Array<BackupMetadata | ListEntry>): string {
 
 export function formatVerify(result: VerifyResult): string {
   const mark = { ok: '✓', failed: '✗', skipped: '-' } as const;
-  return [`${result.valid ? 'Valid' : 'INVALID'}: ${result.filename} (${result.id})`, ...result.checks.map((check) => `  ${mark[check.status]} ${check.name}: ${check.detail}`)].join('\n');
+  return [
+    `${result.valid ? 'Valid' : 'INVALID'}: ${result.filename} (${result.id})`,
+    ...(result.from ? [`  read from its copy on "${result.from}" (no local file; downloaded, checked, removed after)`] : []),
+    ...result.checks.map((check) => `  ${mark[check.status]} ${check.name}: ${check.detail}`),
+  ].join('\n');
 }
 
 export function formatRestore(result: RestoreResult): string {
@@ -117,6 +122,8 @@ export function formatProfile(profile: Profile, store: SecretStoreKind): string 
     ['client tools', profile.pgBinDir],
     ['password', profile.keychainPassword ? `in ${SECRET_STORE_NAMES[store]}` : profile.libpqPasswordFiles ? LIBPQ_PASSWORD_FILES : NO_PASSWORD_SOURCE],
     ['tags', profile.tags.join(', ') || null],
+    ['copy to', profile.copyTo?.join(', ') || null],
+    ['local copy', profile.noLocalCopy ? 'none: its backups are kept on their destinations only (--no-local-copy)' : null],
     ['encrypt to', profile.encryptTo === 'none' ? 'not encrypted (--no-encrypt)' : profile.encryptTo ? profile.encryptTo.join(', ') : null],
     ['notes', profile.notes],
   ];
@@ -149,6 +156,10 @@ export function formatCleanup(summary: CleanupSummary): string {
     lines.push(`${profile.profile} (policy ${profile.policy}):`);
     for (const decision of profile.decisions) lines.push(formatDecision(decision));
     for (const error of profile.errors) lines.push(`  ✗ ${error.id}: ${error.message}`);
+  }
+  for (const destination of summary.destinations ?? []) {
+    lines.push(`Destination ${destination.destination} (its policy ${destination.policy}): ${summary.dryRun ? 'would remove' : 'removed'} ${destination.deleted.length} copies`);
+    for (const error of destination.errors) lines.push(`  ✗ ${error.message}`);
   }
   return lines.join('\n');
 }

@@ -33,6 +33,8 @@ import { RestoreRecovery } from './restore/recovery.ts';
 import type { SwapRecovery } from './restore/swap-journal.ts';
 import { removeUnsharedBackupFiles } from './retention/cleanup.ts';
 import { cleanup, retentionPolicyFor, retentionPreview, type CleanupSummary } from './retention/operations.ts';
+import { cleanupStoredPolicies } from './retention/copy-cleanup.ts';
+import { actorName } from './users/acting.ts';
 import type { RetentionPolicy } from './retention/policy.ts';
 import { createEngineScheduler, type OutcomeListener } from './schedule/engine-scheduler.ts';
 import { ScheduleStore } from './schedule/schedule-store.ts';
@@ -55,6 +57,8 @@ import type { ClientToolSet } from './tools/discover.ts';
 import { addUser, removeUser, rotateUserToken } from './users/admin.ts';
 import { UserStore, type IssuedToken, type Role, type User } from './users/users.ts';
 import { verifyBackup, type VerifyResult } from './verify/verify.ts';
+import { testDraftConnection, type DraftTest } from './profiles/draft-test.ts';
+import { toolOutputOf, type RunToolOutput } from './catalogue/tool-output-rows.ts';
 
 export type { AdoptReport, CleanupSummary, DeleteReport, ListEntry, ReconcileReport, ScheduleRequest, ScheduleView, SettingsView };
 
@@ -124,6 +128,10 @@ export class Holdfast implements EngineContext, ProfileContext {
   identities(): Promise<HeldIdentity[]> {
     return this.keyring.identities();
   }
+  /** Where passwordFor's answers come from, as a refused login's hint names it. */
+  get passwordOrigin(): string {
+    return this.secrets.description;
+  }
   passwordFor(profile: Profile): Promise<string | undefined> {
     return passwordFor(this.secrets, profile);
   }
@@ -156,6 +164,10 @@ export class Holdfast implements EngineContext, ProfileContext {
   }
   testProfile(name: string): Promise<ProfileTestReport> {
     return testProfile(this, name);
+  }
+  /** "Test connection" before saving: the typed password is used once and never stored. */
+  testDraftConnection(input: DraftTest): Promise<ProfileTestReport> {
+    return testDraftConnection(this, input);
   }
   importProfiles(source: { pgpass?: string | true; serviceFile?: string | true }): Promise<ImportReport> {
     return importProfilesTold(this, source);
@@ -201,6 +213,11 @@ export class Holdfast implements EngineContext, ProfileContext {
     return createEngineScheduler(this, clock, onOutcome);
   }
 
+  /** The scheduler's tick: copies whose automatic retry is due, uploaded again. */
+  retryDueCopies(now: Date): Promise<unknown> {
+    return this.offsite.retryDue(now, (event) => this.events.emit(event));
+  }
+
   // --- API users (holdfast serve; users/admin.ts) ------------------------------------------------
 
   addUser(name: string, role: Role): IssuedToken {
@@ -230,6 +247,11 @@ export class Holdfast implements EngineContext, ProfileContext {
     const runs: RunRecord[] = this.catalogue.listRuns({ kind: 'backup', statuses: [...LISTED_ATTEMPT_STATUSES], ...(filter.profile ? { profile: filter.profile } : {}) });
     const entries = runs.map(attemptEntry);
     return [...backups, ...entries].sort((a, b) => a.timestamp.localeCompare(b.timestamp));
+  }
+
+  /** What a run's client tools wrote to stderr (scrubbed, bounded), by run id or the id of the backup it made; null when they wrote nothing. */
+  toolOutput(ref: string): RunToolOutput | null {
+    return toolOutputOf(this.catalogue.db, ref) ?? null;
   }
 
   /** One backup's full record (as `list` gives it), by id or file name; deleted ones are kept on record and shown too. */
@@ -319,8 +341,11 @@ export class Holdfast implements EngineContext, ProfileContext {
   retentionPolicyFor(profile: string, override?: string): RetentionPolicy {
     return retentionPolicyFor(this, profile, override);
   }
-  cleanup(input: { profile?: string | undefined; policy?: string | undefined; dryRun: boolean }, now: Date = new Date()): Promise<CleanupSummary> {
-    return cleanup(this, input, now);
+  /** Local retention, then each destination's stored policy over its copies (retention/copy-cleanup.ts). */
+  async cleanup(input: { profile?: string | undefined; policy?: string | undefined; dryRun: boolean }, now: Date = new Date()): Promise<CleanupSummary> {
+    const summary = await cleanup(this, input, now);
+    const destinations = await cleanupStoredPolicies(this, { profile: input.profile, dryRun: input.dryRun, actor: actorName() }, now);
+    return { ...summary, destinations, errors: summary.errors + destinations.reduce((n, report) => n + report.errors.length, 0) };
   }
   /** What a policy would keep of the existing backups (each file, kept or deleted, and why), and a year of daily backups under it. */
   retentionPreview(input: { policy: string; profile?: string | undefined }, now: Date = new Date()) {

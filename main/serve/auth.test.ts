@@ -224,6 +224,7 @@ describe('roles', () => {
     }
     // Back to the default (BACKUP_ENCRYPTION_KEY decides) is a choice of who reads too.
     expect(channelRole('profile.edit', { name: 'p', changes: { encryptTo: null } })).toBe('super-admin');
+    expect(channelRole('schedule.edit', { id: 1, inheritEncryption: true })).toBe('super-admin');
     // Leaving it out keeps whatever was chosen: an admin's everyday backup and schedule.
     expect(channelRole('backup.create', { profile: 'p', options: { format: 'custom' } })).toBe('admin');
     expect(channelRole('backup.take', { profile: 'p', options: {} })).toBe('admin');

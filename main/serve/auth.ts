@@ -294,6 +294,9 @@ function reachesHost(channel: string, input: unknown): boolean {
   switch (channel) {
     case 'profile.add':
       return profileTouchesHost(fields) || namesSslFile(fields);
+    // The same connection as an add, tried before it is saved: the same reach.
+    case 'profile.testDraft':
+      return profileTouchesHost(fields.profile) || namesSslFile(fieldsOf(fields.profile));
     case 'profile.edit':
       return profileTouchesHost(fields.changes);
     case 'profile.import':
@@ -318,6 +321,9 @@ function steersData(channel: string, input: unknown): boolean {
   switch (channel) {
     case 'profile.add':
       return ('tags' in fields && !(Array.isArray(fields.tags) && fields.tags.length === 0)) || enablesLibpqPasswords(fields);
+    // libpq's password files answering for a typed connection would read the owner's ~/.pgpass for any host.
+    case 'profile.testDraft':
+      return enablesLibpqPasswords(fieldsOf(fields.profile));
     case 'profile.edit': {
       const changes = fieldsOf(fields.changes);
       // wholeServer: from one database to every database the role can reach on the server (or back).
@@ -328,8 +334,9 @@ function steersData(channel: string, input: unknown): boolean {
     case 'backup.create':
     case 'backup.take':
     case 'schedule.add':
-    case 'schedule.edit':
       return choosesEncryption(fields.options);
+    case 'schedule.edit':
+      return choosesEncryption(fields.options) || fields.inheritEncryption !== undefined;
     // drill.start is what `holdfast verify --test-restore` calls (a backup's or a set's drill).
     case 'backup.testRestore':
     case 'drill.start':

@@ -34,6 +34,8 @@ describe('which calls run detached', () => {
     expect(detachedCall('backup.testRestore', { ref: 'b1' })).toMatchObject({ channel: 'backup.testRestore' });
     expect(detachedCall('backup.restore', { ref: 'b1', to: 'shop' })).toMatchObject({ channel: 'backup.restore' });
     expect(detachedCall('backup.restore', { ref: 'b1', to: 'shop', dryRun: true })).toBeUndefined();
+    // A set's restore preview (the app's set restore dialog) only reads too.
+    expect(detachedCall('restore.start', { ref: 'abcdefabcdef', to: 'shop', only: ['crm'], create: true, dryRun: true })).toBeUndefined();
     expect(detachedCall('backup.list', {})).toBeUndefined();
     expect(detachedCall('backup.create', { profile: 'shop', options: { suffix: '../x' } })).toBeUndefined();
   });

@@ -29,7 +29,7 @@ export function detachedCall(channel: string, raw: unknown): DetachedCall | unde
   const parsed = contract[channel as DetachedChannel].input.safeParse(raw);
   if (!parsed.success) return undefined;
   const call = { channel, input: parsed.data, raw } as DetachedCall;
-  return call.channel === 'backup.restore' && call.input.dryRun ? undefined : call;
+  return (call.channel === 'backup.restore' || call.channel === 'restore.start') && call.input.dryRun ? undefined : call;
 }
 
 /** What an operation works on, as the audit log names it: the profile backed up, or the backup's ref. */
@@ -98,7 +98,8 @@ export type CancelAnswer = { ok: true; value: OperationView } | { ok: false; err
  * replaces the last one of the same phase; a new phase (or restore phase) is a step of its own.
  */
 function sameStep(a: ProgressEvent, b: ProgressEvent): boolean {
-  if (a.operation === 'backup' && b.operation === 'backup') return a.progress.phase === b.progress.phase;
+  // A whole-server set reports several databases at once: each database's phase is a step of its own.
+  if (a.operation === 'backup' && b.operation === 'backup') return a.progress.phase === b.progress.phase && a.progress.database === b.progress.database;
   return a.operation === 'restore' && b.operation === 'restore' && a.phase === b.phase;
 }
 

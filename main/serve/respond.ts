@@ -22,6 +22,9 @@ export interface ApiError {
   code: string;
   message: string;
   hint?: string;
+  /** The hint in the app's words, and the step it names (model/hint-actions.ts), when they differ from the CLI's. */
+  appHint?: string;
+  action?: string;
 }
 
 export type RestEnvelope<T> = { success: true; data: T } | { success: false; error: ApiError };

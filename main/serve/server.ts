@@ -29,6 +29,7 @@ import { runAs } from '../core/users/acting.ts';
 import { channelChangesState, channelRole, FailureLedger, hasRole, principalForToken, sameSecret, sessionPrincipal, SessionStore, type Principal, type Session } from './auth.ts';
 import { JSON_TOO_DEEP, parseJsonBodies } from './json-body.ts';
 import { detachedCall, Operations, type OperationView } from './operations.ts';
+import { encryptionChoiceRefusal } from './encryption-refusal.ts';
 import { deny, errorBody, isRpc, pathOf, requestTarget, statusFor } from './respond.ts';
 import { registerDownload } from './rest/download.ts';
 import { registerRest, type Answer, type SessionHost } from './rest/routes.ts';
@@ -349,11 +350,17 @@ export async function startServer(holdfast: Holdfast, options: ServeOptions = {}
     if (!principal) return deny(audit, request, reply, 401, { code: 'UNAUTHORIZED', message: 'A token is required.' });
     const needed = channelRole(channel, request.body);
     if (!hasRole(principal, needed)) {
-      return deny(audit, request, reply, 403, {
-        code: 'FORBIDDEN',
-        message: needed === 'host-only' ? `${channel} is offered only on the host, never over holdfast serve.` : `${channel} needs a ${needed}; ${principal.name} is ${principal.role}.`,
-        hint: needed === 'host-only' ? 'Run it with the holdfast CLI (or the desktop app) on the machine Holdfast runs on.' : 'Ask a super-admin (or the owner of holdfast serve) to do it.',
-      });
+      return deny(
+        audit,
+        request,
+        reply,
+        403,
+        encryptionChoiceRefusal(channel, request.body, `${principal.name} is ${principal.role}`) ?? {
+          code: 'FORBIDDEN',
+          message: needed === 'host-only' ? `${channel} is offered only on the host, never over holdfast serve.` : `${channel} needs a ${needed}; ${principal.name} is ${principal.role}.`,
+          hint: needed === 'host-only' ? 'Run it with the holdfast CLI (or the desktop app) on the machine Holdfast runs on.' : 'Ask a super-admin (or the owner of holdfast serve) to do it.',
+        },
+      );
     }
     const input = request.body ?? {};
     const streaming = (request.headers.accept ?? '').includes('text/event-stream');

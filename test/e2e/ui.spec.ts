@@ -93,7 +93,9 @@ test('Back up now shows progress and can be cancelled; the next backup completes
   const backups = new BackupsPage(page);
   await expect(shell.heading()).toHaveText('Backups');
   await expect(backups.rowsFor('shop', 'Completed')).toHaveCount(1);
-  await expect(backups.rowsFor('shop', 'Interrupted')).toHaveCount(1);
+  // The cancel above was the user's: listed as cancelled, not as an interruption or a failure.
+  await expect(backups.rowsFor('shop', 'Cancelled')).toHaveCount(1);
+  await expect(backups.rowsFor('shop', 'Interrupted')).toHaveCount(0);
   await expect(backups.details).toContainText(`${SHOP_ROWS}`);
   await expect(backups.details.getByRole('row', { name: /public\.users/ })).toContainText('500');
 });
@@ -221,7 +223,7 @@ test('every page renders, in light and dark, without CSP violations or script er
           .getByRole('row', { name: /Completed/ })
           .first()
           .click();
-      if (name === 'Activity') await expect(page.getByRole('table', { name: 'Audit log' })).toContainText('backup.create');
+      if (name === 'Activity') await expect(page.getByRole('table', { name: 'Audit log' })).toContainText('backup.take');
       if (name === 'Settings') await expect(page.getByRole('table', { name: 'Client tools' })).toBeVisible();
       await page.waitForLoadState('networkidle');
       await screenshot(page, `page-${index + 1}-${name.toLowerCase()}-${scheme}`);

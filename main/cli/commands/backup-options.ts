@@ -30,7 +30,8 @@ export const backupOptionFlags = (command: Command) =>
       "encrypt to this age recipient (age1…) or key name, instead of the profile's or BACKUP_ENCRYPTION_KEY (repeatable; a passphrase key only alone)",
       collect,
     )
-    .option('--no-encrypt', 'do not encrypt, whatever the profile or BACKUP_ENCRYPTION_KEY says');
+    .option('--no-encrypt', 'do not encrypt, whatever the profile or BACKUP_ENCRYPTION_KEY says')
+    .option('--no-local-copy', 'keep the backup on its destinations only: the local files are removed once every copy was read back and matched (kept, and said so, when one was not)');
 
 export function backupOptionsFrom(options: Record<string, unknown>): Record<string, unknown> {
   const backupOptions: Record<string, unknown> = {
@@ -47,5 +48,7 @@ export function backupOptionsFrom(options: Record<string, unknown>): Record<stri
   if (typeof options.suffix === 'string') backupOptions.suffix = options.suffix;
   const encryptTo = encryptToFrom(options);
   if (encryptTo !== undefined) backupOptions.encryptTo = encryptTo;
+  // commander's --no-local-copy sets localCopy false; left out, the profile decides.
+  if (options.localCopy === false) backupOptions.noLocalCopy = true;
   return backupOptions;
 }

@@ -47,7 +47,7 @@ interface SecretOptions {
 }
 
 type AddOptions = SettingsOptions & SecretOptions & { type: (typeof DESTINATION_TYPES)[number]; json?: boolean };
-type EditOptions = SettingsOptions & SecretOptions & { acceptHostKey?: string; json?: boolean };
+type EditOptions = SettingsOptions & SecretOptions & { acceptHostKey?: string; retention?: string; json?: boolean };
 
 const SETTING_FLAGS = ['path', 'bucket', 'prefix', 'region', 'endpoint', 'accessKeyId', 'storageClass', 'sse', 'sseKmsKeyId', 'container', 'host', 'user', 'hostKey'] as const;
 
@@ -122,6 +122,7 @@ const where = (destination: ShownDestination) => describeSpec({ type: destinatio
 
 function formatDestination(destination: ShownDestination): string {
   const lines = [`${destination.name}  ${destination.type}  ${where(destination)}`];
+  if (destination.retention) lines.push(`  retention ${destination.retention} (its copies; the newest verified copy of each profile always stays)`);
   if (destination.type === 's3') {
     const settings = destination.settings as { region: string; pathStyle: boolean; accessKeyId?: string };
     lines.push(`  region ${settings.region}${settings.pathStyle ? ', path-style' : ''}`);
@@ -171,13 +172,20 @@ export function destinationCommands(program: Command, { run }: CommandContext): 
     destination
       .command('edit <name>')
       .description('Change settings, store a new secret, or accept a changed SFTP host key; what it stores stays where it is')
-      .option('--accept-host-key <fingerprint>', "sftp: pin this host key (SHA256:…) after checking it with the server's administrator"),
+      .option('--accept-host-key <fingerprint>', "sftp: pin this host key (SHA256:…) after checking it with the server's administrator")
+      .option('--retention <policy>', 'keep policy for the copies it holds, e.g. gfs:7d,4w,12m (applied by cleanup and the scheduled cleanup; "none" removes it)'),
   ).action(async (name: string, options: EditOptions) => {
     const secrets = await secretFrom(options);
     const settings = settingsFrom(options);
     await run(
       'destination.edit',
-      { name, ...(Object.keys(settings).length > 0 ? { settings } : {}), ...secrets, ...(options.acceptHostKey !== undefined ? { acceptHostKey: options.acceptHostKey } : {}) },
+      {
+        name,
+        ...(Object.keys(settings).length > 0 ? { settings } : {}),
+        ...secrets,
+        ...(options.acceptHostKey !== undefined ? { acceptHostKey: options.acceptHostKey } : {}),
+        ...(options.retention !== undefined ? { retention: options.retention === 'none' ? null : options.retention } : {}),
+      },
       Boolean(options.json),
       (edited) => `Changed destination ${formatDestination(edited)}`,
     );

@@ -43,6 +43,9 @@ const connectionOptions = (command: Command, forAdd: boolean) =>
       `copy its backups (scheduled ones too) to this named destination by default (repeatable${forAdd ? '' : '; replaces the list'}); backup --copy-to overrides it`,
       collect,
     )
+    // --local-copy first: defined alone, commander's --no-local-copy would default to true and always be "given".
+    .option('--local-copy', "keep this profile's backups in BACKUP_DIR too (the default)")
+    .option('--no-local-copy', "keep this profile's backups on their destinations only (--copy-to): the local files go once every copy is verified")
     .option('--libpq-password-files', "let libpq's password files (~/.pgpass, PGPASSFILE, a service's password) answer for this profile (a super-admin's change under holdfast serve)")
     .option('--no-libpq-password-files', "never send a password from libpq's files for this profile (only the keychain's)")
     .option('--all-databases', 'back up every database of the server as one backup set (templates left out; --dbname, default postgres, is where it connects)')
@@ -83,6 +86,7 @@ function profileFields(options: Record<string, unknown>): Record<string, unknown
   if (wholeServer !== undefined) fields.wholeServer = wholeServer;
   const encryptTo = options.encryptDefault ? null : encryptToFrom(options);
   if (encryptTo !== undefined) fields.encryptTo = encryptTo;
+  if (options.localCopy !== undefined) fields.noLocalCopy = options.localCopy === false;
   return fields;
 }
 

@@ -1,7 +1,7 @@
 // `holdfast cleanup` and `holdfast retention-preview`: what the retention policy lets go.
 import type { Command } from 'commander';
 import { formatCleanup, formatDecision } from '../format.ts';
-import { requirePolicyText, type CopyCleanupReport } from '../../core/retention/copy-cleanup.ts';
+import type { CopyCleanupReport } from '../../core/retention/copy-cleanup.ts';
 import type { CommandContext } from '../runner.ts';
 
 function formatCopyCleanup(report: CopyCleanupReport): string {
@@ -18,12 +18,16 @@ export function retentionCommands(program: Command, { run }: CommandContext): vo
     .command('cleanup [profile]')
     .description('Apply retention: delete backups the policy lets go (file, sidecar, roles file); history stays')
     .option('--policy <policy>', "e.g. 30d or gfs:7d,4w,12m,3y (default: the schedule's, else BACKUP_RETENTION_DAYS)")
-    .option('--destination <name>', "apply the policy to this named destination's copies instead (only those copies go; the newest verified copy of each profile there stays); needs --policy")
+    .option(
+      '--destination <name>',
+      "apply the policy to this named destination's copies instead (only those copies go; the newest verified copy of each profile there stays); --policy, else its stored one",
+    )
     .option('--dry-run', 'list what would go and why; delete nothing')
     .option('--json', 'print JSON')
     .action(async (name: string | undefined, options: { policy?: string; dryRun?: boolean; json?: boolean; destination?: string }) => {
       if (options.destination !== undefined) {
-        const input = { destination: options.destination, policy: requirePolicyText(options.policy, options.destination), dryRun: Boolean(options.dryRun), ...(name ? { profile: name } : {}) };
+        // Without --policy, the destination's stored one (destination edit --retention) applies.
+        const input = { destination: options.destination, ...(options.policy ? { policy: options.policy } : {}), dryRun: Boolean(options.dryRun), ...(name ? { profile: name } : {}) };
         await run('copies.cleanup', input, Boolean(options.json), formatCopyCleanup, (report) => report.errors.length > 0);
         return;
       }

@@ -2,7 +2,7 @@
 // `holdfast serve` or the desktop app run.
 import type { Command } from 'commander';
 import { HoldfastError } from '../../core/model/errors.ts';
-import type { CommandContext } from '../runner.ts';
+import { collect, type CommandContext } from '../runner.ts';
 import { renderSchedulingHosts } from '../schedule-hosts-view.ts';
 import { backupOptionFlags, backupOptionsFrom } from './backup-options.ts';
 
@@ -16,6 +16,7 @@ export function scheduleCommands(program: Command, { run, exitCode }: CommandCon
     .option('--tz <zone>', "IANA time zone (default: the system's)")
     .option('--retention <policy>', 'keep policy for this schedule, e.g. 30d or gfs:7d,4w,12m,3y')
     .option('--test-restore', 'prove each backup with a restore drill on a scratch server')
+    .option('--copy-to <destination>', "copy its backups to this named destination (repeatable; overrides the profile's default destinations)", collect)
     .option('--json', 'print JSON')
     .action(async (name: string, options: Record<string, unknown>) => {
       const kinds = (['daily', 'weekly', 'monthly'] as const).filter((kind) => options[kind]);
@@ -26,6 +27,7 @@ export function scheduleCommands(program: Command, { run, exitCode }: CommandCon
       if (typeof options.tz === 'string') input.timeZone = options.tz;
       if (typeof options.retention === 'string') input.retention = options.retention;
       if (options.testRestore) input.testRestore = true;
+      if (options.copyTo) input.copyTo = options.copyTo;
       await run('schedule.add', input, Boolean(options.json), (s) => `Added schedule ${s.id}: ${s.profile} ${s.description} (${s.schedule}, ${s.timeZone}); next run ${s.nextRun}`);
     });
   schedule

@@ -29,14 +29,23 @@ import type { IdentitySource } from '../encryption/decrypt-file.ts';
 import type { EncryptionPlan } from '../encryption/encryption-plan.ts';
 import { completeSeal, removeFinalFiles } from './seal.ts';
 import { claimRun, recordFailure } from './run-claim.ts';
+import { keepRunToolOutput } from '../catalogue/tool-output-rows.ts';
+import type { ToolStderr } from '../process/tool-output.ts';
+import { toolApplicationName, watchLockWaits, type LockWatch } from '../pg/lock-wait.ts';
+import { describeLockWait, type LockWait } from '../model/lock-wait.ts';
 import { compressionLabel, effectiveCompression, fileExtension, pgDumpArgs, type BackupOptions } from './options.ts';
 
 export interface BackupProgress {
-  phase: 'connecting' | 'dumping' | 'checking' | 'counting' | 'globals' | 'checksumming' | 'done';
+  /** 'failed' is only reported for a member of a whole-server set: the set goes on with the other databases. */
+  phase: 'connecting' | 'dumping' | 'checking' | 'counting' | 'globals' | 'checksumming' | 'done' | 'failed';
   bytes: number;
   elapsedMs: number;
   /** The size of this profile's previous backup in the same format, when there is one: a progress estimate. */
   expectedBytes: number | undefined;
+  /** A whole-server set's member: which database this report is about (several run at once). */
+  database?: string;
+  /** pg_dump is waiting for another session's lock (pg/lock-wait.ts); absent while it is not. */
+  lockWait?: LockWait;
 }
 
 export interface EngineContext extends CredentialSource, IdentitySource {
@@ -144,7 +153,13 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
     .filter((b) => b.format === options.format)
     .at(-1);
   const expectedBytes = previous?.size;
-  const progress = (phase: BackupProgress['phase'], bytes = 0) => request.onProgress?.({ phase, bytes, elapsedMs: elapsed(), expectedBytes });
+  let lockWatch: LockWatch | undefined;
+  // Every tool's stderr, kept with the run at its end (catalogue/tool-output-rows.ts).
+  const toolStderr: ToolStderr[] = [];
+  const progress = (phase: BackupProgress['phase'], bytes = 0) => {
+    const lockWait = lockWatch?.current();
+    request.onProgress?.({ phase, bytes, elapsedMs: elapsed(), expectedBytes, ...(lockWait ? { lockWait } : {}) });
+  };
 
   const compression = effectiveCompression(options, config.compressionDefault);
   // Encrypted: pg_dump's output goes through a pipe to the encryptor, so no plaintext reaches a disk.
@@ -212,11 +227,14 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
     await client.query('SET LOCAL max_parallel_workers_per_gather = 0');
     const snapshot = (await client.query<{ id: string }>('SELECT pg_export_snapshot() AS id')).rows[0]!.id;
 
-    const env = session.childEnv();
+    // pg_dump's backends carry the run's name, so a second connection can see them wait for a lock.
+    const env = { ...session.childEnv(), PGAPPNAME: toolApplicationName(runId) };
     const encrypt = plan !== undefined;
     const args = pgDumpArgs({ options, compression, clientMajor: tools.major, outputPath: encrypt ? undefined : tempPath, snapshot, dbnameConninfo: dbnameConninfo(profile.dbname) });
     if (options.format !== 'directory') await createPrivateFile(tempPath);
 
+    const watched = session;
+    lockWatch = watchLockWaits(() => watched.connect(), toolApplicationName(runId));
     progress('dumping');
     const dump = startChild(tools.paths.pg_dump, args, { env, signal: request.signal, timeoutMs: config.timeoutMs, onStart, streamStdout: encrypt });
     // The structural check reads the plaintext as it passes on its way to the encryptor.
@@ -228,7 +246,13 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
     const countedDuringDump = dumpsEveryTable(options) ? userTables(client).then((tables) => countRows(client!, tables)) : undefined;
     const globalsDuringDump: Promise<SavedGlobals> = member
       ? Promise.resolve({ filename: null, checksum: null, note: "Roles and tablespaces are in the backup set's roles file." })
-      : dumpGlobals(tools, profile, env, globalsTemp, { signal: sideSignal, timeoutMs: config.timeoutMs, onStart, encryptTo: plan?.target });
+      : dumpGlobals(tools, profile, env, globalsTemp, {
+          signal: sideSignal,
+          timeoutMs: config.timeoutMs,
+          onStart,
+          encryptTo: plan?.target,
+          onStderr: (stderr) => toolStderr.push({ tool: 'pg_dumpall', stderr }),
+        });
     sideWork = Promise.allSettled([countedDuringDump, globalsDuringDump, encrypting]);
     let lastBytes = -1;
     let lastGrowth = performance.now();
@@ -245,11 +269,14 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
             dump.stop(`the backup passed BACKUP_MAX_SIZE_MB (${sizeLimitLabel(config.maxSizeBytes)})`);
           } else if (config.stallMs > 0 && performance.now() - lastGrowth > config.stallMs) {
             // A dump waiting on someone's lock, or on a server that stopped answering, writes nothing.
-            dump.stop(`no bytes were written for ${Math.round(config.stallMs / 1000)} s (BACKUP_STALL_SECONDS)`);
+            const lockWait = lockWatch?.current();
+            dump.stop(`no bytes were written for ${Math.round(config.stallMs / 1000)} s (BACKUP_STALL_SECONDS)${lockWait ? `, ${describeLockWait(lockWait)}` : ''}`);
           }
         });
     }, request.pollMs ?? 500);
     const result = await dump.done.finally(() => clearInterval(poll));
+    await lockWatch.stop();
+    toolStderr.unshift({ tool: 'pg_dump', stderr: result.stderr });
     const encrypted = await encrypting;
     if (result.stoppedBecause === 'cancelled') throw new HoldfastError('CANCELLED', 'The backup was cancelled; nothing was kept.');
     // Before pg_dump's exit: a failed write (a full disk) ends pg_dump with a broken pipe, which is not the cause.
@@ -361,9 +388,11 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
     // Failed while sealing (a rename, the sidecar, the row): no complete-looking file may stay behind.
     if (sealing) await removeFinalFiles({ path: finalPath });
     const info = toErrorInfo(error);
-    recordFailure(catalogue, runId, info.code === 'CANCELLED' ? 'interrupted' : 'failed', info.message, config.home);
+    recordFailure(catalogue, runId, info, config.home);
     throw error instanceof HoldfastError ? error : failure(info.message, isDiskFull(error) ? DISK_FULL_HINT : undefined);
   } finally {
+    keepRunToolOutput(catalogue.db, runId, toolStderr);
+    await lockWatch?.stop();
     if (client) await client.end().catch(() => undefined);
     await session?.close();
   }

@@ -22,7 +22,7 @@ export async function dumpGlobals(
   profile: Profile,
   env: NodeJS.ProcessEnv,
   tempPath: string,
-  run: { signal: AbortSignal | undefined; timeoutMs: number; onStart: (child: ChildRecord) => void; encryptTo: AgeTarget | undefined },
+  run: { signal: AbortSignal | undefined; timeoutMs: number; onStart: (child: ChildRecord) => void; encryptTo: AgeTarget | undefined; onStderr?: (stderr: string) => void },
 ): Promise<SavedGlobals> {
   await createPrivateFile(tempPath);
   const encrypt = run.encryptTo !== undefined;
@@ -35,6 +35,7 @@ export async function dumpGlobals(
   );
   const written = encrypt ? writeEncrypted(child.child.stdout!, tempPath, run.encryptTo!).catch((error: Error) => error) : undefined;
   const result = await child.done;
+  run.onStderr?.(result.stderr);
   const encrypted = await written;
   if (result.exitCode !== 0 || encrypted instanceof Error) {
     await rm(tempPath, { force: true });

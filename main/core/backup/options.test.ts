@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { BackupOptionsSchema, compressionArgs, effectiveCompression, fileExtension, parseCompression, pgDumpArgs } from './options.ts';
+import { BackupOptionsSchema, compressionArgs, compressionMethodsFor, effectiveCompression, fileExtension, parseCompression, pgDumpArgs } from './options.ts';
 
 const parse = (input: unknown) => BackupOptionsSchema.parse(input);
 
@@ -52,5 +52,14 @@ describe('backup options', () => {
     expect(() => parse({ format: 'plain', compression: { method: 'zstd' } })).toThrow(/plain/);
     expect(() => parse({ bogus: 1 })).toThrow();
     expect(parse({ suffix: 'daily' }).suffix).toBe('daily');
+  });
+});
+
+describe('compression a pg_dump can write', () => {
+  test('lz4 and zstd only from pg_dump 16; the argument builder refuses what the list leaves out', () => {
+    expect(compressionMethodsFor(15)).toEqual(['gzip', 'none']);
+    expect(compressionMethodsFor(16)).toEqual(['gzip', 'lz4', 'zstd', 'none']);
+    expect(() => compressionArgs({ method: 'zstd' }, 15)).toThrow(/needs pg_dump 16/);
+    expect(compressionArgs({ method: 'gzip', level: 3 }, 15)).toEqual(['--compress=3']);
   });
 });

@@ -40,6 +40,11 @@ export const BackupOptionsSchema = z
     suffix: z.string().regex(SUFFIX_PATTERN, 'a suffix is 1–40 letters, digits, "_" or "-", starting with a letter or digit (it becomes part of the file name)').optional(),
     /** Who this backup is encrypted to ("none": not encrypted); absent, the profile or BACKUP_ENCRYPTION_KEY decides. */
     encryptTo: EncryptToSchema.optional(),
+    /**
+     * Kept on its destinations only: the local files go once every named copy was read back and matched
+     * (kept, and said so, when one did not). Absent, the profile decides; a storage choice, not pg_dump's.
+     */
+    noLocalCopy: z.boolean().optional(),
   })
   .strict()
   .superRefine((options, context) => {
@@ -124,7 +129,7 @@ const formatFlag: Record<DumpFormat, string> = { custom: 'c', plain: 'p', direct
 export function compressionArgs(compression: Compression, clientMajor: number): string[] {
   if (compression.method === 'none') return ['--compress=0'];
   if (clientMajor >= 16) return [`--compress=${compressionLabel(compression)}`];
-  if (compression.method !== 'gzip') {
+  if (!compressionMethodsFor(clientMajor).includes(compression.method)) {
     throw new HoldfastError(
       'VERSION_MISMATCH',
       `${compression.method} compression needs pg_dump 16 or newer; the client chosen is ${clientMajor}.`,
@@ -132,6 +137,11 @@ export function compressionArgs(compression: Compression, clientMajor: number): 
     );
   }
   return [`--compress=${compression.level ?? 6}`];
+}
+
+/** The compression methods a pg_dump of this major can write: the one statement of it (the UI's choices come from here, through profile.test). */
+export function compressionMethodsFor(clientMajor: number): CompressionMethod[] {
+  return clientMajor >= 16 ? [...COMPRESSION_METHODS] : ['gzip', 'none'];
 }
 
 /** outputPath undefined: pg_dump writes to its stdout (an encrypted backup's plaintext goes no further than a pipe). */

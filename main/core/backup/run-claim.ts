@@ -2,7 +2,7 @@
 // Holdfast processes cannot both back up a profile), and its failure recorded, or said when the
 // catalogue cannot take it. Backups and backup sets share both.
 import type { Catalogue } from '../catalogue/catalogue.ts';
-import { DISK_FULL_HINT, HoldfastError, isDiskFull } from '../model/errors.ts';
+import { DISK_FULL_HINT, HoldfastError, isDiskFull, type ErrorInfo } from '../model/errors.ts';
 
 function failure(message: string, hint?: string): HoldfastError {
   return new HoldfastError('BACKUP_FAILED', message, hint);
@@ -38,12 +38,15 @@ export function claimRun(catalogue: Catalogue, profile: string, start: () => str
 }
 
 /**
- * The run's end, recorded; when the catalogue cannot take it (its disk is full), the error says so
- * instead of the run silently turning "interrupted" at the next start.
+ * The run's end, recorded: a cancel is an interruption the user chose (listed as cancelled, not a
+ * failure), anything else a failure. When the catalogue cannot take it (its disk is full), the error
+ * says so instead of the run silently turning "interrupted" at the next start.
  */
-export function recordFailure(catalogue: Catalogue, runId: string, status: 'failed' | 'interrupted', message: string, home: string): void {
+export function recordFailure(catalogue: Catalogue, runId: string, info: Pick<ErrorInfo, 'code' | 'message'>, home: string): void {
+  const message = info.message;
+  const cancelled = info.code === 'CANCELLED';
   try {
-    catalogue.finishRun(runId, status, { error: message });
+    catalogue.finishRun(runId, cancelled ? 'interrupted' : 'failed', { error: message, cancelled });
   } catch (error) {
     throw failure(
       `${message}${/[.!?]$/.test(message) ? '' : '.'} The failure could not be recorded in the catalogue either (${(error as Error).message}), so the next start will list this run as interrupted.`,

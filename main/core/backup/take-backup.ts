@@ -9,6 +9,7 @@ import type { Offsite } from '../storage/offsite.ts';
 import { runBackup, type BackupProgress, type EngineContext } from './backup.ts';
 import { BackupOptionsSchema, type BackupOptions } from './options.ts';
 import { encryptionPlan, type EncryptionPlan, type KeyLookup } from '../encryption/encryption-plan.ts';
+import { keepsNoLocalCopy, refuseNoLocalCopy, releaseLocalFiles, type LocalFileOutcome } from './offsite-only.ts';
 
 export interface BackupHooks {
   signal?: AbortSignal;
@@ -18,8 +19,8 @@ export interface BackupHooks {
   copyTo?: readonly string[];
 }
 
-/** A taken backup, with its copies when any were asked for. */
-export type TakenBackup = BackupMetadata & { copies?: BackupCopy[] };
+/** A taken backup, with its copies when any were asked for, and with --no-local-copy what became of the local files. */
+export type TakenBackup = BackupMetadata & { copies?: BackupCopy[]; localFile?: LocalFileOutcome };
 
 export async function takeBackup(
   engine: EngineContext & { events: Pick<EventBus, 'emit'>; offsite: Offsite; keyring: KeyLookup },
@@ -38,6 +39,10 @@ export async function takeBackup(
     // Unknown names fail now, before a dump is taken that could not go where it was meant to.
     for (const name of copyTo) engine.offsite.destinations.show(name);
     parsed = BackupOptionsSchema.parse(options);
+    const noLocalCopy = keepsNoLocalCopy(parsed, profile);
+    if (noLocalCopy) refuseNoLocalCopy(parsed, copyTo);
+    // Recorded with the backup (its sidecar and row): start-up's reconcile and verify know its file went on purpose.
+    if (noLocalCopy) parsed = { ...parsed, noLocalCopy };
     // Decided before the backup starts: an unknown key name or a missing passphrase fails it at once.
     encryption = await encryptionPlan(engine.keyring, {
       own: { value: parsed.encryptTo, label: trigger.kind === 'schedule' ? 'The schedule' : '--encrypt-to' },
@@ -82,5 +87,6 @@ export async function takeBackup(
     }));
   }
   await engine.events.emit({ kind: 'backup.copied', backup: metadata, copies }).catch(() => undefined);
-  return { ...metadata, copies };
+  if (!parsed.noLocalCopy) return { ...metadata, copies };
+  return { ...metadata, copies, localFile: await releaseLocalFiles(metadata, copyTo, copies) };
 }

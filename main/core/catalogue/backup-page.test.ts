@@ -5,10 +5,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { filterRows, NO_FILTER, sortRows, toRow, type RowFilter, type SummaryListItem } from '../../../renderer/src/lib/backup-rows.ts';
+import { filterRows, NO_FILTER, sortRows, type RowFilter, type SummaryListItem } from '../../../renderer/src/lib/backup-rows.ts';
+import { listToRows } from '../../../renderer/src/lib/set-rows.ts';
 import { BackupOptionsSchema } from '../backup/options.ts';
 import { BACKUP_SORT_KEYS, BACKUP_STATUS_FILTERS } from '../model/backup-page.ts';
 import type { BackupMetadata } from '../model/types.ts';
+import { nestSets } from '../sets/backup-sets.ts';
+import { setStatusOf, startingSet, type BackupSet, type SetMember } from '../sets/set-record.ts';
+import { SetStore } from '../sets/set-rows.ts';
+import { CopyRows } from '../storage/copy-rows.ts';
 import { attemptEntry, BackupPageQuerySchema, selectBackupPage, type BackupPageQuery } from './backup-page.ts';
 import { Catalogue } from './catalogue.ts';
 
@@ -57,7 +62,11 @@ function backup(n: number, profile: string, change: Partial<BackupMetadata> = {}
   };
 }
 
-/** 60 backups of two profiles (some missing, verified, drilled, pinned) and failed, interrupted and running attempts among them. */
+/**
+ * 60 backups of two profiles (some missing, verified, drilled, pinned), failed, interrupted, cancelled
+ * and running attempts among them, a --no-local-copy backup whose file is only on a destination, and
+ * whole-server sets (completed, partial, cancelled, one with a failed drill, one deleted).
+ */
 function seed(): void {
   catalogue.db.transaction(seedRows)();
 }
@@ -91,18 +100,81 @@ function seedRows(): void {
   }
   // A verify run that failed is not a backup attempt: never listed.
   catalogue.finishRun(catalogue.startRun({ kind: 'verify', profile: 'alpha' }), 'failed', { error: 'checksum mismatch' });
+  // The user's Cancel: an interrupted run listed as cancelled, not as a problem.
+  const cancelled = catalogue.startRun({ kind: 'backup', profile: 'beta', detail: { filename: 'attempt-cancelled.dump' } });
+  catalogue.finishRun(cancelled, 'interrupted', { error: 'Cancelled by the user.', cancelled: true });
+  catalogue.db.prepare('UPDATE runs SET started_at = ? WHERE id = ?').run(atMinute(44 * 60 + 10), cancelled);
+  // Kept on a destination only: completed, with its one verified copy.
+  const offsite = backup(0x7f, 'beta', { timestamp: atMinute(51 * 60 + 30), filename: 'backup-offsite-only.dump', options: BackupOptionsSchema.parse({ noLocalCopy: true }) });
+  const offsiteRun = catalogue.startRun({ kind: 'backup', profile: 'beta' });
+  catalogue.insertBackup(offsite, offsiteRun);
+  catalogue.finishRun(offsiteRun, 'completed', { backupId: offsite.id });
+  new CopyRows(catalogue.db).record(offsite, 'offsite', 'verified');
+  seedSet(0xa0, 12 * 60 + 15, 'completed', ['app', 'crm']);
+  seedSet(0xb0, 25 * 60 + 30, 'partial', ['app', 'crm', 'billing']);
+  seedSet(0xc0, 41 * 60 + 15, 'cancelled', ['app', 'crm']);
+  seedSet(0xd0, 47 * 60 + 45, 'drill-failed', ['app', 'crm']);
+  seedSet(0xe0, 53 * 60 + 20, 'deleted', ['app']);
+}
+
+const atMinute = (minute: number) => new Date(Date.UTC(2025, 0, 1, 0, minute)).toISOString();
+
+/**
+ * A whole-server set of profile 'server' as take-set.ts leaves it: its own run, a backup (and run) per
+ * member that was taken and a failed run per member that was not; a partial set's last database fails.
+ */
+function seedSet(n: number, minute: number, kind: 'completed' | 'partial' | 'cancelled' | 'drill-failed' | 'deleted', databases: string[]): void {
+  const sets = new SetStore(catalogue.db);
+  const id = n.toString(16).padStart(12, '0');
+  const timestamp = atMinute(minute);
+  const setRun = catalogue.startRun({ kind: 'backup', profile: 'server', detail: { filename: `set-${id}.set.json`, wholeServerSet: true } });
+  catalogue.db.prepare('UPDATE runs SET started_at = ? WHERE id = ?').run(timestamp, setRun);
+  const set: BackupSet = { ...startingSet({ id, profile: 'server', timestamp, parallelDatabases: 2 }), expected: databases, version: 'PostgreSQL 16.4', serverMajor: 16 };
+  sets.start(set, setRun);
+  const taken = kind === 'cancelled' ? databases.slice(0, 1) : databases;
+  taken.forEach((database, index) => {
+    const at = atMinute(minute + index + 1);
+    const fails = kind === 'partial' && index === databases.length - 1;
+    const run = catalogue.startRun({ kind: 'backup', profile: 'server', detail: { filename: `member-${id}-${database}.dump`, set: id } });
+    catalogue.db.prepare('UPDATE runs SET started_at = ? WHERE id = ?').run(at, run);
+    if (fails) {
+      catalogue.finishRun(run, 'failed', { error: `pg_dump: database "${database}" does not exist` });
+      set.databases.push({ database, id: null, filename: null, checksum: null, status: 'failed', error: `pg_dump: database "${database}" does not exist`, rowCounts: {}, size: 0 });
+      return;
+    }
+    const member = backup(n + index + 1, 'server', { timestamp: at, database, filename: `member-${id}-${database}.dump`, set: id, size: 2000 + n + index });
+    catalogue.insertBackup(member, run);
+    catalogue.finishRun(run, 'completed', { backupId: member.id });
+    if (kind === 'completed' || kind === 'drill-failed') catalogue.recordVerification(member.id, true);
+    if (kind === 'drill-failed' && index === 0) catalogue.recordRestoreTest(member.id, false, at);
+    if (kind === 'deleted') catalogue.setBackupStatus(member.id, 'deleted');
+    const entry: SetMember = { database, id: member.id, filename: member.filename, checksum: member.checksum, status: 'completed', error: null, rowCounts: {}, size: member.size };
+    set.databases.push(entry);
+  });
+  if (kind === 'cancelled') {
+    Object.assign(set, { status: 'interrupted', problems: ['The backup set was cancelled'], durationMs: 90_000 });
+    sets.finish(set);
+    catalogue.finishRun(setRun, 'interrupted', { error: 'The backup set was cancelled.', cancelled: true });
+    return;
+  }
+  set.globals = { filename: `set-${id}.globals.sql`, checksum: `sha256:${'b'.repeat(64)}`, note: null };
+  Object.assign(set, setStatusOf(set), { durationMs: 240_000, manifest: { filename: `set-${id}.set.json`, checksum: `sha256:${'c'.repeat(64)}` } });
+  sets.finish(set);
+  catalogue.finishRun(setRun, set.status === 'completed' ? 'completed' : 'failed', { detail: { filename: `set-${id}.set.json`, setId: id } });
+  if (kind === 'deleted') sets.setStatus(id, 'deleted');
 }
 
 function query(change: Partial<BackupPageQuery> = {}): BackupPageQuery {
   return BackupPageQuerySchema.parse(change);
 }
 
-/** The whole list as backup.list (all, summary) gives it, through the table's own sort and filter. */
+/** The whole list as set.list (all, summary) gives it, through the table's own rows (a set is one), sort and filter. */
 function expected(filter: RowFilter, sort: BackupPageQuery['sort'], direction: BackupPageQuery['direction']): string[] {
   const items: SummaryListItem[] = [...catalogue.listBackupSummaries(), ...catalogue.listRuns({ kind: 'backup', statuses: ['failed', 'interrupted', 'running'] }).map(attemptEntry)].sort((a, b) =>
     a.timestamp.localeCompare(b.timestamp),
   );
-  return sortRows(filterRows(items.map(toRow), filter), sort, direction).map((row) => row.id);
+  const rows = listToRows(nestSets(items, new SetStore(catalogue.db).list()), Date.UTC(2025, 0, 4));
+  return sortRows(filterRows(rows, filter), sort, direction).map((row) => row.id);
 }
 
 /** Every page of 7, concatenated: whatever the page size, the rows come once each, in order. */
@@ -126,9 +198,9 @@ describe('backup.page', () => {
     expect(page.items[1]).toEqual({ id: expect.any(String), status: 'running', profile: 'beta', timestamp: expect.any(String), filename: 'attempt-59.5.dump', error: null });
     // A summary row, as backup.list gives it with fields: 'summary' (the row shape the table renders).
     expect(page.items[0]).toEqual(catalogue.listBackupSummaries().find((summary) => summary.id === page.items[0]!.id));
-    expect(page.total).toBe(64);
-    expect(page.counts).toEqual({ backups: 60, attempts: 4 });
-    expect(page.profiles).toEqual(['alpha', 'beta']);
+    expect(page.total).toBe(70);
+    expect(page.counts).toEqual({ backups: 61, attempts: 5, sets: 4 });
+    expect(page.profiles).toEqual(['alpha', 'beta', 'server']);
   });
 
   test.each(BACKUP_SORT_KEYS.flatMap((sort) => (['asc', 'desc'] as const).map((direction) => [sort, direction] as const)))(
@@ -148,16 +220,48 @@ describe('backup.page', () => {
     expect(total).toBe(ids.length);
   });
 
-  test.each(['schema only', 'PARTIAL', 'data-only', 'directory', 'beta_db', 'disk full', 'attempt-20', '00000000002', '2025-01-02', 'nothing like it'])(
-    'search "%s": the same rows as the table’s search',
-    (text) => {
-      seed();
-      for (const profile of ['', 'alpha']) {
-        const { ids } = paged({ text, profile, sort: 'size' });
-        expect(ids).toEqual(expected({ ...NO_FILTER, text, profile }, 'size', 'desc'));
-      }
-    },
-  );
+  test.each([
+    'schema only',
+    'PARTIAL',
+    'data-only',
+    'directory',
+    'beta_db',
+    'disk full',
+    'attempt-20',
+    '00000000002',
+    '2025-01-02',
+    'nothing like it',
+    'billing',
+    'whole server',
+    '2 of 3',
+    'cancelled',
+  ])('search "%s": the same rows as the table’s search', (text) => {
+    seed();
+    for (const profile of ['', 'alpha', 'server']) {
+      const { ids } = paged({ text, profile, sort: 'size' });
+      expect(ids).toEqual(expected({ ...NO_FILTER, text, profile }, 'size', 'desc'));
+    }
+  });
+
+  test('a set is one row holding its members, never loose; a cancelled attempt says so; a backup kept only on a destination is completed', () => {
+    seed();
+    const { items } = selectBackupPage(catalogue.db, query({ limit: 500 }));
+    const sets = items.filter((item) => 'members' in item);
+    expect(sets.map((set) => [set.id, set.status, set.members.map((member) => member.database)])).toEqual([
+      ['0000000000d0', 'completed', ['app', 'crm']],
+      ['0000000000c0', 'interrupted', ['app']],
+      ['0000000000b0', 'partial', ['app', 'crm']],
+      ['0000000000a0', 'completed', ['app', 'crm']],
+    ]);
+    const memberIds = sets.flatMap((set) => set.members.map((member) => member.id));
+    expect(items.filter((item) => memberIds.includes(item.id) || (item.profile === 'server' && !('members' in item)))).toEqual([]);
+    expect(items.find((item) => 'filename' in item && item.filename === 'attempt-cancelled.dump')?.status).toBe('cancelled');
+    expect(items.find((item) => 'filename' in item && item.filename === 'backup-offsite-only.dump')?.status).toBe('completed');
+    expect(paged({ status: 'partial' }).ids).toEqual(['0000000000b0']);
+    expect(paged({ status: 'cancelled' }).ids).toHaveLength(1);
+    expect(paged({ status: 'problems' }).ids).toEqual(expect.arrayContaining(['0000000000b0', '0000000000c0', '0000000000d0']));
+    expect(paged({ status: 'good' }).ids).toContain('0000000000a0');
+  });
 
   test('a page past the end is empty, and the total still counts the matches', () => {
     seed();
@@ -167,7 +271,7 @@ describe('backup.page', () => {
   });
 
   test('an empty catalogue answers an empty page', () => {
-    expect(selectBackupPage(catalogue.db, query())).toEqual({ items: [], total: 0, counts: { backups: 0, attempts: 0 }, profiles: [] });
+    expect(selectBackupPage(catalogue.db, query())).toEqual({ items: [], total: 0, counts: { backups: 0, attempts: 0, sets: 0 }, profiles: [] });
   });
 
   test('bad queries are refused by name: a page too large, an unknown sort or status', () => {

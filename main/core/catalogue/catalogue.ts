@@ -100,8 +100,8 @@ export class Catalogue {
     try {
       this.db
         .prepare(
-          `INSERT INTO profiles (id, name, host, port, user, dbname, sslmode, sslrootcert, sslcert, sslkey, service, notes, pg_bin_dir, drill_checks, copy_to, tags, libpq_password_files, whole_server, encrypt_to, created_at, updated_at)
-           VALUES (@id, @name, @host, @port, @user, @dbname, @sslmode, @sslrootcert, @sslcert, @sslkey, @service, @notes, @pgBinDir, @drillChecks, @copyTo, @tags, @libpqPasswordFiles, @wholeServer, @encryptTo, @createdAt, @createdAt)`,
+          `INSERT INTO profiles (id, name, host, port, user, dbname, sslmode, sslrootcert, sslcert, sslkey, service, notes, pg_bin_dir, drill_checks, copy_to, no_local_copy, tags, libpq_password_files, whole_server, encrypt_to, created_at, updated_at)
+           VALUES (@id, @name, @host, @port, @user, @dbname, @sslmode, @sslrootcert, @sslcert, @sslkey, @service, @notes, @pgBinDir, @drillChecks, @copyTo, @noLocalCopy, @tags, @libpqPasswordFiles, @wholeServer, @encryptTo, @createdAt, @createdAt)`,
         )
         .run({
           ...profile,
@@ -109,6 +109,7 @@ export class Catalogue {
           tags: JSON.stringify(profile.tags),
           drillChecks: JSON.stringify(profile.drillChecks),
           copyTo: JSON.stringify(profile.copyTo ?? []),
+          noLocalCopy: profile.noLocalCopy ? 1 : 0,
           libpqPasswordFiles: input.libpqPasswordFiles ? 1 : 0,
           wholeServer: wholeServerColumn(input.wholeServer),
           encryptTo: encryptToColumn(input.encryptTo),
@@ -146,13 +147,14 @@ export class Catalogue {
         .prepare(
           `UPDATE profiles SET name = @name, host = @host, port = @port, user = @user, dbname = @dbname, sslmode = @sslmode,
              sslrootcert = @sslrootcert, sslcert = @sslcert, sslkey = @sslkey, service = @service, notes = @notes,
-             pg_bin_dir = @pgBinDir, drill_checks = @drillChecks, copy_to = @copyTo, tags = @tags, libpq_password_files = @libpqPasswordFiles, whole_server = @wholeServer, encrypt_to = @encryptTo, updated_at = @now WHERE id = @id`,
+             pg_bin_dir = @pgBinDir, drill_checks = @drillChecks, copy_to = @copyTo, no_local_copy = @noLocalCopy, tags = @tags, libpq_password_files = @libpqPasswordFiles, whole_server = @wholeServer, encrypt_to = @encryptTo, updated_at = @now WHERE id = @id`,
         )
         .run({
           ...fields,
           tags: JSON.stringify(fields.tags),
           drillChecks: JSON.stringify(fields.drillChecks),
           copyTo: JSON.stringify(fields.copyTo ?? []),
+          noLocalCopy: fields.noLocalCopy ? 1 : 0,
           libpqPasswordFiles: fields.libpqPasswordFiles ? 1 : 0,
           wholeServer: wholeServerColumn(fields.wholeServer),
           encryptTo: encryptToColumn(fields.encryptTo),
@@ -189,14 +191,14 @@ export class Catalogue {
     return id;
   }
 
-  finishRun(id: string, status: Exclude<RunStatus, 'running'>, extra: { error?: string; backupId?: string; detail?: Record<string, unknown> } = {}): void {
+  finishRun(id: string, status: Exclude<RunStatus, 'running'>, extra: { error?: string; backupId?: string; detail?: Record<string, unknown>; cancelled?: boolean } = {}): void {
     this.db.transaction(() => {
       this.db
         .prepare(
           `UPDATE runs SET status = ?, finished_at = ?, error = ?, backup_id = COALESCE(?, backup_id),
-             detail = COALESCE(?, detail), temp_path = NULL, sealing = NULL WHERE id = ?`,
+             detail = COALESCE(?, detail), temp_path = NULL, sealing = NULL, cancelled = ? WHERE id = ?`,
         )
-        .run(status, new Date().toISOString(), extra.error ?? null, extra.backupId ?? null, extra.detail ? JSON.stringify(extra.detail) : null, id);
+        .run(status, new Date().toISOString(), extra.error ?? null, extra.backupId ?? null, extra.detail ? JSON.stringify(extra.detail) : null, extra.cancelled ? 1 : 0, id);
       this.db.prepare('DELETE FROM run_children WHERE run_id = ?').run(id);
     })();
   }

@@ -303,6 +303,40 @@ export const migrations: readonly Migration[] = [
   );
   `,
   `
+  -- What a run's client tools wrote to stderr (process/tool-output.ts): pg_dump and pg_dumpall for a
+  -- backup, pg_restore or psql for a restore, scrubbed of row data and passwords and bounded to the
+  -- last 64 KiB; shown in the run's details. A table of its own, so listing runs never reads it.
+  CREATE TABLE run_tool_output (
+    run_id TEXT PRIMARY KEY,
+    output TEXT NOT NULL,
+    truncated INTEGER NOT NULL DEFAULT 0,
+    recorded_at TEXT NOT NULL
+  );
+  -- An interrupted run the user ended (Cancel): listed as cancelled, never counted as a failure.
+  ALTER TABLE runs ADD COLUMN cancelled INTEGER NOT NULL DEFAULT 0;
+  `,
+  `
+  -- A profile whose backups are kept on their destinations only (backup/offsite-only.ts): the local
+  -- files go once every copy was read back and matched.
+  ALTER TABLE profiles ADD COLUMN no_local_copy INTEGER NOT NULL DEFAULT 0;
+  `,
+  `
+  -- A copy that did not count is tried again by the scheduler's tick (storage/copy-auto-retry.ts):
+  -- retry_at is its next automatic try (NULL: none planned, or it gave up), auto_retries the rounds made.
+  ALTER TABLE backup_copies ADD COLUMN retry_at TEXT;
+  ALTER TABLE backup_copies ADD COLUMN auto_retries INTEGER NOT NULL DEFAULT 0;
+  CREATE INDEX backup_copies_retry ON backup_copies (retry_at) WHERE retry_at IS NOT NULL;
+  `,
+  `
+  -- A schedule's own destinations (JSON list of names); NULL: the profile's default ones.
+  ALTER TABLE schedules ADD COLUMN copy_to TEXT;
+  `,
+  `
+  -- A destination's own retention policy text (retention/copy-cleanup.ts), applied by cleanup and the
+  -- scheduled cleanup to the copies it holds; NULL: its copies go only with their backups.
+  ALTER TABLE destinations ADD COLUMN retention TEXT;
+  `,
+  `
   -- The Backups list a page at a time (catalogue/backup-page.ts): its newest backups without sorting
   -- them all, how many there are by status, and a backup run's failed, interrupted or running
   -- attempts without reading every finished run.

@@ -23,6 +23,7 @@ export interface ProfileRow {
   libpq_password_files: number;
   drill_checks: string;
   copy_to: string;
+  no_local_copy: number;
   tags: string;
   whole_server: string | null;
   encrypt_to: string | null;
@@ -53,6 +54,7 @@ export function profileFromRow(row: ProfileRow): Profile {
     libpqPasswordFiles: row.libpq_password_files === 1,
     drillChecks: JSON.parse(row.drill_checks) as string[],
     copyTo: JSON.parse(row.copy_to) as string[],
+    noLocalCopy: row.no_local_copy === 1,
     tags: JSON.parse(row.tags) as string[],
     wholeServer: row.whole_server === null ? null : WholeServerSchema.parse(JSON.parse(row.whole_server)),
     encryptTo: row.encrypt_to === null ? null : (JSON.parse(row.encrypt_to) as string[] | 'none'),

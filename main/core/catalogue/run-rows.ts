@@ -8,6 +8,7 @@ export interface RunRow {
   profile_name: string | null;
   backup_id: string | null;
   status: RunStatus;
+  cancelled: number;
   started_at: string;
   finished_at: string | null;
   pid: number | null;
@@ -34,6 +35,7 @@ export function runFromRow(row: RunRow): RunRecord {
     profile: row.profile_name,
     backupId: row.backup_id,
     status: row.status,
+    cancelled: row.cancelled === 1,
     startedAt: row.started_at,
     finishedAt: row.finished_at,
     error: row.error,

@@ -5,6 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { generateX25519Identity, identityToRecipient } from 'age-encryption';
 import { noKeychain } from '../../../test/support/no-keychain.ts';
 import { invoke } from '../../contract.ts';
 import { Holdfast } from '../holdfast.ts';
@@ -99,5 +100,34 @@ describe('settings changed in the app', () => {
     const holdfast = await open();
     expect(holdfast.settings.entry('concurrency')).toMatchObject({ source: 'default', editable: false, why: expect.stringContaining('restart') });
     expect(await invoke(holdfast, 'config.set', { name: 'concurrency', value: '3' })).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
+  });
+  test('the default recipients (BACKUP_ENCRYPTION_KEY) are set in the app, checked as the variable is, and second to the environment', async () => {
+    const holdfast = await open();
+    expect(holdfast.settings.entry('encryption-key')).toMatchObject({ variable: 'BACKUP_ENCRYPTION_KEY', value: '', source: 'default', editable: true });
+    const recipient = await identityToRecipient(await generateX25519Identity());
+    expect(await invoke(holdfast, 'config.set', { name: 'encryption-key', value: ` ${recipient} ` })).toMatchObject({ ok: true, value: { value: recipient, source: 'app' } });
+    expect(holdfast.config.encryptTo).toEqual([recipient]);
+
+    const identity = await generateX25519Identity();
+    for (const [value, reason] of [
+      [identity, /identity \(AGE-SECRET-KEY-1…\), a secret/],
+      ['age1notarecipient', /not an X25519 age recipient/],
+      ['/nowhere/recipients.txt', /neither an age recipient .* nor a readable recipients file/],
+    ] as const) {
+      const answer = await invoke(holdfast, 'config.set', { name: 'encryption-key', value });
+      expect(answer).toMatchObject({ ok: false, error: { code: 'BAD_INPUT', message: expect.stringMatching(reason) } });
+      // An identity pasted by mistake is a secret: the refusal never repeats it.
+      expect(JSON.stringify(answer)).not.toContain(identity);
+    }
+    expect(holdfast.config.encryptTo).toEqual([recipient]);
+
+    // Reset: backups are no longer encrypted by default.
+    expect(await invoke(holdfast, 'config.set', { name: 'encryption-key', value: null })).toMatchObject({ ok: true, value: { value: '', source: 'default' } });
+    expect(holdfast.config.encryptTo).toEqual([]);
+
+    const other = await identityToRecipient(await generateX25519Identity());
+    const fromEnv = await open({ BACKUP_ENCRYPTION_KEY: other });
+    expect(fromEnv.settings.entry('encryption-key')).toMatchObject({ value: other, source: 'environment', editable: false });
+    expect(await invoke(fromEnv, 'config.set', { name: 'encryption-key', value: recipient })).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
   });
 });

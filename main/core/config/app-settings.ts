@@ -5,6 +5,7 @@
 // environment variable when it is set, else the app's value, else the default.
 import { isAbsolute } from 'node:path';
 import { HoldfastError } from '../model/errors.ts';
+import { parseEncryptionKeySetting } from '../encryption/recipients.ts';
 import { EnvSchema, loadConfig, type HoldfastConfig, type SettingVariable } from './config.ts';
 
 const MiB = 1024 * 1024;
@@ -13,7 +14,7 @@ export interface AppSettingSpec {
   readonly name: string;
   readonly variable: SettingVariable;
   readonly label: string;
-  readonly group: 'Storage' | 'Retention' | 'Schedules' | 'Limits';
+  readonly group: 'Storage' | 'Retention' | 'Schedules' | 'Limits' | 'Encryption';
   /** The fields of HoldfastConfig this setting decides. */
   readonly fields: ReadonlyArray<keyof HoldfastConfig>;
   /** The value in force, as the variable's text (its units, its spelling). */
@@ -69,6 +70,14 @@ export const APP_SETTINGS = [
     fields: ['connectTimeoutSeconds'],
     current: (c) => String(c.connectTimeoutSeconds),
   },
+  {
+    name: 'encryption-key',
+    variable: 'BACKUP_ENCRYPTION_KEY',
+    label: 'Encrypt new backups to',
+    group: 'Encryption',
+    fields: ['encryptTo'],
+    current: (c) => c.encryptTo.join(','),
+  },
 ] as const satisfies readonly AppSettingSpec[];
 
 export type AppSettingName = (typeof APP_SETTINGS)[number]['name'];
@@ -122,6 +131,9 @@ export function checkSettingValue(spec: AppSettingSpec, value: string): string {
   if (spec.variable === 'BACKUP_DIR' && !isAbsolute(text)) {
     throw new HoldfastError('BAD_INPUT', `${spec.label} (${spec.name}) must be an absolute path, not ${JSON.stringify(text)}.`, 'Give the full path of the directory, e.g. /srv/backups.');
   }
+  // The variable's schema takes any text; what it must hold (public recipients, or a file of them) is
+  // checked the way a backup would read it, so a bad value is refused now rather than at the next backup.
+  if (spec.variable === 'BACKUP_ENCRYPTION_KEY') parseEncryptionKeySetting(text);
   return text;
 }
 

@@ -178,10 +178,13 @@ export async function testRestore(context: EngineContext & { offsite?: Pick<Offs
     // The drill's tools read a local file: the stored one itself for BACKUP_DIR (core/storage), or an
     // encrypted backup's private decrypted copy (encryption/decrypted-copy.ts).
     let copy;
+    let from: string | undefined;
     try {
-      // The local file gone (a new machine after a disaster): the first verified copy, downloaded and checked.
-      const from = stored.encrypted ? undefined : await context.offsite?.sourceFor(stored);
-      copy = from && context.offsite ? { ...(await context.offsite.readable(stored, from)), keyName: undefined } : await readablePlaintext(context, stored);
+      // The local file gone (a lost disk, or a backup kept on its destinations only): the first verified
+      // copy, downloaded into a private directory and checked, then (encrypted) decrypted privately.
+      const offsite = context.offsite;
+      from = await offsite?.sourceFor(stored);
+      copy = await readablePlaintext(context, stored, from && offsite ? (backup) => offsite.readable(backup, from!) : undefined);
     } catch (error) {
       // A stored file that does not decrypt is a verdict on the backup: the drill's own checks find
       // it again (verify's decrypt check) and record the drill as failed.
@@ -189,7 +192,9 @@ export async function testRestore(context: EngineContext & { offsite?: Pick<Offs
       throw error;
     }
     const readable = copy;
-    return await drill(context, readable.backup, { ...options, decryptedWith: readable.keyName }).finally(() => readable.release());
+    const result = await drill(context, readable.backup, { ...options, decryptedWith: readable.keyName }).finally(() => readable.release());
+    if (from) result.notes.unshift(`Read from its copy on "${from}" (no local file).`);
+    return result;
   } finally {
     release?.();
   }

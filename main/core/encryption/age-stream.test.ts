@@ -67,6 +67,20 @@ describe.skipIf(!hasAge)('age-stream and the age binary', () => {
     expect((await run(new AgeDecryptStream(held(bob.identity, alice.identity)), theirs, 777)).equals(plain)).toBe(true);
   });
 
+  // Chunks are sealed and opened straight from the input where they can be (no copy): pieces smaller
+  // than a chunk, exactly one sealed chunk, a little more, and many chunks at once must all give the same bytes.
+  test.each([1000, CHUNK_SIZE, CHUNK_SIZE + 16, CHUNK_SIZE + 17, 3 * CHUNK_SIZE + 5, 1024 * 1024])('pieces of %i bytes through both streams round-trip with age', async (pieceSize) => {
+    const plain = randomBytes(9 * CHUNK_SIZE + 3);
+    const ours = await run(new AgeEncryptStream({ recipients: [alice.recipient] }), plain, pieceSize);
+    expect(execFileSync('age', ['-d', '-i', alice.file], { input: ours }).equals(plain)).toBe(true);
+    const theirs = execFileSync('age', ['-e', '-r', alice.recipient], { input: plain });
+    expect((await run(new AgeDecryptStream(held(alice.identity)), theirs, pieceSize)).equals(plain)).toBe(true);
+    const exact = randomBytes(4 * CHUNK_SIZE);
+    const sealed = await run(new AgeEncryptStream({ recipients: [alice.recipient] }), exact, pieceSize);
+    expect(execFileSync('age', ['-d', '-i', alice.file], { input: sealed }).equals(exact)).toBe(true);
+    expect((await run(new AgeDecryptStream(held(alice.identity)), sealed, pieceSize)).equals(exact)).toBe(true);
+  });
+
   test('a flipped byte, a cut at a chunk boundary, a cut inside a chunk, and the wrong key are all refused', async () => {
     const plain = randomBytes(3 * CHUNK_SIZE);
     const sealed = await run(new AgeEncryptStream({ recipients: [alice.recipient] }), plain);

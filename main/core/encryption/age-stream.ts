@@ -86,24 +86,38 @@ export class AgeEncryptStream extends Transform {
 
   private seal(key: Buffer, plain: Buffer, last: boolean): void {
     const cipher = createCipheriv('chacha20-poly1305', key, chunkNonce(this.counter++, last), { authTagLength: TAG_SIZE });
-    const body = cipher.update(plain);
+    // Body and tag pushed as they are: joining them would copy every byte of the dump once more.
+    this.push(cipher.update(plain));
     cipher.final();
-    this.push(Buffer.concat([body, cipher.getAuthTag()]));
+    this.push(cipher.getAuthTag());
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
     this.ready.then((key) => {
-      this.pending.push(chunk);
-      this.pendingBytes += chunk.length;
-      // Strictly more than a chunk: a full chunk at the very end must be sealed as the last one.
-      if (this.pendingBytes > CHUNK_SIZE) {
-        let buffered = Buffer.concat(this.pending);
-        while (buffered.length > CHUNK_SIZE) {
-          this.seal(key, buffered.subarray(0, CHUNK_SIZE), false);
-          buffered = buffered.subarray(CHUNK_SIZE);
+      let input = chunk;
+      // Top up a held partial chunk first (a copy of under 64 KiB), then seal whole chunks straight
+      // from the input. Strictly more than a chunk each time: one at the very end is sealed as the last.
+      if (this.pendingBytes > 0 && this.pendingBytes + input.length > CHUNK_SIZE) {
+        const topUp = CHUNK_SIZE - this.pendingBytes;
+        const whole = Buffer.concat([...this.pending, input.subarray(0, topUp)], CHUNK_SIZE);
+        input = input.subarray(topUp);
+        this.pending = [];
+        this.pendingBytes = 0;
+        if (input.length === 0) {
+          this.pending = [whole];
+          this.pendingBytes = CHUNK_SIZE;
+          done();
+          return;
         }
-        this.pending = [buffered];
-        this.pendingBytes = buffered.length;
+        this.seal(key, whole, false);
+      }
+      while (this.pendingBytes === 0 && input.length > CHUNK_SIZE) {
+        this.seal(key, input.subarray(0, CHUNK_SIZE), false);
+        input = input.subarray(CHUNK_SIZE);
+      }
+      if (input.length > 0) {
+        this.pending.push(input);
+        this.pendingBytes += input.length;
       }
       done();
     }, done);
@@ -144,7 +158,7 @@ export interface DecryptedBy {
 export class AgeDecryptStream extends Transform {
   private head: Buffer | undefined = Buffer.alloc(0);
   private key: Buffer | undefined;
-  private pending = Buffer.alloc(0);
+  private pending: Buffer = Buffer.alloc(0);
   private counter = 0;
   private sawPayload = false;
 
@@ -189,7 +203,7 @@ export class AgeDecryptStream extends Transform {
     if (!this.key) {
       throw new AgeError(lastProblem && !/no identity matched/i.test(lastProblem) ? `its header could not be opened: ${lastProblem}` : 'none of the available identities can decrypt it');
     }
-    this.pending = Buffer.from(this.head!.subarray(length + NONCE_SIZE));
+    this.pending = this.head!.subarray(length + NONCE_SIZE);
     this.head = undefined;
     return true;
   }
@@ -207,15 +221,31 @@ export class AgeDecryptStream extends Transform {
     return plain;
   }
 
-  private drain(): void {
+  /**
+   * Opens every sealed chunk that `input` completes, except the final one seen so far (opened as the
+   * last in _flush). A held partial chunk is topped up first (a copy of under 64 KiB); whole chunks are
+   * opened straight from the input, so the ciphertext is not copied on its way through.
+   */
+  private drain(input: Buffer): void {
     const size = CHUNK_SIZE + TAG_SIZE;
-    // Strictly more than one sealed chunk: the final one is opened as the last in _flush.
-    while (this.pending.length > size) {
-      this.push(this.open(this.pending.subarray(0, size), false));
+    if (this.pending.length > 0 && this.pending.length + input.length > size) {
+      const topUp = size - this.pending.length;
+      const whole = Buffer.concat([this.pending, input.subarray(0, topUp)], size);
+      input = input.subarray(topUp);
+      if (input.length === 0) {
+        this.pending = whole;
+        return;
+      }
+      this.push(this.open(whole, false));
       this.sawPayload = true;
-      this.pending = this.pending.subarray(size);
+      this.pending = Buffer.alloc(0);
     }
-    this.pending = Buffer.from(this.pending);
+    while (this.pending.length === 0 && input.length > size) {
+      this.push(this.open(input.subarray(0, size), false));
+      this.sawPayload = true;
+      input = input.subarray(size);
+    }
+    this.pending = this.pending.length === 0 ? input : Buffer.concat([this.pending, input]);
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
@@ -223,10 +253,10 @@ export class AgeDecryptStream extends Transform {
       if (this.head) {
         this.head = Buffer.concat([this.head, chunk]);
         if (!(await this.openHeader())) return;
-      } else {
-        this.pending = Buffer.concat([this.pending, chunk]);
-      }
-      this.drain();
+        const rest = this.pending;
+        this.pending = Buffer.alloc(0);
+        this.drain(rest);
+      } else this.drain(chunk);
     })().then(
       () => done(),
       (error: unknown) => done(error as Error),

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { Transform, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { OffThreadSha256 } from '../fsutil/hash-off-thread.ts';
 import { HoldfastError } from '../model/errors.ts';
 import type { BackupMetadata } from '../model/types.ts';
 import { AgeDecryptStream, AgeError } from './age-stream.ts';
@@ -41,26 +42,26 @@ export async function identitiesFor(source: IdentitySource, backup: Pick<BackupM
   return fitting;
 }
 
-export interface DecryptPass {
+export interface DecryptPass<Checksum extends string | undefined = string> {
   /** The identity that opened the file. */
   keyName: string;
   plaintextSize: number;
-  plaintextChecksum: string;
+  plaintextChecksum: Checksum;
   storedChecksum: string;
 }
 
-function digestTap(onChunk?: (chunk: Buffer) => Promise<void>): { tap: Transform; result: () => { size: number; checksum: string } } {
-  const hash = createHash('sha256');
+function digestTap(onChunk?: (chunk: Buffer) => Promise<void>, hashing = true): { tap: Transform; result: () => { size: number; checksum: string } } {
+  const hash = hashing ? createHash('sha256') : undefined;
   let size = 0;
   const tap = new Transform({
     transform(chunk: Buffer, _encoding, done) {
-      hash.update(chunk);
+      hash?.update(chunk);
       size += chunk.length;
       if (onChunk) onChunk(chunk).then(() => done(null, chunk), done);
       else done(null, chunk);
     },
   });
-  return { tap, result: () => ({ size, checksum: `sha256:${hash.digest('hex')}` }) };
+  return { tap, result: () => ({ size, checksum: hash ? `sha256:${hash.digest('hex')}` : '' }) };
 }
 
 /** Writes to `sink` unless it was closed (pg_restore --list stops reading after the TOC). */
@@ -84,17 +85,41 @@ export function offer(sink: Writable, chunk: Buffer): Promise<void> {
  * Decrypts the age file at `path` with the first fitting identity, handing the plaintext to `sinks`
  * (each ended at the end; one that closes early is skipped from then on). Throws a HoldfastError for
  * a file that does not decrypt: damaged, truncated, or for other keys.
+ *
+ * `hashPlaintext: false` skips the plaintext's SHA-256 (a third of the pass's CPU). Verify does: when
+ * the stored file has its recorded checksum and every chunk authenticates, the plaintext is
+ * necessarily the one recorded (decryption is deterministic), so a second hash proves nothing more.
  */
-export async function decryptFile(path: string, backup: Pick<BackupMetadata, 'filename' | 'encryption'>, identities: readonly HeldIdentity[], sinks: readonly Writable[]): Promise<DecryptPass> {
+export async function decryptFile(path: string, backup: Pick<BackupMetadata, 'filename' | 'encryption'>, identities: readonly HeldIdentity[], sinks: readonly Writable[]): Promise<DecryptPass>;
+export async function decryptFile(
+  path: string,
+  backup: Pick<BackupMetadata, 'filename' | 'encryption'>,
+  identities: readonly HeldIdentity[],
+  sinks: readonly Writable[],
+  options: { hashPlaintext: false },
+): Promise<DecryptPass<undefined>>;
+export async function decryptFile(
+  path: string,
+  backup: Pick<BackupMetadata, 'filename' | 'encryption'>,
+  identities: readonly HeldIdentity[],
+  sinks: readonly Writable[],
+  options: { hashPlaintext: boolean } = { hashPlaintext: true },
+): Promise<DecryptPass<string | undefined>> {
   let keyName: string | undefined;
-  const stored = digestTap();
+  // The stored file's hash runs on a second thread, beside the decryption (which has this one).
+  const storedHash = new OffThreadSha256();
+  const stored = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      storedHash.update(chunk).then(() => done(null, chunk), done);
+    },
+  });
   const plain = digestTap(async (chunk) => {
     await Promise.all(sinks.map((sink) => offer(sink, chunk)));
-  });
+  }, options.hashPlaintext);
   try {
     await pipeline(
       createReadStream(path, { highWaterMark: 1024 * 1024 }),
-      stored.tap,
+      stored,
       new AgeDecryptStream(identities.map(ageSecret), ({ identityIndex }) => (keyName = identities[identityIndex]!.name)),
       plain.tap,
       async function* drain(source: AsyncIterable<Buffer>) {
@@ -102,6 +127,7 @@ export async function decryptFile(path: string, backup: Pick<BackupMetadata, 'fi
       },
     );
   } catch (error) {
+    await storedHash.close();
     if (!(error instanceof AgeError)) throw error;
     throw new HoldfastError(
       'DECRYPT_FAILED',
@@ -113,9 +139,7 @@ export async function decryptFile(path: string, backup: Pick<BackupMetadata, 'fi
   } finally {
     for (const sink of sinks) if (!sink.destroyed && !sink.writableEnded) sink.end();
   }
-  return { keyName: keyName!, ...renameResult(plain.result(), stored.result()) };
-}
-
-function renameResult(plain: { size: number; checksum: string }, stored: { checksum: string }): Omit<DecryptPass, 'keyName'> {
-  return { plaintextSize: plain.size, plaintextChecksum: plain.checksum, storedChecksum: stored.checksum };
+  const storedChecksum = `sha256:${await storedHash.digest()}`;
+  const plaintext = plain.result();
+  return { keyName: keyName!, plaintextSize: plaintext.size, plaintextChecksum: options.hashPlaintext ? plaintext.checksum : undefined, storedChecksum };
 }

@@ -5,9 +5,10 @@
 // that mixes one with anything else is refused rather than silently dropping a recipient.
 import { HoldfastError } from '../model/errors.ts';
 import type { AgeTarget } from './age-stream.ts';
-import { X25519_RECIPIENT, type EncryptTo } from './encrypt-to.ts';
+import { X25519_RECIPIENT } from './encrypt-to.ts';
 import type { HeldIdentity, KeyEntry } from './keyring.ts';
 import { parseRecipient } from './recipients.ts';
+import { chosenEncryption, type ChoiceLevels } from './precedence.ts';
 
 export interface EncryptionPlan {
   /** What the backup records: age1… recipients, or passphrase:<key name>. */
@@ -17,13 +18,8 @@ export interface EncryptionPlan {
   chosenBy: string;
 }
 
-export interface PlanLevels {
-  /** The backup's (or its schedule's) choice, and what to call it. */
-  own?: { value: EncryptTo | undefined; label: string };
-  profile?: { value: EncryptTo | null | undefined; label: string };
-  /** BACKUP_ENCRYPTION_KEY, parsed. */
-  setting: readonly string[];
-}
+/** The levels a plan chooses from (precedence.ts states the order). */
+export type PlanLevels = ChoiceLevels;
 
 export interface KeyLookup {
   entries(): Promise<KeyEntry[]>;
@@ -32,12 +28,7 @@ export interface KeyLookup {
 
 /** The plan for one backup; undefined when it is not encrypted. */
 export async function encryptionPlan(keys: KeyLookup, levels: PlanLevels): Promise<EncryptionPlan | undefined> {
-  const chosen =
-    levels.own?.value !== undefined
-      ? { value: levels.own.value, chosenBy: levels.own.label }
-      : levels.profile?.value !== undefined && levels.profile.value !== null
-        ? { value: levels.profile.value, chosenBy: levels.profile.label }
-        : { value: levels.setting.length > 0 ? [...levels.setting] : ('none' as const), chosenBy: 'BACKUP_ENCRYPTION_KEY' };
+  const chosen = chosenEncryption(levels);
   if (chosen.value === 'none') return undefined;
   const entries = await keys.entries();
   const recipients: string[] = [];

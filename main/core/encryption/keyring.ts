@@ -12,11 +12,10 @@ import { writeFileDurably } from '../fsutil/durable.ts';
 import { HoldfastError } from '../model/errors.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
 import type { AgeSecret } from './age-stream.ts';
+import { passphraseProblem } from './passphrase-rule.ts';
 import { KEY_NAME, PASSPHRASE_RECIPIENT, passphraseRecipient } from './encrypt-to.ts';
 
 const IDENTITY = /^AGE-SECRET-KEY-1[02-9AC-HJ-NP-Z]{58}$/;
-/** age's own advice: at least 8–10 random characters, or 4–5 random words. */
-export const MIN_PASSPHRASE_LENGTH = 10;
 
 const KeyEntrySchema = z.object({
   name: z.string().regex(KEY_NAME),
@@ -136,18 +135,8 @@ export class Keyring {
    * the old passphrase.
    */
   async addPassphrase(passphrase: string, name?: string): Promise<KeyEntry> {
-    if (passphrase.length < MIN_PASSPHRASE_LENGTH)
-      throw new HoldfastError(
-        'BAD_INPUT',
-        `The passphrase is too short (${passphrase.length} characters; at least ${MIN_PASSPHRASE_LENGTH}).`,
-        'Anyone holding a backup file can try passphrases offline as fast as they like: use 4–5 random words or 10+ random characters.',
-      );
-    if (passphrase !== passphrase.trim() || /[\r\n\0]/.test(passphrase))
-      throw new HoldfastError(
-        'BAD_INPUT',
-        'The passphrase starts or ends with a space, or holds a line break or NUL.',
-        'age reads a passphrase as one line from its terminal: pick one without those.',
-      );
+    const problem = passphraseProblem(passphrase);
+    if (problem) throw new HoldfastError('BAD_INPUT', problem.message, problem.hint);
     const keyName = name ? parseKeyName(name) : await this.freeName();
     const entries = await this.entries();
     if (entries.some((entry) => entry.name === keyName)) throw taken(keyName);

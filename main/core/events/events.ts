@@ -26,7 +26,8 @@ export type EngineEvent =
   | { kind: 'backup.adopted'; dir: string; adopted: string[] }
   /** Scheduled re-verification read a stored backup back and it failed: it may not restore. */
   // A completed backup's copies to named destinations, each verified or failed with its reason.
-  | { kind: 'backup.copied'; backup: Pick<BackupMetadata, 'id' | 'filename' | 'profile' | 'database'>; copies: BackupCopy[] }
+  // gaveUp: the scheduler's automatic retries of this copy are spent (or cannot mend it); told once.
+  | { kind: 'backup.copied'; backup: Pick<BackupMetadata, 'id' | 'filename' | 'profile' | 'database'>; copies: BackupCopy[]; gaveUp?: boolean }
   | { kind: 'backup.reverifyFailed'; backup: Pick<BackupMetadata, 'id' | 'filename' | 'profile' | 'database' | 'timestamp'>; problem: string }
   /** A schedule's backup was taken, but the restore drill it asks for failed. */
   | { kind: 'schedule.drillFailed'; scheduleId: string; profile: string; database: string; message: string }

@@ -37,18 +37,19 @@ const notices: PerKind<NotifyEvent | undefined> = {
   'backup.completed': ({ profile, backup, at }) => ({ kind: 'backup.completed', profile, database: backup.database, filename: backup.filename, size: backup.size, durationMs: backup.duration, at }),
   'backup.failed': ({ profile, database, error, at }) => ({ kind: 'backup.failed', profile, database, error, at }),
   // Only a copy that failed is worth a notice; the backup itself completed (its own notice said so).
-  'backup.copied': ({ backup, copies, at }) => {
+  'backup.copied': ({ backup, copies, gaveUp, at }) => {
     const failed = copies.filter((copy) => copy.state !== 'verified');
     if (failed.length === 0) return undefined;
+    // Given up: the scheduler's automatic rounds are spent; otherwise the copy failed within the backup's run (retried later on its own).
+    const message = gaveUp
+      ? `Holdfast gave up copying backup ${backup.filename} on its own: ${failed.map((copy) => `${copy.destination}: ${copy.error ?? copy.state} (after ${copy.autoRetries ?? 0} automatic retries)`).join('; ')}`
+      : `Backup ${backup.filename} completed, but ${failed.length} of ${copies.length} copies failed: ${failed.map((copy) => `${copy.destination}: ${copy.error ?? copy.state}`).join('; ')}`;
+    const next = gaveUp ? 'run holdfast copies retry' : 'wherever Holdfast runs the schedules (the app, the daemon or serve) the copy is tried again on its own; or run holdfast copies retry';
     return {
       kind: 'backup.failed',
       profile: backup.profile,
       database: backup.database,
-      error: {
-        code: 'CONNECTION_FAILED',
-        message: `Backup ${backup.filename} completed, but ${failed.length} of ${copies.length} copies failed: ${failed.map((copy) => `${copy.destination}: ${copy.error ?? copy.state}`).join('; ')}`,
-        hint: 'The local backup is intact. Check the destination (holdfast destination test <name>), then take a new backup with --copy-to.',
-      },
+      error: { code: 'CONNECTION_FAILED', message, hint: `The local backup is intact. Check the destination (holdfast destination test <name>), then ${next}.` },
       at,
     };
   },

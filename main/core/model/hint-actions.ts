@@ -23,6 +23,8 @@ export const HINT_ACTIONS = {
   'format-custom': { cli: 'back up with --format custom', app: 'back up with the Custom format' },
   // The app's Back up now takes single backups only; a schedule's Run now takes the set.
   'take-set': { cli: 'run holdfast backup with this profile (REST: the backup.take channel), which takes the set', app: 'give the profile a schedule on the Schedules page and press its Run now' },
+  // Who a backup is encrypted to: left out, the schedule's, the profile's or the default choice applies.
+  'inherit-encryption': { cli: 'leave out --encrypt-to and --no-encrypt (REST: leave out encryptTo)', app: 'choose "Inherit" under Encryption' },
 } as const satisfies Record<string, HintActionText>;
 
 export type HintAction = keyof typeof HINT_ACTIONS;

@@ -30,6 +30,8 @@ export interface Profile {
    * overrides it. Every catalogued profile says; one Holdfast makes up (a drill's target) leaves it out: none.
    */
   copyTo?: string[];
+  /** Its backups are kept on their destinations only (--no-local-copy); absent: false. A backup's own choice overrides it. */
+  noLocalCopy?: boolean;
   /** True when the OS keychain holds this profile's password (account = profile id). */
   keychainPassword: boolean;
   /**
@@ -67,6 +69,8 @@ export interface RunRecord {
   profile: string | null;
   backupId: string | null;
   status: RunStatus;
+  /** Interrupted because the user cancelled it: not a failure. */
+  cancelled: boolean;
   startedAt: string;
   finishedAt: string | null;
   error: string | null;
@@ -106,6 +110,10 @@ export interface BackupCopy {
   updatedAt: string;
   /** Each upload attempt, oldest first (absent on a copy recorded before attempts were kept). */
   attempts?: CopyAttempt[];
+  /** The next automatic try of a copy that does not count (null: none planned, or it gave up). */
+  retryAt?: string | null;
+  /** Automatic rounds made so far (the scheduler's tick; bounded by AUTO_RETRY_DELAYS_MS). */
+  autoRetries?: number;
 }
 
 /** One try at uploading a copy: a failed one says why; retries and `holdfast copies retry` add more. */

@@ -88,9 +88,13 @@ function sslFor(target: ConnectionTarget): pg.ClientConfig['ssl'] {
   }
 }
 
+function libpqPasswordFilePath(env: NodeJS.ProcessEnv): string {
+  return env.PGPASSFILE || (process.platform === 'win32' ? join(env.APPDATA ?? homedir(), 'postgresql', 'pgpass.conf') : join(homedir(), '.pgpass'));
+}
+
 /** libpq's password file (PGPASSFILE, else its default): the line pg_dump would take for this connection. */
 export async function passwordFromLibpqFile(target: ConnectionTarget, database: string, env: NodeJS.ProcessEnv): Promise<string | undefined> {
-  const path = env.PGPASSFILE || (process.platform === 'win32' ? join(env.APPDATA ?? homedir(), 'postgresql', 'pgpass.conf') : join(homedir(), '.pgpass'));
+  const path = libpqPasswordFilePath(env);
   try {
     const info = await stat(path);
     // libpq skips a file that is not a plain file, or that its group or others may read.
@@ -105,10 +109,17 @@ export async function passwordFromLibpqFile(target: ConnectionTarget, database: 
  * What node-postgres sends when the server asks for a password. Always a function: given none (or an
  * empty string) node-postgres would read PGPASSWORD and ~/.pgpass itself, for whatever host it is.
  */
-function passwordFor(target: ConnectionTarget, database: string, stored: string | undefined, env: NodeJS.ProcessEnv): () => Promise<string> {
+function passwordFor(target: ConnectionTarget, database: string, stored: string | undefined, env: NodeJS.ProcessEnv, storedFrom: string, sent: PasswordSent): () => Promise<string> {
   return async () => {
-    const password = stored ?? (target.libpqPasswordFiles === true ? await passwordFromLibpqFile(target, database, env) : undefined);
-    if (password !== undefined) return password;
+    if (stored !== undefined) {
+      sent.from = storedFrom;
+      return stored;
+    }
+    const password = target.libpqPasswordFiles === true ? await passwordFromLibpqFile(target, database, env) : undefined;
+    if (password !== undefined) {
+      sent.from = `libpq's password file ${libpqPasswordFilePath(env)}`;
+      return password;
+    }
     const where = `The server at ${target.host}:${target.port} asks for a password for ${target.user}`;
     if (target.libpqPasswordFiles === true) {
       throw new HoldfastError(
@@ -125,20 +136,32 @@ function passwordFor(target: ConnectionTarget, database: string, stored: string 
   };
 }
 
-/** `env` is the engine's (its PGPASSFILE is the password file a child's libpq would read too). */
-export async function connect(target: ConnectionTarget, connectTimeoutSeconds: number, database = target.dbname, password?: string, env: NodeJS.ProcessEnv = process.env): Promise<pg.Client> {
+/**
+ * `env` is the engine's (its PGPASSFILE is the password file a child's libpq would read too).
+ * `passwordFrom` says where `password` came from (a store's description, or the form it was typed
+ * in), so a refused password's hint names the place to fix it.
+ */
+export async function connect(
+  target: ConnectionTarget,
+  connectTimeoutSeconds: number,
+  database = target.dbname,
+  password?: string,
+  env: NodeJS.ProcessEnv = process.env,
+  passwordFrom = 'the OS keychain',
+): Promise<pg.Client> {
   let ssl: pg.ClientConfig['ssl'];
   try {
     ssl = sslFor(target);
   } catch (error) {
     throw new HoldfastError('BAD_INPUT', `Cannot read the SSL files of profile "${target.name}": ${(error as Error).message}`, 'Fix sslrootcert/sslcert/sslkey with `holdfast profile edit`.');
   }
+  const sent: PasswordSent = { from: undefined };
   const client = new pg.Client({
     host: target.host,
     port: target.port,
     user: target.user,
     database,
-    password: passwordFor(target, database, password, env),
+    password: passwordFor(target, database, password, env, passwordFrom, sent),
     ssl,
     connectionTimeoutMillis: connectTimeoutSeconds * 1000,
     application_name: 'holdfast',
@@ -149,12 +172,24 @@ export async function connect(target: ConnectionTarget, connectTimeoutSeconds: n
     await client.connect();
   } catch (error) {
     await client.end().catch(() => undefined);
-    throw connectionError(target, database, error, connectTimeoutSeconds);
+    throw connectionError(target, database, error, connectTimeoutSeconds, sent.from);
   }
   return client;
 }
 
-export function connectionError(target: ConnectionTarget, database: string, error: unknown, connectTimeoutSeconds: number): HoldfastError {
+/** Where the password the server was sent came from; undefined while none was asked for. */
+interface PasswordSent {
+  from: string | undefined;
+}
+
+/** A refused login's next step, at the place the password came from (PGPASSWORD is never used). */
+function refusedPasswordHint(target: ConnectionTarget, from: string | undefined): string {
+  if (from === undefined) return 'No password was sent (the server did not ask for one): check the user name and pg_hba.conf for this host, database and user.';
+  const holder = target.name ? `profile "${target.name}"` : 'this connection';
+  return `The password sent came from ${from}: correct it there (for a stored one, Edit ${holder} and type the right password, or \`holdfast profile edit ${target.name} --password-stdin\`), and check pg_hba.conf. PGPASSWORD in the environment is never used.`;
+}
+
+export function connectionError(target: ConnectionTarget, database: string, error: unknown, connectTimeoutSeconds: number, passwordFrom?: string): HoldfastError {
   if (error instanceof HoldfastError) return error;
   const raw = error instanceof Error ? error.message : String(error);
   const code = (error as { code?: string }).code;
@@ -162,7 +197,8 @@ export function connectionError(target: ConnectionTarget, database: string, erro
   if (code === '3D000') {
     return new HoldfastError('CONNECTION_FAILED', `Database "${database}" does not exist on ${target.host}:${target.port}: ${raw}`, "Check the profile's dbname (holdfast profile list).");
   }
-  if (code === '28P01' || code === '28000') {
+  if (code === '28P01') return new HoldfastError('CONNECTION_FAILED', `The server refused ${where}: ${raw}`, refusedPasswordHint(target, passwordFrom));
+  if (code === '28000') {
     return new HoldfastError('CONNECTION_FAILED', `The server refused ${where}: ${raw}`, 'Check the user and password (~/.pgpass or PGPASSFILE) and pg_hba.conf.');
   }
   if (/password must be a string|no password supplied/i.test(raw)) {

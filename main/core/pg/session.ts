@@ -17,6 +17,8 @@ export interface CredentialSource {
   passwordFor(profile: Profile): Promise<string | undefined>;
   /** Client tools found for an explicit directory (a profile's or HOLDFAST_PG_BIN), else by discovery. */
   clientTools(explicitDir?: string): Promise<ClientToolSet[]>;
+  /** Where passwordFor's answer comes from, as a refused login's hint names it (default: the OS keychain). */
+  readonly passwordOrigin?: string;
 }
 
 export interface ServerSession {
@@ -45,7 +47,7 @@ export async function openSession(source: CredentialSource, profile: Profile): P
   return {
     profile,
     toolsDir: profile.pgBinDir ?? source.config.pgBinDir,
-    connect: (database = profile.dbname) => connect(profile, timeout, database, password, source.config.env),
+    connect: (database = profile.dbname) => connect(profile, timeout, database, password, source.config.env, source.passwordOrigin),
     childEnv: () => {
       const env = libpqEnv(profile, timeout, source.config.env);
       return passfile ? passfile.env(env) : env;

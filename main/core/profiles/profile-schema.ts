@@ -61,6 +61,8 @@ const profileFields = {
   tags: z.array(z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'tags are 1–32 letters, digits, "_" or "-"')),
   drillChecks: z.array(z.string().min(1).max(10_000)).max(50),
   copyTo: z.array(z.string().min(1).max(64)).max(16),
+  /** Its backups kept on their destinations only (backup/offsite-only.ts); needs copyTo. */
+  noLocalCopy: z.boolean(),
   /** libpq's password files may answer for the profile: see Profile.libpqPasswordFiles. */
   libpqPasswordFiles: z.boolean(),
   /** null: one database (dbname); set: the whole server as a backup set. */
@@ -83,6 +85,7 @@ export const NewProfileSchema = z
     tags: profileFields.tags.default([]),
     drillChecks: profileFields.drillChecks.default([]),
     copyTo: profileFields.copyTo.default([]),
+    noLocalCopy: profileFields.noLocalCopy.default(false),
     wholeServer: profileFields.wholeServer.default(null),
     encryptTo: profileFields.encryptTo.default(null),
     // Left out, it depends on who adds the profile (profiles.ts addProfile).

@@ -13,6 +13,7 @@ import type { SecretStore } from '../secrets/secret-store.ts';
 import { requireSecretStore } from '../secrets/require-store.ts';
 import { removeUnsharedBackupFiles, type CopyRemover } from '../retention/cleanup.ts';
 import { pickClientTools } from '../tools/discover.ts';
+import { compressionMethodsFor, type CompressionMethod } from '../backup/options.ts';
 import type { Profile } from '../model/types.ts';
 import { actingUser } from '../users/acting.ts';
 import { OWNER_NAME } from '../users/users.ts';
@@ -43,7 +44,7 @@ async function storePassword(context: ProfileContext, profile: Profile, password
  * app, the owner's token of holdfast serve) — their own ~/.pgpass — but not for one an API user adds:
  * a wildcard line there would answer whatever server the API user names.
  */
-function libpqPasswordFilesByDefault(): boolean {
+export function libpqPasswordFilesByDefault(): boolean {
   const apiUser = actingUser();
   return apiUser === undefined || apiUser === OWNER_NAME;
 }
@@ -51,6 +52,7 @@ function libpqPasswordFilesByDefault(): boolean {
 export async function addProfile(context: ProfileContext, input: NewProfileInput, secret: ProfileSecretInput = {}): Promise<Profile> {
   const { libpqPasswordFiles, ...fields } = NewProfileSchema.parse(input);
   requireDestinations(context, fields.copyTo);
+  refuseNoLocalCopyWithoutDestinations(fields);
   if (secret.password !== undefined) await requireSecretStore(context.secrets);
   const profile = context.catalogue.addProfile({ ...fields, libpqPasswordFiles: libpqPasswordFiles ?? libpqPasswordFilesByDefault() });
   if (secret.password === undefined) return profile;
@@ -93,6 +95,16 @@ function requireDestinations(context: ProfileContext, names: readonly string[]):
   for (const name of names) context.offsite?.destinations.show(name);
 }
 
+/** A profile kept on destinations only must say where: its scheduled backups name no destination of their own. */
+function refuseNoLocalCopyWithoutDestinations(fields: { noLocalCopy: boolean; copyTo: readonly string[] }): void {
+  if (fields.noLocalCopy && fields.copyTo.length === 0)
+    throw new HoldfastError(
+      'BAD_INPUT',
+      "--no-local-copy needs the profile's default destinations: with none, the local file would be its backups' only copy.",
+      'Give --copy-to <destination> with it.',
+    );
+}
+
 export interface ProfileChanges extends Partial<NewProfileInput>, ProfileSecretInput {
   forgetPassword?: boolean;
 }
@@ -103,6 +115,7 @@ export async function editProfile(context: ProfileContext, name: string, changes
   const given = Object.fromEntries(Object.entries(fieldChanges).filter(([, value]) => value !== undefined));
   const merged = NewProfileSchema.parse({ ...stripIdentity(current), ...given });
   if (given.copyTo !== undefined) requireDestinations(context, merged.copyTo);
+  refuseNoLocalCopyWithoutDestinations(merged);
   if (password !== undefined) await requireSecretStore(context.secrets);
   let profile = context.catalogue.updateProfile(current.id, { ...merged, libpqPasswordFiles: merged.libpqPasswordFiles === true });
   if (password !== undefined) profile = await storePassword(context, profile, password);
@@ -165,12 +178,18 @@ export interface ProfileTestReport {
   unreadable: string[];
   databaseSize: number;
   ssl: boolean;
-  passwordSource: 'keychain' | typeof LIBPQ_PASSWORD_FILES | typeof NO_PASSWORD_SOURCE;
-  clientTools: { compatible: boolean; version?: string; dir?: string; problem?: string };
+  passwordSource: 'keychain' | 'typed, not stored' | typeof LIBPQ_PASSWORD_FILES | typeof NO_PASSWORD_SOURCE;
+  /** compressionMethods: what this pg_dump can write (backup/options.ts), for the backup form's choices. */
+  clientTools: { compatible: boolean; version?: string; dir?: string; problem?: string; compressionMethods?: CompressionMethod[] };
 }
 
 export async function testProfile(context: ProfileContext, name: string): Promise<ProfileTestReport> {
   const profile = context.catalogue.requireProfile(name);
+  return probeConnection(context, profile, profile.keychainPassword ? 'keychain' : profile.libpqPasswordFiles ? LIBPQ_PASSWORD_FILES : NO_PASSWORD_SOURCE);
+}
+
+/** What testProfile reports, for a profile as given (a saved one, or a form's draft: profiles/draft-test.ts). */
+export async function probeConnection(context: CredentialSource, profile: Profile, passwordSource: ProfileTestReport['passwordSource']): Promise<ProfileTestReport> {
   const session = await openSession(context, profile);
   try {
     const client = await session.connect();
@@ -196,7 +215,7 @@ export async function testProfile(context: ProfileContext, name: string): Promis
       let clientTools: ProfileTestReport['clientTools'];
       try {
         const tools = pickClientTools(await context.clientTools(session.toolsDir), major, `Backing up "${profile.name}" (PostgreSQL ${row.version})`, session.toolsDir);
-        clientTools = { compatible: true, version: tools.version, dir: tools.dir };
+        clientTools = { compatible: true, version: tools.version, dir: tools.dir, compressionMethods: compressionMethodsFor(tools.major) };
       } catch (error) {
         clientTools = { compatible: false, problem: (error as Error).message };
       }
@@ -210,7 +229,7 @@ export async function testProfile(context: ProfileContext, name: string): Promis
         unreadable,
         databaseSize: Number(row.size),
         ssl: row.ssl === true,
-        passwordSource: profile.keychainPassword ? 'keychain' : profile.libpqPasswordFiles ? LIBPQ_PASSWORD_FILES : NO_PASSWORD_SOURCE,
+        passwordSource,
         clientTools,
       };
     } finally {

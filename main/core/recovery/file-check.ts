@@ -5,6 +5,7 @@
 import type { Catalogue } from '../catalogue/catalogue.ts';
 import type { HoldfastConfig } from '../config/config.ts';
 import { toErrorInfo, type ErrorInfo } from '../model/errors.ts';
+import type { Offsite } from '../storage/offsite.ts';
 import { backupStorage } from '../storage/storage.ts';
 
 export interface FileCheckReport {
@@ -15,6 +16,7 @@ export interface FileCheckReport {
 export interface FileCheckingEngine {
   readonly config: HoldfastConfig;
   readonly catalogue: Catalogue;
+  readonly offsite: Pick<Offsite, 'firstVerified'>;
 }
 
 /**
@@ -34,8 +36,10 @@ export async function checkBackupFiles(engine: FileCheckingEngine): Promise<File
     const presence = await storage.presence(backups);
     for (const backup of backups) {
       const present = presence.get(backup)!;
+      // Kept on its destinations only (--no-local-copy): no local file is what it should have.
+      const offsiteOnly = backup.options?.noLocalCopy === true && engine.offsite.firstVerified(backup) !== undefined;
       // Conditional: in serve this runs beside deletes and retention, whose 'deleted' must stand.
-      if (!present && backup.status === 'completed') {
+      if (!present && !offsiteOnly && backup.status === 'completed') {
         catalogue.setBackupStatus(backup.id, 'missing', 'completed');
         report.missingBackups.push(backup.filename);
       } else if (present && backup.status === 'missing') {

@@ -16,7 +16,7 @@ import { endRecordedChild } from '../process/child.ts';
 import type { SwapRecovery } from '../restore/swap-journal.ts';
 import { removeStalePassfiles } from '../secrets/passfile.ts';
 import { removeStaleDownloads } from '../storage/private-temp.ts';
-import type { BackupSets } from '../sets/backup-sets.ts';
+import { settleInterruptedSets } from '../sets/interrupted-sets.ts';
 import type { Offsite } from '../storage/offsite.ts';
 import type { FileCheck } from './file-check.ts';
 
@@ -24,7 +24,6 @@ export interface ReconcilingEngine {
   config: HoldfastConfig;
   catalogue: Catalogue;
   events: Pick<EventBus, 'emit'>;
-  sets: Pick<BackupSets, 'store'>;
   offsite: Pick<Offsite, 'recover'>;
   recoverRestores(options: { atStart?: boolean }): Promise<SwapRecovery[]>;
   fileCheck: Pick<FileCheck, 'run'>;
@@ -57,7 +56,7 @@ export async function reconcileAtStart(engine: ReconcilingEngine, options: { fil
     catalogue.finishRun(run.id, 'interrupted', { error: 'Holdfast stopped while this run was in progress; its partial output was removed.' });
     report.interruptedRuns.push(run.id);
   }
-  engine.sets.store.markInterrupted();
+  await settleInterruptedSets(catalogue, config.backupDir);
   report.removedTempFiles.push(...(await removeLeftoverTemps(catalogue, config.backupDir)));
   if (options.files === 'now') {
     const files = await engine.fileCheck.run();

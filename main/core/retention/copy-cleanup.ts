@@ -10,6 +10,7 @@ import { clearCopy } from '../storage/copies.ts';
 import type { Offsite } from '../storage/offsite.ts';
 import { retentionCandidate } from './cleanup.ts';
 import { formatRetentionPolicy, planRetention, type RetentionDecision, type RetentionPolicy } from './policy.ts';
+import { parseRetentionPolicy } from './policy-text.ts';
 
 export const NEWEST_VERIFIED_COPY = 'the newest verified copy of its profile on this destination';
 
@@ -85,12 +86,34 @@ export async function cleanupCopies(
   return report;
 }
 
-/** --destination takes its policy from --policy (there is no stored per-destination policy yet). */
+/**
+ * Every destination's stored policy over the copies it holds (`holdfast cleanup` and the scheduled
+ * cleanup run it after local retention); a destination that cannot be reached is an error in its
+ * report, never a stop for the others.
+ */
+export async function cleanupStoredPolicies(
+  engine: { catalogue: Catalogue; offsite: Pick<Offsite, 'rows' | 'destinations'> },
+  input: { profile?: string | undefined; dryRun: boolean; actor: string },
+  now: Date,
+): Promise<CopyCleanupReport[]> {
+  const reports: CopyCleanupReport[] = [];
+  for (const destination of engine.offsite.destinations.list()) {
+    if (!destination.retention) continue;
+    try {
+      reports.push(await cleanupCopies(engine, { destination: destination.name, policy: parseRetentionPolicy(destination.retention), ...input }, now));
+    } catch (error) {
+      reports.push({ destination: destination.name, policy: destination.retention, dryRun: input.dryRun, decisions: [], deleted: [], errors: [{ id: '', message: toErrorInfo(error).message }] });
+    }
+  }
+  return reports;
+}
+
+/** --destination takes its policy from --policy, else the destination's stored one. */
 export function requirePolicyText(policy: string | undefined, destination: string): string {
   if (policy) return policy;
   throw new HoldfastError(
     'BAD_INPUT',
-    `Cleaning up destination "${destination}" needs a policy.`,
-    `Give one with --policy, e.g. holdfast cleanup --destination ${destination} --policy gfs:7d,4w,12m.`,
+    `Cleaning up destination "${destination}" needs a policy, and it has none stored.`,
+    `Give one with --policy, e.g. holdfast cleanup --destination ${destination} --policy gfs:7d,4w,12m, or store one: holdfast destination edit ${destination} --retention gfs:7d,4w,12m.`,
   );
 }

@@ -7,6 +7,7 @@ import { HoldfastError } from '../model/errors.ts';
 import type { ScheduleStore } from '../schedule/schedule-store.ts';
 import { actorName } from '../users/acting.ts';
 import { planCleanup, runCleanup, type CleanupReport, type CopyRemover } from './cleanup.ts';
+import type { CopyCleanupReport } from './copy-cleanup.ts';
 import { formatRetentionPolicy, parseRetentionPolicy, simulateRetention, type RetentionPolicy } from './policy.ts';
 
 export interface RetentionEngine {
@@ -23,6 +24,8 @@ export interface CleanupSummary {
   freedBytes: number;
   errors: number;
   profiles: Array<CleanupReport & { profile: string }>;
+  /** Each destination's stored policy over its copies (absent: none was applied). */
+  destinations?: CopyCleanupReport[];
 }
 
 /** The policy for a profile: the one asked for, else its schedule's, else BACKUP_RETENTION_DAYS. */

@@ -8,6 +8,7 @@ import { toErrorInfo } from '../model/errors.ts';
 import type { BackupMetadata } from '../model/types.ts';
 import type { BackupSet } from '../sets/set-record.ts';
 import type { Schedule, ScheduleStore } from './schedule-store.ts';
+import { setSlotOutcome, type SetSlotEngine } from './set-slot.ts';
 import { Scheduler, systemClock, type Clock, type ScheduledOutcome } from './scheduler.ts';
 
 export interface SchedulingEngine {
@@ -15,10 +16,15 @@ export interface SchedulingEngine {
   config: { concurrency: number };
   events: Pick<EventBus, 'emit'>;
   isProfileBusy(profile: string): boolean;
-  backup(profile: string, options: Partial<BackupOptions>, hooks: { signal?: AbortSignal; trigger?: BackupTrigger }): Promise<BackupMetadata>;
+  backup(profile: string, options: Partial<BackupOptions>, hooks: { signal?: AbortSignal; trigger?: BackupTrigger; copyTo?: readonly string[] }): Promise<BackupMetadata>;
   testRestore(ref: string, options: { signal?: AbortSignal }): Promise<RestoreTestResult>;
   /** Whole-server profiles: a due slot takes a backup set, a unit that is completed or not. */
-  sets: { isWholeServer(profile: string): boolean; take(profile: string, options: Partial<BackupOptions>, hooks: { signal?: AbortSignal; trigger?: BackupTrigger }): Promise<BackupSet> };
+  sets: SetSlotEngine['sets'] & {
+    isWholeServer(profile: string): boolean;
+    take(profile: string, options: Partial<BackupOptions>, hooks: { signal?: AbortSignal; trigger?: BackupTrigger }): Promise<BackupSet>;
+  };
+  /** Copies that did not count whose automatic retry time has come, uploaded again (storage/copy-auto-retry.ts). */
+  retryDueCopies?(now: Date): Promise<unknown>;
 }
 
 export type OutcomeListener = (schedule: Schedule, outcome: ScheduledOutcome, backup?: BackupMetadata) => void;
@@ -29,10 +35,16 @@ export function createEngineScheduler(engine: SchedulingEngine, clock: Clock = s
     clock,
     concurrency: engine.config.concurrency,
     isProfileBusy: (profile) => engine.isProfileBusy(profile),
+    ...(engine.retryDueCopies ? { retryCopies: engine.retryDueCopies.bind(engine) } : {}),
     runBackup: async (schedule, options, context) => {
       if (engine.sets.isWholeServer(schedule.profile)) return runSet(engine, schedule, options, context, onOutcome);
       try {
-        const backup = await engine.backup(schedule.profile, options, { signal: context.signal, trigger: { kind: 'schedule', scheduleId: schedule.id, catchUp: context.catchUp } });
+        const backup = await engine.backup(schedule.profile, options, {
+          signal: context.signal,
+          trigger: { kind: 'schedule', scheduleId: schedule.id, catchUp: context.catchUp },
+          // Its own destinations when it names any; else the profile's (take-backup.ts).
+          ...(schedule.copyTo ? { copyTo: schedule.copyTo } : {}),
+        });
         if (schedule.testRestore) {
           const drill = await engine.testRestore(backup.id, { signal: context.signal });
           if (!drill.ok) {
@@ -54,7 +66,7 @@ export function createEngineScheduler(engine: SchedulingEngine, clock: Clock = s
   });
 }
 
-/** A whole-server schedule's slot: the set is its outcome, completed only when the set is. */
+/** A whole-server schedule's slot: the set, then the drill it asks for (set-slot.ts). */
 async function runSet(
   engine: SchedulingEngine,
   schedule: Schedule,
@@ -65,10 +77,7 @@ async function runSet(
   let outcome: ScheduledOutcome;
   try {
     const set = await engine.sets.take(schedule.profile, options, { signal: context.signal, trigger: { kind: 'schedule', scheduleId: schedule.id, catchUp: context.catchUp } });
-    if (set.status !== 'completed') outcome = { status: 'failed', error: `backup set ${set.id} is ${set.status}: ${set.problems.join('; ')}` };
-    // Said, not skipped silently: a schedule that asks for drills must not look drilled.
-    else if (schedule.testRestore) outcome = { status: 'failed', error: `backup set ${set.id} was taken, but restore drills of whole-server sets are not supported yet` };
-    else outcome = { status: 'completed' };
+    ({ outcome } = await setSlotOutcome(engine, schedule, set, context.signal));
   } catch (error) {
     const info = toErrorInfo(error);
     outcome = { status: info.code === 'CANCELLED' ? 'interrupted' : 'failed', error: info.message };

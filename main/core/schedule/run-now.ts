@@ -6,6 +6,7 @@ import type { BackupOptions } from '../backup/options.ts';
 import { HoldfastError, toErrorInfo } from '../model/errors.ts';
 import type { BackupMetadata } from '../model/types.ts';
 import type { SchedulingEngine } from './engine-scheduler.ts';
+import { setSlotOutcome } from './set-slot.ts';
 
 export interface RunNowResult {
   scheduleId: string;
@@ -34,13 +35,14 @@ export async function runScheduleNow(
     if (engine.sets.isWholeServer(schedule.profile)) {
       // A whole-server profile's schedule takes a backup set, as the scheduler does (engine-scheduler.ts).
       const set = await engine.sets.take(schedule.profile, schedule.options, { ...(hooks.signal ? { signal: hooks.signal } : {}), trigger });
-      const problem = set.status !== 'completed' ? `backup set ${set.id} is ${set.status}: ${set.problems.join('; ')}` : undefined;
-      engine.schedules.markFinished(id, problem ? 'failed' : 'completed', problem);
-      return { scheduleId: id, backup: { id: set.id, filename: set.manifest?.filename ?? `backup set ${set.id}` }, drill: null };
+      const { outcome, drill } = await setSlotOutcome(engine, schedule, set, hooks.signal);
+      engine.schedules.markFinished(id, outcome.status, outcome.status === 'completed' ? undefined : outcome.error);
+      return { scheduleId: id, backup: { id: set.id, filename: set.manifest?.filename ?? `backup set ${set.id}` }, drill };
     }
     const backup = await engine.backup(schedule.profile, schedule.options, {
       ...(hooks.signal ? { signal: hooks.signal } : {}),
       ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}),
+      ...(schedule.copyTo ? { copyTo: schedule.copyTo } : {}),
       trigger,
     });
     let drill: RunNowResult['drill'] = null;

@@ -73,11 +73,17 @@ describe('editSchedule', () => {
     );
     expect(editSchedule(engine(), schedule.id, { options: BackupOptionsSchema.parse({ format: 'plain' }) }, now).options).toMatchObject({ format: 'plain', encryptTo: ['offsite-key'] });
     expect(editSchedule(engine(), schedule.id, { options: BackupOptionsSchema.parse({ encryptTo: 'none' }) }, now).options.encryptTo).toBe('none');
+    // inheritEncryption clears the schedule's own choice: its backups follow the profile's, then the default.
+    const cleared = editSchedule(engine(), schedule.id, { inheritEncryption: true, options: BackupOptionsSchema.parse({ format: 'tar' }) }, now).options;
+    expect(cleared).toMatchObject({ format: 'tar' });
+    expect(cleared).not.toHaveProperty('encryptTo');
+    expect(editSchedule(engine(), schedule.id, { inheritEncryption: true }, now).options).not.toHaveProperty('encryptTo');
+    expect(() => editSchedule(engine(), schedule.id, { inheritEncryption: true, options: BackupOptionsSchema.parse({ encryptTo: 'none' }) }, now)).toThrow(/either/);
   });
 });
 
 describe('runScheduleNow', () => {
-  const notWholeServer = { isWholeServer: () => false, take: async () => Promise.reject(new Error('not a whole-server profile')) };
+  const notWholeServer = { isWholeServer: () => false, take: async () => Promise.reject(new Error('not a whole-server profile')), testRestore: async () => Promise.reject(new Error('not a set')) };
   const taken = { id: 'b1', filename: 'shop.dump' } as BackupMetadata;
 
   test("takes the schedule's backup with its options, records it as the last run, and leaves the next slot", async () => {

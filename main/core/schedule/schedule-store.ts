@@ -18,6 +18,8 @@ export interface Schedule {
   retention: string | null;
   /** Prove each backup this schedule takes with a restore drill. */
   testRestore: boolean;
+  /** Where its backups are copied, overriding the profile's default destinations; null: the profile's. */
+  copyTo: string[] | null;
   enabled: boolean;
   nextRun: string;
   lastRun: string | null;
@@ -36,6 +38,7 @@ interface ScheduleRow {
   options: string;
   retention: string | null;
   test_restore: number;
+  copy_to: string | null;
   enabled: number;
   next_run: string;
   last_run: string | null;
@@ -44,6 +47,8 @@ interface ScheduleRow {
   last_catch_up: number;
   created_at: string;
 }
+
+const copyToColumn = (copyTo: string[] | null): string | null => (copyTo === null ? null : JSON.stringify(copyTo));
 
 /** "0  2 * * *" and "0 2 * * *" are one schedule. */
 function normalCron(cron: string): string {
@@ -60,6 +65,7 @@ function fromRow(row: ScheduleRow): Schedule {
     options: BackupOptionsSchema.parse(JSON.parse(row.options)),
     retention: row.retention,
     testRestore: row.test_restore === 1,
+    copyTo: row.copy_to === null ? null : (JSON.parse(row.copy_to) as string[]),
     enabled: row.enabled === 1,
     nextRun: row.next_run,
     lastRun: row.last_run,
@@ -79,7 +85,7 @@ export class ScheduleStore {
    * database twice at once. Checked and inserted in one immediate transaction, so the app and the CLI
    * adding at the same moment cannot both get in.
    */
-  add(input: Omit<Schedule, 'id' | 'lastRun' | 'lastStatus' | 'lastError' | 'lastCatchUp' | 'createdAt' | 'enabled'>, now: Date): Schedule {
+  add(input: Omit<Schedule, 'id' | 'lastRun' | 'lastStatus' | 'lastError' | 'lastCatchUp' | 'createdAt' | 'enabled' | 'copyTo'> & { copyTo?: string[] | null }, now: Date): Schedule {
     const id = newId();
     this.db
       .transaction(() => {
@@ -93,10 +99,22 @@ export class ScheduleStore {
         }
         this.db
           .prepare(
-            `INSERT INTO schedules (id, profile_name, type, cron, time_zone, options, retention, test_restore, enabled, next_run, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
+            `INSERT INTO schedules (id, profile_name, type, cron, time_zone, options, retention, test_restore, copy_to, enabled, next_run, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
           )
-          .run(id, input.profile, input.type, input.cron, input.timeZone, JSON.stringify(input.options), input.retention, input.testRestore ? 1 : 0, input.nextRun, now.toISOString());
+          .run(
+            id,
+            input.profile,
+            input.type,
+            input.cron,
+            input.timeZone,
+            JSON.stringify(input.options),
+            input.retention,
+            input.testRestore ? 1 : 0,
+            copyToColumn(input.copyTo ?? null),
+            input.nextRun,
+            now.toISOString(),
+          );
       })
       .immediate();
     return this.require(id);
@@ -130,11 +148,11 @@ export class ScheduleStore {
   }
 
   /** Replaces what a schedule does and when; its history (last run and outcome) stays. */
-  update(id: string, fields: Pick<Schedule, 'type' | 'cron' | 'timeZone' | 'options' | 'retention' | 'testRestore' | 'nextRun'>): Schedule {
+  update(id: string, fields: Pick<Schedule, 'type' | 'cron' | 'timeZone' | 'options' | 'retention' | 'testRestore' | 'copyTo' | 'nextRun'>): Schedule {
     this.require(id);
     this.db
-      .prepare('UPDATE schedules SET type = ?, cron = ?, time_zone = ?, options = ?, retention = ?, test_restore = ?, next_run = ? WHERE id = ?')
-      .run(fields.type, fields.cron, fields.timeZone, JSON.stringify(fields.options), fields.retention, fields.testRestore ? 1 : 0, fields.nextRun, id);
+      .prepare('UPDATE schedules SET type = ?, cron = ?, time_zone = ?, options = ?, retention = ?, test_restore = ?, copy_to = ?, next_run = ? WHERE id = ?')
+      .run(fields.type, fields.cron, fields.timeZone, JSON.stringify(fields.options), fields.retention, fields.testRestore ? 1 : 0, copyToColumn(fields.copyTo), fields.nextRun, id);
     return this.require(id);
   }
 

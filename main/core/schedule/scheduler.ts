@@ -27,6 +27,8 @@ export interface SchedulerDeps {
   runBackup(schedule: Schedule, options: BackupOptions, context: { catchUp: boolean; signal: AbortSignal }): Promise<ScheduledOutcome>;
   /** True when a backup of the profile is running in this or another Holdfast process. */
   isProfileBusy(profile: string): boolean;
+  /** Each tick: copies whose automatic retry is due are uploaded again (one pass at a time; must not throw). */
+  retryCopies?: (now: Date) => Promise<unknown>;
   log?: (message: string, detail?: Record<string, unknown>) => void;
 }
 
@@ -46,6 +48,7 @@ interface Running {
 export class Scheduler {
   private readonly running = new Map<string, Running>();
   private accepting = true;
+  private retrying: Promise<void> | undefined;
 
   constructor(private readonly deps: SchedulerDeps) {}
 
@@ -54,6 +57,7 @@ export class Scheduler {
     if (!this.accepting) return [];
     const now = this.deps.clock.now();
     const started: StartedRun[] = [];
+    this.retryCopies(now);
     const due = this.deps.store.list().filter((s) => s.enabled && Date.parse(s.nextRun) <= now.getTime());
     for (const schedule of due) {
       if (this.running.size >= this.deps.concurrency) break;
@@ -83,6 +87,18 @@ export class Scheduler {
     return started;
   }
 
+  /** A pass over the due copy retries, unless the last one is still uploading. */
+  private retryCopies(now: Date): void {
+    if (!this.deps.retryCopies || this.retrying) return;
+    this.retrying = this.deps
+      .retryCopies(now)
+      .then(
+        () => undefined,
+        (error: unknown) => this.deps.log?.(`retrying copies failed; the next tick tries again: ${(error as Error).message}`),
+      )
+      .finally(() => (this.retrying = undefined));
+  }
+
   private busy(profile: string): boolean {
     for (const run of this.running.values()) if (run.profile === profile) return true;
     return this.deps.isProfileBusy(profile);
@@ -94,7 +110,7 @@ export class Scheduler {
 
   /** Resolves when every backup this scheduler started has finished. */
   async whenIdle(): Promise<void> {
-    while (this.running.size > 0) await Promise.all([...this.running.values()].map((run) => run.done));
+    while (this.running.size > 0 || this.retrying) await Promise.all([...[...this.running.values()].map((run) => run.done), this.retrying]);
   }
 
   /**

@@ -1,15 +1,20 @@
 // Backup schedules as the engine offers them: added from a preset or a cron line, listed with a
 // description in words, paused and resumed, removed; each change told as an event (audited).
+import { HoldfastError } from '../model/errors.ts';
 import { BackupOptionsSchema, type BackupOptions } from '../backup/options.ts';
 import type { Catalogue } from '../catalogue/catalogue.ts';
 import type { HoldfastConfig } from '../config/config.ts';
 import type { EventBus } from '../events/bus.ts';
 import { retentionPolicyFor } from '../retention/operations.ts';
+import { refuseNoLocalCopy } from '../backup/offsite-only.ts';
+import type { Profile } from '../model/types.ts';
 import { describeCron, nextRunAfter, systemTimeZone, validateCron, validateTimeZone, type ScheduleType } from './cron.ts';
 import type { Schedule, ScheduleStore } from './schedule-store.ts';
 
 export interface ScheduleEngine {
   catalogue: Catalogue;
+  /** Destination names are checked when a schedule is saved (a typo would fail every copy at 2 a.m.). */
+  offsite?: { destinations: { show(name: string): unknown } };
   schedules: ScheduleStore;
   config: Pick<HoldfastConfig, 'env' | 'retentionDays' | 'presets'>;
   events: Pick<EventBus, 'emit'>;
@@ -25,6 +30,8 @@ export interface ScheduleRequest {
   retention?: string | undefined;
   /** Run a restore drill after each backup. */
   testRestore?: boolean | undefined;
+  /** Where its backups are copied, overriding the profile's default destinations; left out: the profile's. */
+  copyTo?: string[] | undefined;
 }
 
 /** A schedule as listed: the specification's fields plus a description in words. */
@@ -44,6 +51,8 @@ export interface ScheduleView {
   options: BackupOptions;
   retention: string | null;
   testRestore: boolean;
+  /** Its own destinations; null: the profile's default ones. */
+  copyTo: string[] | null;
 }
 
 function scheduleView(schedule: Schedule): ScheduleView {
@@ -63,17 +72,31 @@ function scheduleView(schedule: Schedule): ScheduleView {
     options: schedule.options,
     retention: schedule.retention,
     testRestore: schedule.testRestore,
+    copyTo: schedule.copyTo,
   };
 }
 
+/** The destinations a schedule's backups go to must exist, and a whole-server set has none yet; --no-local-copy needs one. */
+function checkDestinations(engine: ScheduleEngine, profileName: string, copyTo: string[] | null, options: BackupOptions): void {
+  for (const name of copyTo ?? []) engine.offsite?.destinations.show(name);
+  if (!copyTo?.length && !options.noLocalCopy) return;
+  const profile: Profile = engine.catalogue.requireProfile(profileName);
+  if (profile.wholeServer && copyTo?.length)
+    throw new HoldfastError('BAD_INPUT', 'Copies of a whole-server backup set to destinations are not supported yet.', 'Leave out --copy-to for this schedule.');
+  // Its backups go where it says, else where the profile's do: refused now, not at 2 a.m.
+  if (options.noLocalCopy) refuseNoLocalCopy(options, copyTo ?? profile.copyTo ?? []);
+}
+
 export function addSchedule(engine: ScheduleEngine, input: ScheduleRequest, now: Date): ScheduleView {
-  engine.catalogue.requireProfile(input.profile);
+  const profile = engine.catalogue.requireProfile(input.profile);
   const cron = input.type === 'custom' ? (input.cron ?? '') : engine.config.presets[input.type];
   validateCron(cron);
   const timeZone = validateTimeZone(input.timeZone ?? systemTimeZone());
   if (input.retention !== undefined) retentionPolicyFor(engine, input.profile, input.retention);
   // The kind names the file, as in the specification ("…-daily.sql.gz").
   const options = BackupOptionsSchema.parse({ ...input.options, suffix: input.options?.suffix ?? (input.type === 'custom' ? 'scheduled' : input.type) });
+  const copyTo = input.copyTo === undefined ? null : [...new Set(input.copyTo)];
+  checkDestinations(engine, profile.name, copyTo, options);
   const schedule = engine.schedules.add(
     {
       profile: input.profile,
@@ -83,6 +106,7 @@ export function addSchedule(engine: ScheduleEngine, input: ScheduleRequest, now:
       options,
       retention: input.retention ?? null,
       testRestore: input.testRestore ?? false,
+      copyTo,
       nextRun: nextRunAfter(cron, timeZone, now).toISOString(),
     },
     now,
@@ -92,7 +116,12 @@ export function addSchedule(engine: ScheduleEngine, input: ScheduleRequest, now:
 }
 
 /** What an edit may change; left out, a field keeps its value. A new type or cron moves the next run to the new slot. */
-export type ScheduleChanges = Partial<Omit<ScheduleRequest, 'profile' | 'retention'>> & { retention?: string | null | undefined };
+export type ScheduleChanges = Partial<Omit<ScheduleRequest, 'profile' | 'retention' | 'copyTo'>> & {
+  retention?: string | null | undefined;
+  copyTo?: string[] | null | undefined;
+  /** Clear the schedule's own encryption choice: its backups follow the profile's, then the default. */
+  inheritEncryption?: boolean | undefined;
+};
 
 export function editSchedule(engine: ScheduleEngine, id: string, changes: ScheduleChanges, now: Date): ScheduleView {
   const current = engine.schedules.require(id);
@@ -104,9 +133,19 @@ export function editSchedule(engine: ScheduleEngine, id: string, changes: Schedu
   if (retention !== null) retentionPolicyFor(engine, current.profile, retention);
   // Left out, the suffix and who the backups are encrypted to stay: an edit of the format must not drop
   // an encryption choice (only a super-admin may change it under holdfast serve: serve/auth.ts).
-  const options = changes.options
-    ? BackupOptionsSchema.parse({ ...changes.options, suffix: changes.options.suffix ?? current.options.suffix, encryptTo: changes.options.encryptTo ?? current.options.encryptTo })
+  if (changes.inheritEncryption && changes.options?.encryptTo !== undefined)
+    throw new HoldfastError(
+      'BAD_INPUT',
+      'A schedule edit either chooses who its backups are encrypted to (options.encryptTo) or clears that choice (inheritEncryption), not both.',
+      'Send one of them.',
+    );
+  const given = changes.options ?? (changes.inheritEncryption ? current.options : undefined);
+  const encryptTo = changes.inheritEncryption ? undefined : (changes.options?.encryptTo ?? current.options.encryptTo);
+  const options = given
+    ? BackupOptionsSchema.parse({ ...given, suffix: given.suffix ?? current.options.suffix, encryptTo, noLocalCopy: given.noLocalCopy ?? current.options.noLocalCopy })
     : current.options;
+  const copyTo = changes.copyTo === undefined ? current.copyTo : changes.copyTo === null ? null : [...new Set(changes.copyTo)];
+  checkDestinations(engine, current.profile, copyTo, options);
   const moved = cron !== current.cron || timeZone !== current.timeZone;
   const schedule = engine.schedules.update(id, {
     type,
@@ -115,6 +154,7 @@ export function editSchedule(engine: ScheduleEngine, id: string, changes: Schedu
     options,
     retention,
     testRestore: changes.testRestore ?? current.testRestore,
+    copyTo,
     nextRun: moved ? nextRunAfter(cron, timeZone, now).toISOString() : current.nextRun,
   });
   void engine.events.emit({ kind: 'schedule.edited', schedule });

@@ -17,6 +17,7 @@ import { SetStore } from './set-rows.ts';
 import { manifestChecksum, takeSet } from './take-set.ts';
 import { drillSet, type SetDrillResult } from './drill-set.ts';
 import { restoreSet, type SetRestoreRequest, type SetRestoreResult } from './restore-set.ts';
+import { deleteSet, type SetDeleteReport } from './delete-set.ts';
 import type { Offsite } from '../storage/offsite.ts';
 
 export interface SetVerifyResult {
@@ -28,7 +29,7 @@ export interface SetVerifyResult {
   databases: Array<{ database: string; result: VerifyResult | null; error: string | null }>;
 }
 
-export type SetEngine = EngineContext & { events: Pick<EventBus, 'emit'>; offsite: Pick<Offsite, 'readable' | 'sourceFor'>; keyring: KeyLookup };
+export type SetEngine = EngineContext & { events: Pick<EventBus, 'emit'>; offsite: Pick<Offsite, 'readable' | 'sourceFor' | 'removeAll'>; keyring: KeyLookup };
 
 export class BackupSets {
   private opened: SetStore | undefined;
@@ -103,6 +104,11 @@ export class BackupSets {
   restore(request: Omit<SetRestoreRequest, 'set' | 'target'> & { ref: string; to: string }): Promise<SetRestoreResult> {
     const { ref, to, ...rest } = request;
     return restoreSet(this.engine, { ...rest, set: this.require(ref), target: this.engine.catalogue.requireProfile(to) });
+  }
+
+  /** The set deleted whole (delete-set.ts); `confirm` must repeat its id. */
+  delete(ref: string, confirm: string): Promise<SetDeleteReport> {
+    return deleteSet(this.engine, this.require(ref), confirm);
   }
 
   /** The whole set drilled into one sandboxed scratch server (drill-set.ts); each member's verdict is stored on it. */

@@ -4,16 +4,14 @@
 // drill's ordinary role, each table's exact rows compared with that member's manifest. The server is
 // stopped and removed at the end, also on failure or cancel. Each member's drill verdict is stored
 // on it, so retention and health see it as they see any drill.
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EngineContext } from '../backup/backup.ts';
 import { scratchProfile } from '../drill/drill-target.ts';
 import { describeProblem, RestoreErrorCollector } from '../drill/restore-errors.ts';
-import { decodeRolesFile } from '../drill/roles-file.ts';
 import { prepareSandboxRoles } from '../drill/sandbox-roles.ts';
 import { findServerBinaries, startSandboxServer } from '../drill/scratch-server.ts';
 import { restoreAndCount } from '../drill/test-restore.ts';
-import { sha256File } from '../fsutil/durable.ts';
+import { readablePlaintext } from '../encryption/readable.ts';
 import { toErrorInfo } from '../model/errors.ts';
 import { quoteIdent } from '../pg/connection.ts';
 import { openSession, type ServerSession } from '../pg/session.ts';
@@ -21,6 +19,7 @@ import type { TableCount } from '../restore/table-counts.ts';
 import { pickClientTools } from '../tools/discover.ts';
 import { checkBackupFiles, dumpClientMajor } from '../verify/verify.ts';
 import type { BackupSet } from './set-record.ts';
+import { readSetRolesFile } from './set-roles-file.ts';
 
 export interface SetDrillResult {
   id: string;
@@ -31,6 +30,8 @@ export interface SetDrillResult {
   databases: Array<{ database: string; ok: boolean; tables: TableCount[]; error: string | null }>;
   error: string | null;
   durationMs: number;
+  /** An encrypted set: the key that decrypted it (the drill proves the key works). */
+  decryptedWith?: string;
 }
 
 export async function drillSet(context: EngineContext, set: BackupSet, options: { major?: number; signal?: AbortSignal } = {}): Promise<SetDrillResult> {
@@ -44,7 +45,6 @@ export async function drillSet(context: EngineContext, set: BackupSet, options: 
   options.signal?.addEventListener('abort', onCancel, { once: true });
   try {
     if (set.status !== 'completed') throw new Error(`the set is ${set.status}: ${set.problems.join('; ')}`);
-    if (members.some((member) => member.encrypted)) throw new Error('drills of encrypted sets are not supported yet; drill each member with `holdfast verify <member id> --test-restore`');
     const binaries = findServerBinaries(options.major ?? set.serverMajor ?? members[0]!.serverMajor);
     const scratch = await startSandboxServer(binaries);
     stop = () => scratch.stop();
@@ -55,12 +55,10 @@ export async function drillSet(context: EngineContext, set: BackupSet, options: 
       return session;
     };
     const superSession = await open(scratch.user);
-    let rolesText: string | undefined;
-    if (set.globals.filename) {
-      const path = join(context.config.backupDir, set.globals.filename);
-      if (`sha256:${await sha256File(path)}` !== set.globals.checksum) throw new Error(`the set's roles file ${path} no longer has its recorded checksum`);
-      rolesText = decodeRolesFile(await readFile(path));
-    }
+    // An encrypted set's roles file is decrypted in memory (set-roles-file.ts); without the key, this refuses.
+    const rolesFile = set.globals.filename ? await readSetRolesFile(context, set, join(context.config.backupDir, set.globals.filename), members) : undefined;
+    const rolesText = rolesFile?.text;
+    if (rolesFile?.keyName) result.decryptedWith = rolesFile.keyName;
     const admin = await superSession.connect('postgres');
     let restorer: string;
     try {
@@ -100,15 +98,22 @@ export async function drillSet(context: EngineContext, set: BackupSet, options: 
         if (failed.length > 0) throw new Error(`the backup failed verification: ${failed.map((c) => c.detail).join('; ')}`);
         const tools = pickClientTools(await context.clientTools(context.config.pgBinDir), dumpClientMajor(member), `Test-restoring ${member.filename}`, context.config.pgBinDir);
         const errors = new RestoreErrorCollector();
-        entry.tables = await restoreAndCount(
-          context,
-          session,
-          tools,
-          member,
-          { jobs: 2, noOwner: false, noAcl: false, collectErrors: errors, ...(options.signal ? { signal: options.signal } : {}) },
-          member.database,
-          undefined,
-        );
+        // pg_restore reads a local plaintext archive: an encrypted member's private decrypted copy, as a single drill does.
+        const readable = await readablePlaintext(context, member);
+        try {
+          if (readable.keyName) result.decryptedWith = readable.keyName;
+          entry.tables = await restoreAndCount(
+            context,
+            session,
+            tools,
+            readable.backup,
+            { jobs: 2, noOwner: false, noAcl: false, collectErrors: errors, ...(options.signal ? { signal: options.signal } : {}) },
+            member.database,
+            undefined,
+          );
+        } finally {
+          await readable.release();
+        }
         const report = errors.report();
         if (report.failures.length > 0) throw new Error(`${report.failures.length} object(s) did not restore: ${report.failures.slice(0, 5).map(describeProblem).join('; ')}`);
         const wrong = entry.tables.filter((table) => table.actual !== table.expected);

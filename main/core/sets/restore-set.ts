@@ -3,12 +3,12 @@
 // (a dry run) before anything changes; one refused refuses the whole restore, so a set is never half
 // restored because of a rule that was known up front. A database the target lacks is created as
 // `pg_dump --create` would: with the backup's encoding, collation, owner, privileges, settings,
-// comment and connection limit (restore/scratch-database.ts), then restored into.
-import { readFile } from 'node:fs/promises';
+// comment and connection limit (restore/scratch-database.ts), then restored into. A database that
+// fails while being restored (what no preview sees: pg_restore's own errors) does not stop the rest:
+// every chosen database is attempted and reported with its error, nothing already restored is undone,
+// and the result is not ok (the CLI exits 1). Only a cancel stops early; the rest say "not attempted".
 import { join } from 'node:path';
 import type { EngineContext } from '../backup/backup.ts';
-import { decodeRolesFile } from '../drill/roles-file.ts';
-import { sha256File } from '../fsutil/durable.ts';
 import { HoldfastError, toErrorInfo } from '../model/errors.ts';
 import type { Profile } from '../model/types.ts';
 import { quoteIdent } from '../pg/connection.ts';
@@ -23,6 +23,7 @@ import { pickClientTools } from '../tools/discover.ts';
 import { dumpClientMajor } from '../verify/verify.ts';
 import { applySetRoles, type RolesApplied } from './apply-roles.ts';
 import type { BackupSet } from './set-record.ts';
+import { readSetRolesFile } from './set-roles-file.ts';
 
 export interface SetRestoreRequest {
   set: BackupSet;
@@ -58,6 +59,16 @@ function chosenMembers(set: BackupSet, only: readonly string[] | undefined) {
   return held.filter((member) => only.includes(member.database));
 }
 
+/**
+ * pg_restore 15.14 and later will not write CREATE DATABASE (its \\connect line) for a name with a
+ * newline or carriage return, and Holdfast reads a database's properties through that output
+ * (restore/backup-database-entries.ts); known before anything changes, so it is said in the preview.
+ */
+function cannotCreate(database: string): string | null {
+  if (!/[\r\n]/.test(database)) return null;
+  return `pg_restore (15.14 and later) will not write CREATE DATABASE for a name holding a newline or carriage return, so Holdfast cannot create ${JSON.stringify(database)} with its backup's encoding, locale and settings. Create it on the target yourself (CREATE DATABASE ${quoteIdent(database)} with the encoding and locale it needs), then restore it with --only: it is restored into the existing empty database.`;
+}
+
 export async function restoreSet(engine: EngineContext & { offsite: Pick<Offsite, 'readable' | 'sourceFor'> }, request: SetRestoreRequest): Promise<SetRestoreResult> {
   const { set, target } = request;
   const members = chosenMembers(set, request.only);
@@ -82,7 +93,8 @@ export async function restoreSet(engine: EngineContext & { offsite: Pick<Offsite
   // Every database previewed first: the same checks a real restore makes, nothing changed.
   for (const member of members) {
     try {
-      result.databases.push({ database: member.database, result: await restoreBackup(engine, { ...memberRequest(member.database, true), ref: member.id! }), created: false, error: null });
+      const preview = await restoreBackup(engine, { ...memberRequest(member.database, true), ref: member.id! });
+      result.databases.push({ database: member.database, result: preview, created: false, error: preview.target.exists ? null : cannotCreate(member.database) });
     } catch (error) {
       result.databases.push({ database: member.database, result: null, created: false, error: toErrorInfo(error).message });
     }
@@ -103,12 +115,17 @@ export async function restoreSet(engine: EngineContext & { offsite: Pick<Offsite
     const admin = await session.connect(target.dbname === 'template1' ? 'template1' : 'postgres');
     try {
       if (set.globals.filename) {
-        const path = join(engine.config.backupDir, set.globals.filename);
-        if (path.endsWith('.age'))
-          throw refused("This set's roles file is encrypted; restoring an encrypted set's roles is not supported yet.", 'Restore the roles by hand (age -d … | psql), then use --only per database.');
-        if (`sha256:${await sha256File(path)}` !== set.globals.checksum)
-          throw refused(`The set's roles file ${path} no longer has its recorded checksum; nothing was restored.`, `Run \`holdfast verify ${set.id}\`.`);
-        result.roles = await applySetRoles(admin, decodeRolesFile(await readFile(path)));
+        // Checked, and for an encrypted set decrypted in memory with a key that is here (set-roles-file.ts).
+        const roles = await readSetRolesFile(
+          engine,
+          set,
+          join(engine.config.backupDir, set.globals.filename),
+          members.map((member) => engine.catalogue.requireBackup(member.id!)),
+        ).catch((error: unknown) => {
+          if (error instanceof HoldfastError) throw refused(`${error.message} Nothing was restored.`, error.hint);
+          throw error;
+        });
+        result.roles = await applySetRoles(admin, roles.text);
       }
       const roles = new Set((await admin.query<{ rolname: string }>('SELECT rolname FROM pg_catalog.pg_roles')).rows.map((r) => r.rolname));
       const me = (await admin.query<{ u: string }>('SELECT current_user AS u')).rows[0]!.u;
@@ -141,9 +158,12 @@ export async function restoreSet(engine: EngineContext & { offsite: Pick<Offsite
           entry.error = toErrorInfo(error).message;
           // A database this restore created and could not fill is not left behind looking restored.
           if (entry.created) await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(member.database)}`).catch(() => undefined);
-          break;
+          // The other chosen databases still come back; one failure undoes nothing already restored.
+          if (request.signal?.aborted) break;
         }
       }
+      for (const member of members.slice(result.databases.length))
+        result.databases.push({ database: member.database, result: null, created: false, error: 'not attempted: the restore was cancelled' });
     } finally {
       await admin.end();
     }

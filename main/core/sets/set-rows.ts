@@ -36,11 +36,12 @@ export class SetStore {
     this.db.prepare(`UPDATE backup_sets SET status = ? WHERE id = ?`).run(status, id);
   }
 
-  /** At start: sets whose run is no longer running (its Holdfast died) become interrupted. */
-  markInterrupted(): string[] {
-    const ids = this.db.prepare(`SELECT s.id FROM backup_sets s JOIN runs r ON r.id = s.run_id WHERE s.status = 'running' AND r.status <> 'running'`).pluck().all() as string[];
-    for (const id of ids) this.setStatus(id, 'interrupted');
-    return ids;
+  /** At start: sets left running whose run is no longer running (its Holdfast died); interrupted-sets.ts settles them. */
+  abandoned(): Array<{ id: string; runId: string }> {
+    return this.db.prepare(`SELECT s.id, s.run_id AS runId FROM backup_sets s JOIN runs r ON r.id = s.run_id WHERE s.status = 'running' AND r.status <> 'running'`).all() as Array<{
+      id: string;
+      runId: string;
+    }>;
   }
 
   find(id: string): BackupSet | undefined {

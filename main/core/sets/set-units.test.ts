@@ -1,5 +1,6 @@
 // Sets in the catalogue as units: retention keeps or deletes a set whole, and a set whose Holdfast
 // died is marked interrupted at the next start. A real SQLite catalogue and real files.
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,6 +12,7 @@ import type { BackupMetadata } from '../model/types.ts';
 import { runCleanup } from '../retention/cleanup.ts';
 import { startingSet, type BackupSet } from './set-record.ts';
 import { SetStore } from './set-rows.ts';
+import { settleInterruptedSets, STOPPED_PROBLEM } from './interrupted-sets.ts';
 
 const NOW = new Date('2025-04-01T00:00:00.000Z');
 let home: string;
@@ -28,6 +30,39 @@ afterEach(async () => {
   catalogue.close();
   await rm(home, { recursive: true, force: true });
 });
+
+/** A completed member backup of the set on disk and in the catalogue. */
+async function seedMember(setId: string, database: string, filename: string, runId: string, timestamp = NOW.toISOString()): Promise<BackupMetadata> {
+  const path = join(backupDir, filename);
+  await writeFile(path, 'dump');
+  const member: BackupMetadata = {
+    id: newId(),
+    filename,
+    timestamp,
+    size: 4,
+    compressed: true,
+    encrypted: false,
+    checksum: `sha256:${'0'.repeat(64)}`,
+    databaseSize: 1,
+    tables: [],
+    version: 'PostgreSQL 15.18',
+    duration: 1,
+    profile: 'server',
+    database,
+    path,
+    format: 'custom',
+    compression: 'gzip',
+    status: 'completed',
+    rowCounts: {},
+    serverMajor: 15,
+    clientVersion: 'pg_dump 15.18',
+    options: BackupOptionsSchema.parse({}),
+    globals: { filename: null, checksum: null, note: "Roles and tablespaces are in the backup set's roles file." },
+    set: setId,
+  };
+  catalogue.insertBackup(member, runId);
+  return member;
+}
 
 /** A finished set of the given databases on disk and in the catalogue, taken `daysAgo` before NOW. */
 async function seedSet(daysAgo: number, databases: string[], status: 'completed' | 'partial' = 'completed'): Promise<BackupSet> {
@@ -56,36 +91,8 @@ async function seedSet(daysAgo: number, databases: string[], status: 'completed'
   new SetStore(catalogue.db).start(set, runId);
   for (const file of [set.globals.filename!, set.manifest!.filename]) await writeFile(join(backupDir, file), 'x');
   for (const database of databases) {
-    const filename = `${stem}-${database}.dump`;
-    const path = join(backupDir, filename);
-    await writeFile(path, 'dump');
-    const member: BackupMetadata = {
-      id: newId(),
-      filename,
-      timestamp,
-      size: 4,
-      compressed: true,
-      encrypted: false,
-      checksum: `sha256:${'0'.repeat(64)}`,
-      databaseSize: 1,
-      tables: [],
-      version: 'PostgreSQL 15.18',
-      duration: 1,
-      profile: 'server',
-      database,
-      path,
-      format: 'custom',
-      compression: 'gzip',
-      status: 'completed',
-      rowCounts: {},
-      serverMajor: 15,
-      clientVersion: 'pg_dump 15.18',
-      options: BackupOptionsSchema.parse({}),
-      globals: { filename: null, checksum: null, note: "Roles and tablespaces are in the backup set's roles file." },
-      set: set.id,
-    };
-    catalogue.insertBackup(member, runId);
-    set.databases.push({ database, id: member.id, filename, checksum: member.checksum, status: 'completed', error: null, rowCounts: {}, size: 4 });
+    const member = await seedMember(set.id, database, `${stem}-${database}.dump`, runId, timestamp);
+    set.databases.push({ database, id: member.id, filename: member.filename, checksum: member.checksum, status: 'completed', error: null, rowCounts: {}, size: 4 });
   }
   catalogue.finishRun(runId, 'completed');
   new SetStore(catalogue.db).finish(set);
@@ -115,15 +122,29 @@ describe('retention and sets', () => {
 });
 
 describe('a set whose Holdfast stopped', () => {
-  test('is marked interrupted once its run is no longer running', () => {
+  test('is settled once its run is no longer running: interrupted, its finished members listed, its sealed roles file kept, its unrecorded manifest removed', async () => {
     const store = new SetStore(catalogue.db);
-    const runId = catalogue.startRun({ kind: 'backup', profile: 'server' });
+    const stem = 'backup-2026-03-01T00-00-00-000Z-server';
+    const runId = catalogue.startRun({ kind: 'backup', profile: 'server', detail: { filename: `${stem}.set`, wholeServerSet: true } });
     const set = startingSet({ id: newId(), profile: 'server', timestamp: NOW.toISOString(), parallelDatabases: 1 });
+    set.expected = ['a', 'b'];
     store.start(set, runId);
-    expect(store.markInterrupted()).toEqual([]);
+    const member = await seedMember(set.id, 'a', `${stem}-a.dump`, runId);
+    await writeFile(join(backupDir, `${stem}.globals.sql`), 'CREATE ROLE x;\n');
+    await writeFile(join(backupDir, `${stem}.set`), '{"status":"completed"}');
+    expect(await settleInterruptedSets(catalogue, backupDir)).toEqual([]);
     // What the start-up reconcile does to a run whose process is gone.
     catalogue.finishRun(runId, 'interrupted', { error: 'Holdfast stopped' });
-    expect(store.markInterrupted()).toEqual([set.id]);
-    expect(store.find(set.id)!.status).toBe('interrupted');
+    expect(await settleInterruptedSets(catalogue, backupDir)).toEqual([set.id]);
+    const settled = store.find(set.id)!;
+    expect(settled.status).toBe('interrupted');
+    expect(settled.problems[0]).toBe(STOPPED_PROBLEM);
+    expect(settled.databases).toEqual([
+      expect.objectContaining({ database: 'a', id: member.id, status: 'completed', checksum: member.checksum }),
+      expect.objectContaining({ database: 'b', id: null, status: 'interrupted' }),
+    ]);
+    expect(settled.globals).toEqual({ filename: `${stem}.globals.sql`, checksum: `sha256:${createHash('sha256').update('CREATE ROLE x;\n').digest('hex')}`, note: null });
+    expect(existsSync(join(backupDir, `${stem}.set`))).toBe(false);
+    expect(await settleInterruptedSets(catalogue, backupDir)).toEqual([]);
   });
 });

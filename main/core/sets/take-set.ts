@@ -48,6 +48,10 @@ function refuseFilters(options: BackupOptions): void {
       'Leave them out, or back up one database with a profile of its own.',
     );
   }
+  // Sets are not copied to destinations yet, so the local files would be their only copy.
+  if (options.noLocalCopy) {
+    throw new HoldfastError('BAD_INPUT', 'A whole-server backup set cannot be kept on destinations only: sets are not copied to destinations yet.', 'Leave out --no-local-copy for this profile.');
+  }
 }
 
 /** A member's part of its file name: the database's name made file-safe, with a short hash when that changed it (two names could meet). */
@@ -125,13 +129,14 @@ export async function takeSet(context: EngineContext, profile: Profile, options:
             setMember: { setId: set.id, fileTag: memberFileTag(database) },
             ...(hooks.encryption ? { encryption: hooks.encryption } : {}),
             ...(hooks.signal ? { signal: hooks.signal } : {}),
-            ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}),
+            ...(hooks.onProgress ? { onProgress: (progress: BackupProgress) => hooks.onProgress?.({ ...progress, database }) } : {}),
             trigger: { ...(hooks.trigger ?? { kind: 'manual' }), set: set.id },
           });
           await hooks.onMember?.({ database, backup });
           return { database, id: backup.id, filename: backup.filename, checksum: backup.checksum, status: 'completed', error: null, rowCounts: backup.rowCounts, size: backup.size };
         } catch (error) {
           await hooks.onMember?.({ database, error });
+          hooks.onProgress?.({ phase: 'failed', bytes: 0, elapsedMs: Math.round(performance.now() - started), expectedBytes: undefined, database });
           const info = toErrorInfo(error);
           return { database, id: null, filename: null, checksum: null, status: info.code === 'CANCELLED' ? 'interrupted' : 'failed', error: info.message, rowCounts: {}, size: 0 };
         }
@@ -170,7 +175,7 @@ export async function takeSet(context: EngineContext, profile: Profile, options:
     } catch {
       // The row may never have been written; the run below says what happened.
     }
-    recordFailure(catalogue, runId, info.code === 'CANCELLED' ? 'interrupted' : 'failed', info.message, config.home);
+    recordFailure(catalogue, runId, info, config.home);
     throw error;
   } finally {
     await session?.close();

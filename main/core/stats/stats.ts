@@ -84,7 +84,8 @@ function backupRuns(catalogue: Catalogue, profile?: string): RunRecord[] {
   return catalogue.listRuns(profile === undefined ? { kind: 'backup' } : { kind: 'backup', profile }).filter((run) => !isAdoption(run));
 }
 
-const isFailed = (run: RunRecord): boolean => run.status === 'failed' || run.status === 'interrupted';
+// A run the user cancelled is neither a failure nor a result: it is left out of both.
+const isFailed = (run: RunRecord): boolean => run.status === 'failed' || (run.status === 'interrupted' && !run.cancelled);
 
 export function computeStats(catalogue: Catalogue, now: Date): BackupStats {
   const catalogued = catalogue.listBackups({ statuses: ['completed', 'missing'] });
@@ -110,7 +111,7 @@ export function computeStats(catalogue: Catalogue, now: Date): BackupStats {
       totalBackups: own.length,
       totalSize: own.reduce((sum, backup) => sum + backup.size, 0),
       newestBackup: newest(own)?.timestamp ?? null,
-      lastRunStatus: ownRuns.at(-1)?.status ?? null,
+      lastRunStatus: ownRuns.at(-1)?.cancelled ? 'cancelled' : (ownRuns.at(-1)?.status ?? null),
       failedBackups: ownRuns.filter(isFailed).length,
       ...copiesOf(catalogue, newest(own)),
     };
@@ -280,7 +281,7 @@ export async function computeHealth(input: HealthInput): Promise<HealthReport> {
 
     // A run in progress has not failed (yet); judge the latest one that finished.
     const lastFinished = backupRuns(catalogue, name)
-      .filter((run) => run.status !== 'running')
+      .filter((run) => run.status !== 'running' && !run.cancelled)
       .at(-1);
     if (lastFinished && isFailed(lastFinished)) {
       const why = lastFinished.error ? `: ${truncate(lastFinished.error, 300)}` : '';

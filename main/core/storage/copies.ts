@@ -16,6 +16,7 @@ import type { BackupCopy, BackupMetadata } from '../model/types.ts';
 import type { Destination } from './destination.ts';
 import type { Destinations } from './destinations.ts';
 import { makeDownloadDir } from './private-temp.ts';
+import { nextRetryAt } from './copy-retry-plan.ts';
 import { LOCAL_DESTINATION } from './location.ts';
 import type { BackupStorage } from './storage.ts';
 
@@ -63,6 +64,9 @@ async function copyWithRetries(context: CopyContext, backup: BackupMetadata, nam
       const delay = delays[attempt];
       if (delay === undefined || FINAL_CODES.has(info.code)) {
         context.rows.record(backup, name, 'failed', info.message);
+        // The scheduler's tick tries it again later, unless no retry can mend it or the rounds are spent.
+        const rounds = context.rows.of(backup.id).find((copy) => copy.destination === name)?.autoRetries ?? 0;
+        context.rows.planRetry(backup.id, name, nextRetryAt(rounds, !FINAL_CODES.has(info.code), new Date()));
         return;
       }
       await new Promise((resolve) => setTimeout(resolve, delay));

@@ -20,6 +20,8 @@ interface CopyRow {
   owner_pid: number | null;
   owner_token: string | null;
   upload_id: string | null;
+  retry_at: string | null;
+  auto_retries: number;
 }
 
 const copyOf = (row: CopyRow): BackupCopy => ({
@@ -32,6 +34,8 @@ const copyOf = (row: CopyRow): BackupCopy => ({
   verifiedAt: row.verified_at,
   updatedAt: row.updated_at,
   attempts: JSON.parse(row.attempts) as CopyAttempt[],
+  retryAt: row.retry_at,
+  autoRetries: row.auto_retries,
 });
 
 /** A copy whose uploading process is gone: its row, and the multipart upload it may have left open. */
@@ -56,7 +60,9 @@ export class CopyRows {
          ON CONFLICT (backup_id, destination) DO UPDATE SET state = excluded.state, error = excluded.error,
            verified_at = COALESCE(excluded.verified_at, verified_at), updated_at = excluded.updated_at,
            owner_pid = excluded.owner_pid, owner_token = excluded.owner_token,
-           upload_id = CASE WHEN excluded.owner_pid IS NULL THEN NULL ELSE upload_id END`,
+           upload_id = CASE WHEN excluded.owner_pid IS NULL THEN NULL ELSE upload_id END,
+           retry_at = CASE WHEN excluded.state = 'verified' THEN NULL ELSE retry_at END,
+           auto_retries = CASE WHEN excluded.state = 'verified' THEN 0 ELSE auto_retries END`,
       )
       .run({
         id: backup.id,
@@ -81,6 +87,27 @@ export class CopyRows {
   /** The multipart upload an S3 put opened (null once it is completed or aborted). */
   setUploadId(backupId: string, destination: string, uploadId: string | null): void {
     this.db.prepare('UPDATE backup_copies SET upload_id = ? WHERE backup_id = ? AND destination = ?').run(uploadId, backupId, destination);
+  }
+
+  /** The copy's next automatic try (null: none). */
+  planRetry(backupId: string, destination: string, retryAt: string | null): void {
+    this.db.prepare('UPDATE backup_copies SET retry_at = ? WHERE backup_id = ? AND destination = ?').run(retryAt, backupId, destination);
+  }
+
+  /** Copies that do not count whose automatic try has come. */
+  dueRetries(now: Date): Array<{ backupId: string; destination: string; retryAt: string }> {
+    const rows = this.db
+      .prepare(`SELECT backup_id, destination, retry_at FROM backup_copies WHERE retry_at IS NOT NULL AND retry_at <= ? AND state IN ('failed', 'missing') ORDER BY retry_at`)
+      .all(now.toISOString()) as Array<{ backup_id: string; destination: string; retry_at: string }>;
+    return rows.map((row) => ({ backupId: row.backup_id, destination: row.destination, retryAt: row.retry_at }));
+  }
+
+  /** Takes a due try for this process (two hosts may tick one home): true only for the one whose update cleared it. */
+  claimRetry(backupId: string, destination: string, retryAt: string): boolean {
+    return (
+      this.db.prepare('UPDATE backup_copies SET retry_at = NULL, auto_retries = auto_retries + 1 WHERE backup_id = ? AND destination = ? AND retry_at = ?').run(backupId, destination, retryAt)
+        .changes === 1
+    );
   }
 
   of(backupId: string): BackupCopy[] {

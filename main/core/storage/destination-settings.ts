@@ -153,6 +153,8 @@ export interface DestinationRecord {
   source: 'catalogue' | 'environment';
   hasSecret: boolean;
   createdAt: string | null;
+  /** Its own retention policy ("gfs:7d,4w,12m"), applied to the copies it holds; null: none. */
+  retention: string | null;
 }
 
 /** Where a destination keeps its objects, in words a DBA recognises. */

@@ -4,6 +4,7 @@
 // password) goes to this host's secret store under the account "destination:<id>" and nowhere else:
 // never the catalogue, a sidecar, a log or argv. An S3 secret is stored as it is; the others as JSON. BACKUP_REMOTE_BUCKET (s3://bucket/prefix) with the
 // standard AWS_* variables defines one more, named "remote", that lives in the environment only.
+import { parseRetentionPolicy } from '../retention/policy-text.ts';
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import type Database from 'better-sqlite3';
@@ -46,6 +47,7 @@ interface DestinationRow {
   settings: string;
   has_secret: number;
   created_at: string;
+  retention: string | null;
 }
 
 export interface DestinationTestReport {
@@ -76,6 +78,8 @@ export interface DestinationEdit {
   secret?: DestinationSecret | undefined;
   /** SFTP: pin this host key fingerprint instead of the one pinned (after the server's key was changed on purpose). */
   acceptHostKey?: string | undefined;
+  /** Its own retention policy, e.g. gfs:7d,4w,12m (checked like any policy); null removes it. */
+  retention?: string | null | undefined;
 }
 
 const secretAccount = (id: string) => `destination:${id}`;
@@ -132,9 +136,12 @@ export class Destinations {
     this.checkSpec(spec, input, { hasStoredSecret: row.has_secret === 1 && !credentialChanged });
     const secret = secretText(input);
     if (secret !== undefined) await requireSecretStore(this.secrets);
+    // Parsed now: a typo must fail the edit, not every scheduled cleanup after it.
+    if (input.retention) parseRetentionPolicy(input.retention);
+    const retention = input.retention === undefined ? row.retention : input.retention;
     this.db
-      .prepare('UPDATE destinations SET settings = ?, has_secret = ?, updated_at = ? WHERE id = ?')
-      .run(JSON.stringify(spec.settings), secret !== undefined || row.has_secret === 1 ? 1 : 0, new Date().toISOString(), row.id);
+      .prepare('UPDATE destinations SET settings = ?, has_secret = ?, retention = ?, updated_at = ? WHERE id = ?')
+      .run(JSON.stringify(spec.settings), secret !== undefined || row.has_secret === 1 ? 1 : 0, retention, new Date().toISOString(), row.id);
     if (secret !== undefined) await this.secrets.set(secretAccount(row.id), secret);
     return this.show(input.name);
   }
@@ -143,7 +150,10 @@ export class Destinations {
     const rows = (this.db.prepare('SELECT * FROM destinations ORDER BY name').all() as DestinationRow[]).map(recordOf);
     const environment = this.environmentSpec();
     return environment
-      ? [...rows, { name: ENVIRONMENT_DESTINATION, type: 's3', settings: environment.settings, source: 'environment', hasSecret: environment.credentials !== undefined, createdAt: null }]
+      ? [
+          ...rows,
+          { name: ENVIRONMENT_DESTINATION, type: 's3', settings: environment.settings, source: 'environment', hasSecret: environment.credentials !== undefined, createdAt: null, retention: null },
+        ]
       : rows;
   }
 
@@ -288,7 +298,7 @@ export class Destinations {
 
 function recordOf(row: DestinationRow): DestinationRecord {
   const spec = DestinationSpecSchema.parse({ type: row.type, settings: JSON.parse(row.settings) });
-  return { name: row.name, type: spec.type, settings: spec.settings, source: 'catalogue', hasSecret: row.has_secret === 1, createdAt: row.created_at };
+  return { name: row.name, type: spec.type, settings: spec.settings, source: 'catalogue', hasSecret: row.has_secret === 1, createdAt: row.created_at, retention: row.retention };
 }
 
 /** The secret as the store keeps it: an S3 secret access key as it is, any other as JSON. */

@@ -6,6 +6,7 @@ import type { SecretStore } from '../secrets/secret-store.ts';
 import { copyBackup, readableCopy, recheckCopies, type CopyContext } from './copies.ts';
 import { recoverAbandonedCopies, removeCopies, retryCopies, type RecoveredCopy, type RetryReport } from './copy-recovery.ts';
 import { CopyRows } from './copy-rows.ts';
+import { retryDueCopies, type AutoRetryReport, type CopiedEvent } from './copy-auto-retry.ts';
 import { Destinations } from './destinations.ts';
 import { backupStorage, type BackupStorage } from './storage.ts';
 
@@ -47,6 +48,10 @@ export class Offsite implements CopyContext {
   /** Uploads again the copies that do not count (of one backup, or all). */
   retry(ref?: string): Promise<RetryReport> {
     return retryCopies(this, (id) => this.catalogue.findBackup(id), ref === undefined ? undefined : this.catalogue.requireBackup(ref));
+  }
+  /** The scheduler's tick: the copies whose automatic retry time has come, uploaded again. */
+  retryDue(now: Date, emit: (event: CopiedEvent) => Promise<unknown>): Promise<AutoRetryReport> {
+    return retryDueCopies(this, (id) => this.catalogue.findBackup(id), now, emit);
   }
   /** Removes a backup's copies from every destination (before its local file and row go). */
   removeAll(backup: BackupMetadata): ReturnType<typeof removeCopies> {

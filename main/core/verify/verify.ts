@@ -11,6 +11,7 @@ import { pickClientTools } from '../tools/discover.ts';
 import { tableKey } from '../pg/table-key.ts';
 import type { BackupMetadata } from '../model/types.ts';
 import { checkEncryptedContents } from './encrypted-contents.ts';
+import type { Offsite } from '../storage/offsite.ts';
 
 import type { CheckStatus, VerifyCheck } from './check-types.ts';
 export type { CheckStatus, VerifyCheck } from './check-types.ts';
@@ -20,6 +21,8 @@ export interface VerifyResult {
   filename: string;
   valid: boolean;
   checks: VerifyCheck[];
+  /** The destination whose copy was read (downloaded, checked, removed after), when there is no local file. */
+  from?: string;
 }
 
 /** The dump's major client version, e.g. 15 from "pg_dump 15.18". */
@@ -141,18 +144,41 @@ async function checkContents(
   }
 }
 
-export async function verifyBackup(context: EngineContext, ref: string): Promise<VerifyResult> {
+/**
+ * The checks run on the backup's copy on `from`, downloaded into a private directory (removed after
+ * in every path); a download that does not match the recorded checksum is a failed check, not an error.
+ */
+async function checkCopyFiles(context: EngineContext, offsite: Pick<Offsite, 'readable'>, backup: BackupMetadata, from: string): Promise<VerifyCheck[]> {
+  let copy;
+  try {
+    copy = await offsite.readable(backup, from);
+  } catch (error) {
+    if (error instanceof HoldfastError && error.code === 'RESTORE_REFUSED') return [{ name: 'checksum', status: 'failed', detail: error.message }];
+    throw error;
+  }
+  try {
+    return await checkBackupFiles(context, copy.backup);
+  } finally {
+    await copy.release();
+  }
+}
+
+export async function verifyBackup(context: EngineContext & { offsite?: Pick<Offsite, 'readable' | 'sourceFor'> }, ref: string): Promise<VerifyResult> {
   const { catalogue } = context;
   const backup = catalogue.requireBackup(ref);
   const runId = catalogue.startRun({ kind: 'verify', profile: backup.profile, backupId: backup.id });
   try {
-    const checks = await checkBackupFiles(context, backup);
+    // No local file (kept on its destinations only, or a lost disk): its first verified copy is read instead.
+    const from = await context.offsite?.sourceFor(backup);
+    const checks = from && context.offsite ? await checkCopyFiles(context, context.offsite, backup, from) : await checkBackupFiles(context, backup);
     const valid = checks.every((check) => check.status !== 'failed');
     const missing = checks.some((check) => check.name === 'exists' && check.status === 'failed');
     catalogue.db.transaction(() => {
       catalogue.recordVerification(backup.id, valid);
-      if (missing) catalogue.setBackupStatus(backup.id, 'missing');
-      else if (backup.status === 'missing') catalogue.setBackupStatus(backup.id, 'completed');
+      // Read from a copy, the local status stays as it is: a copy-only backup adopted after a disaster
+      // must not become a local one that local retention would then count and delete.
+      if (!from && missing) catalogue.setBackupStatus(backup.id, 'missing');
+      else if (!from && backup.status === 'missing') catalogue.setBackupStatus(backup.id, 'completed');
       catalogue.finishRun(
         runId,
         valid ? 'completed' : 'failed',
@@ -166,7 +192,7 @@ export async function verifyBackup(context: EngineContext, ref: string): Promise
             },
       );
     })();
-    return { id: backup.id, filename: backup.filename, valid, checks };
+    return { id: backup.id, filename: backup.filename, valid, checks, ...(from ? { from } : {}) };
   } catch (error) {
     catalogue.finishRun(runId, 'failed', { error: (error as Error).message });
     throw error instanceof HoldfastError ? error : new HoldfastError('VERIFY_FAILED', (error as Error).message);

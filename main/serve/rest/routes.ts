@@ -7,6 +7,7 @@ import { contract, describeZodError, type Channel, type ChannelInput, type Chann
 import type { Holdfast } from '../../core/holdfast.ts';
 import type { BackupMetadata } from '../../core/model/types.ts';
 import { channelRole, hasRole, type Principal } from '../auth.ts';
+import { encryptionChoiceRefusal } from '../encryption-refusal.ts';
 import type { Operations } from '../operations.ts';
 import { deny, statusFor, type ApiError } from '../respond.ts';
 import { pageOf } from './list.ts';
@@ -357,7 +358,7 @@ export async function registerRest(app: FastifyInstance, holdfast: Holdfast, ses
             // The route's access is the channel's base role; some inputs raise it (auth.ts), as on /api/rpc.
             const needed = channelRole(channel, input);
             if (principal ? hasRole(principal, needed) : needed === 'admin') return operations.call(channel, input, principal, abort.signal);
-            const error = {
+            const error = encryptionChoiceRefusal(channel, input, `${principal?.name ?? 'this caller'} is ${principal?.role ?? 'not signed in'}`) ?? {
               code: 'FORBIDDEN',
               message: `${spec.method} ${spec.path} with these fields calls ${channel}, which then needs a ${needed}; ${principal?.name ?? 'this caller'} is ${principal?.role ?? 'not signed in'}.`,
               hint: 'Leave those fields out, or ask a super-admin (or the owner of holdfast serve) to do it.',

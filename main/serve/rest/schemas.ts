@@ -164,6 +164,7 @@ export const ScheduleStatusSchema = z.object({
         lastRun: Timestamp.nullable(),
         nextRun: Timestamp.nullable(),
         status: z.string(),
+        copyTo: z.array(z.string()).nullable().describe("the destinations its backups are copied to; null: the profile's default ones"),
       })
       .loose(),
   ),

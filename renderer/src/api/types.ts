@@ -33,3 +33,5 @@ export const cancelled = (): { ok: false; error: ErrorInfo } => ({ ok: false, er
 export function failure(message: string, hint?: string): { ok: false; error: ErrorInfo } {
   return { ok: false, error: hint === undefined ? { code: 'INTERNAL', message } : { code: 'INTERNAL', message, hint } };
 }
+export type { BackupSet } from '../../../main/core/sets/set-record.ts';
+export type { SetListEntry } from '../../../main/core/sets/backup-sets.ts';

@@ -21,6 +21,8 @@ const STATUS_TONES: Record<string, { tone: Tone; label: string }> = {
   running: { tone: 'info', label: 'Running' },
   degraded: { tone: 'warn', label: 'Degraded' },
   interrupted: { tone: 'warn', label: 'Interrupted' },
+  partial: { tone: 'bad', label: 'Partial' },
+  cancelled: { tone: 'muted', label: 'Cancelled' },
   missing: { tone: 'warn', label: 'File missing' },
   paused: { tone: 'muted', label: 'Paused' },
   // A completed backup whose file the start-up check has not looked for yet: not shown as fine.

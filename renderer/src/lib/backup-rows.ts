@@ -1,6 +1,6 @@
 // The Backups table's rows: catalogued backups and failed/interrupted/running attempts
 // (backup.list with all: true, fields: 'summary') in one shape, and the sort and filter the table applies.
-import type { BackupMetadata, BackupSortKey, BackupStatusFilter, BackupSummary, ChannelOutput } from '../api/types.ts';
+import type { BackupMetadata, BackupSet, BackupSortKey, BackupStatusFilter, BackupSummary, ChannelOutput } from '../api/types.ts';
 
 /** What backup.list answers with fields: 'summary': summaries and attempts, never full records. */
 export type SummaryListItem = Exclude<ChannelOutput<'backup.list'>[number], BackupMetadata>;
@@ -8,7 +8,15 @@ export type { BackupSummary };
 
 type BackupScope = BackupSummary['scope'];
 
-export type RowStatus = 'completed' | 'missing' | 'deleted' | 'failed' | 'interrupted' | 'running';
+/** cancelled: an attempt the user ended (Cancel); it needs no attention and is not a failure. */
+export type RowStatus = 'completed' | 'missing' | 'deleted' | 'failed' | 'interrupted' | 'cancelled' | 'running' | 'partial';
+
+/** A whole-server set's row (lib/set-rows.ts). */
+export interface SetInfo {
+  record: BackupSet;
+  /** Its databases in the set's order: a member backup's row, or a failed database's row with the reason. */
+  members: BackupRow[];
+}
 export type VerifiedState = 'valid' | 'invalid' | 'never';
 
 export interface BackupRow {
@@ -32,6 +40,10 @@ export interface BackupRow {
   error: string | null;
   /** The list's summary; the details panel asks backup.show for the rest. */
   backup: BackupSummary | null;
+  /** A whole-server set's row: the set and its members; null for backups and attempts. */
+  set: SetInfo | null;
+  /** A set member's row: the set's id. */
+  memberOf: string | null;
 }
 
 /** A catalogued backup, not an attempt that produced none: only backups have a format. */
@@ -65,6 +77,8 @@ export function toRow(item: SummaryListItem): BackupRow {
       pinned: item.pinned,
       error: null,
       backup: item,
+      set: null,
+      memberOf: null,
     };
   }
   return {
@@ -84,6 +98,8 @@ export function toRow(item: SummaryListItem): BackupRow {
     pinned: false,
     error: item.error ?? null,
     backup: null,
+    set: null,
+    memberOf: null,
   };
 }
 
@@ -108,7 +124,7 @@ export function proofBadge(row: Pick<BackupRow, 'verified' | 'restoreTest'>): 'r
 
 /** What the "problems" filter and the Overview's attention list show: runs that failed, files gone, checks failed. */
 export function isProblem(row: BackupRow): boolean {
-  return row.status === 'failed' || row.status === 'interrupted' || row.status === 'missing' || proofOf(row) === 'invalid';
+  return row.status === 'failed' || row.status === 'interrupted' || row.status === 'missing' || row.status === 'partial' || proofOf(row) === 'invalid';
 }
 
 /** The columns the table sorts by: backup.page sorts by the same ones (main/core/model/backup-page.ts). */
@@ -159,7 +175,8 @@ export function matchesFilter(row: BackupRow, filter: RowFilter): boolean {
   if (filter.status !== 'all' && filter.status !== 'good' && filter.status !== 'problems' && row.status !== filter.status) return false;
   const needle = filter.text.trim().toLowerCase();
   if (!needle) return true;
-  return [row.filename, row.profile, row.database, row.format, scopeLabel(row.scope), row.scope === 'full' ? null : row.scope, row.error, row.id].some((field) =>
+  const memberDatabases = row.set?.members.map((member) => member.database) ?? [];
+  return [row.filename, row.profile, row.database, row.format, scopeLabel(row.scope), row.scope === 'full' ? null : row.scope, row.error, row.id, ...memberDatabases].some((field) =>
     field?.toLowerCase().includes(needle),
   );
 }

@@ -21,7 +21,17 @@ describe('connection form', () => {
       sslmode: null,
       tags: ['production', 'eu'],
       notes: null,
+      wholeServer: null,
     });
+  });
+
+  test('a whole-server connection: its patterns, its parallel databases, and the maintenance database when none is named', () => {
+    const draft = { ...EMPTY_DRAFT, name: 'all', allDatabases: true, excludeDatabases: 'scratch_*\n tmp, test?', parallelDatabases: '3' };
+    expect(validateDraft(draft)).toEqual({});
+    expect(draftToInput(draft)).toMatchObject({ dbname: 'postgres', wholeServer: { excludeDatabases: ['scratch_*', 'tmp', 'test?'], parallelDatabases: 3 } });
+    expect(draftToInput({ ...draft, parallelDatabases: '' }).wholeServer).toEqual({ excludeDatabases: ['scratch_*', 'tmp', 'test?'], parallelDatabases: null });
+    expect(validateDraft({ ...draft, parallelDatabases: '17' }).parallelDatabases).toMatch(/1 to 16/);
+    expect(validateDraft({ ...draft, allDatabases: false }).dbname).toBe('The database is required.');
   });
 
   test("the engine's field errors map back onto the form", () => {

@@ -12,11 +12,40 @@ export interface ProfileDraft {
   sslmode: string;
   tags: string;
   notes: string;
+  /** A whole-server profile (--all-databases): every database as one backup set; dbname is only where it connects. */
+  allDatabases: boolean;
+  /** Databases left out, names or * ? patterns, one a line or comma-separated. */
+  excludeDatabases: string;
+  /** Databases dumped at once; empty: from the core count. */
+  parallelDatabases: string;
 }
 
 export type DraftErrors = Partial<Record<keyof ProfileDraft, string>>;
 
-export const EMPTY_DRAFT: ProfileDraft = { name: '', host: 'localhost', port: '5432', user: 'postgres', dbname: '', password: '', sslmode: '', tags: '', notes: '' };
+export const EMPTY_DRAFT: ProfileDraft = {
+  name: '',
+  host: 'localhost',
+  port: '5432',
+  user: 'postgres',
+  dbname: '',
+  password: '',
+  sslmode: '',
+  tags: '',
+  notes: '',
+  allDatabases: false,
+  excludeDatabases: '',
+  parallelDatabases: '',
+};
+
+/** Where a whole-server profile connects when no database is named (the engine's MAINTENANCE_DATABASE). */
+const MAINTENANCE_DATABASE = 'postgres';
+
+export function splitPatterns(text: string): string[] {
+  return text
+    .split(/[\n,]+/)
+    .map((pattern) => pattern.trim())
+    .filter(Boolean);
+}
 
 export const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'] as const;
 
@@ -37,9 +66,13 @@ export function validateDraft(draft: ProfileDraft): DraftErrors {
   const port = Number(draft.port);
   if (!/^\d+$/.test(draft.port.trim()) || port < 1 || port > 65535) errors.port = 'A port is 1 to 65535 (default 5432).';
   if (!draft.user.trim()) errors.user = 'The user is required.';
-  if (!draft.dbname.trim()) errors.dbname = 'The database is required.';
+  if (!draft.dbname.trim() && !draft.allDatabases) errors.dbname = 'The database is required.';
   else if (new TextEncoder().encode(draft.dbname).length > 63) errors.dbname = 'A database name is at most 63 bytes.';
   const badTag = splitTags(draft.tags).find((tag) => !/^[A-Za-z0-9_-]{1,32}$/.test(tag));
+  if (draft.allDatabases && draft.parallelDatabases.trim()) {
+    const parallel = Number(draft.parallelDatabases);
+    if (!/^\d+$/.test(draft.parallelDatabases.trim()) || parallel < 1 || parallel > 16) errors.parallelDatabases = 'Parallel databases is 1 to 16; leave it empty to follow the core count.';
+  }
   if (badTag) errors.tags = `"${badTag}" is not a tag: use 1–32 letters, digits, "_" or "-".`;
   return errors;
 }
@@ -50,10 +83,11 @@ export function draftToInput(draft: ProfileDraft): ChannelInput<'profile.add'> {
     host: draft.host.trim(),
     port: Number(draft.port),
     user: draft.user.trim(),
-    dbname: draft.dbname.trim(),
+    dbname: draft.dbname.trim() || (draft.allDatabases ? MAINTENANCE_DATABASE : ''),
     sslmode: draft.sslmode ? (draft.sslmode as (typeof SSL_MODES)[number]) : null,
     tags: splitTags(draft.tags),
     notes: draft.notes.trim() || null,
+    wholeServer: draft.allDatabases ? { excludeDatabases: splitPatterns(draft.excludeDatabases), parallelDatabases: draft.parallelDatabases.trim() ? Number(draft.parallelDatabases) : null } : null,
     ...(draft.password ? { password: draft.password } : {}),
   };
 }

@@ -2,15 +2,16 @@
 // taken, and what has been proven about it, with the actions that prove more or remove it.
 import { useEffect, useState } from 'react';
 import { api } from '../api/client.ts';
-import type { BackupMetadata, ErrorInfo } from '../api/types.ts';
-import { ConfirmDialog } from '../components/Modal.tsx';
+import type { BackupMetadata } from '../api/types.ts';
+import { DeleteDialog } from '../components/DeleteDialog.tsx';
 import { icons } from '../components/icons.tsx';
-import { Badge, ErrorNotice, Facts, Notice, Spinner, StatusBadge, TypedConfirm } from '../components/ui.tsx';
+import { Badge, ErrorNotice, Facts, Notice, Spinner, StatusBadge } from '../components/ui.tsx';
 import { isLastUsableBackup, proofBadge, scopeLabel, type BackupRow } from '../lib/backup-rows.ts';
 import { formatBytes, formatCount, formatDateTime, formatDuration, formatRelative } from '../lib/format.ts';
 import { useBackups, type ActionState } from '../stores/backups.ts';
 import { useNav } from '../stores/nav.ts';
 import { BackupCopies } from './BackupCopies.tsx';
+import { ToolOutput } from './ToolOutput.tsx';
 import { encryptedTo, missingKeyReason, useKeys } from '../stores/keys.ts';
 
 export function BackupDetails({ row, onClose }: { row: BackupRow; onClose: () => void }) {
@@ -55,10 +56,15 @@ export function BackupDetails({ row, onClose }: { row: BackupRow; onClose: () =>
             <StatusBadge status={row.status} />
           </p>
           {row.error ? (
-            <ErrorNotice title={row.status === 'interrupted' ? 'Interrupted' : 'Why it failed'} error={{ code: 'BACKUP_FAILED', message: row.error }} />
+            row.status === 'cancelled' ? (
+              <p className="muted">Cancelled by a user; nothing was kept. This is not a failure.</p>
+            ) : (
+              <ErrorNotice title={row.status === 'interrupted' ? 'Interrupted' : 'Why it failed'} error={{ code: 'BACKUP_FAILED', message: row.error }} />
+            )
           ) : (
             <p className="muted">This attempt produced no backup.</p>
           )}
+          <ToolOutput runOrBackupId={row.id} />
         </>
       ) : (
         <>
@@ -140,6 +146,7 @@ export function BackupDetails({ row, onClose }: { row: BackupRow; onClose: () =>
             <>
               <BackupCopies backupId={row.id} copies={detail.backup.copies ?? []} />
               <FullRecord backup={detail.backup} />
+              <ToolOutput runOrBackupId={row.id} />
             </>
           ) : detail?.status === 'failed' ? (
             <>
@@ -155,7 +162,7 @@ export function BackupDetails({ row, onClose }: { row: BackupRow; onClose: () =>
           )}
         </>
       )}
-      <DeleteDialog row={row} open={deleting} onClose={() => setDeleting(false)} />
+      <DeleteBackupDialog row={row} open={deleting} onClose={() => setDeleting(false)} />
     </aside>
   );
 }
@@ -343,10 +350,7 @@ function DownloadLinks({ row, hasRoles }: { row: BackupRow; hasRoles: boolean })
   );
 }
 
-function DeleteDialog({ row, open, onClose }: { row: BackupRow; open: boolean; onClose: () => void }) {
-  const [typed, setTyped] = useState('');
-  const [error, setError] = useState<ErrorInfo | null>(null);
-  const [busy, setBusy] = useState(false);
+function DeleteBackupDialog({ row, open, onClose }: { row: BackupRow; open: boolean; onClose: () => void }) {
   const expected = row.filename ?? row.id;
   // Only the last usable backup of its database asks for its name typed; the engine's confirmation is then the click.
   // The Backups table holds only pages of the list: the whole list is asked for when the dialog opens,
@@ -355,41 +359,27 @@ function DeleteDialog({ row, open, onClose }: { row: BackupRow; open: boolean; o
   useEffect(() => {
     if (open) void useBackups.getState().loadOrJoin();
   }, [open]);
-  const close = () => {
-    setTyped('');
-    setError(null);
-    onClose();
-  };
   return (
-    <ConfirmDialog
+    <DeleteDialog
       open={open}
       title="Delete this backup?"
       confirmLabel="Delete backup"
-      disabled={(lastUsable && typed !== expected) || busy}
-      onClose={close}
-      onConfirm={async () => {
-        setBusy(true);
-        const result = await useBackups.getState().remove(row.id, expected);
-        setBusy(false);
-        if (result.ok) close();
-        else setError(result.error);
-      }}
+      confirm={expected}
+      typed={lastUsable ? { what: 'the file name' } : null}
+      remove={(confirm) => useBackups.getState().remove(row.id, confirm)}
+      onClose={onClose}
     >
-      {error ? <ErrorNotice error={error} /> : null}
       <p>The file, its checksum sidecar and its roles file are removed from disk ({formatBytes(row.size)}). The catalogue keeps a record that it was deleted, and by whom. This cannot be undone.</p>
       {lastUsable ? (
-        <>
-          <Notice tone="warn" title={`This is the only usable backup of ${row.database ?? row.profile}`}>
-            After it is deleted, there is nothing to restore that database from until the next backup completes.
-          </Notice>
-          <TypedConfirm expected={expected} value={typed} onChange={setTyped} what="the file name" />
-        </>
+        <Notice tone="warn" title={`This is the only usable backup of ${row.database ?? row.profile}`}>
+          After it is deleted, there is nothing to restore that database from until the next backup completes.
+        </Notice>
       ) : (
         <p className="muted">
           Other usable backups of {row.database ?? row.profile} remain. File: <span className="mono">{expected}</span>
         </p>
       )}
-    </ConfirmDialog>
+    </DeleteDialog>
   );
 }
 

@@ -1,7 +1,10 @@
 // "Back up now": choose what to dump, then watch it: phase, bytes written, elapsed time, an estimate
 // from the previous backup's size, and Cancel (pg_dump is stopped and its partial file removed).
 import { CopyToPicker } from './CopyToPicker.tsx';
+import { EncryptToPicker } from '../components/EncryptToPicker.tsx';
+import { choiceToValue, type EncryptChoice } from '../lib/encrypt-choice.ts';
 import { useEffect, useState, type FormEvent } from 'react';
+import { describeLockWait } from '../../../main/core/model/lock-wait.ts';
 import { useNow } from '../components/hooks.ts';
 import { Modal } from '../components/Modal.tsx';
 import { icons } from '../components/icons.tsx';
@@ -13,6 +16,7 @@ import { useBackups } from '../stores/backups.ts';
 import { useNav } from '../stores/nav.ts';
 import { useOverview } from '../stores/overview.ts';
 import { useProfiles } from '../stores/profiles.ts';
+import { SetProgress, SetTaken } from './SetRun.tsx';
 
 export function BackupNowDialog() {
   const dialog = useNav((s) => s.backupDialog);
@@ -31,14 +35,24 @@ export function BackupNowDialog() {
 function BackupForm({ initialProfile }: { initialProfile: string | null }) {
   const profiles = useProfiles((s) => s.profiles);
   const [draft, setDraft] = useState<BackupDraft>(() => ({ ...DEFAULT_BACKUP_DRAFT, profile: initialProfile ?? (profiles.length === 1 ? profiles[0]!.name : '') }));
+  // What the profile's pg_dump can write, as its last connection test found (engine: compressionMethodsFor);
+  // untested, every method is listed and the engine refuses one its pg_dump cannot write.
+  const tested = useProfiles((s) => s.tests[draft.profile]);
+  const methods = tested?.status === 'passed' ? tested.report.clientTools.compressionMethods : undefined;
+  const offered = (method: 'lz4' | 'zstd') => methods === undefined || methods.includes(method) || draft.compression === method;
   const [errors, setErrors] = useState<BackupDraftErrors>({});
   // Which destinations this backup is copied to; null: the connection's own defaults.
   const [copyTo, setCopyTo] = useState<string[] | null>(null);
+  // Who this backup is encrypted to; inherit: the connection's choice, else the default recipients.
+  const [encryption, setEncryption] = useState<EncryptChoice>({ mode: 'inherit' });
+  const chosenProfile = profiles.find((p) => p.name === draft.profile);
   // What "default" compression means here depends on BACKUP_COMPRESSION; the settings say.
   const compressionDefault = useOverview((s) => s.settings.value?.compressionDefault);
   useEffect(() => {
     if (compressionDefault === undefined) void useOverview.getState().loadSettings();
   }, [compressionDefault]);
+  // A set dumps whole databases and is not copied to destinations yet (the engine refuses both).
+  const wholeServer = Boolean(chosenProfile?.wholeServer);
   const set = <K extends keyof BackupDraft>(field: K, value: BackupDraft[K]) => {
     setDraft((d) => ({ ...d, [field]: value }));
     setErrors((e) => ({ ...e, [field]: undefined }));
@@ -49,7 +63,8 @@ function BackupForm({ initialProfile }: { initialProfile: string | null }) {
     const found = validateBackupDraft(draft);
     setErrors(found);
     if (Object.keys(found).length) return;
-    void useBackupJob.getState().start(draft.profile, draftToOptions(draft), copyTo ?? undefined);
+    const encryptTo = choiceToValue(encryption, 'backup');
+    void useBackupJob.getState().start(draft.profile, { ...draftToOptions(draft), ...(encryptTo === undefined ? {} : { encryptTo }) }, copyTo ?? undefined);
   }
 
   if (profiles.length === 0) {
@@ -82,13 +97,20 @@ function BackupForm({ initialProfile }: { initialProfile: string | null }) {
             <option value="">Choose…</option>
             {profiles.map((p) => (
               <option key={p.id} value={p.name}>
-                {p.name} — {p.dbname} on {p.host}
+                {p.name} — {p.wholeServer ? 'all databases' : p.dbname} on {p.host}
               </option>
             ))}
           </select>
         )}
       </Field>
-      <CopyToPicker defaults={profiles.find((p) => p.name === draft.profile)?.copyTo ?? []} chosen={copyTo} onChange={setCopyTo} />
+      {wholeServer ? (
+        <Notice tone="info" title="A whole-server backup set">
+          Every database of the server (less the excluded ones) is backed up as one set, with the roles file.
+        </Notice>
+      ) : (
+        <CopyToPicker defaults={chosenProfile?.copyTo ?? []} chosen={copyTo} onChange={setCopyTo} />
+      )}
+      <EncryptToPicker level="backup" choice={encryption} onChange={setEncryption} above={{ profile: { value: chosenProfile?.encryptTo ?? null, label: `the connection “${draft.profile}”` } }} />
       <div className="form__row">
         <Field label="Format" className="form__grow">
           {(control) => (
@@ -123,8 +145,8 @@ function BackupForm({ initialProfile }: { initialProfile: string | null }) {
               <select {...control} className="input" value={draft.compression} onChange={(event) => set('compression', event.target.value as BackupDraft['compression'])}>
                 <option value="">Default ({compressionDefault === false ? 'none' : 'gzip'})</option>
                 <option value="gzip">gzip</option>
-                {draft.format !== 'plain' ? <option value="lz4">lz4 (pg_dump 16+)</option> : null}
-                {draft.format !== 'plain' ? <option value="zstd">zstd (pg_dump 16+)</option> : null}
+                {draft.format !== 'plain' && offered('lz4') ? <option value="lz4">lz4 (pg_dump 16+)</option> : null}
+                {draft.format !== 'plain' && offered('zstd') ? <option value="zstd">zstd (pg_dump 16+)</option> : null}
                 <option value="none">none</option>
               </select>
             )}
@@ -149,7 +171,7 @@ function BackupForm({ initialProfile }: { initialProfile: string | null }) {
           </label>
         ))}
       </fieldset>
-      <details className="disclosure">
+      <details className="disclosure" hidden={wholeServer}>
         <summary>Tables and schemas</summary>
         <div className="form__grid">
           {textarea('tables', 'Only these tables')}
@@ -182,6 +204,7 @@ function BackupRun({ onClose }: { onClose: () => void }) {
   const fraction = progress && progress.phase !== 'connecting' ? progressFraction(progress.bytes, progress.expectedBytes) : undefined;
   const eta = progress?.phase === 'dumping' ? estimateRemainingMs(progress) : undefined;
   const phaseIndex = PHASES.findIndex((p) => p.phase === (progress?.phase ?? 'connecting'));
+  const wholeServer = useProfiles((s) => Boolean(s.profiles.find((p) => p.name === job.profile)?.wholeServer));
 
   // Focus the one button that matters in each state, so Enter does the expected thing.
   useEffect(() => {
@@ -194,14 +217,19 @@ function BackupRun({ onClose }: { onClose: () => void }) {
         <p className="run__title">
           Backing up <strong>{job.profile}</strong>
         </p>
-        <ol className="phases" aria-label="Phases">
+        <ol className="phases" aria-label="Phases" hidden={wholeServer}>
           {PHASES.slice(0, -1).map((p, index) => (
             <li key={p.phase} className={`phases__item${index < phaseIndex ? ' is-done' : index === phaseIndex ? ' is-current' : ''}`} aria-current={index === phaseIndex ? 'step' : undefined}>
               {p.label}
             </li>
           ))}
         </ol>
-        <progress className="progress" max={1} aria-label="Backup progress" {...(fraction !== undefined ? { value: fraction } : {})} />
+        {wholeServer ? <SetProgress databases={job.databases} /> : <progress className="progress" max={1} aria-label="Backup progress" {...(fraction !== undefined ? { value: fraction } : {})} />}
+        {progress?.lockWait ? (
+          <Notice tone="warn" title="Waiting for a lock">
+            <span data-testid="lock-wait">pg_dump is {describeLockWait(progress.lockWait)}.</span> It goes on by itself once that session commits or rolls back.
+          </Notice>
+        ) : null}
         <div className="run__figures">
           <Figure label="Written" value={formatBytes(progress?.bytes ?? 0)} detail={progress?.expectedBytes ? `of about ${formatBytes(progress.expectedBytes)}` : 'first backup: no estimate yet'} />
           <Figure label="Elapsed" value={formatClock(elapsed)} />
@@ -221,39 +249,42 @@ function BackupRun({ onClose }: { onClose: () => void }) {
 
   if (job.status === 'done' && job.result) {
     const r = job.result;
+    const showInBackups = () => {
+      onClose();
+      if ('kind' in r) useBackups.getState().toggleExpanded(r.id, true);
+      useBackups.getState().select(r.id);
+      useNav.getState().navigate('backups');
+    };
     return (
       <div className="run">
-        <div className="result-box result-box--ok" role="status">
-          <p className="result-box__title">Backup completed</p>
-          <p className="mono break">{r.filename}</p>
-        </div>
-        <Facts
-          items={[
-            ['Size', `${formatBytes(r.size)} (database ${formatBytes(r.databaseSize)})`],
-            ['Duration', formatDuration(r.duration)],
-            ['Tables', `${r.tables.length} tables, ${formatCount(Object.values(r.rowCounts).reduce((a, b) => a + b, 0))} rows counted`],
-            [
-              'Checksum',
-              <span key="c" className="mono break">
-                {r.checksum}
-              </span>,
-            ],
-          ]}
-        />
+        {'kind' in r ? (
+          <SetTaken set={r} />
+        ) : (
+          <>
+            <div className="result-box result-box--ok" role="status">
+              <p className="result-box__title">Backup completed</p>
+              <p className="mono break">{r.filename}</p>
+            </div>
+            <Facts
+              items={[
+                ['Size', `${formatBytes(r.size)} (database ${formatBytes(r.databaseSize)})`],
+                ['Duration', formatDuration(r.duration)],
+                ['Tables', `${r.tables.length} tables, ${formatCount(Object.values(r.rowCounts).reduce((a, b) => a + b, 0))} rows counted`],
+                [
+                  'Checksum',
+                  <span key="c" className="mono break">
+                    {r.checksum}
+                  </span>,
+                ],
+              ]}
+            />
+          </>
+        )}
         <div className="form__actions">
           <button type="button" className="btn" onClick={onClose}>
             Close
           </button>
-          <button
-            type="button"
-            className="btn btn--primary"
-            data-autofocus
-            onClick={() => {
-              onClose();
-              useBackups.getState().select(r.id);
-              useNav.getState().navigate('backups');
-            }}
-          >
+          <button type="button" className="btn btn--primary" data-autofocus onClick={showInBackups}>
             Show in Backups
           </button>
         </div>

@@ -1,19 +1,22 @@
-// Every backup and every failed attempt, in a sortable, filterable table that stays smooth at a
-// hundred thousand rows: the catalogue sorts and filters, the page asks for the rows on screen a page
-// at a time (stores/backup-pages.ts), and only the visible rows are in the DOM. A details panel beside it.
+// Every backup, whole-server set and failed attempt, in a sortable, filterable table that stays smooth
+// at a hundred thousand rows: the catalogue sorts and filters, the page asks for the rows on screen a
+// page at a time (stores/backup-pages.ts), and only the visible rows are in the DOM. A set is one row
+// that expands to its members (lib/paged-layout.ts). A details panel, or a set's drawer, beside it.
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useMemo, useRef } from 'react';
 import { setStyle, useStyle } from '../components/geometry.ts';
 import { useNow } from '../components/hooks.ts';
 import { icons } from '../components/icons.tsx';
-import { EmptyState, ErrorNotice, PageHeader, StatusBadge } from '../components/ui.tsx';
-import { scopeLabel, type BackupRow, type SortKey } from '../lib/backup-rows.ts';
-import { findRow, useBackupPages } from '../stores/backup-pages.ts';
+import { Badge, EmptyState, ErrorNotice, PageHeader, StatusBadge } from '../components/ui.tsx';
+import { scopeLabel, type SortKey } from '../lib/backup-rows.ts';
+import { pagedLayout } from '../lib/paged-layout.ts';
+import { findRow, PAGE_SIZE, useBackupPages } from '../stores/backup-pages.ts';
 import { formatBytes, formatDateTime, formatDuration, formatRelative, plural } from '../lib/format.ts';
 import { useBackups } from '../stores/backups.ts';
 import { useNav } from '../stores/nav.ts';
 import { useProfiles } from '../stores/profiles.ts';
 import { BackupDetails, PinnedBadge, ScopeBadge, VerifiedBadge } from './BackupDetails.tsx';
+import { SetDetails } from './SetDetails.tsx';
 
 const ROW_HEIGHT = 44;
 // Columns give way when the details panel (or a small window) leaves the table little room (CSS):
@@ -41,6 +44,7 @@ export function Backups() {
   const sort = useBackupPages((s) => s.sort);
   const filter = useBackupPages((s) => s.filter);
   const selectedId = useBackups((s) => s.selectedId);
+  const expanded = useBackups((s) => s.expanded);
   const selected = useBackupPages((s) => findRow(s.pages, selectedId));
   const profiles = useProfiles((s) => s.profiles);
   const { setFilter, setSort } = useBackupPages.getState();
@@ -52,17 +56,19 @@ export function Backups() {
   }, []);
 
   const loaded = total !== null;
-  const everything = counts.backups + counts.attempts;
+  const everything = counts.backups + counts.attempts + counts.sets;
   const profileNames = useMemo(() => [...new Set([...profiles.map((p) => p.name), ...listed])].sort(), [profiles, listed]);
 
   return (
     <>
       <PageHeader
         title="Backups"
-        subtitle={loaded ? `${plural(counts.backups, 'backup')} · ${plural(counts.attempts, 'failed or unfinished attempt')}` : 'Loading…'}
+        subtitle={
+          loaded ? `${plural(counts.backups, 'backup')}${counts.sets ? ` · ${plural(counts.sets, 'whole-server set')}` : ''} · ${plural(counts.attempts, 'failed or unfinished attempt')}` : 'Loading…'
+        }
         actions={
           <>
-            <button type="button" className="btn" onClick={() => openRestoreWizard()} disabled={counts.backups === 0}>
+            <button type="button" className="btn" onClick={() => openRestoreWizard()} disabled={counts.backups === 0 && counts.sets === 0}>
               {icons.restore} Restore…
             </button>
             <button type="button" className="btn btn--primary" onClick={() => openBackupDialog()}>
@@ -121,6 +127,8 @@ export function Backups() {
                 <option value="completed">Completed</option>
                 <option value="failed">Failed</option>
                 <option value="interrupted">Interrupted</option>
+                <option value="partial">Partial set</option>
+                <option value="cancelled">Cancelled</option>
                 <option value="missing">File missing</option>
                 <option value="running">Running</option>
               </select>
@@ -128,9 +136,9 @@ export function Backups() {
                 {(total ?? 0).toLocaleString('en-US')} of {everything.toLocaleString('en-US')}
               </span>
             </div>
-            <BackupTable count={total ?? 0} selectedId={selectedId} onSelect={select} sortKey={sort.key} direction={sort.direction} onSort={setSort} />
+            <BackupTable total={total ?? 0} selectedId={selectedId} expanded={expanded} onSelect={select} sortKey={sort.key} direction={sort.direction} onSort={setSort} />
           </section>
-          {selected ? <BackupDetails row={selected} onClose={() => select(null)} /> : null}
+          {selected?.set ? <SetDetails row={selected} onClose={() => select(null)} /> : selected ? <BackupDetails row={selected} onClose={() => select(null)} /> : null}
         </div>
       )}
     </>
@@ -139,34 +147,41 @@ export function Backups() {
 
 interface TableProps {
   /** Rows matching the filter; those not loaded yet show as placeholders until their page answers. */
-  count: number;
+  total: number;
   selectedId: string | null;
+  expanded: ReadonlySet<string>;
   onSelect: (id: string) => void;
   sortKey: SortKey;
   direction: 'asc' | 'desc';
   onSort: (key: SortKey) => void;
 }
 
-function BackupTable({ count, selectedId, onSelect, sortKey, direction, onSort }: TableProps) {
+function BackupTable({ total, selectedId, expanded, onSelect, sortKey, direction, onSort }: TableProps) {
+  const { toggleExpanded } = useBackups.getState();
   const scrollRef = useRef<HTMLDivElement>(null);
   const innerRef = useRef<HTMLDivElement>(null);
   const now = useNow(60_000);
   // Subscribed so a page's answer re-renders the rows it fills; rowAt reads them.
-  useBackupPages((s) => s.pages);
+  const pages = useBackupPages((s) => s.pages);
   const checkingFiles = useBackupPages((s) => s.checkingFiles);
   const { rowAt, ensure } = useBackupPages.getState();
+  // A set's members follow it, in the set's order, when it is expanded; they are never rows of their own.
+  const layout = useMemo(() => pagedLayout(total, rowAt, pages, PAGE_SIZE, expanded), [total, rowAt, pages, expanded]);
+  const count = layout.count;
   const virtualizer = useVirtualizer({ count, getScrollElement: () => scrollRef.current, estimateSize: () => ROW_HEIGHT, overscan: 10 });
   useStyle(innerRef, { height: `${virtualizer.getTotalSize()}px` });
   const items = virtualizer.getVirtualItems();
   const first = items[0]?.index ?? 0;
   const last = items.at(-1)?.index ?? 0;
+  const firstRow = layout.indexOf(first);
+  const lastRow = layout.indexOf(last);
   useEffect(() => {
-    if (count > 0) ensure(first, last);
-  }, [first, last, count, ensure]);
+    if (total > 0) ensure(firstRow, lastRow);
+  }, [firstRow, lastRow, total, ensure]);
 
   const moveSelection = (from: number, delta: number) => {
     const next = Math.min(count - 1, Math.max(0, from + delta));
-    const row = rowAt(next);
+    const row = layout.line(next).row;
     if (!row) return;
     onSelect(row.id);
     virtualizer.scrollToIndex(next, { align: 'auto' });
@@ -198,7 +213,7 @@ function BackupTable({ count, selectedId, onSelect, sortKey, direction, onSort }
         {count === 0 ? <p className="vtable__none">No backups match these filters.</p> : null}
         <div className="vtable__inner" ref={innerRef}>
           {items.map((item) => {
-            const row = rowAt(item.index);
+            const { row } = layout.line(item.index);
             if (!row) {
               return (
                 <div
@@ -225,12 +240,17 @@ function BackupTable({ count, selectedId, onSelect, sortKey, direction, onSort }
                 aria-rowindex={item.index + 2}
                 aria-selected={row.id === selectedId}
                 tabIndex={row.id === selectedId || (selectedId === null && item.index === 0) ? 0 : -1}
-                className={`vtable__row vtable__row--body${row.id === selectedId ? ' is-selected' : ''}`}
+                aria-expanded={row.set ? expanded.has(row.id) : undefined}
+                aria-level={row.memberOf ? 2 : undefined}
+                className={`vtable__row vtable__row--body${row.id === selectedId ? ' is-selected' : ''}${row.memberOf ? ' vtable__row--member' : ''}${row.set ? ' vtable__row--set' : ''}`}
                 onClick={() => onSelect(row.id)}
                 onKeyDown={(event) => {
                   if (event.key === 'Enter' || event.key === ' ') {
                     event.preventDefault();
                     onSelect(row.id);
+                  } else if (row.set && (event.key === 'ArrowRight' || event.key === 'ArrowLeft')) {
+                    event.preventDefault();
+                    toggleExpanded(row.id, event.key === 'ArrowRight');
                   } else if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
                     event.preventDefault();
                     moveSelection(item.index, event.key === 'ArrowDown' ? 1 : -1);
@@ -242,7 +262,30 @@ function BackupTable({ count, selectedId, onSelect, sortKey, direction, onSort }
                   <span className="cell-secondary">{formatRelative(row.timestamp, now)}</span>
                 </div>
                 <div role="cell" className="vtable__cell cell-strong">
-                  {row.profile}
+                  <span className="vtable__profile-line">
+                    {row.set ? (
+                      <button
+                        type="button"
+                        className="btn btn--ghost btn--small vtable__expand"
+                        aria-label={`${expanded.has(row.id) ? 'Hide' : 'Show'} the databases of set ${row.id}`}
+                        onClick={(event) => {
+                          event.stopPropagation();
+                          toggleExpanded(row.id);
+                        }}
+                      >
+                        {expanded.has(row.id) ? '▾' : '▸'}
+                      </button>
+                    ) : null}
+                    {row.memberOf ? (
+                      <span className="vtable__member-mark" aria-hidden="true">
+                        └
+                      </span>
+                    ) : null}
+                    {/* A member is told from its siblings by its database, also when the Database column gives way. */}
+                    {row.memberOf ? <span className="mono">{row.database}</span> : row.profile}
+                    {row.set ? <Badge tone="info">Set</Badge> : null}
+                  </span>
+                  {row.set ? <span className="cell-secondary">{row.database}</span> : null}
                   <span className="vtable__scope-inline">
                     <ScopeBadge row={row} />
                   </span>

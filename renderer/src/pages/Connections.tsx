@@ -47,7 +47,7 @@ export function Connections() {
 
 function ProfileCard({ profile, test, onRemove }: { profile: Profile; test: TestState | undefined; onRemove: () => void }) {
   const { openForm, test: runTest } = useProfiles.getState();
-  const target = profile.service ? `service ${profile.service}` : `${profile.user}@${profile.host}:${profile.port}/${profile.dbname}`;
+  const target = profile.service ? `service ${profile.service}` : `${profile.user}@${profile.host}:${profile.port}/${profile.wholeServer ? '*' : profile.dbname}`;
   return (
     <li className="card profile" aria-label={profile.name}>
       <div className="profile__head">
@@ -61,6 +61,7 @@ function ProfileCard({ profile, test, onRemove }: { profile: Profile; test: Test
             ))}
           </h2>
           <p className="profile__target mono">{target}</p>
+          {profile.wholeServer ? <WholeServerLine wholeServer={profile.wholeServer} /> : null}
           <p className="profile__meta">
             {profile.keychainPassword ? 'Password in OS keychain' : profile.libpqPasswordFiles ? 'Password from ~/.pgpass or libpq' : 'No password (libpq password files off)'}
             {profile.sslmode ? ` · sslmode ${profile.sslmode}` : ''}
@@ -165,5 +166,16 @@ function RemoveDialog({ profile, onClose }: { profile: Profile | null; onClose: 
       <Checkbox label="Also delete this profile's backup files" checked={deleteBackups} onChange={setDeleteBackups} />
       {deleteBackups && profile ? <TypedConfirm expected={profile.name} value={typed} onChange={setTyped} what="the profile name" /> : null}
     </ConfirmDialog>
+  );
+}
+
+/** A whole-server profile says so: every database as one set, which it leaves out, how many at once. */
+function WholeServerLine({ wholeServer }: { wholeServer: NonNullable<Profile['wholeServer']> }) {
+  return (
+    <p className="profile__meta" aria-label="Whole server">
+      <Badge tone="info">All databases</Badge>
+      {wholeServer.excludeDatabases.length ? ` · leaves out ${wholeServer.excludeDatabases.join(', ')}` : ''}
+      {` · ${wholeServer.parallelDatabases ? `${wholeServer.parallelDatabases} databases at once` : 'databases at once: from the core count'}`}
+    </p>
   );
 }

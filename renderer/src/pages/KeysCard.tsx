@@ -6,9 +6,16 @@ import { Badge, ErrorNotice, Field, Notice, Spinner } from '../components/ui.tsx
 import { formatCount } from '../lib/format.ts';
 import type { ErrorInfo } from '../api/types.ts';
 import { useKeys, type AddedKey } from '../stores/keys.ts';
+import { useOverview } from '../stores/overview.ts';
+import { PassphraseKeyForm } from './PassphraseKeyForm.tsx';
+import { SettingRow } from './SettingRow.tsx';
 
 export function KeysCard() {
   const { keys, loaded, error } = useKeys();
+  // The default recipients (BACKUP_ENCRYPTION_KEY) are a setting like any other, shown here beside the keys.
+  // (Selected whole and filtered here: a selector that builds a new array re-renders without end.)
+  const entries = useOverview((s) => s.settings.value?.entries);
+  const defaults = (entries ?? []).filter((entry) => entry.group === 'Encryption');
   const [name, setName] = useState('');
   const [identity, setIdentity] = useState('');
   const [busy, setBusy] = useState<'generate' | 'import' | null>(null);
@@ -41,6 +48,15 @@ export function KeysCard() {
       <p className="muted">
         age keys that decrypt encrypted backups. Backups are written with the public recipient only; restoring one needs its secret on this machine. The offline copy of a key is made on the host
         (holdfast key export), never in a browser.
+      </p>
+      <dl className="settings__list" aria-label="Default encryption">
+        {defaults.map((entry) => (
+          <SettingRow entry={entry} key={entry.name} />
+        ))}
+      </dl>
+      <p className="muted">
+        Every new backup is encrypted to these recipients (age1…, comma-separated, or the path of a recipients file on the host), unless its connection, its schedule or the backup itself says
+        otherwise. Empty: new backups are not encrypted.
       </p>
       {error ? <ErrorNotice error={error} /> : null}
       {!loaded ? (
@@ -99,6 +115,7 @@ export function KeysCard() {
           {outcome.added.name}.txt — without it, backups encrypted to this key cannot be restored if this machine's keychain is lost.
         </Notice>
       ) : null}
+      <PassphraseKeyForm />
     </section>
   );
 }

@@ -58,7 +58,7 @@ function Stepper() {
   );
 }
 
-function WizardNav({ back, next, nextLabel, nextDisabled, busy }: { back?: () => void; next: () => void; nextLabel: string; nextDisabled?: boolean; busy?: boolean }) {
+export function WizardNav({ back, next, nextLabel, nextDisabled, busy }: { back?: () => void; next: () => void; nextLabel: string; nextDisabled?: boolean; busy?: boolean }) {
   return (
     <div className="form__actions">
       {back ? (

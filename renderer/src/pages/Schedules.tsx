@@ -1,6 +1,9 @@
 // Schedules: when each profile is backed up, what happened last time and when it runs next, with the
 // retention that applies, previewed before it is saved.
+import { EncryptToPicker } from '../components/EncryptToPicker.tsx';
+import { choiceFromValue, choiceToValue, type EncryptChoice } from '../lib/encrypt-choice.ts';
 import { useEffect, useState, type FormEvent } from 'react';
+import { describeLockWait } from '../../../main/core/model/lock-wait.ts';
 import type { ErrorInfo } from '../api/types.ts';
 import { useNow } from '../components/hooks.ts';
 import { icons } from '../components/icons.tsx';
@@ -12,6 +15,7 @@ import { scheduleErrorPlacement, scheduleTypeLabel } from '../lib/schedule-form.
 import { useNav } from '../stores/nav.ts';
 import { useProfiles } from '../stores/profiles.ts';
 import { useSchedules, type RetentionPreview, type RunNowState, type Schedule } from '../stores/schedules.ts';
+import { CopyToPicker } from './CopyToPicker.tsx';
 
 export function Schedules() {
   const schedules = useSchedules((s) => s.schedules);
@@ -82,6 +86,7 @@ export function Schedules() {
                     <div className="cell-secondary">
                       {scheduleTypeLabel(schedule.type)} · {schedule.options.format} format
                       {schedule.testRestore ? ' · restore drill' : ''}
+                      {schedule.copyTo ? ` · copies to ${schedule.copyTo.join(', ') || 'none'}` : ''}
                     </div>
                   </th>
                   <td>
@@ -168,7 +173,7 @@ function RunNowStatus({ run }: { run: RunNowState | undefined }) {
     const fraction = run.progress ? progressFraction(run.progress.bytes, run.progress.expectedBytes) : undefined;
     return (
       <div className="run-now" role="status" aria-label="Run now">
-        <Spinner /> Running now{run.progress ? ` · ${run.progress.phase} · ${formatBytes(run.progress.bytes)}` : '…'}
+        <Spinner /> Running now{run.progress ? ` · ${run.progress.lockWait ? describeLockWait(run.progress.lockWait) : `${run.progress.phase} · ${formatBytes(run.progress.bytes)}`}` : '…'}
         <progress className="progress" aria-label="Run now progress" {...(fraction === undefined ? {} : { value: fraction, max: 1 })} />
       </div>
     );
@@ -191,6 +196,9 @@ function ScheduleForm({ onDone, editing }: { onDone: () => void; editing?: Sched
   const [format, setFormat] = useState<'custom' | 'plain' | 'directory' | 'tar'>(editing?.options.format ?? 'custom');
   const [retention, setRetention] = useState(editing?.retention ?? '');
   const [testRestore, setTestRestore] = useState(editing?.testRestore ?? false);
+  const [encryption, setEncryption] = useState<EncryptChoice>(() => choiceFromValue(editing?.options.encryptTo));
+  // null: the connection's default destinations, whatever they become.
+  const [copyTo, setCopyTo] = useState<string[] | null>(editing?.copyTo ?? null);
   const [preview, setPreview] = useState<RetentionPreview | null>(null);
   const [previewError, setPreviewError] = useState<ErrorInfo | null>(null);
   const [error, setError] = useState<ErrorInfo | null>(null);
@@ -215,27 +223,32 @@ function ScheduleForm({ onDone, editing }: { onDone: () => void; editing?: Sched
     setSaving(true);
     setError(null);
     setCronError(null);
-    // The page does not choose encryption: left out, the schedule keeps its own (and an admin, who may
-    // not change it under holdfast serve, can still edit the time).
+    // The encryption is sent only when it changed: left out, the schedule keeps its own (and an admin,
+    // who may not choose it under holdfast serve, can still edit the time). Back to inherit clears it.
     const { encryptTo: _keptByTheEngine, ...editedOptions } = editing?.options ?? {};
+    const encryptTo = choiceToValue(encryption, 'schedule');
+    const encryptionChanged = JSON.stringify(encryptTo) !== JSON.stringify(editing?.options.encryptTo);
     const result = editing
       ? await useSchedules.getState().edit({
           id: editing.id,
           type,
           ...(type === 'custom' ? { cron } : {}),
           timeZone,
-          options: { ...editedOptions, format },
+          options: { ...editedOptions, format, ...(encryptionChanged && encryptTo !== undefined ? { encryptTo } : {}) },
+          ...(encryptionChanged && encryptTo === undefined ? { inheritEncryption: true as const } : {}),
           retention: retention.trim() || null,
           testRestore,
+          copyTo,
         })
       : await useSchedules.getState().add({
           profile,
           type,
           ...(type === 'custom' ? { cron } : {}),
           timeZone,
-          options: { format },
+          options: { format, ...(encryptTo === undefined ? {} : { encryptTo }) },
           ...(retention.trim() ? { retention: retention.trim() } : {}),
           testRestore,
+          ...(copyTo ? { copyTo } : {}),
         });
     setSaving(false);
     if (result.ok) return onDone();
@@ -302,6 +315,12 @@ function ScheduleForm({ onDone, editing }: { onDone: () => void; editing?: Sched
           )}
         </Field>
       </div>
+      <EncryptToPicker
+        level="schedule"
+        choice={encryption}
+        onChange={setEncryption}
+        above={{ profile: { value: profiles.find((p) => p.name === profile)?.encryptTo ?? null, label: `the connection “${profile}”` } }}
+      />
       <Field label="Retention" hint="Empty keeps the default. 30d keeps 30 days; gfs:7d,4w,12m keeps 7 daily, 4 weekly and 12 monthly backups.">
         {(control) => <input {...control} className="input mono" placeholder="e.g. gfs:7d,4w,12m" value={retention} onChange={(event) => setRetention(event.target.value)} />}
       </Field>
@@ -333,6 +352,12 @@ function ScheduleForm({ onDone, editing }: { onDone: () => void; editing?: Sched
             After a year of daily backups it keeps <strong>{preview.yearOfDailyBackups.keptCount}</strong>, the oldest from {formatDateTime(preview.yearOfDailyBackups.kept.at(-1)?.at)}.
           </p>
         </div>
+      ) : null}
+      <CopyToPicker defaults={profiles.find((p) => p.name === profile)?.copyTo ?? []} chosen={copyTo} onChange={setCopyTo} />
+      {copyTo ? (
+        <button type="button" className="btn btn--ghost btn--small" onClick={() => setCopyTo(null)}>
+          Use the connection's destinations
+        </button>
       ) : null}
       <Checkbox
         label="Prove each backup with a restore drill"

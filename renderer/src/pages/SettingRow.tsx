@@ -17,6 +17,9 @@ const SOURCES: Record<SettingEntry['source'], { tone: Tone; label: string }> = {
 /** A yes/no setting's values, as its variable spells them. */
 const BOOLEAN_SETTINGS = new Set(['compression']);
 
+/** What a setting left empty means, where empty is a value (no default recipients: not encrypted). */
+const EMPTY_MEANS: Partial<Record<SettingEntry['name'], string>> = { 'encryption-key': 'none: not encrypted' };
+
 export function SettingRow({ entry }: { entry: SettingEntry }) {
   const [draft, setDraft] = useState<string | null>(null);
   const [error, setError] = useState<ErrorInfo | null>(null);
@@ -32,7 +35,7 @@ export function SettingRow({ entry }: { entry: SettingEntry }) {
     if (!refused) setDraft(null);
   }
 
-  const display = BOOLEAN_SETTINGS.has(entry.name) ? (entry.value === 'true' ? 'yes' : 'no') : entry.value;
+  const display = BOOLEAN_SETTINGS.has(entry.name) ? (entry.value === 'true' ? 'yes' : 'no') : entry.value === '' ? (EMPTY_MEANS[entry.name] ?? '—') : entry.value;
   return (
     <div className="settings__row" data-setting={entry.name}>
       <dt>

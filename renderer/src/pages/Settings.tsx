@@ -9,7 +9,8 @@ import { KeysCard } from './KeysCard.tsx';
 import { NotificationChannels } from './NotificationChannels.tsx';
 import { SettingRow, type SettingEntry } from './SettingRow.tsx';
 
-const GROUPS: Array<SettingEntry['group']> = ['Storage', 'Retention', 'Schedules', 'Limits'];
+/** The Encryption group (the default recipients) is shown in the Keys card, beside the keys. */
+const GROUPS: Array<Exclude<SettingEntry['group'], 'Encryption'>> = ['Storage', 'Retention', 'Schedules', 'Limits'];
 
 export function Settings() {
   const settings = useOverview((s) => s.settings);

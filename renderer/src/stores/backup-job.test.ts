@@ -6,8 +6,8 @@ import { api } from '../api/client.ts';
 import type { CallOptions, Envelope, OperationView } from '../api/types.ts';
 import { useBackupJob } from './backup-job.ts';
 
-const EMPTY_PAGE = { items: [], offset: 0, total: 0, counts: { backups: 0, attempts: 0 }, profiles: [], checkingFiles: false };
-const answerFor = (channel: string) => (channel === 'backup.list' ? [] : channel === 'backup.page' ? EMPTY_PAGE : {});
+const EMPTY_PAGE = { items: [], offset: 0, total: 0, counts: { backups: 0, attempts: 0, sets: 0 }, profiles: [], checkingFiles: false };
+const answerFor = (channel: string) => (channel === 'set.list' ? [] : channel === 'backup.page' ? EMPTY_PAGE : {});
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -19,11 +19,11 @@ describe('useBackupJob', () => {
     ['completed', { ok: true, value: { id: 'b1' } }],
     ['failed', { ok: false, error: { code: 'BACKUP_FAILED', message: 'pg_dump exited with code 1', hint: null } }],
   ])('a %s backup reloads the list, the stats and the health', async (_, outcome) => {
-    const call = vi.spyOn(api, 'call').mockImplementation(async (channel) => (channel === 'backup.create' ? outcome : { ok: true, value: answerFor(channel) }) as Envelope<never>);
+    const call = vi.spyOn(api, 'call').mockImplementation(async (channel) => (channel === 'backup.take' ? outcome : { ok: true, value: answerFor(channel) }) as Envelope<never>);
     await useBackupJob.getState().start('shop', { format: 'custom' });
     const channels = call.mock.calls.map(([channel]) => channel);
     // The list: the Backups table's page (the whole list only where a page had asked for it).
-    expect(channels).toEqual(expect.arrayContaining(['backup.create', 'backup.page', 'backup.stats', 'backup.health']));
+    expect(channels).toEqual(expect.arrayContaining(['backup.take', 'backup.page', 'backup.stats', 'backup.health']));
   });
 
   test('after a reload it follows the newest backup still running in the server: its progress so far, what comes, its result', async () => {
@@ -56,6 +56,28 @@ describe('useBackupJob', () => {
     finish({ ok: true, value: { id: 'b1' } } as Envelope<never>);
     await resumed;
     expect(useBackupJob.getState()).toMatchObject({ status: 'done', result: { id: 'b1' } });
+  });
+
+  test("a whole-server profile's set: each database's latest state, a failed one marked as it fails", async () => {
+    let options: CallOptions = {};
+    let finish: (result: Envelope<never>) => void = () => undefined;
+    vi.spyOn(api, 'call').mockImplementation((channel, _input, given) => {
+      if (channel !== 'backup.take') return Promise.resolve({ ok: true, value: answerFor(channel) } as Envelope<never>);
+      options = given ?? {};
+      return new Promise((resolve) => (finish = resolve));
+    });
+    const started = useBackupJob.getState().start('whole', {});
+    await vi.waitFor(() => expect(options.onProgress).toBeDefined());
+    const report = (database: string, phase: 'dumping' | 'done' | 'failed', bytes: number) =>
+      options.onProgress?.({ operation: 'backup', progress: { phase, bytes, elapsedMs: 1, expectedBytes: undefined, database } });
+    report('shop', 'dumping', 100);
+    report('crm', 'dumping', 50);
+    report('shop', 'done', 200);
+    report('locked', 'failed', 0);
+    expect(useBackupJob.getState().databases).toMatchObject({ shop: { phase: 'done', bytes: 200 }, crm: { phase: 'dumping' }, locked: { phase: 'failed' } });
+    finish({ ok: true, value: { id: 'abcdefabcdef', kind: 'set' } } as Envelope<never>);
+    await started;
+    expect(useBackupJob.getState()).toMatchObject({ status: 'done', result: { kind: 'set' } });
   });
 
   test('nothing running in the server (or the desktop app): it stays idle', async () => {

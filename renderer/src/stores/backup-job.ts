@@ -9,6 +9,8 @@ import { useBackups } from './backups.ts';
 import { useOverview } from './overview.ts';
 
 export type BackupProgress = Extract<ProgressEvent, { operation: 'backup' }>['progress'];
+/** One backup, or for a whole-server profile the set (backup.take decides by the profile). */
+export type TakenResult = ChannelOutput<'backup.take'>;
 export type BackupOptions = NonNullable<ChannelInput<'backup.create'>['options']>;
 
 interface BackupJobState {
@@ -16,7 +18,9 @@ interface BackupJobState {
   profile: string | null;
   startedAt: number | null;
   progress: BackupProgress | null;
-  result: ChannelOutput<'backup.create'> | null;
+  /** A whole-server set's members as they go: each database's latest report (its phase, or 'failed'). */
+  databases: Record<string, BackupProgress>;
+  result: TakenResult | null;
   error: ErrorInfo | null;
   /** copyTo: the destinations to copy this backup to (left out: the profile's own). */
   start(profile: string, options: BackupOptions, copyTo?: string[]): Promise<void>;
@@ -28,17 +32,19 @@ interface BackupJobState {
 
 let controller: AbortController | null = null;
 
-type BackupOperation = Extract<OperationView, { channel: 'backup.create' }>;
+type BackupOperation = Extract<OperationView, { channel: 'backup.create' | 'backup.take' }>;
 
 export const useBackupJob = create<BackupJobState>()((set, get) => {
   /** Shows a backup running until it ends, then what it ended with. */
-  async function follow(profile: string, startedAt: number, progress: BackupProgress | null, run: (options: CallOptions) => Promise<Envelope<ChannelOutput<'backup.create'>>>) {
+  async function follow(profile: string, startedAt: number, progress: BackupProgress | null, run: (options: CallOptions) => Promise<Envelope<TakenResult>>) {
     controller = new AbortController();
-    set({ status: 'running', profile, startedAt, progress, result: null, error: null });
+    set({ status: 'running', profile, startedAt, progress, databases: {}, result: null, error: null });
     const result = await run({
       signal: controller.signal,
       onProgress: (event) => {
-        if (event.operation === 'backup') set({ progress: event.progress });
+        if (event.operation !== 'backup') return;
+        const { database } = event.progress;
+        set((state) => ({ progress: event.progress, ...(database === undefined ? {} : { databases: { ...state.databases, [database]: event.progress } }) }));
       },
     });
     controller = null;
@@ -54,27 +60,30 @@ export const useBackupJob = create<BackupJobState>()((set, get) => {
     profile: null,
     startedAt: null,
     progress: null,
+    databases: {},
     result: null,
     error: null,
     async start(profile, options, copyTo) {
       if (get().status === 'running') return;
-      await follow(profile, Date.now(), null, (callOptions) => api.call('backup.create', { profile, options, ...(copyTo ? { copyTo } : {}) }, callOptions));
+      await follow(profile, Date.now(), null, (callOptions) => api.call('backup.take', { profile, options, ...(copyTo ? { copyTo } : {}) }, callOptions));
     },
     async resume() {
       if (get().status === 'running') return;
       const listed = await api.operations();
       if (!listed.ok) return;
-      const running = listed.value.filter((operation): operation is BackupOperation => operation.channel === 'backup.create' && operation.state === 'running').at(-1);
+      const running = listed.value
+        .filter((operation): operation is BackupOperation => (operation.channel === 'backup.create' || operation.channel === 'backup.take') && operation.state === 'running')
+        .at(-1);
       // Started here meanwhile (the answer took a moment): that one is shown already.
       if (!running || get().status === 'running') return;
       const progress = running.progress?.operation === 'backup' ? running.progress.progress : null;
-      await follow(running.input.profile, Date.parse(running.startedAt), progress, (options) => api.attach(running, options));
+      await follow(running.input.profile, Date.parse(running.startedAt), progress, (options) => api.attach(running, options) as Promise<Envelope<TakenResult>>);
     },
     cancel() {
       controller?.abort();
     },
     reset() {
-      if (get().status !== 'running') set({ status: 'idle', profile: null, startedAt: null, progress: null, result: null, error: null });
+      if (get().status !== 'running') set({ status: 'idle', profile: null, startedAt: null, progress: null, databases: {}, result: null, error: null });
     },
   };
 });

@@ -21,7 +21,7 @@ function catalogue() {
       waiting.push(() =>
         (resolve as (value: Envelope<unknown>) => void)({
           ok: true,
-          value: { items, offset: input.offset, total: TOTAL, counts: { backups: 0, attempts: TOTAL }, profiles: ['shop'], checkingFiles: false },
+          value: { items, offset: input.offset, total: TOTAL, counts: { backups: 0, attempts: TOTAL, sets: 0 }, profiles: ['shop'], checkingFiles: false },
         }),
       ),
     );

@@ -6,6 +6,7 @@ import { create } from 'zustand';
 import { api } from '../api/client.ts';
 import type { ChannelOutput, ErrorInfo } from '../api/types.ts';
 import { NO_FILTER, toRow, type BackupRow, type RowFilter, type SortDirection, type SortKey } from '../lib/backup-rows.ts';
+import { findRow as findIn, isSetEntry, setToRow, type SetListItem } from '../lib/set-rows.ts';
 
 export const PAGE_SIZE = 100;
 /** Pages kept around the range on screen: a long scroll back and forth reloads, it never piles up. */
@@ -38,14 +39,20 @@ interface BackupPagesState {
   rowAt(index: number): BackupRow | undefined;
 }
 
-/** A loaded row by id (the selected one), or undefined once its page is dropped or before it loads. */
+/** A loaded row by id (the selected one, a set member's included), or undefined once its page is dropped or before it loads. */
 export function findRow(pages: Record<number, BackupRow[]>, id: string | null): BackupRow | undefined {
   if (id === null) return undefined;
   for (const rows of Object.values(pages)) {
-    const row = rows.find((candidate) => candidate.id === id);
+    const row = findIn(rows, id);
     if (row) return row;
   }
   return undefined;
+}
+
+/** A page's item as the table's row: a whole-server set is one row holding its members (backup.page never lists them loose). */
+export function pageItemToRow(item: PageAnswer['items'][number]): BackupRow {
+  const listed = item as SetListItem;
+  return isSetEntry(listed) ? setToRow(listed) : toRow(listed);
 }
 
 /** How often to ask again while the start-up file check runs, so rows leave "checking" on their own. */
@@ -75,7 +82,7 @@ export const useBackupPages = create<BackupPagesState>()((set, get) => {
         }
         const answer = result.value;
         set((state) => ({
-          pages: keepNear({ ...state.pages, [page]: answer.items.map(toRow) }, onScreen),
+          pages: keepNear({ ...state.pages, [page]: answer.items.map(pageItemToRow) }, onScreen),
           total: answer.total,
           counts: answer.counts,
           profiles: answer.profiles,
@@ -103,7 +110,7 @@ export const useBackupPages = create<BackupPagesState>()((set, get) => {
     filter: NO_FILTER,
     pages: {},
     total: null,
-    counts: { backups: 0, attempts: 0 },
+    counts: { backups: 0, attempts: 0, sets: 0 },
     profiles: [],
     checkingFiles: false,
     error: null,

@@ -7,9 +7,9 @@ import type { Envelope } from '../api/types.ts';
 import { toRow } from '../lib/backup-rows.ts';
 import { useBackups } from './backups.ts';
 
-const EMPTY_PAGE = { items: [], offset: 0, total: 0, counts: { backups: 0, attempts: 0 }, profiles: [], checkingFiles: false };
+const EMPTY_PAGE = { items: [], offset: 0, total: 0, counts: { backups: 0, attempts: 0, sets: 0 }, profiles: [], checkingFiles: false };
 
-/** Calls answered when the test says; `call` counts the whole-list ones (backup.list), the table's pages aside. */
+/** Calls answered when the test says; `call` counts the whole-list ones (set.list), the table's pages aside. */
 function answerLater() {
   const answers: Array<() => void> = [];
   const spy = vi
@@ -56,7 +56,7 @@ describe('useBackups', () => {
   test('the list asks for summaries; the details panel asks backup.show for its one backup, once', async () => {
     const { spy, lists, answerAll } = answerLater();
     const loading = useBackups.getState().loadOrJoin();
-    expect(spy).toHaveBeenLastCalledWith('backup.list', { all: true, fields: 'summary' });
+    expect(spy).toHaveBeenLastCalledWith('set.list', { all: true, fields: 'summary' });
     answerAll();
     await loading;
 

@@ -3,8 +3,9 @@
 import { create } from 'zustand';
 import { api } from '../api/client.ts';
 import type { BackupMetadata, ChannelOutput, Envelope, ErrorInfo } from '../api/types.ts';
-import { toRow, type BackupRow, type SummaryListItem } from '../lib/backup-rows.ts';
-import { useBackupPages } from './backup-pages.ts';
+import type { BackupRow } from '../lib/backup-rows.ts';
+import { findRow, listToRows, type SetListItem } from '../lib/set-rows.ts';
+import { findRow as findPageRow, useBackupPages } from './backup-pages.ts';
 
 export type VerifyResult = ChannelOutput<'backup.verify'>;
 export type DrillResult = ChannelOutput<'backup.testRestore'>;
@@ -29,6 +30,8 @@ interface BackupsState {
   loaded: boolean;
   error: ErrorInfo | null;
   selectedId: string | null;
+  /** Whole-server sets shown with their members under them. */
+  expanded: ReadonlySet<string>;
   detail: DetailState | null;
   actions: Record<string, ActionState>;
   /** A pin or unpin on its way, or the error it came back with. */
@@ -47,6 +50,7 @@ interface BackupsState {
    */
   loadOrJoin(): Promise<void>;
   select(id: string | null): void;
+  toggleExpanded(setId: string, open?: boolean): void;
   /** Asks for one backup's full record (backup.show) for the details panel, unless it is here or on its way. */
   loadDetail(id: string): void;
   verify(id: string): Promise<void>;
@@ -62,9 +66,10 @@ export const useBackups = create<BackupsState>()((set, get) => {
 
   function loadAll(): Promise<void> {
     const loading = (async () => {
-      const result = await api.call('backup.list', { all: true, fields: 'summary' });
+      // Each whole-server set is one entry with its members nested (lib/set-rows.ts).
+      const result = await api.call('set.list', { all: true, fields: 'summary' });
       // The contract's output type covers both fields; 'summary' never answers full records.
-      if (result.ok) set({ rows: (result.value as SummaryListItem[]).map(toRow), loaded: true, error: null });
+      if (result.ok) set({ rows: listToRows(result.value as SetListItem[]), loaded: true, error: null });
       else set({ error: result.error, loaded: true });
     })();
     inFlight = loading;
@@ -95,6 +100,7 @@ export const useBackups = create<BackupsState>()((set, get) => {
     loaded: false,
     error: null,
     selectedId: null,
+    expanded: new Set(),
     detail: null,
     actions: {},
     pinning: {},
@@ -107,6 +113,14 @@ export const useBackups = create<BackupsState>()((set, get) => {
     },
     select(id) {
       set({ selectedId: id });
+    },
+    toggleExpanded(setId, open) {
+      set((state) => {
+        const expanded = new Set(state.expanded);
+        if (open ?? !expanded.has(setId)) expanded.add(setId);
+        else expanded.delete(setId);
+        return { expanded };
+      });
     },
     loadDetail(id) {
       const { detail } = get();
@@ -138,6 +152,8 @@ export const useBackups = create<BackupsState>()((set, get) => {
           detail: state.detail?.id === id && state.detail.status === 'done' ? { ...state.detail, backup: result.value } : state.detail,
         };
       });
+      // A set member's pin keeps its whole set: the set's row says so once the list is read again.
+      if (result.ok && (findRow(get().rows, id) ?? findPageRow(useBackupPages.getState().pages, id))?.memberOf) await get().load();
     },
     async remove(id, confirm) {
       const result = await api.call('backup.delete', { ref: id, confirm });

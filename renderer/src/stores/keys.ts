@@ -15,6 +15,8 @@ interface KeysState {
   load(): Promise<void>;
   generate(name: string | undefined): Promise<Envelope<AddedKey>>;
   importIdentity(identity: string, name: string | undefined): Promise<Envelope<AddedKey>>;
+  /** The passphrase goes straight to the host's secret store; the store never keeps it. */
+  addPassphrase(passphrase: string, name: string | undefined): Promise<Envelope<AddedKey>>;
 }
 
 const named = (name: string | undefined) => (name && name.trim() !== '' ? { name: name.trim() } : {});
@@ -35,6 +37,11 @@ export const useKeys = create<KeysState>()((set, get) => ({
   },
   async importIdentity(identity, name) {
     const result = await api.call('key.import', { identity, ...named(name) });
+    if (result.ok) await get().load();
+    return result;
+  },
+  async addPassphrase(passphrase, name) {
+    const result = await api.call('key.addPassphrase', { passphrase, ...named(name) });
     if (result.ok) await get().load();
     return result;
   },

@@ -25,6 +25,10 @@ interface ProfilesState {
   edit(name: string, changes: ChannelInput<'profile.edit'>['changes'], password?: string): Promise<Envelope<Profile>>;
   remove(name: string, backups: 'keep' | 'delete'): Promise<Envelope<ChannelOutput<'profile.remove'>>>;
   test(name: string): Promise<void>;
+  /** The form's "Test connection": the connection as typed, nothing saved (the typed password is used once). */
+  testDraft(input: ChannelInput<'profile.testDraft'>): Promise<Envelope<ProfileTestReport>>;
+  /** Edit's "Forget password": removes the stored password from the keychain (audited by the engine). */
+  forgetPassword(name: string): Promise<Envelope<Profile>>;
 }
 
 export const useProfiles = create<ProfilesState>()((set, get) => ({
@@ -54,6 +58,18 @@ export const useProfiles = create<ProfilesState>()((set, get) => ({
         const { [name]: _dropped, ...tests } = get().tests;
         set({ tests });
       }
+      await get().load();
+    }
+    return result;
+  },
+  testDraft(input) {
+    return api.call('profile.testDraft', input);
+  },
+  async forgetPassword(name) {
+    const result = await api.call('profile.edit', { name, changes: {}, forgetPassword: true });
+    if (result.ok) {
+      const { [name]: _dropped, ...tests } = get().tests;
+      set({ tests });
       await get().load();
     }
     return result;

@@ -1,0 +1,114 @@
+// Is a client tool waiting for someone's lock? Asked of the server on a connection of its own (the
+// snapshot's connection is busy counting rows, and may itself wait behind the same lock), at most one
+// small query per interval, each bounded by a statement timeout, so watching costs the server next to
+// nothing. The tool's backends are found by the application_name Holdfast gave them (PGAPPNAME).
+import type pg from 'pg';
+import type { LockWait } from '../model/lock-wait.ts';
+
+/** A statement is shown up to this many characters: enough to recognise it, too little to carry a script. */
+export const MAX_STATEMENT_SHOWN = 120;
+
+/** The application_name a run's client tools carry, so their backends can be found in pg_stat_activity. */
+export function toolApplicationName(runId: string): string {
+  return `holdfast-${runId}`;
+}
+
+/**
+ * A statement as shown beside a lock: one line, string literals and dollar-quoted bodies elided (an
+ * ALTER ROLE … PASSWORD '…' can be the session in the way), cut to MAX_STATEMENT_SHOWN.
+ */
+export function shownStatement(query: string | null): string {
+  if (query === null || query === '') return '(no statement)';
+  // The server's placeholder when the role may not see another role's statements.
+  if (query === '<insufficient privilege>') return "statement hidden: this role may not see other roles' statements";
+  const elided = query
+    .replace(/\$([A-Za-z_][A-Za-z0-9_]*)?\$[\s\S]*?\$\1\$/g, (_body, tag: string | undefined) => `$${tag ?? ''}$…$${tag ?? ''}$`)
+    .replace(/'(?:[^']|'')*'?/g, "'…'")
+    .replace(/\s+/g, ' ')
+    .trim();
+  return elided.length > MAX_STATEMENT_SHOWN ? `${elided.slice(0, MAX_STATEMENT_SHOWN - 1)}…` : elided;
+}
+
+interface WaitRow {
+  relation: string | null;
+  locktype: string;
+  mode: string;
+  waited_ms: string;
+  blocker_pid: number | null;
+  blocker_query: string | null;
+  blocker_state: string | null;
+  blockers: number;
+}
+
+// The longest wait of any backend with this application_name, and who is first in its way. Only the
+// first 1000 characters of the blocker's statement leave the server.
+const LOCK_WAIT_QUERY = `
+SELECT CASE WHEN c.oid IS NULL THEN NULL ELSE format('%I.%I', n.nspname, c.relname) END AS relation,
+       l.locktype, l.mode,
+       (extract(epoch FROM clock_timestamp() - w.query_start) * 1000)::bigint::text AS waited_ms,
+       b.pid AS blocker_pid, left(b.query, 1000) AS blocker_query, b.state AS blocker_state,
+       cardinality(pg_blocking_pids(w.pid)) AS blockers
+  FROM pg_stat_activity w
+  JOIN pg_locks l ON l.pid = w.pid AND NOT l.granted
+  LEFT JOIN pg_class c ON l.locktype = 'relation' AND c.oid = l.relation
+  LEFT JOIN pg_namespace n ON n.oid = c.relnamespace
+  LEFT JOIN pg_stat_activity b ON b.pid = (pg_blocking_pids(w.pid))[1]
+ WHERE w.application_name = $1 AND w.wait_event_type = 'Lock'
+ ORDER BY w.query_start
+ LIMIT 1`;
+
+/** The lock the tool's backends wait on now, or undefined when none waits. */
+export async function findLockWait(client: pg.Client, applicationName: string): Promise<LockWait | undefined> {
+  const row = (await client.query<WaitRow>(LOCK_WAIT_QUERY, [applicationName])).rows[0];
+  if (!row) return undefined;
+  return {
+    relation: row.relation ?? `a ${row.locktype} lock`,
+    mode: row.mode,
+    waitedMs: Math.max(0, Number(row.waited_ms)),
+    blocker: row.blocker_pid === null ? null : { pid: row.blocker_pid, statement: shownStatement(row.blocker_query), state: row.blocker_state },
+    blockers: row.blockers,
+  };
+}
+
+export interface LockWatch {
+  /** The last wait seen; undefined when the tool was not waiting at the last look. */
+  current(): LockWait | undefined;
+  stop(): Promise<void>;
+}
+
+/**
+ * Looks every intervalMs (each look ≤ 1 s of server time, the next only after the last answered).
+ * A watch that cannot connect or ask stays silent: it informs a backup, it must never fail one.
+ */
+export function watchLockWaits(connect: () => Promise<pg.Client>, applicationName: string, intervalMs = 2000): LockWatch {
+  let latest: LockWait | undefined;
+  let stopped = false;
+  let client: pg.Client | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const look = async () => {
+    try {
+      if (!client) {
+        client = await connect();
+        client.on('error', () => undefined);
+        if (stopped) return;
+        await client.query("SET statement_timeout = '1s'");
+        await client.query("SET lock_timeout = '1s'");
+      }
+      latest = await findLockWait(client, applicationName);
+    } catch {
+      latest = undefined;
+    }
+    if (!stopped) timer = setTimeout(() => void (looking = look()), intervalMs);
+  };
+  let looking = look();
+  let stopping: Promise<void> | undefined;
+  return {
+    current: () => (stopped ? undefined : latest),
+    stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      stopping ??= looking.then(() => client?.end().catch(() => undefined));
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,46 @@
+import { describe, expect, test } from 'vitest';
+import { MAX_STDERR_LINE } from './child.ts';
+import { keepToolOutput, MAX_TOOL_OUTPUT } from './tool-output.ts';
+
+describe("what a run keeps of its tools' stderr", () => {
+  test('each tool under its own header; row data, passwords and over-long lines never kept', () => {
+    const kept = keepToolOutput([
+      {
+        tool: 'pg_dump',
+        stderr: [
+          'pg_dump: warning: there are circular foreign-key constraints on this table:',
+          'pg_dump: error: connection to server failed: postgresql://app:s3cret@db/app',
+          'DETAIL:  Key (email)=(alice@example.com) already exists.',
+          "psql:roles.sql:3: ERROR:  syntax error at ALTER ROLE app PASSWORD 'hunter2'",
+          "pg_dump: error: could not connect: host=db password='p w' user=app",
+          `pg_dump: ${'x'.repeat(1000)}`,
+          '',
+        ].join('\n'),
+      },
+      { tool: 'pg_dumpall', stderr: '' },
+      { tool: 'psql', stderr: 'CONTEXT:  COPY users, line 1: "1\tsecret row"\npsql: done\n' },
+    ]);
+    expect(kept?.truncated).toBe(false);
+    const text = kept!.text;
+    expect(text.startsWith('── pg_dump ──\npg_dump: warning: there are circular')).toBe(true);
+    expect(text).toContain('── psql ──\npsql: done');
+    expect(text).not.toContain('pg_dumpall');
+    for (const secret of ['s3cret', 'alice@example.com', 'hunter2', "'p w'", 'secret row']) expect(text).not.toContain(secret);
+    expect(text).toContain('postgresql://app:…@db/app');
+    expect(text).toContain("PASSWORD '…'");
+    expect(Math.max(...text.split('\n').map((line) => line.length))).toBeLessThanOrEqual(MAX_STDERR_LINE);
+  });
+
+  test('a tool that wrote a lot keeps its last 64 KiB, cut at a line', () => {
+    const lines = Array.from({ length: 5000 }, (_, i) => `pg_restore: processing item ${i} é`);
+    const kept = keepToolOutput([{ tool: 'pg_restore', stderr: lines.join('\n') }]);
+    expect(kept?.truncated).toBe(true);
+    expect(Buffer.byteLength(kept!.text)).toBeLessThanOrEqual(MAX_TOOL_OUTPUT);
+    expect(kept!.text.endsWith('pg_restore: processing item 4999 é\n')).toBe(true);
+    expect(kept!.text.split('\n')[0]).toMatch(/^pg_restore: processing item \d+ é$/);
+  });
+
+  test('nothing written: nothing kept', () => {
+    expect(keepToolOutput([{ tool: 'pg_dump', stderr: '\n\n' }])).toBeNull();
+  });
+});

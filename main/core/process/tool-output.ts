@@ -1,0 +1,57 @@
+// What a run keeps of its client tools' stderr (pg_dump, pg_dumpall, pg_restore, psql), for the run's
+// details: every line the tool wrote, in order, under a header naming the tool, except what could
+// carry a secret or a dump's content. Lines that quote rows (DETAIL, CONTEXT, LINE n) are dropped as
+// stderrTail drops them, each line is capped at MAX_STDERR_LINE, a password in a connection string
+// or a PASSWORD '…' literal is elided, and only the last MAX_TOOL_OUTPUT bytes are kept.
+import { capLine, ROW_DATA } from './child.ts';
+
+/** The most a run keeps of its tools' stderr: the end, where the reason for a failure is. */
+export const MAX_TOOL_OUTPUT = 64 * 1024;
+
+export interface ToolStderr {
+  tool: string;
+  stderr: string;
+}
+
+export interface KeptToolOutput {
+  text: string;
+  /** Earlier lines were dropped to stay within MAX_TOOL_OUTPUT. */
+  truncated: boolean;
+}
+
+const SECRETS: ReadonlyArray<[RegExp, string]> = [
+  // postgresql://user:password@host
+  [/(postgres(?:ql)?:\/\/[^:/@\s]*):[^@\s]*@/gi, '$1:…@'],
+  // password=… in a conninfo string, quoted or not
+  [/\b(password|sslpassword)\s*=\s*(?:'(?:[^'\\]|\\.)*'|\S+)/gi, '$1=…'],
+  // ALTER/CREATE ROLE … PASSWORD '…' echoed by psql or the server
+  [/\b(PASSWORD)\s+(?:E?'(?:[^']|'')*'|\$[^$]*\$)/gi, "$1 '…'"],
+];
+
+export function scrubToolLine(line: string): string {
+  let clean = line;
+  for (const [pattern, replacement] of SECRETS) clean = clean.replace(pattern, replacement);
+  return capLine(clean);
+}
+
+/** The tools' stderr as a run keeps it; null when none of them wrote anything worth keeping. */
+export function keepToolOutput(parts: readonly ToolStderr[]): KeptToolOutput | null {
+  const sections = parts
+    .map(({ tool, stderr }) => {
+      const lines = stderr
+        .split('\n')
+        .map((line) => line.trimEnd())
+        .filter((line) => line.length > 0 && !ROW_DATA.test(line))
+        .map(scrubToolLine);
+      return lines.length > 0 ? `── ${tool} ──\n${lines.join('\n')}\n` : '';
+    })
+    .filter((section) => section !== '');
+  if (sections.length === 0) return null;
+  const text = sections.join('');
+  const bytes = Buffer.from(text, 'utf8');
+  if (bytes.length <= MAX_TOOL_OUTPUT) return { text, truncated: false };
+  // Cut at a line start within the last MAX_TOOL_OUTPUT bytes, never inside a character.
+  const tail = bytes.subarray(bytes.length - MAX_TOOL_OUTPUT).toString('utf8');
+  const firstLine = tail.indexOf('\n');
+  return { text: firstLine >= 0 ? tail.slice(firstLine + 1) : tail, truncated: true };
+}

@@ -1,0 +1,58 @@
+// A set whose Holdfast stopped while taking it (killed, power lost), settled at the next start once its
+// runs are (recovery/reconcile.ts: member runs interrupted, their temps and the roles file's temp
+// removed). The set's row was written at its start and is rewritten here from what is actually held:
+// - It is interrupted, never completed or partial: its own end never came, so nothing vouches for it
+//   as a whole-server copy.
+// - Each member backup that finished is in the catalogue (with its file, sidecar and checksum) and is
+//   listed with the set as completed; every other expected database is listed as interrupted.
+// - A roles file already renamed to its final name was sealed first (take-set.ts), so it is kept and
+//   its checksum recorded; a manifest written just before the kill is removed, as it would say the
+//   set ended when the catalogue says it did not.
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Catalogue } from '../catalogue/catalogue.ts';
+import { exists, sha256File } from '../fsutil/durable.ts';
+import { ENCRYPTED_SUFFIX, GLOBALS_SUFFIX } from '../backup/naming.ts';
+import type { BackupMetadata } from '../model/types.ts';
+import { setStatusOf, type BackupSet, type SetMember } from './set-record.ts';
+import { SetStore } from './set-rows.ts';
+import { SET_EXTENSION } from './take-set.ts';
+
+export const STOPPED_PROBLEM = 'Holdfast stopped while this set was being taken; the member backups it finished are kept.';
+
+function membersHeld(set: BackupSet, backups: BackupMetadata[]): SetMember[] {
+  return set.expected.map((database): SetMember => {
+    const backup = backups.find((b) => b.database === database);
+    if (backup) return { database, id: backup.id, filename: backup.filename, checksum: backup.checksum, status: 'completed', error: null, rowCounts: backup.rowCounts, size: backup.size };
+    return { database, id: null, filename: null, checksum: null, status: 'interrupted', error: 'Holdfast stopped before this database was backed up', rowCounts: {}, size: 0 };
+  });
+}
+
+/** The roles file and manifest the set wrote under their final names before it was stopped. */
+async function settleSetFiles(set: BackupSet, backupDir: string, manifestName: string): Promise<void> {
+  const stem = manifestName.slice(0, -(SET_EXTENSION.length + 1));
+  if (!set.globals.filename) {
+    for (const name of [`${stem}${GLOBALS_SUFFIX}`, `${stem}${GLOBALS_SUFFIX}${ENCRYPTED_SUFFIX}`]) {
+      const path = join(backupDir, name);
+      if (await exists(path)) set.globals = { filename: name, checksum: `sha256:${await sha256File(path)}`, note: null };
+    }
+  }
+  if (!set.manifest) await rm(join(backupDir, manifestName), { force: true });
+}
+
+/** Sets left running by a Holdfast that is gone: each made interrupted, with its members as held. Their ids. */
+export async function settleInterruptedSets(catalogue: Catalogue, backupDir: string): Promise<string[]> {
+  const store = new SetStore(catalogue.db);
+  const settled: string[] = [];
+  for (const { id, runId } of store.abandoned()) {
+    const set = store.find(id)!;
+    const manifestName = catalogue.getRun(runId)?.detail?.filename;
+    if (typeof manifestName === 'string' && manifestName.endsWith(`.${SET_EXTENSION}`) && !manifestName.includes('/')) await settleSetFiles(set, backupDir, manifestName);
+    set.databases = membersHeld(set, store.members(id));
+    set.status = 'interrupted';
+    set.problems = [STOPPED_PROBLEM, ...setStatusOf(set).problems];
+    store.finish(set);
+    settled.push(id);
+  }
+  return settled;
+}

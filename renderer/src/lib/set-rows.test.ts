@@ -1,0 +1,91 @@
+import { describe, expect, test } from 'vitest';
+import type { BackupSet } from '../api/types.ts';
+import { filterRows, isProblem, NO_FILTER } from './backup-rows.ts';
+import { findRow, listToRows, withExpandedMembers, type SetListItem } from './set-rows.ts';
+import type { SummaryListItem } from './backup-rows.ts';
+
+const AT = '2026-02-01T02:00:00.000Z';
+
+function summary(id: string, database: string): SummaryListItem {
+  return {
+    id,
+    filename: `backup-${database}.dump`,
+    timestamp: AT,
+    size: 100,
+    duration: 1000,
+    profile: 'whole',
+    database,
+    format: 'custom',
+    compression: 'gzip',
+    status: 'completed',
+    scope: 'full',
+    lastVerified: { at: AT, valid: true },
+    restoreTest: null,
+  } as unknown as SummaryListItem;
+}
+
+function setEntry(status: 'completed' | 'partial'): SetListItem {
+  const record: BackupSet = {
+    id: 'abcdefabcdef',
+    kind: 'set',
+    profile: 'whole',
+    timestamp: AT,
+    status,
+    problems: status === 'partial' ? ['secret: permission denied for database secret'] : [],
+    version: 'PostgreSQL 15.8',
+    serverMajor: 15,
+    expected: status === 'partial' ? ['postgres', 'secret', 'shop'] : ['postgres', 'shop'],
+    excluded: [],
+    added: [],
+    dropped: [],
+    parallelDatabases: 2,
+    globals: { filename: 'backup-whole.globals.sql', checksum: 'sha256:1', note: null },
+    databases: [
+      { database: 'postgres', id: 'm1', filename: 'backup-postgres.dump', checksum: 'x', status: 'completed', error: null, rowCounts: {}, size: 100 },
+      ...(status === 'partial'
+        ? [{ database: 'secret', id: null, filename: null, checksum: null, status: 'failed' as const, error: 'permission denied for database secret', rowCounts: {}, size: 0 }]
+        : []),
+      { database: 'shop', id: 'm2', filename: 'backup-shop.dump', checksum: 'y', status: 'completed', error: null, rowCounts: {}, size: 100 },
+    ],
+    manifest: { filename: 'backup-whole.set', checksum: 'sha256:2' },
+    durationMs: 60_000,
+  };
+  return { ...record, members: [summary('m1', 'postgres'), summary('m2', 'shop')] } as SetListItem;
+}
+
+const attempt = (id: string, profile: string, at: string): SummaryListItem => ({ id, status: 'failed', profile, timestamp: at, filename: null, error: 'boom' }) as SummaryListItem;
+
+describe('a whole-server set in the Backups table', () => {
+  test('is one row: its members are under it, not rows of their own; its size is theirs', () => {
+    const rows = listToRows([setEntry('completed'), summary('single', 'crm')]);
+    expect(rows.map((row) => row.id)).toEqual(['abcdefabcdef', 'single']);
+    expect(rows[0]).toMatchObject({ status: 'completed', database: '2 of 2 databases', size: 200, scope: 'full', verified: 'valid', backup: null });
+    expect(rows[0]!.set!.members.map((m) => [m.id, m.memberOf])).toEqual([
+      ['m1', 'abcdefabcdef'],
+      ['m2', 'abcdefabcdef'],
+    ]);
+    expect(findRow(rows, 'm2')?.database).toBe('shop');
+    expect(withExpandedMembers(rows, new Set(['abcdefabcdef'])).map((row) => row.id)).toEqual(['abcdefabcdef', 'm1', 'm2', 'single']);
+  });
+
+  test('a partial set says which database failed and why, wears the Partial badge, is never proven, and needs attention', () => {
+    const [row] = listToRows([setEntry('partial')]);
+    expect(row).toMatchObject({ status: 'partial', database: '2 of 3 databases', scope: 'partial', verified: null, error: 'secret: permission denied for database secret' });
+    expect(row!.set!.members.find((m) => m.database === 'secret')).toMatchObject({ status: 'failed', error: 'permission denied for database secret', backup: null });
+    expect(isProblem(row!)).toBe(true);
+  });
+
+  test("the set's own run and its failed members' attempts are folded into it; another profile's attempt is not", () => {
+    const rows = listToRows([
+      attempt('run', 'whole', '2026-02-01T02:00:30.000Z'),
+      setEntry('partial'),
+      attempt('other', 'crm', '2026-02-01T02:00:30.000Z'),
+      attempt('later', 'whole', '2026-02-02T02:00:00.000Z'),
+    ]);
+    expect(rows.map((row) => row.id)).toEqual(['abcdefabcdef', 'other', 'later']);
+  });
+
+  test("searching for a member's database finds its set", () => {
+    expect(filterRows(listToRows([setEntry('completed')]), { ...NO_FILTER, text: 'shop' })).toHaveLength(1);
+  });
+});

@@ -1,0 +1,101 @@
+// Whole-server backup sets in the Backups table: a set is one row (set.list nests its members under
+// it), which expands to its members, each the row a single backup is. A set's failed databases are
+// rows too, so a partial set says which ones failed and why; the attempts its own run and its failed
+// members left in the run log are folded into it, never shown loose beside it.
+import type { BackupSet, SetListEntry } from '../api/types.ts';
+import { isBackup, toRow, type BackupRow, type SummaryListItem, type VerifiedState } from './backup-rows.ts';
+export type { SetInfo } from './backup-rows.ts';
+
+/** What set.list answers with fields: 'summary': summaries, attempts, and sets with their members' summaries. */
+export type SetListItem = SummaryListItem | SetListEntry<SummaryListItem>;
+
+export function isSetEntry(item: SetListItem): item is SetListEntry<SummaryListItem> {
+  return 'kind' in item && item.kind === 'set';
+}
+
+/** "2 of 3 databases": what the set holds against what the server had. */
+export function heldLabel(set: Pick<BackupSet, 'databases' | 'expected'>): string {
+  const held = set.databases.filter((member) => member.status === 'completed').length;
+  return `${held} of ${Math.max(set.expected.length, set.databases.length)} databases`;
+}
+
+/** A set is as proven as its least proven member; only a completed set can be proven at all. */
+function setProof(set: BackupSet, members: readonly BackupRow[]): Pick<BackupRow, 'verified' | 'restoreTest'> {
+  if (set.status !== 'completed' || members.length === 0) return { verified: null, restoreTest: null };
+  const verified: VerifiedState = members.some((m) => m.verified === 'invalid') ? 'invalid' : members.every((m) => m.verified === 'valid') ? 'valid' : 'never';
+  const restoreTest = members.some((m) => m.restoreTest === 'failed') ? 'failed' : members.every((m) => m.restoreTest === 'passed') ? 'passed' : null;
+  return { verified, restoreTest };
+}
+
+function failedMemberRow(set: BackupSet, member: BackupSet['databases'][number]): BackupRow {
+  return {
+    ...toRow({ id: `${set.id}/${member.database}`, status: member.status, profile: set.profile, timestamp: set.timestamp, filename: null, error: member.error ?? 'not backed up' }),
+    database: member.database,
+    memberOf: set.id,
+  };
+}
+
+export function setToRow(entry: SetListEntry<SummaryListItem>): BackupRow {
+  const { members: listed, ...record } = entry;
+  const byId = new Map(listed.filter(isBackup).map((member) => [member.id, { ...toRow(member), memberOf: record.id }]));
+  const members = record.databases.map((member) => (member.id && byId.get(member.id)) || failedMemberRow(record, member));
+  const held = members.filter((member) => member.backup);
+  return {
+    id: record.id,
+    profile: record.profile,
+    database: heldLabel(record),
+    status: record.status === 'deleted' ? 'deleted' : record.status,
+    timestamp: record.timestamp,
+    filename: record.manifest?.filename ?? null,
+    format: 'whole server',
+    compression: null,
+    size: held.reduce((sum, member) => sum + (member.size ?? 0), 0),
+    duration: record.durationMs || null,
+    ...setProof(record, held),
+    // A set that is not complete is not a copy of the server: it wears the Partial badge.
+    scope: record.status === 'completed' ? 'full' : 'partial',
+    pinned: held.some((member) => member.pinned),
+    error: record.problems.length ? record.problems.join('; ') : null,
+    backup: null,
+    set: { record, members },
+    memberOf: null,
+  };
+}
+
+/** A whole-server profile takes only sets: its attempts from the set's start to its end are the set's own run and its members'. */
+function belongsToSet(item: SummaryListItem, sets: readonly BackupSet[], now: number): boolean {
+  const at = Date.parse(item.timestamp);
+  const SLACK_MS = 5_000;
+  return sets.some((set) => {
+    if (set.profile !== item.profile) return false;
+    const start = Date.parse(set.timestamp);
+    const end = set.status === 'running' ? now : start + set.durationMs;
+    return at >= start - SLACK_MS && at <= end + SLACK_MS;
+  });
+}
+
+/** The table's top-level rows: single backups, attempts that belong to no set, and one row per set. */
+export function listToRows(items: readonly SetListItem[], now = Date.now()): BackupRow[] {
+  const sets = items.filter(isSetEntry);
+  const records = sets.map(({ members: _members, ...record }) => record);
+  return items.flatMap((item) => {
+    if (isSetEntry(item)) return [setToRow(item)];
+    if (!isBackup(item) && belongsToSet(item, records, now)) return [];
+    return [toRow(item)];
+  });
+}
+
+/** A row by id, a set's member rows included (the details panel shows either). */
+export function findRow(rows: readonly BackupRow[], id: string): BackupRow | undefined {
+  for (const row of rows) {
+    if (row.id === id) return row;
+    const member = row.set?.members.find((m) => m.id === id);
+    if (member) return member;
+  }
+  return undefined;
+}
+
+/** The rows as the table shows them: each expanded set followed by its members. */
+export function withExpandedMembers(rows: readonly BackupRow[], expanded: ReadonlySet<string>): BackupRow[] {
+  return rows.flatMap((row) => (row.set && expanded.has(row.id) ? [row, ...row.set.members] : [row]));
+}

@@ -1,0 +1,113 @@
+// A whole-server backup set as a DBA meets it in the app (issue 16), against a real server with three
+// databases: the connection added in the form with "every database", Back up now takes one set, the
+// Backups table shows it as one row that expands to its three members, verify and the whole-set drill
+// pass, and one database (--only) is restored into a second, empty server.
+import { expect, screenshotEverySize, test, watchConsole } from './fixtures.ts';
+import { seedDatabase } from '../support/holdfast-env.ts';
+import { startPgServer, type PgServer } from '../support/pg-server.ts';
+import { ConnectionsPage } from './pages/connections.ts';
+import { BackupsPage } from './pages/backups.ts';
+import { Shell } from './pages/shell.ts';
+import { rpc } from './support-rpc.ts';
+
+test.use({ world: 'whole-server-sets' });
+test.describe.configure({ mode: 'serial' });
+
+const PROFILE = 'whole';
+let target: PgServer | undefined;
+
+test.beforeAll(async ({ holdfast }) => {
+  // The world's server has postgres and shop; crm makes three databases.
+  await seedDatabase(holdfast.pg, 'crm', 120);
+  target = await startPgServer();
+  await rpc(holdfast.url, 'profile.add', { name: 'fresh', host: target.host, port: target.port, user: target.user, dbname: 'postgres' });
+});
+
+test.afterAll(async () => {
+  await target?.stop();
+});
+
+test('add a whole-server connection, back it up as one set, expand, verify, drill, restore one database into a new server', async ({ page, holdfast }) => {
+  test.setTimeout(300_000);
+  const console = watchConsole(page);
+  const shell = new Shell(page);
+  await shell.open(holdfast.url);
+  await shell.goTo('Connections');
+
+  const connections = new ConnectionsPage(page);
+  await connections.openAddForm();
+  await connections.fill({ name: PROFILE, host: holdfast.pg.host, port: String(holdfast.pg.port), user: holdfast.pg.user });
+  await connections.form.getByLabel('Back up every database on the server').check();
+  await connections.form.getByLabel('Parallel databases').fill('2');
+  await connections.submit();
+  const card = connections.card(PROFILE);
+  await expect(card.getByLabel('Whole server')).toContainText('All databases');
+  await expect(card.getByLabel('Whole server')).toContainText('2 databases at once');
+
+  // Back up now on the whole-server card takes a set: each database's state, then the set.
+  await card.getByRole('button', { name: 'Back up now' }).click();
+  const dialog = page.locator('dialog[open]');
+  await expect(dialog.getByText('A whole-server backup set')).toBeVisible();
+  await dialog.getByRole('button', { name: 'Start backup' }).click();
+  await expect(dialog.getByText('Backup set completed')).toBeVisible({ timeout: 120_000 });
+  await expect(dialog.getByRole('status')).toContainText('3 of 3 databases');
+  await dialog.getByRole('button', { name: 'Show in Backups' }).click();
+
+  // One row for the set, its three members under it (expanded by "Show in Backups"), none loose.
+  const backups = new BackupsPage(page);
+  const setRow = backups.renderedRows().filter({ hasText: '3 of 3 databases' });
+  await expect(setRow).toHaveCount(1);
+  await expect(setRow).toHaveAttribute('aria-expanded', 'true');
+  await expect(backups.renderedRows().and(page.locator('[aria-level="2"]'))).toHaveCount(3);
+  await expect(backups.renderedRows()).toHaveCount(4);
+  for (const database of ['crm', 'postgres', 'shop']) await expect(backups.renderedRows().and(page.locator('[aria-level="2"]')).filter({ hasText: database })).toHaveCount(1);
+  // Collapsed, the set is the only row.
+  await setRow.getByRole('button', { name: /Hide the databases/ }).click();
+  await expect(backups.renderedRows()).toHaveCount(1);
+  await setRow.getByRole('button', { name: /Show the databases/ }).click();
+  await expect(backups.renderedRows()).toHaveCount(4);
+
+  const drawer = page.getByRole('complementary', { name: 'Backup set details' });
+  await expect(drawer.getByRole('table', { name: 'Members' }).locator('tbody tr')).toHaveCount(3);
+  await expect(drawer).toContainText('globals');
+  await expect(drawer).toContainText('sha256:');
+
+  await drawer.getByRole('button', { name: 'Verify' }).click();
+  await expect(drawer.getByRole('status', { name: 'Verify result' })).toContainText('Backup set verified', { timeout: 120_000 });
+  await drawer.getByRole('button', { name: 'Test restore' }).click();
+  await expect(drawer.getByRole('status', { name: 'Test restore result' })).toContainText('Restore drill passed', { timeout: 180_000 });
+  await expect(setRow).toContainText('Restore-tested');
+  await screenshotEverySize(page, 'sets-list-expanded');
+  await drawer.evaluate((element) => element.scrollTo(0, element.scrollHeight));
+  await screenshotEverySize(page, 'sets-drawer');
+
+  // Restore only crm into the second server, as a new database: previewed, then the set's id typed.
+  const setId = (await drawer.getByRole('heading', { level: 2 }).textContent())!.split(' ').at(-1)!;
+  await drawer.getByRole('button', { name: 'Restore…' }).click();
+  const restore = page.getByRole('dialog', { name: `Restore backup set ${setId}` });
+  await restore.getByLabel('Target server (connection)').selectOption('fresh');
+  const databases = restore.getByRole('group', { name: 'Databases to restore' });
+  await databases.getByLabel('postgres').uncheck();
+  await databases.getByLabel('shop').uncheck();
+  await restore.getByRole('button', { name: 'Preview impact' }).click();
+  await expect(restore.getByRole('list', { name: 'Restore preview' })).toContainText('crm');
+  await expect(restore.getByRole('list', { name: 'Restore preview' })).toContainText('will be created');
+  await expect(restore.getByRole('button', { name: 'Restore', exact: true })).toBeDisabled();
+  await restore.getByLabel("Type the set's id to confirm").fill(setId);
+  await restore.getByRole('button', { name: 'Restore', exact: true }).click();
+  await expect(restore.getByText('Backup set restored')).toBeVisible({ timeout: 120_000 });
+  await expect(restore.getByRole('list', { name: 'Restored databases' })).toContainText('created');
+  expect(await target!.query(`SELECT datname FROM pg_database WHERE datname IN ('crm', 'shop') ORDER BY 1`)).toEqual([{ datname: 'crm' }]);
+  expect(await target!.query(`SELECT count(*)::int AS n FROM users`, 'crm')).toEqual(await holdfast.pg.query(`SELECT count(*)::int AS n FROM users`, 'crm'));
+  await restore.getByRole('button', { name: 'Done' }).click();
+
+  // Deleted whole: the confirmation says so and waits for the set's id.
+  await drawer.getByRole('button', { name: 'Delete' }).click();
+  const confirm = page.getByRole('dialog', { name: 'Delete this whole backup set?' });
+  await expect(confirm).toContainText('A set is deleted whole: the backups of all 3 of its databases');
+  await expect(confirm.getByRole('button', { name: 'Delete the whole set' })).toBeDisabled();
+  await confirm.getByLabel("Type the set's id to confirm").fill(setId);
+  await confirm.getByRole('button', { name: 'Delete the whole set' }).click();
+  await expect(backups.renderedRows()).toHaveCount(0);
+  expect(console.errors).toEqual([]);
+});

@@ -1,0 +1,98 @@
+// A destination's own retention policy, stored with it (destination edit --retention), against a
+// real PostgreSQL server, s3rver on loopback and a real directory: `holdfast cleanup` and the
+// scheduled cleanup (the same engine call housekeeping makes) apply it to the copies each destination
+// holds; what it lets go is removed from that destination only, and the newest verified copy of each
+// profile there is never deleted.
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { SIDECAR_SUFFIX } from '../main/core/backup/naming.ts';
+import type { BackupMetadata } from '../main/core/model/types.ts';
+import { closeShop, openShop, runCli, usePrivateTmpdir, type ShopFixture } from './support/holdfast-env.ts';
+import { removeS3Server, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY, startS3Server, type S3Server } from './support/s3-server.ts';
+
+const privateTmp = usePrivateTmpdir();
+const FILE_STORE = { HOLDFAST_SECRET_STORE: 'file', HOLDFAST_CREDENTIALS_KEY: 'an-example-key-of-32-characters!!' };
+
+let shop: ShopFixture;
+let s3: S3Server;
+let nas: string;
+
+const keysOf = (backup: BackupMetadata) => [backup.filename, backup.globals.filename!, `${backup.filename}${SIDECAR_SUFFIX}`];
+const onNas = (backup: BackupMetadata) => keysOf(backup).map((key) => existsSync(join(nas, key)));
+async function inBucket(backup: BackupMetadata): Promise<boolean[]> {
+  const bucket = await shop.holdfast.offsite.destinations.open('bucket');
+  return Promise.all(keysOf(backup).map(async (key) => (await bucket.stat(key)) !== undefined));
+}
+
+beforeAll(async () => {
+  s3 = await startS3Server();
+  nas = mkdtempSync(join(tmpdir(), 'holdfast-nas-'));
+  shop = await openShop(200);
+  shop.holdfast.close();
+  Object.assign(shop.home.env, FILE_STORE);
+  shop.holdfast = await shop.home.open();
+  await shop.holdfast.offsite.destinations.add({ name: 'nas', spec: { type: 'directory', settings: { path: nas } } });
+  await shop.holdfast.offsite.destinations.add({
+    name: 'bucket',
+    spec: { type: 's3', settings: { bucket: s3.bucket, region: 'us-east-1', endpoint: s3.endpoint, pathStyle: true, prefix: 'prod', accessKeyId: S3_ACCESS_KEY_ID } },
+    secretAccessKey: S3_SECRET_ACCESS_KEY,
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await closeShop(shop);
+  await removeS3Server(s3);
+  rmSync(nas, { recursive: true, force: true });
+  privateTmp.remove();
+});
+
+describe('a stored per-destination retention policy', () => {
+  test('destination edit --retention stores it (a bad policy refused); cleanup applies it to each destination; the newest verified copy stays', async () => {
+    const bad = await runCli(['destination', 'edit', 'nas', '--retention', 'gfs:7x'], shop.home.env);
+    expect(bad.code).not.toBe(0);
+    expect(shop.holdfast.offsite.destinations.show('nas').retention).toBeNull();
+    const edited = await runCli(['destination', 'edit', 'nas', '--retention', 'gfs:1d'], shop.home.env);
+    expect(edited.code).toBe(0);
+    expect(edited.stdout).toMatch(/retention gfs:1d/);
+    await shop.holdfast.offsite.destinations.edit({ name: 'bucket', retention: 'gfs:1d' });
+
+    const [older, middle, newest] = [
+      await shop.holdfast.backup('shop', {}, { copyTo: ['nas', 'bucket'] }),
+      await shop.holdfast.backup('shop', {}, { copyTo: ['nas', 'bucket'] }),
+      await shop.holdfast.backup('shop', {}, { copyTo: ['nas', 'bucket'] }),
+    ];
+    // The newest copy on the NAS does not count (as if its upload had failed): the one before it is the newest verified there.
+    shop.holdfast.offsite.rows.record(newest, 'nas', 'failed', 'an upload that failed');
+
+    const cleaned = await runCli(['cleanup', 'shop', '--json'], shop.home.env);
+    expect(cleaned.code).toBe(0);
+    const summary = JSON.parse(cleaned.stdout) as { destinations: Array<{ destination: string; policy: string; deleted: string[] }> };
+    expect(summary.destinations.map((report) => [report.destination, report.policy, [...report.deleted].sort()])).toEqual([
+      ['bucket', 'gfs:1d', [older.id, middle.id].sort()],
+      ['nas', 'gfs:1d', [older.id]],
+    ]);
+    expect(onNas(older)).toEqual([false, false, false]);
+    expect(onNas(middle)).toEqual([true, true, true]);
+    expect(await inBucket(older)).toEqual([false, false, false]);
+    expect(await inBucket(middle)).toEqual([false, false, false]);
+    expect(await inBucket(newest)).toEqual([true, true, true]);
+    // Only the copies went: every backup and its local file stay (local retention keeps them).
+    for (const backup of [older, middle, newest]) expect(existsSync(backup.path)).toBe(true);
+
+    // The scheduled cleanup makes the same engine call: a newer backup lets the bucket's previous newest go.
+    const next = await shop.holdfast.backup('shop', {}, { copyTo: ['bucket'] });
+    const scheduled = await shop.holdfast.cleanup({ dryRun: false });
+    expect(scheduled.destinations?.find((report) => report.destination === 'bucket')?.deleted).toEqual([newest.id]);
+    expect(await inBucket(newest)).toEqual([false, false, false]);
+    expect(await inBucket(next)).toEqual([true, true, true]);
+
+    const removed = await runCli(['destination', 'edit', 'bucket', '--retention', 'none'], shop.home.env);
+    expect(removed.code).toBe(0);
+    expect(shop.holdfast.offsite.destinations.show('bucket').retention).toBeNull();
+    const noPolicy = await runCli(['cleanup', '--destination', 'bucket'], shop.home.env);
+    expect(noPolicy.code).toBe(2);
+    expect(noPolicy.stderr).toMatch(/needs a policy, and it has none stored/);
+  }, 240_000);
+});

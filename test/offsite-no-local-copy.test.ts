@@ -1,0 +1,189 @@
+// Backups that live on their destinations only (--no-local-copy), and restore drills read from a copy,
+// against a real PostgreSQL server, s3rver on loopback, the real `age` binary and a real directory.
+// The rules under test: the local file goes only after every named copy was read back and matched; a
+// backup whose copies did not all verify keeps its local file and says so (never lose the only copy);
+// verify, restore and drills of such a backup read a copy, downloaded into a private directory,
+// checked, and removed in every path.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import { createHash } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { companionPaths } from '../main/core/backup/naming.ts';
+import { closeShop, openShop, rowCount, runCli, usePrivateTmpdir, type ShopFixture } from './support/holdfast-env.ts';
+import { removeS3Server, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY, startS3Server, type S3Server } from './support/s3-server.ts';
+
+const privateTmp = usePrivateTmpdir();
+const FILE_STORE = { HOLDFAST_SECRET_STORE: 'file', HOLDFAST_CREDENTIALS_KEY: 'an-example-key-of-32-characters!!', HOLDFAST_TEST_COPY_RETRY_DELAYS_MS: '20,20' };
+// Under CI (.ci/setup installs age) a missing age binary fails the suite instead of skipping it.
+const hasAge = spawnSync('age', ['--version']).status === 0 || Boolean(process.env.CI);
+
+let shop: ShopFixture;
+let s3: S3Server;
+let nas: string;
+
+/** Private download directories (restore/drill/verify from a copy) and decrypted copies still on disk. */
+const leftBehind = () => [
+  ...readdirSync(tmpdir()).filter((name) => name.startsWith('holdfast-copy-') || name.startsWith('holdfast-download-')),
+  ...(existsSync(join(shop.home.home, 'decrypted')) ? readdirSync(join(shop.home.home, 'decrypted')) : []),
+];
+const localFiles = (path: string) => [path, companionPaths(path).globals, companionPaths(path).sidecar].filter((file) => existsSync(file));
+
+beforeAll(async () => {
+  s3 = await startS3Server();
+  nas = mkdtempSync(join(tmpdir(), 'holdfast-nas-'));
+  shop = await openShop(400);
+  shop.holdfast.close();
+  Object.assign(shop.home.env, FILE_STORE);
+  shop.holdfast = await shop.home.open();
+  await shop.holdfast.offsite.destinations.add({ name: 'nas', spec: { type: 'directory', settings: { path: nas } } });
+  await shop.holdfast.offsite.destinations.add({
+    name: 'bucket',
+    spec: { type: 's3', settings: { bucket: s3.bucket, region: 'us-east-1', endpoint: s3.endpoint, pathStyle: true, prefix: 'prod', accessKeyId: S3_ACCESS_KEY_ID } },
+    secretAccessKey: S3_SECRET_ACCESS_KEY,
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await closeShop(shop);
+  await removeS3Server(s3);
+  rmSync(nas, { recursive: true, force: true });
+  privateTmp.remove();
+});
+
+describe('--no-local-copy', () => {
+  test('backup --no-local-copy: sealed, copied and read back, then the local files go; verify, restore and the drill read the copy; row counts equal', async () => {
+    const taken = await runCli(['backup', 'shop', '--copy-to', 'bucket', '--no-local-copy', '--json'], shop.home.env);
+    expect(taken.stderr).not.toMatch(/holdfast: (?!backup|run)/);
+    expect(taken.code).toBe(0);
+    const backup = JSON.parse(taken.stdout) as { id: string; path: string; rowCounts: Record<string, number>; localFile: { kept: boolean; reason: string | null }; copies: Array<{ state: string }> };
+    expect(backup.copies.map((copy) => copy.state)).toEqual(['verified']);
+    expect(backup.localFile).toEqual({ kept: false, reason: null });
+    expect(localFiles(backup.path)).toEqual([]);
+    expect(shop.holdfast.showBackup(backup.id)).toMatchObject({ status: 'completed', options: { noLocalCopy: true } });
+
+    // The next start of any command must not flag it missing: it was never meant to stay here.
+    const listed = await runCli(['list', '--json'], shop.home.env);
+    expect((JSON.parse(listed.stdout) as Array<{ id: string; status: string }>).find((entry) => entry.id === backup.id)?.status).toBe('completed');
+
+    const verified = await runCli(['verify', backup.id], shop.home.env);
+    expect(verified.stdout).toMatch(/from its copy on "bucket"/);
+    expect(verified.code).toBe(0);
+    expect(shop.holdfast.showBackup(backup.id).status).toBe('completed');
+
+    const restored = await runCli(['restore', backup.id, '--to', 'shop', '--dbname', 'shop_offsite_only', '--create'], shop.home.env);
+    expect(restored.stderr).not.toMatch(/holdfast: (?!backup|run)/);
+    expect(restored.code).toBe(0);
+    for (const table of ['users', 'orders']) expect(await rowCount(shop.server, 'shop_offsite_only', `public.${table}`), table).toBe(backup.rowCounts[`public.${table}`]);
+
+    const drilled = await runCli(['verify', backup.id, '--test-restore', '--json'], shop.home.env);
+    expect(drilled.code).toBe(0);
+    expect(JSON.parse(drilled.stdout)).toMatchObject({ ok: true });
+    expect(leftBehind()).toEqual([]);
+    expect(localFiles(backup.path)).toEqual([]);
+  }, 300_000);
+
+  test('a destination that is down: the local file is KEPT and the result says why; one of two copies verified is not enough either', async () => {
+    await s3.stop();
+    try {
+      const result = await runCli(['backup', 'shop', '--copy-to', 'bucket', '--no-local-copy'], shop.home.env);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(/local file kept: the copy on "bucket" was not verified/);
+      const kept = shop.holdfast.catalogue.listBackups({ profile: 'shop' }).at(-1)!;
+      expect(localFiles(kept.path)).toHaveLength(3);
+
+      const half = await shop.holdfast.backup('shop', { noLocalCopy: true }, { copyTo: ['nas', 'bucket'] });
+      expect(half.copies?.map((copy) => `${copy.destination}:${copy.state}`)).toEqual(['bucket:failed', 'nas:verified']);
+      expect(half.localFile).toEqual({ kept: true, reason: expect.stringMatching(/the copy on "bucket" was not verified/) });
+      expect(localFiles(half.path)).toHaveLength(3);
+    } finally {
+      await s3.start();
+    }
+  }, 180_000);
+
+  test('no destination to copy to: refused before any dump is taken', async () => {
+    const before = shop.holdfast.catalogue.listBackups({ profile: 'shop' }).length;
+    const result = await runCli(['backup', 'shop', '--no-local-copy'], shop.home.env);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/--no-local-copy needs at least one destination/);
+    expect(shop.holdfast.catalogue.listBackups({ profile: 'shop' }).length).toBe(before);
+  }, 60_000);
+
+  test("a profile's --no-local-copy: needs its default destinations; its backups follow it; a schedule keeps its own choice, refused without a destination", async () => {
+    const refused = await runCli(['profile', 'edit', 'shop', '--no-local-copy'], shop.home.env);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/--no-local-copy needs the profile's default destinations/);
+    const unscheduled = await runCli(['schedule', 'add', 'shop', '--daily', '--no-local-copy'], shop.home.env);
+    expect(unscheduled.code).not.toBe(0);
+    expect(unscheduled.stderr).toMatch(/--no-local-copy needs at least one destination/);
+
+    const edited = await runCli(['profile', 'edit', 'shop', '--copy-to', 'nas', '--no-local-copy'], shop.home.env);
+    expect(edited.code).toBe(0);
+    expect((await runCli(['profile', 'show', 'shop'], shop.home.env)).stdout).toMatch(/local copy +none: its backups are kept on their destinations only/);
+    try {
+      const followed = await shop.holdfast.backup('shop', {});
+      expect(followed.localFile).toEqual({ kept: false, reason: null });
+      expect(localFiles(followed.path)).toEqual([]);
+      expect(readdirSync(nas)).toContain(followed.filename);
+      // The backup's own choice wins over the profile's.
+      const kept = await shop.holdfast.backup('shop', { noLocalCopy: false });
+      expect(kept.localFile).toBeUndefined();
+      expect(localFiles(kept.path)).toHaveLength(3);
+
+      const added = await runCli(['schedule', 'add', 'shop', '--daily', '--no-local-copy', '--json'], shop.home.env);
+      expect(added.code).toBe(0);
+      expect(JSON.parse(added.stdout)).toMatchObject({ options: { noLocalCopy: true } });
+    } finally {
+      expect((await runCli(['profile', 'edit', 'shop', '--local-copy'], shop.home.env)).code).toBe(0);
+    }
+  }, 120_000);
+});
+
+describe('a restore drill from a copy', () => {
+  test('the local file gone: the drill downloads the verified copy, checks it, passes, and leaves nothing behind', async () => {
+    const backup = await shop.holdfast.backup('shop', {}, { copyTo: ['bucket'] });
+    rmSync(backup.path);
+    const drill = await shop.holdfast.testRestore(backup.id);
+    expect(drill.error).toBeNull();
+    expect(drill.ok).toBe(true);
+    expect(drill.notes.join(' ')).toMatch(/from its copy on "bucket"/);
+    expect(leftBehind()).toEqual([]);
+  }, 240_000);
+
+  test('an altered copy: the drill fails naming the copy, nothing restored, nothing left behind', async () => {
+    const backup = await shop.holdfast.backup('shop', {}, { copyTo: ['bucket'] });
+    rmSync(backup.path);
+    const bucket = await shop.holdfast.offsite.destinations.open('bucket');
+    const other = Buffer.from('not the backup');
+    await bucket.remove(backup.filename);
+    await bucket.put(backup.filename, Readable.from([other]), { sha256: createHash('sha256').update(other).digest('hex'), size: other.length });
+    await expect(shop.holdfast.testRestore(backup.id)).rejects.toMatchObject({ message: expect.stringMatching(/on destination "bucket" .* does not match the backup's checksum/) });
+    expect(leftBehind()).toEqual([]);
+  }, 240_000);
+
+  test.skipIf(!hasAge)(
+    'an encrypted backup, its local file gone: the drill downloads the copy, decrypts it privately, passes',
+    async () => {
+      const keyDir = mkdtempSync(join(tmpdir(), 'holdfast-agekeys-'));
+      try {
+        const keyFile = join(keyDir, 'key.txt');
+        execFileSync('age-keygen', ['-o', keyFile], { stdio: 'pipe' });
+        await shop.holdfast.keyring.import(readFileSync(keyFile, 'utf8'), 'drillkey');
+        const recipient = /# public key: (\S+)/.exec(readFileSync(keyFile, 'utf8'))![1]!;
+        const backup = await shop.holdfast.backup('shop', { encryptTo: [recipient] }, { copyTo: ['nas'] });
+        expect(backup.encrypted).toBe(true);
+        rmSync(backup.path);
+        const drill = await shop.holdfast.testRestore(backup.id);
+        expect(drill.error).toBeNull();
+        expect(drill.ok).toBe(true);
+        expect(drill.decryptedWith).toBe('drillkey');
+        expect(leftBehind()).toEqual([]);
+      } finally {
+        rmSync(keyDir, { recursive: true, force: true });
+      }
+    },
+    240_000,
+  );
+});
