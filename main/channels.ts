@@ -38,6 +38,7 @@ export const CHANNELS = {
   'backup.create': longChange,
   'backup.take': longChange,
   'backup.list': read,
+  'backup.page': read,
   'backup.show': read,
   'run.toolOutput': read,
   'set.show': read,

@@ -25,6 +25,8 @@ import { DestinationNameSchema, DestinationSecretSchema, DestinationSpecSchema }
 import { cleanupCopies, requirePolicyText } from './core/retention/copy-cleanup.ts';
 import { actorName } from './core/users/acting.ts';
 import { listServerDatabases } from './core/restore/server-databases.ts';
+import { BackupPageQuerySchema, selectBackupPage } from './core/catalogue/backup-page.ts';
+import type { BackupPage } from './core/model/backup-page.ts';
 import { runScheduleNow } from './core/schedule/run-now.ts';
 import { editSchedule } from './core/schedule/schedules.ts';
 import { join } from 'node:path';
@@ -146,6 +148,14 @@ export const contract = {
   'backup.list': define(z.object({ profile: ProfileNameSchema.optional(), all: z.boolean().default(false), fields: z.enum(['full', 'summary']).default('full') }).strict(), (holdfast, input) =>
     holdfast.list({ profile: input.profile, all: input.all, fields: input.fields }),
   ),
+  // One page of that list (summaries and attempts), sorted and filtered in the catalogue: the Backups table
+  // asks for the rows it shows, not 100,000 at once. checkingFiles: the start-up file check is still running.
+  'backup.page': define(BackupPageQuerySchema, (holdfast, input): BackupPage => {
+    const page = selectBackupPage(holdfast.catalogue.db, input);
+    // A set's members carry their copies as single backups do (a member's drawer lists them).
+    const items = holdfast.offsite.withCopies(page.items).map((item) => ('members' in item ? { ...item, members: holdfast.offsite.withCopies(item.members) } : item));
+    return { ...page, items, offset: input.offset, checkingFiles: !holdfast.fileCheck.done };
+  }),
   // The same list with each whole-server backup set as one entry, its members nested under it (`holdfast list`).
   // fields: 'summary' nests summaries (what the Backups table shows; backup.show has the rest), as backup.list does.
   'set.list': define(z.object({ profile: ProfileNameSchema.optional(), all: z.boolean().default(false), fields: z.enum(['full', 'summary']).default('full') }).strict(), (holdfast, input) =>

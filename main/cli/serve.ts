@@ -41,12 +41,26 @@ function serveOptions(flags: ServeFlags): ServeOptions {
   return options;
 }
 
+/** The start-up file check, after listening: what it found goes to the log, as a CLI start prints it. */
+async function checkFilesInBackground(holdfast: Holdfast, log: (message: string) => void): Promise<void> {
+  try {
+    const found = await holdfast.fileCheck.run();
+    for (const filename of found.missingBackups) log(`backup ${filename}: its file is gone; marked missing`);
+    for (const filename of found.foundAgain) log(`backup ${filename}: its file is back; marked completed`);
+  } catch (error) {
+    const info = toErrorInfo(error);
+    log(`could not check which backup files are still there: ${info.message}${info.hint ? ` (${info.hint})` : ''}; the Backups list keeps saying "checking"`);
+  }
+}
+
 export async function runServe(io: Io, flags: ServeFlags): Promise<number> {
   let holdfast: Holdfast | undefined;
   let server: Awaited<ReturnType<typeof startServer>>;
   try {
     const options = serveOptions(flags);
-    holdfast = (await Holdfast.open(loadConfig())).holdfast;
+    // Which backup files are still there is looked for once it listens: on a 10,000-backup home that
+    // check was most of the time to the first answer. Until it ends, the Backups list says "checking".
+    holdfast = (await Holdfast.open(loadConfig(), { files: 'later' })).holdfast;
     server = await startServer(holdfast, options);
   } catch (error) {
     holdfast?.close();
@@ -64,9 +78,11 @@ export async function runServe(io: Io, flags: ServeFlags): Promise<number> {
   const schedules = flags.schedules === false ? undefined : startSchedulingHost(holdfast, { kind: 'serve', log });
   if (!schedules) log('--no-schedules: this process runs no schedules (the desktop app or holdfast daemon must)');
   io.stdout(`Holdfast UI: ${server.url}\n`);
+  const fileCheck = checkFilesInBackground(holdfast, log);
   if (flags.insecure && !flags.tlsCert) io.stderr('holdfast serve: warning: --insecure: tokens and backups cross the network unencrypted.\n');
   await stop.stopped;
-  await Promise.all([server.close(), schedules?.stop(SCHEDULE_GRACE_MS)]);
+  // The check writes to the catalogue: it ends before the catalogue closes.
+  await Promise.all([server.close(), schedules?.stop(SCHEDULE_GRACE_MS), fileCheck]);
   holdfast.close();
   stop.dispose();
   return 0;

@@ -6,7 +6,9 @@ import type { BackupOptions } from './backup/options.ts';
 import { pinBackup } from './backup/pin.ts';
 import { takeBackup, type BackupHooks, type TakenBackup } from './backup/take-backup.ts';
 import { Catalogue, newId } from './catalogue/catalogue.ts';
+import { attemptEntry, LISTED_ATTEMPT_STATUSES } from './catalogue/backup-page.ts';
 import { reconcileAtStart } from './recovery/reconcile.ts';
+import { FileCheck } from './recovery/file-check.ts';
 import { loadConfig, type HoldfastConfig } from './config/config.ts';
 import { LiveConfig } from './config/live-config.ts';
 import type { SettingsView } from './config/settings-view.ts';
@@ -77,6 +79,8 @@ export class Holdfast implements EngineContext, ProfileContext {
   readonly logger: Logger;
   /** What happened, told once: audit, the file log and notifications subscribe, and so may a shell. */
   readonly events: EventBus;
+  /** Which backup files are still there: at open, or after `holdfast serve` listens (recovery/file-check.ts). */
+  readonly fileCheck: FileCheck = new FileCheck(this);
   private readonly tools = new ClientToolCache();
   private readonly restoreRecovery = new RestoreRecovery(this);
   /** HOLDFAST_DRILL_CONCURRENCY: each drill starts a server and restores a whole database. */
@@ -97,15 +101,18 @@ export class Holdfast implements EngineContext, ProfileContext {
     this.events = engineEventBus(this);
   }
 
-  /** Opens (creating if needed) HOLDFAST_HOME and its catalogue, then reconciles files and runs. */
-  static async open(config: HoldfastConfig = loadConfig(), options: { secrets?: SecretStore } = {}): Promise<{ holdfast: Holdfast; reconciled: ReconcileReport }> {
+  /**
+   * Opens (creating if needed) HOLDFAST_HOME and its catalogue, then reconciles files and runs. With
+   * `files: 'later'` the check of which backup files are still there is left to `fileCheck.run()`.
+   */
+  static async open(config: HoldfastConfig = loadConfig(), options: { secrets?: SecretStore; files?: 'now' | 'later' } = {}): Promise<{ holdfast: Holdfast; reconciled: ReconcileReport }> {
     await ensurePrivateDir(config.home);
     const holdfast = new Holdfast(
       config,
       new Catalogue(join(config.home, 'catalogue.sqlite'), { backupDir: config.backupDir }),
       options.secrets ?? openSecretStore(config.secretStore, config.home, config.env),
     );
-    const reconciled = await holdfast.reconcile();
+    const reconciled = await reconcileAtStart(holdfast, { files: options.files ?? 'now' });
     return { holdfast, reconciled };
   }
 
@@ -237,15 +244,8 @@ export class Holdfast implements EngineContext, ProfileContext {
     const listed: Array<BackupMetadata | BackupSummary> = filter.fields === 'summary' ? this.catalogue.listBackupSummaries(where) : this.catalogue.listBackups(where);
     const backups: Array<BackupMetadata | BackupSummary | ListEntry> = this.offsite.withCopies(listed);
     if (!filter.all) return backups;
-    const runs: RunRecord[] = this.catalogue.listRuns({ kind: 'backup', statuses: ['failed', 'interrupted', 'running'], ...(filter.profile ? { profile: filter.profile } : {}) });
-    const entries = runs.map((run): ListEntry => ({
-      id: run.id,
-      status: run.cancelled ? 'cancelled' : run.status,
-      profile: run.profile,
-      timestamp: run.startedAt,
-      filename: typeof run.detail?.filename === 'string' ? run.detail.filename : null,
-      error: run.error,
-    }));
+    const runs: RunRecord[] = this.catalogue.listRuns({ kind: 'backup', statuses: [...LISTED_ATTEMPT_STATUSES], ...(filter.profile ? { profile: filter.profile } : {}) });
+    const entries = runs.map(attemptEntry);
     return [...backups, ...entries].sort((a, b) => a.timestamp.localeCompare(b.timestamp));
   }
 

@@ -1,7 +1,10 @@
 // The desktop issue's two UI numbers, measured as a bench (never as timed tests):
 //  7. first render of the Backups page with 10,000 catalogue rows, in Debian's Chromium (headless),
 //     and (7e, 7f) scrolling that table to its end and its search + sort, which specs once timed;
-//  8. `holdfast serve` from spawn to its first answer of POST /api/rpc/backup.list.
+//     7g/7h: the same first render with 100,000 rows, and the page's JS heap (memory flat: the table
+//     holds pages near the screen, never the whole list);
+//  8. `holdfast serve` from spawn to its first answer of POST /api/rpc/backup.page (the first page,
+//     what the Backups table asks first; the start-up file check runs after it listens).
 // No PostgreSQL: the catalogue rows are written straight into a throwaway HOLDFAST_HOME, the profile
 // they reference is added through the Catalogue without connecting, and an empty file stands in for
 // each backup so the start-up reconcile sees them present (as on a real install).
@@ -11,16 +14,16 @@
 // Alone, it replaces the UI section of test/bench/last-run.md and keeps the database section there.
 // Knobs (environment): BENCH_UI_RUNS (default 7, at least 5), HOLDFAST_CHROMIUM (/usr/bin/chromium).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type Browser, type Cookie } from '@playwright/test';
+import { chromium, type Browser, type Cookie, type Page } from '@playwright/test';
 import { Catalogue } from '../../main/core/catalogue/catalogue.ts';
-import type { BackupMetadata } from '../../main/core/model/types.ts';
-import { filterRows, NO_FILTER, sortRows, toRow } from '../../renderer/src/lib/backup-rows.ts';
+import { BackupPageQuerySchema, selectBackupPage } from '../../main/core/catalogue/backup-page.ts';
 import { makeHome, projectRoot, type TestHome } from '../support/holdfast-env.ts';
+import { seedBackups } from '../support/seeded-home.ts';
 
 const CLI = join(projectRoot, 'bin', 'holdfast.mjs');
 const CHROMIUM = process.env.HOLDFAST_CHROMIUM ?? '/usr/bin/chromium';
@@ -28,6 +31,9 @@ const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-ne
 /** The E2E suite's viewport: how many rows are visible decides how many the table renders. */
 const VIEWPORT = { width: 1440, height: 900 };
 const HISTORY = 10_000;
+/** Row 7g: the Backups page at 100,000 backups (issue 17's bench goal: < 500 ms, memory flat). BENCH_UI_LARGE overrides it for a quick try. */
+const LARGE_HISTORY = Number(process.env.BENCH_UI_LARGE ?? 100_000);
+const LARGE_TARGET_MS = 500;
 const RENDER_TARGET_MS = 300;
 export const UI_SECTION_TITLE = '## Holdfast UI bench';
 
@@ -99,79 +105,10 @@ interface BenchHome {
   backups: number;
 }
 
-/**
- * A HOLDFAST_HOME with `count` hourly backups of one profile (added without connecting), each with a
- * run row like a scheduled backup leaves and an empty file under the backup's name.
- */
+/** A throwaway HOLDFAST_HOME with `count` hourly backups (test/support/seeded-home.ts). */
 function seedHome(label: string, count: number): BenchHome {
   const home = makeHome();
-  const backupDir = join(home.home, 'backups');
-  mkdirSync(backupDir, { recursive: true, mode: 0o700 });
-  const catalogue = new Catalogue(join(home.home, 'catalogue.sqlite'));
-  try {
-    if (count > 0) {
-      catalogue.addProfile({
-        name: 'shop',
-        host: '127.0.0.1',
-        port: 5432,
-        user: 'postgres',
-        dbname: 'shop',
-        sslmode: null,
-        sslrootcert: null,
-        sslcert: null,
-        sslkey: null,
-        service: null,
-        tags: [],
-        notes: null,
-        pgBinDir: null,
-        drillChecks: [],
-        libpqPasswordFiles: true,
-      });
-      // The shape a real custom backup of the E2E suite's "shop" database records.
-      const tables = ['"Sales"."Quarterly Totals"', '"app.v2".users', 'public.events', 'public.events_2024', 'public.events_2025', 'public.orders', 'public.users', 'public."x; $(touch /tmp/p)"'];
-      const first = Date.now() - (count + 24) * 3_600_000;
-      catalogue.db.transaction(() => {
-        for (let i = 0; i < count; i += 1) {
-          const at = new Date(first + i * 3_600_000);
-          const id = i.toString(16).padStart(12, '0');
-          const filename = `backup-${at.toISOString().replace(/[:.]/g, '-')}-shop-history.dump`;
-          const path = join(backupDir, filename);
-          writeFileSync(path, '');
-          const metadata: BackupMetadata = {
-            id,
-            filename,
-            timestamp: at.toISOString(),
-            size: 180_000 + i * 4 + ((i * 7919) % 6000),
-            compressed: true,
-            encrypted: false,
-            checksum: `sha256:${id.repeat(6).slice(0, 64)}`,
-            databaseSize: 9_000_000 + i * 16,
-            tables,
-            version: 'PostgreSQL 15.18 (Debian 15.18-0+deb12u1) on x86_64-pc-linux-gnu',
-            duration: 300 + Math.round(i / 20) + ((i * 31) % 250),
-            profile: 'shop',
-            database: 'shop',
-            path,
-            format: 'custom',
-            compression: 'gzip:6',
-            status: 'completed',
-            rowCounts: Object.fromEntries(tables.map((table, n) => [table, 500 * (n + 1) + (i % 50)])),
-            serverMajor: 15,
-            clientVersion: 'pg_dump 15.18',
-            options: { format: 'custom', schemaOnly: false, dataOnly: false, tables: [], excludeTables: [], schemas: [], excludeSchemas: [] },
-            globals: { filename: `${filename}.globals.sql`, checksum: `sha256:${'0'.repeat(64)}`, note: null },
-            lastVerified: i % 3 === 0 ? { at: at.toISOString(), valid: true } : null,
-            restoreTest: null,
-          };
-          const runId = catalogue.startRun({ kind: 'backup', profile: 'shop' });
-          catalogue.insertBackup(metadata, runId);
-          catalogue.finishRun(runId, 'completed', { backupId: id });
-        }
-      })();
-    }
-  } finally {
-    catalogue.close();
-  }
+  seedBackups(home, count);
   return { label, home, backups: count };
 }
 
@@ -247,7 +184,7 @@ async function startServe(home: TestHome, signal?: AbortSignal): Promise<Started
 /** The floor for "a Node HTTP server answers": Fastify alone, listening on a free port, one POST route. */
 const BARE_FASTIFY = `import Fastify from 'fastify';
 const app = Fastify({ logger: false });
-app.post('/api/rpc/backup.list', async () => ({ ok: true, value: [] }));
+app.post('/api/rpc/backup.page', async () => ({ ok: true, value: [] }));
 await app.listen({ host: '127.0.0.1', port: 0 });
 process.stdout.write('listening http://127.0.0.1:' + app.server.address().port + '\\n');
 process.once('SIGTERM', () => app.close().then(() => process.exit(0)));`;
@@ -274,20 +211,20 @@ function post(origin: string, path: string, body: unknown, token?: string): Prom
 interface ServeSample {
   /** spawn → the "Holdfast UI: <url>" line read from stdout (the server is listening). */
   printed: number;
-  /** spawn → the whole 200 answer of backup.list received. */
+  /** spawn → the whole 200 answer of backup.page (the first page) received. */
   answered: number;
   bytes: number;
 }
 
-/** One cold start: spawn, read the printed URL, POST backup.list with the bearer token at once, stop. */
+/** One cold start: spawn, read the printed URL, POST backup.page (the first page) with the bearer token at once, stop. */
 async function timeServe(home: BenchHome, signal?: AbortSignal): Promise<ServeSample> {
   const started = await startServe(home.home, signal);
   try {
-    const answer = await post(started.origin, '/api/rpc/backup.list', { all: true }, started.token);
+    const answer = await post(started.origin, '/api/rpc/backup.page', {}, started.token);
     const answered = performance.now() - started.spawnedAt;
-    if (answer.status !== 200) throw new Error(`backup.list answered HTTP ${answer.status}: ${answer.text.slice(0, 500)}`);
-    const envelope = JSON.parse(answer.text) as { ok: boolean; value?: unknown[] };
-    if (!envelope.ok || envelope.value?.length !== home.backups) throw new Error(`backup.list on the ${home.label} home gave ${envelope.value?.length ?? 'no'} items, expected ${home.backups}`);
+    if (answer.status !== 200) throw new Error(`backup.page answered HTTP ${answer.status}: ${answer.text.slice(0, 500)}`);
+    const envelope = JSON.parse(answer.text) as { ok: boolean; value?: { total: number } };
+    if (!envelope.ok || envelope.value?.total !== home.backups) throw new Error(`backup.page on the ${home.label} home counted ${envelope.value?.total ?? 'no'} rows, expected ${home.backups}`);
     return { printed: started.printedAt - started.spawnedAt, answered, bytes: Buffer.byteLength(answer.text) };
   } finally {
     await stopChild(started.child);
@@ -297,7 +234,7 @@ async function timeServe(home: BenchHome, signal?: AbortSignal): Promise<ServeSa
 async function timeBareFastify(signal?: AbortSignal): Promise<ServeSample> {
   const { child, match, spawnedAt, printedAt } = await spawnServer(['--input-type=module', '-e', BARE_FASTIFY], process.env, /listening (http:\/\/\S+)\n/, signal);
   try {
-    const answer = await post(match[1]!, '/api/rpc/backup.list', {});
+    const answer = await post(match[1]!, '/api/rpc/backup.page', {});
     const answered = performance.now() - spawnedAt;
     if (answer.status !== 200) throw new Error(`bare Fastify answered HTTP ${answer.status}`);
     return { printed: printedAt - spawnedAt, answered, bytes: Buffer.byteLength(answer.text) };
@@ -351,7 +288,7 @@ const READ_MARKS = `(() => {
   const nav = performance.getEntriesByType('navigation')[0];
   const resources = performance.getEntriesByType('resource');
   const script = resources.find((e) => /\\/assets\\/index-[^/]*\\.js$/.test(e.name));
-  const lists = resources.filter((e) => e.name.endsWith('/api/rpc/backup.list')).map((e) => ({ start: e.startTime, end: e.responseEnd, bytes: e.encodedBodySize }));
+  const lists = resources.filter((e) => e.name.endsWith('/api/rpc/backup.page')).map((e) => ({ start: e.startTime, end: e.responseEnd, bytes: e.encodedBodySize }));
   return {
     firstRow: mark.firstRow, firstRowFrame: mark.firstRowFrame, click: mark.click,
     documentEnd: nav ? nav.responseEnd : null,
@@ -436,6 +373,8 @@ const SCROLL_TO_END = (rows: number) => `new Promise((resolve) => {
   const want = '${rows + 1}';
   const atEnd = () => { const body = scroller.querySelectorAll('.vtable__row--body'); return body.length > 0 && body[body.length - 1].getAttribute('aria-rowindex') === want; };
   const started = performance.now();
+  // A table that already shows its last row (one backup) changes nothing when scrolled.
+  if (atEnd()) { resolve(0); return; }
   const observer = new MutationObserver(() => { if (atEnd()) { observer.disconnect(); resolve(performance.now() - started); } });
   observer.observe(scroller, { childList: true, subtree: true, attributes: true });
   scroller.scrollTo({ top: scroller.scrollHeight });
@@ -456,28 +395,63 @@ async function timeScroll(browser: Browser, home: BenchHome, where: Session): Pr
 }
 
 /**
- * 7f: the Backups table's own search and sort (renderer/src/lib/backup-rows.ts) over the home's rows,
- * in Node: what typing a month into the search box and sorting by size cost before React renders.
+ * 7f: the Backups table's search and sort, which the catalogue now runs (backup.page,
+ * main/core/catalogue/backup-page.ts): typing a month into the search box and sorting by size, the
+ * first page of the answer, in Node against the home's SQLite file.
  */
 function timeSearchAndSort(home: BenchHome, runs: number): number[] {
   const catalogue = new Catalogue(join(home.home.home, 'catalogue.sqlite'));
-  let rows;
   try {
-    rows = catalogue.listBackupSummaries().map(toRow);
+    const all = catalogue.listBackupSummaries();
+    const month = all[Math.floor(all.length / 2)]!.timestamp.slice(0, 7);
+    const samples: number[] = [];
+    // One untimed pass first, as everywhere here.
+    for (let i = 0; i <= runs; i += 1) {
+      const started = performance.now();
+      const found = selectBackupPage(catalogue.db, BackupPageQuerySchema.parse({ text: month, sort: 'size', direction: 'desc' }));
+      const took = performance.now() - started;
+      if (found.total === 0) throw new Error(`searching ${month} found none of the ${all.length} rows`);
+      if (i > 0) samples.push(took);
+    }
+    return samples;
   } finally {
     catalogue.close();
   }
-  const month = rows[Math.floor(rows.length / 2)]!.timestamp.slice(0, 7);
-  const samples: number[] = [];
-  // One untimed pass first, as everywhere here.
-  for (let i = 0; i <= runs; i += 1) {
-    const started = performance.now();
-    const found = sortRows(filterRows(rows, { ...NO_FILTER, text: month }), 'size', 'desc');
-    const took = performance.now() - started;
-    if (found.length === 0) throw new Error(`searching ${month} found none of the ${rows.length} rows`);
-    if (i > 0) samples.push(took);
+}
+
+/** The page's JS heap after a forced garbage collection (DevTools protocol), in bytes. */
+async function heapAfterGc(page: Page): Promise<number> {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    await cdp.send('HeapProfiler.collectGarbage');
+    const { usedSize } = await cdp.send('Runtime.getHeapUsage');
+    return usedSize;
+  } finally {
+    await cdp.detach();
   }
-  return samples;
+}
+
+interface HeapSample {
+  /** After the first screen, with the count read. */
+  opened: number;
+  /** After scrolling to the last row (every page passed over once). */
+  scrolled: number;
+}
+
+/** 7h: the Backups page's heap once open, and once scrolled to its end. */
+async function measureHeap(browser: Browser, home: BenchHome, where: Session): Promise<HeapSample> {
+  const context = await browser.newContext({ viewport: VIEWPORT });
+  try {
+    await context.addCookies(where.cookies);
+    const page = await context.newPage();
+    await page.goto(`${where.origin}/#/backups`);
+    await page.locator('.toolbar__count', { hasText: new RegExp(`^${COUNT_TEXT(home.backups)}$`) }).waitFor({ timeout: 120_000 });
+    const opened = await heapAfterGc(page);
+    await page.evaluate(SCROLL_TO_END(home.backups));
+    return { opened, scrolled: await heapAfterGc(page) };
+  } finally {
+    await context.close();
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -507,6 +481,11 @@ export async function runUiBench(options: UiBenchOptions = {}): Promise<UiBenchR
     const empty = seedHome('empty', 0);
     homes.push(empty);
     log(`wrote ${HISTORY.toLocaleString('en')} catalogue rows (+ runs and empty files) in ${ms(seedMs)}`);
+    t = performance.now();
+    const large = seedHome(`${LARGE_HISTORY.toLocaleString('en')}-backup`, LARGE_HISTORY);
+    homes.push(large);
+    const largeSeedMs = performance.now() - t;
+    log(`wrote ${LARGE_HISTORY.toLocaleString('en')} catalogue rows in ${ms(largeSeedMs)}`);
 
     // --- 8: holdfast serve, spawn → first answer ------------------------------------------------------
     const serve = { tenk: [] as ServeSample[], empty: [] as ServeSample[], fastify: [] as ServeSample[], node: [] as number[] };
@@ -531,12 +510,14 @@ export async function runUiBench(options: UiBenchOptions = {}): Promise<UiBenchR
     servers.push(tenkServer);
     const oneServer = await startServe(one.home, signal);
     servers.push(oneServer);
+    const largeServer = await startServe(large.home, signal);
+    servers.push(largeServer);
     // Playwright's own signal handlers would exit the process once the browser is closed, before the
     // servers are stopped and the homes removed; the abort signal closes the browser instead.
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false });
     const version = browser.version();
-    const sessions = { tenk: await session(browser, tenkServer), one: await session(browser, oneServer) };
-    const homeOf = { tenk, one };
+    const sessions = { tenk: await session(browser, tenkServer), one: await session(browser, oneServer), large: await session(browser, largeServer) };
+    const homeOf = { tenk, one, large };
     // Untimed warm-up of each kind: the browser's first renderer process and the server's first answer.
     for (const side of ['tenk', 'one'] as const) {
       await timeRender(browser, homeOf[side], sessions[side], 'load');
@@ -551,6 +532,16 @@ export async function runUiBench(options: UiBenchOptions = {}): Promise<UiBenchR
         `render ${i + 1}/${runs}: load 10,000 ${ms(render.load.tenk.at(-1)!.firstRow)} (1 row ${ms(render.load.one.at(-1)!.firstRow)}); nav 10,000 ${ms(render.nav.tenk.at(-1)!.firstRow - render.nav.tenk.at(-1)!.click!)}`,
       );
     }
+    // --- 7g/7h: the same page at LARGE_HISTORY rows: first render, and its heap (memory flat) ---------
+    await timeRender(browser, large, sessions.large, 'load');
+    const largeLoad: PageMarks[] = [];
+    for (let i = 0; i < runs; i += 1) largeLoad.push(await timeRender(browser, large, sessions.large, 'load'));
+    log(`render ${LARGE_HISTORY.toLocaleString('en')}: ${list(largeLoad.map((m) => m.firstRow))} ms`);
+    const heaps = { one: await measureHeap(browser, one, sessions.one), tenk: await measureHeap(browser, tenk, sessions.tenk), large: await measureHeap(browser, large, sessions.large) };
+    log(
+      `heap (open / scrolled to the end): 1 row ${mb(heaps.one.opened)} / ${mb(heaps.one.scrolled)}, 10,000 ${mb(heaps.tenk.opened)} / ${mb(heaps.tenk.scrolled)}, ${LARGE_HISTORY.toLocaleString('en')} ${mb(heaps.large.opened)} / ${mb(heaps.large.scrolled)}`,
+    );
+
     await timeScroll(browser, tenk, sessions.tenk);
     const scroll: number[] = [];
     for (let i = 0; i < runs; i += 1) scroll.push(await timeScroll(browser, tenk, sessions.tenk));
@@ -564,6 +555,9 @@ export async function runUiBench(options: UiBenchOptions = {}): Promise<UiBenchR
     const fromClick = (marks: PageMarks[]) => marks.map((m) => m.firstRow - m.click!);
     const fromClickFrame = (marks: PageMarks[]) => marks.map((m) => m.firstRowFrame - m.click!);
     const loadMs = median(firstRow(render.load.tenk));
+    const largeMs = median(firstRow(largeLoad));
+    // Flat: the 100,000-row page holds no more than a few MB over the 1-row page, open or scrolled to its end.
+    const heapGrowth = Math.max(heaps.large.opened, heaps.large.scrolled) - heaps.one.opened;
     const navMs = median(fromClick(render.nav.tenk));
     const verdict = (value: number) => (value < RENDER_TARGET_MS ? '— ✓' : '— ✗ missed');
     const field = (marks: PageMarks[], pick: (m: PageMarks) => number | null | undefined) => median(marks.map(pick).filter((v): v is number => typeof v === 'number'));
@@ -577,16 +571,19 @@ export async function runUiBench(options: UiBenchOptions = {}): Promise<UiBenchR
       `| 7c. Backups from the nav on a loaded app (Overview settled, catalogue already fetched): click → first table row in the DOM (baseline: 1 row) | ${ms(navMs)} | ${ms(median(fromClick(render.nav.one)))} | ${verdict(navMs)} | < ${RENDER_TARGET_MS} ms (absolute) |`,
       `| 7d. same, click → first frame produced after that row | ${ms(median(fromClickFrame(render.nav.tenk)))} | ${ms(median(fromClickFrame(render.nav.one)))} | — | absolute (info) |`,
       `| 7e. Backups table with ${HISTORY.toLocaleString('en')} rows loaded: scroll to the bottom → its last row in the DOM (the E2E suite checks that it gets there, not how fast) | ${ms(median(scroll))} | — | — | absolute (info) |`,
-      `| 7f. Backups table's search (one month of ${HISTORY.toLocaleString('en')} rows) + sort by size, \`renderer/src/lib/backup-rows.ts\` in Node (its spec checks the result, not the time) | ${median(searchSort).toFixed(1)} ms | — | — | absolute (info) |`,
-      `| 8. \`holdfast serve\` start, ${HISTORY.toLocaleString('en')}-backup home: spawn → first 200 answer of \`POST /api/rpc/backup.list\` (bearer token; of which spawn → URL printed ${ms(median(serve.tenk.map((s) => s.printed)))}) (baseline: empty home) | ${ms(median(serve.tenk.map((s) => s.answered)))} | ${ms(median(serve.empty.map((s) => s.answered)))} | — | absolute (info) |`,
+      `| 7f. Backups table's search (one month of ${HISTORY.toLocaleString('en')} rows) + sort by size, first page of \`backup.page\` in the catalogue (\`main/core/catalogue/backup-page.ts\`, in Node; its spec checks the result, not the time) | ${median(searchSort).toFixed(1)} ms | — | — | absolute (info) |`,
+      `| 7g. Backups page first render, ${LARGE_HISTORY.toLocaleString('en')} catalogue rows, fresh page load as row 7 (baseline: 1 row) | ${ms(largeMs)} | ${ms(median(firstRow(render.load.one)))} | ${largeMs < LARGE_TARGET_MS ? '— ✓' : '— ✗ missed'} | < ${LARGE_TARGET_MS} ms (absolute) |`,
+      `| 7h. Backups page JS heap after GC, ${LARGE_HISTORY.toLocaleString('en')} rows: open / scrolled to its last row (baseline: 1 row open; 10,000 rows: ${mb(heaps.tenk.opened)} / ${mb(heaps.tenk.scrolled)}) | ${mb(heaps.large.opened)} / ${mb(heaps.large.scrolled)} | ${mb(heaps.one.opened)} | +${mb(heapGrowth)} | flat: within a few MB of the baseline |`,
+      `| 8. \`holdfast serve\` start, ${HISTORY.toLocaleString('en')}-backup home: spawn → first 200 answer of \`POST /api/rpc/backup.page\` (the first page) (bearer token; of which spawn → URL printed ${ms(median(serve.tenk.map((s) => s.printed)))}) (baseline: empty home) | ${ms(median(serve.tenk.map((s) => s.answered)))} | ${ms(median(serve.empty.map((s) => s.answered)))} | — | absolute (info) |`,
       `| 8b. \`holdfast serve\` start, empty home: spawn → first 200 answer (of which spawn → URL printed ${ms(median(serve.empty.map((s) => s.printed)))}) (baseline: a bare Fastify listen → first 200, in \`node\`) | ${ms(median(serve.empty.map((s) => s.answered)))} | ${ms(median(serve.fastify.map((s) => s.answered)))} | — | absolute (info) |`,
       `| 8c. \`node -e 0\` (process start and exit, for reading rows 8) | ${ms(median(serve.node))} | — | — | absolute (info) |`,
     ];
 
     const notes = [
-      `Where row 7's time goes (medians, ms from navigation start, ${HISTORY.toLocaleString('en')} rows): document received ${Math.round(field(render.load.tenk, (m) => m.documentEnd))}; JS bundle received ${Math.round(field(render.load.tenk, (m) => m.scriptEnd))} and run (DOMContentLoaded) ${Math.round(field(render.load.tenk, (m) => m.scriptRun))}; first \`backup.list\` answer received ${Math.round(field(render.load.tenk, (m) => firstList(m)?.end))} (asked at ${Math.round(field(render.load.tenk, (m) => firstList(m)?.start))}, ${mb(field(render.load.tenk, (m) => firstList(m)?.bytes))} of JSON; ${listCalls} \`backup.list\` call(s) started before the first row); first row ${Math.round(loadMs)}. With 1 row: bundle received ${Math.round(field(render.load.one, (m) => m.scriptEnd))} and run ${Math.round(field(render.load.one, (m) => m.scriptRun))}, \`backup.list\` asked at ${Math.round(field(render.load.one, (m) => firstList(m)?.start))} and answered ${Math.round(field(render.load.one, (m) => firstList(m)?.end))}, first row ${Math.round(median(firstRow(render.load.one)))}.`,
+      `Where row 7's time goes (medians, ms from navigation start, ${HISTORY.toLocaleString('en')} rows): document received ${Math.round(field(render.load.tenk, (m) => m.documentEnd))}; JS bundle received ${Math.round(field(render.load.tenk, (m) => m.scriptEnd))} and run (DOMContentLoaded) ${Math.round(field(render.load.tenk, (m) => m.scriptRun))}; first \`backup.page\` answer received ${Math.round(field(render.load.tenk, (m) => firstList(m)?.end))} (asked at ${Math.round(field(render.load.tenk, (m) => firstList(m)?.start))}, ${mb(field(render.load.tenk, (m) => firstList(m)?.bytes))} of JSON; ${listCalls} \`backup.page\` call(s) started before the first row); first row ${Math.round(loadMs)}. With 1 row: bundle received ${Math.round(field(render.load.one, (m) => m.scriptEnd))} and run ${Math.round(field(render.load.one, (m) => m.scriptRun))}, \`backup.page\` asked at ${Math.round(field(render.load.one, (m) => firstList(m)?.start))} and answered ${Math.round(field(render.load.one, (m) => firstList(m)?.end))}, first row ${Math.round(median(firstRow(render.load.one)))}.`,
       `At most ${rendered} body rows were in the DOM at any measured moment (the table is virtualised); each run waited for the count to read "${COUNT_TEXT(HISTORY)}" after its first row.`,
-      `\`backup.list\` over HTTP on the ${HISTORY.toLocaleString('en')}-backup home: ${mb(median(serve.tenk.map((s) => s.bytes)))} of JSON.`,
+      `\`backup.page\` (first page) over HTTP on the ${HISTORY.toLocaleString('en')}-backup home: ${mb(median(serve.tenk.map((s) => s.bytes)))} of JSON.`,
+      `Row 7g/7h: ${LARGE_HISTORY.toLocaleString('en')} rows written in ${ms(largeSeedMs)}; heap is \`Runtime.getHeapUsage\` after \`HeapProfiler.collectGarbage\`, once the count reads "${COUNT_TEXT(LARGE_HISTORY)}" and again after scrolling to the last row.`,
       '',
       'Samples (ms, in run order):',
       `- 7 load, 10,000 rows: ${list(firstRow(render.load.tenk))}; 1 row: ${list(firstRow(render.load.one))}`,
@@ -594,6 +591,7 @@ export async function runUiBench(options: UiBenchOptions = {}): Promise<UiBenchR
       `- 7c click, 10,000 rows: ${list(fromClick(render.nav.tenk))}; 1 row: ${list(fromClick(render.nav.one))}`,
       `- 7d click → frame, 10,000 rows: ${list(fromClickFrame(render.nav.tenk))}; 1 row: ${list(fromClickFrame(render.nav.one))}`,
       `- 7e scroll to the end, 10,000 rows: ${list(scroll)}`,
+      `- 7g load, ${LARGE_HISTORY.toLocaleString('en')} rows: ${list(firstRow(largeLoad))}`,
       `- 7f search + sort, 10,000 rows: ${searchSort.map((v) => v.toFixed(1)).join(', ')}`,
       `- 8 serve 10,000: answered ${list(serve.tenk.map((s) => s.answered))} (URL printed ${list(serve.tenk.map((s) => s.printed))})`,
       `- 8b serve empty: answered ${list(serve.empty.map((s) => s.answered))} (URL printed ${list(serve.empty.map((s) => s.printed))}); bare Fastify: answered ${list(serve.fastify.map((s) => s.answered))} (listening ${list(serve.fastify.map((s) => s.printed))})`,
@@ -605,7 +603,7 @@ export async function runUiBench(options: UiBenchOptions = {}): Promise<UiBenchR
       `\`holdfast serve\` ran ${modeAtStart}${cliMode() === modeAtStart ? '' : ` at start, ${cliMode()} at the end`}; ${renderer}. Load average (1/5/15 min) at start ${loadAtStart.map((v) => v.toFixed(2)).join(' / ')}, at end ${loadavg()
         .map((v) => v.toFixed(2))
         .join(' / ')}.`,
-      `Every timing: median of ${runs} runs after one untimed warm-up of each kind, sides alternated. Row 7/7c: each run is a new browser context (no HTTP or code cache, session cookie from opening the printed URL once); times are \`performance.now()\` inside the page — from the document's navigation start (row 7) or the click event's timeStamp (row 7c) to the MutationObserver callback that first sees a \`.vtable__row--body\` element. Row 8: \`node bin/holdfast.mjs serve\` spawned with the home as HOLDFAST_HOME, its printed URL read from stdout, then one POST \`{"all":true}\` with \`Authorization: Bearer <token>\` on a new connection; the time is to the end of the 200 answer (its item count is checked), then the server is stopped with SIGTERM.`,
+      `Every timing: median of ${runs} runs after one untimed warm-up of each kind, sides alternated. Row 7/7c: each run is a new browser context (no HTTP or code cache, session cookie from opening the printed URL once); times are \`performance.now()\` inside the page — from the document's navigation start (row 7) or the click event's timeStamp (row 7c) to the MutationObserver callback that first sees a \`.vtable__row--body\` element. Row 8: \`node bin/holdfast.mjs serve\` spawned with the home as HOLDFAST_HOME, its printed URL read from stdout, then one POST \`{}\` to \`backup.page\` (its first page) with \`Authorization: Bearer <token>\` on a new connection; the time is to the end of the 200 answer (its total is checked), then the server is stopped with SIGTERM.`,
     ];
     return { rows, notes: [...header, '', ...notes] };
   } finally {

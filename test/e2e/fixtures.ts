@@ -8,6 +8,7 @@ import { test as base, expect, type ConsoleMessage, type Page } from '@playwrigh
 import { cleanEnv } from '../support/clean-env.ts';
 import { makeHome, projectRoot, seedDatabase, waitFor, type TestHome } from '../support/holdfast-env.ts';
 import { startPgServer, type PgServer } from '../support/pg-server.ts';
+import { seedBackups } from '../support/seeded-home.ts';
 
 export const SHOP_ROWS = 500;
 export const screenshotDir = join(projectRoot, 'test-results', 'screenshots');
@@ -43,7 +44,7 @@ async function stop(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-export const test = base.extend<object, { holdfast: HoldfastUi; world: string; serveArgs: string[]; homeEnv: Record<string, string>; serveEnv: Record<string, string> }>({
+export const test = base.extend<object, { holdfast: HoldfastUi; world: string; serveArgs: string[]; homeEnv: Record<string, string>; serveEnv: Record<string, string>; seededBackups: number }>({
   // A spec file that changes what another file's first test expects (an empty install) names a world
   // of its own with test.use({ world: '…' }): Playwright then gives it a worker, and so a home, of its own.
   world: ['shared', { scope: 'worker', option: true }],
@@ -53,14 +54,17 @@ export const test = base.extend<object, { holdfast: HoldfastUi; world: string; s
   homeEnv: [{}, { scope: 'worker', option: true }],
   /** Environment variables `holdfast serve` is started with in this world, e.g. one that overrides a setting. */
   serveEnv: [{}, { scope: 'worker', option: true }],
+  /** Backups of a "shop" profile written into the catalogue before serve starts (test/support/seeded-home.ts): a list at scale. */
+  seededBackups: [0, { scope: 'worker', option: true }],
   holdfast: [
-    async ({ world: _world, serveArgs, homeEnv, serveEnv }, use) => {
+    async ({ world: _world, serveArgs, homeEnv, serveEnv, seededBackups }, use) => {
       mkdirSync(screenshotDir, { recursive: true });
       const pg = await startPgServer();
       const home = makeHome(homeEnv);
       let child: ChildProcess | undefined;
       try {
         await seedDatabase(pg, 'shop', SHOP_ROWS);
+        seedBackups(home, seededBackups);
         const served = await startServe(home, serveArgs, serveEnv);
         child = served.child;
         await use({ url: served.url, pg, home });

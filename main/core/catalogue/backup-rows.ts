@@ -34,7 +34,12 @@ interface SummaryRow extends Omit<BackupRow, 'metadata'> {
 export interface BackupFilter {
   profile?: string;
   statuses?: BackupStatus[];
+  /** Only these backups (a page of the list). */
+  ids?: readonly string[];
 }
+
+/** What the catalogue lists unless asked otherwise: deleted backups stay on record, out of the list. */
+export const LISTED_BACKUP_STATUSES = ['completed', 'missing'] as const satisfies readonly BackupStatus[];
 
 export function backupFromRow(row: BackupRow): BackupMetadata {
   const metadata = JSON.parse(row.metadata) as BackupMetadata;
@@ -59,12 +64,17 @@ export function failedCheck(backup: Pick<BackupMetadata, 'lastVerified' | 'resto
 }
 
 export function backupWhere(filter: BackupFilter): { where: string; params: unknown[] } {
-  const statuses = filter.statuses ?? ['completed', 'missing'];
+  const statuses = filter.statuses ?? LISTED_BACKUP_STATUSES;
   const params: unknown[] = [...statuses];
-  let where = `status IN (${statuses.map(() => '?').join(', ')})`;
+  // With ids, unary + keeps SQLite on the primary key: the status index would read every row first.
+  let where = `${filter.ids ? '+' : ''}status IN (${statuses.map(() => '?').join(', ')})`;
   if (filter.profile) {
     where += ' AND profile_name = ?';
     params.push(filter.profile);
+  }
+  if (filter.ids) {
+    where += ` AND id IN (${filter.ids.map(() => '?').join(', ') || 'NULL'})`;
+    params.push(...filter.ids);
   }
   return { where, params };
 }

@@ -330,13 +330,21 @@ export class Catalogue {
     return (this.db.prepare(`SELECT * FROM backups WHERE ${where} ORDER BY created_at`).all(...params) as BackupRow[]).map(backupFromRow);
   }
 
+  /** The ids of the backups listBackups gives, oldest first: a caller that reads them a batch at a time. */
+  listBackupIds(): string[] {
+    const { where, params } = backupWhere({});
+    return (this.db.prepare(`SELECT id FROM backups WHERE ${where} ORDER BY created_at`).all(...params) as Array<{ id: string }>).map((row) => row.id);
+  }
+
   /** The same backups as listBackups, as summaries (backup-rows.ts says how they are read). */
   listBackupSummaries(filter: BackupFilter = {}): BackupSummary[] {
     return selectBackupSummaries(this.db, filter);
   }
 
-  setBackupStatus(id: string, status: BackupStatus): void {
-    this.db.prepare('UPDATE backups SET status = ? WHERE id = ?').run(status, id);
+  /** With `from`, only while the row still has that status (a check that ran beside a delete must not undo it). */
+  setBackupStatus(id: string, status: BackupStatus, from?: BackupStatus): void {
+    if (from) this.db.prepare('UPDATE backups SET status = ? WHERE id = ? AND status = ?').run(status, id, from);
+    else this.db.prepare('UPDATE backups SET status = ? WHERE id = ?').run(status, id);
   }
 
   /** Pinned backups are kept whatever the retention policy; the pin is a column, so it never touches the metadata. */

@@ -336,4 +336,12 @@ export const migrations: readonly Migration[] = [
   -- scheduled cleanup to the copies it holds; NULL: its copies go only with their backups.
   ALTER TABLE destinations ADD COLUMN retention TEXT;
   `,
+  `
+  -- The Backups list a page at a time (catalogue/backup-page.ts): its newest backups without sorting
+  -- them all, how many there are by status, and a backup run's failed, interrupted or running
+  -- attempts without reading every finished run.
+  CREATE INDEX backups_created ON backups (created_at, id);
+  CREATE INDEX backups_listed ON backups (status, created_at);
+  CREATE INDEX runs_attempts ON runs (kind, status, started_at);
+  `,
 ];

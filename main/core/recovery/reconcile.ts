@@ -2,7 +2,8 @@
 // left is settled. Its children still running are ended, runs it left "running" become interrupted
 // (or a backup it was sealing is finished from its recorded checksum), stale private files go
 // (passfiles, decrypted copies, drill sandboxes, temp files), catalogue rows whose files vanished are
-// flagged missing (and unflagged if they return), and copies and restores it left midway recovered.
+// flagged missing (and unflagged if they return: file-check.ts, which serve runs after it listens),
+// and copies and restores it left midway recovered.
 import { removeLeftoverTemps } from '../backup/leftover-temps.ts';
 import { finishSealedBackup } from '../backup/seal.ts';
 import type { Catalogue, StaleRun } from '../catalogue/catalogue.ts';
@@ -17,17 +18,22 @@ import { removeStalePassfiles } from '../secrets/passfile.ts';
 import { removeStaleDownloads } from '../storage/private-temp.ts';
 import { settleInterruptedSets } from '../sets/interrupted-sets.ts';
 import type { Offsite } from '../storage/offsite.ts';
-import { backupStorage } from '../storage/storage.ts';
+import type { FileCheck } from './file-check.ts';
 
 export interface ReconcilingEngine {
   config: HoldfastConfig;
   catalogue: Catalogue;
   events: Pick<EventBus, 'emit'>;
-  offsite: Pick<Offsite, 'recover' | 'firstVerified'>;
+  offsite: Pick<Offsite, 'recover'>;
   recoverRestores(options: { atStart?: boolean }): Promise<SwapRecovery[]>;
+  fileCheck: Pick<FileCheck, 'run'>;
 }
 
-export async function reconcileAtStart(engine: ReconcilingEngine): Promise<ReconcileReport> {
+/**
+ * `files: 'later'` leaves out which backup files are still there (engine.fileCheck): the caller runs
+ * it once it can answer (holdfast serve, after it listens); everything else here stays before any work.
+ */
+export async function reconcileAtStart(engine: ReconcilingEngine, options: { files: 'now' | 'later' } = { files: 'now' }): Promise<ReconcileReport> {
   const { catalogue, config, events } = engine;
   const report: ReconcileReport = { interruptedRuns: [], removedTempFiles: [], missingBackups: [], foundAgain: [], endedProcesses: [], stuckProcesses: [], finishedBackups: [] };
   await removeStalePassfiles();
@@ -52,19 +58,10 @@ export async function reconcileAtStart(engine: ReconcilingEngine): Promise<Recon
   }
   await settleInterruptedSets(catalogue, config.backupDir);
   report.removedTempFiles.push(...(await removeLeftoverTemps(catalogue, config.backupDir)));
-  const backups = catalogue.listBackups();
-  const presence = await backupStorage(config).presence(backups);
-  for (const backup of backups) {
-    const present = presence.get(backup)!;
-    // Kept on its destinations only (--no-local-copy): no local file is what it should have.
-    const offsiteOnly = backup.options?.noLocalCopy === true && engine.offsite.firstVerified(backup) !== undefined;
-    if (!present && !offsiteOnly && backup.status === 'completed') {
-      catalogue.setBackupStatus(backup.id, 'missing');
-      report.missingBackups.push(backup.filename);
-    } else if (present && backup.status === 'missing') {
-      catalogue.setBackupStatus(backup.id, 'completed');
-      report.foundAgain.push(backup.filename);
-    }
+  if (options.files === 'now') {
+    const files = await engine.fileCheck.run();
+    report.missingBackups.push(...files.missingBackups);
+    report.foundAgain.push(...files.foundAgain);
   }
   const copies = await engine.offsite.recover();
   if (copies.length) report.recoveredCopies = copies;

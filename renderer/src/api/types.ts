@@ -4,8 +4,9 @@ import type { Channel, ChannelInput, ChannelOutput, Envelope, HoldfastBridge, Pr
 import type { ErrorInfo } from '../../../main/core/model/errors.ts';
 import type { BackupMetadata, BackupSummary } from '../../../main/core/model/types.ts';
 import type { OperationView } from '../../../main/serve/operations.ts';
+import type { BackupSortKey, BackupStatusFilter } from '../../../main/core/model/backup-page.ts';
 
-export type { BackupMetadata, BackupSummary, Channel, ChannelInput, ChannelOutput, Envelope, ErrorInfo, HoldfastBridge, OperationView, ProgressEvent };
+export type { BackupMetadata, BackupSortKey, BackupStatusFilter, BackupSummary, Channel, ChannelInput, ChannelOutput, Envelope, ErrorInfo, HoldfastBridge, OperationView, ProgressEvent };
 
 export interface CallOptions {
   /** Aborting ends the call: the engine cancels the operation and the result is a CANCELLED error. */

@@ -25,6 +25,8 @@ const STATUS_TONES: Record<string, { tone: Tone; label: string }> = {
   cancelled: { tone: 'muted', label: 'Cancelled' },
   missing: { tone: 'warn', label: 'File missing' },
   paused: { tone: 'muted', label: 'Paused' },
+  // A completed backup whose file the start-up check has not looked for yet: not shown as fine.
+  checking: { tone: 'muted', label: 'Checking file…' },
   never: { tone: 'muted', label: 'Not verified' },
   deleted: { tone: 'muted', label: 'Deleted' },
   failed: { tone: 'bad', label: 'Failed' },

@@ -1,6 +1,6 @@
 // The Backups table's rows: catalogued backups and failed/interrupted/running attempts
 // (backup.list with all: true, fields: 'summary') in one shape, and the sort and filter the table applies.
-import type { BackupMetadata, BackupSet, BackupSummary, ChannelOutput } from '../api/types.ts';
+import type { BackupMetadata, BackupSet, BackupSortKey, BackupStatusFilter, BackupSummary, ChannelOutput } from '../api/types.ts';
 
 /** What backup.list answers with fields: 'summary': summaries and attempts, never full records. */
 export type SummaryListItem = Exclude<ChannelOutput<'backup.list'>[number], BackupMetadata>;
@@ -127,7 +127,8 @@ export function isProblem(row: BackupRow): boolean {
   return row.status === 'failed' || row.status === 'interrupted' || row.status === 'missing' || row.status === 'partial' || proofOf(row) === 'invalid';
 }
 
-export type SortKey = 'timestamp' | 'profile' | 'database' | 'filename' | 'scope' | 'status' | 'format' | 'size' | 'duration' | 'verified';
+/** The columns the table sorts by: backup.page sorts by the same ones (main/core/model/backup-page.ts). */
+export type SortKey = BackupSortKey;
 export type SortDirection = 'asc' | 'desc';
 
 const proofRank: Record<ProofState, number> = { invalid: 0, never: 1, valid: 2, 'restore-tested': 3 };
@@ -162,7 +163,7 @@ export interface RowFilter {
   /** Matches file name, profile, database, format, scope ("schema only", "partial"…) and error text, case-insensitively. */
   text: string;
   profile: string;
-  status: 'all' | 'good' | 'problems' | RowStatus;
+  status: BackupStatusFilter;
 }
 
 export const NO_FILTER: RowFilter = { text: '', profile: '', status: 'all' };

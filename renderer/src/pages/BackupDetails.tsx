@@ -353,7 +353,12 @@ function DownloadLinks({ row, hasRoles }: { row: BackupRow; hasRoles: boolean })
 function DeleteBackupDialog({ row, open, onClose }: { row: BackupRow; open: boolean; onClose: () => void }) {
   const expected = row.filename ?? row.id;
   // Only the last usable backup of its database asks for its name typed; the engine's confirmation is then the click.
-  const lastUsable = useBackups((s) => isLastUsableBackup(row, s.rows));
+  // The Backups table holds only pages of the list: the whole list is asked for when the dialog opens,
+  // and until it answers the backup counts as the last usable one (the stricter confirmation).
+  const lastUsable = useBackups((s) => !s.loaded || isLastUsableBackup(row, s.rows));
+  useEffect(() => {
+    if (open) void useBackups.getState().loadOrJoin();
+  }, [open]);
   return (
     <DeleteDialog
       open={open}

@@ -1,19 +1,22 @@
-// Every backup and every failed attempt, in a sortable, filterable table that stays smooth at tens of
-// thousands of rows (only the visible rows are in the DOM), with a details panel beside it.
+// Every backup, whole-server set and failed attempt, in a sortable, filterable table that stays smooth
+// at a hundred thousand rows: the catalogue sorts and filters, the page asks for the rows on screen a
+// page at a time (stores/backup-pages.ts), and only the visible rows are in the DOM. A set is one row
+// that expands to its members (lib/paged-layout.ts). A details panel, or a set's drawer, beside it.
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useMemo, useRef } from 'react';
 import { setStyle, useStyle } from '../components/geometry.ts';
 import { useNow } from '../components/hooks.ts';
 import { icons } from '../components/icons.tsx';
 import { Badge, EmptyState, ErrorNotice, PageHeader, StatusBadge } from '../components/ui.tsx';
-import { filterRows, scopeLabel, sortRows, type BackupRow, type SortKey } from '../lib/backup-rows.ts';
+import { scopeLabel, type SortKey } from '../lib/backup-rows.ts';
+import { pagedLayout } from '../lib/paged-layout.ts';
+import { findRow, PAGE_SIZE, useBackupPages } from '../stores/backup-pages.ts';
 import { formatBytes, formatDateTime, formatDuration, formatRelative, plural } from '../lib/format.ts';
 import { useBackups } from '../stores/backups.ts';
 import { useNav } from '../stores/nav.ts';
 import { useProfiles } from '../stores/profiles.ts';
 import { BackupDetails, PinnedBadge, ScopeBadge, VerifiedBadge } from './BackupDetails.tsx';
 import { SetDetails } from './SetDetails.tsx';
-import { findRow, withExpandedMembers } from '../lib/set-rows.ts';
 
 const ROW_HEIGHT = 44;
 // Columns give way when the details panel (or a small window) leaves the table little room (CSS):
@@ -34,40 +37,38 @@ const COLUMNS: Array<{ key: SortKey; label: string; numeric?: boolean; shownFrom
 const columnClass = (shownFrom: 'wide' | 'medium' | undefined) => (shownFrom ? ` vtable__cell--${shownFrom}` : '');
 
 export function Backups() {
-  const rows = useBackups((s) => s.rows);
-  const loaded = useBackups((s) => s.loaded);
-  const error = useBackups((s) => s.error);
-  const sort = useBackups((s) => s.sort);
-  const filter = useBackups((s) => s.filter);
+  const total = useBackupPages((s) => s.total);
+  const counts = useBackupPages((s) => s.counts);
+  const listed = useBackupPages((s) => s.profiles);
+  const error = useBackupPages((s) => s.error);
+  const sort = useBackupPages((s) => s.sort);
+  const filter = useBackupPages((s) => s.filter);
   const selectedId = useBackups((s) => s.selectedId);
   const expanded = useBackups((s) => s.expanded);
+  const selected = useBackupPages((s) => findRow(s.pages, selectedId));
   const profiles = useProfiles((s) => s.profiles);
-  const { setFilter, setSort, select } = useBackups.getState();
+  const { setFilter, setSort } = useBackupPages.getState();
+  const { select } = useBackups.getState();
   const { openBackupDialog, openRestoreWizard } = useNav.getState();
 
   useEffect(() => {
-    void useBackups.getState().loadOrJoin();
+    void useBackupPages.getState().openOrJoin();
   }, []);
 
-  const visible = useMemo(() => sortRows(filterRows(rows, filter), sort.key, sort.direction), [rows, filter, sort]);
-  // A set's members follow it, in the set's order, when it is expanded; they are never rows of their own.
-  const shown = useMemo(() => withExpandedMembers(visible, expanded), [visible, expanded]);
-  const selected = selectedId ? findRow(rows, selectedId) : undefined;
-  const sets = rows.filter((r) => r.set).length;
-  const profileNames = useMemo(() => [...new Set([...profiles.map((p) => p.name), ...rows.map((r) => r.profile)])].sort(), [profiles, rows]);
+  const loaded = total !== null;
+  const everything = counts.backups + counts.attempts + counts.sets;
+  const profileNames = useMemo(() => [...new Set([...profiles.map((p) => p.name), ...listed])].sort(), [profiles, listed]);
 
   return (
     <>
       <PageHeader
         title="Backups"
         subtitle={
-          loaded
-            ? `${plural(rows.filter((r) => r.backup).length, 'backup')}${sets ? ` · ${plural(sets, 'whole-server set')}` : ''} · ${plural(rows.filter((r) => !r.backup && !r.set).length, 'failed or unfinished attempt')}`
-            : 'Loading…'
+          loaded ? `${plural(counts.backups, 'backup')}${counts.sets ? ` · ${plural(counts.sets, 'whole-server set')}` : ''} · ${plural(counts.attempts, 'failed or unfinished attempt')}` : 'Loading…'
         }
         actions={
           <>
-            <button type="button" className="btn" onClick={() => openRestoreWizard()} disabled={!rows.some((r) => r.status === 'completed')}>
+            <button type="button" className="btn" onClick={() => openRestoreWizard()} disabled={counts.backups === 0 && counts.sets === 0}>
               {icons.restore} Restore…
             </button>
             <button type="button" className="btn btn--primary" onClick={() => openBackupDialog()}>
@@ -77,7 +78,7 @@ export function Backups() {
         }
       />
       {error ? <ErrorNotice error={error} /> : null}
-      {loaded && rows.length === 0 ? (
+      {loaded && everything === 0 ? (
         <EmptyState
           title="No backups yet"
           action={
@@ -132,10 +133,10 @@ export function Backups() {
                 <option value="running">Running</option>
               </select>
               <span className="toolbar__count" aria-live="polite">
-                {visible.length.toLocaleString('en-US')} of {rows.length.toLocaleString('en-US')}
+                {(total ?? 0).toLocaleString('en-US')} of {everything.toLocaleString('en-US')}
               </span>
             </div>
-            <BackupTable rows={shown} selectedId={selectedId} expanded={expanded} onSelect={select} sortKey={sort.key} direction={sort.direction} onSort={setSort} />
+            <BackupTable total={total ?? 0} selectedId={selectedId} expanded={expanded} onSelect={select} sortKey={sort.key} direction={sort.direction} onSort={setSort} />
           </section>
           {selected?.set ? <SetDetails row={selected} onClose={() => select(null)} /> : selected ? <BackupDetails row={selected} onClose={() => select(null)} /> : null}
         </div>
@@ -145,7 +146,8 @@ export function Backups() {
 }
 
 interface TableProps {
-  rows: BackupRow[];
+  /** Rows matching the filter; those not loaded yet show as placeholders until their page answers. */
+  total: number;
   selectedId: string | null;
   expanded: ReadonlySet<string>;
   onSelect: (id: string) => void;
@@ -154,17 +156,32 @@ interface TableProps {
   onSort: (key: SortKey) => void;
 }
 
-function BackupTable({ rows, selectedId, expanded, onSelect, sortKey, direction, onSort }: TableProps) {
+function BackupTable({ total, selectedId, expanded, onSelect, sortKey, direction, onSort }: TableProps) {
   const { toggleExpanded } = useBackups.getState();
   const scrollRef = useRef<HTMLDivElement>(null);
   const innerRef = useRef<HTMLDivElement>(null);
   const now = useNow(60_000);
-  const virtualizer = useVirtualizer({ count: rows.length, getScrollElement: () => scrollRef.current, estimateSize: () => ROW_HEIGHT, overscan: 10 });
+  // Subscribed so a page's answer re-renders the rows it fills; rowAt reads them.
+  const pages = useBackupPages((s) => s.pages);
+  const checkingFiles = useBackupPages((s) => s.checkingFiles);
+  const { rowAt, ensure } = useBackupPages.getState();
+  // A set's members follow it, in the set's order, when it is expanded; they are never rows of their own.
+  const layout = useMemo(() => pagedLayout(total, rowAt, pages, PAGE_SIZE, expanded), [total, rowAt, pages, expanded]);
+  const count = layout.count;
+  const virtualizer = useVirtualizer({ count, getScrollElement: () => scrollRef.current, estimateSize: () => ROW_HEIGHT, overscan: 10 });
   useStyle(innerRef, { height: `${virtualizer.getTotalSize()}px` });
+  const items = virtualizer.getVirtualItems();
+  const first = items[0]?.index ?? 0;
+  const last = items.at(-1)?.index ?? 0;
+  const firstRow = layout.indexOf(first);
+  const lastRow = layout.indexOf(last);
+  useEffect(() => {
+    if (total > 0) ensure(firstRow, lastRow);
+  }, [firstRow, lastRow, total, ensure]);
 
   const moveSelection = (from: number, delta: number) => {
-    const next = Math.min(rows.length - 1, Math.max(0, from + delta));
-    const row = rows[next];
+    const next = Math.min(count - 1, Math.max(0, from + delta));
+    const row = layout.line(next).row;
     if (!row) return;
     onSelect(row.id);
     virtualizer.scrollToIndex(next, { align: 'auto' });
@@ -172,7 +189,7 @@ function BackupTable({ rows, selectedId, expanded, onSelect, sortKey, direction,
   };
 
   return (
-    <div className="vtable" role="table" aria-label="Backups" aria-rowcount={rows.length + 1}>
+    <div className="vtable" role="table" aria-label="Backups" aria-rowcount={count + 1}>
       <div className="vtable__head" role="rowgroup">
         <div className="vtable__row vtable__row--head" role="row" aria-rowindex={1}>
           {COLUMNS.map((column) => (
@@ -193,10 +210,27 @@ function BackupTable({ rows, selectedId, expanded, onSelect, sortKey, direction,
         </div>
       </div>
       <div className="vtable__scroll" ref={scrollRef} role="rowgroup">
-        {rows.length === 0 ? <p className="vtable__none">No backups match these filters.</p> : null}
+        {count === 0 ? <p className="vtable__none">No backups match these filters.</p> : null}
         <div className="vtable__inner" ref={innerRef}>
-          {virtualizer.getVirtualItems().map((item) => {
-            const row = rows[item.index]!;
+          {items.map((item) => {
+            const { row } = layout.line(item.index);
+            if (!row) {
+              return (
+                <div
+                  key={`loading-${item.index}`}
+                  ref={(element) => setStyle(element, { transform: `translateY(${item.start}px)` })}
+                  data-index={item.index}
+                  role="row"
+                  aria-rowindex={item.index + 2}
+                  aria-busy="true"
+                  className="vtable__row vtable__row--placeholder"
+                >
+                  <div role="cell" className="vtable__cell muted">
+                    Loading…
+                  </div>
+                </div>
+              );
+            }
             return (
               <div
                 key={row.id}
@@ -267,7 +301,7 @@ function BackupTable({ rows, selectedId, expanded, onSelect, sortKey, direction,
                   {row.scope ? (scopeLabel(row.scope) ?? 'Full') : <span className="muted">—</span>}
                 </div>
                 <div role="cell" className="vtable__cell">
-                  <StatusBadge status={row.status} />
+                  <StatusBadge status={checkingFiles && row.status === 'completed' ? 'checking' : row.status} />
                 </div>
                 <div role="cell" className="vtable__cell vtable__cell--medium">
                   {row.format ? (

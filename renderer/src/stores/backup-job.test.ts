@@ -6,6 +6,9 @@ import { api } from '../api/client.ts';
 import type { CallOptions, Envelope, OperationView } from '../api/types.ts';
 import { useBackupJob } from './backup-job.ts';
 
+const EMPTY_PAGE = { items: [], offset: 0, total: 0, counts: { backups: 0, attempts: 0, sets: 0 }, profiles: [], checkingFiles: false };
+const answerFor = (channel: string) => (channel === 'set.list' ? [] : channel === 'backup.page' ? EMPTY_PAGE : {});
+
 afterEach(() => {
   vi.restoreAllMocks();
   useBackupJob.getState().reset();
@@ -16,14 +19,15 @@ describe('useBackupJob', () => {
     ['completed', { ok: true, value: { id: 'b1' } }],
     ['failed', { ok: false, error: { code: 'BACKUP_FAILED', message: 'pg_dump exited with code 1', hint: null } }],
   ])('a %s backup reloads the list, the stats and the health', async (_, outcome) => {
-    const call = vi.spyOn(api, 'call').mockImplementation(async (channel) => (channel === 'backup.take' ? outcome : { ok: true, value: channel === 'set.list' ? [] : {} }) as Envelope<never>);
+    const call = vi.spyOn(api, 'call').mockImplementation(async (channel) => (channel === 'backup.take' ? outcome : { ok: true, value: answerFor(channel) }) as Envelope<never>);
     await useBackupJob.getState().start('shop', { format: 'custom' });
     const channels = call.mock.calls.map(([channel]) => channel);
-    expect(channels).toEqual(expect.arrayContaining(['backup.take', 'set.list', 'backup.stats', 'backup.health']));
+    // The list: the Backups table's page (the whole list only where a page had asked for it).
+    expect(channels).toEqual(expect.arrayContaining(['backup.take', 'backup.page', 'backup.stats', 'backup.health']));
   });
 
   test('after a reload it follows the newest backup still running in the server: its progress so far, what comes, its result', async () => {
-    vi.spyOn(api, 'call').mockImplementation(async (channel) => ({ ok: true, value: channel === 'set.list' ? [] : {} }) as Envelope<never>);
+    vi.spyOn(api, 'call').mockImplementation(async (channel) => ({ ok: true, value: answerFor(channel) }) as Envelope<never>);
     const running = (profile: string, state: 'running' | 'finished', bytes: number): OperationView => ({
       id: `op-${profile}`,
       channel: 'backup.create',
@@ -58,7 +62,7 @@ describe('useBackupJob', () => {
     let options: CallOptions = {};
     let finish: (result: Envelope<never>) => void = () => undefined;
     vi.spyOn(api, 'call').mockImplementation((channel, _input, given) => {
-      if (channel !== 'backup.take') return Promise.resolve({ ok: true, value: channel === 'set.list' ? [] : {} } as Envelope<never>);
+      if (channel !== 'backup.take') return Promise.resolve({ ok: true, value: answerFor(channel) } as Envelope<never>);
       options = given ?? {};
       return new Promise((resolve) => (finish = resolve));
     });

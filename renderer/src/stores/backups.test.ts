@@ -7,10 +7,16 @@ import type { Envelope } from '../api/types.ts';
 import { toRow } from '../lib/backup-rows.ts';
 import { useBackups } from './backups.ts';
 
+const EMPTY_PAGE = { items: [], offset: 0, total: 0, counts: { backups: 0, attempts: 0, sets: 0 }, profiles: [], checkingFiles: false };
+
+/** Calls answered when the test says; `call` counts the whole-list ones (set.list), the table's pages aside. */
 function answerLater() {
-  const answers: Array<(value: Envelope<unknown>) => void> = [];
-  const call = vi.spyOn(api, 'call').mockImplementation(() => new Promise((resolve) => answers.push(resolve as (value: Envelope<unknown>) => void)));
-  return { call, answerAll: () => answers.splice(0).forEach((resolve) => resolve({ ok: true, value: [] })) };
+  const answers: Array<() => void> = [];
+  const spy = vi
+    .spyOn(api, 'call')
+    .mockImplementation((channel) => new Promise((resolve) => answers.push(() => (resolve as (value: Envelope<unknown>) => void)({ ok: true, value: channel === 'backup.page' ? EMPTY_PAGE : [] }))));
+  const lists = () => spy.mock.calls.filter(([channel]) => channel !== 'backup.page');
+  return { spy, lists, answerAll: () => answers.splice(0).forEach((answer) => answer()) };
 }
 
 afterEach(() => {
@@ -20,45 +26,46 @@ afterEach(() => {
 
 describe('useBackups', () => {
   test('loadOrJoin joins the load in flight instead of asking again', async () => {
-    const { call, answerAll } = answerLater();
+    const { lists, answerAll } = answerLater();
     const first = useBackups.getState().loadOrJoin();
     const second = useBackups.getState().loadOrJoin();
-    expect(call).toHaveBeenCalledTimes(1);
+    expect(lists()).toHaveLength(1);
     answerAll();
     await Promise.all([first, second]);
     expect(useBackups.getState().loaded).toBe(true);
     // Nothing in flight any more: the next page that opens asks again.
     const third = useBackups.getState().loadOrJoin();
-    expect(call).toHaveBeenCalledTimes(2);
+    expect(lists()).toHaveLength(2);
     answerAll();
     await third;
   });
 
-  test('load asks again even while a load is in flight', async () => {
-    const { call, answerAll } = answerLater();
+  test('load asks again even while a load is in flight, and refreshes the Backups table’s pages', async () => {
+    const { spy, lists, answerAll } = answerLater();
     const opening = useBackups.getState().loadOrJoin();
     const afterChange = useBackups.getState().load();
-    expect(call).toHaveBeenCalledTimes(2);
+    expect(lists()).toHaveLength(2);
+    expect(spy).toHaveBeenCalledWith('backup.page', expect.objectContaining({ offset: 0, sort: 'timestamp', direction: 'desc' }));
     // A page opening now joins the newer request.
     const joined = useBackups.getState().loadOrJoin();
-    expect(call).toHaveBeenCalledTimes(2);
+    expect(lists()).toHaveLength(2);
     answerAll();
     await Promise.all([opening, afterChange, joined]);
   });
 
   test('the list asks for summaries; the details panel asks backup.show for its one backup, once', async () => {
-    const { call, answerAll } = answerLater();
-    const loading = useBackups.getState().load();
-    expect(call).toHaveBeenLastCalledWith('set.list', { all: true, fields: 'summary' });
+    const { spy, lists, answerAll } = answerLater();
+    const loading = useBackups.getState().loadOrJoin();
+    expect(spy).toHaveBeenLastCalledWith('set.list', { all: true, fields: 'summary' });
     answerAll();
     await loading;
 
     useBackups.getState().loadDetail('aaaaaaaaaaaa');
-    expect(call).toHaveBeenLastCalledWith('backup.show', { ref: 'aaaaaaaaaaaa' });
+    expect(spy).toHaveBeenLastCalledWith('backup.show', { ref: 'aaaaaaaaaaaa' });
     expect(useBackups.getState().detail).toEqual({ id: 'aaaaaaaaaaaa', status: 'loading' });
     // Asked again while on its way (the panel re-rendering): joined, not sent twice.
     useBackups.getState().loadDetail('aaaaaaaaaaaa');
-    expect(call).toHaveBeenCalledTimes(2);
+    expect(lists()).toHaveLength(2);
   });
 
   test('an answer for a backup no longer selected does not replace the newer one', async () => {

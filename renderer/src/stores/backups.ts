@@ -3,8 +3,9 @@
 import { create } from 'zustand';
 import { api } from '../api/client.ts';
 import type { BackupMetadata, ChannelOutput, Envelope, ErrorInfo } from '../api/types.ts';
-import { NO_FILTER, type BackupRow, type RowFilter, type SortDirection, type SortKey } from '../lib/backup-rows.ts';
+import type { BackupRow } from '../lib/backup-rows.ts';
 import { findRow, listToRows, type SetListItem } from '../lib/set-rows.ts';
+import { findRow as findPageRow, useBackupPages } from './backup-pages.ts';
 
 export type VerifyResult = ChannelOutput<'backup.verify'>;
 export type DrillResult = ChannelOutput<'backup.testRestore'>;
@@ -21,11 +22,13 @@ export type PinState = { status: 'running' } | { status: 'failed'; error: ErrorI
 export type DetailState = { id: string; status: 'loading' } | { id: string; status: 'done'; backup: ChannelOutput<'backup.show'> } | { id: string; status: 'failed'; error: ErrorInfo };
 
 interface BackupsState {
+  /**
+   * The whole list, for the pages that need all of it (Overview, Activity, the restore wizard, the
+   * last-usable check before a delete). The Backups table does not: it reads backup-pages.ts.
+   */
   rows: BackupRow[];
   loaded: boolean;
   error: ErrorInfo | null;
-  sort: { key: SortKey; direction: SortDirection };
-  filter: RowFilter;
   selectedId: string | null;
   /** Whole-server sets shown with their members under them. */
   expanded: ReadonlySet<string>;
@@ -34,7 +37,8 @@ interface BackupsState {
   /** A pin or unpin on its way, or the error it came back with. */
   pinning: Record<string, PinState>;
   /**
-   * Asks for the catalogue now: after a change (a backup, a delete, a verify), so the answer includes it.
+   * Asks for the catalogue now: after a change (a backup, a delete, a verify), so the answer includes it:
+   * the Backups table's pages, and the whole list when a page has asked for it (loadOrJoin) before.
    * Summaries only (fields: 'summary'): with 10,000 backups the full records were ~13 MB of JSON the
    * table never shows; the details panel asks for its one backup.
    */
@@ -45,8 +49,6 @@ interface BackupsState {
    * server builds on its one thread, so a second copy delayed the first rows by 0.3–0.8 s (`npm run bench`, row 7).
    */
   loadOrJoin(): Promise<void>;
-  setSort(key: SortKey): void;
-  setFilter(change: Partial<RowFilter>): void;
   select(id: string | null): void;
   toggleExpanded(setId: string, open?: boolean): void;
   /** Asks for one backup's full record (backup.show) for the details panel, unless it is here or on its way. */
@@ -61,6 +63,22 @@ interface BackupsState {
 
 export const useBackups = create<BackupsState>()((set, get) => {
   let inFlight: Promise<void> | null = null;
+
+  function loadAll(): Promise<void> {
+    const loading = (async () => {
+      // Each whole-server set is one entry with its members nested (lib/set-rows.ts).
+      const result = await api.call('set.list', { all: true, fields: 'summary' });
+      // The contract's output type covers both fields; 'summary' never answers full records.
+      if (result.ok) set({ rows: listToRows(result.value as SetListItem[]), loaded: true, error: null });
+      else set({ error: result.error, loaded: true });
+    })();
+    inFlight = loading;
+    const forget = () => {
+      if (inFlight === loading) inFlight = null;
+    };
+    loading.then(forget, forget);
+    return loading;
+  }
 
   async function run(id: string, kind: 'verify' | 'testRestore') {
     const controller = new AbortController();
@@ -81,39 +99,17 @@ export const useBackups = create<BackupsState>()((set, get) => {
     rows: [],
     loaded: false,
     error: null,
-    sort: { key: 'timestamp', direction: 'desc' },
-    filter: NO_FILTER,
     selectedId: null,
     expanded: new Set(),
     detail: null,
     actions: {},
     pinning: {},
     load() {
-      const loading = (async () => {
-        // Each whole-server set is one entry with its members nested (lib/set-rows.ts).
-        const result = await api.call('set.list', { all: true, fields: 'summary' });
-        // The contract's output type covers both fields; 'summary' never answers full records.
-        if (result.ok) set({ rows: listToRows(result.value as SetListItem[]), loaded: true, error: null });
-        else set({ error: result.error, loaded: true });
-      })();
-      inFlight = loading;
-      const forget = () => {
-        if (inFlight === loading) inFlight = null;
-      };
-      loading.then(forget, forget);
-      return loading;
+      const wholeList = get().loaded || inFlight ? loadAll() : Promise.resolve();
+      return Promise.all([wholeList, useBackupPages.getState().refresh()]).then(() => undefined);
     },
     loadOrJoin() {
-      return inFlight ?? get().load();
-    },
-    setSort(key) {
-      const { sort } = get();
-      // A new column starts with the order people want first: biggest, slowest, newest.
-      const direction: SortDirection = sort.key === key ? (sort.direction === 'asc' ? 'desc' : 'asc') : key === 'profile' || key === 'format' || key === 'status' ? 'asc' : 'desc';
-      set({ sort: { key, direction } });
-    },
-    setFilter(change) {
-      set((state) => ({ filter: { ...state.filter, ...change } }));
+      return inFlight ?? loadAll();
     },
     select(id) {
       set({ selectedId: id });
@@ -149,14 +145,15 @@ export const useBackups = create<BackupsState>()((set, get) => {
         const { [id]: _done, ...pinning } = state.pinning;
         if (!result.ok) return { pinning: { ...pinning, [id]: { status: 'failed', error: result.error } } };
         const value = result.value.pinned === true;
+        useBackupPages.setState((pages) => ({ pages: Object.fromEntries(Object.entries(pages.pages).map(([page, rows]) => [page, rows.map((row) => withPin(row, id, value))])) }));
         return {
           pinning,
-          rows: state.rows.map((row) => (row.id === id && row.backup ? { ...row, pinned: value, backup: { ...row.backup, pinned: value } } : row)),
+          rows: state.rows.map((row) => withPin(row, id, value)),
           detail: state.detail?.id === id && state.detail.status === 'done' ? { ...state.detail, backup: result.value } : state.detail,
         };
       });
       // A set member's pin keeps its whole set: the set's row says so once the list is read again.
-      if (result.ok && findRow(get().rows, id)?.memberOf) await get().load();
+      if (result.ok && (findRow(get().rows, id) ?? findPageRow(useBackupPages.getState().pages, id))?.memberOf) await get().load();
     },
     async remove(id, confirm) {
       const result = await api.call('backup.delete', { ref: id, confirm });
@@ -168,3 +165,7 @@ export const useBackups = create<BackupsState>()((set, get) => {
     },
   };
 });
+
+function withPin(row: BackupRow, id: string, pinned: boolean): BackupRow {
+  return row.id === id && row.backup ? { ...row, pinned, backup: { ...row.backup, pinned } } : row;
+}
