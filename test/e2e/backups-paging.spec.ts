@@ -38,7 +38,8 @@ test('the first page renders first; scrolling loads the next pages down to the o
   await expect(newest).toContainText('shop');
   expect(await backups.renderedRows().count()).toBeLessThan(60);
   await screenshot(page, 'backups-paging-first-screen');
-  expect(asked.filter((call) => call.channel === 'backup.page').map((call) => call.offset)).toEqual([0]);
+  // Only the first page: it may be asked again while serve's file check runs (the table polls until it ends).
+  expect([...new Set(asked.filter((call) => call.channel === 'backup.page').map((call) => call.offset))]).toEqual([0]);
 
   const scroller = page.locator('.vtable__scroll');
   // Past the first page: the next one is asked for and its rows replace the placeholders.
