@@ -65,4 +65,14 @@ describe("a refused password's hint names where it came from", () => {
       message: expect.stringContaining('has none in the OS keychain'),
     });
   });
+
+  test('a stored password is not sent when the draft weakens how the server is checked (sslmode, root certificate)', async () => {
+    // Saved as verify-full: only the real server can answer. A draft with sslmode disable to the same host,
+    // port, user and database would hand the password to whoever sits on the path (a cleartext
+    // password request), as a profile.edit of sslmode would (that is a super-admin's change).
+    await holdfast.addProfile({ ...draft(), name: 'tls', sslmode: 'verify-full' }, { password: PASSWORD });
+    await expect(holdfast.testDraftConnection({ draft: { ...draft(), name: 'tls', sslmode: 'disable' }, editing: 'tls' })).rejects.toMatchObject({
+      message: expect.stringContaining('has none in the OS keychain'),
+    });
+  });
 });

@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { SIDECAR_SUFFIX } from '../main/core/backup/naming.ts';
+import { cleanupCopies } from '../main/core/retention/copy-cleanup.ts';
+import { parseRetentionPolicy } from '../main/core/retention/policy-text.ts';
 import type { BackupMetadata } from '../main/core/model/types.ts';
 import { closeShop, openShop, runCli, usePrivateTmpdir, type ShopFixture } from './support/holdfast-env.ts';
 import { removeS3Server, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY, startS3Server, type S3Server } from './support/s3-server.ts';
@@ -95,4 +97,20 @@ describe('a stored per-destination retention policy', () => {
     expect(noPolicy.code).toBe(2);
     expect(noPolicy.stderr).toMatch(/needs a policy, and it has none stored/);
   }, 240_000);
+
+  test("a copy that is the only copy of its backup (kept on destinations only) is never removed by the destination's policy", async () => {
+    const only = mkdtempSync(join(tmpdir(), 'holdfast-only-'));
+    try {
+      await shop.holdfast.offsite.destinations.add({ name: 'only', spec: { type: 'directory', settings: { path: only } } });
+      const older = await shop.holdfast.backup('shop', { noLocalCopy: true }, { copyTo: ['only'] });
+      const newer = await shop.holdfast.backup('shop', { noLocalCopy: true }, { copyTo: ['only'] });
+      for (const backup of [older, newer]) expect(existsSync(backup.path)).toBe(false);
+      const report = await cleanupCopies(shop.holdfast, { destination: 'only', policy: parseRetentionPolicy('gfs:1d'), dryRun: false, actor: 'test' }, new Date());
+      expect(report.deleted).toEqual([]);
+      expect(report.decisions.find((decision) => decision.id === older.id)?.reasons.join('; ')).toMatch(/only copy/);
+      expect(existsSync(join(only, older.filename))).toBe(true);
+    } finally {
+      rmSync(only, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

@@ -5,7 +5,7 @@
 // verify, restore and drills of such a backup read a copy, downloaded into a private directory,
 // checked, and removed in every path.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
@@ -186,4 +186,23 @@ describe('a restore drill from a copy', () => {
     },
     240_000,
   );
+
+  test('a directory destination that is BACKUP_DIR under another name (a symlink): its "copy" is the local file itself, so the local file is kept', async () => {
+    const alias = join(mkdtempSync(join(tmpdir(), 'holdfast-alias-')), 'backups');
+    symlinkSync(shop.holdfast.config.backupDir, alias);
+    try {
+      await shop.holdfast.offsite.destinations.add({ name: 'alias', spec: { type: 'directory', settings: { path: alias } } });
+      const taken = await shop.holdfast.backup('shop', { noLocalCopy: true }, { copyTo: ['alias'] }).catch((error: Error) => error);
+      expect(taken).not.toBeInstanceOf(Error);
+      if (taken instanceof Error) return;
+      expect(existsSync(taken.path)).toBe(true);
+      expect(taken.copies?.find((copy) => copy.destination === 'alias')?.state).not.toBe('verified');
+      // copies retry (and the scheduler's automatic retry) first clears what the failed try left under the
+      // copy's keys: through the alias, those are the local files themselves.
+      await shop.holdfast.offsite.retry(taken.id).catch(() => undefined);
+      expect(localFiles(taken.path)).toEqual([taken.path, companionPaths(taken.path).globals, companionPaths(taken.path).sidecar]);
+    } finally {
+      rmSync(alias, { force: true });
+    }
+  });
 });

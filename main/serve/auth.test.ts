@@ -176,6 +176,12 @@ describe('roles', () => {
       expect(channelRole('profile.add', { name: 'x', host: 'h', user: 'u', dbname: 'd', [file]: '/proc/kmsg' }), file).toBe('super-admin');
       expect(channelRole('profile.add', { name: 'x', host: 'h', user: 'u', dbname: 'd', [file]: null }), file).toBe('admin');
     }
+    // A Unix socket is answered by peer authentication as Holdfast's own OS user (postgres, often a superuser), not by a password.
+    for (const host of ['/var/run/postgresql', '/tmp', '@abstract']) {
+      expect(channelRole('profile.add', { name: 'x', host, user: 'postgres', dbname: 'd' }), host).toBe('super-admin');
+      expect(channelRole('profile.testDraft', { profile: { name: 'x', host, user: 'postgres', dbname: 'd' } }), host).toBe('super-admin');
+    }
+    expect(channelRole('profile.testDraft', { profile: { name: 'x', host: 'db.example', user: 'app', dbname: 'd' }, password: 'p' })).toBe('admin');
     expect(channelRole('profile.edit', { name: 'x', changes: { drillChecks: ['SELECT true'] } })).toBe('super-admin');
     expect(channelRole('profile.edit', { name: 'x', changes: { pgBinDir: null } })).toBe('super-admin');
     expect(channelRole('profile.import', { pgpass: '/etc/passwd' })).toBe('super-admin');

@@ -261,7 +261,8 @@ function busiest(counts: Map<string, number>): FailureSummary['top'] {
 /**
  * Restoring overwrites databases (and recovering an interrupted one renames or drops them) and users
  * hold the keys: both are for super-admins only. So is
- * anything that reaches the Holdfast host rather than a database server: a profile's pgBinDir is
+ * anything that reaches the Holdfast host rather than a database server (a Unix socket's peer
+ * authentication lets in Holdfast's own OS user without a password): a profile's pgBinDir is
  * executed, its drill checks are SQL run as the superuser of a scratch server Holdfast starts as its
  * own OS user (COPY … TO PROGRAM, pg_read_file), and import and adopt read whatever path they are given.
  * And so is whatever decides where data and credentials go:
@@ -291,12 +292,15 @@ function reachesHost(channel: string, input: unknown): boolean {
   // SSL files are read by Holdfast itself, as its own OS user: any path on the host (a FIFO stalled the
   // whole server), or the owner's client key presented to whatever host the new profile names.
   const namesSslFile = (profile: Record<string, unknown>) => ['sslrootcert', 'sslcert', 'sslkey'].some((field) => typeof profile[field] === 'string');
+  // A Unix socket (a directory, or Linux's abstract @name) is answered by the server on this host, and
+  // peer authentication lets in Holdfast's own OS user (postgres, often) with no password at all.
+  const namesSocket = (profile: Record<string, unknown>) => typeof profile.host === 'string' && /^[/@]/.test(profile.host);
   switch (channel) {
     case 'profile.add':
-      return profileTouchesHost(fields) || namesSslFile(fields);
+      return profileTouchesHost(fields) || namesSslFile(fields) || namesSocket(fields);
     // The same connection as an add, tried before it is saved: the same reach.
     case 'profile.testDraft':
-      return profileTouchesHost(fields.profile) || namesSslFile(fieldsOf(fields.profile));
+      return profileTouchesHost(fields.profile) || namesSslFile(fieldsOf(fields.profile)) || namesSocket(fieldsOf(fields.profile));
     case 'profile.edit':
       return profileTouchesHost(fields.changes);
     case 'profile.import':

@@ -9,6 +9,26 @@ describe('the statement shown beside a lock wait', () => {
     expect(shownStatement("SELECT 'unterminated")).toBe("SELECT '…'");
   });
 
+  test('a quote in a comment, an identifier or an E-string does not shift which text is a literal', () => {
+    // Each of these showed the password: the apostrophe in the comment or identifier opened a "literal"
+    // that the password's own opening quote closed.
+    for (const query of [
+      "-- don't wait\nALTER ROLE app PASSWORD 'hunter2'",
+      "/* it's me */ ALTER ROLE app PASSWORD 'hunter2'",
+      "SELECT \"it's\" FROM t; ALTER ROLE app PASSWORD 'hunter2'",
+      "ALTER ROLE app PASSWORD E'hun\\'ter2'",
+      "SELECT 'a$$b', $$x$$, 'hunter2'",
+    ]) {
+      expect(shownStatement(query)).not.toMatch(/hunter2|ter2/);
+    }
+    expect(shownStatement("/* it's me */ ALTER ROLE app PASSWORD 'hunter2'")).toBe("/* it's me */ ALTER ROLE app PASSWORD '…'");
+  });
+
+  test('a dollar-quoted body cut off by the server (track_activity_query_size) is elided to the end', () => {
+    expect(shownStatement('ALTER ROLE app PASSWORD $pw$hunter2 and more')).toBe('ALTER ROLE app PASSWORD $pw$…');
+    expect(shownStatement('DO $$ BEGIN EXECUTE secret')).toBe('DO $$…');
+  });
+
   test('one line, cut to a bounded length; a hidden statement says why', () => {
     const long = `ALTER TABLE events\n   ADD COLUMN ${'x'.repeat(400)} int`;
     const shown = shownStatement(long);

@@ -21,12 +21,70 @@ export function shownStatement(query: string | null): string {
   if (query === null || query === '') return '(no statement)';
   // The server's placeholder when the role may not see another role's statements.
   if (query === '<insufficient privilege>') return "statement hidden: this role may not see other roles' statements";
-  const elided = query
-    .replace(/\$([A-Za-z_][A-Za-z0-9_]*)?\$[\s\S]*?\$\1\$/g, (_body, tag: string | undefined) => `$${tag ?? ''}$…$${tag ?? ''}$`)
-    .replace(/'(?:[^']|'')*'?/g, "'…'")
-    .replace(/\s+/g, ' ')
-    .trim();
+  const elided = elideLiterals(query).replace(/\s+/g, ' ').trim();
   return elided.length > MAX_STATEMENT_SHOWN ? `${elided.slice(0, MAX_STATEMENT_SHOWN - 1)}…` : elided;
+}
+
+/**
+ * The statement with every string literal and dollar-quoted body replaced by '…', read as the server
+ * lexes it: in one pass, so a quote inside a comment, a quoted identifier or an E'…' escape cannot shift
+ * which text counts as a literal (a regex pass did: `-- don't` then `PASSWORD 'x'` showed x). A literal or
+ * body the server cut off (track_activity_query_size, the 1000 characters asked for) is elided to the end.
+ */
+function elideLiterals(query: string): string {
+  let out = '';
+  let i = 0;
+  while (i < query.length) {
+    const ch = query[i]!;
+    const next = query[i + 1];
+    if (ch === '-' && next === '-') {
+      const end = query.indexOf('\n', i);
+      const stop = end < 0 ? query.length : end;
+      out += query.slice(i, stop);
+      i = stop;
+    } else if (ch === '/' && next === '*') {
+      let depth = 1;
+      let j = i + 2;
+      while (j < query.length && depth > 0) {
+        const step = query.startsWith('/*', j) ? 1 : query.startsWith('*/', j) ? -1 : 0;
+        depth += step;
+        j += step === 0 ? 1 : 2;
+      }
+      out += query.slice(i, j);
+      i = j;
+    } else if (ch === '"') {
+      let j = i + 1;
+      while (j < query.length && !(query[j] === '"' && query[j + 1] !== '"')) j += query[j] === '"' ? 2 : 1;
+      out += query.slice(i, j + 1);
+      i = j + 1;
+    } else if (ch === "'") {
+      // E'…' (the E was copied already) takes backslash escapes; a standard literal only doubled quotes.
+      const escapes = /[eE]$/.test(out) && !/[A-Za-z0-9_$]$/.test(out.slice(0, -1));
+      let j = i + 1;
+      while (j < query.length) {
+        if (escapes && query[j] === '\\') j += 2;
+        else if (query[j] === "'" && query[j + 1] === "'") j += 2;
+        else if (query[j] === "'") break;
+        else j += 1;
+      }
+      out += "'…'";
+      i = j + 1;
+    } else if (ch === '$' && !/[A-Za-z0-9_$]$/.test(out)) {
+      const tag = /^\$(?:[A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*)?\$/.exec(query.slice(i))?.[0];
+      if (tag === undefined) {
+        out += ch;
+        i += 1;
+        continue;
+      }
+      const end = query.indexOf(tag, i + tag.length);
+      out += end < 0 ? `${tag}…` : `${tag}…${tag}`;
+      i = end < 0 ? query.length : end + tag.length;
+    } else {
+      out += ch;
+      i += 1;
+    }
+  }
+  return out;
 }
 
 interface WaitRow {

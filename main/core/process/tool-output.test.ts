@@ -31,6 +31,22 @@ describe("what a run keeps of its tools' stderr", () => {
     expect(Math.max(...text.split('\n').map((line) => line.length))).toBeLessThanOrEqual(MAX_STDERR_LINE);
   });
 
+  test('a dollar-quoted or E-string password and a password holding @ are elided whole', () => {
+    const kept = keepToolOutput([
+      {
+        tool: 'psql',
+        stderr: [
+          'psql:roles.sql:3: ERROR:  at ALTER ROLE a PASSWORD $$hunter2$$',
+          'psql:roles.sql:4: ERROR:  at ALTER ROLE b PASSWORD $pw$hunter2$pw$;',
+          "psql:roles.sql:5: ERROR:  at ALTER ROLE c PASSWORD E'hun\\'ter2';",
+          'pg_dump: error: connection to server failed: postgresql://app:hun@ter2@db/app',
+        ].join('\n'),
+      },
+    ]);
+    expect(kept!.text).not.toMatch(/hunter2|ter2/);
+    expect(kept!.text).toContain('postgresql://app:…@db/app');
+  });
+
   test('a tool that wrote a lot keeps its last 64 KiB, cut at a line', () => {
     const lines = Array.from({ length: 5000 }, (_, i) => `pg_restore: processing item ${i} é`);
     const kept = keepToolOutput([{ tool: 'pg_restore', stderr: lines.join('\n') }]);

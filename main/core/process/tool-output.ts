@@ -20,12 +20,13 @@ export interface KeptToolOutput {
 }
 
 const SECRETS: ReadonlyArray<[RegExp, string]> = [
-  // postgresql://user:password@host
-  [/(postgres(?:ql)?:\/\/[^:/@\s]*):[^@\s]*@/gi, '$1:…@'],
+  // postgresql://user:password@host (to the last @ of the word: a password may hold one)
+  [/(postgres(?:ql)?:\/\/[^:/@\s]*):\S*@/gi, '$1:…@'],
   // password=… in a conninfo string, quoted or not
   [/\b(password|sslpassword)\s*=\s*(?:'(?:[^'\\]|\\.)*'|\S+)/gi, '$1=…'],
   // ALTER/CREATE ROLE … PASSWORD '…' echoed by psql or the server
-  [/\b(PASSWORD)\s+(?:E?'(?:[^']|'')*'|\$[^$]*\$)/gi, "$1 '…'"],
+  // (E'…' takes backslash escapes; a dollar-quoted one is elided to its closing tag, or to the line's end)
+  [/\b(PASSWORD)\s+(?:[eE]'(?:[^'\\]|\\.|'')*'?|'(?:[^']|'')*'?|(\$(?:[A-Za-z_][A-Za-z0-9_]*)?\$)(?:[\s\S]*?\2|.*))/gi, "$1 '…'"],
 ];
 
 export function scrubToolLine(line: string): string {

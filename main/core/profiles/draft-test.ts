@@ -1,7 +1,8 @@
 // "Test connection" in the add/edit form: the connection as typed, before it is saved. The typed
 // password is used for this one connection and never stored; no profile row is written. Editing a
 // saved profile without typing a password tests with its stored one, but only while host, port,
-// user and database are unchanged: a stored password is never sent to a server the form points at.
+// user, database and SSL settings are unchanged: a stored password is never sent to a server the form
+// points at, nor over a connection checked less than the saved one.
 import { randomUUID } from 'node:crypto';
 import type * as z from 'zod';
 import { NewProfileSchema, type NewProfileInput } from './profile-schema.ts';
@@ -21,7 +22,20 @@ export interface DraftTest {
   editing?: string | undefined;
 }
 
-const sameServer = (a: Profile, b: Draft) => a.host === b.host && a.port === b.port && a.user === b.user && a.dbname === b.dbname && (a.service ?? null) === (b.service ?? null);
+/**
+ * The same server, checked the same way: host, port, user, database and service, and the SSL settings
+ * (a draft with sslmode disable would hand the stored password to whoever answers a cleartext password
+ * request on the path; a profile.edit of any of these is a super-admin's change, auth.ts).
+ */
+const sameServer = (a: Profile, b: Draft) =>
+  a.host === b.host &&
+  a.port === b.port &&
+  a.user === b.user &&
+  a.dbname === b.dbname &&
+  (a.service ?? null) === (b.service ?? null) &&
+  (a.sslmode ?? null) === (b.sslmode ?? null) &&
+  // The form has no certificate fields: left out, the saved ones are not in question (a named one is a super-admin's draft).
+  (['sslrootcert', 'sslcert', 'sslkey'] as const).every((field) => b[field] === null || b[field] === a[field]);
 
 export async function testDraftConnection(context: CredentialSource & { catalogue: Catalogue }, input: DraftTest): Promise<ProfileTestReport> {
   const draft = NewProfileSchema.parse(input.draft);

@@ -2,7 +2,10 @@
 // local retention decides over the copies one destination holds, profile by profile; what it lets go
 // is removed from that destination only (the backup, its other copies and its local file stay).
 // The newest verified copy of each profile on the destination is never deleted, whatever the policy
-// says: a destination must never be emptied of a profile by retention.
+// says: a destination must never be emptied of a profile by retention. Nor is a copy that is its
+// backup's only one (kept on destinations only, or its local file missing, with no other verified
+// copy): removing it from one destination would delete the backup itself, which only local retention
+// (or a delete) may do.
 import type { Catalogue } from '../catalogue/catalogue.ts';
 import { HoldfastError, toErrorInfo } from '../model/errors.ts';
 import type { BackupMetadata } from '../model/types.ts';
@@ -13,6 +16,13 @@ import { formatRetentionPolicy, planRetention, type RetentionDecision, type Rete
 import { parseRetentionPolicy } from './policy-text.ts';
 
 export const NEWEST_VERIFIED_COPY = 'the newest verified copy of its profile on this destination';
+export const ONLY_COPY = 'the only copy of this backup (no local file, no other verified copy)';
+
+/** Whether this destination's copy is all there is of the backup: no local file is meant to be there, and no other destination holds a verified copy. */
+function isOnlyCopy(backup: BackupMetadata, destination: string, rows: Pick<Offsite, 'rows'>['rows']): boolean {
+  const noLocalFile = backup.status === 'missing' || backup.options?.noLocalCopy === true;
+  return noLocalFile && !rows.of(backup.id).some((copy) => copy.destination !== destination && copy.state === 'verified');
+}
 
 export interface CopyCleanupReport {
   destination: string;
@@ -49,8 +59,8 @@ export async function cleanupCopies(
     now,
   ).map((decision) => {
     const { backup, state } = held.get(decision.id)!;
-    const protectedCopy = newestVerified.get(decision.profile)?.id === decision.id;
-    const kept = protectedCopy && decision.action === 'delete' ? { action: 'keep' as const, reasons: [NEWEST_VERIFIED_COPY] } : {};
+    const protectedBy = newestVerified.get(decision.profile)?.id === decision.id ? NEWEST_VERIFIED_COPY : isOnlyCopy(backup, input.destination, engine.offsite.rows) ? ONLY_COPY : undefined;
+    const kept = protectedBy && decision.action === 'delete' ? { action: 'keep' as const, reasons: [protectedBy] } : {};
     return { ...decision, ...kept, filename: backup.filename, state };
   });
   report.decisions = decisions;

@@ -6,6 +6,7 @@
 // standard AWS_* variables defines one more, named "remote", that lives in the environment only.
 import { parseRetentionPolicy } from '../retention/policy-text.ts';
 import { randomBytes } from 'node:crypto';
+import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type Database from 'better-sqlite3';
 import { HoldfastError } from '../model/errors.ts';
@@ -210,6 +211,7 @@ export class Destinations {
     const spec = recordOf(row) as DestinationSpec;
     switch (spec.type) {
       case 'directory':
+        await this.refuseBackupDirAlias(name, spec.settings.path);
         return new MountedDirectoryDestination(name, spec.settings.path);
       case 's3': {
         const secretAccessKey = row.has_secret && spec.settings.accessKeyId ? await this.storedSecret(row) : undefined;
@@ -221,6 +223,22 @@ export class Destinations {
       case 'sftp':
         return new (await loadSftp()).SftpDestination(name, spec.settings, (await this.storedSecretOf(row, spec)) as SftpSecret, hostKeyPolicy);
     }
+  }
+
+  /**
+   * A directory destination that is BACKUP_DIR under another name (a symlink, a bind mount, or
+   * BACKUP_DIR changed since it was added) holds the local files themselves: a retry's clearing of what
+   * a failed try left, or the destination's retention, deleted the backup. Checked each time it is
+   * opened, by the directories' device and inode.
+   */
+  private async refuseBackupDirAlias(name: string, path: string): Promise<void> {
+    const [destination, local] = await Promise.all([stat(path).catch(() => undefined), stat(this.settings.backupDir).catch(() => undefined)]);
+    if (destination && local && destination.dev === local.dev && destination.ino === local.ino)
+      throw new HoldfastError(
+        'BAD_INPUT',
+        `Destination "${name}" (${path}) is BACKUP_DIR itself (${this.settings.backupDir}) under another name; a copy there would be the local file, so nothing is written to or removed from it.`,
+        `Point it at another disk or a mounted share: holdfast destination edit ${name} --path <directory>.`,
+      );
   }
 
   /** What add and edit refuse: BACKUP_DIR as a copy of itself, a secret that does not go with the type or its credential setting. */
