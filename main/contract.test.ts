@@ -158,8 +158,9 @@ describe('backup.list fields and backup.show', () => {
       ],
     });
 
-    expect(await invoke(holdfast, 'backup.show', { ref: backup.id })).toEqual({ ok: true, value: backup });
-    expect(await invoke(holdfast, 'backup.show', { ref: backup.filename })).toEqual({ ok: true, value: backup });
+    // …and whether its file is on this machine (the details offer no download of a backup kept on its destinations only).
+    expect(await invoke(holdfast, 'backup.show', { ref: backup.id })).toEqual({ ok: true, value: { ...backup, localFilePresent: true } });
+    expect(await invoke(holdfast, 'backup.show', { ref: backup.filename })).toEqual({ ok: true, value: { ...backup, localFilePresent: true } });
   });
 
   test('rejects unknown field sets and refs, and a backup that is not catalogued is NOT_FOUND', async () => {

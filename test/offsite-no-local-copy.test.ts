@@ -62,7 +62,7 @@ describe('--no-local-copy', () => {
     expect(backup.copies.map((copy) => copy.state)).toEqual(['verified']);
     expect(backup.localFile).toEqual({ kept: false, reason: null });
     expect(localFiles(backup.path)).toEqual([]);
-    expect(shop.holdfast.showBackup(backup.id)).toMatchObject({ status: 'completed', options: { noLocalCopy: true } });
+    expect(shop.holdfast.showBackup(backup.id)).toMatchObject({ status: 'completed', options: { noLocalCopy: true }, localFilePresent: false });
 
     // The next start of any command must not flag it missing: it was never meant to stay here.
     const listed = await runCli(['list', '--json'], shop.home.env);

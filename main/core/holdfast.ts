@@ -1,5 +1,6 @@
 // The engine's front: one object that owns the configuration, the catalogue and the client-tool
 // discovery, and offers every operation the shells (CLI, Electron IPC, HTTP) expose.
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EngineContext } from './backup/backup.ts';
 import type { BackupOptions } from './backup/options.ts';
@@ -254,11 +255,14 @@ export class Holdfast implements EngineContext, ProfileContext {
     return toolOutputOf(this.catalogue.db, ref) ?? null;
   }
 
-  /** One backup's full record (as `list` gives it), by id or file name; deleted ones are kept on record and shown too. */
-  showBackup(ref: string): BackupMetadata & { copies?: BackupCopy[] } {
+  /**
+   * One backup's full record (as `list` gives it), by id or file name; deleted ones are kept on record and shown too.
+   * localFilePresent: whether its file is on this machine now (a backup kept on its destinations only has none).
+   */
+  showBackup(ref: string): BackupMetadata & { copies?: BackupCopy[]; localFilePresent: boolean } {
     const backup = this.catalogue.findBackup(ref);
     if (!backup) throw new HoldfastError('NOT_FOUND', `No backup with id or filename "${ref}" in the catalogue.`, 'List backups with `holdfast list`.');
-    return this.offsite.withCopies([backup])[0]!;
+    return { ...this.offsite.withCopies([backup])[0]!, localFilePresent: existsSync(backup.path) };
   }
 
   verify(ref: string): Promise<VerifyResult> {

@@ -26,10 +26,13 @@ test('Test connection before saving, then Forget password in Edit', async ({ pag
   await connections.submit();
   await expect(connections.form).toBeHidden();
   await connections.card('typed').getByRole('button', { name: 'Edit' }).click();
-  await expect(connections.form.getByText('Stored in the OS keychain. Leave empty to keep it.')).toBeVisible();
+  // This world's serve keeps passwords in the credentials file (HOLDFAST_SECRET_STORE=file): the form says that, not the OS keychain.
+  await expect(connections.form.getByText('Stored in the credentials file. Leave empty to keep it.')).toBeVisible();
+  await expect(connections.card('typed')).toContainText('Password in the credentials file');
   await connections.form.getByRole('button', { name: 'Forget password…' }).click();
   await screenshotEverySize(page, 'connection-form-forget-password');
   await connections.form.getByRole('button', { name: 'Forget password', exact: true }).click();
   await expect(connections.form.getByRole('button', { name: 'Forget password…' })).toHaveCount(0);
-  await expect(connections.form.getByText('Optional. Stored only in the OS keychain')).toBeVisible();
+  await expect(connections.form.getByText('Optional. Stored only in the credentials file')).toBeVisible();
+  await expect(page.getByText(/keychain/i)).toHaveCount(0);
 });

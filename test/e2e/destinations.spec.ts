@@ -9,6 +9,7 @@ import { profileFor } from '../support/holdfast-env.ts';
 import { expect, screenshot, test, watchConsole } from './fixtures.ts';
 import { BackupNowDialog, BackupsPage } from './pages/backups.ts';
 import { Shell } from './pages/shell.ts';
+import { rpc } from './support-rpc.ts';
 
 test.use({ world: 'destinations' });
 test.describe.configure({ mode: 'serial' });
@@ -81,6 +82,20 @@ test('Back up now picks the destination; the details list the copy, verified, an
   await expect(copies.getByRole('row', { name: /nas/ })).not.toContainText('never');
   expect(readdirSync(nas).some((name) => name.endsWith('.json'))).toBe(true);
   await screenshot(page, '43-backup-copies');
+});
+
+test('a backup kept on the destination only says so in its details and offers no download of a local file', async ({ holdfast }) => {
+  const taken = await rpc<{ id: string; filename: string }>(holdfast.url, 'backup.take', { profile: 'shop', options: { noLocalCopy: true }, copyTo: ['nas'] });
+  await shell.goTo('Overview');
+  await shell.goTo('Backups');
+  const backups = new BackupsPage(page);
+  await backups.renderedRows().filter({ hasText: 'Completed' }).first().click();
+  await expect(backups.details).toContainText(taken.filename);
+  await expect(backups.details).toContainText('Not on this machine: kept on its destinations only (nas)');
+  await expect(backups.details).not.toContainText(join(holdfast.home.home, 'backups'));
+  await expect(backups.details.getByRole('link', { name: 'Download' })).toHaveCount(0);
+  await expect(backups.details.getByRole('button', { name: 'Restore…' })).toBeEnabled();
+  await screenshot(page, '44-backup-destination-only');
 });
 
 test('removing a destination asks first and keeps what it stores', async () => {

@@ -48,7 +48,15 @@ test('add a whole-server connection, back it up as one set, expand, verify, dril
   await card.getByRole('button', { name: 'Back up now' }).click();
   const dialog = page.locator('dialog[open]');
   await expect(dialog.getByText('A whole-server backup set')).toBeVisible();
+  // shop's dump waits behind a lock, so the list of databases stays on screen while crm finishes.
+  const lock = await holdfast.pg.lockTable('shop', 'users');
+  lock.on('error', () => undefined); // the server stops under it if the test fails first
   await dialog.getByRole('button', { name: 'Start backup' }).click();
+  const progress = dialog.getByRole('list', { name: 'Databases' }).locator('[data-database="crm"]');
+  await expect(progress).toContainText('Done');
+  // A database's name as the server spells it (PostgreSQL's names are case-sensitive): crm, never Crm.
+  expect(await progress.locator('.mono').evaluate((element) => (element as HTMLElement).innerText)).toBe('crm');
+  await lock.end();
   await expect(dialog.getByText('Backup set completed')).toBeVisible({ timeout: 120_000 });
   await expect(dialog.getByRole('status')).toContainText('3 of 3 databases');
   await dialog.getByRole('button', { name: 'Show in Backups' }).click();

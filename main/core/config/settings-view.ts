@@ -7,6 +7,7 @@ import type { ClientToolSet } from '../tools/discover.ts';
 import type { SettingEntry } from './app-settings.ts';
 import type { HoldfastConfig } from './config.ts';
 import type { LiveConfig } from './live-config.ts';
+import { SECRET_STORE_NAMES } from '../secrets/store-choice.ts';
 
 export interface SettingsView extends Pick<
   HoldfastConfig,
@@ -18,6 +19,8 @@ export interface SettingsView extends Pick<
   /** Every setting the app shows, in the order it shows them, with its source. */
   entries: SettingEntry[];
   clientTools: { explicitDir: string | null; found: Array<{ version: string; major: number; dir: string; source: string }> };
+  /** Where this host keeps the passwords and keys it is given (HOLDFAST_SECRET_STORE): "the OS keychain" or "the credentials file". */
+  secretStore: string;
 }
 
 export async function settingsView(engine: { config: HoldfastConfig; settings: Pick<LiveConfig, 'entries'>; clientTools(explicitDir?: string): Promise<ClientToolSet[]> }): Promise<SettingsView> {
@@ -43,5 +46,6 @@ export async function settingsView(engine: { config: HoldfastConfig; settings: P
     notifications: { ...configuredChannels(notify), on: notify.on },
     entries: engine.settings.entries(),
     clientTools: { explicitDir: config.pgBinDir ?? null, found: tools.map((t) => ({ version: t.version, major: t.major, dir: t.dir, source: t.source })) },
+    secretStore: SECRET_STORE_NAMES[config.secretStore],
   };
 }

@@ -2,7 +2,7 @@
 // taken, and what has been proven about it, with the actions that prove more or remove it.
 import { useEffect, useState } from 'react';
 import { api } from '../api/client.ts';
-import type { BackupMetadata } from '../api/types.ts';
+import type { BackupMetadata, ChannelOutput } from '../api/types.ts';
 import { DeleteDialog } from '../components/DeleteDialog.tsx';
 import { icons } from '../components/icons.tsx';
 import { Badge, ErrorNotice, Facts, Notice, Spinner, StatusBadge } from '../components/ui.tsx';
@@ -35,6 +35,8 @@ export function BackupDetails({ row, onClose }: { row: BackupRow; onClose: () =>
     if (encryption) void useKeys.getState().load();
   }, [encryption]);
   const noKeyHere = encryption && keysLoaded ? missingKeyReason(encryption, keys) : null;
+  // Kept on its destinations only (or its disk lost): nothing here to download; restore and verify read a copy.
+  const localFileGone = detail?.status === 'done' && !detail.backup.localFilePresent;
 
   return (
     <aside className="card details" aria-label="Backup details">
@@ -88,7 +90,7 @@ export function BackupDetails({ row, onClose }: { row: BackupRow; onClose: () =>
             >
               {backup.pinned ? 'Unpin' : 'Pin'}
             </button>
-            {api.transport === 'http' && backup.status === 'completed' && backup.format !== 'directory' ? (
+            {api.transport === 'http' && backup.status === 'completed' && backup.format !== 'directory' && detail?.status === 'done' && !localFileGone ? (
               <DownloadLinks row={row} hasRoles={detail?.status === 'done' && detail.backup.globals.filename !== null} />
             ) : null}
             <button type="button" className="btn btn--danger-ghost" disabled={running} onClick={() => setDeleting(true)}>
@@ -168,7 +170,9 @@ export function BackupDetails({ row, onClose }: { row: BackupRow; onClose: () =>
 }
 
 /** What only backup.show answers: how it was taken, its options, and every table with its exact row count. */
-function FullRecord({ backup }: { backup: BackupMetadata }) {
+function FullRecord({ backup }: { backup: ChannelOutput<'backup.show'> }) {
+  const localFilePresent = backup.localFilePresent;
+  const verifiedCopies = (backup.copies ?? []).filter((copy) => copy.state === 'verified').map((copy) => copy.destination);
   const keys = useKeys((s) => s.keys);
   return (
     <>
@@ -185,9 +189,15 @@ function FullRecord({ backup }: { backup: BackupMetadata }) {
           ['Roles file', backup.globals.filename ?? <span className="muted">{backup.globals.note ?? 'none'}</span>],
           [
             'Path',
-            <span key="p" className="mono break">
-              {backup.path}
-            </span>,
+            localFilePresent || backup.status !== 'completed' ? (
+              <span key="p" className="mono break">
+                {backup.path}
+              </span>
+            ) : (
+              <span key="p" className="muted">
+                {verifiedCopies.length > 0 ? `Not on this machine: kept on its destinations only (${verifiedCopies.join(', ')})` : 'Not on this machine: the file is missing and no copy is verified'}
+              </span>
+            ),
           ],
           [
             'Id',

@@ -7,12 +7,14 @@ import type { ErrorInfo } from '../api/types.ts';
 import { formatBytes } from '../lib/format.ts';
 import { useNav } from '../stores/nav.ts';
 import { useProfiles, type Profile, type TestState } from '../stores/profiles.ts';
+import { useSecretStoreName } from '../stores/overview.ts';
 
 export function Connections() {
   const profiles = useProfiles((s) => s.profiles);
   const loaded = useProfiles((s) => s.loaded);
   const error = useProfiles((s) => s.error);
   const tests = useProfiles((s) => s.tests);
+  const secretStore = useSecretStoreName();
   const [removing, setRemoving] = useState<Profile | null>(null);
 
   useEffect(() => {
@@ -31,7 +33,7 @@ export function Connections() {
       {error ? <ErrorNotice error={error} /> : null}
       {loaded && profiles.length === 0 ? (
         <EmptyState title="No connections yet" action={add}>
-          Add a connection to a PostgreSQL database: Holdfast tests it, tells you whether the installed pg_dump can back it up, and keeps the password in your OS keychain.
+          Add a connection to a PostgreSQL database: Holdfast tests it, tells you whether the installed pg_dump can back it up, and keeps the password in {secretStore}.
         </EmptyState>
       ) : (
         <ul className="profile-list" aria-label="Connection profiles">
@@ -46,6 +48,7 @@ export function Connections() {
 }
 
 function ProfileCard({ profile, test, onRemove }: { profile: Profile; test: TestState | undefined; onRemove: () => void }) {
+  const secretStore = useSecretStoreName();
   const { openForm, test: runTest } = useProfiles.getState();
   const target = profile.service ? `service ${profile.service}` : `${profile.user}@${profile.host}:${profile.port}/${profile.wholeServer ? '*' : profile.dbname}`;
   return (
@@ -63,7 +66,7 @@ function ProfileCard({ profile, test, onRemove }: { profile: Profile; test: Test
           <p className="profile__target mono">{target}</p>
           {profile.wholeServer ? <WholeServerLine wholeServer={profile.wholeServer} /> : null}
           <p className="profile__meta">
-            {profile.keychainPassword ? 'Password in OS keychain' : profile.libpqPasswordFiles ? 'Password from ~/.pgpass or libpq' : 'No password (libpq password files off)'}
+            {profile.keychainPassword ? `Password in ${secretStore}` : profile.libpqPasswordFiles ? 'Password from ~/.pgpass or libpq' : 'No password (libpq password files off)'}
             {profile.sslmode ? ` · sslmode ${profile.sslmode}` : ''}
             {profile.notes ? ` · ${profile.notes}` : ''}
           </p>
@@ -134,6 +137,7 @@ function TestResult({ test }: { test: Exclude<TestState, { status: 'running' }> 
 
 function RemoveDialog({ profile, onClose }: { profile: Profile | null; onClose: () => void }) {
   const [deleteBackups, setDeleteBackups] = useState(false);
+  const secretStore = useSecretStoreName();
   const [typed, setTyped] = useState('');
   const [error, setError] = useState<ErrorInfo | null>(null);
   const [busy, setBusy] = useState(false);
@@ -162,7 +166,7 @@ function RemoveDialog({ profile, onClose }: { profile: Profile | null; onClose: 
       }}
     >
       {error ? <ErrorNotice error={error} /> : null}
-      <p>The profile and its keychain entry are removed. Its backups stay listed and restorable unless you delete them too.</p>
+      <p>The profile and its password in {secretStore} are removed. Its backups stay listed and restorable unless you delete them too.</p>
       <Checkbox label="Also delete this profile's backup files" checked={deleteBackups} onChange={setDeleteBackups} />
       {deleteBackups && profile ? <TypedConfirm expected={profile.name} value={typed} onChange={setTyped} what="the profile name" /> : null}
     </ConfirmDialog>

@@ -1,12 +1,12 @@
 // Settings › Keys: the age keys that decrypt encrypted backups. Generate and import put the secret
-// straight into this machine's keychain; nothing here ever shows a secret, and there is no export
+// straight into this machine's secret store (the OS keychain or the credentials file); nothing here ever shows a secret, and there is no export
 // in the browser — an offline copy is made on the host (holdfast key export, or the desktop app).
 import { useEffect, useState } from 'react';
 import { Badge, ErrorNotice, Field, Notice, Spinner } from '../components/ui.tsx';
 import { formatCount } from '../lib/format.ts';
 import type { ErrorInfo } from '../api/types.ts';
 import { useKeys, type AddedKey } from '../stores/keys.ts';
-import { useOverview } from '../stores/overview.ts';
+import { useOverview, useSecretStoreName } from '../stores/overview.ts';
 import { PassphraseKeyForm } from './PassphraseKeyForm.tsx';
 import { SettingRow } from './SettingRow.tsx';
 
@@ -15,6 +15,7 @@ export function KeysCard() {
   // The default recipients (BACKUP_ENCRYPTION_KEY) are a setting like any other, shown here beside the keys.
   // (Selected whole and filtered here: a selector that builds a new array re-renders without end.)
   const entries = useOverview((s) => s.settings.value?.entries);
+  const secretStore = useSecretStoreName();
   const defaults = (entries ?? []).filter((entry) => entry.group === 'Encryption');
   const [name, setName] = useState('');
   const [identity, setIdentity] = useState('');
@@ -96,7 +97,10 @@ export function KeysCard() {
         <Field label="Name (optional)" hint="1–64 letters, digits, “.”, “_” or “-”; default key-N">
           {(control) => <input {...control} className="input" value={name} onChange={(event) => setName(event.target.value)} autoComplete="off" />}
         </Field>
-        <Field label="Identity to import (optional)" hint="Paste an age identity file (AGE-SECRET-KEY-1…). It goes straight to this machine's secret store (the keychain) and is never shown again.">
+        <Field
+          label="Identity to import (optional)"
+          hint={`Paste an age identity file (AGE-SECRET-KEY-1…). It goes straight to this machine's secret store (${secretStore}) and is never shown again.`}
+        >
           {(control) => <textarea {...control} className="input mono" rows={3} value={identity} onChange={(event) => setIdentity(event.target.value)} autoComplete="off" spellCheck={false} />}
         </Field>
         <div className="keys__actions">
@@ -112,7 +116,7 @@ export function KeysCard() {
       {outcome && 'added' in outcome ? (
         <Notice tone="warn" title={`${outcome.verb} key “${outcome.added.name}”`}>
           Recipient (public): <span className="mono break">{outcome.added.recipient}</span>. Make an offline copy of its secret now, on the host: holdfast key export {outcome.added.name} &gt;{' '}
-          {outcome.added.name}.txt — without it, backups encrypted to this key cannot be restored if this machine's keychain is lost.
+          {outcome.added.name}.txt — without it, backups encrypted to this key cannot be restored if {secretStore} on this machine is lost.
         </Notice>
       ) : null}
       <PassphraseKeyForm />

@@ -11,6 +11,7 @@ import { choiceFromValue, choiceToValue, type EncryptChoice } from '../lib/encry
 
 type DraftTestState = { status: 'running' } | { status: 'passed'; report: ProfileTestReport } | { status: 'failed'; error: ErrorInfo } | null;
 import { CopyToPicker } from './CopyToPicker.tsx';
+import { useSecretStoreName } from '../stores/overview.ts';
 
 function draftFrom(profile: Profile): ProfileDraft {
   return {
@@ -44,6 +45,7 @@ export function ProfileFormDialog() {
 
 function ProfileForm({ editing }: { editing: Profile | undefined }) {
   const [draft, setDraft] = useState<ProfileDraft>(() => (editing ? draftFrom(editing) : EMPTY_DRAFT));
+  const secretStore = useSecretStoreName();
   const [errors, setErrors] = useState<DraftErrors>({});
   const [failure, setFailure] = useState<ErrorInfo | null>(null);
   const [saving, setSaving] = useState(false);
@@ -182,13 +184,15 @@ function ProfileForm({ editing }: { editing: Profile | undefined }) {
       {text('password', 'Password', {
         type: 'password',
         autoComplete: 'new-password',
-        hint: editing?.keychainPassword ? 'Stored in the OS keychain. Leave empty to keep it.' : 'Optional. Stored only in the OS keychain; without one, libpq reads ~/.pgpass.',
+        hint: editing?.keychainPassword ? `Stored in ${secretStore}. Leave empty to keep it.` : `Optional. Stored only in ${secretStore}; without one, libpq reads ~/.pgpass.`,
       })}
       {editing?.keychainPassword ? (
         <div className="form__inline-action">
           {forgetting === 'confirm' ? (
             <>
-              <span>Remove the stored password of {editing.name} from the keychain? Backups then need ~/.pgpass or a new password.</span>
+              <span>
+                Remove the stored password of {editing.name} from {secretStore}? Backups then need ~/.pgpass or a new password.
+              </span>
               <button type="button" className="btn btn--small" onClick={() => setForgetting('idle')}>
                 Keep it
               </button>

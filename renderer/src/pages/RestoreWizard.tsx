@@ -543,7 +543,7 @@ function Running() {
               <span className="phase-list__mark" aria-hidden="true">
                 {done ? '✓' : phase === current ? <Spinner /> : '•'}
               </span>
-              {phase}
+              <span className="phase-list__label">{phase}</span>
             </li>
           );
         })}

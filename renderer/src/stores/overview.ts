@@ -1,5 +1,6 @@
 // What the dashboard and the activity page read besides the other stores: health, stats, the audit
 // log and the settings. Each is one call; the pages ask for a refresh when they open.
+import { useEffect } from 'react';
 import { create } from 'zustand';
 import { api } from '../api/client.ts';
 import type { ChannelOutput, ErrorInfo } from '../api/types.ts';
@@ -54,3 +55,16 @@ export const useOverview = create<OverviewState>()((set) => ({
     return result.ok ? null : result.error;
   },
 }));
+
+/**
+ * Where this host keeps the passwords and keys it is given ("the OS keychain", "the credentials file"),
+ * for the forms' hints; the settings are loaded once if nothing has asked for them yet.
+ */
+export function useSecretStoreName(): string {
+  const name = useOverview((s) => s.settings.value?.secretStore);
+  const loaded = useOverview((s) => s.settings.value !== null || s.settings.error !== null);
+  useEffect(() => {
+    if (!loaded) void useOverview.getState().loadSettings();
+  }, [loaded]);
+  return name ?? "this machine's secret store";
+}
