@@ -2,7 +2,7 @@
 // a real second directory. The rules under test: a copy counts only once it was read back and its
 // SHA-256 matched; a destination that is down never turns the completed local backup into a failure
 // (the result, an engine event, a notification-worthy notice and health all say which copy and why).
-import { appendFileSync, readdirSync, readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
@@ -10,38 +10,25 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { EmittedEvent } from '../main/core/events/events.ts';
 import { notification } from '../main/core/events/notify.ts';
-import { closeShop, openShop, rowCount, runCli, usePrivateTmpdir, type ShopFixture } from './support/holdfast-env.ts';
-import { removeS3Server, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY, startS3Server, type S3Server } from './support/s3-server.ts';
+import { rowCount, runCli, usePrivateTmpdir, type ShopFixture } from './support/holdfast-env.ts';
+import { S3_SECRET_ACCESS_KEY, type S3Server } from './support/s3-server.ts';
+import { openOffsiteShop, type OffsiteShop } from './support/offsite-shop.ts';
 
 const privateTmp = usePrivateTmpdir();
-const FILE_STORE = { HOLDFAST_SECRET_STORE: 'file', HOLDFAST_CREDENTIALS_KEY: 'an-example-key-of-32-characters!!' };
 
+let offsite: OffsiteShop;
 let shop: ShopFixture;
 let s3: S3Server;
 let nas: string;
 const events: EmittedEvent[] = [];
 
 beforeAll(async () => {
-  s3 = await startS3Server();
-  nas = mkdtempSync(join(tmpdir(), 'holdfast-nas-'));
-  shop = await openShop(500);
-  // openShop's engine uses the host's default store; this suite's secrets go to the credentials file.
-  shop.holdfast.close();
-  Object.assign(shop.home.env, FILE_STORE);
-  shop.holdfast = await shop.home.open();
-  shop.holdfast.events.subscribe({ name: 'test', handle: (event) => void events.push(event) });
-  await shop.holdfast.offsite.destinations.add({ name: 'nas', spec: { type: 'directory', settings: { path: nas } } });
-  await shop.holdfast.offsite.destinations.add({
-    name: 'bucket',
-    spec: { type: 's3', settings: { bucket: s3.bucket, region: 'us-east-1', endpoint: s3.endpoint, pathStyle: true, prefix: 'prod', accessKeyId: S3_ACCESS_KEY_ID } },
-    secretAccessKey: S3_SECRET_ACCESS_KEY,
-  });
+  offsite = await openOffsiteShop(500, { events });
+  ({ shop, s3, nas } = offsite);
 }, 120_000);
 
 afterAll(async () => {
-  await closeShop(shop);
-  await removeS3Server(s3);
-  rmSync(nas, { recursive: true, force: true });
+  await offsite.close();
   privateTmp.remove();
 });
 

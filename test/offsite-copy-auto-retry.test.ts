@@ -3,25 +3,22 @@
 // rules under test: the retry time and the rounds are stored on the copy; the next tick after the
 // destination is back uploads and verifies it; the rounds are bounded, and giving up is told once as a
 // notification. The tick's clock is injected, so the suite jumps hours without waiting.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { EmittedEvent } from '../main/core/events/events.ts';
 import { notification } from '../main/core/events/notify.ts';
 import type { BackupCopy, BackupMetadata } from '../main/core/model/types.ts';
 import { AUTO_RETRY_DELAYS_MS } from '../main/core/storage/copy-retry-plan.ts';
-import { closeShop, openShop, usePrivateTmpdir, type ShopFixture } from './support/holdfast-env.ts';
-import { removeS3Server, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY, startS3Server, type S3Server } from './support/s3-server.ts';
+import { usePrivateTmpdir, type ShopFixture } from './support/holdfast-env.ts';
+import type { S3Server } from './support/s3-server.ts';
+import { openOffsiteShop, type OffsiteShop } from './support/offsite-shop.ts';
 
 const privateTmp = usePrivateTmpdir();
-const FILE_STORE = { HOLDFAST_SECRET_STORE: 'file', HOLDFAST_CREDENTIALS_KEY: 'an-example-key-of-32-characters!!', HOLDFAST_TEST_COPY_RETRY_DELAYS_MS: '20,20' };
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 
+let offsite: OffsiteShop;
 let shop: ShopFixture;
 let s3: S3Server;
-let nas: string;
 const events: EmittedEvent[] = [];
 
 const copyOn = (backup: BackupMetadata, destination: string): BackupCopy => shop.holdfast.offsite.rows.of(backup.id).find((copy) => copy.destination === destination)!;
@@ -35,25 +32,12 @@ async function tickAt(offsetMs: number): Promise<void> {
 }
 
 beforeAll(async () => {
-  s3 = await startS3Server();
-  nas = mkdtempSync(join(tmpdir(), 'holdfast-nas-'));
-  shop = await openShop(300);
-  shop.holdfast.close();
-  Object.assign(shop.home.env, FILE_STORE);
-  shop.holdfast = await shop.home.open();
-  shop.holdfast.events.subscribe({ name: 'test', handle: (event) => void events.push(event) });
-  await shop.holdfast.offsite.destinations.add({ name: 'nas', spec: { type: 'directory', settings: { path: nas } } });
-  await shop.holdfast.offsite.destinations.add({
-    name: 'bucket',
-    spec: { type: 's3', settings: { bucket: s3.bucket, region: 'us-east-1', endpoint: s3.endpoint, pathStyle: true, prefix: 'prod', accessKeyId: S3_ACCESS_KEY_ID } },
-    secretAccessKey: S3_SECRET_ACCESS_KEY,
-  });
+  offsite = await openOffsiteShop(300, { extraEnv: { HOLDFAST_TEST_COPY_RETRY_DELAYS_MS: '20,20' }, events });
+  ({ shop, s3 } = offsite);
 }, 120_000);
 
 afterAll(async () => {
-  await closeShop(shop);
-  await removeS3Server(s3);
-  rmSync(nas, { recursive: true, force: true });
+  await offsite.close();
   privateTmp.remove();
 });
 

@@ -11,14 +11,13 @@ import { SIDECAR_SUFFIX } from '../main/core/backup/naming.ts';
 import { cleanupCopies } from '../main/core/retention/copy-cleanup.ts';
 import { parseRetentionPolicy } from '../main/core/retention/policy-text.ts';
 import type { BackupMetadata } from '../main/core/model/types.ts';
-import { closeShop, openShop, runCli, usePrivateTmpdir, type ShopFixture } from './support/holdfast-env.ts';
-import { removeS3Server, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY, startS3Server, type S3Server } from './support/s3-server.ts';
+import { runCli, usePrivateTmpdir, type ShopFixture } from './support/holdfast-env.ts';
+import { openOffsiteShop, type OffsiteShop } from './support/offsite-shop.ts';
 
 const privateTmp = usePrivateTmpdir();
-const FILE_STORE = { HOLDFAST_SECRET_STORE: 'file', HOLDFAST_CREDENTIALS_KEY: 'an-example-key-of-32-characters!!' };
 
+let offsite: OffsiteShop;
 let shop: ShopFixture;
-let s3: S3Server;
 let nas: string;
 
 const keysOf = (backup: BackupMetadata) => [backup.filename, backup.globals.filename!, `${backup.filename}${SIDECAR_SUFFIX}`];
@@ -29,24 +28,12 @@ async function inBucket(backup: BackupMetadata): Promise<boolean[]> {
 }
 
 beforeAll(async () => {
-  s3 = await startS3Server();
-  nas = mkdtempSync(join(tmpdir(), 'holdfast-nas-'));
-  shop = await openShop(200);
-  shop.holdfast.close();
-  Object.assign(shop.home.env, FILE_STORE);
-  shop.holdfast = await shop.home.open();
-  await shop.holdfast.offsite.destinations.add({ name: 'nas', spec: { type: 'directory', settings: { path: nas } } });
-  await shop.holdfast.offsite.destinations.add({
-    name: 'bucket',
-    spec: { type: 's3', settings: { bucket: s3.bucket, region: 'us-east-1', endpoint: s3.endpoint, pathStyle: true, prefix: 'prod', accessKeyId: S3_ACCESS_KEY_ID } },
-    secretAccessKey: S3_SECRET_ACCESS_KEY,
-  });
+  offsite = await openOffsiteShop(200);
+  ({ shop, nas } = offsite);
 }, 120_000);
 
 afterAll(async () => {
-  await closeShop(shop);
-  await removeS3Server(s3);
-  rmSync(nas, { recursive: true, force: true });
+  await offsite.close();
   privateTmp.remove();
 });
 

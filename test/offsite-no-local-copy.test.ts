@@ -12,14 +12,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { companionPaths } from '../main/core/backup/naming.ts';
-import { closeShop, openShop, rowCount, runCli, usePrivateTmpdir, type ShopFixture } from './support/holdfast-env.ts';
-import { removeS3Server, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY, startS3Server, type S3Server } from './support/s3-server.ts';
+import { rowCount, runCli, usePrivateTmpdir, type ShopFixture } from './support/holdfast-env.ts';
+import type { S3Server } from './support/s3-server.ts';
+import { openOffsiteShop, type OffsiteShop } from './support/offsite-shop.ts';
 
 const privateTmp = usePrivateTmpdir();
-const FILE_STORE = { HOLDFAST_SECRET_STORE: 'file', HOLDFAST_CREDENTIALS_KEY: 'an-example-key-of-32-characters!!', HOLDFAST_TEST_COPY_RETRY_DELAYS_MS: '20,20' };
 // Under CI (.ci/setup installs age) a missing age binary fails the suite instead of skipping it.
 const hasAge = spawnSync('age', ['--version']).status === 0 || Boolean(process.env.CI);
 
+let offsite: OffsiteShop;
 let shop: ShopFixture;
 let s3: S3Server;
 let nas: string;
@@ -32,24 +33,12 @@ const leftBehind = () => [
 const localFiles = (path: string) => [path, companionPaths(path).globals, companionPaths(path).sidecar].filter((file) => existsSync(file));
 
 beforeAll(async () => {
-  s3 = await startS3Server();
-  nas = mkdtempSync(join(tmpdir(), 'holdfast-nas-'));
-  shop = await openShop(400);
-  shop.holdfast.close();
-  Object.assign(shop.home.env, FILE_STORE);
-  shop.holdfast = await shop.home.open();
-  await shop.holdfast.offsite.destinations.add({ name: 'nas', spec: { type: 'directory', settings: { path: nas } } });
-  await shop.holdfast.offsite.destinations.add({
-    name: 'bucket',
-    spec: { type: 's3', settings: { bucket: s3.bucket, region: 'us-east-1', endpoint: s3.endpoint, pathStyle: true, prefix: 'prod', accessKeyId: S3_ACCESS_KEY_ID } },
-    secretAccessKey: S3_SECRET_ACCESS_KEY,
-  });
+  offsite = await openOffsiteShop(400, { extraEnv: { HOLDFAST_TEST_COPY_RETRY_DELAYS_MS: '20,20' } });
+  ({ shop, s3, nas } = offsite);
 }, 120_000);
 
 afterAll(async () => {
-  await closeShop(shop);
-  await removeS3Server(s3);
-  rmSync(nas, { recursive: true, force: true });
+  await offsite.close();
   privateTmp.remove();
 });
 
