@@ -11,6 +11,8 @@
 //   CLI on the host and the desktop app (an age identity's secret does not cross the network).
 // - longRunning: it reports progress as it goes, and under serve it runs in the server, not in the
 //   request: closing the page does not end it, only an explicit cancel does (serve/operations.ts).
+// - reachesOut (optional): a read that makes the host connect wherever its input says (testing a typed
+//   connection); serve audits it like a change, so probing hosts and ports from the server leaves a trail.
 
 export type ChannelRole = 'admin' | 'super-admin' | 'host-only';
 
@@ -18,9 +20,11 @@ export interface ChannelFacts {
   readonly changesState: boolean;
   readonly role: ChannelRole;
   readonly longRunning: boolean;
+  readonly reachesOut?: true;
 }
 
 const read = { changesState: false, role: 'admin', longRunning: false } as const;
+const outboundRead = { ...read, reachesOut: true } as const;
 const change = { changesState: true, role: 'admin', longRunning: false } as const;
 const superChange = { changesState: true, role: 'super-admin', longRunning: false } as const;
 const longChange = { changesState: true, role: 'admin', longRunning: true } as const;
@@ -31,7 +35,7 @@ export const CHANNELS = {
   'profile.list': read,
   'profile.show': read,
   'profile.test': read,
-  'profile.testDraft': read,
+  'profile.testDraft': outboundRead,
   'profile.databases': read,
   'profile.remove': change,
   'profile.import': change,

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { Catalogue } from '../core/catalogue/catalogue.ts';
 import { UserStore } from '../core/users/users.ts';
-import { channelChangesState, channelRole, FailureLedger, hasRole, OWNER, principalForToken, sessionPrincipal, SESSIONS_PER_USER, SessionStore } from './auth.ts';
+import { channelAudited, channelChangesState, channelRole, FailureLedger, hasRole, OWNER, principalForToken, sessionPrincipal, SESSIONS_PER_USER, SessionStore } from './auth.ts';
 
 let dir: string;
 let catalogue: Catalogue;
@@ -246,5 +246,12 @@ describe('roles', () => {
     // Pinning changes what retention may delete: a change any admin may make, audited as one.
     expect(channelChangesState('backup.pin')).toBe(true);
     expect(channelRole('backup.pin', { ref: 'b', pinned: true })).toBe('admin');
+  });
+
+  test('a read that reaches out from the host (testing a typed connection: any host and port) is audited like a change', () => {
+    expect(channelAudited('profile.testDraft')).toBe(true);
+    expect(channelAudited('backup.list')).toBe(false);
+    expect(channelAudited('backup.create')).toBe(true);
+    expect(channelAudited('some.future.channel')).toBe(true);
   });
 });

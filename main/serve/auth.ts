@@ -360,3 +360,9 @@ export function hasRole(principal: Principal, needed: ChannelRole): boolean {
 export function channelChangesState(channel: string): boolean {
   return channelFacts(channel)?.changesState ?? true;
 }
+
+/** Whether serve writes an audit entry for a call: every change, and the reads that reach out from the host. */
+export function channelAudited(channel: string): boolean {
+  const facts = channelFacts(channel);
+  return facts === undefined || facts.changesState || facts.reachesOut === true;
+}

@@ -26,7 +26,7 @@ import { contract, invoke, type Channel } from '../contract.ts';
 import { HoldfastError } from '../core/model/errors.ts';
 import type { Holdfast } from '../core/holdfast.ts';
 import { runAs } from '../core/users/acting.ts';
-import { channelChangesState, channelRole, FailureLedger, hasRole, principalForToken, sameSecret, sessionPrincipal, SessionStore, type Principal, type Session } from './auth.ts';
+import { channelAudited, channelRole, FailureLedger, hasRole, principalForToken, sameSecret, sessionPrincipal, SessionStore, type Principal, type Session } from './auth.ts';
 import { JSON_TOO_DEEP, parseJsonBodies } from './json-body.ts';
 import { detachedCall, Operations, type OperationView } from './operations.ts';
 import { encryptionChoiceRefusal } from './encryption-refusal.ts';
@@ -225,7 +225,7 @@ export async function startServer(holdfast: Holdfast, options: ServeOptions = {}
   // Every state-changing request gets one audit entry with who, what and the outcome (denials
   // already have theirs). onSend, not onResponse, so the entry exists before the client has the answer.
   app.addHook('onSend', async (request, reply, payload) => {
-    if (request.principal && !request.audited && changesState(request)) {
+    if (request.principal && !request.audited && isAudited(request)) {
       request.audited = true;
       audit.audit(request.principal.name, 'api.request', requestTarget(request), { status: reply.statusCode });
     }
@@ -387,7 +387,7 @@ export async function startServer(holdfast: Holdfast, options: ServeOptions = {}
       const result = await call({ signal: abort.signal });
       return reply.code(rpcStatus(result)).send(result);
     }
-    if (changesState(request)) audit.audit(principal.name, 'api.request', requestTarget(request), { status: 200, stream: true });
+    if (isAudited(request)) audit.audit(principal.name, 'api.request', requestTarget(request), { status: 200, stream: true });
     request.audited = true;
     const send = openEventStream(reply);
     const result = await call({ signal: abort.signal, onProgress: (progress) => send('progress', progress) });
@@ -423,9 +423,9 @@ function isGuarded(path: string): boolean {
   return path.startsWith('/api/') || path === '/metrics';
 }
 
-/** State-changing: any non-GET, except contract calls that only read (profile.list, backup.stats, …). */
-function changesState(request: FastifyRequest): boolean {
+/** Audited: any non-GET, except contract calls that only read and stay on the host (profile.list, backup.stats, …). */
+function isAudited(request: FastifyRequest): boolean {
   if (request.method === 'GET' || request.method === 'HEAD') return false;
   if (!isRpc(request.url)) return true;
-  return channelChangesState(pathOf(request.url).slice('/api/rpc/'.length));
+  return channelAudited(pathOf(request.url).slice('/api/rpc/'.length));
 }
