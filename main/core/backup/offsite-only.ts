@@ -37,6 +37,8 @@ export function refuseNoLocalCopy(options: Pick<BackupOptions, 'format'>, copyTo
 
 /** Removes the local dump, roles file and sidecar when every named copy verified; otherwise keeps them and says which did not. */
 export async function releaseLocalFiles(backup: Pick<BackupMetadata, 'path'>, named: readonly string[], copies: readonly BackupCopy[]): Promise<LocalFileOutcome> {
+  // Never on an empty list: with no destination named, the local file is the backup's only copy.
+  if (named.length === 0) return { kept: true, reason: 'no destination was named, so the local files are its only copy' };
   const unverified = named.filter((name) => copies.find((copy) => copy.destination === name)?.state !== 'verified');
   if (unverified.length > 0) {
     const which = unverified.map((name) => `"${name}"`).join(', ');
