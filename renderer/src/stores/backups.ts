@@ -149,7 +149,7 @@ export const useBackups = create<BackupsState>()((set, get) => {
         return {
           pinning,
           rows: state.rows.map((row) => withPin(row, id, value)),
-          detail: state.detail?.id === id && state.detail.status === 'done' ? { ...state.detail, backup: result.value } : state.detail,
+          detail: state.detail?.id === id && state.detail.status === 'done' ? { ...state.detail, backup: { ...state.detail.backup, ...result.value } } : state.detail,
         };
       });
       // A set member's pin keeps its whole set: the set's row says so once the list is read again.
