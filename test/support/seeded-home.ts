@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Catalogue } from '../../main/core/catalogue/catalogue.ts';
 import type { BackupMetadata } from '../../main/core/model/types.ts';
 import type { TestHome } from './holdfast-env.ts';
+import { newProfileRecord } from './profile-record.ts';
 
 export interface SeededBackup {
   id: string;
@@ -25,23 +26,7 @@ export function seedBackups(home: TestHome, count: number): SeededBackup[] {
   const seeded: SeededBackup[] = [];
   try {
     if (count === 0) return seeded;
-    catalogue.addProfile({
-      name: 'shop',
-      host: '127.0.0.1',
-      port: 5432,
-      user: 'postgres',
-      dbname: 'shop',
-      sslmode: null,
-      sslrootcert: null,
-      sslcert: null,
-      sslkey: null,
-      service: null,
-      tags: [],
-      notes: null,
-      pgBinDir: null,
-      drillChecks: [],
-      libpqPasswordFiles: true,
-    });
+    catalogue.addProfile(newProfileRecord('shop', { host: '127.0.0.1' }));
     // The shape a real custom backup of the E2E suite's "shop" database records.
     const tables = ['"Sales"."Quarterly Totals"', '"app.v2".users', 'public.events', 'public.events_2024', 'public.events_2025', 'public.orders', 'public.users', 'public."x; $(touch /tmp/p)"'];
     const first = Date.now() - (count + 24) * 3_600_000;

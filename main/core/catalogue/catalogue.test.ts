@@ -9,6 +9,7 @@ import { BackupOptionsSchema, backupScope, type BackupScope } from '../backup/op
 import type { BackupMetadata } from '../model/types.ts';
 import { Catalogue } from './catalogue.ts';
 import { migrations } from './migrations.ts';
+import { newProfileRecord } from '../../../test/support/profile-record.ts';
 
 let dir: string;
 let catalogue: Catalogue;
@@ -59,24 +60,7 @@ function insert(metadata: BackupMetadata): void {
 
 describe('listBackupSummaries', () => {
   test('gives the same backups as listBackups, in the same order, with only the summary fields', () => {
-    for (const profile of ['shop', 'crm'])
-      catalogue.addProfile({
-        name: profile,
-        host: 'localhost',
-        port: 5432,
-        user: 'postgres',
-        dbname: profile,
-        sslmode: null,
-        sslrootcert: null,
-        sslcert: null,
-        sslkey: null,
-        service: null,
-        tags: [],
-        notes: null,
-        pgBinDir: null,
-        drillChecks: [],
-        libpqPasswordFiles: true,
-      });
+    for (const profile of ['shop', 'crm']) catalogue.addProfile(newProfileRecord(profile));
     insert(backup(3, 'shop', { format: 'directory', compression: 'gzip:6', database: 'naïve "db"' }));
     insert(backup(1, 'crm', { format: 'plain', compression: 'none' }));
     insert(backup(2, 'shop'));
@@ -104,23 +88,7 @@ describe('listBackupSummaries', () => {
   });
 
   test('scope: schema-only, data-only and filtered backups never read as full, and SQL agrees with backupScope', () => {
-    catalogue.addProfile({
-      name: 'shop',
-      host: 'localhost',
-      port: 5432,
-      user: 'postgres',
-      dbname: 'shop',
-      sslmode: null,
-      sslrootcert: null,
-      sslcert: null,
-      sslkey: null,
-      service: null,
-      tags: [],
-      notes: null,
-      pgBinDir: null,
-      drillChecks: [],
-      libpqPasswordFiles: true,
-    });
+    catalogue.addProfile(newProfileRecord('shop'));
     const cases: Array<[Record<string, unknown> | undefined, BackupScope]> = [
       [{}, 'full'],
       [{ schemaOnly: true }, 'schema-only'],

@@ -6,6 +6,7 @@ import { BackupOptionsSchema } from '../backup/options.ts';
 import { Catalogue, newId } from '../catalogue/catalogue.ts';
 import type { BackupMetadata } from '../model/types.ts';
 import { computeHealth, computeStats } from './stats.ts';
+import { newProfileRecord } from '../../../test/support/profile-record.ts';
 
 const now = new Date('2024-01-15T10:30:00.000Z');
 const hoursAgo = (hours: number): string => new Date(now.getTime() - hours * 3_600_000).toISOString();
@@ -26,23 +27,7 @@ afterEach(() => {
 });
 
 function addProfile(name: string): void {
-  catalogue.addProfile({
-    name,
-    host: 'localhost',
-    port: 5432,
-    user: 'postgres',
-    dbname: name,
-    sslmode: null,
-    sslrootcert: null,
-    sslcert: null,
-    sslkey: null,
-    service: null,
-    tags: [],
-    notes: null,
-    pgBinDir: null,
-    drillChecks: [],
-    libpqPasswordFiles: true,
-  });
+  catalogue.addProfile(newProfileRecord(name));
 }
 
 function metadata(fields: { profile: string; timestamp: string; size: number; compressed?: boolean; durationMs?: number; options?: Record<string, unknown> }): BackupMetadata {
