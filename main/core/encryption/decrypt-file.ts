@@ -50,7 +50,7 @@ export interface DecryptPass<Checksum extends string | undefined = string> {
   storedChecksum: string;
 }
 
-function digestTap(onChunk?: (chunk: Buffer) => Promise<void>, hashing = true): { tap: Transform; result: () => { size: number; checksum: string } } {
+function digestTap(onChunk?: (chunk: Buffer) => Promise<void>, hashing = true): { tap: Transform; result: () => { size: number; checksum: string | undefined } } {
   const hash = hashing ? createHash('sha256') : undefined;
   let size = 0;
   const tap = new Transform({
@@ -61,7 +61,7 @@ function digestTap(onChunk?: (chunk: Buffer) => Promise<void>, hashing = true): 
       else done(null, chunk);
     },
   });
-  return { tap, result: () => ({ size, checksum: hash ? `sha256:${hash.digest('hex')}` : '' }) };
+  return { tap, result: () => ({ size, checksum: hash && `sha256:${hash.digest('hex')}` }) };
 }
 
 /** Writes to `sink` unless it was closed (pg_restore --list stops reading after the TOC). */
@@ -141,5 +141,5 @@ export async function decryptFile(
   }
   const storedChecksum = `sha256:${await storedHash.digest()}`;
   const plaintext = plain.result();
-  return { keyName: keyName!, plaintextSize: plaintext.size, plaintextChecksum: options.hashPlaintext ? plaintext.checksum : undefined, storedChecksum };
+  return { keyName: keyName!, plaintextSize: plaintext.size, plaintextChecksum: plaintext.checksum, storedChecksum };
 }
