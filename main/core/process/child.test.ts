@@ -1,7 +1,7 @@
 // A child must not outlive the Holdfast that started it (see child.ts): the lifeline on Linux, and the
 // recorded child ended at the next start, with its process group, and only if it is still the same process.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import { childRecordOf, endRecordedChild, runChild, startChild, stderrTail } from './child.ts';
@@ -58,6 +58,24 @@ test("a child's environment carries none of Holdfast's secrets: not the credenti
   expect(result.stdout).toContain('PGPASSFILE=/run/x/pgpass');
   expect(result.stdout).not.toMatch(/CREDENTIALS|WEBHOOK|secret/);
 });
+
+test.skipIf(process.platform !== 'linux' || !existsSync('/usr/bin/prlimit'))(
+  "Linux: when this process's soft core limit is already 0, the child inherits it without a prlimit exec in front (a backup's start-up pays for each exec)",
+  async () => {
+    const hard = readFileSync('/proc/self/limits', 'utf8')
+      .split('\n')
+      .find((line) => line.startsWith('Max core file size'))!
+      .trim()
+      .split(/\s+/)[5];
+    expect(hard, 'this check needs a hard core limit above 0, which prlimit would lower').not.toBe('0');
+    const lowered = spawnSync('/usr/bin/prlimit', ['--pid', String(process.pid), '--core=0:']);
+    expect(lowered.status, lowered.stderr.toString()).toBe(0);
+    const started = startChild('/bin/sh', ['-c', 'echo "$$ $(ulimit -c) $(ulimit -H -c)"'], { env: process.env, captureStdout: true });
+    const result = await started.done;
+    // prlimit would have lowered the hard limit too; inherited, only the soft one is 0.
+    expect(result.stdout.trim()).toBe(`${started.child.pid} 0 ${hard}`);
+  },
+);
 
 test.skipIf(process.platform !== 'linux' || !existsSync('/usr/bin/prlimit'))(
   "Linux: a child can never write a core dump (pg_restore, psql and pg_dump hold plaintext of a decrypted backup), and its pid is still the tool's own",

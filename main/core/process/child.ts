@@ -11,7 +11,7 @@
 // (endRecordedChild) before it touches the run's files, and the profile's lock sees a live one.
 // macOS and Windows have no such lifeline; there the record and the next start are the guard.
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { NOTIFY_CHANNELS } from '../notify/channels/index.ts';
 import { CREDENTIALS_KEY_VARIABLES } from '../secrets/file-store.ts';
@@ -64,6 +64,7 @@ export function childRecordOf(pid: number): ChildRecord {
   return { pid, pgid: pid, startToken: processStartToken(pid) };
 }
 
+/** setpriv's prefix once asked (null: none here); prlimit's is decided at each start. */
 let lifeline: readonly string[] | null | undefined;
 const SETPRIV_PATHS = ['/usr/bin/setpriv', '/bin/setpriv'];
 
@@ -71,24 +72,43 @@ function lifelineFrom(setpriv: string, help: { status: number | null; stdout: st
   return help.status === 0 && help.stdout.includes('--pdeathsig') ? [setpriv, '--pdeathsig', 'KILL', '--'] : null;
 }
 
-/** prlimit's no-core prefix, then setpriv's (when it has --pdeathsig); null when neither is here. */
+/** prlimit's no-core prefix (when this process may still dump core), then setpriv's; null when neither applies. */
 function combined(setprivPrefix: readonly string[] | null): readonly string[] | null {
-  const noCore = ['/usr/bin/prlimit', '/bin/prlimit'].find((path) => existsSync(path));
+  const noCore = coreDumpsAllowed() ? ['/usr/bin/prlimit', '/bin/prlimit'].find((path) => existsSync(path)) : undefined;
   const prefix = [...(noCore ? [noCore, '--core=0:0', '--'] : []), ...(setprivPrefix ?? [])];
   return prefix.length > 0 ? prefix : null;
 }
 
 /**
- * `prlimit --core=0:0 --` (no core dumps: pg_dump, pg_restore and psql hold plaintext of a backup in
- * memory, and a crash's core file would put it on disk) and `setpriv --pdeathsig KILL --` where
- * util-linux has them (2.33+), else nothing. Both exec the tool, so the child's pid stays the tool's.
+ * Whether this process's soft core-file limit is above zero (Linux's /proc/self/limits). When it is
+ * zero already — Debian's default — every child inherits that and the tools never raise it, so the
+ * `prlimit` exec in front of each one (10–20 ms of a backup's start, issue 12 item 22) is skipped.
+ * Asked at every start: a process can raise its limit at any time.
+ */
+function coreDumpsAllowed(): boolean {
+  try {
+    const line = readFileSync('/proc/self/limits', 'utf8')
+      .split('\n')
+      .find((entry) => entry.startsWith('Max core file size'));
+    const soft = line?.slice('Max core file size'.length).trim().split(/\s+/)[0];
+    return soft !== '0';
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * `setpriv --pdeathsig KILL --` where util-linux has it (2.33+), else nothing. In front of it,
+ * `combined` puts `prlimit --core=0:0 --` when this process could dump core (pg_dump, pg_restore and
+ * psql hold plaintext of a backup in memory, and a crash's core file would put it on disk). Both exec
+ * the tool, so the child's pid stays the tool's.
  */
 function lifelinePrefix(): readonly string[] | null {
   if (lifeline !== undefined) return lifeline;
   lifeline = null;
   if (process.platform !== 'linux') return lifeline;
   const setpriv = SETPRIV_PATHS.find((path) => existsSync(path));
-  lifeline = combined(setpriv ? lifelineFrom(setpriv, spawnSync(setpriv, ['--help'], { encoding: 'utf8', timeout: 5000 })) : null);
+  lifeline = setpriv ? lifelineFrom(setpriv, spawnSync(setpriv, ['--help'], { encoding: 'utf8', timeout: 5000 })) : null;
   return lifeline;
 }
 
@@ -104,7 +124,7 @@ export async function probeLifeline(): Promise<void> {
         execFile(setpriv, ['--help'], { encoding: 'utf8', timeout: 5000 }, (error, stdout) => resolve({ status: error ? 1 : 0, stdout }));
       })
     : undefined;
-  lifeline ??= combined(setpriv && help ? lifelineFrom(setpriv, help) : null);
+  lifeline ??= setpriv && help ? lifelineFrom(setpriv, help) : null;
 }
 
 const MAX_CAPTURE = 256 * 1024;
@@ -122,7 +142,7 @@ export interface RunningChild {
 }
 
 export function startChild(bin: string, args: readonly string[], options: RunOptions): RunningChild {
-  const prefix = lifelinePrefix();
+  const prefix = process.platform === 'linux' ? combined(lifelinePrefix()) : null;
   const child = spawn(prefix ? prefix[0]! : bin, prefix ? [...prefix.slice(1), bin, ...args] : [...args], {
     env: childEnv(options.env),
     detached: true,
