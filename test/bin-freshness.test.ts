@@ -46,3 +46,13 @@ test('a bundle that fails to load runs the sources', () => {
   setAge(bundle, 10);
   expect(ran()).toBe('sources');
 });
+
+test('an edited spec does not make the bundle stale: specs are not bundled', () => {
+  const spec = join(root, 'main', 'core', 'deep', 'edited.test.ts');
+  writeFileSync(bundle, "export async function main() { process.stdout.write('bundle'); return 0; }\n");
+  writeFileSync(spec, 'export {};\n');
+  setAge(deepSource, 60);
+  setAge(bundle, 10);
+  setAge(spec, 1);
+  expect(ran()).toBe('bundle');
+});
