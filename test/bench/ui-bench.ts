@@ -244,15 +244,25 @@ async function timeBareFastify(signal?: AbortSignal): Promise<ServeSample> {
 }
 
 function timeNodeBare(): Promise<number> {
+  return timeProcess(['-e', '0'], process.env);
+}
+
+/** `holdfast profile list --json` on a home: the CLI's start (bundle, catalogue, the start-up file check of every backup) and exit. */
+function timeCliList(home: BenchHome): Promise<number> {
+  return timeProcess([CLI, 'profile', 'list', '--json'], { ...process.env, ...home.home.env });
+}
+
+/** Spawn → exit of `node <args>`, rejecting on a non-zero exit. */
+function timeProcess(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' });
+    const child = spawn(process.execPath, args, { stdio: 'ignore', env });
     live.add(child);
     child.once('error', reject);
     child.once('exit', (code) => {
       live.delete(child);
       if (code === 0) resolve(performance.now() - started);
-      else reject(new Error(`node -e 0 exited ${code}`));
+      else reject(new Error(`node ${args.join(' ')} exited ${code}`));
     });
   });
 }
@@ -488,16 +498,20 @@ export async function runUiBench(options: UiBenchOptions = {}): Promise<UiBenchR
     log(`wrote ${LARGE_HISTORY.toLocaleString('en')} catalogue rows in ${ms(largeSeedMs)}`);
 
     // --- 8: holdfast serve, spawn → first answer ------------------------------------------------------
-    const serve = { tenk: [] as ServeSample[], empty: [] as ServeSample[], fastify: [] as ServeSample[], node: [] as number[] };
+    const serve = { tenk: [] as ServeSample[], empty: [] as ServeSample[], fastify: [] as ServeSample[], node: [] as number[], cliTenk: [] as number[], cliOne: [] as number[] };
     // One untimed start of each first: the files it reads come from the page cache in every timed run.
     await timeServe(tenk, signal);
     await timeServe(empty, signal);
     await timeBareFastify(signal);
+    await timeCliList(tenk);
+    await timeCliList(one);
     for (let i = 0; i < runs; i += 1) {
-      for (const side of rotated(['tenk', 'empty', 'fastify', 'node'] as const, i)) {
+      for (const side of rotated(['tenk', 'empty', 'fastify', 'node', 'cliTenk', 'cliOne'] as const, i)) {
         if (side === 'tenk') serve.tenk.push(await timeServe(tenk, signal));
         else if (side === 'empty') serve.empty.push(await timeServe(empty, signal));
         else if (side === 'fastify') serve.fastify.push(await timeBareFastify(signal));
+        else if (side === 'cliTenk') serve.cliTenk.push(await timeCliList(tenk));
+        else if (side === 'cliOne') serve.cliOne.push(await timeCliList(one));
         else serve.node.push(await timeNodeBare());
       }
       log(
@@ -577,6 +591,7 @@ export async function runUiBench(options: UiBenchOptions = {}): Promise<UiBenchR
       `| 8. \`holdfast serve\` start, ${HISTORY.toLocaleString('en')}-backup home: spawn → first 200 answer of \`POST /api/rpc/backup.page\` (the first page) (bearer token; of which spawn → URL printed ${ms(median(serve.tenk.map((s) => s.printed)))}) (baseline: empty home) | ${ms(median(serve.tenk.map((s) => s.answered)))} | ${ms(median(serve.empty.map((s) => s.answered)))} | — | absolute (info) |`,
       `| 8b. \`holdfast serve\` start, empty home: spawn → first 200 answer (of which spawn → URL printed ${ms(median(serve.empty.map((s) => s.printed)))}) (baseline: a bare Fastify listen → first 200, in \`node\`) | ${ms(median(serve.empty.map((s) => s.answered)))} | ${ms(median(serve.fastify.map((s) => s.answered)))} | — | absolute (info) |`,
       `| 8c. \`node -e 0\` (process start and exit, for reading rows 8) | ${ms(median(serve.node))} | — | — | absolute (info) |`,
+      `| 8d. \`holdfast profile list --json\`, ${HISTORY.toLocaleString('en')}-backup home: spawn → exit (every command's start, the file check of every backup included) (baseline: 1-backup home) | ${ms(median(serve.cliTenk))} | ${ms(median(serve.cliOne))} | — | absolute (info) |`,
     ];
 
     const notes = [
@@ -596,6 +611,7 @@ export async function runUiBench(options: UiBenchOptions = {}): Promise<UiBenchR
       `- 8 serve 10,000: answered ${list(serve.tenk.map((s) => s.answered))} (URL printed ${list(serve.tenk.map((s) => s.printed))})`,
       `- 8b serve empty: answered ${list(serve.empty.map((s) => s.answered))} (URL printed ${list(serve.empty.map((s) => s.printed))}); bare Fastify: answered ${list(serve.fastify.map((s) => s.answered))} (listening ${list(serve.fastify.map((s) => s.printed))})`,
       `- 8c node -e 0: ${list(serve.node)}`,
+      `- 8d profile list, 10,000: ${list(serve.cliTenk)}; 1 backup: ${list(serve.cliOne)}`,
     ];
 
     const header = [

@@ -125,3 +125,40 @@ export function keyLocalBackups(db: Database.Database, backupDir: string | undef
   for (const row of rows) update.run(JSON.stringify(localLocation(row.path, backupDir)), row.id);
   return rows.length;
 }
+
+/** A listed backup as the start-up file check needs it: where it is stored, nothing more. */
+export interface FileCheckRow {
+  id: string;
+  filename: string;
+  status: BackupStatus;
+  path: string;
+  location?: BackupMetadata['location'];
+  globals: { filename: string | null };
+  /** Kept on its destinations only (--no-local-copy). */
+  noLocalCopy: boolean;
+}
+
+/**
+ * Every listed backup, oldest first, as the file check reads it: SQLite picks the few fields out of
+ * the metadata (json_extract, in C). Parsing each whole record in JavaScript made every command's
+ * start on a 10,000-backup home take seconds.
+ */
+export function selectFileCheckRows(db: Database.Database): FileCheckRow[] {
+  const { where, params } = backupWhere({});
+  const rows = db
+    .prepare(
+      `SELECT id, filename, status, path, json_extract(metadata, '$.location') AS location, json_extract(metadata, '$.globals.filename') AS globals_filename,
+              json_extract(metadata, '$.options.noLocalCopy') AS no_local_copy
+       FROM backups WHERE ${where} ORDER BY created_at`,
+    )
+    .all(...params) as Array<{ id: string; filename: string; status: BackupStatus; path: string; location: string | null; globals_filename: string | null; no_local_copy: number | null }>;
+  return rows.map((row) => ({
+    id: row.id,
+    filename: row.filename,
+    status: row.status,
+    path: row.path,
+    ...(row.location === null ? {} : { location: JSON.parse(row.location) as NonNullable<BackupMetadata['location']> }),
+    globals: { filename: row.globals_filename },
+    noLocalCopy: row.no_local_copy === 1,
+  }));
+}

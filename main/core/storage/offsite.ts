@@ -58,7 +58,7 @@ export class Offsite implements CopyContext {
     return removeCopies(this, backup);
   }
   /** The first verified copy of the backup, when it has one (a restore's or drill's source once the local file is gone). */
-  firstVerified(backup: BackupMetadata): string | undefined {
+  firstVerified(backup: Pick<BackupMetadata, 'id'>): string | undefined {
     return this.rows.of(backup.id).find((copy) => copy.state === 'verified')?.destination;
   }
   /**

@@ -5,10 +5,13 @@ import { readdir } from 'node:fs/promises';
 import { basename, dirname, isAbsolute } from 'node:path';
 import { SIDECAR_SUFFIX } from '../backup/naming.ts';
 import { HoldfastError } from '../model/errors.ts';
-import type { BackupMetadata } from '../model/types.ts';
+import type { BackupMetadata, GlobalsInfo } from '../model/types.ts';
 import { keyName, type Destination } from './destination.ts';
 import { LocalDirectoryDestination } from './local-directory.ts';
 import { LOCAL_DESTINATION, localLocation, type BackupLocation } from './location.ts';
+
+/** What finding a backup's files takes: where it is stored and its roles file's name, not its whole record. */
+export type StoredBackupRef = Pick<BackupMetadata, 'location' | 'path'> & { globals: Pick<GlobalsInfo, 'filename'> };
 
 export interface StoredBackup {
   destination: Destination;
@@ -52,7 +55,7 @@ export class BackupStorage {
     return local && isAbsolute(backup.path) ? localLocation(backup.path, this.backupDir) : (backup.location ?? localLocation(backup.path, this.backupDir));
   }
 
-  locate(backup: Pick<BackupMetadata, 'location' | 'path' | 'globals'>): StoredBackup {
+  locate(backup: StoredBackupRef): StoredBackup {
     const location = this.locationOf(backup);
     const outside = location.destination === LOCAL_DESTINATION && isAbsoluteKey(location.key);
     // Outside BACKUP_DIR: its own folder is the destination, so it and its companions are reachable and nothing beyond.
@@ -72,9 +75,9 @@ export class BackupStorage {
    * listing of their folder, not a stat per backup — on a 10,000-backup home that was most of
    * `holdfast serve`'s time to its first answer. A folder that cannot be listed falls back to isPresent.
    */
-  async presence<T extends Pick<BackupMetadata, 'location' | 'path' | 'globals'>>(backups: readonly T[]): Promise<Map<T, boolean>> {
+  async presence<T extends StoredBackupRef>(backups: readonly T[]): Promise<Map<T, boolean>> {
     const present = new Map<T, boolean>();
-    const listings = new Map<string, Promise<Set<string> | undefined>>();
+    const local: Array<{ backup: T; folder: string; name: string }> = [];
     for (const backup of backups) {
       const stored = this.locate(backup);
       if (!(stored.destination instanceof LocalDirectoryDestination)) {
@@ -82,23 +85,28 @@ export class BackupStorage {
         continue;
       }
       const path = stored.destination.describe(stored.key);
-      const folder = dirname(path);
-      let listing = listings.get(folder);
-      if (!listing) {
-        listing = readdir(folder).then(
+      local.push({ backup, folder: dirname(path), name: basename(path) });
+    }
+    // Each folder listed once, all at the same time; a folder that cannot be listed asks per file.
+    const folders = [...new Set(local.map((entry) => entry.folder))];
+    const listed = await Promise.all(
+      folders.map((folder) =>
+        readdir(folder).then(
           (names) => new Set(names),
           () => undefined,
-        );
-        listings.set(folder, listing);
-      }
-      const names = await listing;
-      present.set(backup, names ? names.has(basename(path)) : await this.isPresent(backup));
+        ),
+      ),
+    );
+    const listings = new Map(folders.map((folder, index) => [folder, listed[index]]));
+    for (const { backup, folder, name } of local) {
+      const names = listings.get(folder);
+      present.set(backup, names ? names.has(name) : await this.isPresent(backup));
     }
     return present;
   }
 
   /** Whether anything is stored under the backup's key (reconcile's missing / found again). */
-  async isPresent(backup: Pick<BackupMetadata, 'location' | 'path' | 'globals'>): Promise<boolean> {
+  async isPresent(backup: StoredBackupRef): Promise<boolean> {
     const stored = this.locate(backup);
     return (await stored.destination.stat(stored.key)) !== undefined;
   }
@@ -107,7 +115,7 @@ export class BackupStorage {
    * The backup with `path` naming a readable local copy, for the tools that take a path (pg_restore,
    * psql's input); release() when done. For the local destination the copy is the stored file itself.
    */
-  async readable<T extends Pick<BackupMetadata, 'location' | 'path' | 'globals'>>(backup: T): Promise<{ backup: T; release: () => Promise<void> }> {
+  async readable<T extends StoredBackupRef>(backup: T): Promise<{ backup: T; release: () => Promise<void> }> {
     const stored = this.locate(backup);
     const copy = await stored.destination.localFile(stored.key);
     return { backup: { ...backup, path: copy.path }, release: copy.release };
