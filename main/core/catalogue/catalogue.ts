@@ -330,12 +330,6 @@ export class Catalogue {
     return (this.db.prepare(`SELECT * FROM backups WHERE ${where} ORDER BY created_at`).all(...params) as BackupRow[]).map(backupFromRow);
   }
 
-  /** The ids of the backups listBackups gives, oldest first: a caller that reads them a batch at a time. */
-  listBackupIds(): string[] {
-    const { where, params } = backupWhere({});
-    return (this.db.prepare(`SELECT id FROM backups WHERE ${where} ORDER BY created_at`).all(...params) as Array<{ id: string }>).map((row) => row.id);
-  }
-
   /** The same backups as listBackups, as summaries (backup-rows.ts says how they are read). */
   listBackupSummaries(filter: BackupFilter = {}): BackupSummary[] {
     return selectBackupSummaries(this.db, filter);
