@@ -220,7 +220,7 @@ export const contract = {
   ),
   // What `holdfast restore` calls: one backup, or a backup set (roles first, then each chosen database; --only picks them).
   'restore.start': define(
-    RestoreFields.extend({ only: z.array(z.string().min(1).max(63)).min(1).max(1000).optional() })
+    RestoreFields.extend({ only: z.array(z.string().min(1).max(64_000)).min(1).max(1000).optional() })
       .strict()
       .refine(notCleanAndSwap, CLEAN_OR_SWAP),
     async (holdfast, { only, ...input }, context): Promise<RestoreResult | SetRestoreResult> => {
