@@ -47,6 +47,8 @@ export interface SetRestoreResult {
   ok: boolean;
   target: string;
   roles: RolesApplied | null;
+  /** What --confirm must say for this restore (the set's id; profile/id on a production target), when it needs one. */
+  confirmation: string | null;
   databases: Array<{ database: string; result: RestoreResult | null; created: boolean; error: string | null }>;
 }
 
@@ -82,7 +84,16 @@ export async function restoreSet(engine: EngineContext & { offsite: Pick<Offsite
     terminateConnections: request.terminateConnections === true,
     ...(request.signal ? { signal: request.signal } : {}),
   });
-  const result: SetRestoreResult = { id: set.id, kind: 'set', dryRun: request.dryRun, ok: false, target: target.name, roles: null, databases: [] };
+  const result: SetRestoreResult = {
+    id: set.id,
+    kind: 'set',
+    dryRun: request.dryRun,
+    ok: false,
+    target: target.name,
+    roles: null,
+    confirmation: request.clean ? expected : null,
+    databases: [],
+  };
   // Every database previewed first: the same checks a real restore makes, nothing changed.
   for (const member of members) {
     try {
