@@ -2,7 +2,8 @@ import { describe, expect, test } from 'vitest';
 import type { RestoreResult } from '../core/restore/restore.ts';
 import type { Profile } from '../core/model/types.ts';
 import type { ProfileTestReport } from '../core/profiles/profiles.ts';
-import { formatProfile, formatProfileTest, formatRestore, humanBytes, humanDuration } from './format.ts';
+import { formatList, formatProfile, formatProfileTest, formatRestore, humanBytes, humanDuration } from './format.ts';
+import type { BackupMetadata } from '../core/model/types.ts';
 import { progressBar } from './progress.ts';
 
 describe('terminal output', () => {
@@ -19,6 +20,28 @@ describe('terminal output', () => {
     expect(progressBar(50, 100, 10)).toBe('[#####-----]  50% ');
     expect(progressBar(300, 100, 10)).toBe('[##########] 100% ');
     expect(progressBar(300, undefined)).toBe('');
+  });
+
+  test('list marks an encrypted backup whose key is not on this machine, and only that one', () => {
+    const backup = (id: string, keyHere?: boolean) =>
+      ({
+        id,
+        timestamp: '2026-01-01T02:00:00.000Z',
+        status: 'completed',
+        profile: 'shop',
+        size: 2048,
+        filename: `backup-${id}.dump.age`,
+        lastVerified: null,
+        restoreTest: null,
+        pinned: false,
+        format: 'custom',
+        checksum: 'sha256:0',
+        ...(keyHere === undefined ? {} : { keyHere }),
+      }) as unknown as BackupMetadata;
+    const [theirs, mine, plain] = formatList([backup('theirs', false), backup('mine', true), backup('plain')]).split('\n');
+    expect(theirs).toContain('KEY NOT HERE (holdfast key import)');
+    expect(mine).not.toContain('KEY NOT HERE');
+    expect(plain).not.toContain('KEY NOT HERE');
   });
 
   test("a whole-server profile's connection test lists every database it would back up with its size, those left out and the total", () => {

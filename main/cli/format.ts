@@ -47,6 +47,8 @@ export function formatList(entries: Array<BackupMetadata | ListEntry>): string {
         entry.lastVerified ? (entry.lastVerified.valid ? 'verified' : 'VERIFY FAILED') : '',
         entry.restoreTest ? (entry.restoreTest.status === 'passed' ? 'restore-tested' : 'RESTORE TEST FAILED') : '',
         entry.pinned ? 'pinned' : '',
+        // Said before a restore is tried: none of its recipients' secrets is here (encryption/key-here.ts).
+        'keyHere' in entry && entry.keyHere === false ? 'KEY NOT HERE (holdfast key import)' : '',
       ]
         .filter(Boolean)
         .join(', ');
