@@ -21,6 +21,7 @@ import type { VerifyResult } from './core/verify/verify.ts';
 import { NewProfileSchema, ProfileChangesSchema, ProfileNameSchema } from './core/profiles/profile-schema.ts';
 import { ROLES, UserNameSchema } from './core/users/users.ts';
 import { identityFileText, listKeys } from './core/encryption/key-list.ts';
+import { markKeyHere } from './core/encryption/key-here.ts';
 import { DestinationNameSchema, DestinationSecretSchema, DestinationSpecSchema } from './core/storage/destination-settings.ts';
 import { cleanupCopies, requirePolicyText } from './core/retention/copy-cleanup.ts';
 import { actorName } from './core/users/acting.ts';
@@ -145,21 +146,22 @@ export const contract = {
     if ((input.copyTo ?? []).length > 0) throw new HoldfastError('BAD_INPUT', 'Copies of a whole-server backup set to destinations are not supported yet.', 'Leave out --copy-to for this profile.');
     return holdfast.sets.take(input.profile, input.options, backupHooks(context));
   }),
+  // Each encrypted backup says whether its key is here (keyHere): "key not here" before a restore is tried.
   'backup.list': define(z.object({ profile: ProfileNameSchema.optional(), all: z.boolean().default(false), fields: z.enum(['full', 'summary']).default('full') }).strict(), (holdfast, input) =>
-    holdfast.list({ profile: input.profile, all: input.all, fields: input.fields }),
+    markKeyHere(holdfast.keyring, holdfast.list({ profile: input.profile, all: input.all, fields: input.fields })),
   ),
   // One page of that list (summaries and attempts), sorted and filtered in the catalogue: the Backups table
   // asks for the rows it shows, not 100,000 at once. checkingFiles: the start-up file check is still running.
-  'backup.page': define(BackupPageQuerySchema, (holdfast, input): BackupPage => {
+  'backup.page': define(BackupPageQuerySchema, async (holdfast, input): Promise<BackupPage> => {
     const page = selectBackupPage(holdfast.catalogue.db, input);
     // A set's members carry their copies as single backups do (a member's drawer lists them).
     const items = holdfast.offsite.withCopies(page.items).map((item) => ('members' in item ? { ...item, members: holdfast.offsite.withCopies(item.members) } : item));
-    return { ...page, items, offset: input.offset, checkingFiles: !holdfast.fileCheck.done };
+    return { ...page, items: await markKeyHere(holdfast.keyring, items), offset: input.offset, checkingFiles: !holdfast.fileCheck.done };
   }),
   // The same list with each whole-server backup set as one entry, its members nested under it (`holdfast list`).
   // fields: 'summary' nests summaries (what the Backups table shows; backup.show has the rest), as backup.list does.
   'set.list': define(z.object({ profile: ProfileNameSchema.optional(), all: z.boolean().default(false), fields: z.enum(['full', 'summary']).default('full') }).strict(), (holdfast, input) =>
-    nestSets(holdfast.list({ profile: input.profile, all: input.all, fields: input.fields }), holdfast.sets.list(input.profile)),
+    markKeyHere(holdfast.keyring, nestSets(holdfast.list({ profile: input.profile, all: input.all, fields: input.fields }), holdfast.sets.list(input.profile))),
   ),
   'set.show': define(z.object({ ref: BackupRef }).strict(), (holdfast, input) => {
     const set = holdfast.sets.require(input.ref);
@@ -220,7 +222,7 @@ export const contract = {
   ),
   // What `holdfast restore` calls: one backup, or a backup set (roles first, then each chosen database; --only picks them).
   'restore.start': define(
-    RestoreFields.extend({ only: z.array(z.string().min(1).max(63)).min(1).max(1000).optional() })
+    RestoreFields.extend({ only: z.array(z.string().min(1).max(64_000)).min(1).max(1000).optional() })
       .strict()
       .refine(notCleanAndSwap, CLEAN_OR_SWAP),
     async (holdfast, { only, ...input }, context): Promise<RestoreResult | SetRestoreResult> => {

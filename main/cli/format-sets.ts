@@ -90,8 +90,10 @@ export function formatRestoreOrSet(result: RestoreResult | SetRestoreResult): st
   }
   for (const database of result.databases) {
     if (database.error) lines.push(`  ✗ ${database.database}: ${database.error}`);
-    else if (database.result) lines.push(formatRestore(database.result).replace(/^/gm, '  '));
+    // Each member's own --confirm is not what a set's restore asks for: the set's is said once, below.
+    else if (database.result) lines.push(formatRestore({ ...database.result, impact: { ...database.result.impact, confirmation: null } }).replace(/^/gm, '  '));
   }
+  if (result.dryRun && result.confirmation) lines.push(`  to go ahead: --confirm=${result.confirmation}`);
   return lines.join('\n');
 }
 

@@ -1,7 +1,9 @@
 import { describe, expect, test } from 'vitest';
 import type { RestoreResult } from '../core/restore/restore.ts';
 import type { Profile } from '../core/model/types.ts';
-import { formatProfile, formatRestore, humanBytes, humanDuration } from './format.ts';
+import type { ProfileTestReport } from '../core/profiles/profiles.ts';
+import { formatList, formatProfile, formatProfileTest, formatRestore, humanBytes, humanDuration } from './format.ts';
+import type { BackupMetadata } from '../core/model/types.ts';
 import { progressBar } from './progress.ts';
 
 describe('terminal output', () => {
@@ -18,6 +20,59 @@ describe('terminal output', () => {
     expect(progressBar(50, 100, 10)).toBe('[#####-----]  50% ');
     expect(progressBar(300, 100, 10)).toBe('[##########] 100% ');
     expect(progressBar(300, undefined)).toBe('');
+  });
+
+  test('list marks an encrypted backup whose key is not on this machine, and only that one', () => {
+    const backup = (id: string, keyHere?: boolean) =>
+      ({
+        id,
+        timestamp: '2026-01-01T02:00:00.000Z',
+        status: 'completed',
+        profile: 'shop',
+        size: 2048,
+        filename: `backup-${id}.dump.age`,
+        lastVerified: null,
+        restoreTest: null,
+        pinned: false,
+        format: 'custom',
+        checksum: 'sha256:0',
+        ...(keyHere === undefined ? {} : { keyHere }),
+      }) as unknown as BackupMetadata;
+    const [theirs, mine, plain] = formatList([backup('theirs', false), backup('mine', true), backup('plain')]).split('\n');
+    expect(theirs).toContain('KEY NOT HERE (holdfast key import)');
+    expect(mine).not.toContain('KEY NOT HERE');
+    expect(plain).not.toContain('KEY NOT HERE');
+  });
+
+  test("a whole-server profile's connection test lists every database it would back up with its size, those left out and the total", () => {
+    const report: ProfileTestReport = {
+      profile: 'whole',
+      serverVersion: 'PostgreSQL 15.8',
+      serverMajor: 15,
+      currentUser: 'reader',
+      superuser: false,
+      readAllData: true,
+      unreadable: [],
+      databaseSize: 7_000_000,
+      ssl: false,
+      passwordSource: 'keychain',
+      clientTools: { compatible: true, version: '15.8', dir: '/usr/lib/postgresql/15/bin' },
+      wholeServer: {
+        databases: [
+          { database: 'crm', sizeBytes: 8 * 1024 ** 2, problem: null },
+          { database: 'locked', sizeBytes: null, problem: 'the role may not CONNECT to "locked": a set would be partial without it' },
+          { database: 'shop', sizeBytes: 2 * 1024 ** 3, problem: null },
+        ],
+        excluded: ['scratch_1'],
+        totalBytes: 2 * 1024 ** 3 + 8 * 1024 ** 2,
+      },
+    };
+    const text = formatProfileTest(report, 'keychain');
+    expect(text).toContain('  every database (3), 2.0 GB in all; left out: scratch_1');
+    expect(text).toContain('    ✓ crm  8.0 MB');
+    expect(text).toContain('    ✓ shop  2.0 GB');
+    expect(text).toContain('    ✗ locked  the role may not CONNECT to "locked"');
+    expect(text).not.toContain('database size');
   });
 
   test('a restore preview lists the functions from the backup the restore runs and the role it runs them as', () => {

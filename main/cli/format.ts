@@ -47,6 +47,8 @@ export function formatList(entries: Array<BackupMetadata | ListEntry>): string {
         entry.lastVerified ? (entry.lastVerified.valid ? 'verified' : 'VERIFY FAILED') : '',
         entry.restoreTest ? (entry.restoreTest.status === 'passed' ? 'restore-tested' : 'RESTORE TEST FAILED') : '',
         entry.pinned ? 'pinned' : '',
+        // Said before a restore is tried: none of its recipients' secrets is here (encryption/key-here.ts).
+        'keyHere' in entry && entry.keyHere === false ? 'KEY NOT HERE (holdfast key import)' : '',
       ]
         .filter(Boolean)
         .join(', ');
@@ -136,9 +138,14 @@ export function formatProfile(profile: Profile, store: SecretStoreKind): string 
 export function formatProfileTest(report: ProfileTestReport, store: SecretStoreKind): string {
   const lines = [
     `Connected to ${report.profile}: ${report.serverVersion} as ${report.currentUser}${report.superuser ? ' (superuser)' : report.readAllData ? ' (pg_read_all_data)' : ''}`,
-    `  database size ${humanBytes(report.databaseSize)} · SSL ${report.ssl ? 'in use' : 'not in use'} · password from ${report.passwordSource === 'keychain' ? SECRET_STORE_NAMES[store] : report.passwordSource}`,
+    `  ${report.wholeServer ? '' : `database size ${humanBytes(report.databaseSize)} · `}SSL ${report.ssl ? 'in use' : 'not in use'} · password from ${report.passwordSource === 'keychain' ? SECRET_STORE_NAMES[store] : report.passwordSource}`,
     report.clientTools.compatible ? `  ✓ pg_dump ${report.clientTools.version} (${report.clientTools.dir})` : `  ✗ ${report.clientTools.problem}`,
   ];
+  const whole = report.wholeServer;
+  if (whole) {
+    lines.push(`  every database (${whole.databases.length}), ${humanBytes(whole.totalBytes)} in all${whole.excluded.length ? `; left out: ${whole.excluded.join(', ')}` : ''}`);
+    for (const d of whole.databases) lines.push(d.sizeBytes === null ? `    ✗ ${d.database}  ${d.problem}` : `    ✓ ${d.database}  ${humanBytes(d.sizeBytes)}`);
+  }
   if (report.unreadable.length > 0) {
     lines.push(
       `  ✗ ${report.unreadable.length} tables or large objects this role cannot read (a backup would fail): ${report.unreadable.slice(0, 10).join(', ')}${report.unreadable.length > 10 ? ', …' : ''}`,

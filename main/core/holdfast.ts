@@ -246,7 +246,8 @@ export class Holdfast implements EngineContext, ProfileContext {
     const backups: Array<BackupMetadata | BackupSummary | ListEntry> = this.offsite.withCopies(listed);
     if (!filter.all) return backups;
     const runs: RunRecord[] = this.catalogue.listRuns({ kind: 'backup', statuses: [...LISTED_ATTEMPT_STATUSES], ...(filter.profile ? { profile: filter.profile } : {}) });
-    const entries = runs.map(attemptEntry);
+    const setOfRun = this.sets.store.setsOfRuns();
+    const entries = runs.map((run) => attemptEntry(run, setOfRun.get(run.id)));
     return [...backups, ...entries].sort((a, b) => a.timestamp.localeCompare(b.timestamp));
   }
 

@@ -79,8 +79,12 @@ test('Settings › Keys: generate, import (straight to the secret store), counts
 
     await shell.goTo('Backups');
     const backups = new BackupsPage(page);
+    // Marked in the list before anyone opens it or tries a restore; `holdfast list` says it too.
+    await expect(backups.rowsFor('shop', 'completed').first()).toContainText('Key not here');
+    expect((await runCli(['list'], env)).stdout).toContain('KEY NOT HERE');
     await backups.rowsFor('shop', 'completed').first().click();
     const details = backups.details;
+    await expect(details.getByText('Key not here', { exact: true })).toBeVisible();
     await expect(details.getByText(/This backup cannot be restored here: it is encrypted to age1/)).toBeVisible();
     await expect(details.getByText(elsewhere.recipient, { exact: false }).first()).toBeVisible();
     // Its record says it is encrypted, and to what, whether or not the key is here.

@@ -119,3 +119,38 @@ test('add a whole-server connection, back it up as one set, expand, verify, dril
   await expect(backups.renderedRows()).toHaveCount(0);
   expect(console.errors).toEqual([]);
 });
+
+test("the set restore preview shows each database's tables: replaced with their rows now and the backup's, lost, or new", async ({ page, holdfast }) => {
+  test.setTimeout(240_000);
+  const console = watchConsole(page);
+  const set = await rpc<{ id: string }>(holdfast.url, 'backup.take', { profile: PROFILE, options: {} });
+  // On the target: crm with fewer users and a table the backup does not have.
+  await target!.query(`DROP DATABASE IF EXISTS crm`);
+  await target!.query(`CREATE DATABASE crm`);
+  await target!.query(`CREATE TABLE users (id int); INSERT INTO users SELECT generate_series(1, 5); CREATE TABLE legacy (v text); INSERT INTO legacy VALUES ('a'), ('b')`, 'crm');
+
+  const shell = new Shell(page);
+  await shell.open(holdfast.url);
+  await shell.goTo('Backups');
+  const backups = new BackupsPage(page);
+  await backups.renderedRows().filter({ hasText: '3 of 3 databases' }).click();
+  const drawer = page.getByRole('complementary', { name: 'Backup set details' });
+  await drawer.getByRole('button', { name: 'Restore…' }).click();
+  const restore = page.getByRole('dialog', { name: `Restore backup set ${set.id}` });
+  await restore.getByLabel('Target server (connection)').selectOption('fresh');
+  await restore.getByRole('group', { name: 'Databases to restore' }).getByLabel('postgres').uncheck();
+  await restore.getByText('Replace them if they exist').click();
+  await restore.getByRole('button', { name: 'Preview impact' }).click();
+
+  const crm = restore.getByRole('table', { name: 'Restore impact: crm' });
+  await expect(crm.getByRole('row', { name: /public\.users/ })).toContainText('5');
+  await expect(crm.getByRole('row', { name: /public\.users/ })).toContainText('replaced');
+  await expect(crm.getByRole('row', { name: /public\.legacy/ })).toContainText('lost');
+  await expect(restore.getByRole('list', { name: 'Impact summary: crm' })).toContainText('1 table lost');
+  const shop = restore.getByRole('table', { name: 'Restore impact: shop' });
+  await expect(shop.getByRole('row', { name: /public\.users/ })).toContainText('created');
+  await screenshotEverySize(page, 'set-restore-preview');
+  // Nothing changed by the preview.
+  expect(await target!.query(`SELECT count(*)::int AS n FROM users`, 'crm')).toEqual([{ n: 5 }]);
+  expect(console.errors).toEqual([]);
+});

@@ -22,7 +22,7 @@ export function restoreCommand(program: Command, { run }: CommandContext): void 
     .option('--table <schema.table>', 'restore only this table (repeat for more); its indexes, constraints and referenced tables are not restored', collect, [])
     .option('--schema <name>', 'restore only the tables of this schema (repeat for more)', collect, [])
     .option('--from <destination>', "restore from the backup's copy on this named destination (downloaded to a private temp file and checked first)")
-    .option('--only <databases>', 'a backup set: restore only these of its databases (comma-separated)')
+    .option('--only <databases>', 'a backup set: restore only these of its databases (comma-separated, or repeat the flag; a name with a comma: its own --only)', collect, [])
     .option('--dry-run', 'check everything and say what would happen; change nothing')
     .option('--recover', 'roll back (or forward) a --clean/--swap that Holdfast stopped in the middle of; every start does this too')
     .option('--json', 'print JSON')
@@ -49,7 +49,8 @@ export function restoreCommand(program: Command, { run }: CommandContext): void 
       if (typeof options.confirm === 'string') input.confirm = options.confirm;
       if (options.jobs !== undefined) input.jobs = options.jobs;
       if (typeof options.from === 'string') input.from = options.from;
-      if (typeof options.only === 'string') input.only = options.only.split(',').map((name) => name.trim());
+      // Split on commas by the engine (sets/only-members.ts), which knows whether a value is one database's name.
+      if (Array.isArray(options.only) && options.only.length) input.only = options.only;
       if (Array.isArray(options.table) && options.table.length) input.tables = options.table;
       if (Array.isArray(options.schema) && options.schema.length) input.schemas = options.schema;
       await run('restore.start', input, Boolean(options.json), formatRestoreOrSet, (result) => !result.ok);

@@ -31,6 +31,51 @@ export function scheduleCommands(program: Command, { run, exitCode }: CommandCon
       await run('schedule.add', input, Boolean(options.json), (s) => `Added schedule ${s.id}: ${s.profile} ${s.description} (${s.schedule}, ${s.timeZone}); next run ${s.nextRun}`);
     });
   schedule
+    .command('edit <id>')
+    .description('Change when a schedule runs, its retention, drills, destinations, or clear its own encryption choice; what is not given stays')
+    .option('--daily', 'every day (the BACKUP_DAILY_SCHEDULE preset)')
+    .option('--weekly', 'every week (the BACKUP_WEEKLY_SCHEDULE preset)')
+    .option('--monthly', 'every month (the BACKUP_MONTHLY_SCHEDULE preset)')
+    .option('--cron <expression>', 'a five-field cron expression')
+    .option('--tz <zone>', 'IANA time zone')
+    .option('--retention <policy>', 'keep policy for this schedule, e.g. 30d or gfs:7d,4w,12m,3y')
+    .option('--default-retention', "back to the profile's (or the default) retention policy")
+    .option('--test-restore', 'prove each backup with a restore drill')
+    .option('--no-test-restore', 'stop the restore drills')
+    .option('--copy-to <destination>', "copy its backups to this named destination (repeatable; replaces the schedule's list)", collect)
+    .option('--default-copy-to', "back to the profile's default destinations")
+    .option('--inherit-encryption', "clear the schedule's own --encrypt-to / --no-encrypt: its backups follow the profile's choice, then BACKUP_ENCRYPTION_KEY")
+    .option('--json', 'print JSON')
+    .action(async (id: string, options: Record<string, unknown>) => {
+      const kinds = (['daily', 'weekly', 'monthly'] as const).filter((kind) => options[kind]);
+      if (kinds.length + (options.cron ? 1 : 0) > 1) throw new HoldfastError('BAD_INPUT', 'Give at most one of --daily, --weekly, --monthly or --cron "<expression>".');
+      for (const [flag, reset] of [
+        ['--retention', '--default-retention'],
+        ['--copy-to', '--default-copy-to'],
+      ] as const) {
+        if (options[camel(flag)] !== undefined && options[camel(reset)]) throw new HoldfastError('BAD_INPUT', `${flag} and ${reset} contradict each other.`, 'Give one of them.');
+      }
+      const input: Record<string, unknown> = { id };
+      if (kinds[0]) input.type = kinds[0];
+      if (typeof options.cron === 'string') Object.assign(input, { type: 'custom', cron: options.cron });
+      if (typeof options.tz === 'string') input.timeZone = options.tz;
+      if (typeof options.retention === 'string') input.retention = options.retention;
+      if (options.defaultRetention) input.retention = null;
+      // commander sets testRestore true or false only when a flag was given (no default).
+      if (typeof options.testRestore === 'boolean') input.testRestore = options.testRestore;
+      if (options.copyTo) input.copyTo = options.copyTo;
+      if (options.defaultCopyTo) input.copyTo = null;
+      if (options.inheritEncryption) input.inheritEncryption = true;
+      if (Object.keys(input).length === 1)
+        throw new HoldfastError('BAD_INPUT', 'Nothing to change.', 'Give what to change, e.g. --weekly, --retention 30d or --inherit-encryption (holdfast schedule edit --help).');
+      await run(
+        'schedule.edit',
+        input,
+        Boolean(options.json),
+        (s) => `Edited schedule ${s.id}: ${s.profile} ${s.description} (${s.schedule}, ${s.timeZone}); next run ${s.nextRun}${encryptionLine(s.options.encryptTo)}`,
+      );
+    });
+  schedule
     .command('list [profile]')
     .option('--json', 'print JSON')
     .action(async (name: string | undefined, options: { json?: boolean }) => {
@@ -77,4 +122,13 @@ export function scheduleCommands(program: Command, { run, exitCode }: CommandCon
     .action(async (id: string, options: { json?: boolean }) => {
       await run('schedule.remove', { id }, Boolean(options.json), (r) => `Removed schedule ${r.removed}.`);
     });
+}
+
+/** "--default-copy-to" → "defaultCopyTo", as commander names the option. */
+const camel = (flag: string) => flag.replace(/^--/, '').replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
+
+/** Whose encryption choice the schedule's backups follow after the edit. */
+function encryptionLine(encryptTo: string[] | 'none' | undefined): string {
+  if (encryptTo === undefined) return "; encryption: the profile's choice, then BACKUP_ENCRYPTION_KEY";
+  return encryptTo === 'none' ? '; encryption: none (the schedule says --no-encrypt)' : `; encrypted to ${encryptTo.join(', ')} (the schedule's own)`;
 }

@@ -170,10 +170,12 @@ function query(change: Partial<BackupPageQuery> = {}): BackupPageQuery {
 
 /** The whole list as set.list (all, summary) gives it, through the table's own rows (a set is one), sort and filter. */
 function expected(filter: RowFilter, sort: BackupPageQuery['sort'], direction: BackupPageQuery['direction']): string[] {
-  const items: SummaryListItem[] = [...catalogue.listBackupSummaries(), ...catalogue.listRuns({ kind: 'backup', statuses: ['failed', 'interrupted', 'running'] }).map(attemptEntry)].sort((a, b) =>
-    a.timestamp.localeCompare(b.timestamp),
-  );
-  const rows = listToRows(nestSets(items, new SetStore(catalogue.db).list()), Date.UTC(2025, 0, 4));
+  const setOfRun = new SetStore(catalogue.db).setsOfRuns();
+  const items: SummaryListItem[] = [
+    ...catalogue.listBackupSummaries(),
+    ...catalogue.listRuns({ kind: 'backup', statuses: ['failed', 'interrupted', 'running'] }).map((run) => attemptEntry(run, setOfRun.get(run.id))),
+  ].sort((a, b) => a.timestamp.localeCompare(b.timestamp));
+  const rows = listToRows(nestSets(items, new SetStore(catalogue.db).list()));
   return sortRows(filterRows(rows, filter), sort, direction).map((row) => row.id);
 }
 

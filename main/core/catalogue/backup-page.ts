@@ -34,8 +34,8 @@ export const LISTED_ATTEMPT_STATUSES = ['failed', 'interrupted', 'running'] as c
 /** A whole-server set is listed while it runs, and once it finished whole, in part or interrupted; never once deleted. */
 export const LISTED_SET_STATUSES = ['completed', 'partial', 'interrupted', 'running'] as const;
 
-/** A backup run that produced no backup, as backup.list shows it beside the backups; one the user cancelled says so. */
-export function attemptEntry(run: RunRecord): ListEntry {
+/** A backup run that produced no backup, as backup.list shows it beside the backups; one the user cancelled says so. `set`: the set it was part of. */
+export function attemptEntry(run: RunRecord, set?: string): ListEntry {
   return {
     id: run.id,
     status: run.cancelled ? 'cancelled' : run.status,
@@ -43,6 +43,7 @@ export function attemptEntry(run: RunRecord): ListEntry {
     timestamp: run.startedAt,
     filename: typeof run.detail?.filename === 'string' ? run.detail.filename : null,
     error: run.error,
+    ...(set ? { set } : {}),
   };
 }
 

@@ -29,6 +29,8 @@ interface SummaryRow extends Omit<BackupRow, 'metadata'> {
   schema_only: number | null;
   data_only: number | null;
   filtered: number;
+  /** The encryption's recipients as JSON text; null when not encrypted. */
+  recipients: string | null;
 }
 
 export interface BackupFilter {
@@ -91,6 +93,7 @@ export function selectBackupSummaries(db: Database.Database, filter: BackupFilte
       `SELECT id, filename, created_at, size, profile_name, status, verified_at, verify_valid, restore_test_at, restore_test_ok, pinned,
               json_extract(metadata, '$.duration') AS duration, json_extract(metadata, '$.database') AS database,
               json_extract(metadata, '$.format') AS format, json_extract(metadata, '$.compression') AS compression,
+              json_extract(metadata, '$.encryption.recipients') AS recipients,
               json_extract(metadata, '$.options.schemaOnly') AS schema_only, json_extract(metadata, '$.options.dataOnly') AS data_only,
               (COALESCE(json_array_length(metadata, '$.options.tables'), 0) + COALESCE(json_array_length(metadata, '$.options.excludeTables'), 0)
                 + COALESCE(json_array_length(metadata, '$.options.schemas'), 0) + COALESCE(json_array_length(metadata, '$.options.excludeSchemas'), 0)) > 0 AS filtered
@@ -111,6 +114,7 @@ export function selectBackupSummaries(db: Database.Database, filter: BackupFilte
     scope: scopeOf({ schemaOnly: row.schema_only === 1, dataOnly: row.data_only === 1, filtered: row.filtered === 1 }),
     ...proofFromRow(row),
     pinned: row.pinned === 1,
+    encryptedTo: row.recipients === null ? null : (JSON.parse(row.recipients) as string[]),
   }));
 }
 

@@ -72,11 +72,11 @@ describe('listBackupSummaries', () => {
     catalogue.setBackupPinned(backup(1, 'crm').id, true);
 
     const keys = ['id', 'filename', 'timestamp', 'size', 'duration', 'profile', 'database', 'format', 'compression', 'status', 'lastVerified', 'restoreTest', 'pinned'] as const;
-    const pick = (full: BackupMetadata) => ({ ...Object.fromEntries(keys.map((key) => [key, full[key]])), scope: backupScope(full.options) });
+    const pick = (full: BackupMetadata) => ({ ...Object.fromEntries(keys.map((key) => [key, full[key]])), scope: backupScope(full.options), encryptedTo: full.encryption?.recipients ?? null });
     for (const filter of [{}, { profile: 'shop' }, { statuses: ['completed' as const] }, { statuses: ['completed' as const, 'missing' as const, 'deleted' as const] }]) {
       const summaries = catalogue.listBackupSummaries(filter);
       expect(summaries).toEqual(catalogue.listBackups(filter).map(pick));
-      for (const summary of summaries) expect(Object.keys(summary).sort()).toEqual([...keys, 'scope'].sort());
+      for (const summary of summaries) expect(Object.keys(summary).sort()).toEqual([...keys, 'scope', 'encryptedTo'].sort());
     }
 
     const [crm, shop] = catalogue.listBackupSummaries();

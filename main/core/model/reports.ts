@@ -26,6 +26,8 @@ export interface ListEntry {
   timestamp: string;
   filename: string | null;
   error?: string | null;
+  /** The whole-server set this attempt was part of (its own run or a member's): listed under the set, never beside it. */
+  set?: string;
 }
 
 export interface DeleteReport {

@@ -61,6 +61,10 @@ export type BackupSummary = Pick<
 > & {
   scope: BackupScope;
   pinned: boolean;
+  /** The age recipients it was encrypted to; null when it is not encrypted. */
+  encryptedTo: string[] | null;
+  /** An encrypted backup in a list: whether a secret that opens it is on this machine (encryption/key-here.ts). */
+  keyHere?: boolean;
 };
 
 export interface RunRecord {

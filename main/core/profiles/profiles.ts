@@ -1,6 +1,7 @@
 // Connection profiles: create (from flags, a URI or libpq's own files), edit, test, remove. A
 // password given to Holdfast goes to the OS keychain (account = profile id) and nowhere else; with no
 // keychain the operation is refused before anything is stored.
+import { sizeServerDatabases, type WholeServerSizes } from '../sets/server-databases.ts';
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -181,6 +182,8 @@ export interface ProfileTestReport {
   passwordSource: 'keychain' | 'typed, not stored' | typeof LIBPQ_PASSWORD_FILES | typeof NO_PASSWORD_SOURCE;
   /** compressionMethods: what this pg_dump can write (backup/options.ts), for the backup form's choices. */
   clientTools: { compatible: boolean; version?: string; dir?: string; problem?: string; compressionMethods?: CompressionMethod[] };
+  /** A whole-server profile: every database a set would back up now with its size, those left out, the total; null otherwise. */
+  wholeServer: WholeServerSizes | null;
 }
 
 export async function testProfile(context: ProfileContext, name: string): Promise<ProfileTestReport> {
@@ -212,6 +215,7 @@ export async function probeConnection(context: CredentialSource, profile: Profil
         )
       ).rows.map((r) => tableKey(r.schema, r.name));
       unreadable.push(...(await unreadableLargeObjects(client, row.superuser)));
+      const wholeServer = profile.wholeServer ? await sizeServerDatabases(client, profile.wholeServer.excludeDatabases) : null;
       let clientTools: ProfileTestReport['clientTools'];
       try {
         const tools = pickClientTools(await context.clientTools(session.toolsDir), major, `Backing up "${profile.name}" (PostgreSQL ${row.version})`, session.toolsDir);
@@ -231,6 +235,7 @@ export async function probeConnection(context: CredentialSource, profile: Profil
         ssl: row.ssl === true,
         passwordSource,
         clientTools,
+        wholeServer,
       };
     } finally {
       await client.end();

@@ -160,19 +160,26 @@ export class BackupSets {
   }
 }
 
+/** An attempt (no backup came of it: no format) that was part of a set. */
+const isSetAttempt = (entry: { set?: string | undefined }) => entry.set !== undefined && !('format' in entry);
+
 /** A set in a list: its record with its members' full records (or summaries), in place of those members at the top level. */
 export type SetListEntry<Member> = BackupSet & { members: Member[] };
 
-/** The list with each set's members folded under it: `holdfast list` shows a set as one entry. */
-export function nestSets<Entry extends { id: string; timestamp: string }>(entries: readonly Entry[], sets: readonly BackupSet[]): Array<Entry | SetListEntry<Entry>> {
+/**
+ * The list with each set's members folded under it: `holdfast list` shows a set as one entry. The
+ * attempts of a set (its own run, its members' failed runs: attemptEntry's `set`) go under it too, by
+ * the set's id; those of a set no longer listed (deleted) are not listed at all, as backup.page does.
+ */
+export function nestSets<Entry extends { id: string; timestamp: string; set?: string | undefined }>(entries: readonly Entry[], sets: readonly BackupSet[]): Array<Entry | SetListEntry<Entry>> {
   const setOf = new Map<string, string>();
   for (const set of sets) for (const member of set.databases) if (member.id) setOf.set(member.id, set.id);
   const members = new Map<string, Entry[]>(sets.map((set) => [set.id, []]));
   const top: Array<Entry | SetListEntry<Entry>> = [];
   for (const entry of entries) {
-    const setId = setOf.get(entry.id);
-    if (setId) members.get(setId)!.push(entry);
-    else top.push(entry);
+    const held = members.get(setOf.get(entry.id) ?? entry.set ?? '');
+    if (held) held.push(entry);
+    else if (!isSetAttempt(entry)) top.push(entry);
   }
   top.push(...sets.map((set) => ({ ...set, members: members.get(set.id)! })));
   return top.sort((a, b) => a.timestamp.localeCompare(b.timestamp));

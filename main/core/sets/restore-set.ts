@@ -22,6 +22,7 @@ import type { Offsite } from '../storage/offsite.ts';
 import { pickClientTools } from '../tools/discover.ts';
 import { dumpClientMajor } from '../verify/verify.ts';
 import { applySetRoles, type RolesApplied } from './apply-roles.ts';
+import { chosenMembers } from './only-members.ts';
 import type { BackupSet } from './set-record.ts';
 import { readSetRolesFile } from './set-roles-file.ts';
 
@@ -46,18 +47,12 @@ export interface SetRestoreResult {
   ok: boolean;
   target: string;
   roles: RolesApplied | null;
+  /** What --confirm must say for this restore (the set's id; profile/id on a production target), when it needs one. */
+  confirmation: string | null;
   databases: Array<{ database: string; result: RestoreResult | null; created: boolean; error: string | null }>;
 }
 
 const refused = (message: string, hint?: string) => new HoldfastError('RESTORE_REFUSED', message, hint);
-
-function chosenMembers(set: BackupSet, only: readonly string[] | undefined) {
-  const held = set.databases.filter((member) => member.status === 'completed' && member.id !== null);
-  if (!only) return held;
-  const unknown = only.filter((name) => !held.some((member) => member.database === name));
-  if (unknown.length > 0) throw new HoldfastError('BAD_INPUT', `Backup set ${set.id} holds no ${unknown.map((n) => `"${n}"`).join(', ')}.`, `It holds: ${held.map((m) => m.database).join(', ')}.`);
-  return held.filter((member) => only.includes(member.database));
-}
 
 /**
  * pg_restore 15.14 and later will not write CREATE DATABASE (its \\connect line) for a name with a
@@ -89,7 +84,16 @@ export async function restoreSet(engine: EngineContext & { offsite: Pick<Offsite
     terminateConnections: request.terminateConnections === true,
     ...(request.signal ? { signal: request.signal } : {}),
   });
-  const result: SetRestoreResult = { id: set.id, kind: 'set', dryRun: request.dryRun, ok: false, target: target.name, roles: null, databases: [] };
+  const result: SetRestoreResult = {
+    id: set.id,
+    kind: 'set',
+    dryRun: request.dryRun,
+    ok: false,
+    target: target.name,
+    roles: null,
+    confirmation: request.clean ? expected : null,
+    databases: [],
+  };
   // Every database previewed first: the same checks a real restore makes, nothing changed.
   for (const member of members) {
     try {

@@ -21,3 +21,32 @@ export async function listServerDatabases(client: pg.Client, excludePatterns: re
   for (const { datname } of rows.rows) (excludePatterns.some((pattern) => matchesPattern(datname, pattern)) ? excluded : expected).push(datname);
   return { expected, excluded };
 }
+
+export interface SizedDatabase {
+  database: string;
+  /** null when the role may not CONNECT to it (pg_database_size needs that): the set would be partial. */
+  sizeBytes: number | null;
+  problem: string | null;
+}
+
+/** What a set would back up now, sized: the connection test of a whole-server profile. */
+export interface WholeServerSizes {
+  databases: SizedDatabase[];
+  excluded: string[];
+  /** Of the databases it could size. */
+  totalBytes: number;
+}
+
+export async function sizeServerDatabases(client: pg.Client, excludePatterns: readonly string[]): Promise<WholeServerSizes> {
+  const { expected, excluded } = await listServerDatabases(client, excludePatterns);
+  const rows = await client.query<{ datname: string; size: string | null }>(
+    `SELECT datname, CASE WHEN has_database_privilege(oid, 'CONNECT') THEN pg_database_size(oid)::text END AS size FROM pg_catalog.pg_database WHERE datname = ANY ($1)`,
+    [expected],
+  );
+  const sizes = new Map(rows.rows.map((row) => [row.datname, row.size === null ? null : Number(row.size)]));
+  const databases = expected.map((database) => {
+    const sizeBytes = sizes.get(database) ?? null;
+    return { database, sizeBytes, problem: sizeBytes === null ? `the role may not CONNECT to "${database}": a set would be partial without it (GRANT CONNECT, or --exclude-database it)` : null };
+  });
+  return { databases, excluded, totalBytes: databases.reduce((sum, d) => sum + (d.sizeBytes ?? 0), 0) };
+}

@@ -66,6 +66,17 @@ export class SetStore {
     return (this.db.prepare(`SELECT * FROM backups WHERE set_id = ? AND status IN ('completed', 'missing') ORDER BY created_at`).all(setId) as BackupRow[]).map(backupFromRow);
   }
 
+  /** The set each run belongs to: a set's own run (backup_sets.run_id) and its members' runs (detail.set). */
+  setsOfRuns(): Map<string, string> {
+    const rows = this.db
+      .prepare(
+        `SELECT run_id AS run, id AS setId FROM backup_sets
+         UNION ALL SELECT id, json_extract(detail, '$.set') FROM runs WHERE kind = 'backup' AND json_extract(detail, '$.set') IS NOT NULL`,
+      )
+      .all() as Array<{ run: string; setId: string }>;
+    return new Map(rows.map((row) => [row.run, row.setId]));
+  }
+
   /** Every set id that has a member, for telling members from single backups in a list. */
   memberSetIds(): Map<string, string> {
     const rows = this.db.prepare(`SELECT id, set_id FROM backups WHERE set_id IS NOT NULL`).all() as Array<{ id: string; set_id: string }>;

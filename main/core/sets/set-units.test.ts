@@ -12,6 +12,8 @@ import type { BackupMetadata } from '../model/types.ts';
 import { runCleanup } from '../retention/cleanup.ts';
 import { startingSet, type BackupSet } from './set-record.ts';
 import { SetStore } from './set-rows.ts';
+import { nestSets } from './backup-sets.ts';
+import { attemptEntry } from '../catalogue/backup-page.ts';
 import { settleInterruptedSets, STOPPED_PROBLEM } from './interrupted-sets.ts';
 
 const NOW = new Date('2025-04-01T00:00:00.000Z');
@@ -146,5 +148,30 @@ describe('a set whose Holdfast stopped', () => {
     expect(settled.globals).toEqual({ filename: `${stem}.globals.sql`, checksum: `sha256:${createHash('sha256').update('CREATE ROLE x;\n').digest('hex')}`, note: null });
     expect(existsSync(join(backupDir, `${stem}.set`))).toBe(false);
     expect(await settleInterruptedSets(catalogue, backupDir)).toEqual([]);
+  });
+});
+
+describe('a set in the list', () => {
+  test("holds the attempts of its own run and its members' runs by the set's id, not by when they ran; another attempt of the profile stays beside it", async () => {
+    const set = await seedSet(1, ['shop']);
+    const running = { ...set, id: newId(), status: 'running' as const, timestamp: NOW.toISOString(), databases: [], durationMs: 0 };
+    const setRun = catalogue.startRun({ kind: 'backup', profile: 'server' });
+    new SetStore(catalogue.db).start(running, setRun);
+    // A member that failed an hour into the set: a time window around the set's start would lose it.
+    const memberRun = catalogue.startRun({ kind: 'backup', profile: 'server', detail: { set: running.id } });
+    catalogue.finishRun(memberRun, 'failed', { error: 'permission denied for database secret' });
+    const loose = catalogue.startRun({ kind: 'backup', profile: 'server' });
+    catalogue.finishRun(loose, 'failed', { error: 'another backup of "server" is running' });
+
+    const setOfRun = new SetStore(catalogue.db).setsOfRuns();
+    const attempts = catalogue.listRuns({ kind: 'backup', statuses: ['failed', 'running'] }).map((run) => attemptEntry(run, setOfRun.get(run.id)));
+    expect(attempts.find((entry) => entry.id === memberRun)?.set).toBe(running.id);
+    const listed = nestSets([...catalogue.listBackups(), ...attempts], new SetStore(catalogue.db).list());
+    const top = listed.map((entry) => entry.id);
+    expect(top).toEqual(expect.arrayContaining([set.id, running.id, loose]));
+    expect(top).not.toContain(memberRun);
+    expect(top).not.toContain(setRun);
+    const nested = listed.find((entry) => entry.id === running.id);
+    expect(nested && 'members' in nested ? nested.members.map((member) => member.id).sort() : []).toEqual([memberRun, setRun].sort());
   });
 });

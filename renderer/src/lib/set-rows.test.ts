@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import type { BackupSet } from '../api/types.ts';
+import type { BackupSet, SetListEntry } from '../api/types.ts';
 import { filterRows, isProblem, NO_FILTER } from './backup-rows.ts';
 import { findRow, listToRows, withExpandedMembers, type SetListItem } from './set-rows.ts';
 import type { SummaryListItem } from './backup-rows.ts';
@@ -75,14 +75,20 @@ describe('a whole-server set in the Backups table', () => {
     expect(isProblem(row!)).toBe(true);
   });
 
-  test("the set's own run and its failed members' attempts are folded into it; another profile's attempt is not", () => {
+  test("the set's own run and its failed members' attempts are folded into it by the set's id (set.list nests them), never by when they ran", () => {
+    const partial = setEntry('partial') as SetListEntry<SummaryListItem>;
+    // A member that failed ten minutes into a set that was killed (its duration never recorded): still the set's.
+    const nested = { ...partial, durationMs: 0, members: [...partial.members, { ...attempt('member-run', 'whole', '2026-02-01T02:10:00.000Z'), set: partial.id }] };
     const rows = listToRows([
-      attempt('run', 'whole', '2026-02-01T02:00:30.000Z'),
-      setEntry('partial'),
+      nested,
+      // The same profile, during the set, but no part of it (a refused second backup): its own row.
+      attempt('refused', 'whole', '2026-02-01T02:00:30.000Z'),
       attempt('other', 'crm', '2026-02-01T02:00:30.000Z'),
-      attempt('later', 'whole', '2026-02-02T02:00:00.000Z'),
+      // An attempt of a set that is not listed (deleted): never loose beside the others.
+      { ...attempt('gone-set-run', 'whole', '2026-02-01T01:00:00.000Z'), set: 'fedcbafedcba' },
     ]);
-    expect(rows.map((row) => row.id)).toEqual(['abcdefabcdef', 'other', 'later']);
+    expect(rows.map((row) => row.id)).toEqual(['abcdefabcdef', 'refused', 'other']);
+    expect(rows[0]!.set!.members.map((member) => member.id)).toEqual(['m1', 'abcdefabcdef/secret', 'm2']);
   });
 
   test("searching for a member's database finds its set", () => {

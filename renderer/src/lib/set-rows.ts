@@ -1,7 +1,7 @@
 // Whole-server backup sets in the Backups table: a set is one row (set.list nests its members under
 // it), which expands to its members, each the row a single backup is. A set's failed databases are
 // rows too, so a partial set says which ones failed and why; the attempts its own run and its failed
-// members left in the run log are folded into it, never shown loose beside it.
+// members left in the run log are folded into it by the set's id (set.list nests them), never shown loose beside it.
 import type { BackupSet, SetListEntry } from '../api/types.ts';
 import { isBackup, toRow, type BackupRow, type SummaryListItem, type VerifiedState } from './backup-rows.ts';
 export type { SetInfo } from './backup-rows.ts';
@@ -62,25 +62,15 @@ export function setToRow(entry: SetListEntry<SummaryListItem>): BackupRow {
   };
 }
 
-/** A whole-server profile takes only sets: its attempts from the set's start to its end are the set's own run and its members'. */
-function belongsToSet(item: SummaryListItem, sets: readonly BackupSet[], now: number): boolean {
-  const at = Date.parse(item.timestamp);
-  const SLACK_MS = 5_000;
-  return sets.some((set) => {
-    if (set.profile !== item.profile) return false;
-    const start = Date.parse(set.timestamp);
-    const end = set.status === 'running' ? now : start + set.durationMs;
-    return at >= start - SLACK_MS && at <= end + SLACK_MS;
-  });
-}
-
-/** The table's top-level rows: single backups, attempts that belong to no set, and one row per set. */
-export function listToRows(items: readonly SetListItem[], now = Date.now()): BackupRow[] {
-  const sets = items.filter(isSetEntry);
-  const records = sets.map(({ members: _members, ...record }) => record);
+/**
+ * The table's top-level rows: single backups, attempts that belong to no set, and one row per set.
+ * set.list already put a set's own run and its members' attempts under it, by the set's id; an
+ * attempt of a set that is not listed (deleted) is not a row either.
+ */
+export function listToRows(items: readonly SetListItem[]): BackupRow[] {
   return items.flatMap((item) => {
     if (isSetEntry(item)) return [setToRow(item)];
-    if (!isBackup(item) && belongsToSet(item, records, now)) return [];
+    if (!isBackup(item) && item.set !== undefined) return [];
     return [toRow(item)];
   });
 }

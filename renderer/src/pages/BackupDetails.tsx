@@ -102,6 +102,11 @@ export function BackupDetails({ row, onClose }: { row: BackupRow; onClose: () =>
               </button>
             ) : null}
           </div>
+          {backup.keyHere === false ? (
+            <p className="details__key-not-here">
+              <KeyNotHereBadge />
+            </p>
+          ) : null}
           {noKeyHere ? <ErrorNotice title="This backup cannot be restored here" error={{ code: 'NO_KEY', message: `This backup cannot be restored here: ${noKeyHere}` }} /> : null}
           {action ? <ActionResult action={action} /> : null}
           {pinning?.status === 'failed' ? <ErrorNotice error={pinning.error} title={backup.pinned ? 'Could not unpin' : 'Could not pin'} /> : null}
@@ -407,6 +412,15 @@ export function VerifiedBadge({ row }: { row: BackupRow }) {
 }
 
 /** Kept whatever the retention policy (holdfast pin). */
+/** An encrypted backup none of whose recipients' secrets is on this machine (the list's keyHere): it cannot be restored here. */
+export function KeyNotHereBadge() {
+  return (
+    <Badge tone="bad" title="Encrypted to keys whose secret is not on this machine: it cannot be restored here until you import one (Settings › Keys)">
+      Key not here
+    </Badge>
+  );
+}
+
 export function PinnedBadge() {
   return (
     <Badge tone="info" title="Pinned: retention keeps it whatever the policy">

@@ -15,7 +15,7 @@ import { formatBytes, formatDateTime, formatDuration, formatRelative, plural } f
 import { useBackups } from '../stores/backups.ts';
 import { useNav } from '../stores/nav.ts';
 import { useProfiles } from '../stores/profiles.ts';
-import { BackupDetails, PinnedBadge, ScopeBadge, VerifiedBadge } from './BackupDetails.tsx';
+import { BackupDetails, KeyNotHereBadge, PinnedBadge, ScopeBadge, VerifiedBadge } from './BackupDetails.tsx';
 import { SetDetails } from './SetDetails.tsx';
 
 const ROW_HEIGHT = 44;
@@ -290,6 +290,7 @@ function BackupTable({ total, selectedId, expanded, onSelect, sortKey, direction
                     <ScopeBadge row={row} />
                   </span>
                   {row.pinned ? <PinnedBadge /> : null}
+                  {row.backup?.keyHere === false ? <KeyNotHereBadge /> : null}
                 </div>
                 <div role="cell" className="vtable__cell vtable__cell--medium">
                   {row.database ?? <span className="muted">—</span>}

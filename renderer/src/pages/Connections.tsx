@@ -1,4 +1,4 @@
-// Connection profiles: list, add/edit, test (server version, role, size, client tools), remove.
+// Connection profiles: list, add/edit, test (server version, role, size — each database's for a whole-server one — client tools), remove.
 import { useEffect, useState } from 'react';
 import { ConfirmDialog } from '../components/Modal.tsx';
 import { icons } from '../components/icons.tsx';
@@ -8,6 +8,7 @@ import { formatBytes } from '../lib/format.ts';
 import { useNav } from '../stores/nav.ts';
 import { useProfiles, type Profile, type TestState } from '../stores/profiles.ts';
 import { useSecretStoreName } from '../stores/overview.ts';
+import { WholeServerSizesTable } from './WholeServerSizes.tsx';
 
 export function Connections() {
   const profiles = useProfiles((s) => s.profiles);
@@ -104,7 +105,7 @@ function TestResult({ test }: { test: Exclude<TestState, { status: 'running' }> 
         items={[
           ['Server', r.serverVersion],
           ['Role', `${r.currentUser} (${role})`],
-          ['Database size', formatBytes(r.databaseSize)],
+          r.wholeServer ? ['Databases', `${r.wholeServer.databases.length}, ${formatBytes(r.wholeServer.totalBytes)} in all`] : ['Database size', formatBytes(r.databaseSize)],
           ['SSL', r.ssl ? 'in use' : 'not in use'],
           ['Password', r.passwordSource],
           [
@@ -121,6 +122,7 @@ function TestResult({ test }: { test: Exclude<TestState, { status: 'running' }> 
           ],
         ]}
       />
+      {r.wholeServer ? <WholeServerSizesTable sizes={r.wholeServer} /> : null}
       {r.unreadable.length ? (
         <ErrorNotice
           title="Some relations cannot be read"

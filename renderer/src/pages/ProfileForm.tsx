@@ -1,5 +1,6 @@
 // Add or edit a connection profile. Fields are checked as you submit; the engine's own errors land
 // on the field they name, anything else above the form with its hint.
+import { WholeServerSizesTable } from './WholeServerSizes.tsx';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { ErrorInfo } from '../api/types.ts';
 import { Modal } from '../components/Modal.tsx';
@@ -236,6 +237,7 @@ function ProfileForm({ editing }: { editing: Profile | undefined }) {
                 {tested.report.unreadable.length > 0 ? ` ${tested.report.unreadable.length} objects are not readable by this role.` : ''} Nothing is saved until you{' '}
                 {editing ? 'save the changes' : 'add the connection'}.
               </span>
+              {tested.report.wholeServer ? <WholeServerSizesTable sizes={tested.report.wholeServer} /> : null}
             </Notice>
           ) : (
             <ErrorNotice title="The connection test failed" error={tested.error} onDismiss={() => setTested(null)} />

@@ -12,6 +12,7 @@ import { useProfiles } from '../stores/profiles.ts';
 import { SELECTION_CAVEAT } from '../../../main/core/restore/selection-caveat.ts';
 import { expectedConfirmation, fixLabel, previewBlockers, unusedDatabaseName, useRestore, WIZARD_STEPS, type RestoreResult } from '../stores/restore.ts';
 import { ScopeBadge } from './BackupDetails.tsx';
+import { ImpactSummary, ImpactTable } from './RestoreImpact.tsx';
 
 export function RestoreWizard() {
   const { open, backupId } = useNav((s) => s.restoreWizard);
@@ -338,9 +339,6 @@ function schemaOf(key: string): string {
   return schema;
 }
 
-const ACTION_TONES = { replace: 'warn', create: 'ok', lost: 'bad', kept: 'muted' } as const;
-const ACTION_LABELS = { replace: 'replaced', create: 'created', lost: 'lost', kept: 'kept' } as const;
-
 function Preview() {
   const preview = useRestore((s) => s.preview);
   const confirmText = useRestore((s) => s.confirmText);
@@ -351,7 +349,6 @@ function Preview() {
   const expected = expectedConfirmation({ preview, choices });
   const blockers = previewBlockers(preview, choices, format);
   const { impact } = preview;
-  const counts = impact.tables.reduce<Record<string, number>>((acc, t) => ({ ...acc, [t.action]: (acc[t.action] ?? 0) + 1 }), {});
   return (
     <>
       <h3 className="wizard__title">Review: nothing has changed yet</h3>
@@ -369,22 +366,7 @@ function Preview() {
           ['Runs as', roleLabel(impact.targetRole)],
         ]}
       />
-      <ul className="impact-summary" aria-label="Impact summary">
-        {(['create', 'replace', 'lost', 'kept'] as const).map((action) =>
-          counts[action] ? (
-            <li key={action}>
-              <Badge tone={ACTION_TONES[action]}>
-                {counts[action]} {counts[action] === 1 ? 'table' : 'tables'} {ACTION_LABELS[action]}
-              </Badge>
-            </li>
-          ) : null,
-        )}
-        {impact.activeConnections ? (
-          <li>
-            <Badge tone="warn">{impact.activeConnections} open sessions</Badge>
-          </li>
-        ) : null}
-      </ul>
+      <ImpactSummary impact={impact} />
       {blockers.length ? (
         <div className="notice notice--bad" role="alert" aria-label="What stops this restore">
           <div className="notice__body">
@@ -416,35 +398,7 @@ function Preview() {
       ))}
       <ExecutedFunctions functions={impact.executedFunctions} />
       <DatabaseProperties lines={impact.databaseProperties} database={preview.target.database} />
-      <details className="disclosure" open={impact.tables.length <= 12}>
-        <summary>Tables ({impact.tables.length})</summary>
-        <table className="table table--compact" aria-label="Restore impact">
-          <thead>
-            <tr>
-              <th scope="col">Table</th>
-              <th scope="col" className="num">
-                Rows in backup
-              </th>
-              <th scope="col" className="num">
-                Rows in target now
-              </th>
-              <th scope="col">Effect</th>
-            </tr>
-          </thead>
-          <tbody>
-            {impact.tables.map((t) => (
-              <tr key={t.table}>
-                <td className="mono">{t.table}</td>
-                <td className="num">{formatCount(t.backupRows)}</td>
-                <td className="num">{t.targetRows === null ? <span className="muted">—</span> : formatCount(t.targetRows)}</td>
-                <td>
-                  <Badge tone={ACTION_TONES[t.action]}>{ACTION_LABELS[t.action]}</Badge>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </details>
+      <ImpactTable tables={impact.tables} />
       <details className="disclosure">
         <summary>Steps Holdfast will take</summary>
         <ol className="plan">

@@ -1,5 +1,5 @@
 // Restore a whole-server set: target server, databases (--only), new or replaced; a preview of every
-// chosen database before anything changes; the set's id typed; then each database's row counts.
+// chosen database (its tables replaced, lost or new, with their rows) before anything changes; the set's id typed; then each database's row counts.
 import { Modal } from '../components/Modal.tsx';
 import { icons } from '../components/icons.tsx';
 import { Checkbox, ErrorNotice, Field, Notice, Spinner, TypedConfirm } from '../components/ui.tsx';
@@ -7,6 +7,7 @@ import type { BackupSet } from '../api/types.ts';
 import { useProfiles } from '../stores/profiles.ts';
 import { setConfirmation, useSetRestore, type SetRestoreResult } from '../stores/set-restore.ts';
 import { WizardNav } from './RestoreWizard.tsx';
+import { ImpactSummary, ImpactTable } from './RestoreImpact.tsx';
 
 export function SetRestoreDialog({ set, open, onClose }: { set: BackupSet; open: boolean; onClose: () => void }) {
   const step = useSetRestore((s) => s.step);
@@ -99,6 +100,7 @@ function Preview() {
     <>
       <h3 className="wizard__title">Review: nothing has changed yet</h3>
       <DatabaseLines result={preview} label="Restore preview" />
+      <DatabaseImpacts result={preview} />
       {!preview.ok ? (
         <Notice tone="warn" title="This restore would fail">
           Fix what each database above needs, or leave it out, then preview again.
@@ -134,6 +136,26 @@ function DatabaseLines({ result, label }: { result: SetRestoreResult; label: str
         );
       })}
     </ul>
+  );
+}
+
+/**
+ * Each chosen database's tables as its own dry run saw them (the single-backup preview's impact):
+ * replaced with the rows there now and the backup's, lost with the database they are in, or new.
+ */
+function DatabaseImpacts({ result }: { result: SetRestoreResult }) {
+  return (
+    <>
+      {result.databases.map((entry) =>
+        entry.result ? (
+          <section key={entry.database} className="set-impact" aria-label={`Impact on ${entry.database}`}>
+            <h4 className="set-impact__title mono">{entry.database}</h4>
+            <ImpactSummary impact={entry.result.impact} label={`Impact summary: ${entry.database}`} />
+            <ImpactTable tables={entry.result.impact.tables} label={`Restore impact: ${entry.database}`} />
+          </section>
+        ) : null,
+      )}
+    </>
   );
 }
 

@@ -4,6 +4,7 @@
 import { create } from 'zustand';
 import { api } from '../api/client.ts';
 import type { ChannelOutput, Envelope, ErrorInfo } from '../api/types.ts';
+import { opensHere } from '../../../main/core/encryption/key-here.ts';
 
 export type KeyView = ChannelOutput<'key.list'>[number];
 export type AddedKey = ChannelOutput<'key.generate'>;
@@ -52,11 +53,7 @@ export const useKeys = create<KeysState>()((set, get) => ({
  * encrypted): none of the recipients it was made for has its secret here.
  */
 export function missingKeyReason(encryption: { recipients: string[] } | undefined, keys: readonly KeyView[]): string | null {
-  if (!encryption) return null;
-  const here = keys.filter((key) => key.secretHere);
-  const passphrase = encryption.recipients.some((recipient) => recipient.startsWith('passphrase:'));
-  if (encryption.recipients.some((recipient) => here.some((key) => key.recipient === recipient))) return null;
-  if (passphrase && here.some((key) => key.kind === 'passphrase')) return null;
+  if (!encryption || opensHere(encryption.recipients, keys)) return null;
   const known = keys.filter((key) => encryption.recipients.includes(key.recipient)).map((key) => `"${key.name}"`);
   return `it is encrypted to ${encryption.recipients.join(', ')}${known.length > 0 ? ` (key ${known.join(', ')}, whose secret is not on this machine)` : ''}, and this machine holds the secret of none of them. Import the identity from your offline copy (Settings › Keys, or holdfast key import).`;
 }

@@ -1,0 +1,34 @@
+// A whole-server connection's test: every database a set would back up now with its size, those left
+// out, and the total; a database the role may not connect to is named with why (the set would be partial).
+import { Badge } from '../components/ui.tsx';
+import type { ChannelOutput } from '../api/types.ts';
+import { formatBytes } from '../lib/format.ts';
+
+export type WholeServerSizes = NonNullable<ChannelOutput<'profile.test'>['wholeServer']>;
+
+export function WholeServerSizesTable({ sizes }: { sizes: WholeServerSizes }) {
+  return (
+    <table className="table table--compact" aria-label="Databases a set would back up">
+      <caption className="muted">
+        {sizes.databases.length} {sizes.databases.length === 1 ? 'database' : 'databases'}, {formatBytes(sizes.totalBytes)} in all
+        {sizes.excluded.length ? `; left out: ${sizes.excluded.join(', ')}` : ''}
+      </caption>
+      <thead>
+        <tr>
+          <th scope="col">Database</th>
+          <th scope="col" className="num">
+            Size
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {sizes.databases.map((d) => (
+          <tr key={d.database} data-database={d.database}>
+            <td className="mono">{d.database}</td>
+            <td className="num">{d.sizeBytes === null ? <Badge tone="bad">{d.problem}</Badge> : formatBytes(d.sizeBytes)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}

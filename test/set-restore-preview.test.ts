@@ -1,0 +1,73 @@
+// The preview of restoring a whole-server set (issue 16): per database, the same impact the
+// single-backup preview gives (restore/impact.ts, reused through restoreBackup's dry run) — the tables
+// the target has that would be replaced, with their rows now and the backup's, those that would be
+// lost with the database they are in, and those that are new. Real servers; nothing is changed.
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import type { Holdfast } from '../main/core/holdfast.ts';
+import type { BackupSet } from '../main/core/sets/set-record.ts';
+import { formatRestoreOrSet } from '../main/cli/format-sets.ts';
+import { makeHome, seedDatabase, type TestHome } from './support/holdfast-env.ts';
+import { startPgServer, type PgServer } from './support/pg-server.ts';
+
+let source: PgServer;
+let target: PgServer;
+let home: TestHome;
+let holdfast: Holdfast;
+let set: BackupSet;
+
+beforeAll(async () => {
+  [source, target] = await Promise.all([startPgServer(), startPgServer()]);
+  await seedDatabase(source, 'crm', 30);
+  await seedDatabase(source, 'shop', 40);
+  // On the target: crm exists, with fewer users and a table the backup does not have; shop does not.
+  await target.query('CREATE DATABASE crm');
+  await target.query(`CREATE TABLE users (id int); INSERT INTO users SELECT generate_series(1, 5); CREATE TABLE legacy (v text); INSERT INTO legacy VALUES ('a'), ('b')`, 'crm');
+  home = makeHome();
+  holdfast = await home.open();
+  await holdfast.addProfile({ name: 'whole', host: source.host, port: source.port, user: source.user, dbname: 'postgres', wholeServer: { excludeDatabases: ['postgres'], parallelDatabases: 2 } });
+  await holdfast.addProfile({ name: 'target', host: target.host, port: target.port, user: target.user, dbname: 'postgres' });
+  set = await holdfast.sets.take('whole', {});
+  expect(set.status).toBe('completed');
+}, 180_000);
+
+afterAll(async () => {
+  holdfast?.close();
+  home?.cleanup();
+  await Promise.all([source?.stop(), target?.stop()]);
+});
+
+test('replacing: per database, the tables replaced with their rows now and from the backup, those lost, and those new', async () => {
+  const preview = await holdfast.sets.restore({ ref: set.id, to: 'target', create: false, clean: true, dryRun: true });
+  expect(preview.ok).toBe(true);
+  const crm = preview.databases.find((d) => d.database === 'crm')!.result!;
+  expect(crm.target.exists).toBe(true);
+  expect(crm.impact.tables).toEqual(
+    expect.arrayContaining([
+      { table: 'public.users', backupRows: 30, targetRows: 5, action: 'replace' },
+      { table: 'public.orders', backupRows: 60, targetRows: null, action: 'create' },
+      { table: 'public.legacy', backupRows: null, targetRows: 2, action: 'lost' },
+    ]),
+  );
+  const shop = preview.databases.find((d) => d.database === 'shop')!.result!;
+  expect(shop.target.exists).toBe(false);
+  expect(shop.impact.tables.every((t) => t.action === 'create' && t.targetRows === null)).toBe(true);
+  expect(shop.impact.tables.find((t) => t.table === 'public.users')?.backupRows).toBe(40);
+  // The CLI says it per database, as `restore --dry-run` of one backup does.
+  const text = formatRestoreOrSet(preview);
+  expect(text).toMatch(/crm[\s\S]*replaced public\.users: 5 rows now → 30 from the backup[\s\S]*LOST {5}public\.legacy: 2 rows/);
+  expect(text).toMatch(/shop[\s\S]*created {2}public\.users: 40 rows/);
+  // What --confirm must say is the set's id (a member's own name would be refused), said once.
+  expect(preview.confirmation).toBe(set.id);
+  expect(text).not.toContain('--confirm=crm');
+  expect(text.trimEnd().endsWith(`to go ahead: --confirm=${set.id}`)).toBe(true);
+  // Nothing changed.
+  expect(await target.query(`SELECT count(*)::int AS n FROM users`, 'crm')).toEqual([{ n: 5 }]);
+  expect(await target.query(`SELECT datname FROM pg_database WHERE datname = 'shop'`)).toEqual([]);
+}, 120_000);
+
+test('one member (--only): only its impact; into an existing database without --clean, its tables would be kept, and the preview says the restore is refused', async () => {
+  const only = await holdfast.sets.restore({ ref: set.id, to: 'target', only: ['crm'], create: true, clean: false, dryRun: true });
+  expect(only.databases.map((d) => d.database)).toEqual(['crm']);
+  expect(only.ok).toBe(false);
+  expect(only.databases[0]!.error).toMatch(/not empty/);
+}, 120_000);
