@@ -3,13 +3,11 @@
 // plaintext its own. Every message about a missing or wrong key names the recipients the backup was
 // made for, so the person knows which offline copy to fetch.
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { Transform, type Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { OffThreadSha256 } from '../fsutil/hash-off-thread.ts';
+import type { Writable } from 'node:stream';
 import { HoldfastError } from '../model/errors.ts';
 import type { BackupMetadata } from '../model/types.ts';
-import { AgeDecryptStream, AgeError } from './age-stream.ts';
+import { AgeError } from './age-stream.ts';
+import { decryptAgeFileOffThread } from './decrypt-off-thread.ts';
 import { ageSecret, type HeldIdentity } from './keyring.ts';
 import { PASSPHRASE_RECIPIENT } from './encrypt-to.ts';
 import { recipientLabel } from './recipients.ts';
@@ -50,18 +48,17 @@ export interface DecryptPass<Checksum extends string | undefined = string> {
   storedChecksum: string;
 }
 
-function digestTap(onChunk?: (chunk: Buffer) => Promise<void>, hashing = true): { tap: Transform; result: () => { size: number; checksum: string | undefined } } {
+/** The plaintext's size, and its SHA-256 when `hashing`. */
+function plaintextTally(hashing: boolean): { add: (chunk: Buffer) => void; result: () => { size: number; checksum: string | undefined } } {
   const hash = hashing ? createHash('sha256') : undefined;
   let size = 0;
-  const tap = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
+  return {
+    add(chunk) {
       hash?.update(chunk);
       size += chunk.length;
-      if (onChunk) onChunk(chunk).then(() => done(null, chunk), done);
-      else done(null, chunk);
     },
-  });
-  return { tap, result: () => ({ size, checksum: hash && `sha256:${hash.digest('hex')}` }) };
+    result: () => ({ size, checksum: hash && `sha256:${hash.digest('hex')}` }),
+  };
 }
 
 /** Writes to `sink` unless it was closed (pg_restore --list stops reading after the TOC). */
@@ -106,40 +103,32 @@ export async function decryptFile(
   options: { hashPlaintext: boolean } = { hashPlaintext: true },
 ): Promise<DecryptPass<string | undefined>> {
   let keyName: string | undefined;
-  // The stored file's hash runs on a second thread, beside the decryption (which has this one).
-  const storedHash = new OffThreadSha256();
-  const stored = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      storedHash.update(chunk).then(() => done(null, chunk), done);
-    },
-  });
-  const plain = digestTap(async (chunk) => {
-    await Promise.all(sinks.map((sink) => offer(sink, chunk)));
-  }, options.hashPlaintext);
+  const plain = plaintextTally(options.hashPlaintext);
+  let pass;
   try {
-    await pipeline(
-      createReadStream(path, { highWaterMark: 1024 * 1024 }),
-      stored,
-      new AgeDecryptStream(identities.map(ageSecret), ({ identityIndex }) => (keyName = identities[identityIndex]!.name)),
-      plain.tap,
-      async function* drain(source: AsyncIterable<Buffer>) {
-        for await (const chunk of source) void chunk;
+    // The cipher runs on a second thread beside the stored file's hash (on this one) and the sinks.
+    pass = await decryptAgeFileOffThread(
+      path,
+      identities.map(ageSecret),
+      async (chunk) => {
+        plain.add(chunk);
+        await Promise.all(sinks.map((sink) => offer(sink, chunk)));
       },
+      ({ identityIndex }) => (keyName = identities[identityIndex]!.name),
     );
   } catch (error) {
-    await storedHash.close();
     if (!(error instanceof AgeError)) throw error;
     throw new HoldfastError(
       'DECRYPT_FAILED',
       `${backup.filename} could not be decrypted: ${error.message}. It is encrypted to ${recipientsOf(backup)}; the keys tried were ${identities.map((held) => `"${held.name}"`).join(', ')}.`,
-      /truncat|authenticate|damaged/.test(error.message)
+      /truncat|authenticate|damaged|changed/.test(error.message)
         ? 'The stored file is damaged: restore an earlier backup (holdfast list), or a copy of this one from elsewhere.'
         : 'Import the identity this backup was encrypted to (holdfast key import --name N < key.txt).',
     );
   } finally {
     for (const sink of sinks) if (!sink.destroyed && !sink.writableEnded) sink.end();
   }
-  const storedChecksum = `sha256:${await storedHash.digest()}`;
+  const storedChecksum = `sha256:${pass.storedChecksum}`;
   const plaintext = plain.result();
   return { keyName: keyName!, plaintextSize: plaintext.size, plaintextChecksum: plaintext.checksum, storedChecksum };
 }
