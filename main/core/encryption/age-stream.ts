@@ -15,14 +15,12 @@ const loadAge = () => import('age-encryption');
 const loadScrypt = () => import('./scrypt.ts');
 
 export const CHUNK_SIZE = 64 * 1024;
-export const TAG_SIZE = 16;
+const TAG_SIZE = 16;
 const NONCE_SIZE = 16;
 /** The header ends with its MAC line: "--- " and 43 base64 characters. */
 const MAC_LINE = Buffer.from('\n--- ');
 /** A header larger than this is not one Holdfast or `age` would write for a handful of recipients. */
 const MAX_HEADER_SIZE = 64 * 1024;
-/** Enough of a file's start to hold any header openAgeHeader accepts, with the file nonce after it. */
-export const MAX_HEAD_SIZE = MAX_HEADER_SIZE + NONCE_SIZE;
 
 function payloadKey(fileKey: Uint8Array, nonce: Uint8Array): Buffer {
   return Buffer.from(hkdfSync('sha256', fileKey, nonce, 'payload', 32));
@@ -145,50 +143,6 @@ function headerLength(head: Buffer): number | undefined {
   return end < 0 ? undefined : end + 1;
 }
 
-/** An opened header: the payload key, where the payload's first chunk starts, and which identity fit. */
-export interface OpenedHeader {
-  key: Buffer;
-  payloadStart: number;
-  identityIndex: number;
-}
-
-/**
- * Opens the header at the start of `head` with the first of `identities` that fits; undefined while
- * `head` does not yet hold the whole header and the 16-byte file nonce. Throws an AgeError for a file
- * that is not age, a header over 64 KiB, a wrong MAC, or identities none of which fit.
- */
-export async function openAgeHeader(head: Buffer, identities: readonly AgeSecret[]): Promise<OpenedHeader | undefined> {
-  const length = headerLength(head);
-  if (length === undefined) {
-    if (head.length > MAX_HEADER_SIZE) throw new AgeError('its header does not end within 64 KiB: the file is damaged');
-    return undefined;
-  }
-  if (head.length < length + NONCE_SIZE) return undefined;
-  const header = head.subarray(0, length);
-  const nonce = head.subarray(length, length + NONCE_SIZE);
-  let lastProblem: string | undefined;
-  const { Decrypter } = await loadAge();
-  const { scryptIdentity } = await loadScrypt();
-  for (const [index, identity] of identities.entries()) {
-    const decrypter = new Decrypter();
-    try {
-      if ('passphrase' in identity) decrypter.addIdentity(scryptIdentity(identity.passphrase));
-      else decrypter.addIdentity(identity.identity);
-    } catch {
-      // The library's message quotes the identity: a secret. Say which one, never what it holds.
-      lastProblem = `identity ${index + 1} of ${identities.length} is not a valid age identity`;
-      continue;
-    }
-    try {
-      const fileKey = await decrypter.decryptHeader(header);
-      return { key: payloadKey(fileKey, nonce), payloadStart: length + NONCE_SIZE, identityIndex: index };
-    } catch (error) {
-      lastProblem = (error as Error).message.replace(/AGE-SECRET-KEY-\S*/g, '(an identity)');
-    }
-  }
-  throw new AgeError(lastProblem && !/no identity matched/i.test(lastProblem) ? `its header could not be opened: ${lastProblem}` : 'none of the available identities can decrypt it');
-}
-
 /** Which identity opened a file. */
 export interface DecryptedBy {
   /** Index into the identities given, of the one that unwrapped the file key. */
@@ -216,11 +170,40 @@ export class AgeDecryptStream extends Transform {
   }
 
   private async openHeader(): Promise<boolean> {
-    const opened = await openAgeHeader(this.head!, this.identities);
-    if (!opened) return false;
-    this.key = opened.key;
-    this.onKey?.({ identityIndex: opened.identityIndex });
-    this.pending = this.head!.subarray(opened.payloadStart);
+    const length = headerLength(this.head!);
+    if (length === undefined) {
+      if (this.head!.length > MAX_HEADER_SIZE) throw new AgeError('its header does not end within 64 KiB: the file is damaged');
+      return false;
+    }
+    if (this.head!.length < length + NONCE_SIZE) return false;
+    const header = this.head!.subarray(0, length);
+    const nonce = this.head!.subarray(length, length + NONCE_SIZE);
+    let lastProblem: string | undefined;
+    const { Decrypter } = await loadAge();
+    const { scryptIdentity } = await loadScrypt();
+    for (const [index, identity] of this.identities.entries()) {
+      const decrypter = new Decrypter();
+      try {
+        if ('passphrase' in identity) decrypter.addIdentity(scryptIdentity(identity.passphrase));
+        else decrypter.addIdentity(identity.identity);
+      } catch {
+        // The library's message quotes the identity: a secret. Say which one, never what it holds.
+        lastProblem = `identity ${index + 1} of ${this.identities.length} is not a valid age identity`;
+        continue;
+      }
+      try {
+        const fileKey = await decrypter.decryptHeader(header);
+        this.key = payloadKey(fileKey, nonce);
+        this.onKey?.({ identityIndex: index });
+        break;
+      } catch (error) {
+        lastProblem = (error as Error).message.replace(/AGE-SECRET-KEY-\S*/g, '(an identity)');
+      }
+    }
+    if (!this.key) {
+      throw new AgeError(lastProblem && !/no identity matched/i.test(lastProblem) ? `its header could not be opened: ${lastProblem}` : 'none of the available identities can decrypt it');
+    }
+    this.pending = this.head!.subarray(length + NONCE_SIZE);
     this.head = undefined;
     return true;
   }

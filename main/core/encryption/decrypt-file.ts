@@ -3,11 +3,13 @@
 // plaintext its own. Every message about a missing or wrong key names the recipients the backup was
 // made for, so the person knows which offline copy to fetch.
 import { createHash } from 'node:crypto';
-import type { Writable } from 'node:stream';
+import { createReadStream } from 'node:fs';
+import { Transform, type Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { OffThreadSha256 } from '../fsutil/hash-off-thread.ts';
 import { HoldfastError } from '../model/errors.ts';
 import type { BackupMetadata } from '../model/types.ts';
-import { AgeError } from './age-stream.ts';
-import { decryptAgeFileOffThread } from './decrypt-off-thread.ts';
+import { AgeDecryptStream, AgeError } from './age-stream.ts';
 import { ageSecret, type HeldIdentity } from './keyring.ts';
 import { PASSPHRASE_RECIPIENT } from './encrypt-to.ts';
 import { recipientLabel } from './recipients.ts';
@@ -48,17 +50,18 @@ export interface DecryptPass<Checksum extends string | undefined = string> {
   storedChecksum: string;
 }
 
-/** The plaintext's size, and its SHA-256 when `hashing`. */
-function plaintextTally(hashing: boolean): { add: (chunk: Buffer) => void; result: () => { size: number; checksum: string | undefined } } {
+function digestTap(onChunk?: (chunk: Buffer) => Promise<void>, hashing = true): { tap: Transform; result: () => { size: number; checksum: string | undefined } } {
   const hash = hashing ? createHash('sha256') : undefined;
   let size = 0;
-  return {
-    add(chunk) {
+  const tap = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
       hash?.update(chunk);
       size += chunk.length;
+      if (onChunk) onChunk(chunk).then(() => done(null, chunk), done);
+      else done(null, chunk);
     },
-    result: () => ({ size, checksum: hash && `sha256:${hash.digest('hex')}` }),
-  };
+  });
+  return { tap, result: () => ({ size, checksum: hash && `sha256:${hash.digest('hex')}` }) };
 }
 
 /** Writes to `sink` unless it was closed (pg_restore --list stops reading after the TOC). */
@@ -103,32 +106,40 @@ export async function decryptFile(
   options: { hashPlaintext: boolean } = { hashPlaintext: true },
 ): Promise<DecryptPass<string | undefined>> {
   let keyName: string | undefined;
-  const plain = plaintextTally(options.hashPlaintext);
-  let pass;
+  // The stored file's hash runs on a second thread, beside the decryption (which has this one).
+  const storedHash = new OffThreadSha256();
+  const stored = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      storedHash.update(chunk).then(() => done(null, chunk), done);
+    },
+  });
+  const plain = digestTap(async (chunk) => {
+    await Promise.all(sinks.map((sink) => offer(sink, chunk)));
+  }, options.hashPlaintext);
   try {
-    // The cipher runs on a second thread beside the stored file's hash (on this one) and the sinks.
-    pass = await decryptAgeFileOffThread(
-      path,
-      identities.map(ageSecret),
-      async (chunk) => {
-        plain.add(chunk);
-        await Promise.all(sinks.map((sink) => offer(sink, chunk)));
+    await pipeline(
+      createReadStream(path, { highWaterMark: 1024 * 1024 }),
+      stored,
+      new AgeDecryptStream(identities.map(ageSecret), ({ identityIndex }) => (keyName = identities[identityIndex]!.name)),
+      plain.tap,
+      async function* drain(source: AsyncIterable<Buffer>) {
+        for await (const chunk of source) void chunk;
       },
-      ({ identityIndex }) => (keyName = identities[identityIndex]!.name),
     );
   } catch (error) {
+    await storedHash.close();
     if (!(error instanceof AgeError)) throw error;
     throw new HoldfastError(
       'DECRYPT_FAILED',
       `${backup.filename} could not be decrypted: ${error.message}. It is encrypted to ${recipientsOf(backup)}; the keys tried were ${identities.map((held) => `"${held.name}"`).join(', ')}.`,
-      /truncat|authenticate|damaged|changed/.test(error.message)
+      /truncat|authenticate|damaged/.test(error.message)
         ? 'The stored file is damaged: restore an earlier backup (holdfast list), or a copy of this one from elsewhere.'
         : 'Import the identity this backup was encrypted to (holdfast key import --name N < key.txt).',
     );
   } finally {
     for (const sink of sinks) if (!sink.destroyed && !sink.writableEnded) sink.end();
   }
-  const storedChecksum = `sha256:${pass.storedChecksum}`;
+  const storedChecksum = `sha256:${await storedHash.digest()}`;
   const plaintext = plain.result();
   return { keyName: keyName!, plaintextSize: plaintext.size, plaintextChecksum: plaintext.checksum, storedChecksum };
 }
