@@ -16,9 +16,6 @@ import { startChild, stderrTail, type RunningChild } from '../process/child.ts';
 import { pickClientTools } from '../tools/discover.ts';
 import type { CheckStatus, VerifyCheck } from './check-types.ts';
 
-/** Plaintext let ahead of pg_restore reading the table of contents (see below). */
-const TOC_AHEAD = 16 * 1024 * 1024;
-
 type Add = (name: VerifyCheck['name'], status: CheckStatus, detail: string) => void;
 
 export async function checkEncryptedContents(
@@ -48,10 +45,8 @@ export async function checkEncryptedContents(
   if (backup.format !== 'plain' && options.pgRestoreList !== false) {
     try {
       const tools = pickClientTools(await context.clientTools(context.config.pgBinDir), options.clientMajor, `Reading ${backup.filename}`, context.config.pgBinDir);
-      // pg_restore reads the archive from stdin and stops after the table of contents. Up to 16 MiB
-      // wait here for it, so the pass does not stall while it starts and reads (a TOC beyond that
-      // holds the pass back as before; memory stays bounded either way).
-      const toc = new PassThrough({ highWaterMark: TOC_AHEAD });
+      const toc = new PassThrough();
+      // pg_restore reads the archive from stdin; it may stop after the table of contents.
       const child = startChild(tools.paths.pg_restore, ['--list'], { env: process.env, timeoutMs: context.config.timeoutMs, stdin: toc });
       void child.done.then(() => toc.destroy());
       sinks.push(toc);
