@@ -10,7 +10,7 @@ import { join, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import type { CopyRows } from './copy-rows.ts';
 import { SIDECAR_SUFFIX } from '../backup/naming.ts';
-import { checksumTree, PRIVATE_FILE_MODE } from '../fsutil/durable.ts';
+import { PRIVATE_FILE_MODE } from '../fsutil/durable.ts';
 import { HoldfastError, toErrorInfo } from '../model/errors.ts';
 import type { BackupCopy, BackupMetadata } from '../model/types.ts';
 import type { Destination } from './destination.ts';
@@ -129,17 +129,13 @@ export async function checkCopy(destination: Destination, backup: Pick<BackupMet
   }
   const found = `sha256:${hash.digest('hex')}`;
   if (found !== backup.checksum || size !== backup.size)
-    throw new Error(`${destination.describe(backup.filename)} holds ${size} bytes with ${found}, not the backup's ${backup.size} bytes with ${backup.checksum}`);
+    throw new CopyMismatch(`${destination.describe(backup.filename)} holds ${size} bytes with ${found}, not the backup's ${backup.size} bytes with ${backup.checksum}`);
 }
 
-/** A directory-format copy (only a directory destination takes one): its tree's checksum must be the backup's. */
-async function checkTreeCopy(destination: Destination, backup: Pick<BackupMetadata, 'filename' | 'checksum'>): Promise<void> {
-  const local = await destination.localFile(backup.filename);
-  try {
-    const found = `sha256:${(await checksumTree(local.path)).checksum}`;
-    if (found !== backup.checksum) throw new Error(`${destination.describe(backup.filename)} holds a tree with ${found}, not the backup's ${backup.checksum}`);
-  } finally {
-    await local.release();
+/** The destination answered, with other bytes than the backup's: the one read-back verdict that makes a copy failed. */
+export class CopyMismatch extends HoldfastError {
+  constructor(detail: string) {
+    super('VERIFY_FAILED', detail, 'Upload it again (holdfast copies retry), or restore from the local file or another copy.');
   }
 }
 
@@ -151,28 +147,6 @@ async function readAll(stream: Readable): Promise<Buffer> {
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 const hexOf = (checksum: string) => checksum.replace(/^sha256:/, '');
-
-/** Re-reads every copy of the backup: verified when its dump reads back with the backup's SHA-256, missing when gone, failed otherwise. */
-export async function recheckCopies(context: CopyContext, backup: BackupMetadata): Promise<BackupCopy[]> {
-  for (const copy of context.rows.of(backup.id)) {
-    let destination: Destination | undefined;
-    try {
-      destination = await context.destinations.open(copy.destination);
-      if ((await destination.stat(backup.filename)) === undefined) {
-        context.rows.record(backup, copy.destination, 'missing', `${destination.describe(backup.filename)} is gone`);
-        continue;
-      }
-      if (backup.format === 'directory') await checkTreeCopy(destination, backup);
-      else await checkCopy(destination, backup);
-      context.rows.record(backup, copy.destination, 'verified');
-    } catch (error) {
-      context.rows.record(backup, copy.destination, 'failed', toErrorInfo(error).message);
-    } finally {
-      (destination as { destroy?: () => void } | undefined)?.destroy?.();
-    }
-  }
-  return context.rows.of(backup.id);
-}
 
 /**
  * The backup as read from its copy on `name`: the dump (and its roles file) downloaded into a private
