@@ -41,29 +41,37 @@ const FINAL_CODES = new Set(['BAD_INPUT', 'CONFLICT', 'NOT_FOUND', 'NO_KEYCHAIN'
  * removed first (holdfast copies retry, after a crash or a tampered object).
  */
 export async function copyBackup(context: CopyContext, backup: BackupMetadata, names: readonly string[], options: { replace?: boolean } = {}): Promise<BackupCopy[]> {
-  for (const name of names) {
+  // A retry's row is there already; one that is gone was taken by a delete, and is not brought back.
+  const started = names.filter((name) => {
+    if (options.replace) return context.rows.update(backup, name, 'pending');
     context.rows.record(backup, name, 'pending');
-  }
-  for (const name of names) await copyWithRetries(context, backup, name, options.replace ?? false);
+    return true;
+  });
+  for (const name of started) await copyWithRetries(context, backup, name, options.replace ?? false);
   return context.rows.of(backup.id).filter((copy) => names.includes(copy.destination));
 }
 
+/**
+ * Each step is settled on the copy's row only while the row is there: a delete of the backup takes
+ * the row first (copy-rows.ts take), so a copier that finds it gone stops, and one that finished
+ * uploading removes what it put instead of recording a copy of a backup nobody has any more.
+ */
 async function copyWithRetries(context: CopyContext, backup: BackupMetadata, name: string, replace: boolean): Promise<void> {
   const delays = context.retryDelaysMs ?? COPY_RETRY_DELAYS_MS;
   for (let attempt = 0; ; attempt += 1) {
     const startedAt = new Date().toISOString();
-    context.rows.record(backup, name, 'uploading');
+    if (!context.rows.update(backup, name, 'uploading')) return;
+    const tried = (outcome: 'verified' | 'failed', error: string | null) => ({ startedAt, finishedAt: new Date().toISOString(), outcome, error });
     try {
-      await copyTo(context, backup, name, replace);
-      context.rows.addAttempt(backup.id, name, { startedAt, finishedAt: new Date().toISOString(), outcome: 'verified', error: null });
-      context.rows.record(backup, name, 'verified');
+      await copyTo(context, backup, name, replace, () => context.rows.update(backup, name, 'verified', null, tried('verified', null)));
       return;
     } catch (error) {
+      if (error instanceof BackupDeleted) return;
       const info = toErrorInfo(error);
-      context.rows.addAttempt(backup.id, name, { startedAt, finishedAt: new Date().toISOString(), outcome: 'failed', error: info.message });
       const delay = delays[attempt];
-      if (delay === undefined || FINAL_CODES.has(info.code)) {
-        context.rows.record(backup, name, 'failed', info.message);
+      const final = delay === undefined || FINAL_CODES.has(info.code);
+      if (!context.rows.update(backup, name, final ? 'failed' : 'uploading', final ? info.message : null, tried('failed', info.message))) return;
+      if (final) {
         // The scheduler's tick tries it again later, unless no retry can mend it or the rounds are spent.
         const rounds = context.rows.of(backup.id).find((copy) => copy.destination === name)?.autoRetries ?? 0;
         context.rows.planRetry(backup.id, name, nextRetryAt(rounds, !FINAL_CODES.has(info.code), new Date()));
@@ -81,7 +89,11 @@ export async function clearCopy(destination: Destination, backup: Pick<BackupMet
   await destination.remove(backup.filename);
 }
 
-async function copyTo(context: CopyContext, backup: BackupMetadata, name: string, replace: boolean): Promise<void> {
+/** The copy's row was taken by a delete while it uploaded: what it put is removed, nothing is recorded. */
+class BackupDeleted extends Error {}
+
+/** Puts and reads back the copy, then `settle` records it; false (the row is gone) removes what was put. */
+async function copyTo(context: CopyContext, backup: BackupMetadata, name: string, replace: boolean, settle: () => boolean): Promise<void> {
   const destination = await context.destinations.open(name);
   const local = context.storage.locate(backup);
   const put: string[] = [];
@@ -111,6 +123,7 @@ async function copyTo(context: CopyContext, backup: BackupMetadata, name: string
     await destination.put(`${backup.filename}${SIDECAR_SUFFIX}`, Readable.from([sidecar]), { sha256: sha256(sidecar), size: sidecar.length });
     put.push(`${backup.filename}${SIDECAR_SUFFIX}`);
     if (backup.format !== 'directory') await checkCopy(destination, backup);
+    if (!settle()) throw new BackupDeleted(`${backup.filename} was deleted while its copy on "${name}" was made`);
   } catch (error) {
     for (const key of put) await destination.remove(key).catch(() => undefined);
     throw error;
