@@ -63,7 +63,8 @@ async function copyWithRetries(context: CopyContext, backup: BackupMetadata, nam
     if (!context.rows.update(backup, name, 'uploading')) return;
     const tried = (outcome: 'verified' | 'failed', error: string | null) => ({ startedAt, finishedAt: new Date().toISOString(), outcome, error });
     try {
-      await copyTo(context, backup, name, replace, () => context.rows.update(backup, name, 'verified', null, tried('verified', null)));
+      // A try after a failed one clears what that one could not (its connection dropped mid-put).
+      await copyTo(context, backup, name, replace || attempt > 0, () => context.rows.update(backup, name, 'verified', null, tried('verified', null)));
       return;
     } catch (error) {
       if (error instanceof BackupDeleted) return;
@@ -101,7 +102,7 @@ async function copyTo(context: CopyContext, backup: BackupMetadata, name: string
   try {
     if (!(await local.destination.stat(local.key)))
       throw new HoldfastError('NOT_FOUND', `The local backup ${backup.filename} is gone, so there is nothing to copy to "${name}".`, 'Copy it from another copy by restoring, or take a new backup.');
-    if (replace) await clearCopy(destination, backup);
+    if (replace) await clearEarlierTries(destination, backup);
     if (backup.format === 'directory') {
       const source = await local.destination.localFile(local.key);
       try {
@@ -130,6 +131,17 @@ async function copyTo(context: CopyContext, backup: BackupMetadata, name: string
   } finally {
     (destination as { destroy?: () => void }).destroy?.();
   }
+}
+
+/**
+ * What earlier tries left: objects under the copy's keys, and a put's leftovers beside them (an SFTP
+ * temp file, an open S3 multipart upload) that a dropped connection kept that try from removing.
+ * Only ever for a copy this process now owns (its row is 'uploading' here), so no live put is touched.
+ */
+async function clearEarlierTries(destination: Destination, backup: BackupMetadata): Promise<void> {
+  await clearCopy(destination, backup);
+  const keys = [backup.filename, backup.globals.filename, `${backup.filename}${SIDECAR_SUFFIX}`].filter((key): key is string => Boolean(key));
+  for (const key of keys) await destination.clearAbandonedPut(key, null);
 }
 
 /** Reads the dump back from the destination; throws unless its size and SHA-256 are the backup's. */
