@@ -197,7 +197,7 @@ export async function readableCopy(context: CopyContext, backup: BackupMetadata,
     const dumpPath = join(dir, backup.filename);
     const dump = await download(destination, backup.filename, dumpPath);
     if (`sha256:${dump.sha256}` !== backup.checksum || dump.size !== backup.size) {
-      context.rows.record(backup, name, 'failed', `read back ${dump.size} bytes with sha256:${dump.sha256}, not the backup's ${backup.size} bytes with ${backup.checksum}`);
+      context.rows.update(backup, name, 'failed', `read back ${dump.size} bytes with sha256:${dump.sha256}, not the backup's ${backup.size} bytes with ${backup.checksum}`);
       throw new HoldfastError(
         'RESTORE_REFUSED',
         `The copy of ${backup.filename} on destination "${name}" (${destination.describe(backup.filename)}) does not match the backup's checksum, so it was not restored: ${dump.size} bytes with sha256:${dump.sha256}, expected ${backup.size} bytes with ${backup.checksum}.`,

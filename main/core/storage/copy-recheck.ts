@@ -3,7 +3,8 @@
 // other bytes make it failed, the backup's bytes make it verified. A destination that cannot be asked
 // (the service down, a share unmounted, a login refused, the connection dropped mid-read) leaves the
 // copy's recorded state as it was and says so: a backup kept on its destinations only must not lose
-// its one counting copy, and then show as missing, because a server was down for an hour.
+// its one counting copy, and then show as missing, because a server was down for an hour. A row a
+// delete took meanwhile is not brought back (CopyRows.update).
 import { checksumTree } from '../fsutil/durable.ts';
 import { toErrorInfo } from '../model/errors.ts';
 import type { BackupMetadata, CheckedCopy, CopyCheckOutcome } from '../model/types.ts';
@@ -24,17 +25,17 @@ async function recheckCopy(context: CopyContext, backup: BackupMetadata, name: s
     await destination.requireReachable?.();
     if ((await destination.stat(backup.filename)) === undefined) {
       const problem = `${destination.describe(backup.filename)} is gone`;
-      context.rows.record(backup, name, 'missing', problem);
+      context.rows.update(backup, name, 'missing', problem);
       return { checked: 'missing', problem };
     }
     if (backup.format === 'directory') await checkTreeCopy(destination, backup);
     else await checkCopy(destination, backup);
-    context.rows.record(backup, name, 'verified');
+    context.rows.update(backup, name, 'verified');
     return { checked: 'verified', problem: null };
   } catch (error) {
     const problem = toErrorInfo(error).message;
     if (!(error instanceof CopyMismatch)) return { checked: 'unreachable', problem };
-    context.rows.record(backup, name, 'failed', problem);
+    context.rows.update(backup, name, 'failed', problem);
     return { checked: 'failed', problem };
   } finally {
     (destination as { destroy?: () => void } | undefined)?.destroy?.();
