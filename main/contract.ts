@@ -175,11 +175,12 @@ export const contract = {
   'run.toolOutput': define(z.object({ id: BackupRef }).strict(), (holdfast, input) => holdfast.toolOutput(input.id)),
   'backup.show': define(z.object({ ref: BackupRef }).strict(), (holdfast, input) => holdfast.showBackup(input.ref)),
   'backup.verify': define(z.object({ ref: BackupRef }).strict(), (holdfast, input) => holdfast.verify(input.ref)),
-  // Re-reads every copy of the backup on its named destinations; ok only when each is verified.
+  // Re-reads every copy of the backup on its named destinations; ok only when each was read and verified
+  // (a destination that cannot be reached is not ok, though the copy keeps its recorded state).
   'backup.verifyCopies': define(z.object({ ref: BackupRef }).strict(), async (holdfast, input) => {
     const backup = holdfast.showBackup(input.ref);
     const copies = await holdfast.offsite.recheck(backup);
-    return { backup: { id: backup.id, filename: backup.filename }, copies, ok: copies.length > 0 && copies.every((copy) => copy.state === 'verified') };
+    return { backup: { id: backup.id, filename: backup.filename }, copies, ok: copies.length > 0 && copies.every((copy) => copy.checked === 'verified') };
   }),
   // Uploads again every copy that does not count (failed, missing; a crash's interrupted one), or only one backup's.
   'copies.retry': define(z.object({ ref: BackupRef.optional() }).strict(), (holdfast, input) => holdfast.offsite.retry(input.ref)),

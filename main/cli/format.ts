@@ -1,5 +1,5 @@
 // Human-readable output for the terminal; --json output is the contract's values as they are.
-import type { BackupCopy, BackupMetadata } from '../core/model/types.ts';
+import type { BackupCopy, BackupMetadata, CheckedCopy } from '../core/model/types.ts';
 import type { CleanupSummary, ListEntry } from '../core/holdfast.ts';
 import type { CleanupDecision } from '../core/retention/cleanup.ts';
 import { humanBytes, humanDuration } from '../core/model/human.ts';
@@ -18,6 +18,23 @@ export function formatCopies(copies: readonly BackupCopy[] | undefined): string 
   const verified = copies.filter((copy) => copy.state === 'verified').length;
   const off = copies.filter((copy) => copy.state !== 'verified').map((copy) => `${copy.destination} ${copy.state}${copy.error ? `: ${copy.error}` : ''}`);
   return `${verified} of ${copies.length} ${copies.length === 1 ? 'copy' : 'copies'} verified${off.length ? `; ${off.join('; ')}` : ''}`;
+}
+
+/** verify --copies: one line per copy; an unreachable destination says its copy was not checked and what to do. */
+export function formatCopiesCheck(result: { backup: { id: string; filename: string }; copies: readonly CheckedCopy[]; ok: boolean }): string {
+  if (result.copies.length === 0) return `Backup ${result.backup.filename} has no copies on named destinations.`;
+  const line = (copy: CheckedCopy) =>
+    copy.checked === 'unreachable'
+      ? `  ${copy.destination}  destination unreachable, copy not checked (still recorded as ${copy.state}): ${copy.problem ?? ''}`
+      : `  ${copy.destination}  ${copy.checked}${copy.problem ? `: ${copy.problem}` : ''}`;
+  const unreachable = result.copies.filter((copy) => copy.checked === 'unreachable').map((copy) => copy.destination);
+  return [
+    `${result.ok ? 'All copies intact' : 'COPIES NOT ALL INTACT'}: ${result.backup.filename}`,
+    ...result.copies.map(line),
+    ...unreachable.map(
+      (name) => `  hint: nothing was changed for the copy on "${name}". Check the destination (holdfast destination test ${name}), then run holdfast verify ${result.backup.id} --copies again.`,
+    ),
+  ].join('\n');
 }
 
 export function formatBackup(backup: BackupMetadata & { copies?: BackupCopy[]; localFile?: { kept: boolean; reason: string | null } }): string {

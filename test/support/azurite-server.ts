@@ -19,6 +19,10 @@ export interface AzureServer {
   containerSasUrl(): Promise<string>;
   container: string;
   accountKey: string;
+  /** SIGKILL, mid-request if one is in flight: the service gone without a word; its stored blobs stay. */
+  kill(): Promise<void>;
+  /** Starts it again on the same port and workspace (after kill). */
+  start(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -37,39 +41,50 @@ export async function startAzurite(container = 'holdfast-test'): Promise<AzureSe
   const location = mkdtempSync(join(tmpdir(), 'holdfast-azurite-'));
   const accountKey = randomBytes(64).toString('base64');
   const port = await freePort();
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [
-      join(projectRoot, 'node_modules', 'azurite', 'dist', 'src', 'blob', 'main.js'),
-      '--blobHost',
-      '127.0.0.1',
-      '--blobPort',
-      String(port),
-      '--location',
-      location,
-      '--silent',
-      '--skipApiVersionCheck',
-      '--disableTelemetry',
-    ],
-    { env: { PATH: process.env.PATH ?? '', AZURITE_ACCOUNTS: `${AZURE_ACCOUNT}:${accountKey}` }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`azurite did not start: ${output}`)), 30_000);
-    const seen = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (/successfully listens/i.test(output)) {
+  // Spawned again by start() on the same port and workspace, after kill().
+  const launch = async (): Promise<ChildProcess> => {
+    const child: ChildProcess = spawn(
+      process.execPath,
+      [
+        join(projectRoot, 'node_modules', 'azurite', 'dist', 'src', 'blob', 'main.js'),
+        '--blobHost',
+        '127.0.0.1',
+        '--blobPort',
+        String(port),
+        '--location',
+        location,
+        '--silent',
+        '--skipApiVersionCheck',
+        '--disableTelemetry',
+      ],
+      { env: { PATH: process.env.PATH ?? '', AZURITE_ACCOUNTS: `${AZURE_ACCOUNT}:${accountKey}` }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let output = '';
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`azurite did not start: ${output}`)), 30_000);
+      const seen = (chunk: Buffer) => {
+        output += chunk.toString();
+        if (/successfully listens/i.test(output)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+      child.stdout?.on('data', seen);
+      child.stderr?.on('data', seen);
+      child.once('exit', (code) => {
         clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout?.on('data', seen);
-    child.stderr?.on('data', seen);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`azurite exited (${code}): ${output}`));
+        reject(new Error(`azurite exited (${code}): ${output}`));
+      });
     });
-  });
+    return child;
+  };
+  const end = async (signal: NodeJS.Signals) => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill(signal);
+    await exited;
+  };
+  let child = await launch();
   const connectionString = `DefaultEndpointsProtocol=http;AccountName=${AZURE_ACCOUNT};AccountKey=${accountKey};BlobEndpoint=http://127.0.0.1:${port}/${AZURE_ACCOUNT};`;
   const containerClient = BlobServiceClient.fromConnectionString(connectionString).getContainerClient(container);
   await containerClient.createIfNotExists();
@@ -78,12 +93,14 @@ export async function startAzurite(container = 'holdfast-test'): Promise<AzureSe
     container,
     accountKey,
     containerSasUrl: () => containerClient.generateSasUrl({ permissions: ContainerSASPermissions.parse('racwdl'), expiresOn: new Date(Date.now() + 86_400_000) }),
+    async kill() {
+      await end('SIGKILL');
+    },
+    async start() {
+      child = await launch();
+    },
     async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGTERM');
-        await exited;
-      }
+      await end('SIGTERM');
       rmSync(location, { recursive: true, force: true });
     },
   };

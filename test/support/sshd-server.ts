@@ -3,7 +3,7 @@
 // only, serving internal-sftp. The user is the one running the suite (root under CI: then root's
 // logins are key-only, so any password is wrong, which is all the password case needs).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './azurite-server.ts';
@@ -22,6 +22,10 @@ export interface SshServer {
   directory: string;
   /** Replaces the host key and restarts on the same port: what a changed (or impostor) server looks like. */
   changeHostKey(): Promise<void>;
+  /** SIGKILL to the listener and every session it forked: the server gone mid-transfer; its files stay. */
+  kill(): Promise<void>;
+  /** Starts it again on the same port, with the same host key (after kill). */
+  start(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -80,9 +84,24 @@ export async function startSshd(): Promise<SshServer> {
     });
   };
   const stop = async () => {
-    if (child.exitCode !== null) return;
+    if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
+    await exited;
+  };
+  const kill = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    // Each connection is served by a process of its own (in a session of its own), which outlives
+    // the listener: those are found as the listener's descendants, by pid, and killed first.
+    for (const pid of descendantsOf(child.pid!)) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // Gone already.
+      }
+    }
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
     await exited;
   };
   await start();
@@ -103,9 +122,36 @@ export async function startSshd(): Promise<SshServer> {
       keygen(hostKey);
       await start();
     },
+    kill,
+    start,
     async stop() {
       await stop();
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Every process below `root` (children, their children, …), deepest first, from /proc. */
+function descendantsOf(root: number): number[] {
+  const parentOf = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // Field 4 of /proc/<pid>/stat, after the command name in parentheses.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      parentOf.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // Exited while listed.
+    }
+  }
+  const found: number[] = [];
+  const visit = (pid: number) => {
+    for (const [child, parent] of parentOf) {
+      if (parent !== pid) continue;
+      visit(child);
+      found.push(child);
+    }
+  };
+  visit(root);
+  return found;
 }

@@ -1,5 +1,6 @@
 // `holdfast verify`: read a backup back (and with --test-restore, restore it in a drill).
 import type { Command } from 'commander';
+import { formatCopiesCheck } from '../format.ts';
 import { formatCheck, formatDrill } from '../format-sets.ts';
 import { integer, type CommandContext } from '../runner.ts';
 
@@ -10,20 +11,14 @@ export function verifyCommand(program: Command, { run }: CommandContext): void {
     .option('--test-restore', "also restore it into a scratch server of its major and compare every table's rows")
     .option('--on-major <n>', 'with --test-restore: a scratch server of this major instead (upgrade rehearsal)', integer('--on-major'))
     .option('--on-profile <profile>', "with --test-restore: a throwaway database on this profile's server (it must be tagged drill-target, and not production) instead of a scratch server")
-    .option('--copies', "re-read every copy on its named destinations and compare each with the backup's SHA-256 (exit 1 naming any that is off)")
+    .option(
+      '--copies',
+      "re-read every copy on its named destinations and compare each with the backup's SHA-256 (exit 1 naming any that is off, or whose destination cannot be reached: that copy keeps its recorded state)",
+    )
     .option('--json', 'print JSON')
     .action(async (ref: string, options: { json?: boolean; testRestore?: boolean; onMajor?: number; onProfile?: string; copies?: boolean }) => {
       if (options.copies) {
-        await run(
-          'backup.verifyCopies',
-          { ref },
-          Boolean(options.json),
-          (result) =>
-            result.copies.length === 0
-              ? `Backup ${result.backup.filename} has no copies on named destinations.`
-              : `${result.ok ? 'All copies intact' : 'COPIES NOT ALL INTACT'}: ${result.backup.filename}\n${result.copies.map((copy) => `  ${copy.destination}  ${copy.state}${copy.error ? `: ${copy.error}` : ''}`).join('\n')}`,
-          (result) => !result.ok,
-        );
+        await run('backup.verifyCopies', { ref }, Boolean(options.json), formatCopiesCheck, (result) => !result.ok);
       } else if (options.testRestore) {
         await run(
           'drill.start',

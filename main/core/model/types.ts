@@ -120,6 +120,18 @@ export interface BackupCopy {
   autoRetries?: number;
 }
 
+/**
+ * What one re-read of a copy found (verify --copies). 'unreachable': the destination could not be
+ * asked (down, unmounted, refused the login), so the copy was not checked and its recorded state
+ * stands; only a destination that answers "no such object" (missing) or other bytes (failed) changes it.
+ */
+export type CopyCheckOutcome = 'verified' | 'missing' | 'failed' | 'unreachable';
+export interface CheckedCopy extends BackupCopy {
+  checked: CopyCheckOutcome;
+  /** Why it is not verified this time (the destination's error when unreachable); null when it is. */
+  problem: string | null;
+}
+
 /** One try at uploading a copy: a failed one says why; retries and `holdfast copies retry` add more. */
 export interface CopyAttempt {
   startedAt: string;

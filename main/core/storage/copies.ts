@@ -10,7 +10,7 @@ import { join, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import type { CopyRows } from './copy-rows.ts';
 import { SIDECAR_SUFFIX } from '../backup/naming.ts';
-import { checksumTree, PRIVATE_FILE_MODE } from '../fsutil/durable.ts';
+import { PRIVATE_FILE_MODE } from '../fsutil/durable.ts';
 import { HoldfastError, toErrorInfo } from '../model/errors.ts';
 import type { BackupCopy, BackupMetadata } from '../model/types.ts';
 import type { Destination } from './destination.ts';
@@ -41,29 +41,38 @@ const FINAL_CODES = new Set(['BAD_INPUT', 'CONFLICT', 'NOT_FOUND', 'NO_KEYCHAIN'
  * removed first (holdfast copies retry, after a crash or a tampered object).
  */
 export async function copyBackup(context: CopyContext, backup: BackupMetadata, names: readonly string[], options: { replace?: boolean } = {}): Promise<BackupCopy[]> {
-  for (const name of names) {
+  // A retry's row is there already; one that is gone was taken by a delete, and is not brought back.
+  const started = names.filter((name) => {
+    if (options.replace) return context.rows.update(backup, name, 'pending');
     context.rows.record(backup, name, 'pending');
-  }
-  for (const name of names) await copyWithRetries(context, backup, name, options.replace ?? false);
+    return true;
+  });
+  for (const name of started) await copyWithRetries(context, backup, name, options.replace ?? false);
   return context.rows.of(backup.id).filter((copy) => names.includes(copy.destination));
 }
 
+/**
+ * Each step is settled on the copy's row only while the row is there: a delete of the backup takes
+ * the row first (copy-rows.ts take), so a copier that finds it gone stops, and one that finished
+ * uploading removes what it put instead of recording a copy of a backup nobody has any more.
+ */
 async function copyWithRetries(context: CopyContext, backup: BackupMetadata, name: string, replace: boolean): Promise<void> {
   const delays = context.retryDelaysMs ?? COPY_RETRY_DELAYS_MS;
   for (let attempt = 0; ; attempt += 1) {
     const startedAt = new Date().toISOString();
-    context.rows.record(backup, name, 'uploading');
+    if (!context.rows.update(backup, name, 'uploading')) return;
+    const tried = (outcome: 'verified' | 'failed', error: string | null) => ({ startedAt, finishedAt: new Date().toISOString(), outcome, error });
     try {
-      await copyTo(context, backup, name, replace);
-      context.rows.addAttempt(backup.id, name, { startedAt, finishedAt: new Date().toISOString(), outcome: 'verified', error: null });
-      context.rows.record(backup, name, 'verified');
+      // A try after a failed one clears what that one could not (its connection dropped mid-put).
+      await copyTo(context, backup, name, replace || attempt > 0, () => context.rows.update(backup, name, 'verified', null, tried('verified', null)));
       return;
     } catch (error) {
+      if (error instanceof BackupDeleted) return;
       const info = toErrorInfo(error);
-      context.rows.addAttempt(backup.id, name, { startedAt, finishedAt: new Date().toISOString(), outcome: 'failed', error: info.message });
       const delay = delays[attempt];
-      if (delay === undefined || FINAL_CODES.has(info.code)) {
-        context.rows.record(backup, name, 'failed', info.message);
+      const final = delay === undefined || FINAL_CODES.has(info.code);
+      if (!context.rows.update(backup, name, final ? 'failed' : 'uploading', final ? info.message : null, tried('failed', info.message))) return;
+      if (final) {
         // The scheduler's tick tries it again later, unless no retry can mend it or the rounds are spent.
         const rounds = context.rows.of(backup.id).find((copy) => copy.destination === name)?.autoRetries ?? 0;
         context.rows.planRetry(backup.id, name, nextRetryAt(rounds, !FINAL_CODES.has(info.code), new Date()));
@@ -81,7 +90,11 @@ export async function clearCopy(destination: Destination, backup: Pick<BackupMet
   await destination.remove(backup.filename);
 }
 
-async function copyTo(context: CopyContext, backup: BackupMetadata, name: string, replace: boolean): Promise<void> {
+/** The copy's row was taken by a delete while it uploaded: what it put is removed, nothing is recorded. */
+class BackupDeleted extends Error {}
+
+/** Puts and reads back the copy, then `settle` records it; false (the row is gone) removes what was put. */
+async function copyTo(context: CopyContext, backup: BackupMetadata, name: string, replace: boolean, settle: () => boolean): Promise<void> {
   const destination = await context.destinations.open(name);
   const local = context.storage.locate(backup);
   const put: string[] = [];
@@ -89,7 +102,7 @@ async function copyTo(context: CopyContext, backup: BackupMetadata, name: string
   try {
     if (!(await local.destination.stat(local.key)))
       throw new HoldfastError('NOT_FOUND', `The local backup ${backup.filename} is gone, so there is nothing to copy to "${name}".`, 'Copy it from another copy by restoring, or take a new backup.');
-    if (replace) await clearCopy(destination, backup);
+    if (replace) await clearEarlierTries(destination, backup);
     if (backup.format === 'directory') {
       const source = await local.destination.localFile(local.key);
       try {
@@ -111,12 +124,24 @@ async function copyTo(context: CopyContext, backup: BackupMetadata, name: string
     await destination.put(`${backup.filename}${SIDECAR_SUFFIX}`, Readable.from([sidecar]), { sha256: sha256(sidecar), size: sidecar.length });
     put.push(`${backup.filename}${SIDECAR_SUFFIX}`);
     if (backup.format !== 'directory') await checkCopy(destination, backup);
+    if (!settle()) throw new BackupDeleted(`${backup.filename} was deleted while its copy on "${name}" was made`);
   } catch (error) {
     for (const key of put) await destination.remove(key).catch(() => undefined);
     throw error;
   } finally {
     (destination as { destroy?: () => void }).destroy?.();
   }
+}
+
+/**
+ * What earlier tries left: objects under the copy's keys, and a put's leftovers beside them (an SFTP
+ * temp file, an open S3 multipart upload) that a dropped connection kept that try from removing.
+ * Only ever for a copy this process now owns (its row is 'uploading' here), so no live put is touched.
+ */
+async function clearEarlierTries(destination: Destination, backup: BackupMetadata): Promise<void> {
+  await clearCopy(destination, backup);
+  const keys = [backup.filename, backup.globals.filename, `${backup.filename}${SIDECAR_SUFFIX}`].filter((key): key is string => Boolean(key));
+  for (const key of keys) await destination.clearAbandonedPut(key, null);
 }
 
 /** Reads the dump back from the destination; throws unless its size and SHA-256 are the backup's. */
@@ -129,17 +154,13 @@ export async function checkCopy(destination: Destination, backup: Pick<BackupMet
   }
   const found = `sha256:${hash.digest('hex')}`;
   if (found !== backup.checksum || size !== backup.size)
-    throw new Error(`${destination.describe(backup.filename)} holds ${size} bytes with ${found}, not the backup's ${backup.size} bytes with ${backup.checksum}`);
+    throw new CopyMismatch(`${destination.describe(backup.filename)} holds ${size} bytes with ${found}, not the backup's ${backup.size} bytes with ${backup.checksum}`);
 }
 
-/** A directory-format copy (only a directory destination takes one): its tree's checksum must be the backup's. */
-async function checkTreeCopy(destination: Destination, backup: Pick<BackupMetadata, 'filename' | 'checksum'>): Promise<void> {
-  const local = await destination.localFile(backup.filename);
-  try {
-    const found = `sha256:${(await checksumTree(local.path)).checksum}`;
-    if (found !== backup.checksum) throw new Error(`${destination.describe(backup.filename)} holds a tree with ${found}, not the backup's ${backup.checksum}`);
-  } finally {
-    await local.release();
+/** The destination answered, with other bytes than the backup's: the one read-back verdict that makes a copy failed. */
+export class CopyMismatch extends HoldfastError {
+  constructor(detail: string) {
+    super('VERIFY_FAILED', detail, 'Upload it again (holdfast copies retry), or restore from the local file or another copy.');
   }
 }
 
@@ -151,28 +172,6 @@ async function readAll(stream: Readable): Promise<Buffer> {
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 const hexOf = (checksum: string) => checksum.replace(/^sha256:/, '');
-
-/** Re-reads every copy of the backup: verified when its dump reads back with the backup's SHA-256, missing when gone, failed otherwise. */
-export async function recheckCopies(context: CopyContext, backup: BackupMetadata): Promise<BackupCopy[]> {
-  for (const copy of context.rows.of(backup.id)) {
-    let destination: Destination | undefined;
-    try {
-      destination = await context.destinations.open(copy.destination);
-      if ((await destination.stat(backup.filename)) === undefined) {
-        context.rows.record(backup, copy.destination, 'missing', `${destination.describe(backup.filename)} is gone`);
-        continue;
-      }
-      if (backup.format === 'directory') await checkTreeCopy(destination, backup);
-      else await checkCopy(destination, backup);
-      context.rows.record(backup, copy.destination, 'verified');
-    } catch (error) {
-      context.rows.record(backup, copy.destination, 'failed', toErrorInfo(error).message);
-    } finally {
-      (destination as { destroy?: () => void } | undefined)?.destroy?.();
-    }
-  }
-  return context.rows.of(backup.id);
-}
 
 /**
  * The backup as read from its copy on `name`: the dump (and its roles file) downloaded into a private
@@ -198,7 +197,7 @@ export async function readableCopy(context: CopyContext, backup: BackupMetadata,
     const dumpPath = join(dir, backup.filename);
     const dump = await download(destination, backup.filename, dumpPath);
     if (`sha256:${dump.sha256}` !== backup.checksum || dump.size !== backup.size) {
-      context.rows.record(backup, name, 'failed', `read back ${dump.size} bytes with sha256:${dump.sha256}, not the backup's ${backup.size} bytes with ${backup.checksum}`);
+      context.rows.update(backup, name, 'failed', `read back ${dump.size} bytes with sha256:${dump.sha256}, not the backup's ${backup.size} bytes with ${backup.checksum}`);
       throw new HoldfastError(
         'RESTORE_REFUSED',
         `The copy of ${backup.filename} on destination "${name}" (${destination.describe(backup.filename)}) does not match the backup's checksum, so it was not restored: ${dump.size} bytes with sha256:${dump.sha256}, expected ${backup.size} bytes with ${backup.checksum}.`,

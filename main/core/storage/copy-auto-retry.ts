@@ -29,7 +29,7 @@ export async function retryDueCopies(context: CopyContext, backupOf: (id: string
     } else {
       // Its local file is gone: nothing to upload from, so no later round can do better.
       const reason = `the backup is ${backup.status}, so there is no local file to copy from`;
-      context.rows.record(backup, due.destination, 'failed', reason);
+      if (!context.rows.update(backup, due.destination, 'failed', reason)) continue;
       copy = context.rows.of(backup.id).find((entry) => entry.destination === due.destination);
     }
     if (!copy) continue;

@@ -8,7 +8,9 @@
 //   dump without its verified row does not count, and a sidecar must never announce it), and the row
 //   becomes 'failed', saying so; `holdfast copies retry` uploads it again.
 // - Deleting a backup removes its copies first; a copy that could not be removed is named, and the
-//   backup's row stays (with its local file) until a later delete removes them all.
+//   backup's row stays (with its local file) until a later delete removes them all. Each copy's row
+//   is taken before its objects are removed, so a copier uploading it at that moment (another
+//   process, or a retry between tries) finds it gone and removes what it put (copies.ts).
 import { toErrorInfo } from '../model/errors.ts';
 import type { BackupCopy, BackupMetadata } from '../model/types.ts';
 import { clearCopy, copyBackup, type CopyContext } from './copies.ts';
@@ -74,11 +76,14 @@ export async function retryCopies(context: CopyContext, backupOf: (id: string) =
 export async function removeCopies(context: CopyContext, backup: BackupMetadata): Promise<{ removed: string[]; failed: Array<{ destination: string; reason: string }> }> {
   const result = { removed: [] as string[], failed: [] as Array<{ destination: string; reason: string }> };
   for (const copy of context.rows.of(backup.id)) {
+    // The row first: a copier still uploading this copy then settles nothing and removes what it put.
+    const taken = context.rows.take(backup.id, copy.destination);
+    if (!taken) continue;
     try {
       await withDestination(context, copy.destination, (destination) => clearCopy(destination, backup));
-      context.rows.forget(backup.id, copy.destination);
       result.removed.push(copy.destination);
     } catch (error) {
+      context.rows.putBack(taken);
       result.failed.push({ destination: copy.destination, reason: toErrorInfo(error).message });
     }
   }

@@ -46,6 +46,9 @@ export interface AbandonedCopy {
   uploadId: string | null;
 }
 
+/** A copy's row as the deleter took it (take), to put back unchanged (putBack). */
+export type TakenCopy = Readonly<CopyRow>;
+
 export class CopyRows {
   constructor(private readonly db: Database.Database) {}
 
@@ -77,6 +80,42 @@ export class CopyRows {
         pid: owned ? process.pid : null,
         token: owned ? PROCESS_TOKEN : null,
       });
+  }
+
+  /**
+   * As record, but only while the row is there: false when it is gone (the backup was deleted, and
+   * its copies taken by the deleter). A copier settles through here so it never brings a row back.
+   */
+  update(backup: Pick<BackupMetadata, 'id' | 'filename' | 'size' | 'checksum'>, destination: string, state: CopyState, error: string | null = null, attempt?: CopyAttempt): boolean {
+    return this.db
+      .transaction(() => {
+        if (!this.db.prepare('SELECT 1 FROM backup_copies WHERE backup_id = ? AND destination = ?').get(backup.id, destination)) return false;
+        if (attempt) this.addAttempt(backup.id, destination, attempt);
+        this.record(backup, destination, state, error);
+        return true;
+      })
+      .immediate();
+  }
+
+  /**
+   * The deleter's claim: the row removed and handed back, in one step, before the copy's objects are
+   * removed; a copier still uploading then finds it gone and removes what it put (copies.ts).
+   * undefined when there was none.
+   */
+  take(backupId: string, destination: string): TakenCopy | undefined {
+    return this.db
+      .transaction(() => {
+        const row = this.db.prepare('SELECT * FROM backup_copies WHERE backup_id = ? AND destination = ?').get(backupId, destination) as CopyRow | undefined;
+        if (row) this.forget(backupId, destination);
+        return row;
+      })
+      .immediate();
+  }
+
+  /** A taken row put back as it was, when its objects could not be removed (a later delete tries again). */
+  putBack(row: TakenCopy): void {
+    const columns = Object.keys(row);
+    this.db.prepare(`INSERT OR IGNORE INTO backup_copies (${columns.join(', ')}) VALUES (${columns.map((column) => `@${column}`).join(', ')})`).run(row);
   }
 
   /** Appends one upload attempt to the copy's history. */

@@ -75,6 +75,12 @@ export interface Destination {
    * recorded one first). Says what it removed and what it could not.
    */
   clearAbandonedPut(key: string, uploadId: string | null): Promise<{ cleared: string[]; problems: string[] }>;
+  /**
+   * Throws (CONNECTION_FAILED) when the medium itself is not there, where a lookup would otherwise
+   * answer "nothing under that key": a directory destination whose share is unmounted. Remote media
+   * leave it out; their lookups already fail when the service cannot be reached.
+   */
+  requireReachable?(): Promise<void>;
   /** Renames and makes the rename durable (fsync of the directory); only on media that have one. */
   durableRename?(from: string, to: string): Promise<void>;
 }

@@ -14,16 +14,16 @@ import { hashOf, probeBody } from './remote-object.ts';
  */
 export class MountedDirectoryDestination extends LocalDirectoryDestination {
   override async put(key: string, source: Readable, expected: { sha256: string; size: number }): Promise<void> {
-    await this.requireRoot();
+    await this.requireReachable();
     return super.put(key, source, expected);
   }
 
   override async putTree(key: string, sourceDir: string, expected: readonly TreeEntry[]): Promise<void> {
-    await this.requireRoot();
+    await this.requireReachable();
     return super.putTree(key, sourceDir, expected);
   }
 
-  private async requireRoot(): Promise<void> {
+  async requireReachable(): Promise<void> {
     const info = await stat(this.root).catch(() => undefined);
     if (!info?.isDirectory())
       throw new HoldfastError(

@@ -1,9 +1,10 @@
 // The engine's offsite handle: the named destinations, each backup's copies on them (copies.ts,
 // copy-recovery.ts) and BACKUP_DIR's storage, with the catalogue to find a copy's backup.
 import type { Catalogue } from '../catalogue/catalogue.ts';
-import type { BackupCopy, BackupMetadata } from '../model/types.ts';
+import type { BackupCopy, BackupMetadata, CheckedCopy } from '../model/types.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
-import { copyBackup, readableCopy, recheckCopies, type CopyContext } from './copies.ts';
+import { copyBackup, readableCopy, type CopyContext } from './copies.ts';
+import { recheckCopies } from './copy-recheck.ts';
 import { recoverAbandonedCopies, removeCopies, retryCopies, type RecoveredCopy, type RetryReport } from './copy-recovery.ts';
 import { CopyRows } from './copy-rows.ts';
 import { retryDueCopies, type AutoRetryReport, type CopiedEvent } from './copy-auto-retry.ts';
@@ -35,7 +36,7 @@ export class Offsite implements CopyContext {
   copy(backup: BackupMetadata, names: readonly string[]): Promise<BackupCopy[]> {
     return copyBackup(this, backup, names);
   }
-  recheck(backup: BackupMetadata): Promise<BackupCopy[]> {
+  recheck(backup: BackupMetadata): Promise<CheckedCopy[]> {
     return recheckCopies(this, backup);
   }
   readable(backup: BackupMetadata, name: string): Promise<{ backup: BackupMetadata; release: () => Promise<void> }> {

@@ -61,12 +61,13 @@ export class SftpDestination implements Destination {
     const target = this.remotePath(key);
     const temp = posix.join(posix.dirname(target), `.${keyName(key)}.put-${randomBytes(6).toString('hex')}.tmp`);
     const checked = expectBytes(expected, where);
-    await this.session(`Uploading ${where}`, async (sftp) => {
+    await this.session(`Uploading ${where}`, async (sftp, lost) => {
       if ((await statOf(sftp, target)) !== undefined)
         throw new HoldfastError('CONFLICT', `${where} already exists; it was left as it is.`, 'Remove what is there, or store the backup under another name.');
       await makeParents(sftp, this.root(), posix.dirname(target));
       try {
-        await pipeline(source, checked, sftp.createWriteStream(temp, { flags: 'wx', mode: 0o600 }));
+        // A write whose server is gone is never answered: the lost connection ends the pipeline (and closes the local file).
+        await pipeline(source, checked, sftp.createWriteStream(temp, { flags: 'wx', mode: 0o600 }), { signal: lost });
         await readBackOrDiscard(
           where,
           expected,
@@ -75,8 +76,8 @@ export class SftpDestination implements Destination {
         );
         await call<void>((done) => sftp.rename(temp, target, done));
       } catch (error) {
-        await unlink(sftp, temp).catch(() => undefined);
-        throw checked.problem ?? error;
+        if (!lost.aborted) await unlink(sftp, temp).catch(() => undefined);
+        throw checked.problem ?? (lost.aborted ? lost.reason : error);
       }
     });
   }
@@ -99,6 +100,10 @@ export class SftpDestination implements Destination {
     const stream = sftp.createReadStream(path);
     stream.once('close', () => client.end());
     stream.once('error', () => client.end());
+    // A read whose server is gone is never answered: the lost connection fails the stream instead.
+    client.once('close', () => {
+      if (!stream.destroyed) stream.destroy(this.failure(`Reading ${this.describe(key)}`, new Error('the connection to the server was lost')));
+    });
     return stream;
   }
 
@@ -174,13 +179,32 @@ export class SftpDestination implements Destination {
     return key === '.' ? this.root() : posix.join(this.root(), checkKey(key));
   }
 
-  private async session<T>(what: string, work: (sftp: SFTPWrapper) => Promise<T>): Promise<T> {
+  /**
+   * One connection for `work`. ssh2 never answers a request whose connection dropped (the server
+   * killed, the network cut: keepalives notice the silent kind), so a lost connection fails the work
+   * itself, and `lost` (aborted with the reason) lets it end its streams.
+   */
+  private async session<T>(what: string, work: (sftp: SFTPWrapper, lost: AbortSignal) => Promise<T>): Promise<T> {
     const { client, sftp } = await this.connect(what);
+    const controller = new AbortController();
+    let settled = false;
+    const dropped = new Promise<never>((_resolve, reject) => {
+      const lose = (cause?: Error) => {
+        if (settled) return;
+        const reason = this.failure(what, new Error(`the connection to the server was lost${cause ? ` (${cause.message})` : ''}`));
+        controller.abort(reason);
+        reject(reason);
+      };
+      client.on('error', lose);
+      client.once('close', () => lose());
+    });
+    dropped.catch(() => undefined);
     try {
-      return await work(sftp);
+      return await Promise.race([work(sftp, controller.signal), dropped]);
     } catch (error) {
       throw this.wrap(what, error);
     } finally {
+      settled = true;
       client.end();
     }
   }
@@ -217,6 +241,9 @@ export class SftpDestination implements Destination {
         ...('password' in this.secret ? { password: this.secret.password } : { privateKey: this.secret.privateKey, ...(this.secret.passphrase ? { passphrase: this.secret.passphrase } : {}) }),
         tryKeyboard: false,
         readyTimeout: 20_000,
+        // A server that stops answering without closing (a network cut) is given up after ~30 s.
+        keepaliveInterval: 10_000,
+        keepaliveCountMax: 3,
         hostVerifier: (key: Buffer) => {
           const offered = hostKeyFingerprint(key);
           if (pinned === undefined) this.pinned = offered;

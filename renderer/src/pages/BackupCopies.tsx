@@ -8,7 +8,9 @@ import { Badge, ErrorNotice, Spinner, type Tone } from '../components/ui.tsx';
 import { formatDateTime, formatRelative } from '../lib/format.ts';
 import { useDestinations } from '../stores/destinations.ts';
 
-type CopyView = Pick<ChannelOutput<'backup.verifyCopies'>['copies'][number], 'destination' | 'state' | 'error' | 'verifiedAt'>;
+type CheckedCopy = ChannelOutput<'backup.verifyCopies'>['copies'][number];
+// Recorded copies have no `checked`; a re-read's do ('unreachable': not checked, the recorded state stands).
+type CopyView = Pick<CheckedCopy, 'destination' | 'state' | 'error' | 'verifiedAt'> & Partial<Pick<CheckedCopy, 'checked' | 'problem'>>;
 
 const STATE_TONE: Record<CopyView['state'], Tone> = { verified: 'ok', pending: 'info', uploading: 'info', failed: 'bad', missing: 'bad' };
 
@@ -50,8 +52,19 @@ export function BackupCopies({ backupId, copies: recorded }: { backupId: string;
             <tr key={copy.destination}>
               <th scope="row">{copy.destination}</th>
               <td>
-                <Badge tone={STATE_TONE[copy.state]}>{copy.state}</Badge>
-                {copy.error ? <div className="cell-secondary">{copy.error}</div> : null}
+                {copy.checked === 'unreachable' ? (
+                  <>
+                    <Badge tone="warn">not checked</Badge>
+                    <div className="cell-secondary">
+                      Destination unreachable; the copy is still recorded as {copy.state}. {copy.problem}
+                    </div>
+                  </>
+                ) : (
+                  <>
+                    <Badge tone={STATE_TONE[copy.state]}>{copy.state}</Badge>
+                    {copy.error ? <div className="cell-secondary">{copy.error}</div> : null}
+                  </>
+                )}
               </td>
               <td title={copy.verifiedAt ? formatDateTime(copy.verifiedAt) : undefined}>{copy.verifiedAt ? formatRelative(copy.verifiedAt) : <span className="muted">never</span>}</td>
             </tr>

@@ -1,6 +1,7 @@
 // "Back up now": choose what to dump, then watch it: phase, bytes written, elapsed time, an estimate
 // from the previous backup's size, and Cancel (pg_dump is stopped and its partial file removed).
 import { CopyToPicker } from './CopyToPicker.tsx';
+import { NoLocalCopyToggle, noLocalCopyBlocked } from './NoLocalCopyToggle.tsx';
 import { EncryptToPicker } from '../components/EncryptToPicker.tsx';
 import { choiceToValue, type EncryptChoice } from '../lib/encrypt-choice.ts';
 import { useEffect, useState, type FormEvent } from 'react';
@@ -43,6 +44,8 @@ function BackupForm({ initialProfile }: { initialProfile: string | null }) {
   const [errors, setErrors] = useState<BackupDraftErrors>({});
   // Which destinations this backup is copied to; null: the connection's own defaults.
   const [copyTo, setCopyTo] = useState<string[] | null>(null);
+  // Kept on those destinations only; null: the connection's own choice.
+  const [noLocalCopy, setNoLocalCopy] = useState<boolean | null>(null);
   // Who this backup is encrypted to; inherit: the connection's choice, else the default recipients.
   const [encryption, setEncryption] = useState<EncryptChoice>({ mode: 'inherit' });
   const chosenProfile = profiles.find((p) => p.name === draft.profile);
@@ -64,7 +67,10 @@ function BackupForm({ initialProfile }: { initialProfile: string | null }) {
     setErrors(found);
     if (Object.keys(found).length) return;
     const encryptTo = choiceToValue(encryption, 'backup');
-    void useBackupJob.getState().start(draft.profile, { ...draftToOptions(draft), ...(encryptTo === undefined ? {} : { encryptTo }) }, copyTo ?? undefined);
+    // Sent only when it differs from the connection's choice (a disabled box counts as unticked).
+    const keeps = (noLocalCopy ?? chosenProfile?.noLocalCopy ?? false) && noLocalCopyBlocked(copyTo ?? chosenProfile?.copyTo ?? [], draft.format) === undefined;
+    const local = keeps === (chosenProfile?.noLocalCopy ?? false) ? {} : { noLocalCopy: keeps };
+    void useBackupJob.getState().start(draft.profile, { ...draftToOptions(draft), ...(encryptTo === undefined ? {} : { encryptTo }), ...local }, copyTo ?? undefined);
   }
 
   if (profiles.length === 0) {
@@ -92,6 +98,7 @@ function BackupForm({ initialProfile }: { initialProfile: string | null }) {
             onChange={(event) => {
               set('profile', event.target.value);
               setCopyTo(null);
+              setNoLocalCopy(null);
             }}
           >
             <option value="">Choose…</option>
@@ -108,7 +115,10 @@ function BackupForm({ initialProfile }: { initialProfile: string | null }) {
           Every database of the server (less the excluded ones) is backed up as one set, with the roles file.
         </Notice>
       ) : (
-        <CopyToPicker defaults={chosenProfile?.copyTo ?? []} chosen={copyTo} onChange={setCopyTo} />
+        <>
+          <CopyToPicker defaults={chosenProfile?.copyTo ?? []} chosen={copyTo} onChange={setCopyTo} />
+          <NoLocalCopyToggle checked={noLocalCopy ?? chosenProfile?.noLocalCopy ?? false} onChange={setNoLocalCopy} destinations={copyTo ?? chosenProfile?.copyTo ?? []} format={draft.format} />
+        </>
       )}
       <EncryptToPicker level="backup" choice={encryption} onChange={setEncryption} above={{ profile: { value: chosenProfile?.encryptTo ?? null, label: `the connection “${draft.profile}”` } }} />
       <div className="form__row">

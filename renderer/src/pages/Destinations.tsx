@@ -1,12 +1,14 @@
 // Destinations: the named places beyond the backup directory where copies of backups go (a second
 // disk or NAS, an S3-compatible bucket). Each is listed with where it is, can be tested (a small
-// object written, read back and removed) and removed (what it stores stays where it is).
+// object written, read back and removed), given a retention for the copies it holds, and removed
+// (what it stores stays where it is).
 import { useEffect, useState, type FormEvent } from 'react';
 import type { ErrorInfo } from '../api/types.ts';
 import { icons } from '../components/icons.tsx';
 import { ConfirmDialog, Modal } from '../components/Modal.tsx';
 import { Badge, Checkbox, EmptyState, ErrorNotice, Field, PageHeader } from '../components/ui.tsx';
 import { useDestinations, type Destination } from '../stores/destinations.ts';
+import { DestinationRetentionDialog } from './DestinationRetentionDialog.tsx';
 
 /** Where a destination is, in words: its directory, or s3://bucket/prefix at its endpoint. */
 export function destinationWhere(destination: Destination): string {
@@ -23,6 +25,7 @@ export function Destinations() {
   const tests = useDestinations((s) => s.tests);
   const [adding, setAdding] = useState(false);
   const [removing, setRemoving] = useState<Destination | null>(null);
+  const [retaining, setRetaining] = useState<Destination | null>(null);
 
   useEffect(() => {
     void useDestinations.getState().load();
@@ -54,6 +57,7 @@ export function Destinations() {
                 <th scope="col">Name</th>
                 <th scope="col">Type</th>
                 <th scope="col">Where</th>
+                <th scope="col">Retention</th>
                 <th scope="col">Last test</th>
                 <th scope="col">
                   <span className="visually-hidden">Actions</span>
@@ -70,6 +74,16 @@ export function Destinations() {
                     <td>
                       <code>{destinationWhere(destination)}</code>
                       {destination.source === 'environment' ? <div className="cell-secondary">from the environment</div> : null}
+                    </td>
+                    <td aria-label={`Retention of ${destination.name}`}>
+                      {destination.retention ? <code>{destination.retention}</code> : <span className="muted">none</span>}
+                      {destination.source === 'environment' ? null : (
+                        <div>
+                          <button type="button" className="btn btn--small btn--ghost" onClick={() => setRetaining(destination)}>
+                            {destination.retention ? 'Change' : 'Set'} retention
+                          </button>
+                        </div>
+                      )}
                     </td>
                     <td aria-label={`Test of ${destination.name}`}>
                       {tested === undefined ? (
@@ -102,6 +116,7 @@ export function Destinations() {
         </section>
       )}
       <AddDestinationDialog open={adding} onClose={() => setAdding(false)} />
+      <DestinationRetentionDialog destination={retaining} onClose={() => setRetaining(null)} />
       <ConfirmDialog
         open={removing !== null}
         title="Remove this destination?"

@@ -12,6 +12,7 @@ import { choiceFromValue, choiceToValue, type EncryptChoice } from '../lib/encry
 
 type DraftTestState = { status: 'running' } | { status: 'passed'; report: ProfileTestReport } | { status: 'failed'; error: ErrorInfo } | null;
 import { CopyToPicker } from './CopyToPicker.tsx';
+import { NoLocalCopyToggle, noLocalCopyBlocked } from './NoLocalCopyToggle.tsx';
 import { useSecretStoreName } from '../stores/overview.ts';
 
 function draftFrom(profile: Profile): ProfileDraft {
@@ -60,6 +61,9 @@ function ProfileForm({ editing }: { editing: Profile | undefined }) {
   }, [tested?.status]);
   // Where its backups (scheduled ones too) are copied when a backup or schedule names none.
   const [copyTo, setCopyTo] = useState<string[]>(editing?.copyTo ?? []);
+  // Its backups kept on those destinations only; never sent true without one (the box is disabled then).
+  const [noLocalCopy, setNoLocalCopy] = useState(editing?.noLocalCopy ?? false);
+  const keepsNoLocalCopy = noLocalCopy && noLocalCopyBlocked(copyTo) === undefined;
   const { add, edit, closeForm, test, testDraft, forgetPassword } = useProfiles.getState();
 
   /** Checks the fields as a save would, then tries the connection as typed; nothing is saved. */
@@ -109,10 +113,15 @@ function ProfileForm({ editing }: { editing: Profile | undefined }) {
       const encryptTo = choiceToValue(encryption, 'profile');
       const encryptionChanged = JSON.stringify(encryptTo) !== JSON.stringify(editing.encryptTo ?? null);
       const copyToChanged = JSON.stringify(copyTo) !== JSON.stringify(editing.copyTo ?? []);
-      result = await edit(editing.name, { ...changes, ...(encryptionChanged ? { encryptTo } : {}), ...(copyToChanged ? { copyTo } : {}) }, password);
+      const noLocalCopyChanged = keepsNoLocalCopy !== (editing.noLocalCopy ?? false);
+      result = await edit(
+        editing.name,
+        { ...changes, ...(encryptionChanged ? { encryptTo } : {}), ...(copyToChanged ? { copyTo } : {}), ...(noLocalCopyChanged ? { noLocalCopy: keepsNoLocalCopy } : {}) },
+        password,
+      );
     } else {
       const encryptTo = choiceToValue(encryption, 'profile');
-      result = await add({ ...input, ...(encryptTo === null ? {} : { encryptTo }), ...(copyTo.length ? { copyTo } : {}) });
+      result = await add({ ...input, ...(encryptTo === null ? {} : { encryptTo }), ...(copyTo.length ? { copyTo } : {}), ...(keepsNoLocalCopy ? { noLocalCopy: true } : {}) });
     }
     setSaving(false);
     if (result.ok) {
@@ -224,6 +233,7 @@ function ProfileForm({ editing }: { editing: Profile | undefined }) {
         {text('tags', 'Tags', { placeholder: 'production, eu', hint: '"production" asks for extra confirmation on restore.', className: 'form__grow' })}
       </div>
       <CopyToPicker defaults={editing?.copyTo ?? []} chosen={copyTo} onChange={setCopyTo} />
+      <NoLocalCopyToggle checked={noLocalCopy} onChange={setNoLocalCopy} destinations={copyTo} />
       <Field label="Notes">{(control) => <textarea {...control} className="input" rows={2} value={draft.notes} onChange={(event) => update('notes')(event.target.value)} />}</Field>
       <EncryptToPicker level="profile" choice={encryption} onChange={setEncryption} above={{}} />
       {tested !== null && tested.status !== 'running' ? (

@@ -16,6 +16,7 @@ import { useNav } from '../stores/nav.ts';
 import { useProfiles } from '../stores/profiles.ts';
 import { useSchedules, type RetentionPreview, type RunNowState, type Schedule } from '../stores/schedules.ts';
 import { CopyToPicker } from './CopyToPicker.tsx';
+import { NoLocalCopyToggle, noLocalCopyBlocked } from './NoLocalCopyToggle.tsx';
 
 export function Schedules() {
   const schedules = useSchedules((s) => s.schedules);
@@ -199,6 +200,10 @@ function ScheduleForm({ onDone, editing }: { onDone: () => void; editing?: Sched
   const [encryption, setEncryption] = useState<EncryptChoice>(() => choiceFromValue(editing?.options.encryptTo));
   // null: the connection's default destinations, whatever they become.
   const [copyTo, setCopyTo] = useState<string[] | null>(editing?.copyTo ?? null);
+  // Its backups kept on those destinations only; null: the connection's choice, whatever it becomes.
+  const [noLocalCopy, setNoLocalCopy] = useState<boolean | null>(editing?.options.noLocalCopy ?? null);
+  const profileKeepsNoLocalCopy = profiles.find((p) => p.name === profile)?.noLocalCopy ?? false;
+  const destinations = copyTo ?? profiles.find((p) => p.name === profile)?.copyTo ?? [];
   const [preview, setPreview] = useState<RetentionPreview | null>(null);
   const [previewError, setPreviewError] = useState<ErrorInfo | null>(null);
   const [error, setError] = useState<ErrorInfo | null>(null);
@@ -228,13 +233,16 @@ function ScheduleForm({ onDone, editing }: { onDone: () => void; editing?: Sched
     const { encryptTo: _keptByTheEngine, ...editedOptions } = editing?.options ?? {};
     const encryptTo = choiceToValue(encryption, 'schedule');
     const encryptionChanged = JSON.stringify(encryptTo) !== JSON.stringify(editing?.options.encryptTo);
+    // A disabled box counts as unticked; left as the connection's choice, nothing is sent.
+    const keeps = (noLocalCopy ?? profileKeepsNoLocalCopy) && noLocalCopyBlocked(destinations, format) === undefined;
+    const local = noLocalCopy === null && keeps === profileKeepsNoLocalCopy ? {} : { noLocalCopy: keeps };
     const result = editing
       ? await useSchedules.getState().edit({
           id: editing.id,
           type,
           ...(type === 'custom' ? { cron } : {}),
           timeZone,
-          options: { ...editedOptions, format, ...(encryptionChanged && encryptTo !== undefined ? { encryptTo } : {}) },
+          options: { ...editedOptions, format, ...(encryptionChanged && encryptTo !== undefined ? { encryptTo } : {}), ...local },
           ...(encryptionChanged && encryptTo === undefined ? { inheritEncryption: true as const } : {}),
           retention: retention.trim() || null,
           testRestore,
@@ -245,7 +253,7 @@ function ScheduleForm({ onDone, editing }: { onDone: () => void; editing?: Sched
           type,
           ...(type === 'custom' ? { cron } : {}),
           timeZone,
-          options: { format, ...(encryptTo === undefined ? {} : { encryptTo }) },
+          options: { format, ...(encryptTo === undefined ? {} : { encryptTo }), ...local },
           ...(retention.trim() ? { retention: retention.trim() } : {}),
           testRestore,
           ...(copyTo ? { copyTo } : {}),
@@ -359,6 +367,7 @@ function ScheduleForm({ onDone, editing }: { onDone: () => void; editing?: Sched
           Use the connection's destinations
         </button>
       ) : null}
+      <NoLocalCopyToggle checked={noLocalCopy ?? profileKeepsNoLocalCopy} onChange={setNoLocalCopy} destinations={destinations} format={format} />
       <Checkbox
         label="Prove each backup with a restore drill"
         checked={testRestore}

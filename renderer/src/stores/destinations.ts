@@ -1,4 +1,4 @@
-// Destinations: the named places beyond the backup directory where copies go (list, add, test,
+// Destinations: the named places beyond the backup directory where copies go (list, add, edit, test,
 // remove), and a backup's copies re-read on demand. Only through the contract client.
 import { create } from 'zustand';
 import { api } from '../api/client.ts';
@@ -16,6 +16,8 @@ interface DestinationsState {
   tests: Record<string, { ok: true; report: DestinationTest } | { ok: false; error: ErrorInfo } | 'running'>;
   load(): Promise<void>;
   add(input: ChannelInput<'destination.add'>): Promise<Envelope<Destination>>;
+  /** Changes a destination (its retention, from the Destinations page); the list is reloaded on success. */
+  edit(input: ChannelInput<'destination.edit'>): Promise<Envelope<Destination>>;
   test(name: string): Promise<void>;
   remove(name: string): Promise<void>;
   /** Re-reads every copy of a backup and compares it with the backup's checksum. */
@@ -34,6 +36,11 @@ export const useDestinations = create<DestinationsState>()((set, get) => ({
   },
   async add(input) {
     const result = await api.call('destination.add', input);
+    if (result.ok) await get().load();
+    return result;
+  },
+  async edit(input) {
+    const result = await api.call('destination.edit', input);
     if (result.ok) await get().load();
     return result;
   },
