@@ -5,6 +5,7 @@ import type { CleanupDecision } from '../core/retention/cleanup.ts';
 import { humanBytes, humanDuration } from '../core/model/human.ts';
 import type { VerifyResult } from '../core/verify/verify.ts';
 import type { RestoreTestResult } from '../core/drill/test-restore.ts';
+import { DRILL_WORDS, drillWord } from '../core/model/drill-words.ts';
 import type { RestoreResult } from '../core/restore/restore.ts';
 import { PROPERTY_NAMES } from '../core/restore/database-properties.ts';
 import type { SwapRecovery } from '../core/restore/swap-journal.ts';
@@ -45,7 +46,7 @@ export function formatList(entries: Array<BackupMetadata | ListEntry>): string {
     if (isBackup(entry)) {
       const verified = [
         entry.lastVerified ? (entry.lastVerified.valid ? 'verified' : 'VERIFY FAILED') : '',
-        entry.restoreTest ? (entry.restoreTest.status === 'passed' ? 'restore-tested' : 'RESTORE TEST FAILED') : '',
+        entry.restoreTest ? (entry.restoreTest.status === 'passed' ? DRILL_WORDS.passed : DRILL_WORDS.failed.toUpperCase()) : '',
         entry.pinned ? 'pinned' : '',
       ]
         .filter(Boolean)
@@ -171,10 +172,17 @@ export function formatDecision(decision: CleanupDecision): string {
 
 export { humanBytes, humanDuration };
 
+/** Failures shout, as the CLI's other failures do; a drill that could not run says its verdict stands. */
+export function drillOutcomeLine(result: { ok: boolean; verdict?: string | undefined }): string {
+  const word = drillWord(result);
+  if (result.ok) return word;
+  return result.verdict === 'not-run' ? `${word.toUpperCase()} (the backup's last drill result stands)` : word.toUpperCase();
+}
+
 export function formatRestoreTest(result: RestoreTestResult): string {
   const mark = { ok: '✓', failed: '✗', skipped: '-' } as const;
   return [
-    `${result.ok ? 'Restore drill passed' : result.verdict === 'not-run' ? "RESTORE DRILL COULD NOT RUN (the backup's last drill result stands)" : 'RESTORE DRILL FAILED'}: ${result.filename} (${result.id}) in ${humanDuration(result.durationMs)}${result.server ? ` on ${result.server}` : ''}`,
+    `${drillOutcomeLine(result)}: ${result.filename} (${result.id}) in ${humanDuration(result.durationMs)}${result.server ? ` on ${result.server}` : ''}`,
     ...result.checks.map((check) => `  ${mark[check.status]} ${check.name}: ${check.detail}`),
     ...result.tables.map((t) => `  ${t.actual === t.expected ? '✓' : '✗'} ${t.table}: ${t.actual ?? 'missing'} / ${t.expected} rows`),
     ...(result.sandbox

@@ -16,6 +16,7 @@ import { useNav } from '../stores/nav.ts';
 import { useProfiles } from '../stores/profiles.ts';
 import { useSchedules, type RetentionPreview, type RunNowState, type Schedule } from '../stores/schedules.ts';
 import { CopyToPicker } from './CopyToPicker.tsx';
+import { drillWord } from '../../../main/core/model/drill-words.ts';
 
 export function Schedules() {
   const schedules = useSchedules((s) => s.schedules);
@@ -182,7 +183,7 @@ function RunNowStatus({ run }: { run: RunNowState | undefined }) {
   return (
     <div className="run-now" role="status" aria-label="Run now">
       <Badge tone={run.result.drill && !run.result.drill.ok ? 'bad' : 'ok'}>Ran now</Badge> <span className="mono">{run.result.backup.filename}</span>
-      {run.result.drill ? <span className="cell-secondary"> · restore drill {run.result.drill.ok ? 'passed' : `failed: ${run.result.drill.error}`}</span> : null}
+      {run.result.drill ? <span className="cell-secondary"> · {run.result.drill.ok ? drillWord(run.result.drill) : `${drillWord(run.result.drill)}: ${run.result.drill.error}`}</span> : null}
     </div>
   );
 }
