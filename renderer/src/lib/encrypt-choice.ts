@@ -51,3 +51,14 @@ export function appliedEncryption(levels: ChoiceLevels, keys: readonly KeyView[]
   });
   return `Encrypted to ${listed(names)} (chosen by ${by}).`;
 }
+
+/** A list row's short mark ("encrypted to “team”"), or null when what applies is no encryption. */
+export function encryptionMark(levels: ChoiceLevels, keys: readonly KeyView[]): string | null {
+  const chosen = chosenEncryption(levels);
+  if (chosen.value === 'none') return null;
+  const names = chosen.value.map((item) => {
+    const key = keys.find((candidate) => candidate.recipient === item || candidate.name === item);
+    return key ? `“${key.name}”` : `${item.slice(0, 12)}…`;
+  });
+  return `encrypted to ${names.join(', ')}`;
+}

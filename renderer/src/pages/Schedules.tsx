@@ -16,6 +16,7 @@ import { useNav } from '../stores/nav.ts';
 import { useProfiles } from '../stores/profiles.ts';
 import { useSchedules, type RetentionPreview, type RunNowState, type Schedule } from '../stores/schedules.ts';
 import { CopyToPicker } from './CopyToPicker.tsx';
+import { ScheduleEncryptionMark } from './ScheduleEncryption.tsx';
 import { drillWord } from '../../../main/core/model/drill-words.ts';
 
 export function Schedules() {
@@ -88,6 +89,7 @@ export function Schedules() {
                       {scheduleTypeLabel(schedule.type)} · {schedule.options.format} format
                       {schedule.testRestore ? ' · restore drill' : ''}
                       {schedule.copyTo ? ` · copies to ${schedule.copyTo.join(', ') || 'none'}` : ''}
+                      <ScheduleEncryptionMark schedule={schedule} />
                     </div>
                   </th>
                   <td>
