@@ -98,6 +98,7 @@ export function formatRestore(result: RestoreResult): string {
   for (const table of result.tables) {
     lines.push(`  ${table.actual === table.expected ? '✓' : '✗'} ${table.table}: ${table.actual ?? 'missing'} / ${table.expected} rows`);
   }
+  if (result.runId) lines.push(`  run ${result.runId} (what pg_restore or psql said: holdfast runs log ${result.runId})`);
   return lines.join('\n');
 }
 
@@ -193,5 +194,6 @@ export function formatRestoreTest(result: RestoreTestResult): string {
     ...result.restoredWithout.map((problem) => `  - restored without: ${problem.object} — needs a superuser (${problem.message})`),
     ...result.notes.map((note) => `  note: ${note}`),
     ...(result.error ? [`  error: ${result.error}`] : []),
+    `  run ${result.runId} (what pg_restore or psql said: holdfast runs log ${result.runId})`,
   ].join('\n');
 }

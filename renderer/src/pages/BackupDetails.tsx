@@ -12,7 +12,7 @@ import { formatBytes, formatCount, formatDateTime, formatDuration, formatRelativ
 import { useBackups, type ActionState } from '../stores/backups.ts';
 import { useNav } from '../stores/nav.ts';
 import { BackupCopies } from './BackupCopies.tsx';
-import { ToolOutput } from './ToolOutput.tsx';
+import { RESTORE_TOOLS, ToolOutput } from './ToolOutput.tsx';
 import { encryptedTo, missingKeyReason, useKeys } from '../stores/keys.ts';
 
 export function BackupDetails({ row, onClose }: { row: BackupRow; onClose: () => void }) {
@@ -303,6 +303,7 @@ function ActionResult({ action }: { action: ActionState }) {
       {result.server ? <p className="muted">{result.server}</p> : null}
       {result.error ? <p>{result.error}</p> : null}
       {result.verdict === 'not-run' ? <p className="muted">This says nothing about the backup: its last drill result stands.</p> : null}
+      <ToolOutput runOrBackupId={result.runId} tools={RESTORE_TOOLS} />
       <p>
         {result.tables.filter((t) => t.actual === t.expected).length} of {result.tables.length} tables restored with matching row counts.
       </p>
