@@ -117,7 +117,8 @@ describe('notifications, stats, health, retention', () => {
   test('retention preview: a year of daily backups under GFS', async () => {
     const preview = JSON.parse((await cli('retention-preview', '--policy', 'gfs:7d,4w,12m', '--json')).stdout);
     expect(preview.policy).toBe('gfs:7d,4w,12m');
-    expect(preview.yearOfDailyBackups.keptCount).toBeGreaterThanOrEqual(19);
-    expect(preview.yearOfDailyBackups.keptCount).toBeLessThanOrEqual(23);
+    expect(preview.simulated).toMatchObject({ backups: 365, cadence: 'At 02:00' });
+    expect(preview.simulated.keptCount).toBeGreaterThanOrEqual(19);
+    expect(preview.simulated.keptCount).toBeLessThanOrEqual(23);
   });
 });

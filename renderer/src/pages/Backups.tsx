@@ -11,6 +11,8 @@ import { Badge, EmptyState, ErrorNotice, PageHeader, StatusBadge } from '../comp
 import { scopeLabel, type SortKey } from '../lib/backup-rows.ts';
 import { pagedLayout } from '../lib/paged-layout.ts';
 import { backupsHeader } from '../lib/set-rows.ts';
+import { useCleanup } from '../stores/cleanup.ts';
+import { CleanupNowDialog } from './CleanupNowDialog.tsx';
 import { findRow, PAGE_SIZE, useBackupPages } from '../stores/backup-pages.ts';
 import { formatBytes, formatDateTime, formatDuration, formatRelative } from '../lib/format.ts';
 import { useBackups } from '../stores/backups.ts';
@@ -70,6 +72,9 @@ export function Backups() {
             <button type="button" className="btn" onClick={() => openRestoreWizard()} disabled={counts.backups === 0 && counts.sets === 0}>
               {icons.restore} Restore…
             </button>
+            <button type="button" className="btn" onClick={() => void useCleanup.getState().preview()} disabled={counts.backups === 0 && counts.sets === 0}>
+              Run cleanup now…
+            </button>
             <button type="button" className="btn btn--primary" onClick={() => openBackupDialog()}>
               {icons.play} Back up now
             </button>
@@ -77,6 +82,7 @@ export function Backups() {
         }
       />
       {error ? <ErrorNotice error={error} /> : null}
+      <CleanupNowDialog />
       {loaded && everything === 0 ? (
         <EmptyState
           title="No backups yet"

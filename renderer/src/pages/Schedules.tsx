@@ -214,12 +214,12 @@ function ScheduleForm({ onDone, editing }: { onDone: () => void; editing?: Sched
     if (!retention.trim()) return undefined;
     // Preview as the policy is typed, once typing pauses.
     const timer = setTimeout(async () => {
-      const result = await useSchedules.getState().preview(retention.trim(), profile || undefined);
+      const result = await useSchedules.getState().preview(retention.trim(), profile || undefined, { type, cron, timeZone });
       if (result.ok) setPreview(result.value);
       else setPreviewError(result.error);
     }, 350);
     return () => clearTimeout(timer);
-  }, [retention, profile]);
+  }, [retention, profile, type, cron, timeZone]);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -352,7 +352,8 @@ function ScheduleForm({ onDone, editing }: { onDone: () => void; editing?: Sched
             </p>
           ) : null}
           <p>
-            After a year of daily backups it keeps <strong>{preview.yearOfDailyBackups.keptCount}</strong>, the oldest from {formatDateTime(preview.yearOfDailyBackups.kept.at(-1)?.at)}.
+            After a year of this schedule&apos;s backups ({preview.simulated.cadence.toLowerCase()}, {preview.simulated.backups.toLocaleString('en-US')} in all) it keeps{' '}
+            <strong>{preview.simulated.keptCount}</strong>, the oldest from {formatDateTime(preview.simulated.kept.at(-1)?.at)}.
           </p>
         </div>
       ) : null}
