@@ -69,7 +69,9 @@ describe('notifications, stats, health, retention', () => {
     const health = await cli('health', '--json');
     expect(health.code).toBe(1);
     const report = JSON.parse(health.stdout);
-    expect(report).toMatchObject({ status: 'degraded', totalBackups: 1, hasRecentBackup: true });
+    // A failed last run makes its profile unhealthy, and the overall verdict with it (issue 17 item 7: one rule for both).
+    expect(report).toMatchObject({ status: 'unhealthy', totalBackups: 1, hasRecentBackup: true });
+    expect(report.profiles).toEqual(expect.arrayContaining([{ profile: 'ghost', status: 'unhealthy' }]));
     expect(report.reasons).toEqual(expect.arrayContaining([expect.objectContaining({ code: 'LAST_RUN_FAILED', profile: 'ghost' })]));
     expect((await cli('profile', 'remove', 'ghost')).code).toBe(0);
     const healthy = await cli('health', '--json');
