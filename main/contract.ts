@@ -303,10 +303,31 @@ export const contract = {
   // Who runs the schedules (their heartbeats), which scheduled profiles' passwords they cannot read, or that nothing runs them.
   'schedule.hosts': define(z.object({}).strict(), (holdfast) => holdfast.schedulingStatus()),
   'audit.list': define(z.object({ limit: z.number().int().min(1).max(10_000).default(100) }).strict(), (holdfast, input) => holdfast.catalogue.auditEntries(input.limit)),
-  'backup.cleanup': define(z.object({ profile: ProfileNameSchema.optional(), policy: z.string().min(1).max(64).optional(), dryRun: z.boolean().default(false) }).strict(), (holdfast, input) =>
-    holdfast.cleanup(input),
+  'backup.cleanup': define(
+    z
+      .object({
+        profile: ProfileNameSchema.optional(),
+        policy: z.string().min(1).max(64).optional(),
+        dryRun: z.boolean().default(false),
+        // The backups a confirmed dry run listed: only these are deleted ("Run cleanup now").
+        onlyIds: z.array(BackupRef).max(100_000).optional(),
+      })
+      .strict(),
+    (holdfast, input) => holdfast.cleanup(input),
   ),
-  'retention.preview': define(z.object({ policy: z.string().min(1).max(64), profile: ProfileNameSchema.optional() }).strict(), (holdfast, input) => holdfast.retentionPreview(input)),
+  'retention.preview': define(
+    // type (a preset) or cron, and timeZone: the schedule's own cadence to simulate (the schedule form's); left out, daily at 02:00.
+    z
+      .object({
+        policy: z.string().min(1).max(64),
+        profile: ProfileNameSchema.optional(),
+        type: z.enum(SCHEDULE_TYPES).optional(),
+        cron: z.string().min(1).max(128).optional(),
+        timeZone: z.string().min(1).max(64).optional(),
+      })
+      .strict(),
+    (holdfast, input) => holdfast.retentionPreview(input),
+  ),
   'backup.stats': define(z.object({}).strict(), (holdfast) => holdfast.stats()),
   'backup.health': define(z.object({}).strict(), (holdfast) => holdfast.health()),
   // Pinned: kept whatever the retention policy.

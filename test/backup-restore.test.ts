@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Holdfast } from '../main/core/holdfast.ts';
 import type { BackupMetadata } from '../main/core/model/types.ts';
 import type { PgServer } from './support/pg-server.ts';
-import { closeShop, makeHome, openShop, profileFor, rowCount, type TestHome } from './support/holdfast-env.ts';
+import { closeShop, makeHome, openShop, profileFor, rowCount, runCli, type TestHome } from './support/holdfast-env.ts';
 
 let server: PgServer;
 let home: TestHome;
@@ -133,6 +133,32 @@ describe('restore safety', () => {
     expect(old).toHaveLength(0);
     const leftovers = await server.query(`SELECT datname FROM pg_database WHERE datname LIKE 'replace_me__holdfast%'`);
     expect(leftovers).toHaveLength(0);
+  });
+
+  test("issue 17 item 3: a restore keeps pg_restore's stderr with its run, the failure's whole message readable by the run's id", async () => {
+    await server.query('CREATE DATABASE owned_elsewhere');
+    await server.query('CREATE ROLE gone_owner NOLOGIN');
+    await server.query('CREATE TABLE ledger (v int); ALTER TABLE ledger OWNER TO gone_owner; INSERT INTO ledger VALUES (1);', 'owned_elsewhere');
+    await holdfast.addProfile(profileFor(server, 'owned', 'owned_elsewhere'));
+    const owned = await holdfast.backup('owned', {});
+    await server.query('DROP DATABASE owned_elsewhere');
+    await server.query('DROP ROLE gone_owner');
+
+    await expect(holdfast.restore({ ref: owned.id, to: 'owned', dbname: 'owned_again', create: true, clean: false, noOwner: false, noAcl: false, dryRun: false })).rejects.toMatchObject({
+      code: 'RESTORE_FAILED',
+    });
+    const failedRun = holdfast.catalogue.listRuns({ kind: 'restore', profile: 'owned' }).at(-1)!;
+    expect(failedRun.status).toBe('failed');
+    const kept = holdfast.toolOutput(failedRun.id);
+    expect(kept?.text).toMatch(/^── pg_restore ──\npg_restore: error: .*role "gone_owner" does not exist/m);
+    // The CLI reads it by the run's id.
+    const cli = await runCli(['runs', 'log', failedRun.id], home.env);
+    expect(cli).toMatchObject({ code: 0, stdout: expect.stringMatching(/^── pg_restore ──\n[\s\S]*role "gone_owner" does not exist/) });
+
+    // A restore that worked tells its run, so its output can be read too (here: none written).
+    const restored = await holdfast.restore({ ref: owned.id, to: 'owned', dbname: 'owned_again', create: true, clean: false, noOwner: true, noAcl: false, dryRun: false });
+    expect(restored.runId).toEqual(expect.any(String));
+    expect(holdfast.catalogue.getRun(restored.runId!)?.kind).toBe('restore');
   });
 
   test('a database that does not exist needs --create', async () => {

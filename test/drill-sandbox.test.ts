@@ -110,6 +110,9 @@ describe("a drill runs the dump's code without privileges", () => {
       expect(without).not.toMatch(/\(no/);
       expect(result.sandbox).toMatchObject({ osUser: asRoot ? 'holdfast-sandbox' : expect.any(String), network: asRoot ? 'none' : 'host', restoredAs: expect.stringMatching(/^holdfast_restore_/) });
       expect(result.notes.join('\n')).toMatch(/demoted.*boss.*runner|demoted.*runner.*boss/s);
+      // Issue 17 item 3: what pg_restore or psql said is kept with the drill's run, the superuser-only refusals in it.
+      const tool = format === 'plain' ? 'psql' : 'pg_restore';
+      expect(holdfast.toolOutput(result.runId)?.text).toMatch(new RegExp(`^── ${tool} ──\n[\\s\\S]*permission denied to create event trigger`, 'i'));
     },
   );
 });

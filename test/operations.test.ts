@@ -69,7 +69,9 @@ describe('notifications, stats, health, retention', () => {
     const health = await cli('health', '--json');
     expect(health.code).toBe(1);
     const report = JSON.parse(health.stdout);
-    expect(report).toMatchObject({ status: 'degraded', totalBackups: 1, hasRecentBackup: true });
+    // A failed last run makes its profile unhealthy, and the overall verdict with it (issue 17 item 7: one rule for both).
+    expect(report).toMatchObject({ status: 'unhealthy', totalBackups: 1, hasRecentBackup: true });
+    expect(report.profiles).toEqual(expect.arrayContaining([{ profile: 'ghost', status: 'unhealthy' }]));
     expect(report.reasons).toEqual(expect.arrayContaining([expect.objectContaining({ code: 'LAST_RUN_FAILED', profile: 'ghost' })]));
     expect((await cli('profile', 'remove', 'ghost')).code).toBe(0);
     const healthy = await cli('health', '--json');
@@ -117,7 +119,8 @@ describe('notifications, stats, health, retention', () => {
   test('retention preview: a year of daily backups under GFS', async () => {
     const preview = JSON.parse((await cli('retention-preview', '--policy', 'gfs:7d,4w,12m', '--json')).stdout);
     expect(preview.policy).toBe('gfs:7d,4w,12m');
-    expect(preview.yearOfDailyBackups.keptCount).toBeGreaterThanOrEqual(19);
-    expect(preview.yearOfDailyBackups.keptCount).toBeLessThanOrEqual(23);
+    expect(preview.simulated).toMatchObject({ backups: 365, cadence: 'At 02:00' });
+    expect(preview.simulated.keptCount).toBeGreaterThanOrEqual(19);
+    expect(preview.simulated.keptCount).toBeLessThanOrEqual(23);
   });
 });

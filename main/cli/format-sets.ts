@@ -4,7 +4,7 @@ import type { ListEntry } from '../core/model/reports.ts';
 import type { BackupMetadata } from '../core/model/types.ts';
 import type { SetListEntry, SetVerifyResult } from '../core/sets/backup-sets.ts';
 import type { BackupSet } from '../core/sets/set-record.ts';
-import { formatBackup, formatList, formatRestore, formatRestoreTest, formatVerify } from './format.ts';
+import { drillOutcomeLine, formatBackup, formatList, formatRestore, formatRestoreTest, formatVerify } from './format.ts';
 import type { RestoreTestResult } from '../core/drill/test-restore.ts';
 import type { SetDrillResult } from '../core/sets/drill-set.ts';
 import type { RestoreResult } from '../core/restore/restore.ts';
@@ -99,7 +99,7 @@ export function formatRestoreOrSet(result: RestoreResult | SetRestoreResult): st
 
 export function formatDrill(result: RestoreTestResult | SetDrillResult): string {
   if (!('kind' in result)) return formatRestoreTest(result);
-  const lines = [`${result.ok ? 'Restore drill passed' : 'RESTORE DRILL FAILED'}: backup set ${result.id} on ${result.server ?? 'no server'} (${humanDuration(result.durationMs)})`];
+  const lines = [`${drillOutcomeLine(result)}: backup set ${result.id} on ${result.server ?? 'no server'} (${humanDuration(result.durationMs)})`];
   if (result.error) lines.push(`  ${result.error}`);
   lines.push(`  roles: ${result.roles.applied} statements applied${result.roles.notes.length ? `; ${result.roles.notes.join('; ')}` : ''}`);
   for (const d of result.databases) lines.push(`  ${d.ok ? '✓' : '✗'} ${d.database}: ${d.tables.length} tables${d.error ? ` — ${d.error}` : ', every row count equal'}`);

@@ -5,6 +5,7 @@ import type { CleanupDecision } from '../core/retention/cleanup.ts';
 import { humanBytes, humanDuration } from '../core/model/human.ts';
 import type { VerifyResult } from '../core/verify/verify.ts';
 import type { RestoreTestResult } from '../core/drill/test-restore.ts';
+import { DRILL_WORDS, drillWord } from '../core/model/drill-words.ts';
 import type { RestoreResult } from '../core/restore/restore.ts';
 import { PROPERTY_NAMES } from '../core/restore/database-properties.ts';
 import type { SwapRecovery } from '../core/restore/swap-journal.ts';
@@ -62,7 +63,7 @@ export function formatList(entries: Array<BackupMetadata | ListEntry>): string {
     if (isBackup(entry)) {
       const verified = [
         entry.lastVerified ? (entry.lastVerified.valid ? 'verified' : 'VERIFY FAILED') : '',
-        entry.restoreTest ? (entry.restoreTest.status === 'passed' ? 'restore-tested' : 'RESTORE TEST FAILED') : '',
+        entry.restoreTest ? (entry.restoreTest.status === 'passed' ? DRILL_WORDS.passed : DRILL_WORDS.failed.toUpperCase()) : '',
         entry.pinned ? 'pinned' : '',
         // Said before a restore is tried: none of its recipients' secrets is here (encryption/key-here.ts).
         'keyHere' in entry && entry.keyHere === false ? 'KEY NOT HERE (holdfast key import)' : '',
@@ -116,6 +117,7 @@ export function formatRestore(result: RestoreResult): string {
   for (const table of result.tables) {
     lines.push(`  ${table.actual === table.expected ? '✓' : '✗'} ${table.table}: ${table.actual ?? 'missing'} / ${table.expected} rows`);
   }
+  if (result.runId) lines.push(`  run ${result.runId} (what pg_restore or psql said: holdfast runs log ${result.runId})`);
   return lines.join('\n');
 }
 
@@ -195,10 +197,17 @@ export function formatDecision(decision: CleanupDecision): string {
 
 export { humanBytes, humanDuration };
 
+/** Failures shout, as the CLI's other failures do; a drill that could not run says its verdict stands. */
+export function drillOutcomeLine(result: { ok: boolean; verdict?: string | undefined }): string {
+  const word = drillWord(result);
+  if (result.ok) return word;
+  return result.verdict === 'not-run' ? `${word.toUpperCase()} (the backup's last drill result stands)` : word.toUpperCase();
+}
+
 export function formatRestoreTest(result: RestoreTestResult): string {
   const mark = { ok: '✓', failed: '✗', skipped: '-' } as const;
   return [
-    `${result.ok ? 'Restore drill passed' : result.verdict === 'not-run' ? "RESTORE DRILL COULD NOT RUN (the backup's last drill result stands)" : 'RESTORE DRILL FAILED'}: ${result.filename} (${result.id}) in ${humanDuration(result.durationMs)}${result.server ? ` on ${result.server}` : ''}`,
+    `${drillOutcomeLine(result)}: ${result.filename} (${result.id}) in ${humanDuration(result.durationMs)}${result.server ? ` on ${result.server}` : ''}`,
     ...result.checks.map((check) => `  ${mark[check.status]} ${check.name}: ${check.detail}`),
     ...result.tables.map((t) => `  ${t.actual === t.expected ? '✓' : '✗'} ${t.table}: ${t.actual ?? 'missing'} / ${t.expected} rows`),
     ...(result.sandbox
@@ -209,5 +218,6 @@ export function formatRestoreTest(result: RestoreTestResult): string {
     ...result.restoredWithout.map((problem) => `  - restored without: ${problem.object} — needs a superuser (${problem.message})`),
     ...result.notes.map((note) => `  note: ${note}`),
     ...(result.error ? [`  error: ${result.error}`] : []),
+    `  run ${result.runId} (what pg_restore or psql said: holdfast runs log ${result.runId})`,
   ].join('\n');
 }

@@ -18,6 +18,7 @@ import { keyCommands } from './commands/key.ts';
 import { profileCommands } from './commands/profile.ts';
 import { restoreCommand } from './commands/restore.ts';
 import { retentionCommands } from './commands/retention.ts';
+import { runsCommands } from './commands/runs.ts';
 import { scheduleCommands } from './commands/schedule.ts';
 import { userCommands } from './commands/user.ts';
 import { verifyCommand } from './commands/verify.ts';
@@ -42,6 +43,7 @@ const COMMAND_GROUPS: readonly CommandGroup[] = [
   pinCommands,
   keyCommands,
   restoreCommand,
+  runsCommands,
   adoptCommand,
   copiesCommands,
 ];

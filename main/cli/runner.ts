@@ -27,7 +27,7 @@ export type CommandGroup = (program: Command, context: CommandContext) => void;
 
 export function printError(io: Io, error: ErrorInfo, json: boolean): void {
   if (json) io.stdout(`${JSON.stringify({ ok: false, error })}\n`);
-  io.stderr(`holdfast: ${error.message}\n${error.hint ? `hint: ${error.hint}\n` : ''}`);
+  io.stderr(`holdfast: ${error.message}\n${error.hint ? `hint: ${error.hint}\n` : ''}${error.runId ? `the tools' whole output: holdfast runs log ${error.runId}\n` : ''}`);
 }
 
 export function commandContext(io: Io): CommandContext {

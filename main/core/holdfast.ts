@@ -39,6 +39,7 @@ import { actorName } from './users/acting.ts';
 import type { RetentionPolicy } from './retention/policy.ts';
 import { createEngineScheduler, type OutcomeListener } from './schedule/engine-scheduler.ts';
 import { ScheduleStore } from './schedule/schedule-store.ts';
+import type { ScheduleType } from './schedule/cron.ts';
 import { BackupSets } from './sets/backup-sets.ts';
 import { systemClock, type Clock, type Scheduler } from './schedule/scheduler.ts';
 import { addSchedule, listSchedules, removeSchedule, setScheduleEnabled, type ScheduleRequest, type ScheduleView } from './schedule/schedules.ts';
@@ -347,13 +348,13 @@ export class Holdfast implements EngineContext, ProfileContext {
     return retentionPolicyFor(this, profile, override);
   }
   /** Local retention, then each destination's stored policy over its copies (retention/copy-cleanup.ts). */
-  async cleanup(input: { profile?: string | undefined; policy?: string | undefined; dryRun: boolean }, now: Date = new Date()): Promise<CleanupSummary> {
+  async cleanup(input: { profile?: string | undefined; policy?: string | undefined; dryRun: boolean; onlyIds?: readonly string[] | undefined }, now: Date = new Date()): Promise<CleanupSummary> {
     const summary = await cleanup(this, input, now);
     const destinations = await cleanupStoredPolicies(this, { profile: input.profile, dryRun: input.dryRun, actor: actorName() }, now);
     return { ...summary, destinations, errors: summary.errors + destinations.reduce((n, report) => n + report.errors.length, 0) };
   }
   /** What a policy would keep of the existing backups (each file, kept or deleted, and why), and a year of daily backups under it. */
-  retentionPreview(input: { policy: string; profile?: string | undefined }, now: Date = new Date()) {
+  retentionPreview(input: { policy: string; profile?: string | undefined; type?: ScheduleType | undefined; cron?: string | undefined; timeZone?: string | undefined }, now: Date = new Date()) {
     return retentionPreview(this, input, now);
   }
 

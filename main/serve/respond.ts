@@ -25,6 +25,8 @@ export interface ApiError {
   /** The hint in the app's words, and the step it names (model/hint-actions.ts), when they differ from the CLI's. */
   appHint?: string;
   action?: string;
+  /** The failed run whose tools' stderr is kept: GET it through run.toolOutput. */
+  runId?: string;
 }
 
 export type RestEnvelope<T> = { success: true; data: T } | { success: false; error: ApiError };

@@ -33,6 +33,7 @@ import { encryptionChoiceRefusal } from './encryption-refusal.ts';
 import { deny, errorBody, isRpc, pathOf, requestTarget, statusFor } from './respond.ts';
 import { registerDownload } from './rest/download.ts';
 import { registerRest, type Answer, type SessionHost } from './rest/routes.ts';
+import { PROBE_CHANNELS, ProbeLimiter, probeRefusal } from './probe-limit.ts';
 
 export const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 const COOKIE = 'holdfast_session';
@@ -135,6 +136,7 @@ export async function startServer(holdfast: Holdfast, options: ServeOptions = {}
     run: (channel, raw, actor, context) => runAs(actor, () => invoke(holdfast, channel, raw, context)),
     audit: (...entry) => audit.audit(...entry),
   });
+  const probes = new ProbeLimiter();
   // Runs left going would write into a catalogue that is about to close: they end as interrupted first.
   app.addHook('onClose', async () => operations.stop());
   let port = 0;
@@ -361,6 +363,16 @@ export async function startServer(holdfast: Holdfast, options: ServeOptions = {}
           hint: needed === 'host-only' ? 'Run it with the holdfast CLI (or the desktop app) on the machine Holdfast runs on.' : 'Ask a super-admin (or the owner of holdfast serve) to do it.',
         },
       );
+    }
+    if (PROBE_CHANNELS.has(channel)) {
+      // Keyed by what authenticated the request: a bearer token outranks a cookie (onRequest), so a made-up cookie beside a token buys no fresh count.
+      const viaToken = request.headers.authorization !== undefined;
+      const verdict = probes.take(viaToken ? `token:${principal.name}` : `session:${cookieValue(request.headers.cookie, COOKIE) ?? ''}`);
+      if (!verdict.allowed) {
+        const { message, hint, retryAfterSeconds } = probeRefusal(verdict.retryAfterMs);
+        void reply.header('Retry-After', String(retryAfterSeconds));
+        return deny(audit, request, reply, 429, { code: 'RATE_LIMITED', message, hint });
+      }
     }
     const input = request.body ?? {};
     const streaming = (request.headers.accept ?? '').includes('text/event-stream');

@@ -39,17 +39,25 @@ export function retentionCommands(program: Command, { run }: CommandContext): vo
 
   program
     .command('retention-preview')
-    .description('What a policy would keep of the existing backups, and of a year of daily backups')
+    .description('What a policy would keep of the existing backups, and of a year of backups at a cadence (daily by default)')
     .requiredOption('--policy <policy>', 'e.g. 30d or gfs:7d,4w,12m,3y')
     .option('--profile <profile>', "only this profile's backups")
+    .option('--cron <expression>', 'simulate backups at this cadence, e.g. "0 * * * *" hourly (default: daily at 02:00)')
+    .option('--time-zone <zone>', "the cadence's time zone (default: this machine's)")
     .option('--json', 'print JSON')
-    .action(async (options: { policy: string; profile?: string; json?: boolean }) => {
-      await run('retention.preview', { policy: options.policy, ...(options.profile ? { profile: options.profile } : {}) }, Boolean(options.json), (preview) =>
+    .action(async (options: { policy: string; profile?: string; cron?: string; timeZone?: string; json?: boolean }) => {
+      const input = {
+        policy: options.policy,
+        ...(options.profile ? { profile: options.profile } : {}),
+        ...(options.cron ? { cron: options.cron } : {}),
+        ...(options.timeZone ? { timeZone: options.timeZone } : {}),
+      };
+      await run('retention.preview', input, Boolean(options.json), (preview) =>
         [
           `Policy ${preview.policy}: of ${preview.existing.length} existing backups, ${preview.existing.filter((d) => d.action === 'keep').length} kept.`,
           ...preview.existing.map(formatDecision),
-          `A year of daily backups under it keeps ${preview.yearOfDailyBackups.keptCount}:`,
-          ...preview.yearOfDailyBackups.kept.map((k) => `  ${k.at}  ${k.reasons.join('; ')}`),
+          `A year of backups ${preview.simulated.cadence.toLowerCase()} (${preview.simulated.backups}) under it keeps ${preview.simulated.keptCount}:`,
+          ...preview.simulated.kept.map((k) => `  ${k.at}  ${k.reasons.join('; ')}`),
         ].join('\n'),
       );
     });

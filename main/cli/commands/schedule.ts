@@ -1,6 +1,7 @@
 // `holdfast schedule add|list|pause|resume|remove`: scheduled backups, which `holdfast daemon`,
 // `holdfast serve` or the desktop app run.
 import type { Command } from 'commander';
+import { drillWord } from '../../core/model/drill-words.ts';
 import { HoldfastError } from '../../core/model/errors.ts';
 import { collect, type CommandContext } from '../runner.ts';
 import { renderSchedulingHosts } from '../schedule-hosts-view.ts';
@@ -112,7 +113,7 @@ export function scheduleCommands(program: Command, { run, exitCode }: CommandCon
         'schedule.runNow',
         { id },
         Boolean(options.json),
-        (r) => `Ran schedule ${r.scheduleId}: ${r.backup.filename}${r.drill ? (r.drill.ok ? '; restore drill passed' : `; restore drill FAILED: ${r.drill.error}`) : ''}`,
+        (r) => `Ran schedule ${r.scheduleId}: ${r.backup.filename}${r.drill ? (r.drill.ok ? `; ${drillWord(r.drill)}` : `; ${drillWord(r.drill).toUpperCase()}: ${r.drill.error}`) : ''}`,
         (r) => r.drill !== null && !r.drill.ok,
       );
     });

@@ -6,7 +6,7 @@
 // row, which is the price of that choice, paid when it is made.
 import type Database from 'better-sqlite3';
 import * as z from 'zod';
-import { BACKUP_SORT_KEYS, BACKUP_STATUS_FILTERS, PAGE_LIMIT_MAX, type BackupSortKey } from '../model/backup-page.ts';
+import { BACKUP_SORT_KEYS, BACKUP_STATUS_FILTERS, PAGE_LIMIT_MAX, type BackupPage, type BackupSortKey } from '../model/backup-page.ts';
 import type { ListEntry } from '../model/reports.ts';
 import type { BackupSummary, RunRecord } from '../model/types.ts';
 import { BackupSetSchema, type BackupSet } from '../sets/set-record.ts';
@@ -149,6 +149,8 @@ const backupsArm = `FROM backups WHERE status IN (${quoted(LISTED_BACKUP_STATUSE
 const attemptsArm = `FROM runs WHERE kind = 'backup' AND status IN (${quoted(LISTED_ATTEMPT_STATUSES)})
   AND json_extract(detail, '$.set') IS NULL AND id NOT IN (SELECT run_id FROM backup_sets)`;
 const setsArm = `FROM backup_sets WHERE status IN (${quoted(LISTED_SET_STATUSES)})`;
+/** The backups the listed sets hold: one row each in the table, but each database is a backup to count. */
+const setMembersArm = `FROM backups WHERE status IN (${quoted(LISTED_BACKUP_STATUSES)}) AND set_id IN (SELECT id ${setsArm})`;
 
 /** Which table a page row comes from. */
 const BACKUP = 0;
@@ -212,7 +214,7 @@ function selectPageSets(db: Database.Database, ids: string[]): Map<string, PageS
 export interface CataloguePage {
   items: Array<BackupSummary | ListEntry | PageSet>;
   total: number;
-  counts: { backups: number; attempts: number; sets: number };
+  counts: BackupPage['counts'];
   profiles: string[];
 }
 
@@ -235,7 +237,9 @@ export function selectBackupPage(db: Database.Database, query: BackupPageQuery):
   ]);
   // A row changed between the two reads (deleted, a run finished) is left out rather than shown stale.
   const items = keys.rows.flatMap((row) => read.get(row.arm)?.get(row.id) ?? []);
-  const counts = db.prepare(`SELECT (SELECT COUNT(*) ${backupsArm}) AS backups, (SELECT COUNT(*) ${attemptsArm}) AS attempts, (SELECT COUNT(*) ${setsArm}) AS sets`).get() as CataloguePage['counts'];
+  const counts = db
+    .prepare(`SELECT (SELECT COUNT(*) ${backupsArm}) AS backups, (SELECT COUNT(*) ${attemptsArm}) AS attempts, (SELECT COUNT(*) ${setsArm}) AS sets, (SELECT COUNT(*) ${setMembersArm}) AS setMembers`)
+    .get() as CataloguePage['counts'];
   // Each profile name once from the backups_profile index, then whether it has a listed row: not a scan of every row.
   const profiles = (
     db

@@ -10,6 +10,8 @@ import type { EngineContext } from '../backup/backup.ts';
 import { type ErrorCode, HoldfastError, toErrorInfo } from '../model/errors.ts';
 import { quoteIdent } from '../pg/connection.ts';
 import type { ServerSession } from '../pg/session.ts';
+import { keepRunToolOutput } from '../catalogue/tool-output-rows.ts';
+import type { ToolStderr } from '../process/tool-output.ts';
 import { runRestoreTool, type RestoreToolOptions } from '../restore/restore-tool.ts';
 import { readablePlaintext } from '../encryption/readable.ts';
 import type { Offsite } from '../storage/offsite.ts';
@@ -26,6 +28,8 @@ import { profileTarget, scratchTarget, type DrillTarget } from './drill-target.t
 import type { SandboxIsolation } from './scratch-server.ts';
 
 export interface RestoreTestResult {
+  /** The drill's run: its kept pg_restore/psql stderr is read by this id (run.toolOutput). */
+  runId: string;
   ok: boolean;
   /**
    * passed/failed say something about the backup and are stored on it; not-run (no server binaries,
@@ -211,6 +215,7 @@ async function drill(context: EngineContext, backup: BackupMetadata, options: Dr
     detail: { testRestore: true, ...(options.onProfile ? { onProfile: options.onProfile.name } : {}) },
   });
   const result: RestoreTestResult = {
+    runId,
     ok: false,
     verdict: 'failed',
     id: backup.id,
@@ -227,6 +232,7 @@ async function drill(context: EngineContext, backup: BackupMetadata, options: Dr
     ...(options.decryptedWith ? { decryptedWith: options.decryptedWith } : {}),
   };
   let target: DrillTarget | undefined;
+  const toolStderr: ToolStderr[] = [];
   // A cancel (Ctrl-C) stops the scratch server (or drops the drill's database) at once, which ends
   // whatever query the drill is waiting on; the steps in between check for it too.
   const cancelled = () => options.signal?.aborted === true;
@@ -262,6 +268,7 @@ async function drill(context: EngineContext, backup: BackupMetadata, options: Dr
     const parallel = backup.format === 'custom' || backup.format === 'directory';
     const collectErrors = new RestoreErrorCollector();
     const restoreOptions: RestoreToolOptions = {
+      toolStderr,
       jobs: parallel ? 2 : undefined,
       noOwner: !rolesApplied && backup.format !== 'plain',
       noAcl: !rolesApplied && backup.format !== 'plain',
@@ -324,6 +331,7 @@ async function drill(context: EngineContext, backup: BackupMetadata, options: Dr
         },
       });
     })();
+    keepRunToolOutput(catalogue.db, runId, toolStderr);
   }
   return result;
 }

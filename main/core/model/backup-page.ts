@@ -28,8 +28,11 @@ export interface BackupPage {
   offset: number;
   /** How many rows match the filter (the table's length). */
   total: number;
-  /** The whole list, unfiltered: single backups, failed, cancelled or unfinished attempts, and whole-server sets. */
-  counts: { backups: number; attempts: number; sets: number };
+  /**
+   * The whole list, unfiltered: single backups, failed, cancelled or unfinished attempts, whole-server
+   * sets, and the backups those sets hold (a row each in the table is the set, but each is a backup).
+   */
+  counts: { backups: number; attempts: number; sets: number; setMembers: number };
   /** Every profile that has a row in the list, sorted: the profile filter's choices. */
   profiles: string[];
   /**

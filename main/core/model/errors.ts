@@ -31,6 +31,8 @@ export interface ErrorInfo {
   appHint?: string;
   /** The step the hint names first, for the app to offer as a control. */
   action?: HintAction;
+  /** The failed run whose tools' stderr is kept (run.toolOutput): a failure's whole tool message. */
+  runId?: string;
 }
 
 /** An ErrorInfo's hint fields from a template: the CLI's words, the app's when different, the first action. */
@@ -47,6 +49,8 @@ export class HoldfastError extends Error {
   /** As the CLI says it; hintTemplate keeps the {{action}} placeholders for the app's words. */
   readonly hint: string | undefined;
   readonly hintTemplate: string | undefined;
+  /** Set by the operation that ran the tools, once it has kept their stderr with its run. */
+  runId: string | undefined;
 
   constructor(code: ErrorCode, message: string, hint?: string) {
     super(message);
@@ -57,7 +61,7 @@ export class HoldfastError extends Error {
   }
 
   toInfo(): ErrorInfo {
-    return { code: this.code, message: this.message, ...hintFields(this.hintTemplate) };
+    return { code: this.code, message: this.message, ...hintFields(this.hintTemplate), ...(this.runId ? { runId: this.runId } : {}) };
   }
 }
 

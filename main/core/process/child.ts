@@ -239,7 +239,7 @@ export async function endRecordedChild(record: ChildRecord, waitMs = 30_000): Pr
 }
 
 /** A line a PostgreSQL tool prints as its own message ("pg_restore: error: …", "psql:file:12: ERROR: …", a server's "ERROR:  …"). */
-const TOOL_MESSAGE = /^(?:pg_restore|pg_dump|pg_dumpall|psql|pg_ctl|initdb)[: ]|^(?:ERROR|FATAL|PANIC|WARNING|HINT):/;
+export const TOOL_MESSAGE = /^(?:pg_restore|pg_dump|pg_dumpall|psql|pg_ctl|initdb)[: ]|^(?:ERROR|FATAL|PANIC|WARNING|HINT):/;
 /** Server detail that quotes rows: a key's values, a COPY line. Never quoted, even when nothing else is there. */
 export const ROW_DATA = /^(?:DETAIL|CONTEXT|LINE \d+):/;
 /** One line of a tool's message is at most this long (capLine) in an error or a run record: a value it quotes cannot carry a dump's content out. */

@@ -31,6 +31,36 @@ describe("what a run keeps of its tools' stderr", () => {
     expect(Math.max(...text.split('\n').map((line) => line.length))).toBeLessThanOrEqual(MAX_STDERR_LINE);
   });
 
+  test("a restore's or drill's tool keeps only its own message lines: what it echoes of the restored dump never", () => {
+    const kept = keepToolOutput([
+      {
+        tool: 'pg_restore',
+        restoresContent: true,
+        stderr: [
+          'pg_restore: error: could not execute query: ERROR:  role "gone_owner" does not exist',
+          "Command was: INSERT INTO public.users VALUES (1, 'plaintext row');",
+          'pg_restore: warning: errors ignored on restore: 1',
+          '',
+        ].join('\n'),
+      },
+      {
+        tool: 'psql',
+        restoresContent: true,
+        stderr: ['psql:<stdin>:12: ERROR:  duplicate key value violates unique constraint "users_pkey"', 'psql:<stdin>:12: STATEMENT:  1\tsecret row as SQL', '2\tanother row'].join('\n'),
+      },
+    ]);
+    expect(kept?.text).toBe(
+      [
+        '── pg_restore ──',
+        'pg_restore: error: could not execute query: ERROR:  role "gone_owner" does not exist',
+        'pg_restore: warning: errors ignored on restore: 1',
+        '── psql ──',
+        'psql:<stdin>:12: ERROR:  duplicate key value violates unique constraint "users_pkey"',
+        '',
+      ].join('\n'),
+    );
+  });
+
   test('a dollar-quoted or E-string password and a password holding @ are elided whole', () => {
     const kept = keepToolOutput([
       {

@@ -3,7 +3,7 @@
 // carry a secret or a dump's content. Lines that quote rows (DETAIL, CONTEXT, LINE n) are dropped as
 // stderrTail drops them, each line is capped at MAX_STDERR_LINE, a password in a connection string
 // or a PASSWORD '…' literal is elided, and only the last MAX_TOOL_OUTPUT bytes are kept.
-import { capLine, ROW_DATA } from './child.ts';
+import { capLine, ROW_DATA, TOOL_MESSAGE } from './child.ts';
 
 /** The most a run keeps of its tools' stderr: the end, where the reason for a failure is. */
 export const MAX_TOOL_OUTPUT = 64 * 1024;
@@ -11,7 +11,16 @@ export const MAX_TOOL_OUTPUT = 64 * 1024;
 export interface ToolStderr {
   tool: string;
   stderr: string;
+  /**
+   * pg_restore or psql restoring a dump: its stderr echoes what it restores ("Command was: INSERT …",
+   * psql's STATEMENT lines, rows a failed COPY reads as SQL), plaintext of a possibly encrypted
+   * backup. Only the tool's own message lines are kept, as stderrTail keeps them for errors.
+   */
+  restoresContent?: boolean;
 }
+
+/** psql --echo-errors names the failed statement, which can be a dump's row read as SQL. */
+const ECHOED_STATEMENT = /^(?:psql:[^:]*:\d+: )?STATEMENT:/;
 
 export interface KeptToolOutput {
   text: string;
@@ -38,11 +47,12 @@ export function scrubToolLine(line: string): string {
 /** The tools' stderr as a run keeps it; null when none of them wrote anything worth keeping. */
 export function keepToolOutput(parts: readonly ToolStderr[]): KeptToolOutput | null {
   const sections = parts
-    .map(({ tool, stderr }) => {
+    .map(({ tool, stderr, restoresContent }) => {
       const lines = stderr
         .split('\n')
         .map((line) => line.trimEnd())
         .filter((line) => line.length > 0 && !ROW_DATA.test(line))
+        .filter((line) => !restoresContent || (TOOL_MESSAGE.test(line) && !ECHOED_STATEMENT.test(line)))
         .map(scrubToolLine);
       return lines.length > 0 ? `── ${tool} ──\n${lines.join('\n')}\n` : '';
     })

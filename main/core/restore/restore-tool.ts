@@ -13,6 +13,7 @@ import type { BackupMetadata } from '../model/types.ts';
 import { dbnameConninfo } from '../pg/connection.ts';
 import type { ServerSession } from '../pg/session.ts';
 import { runChild, stderrTail } from '../process/child.ts';
+import type { ToolStderr } from '../process/tool-output.ts';
 import type { ClientToolSet } from '../tools/discover.ts';
 import { psqlKnowsRestrict, restrictedPsqlInput } from './psql-input.ts';
 
@@ -30,6 +31,8 @@ export interface RestoreToolOptions {
    * transaction, no ON_ERROR_STOP); each goes to the collector, and the caller judges them.
    */
   collectErrors?: RestoreErrorCollector;
+  /** Where the tool's stderr goes, whatever its end, for the run to keep (catalogue/tool-output-rows.ts). */
+  toolStderr?: ToolStderr[];
 }
 
 /** pg_restore --verbose's progress lines ("pg_restore: processing item …"), left out of error messages. */
@@ -86,11 +89,12 @@ export async function runRestoreTool(context: EngineContext, session: ServerSess
           .join('\n'),
       };
   }
+  const tool = backup.format === 'plain' ? 'psql' : 'pg_restore';
+  request.toolStderr?.push({ tool, stderr: result.stderr, restoresContent: true });
   if (result.stoppedBecause === 'cancelled') throw new HoldfastError('CANCELLED', 'The restore was cancelled.');
   // With a collector, errors the tool got past are the caller's to judge; an exit it gave no error for is not.
   const judgedByCaller = collector !== undefined && !result.stoppedBecause && !result.signal && (result.exitCode === 0 || collector.sawErrors());
   if (!judgedByCaller && (result.exitCode !== 0 || result.stoppedBecause)) {
-    const tool = backup.format === 'plain' ? 'psql' : 'pg_restore';
     const why = result.stoppedBecause ?? (result.signal ? `killed by ${result.signal}` : `exit ${result.exitCode}`);
     throw new HoldfastError(
       'RESTORE_FAILED',

@@ -15,6 +15,8 @@ import { findExecutedFunctions } from './executed-functions.ts';
 import { archiveContents, assessImpact, type RestoreImpact } from './impact.ts';
 import { readBackupDatabaseEntries } from './backup-database-entries.ts';
 import { planDatabaseProperties, type DatabasePropertiesPlan } from './database-properties.ts';
+import { keepRunToolOutput } from '../catalogue/tool-output-rows.ts';
+import type { ToolStderr } from '../process/tool-output.ts';
 import { runRestoreTool } from './restore-tool.ts';
 import { restoreSelection, type RestoreSelection, type RestoreSelectionRequest } from './selection.ts';
 import { SELECTION_CAVEAT } from './selection-caveat.ts';
@@ -58,6 +60,8 @@ export interface RestoreResult {
   impact: RestoreImpact;
   /** With --swap: the name the replaced database now has. */
   keptAs?: string;
+  /** The restore's run (not for a dry run): its kept tool output is read by this id (run.toolOutput). */
+  runId?: string;
 }
 
 const refused = (message: string, hint?: string) => new HoldfastError('RESTORE_REFUSED', message, hint);
@@ -97,6 +101,7 @@ export async function restoreBackup(context: EngineContext & { offsite: Pick<Off
   const { backup, release: releaseCopy } = await readablePlaintext(context, recorded, from ? (stored) => context.offsite.readable(stored, from) : undefined);
   let session: ServerSession | undefined;
   let runId: string | undefined;
+  const toolStderr: ToolStderr[] = [];
   try {
     runId = request.dryRun ? undefined : catalogue.startRun({ kind: 'restore', profile: target.name, backupId: backup.id, detail: { database, clean: request.clean, create: request.create } });
   } catch (error) {
@@ -230,7 +235,7 @@ export async function restoreBackup(context: EngineContext & { offsite: Pick<Off
         },
         async () => {
           request.onProgress?.('restoring');
-          await runRestoreTool(context, session!, tools, backup, request, workDatabase);
+          await runRestoreTool(context, session!, tools, backup, { ...request, toolStderr }, workDatabase);
           request.onProgress?.('counting rows');
           return checkedCounts(session!, workDatabase, backup, undefined);
         },
@@ -243,7 +248,7 @@ export async function restoreBackup(context: EngineContext & { offsite: Pick<Off
       try {
         if (selection) await createSchemas(session, workDatabase, selection);
         request.onProgress?.('restoring');
-        await runRestoreTool(context, session, tools, backup, { ...request, select: selection?.args }, workDatabase);
+        await runRestoreTool(context, session, tools, backup, { ...request, select: selection?.args, toolStderr }, workDatabase);
         request.onProgress?.('counting rows');
         tables = await checkedCounts(session, workDatabase, backup, undefined, selection?.tables);
       } catch (error) {
@@ -259,13 +264,17 @@ export async function restoreBackup(context: EngineContext & { offsite: Pick<Off
       tables,
       impact: laterWarnings.length ? { ...impact, warnings: [...impact.warnings, ...laterWarnings] } : impact,
       ...(keptAs ? { keptAs } : {}),
+      runId: runId!,
     };
     catalogue.finishRun(runId!, 'completed', { detail: { database, tables: tables.length } });
     return result;
   } catch (error) {
     if (runId) catalogue.finishRun(runId, 'failed', { error: toErrorInfo(error).message });
+    // The tool's whole message is with the run; the error's is its last lines.
+    if (runId && toolStderr.length > 0 && error instanceof HoldfastError) error.runId = runId;
     throw error;
   } finally {
+    if (runId) keepRunToolOutput(catalogue.db, runId, toolStderr);
     await session?.close();
     await releaseCopy();
   }

@@ -137,6 +137,17 @@ describe('runCleanup', () => {
     expect(catalogue.auditEntries(1000)).toHaveLength(auditBefore);
   });
 
+  test('issue 17 item 4: a confirmed preview deletes only the files it showed, never one the plan added since', async () => {
+    const { oldDir, oldFile } = await scenario();
+    const shown = await runCleanup(catalogue, { policy: DAYS_30, now: NOW, dryRun: true, timeZone: 'UTC' });
+    expect(shown.deleted).toEqual([oldDir.id, oldFile.id]);
+    // Between the preview and the confirm, a backup falls out of the window that was not on the list.
+    const later = await addBackup('prod', '2025-02-01T02:00:00.000Z', { size: 10 });
+    const confirmed = await runCleanup(catalogue, { policy: DAYS_30, now: NOW, dryRun: false, timeZone: 'UTC', onlyIds: [oldFile.id] });
+    expect(confirmed.deleted).toEqual([oldFile.id]);
+    expect(statuses()).toMatchObject({ [oldFile.id]: 'deleted', [oldDir.id]: 'completed', [later.id]: 'completed' });
+  });
+
   test('a real run removes exactly the planned dumps, sidecars and globals, and keeps history', async () => {
     const { recent, oldDir, oldFile, missing, onlyOther, recentDir } = await scenario();
     const filesBefore = await tree();

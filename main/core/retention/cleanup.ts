@@ -36,6 +36,12 @@ export interface CleanupOptions {
   actor?: string;
   /** Removes a deleted backup's offsite copies too. */
   copies?: CopyRemover;
+  /**
+   * A preview someone confirmed ("Run cleanup now"): of the plan's deletions, only these. A backup the
+   * plan would delete now but the person was not shown stays for the next run; one shown that the plan
+   * now keeps is kept.
+   */
+  onlyIds?: readonly string[];
 }
 
 /**
@@ -117,6 +123,7 @@ export async function runCleanup(catalogue: Catalogue, options: CleanupOptions):
 
   for (const decision of decisions) {
     if (decision.action !== 'delete') continue;
+    if (options.onlyIds && !options.onlyIds.includes(decision.id)) continue;
     const backup = byId.get(decision.id)!;
     if (options.dryRun) {
       report.deleted.push(backup.id);

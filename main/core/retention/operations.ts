@@ -5,15 +5,17 @@ import type { HoldfastConfig } from '../config/config.ts';
 import type { EventBus } from '../events/bus.ts';
 import { HoldfastError } from '../model/errors.ts';
 import type { ScheduleStore } from '../schedule/schedule-store.ts';
+import { systemTimeZone, validateCron, validateTimeZone, type ScheduleType } from '../schedule/cron.ts';
 import { actorName } from '../users/acting.ts';
 import { planCleanup, runCleanup, type CleanupReport, type CopyRemover } from './cleanup.ts';
 import type { CopyCleanupReport } from './copy-cleanup.ts';
-import { formatRetentionPolicy, parseRetentionPolicy, simulateRetention, type RetentionPolicy } from './policy.ts';
+import { formatRetentionPolicy, parseRetentionPolicy, type RetentionPolicy } from './policy.ts';
+import { simulateSchedule } from './simulate-schedule.ts';
 
 export interface RetentionEngine {
   catalogue: Catalogue;
   schedules: ScheduleStore;
-  config: Pick<HoldfastConfig, 'retentionDays'>;
+  config: Pick<HoldfastConfig, 'retentionDays' | 'presets'>;
   events: Pick<EventBus, 'emit'>;
   offsite?: CopyRemover;
 }
@@ -41,7 +43,11 @@ export function retentionPolicyFor(engine: Pick<RetentionEngine, 'schedules' | '
   }
 }
 
-export async function cleanup(engine: RetentionEngine, input: { profile?: string | undefined; policy?: string | undefined; dryRun: boolean }, now: Date): Promise<CleanupSummary> {
+export async function cleanup(
+  engine: RetentionEngine,
+  input: { profile?: string | undefined; policy?: string | undefined; dryRun: boolean; onlyIds?: readonly string[] | undefined },
+  now: Date,
+): Promise<CleanupSummary> {
   if (input.policy) retentionPolicyFor(engine, '', input.policy);
   const profiles = input.profile ? [input.profile] : [...new Set(engine.catalogue.listBackups({ statuses: ['completed'] }).map((b) => b.profile))].sort();
   const reports: Array<CleanupReport & { profile: string }> = [];
@@ -51,6 +57,7 @@ export async function cleanup(engine: RetentionEngine, input: { profile?: string
       policy: retentionPolicyFor(engine, profile, input.policy),
       now,
       dryRun: input.dryRun,
+      ...(input.onlyIds ? { onlyIds: input.onlyIds } : {}),
       actor: actorName(),
       ...(engine.offsite ? { copies: engine.offsite } : {}),
     });
@@ -67,9 +74,23 @@ export async function cleanup(engine: RetentionEngine, input: { profile?: string
   return summary;
 }
 
-/** What a policy would keep of the existing backups (each file, kept or deleted, and why), and a year of daily backups under it. */
-export function retentionPreview(engine: RetentionEngine, input: { policy: string; profile?: string | undefined }, now: Date) {
+/** A daily 02:00 backup: what a preview simulates when no schedule's cadence is given. */
+const DAILY = '0 2 * * *';
+
+/**
+ * What a policy would keep of the existing backups (each file, kept or deleted, and why), and of a
+ * year of backups at the schedule's cadence (its cron in its zone; daily at 02:00 when none is given).
+ */
+export function retentionPreview(
+  engine: RetentionEngine,
+  input: { policy: string; profile?: string | undefined; type?: ScheduleType | undefined; cron?: string | undefined; timeZone?: string | undefined },
+  now: Date,
+) {
   const policy = retentionPolicyFor(engine, input.profile ?? '', input.policy);
   const { decisions } = planCleanup(engine.catalogue, { profile: input.profile, policy, now });
-  return { policy: formatRetentionPolicy(policy), existing: decisions, yearOfDailyBackups: simulateRetention(policy, { start: now, days: 365 }) };
+  // A preset's cron is the engine's (BACKUP_*_SCHEDULE), as the schedule it previews would get it.
+  const cron = input.type && input.type !== 'custom' ? engine.config.presets[input.type] : (input.cron ?? DAILY);
+  validateCron(cron);
+  const timeZone = validateTimeZone(input.timeZone ?? systemTimeZone());
+  return { policy: formatRetentionPolicy(policy), existing: decisions, simulated: simulateSchedule(policy, { start: now, days: 365, cron, timeZone }) };
 }

@@ -513,7 +513,7 @@ describe('simulateRetention', () => {
   });
 
   test('zero days, and bad options refused', () => {
-    expect(simulateRetention(days30, { start: new Date('2025-01-01T00:00:00.000Z'), days: 0, timeZone: 'UTC' })).toEqual({ kept: [], deletedCount: 0, keptCount: 0 });
+    expect(simulateRetention(days30, { start: new Date('2025-01-01T00:00:00.000Z'), days: 0, timeZone: 'UTC' })).toEqual({ kept: [], deletedCount: 0, keptCount: 0, backups: 0 });
     expect(() => simulateRetention(days30, { start: new Date('2025-01-01T00:00:00.000Z'), days: -1 })).toThrow(/days/);
     expect(() => simulateRetention(days30, { start: new Date('2025-01-01T00:00:00.000Z'), days: 10, backupsPerDay: 0 })).toThrow(/backups a day/);
   });

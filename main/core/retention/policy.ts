@@ -178,6 +178,8 @@ export interface RetentionSimulation {
   kept: Array<{ at: string; reasons: string[] }>;
   deletedCount: number;
   keptCount: number;
+  /** How many backups the simulation took. */
+  backups: number;
 }
 
 /**
@@ -185,7 +187,17 @@ export interface RetentionSimulation {
  * is ignored), the first at 02:00 local and `backupsPerDay` evenly spaced from there within the day,
  * with the policy applied at the end of every local day to what survived so far.
  */
-export function simulateRetention(policy: RetentionPolicy, options: { start: Date; days: number; backupsPerDay?: number; timeZone?: string }): RetentionSimulation {
+export function simulateRetention(
+  policy: RetentionPolicy,
+  options: {
+    start: Date;
+    days: number;
+    backupsPerDay?: number;
+    timeZone?: string;
+    /** The backups' instants (ms) in [dayStart, dayEnd) instead of backupsPerDay from 02:00: a schedule's own cadence (simulate-schedule.ts). */
+    instantsBetween?: (dayStart: number, dayEnd: number) => number[];
+  },
+): RetentionSimulation {
   validatePolicy(policy);
   const perDay = options.backupsPerDay ?? 1;
   if (!Number.isSafeInteger(options.days) || options.days < 0 || options.days > 100 * 366) {
@@ -207,19 +219,23 @@ export function simulateRetention(policy: RetentionPolicy, options: { start: Dat
   let serial = 0;
   for (let offset = 0; offset < options.days; offset += 1) {
     const date = addCivilDays(first.year, first.month, first.day, offset);
-    for (const minute of minutes) {
-      const at = zonedInstant(date.year, date.month, date.day, Math.floor(minute / 60), minute % 60, timeZone);
+    const next = addCivilDays(date.year, date.month, date.day, 1);
+    const dayStart = zonedInstant(date.year, date.month, date.day, 0, 0, timeZone);
+    const dayEnd = zonedInstant(next.year, next.month, next.day, 0, 0, timeZone);
+    const instants = options.instantsBetween
+      ? options.instantsBetween(dayStart, dayEnd)
+      : minutes.map((minute) => zonedInstant(date.year, date.month, date.day, Math.floor(minute / 60), minute % 60, timeZone));
+    for (const at of instants) {
       // Fixed-width ids keep the tie-break order equal to creation order.
       alive.push({ id: `sim-${pad(serial, 8)}`, profile: 'simulation', timestamp: new Date(at).toISOString(), size: 0, scope: 'full', failedCheck: null, pinned: false });
       serial += 1;
     }
-    const next = addCivilDays(date.year, date.month, date.day, 1);
-    const endOfDay = new Date(zonedInstant(next.year, next.month, next.day, 0, 0, timeZone) - 1);
+    const endOfDay = new Date(dayEnd - 1);
     last = plan(alive, policy, endOfDay, partsOf);
     const keep = new Set(last.filter((decision) => decision.action === 'keep').map((decision) => decision.id));
     deletedCount += alive.length - keep.size;
     alive = alive.filter((candidate) => keep.has(candidate.id));
   }
   const kept = last.filter((decision) => decision.action === 'keep').map((decision) => ({ at: decision.timestamp, reasons: decision.reasons }));
-  return { kept, deletedCount, keptCount: kept.length };
+  return { kept, deletedCount, keptCount: kept.length, backups: serial };
 }

@@ -206,7 +206,7 @@ describe('computeHealth', () => {
     expect(report.reasons).toEqual([{ code: 'NO_RECENT_BACKUP', severity: 'degraded', profile: 'fresh', message: 'Profile "fresh" has never been backed up.' }]);
   });
 
-  test('the last backup run failing makes it degraded, even while a new run is in progress; a later success clears it', async () => {
+  test('the last backup run failing makes it unhealthy, even while a new run is in progress; a later success clears it', async () => {
     addProfile('prod');
     await backup({ profile: 'prod', timestamp: hoursAgo(3), size: 10 });
     await failedRun('prod', 'failed', 'pg_dump exited with code 1: permission denied for table orders');
@@ -214,11 +214,11 @@ describe('computeHealth', () => {
     const running = catalogue.startRun({ kind: 'backup', profile: 'prod' });
 
     const report = await health();
-    expect(report.status).toBe('degraded');
+    expect(report.status).toBe('unhealthy');
     expect(report.reasons).toEqual([
       {
         code: 'LAST_RUN_FAILED',
-        severity: 'degraded',
+        severity: 'unhealthy',
         profile: 'prod',
         message: 'The last backup of profile "prod" failed: pg_dump exited with code 1: permission denied for table orders',
       },
@@ -269,17 +269,17 @@ describe('computeHealth', () => {
     catalogue.recordRestoreTest(undrillable.id, false, hoursAgo(1));
 
     const report = await health();
-    expect(report.status).toBe('degraded');
+    expect(report.status).toBe('unhealthy');
     expect(report.reasons).toEqual([
       {
         code: 'NEWEST_BACKUP_FAILED_CHECK',
-        severity: 'degraded',
+        severity: 'unhealthy',
         profile: 'drilled',
         message: `The newest full backup of profile "drilled", ${undrillable.filename} (${undrillable.timestamp}), failed its restore drill (${hoursAgo(1)}); it may not restore.`,
       },
       {
         code: 'NEWEST_BACKUP_FAILED_CHECK',
-        severity: 'degraded',
+        severity: 'unhealthy',
         profile: 'prod',
         message: expect.stringMatching(new RegExp(`^The newest full backup of profile "prod", ${corrupt.filename} \\(${corrupt.timestamp}\\), failed verification \\(.*\\); it may not restore\\.$`)),
       },
@@ -331,6 +331,30 @@ describe('computeHealth', () => {
     const report = await health();
     expect(report).toMatchObject({ status: 'degraded', totalBackups: 0, hasRecentBackup: false, lastBackup: null });
     expect(report.reasons).toEqual([{ code: 'NO_BACKUPS', severity: 'degraded', message: 'No profiles are configured and the catalogue holds no backups.' }]);
+  });
+
+  test('issue 17 item 7: the overall verdict and each profile verdict come from one rule and agree', async () => {
+    // Before: a failed last run and a failed drill made the Overview say "Degraded" while the same
+    // profiles' badges said "Failing" (the renderer judged profiles with a list of its own).
+    addProfile('broken');
+    addProfile('undrillable');
+    addProfile('fine');
+    await backup({ profile: 'broken', timestamp: hoursAgo(3), size: 10 });
+    await failedRun('broken', 'failed', 'pg_dump exited with code 1');
+    const drilled = await backup({ profile: 'undrillable', timestamp: hoursAgo(2), size: 10 });
+    catalogue.recordRestoreTest(drilled.id, false, hoursAgo(1));
+    await backup({ profile: 'fine', timestamp: hoursAgo(1), size: 10 });
+
+    const report = await health();
+    expect(report.profiles).toEqual([
+      { profile: 'broken', status: 'unhealthy' },
+      { profile: 'fine', status: 'healthy' },
+      { profile: 'undrillable', status: 'unhealthy' },
+    ]);
+    expect(report.status).toBe('unhealthy');
+    // Whatever the reasons, the overall verdict is never better than a profile's.
+    const rank = { healthy: 0, degraded: 1, unhealthy: 2 } as const;
+    for (const profile of report.profiles) expect(rank[report.status]).toBeGreaterThanOrEqual(rank[profile.status]);
   });
 
   test('free space below the minimum is degraded', async () => {

@@ -159,7 +159,10 @@ export interface HealthReason {
 }
 
 export interface HealthReport {
+  /** verdictOf(reasons): never better than any profile's. */
   status: HealthStatus;
+  /** Each configured profile's verdict, by the same rule over its own reasons: what the profiles' badges show. */
+  profiles: { profile: string; status: HealthStatus }[];
   totalBackups: number;
   /** Whether the newest full backup of any profile is within `recentWithinHours`. */
   hasRecentBackup: boolean;
@@ -188,6 +191,15 @@ export interface HealthInput {
 }
 
 const GIB = 1024 ** 3;
+
+/**
+ * The one rule for a verdict, overall and per profile, so the Overview's badge and the profiles'
+ * badges cannot disagree: any unhealthy reason (a failed last run, a newest backup that failed its
+ * verify or drill, a missed slot, nothing to back up with) makes it unhealthy; any other, degraded.
+ */
+export function verdictOf(reasons: readonly Pick<HealthReason, 'severity'>[]): HealthStatus {
+  return reasons.some((reason) => reason.severity === 'unhealthy') ? 'unhealthy' : reasons.length ? 'degraded' : 'healthy';
+}
 
 export async function computeHealth(input: HealthInput): Promise<HealthReport> {
   const { catalogue, backupDir, now } = input;
@@ -262,7 +274,7 @@ export async function computeHealth(input: HealthInput): Promise<HealthReport> {
       const what = failed === 'verify' ? `failed verification (${own.lastVerified!.at})` : `failed its restore drill (${own.restoreTest!.at})`;
       reasons.push({
         code: 'NEWEST_BACKUP_FAILED_CHECK',
-        severity: 'degraded',
+        severity: 'unhealthy',
         profile: name,
         message: `The newest full backup of profile "${name}", ${own.filename} (${own.timestamp}), ${what}; it may not restore.`,
       });
@@ -287,7 +299,7 @@ export async function computeHealth(input: HealthInput): Promise<HealthReport> {
       const why = lastFinished.error ? `: ${truncate(lastFinished.error, 300)}` : '';
       reasons.push({
         code: 'LAST_RUN_FAILED',
-        severity: 'degraded',
+        severity: 'unhealthy',
         profile: name,
         message: `The last backup of profile "${name}" ${lastFinished.status === 'interrupted' ? 'was interrupted' : 'failed'}${why}`,
       });
@@ -295,10 +307,10 @@ export async function computeHealth(input: HealthInput): Promise<HealthReport> {
   }
 
   reasons.push(...(input.moreReasons ?? []));
-  const status: HealthStatus = reasons.some((reason) => reason.severity === 'unhealthy') ? 'unhealthy' : reasons.length ? 'degraded' : 'healthy';
 
   return {
-    status,
+    status: verdictOf(reasons),
+    profiles: profiles.map(({ name }) => ({ profile: name, status: verdictOf(reasons.filter((reason) => reason.profile === name)) })),
     totalBackups: backups.length,
     hasRecentBackup: latest !== undefined && nowMs - timeOf(latest.timestamp) <= recentWithinHours * HOUR_MS,
     lastBackup: latest?.timestamp ?? null,

@@ -184,6 +184,10 @@ export const HealthSchema = z.object({
     .optional()
     .describe('why it is not healthy; left out for requests without a token'),
   freeBytes: z.number().nullable().optional().describe('left out for requests without a token'),
+  profiles: z
+    .array(z.object({ profile: z.string(), status: z.enum(['healthy', 'degraded', 'unhealthy']) }))
+    .optional()
+    .describe("each profile's verdict, by the same rule as status (never worse than it); left out for requests without a token"),
   scheduling: SchedulingSchema.optional().describe('who runs the schedules; left out for requests without a token'),
 });
 

@@ -1,6 +1,7 @@
 // Small building blocks every page uses: badges, notices, empty states, page headers, fields.
 import { useId, type ReactNode } from 'react';
 import type { ErrorInfo } from '../api/types.ts';
+import { DRILL_WORDS } from '../../../main/core/model/drill-words.ts';
 
 export type Tone = 'ok' | 'warn' | 'bad' | 'info' | 'muted';
 
@@ -30,10 +31,11 @@ const STATUS_TONES: Record<string, { tone: Tone; label: string }> = {
   never: { tone: 'muted', label: 'Not verified' },
   deleted: { tone: 'muted', label: 'Deleted' },
   failed: { tone: 'bad', label: 'Failed' },
-  failing: { tone: 'bad', label: 'Failing' },
   unhealthy: { tone: 'bad', label: 'Unhealthy' },
   invalid: { tone: 'bad', label: 'Verify failed' },
-  'drill-failed': { tone: 'bad', label: 'Drill failed' },
+  'drill-failed': { tone: 'bad', label: DRILL_WORDS.failed },
+  // A drill's own result, as the details' "Restore drill" row shows it: the same words as the Backups list.
+  'drill-passed': { tone: 'ok', label: DRILL_WORDS.passed },
 };
 
 export function StatusBadge({ status }: { status: string }) {

@@ -79,14 +79,15 @@ describe("a backup's proof badge", () => {
 });
 
 describe('profile health', () => {
-  test('a profile whose newest full backup failed verify or its drill is failing', () => {
+  test('a profile whose newest full backup failed verify or its drill is unhealthy', () => {
     const stats = {
       profiles: [{ profile: 'shop', totalBackups: 3, totalSize: 3, newestBackup: '2026-01-01T00:00:00Z', lastRunStatus: 'completed', failedBackups: 0 }],
     } as unknown as ChannelOutput<'backup.stats'>;
     const health = {
-      status: 'degraded',
-      reasons: [{ code: 'NEWEST_BACKUP_FAILED_CHECK', severity: 'degraded', profile: 'shop', message: 'The newest full backup of profile "shop" … failed verification' }],
+      status: 'unhealthy',
+      profiles: [{ profile: 'shop', status: 'unhealthy' }],
+      reasons: [{ code: 'NEWEST_BACKUP_FAILED_CHECK', severity: 'unhealthy', profile: 'shop', message: 'The newest full backup of profile "shop" … failed verification' }],
     } as unknown as ChannelOutput<'backup.health'>;
-    expect(profileHealth(['shop'], stats, health)[0]).toMatchObject({ status: 'failing' });
+    expect(profileHealth(['shop'], stats, health)[0]).toMatchObject({ status: 'unhealthy' });
   });
 });

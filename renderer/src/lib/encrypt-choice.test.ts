@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import type { KeyView } from '../stores/keys.ts';
-import { appliedEncryption, choiceFromValue, choiceToValue, defaultRecipients } from './encrypt-choice.ts';
+import { appliedEncryption, choiceFromValue, choiceToValue, defaultRecipients, encryptionMark } from './encrypt-choice.ts';
 
 const A = `age1${'q'.repeat(58)}`;
 const B = `age1${'p'.repeat(58)}`;
@@ -35,5 +35,17 @@ describe('the encryption picker', () => {
     expect(defaultRecipients(undefined)).toEqual([]);
     expect(defaultRecipients({ value: '' })).toEqual([]);
     expect(defaultRecipients({ value: `${A},${B}` })).toEqual([A, B]);
+  });
+});
+
+describe("the Schedules list's encryption mark", () => {
+  test('says whom the backups are encrypted to, by the same precedence as the engine; nothing when they are not', () => {
+    expect(encryptionMark({ own: { value: ['team'], label: 's' }, setting: [] }, keys)).toBe('encrypted to “team”');
+    // Inherited from the connection, or from BACKUP_ENCRYPTION_KEY: still encrypted, and marked.
+    expect(encryptionMark({ own: { value: undefined, label: 's' }, profile: { value: [A, B], label: 'p' }, setting: [] }, keys)).toBe(`encrypted to “team”, ${B.slice(0, 12)}…`);
+    expect(encryptionMark({ own: { value: undefined, label: 's' }, profile: { value: null, label: 'p' }, setting: ['passphrase:vault'] }, keys)).toBe('encrypted to “vault”');
+    // The schedule's own "not encrypted" outranks the default.
+    expect(encryptionMark({ own: { value: 'none', label: 's' }, setting: [A] }, keys)).toBeNull();
+    expect(encryptionMark({ setting: [] }, keys)).toBeNull();
   });
 });

@@ -36,6 +36,11 @@ export function defaultRecipients(entry: { value: string } | undefined): string[
     .filter(Boolean);
 }
 
+/** A recipient (or a key's name) as one of this machine's keys, if it is one. */
+function keyFor(item: string, keys: readonly KeyView[]): KeyView | undefined {
+  return keys.find((candidate) => candidate.recipient === item || candidate.name === item);
+}
+
 function listed(names: string[]): string {
   return names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}` : (names[0] ?? '');
 }
@@ -46,8 +51,19 @@ export function appliedEncryption(levels: ChoiceLevels, keys: readonly KeyView[]
   const by = chosen.chosenBy === SETTING_LABEL ? `${SETTING_LABEL}, the default recipients${chosen.value === 'none' ? ': none are set' : ''}` : chosen.chosenBy;
   if (chosen.value === 'none') return `Not encrypted (chosen by ${by}).`;
   const names = chosen.value.map((item) => {
-    const key = keys.find((candidate) => candidate.recipient === item || candidate.name === item);
+    const key = keyFor(item, keys);
     return key ? `key “${key.name}”${key.kind === 'passphrase' ? ' (passphrase)' : ''}` : item;
   });
   return `Encrypted to ${listed(names)} (chosen by ${by}).`;
+}
+
+/** A list row's short mark ("encrypted to “team”"), or null when what applies is no encryption. */
+export function encryptionMark(levels: ChoiceLevels, keys: readonly KeyView[]): string | null {
+  const chosen = chosenEncryption(levels);
+  if (chosen.value === 'none') return null;
+  const names = chosen.value.map((item) => {
+    const key = keyFor(item, keys);
+    return key ? `“${key.name}”` : `${item.slice(0, 12)}…`;
+  });
+  return `encrypted to ${names.join(', ')}`;
 }

@@ -85,7 +85,7 @@ describe('backup form', () => {
 });
 
 describe('profile health', () => {
-  test('failing on a failed last run, degraded on a stale or missing backup, healthy otherwise', () => {
+  test("each profile's badge is the engine's verdict for it, with its own reasons", () => {
     const stats = {
       profiles: [
         { profile: 'a', totalBackups: 3, totalSize: 30, newestBackup: '2026-01-01T00:00:00Z', lastRunStatus: 'failed', failedBackups: 1 },
@@ -93,15 +93,20 @@ describe('profile health', () => {
       ],
     } as never;
     const health = {
-      status: 'degraded',
+      status: 'unhealthy',
+      profiles: [
+        { profile: 'a', status: 'unhealthy' },
+        { profile: 'b', status: 'degraded' },
+        { profile: 'c', status: 'healthy' },
+      ],
       reasons: [
-        { code: 'LAST_RUN_FAILED', severity: 'degraded', profile: 'a', message: 'The last backup of profile "a" failed' },
+        { code: 'LAST_RUN_FAILED', severity: 'unhealthy', profile: 'a', message: 'The last backup of profile "a" failed' },
         { code: 'NO_RECENT_BACKUP', severity: 'degraded', profile: 'b', message: 'Profile "b" has never been backed up.' },
         { code: 'LOW_DISK_SPACE', severity: 'degraded', message: 'Only 0.5 GiB free' },
       ],
     } as never;
     expect(profileHealth(['a', 'b', 'c'], stats, health).map((p) => [p.profile, p.status, p.totalBackups])).toEqual([
-      ['a', 'failing', 3],
+      ['a', 'unhealthy', 3],
       ['b', 'degraded', 0],
       ['c', 'healthy', 0],
     ]);

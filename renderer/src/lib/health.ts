@@ -1,11 +1,11 @@
-// Health per profile for the dashboard, from backup.health's reasons and backup.stats' per-profile
-// figures. Reasons naming no profile (disk space, backup directory, client tools) concern everyone
-// and are shown once, apart.
+// Health per profile for the dashboard: the engine's verdict per profile (the same rule as the overall
+// badge, so the two cannot disagree), its reasons, and backup.stats' per-profile figures. Reasons
+// naming no profile (disk space, backup directory, client tools) concern everyone and are shown once, apart.
 import type { ChannelOutput } from '../api/types.ts';
 
 type HealthReport = ChannelOutput<'backup.health'>;
 type Stats = ChannelOutput<'backup.stats'>;
-export type ProfileHealthStatus = 'healthy' | 'degraded' | 'failing';
+export type ProfileHealthStatus = HealthReport['status'];
 
 export interface ProfileHealth {
   profile: string;
@@ -19,18 +19,16 @@ export interface ProfileHealth {
   copies: { healthy: number; total: number } | null;
 }
 
-/** Reasons that make a profile failing, not just degraded: its last run failed, or its newest full backup may not restore. */
-const FAILING: ReadonlySet<HealthReport['reasons'][number]['code']> = new Set(['LAST_RUN_FAILED', 'NEWEST_BACKUP_FAILED_CHECK']);
-
 export function profileHealth(profiles: readonly string[], stats: Stats, health: HealthReport): ProfileHealth[] {
   const byName = new Map(stats.profiles.map((p) => [p.profile, p]));
+  const verdicts = new Map(health.profiles.map((p) => [p.profile, p.status]));
   return profiles.map((profile) => {
     const own = health.reasons.filter((reason) => reason.profile === profile);
     const figures = byName.get(profile);
-    const failing = own.some((reason) => FAILING.has(reason.code) || reason.severity === 'unhealthy');
     return {
       profile,
-      status: failing ? 'failing' : own.length ? 'degraded' : 'healthy',
+      // A profile added since health was read has no verdict yet; its reasons come with the next read.
+      status: verdicts.get(profile) ?? 'healthy',
       reasons: own.map((reason) => reason.message),
       totalBackups: figures?.totalBackups ?? 0,
       totalSize: figures?.totalSize ?? 0,

@@ -3,6 +3,7 @@
 // rows too, so a partial set says which ones failed and why; the attempts its own run and its failed
 // members left in the run log are folded into it by the set's id (set.list nests them), never shown loose beside it.
 import type { BackupSet, SetListEntry } from '../api/types.ts';
+import { plural } from './format.ts';
 import { isBackup, toRow, type BackupRow, type SummaryListItem, type VerifiedState } from './backup-rows.ts';
 export type { SetInfo } from './backup-rows.ts';
 
@@ -88,4 +89,10 @@ export function findRow(rows: readonly BackupRow[], id: string): BackupRow | und
 /** The rows as the table shows them: each expanded set followed by its members. */
 export function withExpandedMembers(rows: readonly BackupRow[], expanded: ReadonlySet<string>): BackupRow[] {
   return rows.flatMap((row) => (row.set && expanded.has(row.id) ? [row, ...row.set.members] : [row]));
+}
+
+/** The Backups page's header: loose backups and the sets' members are all backups; a set says how many it holds. */
+export function backupsHeader(counts: { backups: number; attempts: number; sets: number; setMembers: number }): string {
+  const inSets = counts.sets ? ` (${counts.setMembers.toLocaleString('en-US')} in ${plural(counts.sets, 'whole-server set')})` : '';
+  return `${plural(counts.backups + counts.setMembers, 'backup')}${inSets} · ${plural(counts.attempts, 'failed or unfinished attempt')}`;
 }

@@ -6,12 +6,13 @@ import type { BackupMetadata, ChannelOutput } from '../api/types.ts';
 import { DeleteDialog } from '../components/DeleteDialog.tsx';
 import { icons } from '../components/icons.tsx';
 import { Badge, ErrorNotice, Facts, Notice, Spinner, StatusBadge } from '../components/ui.tsx';
+import { DRILL_WORDS, drillWord } from '../../../main/core/model/drill-words.ts';
 import { isLastUsableBackup, proofBadge, scopeLabel, type BackupRow } from '../lib/backup-rows.ts';
 import { formatBytes, formatCount, formatDateTime, formatDuration, formatRelative } from '../lib/format.ts';
 import { useBackups, type ActionState } from '../stores/backups.ts';
 import { useNav } from '../stores/nav.ts';
 import { BackupCopies } from './BackupCopies.tsx';
-import { ToolOutput } from './ToolOutput.tsx';
+import { RESTORE_TOOLS, ToolOutput } from './ToolOutput.tsx';
 import { encryptedTo, missingKeyReason, useKeys } from '../stores/keys.ts';
 
 export function BackupDetails({ row, onClose }: { row: BackupRow; onClose: () => void }) {
@@ -130,7 +131,7 @@ export function BackupDetails({ row, onClose }: { row: BackupRow; onClose: () =>
                 'Restore drill',
                 backup.restoreTest ? (
                   <>
-                    {<StatusBadge status={backup.restoreTest.status} />} <span className="muted">{formatRelative(backup.restoreTest.at)}</span>
+                    {<StatusBadge status={backup.restoreTest.status === 'passed' ? 'drill-passed' : 'drill-failed'} />} <span className="muted">{formatRelative(backup.restoreTest.at)}</span>
                   </>
                 ) : (
                   <span className="muted">never run</span>
@@ -302,12 +303,12 @@ function ActionResult({ action }: { action: ActionState }) {
   return (
     <div className={`result-box ${result.ok ? 'result-box--ok' : 'result-box--bad'}`} role="status" aria-label="Test restore result">
       <p className="result-box__title">
-        {result.ok ? 'Restore drill passed' : result.verdict === 'not-run' ? 'Restore drill could not run' : 'Restore drill failed'}{' '}
-        <span className="muted">in {formatDuration(result.durationMs)}</span>
+        {drillWord(result)} <span className="muted">in {formatDuration(result.durationMs)}</span>
       </p>
       {result.server ? <p className="muted">{result.server}</p> : null}
       {result.error ? <p>{result.error}</p> : null}
       {result.verdict === 'not-run' ? <p className="muted">This says nothing about the backup: its last drill result stands.</p> : null}
+      <ToolOutput runOrBackupId={result.runId} tools={RESTORE_TOOLS} />
       <p>
         {result.tables.filter((t) => t.actual === t.expected).length} of {result.tables.length} tables restored with matching row counts.
       </p>
@@ -404,7 +405,7 @@ export function VerifiedBadge({ row }: { row: BackupRow }) {
     return (
       <span className="badge badge--ok" title="A restore drill restored it and every row count matched">
         <span className="badge__dot" aria-hidden="true" />
-        Restore-tested
+        {DRILL_WORDS.passed}
       </span>
     );
   }

@@ -11,8 +11,8 @@ import { Modal } from '../components/Modal.tsx';
 import { icons } from '../components/icons.tsx';
 import { ErrorNotice, Facts, Field, Notice } from '../components/ui.tsx';
 import { DEFAULT_BACKUP_DRAFT, draftToOptions, FORMAT_LABELS, PHASES, validateBackupDraft, withFormat, type BackupDraft, type BackupDraftErrors } from '../lib/backup-form.ts';
-import { estimateRemainingMs, formatBytes, formatClock, formatCount, formatDuration, progressFraction } from '../lib/format.ts';
-import { useBackupJob } from '../stores/backup-job.ts';
+import { estimateRemainingMs, formatBytes, formatClock, formatCount, formatDuration, plural, progressFraction } from '../lib/format.ts';
+import { useBackupJob, writtenBytes } from '../stores/backup-job.ts';
 import { useBackups } from '../stores/backups.ts';
 import { useNav } from '../stores/nav.ts';
 import { useOverview } from '../stores/overview.ts';
@@ -241,7 +241,17 @@ function BackupRun({ onClose }: { onClose: () => void }) {
           </Notice>
         ) : null}
         <div className="run__figures">
-          <Figure label="Written" value={formatBytes(progress?.bytes ?? 0)} detail={progress?.expectedBytes ? `of about ${formatBytes(progress.expectedBytes)}` : 'first backup: no estimate yet'} />
+          <Figure
+            label="Written"
+            value={formatBytes(writtenBytes(job))}
+            detail={
+              wholeServer
+                ? `over ${plural(Object.keys(job.databases).length, 'database')} so far`
+                : progress?.expectedBytes
+                  ? `of about ${formatBytes(progress.expectedBytes)}`
+                  : 'first backup: no estimate yet'
+            }
+          />
           <Figure label="Elapsed" value={formatClock(elapsed)} />
           <Figure label="Remaining" value={eta !== undefined ? `~${formatDuration(eta)}` : '—'} />
         </div>

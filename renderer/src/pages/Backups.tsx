@@ -10,8 +10,11 @@ import { icons } from '../components/icons.tsx';
 import { Badge, EmptyState, ErrorNotice, PageHeader, StatusBadge } from '../components/ui.tsx';
 import { scopeLabel, type SortKey } from '../lib/backup-rows.ts';
 import { pagedLayout } from '../lib/paged-layout.ts';
+import { backupsHeader } from '../lib/set-rows.ts';
+import { useCleanup } from '../stores/cleanup.ts';
+import { CleanupNowDialog } from './CleanupNowDialog.tsx';
 import { findRow, PAGE_SIZE, useBackupPages } from '../stores/backup-pages.ts';
-import { formatBytes, formatDateTime, formatDuration, formatRelative, plural } from '../lib/format.ts';
+import { formatBytes, formatDateTime, formatDuration, formatRelative } from '../lib/format.ts';
 import { useBackups } from '../stores/backups.ts';
 import { useNav } from '../stores/nav.ts';
 import { useProfiles } from '../stores/profiles.ts';
@@ -63,13 +66,14 @@ export function Backups() {
     <>
       <PageHeader
         title="Backups"
-        subtitle={
-          loaded ? `${plural(counts.backups, 'backup')}${counts.sets ? ` · ${plural(counts.sets, 'whole-server set')}` : ''} · ${plural(counts.attempts, 'failed or unfinished attempt')}` : 'Loading…'
-        }
+        subtitle={loaded ? backupsHeader(counts) : 'Loading…'}
         actions={
           <>
             <button type="button" className="btn" onClick={() => openRestoreWizard()} disabled={counts.backups === 0 && counts.sets === 0}>
               {icons.restore} Restore…
+            </button>
+            <button type="button" className="btn" onClick={() => void useCleanup.getState().preview()} disabled={counts.backups === 0 && counts.sets === 0}>
+              Run cleanup now…
             </button>
             <button type="button" className="btn btn--primary" onClick={() => openBackupDialog()}>
               {icons.play} Back up now
@@ -78,6 +82,7 @@ export function Backups() {
         }
       />
       {error ? <ErrorNotice error={error} /> : null}
+      <CleanupNowDialog />
       {loaded && everything === 0 ? (
         <EmptyState
           title="No backups yet"

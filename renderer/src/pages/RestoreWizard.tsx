@@ -13,6 +13,7 @@ import { SELECTION_CAVEAT } from '../../../main/core/restore/selection-caveat.ts
 import { expectedConfirmation, fixLabel, previewBlockers, unusedDatabaseName, useRestore, WIZARD_STEPS, type RestoreResult } from '../stores/restore.ts';
 import { ScopeBadge } from './BackupDetails.tsx';
 import { ImpactSummary, ImpactTable } from './RestoreImpact.tsx';
+import { RESTORE_TOOLS, ToolOutput } from './ToolOutput.tsx';
 
 export function RestoreWizard() {
   const { open, backupId } = useNav((s) => s.restoreWizard);
@@ -519,6 +520,7 @@ function Result({ onClose }: { onClose: () => void }) {
     return (
       <>
         {error ? <ErrorNotice error={error} title={error.code === 'CANCELLED' ? 'Restore cancelled' : 'The restore failed'} /> : null}
+        {error?.runId ? <ToolOutput runOrBackupId={error.runId} tools={RESTORE_TOOLS} /> : null}
         <p className="muted">Holdfast restores into a scratch database or a new one first, so a failed restore leaves the original as it was.</p>
         <div className="form__actions">
           <button type="button" className="btn" onClick={() => useRestore.getState().goTo('options')}>
@@ -547,6 +549,7 @@ function RestoreSummary({ result, onClose }: { result: RestoreResult; onClose: (
           {result.keptAs ? ` · the previous database is kept as ${result.keptAs}` : ''}
         </p>
       </div>
+      {result.runId ? <ToolOutput runOrBackupId={result.runId} tools={RESTORE_TOOLS} /> : null}
       <table className="table table--compact" aria-label="Row count comparison">
         <thead>
           <tr>

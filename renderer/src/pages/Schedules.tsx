@@ -17,6 +17,8 @@ import { useProfiles } from '../stores/profiles.ts';
 import { useSchedules, type RetentionPreview, type RunNowState, type Schedule } from '../stores/schedules.ts';
 import { CopyToPicker } from './CopyToPicker.tsx';
 import { NoLocalCopyToggle, noLocalCopyBlocked } from './NoLocalCopyToggle.tsx';
+import { ScheduleEncryptionMark } from './ScheduleEncryption.tsx';
+import { drillWord } from '../../../main/core/model/drill-words.ts';
 
 export function Schedules() {
   const schedules = useSchedules((s) => s.schedules);
@@ -88,6 +90,7 @@ export function Schedules() {
                       {scheduleTypeLabel(schedule.type)} · {schedule.options.format} format
                       {schedule.testRestore ? ' · restore drill' : ''}
                       {schedule.copyTo ? ` · copies to ${schedule.copyTo.join(', ') || 'none'}` : ''}
+                      <ScheduleEncryptionMark schedule={schedule} />
                     </div>
                   </th>
                   <td>
@@ -183,7 +186,7 @@ function RunNowStatus({ run }: { run: RunNowState | undefined }) {
   return (
     <div className="run-now" role="status" aria-label="Run now">
       <Badge tone={run.result.drill && !run.result.drill.ok ? 'bad' : 'ok'}>Ran now</Badge> <span className="mono">{run.result.backup.filename}</span>
-      {run.result.drill ? <span className="cell-secondary"> · restore drill {run.result.drill.ok ? 'passed' : `failed: ${run.result.drill.error}`}</span> : null}
+      {run.result.drill ? <span className="cell-secondary"> · {run.result.drill.ok ? drillWord(run.result.drill) : `${drillWord(run.result.drill)}: ${run.result.drill.error}`}</span> : null}
     </div>
   );
 }
@@ -216,12 +219,12 @@ function ScheduleForm({ onDone, editing }: { onDone: () => void; editing?: Sched
     if (!retention.trim()) return undefined;
     // Preview as the policy is typed, once typing pauses.
     const timer = setTimeout(async () => {
-      const result = await useSchedules.getState().preview(retention.trim(), profile || undefined);
+      const result = await useSchedules.getState().preview(retention.trim(), profile || undefined, { type, cron, timeZone });
       if (result.ok) setPreview(result.value);
       else setPreviewError(result.error);
     }, 350);
     return () => clearTimeout(timer);
-  }, [retention, profile]);
+  }, [retention, profile, type, cron, timeZone]);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -357,7 +360,8 @@ function ScheduleForm({ onDone, editing }: { onDone: () => void; editing?: Sched
             </p>
           ) : null}
           <p>
-            After a year of daily backups it keeps <strong>{preview.yearOfDailyBackups.keptCount}</strong>, the oldest from {formatDateTime(preview.yearOfDailyBackups.kept.at(-1)?.at)}.
+            After a year of this schedule&apos;s backups ({preview.simulated.cadence.toLowerCase()}, {preview.simulated.backups.toLocaleString('en-US')} in all) it keeps{' '}
+            <strong>{preview.simulated.keptCount}</strong>, the oldest from {formatDateTime(preview.simulated.kept.at(-1)?.at)}.
           </p>
         </div>
       ) : null}

@@ -5,6 +5,7 @@ import { useState } from 'react';
 import { DeleteDialog } from '../components/DeleteDialog.tsx';
 import { icons } from '../components/icons.tsx';
 import { ErrorNotice, Facts, Notice, Spinner, StatusBadge } from '../components/ui.tsx';
+import { drillWord } from '../../../main/core/model/drill-words.ts';
 import type { BackupRow } from '../lib/backup-rows.ts';
 import { formatBytes, formatDateTime, formatDuration, formatRelative } from '../lib/format.ts';
 import { heldLabel } from '../lib/set-rows.ts';
@@ -176,7 +177,7 @@ function SetActionResult({ action }: { action: SetActionState }) {
           ok: d.ok,
           detail: d.error ?? `${d.tables.filter((t) => t.actual === t.expected).length} of ${d.tables.length} tables with matching row counts`,
         }));
-  const title = action.kind === 'verify' ? (ok ? 'Backup set verified' : 'Verification failed') : ok ? 'Restore drill passed' : 'Restore drill failed';
+  const title = action.kind === 'verify' ? (ok ? 'Backup set verified' : 'Verification failed') : drillWord({ ok });
   return (
     <div className={`result-box ${ok ? 'result-box--ok' : 'result-box--bad'}`} role="status" aria-label={action.kind === 'verify' ? 'Verify result' : 'Test restore result'}>
       <p className="result-box__title">

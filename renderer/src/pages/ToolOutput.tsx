@@ -1,13 +1,17 @@
-// A run's client tool stderr (pg_dump, pg_dumpall; kept scrubbed and bounded by the engine), read
-// only when the section is opened: most runs are never looked at this closely.
+// A run's client tool stderr (pg_dump and pg_dumpall for a backup, pg_restore or psql for a restore or
+// a drill; kept scrubbed and bounded by the engine), read only when the section is opened: most runs
+// are never looked at this closely.
 import { useState } from 'react';
 import { api } from '../api/client.ts';
 import type { ChannelOutput, ErrorInfo } from '../api/types.ts';
 import { ErrorNotice, Spinner } from '../components/ui.tsx';
 
+/** What a restore's or a drill's run ran, for its "wrote nothing" line. */
+export const RESTORE_TOOLS = 'pg_restore or psql';
+
 type Loaded = { status: 'loading' } | { status: 'done'; output: ChannelOutput<'run.toolOutput'> } | { status: 'failed'; error: ErrorInfo };
 
-export function ToolOutput({ runOrBackupId }: { runOrBackupId: string }) {
+export function ToolOutput({ runOrBackupId, tools = 'pg_dump and pg_dumpall' }: { runOrBackupId: string; tools?: string }) {
   const [loaded, setLoaded] = useState<Loaded | null>(null);
   const load = () => {
     setLoaded({ status: 'loading' });
@@ -36,7 +40,7 @@ export function ToolOutput({ runOrBackupId }: { runOrBackupId: string }) {
             </pre>
           </>
         ) : (
-          <p className="muted">pg_dump and pg_dumpall wrote nothing to stderr for this run.</p>
+          <p className="muted">{tools} wrote nothing to stderr for this run.</p>
         )
       ) : null}
     </details>

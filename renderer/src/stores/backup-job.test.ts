@@ -4,9 +4,9 @@
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { api } from '../api/client.ts';
 import type { CallOptions, Envelope, OperationView } from '../api/types.ts';
-import { useBackupJob } from './backup-job.ts';
+import { useBackupJob, writtenBytes, type BackupProgress } from './backup-job.ts';
 
-const EMPTY_PAGE = { items: [], offset: 0, total: 0, counts: { backups: 0, attempts: 0, sets: 0 }, profiles: [], checkingFiles: false };
+const EMPTY_PAGE = { items: [], offset: 0, total: 0, counts: { backups: 0, attempts: 0, sets: 0, setMembers: 0 }, profiles: [], checkingFiles: false };
 const answerFor = (channel: string) => (channel === 'set.list' ? [] : channel === 'backup.page' ? EMPTY_PAGE : {});
 
 afterEach(() => {
@@ -86,5 +86,16 @@ describe('useBackupJob', () => {
     await useBackupJob.getState().resume();
     expect(attach).not.toHaveBeenCalled();
     expect(useBackupJob.getState().status).toBe('idle');
+  });
+});
+
+describe('writtenBytes', () => {
+  const at = (bytes: number, database?: string): BackupProgress => ({ phase: 'dumping', bytes, elapsedMs: 1, expectedBytes: undefined, ...(database ? { database } : {}) });
+  test("a whole-server set's Written is its members' total, not the set's own report (0 B)", () => {
+    expect(writtenBytes({ progress: at(0), databases: { app: at(1000, 'app'), crm: at(2500, 'crm') } })).toBe(3500);
+  });
+  test("one backup's Written is its own report", () => {
+    expect(writtenBytes({ progress: at(4096), databases: {} })).toBe(4096);
+    expect(writtenBytes({ progress: null, databases: {} })).toBe(0);
   });
 });

@@ -32,6 +32,15 @@ interface BackupJobState {
 
 let controller: AbortController | null = null;
 
+/**
+ * What the run has written so far: a whole-server set's members each report their own bytes, and the
+ * set's own reports carry none (its Written tile said 0 B while its databases were being dumped).
+ */
+export function writtenBytes(job: Pick<BackupJobState, 'progress' | 'databases'>): number {
+  const members = Object.values(job.databases);
+  return members.length ? members.reduce((sum, member) => sum + member.bytes, 0) : (job.progress?.bytes ?? 0);
+}
+
 type BackupOperation = Extract<OperationView, { channel: 'backup.create' | 'backup.take' }>;
 
 export const useBackupJob = create<BackupJobState>()((set, get) => {

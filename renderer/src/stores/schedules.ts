@@ -27,7 +27,8 @@ interface SchedulesState {
   runNow(id: string): Promise<void>;
   setEnabled(id: string, enabled: boolean): Promise<void>;
   remove(id: string): Promise<void>;
-  preview(policy: string, profile?: string): Promise<Envelope<RetentionPreview>>;
+  /** cadence: the schedule's preset or cron and zone, which the year of backups is simulated at. */
+  preview(policy: string, profile: string | undefined, cadence: { type: Schedule['type']; cron: string; timeZone: string }): Promise<Envelope<RetentionPreview>>;
 }
 
 export const useSchedules = create<SchedulesState>()((set, get) => ({
@@ -80,5 +81,6 @@ export const useSchedules = create<SchedulesState>()((set, get) => ({
     set({ error: result.ok ? null : result.error });
     await get().load();
   },
-  preview: (policy, profile) => api.call('retention.preview', { policy, ...(profile ? { profile } : {}) }),
+  preview: (policy, profile, cadence) =>
+    api.call('retention.preview', { policy, ...(profile ? { profile } : {}), type: cadence.type, ...(cadence.type === 'custom' ? { cron: cadence.cron } : {}), timeZone: cadence.timeZone }),
 }));
