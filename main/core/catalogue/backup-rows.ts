@@ -29,6 +29,7 @@ interface SummaryRow extends Omit<BackupRow, 'metadata'> {
   schema_only: number | null;
   data_only: number | null;
   filtered: number;
+  imported: number;
 }
 
 export interface BackupFilter {
@@ -36,6 +37,11 @@ export interface BackupFilter {
   statuses?: BackupStatus[];
   /** Only these backups (a page of the list). */
   ids?: readonly string[];
+}
+
+/** The file name of a listed backup (completed or missing) with exactly this checksum, if there is one. */
+export function listedBackupWithChecksum(db: Database.Database, checksum: string): string | undefined {
+  return db.prepare(`SELECT filename FROM backups WHERE checksum = ? AND status IN ('completed', 'missing') LIMIT 1`).pluck().get(checksum) as string | undefined;
 }
 
 /** What the catalogue lists unless asked otherwise: deleted backups stay on record, out of the list. */
@@ -93,7 +99,8 @@ export function selectBackupSummaries(db: Database.Database, filter: BackupFilte
               json_extract(metadata, '$.format') AS format, json_extract(metadata, '$.compression') AS compression,
               json_extract(metadata, '$.options.schemaOnly') AS schema_only, json_extract(metadata, '$.options.dataOnly') AS data_only,
               (COALESCE(json_array_length(metadata, '$.options.tables'), 0) + COALESCE(json_array_length(metadata, '$.options.excludeTables'), 0)
-                + COALESCE(json_array_length(metadata, '$.options.schemas'), 0) + COALESCE(json_array_length(metadata, '$.options.excludeSchemas'), 0)) > 0 AS filtered
+                + COALESCE(json_array_length(metadata, '$.options.schemas'), 0) + COALESCE(json_array_length(metadata, '$.options.excludeSchemas'), 0)) > 0 AS filtered,
+              json_extract(metadata, '$.imported') IS NOT NULL AS imported
        FROM backups WHERE ${where} ORDER BY created_at`,
     )
     .all(...params) as SummaryRow[];
@@ -111,6 +118,7 @@ export function selectBackupSummaries(db: Database.Database, filter: BackupFilte
     scope: scopeOf({ schemaOnly: row.schema_only === 1, dataOnly: row.data_only === 1, filtered: row.filtered === 1 }),
     ...proofFromRow(row),
     pinned: row.pinned === 1,
+    imported: row.imported === 1,
   }));
 }
 

@@ -61,6 +61,8 @@ export type BackupSummary = Pick<
 > & {
   scope: BackupScope;
   pinned: boolean;
+  /** A dump made elsewhere and imported (holdfast import), not a backup Holdfast took. */
+  imported: boolean;
 };
 
 export interface RunRecord {
