@@ -154,6 +154,7 @@ describe('backup.list fields and backup.show', () => {
           lastVerified: null,
           restoreTest: null,
           pinned: false,
+          imported: false,
         },
       ],
     });
