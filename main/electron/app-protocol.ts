@@ -91,10 +91,16 @@ export interface ProtocolHandlerRegistry {
   handle(scheme: string, handler: (request: Request) => Response | Promise<Response>): void;
 }
 
-/** After app 'ready': holdfast:// answers from `root` (read-only: GET and HEAD). */
-export function registerAppProtocol(protocol: ProtocolHandlerRegistry, root: string): void {
+/**
+ * Answers the one link the app follows beyond its own files, a backup's download
+ * (electron/backup-download.ts); undefined until the engine is open, or for any other URL.
+ */
+export type DownloadRoute = (url: string) => Promise<Response> | undefined;
+
+/** After app 'ready': holdfast:// answers from `root` (read-only: GET and HEAD), and download links through `downloads`. */
+export function registerAppProtocol(protocol: ProtocolHandlerRegistry, root: string, downloads: DownloadRoute = () => undefined): void {
   protocol.handle(APP_SCHEME, (request) => {
     if (request.method !== 'GET' && request.method !== 'HEAD') return textResponse(405, 'The Holdfast app is read-only.');
-    return serveAppRequest(root, request.url);
+    return downloads(request.url) ?? serveAppRequest(root, request.url);
   });
 }
