@@ -70,11 +70,11 @@ async function demoIfUnconfigured() {
 }
 
 const electron = electronBinary();
-// Built before the demo starts, so a failed build leaves nothing to clean up.
-if (electron) {
-  run(process.execPath, [join(root, 'build', 'bundle-electron.mjs')]);
-  if (!existsSync(join(root, 'dist', 'renderer', 'index.html'))) run(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', 'build:renderer']);
-}
+// Built before the demo starts, so a failed build leaves nothing to clean up. The UI is built once up
+// front for the browser too: `holdfast serve` (bin/holdfast.mjs) bundles the CLI itself but never
+// holds its first answer for a UI build.
+if (electron) run(process.execPath, [join(root, 'build', 'bundle-electron.mjs')]);
+if (!existsSync(join(root, 'dist', 'renderer', 'index.html'))) run(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', 'build:renderer']);
 try {
   demo = await demoIfUnconfigured();
 } catch (error) {
