@@ -2,7 +2,7 @@
 // get extra privileges), no remote URL, no path outside the renderer directory.
 import { readFile, realpath, stat } from 'node:fs/promises';
 import { extname, isAbsolute, join, relative, resolve } from 'node:path';
-import { APP_HOST, APP_SCHEME } from './app-origin.ts';
+import { APP_SCHEME, appUrl } from './app-origin.ts';
 import { CSP } from './security.ts';
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -32,13 +32,8 @@ function isInside(root: string, path: string): boolean {
  * leave the directory (`..`, encoded slashes or dots, backslashes, NUL).
  */
 export function appFilePath(root: string, url: string): string | null {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return null;
-  }
-  if (parsed.protocol !== `${APP_SCHEME}:` || parsed.host !== APP_HOST) return null;
+  const parsed = appUrl(url);
+  if (!parsed) return null;
   let path: string;
   try {
     path = decodeURIComponent(parsed.pathname);

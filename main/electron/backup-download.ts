@@ -11,7 +11,7 @@ import { statusFor } from '../serve/respond.ts';
 import { toErrorInfo, type ErrorInfo } from '../core/model/errors.ts';
 import { contentDisposition, openBackupDownload, type DownloadPart } from '../core/storage/download.ts';
 import { backupStorage } from '../core/storage/storage.ts';
-import { APP_HOST, APP_SCHEME } from './app-origin.ts';
+import { appUrl } from './app-origin.ts';
 
 export interface DownloadRequest {
   filename: string;
@@ -22,13 +22,8 @@ const DOWNLOAD_PATH = /^\/api\/backup\/([^/]+)\/download$/;
 
 /** The backup a holdfast://app/ URL asks to download, or null when it is no download link (anything else the app protocol answers). */
 export function downloadRequest(url: string): DownloadRequest | null {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return null;
-  }
-  if (parsed.protocol !== `${APP_SCHEME}:` || parsed.host !== APP_HOST) return null;
+  const parsed = appUrl(url);
+  if (!parsed) return null;
   const match = DOWNLOAD_PATH.exec(parsed.pathname);
   if (!match) return null;
   let filename: string;
