@@ -97,6 +97,13 @@ describe('importing pg_dump 15 output in every format', () => {
     expect(await rowCount(server, 'shop_from_import', 'orders')).toBe(600);
   });
 
+  test('an imported plain dump passes a restore drill, its rows compared with the counts its COPY blocks gave', async () => {
+    const backup = holdfast.catalogue.listBackups({ profile: 'shop' }).find((b) => b.imported && b.format === 'plain' && b.compression === 'none')!;
+    const drill = await holdfast.testRestore(backup.id);
+    expect(drill.ok).toBe(true);
+    expect(holdfast.catalogue.findBackup(backup.id)?.restoreTest?.status).toBe('passed');
+  }, 180_000);
+
   test('retention never deletes an imported backup: it is pinned until the DBA unpins it', async () => {
     const taken = await holdfast.backup('shop', {});
     const imported = holdfast.catalogue.listBackups({ profile: 'shop' }).filter((b) => b.imported);
@@ -192,9 +199,16 @@ describe('bad inputs are refused with what is wrong and what to do, and leave no
     await expectRefused('/dev/null', 'BAD_INPUT', /not a regular file/);
   });
 
-  test('an unknown profile', async () => {
+  test('an unknown profile, and a whole-server profile (its backups are sets)', async () => {
     const before = traces();
     await expect(holdfast.importDump({ file: join(elsewhere, 'shop.dump'), profile: 'nobody' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect(traces()).toEqual(before);
+    await holdfast.addProfile({ name: 'server', host: server.host, port: server.port, user: server.user, dbname: 'postgres', wholeServer: { excludeDatabases: [], parallelDatabases: null } });
+    await expect(holdfast.importDump({ file: join(elsewhere, 'shop.dump'), profile: 'server' })).rejects.toMatchObject({
+      code: 'BAD_INPUT',
+      message: expect.stringContaining('backs up a whole server'),
+      hint: expect.stringContaining('single-database profile'),
+    });
     expect(traces()).toEqual(before);
   });
 });
