@@ -28,6 +28,11 @@ async function newestSource(dir) {
   return Math.max(0, ...ages);
 }
 
+// The UI is built up front (npm ci, .ci/setup, npm start), never here: it would hold the first answer 8–25 s.
+if (process.argv[2] === 'serve' && !existsSync(join(root, 'dist', 'renderer', 'index.html'))) {
+  process.stderr.write('holdfast: the browser UI is not built in this checkout (the API is served): run `npm run build` once (about 10 s).\n');
+}
+
 const sourcesAge = newestSource(join(root, 'main'));
 const bundled = existsSync(bundle) ? import(pathToFileURL(bundle).href).catch(() => undefined) : undefined;
 const [newest, loaded] = await Promise.all([sourcesAge, bundled]);

@@ -85,6 +85,8 @@ export const CHANNELS = {
   // Sends one test message and records its result; changes nothing else.
   'notify.test': { changesState: false, role: 'admin', longRunning: false },
   'backup.adopt': superChange,
+  // Reads a path on the host and copies it into BACKUP_DIR: super-admin, as adopt is.
+  'backup.import': superChange,
   'backup.running': read,
   'user.add': superChange,
   'user.list': { changesState: false, role: 'super-admin', longRunning: false },

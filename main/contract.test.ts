@@ -155,6 +155,7 @@ describe('backup.list fields and backup.show', () => {
           restoreTest: null,
           pinned: false,
           encryptedTo: null,
+          imported: false,
         },
       ],
     });

@@ -359,6 +359,8 @@ export const contract = {
       .refine((input) => (input.dir === undefined) !== (input.destination === undefined), 'give a directory or --destination NAME, not both and not neither'),
     (holdfast, input) => holdfast.adopt(input.destination !== undefined ? { destination: input.destination } : { dir: input.dir! }),
   ),
+  // file: a dump on the host (a path, as adopt's dir is); it is copied into BACKUP_DIR, never moved.
+  'backup.import': define(z.object({ file: z.string().min(1, 'give the path of the dump to import').max(4096), profile: ProfileNameSchema }).strict(), (holdfast, input) => holdfast.importDump(input)),
   'backup.running': define(z.object({}).strict(), (holdfast) => holdfast.runningBackups()),
   // API users of holdfast serve; add and rotate answer the token, the only time it is shown.
   'user.add': define(z.object({ name: UserNameSchema, role: z.enum(ROLES) }).strict(), (holdfast, input) => holdfast.addUser(input.name, input.role)),

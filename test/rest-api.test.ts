@@ -252,6 +252,7 @@ describe("the specification's routes and shapes", () => {
       ['/api/backup/create', 'post'],
       ['/api/backup/restore', 'post'],
       ['/api/backup/{filename}/verify', 'post'],
+      ['/api/backup/import', 'post'],
       ['/api/backup/stats', 'get'],
       ['/api/backup/schedule/status', 'get'],
       ['/api/backup/health', 'get'],
@@ -270,6 +271,8 @@ describe("the specification's routes and shapes", () => {
       properties: { includeSchema: { type: 'boolean', default: true }, specificTables: { type: 'array' }, customSuffix: { type: 'string' }, format: { enum: ['custom', 'plain', 'directory', 'tar'] } },
     });
     expect(doc.paths['/api/backup/restore'].post['x-holdfast-role']).toBe('super-admin');
+    // It reads a path on the host, as adopt does.
+    expect(doc.paths['/api/backup/import'].post['x-holdfast-role']).toBe('super-admin');
     expect(doc.paths['/api/backup/{filename}/verify'].post.parameters).toEqual(
       expect.arrayContaining([expect.objectContaining({ name: 'filename', in: 'path', required: true }), expect.objectContaining({ name: 'testRestore', in: 'query', required: false })]),
     );
@@ -286,6 +289,8 @@ describe('roles', () => {
       { method: 'POST', path: '/api/backup/create', body: { bogus: 1 }, expect: [401, 401, 400, 400, 400] },
       { method: 'POST', path: '/api/backup/restore', body: { bogus: 1 }, expect: [401, 401, 403, 400, 400] },
       { method: 'POST', path: `/api/backup/${firstBackup}/verify`, body: { bogus: 1 }, expect: [401, 401, 400, 400, 400] },
+      { method: 'POST', path: '/api/backup/import', body: { bogus: 1 }, expect: [401, 401, 403, 400, 400] },
+      { method: 'POST', path: '/api/rpc/backup.import', body: { bogus: 1 }, expect: [401, 401, 403, 400, 400] },
       { method: 'GET', path: '/api/backup/stats', expect: [401, 401, 200, 200, 200] },
       { method: 'GET', path: '/api/backup/schedule/status', expect: [401, 401, 200, 200, 200] },
       { method: 'GET', path: '/api/backup/health', expect: [401, 401, 200, 200, 200] },
@@ -343,6 +348,8 @@ describe('roles', () => {
     ).toEqual(
       [
         'alice POST /api/backup/restore',
+        'alice POST /api/backup/import',
+        'alice POST /api/rpc/backup.import',
         'alice POST /api/rpc/backup.restore',
         'alice POST /api/rpc/user.add',
         'alice POST /api/rpc/user.list',

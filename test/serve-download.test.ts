@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Holdfast } from '../main/core/holdfast.ts';
 import type { BackupMetadata } from '../main/core/model/types.ts';
-import { contentDisposition } from '../main/serve/rest/download.ts';
+import { contentDisposition } from '../main/core/storage/download.ts';
 import { startServer, type RunningServer } from '../main/serve/server.ts';
 import type { PgServer } from './support/pg-server.ts';
 import { closeShop, openShop, type TestHome } from './support/holdfast-env.ts';

@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { exitCodeFor, HoldfastError } from '../core/model/errors.ts';
 import { adoptCommand } from './commands/adopt.ts';
+import { importCommand } from './commands/import.ts';
 import { copiesCommands } from './commands/copies.ts';
 import { auditCommand } from './commands/audit.ts';
 import { backupCommand } from './commands/backup.ts';
@@ -45,6 +46,7 @@ const COMMAND_GROUPS: readonly CommandGroup[] = [
   restoreCommand,
   runsCommands,
   adoptCommand,
+  importCommand,
   copiesCommands,
 ];
 

@@ -52,6 +52,7 @@ import { engineHealth } from './stats/engine-health.ts';
 import { ScheduleHostStore } from './catalogue/hosts.ts';
 import { schedulingStatus, type SchedulingStatus } from './schedule/host-status.ts';
 import { adoptDestination, adoptDirectory } from './storage/adopt.ts';
+import { importDump, type ImportedCheck, type ImportRequest } from './backup/import-dump.ts';
 import { backupStorage } from './storage/storage.ts';
 import { computeStats, type BackupStats, type HealthReport } from './stats/stats.ts';
 import { ClientToolCache } from './tools/tool-cache.ts';
@@ -383,6 +384,11 @@ export class Holdfast implements EngineContext, ProfileContext {
         : { root: `destination ${source.destination}`, report: await adoptDestination(this.catalogue, this.offsite, source.destination, this.config.backupDir) };
     await this.events.emit({ kind: 'backup.adopted', dir: root, adopted: report.adopted });
     return report;
+  }
+
+  /** A dump made elsewhere, copied into BACKUP_DIR, checked, sealed and catalogued pinned (backup/import-dump.ts). */
+  importDump(request: ImportRequest): Promise<BackupMetadata & ImportedCheck> {
+    return importDump(this, request);
   }
 }
 

@@ -5,15 +5,20 @@ export const APP_HOST = 'app';
 export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
 export const APP_ENTRY = `${APP_ORIGIN}/index.html`;
 
-/** True only for URLs of the app's own origin (holdfast://app/…). */
-export function isAppUrl(url: string | undefined | null): boolean {
-  if (!url) return false;
+/** The URL parsed when it is of the app's own origin (holdfast://app/…, no credentials); null otherwise. */
+export function appUrl(url: string | undefined | null): URL | null {
+  if (!url) return null;
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    return false;
+    return null;
   }
   // Node's URL gives custom schemes the origin "null", so compare the parts, not .origin.
-  return parsed.protocol === `${APP_SCHEME}:` && parsed.host === APP_HOST && parsed.username === '' && parsed.password === '';
+  return parsed.protocol === `${APP_SCHEME}:` && parsed.host === APP_HOST && parsed.username === '' && parsed.password === '' ? parsed : null;
+}
+
+/** True only for URLs of the app's own origin (holdfast://app/…). */
+export function isAppUrl(url: string | undefined | null): boolean {
+  return appUrl(url) !== null;
 }

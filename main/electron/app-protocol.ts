@@ -2,7 +2,7 @@
 // get extra privileges), no remote URL, no path outside the renderer directory.
 import { readFile, realpath, stat } from 'node:fs/promises';
 import { extname, isAbsolute, join, relative, resolve } from 'node:path';
-import { APP_HOST, APP_SCHEME } from './app-origin.ts';
+import { APP_SCHEME, appUrl } from './app-origin.ts';
 import { CSP } from './security.ts';
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -32,13 +32,8 @@ function isInside(root: string, path: string): boolean {
  * leave the directory (`..`, encoded slashes or dots, backslashes, NUL).
  */
 export function appFilePath(root: string, url: string): string | null {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return null;
-  }
-  if (parsed.protocol !== `${APP_SCHEME}:` || parsed.host !== APP_HOST) return null;
+  const parsed = appUrl(url);
+  if (!parsed) return null;
   let path: string;
   try {
     path = decodeURIComponent(parsed.pathname);
@@ -91,10 +86,16 @@ export interface ProtocolHandlerRegistry {
   handle(scheme: string, handler: (request: Request) => Response | Promise<Response>): void;
 }
 
-/** After app 'ready': holdfast:// answers from `root` (read-only: GET and HEAD). */
-export function registerAppProtocol(protocol: ProtocolHandlerRegistry, root: string): void {
+/**
+ * Answers the one link the app follows beyond its own files, a backup's download
+ * (electron/backup-download.ts); undefined until the engine is open, or for any other URL.
+ */
+export type DownloadRoute = (url: string) => Promise<Response> | undefined;
+
+/** After app 'ready': holdfast:// answers from `root` (read-only: GET and HEAD), and download links through `downloads`. */
+export function registerAppProtocol(protocol: ProtocolHandlerRegistry, root: string, downloads: DownloadRoute = () => undefined): void {
   protocol.handle(APP_SCHEME, (request) => {
     if (request.method !== 'GET' && request.method !== 'HEAD') return textResponse(405, 'The Holdfast app is read-only.');
-    return serveAppRequest(root, request.url);
+    return downloads(request.url) ?? serveAppRequest(root, request.url);
   });
 }

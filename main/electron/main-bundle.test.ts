@@ -43,6 +43,8 @@ describe('the desktop bundles', () => {
       expect(report.fromApp).toEqual({ ok: true, value: [] });
       expect(report.fromForeign).toEqual({ rejected: expect.stringContaining('Refused') });
       expect(report.traversal.body).not.toContain('"name": "holdfast"');
+      expect(report.download).toEqual({ status: 404, body: { success: false, error: expect.objectContaining({ code: 'NOT_FOUND' }) } });
+      expect(report.saveOptions).toEqual({ title: 'Save backup', defaultPath: '/fake/downloads/backup-x.dump', buttonLabel: 'Save' });
       expect(report.tray).toMatchObject({ icon: 'tray-ok.png', menu: expect.arrayContaining(['backup-now', 'open', 'pause-schedules', 'start-at-login', 'quit']) });
       expect(report.closeHides).toBe(true);
       expect(report.afterQuit).toEqual({ ipcHandlers: 0, trayDestroyed: true, closeAllowed: true, errors: [] });

@@ -3,11 +3,12 @@
 // beside it, which take their Electron objects as parameters and have specs.
 import './harden.ts';
 import { join } from 'node:path';
-import { app, BrowserWindow, dialog, ipcMain, Menu, Notification, powerMonitor, protocol, Tray } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, Notification, powerMonitor, protocol, session, Tray } from 'electron';
 import { loadConfig } from '../core/config/config.ts';
 import { toErrorInfo } from '../core/model/errors.ts';
 import { Holdfast } from '../core/holdfast.ts';
 import { registerAppProtocol } from './app-protocol.ts';
+import { downloadRequest, saveDialogOptions, serveBackupDownload } from './backup-download.ts';
 import { closeToTray } from './close-behavior.ts';
 import { Desktop, type Notice } from './desktop.ts';
 import { settingsStore } from './desktop-settings.ts';
@@ -64,9 +65,14 @@ function launchCommand(): string[] {
 async function start(): Promise<void> {
   await app.whenReady();
   if (process.platform === 'win32') app.setAppUserModelId('dev.holdfast.app');
-  registerAppProtocol(protocol, paths.renderer);
+  let holdfast: Holdfast | undefined;
+  // A backup's Download link: streamed from the engine; Electron's download manager asks where to save it.
+  registerAppProtocol(protocol, paths.renderer, (url) => {
+    const wanted = downloadRequest(url);
+    return wanted && holdfast ? serveBackupDownload(holdfast, wanted) : undefined;
+  });
+  session.defaultSession.on('will-download', (_event, item) => item.setSaveDialogOptions(saveDialogOptions(item.getFilename(), app.getPath('downloads'))));
 
-  let holdfast: Holdfast;
   try {
     holdfast = (await Holdfast.open(loadConfig())).holdfast;
   } catch (error) {

@@ -26,6 +26,7 @@ export function archiveFindings(toc: Toc): Findings {
   return {
     archiveVersion: toc.head.versionText,
     compression: toc.head.compression,
+    origin: toc.head.origin,
     tables: tablesOf(toc.entries),
     dataItems: dataItemsOf(toc.entries),
     entryCount: toc.entries.length,

@@ -210,6 +210,7 @@ export const TWO_TABLES: TocItem[] = [ENCODING, ...table('public', 'people', 10,
 export const TWO_TABLES_FOUND = {
   archiveVersion: '1.16-0',
   compression: 'none',
+  origin: { database: 'fixture', serverVersion: '18.3', pgDumpVersion: '18.3' },
   entryCount: 5,
   tables: [
     { schema: 'public', name: 'people', hasData: true },

@@ -23,6 +23,7 @@ import {
 } from './constants.ts';
 import { decoderOrUtf8 } from '../pg/server-encoding.ts';
 import { DumpProblem } from './problem.ts';
+import type { DumpOrigin } from './types.ts';
 
 export interface ArchiveHead {
   version: number;
@@ -30,6 +31,8 @@ export interface ArchiveHead {
   /** 'none' | 'gzip' | 'lz4' | 'zstd' | 'unknown' */
   algorithm: string;
   compression: string;
+  /** Who wrote it, as the header says (archive 1.4+ names the database, 1.10+ both versions). */
+  origin: DumpOrigin;
 }
 
 export interface TocEntry {
@@ -94,15 +97,19 @@ export async function readHead(r: ByteReader, expectedFormat: number, formatName
   } else {
     algorithm = compression = 'gzip';
   }
+  const origin: DumpOrigin = {};
   if (version >= K_VERS_1_4) {
     for (let i = 0; i < 7; i++) await r.int(); // creation time as struct tm fields
-    await r.skipStr(); // database name
+    const database = await r.text();
+    if (database !== null) origin.database = database;
   }
   if (version >= K_VERS_1_10) {
-    await r.skipStr(); // server version
-    await r.skipStr(); // pg_dump version
+    const serverVersion = await r.text();
+    const pgDumpVersion = await r.text();
+    if (serverVersion !== null) origin.serverVersion = serverVersion;
+    if (pgDumpVersion !== null) origin.pgDumpVersion = pgDumpVersion;
   }
-  return { version, versionText, algorithm, compression };
+  return { version, versionText, algorithm, compression, origin };
 }
 
 export async function readToc(r: ByteReader, head: ArchiveHead, extra: 'offset' | 'filename'): Promise<Toc> {

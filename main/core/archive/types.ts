@@ -22,12 +22,21 @@ export interface ArchiveDataItem {
   intoItself: boolean;
 }
 
+/** What a dump says about where it came from: the header of an archive, the opening comments of a plain script. */
+export interface DumpOrigin {
+  database?: string;
+  /** As pg_dump wrote it, e.g. "15.18 (Debian 15.18-1.pgdg120+1)". */
+  serverVersion?: string;
+  pgDumpVersion?: string;
+}
+
 export type ArchiveInspection =
   | {
       ok: true;
       format: DumpFormat;
       archiveVersion?: string;
       compression?: string;
+      origin?: DumpOrigin;
       tables: ArchiveTable[];
       /** custom, directory and tar archives */
       dataItems?: ArchiveDataItem[];

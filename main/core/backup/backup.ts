@@ -112,7 +112,7 @@ async function userTables(client: pg.Client): Promise<ArchiveTable[]> {
   return result.rows.map((row) => ({ ...row, hasData: true }));
 }
 
-async function sealAndChecksum(path: string, format: BackupOptions['format']): Promise<{ checksum: string; files: BackupMetadata['files'] }> {
+export async function sealAndChecksum(path: string, format: BackupOptions['format']): Promise<{ checksum: string; files: BackupMetadata['files'] }> {
   if (format === 'directory') {
     await sealTree(path);
     const tree = await checksumTree(path);

@@ -31,6 +31,7 @@ interface SummaryRow extends Omit<BackupRow, 'metadata'> {
   filtered: number;
   /** The encryption's recipients as JSON text; null when not encrypted. */
   recipients: string | null;
+  imported: number;
 }
 
 export interface BackupFilter {
@@ -38,6 +39,11 @@ export interface BackupFilter {
   statuses?: BackupStatus[];
   /** Only these backups (a page of the list). */
   ids?: readonly string[];
+}
+
+/** The file name of a listed backup (completed or missing) with exactly this checksum, if there is one. */
+export function listedBackupWithChecksum(db: Database.Database, checksum: string): string | undefined {
+  return db.prepare(`SELECT filename FROM backups WHERE checksum = ? AND status IN ('completed', 'missing') LIMIT 1`).pluck().get(checksum) as string | undefined;
 }
 
 /** What the catalogue lists unless asked otherwise: deleted backups stay on record, out of the list. */
@@ -96,7 +102,8 @@ export function selectBackupSummaries(db: Database.Database, filter: BackupFilte
               json_extract(metadata, '$.encryption.recipients') AS recipients,
               json_extract(metadata, '$.options.schemaOnly') AS schema_only, json_extract(metadata, '$.options.dataOnly') AS data_only,
               (COALESCE(json_array_length(metadata, '$.options.tables'), 0) + COALESCE(json_array_length(metadata, '$.options.excludeTables'), 0)
-                + COALESCE(json_array_length(metadata, '$.options.schemas'), 0) + COALESCE(json_array_length(metadata, '$.options.excludeSchemas'), 0)) > 0 AS filtered
+                + COALESCE(json_array_length(metadata, '$.options.schemas'), 0) + COALESCE(json_array_length(metadata, '$.options.excludeSchemas'), 0)) > 0 AS filtered,
+              json_extract(metadata, '$.imported') IS NOT NULL AS imported
        FROM backups WHERE ${where} ORDER BY created_at`,
     )
     .all(...params) as SummaryRow[];
@@ -115,6 +122,7 @@ export function selectBackupSummaries(db: Database.Database, filter: BackupFilte
     ...proofFromRow(row),
     pinned: row.pinned === 1,
     encryptedTo: row.recipients === null ? null : (JSON.parse(row.recipients) as string[]),
+    imported: row.imported === 1,
   }));
 }
 

@@ -65,6 +65,8 @@ describe('listBackupSummaries', () => {
     insert(backup(1, 'crm', { format: 'plain', compression: 'none' }));
     insert(backup(2, 'shop'));
     insert(backup(4, 'shop'));
+    // An imported dump enters pinned (backup/import-dump.ts).
+    insert(backup(5, 'crm', { imported: { from: '/srv/old/crm.dump', at: '2025-03-01T00:00:00.000Z', pgRestore: 'ok' } }));
     catalogue.setBackupStatus(backup(2, 'shop').id, 'missing');
     catalogue.setBackupStatus(backup(4, 'shop').id, 'deleted');
     catalogue.recordVerification(backup(1, 'crm').id, false);
@@ -72,15 +74,21 @@ describe('listBackupSummaries', () => {
     catalogue.setBackupPinned(backup(1, 'crm').id, true);
 
     const keys = ['id', 'filename', 'timestamp', 'size', 'duration', 'profile', 'database', 'format', 'compression', 'status', 'lastVerified', 'restoreTest', 'pinned'] as const;
-    const pick = (full: BackupMetadata) => ({ ...Object.fromEntries(keys.map((key) => [key, full[key]])), scope: backupScope(full.options), encryptedTo: full.encryption?.recipients ?? null });
+    const pick = (full: BackupMetadata) => ({
+      ...Object.fromEntries(keys.map((key) => [key, full[key]])),
+      scope: backupScope(full.options),
+      encryptedTo: full.encryption?.recipients ?? null,
+      imported: full.imported !== undefined,
+    });
     for (const filter of [{}, { profile: 'shop' }, { statuses: ['completed' as const] }, { statuses: ['completed' as const, 'missing' as const, 'deleted' as const] }]) {
       const summaries = catalogue.listBackupSummaries(filter);
       expect(summaries).toEqual(catalogue.listBackups(filter).map(pick));
-      for (const summary of summaries) expect(Object.keys(summary).sort()).toEqual([...keys, 'scope', 'encryptedTo'].sort());
+      for (const summary of summaries) expect(Object.keys(summary).sort()).toEqual([...keys, 'scope', 'encryptedTo', 'imported'].sort());
     }
 
-    const [crm, shop] = catalogue.listBackupSummaries();
-    expect(crm).toMatchObject({ profile: 'crm', format: 'plain', compression: 'none', lastVerified: { valid: false }, restoreTest: null, pinned: true });
+    const [crm, shop, , imported] = catalogue.listBackupSummaries();
+    expect(crm).toMatchObject({ profile: 'crm', format: 'plain', compression: 'none', lastVerified: { valid: false }, restoreTest: null, pinned: true, imported: false });
+    expect(imported).toMatchObject({ profile: 'crm', pinned: true, imported: true });
     expect(shop).toMatchObject({ pinned: false });
     expect(shop).toMatchObject({ status: 'missing' });
     expect(catalogue.listBackupSummaries({ profile: 'shop' }).map((s) => s.database)).toEqual(['shop_db', 'naïve "db"']);

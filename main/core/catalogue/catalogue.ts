@@ -288,8 +288,8 @@ export class Catalogue {
   insertBackup(metadata: BackupMetadata, runId: string): void {
     this.db
       .prepare(
-        `INSERT INTO backups (id, run_id, profile_name, filename, path, status, created_at, size, checksum, metadata, set_id)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO backups (id, run_id, profile_name, filename, path, status, created_at, size, checksum, metadata, set_id, pinned)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         metadata.id,
@@ -303,6 +303,8 @@ export class Catalogue {
         metadata.checksum,
         JSON.stringify(metadata),
         metadata.set ?? null,
+        // An imported dump (backup/import-dump.ts) enters pinned: Holdfast cannot take it again, so retention never deletes it unasked.
+        metadata.imported ? 1 : 0,
       );
   }
 

@@ -1,4 +1,5 @@
 // Runs as the catalogue stores them, and what a start finds of the runs a dead Holdfast left.
+import type Database from 'better-sqlite3';
 import type { ChildRecord } from '../process/child.ts';
 import type { BackupMetadata, RunRecord, RunStatus } from '../model/types.ts';
 
@@ -41,4 +42,12 @@ export function runFromRow(row: RunRow): RunRecord {
     error: row.error,
     detail: row.detail ? (JSON.parse(row.detail) as Record<string, unknown>) : null,
   };
+}
+
+/** A run that did not happen after all (a refused import): its row and its children's go, as if never started. */
+export function discardRun(db: Database.Database, id: string): void {
+  db.transaction(() => {
+    db.prepare('DELETE FROM run_children WHERE run_id = ?').run(id);
+    db.prepare('DELETE FROM runs WHERE id = ?').run(id);
+  })();
 }

@@ -27,6 +27,7 @@ const rows: PerKind<AuditRow | undefined> = {
   }),
   'backup.pinned': (e) => ({ action: e.pinned ? 'backup.pin' : 'backup.unpin', target: e.backup.filename, detail: { id: e.backup.id, profile: e.backup.profile } }),
   'backup.adopted': (e) => ({ action: 'backup.adopt', target: e.dir, detail: { adopted: e.adopted.length } }),
+  'backup.imported': (e) => ({ action: 'backup.import', target: e.backup.filename, detail: { id: e.backup.id, profile: e.backup.profile, from: e.from } }),
   // The result is stored on the backup; on a designated profile the drill also created and dropped a database there.
   'drill.completed': ({ result, onProfile }) => ({
     action: 'backup.testRestore',

@@ -24,6 +24,8 @@ export type EngineEvent =
   | { kind: 'backup.deleted'; backup: BackupMetadata; freedBytes: number; sharedWith: string[] }
   | { kind: 'backup.pinned'; backup: BackupMetadata; pinned: boolean }
   | { kind: 'backup.adopted'; dir: string; adopted: string[] }
+  /** A dump made elsewhere, copied in, checked and catalogued (pinned). */
+  | { kind: 'backup.imported'; backup: BackupMetadata; from: string }
   /** Scheduled re-verification read a stored backup back and it failed: it may not restore. */
   // A completed backup's copies to named destinations, each verified or failed with its reason.
   // gaveUp: the scheduler's automatic retries of this copy are spent (or cannot mend it); told once.

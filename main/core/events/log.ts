@@ -41,6 +41,7 @@ const lines: PerKind<LogLine | undefined> = {
     detail: { profile, filename: backup.filename, size: backup.size, durationMs: backup.duration, trigger },
   }),
   'backup.failed': ({ profile, error, trigger }) => ({ level: 'error', message: 'backup failed', detail: { profile, code: error.code, error: error.message, trigger } }),
+  'backup.imported': ({ backup, from }) => ({ level: 'info', message: 'dump imported', detail: { profile: backup.profile, filename: backup.filename, from, size: backup.size } }),
   'backup.copied': ({ backup, copies }) => {
     const failed = copies.filter((copy) => copy.state !== 'verified');
     return {

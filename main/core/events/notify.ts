@@ -15,6 +15,7 @@ const notices: PerKind<NotifyEvent | undefined> = {
     'backup.deleted',
     'backup.pinned',
     'backup.adopted',
+    'backup.imported',
     'drill.completed',
     'restore.recovered',
     'recovery.sealing',

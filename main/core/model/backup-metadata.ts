@@ -76,6 +76,16 @@ export const BackupMetadataSchema = z.object({
     .describe('the latest restore drill (holdfast verify --test-restore)'),
   pinned: z.boolean().optional().describe('kept whatever the retention policy (holdfast pin); a catalogue column, never in the sidecar'),
   location: BackupLocationSchema.optional().describe('where the backup is stored'),
+  imported: z
+    .object({
+      from: z.string().describe('the path it was copied from (holdfast import)'),
+      at: Timestamp.describe('when it was imported'),
+      pgRestore: z
+        .enum(['ok', 'skipped', 'not-applicable'])
+        .describe('whether pg_restore --list read it at import: skipped when no pg_restore as new as its pg_dump was installed; not-applicable for plain scripts'),
+    })
+    .optional()
+    .describe('a dump made elsewhere and imported (holdfast import): pinned when it enters the catalogue'),
   set: z.string().optional().describe("a whole-server backup set's member: the set's id (its roles file is the set's)"),
 });
 export type BackupMetadata = z.infer<typeof BackupMetadataSchema>;

@@ -65,6 +65,8 @@ export type BackupSummary = Pick<
   encryptedTo: string[] | null;
   /** An encrypted backup in a list: whether a secret that opens it is on this machine (encryption/key-here.ts). */
   keyHere?: boolean;
+  /** A dump made elsewhere and imported (holdfast import), not a backup Holdfast took. */
+  imported: boolean;
 };
 
 export interface RunRecord {

@@ -75,8 +75,9 @@ function oldest(backups: BackupMetadata[]): BackupMetadata | undefined {
   return best;
 }
 
+/** A run that catalogued a backup made before (adopt) or elsewhere (import): no attempt at a backup of the profile. */
 function isAdoption(run: RunRecord): boolean {
-  return run.detail !== null && 'adoptedFrom' in run.detail;
+  return run.detail !== null && ('adoptedFrom' in run.detail || 'importedFrom' in run.detail);
 }
 
 /** Backup runs that actually ran, oldest first (listRuns orders by start time). */

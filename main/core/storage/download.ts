@@ -19,6 +19,12 @@ export interface BackupDownload {
   stream: Readable;
 }
 
+/** attachment; an ASCII fallback name (quotes, backslashes and controls replaced) and the exact name (RFC 6266, 5987). */
+export function contentDisposition(filename: string): string {
+  const fallback = filename.replace(/[^\x20-\x7e]|["\\]/g, '_');
+  return `attachment; filename="${fallback}"; filename*=UTF-8''${encodeURIComponent(filename).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)}`;
+}
+
 export async function openBackupDownload(storage: BackupStorage, backup: BackupMetadata, part: DownloadPart): Promise<BackupDownload> {
   if (backup.status !== 'completed') {
     throw new HoldfastError('CONFLICT', `${backup.filename} is ${backup.status}: there is no file to download.`, 'Download a completed backup.');

@@ -1,7 +1,7 @@
 // Runs dist/electron/main.mjs against fake-electron.mjs, plays the renderer (an IPC call from the app's
 // page and one from a foreign page, a request to holdfast://) and the user (close the window, quit),
 // and prints what happened as JSON for main-bundle.test.ts.
-import { app, recorded } from 'electron';
+import { app, recorded, session } from 'electron';
 
 const [mainBundle] = process.argv.slice(2);
 const report = {};
@@ -38,6 +38,13 @@ report.fromForeign = await list({ senderFrame: { url: 'https://evil.example/' },
 const serve = recorded.protocolHandlers.get('holdfast');
 const response = await serve(new Request('holdfast://app/../../package.json'));
 report.traversal = { status: response.status, body: (await response.text()).slice(0, 80) };
+// A download link is the engine's (a name not in the catalogue: 404 from it, not the renderer's files).
+const download = await serve(new Request('holdfast://app/api/backup/backup-none.dump/download'));
+report.download = { status: download.status, body: await download.json() };
+// Electron's download manager asks where to save: main names the file in the downloads folder.
+let saveOptions;
+session.defaultSession.emit('will-download', {}, { getFilename: () => 'backup-x.dump', setSaveDialogOptions: (options) => (saveOptions = options) });
+report.saveOptions = saveOptions;
 const tray = recorded.trays[0];
 report.tray = { icon: tray.image.split('/').pop(), tooltip: tray.tooltip, menu: tray.menu.template.map((item) => item.id ?? item.type) };
 report.closeHides = window.close() && !window.visible;

@@ -42,6 +42,9 @@ class FakeApp extends EventEmitter {
   getAppPath() {
     return process.cwd();
   }
+  getPath(name) {
+    return `/fake/${name}`;
+  }
   getLoginItemSettings() {
     return { openAtLogin: false, wasOpenedAtLogin: false };
   }
@@ -76,7 +79,7 @@ export const protocol = {
 
 export const shell = { openExternal: async () => {} };
 
-class FakeSession {
+class FakeSession extends EventEmitter {
   permissionRequestHandler = null;
   permissionCheckHandler = null;
   webRequest = {
@@ -92,6 +95,7 @@ class FakeSession {
   }
 }
 const defaultSession = new FakeSession();
+export const session = { defaultSession };
 
 class FakeWebContents extends EventEmitter {
   session = defaultSession;
@@ -203,4 +207,4 @@ export const powerMonitor = new EventEmitter();
 
 export const dialog = { showErrorBox: (title, body) => recorded.errors.push({ title, body }) };
 
-export default { app, protocol, shell, BrowserWindow, ipcMain, Menu, Tray, Notification, powerMonitor, dialog };
+export default { app, protocol, session, shell, BrowserWindow, ipcMain, Menu, Tray, Notification, powerMonitor, dialog };

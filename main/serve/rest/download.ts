@@ -6,7 +6,7 @@ import * as z from 'zod';
 import { describeZodError } from '../../contract.ts';
 import type { Holdfast } from '../../core/holdfast.ts';
 import { toErrorInfo } from '../../core/model/errors.ts';
-import { openBackupDownload } from '../../core/storage/download.ts';
+import { contentDisposition, openBackupDownload } from '../../core/storage/download.ts';
 import { backupStorage } from '../../core/storage/storage.ts';
 import { hasRole } from '../auth.ts';
 import { deny, statusFor } from '../respond.ts';
@@ -15,12 +15,6 @@ export const DOWNLOAD_PATH = '/api/backup/:filename/download';
 
 const Params = z.object({ filename: z.string().min(1).max(255) }).strict();
 const Query = z.object({ part: z.enum(['backup', 'roles']).default('backup') }).strict();
-
-/** attachment; an ASCII fallback name (quotes, backslashes and controls replaced) and the exact name (RFC 6266, 5987). */
-export function contentDisposition(filename: string): string {
-  const fallback = filename.replace(/[^\x20-\x7e]|["\\]/g, '_');
-  return `attachment; filename="${fallback}"; filename*=UTF-8''${encodeURIComponent(filename).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)}`;
-}
 
 export function registerDownload(app: FastifyInstance, holdfast: Holdfast): void {
   app.get(DOWNLOAD_PATH, async (request, reply) => {

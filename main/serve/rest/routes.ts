@@ -24,6 +24,7 @@ import {
   OperationParams,
   OperationSchema,
   OperationsQuery,
+  ImportBody,
   PinBody,
   RestoreBody,
   RestoreSchema,
@@ -191,6 +192,15 @@ export function restRoutes(holdfast: Holdfast, sessions: SessionHost, operations
         const drill = await call('backup.testRestore', { ref: backup.id, ...(query.onMajor === undefined ? {} : { major: query.onMajor }) });
         return drill.ok ? { ok: true, value: { valid: drill.value.ok, ...drill.value } } : drill;
       },
+    }),
+    route({
+      method: 'POST',
+      path: '/api/backup/import',
+      summary: 'Import a dump made elsewhere (a path on the host): copied into BACKUP_DIR, checked, catalogued as imported and pinned',
+      access: 'super-admin',
+      body: ImportBody,
+      response: BackupMetadataSchema,
+      handle: ({ body, call }) => call('backup.import', body),
     }),
     route({
       method: 'POST',

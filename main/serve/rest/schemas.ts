@@ -77,6 +77,13 @@ export const VerifyQuery = z
 
 export const EmptyBody = z.object({}).strict();
 
+export const ImportBody = z
+  .object({
+    file: z.string().min(1).max(4096).describe("the dump on the server's host: a file (custom, tar, plain, plain.gz) or a directory-format dump; copied into BACKUP_DIR, never moved"),
+    profile: ProfileNameSchema.describe('the profile it is listed under and restored to by default'),
+  })
+  .strict();
+
 export const PinBody = z.object({ pinned: z.boolean().default(true).describe('false unpins it: the retention policy decides again') }).strict();
 
 export const LoginBody = z.object({ token: z.string().min(1).max(512).describe("holdfast serve's printed token or a user's token") }).strict();

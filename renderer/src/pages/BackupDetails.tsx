@@ -1,6 +1,6 @@
 // One backup in full: what it is, what it holds (tables and their exact row counts), how it was
 // taken, and what has been proven about it, with the actions that prove more or remove it.
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import { api } from '../api/client.ts';
 import type { BackupMetadata, ChannelOutput } from '../api/types.ts';
 import { DeleteDialog } from '../components/DeleteDialog.tsx';
@@ -116,6 +116,7 @@ export function BackupDetails({ row, onClose }: { row: BackupRow; onClose: () =>
           <Facts
             items={[
               ['Status', <StatusBadge key="s" status={backup.status} />],
+              ...(backup.imported ? ([['Origin', <ImportedOrigin key="o" imported={detail?.status === 'done' ? detail.backup.imported : undefined} />]] as Array<[string, ReactNode]>) : []),
               ['Retention', backup.pinned ? <PinnedBadge key="p" /> : <span className="muted">the policy decides</span>],
               [
                 'Verified',
@@ -187,8 +188,9 @@ function FullRecord({ backup }: { backup: ChannelOutput<'backup.show'> }) {
         items={[
           ['Database', `${backup.database} on ${backup.version}`],
           ['Format', `${backup.format} · ${backup.compression}`],
-          ['Size', `${formatBytes(backup.size)} (database ${formatBytes(backup.databaseSize)})`],
-          ['Duration', formatDuration(backup.duration)],
+          // An imported dump's database was never connected to, nor its dump timed: nothing to say, rather than 0.
+          ['Size', backup.imported ? formatBytes(backup.size) : `${formatBytes(backup.size)} (database ${formatBytes(backup.databaseSize)})`],
+          ['Duration', backup.imported ? <span className="muted">made elsewhere</span> : formatDuration(backup.duration)],
           ['pg_dump', backup.clientVersion],
           ['Encryption', encryptedTo(backup.encrypted ? backup.encryption : undefined, keys)],
           ...(backup.set === undefined ? [] : [['Backup set', `${backup.database}, one database of whole-server set ${backup.set}`] satisfies [string, string]]),
@@ -412,7 +414,6 @@ export function VerifiedBadge({ row }: { row: BackupRow }) {
   return <StatusBadge status={proof} />;
 }
 
-/** Kept whatever the retention policy (holdfast pin). */
 /** An encrypted backup none of whose recipients' secrets is on this machine (the list's keyHere): it cannot be restored here. */
 export function KeyNotHereBadge() {
   return (
@@ -422,6 +423,24 @@ export function KeyNotHereBadge() {
   );
 }
 
+/** Where an imported dump came from, once the full record is loaded. */
+function ImportedOrigin({ imported }: { imported: BackupMetadata['imported'] }) {
+  return (
+    <span title={imported ? `imported ${formatDateTime(imported.at)}` : undefined}>
+      <ImportedBadge /> {imported ? <span className="mono">{imported.from}</span> : null}
+    </span>
+  );
+}
+
+export function ImportedBadge() {
+  return (
+    <Badge tone="muted" title="A dump made elsewhere and imported, not a backup Holdfast took">
+      Imported
+    </Badge>
+  );
+}
+
+/** Kept whatever the retention policy (holdfast pin). */
 export function PinnedBadge() {
   return (
     <Badge tone="info" title="Pinned: retention keeps it whatever the policy">

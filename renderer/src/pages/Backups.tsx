@@ -3,7 +3,7 @@
 // page at a time (stores/backup-pages.ts), and only the visible rows are in the DOM. A set is one row
 // that expands to its members (lib/paged-layout.ts). A details panel, or a set's drawer, beside it.
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useMemo, useRef } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { setStyle, useStyle } from '../components/geometry.ts';
 import { useNow } from '../components/hooks.ts';
 import { icons } from '../components/icons.tsx';
@@ -18,8 +18,9 @@ import { formatBytes, formatDateTime, formatDuration, formatRelative } from '../
 import { useBackups } from '../stores/backups.ts';
 import { useNav } from '../stores/nav.ts';
 import { useProfiles } from '../stores/profiles.ts';
-import { BackupDetails, KeyNotHereBadge, PinnedBadge, ScopeBadge, VerifiedBadge } from './BackupDetails.tsx';
+import { BackupDetails, ImportedBadge, KeyNotHereBadge, PinnedBadge, ScopeBadge, VerifiedBadge } from './BackupDetails.tsx';
 import { SetDetails } from './SetDetails.tsx';
+import { ImportDialog } from './ImportDialog.tsx';
 
 const ROW_HEIGHT = 44;
 // Columns give way when the details panel (or a small window) leaves the table little room (CSS):
@@ -53,6 +54,7 @@ export function Backups() {
   const { setFilter, setSort } = useBackupPages.getState();
   const { select } = useBackups.getState();
   const { openBackupDialog, openRestoreWizard } = useNav.getState();
+  const [importing, setImporting] = useState(false);
 
   useEffect(() => {
     void useBackupPages.getState().openOrJoin();
@@ -69,6 +71,9 @@ export function Backups() {
         subtitle={loaded ? backupsHeader(counts) : 'Loading…'}
         actions={
           <>
+            <button type="button" className="btn" onClick={() => setImporting(true)}>
+              {icons.plus} Import…
+            </button>
             <button type="button" className="btn" onClick={() => openRestoreWizard()} disabled={counts.backups === 0 && counts.sets === 0}>
               {icons.restore} Restore…
             </button>
@@ -81,6 +86,7 @@ export function Backups() {
           </>
         }
       />
+      <ImportDialog open={importing} onClose={() => setImporting(false)} />
       {error ? <ErrorNotice error={error} /> : null}
       <CleanupNowDialog />
       {loaded && everything === 0 ? (
@@ -294,8 +300,14 @@ function BackupTable({ total, selectedId, expanded, onSelect, sortKey, direction
                   <span className="vtable__scope-inline">
                     <ScopeBadge row={row} />
                   </span>
-                  {row.pinned ? <PinnedBadge /> : null}
-                  {row.backup?.keyHere === false ? <KeyNotHereBadge /> : null}
+                  {/* One line of marks under the name: the row stays one row high. */}
+                  {row.backup?.imported || row.pinned || row.backup?.keyHere === false ? (
+                    <span className="vtable__profile-line">
+                      {row.backup?.imported ? <ImportedBadge /> : null}
+                      {row.pinned ? <PinnedBadge /> : null}
+                      {row.backup?.keyHere === false ? <KeyNotHereBadge /> : null}
+                    </span>
+                  ) : null}
                 </div>
                 <div role="cell" className="vtable__cell vtable__cell--medium">
                   {row.database ?? <span className="muted">—</span>}

@@ -1,0 +1,23 @@
+// `holdfast import <file> --profile NAME`: a dump made elsewhere, copied into BACKUP_DIR, checked,
+// checksummed and catalogued as imported (and pinned). The file named is never moved or changed.
+import type { Command } from 'commander';
+import type { CommandContext } from '../runner.ts';
+
+export function importCommand(program: Command, { run }: CommandContext): void {
+  program
+    .command('import <file>')
+    .description('Import a dump made elsewhere (pg_dump custom, tar, directory or plain): copied into the backup directory, checked, catalogued as imported and pinned')
+    .requiredOption('--profile <name>', 'the profile it is listed under (and restored to by default)')
+    .option('--json', 'print JSON')
+    .action(async (file: string, options: { profile: string; json?: boolean }) => {
+      await run('backup.import', { file, profile: options.profile }, Boolean(options.json), (backup) =>
+        [
+          `Imported ${backup.imported?.from ?? file} as ${backup.filename} (${backup.id}), pinned: retention keeps it until you unpin it.`,
+          `  ${backup.format}${backup.compression === 'none' ? '' : `, ${backup.compression}`}, ${backup.tables.length} tables, ${backup.size} bytes, ${backup.checksum}`,
+          `  made by ${backup.clientVersion} from ${backup.version}`,
+          ...(backup.pgRestore ? [`  pg_restore: ${backup.pgRestore.detail}`] : []),
+          `  no roles file: create the dump's roles on the target before restoring, or restore with --no-owner`,
+        ].join('\n'),
+      );
+    });
+}

@@ -1,0 +1,224 @@
+// `holdfast import`: a dump made elsewhere becomes a backup like any other. The rule it keeps is the
+// backup's own: nothing is catalogued unless the kept copy is a complete dump (its structure walked
+// to the end; for archives, pg_restore --list reading it whenever a pg_restore new enough is here),
+// checksummed, fsynced and renamed to a final name. The named file is copied, never moved or changed.
+// A refused import leaves nothing: not the copy, not a run.
+//
+// An imported backup is pinned (catalogue.insertBackup pins what carries `imported`): Holdfast did not
+// make it and cannot make it again, so automatic retention never deletes it; unpinning it (holdfast
+// unpin) hands it to the retention policy like any other.
+import { constants, createReadStream, createWriteStream } from 'node:fs';
+import { lstat, mkdir, open, readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { inspectArchive, type ArchiveInspection } from '../archive/inspect.ts';
+import type { DumpOrigin } from '../archive/types.ts';
+import { newId } from '../catalogue/catalogue.ts';
+import { listedBackupWithChecksum } from '../catalogue/backup-rows.ts';
+import { discardRun } from '../catalogue/run-rows.ts';
+import type { EventBus } from '../events/bus.ts';
+import { createPrivateFile, ensurePrivateDir, exists, pathSize, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../fsutil/durable.ts';
+import { DISK_FULL_HINT, HoldfastError, isDiskFull } from '../model/errors.ts';
+import type { BackupMetadata } from '../model/types.ts';
+import { tableKey } from '../pg/table-key.ts';
+import { runChild, stderrTail } from '../process/child.ts';
+import { localLocation } from '../storage/location.ts';
+import { pickClientTools } from '../tools/discover.ts';
+import { sealAndChecksum, type EngineContext } from './backup.ts';
+import { inspectImportSource, type ImportSource } from './import-source.ts';
+import { backupFilename, TEMP_SUFFIX } from './naming.ts';
+import { BackupOptionsSchema, fileExtension } from './options.ts';
+import { completeSeal, removeFinalFiles } from './seal.ts';
+
+export interface ImportRequest {
+  /** The dump: a file, or a directory-format dump's directory, on this host. */
+  file: string;
+  /** The profile it is listed under and restored to by default. */
+  profile: string;
+}
+
+/** The pg_restore check of an imported archive: passed, or why it could not run here. */
+export interface ImportedCheck {
+  pgRestore: { status: 'ok' | 'skipped'; detail: string } | null;
+}
+
+const ROLES_NOTE = 'Imported: a dump made elsewhere comes without a roles file. Create its roles on the target before restoring, or restore with --no-owner.';
+
+function refused(message: string, hint: string): HoldfastError {
+  return new HoldfastError('BAD_INPUT', message, hint);
+}
+
+/** The first number in a version text, e.g. 18 from "18.3 (Debian …)". */
+function majorOf(version: string | undefined): number | undefined {
+  const major = Number(/^(\d+)/.exec(version ?? '')?.[1]);
+  return Number.isInteger(major) && major > 0 ? major : undefined;
+}
+
+/** "gzip (level 6)" from an archive's header as Holdfast labels compression: "gzip:6". */
+function compressionLabel(inspection: Extract<ArchiveInspection, { ok: true }>): string {
+  const text = inspection.compression ?? 'none';
+  const method = text.split(' ')[0] ?? 'none';
+  const level = /\(level (\d+)\)/.exec(text)?.[1];
+  return level === undefined ? method : `${method}:${level}`;
+}
+
+/** The file, read through a descriptor opened without following a link, into a new private file. */
+async function copyFile(from: string, to: string): Promise<void> {
+  const source = await open(from, constants.O_RDONLY | constants.O_NOFOLLOW);
+  await createPrivateFile(to);
+  await pipeline(createReadStream('', { fd: source.fd, autoClose: false }), createWriteStream(to, { flags: 'r+', mode: PRIVATE_FILE_MODE })).finally(() => source.close());
+}
+
+/** A directory dump is flat: toc.dat and one file per data item. Anything else in it is refused. */
+async function copyDirectory(from: string, to: string): Promise<void> {
+  await mkdir(to, { mode: PRIVATE_DIR_MODE });
+  for (const name of await readdir(from)) {
+    const info = await lstat(join(from, name));
+    if (!info.isFile()) {
+      throw refused(
+        `${join(from, name)} is ${info.isSymbolicLink() ? 'a symbolic link' : info.isDirectory() ? 'a directory' : 'not a regular file'}; a pg_dump directory dump holds only regular files, so ${from} is not one as pg_dump wrote it.`,
+        'Import the directory exactly as pg_dump -Fd wrote it.',
+      );
+    }
+    await copyFile(join(from, name), join(to, name));
+  }
+}
+
+/** pg_restore --list on the copy, with client tools at least as new as the pg_dump that wrote it. */
+async function listWithPgRestore(context: EngineContext, path: string, major: number | undefined, label: string): Promise<ImportedCheck['pgRestore']> {
+  let tools;
+  try {
+    tools = pickClientTools(await context.clientTools(context.config.pgBinDir), major ?? 0, `Reading ${label}`, context.config.pgBinDir);
+  } catch (error) {
+    return { status: 'skipped', detail: `pg_restore was not run: ${(error as Error).message}` };
+  }
+  const listed = await runChild(tools.paths.pg_restore, ['--list', '--', path], { env: process.env, timeoutMs: context.config.timeoutMs });
+  if (listed.exitCode !== 0) {
+    throw refused(
+      `${label} is not a dump pg_restore can read: pg_restore ${tools.version} --list failed: ${stderrTail(listed.stderr) || '(no message)'}`,
+      'Check that the file was copied whole (compare its size or checksum with the original), then import it again.',
+    );
+  }
+  return { status: 'ok', detail: `pg_restore ${tools.version} reads the table of contents` };
+}
+
+function versionTexts(origin: DumpOrigin): Pick<BackupMetadata, 'version' | 'serverMajor' | 'clientVersion'> {
+  const server = origin.serverVersion?.split(' ')[0];
+  const dumper = origin.pgDumpVersion?.split(' ')[0];
+  return {
+    version: server ? `PostgreSQL ${server}` : 'PostgreSQL (the dump does not say which)',
+    serverMajor: majorOf(server) ?? majorOf(dumper) ?? 0,
+    clientVersion: dumper ? `pg_dump ${dumper}` : 'pg_dump (the dump does not say which)',
+  };
+}
+
+/** The record of the checked copy at `path`, under its final name `finalPath`. */
+function importedMetadata(
+  context: EngineContext,
+  source: ImportSource,
+  inspection: Extract<ArchiveInspection, { ok: true }>,
+  sealed: Awaited<ReturnType<typeof sealAndChecksum>>,
+  at: { profile: string; defaultDatabase: string; filename: string; finalPath: string; size: number; check: ImportedCheck },
+): BackupMetadata {
+  const origin: DumpOrigin = { ...source.origin, ...inspection.origin };
+  const rowCounts: Record<string, number> = {};
+  for (const table of inspection.tables) if (table.hasData && table.rows !== undefined) rowCounts[tableKey(table.schema, table.name)] = table.rows;
+  const compression = source.format === 'plain' ? (source.gzip ? 'gzip' : 'none') : compressionLabel(inspection);
+  return {
+    id: newId(),
+    filename: at.filename,
+    timestamp: source.modifiedAt.toISOString(),
+    size: at.size,
+    compressed: compression !== 'none',
+    encrypted: false,
+    checksum: `sha256:${sealed.checksum}`,
+    // Unknown: the database was never connected to. 0 rather than a guess.
+    databaseSize: 0,
+    tables: inspection.tables.map((table) => tableKey(table.schema, table.name)),
+    ...versionTexts(origin),
+    duration: 0,
+    profile: at.profile,
+    database: origin.database ?? at.defaultDatabase,
+    path: at.finalPath,
+    location: localLocation(at.finalPath, context.config.backupDir),
+    format: source.format,
+    compression,
+    status: 'completed',
+    rowCounts,
+    options: BackupOptionsSchema.parse({ format: source.format }),
+    globals: { filename: null, checksum: null, note: ROLES_NOTE },
+    ...(sealed.files ? { files: sealed.files } : {}),
+    imported: { from: source.path, at: new Date().toISOString(), pgRestore: at.check.pgRestore?.status ?? 'not-applicable' },
+  };
+}
+
+export async function importDump(engine: EngineContext & { events: Pick<EventBus, 'emit'> }, request: ImportRequest): Promise<BackupMetadata & ImportedCheck> {
+  const { catalogue, config } = engine;
+  const profile = catalogue.requireProfile(request.profile);
+  if (profile.wholeServer) {
+    throw refused(
+      `Profile "${profile.name}" backs up a whole server, as sets of one backup per database; one imported dump is not such a set.`,
+      'Import the dump under a single-database profile (holdfast profile add … --dbname D), then restore it to whichever profile you need.',
+    );
+  }
+  const source = await inspectImportSource(request.file, config.backupDir);
+  const extension = fileExtension(source.format, { method: source.gzip ? 'gzip' : 'none' });
+  const filename = backupFilename(source.modifiedAt, profile.name, 'imported', extension);
+  const finalPath = join(config.backupDir, filename);
+  const tempPath = `${finalPath}${TEMP_SUFFIX}`;
+  await ensurePrivateDir(config.backupDir);
+  if (await exists(finalPath)) {
+    throw new HoldfastError(
+      'CONFLICT',
+      `${finalPath} already exists: a dump modified at the same moment was imported under profile "${profile.name}" before.`,
+      'Check holdfast list; import it under another profile if it is another dump.',
+    );
+  }
+  // The run protects the copy from another Holdfast's start-up clean-up of leftover temp files.
+  const runId = catalogue.startRun({ kind: 'backup', profile: profile.name, tempPath, detail: { importedFrom: source.path, filename } });
+  let sealing = false;
+  try {
+    if (source.format === 'directory') await copyDirectory(source.path, tempPath);
+    else await copyFile(source.path, tempPath);
+    // From here on only the copy is read: it is what will be kept, whatever happens to the original.
+    const inspection = await inspectArchive(tempPath, source.format, source.format === 'plain' ? { gzip: source.gzip } : {});
+    if (!inspection.ok) {
+      throw refused(
+        `${source.path} is not a complete ${source.format}-format dump: ${inspection.problem.replaceAll(tempPath, 'the copy')}.`,
+        'Copy the whole dump again from where pg_dump wrote it (a cut transfer or a full disk truncates it), then import that.',
+      );
+    }
+    const origin = { ...source.origin, ...inspection.origin };
+    const check: ImportedCheck = {
+      pgRestore: source.format === 'plain' ? null : await listWithPgRestore(engine, tempPath, majorOf(origin.pgDumpVersion), source.path),
+    };
+    const sealed = await sealAndChecksum(tempPath, source.format);
+    const twin = listedBackupWithChecksum(catalogue.db, `sha256:${sealed.checksum}`);
+    if (twin) throw new HoldfastError('CONFLICT', `${source.path} is already in the catalogue as ${twin}: the same bytes, checksum sha256:${sealed.checksum}.`, `Use ${twin}; holdfast list shows it.`);
+    const metadata = importedMetadata(engine, source, inspection, sealed, {
+      profile: profile.name,
+      defaultDatabase: profile.dbname,
+      filename,
+      finalPath,
+      size: await pathSize(tempPath),
+      check,
+    });
+    catalogue.recordSealing(runId, metadata);
+    sealing = true;
+    await completeSeal(catalogue, runId, metadata, { importedFrom: source.path, filename });
+    const kept = catalogue.findBackup(metadata.id) ?? metadata;
+    await engine.events.emit({ kind: 'backup.imported', backup: kept, from: source.path });
+    return { ...kept, ...check };
+  } catch (error) {
+    await rm(tempPath, { recursive: true, force: true });
+    if (sealing) await removeFinalFiles({ path: finalPath });
+    // Nothing was imported, so nothing is recorded: a refused file is not a failed backup of the profile.
+    discardRun(catalogue.db, runId);
+    if (error instanceof HoldfastError) throw error;
+    if (isDiskFull(error)) throw new HoldfastError('BACKUP_FAILED', `Copying ${source.path} into ${config.backupDir} failed: the disk is full.`, DISK_FULL_HINT);
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EACCES' || code === 'ELOOP')
+      throw refused(`${source.path} cannot be read (${code}).`, 'Give the user Holdfast runs as read access to the dump, and name the dump itself, not a link to it.');
+    throw error;
+  }
+}

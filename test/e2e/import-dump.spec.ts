@@ -1,0 +1,66 @@
+// Backups › Import…: a dump a DBA made elsewhere with the real pg_dump 15, named by its path, is
+// copied in, listed as Imported (and pinned), and verifies like any backup. A bad path is refused in
+// the dialog with what to do.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, screenshotEverySize, test } from './fixtures.ts';
+import { BackupsPage } from './pages/backups.ts';
+import { Shell } from './pages/shell.ts';
+import { rpc } from './support-rpc.ts';
+
+test.use({ world: 'import-dump' });
+test.describe.configure({ mode: 'serial' });
+
+const PROFILE = 'warehouse';
+let elsewhere: string;
+
+test.beforeAll(async ({ holdfast }) => {
+  await rpc(holdfast.url, 'profile.add', { name: PROFILE, host: holdfast.pg.host, port: holdfast.pg.port, user: holdfast.pg.user, dbname: 'shop' });
+  elsewhere = mkdtempSync(join(tmpdir(), 'holdfast-e2e-import-'));
+  execFileSync(join(holdfast.pg.binDir, 'pg_dump'), ['-Fc', '-f', join(elsewhere, 'nightly.dump'), '-h', holdfast.pg.host, '-p', String(holdfast.pg.port), '-U', holdfast.pg.user, 'shop']);
+  writeFileSync(join(elsewhere, 'notes.txt'), 'not a dump\n');
+});
+
+test.afterAll(() => rmSync(elsewhere, { recursive: true, force: true }));
+
+test('import a pg_dump file: it appears as Imported and pinned, and verify passes', async ({ page, holdfast }) => {
+  const shell = new Shell(page);
+  await shell.open(holdfast.url);
+  await shell.goTo('Backups');
+  const backups = new BackupsPage(page);
+  await page.getByRole('button', { name: 'Import…' }).click();
+  const dialog = page.locator('dialog[open]');
+  await expect(dialog.getByRole('heading', { name: 'Import a dump' })).toBeVisible();
+
+  // Not a dump: refused in the dialog, naming what it is and what to give instead.
+  await dialog.getByLabel('File on this host').fill(join(elsewhere, 'notes.txt'));
+  await dialog.getByLabel('Connection').selectOption(PROFILE);
+  await dialog.getByRole('button', { name: 'Import', exact: true }).click();
+  await expect(dialog.getByRole('alert')).toContainText('is not a pg_dump output');
+  await screenshotEverySize(page, 'import-dialog-refused');
+
+  await dialog.getByLabel('File on this host').fill(join(elsewhere, 'nightly.dump'));
+  await dialog.getByRole('button', { name: 'Import', exact: true }).click();
+  await expect(dialog.getByText('Imported', { exact: true })).toBeVisible();
+  await expect(dialog).toContainText(/pg_dump 15\.\d+ from PostgreSQL 15\.\d+/);
+  await expect(dialog).toContainText('reads the table of contents');
+  await screenshotEverySize(page, 'import-dialog-imported');
+  await dialog.getByRole('button', { name: 'Done' }).click();
+
+  const row = backups.renderedRows().filter({ hasText: PROFILE });
+  await expect(row).toContainText('Imported');
+  await expect(row).toContainText('Pinned');
+  await row.click();
+  await expect(backups.details).toContainText(join(elsewhere, 'nightly.dump'));
+  const result = await backups.verify();
+  await expect(result).toContainText('Backup verified');
+  await expect(row).toContainText('Verified');
+  await screenshotEverySize(page, 'import-details');
+
+  // The original was copied, never moved.
+  const listed = await rpc<Array<{ imported?: boolean; pinned: boolean }>>(holdfast.url, 'backup.list', { profile: PROFILE, fields: 'summary' });
+  expect(listed).toEqual([expect.objectContaining({ imported: true, pinned: true })]);
+  expect(execFileSync('ls', [elsewhere]).toString()).toContain('nightly.dump');
+});

@@ -1,0 +1,229 @@
+// `holdfast import`: dumps made elsewhere by a real pg_dump 15 (from the shop database of a server
+// this suite starts) and by pg_dump 18 (the fixtures), imported, then verified, restored and pruned
+// like any backup; and every bad input refused with nothing left behind.
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { Holdfast } from '../main/core/holdfast.ts';
+import type { PgServer } from './support/pg-server.ts';
+import { closeShop, openShop, rowCount, runCli, type TestHome } from './support/holdfast-env.ts';
+
+const PG18 = resolve(import.meta.dirname, '..', '..', 'shared', 'fixtures', 'pg18');
+
+let server: PgServer;
+let home: TestHome;
+let holdfast: Holdfast;
+/** Where the dumps "made elsewhere" are: outside BACKUP_DIR, as a DBA's download folder would be. */
+let elsewhere: string;
+let backupDir: string;
+
+const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
+
+function pgDump(args: string[]): void {
+  execFileSync(join(server.binDir, 'pg_dump'), [...args, '-h', server.host, '-p', String(server.port), '-U', server.user, 'shop'], { stdio: ['ignore', 'ignore', 'pipe'] });
+}
+
+/** Everything that would show a refused import left something: BACKUP_DIR's names, the backups and the runs. */
+function traces() {
+  return {
+    files: existsSync(backupDir) ? readdirSync(backupDir).sort() : [],
+    backups: holdfast.catalogue.listBackups({}).length,
+    runs: holdfast.catalogue.db.prepare('SELECT COUNT(*) FROM runs').pluck().get(),
+  };
+}
+
+async function expectRefused(file: string, code: string, message: RegExp): Promise<void> {
+  const before = traces();
+  await expect(holdfast.importDump({ file, profile: 'shop' })).rejects.toMatchObject({ code, message: expect.stringMatching(message), hint: expect.any(String) });
+  expect(traces()).toEqual(before);
+}
+
+beforeAll(async () => {
+  ({ server, home, holdfast } = await openShop(300));
+  backupDir = holdfast.config.backupDir;
+  elsewhere = mkdtempSync(join(tmpdir(), 'holdfast-elsewhere-'));
+  pgDump(['-Fc', '-f', join(elsewhere, 'shop.dump')]);
+  pgDump(['-Ft', '-f', join(elsewhere, 'shop.tar')]);
+  pgDump(['-Fd', '-f', join(elsewhere, 'shop-dir')]);
+  pgDump(['-Fp', '-f', join(elsewhere, 'shop.sql')]);
+  pgDump(['-Fp', '-Z', '6', '-f', join(elsewhere, 'shop.sql.gz')]);
+}, 120_000);
+
+afterAll(async () => {
+  rmSync(elsewhere, { recursive: true, force: true });
+  await closeShop({ server, home, holdfast });
+});
+
+describe('importing pg_dump 15 output in every format', () => {
+  test.each([
+    ['shop.dump', 'custom', /\.dump$/],
+    ['shop.tar', 'tar', /\.tar$/],
+    ['shop-dir', 'directory', /\.dir$/],
+    ['shop.sql', 'plain', /\.sql$/],
+    ['shop.sql.gz', 'plain', /\.sql\.gz$/],
+  ] as const)('%s: copied, checked, catalogued as imported and pinned; verify passes; the original is untouched', async (name, format, extension) => {
+    const original = join(elsewhere, name);
+    const before = format === 'directory' ? sha256(join(original, 'toc.dat')) : sha256(original);
+    const backup = await holdfast.importDump({ file: original, profile: 'shop' });
+    expect(backup).toMatchObject({ format, profile: 'shop', database: 'shop', status: 'completed', pinned: true, imported: { from: original } });
+    expect(backup.filename).toMatch(/^backup-.*-shop-imported\./);
+    expect(backup.filename).toMatch(extension);
+    expect(backup.clientVersion).toMatch(/^pg_dump 15\.\d+$/);
+    expect(backup.version).toMatch(/^PostgreSQL 15\.\d+$/);
+    expect(backup.serverMajor).toBe(15);
+    expect(backup.tables).toEqual(expect.arrayContaining(['public.users', 'public.orders']));
+    if (format === 'plain') expect(backup.rowCounts).toMatchObject({ 'public.users': 300, 'public.orders': 600 });
+    else expect(backup.pgRestore).toMatchObject({ status: 'ok' });
+    // Copied, never moved: the original is where it was, unchanged; the copy has its sidecar.
+    expect(format === 'directory' ? sha256(join(original, 'toc.dat')) : sha256(original)).toBe(before);
+    expect(backup.path).toBe(join(backupDir, backup.filename));
+    expect(JSON.parse(readFileSync(`${backup.path}.json`, 'utf8'))).toMatchObject({ id: backup.id, imported: { from: original } });
+    expect(statSync(backup.path).mode & 0o777).toBe(format === 'directory' ? 0o700 : 0o600);
+    // Listed as imported, and verify reads it like any backup.
+    expect(holdfast.list({ profile: 'shop', fields: 'summary' })).toContainEqual(expect.objectContaining({ id: backup.id, imported: true, pinned: true }));
+    const verified = await holdfast.verify(backup.id);
+    expect(verified.checks.filter((check) => check.status === 'failed')).toEqual([]);
+    expect(verified.valid).toBe(true);
+  });
+
+  test('an imported custom dump restores into a new database with every row', async () => {
+    const backup = holdfast.catalogue.listBackups({ profile: 'shop' }).find((b) => b.imported && b.format === 'custom')!;
+    const result = await holdfast.restore({ ref: backup.id, to: 'shop', dbname: 'shop_from_import', create: true, clean: false, noOwner: false, noAcl: false, dryRun: false });
+    expect(result.ok).toBe(true);
+    expect(await rowCount(server, 'shop_from_import', 'users')).toBe(300);
+    expect(await rowCount(server, 'shop_from_import', 'orders')).toBe(600);
+  });
+
+  test('an imported plain dump passes a restore drill, its rows compared with the counts its COPY blocks gave', async () => {
+    const backup = holdfast.catalogue.listBackups({ profile: 'shop' }).find((b) => b.imported && b.format === 'plain' && b.compression === 'none')!;
+    const drill = await holdfast.testRestore(backup.id);
+    expect(drill.ok).toBe(true);
+    expect(holdfast.catalogue.findBackup(backup.id)?.restoreTest?.status).toBe('passed');
+  }, 180_000);
+
+  test('retention never deletes an imported backup: it is pinned until the DBA unpins it', async () => {
+    const taken = await holdfast.backup('shop', {});
+    const imported = holdfast.catalogue.listBackups({ profile: 'shop' }).filter((b) => b.imported);
+    const summary = await holdfast.cleanup({ profile: 'shop', policy: '1d', dryRun: true }, new Date(Date.now() + 400 * 86_400_000));
+    const decisions = summary.profiles.flatMap((report) => report.decisions);
+    expect(imported.length).toBeGreaterThanOrEqual(5);
+    for (const backup of imported) expect(decisions).toContainEqual(expect.objectContaining({ id: backup.id, action: 'keep', reasons: ['pinned'] }));
+    // The backup Holdfast took is the policy's to weigh, as before.
+    expect(decisions).toContainEqual(expect.objectContaining({ id: taken.id, action: 'keep', reasons: expect.arrayContaining(['newest good full backup of the profile']) }));
+  });
+
+  test('the same dump twice is refused, naming the backup it already is', async () => {
+    const first = holdfast.catalogue.listBackups({ profile: 'shop' }).find((b) => b.imported && b.format === 'tar')!;
+    const again = join(elsewhere, 'again', 'shop.tar');
+    mkdirSync(join(elsewhere, 'again'));
+    copyFileSync(join(elsewhere, 'shop.tar'), again);
+    await expectRefused(again, 'CONFLICT', new RegExp(`already in the catalogue as ${first.filename}`));
+  });
+});
+
+describe('a dump from a newer pg_dump (18.3, the fixtures)', () => {
+  test.each([
+    ['custom-gzip.dump', 'custom'],
+    ['plain.sql.gz', 'plain'],
+  ] as const)('%s is imported with its versions recorded, and verify passes without a pg_restore 18', async (name, format) => {
+    const file = join(elsewhere, `pg18-${name}`);
+    copyFileSync(join(PG18, name), file);
+    const backup = await holdfast.importDump({ file, profile: 'shop' });
+    expect(backup).toMatchObject({ format, clientVersion: 'pg_dump 18.3', version: 'PostgreSQL 18.3', serverMajor: 18, imported: { from: file } });
+    if (format === 'custom') expect(backup.pgRestore).toMatchObject({ status: 'skipped', detail: expect.stringMatching(/18/) });
+    const manifest = JSON.parse(readFileSync(join(PG18, 'manifest.json'), 'utf8')) as { rowCounts: Record<string, number> };
+    // Every table's rows, as the fixture's manifest counted them (its materialized view is filled by REFRESH, not COPY).
+    if (format === 'plain') expect(backup.rowCounts).toEqual(Object.fromEntries(Object.entries(manifest.rowCounts).filter(([table]) => backup.tables.includes(table))));
+    const verified = await holdfast.verify(backup.id);
+    expect(verified.valid).toBe(true);
+  });
+});
+
+describe('bad inputs are refused with what is wrong and what to do, and leave nothing behind', () => {
+  test('a missing file', async () => {
+    await expectRefused(join(elsewhere, 'nope.dump'), 'NOT_FOUND', /nope\.dump does not exist/);
+  });
+
+  test('an empty file', async () => {
+    writeFileSync(join(elsewhere, 'empty.dump'), '');
+    await expectRefused(join(elsewhere, 'empty.dump'), 'BAD_INPUT', /is empty/);
+  });
+
+  test('a custom archive cut in half', async () => {
+    const half = join(elsewhere, 'half.dump');
+    copyFileSync(join(elsewhere, 'shop.dump'), half);
+    truncateSync(half, Math.floor(statSync(half).size / 2));
+    await expectRefused(half, 'BAD_INPUT', /not a complete custom-format dump/);
+  });
+
+  test('random bytes', async () => {
+    writeFileSync(join(elsewhere, 'random.dump'), Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919 + 13) % 251)));
+    await expectRefused(join(elsewhere, 'random.dump'), 'BAD_INPUT', /not a pg_dump output: it looks like something else/);
+  });
+
+  test('a directory without toc.dat', async () => {
+    mkdirSync(join(elsewhere, 'not-a-dump'));
+    writeFileSync(join(elsewhere, 'not-a-dump', '3001.dat.gz'), 'x');
+    await expectRefused(join(elsewhere, 'not-a-dump'), 'BAD_INPUT', /directory without toc\.dat/);
+  });
+
+  test('a file already inside BACKUP_DIR', async () => {
+    const own = holdfast.catalogue.listBackups({ profile: 'shop' }).find((b) => b.format === 'custom')!;
+    await expectRefused(own.path, 'BAD_INPUT', /is inside BACKUP_DIR/);
+  });
+
+  test('a symbolic link, even to a real dump, and one to a secret', async () => {
+    const secret = join(elsewhere, 'shadow');
+    writeFileSync(secret, 'root:$6$secret:19000:0:99999:7:::\n');
+    chmodSync(secret, 0o600);
+    symlinkSync(secret, join(elsewhere, 'innocent.dump'));
+    symlinkSync(join(elsewhere, 'shop.dump'), join(elsewhere, 'link.dump'));
+    await expectRefused(join(elsewhere, 'innocent.dump'), 'BAD_INPUT', /is a symbolic link/);
+    await expectRefused(join(elsewhere, 'link.dump'), 'BAD_INPUT', /is a symbolic link/);
+  });
+
+  test('a name with a newline', async () => {
+    const odd = join(elsewhere, 'shop\nevil.dump');
+    copyFileSync(join(elsewhere, 'shop.dump'), odd);
+    await expectRefused(odd, 'BAD_INPUT', /contains a control character/);
+  });
+
+  test('a pg_dumpall script, an age-encrypted file and a device', async () => {
+    writeFileSync(join(elsewhere, 'cluster.sql'), '--\n-- PostgreSQL database cluster dump\n--\n\nSET default_transaction_read_only = off;\n');
+    await expectRefused(join(elsewhere, 'cluster.sql'), 'BAD_INPUT', /pg_dumpall script of a whole cluster/);
+    writeFileSync(join(elsewhere, 'shop.dump.age'), 'age-encryption.org/v1\n-> X25519 abc\nxyz\n--- abc\n\u0000\u0001');
+    await expectRefused(join(elsewhere, 'shop.dump.age'), 'BAD_INPUT', /age-encrypted file/);
+    await expectRefused('/dev/null', 'BAD_INPUT', /not a regular file/);
+  });
+
+  test('an unknown profile, and a whole-server profile (its backups are sets)', async () => {
+    const before = traces();
+    await expect(holdfast.importDump({ file: join(elsewhere, 'shop.dump'), profile: 'nobody' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect(traces()).toEqual(before);
+    await holdfast.addProfile({ name: 'server', host: server.host, port: server.port, user: server.user, dbname: 'postgres', wholeServer: { excludeDatabases: [], parallelDatabases: null } });
+    await expect(holdfast.importDump({ file: join(elsewhere, 'shop.dump'), profile: 'server' })).rejects.toMatchObject({
+      code: 'BAD_INPUT',
+      message: expect.stringContaining('backs up a whole server'),
+      hint: expect.stringContaining('single-database profile'),
+    });
+    expect(traces()).toEqual(before);
+  });
+});
+
+describe('the CLI', () => {
+  test('holdfast import prints what it kept; a refused file exits 2 (bad input) with the hint', async () => {
+    const file = join(elsewhere, 'cli', 'shop.sql.gz');
+    mkdirSync(join(elsewhere, 'cli'));
+    pgDump(['-Fp', '-Z', '1', '-f', file]);
+    const ok = await runCli(['import', file, '--profile', 'shop'], home.env);
+    expect(ok.stderr).toBe('');
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/Imported .*shop\.sql\.gz as backup-.*-shop-imported\.sql\.gz .*pinned/);
+    const bad = await runCli(['import', join(elsewhere, 'empty.dump'), '--profile', 'shop'], home.env);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/is empty[\s\S]*Check that pg_dump finished/);
+  });
+});
