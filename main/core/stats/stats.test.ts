@@ -257,6 +257,27 @@ describe('computeHealth', () => {
     ]);
   });
 
+  test('an imported dump, however new its file, does not make a profile look recently backed up: health judges the backups Holdfast takes', async () => {
+    addProfile('prod');
+    const lastTaken = await backup({ profile: 'prod', timestamp: hoursAgo(30), size: 10 });
+    await tick();
+    const imported: BackupMetadata = { ...metadata({ profile: 'prod', timestamp: hoursAgo(1), size: 10 }), imported: { from: '/srv/dumps/prod.dump', at: hoursAgo(1), pgRestore: 'ok' } };
+    const runId = catalogue.startRun({ kind: 'backup', profile: 'prod', detail: { importedFrom: '/srv/dumps/prod.dump', filename: imported.filename } });
+    catalogue.insertBackup(imported, runId);
+    catalogue.finishRun(runId, 'completed', { backupId: imported.id });
+
+    const report = await health();
+    expect(report).toMatchObject({ status: 'degraded', hasRecentBackup: false, lastBackup: lastTaken.timestamp });
+    expect(report.reasons).toEqual([
+      {
+        code: 'NO_RECENT_BACKUP',
+        severity: 'degraded',
+        profile: 'prod',
+        message: `Profile "prod" was last backed up in full 30 h ago (${hoursAgo(30)}); expected at least every 26 h.`,
+      },
+    ]);
+  });
+
   test('issue 12 D: a profile whose newest full backup failed verify or its drill is named, until a newer full backup passes', async () => {
     addProfile('prod');
     addProfile('drilled');

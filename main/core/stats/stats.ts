@@ -13,7 +13,8 @@
 // - Health judges a profile by its full backups: a table-filtered, schema-only or data-only backup
 //   does not restore the database, so it never makes a profile look recently backed up. The newest
 //   full backup having failed its last verify or restore drill is a reason of its own: a profile
-//   whose newest copy may not restore is not healthy, whatever its runs say.
+//   whose newest copy may not restore is not healthy, whatever its runs say. Imported dumps are left
+//   out of health: they are not Holdfast's backups running.
 import { randomBytes } from 'node:crypto';
 import { open, stat, statfs, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -241,7 +242,9 @@ export async function computeHealth(input: HealthInput): Promise<HealthReport> {
   }
 
   const profiles = catalogue.listProfiles();
-  const fullBackups = backups.filter((backup) => backupScope(backup.options) === 'full');
+  // A dump made elsewhere and imported restores, but it is no sign that Holdfast's own backups run
+  // (its time is its file's, which a copy resets): health judges only the backups Holdfast took.
+  const fullBackups = backups.filter((backup) => backupScope(backup.options) === 'full' && backup.imported === undefined);
   const latest = newest(fullBackups);
   if (backups.length === 0) {
     reasons.push({
