@@ -3,7 +3,7 @@
 // like any backup; and every bad input refused with nothing left behind.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -121,6 +121,19 @@ describe('importing pg_dump 15 output in every format', () => {
     mkdirSync(join(elsewhere, 'again'));
     copyFileSync(join(elsewhere, 'shop.tar'), again);
     await expectRefused(again, 'CONFLICT', new RegExp(`already in the catalogue as ${first.filename}`));
+  });
+
+  test('a dump whose file claims a future modification time is stamped when it was imported: it never stays the newest backup for years', async () => {
+    const future = join(elsewhere, 'future.dump');
+    pgDump(['-Fc', '-Z', '1', '-f', future]);
+    utimesSync(future, new Date('2099-01-01T00:00:00Z'), new Date('2099-01-01T00:00:00Z'));
+    const before = Date.now();
+    const backup = await holdfast.importDump({ file: future, profile: 'shop' });
+    expect(Date.parse(backup.timestamp)).toBeGreaterThanOrEqual(before - 1000);
+    expect(Date.parse(backup.timestamp)).toBeLessThanOrEqual(Date.now());
+    expect(backup.filename).not.toMatch(/2099/);
+    // The profile does not look backed up until 2099.
+    expect(holdfast.stats().profiles.find((profile) => profile.profile === 'shop')?.newestBackup).not.toMatch(/^2099/);
   });
 });
 

@@ -18,7 +18,12 @@ export interface ImportSource {
   format: DumpFormat;
   /** plain only: gzip-compressed. */
   gzip: boolean;
-  /** Its modification time: when the dump was written, as far as the file system knows. */
+  /**
+   * Its modification time: when the dump was written, as far as the file system knows; never later
+   * than now. A file's mtime is whatever its owner set (touch -d 2099…): a future one would make the
+   * import the profile's newest backup for years, hiding a stale profile in health and taking the
+   * newest-good-backup rule from the last backup Holdfast took, which retention then deletes.
+   */
   modifiedAt: Date;
   /** A plain script's opening comments (an archive's header is read with its structure). */
   origin: DumpOrigin;
@@ -39,6 +44,12 @@ function checkPathText(file: string): void {
       'Rename the file (mv) to a name without control characters, then import it again.',
     );
   }
+}
+
+/** A file's time, or now when it claims to be later. */
+function notFuture(mtime: Date): Date {
+  const now = Date.now();
+  return mtime.getTime() > now ? new Date(now) : mtime;
 }
 
 /** The first bytes of a regular file, opened without following a link at its last component. */
@@ -146,11 +157,11 @@ export async function inspectImportSource(file: string, backupDir: string): Prom
     if (head.length === 0 || sniff(head) !== 'a pg_dump custom-format archive') {
       throw refused(`${toc} is not a pg_dump table of contents (${sniff(head)}): ${path} is not a directory-format dump.`, 'Name the directory pg_dump -Fd wrote.');
     }
-    return { path, format: 'directory', gzip: false, modifiedAt: (await lstat(toc)).mtime, origin: {} };
+    return { path, format: 'directory', gzip: false, modifiedAt: notFuture((await lstat(toc)).mtime), origin: {} };
   }
   if (!info.isFile()) {
     throw refused(`${path} is not a regular file (a device, socket or pipe): there is no dump to copy from it.`, 'Name the file pg_dump wrote.');
   }
   const { format, gzip, origin } = formatFromHead(path, await readHead(path));
-  return { path, format, gzip, modifiedAt: info.mtime, origin };
+  return { path, format, gzip, modifiedAt: notFuture(info.mtime), origin };
 }
