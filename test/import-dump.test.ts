@@ -7,6 +7,7 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSyn
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { backupFilename } from '../main/core/backup/naming.ts';
 import type { Holdfast } from '../main/core/holdfast.ts';
 import type { PgServer } from './support/pg-server.ts';
 import { closeShop, openShop, rowCount, runCli, type TestHome } from './support/holdfast-env.ts';
@@ -156,6 +157,25 @@ describe('a dump from a newer pg_dump (18.3, the fixtures)', () => {
 });
 
 describe('bad inputs are refused with what is wrong and what to do, and leave nothing behind', () => {
+  test("two dumps with one modification time, imported at once: the second is refused and the first one's copy is left alone", async () => {
+    // Another import (this or another Holdfast) copying a dump stamped 2024-05-01 is mid-copy: its run holds the temp name.
+    const at = new Date('2024-05-01T00:00:00Z');
+    const tempPath = join(backupDir, `${backupFilename(at, 'shop', 'imported', 'dump')}.tmp`);
+    writeFileSync(tempPath, 'half a copy');
+    const other = holdfast.catalogue.startRun({ kind: 'backup', profile: 'shop', tempPath, detail: { importedFrom: '/elsewhere/other.dump' } });
+    try {
+      const second = join(elsewhere, 'same-moment.dump');
+      pgDump(['-Fc', '-Z', '2', '-f', second]);
+      utimesSync(second, at, at);
+      await expect(holdfast.importDump({ file: second, profile: 'shop' })).rejects.toMatchObject({ code: 'CONFLICT' });
+      expect(readFileSync(tempPath, 'utf8')).toBe('half a copy');
+      expect(holdfast.catalogue.db.prepare("SELECT COUNT(*) FROM runs WHERE status = 'running'").pluck().get()).toBe(1);
+    } finally {
+      holdfast.catalogue.finishRun(other, 'failed', { error: 'test' });
+      rmSync(tempPath, { force: true });
+    }
+  });
+
   test('a missing file', async () => {
     await expectRefused(join(elsewhere, 'nope.dump'), 'NOT_FOUND', /nope\.dump does not exist/);
   });

@@ -152,6 +152,23 @@ function importedMetadata(
   };
 }
 
+/** The run started, unless a running run (an import in this or another Holdfast) is writing the same temp name. */
+function claimImportName(catalogue: EngineContext['catalogue'], tempPath: string, start: () => string): string {
+  return catalogue.db
+    .transaction(() => {
+      const holder = catalogue.db.prepare(`SELECT id FROM runs WHERE status = 'running' AND temp_path = ?`).pluck().get(tempPath) as string | undefined;
+      if (holder !== undefined) {
+        throw new HoldfastError(
+          'CONFLICT',
+          `Another import (run ${holder}) is copying a dump modified at the same moment under the same profile, to ${tempPath}.`,
+          'Wait for it to finish, then import this one under another profile if it is another dump (holdfast list shows what the first became).',
+        );
+      }
+      return start();
+    })
+    .immediate();
+}
+
 export async function importDump(engine: EngineContext & { events: Pick<EventBus, 'emit'> }, request: ImportRequest): Promise<BackupMetadata & ImportedCheck> {
   const { catalogue, config } = engine;
   const profile = catalogue.requireProfile(request.profile);
@@ -167,15 +184,19 @@ export async function importDump(engine: EngineContext & { events: Pick<EventBus
   const finalPath = join(config.backupDir, filename);
   const tempPath = `${finalPath}${TEMP_SUFFIX}`;
   await ensurePrivateDir(config.backupDir);
+  // The run protects the copy from another Holdfast's start-up clean-up of leftover temp files, and
+  // claims the name: two dumps with one modification time share it, so a second import while the
+  // first copies would write (and on its refusal remove) the first's temp, or rename over its backup.
+  const runId = claimImportName(catalogue, tempPath, () => catalogue.startRun({ kind: 'backup', profile: profile.name, tempPath, detail: { importedFrom: source.path, filename } }));
+  // Checked once the name is ours: an import that held it has renamed its copy by the time it let go.
   if (await exists(finalPath)) {
+    discardRun(catalogue.db, runId);
     throw new HoldfastError(
       'CONFLICT',
       `${finalPath} already exists: a dump modified at the same moment was imported under profile "${profile.name}" before.`,
       'Check holdfast list; import it under another profile if it is another dump.',
     );
   }
-  // The run protects the copy from another Holdfast's start-up clean-up of leftover temp files.
-  const runId = catalogue.startRun({ kind: 'backup', profile: profile.name, tempPath, detail: { importedFrom: source.path, filename } });
   let sealing = false;
   try {
     if (source.format === 'directory') await copyDirectory(source.path, tempPath);
