@@ -7,8 +7,8 @@
 // An imported backup is pinned (catalogue.insertBackup pins what carries `imported`): Holdfast did not
 // make it and cannot make it again, so automatic retention never deletes it; unpinning it (holdfast
 // unpin) hands it to the retention policy like any other.
-import { constants, createReadStream, createWriteStream } from 'node:fs';
-import { lstat, mkdir, open, readdir, rm } from 'node:fs/promises';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { lstat, mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { inspectArchive, type ArchiveInspection } from '../archive/inspect.ts';
@@ -25,7 +25,7 @@ import { runChild, stderrTail } from '../process/child.ts';
 import { localLocation } from '../storage/location.ts';
 import { pickClientTools } from '../tools/discover.ts';
 import { sealAndChecksum, type EngineContext } from './backup.ts';
-import { inspectImportSource, type ImportSource } from './import-source.ts';
+import { inspectImportSource, openRegularFile, type ImportSource } from './import-source.ts';
 import { backupFilename, TEMP_SUFFIX } from './naming.ts';
 import { BackupOptionsSchema, fileExtension } from './options.ts';
 import { completeSeal, removeFinalFiles } from './seal.ts';
@@ -64,9 +64,13 @@ function compressionLabel(inspection: Extract<ArchiveInspection, { ok: true }>):
 
 /** The file, read through a descriptor opened without following a link, into a new private file. */
 async function copyFile(from: string, to: string): Promise<void> {
-  const source = await open(from, constants.O_RDONLY | constants.O_NOFOLLOW);
-  await createPrivateFile(to);
-  await pipeline(createReadStream('', { fd: source.fd, autoClose: false }), createWriteStream(to, { flags: 'r+', mode: PRIVATE_FILE_MODE })).finally(() => source.close());
+  const source = await openRegularFile(from);
+  try {
+    await createPrivateFile(to);
+    await pipeline(createReadStream('', { fd: source.fd, autoClose: false }), createWriteStream(to, { flags: 'r+', mode: PRIVATE_FILE_MODE }));
+  } finally {
+    await source.close();
+  }
 }
 
 /** A directory dump is flat: toc.dat and one file per data item. Anything else in it is refused. */

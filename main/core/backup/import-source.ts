@@ -4,7 +4,7 @@
 // pg_dump output — custom or tar archive, directory dump (its toc.dat), or a plain script. Whether
 // it is whole is decided later, on the copy (import-dump.ts), since the copy is what will be kept.
 import { constants } from 'node:fs';
-import { lstat, open, realpath } from 'node:fs/promises';
+import { lstat, open, realpath, type FileHandle } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { sniff } from '../archive/sniff.ts';
@@ -52,9 +52,30 @@ function notFuture(mtime: Date): Date {
   return mtime.getTime() > now ? new Date(now) : mtime;
 }
 
+/**
+ * A regular file opened for reading, never through a link at its last component, and never waiting:
+ * the path was checked by lstat before, but a pipe put in its place since would block the open until
+ * a writer came (O_NONBLOCK), and a device would be read for ever (the fstat on what was opened).
+ */
+export async function openRegularFile(path: string): Promise<FileHandle> {
+  const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  try {
+    if (!(await handle.stat()).isFile()) {
+      throw refused(
+        `${path} is not a regular file (a device, socket or pipe, or it was replaced by one): there is no dump to copy from it.`,
+        'Name the file pg_dump wrote, and leave it in place while it is imported.',
+      );
+    }
+    return handle;
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
+}
+
 /** The first bytes of a regular file, opened without following a link at its last component. */
 async function readHead(path: string): Promise<Buffer> {
-  const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+  const handle = await openRegularFile(path);
   try {
     const buffer = Buffer.alloc(HEAD_BYTES);
     const { bytesRead } = await handle.read(buffer, 0, HEAD_BYTES, 0);
