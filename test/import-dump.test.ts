@@ -244,6 +244,22 @@ describe('bad inputs are refused with what is wrong and what to do, and leave no
     });
     expect(traces()).toEqual(before);
   });
+
+  test("a profile whose backups are encrypted: the dump is not kept in the clear beside them; the profile's explicit --no-encrypt imports it", async () => {
+    await holdfast.keyring.generate('import-key');
+    await holdfast.addProfile({ name: 'vault', host: server.host, port: server.port, user: server.user, dbname: 'shop', encryptTo: ['import-key'] });
+    const file = join(elsewhere, 'vault.dump');
+    pgDump(['-Fc', '-Z', '3', '-f', file]);
+    const before = traces();
+    await expect(holdfast.importDump({ file, profile: 'vault' })).rejects.toMatchObject({
+      code: 'BAD_INPUT',
+      message: expect.stringMatching(/encrypted.*in the clear/),
+      hint: expect.any(String),
+    });
+    expect(traces()).toEqual(before);
+    await holdfast.editProfile('vault', { encryptTo: 'none' });
+    expect(await holdfast.importDump({ file, profile: 'vault' })).toMatchObject({ encrypted: false, profile: 'vault' });
+  });
 });
 
 describe('the CLI', () => {

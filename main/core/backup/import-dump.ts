@@ -24,6 +24,7 @@ import { tableKey } from '../pg/table-key.ts';
 import { runChild, stderrTail } from '../process/child.ts';
 import { localLocation } from '../storage/location.ts';
 import { pickClientTools } from '../tools/discover.ts';
+import { chosenEncryption } from '../encryption/precedence.ts';
 import { sealAndChecksum, type EngineContext } from './backup.ts';
 import { inspectImportSource, openRegularFile, type ImportSource } from './import-source.ts';
 import { backupFilename, TEMP_SUFFIX } from './naming.ts';
@@ -180,6 +181,15 @@ export async function importDump(engine: EngineContext & { events: Pick<EventBus
     throw refused(
       `Profile "${profile.name}" backs up a whole server, as sets of one backup per database; one imported dump is not such a set.`,
       'Import the dump under a single-database profile (holdfast profile add … --dbname D), then restore it to whichever profile you need.',
+    );
+  }
+  // An imported dump is kept as it came, in the clear: where the profile's backups are encrypted
+  // (its own choice or BACKUP_ENCRYPTION_KEY), one plaintext dump beside them would undo that.
+  const encryption = chosenEncryption({ profile: { value: profile.encryptTo, label: `Profile "${profile.name}"` }, setting: config.encryptTo });
+  if (encryption.value !== 'none') {
+    throw refused(
+      `Profile "${profile.name}"'s backups are encrypted (${encryption.chosenBy} chooses ${encryption.value.join(', ')}), and Holdfast keeps an imported dump as it came, in the clear: it would sit unencrypted beside them.`,
+      `Import it under a profile whose backups are deliberately not encrypted (holdfast profile edit NAME --no-encrypt), or restore the dump with pg_restore and take a backup of that database.`,
     );
   }
   const source = await inspectImportSource(request.file, config.backupDir);

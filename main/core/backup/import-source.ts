@@ -110,7 +110,7 @@ export function formatFromHead(path: string, head: Buffer): { format: Exclude<Du
   if (head.subarray(0, AGE_HEADER.length).toString('latin1') === AGE_HEADER) {
     throw refused(
       `${path} is an age-encrypted file: Holdfast imports dumps it can read, since it checks that a dump is complete before it keeps it.`,
-      `Decrypt it with the key it was made for (age --decrypt -i key.txt -o dump ${path}), import the decrypted dump, and remove the plaintext after; Holdfast encrypts what it keeps when BACKUP_ENCRYPTION_KEY or the profile asks.`,
+      `Decrypt it with the key it was made for (age --decrypt -i key.txt -o dump ${path}), import the decrypted dump under a profile whose backups are not encrypted (Holdfast keeps an imported dump as it came, in the clear), and remove the plaintext after.`,
     );
   }
   const kind = sniff(head);
