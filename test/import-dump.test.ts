@@ -3,10 +3,11 @@
 // like any backup; and every bad input refused with nothing left behind.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { backupFilename } from '../main/core/backup/naming.ts';
 import type { Holdfast } from '../main/core/holdfast.ts';
 import type { PgServer } from './support/pg-server.ts';
 import { closeShop, openShop, rowCount, runCli, type TestHome } from './support/holdfast-env.ts';
@@ -122,6 +123,19 @@ describe('importing pg_dump 15 output in every format', () => {
     copyFileSync(join(elsewhere, 'shop.tar'), again);
     await expectRefused(again, 'CONFLICT', new RegExp(`already in the catalogue as ${first.filename}`));
   });
+
+  test('a dump whose file claims a future modification time is stamped when it was imported: it never stays the newest backup for years', async () => {
+    const future = join(elsewhere, 'future.dump');
+    pgDump(['-Fc', '-Z', '1', '-f', future]);
+    utimesSync(future, new Date('2099-01-01T00:00:00Z'), new Date('2099-01-01T00:00:00Z'));
+    const before = Date.now();
+    const backup = await holdfast.importDump({ file: future, profile: 'shop' });
+    expect(Date.parse(backup.timestamp)).toBeGreaterThanOrEqual(before - 1000);
+    expect(Date.parse(backup.timestamp)).toBeLessThanOrEqual(Date.now());
+    expect(backup.filename).not.toMatch(/2099/);
+    // The profile does not look backed up until 2099.
+    expect(holdfast.stats().profiles.find((profile) => profile.profile === 'shop')?.newestBackup).not.toMatch(/^2099/);
+  });
 });
 
 describe('a dump from a newer pg_dump (18.3, the fixtures)', () => {
@@ -143,6 +157,25 @@ describe('a dump from a newer pg_dump (18.3, the fixtures)', () => {
 });
 
 describe('bad inputs are refused with what is wrong and what to do, and leave nothing behind', () => {
+  test("two dumps with one modification time, imported at once: the second is refused and the first one's copy is left alone", async () => {
+    // Another import (this or another Holdfast) copying a dump stamped 2024-05-01 is mid-copy: its run holds the temp name.
+    const at = new Date('2024-05-01T00:00:00Z');
+    const tempPath = join(backupDir, `${backupFilename(at, 'shop', 'imported', 'dump')}.tmp`);
+    writeFileSync(tempPath, 'half a copy');
+    const other = holdfast.catalogue.startRun({ kind: 'backup', profile: 'shop', tempPath, detail: { importedFrom: '/elsewhere/other.dump' } });
+    try {
+      const second = join(elsewhere, 'same-moment.dump');
+      pgDump(['-Fc', '-Z', '2', '-f', second]);
+      utimesSync(second, at, at);
+      await expect(holdfast.importDump({ file: second, profile: 'shop' })).rejects.toMatchObject({ code: 'CONFLICT' });
+      expect(readFileSync(tempPath, 'utf8')).toBe('half a copy');
+      expect(holdfast.catalogue.db.prepare("SELECT COUNT(*) FROM runs WHERE status = 'running'").pluck().get()).toBe(1);
+    } finally {
+      holdfast.catalogue.finishRun(other, 'failed', { error: 'test' });
+      rmSync(tempPath, { force: true });
+    }
+  });
+
   test('a missing file', async () => {
     await expectRefused(join(elsewhere, 'nope.dump'), 'NOT_FOUND', /nope\.dump does not exist/);
   });
@@ -210,6 +243,22 @@ describe('bad inputs are refused with what is wrong and what to do, and leave no
       hint: expect.stringContaining('single-database profile'),
     });
     expect(traces()).toEqual(before);
+  });
+
+  test("a profile whose backups are encrypted: the dump is not kept in the clear beside them; the profile's explicit --no-encrypt imports it", async () => {
+    await holdfast.keyring.generate('import-key');
+    await holdfast.addProfile({ name: 'vault', host: server.host, port: server.port, user: server.user, dbname: 'shop', encryptTo: ['import-key'] });
+    const file = join(elsewhere, 'vault.dump');
+    pgDump(['-Fc', '-Z', '3', '-f', file]);
+    const before = traces();
+    await expect(holdfast.importDump({ file, profile: 'vault' })).rejects.toMatchObject({
+      code: 'BAD_INPUT',
+      message: expect.stringMatching(/encrypted.*in the clear/),
+      hint: expect.any(String),
+    });
+    expect(traces()).toEqual(before);
+    await holdfast.editProfile('vault', { encryptTo: 'none' });
+    expect(await holdfast.importDump({ file, profile: 'vault' })).toMatchObject({ encrypted: false, profile: 'vault' });
   });
 });
 

@@ -1,6 +1,7 @@
 // Issue 17: "Test connection" under `holdfast serve` reaches any host:port its caller names, so a
-// session could map a network through it. Each session (or API token) gets a bounded number of
-// connection tests a minute; past it the answer is 429 with a hint, and other sessions are unaffected.
+// session could map a network through it. Each user (by session or API token alike) gets a bounded
+// number of connection tests a minute; past it the answer is 429 with a hint, and other users are
+// unaffected. A fresh login buys nothing: a token mints sessions at will.
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Holdfast } from '../main/core/holdfast.ts';
 import { PROBES_PER_MINUTE } from '../main/serve/probe-limit.ts';
@@ -25,8 +26,8 @@ afterAll(async () => {
 const base = () => `http://127.0.0.1:${http.port}`;
 
 /** A browser session of its own: its cookie and CSRF token. */
-async function logIn(): Promise<Record<string, string>> {
-  const opened = await fetch(`${base()}/?token=${http.token}`, { redirect: 'manual' });
+async function logIn(token = http.token): Promise<Record<string, string>> {
+  const opened = await fetch(`${base()}/?token=${token}`, { redirect: 'manual' });
   const cookies = opened.headers.getSetCookie();
   const session = cookies.find((c) => c.startsWith('holdfast_session='))!.split(';')[0]!;
   const csrf = cookies
@@ -44,7 +45,7 @@ const probe = (headers: Record<string, string>, port = 1) =>
     body: JSON.stringify({ profile: { name: 'probe', host: '127.0.0.1', port, user: 'x', dbname: 'x' } }),
   });
 
-test('a session past its connection tests a minute is answered 429 with a hint; another session still tests', async () => {
+test('a user past its connection tests a minute is answered 429 with a hint, in a new session and by token too; another user still tests', async () => {
   const first = await logIn();
   for (let i = 0; i < PROBES_PER_MINUTE; i += 1) {
     const answer = await probe(first, 1 + i);
@@ -61,6 +62,10 @@ test('a session past its connection tests a minute is answered 429 with a hint; 
   // The refusal is audited, as every denial is.
   expect(holdfast.catalogue.auditEntries(50).some((entry) => JSON.stringify(entry).includes('RATE_LIMITED'))).toBe(true);
 
-  const second = await logIn();
-  expect((await probe(second)).status).not.toBe(429);
+  // The same user logging in again, or calling with its token, gets no fresh count.
+  expect((await probe(await logIn())).status).toBe(429);
+  expect((await probe({ authorization: `Bearer ${http.token}` })).status).toBe(429);
+
+  const alice = holdfast.addUser('alice', 'admin').token;
+  expect((await probe(await logIn(alice))).status).not.toBe(429);
 });

@@ -1,14 +1,14 @@
 // Connection tests under `holdfast serve`: profile.testDraft connects to whatever host and port its
 // caller names (and profile.test to a stored profile's), so a session could scan a network through
-// the server, reading open, closed and filtered ports from the answers. Each session (or API token)
-// gets PROBES_PER_MINUTE of them in any minute; the next is refused 429 until the oldest leaves
+// the server, reading open, closed and filtered ports from the answers. Each user (its sessions and
+// its API token together: a token opens a new session at will) gets PROBES_PER_MINUTE of them in any minute; the next is refused 429 until the oldest leaves
 // the window. The desktop app and the CLI are not limited: they already run on the host.
 
 /** The channels that open a connection to a host and port, counted together. */
 export const PROBE_CHANNELS: ReadonlySet<string> = new Set(['profile.testDraft', 'profile.test']);
 export const PROBES_PER_MINUTE = 10;
 const WINDOW_MS = 60_000;
-/** Sessions tracked at most; the oldest entry goes first (a token-holder opening sessions in a loop gains nothing: each starts empty but counts only for itself). */
+/** Users tracked at most; the oldest entry goes first. */
 const MAX_KEYS = 10_000;
 
 export type ProbeVerdict = { allowed: true } | { allowed: false; retryAfterMs: number };
@@ -18,7 +18,7 @@ export class ProbeLimiter {
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  /** Counts one connection test for `key` (a session id, or a token's user) when allowed. */
+  /** Counts one connection test for `key` (the user, however it authenticated) when allowed. */
   take(key: string): ProbeVerdict {
     const now = this.now();
     const kept = (this.recent.get(key) ?? []).filter((at) => now - at < WINDOW_MS);

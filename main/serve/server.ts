@@ -365,9 +365,8 @@ export async function startServer(holdfast: Holdfast, options: ServeOptions = {}
       );
     }
     if (PROBE_CHANNELS.has(channel)) {
-      // Keyed by what authenticated the request: a bearer token outranks a cookie (onRequest), so a made-up cookie beside a token buys no fresh count.
-      const viaToken = request.headers.authorization !== undefined;
-      const verdict = probes.take(viaToken ? `token:${principal.name}` : `session:${cookieValue(request.headers.cookie, COOKIE) ?? ''}`);
+      // Keyed by the user, whether it came by session or token: a token opens sessions at will, so a count per session was a count per login.
+      const verdict = probes.take(`user:${principal.name}`);
       if (!verdict.allowed) {
         const { message, hint, retryAfterSeconds } = probeRefusal(verdict.retryAfterMs);
         void reply.header('Retry-After', String(retryAfterSeconds));

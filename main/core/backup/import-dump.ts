@@ -7,8 +7,8 @@
 // An imported backup is pinned (catalogue.insertBackup pins what carries `imported`): Holdfast did not
 // make it and cannot make it again, so automatic retention never deletes it; unpinning it (holdfast
 // unpin) hands it to the retention policy like any other.
-import { constants, createReadStream, createWriteStream } from 'node:fs';
-import { lstat, mkdir, open, readdir, rm } from 'node:fs/promises';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { lstat, mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { inspectArchive, type ArchiveInspection } from '../archive/inspect.ts';
@@ -24,8 +24,9 @@ import { tableKey } from '../pg/table-key.ts';
 import { runChild, stderrTail } from '../process/child.ts';
 import { localLocation } from '../storage/location.ts';
 import { pickClientTools } from '../tools/discover.ts';
+import { chosenEncryption } from '../encryption/precedence.ts';
 import { sealAndChecksum, type EngineContext } from './backup.ts';
-import { inspectImportSource, type ImportSource } from './import-source.ts';
+import { inspectImportSource, openRegularFile, type ImportSource } from './import-source.ts';
 import { backupFilename, TEMP_SUFFIX } from './naming.ts';
 import { BackupOptionsSchema, fileExtension } from './options.ts';
 import { completeSeal, removeFinalFiles } from './seal.ts';
@@ -64,9 +65,13 @@ function compressionLabel(inspection: Extract<ArchiveInspection, { ok: true }>):
 
 /** The file, read through a descriptor opened without following a link, into a new private file. */
 async function copyFile(from: string, to: string): Promise<void> {
-  const source = await open(from, constants.O_RDONLY | constants.O_NOFOLLOW);
-  await createPrivateFile(to);
-  await pipeline(createReadStream('', { fd: source.fd, autoClose: false }), createWriteStream(to, { flags: 'r+', mode: PRIVATE_FILE_MODE })).finally(() => source.close());
+  const source = await openRegularFile(from);
+  try {
+    await createPrivateFile(to);
+    await pipeline(createReadStream('', { fd: source.fd, autoClose: false }), createWriteStream(to, { flags: 'r+', mode: PRIVATE_FILE_MODE }));
+  } finally {
+    await source.close();
+  }
 }
 
 /** A directory dump is flat: toc.dat and one file per data item. Anything else in it is refused. */
@@ -152,6 +157,23 @@ function importedMetadata(
   };
 }
 
+/** The run started, unless a running run (an import in this or another Holdfast) is writing the same temp name. */
+function claimImportName(catalogue: EngineContext['catalogue'], tempPath: string, start: () => string): string {
+  return catalogue.db
+    .transaction(() => {
+      const holder = catalogue.db.prepare(`SELECT id FROM runs WHERE status = 'running' AND temp_path = ?`).pluck().get(tempPath) as string | undefined;
+      if (holder !== undefined) {
+        throw new HoldfastError(
+          'CONFLICT',
+          `Another import (run ${holder}) is copying a dump modified at the same moment under the same profile, to ${tempPath}.`,
+          'Wait for it to finish, then import this one under another profile if it is another dump (holdfast list shows what the first became).',
+        );
+      }
+      return start();
+    })
+    .immediate();
+}
+
 export async function importDump(engine: EngineContext & { events: Pick<EventBus, 'emit'> }, request: ImportRequest): Promise<BackupMetadata & ImportedCheck> {
   const { catalogue, config } = engine;
   const profile = catalogue.requireProfile(request.profile);
@@ -161,21 +183,34 @@ export async function importDump(engine: EngineContext & { events: Pick<EventBus
       'Import the dump under a single-database profile (holdfast profile add … --dbname D), then restore it to whichever profile you need.',
     );
   }
+  // An imported dump is kept as it came, in the clear: where the profile's backups are encrypted
+  // (its own choice or BACKUP_ENCRYPTION_KEY), one plaintext dump beside them would undo that.
+  const encryption = chosenEncryption({ profile: { value: profile.encryptTo, label: `Profile "${profile.name}"` }, setting: config.encryptTo });
+  if (encryption.value !== 'none') {
+    throw refused(
+      `Profile "${profile.name}"'s backups are encrypted (${encryption.chosenBy} chooses ${encryption.value.join(', ')}), and Holdfast keeps an imported dump as it came, in the clear: it would sit unencrypted beside them.`,
+      `Import it under a profile whose backups are deliberately not encrypted (holdfast profile edit NAME --no-encrypt), or restore the dump with pg_restore and take a backup of that database.`,
+    );
+  }
   const source = await inspectImportSource(request.file, config.backupDir);
   const extension = fileExtension(source.format, { method: source.gzip ? 'gzip' : 'none' });
   const filename = backupFilename(source.modifiedAt, profile.name, 'imported', extension);
   const finalPath = join(config.backupDir, filename);
   const tempPath = `${finalPath}${TEMP_SUFFIX}`;
   await ensurePrivateDir(config.backupDir);
+  // The run protects the copy from another Holdfast's start-up clean-up of leftover temp files, and
+  // claims the name: two dumps with one modification time share it, so a second import while the
+  // first copies would write (and on its refusal remove) the first's temp, or rename over its backup.
+  const runId = claimImportName(catalogue, tempPath, () => catalogue.startRun({ kind: 'backup', profile: profile.name, tempPath, detail: { importedFrom: source.path, filename } }));
+  // Checked once the name is ours: an import that held it has renamed its copy by the time it let go.
   if (await exists(finalPath)) {
+    discardRun(catalogue.db, runId);
     throw new HoldfastError(
       'CONFLICT',
       `${finalPath} already exists: a dump modified at the same moment was imported under profile "${profile.name}" before.`,
       'Check holdfast list; import it under another profile if it is another dump.',
     );
   }
-  // The run protects the copy from another Holdfast's start-up clean-up of leftover temp files.
-  const runId = catalogue.startRun({ kind: 'backup', profile: profile.name, tempPath, detail: { importedFrom: source.path, filename } });
   let sealing = false;
   try {
     if (source.format === 'directory') await copyDirectory(source.path, tempPath);

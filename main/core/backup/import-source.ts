@@ -4,7 +4,7 @@
 // pg_dump output — custom or tar archive, directory dump (its toc.dat), or a plain script. Whether
 // it is whole is decided later, on the copy (import-dump.ts), since the copy is what will be kept.
 import { constants } from 'node:fs';
-import { lstat, open, realpath } from 'node:fs/promises';
+import { lstat, open, realpath, type FileHandle } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { sniff } from '../archive/sniff.ts';
@@ -18,7 +18,12 @@ export interface ImportSource {
   format: DumpFormat;
   /** plain only: gzip-compressed. */
   gzip: boolean;
-  /** Its modification time: when the dump was written, as far as the file system knows. */
+  /**
+   * Its modification time: when the dump was written, as far as the file system knows; never later
+   * than now. A file's mtime is whatever its owner set (touch -d 2099…): a future one would make the
+   * import the profile's newest backup for years, hiding a stale profile in health and taking the
+   * newest-good-backup rule from the last backup Holdfast took, which retention then deletes.
+   */
   modifiedAt: Date;
   /** A plain script's opening comments (an archive's header is read with its structure). */
   origin: DumpOrigin;
@@ -41,9 +46,36 @@ function checkPathText(file: string): void {
   }
 }
 
+/** A file's time, or now when it claims to be later. */
+function notFuture(mtime: Date): Date {
+  const now = Date.now();
+  return mtime.getTime() > now ? new Date(now) : mtime;
+}
+
+/**
+ * A regular file opened for reading, never through a link at its last component, and never waiting:
+ * the path was checked by lstat before, but a pipe put in its place since would block the open until
+ * a writer came (O_NONBLOCK), and a device would be read for ever (the fstat on what was opened).
+ */
+export async function openRegularFile(path: string): Promise<FileHandle> {
+  const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  try {
+    if (!(await handle.stat()).isFile()) {
+      throw refused(
+        `${path} is not a regular file (a device, socket or pipe, or it was replaced by one): there is no dump to copy from it.`,
+        'Name the file pg_dump wrote, and leave it in place while it is imported.',
+      );
+    }
+    return handle;
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
+}
+
 /** The first bytes of a regular file, opened without following a link at its last component. */
 async function readHead(path: string): Promise<Buffer> {
-  const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+  const handle = await openRegularFile(path);
   try {
     const buffer = Buffer.alloc(HEAD_BYTES);
     const { bytesRead } = await handle.read(buffer, 0, HEAD_BYTES, 0);
@@ -78,7 +110,7 @@ export function formatFromHead(path: string, head: Buffer): { format: Exclude<Du
   if (head.subarray(0, AGE_HEADER.length).toString('latin1') === AGE_HEADER) {
     throw refused(
       `${path} is an age-encrypted file: Holdfast imports dumps it can read, since it checks that a dump is complete before it keeps it.`,
-      `Decrypt it with the key it was made for (age --decrypt -i key.txt -o dump ${path}), import the decrypted dump, and remove the plaintext after; Holdfast encrypts what it keeps when BACKUP_ENCRYPTION_KEY or the profile asks.`,
+      `Decrypt it with the key it was made for (age --decrypt -i key.txt -o dump ${path}), import the decrypted dump under a profile whose backups are not encrypted (Holdfast keeps an imported dump as it came, in the clear), and remove the plaintext after.`,
     );
   }
   const kind = sniff(head);
@@ -146,11 +178,11 @@ export async function inspectImportSource(file: string, backupDir: string): Prom
     if (head.length === 0 || sniff(head) !== 'a pg_dump custom-format archive') {
       throw refused(`${toc} is not a pg_dump table of contents (${sniff(head)}): ${path} is not a directory-format dump.`, 'Name the directory pg_dump -Fd wrote.');
     }
-    return { path, format: 'directory', gzip: false, modifiedAt: (await lstat(toc)).mtime, origin: {} };
+    return { path, format: 'directory', gzip: false, modifiedAt: notFuture((await lstat(toc)).mtime), origin: {} };
   }
   if (!info.isFile()) {
     throw refused(`${path} is not a regular file (a device, socket or pipe): there is no dump to copy from it.`, 'Name the file pg_dump wrote.');
   }
   const { format, gzip, origin } = formatFromHead(path, await readHead(path));
-  return { path, format, gzip, modifiedAt: info.mtime, origin };
+  return { path, format, gzip, modifiedAt: notFuture(info.mtime), origin };
 }

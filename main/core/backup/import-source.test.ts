@@ -1,0 +1,23 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, expect, test } from 'vitest';
+import { openRegularFile } from './import-source.ts';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+// inspectImportSource refuses a pipe or a device by lstat, but the file is opened later (its head,
+// then the copy): one swapped for a FIFO in between blocked the open until a writer came, holding
+// one of libuv's four file threads for good. The open itself must not wait, and must refuse.
+test('a FIFO or a device is refused at the open itself, without waiting for a writer', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'holdfast-fifo-'));
+  dirs.push(dir);
+  const fifo = join(dir, 'swapped.dump');
+  execFileSync('mkfifo', [fifo]);
+  await expect(openRegularFile(fifo)).rejects.toMatchObject({ code: 'BAD_INPUT', message: expect.stringMatching(/not a regular file/) });
+  await expect(openRegularFile('/dev/zero')).rejects.toMatchObject({ code: 'BAD_INPUT' });
+}, 5_000);
