@@ -98,6 +98,7 @@ export function retentionCandidate(backup: BackupMetadata): RetentionCandidate {
     scope: backupScope(backup.options),
     failedCheck: failedCheck(backup),
     pinned: backup.pinned === true,
+    imported: backup.imported !== undefined,
   };
 }
 

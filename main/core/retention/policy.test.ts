@@ -3,7 +3,12 @@ import { formatRetentionPolicy, parseRetentionPolicy, planRetention, simulateRet
 
 const DAY = 24 * 60 * 60 * 1000;
 
-function candidate(timestamp: string, profile = 'prod', id = `${profile}@${timestamp}`, facts: Partial<Pick<RetentionCandidate, 'scope' | 'failedCheck' | 'pinned'>> = {}): RetentionCandidate {
+function candidate(
+  timestamp: string,
+  profile = 'prod',
+  id = `${profile}@${timestamp}`,
+  facts: Partial<Pick<RetentionCandidate, 'scope' | 'failedCheck' | 'pinned' | 'imported'>> = {},
+): RetentionCandidate {
   return { id, profile, timestamp, size: 100, scope: 'full', failedCheck: null, pinned: false, ...facts };
 }
 
@@ -54,6 +59,16 @@ describe('days policy', () => {
     expect(decisions.map((d) => d.action)).toEqual(['keep', 'delete', 'delete']);
     expect(decisions[0]!.reasons).toEqual([NEWEST, 'minimum of 1 kept']);
     expect(decisions[1]!.reasons).toEqual(['older than 30 days']);
+  });
+
+  test('an imported dump, unpinned and newer, never stands in for the last backup Holdfast took: it is no sign its own backups run', () => {
+    const ownLast = new Date(now.getTime() - 60 * DAY).toISOString();
+    const importedAt = new Date(now.getTime() - 1 * DAY).toISOString();
+    const backups = [candidate(importedAt, 'prod', 'imported', { imported: true }), candidate(ownLast), candidate(new Date(now.getTime() - 61 * DAY).toISOString())];
+    const decisions = planRetention(backups, days30, now, 'UTC');
+    expect(decisions.map((d) => d.action)).toEqual(['keep', 'keep', 'delete']);
+    expect(decisions[0]!.reasons).toEqual(['imported dump, kept within 30 days']);
+    expect(decisions[1]!.reasons).toEqual([NEWEST, 'minimum of 1 kept']);
   });
 
   test('a single backup is kept whatever its age', () => {

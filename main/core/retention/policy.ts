@@ -10,7 +10,9 @@
 //   failed; never checked counts as good) fills policy slots, counts toward `minKeep` and can be
 //   the newest good backup. A table-filtered, schema-only or data-only backup, or one that failed a
 //   check, restores less than the database: were it to take a slot, the full backup it displaced
-//   would go and the profile would be left with half a copy.
+//   would go and the profile would be left with half a copy. An imported dump (made elsewhere, its
+//   time its file's) is weighed the same way: it may be of another database or older than it looks,
+//   and it must never be why the last backup Holdfast took goes. Imports enter pinned anyway.
 // - The newest good full backup of a profile is always kept, whatever the policy, and so are its
 //   `minKeep` (default 1) newest. When backups have been failing for weeks, the last good one must
 //   survive.
@@ -51,6 +53,8 @@ export interface RetentionCandidate {
   failedCheck: 'verify' | 'drill' | null;
   /** Kept whatever the policy (`holdfast pin`). */
   pinned: boolean;
+  /** A dump made elsewhere and imported: it restores, but it is kept like a partial backup, never as the profile's good full one. */
+  imported?: boolean;
 }
 
 export interface RetentionDecision {
@@ -86,11 +90,12 @@ function otherBackupsWindowDays(policy: RetentionPolicy): number {
 }
 
 function isGoodFull(candidate: RetentionCandidate): boolean {
-  return candidate.scope === 'full' && candidate.failedCheck === null;
+  return candidate.scope === 'full' && candidate.failedCheck === null && candidate.imported !== true;
 }
 
 /** What makes a backup other than a good full one, as a reason's subject. */
 function otherKind(candidate: RetentionCandidate): string {
+  if (candidate.imported) return 'imported dump';
   if (candidate.scope !== 'full') return `${candidate.scope} backup`;
   return candidate.failedCheck === 'verify' ? 'backup that failed verification' : 'backup that failed its restore drill';
 }
