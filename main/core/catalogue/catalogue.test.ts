@@ -121,6 +121,17 @@ describe('listBackupSummaries', () => {
   });
 });
 
+describe('runningBackupOf', () => {
+  test("a profile's live backup run holds it; an import into it does not (a long copy must not hold off its scheduled backups)", () => {
+    const importing = catalogue.startRun({ kind: 'backup', profile: 'shop', detail: { importedFrom: '/srv/dumps/shop.dump', filename: 'backup-x-shop-imported.dump' } });
+    expect(catalogue.runningBackupOf('shop')).toBeUndefined();
+    const backing = catalogue.startRun({ kind: 'backup', profile: 'shop' });
+    expect(catalogue.runningBackupOf('shop')?.id).toBe(backing);
+    catalogue.finishRun(backing, 'completed');
+    catalogue.finishRun(importing, 'completed');
+  });
+});
+
 describe('libpq password files', () => {
   test('profiles from before the column keep using them; new ones store what they were given', () => {
     const file = join(dir, 'older.sqlite');

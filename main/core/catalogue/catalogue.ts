@@ -245,9 +245,12 @@ export class Catalogue {
   /**
    * A backup of the profile running in a live process (this one or another Holdfast), or one whose
    * Holdfast is gone but whose pg_dump still runs (`orphanPid`): a second backup must not start beside it.
+   * An import into the profile does not count: it copies a file and never touches the database.
    */
   runningBackupOf(profile: string): { id: string; startedAt: string; orphanPid?: number } | undefined {
-    const rows = this.db.prepare(`SELECT id, pid, owner_token, started_at FROM runs WHERE kind = 'backup' AND status = 'running' AND profile_name = ?`).all(profile) as Array<{
+    const rows = this.db
+      .prepare(`SELECT id, pid, owner_token, started_at FROM runs WHERE kind = 'backup' AND status = 'running' AND profile_name = ? AND json_extract(detail, '$.importedFrom') IS NULL`)
+      .all(profile) as Array<{
       id: string;
       pid: number | null;
       owner_token: string | null;
