@@ -26,7 +26,7 @@ import { localLocation } from '../storage/location.ts';
 import { pickClientTools } from '../tools/discover.ts';
 import { chosenEncryption } from '../encryption/precedence.ts';
 import { sealAndChecksum, type EngineContext } from './backup.ts';
-import { inspectImportSource, openRegularFile, type ImportSource } from './import-source.ts';
+import { inspectImportSource, openRegularFile, requireRoomFor, type ImportSource } from './import-source.ts';
 import { backupFilename, TEMP_SUFFIX } from './naming.ts';
 import { BackupOptionsSchema, fileExtension } from './options.ts';
 import { completeSeal, removeFinalFiles } from './seal.ts';
@@ -198,6 +198,7 @@ export async function importDump(engine: EngineContext & { events: Pick<EventBus
   const finalPath = join(config.backupDir, filename);
   const tempPath = `${finalPath}${TEMP_SUFFIX}`;
   await ensurePrivateDir(config.backupDir);
+  requireRoomFor(source.path, await pathSize(source.path), config.backupDir);
   // The run protects the copy from another Holdfast's start-up clean-up of leftover temp files, and
   // claims the name: two dumps with one modification time share it, so a second import while the
   // first copies would write (and on its refusal remove) the first's temp, or rename over its backup.

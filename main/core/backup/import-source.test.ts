@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statfsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, test } from 'vitest';
-import { openRegularFile } from './import-source.ts';
+import { openRegularFile, requireRoomFor } from './import-source.ts';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -21,3 +21,15 @@ test('a FIFO or a device is refused at the open itself, without waiting for a wr
   await expect(openRegularFile(fifo)).rejects.toMatchObject({ code: 'BAD_INPUT', message: expect.stringMatching(/not a regular file/) });
   await expect(openRegularFile('/dev/zero')).rejects.toMatchObject({ code: 'BAD_INPUT' });
 }, 5_000);
+
+test('a dump larger than the free space where it would be copied is refused before a byte is written, naming both sizes', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'holdfast-room-'));
+  try {
+    const disk = statfsSync(dir);
+    const free = disk.bavail * disk.bsize;
+    expect(() => requireRoomFor('/srv/dumps/huge.dump', free + 1024 ** 3, dir)).toThrow(/\/srv\/dumps\/huge\.dump is .* and the backup directory has .* free/);
+    expect(() => requireRoomFor('/srv/dumps/small.dump', 1024, dir)).not.toThrow();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -9,7 +9,9 @@ import { gunzipSync } from 'node:zlib';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { sniff } from '../archive/sniff.ts';
 import type { DumpFormat, DumpOrigin } from '../archive/types.ts';
+import { freeBytes } from '../fsutil/durable.ts';
 import { HoldfastError } from '../model/errors.ts';
+import { humanBytes } from '../model/human.ts';
 
 /** A named dump that passed the checks on its path and first bytes. */
 export interface ImportSource {
@@ -185,4 +187,18 @@ export async function inspectImportSource(file: string, backupDir: string): Prom
   }
   const { format, gzip, origin } = formatFromHead(path, await readHead(path));
   return { path, format, gzip, modifiedAt: notFuture(info.mtime), origin };
+}
+
+/**
+ * Refuses a dump that cannot fit where it would be copied: the copy would fill the backup directory
+ * (and fail every backup meanwhile) before it was refused. A sparse file counts at its full size.
+ */
+export function requireRoomFor(path: string, bytes: number, backupDir: string): void {
+  const free = freeBytes(backupDir);
+  if (free === undefined || bytes <= free) return;
+  throw new HoldfastError(
+    'BAD_INPUT',
+    `${path} is ${humanBytes(bytes)} and the backup directory has ${humanBytes(free)} free: the copy would fill it, and other backups would fail meanwhile.`,
+    'Free space in BACKUP_DIR (or point it at a larger disk), then import the dump again.',
+  );
 }
