@@ -121,10 +121,12 @@ export async function runCleanup(catalogue: Catalogue, options: CleanupOptions):
   const policy = formatRetentionPolicy(options.policy);
   const report: CleanupReport = { dryRun: options.dryRun, policy, decisions, deleted: [], freedBytes: 0, errors: [] };
   const actor = options.actor ?? 'retention';
+  // A Set: the list confirmed in the app can hold 100,000 ids, each looked up once per decision.
+  const onlyIds = options.onlyIds ? new Set(options.onlyIds) : undefined;
 
   for (const decision of decisions) {
     if (decision.action !== 'delete') continue;
-    if (options.onlyIds && !options.onlyIds.includes(decision.id)) continue;
+    if (onlyIds && !onlyIds.has(decision.id)) continue;
     const backup = byId.get(decision.id)!;
     if (options.dryRun) {
       report.deleted.push(backup.id);
