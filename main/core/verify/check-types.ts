@@ -7,3 +7,6 @@ export interface VerifyCheck {
   status: CheckStatus;
   detail: string;
 }
+
+/** Records one check's outcome. */
+export type AddCheck = (name: VerifyCheck['name'], status: CheckStatus, detail: string) => void;

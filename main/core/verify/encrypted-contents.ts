@@ -11,18 +11,14 @@ import type { HeldIdentity } from '../encryption/keyring.ts';
 import { sha256File } from '../fsutil/durable.ts';
 import type { BackupMetadata } from '../model/types.ts';
 import { tableKey } from '../pg/table-key.ts';
-import { stderrTail } from '../process/child.ts';
-import { pickClientTools } from '../tools/discover.ts';
-import type { CheckStatus, VerifyCheck } from './check-types.ts';
-import { HeadCapture, listTableOfContents } from './toc-listing.ts';
-
-type Add = (name: VerifyCheck['name'], status: CheckStatus, detail: string) => void;
+import type { AddCheck } from './check-types.ts';
+import { checkListing, HeadCapture, listTableOfContents } from './toc-listing.ts';
 
 export async function checkEncryptedContents(
   context: EngineContext,
   backup: BackupMetadata,
   path: string,
-  add: Add,
+  add: AddCheck,
   options: { pgRestoreList?: boolean; onInspected?: (inspection: ArchiveInspection) => void; clientMajor: number },
 ): Promise<void> {
   let identities: HeldIdentity[];
@@ -76,16 +72,8 @@ export async function checkEncryptedContents(
     }
   }
   if (head) {
-    try {
-      const tools = pickClientTools(await context.clientTools(context.config.pgBinDir), options.clientMajor, `Reading ${backup.filename}`, context.config.pgBinDir);
-      const listed = await listTableOfContents(tools.paths.pg_restore, head, context.config.timeoutMs, (sink) => decryptFile(path, backup, identities, [sink], { hashPlaintext: false }));
-      add(
-        'pg_restore',
-        listed.exitCode === 0 ? 'ok' : 'failed',
-        listed.exitCode === 0 ? `pg_restore ${tools.version} reads the table of contents` : `pg_restore --list failed: ${stderrTail(listed.stderr)}`,
-      );
-    } catch (error) {
-      add('pg_restore', 'skipped', (error as Error).message);
-    }
+    await checkListing(context, backup, options.clientMajor, add, (pgRestore) =>
+      listTableOfContents(pgRestore, head, context.config.timeoutMs, (sink) => decryptFile(path, backup, identities, [sink], { hashPlaintext: false })),
+    );
   }
 }

@@ -3,7 +3,11 @@
 // the pass. Starting pg_restore during the pass would fork this process in the middle of it, and after
 // a fork every page the decryption writes faults again (bench row 10: +350 ms CPU on 100 MB).
 import { PassThrough, Readable, Writable } from 'node:stream';
-import { startChild, type ChildResult } from '../process/child.ts';
+import type { EngineContext } from '../backup/backup.ts';
+import type { BackupMetadata } from '../model/types.ts';
+import { startChild, stderrTail, type ChildResult } from '../process/child.ts';
+import { pickClientTools } from '../tools/discover.ts';
+import type { AddCheck } from './check-types.ts';
 
 /** Far more than any table of contents but a huge one's; a longer one is read from a second pass. */
 export const LISTING_HEAD_BYTES = 16 * 1024 * 1024;
@@ -50,4 +54,28 @@ function listFrom(pgRestore: string, archive: Readable, timeoutMs: number): Prom
   // pg_restore may stop after the table of contents: what it did not read is dropped.
   void child.done.then(() => archive.destroy());
   return child.done;
+}
+
+/**
+ * The verify check "pg_restore reads the table of contents": `list` runs pg_restore --list (from the
+ * file, or from a kept head) with the client tools that can read a dump of `clientMajor`.
+ */
+export async function checkListing(
+  context: EngineContext,
+  backup: Pick<BackupMetadata, 'filename'>,
+  clientMajor: number,
+  add: AddCheck,
+  list: (pgRestore: string) => Promise<ChildResult>,
+): Promise<void> {
+  try {
+    const tools = pickClientTools(await context.clientTools(context.config.pgBinDir), clientMajor, `Reading ${backup.filename}`, context.config.pgBinDir);
+    const listed = await list(tools.paths.pg_restore);
+    add(
+      'pg_restore',
+      listed.exitCode === 0 ? 'ok' : 'failed',
+      listed.exitCode === 0 ? `pg_restore ${tools.version} reads the table of contents` : `pg_restore --list failed: ${stderrTail(listed.stderr)}`,
+    );
+  } catch (error) {
+    add('pg_restore', 'skipped', (error as Error).message);
+  }
 }

@@ -6,14 +6,14 @@ import type { EngineContext } from '../backup/backup.ts';
 import { HoldfastError } from '../model/errors.ts';
 import { checksumTree, sha256File } from '../fsutil/durable.ts';
 import { backupStorage } from '../storage/storage.ts';
-import { runChild, stderrTail } from '../process/child.ts';
-import { pickClientTools } from '../tools/discover.ts';
+import { runChild } from '../process/child.ts';
 import { tableKey } from '../pg/table-key.ts';
 import type { BackupMetadata } from '../model/types.ts';
 import { checkEncryptedContents } from './encrypted-contents.ts';
+import { checkListing } from './toc-listing.ts';
 import type { Offsite } from '../storage/offsite.ts';
 
-import type { CheckStatus, VerifyCheck } from './check-types.ts';
+import type { AddCheck, CheckStatus, VerifyCheck } from './check-types.ts';
 export type { CheckStatus, VerifyCheck } from './check-types.ts';
 
 export interface VerifyResult {
@@ -84,7 +84,7 @@ async function checkContents(
   context: EngineContext,
   backup: BackupMetadata,
   path: string,
-  add: (name: VerifyCheck['name'], status: CheckStatus, detail: string) => void,
+  add: AddCheck,
   options: { pgRestoreList?: boolean; onInspected?: (inspection: ArchiveInspection) => void },
 ): Promise<void> {
   if (backup.encrypted) {
@@ -130,17 +130,7 @@ async function checkContents(
 
   // A restore drill skips this: the restore itself is the stronger proof that pg_restore reads it.
   if (backup.format !== 'plain' && options.pgRestoreList !== false) {
-    try {
-      const tools = pickClientTools(await context.clientTools(context.config.pgBinDir), dumpClientMajor(backup), `Reading ${backup.filename}`, context.config.pgBinDir);
-      const listed = await runChild(tools.paths.pg_restore, ['--list', path], { env: process.env, timeoutMs: context.config.timeoutMs });
-      add(
-        'pg_restore',
-        listed.exitCode === 0 ? 'ok' : 'failed',
-        listed.exitCode === 0 ? `pg_restore ${tools.version} reads the table of contents` : `pg_restore --list failed: ${stderrTail(listed.stderr)}`,
-      );
-    } catch (error) {
-      add('pg_restore', 'skipped', (error as Error).message);
-    }
+    await checkListing(context, backup, dumpClientMajor(backup), add, (pgRestore) => runChild(pgRestore, ['--list', path], { env: process.env, timeoutMs: context.config.timeoutMs }));
   }
 }
 
