@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Holdfast } from '../main/core/holdfast.ts';
+import type { HoldfastError } from '../main/core/model/errors.ts';
 import type { PgServer } from './support/pg-server.ts';
 import { closeShop, openShop, rowCount, runCli, type TestHome } from './support/holdfast-env.ts';
 
@@ -121,6 +122,9 @@ describe('importing pg_dump 15 output in every format', () => {
     mkdirSync(join(elsewhere, 'again'));
     copyFileSync(join(elsewhere, 'shop.tar'), again);
     await expectRefused(again, 'CONFLICT', new RegExp(`already in the catalogue as ${first.filename}`));
+    // Where to find it, in the words of the shell that asked: the app's Import… dialog names no command.
+    const refusal = await holdfast.importDump({ file: again, profile: 'shop' }).catch((error: HoldfastError) => error.toInfo());
+    expect(refusal).toMatchObject({ hint: `Use ${first.filename} instead. Run holdfast list to find it.`, appHint: `Use ${first.filename} instead. See the Backups page to find it.` });
   });
 });
 
