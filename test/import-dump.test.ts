@@ -105,6 +105,17 @@ describe('importing pg_dump 15 output in every format', () => {
     expect(holdfast.catalogue.findBackup(backup.id)?.restoreTest?.status).toBe('passed');
   }, 180_000);
 
+  test('an imported custom archive passes a drill that says its rows were not compared: the archive carries no counts to compare with', async () => {
+    const backup = holdfast.catalogue.listBackups({ profile: 'shop' }).find((b) => b.imported && b.format === 'custom')!;
+    expect(backup.rowCounts).toEqual({});
+    const drill = await holdfast.testRestore(backup.id);
+    expect(drill.ok).toBe(true);
+    expect(drill.tables).toEqual([]);
+    expect(drill.notes).toContain(
+      'No row counts were compared: the backup records none (an imported archive carries none), so this drill proves it restores, not that its rows match the database it came from.',
+    );
+  }, 180_000);
+
   test('retention never deletes an imported backup: it is pinned until the DBA unpins it', async () => {
     const taken = await holdfast.backup('shop', {});
     const imported = holdfast.catalogue.listBackups({ profile: 'shop' }).filter((b) => b.imported);
