@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { backupFilename } from '../main/core/backup/naming.ts';
 import type { Holdfast } from '../main/core/holdfast.ts';
+import type { HoldfastError } from '../main/core/model/errors.ts';
 import type { PgServer } from './support/pg-server.ts';
 import { closeShop, openShop, rowCount, runCli, type TestHome } from './support/holdfast-env.ts';
 
@@ -105,6 +106,17 @@ describe('importing pg_dump 15 output in every format', () => {
     expect(holdfast.catalogue.findBackup(backup.id)?.restoreTest?.status).toBe('passed');
   }, 180_000);
 
+  test('an imported custom archive passes a drill that says its rows were not compared: the archive carries no counts to compare with', async () => {
+    const backup = holdfast.catalogue.listBackups({ profile: 'shop' }).find((b) => b.imported && b.format === 'custom')!;
+    expect(backup.rowCounts).toEqual({});
+    const drill = await holdfast.testRestore(backup.id);
+    expect(drill.ok).toBe(true);
+    expect(drill.tables).toEqual([]);
+    expect(drill.notes).toContain(
+      'No row counts were compared: the backup records none (an imported archive carries none), so this drill proves it restores, not that its rows match the database it came from.',
+    );
+  }, 180_000);
+
   test('retention never deletes an imported backup: it is pinned until the DBA unpins it', async () => {
     const taken = await holdfast.backup('shop', {});
     const imported = holdfast.catalogue.listBackups({ profile: 'shop' }).filter((b) => b.imported);
@@ -122,6 +134,9 @@ describe('importing pg_dump 15 output in every format', () => {
     mkdirSync(join(elsewhere, 'again'));
     copyFileSync(join(elsewhere, 'shop.tar'), again);
     await expectRefused(again, 'CONFLICT', new RegExp(`already in the catalogue as ${first.filename}`));
+    // Where to find it, in the words of the shell that asked: the app's Import… dialog names no command.
+    const refusal = await holdfast.importDump({ file: again, profile: 'shop' }).catch((error: HoldfastError) => error.toInfo());
+    expect(refusal).toMatchObject({ hint: `Use ${first.filename} instead. Run holdfast list to find it.`, appHint: `Use ${first.filename} instead. See the Backups page to find it.` });
   });
 
   test('a dump whose file claims a future modification time is stamped when it was imported: it never stays the newest backup for years', async () => {

@@ -5,7 +5,7 @@
 // verify, restore and drills of such a backup read a copy, downloaded into a private directory,
 // checked, and removed in every path.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
@@ -138,6 +138,24 @@ describe('a restore drill from a copy', () => {
     expect(drill.error).toBeNull();
     expect(drill.ok).toBe(true);
     expect(drill.notes.join(' ')).toMatch(/from its copy on "bucket"/);
+    expect(leftBehind()).toEqual([]);
+  }, 240_000);
+
+  test('its only copy on a directory destination that is not mounted: a restore says which destination cannot be read and what to do, not "a bug in Holdfast"', async () => {
+    const backup = await shop.holdfast.backup('shop', {}, { copyTo: ['nas'] });
+    rmSync(backup.path);
+    renameSync(nas, `${nas}-unmounted`);
+    try {
+      const restored = await runCli(['restore', backup.id, '--to', 'shop', '--dbname', 'shop_from_unmounted', '--create', '--dry-run'], shop.home.env);
+      expect(restored.code).toBe(1);
+      expect(restored.stderr).toContain(
+        `holdfast: ${backup.filename} is read from its copy on destination "nas" (no local file here), and that destination cannot be read: Destination "nas": ${nas} is not a directory that exists.`,
+      );
+      expect(restored.stderr).toContain('hint: Nothing was changed on the target. Mount the share');
+      expect(restored.stderr).not.toMatch(/ENOENT|a bug in Holdfast/);
+    } finally {
+      renameSync(`${nas}-unmounted`, nas);
+    }
     expect(leftBehind()).toEqual([]);
   }, 240_000);
 

@@ -70,4 +70,10 @@ test('one member (--only): only its impact; into an existing database without --
   expect(only.databases.map((d) => d.database)).toEqual(['crm']);
   expect(only.ok).toBe(false);
   expect(only.databases[0]!.error).toMatch(/not empty/);
+  // What to do, as a set restore takes it: the set's --clean and its id (a member's --swap or
+  // --confirm=crm would be refused), and in the app the dialog's own choice.
+  expect(only.databases[0]!.hint).toBe(`To replace it, add --clean with --confirm=${set.id}. Or leave it out with --only.`);
+  expect(only.databases[0]!.appHint).toBe('To replace it, choose "Replace them if they exist". Or leave it out: untick it under "Databases to restore".');
+  expect(formatRestoreOrSet(only)).toContain(`  ✗ crm: Database "crm"`);
+  expect(formatRestoreOrSet(only)).toContain(`\n    To replace it, add --clean with --confirm=${set.id}.`);
 }, 120_000);

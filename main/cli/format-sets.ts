@@ -89,7 +89,10 @@ export function formatRestoreOrSet(result: RestoreResult | SetRestoreResult): st
     for (const failed of result.roles.failed) lines.push(`  ✗ role statement ${failed.statement}: ${failed.error}`);
   }
   for (const database of result.databases) {
-    if (database.error) lines.push(`  ✗ ${database.database}: ${database.error}`);
+    if (database.error) {
+      lines.push(`  ✗ ${database.database}: ${database.error}`);
+      if (database.hint) lines.push(`    ${database.hint}`);
+    }
     // Each member's own --confirm is not what a set's restore asks for: the set's is said once, below.
     else if (database.result) lines.push(formatRestore({ ...database.result, impact: { ...database.result.impact, confirmation: null } }).replace(/^/gm, '  '));
   }

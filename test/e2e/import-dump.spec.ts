@@ -59,6 +59,16 @@ test('import a pg_dump file: it appears as Imported and pinned, and verify passe
   await expect(row).toContainText('Verified');
   await screenshotEverySize(page, 'import-details');
 
+  // The same file again: refused, saying where the app shows what was imported (no command).
+  await page.getByRole('button', { name: 'Import…' }).click();
+  await dialog.getByLabel('File on this host').fill(join(elsewhere, 'nightly.dump'));
+  await dialog.getByLabel('Connection').selectOption(PROFILE);
+  await dialog.getByRole('button', { name: 'Import', exact: true }).click();
+  await expect(dialog.getByRole('alert')).toContainText('was imported under profile "warehouse" before');
+  await expect(dialog.getByRole('alert')).toContainText('See the Backups page; import it under another profile if it is another dump.');
+  await expect(dialog.getByRole('alert')).not.toContainText('holdfast list');
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+
   // The original was copied, never moved.
   const listed = await rpc<Array<{ imported?: boolean; pinned: boolean }>>(holdfast.url, 'backup.list', { profile: PROFILE, fields: 'summary' });
   expect(listed).toEqual([expect.objectContaining({ imported: true, pinned: true })]);

@@ -139,6 +139,14 @@ test("the set restore preview shows each database's tables: replaced with their 
   const restore = page.getByRole('dialog', { name: `Restore backup set ${set.id}` });
   await restore.getByLabel('Target server (connection)').selectOption('fresh');
   await restore.getByRole('group', { name: 'Databases to restore' }).getByLabel('postgres').uncheck();
+  // Create them: crm exists there, so the preview refuses it and says which choice of this dialog replaces it.
+  await restore.getByRole('button', { name: 'Preview impact' }).click();
+  const refusedCrm = restore.getByRole('list', { name: 'Restore preview' }).locator('[data-database="crm"]');
+  await expect(refusedCrm).toContainText('is not empty');
+  await expect(refusedCrm).toContainText('To replace it, choose "Replace them if they exist". Or leave it out: untick it under "Databases to restore".');
+  await expect(refusedCrm).not.toContainText('--');
+  await screenshotEverySize(page, 'set-restore-preview-refused');
+  await restore.getByRole('button', { name: 'Back' }).click();
   await restore.getByText('Replace them if they exist').click();
   await restore.getByRole('button', { name: 'Preview impact' }).click();
 

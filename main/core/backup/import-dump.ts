@@ -209,7 +209,7 @@ export async function importDump(engine: EngineContext & { events: Pick<EventBus
     throw new HoldfastError(
       'CONFLICT',
       `${finalPath} already exists: a dump modified at the same moment was imported under profile "${profile.name}" before.`,
-      'Check holdfast list; import it under another profile if it is another dump.',
+      '{{list-backups}}; import it under another profile if it is another dump.',
     );
   }
   let sealing = false;
@@ -230,7 +230,12 @@ export async function importDump(engine: EngineContext & { events: Pick<EventBus
     };
     const sealed = await sealAndChecksum(tempPath, source.format);
     const twin = listedBackupWithChecksum(catalogue.db, `sha256:${sealed.checksum}`);
-    if (twin) throw new HoldfastError('CONFLICT', `${source.path} is already in the catalogue as ${twin}: the same bytes, checksum sha256:${sealed.checksum}.`, `Use ${twin}; holdfast list shows it.`);
+    if (twin)
+      throw new HoldfastError(
+        'CONFLICT',
+        `${source.path} is already in the catalogue as ${twin}: the same bytes, checksum sha256:${sealed.checksum}.`,
+        `Use ${twin} instead. {{list-backups}} to find it.`,
+      );
     const metadata = importedMetadata(engine, source, inspection, sealed, {
       profile: profile.name,
       defaultDatabase: profile.dbname,

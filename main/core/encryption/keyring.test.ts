@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { generateX25519Identity } from 'age-encryption';
 import { EncryptedFileSecretStore } from '../secrets/file-store.ts';
+import type { SecretStore } from '../secrets/secret-store.ts';
 import { HoldfastError } from '../model/errors.ts';
 import { Keyring } from './keyring.ts';
 
@@ -26,5 +27,28 @@ test('an identity with a mistyped character is refused without quoting it (its o
   const said = `${(error as HoldfastError).message} ${(error as HoldfastError).hint ?? ''}`;
   expect(said).not.toContain(typo.slice(16, 40));
   expect(said).toMatch(/checksum/);
+  expect(await keyring.entries()).toEqual([]);
+});
+
+test('no keychain on this host: generating a key says the key cannot be kept and names the credentials file, not ~/.pgpass (a password file cannot hold an age identity)', async () => {
+  const noKeychain: SecretStore = {
+    description: 'OS keychain (keytar)',
+    availability: async () => ({ ok: false, reason: 'Cannot autolaunch D-Bus without X11 $DISPLAY' }),
+    get: async () => undefined,
+    set: async () => {
+      throw new Error('set must not be reached');
+    },
+    delete: async () => false,
+  };
+  const keyring = new Keyring(home, noKeychain);
+  for (const attempt of [() => keyring.generate('rdba'), () => keyring.addPassphrase('correct horse battery staple ok', 'pp')]) {
+    const error = await attempt().catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(HoldfastError);
+    expect((error as HoldfastError).code).toBe('NO_KEYCHAIN');
+    expect((error as HoldfastError).message).toContain("the key's secret");
+    expect((error as HoldfastError).message).toContain('Cannot autolaunch D-Bus');
+    expect((error as HoldfastError).hint).toContain('HOLDFAST_SECRET_STORE=file');
+    expect((error as HoldfastError).hint).not.toContain('pgpass');
+  }
   expect(await keyring.entries()).toEqual([]);
 });

@@ -10,6 +10,7 @@ import * as z from 'zod';
 const loadAge = () => import('age-encryption');
 import { writeFileDurably } from '../fsutil/durable.ts';
 import { HoldfastError } from '../model/errors.ts';
+import { requireSecretStore } from '../secrets/require-store.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
 import type { AgeSecret } from './age-stream.ts';
 import { passphraseProblem } from './passphrase-rule.ts';
@@ -119,6 +120,7 @@ export class Keyring {
     if (entries.some((entry) => entry.name === name && entry.recipient !== recipient)) {
       throw new HoldfastError('CONFLICT', `A different key named "${name}" already exists.`, 'Pick another name with --name; keys are never overwritten, as backups may need the old one.');
     }
+    await requireSecretStore(this.store, 'key');
     await this.store.set(account(name), identity);
     const entry: KeyEntry = { name, recipient, kind: 'x25519', createdAt: same?.createdAt ?? new Date().toISOString() };
     if (!same) await this.writeEntries([...entries, entry]);
@@ -140,6 +142,7 @@ export class Keyring {
     const keyName = name ? parseKeyName(name) : await this.freeName();
     const entries = await this.entries();
     if (entries.some((entry) => entry.name === keyName)) throw taken(keyName);
+    await requireSecretStore(this.store, 'key');
     await this.store.set(account(keyName), passphrase);
     const entry: KeyEntry = { name: keyName, recipient: passphraseRecipient(keyName), kind: 'passphrase', createdAt: new Date().toISOString() };
     await this.writeEntries([...entries, entry]);

@@ -18,6 +18,9 @@ export const HINT_ACTIONS = {
   create: { cli: 'add --create to create it', app: 'choose "Create a new database"' },
   'replace-existing': { cli: 'use --clean (or --swap to keep the old one) with --confirm={value}', app: 'tick "Replace what is in the database (drop existing)"' },
   'restore-beside': { cli: 'give --dbname <new name> --create', app: 'choose "Create a new database"' },
+  // A backup set's restore: its one --clean and the set's id, never a member's --swap or --confirm.
+  'replace-set': { cli: 'add --clean with --confirm={value}', app: 'choose "Replace them if they exist"' },
+  'leave-out-member': { cli: 'leave it out with --only', app: 'leave it out: untick it under "Databases to restore"' },
   confirm: { cli: 'add --confirm with the name', app: 'type the name in the confirmation box' },
   'list-backups': { cli: 'run holdfast list', app: 'see the Backups page' },
   'format-custom': { cli: 'back up with --format custom', app: 'back up with the Custom format' },

@@ -24,11 +24,18 @@ export interface SecretStore {
   delete(account: string): Promise<boolean>;
 }
 
-export function noKeychainError(reason: string): HoldfastError {
+/** What is being stored: a profile's password, or the secret of an encryption key (an age identity or a passphrase). */
+export type SecretKind = 'password' | 'key';
+
+export function noKeychainError(reason: string, kind: SecretKind = 'password'): HoldfastError {
+  const what = kind === 'key' ? "the key's secret" : 'the password';
   return new HoldfastError(
     'NO_KEYCHAIN',
-    `There is no OS keychain available to store the password (${reason}), and this host uses the keychain (HOLDFAST_SECRET_STORE=keychain, the default); Holdfast never falls back to another store.`,
-    "Put the password in ~/.pgpass (or the file PGPASSFILE names) instead: host:port:database:user:password, mode 0600; libpq and Holdfast read it from there. Or, on a host with no desktop session (holdfast daemon or serve as a service), use the encrypted credentials file: HOLDFAST_SECRET_STORE=file and a key in HOLDFAST_CREDENTIALS_KEY or systemd's LoadCredential= (README: Schedules and the daemon), then run this command again.",
+    `There is no OS keychain available to store ${what} (${reason}), and this host uses the keychain (HOLDFAST_SECRET_STORE=keychain, the default); Holdfast never falls back to another store.`,
+    kind === 'key'
+      ? // ~/.pgpass holds passwords only: an age identity or a key's passphrase has nowhere to go but a store.
+        "On a host with no desktop session (holdfast daemon or serve as a service), use the encrypted credentials file: HOLDFAST_SECRET_STORE=file and a key in HOLDFAST_CREDENTIALS_KEY or systemd's LoadCredential= (README: Schedules and the daemon), then run this command again. Or encrypt to the recipient (age1…) of a key kept on another machine: restoring then needs that key's identity."
+      : "Put the password in ~/.pgpass (or the file PGPASSFILE names) instead: host:port:database:user:password, mode 0600; libpq and Holdfast read it from there. Or, on a host with no desktop session (holdfast daemon or serve as a service), use the encrypted credentials file: HOLDFAST_SECRET_STORE=file and a key in HOLDFAST_CREDENTIALS_KEY or systemd's LoadCredential= (README: Schedules and the daemon), then run this command again.",
   );
 }
 

@@ -9,7 +9,8 @@
 // and the result is not ok (the CLI exits 1). Only a cancel stops early; the rest say "not attempted".
 import { join } from 'node:path';
 import type { EngineContext } from '../backup/backup.ts';
-import { HoldfastError, toErrorInfo } from '../model/errors.ts';
+import { HoldfastError, hintFields, toErrorInfo, type ErrorInfo } from '../model/errors.ts';
+import { hintActions } from '../model/hint-actions.ts';
 import type { Profile } from '../model/types.ts';
 import { quoteIdent } from '../pg/connection.ts';
 import { openSession } from '../pg/session.ts';
@@ -49,7 +50,7 @@ export interface SetRestoreResult {
   roles: RolesApplied | null;
   /** What --confirm must say for this restore (the set's id; profile/id on a production target), when it needs one. */
   confirmation: string | null;
-  databases: Array<{ database: string; result: RestoreResult | null; created: boolean; error: string | null }>;
+  databases: Array<{ database: string; result: RestoreResult | null; created: boolean; error: string | null } & Pick<ErrorInfo, 'hint' | 'appHint'>>;
 }
 
 const refused = (message: string, hint?: string) => new HoldfastError('RESTORE_REFUSED', message, hint);
@@ -62,6 +63,18 @@ const refused = (message: string, hint?: string) => new HoldfastError('RESTORE_R
 function cannotCreate(database: string): string | null {
   if (!/[\r\n]/.test(database)) return null;
   return `pg_restore (15.14 and later) will not write CREATE DATABASE for a name holding a newline or carriage return, so Holdfast cannot create ${JSON.stringify(database)} with its backup's encoding, locale and settings. Create it on the target yourself (CREATE DATABASE ${quoteIdent(database)} with the encoding and locale it needs), then restore it with --only: it is restored into the existing empty database.`;
+}
+
+/**
+ * What to do about a member the preview refused, as a set's restore takes it. A single restore's
+ * "replace it" names --swap and the database's own --confirm, both of which a set's restore refuses:
+ * here it is the set's Replace choice (--clean with the set's id), or leaving the member out.
+ */
+function memberHint(error: unknown, expected: string): Pick<ErrorInfo, 'hint' | 'appHint'> {
+  if (!(error instanceof HoldfastError) || error.hintTemplate === undefined) return {};
+  const template = hintActions(error.hintTemplate).includes('replace-existing') ? `To replace it, {{replace-set:${expected}}}. Or {{leave-out-member}}.` : error.hintTemplate;
+  const { hint, appHint } = hintFields(template);
+  return { ...(hint === undefined ? {} : { hint }), ...(appHint === undefined ? {} : { appHint }) };
 }
 
 export async function restoreSet(engine: EngineContext & { offsite: Pick<Offsite, 'readable' | 'sourceFor'> }, request: SetRestoreRequest): Promise<SetRestoreResult> {
@@ -100,7 +113,8 @@ export async function restoreSet(engine: EngineContext & { offsite: Pick<Offsite
       const preview = await restoreBackup(engine, { ...memberRequest(member.database, true), ref: member.id! });
       result.databases.push({ database: member.database, result: preview, created: false, error: preview.target.exists ? null : cannotCreate(member.database) });
     } catch (error) {
-      result.databases.push({ database: member.database, result: null, created: false, error: toErrorInfo(error).message });
+      const info = toErrorInfo(error);
+      result.databases.push({ database: member.database, result: null, created: false, error: info.message, ...memberHint(error, expected) });
     }
   }
   const blocked = result.databases.filter((d) => d.error !== null);

@@ -194,6 +194,16 @@ export async function readableCopy(context: CopyContext, backup: BackupMetadata,
     throw error;
   });
   try {
+    // A share that is not mounted (or a server that is down) is said as such, with what to do, before
+    // the download's own ENOENT or socket error could reach the DBA as "a bug in Holdfast".
+    await destination.requireReachable?.().catch((error: unknown) => {
+      const info = toErrorInfo(error);
+      throw new HoldfastError(
+        'CONNECTION_FAILED',
+        `${backup.filename} is read from its copy on destination "${name}" (no local file here), and that destination cannot be read: ${info.message}`,
+        `Nothing was changed on the target. ${info.code === 'INTERNAL' ? `Check the destination (holdfast destination test ${name}), then try again.` : (info.hint ?? '')}`.trim(),
+      );
+    });
     const dumpPath = join(dir, backup.filename);
     const dump = await download(destination, backup.filename, dumpPath);
     if (`sha256:${dump.sha256}` !== backup.checksum || dump.size !== backup.size) {

@@ -157,11 +157,4 @@ export interface DestinationRecord {
   retention: string | null;
 }
 
-/** Where a destination keeps its objects, in words a DBA recognises. */
-export function describeSpec(spec: DestinationSpec): string {
-  if (spec.type === 'directory') return spec.settings.path;
-  if (spec.type === 'azure') return `azure://${spec.settings.container}${spec.settings.prefix ? `/${spec.settings.prefix}` : ''}`;
-  if (spec.type === 'sftp') return `sftp://${spec.settings.user}@${spec.settings.host}:${spec.settings.port}${spec.settings.path.startsWith('/') ? '' : '/~/'}${spec.settings.path}`;
-  const { bucket, prefix, endpoint } = spec.settings;
-  return `s3://${bucket}${prefix ? `/${prefix}` : ''}${endpoint ? ` at ${endpoint}` : ''}`;
-}
+export { describeSpec } from './destination-where.ts';

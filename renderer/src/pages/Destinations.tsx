@@ -3,6 +3,8 @@
 // object written, read back and removed), given a retention for the copies it holds, and removed
 // (what it stores stays where it is).
 import { useEffect, useState, type FormEvent } from 'react';
+import type { DestinationSpec } from '../../../main/core/storage/destination-settings.ts';
+import { DESTINATION_TYPE_LABELS, describeSpec } from '../../../main/core/storage/destination-where.ts';
 import type { ErrorInfo } from '../api/types.ts';
 import { icons } from '../components/icons.tsx';
 import { ConfirmDialog, Modal } from '../components/Modal.tsx';
@@ -10,12 +12,9 @@ import { Badge, Checkbox, EmptyState, ErrorNotice, Field, PageHeader } from '../
 import { useDestinations, type Destination } from '../stores/destinations.ts';
 import { DestinationRetentionDialog } from './DestinationRetentionDialog.tsx';
 
-/** Where a destination is, in words: its directory, or s3://bucket/prefix at its endpoint. */
+/** Where a destination is, in words: its directory, or its medium's URL (s3://, azure://, sftp://). */
 export function destinationWhere(destination: Destination): string {
-  const settings = destination.settings as Record<string, unknown>;
-  if (destination.type === 'directory') return String(settings.path);
-  const prefix = settings.prefix ? `/${String(settings.prefix)}` : '';
-  return `s3://${String(settings.bucket)}${prefix}${settings.endpoint ? ` at ${String(settings.endpoint)}` : ''}`;
+  return describeSpec({ type: destination.type, settings: destination.settings } as DestinationSpec);
 }
 
 export function Destinations() {
@@ -70,7 +69,7 @@ export function Destinations() {
                 return (
                   <tr key={destination.name}>
                     <th scope="row">{destination.name}</th>
-                    <td>{destination.type === 's3' ? 'S3' : 'Directory'}</td>
+                    <td>{DESTINATION_TYPE_LABELS[destination.type]}</td>
                     <td>
                       <code>{destinationWhere(destination)}</code>
                       {destination.source === 'environment' ? <div className="cell-secondary">from the environment</div> : null}

@@ -131,6 +131,7 @@ function DatabaseLines({ result, label }: { result: SetRestoreResult; label: str
                 (result.dryRun
                   ? `${restore?.target.exists ? `exists (${restore.target.relations} relations): replaced` : 'will be created'} · ${restore?.impact.tables.length ?? 0} tables`
                   : `${entry.created ? 'created' : 'replaced'} · ${matching} of ${restore?.tables.length ?? 0} tables match the backup's row counts`)}
+              {entry.error && (entry.appHint ?? entry.hint) ? <span className="checks__hint">{entry.appHint ?? entry.hint}</span> : null}
             </span>
           </li>
         );
