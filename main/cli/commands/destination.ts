@@ -6,7 +6,8 @@ import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import type { ChannelOutput } from '../../contract.ts';
 import { HoldfastError } from '../../core/model/errors.ts';
-import { DESTINATION_TYPES, describeSpec, type DestinationSpec } from '../../core/storage/destination-settings.ts';
+import { DESTINATION_TYPES, type DestinationSpec } from '../../core/storage/destination-settings.ts';
+import { describeSpec } from '../../core/storage/destination-where.ts';
 import type { CommandContext } from '../runner.ts';
 
 async function readSecretFromStdin(flag: string): Promise<string> {

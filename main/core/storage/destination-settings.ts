@@ -156,5 +156,3 @@ export interface DestinationRecord {
   /** Its own retention policy ("gfs:7d,4w,12m"), applied to the copies it holds; null: none. */
   retention: string | null;
 }
-
-export { describeSpec } from './destination-where.ts';

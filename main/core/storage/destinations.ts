@@ -13,8 +13,8 @@ import { HoldfastError } from '../model/errors.ts';
 import { requireSecretStore } from '../secrets/require-store.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
 import type { Destination } from './destination.ts';
+import { describeSpec } from './destination-where.ts';
 import {
-  describeSpec,
   DestinationSecretSchema,
   DestinationSpecSchema,
   ENVIRONMENT_DESTINATION,
