@@ -5,6 +5,7 @@ import type { ProfileTestReport } from '../core/profiles/profiles.ts';
 import { formatList, formatProfile, formatProfileTest, formatRestore, humanBytes, humanDuration } from './format.ts';
 import type { BackupMetadata } from '../core/model/types.ts';
 import { progressBar } from './progress.ts';
+import { newProfileRecord } from '../../test/support/profile-record.ts';
 
 describe('terminal output', () => {
   test('sizes and durations read like a person would say them', () => {
@@ -110,26 +111,7 @@ describe('terminal output', () => {
 });
 
 describe("where a profile's password is said to be: this host's secret store", () => {
-  const profile: Profile = {
-    id: 'p1',
-    name: 'shop',
-    host: 'db1',
-    port: 5432,
-    user: 'shop',
-    dbname: 'shop',
-    sslmode: null,
-    sslrootcert: null,
-    sslcert: null,
-    sslkey: null,
-    service: null,
-    tags: [],
-    notes: null,
-    pgBinDir: null,
-    drillChecks: [],
-    keychainPassword: true,
-    libpqPasswordFiles: true,
-    createdAt: '2026-12-05T00:00:00.000Z',
-  };
+  const profile: Profile = { ...newProfileRecord('shop', { host: 'db1', user: 'shop' }), id: 'p1', keychainPassword: true, createdAt: '2026-12-05T00:00:00.000Z' };
 
   test('a host on the credentials file (HOLDFAST_SECRET_STORE=file) does not say the OS keychain', () => {
     expect(formatProfile(profile, 'file')).toMatch(/^password\s+in the credentials file$/m);

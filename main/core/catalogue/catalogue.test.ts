@@ -145,25 +145,11 @@ describe('libpq password files', () => {
     const upgraded = new Catalogue(file);
     try {
       expect(upgraded.requireProfile('old').libpqPasswordFiles).toBe(true);
-      const fields = {
-        host: 'db',
-        port: 5432,
-        user: 'u',
-        dbname: 'd',
-        sslmode: null,
-        sslrootcert: null,
-        sslcert: null,
-        sslkey: null,
-        service: null,
-        tags: [],
-        notes: null,
-        pgBinDir: null,
-        drillChecks: [],
-      };
-      expect(upgraded.addProfile({ name: 'api', ...fields, libpqPasswordFiles: false }).libpqPasswordFiles).toBe(false);
+      const fields = { host: 'db', user: 'u', dbname: 'd' };
+      expect(upgraded.addProfile(newProfileRecord('api', { ...fields, libpqPasswordFiles: false })).libpqPasswordFiles).toBe(false);
       expect(upgraded.requireProfile('api').libpqPasswordFiles).toBe(false);
       const id = upgraded.requireProfile('api').id;
-      expect(upgraded.updateProfile(id, { name: 'api', ...fields, libpqPasswordFiles: true }).libpqPasswordFiles).toBe(true);
+      expect(upgraded.updateProfile(id, newProfileRecord('api', { ...fields, libpqPasswordFiles: true })).libpqPasswordFiles).toBe(true);
     } finally {
       upgraded.close();
     }

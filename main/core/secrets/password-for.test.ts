@@ -9,26 +9,13 @@ import type { Profile } from '../model/types.ts';
 import { EncryptedFileSecretStore } from './file-store.ts';
 import { passwordFor } from './password-for.ts';
 import { checkCredential } from './reachability.ts';
+import { newProfileRecord } from '../../../test/support/profile-record.ts';
 
 let home: string;
 const profile: Profile = {
+  ...newProfileRecord('shop', { host: '127.0.0.1', user: 'shop', libpqPasswordFiles: false }),
   id: 'p1',
-  name: 'shop',
-  host: '127.0.0.1',
-  port: 5432,
-  user: 'shop',
-  dbname: 'shop',
-  sslmode: null,
-  sslrootcert: null,
-  sslcert: null,
-  sslkey: null,
-  service: null,
-  tags: [],
-  notes: null,
-  pgBinDir: null,
-  drillChecks: [],
   keychainPassword: true,
-  libpqPasswordFiles: false,
   createdAt: '2026-12-05T00:00:00.000Z',
 };
 
