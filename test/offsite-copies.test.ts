@@ -53,6 +53,28 @@ describe('backup --copy-to', () => {
     expect(copied && notification(copied)).toBeUndefined();
   }, 120_000);
 
+  test("each copy's dump is read back from its destination exactly once before it counts: by the bucket's put, by the copier for a directory", async () => {
+    const destinations = shop.holdfast.offsite.destinations;
+    const open = destinations.open.bind(destinations);
+    const reads: string[] = [];
+    destinations.open = async (name, policy) => {
+      const destination = await open(name, policy);
+      const read = destination.open.bind(destination);
+      destination.open = (key) => {
+        reads.push(`${name}:${key}`);
+        return read(key);
+      };
+      return destination;
+    };
+    try {
+      const backup = await shop.holdfast.backup('shop', {}, { copyTo: ['nas', 'bucket'] });
+      expect(backup.copies?.map((copy) => `${copy.destination}:${copy.state}`)).toEqual(['bucket:verified', 'nas:verified']);
+      expect(reads.filter((read) => read.endsWith(`:${backup.filename}`)).sort()).toEqual([`bucket:${backup.filename}`, `nas:${backup.filename}`]);
+    } finally {
+      destinations.open = open;
+    }
+  }, 120_000);
+
   test('the bucket down during the backup: the local backup completes, its copy fails with the reason; an event, a notice and health say so', async () => {
     events.length = 0;
     await s3.stop();

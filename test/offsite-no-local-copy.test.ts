@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { companionPaths } from '../main/core/backup/naming.ts';
+import { editSchedule } from '../main/core/schedule/schedules.ts';
 import { rowCount, runCli, usePrivateTmpdir, type ShopFixture } from './support/holdfast-env.ts';
 import type { S3Server } from './support/s3-server.ts';
 import { openOffsiteShop, type OffsiteShop } from './support/offsite-shop.ts';
@@ -124,6 +125,19 @@ describe('--no-local-copy', () => {
       const added = await runCli(['schedule', 'add', 'shop', '--daily', '--no-local-copy', '--json'], shop.home.env);
       expect(added.code).toBe(0);
       expect(JSON.parse(added.stdout)).toMatchObject({ options: { noLocalCopy: true } });
+      // Its own choice cleared, the schedule follows the profile's again (the key is gone, not false).
+      const id = (JSON.parse(added.stdout) as { id: string }).id;
+      const both = await runCli(['schedule', 'edit', id, '--inherit-no-local-copy', '--json'], shop.home.env);
+      expect(both.code).toBe(0);
+      expect((JSON.parse(both.stdout) as { options: Record<string, unknown> }).options).not.toHaveProperty('noLocalCopy');
+      const contradicting = (() => {
+        try {
+          return editSchedule(shop.holdfast, id, { options: { format: 'custom', noLocalCopy: true }, inheritNoLocalCopy: true }, new Date());
+        } catch (error) {
+          return error;
+        }
+      })();
+      expect(contradicting).toMatchObject({ code: 'BAD_INPUT', message: expect.stringMatching(/either chooses whether its backups keep a local copy .* or clears that choice/) });
     } finally {
       expect((await runCli(['profile', 'edit', 'shop', '--local-copy'], shop.home.env)).code).toBe(0);
     }

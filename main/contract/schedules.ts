@@ -43,6 +43,8 @@ export const schedulesChannels = {
         testRestore: z.boolean().optional(),
         /** Clear the schedule's own encryption choice (options.encryptTo): the profile's, then the default, apply. */
         inheritEncryption: z.literal(true).optional(),
+        /** Clear the schedule's own "keep no local copy" choice (options.noLocalCopy): the profile's applies. */
+        inheritNoLocalCopy: z.literal(true).optional(),
         // null: back to the profile's default destinations.
         copyTo: DestinationNames.nullable().optional(),
       })

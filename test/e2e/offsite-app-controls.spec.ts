@@ -102,6 +102,25 @@ test("the schedule form shows the connection's choice; unticked, the schedule ke
   expect(schedule).toMatchObject({ options: { noLocalCopy: false }, copyTo: ['nas'] });
 });
 
+test("the schedule form puts its own local-copy choice back to the connection's, so the schedule follows the connection again", async ({ holdfast }) => {
+  await page.getByRole('table', { name: 'Schedules' }).getByRole('button', { name: 'Edit' }).first().click();
+  const dialog = page.getByRole('dialog', { name: 'Edit the schedule' });
+  const keep = dialog.getByLabel('Keep no local copy');
+  await expect(keep).not.toBeChecked();
+  const inherit = dialog.getByRole('button', { name: "Use the connection's local-copy choice" });
+  await inherit.click();
+  await expect(inherit).toBeHidden();
+  // The connection keeps no local copy (the first test), so the box now shows its choice.
+  await expect(keep).toBeChecked();
+  await screenshotEverySize(page, '74b-schedule-no-local-copy-inherited');
+  await dialog.getByRole('button', { name: 'Save changes' }).click();
+  await expect(dialog).toBeHidden();
+  const [schedule] = await rpc<Array<{ options: Record<string, unknown>; copyTo: string[] | null }>>(holdfast.url, 'schedule.list', { profile: 'shop' });
+  expect(schedule?.options).not.toHaveProperty('noLocalCopy');
+  expect(schedule?.copyTo).toEqual(['nas']);
+  expect(consoleErrors).toEqual([]);
+});
+
 test("a destination's retention: a bad policy is refused on the field, a good one is saved and shown, and can be removed", async ({ holdfast }) => {
   await shell.goTo('Destinations');
   const row = page.getByRole('table', { name: 'Destinations' }).getByRole('row', { name: /nas/ });

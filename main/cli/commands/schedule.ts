@@ -46,6 +46,7 @@ export function scheduleCommands(program: Command, { run, exitCode }: CommandCon
     .option('--copy-to <destination>', "copy its backups to this named destination (repeatable; replaces the schedule's list)", collect)
     .option('--default-copy-to', "back to the profile's default destinations")
     .option('--inherit-encryption', "clear the schedule's own --encrypt-to / --no-encrypt: its backups follow the profile's choice, then BACKUP_ENCRYPTION_KEY")
+    .option('--inherit-no-local-copy', "clear the schedule's own --no-local-copy choice: its backups follow the profile's")
     .option('--json', 'print JSON')
     .action(async (id: string, options: Record<string, unknown>) => {
       const kinds = (['daily', 'weekly', 'monthly'] as const).filter((kind) => options[kind]);
@@ -67,6 +68,7 @@ export function scheduleCommands(program: Command, { run, exitCode }: CommandCon
       if (options.copyTo) input.copyTo = options.copyTo;
       if (options.defaultCopyTo) input.copyTo = null;
       if (options.inheritEncryption) input.inheritEncryption = true;
+      if (options.inheritNoLocalCopy) input.inheritNoLocalCopy = true;
       if (Object.keys(input).length === 1)
         throw new HoldfastError('BAD_INPUT', 'Nothing to change.', 'Give what to change, e.g. --weekly, --retention 30d or --inherit-encryption (holdfast schedule edit --help).');
       await run(

@@ -121,6 +121,8 @@ export type ScheduleChanges = Partial<Omit<ScheduleRequest, 'profile' | 'retenti
   copyTo?: string[] | null | undefined;
   /** Clear the schedule's own encryption choice: its backups follow the profile's, then the default. */
   inheritEncryption?: boolean | undefined;
+  /** Clear the schedule's own "keep no local copy" choice: its backups follow the profile's. */
+  inheritNoLocalCopy?: boolean | undefined;
 };
 
 export function editSchedule(engine: ScheduleEngine, id: string, changes: ScheduleChanges, now: Date): ScheduleView {
@@ -139,11 +141,17 @@ export function editSchedule(engine: ScheduleEngine, id: string, changes: Schedu
       'A schedule edit either chooses who its backups are encrypted to (options.encryptTo) or clears that choice (inheritEncryption), not both.',
       'Send one of them.',
     );
-  const given = changes.options ?? (changes.inheritEncryption ? current.options : undefined);
+  if (changes.inheritNoLocalCopy && changes.options?.noLocalCopy !== undefined)
+    throw new HoldfastError(
+      'BAD_INPUT',
+      'A schedule edit either chooses whether its backups keep a local copy (options.noLocalCopy) or clears that choice (inheritNoLocalCopy), not both.',
+      'Send one of them.',
+    );
+  const given = changes.options ?? (changes.inheritEncryption || changes.inheritNoLocalCopy ? current.options : undefined);
   const encryptTo = changes.inheritEncryption ? undefined : (changes.options?.encryptTo ?? current.options.encryptTo);
-  const options = given
-    ? BackupOptionsSchema.parse({ ...given, suffix: given.suffix ?? current.options.suffix, encryptTo, noLocalCopy: given.noLocalCopy ?? current.options.noLocalCopy })
-    : current.options;
+  // Cleared, the key is left out, so the profile's choice applies again (and follows later changes to it).
+  const noLocalCopy = changes.inheritNoLocalCopy ? undefined : (given?.noLocalCopy ?? current.options.noLocalCopy);
+  const options = given ? BackupOptionsSchema.parse({ ...given, suffix: given.suffix ?? current.options.suffix, encryptTo, noLocalCopy }) : current.options;
   const copyTo = changes.copyTo === undefined ? current.copyTo : changes.copyTo === null ? null : [...new Set(changes.copyTo)];
   checkDestinations(engine, current.profile, copyTo, options);
   const moved = cron !== current.cron || timeZone !== current.timeZone;

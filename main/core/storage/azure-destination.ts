@@ -23,6 +23,8 @@ const CONCURRENCY = 2;
 export type AzureSecret = { connectionString: string } | { sasUrl: string };
 
 export class AzureDestination implements Destination {
+  /** put reads the object back and compares it (remote-object.ts). */
+  readonly putReadsBack = true;
   private readonly container: ContainerClient;
 
   constructor(

@@ -57,6 +57,12 @@ export interface Destination {
   readonly name: string;
   /** Where a key is, in words a DBA recognises (for the local medium: its absolute path). */
   describe(key: string): string;
+  /**
+   * true: put itself reads the stored object back from the medium and compares its SHA-256 and size
+   * (remote media, through remote-object.ts), so a copier need not read it a second time. false: put
+   * checks the bytes as it writes them, and a copier that must have read the stored copy reads it.
+   */
+  readonly putReadsBack: boolean;
   /** Stores a file from a stream; refused (nothing under `key`) unless its SHA-256 (hex) and size match. Refused when `key` is taken. */
   put(key: string, source: Readable, expected: { sha256: string; size: number }, hooks?: PutHooks): Promise<void>;
   /** Stores a local directory as a tree under `key`, every file checked against `expected`; all or nothing. */

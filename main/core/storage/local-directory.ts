@@ -14,6 +14,8 @@ import { crashPoint } from '../process/crash-point.ts';
 import { checkKey, keyName, type Destination, type LocalCopy, type ObjectInfo, type ObjectKind, type TreeEntry } from './destination.ts';
 
 export class LocalDirectoryDestination implements Destination {
+  /** put hashes the bytes as it writes them; the stored file is read back by whoever needs it read (copies.ts). */
+  readonly putReadsBack = false;
   /** `root` is absolute; nothing outside it is ever read, written or removed through this destination. */
   constructor(
     readonly name: string,

@@ -42,6 +42,8 @@ export interface S3Credentials {
 }
 
 export class S3Destination implements Destination {
+  /** put reads the object back and compares it (remote-object.ts). */
+  readonly putReadsBack = true;
   private readonly client: S3Client;
 
   /** credentials undefined: the SDK's default chain (AWS_* variables, ~/.aws, instance roles). */

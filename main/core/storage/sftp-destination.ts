@@ -36,6 +36,8 @@ export function hostKeyFingerprint(key: Buffer): string {
 }
 
 export class SftpDestination implements Destination {
+  /** put reads the object back and compares it (remote-object.ts). */
+  readonly putReadsBack = true;
   /** The pinned host key; under 'pin-if-unpinned', the first one offered once nothing was pinned (what `destination test` stores). */
   private pinned: string | undefined;
 

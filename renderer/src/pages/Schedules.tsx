@@ -233,12 +233,14 @@ function ScheduleForm({ onDone, editing }: { onDone: () => void; editing?: Sched
     setCronError(null);
     // The encryption is sent only when it changed: left out, the schedule keeps its own (and an admin,
     // who may not choose it under holdfast serve, can still edit the time). Back to inherit clears it.
-    const { encryptTo: _keptByTheEngine, ...editedOptions } = editing?.options ?? {};
+    const { encryptTo: _keptByTheEngine, noLocalCopy: _sentBelow, ...editedOptions } = editing?.options ?? {};
     const encryptTo = choiceToValue(encryption, 'schedule');
     const encryptionChanged = JSON.stringify(encryptTo) !== JSON.stringify(editing?.options.encryptTo);
     // A disabled box counts as unticked; left as the connection's choice, nothing is sent.
     const keeps = (noLocalCopy ?? profileKeepsNoLocalCopy) && noLocalCopyBlocked(destinations, format) === undefined;
     const local = noLocalCopy === null && keeps === profileKeepsNoLocalCopy ? {} : { noLocalCopy: keeps };
+    // Back to the connection's choice clears the schedule's own, so it follows later changes to the connection.
+    const inheritLocal = editing?.options.noLocalCopy !== undefined && !('noLocalCopy' in local) ? { inheritNoLocalCopy: true as const } : {};
     const result = editing
       ? await useSchedules.getState().edit({
           id: editing.id,
@@ -247,6 +249,7 @@ function ScheduleForm({ onDone, editing }: { onDone: () => void; editing?: Sched
           timeZone,
           options: { ...editedOptions, format, ...(encryptionChanged && encryptTo !== undefined ? { encryptTo } : {}), ...local },
           ...(encryptionChanged && encryptTo === undefined ? { inheritEncryption: true as const } : {}),
+          ...inheritLocal,
           retention: retention.trim() || null,
           testRestore,
           copyTo,
@@ -372,6 +375,11 @@ function ScheduleForm({ onDone, editing }: { onDone: () => void; editing?: Sched
         </button>
       ) : null}
       <NoLocalCopyToggle checked={noLocalCopy ?? profileKeepsNoLocalCopy} onChange={setNoLocalCopy} destinations={destinations} format={format} />
+      {noLocalCopy !== null ? (
+        <button type="button" className="btn btn--ghost btn--small" onClick={() => setNoLocalCopy(null)}>
+          Use the connection's local-copy choice
+        </button>
+      ) : null}
       <Checkbox
         label="Prove each backup with a restore drill"
         checked={testRestore}
