@@ -207,7 +207,7 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
     session = await openSession(context, profile);
     // Which client tools there are (pg_dump --version) and whether setpriv can tie pg_dump's life to
     // ours are asked while the connection is made, not after it.
-    const toolsAsked = Promise.allSettled([context.clientTools(session.toolsDir), probeLifeline()]);
+    const toolsAsked = Promise.allSettled([context.clientTools(session.toolsDir), probeLifeline(context.programAnswers)]);
     client = await session.connect();
     const server = await readServerFacts(client);
     const [toolSets] = await toolsAsked;
