@@ -214,18 +214,16 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
     if (toolSets.status === 'rejected') throw toolSets.reason;
     const tools = pickClientTools(toolSets.value, server.major, `Backing up profile "${profile.name}" (${server.versionText})`, session.toolsDir);
 
-    // The dump and the row counts see the same data: pg_dump imports this transaction's snapshot.
-    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    // This session idles in its transaction for the whole dump; a server-wide idle or statement
-    // timeout must not end it (that would void the snapshot, or the counts, after a good dump); nor may
-    // a lock_timeout fail a count that waits its turn behind pg_dump.
-    await client.query('SET LOCAL idle_in_transaction_session_timeout = 0');
-    await client.query('SET LOCAL statement_timeout = 0');
-    await client.query('SET LOCAL lock_timeout = 0');
-    // The counts run beside pg_dump: one backend each, never parallel workers, which would take cores
-    // from pg_dump here and, on the server, workers from the shared max_parallel_workers pool.
-    await client.query('SET LOCAL max_parallel_workers_per_gather = 0');
-    const snapshot = (await client.query<{ id: string }>('SELECT pg_export_snapshot() AS id')).rows[0]!.id;
+    // The dump and the row counts see the same data: pg_dump imports this transaction's snapshot. The
+    // session idles in its transaction for the whole dump; a server-wide idle or statement timeout must
+    // not end it (that would void the snapshot, or the counts, after a good dump), nor a lock_timeout
+    // fail a count that waits behind pg_dump. The counts run beside pg_dump without parallel workers,
+    // which would take cores from pg_dump and the server's shared pool. One round trip before pg_dump.
+    const opened = (await client.query(
+      `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL idle_in_transaction_session_timeout = 0; SET LOCAL statement_timeout = 0;
+       SET LOCAL lock_timeout = 0; SET LOCAL max_parallel_workers_per_gather = 0; SELECT pg_export_snapshot() AS id`,
+    )) as unknown as pg.QueryResult<{ id: string }>[];
+    const snapshot = opened.at(-1)!.rows[0]!.id;
 
     // pg_dump's backends carry the run's name, so a second connection can see them wait for a lock.
     const env = { ...session.childEnv(), PGAPPNAME: toolApplicationName(runId) };
