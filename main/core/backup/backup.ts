@@ -6,13 +6,14 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type pg from 'pg';
-import { inspectArchive, type ArchiveTable } from '../archive/inspect.ts';
+import type { ArchiveTable } from '../archive/inspect.ts';
+import { inspectAndChecksum } from './check-output.ts';
 import type { Catalogue } from '../catalogue/catalogue.ts';
 import type { HoldfastConfig } from '../config/config.ts';
 import { newId } from '../catalogue/catalogue.ts';
 import { localLocation } from '../storage/location.ts';
 import { DISK_FULL_HINT, HoldfastError, isDiskFull, toErrorInfo } from '../model/errors.ts';
-import { checksumTree, createPrivateFile, ensurePrivateDir, exists, pathSize, sealFile, sealTree, sha256File } from '../fsutil/durable.ts';
+import { createPrivateFile, ensurePrivateDir, exists, pathSize, sealFile } from '../fsutil/durable.ts';
 import { dbnameConninfo, quoteIdent } from '../pg/connection.ts';
 import { tableKey } from '../pg/table-key.ts';
 import { openSession, type CredentialSource, type ServerSession } from '../pg/session.ts';
@@ -110,16 +111,6 @@ async function userTables(client: pg.Client): Promise<ArchiveTable[]> {
         AND has_schema_privilege(n.oid, 'USAGE') AND has_table_privilege(c.oid, 'SELECT')`,
   );
   return result.rows.map((row) => ({ ...row, hasData: true }));
-}
-
-export async function sealAndChecksum(path: string, format: BackupOptions['format']): Promise<{ checksum: string; files: BackupMetadata['files'] }> {
-  if (format === 'directory') {
-    await sealTree(path);
-    const tree = await checksumTree(path);
-    return { checksum: tree.checksum, files: tree.files };
-  }
-  await sealFile(path);
-  return { checksum: await sha256File(path), files: undefined };
 }
 
 /** Exact rows per dumped table, in the transaction whose snapshot pg_dump used. */
@@ -307,7 +298,7 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
     // Structure and checksum read the same fresh file; reading it twice in parallel costs one pass.
     const [inspection, sealed] = encrypted
       ? await Promise.all([streamed!.result, sealFile(tempPath).then(() => ({ checksum: encrypted.checksum.slice('sha256:'.length), files: undefined }))])
-      : await Promise.all([inspectArchive(tempPath, options.format, { gzip: options.format === 'plain' && compression.method === 'gzip' }), sealAndChecksum(tempPath, options.format)]);
+      : await inspectAndChecksum(tempPath, options.format, { gzip: options.format === 'plain' && compression.method === 'gzip' });
     if (!inspection.ok) throw failure(`pg_dump exited 0 but its output is not a complete dump: ${inspection.problem}`, 'Check free disk space and the client tools, then run the backup again.');
 
     progress('counting', size);
