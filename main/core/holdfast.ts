@@ -56,6 +56,7 @@ import { importDump, type ImportedCheck, type ImportRequest } from './backup/imp
 import { backupStorage } from './storage/storage.ts';
 import { computeStats, type BackupStats, type HealthReport } from './stats/stats.ts';
 import { ClientToolCache } from './tools/tool-cache.ts';
+import { ProgramAnswers } from './tools/program-answers.ts';
 import type { ClientToolSet } from './tools/discover.ts';
 import { addUser, removeUser, rotateUserToken } from './users/admin.ts';
 import { UserStore, type IssuedToken, type Role, type User } from './users/users.ts';
@@ -84,13 +85,17 @@ export class Holdfast implements EngineContext, ProfileContext {
   readonly events: EventBus;
   /** Which backup files are still there: at open, or after `holdfast serve` listens (recovery/file-check.ts). */
   readonly fileCheck: FileCheck = new FileCheck(this);
-  private readonly tools = new ClientToolCache();
+  /** What pg_dump and setpriv answered to --version and --help, kept across processes. */
+  readonly programAnswers: ProgramAnswers;
+  private readonly tools: ClientToolCache;
   private readonly restoreRecovery = new RestoreRecovery(this);
   /** HOLDFAST_DRILL_CONCURRENCY: each drill starts a server and restores a whole database. */
   private readonly drillSlots: DrillSlots;
 
   private constructor(config: HoldfastConfig, catalogue: Catalogue, secrets: SecretStore) {
     this.settings = new LiveConfig(config, catalogue.db);
+    this.programAnswers = new ProgramAnswers(join(config.home, 'program-answers.json'));
+    this.tools = new ClientToolCache(this.programAnswers);
     this.drillSlots = new DrillSlots(config.drillConcurrency);
     this.catalogue = catalogue;
     this.secrets = secrets;

@@ -3,6 +3,7 @@
 import { ByteReader, truncatedFile, truncatedStream } from './byte-reader.ts';
 import { ARCH_CUSTOM, BLK_BLOBS, BLK_DATA, K_OFFSET_NO_DATA, K_OFFSET_POS_NOT_SET, K_OFFSET_POS_SET } from './constants.ts';
 import { archiveFindings, dataEntries, describeData, owner } from './entries.ts';
+import { hashingSource } from './hashing-source.ts';
 import { DumpProblem } from './problem.ts';
 import { sniff } from './sniff.ts';
 import { readHeadBytes, type Source, withFile } from './source.ts';
@@ -11,6 +12,15 @@ import type { Findings } from './types.ts';
 
 export async function inspectCustom(path: string): Promise<Findings> {
   return withFile(path, 'custom-format archive', (src) => readCustom(src, path));
+}
+
+/** The same check, with the file's SHA-256 taken from the bytes it reads (hashing-source.ts). */
+export async function inspectCustomHashed(path: string): Promise<Findings & { sha256: string }> {
+  return withFile(path, 'custom-format archive', async (src) => {
+    const hashing = hashingSource(src);
+    const findings = await readCustom(hashing.source, path);
+    return { ...findings, sha256: await hashing.digest() };
+  });
 }
 
 /** The check itself, over any source; `path` only names the archive in messages. */

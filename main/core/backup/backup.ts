@@ -6,13 +6,14 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type pg from 'pg';
-import { inspectArchive, type ArchiveTable } from '../archive/inspect.ts';
+import type { ArchiveTable } from '../archive/inspect.ts';
+import { inspectAndChecksum } from './check-output.ts';
 import type { Catalogue } from '../catalogue/catalogue.ts';
 import type { HoldfastConfig } from '../config/config.ts';
 import { newId } from '../catalogue/catalogue.ts';
 import { localLocation } from '../storage/location.ts';
 import { DISK_FULL_HINT, HoldfastError, isDiskFull, toErrorInfo } from '../model/errors.ts';
-import { checksumTree, createPrivateFile, ensurePrivateDir, exists, pathSize, sealFile, sealTree, sha256File } from '../fsutil/durable.ts';
+import { createPrivateFile, ensurePrivateDir, exists, pathSize, sealFile } from '../fsutil/durable.ts';
 import { dbnameConninfo, quoteIdent } from '../pg/connection.ts';
 import { tableKey } from '../pg/table-key.ts';
 import { openSession, type CredentialSource, type ServerSession } from '../pg/session.ts';
@@ -112,16 +113,6 @@ async function userTables(client: pg.Client): Promise<ArchiveTable[]> {
   return result.rows.map((row) => ({ ...row, hasData: true }));
 }
 
-export async function sealAndChecksum(path: string, format: BackupOptions['format']): Promise<{ checksum: string; files: BackupMetadata['files'] }> {
-  if (format === 'directory') {
-    await sealTree(path);
-    const tree = await checksumTree(path);
-    return { checksum: tree.checksum, files: tree.files };
-  }
-  await sealFile(path);
-  return { checksum: await sha256File(path), files: undefined };
-}
-
 /** Exact rows per dumped table, in the transaction whose snapshot pg_dump used. */
 async function countRows(client: pg.Client, tables: readonly ArchiveTable[]): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
@@ -207,25 +198,23 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
     session = await openSession(context, profile);
     // Which client tools there are (pg_dump --version) and whether setpriv can tie pg_dump's life to
     // ours are asked while the connection is made, not after it.
-    const toolsAsked = Promise.allSettled([context.clientTools(session.toolsDir), probeLifeline()]);
+    const toolsAsked = Promise.allSettled([context.clientTools(session.toolsDir), probeLifeline(context.programAnswers)]);
     client = await session.connect();
     const server = await readServerFacts(client);
     const [toolSets] = await toolsAsked;
     if (toolSets.status === 'rejected') throw toolSets.reason;
     const tools = pickClientTools(toolSets.value, server.major, `Backing up profile "${profile.name}" (${server.versionText})`, session.toolsDir);
 
-    // The dump and the row counts see the same data: pg_dump imports this transaction's snapshot.
-    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    // This session idles in its transaction for the whole dump; a server-wide idle or statement
-    // timeout must not end it (that would void the snapshot, or the counts, after a good dump); nor may
-    // a lock_timeout fail a count that waits its turn behind pg_dump.
-    await client.query('SET LOCAL idle_in_transaction_session_timeout = 0');
-    await client.query('SET LOCAL statement_timeout = 0');
-    await client.query('SET LOCAL lock_timeout = 0');
-    // The counts run beside pg_dump: one backend each, never parallel workers, which would take cores
-    // from pg_dump here and, on the server, workers from the shared max_parallel_workers pool.
-    await client.query('SET LOCAL max_parallel_workers_per_gather = 0');
-    const snapshot = (await client.query<{ id: string }>('SELECT pg_export_snapshot() AS id')).rows[0]!.id;
+    // The dump and the row counts see the same data: pg_dump imports this transaction's snapshot. The
+    // session idles in its transaction for the whole dump; a server-wide idle or statement timeout must
+    // not end it (that would void the snapshot, or the counts, after a good dump), nor a lock_timeout
+    // fail a count that waits behind pg_dump. The counts run beside pg_dump without parallel workers,
+    // which would take cores from pg_dump and the server's shared pool. One round trip before pg_dump.
+    const opened = (await client.query(
+      `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL idle_in_transaction_session_timeout = 0; SET LOCAL statement_timeout = 0;
+       SET LOCAL lock_timeout = 0; SET LOCAL max_parallel_workers_per_gather = 0; SELECT pg_export_snapshot() AS id`,
+    )) as unknown as pg.QueryResult<{ id: string }>[];
+    const snapshot = opened.at(-1)!.rows[0]!.id;
 
     // pg_dump's backends carry the run's name, so a second connection can see them wait for a lock.
     const env = { ...session.childEnv(), PGAPPNAME: toolApplicationName(runId) };
@@ -309,7 +298,7 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
     // Structure and checksum read the same fresh file; reading it twice in parallel costs one pass.
     const [inspection, sealed] = encrypted
       ? await Promise.all([streamed!.result, sealFile(tempPath).then(() => ({ checksum: encrypted.checksum.slice('sha256:'.length), files: undefined }))])
-      : await Promise.all([inspectArchive(tempPath, options.format, { gzip: options.format === 'plain' && compression.method === 'gzip' }), sealAndChecksum(tempPath, options.format)]);
+      : await inspectAndChecksum(tempPath, options.format, { gzip: options.format === 'plain' && compression.method === 'gzip' });
     if (!inspection.ok) throw failure(`pg_dump exited 0 but its output is not a complete dump: ${inspection.problem}`, 'Check free disk space and the client tools, then run the backup again.');
 
     progress('counting', size);

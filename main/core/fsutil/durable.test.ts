@@ -36,3 +36,16 @@ test('a directory-format tree holding a symlink (or any entry that is not a file
     rmSync(tree, { recursive: true, force: true });
   }
 });
+
+test('writeFileDurably without the directory sync (its caller syncs the directory once after several renames) still puts the whole file under its name and leaves no temp file', async () => {
+  const { readFileSync } = await import('node:fs');
+  const dir = mkdtempSync(join(tmpdir(), 'holdfast-nosync-'));
+  try {
+    const target = join(dir, 'backup-x.dump.json');
+    await writeFileDurably(target, '{"a": 1}\n', { syncDirectory: false });
+    expect(readFileSync(target, 'utf8')).toBe('{"a": 1}\n');
+    expect(readdirSync(dir)).toEqual(['backup-x.dump.json']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

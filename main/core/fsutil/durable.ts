@@ -156,7 +156,11 @@ export async function pathSize(path: string): Promise<number> {
   return total;
 }
 
-export async function writeFileDurably(path: string, contents: string): Promise<void> {
+/**
+ * `syncDirectory: false`: the contents are synced before the rename, the rename itself is not; for a
+ * caller that syncs the directory once after several renames into it (backup/seal.ts).
+ */
+export async function writeFileDurably(path: string, contents: string, { syncDirectory = true }: { syncDirectory?: boolean } = {}): Promise<void> {
   // A name of this write's own: with one shared name, a second writer removed the first's temp file and
   // the first then renamed the second's half-written one into place.
   const temporary = join(dirname(path), `.${basename(path)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
@@ -168,7 +172,8 @@ export async function writeFileDurably(path: string, contents: string): Promise<
     } finally {
       await handle.close();
     }
-    await renameDurably(temporary, path);
+    if (syncDirectory) await renameDurably(temporary, path);
+    else await rename(temporary, path);
   } catch (error) {
     // A full disk (ENOSPC) must not also leave a half-written temp file until the next start.
     await rm(temporary, { force: true }).catch(() => undefined);

@@ -8,6 +8,7 @@ import type { HoldfastConfig } from '../config/config.ts';
 import { HoldfastError } from '../model/errors.ts';
 import { createPassfile, type Passfile } from '../secrets/passfile.ts';
 import type { ClientToolSet } from '../tools/discover.ts';
+import type { ProgramAnswers } from '../tools/program-answers.ts';
 import type { Profile } from '../model/types.ts';
 import { connect, libpqEnv } from './connection.ts';
 
@@ -17,6 +18,8 @@ export interface CredentialSource {
   passwordFor(profile: Profile): Promise<string | undefined>;
   /** Client tools found for an explicit directory (a profile's or HOLDFAST_PG_BIN), else by discovery. */
   clientTools(explicitDir?: string): Promise<ClientToolSet[]>;
+  /** What pg_dump and setpriv answered before, kept in HOLDFAST_HOME (tools/program-answers.ts). */
+  programAnswers?: ProgramAnswers;
   /** Where passwordFor's answer comes from, as a refused login's hint names it (default: the OS keychain). */
   readonly passwordOrigin?: string;
 }

@@ -10,12 +10,13 @@
 // pid, process group and start time with their run (onStart), so the next start ends what is left
 // (endRecordedChild) before it touches the run's files, and the profile's lock sees a live one.
 // macOS and Windows have no such lifeline; there the record and the next start are the guard.
-import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { NOTIFY_CHANNELS } from '../notify/channels/index.ts';
 import { CREDENTIALS_KEY_VARIABLES } from '../secrets/file-store.ts';
 import { isSameProcessAlive, processStartToken, type ProcessIdentity } from './liveness.ts';
+import { ProgramAnswers } from '../tools/program-answers.ts';
 
 /**
  * Holdfast's own secrets in its environment: the credentials key (or where systemd keeps it) and the
@@ -114,16 +115,13 @@ function lifelinePrefix(): readonly string[] | null {
 
 /**
  * Asks setpriv about --pdeathsig without blocking, so a caller can do it while it connects (a
- * backup's start-up); the first startChild otherwise asks synchronously. Never rejects.
+ * backup's start-up); the first startChild otherwise asks synchronously. `answers` keeps setpriv's
+ * answer across processes (tools/program-answers.ts). Never rejects.
  */
-export async function probeLifeline(): Promise<void> {
+export async function probeLifeline(answers: ProgramAnswers = new ProgramAnswers(undefined)): Promise<void> {
   if (lifeline !== undefined || process.platform !== 'linux') return;
   const setpriv = SETPRIV_PATHS.find((path) => existsSync(path));
-  const help = setpriv
-    ? await new Promise<{ status: number | null; stdout: string }>((resolve) => {
-        execFile(setpriv, ['--help'], { encoding: 'utf8', timeout: 5000 }, (error, stdout) => resolve({ status: error ? 1 : 0, stdout }));
-      })
-    : undefined;
+  const help = setpriv ? await answers.ask(setpriv, ['--help'], 5000) : undefined;
   lifeline ??= setpriv && help ? lifelineFrom(setpriv, help) : null;
 }
 

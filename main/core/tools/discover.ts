@@ -1,12 +1,9 @@
 // Finds PostgreSQL client tools and picks the one that can dump a given server: pg_dump refuses a
 // server newer than itself, so the client's major must be >= the server's.
-import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, realpathSync } from 'node:fs';
 import { basename, delimiter, join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { HoldfastError } from '../model/errors.ts';
-
-const execFileAsync = promisify(execFile);
+import { ProgramAnswers } from './program-answers.ts';
 
 export const CLIENT_TOOLS = ['pg_dump', 'pg_restore', 'psql', 'pg_dumpall'] as const;
 export type ClientTool = (typeof CLIENT_TOOLS)[number];
@@ -28,6 +25,8 @@ export interface DiscoverOptions {
   bundledDirs?: string[];
   env?: NodeJS.ProcessEnv;
   platform?: NodeJS.Platform;
+  /** Versions already asked of the very same binaries (program-answers.ts); absent: each is asked. */
+  answers?: ProgramAnswers;
 }
 
 const exe = (name: string, platform: NodeJS.Platform) => (platform === 'win32' ? `${name}.exe` : name);
@@ -98,13 +97,9 @@ export function parseToolVersion(output: string): { major: number; version: stri
   return { major: first, version: match[2] === undefined ? String(first) : `${first}.${match[2]}` };
 }
 
-async function readVersion(bin: string): Promise<{ major: number; version: string } | undefined> {
-  try {
-    const { stdout } = await execFileAsync(bin, ['--version'], { timeout: 10_000 });
-    return parseToolVersion(stdout);
-  } catch {
-    return undefined;
-  }
+async function readVersion(bin: string, answers: ProgramAnswers): Promise<{ major: number; version: string } | undefined> {
+  const { status, stdout } = await answers.ask(bin, ['--version'], 10_000);
+  return status === 0 ? parseToolVersion(stdout) : undefined;
 }
 
 /** Every complete set of client tools found, newest major first; ties keep discovery order. */
@@ -112,6 +107,7 @@ export async function discoverClientTools(options: DiscoverOptions = {}): Promis
   const platform = options.platform ?? process.platform;
   const seen = new Set<string>();
   const found: ClientToolSet[] = [];
+  const answers = options.answers ?? new ProgramAnswers(undefined);
   for (const { dir, source } of candidateDirs(options)) {
     const dumpPath = join(dir, exe('pg_dump', platform));
     if (!existsSync(dumpPath)) continue;
@@ -127,7 +123,7 @@ export async function discoverClientTools(options: DiscoverOptions = {}): Promis
     seen.add(real);
     const paths = Object.fromEntries(CLIENT_TOOLS.map((tool) => [tool, join(dir, exe(tool, platform))])) as Record<ClientTool, string>;
     if (!CLIENT_TOOLS.every((tool) => existsSync(paths[tool]))) continue;
-    const version = await readVersion(dumpPath);
+    const version = await readVersion(dumpPath, answers);
     if (!version) continue;
     found.push({ dir, source, paths, ...version });
   }

@@ -3,15 +3,19 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { discoverClientTools, type ClientToolSet } from './discover.ts';
+import type { ProgramAnswers } from './program-answers.ts';
 
 export class ClientToolCache {
   private readonly found = new Map<string, Promise<ClientToolSet[]>>();
+
+  /** `answers`: the tools' `--version` answers kept across processes (program-answers.ts). */
+  constructor(private readonly answers?: ProgramAnswers) {}
 
   get(explicitDir?: string): Promise<ClientToolSet[]> {
     const key = explicitDir ?? '';
     let found = this.found.get(key);
     if (!found) {
-      found = discoverClientTools({ explicitDir, bundledDirs: bundledToolDirs() });
+      found = discoverClientTools({ explicitDir, bundledDirs: bundledToolDirs(), ...(this.answers ? { answers: this.answers } : {}) });
       this.found.set(key, found);
     }
     return found;
