@@ -8,6 +8,7 @@
 import { createCipheriv, createDecipheriv, hkdfSync } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import type { Recipient } from 'age-encryption';
+import { letGo } from '../fsutil/lent-buffers.ts';
 
 /** The age library, loaded when a file is first encrypted or decrypted: it is large, and most commands never need it. */
 const loadAge = () => import('age-encryption');
@@ -245,11 +246,13 @@ export class AgeDecryptStream extends Transform {
       this.sawPayload = true;
       input = input.subarray(size);
     }
-    this.pending = this.pending.length === 0 ? input : Buffer.concat([this.pending, input]);
+    // A copy, not a view: the input is let go of once this returns (fsutil/lent-buffers.ts).
+    this.pending = Buffer.concat([this.pending, input]);
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
     (async () => {
+      // Nothing here keeps a view of `chunk` past this call (the header and the held tail are copies).
       if (this.head) {
         this.head = Buffer.concat([this.head, chunk]);
         if (!(await this.openHeader())) return;
@@ -257,6 +260,7 @@ export class AgeDecryptStream extends Transform {
         this.pending = Buffer.alloc(0);
         this.drain(rest);
       } else this.drain(chunk);
+      letGo(chunk);
     })().then(
       () => done(),
       (error: unknown) => done(error as Error),

@@ -4,6 +4,7 @@
 // a fork every page the decryption writes faults again (bench row 10: +350 ms CPU on 100 MB).
 import { PassThrough, Readable, Writable } from 'node:stream';
 import type { EngineContext } from '../backup/backup.ts';
+import { letGo, LETS_GO } from '../fsutil/lent-buffers.ts';
 import type { BackupMetadata } from '../model/types.ts';
 import { startChild, stderrTail, type ChildResult } from '../process/child.ts';
 import { pickClientTools } from '../tools/discover.ts';
@@ -14,6 +15,8 @@ export const LISTING_HEAD_BYTES = 16 * 1024 * 1024;
 
 /** Keeps the first `limit` bytes written to it (copied: the writer may reuse its buffers) and drops the rest. */
 export class HeadCapture extends Writable {
+  /** It keeps copies, so it lets go of each chunk at once (fsutil/lent-buffers.ts). */
+  readonly [LETS_GO] = true;
   readonly chunks: Buffer[] = [];
   overflowed = false;
   private kept = 0;
@@ -30,6 +33,7 @@ export class HeadCapture extends Writable {
       this.chunks.push(kept);
       this.kept += kept.length;
     }
+    letGo(chunk);
     done();
   }
 }
