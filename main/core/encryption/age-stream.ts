@@ -8,7 +8,7 @@
 import { createCipheriv, createDecipheriv, hkdfSync } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import type { Recipient } from 'age-encryption';
-import { letGo } from '../fsutil/lent-buffers.ts';
+import { freeNow, letGo } from '../fsutil/lent-buffers.ts';
 
 /** The age library, loaded when a file is first encrypted or decrypted: it is large, and most commands never need it. */
 const loadAge = () => import('age-encryption');
@@ -73,6 +73,8 @@ async function newHeader(target: AgeTarget): Promise<{ prefix: Buffer; key: Buff
 export class AgeEncryptStream extends Transform {
   private pending: Buffer[] = [];
   private pendingBytes = 0;
+  /** The chunks written to it that `pending` holds views of. */
+  private held: Buffer[] = [];
   private counter = 0;
   private ready: Promise<Buffer>;
 
@@ -104,13 +106,16 @@ export class AgeEncryptStream extends Transform {
         input = input.subarray(topUp);
         this.pending = [];
         this.pendingBytes = 0;
+        this.letGoOfHeld();
         if (input.length === 0) {
           this.pending = [whole];
           this.pendingBytes = CHUNK_SIZE;
+          letGo(chunk);
           done();
           return;
         }
         this.seal(key, whole, false);
+        freeNow(whole);
       }
       while (this.pendingBytes === 0 && input.length > CHUNK_SIZE) {
         this.seal(key, input.subarray(0, CHUNK_SIZE), false);
@@ -119,15 +124,24 @@ export class AgeEncryptStream extends Transform {
       if (input.length > 0) {
         this.pending.push(input);
         this.pendingBytes += input.length;
-      }
+        // `pending` holds a view of the chunk: it is let go of once that view is sealed.
+        this.held.push(chunk);
+      } else letGo(chunk);
       done();
     }, done);
+  }
+
+  /** The chunks whose views `pending` held have all been copied out and sealed (fsutil/lent-buffers.ts). */
+  private letGoOfHeld(): void {
+    for (const chunk of this.held) letGo(chunk);
+    this.held = [];
   }
 
   override _flush(done: TransformCallback): void {
     this.ready.then((key) => {
       this.seal(key, Buffer.concat(this.pending), true);
       this.pending = [];
+      this.letGoOfHeld();
       done();
     }, done);
   }
