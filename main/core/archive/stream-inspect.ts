@@ -4,6 +4,7 @@
 // too), plain scripts line by line. Tar needs random access (its TOC member is read after the walk)
 // and a directory is many files: neither can be checked this way.
 import { createGunzip } from 'node:zlib';
+import { LETS_GO } from '../fsutil/lent-buffers.ts';
 import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { readCustom } from './custom.ts';
@@ -83,6 +84,8 @@ async function readPlain(input: Readable, label: string, expectGzip: boolean | u
  */
 export function inspectStream(format: DumpFormat, label: string, options: { gzip?: boolean } = {}): StreamInspector {
   const sink = new PassThrough({ highWaterMark: 1024 * 1024 });
+  // A custom archive's chunks pass unchanged to the StreamSource, which lets go of each once the walk is past it.
+  if (format === 'custom') Object.assign(sink, { [LETS_GO]: true });
   const run = async (): Promise<ArchiveInspection> => {
     try {
       if (format === 'custom') {

@@ -5,9 +5,12 @@
 // within `limit` however large the dump; a writer that gets more than `limit` ahead of a busy reader
 // waits (backpressure), and a reader that hops past data frees it at once.
 import { Writable } from 'node:stream';
+import { letGo, LETS_GO } from '../fsutil/lent-buffers.ts';
 import type { Source } from './source.ts';
 
 export class StreamSource extends Writable implements Source {
+  /** Every chunk is let go once dropped (readAt copies out what the reader keeps): see fsutil/lent-buffers.ts. */
+  readonly [LETS_GO] = true;
   /** Unknown until the stream ends; readers must stop at the first read that returns nothing. */
   readonly size = Number.MAX_SAFE_INTEGER;
   /** The bytes still held, each with its offset in the stream. */
@@ -29,7 +32,9 @@ export class StreamSource extends Writable implements Source {
   forget(position: number): void {
     this.floor = Math.max(this.floor, position);
     while (this.held.length > 0 && this.held[0]!.at + this.held[0]!.bytes.length <= this.floor) {
-      this.heldBytes -= this.held.shift()!.bytes.length;
+      const dropped = this.held.shift()!.bytes;
+      this.heldBytes -= dropped.length;
+      letGo(dropped);
     }
     if (this.heldBytes < this.limit) this.wake('writer');
   }
@@ -48,7 +53,7 @@ export class StreamSource extends Writable implements Source {
     if (at + chunk.length > this.floor) {
       this.held.push({ at, bytes: chunk });
       this.heldBytes += chunk.length;
-    }
+    } else letGo(chunk);
     // Held back only while the reader is busy: a reader waiting for bytes always gets them, so one
     // read larger than the limit (a huge TOC string) cannot deadlock the two.
     const readerWaits = this.wakeReader !== undefined;

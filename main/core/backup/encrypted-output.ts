@@ -4,10 +4,11 @@
 // is encrypted (encryption/age-stream.ts), the ciphertext hashed, and written to the temp file the
 // backup seals and renames like any other. The stored file's SHA-256 is the backup's checksum.
 import { createHash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { Transform, type Readable, type Writable } from 'node:stream';
+import { close, open, write } from 'node:fs';
+import { Transform, Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AgeEncryptStream, type AgeTarget } from '../encryption/age-stream.ts';
+import { lend, letGo, LETS_GO, letsGo } from '../fsutil/lent-buffers.ts';
 
 export interface EncryptedWrite {
   /** The stored (encrypted) file. */
@@ -20,7 +21,10 @@ export interface EncryptedWrite {
 
 /** Writes `chunk` to `sink` unless it was closed; resolves when it may take more. */
 function offer(sink: Writable, chunk: Buffer): Promise<void> {
-  if (sink.destroyed || sink.writableEnded) return Promise.resolve();
+  if (sink.destroyed || sink.writableEnded) {
+    letGo(chunk);
+    return Promise.resolve();
+  }
   if (sink.write(chunk)) return Promise.resolve();
   return new Promise((resolve) => {
     const go = () => {
@@ -52,14 +56,74 @@ function hashing(onChunk?: (chunk: Buffer) => Promise<void>, onEnd?: () => void)
 }
 
 /**
+ * The temp file's writer (what createWriteStream would be), letting go of each chunk once it is on
+ * its way to the disk, so the encryptor's next 64 KiB reuses that memory (fsutil/lent-buffers.ts).
+ */
+class StoredFileWriter extends Writable {
+  readonly [LETS_GO] = true;
+  private fd: number | undefined;
+
+  constructor(private readonly path: string) {
+    super({ highWaterMark: 1024 * 1024 });
+  }
+
+  override _construct(done: (error?: Error | null) => void): void {
+    open(this.path, 'w', 0o600, (error, fd) => {
+      this.fd = fd;
+      done(error);
+    });
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
+    const rest = (from: number): void => {
+      write(this.fd!, chunk, from, chunk.length - from, null, (error, written) => {
+        if (error) done(error);
+        else if (from + written < chunk.length) rest(from + written);
+        else {
+          letGo(chunk);
+          done();
+        }
+      });
+    };
+    rest(0);
+  }
+
+  override _final(done: (error?: Error | null) => void): void {
+    this.closeFile(done);
+  }
+
+  override _destroy(error: Error | null, done: (error?: Error | null) => void): void {
+    this.closeFile((closing) => done(error ?? closing));
+  }
+
+  private closeFile(done: (error?: Error | null) => void): void {
+    const fd = this.fd;
+    this.fd = undefined;
+    if (fd === undefined) done();
+    else close(fd, (error) => done(error));
+  }
+}
+
+/**
  * Encrypts `plaintext` to `target` (recipients or a passphrase) into `path` (an existing private temp file), feeding the
  * plaintext to `inspect` on the way. Rejects when reading, encrypting or writing fails.
  */
 export async function writeEncrypted(plaintext: Readable, path: string, target: AgeTarget, inspect?: Writable): Promise<EncryptedWrite> {
-  const plain = hashing(inspect ? (chunk) => offer(inspect, chunk) : undefined, () => inspect?.end());
-  const stored = hashing();
+  // Each chunk pg_dump wrote is freed once the check (when it lets go: a custom archive's) and the
+  // encryptor are done with it, and each sealed chunk once it is written: fsutil/lent-buffers.ts.
+  const readers = inspect ? (letsGo(inspect) ? 2 : 0) : 1;
+  const plain = hashing(
+    inspect
+      ? (chunk) => {
+          if (readers > 0) lend(chunk, readers);
+          return offer(inspect, chunk);
+        }
+      : async (chunk) => lend(chunk, readers),
+    () => inspect?.end(),
+  );
+  const stored = hashing(async (chunk) => lend(chunk, 1));
   try {
-    await pipeline(plaintext, plain.tap, new AgeEncryptStream(target), stored.tap, createWriteStream(path, { flags: 'w', mode: 0o600 }));
+    await pipeline(plaintext, plain.tap, new AgeEncryptStream(target), stored.tap, new StoredFileWriter(path));
   } finally {
     if (inspect && !inspect.writableEnded) inspect.end();
   }

@@ -8,6 +8,7 @@
 import { createCipheriv, createDecipheriv, hkdfSync } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import type { Recipient } from 'age-encryption';
+import { freeNow, letGo } from '../fsutil/lent-buffers.ts';
 
 /** The age library, loaded when a file is first encrypted or decrypted: it is large, and most commands never need it. */
 const loadAge = () => import('age-encryption');
@@ -72,6 +73,8 @@ async function newHeader(target: AgeTarget): Promise<{ prefix: Buffer; key: Buff
 export class AgeEncryptStream extends Transform {
   private pending: Buffer[] = [];
   private pendingBytes = 0;
+  /** The chunks written to it that `pending` holds views of. */
+  private held: Buffer[] = [];
   private counter = 0;
   private ready: Promise<Buffer>;
 
@@ -103,13 +106,16 @@ export class AgeEncryptStream extends Transform {
         input = input.subarray(topUp);
         this.pending = [];
         this.pendingBytes = 0;
+        this.letGoOfHeld();
         if (input.length === 0) {
           this.pending = [whole];
           this.pendingBytes = CHUNK_SIZE;
+          letGo(chunk);
           done();
           return;
         }
         this.seal(key, whole, false);
+        freeNow(whole);
       }
       while (this.pendingBytes === 0 && input.length > CHUNK_SIZE) {
         this.seal(key, input.subarray(0, CHUNK_SIZE), false);
@@ -118,15 +124,24 @@ export class AgeEncryptStream extends Transform {
       if (input.length > 0) {
         this.pending.push(input);
         this.pendingBytes += input.length;
-      }
+        // `pending` holds a view of the chunk: it is let go of once that view is sealed.
+        this.held.push(chunk);
+      } else letGo(chunk);
       done();
     }, done);
+  }
+
+  /** The chunks whose views `pending` held have all been copied out and sealed (fsutil/lent-buffers.ts). */
+  private letGoOfHeld(): void {
+    for (const chunk of this.held) letGo(chunk);
+    this.held = [];
   }
 
   override _flush(done: TransformCallback): void {
     this.ready.then((key) => {
       this.seal(key, Buffer.concat(this.pending), true);
       this.pending = [];
+      this.letGoOfHeld();
       done();
     }, done);
   }
@@ -245,11 +260,13 @@ export class AgeDecryptStream extends Transform {
       this.sawPayload = true;
       input = input.subarray(size);
     }
-    this.pending = this.pending.length === 0 ? input : Buffer.concat([this.pending, input]);
+    // A copy, not a view: the input is let go of once this returns (fsutil/lent-buffers.ts).
+    this.pending = Buffer.concat([this.pending, input]);
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
     (async () => {
+      // Nothing here keeps a view of `chunk` past this call (the header and the held tail are copies).
       if (this.head) {
         this.head = Buffer.concat([this.head, chunk]);
         if (!(await this.openHeader())) return;
@@ -257,6 +274,7 @@ export class AgeDecryptStream extends Transform {
         this.pending = Buffer.alloc(0);
         this.drain(rest);
       } else this.drain(chunk);
+      letGo(chunk);
     })().then(
       () => done(),
       (error: unknown) => done(error as Error),

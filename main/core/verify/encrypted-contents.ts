@@ -1,7 +1,7 @@
 // Verify of an encrypted backup, in one decrypting pass over the stored file: its checksum, that it
 // decrypts (every chunk authenticates and the last one is marked last, so a flipped byte or a cut
 // fails), the plaintext's own checksum, the archive's structure as it streams by, and — for custom
-// archives — pg_restore reading its table of contents, kept from the same pass. Without a key on this
+// archives — pg_restore reading its table of contents, fed from the same pass. Without a key on this
 // machine only the stored checksum can be checked, and the result says why the rest was not.
 import { inspectStream } from '../archive/stream-inspect.ts';
 import type { ArchiveInspection } from '../archive/types.ts';
@@ -12,7 +12,7 @@ import { sha256File } from '../fsutil/durable.ts';
 import type { BackupMetadata } from '../model/types.ts';
 import { tableKey } from '../pg/table-key.ts';
 import type { AddCheck } from './check-types.ts';
-import { checkListing, HeadCapture, listTableOfContents } from './toc-listing.ts';
+import { checkListing, ListingFeed, listFrom } from './toc-listing.ts';
 
 export async function checkEncryptedContents(
   context: EngineContext,
@@ -36,15 +36,24 @@ export async function checkEncryptedContents(
   }
   const inspector = inspectStream(backup.format, backup.filename, { gzip: backup.format === 'plain' && backup.compression.startsWith('gzip') });
   const listWanted = backup.format !== 'plain' && options.pgRestoreList !== false;
-  // pg_restore reads only the table of contents at the archive's head; it is kept and handed over
-  // after the pass, because starting a child forks this process, and after a fork every page the
-  // decryption then writes faults again (row 10 of the bench: +350 ms CPU on a 100 MB pass).
-  const head = listWanted ? new HeadCapture() : undefined;
+  // pg_restore starts with the pass and reads the archive's head from it as it is decrypted; its
+  // check is recorded last, after the pass's own, whatever order they finish in.
+  const feed = listWanted ? new ListingFeed() : undefined;
+  const listingChecks: Parameters<AddCheck>[] = [];
+  const listing = feed
+    ? checkListing(
+        context,
+        backup,
+        options.clientMajor,
+        (...check) => listingChecks.push(check),
+        (pgRestore) => listFrom(pgRestore, feed, context.config.timeoutMs),
+      ).finally(() => feed.stop())
+    : undefined;
   let pass;
   try {
-    pass = await decryptFile(path, backup, identities, head ? [inspector.sink, head] : [inspector.sink], { hashPlaintext: false });
+    pass = await decryptFile(path, backup, identities, feed ? [inspector.sink, feed] : [inspector.sink], { hashPlaintext: false });
   } catch (error) {
-    await inspector.result;
+    await Promise.all([inspector.result, listing]);
     add('decrypt', 'failed', (error as Error).message);
     return;
   }
@@ -71,9 +80,6 @@ export async function checkEncryptedContents(
       );
     }
   }
-  if (head) {
-    await checkListing(context, backup, options.clientMajor, add, (pgRestore) =>
-      listTableOfContents(pgRestore, head, context.config.timeoutMs, (sink) => decryptFile(path, backup, identities, [sink], { hashPlaintext: false })),
-    );
-  }
+  await listing;
+  for (const check of listingChecks) add(...check);
 }

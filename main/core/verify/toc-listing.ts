@@ -1,58 +1,68 @@
-// pg_restore --list over an archive that streams by once (an encrypted backup being decrypted): the
-// archive's head is kept while it passes, and pg_restore reads its table of contents from that after
-// the pass. Starting pg_restore during the pass would fork this process in the middle of it, and after
-// a fork every page the decryption writes faults again (bench row 10: +350 ms CPU on 100 MB).
-import { PassThrough, Readable, Writable } from 'node:stream';
+// pg_restore --list over an archive that streams by once (an encrypted backup being decrypted):
+// pg_restore is started as the pass starts and reads the archive from its stdin as the plaintext
+// arrives, so its start and its reading overlap the pass instead of following it (bench row 10). It
+// stops after the table of contents; from then on nothing more is handed to it.
+import { PassThrough, Writable } from 'node:stream';
 import type { EngineContext } from '../backup/backup.ts';
+import { letGo, LETS_GO } from '../fsutil/lent-buffers.ts';
 import type { BackupMetadata } from '../model/types.ts';
 import { startChild, stderrTail, type ChildResult } from '../process/child.ts';
 import { pickClientTools } from '../tools/discover.ts';
 import type { AddCheck } from './check-types.ts';
 
-/** Far more than any table of contents but a huge one's; a longer one is read from a second pass. */
-export const LISTING_HEAD_BYTES = 16 * 1024 * 1024;
+/** How far the pass may run ahead of a pg_restore that is still starting, before it waits for it. */
+export const LISTING_BUFFER_BYTES = 16 * 1024 * 1024;
 
-/** Keeps the first `limit` bytes written to it (copied: the writer may reuse its buffers) and drops the rest. */
-export class HeadCapture extends Writable {
-  readonly chunks: Buffer[] = [];
-  overflowed = false;
-  private kept = 0;
+/**
+ * A sink of the pass that hands copies of what it is given to pg_restore (so the pass frees its own
+ * buffers: fsutil/lent-buffers.ts), until pg_restore has stopped reading; then it drops everything.
+ */
+export class ListingFeed extends Writable {
+  readonly [LETS_GO] = true;
+  /** What pg_restore reads: at most `buffered` bytes ahead of it. */
+  readonly archive: PassThrough;
 
-  constructor(private readonly limit = LISTING_HEAD_BYTES) {
+  constructor(buffered = LISTING_BUFFER_BYTES) {
     super();
+    this.archive = new PassThrough({ highWaterMark: buffered });
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
-    const room = this.limit - this.kept;
-    if (chunk.length > room) this.overflowed = true;
-    if (room > 0) {
-      const kept = Buffer.from(chunk.subarray(0, Math.min(room, chunk.length)));
-      this.chunks.push(kept);
-      this.kept += kept.length;
+    if (this.archive.destroyed || this.archive.writableEnded) {
+      letGo(chunk);
+      done();
+      return;
     }
+    const copy = Buffer.from(chunk);
+    letGo(chunk);
+    if (this.archive.write(copy)) {
+      done();
+      return;
+    }
+    const go = () => {
+      this.archive.off('drain', go);
+      this.archive.off('close', go);
+      done();
+    };
+    this.archive.on('drain', go);
+    this.archive.on('close', go);
+  }
+
+  override _final(done: (error?: Error | null) => void): void {
+    if (!this.archive.destroyed) this.archive.end();
     done();
+  }
+
+  /** pg_restore is done (or never started): drop what is still buffered and whatever comes. */
+  stop(): void {
+    this.archive.destroy();
   }
 }
 
-/**
- * pg_restore --list from the kept head; when that fails and the archive was longer than the head,
- * from a second pass (`readAgain` writes the whole archive into the sink it is given), so a table of
- * contents past the head is read rather than reported broken.
- */
-export async function listTableOfContents(pgRestore: string, head: HeadCapture, timeoutMs: number, readAgain: (sink: Writable) => Promise<unknown>): Promise<ChildResult> {
-  const fromHead = await listFrom(pgRestore, Readable.from(head.chunks), timeoutMs);
-  if (fromHead.exitCode === 0 || !head.overflowed) return fromHead;
-  const archive = new PassThrough();
-  const listing = listFrom(pgRestore, archive, timeoutMs);
-  // A pass that fails ends the stream early; pg_restore then reports the archive short.
-  await readAgain(archive).catch(() => archive.end());
-  return listing;
-}
-
-function listFrom(pgRestore: string, archive: Readable, timeoutMs: number): Promise<ChildResult> {
-  const child = startChild(pgRestore, ['--list'], { env: process.env, timeoutMs, stdin: archive });
-  // pg_restore may stop after the table of contents: what it did not read is dropped.
-  void child.done.then(() => archive.destroy());
+/** pg_restore --list reading `feed`; the feed is stopped when it exits (it reads only the table of contents). */
+export function listFrom(pgRestore: string, feed: ListingFeed, timeoutMs: number): Promise<ChildResult> {
+  const child = startChild(pgRestore, ['--list'], { env: process.env, timeoutMs, stdin: feed.archive });
+  void child.done.then(() => feed.stop());
   return child.done;
 }
 
