@@ -117,6 +117,31 @@ describe('the start-up file check', () => {
 });
 
 describe('holdfast serve on a large home', () => {
+  test('asked nothing, it still checks every file soon after it listens: the removed file is marked missing', async () => {
+    home = makeHome();
+    const backups = seedBackups(home, 1200);
+    // In the middle of the third batch of 500: the check goes on past its first batches unasked.
+    const gone = backups[1100]!;
+    rmSync(gone.path);
+    const child = startCli(['serve', '--no-schedules'], home.env, { stdout: true });
+    const statusOf = (id: string) => {
+      const catalogue = new Catalogue(join(home!.home, 'catalogue.sqlite'));
+      try {
+        return catalogue.findBackup(id)?.status;
+      } finally {
+        catalogue.close();
+      }
+    };
+    try {
+      await waitFor('the file check to mark the removed file missing', () => statusOf(gone.id) === 'missing' || undefined, 60_000);
+      expect(statusOf(backups[1099]!.id)).toBe('completed');
+    } finally {
+      const exited = new Promise((resolve) => child.once('close', resolve));
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    }
+  }, 120_000);
+
   test('answers its first request while the file check runs; the file removed before start is shown missing once checked, never fine', async () => {
     home = makeHome();
     const backups = seedBackups(home, 3000);
@@ -140,6 +165,8 @@ describe('holdfast serve on a large home', () => {
       const first = await page();
       expect(first.items).toHaveLength(50);
       expect(first.total).toBe(3000);
+      // Answered before the check began (it starts after the first answer, in batches): never held behind it.
+      expect(first.checkingFiles).toBe(true);
       // Every answer, while checking or after: the removed file reads "completed" only while checkingFiles says so.
       const answers: BackupPage[] = [first];
       const settled = await waitFor('the file check to end', async () => {

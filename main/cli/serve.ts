@@ -22,6 +22,15 @@ export interface ServeFlags {
 /** Scheduled backups running when serve stops get this long to finish, as in the desktop app. */
 const SCHEDULE_GRACE_MS = 15_000;
 
+/** When nobody asks anything, the schedules and the file check start this long after listening. */
+const START_CHORES_AFTER_MS = 2000;
+
+function firstAnswerOrTimeout(firstAnswer: Promise<void>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  return Promise.race([firstAnswer, timeout]).finally(() => clearTimeout(timer));
+}
+
 /** Flags to server options; bad usage (half a TLS pair, an unreadable file, an open bind) throws BAD_INPUT. */
 function serveOptions(flags: ServeFlags): ServeOptions {
   if ((flags.tlsCert === undefined) !== (flags.tlsKey === undefined)) {
@@ -41,7 +50,7 @@ function serveOptions(flags: ServeFlags): ServeOptions {
   return options;
 }
 
-/** The start-up file check, after listening: what it found goes to the log, as a CLI start prints it. */
+/** The start-up file check, after the first answer: what it found goes to the log, as a CLI start prints it. */
 async function checkFilesInBackground(holdfast: Holdfast, log: (message: string) => void): Promise<void> {
   try {
     const found = await holdfast.fileCheck.run();
@@ -75,14 +84,24 @@ export async function runServe(io: Io, flags: ServeFlags): Promise<number> {
   };
   // The signal handlers go in before the first tick can start a backup (see the daemon).
   const stop = untilStopSignal(() => io.stderr('holdfast serve: already stopping.\n'));
-  const schedules = flags.schedules === false ? undefined : startSchedulingHost(holdfast, { kind: 'serve', log });
-  if (!schedules) log('--no-schedules: this process runs no schedules (the desktop app or holdfast daemon must)');
   io.stdout(`Holdfast UI: ${server.url}\n`);
-  const fileCheck = checkFilesInBackground(holdfast, log);
   if (flags.insecure && !flags.tlsCert) io.stderr('holdfast serve: warning: --insecure: tokens and backups cross the network unencrypted.\n');
+  // The schedules and the file check start once the first request is answered (or after two seconds):
+  // their first steps hold the thread, and on a 10,000-backup home they held the first answer ~0.5 s.
+  let stopping = false;
+  const ready = firstAnswerOrTimeout(Promise.race([server.firstAnswer, stop.stopped.then(() => undefined)]), START_CHORES_AFTER_MS);
+  const schedules = ready.then(() => {
+    if (stopping || flags.schedules === false) {
+      if (!stopping) log('--no-schedules: this process runs no schedules (the desktop app or holdfast daemon must)');
+      return undefined;
+    }
+    return startSchedulingHost(holdfast, { kind: 'serve', log });
+  });
+  const fileCheck = schedules.then(() => (stopping ? undefined : checkFilesInBackground(holdfast, log)));
   await stop.stopped;
+  stopping = true;
   // The check writes to the catalogue: it ends before the catalogue closes.
-  await Promise.all([server.close(), schedules?.stop(SCHEDULE_GRACE_MS), fileCheck]);
+  await Promise.all([server.close(), schedules.then((host) => host?.stop(SCHEDULE_GRACE_MS)), fileCheck]);
   holdfast.close();
   stop.dispose();
   return 0;

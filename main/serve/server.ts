@@ -88,6 +88,8 @@ export interface RunningServer {
   token: string;
   port: number;
   app: FastifyInstance;
+  /** Settles once the server has sent its first answer, whatever it was: serve's start-up chores wait for it. */
+  firstAnswer: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -129,6 +131,9 @@ export async function startServer(holdfast: Holdfast, options: ServeOptions = {}
     }
   };
   app.addHook('onClose', async () => auditSummaries(true));
+  let answered: () => void = () => undefined;
+  const firstAnswer = new Promise<void>((resolve) => (answered = resolve));
+  app.addHook('onResponse', async () => answered());
   const secure = options.tls ? '; Secure' : '';
   const loopback = LOOPBACK.has(host);
   const audit = holdfast.catalogue;
@@ -411,7 +416,7 @@ export async function startServer(holdfast: Holdfast, options: ServeOptions = {}
   const address = app.server.address();
   port = typeof address === 'object' && address ? address.port : 0;
   const shownHost = host.includes(':') ? `[${host}]` : host;
-  return { url: `${scheme}://${shownHost}:${port}/?token=${token}`, token, port, app, close: () => app.close() };
+  return { url: `${scheme}://${shownHost}:${port}/?token=${token}`, token, port, app, firstAnswer, close: () => app.close() };
 }
 
 /** The contract's envelope over HTTP: 200 when it worked, else the status of its error. */

@@ -1,30 +1,54 @@
 // The shell: a left navigation, the current page, and the app-wide dialogs.
-import { useEffect, useRef, type ReactElement } from 'react';
+// The two pages the app opens on (Overview, Backups) are in the first chunk; the others and the
+// dialogs load as chunks of their own, fetched once the first screen is up (prefetchViews), so a
+// fresh load of the Backups page compiles and runs only what it shows (issue 17, bench row 7).
+import { lazy, Suspense, useEffect, useRef, type ComponentType } from 'react';
 import { api } from './api/client.ts';
 import { icons, Logo } from './components/icons.tsx';
 import { useNow } from './components/hooks.ts';
 import { formatBytes, formatClock } from './lib/format.ts';
-import { Activity } from './pages/Activity.tsx';
-import { BackupNowDialog } from './pages/BackupNowDialog.tsx';
 import { Backups } from './pages/Backups.tsx';
-import { Connections } from './pages/Connections.tsx';
 import { Dashboard } from './pages/Dashboard.tsx';
-import { Destinations } from './pages/Destinations.tsx';
-import { ProfileFormDialog } from './pages/ProfileForm.tsx';
-import { RestoreWizard } from './pages/RestoreWizard.tsx';
-import { Schedules } from './pages/Schedules.tsx';
-import { Settings } from './pages/Settings.tsx';
 import { useBackupJob } from './stores/backup-job.ts';
 import { PAGES, useNav, type Page } from './stores/nav.ts';
 
-const PAGE_VIEWS: Record<Page, { label: string; view: () => ReactElement }> = {
+/** Each view not on the first screen: its chunk's import, stated once, for lazy() and the prefetch. */
+const LATER_VIEWS = {
+  connections: () => import('./pages/Connections.tsx').then((m) => ({ default: m.Connections })),
+  schedules: () => import('./pages/Schedules.tsx').then((m) => ({ default: m.Schedules })),
+  destinations: () => import('./pages/Destinations.tsx').then((m) => ({ default: m.Destinations })),
+  activity: () => import('./pages/Activity.tsx').then((m) => ({ default: m.Activity })),
+  settings: () => import('./pages/Settings.tsx').then((m) => ({ default: m.Settings })),
+  profileForm: () => import('./pages/ProfileForm.tsx').then((m) => ({ default: m.ProfileFormDialog })),
+  backupNow: () => import('./pages/BackupNowDialog.tsx').then((m) => ({ default: m.BackupNowDialog })),
+  restoreWizard: () => import('./pages/RestoreWizard.tsx').then((m) => ({ default: m.RestoreWizard })),
+} satisfies Record<string, () => Promise<{ default: ComponentType }>>;
+
+function lazyViews<K extends string>(loaders: Record<K, () => Promise<{ default: ComponentType }>>): Record<K, ComponentType> {
+  const views = {} as Record<K, ComponentType>;
+  for (const name of Object.keys(loaders) as K[]) views[name] = lazy(loaders[name]);
+  return views;
+}
+
+const later = lazyViews(LATER_VIEWS);
+
+/** After the first screen has painted, while the user reads it: every later view, so a click never waits on a fetch. */
+function prefetchViews(): void {
+  const fetchAll = () => {
+    for (const load of Object.values(LATER_VIEWS)) void load().catch(() => undefined);
+  };
+  if ('requestIdleCallback' in window) window.requestIdleCallback(fetchAll, { timeout: 2000 });
+  else setTimeout(fetchAll, 500);
+}
+
+const PAGE_VIEWS: Record<Page, { label: string; view: ComponentType }> = {
   dashboard: { label: 'Overview', view: Dashboard },
-  connections: { label: 'Connections', view: Connections },
+  connections: { label: 'Connections', view: later.connections },
   backups: { label: 'Backups', view: Backups },
-  schedules: { label: 'Schedules', view: Schedules },
-  destinations: { label: 'Destinations', view: Destinations },
-  activity: { label: 'Activity', view: Activity },
-  settings: { label: 'Settings', view: Settings },
+  schedules: { label: 'Schedules', view: later.schedules },
+  destinations: { label: 'Destinations', view: later.destinations },
+  activity: { label: 'Activity', view: later.activity },
+  settings: { label: 'Settings', view: later.settings },
 };
 
 export function App() {
@@ -40,6 +64,7 @@ export function App() {
   // A backup started before a reload still runs in holdfast serve: show it again.
   useEffect(() => {
     void useBackupJob.getState().resume();
+    prefetchViews();
   }, []);
 
   // After navigating, focus moves to the new page's heading (screen readers announce it).
@@ -60,11 +85,20 @@ export function App() {
       </a>
       <Sidebar page={page} />
       <main className="main" id="main" tabIndex={-1}>
-        <View />
+        <Suspense fallback={<p className="muted">Loading…</p>}>
+          <View />
+        </Suspense>
       </main>
-      <ProfileFormDialog />
-      <BackupNowDialog />
-      <RestoreWizard />
+      {/* Closed until asked for; each renders nothing until its chunk is here, never holding the page. */}
+      <Suspense fallback={null}>
+        <later.profileForm />
+      </Suspense>
+      <Suspense fallback={null}>
+        <later.backupNow />
+      </Suspense>
+      <Suspense fallback={null}>
+        <later.restoreWizard />
+      </Suspense>
     </div>
   );
 }

@@ -4,7 +4,7 @@
 //     7g/7h: the same first render with 100,000 rows, and the page's JS heap (memory flat: the table
 //     holds pages near the screen, never the whole list);
 //  8. `holdfast serve` from spawn to its first answer of POST /api/rpc/backup.page (the first page,
-//     what the Backups table asks first; the start-up file check runs after it listens).
+//     what the Backups table asks first; the schedules and the start-up file check start after that answer).
 // No PostgreSQL: the catalogue rows are written straight into a throwaway HOLDFAST_HOME, the profile
 // they reference is added through the Catalogue without connecting, and an empty file stands in for
 // each backup so the start-up reconcile sees them present (as on a real install).

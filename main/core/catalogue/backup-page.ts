@@ -149,8 +149,11 @@ const backupsArm = `FROM backups WHERE status IN (${quoted(LISTED_BACKUP_STATUSE
 const attemptsArm = `FROM runs WHERE kind = 'backup' AND status IN (${quoted(LISTED_ATTEMPT_STATUSES)})
   AND json_extract(detail, '$.set') IS NULL AND id NOT IN (SELECT run_id FROM backup_sets)`;
 const setsArm = `FROM backup_sets WHERE status IN (${quoted(LISTED_SET_STATUSES)})`;
-/** The backups the listed sets hold: one row each in the table, but each database is a backup to count. */
-const setMembersArm = `FROM backups WHERE status IN (${quoted(LISTED_BACKUP_STATUSES)}) AND set_id IN (SELECT id ${setsArm})`;
+/**
+ * The backups the listed sets hold: one row each in the table, but each database is a backup to count.
+ * Unary + keeps SQLite from walking every backup by status: it looks up each listed set's members instead.
+ */
+const setMembersArm = `FROM backups WHERE +status IN (${quoted(LISTED_BACKUP_STATUSES)}) AND set_id IN (SELECT id ${setsArm})`;
 
 /** Which table a page row comes from. */
 const BACKUP = 0;
@@ -158,23 +161,29 @@ const ATTEMPT = 1;
 const SET = 2;
 type Arm = typeof BACKUP | typeof ATTEMPT | typeof SET;
 
-export interface PageKeys {
-  rows: Array<{ id: string; arm: Arm }>;
-  total: number;
+interface PageStatements {
+  /** The page's ids and arms in order; its parameters, then limit and offset. */
+  keys: string;
+  /** How many rows match the filter. */
+  total: string;
+  /** How many rows each arm lists, whatever the filter. */
+  counts: string;
+  params: unknown[];
 }
 
 /**
- * The ids of the page's rows in order, and how many rows match. Rows without a value for the sort
- * (attempts have no size) come last either way; ties keep the list's own order, oldest first.
+ * The statements of a page. Rows without a value for the sort (attempts have no size) come last
+ * either way; ties keep the list's own order, oldest first.
  */
-function selectPageKeys(db: Database.Database, query: BackupPageQuery): PageKeys {
+function pageStatements(query: BackupPageQuery): PageStatements {
   const field = FIELDS[query.sort];
   const b = armFilters(query, 'b');
   const r = armFilters(query, 'r');
   const s = armFilters(query, 's');
   const direction = query.direction === 'asc' ? 'ASC' : 'DESC';
-  // Newest first (the default) walks the backups_created index and stops after the page; ties (the
-  // same second) by id. Other orders put rows without a value last and keep the list's own order in ties.
+  // Newest first (the default) walks the backups_unset_newest index (set_id, created_at, id, status)
+  // and stops after the page, reading no row; ties (the same second) by id. Other orders put rows
+  // without a value last and keep the list's own order in ties.
   const order = query.sort === 'timestamp' ? `at ${direction}, id ${direction}` : `k IS NULL, k ${direction}, at, id`;
   // Each side gives its first offset+limit rows in that order: the page is among them, and the outer
   // sort handles at most three times a page's depth, not the whole catalogue.
@@ -184,11 +193,38 @@ function selectPageKeys(db: Database.Database, query: BackupPageQuery): PageKeys
   const union = `SELECT * FROM (SELECT id, ${BACKUP} AS arm, created_at AS at, ${field.b} AS k ${backups}${b.sql} ORDER BY ${order} LIMIT ${depth})
                  UNION ALL SELECT * FROM (SELECT id, ${ATTEMPT} AS arm, started_at AS at, ${field.r} AS k ${attemptsArm}${r.sql} ORDER BY ${order} LIMIT ${depth})
                  UNION ALL SELECT * FROM (SELECT id, ${SET} AS arm, created_at AS at, ${field.s} AS k ${setsArm}${s.sql} ORDER BY ${order} LIMIT ${depth})`;
-  const params = [...b.params, ...r.params, ...s.params];
-  const rows = db.prepare(`SELECT id, arm FROM (${union}) ORDER BY ${order} LIMIT ? OFFSET ?`).all(...params, query.limit, query.offset) as PageKeys['rows'];
-  const counted = db.prepare(`SELECT (SELECT COUNT(*) ${backupsArm}${b.sql}) + (SELECT COUNT(*) ${attemptsArm}${r.sql}) + (SELECT COUNT(*) ${setsArm}${s.sql}) AS total`).get(...params) as {
-    total: number;
+  return {
+    keys: `SELECT id, arm FROM (${union}) ORDER BY ${order} LIMIT ? OFFSET ?`,
+    total: `SELECT (SELECT COUNT(*) ${backupsArm}${b.sql}) + (SELECT COUNT(*) ${attemptsArm}${r.sql}) + (SELECT COUNT(*) ${setsArm}${s.sql}) AS total`,
+    counts: `SELECT (SELECT COUNT(*) ${backupsArm}) AS backups, (SELECT COUNT(*) ${attemptsArm}) AS attempts, (SELECT COUNT(*) ${setsArm}) AS sets, (SELECT COUNT(*) ${setMembersArm}) AS setMembers`,
+    params: [...b.params, ...r.params, ...s.params],
   };
+}
+
+/**
+ * How SQLite runs a page's statements (EXPLAIN QUERY PLAN, one detail line each): the spec checks
+ * that the default first page and the counts read an index, never every row.
+ */
+export function explainBackupPage(db: Database.Database, query: BackupPageQuery): Record<'keys' | 'total' | 'counts', string[]> {
+  const statements = pageStatements(query);
+  const plan = (sql: string, params: unknown[]) => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as Array<{ detail: string }>).map((row) => row.detail);
+  return {
+    keys: plan(statements.keys, [...statements.params, query.limit, query.offset]),
+    total: plan(statements.total, statements.params),
+    counts: plan(statements.counts, []),
+  };
+}
+
+export interface PageKeys {
+  rows: Array<{ id: string; arm: Arm }>;
+  total: number;
+}
+
+/** The ids of the page's rows in order, and how many rows match. */
+function selectPageKeys(db: Database.Database, query: BackupPageQuery): PageKeys {
+  const statements = pageStatements(query);
+  const rows = db.prepare(statements.keys).all(...statements.params, query.limit, query.offset) as PageKeys['rows'];
+  const counted = db.prepare(statements.total).get(...statements.params) as { total: number };
   return { rows, total: counted.total };
 }
 
@@ -237,9 +273,7 @@ export function selectBackupPage(db: Database.Database, query: BackupPageQuery):
   ]);
   // A row changed between the two reads (deleted, a run finished) is left out rather than shown stale.
   const items = keys.rows.flatMap((row) => read.get(row.arm)?.get(row.id) ?? []);
-  const counts = db
-    .prepare(`SELECT (SELECT COUNT(*) ${backupsArm}) AS backups, (SELECT COUNT(*) ${attemptsArm}) AS attempts, (SELECT COUNT(*) ${setsArm}) AS sets, (SELECT COUNT(*) ${setMembersArm}) AS setMembers`)
-    .get() as CataloguePage['counts'];
+  const counts = db.prepare(pageStatements(query).counts).get() as CataloguePage['counts'];
   // Each profile name once from the backups_profile index, then whether it has a listed row: not a scan of every row.
   const profiles = (
     db

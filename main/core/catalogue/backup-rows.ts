@@ -150,21 +150,40 @@ export interface FileCheckRow {
   noLocalCopy: boolean;
 }
 
+/** Where the file check's last batch ended: the (created_at, id) of its newest row. */
+export interface FileCheckCursor {
+  createdAt: string;
+  id: string;
+}
+
 /**
- * Every listed backup, oldest first, as the file check reads it: SQLite picks the few fields out of
- * the metadata (json_extract, in C). Parsing each whole record in JavaScript made every command's
- * start on a 10,000-backup home take seconds.
+ * Listed backups, oldest first, as the file check reads them: SQLite picks the few fields out of the
+ * metadata (json_extract, in C). Parsing each whole record in JavaScript made every command's start on
+ * a 10,000-backup home take seconds. A batch at a time (`limit` rows after `after`, by the
+ * backups_created index), so serve's check, which runs beside requests, never holds the thread for long.
  */
-export function selectFileCheckRows(db: Database.Database): FileCheckRow[] {
+export function selectFileCheckRows(db: Database.Database, batch: { after?: FileCheckCursor; limit: number }): Array<FileCheckRow & { cursor: FileCheckCursor }> {
   const { where, params } = backupWhere({});
+  // Unary + keeps SQLite on backups_created (created_at, id): the status index would read every row first.
+  const after = batch.after ? ' AND (created_at, id) > (?, ?)' : '';
   const rows = db
     .prepare(
-      `SELECT id, filename, status, path, json_extract(metadata, '$.location') AS location, json_extract(metadata, '$.globals.filename') AS globals_filename,
+      `SELECT id, created_at, filename, status, path, json_extract(metadata, '$.location') AS location, json_extract(metadata, '$.globals.filename') AS globals_filename,
               json_extract(metadata, '$.options.noLocalCopy') AS no_local_copy
-       FROM backups WHERE ${where} ORDER BY created_at`,
+       FROM backups WHERE +${where}${after} ORDER BY created_at, id LIMIT ?`,
     )
-    .all(...params) as Array<{ id: string; filename: string; status: BackupStatus; path: string; location: string | null; globals_filename: string | null; no_local_copy: number | null }>;
+    .all(...params, ...(batch.after ? [batch.after.createdAt, batch.after.id] : []), batch.limit) as Array<{
+    id: string;
+    created_at: string;
+    filename: string;
+    status: BackupStatus;
+    path: string;
+    location: string | null;
+    globals_filename: string | null;
+    no_local_copy: number | null;
+  }>;
   return rows.map((row) => ({
+    cursor: { createdAt: row.created_at, id: row.id },
     id: row.id,
     filename: row.filename,
     status: row.status,

@@ -4,13 +4,12 @@
 // next level decides: backup flag > schedule > profile > BACKUP_ENCRYPTION_KEY (encryption-plan.ts).
 import * as z from 'zod';
 import { decodeBech32 } from './bech32.ts';
+import { PASSPHRASE_RECIPIENT } from './passphrase-recipient.ts';
+
+export { PASSPHRASE_RECIPIENT, passphraseRecipient } from './passphrase-recipient.ts';
 
 export const KEY_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 export const X25519_RECIPIENT = /^age1[02-9ac-hj-np-z]{58}$/;
-/** What a passphrase key's backups record instead of a public recipient: the key's name. */
-export const PASSPHRASE_RECIPIENT = 'passphrase:';
-
-export const passphraseRecipient = (keyName: string) => `${PASSPHRASE_RECIPIENT}${keyName}`;
 
 const RecipientOrKeyName = z
   .string()

@@ -1,7 +1,7 @@
 // Whether this machine can open an encrypted backup: one of the recipients it was encrypted to has its
 // secret in this machine's secret store. Lists mark each encrypted backup with it (keyHere), so the
 // Backups table, the details panel and `holdfast list` say "key not here" before anyone tries a restore.
-import { PASSPHRASE_RECIPIENT } from './encrypt-to.ts';
+import { PASSPHRASE_RECIPIENT } from './passphrase-recipient.ts';
 import type { KeyEntry, Keyring } from './keyring.ts';
 
 export type HeldKey = Pick<KeyEntry, 'recipient' | 'kind'> & { secretHere: boolean };

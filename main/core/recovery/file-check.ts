@@ -2,12 +2,12 @@
 // whose file came back is completed again. Every start runs it; `holdfast serve` runs it after it
 // listens (reading 10,000 rows and their folder took most of its first second), so until it has
 // finished a "completed" row only says what the catalogue last knew: the Backups list says "checking".
-import { selectFileCheckRows } from '../catalogue/backup-rows.ts';
+import { selectFileCheckRows, type FileCheckCursor } from '../catalogue/backup-rows.ts';
 import type { Catalogue } from '../catalogue/catalogue.ts';
 import type { HoldfastConfig } from '../config/config.ts';
 import { toErrorInfo, type ErrorInfo } from '../model/errors.ts';
 import type { Offsite } from '../storage/offsite.ts';
-import { backupStorage } from '../storage/storage.ts';
+import { backupStorage, type FolderListings } from '../storage/storage.ts';
 
 export interface FileCheckReport {
   missingBackups: string[];
@@ -21,19 +21,24 @@ export interface FileCheckingEngine {
 }
 
 /**
- * Rows are settled BATCH at a time, with a turn of the event loop between batches: in serve the
- * check runs beside requests. Each row is read lean (selectFileCheckRows), and each folder listed once.
+ * Rows are read and settled BATCH at a time, with a turn of the event loop between batches: in serve
+ * the check runs beside requests, and reading all 10,000 rows (or 100,000) and locating each in one go
+ * held serve's first answer behind it. Each row is read lean (selectFileCheckRows), each folder listed
+ * once per check.
  */
 const BATCH = 500;
 
 export async function checkBackupFiles(engine: FileCheckingEngine): Promise<FileCheckReport> {
   const { catalogue } = engine;
   const report: FileCheckReport = { missingBackups: [], foundAgain: [] };
-  const rows = selectFileCheckRows(catalogue.db);
-  const presence = await backupStorage(engine.config).presence(rows);
-  for (let start = 0; start < rows.length; start += BATCH) {
-    if (start > 0) await new Promise((resolve) => setImmediate(resolve));
-    for (const backup of rows.slice(start, start + BATCH)) {
+  const storage = backupStorage(engine.config);
+  const listings: FolderListings = new Map();
+  let after: FileCheckCursor | undefined;
+  for (;;) {
+    const rows = selectFileCheckRows(catalogue.db, { ...(after ? { after } : {}), limit: BATCH });
+    if (rows.length === 0) break;
+    const presence = await storage.presence(rows, listings);
+    for (const backup of rows) {
       const present = presence.get(backup)!;
       // Kept on its destinations only (--no-local-copy): no local file is what it should have.
       const offsiteOnly = backup.noLocalCopy && engine.offsite.firstVerified(backup) !== undefined;
@@ -46,6 +51,9 @@ export async function checkBackupFiles(engine: FileCheckingEngine): Promise<File
         report.foundAgain.push(backup.filename);
       }
     }
+    if (rows.length < BATCH) break;
+    after = rows.at(-1)!.cursor;
+    await new Promise((resolve) => setImmediate(resolve));
   }
   return report;
 }

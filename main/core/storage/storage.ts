@@ -21,6 +21,9 @@ export interface StoredBackup {
   globalsKey: string | null;
 }
 
+/** Folder → its names (undefined: it could not be listed), as `presence` listed them. */
+export type FolderListings = Map<string, Promise<Set<string> | undefined>>;
+
 export class BackupStorage {
   private readonly local: LocalDirectoryDestination | undefined;
 
@@ -75,7 +78,7 @@ export class BackupStorage {
    * listing of their folder, not a stat per backup — on a 10,000-backup home that was most of
    * `holdfast serve`'s time to its first answer. A folder that cannot be listed falls back to isPresent.
    */
-  async presence<T extends StoredBackupRef>(backups: readonly T[]): Promise<Map<T, boolean>> {
+  async presence<T extends StoredBackupRef>(backups: readonly T[], listings: FolderListings = new Map()): Promise<Map<T, boolean>> {
     const present = new Map<T, boolean>();
     const local: Array<{ backup: T; folder: string; name: string }> = [];
     for (const backup of backups) {
@@ -87,19 +90,20 @@ export class BackupStorage {
       const path = stored.destination.describe(stored.key);
       local.push({ backup, folder: dirname(path), name: basename(path) });
     }
-    // Each folder listed once, all at the same time; a folder that cannot be listed asks per file.
-    const folders = [...new Set(local.map((entry) => entry.folder))];
-    const listed = await Promise.all(
-      folders.map((folder) =>
-        readdir(folder).then(
-          (names) => new Set(names),
-          () => undefined,
-        ),
-      ),
-    );
-    const listings = new Map(folders.map((folder, index) => [folder, listed[index]]));
+    // Each folder listed once, all at the same time (once per check, when it passes `listings` from
+    // batch to batch); a folder that cannot be listed asks per file.
+    for (const folder of new Set(local.map((entry) => entry.folder))) {
+      if (!listings.has(folder))
+        listings.set(
+          folder,
+          readdir(folder).then(
+            (names) => new Set(names),
+            () => undefined,
+          ),
+        );
+    }
     for (const { backup, folder, name } of local) {
-      const names = listings.get(folder);
+      const names = await listings.get(folder);
       present.set(backup, names ? names.has(name) : await this.isPresent(backup));
     }
     return present;

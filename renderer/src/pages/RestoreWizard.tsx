@@ -13,6 +13,7 @@ import { SELECTION_CAVEAT } from '../../../main/core/restore/selection-caveat.ts
 import { expectedConfirmation, fixLabel, previewBlockers, unusedDatabaseName, useRestore, WIZARD_STEPS, type RestoreResult } from '../stores/restore.ts';
 import { ScopeBadge } from './BackupDetails.tsx';
 import { ImpactSummary, ImpactTable } from './RestoreImpact.tsx';
+import { WizardNav } from '../components/WizardNav.tsx';
 import { RESTORE_TOOLS, ToolOutput } from './ToolOutput.tsx';
 
 export function RestoreWizard() {
@@ -57,21 +58,6 @@ function Stepper() {
         </li>
       ))}
     </ol>
-  );
-}
-
-export function WizardNav({ back, next, nextLabel, nextDisabled, busy }: { back?: () => void; next: () => void; nextLabel: string; nextDisabled?: boolean; busy?: boolean }) {
-  return (
-    <div className="form__actions">
-      {back ? (
-        <button type="button" className="btn" onClick={back}>
-          Back
-        </button>
-      ) : null}
-      <button type="button" className="btn btn--primary" onClick={next} disabled={nextDisabled || busy}>
-        {busy ? <Spinner /> : null} {nextLabel}
-      </button>
-    </div>
   );
 }
 

@@ -6,7 +6,7 @@ import { Checkbox, ErrorNotice, Field, Notice, Spinner, TypedConfirm } from '../
 import type { BackupSet } from '../api/types.ts';
 import { useProfiles } from '../stores/profiles.ts';
 import { setConfirmation, useSetRestore, type SetRestoreResult } from '../stores/set-restore.ts';
-import { WizardNav } from './RestoreWizard.tsx';
+import { WizardNav } from '../components/WizardNav.tsx';
 import { ImpactSummary, ImpactTable } from './RestoreImpact.tsx';
 
 export function SetRestoreDialog({ set, open, onClose }: { set: BackupSet; open: boolean; onClose: () => void }) {
