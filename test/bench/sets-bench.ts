@@ -57,12 +57,23 @@ export async function runSetsBenchAlone(log: (line: string) => void): Promise<st
     // pg tools it waits for) plus the server's.
     const [dataDirectory] = await server.query<{ directory: string }>(`SELECT setting AS directory FROM pg_settings WHERE name = 'data_directory'`);
     const postmaster = Number(readFileSync(join(dataDirectory!.directory, 'postmaster.pid'), 'utf8').split('\n')[0]);
-    const cpuNow = () => processTreesCpuMs([process.pid, postmaster]);
-    const cpu = { set: [] as number[], compressedSet: [] as number[], dumpall: [] as number[], sequential: [] as number[] };
-    const measured = (into: number[], step: () => Promise<unknown>) => async () => {
+    interface CpuSplit {
+      /** Every process involved: this bench (Holdfast in-process), the pg tools it waits for, the server. */
+      total: number;
+      server: number;
+      /** This process alone: Holdfast's own work for the set side (checks, checksums, catalogue), ~0 otherwise. */
+      own: number;
+    }
+    const cpuNow = (): CpuSplit => {
+      const own = process.cpuUsage();
+      return { total: processTreesCpuMs([process.pid, postmaster]), server: processTreesCpuMs([postmaster]), own: (own.user + own.system) / 1000 };
+    };
+    const cpu = { set: [] as CpuSplit[], compressedSet: [] as CpuSplit[], dumpall: [] as CpuSplit[], sequential: [] as CpuSplit[] };
+    const measured = (into: CpuSplit[], step: () => Promise<unknown>) => async () => {
       const before = cpuNow();
       await step();
-      into.push(cpuNow() - before);
+      const after = cpuNow();
+      into.push({ total: after.total - before.total, server: after.server - before.server, own: after.own - before.own });
     };
     const holdfast = await home.open();
     await holdfast.addProfile({ name: 'server', host: server.host, port: server.port, user: server.user, dbname: 'postgres', wholeServer: { excludeDatabases: [], parallelDatabases: 2 } });
@@ -93,7 +104,10 @@ export async function runSetsBenchAlone(log: (line: string) => void): Promise<st
     holdfast.close();
     const set = median(setMs);
     const cores = availableParallelism();
-    const cpuCell = (values: number[], wall: number) => `${(median(values) / 1000).toFixed(2)} s (${(median(values) / wall).toFixed(2)} cores busy)`;
+    const seconds = (values: number[]) => (median(values) / 1000).toFixed(2);
+    const cpuCell = (values: CpuSplit[], wall: number) =>
+      `${seconds(values.map((v) => v.total))} s: server ${seconds(values.map((v) => v.server))} s, Holdfast's process ${seconds(values.map((v) => v.own))} s (${(median(values.map((v) => v.total)) / wall).toFixed(2)} cores busy)`;
+    const totals = (values: CpuSplit[]) => values.map((v) => v.total);
     const rows = [
       `## Whole-server set (BENCH_ONLY=sets) — ${new Date().toISOString()}`,
       '',
@@ -106,7 +120,7 @@ export async function runSetsBenchAlone(log: (line: string) => void): Promise<st
       `| pg_dumpall > file (plain SQL) | ${(median(dumpallMs) / 1000).toFixed(2)} s | 1.00 | ${cpuCell(cpu.dumpall, median(dumpallMs))} |`,
       `| sequential pg_dump -Fc, summed | ${(median(sequentialMs) / 1000).toFixed(2)} s | ${(median(sequentialMs) / median(dumpallMs)).toFixed(2)} | ${cpuCell(cpu.sequential, median(sequentialMs))} |`,
       '',
-      `On ${cores} cores no schedule can finish the uncompressed set faster than its CPU over the cores: ${(median(cpu.set) / cores / 1000).toFixed(2)} s, ${(median(cpu.set) / cores / median(dumpallMs)).toFixed(2)} of pg_dumpall's time; pg_dumpall alone keeps ${(median(cpu.dumpall) / median(dumpallMs)).toFixed(2)} cores busy.`,
+      `On ${cores} cores no schedule can finish the uncompressed set faster than its CPU over the cores: ${(median(totals(cpu.set)) / cores / 1000).toFixed(2)} s, ${(median(totals(cpu.set)) / cores / median(dumpallMs)).toFixed(2)} of pg_dumpall's time; pg_dumpall alone keeps ${(median(totals(cpu.dumpall)) / median(dumpallMs)).toFixed(2)} cores busy.`,
       '',
       `Holdfast's peak RSS over the runs: ${Math.round(peakRss / 1024)} MB.`,
     ];
