@@ -1,7 +1,7 @@
 // Backup schedules as the engine offers them: added from a preset or a cron line, listed with a
 // description in words, paused and resumed, removed; each change told as an event (audited).
 import { HoldfastError } from '../model/errors.ts';
-import { BackupOptionsSchema, type BackupOptions } from '../backup/options.ts';
+import { applyOptionsPatch, BackupOptionsSchema, type BackupOptions, type BackupOptionsPatch } from '../backup/options.ts';
 import type { Catalogue } from '../catalogue/catalogue.ts';
 import type { HoldfastConfig } from '../config/config.ts';
 import type { EventBus } from '../events/bus.ts';
@@ -116,7 +116,9 @@ export function addSchedule(engine: ScheduleEngine, input: ScheduleRequest, now:
 }
 
 /** What an edit may change; left out, a field keeps its value. A new type or cron moves the next run to the new slot. */
-export type ScheduleChanges = Partial<Omit<ScheduleRequest, 'profile' | 'retention' | 'copyTo'>> & {
+export type ScheduleChanges = Partial<Omit<ScheduleRequest, 'profile' | 'retention' | 'copyTo' | 'options'>> & {
+  /** Only the options given change (null clears an optional one). */
+  options?: BackupOptionsPatch | undefined;
   retention?: string | null | undefined;
   copyTo?: string[] | null | undefined;
   /** Clear the schedule's own encryption choice: its backups follow the profile's, then the default. */
@@ -139,11 +141,8 @@ export function editSchedule(engine: ScheduleEngine, id: string, changes: Schedu
       'A schedule edit either chooses who its backups are encrypted to (options.encryptTo) or clears that choice (inheritEncryption), not both.',
       'Send one of them.',
     );
-  const given = changes.options ?? (changes.inheritEncryption ? current.options : undefined);
-  const encryptTo = changes.inheritEncryption ? undefined : (changes.options?.encryptTo ?? current.options.encryptTo);
-  const options = given
-    ? BackupOptionsSchema.parse({ ...given, suffix: given.suffix ?? current.options.suffix, encryptTo, noLocalCopy: given.noLocalCopy ?? current.options.noLocalCopy })
-    : current.options;
+  const options =
+    changes.options !== undefined || changes.inheritEncryption ? applyOptionsPatch(current.options, changes.options ?? {}, changes.inheritEncryption ? ['encryptTo'] : []) : current.options;
   const copyTo = changes.copyTo === undefined ? current.copyTo : changes.copyTo === null ? null : [...new Set(changes.copyTo)];
   checkDestinations(engine, current.profile, copyTo, options);
   const moved = cron !== current.cron || timeZone !== current.timeZone;
