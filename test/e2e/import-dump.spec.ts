@@ -64,14 +64,14 @@ test('import a pg_dump file: it appears as Imported and pinned, and verify passe
   await expect(row).toContainText('Verified');
   await screenshotEverySize(page, 'import-details');
 
-  // The same file again: refused, saying where the app shows what was imported (no command).
+  // The same file again: refused, naming the backup it already is and where the app shows it (no command).
   await page.getByRole('button', { name: 'Import…' }).click();
   await dialog.getByLabel('On the server').check();
   await dialog.getByLabel('Path on the server').fill(join(elsewhere, 'nightly.dump'));
   await dialog.getByLabel('Connection').selectOption(PROFILE);
   await dialog.getByRole('button', { name: 'Import', exact: true }).click();
-  await expect(dialog.getByRole('alert')).toContainText('was imported under profile "warehouse" before');
-  await expect(dialog.getByRole('alert')).toContainText('See the Backups page; import it under another profile if it is another dump.');
+  await expect(dialog.getByRole('alert')).toContainText(`${join(elsewhere, 'nightly.dump')} is already in the catalogue as backup-`);
+  await expect(dialog.getByRole('alert')).toContainText('See the Backups page to find it.');
   await expect(dialog.getByRole('alert')).not.toContainText('holdfast list');
   await dialog.getByRole('button', { name: 'Cancel' }).click();
 

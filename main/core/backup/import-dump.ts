@@ -17,7 +17,7 @@ import { newId } from '../catalogue/catalogue.ts';
 import { listedBackupWithChecksum } from '../catalogue/backup-rows.ts';
 import { discardRun } from '../catalogue/run-rows.ts';
 import type { EventBus } from '../events/bus.ts';
-import { createPrivateFile, ensurePrivateDir, exists, pathSize, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../fsutil/durable.ts';
+import { createPrivateFile, ensurePrivateDir, exists, pathSize, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, sha256File } from '../fsutil/durable.ts';
 import { DISK_FULL_HINT, HoldfastError, isDiskFull } from '../model/errors.ts';
 import type { BackupMetadata, Profile } from '../model/types.ts';
 import { tableKey } from '../pg/table-key.ts';
@@ -157,6 +157,10 @@ function importedMetadata(
   };
 }
 
+function alreadyCatalogued(shownAs: string, filename: string, checksum: string): HoldfastError {
+  return new HoldfastError('CONFLICT', `${shownAs} is already in the catalogue as ${filename}: the same bytes, checksum ${checksum}.`, `Use ${filename} instead. {{list-backups}} to find it.`);
+}
+
 /** The run started, unless a running run (an import in this or another Holdfast) is writing the same temp name. */
 function claimImportName(catalogue: EngineContext['catalogue'], tempPath: string, start: () => string): string {
   return catalogue.db
@@ -235,6 +239,10 @@ export async function importSource(
   // Checked once the name is ours: an import that held it has renamed its copy by the time it let go.
   if (await exists(finalPath)) {
     discardRun(catalogue.db, runId);
+    // The same file imported again has the same name: say so plainly when its bytes are the kept ones,
+    // rather than guess at "a dump modified at the same moment".
+    const kept = catalogue.findBackup(filename);
+    if (kept && source.format !== 'directory' && kept.checksum === `sha256:${await sha256File(source.path)}`) throw alreadyCatalogued(shownAs, kept.filename, kept.checksum);
     throw new HoldfastError(
       'CONFLICT',
       `${finalPath} already exists: a dump modified at the same moment was imported under profile "${profile.name}" before.`,
@@ -260,12 +268,7 @@ export async function importSource(
     };
     const sealed = await sealAndChecksum(tempPath, source.format);
     const twin = listedBackupWithChecksum(catalogue.db, `sha256:${sealed.checksum}`);
-    if (twin)
-      throw new HoldfastError(
-        'CONFLICT',
-        `${shownAs} is already in the catalogue as ${twin}: the same bytes, checksum sha256:${sealed.checksum}.`,
-        `Use ${twin} instead. {{list-backups}} to find it.`,
-      );
+    if (twin) throw alreadyCatalogued(shownAs, twin, `sha256:${sealed.checksum}`);
     const metadata = importedMetadata(engine, source, inspection, sealed, {
       profile: profile.name,
       defaultDatabase: profile.dbname,
