@@ -198,7 +198,20 @@ function SetActionResult({ action }: { action: SetActionState }) {
       </ul>
       {/* Each member's pg_restore stderr, as a single backup's drill shows its own. */}
       {action.kind === 'drill'
-        ? action.result.databases.map((d) => (d.runId ? <ToolOutput key={d.runId} runOrBackupId={d.runId} tools={RESTORE_TOOLS} title={`Tool output: ${d.database}`} /> : null))
+        ? action.result.databases.map((d) =>
+            d.runId ? (
+              <ToolOutput
+                key={d.runId}
+                runOrBackupId={d.runId}
+                tools={RESTORE_TOOLS}
+                title={
+                  <>
+                    Tool output: <span className="tool-output__name mono">{d.database}</span>
+                  </>
+                }
+              />
+            ) : null,
+          )
         : null}
     </div>
   );
