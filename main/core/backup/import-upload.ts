@@ -7,7 +7,7 @@
 // process is gone (leftover-temps.ts).
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, open, rm, utimes } from 'node:fs/promises';
+import { mkdir, rm, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -19,12 +19,10 @@ import type { BackupMetadata } from '../model/types.ts';
 import { MAX_UPLOAD_BYTES } from '../model/upload.ts';
 import type { EngineContext } from './backup.ts';
 import { importSource, requireImportProfile, type ImportedCheck } from './import-dump.ts';
-import { formatFromHead, requireRoomFor } from './import-source.ts';
+import { formatFromHead, readHead, requireRoomFor } from './import-source.ts';
 
 /** The longest file name an upload may carry (most filesystems' limit on one name). */
 const MAX_NAME_BYTES = 255;
-
-const HEAD_BYTES = 64 * 1024;
 
 export interface UploadRequest {
   profile: string;
@@ -74,17 +72,6 @@ function atMost(limit: number, name: string): Transform & { received(): number }
     },
   });
   return Object.assign(counter, { received: () => received });
-}
-
-async function readHead(path: string): Promise<Buffer> {
-  const handle = await open(path, 'r');
-  try {
-    const buffer = Buffer.alloc(HEAD_BYTES);
-    const { bytesRead } = await handle.read(buffer, 0, HEAD_BYTES, 0);
-    return buffer.subarray(0, bytesRead);
-  } finally {
-    await handle.close();
-  }
 }
 
 export async function importUpload(engine: EngineContext & { events: Pick<EventBus, 'emit'> }, request: UploadRequest): Promise<BackupMetadata & ImportedCheck> {
