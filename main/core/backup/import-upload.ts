@@ -24,6 +24,14 @@ import { formatFromHead, readHead, requireRoomFor } from './import-source.ts';
 /** The longest file name an upload may carry (most filesystems' limit on one name). */
 const MAX_NAME_BYTES = 255;
 
+/**
+ * The upload's private directory in BACKUP_DIR: shaped as a durable write's temp (leftover-temps.ts),
+ * so start-up's clean-up keeps it while its process lives and removes it after a crash.
+ */
+export function uploadDirName(pid: number, tag: string): string {
+  return `.backup-upload.${pid}-${tag}.tmp`;
+}
+
 export interface UploadRequest {
   profile: string;
   /** The file's name on the uploader's machine: shown and recorded, never used as a path. */
@@ -82,7 +90,7 @@ export async function importUpload(engine: EngineContext & { events: Pick<EventB
   await ensurePrivateDir(config.backupDir);
   checkUploadSize(request.name, request.size, config.backupDir);
   const shownAs = `upload of ${request.name}`;
-  const dir = join(config.backupDir, `.backup-upload.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+  const dir = join(config.backupDir, uploadDirName(process.pid, randomBytes(4).toString('hex')));
   await mkdir(dir, { mode: PRIVATE_DIR_MODE });
   try {
     const file = join(dir, 'dump');
