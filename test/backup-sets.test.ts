@@ -105,6 +105,14 @@ describe('a whole-server backup set', () => {
     const tuned = drill.databases.find((d) => d.database === 'tuned')!;
     expect(tuned.tables).toEqual([{ table: 'public.t', expected: 42, actual: 42 }]);
     for (const member of holdfast.sets.members(first)) expect(holdfast.showBackup(member.id).restoreTest?.status).toBe('passed');
+    // Each member's drill is a run of its own, as a single drill is, whose pg_restore stderr is kept with it.
+    for (const member of drill.databases) {
+      const run = holdfast.catalogue.db.prepare('SELECT kind, status, backup_id FROM runs WHERE id = ?').get(member.runId) as { kind: string; status: string; backup_id: string } | undefined;
+      expect(run).toMatchObject({ kind: 'verify', status: 'completed' });
+      expect(holdfast.sets.members(first).map((m) => m.id)).toContain(run!.backup_id);
+      const output = holdfast.toolOutput(member.runId!);
+      if (output) expect(output.text).toMatch(/^── pg_restore/);
+    }
   }, 240_000);
 
   test('a database created between two runs is in the next set', async () => {

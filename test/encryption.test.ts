@@ -240,6 +240,9 @@ describe.skipIf(!keyring || !hasAge)('age encryption at rest', () => {
       const verified = await stranger.verify(row.id);
       expect(verified.checks.find((c) => c.name === 'checksum')?.status).toBe('ok');
       expect(verified.checks.find((c) => c.name === 'decrypt')).toMatchObject({ status: 'skipped', detail: expect.stringContaining(recipient) });
+      // Recorded as what it was: the stored file intact, its content not checked here (not a green "Verified").
+      expect(stranger.catalogue.findBackup(row.id)?.lastVerified).toMatchObject({ valid: true, contentChecked: false });
+      expect(stranger.list({ profile: 'shop', fields: 'summary' }).find((b) => b.id === row.id)).toMatchObject({ lastVerified: { valid: true, contentChecked: false } });
       await expect(stranger.restore({ ref: row.id, to: 'shop', dbname: 'nokey', create: true, clean: false, noOwner: false, noAcl: false, dryRun: false })).rejects.toMatchObject({
         code: 'NO_KEY',
         message: expect.stringContaining(recipient),

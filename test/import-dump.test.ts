@@ -139,6 +139,11 @@ describe('importing pg_dump 15 output in every format', () => {
     expect(refusal).toMatchObject({ hint: `Use ${first.filename} instead. Run holdfast list to find it.`, appHint: `Use ${first.filename} instead. See the Backups page to find it.` });
   });
 
+  test('the same file imported again is named as the backup it already is, not as "a dump modified at the same moment"', async () => {
+    const first = holdfast.catalogue.listBackups({ profile: 'shop' }).find((b) => b.imported && b.format === 'custom' && b.imported.from === join(elsewhere, 'shop.dump'))!;
+    await expectRefused(join(elsewhere, 'shop.dump'), 'CONFLICT', new RegExp(`^${join(elsewhere, 'shop.dump')} is already in the catalogue as ${first.filename}: the same bytes`));
+  });
+
   test('a dump whose file claims a future modification time is stamped when it was imported: it never stays the newest backup for years', async () => {
     const future = join(elsewhere, 'future.dump');
     pgDump(['-Fc', '-Z', '1', '-f', future]);

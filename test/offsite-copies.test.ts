@@ -159,6 +159,7 @@ describe('reading back: verify --copies and restore --from', () => {
       const restored = await runCli(['restore', backup.id, '--to', 'shop', '--dbname', dbname, '--create', '--from', name], shop.home.env);
       expect(restored.stderr).not.toMatch(/holdfast: (?!backup|run)/);
       expect(restored.code).toBe(0);
+      expect(restored.stdout).toContain(`(read from its copy on destination "${name}")`);
       for (const table of ['users', 'orders']) expect(await rowCount(shop.server, dbname, `public.${table}`), `${dbname} ${table}`).toBe(backup.rowCounts[`public.${table}`]);
     }
     expect(leftDownloads()).toEqual([]);

@@ -56,6 +56,50 @@ describe('schedules', () => {
     expect((await runCli(['schedule', 'remove', listed[0].id], home.env)).code).toBe(0);
   });
 
+  test('schedule edit changes only what it is given: --encrypt-to keeps the format, compression, suffix, retention and drills; --no-encrypt and --inherit-encryption after it', async () => {
+    const recipient = 'age1aa9h7vld60sx4yvw46v7w8ppxjacjsakfthqudffwlm7kf65x9xqpznwr8';
+    const added = await runCli(
+      [
+        'schedule',
+        'add',
+        'shop',
+        '--cron',
+        '15 1 * * *',
+        '--format',
+        'directory',
+        '--jobs',
+        '2',
+        '--compress',
+        'zstd:3',
+        '--suffix',
+        'nightly',
+        '--exclude-table',
+        'audit_*',
+        '--retention',
+        '14d',
+        '--test-restore',
+        '--json',
+      ],
+      home.env,
+    );
+    expect(added.code, added.stderr).toBe(0);
+    const before = JSON.parse(added.stdout) as { id: string; options: Record<string, unknown>; retention: string; testRestore: boolean };
+    const edit = async (...flags: string[]) => {
+      const result = await runCli(['schedule', 'edit', before.id, ...flags, '--json'], home.env);
+      expect(result.code, result.stderr).toBe(0);
+      return JSON.parse(result.stdout) as typeof before;
+    };
+    const encrypted = await edit('--encrypt-to', recipient);
+    expect(encrypted.options).toEqual({ ...before.options, encryptTo: [recipient] });
+    expect(encrypted).toMatchObject({ retention: '14d', testRestore: true });
+    expect((await edit('--no-encrypt')).options).toEqual({ ...before.options, encryptTo: 'none' });
+    expect((await edit('--inherit-encryption')).options).toEqual(before.options);
+    const contradiction = await runCli(['schedule', 'edit', before.id, '--encrypt-to', recipient, '--inherit-encryption'], home.env);
+    expect(contradiction.code).toBe(2);
+    expect(contradiction.stderr).toContain('contradict');
+    expect((await runCli(['schedule', 'remove', before.id], home.env)).code).toBe(0);
+  });
+
   test('a week offline: one real catch-up backup, named by the kind, then nothing until the next slot', async () => {
     const clockNow = { value: new Date('2025-01-01T00:00:00Z') };
     const schedule = holdfast.addSchedule({ profile: 'shop', type: 'daily', timeZone: 'UTC', testRestore: true }, clockNow.value);

@@ -87,9 +87,11 @@ export function formatVerify(result: VerifyResult): string {
 }
 
 export function formatRestore(result: RestoreResult): string {
+  // Which bytes were read: a copy on a destination is named, so a DBA knows what the database now holds.
+  const source = result.from ? `${result.backup.filename} (read from its copy on destination "${result.from}")` : result.backup.filename;
   const head = result.dryRun
-    ? `Dry run: nothing was changed. Restoring ${result.backup.filename} to ${result.target.profile}/${result.target.database} would:`
-    : `Restored ${result.backup.filename} to ${result.target.profile}/${result.target.database} in ${humanDuration(result.durationMs)}:`;
+    ? `Dry run: nothing was changed. Restoring ${source} to ${result.target.profile}/${result.target.database} would:`
+    : `Restored ${source} to ${result.target.profile}/${result.target.database} in ${humanDuration(result.durationMs)}:`;
   const lines = [head, ...result.actions.map((action) => `  - ${action}`)];
   if (result.dryRun) {
     lines.push(`  target database ${result.target.exists ? `exists (${result.target.relations} relations)` : 'does not exist yet'} on ${result.impact.targetServer}; client ${result.client}`);

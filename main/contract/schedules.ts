@@ -1,7 +1,7 @@
 // The contract's schedules room. Schedules, their retention (preview, cleanup) and who runs them.
 // main/contract.ts joins the rooms into the one contract.
 import * as z from 'zod';
-import { BackupOptionsSchema } from '../core/backup/options.ts';
+import { BackupOptionsPatchSchema, BackupOptionsSchema } from '../core/backup/options.ts';
 import { SCHEDULE_TYPES } from '../core/schedule/cron.ts';
 import { ProfileNameSchema } from '../core/profiles/profile-schema.ts';
 import { runScheduleNow } from '../core/schedule/run-now.ts';
@@ -38,7 +38,8 @@ export const schedulesChannels = {
         type: z.enum(SCHEDULE_TYPES).optional(),
         cron: z.string().min(1).max(200).optional(),
         timeZone: z.string().min(1).max(64).optional(),
-        options: BackupOptionsSchema.optional(),
+        // A patch: only the options given change; null clears an optional one.
+        options: BackupOptionsPatchSchema.optional(),
         retention: z.string().min(1).max(64).nullable().optional(),
         testRestore: z.boolean().optional(),
         /** Clear the schedule's own encryption choice (options.encryptTo): the profile's, then the default, apply. */

@@ -53,6 +53,7 @@ import { ScheduleHostStore } from './catalogue/hosts.ts';
 import { schedulingStatus, type SchedulingStatus } from './schedule/host-status.ts';
 import { adoptDestination, adoptDirectory } from './storage/adopt.ts';
 import { importDump, type ImportedCheck, type ImportRequest } from './backup/import-dump.ts';
+import { importUpload, type UploadRequest } from './backup/import-upload.ts';
 import { backupStorage } from './storage/storage.ts';
 import { computeStats, type BackupStats, type HealthReport } from './stats/stats.ts';
 import { ClientToolCache } from './tools/tool-cache.ts';
@@ -394,6 +395,10 @@ export class Holdfast implements EngineContext, ProfileContext {
   /** A dump made elsewhere, copied into BACKUP_DIR, checked, sealed and catalogued pinned (backup/import-dump.ts). */
   importDump(request: ImportRequest): Promise<BackupMetadata & ImportedCheck> {
     return importDump(this, request);
+  }
+  // The same import of a dump received as a stream (a browser's upload to holdfast serve).
+  importUpload(request: UploadRequest): Promise<BackupMetadata & ImportedCheck> {
+    return importUpload(this, request);
   }
 }
 

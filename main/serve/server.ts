@@ -32,6 +32,7 @@ import { detachedCall, Operations, type OperationView } from './operations.ts';
 import { encryptionChoiceRefusal } from './encryption-refusal.ts';
 import { deny, errorBody, isRpc, pathOf, requestTarget, statusFor } from './respond.ts';
 import { registerDownload } from './rest/download.ts';
+import { registerUpload } from './rest/upload.ts';
 import { registerRest, type Answer, type SessionHost } from './rest/routes.ts';
 import { PROBE_CHANNELS, ProbeLimiter, probeRefusal } from './probe-limit.ts';
 
@@ -298,6 +299,7 @@ export async function startServer(holdfast: Holdfast, options: ServeOptions = {}
   };
   await registerRest(app, holdfast, sessionHost, operations);
   registerDownload(app, holdfast);
+  registerUpload(app, holdfast);
 
   const staticRoot = options.rendererDir ?? rendererDir();
   if (staticRoot) await app.register(fastifyStatic, { root: staticRoot, index: false, wildcard: true });

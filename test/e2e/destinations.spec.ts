@@ -61,6 +61,10 @@ test('a directory destination is added (a relative path refused in the form) and
   await expect(row).toContainText('works');
   expect(readdirSync(nas)).toEqual([]);
   await screenshot(page, '41-destinations');
+  // A test's result lives in the page, not the catalogue: after a reload it claims no "last test".
+  await page.reload();
+  await expect(table.getByRole('columnheader', { name: 'Test from this page' })).toBeVisible();
+  await expect(row).toContainText('not tested since this page opened');
 });
 
 test('Back up now picks the destination; the details list the copy, verified, and re-verify it', async () => {

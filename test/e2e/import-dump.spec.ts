@@ -1,6 +1,6 @@
-// Backups › Import…: a dump a DBA made elsewhere with the real pg_dump 15, named by its path, is
-// copied in, listed as Imported (and pinned), and verifies like any backup. A bad path is refused in
-// the dialog with what to do.
+// Backups › Import…: a dump a DBA made elsewhere with the real pg_dump 15, named by its path on the
+// server or picked on this computer and uploaded, is listed as Imported (and pinned), and verifies
+// like any backup. A bad path or a non-dump is refused in the dialog with what to do.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,7 +19,11 @@ let elsewhere: string;
 test.beforeAll(async ({ holdfast }) => {
   await rpc(holdfast.url, 'profile.add', { name: PROFILE, host: holdfast.pg.host, port: holdfast.pg.port, user: holdfast.pg.user, dbname: 'shop' });
   elsewhere = mkdtempSync(join(tmpdir(), 'holdfast-e2e-import-'));
-  execFileSync(join(holdfast.pg.binDir, 'pg_dump'), ['-Fc', '-f', join(elsewhere, 'nightly.dump'), '-h', holdfast.pg.host, '-p', String(holdfast.pg.port), '-U', holdfast.pg.user, 'shop']);
+  for (const [format, name] of [
+    ['-Fc', 'nightly.dump'],
+    ['-Ft', 'weekly.tar'],
+  ])
+    execFileSync(join(holdfast.pg.binDir, 'pg_dump'), [format!, '-f', join(elsewhere, name!), '-h', holdfast.pg.host, '-p', String(holdfast.pg.port), '-U', holdfast.pg.user, 'shop']);
   writeFileSync(join(elsewhere, 'notes.txt'), 'not a dump\n');
 });
 
@@ -35,13 +39,14 @@ test('import a pg_dump file: it appears as Imported and pinned, and verify passe
   await expect(dialog.getByRole('heading', { name: 'Import a dump' })).toBeVisible();
 
   // Not a dump: refused in the dialog, naming what it is and what to give instead.
-  await dialog.getByLabel('File on this host').fill(join(elsewhere, 'notes.txt'));
+  await dialog.getByLabel('On the server').check();
+  await dialog.getByLabel('Path on the server').fill(join(elsewhere, 'notes.txt'));
   await dialog.getByLabel('Connection').selectOption(PROFILE);
   await dialog.getByRole('button', { name: 'Import', exact: true }).click();
   await expect(dialog.getByRole('alert')).toContainText('is not a pg_dump output');
   await screenshotEverySize(page, 'import-dialog-refused');
 
-  await dialog.getByLabel('File on this host').fill(join(elsewhere, 'nightly.dump'));
+  await dialog.getByLabel('Path on the server').fill(join(elsewhere, 'nightly.dump'));
   await dialog.getByRole('button', { name: 'Import', exact: true }).click();
   await expect(dialog.getByText('Imported', { exact: true })).toBeVisible();
   await expect(dialog).toContainText(/pg_dump 15\.\d+ from PostgreSQL 15\.\d+/);
@@ -59,13 +64,14 @@ test('import a pg_dump file: it appears as Imported and pinned, and verify passe
   await expect(row).toContainText('Verified');
   await screenshotEverySize(page, 'import-details');
 
-  // The same file again: refused, saying where the app shows what was imported (no command).
+  // The same file again: refused, naming the backup it already is and where the app shows it (no command).
   await page.getByRole('button', { name: 'Import…' }).click();
-  await dialog.getByLabel('File on this host').fill(join(elsewhere, 'nightly.dump'));
+  await dialog.getByLabel('On the server').check();
+  await dialog.getByLabel('Path on the server').fill(join(elsewhere, 'nightly.dump'));
   await dialog.getByLabel('Connection').selectOption(PROFILE);
   await dialog.getByRole('button', { name: 'Import', exact: true }).click();
-  await expect(dialog.getByRole('alert')).toContainText('was imported under profile "warehouse" before');
-  await expect(dialog.getByRole('alert')).toContainText('See the Backups page; import it under another profile if it is another dump.');
+  await expect(dialog.getByRole('alert')).toContainText(`${join(elsewhere, 'nightly.dump')} is already in the catalogue as backup-`);
+  await expect(dialog.getByRole('alert')).toContainText('See the Backups page to find it.');
   await expect(dialog.getByRole('alert')).not.toContainText('holdfast list');
   await dialog.getByRole('button', { name: 'Cancel' }).click();
 
@@ -73,4 +79,42 @@ test('import a pg_dump file: it appears as Imported and pinned, and verify passe
   const listed = await rpc<Array<{ imported?: boolean; pinned: boolean }>>(holdfast.url, 'backup.list', { profile: PROFILE, fields: 'summary' });
   expect(listed).toEqual([expect.objectContaining({ imported: true, pinned: true })]);
   expect(execFileSync('ls', [elsewhere]).toString()).toContain('nightly.dump');
+});
+
+test('upload a pg_dump file picked on this computer: it is listed as Imported from the upload', async ({ page, holdfast }) => {
+  const shell = new Shell(page);
+  await shell.open(holdfast.url);
+  await shell.goTo('Backups');
+  const backups = new BackupsPage(page);
+  await page.getByRole('button', { name: 'Import…' }).click();
+  const dialog = page.locator('dialog[open]');
+  // In a browser the file is picked here and uploaded: the server cannot read this computer's disk.
+  await expect(dialog.getByLabel('On this computer')).toBeChecked();
+  await screenshotEverySize(page, 'import-dialog-upload');
+
+  // Not a dump: refused after the upload, named by the file's own name, and nothing is listed.
+  await dialog.getByLabel('Dump file').setInputFiles(join(elsewhere, 'notes.txt'));
+  await dialog.getByLabel('Connection').selectOption(PROFILE);
+  await dialog.getByRole('button', { name: 'Import', exact: true }).click();
+  await expect(dialog.getByRole('alert')).toContainText('notes.txt is not a pg_dump output');
+
+  await dialog.getByLabel('Dump file').setInputFiles(join(elsewhere, 'weekly.tar'));
+  await dialog.getByRole('button', { name: 'Import', exact: true }).click();
+  await expect(dialog.getByText('Imported', { exact: true })).toBeVisible();
+  await expect(dialog).toContainText('upload of weekly.tar');
+  await expect(dialog).toContainText('reads the table of contents');
+  await screenshotEverySize(page, 'import-dialog-uploaded');
+  await dialog.getByRole('button', { name: 'Done' }).click();
+
+  const row = backups.renderedRows().filter({ hasText: 'tar' }).filter({ hasText: 'Imported' });
+  await expect(row).toContainText('Pinned');
+  await row.click();
+  await expect(backups.details).toContainText('upload of weekly.tar');
+  const listed = await rpc<Array<{ imported?: boolean; format: string }>>(holdfast.url, 'backup.list', { profile: PROFILE, fields: 'summary' });
+  expect(
+    listed
+      .filter((b) => b.imported)
+      .map((b) => b.format)
+      .sort(),
+  ).toEqual(['custom', 'tar']);
 });

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../support/holdfast-env.ts';
-import { expect, screenshot, test, watchConsole } from './fixtures.ts';
+import { expect, screenshot, screenshotEverySize, test, watchConsole } from './fixtures.ts';
 import { Shell } from './pages/shell.ts';
 import { BackupsPage } from './pages/backups.ts';
 
@@ -90,6 +90,13 @@ test('Settings › Keys: generate, import (straight to the secret store), counts
     // Its record says it is encrypted, and to what, whether or not the key is here.
     await expect(details).toContainText(new RegExp(`Encryption\\s*age, to ${elsewhere.recipient}`));
     await screenshot(page, '21-backup-key-not-here');
+    // Verified here, only its stored checksum can be read: said so, never the green "Verified".
+    const result = await backups.verify();
+    await expect(result).toContainText('Checksum only: the content could not be checked here');
+    await expect(backups.rowsFor('shop', 'completed').first()).toContainText('Checksum only');
+    await expect(backups.rowsFor('shop', 'completed').first()).not.toContainText('Verified');
+    await expect(details).toContainText('its content could not be checked here, as its key is not on this machine');
+    await screenshotEverySize(page, 'backup-verified-checksum-only');
     // The one 400 is the mistyped identity's refusal (BAD_INPUT), which the browser logs as a failed request.
     expect(console.errors.filter((error) => !/status of 400/.test(error))).toEqual([]);
     expect(console.errors.filter((error) => /status of 400/.test(error))).toHaveLength(1);

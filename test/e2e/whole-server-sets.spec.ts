@@ -85,6 +85,14 @@ test('add a whole-server connection, back it up as one set, expand, verify, dril
   await drawer.getByRole('button', { name: 'Test restore' }).click();
   await expect(drawer.getByRole('status', { name: 'Test restore result' })).toContainText('Restore-tested', { timeout: 180_000 });
   await expect(setRow).toContainText('Restore-tested');
+  // Each member's pg_restore output, opened from the result as a single backup's drill shows its own.
+  const drillResult = drawer.getByRole('status', { name: 'Test restore result' });
+  await expect(drillResult.locator('summary', { hasText: /^Tool output: / })).toHaveCount(3);
+  await drillResult
+    .locator('summary', { hasText: /^Tool output: / })
+    .first()
+    .click();
+  await expect(drillResult.getByText(/wrote nothing to stderr for this run|── pg_restore/).first()).toBeVisible();
   await screenshotEverySize(page, 'sets-list-expanded');
   await drawer.evaluate((element) => element.scrollTo(0, element.scrollHeight));
   await screenshotEverySize(page, 'sets-drawer');

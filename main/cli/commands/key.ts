@@ -2,7 +2,9 @@
 // that decrypt encrypted backups (BACKUP_ENCRYPTION_KEY holds their public recipients). A secret
 // arrives only on standard input and leaves only by `key export`; it is never an argument.
 import type { Command } from 'commander';
+import { loadConfig } from '../../core/config/config.ts';
 import { HoldfastError } from '../../core/model/errors.ts';
+import { SECRET_STORE_NAMES } from '../../core/secrets/store-choice.ts';
 import type { KeyView } from '../../core/encryption/key-list.ts';
 import type { KeyEntry } from '../../core/encryption/keyring.ts';
 import type { CommandContext } from '../runner.ts';
@@ -57,11 +59,14 @@ async function readPassphrase(): Promise<string> {
     .replace(/\r?\n$/, '');
 }
 
+/** Where this process keeps secrets (HOLDFAST_SECRET_STORE), as the engine reads it: "the OS keychain" or "the credentials file". */
+const storeName = () => SECRET_STORE_NAMES[loadConfig().secretStore];
+
 const OFFLINE_COPY = (name: string) =>
-  `Keep an offline copy of its secret NOW (holdfast key export ${name} > ${name}.txt, then store that file away from this machine): without it, backups encrypted to this key cannot be restored if this machine's keychain is lost.`;
+  `Keep an offline copy of its secret NOW (holdfast key export ${name} > ${name}.txt, then store that file away from this machine): without it, backups encrypted to this key cannot be restored if ${storeName()} is lost.`;
 
 const added = (verb: string) => (entry: KeyEntry) =>
-  [`${verb} key "${entry.name}", stored in this machine's keychain.`, `Recipient (public; put it in BACKUP_ENCRYPTION_KEY): ${entry.recipient}`, OFFLINE_COPY(entry.name)].join('\n');
+  [`${verb} key "${entry.name}", stored in ${storeName()}.`, `Recipient (public; put it in BACKUP_ENCRYPTION_KEY): ${entry.recipient}`, OFFLINE_COPY(entry.name)].join('\n');
 
 function keyTable(keys: KeyView[]): string {
   if (keys.length === 0) return 'No keys. holdfast key generate --name N makes one; holdfast key import --name N < key.txt brings one in.';
@@ -77,7 +82,7 @@ export function keyCommands(program: Command, { run }: CommandContext): void {
   const key = program.command('key').description('age keys for encrypted backups (BACKUP_ENCRYPTION_KEY)');
   key
     .command('generate')
-    .description("Create an X25519 identity in this machine's keychain and print its recipient")
+    .description("Create an X25519 identity in this host's secret store (the OS keychain, or the credentials file) and print its recipient")
     .option('--name <name>', 'the key name (default key-N)')
     .option('--json', 'print JSON')
     .action(async (options: { name?: string; json?: boolean }) => {
@@ -85,7 +90,7 @@ export function keyCommands(program: Command, { run }: CommandContext): void {
     });
   key
     .command('import')
-    .description('Store an age identity file (AGE-SECRET-KEY-1…) read from standard input in the keychain')
+    .description("Store an age identity file (AGE-SECRET-KEY-1…) read from standard input in this host's secret store")
     .option('--name <name>', 'the key name (default key-N)')
     .option('--json', 'print JSON')
     .action(async (options: { name?: string; json?: boolean }) => {
@@ -94,14 +99,14 @@ export function keyCommands(program: Command, { run }: CommandContext): void {
     });
   key
     .command('add-passphrase')
-    .description('Store a passphrase in the keychain as a key: backups encrypted to it open with the passphrase (age -d asks for it)')
+    .description("Store a passphrase in this host's secret store as a key: backups encrypted to it open with the passphrase (age -d asks for it)")
     .option('--name <name>', 'the key name (default key-N)')
     .option('--json', 'print JSON')
     .action(async (options: { name?: string; json?: boolean }) => {
       const passphrase = await readPassphrase();
       await run('key.addPassphrase', { passphrase, ...(options.name ? { name: options.name } : {}) }, Boolean(options.json), (entry) =>
         [
-          `Added passphrase key "${entry.name}", stored in this machine's keychain.`,
+          `Added passphrase key "${entry.name}", stored in ${storeName()}.`,
           `Encrypt to it by name: holdfast backup <profile> --encrypt-to ${entry.name} (or a profile's or schedule's --encrypt-to). age allows a passphrase only alone, not with other recipients.`,
           'Keep the passphrase where you keep passwords: it is the only way to open those backups (age -d backup.dump.age asks for it), and it cannot be exported.',
         ].join('\n'),

@@ -5,7 +5,7 @@ import { drillWord } from '../../core/model/drill-words.ts';
 import { HoldfastError } from '../../core/model/errors.ts';
 import { collect, type CommandContext } from '../runner.ts';
 import { renderSchedulingHosts } from '../schedule-hosts-view.ts';
-import { backupOptionFlags, backupOptionsFrom } from './backup-options.ts';
+import { backupOptionFlags, backupOptionsFrom, encryptToFrom } from './backup-options.ts';
 
 export function scheduleCommands(program: Command, { run, exitCode }: CommandContext): void {
   const schedule = program.command('schedule').description('Scheduled backups (run by the desktop app, `holdfast daemon` or `holdfast serve`)');
@@ -33,7 +33,7 @@ export function scheduleCommands(program: Command, { run, exitCode }: CommandCon
     });
   schedule
     .command('edit <id>')
-    .description('Change when a schedule runs, its retention, drills, destinations, or clear its own encryption choice; what is not given stays')
+    .description('Change when a schedule runs, its retention, drills, destinations, or who its backups are encrypted to; what is not given stays')
     .option('--daily', 'every day (the BACKUP_DAILY_SCHEDULE preset)')
     .option('--weekly', 'every week (the BACKUP_WEEKLY_SCHEDULE preset)')
     .option('--monthly', 'every month (the BACKUP_MONTHLY_SCHEDULE preset)')
@@ -45,6 +45,12 @@ export function scheduleCommands(program: Command, { run, exitCode }: CommandCon
     .option('--no-test-restore', 'stop the restore drills')
     .option('--copy-to <destination>', "copy its backups to this named destination (repeatable; replaces the schedule's list)", collect)
     .option('--default-copy-to', "back to the profile's default destinations")
+    .option(
+      '--encrypt-to <recipient-or-key>',
+      "encrypt the schedule's backups to this age recipient (age1…) or key name, instead of the profile's or BACKUP_ENCRYPTION_KEY (repeatable; replaces the schedule's list)",
+      collect,
+    )
+    .option('--no-encrypt', "do not encrypt the schedule's backups, whatever the profile or BACKUP_ENCRYPTION_KEY says")
     .option('--inherit-encryption', "clear the schedule's own --encrypt-to / --no-encrypt: its backups follow the profile's choice, then BACKUP_ENCRYPTION_KEY")
     .option('--inherit-no-local-copy', "clear the schedule's own --no-local-copy choice: its backups follow the profile's")
     .option('--json', 'print JSON')
@@ -67,10 +73,15 @@ export function scheduleCommands(program: Command, { run, exitCode }: CommandCon
       if (typeof options.testRestore === 'boolean') input.testRestore = options.testRestore;
       if (options.copyTo) input.copyTo = options.copyTo;
       if (options.defaultCopyTo) input.copyTo = null;
+      const encryptTo = encryptToFrom(options);
+      if (encryptTo !== undefined && options.inheritEncryption)
+        throw new HoldfastError('BAD_INPUT', `${encryptTo === 'none' ? '--no-encrypt' : '--encrypt-to'} and --inherit-encryption contradict each other.`, 'Give one of them.');
+      // Only the options given change (the contract's options are a patch): the format, filters and suffix stay.
+      if (encryptTo !== undefined) input.options = { encryptTo };
       if (options.inheritEncryption) input.inheritEncryption = true;
       if (options.inheritNoLocalCopy) input.inheritNoLocalCopy = true;
       if (Object.keys(input).length === 1)
-        throw new HoldfastError('BAD_INPUT', 'Nothing to change.', 'Give what to change, e.g. --weekly, --retention 30d or --inherit-encryption (holdfast schedule edit --help).');
+        throw new HoldfastError('BAD_INPUT', 'Nothing to change.', 'Give what to change, e.g. --weekly, --retention 30d, --encrypt-to KEY or --inherit-encryption (holdfast schedule edit --help).');
       await run(
         'schedule.edit',
         input,

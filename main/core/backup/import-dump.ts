@@ -8,7 +8,7 @@
 // make it and cannot make it again, so automatic retention never deletes it; unpinning it (holdfast
 // unpin) hands it to the retention policy like any other.
 import { createReadStream, createWriteStream } from 'node:fs';
-import { lstat, mkdir, readdir, rm } from 'node:fs/promises';
+import { lstat, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { inspectArchive, type ArchiveInspection } from '../archive/inspect.ts';
@@ -17,9 +17,9 @@ import { newId } from '../catalogue/catalogue.ts';
 import { listedBackupWithChecksum } from '../catalogue/backup-rows.ts';
 import { discardRun } from '../catalogue/run-rows.ts';
 import type { EventBus } from '../events/bus.ts';
-import { createPrivateFile, ensurePrivateDir, exists, pathSize, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../fsutil/durable.ts';
+import { createPrivateFile, ensurePrivateDir, exists, pathSize, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, sha256File } from '../fsutil/durable.ts';
 import { DISK_FULL_HINT, HoldfastError, isDiskFull } from '../model/errors.ts';
-import type { BackupMetadata } from '../model/types.ts';
+import type { BackupMetadata, Profile } from '../model/types.ts';
 import { tableKey } from '../pg/table-key.ts';
 import { runChild, stderrTail } from '../process/child.ts';
 import { localLocation } from '../storage/location.ts';
@@ -124,7 +124,7 @@ function importedMetadata(
   source: ImportSource,
   inspection: Extract<ArchiveInspection, { ok: true }>,
   sealed: Awaited<ReturnType<typeof sealAndChecksum>>,
-  at: { profile: string; defaultDatabase: string; filename: string; finalPath: string; size: number; check: ImportedCheck },
+  at: { profile: string; defaultDatabase: string; filename: string; finalPath: string; size: number; check: ImportedCheck; shownAs: string },
 ): BackupMetadata {
   const origin: DumpOrigin = { ...source.origin, ...inspection.origin };
   const rowCounts: Record<string, number> = {};
@@ -154,8 +154,12 @@ function importedMetadata(
     options: BackupOptionsSchema.parse({ format: source.format }),
     globals: { filename: null, checksum: null, note: ROLES_NOTE },
     ...(sealed.files ? { files: sealed.files } : {}),
-    imported: { from: source.path, at: new Date().toISOString(), pgRestore: at.check.pgRestore?.status ?? 'not-applicable' },
+    imported: { from: at.shownAs, at: new Date().toISOString(), pgRestore: at.check.pgRestore?.status ?? 'not-applicable' },
   };
+}
+
+function alreadyCatalogued(shownAs: string, filename: string, checksum: string): HoldfastError {
+  return new HoldfastError('CONFLICT', `${shownAs} is already in the catalogue as ${filename}: the same bytes, checksum ${checksum}.`, `Use ${filename} instead. {{list-backups}} to find it.`);
 }
 
 /** The run started, unless a running run (an import in this or another Holdfast) is writing the same temp name. */
@@ -175,9 +179,13 @@ function claimImportName(catalogue: EngineContext['catalogue'], tempPath: string
     .immediate();
 }
 
-export async function importDump(engine: EngineContext & { events: Pick<EventBus, 'emit'> }, request: ImportRequest): Promise<BackupMetadata & ImportedCheck> {
+/**
+ * The profile an import is listed under, refused before a byte is read or received: a whole-server
+ * profile keeps sets, not one dump, and an encrypting one would sit a plaintext dump beside its backups.
+ */
+export function requireImportProfile(engine: EngineContext, name: string): Profile {
   const { catalogue, config } = engine;
-  const profile = catalogue.requireProfile(request.profile);
+  const profile = catalogue.requireProfile(name);
   if (profile.wholeServer) {
     throw refused(
       `Profile "${profile.name}" backs up a whole server, as sets of one backup per database; one imported dump is not such a set.`,
@@ -193,20 +201,49 @@ export async function importDump(engine: EngineContext & { events: Pick<EventBus
       `Import it under a profile whose backups are deliberately not encrypted (holdfast profile edit NAME --no-encrypt), or restore the dump with pg_restore and take a backup of that database.`,
     );
   }
-  const source = await inspectImportSource(request.file, config.backupDir);
+  return profile;
+}
+
+export async function importDump(engine: EngineContext & { events: Pick<EventBus, 'emit'> }, request: ImportRequest): Promise<BackupMetadata & ImportedCheck> {
+  const profile = requireImportProfile(engine, request.profile);
+  const source = await inspectImportSource(request.file, engine.config.backupDir);
+  return importSource(engine, profile, source, { shownAs: source.path, take: 'copy' });
+}
+
+/** How the checked source is named to the DBA, and whether it is copied (a DBA's file) or moved (an upload's own temp). */
+export interface SourceHandling {
+  /** The path a DBA named, or "upload of NAME": what messages and the record's `imported.from` say. */
+  shownAs: string;
+  take: 'copy' | 'move';
+}
+
+/** A checked source, copied (or moved) to a temp name, checked whole, sealed and catalogued. */
+export async function importSource(
+  engine: EngineContext & { events: Pick<EventBus, 'emit'> },
+  profile: Profile,
+  source: ImportSource,
+  handling: SourceHandling,
+): Promise<BackupMetadata & ImportedCheck> {
+  const { catalogue, config } = engine;
+  const shownAs = handling.shownAs;
   const extension = fileExtension(source.format, { method: source.gzip ? 'gzip' : 'none' });
   const filename = backupFilename(source.modifiedAt, profile.name, 'imported', extension);
   const finalPath = join(config.backupDir, filename);
   const tempPath = `${finalPath}${TEMP_SUFFIX}`;
   await ensurePrivateDir(config.backupDir);
-  requireRoomFor(source.path, await pathSize(source.path), config.backupDir);
+  // A move within BACKUP_DIR takes no room; its bytes were counted when they were received.
+  if (handling.take === 'copy') requireRoomFor(shownAs, await pathSize(source.path), config.backupDir);
   // The run protects the copy from another Holdfast's start-up clean-up of leftover temp files, and
   // claims the name: two dumps with one modification time share it, so a second import while the
   // first copies would write (and on its refusal remove) the first's temp, or rename over its backup.
-  const runId = claimImportName(catalogue, tempPath, () => catalogue.startRun({ kind: 'backup', profile: profile.name, tempPath, detail: { importedFrom: source.path, filename } }));
+  const runId = claimImportName(catalogue, tempPath, () => catalogue.startRun({ kind: 'backup', profile: profile.name, tempPath, detail: { importedFrom: shownAs, filename } }));
   // Checked once the name is ours: an import that held it has renamed its copy by the time it let go.
   if (await exists(finalPath)) {
     discardRun(catalogue.db, runId);
+    // The same file imported again has the same name: say so plainly when its bytes are the kept ones,
+    // rather than guess at "a dump modified at the same moment".
+    const kept = catalogue.findBackup(filename);
+    if (kept && source.format !== 'directory' && kept.checksum === `sha256:${await sha256File(source.path)}`) throw alreadyCatalogued(shownAs, kept.filename, kept.checksum);
     throw new HoldfastError(
       'CONFLICT',
       `${finalPath} already exists: a dump modified at the same moment was imported under profile "${profile.name}" before.`,
@@ -215,28 +252,24 @@ export async function importDump(engine: EngineContext & { events: Pick<EventBus
   }
   let sealing = false;
   try {
-    if (source.format === 'directory') await copyDirectory(source.path, tempPath);
+    if (handling.take === 'move') await rename(source.path, tempPath);
+    else if (source.format === 'directory') await copyDirectory(source.path, tempPath);
     else await copyFile(source.path, tempPath);
     // From here on only the copy is read: it is what will be kept, whatever happens to the original.
     const inspection = await inspectArchive(tempPath, source.format, source.format === 'plain' ? { gzip: source.gzip } : {});
     if (!inspection.ok) {
       throw refused(
-        `${source.path} is not a complete ${source.format}-format dump: ${inspection.problem.replaceAll(tempPath, 'the copy')}.`,
+        `${shownAs} is not a complete ${source.format}-format dump: ${inspection.problem.replaceAll(tempPath, 'the copy')}.`,
         'Copy the whole dump again from where pg_dump wrote it (a cut transfer or a full disk truncates it), then import that.',
       );
     }
     const origin = { ...source.origin, ...inspection.origin };
     const check: ImportedCheck = {
-      pgRestore: source.format === 'plain' ? null : await listWithPgRestore(engine, tempPath, majorOf(origin.pgDumpVersion), source.path),
+      pgRestore: source.format === 'plain' ? null : await listWithPgRestore(engine, tempPath, majorOf(origin.pgDumpVersion), shownAs),
     };
     const sealed = await sealAndChecksum(tempPath, source.format);
     const twin = listedBackupWithChecksum(catalogue.db, `sha256:${sealed.checksum}`);
-    if (twin)
-      throw new HoldfastError(
-        'CONFLICT',
-        `${source.path} is already in the catalogue as ${twin}: the same bytes, checksum sha256:${sealed.checksum}.`,
-        `Use ${twin} instead. {{list-backups}} to find it.`,
-      );
+    if (twin) throw alreadyCatalogued(shownAs, twin, `sha256:${sealed.checksum}`);
     const metadata = importedMetadata(engine, source, inspection, sealed, {
       profile: profile.name,
       defaultDatabase: profile.dbname,
@@ -244,12 +277,13 @@ export async function importDump(engine: EngineContext & { events: Pick<EventBus
       finalPath,
       size: await pathSize(tempPath),
       check,
+      shownAs,
     });
     catalogue.recordSealing(runId, metadata);
     sealing = true;
-    await completeSeal(catalogue, runId, metadata, { importedFrom: source.path, filename });
+    await completeSeal(catalogue, runId, metadata, { importedFrom: shownAs, filename });
     const kept = catalogue.findBackup(metadata.id) ?? metadata;
-    await engine.events.emit({ kind: 'backup.imported', backup: kept, from: source.path });
+    await engine.events.emit({ kind: 'backup.imported', backup: kept, from: shownAs });
     return { ...kept, ...check };
   } catch (error) {
     await rm(tempPath, { recursive: true, force: true });
@@ -257,10 +291,10 @@ export async function importDump(engine: EngineContext & { events: Pick<EventBus
     // Nothing was imported, so nothing is recorded: a refused file is not a failed backup of the profile.
     discardRun(catalogue.db, runId);
     if (error instanceof HoldfastError) throw error;
-    if (isDiskFull(error)) throw new HoldfastError('BACKUP_FAILED', `Copying ${source.path} into ${config.backupDir} failed: the disk is full.`, DISK_FULL_HINT);
+    if (isDiskFull(error)) throw new HoldfastError('BACKUP_FAILED', `Copying ${shownAs} into ${config.backupDir} failed: the disk is full.`, DISK_FULL_HINT);
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EACCES' || code === 'ELOOP')
-      throw refused(`${source.path} cannot be read (${code}).`, 'Give the user Holdfast runs as read access to the dump, and name the dump itself, not a link to it.');
+      throw refused(`${shownAs} cannot be read (${code}).`, 'Give the user Holdfast runs as read access to the dump, and name the dump itself, not a link to it.');
     throw error;
   }
 }

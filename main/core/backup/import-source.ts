@@ -76,7 +76,7 @@ export async function openRegularFile(path: string): Promise<FileHandle> {
 }
 
 /** The first bytes of a regular file, opened without following a link at its last component. */
-async function readHead(path: string): Promise<Buffer> {
+export async function readHead(path: string): Promise<Buffer> {
   const handle = await openRegularFile(path);
   try {
     const buffer = Buffer.alloc(HEAD_BYTES);

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { Catalogue } from '../catalogue/catalogue.ts';
+import { uploadDirName } from './import-upload.ts';
 import { removeLeftoverTemps } from './leftover-temps.ts';
 import { companionPaths, TEMP_SUFFIX } from './naming.ts';
 
@@ -39,4 +40,17 @@ test("a file still being written durably (.<name>.<pid>-<tag>.tmp) stays while i
   writeFileSync(orphan, 'x');
   expect(await removeLeftoverTemps(catalogue, backups)).toEqual([orphan]);
   expect(existsSync(writing)).toBe(true);
+});
+
+test("an upload's private directory stays while its process lives; a crashed one's goes, with what it received", async () => {
+  const backups = join(dir, 'backups');
+  const receiving = join(backups, uploadDirName(process.pid, '0a1b2c3d'));
+  const crashed = join(backups, uploadDirName(2147483646, '0a1b2c3d'));
+  for (const upload of [receiving, crashed]) {
+    mkdirSync(upload, { mode: 0o700 });
+    writeFileSync(join(upload, 'dump'), 'PGDMP');
+  }
+  expect(await removeLeftoverTemps(catalogue, backups)).toEqual([crashed]);
+  expect(existsSync(receiving)).toBe(true);
+  expect(existsSync(crashed)).toBe(false);
 });

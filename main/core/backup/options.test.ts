@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { BackupOptionsSchema, compressionArgs, compressionMethodsFor, effectiveCompression, fileExtension, parseCompression, pgDumpArgs } from './options.ts';
+import { BackupOptionsPatchSchema, BackupOptionsSchema, compressionArgs, compressionMethodsFor, effectiveCompression, fileExtension, parseCompression, pgDumpArgs } from './options.ts';
 
 const parse = (input: unknown) => BackupOptionsSchema.parse(input);
 
@@ -61,5 +61,11 @@ describe('compression a pg_dump can write', () => {
     expect(compressionMethodsFor(16)).toEqual(['gzip', 'lz4', 'zstd', 'none']);
     expect(() => compressionArgs({ method: 'zstd' }, 15)).toThrow(/needs pg_dump 16/);
     expect(compressionArgs({ method: 'gzip', level: 3 }, 15)).toEqual(['--compress=3']);
+  });
+});
+
+describe('BackupOptionsPatchSchema', () => {
+  test('has a field for every option, so a new option can be changed by an edit too', () => {
+    expect(Object.keys(BackupOptionsPatchSchema.shape).sort()).toEqual(Object.keys(BackupOptionsSchema.shape).sort());
   });
 });

@@ -67,6 +67,48 @@ export const BackupOptionsSchema = z
   });
 export type BackupOptions = z.infer<typeof BackupOptionsSchema>;
 
+const option = BackupOptionsSchema.shape;
+/**
+ * A change to stored options (a schedule edit): a field left out keeps its value, null clears an
+ * optional one. Built from BackupOptionsSchema's own fields, so their rules are stated once; the
+ * result of applying it is checked whole again (applyOptionsPatch).
+ */
+export const BackupOptionsPatchSchema = z
+  .object({
+    format: option.format.unwrap().optional(),
+    jobs: option.jobs.unwrap().nullable().optional(),
+    compression: option.compression.unwrap().nullable().optional(),
+    schemaOnly: option.schemaOnly.unwrap().optional(),
+    dataOnly: option.dataOnly.unwrap().optional(),
+    tables: option.tables.unwrap().optional(),
+    excludeTables: option.excludeTables.unwrap().optional(),
+    schemas: option.schemas.unwrap().optional(),
+    excludeSchemas: option.excludeSchemas.unwrap().optional(),
+    suffix: option.suffix.unwrap().nullable().optional(),
+    // Cleared by the edit's own inheritEncryption, which says what clearing it means.
+    encryptTo: option.encryptTo,
+    noLocalCopy: option.noLocalCopy.unwrap().nullable().optional(),
+  })
+  .strict();
+export type BackupOptionsPatch = z.infer<typeof BackupOptionsPatchSchema>;
+
+/** The options with the patch applied, checked whole: a combination the patch makes invalid is refused. */
+export function applyOptionsPatch(current: BackupOptions, patch: BackupOptionsPatch, clear: ReadonlyArray<keyof BackupOptions> = []): BackupOptions {
+  const merged: Record<string, unknown> = { ...current };
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete merged[key];
+    else if (value !== undefined) merged[key] = value;
+  }
+  for (const key of clear) delete merged[key];
+  const parsed = BackupOptionsSchema.safeParse(merged);
+  if (parsed.success) return parsed.data;
+  throw new HoldfastError(
+    'BAD_INPUT',
+    `After this change the options contradict each other: ${parsed.error.issues.map((issue) => `${issue.path.join('.') || 'options'}: ${issue.message}`).join('; ')}.`,
+    'Change the options that go together in one edit (e.g. the format with its jobs or compression), or clear one with null.',
+  );
+}
+
 /** What part of the database a backup holds; "partial" is any table or schema include/exclude filter. */
 export type BackupScope = 'full' | 'schema-only' | 'data-only' | 'partial';
 

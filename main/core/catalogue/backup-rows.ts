@@ -55,9 +55,22 @@ export function backupFromRow(row: BackupRow): BackupMetadata {
 }
 
 /** What has been proven about a backup lives in columns of its own, updated without rewriting the metadata. */
+/**
+ * verify_valid: 1 verified, 0 failed, and this: the stored file's checksum held but its content could
+ * not be checked here (an encrypted backup whose key is not on this machine). Not 1, so everything that
+ * counts a backup as verified (the list's proof rank, a set verified whole) does not count it.
+ */
+export const VERIFIED_CHECKSUM_ONLY = 2;
+
 export function proofFromRow(row: Pick<BackupRow, 'verified_at' | 'verify_valid' | 'restore_test_at' | 'restore_test_ok'>): Pick<BackupMetadata, 'lastVerified' | 'restoreTest'> {
   return {
-    lastVerified: row.verified_at ? { at: row.verified_at, valid: row.verify_valid === 1 } : null,
+    lastVerified: row.verified_at
+      ? {
+          at: row.verified_at,
+          valid: row.verify_valid === 1 || row.verify_valid === VERIFIED_CHECKSUM_ONLY,
+          ...(row.verify_valid === VERIFIED_CHECKSUM_ONLY ? { contentChecked: false as const } : {}),
+        }
+      : null,
     restoreTest: row.restore_test_at ? { status: row.restore_test_ok === 1 ? 'passed' : 'failed', at: row.restore_test_at } : null,
   };
 }

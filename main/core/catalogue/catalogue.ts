@@ -10,7 +10,7 @@ import { migrations } from './migrations.ts';
 import { isProcessAlive, isSameProcessAlive, PROCESS_TOKEN } from '../process/liveness.ts';
 import type { ChildRecord } from '../process/child.ts';
 import { freeBytes, PRIVATE_FILE_MODE } from '../fsutil/durable.ts';
-import { backupFromRow, backupWhere, selectBackupSummaries, type BackupFilter, type BackupRow } from './backup-rows.ts';
+import { backupFromRow, backupWhere, selectBackupSummaries, VERIFIED_CHECKSUM_ONLY, type BackupFilter, type BackupRow } from './backup-rows.ts';
 import { encryptToColumn, profileFromRow, type NewProfile, type ProfileRow } from './profile-rows.ts';
 import { runFromRow, type RunRow, type StaleRun } from './run-rows.ts';
 
@@ -355,8 +355,9 @@ export class Catalogue {
     this.db.prepare('UPDATE backups SET restore_test_at = ?, restore_test_ok = ? WHERE id = ?').run(at, passed ? 1 : 0, id);
   }
 
-  recordVerification(id: string, valid: boolean): void {
-    this.db.prepare('UPDATE backups SET verified_at = ?, verify_valid = ? WHERE id = ?').run(new Date().toISOString(), valid ? 1 : 0, id);
+  /** contentChecked false: the stored file held, but its content could not be read here (backup-rows.ts VERIFIED_CHECKSUM_ONLY). */
+  recordVerification(id: string, valid: boolean, contentChecked = true): void {
+    this.db.prepare('UPDATE backups SET verified_at = ?, verify_valid = ? WHERE id = ?').run(new Date().toISOString(), valid ? (contentChecked ? 1 : VERIFIED_CHECKSUM_ONLY) : 0, id);
   }
 
   // --- audit ----------------------------------------------------------------------------------

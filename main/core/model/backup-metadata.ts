@@ -68,7 +68,11 @@ export const BackupMetadataSchema = z.object({
     .array(z.object({ path: z.string(), size: z.number(), sha256: z.string() }))
     .optional()
     .describe('directory format: the checksum of every file'),
-  lastVerified: z.object({ at: Timestamp, valid: z.boolean() }).nullable().optional(),
+  // contentChecked false: only the stored file's checksum could be checked (an encrypted backup whose key is not on this machine).
+  lastVerified: z
+    .object({ at: Timestamp, valid: z.boolean(), contentChecked: z.literal(false).optional() })
+    .nullable()
+    .optional(),
   restoreTest: z
     .object({ status: z.enum(['passed', 'failed']), at: Timestamp })
     .nullable()

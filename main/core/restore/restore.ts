@@ -60,6 +60,8 @@ export interface RestoreResult {
   impact: RestoreImpact;
   /** With --swap: the name the replaced database now has. */
   keptAs?: string;
+  /** The destination whose copy was read (asked for with --from, or the local file gone); absent: the local file. */
+  from?: string;
   /** The restore's run (not for a dry run): its kept tool output is read by this id (run.toolOutput). */
   runId?: string;
 }
@@ -213,6 +215,7 @@ export async function restoreBackup(context: EngineContext & { offsite: Pick<Off
       target: { profile: target.name, host: target.host, port: target.port, database, exists, relations },
       client: `${backup.format === 'plain' ? 'psql' : 'pg_restore'} ${tools.version}`,
       actions,
+      ...(from ? { from } : {}),
     };
     if (request.dryRun) return { ...summary, dryRun: true, ok: true, durationMs: Math.round(performance.now() - startedMs), tables: [], impact };
 
@@ -266,7 +269,7 @@ export async function restoreBackup(context: EngineContext & { offsite: Pick<Off
       ...(keptAs ? { keptAs } : {}),
       runId: runId!,
     };
-    catalogue.finishRun(runId!, 'completed', { detail: { database, tables: tables.length } });
+    catalogue.finishRun(runId!, 'completed', { detail: { database, tables: tables.length, ...(from ? { from } : {}) } });
     return result;
   } catch (error) {
     if (runId) catalogue.finishRun(runId, 'failed', { error: toErrorInfo(error).message });

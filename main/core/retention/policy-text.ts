@@ -54,6 +54,15 @@ export function parseRetentionPolicy(text: string): RetentionPolicy {
 
   if (!head.startsWith('gfs:')) {
     const match = /^(?:(\d{1,6})d|days:(\d{1,6}))$/.exec(head);
+    const unit = /^(\d{1,6})([wmy])$/.exec(head);
+    if (!match && unit) {
+      const kind = GFS_UNITS[unit[2]!]!;
+      const count = Number(unit[1]);
+      const period = { weekly: 'week', monthly: 'month', yearly: 'year', daily: 'day' }[kind];
+      throw badPolicy(
+        `Retention policy ${quoted}: "${head}" alone is not a policy: "${count * GFS_DAYS[kind]}d" keeps every backup of the last ${count * GFS_DAYS[kind]} days; "gfs:${head}" keeps one backup from each of the last ${count} ${period}s.`,
+      );
+    }
     if (!match) throw badPolicy(`Retention policy ${quoted}: "${head}" is not understood; expected "<n>d", "days:<n>" or "gfs:…".`);
     for (const part of rest) {
       if (!takeMin(part)) throw badPolicy(`Retention policy ${quoted}: "${part}" is not understood; only ",min:<n>" may follow a days policy.`);

@@ -487,6 +487,9 @@ describe('parseRetentionPolicy', () => {
     ['gfs:7d,min:0', /"min:0" must keep at least 1/],
     ['gfs:7d,min:2,min:3', /"min" is given twice/],
     ['weekly', /"weekly" is not understood/],
+    // "4w" alone reads as "four weeks" to some and "four weekly backups" to others: both spellings are offered.
+    ['4w', /"4w" alone is not a policy: "28d" keeps every backup of the last 28 days; "gfs:4w" keeps one backup from each of the last 4 weeks/],
+    ['12m', /"12m" alone is not a policy: "372d" keeps every backup of the last 372 days; "gfs:12m" keeps one backup from each of the last 12 months/],
   ])('refuses %j', (text, message) => {
     expect(() => parseRetentionPolicy(text)).toThrow(message);
   });

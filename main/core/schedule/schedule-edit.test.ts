@@ -82,6 +82,48 @@ describe('editSchedule', () => {
   });
 });
 
+describe('editSchedule is a patch of the options', () => {
+  test('one option given changes that option only: the format, compression, filters, suffix and encryption stay', () => {
+    const schedule = schedules.add(
+      {
+        profile: 'shop',
+        type: 'daily',
+        cron: '0 2 * * *',
+        timeZone: 'UTC',
+        options: BackupOptionsSchema.parse({ format: 'directory', jobs: 4, compression: { method: 'zstd', level: 3 }, excludeTables: ['audit_*'], suffix: 'nightly', encryptTo: ['offsite-key'] }),
+        retention: '30d',
+        testRestore: true,
+        nextRun: now.toISOString(),
+      },
+      now,
+    );
+    const edited = editSchedule(engine(), schedule.id, { options: { encryptTo: 'none' } }, now);
+    expect(edited.options).toEqual({ ...schedule.options, encryptTo: 'none' });
+    expect(edited).toMatchObject({ retention: '30d', testRestore: true });
+    expect(editSchedule(engine(), schedule.id, { options: { schemas: ['sales'] } }, now).options).toEqual({ ...schedule.options, encryptTo: 'none', schemas: ['sales'] });
+  });
+
+  test('null clears an optional option; a patch that leaves the options contradictory is refused and nothing changes', () => {
+    const schedule = schedules.add(
+      {
+        profile: 'shop',
+        type: 'daily',
+        cron: '0 2 * * *',
+        timeZone: 'UTC',
+        options: BackupOptionsSchema.parse({ format: 'directory', jobs: 4, suffix: 'nightly' }),
+        retention: null,
+        testRestore: false,
+        nextRun: now.toISOString(),
+      },
+      now,
+    );
+    expect(editSchedule(engine(), schedule.id, { options: { suffix: null } }, now).options).not.toHaveProperty('suffix');
+    expect(() => editSchedule(engine(), schedule.id, { options: { format: 'custom' } }, now)).toThrow(/jobs: parallel jobs need --format directory/);
+    expect(schedules.require(schedule.id).options).toMatchObject({ format: 'directory', jobs: 4 });
+    expect(editSchedule(engine(), schedule.id, { options: { format: 'custom', jobs: null } }, now).options).toMatchObject({ format: 'custom' });
+  });
+});
+
 describe('runScheduleNow', () => {
   const notWholeServer = { isWholeServer: () => false, take: async () => Promise.reject(new Error('not a whole-server profile')), testRestore: async () => Promise.reject(new Error('not a set')) };
   const taken = { id: 'b1', filename: 'shop.dump' } as BackupMetadata;

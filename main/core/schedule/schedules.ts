@@ -1,7 +1,7 @@
 // Backup schedules as the engine offers them: added from a preset or a cron line, listed with a
 // description in words, paused and resumed, removed; each change told as an event (audited).
 import { HoldfastError } from '../model/errors.ts';
-import { BackupOptionsSchema, type BackupOptions } from '../backup/options.ts';
+import { applyOptionsPatch, BackupOptionsSchema, type BackupOptions, type BackupOptionsPatch } from '../backup/options.ts';
 import type { Catalogue } from '../catalogue/catalogue.ts';
 import type { HoldfastConfig } from '../config/config.ts';
 import type { EventBus } from '../events/bus.ts';
@@ -116,7 +116,9 @@ export function addSchedule(engine: ScheduleEngine, input: ScheduleRequest, now:
 }
 
 /** What an edit may change; left out, a field keeps its value. A new type or cron moves the next run to the new slot. */
-export type ScheduleChanges = Partial<Omit<ScheduleRequest, 'profile' | 'retention' | 'copyTo'>> & {
+export type ScheduleChanges = Partial<Omit<ScheduleRequest, 'profile' | 'retention' | 'copyTo' | 'options'>> & {
+  /** Only the options given change (null clears an optional one). */
+  options?: BackupOptionsPatch | undefined;
   retention?: string | null | undefined;
   copyTo?: string[] | null | undefined;
   /** Clear the schedule's own encryption choice: its backups follow the profile's, then the default. */
@@ -147,11 +149,9 @@ export function editSchedule(engine: ScheduleEngine, id: string, changes: Schedu
       'A schedule edit either chooses whether its backups keep a local copy (options.noLocalCopy) or clears that choice (inheritNoLocalCopy), not both.',
       'Send one of them.',
     );
-  const given = changes.options ?? (changes.inheritEncryption || changes.inheritNoLocalCopy ? current.options : undefined);
-  const encryptTo = changes.inheritEncryption ? undefined : (changes.options?.encryptTo ?? current.options.encryptTo);
-  // Cleared, the key is left out, so the profile's choice applies again (and follows later changes to it).
-  const noLocalCopy = changes.inheritNoLocalCopy ? undefined : (given?.noLocalCopy ?? current.options.noLocalCopy);
-  const options = given ? BackupOptionsSchema.parse({ ...given, suffix: given.suffix ?? current.options.suffix, encryptTo, noLocalCopy }) : current.options;
+  // Cleared, a key is left out, so the profile's choice applies again (and follows later changes to it).
+  const cleared: Array<keyof BackupOptions> = [...(changes.inheritEncryption ? (['encryptTo'] as const) : []), ...(changes.inheritNoLocalCopy ? (['noLocalCopy'] as const) : [])];
+  const options = changes.options !== undefined || cleared.length > 0 ? applyOptionsPatch(current.options, changes.options ?? {}, cleared) : current.options;
   const copyTo = changes.copyTo === undefined ? current.copyTo : changes.copyTo === null ? null : [...new Set(changes.copyTo)];
   checkDestinations(engine, current.profile, copyTo, options);
   const moved = cron !== current.cron || timeZone !== current.timeZone;

@@ -12,7 +12,9 @@ import { prepareSandboxRoles } from '../drill/sandbox-roles.ts';
 import { findServerBinaries, startSandboxServer } from '../drill/scratch-server.ts';
 import { restoreAndCount } from '../drill/test-restore.ts';
 import { readablePlaintext } from '../encryption/readable.ts';
+import { keepRunToolOutput } from '../catalogue/tool-output-rows.ts';
 import { toErrorInfo } from '../model/errors.ts';
+import type { ToolStderr } from '../process/tool-output.ts';
 import { quoteIdent } from '../pg/connection.ts';
 import { openSession, type ServerSession } from '../pg/session.ts';
 import type { TableCount } from '../restore/table-counts.ts';
@@ -27,7 +29,8 @@ export interface SetDrillResult {
   ok: boolean;
   server: string | null;
   roles: { applied: number; notes: string[] };
-  databases: Array<{ database: string; ok: boolean; tables: TableCount[]; error: string | null }>;
+  /** runId: the member's drill run, whose kept pg_restore stderr run.toolOutput reads (as a single drill's). */
+  databases: Array<{ database: string; ok: boolean; tables: TableCount[]; error: string | null; runId: string | null }>;
   error: string | null;
   durationMs: number;
   /** An encrypted set: the key that decrypted it (the drill proves the key works). */
@@ -90,7 +93,10 @@ export async function drillSet(context: EngineContext, set: BackupSet, options: 
     }
     const session = await open(restorer);
     for (const member of members) {
-      const entry: SetDrillResult['databases'][number] = { database: member.database, ok: false, tables: [], error: null };
+      // A run of its own per member, as a single drill has: its tools' stderr is kept with it.
+      const runId = context.catalogue.startRun({ kind: 'verify', profile: member.profile, backupId: member.id, detail: { testRestore: true, set: set.id } });
+      const toolStderr: ToolStderr[] = [];
+      const entry: SetDrillResult['databases'][number] = { database: member.database, ok: false, tables: [], error: null, runId };
       result.databases.push(entry);
       try {
         const checks = await checkBackupFiles(context, member, { pgRestoreList: false });
@@ -107,7 +113,7 @@ export async function drillSet(context: EngineContext, set: BackupSet, options: 
             session,
             tools,
             readable.backup,
-            { jobs: 2, noOwner: false, noAcl: false, collectErrors: errors, ...(options.signal ? { signal: options.signal } : {}) },
+            { jobs: 2, noOwner: false, noAcl: false, collectErrors: errors, toolStderr, ...(options.signal ? { signal: options.signal } : {}) },
             member.database,
             undefined,
           );
@@ -123,6 +129,12 @@ export async function drillSet(context: EngineContext, set: BackupSet, options: 
         entry.error = toErrorInfo(error).message;
       }
       context.catalogue.recordRestoreTest(member.id, entry.ok, at);
+      context.catalogue.finishRun(runId, entry.ok ? 'completed' : 'failed', {
+        ...(entry.error ? { error: entry.error } : {}),
+        ...(options.signal?.aborted ? { cancelled: true } : {}),
+        detail: { testRestore: { ok: entry.ok, set: set.id, tables: entry.tables } },
+      });
+      keepRunToolOutput(context.catalogue.db, runId, toolStderr);
     }
     result.ok = result.databases.length === members.length && result.databases.every((d) => d.ok);
     if (!result.ok)

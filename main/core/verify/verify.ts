@@ -164,7 +164,8 @@ export async function verifyBackup(context: EngineContext & { offsite?: Pick<Off
     const valid = checks.every((check) => check.status !== 'failed');
     const missing = checks.some((check) => check.name === 'exists' && check.status === 'failed');
     catalogue.db.transaction(() => {
-      catalogue.recordVerification(backup.id, valid);
+      // An encrypted backup without its key here: the stored file held, but its content was not read.
+      catalogue.recordVerification(backup.id, valid, !checks.some((check) => check.name === 'decrypt' && check.status === 'skipped'));
       // Read from a copy, the local status stays as it is: a copy-only backup adopted after a disaster
       // must not become a local one that local retention would then count and delete.
       if (!from && missing) catalogue.setBackupStatus(backup.id, 'missing');

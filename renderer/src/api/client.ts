@@ -9,6 +9,8 @@ export interface ApiClient {
   call<C extends Channel>(channel: C, input: ChannelInput<C>, options?: CallOptions): Promise<Envelope<ChannelOutput<C>>>;
   operations(): Promise<Envelope<OperationView[]>>;
   attach<O extends OperationView>(operation: O, options?: CallOptions): Promise<Envelope<ChannelOutput<O['channel']>>>;
+  /** Present where the transport can upload (a browser against holdfast serve). */
+  uploadDump?: Transport['uploadDump'];
 }
 
 export function createClient(transport: Transport): ApiClient {
@@ -17,6 +19,7 @@ export function createClient(transport: Transport): ApiClient {
     call: (channel, input, options) => transport.call(channel, input, options),
     operations: () => transport.operations(),
     attach: (operation, options) => transport.attach(operation, options),
+    ...(transport.uploadDump ? { uploadDump: transport.uploadDump.bind(transport) } : {}),
   };
 }
 

@@ -6,6 +6,7 @@
 // is picked up again by id, and after a reload operations() and attach() find it and follow it again.
 // Any other call is cancelled by closing its request.
 import { LONG_RUNNING_CHANNELS } from '../../../main/channels.ts';
+import { UPLOAD_PATH } from '../../../main/serve/rest/upload-path.ts';
 import { SseParser } from './sse.ts';
 import {
   cancelled,
@@ -19,6 +20,7 @@ import {
   type OperationView,
   type ProgressEvent,
   type Transport,
+  type UploadedFile,
 } from './types.ts';
 
 /** Channels whose calls can run for minutes: they stream progress and are cancellable (the server runs them detached: main/serve/operations.ts). */
@@ -98,6 +100,30 @@ export class HttpTransport implements Transport {
 
   async attach<O extends OperationView>(operation: O, options: CallOptions = {}): Promise<Envelope<ChannelOutput<O['channel']>>> {
     return (await this.attachById(operation.id, options, REATTACHES)) as Envelope<ChannelOutput<O['channel']>>;
+  }
+
+  async uploadDump(file: UploadedFile, profile: string, options: CallOptions = {}): Promise<Envelope<ChannelOutput<'backup.import'>>> {
+    const query = new URLSearchParams({ profile, name: file.name, modified: String(file.lastModified) });
+    let response: Response;
+    try {
+      response = await this.fetchFn(`${this.baseUrl}${UPLOAD_PATH}?${query.toString()}`, {
+        method: 'POST',
+        credentials: 'same-origin',
+        headers: { ...this.requestHeaders('application/json'), 'content-type': 'application/octet-stream' },
+        body: file,
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+    } catch (error) {
+      if (options.signal?.aborted) return cancelled();
+      return failure(`The upload did not reach Holdfast: ${(error as Error).message}`, 'Check that `holdfast serve` is still running, then upload again.');
+    }
+    try {
+      const body: unknown = await response.json();
+      return (asEnvelope(body) as Envelope<ChannelOutput<'backup.import'>> | undefined) ?? failure(`Holdfast answered HTTP ${response.status} without a result.`);
+    } catch (error) {
+      if (options.signal?.aborted) return cancelled();
+      return failure(`Holdfast's answer could not be read (HTTP ${response.status}): ${(error as Error).message}`, 'Look on the Backups page whether it was imported, then try again.');
+    }
   }
 
   private attachById(id: string, options: CallOptions, reattaches: number): Promise<Envelope<unknown>> {

@@ -26,6 +26,17 @@ export interface Transport {
   operations(): Promise<Envelope<OperationView[]>>;
   /** Follows one of those to its end, as call() would have: its progress, then its result; aborting cancels it. */
   attach<O extends OperationView>(operation: O, options?: CallOptions): Promise<Envelope<ChannelOutput<O['channel']>>>;
+  /**
+   * backup.import of a file picked in the browser, its bytes streamed to `holdfast serve` (the server
+   * cannot read the browser's disk). Only the HTTP transport has it: the desktop app imports by path.
+   */
+  uploadDump?(file: UploadedFile, profile: string, options?: CallOptions): Promise<Envelope<ChannelOutput<'backup.import'>>>;
+}
+
+/** What an upload needs of a browser's File. */
+export interface UploadedFile extends Blob {
+  readonly name: string;
+  readonly lastModified: number;
 }
 
 export const cancelled = (): { ok: false; error: ErrorInfo } => ({ ok: false, error: { code: 'CANCELLED', message: 'Cancelled.' } });

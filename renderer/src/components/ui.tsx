@@ -18,6 +18,8 @@ const STATUS_TONES: Record<string, { tone: Tone; label: string }> = {
   healthy: { tone: 'ok', label: 'Healthy' },
   passed: { tone: 'ok', label: 'Passed' },
   valid: { tone: 'ok', label: 'Verified' },
+  // Verified without its key here: the stored file held, its content was not read (not green).
+  'checksum-only': { tone: 'warn', label: 'Checksum only' },
   scheduled: { tone: 'info', label: 'Scheduled' },
   running: { tone: 'info', label: 'Running' },
   degraded: { tone: 'warn', label: 'Degraded' },

@@ -99,6 +99,21 @@ describe('chart series', () => {
   });
 });
 
+describe('a verify that could not check the content (the key is not on this machine)', () => {
+  test('is "checksum only", never the green Verified, in the list and the details; a drill that passed still counts', () => {
+    const row = toRow({
+      ...backup('k', { profile: 'shop', timestamp: '2026-01-05T02:00:00Z', size: 10 }).backup!,
+      lastVerified: { at: '2026-01-05T03:00:00Z', valid: true, contentChecked: false },
+    });
+    expect(row.verified).toBe('checksum-only');
+    expect(proofBadge(row)).toBe('checksum-only');
+    expect(proofBadge({ verified: 'checksum-only', restoreTest: 'passed' })).toBe('restore-tested');
+    // It sorts below a verify that read the content.
+    const valid = backup('v', { profile: 'shop', timestamp: '2026-01-06T02:00:00Z', size: 10, verified: true });
+    expect(ids(sortRows([valid, row], 'verified', 'asc'))).toEqual(['k', 'v']);
+  });
+});
+
 describe('proofBadge', () => {
   test('a failed drill on a file whose checksum held says "drill failed", not "verify failed"; a failed verify outranks a passed drill', () => {
     expect(proofBadge({ verified: 'never', restoreTest: 'failed' })).toBe('drill-failed');

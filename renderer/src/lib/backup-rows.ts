@@ -17,7 +17,8 @@ export interface SetInfo {
   /** Its databases in the set's order: a member backup's row, or a failed database's row with the reason. */
   members: BackupRow[];
 }
-export type VerifiedState = 'valid' | 'invalid' | 'never';
+/** checksum-only: verified, but only the stored file's checksum (its key is not on this machine). */
+export type VerifiedState = 'valid' | 'checksum-only' | 'invalid' | 'never';
 
 export interface BackupRow {
   id: string;
@@ -58,6 +59,12 @@ export function scopeLabel(scope: BackupScope | null): string | null {
   return scope ? SCOPE_LABELS[scope] : null;
 }
 
+export function verifiedState(lastVerified: BackupSummary['lastVerified']): VerifiedState {
+  if (!lastVerified) return 'never';
+  if (!lastVerified.valid) return 'invalid';
+  return lastVerified.contentChecked === false ? 'checksum-only' : 'valid';
+}
+
 export function toRow(item: SummaryListItem): BackupRow {
   if (isBackup(item)) {
     return {
@@ -71,7 +78,7 @@ export function toRow(item: SummaryListItem): BackupRow {
       compression: item.compression,
       size: item.size,
       duration: item.duration,
-      verified: item.lastVerified ? (item.lastVerified.valid ? 'valid' : 'invalid') : 'never',
+      verified: verifiedState(item.lastVerified),
       restoreTest: item.restoreTest?.status ?? null,
       scope: item.scope,
       pinned: item.pinned,
@@ -117,7 +124,7 @@ export function proofOf(row: Pick<BackupRow, 'verified' | 'restoreTest'>): Proof
 }
 
 /** The badge a row wears for what is proven: a failed drill says so, rather than "Verify failed" on a file whose checksum held. */
-export function proofBadge(row: Pick<BackupRow, 'verified' | 'restoreTest'>): 'restore-tested' | 'valid' | 'never' | 'invalid' | 'drill-failed' {
+export function proofBadge(row: Pick<BackupRow, 'verified' | 'restoreTest'>): 'restore-tested' | VerifiedState | 'drill-failed' {
   const proof = proofOf(row) ?? 'never';
   return proof === 'invalid' && row.verified !== 'invalid' ? 'drill-failed' : proof;
 }
@@ -131,7 +138,7 @@ export function isProblem(row: BackupRow): boolean {
 export type SortKey = BackupSortKey;
 export type SortDirection = 'asc' | 'desc';
 
-const proofRank: Record<ProofState, number> = { invalid: 0, never: 1, valid: 2, 'restore-tested': 3 };
+const proofRank: Record<ProofState, number> = { invalid: 0, never: 1, 'checksum-only': 1.5, valid: 2, 'restore-tested': 3 };
 
 function sortValue(row: BackupRow, key: SortKey): string | number | null {
   switch (key) {

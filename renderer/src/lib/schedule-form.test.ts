@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { scheduleErrorPlacement, scheduleTypeLabel } from './schedule-form.ts';
+import { cadenceInSentence, scheduleErrorPlacement, scheduleTypeLabel } from './schedule-form.ts';
 
 describe('schedule form', () => {
   test("a bad cron expression is shown on the Cron field, with the engine's example", () => {
@@ -21,5 +21,12 @@ describe('schedule form', () => {
   test('the "custom" type reads as the Cron choice it came from', () => {
     expect(scheduleTypeLabel('custom')).toBe('cron');
     expect(scheduleTypeLabel('daily')).toBe('daily');
+  });
+});
+
+describe('cadenceInSentence', () => {
+  test('lowers the first letter only: the day and month names keep their capitals', () => {
+    expect(cadenceInSentence('At 03:00, only on Sunday')).toBe('at 03:00, only on Sunday');
+    expect(cadenceInSentence('At 04:00, on day 1 of the month, only in January')).toBe('at 04:00, on day 1 of the month, only in January');
   });
 });

@@ -10,6 +10,11 @@ export function scheduleErrorPlacement(error: ErrorInfo, type: string): { cron: 
   return { cron: null, notice: error };
 }
 
+/** A cadence in words ("At 03:00, only on Sunday") inside a sentence: only its first letter is lowered, never a day's or month's name. */
+export function cadenceInSentence(cadence: string): string {
+  return cadence.charAt(0).toLowerCase() + cadence.slice(1);
+}
+
 /** The schedule type as the form named it: the engine's "custom" is the "Cron" choice. */
 export function scheduleTypeLabel(type: string): string {
   return type === 'custom' ? 'cron' : type;

@@ -23,7 +23,13 @@ export function heldLabel(set: Pick<BackupSet, 'databases' | 'expected'>): strin
 /** A set is as proven as its least proven member; only a completed set can be proven at all. */
 function setProof(set: BackupSet, members: readonly BackupRow[]): Pick<BackupRow, 'verified' | 'restoreTest'> {
   if (set.status !== 'completed' || members.length === 0) return { verified: null, restoreTest: null };
-  const verified: VerifiedState = members.some((m) => m.verified === 'invalid') ? 'invalid' : members.every((m) => m.verified === 'valid') ? 'valid' : 'never';
+  const verified: VerifiedState = members.some((m) => m.verified === 'invalid')
+    ? 'invalid'
+    : members.every((m) => m.verified === 'valid')
+      ? 'valid'
+      : members.every((m) => m.verified === 'valid' || m.verified === 'checksum-only')
+        ? 'checksum-only'
+        : 'never';
   const restoreTest = members.some((m) => m.restoreTest === 'failed') ? 'failed' : members.every((m) => m.restoreTest === 'passed') ? 'passed' : null;
   return { verified, restoreTest };
 }

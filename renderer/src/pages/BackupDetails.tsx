@@ -123,6 +123,9 @@ export function BackupDetails({ row, onClose }: { row: BackupRow; onClose: () =>
                 backup.lastVerified ? (
                   <>
                     {<VerifiedBadge row={{ ...row, restoreTest: null }} />} <span className="muted">{formatRelative(backup.lastVerified.at)}</span>
+                    {backup.lastVerified.contentChecked === false ? (
+                      <span className="muted"> — the stored file is intact; its content could not be checked here, as its key is not on this machine</span>
+                    ) : null}
                   </>
                 ) : (
                   <StatusBadge status="never" />
@@ -284,9 +287,11 @@ function ActionResult({ action }: { action: ActionState }) {
   if (action.status === 'failed') return <ErrorNotice error={action.error} title={action.kind === 'verify' ? 'Verify could not run' : 'Test restore could not run'} />;
   if (action.kind === 'verify') {
     const { result } = action;
+    // Without its key here only the stored file's checksum was read: not the green "verified".
+    const checksumOnly = result.valid && result.checks.some((check) => check.name === 'decrypt' && check.status === 'skipped');
     return (
-      <div className={`result-box ${result.valid ? 'result-box--ok' : 'result-box--bad'}`} role="status" aria-label="Verify result">
-        <p className="result-box__title">{result.valid ? 'Backup verified' : 'Verification failed'}</p>
+      <div className={`result-box ${checksumOnly ? 'result-box--warn' : result.valid ? 'result-box--ok' : 'result-box--bad'}`} role="status" aria-label="Verify result">
+        <p className="result-box__title">{checksumOnly ? 'Checksum only: the content could not be checked here' : result.valid ? 'Backup verified' : 'Verification failed'}</p>
         <ul className="checks">
           {result.checks.map((check) => (
             <li key={check.name} className={`checks__item checks__item--${check.status}`}>
@@ -409,6 +414,14 @@ export function VerifiedBadge({ row }: { row: BackupRow }) {
         <span className="badge__dot" aria-hidden="true" />
         {DRILL_WORDS.passed}
       </span>
+    );
+  }
+  if (proof === 'checksum-only') {
+    return (
+      <Badge tone="warn" title="The stored file's checksum matched, but its content could not be checked here: the key it is encrypted to is not on this machine">
+        <span className="badge__dot" aria-hidden="true" />
+        Checksum only
+      </Badge>
     );
   }
   return <StatusBadge status={proof} />;

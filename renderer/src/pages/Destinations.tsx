@@ -57,7 +57,8 @@ export function Destinations() {
                 <th scope="col">Type</th>
                 <th scope="col">Where</th>
                 <th scope="col">Retention</th>
-                <th scope="col">Last test</th>
+                {/* Kept in the page only (the store), so it claims no "last test" of the destination. */}
+                <th scope="col">Test from this page</th>
                 <th scope="col">
                   <span className="visually-hidden">Actions</span>
                 </th>
@@ -86,7 +87,7 @@ export function Destinations() {
                     </td>
                     <td aria-label={`Test of ${destination.name}`}>
                       {tested === undefined ? (
-                        <span className="muted">not tested</span>
+                        <span className="muted">not tested since this page opened</span>
                       ) : tested === 'running' ? (
                         <span className="muted">testing…</span>
                       ) : tested.ok ? (

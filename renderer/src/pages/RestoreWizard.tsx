@@ -534,6 +534,7 @@ function RestoreSummary({ result, onClose }: { result: RestoreResult; onClose: (
           {result.target.database} on {result.target.host}:{result.target.port} · {matching} of {result.tables.length} tables match the backup's row counts
           {result.keptAs ? ` · the previous database is kept as ${result.keptAs}` : ''}
         </p>
+        {result.from ? <p className="muted">Read from its copy on destination {result.from}, not from this machine&apos;s disk.</p> : null}
       </div>
       {result.runId ? <ToolOutput runOrBackupId={result.runId} tools={RESTORE_TOOLS} /> : null}
       <table className="table table--compact" aria-label="Row count comparison">

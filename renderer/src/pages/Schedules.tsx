@@ -11,7 +11,7 @@ import { ConfirmDialog, Modal } from '../components/Modal.tsx';
 import { SchedulingBanner } from '../components/SchedulingBanner.tsx';
 import { Badge, Checkbox, EmptyState, ErrorNotice, Field, PageHeader, Spinner, StatusBadge } from '../components/ui.tsx';
 import { formatBytes, formatDateTime, formatInZone, formatRelative, progressFraction } from '../lib/format.ts';
-import { scheduleErrorPlacement, scheduleTypeLabel } from '../lib/schedule-form.ts';
+import { cadenceInSentence, scheduleErrorPlacement, scheduleTypeLabel } from '../lib/schedule-form.ts';
 import { useNav } from '../stores/nav.ts';
 import { useProfiles } from '../stores/profiles.ts';
 import { useSchedules, type RetentionPreview, type RunNowState, type Schedule } from '../stores/schedules.ts';
@@ -363,7 +363,7 @@ function ScheduleForm({ onDone, editing }: { onDone: () => void; editing?: Sched
             </p>
           ) : null}
           <p>
-            After a year of this schedule&apos;s backups ({preview.simulated.cadence.toLowerCase()}, {preview.simulated.backups.toLocaleString('en-US')} in all) it keeps{' '}
+            After a year of this schedule&apos;s backups ({cadenceInSentence(preview.simulated.cadence)}, {preview.simulated.backups.toLocaleString('en-US')} in all) it keeps{' '}
             <strong>{preview.simulated.keptCount}</strong>, the oldest from {formatDateTime(preview.simulated.kept.at(-1)?.at)}.
           </p>
         </div>

@@ -14,6 +14,7 @@ import { useSetRestore } from '../stores/set-restore.ts';
 import { useSets, type SetActionState } from '../stores/sets.ts';
 import { VerifiedBadge } from './BackupDetails.tsx';
 import { SetRestoreDialog } from './SetRestoreDialog.tsx';
+import { RESTORE_TOOLS, ToolOutput } from './ToolOutput.tsx';
 
 export function SetDetails({ row, onClose }: { row: BackupRow; onClose: () => void }) {
   const action = useSets((s) => s.actions[row.id]);
@@ -195,6 +196,23 @@ function SetActionResult({ action }: { action: SetActionState }) {
           </li>
         ))}
       </ul>
+      {/* Each member's pg_restore stderr, as a single backup's drill shows its own. */}
+      {action.kind === 'drill'
+        ? action.result.databases.map((d) =>
+            d.runId ? (
+              <ToolOutput
+                key={d.runId}
+                runOrBackupId={d.runId}
+                tools={RESTORE_TOOLS}
+                title={
+                  <>
+                    Tool output: <span className="tool-output__name mono">{d.database}</span>
+                  </>
+                }
+              />
+            ) : null,
+          )
+        : null}
     </div>
   );
 }

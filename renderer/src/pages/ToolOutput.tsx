@@ -1,7 +1,7 @@
 // A run's client tool stderr (pg_dump and pg_dumpall for a backup, pg_restore or psql for a restore or
 // a drill; kept scrubbed and bounded by the engine), read only when the section is opened: most runs
 // are never looked at this closely.
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import { api } from '../api/client.ts';
 import type { ChannelOutput, ErrorInfo } from '../api/types.ts';
 import { ErrorNotice, Spinner } from '../components/ui.tsx';
@@ -11,7 +11,7 @@ export const RESTORE_TOOLS = 'pg_restore or psql';
 
 type Loaded = { status: 'loading' } | { status: 'done'; output: ChannelOutput<'run.toolOutput'> } | { status: 'failed'; error: ErrorInfo };
 
-export function ToolOutput({ runOrBackupId, tools = 'pg_dump and pg_dumpall' }: { runOrBackupId: string; tools?: string }) {
+export function ToolOutput({ runOrBackupId, tools = 'pg_dump and pg_dumpall', title = 'Tool output' }: { runOrBackupId: string; tools?: string; title?: ReactNode }) {
   const [loaded, setLoaded] = useState<Loaded | null>(null);
   const load = () => {
     setLoaded({ status: 'loading' });
@@ -24,7 +24,7 @@ export function ToolOutput({ runOrBackupId, tools = 'pg_dump and pg_dumpall' }: 
         if (event.currentTarget.open && loaded?.status !== 'done') load();
       }}
     >
-      <summary className="details__section">Tool output</summary>
+      <summary className="details__section">{title}</summary>
       {loaded?.status === 'loading' ? (
         <p role="status">
           <Spinner /> Reading…
