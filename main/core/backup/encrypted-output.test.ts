@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
+import { letGo, LETS_GO } from '../fsutil/lent-buffers.ts';
 import { describe, expect, it } from 'vitest';
 import { inspectStream } from '../archive/stream-inspect.ts';
 import { writeEncrypted } from './encrypted-output.ts';
@@ -99,5 +100,29 @@ describe('writeEncrypted with early-freed buffers', () => {
 
   it('stores exactly the bytes with no check (pg_dumpall)', async () => {
     await encryptAndCheck(pieces(archive, () => 20 * 1024 + 5));
+  });
+
+  it('a holder that lets go of a chunk too early (a bug) fails the write, never leaves a short file reported good', async () => {
+    // A check that frees each chunk at once, twice over: the encryptor then finds it empty.
+    const careless = Object.assign(
+      new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          letGo(chunk);
+          letGo(chunk);
+          done();
+        },
+      }),
+      { [LETS_GO]: true },
+    );
+    const path = join(dir, 'careless.age');
+    writeFileSync(path, '', { mode: 0o600 });
+    await expect(
+      writeEncrypted(
+        pieces(archive, () => 64 * 1024),
+        path,
+        { recipients: [recipient] },
+        careless,
+      ),
+    ).rejects.toThrow(/encrypted|bytes/);
   });
 });
