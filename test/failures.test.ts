@@ -1,6 +1,7 @@
 // Every way a backup can go wrong must end as a failed run with the reason, no file under a final
 // name, no temp file left, and nothing already stored touched.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -223,6 +224,42 @@ describe('Holdfast killed while a backup is sealed', () => {
         expect(listed.stderr).not.toContain('interrupted');
       } finally {
         crashHome.cleanup();
+      }
+    },
+  );
+
+  test.each(['backup:sealing-recorded', 'backup:renamed', 'backup:globals-renamed', 'backup:sidecar-written'])(
+    'an encrypted backup SIGKILLed at %s: the next start finishes it, and the file is exactly its recorded checksum and decrypts (Debian age) to a readable archive',
+    async (step) => {
+      const keyDir = mkdtempSync(join(tmpdir(), 'holdfast-crash-age-'));
+      const keyFile = join(keyDir, 'key.txt');
+      execFileSync('age-keygen', ['-o', keyFile], { stdio: 'pipe' });
+      const recipient = /# public key: (\S+)/.exec(readFileSync(keyFile, 'utf8'))![1]!;
+      const crashHome = makeHome({ BACKUP_ENCRYPTION_KEY: recipient });
+      try {
+        expect((await runCli(['profile', 'add', 'shop', '--host', server.host, '--port', String(server.port), '--user', server.user, '--dbname', 'shop'], crashHome.env)).code).toBe(0);
+        const killed = await runCli(['backup', 'shop', '--suffix', 'sealed'], { ...crashHome.env, HOLDFAST_TEST_CRASH_AT: step });
+        expect(killed.code, killed.stderr).toBeNull();
+        const { holdfast: reopened, reconciled } = await Holdfast.open(loadConfig(crashHome.env), { secrets: noKeychain });
+        try {
+          const [backup, ...others] = reopened.catalogue.listBackups();
+          expect(others).toEqual([]);
+          expect(backup).toMatchObject({ status: 'completed', encrypted: true, filename: expect.stringMatching(/-shop-sealed\.dump\.age$/) });
+          expect(reconciled.finishedBackups).toEqual([backup!.filename]);
+          expect(backupDirEntries(crashHome).sort()).toEqual([backup!.filename, `${backup!.filename}.json`, backup!.globals.filename].sort());
+          const stored = readFileSync(backup!.path);
+          expect(`sha256:${createHash('sha256').update(stored).digest('hex')}`).toBe(backup!.checksum);
+          expect(stored.length).toBe(backup!.size);
+          const plain = execFileSync('age', ['-d', '-i', keyFile, backup!.path], { maxBuffer: 1 << 30 });
+          expect(`sha256:${createHash('sha256').update(plain).digest('hex')}`).toBe(backup!.encryption!.plaintextChecksum);
+          const listed = spawnSync(join(server.binDir, 'pg_restore'), ['--list'], { input: plain });
+          expect(listed.status, listed.stderr.toString()).toBe(0);
+        } finally {
+          reopened.close();
+        }
+      } finally {
+        crashHome.cleanup();
+        rmSync(keyDir, { recursive: true, force: true });
       }
     },
   );

@@ -90,14 +90,16 @@ export function inspectStream(format: DumpFormat, label: string, options: { gzip
     try {
       if (format === 'custom') {
         const source = new StreamSource();
-        const piped = pipeline(sink, source);
+        // Caught at once: a sink destroyed mid-stream must not be an unhandled rejection while the walk
+        // runs (the source's _destroy ends the walk, which then reports the archive as cut short).
+        const piped = pipeline(sink, source).catch(() => undefined);
         try {
           const findings = await readCustom(source, label);
           // Bytes after the last data block: pg_dump wrote something the walk does not expect.
           return { ok: true, format, ...findings };
         } finally {
           source.release();
-          await piped.catch(() => undefined);
+          await piped;
         }
       }
       if (format === 'plain') return { ok: true, format, ...(await readPlain(sink, label, options.gzip)) };

@@ -68,6 +68,17 @@ export class StreamSource extends Writable implements Source {
     done();
   }
 
+  /**
+   * Destroyed before its end (the stream feeding it failed or was closed): the reader is told the bytes
+   * stopped, so the walk reports a cut archive instead of waiting for bytes that will never come.
+   */
+  override _destroy(error: Error | null, done: (error?: Error | null) => void): void {
+    // Also called after a normal end (autoDestroy): what is held stays readable either way.
+    this.ended = true;
+    this.wake('reader');
+    done(error);
+  }
+
   /** Stops holding the writer up: the reader gave up (a damaged archive) and will read no more. */
   release(): void {
     this.limit = Number.MAX_SAFE_INTEGER;

@@ -62,6 +62,8 @@ function hashing(onChunk?: (chunk: Buffer) => Promise<void>, onEnd?: () => void)
 class StoredFileWriter extends Writable {
   readonly [LETS_GO] = true;
   private fd: number | undefined;
+  /** Bytes the file system took, as write() reported them. */
+  bytesWritten = 0;
 
   constructor(private readonly path: string) {
     super({ highWaterMark: 1024 * 1024 });
@@ -77,8 +79,9 @@ class StoredFileWriter extends Writable {
   override _write(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
     const rest = (from: number): void => {
       write(this.fd!, chunk, from, chunk.length - from, null, (error, written) => {
-        if (error) done(error);
-        else if (from + written < chunk.length) rest(from + written);
+        if (error) return done(error);
+        this.bytesWritten += written;
+        if (from + written < chunk.length) rest(from + written);
         else {
           letGo(chunk);
           done();
@@ -122,12 +125,22 @@ export async function writeEncrypted(plaintext: Readable, path: string, target: 
     () => inspect?.end(),
   );
   const stored = hashing(async (chunk) => lend(chunk, 1));
+  const encryptor = new AgeEncryptStream(target);
+  const writer = new StoredFileWriter(path);
   try {
-    await pipeline(plaintext, plain.tap, new AgeEncryptStream(target), stored.tap, new StoredFileWriter(path));
+    await pipeline(plaintext, plain.tap, encryptor, stored.tap, writer);
   } finally {
     if (inspect && !inspect.writableEnded) inspect.end();
   }
   const before = plain.digest();
   const after = stored.digest();
+  // The checksums are of the bytes as they were handed over, not read back: had a buffer been freed
+  // before its last reader was done (it then reads as empty), the file would be shorter than they say.
+  // Counted at both ends, such a file is refused here instead of being recorded as a good backup.
+  if (encryptor.sealedBytes !== before.size || writer.bytesWritten !== after.size) {
+    throw new Error(
+      `the encrypted file is not what was handed over: ${before.size} bytes of pg_dump's output, ${encryptor.sealedBytes} encrypted; ${after.size} bytes sealed, ${writer.bytesWritten} written (a bug in Holdfast: please report it)`,
+    );
+  }
   return { size: after.size, checksum: after.checksum, plaintextSize: before.size, plaintextChecksum: before.checksum };
 }

@@ -77,6 +77,8 @@ export class AgeEncryptStream extends Transform {
   private held: Buffer[] = [];
   private counter = 0;
   private ready: Promise<Buffer>;
+  /** Plaintext bytes sealed so far: a writer compares it with what it handed over (fsutil/lent-buffers.ts). */
+  sealedBytes = 0;
 
   constructor(target: AgeTarget) {
     super();
@@ -89,6 +91,7 @@ export class AgeEncryptStream extends Transform {
 
   private seal(key: Buffer, plain: Buffer, last: boolean): void {
     const cipher = createCipheriv('chacha20-poly1305', key, chunkNonce(this.counter++, last), { authTagLength: TAG_SIZE });
+    this.sealedBytes += plain.length;
     // Body and tag pushed as they are: joining them would copy every byte of the dump once more.
     this.push(cipher.update(plain));
     cipher.final();

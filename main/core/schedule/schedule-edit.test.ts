@@ -12,6 +12,7 @@ import { nextRunAfter } from './cron.ts';
 import { runScheduleNow } from './run-now.ts';
 import { ScheduleStore } from './schedule-store.ts';
 import { editSchedule } from './schedules.ts';
+import { newProfileRecord } from '../../../test/support/profile-record.ts';
 
 let dir: string;
 let catalogue: Catalogue;
@@ -22,6 +23,7 @@ beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'holdfast-sched-edit-'));
   catalogue = new Catalogue(join(dir, 'catalogue.sqlite'));
   schedules = new ScheduleStore(catalogue.db);
+  catalogue.addProfile(newProfileRecord('shop'));
 });
 afterEach(() => {
   catalogue.close();
@@ -158,5 +160,27 @@ describe('runScheduleNow', () => {
     };
     await expect(runScheduleNow({ ...base, isProfileBusy: () => false, backup: failing }, schedule.id, {}, now)).rejects.toMatchObject({ code: 'BACKUP_FAILED' });
     expect(schedules.require(schedule.id)).toMatchObject({ lastStatus: 'failed', lastError: 'pg_dump failed' });
+  });
+});
+
+describe('a schedule made to follow the profile\'s "keep no local copy"', () => {
+  test('is refused when its own destinations are none: each of its backups would be refused at its hour', () => {
+    catalogue.addProfile(newProfileRecord('offsite', { noLocalCopy: true, copyTo: ['bucket'] }));
+    const schedule = schedules.add(
+      {
+        profile: 'offsite',
+        type: 'daily',
+        cron: '0 2 * * *',
+        timeZone: 'UTC',
+        options: BackupOptionsSchema.parse({ noLocalCopy: false }),
+        copyTo: [],
+        retention: null,
+        testRestore: false,
+        nextRun: nextRunAfter('0 2 * * *', 'UTC', now).toISOString(),
+      },
+      now,
+    );
+    expect(() => editSchedule(engine(), schedule.id, { inheritNoLocalCopy: true }, now)).toThrow(/only copy|--copy-to|destination/);
+    expect(schedules.require(schedule.id).options.noLocalCopy).toBe(false);
   });
 });

@@ -6,7 +6,7 @@ import type { Catalogue } from '../catalogue/catalogue.ts';
 import type { HoldfastConfig } from '../config/config.ts';
 import type { EventBus } from '../events/bus.ts';
 import { retentionPolicyFor } from '../retention/operations.ts';
-import { refuseNoLocalCopy } from '../backup/offsite-only.ts';
+import { keepsNoLocalCopy, refuseNoLocalCopy } from '../backup/offsite-only.ts';
 import type { Profile } from '../model/types.ts';
 import { describeCron, nextRunAfter, systemTimeZone, validateCron, validateTimeZone, type ScheduleType } from './cron.ts';
 import type { Schedule, ScheduleStore } from './schedule-store.ts';
@@ -79,12 +79,12 @@ function scheduleView(schedule: Schedule): ScheduleView {
 /** The destinations a schedule's backups go to must exist, and a whole-server set has none yet; --no-local-copy needs one. */
 function checkDestinations(engine: ScheduleEngine, profileName: string, copyTo: string[] | null, options: BackupOptions): void {
   for (const name of copyTo ?? []) engine.offsite?.destinations.show(name);
-  if (!copyTo?.length && !options.noLocalCopy) return;
   const profile: Profile = engine.catalogue.requireProfile(profileName);
   if (profile.wholeServer && copyTo?.length)
     throw new HoldfastError('BAD_INPUT', 'Copies of a whole-server backup set to destinations are not supported yet.', 'Leave out --copy-to for this schedule.');
-  // Its backups go where it says, else where the profile's do: refused now, not at 2 a.m.
-  if (options.noLocalCopy) refuseNoLocalCopy(options, copyTo ?? profile.copyTo ?? []);
+  // Its backups go where it says, else where the profile's do, and keep no local copy when it says
+  // so, else when the profile does (as take-backup decides): refused now, not at 2 a.m.
+  if (keepsNoLocalCopy(options, profile)) refuseNoLocalCopy(options, copyTo ?? profile.copyTo ?? []);
 }
 
 export function addSchedule(engine: ScheduleEngine, input: ScheduleRequest, now: Date): ScheduleView {

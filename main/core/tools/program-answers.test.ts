@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, test } from 'vitest';
@@ -74,4 +74,13 @@ test('tool discovery asks each pg_dump its version once across processes', async
   expect(second).toEqual(first);
   expect(first.map((set) => set.version)).toEqual(['17.1']);
   expect(readFileSync(runs, 'utf8').split('\n').filter(Boolean)).toHaveLength(1);
+});
+
+test('an answers file that cannot be replaced (a directory stands at its name) leaves no temp file behind, however often asked', async () => {
+  const tool = program('unkept', 'pg_dump (PostgreSQL) 16.2');
+  const home = join(dir, 'home-blocked');
+  const file = join(home, 'program-answers.json');
+  mkdirSync(file, { recursive: true });
+  for (let i = 0; i < 3; i++) expect(await new ProgramAnswers(file).ask(tool.path, ['--version'], 5000)).toEqual({ status: 0, stdout: 'pg_dump (PostgreSQL) 16.2\n' });
+  expect(readdirSync(home)).toEqual(['program-answers.json']);
 });

@@ -9,7 +9,7 @@
 // cannot be set back by touch). Only successful answers are kept; a file that cannot be read or
 // parsed is ignored and written afresh. Nothing secret is in it: versions and help texts.
 import { execFile } from 'node:child_process';
-import { readFileSync, realpathSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as z from 'zod';
 
 export interface ProgramAnswer {
@@ -75,7 +75,13 @@ export class ProgramAnswers {
       writeFileSync(temp, `${JSON.stringify(saved)}\n`, { mode: 0o600 });
       renameSync(temp, this.file!);
     } catch {
-      // A read-only or full home: the answer is simply asked again next time.
+      // A read-only or full home, or something else at the file's name: the answer is simply asked
+      // again next time, and the temp file (one per process otherwise) does not stay behind.
+      try {
+        rmSync(temp, { force: true });
+      } catch {
+        // Nothing was written.
+      }
     }
   }
 }
