@@ -27,7 +27,7 @@ import { pickClientTools } from '../tools/discover.ts';
 import { chosenEncryption } from '../encryption/precedence.ts';
 import type { EngineContext } from './backup.ts';
 import { sealAndChecksum } from './check-output.ts';
-import { inspectImportSource, openRegularFile, requireRoomFor, type ImportSource } from './import-source.ts';
+import { inspectImportSource, openRegularFile, reserveRoomFor, type ImportSource } from './import-source.ts';
 import { backupFilename, TEMP_SUFFIX } from './naming.ts';
 import { BackupOptionsSchema, fileExtension } from './options.ts';
 import { completeSeal, removeFinalFiles } from './seal.ts';
@@ -232,7 +232,23 @@ export async function importSource(
   const tempPath = `${finalPath}${TEMP_SUFFIX}`;
   await ensurePrivateDir(config.backupDir);
   // A move within BACKUP_DIR takes no room; its bytes were counted when they were received.
-  if (handling.take === 'copy') requireRoomFor(shownAs, await pathSize(source.path), config.backupDir);
+  const room = handling.take === 'copy' ? reserveRoomFor(shownAs, await pathSize(source.path), config.backupDir) : undefined;
+  try {
+    return await importReserved(engine, profile, source, { ...handling, filename, finalPath, tempPath });
+  } finally {
+    room?.release();
+  }
+}
+
+/** importSource once the room for a copy is held: the copy, its checks, the seal and the catalogue row. */
+async function importReserved(
+  engine: EngineContext & { events: Pick<EventBus, 'emit'> },
+  profile: Profile,
+  source: ImportSource,
+  handling: SourceHandling & { filename: string; finalPath: string; tempPath: string },
+): Promise<BackupMetadata & ImportedCheck> {
+  const { catalogue, config } = engine;
+  const { shownAs, filename, finalPath, tempPath } = handling;
   // The run protects the copy from another Holdfast's start-up clean-up of leftover temp files, and
   // claims the name: two dumps with one modification time share it, so a second import while the
   // first copies would write (and on its refusal remove) the first's temp, or rename over its backup.

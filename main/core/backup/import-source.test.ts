@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, statfsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, test } from 'vitest';
-import { openRegularFile, requireRoomFor } from './import-source.ts';
+import { openRegularFile, requireRoomFor, reserveRoomFor } from './import-source.ts';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -29,6 +29,24 @@ test('a dump larger than the free space where it would be copied is refused befo
     const free = disk.bavail * disk.bsize;
     expect(() => requireRoomFor('/srv/dumps/huge.dump', free + 1024 ** 3, dir)).toThrow(/\/srv\/dumps\/huge\.dump is .* and the backup directory has .* free/);
     expect(() => requireRoomFor('/srv/dumps/small.dump', 1024, dir)).not.toThrow();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+// Each import checked the free space alone: two uploads at once that each fit, together filled
+// BACKUP_DIR, and the scheduled backups failed meanwhile. Room taken by an import in flight counts.
+test('room reserved by an import in flight counts against the next one until it is released', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'holdfast-room-'));
+  try {
+    const disk = statfsSync(dir);
+    const sixTenths = Math.floor(disk.bavail * disk.bsize * 0.6);
+    const first = reserveRoomFor('first.dump', sixTenths, dir);
+    expect(() => reserveRoomFor('second.dump', sixTenths, dir)).toThrow(/second\.dump is .* and the backup directory has .* free, .* of it taken by imports in progress/);
+    expect(() => requireRoomFor('second.dump', sixTenths, dir)).toThrow(/taken by imports in progress/);
+    first.release();
+    first.release(); // twice is harmless
+    reserveRoomFor('second.dump', sixTenths, dir).release();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -189,16 +189,41 @@ export async function inspectImportSource(file: string, backupDir: string): Prom
   return { path, format, gzip, modifiedAt: notFuture(info.mtime), origin };
 }
 
+/** Bytes imports in flight in this process will still write, per backup directory. */
+const reservedBytes = new Map<string, number>();
+
 /**
  * Refuses a dump that cannot fit where it would be copied: the copy would fill the backup directory
- * (and fail every backup meanwhile) before it was refused. A sparse file counts at its full size.
+ * (and fail every backup meanwhile) before it was refused. A sparse file counts at its full size, and
+ * the room other imports in flight have reserved (reserveRoomFor) is not free.
  */
 export function requireRoomFor(path: string, bytes: number, backupDir: string): void {
   const free = freeBytes(backupDir);
-  if (free === undefined || bytes <= free) return;
+  if (free === undefined) return;
+  const reserved = reservedBytes.get(resolve(backupDir)) ?? 0;
+  if (bytes <= free - reserved) return;
   throw new HoldfastError(
     'BAD_INPUT',
-    `${path} is ${humanBytes(bytes)} and the backup directory has ${humanBytes(free)} free: the copy would fill it, and other backups would fail meanwhile.`,
-    'Free space in BACKUP_DIR (or point it at a larger disk), then import the dump again.',
+    `${path} is ${humanBytes(bytes)} and the backup directory has ${humanBytes(free)} free${reserved > 0 ? `, ${humanBytes(reserved)} of it taken by imports in progress` : ''}: the copy would fill it, and other backups would fail meanwhile.`,
+    reserved > 0
+      ? 'Wait for the imports in progress to finish, or free space in BACKUP_DIR, then import the dump again.'
+      : 'Free space in BACKUP_DIR (or point it at a larger disk), then import the dump again.',
   );
+}
+
+/** requireRoomFor, then holds that room against other imports until release() (once the bytes are on disk, or given up). */
+export function reserveRoomFor(path: string, bytes: number, backupDir: string): { release(): void } {
+  requireRoomFor(path, bytes, backupDir);
+  const key = resolve(backupDir);
+  reservedBytes.set(key, (reservedBytes.get(key) ?? 0) + bytes);
+  let held = true;
+  return {
+    release() {
+      if (!held) return;
+      held = false;
+      const left = (reservedBytes.get(key) ?? 0) - bytes;
+      if (left > 0) reservedBytes.set(key, left);
+      else reservedBytes.delete(key);
+    },
+  };
 }

@@ -19,7 +19,7 @@ import type { BackupMetadata } from '../model/types.ts';
 import { MAX_UPLOAD_BYTES } from '../model/upload.ts';
 import type { EngineContext } from './backup.ts';
 import { importSource, requireImportProfile, type ImportedCheck } from './import-dump.ts';
-import { formatFromHead, readHead, requireRoomFor } from './import-source.ts';
+import { formatFromHead, readHead, reserveRoomFor } from './import-source.ts';
 
 /** The longest file name an upload may carry (most filesystems' limit on one name). */
 const MAX_NAME_BYTES = 255;
@@ -56,8 +56,11 @@ export function checkUploadName(name: string): void {
   if (/[/\\]/.test(name) || name === '.' || name === '..') throw refused(`The uploaded file's name ${JSON.stringify(name)} has a directory part; an upload is one file, named without a path.`, hint);
 }
 
-/** The declared size is one the engine takes: not empty, within the limit and the free space. */
-export function checkUploadSize(name: string, size: number, backupDir: string): void {
+/**
+ * The declared size is one the engine takes: not empty, within the limit and the free space; that
+ * room is then held against other imports until release().
+ */
+function reserveUploadSize(name: string, size: number, backupDir: string): { release(): void } {
   if (!Number.isSafeInteger(size) || size <= 0)
     throw refused(`The upload of ${name} declares no size (or an empty file): there is no dump in it.`, 'Pick the file pg_dump wrote, and upload it again.');
   if (size > MAX_UPLOAD_BYTES) {
@@ -66,7 +69,7 @@ export function checkUploadSize(name: string, size: number, backupDir: string): 
       'Copy the dump to the machine Holdfast runs on and import it from there by its path (Import…, or holdfast import PATH).',
     );
   }
-  requireRoomFor(name, size, backupDir);
+  return reserveRoomFor(name, size, backupDir);
 }
 
 /** Passes the bytes on, and fails the stream as soon as they exceed what was declared. */
@@ -88,11 +91,11 @@ export async function importUpload(engine: EngineContext & { events: Pick<EventB
   checkUploadName(request.name);
   const profile = requireImportProfile(engine, request.profile);
   await ensurePrivateDir(config.backupDir);
-  checkUploadSize(request.name, request.size, config.backupDir);
+  const room = reserveUploadSize(request.name, request.size, config.backupDir);
   const shownAs = `upload of ${request.name}`;
   const dir = join(config.backupDir, uploadDirName(process.pid, randomBytes(4).toString('hex')));
-  await mkdir(dir, { mode: PRIVATE_DIR_MODE });
   try {
+    await mkdir(dir, { mode: PRIVATE_DIR_MODE });
     const file = join(dir, 'dump');
     const counter = atMost(request.size, request.name);
     try {
@@ -115,5 +118,6 @@ export async function importUpload(engine: EngineContext & { events: Pick<EventB
     return await importSource(engine, profile, { path: file, format, gzip, modifiedAt, origin }, { shownAs, take: 'move' });
   } finally {
     await rm(dir, { recursive: true, force: true });
+    room.release();
   }
 }
