@@ -16,6 +16,10 @@ beforeAll(async () => {
   await server.query(`CREATE TABLE orders AS SELECT g AS id, repeat('x', 200) AS note FROM generate_series(1, 20000) g`, 'shop');
   await server.query(`REVOKE CONNECT ON DATABASE locked FROM PUBLIC`);
   await server.query(`CREATE ROLE reader LOGIN IN ROLE pg_read_all_data`);
+  // A role that may connect everywhere but not read one table in crm: that member's pg_dump would fail.
+  await server.query(`CREATE ROLE clerk LOGIN`);
+  await server.query(`CREATE TABLE ledger (id int); CREATE TABLE notes (id int); GRANT SELECT ON notes TO clerk`, 'crm');
+  await server.query(`GRANT SELECT ON orders TO clerk`, 'shop');
   home = makeHome();
   holdfast = await home.open();
 });
@@ -51,4 +55,16 @@ test('a database the role may not connect to is listed without a size, saying th
 test('a single-database profile has no whole-server list', async () => {
   await holdfast.addProfile({ name: 'one', host: server.host, port: server.port, user: server.user, dbname: 'shop' });
   expect((await holdfast.testProfile('one')).wholeServer).toBeNull();
+});
+
+// The connection test of a single-database profile names the tables its role cannot read; a
+// whole-server profile's named only those of its maintenance database, so a set whose member would
+// fail on a table the role may not SELECT passed the test.
+test('a table the role cannot read in any database is named with its database, before a set fails on it', async () => {
+  const report = await holdfast.testDraftConnection({ draft: { name: 'clerk', host: server.host, port: server.port, user: 'clerk', dbname: 'postgres', wholeServer } });
+  const crm = report.wholeServer!.databases.find((d) => d.database === 'crm')!;
+  expect(crm.unreadable).toEqual(['public.ledger']);
+  expect(crm.problem).toMatch(/the role cannot read 1 table or large object in "crm" \(public\.ledger\): that member's pg_dump would fail and the set would be partial/);
+  expect(report.wholeServer!.databases.find((d) => d.database === 'shop')).toMatchObject({ unreadable: [], problem: null });
+  expect(report.wholeServer!.databases.find((d) => d.database === 'locked')).toMatchObject({ sizeBytes: null, unreadable: [] });
 });

@@ -60,9 +60,9 @@ describe('terminal output', () => {
       clientTools: { compatible: true, version: '15.8', dir: '/usr/lib/postgresql/15/bin' },
       wholeServer: {
         databases: [
-          { database: 'crm', sizeBytes: 8 * 1024 ** 2, problem: null },
-          { database: 'locked', sizeBytes: null, problem: 'the role may not CONNECT to "locked": a set would be partial without it' },
-          { database: 'shop', sizeBytes: 2 * 1024 ** 3, problem: null },
+          { database: 'crm', sizeBytes: 8 * 1024 ** 2, unreadable: [], problem: null },
+          { database: 'locked', sizeBytes: null, unreadable: [], problem: 'the role may not CONNECT to "locked": a set would be partial without it' },
+          { database: 'shop', sizeBytes: 2 * 1024 ** 3, unreadable: ['public.ledger'], problem: 'the role cannot read 1 table or large object in "shop" (public.ledger)' },
         ],
         excluded: ['scratch_1'],
         totalBytes: 2 * 1024 ** 3 + 8 * 1024 ** 2,
@@ -71,7 +71,7 @@ describe('terminal output', () => {
     const text = formatProfileTest(report, 'keychain');
     expect(text).toContain('  every database (3), 2.0 GB in all; left out: scratch_1');
     expect(text).toContain('    ✓ crm  8.0 MB');
-    expect(text).toContain('    ✓ shop  2.0 GB');
+    expect(text).toContain('    ✗ shop  2.0 GB  the role cannot read 1 table or large object in "shop" (public.ledger)');
     expect(text).toContain('    ✗ locked  the role may not CONNECT to "locked"');
     expect(text).not.toContain('database size');
   });

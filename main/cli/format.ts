@@ -165,7 +165,10 @@ export function formatProfileTest(report: ProfileTestReport, store: SecretStoreK
   const whole = report.wholeServer;
   if (whole) {
     lines.push(`  every database (${whole.databases.length}), ${humanBytes(whole.totalBytes)} in all${whole.excluded.length ? `; left out: ${whole.excluded.join(', ')}` : ''}`);
-    for (const d of whole.databases) lines.push(d.sizeBytes === null ? `    ✗ ${d.database}  ${d.problem}` : `    ✓ ${d.database}  ${humanBytes(d.sizeBytes)}`);
+    for (const d of whole.databases) {
+      const size = d.sizeBytes === null ? '' : `  ${humanBytes(d.sizeBytes)}`;
+      lines.push(d.problem ? `    ✗ ${d.database}${size}  ${d.problem}` : `    ✓ ${d.database}${size}`);
+    }
   }
   if (report.unreadable.length > 0) {
     lines.push(

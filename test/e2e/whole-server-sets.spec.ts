@@ -170,3 +170,21 @@ test("the set restore preview shows each database's tables: replaced with their 
   expect(await target!.query(`SELECT count(*)::int AS n FROM users`, 'crm')).toEqual([{ n: 5 }]);
   expect(console.errors).toEqual([]);
 });
+
+test('Test connection of a whole-server connection names, per database, the tables its role cannot read', async ({ page, holdfast }) => {
+  // A role that may connect to every database but was granted no table: every member would fail.
+  await holdfast.pg.query(`DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'clerk') THEN CREATE ROLE clerk LOGIN; END IF; END $$`);
+  const shell = new Shell(page);
+  const connections = new ConnectionsPage(page);
+  await shell.open(holdfast.url);
+  await shell.goTo('Connections');
+  await connections.openAddForm();
+  await connections.fill({ name: 'clerk-server', host: holdfast.pg.host, port: String(holdfast.pg.port), user: 'clerk' });
+  await connections.form.getByLabel('Back up every database on the server').check();
+  await connections.form.getByRole('button', { name: 'Test connection' }).click();
+  const crm = connections.form.getByRole('table', { name: 'Databases a set would back up' }).locator('[data-database-problem="crm"]');
+  await expect(crm).toContainText(/the role cannot read \d+ tables or large objects in "crm" \(.*public\.events.*\): that member's pg_dump would fail/);
+  await expect(connections.form.getByTestId('draft-test-result')).toBeVisible();
+  await expect(crm).not.toContainText('--');
+  await screenshotEverySize(page, 'whole-server-test-unreadable');
+});

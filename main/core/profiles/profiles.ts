@@ -206,16 +206,17 @@ export async function probeConnection(context: CredentialSource, profile: Profil
       const row = facts.rows[0]!;
       const major = Math.floor(Number(row.num) / 10000);
       const readAllData = major >= 14 ? (await client.query<{ member: boolean }>(`SELECT pg_has_role(current_user, 'pg_read_all_data', 'member') AS member`)).rows[0]!.member : false;
-      const unreadable = (
-        await client.query<{ schema: string; name: string }>(
-          `SELECT n.nspname AS schema, c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-            WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
-              AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'
-              AND NOT has_table_privilege(c.oid, 'SELECT') ORDER BY 1, 2`,
-        )
-      ).rows.map((r) => tableKey(r.schema, r.name));
-      unreadable.push(...(await unreadableLargeObjects(client, row.superuser)));
-      const wholeServer = profile.wholeServer ? await sizeServerDatabases(client, profile.wholeServer.excludeDatabases) : null;
+      const unreadable = await unreadableObjects(client, row.superuser);
+      const unreadableIn = async (database: string) => {
+        if (database === profile.dbname) return unreadable;
+        const other = await session.connect(database);
+        try {
+          return await unreadableObjects(other, row.superuser);
+        } finally {
+          await other.end();
+        }
+      };
+      const wholeServer = profile.wholeServer ? await sizeServerDatabases(client, profile.wholeServer.excludeDatabases, unreadableIn) : null;
       let clientTools: ProfileTestReport['clientTools'];
       try {
         const tools = pickClientTools(await context.clientTools(session.toolsDir), major, `Backing up "${profile.name}" (PostgreSQL ${row.version})`, session.toolsDir);
@@ -243,6 +244,19 @@ export async function probeConnection(context: CredentialSource, profile: Profil
   } finally {
     await session.close();
   }
+}
+
+/** Tables, views, sequences and large objects in the connected database the role cannot read: a pg_dump of it would fail on them. */
+async function unreadableObjects(client: pg.Client, superuser: boolean): Promise<string[]> {
+  const tables = (
+    await client.query<{ schema: string; name: string }>(
+      `SELECT n.nspname AS schema, c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+          AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'
+          AND NOT has_table_privilege(c.oid, 'SELECT') ORDER BY 1, 2`,
+    )
+  ).rows.map((r) => tableKey(r.schema, r.name));
+  return [...tables, ...(await unreadableLargeObjects(client, superuser))];
 }
 
 const LARGE_OBJECTS_LISTED = 100;

@@ -26,6 +26,8 @@ export interface SizedDatabase {
   database: string;
   /** null when the role may not CONNECT to it (pg_database_size needs that): the set would be partial. */
   sizeBytes: number | null;
+  /** Tables and large objects in it the role cannot read (its member's pg_dump would fail on them); [] when it may not connect. */
+  unreadable: string[];
   problem: string | null;
 }
 
@@ -37,16 +39,39 @@ export interface WholeServerSizes {
   totalBytes: number;
 }
 
-export async function sizeServerDatabases(client: pg.Client, excludePatterns: readonly string[]): Promise<WholeServerSizes> {
+/** Lists what the role cannot read in one database (profiles/profiles.ts asks it over a connection to that database). */
+export type UnreadableIn = (database: string) => Promise<string[]>;
+
+const UNREADABLE_NAMED = 5;
+
+export async function sizeServerDatabases(client: pg.Client, excludePatterns: readonly string[], unreadableIn: UnreadableIn): Promise<WholeServerSizes> {
   const { expected, excluded } = await listServerDatabases(client, excludePatterns);
   const rows = await client.query<{ datname: string; size: string | null }>(
     `SELECT datname, CASE WHEN has_database_privilege(oid, 'CONNECT') THEN pg_database_size(oid)::text END AS size FROM pg_catalog.pg_database WHERE datname = ANY ($1)`,
     [expected],
   );
   const sizes = new Map(rows.rows.map((row) => [row.datname, row.size === null ? null : Number(row.size)]));
-  const databases = expected.map((database) => {
+  const databases: SizedDatabase[] = [];
+  // One database at a time: a connection each, closed before the next, so a server with many
+  // databases is never asked for more than one extra connection by a test.
+  for (const database of expected) {
     const sizeBytes = sizes.get(database) ?? null;
-    return { database, sizeBytes, problem: sizeBytes === null ? `the role may not CONNECT to "${database}": a set would be partial without it (GRANT CONNECT, or --exclude-database it)` : null };
-  });
+    if (sizeBytes === null) {
+      databases.push({
+        database,
+        sizeBytes,
+        unreadable: [],
+        problem: `the role may not CONNECT to "${database}": a set would be partial without it (GRANT CONNECT to the role, or exclude the database)`,
+      });
+      continue;
+    }
+    const unreadable = await unreadableIn(database);
+    const named = `${unreadable.slice(0, UNREADABLE_NAMED).join(', ')}${unreadable.length > UNREADABLE_NAMED ? `, and ${unreadable.length - UNREADABLE_NAMED} more` : ''}`;
+    const problem =
+      unreadable.length === 0
+        ? null
+        : `the role cannot read ${unreadable.length} ${unreadable.length === 1 ? 'table or large object' : 'tables or large objects'} in "${database}" (${named}): that member's pg_dump would fail and the set would be partial (GRANT SELECT or pg_read_all_data to the role, or exclude the database)`;
+    databases.push({ database, sizeBytes, unreadable, problem });
+  }
   return { databases, excluded, totalBytes: databases.reduce((sum, d) => sum + (d.sizeBytes ?? 0), 0) };
 }

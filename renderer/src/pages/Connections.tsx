@@ -99,7 +99,7 @@ function TestResult({ test }: { test: Exclude<TestState, { status: 'running' }> 
   return (
     <div className="test-result" role="status" aria-label="Connection test result">
       <p className="test-result__title">
-        <Badge tone={r.clientTools.compatible && r.unreadable.length === 0 ? 'ok' : 'warn'}>{icons.check} Connected</Badge>
+        <Badge tone={r.clientTools.compatible && r.unreadable.length === 0 && !r.wholeServer?.databases.some((d) => d.problem) ? 'ok' : 'warn'}>{icons.check} Connected</Badge>
       </p>
       <Facts
         items={[

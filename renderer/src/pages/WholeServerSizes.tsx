@@ -1,5 +1,7 @@
 // A whole-server connection's test: every database a set would back up now with its size, those left
-// out, and the total; a database the role may not connect to is named with why (the set would be partial).
+// out, and the total; a database the role may not connect to, or with tables it cannot read, is named
+// with why (the set would be partial).
+import { Fragment } from 'react';
 import { Badge } from '../components/ui.tsx';
 import type { ChannelOutput } from '../api/types.ts';
 import { formatBytes } from '../lib/format.ts';
@@ -23,10 +25,20 @@ export function WholeServerSizesTable({ sizes }: { sizes: WholeServerSizes }) {
       </thead>
       <tbody>
         {sizes.databases.map((d) => (
-          <tr key={d.database} data-database={d.database}>
-            <td className="mono">{d.database}</td>
-            <td className="num">{d.sizeBytes === null ? <Badge tone="bad">{d.problem}</Badge> : formatBytes(d.sizeBytes)}</td>
-          </tr>
+          <Fragment key={d.database}>
+            <tr data-database={d.database}>
+              <td className="mono">{d.database}</td>
+              <td className="num">{d.sizeBytes === null ? <Badge tone="bad">cannot connect</Badge> : formatBytes(d.sizeBytes)}</td>
+            </tr>
+            {d.problem ? (
+              // Its own row, the width of the table: the reason is a sentence, and wraps.
+              <tr data-database-problem={d.database}>
+                <td colSpan={2} className="field__error">
+                  {d.problem}
+                </td>
+              </tr>
+            ) : null}
+          </Fragment>
         ))}
       </tbody>
     </table>
