@@ -6,6 +6,7 @@ import { lazy, Suspense, useEffect, useRef, type ComponentType } from 'react';
 import { api } from './api/client.ts';
 import { icons, Logo } from './components/icons.tsx';
 import { useNow } from './components/hooks.ts';
+import { ViewBoundary } from './components/ViewBoundary.tsx';
 import { formatBytes, formatClock } from './lib/format.ts';
 import { Backups } from './pages/Backups.tsx';
 import { Dashboard } from './pages/Dashboard.tsx';
@@ -85,20 +86,29 @@ export function App() {
       </a>
       <Sidebar page={page} />
       <main className="main" id="main" tabIndex={-1}>
-        <Suspense fallback={<p className="muted">Loading…</p>}>
-          <View />
-        </Suspense>
+        {/* Keyed by page: a page that failed to load does not stand in for the next one. */}
+        <ViewBoundary key={page} what={`The ${PAGE_VIEWS[page].label} page`}>
+          <Suspense fallback={<p className="muted">Loading…</p>}>
+            <View />
+          </Suspense>
+        </ViewBoundary>
       </main>
       {/* Closed until asked for; each renders nothing until its chunk is here, never holding the page. */}
-      <Suspense fallback={null}>
-        <later.profileForm />
-      </Suspense>
-      <Suspense fallback={null}>
-        <later.backupNow />
-      </Suspense>
-      <Suspense fallback={null}>
-        <later.restoreWizard />
-      </Suspense>
+      <ViewBoundary what="The connection form">
+        <Suspense fallback={null}>
+          <later.profileForm />
+        </Suspense>
+      </ViewBoundary>
+      <ViewBoundary what="The Back up now dialog">
+        <Suspense fallback={null}>
+          <later.backupNow />
+        </Suspense>
+      </ViewBoundary>
+      <ViewBoundary what="The restore wizard">
+        <Suspense fallback={null}>
+          <later.restoreWizard />
+        </Suspense>
+      </ViewBoundary>
     </div>
   );
 }
