@@ -59,6 +59,9 @@ export function App() {
   useEffect(() => {
     const onHash = () => useNav.getState().syncFromHash(location.hash);
     window.addEventListener('hashchange', onHash);
+    // The store read the hash when its chunk ran; one that moved before this listener existed (Back,
+    // a bookmark opened while the app started) would otherwise leave the URL and the page apart.
+    onHash();
     return () => window.removeEventListener('hashchange', onHash);
   }, []);
 
