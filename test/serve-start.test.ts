@@ -116,6 +116,29 @@ describe('the start-up file check', () => {
   });
 });
 
+describe('retention before the start-up file check has run', () => {
+  test('waits for the check: a backup whose file vanished while nothing ran never counts as the one kept', async () => {
+    home = makeHome();
+    const backups = seedBackups(home, 4);
+    const [newest, secondNewest] = [backups.at(-1)!, backups.at(-2)!];
+    rmSync(newest.path);
+    const { holdfast } = await Holdfast.open(loadConfig(cleanEnv(home.env)), { files: 'later' });
+    try {
+      // A cleanup asked for at once (the cron's slot, "Run cleanup now"), before serve started its check:
+      // "1d" keeps none of these day-old backups by age, so the newest good one is all it keeps.
+      const summary = await holdfast.cleanup({ profile: 'shop', policy: '1d', dryRun: false });
+      expect(holdfast.catalogue.findBackup(newest.id)?.status).toBe('missing');
+      // Counted by its last known "completed", the vanished file was "kept" and this, the only backup
+      // still on disk, was deleted.
+      expect(holdfast.catalogue.findBackup(secondNewest.id)?.status).toBe('completed');
+      expect(summary.deleted).toBe(2);
+      expect(holdfast.fileCheck.done).toBe(true);
+    } finally {
+      holdfast.close();
+    }
+  });
+});
+
 describe('holdfast serve on a large home', () => {
   test('asked nothing, it still checks every file soon after it listens: the removed file is marked missing', async () => {
     home = makeHome();

@@ -6,6 +6,7 @@ import { lazy, Suspense, useEffect, useRef, type ComponentType } from 'react';
 import { api } from './api/client.ts';
 import { icons, Logo } from './components/icons.tsx';
 import { useNow } from './components/hooks.ts';
+import { ViewBoundary } from './components/ViewBoundary.tsx';
 import { formatBytes, formatClock } from './lib/format.ts';
 import { Backups } from './pages/Backups.tsx';
 import { Dashboard } from './pages/Dashboard.tsx';
@@ -58,6 +59,9 @@ export function App() {
   useEffect(() => {
     const onHash = () => useNav.getState().syncFromHash(location.hash);
     window.addEventListener('hashchange', onHash);
+    // The store read the hash when its chunk ran; one that moved before this listener existed (Back,
+    // a bookmark opened while the app started) would otherwise leave the URL and the page apart.
+    onHash();
     return () => window.removeEventListener('hashchange', onHash);
   }, []);
 
@@ -85,20 +89,29 @@ export function App() {
       </a>
       <Sidebar page={page} />
       <main className="main" id="main" tabIndex={-1}>
-        <Suspense fallback={<p className="muted">Loading…</p>}>
-          <View />
-        </Suspense>
+        {/* Keyed by page: a page that failed to load does not stand in for the next one. */}
+        <ViewBoundary key={page} what={`The ${PAGE_VIEWS[page].label} page`}>
+          <Suspense fallback={<p className="muted">Loading…</p>}>
+            <View />
+          </Suspense>
+        </ViewBoundary>
       </main>
       {/* Closed until asked for; each renders nothing until its chunk is here, never holding the page. */}
-      <Suspense fallback={null}>
-        <later.profileForm />
-      </Suspense>
-      <Suspense fallback={null}>
-        <later.backupNow />
-      </Suspense>
-      <Suspense fallback={null}>
-        <later.restoreWizard />
-      </Suspense>
+      <ViewBoundary what="The connection form">
+        <Suspense fallback={null}>
+          <later.profileForm />
+        </Suspense>
+      </ViewBoundary>
+      <ViewBoundary what="The Back up now dialog">
+        <Suspense fallback={null}>
+          <later.backupNow />
+        </Suspense>
+      </ViewBoundary>
+      <ViewBoundary what="The restore wizard">
+        <Suspense fallback={null}>
+          <later.restoreWizard />
+        </Suspense>
+      </ViewBoundary>
     </div>
   );
 }

@@ -108,6 +108,12 @@ test("the schedule form puts its own local-copy choice back to the connection's,
   const keep = dialog.getByLabel('Keep no local copy');
   await expect(keep).not.toBeChecked();
   const inherit = dialog.getByRole('button', { name: "Use the connection's local-copy choice" });
+  // It says what the connection's choice is, and looks like a button: as a borderless bold line it
+  // read as the heading of the restore-drill box under it.
+  await expect(inherit).toHaveText("Use the connection's local-copy choice (no local copy)");
+  await expect(inherit).not.toHaveCSS('border-top-color', 'rgba(0, 0, 0, 0)');
+  const destinations = dialog.getByRole('button', { name: "Use the connection's destinations" });
+  if (await destinations.isVisible()) await expect(destinations).not.toHaveCSS('border-top-color', 'rgba(0, 0, 0, 0)');
   await inherit.click();
   await expect(inherit).toBeHidden();
   // The connection keeps no local copy (the first test), so the box now shows its choice.

@@ -4,6 +4,7 @@ import type { Catalogue } from '../catalogue/catalogue.ts';
 import type { HoldfastConfig } from '../config/config.ts';
 import type { EventBus } from '../events/bus.ts';
 import { HoldfastError } from '../model/errors.ts';
+import type { FileCheck } from '../recovery/file-check.ts';
 import type { ScheduleStore } from '../schedule/schedule-store.ts';
 import { systemTimeZone, validateCron, validateTimeZone, type ScheduleType } from '../schedule/cron.ts';
 import { actorName } from '../users/acting.ts';
@@ -18,6 +19,8 @@ export interface RetentionEngine {
   config: Pick<HoldfastConfig, 'retentionDays' | 'presets'>;
   events: Pick<EventBus, 'emit'>;
   offsite?: CopyRemover;
+  /** Under serve, which backup files are still there is looked for after the first answer. */
+  fileCheck?: Pick<FileCheck, 'done' | 'run'>;
 }
 
 export interface CleanupSummary {
@@ -49,6 +52,9 @@ export async function cleanup(
   now: Date,
 ): Promise<CleanupSummary> {
   if (input.policy) retentionPolicyFor(engine, '', input.policy);
+  // Until the start-up file check has run, a vanished file's row still says "completed" and would
+  // count as a kept copy, letting a backup still on disk go: join the check first.
+  if (engine.fileCheck && !engine.fileCheck.done) await engine.fileCheck.run();
   const profiles = input.profile ? [input.profile] : [...new Set(engine.catalogue.listBackups({ statuses: ['completed'] }).map((b) => b.profile))].sort();
   const reports: Array<CleanupReport & { profile: string }> = [];
   for (const profile of profiles) {

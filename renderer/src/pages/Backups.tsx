@@ -144,10 +144,10 @@ export function Backups() {
                 <option value="running">Running</option>
               </select>
               <span className="toolbar__count" aria-live="polite">
-                {(total ?? 0).toLocaleString('en-US')} of {everything.toLocaleString('en-US')}
+                {loaded ? `${total.toLocaleString('en-US')} of ${everything.toLocaleString('en-US')}` : null}
               </span>
             </div>
-            <BackupTable total={total ?? 0} selectedId={selectedId} expanded={expanded} onSelect={select} sortKey={sort.key} direction={sort.direction} onSort={setSort} />
+            <BackupTable total={total} selectedId={selectedId} expanded={expanded} onSelect={select} sortKey={sort.key} direction={sort.direction} onSort={setSort} />
           </section>
           {selected?.set ? <SetDetails row={selected} onClose={() => select(null)} /> : selected ? <BackupDetails row={selected} onClose={() => select(null)} /> : null}
         </div>
@@ -157,8 +157,8 @@ export function Backups() {
 }
 
 interface TableProps {
-  /** Rows matching the filter; those not loaded yet show as placeholders until their page answers. */
-  total: number;
+  /** Rows matching the filter (null until the first page answers); those not loaded yet show as placeholders until their page answers. */
+  total: number | null;
   selectedId: string | null;
   expanded: ReadonlySet<string>;
   onSelect: (id: string) => void;
@@ -177,7 +177,7 @@ function BackupTable({ total, selectedId, expanded, onSelect, sortKey, direction
   const checkingFiles = useBackupPages((s) => s.checkingFiles);
   const { rowAt, ensure } = useBackupPages.getState();
   // A set's members follow it, in the set's order, when it is expanded; they are never rows of their own.
-  const layout = useMemo(() => pagedLayout(total, rowAt, pages, PAGE_SIZE, expanded), [total, rowAt, pages, expanded]);
+  const layout = useMemo(() => pagedLayout(total ?? 0, rowAt, pages, PAGE_SIZE, expanded), [total, rowAt, pages, expanded]);
   const count = layout.count;
   const virtualizer = useVirtualizer({ count, getScrollElement: () => scrollRef.current, estimateSize: () => ROW_HEIGHT, overscan: 10 });
   useStyle(innerRef, { height: `${virtualizer.getTotalSize()}px` });
@@ -187,7 +187,7 @@ function BackupTable({ total, selectedId, expanded, onSelect, sortKey, direction
   const firstRow = layout.indexOf(first);
   const lastRow = layout.indexOf(last);
   useEffect(() => {
-    if (total > 0) ensure(firstRow, lastRow);
+    if (total !== null && total > 0) ensure(firstRow, lastRow);
   }, [firstRow, lastRow, total, ensure]);
 
   const moveSelection = (from: number, delta: number) => {
@@ -221,7 +221,14 @@ function BackupTable({ total, selectedId, expanded, onSelect, sortKey, direction
         </div>
       </div>
       <div className="vtable__scroll" ref={scrollRef} role="rowgroup">
-        {count === 0 ? <p className="vtable__none">No backups match these filters.</p> : null}
+        {/* Before the first answer nothing is known: "no match" then would say the catalogue is empty. */}
+        {total === null ? (
+          <p className="vtable__none" role="status">
+            Loading backups…
+          </p>
+        ) : count === 0 ? (
+          <p className="vtable__none">No backups match these filters.</p>
+        ) : null}
         <div className="vtable__inner" ref={innerRef}>
           {items.map((item) => {
             const { row } = layout.line(item.index);

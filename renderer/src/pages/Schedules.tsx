@@ -206,6 +206,7 @@ function ScheduleForm({ onDone, editing }: { onDone: () => void; editing?: Sched
   // Its backups kept on those destinations only; null: the connection's choice, whatever it becomes.
   const [noLocalCopy, setNoLocalCopy] = useState<boolean | null>(editing?.options.noLocalCopy ?? null);
   const profileKeepsNoLocalCopy = profiles.find((p) => p.name === profile)?.noLocalCopy ?? false;
+  const connectionCopyTo = profiles.find((p) => p.name === profile)?.copyTo ?? [];
   const destinations = copyTo ?? profiles.find((p) => p.name === profile)?.copyTo ?? [];
   const [preview, setPreview] = useState<RetentionPreview | null>(null);
   const [previewError, setPreviewError] = useState<ErrorInfo | null>(null);
@@ -368,16 +369,17 @@ function ScheduleForm({ onDone, editing }: { onDone: () => void; editing?: Sched
           </p>
         </div>
       ) : null}
-      <CopyToPicker defaults={profiles.find((p) => p.name === profile)?.copyTo ?? []} chosen={copyTo} onChange={setCopyTo} />
+      <CopyToPicker defaults={connectionCopyTo} chosen={copyTo} onChange={setCopyTo} />
+      {/* Bordered, and naming what they go back to: as bare bold lines they read as the next box's heading. */}
       {copyTo ? (
-        <button type="button" className="btn btn--ghost btn--small" onClick={() => setCopyTo(null)}>
-          Use the connection's destinations
+        <button type="button" className="btn btn--small form__reset" onClick={() => setCopyTo(null)}>
+          {`Use the connection's destinations (${connectionCopyTo.join(', ') || 'none'})`}
         </button>
       ) : null}
       <NoLocalCopyToggle checked={noLocalCopy ?? profileKeepsNoLocalCopy} onChange={setNoLocalCopy} destinations={destinations} format={format} />
       {noLocalCopy !== null ? (
-        <button type="button" className="btn btn--ghost btn--small" onClick={() => setNoLocalCopy(null)}>
-          Use the connection's local-copy choice
+        <button type="button" className="btn btn--small form__reset" onClick={() => setNoLocalCopy(null)}>
+          {`Use the connection's local-copy choice (${profileKeepsNoLocalCopy ? 'no local copy' : 'keep a local copy'})`}
         </button>
       ) : null}
       <Checkbox
