@@ -130,6 +130,15 @@ describe('--no-local-copy', () => {
       const both = await runCli(['schedule', 'edit', id, '--inherit-no-local-copy', '--json'], shop.home.env);
       expect(both.code).toBe(0);
       expect((JSON.parse(both.stdout) as { options: Record<string, unknown> }).options).not.toHaveProperty('noLocalCopy');
+      // And chosen again on the schedule itself, as the form can: --no-local-copy, then --local-copy.
+      const dropped = await runCli(['schedule', 'edit', id, '--no-local-copy', '--json'], shop.home.env);
+      expect(dropped.code).toBe(0);
+      expect(JSON.parse(dropped.stdout)).toMatchObject({ options: { noLocalCopy: true } });
+      const keptAgain = await runCli(['schedule', 'edit', id, '--local-copy', '--json'], shop.home.env);
+      expect(JSON.parse(keptAgain.stdout)).toMatchObject({ options: { noLocalCopy: false } });
+      const contradictingFlags = await runCli(['schedule', 'edit', id, '--no-local-copy', '--inherit-no-local-copy'], shop.home.env);
+      expect(contradictingFlags.code).toBe(2);
+      expect(contradictingFlags.stderr).toMatch(/--no-local-copy and --inherit-no-local-copy contradict each other/);
       const contradicting = (() => {
         try {
           return editSchedule(shop.holdfast, id, { options: { format: 'custom', noLocalCopy: true }, inheritNoLocalCopy: true }, new Date());

@@ -33,7 +33,7 @@ export function scheduleCommands(program: Command, { run, exitCode }: CommandCon
     });
   schedule
     .command('edit <id>')
-    .description('Change when a schedule runs, its retention, drills, destinations, or who its backups are encrypted to; what is not given stays')
+    .description('Change when a schedule runs, its retention, drills, destinations, local copy, or who its backups are encrypted to; what is not given stays')
     .option('--daily', 'every day (the BACKUP_DAILY_SCHEDULE preset)')
     .option('--weekly', 'every week (the BACKUP_WEEKLY_SCHEDULE preset)')
     .option('--monthly', 'every month (the BACKUP_MONTHLY_SCHEDULE preset)')
@@ -52,7 +52,10 @@ export function scheduleCommands(program: Command, { run, exitCode }: CommandCon
     )
     .option('--no-encrypt', "do not encrypt the schedule's backups, whatever the profile or BACKUP_ENCRYPTION_KEY says")
     .option('--inherit-encryption', "clear the schedule's own --encrypt-to / --no-encrypt: its backups follow the profile's choice, then BACKUP_ENCRYPTION_KEY")
-    .option('--inherit-no-local-copy', "clear the schedule's own --no-local-copy choice: its backups follow the profile's")
+    // --local-copy first: defined alone, commander's --no-local-copy would default to true and always be "given".
+    .option('--local-copy', "keep the schedule's backups in BACKUP_DIR too, whatever the profile says")
+    .option('--no-local-copy', "keep the schedule's backups on their destinations only: the local files go once every copy is verified")
+    .option('--inherit-no-local-copy', "clear the schedule's own --local-copy / --no-local-copy choice: its backups follow the profile's")
     .option('--json', 'print JSON')
     .action(async (id: string, options: Record<string, unknown>) => {
       const kinds = (['daily', 'weekly', 'monthly'] as const).filter((kind) => options[kind]);
@@ -76,8 +79,13 @@ export function scheduleCommands(program: Command, { run, exitCode }: CommandCon
       const encryptTo = encryptToFrom(options);
       if (encryptTo !== undefined && options.inheritEncryption)
         throw new HoldfastError('BAD_INPUT', `${encryptTo === 'none' ? '--no-encrypt' : '--encrypt-to'} and --inherit-encryption contradict each other.`, 'Give one of them.');
+      if (options.localCopy !== undefined && options.inheritNoLocalCopy)
+        throw new HoldfastError('BAD_INPUT', `${options.localCopy ? '--local-copy' : '--no-local-copy'} and --inherit-no-local-copy contradict each other.`, 'Give one of them.');
       // Only the options given change (the contract's options are a patch): the format, filters and suffix stay.
-      if (encryptTo !== undefined) input.options = { encryptTo };
+      const optionsPatch: Record<string, unknown> = {};
+      if (encryptTo !== undefined) optionsPatch.encryptTo = encryptTo;
+      if (options.localCopy !== undefined) optionsPatch.noLocalCopy = options.localCopy === false;
+      if (Object.keys(optionsPatch).length > 0) input.options = optionsPatch;
       if (options.inheritEncryption) input.inheritEncryption = true;
       if (options.inheritNoLocalCopy) input.inheritNoLocalCopy = true;
       if (Object.keys(input).length === 1)
