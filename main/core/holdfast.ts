@@ -17,7 +17,6 @@ import { DrillSlots } from './drill/drill-slots.ts';
 import { leftBehind } from './drill/left-behind.ts';
 import { testRestore, type RestoreTestResult } from './drill/test-restore.ts';
 import type { EventBus } from './events/bus.ts';
-import { commitAudited } from './events/audited-change.ts';
 import { engineEventBus } from './events/engine-bus.ts';
 import { ensurePrivateDir } from './fsutil/durable.ts';
 import { fileLogger, type Logger } from './log/log.ts';
@@ -32,7 +31,7 @@ import { profileFromUri, testProfile, type ImportReport, type ProfileChanges, ty
 import { restoreBackup, type RestoreRequest, type RestoreResult } from './restore/restore.ts';
 import { RestoreRecovery } from './restore/recovery.ts';
 import type { SwapRecovery } from './restore/swap-journal.ts';
-import { removeUnsharedBackupFiles } from './retention/cleanup.ts';
+import { deleteBackup } from './retention/delete-backup.ts';
 import { cleanup, retentionPolicyFor, retentionPreview, type CleanupSummary } from './retention/operations.ts';
 import { cleanupStoredPolicies } from './retention/copy-cleanup.ts';
 import { actorName } from './users/acting.ts';
@@ -314,38 +313,8 @@ export class Holdfast implements EngineContext, ProfileContext {
   }
 
   /** One backup and its companions; `confirm` must repeat its file name, as a restore's --confirm does. */
-  async deleteBackup(ref: string, confirm: string): Promise<DeleteReport> {
-    const backup = this.catalogue.requireBackup(ref);
-    // A set says which databases it holds; without one of them it would still say so, and its restore would fail.
-    const set = backup.set === undefined ? undefined : this.sets.find(backup.set);
-    if (set && (set.status === 'completed' || set.status === 'partial')) {
-      throw new HoldfastError(
-        'CONFLICT',
-        `${backup.filename} is the ${backup.database} database of backup set ${set.id}: a set is kept or deleted whole, so one of its databases is not deleted on its own.`,
-        'Retention deletes the whole set when its time comes; pinning any one of its backups keeps the whole set.',
-      );
-    }
-    if (confirm !== backup.filename) {
-      throw new HoldfastError('BAD_INPUT', `Deleting ${backup.filename} needs its file name typed as the confirmation.`, `Confirm with exactly "${backup.filename}".`);
-    }
-    // Another listed backup's row naming the same file would lose its file unnoticed: only this row goes.
-    let sharing: string[];
-    try {
-      sharing = (await removeUnsharedBackupFiles(this.catalogue, backup, this.offsite)).sharedWith;
-    } catch (error) {
-      throw new HoldfastError('CONFLICT', `Cannot delete ${backup.filename}: ${(error as Error).message}`, 'Check the file and its directory permissions, then try again.');
-    }
-    const freedBytes = sharing.length === 0 ? backup.size : 0;
-    // Status and its audit row in one transaction (the audit subscriber is synchronous), as retention does: the row stays as history.
-    commitAudited(
-      this.catalogue.db,
-      this.events,
-      () => this.catalogue.setBackupStatus(backup.id, 'deleted'),
-      { kind: 'backup.deleted', backup, freedBytes, sharedWith: sharing },
-      `Deleting ${backup.filename}`,
-    );
-    if (sharing.length === 0) return { deleted: backup.filename, freedBytes };
-    return { deleted: backup.filename, freedBytes, filesKept: `${backup.path} was kept: the catalogue lists it for ${sharing.join(', ')} too, so only this entry was removed.` };
+  deleteBackup(ref: string, confirm: string): Promise<DeleteReport> {
+    return deleteBackup(this, ref, confirm);
   }
 
   // --- retention, stats, health (retention/operations.ts, stats/) ---------------------------------
