@@ -8,7 +8,7 @@ import { close, open, write } from 'node:fs';
 import { Transform, Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AgeEncryptStream, type AgeTarget } from '../encryption/age-stream.ts';
-import { lend, letGo, LETS_GO, letsGo } from '../fsutil/lent-buffers.ts';
+import { lend, letGo, LETS_GO, letsGo, offer } from '../fsutil/lent-buffers.ts';
 
 export interface EncryptedWrite {
   /** The stored (encrypted) file. */
@@ -17,24 +17,6 @@ export interface EncryptedWrite {
   /** What pg_dump wrote, before encryption. */
   plaintextSize: number;
   plaintextChecksum: string;
-}
-
-/** Writes `chunk` to `sink` unless it was closed; resolves when it may take more. */
-function offer(sink: Writable, chunk: Buffer): Promise<void> {
-  if (sink.destroyed || sink.writableEnded) {
-    letGo(chunk);
-    return Promise.resolve();
-  }
-  if (sink.write(chunk)) return Promise.resolve();
-  return new Promise((resolve) => {
-    const go = () => {
-      sink.off('drain', go);
-      sink.off('close', go);
-      resolve();
-    };
-    sink.on('drain', go);
-    sink.on('close', go);
-  });
 }
 
 function hashing(onChunk?: (chunk: Buffer) => Promise<void>, onEnd?: () => void): { tap: Transform; digest: () => { size: number; checksum: string } } {

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { lend, letGo, letsGo } from '../fsutil/lent-buffers.ts';
+import { lend, letsGo, offer } from '../fsutil/lent-buffers.ts';
 import { HoldfastError } from '../model/errors.ts';
 import type { BackupMetadata } from '../model/types.ts';
 import { AgeDecryptStream, AgeError } from './age-stream.ts';
@@ -62,26 +62,6 @@ function digestTap(onChunk: (chunk: Buffer) => Promise<void>, hashing = true): {
     },
   });
   return { tap, result: () => ({ size, checksum: hash && `sha256:${hash.digest('hex')}` }) };
-}
-
-/** Writes to `sink` unless it was closed (pg_restore --list stops reading after the TOC; one closed lets go of nothing, so it is let go for it). */
-export function offer(sink: Writable, chunk: Buffer): Promise<void> {
-  if (sink.destroyed || sink.writableEnded) {
-    letGo(chunk);
-    return Promise.resolve();
-  }
-  if (sink.write(chunk)) return Promise.resolve();
-  return new Promise((resolve) => {
-    const go = () => {
-      sink.off('drain', go);
-      sink.off('close', go);
-      sink.off('error', go);
-      resolve();
-    };
-    sink.on('drain', go);
-    sink.on('close', go);
-    sink.on('error', go);
-  });
 }
 
 /**

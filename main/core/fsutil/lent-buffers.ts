@@ -11,6 +11,7 @@
 // empty (length 0), a loud failure, never other bytes. Freeing is `ArrayBuffer.prototype.transfer(0)`,
 // standard since Node 22; on Node 20 V8 has it behind a flag, read from a fresh context. Where neither
 // works, letting go does nothing and the garbage collector frees the buffer as before.
+import type { Writable } from 'node:stream';
 import { setFlagsFromString } from 'node:v8';
 import { createContext, runInContext } from 'node:vm';
 
@@ -73,4 +74,28 @@ export const LETS_GO = Symbol('lets go of lent buffers');
 
 export function letsGo(sink: object): boolean {
   return (sink as { [LETS_GO]?: boolean })[LETS_GO] === true;
+}
+
+/**
+ * Writes a lent `chunk` to `sink` and resolves when the sink may take more. A sink already closed
+ * (pg_restore --list stops reading after the TOC; a check that failed) lets go of nothing, so it is
+ * let go for it; one that closes or fails while full releases the writer instead of holding it.
+ */
+export function offer(sink: Writable, chunk: Buffer): Promise<void> {
+  if (sink.destroyed || sink.writableEnded) {
+    letGo(chunk);
+    return Promise.resolve();
+  }
+  if (sink.write(chunk)) return Promise.resolve();
+  return new Promise((resolve) => {
+    const go = () => {
+      sink.off('drain', go);
+      sink.off('close', go);
+      sink.off('error', go);
+      resolve();
+    };
+    sink.on('drain', go);
+    sink.on('close', go);
+    sink.on('error', go);
+  });
 }
