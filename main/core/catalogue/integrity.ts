@@ -13,10 +13,11 @@
 //   daily check bounds how long that goes unnoticed by the open (SQLite still refuses any damaged
 //   page it reads in the meantime).
 // Nothing secret is in the record; a record that cannot be read or parsed means "check".
-import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 import * as z from 'zod';
 import { PRIVATE_FILE_MODE } from '../fsutil/durable.ts';
+import { fileIdentity } from '../fsutil/file-identity.ts';
 import { HoldfastError } from '../model/errors.ts';
 
 /** How old the last real quick_check may be before an unchanged catalogue is checked again. */
@@ -29,18 +30,9 @@ export function cleanRecordPath(catalogueFile: string): string {
   return `${catalogueFile}.checked`;
 }
 
-function fileIdentity(path: string): string {
-  try {
-    const info = statSync(path, { bigint: true });
-    return [info.dev, info.ino, info.size, info.mtimeNs, info.ctimeNs].join(':');
-  } catch {
-    return 'none';
-  }
-}
-
 /** The catalogue's and its -wal's identity (the -shm is SQLite's scratch, rewritten by every open). */
 export function catalogueIdentity(catalogueFile: string): string {
-  return `${fileIdentity(catalogueFile)}|${fileIdentity(`${catalogueFile}-wal`)}`;
+  return `${fileIdentity(catalogueFile) ?? 'none'}|${fileIdentity(`${catalogueFile}-wal`) ?? 'none'}`;
 }
 
 export function readCleanRecord(catalogueFile: string): CleanRecord | undefined {
