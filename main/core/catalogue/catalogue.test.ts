@@ -9,6 +9,7 @@ import { BackupOptionsSchema, backupScope, type BackupScope } from '../backup/op
 import type { BackupMetadata } from '../model/types.ts';
 import { Catalogue } from './catalogue.ts';
 import { migrations } from './migrations.ts';
+import { explainFileCheckRows, selectFileCheckRows } from './backup-rows.ts';
 import { newProfileRecord } from '../../../test/support/profile-record.ts';
 
 let dir: string;
@@ -57,6 +58,39 @@ function backup(n: number, profile: string, change: Partial<BackupMetadata> = {}
 function insert(metadata: BackupMetadata): void {
   catalogue.insertBackup(metadata, catalogue.startRun({ kind: 'backup', profile: metadata.profile }));
 }
+
+describe('the start-up file check rows', () => {
+  test('come from the backups_file_check index, never the rows and their metadata, first batch and later ones alike', () => {
+    catalogue.addProfile(newProfileRecord('shop'));
+    insert(backup(1, 'shop'));
+    insert(backup(2, 'shop', { globals: { filename: 'backup-2-shop.globals.sql', checksum: `sha256:${'b'.repeat(64)}`, note: '' } }));
+    insert(backup(3, 'shop', { options: BackupOptionsSchema.parse({ noLocalCopy: true }) }));
+    catalogue.setBackupStatus(backup(2, 'shop').id, 'missing');
+    const first = selectFileCheckRows(catalogue.db, { limit: 2 });
+    for (const plan of [explainFileCheckRows(catalogue.db, { limit: 2 }), explainFileCheckRows(catalogue.db, { limit: 2, after: first.at(-1)!.cursor })]) {
+      expect(plan).toHaveLength(1);
+      expect(plan[0]).toMatch(/^(SCAN|SEARCH) backups USING COVERING INDEX backups_file_check\b/);
+    }
+    // What the index answers is what the metadata says.
+    const rows = [...first, ...selectFileCheckRows(catalogue.db, { limit: 2, after: first.at(-1)!.cursor })];
+    expect(rows.map(({ cursor: _cursor, ...row }) => row)).toEqual(
+      catalogue.listBackups().map((full) => ({
+        id: full.id,
+        filename: full.filename,
+        status: full.status,
+        path: full.path,
+        ...(full.location ? { location: full.location } : {}),
+        globals: { filename: full.globals.filename },
+        noLocalCopy: full.options.noLocalCopy === true,
+      })),
+    );
+    expect(rows.map((row) => [row.status, row.globals.filename, row.noLocalCopy])).toEqual([
+      ['completed', null, false],
+      ['missing', 'backup-2-shop.globals.sql', false],
+      ['completed', null, true],
+    ]);
+  });
+});
 
 describe('listBackupSummaries', () => {
   test('gives the same backups as listBackups, in the same order, with only the summary fields', () => {

@@ -2,11 +2,12 @@
 // synchronous=FULL, so a crash mid-write leaves the last committed state, never a damaged file.
 import Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, openSync } from 'node:fs';
+import { chmodSync, closeSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { HoldfastError } from '../model/errors.ts';
 import type { BackupMetadata, BackupStatus, BackupSummary, Profile, RunRecord, RunStatus } from '../model/types.ts';
 import { migrations } from './migrations.ts';
+import { catalogueIdentity, checkAtOpen, recordClean } from './integrity.ts';
 import { isProcessAlive, isSameProcessAlive, PROCESS_TOKEN } from '../process/liveness.ts';
 import type { ChildRecord } from '../process/child.ts';
 import { freeBytes, PRIVATE_FILE_MODE } from '../fsutil/durable.ts';
@@ -29,12 +30,16 @@ export interface CatalogueOptions {
 
 export class Catalogue {
   readonly db: Database.Database;
+  /** When SQLite's quick_check last passed on this file (integrity.ts): at this open, or an earlier one. */
+  private readonly checkedAt: number;
 
   constructor(
     readonly file: string,
     private readonly options: CatalogueOptions = {},
   ) {
     makePrivate(file);
+    // Taken before SQLite opens the file: the identity the last clean close left, or not.
+    const identity = catalogueIdentity(file);
     try {
       this.db = new Database(file);
       this.db.pragma('journal_mode = WAL');
@@ -53,14 +58,7 @@ export class Catalogue {
       }
       throw new HoldfastError('INTERNAL', `Cannot open the catalogue ${file}: ${(error as Error).message}`, 'Check that HOLDFAST_HOME is writable and the file is a Holdfast catalogue.');
     }
-    const check = this.db.pragma('quick_check', { simple: true });
-    if (check !== 'ok') {
-      throw new HoldfastError(
-        'INTERNAL',
-        `The catalogue ${file} failed SQLite's integrity check: ${String(check)}`,
-        'Restore it from a copy, or move it aside and re-adopt the backup directory with `holdfast adopt <dir>`.',
-      );
-    }
+    this.checkedAt = checkAtOpen(this.db, file, identity);
     this.migrate();
   }
 
@@ -88,8 +86,11 @@ export class Catalogue {
     return this.options.backupDir;
   }
 
+  /** Closes the file and keeps its identity as clean (integrity.ts), so the next open need not read every page. */
   close(): void {
+    if (!this.db.open) return;
     this.db.close();
+    recordClean(this.file, this.checkedAt);
   }
 
   // --- profiles -------------------------------------------------------------------------------
@@ -389,7 +390,8 @@ function makePrivate(file: string): void {
   }
   for (const path of [file, `${file}-wal`, `${file}-shm`]) {
     try {
-      chmodSync(path, PRIVATE_FILE_MODE);
+      // Only when needed: a chmod moves the file's ctime, which the clean record (integrity.ts) compares.
+      if ((statSync(path).mode & 0o777) !== PRIVATE_FILE_MODE) chmodSync(path, PRIVATE_FILE_MODE);
     } catch {
       // No -wal or -shm yet: SQLite creates them from the main file's mode.
     }

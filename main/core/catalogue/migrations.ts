@@ -351,4 +351,12 @@ export const migrations: readonly Migration[] = [
   -- 10,000 backups, several per page, ~10 times that at 100,000 (issue 17, bench rows 7 and 7g).
   CREATE INDEX backups_unset_newest ON backups (set_id, created_at, id, status);
   `,
+  `
+  -- The start-up file check (catalogue/backup-rows.ts, selectFileCheckRows) from one index, never
+  -- the rows: the fields it picks out of each backup's metadata are kept here as the same
+  -- expressions. Without it every command's start read every row's whole metadata JSON: ~160 ms
+  -- of CPU at 10,000 backups, ~40 ms with it (bench row 8d).
+  CREATE INDEX backups_file_check ON backups (created_at, id, status, filename, path,
+    json_extract(metadata, '$.location'), json_extract(metadata, '$.globals.filename'), json_extract(metadata, '$.options.noLocalCopy'));
+  `,
 ];

@@ -9,8 +9,9 @@
 // cannot be set back by touch). Only successful answers are kept; a file that cannot be read or
 // parsed is ignored and written afresh. Nothing secret is in it: versions and help texts.
 import { execFile } from 'node:child_process';
-import { readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import * as z from 'zod';
+import { fileIdentity } from '../fsutil/file-identity.ts';
 
 export interface ProgramAnswer {
   status: number;
@@ -24,8 +25,8 @@ type SavedAnswers = z.infer<typeof SavedAnswers>;
 function identityOf(program: string): { real: string; identity: string } | undefined {
   try {
     const real = realpathSync(program);
-    const info = statSync(real, { bigint: true });
-    return { real, identity: [info.dev, info.ino, info.size, info.mtimeNs, info.ctimeNs].join(':') };
+    const identity = fileIdentity(real);
+    return identity === undefined ? undefined : { real, identity };
   } catch {
     return undefined;
   }
