@@ -92,6 +92,14 @@ export class ByteReader {
     return this.win.subarray(o, o + n);
   }
 
+  /** The next n bytes when the window holds them already (undefined otherwise): a view valid only until the next read. */
+  bytesSync(n: number): Buffer | undefined {
+    const o = this.pos - this.winStart;
+    if (o < 0 || o + n > this.winLen) return undefined;
+    this.pos += n;
+    return this.win.subarray(o, o + n);
+  }
+
   /** ReadInt(): a sign byte, then intSize little-endian magnitude bytes. */
   intSync(): number | undefined {
     const n = this.intSize + 1;
