@@ -92,12 +92,12 @@ export class ByteReader {
     return this.win.subarray(o, o + n);
   }
 
-  /** The next n bytes when the window holds them already (undefined otherwise): a view valid only until the next read. */
-  bytesSync(n: number): Buffer | undefined {
+  /** Where the next n bytes start in `window` when it holds them already (undefined otherwise); moves past them. */
+  takeSync(n: number): number | undefined {
     const o = this.pos - this.winStart;
     if (o < 0 || o + n > this.winLen) return undefined;
     this.pos += n;
-    return this.win.subarray(o, o + n);
+    return o;
   }
 
   /** ReadInt(): a sign byte, then intSize little-endian magnitude bytes. */

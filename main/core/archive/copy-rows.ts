@@ -20,12 +20,22 @@ export class CopyRowCounter {
 
   /** The next bytes of the stream, in order; the view is not kept. */
   add(bytes: Uint8Array): void {
-    for (let at = bytes.indexOf(NEWLINE); at !== -1; at = bytes.indexOf(NEWLINE, at + 1)) this.newlines += 1;
-    const keep = Math.min(bytes.length, this.tail.length);
+    this.addRange(bytes, 0, bytes.length);
+  }
+
+  /**
+   * The next bytes of the stream, bytes[start, end): a reader's window counted in place, without a
+   * view per chunk (a custom archive holds one chunk per row, millions of them).
+   */
+  addRange(bytes: Uint8Array, start: number, end: number): void {
+    // A row's chunk ends with its newline, so the search usually stops there without a second call.
+    for (let at = bytes.indexOf(NEWLINE, start); at !== -1 && at < end; at = at + 1 < end ? bytes.indexOf(NEWLINE, at + 1) : -1) this.newlines += 1;
+    const tail = this.tail;
+    const keep = Math.min(end - start, tail.length);
     // Shift the kept end left by what arrives, then copy the newest bytes in.
-    this.tail.copyWithin(0, keep);
-    this.tail.set(bytes.subarray(bytes.length - keep), this.tail.length - keep);
-    this.seen += bytes.length;
+    for (let i = 0; i < tail.length - keep; i += 1) tail[i] = tail[i + keep]!;
+    for (let i = 0; i < keep; i += 1) tail[tail.length - keep + i] = bytes[end - keep + i]!;
+    this.seen += end - start;
   }
 
   /** The rows, or undefined when the stream does not end as pg_dump ends COPY data. */

@@ -180,7 +180,9 @@ async function countChunks(r: ByteReader, counter: CopyRowCounter): Promise<void
     if (len === 0) return;
     for (let left = len; left > 0;) {
       const take = Math.min(left, 256 * 1024);
-      counter.add(r.bytesSync(take) ?? (await r.bytes(take)));
+      const at = r.takeSync(take);
+      if (at === undefined) counter.add(await r.bytes(take));
+      else counter.addRange(r.window, at, at + take);
       left -= take;
     }
   }
