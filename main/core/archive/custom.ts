@@ -4,7 +4,7 @@
 import { ByteReader, truncatedFile, truncatedStream } from './byte-reader.ts';
 import { ARCH_CUSTOM, BLK_BLOBS, BLK_DATA, K_OFFSET_NO_DATA, K_OFFSET_POS_NOT_SET, K_OFFSET_POS_SET } from './constants.ts';
 import { CopyRowCounter } from './copy-rows.ts';
-import { archiveFindings, dataEntries, describeData, owner } from './entries.ts';
+import { archiveFindings, dataEntries, describeData, owner, tableMapKey } from './entries.ts';
 import { hashingSource } from './hashing-source.ts';
 import { DumpProblem } from './problem.ts';
 import { sniff } from './sniff.ts';
@@ -59,7 +59,7 @@ export async function readCustom(src: Source, path: string, options: CustomReadO
 
 /** Each table's rows, when every data item of it was counted whole (a table has one, as pg_dump writes them). */
 function withRows(findings: Findings, toc: Toc, counters: RowCounters): void {
-  const key = (schema: string, name: string) => `${schema}\u0000${name}`;
+  const key = tableMapKey;
   const counted = new Map<string, (number | undefined)[]>();
   for (const e of toc.entries) {
     if (e.desc !== 'TABLE DATA') continue;
