@@ -92,6 +92,14 @@ export class ByteReader {
     return this.win.subarray(o, o + n);
   }
 
+  /** Where the next n bytes start in `window` when it holds them already (undefined otherwise); moves past them. */
+  takeSync(n: number): number | undefined {
+    const o = this.pos - this.winStart;
+    if (o < 0 || o + n > this.winLen) return undefined;
+    this.pos += n;
+    return o;
+  }
+
   /** ReadInt(): a sign byte, then intSize little-endian magnitude bytes. */
   intSync(): number | undefined {
     const n = this.intSize + 1;

@@ -1,8 +1,10 @@
 // custom (-Fc): the TOC records where each data block starts; every block is walked chunk header to
-// chunk header, never by reading table data.
+// chunk header, never by reading table data, unless the caller asks for the rows of an uncompressed
+// archive (copy-rows.ts): then each table's COPY data is read as the walk passes it.
 import { ByteReader, truncatedFile, truncatedStream } from './byte-reader.ts';
 import { ARCH_CUSTOM, BLK_BLOBS, BLK_DATA, K_OFFSET_NO_DATA, K_OFFSET_POS_NOT_SET, K_OFFSET_POS_SET } from './constants.ts';
-import { archiveFindings, dataEntries, describeData, owner } from './entries.ts';
+import { CopyRowCounter } from './copy-rows.ts';
+import { archiveFindings, dataEntries, describeData, owner, tableMapKey } from './entries.ts';
 import { hashingSource } from './hashing-source.ts';
 import { DumpProblem } from './problem.ts';
 import { sniff } from './sniff.ts';
@@ -14,17 +16,28 @@ export async function inspectCustom(path: string): Promise<Findings> {
   return withFile(path, 'custom-format archive', (src) => readCustom(src, path));
 }
 
-/** The same check, with the file's SHA-256 taken from the bytes it reads (hashing-source.ts). */
+/**
+ * The same check, with the file's SHA-256 taken from the bytes it reads (hashing-source.ts), and, when
+ * the archive is uncompressed, each table's rows counted from the same bytes (the hash reads them anyway).
+ */
 export async function inspectCustomHashed(path: string): Promise<Findings & { sha256: string }> {
   return withFile(path, 'custom-format archive', async (src) => {
     const hashing = hashingSource(src);
-    const findings = await readCustom(hashing.source, path);
+    const findings = await readCustom(hashing.source, path, { countRows: true });
     return { ...findings, sha256: await hashing.digest() };
   });
 }
 
+export interface CustomReadOptions {
+  /** Count each table's rows from its COPY data (tables[].rows) when the archive is uncompressed. */
+  countRows?: boolean;
+}
+
+/** Per TABLE DATA dump id, the counter its COPY data is fed to. */
+type RowCounters = Map<number, CopyRowCounter>;
+
 /** The check itself, over any source; `path` only names the archive in messages. */
-export async function readCustom(src: Source, path: string): Promise<Findings> {
+export async function readCustom(src: Source, path: string, options: CustomReadOptions = {}): Promise<Findings> {
   const size = src.size;
   const first = await readHeadBytes(src);
   if (first.subarray(0, 5).toString('latin1') !== 'PGDMP') {
@@ -34,11 +47,32 @@ export async function readCustom(src: Source, path: string): Promise<Findings> {
   const r = new ByteReader(src, 0, size, size === Number.MAX_SAFE_INTEGER ? truncatedStream : truncatedFile);
   const head = await readHead(r, ARCH_CUSTOM, 'archive');
   const toc = await readToc(r, head, 'offset');
-  await checkCustomData(r, toc, size);
-  return archiveFindings(toc);
+  const counters: RowCounters = new Map();
+  if (options.countRows && head.algorithm === 'none') {
+    for (const e of toc.entries) if (e.desc === 'TABLE DATA' && e.copyStmt !== undefined && e.hadDumper) counters.set(e.dumpId, new CopyRowCounter());
+  }
+  await checkCustomData(r, toc, size, counters);
+  const findings = archiveFindings(toc);
+  if (counters.size > 0) withRows(findings, toc, counters);
+  return findings;
 }
 
-async function checkCustomData(r: ByteReader, toc: Toc, size: number): Promise<void> {
+/** Each table's rows, when every data item of it was counted whole (a table has one, as pg_dump writes them). */
+function withRows(findings: Findings, toc: Toc, counters: RowCounters): void {
+  const key = tableMapKey;
+  const counted = new Map<string, (number | undefined)[]>();
+  for (const e of toc.entries) {
+    if (e.desc !== 'TABLE DATA') continue;
+    const k = key(e.namespace ?? '', e.tag);
+    counted.set(k, [...(counted.get(k) ?? []), counters.get(e.dumpId)?.rows()]);
+  }
+  for (const table of findings.tables) {
+    const items = counted.get(key(table.schema, table.name)) ?? [];
+    if (table.hasData && items.length > 0 && items.every((rows) => rows !== undefined)) table.rows = items.reduce((sum: number, rows) => sum + rows!, 0);
+  }
+}
+
+async function checkCustomData(r: ByteReader, toc: Toc, size: number, counters: RowCounters): Promise<void> {
   const wanted = dataEntries(toc.entries);
   for (const e of wanted) {
     // _PrintTocData() returns silently for NO_DATA, so a table would restore empty without a word.
@@ -50,7 +84,7 @@ async function checkCustomData(r: ByteReader, toc: Toc, size: number): Promise<v
   if (unplaced.length > 0) {
     // No offsets: pg_dump wrote to a pipe (it never rewrote the TOC) or was killed before the end.
     // Either way the blocks follow the TOC back to back; walk them all as pg_restore would.
-    await scanCustomSequentially(r, toc);
+    await scanCustomSequentially(r, toc, counters);
     return;
   }
   for (const e of wanted) {
@@ -69,11 +103,11 @@ async function checkCustomData(r: ByteReader, toc: Toc, size: number): Promise<v
     if (id !== e.dumpId) {
       throw new DumpProblem(`byte ${at} holds a data block for dump id ${id} where the TOC expects the ${label}: the archive is corrupt`);
     }
-    await walkBlock(r, e, type, at);
+    await walkBlock(r, e, type, at, counters.get(e.dumpId));
   }
 }
 
-async function scanCustomSequentially(r: ByteReader, toc: Toc): Promise<void> {
+async function scanCustomSequentially(r: ByteReader, toc: Toc, counters: RowCounters): Promise<void> {
   const byId = new Map(toc.entries.map((e) => [e.dumpId, e]));
   const seen = new Set<number>();
   r.pos = toc.end;
@@ -92,7 +126,7 @@ async function scanCustomSequentially(r: ByteReader, toc: Toc): Promise<void> {
       throw new DumpProblem(`${describeData(e)} was found at byte ${at} but the TOC places it at byte ${e.dataPos}: the archive is corrupt`);
     }
     r.context = describeData(e);
-    await walkBlock(r, e, type, at);
+    await walkBlock(r, e, type, at, counters.get(id));
     seen.add(id);
   }
   const missing = dataEntries(toc.entries).find((e) => !seen.has(e.dumpId));
@@ -101,13 +135,13 @@ async function scanCustomSequentially(r: ByteReader, toc: Toc): Promise<void> {
   }
 }
 
-async function walkBlock(r: ByteReader, e: TocEntry, type: number, at: number): Promise<void> {
+async function walkBlock(r: ByteReader, e: TocEntry, type: number, at: number, counter: CopyRowCounter | undefined): Promise<void> {
   const expected = e.desc === 'BLOBS' ? BLK_BLOBS : BLK_DATA;
   if (type !== expected) {
     throw new DumpProblem(`${describeData(e)} at byte ${at} has block type ${type} instead of ${expected}: the archive is corrupt`);
   }
   if (type === BLK_DATA) {
-    await walkChunks(r);
+    await (counter ? countChunks(r, counter) : walkChunks(r));
     return;
   }
   for (;;) {
@@ -117,18 +151,39 @@ async function walkBlock(r: ByteReader, e: TocEntry, type: number, at: number): 
   }
 }
 
+async function chunkLength(r: ByteReader): Promise<number> {
+  let len = r.intSync();
+  if (len === undefined) len = await r.int();
+  if (len < 0) {
+    throw new DumpProblem(`${r.context} has a chunk of negative length before byte ${r.pos}: the archive is corrupt`);
+  }
+  return len;
+}
+
 /** Hops over `int length, bytes` chunks up to the zero length that _EndData() writes last. */
 async function walkChunks(r: ByteReader): Promise<void> {
   for (;;) {
-    let len = r.intSync();
-    if (len === undefined) len = await r.int();
+    const len = await chunkLength(r);
     if (len === 0) return;
-    if (len < 0) {
-      throw new DumpProblem(`${r.context} has a chunk of negative length before byte ${r.pos}: the archive is corrupt`);
-    }
     // Small chunks (uncompressed rows, 4 kB zlib output) are dense: read ahead generously. Big chunks
     // are hopped over: fetch just enough around the next header.
     r.readAhead = len >= 32 * 1024 ? 8 * 1024 : 256 * 1024;
     r.skip(len);
+  }
+}
+
+/** The same walk, reading each chunk's bytes into the table's row counter (one chunk is one row, as pg_dump writes them). */
+async function countChunks(r: ByteReader, counter: CopyRowCounter): Promise<void> {
+  r.readAhead = 256 * 1024;
+  for (;;) {
+    const len = await chunkLength(r);
+    if (len === 0) return;
+    for (let left = len; left > 0;) {
+      const take = Math.min(left, 256 * 1024);
+      const at = r.takeSync(take);
+      if (at === undefined) counter.add(await r.bytes(take));
+      else counter.addRange(r.window, at, at + take);
+      left -= take;
+    }
   }
 }

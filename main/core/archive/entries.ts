@@ -33,8 +33,11 @@ export function archiveFindings(toc: Toc): Findings {
   };
 }
 
+/** One table's key in a map of an archive's tables (schema and name can hold any character but NUL). */
+export const tableMapKey = (schema: string, name: string) => `${schema}\u0000${name}`;
+
 export function tablesOf(entries: TocEntry[]): ArchiveTable[] {
-  const key = (schema: string, name: string) => `${schema}\u0000${name}`;
+  const key = tableMapKey;
   const withData = new Set(entries.filter((e) => e.desc === 'TABLE DATA').map((e) => key(e.namespace ?? '', e.tag)));
   const tables: ArchiveTable[] = [];
   const listed = new Set<string>();

@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, test } from 'vitest';
 import { tableKey } from '../pg/table-key.ts';
-import { inspectArchive } from './inspect.ts';
+import { inspectArchive, inspectCustomWithChecksum } from './inspect.ts';
 
 const FIXTURES = resolve(import.meta.dirname, '..', '..', '..', '..', 'shared', 'fixtures', 'pg18');
 const manifest = JSON.parse(readFileSync(join(FIXTURES, 'manifest.json'), 'utf8')) as { rowCounts: Record<string, number> };
@@ -48,6 +48,18 @@ describe('pg_dump 18.3 archives', () => {
     if (!inspection.ok) return;
     const rows = Object.fromEntries(inspection.tables.filter((t) => t.hasData).map((t) => [tableKey(t.schema, t.name), t.rows]));
     expect(rows).toEqual(Object.fromEntries(TABLES_WITH_DATA.map((key) => [key, manifest.rowCounts[key]])));
+  });
+
+  test("custom-none.dump: the backup's one-read check counts exactly the manifest's rows from the COPY data; gzip is left uncounted", async () => {
+    const inspection = await inspectCustomWithChecksum(join(FIXTURES, 'custom-none.dump'));
+    expect(inspection.ok).toBe(true);
+    if (!inspection.ok) return;
+    const rows = Object.fromEntries(inspection.tables.filter((t) => t.hasData).map((t) => [tableKey(t.schema, t.name), t.rows]));
+    expect(rows).toEqual(Object.fromEntries(TABLES_WITH_DATA.map((key) => [key, manifest.rowCounts[key]])));
+    // The partition parent has no data item of its own, so no count either.
+    expect(inspection.tables.find((t) => t.name === 'measurements')?.rows).toBeUndefined();
+    const gzip = await inspectCustomWithChecksum(join(FIXTURES, 'custom-gzip.dump'));
+    expect(gzip.ok && gzip.tables.every((t) => t.rows === undefined)).toBe(true);
   });
 
   test.each(['custom-gzip.dump', 'custom-none.dump'])('%s cut short anywhere is refused', async (file) => {

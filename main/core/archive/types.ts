@@ -6,7 +6,7 @@ export interface ArchiveTable {
   schema: string;
   name: string;
   hasData: boolean;
-  /** plain format only: rows in the COPY block */
+  /** Rows in its COPY data: plain scripts, and uncompressed custom archives when asked (copy-rows.ts). */
   rows?: number;
 }
 

@@ -6,7 +6,6 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type pg from 'pg';
-import type { ArchiveTable } from '../archive/inspect.ts';
 import { inspectAndChecksum } from './check-output.ts';
 import type { Catalogue } from '../catalogue/catalogue.ts';
 import type { HoldfastConfig } from '../config/config.ts';
@@ -14,8 +13,9 @@ import { newId } from '../catalogue/catalogue.ts';
 import { localLocation } from '../storage/location.ts';
 import { DISK_FULL_HINT, HoldfastError, isDiskFull, toErrorInfo } from '../model/errors.ts';
 import { createPrivateFile, ensurePrivateDir, exists, pathSize, sealFile } from '../fsutil/durable.ts';
-import { dbnameConninfo, quoteIdent } from '../pg/connection.ts';
+import { dbnameConninfo } from '../pg/connection.ts';
 import { tableKey } from '../pg/table-key.ts';
+import { archiveRows, countRows, countsRowsFromArchive, dumpsEveryTable, userTables } from './row-counts.ts';
 import { openSession, type CredentialSource, type ServerSession } from '../pg/session.ts';
 import { probeLifeline, startChild, stderrTail, type ChildRecord } from '../process/child.ts';
 import { crashPoint } from '../process/crash-point.ts';
@@ -91,38 +91,6 @@ async function readServerFacts(client: pg.Client): Promise<ServerFacts> {
     databaseSize: Number(row.size),
     database: row.db,
   };
-}
-
-/** With no filters and data included, pg_dump dumps every ordinary table the role can see. */
-function dumpsEveryTable(options: BackupOptions): boolean {
-  return !options.schemaOnly && options.tables.length === 0 && options.schemas.length === 0 && options.excludeTables.length === 0 && options.excludeSchemas.length === 0;
-}
-
-/**
- * The tables worth counting while pg_dump runs. Only readable ones: a failed count aborts the
- * snapshot's transaction, and if pg_dump has not imported the snapshot yet it then fails with "could
- * not import the requested snapshot" instead of its own, useful "permission denied for table …".
- */
-async function userTables(client: pg.Client): Promise<ArchiveTable[]> {
-  const result = await client.query<{ schema: string; name: string }>(
-    `SELECT n.nspname AS schema, c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', 'information_schema')
-        AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'
-        AND has_schema_privilege(n.oid, 'USAGE') AND has_table_privilege(c.oid, 'SELECT')`,
-  );
-  return result.rows.map((row) => ({ ...row, hasData: true }));
-}
-
-/** Exact rows per dumped table, in the transaction whose snapshot pg_dump used. */
-async function countRows(client: pg.Client, tables: readonly ArchiveTable[]): Promise<Record<string, number>> {
-  const counts: Record<string, number> = {};
-  for (const table of tables) {
-    if (!table.hasData) continue;
-    // Qualified: a search_path set for the database or role could put another count() first. (int8 arrives as a string.)
-    const result = await client.query<{ n: string }>(`SELECT pg_catalog.count(*) AS n FROM ONLY ${quoteIdent(table.schema)}.${quoteIdent(table.name)}`);
-    counts[tableKey(table.schema, table.name)] = Number(result.rows[0]!.n);
-  }
-  return counts;
 }
 
 function sizeLimitLabel(bytes: number): string {
@@ -232,7 +200,8 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
     // While pg_dump runs, the snapshot's transaction counts rows and pg_dumpall saves the roles, so
     // neither adds to the backup's wall time. Counting every table is only worth it when nothing is
     // filtered out; otherwise the dumped tables are counted once the dump says which they are.
-    const countedDuringDump = dumpsEveryTable(options) ? userTables(client).then((tables) => countRows(client!, tables)) : undefined;
+    const countsFromArchive = countsRowsFromArchive(options, compression, encrypt);
+    const countedDuringDump = !countsFromArchive && dumpsEveryTable(options) ? userTables(client).then((tables) => countRows(client!, tables)) : undefined;
     const globalsDuringDump: Promise<SavedGlobals> = member
       ? Promise.resolve({ filename: null, checksum: null, note: "Roles and tablespaces are in the backup set's roles file." })
       : dumpGlobals(tools, profile, env, globalsTemp, {
@@ -302,7 +271,7 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
     if (!inspection.ok) throw failure(`pg_dump exited 0 but its output is not a complete dump: ${inspection.problem}`, 'Check free disk space and the client tools, then run the backup again.');
 
     progress('counting', size);
-    const counted = countedDuringDump ? await countedDuringDump : {};
+    const counted = countedDuringDump ? await countedDuringDump : countsFromArchive ? archiveRows(inspection.tables) : {};
     const uncounted = inspection.tables.filter((table) => table.hasData && counted[tableKey(table.schema, table.name)] === undefined);
     Object.assign(counted, await countRows(client, uncounted));
     const rowCounts: Record<string, number> = {};

@@ -1,0 +1,57 @@
+// A backup's exact row counts, per dumped table, in the dump's own snapshot: counted from the archive
+// as its one read after the dump passes the data (uncompressed custom archives), otherwise by the
+// snapshot's transaction on the server, beside pg_dump.
+import type pg from 'pg';
+import type { ArchiveTable } from '../archive/inspect.ts';
+import { quoteIdent } from '../pg/connection.ts';
+import { tableKey } from '../pg/table-key.ts';
+import type { BackupOptions, Compression } from './options.ts';
+
+/** With no filters and data included, pg_dump dumps every ordinary table the role can see. */
+export function dumpsEveryTable(options: BackupOptions): boolean {
+  return !options.schemaOnly && options.tables.length === 0 && options.schemas.length === 0 && options.excludeTables.length === 0 && options.excludeSchemas.length === 0;
+}
+
+/**
+ * Whether the exact counts come from the archive: an uncompressed custom archive is read whole after the
+ * dump anyway (its checksum), and that read counts each table's COPY rows (archive/copy-rows.ts), so the
+ * server is spared a second scan of every table. Those rows are the dump's own, so in its snapshot; a
+ * table the read could not count is counted on the server, in the snapshot, as before.
+ */
+export function countsRowsFromArchive(options: BackupOptions, compression: Compression, encrypted: boolean): boolean {
+  return options.format === 'custom' && compression.method === 'none' && !encrypted;
+}
+
+/** The rows the archive's own check counted, by table key. */
+export function archiveRows(tables: readonly ArchiveTable[]): Record<string, number> {
+  const rows: Record<string, number> = {};
+  for (const table of tables) if (table.hasData && table.rows !== undefined) rows[tableKey(table.schema, table.name)] = table.rows;
+  return rows;
+}
+
+/**
+ * The tables worth counting while pg_dump runs. Only readable ones: a failed count aborts the
+ * snapshot's transaction, and if pg_dump has not imported the snapshot yet it then fails with "could
+ * not import the requested snapshot" instead of its own, useful "permission denied for table …".
+ */
+export async function userTables(client: pg.Client): Promise<ArchiveTable[]> {
+  const result = await client.query<{ schema: string; name: string }>(
+    `SELECT n.nspname AS schema, c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+        AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'
+        AND has_schema_privilege(n.oid, 'USAGE') AND has_table_privilege(c.oid, 'SELECT')`,
+  );
+  return result.rows.map((row) => ({ ...row, hasData: true }));
+}
+
+/** Exact rows per dumped table, in the transaction whose snapshot pg_dump used. */
+export async function countRows(client: pg.Client, tables: readonly ArchiveTable[]): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (const table of tables) {
+    if (!table.hasData) continue;
+    // Qualified: a search_path set for the database or role could put another count() first. (int8 arrives as a string.)
+    const result = await client.query<{ n: string }>(`SELECT pg_catalog.count(*) AS n FROM ONLY ${quoteIdent(table.schema)}.${quoteIdent(table.name)}`);
+    counts[tableKey(table.schema, table.name)] = Number(result.rows[0]!.n);
+  }
+  return counts;
+}
