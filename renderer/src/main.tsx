@@ -1,3 +1,4 @@
+import { paintFirstScreenEarly } from './first-screen.ts';
 import { useBackupPages } from './stores/backup-pages.ts';
 import { useBackups } from './stores/backups.ts';
 import { useProfiles } from './stores/profiles.ts';
@@ -14,9 +15,18 @@ else void useBackups.getState().loadOrJoin();
 
 const root = document.getElementById('root');
 if (root) {
+  // The first page's rows are drawn (first-screen.ts) as soon as they answer, before React has
+  // compiled; React's first commit then replaces them with the same rows (`npm run bench`, row 7).
+  let reactStarted = false;
+  const stopWaiting = paintFirstScreenEarly(root, () => reactStarted);
   import('./mount.tsx').then(
-    ({ mount }) => mount(root),
+    ({ mount }) => {
+      reactStarted = true;
+      stopWaiting();
+      mount(root);
+    },
     (error: unknown) => {
+      stopWaiting();
       root.textContent = `Holdfast's interface could not load (${error instanceof Error ? error.message : String(error)}). Reload the page; if it persists, rebuild with npm run build.`;
     },
   );
