@@ -225,22 +225,46 @@ export function paintBackupsFirstScreen(root: HTMLElement, now = Date.now()): bo
   return true;
 }
 
+export interface EarlyPaint {
+  /** Settles once the first answer has come and been painted (or left to React), or after waitMs, whichever is first. */
+  settled(waitMs: number): Promise<void>;
+  /** Stops waiting: React is about to draw, and a screen painted after its first commit would stand in its way. */
+  stop(): void;
+}
+
 /**
  * On a load that opens the Backups page: paints its first screen as soon as the first page has
- * answered, unless React has drawn by then (reactStarted). Returns a function that stops waiting.
+ * answered, while root is still empty (React's first commit fills it).
  */
-export function paintFirstScreenEarly(root: HTMLElement, reactStarted: () => boolean): () => void {
-  if (pageFromHash(window.location.hash) !== 'backups') return () => undefined;
+export function paintFirstScreenEarly(root: HTMLElement): EarlyPaint {
+  let done: () => void = () => undefined;
+  const answered = new Promise<void>((resolve) => (done = resolve));
+  let stop: () => void = () => undefined;
   const tryPaint = (): boolean => {
-    if (reactStarted() || root.childElementCount > 0) return true;
+    if (root.childElementCount > 0) return true;
     const { total, error } = useBackupPages.getState();
     if (total === null && !error) return false;
     paintBackupsFirstScreen(root);
     return true;
   };
-  if (tryPaint()) return () => undefined;
-  const stop = useBackupPages.subscribe(() => {
-    if (tryPaint()) stop();
-  });
-  return stop;
+  if (pageFromHash(window.location.hash) !== 'backups' || tryPaint()) done();
+  else {
+    const unsubscribe = useBackupPages.subscribe(() => {
+      if (!tryPaint()) return;
+      unsubscribe();
+      done();
+    });
+    stop = () => {
+      unsubscribe();
+      done();
+    };
+  }
+  return {
+    settled(waitMs) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const waited = new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)));
+      return Promise.race([answered, waited]).finally(() => clearTimeout(timer));
+    },
+    stop: () => stop(),
+  };
 }

@@ -13,21 +13,27 @@ void useProfiles.getState().load();
 if (window.location.hash.startsWith('#/backups')) useBackupPages.getState().prefetch();
 else void useBackups.getState().loadOrJoin();
 
+/**
+ * How long React waits for the first answer before drawing without it. React's first render holds
+ * the thread for as long as it takes (~300 ms on two busy cores): started before the answer, it
+ * kept the painted first screen from appearing until it was done itself. A slower answer than this
+ * gets React's own "Loading backups…" instead, as before.
+ */
+const FIRST_ANSWER_WAIT_MS = 250;
+
 const root = document.getElementById('root');
 if (root) {
   // The first page's rows are drawn (first-screen.ts) as soon as they answer, before React has
   // compiled; React's first commit then replaces them with the same rows (`npm run bench`, row 7).
-  let reactStarted = false;
-  const stopWaiting = paintFirstScreenEarly(root, () => reactStarted);
-  import('./mount.tsx').then(
-    ({ mount }) => {
-      reactStarted = true;
-      stopWaiting();
+  const early = paintFirstScreenEarly(root);
+  import('./mount.tsx')
+    .then(async ({ mount }) => {
+      await early.settled(FIRST_ANSWER_WAIT_MS);
+      early.stop();
       mount(root);
-    },
-    (error: unknown) => {
-      stopWaiting();
+    })
+    .catch((error: unknown) => {
+      early.stop();
       root.textContent = `Holdfast's interface could not load (${error instanceof Error ? error.message : String(error)}). Reload the page; if it persists, rebuild with npm run build.`;
-    },
-  );
+    });
 }
