@@ -11,7 +11,7 @@ import { formatBytes, formatClock } from './lib/format.ts';
 import { Backups } from './pages/Backups.tsx';
 import { Dashboard } from './pages/Dashboard.tsx';
 import { useBackupJob } from './stores/backup-job.ts';
-import { PAGES, useNav, type Page } from './stores/nav.ts';
+import { PAGE_LABELS, PAGES, transportLabel, useNav, type Page } from './stores/nav.ts';
 
 /** Each view not on the first screen: its chunk's import, stated once, for lazy() and the prefetch. */
 const LATER_VIEWS = {
@@ -42,14 +42,14 @@ function prefetchViews(): void {
   else setTimeout(fetchAll, 500);
 }
 
-const PAGE_VIEWS: Record<Page, { label: string; view: ComponentType }> = {
-  dashboard: { label: 'Overview', view: Dashboard },
-  connections: { label: 'Connections', view: later.connections },
-  backups: { label: 'Backups', view: Backups },
-  schedules: { label: 'Schedules', view: later.schedules },
-  destinations: { label: 'Destinations', view: later.destinations },
-  activity: { label: 'Activity', view: later.activity },
-  settings: { label: 'Settings', view: later.settings },
+const PAGE_VIEWS: Record<Page, ComponentType> = {
+  dashboard: Dashboard,
+  connections: later.connections,
+  backups: Backups,
+  schedules: later.schedules,
+  destinations: later.destinations,
+  activity: later.activity,
+  settings: later.settings,
 };
 
 export function App() {
@@ -78,10 +78,10 @@ export function App() {
       return;
     }
     document.querySelector<HTMLElement>('.page-header__title')?.focus();
-    document.title = `${PAGE_VIEWS[page].label} · Holdfast`;
+    document.title = `${PAGE_LABELS[page]} · Holdfast`;
   }, [page]);
 
-  const View = PAGE_VIEWS[page].view;
+  const View = PAGE_VIEWS[page];
   return (
     <div className="app">
       <a className="skip-link" href="#main">
@@ -90,7 +90,7 @@ export function App() {
       <Sidebar page={page} />
       <main className="main" id="main" tabIndex={-1}>
         {/* Keyed by page: a page that failed to load does not stand in for the next one. */}
-        <ViewBoundary key={page} what={`The ${PAGE_VIEWS[page].label} page`}>
+        <ViewBoundary key={page} what={`The ${PAGE_LABELS[page]} page`}>
           <Suspense fallback={<p className="muted">Loading…</p>}>
             <View />
           </Suspense>
@@ -140,13 +140,13 @@ function Sidebar({ page }: { page: Page }) {
               }}
             >
               {icons[name]}
-              {PAGE_VIEWS[name].label}
+              {PAGE_LABELS[name]}
             </a>
           </li>
         ))}
       </ul>
       <RunningJob />
-      <p className="sidebar__footer">{api.transport === 'ipc' ? 'Desktop' : 'Browser · holdfast serve'}</p>
+      <p className="sidebar__footer">{transportLabel(api.transport)}</p>
     </nav>
   );
 }

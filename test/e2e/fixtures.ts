@@ -44,7 +44,10 @@ async function stop(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-export const test = base.extend<object, { holdfast: HoldfastUi; world: string; serveArgs: string[]; homeEnv: Record<string, string>; serveEnv: Record<string, string>; seededBackups: number }>({
+export const test = base.extend<
+  object,
+  { holdfast: HoldfastUi; world: string; serveArgs: string[]; homeEnv: Record<string, string>; serveEnv: Record<string, string>; seededBackups: number; seededDatabase: string }
+>({
   // A spec file that changes what another file's first test expects (an empty install) names a world
   // of its own with test.use({ world: '…' }): Playwright then gives it a worker, and so a home, of its own.
   world: ['shared', { scope: 'worker', option: true }],
@@ -56,15 +59,17 @@ export const test = base.extend<object, { holdfast: HoldfastUi; world: string; s
   serveEnv: [{}, { scope: 'worker', option: true }],
   /** Backups of a "shop" profile written into the catalogue before serve starts (test/support/seeded-home.ts): a list at scale. */
   seededBackups: [0, { scope: 'worker', option: true }],
+  /** The database those seeded backups are of: a hostile name tests how the pages show catalogue strings. */
+  seededDatabase: ['shop', { scope: 'worker', option: true }],
   holdfast: [
-    async ({ world: _world, serveArgs, homeEnv, serveEnv, seededBackups }, use) => {
+    async ({ world: _world, serveArgs, homeEnv, serveEnv, seededBackups, seededDatabase }, use) => {
       mkdirSync(screenshotDir, { recursive: true });
       const pg = await startPgServer();
       const home = makeHome(homeEnv);
       let child: ChildProcess | undefined;
       try {
         await seedDatabase(pg, 'shop', SHOP_ROWS);
-        seedBackups(home, seededBackups);
+        seedBackups(home, seededBackups, { database: seededDatabase });
         const served = await startServe(home, serveArgs, serveEnv);
         child = served.child;
         await use({ url: served.url, pg, home });

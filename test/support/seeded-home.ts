@@ -18,8 +18,9 @@ export interface SeededBackup {
 /**
  * `count` hourly backups of one profile ("shop"), oldest first, each with a run row like a scheduled
  * backup leaves and an empty file; the newest is an hour or more before now. One transaction.
+ * `database` names the database they are of (default "shop"): a hostile one tests how names are shown.
  */
-export function seedBackups(home: TestHome, count: number): SeededBackup[] {
+export function seedBackups(home: TestHome, count: number, { database = 'shop' }: { database?: string } = {}): SeededBackup[] {
   const backupDir = join(home.home, 'backups');
   mkdirSync(backupDir, { recursive: true, mode: 0o700 });
   const catalogue = new Catalogue(join(home.home, 'catalogue.sqlite'));
@@ -50,7 +51,7 @@ export function seedBackups(home: TestHome, count: number): SeededBackup[] {
           version: 'PostgreSQL 15.18 (Debian 15.18-0+deb12u1) on x86_64-pc-linux-gnu',
           duration: 300 + Math.round(i / 20) + ((i * 31) % 250),
           profile: 'shop',
-          database: 'shop',
+          database,
           path,
           format: 'custom',
           compression: 'gzip:6',

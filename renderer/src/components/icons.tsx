@@ -1,99 +1,26 @@
-// Line icons (inline SVG: no icon font, nothing fetched, nothing the CSP has to allow).
-import type { ReactNode } from 'react';
+// Line icons (inline SVG: no icon font, nothing fetched, nothing the CSP has to allow). Their
+// drawing is data in icon-shapes.ts, which the first screen painted before React draws too.
+import { createElement, type ReactElement } from 'react';
+import { ICON_SHAPES, ICON_VIEWBOX, LOGO_SHAPES, LOGO_VIEWBOX, type IconName, type SvgShape } from './icon-shapes.ts';
 
-function Icon({ children }: { children: ReactNode }) {
+function shapesOf(shapes: readonly SvgShape[]): ReactElement[] {
+  return shapes.map(([tag, { class: className, ...attributes }], index) => createElement(tag, { key: index, className, ...attributes }));
+}
+
+function Icon({ shapes }: { shapes: readonly SvgShape[] }) {
   return (
-    <svg viewBox="0 0 20 20" className="icon" aria-hidden="true">
-      {children}
+    <svg viewBox={ICON_VIEWBOX} className="icon" aria-hidden="true">
+      {shapesOf(shapes)}
     </svg>
   );
 }
 
-export const icons = {
-  dashboard: (
-    <Icon>
-      <rect x="3" y="3" width="6" height="8" rx="1.5" />
-      <rect x="11" y="3" width="6" height="5" rx="1.5" />
-      <rect x="11" y="10" width="6" height="7" rx="1.5" />
-      <rect x="3" y="13" width="6" height="4" rx="1.5" />
-    </Icon>
-  ),
-  connections: (
-    <Icon>
-      <ellipse cx="10" cy="5" rx="6" ry="2.5" />
-      <path d="M4 5v10c0 1.4 2.7 2.5 6 2.5s6-1.1 6-2.5V5" />
-      <path d="M4 10c0 1.4 2.7 2.5 6 2.5s6-1.1 6-2.5" />
-    </Icon>
-  ),
-  backups: (
-    <Icon>
-      <rect x="3" y="4" width="14" height="4" rx="1" />
-      <path d="M4 8v7.5a1 1 0 0 0 1 1h10a1 1 0 0 0 1-1V8" />
-      <path d="M8 11.5h4" />
-    </Icon>
-  ),
-  schedules: (
-    <Icon>
-      <circle cx="10" cy="10" r="7" />
-      <path d="M10 6v4l2.5 2" />
-    </Icon>
-  ),
-  destinations: (
-    <Icon>
-      <path d="M5.5 14.5a3.5 3.5 0 0 1-.4-7 5 5 0 0 1 9.6 1.2 3 3 0 0 1-.2 5.8z" />
-    </Icon>
-  ),
-  activity: (
-    <Icon>
-      <path d="M2.5 10h3l2-5 4 10 2-5h4" />
-    </Icon>
-  ),
-  settings: (
-    <Icon>
-      <circle cx="10" cy="10" r="2.5" />
-      <path d="M10 2.5v2M10 15.5v2M17.5 10h-2M4.5 10h-2M15.3 4.7l-1.4 1.4M6.1 13.9l-1.4 1.4M15.3 15.3l-1.4-1.4M6.1 6.1L4.7 4.7" />
-    </Icon>
-  ),
-  play: (
-    <Icon>
-      <path d="M10 3v10M6 9l4 4 4-4M4 16h12" />
-    </Icon>
-  ),
-  restore: (
-    <Icon>
-      <path d="M4 10a6 6 0 1 0 2-4.5" />
-      <path d="M4 3v3.5h3.5" />
-    </Icon>
-  ),
-  check: (
-    <Icon>
-      <path d="M4.5 10.5l3.5 3.5 7.5-8" />
-    </Icon>
-  ),
-  cross: (
-    <Icon>
-      <path d="M5 5l10 10M15 5L5 15" />
-    </Icon>
-  ),
-  plus: (
-    <Icon>
-      <path d="M10 4v12M4 10h12" />
-    </Icon>
-  ),
-  refresh: (
-    <Icon>
-      <path d="M16 10a6 6 0 1 1-2-4.5" />
-      <path d="M16 3v3.5h-3.5" />
-    </Icon>
-  ),
-};
+export const icons = Object.fromEntries(Object.entries(ICON_SHAPES).map(([name, shapes]) => [name, <Icon key={name} shapes={shapes} />])) as Record<IconName, ReactElement>;
 
 export function Logo() {
   return (
-    <svg viewBox="0 0 32 32" className="logo" aria-hidden="true">
-      <rect x="1" y="1" width="30" height="30" rx="8" className="logo__bg" />
-      <path d="M16 7v16M11 11h10M9 18c0 3.5 3.1 6 7 6s7-2.5 7-6" className="logo__mark" />
-      <circle cx="16" cy="7" r="1.8" className="logo__mark" />
+    <svg viewBox={LOGO_VIEWBOX} className="logo" aria-hidden="true">
+      {shapesOf(LOGO_SHAPES)}
     </svg>
   );
 }

@@ -1,9 +1,9 @@
 // Small building blocks every page uses: badges, notices, empty states, page headers, fields.
 import { useId, type ReactNode } from 'react';
 import type { ErrorInfo } from '../api/types.ts';
-import { DRILL_WORDS } from '../../../main/core/model/drill-words.ts';
+import { statusBadge, type BadgeLook, type Tone } from '../lib/badges.ts';
 
-export type Tone = 'ok' | 'warn' | 'bad' | 'info' | 'muted';
+export type { Tone } from '../lib/badges.ts';
 
 export function Badge({ tone, children, title }: { tone: Tone; children: ReactNode; title?: string }) {
   return (
@@ -13,41 +13,18 @@ export function Badge({ tone, children, title }: { tone: Tone; children: ReactNo
   );
 }
 
-const STATUS_TONES: Record<string, { tone: Tone; label: string }> = {
-  completed: { tone: 'ok', label: 'Completed' },
-  healthy: { tone: 'ok', label: 'Healthy' },
-  passed: { tone: 'ok', label: 'Passed' },
-  valid: { tone: 'ok', label: 'Verified' },
-  // Verified without its key here: the stored file held, its content was not read (not green).
-  'checksum-only': { tone: 'warn', label: 'Checksum only' },
-  scheduled: { tone: 'info', label: 'Scheduled' },
-  running: { tone: 'info', label: 'Running' },
-  degraded: { tone: 'warn', label: 'Degraded' },
-  interrupted: { tone: 'warn', label: 'Interrupted' },
-  partial: { tone: 'bad', label: 'Partial' },
-  cancelled: { tone: 'muted', label: 'Cancelled' },
-  missing: { tone: 'warn', label: 'File missing' },
-  paused: { tone: 'muted', label: 'Paused' },
-  // A completed backup whose file the start-up check has not looked for yet: not shown as fine.
-  checking: { tone: 'muted', label: 'Checking file…' },
-  never: { tone: 'muted', label: 'Not verified' },
-  deleted: { tone: 'muted', label: 'Deleted' },
-  failed: { tone: 'bad', label: 'Failed' },
-  unhealthy: { tone: 'bad', label: 'Unhealthy' },
-  invalid: { tone: 'bad', label: 'Verify failed' },
-  'drill-failed': { tone: 'bad', label: DRILL_WORDS.failed },
-  // A drill's own result, as the details' "Restore drill" row shows it: the same words as the Backups list.
-  'drill-passed': { tone: 'ok', label: DRILL_WORDS.passed },
-};
-
-export function StatusBadge({ status }: { status: string }) {
-  const known = STATUS_TONES[status] ?? { tone: 'muted' as const, label: status };
+/** A badge described by lib/badges.ts: its tone, words, tooltip and dot. */
+export function BadgeOf({ look }: { look: BadgeLook }) {
   return (
-    <Badge tone={known.tone}>
-      <span className="badge__dot" aria-hidden="true" />
-      {known.label}
+    <Badge tone={look.tone} title={look.title}>
+      {look.dot ? <span className="badge__dot" aria-hidden="true" /> : null}
+      {look.label}
     </Badge>
   );
+}
+
+export function StatusBadge({ status }: { status: string }) {
+  return <BadgeOf look={statusBadge(status)} />;
 }
 
 export function ErrorNotice({ error, title, onDismiss }: { error: ErrorInfo; title?: string; onDismiss?: () => void }) {

@@ -5,9 +5,10 @@ import { api } from '../api/client.ts';
 import type { BackupMetadata, ChannelOutput } from '../api/types.ts';
 import { DeleteDialog } from '../components/DeleteDialog.tsx';
 import { icons } from '../components/icons.tsx';
-import { Badge, ErrorNotice, Facts, Notice, Spinner, StatusBadge } from '../components/ui.tsx';
-import { DRILL_WORDS, drillWord } from '../../../main/core/model/drill-words.ts';
-import { isLastUsableBackup, proofBadge, scopeLabel, type BackupRow } from '../lib/backup-rows.ts';
+import { Badge, BadgeOf, ErrorNotice, Facts, Notice, Spinner, StatusBadge } from '../components/ui.tsx';
+import { IMPORTED_BADGE, KEY_NOT_HERE_BADGE, PINNED_BADGE, scopeBadge, verifiedBadge } from '../lib/badges.ts';
+import { drillWord } from '../../../main/core/model/drill-words.ts';
+import { isLastUsableBackup, type BackupRow } from '../lib/backup-rows.ts';
 import { formatBytes, formatCount, formatDateTime, formatDuration, formatRelative } from '../lib/format.ts';
 import { useBackups, type ActionState } from '../stores/backups.ts';
 import { useNav } from '../stores/nav.ts';
@@ -407,33 +408,12 @@ function DeleteBackupDialog({ row, open, onClose }: { row: BackupRow; open: bool
 }
 
 export function VerifiedBadge({ row }: { row: BackupRow }) {
-  const proof = proofBadge(row);
-  if (proof === 'restore-tested') {
-    return (
-      <span className="badge badge--ok" title="A restore drill restored it and every row count matched">
-        <span className="badge__dot" aria-hidden="true" />
-        {DRILL_WORDS.passed}
-      </span>
-    );
-  }
-  if (proof === 'checksum-only') {
-    return (
-      <Badge tone="warn" title="The stored file's checksum matched, but its content could not be checked here: the key it is encrypted to is not on this machine">
-        <span className="badge__dot" aria-hidden="true" />
-        Checksum only
-      </Badge>
-    );
-  }
-  return <StatusBadge status={proof} />;
+  return <BadgeOf look={verifiedBadge(row)} />;
 }
 
 /** An encrypted backup none of whose recipients' secrets is on this machine (the list's keyHere): it cannot be restored here. */
 export function KeyNotHereBadge() {
-  return (
-    <Badge tone="bad" title="Encrypted to keys whose secret is not on this machine: it cannot be restored here until you import one (Settings › Keys)">
-      Key not here
-    </Badge>
-  );
+  return <BadgeOf look={KEY_NOT_HERE_BADGE} />;
 }
 
 /** Where an imported dump came from, once the full record is loaded. */
@@ -446,35 +426,16 @@ function ImportedOrigin({ imported }: { imported: BackupMetadata['imported'] }) 
 }
 
 export function ImportedBadge() {
-  return (
-    <Badge tone="muted" title="A dump made elsewhere and imported, not a backup Holdfast took">
-      Imported
-    </Badge>
-  );
+  return <BadgeOf look={IMPORTED_BADGE} />;
 }
 
 /** Kept whatever the retention policy (holdfast pin). */
 export function PinnedBadge() {
-  return (
-    <Badge tone="info" title="Pinned: retention keeps it whatever the policy">
-      Pinned
-    </Badge>
-  );
+  return <BadgeOf look={PINNED_BADGE} />;
 }
-
-const SCOPE_TITLES: Record<string, string> = {
-  'schema-only': 'Table definitions only, no rows: restoring it gives empty tables',
-  'data-only': 'Rows only, no table definitions: it restores into a database that already has the schema',
-  partial: 'Some tables or schemas were included or left out: the details list which',
-};
 
 /** Nothing for a full backup: the badge is there so half a database never passes for a whole one. */
 export function ScopeBadge({ row }: { row: BackupRow }) {
-  const label = scopeLabel(row.scope);
-  if (!label || !row.scope) return null;
-  return (
-    <Badge tone="warn" title={SCOPE_TITLES[row.scope]}>
-      {label}
-    </Badge>
-  );
+  const look = scopeBadge(row);
+  return look ? <BadgeOf look={look} /> : null;
 }

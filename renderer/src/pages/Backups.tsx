@@ -7,8 +7,10 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { setStyle, useStyle } from '../components/geometry.ts';
 import { useNow } from '../components/hooks.ts';
 import { icons } from '../components/icons.tsx';
-import { Badge, EmptyState, ErrorNotice, PageHeader, StatusBadge } from '../components/ui.tsx';
+import { BadgeOf, EmptyState, ErrorNotice, PageHeader, StatusBadge } from '../components/ui.tsx';
+import { SET_BADGE } from '../lib/badges.ts';
 import { scopeLabel, type SortKey } from '../lib/backup-rows.ts';
+import { COLUMNS, countText, profileChoices, headCellClass, ROW_HEIGHT, SEARCH_PLACEHOLDER, STATUS_FILTERS } from '../lib/backup-columns.ts';
 import { pagedLayout } from '../lib/paged-layout.ts';
 import { backupsHeader } from '../lib/set-rows.ts';
 import { useCleanup } from '../stores/cleanup.ts';
@@ -21,24 +23,6 @@ import { useProfiles } from '../stores/profiles.ts';
 import { BackupDetails, ImportedBadge, KeyNotHereBadge, PinnedBadge, ScopeBadge, VerifiedBadge } from './BackupDetails.tsx';
 import { SetDetails } from './SetDetails.tsx';
 import { ImportDialog } from './ImportDialog.tsx';
-
-const ROW_HEIGHT = 44;
-// Columns give way when the details panel (or a small window) leaves the table little room (CSS):
-// 'wide' ones first, then 'medium' ones; the scope then shows as a badge beside the profile.
-const COLUMNS: Array<{ key: SortKey; label: string; numeric?: boolean; shownFrom?: 'wide' | 'medium' }> = [
-  { key: 'timestamp', label: 'Taken' },
-  { key: 'profile', label: 'Profile' },
-  { key: 'database', label: 'Database', shownFrom: 'medium' },
-  { key: 'filename', label: 'File', shownFrom: 'wide' },
-  { key: 'scope', label: 'Scope', shownFrom: 'medium' },
-  { key: 'status', label: 'Status' },
-  { key: 'format', label: 'Format', shownFrom: 'medium' },
-  { key: 'size', label: 'Size', numeric: true },
-  { key: 'duration', label: 'Duration', numeric: true, shownFrom: 'wide' },
-  { key: 'verified', label: 'Verified' },
-];
-
-const columnClass = (shownFrom: 'wide' | 'medium' | undefined) => (shownFrom ? ` vtable__cell--${shownFrom}` : '');
 
 export function Backups() {
   const total = useBackupPages((s) => s.total);
@@ -62,7 +46,14 @@ export function Backups() {
 
   const loaded = total !== null;
   const everything = counts.backups + counts.attempts + counts.sets;
-  const profileNames = useMemo(() => [...new Set([...profiles.map((p) => p.name), ...listed])].sort(), [profiles, listed]);
+  const profileNames = useMemo(
+    () =>
+      profileChoices(
+        profiles.map((p) => p.name),
+        listed,
+      ),
+    [profiles, listed],
+  );
 
   return (
     <>
@@ -113,7 +104,7 @@ export function Backups() {
                 id="backup-search"
                 className="input toolbar__search"
                 type="search"
-                placeholder="Search file, profile, database, schema only, error…"
+                placeholder={SEARCH_PLACEHOLDER}
                 value={filter.text}
                 onChange={(event) => setFilter({ text: event.target.value })}
               />
@@ -132,19 +123,14 @@ export function Backups() {
                 Status
               </label>
               <select id="backup-status" className="input" value={filter.status} onChange={(event) => setFilter({ status: event.target.value as typeof filter.status })}>
-                <option value="all">Any status</option>
-                <option value="good">Usable</option>
-                <option value="problems">Needs attention</option>
-                <option value="completed">Completed</option>
-                <option value="failed">Failed</option>
-                <option value="interrupted">Interrupted</option>
-                <option value="partial">Partial set</option>
-                <option value="cancelled">Cancelled</option>
-                <option value="missing">File missing</option>
-                <option value="running">Running</option>
+                {STATUS_FILTERS.map((option) => (
+                  <option key={option.value} value={option.value}>
+                    {option.label}
+                  </option>
+                ))}
               </select>
               <span className="toolbar__count" aria-live="polite">
-                {loaded ? `${total.toLocaleString('en-US')} of ${everything.toLocaleString('en-US')}` : null}
+                {loaded ? countText(total, everything) : null}
               </span>
             </div>
             <BackupTable total={total} selectedId={selectedId} expanded={expanded} onSelect={select} sortKey={sort.key} direction={sort.direction} onSort={setSort} />
@@ -204,12 +190,7 @@ function BackupTable({ total, selectedId, expanded, onSelect, sortKey, direction
       <div className="vtable__head" role="rowgroup">
         <div className="vtable__row vtable__row--head" role="row" aria-rowindex={1}>
           {COLUMNS.map((column) => (
-            <div
-              key={column.key}
-              role="columnheader"
-              className={`vtable__cell vtable__cell--${column.key}${columnClass(column.shownFrom)}${column.numeric ? ' num' : ''}`}
-              aria-sort={sortKey === column.key ? (direction === 'asc' ? 'ascending' : 'descending') : 'none'}
-            >
+            <div key={column.key} role="columnheader" className={headCellClass(column)} aria-sort={sortKey === column.key ? (direction === 'asc' ? 'ascending' : 'descending') : 'none'}>
               <button type="button" className="sort-button" onClick={() => onSort(column.key)}>
                 {column.label}
                 <span className="sort-button__arrow" aria-hidden="true">
@@ -301,7 +282,7 @@ function BackupTable({ total, selectedId, expanded, onSelect, sortKey, direction
                     ) : null}
                     {/* A member is told from its siblings by its database, also when the Database column gives way. */}
                     {row.memberOf ? <span className="mono">{row.database}</span> : row.profile}
-                    {row.set ? <Badge tone="info">Set</Badge> : null}
+                    {row.set ? <BadgeOf look={SET_BADGE} /> : null}
                   </span>
                   {row.set ? <span className="cell-secondary">{row.database}</span> : null}
                   <span className="vtable__scope-inline">

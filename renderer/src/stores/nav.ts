@@ -5,6 +5,20 @@ import { create } from 'zustand';
 export const PAGES = ['dashboard', 'connections', 'backups', 'schedules', 'destinations', 'activity', 'settings'] as const;
 export type Page = (typeof PAGES)[number];
 
+/** Each page's name in the navigation and the window title. */
+export const PAGE_LABELS: Record<Page, string> = {
+  dashboard: 'Overview',
+  connections: 'Connections',
+  backups: 'Backups',
+  schedules: 'Schedules',
+  destinations: 'Destinations',
+  activity: 'Activity',
+  settings: 'Settings',
+};
+
+/** The sidebar's footer: where this app runs. */
+export const transportLabel = (transport: 'ipc' | 'http') => (transport === 'ipc' ? 'Desktop' : 'Browser · holdfast serve');
+
 export function pageFromHash(hash: string): Page {
   const name = hash.replace(/^#\/?/, '');
   return (PAGES as readonly string[]).includes(name) ? (name as Page) : 'dashboard';

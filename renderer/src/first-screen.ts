@@ -1,0 +1,270 @@
+// The Backups page's first screen, painted from the catalogue's first page before React and the
+// pages have loaded (issue 17, bench row 7): on a fresh load the first answer is here ~250 ms after
+// navigation, but React's chunk needs as long again to compile and render. This draws the same
+// markup the app's first commit draws — shell, header, filters, table head, the rows on screen —
+// from the same store rows and the same descriptions (columns, badges, icons, labels), with no event
+// handlers; React's first commit replaces the whole container (createRoot clears it).
+//
+// Catalogue strings (profile, database, file names, errors) are hostile input: they only ever
+// become text nodes or attribute values, never markup. No React here: this module is in the entry.
+import { api } from './api/client.ts';
+import { ICON_SHAPES, ICON_VIEWBOX, LOGO_SHAPES, LOGO_VIEWBOX, type SvgShape } from './components/icon-shapes.ts';
+import { COLUMNS, countText, headCellClass, profileChoices, ROW_HEIGHT, SEARCH_PLACEHOLDER, STATUS_FILTERS } from './lib/backup-columns.ts';
+import { scopeLabel, type BackupRow } from './lib/backup-rows.ts';
+import { IMPORTED_BADGE, KEY_NOT_HERE_BADGE, PINNED_BADGE, scopeBadge, SET_BADGE, statusBadge, verifiedBadge, type BadgeLook } from './lib/badges.ts';
+import { formatBytes, formatDateTime, formatDuration, formatRelative } from './lib/format.ts';
+import { backupsHeader } from './lib/set-rows.ts';
+import { useBackupPages } from './stores/backup-pages.ts';
+import { PAGE_LABELS, PAGES, pageFromHash, transportLabel } from './stores/nav.ts';
+import { useProfiles } from './stores/profiles.ts';
+
+/** Marks the painted container, so a spec (and a reader of the DOM) can tell it from React's. */
+export const FIRST_SCREEN_ATTRIBUTE = 'data-first-screen';
+/** Rows below the window, as the table's virtualizer renders them (its overscan). */
+const OVERSCAN = 10;
+const SVG = 'http://www.w3.org/2000/svg';
+
+type Child = Node | string | null | false;
+
+/** An element with attributes (values as given: setAttribute never parses markup) and children (strings become text nodes). */
+function h(tag: string, attributes: Record<string, string | undefined>, ...children: Child[]): HTMLElement {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) if (value !== undefined) element.setAttribute(name, value);
+  for (const child of children) if (child !== null && child !== false) element.append(child);
+  return element;
+}
+
+function svg(viewBox: string, className: string, shapes: readonly SvgShape[]): SVGElement {
+  const element = document.createElementNS(SVG, 'svg');
+  element.setAttribute('viewBox', viewBox);
+  element.setAttribute('class', className);
+  element.setAttribute('aria-hidden', 'true');
+  for (const [tag, attributes] of shapes) {
+    const shape = document.createElementNS(SVG, tag);
+    for (const [name, value] of Object.entries(attributes)) shape.setAttribute(name, value);
+    element.append(shape);
+  }
+  return element;
+}
+
+const icon = (name: keyof typeof ICON_SHAPES) => svg(ICON_VIEWBOX, 'icon', ICON_SHAPES[name]);
+
+function badge(look: BadgeLook): HTMLElement {
+  return h('span', { class: `badge badge--${look.tone}`, title: look.title }, look.dot ? h('span', { class: 'badge__dot', 'aria-hidden': 'true' }) : null, look.label);
+}
+
+const muted = (text: string) => h('span', { class: 'muted' }, text);
+const dash = () => muted('—');
+const button = (className: string, disabled: boolean, ...children: Child[]) => h('button', { type: 'button', class: className, disabled: disabled ? '' : undefined }, ...children);
+
+function sidebar(): HTMLElement {
+  return h(
+    'nav',
+    { class: 'sidebar', 'aria-label': 'Main' },
+    h('div', { class: 'sidebar__brand' }, svg(LOGO_VIEWBOX, 'logo', LOGO_SHAPES), h('span', {}, 'Holdfast')),
+    button('btn btn--primary sidebar__cta', false, icon('play'), ' Back up now'),
+    h(
+      'ul',
+      { class: 'sidebar__list' },
+      ...PAGES.map((name) =>
+        h(
+          'li',
+          {},
+          h('a', { href: `#/${name}`, class: `sidebar__link${name === 'backups' ? ' is-active' : ''}`, 'aria-current': name === 'backups' ? 'page' : undefined }, icon(name), PAGE_LABELS[name]),
+        ),
+      ),
+    ),
+    h('p', { class: 'sidebar__footer' }, transportLabel(api.transport)),
+  );
+}
+
+function row(line: BackupRow, index: number, checkingFiles: boolean, now: number): HTMLElement {
+  const marks = [line.backup?.imported ? IMPORTED_BADGE : null, line.pinned ? PINNED_BADGE : null, line.backup?.keyHere === false ? KEY_NOT_HERE_BADGE : null].filter((look) => look !== null);
+  const scope = scopeBadge(line);
+  const element = h(
+    'div',
+    {
+      'data-index': String(index),
+      role: 'row',
+      'aria-rowindex': String(index + 2),
+      'aria-selected': 'false',
+      tabindex: index === 0 ? '0' : '-1',
+      'aria-expanded': line.set ? 'false' : undefined,
+      class: `vtable__row vtable__row--body${line.set ? ' vtable__row--set' : ''}`,
+    },
+    h(
+      'div',
+      { role: 'cell', class: 'vtable__cell', title: formatDateTime(line.timestamp) },
+      h('span', { class: 'cell-primary' }, formatDateTime(line.timestamp, false)),
+      h('span', { class: 'cell-secondary' }, formatRelative(line.timestamp, now)),
+    ),
+    h(
+      'div',
+      { role: 'cell', class: 'vtable__cell cell-strong' },
+      h(
+        'span',
+        { class: 'vtable__profile-line' },
+        line.set ? h('button', { type: 'button', class: 'btn btn--ghost btn--small vtable__expand', 'aria-label': `Show the databases of set ${line.id}` }, '▸') : null,
+        line.profile,
+        line.set ? badge(SET_BADGE) : null,
+      ),
+      line.set ? h('span', { class: 'cell-secondary' }, line.database ?? '') : null,
+      h('span', { class: 'vtable__scope-inline' }, scope ? badge(scope) : null),
+      marks.length > 0 ? h('span', { class: 'vtable__profile-line' }, ...marks.map(badge)) : null,
+    ),
+    h('div', { role: 'cell', class: 'vtable__cell vtable__cell--medium' }, line.database ?? dash()),
+    h('div', { role: 'cell', class: 'vtable__cell vtable__cell--wide mono', title: line.filename ?? undefined }, line.filename ?? dash()),
+    h('div', { role: 'cell', class: 'vtable__cell vtable__cell--medium' }, line.scope ? (scopeLabel(line.scope) ?? 'Full') : dash()),
+    h('div', { role: 'cell', class: 'vtable__cell' }, badge(statusBadge(checkingFiles && line.status === 'completed' ? 'checking' : line.status))),
+    h(
+      'div',
+      { role: 'cell', class: 'vtable__cell vtable__cell--medium' },
+      ...(line.format ? [line.format, line.compression && line.compression !== 'none' ? h('span', { class: 'cell-secondary' }, ` · ${line.compression}`) : null] : [dash()]),
+    ),
+    h('div', { role: 'cell', class: 'vtable__cell num' }, formatBytes(line.size)),
+    h('div', { role: 'cell', class: 'vtable__cell vtable__cell--wide num' }, formatDuration(line.duration)),
+    h('div', { role: 'cell', class: 'vtable__cell' }, line.verified === null ? dash() : badge(verifiedBadge(line))),
+  );
+  element.style.setProperty('transform', `translateY(${index * ROW_HEIGHT}px)`);
+  return element;
+}
+
+/**
+ * Paints the Backups page's first screen into root from the store's first page. Returns false (and
+ * paints nothing) when the store has no rows to show yet, or when what React shows first is not a
+ * table (an error, an empty catalogue): those stay React's to draw.
+ */
+export function paintBackupsFirstScreen(root: HTMLElement, now = Date.now()): boolean {
+  const { total, counts, profiles: listed, checkingFiles, error, sort, rowAt } = useBackupPages.getState();
+  const everything = counts.backups + counts.attempts + counts.sets;
+  if (total === null || error || everything === 0 || total === 0 || !rowAt(0)) return false;
+  const noBackups = counts.backups === 0 && counts.sets === 0;
+  const known = useProfiles.getState().profiles.map((profile) => profile.name);
+
+  const scroll = h('div', { class: 'vtable__scroll', role: 'rowgroup' });
+  const inner = h('div', { class: 'vtable__inner' });
+  inner.style.setProperty('height', `${total * ROW_HEIGHT}px`);
+  scroll.append(inner);
+  const table = h(
+    'div',
+    { class: 'vtable', role: 'table', 'aria-label': 'Backups', 'aria-rowcount': String(total + 1) },
+    h(
+      'div',
+      { class: 'vtable__head', role: 'rowgroup' },
+      h(
+        'div',
+        { class: 'vtable__row vtable__row--head', role: 'row', 'aria-rowindex': '1' },
+        ...COLUMNS.map((column) => {
+          const sorted = sort.key === column.key;
+          return h(
+            'div',
+            { role: 'columnheader', class: headCellClass(column), 'aria-sort': sorted ? (sort.direction === 'asc' ? 'ascending' : 'descending') : 'none' },
+            h(
+              'button',
+              { type: 'button', class: 'sort-button' },
+              column.label,
+              h('span', { class: 'sort-button__arrow', 'aria-hidden': 'true' }, sorted ? (sort.direction === 'asc' ? '▲' : '▼') : ''),
+            ),
+          );
+        }),
+      ),
+    ),
+    scroll,
+  );
+  const page = h(
+    'div',
+    { class: 'app', [FIRST_SCREEN_ATTRIBUTE]: '' },
+    h('a', { class: 'skip-link', href: '#main' }, 'Skip to content'),
+    sidebar(),
+    h(
+      'main',
+      { class: 'main', id: 'main', tabindex: '-1' },
+      h(
+        'header',
+        { class: 'page-header' },
+        h('div', {}, h('h1', { class: 'page-header__title', tabindex: '-1' }, 'Backups'), h('p', { class: 'page-header__subtitle' }, backupsHeader(counts))),
+        h(
+          'div',
+          { class: 'page-header__actions' },
+          button('btn', false, icon('plus'), ' Import…'),
+          button('btn', noBackups, icon('restore'), ' Restore…'),
+          button('btn', noBackups, 'Run cleanup now…'),
+          button('btn btn--primary', false, icon('play'), ' Back up now'),
+        ),
+      ),
+      h(
+        'div',
+        { class: 'backups' },
+        h(
+          'section',
+          { class: 'card backups__table', 'aria-label': 'Backup list' },
+          h(
+            'div',
+            { class: 'toolbar', role: 'search' },
+            h('label', { class: 'visually-hidden', for: 'backup-search' }, 'Search backups'),
+            h('input', { id: 'backup-search', class: 'input toolbar__search', type: 'search', placeholder: SEARCH_PLACEHOLDER, value: '' }),
+            h('label', { class: 'visually-hidden', for: 'backup-profile' }, 'Profile'),
+            h('select', { id: 'backup-profile', class: 'input' }, h('option', { value: '' }, 'All profiles'), ...profileChoices(known, listed).map((name) => h('option', { value: name }, name))),
+            h('label', { class: 'visually-hidden', for: 'backup-status' }, 'Status'),
+            h('select', { id: 'backup-status', class: 'input' }, ...STATUS_FILTERS.map((option) => h('option', { value: option.value }, option.label))),
+            h('span', { class: 'toolbar__count', 'aria-live': 'polite' }, countText(total, everything)),
+          ),
+          table,
+        ),
+      ),
+    ),
+  );
+  root.replaceChildren(page);
+  // As many rows as the virtualizer will render: those in the window and its overscan below.
+  const visible = Math.ceil(scroll.clientHeight / ROW_HEIGHT) + OVERSCAN;
+  for (let index = 0; index < Math.min(total, visible); index += 1) {
+    const line = rowAt(index);
+    if (!line) break;
+    inner.append(row(line, index, checkingFiles, now));
+  }
+  return true;
+}
+
+export interface EarlyPaint {
+  /** Settles once the first answer has come and been painted (or left to React), or after waitMs, whichever is first. */
+  settled(waitMs: number): Promise<void>;
+  /** Stops waiting: React is about to draw, and a screen painted after its first commit would stand in its way. */
+  stop(): void;
+}
+
+/**
+ * On a load that opens the Backups page: paints its first screen as soon as the first page has
+ * answered, while root is still empty (React's first commit fills it).
+ */
+export function paintFirstScreenEarly(root: HTMLElement): EarlyPaint {
+  let done: () => void = () => undefined;
+  const answered = new Promise<void>((resolve) => (done = resolve));
+  let stop: () => void = () => undefined;
+  const tryPaint = (): boolean => {
+    if (root.childElementCount > 0) return true;
+    const { total, error } = useBackupPages.getState();
+    if (total === null && !error) return false;
+    paintBackupsFirstScreen(root);
+    return true;
+  };
+  if (pageFromHash(window.location.hash) !== 'backups' || tryPaint()) done();
+  else {
+    const unsubscribe = useBackupPages.subscribe(() => {
+      if (!tryPaint()) return;
+      unsubscribe();
+      done();
+    });
+    stop = () => {
+      unsubscribe();
+      done();
+    };
+  }
+  return {
+    settled(waitMs) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const waited = new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)));
+      return Promise.race([answered, waited]).finally(() => clearTimeout(timer));
+    },
+    stop: () => stop(),
+  };
+}

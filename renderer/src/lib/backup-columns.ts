@@ -1,0 +1,47 @@
+// The Backups table's shape, stated once without React: its columns, its row height and its status
+// filter. pages/Backups.tsx renders them, and so does the first screen painted before React loads
+// (first-screen.ts), so the rows painted early have the same columns as the table that replaces them.
+import type { RowFilter, SortKey } from './backup-rows.ts';
+
+export const ROW_HEIGHT = 44;
+
+// Columns give way when the details panel (or a small window) leaves the table little room (CSS):
+// 'wide' ones first, then 'medium' ones; the scope then shows as a badge beside the profile.
+export const COLUMNS: ReadonlyArray<{ key: SortKey; label: string; numeric?: boolean; shownFrom?: 'wide' | 'medium' }> = [
+  { key: 'timestamp', label: 'Taken' },
+  { key: 'profile', label: 'Profile' },
+  { key: 'database', label: 'Database', shownFrom: 'medium' },
+  { key: 'filename', label: 'File', shownFrom: 'wide' },
+  { key: 'scope', label: 'Scope', shownFrom: 'medium' },
+  { key: 'status', label: 'Status' },
+  { key: 'format', label: 'Format', shownFrom: 'medium' },
+  { key: 'size', label: 'Size', numeric: true },
+  { key: 'duration', label: 'Duration', numeric: true, shownFrom: 'wide' },
+  { key: 'verified', label: 'Verified' },
+];
+
+export const columnClass = (shownFrom: 'wide' | 'medium' | undefined) => (shownFrom ? ` vtable__cell--${shownFrom}` : '');
+
+/** The head cell's class: its key, when it gives way, and whether it is right-aligned. */
+export const headCellClass = (column: (typeof COLUMNS)[number]) => `vtable__cell vtable__cell--${column.key}${columnClass(column.shownFrom)}${column.numeric ? ' num' : ''}`;
+
+export const STATUS_FILTERS: ReadonlyArray<{ value: RowFilter['status']; label: string }> = [
+  { value: 'all', label: 'Any status' },
+  { value: 'good', label: 'Usable' },
+  { value: 'problems', label: 'Needs attention' },
+  { value: 'completed', label: 'Completed' },
+  { value: 'failed', label: 'Failed' },
+  { value: 'interrupted', label: 'Interrupted' },
+  { value: 'partial', label: 'Partial set' },
+  { value: 'cancelled', label: 'Cancelled' },
+  { value: 'missing', label: 'File missing' },
+  { value: 'running', label: 'Running' },
+];
+
+export const SEARCH_PLACEHOLDER = 'Search file, profile, database, schema only, error…';
+
+/** The count beside the filters: rows matching of all there are. */
+export const countText = (total: number, everything: number) => `${total.toLocaleString('en-US')} of ${everything.toLocaleString('en-US')}`;
+
+/** The profile filter's choices: the profiles configured here and those the catalogue lists, once each, sorted. */
+export const profileChoices = (known: readonly string[], listed: readonly string[]) => [...new Set([...known, ...listed])].sort();

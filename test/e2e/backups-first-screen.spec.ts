@@ -1,0 +1,95 @@
+// The Backups page's first screen, painted from the first backup.page answer before React has loaded
+// (renderer/src/first-screen.ts), then replaced by React's first commit. It must be the same screen
+// — same rows from the catalogue, same markup — so nothing flashes when React takes over; and the
+// catalogue's strings in it are text, never markup (the seeded database's name is an HTML payload).
+import type { Page } from '@playwright/test';
+import { expect, screenshot, test, watchConsole } from './fixtures.ts';
+
+const HOSTILE_DATABASE = '<img src=x onerror="window.__pwned=1">shop';
+
+test.use({ world: 'backups-first-screen', seededBackups: 30, seededDatabase: HOSTILE_DATABASE });
+
+/**
+ * #root as a comparable outline of what it shows: each element's tag, attributes (not style: geometry
+ * set through the CSSOM) and its text, adjacent text joined. Closed dialogs show nothing and are left out.
+ */
+async function outline(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    const lines: string[] = [];
+    const walk = (node: Element, depth: number) => {
+      const attributes = [...node.attributes]
+        .filter((attribute) => attribute.name !== 'style' && attribute.name !== 'data-first-screen')
+        .map((attribute) => `${attribute.name}=${JSON.stringify(attribute.value)}`)
+        .sort();
+      lines.push(`${'  '.repeat(depth)}<${node.tagName.toLowerCase()}${attributes.length ? ` ${attributes.join(' ')}` : ''}>`);
+      let text = '';
+      const flush = () => {
+        if (text.trim()) lines.push(`${'  '.repeat(depth + 1)}${JSON.stringify(text)}`);
+        text = '';
+      };
+      for (const child of node.childNodes) {
+        if (child.nodeType === Node.TEXT_NODE) text += child.textContent ?? '';
+        else if (child instanceof Element) {
+          if (child instanceof HTMLDialogElement && !child.open) continue;
+          flush();
+          walk(child, depth + 1);
+        }
+      }
+      flush();
+    };
+    walk(document.getElementById('root')!, 0);
+    return lines.join('\n');
+  });
+}
+
+test('the rows painted before React are the rows React shows, in the same markup, and names stay text', async ({ page, holdfast }) => {
+  const console = watchConsole(page);
+  await page.goto(holdfast.url);
+  const origin = new URL(holdfast.url).origin;
+  // Hold React's chunk (mount-*.js, also asked for by the page's modulepreload) until the painted screen has been read.
+  let release: () => void = () => undefined;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  await page.route(/\/assets\/mount-[^/]+\.js$/, async (route) => {
+    await released;
+    await route.continue();
+  });
+  await page.goto(`${origin}/#/backups`);
+  await page.reload();
+
+  const painted = page.locator('[data-first-screen] .vtable__row--body');
+  await expect(painted.first()).toBeVisible();
+  await expect(page.locator('[data-first-screen] .toolbar__count')).toHaveText('30 of 30');
+  const before = await outline(page);
+  await screenshot(page, 'backups-first-screen-painted');
+  // The newest backup first, from the catalogue: its database name shown as the characters it is.
+  await expect(painted.first().getByRole('cell').nth(2)).toHaveText(HOSTILE_DATABASE);
+  expect(await page.locator('#root img').count()).toBe(0);
+
+  release();
+  await expect(page.locator('[data-first-screen]')).toHaveCount(0);
+  const rows = page.locator('.vtable__row--body');
+  await expect(rows.first()).toBeVisible();
+  await expect(page.locator('.toolbar__count')).toHaveText('30 of 30');
+  const after = await outline(page);
+  await screenshot(page, 'backups-first-screen-react');
+
+  expect(after).toBe(before);
+  expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+  expect(console.errors).toEqual([]);
+});
+
+test('without a session nothing is painted: the first screen is only ever the signed-in answer', async ({ browser, holdfast }) => {
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    const origin = new URL(holdfast.url).origin;
+    const answered = page.waitForResponse((response) => response.url().endsWith('/api/rpc/backup.page'));
+    await page.goto(`${origin}/#/backups`);
+    expect((await answered).status()).toBe(401);
+    await expect(page.locator('#root')).not.toBeEmpty();
+    await expect(page.locator('[data-first-screen]')).toHaveCount(0);
+    await expect(page.locator('.vtable__row--body')).toHaveCount(0);
+  } finally {
+    await context.close();
+  }
+});
