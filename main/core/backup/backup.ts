@@ -190,10 +190,12 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
     const args = pgDumpArgs({ options, compression, clientMajor: tools.major, outputPath: encrypt ? undefined : tempPath, snapshot, dbnameConninfo: dbnameConninfo(profile.dbname) });
     if (options.format !== 'directory') await createPrivateFile(tempPath);
 
-    const watched = session;
-    lockWatch = watchLockWaits(() => watched.connect(), toolApplicationName(runId));
     progress('dumping');
     const dump = startChild(tools.paths.pg_dump, args, { env, signal: request.signal, timeoutMs: config.timeoutMs, onStart, streamStdout: encrypt });
+    // The lock watch's connection is begun once pg_dump is on its way: every ms before the spawn is
+    // wall time of the backup, and pg_dump takes far longer to reach its first lock than this to connect.
+    const watched = session;
+    lockWatch = watchLockWaits(() => watched.connect(), toolApplicationName(runId));
     // The structural check reads the plaintext as it passes on its way to the encryptor.
     const streamed = encrypt ? inspectStream(options.format, filename, { gzip: options.format === 'plain' && compression.method === 'gzip' }) : undefined;
     const encrypting: Promise<EncryptedWrite | Error> | undefined = plan ? writeEncrypted(dump.child.stdout!, tempPath, plan.target, streamed!.sink).catch((error: Error) => error) : undefined;

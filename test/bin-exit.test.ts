@@ -1,0 +1,44 @@
+// bin/holdfast.mjs exits as soon as the command's work has settled, skipping Node's teardown of the
+// heap (issue 12, item 22). What must not change with it: work the command left running (a
+// notification still being sent) finishes first, 'exit' listeners run, every byte written reaches
+// the reader, and the exit code is the command's. Checked on a copy of the bin whose bundle does each.
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, expect, test } from 'vitest';
+
+const repo = join(import.meta.dirname, '..');
+const root = mkdtempSync(join(tmpdir(), 'holdfast-bin-exit-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+mkdirSync(join(root, 'bin'));
+copyFileSync(join(repo, 'bin', 'holdfast.mjs'), join(root, 'bin', 'holdfast.mjs'));
+symlinkSync(join(repo, 'node_modules'), join(root, 'node_modules'));
+writeFileSync(join(root, 'package.json'), JSON.stringify({ type: 'module' }));
+mkdirSync(join(root, 'dist'));
+mkdirSync(join(root, 'main'));
+
+/** Runs the bin with a bundle whose main() is `body`; the bundle is newer than the (absent) sources. */
+function runWithMain(body: string) {
+  writeFileSync(join(root, 'dist', 'cli.mjs'), `export async function main() {\n${body}\n}\n`);
+  return spawnSync(process.execPath, [join(root, 'bin', 'holdfast.mjs')], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+}
+
+test('work the command left pending (a notification being sent) finishes before the process exits', () => {
+  const result = runWithMain("setTimeout(() => process.stdout.write('sent late'), 150);\nprocess.stdout.write('done; ');\nreturn 0;");
+  expect(result.stdout).toBe('done; sent late');
+  expect(result.status).toBe(0);
+});
+
+test("the exit code is the command's, and 'exit' listeners still run", () => {
+  const result = runWithMain("process.on('exit', (code) => process.stderr.write(`exit listener saw ${code}`));\nreturn 3;");
+  expect(result.status).toBe(3);
+  expect(result.stderr).toBe('exit listener saw 3');
+});
+
+test('a large output reaches a reader through a pipe whole', () => {
+  const result = runWithMain("process.stdout.write('x'.repeat(8 * 1024 * 1024));\nprocess.stdout.write('end');\nreturn 0;");
+  expect(result.stdout.length).toBe(8 * 1024 * 1024 + 3);
+  expect(result.stdout.endsWith('end')).toBe(true);
+});
