@@ -98,8 +98,13 @@ describe('a whole-server set in the Backups table', () => {
 
 describe('the Backups header', () => {
   test("a set's members count as backups: each is a database's backup, not nothing", () => {
-    expect(backupsHeader({ backups: 3, attempts: 1, sets: 2, setMembers: 5 })).toBe('8 backups (5 in 2 whole-server sets) · 1 failed or unfinished attempt');
-    expect(backupsHeader({ backups: 1, attempts: 0, sets: 0, setMembers: 0 })).toBe('1 backup · 0 failed or unfinished attempts');
-    expect(backupsHeader({ backups: 0, attempts: 0, sets: 1, setMembers: 1 })).toBe('1 backup (1 in 1 whole-server set) · 0 failed or unfinished attempts');
+    expect(backupsHeader({ backups: 3, attempts: 1, running: 0, sets: 2, setMembers: 5 })).toBe('8 backups (5 in 2 whole-server sets) · 1 failed or unfinished attempt');
+    expect(backupsHeader({ backups: 1, attempts: 0, running: 0, sets: 0, setMembers: 0 })).toBe('1 backup · 0 failed or unfinished attempts');
+    expect(backupsHeader({ backups: 0, attempts: 0, running: 0, sets: 1, setMembers: 1 })).toBe('1 backup (1 in 1 whole-server set) · 0 failed or unfinished attempts');
+  });
+
+  test('a running backup is counted as running, apart from the failed and unfinished ones', () => {
+    expect(backupsHeader({ backups: 2, attempts: 0, running: 1, sets: 0, setMembers: 0 })).toBe('2 backups · 1 running · 0 failed or unfinished attempts');
+    expect(backupsHeader({ backups: 2, attempts: 3, running: 2, sets: 0, setMembers: 0 })).toBe('2 backups · 2 running · 3 failed or unfinished attempts');
   });
 });

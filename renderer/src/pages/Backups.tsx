@@ -61,7 +61,7 @@ export function Backups() {
   }, []);
 
   const loaded = total !== null;
-  const everything = counts.backups + counts.attempts + counts.sets;
+  const everything = counts.backups + counts.attempts + counts.running + counts.sets;
   const profileNames = useMemo(() => [...new Set([...profiles.map((p) => p.name), ...listed])].sort(), [profiles, listed]);
 
   return (
