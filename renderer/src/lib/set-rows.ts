@@ -17,7 +17,7 @@ export function isSetEntry(item: SetListItem): item is SetListEntry<SummaryListI
 /** "2 of 3 databases": what the set holds against what the server had. */
 export function heldLabel(set: Pick<BackupSet, 'databases' | 'expected'>): string {
   const held = set.databases.filter((member) => member.status === 'completed').length;
-  return `${held} of ${Math.max(set.expected.length, set.databases.length)} databases`;
+  return `${held} of ${plural(Math.max(set.expected.length, set.databases.length), 'database')}`;
 }
 
 /** A set is as proven as its least proven member; only a completed set can be proven at all. */
