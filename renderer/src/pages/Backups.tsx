@@ -6,6 +6,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { setStyle, useStyle } from '../components/geometry.ts';
 import { useNow } from '../components/hooks.ts';
+import { FileName } from '../components/FileName.tsx';
 import { icons } from '../components/icons.tsx';
 import { Badge, EmptyState, ErrorNotice, PageHeader, StatusBadge } from '../components/ui.tsx';
 import { scopeLabel, type SortKey } from '../lib/backup-rows.ts';
@@ -320,7 +321,7 @@ function BackupTable({ total, selectedId, expanded, onSelect, sortKey, direction
                   {row.database ?? <span className="muted">—</span>}
                 </div>
                 <div role="cell" className="vtable__cell vtable__cell--wide mono" title={row.filename ?? undefined}>
-                  {row.filename ?? <span className="muted">—</span>}
+                  {row.filename ? <FileName name={row.filename} /> : <span className="muted">—</span>}
                 </div>
                 <div role="cell" className="vtable__cell vtable__cell--medium">
                   {row.scope ? (scopeLabel(row.scope) ?? 'Full') : <span className="muted">—</span>}
