@@ -351,4 +351,15 @@ export const migrations: readonly Migration[] = [
   -- 10,000 backups, several per page, ~10 times that at 100,000 (issue 17, bench rows 7 and 7g).
   CREATE INDEX backups_unset_newest ON backups (set_id, created_at, id, status);
   `,
+  `
+  -- Each destination's last test (storage/destination-tests.ts), kept so the next process and the page
+  -- after a reload say when it was tested and how it went. By name: "remote" (BACKUP_REMOTE_BUCKET) has
+  -- no destinations row. message: why it failed; NULL when it passed.
+  CREATE TABLE destination_tests (
+    name TEXT PRIMARY KEY,
+    tested_at TEXT NOT NULL,
+    ok INTEGER NOT NULL,
+    message TEXT
+  );
+  `,
 ];
