@@ -117,7 +117,7 @@ describe('restore safety', () => {
     const before = await server.query(check, dbname);
     await expect(holdfast.restore({ ref: backup.id, to: 'shop', dbname, create: false, clean: false, noOwner: false, noAcl: false, dryRun: false })).rejects.toMatchObject({
       code: 'RESTORE_REFUSED',
-      message: expect.stringContaining(`"${dbname}" on ${server.host}:${server.port} is not empty (1 tables, views or sequences)`),
+      message: expect.stringContaining(`"${dbname}" on ${server.host}:${server.port} is not empty (1 table, view or sequence)`),
     });
     expect(await server.query(check, dbname)).toEqual(before);
     expect(await server.query(`SELECT 1 FROM pg_tables WHERE schemaname = 'public'`, dbname)).toHaveLength(0);

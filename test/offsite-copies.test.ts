@@ -104,7 +104,7 @@ describe('backup --copy-to', () => {
       await s3.start();
     }
     const copied = events.filter((event) => event.kind === 'backup.copied').at(-1)!;
-    expect(notification(copied)).toMatchObject({ kind: 'backup.failed', error: { message: expect.stringMatching(/completed, but 1 of 1 copies failed: bucket: /) } });
+    expect(notification(copied)).toMatchObject({ kind: 'backup.failed', error: { message: expect.stringMatching(/completed, but 1 of 1 copy failed: bucket: /) } });
   }, 180_000);
 
   test('a directory-format backup: copied as a tree to a directory, refused with the reason by S3 and by a directory whose root is gone (never created)', async () => {

@@ -56,6 +56,27 @@ describe("a schedule's own destinations", () => {
     shop.holdfast.removeSchedule(weekly.id);
   }, 60_000);
 
+  // schedule list showed none of what schedule edit sets about where backups go (issue 17).
+  test("schedule list shows its destinations, local-copy and encryption choices, in words and in JSON; unset ones as the profile's", async () => {
+    const own = JSON.parse((await runCli(['schedule', 'add', 'shop', '--weekly', '--copy-to', 'nas', '--json'], shop.home.env)).stdout) as { id: string };
+    const inherited = JSON.parse((await runCli(['schedule', 'add', 'shop', '--monthly', '--json'], shop.home.env)).stdout) as { id: string };
+    try {
+      expect((await runCli(['schedule', 'edit', own.id, '--no-local-copy', '--no-encrypt'], shop.home.env)).code).toBe(0);
+      const listed = await runCli(['schedule', 'list'], shop.home.env);
+      expect(listed.code).toBe(0);
+      const lines = listed.stdout.split('\n');
+      const after = (id: string) => lines[lines.findIndex((line) => line.startsWith(id)) + 1];
+      expect(after(own.id)).toBe('    copies to nas · local copy: none (destinations only) · not encrypted (the schedule says so)');
+      expect(after(inherited.id)).toBe("    copies: the profile's destinations · local copy: the profile's choice · encryption: the profile's choice, then BACKUP_ENCRYPTION_KEY");
+      const json = JSON.parse((await runCli(['schedule', 'list', '--json'], shop.home.env)).stdout) as Array<{ id: string; delivery: unknown }>;
+      expect(json.find((s) => s.id === own.id)?.delivery).toEqual({ copyTo: ['nas'], localCopy: 'destinations only', encryptTo: 'none' });
+      expect(json.find((s) => s.id === inherited.id)?.delivery).toEqual({ copyTo: 'profile', localCopy: 'profile', encryptTo: 'profile' });
+    } finally {
+      shop.holdfast.removeSchedule(own.id);
+      shop.holdfast.removeSchedule(inherited.id);
+    }
+  }, 90_000);
+
   test("its slot and schedule run copy to its destinations, not the profile's; with its list removed it follows the profile's", async () => {
     const schedule = shop.holdfast.addSchedule({ profile: 'shop', type: 'custom', cron: '0 1 * * *', copyTo: ['nas'] });
     expect(schedule.copyTo).toEqual(['nas']);

@@ -10,7 +10,7 @@ import type { SetDrillResult } from '../core/sets/drill-set.ts';
 import type { RestoreResult } from '../core/restore/restore.ts';
 import type { SetRestoreResult } from '../core/sets/restore-set.ts';
 import type { VerifyResult } from '../core/verify/verify.ts';
-import { humanBytes, humanDuration } from '../core/model/human.ts';
+import { humanBytes, humanDuration, plural } from '../core/model/human.ts';
 
 function isSet(value: object): value is BackupSet {
   return 'kind' in value && value.kind === 'set';
@@ -20,12 +20,14 @@ export function formatSet(set: BackupSet): string {
   const held = set.databases.filter((member) => member.status === 'completed').length;
   const head =
     set.status === 'completed'
-      ? `Backup set completed: ${held} of ${set.expected.length} databases and the roles (${set.id})`
-      : `BACKUP SET ${set.status.toUpperCase()}: ${held} of ${set.expected.length} databases held (${set.id}); this is not a good whole-server backup`;
+      ? `Backup set completed: ${held} of ${plural(set.expected.length, 'database')} and the roles (${set.id})`
+      : `BACKUP SET ${set.status.toUpperCase()}: ${held} of ${plural(set.expected.length, 'database')} held (${set.id}); this is not a good whole-server backup`;
   const lines = [head, `  ${set.profile} · ${set.version ?? 'server version unknown'} · ${set.parallelDatabases} at once · ${humanDuration(set.durationMs)}`];
   for (const member of set.databases) {
     const rows = Object.values(member.rowCounts).reduce((sum, n) => sum + n, 0);
-    lines.push(member.status === 'completed' ? `  ✓ ${member.database}  ${humanBytes(member.size)}, ${rows} rows  ${member.filename}` : `  ✗ ${member.database}  ${member.error ?? member.status}`);
+    lines.push(
+      member.status === 'completed' ? `  ✓ ${member.database}  ${humanBytes(member.size)}, ${plural(rows, 'row')}  ${member.filename}` : `  ✗ ${member.database}  ${member.error ?? member.status}`,
+    );
   }
   lines.push(set.globals.filename ? `  roles: ${set.globals.filename}` : `  ✗ roles: ${set.globals.note}`);
   if (set.excluded.length) lines.push(`  excluded: ${set.excluded.join(', ')}`);
@@ -47,7 +49,7 @@ export function formatListWithSets(entries: Array<BackupMetadata | ListEntry | S
       if (!isSet(entry)) return formatList([entry]);
       const members = entry.members.map((member) => `    ${formatList([member])}`);
       return [
-        `${entry.id}  ${entry.timestamp}  set ${entry.status}  ${entry.profile}  ${entry.databases.filter((m) => m.status === 'completed').length}/${entry.expected.length} databases`,
+        `${entry.id}  ${entry.timestamp}  set ${entry.status}  ${entry.profile}  ${entry.databases.filter((m) => m.status === 'completed').length}/${plural(entry.expected.length, 'database')}`,
         ...members,
       ].join('\n');
     })
@@ -104,7 +106,7 @@ export function formatDrill(result: RestoreTestResult | SetDrillResult): string 
   if (!('kind' in result)) return formatRestoreTest(result);
   const lines = [`${drillOutcomeLine(result)}: backup set ${result.id} on ${result.server ?? 'no server'} (${humanDuration(result.durationMs)})`];
   if (result.error) lines.push(`  ${result.error}`);
-  lines.push(`  roles: ${result.roles.applied} statements applied${result.roles.notes.length ? `; ${result.roles.notes.join('; ')}` : ''}`);
-  for (const d of result.databases) lines.push(`  ${d.ok ? '✓' : '✗'} ${d.database}: ${d.tables.length} tables${d.error ? ` — ${d.error}` : ', every row count equal'}`);
+  lines.push(`  roles: ${plural(result.roles.applied, 'statement')} applied${result.roles.notes.length ? `; ${result.roles.notes.join('; ')}` : ''}`);
+  for (const d of result.databases) lines.push(`  ${d.ok ? '✓' : '✗'} ${d.database}: ${plural(d.tables.length, 'table')}${d.error ? ` — ${d.error}` : ', every row count equal'}`);
   return lines.join('\n');
 }

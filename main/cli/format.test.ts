@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import type { RestoreResult } from '../core/restore/restore.ts';
 import type { Profile } from '../core/model/types.ts';
 import type { ProfileTestReport } from '../core/profiles/profiles.ts';
-import { formatList, formatProfile, formatProfileTest, formatRestore, humanBytes, humanDuration } from './format.ts';
+import { formatCleanup, formatList, formatProfile, formatProfileTest, formatRestore, humanBytes, humanDuration } from './format.ts';
 import type { BackupMetadata } from '../core/model/types.ts';
 import { progressBar } from './progress.ts';
 import { newProfileRecord } from '../../test/support/profile-record.ts';
@@ -15,6 +15,16 @@ describe('terminal output', () => {
     expect(humanDuration(850)).toBe('850 ms');
     expect(humanDuration(12_300)).toBe('12.3 s');
     expect(humanDuration(125_000)).toBe('2 min 5 s');
+  });
+
+  test('one of a thing is said in the singular: "Deleted 1 backup", "removed 1 copy"', () => {
+    const destination = { destination: 'bucket', policy: '30d', dryRun: false, decisions: [], deleted: ['a'], errors: [] };
+    expect(formatCleanup({ dryRun: false, deleted: 1, freedBytes: 1024, errors: 0, profiles: [], destinations: [destination] })).toBe(
+      'Deleted 1 backup, freeing 1.0 KB.\nDestination bucket (its policy 30d): removed 1 copy',
+    );
+    expect(formatCleanup({ dryRun: true, deleted: 2, freedBytes: 0, errors: 0, profiles: [], destinations: [{ ...destination, dryRun: true, deleted: ['a', 'b'] }] })).toBe(
+      'Would delete 2 backups, freeing 0 B.\nDestination bucket (its policy 30d): would remove 2 copies',
+    );
   });
 
   test('the progress bar measures against the previous backup and never passes 100%', () => {

@@ -2,7 +2,7 @@
 import type { BackupCopy, BackupMetadata, CheckedCopy } from '../core/model/types.ts';
 import type { CleanupSummary, ListEntry } from '../core/holdfast.ts';
 import type { CleanupDecision } from '../core/retention/cleanup.ts';
-import { humanBytes, humanDuration } from '../core/model/human.ts';
+import { humanBytes, humanDuration, plural } from '../core/model/human.ts';
 import type { VerifyResult } from '../core/verify/verify.ts';
 import type { RestoreTestResult } from '../core/drill/test-restore.ts';
 import { DRILL_WORDS, drillWord } from '../core/model/drill-words.ts';
@@ -13,12 +13,15 @@ import { LIBPQ_PASSWORD_FILES, NO_PASSWORD_SOURCE, type ProfileTestReport } from
 import type { Profile } from '../core/model/types.ts';
 import { SECRET_STORE_NAMES, type SecretStoreKind } from '../core/secrets/store-choice.ts';
 
+/** A table's row count, or "? rows" where it is not known. */
+const rowsOf = (rows: number | null): string => (rows === null ? '? rows' : plural(rows, 'row'));
+
 /** "1 of 2 copies verified; bucket failed: …" for a backup with copies; undefined without. */
 export function formatCopies(copies: readonly BackupCopy[] | undefined): string | undefined {
   if (!copies?.length) return undefined;
   const verified = copies.filter((copy) => copy.state === 'verified').length;
   const off = copies.filter((copy) => copy.state !== 'verified').map((copy) => `${copy.destination} ${copy.state}${copy.error ? `: ${copy.error}` : ''}`);
-  return `${verified} of ${copies.length} ${copies.length === 1 ? 'copy' : 'copies'} verified${off.length ? `; ${off.join('; ')}` : ''}`;
+  return `${verified} of ${plural(copies.length, 'copy', 'copies')} verified${off.length ? `; ${off.join('; ')}` : ''}`;
 }
 
 /** verify --copies: one line per copy; an unreachable destination says its copy was not checked and what to do. */
@@ -43,7 +46,7 @@ export function formatBackup(backup: BackupMetadata & { copies?: BackupCopy[]; l
   const copies = formatCopies(backup.copies);
   return [
     `Backup completed${copies ? `, ${copies.split(';')[0]}` : ''}: ${backup.filename}`,
-    `  id ${backup.id} · ${backup.format} (${backup.compression}) · ${humanBytes(backup.size)} · ${backup.tables.length} tables, ${rows} rows · ${humanDuration(backup.duration)}`,
+    `  id ${backup.id} · ${backup.format} (${backup.compression}) · ${humanBytes(backup.size)} · ${plural(backup.tables.length, 'table')}, ${plural(rows, 'row')} · ${humanDuration(backup.duration)}`,
     `  ${backup.checksum}`,
     backup.localFile && !backup.localFile.kept ? `  local file removed (--no-local-copy): it is kept on its destinations only` : `  ${backup.path}`,
     ...(backup.localFile?.kept ? [`  local file kept: ${backup.localFile.reason ?? ''} (--no-local-copy removes it only once every copy is verified)`] : []),
@@ -94,11 +97,13 @@ export function formatRestore(result: RestoreResult): string {
     : `Restored ${source} to ${result.target.profile}/${result.target.database} in ${humanDuration(result.durationMs)}:`;
   const lines = [head, ...result.actions.map((action) => `  - ${action}`)];
   if (result.dryRun) {
-    lines.push(`  target database ${result.target.exists ? `exists (${result.target.relations} relations)` : 'does not exist yet'} on ${result.impact.targetServer}; client ${result.client}`);
+    lines.push(
+      `  target database ${result.target.exists ? `exists (${plural(result.target.relations, 'relation')})` : 'does not exist yet'} on ${result.impact.targetServer}; client ${result.client}`,
+    );
     const verbs = { replace: 'replaced', create: 'created', lost: 'LOST', kept: 'kept' } as const;
     for (const table of result.impact.tables) {
       const rows =
-        table.action === 'replace' ? `${table.targetRows} rows now → ${table.backupRows} from the backup` : table.action === 'create' ? `${table.backupRows ?? '?'} rows` : `${table.targetRows} rows`;
+        table.action === 'replace' ? `${rowsOf(table.targetRows)} now → ${table.backupRows ?? '?'} from the backup` : rowsOf(table.action === 'create' ? table.backupRows : table.targetRows);
       lines.push(`  ${verbs[table.action].padEnd(8)} ${table.table}: ${rows}`);
     }
     for (const line of result.impact.databaseProperties ?? []) {
@@ -117,7 +122,7 @@ export function formatRestore(result: RestoreResult): string {
   }
   if (result.keptAs) lines.push(`  the previous database is kept as "${result.keptAs}"; drop it when you no longer need it`);
   for (const table of result.tables) {
-    lines.push(`  ${table.actual === table.expected ? '✓' : '✗'} ${table.table}: ${table.actual ?? 'missing'} / ${table.expected} rows`);
+    lines.push(`  ${table.actual === table.expected ? '✓' : '✗'} ${table.table}: ${table.actual ?? 'missing'} / ${plural(table.expected, 'row')}`);
   }
   if (result.runId) lines.push(`  run ${result.runId} (what pg_restore or psql said: holdfast runs log ${result.runId})`);
   return lines.join('\n');
@@ -136,7 +141,12 @@ export function formatProfile(profile: Profile, store: SecretStoreKind): string 
     ['server', `${profile.host}:${profile.port}`],
     ['user', profile.user],
     ['database', profile.wholeServer ? `every database (connects to ${profile.dbname})` : profile.dbname],
-    ['whole server', profile.wholeServer ? `excluding ${profile.wholeServer.excludeDatabases.join(', ') || 'none'}; ${profile.wholeServer.parallelDatabases ?? 'default'} databases at once` : null],
+    [
+      'whole server',
+      profile.wholeServer
+        ? `excluding ${profile.wholeServer.excludeDatabases.join(', ') || 'none'}; ${profile.wholeServer.parallelDatabases === null ? 'default databases' : plural(profile.wholeServer.parallelDatabases, 'database')} at once`
+        : null,
+    ],
     ['sslmode', profile.sslmode],
     ['sslrootcert', profile.sslrootcert],
     ['sslcert', profile.sslcert],
@@ -172,7 +182,7 @@ export function formatProfileTest(report: ProfileTestReport, store: SecretStoreK
   }
   if (report.unreadable.length > 0) {
     lines.push(
-      `  ✗ ${report.unreadable.length} tables or large objects this role cannot read (a backup would fail): ${report.unreadable.slice(0, 10).join(', ')}${report.unreadable.length > 10 ? ', …' : ''}`,
+      `  ✗ ${plural(report.unreadable.length, 'table or large object', 'tables or large objects')} this role cannot read (a backup would fail): ${report.unreadable.slice(0, 10).join(', ')}${report.unreadable.length > 10 ? ', …' : ''}`,
     );
   } else {
     lines.push('  ✓ every table is readable');
@@ -182,14 +192,14 @@ export function formatProfileTest(report: ProfileTestReport, store: SecretStoreK
 
 export function formatCleanup(summary: CleanupSummary): string {
   const verb = summary.dryRun ? 'Would delete' : 'Deleted';
-  const lines = [`${verb} ${summary.deleted} backups, freeing ${humanBytes(summary.freedBytes)}${summary.errors ? `; ${summary.errors} could not be removed` : ''}.`];
+  const lines = [`${verb} ${plural(summary.deleted, 'backup')}, freeing ${humanBytes(summary.freedBytes)}${summary.errors ? `; ${summary.errors} could not be removed` : ''}.`];
   for (const profile of summary.profiles) {
     lines.push(`${profile.profile} (policy ${profile.policy}):`);
     for (const decision of profile.decisions) lines.push(formatDecision(decision));
     for (const error of profile.errors) lines.push(`  ✗ ${error.id}: ${error.message}`);
   }
   for (const destination of summary.destinations ?? []) {
-    lines.push(`Destination ${destination.destination} (its policy ${destination.policy}): ${summary.dryRun ? 'would remove' : 'removed'} ${destination.deleted.length} copies`);
+    lines.push(`Destination ${destination.destination} (its policy ${destination.policy}): ${summary.dryRun ? 'would remove' : 'removed'} ${plural(destination.deleted.length, 'copy', 'copies')}`);
     for (const error of destination.errors) lines.push(`  ✗ ${error.message}`);
   }
   return lines.join('\n');
@@ -214,7 +224,7 @@ export function formatRestoreTest(result: RestoreTestResult): string {
   return [
     `${drillOutcomeLine(result)}: ${result.filename} (${result.id}) in ${humanDuration(result.durationMs)}${result.server ? ` on ${result.server}` : ''}`,
     ...result.checks.map((check) => `  ${mark[check.status]} ${check.name}: ${check.detail}`),
-    ...result.tables.map((t) => `  ${t.actual === t.expected ? '✓' : '✗'} ${t.table}: ${t.actual ?? 'missing'} / ${t.expected} rows`),
+    ...result.tables.map((t) => `  ${t.actual === t.expected ? '✓' : '✗'} ${t.table}: ${t.actual ?? 'missing'} / ${plural(t.expected, 'row')}`),
     ...(result.sandbox
       ? [
           `  sandbox: restored as the ordinary role ${result.sandbox.restoredAs}; server ran as OS user ${result.sandbox.osUser}, ${result.sandbox.network === 'none' ? 'with no network' : 'with no TCP port'}`,

@@ -56,7 +56,7 @@ describe.each(['daemon', 'serve'] as const)('holdfast %s as the scheduling host'
     cron.advanceTo(new Date(2025, 2, 10, 4, 59, 59));
     expect(logged.filter((line) => line.startsWith('cleanup'))).toEqual([]);
     cron.advanceTo(new Date(2025, 2, 10, 5, 0, 0));
-    await expect.poll(() => logged.filter((line) => line.startsWith('cleanup'))).toEqual(['cleanup: deleted 1 backups, 0 errors']);
+    await expect.poll(() => logged.filter((line) => line.startsWith('cleanup'))).toEqual(['cleanup: deleted 1 backup, 0 errors']);
     expect(existsSync(join(backupDir, old))).toBe(false);
     expect(holdfast.catalogue.findBackup(old)?.status).toBe('deleted');
     expect(holdfast.catalogue.findBackup(kept)?.status).toBe('completed');

@@ -227,7 +227,7 @@ describe('Desktop', () => {
     cron.advanceTo(new Date(2025, 2, 10, 4, 59, 59));
     expect(logged.filter((line) => line.startsWith('cleanup'))).toEqual([]);
     cron.advanceTo(new Date(2025, 2, 10, 5, 0, 0));
-    await expect.poll(() => logged.filter((line) => line.startsWith('cleanup'))).toEqual(['cleanup: deleted 1 backups, 0 errors']);
+    await expect.poll(() => logged.filter((line) => line.startsWith('cleanup'))).toEqual(['cleanup: deleted 1 backup, 0 errors']);
     expect(temp.holdfast.catalogue.findBackup(old)?.status).toBe('deleted');
     expect(temp.holdfast.catalogue.findBackup(kept)?.status).toBe('completed');
     await desktop.setSchedulesPaused(true);

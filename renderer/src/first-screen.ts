@@ -12,6 +12,7 @@ import { ICON_SHAPES, ICON_VIEWBOX, LOGO_SHAPES, LOGO_VIEWBOX, type SvgShape } f
 import { COLUMNS, countText, headCellClass, profileChoices, ROW_HEIGHT, SEARCH_PLACEHOLDER, STATUS_FILTERS } from './lib/backup-columns.ts';
 import { scopeLabel, type BackupRow } from './lib/backup-rows.ts';
 import { IMPORTED_BADGE, KEY_NOT_HERE_BADGE, PINNED_BADGE, scopeBadge, SET_BADGE, statusBadge, verifiedBadge, type BadgeLook } from './lib/badges.ts';
+import { fileNameParts } from './lib/file-name-parts.ts';
 import { formatBytes, formatDateTime, formatDuration, formatRelative } from './lib/format.ts';
 import { backupsHeader } from './lib/set-rows.ts';
 import { useBackupPages } from './stores/backup-pages.ts';
@@ -32,6 +33,19 @@ function h(tag: string, attributes: Record<string, string | undefined>, ...child
   for (const [name, value] of Object.entries(attributes)) if (value !== undefined) element.setAttribute(name, value);
   for (const child of children) if (child !== null && child !== false) element.append(child);
   return element;
+}
+
+/** components/FileName.tsx's markup: the time and the extension stay whole in a narrow cell. */
+function fileName(name: string): HTMLElement {
+  const { prefix, time, rest, extension } = fileNameParts(name);
+  return h(
+    'span',
+    { class: 'file-name' },
+    prefix ? h('span', { class: 'file-name__prefix' }, prefix) : null,
+    time ? h('span', { class: 'file-name__time', 'data-part': 'time' }, time) : null,
+    rest ? h('span', { class: 'file-name__rest' }, rest) : null,
+    extension ? h('span', { class: 'file-name__extension', 'data-part': 'extension' }, extension) : null,
+  );
 }
 
 function svg(viewBox: string, className: string, shapes: readonly SvgShape[]): SVGElement {
@@ -113,7 +127,7 @@ function row(line: BackupRow, index: number, checkingFiles: boolean, now: number
       marks.length > 0 ? h('span', { class: 'vtable__profile-line' }, ...marks.map(badge)) : null,
     ),
     h('div', { role: 'cell', class: 'vtable__cell vtable__cell--medium' }, line.database ?? dash()),
-    h('div', { role: 'cell', class: 'vtable__cell vtable__cell--wide mono', title: line.filename ?? undefined }, line.filename ?? dash()),
+    h('div', { role: 'cell', class: 'vtable__cell vtable__cell--wide mono', title: line.filename ?? undefined }, line.filename ? fileName(line.filename) : dash()),
     h('div', { role: 'cell', class: 'vtable__cell vtable__cell--medium' }, line.scope ? (scopeLabel(line.scope) ?? 'Full') : dash()),
     h('div', { role: 'cell', class: 'vtable__cell' }, badge(statusBadge(checkingFiles && line.status === 'completed' ? 'checking' : line.status))),
     h(

@@ -58,6 +58,32 @@ test('the list names file, database, format and scope; the details panel fits 10
   await screenshotEverySize(page, 'backups-details');
 });
 
+// At 1440 px the File column cut every name after "backup-2026-12-06T04-1" (issue 17): the time it was
+// taken and the extension are what tell two files apart, so they stay; the profile between them gives way.
+test('the File column shows each name’s time and extension at 1440 px; the full name on hover and in the details', async ({ page, holdfast }) => {
+  const backups = await openBackups(page, holdfast.url);
+  // Narrower, the column gives way to the others (the details panel shows the name); 1440 is where it is read.
+  await page.setViewportSize({ width: 1440, height: 900 });
+  for (const backup of [older, newer]) {
+    const cell = backups.table.locator(`[role="cell"][title="${backup.filename}"]`);
+    await expect(cell).toBeVisible();
+    const [time, extension] = [cell.locator('[data-part="time"]'), cell.locator('[data-part="extension"]')];
+    await expect(time).toHaveText(/^\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}-\d{3}Z$/);
+    await expect(extension).toHaveText('.dump');
+    // Whole: neither part is cut, and both lie inside the cell.
+    const box = (await cell.boundingBox())!;
+    for (const part of [time, extension]) {
+      expect(await part.evaluate((element) => element.scrollWidth <= element.clientWidth)).toBe(true);
+      const partBox = (await part.boundingBox())!;
+      expect(partBox.x).toBeGreaterThanOrEqual(box.x - 0.5);
+      expect(partBox.x + partBox.width).toBeLessThanOrEqual(box.x + box.width + 0.5);
+    }
+  }
+  await screenshotEverySize(page, 'backups-file-column');
+  await backups.table.locator(`[role="cell"][title="${older.filename}"]`).click();
+  await expect(backups.details.getByRole('heading', { name: older.filename })).toBeVisible();
+});
+
 test("Download saves the backup and its roles file; their SHA-256 are the catalogue's", async ({ page, holdfast }) => {
   const backups = await openBackups(page, holdfast.url);
   await backups.renderedRows().filter({ hasText: older.filename }).click();

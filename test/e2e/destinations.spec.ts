@@ -61,10 +61,10 @@ test('a directory destination is added (a relative path refused in the form) and
   await expect(row).toContainText('works');
   expect(readdirSync(nas)).toEqual([]);
   await screenshot(page, '41-destinations');
-  // A test's result lives in the page, not the catalogue: after a reload it claims no "last test".
+  // The last test is kept in the catalogue (issue 17): after a reload the page still says it worked, and when.
   await page.reload();
-  await expect(table.getByRole('columnheader', { name: 'Test from this page' })).toBeVisible();
-  await expect(row).toContainText('not tested since this page opened');
+  await expect(table.getByRole('columnheader', { name: 'Last test' })).toBeVisible();
+  await expect(row.getByLabel('Test of nas')).toContainText(/works · tested \d{4}-\d{2}-\d{2} \d{2}:\d{2}/);
 });
 
 test('Back up now picks the destination; the details list the copy, verified, and re-verify it', async () => {

@@ -55,3 +55,33 @@ test("a failed run's details show pg_dump's stderr as the run kept it", async ({
   await expect(backups.details.getByLabel('Tool output')).toContainText('pg_dump: error: no matching tables were found for pattern "no_such_table"');
   await screenshotEverySize(page, 'failed-run-tool-output');
 });
+
+// The Backups header counted a running backup among the "failed or unfinished attempts" (issue 17).
+test('a running backup is counted as running in the Backups header, not as a failed or unfinished attempt', async ({ page, holdfast }) => {
+  await rpc(holdfast.url, 'profile.add', { name: 'counted', host: holdfast.pg.host, port: holdfast.pg.port, user: holdfast.pg.user, dbname: 'shop' });
+  const shell = new Shell(page);
+  const dialog = new BackupNowDialog(page);
+  await shell.open(holdfast.url);
+  await shell.goTo('Backups');
+  const header = page.locator('.page-header__subtitle');
+  const failedBefore = Number(/(\d+) failed or unfinished attempt/.exec((await header.textContent()) ?? '')?.[1]);
+  // A lock held on a table keeps pg_dump waiting, so the backup is still running while the header is read.
+  const lock = await holdfast.pg.lockTable('shop', 'orders');
+  try {
+    await shell.backUpNow();
+    await dialog.start('counted');
+    await expect(dialog.dialog.getByTestId('lock-wait')).toBeVisible();
+    await dialog.dialog.getByRole('button', { name: 'Run in background' }).click();
+    await expect(dialog.dialog).toBeHidden();
+    await page.reload();
+    await expect(header).toContainText('1 running');
+    await expect(header).toContainText(`${failedBefore} failed or unfinished attempt`);
+    const backups = new BackupsPage(page);
+    await expect(backups.rowsFor('counted', 'Running')).toHaveCount(1);
+    await screenshotEverySize(page, 'backups-header-running');
+  } finally {
+    await lock.end();
+  }
+  await expect(header).not.toContainText('running', { timeout: 60_000 });
+  await expect(header).toContainText(`${failedBefore} failed or unfinished attempt`);
+});

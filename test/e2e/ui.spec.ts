@@ -164,7 +164,8 @@ test('a schedule with a previewed retention policy is added, then paused', async
   await page.getByRole('button', { name: 'Add schedule' }).click();
   const form = page.getByRole('form', { name: 'Schedule' });
   await form.getByLabel('Retention').fill('gfs:7d,4w,12m');
-  await expect(form.getByRole('status', { name: 'Retention preview' })).toContainText('it keeps 1');
+  // One backup is "1 existing backup", not "1 existing backups" (issue 17).
+  await expect(form.getByRole('status', { name: 'Retention preview' })).toContainText('Of the 1 existing backup of shop, it keeps 1');
   await form.getByRole('button', { name: 'Add schedule' }).click();
   const row = page.getByRole('table', { name: 'Schedules' }).getByRole('row', { name: /shop/ });
   await expect(row).toContainText('At 02:00');

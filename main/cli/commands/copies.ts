@@ -2,6 +2,7 @@
 // missing, or interrupted by a crash), each read back and compared as the first time. Exit 1 when
 // one still does not count, so a cron line or a script sees it.
 import type { Command } from 'commander';
+import { plural } from '../../core/model/human.ts';
 import type { CommandContext } from '../runner.ts';
 
 export function copiesCommands(program: Command, { run }: CommandContext): void {
@@ -19,7 +20,7 @@ export function copiesCommands(program: Command, { run }: CommandContext): void 
           if (report.retried.length === 0 && report.skipped.length === 0) return 'Every copy is verified; nothing to retry.';
           const verified = report.retried.filter((entry) => entry.copy.state === 'verified').length;
           return [
-            `Retried ${report.retried.length} ${report.retried.length === 1 ? 'copy' : 'copies'}: ${verified} verified.`,
+            `Retried ${plural(report.retried.length, 'copy', 'copies')}: ${verified} verified.`,
             ...report.retried.map(
               (entry) => `  ${entry.copy.state === 'verified' ? '+' : '-'} ${entry.backup} on ${entry.copy.destination}: ${entry.copy.state}${entry.copy.error ? ` (${entry.copy.error})` : ''}`,
             ),

@@ -148,6 +148,14 @@ function formatDestination(destination: ShownDestination): string {
     lines.push(`  host key: ${settings.hostKey ?? 'not pinned yet (holdfast destination test pins it)'}`);
   }
   if (destination.source === 'environment') lines.push('  defined by BACKUP_REMOTE_BUCKET');
+  const last = destination.lastTest;
+  lines.push(
+    last === null
+      ? `  last test: never (holdfast destination test ${destination.name})`
+      : last.ok
+        ? `  last test: passed ${last.at}`
+        : `  last test: FAILED ${last.at}: ${last.message ?? 'no reason given'}`,
+  );
   return lines.join('\n');
 }
 

@@ -1,6 +1,7 @@
 // `holdfast stats` and `holdfast health`: how the backups stand, for people and for monitors.
 import type { Command } from 'commander';
 import { describeSchedulingStatus } from '../../core/schedule/host-status.ts';
+import { plural } from '../../core/model/human.ts';
 import { humanBytes } from '../format.ts';
 import type { CommandContext } from '../runner.ts';
 
@@ -12,9 +13,9 @@ export function healthCommands(program: Command, { run }: CommandContext): void 
     .action(async (options: { json?: boolean }) => {
       await run('backup.stats', {}, Boolean(options.json), (stats) =>
         [
-          `${stats.totalBackups} backups, ${humanBytes(stats.totalSize)}; ${stats.successfulBackups} succeeded, ${stats.failedBackups} failed`,
+          `${plural(stats.totalBackups, 'backup')}, ${humanBytes(stats.totalSize)}; ${stats.successfulBackups} succeeded, ${stats.failedBackups} failed`,
           `newest ${stats.newestBackup ?? '-'}, oldest ${stats.oldestBackup ?? '-'}; last 24 h: ${stats.backupsLast24Hours}, last 7 days: ${stats.backupsLast7Days}`,
-          ...stats.profiles.map((p) => `  ${p.profile}: ${p.totalBackups} backups, ${humanBytes(p.totalSize)}, last run ${p.lastRunStatus ?? '-'}`),
+          ...stats.profiles.map((p) => `  ${p.profile}: ${plural(p.totalBackups, 'backup')}, ${humanBytes(p.totalSize)}, last run ${p.lastRunStatus ?? '-'}`),
         ].join('\n'),
       );
     });

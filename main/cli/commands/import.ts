@@ -1,6 +1,7 @@
 // `holdfast import <file> --profile NAME`: a dump made elsewhere, copied into BACKUP_DIR, checked,
 // checksummed and catalogued as imported (and pinned). The file named is never moved or changed.
 import type { Command } from 'commander';
+import { plural } from '../../core/model/human.ts';
 import type { CommandContext } from '../runner.ts';
 
 export function importCommand(program: Command, { run }: CommandContext): void {
@@ -13,7 +14,7 @@ export function importCommand(program: Command, { run }: CommandContext): void {
       await run('backup.import', { file, profile: options.profile }, Boolean(options.json), (backup) =>
         [
           `Imported ${backup.imported?.from ?? file} as ${backup.filename} (${backup.id}), pinned: retention keeps it until you unpin it.`,
-          `  ${backup.format}${backup.compression === 'none' ? '' : `, ${backup.compression}`}, ${backup.tables.length} tables, ${backup.size} bytes, ${backup.checksum}`,
+          `  ${backup.format}${backup.compression === 'none' ? '' : `, ${backup.compression}`}, ${plural(backup.tables.length, 'table')}, ${plural(backup.size, 'byte')}, ${backup.checksum}`,
           `  made by ${backup.clientVersion} from ${backup.version}`,
           ...(backup.pgRestore ? [`  pg_restore: ${backup.pgRestore.detail}`] : []),
           `  no roles file: create the dump's roles on the target before restoring, or restore with --no-owner`,

@@ -2,6 +2,7 @@
 // that decrypt encrypted backups (BACKUP_ENCRYPTION_KEY holds their public recipients). A secret
 // arrives only on standard input and leaves only by `key export`; it is never an argument.
 import type { Command } from 'commander';
+import { plural } from '../../core/model/human.ts';
 import { loadConfig } from '../../core/config/config.ts';
 import { HoldfastError } from '../../core/model/errors.ts';
 import { SECRET_STORE_NAMES } from '../../core/secrets/store-choice.ts';
@@ -73,7 +74,7 @@ function keyTable(keys: KeyView[]): string {
   return keys
     .map(
       (key) =>
-        `${key.name}  ${key.kind === 'passphrase' ? 'passphrase' : key.recipient}  ${key.secretHere ? 'secret here' : 'NO SECRET HERE: its backups cannot be restored on this machine'}  ${key.backups} backup${key.backups === 1 ? '' : 's'}`,
+        `${key.name}  ${key.kind === 'passphrase' ? 'passphrase' : key.recipient}  ${key.secretHere ? 'secret here' : 'NO SECRET HERE: its backups cannot be restored on this machine'}  ${plural(key.backups, 'backup')}`,
     )
     .join('\n');
 }

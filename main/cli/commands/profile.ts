@@ -1,6 +1,7 @@
 // `holdfast profile add|edit|list|show|test|remove|import`: connection profiles. A password arrives
 // only by --password-stdin or inside --url, and goes to the OS keychain.
 import type { Command } from 'commander';
+import { plural } from '../../core/model/human.ts';
 import { HoldfastError } from '../../core/model/errors.ts';
 import { profileFromUri } from '../../core/profiles/profiles.ts';
 import { loadConfig } from '../../core/config/config.ts';
@@ -193,7 +194,7 @@ export function profileCommands(program: Command, { io, run }: CommandContext): 
         { name, backups: options.deleteBackups ? 'delete' : 'keep' },
         Boolean(options.json),
         (r) =>
-          `Removed profile ${r.removed}; ${r.backups} its ${r.backupCount} backups${r.keychain === 'removed' ? '; removed its keychain password' : r.keychain === 'none' ? '' : `; ${r.keychain}`}.`,
+          `Removed profile ${r.removed}; ${r.backups} its ${plural(r.backupCount, 'backup')}${r.keychain === 'removed' ? '; removed its keychain password' : r.keychain === 'none' ? '' : `; ${r.keychain}`}.`,
       );
     });
   profile
@@ -207,7 +208,7 @@ export function profileCommands(program: Command, { io, run }: CommandContext): 
       if (options.pgpass !== undefined) input.pgpass = options.pgpass;
       if (options.serviceFile !== undefined) input.serviceFile = options.serviceFile;
       await run('profile.import', input, Boolean(options.json), (report) =>
-        [`Created ${report.created.length} profiles.`, ...report.created.map((n) => `  + ${n}`), ...report.skipped.map((s) => `  - ${s.entry}: ${s.reason}`)].join('\n'),
+        [`Created ${plural(report.created.length, 'profile')}.`, ...report.created.map((n) => `  + ${n}`), ...report.skipped.map((s) => `  - ${s.entry}: ${s.reason}`)].join('\n'),
       );
     });
 }

@@ -1,5 +1,6 @@
 // `holdfast cleanup` and `holdfast retention-preview`: what the retention policy lets go.
 import type { Command } from 'commander';
+import { plural } from '../../core/model/human.ts';
 import { formatCleanup, formatDecision } from '../format.ts';
 import type { CopyCleanupReport } from '../../core/retention/copy-cleanup.ts';
 import type { CommandContext } from '../runner.ts';
@@ -7,7 +8,7 @@ import type { CommandContext } from '../runner.ts';
 function formatCopyCleanup(report: CopyCleanupReport): string {
   const verb = report.dryRun ? 'would remove' : 'removed';
   return [
-    `Destination ${report.destination}, policy ${report.policy}: ${verb} ${report.deleted.length} of ${report.decisions.length} copies.`,
+    `Destination ${report.destination}, policy ${report.policy}: ${verb} ${report.deleted.length} of ${plural(report.decisions.length, 'copy', 'copies')}.`,
     ...report.decisions.map((decision) => `  ${decision.action === 'keep' ? 'keep  ' : 'delete'}  ${decision.filename}  ${decision.reasons.join('; ')}`),
     ...report.errors.map((error) => `  error: ${error.message}`),
   ].join('\n');

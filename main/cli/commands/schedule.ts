@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { drillWord } from '../../core/model/drill-words.ts';
 import { HoldfastError } from '../../core/model/errors.ts';
+import { describeDelivery } from '../../core/schedule/schedule-delivery.ts';
 import { collect, type CommandContext } from '../runner.ts';
 import { renderSchedulingHosts } from '../schedule-hosts-view.ts';
 import { backupOptionFlags, backupOptionsFrom, encryptToFrom } from './backup-options.ts';
@@ -104,7 +105,9 @@ export function scheduleCommands(program: Command, { run, exitCode }: CommandCon
       await run('schedule.list', name ? { profile: name } : {}, Boolean(options.json), (schedules) =>
         schedules.length === 0
           ? 'No schedules. Add one with `holdfast schedule add <profile> --daily`.'
-          : schedules.map((s) => `${s.id}  ${s.profile}  ${s.type}  ${s.description} (${s.timeZone})  next ${s.nextRun ?? '-'}  last ${s.lastRun ?? '-'} ${s.status}`).join('\n'),
+          : schedules
+              .map((s) => `${s.id}  ${s.profile}  ${s.type}  ${s.description} (${s.timeZone})  next ${s.nextRun ?? '-'}  last ${s.lastRun ?? '-'} ${s.status}\n    ${describeDelivery(s.delivery)}`)
+              .join('\n'),
       );
       // Who runs them, after the list: a schedule nothing runs is the thing to see first.
       if (!options.json && exitCode() === 0) await run('schedule.hosts', {}, false, renderSchedulingHosts);

@@ -196,7 +196,8 @@ function pageStatements(query: BackupPageQuery): PageStatements {
   return {
     keys: `SELECT id, arm FROM (${union}) ORDER BY ${order} LIMIT ? OFFSET ?`,
     total: `SELECT (SELECT COUNT(*) ${backupsArm}${b.sql}) + (SELECT COUNT(*) ${attemptsArm}${r.sql}) + (SELECT COUNT(*) ${setsArm}${s.sql}) AS total`,
-    counts: `SELECT (SELECT COUNT(*) ${backupsArm}) AS backups, (SELECT COUNT(*) ${attemptsArm}) AS attempts, (SELECT COUNT(*) ${setsArm}) AS sets, (SELECT COUNT(*) ${setMembersArm}) AS setMembers`,
+    counts: `SELECT (SELECT COUNT(*) ${backupsArm}) AS backups, (SELECT COUNT(*) ${attemptsArm} AND status <> 'running') AS attempts,
+             (SELECT COUNT(*) ${attemptsArm} AND status = 'running') AS running, (SELECT COUNT(*) ${setsArm}) AS sets, (SELECT COUNT(*) ${setMembersArm}) AS setMembers`,
     params: [...b.params, ...r.params, ...s.params],
   };
 }

@@ -359,4 +359,15 @@ export const migrations: readonly Migration[] = [
   CREATE INDEX backups_file_check ON backups (created_at, id, status, filename, path,
     json_extract(metadata, '$.location'), json_extract(metadata, '$.globals.filename'), json_extract(metadata, '$.options.noLocalCopy'));
   `,
+  `
+  -- Each destination's last test (storage/destination-tests.ts), kept so the next process and the page
+  -- after a reload say when it was tested and how it went. By name: "remote" (BACKUP_REMOTE_BUCKET) has
+  -- no destinations row. message: why it failed; NULL when it passed.
+  CREATE TABLE destination_tests (
+    name TEXT PRIMARY KEY,
+    tested_at TEXT NOT NULL,
+    ok INTEGER NOT NULL,
+    message TEXT
+  );
+  `,
 ];

@@ -2,6 +2,7 @@
 // wire format (notify/message.ts), sent to every configured channel. Asynchronous: the engine awaits
 // it where it awaited the notifier, and the notifier never rejects.
 import type { ErrorInfo } from '../model/errors.ts';
+import { plural } from '../model/human.ts';
 import type { NotifyEvent } from '../notify/message.ts';
 import type { NotifyTopic } from '../notify/app-channels.ts';
 import type { Notifier } from '../notify/notifier.ts';
@@ -44,7 +45,7 @@ const notices: PerKind<NotifyEvent | undefined> = {
     // Given up: the scheduler's automatic rounds are spent; otherwise the copy failed within the backup's run (retried later on its own).
     const message = gaveUp
       ? `Holdfast gave up copying backup ${backup.filename} on its own: ${failed.map((copy) => `${copy.destination}: ${copy.error ?? copy.state} (after ${copy.autoRetries ?? 0} automatic retries)`).join('; ')}`
-      : `Backup ${backup.filename} completed, but ${failed.length} of ${copies.length} copies failed: ${failed.map((copy) => `${copy.destination}: ${copy.error ?? copy.state}`).join('; ')}`;
+      : `Backup ${backup.filename} completed, but ${failed.length} of ${plural(copies.length, 'copy', 'copies')} failed: ${failed.map((copy) => `${copy.destination}: ${copy.error ?? copy.state}`).join('; ')}`;
     const next = gaveUp ? 'run holdfast copies retry' : 'wherever Holdfast runs the schedules (the app, the daemon or serve) the copy is tried again on its own; or run holdfast copies retry';
     return {
       kind: 'backup.failed',

@@ -29,10 +29,11 @@ export interface BackupPage {
   /** How many rows match the filter (the table's length). */
   total: number;
   /**
-   * The whole list, unfiltered: single backups, failed, cancelled or unfinished attempts, whole-server
-   * sets, and the backups those sets hold (a row each in the table is the set, but each is a backup).
+   * The whole list, unfiltered: single backups, failed, cancelled or unfinished attempts, backups running
+   * now (an attempt that has not failed, counted apart), whole-server sets, and the backups those sets
+   * hold (a row each in the table is the set, but each is a backup).
    */
-  counts: { backups: number; attempts: number; sets: number; setMembers: number };
+  counts: { backups: number; attempts: number; running: number; sets: number; setMembers: number };
   /** Every profile that has a row in the list, sorted: the profile filter's choices. */
   profiles: string[];
   /**

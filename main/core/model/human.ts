@@ -1,4 +1,10 @@
-// Sizes and durations as a person reads them, for the terminal and for notifications.
+// Sizes, durations and counts as a person reads them, for the terminal, notifications and the app.
+
+/** "1 backup", "2 backups", with the number grouped: one of a thing is never "1 backups". */
+export function plural(n: number, word: string, many = `${word}s`): string {
+  return `${n.toLocaleString('en-US')} ${n === 1 ? word : many}`;
+}
+
 export function humanBytes(bytes: number): string {
   const units = ['B', 'KB', 'MB', 'GB', 'TB'];
   let value = bytes;

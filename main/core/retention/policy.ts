@@ -36,6 +36,7 @@
 //   retention run must never delete what it cannot date.
 import type { BackupScope } from '../backup/options.ts';
 import { HoldfastError } from '../model/errors.ts';
+import { plural } from '../model/human.ts';
 import { addCivilDays, bucketKeys, DAY_MS, defaultTimeZone, memoParts, pad, zonedInstant, type PartsOf } from './calendar.ts';
 import { GFS_DAYS, GFS_KINDS, validatePolicy, type RetentionPolicy } from './policy-text.ts';
 
@@ -66,8 +67,6 @@ export interface RetentionDecision {
 }
 
 // --- planning ----------------------------------------------------------------------------------------
-
-const plural = (count: number, word: string): string => `${count} ${word}${count === 1 ? '' : 's'}`;
 
 interface Dated {
   candidate: RetentionCandidate;

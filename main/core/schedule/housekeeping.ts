@@ -3,6 +3,7 @@
 // HOLDFAST_VERIFY_SCHEDULE, both in the system's zone. The daemon and the desktop app start it the
 // same way (the desktop app used to schedule no cleanup at all, so a DBA who lived in the tray filled
 // the disk). A cleanup still running when its next slot comes skips that slot.
+import { plural } from '../model/human.ts';
 import type { SchedulingEngine } from './engine-port.ts';
 import { systemClock, type Clock } from './scheduler.ts';
 import { scheduleReverify, type ScheduleTask } from '../verify/reverify.ts';
@@ -30,7 +31,7 @@ export function startHousekeeping(engine: SchedulingEngine, options: { log: (mes
     }
     cleaning = engine
       .cleanup({ dryRun: false }, clock.now())
-      .then((summary) => options.log(`cleanup: deleted ${summary.deleted} backups, ${summary.errors} errors`))
+      .then((summary) => options.log(`cleanup: deleted ${plural(summary.deleted, 'backup')}, ${plural(summary.errors, 'error')}`))
       .catch((error: unknown) => options.log(`cleanup failed: ${(error as Error).message}`))
       .finally(() => {
         cleaning = undefined;

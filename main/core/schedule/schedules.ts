@@ -9,6 +9,7 @@ import { retentionPolicyFor } from '../retention/operations.ts';
 import { keepsNoLocalCopy, refuseNoLocalCopy } from '../backup/offsite-only.ts';
 import type { Profile } from '../model/types.ts';
 import { describeCron, nextRunAfter, systemTimeZone, validateCron, validateTimeZone, type ScheduleType } from './cron.ts';
+import { scheduleDelivery, type ScheduleDelivery } from './schedule-delivery.ts';
 import type { Schedule, ScheduleStore } from './schedule-store.ts';
 
 export interface ScheduleEngine {
@@ -53,6 +54,8 @@ export interface ScheduleView {
   testRestore: boolean;
   /** Its own destinations; null: the profile's default ones. */
   copyTo: string[] | null;
+  /** Its destinations, local copy and encryption, each its own choice or the profile's: what `schedule edit` sets. */
+  delivery: ScheduleDelivery;
 }
 
 function scheduleView(schedule: Schedule): ScheduleView {
@@ -73,6 +76,7 @@ function scheduleView(schedule: Schedule): ScheduleView {
     retention: schedule.retention,
     testRestore: schedule.testRestore,
     copyTo: schedule.copyTo,
+    delivery: scheduleDelivery(schedule),
   };
 }
 

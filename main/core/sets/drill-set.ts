@@ -6,6 +6,7 @@
 // on it, so retention and health see it as they see any drill.
 import { join } from 'node:path';
 import type { EngineContext } from '../backup/backup.ts';
+import { plural } from '../model/human.ts';
 import { scratchProfile } from '../drill/drill-target.ts';
 import { describeProblem, RestoreErrorCollector } from '../drill/restore-errors.ts';
 import { prepareSandboxRoles } from '../drill/sandbox-roles.ts';
@@ -121,7 +122,7 @@ export async function drillSet(context: EngineContext, set: BackupSet, options: 
           await readable.release();
         }
         const report = errors.report();
-        if (report.failures.length > 0) throw new Error(`${report.failures.length} object(s) did not restore: ${report.failures.slice(0, 5).map(describeProblem).join('; ')}`);
+        if (report.failures.length > 0) throw new Error(`${plural(report.failures.length, 'object')} did not restore: ${report.failures.slice(0, 5).map(describeProblem).join('; ')}`);
         const wrong = entry.tables.filter((table) => table.actual !== table.expected);
         if (wrong.length > 0) throw new Error(`row counts differ from the manifest for ${wrong.map((t) => t.table).join(', ')}`);
         entry.ok = true;

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import type { EngineContext } from '../backup/backup.ts';
 import { HoldfastError, hintFields, toErrorInfo, type ErrorInfo } from '../model/errors.ts';
 import { hintActions } from '../model/hint-actions.ts';
+import { plural } from '../model/human.ts';
 import type { Profile } from '../model/types.ts';
 import { quoteIdent } from '../pg/connection.ts';
 import { openSession } from '../pg/session.ts';
@@ -83,7 +84,7 @@ export async function restoreSet(engine: EngineContext & { offsite: Pick<Offsite
   const production = target.tags.includes('production');
   const expected = production ? `${target.name}/${set.id}` : set.id;
   if (request.clean && !request.dryRun && request.confirm !== expected)
-    throw refused(`--clean replaces ${members.length} database(s) on ${target.host}:${target.port}: ${members.map((m) => m.database).join(', ')}.`, `Confirm with --confirm=${expected}.`);
+    throw refused(`--clean replaces ${plural(members.length, 'database')} on ${target.host}:${target.port}: ${members.map((m) => m.database).join(', ')}.`, `Confirm with --confirm=${expected}.`);
   const memberRequest = (database: string, dryRun: boolean) => ({
     ref: '',
     target,

@@ -5,6 +5,7 @@
 import { isAbsolute } from 'node:path';
 import * as z from 'zod';
 import { LOCAL_DESTINATION } from './location.ts';
+import type { DestinationLastTest } from './destination-tests.ts';
 
 export const DESTINATION_TYPES = ['directory', 's3', 'azure', 'sftp'] as const;
 export type DestinationType = (typeof DESTINATION_TYPES)[number];
@@ -155,4 +156,6 @@ export interface DestinationRecord {
   createdAt: string | null;
   /** Its own retention policy ("gfs:7d,4w,12m"), applied to the copies it holds; null: none. */
   retention: string | null;
+  /** When it was last tested and how that went (destination-tests.ts); null: never tested. */
+  lastTest: DestinationLastTest | null;
 }

@@ -14,6 +14,7 @@ import { requireSecretStore } from '../secrets/require-store.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
 import type { Destination } from './destination.ts';
 import { describeSpec } from './destination-where.ts';
+import { DestinationTests, type DestinationLastTest } from './destination-tests.ts';
 import {
   DestinationSecretSchema,
   DestinationSpecSchema,
@@ -86,11 +87,15 @@ export interface DestinationEdit {
 const secretAccount = (id: string) => `destination:${id}`;
 
 export class Destinations {
+  private readonly tests: DestinationTests;
+
   constructor(
     private readonly db: Database.Database,
     private readonly secrets: SecretStore,
     private readonly settings: { backupDir: string; env: NodeJS.ProcessEnv },
-  ) {}
+  ) {
+    this.tests = new DestinationTests(db);
+  }
 
   async add(input: NewDestination): Promise<DestinationRecord> {
     const spec = DestinationSpecSchema.parse(input.spec) as DestinationSpec;
@@ -148,12 +153,22 @@ export class Destinations {
   }
 
   list(): DestinationRecord[] {
-    const rows = (this.db.prepare('SELECT * FROM destinations ORDER BY name').all() as DestinationRow[]).map(recordOf);
+    const tests = this.tests.all();
+    const rows = (this.db.prepare('SELECT * FROM destinations ORDER BY name').all() as DestinationRow[]).map((row) => recordOf(row, tests.get(row.name) ?? null));
     const environment = this.environmentSpec();
     return environment
       ? [
           ...rows,
-          { name: ENVIRONMENT_DESTINATION, type: 's3', settings: environment.settings, source: 'environment', hasSecret: environment.credentials !== undefined, createdAt: null, retention: null },
+          {
+            name: ENVIRONMENT_DESTINATION,
+            type: 's3',
+            settings: environment.settings,
+            source: 'environment',
+            hasSecret: environment.credentials !== undefined,
+            createdAt: null,
+            retention: null,
+            lastTest: tests.get(ENVIRONMENT_DESTINATION) ?? null,
+          },
         ]
       : rows;
   }
@@ -164,8 +179,21 @@ export class Destinations {
     return found;
   }
 
-  /** Writes a small probe object, reads it back, compares it and removes it; throws saying what failed. */
+  /** Writes a small probe object, reads it back, compares it and removes it; throws saying what failed. Either way the outcome is kept as its last test. */
   async test(name: string): Promise<DestinationTestReport> {
+    this.show(name);
+    const at = new Date().toISOString();
+    try {
+      const report = await this.probeTest(name);
+      this.tests.record(name, { at, ok: true, message: null });
+      return report;
+    } catch (error) {
+      this.tests.record(name, { at, ok: false, message: error instanceof Error ? error.message : String(error) });
+      throw error;
+    }
+  }
+
+  private async probeTest(name: string): Promise<DestinationTestReport> {
     const started = performance.now();
     const record = this.show(name);
     const where = describeSpec({ type: record.type, settings: record.settings } as DestinationSpec);
@@ -195,6 +223,7 @@ export class Destinations {
     const row = this.row(name);
     if (!row) throw notFound(name);
     this.db.prepare('DELETE FROM destinations WHERE id = ?').run(row.id);
+    this.tests.forget(name);
     if (!row.has_secret) return { name, removed: true, secret: 'none' };
     await this.secrets.delete(secretAccount(row.id));
     return { name, removed: true, secret: 'removed' };
@@ -314,9 +343,9 @@ export class Destinations {
   }
 }
 
-function recordOf(row: DestinationRow): DestinationRecord {
+function recordOf(row: DestinationRow, lastTest: DestinationLastTest | null = null): DestinationRecord {
   const spec = DestinationSpecSchema.parse({ type: row.type, settings: JSON.parse(row.settings) });
-  return { name: row.name, type: spec.type, settings: spec.settings, source: 'catalogue', hasSecret: row.has_secret === 1, createdAt: row.created_at, retention: row.retention };
+  return { name: row.name, type: spec.type, settings: spec.settings, source: 'catalogue', hasSecret: row.has_secret === 1, createdAt: row.created_at, retention: row.retention, lastTest };
 }
 
 /** The secret as the store keeps it: an S3 secret access key as it is, any other as JSON. */

@@ -8,8 +8,13 @@
 // ctime must all match (an upgrade by apt or a copied-in binary changes the inode or ctime, and ctime
 // cannot be set back by touch). Only successful answers are kept; a file that cannot be read or
 // parsed is ignored and written afresh. Nothing secret is in it: versions and help texts.
+//
+// And only a compiled program's answer (ELF, Mach-O or PE, by its first bytes) is kept. A script is a
+// wrapper — Debian's pg_wrapper, an asdf shim, a shell script that execs pg_dump — whose answer comes
+// from another file, chosen at run time, which can change while the script does not: its kept answer
+// once read pg_dump 15 as the 17 it had been. A script is asked every time.
 import { execFile } from 'node:child_process';
-import { readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import * as z from 'zod';
 import { fileIdentity } from '../fsutil/file-identity.ts';
 
@@ -21,10 +26,33 @@ export interface ProgramAnswer {
 const SavedAnswers = z.record(z.string(), z.object({ identity: z.string(), stdout: z.string() }));
 type SavedAnswers = z.infer<typeof SavedAnswers>;
 
-/** The file's identity as described above, or undefined when it cannot be stat'ed. */
+/** The first bytes of a compiled program: ELF; Mach-O 32/64-bit either byte order, and universal; PE ("MZ"). */
+const COMPILED_MAGIC = [
+  [0x7f, 0x45, 0x4c, 0x46],
+  [0xfe, 0xed, 0xfa, 0xce],
+  [0xfe, 0xed, 0xfa, 0xcf],
+  [0xce, 0xfa, 0xed, 0xfe],
+  [0xcf, 0xfa, 0xed, 0xfe],
+  [0xca, 0xfe, 0xba, 0xbe],
+  [0x4d, 0x5a],
+];
+
+export function isCompiledProgram(path: string): boolean {
+  const head = Buffer.alloc(4);
+  const fd = openSync(path, 'r');
+  try {
+    const read = readSync(fd, head, 0, head.length, 0);
+    return COMPILED_MAGIC.some((magic) => magic.length <= read && magic.every((byte, i) => head[i] === byte));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The identity of a compiled program's file as described above; undefined for a script, or a file that cannot be read. */
 function identityOf(program: string): { real: string; identity: string } | undefined {
   try {
     const real = realpathSync(program);
+    if (!isCompiledProgram(real)) return undefined;
     const identity = fileIdentity(real);
     return identity === undefined ? undefined : { real, identity };
   } catch {
@@ -55,7 +83,7 @@ export class ProgramAnswers {
     return this.saved;
   }
 
-  /** Runs `program args` (an argument array, never a shell) unless the same file already answered it. */
+  /** Runs `program args` (an argument array, never a shell) unless the same compiled file already answered it. */
   async ask(program: string, args: readonly string[], timeoutMs: number): Promise<ProgramAnswer> {
     const file = this.file === undefined ? undefined : identityOf(program);
     if (!file) return run(program, args, timeoutMs);

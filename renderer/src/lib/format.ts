@@ -86,10 +86,8 @@ export function formatShortDate(iso: string | number): string {
   return Number.isNaN(at) ? String(iso) : shortDate.format(at);
 }
 
-/** "1 backup", "2 backups", with the number grouped. */
-export function plural(n: number, word: string, many = `${word}s`): string {
-  return `${n.toLocaleString('en-US')} ${n === 1 ? word : many}`;
-}
+/** The terminal's and the app's one way to count things in words. */
+export { plural } from '../../../main/core/model/human.ts';
 
 /** A share as a percentage that never rounds a failure away: 10,000 of 10,001 is 99.9%, not 100%. */
 export function formatPercent(part: number, whole: number): string {

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import type { BackupSet, SetListEntry } from '../api/types.ts';
 import { filterRows, isProblem, NO_FILTER } from './backup-rows.ts';
-import { backupsHeader, findRow, listToRows, withExpandedMembers, type SetListItem } from './set-rows.ts';
+import { backupsHeader, findRow, heldLabel, listToRows, withExpandedMembers, type SetListItem } from './set-rows.ts';
 import type { SummaryListItem } from './backup-rows.ts';
 
 const AT = '2026-02-01T02:00:00.000Z';
@@ -97,9 +97,19 @@ describe('a whole-server set in the Backups table', () => {
 });
 
 describe('the Backups header', () => {
+  test('a set of one database says so in the singular', () => {
+    expect(heldLabel({ databases: [], expected: ['shop'] })).toBe('0 of 1 database');
+    expect(heldLabel({ databases: [], expected: ['shop', 'crm'] })).toBe('0 of 2 databases');
+  });
+
   test("a set's members count as backups: each is a database's backup, not nothing", () => {
-    expect(backupsHeader({ backups: 3, attempts: 1, sets: 2, setMembers: 5 })).toBe('8 backups (5 in 2 whole-server sets) · 1 failed or unfinished attempt');
-    expect(backupsHeader({ backups: 1, attempts: 0, sets: 0, setMembers: 0 })).toBe('1 backup · 0 failed or unfinished attempts');
-    expect(backupsHeader({ backups: 0, attempts: 0, sets: 1, setMembers: 1 })).toBe('1 backup (1 in 1 whole-server set) · 0 failed or unfinished attempts');
+    expect(backupsHeader({ backups: 3, attempts: 1, running: 0, sets: 2, setMembers: 5 })).toBe('8 backups (5 in 2 whole-server sets) · 1 failed or unfinished attempt');
+    expect(backupsHeader({ backups: 1, attempts: 0, running: 0, sets: 0, setMembers: 0 })).toBe('1 backup · 0 failed or unfinished attempts');
+    expect(backupsHeader({ backups: 0, attempts: 0, running: 0, sets: 1, setMembers: 1 })).toBe('1 backup (1 in 1 whole-server set) · 0 failed or unfinished attempts');
+  });
+
+  test('a running backup is counted as running, apart from the failed and unfinished ones', () => {
+    expect(backupsHeader({ backups: 2, attempts: 0, running: 1, sets: 0, setMembers: 0 })).toBe('2 backups · 1 running · 0 failed or unfinished attempts');
+    expect(backupsHeader({ backups: 2, attempts: 3, running: 2, sets: 0, setMembers: 0 })).toBe('2 backups · 2 running · 3 failed or unfinished attempts');
   });
 });

@@ -2,7 +2,7 @@
 // it), which expands to its members, each the row a single backup is. A set's failed databases are
 // rows too, so a partial set says which ones failed and why; the attempts its own run and its failed
 // members left in the run log are folded into it by the set's id (set.list nests them), never shown loose beside it.
-import type { BackupSet, SetListEntry } from '../api/types.ts';
+import type { BackupSet, ChannelOutput, SetListEntry } from '../api/types.ts';
 import { plural } from './format.ts';
 import { isBackup, toRow, type BackupRow, type SummaryListItem, type VerifiedState } from './backup-rows.ts';
 export type { SetInfo } from './backup-rows.ts';
@@ -17,7 +17,7 @@ export function isSetEntry(item: SetListItem): item is SetListEntry<SummaryListI
 /** "2 of 3 databases": what the set holds against what the server had. */
 export function heldLabel(set: Pick<BackupSet, 'databases' | 'expected'>): string {
   const held = set.databases.filter((member) => member.status === 'completed').length;
-  return `${held} of ${Math.max(set.expected.length, set.databases.length)} databases`;
+  return `${held} of ${plural(Math.max(set.expected.length, set.databases.length), 'database')}`;
 }
 
 /** A set is as proven as its least proven member; only a completed set can be proven at all. */
@@ -98,7 +98,8 @@ export function withExpandedMembers(rows: readonly BackupRow[], expanded: Readon
 }
 
 /** The Backups page's header: loose backups and the sets' members are all backups; a set says how many it holds. */
-export function backupsHeader(counts: { backups: number; attempts: number; sets: number; setMembers: number }): string {
+export function backupsHeader(counts: ChannelOutput<'backup.page'>['counts']): string {
   const inSets = counts.sets ? ` (${counts.setMembers.toLocaleString('en-US')} in ${plural(counts.sets, 'whole-server set')})` : '';
-  return `${plural(counts.backups + counts.setMembers, 'backup')}${inSets} · ${plural(counts.attempts, 'failed or unfinished attempt')}`;
+  const running = counts.running ? ` · ${counts.running.toLocaleString('en-US')} running` : '';
+  return `${plural(counts.backups + counts.setMembers, 'backup')}${inSets}${running} · ${plural(counts.attempts, 'failed or unfinished attempt')}`;
 }

@@ -6,7 +6,7 @@ import { Checkbox, EmptyState, ErrorNotice, PageHeader, StatusBadge } from '../c
 import { groupSignIns } from '../lib/audit-groups.ts';
 import { describeDetail } from '../lib/detail-text.ts';
 import { AppLog } from './AppLog.tsx';
-import { formatDateTime, formatRelative } from '../lib/format.ts';
+import { formatDateTime, formatRelative, plural } from '../lib/format.ts';
 import { useBackups } from '../stores/backups.ts';
 import { useOverview, type AuditEntry } from '../stores/overview.ts';
 
@@ -112,7 +112,7 @@ export function Activity() {
                     <span className={`action-tag action-tag--${actionTone(entry)}`}>{entry.action}</span>
                   </td>
                   <td className="mono break">{entry.target ?? '—'}</td>
-                  <td className="cell-secondary">{entry.sessions ? `${entry.sessions.count} sign-ins since ${formatDateTime(entry.sessions.first)}` : describeDetail(entry.detail)}</td>
+                  <td className="cell-secondary">{entry.sessions ? `${plural(entry.sessions.count, 'sign-in')} since ${formatDateTime(entry.sessions.first)}` : describeDetail(entry.detail)}</td>
                 </tr>
               ))}
             </tbody>

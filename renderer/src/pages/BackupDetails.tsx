@@ -9,7 +9,7 @@ import { Badge, BadgeOf, ErrorNotice, Facts, Notice, Spinner, StatusBadge } from
 import { IMPORTED_BADGE, KEY_NOT_HERE_BADGE, PINNED_BADGE, scopeBadge, verifiedBadge } from '../lib/badges.ts';
 import { drillWord } from '../../../main/core/model/drill-words.ts';
 import { isLastUsableBackup, type BackupRow } from '../lib/backup-rows.ts';
-import { formatBytes, formatCount, formatDateTime, formatDuration, formatRelative } from '../lib/format.ts';
+import { formatBytes, formatCount, formatDateTime, formatDuration, formatRelative, plural } from '../lib/format.ts';
 import { useBackups, type ActionState } from '../stores/backups.ts';
 import { useNav } from '../stores/nav.ts';
 import { BackupCopies } from './BackupCopies.tsx';
@@ -318,7 +318,7 @@ function ActionResult({ action }: { action: ActionState }) {
       {result.verdict === 'not-run' ? <p className="muted">This says nothing about the backup: its last drill result stands.</p> : null}
       <ToolOutput runOrBackupId={result.runId} tools={RESTORE_TOOLS} />
       <p>
-        {result.tables.filter((t) => t.actual === t.expected).length} of {result.tables.length} tables restored with matching row counts.
+        {result.tables.filter((t) => t.actual === t.expected).length} of {plural(result.tables.length, 'table')} restored with matching row counts.
       </p>
       {result.sandbox ? (
         <p className="muted">

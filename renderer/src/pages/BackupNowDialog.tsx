@@ -11,7 +11,7 @@ import { Modal } from '../components/Modal.tsx';
 import { icons } from '../components/icons.tsx';
 import { ErrorNotice, Facts, Field, Notice } from '../components/ui.tsx';
 import { DEFAULT_BACKUP_DRAFT, draftToOptions, FORMAT_LABELS, PHASES, validateBackupDraft, withFormat, type BackupDraft, type BackupDraftErrors } from '../lib/backup-form.ts';
-import { estimateRemainingMs, formatBytes, formatClock, formatCount, formatDuration, plural, progressFraction } from '../lib/format.ts';
+import { estimateRemainingMs, formatBytes, formatClock, formatDuration, plural, progressFraction } from '../lib/format.ts';
 import { useBackupJob, writtenBytes } from '../stores/backup-job.ts';
 import { useBackups } from '../stores/backups.ts';
 import { useNav } from '../stores/nav.ts';
@@ -289,7 +289,13 @@ function BackupRun({ onClose }: { onClose: () => void }) {
               items={[
                 ['Size', `${formatBytes(r.size)} (database ${formatBytes(r.databaseSize)})`],
                 ['Duration', formatDuration(r.duration)],
-                ['Tables', `${r.tables.length} tables, ${formatCount(Object.values(r.rowCounts).reduce((a, b) => a + b, 0))} rows counted`],
+                [
+                  'Tables',
+                  `${plural(r.tables.length, 'table')}, ${plural(
+                    Object.values(r.rowCounts).reduce((a, b) => a + b, 0),
+                    'row',
+                  )} counted`,
+                ],
                 [
                   'Checksum',
                   <span key="c" className="mono break">

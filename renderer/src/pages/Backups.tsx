@@ -6,6 +6,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { setStyle, useStyle } from '../components/geometry.ts';
 import { useNow } from '../components/hooks.ts';
+import { FileName } from '../components/FileName.tsx';
 import { icons } from '../components/icons.tsx';
 import { BadgeOf, EmptyState, ErrorNotice, PageHeader, StatusBadge } from '../components/ui.tsx';
 import { SET_BADGE } from '../lib/badges.ts';
@@ -45,7 +46,7 @@ export function Backups() {
   }, []);
 
   const loaded = total !== null;
-  const everything = counts.backups + counts.attempts + counts.sets;
+  const everything = counts.backups + counts.attempts + counts.running + counts.sets;
   const profileNames = useMemo(
     () =>
       profileChoices(
@@ -301,7 +302,7 @@ function BackupTable({ total, selectedId, expanded, onSelect, sortKey, direction
                   {row.database ?? <span className="muted">—</span>}
                 </div>
                 <div role="cell" className="vtable__cell vtable__cell--wide mono" title={row.filename ?? undefined}>
-                  {row.filename ?? <span className="muted">—</span>}
+                  {row.filename ? <FileName name={row.filename} /> : <span className="muted">—</span>}
                 </div>
                 <div role="cell" className="vtable__cell vtable__cell--medium">
                   {row.scope ? (scopeLabel(row.scope) ?? 'Full') : <span className="muted">—</span>}

@@ -4,7 +4,7 @@ import { ConfirmDialog } from '../components/Modal.tsx';
 import { icons } from '../components/icons.tsx';
 import { Badge, Checkbox, EmptyState, ErrorNotice, Facts, PageHeader, Spinner, TypedConfirm } from '../components/ui.tsx';
 import type { ErrorInfo } from '../api/types.ts';
-import { formatBytes } from '../lib/format.ts';
+import { formatBytes, plural } from '../lib/format.ts';
 import { useNav } from '../stores/nav.ts';
 import { useProfiles, type Profile, type TestState } from '../stores/profiles.ts';
 import { useSecretStoreName } from '../stores/overview.ts';
@@ -181,7 +181,7 @@ function WholeServerLine({ wholeServer }: { wholeServer: NonNullable<Profile['wh
     <p className="profile__meta" aria-label="Whole server">
       <Badge tone="info">All databases</Badge>
       {wholeServer.excludeDatabases.length ? ` · leaves out ${wholeServer.excludeDatabases.join(', ')}` : ''}
-      {` · ${wholeServer.parallelDatabases ? `${wholeServer.parallelDatabases} databases at once` : 'databases at once: from the core count'}`}
+      {` · ${wholeServer.parallelDatabases ? `${plural(wholeServer.parallelDatabases, 'database')} at once` : 'databases at once: from the core count'}`}
     </p>
   );
 }

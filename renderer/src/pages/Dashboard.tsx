@@ -8,7 +8,7 @@ import { SchedulingBanner } from '../components/SchedulingBanner.tsx';
 import { EmptyState, ErrorNotice, Notice, PageHeader, StatusBadge } from '../components/ui.tsx';
 import { attentionItems, type AttentionItem } from '../lib/attention.ts';
 import { profileHealth, systemReasons } from '../lib/health.ts';
-import { formatBytes, formatCount, formatDateTime, formatPercent, formatRelative, formatTenthsOfSeconds } from '../lib/format.ts';
+import { formatBytes, formatCount, formatDateTime, formatPercent, formatRelative, formatTenthsOfSeconds, plural } from '../lib/format.ts';
 import { chartSeries, type Point } from '../lib/series.ts';
 import { useBackups } from '../stores/backups.ts';
 import { useNav } from '../stores/nav.ts';
@@ -170,7 +170,7 @@ export function Dashboard() {
                     {formatRelative(p.newestBackup, now)}
                     {p.copies ? (
                       <div className="muted">
-                        {p.copies.healthy} of {p.copies.total} copies healthy
+                        {p.copies.healthy} of {plural(p.copies.total, 'copy', 'copies')} healthy
                       </div>
                     ) : null}
                   </td>

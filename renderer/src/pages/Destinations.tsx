@@ -8,6 +8,7 @@ import { DESTINATION_TYPE_LABELS, describeSpec } from '../../../main/core/storag
 import type { ErrorInfo } from '../api/types.ts';
 import { icons } from '../components/icons.tsx';
 import { ConfirmDialog, Modal } from '../components/Modal.tsx';
+import { formatDateTime } from '../lib/format.ts';
 import { Badge, Checkbox, EmptyState, ErrorNotice, Field, PageHeader } from '../components/ui.tsx';
 import { useDestinations, type Destination } from '../stores/destinations.ts';
 import { DestinationRetentionDialog } from './DestinationRetentionDialog.tsx';
@@ -57,8 +58,8 @@ export function Destinations() {
                 <th scope="col">Type</th>
                 <th scope="col">Where</th>
                 <th scope="col">Retention</th>
-                {/* Kept in the page only (the store), so it claims no "last test" of the destination. */}
-                <th scope="col">Test from this page</th>
+                {/* This page's own test while it runs or just ran; else the one the catalogue kept. */}
+                <th scope="col">Last test</th>
                 <th scope="col">
                   <span className="visually-hidden">Actions</span>
                 </th>
@@ -87,7 +88,7 @@ export function Destinations() {
                     </td>
                     <td aria-label={`Test of ${destination.name}`}>
                       {tested === undefined ? (
-                        <span className="muted">not tested since this page opened</span>
+                        <KeptTest lastTest={destination.lastTest} />
                       ) : tested === 'running' ? (
                         <span className="muted">testing…</span>
                       ) : tested.ok ? (
@@ -245,5 +246,18 @@ function AddDestinationDialog({ open, onClose }: { open: boolean; onClose: () =>
         )}
       </form>
     </Modal>
+  );
+}
+
+/** The last test the catalogue kept (destination.lastTest): when, and whether it worked or why not. */
+function KeptTest({ lastTest }: { lastTest: { at: string; ok: boolean; message: string | null } | null }) {
+  if (lastTest === null) return <span className="muted">never tested</span>;
+  const when = `tested ${formatDateTime(lastTest.at, false)}`;
+  return lastTest.ok ? (
+    <Badge tone="ok">works · {when}</Badge>
+  ) : (
+    <span>
+      <Badge tone="bad">failed · {when}</Badge> {lastTest.message}
+    </span>
   );
 }

@@ -14,6 +14,7 @@ type DraftTestState = { status: 'running' } | { status: 'passed'; report: Profil
 import { CopyToPicker } from './CopyToPicker.tsx';
 import { NoLocalCopyToggle, noLocalCopyBlocked } from './NoLocalCopyToggle.tsx';
 import { useSecretStoreName } from '../stores/overview.ts';
+import { plural } from '../lib/format.ts';
 
 function draftFrom(profile: Profile): ProfileDraft {
   return {
@@ -244,7 +245,7 @@ function ProfileForm({ editing }: { editing: Profile | undefined }) {
                 {tested.report.currentUser}
                 {tested.report.superuser ? ' (superuser)' : ''} on {tested.report.serverVersion}; password: {tested.report.passwordSource}.
                 {tested.report.clientTools.compatible ? ` pg_dump ${tested.report.clientTools.version ?? ''} can back it up.` : ` ${tested.report.clientTools.problem ?? ''}`}
-                {tested.report.unreadable.length > 0 ? ` ${tested.report.unreadable.length} objects are not readable by this role.` : ''} Nothing is saved until you{' '}
+                {tested.report.unreadable.length > 0 ? ` ${plural(tested.report.unreadable.length, 'object is', 'objects are')} not readable by this role.` : ''} Nothing is saved until you{' '}
                 {editing ? 'save the changes' : 'add the connection'}.
               </span>
               {tested.report.wholeServer ? <WholeServerSizesTable sizes={tested.report.wholeServer} /> : null}

@@ -2,7 +2,7 @@
 // counts by effect, and each table with its rows in the backup and on the target now. One backup's
 // restore wizard and a whole-server set's restore dialog (once per database) both show it.
 import { Badge } from '../components/ui.tsx';
-import { formatCount } from '../lib/format.ts';
+import { formatCount, plural } from '../lib/format.ts';
 import type { RestoreResult } from '../stores/restore.ts';
 
 type Impact = RestoreResult['impact'];
@@ -19,7 +19,7 @@ export function ImpactSummary({ impact, label = 'Impact summary' }: { impact: Pi
         counts[action] ? (
           <li key={action}>
             <Badge tone={ACTION_TONES[action]}>
-              {counts[action]} {counts[action] === 1 ? 'table' : 'tables'} {ACTION_LABELS[action]}
+              {plural(counts[action], 'table')} {ACTION_LABELS[action]}
             </Badge>
           </li>
         ) : null,

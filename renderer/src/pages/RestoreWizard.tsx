@@ -4,7 +4,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { Modal } from '../components/Modal.tsx';
 import { icons } from '../components/icons.tsx';
 import { Badge, Checkbox, ErrorNotice, Facts, Field, Notice, Spinner, StatusBadge, TypedConfirm } from '../components/ui.tsx';
-import { formatBytes, formatCount, formatDateTime, formatDuration, formatRelative } from '../lib/format.ts';
+import { formatBytes, formatCount, formatDateTime, formatDuration, formatRelative, plural } from '../lib/format.ts';
 import { matchesFilter, NO_FILTER } from '../lib/backup-rows.ts';
 import { useBackups } from '../stores/backups.ts';
 import { useNav } from '../stores/nav.ts';
@@ -531,7 +531,7 @@ function RestoreSummary({ result, onClose }: { result: RestoreResult; onClose: (
           {result.ok ? 'Restore completed' : 'Restored, but the row counts differ'} <span className="muted">in {formatDuration(result.durationMs)}</span>
         </p>
         <p>
-          {result.target.database} on {result.target.host}:{result.target.port} · {matching} of {result.tables.length} tables match the backup's row counts
+          {result.target.database} on {result.target.host}:{result.target.port} · row counts match the backup in {matching} of {plural(result.tables.length, 'table')}
           {result.keptAs ? ` · the previous database is kept as ${result.keptAs}` : ''}
         </p>
         {result.from ? <p className="muted">Read from its copy on destination {result.from}, not from this machine&apos;s disk.</p> : null}

@@ -10,7 +10,7 @@ import { icons } from '../components/icons.tsx';
 import { ConfirmDialog, Modal } from '../components/Modal.tsx';
 import { SchedulingBanner } from '../components/SchedulingBanner.tsx';
 import { Badge, Checkbox, EmptyState, ErrorNotice, Field, PageHeader, Spinner, StatusBadge } from '../components/ui.tsx';
-import { formatBytes, formatDateTime, formatInZone, formatRelative, progressFraction } from '../lib/format.ts';
+import { formatBytes, formatDateTime, formatInZone, formatRelative, plural, progressFraction } from '../lib/format.ts';
 import { cadenceInSentence, scheduleErrorPlacement, scheduleTypeLabel } from '../lib/schedule-form.ts';
 import { useNav } from '../stores/nav.ts';
 import { useProfiles } from '../stores/profiles.ts';
@@ -344,7 +344,8 @@ function ScheduleForm({ onDone, editing }: { onDone: () => void; editing?: Sched
         <div className="result-box" role="status" aria-label="Retention preview">
           <p className="result-box__title">{preview.policy}</p>
           <p>
-            Of the {preview.existing.length} existing backups{profile ? ` of ${profile}` : ''}, it keeps <strong>{kept}</strong> and would delete <strong>{preview.existing.length - kept}</strong>.
+            Of the {plural(preview.existing.length, 'existing backup')}
+            {profile ? ` of ${profile}` : ''}, it keeps <strong>{kept}</strong> and would delete <strong>{preview.existing.length - kept}</strong>.
           </p>
           {deleting.length ? (
             <ul className="retention-files" aria-label="Backups it would delete">

@@ -7,7 +7,7 @@ import { icons } from '../components/icons.tsx';
 import { ErrorNotice, Facts, Notice, Spinner, StatusBadge } from '../components/ui.tsx';
 import { drillWord } from '../../../main/core/model/drill-words.ts';
 import type { BackupRow } from '../lib/backup-rows.ts';
-import { formatBytes, formatDateTime, formatDuration, formatRelative } from '../lib/format.ts';
+import { formatBytes, formatDateTime, formatDuration, formatRelative, plural } from '../lib/format.ts';
 import { heldLabel } from '../lib/set-rows.ts';
 import { useBackups } from '../stores/backups.ts';
 import { useSetRestore } from '../stores/set-restore.ts';
@@ -128,7 +128,7 @@ export function SetDetails({ row, onClose }: { row: BackupRow; onClose: () => vo
           ['Server', record.version ?? '—'],
           ['Size', formatBytes(row.size)],
           ['Duration', formatDuration(record.durationMs)],
-          ['Parallel', `${record.parallelDatabases} databases at once`],
+          ['Parallel', `${plural(record.parallelDatabases, 'database')} at once`],
           ...(record.excluded.length ? [['Excluded', record.excluded.join(', ')] satisfies [string, string]] : []),
           ...(record.added.length ? [['New since last set', record.added.join(', ')] satisfies [string, string]] : []),
           ...(record.dropped.length ? [['Gone since last set', record.dropped.join(', ')] satisfies [string, string]] : []),
@@ -176,7 +176,7 @@ function SetActionResult({ action }: { action: SetActionState }) {
       : action.result.databases.map((d) => ({
           name: d.database,
           ok: d.ok,
-          detail: d.error ?? `${d.tables.filter((t) => t.actual === t.expected).length} of ${d.tables.length} tables with matching row counts`,
+          detail: d.error ?? `${d.tables.filter((t) => t.actual === t.expected).length} of ${plural(d.tables.length, 'table')} with matching row counts`,
         }));
   const title = action.kind === 'verify' ? (ok ? 'Backup set verified' : 'Verification failed') : drillWord({ ok });
   return (

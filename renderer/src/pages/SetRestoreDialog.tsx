@@ -8,6 +8,7 @@ import { useProfiles } from '../stores/profiles.ts';
 import { setConfirmation, useSetRestore, type SetRestoreResult } from '../stores/set-restore.ts';
 import { WizardNav } from '../components/WizardNav.tsx';
 import { ImpactSummary, ImpactTable } from './RestoreImpact.tsx';
+import { plural } from '../lib/format.ts';
 
 export function SetRestoreDialog({ set, open, onClose }: { set: BackupSet; open: boolean; onClose: () => void }) {
   const step = useSetRestore((s) => s.step);
@@ -129,8 +130,8 @@ function DatabaseLines({ result, label }: { result: SetRestoreResult; label: str
             <span className="checks__detail">
               {entry.error ??
                 (result.dryRun
-                  ? `${restore?.target.exists ? `exists (${restore.target.relations} relations): replaced` : 'will be created'} · ${restore?.impact.tables.length ?? 0} tables`
-                  : `${entry.created ? 'created' : 'replaced'} · ${matching} of ${restore?.tables.length ?? 0} tables match the backup's row counts`)}
+                  ? `${restore?.target.exists ? `exists (${plural(restore.target.relations, 'relation')}): replaced` : 'will be created'} · ${plural(restore?.impact.tables.length ?? 0, 'table')}`
+                  : `${entry.created ? 'created' : 'replaced'} · row counts match the backup in ${matching} of ${plural(restore?.tables.length ?? 0, 'table')}`)}
               {entry.error && (entry.appHint ?? entry.hint) ? <span className="checks__hint">{entry.appHint ?? entry.hint}</span> : null}
             </span>
           </li>

@@ -4,7 +4,7 @@
 import { Fragment } from 'react';
 import { Badge } from '../components/ui.tsx';
 import type { ChannelOutput } from '../api/types.ts';
-import { formatBytes } from '../lib/format.ts';
+import { formatBytes, plural } from '../lib/format.ts';
 
 export type WholeServerSizes = NonNullable<ChannelOutput<'profile.test'>['wholeServer']>;
 
@@ -12,7 +12,7 @@ export function WholeServerSizesTable({ sizes }: { sizes: WholeServerSizes }) {
   return (
     <table className="table table--compact" aria-label="Databases a set would back up">
       <caption className="muted">
-        {sizes.databases.length} {sizes.databases.length === 1 ? 'database' : 'databases'}, {formatBytes(sizes.totalBytes)} in all
+        {plural(sizes.databases.length, 'database')}, {formatBytes(sizes.totalBytes)} in all
         {sizes.excluded.length ? `; left out: ${sizes.excluded.join(', ')}` : ''}
       </caption>
       <thead>

@@ -48,6 +48,8 @@ export const useDestinations = create<DestinationsState>()((set, get) => ({
     set((state) => ({ tests: { ...state.tests, [name]: 'running' } }));
     const result = await api.call('destination.test', { name });
     set((state) => ({ tests: { ...state.tests, [name]: result.ok ? { ok: true, report: result.value } : { ok: false, error: result.error } } }));
+    // The catalogue keeps it as the destination's last test: the list says so from now on.
+    await get().load();
   },
   async remove(name) {
     const result = await api.call('destination.remove', { name });

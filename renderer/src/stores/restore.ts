@@ -5,6 +5,7 @@ import { api } from '../api/client.ts';
 import type { BackupMetadata, ChannelInput, ChannelOutput, ErrorInfo } from '../api/types.ts';
 import { HINT_ACTIONS, type HintAction } from '../../../main/core/model/hint-actions.ts';
 import { useBackups } from './backups.ts';
+import { plural } from '../lib/format.ts';
 
 export type RestoreResult = ChannelOutput<'backup.restore'>;
 export type WizardStep = 'backup' | 'target' | 'options' | 'preview' | 'running' | 'result';
@@ -77,7 +78,7 @@ export function previewBlockers(preview: RestoreResult, choices: RestoreChoices,
   const blockers: Blocker[] = [];
   const replacing = choices.mode === 'existing' && choices.dropExisting;
   if (replacing && preview.target.exists && impact.activeConnections > 0 && !choices.terminateConnections) {
-    const sessions = impact.activeConnections === 1 ? '1 other session is' : `${impact.activeConnections} other sessions are`;
+    const sessions = plural(impact.activeConnections, 'other session is', 'other sessions are');
     blockers.push({ text: `${sessions} connected to "${preview.target.database}": replacing it fails while they are.`, action: 'terminate-connections', fix: { terminateConnections: true } });
   }
   if (impact.missingRoles.length > 0 && !(choices.noOwner && choices.noAcl)) {
