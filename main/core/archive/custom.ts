@@ -23,8 +23,11 @@ export async function inspectCustomHashed(path: string): Promise<Findings & { sh
   });
 }
 
-/** The check itself, over any source; `path` only names the archive in messages. */
-export async function readCustom(src: Source, path: string): Promise<Findings> {
+/**
+ * The check itself, over any source; `path` only names the archive in messages. `onTocEnd` is told
+ * the offset where the table of contents ends, as soon as it was read (pg_restore --list needs no more).
+ */
+export async function readCustom(src: Source, path: string, onTocEnd?: (offset: number) => void): Promise<Findings> {
   const size = src.size;
   const first = await readHeadBytes(src);
   if (first.subarray(0, 5).toString('latin1') !== 'PGDMP') {
@@ -34,6 +37,7 @@ export async function readCustom(src: Source, path: string): Promise<Findings> {
   const r = new ByteReader(src, 0, size, size === Number.MAX_SAFE_INTEGER ? truncatedStream : truncatedFile);
   const head = await readHead(r, ARCH_CUSTOM, 'archive');
   const toc = await readToc(r, head, 'offset');
+  onTocEnd?.(toc.end);
   await checkCustomData(r, toc, size);
   return archiveFindings(toc);
 }
