@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { readCustom } from '../main/core/archive/custom.ts';
+import { bufferSource } from '../main/core/archive/source.ts';
 import { lend } from '../main/core/fsutil/lent-buffers.ts';
 import { ListingFeed, listFrom } from '../main/core/verify/toc-listing.ts';
 import { startPgServer, type PgServer } from './support/pg-server.ts';
@@ -84,6 +86,30 @@ test('a pass that fails ends the feed, so pg_restore reports the archive short i
 test('a feed whose pg_restore never started (no client tools) is stopped and lets the pass run on', async () => {
   const feed = new ListingFeed(64 * 1024);
   feed.stop();
+  await passThrough(feed, Buffer.alloc(4 * 1024 * 1024));
+  expect(feed.writableFinished).toBe(true);
+});
+
+test('told where the table of contents ends, the feed hands pg_restore only through that chunk, which --list reads, and ends its input', async () => {
+  let tocEnd = 0;
+  await readCustom(bufferSource(archive), 'shop.dump', (offset) => (tocEnd = offset));
+  expect(tocEnd).toBeGreaterThan(0);
+  expect(tocEnd).toBeLessThan(64 * 1024);
+  const feed = new ListingFeed();
+  const listed = listFrom(pgRestore(), feed, 30_000);
+  const handed: number[] = [];
+  feed.archive.on('data', (chunk: Buffer) => handed.push(chunk.length));
+  feed.endAt(tocEnd);
+  await passThrough(feed, archive);
+  expect((await listed).exitCode).toBe(0);
+  // Only the first 64 KiB piece (the one holding the end of the table of contents) went to pg_restore.
+  expect(handed.reduce((sum, length) => sum + length, 0)).toBe(Math.min(archive.length, 64 * 1024));
+});
+
+test('a feed told the table of contents ended never holds the pass up, even when pg_restore has not read a byte', async () => {
+  const feed = new ListingFeed(64 * 1024);
+  feed.endAt(100);
+  // 4 MiB through a 64 KiB feed nobody reads: without the end known this would wait forever.
   await passThrough(feed, Buffer.alloc(4 * 1024 * 1024));
   expect(feed.writableFinished).toBe(true);
 });

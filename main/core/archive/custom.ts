@@ -31,6 +31,8 @@ export async function inspectCustomHashed(path: string): Promise<Findings & { sh
 export interface CustomReadOptions {
   /** Count each table's rows from its COPY data (tables[].rows) when the archive is uncompressed. */
   countRows?: boolean;
+  /** Told the offset where the table of contents ends, as soon as it was read (pg_restore --list needs no more). */
+  onTocEnd?: (offset: number) => void;
 }
 
 /** Per TABLE DATA dump id, the counter its COPY data is fed to. */
@@ -47,6 +49,7 @@ export async function readCustom(src: Source, path: string, options: CustomReadO
   const r = new ByteReader(src, 0, size, size === Number.MAX_SAFE_INTEGER ? truncatedStream : truncatedFile);
   const head = await readHead(r, ARCH_CUSTOM, 'archive');
   const toc = await readToc(r, head, 'offset');
+  options.onTocEnd?.(toc.end);
   const counters: RowCounters = new Map();
   if (options.countRows && head.algorithm === 'none') {
     for (const e of toc.entries) if (e.desc === 'TABLE DATA' && e.copyStmt !== undefined && e.hadDumper) counters.set(e.dumpId, new CopyRowCounter());

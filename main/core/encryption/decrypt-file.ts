@@ -3,9 +3,9 @@
 // plaintext its own. Every message about a missing or wrong key names the recipients the backup was
 // made for, so the person knows which offline copy to fetch.
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { Transform, Writable } from 'node:stream';
+import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { readHashed } from '../fsutil/hashed-read.ts';
 import { lend, letsGo, offer } from '../fsutil/lent-buffers.ts';
 import { HoldfastError } from '../model/errors.ts';
 import type { BackupMetadata } from '../model/types.ts';
@@ -89,18 +89,9 @@ export async function decryptFile(
   options: { hashPlaintext: boolean } = { hashPlaintext: true },
 ): Promise<DecryptPass<string | undefined>> {
   let keyName: string | undefined;
-  // The stored file's hash runs on this thread, beside the decryption: SHA-256 is ~60 ms per 100 MB
-  // here, where handing the bytes to a second thread cost more than that (a worker's start, a copy of
-  // every byte into shared memory and a message per piece: bench row 10).
-  const storedHash = createHash('sha256');
-  const stored = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      storedHash.update(chunk);
-      // The decryption, the last reader, frees the chunk when it is done with it.
-      lend(chunk, 1);
-      done(null, chunk);
-    },
-  });
+  // The stored file is read and hashed on a second thread; the decryption reads the same memory here
+  // and lets go of each piece when done with it (it copies what it keeps), which frees it for the next read.
+  const stored = readHashed(path);
   // When every sink lets go of what it is done with, each plaintext chunk is freed then rather than
   // at a garbage collection (see fsutil/lent-buffers.ts: most of a verify's CPU was that memory).
   const lending = sinks.length > 0 && sinks.every(letsGo);
@@ -109,12 +100,7 @@ export async function decryptFile(
     await Promise.all(sinks.map((sink) => offer(sink, chunk)));
   }, options.hashPlaintext);
   try {
-    await pipeline(
-      createReadStream(path, { highWaterMark: 1024 * 1024 }),
-      stored,
-      new AgeDecryptStream(identities.map(ageSecret), ({ identityIndex }) => (keyName = identities[identityIndex]!.name)),
-      plain.tap,
-    );
+    await pipeline(stored.bytes, new AgeDecryptStream(identities.map(ageSecret), ({ identityIndex }) => (keyName = identities[identityIndex]!.name)), plain.tap);
   } catch (error) {
     if (!(error instanceof AgeError)) throw error;
     throw new HoldfastError(
@@ -127,7 +113,7 @@ export async function decryptFile(
   } finally {
     for (const sink of sinks) if (!sink.destroyed && !sink.writableEnded) sink.end();
   }
-  const storedChecksum = `sha256:${storedHash.digest('hex')}`;
+  const storedChecksum = `sha256:${await stored.sha256}`;
   const plaintext = plain.result();
   return { keyName: keyName!, plaintextSize: plaintext.size, plaintextChecksum: plaintext.checksum, storedChecksum };
 }

@@ -37,4 +37,17 @@ describe('lent buffers', () => {
     lend(buffer, 0);
     expect(buffer.length).toBe(0);
   });
+
+  it('a buffer lent with a release is given back by it after the last holder, never freed', () => {
+    const buffer = chunk();
+    let released = 0;
+    lend(buffer, 2, () => (released += 1));
+    letGo(buffer);
+    expect(released).toBe(0);
+    letGo(buffer);
+    expect(released).toBe(1);
+    expect(buffer.length).toBe(64 * 1024);
+    letGo(buffer);
+    expect(released).toBe(1);
+  });
 });

@@ -49,23 +49,28 @@ export function freeNow(buffer: Buffer): void {
   }
 }
 
-/** How many holders still read each lent buffer. */
-const holdersLeft = new WeakMap<Buffer, number>();
+/** How many holders still read each lent buffer, and what frees it after the last. */
+const holdersLeft = new WeakMap<Buffer, { left: number; release: (() => void) | undefined }>();
 
-/** Hands `buffer` to `holders` readers that each call letGo(buffer) when done; it is freed after the last. */
-export function lend(buffer: Buffer, holders: number): void {
-  if (holders <= 0) freeNow(buffer);
-  else holdersLeft.set(buffer, holders);
+/**
+ * Hands `buffer` to `holders` readers that each call letGo(buffer) when done; after the last it is
+ * freed, or given back by `release` (memory the lender reuses: fsutil/hashed-read.ts's shared slots).
+ */
+export function lend(buffer: Buffer, holders: number, release?: () => void): void {
+  if (holders > 0) holdersLeft.set(buffer, { left: holders, release });
+  else if (release) release();
+  else freeNow(buffer);
 }
 
 /** This holder will not read `buffer` again; the last one to say so frees it. A buffer not lent is left alone. */
 export function letGo(buffer: Buffer): void {
-  const left = holdersLeft.get(buffer);
-  if (left === undefined) return;
-  if (left > 1) holdersLeft.set(buffer, left - 1);
+  const lent = holdersLeft.get(buffer);
+  if (lent === undefined) return;
+  if (lent.left > 1) lent.left -= 1;
   else {
     holdersLeft.delete(buffer);
-    freeNow(buffer);
+    if (lent.release) lent.release();
+    else freeNow(buffer);
   }
 }
 

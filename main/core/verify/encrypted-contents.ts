@@ -34,11 +34,15 @@ export async function checkEncryptedContents(
     add('decrypt', 'skipped', `The content could not be checked, only the stored file's checksum: ${(error as Error).message}`);
     return;
   }
-  const inspector = inspectStream(backup.format, backup.filename, { gzip: backup.format === 'plain' && backup.compression.startsWith('gzip') });
   const listWanted = backup.format !== 'plain' && options.pgRestoreList !== false;
-  // pg_restore starts with the pass and reads the archive's head from it as it is decrypted; its
-  // check is recorded last, after the pass's own, whatever order they finish in.
+  // pg_restore starts with the pass and reads the archive's head from it as it is decrypted, through
+  // the end of the table of contents (the walk says where); its check is recorded last, after the
+  // pass's own, whatever order they finish in.
   const feed = listWanted ? new ListingFeed() : undefined;
+  const inspector = inspectStream(backup.format, backup.filename, {
+    gzip: backup.format === 'plain' && backup.compression.startsWith('gzip'),
+    ...(feed ? { onTocEnd: (offset: number) => feed.endAt(offset) } : {}),
+  });
   const listingChecks: Parameters<AddCheck>[] = [];
   const listing = feed
     ? checkListing(

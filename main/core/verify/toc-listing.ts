@@ -1,7 +1,8 @@
 // pg_restore --list over an archive that streams by once (an encrypted backup being decrypted):
 // pg_restore is started as the pass starts and reads the archive from its stdin as the plaintext
 // arrives, so its start and its reading overlap the pass instead of following it (bench row 10). It
-// stops after the table of contents; from then on nothing more is handed to it.
+// is handed the bytes through the end of the table of contents, which is all --list reads (the walk
+// says where it ends), then its stdin ends: the pass never waits for it, and copies nothing more.
 import { PassThrough, Writable } from 'node:stream';
 import type { EngineContext } from '../backup/backup.ts';
 import { letGo, LETS_GO } from '../fsutil/lent-buffers.ts';
@@ -22,9 +23,19 @@ export class ListingFeed extends Writable {
   /** What pg_restore reads: at most `buffered` bytes ahead of it. */
   readonly archive: PassThrough;
 
+  /** Bytes handed over so far, and where the table of contents ends once the walk knows. */
+  private handed = 0;
+  private tocEnd = Number.POSITIVE_INFINITY;
+
   constructor(buffered = LISTING_BUFFER_BYTES) {
     super();
     this.archive = new PassThrough({ highWaterMark: buffered });
+  }
+
+  /** The table of contents ends at byte `offset`: pg_restore --list is given nothing past the chunk that holds it. */
+  endAt(offset: number): void {
+    this.tocEnd = offset;
+    if (this.handed >= offset && !this.archive.destroyed && !this.archive.writableEnded) this.archive.end();
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
@@ -35,7 +46,14 @@ export class ListingFeed extends Writable {
     }
     const copy = Buffer.from(chunk);
     letGo(chunk);
-    if (this.archive.write(copy)) {
+    this.handed += copy.length;
+    const more = this.archive.write(copy);
+    if (this.handed >= this.tocEnd) {
+      this.archive.end();
+      done();
+      return;
+    }
+    if (more) {
       done();
       return;
     }
