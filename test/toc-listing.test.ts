@@ -92,7 +92,7 @@ test('a feed whose pg_restore never started (no client tools) is stopped and let
 
 test('told where the table of contents ends, the feed hands pg_restore only through that chunk, which --list reads, and ends its input', async () => {
   let tocEnd = 0;
-  await readCustom(bufferSource(archive), 'shop.dump', (offset) => (tocEnd = offset));
+  await readCustom(bufferSource(archive), 'shop.dump', { onTocEnd: (offset) => (tocEnd = offset) });
   expect(tocEnd).toBeGreaterThan(0);
   expect(tocEnd).toBeLessThan(64 * 1024);
   const feed = new ListingFeed();
