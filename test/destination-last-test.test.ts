@@ -49,3 +49,22 @@ test("a destination's last test is kept: never, then passed, then failed with wh
   const listed = JSON.parse((await runCli(['destination', 'list', '--json'], home.env)).stdout) as Array<Shown & { name: string }>;
   expect(listed.find((d) => d.name === 'nas')?.lastTest).toEqual(failed.lastTest);
 }, 120_000);
+
+test('a test result is of the settings it tested: pointing the destination elsewhere forgets it, a retention change keeps it', async () => {
+  const first = mkdtempSync(join(tmpdir(), 'holdfast-nas-a-'));
+  const second = mkdtempSync(join(tmpdir(), 'holdfast-nas-b-'));
+  try {
+    expect((await runCli(['destination', 'add', 'moving', '--type', 'directory', '--path', first], home.env)).code).toBe(0);
+    expect((await runCli(['destination', 'test', 'moving'], home.env)).code).toBe(0);
+    expect((await runCli(['destination', 'edit', 'moving', '--retention', '7d'], home.env)).code).toBe(0);
+    const kept = JSON.parse((await runCli(['destination', 'show', 'moving', '--json'], home.env)).stdout) as Shown;
+    expect(kept.lastTest).toMatchObject({ ok: true });
+
+    expect((await runCli(['destination', 'edit', 'moving', '--path', second], home.env)).code).toBe(0);
+    const moved = JSON.parse((await runCli(['destination', 'show', 'moving', '--json'], home.env)).stdout) as Shown;
+    expect(moved.lastTest).toBeNull();
+  } finally {
+    rmSync(first, { recursive: true, force: true });
+    rmSync(second, { recursive: true, force: true });
+  }
+}, 120_000);

@@ -149,6 +149,8 @@ export class Destinations {
       .prepare('UPDATE destinations SET settings = ?, has_secret = ?, retention = ?, updated_at = ? WHERE id = ?')
       .run(JSON.stringify(spec.settings), secret !== undefined || row.has_secret === 1 ? 1 : 0, retention, new Date().toISOString(), row.id);
     if (secret !== undefined) await this.secrets.set(secretAccount(row.id), secret);
+    // A last test speaks for the settings and credentials it reached; pointed elsewhere, it is untested again.
+    if (secret !== undefined || JSON.stringify(spec.settings) !== JSON.stringify(JSON.parse(row.settings))) this.tests.forget(input.name);
     return this.show(input.name);
   }
 
