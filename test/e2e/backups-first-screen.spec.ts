@@ -93,3 +93,31 @@ test('without a session nothing is painted: the first screen is only ever the si
     await context.close();
   }
 });
+
+test('a fresh load asks for the first page once, before the entry module runs, and shows its rows', async ({ page, holdfast }) => {
+  await page.goto(holdfast.url);
+  const origin = new URL(holdfast.url).origin;
+  await page.goto(`${origin}/#/backups`);
+  const asked: string[] = [];
+  page.on('request', (request) => {
+    if (request.url().endsWith('/api/rpc/backup.page')) asked.push(request.postData() ?? '');
+  });
+  // Hold the entry module: the first page is asked for while it has not even arrived.
+  let release: () => void = () => undefined;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  await page.route(/\/assets\/index-[^/]+\.js$/, async (route) => {
+    await released;
+    await route.continue();
+  });
+  const early = page.waitForRequest((request) => request.url().endsWith('/api/rpc/backup.page'));
+  const reloaded = page.reload();
+  await early;
+  release();
+  await reloaded;
+  await expect(page.locator('.toolbar__count')).toHaveText('30 of 30');
+  await expect(page.locator('[data-first-screen]')).toHaveCount(0);
+  await expect(page.locator('.vtable__row--body').first()).toContainText('shop');
+  // The early request (public/first-page.js) was the store's own first page: it did not ask again.
+  expect(asked).toHaveLength(1);
+  expect(JSON.parse(asked[0]!)).toMatchObject({ offset: 0, sort: 'timestamp', direction: 'desc' });
+});

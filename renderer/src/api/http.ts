@@ -7,6 +7,7 @@
 // Any other call is cancelled by closing its request.
 import { LONG_RUNNING_CHANNELS } from '../../../main/channels.ts';
 import { UPLOAD_PATH } from '../../../main/serve/rest/upload-path.ts';
+import { takeEarlyResponse } from './early-request.ts';
 import { SseParser } from './sse.ts';
 import {
   cancelled,
@@ -166,13 +167,18 @@ export class HttpTransport implements Transport {
     try {
       let response: Response;
       try {
-        response = await this.fetchFn(`${this.baseUrl}${path}`, {
-          method: request.method,
-          credentials: 'same-origin',
-          headers: this.requestHeaders(streaming ? 'text/event-stream' : 'application/json'),
-          ...(request.body === undefined ? {} : { body: request.body }),
-          signal: exchange.connection.signal,
-        });
+        const send = () =>
+          this.fetchFn(`${this.baseUrl}${path}`, {
+            method: request.method,
+            credentials: 'same-origin',
+            headers: this.requestHeaders(streaming ? 'text/event-stream' : 'application/json'),
+            ...(request.body === undefined ? {} : { body: request.body }),
+            signal: exchange.connection.signal,
+          });
+        // The page's own early request for this one (public/first-page.js), if it sent one; asked
+        // again here if it could not reach the server.
+        const early = this.baseUrl === '' && !streaming ? takeEarlyResponse(path, request.body) : undefined;
+        response = await (early ? early.catch(send) : send());
       } catch (error) {
         if (exchange.cancelWanted && exchange.operation === undefined) return cancelled();
         return failure(`Cannot reach Holdfast: ${(error as Error).message}`, 'Check that `holdfast serve` is still running, then reload the page.');

@@ -1,0 +1,25 @@
+// The Backups page's first request, sent while the entry module loads (issue 17, bench row 7). A
+// classic script from the page's own origin (the CSP stays script-src 'self'), run as the parser
+// reaches it: the entry's module graph runs only at DOMContentLoaded, ~100 ms later on a busy machine.
+// It sends exactly what the store's first page would (renderer/src/stores/backup-pages.ts through
+// renderer/src/api/http.ts: same body, same-origin credentials, the CSRF cookie echoed as a header)
+// and parks the response; the HTTP transport takes it for the identical request
+// (renderer/src/api/early-request.ts) and sends its own when it is absent, failed or different.
+// Electron (a bridge, file://) and every other page than Backups send nothing here.
+(function () {
+  'use strict';
+  if (window.holdfast || !/^https?:$/.test(location.protocol) || location.hash.indexOf('#/backups') !== 0) return;
+  var path = '/api/rpc/backup.page';
+  var body = JSON.stringify({ offset: 0, limit: 100, sort: 'timestamp', direction: 'desc', profile: '', text: '', status: 'all' });
+  var headers = { 'content-type': 'application/json', accept: 'application/json' };
+  var cookies = document.cookie.split(';');
+  for (var index = 0; index < cookies.length; index += 1) {
+    var pair = cookies[index].trim().split('=');
+    if (pair[0] === 'holdfast_csrf') headers['x-csrf-token'] = decodeURIComponent(pair.slice(1).join('='));
+  }
+  window.__holdfastEarlyRequest = {
+    path: path,
+    body: body,
+    response: fetch(path, { method: 'POST', credentials: 'same-origin', headers: headers, body: body }),
+  };
+})();

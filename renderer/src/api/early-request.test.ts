@@ -1,0 +1,71 @@
+import { readFileSync } from 'node:fs';
+import { runInNewContext } from 'node:vm';
+import { describe, expect, it } from 'vitest';
+import { NO_FILTER } from '../lib/backup-rows.ts';
+import { PAGE_SIZE } from '../stores/backup-pages.ts';
+import { EARLY_REQUEST_GLOBAL, takeEarlyResponse, type EarlyRequest } from './early-request.ts';
+
+const SCRIPT = readFileSync(new URL('../../public/first-page.js', import.meta.url), 'utf8');
+/** The store's first page (backup-pages.ts fetchPage(0) with the default sort and no filter), as http.ts sends it. */
+const STORE_FIRST_PAGE = JSON.stringify({ offset: 0, limit: PAGE_SIZE, sort: 'timestamp', direction: 'desc', profile: NO_FILTER.profile, text: NO_FILTER.text, status: NO_FILTER.status });
+
+/** Runs public/first-page.js as a page would; returns what it parked and what it fetched. */
+function runScript(hash: string, options: { bridge?: boolean; protocol?: string; cookie?: string } = {}) {
+  const fetched: { url: string; init: RequestInit }[] = [];
+  const window: Record<string, unknown> = options.bridge ? { holdfast: {} } : {};
+  const context = {
+    window,
+    location: { protocol: options.protocol ?? 'http:', hash },
+    document: { cookie: options.cookie ?? '' },
+    fetch: (url: string, init: RequestInit) => {
+      fetched.push({ url, init });
+      return Promise.resolve(new Response('{}'));
+    },
+  };
+  runInNewContext(SCRIPT, context);
+  return { parked: window[EARLY_REQUEST_GLOBAL] as EarlyRequest | undefined, fetched };
+}
+
+describe('public/first-page.js', () => {
+  it("sends the store's first page of the Backups page, with the CSRF cookie as its header", () => {
+    const { parked, fetched } = runScript('#/backups', { cookie: 'a=b; holdfast_csrf=x%2By' });
+    expect(parked?.path).toBe('/api/rpc/backup.page');
+    expect(parked?.body).toBe(STORE_FIRST_PAGE);
+    expect(fetched).toHaveLength(1);
+    expect(fetched[0]!.init).toMatchObject({ method: 'POST', credentials: 'same-origin', body: STORE_FIRST_PAGE });
+    expect(fetched[0]!.init.headers).toMatchObject({ 'x-csrf-token': 'x+y', 'content-type': 'application/json' });
+  });
+
+  it('sends nothing for another page, in Electron (a bridge), or from file://', () => {
+    for (const run of [runScript('#/dashboard'), runScript(''), runScript('#/backups', { bridge: true }), runScript('#/backups', { protocol: 'file:' })]) {
+      expect(run.parked).toBeUndefined();
+      expect(run.fetched).toHaveLength(0);
+    }
+  });
+});
+
+describe('takeEarlyResponse', () => {
+  const parkedIn = (body: string) => {
+    const response = Promise.resolve(new Response('{"ok":true,"value":1}'));
+    return { scope: { [EARLY_REQUEST_GLOBAL]: { path: '/api/rpc/backup.page', body, response } }, response };
+  };
+
+  it('hands the parked response to the identical request, once', () => {
+    const { scope, response } = parkedIn(STORE_FIRST_PAGE);
+    expect(takeEarlyResponse('/api/rpc/backup.page', STORE_FIRST_PAGE, scope)).toBe(response);
+    expect(takeEarlyResponse('/api/rpc/backup.page', STORE_FIRST_PAGE, scope)).toBeUndefined();
+  });
+
+  it('forgets it at a different body for its path, and leaves it for other paths', () => {
+    const { scope } = parkedIn(STORE_FIRST_PAGE);
+    expect(takeEarlyResponse('/api/rpc/profile.list', '{}', scope)).toBeUndefined();
+    expect(scope[EARLY_REQUEST_GLOBAL]).toBeDefined();
+    expect(takeEarlyResponse('/api/rpc/backup.page', '{"offset":100}', scope)).toBeUndefined();
+    expect(scope[EARLY_REQUEST_GLOBAL]).toBeUndefined();
+  });
+
+  it('ignores anything else on the window under its name', () => {
+    expect(takeEarlyResponse('/api/rpc/backup.page', '{}', { [EARLY_REQUEST_GLOBAL]: 'hello' })).toBeUndefined();
+    expect(takeEarlyResponse('/api/rpc/backup.page', '{}', undefined)).toBeUndefined();
+  });
+});
