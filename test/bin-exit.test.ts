@@ -3,21 +3,12 @@
 // notification still being sent) finishes first, 'exit' listeners run, every byte written reaches
 // the reader, and the exit code is the command's. Checked on a copy of the bin whose bundle does each.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
+import { binCopy } from './support/bin-copy.ts';
 
-const repo = join(import.meta.dirname, '..');
-const root = mkdtempSync(join(tmpdir(), 'holdfast-bin-exit-'));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-mkdirSync(join(root, 'bin'));
-copyFileSync(join(repo, 'bin', 'holdfast.mjs'), join(root, 'bin', 'holdfast.mjs'));
-symlinkSync(join(repo, 'node_modules'), join(root, 'node_modules'));
-writeFileSync(join(root, 'package.json'), JSON.stringify({ type: 'module' }));
-mkdirSync(join(root, 'dist'));
-mkdirSync(join(root, 'main'));
+const root = binCopy('holdfast-bin-exit-');
 
 /** Runs the bin with a bundle whose main() is `body`; the bundle is newer than the (absent) sources. */
 function runWithMain(body: string) {

@@ -2,20 +2,12 @@
 // through tsx otherwise: an edited checkout must never run stale code. Checked on a copy of the bin in
 // a throwaway root whose bundle and sources each say which one ran.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
+import { binCopy } from './support/bin-copy.ts';
 
-const repo = join(import.meta.dirname, '..');
-const root = mkdtempSync(join(tmpdir(), 'holdfast-bin-'));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-mkdirSync(join(root, 'bin'));
-copyFileSync(join(repo, 'bin', 'holdfast.mjs'), join(root, 'bin', 'holdfast.mjs'));
-symlinkSync(join(repo, 'node_modules'), join(root, 'node_modules'));
-writeFileSync(join(root, 'package.json'), JSON.stringify({ type: 'module' }));
-mkdirSync(join(root, 'dist'));
+const root = binCopy('holdfast-bin-');
 mkdirSync(join(root, 'main', 'cli'), { recursive: true });
 mkdirSync(join(root, 'main', 'core', 'deep'), { recursive: true });
 const bundle = join(root, 'dist', 'cli.mjs');
