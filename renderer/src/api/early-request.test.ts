@@ -13,17 +13,24 @@ const STORE_FIRST_PAGE = JSON.stringify({ offset: 0, limit: PAGE_SIZE, sort: 'ti
 function runScript(hash: string, options: { bridge?: boolean; protocol?: string; cookie?: string } = {}) {
   const fetched: { url: string; init: RequestInit }[] = [];
   const window: Record<string, unknown> = options.bridge ? { holdfast: {} } : {};
+  const preloads: { rel: string; href: string; crossOrigin: string | null }[] = [];
   const context = {
     window,
     location: { protocol: options.protocol ?? 'http:', hash },
-    document: { cookie: options.cookie ?? '' },
+    // The two things the script reads and writes in the head: the build's meta tag naming React's chunk, and link elements.
+    document: {
+      cookie: options.cookie ?? '',
+      querySelector: (selector: string) => (selector === 'meta[name="holdfast-mount-chunk"]' ? { getAttribute: (name: string) => (name === 'content' ? './assets/mount-X.js' : null) } : null),
+      createElement: () => ({ rel: '', href: '', crossOrigin: null }),
+      head: { appendChild: (link: (typeof preloads)[number]) => preloads.push(link) },
+    },
     fetch: (url: string, init: RequestInit) => {
       fetched.push({ url, init });
       return Promise.resolve(new Response('{}'));
     },
   };
   runInNewContext(SCRIPT, context);
-  return { parked: window[EARLY_REQUEST_GLOBAL] as EarlyRequest | undefined, fetched };
+  return { parked: window[EARLY_REQUEST_GLOBAL] as EarlyRequest | undefined, fetched, preloads };
 }
 
 describe('public/first-page.js', () => {
@@ -41,6 +48,15 @@ describe('public/first-page.js', () => {
       expect(run.parked).toBeUndefined();
       expect(run.fetched).toHaveLength(0);
     }
+  });
+});
+
+describe("public/first-page.js and React's chunk", () => {
+  it('preloads the chunk the build named on every page but Backups, whose first screen is drawn before React', () => {
+    for (const hash of ['#/dashboard', '', '#/settings']) expect(runScript(hash).preloads).toEqual([{ rel: 'modulepreload', href: './assets/mount-X.js', crossOrigin: '' }]);
+    expect(runScript('#/dashboard', { bridge: true, protocol: 'file:' }).preloads).toHaveLength(1);
+    expect(runScript('#/backups').preloads).toHaveLength(0);
+    expect(runScript('#/backups?profile=x').preloads).toHaveLength(0);
   });
 });
 
