@@ -31,7 +31,7 @@ function decide(after: number): 'trusted' | 'checked' {
   const now = record.checkedAt + after;
   const db = new Database(file, { readonly: true });
   try {
-    return checkAtOpen(db, file, catalogueIdentity(file), now) === now ? 'checked' : 'trusted';
+    return checkAtOpen(db, file, catalogueIdentity(file), now).checkedAt === now ? 'checked' : 'trusted';
   } finally {
     db.close();
   }
@@ -112,4 +112,20 @@ test('a damaged copy moved into place while a Holdfast process has the catalogue
   renameSync(damaged, file);
   running.close();
   expect(() => new Catalogue(file)).toThrow("failed SQLite's integrity check");
+});
+
+test('a damaged copy renamed into place between the identity taken before the open and the open is checked', () => {
+  const identity = catalogueIdentity(file);
+  const damaged = join(dir, 'damaged.sqlite');
+  copyFileSync(file, damaged);
+  const fd = openSync(damaged, 'r+');
+  writeSync(fd, Buffer.alloc(4096, 0x41), 0, 4096, 4096 * 4);
+  closeSync(fd);
+  renameSync(damaged, file);
+  const db = new Database(file, { readonly: true });
+  try {
+    expect(() => checkAtOpen(db, file, identity)).toThrow("failed SQLite's integrity check");
+  } finally {
+    db.close();
+  }
 });

@@ -17,7 +17,7 @@ import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 import * as z from 'zod';
 import { PRIVATE_FILE_MODE } from '../fsutil/durable.ts';
-import { fileIdentity } from '../fsutil/file-identity.ts';
+import { fileIdentity, fileInode } from '../fsutil/file-identity.ts';
 import { HoldfastError } from '../model/errors.ts';
 
 /** How old the last real quick_check may be before an unchanged catalogue is checked again. */
@@ -49,14 +49,23 @@ export function quickCheckCanBeSkipped(record: CleanRecord | undefined, identity
   return record !== undefined && record.identity === identity && now >= record.checkedAt && now - record.checkedAt < QUICK_CHECK_MAX_AGE_MS;
 }
 
+/** The file a process opened as its catalogue, and when quick_check last passed on it: what its close may record. */
+export interface OpenedCatalogue {
+  checkedAt: number;
+  /** Device and inode of the file SQLite opened (file-identity.ts). */
+  inode: string | undefined;
+}
+
 /**
  * At open, before anything is read or written: runs quick_check unless the files are as a clean open
- * left them (`identity`, taken before SQLite opened them) less than a day after a real check. Returns
- * when the check last passed; throws when it fails.
+ * left them (`identity`, taken before SQLite opened them) less than a day after a real check, and the
+ * file SQLite opened is still the one that identity describes (one renamed into place in between is
+ * checked). Returns when the check last passed and which file was opened; throws when the check fails.
  */
-export function checkAtOpen(db: Database.Database, catalogueFile: string, identity: string, now = Date.now()): number {
+export function checkAtOpen(db: Database.Database, catalogueFile: string, identity: string, now = Date.now()): OpenedCatalogue {
+  const inode = fileInode(catalogueFile);
   const record = readCleanRecord(catalogueFile);
-  if (quickCheckCanBeSkipped(record, identity, now)) return record!.checkedAt;
+  if (identity.startsWith(`${inode}:`) && quickCheckCanBeSkipped(record, identity, now)) return { checkedAt: record!.checkedAt, inode };
   const check = db.pragma('quick_check', { simple: true });
   if (check !== 'ok') {
     throw new HoldfastError(
@@ -65,14 +74,17 @@ export function checkAtOpen(db: Database.Database, catalogueFile: string, identi
       'Restore it from a copy, or move it aside and re-adopt the backup directory with `holdfast adopt <dir>`.',
     );
   }
-  return now;
+  return { checkedAt: now, inode };
 }
 
 /**
  * Keeps the files' identity now as clean, with the time of the last real check. Best effort: a home
- * that cannot take the record only means the next open checks again.
+ * that cannot take the record only means the next open checks again. Only the file this process opened
+ * and checked is recorded: one moved into place while it was open (mv, rsync, a restore of the home)
+ * was never checked, and what this process wrote went to the file it replaced.
  */
-export function recordClean(catalogueFile: string, checkedAt: number): void {
+export function recordClean(catalogueFile: string, { checkedAt, inode }: OpenedCatalogue): void {
+  if (inode === undefined || fileInode(catalogueFile) !== inode) return;
   const path = cleanRecordPath(catalogueFile);
   const temp = `${path}.${process.pid}.tmp`;
   try {
