@@ -129,3 +129,16 @@ test('a damaged copy renamed into place between the identity taken before the op
     db.close();
   }
 });
+
+test('a damaged copy written over the file in place (cp) while a Holdfast process has it open is not recorded as clean by its close', () => {
+  const damaged = join(dir, 'damaged.sqlite');
+  copyFileSync(file, damaged);
+  const fd = openSync(damaged, 'r+');
+  writeSync(fd, Buffer.alloc(4096, 0x41), 0, 4096, 4096 * 4);
+  closeSync(fd);
+  const running = new Catalogue(file);
+  running.db.prepare('INSERT INTO audit_log (at, actor, action, target) VALUES (?, ?, ?, ?)').run('t', 'a', 'during', 'x');
+  copyFileSync(damaged, file); // same inode: truncated and rewritten
+  running.close();
+  expect(() => new Catalogue(file)).toThrow("failed SQLite's integrity check");
+});
