@@ -7,7 +7,7 @@ import { dirname } from 'node:path';
 import { HoldfastError } from '../model/errors.ts';
 import type { BackupMetadata, BackupStatus, BackupSummary, Profile, RunRecord, RunStatus } from '../model/types.ts';
 import { migrations } from './migrations.ts';
-import { catalogueIdentity, checkAtOpen, recordClean, type OpenedCatalogue } from './integrity.ts';
+import { catalogueIdentity, checkAtOpen, closeRecordingClean, type OpenedCatalogue } from './integrity.ts';
 import { isProcessAlive, isSameProcessAlive, PROCESS_TOKEN } from '../process/liveness.ts';
 import type { ChildRecord } from '../process/child.ts';
 import { freeBytes, PRIVATE_FILE_MODE } from '../fsutil/durable.ts';
@@ -88,9 +88,7 @@ export class Catalogue {
 
   /** Closes the file and keeps its identity as clean (integrity.ts), so the next open need not read every page. */
   close(): void {
-    if (!this.db.open) return;
-    this.db.close();
-    recordClean(this.file, this.opened);
+    if (this.db.open) closeRecordingClean(this.db, this.file, this.opened);
   }
 
   // --- profiles -------------------------------------------------------------------------------

@@ -3,12 +3,13 @@
 // ~140 ms cold at 10,000 backups, and more on a busy disk). It now runs when the file is not
 // byte-for-byte the one a clean open left behind, or when the last real check is a day old:
 //
-// - After a check passed, and again when a Holdfast process closes the catalogue, the files' identity
-//   (device, inode, size, mtime and ctime of the database and of its -wal, or the -wal's absence) is
-//   kept beside it in `<catalogue>.checked` with the time of the last real check. Anything else
-//   writing the file — a bad copy, a restore from elsewhere, a crash that left a -wal, a second
-//   Holdfast that is still running — changes the identity, and the next open checks again before
-//   anything is read or written.
+// - When a Holdfast process closes the catalogue, and its database file is still the one it opened
+//   and checked (closeRecordingClean), the files' identity (device, inode, size, mtime and ctime of
+//   the database and of its -wal, or the -wal's absence) is kept beside it in `<catalogue>.checked`
+//   with the time of the last real check. Anything else writing the file — a bad copy, a restore
+//   from elsewhere, a crash that left a -wal, a second Holdfast that is still running — changes the
+//   identity, and the next open checks again before anything is read or written; so does a copy
+//   moved or written into place while a process had the catalogue open (its close records nothing).
 // - What the identity cannot see is a disk that changes bytes without a write (media errors): the
 //   daily check bounds how long that goes unnoticed by the open (SQLite still refuses any damaged
 //   page it reads in the meantime).
@@ -17,7 +18,7 @@ import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 import * as z from 'zod';
 import { PRIVATE_FILE_MODE } from '../fsutil/durable.ts';
-import { fileIdentity, fileInode } from '../fsutil/file-identity.ts';
+import { fileIdentity } from '../fsutil/file-identity.ts';
 import { HoldfastError } from '../model/errors.ts';
 
 /** How old the last real quick_check may be before an unchanged catalogue is checked again. */
@@ -52,8 +53,8 @@ export function quickCheckCanBeSkipped(record: CleanRecord | undefined, identity
 /** The file a process opened as its catalogue, and when quick_check last passed on it: what its close may record. */
 export interface OpenedCatalogue {
   checkedAt: number;
-  /** Device and inode of the file SQLite opened (file-identity.ts). */
-  inode: string | undefined;
+  /** The database file's identity (file-identity.ts) as checked, without its -wal. */
+  file: string | undefined;
 }
 
 /**
@@ -63,9 +64,9 @@ export interface OpenedCatalogue {
  * checked). Returns when the check last passed and which file was opened; throws when the check fails.
  */
 export function checkAtOpen(db: Database.Database, catalogueFile: string, identity: string, now = Date.now()): OpenedCatalogue {
-  const inode = fileInode(catalogueFile);
+  const file = fileIdentity(catalogueFile);
   const record = readCleanRecord(catalogueFile);
-  if (identity.startsWith(`${inode}:`) && quickCheckCanBeSkipped(record, identity, now)) return { checkedAt: record!.checkedAt, inode };
+  if (identity.split('|')[0] === file && quickCheckCanBeSkipped(record, identity, now)) return { checkedAt: record!.checkedAt, file };
   const check = db.pragma('quick_check', { simple: true });
   if (check !== 'ok') {
     throw new HoldfastError(
@@ -74,17 +75,27 @@ export function checkAtOpen(db: Database.Database, catalogueFile: string, identi
       'Restore it from a copy, or move it aside and re-adopt the backup directory with `holdfast adopt <dir>`.',
     );
   }
-  return { checkedAt: now, inode };
+  return { checkedAt: now, file };
+}
+
+/**
+ * Closes the catalogue and keeps the files' identity as clean, when the database file is still the very
+ * one this process opened and checked. In WAL mode a process's writes go to the -wal and reach the file
+ * only by a checkpoint, so a file changed since the open was written by a checkpoint (a long session's,
+ * another Holdfast process's: the next open checks once more) or by something else: a copy put in place
+ * (mv, rsync) or written over it (cp) was never checked, and must not be recorded as clean.
+ */
+export function closeRecordingClean(db: Database.Database, catalogueFile: string, opened: OpenedCatalogue): void {
+  const untouched = opened.file !== undefined && fileIdentity(catalogueFile) === opened.file;
+  db.close(); // its checkpoint is this process's own write
+  if (untouched) recordClean(catalogueFile, opened.checkedAt);
 }
 
 /**
  * Keeps the files' identity now as clean, with the time of the last real check. Best effort: a home
- * that cannot take the record only means the next open checks again. Only the file this process opened
- * and checked is recorded: one moved into place while it was open (mv, rsync, a restore of the home)
- * was never checked, and what this process wrote went to the file it replaced.
+ * that cannot take the record only means the next open checks again.
  */
-export function recordClean(catalogueFile: string, { checkedAt, inode }: OpenedCatalogue): void {
-  if (inode === undefined || fileInode(catalogueFile) !== inode) return;
+function recordClean(catalogueFile: string, checkedAt: number): void {
   const path = cleanRecordPath(catalogueFile);
   const temp = `${path}.${process.pid}.tmp`;
   try {

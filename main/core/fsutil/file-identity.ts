@@ -12,13 +12,3 @@ export function fileIdentity(path: string): string | undefined {
     return undefined;
   }
 }
-
-/** Which file is at `path` (device and inode, symlinks followed), whatever its content; undefined when it cannot be stat'ed. */
-export function fileInode(path: string): string | undefined {
-  try {
-    const info = statSync(path, { bigint: true });
-    return `${info.dev}:${info.ino}`;
-  } catch {
-    return undefined;
-  }
-}
