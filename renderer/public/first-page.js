@@ -25,9 +25,13 @@
   var body = JSON.stringify({ offset: 0, limit: 100, sort: 'timestamp', direction: 'desc', profile: '', text: '', status: 'all' });
   var headers = { 'content-type': 'application/json', accept: 'application/json' };
   var cookies = document.cookie.split(';');
+  // The first cookie of that name, as http.ts's readCookie takes it: the same header, or the same refusal.
   for (var index = 0; index < cookies.length; index += 1) {
     var pair = cookies[index].trim().split('=');
-    if (pair[0] === 'holdfast_csrf') headers['x-csrf-token'] = decodeURIComponent(pair.slice(1).join('='));
+    if (pair[0] === 'holdfast_csrf') {
+      headers['x-csrf-token'] = decodeURIComponent(pair.slice(1).join('='));
+      break;
+    }
   }
   window.__holdfastEarlyRequest = {
     path: path,

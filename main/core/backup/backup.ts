@@ -219,7 +219,7 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
     const poll = setInterval(() => {
       pathSize(tempPath)
         .catch(() => lastBytes)
-        .then((bytes) => {
+        .then(async (bytes) => {
           progress('dumping', bytes);
           if (bytes !== lastBytes) {
             lastBytes = bytes;
@@ -229,7 +229,7 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
             dump.stop(`the backup passed BACKUP_MAX_SIZE_MB (${sizeLimitLabel(config.maxSizeBytes)})`);
           } else if (config.stallMs > 0 && performance.now() - lastGrowth > config.stallMs) {
             // A dump waiting on someone's lock, or on a server that stopped answering, writes nothing.
-            const lockWait = lockWatch?.current();
+            const lockWait = await lockWatch?.settled();
             dump.stop(`no bytes were written for ${Math.round(config.stallMs / 1000)} s (BACKUP_STALL_SECONDS)${lockWait ? `, ${describeLockWait(lockWait)}` : ''}`);
           }
         });

@@ -7,7 +7,7 @@ import { dirname } from 'node:path';
 import { HoldfastError } from '../model/errors.ts';
 import type { BackupMetadata, BackupStatus, BackupSummary, Profile, RunRecord, RunStatus } from '../model/types.ts';
 import { migrations } from './migrations.ts';
-import { catalogueIdentity, checkAtOpen, recordClean } from './integrity.ts';
+import { catalogueIdentity, checkAtOpen, closeRecordingClean, type OpenedCatalogue } from './integrity.ts';
 import { isProcessAlive, isSameProcessAlive, PROCESS_TOKEN } from '../process/liveness.ts';
 import type { ChildRecord } from '../process/child.ts';
 import { freeBytes, PRIVATE_FILE_MODE } from '../fsutil/durable.ts';
@@ -30,8 +30,8 @@ export interface CatalogueOptions {
 
 export class Catalogue {
   readonly db: Database.Database;
-  /** When SQLite's quick_check last passed on this file (integrity.ts): at this open, or an earlier one. */
-  private readonly checkedAt: number;
+  /** The file opened, and when SQLite's quick_check last passed on it (integrity.ts): at this open, or an earlier one. */
+  private readonly opened: OpenedCatalogue;
 
   constructor(
     readonly file: string,
@@ -58,7 +58,7 @@ export class Catalogue {
       }
       throw new HoldfastError('INTERNAL', `Cannot open the catalogue ${file}: ${(error as Error).message}`, 'Check that HOLDFAST_HOME is writable and the file is a Holdfast catalogue.');
     }
-    this.checkedAt = checkAtOpen(this.db, file, identity);
+    this.opened = checkAtOpen(this.db, file, identity);
     this.migrate();
   }
 
@@ -88,9 +88,7 @@ export class Catalogue {
 
   /** Closes the file and keeps its identity as clean (integrity.ts), so the next open need not read every page. */
   close(): void {
-    if (!this.db.open) return;
-    this.db.close();
-    recordClean(this.file, this.checkedAt);
+    if (this.db.open) closeRecordingClean(this.db, this.file, this.opened);
   }
 
   // --- profiles -------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 // When the catalogue's open runs quick_check (integrity.ts): after a clean close the next open trusts
 // the unchanged file for a day; any other writer, a leftover -wal or an unreadable record means a
 // check, and a damaged file is still refused before anything is read or written.
-import { closeSync, copyFileSync, mkdtempSync, openSync, readFileSync, rmSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, copyFileSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -31,7 +31,7 @@ function decide(after: number): 'trusted' | 'checked' {
   const now = record.checkedAt + after;
   const db = new Database(file, { readonly: true });
   try {
-    return checkAtOpen(db, file, catalogueIdentity(file), now) === now ? 'checked' : 'trusted';
+    return checkAtOpen(db, file, catalogueIdentity(file), now).checkedAt === now ? 'checked' : 'trusted';
   } finally {
     db.close();
   }
@@ -98,5 +98,47 @@ test('a damaged copy put in place of a checked catalogue is refused', () => {
   writeSync(fd, Buffer.alloc(4096, 0x41), 0, 4096, 4096 * 4);
   closeSync(fd);
   copyFileSync(damaged, file);
+  expect(() => new Catalogue(file)).toThrow("failed SQLite's integrity check");
+});
+
+test('a damaged copy moved into place while a Holdfast process has the catalogue open is not recorded as clean by its close', () => {
+  const damaged = join(dir, 'damaged.sqlite');
+  copyFileSync(file, damaged);
+  const fd = openSync(damaged, 'r+');
+  writeSync(fd, Buffer.alloc(4096, 0x41), 0, 4096, 4096 * 4);
+  closeSync(fd);
+  // serve (or a long backup) is running; someone restores "their copy" with mv/rsync, which renames.
+  const running = new Catalogue(file);
+  renameSync(damaged, file);
+  running.close();
+  expect(() => new Catalogue(file)).toThrow("failed SQLite's integrity check");
+});
+
+test('a damaged copy renamed into place between the identity taken before the open and the open is checked', () => {
+  const identity = catalogueIdentity(file);
+  const damaged = join(dir, 'damaged.sqlite');
+  copyFileSync(file, damaged);
+  const fd = openSync(damaged, 'r+');
+  writeSync(fd, Buffer.alloc(4096, 0x41), 0, 4096, 4096 * 4);
+  closeSync(fd);
+  renameSync(damaged, file);
+  const db = new Database(file, { readonly: true });
+  try {
+    expect(() => checkAtOpen(db, file, identity)).toThrow("failed SQLite's integrity check");
+  } finally {
+    db.close();
+  }
+});
+
+test('a damaged copy written over the file in place (cp) while a Holdfast process has it open is not recorded as clean by its close', () => {
+  const damaged = join(dir, 'damaged.sqlite');
+  copyFileSync(file, damaged);
+  const fd = openSync(damaged, 'r+');
+  writeSync(fd, Buffer.alloc(4096, 0x41), 0, 4096, 4096 * 4);
+  closeSync(fd);
+  const running = new Catalogue(file);
+  running.db.prepare('INSERT INTO audit_log (at, actor, action, target) VALUES (?, ?, ?, ?)').run('t', 'a', 'during', 'x');
+  copyFileSync(damaged, file); // same inode: truncated and rewritten
+  running.close();
   expect(() => new Catalogue(file)).toThrow("failed SQLite's integrity check");
 });

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { MAX_STATEMENT_SHOWN, shownStatement } from './lock-wait.ts';
+import type pg from 'pg';
+import { MAX_STATEMENT_SHOWN, shownStatement, watchLockWaits } from './lock-wait.ts';
 
 describe('the statement shown beside a lock wait', () => {
   test('string literals and dollar-quoted bodies are elided: a password in the way is never shown', () => {
@@ -38,4 +39,25 @@ describe('the statement shown beside a lock wait', () => {
     expect(shownStatement('<insufficient privilege>')).toMatch(/hidden/);
     expect(shownStatement(null)).toBe('(no statement)');
   });
+});
+
+describe('the lock watch asked at a stall', () => {
+  test('before its first look it looks at once, but a server that never answers holds the stall up only a bounded time', async () => {
+    let connects = 0;
+    const neverAnswers = () => {
+      connects += 1;
+      return new Promise<pg.Client>(() => undefined);
+    };
+    const watch = watchLockWaits(neverAnswers, 'holdfast-test', 60_000);
+    const started = performance.now();
+    expect(await watch.settled()).toBeUndefined();
+    const waited = performance.now() - started;
+    expect(connects).toBe(1);
+    expect(waited).toBeGreaterThan(2_000);
+    expect(waited).toBeLessThan(10_000);
+    // A second stall tick does not start a second connection while the first is still pending.
+    await watch.settled();
+    expect(connects).toBe(1);
+    void watch.stop();
+  }, 30_000);
 });

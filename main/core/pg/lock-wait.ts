@@ -128,9 +128,17 @@ export async function findLockWait(client: pg.Client, applicationName: string): 
   };
 }
 
+/** How long a stall waits for the watch's first look before it ends the dump anyway. */
+const SETTLE_WAIT_MS = 3000;
+
 export interface LockWatch {
   /** The last wait seen; undefined when the tool was not waiting at the last look. */
   current(): LockWait | undefined;
+  /**
+   * The wait now for a decision that ends the dump (a stall): the last look's, or, before the first
+   * look, one at once, so a stall shorter than the first interval still names the lock in its way.
+   */
+  settled(): Promise<LockWait | undefined>;
   stop(): Promise<void>;
 }
 
@@ -143,7 +151,10 @@ export function watchLockWaits(connect: () => Promise<pg.Client>, applicationNam
   let stopped = false;
   let client: pg.Client | undefined;
   let timer: NodeJS.Timeout | undefined;
+  let looked = false;
+  let busy = false;
   const look = async () => {
+    busy = true;
     try {
       if (!client) {
         client = await connect();
@@ -156,6 +167,8 @@ export function watchLockWaits(connect: () => Promise<pg.Client>, applicationNam
     } catch {
       latest = undefined;
     }
+    busy = false;
+    looked = true;
     if (!stopped) timer = setTimeout(() => void (looking = look()), intervalMs);
   };
   // The first look waits one interval too: a dump that ends sooner never opens the watch's connection,
@@ -165,6 +178,17 @@ export function watchLockWaits(connect: () => Promise<pg.Client>, applicationNam
   let stopping: Promise<void> | undefined;
   return {
     current: () => (stopped ? undefined : latest),
+    async settled() {
+      if (looked || stopped) return stopped ? undefined : latest;
+      if (!busy) {
+        clearTimeout(timer);
+        looking = look();
+      }
+      // Bounded: a server that stopped answering (the other cause of a stall) must not hold the stop up.
+      let bound: NodeJS.Timeout | undefined;
+      await Promise.race([looking, new Promise<void>((resolve) => (bound = setTimeout(resolve, SETTLE_WAIT_MS)))]).finally(() => clearTimeout(bound));
+      return stopped ? undefined : latest;
+    },
     stop() {
       stopped = true;
       if (timer) clearTimeout(timer);

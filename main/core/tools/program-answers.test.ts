@@ -1,4 +1,4 @@
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, test } from 'vitest';
@@ -112,4 +112,17 @@ test('an answers file that cannot be replaced (a directory stands at its name) l
   mkdirSync(file, { recursive: true });
   for (let i = 0; i < 3; i++) expect(await new ProgramAnswers(file).ask(tool, ['--version'], 5000)).toMatchObject({ status: 0, stdout: expect.stringContaining('coreutils') });
   expect(readdirSync(home)).toEqual(['program-answers.json']);
+});
+
+test('a compiled program reached by a link of another name (a multi-call binary, a mise shim) is asked every time: its answer follows the name it was called by', async () => {
+  const tools = join(dir, 'multi-call');
+  mkdirSync(tools);
+  // node answers by the name it was started under (process.argv0), as busybox or mise's shims do.
+  const node = realpathSync(process.execPath);
+  symlinkSync(node, join(tools, 'pg_dump'));
+  symlinkSync(node, join(tools, 'pg_restore'));
+  const file = join(dir, 'multi-call-answers.json');
+  const args = ['-e', "console.log(require('node:path').basename(process.argv0))"];
+  expect((await new ProgramAnswers(file).ask(join(tools, 'pg_dump'), args, 10_000)).stdout).toBe('pg_dump\n');
+  expect((await new ProgramAnswers(file).ask(join(tools, 'pg_restore'), args, 10_000)).stdout).toBe('pg_restore\n');
 });

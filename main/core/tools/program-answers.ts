@@ -12,9 +12,12 @@
 // And only a compiled program's answer (ELF, Mach-O or PE, by its first bytes) is kept. A script is a
 // wrapper — Debian's pg_wrapper, an asdf shim, a shell script that execs pg_dump — whose answer comes
 // from another file, chosen at run time, which can change while the script does not: its kept answer
-// once read pg_dump 15 as the 17 it had been. A script is asked every time.
+// once read pg_dump 15 as the 17 it had been. A script is asked every time. So is a compiled program
+// reached through a link of another name: a multi-call binary (busybox, mise's shims) answers by the
+// name it was called by, and for a shim by a version chosen at run time, so one file has many answers.
 import { execFile } from 'node:child_process';
 import { closeSync, openSync, readFileSync, readSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import * as z from 'zod';
 import { fileIdentity } from '../fsutil/file-identity.ts';
 
@@ -48,11 +51,11 @@ export function isCompiledProgram(path: string): boolean {
   }
 }
 
-/** The identity of a compiled program's file as described above; undefined for a script, or a file that cannot be read. */
+/** The identity of a compiled program's file as described above; undefined for a script, a link of another name, or a file that cannot be read. */
 function identityOf(program: string): { real: string; identity: string } | undefined {
   try {
     const real = realpathSync(program);
-    if (!isCompiledProgram(real)) return undefined;
+    if (basename(real) !== basename(program) || !isCompiledProgram(real)) return undefined;
     const identity = fileIdentity(real);
     return identity === undefined ? undefined : { real, identity };
   } catch {

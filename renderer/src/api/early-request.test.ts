@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { NO_FILTER } from '../lib/backup-rows.ts';
 import { PAGE_SIZE } from '../stores/backup-pages.ts';
 import { EARLY_REQUEST_GLOBAL, takeEarlyResponse, type EarlyRequest } from './early-request.ts';
+import { CSRF_COOKIE, readCookie } from './http.ts';
 
 const SCRIPT = readFileSync(new URL('../../public/first-page.js', import.meta.url), 'utf8');
 /** The store's first page (backup-pages.ts fetchPage(0) with the default sort and no filter), as http.ts sends it. */
@@ -41,6 +42,12 @@ describe('public/first-page.js', () => {
     expect(fetched).toHaveLength(1);
     expect(fetched[0]!.init).toMatchObject({ method: 'POST', credentials: 'same-origin', body: STORE_FIRST_PAGE });
     expect(fetched[0]!.init.headers).toMatchObject({ 'x-csrf-token': 'x+y', 'content-type': 'application/json' });
+  });
+
+  it('echoes the same CSRF cookie the HTTP transport would when the page sees two of that name (another Path, another app on the host)', () => {
+    const cookie = 'holdfast_csrf=from-longer-path; a=b; holdfast_csrf=other';
+    const { fetched } = runScript('#/backups', { cookie });
+    expect(fetched[0]!.init.headers).toMatchObject({ 'x-csrf-token': readCookie(cookie, CSRF_COOKIE) });
   });
 
   it('sends nothing for another page, in Electron (a bridge), or from file://', () => {
