@@ -28,9 +28,13 @@
   // The first cookie of that name, as http.ts's readCookie takes it: the same header, or the same refusal.
   for (var index = 0; index < cookies.length; index += 1) {
     var pair = cookies[index].trim().split('=');
-    if (pair[0] === 'holdfast_csrf') {
+    if (pair[0] !== 'holdfast_csrf') continue;
+    // As http.ts's readCookie: the first of that name that decodes (another app's may not).
+    try {
       headers['x-csrf-token'] = decodeURIComponent(pair.slice(1).join('='));
       break;
+    } catch (notOurs) {
+      continue;
     }
   }
   window.__holdfastEarlyRequest = {

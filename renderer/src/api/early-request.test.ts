@@ -50,6 +50,12 @@ describe('public/first-page.js', () => {
     expect(fetched[0]!.init.headers).toMatchObject({ 'x-csrf-token': readCookie(cookie, CSRF_COOKIE) });
   });
 
+  it("skips a cookie of that name whose value is not URI-encoded (another app's), in the script and the transport alike", () => {
+    const cookie = 'holdfast_csrf=%; holdfast_csrf=ours%2B1';
+    expect(readCookie(cookie, CSRF_COOKIE)).toBe('ours+1');
+    expect(runScript('#/backups', { cookie }).fetched[0]!.init.headers).toMatchObject({ 'x-csrf-token': 'ours+1' });
+  });
+
   it('sends nothing for another page, in Electron (a bridge), or from file://', () => {
     for (const run of [runScript('#/dashboard'), runScript(''), runScript('#/backups', { bridge: true }), runScript('#/backups', { protocol: 'file:' })]) {
       expect(run.parked).toBeUndefined();
