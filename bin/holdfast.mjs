@@ -12,6 +12,14 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
+// A reader that went away (`holdfast backup prod | head -1`) ends the output, not the command: an
+// unhandled EPIPE would kill a backup mid-dump and leave its run for the next start to call interrupted.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
+}
+
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bundle = join(root, 'dist', 'cli.mjs');
 

@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import type { RestoreResult } from '../core/restore/restore.ts';
 import type { Profile } from '../core/model/types.ts';
 import type { ProfileTestReport } from '../core/profiles/profiles.ts';
-import { formatCleanup, formatList, formatProfile, formatProfileTest, formatRestore, humanBytes, humanDuration } from './format.ts';
+import { formatCleanup, formatList, formatProfile, formatProfileTest, formatRestore, humanBytes, humanDuration, tableCountLine } from './format.ts';
 import type { BackupMetadata } from '../core/model/types.ts';
 import { progressBar } from './progress.ts';
 import { newProfileRecord } from '../../test/support/profile-record.ts';
@@ -117,6 +117,12 @@ describe('terminal output', () => {
     expect(text).toContain('runs as superuser "postgres"');
     expect(text).toContain('    public.audit_ok — CHECK on public.audit_flags\n    public.stamp (SECURITY DEFINER) — trigger s on public.orders (later writes)');
     expect(text).toContain('  ! The restore runs 1 function from the backup');
+  });
+
+  test('a restored table\'s rows and the backup\'s are written alike: "20,000 / 20,000 rows", not "20000 / 20,000"', () => {
+    expect(tableCountLine({ table: 'public.blobs', expected: 20_000, actual: 20_000 })).toBe('  ✓ public.blobs: 20,000 / 20,000 rows');
+    expect(tableCountLine({ table: 'public.orders', expected: 1_200, actual: 1_199 })).toBe('  ✗ public.orders: 1,199 / 1,200 rows');
+    expect(tableCountLine({ table: 'public.gone', expected: 1, actual: null })).toBe('  ✗ public.gone: missing / 1 row');
   });
 });
 

@@ -38,4 +38,16 @@ describe('backup progress on stderr', () => {
     progressPrinter(out.io)({ operation: 'backup', progress: { phase: 'dumping', bytes: 0, elapsedMs: 1000, expectedBytes: undefined, lockWait: wait } });
     expect(out.text()).toContain('dumping 0 B · 1.0 s · waiting for a lock on public.events held by pid 4711');
   });
+
+  test("a whole-server set's members say which database each line is about, and each member's phases are its own", () => {
+    const out = captured(false);
+    const print = progressPrinter(out.io);
+    const at = (database: string, phase: 'dumping' | 'failed' | 'done', elapsedMs: number) =>
+      print({ operation: 'backup', progress: { phase, bytes: 0, elapsedMs, expectedBytes: undefined, database } });
+    at('shop', 'dumping', 10);
+    at('hr', 'dumping', 20);
+    at('hr', 'failed', 300);
+    at('shop', 'done', 900);
+    expect(out.text().trim().split('\n')).toEqual(['shop: dumping at 10 ms', 'hr: dumping at 20 ms', 'hr: failed at 300 ms', 'shop: done at 900 ms']);
+  });
 });

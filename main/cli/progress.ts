@@ -13,25 +13,30 @@ export function progressBar(bytes: number, expectedBytes: number | undefined, wi
 }
 
 export function progressPrinter(io: Io) {
-  let lastPhase = '';
-  // Which lock a non-terminal was last told of: a wait is written once, and again when it changes.
-  let lastWait = '';
+  // Per database of a whole-server set (several dump at once; '' for a single backup): the phase and
+  // the lock a non-terminal was last told of, so each member's lines are its own and a wait is written
+  // once, and again when it changes.
+  const lastPhase = new Map<string, string>();
+  const lastWait = new Map<string, string>();
   return (event: ProgressEvent) => {
     if (event.operation === 'restore') {
       io.stderr(`${event.phase}…\n`);
       return;
     }
-    const { phase, bytes, elapsedMs, expectedBytes, lockWait } = event.progress;
+    const { phase, bytes, elapsedMs, expectedBytes, lockWait, database } = event.progress;
+    const key = database ?? '';
+    const member = database === undefined ? '' : `${database}: `;
     if (io.isTTY) {
       const waiting = lockWait ? ` · ${describeLockWait(lockWait)}` : '';
-      io.stderr(`\r\u001b[K${progressBar(bytes, expectedBytes)}${phase} ${humanBytes(bytes)} · ${humanDuration(elapsedMs)}${waiting}${phase === 'done' ? '\n' : ''}`);
+      io.stderr(`\r\u001b[K${member}${progressBar(bytes, expectedBytes)}${phase} ${humanBytes(bytes)} · ${humanDuration(elapsedMs)}${waiting}${phase === 'done' ? '\n' : ''}`);
     } else {
       const wait = lockWait ? `${lockWait.relation}/${lockWait.blocker?.pid ?? ''}` : '';
-      if (lockWait && wait !== lastWait) io.stderr(`${describeLockWait(lockWait)}\n`);
-      else if (!lockWait && lastWait) io.stderr(`lock granted; ${phase}\n`);
-      else if (phase !== lastPhase) io.stderr(`${phase}${bytes ? ` (${humanBytes(bytes)})` : ''} at ${humanDuration(elapsedMs)}\n`);
-      lastWait = wait;
+      const waited = lastWait.get(key) ?? '';
+      if (lockWait && wait !== waited) io.stderr(`${member}${describeLockWait(lockWait)}\n`);
+      else if (!lockWait && waited) io.stderr(`${member}lock granted; ${phase}\n`);
+      else if (phase !== lastPhase.get(key)) io.stderr(`${member}${phase}${bytes ? ` (${humanBytes(bytes)})` : ''} at ${humanDuration(elapsedMs)}\n`);
+      lastWait.set(key, wait);
     }
-    lastPhase = phase;
+    lastPhase.set(key, phase);
   };
 }

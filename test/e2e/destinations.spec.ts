@@ -64,7 +64,16 @@ test('a directory destination is added (a relative path refused in the form) and
   // The last test is kept in the catalogue (issue 17): after a reload the page still says it worked, and when.
   await page.reload();
   await expect(table.getByRole('columnheader', { name: 'Last test' })).toBeVisible();
-  await expect(row.getByLabel('Test of nas')).toContainText(/works · tested \d{4}-\d{2}-\d{2} \d{2}:\d{2}/);
+  await expect(row.getByLabel('Test of nas')).toContainText(/works.*tested \d{4}-\d{2}-\d{2} \d{2}:\d{2}/);
+  // At 1024×700 the kept test's date made the table wider than its card: the Test button crossed its edge.
+  await page.setViewportSize({ width: 1024, height: 700 });
+  const card = (await table.locator('xpath=ancestor::section[1]').boundingBox())!;
+  for (const button of [row.getByRole('button', { name: 'Test', exact: true }), row.getByRole('button', { name: 'Remove', exact: true })]) {
+    const box = (await button.boundingBox())!;
+    expect(box.x + box.width).toBeLessThanOrEqual(card.x + card.width);
+  }
+  await screenshot(page, '41-destinations-1024');
+  await page.setViewportSize({ width: 1440, height: 900 });
 });
 
 test('Back up now picks the destination; the details list the copy, verified, and re-verify it', async () => {

@@ -252,12 +252,20 @@ function AddDestinationDialog({ open, onClose }: { open: boolean; onClose: () =>
 /** The last test the catalogue kept (destination.lastTest): when, and whether it worked or why not. */
 function KeptTest({ lastTest }: { lastTest: { at: string; ok: boolean; message: string | null } | null }) {
   if (lastTest === null) return <span className="muted">never tested</span>;
-  const when = `tested ${formatDateTime(lastTest.at, false)}`;
+  // The date under the badge, not in it: a badge does not wrap, and with the date it pushed the
+  // table past its card at 1024 px.
+  const when = <div className="cell-secondary">tested {formatDateTime(lastTest.at, false)}</div>;
   return lastTest.ok ? (
-    <Badge tone="ok">works · {when}</Badge>
+    <>
+      <Badge tone="ok">works</Badge>
+      {when}
+    </>
   ) : (
-    <span>
-      <Badge tone="bad">failed · {when}</Badge> {lastTest.message}
-    </span>
+    <>
+      <span>
+        <Badge tone="bad">failed</Badge> {lastTest.message}
+      </span>
+      {when}
+    </>
   );
 }
