@@ -17,7 +17,7 @@ export const backupOptionFlags = (command: Command) =>
   command
     .addOption(new Option('--format <format>', 'dump format').choices([...DUMP_FORMATS]).default('custom'))
     .option('--jobs <n>', 'parallel jobs (directory format)', integer('--jobs'))
-    .option('--compress <method>', 'gzip[:1-9] (default), lz4[:level], zstd[:level] or none')
+    .option('--compress <method>', 'gzip[:1-9] (default), lz4[:level], zstd[:level] or none; or a level alone as pg_dump takes it (0 = none, 1-9 = gzip)')
     .option('--schema-only', 'only the schema')
     .option('--data-only', 'only the data')
     .option('--table <pattern>', 'only tables matching (repeatable)', collect, [])

@@ -44,6 +44,13 @@ describe('backup options', () => {
     expect(() => parseCompression('brotli')).toThrow(/not understood/);
   });
 
+  test("pg_dump's own spelling of a level alone is understood: 0 is none, 1-9 is gzip at that level", () => {
+    expect(parseCompression('0')).toEqual({ method: 'none' });
+    expect(parseCompression('9')).toEqual({ method: 'gzip', level: 9 });
+    expect(() => parseCompression('10')).toThrow(/not understood/);
+    expect(() => parseCompression('-1')).toThrow(/not understood/);
+  });
+
   test('contradictions and unsafe suffixes are refused with the field named', () => {
     expect(() => parse({ schemaOnly: true, dataOnly: true })).toThrow(/cannot be combined/);
     expect(() => parse({ format: 'custom', jobs: 4 })).toThrow(/directory/);

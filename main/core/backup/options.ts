@@ -129,14 +129,20 @@ export function backupScope(options: Partial<Pick<BackupOptions, 'schemaOnly' | 
   return scopeOf({ schemaOnly: options?.schemaOnly === true, dataOnly: options?.dataOnly === true, filtered: filters.some((list) => (list?.length ?? 0) > 0) });
 }
 
-/** "gzip", "gzip:6", "lz4", "zstd:3", "none" */
+/** "gzip", "gzip:6", "lz4", "zstd:3", "none"; or pg_dump's `-Z` level alone: "0" is none, "1"-"9" gzip at that level. */
 export function parseCompression(text: string): Compression {
+  const level = /^\d$/.exec(text.trim())?.[0];
+  if (level !== undefined) return level === '0' ? { method: 'none' } : { method: 'gzip', level: Number(level) };
   const match = /^(gzip|lz4|zstd|none)(?::(\d{1,2}))?$/.exec(text.trim());
   if (!match || (match[1] === 'none' && match[2] !== undefined)) {
-    throw new HoldfastError('BAD_INPUT', `--compress "${text}" is not understood.`, 'Use gzip, gzip:1-9, lz4[:level], zstd[:level] or none.');
+    throw new HoldfastError(
+      'BAD_INPUT',
+      `--compress "${text}" is not understood.`,
+      'Use gzip, gzip:1-9, lz4[:level], zstd[:level], none, or a level alone as pg_dump takes it (0 = none, 1-9 = gzip).',
+    );
   }
-  const level = match[2] === undefined ? undefined : Number(match[2]);
-  return level === undefined ? { method: match[1] as CompressionMethod } : { method: match[1] as CompressionMethod, level };
+  const methodLevel = match[2] === undefined ? undefined : Number(match[2]);
+  return methodLevel === undefined ? { method: match[1] as CompressionMethod } : { method: match[1] as CompressionMethod, level: methodLevel };
 }
 
 /** The compression a backup actually uses: its own, else gzip unless BACKUP_COMPRESSION=false. */
