@@ -25,6 +25,16 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** A copy of the catalogue beside it with a page in the middle overwritten: what quick_check must refuse. */
+function damagedCopy(): string {
+  const damaged = join(dir, 'damaged.sqlite');
+  copyFileSync(file, damaged);
+  const fd = openSync(damaged, 'r+');
+  writeSync(fd, Buffer.alloc(4096, 0x41), 0, 4096, 4096 * 4);
+  closeSync(fd);
+  return damaged;
+}
+
 /** What checkAtOpen decides for the file as it is now, `now` ms after the recorded check. */
 function decide(after: number): 'trusted' | 'checked' {
   const record = readCleanRecord(file)!;
@@ -92,21 +102,13 @@ test('a page overwritten after a clean close is refused at the next open, the fi
 });
 
 test('a damaged copy put in place of a checked catalogue is refused', () => {
-  const damaged = join(dir, 'damaged.sqlite');
-  copyFileSync(file, damaged);
-  const fd = openSync(damaged, 'r+');
-  writeSync(fd, Buffer.alloc(4096, 0x41), 0, 4096, 4096 * 4);
-  closeSync(fd);
+  const damaged = damagedCopy();
   copyFileSync(damaged, file);
   expect(() => new Catalogue(file)).toThrow("failed SQLite's integrity check");
 });
 
 test('a damaged copy moved into place while a Holdfast process has the catalogue open is not recorded as clean by its close', () => {
-  const damaged = join(dir, 'damaged.sqlite');
-  copyFileSync(file, damaged);
-  const fd = openSync(damaged, 'r+');
-  writeSync(fd, Buffer.alloc(4096, 0x41), 0, 4096, 4096 * 4);
-  closeSync(fd);
+  const damaged = damagedCopy();
   // serve (or a long backup) is running; someone restores "their copy" with mv/rsync, which renames.
   const running = new Catalogue(file);
   renameSync(damaged, file);
@@ -116,11 +118,7 @@ test('a damaged copy moved into place while a Holdfast process has the catalogue
 
 test('a damaged copy renamed into place between the identity taken before the open and the open is checked', () => {
   const identity = catalogueIdentity(file);
-  const damaged = join(dir, 'damaged.sqlite');
-  copyFileSync(file, damaged);
-  const fd = openSync(damaged, 'r+');
-  writeSync(fd, Buffer.alloc(4096, 0x41), 0, 4096, 4096 * 4);
-  closeSync(fd);
+  const damaged = damagedCopy();
   renameSync(damaged, file);
   const db = new Database(file, { readonly: true });
   try {
@@ -131,11 +129,7 @@ test('a damaged copy renamed into place between the identity taken before the op
 });
 
 test('a damaged copy written over the file in place (cp) while a Holdfast process has it open is not recorded as clean by its close', () => {
-  const damaged = join(dir, 'damaged.sqlite');
-  copyFileSync(file, damaged);
-  const fd = openSync(damaged, 'r+');
-  writeSync(fd, Buffer.alloc(4096, 0x41), 0, 4096, 4096 * 4);
-  closeSync(fd);
+  const damaged = damagedCopy();
   const running = new Catalogue(file);
   running.db.prepare('INSERT INTO audit_log (at, actor, action, target) VALUES (?, ?, ?, ?)').run('t', 'a', 'during', 'x');
   copyFileSync(damaged, file); // same inode: truncated and rewritten
