@@ -113,7 +113,44 @@ describe('readFirstScreenAnswer', () => {
     for (const [field, value] of Object.entries(wrong)) expect(readFirstScreenAnswer(answerWith([{ ...attempt, [field]: value }])), field).toBeUndefined();
   });
 
-  it('leaves a page holding a whole-server set to the entry (sets are not checked here)', () => {
-    expect(readFirstScreenAnswer(answerWith([{ kind: 'set', id: 's1', members: [] }, summary]))).toBeUndefined();
+  it('accepts a whole-server set as setToRow reads it, and refuses one with a field of the wrong type', () => {
+    const set = {
+      id: '5e7000000001',
+      kind: 'set',
+      profile: 'cluster',
+      timestamp: '2026-12-01T02:00:00.000Z',
+      status: 'partial',
+      problems: ['crm: pg_dump failed'],
+      version: 'PostgreSQL 17.2',
+      serverMajor: 17,
+      expected: ['shop', 'crm'],
+      excluded: [],
+      added: [],
+      dropped: [],
+      parallelDatabases: 2,
+      globals: { filename: 'globals.sql', checksum: null, note: null },
+      databases: [
+        { database: 'shop', id: summary.id, filename: summary.filename, checksum: null, status: 'completed', error: null, rowCounts: {}, size: 1024 },
+        { database: 'crm', id: null, filename: null, checksum: null, status: 'failed', error: 'pg_dump failed', rowCounts: {}, size: 0 },
+      ],
+      manifest: null,
+      durationMs: 5000,
+      members: [summary],
+    } satisfies BackupPageItem;
+    const read = readFirstScreenAnswer(answerWith([set, summary]));
+    expect(read?.items.map(pageItemToRow)).toEqual([set, summary].map(pageItemToRow));
+    const wrong: Record<string, unknown> = {
+      id: 5,
+      profile: null,
+      status: 'done',
+      timestamp: 'then',
+      manifest: { filename: 1 },
+      durationMs: '5 s',
+      problems: [1],
+      expected: 'shop',
+      databases: [{ database: 'crm', id: null, status: 'lost' }],
+      members: [{ ...summary, size: 'big' }],
+    };
+    for (const [field, value] of Object.entries(wrong)) expect(readFirstScreenAnswer(answerWith([{ ...set, [field]: value }])), field).toBeUndefined();
   });
 });

@@ -4,18 +4,18 @@
 // on the very path this script exists to shorten. So this checks exactly what the first screen reads
 // — the page's total, counts, profiles and file-check flag, and per item the fields toRow and the
 // drawn row read — and nothing else: extra fields are left alone, as the drawn screen never shows
-// them. A whole-server set is not checked here: an answer that holds one is left to the entry, which
-// draws the same screen from the store a little later (first-screen-store.ts).
+// them. A whole-server set is checked as lib/set-rows.ts's setToRow reads it: its record, its
+// databases and the members' summaries.
 import type { ChannelOutput } from '../api/types.ts';
-import type { SummaryListItem } from '../lib/backup-rows.ts';
+import type { SetListItem } from '../lib/set-rows.ts';
 
-/** What the first screen draws from: the answer's page, its items backups and attempts only. */
+/** What the first screen draws from: the answer's page, its items backups, attempts and whole-server sets. */
 export interface FirstScreenAnswer {
   total: number;
   counts: ChannelOutput<'backup.page'>['counts'];
   profiles: string[];
   checkingFiles: boolean;
-  items: SummaryListItem[];
+  items: SetListItem[];
 }
 
 type Fields = Record<string, unknown>;
@@ -77,6 +77,38 @@ function isAttempt(item: Fields): boolean {
   return isString(item.id) && isString(item.status) && isNullable(isString)(item.profile) && isTime(item.timestamp) && isNullable(isString)(item.filename) && isOptional(isString)(item.error);
 }
 
+const SET_STATUSES = ['running', 'completed', 'partial', 'interrupted', 'deleted'] as const;
+const MEMBER_STATUSES = ['completed', 'failed', 'interrupted'] as const;
+
+/** One database of a set: held (its backup's id) or failed (why). */
+function isSetMember(value: unknown): boolean {
+  return isObject(value) && isString(value.database) && isNullable(isString)(value.id) && oneOf(MEMBER_STATUSES)(value.status) && isOptional(isString)(value.error);
+}
+
+/** A whole-server set as setToRow reads it, its members' summaries and attempts included. */
+function isSet(item: Fields): boolean {
+  const { manifest } = item;
+  return (
+    isString(item.id) &&
+    isString(item.profile) &&
+    oneOf(SET_STATUSES)(item.status) &&
+    isTime(item.timestamp) &&
+    (manifest === null || manifest === undefined || (isObject(manifest) && isString(manifest.filename))) &&
+    isFiniteNumber(item.durationMs) &&
+    Array.isArray(item.problems) &&
+    item.problems.every(isString) &&
+    Array.isArray(item.expected) &&
+    item.expected.every(isString) &&
+    Array.isArray(item.databases) &&
+    item.databases.every(isSetMember) &&
+    Array.isArray(item.members) &&
+    item.members.every((member) => isObject(member) && member.kind === undefined && isListed(member))
+  );
+}
+
+/** A backup or an attempt, told apart as toRow does (only backups have a format). */
+const isListed = (item: Fields): boolean => ('format' in item ? isSummary(item) : isAttempt(item));
+
 /**
  * The answer's page when it is the contract's success envelope and every field the first screen
  * reads has the type it is drawn as; else undefined (nothing is drawn, the entry and React decide).
@@ -88,7 +120,7 @@ export function readFirstScreenAnswer(body: unknown): FirstScreenAnswer | undefi
   if (!isCount(page.total) || typeof page.checkingFiles !== 'boolean') return undefined;
   if (!isObject(counts) || !COUNT_NAMES.every((name) => isCount(counts[name]))) return undefined;
   if (!Array.isArray(profiles) || !profiles.every(isString)) return undefined;
-  if (!Array.isArray(items) || !items.every((item) => isObject(item) && item.kind === undefined && ('format' in item ? isSummary(item) : isAttempt(item)))) return undefined;
+  if (!Array.isArray(items) || !items.every((item) => isObject(item) && (item.kind === 'set' ? isSet(item) : item.kind === undefined && isListed(item)))) return undefined;
   // Checked above, field by field; the rest of each item (copies, encryptedTo…) is never drawn.
-  return { total: page.total, counts: counts as FirstScreenAnswer['counts'], profiles: profiles as string[], checkingFiles: page.checkingFiles, items: items as SummaryListItem[] };
+  return { total: page.total, counts: counts as FirstScreenAnswer['counts'], profiles: profiles as string[], checkingFiles: page.checkingFiles, items: items as SetListItem[] };
 }

@@ -70,7 +70,7 @@ export function setToRow(entry: SetListEntry<SummaryListItem>): BackupRow {
 }
 
 /** A backup.page item as the table's row: a whole-server set is one row holding its members (backup.page never lists them loose). */
-export function pageItemToRow(item: ChannelOutput<'backup.page'>['items'][number]): BackupRow {
+export function pageItemToRow(item: ChannelOutput<'backup.page'>['items'][number] | SetListItem): BackupRow {
   const listed = item as SetListItem;
   return isSetEntry(listed) ? setToRow(listed) : toRow(listed);
 }
