@@ -3,20 +3,34 @@
 // through Vite's own esbuild (no React plugin: fast refresh is not worth a second toolchain here).
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vite';
+import { bundleFirstPage, FIRST_PAGE_FILE } from './first-page-bundle.ts';
+import { MOUNT_CHUNK_META } from './src/first-page/mount-chunk.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
+
+/**
+ * The early script (src/first-page/first-page.ts: the Backups page's first request and first screen,
+ * before the entry module runs) as the classic script index.html names: bundled alone, no import.
+ */
+function earlyScript(): Plugin {
+  return {
+    name: 'holdfast-early-script',
+    apply: 'build',
+    async generateBundle() {
+      this.emitFile({ type: 'asset', fileName: FIRST_PAGE_FILE, source: await bundleFirstPage() });
+    },
+  };
+}
 
 /**
  * The entry (main.tsx) asks for the catalogue, then imports mount.tsx (React and the pages). Without
  * a hint the browser learns of that chunk only once the entry has run, and fetches and compiles it
  * after: a waterfall in front of every first render. So the page names the chunk in a meta tag, and
- * public/first-page.js adds a modulepreload link for it — except on the Backups page, whose first
+ * src/first-page/first-page.ts adds a modulepreload link for it — except on the Backups page, whose first
  * screen is drawn before React (first-screen.ts): there the preload's compile held the entry back
  * (DOMContentLoaded 531 → 331 ms without it, 7 loads each, alternated), and the entry imports the
  * chunk itself once that screen is drawn.
  */
-/** The meta tag's name; public/first-page.js reads the same. */
-const MOUNT_CHUNK_META = 'holdfast-mount-chunk';
 
 function preloadMountChunk(): Plugin {
   return {
@@ -38,7 +52,7 @@ export default defineConfig({
   root: here,
   base: './',
   esbuild: { jsx: 'automatic' },
-  plugins: [preloadMountChunk()],
+  plugins: [earlyScript(), preloadMountChunk()],
   build: {
     outDir: fileURLToPath(new URL('../dist/renderer', import.meta.url)),
     emptyOutDir: true,

@@ -11,7 +11,8 @@ import { formatBytes, formatClock } from './lib/format.ts';
 import { Backups } from './pages/Backups.tsx';
 import { Dashboard } from './pages/Dashboard.tsx';
 import { useBackupJob } from './stores/backup-job.ts';
-import { PAGE_LABELS, PAGES, transportLabel, useNav, type Page } from './stores/nav.ts';
+import { PAGE_LABELS, PAGES, transportLabel, type Page } from './lib/pages.ts';
+import { useNav } from './stores/nav.ts';
 
 /** Each view not on the first screen: its chunk's import, stated once, for lazy() and the prefetch. */
 const LATER_VIEWS = {

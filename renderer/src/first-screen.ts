@@ -1,23 +1,25 @@
-// The Backups page's first screen, painted from the catalogue's first page before React and the
-// pages have loaded (issue 17, bench row 7): on a fresh load the first answer is here ~250 ms after
-// navigation, but React's chunk needs as long again to compile and render. This draws the same
-// markup the app's first commit draws — shell, header, filters, table head, the rows on screen —
-// from the same store rows and the same descriptions (columns, badges, icons, labels), with no event
-// handlers; React's first commit replaces the whole container (createRoot clears it).
+// The Backups page's first screen, drawn from the catalogue's first page before React and the
+// pages have loaded (issue 17, bench row 7). This draws the same markup the app's first commit draws
+// — shell, header, filters, table head, the rows on screen — from the same rows and the same
+// descriptions (columns, badges, icons, labels), with no event handlers; React's first commit
+// replaces the whole container (createRoot clears it).
+//
+// Two callers: in a browser, the classic script first-page.js (first-page/first-page.ts) draws it
+// from its own early answer as soon as that answer is in, long before the entry module has run; in
+// Electron (no early script) the entry draws it from the store (first-screen-store.ts). So this file
+// imports nothing that has a side effect or a framework: no store, no API client, no React.
 //
 // Catalogue strings (profile, database, file names, errors) are hostile input: they only ever
-// become text nodes or attribute values, never markup. No React here: this module is in the entry.
-import { api } from './api/client.ts';
+// become text nodes or attribute values, never markup.
 import { ICON_SHAPES, ICON_VIEWBOX, LOGO_SHAPES, LOGO_VIEWBOX, type SvgShape } from './components/icon-shapes.ts';
 import { COLUMNS, countText, headCellClass, profileChoices, ROW_HEIGHT, SEARCH_PLACEHOLDER, STATUS_FILTERS } from './lib/backup-columns.ts';
-import { scopeLabel, type BackupRow } from './lib/backup-rows.ts';
+import type { ChannelOutput } from './api/types.ts';
+import { scopeLabel, type BackupRow, type SortDirection, type SortKey } from './lib/backup-rows.ts';
 import { IMPORTED_BADGE, KEY_NOT_HERE_BADGE, PINNED_BADGE, scopeBadge, SET_BADGE, statusBadge, verifiedBadge, type BadgeLook } from './lib/badges.ts';
 import { fileNameParts } from './lib/file-name-parts.ts';
 import { formatBytes, formatDateTime, formatDuration, formatRelative } from './lib/format.ts';
 import { backupsHeader } from './lib/set-rows.ts';
-import { useBackupPages } from './stores/backup-pages.ts';
-import { PAGE_LABELS, PAGES, pageFromHash, transportLabel } from './stores/nav.ts';
-import { useProfiles } from './stores/profiles.ts';
+import { PAGE_LABELS, PAGES, transportLabel } from './lib/pages.ts';
 
 /** Marks the painted container, so a spec (and a reader of the DOM) can tell it from React's. */
 export const FIRST_SCREEN_ATTRIBUTE = 'data-first-screen';
@@ -71,7 +73,7 @@ const muted = (text: string) => h('span', { class: 'muted' }, text);
 const dash = () => muted('—');
 const button = (className: string, disabled: boolean, ...children: Child[]) => h('button', { type: 'button', class: className, disabled: disabled ? '' : undefined }, ...children);
 
-function sidebar(): HTMLElement {
+function sidebar(transport: FirstScreenView['transport']): HTMLElement {
   return h(
     'nav',
     { class: 'sidebar', 'aria-label': 'Main' },
@@ -88,7 +90,7 @@ function sidebar(): HTMLElement {
         ),
       ),
     ),
-    h('p', { class: 'sidebar__footer' }, transportLabel(api.transport)),
+    h('p', { class: 'sidebar__footer' }, transportLabel(transport)),
   );
 }
 
@@ -143,17 +145,34 @@ function row(line: BackupRow, index: number, checkingFiles: boolean, now: number
   return element;
 }
 
+/** What the first screen shows: the first page's answer as rows, and where the app runs. */
+export interface FirstScreenView {
+  transport: 'ipc' | 'http';
+  /** Rows matching the filter (the table's length). */
+  total: number;
+  counts: ChannelOutput<'backup.page'>['counts'];
+  /** The profiles the catalogue lists (the answer's) and those configured here (profile.list, when known). */
+  listedProfiles: readonly string[];
+  knownProfiles: readonly string[];
+  checkingFiles: boolean;
+  sort: { key: SortKey; direction: SortDirection };
+  rowAt(index: number): BackupRow | undefined;
+}
+
 /**
- * Paints the Backups page's first screen into root from the store's first page. Returns false (and
- * paints nothing) when the store has no rows to show yet, or when what React shows first is not a
- * table (an error, an empty catalogue): those stay React's to draw.
+ * Whether React's first commit for this answer is the table: an empty catalogue, an empty filter or
+ * an error is React's to draw (its own notices), never painted here.
  */
-export function paintBackupsFirstScreen(root: HTMLElement, now = Date.now()): boolean {
-  const { total, counts, profiles: listed, checkingFiles, error, sort, rowAt } = useBackupPages.getState();
+export function firstScreenIsTable(view: Pick<FirstScreenView, 'total' | 'counts' | 'rowAt'>): boolean {
+  const everything = view.counts.backups + view.counts.attempts + view.counts.sets;
+  return everything > 0 && view.total > 0 && view.rowAt(0) !== undefined;
+}
+
+/** Draws the Backups page's first screen into root (replacing what is there). Call it only when firstScreenIsTable(view). */
+export function drawBackupsFirstScreen(root: HTMLElement, view: FirstScreenView, now = Date.now()): void {
+  const { total, counts, checkingFiles, sort, rowAt } = view;
   const everything = counts.backups + counts.attempts + counts.sets;
-  if (total === null || error || everything === 0 || total === 0 || !rowAt(0)) return false;
   const noBackups = counts.backups === 0 && counts.sets === 0;
-  const known = useProfiles.getState().profiles.map((profile) => profile.name);
 
   const scroll = h('div', { class: 'vtable__scroll', role: 'rowgroup' });
   const inner = h('div', { class: 'vtable__inner' });
@@ -189,7 +208,7 @@ export function paintBackupsFirstScreen(root: HTMLElement, now = Date.now()): bo
     'div',
     { class: 'app', [FIRST_SCREEN_ATTRIBUTE]: '' },
     h('a', { class: 'skip-link', href: '#main' }, 'Skip to content'),
-    sidebar(),
+    sidebar(view.transport),
     h(
       'main',
       { class: 'main', id: 'main', tabindex: '-1' },
@@ -218,7 +237,12 @@ export function paintBackupsFirstScreen(root: HTMLElement, now = Date.now()): bo
             h('label', { class: 'visually-hidden', for: 'backup-search' }, 'Search backups'),
             h('input', { id: 'backup-search', class: 'input toolbar__search', type: 'search', placeholder: SEARCH_PLACEHOLDER, value: '' }),
             h('label', { class: 'visually-hidden', for: 'backup-profile' }, 'Profile'),
-            h('select', { id: 'backup-profile', class: 'input' }, h('option', { value: '' }, 'All profiles'), ...profileChoices(known, listed).map((name) => h('option', { value: name }, name))),
+            h(
+              'select',
+              { id: 'backup-profile', class: 'input' },
+              h('option', { value: '' }, 'All profiles'),
+              ...profileChoices(view.knownProfiles, view.listedProfiles).map((name) => h('option', { value: name }, name)),
+            ),
             h('label', { class: 'visually-hidden', for: 'backup-status' }, 'Status'),
             h('select', { id: 'backup-status', class: 'input' }, ...STATUS_FILTERS.map((option) => h('option', { value: option.value }, option.label))),
             h('span', { class: 'toolbar__count', 'aria-live': 'polite' }, countText(total, everything)),
@@ -236,49 +260,4 @@ export function paintBackupsFirstScreen(root: HTMLElement, now = Date.now()): bo
     if (!line) break;
     inner.append(row(line, index, checkingFiles, now));
   }
-  return true;
-}
-
-export interface EarlyPaint {
-  /** Settles once the first answer has come and been painted (or left to React), or after waitMs, whichever is first. */
-  settled(waitMs: number): Promise<void>;
-  /** Stops waiting: React is about to draw, and a screen painted after its first commit would stand in its way. */
-  stop(): void;
-}
-
-/**
- * On a load that opens the Backups page: paints its first screen as soon as the first page has
- * answered, while root is still empty (React's first commit fills it).
- */
-export function paintFirstScreenEarly(root: HTMLElement): EarlyPaint {
-  let done: () => void = () => undefined;
-  const answered = new Promise<void>((resolve) => (done = resolve));
-  let stop: () => void = () => undefined;
-  const tryPaint = (): boolean => {
-    if (root.childElementCount > 0) return true;
-    const { total, error } = useBackupPages.getState();
-    if (total === null && !error) return false;
-    paintBackupsFirstScreen(root);
-    return true;
-  };
-  if (pageFromHash(window.location.hash) !== 'backups' || tryPaint()) done();
-  else {
-    const unsubscribe = useBackupPages.subscribe(() => {
-      if (!tryPaint()) return;
-      unsubscribe();
-      done();
-    });
-    stop = () => {
-      unsubscribe();
-      done();
-    };
-  }
-  return {
-    settled(waitMs) {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const waited = new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)));
-      return Promise.race([answered, waited]).finally(() => clearTimeout(timer));
-    },
-    stop: () => stop(),
-  };
 }

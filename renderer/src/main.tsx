@@ -1,4 +1,5 @@
-import { paintFirstScreenEarly } from './first-screen.ts';
+import { paintFirstScreenEarly } from './first-screen-store.ts';
+import { asksBackupsFirst } from './lib/pages.ts';
 import { useBackupPages } from './stores/backup-pages.ts';
 import { useBackups } from './stores/backups.ts';
 import { useProfiles } from './stores/profiles.ts';
@@ -10,7 +11,7 @@ import './styles/app.css';
 // sending its own. With 10,000 backups this moved the request ~70 ms earlier (`npm run bench`, row 7).
 // The Backups page needs only its first page of rows (backup.page), never the whole list.
 void useProfiles.getState().load();
-if (window.location.hash.startsWith('#/backups')) useBackupPages.getState().prefetch();
+if (asksBackupsFirst(window.location.hash)) useBackupPages.getState().prefetch();
 else void useBackups.getState().loadOrJoin();
 
 /**

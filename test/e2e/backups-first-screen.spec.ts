@@ -94,7 +94,7 @@ test('without a session nothing is painted: the first screen is only ever the si
   }
 });
 
-test('a fresh load asks for the first page once, before the entry module runs, and shows its rows', async ({ page, holdfast }) => {
+test('a fresh load asks for the first page once, before the entry module runs, and draws its rows before the entry arrives', async ({ page, holdfast }) => {
   await page.goto(holdfast.url);
   const origin = new URL(holdfast.url).origin;
   await page.goto(`${origin}/#/backups`);
@@ -114,6 +114,10 @@ test('a fresh load asks for the first page once, before the entry module runs, a
   const early = page.waitForRequest((request) => request.url().endsWith('/api/rpc/backup.page'));
   const reloaded = page.reload();
   await early;
+  // Drawn by the early script from its own answer while the entry module has not even arrived.
+  await expect(page.locator('[data-first-screen] .vtable__row--body').first()).toContainText('shop');
+  await expect(page.locator('[data-first-screen] .toolbar__count')).toHaveText('30 of 30');
+  expect(await page.locator('#root img').count()).toBe(0);
   release();
   await reloaded;
   await expect(page.locator('.toolbar__count')).toHaveText('30 of 30');
@@ -122,4 +126,34 @@ test('a fresh load asks for the first page once, before the entry module runs, a
   // The early request (public/first-page.js) was the store's own first page: it did not ask again.
   expect(asked).toHaveLength(1);
   expect(JSON.parse(asked[0]!)).toMatchObject({ offset: 0, sort: 'timestamp', direction: 'desc' });
+});
+
+test('an answer whose fields are not what the first screen draws is not drawn early: the entry and React decide', async ({ page, holdfast }) => {
+  await page.goto(holdfast.url);
+  const origin = new URL(holdfast.url).origin;
+  await page.goto(`${origin}/#/backups`);
+  await expect(page.locator('.toolbar__count')).toHaveText('30 of 30');
+  // The first row's size as markup instead of a number: the early script's check refuses the whole answer.
+  await page.route(/\/api\/rpc\/backup\.page$/, async (route) => {
+    const response = await route.fetch();
+    const envelope = (await response.json()) as { value: { items: Array<Record<string, unknown>> } };
+    envelope.value.items[0]!.size = '<b>big</b>';
+    await route.fulfill({ response, json: envelope });
+  });
+  let release: () => void = () => undefined;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  await page.route(/\/assets\/index-[^/]+\.js$/, async (route) => {
+    await released;
+    await route.continue();
+  });
+  const answered = page.waitForResponse((response) => response.url().endsWith('/api/rpc/backup.page'));
+  const reloaded = page.reload();
+  await answered;
+  // Time for the early script to have drawn, had it accepted the answer.
+  await page.waitForTimeout(500);
+  await expect(page.locator('#root')).toBeEmpty();
+  release();
+  await reloaded;
+  await expect(page.locator('.vtable__row--body').first()).toBeVisible();
+  expect(await page.locator('#root b').count()).toBe(0);
 });

@@ -1,16 +1,20 @@
-import { readFileSync } from 'node:fs';
 import { runInNewContext } from 'node:vm';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { bundleFirstPage } from '../../first-page-bundle.ts';
 import { NO_FILTER } from '../lib/backup-rows.ts';
 import { PAGE_SIZE } from '../stores/backup-pages.ts';
 import { EARLY_REQUEST_GLOBAL, takeEarlyResponse, type EarlyRequest } from './early-request.ts';
 import { CSRF_COOKIE, readCookie } from './http.ts';
 
-const SCRIPT = readFileSync(new URL('../../public/first-page.js', import.meta.url), 'utf8');
+/** The early script as the build writes it to dist/renderer/first-page.js. */
+let SCRIPT = '';
+beforeAll(async () => {
+  SCRIPT = await bundleFirstPage();
+});
 /** The store's first page (backup-pages.ts fetchPage(0) with the default sort and no filter), as http.ts sends it. */
 const STORE_FIRST_PAGE = JSON.stringify({ offset: 0, limit: PAGE_SIZE, sort: 'timestamp', direction: 'desc', profile: NO_FILTER.profile, text: NO_FILTER.text, status: NO_FILTER.status });
 
-/** Runs public/first-page.js as a page would; returns what it parked and what it fetched. */
+/** Runs the built early script as a page would; returns what it parked and what it fetched. */
 function runScript(hash: string, options: { bridge?: boolean; protocol?: string; cookie?: string } = {}) {
   const fetched: { url: string; init: RequestInit }[] = [];
   const window: Record<string, unknown> = options.bridge ? { holdfast: {} } : {};
@@ -24,6 +28,8 @@ function runScript(hash: string, options: { bridge?: boolean; protocol?: string;
       querySelector: (selector: string) => (selector === 'meta[name="holdfast-mount-chunk"]' ? { getAttribute: (name: string) => (name === 'content' ? './assets/mount-X.js' : null) } : null),
       createElement: () => ({ rel: '', href: '', crossOrigin: null }),
       head: { appendChild: (link: (typeof preloads)[number]) => preloads.push(link) },
+      // Nothing drawable arrives here ('{}' is no success envelope): the script never looks for #root.
+      getElementById: () => null,
     },
     fetch: (url: string, init: RequestInit) => {
       fetched.push({ url, init });
@@ -34,7 +40,7 @@ function runScript(hash: string, options: { bridge?: boolean; protocol?: string;
   return { parked: window[EARLY_REQUEST_GLOBAL] as EarlyRequest | undefined, fetched, preloads };
 }
 
-describe('public/first-page.js', () => {
+describe('the early script (first-page.js)', () => {
   it("sends the store's first page of the Backups page, with the CSRF cookie as its header", () => {
     const { parked, fetched } = runScript('#/backups', { cookie: 'a=b; holdfast_csrf=x%2By' });
     expect(parked?.path).toBe('/api/rpc/backup.page');
@@ -64,7 +70,7 @@ describe('public/first-page.js', () => {
   });
 });
 
-describe("public/first-page.js and React's chunk", () => {
+describe("the early script and React's chunk", () => {
   it('preloads the chunk the build named on every page but Backups, whose first screen is drawn before React', () => {
     for (const hash of ['#/dashboard', '', '#/settings']) expect(runScript(hash).preloads).toEqual([{ rel: 'modulepreload', href: './assets/mount-X.js', crossOrigin: '' }]);
     expect(runScript('#/dashboard', { bridge: true, protocol: 'file:' }).preloads).toHaveLength(1);

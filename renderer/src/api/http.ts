@@ -7,6 +7,7 @@
 // Any other call is cancelled by closing its request.
 import { LONG_RUNNING_CHANNELS } from '../../../main/channels.ts';
 import { UPLOAD_PATH } from '../../../main/serve/rest/upload-path.ts';
+import { CSRF_COOKIE, readCookie } from './csrf.ts';
 import { takeEarlyResponse } from './early-request.ts';
 import { SseParser } from './sse.ts';
 import {
@@ -27,21 +28,7 @@ import {
 /** Channels whose calls can run for minutes: they stream progress and are cancellable (the server runs them detached: main/serve/operations.ts). */
 export const STREAMING_CHANNELS: ReadonlySet<Channel> = new Set<Channel>(LONG_RUNNING_CHANNELS);
 
-export const CSRF_COOKIE = 'holdfast_csrf';
-
-export function readCookie(cookies: string, name: string): string | undefined {
-  for (const part of cookies.split(';')) {
-    const [key, ...rest] = part.trim().split('=');
-    if (key !== name) continue;
-    // One another app on this host set under the same name, not URI-encoded, is not ours: the next may be.
-    try {
-      return decodeURIComponent(rest.join('='));
-    } catch {
-      continue;
-    }
-  }
-  return undefined;
-}
+export { CSRF_COOKIE, readCookie };
 
 export interface HttpTransportOptions {
   /** Origin of the server; '' (the default) means the page's own. */

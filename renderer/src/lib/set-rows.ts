@@ -69,6 +69,12 @@ export function setToRow(entry: SetListEntry<SummaryListItem>): BackupRow {
   };
 }
 
+/** A backup.page item as the table's row: a whole-server set is one row holding its members (backup.page never lists them loose). */
+export function pageItemToRow(item: ChannelOutput<'backup.page'>['items'][number] | SetListItem): BackupRow {
+  const listed = item as SetListItem;
+  return isSetEntry(listed) ? setToRow(listed) : toRow(listed);
+}
+
 /**
  * The table's top-level rows: single backups, attempts that belong to no set, and one row per set.
  * set.list already put a set's own run and its members' attempts under it, by the set's id; an

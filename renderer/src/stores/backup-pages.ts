@@ -5,10 +5,11 @@
 import { create } from 'zustand';
 import { api } from '../api/client.ts';
 import type { ChannelOutput, ErrorInfo } from '../api/types.ts';
-import { NO_FILTER, toRow, type BackupRow, type RowFilter, type SortDirection, type SortKey } from '../lib/backup-rows.ts';
-import { findRow as findIn, isSetEntry, setToRow, type SetListItem } from '../lib/set-rows.ts';
+import { FIRST_SORT, PAGE_SIZE, pageQuery } from '../lib/backup-page-query.ts';
+import { NO_FILTER, type BackupRow, type RowFilter, type SortDirection, type SortKey } from '../lib/backup-rows.ts';
+import { findRow as findIn, pageItemToRow } from '../lib/set-rows.ts';
 
-export const PAGE_SIZE = 100;
+export { PAGE_SIZE };
 /** Pages kept around the range on screen: a long scroll back and forth reloads, it never piles up. */
 const KEPT_PAGES = 12;
 
@@ -49,12 +50,6 @@ export function findRow(pages: Record<number, BackupRow[]>, id: string | null): 
   return undefined;
 }
 
-/** A page's item as the table's row: a whole-server set is one row holding its members (backup.page never lists them loose). */
-export function pageItemToRow(item: PageAnswer['items'][number]): BackupRow {
-  const listed = item as SetListItem;
-  return isSetEntry(listed) ? setToRow(listed) : toRow(listed);
-}
-
 /** How often to ask again while the start-up file check runs, so rows leave "checking" on their own. */
 const CHECKING_POLL_MS = 1500;
 
@@ -71,30 +66,28 @@ export const useBackupPages = create<BackupPagesState>()((set, get) => {
     if (known) return known;
     const asked = generation;
     const { sort, filter } = get();
-    const loading = api
-      .call('backup.page', { offset: page * PAGE_SIZE, limit: PAGE_SIZE, sort: sort.key, direction: sort.direction, profile: filter.profile, text: filter.text, status: filter.status })
-      .then((result) => {
-        if (asked !== generation) return;
-        inFlight.delete(page);
-        if (!result.ok) {
-          set({ error: result.error });
-          return;
-        }
-        const answer = result.value;
-        set((state) => ({
-          pages: keepNear({ ...state.pages, [page]: answer.items.map(pageItemToRow) }, onScreen),
-          total: answer.total,
-          counts: answer.counts,
-          profiles: answer.profiles,
-          checkingFiles: answer.checkingFiles,
-          error: null,
-        }));
-        if (answer.checkingFiles && poll === undefined)
-          poll = setTimeout(() => {
-            poll = undefined;
-            void get().refresh();
-          }, CHECKING_POLL_MS);
-      });
+    const loading = api.call('backup.page', pageQuery(page, sort, filter)).then((result) => {
+      if (asked !== generation) return;
+      inFlight.delete(page);
+      if (!result.ok) {
+        set({ error: result.error });
+        return;
+      }
+      const answer = result.value;
+      set((state) => ({
+        pages: keepNear({ ...state.pages, [page]: answer.items.map(pageItemToRow) }, onScreen),
+        total: answer.total,
+        counts: answer.counts,
+        profiles: answer.profiles,
+        checkingFiles: answer.checkingFiles,
+        error: null,
+      }));
+      if (answer.checkingFiles && poll === undefined)
+        poll = setTimeout(() => {
+          poll = undefined;
+          void get().refresh();
+        }, CHECKING_POLL_MS);
+    });
     inFlight.set(page, loading);
     return loading;
   }
@@ -106,7 +99,7 @@ export const useBackupPages = create<BackupPagesState>()((set, get) => {
   }
 
   return {
-    sort: { key: 'timestamp', direction: 'desc' },
+    sort: FIRST_SORT,
     filter: NO_FILTER,
     pages: {},
     total: null,

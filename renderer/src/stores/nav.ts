@@ -1,28 +1,7 @@
 // Which page is showing (kept in the URL hash, so a reload stays put and Back works), and the two
 // app-wide dialogs: "Back up now" and the restore wizard.
 import { create } from 'zustand';
-
-export const PAGES = ['dashboard', 'connections', 'backups', 'schedules', 'destinations', 'activity', 'settings'] as const;
-export type Page = (typeof PAGES)[number];
-
-/** Each page's name in the navigation and the window title. */
-export const PAGE_LABELS: Record<Page, string> = {
-  dashboard: 'Overview',
-  connections: 'Connections',
-  backups: 'Backups',
-  schedules: 'Schedules',
-  destinations: 'Destinations',
-  activity: 'Activity',
-  settings: 'Settings',
-};
-
-/** The sidebar's footer: where this app runs. */
-export const transportLabel = (transport: 'ipc' | 'http') => (transport === 'ipc' ? 'Desktop' : 'Browser · holdfast serve');
-
-export function pageFromHash(hash: string): Page {
-  const name = hash.replace(/^#\/?/, '');
-  return (PAGES as readonly string[]).includes(name) ? (name as Page) : 'dashboard';
-}
+import { pageFromHash, type Page } from '../lib/pages.ts';
 
 interface NavState {
   page: Page;
