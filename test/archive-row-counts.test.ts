@@ -3,12 +3,13 @@
 // table, a row far larger than a chunk, partitions, unicode names. A backup trusts these counts instead
 // of a second scan of every table, so each must equal the server's exactly; gzip data is not counted.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { inspectCustomWithChecksum } from '../main/core/archive/inspect.ts';
+import { followCustomOutput } from '../main/core/backup/follow-output.ts';
 import { quoteIdent } from '../main/core/pg/connection.ts';
 import { tableKey } from '../main/core/pg/table-key.ts';
 import { cleanEnv } from './support/clean-env.ts';
@@ -40,8 +41,9 @@ insert into public.parted select g, case when g % 3 = 0 then 'eu' else 'us' end 
 let server: PgServer;
 let dir: string;
 
-async function pgDump(file: string, args: string[]): Promise<string> {
+async function pgDump(file: string, args: string[], beforeStart?: (path: string) => void): Promise<string> {
   const path = join(dir, file);
+  beforeStart?.(path);
   await run(join(server.binDir, 'pg_dump'), ['-h', server.host, '-p', String(server.port), '-U', server.user, '-d', 'fixture', '-Fc', ...args, '-f', path], { env: cleanEnv() });
   return path;
 }
@@ -77,4 +79,23 @@ test('a gzip archive is not counted from its data (the backup counts on the serv
   const inspection = await inspectCustomWithChecksum(await pgDump('gzip.dump', []));
   expect(inspection.ok).toBe(true);
   expect(inspection.ok && inspection.tables.every((t) => t.rows === undefined)).toBe(true);
+});
+
+// A backup walks a custom archive while pg_dump writes it (backup/follow-output.ts) and trusts that walk
+// only if pg_dump's final TOC agrees with it: with a real pg_dump it must agree, or every backup would
+// silently fall back to reading the whole file again after pg_dump exits.
+test.each([
+  ['uncompressed', ['-Z', '0']],
+  ['gzip', []],
+])("a %s archive walked while pg_dump writes it gives the whole check's findings and rows", async (_kind, args) => {
+  let follower: ReturnType<typeof followCustomOutput> | undefined;
+  const path = await pgDump(`followed-${args.length}.dump`, args, (at) => {
+    writeFileSync(at, '');
+    follower = followCustomOutput(at, 'the followed archive', { countRows: true });
+  });
+  const walked = await follower!.finish();
+  const whole = await inspectCustomWithChecksum(path);
+  if (!whole.ok) throw new Error(whole.problem);
+  const { sha256: _sha256, ...findings } = whole;
+  expect(walked).toEqual(findings);
 });

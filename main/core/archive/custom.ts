@@ -28,11 +28,23 @@ export async function inspectCustomHashed(path: string): Promise<Findings & { sh
   });
 }
 
+/** A custom archive's table of contents alone, as the file has it now: a few reads at its start. */
+export async function readCustomToc(path: string): Promise<Toc> {
+  return withFile(path, 'custom-format archive', async (src) => {
+    const r = new ByteReader(src, 0, src.size, truncatedFile);
+    return readToc(r, await readHead(r, ARCH_CUSTOM, 'archive'), 'offset');
+  });
+}
+
 export interface CustomReadOptions {
   /** Count each table's rows from its COPY data (tables[].rows) when the archive is uncompressed. */
   countRows?: boolean;
   /** Told the offset where the table of contents ends, as soon as it was read (pg_restore --list needs no more). */
   onTocEnd?: (offset: number) => void;
+  /** Told the table of contents as read, before the data is walked. */
+  onToc?: (toc: Toc) => void;
+  /** Told where each data block starts, as a sequential walk finds it (backup/follow-output.ts checks the final TOC against them). */
+  onBlock?: (dumpId: number, at: number) => void;
 }
 
 /** Per TABLE DATA dump id, the counter its COPY data is fed to. */
@@ -50,11 +62,12 @@ export async function readCustom(src: Source, path: string, options: CustomReadO
   const head = await readHead(r, ARCH_CUSTOM, 'archive');
   const toc = await readToc(r, head, 'offset');
   options.onTocEnd?.(toc.end);
+  options.onToc?.(toc);
   const counters: RowCounters = new Map();
   if (options.countRows && head.algorithm === 'none') {
     for (const e of toc.entries) if (e.desc === 'TABLE DATA' && e.copyStmt !== undefined && e.hadDumper) counters.set(e.dumpId, new CopyRowCounter());
   }
-  await checkCustomData(r, toc, size, counters);
+  await checkCustomData(r, toc, size, counters, options.onBlock);
   const findings = archiveFindings(toc);
   if (counters.size > 0) withRows(findings, toc, counters);
   return findings;
@@ -75,7 +88,7 @@ function withRows(findings: Findings, toc: Toc, counters: RowCounters): void {
   }
 }
 
-async function checkCustomData(r: ByteReader, toc: Toc, size: number, counters: RowCounters): Promise<void> {
+async function checkCustomData(r: ByteReader, toc: Toc, size: number, counters: RowCounters, onBlock: CustomReadOptions['onBlock']): Promise<void> {
   const wanted = dataEntries(toc.entries);
   for (const e of wanted) {
     // _PrintTocData() returns silently for NO_DATA, so a table would restore empty without a word.
@@ -87,7 +100,7 @@ async function checkCustomData(r: ByteReader, toc: Toc, size: number, counters: 
   if (unplaced.length > 0) {
     // No offsets: pg_dump wrote to a pipe (it never rewrote the TOC) or was killed before the end.
     // Either way the blocks follow the TOC back to back; walk them all as pg_restore would.
-    await scanCustomSequentially(r, toc, counters);
+    await scanCustomSequentially(r, toc, counters, onBlock);
     return;
   }
   for (const e of wanted) {
@@ -110,7 +123,7 @@ async function checkCustomData(r: ByteReader, toc: Toc, size: number, counters: 
   }
 }
 
-async function scanCustomSequentially(r: ByteReader, toc: Toc, counters: RowCounters): Promise<void> {
+async function scanCustomSequentially(r: ByteReader, toc: Toc, counters: RowCounters, onBlock: CustomReadOptions['onBlock']): Promise<void> {
   const byId = new Map(toc.entries.map((e) => [e.dumpId, e]));
   const seen = new Set<number>();
   r.pos = toc.end;
@@ -131,6 +144,7 @@ async function scanCustomSequentially(r: ByteReader, toc: Toc, counters: RowCoun
     r.context = describeData(e);
     await walkBlock(r, e, type, at, counters.get(id));
     seen.add(id);
+    onBlock?.(id, at);
   }
   const missing = dataEntries(toc.entries).find((e) => !seen.has(e.dumpId));
   if (missing) {

@@ -7,7 +7,7 @@ import { createGunzip } from 'node:zlib';
 import { LETS_GO } from '../fsutil/lent-buffers.ts';
 import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { readCustom } from './custom.ts';
+import { readCustom, type CustomReadOptions } from './custom.ts';
 import { PlainScanner } from './plain.ts';
 import { describeError, DumpProblem } from './problem.ts';
 import { sniff } from './sniff.ts';
@@ -82,7 +82,7 @@ async function readPlain(input: Readable, label: string, expectGzip: boolean | u
  * the result is known to be a failure, the rest of the bytes are taken and dropped, so the pipeline
  * feeding it (and pg_dump behind it) runs to its own end.
  */
-export function inspectStream(format: DumpFormat, label: string, options: { gzip?: boolean; onTocEnd?: (offset: number) => void } = {}): StreamInspector {
+export function inspectStream(format: DumpFormat, label: string, options: { gzip?: boolean } & Pick<CustomReadOptions, 'onTocEnd' | 'onToc' | 'onBlock' | 'countRows'> = {}): StreamInspector {
   const sink = new PassThrough({ highWaterMark: 1024 * 1024 });
   // A custom archive's chunks pass unchanged to the StreamSource, which lets go of each once the walk is past it.
   if (format === 'custom') Object.assign(sink, { [LETS_GO]: true });
@@ -94,7 +94,8 @@ export function inspectStream(format: DumpFormat, label: string, options: { gzip
         // runs (the source's _destroy ends the walk, which then reports the archive as cut short).
         const piped = pipeline(sink, source).catch(() => undefined);
         try {
-          const findings = await readCustom(source, label, { onTocEnd: options.onTocEnd });
+          const { onTocEnd, onToc, onBlock, countRows } = options;
+          const findings = await readCustom(source, label, { onTocEnd, onToc, onBlock, countRows });
           // Bytes after the last data block: pg_dump wrote something the walk does not expect.
           return { ok: true, format, ...findings };
         } finally {

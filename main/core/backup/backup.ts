@@ -23,6 +23,7 @@ import { pickClientTools } from '../tools/discover.ts';
 import type { BackupMetadata, Profile } from '../model/types.ts';
 import { backupFilename, companionPaths, ENCRYPTED_SUFFIX, TEMP_SUFFIX } from './naming.ts';
 import { writeEncrypted, type EncryptedWrite } from './encrypted-output.ts';
+import { followCustomOutput, type OutputFollower } from './follow-output.ts';
 import { dumpGlobals, type SavedGlobals } from './globals.ts';
 import { inspectStream, STREAMABLE_FORMATS } from '../archive/stream-inspect.ts';
 import { recipientFingerprint } from '../encryption/recipients.ts';
@@ -75,22 +76,33 @@ export interface BackupRequest {
 interface ServerFacts {
   major: number;
   versionText: string;
-  databaseSize: number;
   database: string;
+  /** The snapshot pg_dump imports, exported by the session's transaction. */
+  snapshot: string;
 }
 
-async function readServerFacts(client: pg.Client): Promise<ServerFacts> {
-  const result = await client.query<{ num: string; version: string; size: string; db: string }>(
-    `SELECT current_setting('server_version_num') AS num, current_setting('server_version') AS version,
-            pg_database_size(current_database())::text AS size, current_database() AS db`,
-  );
-  const row = result.rows[0]!;
-  return {
-    major: Math.floor(Number(row.num) / 10000),
-    versionText: `PostgreSQL ${row.version.split(' ')[0]}`,
-    databaseSize: Number(row.size),
-    database: row.db,
-  };
+/**
+ * Opens the snapshot's transaction and asks what picking pg_dump needs, in one round trip: everything
+ * before pg_dump's spawn is wall time of the backup (issue 12, item 22). The session idles in its
+ * transaction for the whole dump; a server-wide idle or statement timeout must not end it (that would
+ * void the snapshot, or the counts, after a good dump), nor a lock_timeout fail a count that waits
+ * behind pg_dump. The counts run beside pg_dump without parallel workers, which would take cores from
+ * pg_dump and the server's shared pool.
+ */
+async function openSnapshot(client: pg.Client): Promise<ServerFacts> {
+  const results = (await client.query(
+    `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL idle_in_transaction_session_timeout = 0; SET LOCAL statement_timeout = 0;
+     SET LOCAL lock_timeout = 0; SET LOCAL max_parallel_workers_per_gather = 0;
+     SELECT pg_export_snapshot() AS id, current_setting('server_version_num') AS num, current_setting('server_version') AS version, current_database() AS db`,
+  )) as unknown as pg.QueryResult<{ id: string; num: string; version: string; db: string }>[];
+  const row = results.at(-1)!.rows[0]!;
+  return { major: Math.floor(Number(row.num) / 10000), versionText: `PostgreSQL ${row.version.split(' ')[0]}`, database: row.db, snapshot: row.id };
+}
+
+/** The database's size on disk (a walk of its directory on the server), asked once pg_dump is on its way. */
+async function databaseSize(client: pg.Client): Promise<number> {
+  const result = await client.query<{ size: string }>('SELECT pg_database_size(current_database())::text AS size');
+  return Number(result.rows[0]!.size);
 }
 
 function sizeLimitLabel(bytes: number): string {
@@ -153,6 +165,8 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
     }
   };
   let client: pg.Client | undefined;
+  let snapshotEnded: Promise<void> | undefined;
+  let follower: OutputFollower | undefined;
   let sideWork: Promise<unknown> | undefined;
   let session: ServerSession | undefined;
   // Once the run records the sealing metadata, a failure must take the final files away again.
@@ -168,21 +182,12 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
     // ours are asked while the connection is made, not after it.
     const toolsAsked = Promise.allSettled([context.clientTools(session.toolsDir), probeLifeline(context.programAnswers)]);
     client = await session.connect();
-    const server = await readServerFacts(client);
+    // The dump and the row counts see the same data: pg_dump imports this transaction's snapshot.
+    const server = await openSnapshot(client);
+    const { snapshot } = server;
     const [toolSets] = await toolsAsked;
     if (toolSets.status === 'rejected') throw toolSets.reason;
     const tools = pickClientTools(toolSets.value, server.major, `Backing up profile "${profile.name}" (${server.versionText})`, session.toolsDir);
-
-    // The dump and the row counts see the same data: pg_dump imports this transaction's snapshot. The
-    // session idles in its transaction for the whole dump; a server-wide idle or statement timeout must
-    // not end it (that would void the snapshot, or the counts, after a good dump), nor a lock_timeout
-    // fail a count that waits behind pg_dump. The counts run beside pg_dump without parallel workers,
-    // which would take cores from pg_dump and the server's shared pool. One round trip before pg_dump.
-    const opened = (await client.query(
-      `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL idle_in_transaction_session_timeout = 0; SET LOCAL statement_timeout = 0;
-       SET LOCAL lock_timeout = 0; SET LOCAL max_parallel_workers_per_gather = 0; SELECT pg_export_snapshot() AS id`,
-    )) as unknown as pg.QueryResult<{ id: string }>[];
-    const snapshot = opened.at(-1)!.rows[0]!.id;
 
     // pg_dump's backends carry the run's name, so a second connection can see them wait for a lock.
     const env = { ...session.childEnv(), PGAPPNAME: toolApplicationName(runId) };
@@ -203,6 +208,8 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
     // neither adds to the backup's wall time. Counting every table is only worth it when nothing is
     // filtered out; otherwise the dumped tables are counted once the dump says which they are.
     const countsFromArchive = countsRowsFromArchive(options, compression, encrypt);
+    // A custom archive is walked as pg_dump writes it, so after its exit the file is only hashed.
+    if (!encrypt && options.format === 'custom') follower = followCustomOutput(tempPath, filename, { countRows: countsFromArchive });
     const countedDuringDump = !countsFromArchive && dumpsEveryTable(options) ? userTables(client).then((tables) => countRows(client!, tables)) : undefined;
     const globalsDuringDump: Promise<SavedGlobals> = member
       ? Promise.resolve({ filename: null, checksum: null, note: "Roles and tablespaces are in the backup set's roles file." })
@@ -213,7 +220,9 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
           encryptTo: plan?.target,
           onStderr: (stderr) => toolStderr.push({ tool: 'pg_dumpall', stderr }),
         });
-    sideWork = Promise.allSettled([countedDuringDump, globalsDuringDump, encrypting]);
+    // Asked beside the dump, not before it: it walks the database's directory on the server.
+    const sizeOnDisk = databaseSize(client);
+    sideWork = Promise.allSettled([countedDuringDump, globalsDuringDump, encrypting, sizeOnDisk]);
     let lastBytes = -1;
     let lastGrowth = performance.now();
     const poll = setInterval(() => {
@@ -235,7 +244,8 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
         });
     }, request.pollMs ?? 500);
     const result = await dump.done.finally(() => clearInterval(poll));
-    await lockWatch.stop();
+    // Its connection closes while the file is checked; no message reads the watch once it is stopped.
+    void lockWatch.stop();
     toolStderr.unshift({ tool: 'pg_dump', stderr: result.stderr });
     const encrypted = await encrypting;
     if (result.stoppedBecause === 'cancelled') throw new HoldfastError('CANCELLED', 'The backup was cancelled; nothing was kept.');
@@ -269,7 +279,7 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
     // Structure and checksum read the same fresh file; reading it twice in parallel costs one pass.
     const [inspection, sealed] = encrypted
       ? await Promise.all([streamed!.result, sealFile(tempPath).then(() => ({ checksum: encrypted.checksum.slice('sha256:'.length), files: undefined }))])
-      : await inspectAndChecksum(tempPath, options.format, { gzip: options.format === 'plain' && compression.method === 'gzip' });
+      : await inspectAndChecksum(tempPath, options.format, { gzip: options.format === 'plain' && compression.method === 'gzip' }, follower);
     if (!inspection.ok) throw failure(`pg_dump exited 0 but its output is not a complete dump: ${inspection.problem}`, 'Check free disk space and the client tools, then run the backup again.');
 
     progress('counting', size);
@@ -285,8 +295,10 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
         throw failure(`The dump holds ${table.rows} rows of ${key} but the snapshot has ${rowCounts[key]}.`, 'This should never happen; keep the logs and report it.');
       }
     }
-    await client.query('COMMIT');
-    await client.end();
+    const databaseSizeBytes = await sizeOnDisk;
+    // The counts are in. The snapshot's read-only transaction has nothing to commit: its session ends
+    // (rolling it back) while the backup is sealed, not before; the finally waits for it.
+    snapshotEnded = client.end().catch(() => undefined);
     client = undefined;
 
     progress('checksumming', size);
@@ -311,7 +323,7 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
           }
         : {}),
       checksum: `sha256:${checksum}`,
-      databaseSize: server.databaseSize,
+      databaseSize: databaseSizeBytes,
       tables: inspection.tables.map((table) => tableKey(table.schema, table.name)),
       version: server.versionText,
       duration: elapsed(),
@@ -343,6 +355,7 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
     client = undefined;
     sideWorkAbort.abort();
     await sideWork;
+    await follower?.stop();
     await rm(tempPath, { recursive: true, force: true });
     await rm(globalsTemp, { force: true });
     // Failed while sealing (a rename, the sidecar, the row): no complete-looking file may stay behind.
@@ -354,6 +367,7 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
     keepRunToolOutput(catalogue.db, runId, toolStderr);
     await lockWatch?.stop();
     if (client) await client.end().catch(() => undefined);
+    await snapshotEnded;
     await session?.close();
   }
 }

@@ -1,0 +1,93 @@
+// The walk that follows pg_dump's output: it stands for the finished file only when the table of
+// contents pg_dump rewrote at the end agrees with what it walked; otherwise the backup checks the file whole.
+import { appendFile, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { inspectArchive } from '../archive/inspect.ts';
+import { buildArchive, copyData, table, TWO_TABLES, TWO_TABLES_FOUND, writeHead, writeToc, type ArchiveSpec } from '../archive/test-support.ts';
+import { followCustomOutput } from './follow-output.ts';
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 150));
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'holdfast-follow-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+/**
+ * Writes `spec` as pg_dump writes a custom archive to a file: the header and a TOC without data offsets,
+ * the data blocks in pieces (the walk catches up and waits at the end), then the TOC rewritten in place
+ * with the offsets (`finalToc`, default the true one).
+ */
+async function writeLikePgDump(path: string, spec: ArchiveSpec, finalToc?: Buffer): Promise<Buffer> {
+  const whole = buildArchive(spec);
+  const headAndToc = writeHead(spec).length + writeToc({ ...spec, offsets: 'unset' }, new Map()).length;
+  await writeFile(path, Buffer.concat([writeHead(spec).toBuffer(), writeToc({ ...spec, offsets: 'unset' }, new Map()).toBuffer()]));
+  const data = whole.subarray(headAndToc);
+  for (let at = 0; at < data.length; at += 7) {
+    await appendFile(path, data.subarray(at, at + 7));
+    if (at % 21 === 0) await settle();
+  }
+  const file = await open(path, 'r+');
+  await file.write(finalToc ?? whole.subarray(0, headAndToc), 0, headAndToc, 0);
+  await file.close();
+  return whole;
+}
+
+describe('followCustomOutput', () => {
+  test('walks the archive while it is written and stands for the finished file', async () => {
+    const path = join(dir, 'out.dump');
+    await writeFile(path, '');
+    const follower = followCustomOutput(path, 'the test archive', { countRows: true });
+    await writeLikePgDump(path, { format: 'custom', items: TWO_TABLES });
+    const walked = await follower.finish();
+    expect(walked).toEqual({ ok: true, format: 'custom', ...TWO_TABLES_FOUND, tables: TWO_TABLES_FOUND.tables.map((t, i) => ({ ...t, rows: [2, 1][i] })) });
+    const whole = await inspectArchive(path, 'custom');
+    expect(whole.ok && whole.tables.map((t) => t.name)).toEqual(['people', 'Mixed"Case']);
+  });
+
+  test('gives nothing when the final TOC places a block elsewhere than the walk found it', async () => {
+    const path = join(dir, 'out.dump');
+    await writeFile(path, '');
+    const spec: ArchiveSpec = { format: 'custom', items: TWO_TABLES };
+    const follower = followCustomOutput(path, 'the test archive', { countRows: false });
+    const true_ = buildArchive(spec);
+    const headLength = writeHead(spec).length;
+    const positions = new Map([
+      [1010, 1],
+      [1011, 2],
+    ]);
+    await writeLikePgDump(path, spec, Buffer.concat([true_.subarray(0, headLength), writeToc(spec, positions).toBuffer()]));
+    expect(await follower.finish()).toBeUndefined();
+  });
+
+  test('gives nothing when bytes follow the last block', async () => {
+    const path = join(dir, 'out.dump');
+    await writeFile(path, '');
+    const follower = followCustomOutput(path, 'the test archive', { countRows: false });
+    await writeLikePgDump(path, { format: 'custom', items: table('public', 'people', 10, ['a']) });
+    await appendFile(path, Buffer.from([1, 0, 0, 0]));
+    expect(await follower.finish()).toBeUndefined();
+  });
+
+  test('gives nothing when the file is not an archive, so the whole check reports it', async () => {
+    const path = join(dir, 'out.dump');
+    await writeFile(path, '');
+    const follower = followCustomOutput(path, 'the test archive', { countRows: false });
+    await writeFile(path, copyData(['not', 'an', 'archive']));
+    expect(await follower.finish()).toBeUndefined();
+  });
+
+  test('stops while pg_dump still writes, and closes its file', async () => {
+    const path = join(dir, 'out.dump');
+    await writeFile(path, writeHead({ format: 'custom', items: TWO_TABLES }).toBuffer());
+    const follower = followCustomOutput(path, 'the test archive', { countRows: false });
+    await settle();
+    await follower.stop();
+    await rm(path);
+  });
+});
