@@ -4,6 +4,7 @@
 import * as z from 'zod';
 import { EncryptToSchema } from '../../core/encryption/encrypt-to.ts';
 import { DUMP_FORMATS, MAX_PATTERNS, SUFFIX_PATTERN } from '../../core/backup/options.ts';
+import { COMPRESSION_SOURCES } from '../../core/schedule/schedule-output.ts';
 import { BackupMetadataSchema as BackupRecordSchema } from '../../core/model/backup-metadata.ts';
 import { ProfileNameSchema } from '../../core/profiles/profile-schema.ts';
 import { ROLES } from '../../core/users/users.ts';
@@ -172,6 +173,9 @@ export const ScheduleStatusSchema = z.object({
         nextRun: Timestamp.nullable(),
         status: z.string(),
         copyTo: z.array(z.string()).nullable().describe("the destinations its backups are copied to; null: the profile's default ones"),
+        output: z
+          .object({ format: z.enum(DUMP_FORMATS), compression: z.string(), compressionFrom: z.enum(COMPRESSION_SOURCES) })
+          .describe('its backups\' format and compression ("gzip", "zstd:3", "none"): the schedule\'s own, the default (BACKUP_COMPRESSION), or none for tar'),
       })
       .loose(),
   ),
