@@ -3,11 +3,11 @@
 // collation — as `pg_restore --create` would, under the new name: a DBA restoring beside production
 // expects the copy to refuse PUBLIC just as the source did. Archives carry those entries; a plain dump
 // has none, and then the new database is a plain CREATE DATABASE as before.
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Holdfast } from '../main/core/holdfast.ts';
 import type { RestoreResult } from '../main/core/restore/restore.ts';
 import type { BackupMetadata } from '../main/core/model/types.ts';
+import { connectAs, databaseFacts } from './support/database-facts.ts';
 import { startPgServer, type PgServer } from './support/pg-server.ts';
 import { makeHome, profileFor, rowCount, type TestHome } from './support/holdfast-env.ts';
 
@@ -45,35 +45,6 @@ afterAll(async () => {
   await server?.stop();
 });
 
-async function databaseFacts(database: string) {
-  const [db] = await server.query<{ owner: string; connlimit: number; encoding: string; collate: string; ctype: string; comment: string | null }>(
-    `SELECT pg_get_userbyid(datdba) AS owner, datconnlimit AS connlimit, pg_encoding_to_char(encoding) AS encoding, datcollate AS collate, datctype AS ctype,
-            shobj_description(oid, 'pg_database') AS comment
-       FROM pg_database WHERE datname = '${database}'`,
-  );
-  const acl = await server.query<{ grantee: string; privilege: string }>(
-    `SELECT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(a.grantee) END AS grantee, a.privilege_type AS privilege
-       FROM pg_database d, aclexplode(coalesce(d.datacl, acldefault('d', d.datdba))) a WHERE d.datname = '${database}' ORDER BY 1, 2`,
-  );
-  const settings = await server.query<{ role: string; config: string[] }>(
-    `SELECT CASE WHEN s.setrole = 0 THEN '(all)' ELSE pg_get_userbyid(s.setrole) END AS role, s.setconfig AS config
-       FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase WHERE d.datname = '${database}' ORDER BY 1`,
-  );
-  return { ...db!, acl: acl.map((a) => `${a.grantee}:${a.privilege}`), settings: Object.fromEntries(settings.map((s) => [s.role, s.config])) };
-}
-
-async function connectAs(user: string, database: string): Promise<string> {
-  const client = new pg.Client({ host: server.host, port: server.port, user, database });
-  try {
-    await client.connect();
-    return 'connected';
-  } catch (error) {
-    return (error as Error).message;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
 describe.each([{ format: 'custom' as const }, { format: 'directory' as const }])('a $format backup restored into a new name with --create', ({ format }) => {
   const database = `hr_copy_${format}`;
   let backup: BackupMetadata;
@@ -86,7 +57,7 @@ describe.each([{ format: 'custom' as const }, { format: 'directory' as const }])
     const result = await holdfast.restore({ ...base, dbname: database, ref: backup.id });
     expect(result.ok).toBe(true);
     expect(await rowCount(server, database, 'staff')).toBe(50);
-    facts = await databaseFacts(database);
+    facts = await databaseFacts(server, database);
   });
 
   test("owner: the source's, not the restoring role", () => {
@@ -96,8 +67,8 @@ describe.each([{ format: 'custom' as const }, { format: 'directory' as const }])
 
   test('privileges: PUBLIC cannot CONNECT to the copy either, backup_ro can', async () => {
     expect(facts.acl).toEqual(['PUBLIC:TEMPORARY', 'app_owner:CONNECT', 'app_owner:CREATE', 'app_owner:TEMPORARY', 'backup_ro:CONNECT']);
-    expect(await connectAs('outsider', database)).toMatch(new RegExp(`permission denied for database "${database}"`));
-    expect(await connectAs('backup_ro', database)).toBe('connected');
+    expect(await connectAs(server, 'outsider', database)).toMatch(new RegExp(`permission denied for database "${database}"`));
+    expect(await connectAs(server, 'backup_ro', database)).toBe('connected');
     expect(preview.impact.databaseProperties).toContainEqual(
       expect.objectContaining({ property: 'acl', restored: 'PUBLIC: TEMPORARY; app_owner: CONNECT, CREATE, TEMPORARY; backup_ro: CONNECT', from: 'backup', changes: true }),
     );
@@ -147,7 +118,7 @@ describe('a new database whose properties cannot all be carried over', () => {
     // --no-owner --no-acl: the restoring role owns it with the default privileges, the rest still comes along.
     const result = await holdfast.restore({ ...base, dbname: 'hr_orphan', noOwner: true, noAcl: true, ref: backup.id });
     expect(result.ok).toBe(true);
-    const facts = await databaseFacts('hr_orphan');
+    const facts = await databaseFacts(server, 'hr_orphan');
     expect(facts.owner).toBe(superuser);
     expect(facts.acl).toContain('PUBLIC:CONNECT');
     expect(facts.comment).toBe('Human resources');
@@ -158,7 +129,7 @@ describe('a new database whose properties cannot all be carried over', () => {
     const result = await holdfast.restore({ ...base, dbname: 'hr_plain', ref: backup.id });
     expect(result.ok).toBe(true);
     expect(result.impact.databaseProperties).toBeNull();
-    const facts = await databaseFacts('hr_plain');
+    const facts = await databaseFacts(server, 'hr_plain');
     expect(facts.owner).toBe(superuser);
     expect(facts.settings).toEqual({});
     expect(facts.comment).toBeNull();
