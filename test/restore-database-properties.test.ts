@@ -3,11 +3,11 @@
 // collation — must come with it (the DBA's review found PUBLIC able to connect again afterwards).
 // Archives carry the database's own entries, and those win; a plain dump has none, so the replaced
 // database's are kept. To tell the two apart, some properties change after the backup is taken.
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Holdfast } from '../main/core/holdfast.ts';
 import type { RestoreResult } from '../main/core/restore/restore.ts';
 import type { BackupMetadata } from '../main/core/model/types.ts';
+import { connectAs, databaseFacts } from './support/database-facts.ts';
 import { startPgServer, type PgServer } from './support/pg-server.ts';
 import { makeHome, profileFor, rowCount, type TestHome } from './support/holdfast-env.ts';
 
@@ -57,35 +57,6 @@ async function driftProperties(): Promise<void> {
   `);
 }
 
-async function databaseFacts() {
-  const [db] = await server.query<{ owner: string; connlimit: number; encoding: string; collate: string; ctype: string; comment: string | null }>(
-    `SELECT pg_get_userbyid(datdba) AS owner, datconnlimit AS connlimit, pg_encoding_to_char(encoding) AS encoding, datcollate AS collate, datctype AS ctype,
-            shobj_description(oid, 'pg_database') AS comment
-       FROM pg_database WHERE datname = 'hr'`,
-  );
-  const acl = await server.query<{ grantee: string; privilege: string }>(
-    `SELECT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(a.grantee) END AS grantee, a.privilege_type AS privilege
-       FROM pg_database d, aclexplode(coalesce(d.datacl, acldefault('d', d.datdba))) a WHERE d.datname = 'hr' ORDER BY 1, 2`,
-  );
-  const settings = await server.query<{ role: string; config: string[] }>(
-    `SELECT CASE WHEN s.setrole = 0 THEN '(all)' ELSE pg_get_userbyid(s.setrole) END AS role, s.setconfig AS config
-       FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase WHERE d.datname = 'hr' ORDER BY 1`,
-  );
-  return { ...db!, acl: acl.map((a) => `${a.grantee}:${a.privilege}`), settings: Object.fromEntries(settings.map((s) => [s.role, s.config])) };
-}
-
-async function connectAs(user: string): Promise<string> {
-  const client = new pg.Client({ host: server.host, port: server.port, user, database: 'hr' });
-  try {
-    await client.connect();
-    return 'connected';
-  } catch (error) {
-    return (error as Error).message;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
 describe.each([
   { format: 'custom' as const, replace: { clean: true }, fromBackup: true },
   { format: 'plain' as const, replace: { clean: true }, fromBackup: false },
@@ -105,7 +76,7 @@ describe.each([
     const result = await holdfast.restore({ ...base, ...replace, ref: backup.id });
     expect(result.ok).toBe(true);
     expect(await rowCount(server, 'hr', 'staff')).toBe(50);
-    facts = await databaseFacts();
+    facts = await databaseFacts(server, 'hr');
   });
 
   test('owner: the original owner, not the restoring role', () => {
@@ -115,8 +86,8 @@ describe.each([
 
   test('privileges: PUBLIC still cannot CONNECT, backup_ro still can', async () => {
     expect(facts.acl).toEqual(['PUBLIC:TEMPORARY', 'app_owner:CONNECT', 'app_owner:CREATE', 'app_owner:TEMPORARY', 'backup_ro:CONNECT']);
-    expect(await connectAs('outsider')).toMatch(/permission denied for database "hr"/);
-    expect(await connectAs('backup_ro')).toBe('connected');
+    expect(await connectAs(server, 'outsider', 'hr')).toMatch(/permission denied for database "hr"/);
+    expect(await connectAs(server, 'backup_ro', 'hr')).toBe('connected');
     expect(preview.impact.databaseProperties).toContainEqual(
       expect.objectContaining({ property: 'acl', restored: 'PUBLIC: TEMPORARY; app_owner: CONNECT, CREATE, TEMPORARY; backup_ro: CONNECT', changes: false }),
     );
@@ -157,7 +128,7 @@ describe('properties the copy cannot get', () => {
     await server.query(`ALTER DATABASE hr OWNER TO backup_ro; GRANT CONNECT ON DATABASE hr TO outsider;`);
     const result = await holdfast.restore({ ...base, clean: true, noOwner: true, noAcl: true, ref: backup.id });
     expect(result.impact.databaseProperties).toContainEqual(expect.objectContaining({ property: 'owner', restored: 'backup_ro', from: 'target' }));
-    const facts = await databaseFacts();
+    const facts = await databaseFacts(server, 'hr');
     expect(facts.owner).toBe('backup_ro');
     expect(facts.acl).toContain('outsider:CONNECT');
     expect(facts.comment).toBe('Human resources');
@@ -175,7 +146,7 @@ describe('properties the copy cannot get', () => {
       message: expect.stringContaining('short_lived'),
       hint: expect.stringContaining('"hr" was left as it was'),
     });
-    expect((await databaseFacts()).owner).toBe('app_owner');
+    expect((await databaseFacts(server, 'hr')).owner).toBe('app_owner');
     expect(await server.query(`SELECT datname FROM pg_database WHERE datname LIKE 'hr\\_\\_holdfast%'`)).toEqual([]);
   });
 });

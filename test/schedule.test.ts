@@ -46,6 +46,9 @@ describe('schedules', () => {
     }
     const listed = JSON.parse((await runCli(['schedule', 'list', '--json'], home.env)).stdout);
     expect(listed).toHaveLength(1);
+    // What its backups are written as, beside where they go: the DBA's review could not see the compression.
+    expect(listed[0].output).toEqual({ format: 'custom', compression: 'gzip', compressionFrom: 'default' });
+    expect((await runCli(['schedule', 'list'], home.env)).stdout).toContain('custom format, gzip (the default) · copies:');
     // The same schedule again would only dump the database twice at 02:00: refused, naming the first.
     const twice = await runCli(['schedule', 'add', 'shop', '--daily', '--tz', 'Europe/Berlin', '--json'], home.env);
     expect(twice.code).toBe(1);

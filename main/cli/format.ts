@@ -115,7 +115,7 @@ export function formatRestore(result: RestoreResult): string {
     for (const line of result.impact.databaseProperties ?? []) {
       const what = line.changes ? `${line.current} → ${line.restored}` : line.restored;
       lines.push(
-        `  ${line.changes ? 'changes' : 'keeps  '}  database ${PROPERTY_NAMES[line.property]}: ${what} (${line.from === 'backup' ? 'from the backup' : `as "${result.target.database}" has it`})`,
+        `  ${line.changes ? 'changes' : 'keeps  '}  database ${PROPERTY_NAMES[line.property]}: ${what} (${line.from === 'backup' ? 'from the backup' : line.from === 'default' ? "a new database's default" : `as "${result.target.database}" has it`})`,
       );
     }
     const role = result.impact.targetRole;

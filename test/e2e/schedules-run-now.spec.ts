@@ -23,6 +23,8 @@ test('the next run shows its clock time and zone beside the relative time; Run n
   const row = page.getByRole('table', { name: 'Schedules' }).getByRole('row', { name: new RegExp(PROFILE) });
   await expect(row).toContainText(/in \d+ (h|min)|tomorrow|in \d+/);
   await expect(row).toContainText(/\d{4}-\d{2}-\d{2} 03:30 Asia\/Tokyo/);
+  // What its backups are written as, as it shows where they go: the review could not see the compression.
+  await expect(row).toContainText('custom format, gzip (the default)');
   // No CLI flags on the page, nor flags or commands in the Add dialog (the banner names the running host by its process name).
   await expect(page.getByText(/--[a-z]/)).toHaveCount(0);
   await page.getByRole('button', { name: 'Add schedule' }).click();

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { drillWord } from '../../core/model/drill-words.ts';
 import { HoldfastError } from '../../core/model/errors.ts';
 import { describeDelivery } from '../../core/schedule/schedule-delivery.ts';
+import { describeOutput } from '../../core/schedule/schedule-output.ts';
 import { collect, type CommandContext } from '../runner.ts';
 import { renderSchedulingHosts } from '../schedule-hosts-view.ts';
 import { backupOptionFlags, backupOptionsFrom, encryptToFrom } from './backup-options.ts';
@@ -106,7 +107,10 @@ export function scheduleCommands(program: Command, { run, exitCode }: CommandCon
         schedules.length === 0
           ? 'No schedules. Add one with `holdfast schedule add <profile> --daily`.'
           : schedules
-              .map((s) => `${s.id}  ${s.profile}  ${s.type}  ${s.description} (${s.timeZone})  next ${s.nextRun ?? '-'}  last ${s.lastRun ?? '-'} ${s.status}\n    ${describeDelivery(s.delivery)}`)
+              .map(
+                (s) =>
+                  `${s.id}  ${s.profile}  ${s.type}  ${s.description} (${s.timeZone})  next ${s.nextRun ?? '-'}  last ${s.lastRun ?? '-'} ${s.status}\n    ${describeOutput(s.output)} · ${describeDelivery(s.delivery)}`,
+              )
               .join('\n'),
       );
       // Who runs them, after the list: a schedule nothing runs is the thing to see first.

@@ -92,7 +92,7 @@ describe('planDatabaseProperties', () => {
   const roles = new Set(['postgres', 'app_owner', 'backup_ro', 'Deploy Bot']);
 
   test("the backup's entries win and every difference is listed", () => {
-    const plan = planDatabaseProperties({ backup: parseDatabaseEntries(SCRIPT), target, noOwner: false, noAcl: false, roles });
+    const plan = planDatabaseProperties({ mode: 'replace', backup: parseDatabaseEntries(SCRIPT), target, noOwner: false, noAcl: false, roles });
     expect(plan.properties.owner).toBe('app_owner');
     expect(plan.impact.filter((line) => line.changes).map((line) => line.property)).toEqual(['owner', 'acl', 'settings', 'comment', 'connectionLimit', 'encoding', 'collation']);
     expect(plan.impact.every((line) => line.from === 'backup')).toBe(true);
@@ -100,11 +100,11 @@ describe('planDatabaseProperties', () => {
   });
 
   test("--no-owner and --no-acl keep the replaced database's; without entries everything is kept", () => {
-    const plan = planDatabaseProperties({ backup: parseDatabaseEntries(SCRIPT), target, noOwner: true, noAcl: true, roles });
+    const plan = planDatabaseProperties({ mode: 'replace', backup: parseDatabaseEntries(SCRIPT), target, noOwner: true, noAcl: true, roles });
     expect(plan.properties.owner).toBe('postgres');
     expect(plan.properties.acl).toEqual(target.acl);
     expect(plan.impact.find((line) => line.property === 'acl')).toMatchObject({ from: 'target', changes: false });
-    const kept = planDatabaseProperties({ backup: undefined, target, noOwner: false, noAcl: false, roles });
+    const kept = planDatabaseProperties({ mode: 'replace', backup: undefined, target, noOwner: false, noAcl: false, roles });
     expect(kept.properties).toEqual(target);
     expect(kept.impact.every((line) => line.from === 'target' && !line.changes)).toBe(true);
     expect(kept.warnings).toEqual([]);
@@ -112,13 +112,13 @@ describe('planDatabaseProperties', () => {
 
   test("a backup's setting that loads libraries into every session is left out, and said", () => {
     const entries = parseDatabaseEntries(`${SCRIPT}ALTER DATABASE hr SET session_preload_libraries TO '/tmp/evil.so';\n`);
-    const plan = planDatabaseProperties({ backup: entries, target, noOwner: false, noAcl: false, roles });
+    const plan = planDatabaseProperties({ mode: 'replace', backup: entries, target, noOwner: false, noAcl: false, roles });
     expect(plan.properties.settings.map((s) => s.name)).not.toContain('session_preload_libraries');
     expect(plan.warnings.join('\n')).toContain('session_preload_libraries=/tmp/evil.so');
   });
 
   test('a setting for a role the target lacks is left out, and said', () => {
-    const plan = planDatabaseProperties({ backup: parseDatabaseEntries(SCRIPT), target, noOwner: false, noAcl: false, roles: new Set(['app_owner', 'Deploy Bot']) });
+    const plan = planDatabaseProperties({ mode: 'replace', backup: parseDatabaseEntries(SCRIPT), target, noOwner: false, noAcl: false, roles: new Set(['app_owner', 'Deploy Bot']) });
     expect(plan.properties.settings.map((s) => s.role)).toEqual([null, null]);
     expect(plan.warnings.join('\n')).toContain('statement_timeout for role "backup_ro"');
   });

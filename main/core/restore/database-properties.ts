@@ -21,12 +21,18 @@ export type { AclEntry, DatabaseProperties, DatabaseSetting, Locale, Privilege }
 export const DATABASE_PROPERTIES = ['owner', 'acl', 'settings', 'comment', 'connectionLimit', 'encoding', 'collation'] as const;
 export type DatabaseProperty = (typeof DATABASE_PROPERTIES)[number];
 
-/** One line of the restore preview: what the replaced database has, what its replacement will have, and from where. */
+/** Where a property of the restored database comes from: the backup's entries, the replaced database, or (a new database) what CREATE DATABASE gives. */
+export const DATABASE_PROPERTY_SOURCES = ['backup', 'target', 'default'] as const;
+
+/**
+ * One line of the restore preview: what the replaced database has (a new one: what CREATE DATABASE
+ * would give it), what the restored one will have, and from where.
+ */
 export interface DatabasePropertyImpact {
   property: DatabaseProperty;
   current: string;
   restored: string;
-  from: 'backup' | 'target';
+  from: (typeof DATABASE_PROPERTY_SOURCES)[number];
   changes: boolean;
 }
 
@@ -59,10 +65,15 @@ const CODE_LOADING_SETTINGS = /_preload_libraries$/i;
 
 /**
  * What the restored copy gets, property by property: the backup's when it has its database-level
- * entries (owner and privileges not under --no-owner / --no-acl), else the replaced database's.
+ * entries (owner and privileges not under --no-owner / --no-acl), else the replaced database's — or,
+ * restoring into a new database (`pg_restore --create` semantics under another name), what a plain
+ * CREATE DATABASE by the restoring role gives (newDatabaseDefaults).
  */
 export function planDatabaseProperties(input: {
+  /** replace: a swap's copy takes the replaced database's place; create: a database made for this restore. */
+  mode: 'replace' | 'create';
   backup: BackupDatabaseEntries | undefined;
+  /** The replaced database's properties, or a new database's defaults. */
   target: DatabaseProperties;
   noOwner: boolean;
   noAcl: boolean;
@@ -104,7 +115,7 @@ export function planDatabaseProperties(input: {
   };
   if (fromBackup && backup.unsupported.length)
     warnings.push(`The backup's database also had ${[...new Set(backup.unsupported)].join(', ')}; the restored copy does not get ${backup.unsupported.length === 1 ? 'it' : 'them'}.`);
-  const from = (own: boolean): DatabasePropertyImpact['from'] => (own ? 'backup' : 'target');
+  const from = (own: boolean): DatabasePropertyImpact['from'] => (own ? 'backup' : input.mode === 'create' ? 'default' : 'target');
   const line = (property: DatabaseProperty, current: string, restored: string, own: boolean): DatabasePropertyImpact => ({
     property,
     current,
@@ -122,7 +133,8 @@ export function planDatabaseProperties(input: {
     line('collation', describeCollation(target.locale), describeCollation(locale), fromBackup && backup.locale !== null),
   ];
   const changed = impact.filter((i) => i.changes);
-  if (changed.length)
+  // A new database has nothing to lose: its preview lines say what it gets, no warning needed.
+  if (changed.length && input.mode === 'replace')
     warnings.push(
       `Replacing the database changes its ${changed.map((i) => `${PROPERTY_NAMES[i.property]} (${i.current} → ${i.restored})`).join('; ')}, as the backup had ${changed.length === 1 ? 'it' : 'them'}.`,
     );
@@ -150,3 +162,13 @@ function describeSettings(settings: DatabaseSetting[]): string {
 }
 
 const describeLimit = (limit: number) => (limit < 0 ? 'unlimited' : String(limit));
+
+/** What CREATE DATABASE … TEMPLATE template0 by `role` gives: the restoring role owns it with the default privileges and nothing else. */
+export function newDatabaseDefaults(role: string, locale: Locale | null): DatabaseProperties {
+  return { owner: role, acl: normalAcl(defaultAcl(role)), settings: [], comment: null, connectionLimit: -1, locale };
+}
+
+/** The roles the plan gives ownership or privileges to (PUBLIC is not a role). */
+export function rolesNamedBy(properties: DatabaseProperties): string[] {
+  return [...new Set([properties.owner, ...properties.acl.map((entry) => entry.grantee).filter((grantee) => grantee !== 'PUBLIC')])];
+}

@@ -7,7 +7,7 @@ import { runChild } from '../process/child.ts';
 import type { ClientToolSet } from '../tools/discover.ts';
 import { renderHint } from '../model/hint-actions.ts';
 import type { BackupMetadata, Profile } from '../model/types.ts';
-import type { DatabasePropertiesPlan, DatabasePropertyImpact } from './database-properties.ts';
+import { rolesNamedBy, type DatabasePropertiesPlan, type DatabasePropertyImpact } from './database-properties.ts';
 import type { ExecutedFunction, ExecutedFunctionsFinding } from './executed-functions.ts';
 
 export interface TableImpact {
@@ -36,7 +36,7 @@ export interface RestoreImpact {
   executedFunctions: ExecutedFunction[] | null;
   /** The role the restore runs as: the profile's user on the target server. */
   targetRole: TargetRole;
-  /** A replace restore: each database-level property the copy gets, changed or kept, and from where; null otherwise. */
+  /** A replace restore, or a new database from an archive: each database-level property it gets, changed or kept, and from where; null otherwise. */
   databaseProperties: DatabasePropertyImpact[] | null;
 }
 
@@ -88,7 +88,7 @@ export async function assessImpact(input: {
   contents: ArchiveContents | undefined;
   /** The backup's functions a restore runs; left out, they are not examined. */
   executed?: ExecutedFunctionsFinding | undefined;
-  /** A replace restore's plan for the copy's owner, privileges, settings and the rest. */
+  /** The plan for the restored database's owner, privileges, settings and the rest (a replace restore's copy, or a new database). */
   databaseProperties?: DatabasePropertiesPlan | undefined;
   /** Ownership and privileges skipped (--no-owner and --no-acl): missing roles then stop nothing. */
   noOwner?: boolean;
@@ -130,7 +130,7 @@ export async function assessImpact(input: {
   }
 
   const planned = input.databaseProperties?.properties;
-  const databaseRoles = planned ? [planned.owner, ...planned.acl.map((entry) => entry.grantee).filter((grantee) => grantee !== 'PUBLIC')] : [];
+  const databaseRoles = planned ? rolesNamedBy(planned) : [];
   const missingRoles = [...new Set([...(input.contents?.owners ?? []), ...databaseRoles])].filter((role) => !roles.has(role)).sort();
   const unavailableExtensions = (input.contents?.extensions ?? []).filter((name) => !available.has(name));
   const production = target.tags.includes('production');

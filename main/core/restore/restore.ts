@@ -2,6 +2,7 @@
 // (checksum and structure) before touching anything; refuse to write over a non-empty database unless
 // the DBA said --clean and typed its name; and with --clean, restore into a scratch database first and
 // swap it in only after its row counts match the manifest, so a failed restore never costs the original.
+import type pg from 'pg';
 import type { EngineContext } from '../backup/backup.ts';
 import { readablePlaintext } from '../encryption/readable.ts';
 import type { Offsite } from '../storage/offsite.ts';
@@ -15,7 +16,8 @@ import { checkBackupFiles, dumpClientMajor } from '../verify/verify.ts';
 import { findExecutedFunctions } from './executed-functions.ts';
 import { archiveContents, assessImpact, type RestoreImpact } from './impact.ts';
 import { readBackupDatabaseEntries } from './backup-database-entries.ts';
-import { planDatabaseProperties, type DatabasePropertiesPlan } from './database-properties.ts';
+import { newDatabaseDefaults, planDatabaseProperties, rolesNamedBy, type BackupDatabaseEntries, type DatabasePropertiesPlan } from './database-properties.ts';
+import { applyDatabaseProperties, createScratchDatabase } from './scratch-database.ts';
 import { keepRunToolOutput } from '../catalogue/tool-output-rows.ts';
 import type { ToolStderr } from '../process/tool-output.ts';
 import { runRestoreTool } from './restore-tool.ts';
@@ -163,7 +165,7 @@ export async function restoreBackup(context: EngineContext & { offsite: Pick<Off
         const [contents, executed, entries] = await Promise.all([
           archiveContents(tools, backup, config.timeoutMs),
           request.dryRun ? findExecutedFunctions(tools, backup, config.timeoutMs) : undefined,
-          swap ? readBackupDatabaseEntries(tools, backup, config.timeoutMs) : undefined,
+          swap || !exists ? readBackupDatabaseEntries(tools, backup, config.timeoutMs) : undefined,
         ]);
         if (swap) {
           original = await readTargetDatabase(admin, database);
@@ -173,7 +175,10 @@ export async function restoreBackup(context: EngineContext & { offsite: Pick<Off
               'Nothing was changed. Check who is renaming or dropping it, then try again.',
             );
           const roles = new Set((await admin.query<{ rolname: string }>('SELECT rolname FROM pg_roles')).rows.map((r) => r.rolname));
-          properties = planDatabaseProperties({ backup: entries, target: original.properties, noOwner: request.noOwner, noAcl: request.noAcl, roles });
+          properties = planDatabaseProperties({ mode: 'replace', backup: entries, target: original.properties, noOwner: request.noOwner, noAcl: request.noAcl, roles });
+        } else if (!exists && entries) {
+          // A new database gets what the backup's had, as pg_restore --create would give it, under its new name.
+          properties = await planNewDatabase(admin, entries, request);
         }
         impact = await assessImpact({
           admin,
@@ -207,9 +212,10 @@ export async function restoreBackup(context: EngineContext & { offsite: Pick<Off
       if (request.terminateConnections) actions.push(endSessionsAction(impact.activeConnections, database));
       actions.push(`rename "${database}" aside`, `rename "${workDatabase}" to "${database}"`, keptAs ? `keep the previous database as "${keptAs}" until you drop it` : 'drop the previous database');
     } else {
-      if (!exists) actions.push(`create database "${database}"`);
+      if (!exists) actions.push(`create database "${database}"${properties ? ' with the encoding and collation the backup had' : ''}`);
       if (selection) actions.push(`create schema ${selection.schemas.map((name) => `"${name}"`).join(', ')} if missing`);
       actions.push(`restore ${selectionLabel(selection)}${backup.filename} into "${database}"`, `compare row counts with the manifest${selection ? ' for those tables' : ''}`);
+      if (properties) actions.push(`give it the owner, privileges, settings, comment and connection limit, as the backup had them`);
     }
     const summary = {
       backup: { id: backup.id, filename: backup.filename },
@@ -248,13 +254,19 @@ export async function restoreBackup(context: EngineContext & { offsite: Pick<Off
       tables = swapped;
     } else {
       const created = !exists;
-      if (created) await adminStatement(session, `CREATE DATABASE ${quoteIdent(workDatabase)} TEMPLATE template0`);
+      if (created && properties) {
+        refuseMissingRoles(impact, properties, database, backup.globals.filename);
+        const fellBack = await createNewDatabase(session, workDatabase, properties);
+        if (fellBack) laterWarnings.push(fellBack);
+      } else if (created) await adminStatement(session, `CREATE DATABASE ${quoteIdent(workDatabase)} TEMPLATE template0`);
       try {
         if (selection) await createSchemas(session, workDatabase, selection);
         request.onProgress?.('restoring');
         await runRestoreTool(context, session, tools, backup, { ...request, select: selection?.args, toolStderr }, workDatabase);
         request.onProgress?.('counting rows');
         tables = await checkedCounts(session, workDatabase, backup, undefined, selection?.tables);
+        // Last, as the swap does: owned by another role and closed to PUBLIC, the restore itself could be refused.
+        if (created && properties) await withMaintenance(session, (client) => applyDatabaseProperties(client, workDatabase, properties!));
       } catch (error) {
         if (created) await adminStatement(session, `DROP DATABASE IF EXISTS ${quoteIdent(workDatabase)}`).catch(() => undefined);
         throw error;
@@ -301,6 +313,42 @@ async function createSchemas(session: ServerSession, database: string, selection
   const client = await session.connect(database);
   try {
     for (const schema of selection.schemas) await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A new database's plan: the backup's database-level entries against what CREATE DATABASE by the restoring role would give. */
+async function planNewDatabase(admin: pg.Client, entries: BackupDatabaseEntries, request: RestoreRequest): Promise<DatabasePropertiesPlan> {
+  const me = (await admin.query<{ name: string }>('SELECT current_user AS name')).rows[0]!.name;
+  const serverDefault = (await readTargetDatabase(admin, 'template0'))?.properties.locale ?? null;
+  const roles = new Set((await admin.query<{ rolname: string }>('SELECT rolname FROM pg_roles')).rows.map((r) => r.rolname));
+  return planDatabaseProperties({ mode: 'create', backup: entries, target: newDatabaseDefaults(me, serverDefault), noOwner: request.noOwner, noAcl: request.noAcl, roles });
+}
+
+/** Refused before the new database is made: an owner or grantee it would get that the server lacks. */
+function refuseMissingRoles(impact: RestoreImpact, properties: DatabasePropertiesPlan, database: string, rolesFile: string | null): void {
+  const missing = rolesNamedBy(properties.properties).filter((role) => impact.missingRoles.includes(role));
+  if (!missing.length) return;
+  throw refused(
+    `The backup's database was owned by or granted to ${missing.map((role) => `"${role}"`).join(', ')}, and the target server has no such ${missing.length === 1 ? 'role' : 'roles'}; "${database}" was not created.`,
+    `Restore the backup's roles file${rolesFile ? ` (${rolesFile})` : ''} first so ${missing.length === 1 ? 'it exists' : 'they exist'}, or {{no-owner}} to have the restoring role own the new database with the default privileges. Nothing was changed.`,
+  );
+}
+
+async function createNewDatabase(session: ServerSession, database: string, properties: DatabasePropertiesPlan): Promise<string | undefined> {
+  try {
+    return await withMaintenance(session, (client) => createScratchDatabase(client, database, properties));
+  } catch (error) {
+    if (error instanceof HoldfastError) throw error;
+    throw new HoldfastError('RESTORE_FAILED', `CREATE DATABASE failed: ${(error as Error).message}`, 'The target role needs CREATEDB.');
+  }
+}
+
+async function withMaintenance<T>(session: ServerSession, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = await maintenanceConnection(session);
+  try {
+    return await work(client);
   } finally {
     await client.end();
   }

@@ -34,7 +34,7 @@ const events: unknown[] = [];
 const engine = () => ({
   catalogue,
   schedules,
-  config: { env: {}, retentionDays: 30, presets: { daily: '0 2 * * *', weekly: '0 3 * * 0', monthly: '0 4 1 * *' } },
+  config: { env: {}, retentionDays: 30, compressionDefault: true, presets: { daily: '0 2 * * *', weekly: '0 3 * * 0', monthly: '0 4 1 * *' } },
   events: { emit: async (event: unknown) => void events.push(event) },
 });
 const add = (cron = '0 2 * * *') =>

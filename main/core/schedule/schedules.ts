@@ -10,6 +10,7 @@ import { keepsNoLocalCopy, refuseNoLocalCopy } from '../backup/offsite-only.ts';
 import type { Profile } from '../model/types.ts';
 import { describeCron, nextRunAfter, systemTimeZone, validateCron, validateTimeZone, type ScheduleType } from './cron.ts';
 import { scheduleDelivery, type ScheduleDelivery } from './schedule-delivery.ts';
+import { scheduleOutput, type ScheduleOutput } from './schedule-output.ts';
 import type { Schedule, ScheduleStore } from './schedule-store.ts';
 
 export interface ScheduleEngine {
@@ -17,7 +18,7 @@ export interface ScheduleEngine {
   /** Destination names are checked when a schedule is saved (a typo would fail every copy at 2 a.m.). */
   offsite?: { destinations: { show(name: string): unknown } };
   schedules: ScheduleStore;
-  config: Pick<HoldfastConfig, 'env' | 'retentionDays' | 'presets'>;
+  config: Pick<HoldfastConfig, 'env' | 'retentionDays' | 'presets' | 'compressionDefault'>;
   events: Pick<EventBus, 'emit'>;
 }
 
@@ -56,9 +57,11 @@ export interface ScheduleView {
   copyTo: string[] | null;
   /** Its destinations, local copy and encryption, each its own choice or the profile's: what `schedule edit` sets. */
   delivery: ScheduleDelivery;
+  /** Its backups' format and compression (its own, or the default BACKUP_COMPRESSION gives). */
+  output: ScheduleOutput;
 }
 
-function scheduleView(schedule: Schedule): ScheduleView {
+function scheduleView(engine: Pick<ScheduleEngine, 'config'>, schedule: Schedule): ScheduleView {
   return {
     id: schedule.id,
     profile: schedule.profile,
@@ -77,6 +80,7 @@ function scheduleView(schedule: Schedule): ScheduleView {
     testRestore: schedule.testRestore,
     copyTo: schedule.copyTo,
     delivery: scheduleDelivery(schedule),
+    output: scheduleOutput(schedule.options, engine.config.compressionDefault),
   };
 }
 
@@ -116,7 +120,7 @@ export function addSchedule(engine: ScheduleEngine, input: ScheduleRequest, now:
     now,
   );
   void engine.events.emit({ kind: 'schedule.added', schedule });
-  return scheduleView(schedule);
+  return scheduleView(engine, schedule);
 }
 
 /** What an edit may change; left out, a field keeps its value. A new type or cron moves the next run to the new slot. */
@@ -170,11 +174,11 @@ export function editSchedule(engine: ScheduleEngine, id: string, changes: Schedu
     nextRun: moved ? nextRunAfter(cron, timeZone, now).toISOString() : current.nextRun,
   });
   void engine.events.emit({ kind: 'schedule.edited', schedule });
-  return scheduleView(schedule);
+  return scheduleView(engine, schedule);
 }
 
-export function listSchedules(engine: Pick<ScheduleEngine, 'schedules'>, profile?: string): ScheduleView[] {
-  return engine.schedules.list(profile ? { profile } : {}).map(scheduleView);
+export function listSchedules(engine: Pick<ScheduleEngine, 'schedules' | 'config'>, profile?: string): ScheduleView[] {
+  return engine.schedules.list(profile ? { profile } : {}).map((schedule) => scheduleView(engine, schedule));
 }
 
 export function setScheduleEnabled(engine: ScheduleEngine, id: string, enabled: boolean, now: Date): ScheduleView {
@@ -183,7 +187,7 @@ export function setScheduleEnabled(engine: ScheduleEngine, id: string, enabled: 
   const next = enabled && !current.enabled ? nextRunAfter(current.cron, current.timeZone, now).toISOString() : undefined;
   const schedule = engine.schedules.setEnabled(id, enabled, next);
   void engine.events.emit({ kind: 'schedule.enabled', id, enabled });
-  return scheduleView(schedule);
+  return scheduleView(engine, schedule);
 }
 
 export function removeSchedule(engine: ScheduleEngine, id: string): { removed: string } {

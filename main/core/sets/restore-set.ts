@@ -16,8 +16,7 @@ import type { Profile } from '../model/types.ts';
 import { quoteIdent } from '../pg/connection.ts';
 import { openSession } from '../pg/session.ts';
 import { readBackupDatabaseEntries } from '../restore/backup-database-entries.ts';
-import { planDatabaseProperties } from '../restore/database-properties.ts';
-import { defaultAcl, normalAcl } from '../restore/database-property-values.ts';
+import { newDatabaseDefaults, planDatabaseProperties } from '../restore/database-properties.ts';
 import { restoreBackup, type RestoreResult } from '../restore/restore.ts';
 import { applyDatabaseProperties, createScratchDatabase } from '../restore/scratch-database.ts';
 import type { Offsite } from '../storage/offsite.ts';
@@ -161,7 +160,8 @@ export async function restoreSet(engine: EngineContext & { offsite: Pick<Offsite
             const entries = backup.encrypted ? undefined : await readBackupDatabaseEntries(tools, backup, engine.config.timeoutMs);
             const plan = planDatabaseProperties({
               backup: entries,
-              target: { owner: me, acl: normalAcl(defaultAcl(me)), settings: [], comment: null, connectionLimit: -1, locale: null },
+              mode: 'create',
+              target: newDatabaseDefaults(me, null),
               noOwner: false,
               noAcl: false,
               roles,

@@ -4,10 +4,11 @@
 import * as z from 'zod';
 import { EncryptToSchema } from '../../core/encryption/encrypt-to.ts';
 import { DUMP_FORMATS, MAX_PATTERNS, SUFFIX_PATTERN } from '../../core/backup/options.ts';
+import { COMPRESSION_SOURCES } from '../../core/schedule/schedule-output.ts';
 import { BackupMetadataSchema as BackupRecordSchema } from '../../core/model/backup-metadata.ts';
 import { ProfileNameSchema } from '../../core/profiles/profile-schema.ts';
 import { ROLES } from '../../core/users/users.ts';
-import { DATABASE_PROPERTIES } from '../../core/restore/database-properties.ts';
+import { DATABASE_PROPERTIES, DATABASE_PROPERTY_SOURCES } from '../../core/restore/database-properties.ts';
 import { DETACHED_CHANNELS, OPERATION_STATES } from '../operations.ts';
 import type { ChannelOutput } from '../../contract.ts';
 
@@ -172,6 +173,9 @@ export const ScheduleStatusSchema = z.object({
         nextRun: Timestamp.nullable(),
         status: z.string(),
         copyTo: z.array(z.string()).nullable().describe("the destinations its backups are copied to; null: the profile's default ones"),
+        output: z
+          .object({ format: z.enum(DUMP_FORMATS), compression: z.string(), compressionFrom: z.enum(COMPRESSION_SOURCES) })
+          .describe('its backups\' format and compression ("gzip", "zstd:3", "none"): the schedule\'s own, the default (BACKUP_COMPRESSION), or none for tar'),
       })
       .loose(),
   ),
@@ -236,10 +240,10 @@ export const RestoreSchema = z
           .describe("the backup's own functions its restore runs (duringRestore) or installs for later writes; null on a real run"),
         targetRole: z.object({ name: z.string(), superuser: z.boolean(), privileged: z.boolean(), via: z.array(z.string()) }).describe('the role the restore runs as on the target'),
         databaseProperties: z
-          .array(z.object({ property: z.enum(DATABASE_PROPERTIES), current: z.string(), restored: z.string(), from: z.enum(['backup', 'target']), changes: z.boolean() }))
+          .array(z.object({ property: z.enum(DATABASE_PROPERTIES), current: z.string(), restored: z.string(), from: z.enum(DATABASE_PROPERTY_SOURCES), changes: z.boolean() }))
           .nullable()
           .describe(
-            "a replace restore (clean or swap): each property of the database itself the restored copy gets — from the backup's own entries, else kept from the target — and whether it changes; null otherwise",
+            "a replace restore (clean or swap), or a new database restored from an archive (create): each property of the database itself it gets — from the backup's own entries, else kept from the replaced database (target) or a new database's defaults (default) — and whether it changes; null otherwise",
           ),
       })
       .loose(),

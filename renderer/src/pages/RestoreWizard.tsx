@@ -418,13 +418,17 @@ const PROPERTY_LABELS: Record<DatabasePropertyLine['property'], string> = {
   collation: 'Collation',
 };
 
-/** A replace restore builds a new database: what it gets of the one it replaces, and what changes. */
+const PROPERTY_SOURCE_LABELS: Record<DatabasePropertyLine['from'], string> = { backup: 'the backup (same)', target: 'kept', default: 'default' };
+
+/** A replace restore builds a new database: what it gets of the one it replaces, and what changes. A new database: what it gets from the backup. */
 function DatabaseProperties({ lines, database }: { lines: Impact['databaseProperties']; database: string }) {
   if (!lines) return null;
   const changed = lines.filter((line) => line.changes).length;
+  const isNew = lines.some((line) => line.from === 'default');
+  const unchanged = isNew ? "a new database's defaults" : `all kept as "${database}" has them`;
   return (
     <details className="disclosure" open={changed > 0}>
-      <summary>Database properties ({changed ? `${changed} changed` : `all kept as "${database}" has them`})</summary>
+      <summary>Database properties ({changed ? `${changed} ${isNew ? 'from the backup' : 'changed'}` : unchanged})</summary>
       <table className="table table--compact" aria-label="Database properties">
         <thead>
           <tr>
@@ -440,7 +444,7 @@ function DatabaseProperties({ lines, database }: { lines: Impact['databaseProper
               <td>{PROPERTY_LABELS[line.property]}</td>
               <td className="mono">{line.current}</td>
               <td className="mono">{line.restored}</td>
-              <td>{line.changes ? <Badge tone="warn">changes, from the backup</Badge> : <span className="muted">{line.from === 'backup' ? 'the backup (same)' : 'kept'}</span>}</td>
+              <td>{line.changes ? <Badge tone="warn">changes, from the backup</Badge> : <span className="muted">{PROPERTY_SOURCE_LABELS[line.from]}</span>}</td>
             </tr>
           ))}
         </tbody>

@@ -10,6 +10,7 @@ import { icons } from '../components/icons.tsx';
 import { ConfirmDialog, Modal } from '../components/Modal.tsx';
 import { SchedulingBanner } from '../components/SchedulingBanner.tsx';
 import { Badge, Checkbox, EmptyState, ErrorNotice, Field, PageHeader, Spinner, StatusBadge } from '../components/ui.tsx';
+import { describeOutput } from '../../../main/core/schedule/schedule-output.ts';
 import { formatBytes, formatDateTime, formatInZone, formatRelative, plural, progressFraction } from '../lib/format.ts';
 import { cadenceInSentence, scheduleErrorPlacement, scheduleTypeLabel } from '../lib/schedule-form.ts';
 import { useNav } from '../stores/nav.ts';
@@ -87,7 +88,7 @@ export function Schedules() {
                   <th scope="row">
                     {schedule.profile}
                     <div className="cell-secondary">
-                      {scheduleTypeLabel(schedule.type)} · {schedule.options.format} format
+                      {scheduleTypeLabel(schedule.type)} · {describeOutput(schedule.output)}
                       {schedule.testRestore ? ' · restore drill' : ''}
                       {schedule.copyTo ? ` · copies to ${schedule.copyTo.join(', ') || 'none'}` : ''}
                       <ScheduleEncryptionMark schedule={schedule} />
