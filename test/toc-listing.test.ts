@@ -2,7 +2,7 @@
 // starts with the pass and reads copies of the plaintext from a feed as it arrives, and the feed drops
 // the rest once pg_restore has stopped reading. A real pg_dump archive, a real pg_restore.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -34,6 +34,28 @@ afterAll(async () => {
 });
 
 const pgRestore = () => join(server.binDir, 'pg_restore');
+
+/** Pids whose parent is `parent` (Linux /proc). */
+function childrenOf(parent: number): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => {
+      try {
+        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+        return /^\d+$/.test(entry) && Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === parent;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+function commandOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return '';
+  }
+}
 
 /** Writes `bytes` into the feed in 64 KiB pieces, each a buffer of its own, as a decryption hands them over. */
 async function passThrough(feed: ListingFeed, bytes: Buffer, pieces: Buffer[] = []): Promise<void> {
@@ -81,6 +103,21 @@ test('a pass that fails ends the feed, so pg_restore reports the archive short i
   const listed = await listing;
   expect(listed.exitCode).not.toBe(0);
   expect(listed.stoppedBecause).toBeUndefined();
+});
+
+test('a pass that fails mid-file leaves no pg_restore behind, and none was forked by this process', async () => {
+  const feed = new ListingFeed();
+  const listing = listFrom(pgRestore(), feed, 30_000);
+  const before = childrenOf(process.pid);
+  feed.write(Buffer.from(archive.subarray(0, 200)));
+  // What the pass does when a chunk does not authenticate: its sinks are ended, the feed stopped.
+  feed.end();
+  feed.stop();
+  expect((await listing).exitCode).not.toBe(0);
+  expect(childrenOf(process.pid).filter((pid) => !before.includes(pid) && commandOf(pid).includes('pg_restore'))).toEqual([]);
+  const helpers = childrenOf(process.pid).filter((pid) => commandOf(pid).includes('running.values()'));
+  expect(helpers).toHaveLength(1);
+  expect(childrenOf(helpers[0]!)).toEqual([]);
 });
 
 test('a feed whose pg_restore never started (no client tools) is stopped and lets the pass run on', async () => {

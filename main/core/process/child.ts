@@ -125,7 +125,7 @@ export async function probeLifeline(answers: ProgramAnswers = new ProgramAnswers
   lifeline ??= setpriv && help ? lifelineFrom(setpriv, help) : null;
 }
 
-const MAX_CAPTURE = 256 * 1024;
+export const MAX_CAPTURE = 256 * 1024;
 
 function appendBounded(current: string, chunk: Buffer): string {
   const next = current + chunk.toString('utf8');
@@ -139,10 +139,16 @@ export interface RunningChild {
   stop(reason: string): void;
 }
 
-export function startChild(bin: string, args: readonly string[], options: RunOptions): RunningChild {
+/** How a tool is started: the lifeline prefixes in front (Linux), Holdfast's own secrets out of its environment. */
+export function launchPlan(bin: string, args: readonly string[], env: NodeJS.ProcessEnv | undefined): { file: string; args: string[]; env: NodeJS.ProcessEnv } {
   const prefix = process.platform === 'linux' ? combined(lifelinePrefix()) : null;
-  const child = spawn(prefix ? prefix[0]! : bin, prefix ? [...prefix.slice(1), bin, ...args] : [...args], {
-    env: childEnv(options.env),
+  return { file: prefix ? prefix[0]! : bin, args: prefix ? [...prefix.slice(1), bin, ...args] : [...args], env: childEnv(env) };
+}
+
+export function startChild(bin: string, args: readonly string[], options: RunOptions): RunningChild {
+  const plan = launchPlan(bin, args, options.env);
+  const child = spawn(plan.file, plan.args, {
+    env: plan.env,
     detached: true,
     shell: false,
     stdio: [options.stdin ? 'pipe' : 'ignore', options.captureStdout || options.streamStdout ? 'pipe' : 'ignore', 'pipe'],

@@ -11,6 +11,7 @@ import type { HeldIdentity } from '../encryption/keyring.ts';
 import { sha256File } from '../fsutil/durable.ts';
 import type { BackupMetadata } from '../model/types.ts';
 import { tableKey } from '../pg/table-key.ts';
+import { warmSpawner } from '../process/spawner.ts';
 import type { AddCheck } from './check-types.ts';
 import { checkListing, ListingFeed, listFrom } from './toc-listing.ts';
 
@@ -21,6 +22,9 @@ export async function checkEncryptedContents(
   add: AddCheck,
   options: { pgRestoreList?: boolean; onInspected?: (inspection: ArchiveInspection) => void; clientMajor: number },
 ): Promise<void> {
+  const listWanted = backup.format !== 'plain' && options.pgRestoreList !== false;
+  // The helper that will start pg_restore boots while the keys are read (once per process).
+  if (listWanted) warmSpawner();
   let identities: HeldIdentity[];
   try {
     identities = await identitiesFor(context, backup);
@@ -34,7 +38,6 @@ export async function checkEncryptedContents(
     add('decrypt', 'skipped', `The content could not be checked, only the stored file's checksum: ${(error as Error).message}`);
     return;
   }
-  const listWanted = backup.format !== 'plain' && options.pgRestoreList !== false;
   // pg_restore starts with the pass and reads the archive's head from it as it is decrypted, through
   // the end of the table of contents (the walk says where); its check is recorded last, after the
   // pass's own, whatever order they finish in.

@@ -7,7 +7,8 @@ import { PassThrough, Writable } from 'node:stream';
 import type { EngineContext } from '../backup/backup.ts';
 import { letGo, LETS_GO } from '../fsutil/lent-buffers.ts';
 import type { BackupMetadata } from '../model/types.ts';
-import { startChild, stderrTail, type ChildResult } from '../process/child.ts';
+import { stderrTail, type ChildResult } from '../process/child.ts';
+import { startChildAway } from '../process/spawner.ts';
 import { pickClientTools } from '../tools/discover.ts';
 import type { AddCheck } from './check-types.ts';
 
@@ -77,9 +78,13 @@ export class ListingFeed extends Writable {
   }
 }
 
-/** pg_restore --list reading `feed`; the feed is stopped when it exits (it reads only the table of contents). */
+/**
+ * pg_restore --list reading `feed`; the feed is stopped when it exits (it reads only the table of
+ * contents). Started by the spawner's helper, not by this process: a fork here would make the whole
+ * decrypting pass fault on every page it writes (process/spawner.ts).
+ */
 export function listFrom(pgRestore: string, feed: ListingFeed, timeoutMs: number): Promise<ChildResult> {
-  const child = startChild(pgRestore, ['--list'], { env: process.env, timeoutMs, stdin: feed.archive });
+  const child = startChildAway(pgRestore, ['--list'], { env: process.env, timeoutMs, stdin: feed.archive });
   void child.done.then(() => feed.stop());
   return child.done;
 }
