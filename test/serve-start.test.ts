@@ -211,3 +211,40 @@ describe('holdfast serve on a large home', () => {
     }
   }, 120_000);
 });
+
+describe('holdfast serve through the bundle (npm run build first)', () => {
+  test('what the bundle leaves out of Fastify is never reached: the UI, its files, the API, a 404 and a stop', async () => {
+    home = makeHome();
+    seedBackups(home, 3);
+    const child = startCli(['serve', '--no-schedules'], home.env, { stdout: true });
+    try {
+      let out = '';
+      child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
+      const url = new URL(await waitFor('the URL', () => /Holdfast UI: (http:\/\/\S+)\n/.exec(out)?.[1], 60_000));
+      const authorization = `Bearer ${url.searchParams.get('token')}`;
+      // @fastify/static's wildcard route (glob is left out: wildcard: false would need it).
+      const index = await fetch(`${url.origin}/`);
+      expect(index.status).toBe(200);
+      const script = /<script[^>]+src="\/?([^"]+\.js)"/.exec(await index.text())?.[1];
+      expect(script).toBeDefined();
+      const asset = await fetch(`${url.origin}/${script}`);
+      expect(asset.status).toBe(200);
+      expect((await asset.text()).length).toBeGreaterThan(0);
+      // The contract and a REST route: no Fastify schemas, so no ajv or fast-json-stringify compilers.
+      const page = await fetch(`${url.origin}/api/rpc/backup.page`, { method: 'POST', headers: { 'content-type': 'application/json', authorization }, body: '{}' });
+      expect(page.status).toBe(200);
+      expect(((await page.json()) as { value: BackupPage }).value.total).toBe(3);
+      const listed = await fetch(`${url.origin}/api/backup/list`, { headers: { authorization } });
+      expect(listed.status).toBe(200);
+      const missing = await fetch(`${url.origin}/api/nothing-here`, { headers: { authorization } });
+      expect(missing.status).toBe(404);
+      expect(await missing.json()).toMatchObject({ error: { code: 'NOT_FOUND' } });
+      const badJson = await fetch(`${url.origin}/api/rpc/backup.page`, { method: 'POST', headers: { 'content-type': 'application/json', authorization }, body: '{' });
+      expect(badJson.status).toBe(400);
+    } finally {
+      const exited = new Promise((resolve) => child.once('close', resolve));
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    }
+  }, 120_000);
+});

@@ -8,12 +8,12 @@ import { expect, test } from 'vitest';
 // @ts-expect-error -- a build script in plain JavaScript, without type declarations
 import { cliBundleOptions, root } from '../../build/cli-bundle-options.mjs';
 
-/** Every input file in the chunks main.ts reaches through static imports. */
-async function startupInputs(): Promise<string[]> {
+/** Every input file in the chunks an entry (main.ts, or a module it imports when used) reaches through static imports. */
+async function startupInputs(entryPoint = 'main/cli/main.ts'): Promise<string[]> {
   const result = await build({ ...cliBundleOptions, outdir: join(root as string, 'dist', 'startup-weight-probe'), write: false, metafile: true, logLevel: 'error' });
   const outputs = result.metafile!.outputs;
   // Each dynamically imported module is an entry point of its own: the CLI's is main.ts.
-  const entry = Object.keys(outputs).find((path) => outputs[path]!.entryPoint === 'main/cli/main.ts')!;
+  const entry = Object.keys(outputs).find((path) => outputs[path]!.entryPoint === entryPoint)!;
   const reached = new Set<string>();
   const pending = [entry];
   while (pending.length > 0) {
@@ -32,4 +32,11 @@ test("start-up loads no S3 SDK, no age library, and none of zod's locales", asyn
   expect(inputs.filter((input) => input.includes('node_modules/zod/v4/locales/') && !input.endsWith('/en.js'))).toEqual([]);
   expect(inputs.filter((input) => /node_modules\/(@aws-sdk|@smithy|@azure|ssh2|nodemailer)\//.test(input)).slice(0, 3)).toEqual([]);
   expect(inputs.filter((input) => input.includes('node_modules/age-encryption/')).slice(0, 3)).toEqual([]);
+}, 60_000);
+
+test("serve's start loads no ajv, no fast-json-stringify compiler, no glob, no pino and no light-my-request (build/cli-bundle-options.mjs, SERVE_LEAVES_OUT)", async () => {
+  const inputs = await startupInputs('main/cli/serve.ts');
+  expect(inputs.some((input) => input.includes('node_modules/fastify/fastify.js'))).toBe(true); // the probe sees Fastify
+  const leftOut = /node_modules\/(ajv|@fastify\/ajv-compiler|@fastify\/fast-json-stringify-compiler|glob|pino|light-my-request)\/|node_modules\/fast-json-stringify\/index\.js$/;
+  expect(inputs.filter((input) => leftOut.test(input)).slice(0, 3)).toEqual([]);
 }, 60_000);

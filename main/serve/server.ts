@@ -72,6 +72,21 @@ export interface ServeOptions {
   authFailureWindowMs?: number;
 }
 
+/**
+ * Fastify's schema compilers, for a route that declares a JSON schema: Holdfast's routes validate
+ * with zod (rest/schemas.ts) and answer with JSON.stringify, so one that declares a Fastify schema
+ * is refused when it is registered. Without these, Fastify would load ajv and fast-json-stringify at
+ * every start, which the bundle leaves out.
+ */
+export const NO_ROUTE_SCHEMAS = {
+  buildValidator: () => (route: { method?: string; url?: string }) => {
+    throw new Error(`${route.method} ${route.url} declares a Fastify validation schema: Holdfast's routes validate with zod (main/serve/rest/schemas.ts).`);
+  },
+  buildSerializer: () => (route: { method?: string; url?: string }) => {
+    throw new Error(`${route.method} ${route.url} declares a Fastify response schema: Holdfast's answers are plain JSON.stringify.`);
+  },
+};
+
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
 /** Off loopback, tokens and backups would cross the network: only with TLS, or when told it is fine. */
@@ -110,7 +125,9 @@ export async function startServer(holdfast: Holdfast, options: ServeOptions = {}
   // One instance type whichever the transport: the routes never look at the socket.
   // On close, end every connection, also a browser's open keep-alive one that never sent a
   // request: stopping `holdfast serve` must not wait on a tab. Running operations are cancelled.
-  const base = { bodyLimit: MAX_BODY, logger: false, forceCloseConnections: true } as const;
+  // No logger, no route schemas and @fastify/static's wildcard route: the bundle leaves out what
+  // Fastify needs only for those (build/cli-bundle-options.mjs, SERVE_LEAVES_OUT).
+  const base = { bodyLimit: MAX_BODY, logger: false, forceCloseConnections: true, schemaController: { compilersFactory: NO_ROUTE_SCHEMAS } } as const;
   const app = (options.tls ? Fastify({ ...base, https: { cert: options.tls.cert, key: options.tls.key } }) : Fastify(base)) as unknown as FastifyInstance;
   parseJsonBodies(app);
   const sessions = new SessionStore();
@@ -302,6 +319,7 @@ export async function startServer(holdfast: Holdfast, options: ServeOptions = {}
   registerUpload(app, holdfast);
 
   const staticRoot = options.rendererDir ?? rendererDir();
+  // wildcard: true, one route for every file: `false` would glob the directory at start (left out of the bundle).
   if (staticRoot) await app.register(fastifyStatic, { root: staticRoot, index: false, wildcard: true });
 
   app.get('/', async (request: FastifyRequest<{ Querystring: { token?: string } }>, reply: FastifyReply) => {

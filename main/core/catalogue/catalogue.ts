@@ -28,6 +28,9 @@ export interface CatalogueOptions {
   backupDir?: string;
 }
 
+/** Every start's first read (recovery/reconcile.ts): the runs_running index answers it without reading every finished run. */
+export const STALE_RUN_CANDIDATES = `SELECT id, pid, owner_token, temp_path, detail, sealing FROM runs WHERE status = 'running'`;
+
 export class Catalogue {
   readonly db: Database.Database;
   /** The file opened, and when SQLite's quick_check last passed on it (integrity.ts): at this open, or an earlier one. */
@@ -266,7 +269,7 @@ export class Catalogue {
 
   /** Runs still marked running whose process is gone; the caller ends their children, then finishes or cleans them. */
   staleRuns(): StaleRun[] {
-    const rows = this.db.prepare(`SELECT id, pid, owner_token, temp_path, detail, sealing FROM runs WHERE status = 'running'`).all() as Array<{
+    const rows = this.db.prepare(STALE_RUN_CANDIDATES).all() as Array<{
       id: string;
       pid: number | null;
       owner_token: string | null;
