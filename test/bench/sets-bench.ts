@@ -6,7 +6,7 @@
 //   - the same set with pg_dump's default compression (gzip 6), what a DBA gets without choosing,
 //   - `pg_dumpall > file` (plain SQL, one process: what pgAdmin's "Backup Server" runs),
 //   - the sum of sequential `pg_dump -Fc` runs, one per database,
-//   - the raw floor: the same databases dumped by bare `pg_dump -Fc -Z0 -f` processes, 2 at a time,
+//   - the raw floor: the same databases (the bench's and postgres, as the set) dumped by bare `pg_dump -Fc -Z0 -f` processes, 2 at a time,
 //     started by a plain spawn queue here (no Holdfast code, no counts, no checksums): the best any
 //     tool built on pg_dump can do on this machine with 2 in parallel; and the same with
 //     `pg_dumpall --globals-only` run beside the first two, as the set runs its roles file,
@@ -66,6 +66,11 @@ export async function runSetsBenchAlone(log: (line: string) => void): Promise<st
       // would otherwise charge to whichever side ran first (the set, in two runs of three).
       await server.query(`VACUUM (FREEZE, ANALYZE) items`, name);
     }
+    // What the set backs up, and so what the floor and the sequential dumps dump too: every database
+    // one may connect to that is not a template — the bench's and postgres (sets/server-databases.ts).
+    const dumped = (await server.query<{ datname: string }>(`SELECT datname FROM pg_catalog.pg_database WHERE datallowconn AND NOT datistemplate ORDER BY datname COLLATE "C"`)).map(
+      (row) => row.datname,
+    );
     // The server's postmaster: its tree (backends, reaped ones included) is where the COPY and the
     // exact counts spend their CPU, so each side's CPU is this bench's tree (Holdfast in-process and the
     // pg tools it waits for) plus the server's.
@@ -102,7 +107,7 @@ export async function runSetsBenchAlone(log: (line: string) => void): Promise<st
     // The raw floor: PARALLEL bare pg_dumps at a time, each next one spawned as one exits.
     const rawFloor = async (tag: string, withGlobals: boolean) => {
       const started = performance.now();
-      const queue = [...names];
+      const queue = [...dumped];
       let dumping = 0;
       const slot = async () => {
         for (let name = queue.shift(); name !== undefined; name = queue.shift()) {
@@ -149,7 +154,7 @@ export async function runSetsBenchAlone(log: (line: string) => void): Promise<st
       };
       const sequential = async () => {
         let total = 0;
-        for (const name of names) total += await timed(join(server.binDir, 'pg_dump'), ['-Fc', '--no-password', `--file=${join(scratch, `${name}-${run}.dump`)}`, `--dbname=${name}`], env);
+        for (const name of dumped) total += await timed(join(server.binDir, 'pg_dump'), ['-Fc', '--no-password', `--file=${join(scratch, `${name}-${run}.dump`)}`, `--dbname=${name}`], env);
         sequentialMs.push(total);
       };
       // Alternated, so neither side always runs on a warmer cache.
@@ -176,7 +181,7 @@ export async function runSetsBenchAlone(log: (line: string) => void): Promise<st
     const rows = [
       `## Whole-server set (BENCH_ONLY=sets) — ${new Date().toISOString()}`,
       '',
-      `${DATABASES} databases × ${ROWS.toLocaleString('en')} rows, medians of ${RUNS}:`,
+      `${DATABASES} databases × ${ROWS.toLocaleString('en')} rows (and postgres: ${dumped.length} databases dumped by every side), medians of ${RUNS} after a warm-up:`,
       '',
       '| what | time | vs pg_dumpall | CPU, the tools and the server together |',
       '| --- | --- | --- | --- |',
