@@ -3,6 +3,7 @@
 // children's. The difference of two readings is what the tree spent between them, whatever else runs on
 // the machine — a load-robust companion to wall time. Linux only; USER_HZ is 100 there.
 import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 const TICK_MS = 10;
 
@@ -52,4 +53,10 @@ export function processTreesCpuMs(roots: readonly number[]): number {
   };
   for (const root of roots) visit(root);
   return ticks * TICK_MS;
+}
+
+/** The pid of a PostgreSQL server's postmaster, from the postmaster.pid in its data directory: the root of its backends' tree. */
+export async function postmasterPid(query: (sql: string) => Promise<Array<{ directory: string }>>): Promise<number> {
+  const [row] = await query(`SELECT setting AS directory FROM pg_settings WHERE name = 'data_directory'`);
+  return Number(readFileSync(join(row!.directory, 'postmaster.pid'), 'utf8').split('\n')[0]);
 }

@@ -168,9 +168,17 @@ async function walkBlock(r: ByteReader, e: TocEntry, type: number, at: number, c
   }
 }
 
-async function chunkLength(r: ByteReader): Promise<number> {
-  let len = r.intSync();
-  if (len === undefined) len = await r.int();
+/**
+ * The next chunk's length. Read from the window without an await when it is there: an uncompressed
+ * archive holds one chunk per row, and a promise and a microtask per chunk cost more than the walk
+ * and the count together (a set's 2.4 million rows; issue 16).
+ */
+function chunkLength(r: ByteReader): number | Promise<number> {
+  const len = r.intSync();
+  return len === undefined ? r.int().then((read) => checkedLength(r, read)) : checkedLength(r, len);
+}
+
+function checkedLength(r: ByteReader, len: number): number {
   if (len < 0) {
     throw new DumpProblem(`${r.context} has a chunk of negative length before byte ${r.pos}: the archive is corrupt`);
   }
@@ -180,7 +188,8 @@ async function chunkLength(r: ByteReader): Promise<number> {
 /** Hops over `int length, bytes` chunks up to the zero length that _EndData() writes last. */
 async function walkChunks(r: ByteReader): Promise<void> {
   for (;;) {
-    const len = await chunkLength(r);
+    const next = chunkLength(r);
+    const len = typeof next === 'number' ? next : await next;
     if (len === 0) return;
     // Small chunks (uncompressed rows, 4 kB zlib output) are dense: read ahead generously. Big chunks
     // are hopped over: fetch just enough around the next header.
@@ -193,7 +202,8 @@ async function walkChunks(r: ByteReader): Promise<void> {
 async function countChunks(r: ByteReader, counter: CopyRowCounter): Promise<void> {
   r.readAhead = 256 * 1024;
   for (;;) {
-    const len = await chunkLength(r);
+    const next = chunkLength(r);
+    const len = typeof next === 'number' ? next : await next;
     if (len === 0) return;
     for (let left = len; left > 0;) {
       const take = Math.min(left, 256 * 1024);
