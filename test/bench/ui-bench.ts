@@ -344,6 +344,16 @@ async function session(browser: Browser, started: Started): Promise<Session> {
 const COUNT_TEXT = (n: number) => `${n.toLocaleString('en-US')} of ${n.toLocaleString('en-US')}`;
 
 /**
+ * The Backups page with every row counted and React in charge: the screen the early script draws
+ * (renderer/src/first-screen.ts, marked data-first-screen) shows the same count, but React replaces
+ * it, so a table found before that would be a detached one.
+ */
+async function backupsSettled(page: Page, rows: number, timeout: number): Promise<void> {
+  await page.locator('.toolbar__count', { hasText: new RegExp(`^${COUNT_TEXT(rows)}$`) }).waitFor({ timeout });
+  await page.locator('[data-first-screen]').waitFor({ state: 'detached', timeout });
+}
+
+/**
  * In a new browser context (no HTTP or code cache, no app state; the session cookie added), either
  * load `/#/backups` directly ("load") or load `/#/dashboard`, let it settle and click Backups ("nav").
  */
@@ -366,7 +376,7 @@ async function timeRender(browser: Browser, home: BenchHome, where: Session, mod
     await page.evaluate('window.__holdfastBench.painted');
     const marks = (await page.evaluate(READ_MARKS)) as PageMarks;
     // The rows measured are the whole history, and only the visible ones are in the DOM.
-    await page.locator('.toolbar__count', { hasText: new RegExp(`^${COUNT_TEXT(home.backups)}$`) }).waitFor({ timeout: 60_000 });
+    await backupsSettled(page, home.backups, 60_000);
     if (mode === 'nav' && marks.click === null) throw new Error('the click on Backups was not seen by the page');
     return marks;
   } finally {
@@ -397,7 +407,7 @@ async function timeScroll(browser: Browser, home: BenchHome, where: Session): Pr
     await context.addCookies(where.cookies);
     const page = await context.newPage();
     await page.goto(`${where.origin}/#/backups`);
-    await page.locator('.toolbar__count', { hasText: new RegExp(`^${COUNT_TEXT(home.backups)}$`) }).waitFor({ timeout: 60_000 });
+    await backupsSettled(page, home.backups, 60_000);
     return (await page.evaluate(SCROLL_TO_END(home.backups))) as number;
   } finally {
     await context.close();
@@ -455,7 +465,7 @@ async function measureHeap(browser: Browser, home: BenchHome, where: Session): P
     await context.addCookies(where.cookies);
     const page = await context.newPage();
     await page.goto(`${where.origin}/#/backups`);
-    await page.locator('.toolbar__count', { hasText: new RegExp(`^${COUNT_TEXT(home.backups)}$`) }).waitFor({ timeout: 120_000 });
+    await backupsSettled(page, home.backups, 120_000);
     const opened = await heapAfterGc(page);
     await page.evaluate(SCROLL_TO_END(home.backups));
     return { opened, scrolled: await heapAfterGc(page) };
