@@ -65,6 +65,51 @@ describe('followCustomOutput', () => {
     expect(await follower.finish()).toBeUndefined();
   });
 
+  /** The finished archive with its head and TOC as pg_dump rewrote them, then `change`d in place (same length). */
+  async function rewrittenToc(spec: ArchiveSpec, change: (headAndToc: Buffer) => void): Promise<Buffer> {
+    const headAndToc = Buffer.from(buildArchive(spec).subarray(0, writeHead(spec).length + writeToc(spec, new Map()).length));
+    change(headAndToc);
+    return headAndToc;
+  }
+
+  test('gives nothing when the final header says the blocks are compressed though the walk read them as not', async () => {
+    const path = join(dir, 'out.dump');
+    await writeFile(path, '');
+    const spec: ArchiveSpec = { format: 'custom', items: TWO_TABLES };
+    const follower = followCustomOutput(path, 'the test archive', { countRows: true });
+    // Archive 1.16: PGDMP, 1, 16, rev, intSize, offSize, format, then the compression algorithm (1: gzip).
+    await writeLikePgDump(path, spec, await rewrittenToc(spec, (bytes) => (bytes[11] = 1)));
+    expect(await follower.finish()).toBeUndefined();
+  });
+
+  test('gives nothing when the final TOC defines a table otherwise than the walked one, even at the same length', async () => {
+    const path = join(dir, 'out.dump');
+    await writeFile(path, '');
+    const spec: ArchiveSpec = { format: 'custom', items: TWO_TABLES };
+    const follower = followCustomOutput(path, 'the test archive', { countRows: true });
+    const final = await rewrittenToc(spec, (bytes) => {
+      const at = bytes.indexOf('CREATE TABLE public.people (v text);');
+      expect(at).toBeGreaterThan(0);
+      bytes.write('CREATE TABLE public.people (v int4);', at, 'latin1');
+    });
+    await writeLikePgDump(path, spec, final);
+    expect(await follower.finish()).toBeUndefined();
+  });
+
+  test('gives nothing when the final TOC copies a table into other columns', async () => {
+    const path = join(dir, 'out.dump');
+    await writeFile(path, '');
+    const spec: ArchiveSpec = { format: 'custom', items: TWO_TABLES };
+    const follower = followCustomOutput(path, 'the test archive', { countRows: true });
+    const final = await rewrittenToc(spec, (bytes) => {
+      const at = bytes.indexOf('COPY public.people (v) FROM stdin;');
+      expect(at).toBeGreaterThan(0);
+      bytes.write('COPY public.people (w) FROM stdin;', at, 'latin1');
+    });
+    await writeLikePgDump(path, spec, final);
+    expect(await follower.finish()).toBeUndefined();
+  });
+
   test('gives nothing when bytes follow the last block', async () => {
     const path = join(dir, 'out.dump');
     await writeFile(path, '');
