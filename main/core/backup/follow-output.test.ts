@@ -1,11 +1,11 @@
 // The walk that follows pg_dump's output: it stands for the finished file only when the table of
 // contents pg_dump rewrote at the end agrees with what it walked; otherwise the backup checks the file whole.
-import { appendFile, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, open, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { inspectArchive } from '../archive/inspect.ts';
-import { buildArchive, copyData, table, TWO_TABLES, TWO_TABLES_FOUND, writeHead, writeToc, type ArchiveSpec } from '../archive/test-support.ts';
+import { buildArchive, copyData, ENCODING, table, TWO_TABLES, TWO_TABLES_FOUND, writeHead, writeToc, type ArchiveSpec } from '../archive/test-support.ts';
 import { followCustomOutput } from './follow-output.ts';
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 150));
@@ -107,6 +107,19 @@ describe('followCustomOutput', () => {
       bytes.write('COPY public.people (w) FROM stdin;', at, 'latin1');
     });
     await writeLikePgDump(path, spec, final);
+    expect(await follower.finish()).toBeUndefined();
+  });
+
+  test('gives nothing when the file at the path was replaced by another, however alike', async () => {
+    const path = join(dir, 'out.dump');
+    await writeFile(path, '');
+    const spec: ArchiveSpec = { format: 'custom', items: TWO_TABLES };
+    const follower = followCustomOutput(path, 'the test archive', { countRows: true });
+    await writeLikePgDump(path, spec);
+    // The same header and TOC, other rows: the walk read the file it opened, the hash would read this one.
+    const other = join(dir, 'other.dump');
+    await writeFile(other, buildArchive({ format: 'custom', items: [ENCODING, ...table('public', 'people', 10, ['c', 'd']), ...table('Odd Schema', 'Mixed"Case', 11, ['y'])] }));
+    await rename(other, path);
     expect(await follower.finish()).toBeUndefined();
   });
 

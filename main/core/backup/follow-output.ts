@@ -7,14 +7,15 @@
 //
 // Once pg_dump has exited, the walk reads what is left and the final header and table of contents (a
 // few reads at the file's start) are checked against it: byte for byte what the walk read, but for the
-// data offsets pg_dump fills in, each data block placed where the walk found it, and the file no longer
-// than what was walked. A header or TOC that differs anywhere else (a compression flag, a definition, a
-// COPY column list — the same length, or not) would have the hashed file restore otherwise than the
-// walk read it. Only then does the walk stand for the finished file; anything else (a failed walk, a
-// table of contents rewritten while the walk read it, a read error) gives undefined, and the caller
-// checks the file whole as before.
+// data offsets pg_dump fills in; each data block placed where the walk found it; the path still naming
+// the file the walk opened (the hash reads the path); the file no longer than what was walked. A
+// header or TOC that differs anywhere else (a compression flag, a definition, a COPY column list, at
+// the same length or not) would have the hashed file restore otherwise than the walk read it. Only
+// then does the walk stand for the finished file; anything else (a failed walk, a table of contents
+// rewritten while the walk read it, a read error) gives undefined, and the caller checks the file
+// whole as before.
 import { once } from 'node:events';
-import { open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { readCustomToc } from '../archive/custom.ts';
 import { K_OFFSET_POS_SET } from '../archive/constants.ts';
 import { dataEntries } from '../archive/entries.ts';
@@ -70,10 +71,14 @@ export function followCustomOutput(path: string, label: string, options: { count
   let wake: (() => void) | undefined;
   let followed = 0;
   let readFailed = false;
+  /** The file the walk opened: the path must still name it when the walk is trusted (the hash reads the path). */
+  let followedFile: { dev: bigint; ino: bigint } | undefined;
 
   const pump = (async () => {
     const file = await open(path, 'r');
     try {
+      const { dev, ino } = await file.stat({ bigint: true });
+      followedFile = { dev, ino };
       while (!stopped.signal.aborted) {
         // Read after the exit was known: a read that comes back empty then is the file's end.
         const atExit = exited;
@@ -119,11 +124,13 @@ export function followCustomOutput(path: string, label: string, options: { count
       const walked = await inspector.result;
       if (readFailed || !walked.ok || !walkedToc) return undefined;
       try {
-        const [finalToc, size] = await Promise.all([readCustomToc(path), pathSize(path)]);
+        const [finalToc, size, named] = await Promise.all([readCustomToc(path), pathSize(path), stat(path, { bigint: true })]);
         const finalHead = await readPrefix(path, finalToc.end);
         const walkedHeadAndToc = Buffer.concat(walkedHead).subarray(0, walkedToc.end);
         const placed = dataEntries(finalToc.entries);
         const agrees =
+          named.dev === followedFile?.dev &&
+          named.ino === followedFile.ino &&
           size === followed &&
           finalToc.end === walkedToc.end &&
           walkedHeadAndToc.length === finalToc.end &&
