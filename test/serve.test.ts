@@ -215,6 +215,30 @@ describe('holdfast serve', () => {
     }
   });
 
+  test("what Fastify or its plugins refuse as the client's keeps its 4xx and says what was wrong, never a 500", async () => {
+    // @fastify/static (send) answers a range past the file's end 416 and a NUL in the path 400.
+    const pastTheEnd = await fetch(`${base()}/index.html`, { headers: { range: 'bytes=99999999-' } });
+    expect(pastTheEnd.status).toBe(416);
+    expect(await pastTheEnd.json()).toMatchObject({ success: false, error: { code: 'BAD_INPUT', message: expect.stringContaining('Range Not Satisfiable') } });
+    const nul = await fetch(`${base()}/index.html%00`);
+    expect(nul.status).toBe(400);
+    expect((await nul.json()).error.message).not.toContain('body');
+    // Malformed JSON, and JSON carrying a prototype key, are still named as such.
+    for (const body of ['{nope', '{"__proto__":{"admin":true}}', '']) {
+      const refused = await rpc('profile.list', body);
+      expect(refused.status, body).toBe(400);
+      expect((await refused.json()).error.message, body).toContain('not valid JSON');
+    }
+    // A body that is not JSON at all: named as such, not as malformed JSON.
+    const form = await fetch(`${base()}/api/rpc/profile.list`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Bearer ${http.token}` },
+      body: 'a=1',
+    });
+    expect(form.status).toBe(415);
+    expect((await form.json()).error.message).toContain('application/json');
+  });
+
   test('a backup streams progress events and then its result', async () => {
     const response = await rpc('backup.create', { profile: 'shop', options: {} }, { accept: 'text/event-stream' });
     expect(response.headers.get('content-type')).toContain('text/event-stream');

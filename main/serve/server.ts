@@ -262,13 +262,21 @@ export async function startServer(holdfast: Holdfast, options: ServeOptions = {}
       return reply.code(413).send(errorBody(request.url, { code: 'BAD_INPUT', message: `The body is larger than ${request.routeOptions.bodyLimit ?? MAX_BODY} bytes.` }));
     }
     if (error.code === JSON_TOO_DEEP) return reply.code(400).send(errorBody(request.url, { code: 'BAD_INPUT', message: error.message }));
-    if (error.statusCode === 400 || error.statusCode === 415) {
-      return reply.code(error.statusCode).send(errorBody(request.url, { code: 'BAD_INPUT', message: `The body is not valid JSON: ${error.message}` }));
+    if (error.statusCode === 415) {
+      return reply.code(415).send(errorBody(request.url, { code: 'BAD_INPUT', message: `The body must be sent as application/json (${error.message}).` }));
+    }
+    // Fastify's content-type parser: an empty, malformed or prototype-polluting JSON body.
+    if (error.statusCode === 400 && error.code?.startsWith('FST_ERR_CTP_')) {
+      return reply.code(400).send(errorBody(request.url, { code: 'BAD_INPUT', message: `The body is not valid JSON: ${error.message}` }));
     }
     // Refusals raised inside Fastify or its plugins (e.g. @fastify/static's 403 for a path that
-    // climbs out of the renderer directory) keep their status: they are the client's fault, not ours.
+    // climbs out of the renderer directory, 416 for a range past the file's end, 400 for a NUL in
+    // the path) keep their status: they are the client's fault, not ours.
     if (error.statusCode === 403) return reply.code(403).send(errorBody(request.url, { code: 'FORBIDDEN', message: error.message }));
     if (error.statusCode === 404) return reply.code(404).send(errorBody(request.url, { code: 'NOT_FOUND', message: error.message }));
+    if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
+      return reply.code(error.statusCode).send(errorBody(request.url, { code: 'BAD_INPUT', message: `The request was refused: ${error.message}` }));
+    }
     return reply.code(500).send(errorBody(request.url, { code: 'INTERNAL', message: error.message }));
   });
 

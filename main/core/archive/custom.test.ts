@@ -113,6 +113,17 @@ describe('custom-format archives', () => {
     await expect(check(putInt(piped, people + 1, 999))).rejects.toThrow(`the data block at byte ${people} is for dump id 999, which has no data in the TOC: the archive is corrupt`);
   });
 
+  test('a second data block for the same dump id is refused when the blocks are walked in order', async () => {
+    // pg_restore reading such an archive in order restores the first block and skips the second, so rows
+    // counted over both would describe a restore that does not happen.
+    const piped = buildArchive({ format: 'custom', offsets: 'unset', items: TWO_TABLES });
+    const starts = await blockStarts(buildArchive({ format: 'custom', items: TWO_TABLES }));
+    const people = starts.get(1010)!;
+    const mixed = starts.get(1011)!;
+    const twice = Buffer.concat([piped.subarray(0, mixed), piped.subarray(people, mixed), piped.subarray(mixed)]);
+    await expect(check(twice)).rejects.toThrow(`byte ${mixed} holds a second data block for public.people (dump id 1010): the archive is corrupt`);
+  });
+
   test('a TOC that records no position for data, or one inside the TOC, is refused', async () => {
     const items = table('public', 'people', 10);
     await expect(check(buildArchive({ format: 'custom', offsets: 'no-data', items }))).rejects.toThrow(

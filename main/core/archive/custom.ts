@@ -138,6 +138,8 @@ async function scanCustomSequentially(r: ByteReader, toc: Toc, counters: RowCoun
     if (!e || !e.hadDumper) {
       throw new DumpProblem(`the data block at byte ${at} is for dump id ${id}, which has no data in the TOC: the archive is corrupt`);
     }
+    // pg_restore reading in order restores the first and skips the rest: rows counted over both would lie.
+    if (seen.has(id)) throw new DumpProblem(`byte ${at} holds a second ${describeData(e)}: the archive is corrupt`);
     if (e.dataState === K_OFFSET_POS_SET && e.dataPos !== at) {
       throw new DumpProblem(`${describeData(e)} was found at byte ${at} but the TOC places it at byte ${e.dataPos}: the archive is corrupt`);
     }

@@ -47,6 +47,8 @@ export interface TocEntry {
   /** custom format */
   dataState?: number;
   dataPos?: number;
+  /** custom format: the bytes of the file that hold the entry's data offset, the only ones pg_dump rewrites when it finishes */
+  offsetBytes?: { start: number; end: number };
   /** tar and directory formats */
   filename?: string | null;
 }
@@ -178,10 +180,12 @@ export async function readToc(r: ByteReader, head: ArchiveHead, extra: 'offset' 
     }
     const entry: Omit<TocEntry, 'tag' | 'namespace'> = { dumpId, hadDumper, desc, hasCopyStmt };
     if (extra === 'offset') {
+      const start = r.pos;
       const { state, pos } = await r.offset(v);
       entry.dataState = state;
       entry.dataPos = pos;
       if (v < K_VERS_1_7) await r.int(); // data length, dropped in 1.7
+      entry.offsetBytes = { start, end: r.pos };
     } else {
       entry.filename = (await r.text()) || null;
     }

@@ -1,11 +1,11 @@
 // The walk that follows pg_dump's output: it stands for the finished file only when the table of
 // contents pg_dump rewrote at the end agrees with what it walked; otherwise the backup checks the file whole.
-import { appendFile, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, open, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { inspectArchive } from '../archive/inspect.ts';
-import { buildArchive, copyData, table, TWO_TABLES, TWO_TABLES_FOUND, writeHead, writeToc, type ArchiveSpec } from '../archive/test-support.ts';
+import { buildArchive, copyData, ENCODING, table, TWO_TABLES, TWO_TABLES_FOUND, writeHead, writeToc, type ArchiveSpec } from '../archive/test-support.ts';
 import { followCustomOutput } from './follow-output.ts';
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 150));
@@ -62,6 +62,47 @@ describe('followCustomOutput', () => {
       [1011, 2],
     ]);
     await writeLikePgDump(path, spec, Buffer.concat([true_.subarray(0, headLength), writeToc(spec, positions).toBuffer()]));
+    expect(await follower.finish()).toBeUndefined();
+  });
+
+  /** The finished archive with its head and TOC as pg_dump rewrote them, then `change`d in place (same length). */
+  async function rewrittenToc(spec: ArchiveSpec, change: (headAndToc: Buffer) => void): Promise<Buffer> {
+    const headAndToc = Buffer.from(buildArchive(spec).subarray(0, writeHead(spec).length + writeToc(spec, new Map()).length));
+    change(headAndToc);
+    return headAndToc;
+  }
+
+  /** A rewrite of the head and TOC that keeps every offset and the length: the bytes `from` become `to`. */
+  const replacing = (from: string, to: string) => (bytes: Buffer) => {
+    const at = bytes.indexOf(from);
+    expect(at).toBeGreaterThan(0);
+    bytes.write(to, at, 'latin1');
+  };
+
+  test.each([
+    // Archive 1.16: PGDMP, 1, 16, rev, intSize, offSize, format, then the compression algorithm (1: gzip).
+    ['says the blocks are compressed though the walk read them as not', (bytes: Buffer) => void (bytes[11] = 1)],
+    ['defines a table otherwise, at the same length', replacing('CREATE TABLE public.people (v text);', 'CREATE TABLE public.people (v int4);')],
+    ['copies a table into other columns', replacing('COPY public.people (v) FROM stdin;', 'COPY public.people (w) FROM stdin;')],
+  ])('gives nothing when the final header or TOC %s', async (_what, change) => {
+    const path = join(dir, 'out.dump');
+    await writeFile(path, '');
+    const spec: ArchiveSpec = { format: 'custom', items: TWO_TABLES };
+    const follower = followCustomOutput(path, 'the test archive', { countRows: true });
+    await writeLikePgDump(path, spec, await rewrittenToc(spec, change));
+    expect(await follower.finish()).toBeUndefined();
+  });
+
+  test('gives nothing when the file at the path was replaced by another, however alike', async () => {
+    const path = join(dir, 'out.dump');
+    await writeFile(path, '');
+    const spec: ArchiveSpec = { format: 'custom', items: TWO_TABLES };
+    const follower = followCustomOutput(path, 'the test archive', { countRows: true });
+    await writeLikePgDump(path, spec);
+    // The same header and TOC, other rows: the walk read the file it opened, the hash would read this one.
+    const other = join(dir, 'other.dump');
+    await writeFile(other, buildArchive({ format: 'custom', items: [ENCODING, ...table('public', 'people', 10, ['c', 'd']), ...table('Odd Schema', 'Mixed"Case', 11, ['y'])] }));
+    await rename(other, path);
     expect(await follower.finish()).toBeUndefined();
   });
 

@@ -5,13 +5,17 @@
 // walk can: pg_dump appends its data blocks and never rewrites one, so they are walked as they arrive,
 // the way a pipe's archive is (archive/stream-inspect.ts), and where each block starts is noted.
 //
-// Once pg_dump has exited, the walk reads what is left and the final table of contents (a few reads at
-// the file's start) is checked against it: the same entries, ending at the same byte, each data block
-// placed where the walk found it, and the file no longer than what was walked. Only then does the walk
-// stand for the finished file; anything else (a failed walk, a table of contents rewritten while the
-// walk read it, a read error) gives undefined, and the caller checks the file whole as before.
+// Once pg_dump has exited, the walk reads what is left and the final header and table of contents (a
+// few reads at the file's start) are checked against it: byte for byte what the walk read, but for the
+// data offsets pg_dump fills in; each data block placed where the walk found it; the path still naming
+// the file the walk opened (the hash reads the path); the file no longer than what was walked. A
+// header or TOC that differs anywhere else (a compression flag, a definition, a COPY column list, at
+// the same length or not) would have the hashed file restore otherwise than the walk read it. Only
+// then does the walk stand for the finished file; anything else (a failed walk, a table of contents
+// rewritten while the walk read it, a read error) gives undefined, and the caller checks the file
+// whole as before.
 import { once } from 'node:events';
-import { open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { readCustomToc } from '../archive/custom.ts';
 import { K_OFFSET_POS_SET } from '../archive/constants.ts';
 import { dataEntries } from '../archive/entries.ts';
@@ -31,15 +35,32 @@ export interface OutputFollower {
   stop(): Promise<void>;
 }
 
-/** What the walk saw of the table of contents: the entries, less their data offsets. */
-function entriesKey(toc: Pick<Toc, 'entries'>): string {
-  return JSON.stringify(toc.entries.map((e) => [e.dumpId, e.desc, e.namespace, e.tag, e.hadDumper]));
+/** The file's first `length` bytes as they are now. */
+async function readPrefix(path: string, length: number): Promise<Buffer> {
+  const file = await open(path, 'r');
+  try {
+    const bytes = Buffer.alloc(length);
+    const { bytesRead } = await file.read(bytes, 0, length, 0);
+    return bytes.subarray(0, bytesRead);
+  } finally {
+    await file.close();
+  }
+}
+
+/** The header and TOC bytes with every entry's data offset zeroed: what pg_dump's final rewrite must leave as it was. */
+function withoutOffsets(headAndToc: Buffer, toc: Toc): Buffer {
+  const masked = Buffer.from(headAndToc);
+  for (const { offsetBytes } of toc.entries) if (offsetBytes) masked.fill(0, offsetBytes.start, offsetBytes.end);
+  return masked;
 }
 
 /** Follows `path`, a custom archive pg_dump is writing, from its first byte. */
 export function followCustomOutput(path: string, label: string, options: { countRows: boolean }): OutputFollower {
   const blockStarts = new Map<number, number>();
   let walkedToc: Toc | undefined;
+  // The bytes the walk read, kept until they cover the header and TOC (the final ones are compared with them).
+  const walkedHead: Buffer[] = [];
+  let walkedHeadBytes = 0;
   const inspector = inspectStream('custom', label, {
     countRows: options.countRows,
     onToc: (toc) => (walkedToc = toc),
@@ -50,10 +71,14 @@ export function followCustomOutput(path: string, label: string, options: { count
   let wake: (() => void) | undefined;
   let followed = 0;
   let readFailed = false;
+  /** The file the walk opened: the path must still name it when the walk is trusted (the hash reads the path). */
+  let followedFile: { dev: bigint; ino: bigint } | undefined;
 
   const pump = (async () => {
     const file = await open(path, 'r');
     try {
+      const { dev, ino } = await file.stat({ bigint: true });
+      followedFile = { dev, ino };
       while (!stopped.signal.aborted) {
         // Read after the exit was known: a read that comes back empty then is the file's end.
         const atExit = exited;
@@ -63,6 +88,10 @@ export function followCustomOutput(path: string, label: string, options: { count
           followed += bytesRead;
           // The walk holds chunks until it is past them: a short read is copied out rather than pin a whole MiB.
           const bytes = bytesRead < READ_BYTES / 2 ? Buffer.from(chunk.subarray(0, bytesRead)) : chunk.subarray(0, bytesRead);
+          if (walkedHeadBytes < (walkedToc?.end ?? Number.POSITIVE_INFINITY)) {
+            walkedHead.push(bytes);
+            walkedHeadBytes += bytes.length;
+          }
           if (!inspector.sink.write(bytes)) await once(inspector.sink, 'drain', { signal: stopped.signal });
           continue;
         }
@@ -95,12 +124,18 @@ export function followCustomOutput(path: string, label: string, options: { count
       const walked = await inspector.result;
       if (readFailed || !walked.ok || !walkedToc) return undefined;
       try {
-        const [finalToc, size] = await Promise.all([readCustomToc(path), pathSize(path)]);
+        const [finalToc, size, named] = await Promise.all([readCustomToc(path), pathSize(path), stat(path, { bigint: true })]);
+        const finalHead = await readPrefix(path, finalToc.end);
+        const walkedHeadAndToc = Buffer.concat(walkedHead).subarray(0, walkedToc.end);
         const placed = dataEntries(finalToc.entries);
         const agrees =
+          named.dev === followedFile?.dev &&
+          named.ino === followedFile.ino &&
           size === followed &&
           finalToc.end === walkedToc.end &&
-          entriesKey(finalToc) === entriesKey(walkedToc) &&
+          walkedHeadAndToc.length === finalToc.end &&
+          finalHead.length === finalToc.end &&
+          withoutOffsets(finalHead, finalToc).equals(withoutOffsets(walkedHeadAndToc, finalToc)) &&
           placed.length === blockStarts.size &&
           placed.every((e) => e.dataState === K_OFFSET_POS_SET && e.dataPos === blockStarts.get(e.dumpId));
         return agrees ? walked : undefined;
