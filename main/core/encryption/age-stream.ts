@@ -10,10 +10,16 @@ import { Transform, type TransformCallback } from 'node:stream';
 import type { Recipient } from 'age-encryption';
 import { freeNow, letGo } from '../fsutil/lent-buffers.ts';
 
-/** The age library, loaded when a file is first encrypted or decrypted: it is large, and most commands never need it. */
-const loadAge = () => import('age-encryption');
+/**
+ * The age library, loaded when a file is first encrypted or decrypted: it is large, and most commands
+ * never need it. Imported once: every import() call goes through the module loader again (under a
+ * loader hook, a round trip to its thread), and a verify's header waited on two of them.
+ */
+let ageModule: Promise<typeof import('age-encryption')> | undefined;
+const loadAge = () => (ageModule ??= import('age-encryption'));
 /** Passphrase recipients and identities; they import the age library too, so they load with it. */
-const loadScrypt = () => import('./scrypt.ts');
+let scryptModule: Promise<typeof import('./scrypt.ts')> | undefined;
+const loadScrypt = () => (scryptModule ??= import('./scrypt.ts'));
 
 export const CHUNK_SIZE = 64 * 1024;
 const TAG_SIZE = 16;
@@ -167,6 +173,28 @@ export interface DecryptedBy {
   identityIndex: number;
 }
 
+type Decrypter = InstanceType<Awaited<ReturnType<typeof loadAge>>['Decrypter']>;
+
+/**
+ * A decrypter for each identity, made before the header arrives: an X25519 identity derives its
+ * recipient (a scalar multiplication on libuv's pool) when it is added, so that work and the library's
+ * load overlap the first read instead of following it.
+ */
+async function prepareDecrypters(identities: readonly AgeSecret[]): Promise<Array<{ decrypter: Decrypter } | { problem: string }>> {
+  const [{ Decrypter }, { scryptIdentity }] = await Promise.all([loadAge(), loadScrypt()]);
+  return identities.map((identity, index) => {
+    const decrypter = new Decrypter();
+    try {
+      if ('passphrase' in identity) decrypter.addIdentity(scryptIdentity(identity.passphrase));
+      else decrypter.addIdentity(identity.identity);
+    } catch {
+      // The library's message quotes the identity: a secret. Say which one, never what it holds.
+      return { problem: `identity ${index + 1} of ${identities.length} is not a valid age identity` };
+    }
+    return { decrypter };
+  });
+}
+
 /**
  * Decrypts an age file written to it with the first of `identities` (identities or passphrases) that opens it.
  * Fails with an AgeError for a file that is not age, none of the identities fit, a header whose MAC
@@ -180,11 +208,17 @@ export class AgeDecryptStream extends Transform {
   private counter = 0;
   private sawPayload = false;
 
+  /** One decrypter per identity, or why that identity is unusable: made while the header is still being read. */
+  private readonly decrypters: Promise<Array<{ decrypter: Decrypter } | { problem: string }>>;
+
   constructor(
-    private readonly identities: readonly AgeSecret[],
+    identities: readonly AgeSecret[],
     private readonly onKey?: (by: DecryptedBy) => void,
   ) {
     super();
+    this.decrypters = prepareDecrypters(identities);
+    // Its failure (the library could not load) is reported when the header needs it.
+    this.decrypters.catch(() => undefined);
   }
 
   private async openHeader(): Promise<boolean> {
@@ -197,20 +231,13 @@ export class AgeDecryptStream extends Transform {
     const header = this.head!.subarray(0, length);
     const nonce = this.head!.subarray(length, length + NONCE_SIZE);
     let lastProblem: string | undefined;
-    const { Decrypter } = await loadAge();
-    const { scryptIdentity } = await loadScrypt();
-    for (const [index, identity] of this.identities.entries()) {
-      const decrypter = new Decrypter();
-      try {
-        if ('passphrase' in identity) decrypter.addIdentity(scryptIdentity(identity.passphrase));
-        else decrypter.addIdentity(identity.identity);
-      } catch {
-        // The library's message quotes the identity: a secret. Say which one, never what it holds.
-        lastProblem = `identity ${index + 1} of ${this.identities.length} is not a valid age identity`;
+    for (const [index, prepared] of (await this.decrypters).entries()) {
+      if ('problem' in prepared) {
+        lastProblem = prepared.problem;
         continue;
       }
       try {
-        const fileKey = await decrypter.decryptHeader(header);
+        const fileKey = await prepared.decrypter.decryptHeader(header);
         this.key = payloadKey(fileKey, nonce);
         this.onKey?.({ identityIndex: index });
         break;
