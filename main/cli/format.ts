@@ -138,6 +138,15 @@ export function formatRecoveries(recoveries: SwapRecovery[]): string {
   return recoveries.map((r) => `${verbs[r.action]}: ${r.profile}/${r.database} (run ${r.runId}): ${r.message}`).join('\n');
 }
 
+/**
+ * Where a profile points, in one line, as the Connections page writes it: a whole-server profile's
+ * dbname is only the maintenance database it connects to first, so it is not shown as its target.
+ */
+export function profileTarget(profile: Pick<Profile, 'user' | 'host' | 'port' | 'dbname' | 'service' | 'wholeServer'>): string {
+  if (profile.service) return `service ${profile.service}`;
+  return `${profile.user}@${profile.host}:${profile.port}/${profile.wholeServer ? '* (every database)' : profile.dbname}`;
+}
+
 /** `store`: this host's secret store (HOLDFAST_SECRET_STORE), where a password Holdfast holds is. */
 export function formatProfile(profile: Profile, store: SecretStoreKind): string {
   const rows: Array<[string, string | null]> = [
