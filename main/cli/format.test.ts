@@ -84,6 +84,10 @@ describe('terminal output', () => {
     expect(text).toContain('    ✗ shop  2.0 GB  the role cannot read 1 table or large object in "shop" (public.ledger)');
     expect(text).toContain('    ✗ locked  the role may not CONNECT to "locked"');
     expect(text).not.toContain('database size');
+    // The maintenance database's own check is not the server's: shop's and locked's ✗ stand.
+    expect(text).not.toContain('every table is readable');
+    const fine = formatProfileTest({ ...report, wholeServer: { ...report.wholeServer!, databases: [report.wholeServer!.databases[0]!] } }, 'keychain');
+    expect(fine).toContain('  ✓ every table in every database is readable');
   });
 
   test('a restore preview lists the functions from the backup the restore runs and the role it runs them as', () => {

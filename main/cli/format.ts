@@ -193,7 +193,10 @@ export function formatProfileTest(report: ProfileTestReport, store: SecretStoreK
       lines.push(d.problem ? `    ✗ ${d.database}${size}  ${d.problem}` : `    ✓ ${d.database}${size}`);
     }
   }
-  if (report.unreadable.length > 0) {
+  if (whole) {
+    // The maintenance database's own check is one of the lines above; a ✓ for the server only when every database has one.
+    if (whole.databases.every((d) => !d.problem)) lines.push('  ✓ every table in every database is readable');
+  } else if (report.unreadable.length > 0) {
     lines.push(
       `  ✗ ${plural(report.unreadable.length, 'table or large object', 'tables or large objects')} this role cannot read (a backup would fail): ${report.unreadable.slice(0, 10).join(', ')}${report.unreadable.length > 10 ? ', …' : ''}`,
     );
