@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import type { RestoreResult } from '../core/restore/restore.ts';
 import type { Profile } from '../core/model/types.ts';
 import type { ProfileTestReport } from '../core/profiles/profiles.ts';
-import { formatCleanup, formatList, formatProfile, formatProfileTest, formatRestore, humanBytes, humanDuration, tableCountLine } from './format.ts';
+import { formatCleanup, formatList, formatProfile, formatProfileTest, formatRestore, humanBytes, humanDuration, profileTarget, tableCountLine } from './format.ts';
 import type { BackupMetadata } from '../core/model/types.ts';
 import { progressBar } from './progress.ts';
 import { newProfileRecord } from '../../test/support/profile-record.ts';
@@ -84,6 +84,10 @@ describe('terminal output', () => {
     expect(text).toContain('    ✗ shop  2.0 GB  the role cannot read 1 table or large object in "shop" (public.ledger)');
     expect(text).toContain('    ✗ locked  the role may not CONNECT to "locked"');
     expect(text).not.toContain('database size');
+    // The maintenance database's own check is not the server's: shop's and locked's ✗ stand.
+    expect(text).not.toContain('every table is readable');
+    const fine = formatProfileTest({ ...report, wholeServer: { ...report.wholeServer!, databases: [report.wholeServer!.databases[0]!] } }, 'keychain');
+    expect(fine).toContain('  ✓ every table in every database is readable');
   });
 
   test('a restore preview lists the functions from the backup the restore runs and the role it runs them as', () => {
@@ -133,5 +137,22 @@ describe("where a profile's password is said to be: this host's secret store", (
     expect(formatProfile(profile, 'file')).toMatch(/^password\s+in the credentials file$/m);
     expect(formatProfile(profile, 'file')).not.toContain('keychain');
     expect(formatProfile(profile, 'keychain')).toMatch(/^password\s+in the OS keychain$/m);
+  });
+});
+
+describe('where a profile points, in one line (profile add, edit and list)', () => {
+  const profile: Profile = { ...newProfileRecord('shop', { host: 'db1', port: 5433, user: 'shop' }), id: 'p1', keychainPassword: false, createdAt: '2026-12-05T00:00:00.000Z' };
+
+  test('a database profile names its database', () => {
+    expect(profileTarget(profile)).toBe('shop@db1:5433/shop');
+  });
+
+  test('a whole-server profile says every database, not the maintenance database it connects to', () => {
+    const server: Profile = { ...profile, name: 'server', dbname: 'postgres', wholeServer: { excludeDatabases: [], parallelDatabases: null } };
+    expect(profileTarget(server)).toBe('shop@db1:5433/* (every database)');
+  });
+
+  test('a profile that connects through a service names the service, as the Connections page does', () => {
+    expect(profileTarget({ ...profile, service: 'prod' })).toBe('service prod');
   });
 });

@@ -138,6 +138,15 @@ export function formatRecoveries(recoveries: SwapRecovery[]): string {
   return recoveries.map((r) => `${verbs[r.action]}: ${r.profile}/${r.database} (run ${r.runId}): ${r.message}`).join('\n');
 }
 
+/**
+ * Where a profile points, in one line, as the Connections page writes it: a whole-server profile's
+ * dbname is only the maintenance database it connects to first, so it is not shown as its target.
+ */
+export function profileTarget(profile: Pick<Profile, 'user' | 'host' | 'port' | 'dbname' | 'service' | 'wholeServer'>): string {
+  if (profile.service) return `service ${profile.service}`;
+  return `${profile.user}@${profile.host}:${profile.port}/${profile.wholeServer ? '* (every database)' : profile.dbname}`;
+}
+
 /** `store`: this host's secret store (HOLDFAST_SECRET_STORE), where a password Holdfast holds is. */
 export function formatProfile(profile: Profile, store: SecretStoreKind): string {
   const rows: Array<[string, string | null]> = [
@@ -184,7 +193,10 @@ export function formatProfileTest(report: ProfileTestReport, store: SecretStoreK
       lines.push(d.problem ? `    ✗ ${d.database}${size}  ${d.problem}` : `    ✓ ${d.database}${size}`);
     }
   }
-  if (report.unreadable.length > 0) {
+  if (whole) {
+    // The maintenance database's own check is one of the lines above; a ✓ for the server only when every database has one.
+    if (whole.databases.every((d) => !d.problem)) lines.push('  ✓ every table in every database is readable');
+  } else if (report.unreadable.length > 0) {
     lines.push(
       `  ✗ ${plural(report.unreadable.length, 'table or large object', 'tables or large objects')} this role cannot read (a backup would fail): ${report.unreadable.slice(0, 10).join(', ')}${report.unreadable.length > 10 ? ', …' : ''}`,
     );

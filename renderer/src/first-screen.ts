@@ -121,7 +121,7 @@ function row(line: BackupRow, index: number, checkingFiles: boolean, now: number
         'span',
         { class: 'vtable__profile-line' },
         line.set ? h('button', { type: 'button', class: 'btn btn--ghost btn--small vtable__expand', 'aria-label': `Show the databases of set ${line.id}` }, '▸') : null,
-        line.profile,
+        h('span', { class: 'vtable__profile-name', title: line.profile }, line.profile),
         line.set ? badge(SET_BADGE) : null,
       ),
       line.set ? h('span', { class: 'cell-secondary' }, line.database ?? '') : null,

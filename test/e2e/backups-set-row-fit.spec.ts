@@ -2,6 +2,8 @@
 // used in (the DBA's review: at 1024×700 a partial set's counts and badges wrapped into the next row,
 // and the Set badge was cut at 1280 and 1440 px). The set is partial for real: one database's catalog
 // is broken so its pg_dump fails, the others are backed up.
+// The profile's name is as long as a DBA's (a 9-character "server-ro" still cut the badge to "S" at
+// 1440 px after the badge was packed tighter): the name gives way with an ellipsis, the badge never.
 import { expect, screenshotEverySize, test } from './fixtures.ts';
 import { BackupsPage } from './pages/backups.ts';
 import { Shell } from './pages/shell.ts';
@@ -14,14 +16,14 @@ test.beforeAll(async ({ holdfast }) => {
   // A table whose schema is gone from the catalog: pg_dump stops with "schema with OID … does not exist".
   await holdfast.pg.query('CREATE SCHEMA gone; CREATE TABLE gone.t (id int); DELETE FROM pg_namespace WHERE nspname = $$gone$$;', 'broken_catalog');
   await rpc(holdfast.url, 'profile.add', {
-    name: 'whole',
+    name: 'prod-cluster-eu',
     host: holdfast.pg.host,
     port: holdfast.pg.port,
     user: holdfast.pg.user,
     dbname: 'postgres',
     wholeServer: { excludeDatabases: [], parallelDatabases: 2 },
   });
-  await rpc(holdfast.url, 'backup.take', { profile: 'whole', options: {} }).catch(() => undefined);
+  await rpc(holdfast.url, 'backup.take', { profile: 'prod-cluster-eu', options: {} }).catch(() => undefined);
 });
 
 test("a partial set's row fits its 44 px and its Set badge and counts are whole at 1440, 1280 and 1024 px, light and dark", async ({ page, holdfast }) => {

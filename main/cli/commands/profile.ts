@@ -7,7 +7,7 @@ import { profileFromUri } from '../../core/profiles/profiles.ts';
 import { loadConfig } from '../../core/config/config.ts';
 import { MAINTENANCE_DATABASE } from '../../core/profiles/profile-schema.ts';
 import { SECRET_STORE_NAMES } from '../../core/secrets/store-choice.ts';
-import { formatProfile, formatProfileTest } from '../format.ts';
+import { formatProfile, formatProfileTest, profileTarget } from '../format.ts';
 import type { Io } from '../io.ts';
 import { collect, integer, type CommandContext } from '../runner.ts';
 import { encryptToFrom } from './backup-options.ts';
@@ -128,12 +128,7 @@ export function profileCommands(program: Command, { io, run }: CommandContext): 
       password ??= fromUri.password;
     }
     if (password !== undefined) input.password = password;
-    await run(
-      'profile.add',
-      input,
-      Boolean(options.json),
-      (p) => `Added profile ${p.name}: ${p.user}@${p.host}:${p.port}/${p.dbname}${p.keychainPassword ? ` (password in ${SECRET_STORE_NAMES[hostSecretStore()]})` : ''}`,
-    );
+    await run('profile.add', input, Boolean(options.json), (p) => `Added profile ${p.name}: ${profileTarget(p)}${p.keychainPassword ? ` (password in ${SECRET_STORE_NAMES[hostSecretStore()]})` : ''}`);
   });
   connectionOptions(profile.command('edit <name>').description('Change a profile; unspecified fields stay as they are'), false)
     .option('--rename <new-name>', 'give the profile a new name')
@@ -152,7 +147,7 @@ export function profileCommands(program: Command, { io, run }: CommandContext): 
       if (typeof options.rename === 'string') changes.name = options.rename;
       const input: Record<string, unknown> = { name, changes, forgetPassword: Boolean(options.forgetPassword) };
       if (password !== undefined) input.password = password;
-      await run('profile.edit', input, Boolean(options.json), (p) => `Updated profile ${p.name}: ${p.user}@${p.host}:${p.port}/${p.dbname}`);
+      await run('profile.edit', input, Boolean(options.json), (p) => `Updated profile ${p.name}: ${profileTarget(p)}`);
     });
   profile
     .command('list')
@@ -161,7 +156,7 @@ export function profileCommands(program: Command, { io, run }: CommandContext): 
       await run('profile.list', {}, Boolean(options.json), (profiles) =>
         profiles.length === 0
           ? 'No profiles. Add one with `holdfast profile add`.'
-          : profiles.map((p) => `${p.name}  ${p.user}@${p.host}:${p.port}/${p.dbname}${p.tags.length ? `  [${p.tags.join(', ')}]` : ''}`).join('\n'),
+          : profiles.map((p) => `${p.name}  ${profileTarget(p)}${p.tags.length ? `  [${p.tags.join(', ')}]` : ''}`).join('\n'),
       );
     });
   profile

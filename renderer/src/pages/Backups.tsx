@@ -282,7 +282,13 @@ function BackupTable({ total, selectedId, expanded, onSelect, sortKey, direction
                       </span>
                     ) : null}
                     {/* A member is told from its siblings by its database, also when the Database column gives way. */}
-                    {row.memberOf ? <span className="mono">{row.database}</span> : row.profile}
+                    {row.memberOf ? (
+                      <span className="mono">{row.database}</span>
+                    ) : (
+                      <span className="vtable__profile-name" title={row.profile}>
+                        {row.profile}
+                      </span>
+                    )}
                     {row.set ? <BadgeOf look={SET_BADGE} /> : null}
                   </span>
                   {row.set ? <span className="cell-secondary">{row.database}</span> : null}
