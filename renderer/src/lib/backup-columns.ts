@@ -2,6 +2,7 @@
 // filter. pages/Backups.tsx renders them, and so does the first screen painted before React loads
 // (first-screen.ts), so the rows painted early have the same columns as the table that replaces them.
 import type { RowFilter, SortKey } from './backup-rows.ts';
+import { groupedCount } from './format.ts';
 
 export const ROW_HEIGHT = 44;
 
@@ -41,7 +42,7 @@ export const STATUS_FILTERS: ReadonlyArray<{ value: RowFilter['status']; label: 
 export const SEARCH_PLACEHOLDER = 'Search file, profile, database, schema only, error…';
 
 /** The count beside the filters: rows matching of all there are. */
-export const countText = (total: number, everything: number) => `${total.toLocaleString('en-US')} of ${everything.toLocaleString('en-US')}`;
+export const countText = (total: number, everything: number) => `${groupedCount(total)} of ${groupedCount(everything)}`;
 
 /** The profile filter's choices: the profiles configured here and those the catalogue lists, once each, sorted. */
 export const profileChoices = (known: readonly string[], listed: readonly string[]) => [...new Set([...known, ...listed])].sort();

@@ -9,11 +9,17 @@ import {
   formatPercent,
   formatRelative,
   formatTenthsOfSeconds,
+  groupedCount,
   plural,
   progressFraction,
 } from './format.ts';
 
 describe('formatting', () => {
+  test('counts are grouped as en-US writes them (without ICU for whole numbers)', () => {
+    const samples = [0, 7, 999, 1_000, 12_345, 100_000, 999_999, 1_000_000, 1_234_567_890, Number.MAX_SAFE_INTEGER, -1, -1_000, -987_654, 1.5, 12_345.678, 1e21, NaN, Infinity];
+    for (const n of samples) expect(groupedCount(n)).toBe(n.toLocaleString('en-US'));
+  });
+
   test('an average in tenths of a second is not shown as milliseconds it does not have', () => {
     expect(formatTenthsOfSeconds(0.1, 1)).toBe('0.1 s');
     expect(formatTenthsOfSeconds(0, 3)).toBe('< 0.1 s');

@@ -1,5 +1,7 @@
 // Numbers as a DBA reads them: sizes in binary units, durations that fit the scale, times relative
 // to now with the exact time one hover away.
+import { groupedCount } from '../../../main/core/model/human.ts';
+
 export function formatBytes(bytes: number | null | undefined): string {
   if (bytes === null || bytes === undefined || !Number.isFinite(bytes)) return '—';
   const units = ['B', 'KB', 'MB', 'GB', 'TB', 'PB'];
@@ -78,16 +80,24 @@ export function formatDateTime(iso: string | null | undefined, withSeconds = tru
 
 export { formatInZone } from '../../../main/core/model/time-in-zone.ts';
 
-const shortDate = new Intl.DateTimeFormat('en-US', { month: 'short', day: 'numeric' });
+/**
+ * Built on first use, not when this module loads: the first Intl formatter in a fresh renderer costs
+ * 45–85 ms of the main thread (ICU's locale data; CPU profile, bench row 7), and this module is in the
+ * early script (first-page.js), where that held the Backups page's first request, and in the entry.
+ * Only the charts draw short dates.
+ */
+let shortDate: Intl.DateTimeFormat | undefined;
 
 /** Chart ticks: "Nov 25". */
 export function formatShortDate(iso: string | number): string {
   const at = typeof iso === 'number' ? iso : Date.parse(iso);
-  return Number.isNaN(at) ? String(iso) : shortDate.format(at);
+  if (Number.isNaN(at)) return String(iso);
+  shortDate ??= new Intl.DateTimeFormat('en-US', { month: 'short', day: 'numeric' });
+  return shortDate.format(at);
 }
 
 /** The terminal's and the app's one way to count things in words. */
-export { plural } from '../../../main/core/model/human.ts';
+export { groupedCount, plural } from '../../../main/core/model/human.ts';
 
 /** A share as a percentage that never rounds a failure away: 10,000 of 10,001 is 99.9%, not 100%. */
 export function formatPercent(part: number, whole: number): string {
@@ -100,7 +110,7 @@ export function formatPercent(part: number, whole: number): string {
 }
 
 export function formatCount(n: number | null | undefined): string {
-  return n === null || n === undefined ? '—' : n.toLocaleString('en-US');
+  return n === null || n === undefined ? '—' : groupedCount(n);
 }
 
 /**

@@ -1,6 +1,7 @@
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import type { BackupSet, SetListEntry } from '../api/types.ts';
 import { filterRows, isProblem, NO_FILTER } from './backup-rows.ts';
+import { countText } from './backup-columns.ts';
 import { backupsHeader, findRow, heldLabel, listToRows, withExpandedMembers, type SetListItem } from './set-rows.ts';
 import type { SummaryListItem } from './backup-rows.ts';
 
@@ -111,5 +112,25 @@ describe('the Backups header', () => {
   test('a running backup is counted as running, apart from the failed and unfinished ones', () => {
     expect(backupsHeader({ backups: 2, attempts: 0, running: 1, sets: 0, setMembers: 0 })).toBe('2 backups · 1 running · 0 failed or unfinished attempts');
     expect(backupsHeader({ backups: 2, attempts: 3, running: 2, sets: 0, setMembers: 0 })).toBe('2 backups · 2 running · 3 failed or unfinished attempts');
+  });
+});
+
+describe("the Backups page's first screen needs no ICU", () => {
+  // The first locale-aware call in a fresh renderer loads ICU's data: 30–250 ms of its main thread
+  // (bench row 7's CPU profile: toLocaleString inside the early-drawn first screen).
+  test('its header and count group digits as en-US does, without toLocaleString or Intl', () => {
+    const toLocaleString = vi.spyOn(Number.prototype, 'toLocaleString');
+    const formatter = vi.spyOn(Intl, 'NumberFormat');
+    try {
+      expect(backupsHeader({ backups: 98_765, attempts: 1_234, running: 1_001, sets: 1_000, setMembers: 2_000 })).toBe(
+        '100,765 backups (2,000 in 1,000 whole-server sets) · 1,001 running · 1,234 failed or unfinished attempts',
+      );
+      expect(countText(10_000, 1_234_567)).toBe('10,000 of 1,234,567');
+      expect(toLocaleString).not.toHaveBeenCalled();
+      expect(formatter).not.toHaveBeenCalled();
+    } finally {
+      toLocaleString.mockRestore();
+      formatter.mockRestore();
+    }
   });
 });

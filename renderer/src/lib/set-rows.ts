@@ -3,7 +3,7 @@
 // rows too, so a partial set says which ones failed and why; the attempts its own run and its failed
 // members left in the run log are folded into it by the set's id (set.list nests them), never shown loose beside it.
 import type { BackupSet, ChannelOutput, SetListEntry } from '../api/types.ts';
-import { plural } from './format.ts';
+import { groupedCount, plural } from './format.ts';
 import { isBackup, toRow, type BackupRow, type SummaryListItem, type VerifiedState } from './backup-rows.ts';
 export type { SetInfo } from './backup-rows.ts';
 
@@ -105,7 +105,7 @@ export function withExpandedMembers(rows: readonly BackupRow[], expanded: Readon
 
 /** The Backups page's header: loose backups and the sets' members are all backups; a set says how many it holds. */
 export function backupsHeader(counts: ChannelOutput<'backup.page'>['counts']): string {
-  const inSets = counts.sets ? ` (${counts.setMembers.toLocaleString('en-US')} in ${plural(counts.sets, 'whole-server set')})` : '';
-  const running = counts.running ? ` · ${counts.running.toLocaleString('en-US')} running` : '';
+  const inSets = counts.sets ? ` (${groupedCount(counts.setMembers)} in ${plural(counts.sets, 'whole-server set')})` : '';
+  const running = counts.running ? ` · ${groupedCount(counts.running)} running` : '';
   return `${plural(counts.backups + counts.setMembers, 'backup')}${inSets}${running} · ${plural(counts.attempts, 'failed or unfinished attempt')}`;
 }
