@@ -8,7 +8,8 @@ import * as z from 'zod';
 import { lazySchema } from './lazy-schema.ts';
 import { BackupOptionsSchema, DUMP_FORMATS } from '../backup/options.ts';
 
-const Timestamp = lazySchema(() => z.string().describe('ISO 8601 time'));
+// Eager: a description is keyed by the schema object, which a lazy wrapper is not (lazy-schema.ts).
+const Timestamp = z.string().describe('ISO 8601 time');
 
 export const BACKUP_STATUSES = ['completed', 'missing', 'deleted'] as const;
 export type BackupStatus = (typeof BACKUP_STATUSES)[number];

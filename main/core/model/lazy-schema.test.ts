@@ -39,3 +39,8 @@ test('a lazy object schema gives its shape, and z.infer sees the wrapped type', 
   expect(Object.keys(Profile.shape)).toEqual(['name', 'port']);
   expect(() => Profile.parse({ name: 'prod', extra: 1 })).toThrow(z.ZodError);
 });
+
+test('a schema described as a whole is refused, not quietly stripped of its description in the OpenAPI document', () => {
+  const Described = lazySchema(() => z.string().describe('ISO 8601 time'));
+  expect(() => z.object({ at: Described }).parse({ at: 'now' })).toThrow(/described as a whole cannot be lazy \("ISO 8601 time"\)/);
+});

@@ -2,7 +2,7 @@
 // the engine and the contract, and building their ~1,300 schema objects at load cost each start
 // (`holdfast --help` as much as `holdfast serve`) tens of milliseconds of CPU for schemas most commands
 // never parse with (issues 12 and 17). Types are the wrapped schema's own: z.infer is unchanged.
-import type * as z from 'zod';
+import * as z from 'zod';
 
 /** Schemas wrapped here that some use has built so far (a start-up spec reads it). */
 let builtCount = 0;
@@ -20,7 +20,13 @@ export function lazySchema<Schema extends z.ZodType>(build: () => Schema): Schem
   let schema: Schema | undefined;
   const built = (): Schema => {
     if (schema === undefined) {
-      schema = build();
+      const made = build();
+      // zod keeps .describe()/.meta() texts in a registry keyed by the schema object, and a schema
+      // that holds this wrapper would look its own up under the wrapper: /api/openapi.json would
+      // lose the text without a word. Described as a whole, a schema stays eager.
+      if (z.globalRegistry.has(made))
+        throw new Error(`A schema described as a whole cannot be lazy ("${String(z.globalRegistry.get(made)?.description)}"): build it at load, or describe it where it is used.`);
+      schema = made;
       builtCount += 1;
     }
     return schema;

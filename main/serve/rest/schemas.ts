@@ -13,7 +13,8 @@ import { DATABASE_PROPERTIES, DATABASE_PROPERTY_SOURCES } from '../../core/resto
 import { DETACHED_CHANNELS, OPERATION_STATES } from '../operations.ts';
 import type { ChannelOutput } from '../../contract.ts';
 
-const Timestamp = lazySchema(() => z.string().describe('ISO 8601 time'));
+// Eager: a description is keyed by the schema object, which a lazy wrapper is not (lazy-schema.ts).
+const Timestamp = z.string().describe('ISO 8601 time');
 const TablePattern = lazySchema(() =>
   z
     .string()
@@ -169,16 +170,15 @@ const ScheduleHostSchema = lazySchema(() =>
     .loose(),
 );
 
-const SchedulingSchema = lazySchema(() =>
-  z
-    .object({
-      activeSchedules: z.number().int(),
-      running: z.array(ScheduleHostSchema).describe('the processes running the schedules now (fresh heartbeat, process alive)'),
-      stale: z.array(ScheduleHostSchema).describe('hosts that stopped beating without removing their heartbeat (killed)'),
-      warning: z.string().nullable().describe('"nothing is running these schedules: …" when there are active schedules and no host'),
-    })
-    .describe('who runs the schedules'),
-);
+// Eager: described as a whole (see Timestamp).
+const SchedulingSchema = z
+  .object({
+    activeSchedules: z.number().int(),
+    running: z.array(ScheduleHostSchema).describe('the processes running the schedules now (fresh heartbeat, process alive)'),
+    stale: z.array(ScheduleHostSchema).describe('hosts that stopped beating without removing their heartbeat (killed)'),
+    warning: z.string().nullable().describe('"nothing is running these schedules: …" when there are active schedules and no host'),
+  })
+  .describe('who runs the schedules');
 
 export const ScheduleStatusSchema = lazySchema(() =>
   z.object({
