@@ -1,6 +1,7 @@
 // The contract's restores room. Restores of a backup or a set, and settling the ones a crash left mid-swap.
 // main/contract.ts joins the rooms into the one contract.
 import * as z from 'zod';
+import { lazySchema } from '../core/model/lazy-schema.ts';
 import { HoldfastError } from '../core/model/errors.ts';
 import type { SetRestoreResult } from '../core/sets/restore-set.ts';
 import type { RestoreResult } from '../core/restore/restore.ts';
@@ -8,46 +9,51 @@ import { ProfileNameSchema } from '../core/profiles/profile-schema.ts';
 import { define } from './define.ts';
 import { BackupRef } from './fields.ts';
 
-const RestoreFields = z.object({
-  ref: BackupRef,
-  to: ProfileNameSchema,
-  dbname: z
-    .string()
-    .min(1)
-    .refine((name) => Buffer.byteLength(name) <= 63, 'a database name is at most 63 bytes')
-    .optional(),
-  create: z.boolean().default(false),
-  clean: z.boolean().default(false),
-  confirm: z.string().optional(),
-  noOwner: z.boolean().default(false),
-  noAcl: z.boolean().default(false),
-  jobs: z.number().int().min(1).max(64).optional(),
-  dryRun: z.boolean().default(false),
-  swap: z.boolean().default(false),
-  /** A named destination holding a verified copy: restore from it (downloaded and checked) instead of the local file. */
-  from: z.string().min(1).max(64).optional(),
-  terminateConnections: z.boolean().default(false),
-  /** Restore only these tables (manifest keys, e.g. public.users) or these schemas: core/restore/selection.ts. */
-  tables: z.array(z.string().min(1).max(300)).max(1000).optional(),
-  schemas: z.array(z.string().min(1).max(63)).max(100).optional(),
-});
+const RestoreFields = lazySchema(() =>
+  z.object({
+    ref: BackupRef,
+    to: ProfileNameSchema,
+    dbname: z
+      .string()
+      .min(1)
+      .refine((name) => Buffer.byteLength(name) <= 63, 'a database name is at most 63 bytes')
+      .optional(),
+    create: z.boolean().default(false),
+    clean: z.boolean().default(false),
+    confirm: z.string().optional(),
+    noOwner: z.boolean().default(false),
+    noAcl: z.boolean().default(false),
+    jobs: z.number().int().min(1).max(64).optional(),
+    dryRun: z.boolean().default(false),
+    swap: z.boolean().default(false),
+    /** A named destination holding a verified copy: restore from it (downloaded and checked) instead of the local file. */
+    from: z.string().min(1).max(64).optional(),
+    terminateConnections: z.boolean().default(false),
+    /** Restore only these tables (manifest keys, e.g. public.users) or these schemas: core/restore/selection.ts. */
+    tables: z.array(z.string().min(1).max(300)).max(1000).optional(),
+    schemas: z.array(z.string().min(1).max(63)).max(100).optional(),
+  }),
+);
 const notCleanAndSwap = (input: { swap: boolean; clean: boolean }) => !(input.swap && input.clean);
 const CLEAN_OR_SWAP = { message: 'choose --clean (drop the old database) or --swap (keep it), not both', path: ['swap'] };
-const RestoreInput = RestoreFields.strict().refine(notCleanAndSwap, CLEAN_OR_SWAP);
+const RestoreInput = lazySchema(() => RestoreFields.strict().refine(notCleanAndSwap, CLEAN_OR_SWAP));
 
 export const restoresChannels = {
-  'backup.restore': define(RestoreInput, (holdfast, input, context) =>
-    holdfast.restore({
-      ...input,
-      ...(context.signal ? { signal: context.signal } : {}),
-      onProgress: (phase) => context.onProgress?.({ operation: 'restore', phase }),
-    }),
+  'backup.restore': define(
+    () => RestoreInput,
+    (holdfast, input, context) =>
+      holdfast.restore({
+        ...input,
+        ...(context.signal ? { signal: context.signal } : {}),
+        onProgress: (phase) => context.onProgress?.({ operation: 'restore', phase }),
+      }),
   ),
   // What `holdfast restore` calls: one backup, or a backup set (roles first, then each chosen database; --only picks them).
   'restore.start': define(
-    RestoreFields.extend({ only: z.array(z.string().min(1).max(64_000)).min(1).max(1000).optional() })
-      .strict()
-      .refine(notCleanAndSwap, CLEAN_OR_SWAP),
+    () =>
+      RestoreFields.extend({ only: z.array(z.string().min(1).max(64_000)).min(1).max(1000).optional() })
+        .strict()
+        .refine(notCleanAndSwap, CLEAN_OR_SWAP),
     async (holdfast, { only, ...input }, context): Promise<RestoreResult | SetRestoreResult> => {
       if (!holdfast.sets.find(input.ref)) {
         if (only) throw new HoldfastError('BAD_INPUT', '--only picks databases of a backup set; this is one backup.', 'Leave out --only.');
@@ -73,5 +79,8 @@ export const restoresChannels = {
     },
   ),
   // Settles replace restores a crash left mid-swap (the next start does too): each says whether it rolled back or forward.
-  'restore.recover': define(z.object({}).strict(), (holdfast) => holdfast.recoverRestores()),
+  'restore.recover': define(
+    () => z.object({}).strict(),
+    (holdfast) => holdfast.recoverRestores(),
+  ),
 } as const;

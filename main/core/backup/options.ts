@@ -1,5 +1,6 @@
 // What a backup may ask for, parsed once with zod, and how it becomes a pg_dump argument array.
 import * as z from 'zod';
+import { lazySchema } from '../model/lazy-schema.ts';
 import { HoldfastError } from '../model/errors.ts';
 import { EncryptToSchema } from '../encryption/encrypt-to.ts';
 
@@ -11,85 +12,93 @@ export type CompressionMethod = (typeof COMPRESSION_METHODS)[number];
 /** Safe inside a file name: no separators, no "..", cannot look like an option. */
 export const SUFFIX_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$/;
 
-const pattern = z
-  .string()
-  .min(1, 'a pattern cannot be empty')
-  .max(512)
-  .refine((value) => !value.includes('\0'), 'a pattern cannot contain NUL');
+const pattern = lazySchema(() =>
+  z
+    .string()
+    .min(1, 'a pattern cannot be empty')
+    .max(512)
+    .refine((value) => !value.includes('\0'), 'a pattern cannot contain NUL'),
+);
 /** Table or schema patterns one list may hold: a longer list is refused whole, not with a problem per entry. */
 export const MAX_PATTERNS = 1000;
-const patterns = z.array(pattern).max(MAX_PATTERNS);
+const patterns = lazySchema(() => z.array(pattern).max(MAX_PATTERNS));
 
-export const CompressionSchema = z.object({
-  method: z.enum(COMPRESSION_METHODS),
-  level: z.number().int().min(1).max(22).optional(),
-});
+export const CompressionSchema = lazySchema(() =>
+  z.object({
+    method: z.enum(COMPRESSION_METHODS),
+    level: z.number().int().min(1).max(22).optional(),
+  }),
+);
 export type Compression = z.infer<typeof CompressionSchema>;
 
-export const BackupOptionsSchema = z
-  .object({
-    format: z.enum(DUMP_FORMATS).default('custom'),
-    jobs: z.number().int().min(1).max(64).optional(),
-    compression: CompressionSchema.optional(),
-    schemaOnly: z.boolean().default(false),
-    dataOnly: z.boolean().default(false),
-    tables: patterns.default([]),
-    excludeTables: patterns.default([]),
-    schemas: patterns.default([]),
-    excludeSchemas: patterns.default([]),
-    suffix: z.string().regex(SUFFIX_PATTERN, 'a suffix is 1–40 letters, digits, "_" or "-", starting with a letter or digit (it becomes part of the file name)').optional(),
-    /** Who this backup is encrypted to ("none": not encrypted); absent, the profile or BACKUP_ENCRYPTION_KEY decides. */
-    encryptTo: EncryptToSchema.optional(),
-    /**
-     * Kept on its destinations only: the local files go once every named copy was read back and matched
-     * (kept, and said so, when one did not). Absent, the profile decides; a storage choice, not pg_dump's.
-     */
-    noLocalCopy: z.boolean().optional(),
-  })
-  .strict()
-  .superRefine((options, context) => {
-    if (options.schemaOnly && options.dataOnly) {
-      context.addIssue({ code: 'custom', path: ['dataOnly'], message: '--schema-only and --data-only cannot be combined' });
-    }
-    if (options.jobs !== undefined && options.jobs > 1 && options.format !== 'directory') {
-      context.addIssue({ code: 'custom', path: ['jobs'], message: 'parallel jobs need --format directory (pg_dump only dumps in parallel to a directory)' });
-    }
-    const method = options.compression?.method;
-    if (options.format === 'tar' && method && method !== 'none') {
-      context.addIssue({ code: 'custom', path: ['compression'], message: 'the tar format cannot be compressed by pg_dump; use custom or directory, or --compress none' });
-    }
-    if (options.format === 'plain' && (method === 'lz4' || method === 'zstd')) {
-      context.addIssue({ code: 'custom', path: ['compression'], message: 'plain backups are gzip (.sql.gz) or uncompressed (.sql); use custom or directory for lz4/zstd' });
-    }
-    if (method === 'gzip' && options.compression?.level !== undefined && options.compression.level > 9) {
-      context.addIssue({ code: 'custom', path: ['compression', 'level'], message: 'gzip levels are 1–9' });
-    }
-  });
+export const BackupOptionsSchema = lazySchema(() =>
+  z
+    .object({
+      format: z.enum(DUMP_FORMATS).default('custom'),
+      jobs: z.number().int().min(1).max(64).optional(),
+      compression: CompressionSchema.optional(),
+      schemaOnly: z.boolean().default(false),
+      dataOnly: z.boolean().default(false),
+      tables: patterns.default([]),
+      excludeTables: patterns.default([]),
+      schemas: patterns.default([]),
+      excludeSchemas: patterns.default([]),
+      suffix: z.string().regex(SUFFIX_PATTERN, 'a suffix is 1–40 letters, digits, "_" or "-", starting with a letter or digit (it becomes part of the file name)').optional(),
+      /** Who this backup is encrypted to ("none": not encrypted); absent, the profile or BACKUP_ENCRYPTION_KEY decides. */
+      encryptTo: EncryptToSchema.optional(),
+      /**
+       * Kept on its destinations only: the local files go once every named copy was read back and matched
+       * (kept, and said so, when one did not). Absent, the profile decides; a storage choice, not pg_dump's.
+       */
+      noLocalCopy: z.boolean().optional(),
+    })
+    .strict()
+    .superRefine((options, context) => {
+      if (options.schemaOnly && options.dataOnly) {
+        context.addIssue({ code: 'custom', path: ['dataOnly'], message: '--schema-only and --data-only cannot be combined' });
+      }
+      if (options.jobs !== undefined && options.jobs > 1 && options.format !== 'directory') {
+        context.addIssue({ code: 'custom', path: ['jobs'], message: 'parallel jobs need --format directory (pg_dump only dumps in parallel to a directory)' });
+      }
+      const method = options.compression?.method;
+      if (options.format === 'tar' && method && method !== 'none') {
+        context.addIssue({ code: 'custom', path: ['compression'], message: 'the tar format cannot be compressed by pg_dump; use custom or directory, or --compress none' });
+      }
+      if (options.format === 'plain' && (method === 'lz4' || method === 'zstd')) {
+        context.addIssue({ code: 'custom', path: ['compression'], message: 'plain backups are gzip (.sql.gz) or uncompressed (.sql); use custom or directory for lz4/zstd' });
+      }
+      if (method === 'gzip' && options.compression?.level !== undefined && options.compression.level > 9) {
+        context.addIssue({ code: 'custom', path: ['compression', 'level'], message: 'gzip levels are 1–9' });
+      }
+    }),
+);
 export type BackupOptions = z.infer<typeof BackupOptionsSchema>;
 
-const option = BackupOptionsSchema.shape;
 /**
  * A change to stored options (a schedule edit): a field left out keeps its value, null clears an
  * optional one. Built from BackupOptionsSchema's own fields, so their rules are stated once; the
  * result of applying it is checked whole again (applyOptionsPatch).
  */
-export const BackupOptionsPatchSchema = z
-  .object({
-    format: option.format.unwrap().optional(),
-    jobs: option.jobs.unwrap().nullable().optional(),
-    compression: option.compression.unwrap().nullable().optional(),
-    schemaOnly: option.schemaOnly.unwrap().optional(),
-    dataOnly: option.dataOnly.unwrap().optional(),
-    tables: option.tables.unwrap().optional(),
-    excludeTables: option.excludeTables.unwrap().optional(),
-    schemas: option.schemas.unwrap().optional(),
-    excludeSchemas: option.excludeSchemas.unwrap().optional(),
-    suffix: option.suffix.unwrap().nullable().optional(),
-    // Cleared by the edit's own inheritEncryption, which says what clearing it means.
-    encryptTo: option.encryptTo,
-    noLocalCopy: option.noLocalCopy.unwrap().nullable().optional(),
-  })
-  .strict();
+export const BackupOptionsPatchSchema = lazySchema(() => {
+  const option = BackupOptionsSchema.shape;
+  return z
+    .object({
+      format: option.format.unwrap().optional(),
+      jobs: option.jobs.unwrap().nullable().optional(),
+      compression: option.compression.unwrap().nullable().optional(),
+      schemaOnly: option.schemaOnly.unwrap().optional(),
+      dataOnly: option.dataOnly.unwrap().optional(),
+      tables: option.tables.unwrap().optional(),
+      excludeTables: option.excludeTables.unwrap().optional(),
+      schemas: option.schemas.unwrap().optional(),
+      excludeSchemas: option.excludeSchemas.unwrap().optional(),
+      suffix: option.suffix.unwrap().nullable().optional(),
+      // Cleared by the edit's own inheritEncryption, which says what clearing it means.
+      encryptTo: option.encryptTo,
+      noLocalCopy: option.noLocalCopy.unwrap().nullable().optional(),
+    })
+    .strict();
+});
 export type BackupOptionsPatch = z.infer<typeof BackupOptionsPatchSchema>;
 
 /** The options with the patch applied, checked whole: a combination the patch makes invalid is refused. */

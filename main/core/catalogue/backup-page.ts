@@ -6,6 +6,7 @@
 // row, which is the price of that choice, paid when it is made.
 import type Database from 'better-sqlite3';
 import * as z from 'zod';
+import { lazySchema } from '../model/lazy-schema.ts';
 import { BACKUP_SORT_KEYS, BACKUP_STATUS_FILTERS, PAGE_LIMIT_MAX, type BackupPage, type BackupSortKey } from '../model/backup-page.ts';
 import type { ListEntry } from '../model/reports.ts';
 import type { BackupSummary, RunRecord } from '../model/types.ts';
@@ -13,19 +14,21 @@ import { BackupSetSchema, type BackupSet } from '../sets/set-record.ts';
 import { LISTED_BACKUP_STATUSES, selectBackupSummaries } from './backup-rows.ts';
 import { runFromRow, type RunRow } from './run-rows.ts';
 
-export const BackupPageQuerySchema = z
-  .object({
-    offset: z.number().int().min(0).default(0),
-    limit: z.number().int().min(1).max(PAGE_LIMIT_MAX, `a page holds at most ${PAGE_LIMIT_MAX} rows; ask for the next one with a larger offset`).default(100),
-    sort: z.enum(BACKUP_SORT_KEYS).default('timestamp'),
-    direction: z.enum(['asc', 'desc']).default('desc'),
-    /** Only this profile's backups and attempts; '' for all. */
-    profile: z.string().max(64).default(''),
-    /** Case-insensitive, in file name, profile, database, format, scope, error or id. */
-    text: z.string().max(200).default(''),
-    status: z.enum(BACKUP_STATUS_FILTERS).default('all'),
-  })
-  .strict();
+export const BackupPageQuerySchema = lazySchema(() =>
+  z
+    .object({
+      offset: z.number().int().min(0).default(0),
+      limit: z.number().int().min(1).max(PAGE_LIMIT_MAX, `a page holds at most ${PAGE_LIMIT_MAX} rows; ask for the next one with a larger offset`).default(100),
+      sort: z.enum(BACKUP_SORT_KEYS).default('timestamp'),
+      direction: z.enum(['asc', 'desc']).default('desc'),
+      /** Only this profile's backups and attempts; '' for all. */
+      profile: z.string().max(64).default(''),
+      /** Case-insensitive, in file name, profile, database, format, scope, error or id. */
+      text: z.string().max(200).default(''),
+      status: z.enum(BACKUP_STATUS_FILTERS).default('all'),
+    })
+    .strict(),
+);
 export type BackupPageQuery = z.output<typeof BackupPageQuerySchema>;
 
 /** Runs of a backup that produced none (or none yet): listed beside the backups as attempts. */

@@ -17,6 +17,7 @@
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 import * as z from 'zod';
+import { lazySchema } from '../model/lazy-schema.ts';
 import { PRIVATE_FILE_MODE } from '../fsutil/durable.ts';
 import { fileIdentity } from '../fsutil/file-identity.ts';
 import { HoldfastError } from '../model/errors.ts';
@@ -24,7 +25,7 @@ import { HoldfastError } from '../model/errors.ts';
 /** How old the last real quick_check may be before an unchanged catalogue is checked again. */
 export const QUICK_CHECK_MAX_AGE_MS = 24 * 3_600_000;
 
-const CleanRecord = z.object({ checkedAt: z.number(), identity: z.string() });
+const CleanRecord = lazySchema(() => z.object({ checkedAt: z.number(), identity: z.string() }));
 export type CleanRecord = z.infer<typeof CleanRecord>;
 
 export function cleanRecordPath(catalogueFile: string): string {

@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as z from 'zod';
+import { lazySchema } from '../model/lazy-schema.ts';
 /** The age library, loaded when a key is made or read: it is large, and most commands never need it. */
 const loadAge = () => import('age-encryption');
 import { writeFileDurably } from '../fsutil/durable.ts';
@@ -18,15 +19,17 @@ import { KEY_NAME, PASSPHRASE_RECIPIENT, passphraseRecipient } from './encrypt-t
 
 const IDENTITY = /^AGE-SECRET-KEY-1[02-9AC-HJ-NP-Z]{58}$/;
 
-const KeyEntrySchema = z.object({
-  name: z.string().regex(KEY_NAME),
-  recipient: z.string().refine((recipient) => recipient.startsWith('age1') || recipient.startsWith(PASSPHRASE_RECIPIENT), 'a recipient is age1… or passphrase:<name>'),
-  /** Absent in lists written before passphrases: an X25519 identity. */
-  kind: z.enum(['x25519', 'passphrase']).default('x25519'),
-  createdAt: z.string(),
-});
+const KeyEntrySchema = lazySchema(() =>
+  z.object({
+    name: z.string().regex(KEY_NAME),
+    recipient: z.string().refine((recipient) => recipient.startsWith('age1') || recipient.startsWith(PASSPHRASE_RECIPIENT), 'a recipient is age1… or passphrase:<name>'),
+    /** Absent in lists written before passphrases: an X25519 identity. */
+    kind: z.enum(['x25519', 'passphrase']).default('x25519'),
+    createdAt: z.string(),
+  }),
+);
 export type KeyEntry = z.infer<typeof KeyEntrySchema>;
-const KeyListSchema = z.array(KeyEntrySchema);
+const KeyListSchema = lazySchema(() => z.array(KeyEntrySchema));
 
 export interface HeldIdentity {
   name: string;

@@ -5,6 +5,7 @@
 // catalogue. Each keeps the result of its last delivery, so the page can say whether it works.
 import type Database from 'better-sqlite3';
 import * as z from 'zod';
+import { lazySchema } from '../model/lazy-schema.ts';
 import { newId } from '../catalogue/catalogue.ts';
 import { HoldfastError } from '../model/errors.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
@@ -28,38 +29,44 @@ const HTTP_KINDS = { slack, webhook, teams, discord } as const;
 export const APP_CHANNEL_KINDS = ['slack', 'webhook', 'teams', 'discord', 'email'] as const;
 export type AppChannelKind = (typeof APP_CHANNEL_KINDS)[number];
 
-export const ChannelNameSchema = z
-  .string()
-  .trim()
-  .min(1, 'give the channel a name')
-  .max(64)
-  .regex(/^[\w .@-]+$/, 'a channel name is letters, digits, spaces and . _ @ -');
-
-const WebhookUrl = z
-  .string()
-  .trim()
-  .max(2048)
-  .refine((value) => {
-    try {
-      const url = new URL(value);
-      return url.protocol === 'https:' || url.protocol === 'http:';
-    } catch {
-      return false;
-    }
-  }, 'the webhook URL must be an http(s) URL');
-
-export const NewChannelSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.enum(['slack', 'webhook', 'teams', 'discord']), name: ChannelNameSchema, events: z.enum(NOTIFY_EVENT_CHOICES).default('failures'), url: WebhookUrl }).strict(),
+export const ChannelNameSchema = lazySchema(() =>
   z
-    .object({
-      kind: z.literal('email'),
-      name: ChannelNameSchema,
-      events: z.enum(NOTIFY_EVENT_CHOICES).default('failures'),
-      email: EmailSettingsSchema,
-      password: z.string().min(1).max(4096).optional(),
-    })
-    .strict(),
-]);
+    .string()
+    .trim()
+    .min(1, 'give the channel a name')
+    .max(64)
+    .regex(/^[\w .@-]+$/, 'a channel name is letters, digits, spaces and . _ @ -'),
+);
+
+const WebhookUrl = lazySchema(() =>
+  z
+    .string()
+    .trim()
+    .max(2048)
+    .refine((value) => {
+      try {
+        const url = new URL(value);
+        return url.protocol === 'https:' || url.protocol === 'http:';
+      } catch {
+        return false;
+      }
+    }, 'the webhook URL must be an http(s) URL'),
+);
+
+export const NewChannelSchema = lazySchema(() =>
+  z.discriminatedUnion('kind', [
+    z.object({ kind: z.enum(['slack', 'webhook', 'teams', 'discord']), name: ChannelNameSchema, events: z.enum(NOTIFY_EVENT_CHOICES).default('failures'), url: WebhookUrl }).strict(),
+    z
+      .object({
+        kind: z.literal('email'),
+        name: ChannelNameSchema,
+        events: z.enum(NOTIFY_EVENT_CHOICES).default('failures'),
+        email: EmailSettingsSchema,
+        password: z.string().min(1).max(4096).optional(),
+      })
+      .strict(),
+  ]),
+);
 export type NewChannel = z.input<typeof NewChannelSchema>;
 
 export interface LastDelivery {

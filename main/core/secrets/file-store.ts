@@ -12,6 +12,7 @@ import { createCipheriv, createDecipheriv, randomBytes, scrypt as scryptCallback
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import * as z from 'zod';
+import { lazySchema } from '../model/lazy-schema.ts';
 import { writeFileDurably } from '../fsutil/durable.ts';
 import { withLockFile } from '../fsutil/lock-file.ts';
 import { HoldfastError } from '../model/errors.ts';
@@ -32,31 +33,33 @@ interface KdfParams {
 }
 const SCRYPT: KdfParams = { N: 2 ** 15, r: 8, p: 1 };
 
-const SealedFileSchema = z
-  .object({
-    format: z.literal('holdfast-credentials'),
-    version: z.literal(1),
-    kdf: z
-      .object({
-        name: z.literal('scrypt'),
-        salt: z.string().min(1),
-        N: z
-          .number()
-          .int()
-          .min(2)
-          .max(2 ** 20),
-        r: z.number().int().min(1).max(16),
-        p: z.number().int().min(1).max(4),
-      })
-      .strict(),
-    iv: z.string().min(1),
-    tag: z.string().min(1),
-    data: z.string(),
-  })
-  .strict();
+const SealedFileSchema = lazySchema(() =>
+  z
+    .object({
+      format: z.literal('holdfast-credentials'),
+      version: z.literal(1),
+      kdf: z
+        .object({
+          name: z.literal('scrypt'),
+          salt: z.string().min(1),
+          N: z
+            .number()
+            .int()
+            .min(2)
+            .max(2 ** 20),
+          r: z.number().int().min(1).max(16),
+          p: z.number().int().min(1).max(4),
+        })
+        .strict(),
+      iv: z.string().min(1),
+      tag: z.string().min(1),
+      data: z.string(),
+    })
+    .strict(),
+);
 type SealedFile = z.infer<typeof SealedFileSchema>;
 
-const EntriesSchema = z.object({ entries: z.record(z.string(), z.string()) }).strict();
+const EntriesSchema = lazySchema(() => z.object({ entries: z.record(z.string(), z.string()) }).strict());
 
 /** Where the key comes from: its bytes, and a name for messages (never the key). */
 export interface CredentialsKey {

@@ -4,47 +4,52 @@
 // taken by the same path as any backup (backup/backup.ts); the set says which databases it expected,
 // which it holds, and why any is missing.
 import * as z from 'zod';
+import { lazySchema } from '../model/lazy-schema.ts';
 import { GlobalsInfoSchema } from '../model/backup-metadata.ts';
 
 export const SET_STATUSES = ['running', 'completed', 'partial', 'interrupted', 'deleted'] as const;
 export type SetStatus = (typeof SET_STATUSES)[number];
 
-export const SetMemberSchema = z.object({
-  database: z.string(),
-  /** The member backup's id; null when its backup failed (then error says why). */
-  id: z.string().nullable(),
-  filename: z.string().nullable(),
-  checksum: z.string().nullable(),
-  status: z.enum(['completed', 'failed', 'interrupted']),
-  error: z.string().nullable(),
-  rowCounts: z.record(z.string(), z.number()).describe("exact rows per table, counted in the member's own snapshot"),
-  size: z.number().int().nonnegative(),
-});
+export const SetMemberSchema = lazySchema(() =>
+  z.object({
+    database: z.string(),
+    /** The member backup's id; null when its backup failed (then error says why). */
+    id: z.string().nullable(),
+    filename: z.string().nullable(),
+    checksum: z.string().nullable(),
+    status: z.enum(['completed', 'failed', 'interrupted']),
+    error: z.string().nullable(),
+    rowCounts: z.record(z.string(), z.number()).describe("exact rows per table, counted in the member's own snapshot"),
+    size: z.number().int().nonnegative(),
+  }),
+);
 export type SetMember = z.infer<typeof SetMemberSchema>;
 
-export const BackupSetSchema = z.object({
-  id: z.string().regex(/^[0-9a-f]{12}$/),
-  kind: z.literal('set'),
-  profile: z.string(),
-  timestamp: z.string().describe('ISO 8601 time the set started'),
-  status: z.enum(SET_STATUSES),
-  /** Why the set is not completed, one line per failed member (or the roles file). */
-  problems: z.array(z.string()),
-  version: z.string().nullable(),
-  serverMajor: z.number().nullable(),
-  /** The databases the server had at the start (connectable, not templates), less the excluded ones. */
-  expected: z.array(z.string()),
-  excluded: z.array(z.string()),
-  /** Compared with the profile's previous set: databases new since, and databases gone since. */
-  added: z.array(z.string()),
-  dropped: z.array(z.string()),
-  parallelDatabases: z.number().int().positive(),
-  globals: GlobalsInfoSchema,
-  databases: z.array(SetMemberSchema),
-  /** The set manifest (this record as JSON) beside the members, and its SHA-256 as written. */
-  manifest: z.object({ filename: z.string(), checksum: z.string() }).nullable(),
-  durationMs: z.number(),
-});
+export const BackupSetSchema = lazySchema(() =>
+  z.object({
+    id: z.string().regex(/^[0-9a-f]{12}$/),
+    kind: z.literal('set'),
+    profile: z.string(),
+    timestamp: z.string().describe('ISO 8601 time the set started'),
+    status: z.enum(SET_STATUSES),
+    /** Why the set is not completed, one line per failed member (or the roles file). */
+    problems: z.array(z.string()),
+    version: z.string().nullable(),
+    serverMajor: z.number().nullable(),
+    /** The databases the server had at the start (connectable, not templates), less the excluded ones. */
+    expected: z.array(z.string()),
+    excluded: z.array(z.string()),
+    /** Compared with the profile's previous set: databases new since, and databases gone since. */
+    added: z.array(z.string()),
+    dropped: z.array(z.string()),
+    parallelDatabases: z.number().int().positive(),
+    globals: GlobalsInfoSchema,
+    databases: z.array(SetMemberSchema),
+    /** The set manifest (this record as JSON) beside the members, and its SHA-256 as written. */
+    manifest: z.object({ filename: z.string(), checksum: z.string() }).nullable(),
+    durationMs: z.number(),
+  }),
+);
 export type BackupSet = z.infer<typeof BackupSetSchema>;
 
 /** Completed only when every expected database is held and the roles were saved; a set with any failure is partial. */

@@ -19,6 +19,7 @@ import { execFile } from 'node:child_process';
 import { closeSync, openSync, readFileSync, readSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import * as z from 'zod';
+import { lazySchema } from '../model/lazy-schema.ts';
 import { fileIdentity } from '../fsutil/file-identity.ts';
 
 export interface ProgramAnswer {
@@ -26,7 +27,7 @@ export interface ProgramAnswer {
   stdout: string;
 }
 
-const SavedAnswers = z.record(z.string(), z.object({ identity: z.string(), stdout: z.string() }));
+const SavedAnswers = lazySchema(() => z.record(z.string(), z.object({ identity: z.string(), stdout: z.string() })));
 type SavedAnswers = z.infer<typeof SavedAnswers>;
 
 /** The first bytes of a compiled program: ELF; Mach-O 32/64-bit either byte order, and universal; PE ("MZ"). */

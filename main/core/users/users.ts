@@ -4,6 +4,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import * as z from 'zod';
+import { lazySchema } from '../model/lazy-schema.ts';
 import { HoldfastError } from '../model/errors.ts';
 
 export const ROLES = ['admin', 'super-admin'] as const;
@@ -12,10 +13,12 @@ export type Role = (typeof ROLES)[number];
 /** The name `holdfast serve`'s own printed token acts under; no user may take it. */
 export const OWNER_NAME = 'owner';
 
-export const UserNameSchema = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/, 'a user name is 1–64 letters, digits, ".", "_", "@" or "-", starting with a letter or digit')
-  .refine((name) => name.toLowerCase() !== OWNER_NAME, `"${OWNER_NAME}" is the name of holdfast serve's own token`);
+export const UserNameSchema = lazySchema(() =>
+  z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/, 'a user name is 1–64 letters, digits, ".", "_", "@" or "-", starting with a letter or digit')
+    .refine((name) => name.toLowerCase() !== OWNER_NAME, `"${OWNER_NAME}" is the name of holdfast serve's own token`),
+);
 
 export interface User {
   name: string;

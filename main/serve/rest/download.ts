@@ -3,6 +3,7 @@
 // The bytes are the stored ones, so their SHA-256 is the catalogue's, which X-Holdfast-Checksum repeats.
 import type { FastifyInstance } from 'fastify';
 import * as z from 'zod';
+import { lazySchema } from '../../core/model/lazy-schema.ts';
 import { describeZodError } from '../../contract.ts';
 import type { Holdfast } from '../../core/holdfast.ts';
 import { toErrorInfo } from '../../core/model/errors.ts';
@@ -13,8 +14,8 @@ import { deny, statusFor } from '../respond.ts';
 
 export const DOWNLOAD_PATH = '/api/backup/:filename/download';
 
-const Params = z.object({ filename: z.string().min(1).max(255) }).strict();
-const Query = z.object({ part: z.enum(['backup', 'roles']).default('backup') }).strict();
+const Params = lazySchema(() => z.object({ filename: z.string().min(1).max(255) }).strict());
+const Query = lazySchema(() => z.object({ part: z.enum(['backup', 'roles']).default('backup') }).strict());
 
 export function registerDownload(app: FastifyInstance, holdfast: Holdfast): void {
   app.get(DOWNLOAD_PATH, async (request, reply) => {

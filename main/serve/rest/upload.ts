@@ -4,6 +4,7 @@
 // same one. The body is only read once the role, the query and the declared size have been accepted.
 import type { FastifyInstance } from 'fastify';
 import * as z from 'zod';
+import { lazySchema } from '../../core/model/lazy-schema.ts';
 import { describeZodError } from '../../contract.ts';
 import { ProfileNameSchema } from '../../core/profiles/profile-schema.ts';
 import { MAX_UPLOAD_BYTES } from '../../core/model/upload.ts';
@@ -16,13 +17,15 @@ import { UPLOAD_PATH } from './upload-path.ts';
 /** The channel whose role an upload needs: the same import, from a path. */
 const SAME_ROLE_AS = 'backup.import';
 
-const Query = z
-  .object({
-    profile: ProfileNameSchema,
-    name: z.string().min(1).max(1024),
-    modified: z.coerce.number().int().nonnegative().optional(),
-  })
-  .strict();
+const Query = lazySchema(() =>
+  z
+    .object({
+      profile: ProfileNameSchema,
+      name: z.string().min(1).max(1024),
+      modified: z.coerce.number().int().nonnegative().optional(),
+    })
+    .strict(),
+);
 
 export function registerUpload(app: FastifyInstance, holdfast: Holdfast): void {
   // Its own scope: the raw body parser serves this route only; every other route keeps JSON.

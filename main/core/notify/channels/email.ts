@@ -6,25 +6,28 @@
 /** nodemailer, loaded when an email is sent: most commands never send one, and every command would pay its load. */
 const loadNodemailer = async () => (await import('nodemailer')).default;
 import * as z from 'zod';
+import { lazySchema } from '../../model/lazy-schema.ts';
 import { HoldfastError } from '../../model/errors.ts';
 import type { NotifyChannel, NotifyTarget } from '../channel.ts';
 import { scrub, type Attempt } from '../delivery.ts';
 import { describeEvent, type NotifyEvent } from '../message.ts';
 
-const Address = z.string().trim().email('not an email address');
+const Address = lazySchema(() => z.string().trim().email('not an email address'));
 
 /** What an email channel needs besides its password: stored as is (none of it is a secret). */
-export const EmailSettingsSchema = z
-  .object({
-    host: z.string().trim().min(1, 'give the SMTP server').max(255),
-    port: z.number().int().min(1).max(65535).default(587),
-    /** tls: TLS from the start (port 465); starttls: upgrade, required; none: plain (a local relay). */
-    security: z.enum(['tls', 'starttls', 'none']).default('starttls'),
-    user: z.string().trim().max(255).optional(),
-    from: Address,
-    to: z.array(Address).min(1, 'give at least one recipient').max(20),
-  })
-  .strict();
+export const EmailSettingsSchema = lazySchema(() =>
+  z
+    .object({
+      host: z.string().trim().min(1, 'give the SMTP server').max(255),
+      port: z.number().int().min(1).max(65535).default(587),
+      /** tls: TLS from the start (port 465); starttls: upgrade, required; none: plain (a local relay). */
+      security: z.enum(['tls', 'starttls', 'none']).default('starttls'),
+      user: z.string().trim().max(255).optional(),
+      from: Address,
+      to: z.array(Address).min(1, 'give at least one recipient').max(20),
+    })
+    .strict(),
+);
 
 export type EmailSettings = z.output<typeof EmailSettingsSchema>;
 
