@@ -120,6 +120,8 @@ async function checkCustomData(r: ByteReader, toc: Toc, size: number, counters: 
       throw new DumpProblem(`byte ${at} holds a data block for dump id ${id} where the TOC expects the ${label}: the archive is corrupt`);
     }
     await walkBlock(r, e, type, at, counters.get(e.dumpId));
+    // A follower that read the file after pg_dump had rewritten its TOC walks the placed blocks too.
+    onBlock?.(e.dumpId, at);
   }
 }
 
