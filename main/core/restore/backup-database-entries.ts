@@ -50,8 +50,11 @@ export async function readBackupDatabaseEntries(tools: ClientToolSet, backup: Ba
   return parseDatabaseEntries(decodeScript(Buffer.concat(raw)));
 }
 
+/** pg_restore could not write the backup's database-level entries (its CREATE DATABASE and what follows it). */
+export class DatabaseEntriesUnreadable extends HoldfastError {}
+
 function entriesUnreadable(backup: BackupMetadata, detail: string): HoldfastError {
-  return new HoldfastError(
+  return new DatabaseEntriesUnreadable(
     'RESTORE_FAILED',
     `pg_restore could not read the database-level entries of ${backup.filename}: ${detail || '(no message)'}`,
     'Verify the backup (holdfast verify); nothing was changed.',

@@ -15,7 +15,7 @@ import { plural } from '../model/human.ts';
 import type { Profile } from '../model/types.ts';
 import { quoteIdent } from '../pg/connection.ts';
 import { openSession } from '../pg/session.ts';
-import { readBackupDatabaseEntries } from '../restore/backup-database-entries.ts';
+import { DatabaseEntriesUnreadable, readBackupDatabaseEntries } from '../restore/backup-database-entries.ts';
 import { newDatabaseDefaults, planDatabaseProperties } from '../restore/database-properties.ts';
 import { restoreBackup, type RestoreResult } from '../restore/restore.ts';
 import { applyDatabaseProperties, createScratchDatabase } from '../restore/scratch-database.ts';
@@ -113,6 +113,12 @@ export async function restoreSet(engine: EngineContext & { offsite: Pick<Offsite
       const preview = await restoreBackup(engine, { ...memberRequest(member.database, true), ref: member.id! });
       result.databases.push({ database: member.database, result: preview, created: false, error: preview.target.exists ? null : cannotCreate(member.database) });
     } catch (error) {
+      // A new database's preview reads the backup's CREATE DATABASE, which pg_restore will not write for this name: say what to do.
+      const uncreatable = error instanceof DatabaseEntriesUnreadable ? cannotCreate(member.database) : null;
+      if (uncreatable !== null) {
+        result.databases.push({ database: member.database, result: null, created: false, error: uncreatable });
+        continue;
+      }
       const info = toErrorInfo(error);
       result.databases.push({ database: member.database, result: null, created: false, error: info.message, ...memberHint(error, expected) });
     }
