@@ -66,8 +66,10 @@ describe("a schedule's own destinations", () => {
       expect(listed.code).toBe(0);
       const lines = listed.stdout.split('\n');
       const after = (id: string) => lines[lines.findIndex((line) => line.startsWith(id)) + 1];
-      expect(after(own.id)).toBe('    copies to nas · local copy: none (destinations only) · not encrypted (the schedule says so)');
-      expect(after(inherited.id)).toBe("    copies: the profile's destinations · local copy: the profile's choice · encryption: the profile's choice, then BACKUP_ENCRYPTION_KEY");
+      expect(after(own.id)).toBe('    custom format, gzip (the default) · copies to nas · local copy: none (destinations only) · not encrypted (the schedule says so)');
+      expect(after(inherited.id)).toBe(
+        "    custom format, gzip (the default) · copies: the profile's destinations · local copy: the profile's choice · encryption: the profile's choice, then BACKUP_ENCRYPTION_KEY",
+      );
       const json = JSON.parse((await runCli(['schedule', 'list', '--json'], shop.home.env)).stdout) as Array<{ id: string; delivery: unknown }>;
       expect(json.find((s) => s.id === own.id)?.delivery).toEqual({ copyTo: ['nas'], localCopy: 'destinations only', encryptTo: 'none' });
       expect(json.find((s) => s.id === inherited.id)?.delivery).toEqual({ copyTo: 'profile', localCopy: 'profile', encryptTo: 'profile' });
