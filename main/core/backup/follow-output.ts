@@ -23,6 +23,7 @@ import type { ArchiveInspection } from '../archive/inspect.ts';
 import { inspectStream } from '../archive/stream-inspect.ts';
 import type { Toc } from '../archive/toc.ts';
 import { pathSize } from '../fsutil/durable.ts';
+import { readFilePrefix } from '../fsutil/file-prefix.ts';
 
 const READ_BYTES = 1024 * 1024;
 /** How long the walk waits at the file's end before it looks again, while pg_dump runs. */
@@ -33,18 +34,6 @@ export interface OutputFollower {
   finish(): Promise<ArchiveInspection | undefined>;
   /** A failed or cancelled backup: the walk stops and its file is closed when this settles. */
   stop(): Promise<void>;
-}
-
-/** The file's first `length` bytes as they are now. */
-async function readPrefix(path: string, length: number): Promise<Buffer> {
-  const file = await open(path, 'r');
-  try {
-    const bytes = Buffer.alloc(length);
-    const { bytesRead } = await file.read(bytes, 0, length, 0);
-    return bytes.subarray(0, bytesRead);
-  } finally {
-    await file.close();
-  }
 }
 
 /** The header and TOC bytes with every entry's data offset zeroed: what pg_dump's final rewrite must leave as it was. */
@@ -125,7 +114,7 @@ export function followCustomOutput(path: string, label: string, options: { count
       if (readFailed || !walked.ok || !walkedToc) return undefined;
       try {
         const [finalToc, size, named] = await Promise.all([readCustomToc(path), pathSize(path), stat(path, { bigint: true })]);
-        const finalHead = await readPrefix(path, finalToc.end);
+        const finalHead = await readFilePrefix(path, finalToc.end);
         const walkedHeadAndToc = Buffer.concat(walkedHead).subarray(0, walkedToc.end);
         const placed = dataEntries(finalToc.entries);
         const agrees =

@@ -10,6 +10,7 @@ import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { sniff } from '../archive/sniff.ts';
 import type { DumpFormat, DumpOrigin } from '../archive/types.ts';
 import { freeBytes } from '../fsutil/durable.ts';
+import { readFilePrefix } from '../fsutil/file-prefix.ts';
 import { HoldfastError } from '../model/errors.ts';
 import { humanBytes } from '../model/human.ts';
 
@@ -76,15 +77,8 @@ export async function openRegularFile(path: string): Promise<FileHandle> {
 }
 
 /** The first bytes of a regular file, opened without following a link at its last component. */
-export async function readHead(path: string): Promise<Buffer> {
-  const handle = await openRegularFile(path);
-  try {
-    const buffer = Buffer.alloc(HEAD_BYTES);
-    const { bytesRead } = await handle.read(buffer, 0, HEAD_BYTES, 0);
-    return buffer.subarray(0, bytesRead);
-  } finally {
-    await handle.close();
-  }
+export function readHead(path: string): Promise<Buffer> {
+  return readFilePrefix(path, HEAD_BYTES, openRegularFile);
 }
 
 /** The start of a gzip stream's content, as far as the first bytes reach; a broken stream says nothing. */
