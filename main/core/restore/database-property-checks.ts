@@ -14,6 +14,7 @@ import type pg from 'pg';
 import { HoldfastError } from '../model/errors.ts';
 import { quoteIdent } from '../pg/connection.ts';
 import type { DatabaseProperties, DatabaseSetting, RefusedSetting } from './database-property-values.ts';
+import { settingAssignment } from './scratch-database.ts';
 import { planDatabaseProperties, rolesNamedBy, type DatabasePropertiesInput, type DatabasePropertiesPlan } from './database-properties.ts';
 
 /** One property the restore could not give the database, and what the DBA can do about it. */
@@ -92,10 +93,9 @@ export async function rehearseSettings(client: pg.Client, settings: DatabaseSett
   try {
     for (const setting of settings) {
       const role = setting.role === null ? 'CURRENT_USER' : quoteIdent(setting.role);
-      const values = setting.values.map((value) => client.escapeLiteral(value)).join(', ');
       await client.query('SAVEPOINT holdfast_setting');
       try {
-        await client.query(`ALTER ROLE ${role} IN DATABASE ${here} SET ${quoteIdent(setting.name)} TO ${values}`);
+        await client.query(`ALTER ROLE ${role} IN DATABASE ${here} ${settingAssignment(client, setting)}`);
       } catch (error) {
         await client.query('ROLLBACK TO SAVEPOINT holdfast_setting');
         refused.push({ setting, reason: (error as Error).message });
