@@ -115,6 +115,18 @@ describe('a property that would fail only after the data is loaded', () => {
     expect(await rowCount(server, 'hr', 'staff')).toBe(50);
   });
 
+  test('an owner the restoring role may not hand the database to refuses the restore before anything is created', async () => {
+    await server.query(`CREATE ROLE restorer LOGIN CREATEDB`);
+    await holdfast.addProfile({ ...profileFor(server, 'as-restorer', 'postgres'), user: 'restorer' });
+    const backup = await holdfast.backup('hr', {});
+    await expect(holdfast.restore({ ...create, to: 'as-restorer', dbname: 'hr_handed', ref: backup.id })).rejects.toMatchObject({
+      code: 'RESTORE_REFUSED',
+      message: expect.stringContaining('the restoring role "restorer" cannot make "app_owner" the database\'s owner'),
+      hint: expect.stringContaining('Grant "app_owner" to "restorer"'),
+    });
+    expect(await databasesLike('hr\\_handed%')).toEqual([]);
+  });
+
   test('a setting the target server refuses is left out and said, and the restore goes on', async () => {
     const backup = await alteredBackup('setting.dir', "SET work_mem TO '64MB';", "SET work_mem TO 'banana';");
     const result = await holdfast.restore({ ...create, dbname: 'hr_setting', ref: backup.id });
