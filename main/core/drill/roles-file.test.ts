@@ -76,7 +76,7 @@ describe('planRolesFile', () => {
       'GRANT reporting TO app GRANTED BY postgres',
     ]);
     expect(plan.skipped.map((s) => s.why)).toEqual([
-      'it loads libraries when the role logs in',
+      'it loads a library into the server',
       'privileges on server parameters are not given in a sandbox',
       'a drill restores into the default tablespace',
     ]);
@@ -103,6 +103,16 @@ describe('planRolesFile', () => {
   ])('refuses a file holding %s', (_what, text, message) => {
     expect(() => planRolesFile(text)).toThrow(RolesFileRefused);
     expect(() => planRolesFile(text)).toThrow(message);
+  });
+
+  test.each([
+    ['dynamic_library_path', "ALTER ROLE app SET dynamic_library_path TO '/tmp/evil'"],
+    ['plperl.on_plperl_init', `ALTER ROLE app IN DATABASE shop SET "plperl"."on_plperl_init" TO 'system("id")'`],
+    ['pltcl.start_proc', "ALTER ROLE app SET pltcl.start_proc TO 'public.evil'"],
+  ])('leaves out a role setting of %s, which runs code the backup names', (_name, sql) => {
+    const plan = planRolesFile(`CREATE ROLE app;\n${sql};\n`);
+    expect(plan.apply.map((s) => s.sql)).toEqual(['CREATE ROLE app']);
+    expect(plan.skipped).toHaveLength(1);
   });
 
   test("a statement hidden after an E'' string's escaped quote is seen, as the server would run it", () => {

@@ -10,6 +10,7 @@
 
 import { splitSqlStatements, type SqlStatement, type SqlToken } from '../pg/sql-lexer.ts';
 import { serverEncodingDecoder } from '../pg/server-encoding.ts';
+import { codeLoadingSetting } from '../pg/code-loading-settings.ts';
 
 export interface RolesFileStatement {
   sql: string;
@@ -25,9 +26,6 @@ export interface RolesFilePlan {
 }
 
 export class RolesFileRefused extends Error {}
-
-/** Settings that load code when a role logs in; a drill never applies them. */
-const CODE_LOADING_SETTINGS = /^(?:session_preload_libraries|local_preload_libraries|shared_preload_libraries|dynamic_library_path)$/i;
 
 const UNTERMINATED: Partial<Record<SqlToken['kind'], string>> = { string: 'string', 'quoted-name': 'quoted name', 'dollar-string': 'dollar-quoted string' };
 
@@ -115,8 +113,9 @@ export function planRolesFile(text: string): RolesFilePlan {
       }
       const setting = new RegExp(`^(?:IN\\s+DATABASE\\s+${IDENT}\\s+)?SET\\s+(${IDENT}(?:\\.${IDENT})?)\\s+(?:TO|=)\\s+`, 'is').exec(rest);
       if (setting) {
-        if (CODE_LOADING_SETTINGS.test(setting[1]!.replace(/"/g, ''))) {
-          plan.skipped.push({ statement: short, why: 'it loads libraries when the role logs in' });
+        const loads = codeLoadingSetting(setting[1]!.replace(/"/g, ''));
+        if (loads) {
+          plan.skipped.push({ statement: short, why: `it ${loads}` });
           continue;
         }
         plan.apply.push({ sql, line: statement.line });

@@ -92,6 +92,18 @@ class Reader {
   name(): string | undefined {
     return this.take('word') ?? this.take('quoted-name');
   }
+  /**
+   * A setting's name: pg_dump quotes a custom one whole ("plperl.on_init"), the server also takes it
+   * in parts (plperl.on_init, "plperl"."on_init"). Read in parts, a custom setting was dropped unsaid.
+   */
+  settingName(): string | undefined {
+    let name = this.name();
+    while (name !== undefined && this.symbol('.')) {
+      const part = this.name();
+      name = part === undefined ? undefined : `${name}.${part}`;
+    }
+    return name;
+  }
   /** A role in a GRANT/REVOKE: the keyword PUBLIC, or a name ("public" quoted is a role of that name). */
   grantee(): string | undefined {
     return this.keywords('public') ? 'PUBLIC' : this.name();
@@ -184,7 +196,7 @@ export function parseDatabaseEntries(sql: string): BackupDatabaseEntries | undef
         r.symbol('=');
         connectionLimit = Number(r.number() ?? '-1');
       } else if (r.keywords('SET')) {
-        const name = r.name();
+        const name = r.settingName();
         if (name && r.keywords('TO')) settings.push({ role: null, name, values: r.list(() => r.value()) });
       } else if (r.keywords('IS_TEMPLATE')) {
         unsupported.push('IS_TEMPLATE');
@@ -192,7 +204,7 @@ export function parseDatabaseEntries(sql: string): BackupDatabaseEntries | undef
     } else if (r.keywords('ALTER', 'ROLE')) {
       const role = r.name();
       if (!role || !r.keywords('IN', 'DATABASE') || !isOurs(r.name()) || !r.keywords('SET')) continue;
-      const name = r.name();
+      const name = r.settingName();
       if (name && r.keywords('TO')) settings.push({ role, name, values: r.list(() => r.value()) });
     } else if (r.keywords('COMMENT', 'ON', 'DATABASE')) {
       if (isOurs(r.name()) && r.keywords('IS')) comment = r.string() ?? null;

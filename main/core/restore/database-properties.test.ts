@@ -64,6 +64,17 @@ describe('parseDatabaseEntries', () => {
     expect(escaped?.comment).toBe("C:\\data\n'quoted'");
   });
 
+  test('a custom setting is read whether its name is quoted whole (as pg_dump writes it) or in parts', () => {
+    const parsed = parseDatabaseEntries(
+      `CREATE DATABASE hr WITH ENCODING = 'UTF8';\nALTER DATABASE hr SET "app.tenant" TO 'acme';\nALTER DATABASE hr SET auto_explain.log_min_duration TO '5s';\nALTER ROLE o IN DATABASE hr SET "pgaudit"."log" TO 'all';\n`,
+    );
+    expect(parsed?.settings).toEqual([
+      { role: null, name: 'app.tenant', values: ['acme'] },
+      { role: null, name: 'auto_explain.log_min_duration', values: ['5s'] },
+      { role: 'o', name: 'pgaudit.log', values: ['all'] },
+    ]);
+  });
+
   test('a role named "public" is a role, not PUBLIC; statements on another database are not ours', () => {
     const parsed = parseDatabaseEntries(
       `CREATE DATABASE hr WITH ENCODING = 'UTF8';\nALTER DATABASE hr OWNER TO o;\nGRANT CONNECT ON DATABASE hr TO "public";\nALTER DATABASE other SET work_mem TO '1MB';\n`,
@@ -110,11 +121,46 @@ describe('planDatabaseProperties', () => {
     expect(kept.warnings).toEqual([]);
   });
 
-  test("a backup's setting that loads libraries into every session is left out, and said", () => {
-    const entries = parseDatabaseEntries(`${SCRIPT}ALTER DATABASE hr SET session_preload_libraries TO '/tmp/evil.so';\n`);
-    const plan = planDatabaseProperties({ mode: 'replace', backup: entries, target, noOwner: false, noAcl: false, roles });
-    expect(plan.properties.settings.map((s) => s.name)).not.toContain('session_preload_libraries');
-    expect(plan.warnings.join('\n')).toContain('session_preload_libraries=/tmp/evil.so');
+  // A dump's content is untrusted: a setting that makes the server load or run code, or use a file it
+  // names, never comes from one (per database or per role in it), whatever the mode.
+  test.each([
+    ['session_preload_libraries', "'/tmp/evil.so'"],
+    ['local_preload_libraries', "'evil'"],
+    ['shared_preload_libraries', "'evil'"],
+    ['dynamic_library_path', "'/tmp/evil:$libdir'"],
+    ['"DYNAMIC_LIBRARY_PATH"', "'/tmp/evil'"],
+    ['jit_provider', "'/tmp/evil'"],
+    ['archive_library', "'/tmp/evil'"],
+    ['"plperl.on_plperl_init"', `'system("id")'`],
+    ['plperl.on_plperl_init', `'system("id")'`],
+    ['plperl.on_plperlu_init', `'system("id")'`],
+    ['"plperl"."on_init"', `'system("id")'`],
+    ['pltcl.start_proc', "'public.evil'"],
+    ['pltclu.start_proc', "'public.evil'"],
+    ['plv8.start_proc', "'public.evil'"],
+    ['archive_command', "'id'"],
+    ['ssl_key_file', "'/etc/shadow'"],
+    ['log_directory', "'/tmp'"],
+  ])("a backup's %s is left out and said, for the database and for a role in it", (name, value) => {
+    const bare = name.replace(/"/g, '');
+    const entries = parseDatabaseEntries(`${SCRIPT}ALTER DATABASE hr SET ${name} TO ${value};\nALTER ROLE backup_ro IN DATABASE hr SET ${name} TO ${value};\n`);
+    expect(entries?.settings.filter((s) => s.name === bare)).toHaveLength(2);
+    for (const mode of ['replace', 'create'] as const) {
+      const plan = planDatabaseProperties({ mode, backup: entries, target, noOwner: false, noAcl: false, roles });
+      expect(plan.properties.settings.map((s) => s.name)).toEqual(['search_path', 'work_mem', 'statement_timeout']);
+      const warning = plan.warnings.find((w) => w.includes(bare));
+      expect(warning).toContain(`${bare}=${value.slice(1, -1)}`);
+      expect(warning).toContain(`for role "backup_ro" ${bare}=`);
+      expect(warning).toMatch(/left out.*set it yourself after the restore/);
+      expect(plan.impact.find((line) => line.property === 'settings')?.restored).not.toContain(bare);
+    }
+  });
+
+  test("the replaced database's own settings are kept, whatever they are: only a backup is untrusted", () => {
+    const own = { ...target, settings: [{ role: null, name: 'session_preload_libraries', values: ['auto_explain'] }] };
+    const plan = planDatabaseProperties({ mode: 'replace', backup: undefined, target: own, noOwner: false, noAcl: false, roles });
+    expect(plan.properties.settings).toEqual(own.settings);
+    expect(plan.warnings).toEqual([]);
   });
 
   test('a setting for a role the target lacks is left out, and said', () => {

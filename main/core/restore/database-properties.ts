@@ -14,9 +14,10 @@
 // (target-database.ts), this module decides and describes what the copy gets, and scratch-database.ts
 // applies it with statements built from the values: the archive's SQL names the dumped database, never
 // the scratch copy, so running it would change the live one.
-import { describeAcl, describeCollation, defaultAcl, normalAcl, type AclEntry, type DatabaseProperties, type DatabaseSetting, type Locale } from './database-property-values.ts';
+import { codeLoadingSetting } from '../pg/code-loading-settings.ts';
+import { describeAcl, describeCollation, defaultAcl, normalAcl, type AclEntry, type DatabaseProperties, type DatabaseSetting, type Locale, type RefusedSetting } from './database-property-values.ts';
 
-export type { AclEntry, DatabaseProperties, DatabaseSetting, Locale, Privilege } from './database-property-values.ts';
+export type { AclEntry, DatabaseProperties, DatabaseSetting, Locale, Privilege, RefusedSetting } from './database-property-values.ts';
 
 export const DATABASE_PROPERTIES = ['owner', 'acl', 'settings', 'comment', 'connectionLimit', 'encoding', 'collation'] as const;
 export type DatabaseProperty = (typeof DATABASE_PROPERTIES)[number];
@@ -60,16 +61,7 @@ export interface BackupDatabaseEntries {
   unsupported: string[];
 }
 
-/** Settings that make the server load a library into each session. */
-const CODE_LOADING_SETTINGS = /_preload_libraries$/i;
-
-/**
- * What the restored copy gets, property by property: the backup's when it has its database-level
- * entries (owner and privileges not under --no-owner / --no-acl), else the replaced database's — or,
- * restoring into a new database (`pg_restore --create` semantics under another name), what a plain
- * CREATE DATABASE by the restoring role gives (newDatabaseDefaults).
- */
-export function planDatabaseProperties(input: {
+export interface DatabasePropertiesInput {
   /** replace: a swap's copy takes the replaced database's place; create: a database made for this restore. */
   mode: 'replace' | 'create';
   backup: BackupDatabaseEntries | undefined;
@@ -79,7 +71,17 @@ export function planDatabaseProperties(input: {
   noAcl: boolean;
   /** Roles the target server has. */
   roles: ReadonlySet<string>;
-}): DatabasePropertiesPlan {
+  /** The backup's settings the target server refused when they were tried (rehearseSettings): left out and said. */
+  refusedSettings?: readonly RefusedSetting[];
+}
+
+/**
+ * What the restored copy gets, property by property: the backup's when it has its database-level
+ * entries (owner and privileges not under --no-owner / --no-acl), else the replaced database's — or,
+ * restoring into a new database (`pg_restore --create` semantics under another name), what a plain
+ * CREATE DATABASE by the restoring role gives (newDatabaseDefaults).
+ */
+export function planDatabaseProperties(input: DatabasePropertiesInput): DatabasePropertiesPlan {
   const { backup, target } = input;
   const fromBackup = backup !== undefined;
   const ownerFromBackup = fromBackup && !input.noOwner && backup.owner !== null;
@@ -96,13 +98,22 @@ export function planDatabaseProperties(input: {
     );
     settings = settings.filter((s) => !roleless.includes(s));
   }
-  // A backup is not trusted to make the server load code into every session of the database.
-  const loading = fromBackup ? settings.filter((s) => CODE_LOADING_SETTINGS.test(s.name)) : [];
+  // A backup is not trusted to make the server load or run code, or use a file it names: such a
+  // setting is left out and said (in the preview and the result), never applied from a backup.
+  const loading = fromBackup ? settings.filter((s) => codeLoadingSetting(s.name) !== undefined) : [];
   if (loading.length) {
+    const each = loading.map((s) => `${s.role === null ? '' : `for role "${s.role}" `}${s.name}=${s.values.join(', ')} (it ${codeLoadingSetting(s.name)})`);
     warnings.push(
-      `The backup sets ${loading.map((s) => `${s.name}=${s.values.join(', ')}`).join(', ')} on its database, which would load that code into every session: left out. Set it yourself if you mean it.`,
+      `The backup sets ${each.join(', ')} on its database: left out, because a backup is not trusted to choose code or files for the server. If you mean it, set it yourself after the restore (ALTER DATABASE … SET).`,
     );
     settings = settings.filter((s) => !loading.includes(s));
+  }
+  const refused = fromBackup ? (input.refusedSettings ?? []).filter((r) => settings.some((s) => sameSetting(s, r.setting))) : [];
+  if (refused.length) {
+    warnings.push(
+      `The target server refuses the backup's ${refused.map((r) => `${r.setting.role === null ? '' : `setting for role "${r.setting.role}" `}${r.setting.name}=${r.setting.values.join(', ')} (${r.reason})`).join(', ')}: left out. Set ${refused.length === 1 ? 'it' : 'them'} yourself after the restore if the database needs ${refused.length === 1 ? 'it' : 'them'}.`,
+    );
+    settings = settings.filter((s) => !refused.some((r) => sameSetting(s, r.setting)));
   }
   const locale = (fromBackup ? backup.locale : null) ?? target.locale;
   const properties: DatabaseProperties = {
@@ -150,6 +161,8 @@ export const PROPERTY_NAMES: Record<DatabaseProperty, string> = {
   encoding: 'encoding',
   collation: 'collation',
 };
+
+const sameSetting = (a: DatabaseSetting, b: DatabaseSetting) => a.role === b.role && a.name === b.name && a.values.join('\u0000') === b.values.join('\u0000');
 
 function renameOwnerEntry(acl: AclEntry[], from: string | null, to: string): AclEntry[] {
   if (from === null || from === to) return acl;

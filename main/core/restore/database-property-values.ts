@@ -21,6 +21,12 @@ export interface DatabaseSetting {
   values: string[];
 }
 
+/** A setting the target server refused when it was tried (database-property-checks.ts), and the server's words. */
+export interface RefusedSetting {
+  setting: DatabaseSetting;
+  reason: string;
+}
+
 export interface Locale {
   encoding: string;
   collate: string;

@@ -11,12 +11,13 @@ import { plural } from '../model/human.ts';
 import { quoteIdent } from '../pg/connection.ts';
 import { openSession, type ServerSession } from '../pg/session.ts';
 import { pickClientTools } from '../tools/discover.ts';
-import type { Profile } from '../model/types.ts';
+import type { BackupMetadata, Profile } from '../model/types.ts';
 import { checkBackupFiles, dumpClientMajor } from '../verify/verify.ts';
 import { findExecutedFunctions } from './executed-functions.ts';
 import { archiveContents, assessImpact, type RestoreImpact } from './impact.ts';
 import { readBackupDatabaseEntries } from './backup-database-entries.ts';
-import { newDatabaseDefaults, planDatabaseProperties, rolesNamedBy, type BackupDatabaseEntries, type DatabasePropertiesPlan } from './database-properties.ts';
+import { newDatabaseDefaults, type BackupDatabaseEntries, type DatabasePropertiesInput, type DatabasePropertiesPlan } from './database-properties.ts';
+import { checkedDatabasePropertiesPlan, DatabasePropertiesRefused } from './database-property-checks.ts';
 import { applyDatabaseProperties, createScratchDatabase } from './scratch-database.ts';
 import { keepRunToolOutput } from '../catalogue/tool-output-rows.ts';
 import type { ToolStderr } from '../process/tool-output.ts';
@@ -174,11 +175,17 @@ export async function restoreBackup(context: EngineContext & { offsite: Pick<Off
               `Database "${database}" disappeared from ${target.host}:${target.port} while the restore was being prepared.`,
               'Nothing was changed. Check who is renaming or dropping it, then try again.',
             );
-          const roles = new Set((await admin.query<{ rolname: string }>('SELECT rolname FROM pg_roles')).rows.map((r) => r.rolname));
-          properties = planDatabaseProperties({ mode: 'replace', backup: entries, target: original.properties, noOwner: request.noOwner, noAcl: request.noAcl, roles });
+          const roles = await serverRoles(admin);
+          properties = await checkedPlan(
+            admin,
+            { mode: 'replace', backup: entries, target: original.properties, noOwner: request.noOwner, noAcl: request.noAcl, roles },
+            database,
+            backup,
+            request.dryRun,
+          );
         } else if (!exists && entries) {
           // A new database gets what the backup's had, as pg_restore --create would give it, under its new name.
-          properties = await planNewDatabase(admin, entries, request);
+          properties = await checkedPlan(admin, await newDatabaseInput(admin, entries, request), database, backup, request.dryRun);
         }
         impact = await assessImpact({
           admin,
@@ -255,7 +262,6 @@ export async function restoreBackup(context: EngineContext & { offsite: Pick<Off
     } else {
       const created = !exists;
       if (created && properties) {
-        refuseMissingRoles(impact, properties, database, backup.globals.filename);
         const fellBack = await createNewDatabase(session, workDatabase, properties);
         if (fellBack) laterWarnings.push(fellBack);
       } else if (created) await adminStatement(session, `CREATE DATABASE ${quoteIdent(workDatabase)} TEMPLATE template0`);
@@ -318,22 +324,28 @@ async function createSchemas(session: ServerSession, database: string, selection
   }
 }
 
-/** A new database's plan: the backup's database-level entries against what CREATE DATABASE by the restoring role would give. */
-async function planNewDatabase(admin: pg.Client, entries: BackupDatabaseEntries, request: RestoreRequest): Promise<DatabasePropertiesPlan> {
+/** A new database's plan input: the backup's database-level entries against what CREATE DATABASE by the restoring role would give. */
+async function newDatabaseInput(admin: pg.Client, entries: BackupDatabaseEntries, request: RestoreRequest): Promise<DatabasePropertiesInput> {
   const me = (await admin.query<{ name: string }>('SELECT current_user AS name')).rows[0]!.name;
   const serverDefault = (await readTargetDatabase(admin, 'template0'))?.properties.locale ?? null;
-  const roles = new Set((await admin.query<{ rolname: string }>('SELECT rolname FROM pg_roles')).rows.map((r) => r.rolname));
-  return planDatabaseProperties({ mode: 'create', backup: entries, target: newDatabaseDefaults(me, serverDefault), noOwner: request.noOwner, noAcl: request.noAcl, roles });
+  return { mode: 'create', backup: entries, target: newDatabaseDefaults(me, serverDefault), noOwner: request.noOwner, noAcl: request.noAcl, roles: await serverRoles(admin) };
 }
 
-/** Refused before the new database is made: an owner or grantee it would get that the server lacks. */
-function refuseMissingRoles(impact: RestoreImpact, properties: DatabasePropertiesPlan, database: string, rolesFile: string | null): void {
-  const missing = rolesNamedBy(properties.properties).filter((role) => impact.missingRoles.includes(role));
-  if (!missing.length) return;
-  throw refused(
-    `The backup's database was owned by or granted to ${missing.map((role) => `"${role}"`).join(', ')}, and the target server has no such ${missing.length === 1 ? 'role' : 'roles'}; "${database}" was not created.`,
-    `Restore the backup's roles file${rolesFile ? ` (${rolesFile})` : ''} first so ${missing.length === 1 ? 'it exists' : 'they exist'}, or {{no-owner}} to have the restoring role own the new database with the default privileges. Nothing was changed.`,
-  );
+const serverRoles = async (admin: pg.Client) => new Set((await admin.query<{ rolname: string }>('SELECT rolname FROM pg_roles')).rows.map((r) => r.rolname));
+
+/**
+ * The plan, checked against the target server before anything is created (database-property-checks.ts):
+ * a property that would fail once the data is loaded refuses the restore now; a dry run says it.
+ */
+async function checkedPlan(admin: pg.Client, input: DatabasePropertiesInput, database: string, backup: BackupMetadata, dryRun: boolean): Promise<DatabasePropertiesPlan> {
+  const { plan, problems } = await checkedDatabasePropertiesPlan(admin, input, backup.globals.filename);
+  if (!problems.length) return plan;
+  if (!dryRun) throw new DatabasePropertiesRefused(database, problems);
+  // Missing roles have their own line in the preview (impact.missingRoles and its warning).
+  const said = problems
+    .filter((problem) => problem.kind !== 'missing-roles')
+    .map((problem) => `${problem.what[0]!.toUpperCase()}${problem.what.slice(1)}: the restore will be refused. ${problem.fix}`);
+  return { ...plan, warnings: [...plan.warnings, ...said] };
 }
 
 async function createNewDatabase(session: ServerSession, database: string, properties: DatabasePropertiesPlan): Promise<string | undefined> {

@@ -1,0 +1,54 @@
+import { describe, expect, test } from 'vitest';
+import { DatabasePropertiesRefused, propertyValueProblems, type RestoringRole } from './database-property-checks.ts';
+import { defaultAcl, normalAcl, type DatabaseProperties } from './database-property-values.ts';
+
+const properties: DatabaseProperties = {
+  owner: 'app_owner',
+  acl: normalAcl([...defaultAcl('app_owner'), { grantee: 'backup_ro', privileges: ['CONNECT'], grantable: [] }]),
+  settings: [],
+  comment: null,
+  connectionLimit: 7,
+  locale: null,
+};
+const superuser: RestoringRole = { name: 'postgres', superuser: true, roles: new Set(['postgres', 'app_owner', 'backup_ro']), mayOwnAs: new Set() };
+
+describe('propertyValueProblems', () => {
+  test('nothing to say when every role exists, the restoring role may hand the database over and the limit is one PostgreSQL takes', () => {
+    expect(propertyValueProblems(properties, superuser, 'hr.globals.sql')).toEqual([]);
+    expect(propertyValueProblems({ ...properties, connectionLimit: -1 }, superuser, null)).toEqual([]);
+    expect(propertyValueProblems({ ...properties, connectionLimit: 2_147_483_647 }, superuser, null)).toEqual([]);
+  });
+
+  test.each([-2, -5, 2_147_483_648, 99_999_999_999, Number.NaN, 1.5])('a connection limit of %s is named, with the archive called altered', (limit) => {
+    const problems = propertyValueProblems({ ...properties, connectionLimit: limit }, superuser, null);
+    expect(problems).toEqual([expect.objectContaining({ kind: 'connection-limit', what: expect.stringContaining(`connection limit ${limit} is not one PostgreSQL takes`) })]);
+  });
+
+  test('an owner or grantee the server lacks is named, with the roles file and --no-owner as the way out', () => {
+    const problems = propertyValueProblems(properties, { ...superuser, roles: new Set(['postgres']) }, 'hr.globals.sql');
+    expect(problems).toEqual([
+      {
+        kind: 'missing-roles',
+        what: expect.stringContaining('"app_owner", "backup_ro", and the target server has no such roles'),
+        fix: expect.stringMatching(/roles file \(hr\.globals\.sql\).*\{\{no-owner\}\}/),
+      },
+    ]);
+  });
+
+  test('a restoring role that is neither superuser nor a member of the owner cannot hand the database over', () => {
+    const lowly: RestoringRole = { ...superuser, name: 'restorer', superuser: false };
+    expect(propertyValueProblems(properties, lowly, null)).toEqual([
+      expect.objectContaining({ kind: 'owner', what: expect.stringContaining('"restorer" cannot make "app_owner" the database\'s owner') }),
+    ]);
+    expect(propertyValueProblems(properties, { ...lowly, mayOwnAs: new Set(['app_owner']) }, null)).toEqual([]);
+    expect(propertyValueProblems({ ...properties, owner: 'restorer', acl: normalAcl(defaultAcl('restorer')) }, { ...lowly, roles: new Set(['restorer']) }, null)).toEqual([]);
+  });
+});
+
+test('the refusal names every problem, says nothing was created, and gives each fix once', () => {
+  const problems = propertyValueProblems({ ...properties, connectionLimit: -5 }, { ...superuser, roles: new Set(['postgres']) }, null);
+  const error = new DatabasePropertiesRefused('hr_copy', problems);
+  expect(error.code).toBe('RESTORE_REFUSED');
+  expect(error.message).toMatch(/^The restore cannot give "hr_copy" the backup's database-level properties: .*no such roles; .*connection limit -5 .*\. Nothing was created or changed\.$/);
+  expect(error.hint).toContain('--no-owner --no-acl');
+});

@@ -1,0 +1,142 @@
+// A dump's content is untrusted code, its database-level entries included. A restore that rebuilds a
+// database (--create into a new name, --clean, --swap) gives it the backup's owner, privileges,
+// settings, comment and connection limit, as pg_restore --create would; but
+// - a setting that makes the server load or run code, or use a file it names, is never taken from a
+//   backup: left out, and said in the preview and the result;
+// - whatever would make giving the properties fail is found before anything is created, not after
+//   the whole load (a connection limit PostgreSQL does not take refuses the restore; a setting the
+//   target server refuses is left out and said).
+// The altered archives are real pg_dump 15 directory dumps with one TOC string rewritten, imported.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { Holdfast } from '../main/core/holdfast.ts';
+import type { BackupMetadata } from '../main/core/model/types.ts';
+import { rewriteTocString } from './support/archive-toc-edit.ts';
+import { databaseFacts } from './support/database-facts.ts';
+import { startPgServer, type PgServer } from './support/pg-server.ts';
+import { makeHome, profileFor, rowCount, type TestHome } from './support/holdfast-env.ts';
+
+let server: PgServer;
+let home: TestHome;
+let holdfast: Holdfast;
+let elsewhere: string;
+
+const create = { to: 'hr', create: true, clean: false, noOwner: false, noAcl: false, dryRun: false };
+const clean = { to: 'hr', create: false, clean: true, noOwner: false, noAcl: false, dryRun: false, confirm: 'hr' };
+
+/** Settings that load or run code, set the way a source's superuser (or an altered archive) would. */
+const CODE_SETTINGS = `
+  ALTER DATABASE hr SET dynamic_library_path = '/tmp/evil:$libdir';
+  ALTER DATABASE hr SET "plperl.on_plperl_init" = 'system("id > /tmp/owned")';
+  ALTER DATABASE hr SET pltcl.start_proc = 'public.evil';
+  ALTER ROLE backup_ro IN DATABASE hr SET session_preload_libraries = 'evil';
+  ALTER ROLE backup_ro IN DATABASE hr SET local_preload_libraries = 'evil';
+`;
+const CODE_NAMES = ['dynamic_library_path', 'plperl.on_plperl_init', 'pltcl.start_proc', 'session_preload_libraries', 'local_preload_libraries'];
+
+beforeAll(async () => {
+  server = await startPgServer();
+  await server.query(`CREATE ROLE app_owner NOLOGIN; CREATE ROLE backup_ro LOGIN;`);
+  await server.query(`CREATE DATABASE hr TEMPLATE template0`);
+  await server.query(`CREATE TABLE staff (id int PRIMARY KEY, name text); INSERT INTO staff SELECT g, 'person ' || g FROM generate_series(1, 50) g;`, 'hr');
+  await server.query(`ALTER DATABASE hr OWNER TO app_owner; ALTER DATABASE hr SET work_mem = '64MB'; ALTER DATABASE hr CONNECTION LIMIT 7;`);
+  home = makeHome();
+  holdfast = await home.open();
+  await holdfast.addProfile(profileFor(server, 'hr', 'hr'));
+  elsewhere = mkdtempSync(join(tmpdir(), 'holdfast-altered-'));
+});
+
+afterAll(async () => {
+  holdfast?.close();
+  home?.cleanup();
+  if (elsewhere) rmSync(elsewhere, { recursive: true, force: true });
+  await server?.stop();
+});
+
+/** A directory dump of hr with `from` rewritten to `to` in its TOC, imported as a backup. */
+async function alteredBackup(name: string, from: string, to: string): Promise<BackupMetadata> {
+  const dir = join(elsewhere, name);
+  execFileSync(join(server.binDir, 'pg_dump'), ['-Fd', '-f', dir, '-h', server.host, '-p', String(server.port), '-U', server.user, 'hr'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  rewriteTocString(dir, from, to);
+  return holdfast.importDump({ file: dir, profile: 'hr' });
+}
+
+const databasesLike = async (pattern: string) => (await server.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE '${pattern}' ORDER BY 1`)).map((r) => r.datname);
+
+describe("a backup's settings that load or run code", () => {
+  let backup: BackupMetadata;
+
+  beforeAll(async () => {
+    await server.query(CODE_SETTINGS);
+    backup = await holdfast.backup('hr', {});
+    await server.query(`ALTER DATABASE hr RESET ALL; ALTER ROLE backup_ro IN DATABASE hr RESET ALL; ALTER DATABASE hr SET work_mem = '64MB';`);
+  });
+
+  test('a new database (--create) gets the rest of its settings but not those, and the preview and the result say so', async () => {
+    const preview = await holdfast.restore({ ...create, dbname: 'hr_code', ref: backup.id, dryRun: true });
+    const result = await holdfast.restore({ ...create, dbname: 'hr_code', ref: backup.id });
+    expect((await databaseFacts(server, 'hr_code')).settings).toEqual({ '(all)': ['work_mem=64MB'] });
+    for (const said of [preview.impact.warnings, preview.impact.appWarnings, result.impact.warnings]) {
+      const warning = said.find((w) => w.includes('left out, because a backup is not trusted'));
+      for (const name of CODE_NAMES) expect(warning).toContain(name);
+    }
+    expect(preview.impact.databaseProperties).toContainEqual(expect.objectContaining({ property: 'settings', restored: 'work_mem=64MB' }));
+  });
+
+  test('a replaced database (--clean) does not get them either', async () => {
+    const result = await holdfast.restore({ ...clean, ref: backup.id });
+    expect(result.ok).toBe(true);
+    expect((await databaseFacts(server, 'hr')).settings).toEqual({ '(all)': ['work_mem=64MB'] });
+    expect(result.impact.warnings.join('\n')).toContain('dynamic_library_path=/tmp/evil:$libdir');
+  });
+});
+
+describe('a property that would fail only after the data is loaded', () => {
+  test('a connection limit PostgreSQL does not take refuses a new database before it is created', async () => {
+    const backup = await alteredBackup('limit.dir', 'CONNECTION LIMIT = 7;', 'CONNECTION LIMIT = 99999999999;');
+    const preview = await holdfast.restore({ ...create, dbname: 'hr_limit', ref: backup.id, dryRun: true });
+    expect(preview.impact.warnings.join('\n')).toMatch(/connection limit 99999999999 is not one PostgreSQL takes.*the restore will be refused/);
+    await expect(holdfast.restore({ ...create, dbname: 'hr_limit', ref: backup.id })).rejects.toMatchObject({
+      code: 'RESTORE_REFUSED',
+      message: expect.stringMatching(/"hr_limit".*connection limit 99999999999 .*Nothing was created or changed\.$/),
+      hint: expect.stringContaining('earlier backup'),
+    });
+    expect(await databasesLike('hr\\_limit%')).toEqual([]);
+  });
+
+  test('the same limit refuses a replace restore before its scratch copy is created; the original is untouched', async () => {
+    const backup = await alteredBackup('limit-clean.dir', 'CONNECTION LIMIT = 7;', 'CONNECTION LIMIT = -5;');
+    await expect(holdfast.restore({ ...clean, ref: backup.id })).rejects.toMatchObject({ code: 'RESTORE_REFUSED', message: expect.stringContaining('connection limit -5') });
+    expect(await databasesLike('hr\\_\\_%')).toEqual([]);
+    expect((await databaseFacts(server, 'hr')).connlimit).toBe(7);
+    expect(await rowCount(server, 'hr', 'staff')).toBe(50);
+  });
+
+  test('an owner the restoring role may not hand the database to refuses the restore before anything is created', async () => {
+    await server.query(`CREATE ROLE restorer LOGIN CREATEDB`);
+    await holdfast.addProfile({ ...profileFor(server, 'as-restorer', 'postgres'), user: 'restorer' });
+    const backup = await holdfast.backup('hr', {});
+    await expect(holdfast.restore({ ...create, to: 'as-restorer', dbname: 'hr_handed', ref: backup.id })).rejects.toMatchObject({
+      code: 'RESTORE_REFUSED',
+      message: expect.stringContaining('the restoring role "restorer" cannot make "app_owner" the database\'s owner'),
+      hint: expect.stringContaining('Grant "app_owner" to "restorer"'),
+    });
+    expect(await databasesLike('hr\\_handed%')).toEqual([]);
+  });
+
+  test('a setting the target server refuses is left out and said, and the restore goes on', async () => {
+    const backup = await alteredBackup('setting.dir', "SET work_mem TO '64MB';", "SET work_mem TO 'banana';");
+    const result = await holdfast.restore({ ...create, dbname: 'hr_setting', ref: backup.id });
+    expect(result.ok).toBe(true);
+    expect(result.impact.warnings.join('\n')).toMatch(/refuses the backup's work_mem=banana \(invalid value for parameter "work_mem".*left out/);
+    const facts = await databaseFacts(server, 'hr_setting');
+    expect(facts.settings).toEqual({});
+    expect(facts.connlimit).toBe(7);
+    expect(await rowCount(server, 'hr_setting', 'staff')).toBe(50);
+    // The rehearsal left nothing behind on the server.
+    expect(await server.query(`SELECT setconfig FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase WHERE d.datname = 'postgres'`)).toEqual([]);
+  });
+});
