@@ -52,6 +52,7 @@ export class ByteReader {
       const r = await this.src.readAt(this.win, got, want - got, this.pos + got);
       if (r === 0) break;
       got += r;
+      if (got >= n && this.src.growing) break;
     }
     this.winStart = this.pos;
     this.winLen = got;

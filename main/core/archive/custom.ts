@@ -43,8 +43,11 @@ export interface CustomReadOptions {
   onTocEnd?: (offset: number) => void;
   /** Told the table of contents as read, before the data is walked. */
   onToc?: (toc: Toc) => void;
-  /** Told where each data block starts, as a sequential walk finds it (backup/follow-output.ts checks the final TOC against them). */
-  onBlock?: (dumpId: number, at: number) => void;
+  /**
+   * Told where each data block starts and ends once walked (backup/follow-output.ts checks the final
+   * TOC against the starts, and the file's length against the ends).
+   */
+  onBlock?: (dumpId: number, at: number, end: number) => void;
 }
 
 /** Per TABLE DATA dump id, the counter its COPY data is fed to. */
@@ -121,7 +124,7 @@ async function checkCustomData(r: ByteReader, toc: Toc, size: number, counters: 
     }
     await walkBlock(r, e, type, at, counters.get(e.dumpId));
     // A follower that read the file after pg_dump had rewritten its TOC walks the placed blocks too.
-    onBlock?.(e.dumpId, at);
+    onBlock?.(e.dumpId, at, r.pos);
   }
 }
 
@@ -148,7 +151,7 @@ async function scanCustomSequentially(r: ByteReader, toc: Toc, counters: RowCoun
     r.context = describeData(e);
     await walkBlock(r, e, type, at, counters.get(id));
     seen.add(id);
-    onBlock?.(id, at);
+    onBlock?.(id, at, r.pos);
   }
   const missing = dataEntries(toc.entries).find((e) => !seen.has(e.dumpId));
   if (missing) {

@@ -7,6 +7,11 @@ export interface Source {
   readAt(target: Buffer, offset: number, length: number, position: number): Promise<number>;
   /** Nothing before `position` will be read again: a stream (stream-source.ts) can let those bytes go. */
   forget?(position: number): void;
+  /**
+   * A file still being written (backup/follow-output.ts): a read past its current end waits for more,
+   * so a reader takes what is there once it has what it needs rather than wait to fill its read-ahead.
+   */
+  readonly growing?: boolean;
 }
 
 export function fileSource(fh: FileHandle, size: number): Source {

@@ -131,4 +131,20 @@ describe('followCustomOutput', () => {
     await follower.stop();
     await rm(path);
   });
+
+  test('checks the TOC bytes the walk hopped over too: a definition longer than its reads, changed in the final TOC, is seen', async () => {
+    // The walk skips a definition it does not need without reading it; the comparison at the end must still cover those bytes.
+    const long = `CREATE VIEW public.v AS SELECT '${'y'.repeat(600 * 1024)}'::text AS t;`;
+    const spec: ArchiveSpec = { format: 'custom', items: [ENCODING, { dumpId: 5, desc: 'VIEW', tag: 'v', namespace: 'public', defn: long }, ...TWO_TABLES.slice(1)] };
+    for (const [change, stands] of [
+      [() => undefined, true],
+      [replacing('yyyyyyyyyy', 'yyyyyzyyyy'), false],
+    ] as const) {
+      const path = join(dir, `out-${String(stands)}.dump`);
+      await writeFile(path, '');
+      const follower = followCustomOutput(path, 'the test archive', { countRows: false });
+      await writeLikePgDump(path, spec, await rewrittenToc(spec, change));
+      expect((await follower.finish())?.ok === true).toBe(stands);
+    }
+  });
 });
