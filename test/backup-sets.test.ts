@@ -1,6 +1,7 @@
 // Whole-server backup sets against a real server (issue 16): every database and the roles as one
 // set, each member through the ordinary backup path; new databases picked up; a database the role
 // may not connect to makes the set partial with the reason; never more members at once than asked.
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
@@ -299,5 +300,46 @@ describe('the CLI', () => {
     // A single backup of a whole-server profile is refused rather than taken of its maintenance database.
     await expect(holdfast.backup('cli-server', {})).rejects.toThrow(/whole server/);
     expect(await runCli(['profile', 'add', 'bad', '--host', 'h', '--user', 'u', '--dbname', 'd', '--exclude-database', 'x'], home.env)).toMatchObject({ code: 2 });
+  }, 120_000);
+
+  // The DBA's review (issue 17): a partial set said what failed but not what to do, and profile test
+  // exited 0 beside a ✗. "limited" connects as backup_reader, which may not CONNECT to secret.
+  test('a partial set gives each failed database its next step (backup, list); the step it gives works; profile test exits 1 on a ✗', async () => {
+    const tested = await runCli(['profile', 'test', 'limited'], home.env);
+    expect(tested.stdout).toMatch(/✗ secret .*may not CONNECT/);
+    expect(tested.code, tested.stderr).toBe(1);
+    const testedJson = await runCli(['profile', 'test', 'limited', '--json'], home.env);
+    expect(testedJson.code).toBe(1);
+    const report = JSON.parse(testedJson.stdout) as { profile: string; wholeServer: { databases: Array<{ database: string; problem: string | null }> } };
+    expect(report).toMatchObject({ profile: 'limited', wholeServer: { databases: expect.arrayContaining([expect.objectContaining({ database: 'secret', sizeBytes: null })]) } });
+
+    const grant = 'GRANT CONNECT ON DATABASE "secret" TO "backup_reader" (as its owner or a superuser), or leave it out of the set: ';
+    const edit = `holdfast profile edit --all-databases --exclude-database 'sho?' --exclude-database 'lat*' --exclude-database secret --parallel-databases 1 limited`;
+    const taken = await runCli(['backup', 'limited'], home.env);
+    expect(taken.code, taken.stderr).toBe(1);
+    expect(taken.stdout).toContain(`  ✗ secret  `);
+    expect(taken.stdout).toContain(`\n    hint: ${grant}${edit}.\n`);
+    const asJson = JSON.parse((await runCli(['list', 'limited', '--json'], home.env)).stdout) as Array<BackupSet>;
+    expect(asJson.at(-1)!.databases.find((m) => m.database === 'secret')).toMatchObject({
+      status: 'failed',
+      hint: `${grant}${edit}.`,
+      appHint: `${grant}add it under "Leave out databases" in the connection's form (Connections, Edit).`,
+    });
+    const listed = await runCli(['list', 'limited'], home.env);
+    expect(listed.stdout).toMatch(/set partial {2}limited/);
+    expect(listed.stdout).toContain(`\n    ✗ secret  `);
+    expect(listed.stdout).toContain(`\n      hint: ${grant}${edit}.`);
+
+    // The step as a shell reads it, run: the profile keeps its other exclusions and its parallelism.
+    const words = execFileSync('/bin/sh', ['-c', `printf '%s\\n' ${edit.slice('holdfast '.length)}`], { encoding: 'utf8' })
+      .trimEnd()
+      .split('\n');
+    const edited = await runCli([...words, '--json'], home.env);
+    expect(edited.code, edited.stderr).toBe(0);
+    expect(JSON.parse(edited.stdout)).toMatchObject({ wholeServer: { excludeDatabases: ['sho?', 'lat*', 'secret'], parallelDatabases: 1 } });
+    expect((await runCli(['profile', 'test', 'limited'], home.env)).code).toBe(0);
+    const retaken = await runCli(['backup', 'limited'], home.env);
+    expect(retaken.code, retaken.stderr).toBe(0);
+    expect(retaken.stdout).toMatch(/^Backup set completed/);
   }, 120_000);
 });

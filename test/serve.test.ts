@@ -215,6 +215,24 @@ describe('holdfast serve', () => {
     }
   });
 
+  // A tab left open across `npm run build` asks for chunk names the build removed: an answer of the
+  // index page would reach import() as a script of the wrong type instead of telling it the file is gone.
+  test('a file the renderer build does not have is 404, never the index page, logged in or not', async () => {
+    const login = await fetch(`${base()}/?token=${http.token}`, { redirect: 'manual' });
+    const cookie = login.headers
+      .getSetCookie()
+      .map((line) => line.split(';')[0])
+      .join('; ');
+    for (const path of ['/assets/Schedules-gone0000.js', '/assets/index-gone0000.css', '/first-page-gone.js', '/schedules']) {
+      for (const headers of [{}, { cookie }] as Array<Record<string, string>>) {
+        const response = await fetch(`${base()}${path}`, { headers });
+        expect(response.status, path).toBe(404);
+        expect(response.headers.get('content-type') ?? '', path).not.toContain('text/html');
+        expect(await response.text(), path).not.toMatch(/<!doctype html|<script/i);
+      }
+    }
+  });
+
   test("what Fastify or its plugins refuse as the client's keeps its 4xx and says what was wrong, never a 500", async () => {
     // @fastify/static (send) answers a range past the file's end 416 and a NUL in the path 400.
     const pastTheEnd = await fetch(`${base()}/index.html`, { headers: { range: 'bytes=99999999-' } });

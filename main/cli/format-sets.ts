@@ -3,7 +3,7 @@ import type { TakenBackup } from '../core/backup/take-backup.ts';
 import type { ListEntry } from '../core/model/reports.ts';
 import type { BackupMetadata } from '../core/model/types.ts';
 import type { SetListEntry, SetVerifyResult } from '../core/sets/backup-sets.ts';
-import type { BackupSet } from '../core/sets/set-record.ts';
+import type { BackupSet, SetMember } from '../core/sets/set-record.ts';
 import { drillOutcomeLine, formatBackup, formatList, formatRestore, formatRestoreTest, formatVerify } from './format.ts';
 import type { RestoreTestResult } from '../core/drill/test-restore.ts';
 import type { SetDrillResult } from '../core/sets/drill-set.ts';
@@ -25,9 +25,7 @@ export function formatSet(set: BackupSet): string {
   const lines = [head, `  ${set.profile} · ${set.version ?? 'server version unknown'} · ${set.parallelDatabases} at once · ${humanDuration(set.durationMs)}`];
   for (const member of set.databases) {
     const rows = Object.values(member.rowCounts).reduce((sum, n) => sum + n, 0);
-    lines.push(
-      member.status === 'completed' ? `  ✓ ${member.database}  ${humanBytes(member.size)}, ${plural(rows, 'row')}  ${member.filename}` : `  ✗ ${member.database}  ${member.error ?? member.status}`,
-    );
+    lines.push(...(member.status === 'completed' ? [`  ✓ ${member.database}  ${humanBytes(member.size)}, ${plural(rows, 'row')}  ${member.filename}`] : failedMemberLines(member, '  ')));
   }
   lines.push(set.globals.filename ? `  roles: ${set.globals.filename}` : `  ✗ roles: ${set.globals.note}`);
   if (set.excluded.length) lines.push(`  excluded: ${set.excluded.join(', ')}`);
@@ -35,6 +33,11 @@ export function formatSet(set: BackupSet): string {
   if (set.dropped.length) lines.push(`  gone since the last set: ${set.dropped.join(', ')}`);
   if (set.manifest) lines.push(`  manifest: ${set.manifest.filename} ${set.manifest.checksum}`);
   return lines.join('\n');
+}
+
+/** A database the set could not back up: why, then what to do about it. */
+function failedMemberLines(member: SetMember, indent: string): string[] {
+  return [`${indent}✗ ${member.database}  ${member.error ?? member.status}`, ...(member.hint ? [`${indent}  hint: ${member.hint}`] : [])];
 }
 
 export function formatBackupOrSet(taken: TakenBackup | BackupSet): string {
@@ -51,6 +54,7 @@ export function formatListWithSets(entries: Array<BackupMetadata | ListEntry | S
       return [
         `${entry.id}  ${entry.timestamp}  set ${entry.status}  ${entry.profile}  ${entry.databases.filter((m) => m.status === 'completed').length}/${plural(entry.expected.length, 'database')}`,
         ...members,
+        ...entry.databases.filter((member) => member.status !== 'completed').flatMap((member) => failedMemberLines(member, '    ')),
       ].join('\n');
     })
     .join('\n');

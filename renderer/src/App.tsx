@@ -12,6 +12,7 @@ import { Backups } from './pages/Backups.tsx';
 import { Dashboard } from './pages/Dashboard.tsx';
 import { useBackupJob } from './stores/backup-job.ts';
 import { PAGE_LABELS, PAGES, transportLabel, type Page } from './lib/pages.ts';
+import { checkForUpdate, useAppUpdate, watchChunkFailures } from './stores/app-update.ts';
 import { useNav } from './stores/nav.ts';
 
 /** Each view not on the first screen: its chunk's import, stated once, for lazy() and the prefetch. */
@@ -28,7 +29,15 @@ const LATER_VIEWS = {
 
 function lazyViews<K extends string>(loaders: Record<K, () => Promise<{ default: ComponentType }>>): Record<K, ComponentType> {
   const views = {} as Record<K, ComponentType>;
-  for (const name of Object.keys(loaders) as K[]) views[name] = lazy(loaders[name]);
+  for (const name of Object.keys(loaders) as K[]) {
+    // A chunk that will not load may mean the app was rebuilt under this tab (stores/app-update.ts).
+    views[name] = lazy(() =>
+      loaders[name]().catch((error: unknown) => {
+        void checkForUpdate();
+        throw error;
+      }),
+    );
+  }
   return views;
 }
 
@@ -72,6 +81,8 @@ export function App() {
     prefetchViews();
   }, []);
 
+  useEffect(() => watchChunkFailures(), []);
+
   // After navigating, focus moves to the new page's heading (screen readers announce it).
   useEffect(() => {
     if (first.current) {
@@ -90,6 +101,7 @@ export function App() {
       </a>
       <Sidebar page={page} />
       <main className="main" id="main" tabIndex={-1}>
+        <AppUpdatedNotice />
         {/* Keyed by page: a page that failed to load does not stand in for the next one. */}
         <ViewBoundary key={page} what={`The ${PAGE_LABELS[page]} page`}>
           <Suspense fallback={<p className="muted">Loading…</p>}>
@@ -149,6 +161,25 @@ function Sidebar({ page }: { page: Page }) {
       <RunningJob />
       <p className="sidebar__footer">{transportLabel(api.transport)}</p>
     </nav>
+  );
+}
+
+/** The app was rebuilt or upgraded under this tab: said before the page reloads itself, or with the button that does. */
+function AppUpdatedNotice() {
+  const status = useAppUpdate((s) => s.status);
+  if (status === 'current') return null;
+  return (
+    <div className="notice notice--info app-update" role="alert">
+      <div className="notice__body">
+        <p className="notice__title">Holdfast was updated while this page was open</p>
+        <p className="notice__message">{status === 'reloading' ? 'Reloading to the new version…' : 'Reload to use the new version; the pages of the old one cannot be loaded any more.'}</p>
+      </div>
+      {status === 'ask' ? (
+        <button type="button" className="btn btn--small" onClick={() => location.reload()}>
+          Reload
+        </button>
+      ) : null}
+    </div>
   );
 }
 

@@ -167,7 +167,7 @@ export function profileCommands(program: Command, { io, run }: CommandContext): 
     });
   profile
     .command('test <name>')
-    .description('Connect and report version, role, privileges, size, SSL and client-tool match')
+    .description('Connect and report version, role, privileges, size, SSL and client-tool match; exit 1 on any ✗ (a check that failed)')
     .option('--json', 'print JSON')
     .action(async (name: string, options: { json?: boolean }) => {
       await run(
@@ -175,7 +175,8 @@ export function profileCommands(program: Command, { io, run }: CommandContext): 
         { name },
         Boolean(options.json),
         (report) => formatProfileTest(report, hostSecretStore()),
-        (report) => !report.clientTools.compatible || report.unreadable.length > 0,
+        // Exit 1, the code of every failed check, on any ✗ the report prints: a whole-server profile's databases too.
+        (report) => !report.clientTools.compatible || report.unreadable.length > 0 || (report.wholeServer?.databases.some((database) => database.problem !== null) ?? false),
       );
     });
   profile

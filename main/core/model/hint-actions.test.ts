@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { HoldfastError } from './errors.ts';
-import { HINT_ACTIONS, HINT_ACTION_NAMES, hintActions, renderHint } from './hint-actions.ts';
+import { HINT_ACTIONS, HINT_ACTION_NAMES, hintActions, hintValue, renderHint } from './hint-actions.ts';
 
 describe('hint actions: one template, the CLI says flags, the app says its controls', () => {
   test('a placeholder renders as the flag for the CLI and as the control for the app, capitalised at a sentence start', () => {
@@ -46,4 +46,12 @@ test('a placeholder with a value: the CLI says the exact --confirm, the app its 
   expect(renderHint(template, 'app')).toBe('To replace it, tick "Replace what is in the database (drop existing)".');
   expect(renderHint('To replace it, {{replace-existing}}.', 'cli')).toContain('--confirm=<name>');
   expect(hintActions(template)).toEqual(['replace-existing']);
+});
+
+test('a value holding } or \\ (a database may be named so) is carried whole, as written', () => {
+  for (const name of ['a}b', 'x\\y', '}}', 'end\\', 'dollar $& $1']) {
+    const template = `To replace it, {{replace-existing:${hintValue(`prod/${name}`)}}}.`;
+    expect(renderHint(template, 'cli')).toBe(`To replace it, use --clean (or --swap to keep the old one) with --confirm=prod/${name}.`);
+    expect(hintActions(template)).toEqual(['replace-existing']);
+  }
 });

@@ -28,6 +28,11 @@ export const HINT_ACTIONS = {
   'take-set': { cli: 'run holdfast backup with this profile (REST: the backup.take channel), which takes the set', app: 'give the profile a schedule on the Schedules page and press its Run now' },
   // Who a backup is encrypted to: left out, the schedule's, the profile's or the default choice applies.
   'inherit-encryption': { cli: 'leave out --encrypt-to and --no-encrypt (REST: leave out encryptTo)', app: 'choose "Inherit" under Encryption' },
+  // A whole-server profile's database a set could not back up; {value}: the whole `profile edit` argument list (its flags replace the lists).
+  'exclude-database': {
+    cli: 'leave it out of the set: holdfast profile edit {value}',
+    app: 'leave it out of the set: add it under "Leave out databases" in the connection\'s form (Connections, Edit)',
+  },
 } as const satisfies Record<string, HintActionText>;
 
 export type HintAction = keyof typeof HINT_ACTIONS;
@@ -35,8 +40,16 @@ export type HintSurface = keyof HintActionText;
 
 export const HINT_ACTION_NAMES = Object.keys(HINT_ACTIONS) as HintAction[];
 
-/** {{action}}, or {{action:value}} where the words carry a value ({value}: what --confirm= must be). */
-const PLACEHOLDER = /\{\{([a-z-]+)(?::([^}]*))?\}\}/g;
+/**
+ * {{action}}, or {{action:value}} where the words carry a value ({value}: what --confirm= must be).
+ * A value holding } or \\ (a database's name may) is written with hintValue, which escapes them.
+ */
+const PLACEHOLDER = /\{\{([a-z-]+)(?::((?:[^}\\]|\\.)*))?\}\}/g;
+
+/** A value as a placeholder carries it: any } or \\ in it escaped, so the placeholder ends where it should. */
+export function hintValue(value: string): string {
+  return value.replace(/[}\\]/g, '\\$&');
+}
 
 export function isHintAction(name: string): name is HintAction {
   return Object.hasOwn(HINT_ACTIONS, name);
@@ -46,7 +59,8 @@ export function isHintAction(name: string): name is HintAction {
 export function renderHint(template: string, surface: HintSurface): string {
   return template.replace(PLACEHOLDER, (whole, name: string, value: string | undefined, offset: number) => {
     if (!isHintAction(name)) return whole;
-    const words = (HINT_ACTIONS[name][surface] as string).replaceAll('{value}', value ?? '<name>');
+    const said = value === undefined ? '<name>' : value.replace(/\\([\s\S])/g, '$1');
+    const words = (HINT_ACTIONS[name][surface] as string).replaceAll('{value}', () => said);
     const before = template.slice(0, offset).trimEnd();
     return before === '' || /[.:;!?]$/.test(before) ? words.charAt(0).toUpperCase() + words.slice(1) : words;
   });

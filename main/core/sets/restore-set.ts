@@ -10,7 +10,7 @@
 import { join } from 'node:path';
 import type { EngineContext } from '../backup/backup.ts';
 import { HoldfastError, hintFields, toErrorInfo, type ErrorInfo } from '../model/errors.ts';
-import { hintActions } from '../model/hint-actions.ts';
+import { hintActions, hintValue } from '../model/hint-actions.ts';
 import { plural } from '../model/human.ts';
 import type { Profile } from '../model/types.ts';
 import { quoteIdent } from '../pg/connection.ts';
@@ -72,7 +72,7 @@ function cannotCreate(database: string): string | null {
  */
 function memberHint(error: unknown, expected: string): Pick<ErrorInfo, 'hint' | 'appHint'> {
   if (!(error instanceof HoldfastError) || error.hintTemplate === undefined) return {};
-  const template = hintActions(error.hintTemplate).includes('replace-existing') ? `To replace it, {{replace-set:${expected}}}. Or {{leave-out-member}}.` : error.hintTemplate;
+  const template = hintActions(error.hintTemplate).includes('replace-existing') ? `To replace it, {{replace-set:${hintValue(expected)}}}. Or {{leave-out-member}}.` : error.hintTemplate;
   const { hint, appHint } = hintFields(template);
   return { ...(hint === undefined ? {} : { hint }), ...(appHint === undefined ? {} : { appHint }) };
 }

@@ -22,6 +22,17 @@ export async function listServerDatabases(client: pg.Client, excludePatterns: re
   return { expected, excluded };
 }
 
+/** The role a set connects as, and which of `databases` it may not CONNECT to (their members cannot be backed up). */
+export async function connectRefusals(client: pg.Client, databases: readonly string[]): Promise<{ role: string; refused: Set<string> }> {
+  const row = (
+    await client.query<{ role: string; refused: string[] }>(
+      `SELECT current_user AS role, coalesce(array_agg(datname::text) FILTER (WHERE NOT has_database_privilege(oid, 'CONNECT')), '{}'::text[]) AS refused FROM pg_catalog.pg_database WHERE datname = ANY ($1)`,
+      [databases],
+    )
+  ).rows[0]!;
+  return { role: row.role, refused: new Set(row.refused) };
+}
+
 export interface SizedDatabase {
   database: string;
   /** null when the role may not CONNECT to it (pg_database_size needs that): the set would be partial. */

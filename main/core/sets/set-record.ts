@@ -19,6 +19,10 @@ export const SetMemberSchema = lazySchema(() =>
     checksum: z.string().nullable(),
     status: z.enum(['completed', 'failed', 'interrupted']),
     error: z.string().nullable(),
+    /** What to do about a failed member (sets/member-hint.ts), as the CLI says it; absent when there is nothing to say, and in sets taken before it was kept. */
+    hint: z.string().optional(),
+    /** The same step as the app says it, where its words differ (its controls instead of flags). */
+    appHint: z.string().optional(),
     rowCounts: z.record(z.string(), z.number()).describe("exact rows per table, counted in the member's own snapshot"),
     size: z.number().int().nonnegative(),
   }),

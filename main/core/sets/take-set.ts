@@ -22,7 +22,8 @@ import { openSession, type ServerSession } from '../pg/session.ts';
 import type { ChildRecord } from '../process/child.ts';
 import { pickClientTools } from '../tools/discover.ts';
 import { defaultParallelDatabases, runBounded } from './parallelism.ts';
-import { listServerDatabases } from './server-databases.ts';
+import { failedMemberHint } from './member-hint.ts';
+import { connectRefusals, listServerDatabases } from './server-databases.ts';
 import { setStatusOf, startingSet, type BackupSet, type SetMember } from './set-record.ts';
 import { SetStore } from './set-rows.ts';
 
@@ -103,9 +104,12 @@ export async function takeSet(context: EngineContext, profile: Profile, options:
     session = await openSession(context, profile);
     const client = await session.connect();
     let tools;
+    let access: { role: string; refused: Set<string> } = { role: profile.user, refused: new Set() };
     try {
       const server = await readServer(client);
-      Object.assign(set, { version: server.version, serverMajor: server.major }, await listServerDatabases(client, profile.wholeServer.excludeDatabases));
+      const { expected, excluded } = await listServerDatabases(client, profile.wholeServer.excludeDatabases);
+      Object.assign(set, { version: server.version, serverMajor: server.major, expected, excluded });
+      access = await connectRefusals(client, expected);
       tools = pickClientTools(await context.clientTools(session.toolsDir), server.major, `Backing up the server of profile "${profile.name}" (${server.version})`, session.toolsDir);
     } finally {
       await client.end();
@@ -138,7 +142,10 @@ export async function takeSet(context: EngineContext, profile: Profile, options:
           await hooks.onMember?.({ database, error });
           hooks.onProgress?.({ phase: 'failed', bytes: 0, elapsedMs: Math.round(performance.now() - started), expectedBytes: undefined, database });
           const info = toErrorInfo(error);
-          return { database, id: null, filename: null, checksum: null, status: info.code === 'CANCELLED' ? 'interrupted' : 'failed', error: info.message, rowCounts: {}, size: 0 };
+          if (info.code === 'CANCELLED') return { database, id: null, filename: null, checksum: null, status: 'interrupted', error: info.message, rowCounts: {}, size: 0 };
+          const ownHint = error instanceof HoldfastError ? error.hintTemplate : info.hint;
+          const next = failedMemberHint(profile, { database, role: access.role, mayNotConnect: access.refused.has(database), ownHint });
+          return { database, id: null, filename: null, checksum: null, status: 'failed', error: info.message, ...next, rowCounts: {}, size: 0 };
         }
       },
       cancelled,

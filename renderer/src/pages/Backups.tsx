@@ -283,7 +283,9 @@ function BackupTable({ total, selectedId, expanded, onSelect, sortKey, direction
                     ) : null}
                     {/* A member is told from its siblings by its database, also when the Database column gives way. */}
                     {row.memberOf ? (
-                      <span className="mono">{row.database}</span>
+                      <span className="mono vtable__profile-name" title={row.database ?? undefined}>
+                        {row.database}
+                      </span>
                     ) : (
                       <span className="vtable__profile-name" title={row.profile}>
                         {row.profile}
@@ -305,7 +307,14 @@ function BackupTable({ total, selectedId, expanded, onSelect, sortKey, direction
                   ) : null}
                 </div>
                 <div role="cell" className="vtable__cell vtable__cell--medium">
-                  {row.database ?? <span className="muted">—</span>}
+                  {/* A span of its own: a flex cell's bare text is cut without the ellipsis. */}
+                  {row.database ? (
+                    <span className="vtable__text" title={row.database}>
+                      {row.database}
+                    </span>
+                  ) : (
+                    <span className="muted">—</span>
+                  )}
                 </div>
                 <div role="cell" className="vtable__cell vtable__cell--wide mono" title={row.filename ?? undefined}>
                   {row.filename ? <FileName name={row.filename} /> : <span className="muted">—</span>}

@@ -26,6 +26,8 @@ export function SetDetails({ row, onClose }: { row: BackupRow; onClose: () => vo
   const completed = record.status === 'completed';
   const { verify, testRestore, cancel } = useSets.getState();
   const held = members.filter((member) => member.backup).map((member) => member.database ?? '');
+  const drillRefusal = completed ? null : drillRefusalText(record.status);
+  const nextSteps = record.databases.filter((member) => member.status === 'failed' && (member.appHint ?? member.hint));
   const openRestore = () => {
     useSetRestore.getState().begin({ setId: record.id, targetProfile: '', only: held, mode: 'create', terminateConnections: false });
     setRestoring(true);
@@ -48,7 +50,7 @@ export function SetDetails({ row, onClose }: { row: BackupRow; onClose: () => vo
         <button type="button" className="btn" disabled={running || held.length === 0} onClick={() => void verify(record.id)}>
           {running && action.kind === 'verify' ? <Spinner label="Verifying" /> : icons.check} Verify
         </button>
-        <button type="button" className="btn" disabled={running || !completed} title={completed ? undefined : 'Only a completed set is drilled whole'} onClick={() => void testRestore(record.id)}>
+        <button type="button" className="btn" disabled={running || !completed} aria-describedby={drillRefusal ? 'set-drill-refusal' : undefined} onClick={() => void testRestore(record.id)}>
           {running && action.kind === 'drill' ? <Spinner label="Test restoring" /> : icons.refresh} Test restore
         </button>
         <button type="button" className="btn" disabled={held.length === 0} onClick={openRestore}>
@@ -63,6 +65,11 @@ export function SetDetails({ row, onClose }: { row: BackupRow; onClose: () => vo
           </button>
         ) : null}
       </div>
+      {drillRefusal ? (
+        <p id="set-drill-refusal" className="details__reason">
+          {drillRefusal}
+        </p>
+      ) : null}
       {!completed && record.status !== 'running' ? (
         <Notice tone="warn" title={`This set is ${record.status}: it is not a whole-server backup`}>
           <ul aria-label="What is missing">
@@ -70,17 +77,31 @@ export function SetDetails({ row, onClose }: { row: BackupRow; onClose: () => vo
               <li key={problem}>{problem}</li>
             ))}
           </ul>
+          {nextSteps.length ? (
+            <>
+              <p className="notice__hint">What to do:</p>
+              <ul aria-label="What to do">
+                {nextSteps.map((member) => (
+                  <li key={member.database} data-database={member.database}>
+                    <span className="mono">{member.database}</span>: {member.appHint ?? member.hint}
+                  </li>
+                ))}
+              </ul>
+            </>
+          ) : null}
         </Notice>
       ) : null}
       {action ? <SetActionResult action={action} /> : null}
 
       <h3 className="details__section">Members</h3>
-      <table className="table table--compact" aria-label="Members">
+      <table className="table table--compact set-members" aria-label="Members">
         <thead>
           <tr>
-            <th scope="col">Database</th>
+            <th scope="col" className="set-members__name">
+              Database
+            </th>
             <th scope="col">Status</th>
-            <th scope="col" className="num">
+            <th scope="col" className="num set-members__size">
               Size
             </th>
           </tr>
@@ -90,16 +111,18 @@ export function SetDetails({ row, onClose }: { row: BackupRow; onClose: () => vo
             <tr key={member.id}>
               <td className="mono">
                 {member.backup ? (
-                  <button type="button" className="link-button" onClick={() => useBackups.getState().select(member.id)}>
+                  <button type="button" className="link-button set-members__name-text" title={member.database ?? undefined} onClick={() => useBackups.getState().select(member.id)}>
                     {member.database}
                   </button>
                 ) : (
-                  member.database
+                  <span className="set-members__name-text" title={member.database ?? undefined}>
+                    {member.database}
+                  </span>
                 )}
               </td>
               <td>
                 <StatusBadge status={member.status} />
-                {member.error ? <span className="cell-secondary"> {member.error}</span> : null}
+                {member.error ? <span className="cell-secondary set-members__why">{member.error}</span> : null}
               </td>
               <td className="num">{member.backup ? formatBytes(member.size) : '—'}</td>
             </tr>
@@ -144,6 +167,12 @@ export function SetDetails({ row, onClose }: { row: BackupRow; onClose: () => vo
       <DeleteSetDialog row={row} open={deleting} onClose={() => setDeleting(false)} />
     </aside>
   );
+}
+
+/** Why Test restore is off for a set that is not completed: said beside the button, not only in a tooltip. */
+function drillRefusalText(status: string): string {
+  if (status === 'running') return 'Test restore waits until the set has finished.';
+  return `Test restore drills a completed set whole; this one is ${status}. Test restore a database alone from its name under Members.`;
 }
 
 function SetActionResult({ action }: { action: SetActionState }) {
