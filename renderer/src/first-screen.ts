@@ -4,10 +4,11 @@
 // descriptions (columns, badges, icons, labels), with no event handlers; React's first commit
 // replaces the whole container (createRoot clears it).
 //
-// Two callers: in a browser, the classic script first-page.js (first-page/first-page.ts) draws it
-// from its own early answer as soon as that answer is in, long before the entry module has run; in
-// Electron (no early script) the entry draws it from the store (first-screen-store.ts). So this file
-// imports nothing that has a side effect or a framework: no store, no API client, no React.
+// Two callers: in a browser, the entry module draws it from the answer to first-request.js's early
+// request as soon as that answer is in, before it loads the app (first-page/early-draw.ts); in
+// Electron (no early request) the app draws it from the store (first-screen-store.ts). So this file
+// imports nothing that has a side effect or a framework: no store, no API client, no React — the
+// entry holds it, and whatever it imports runs before the first screen.
 //
 // Catalogue strings (profile, database, file names, errors) are hostile input: they only ever
 // become text nodes or attribute values, never markup.

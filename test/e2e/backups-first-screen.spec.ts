@@ -46,7 +46,7 @@ test('the rows painted before React are the rows React shows, in the same markup
   const console = watchConsole(page);
   await page.goto(holdfast.url);
   const origin = new URL(holdfast.url).origin;
-  // Hold React's chunk (mount-*.js, which the entry imports once the first screen is drawn) until the painted screen has been read.
+  // Hold React's chunk (mount-*.js, which the app imports once the first screen is drawn) until the painted screen has been read.
   let release: () => void = () => undefined;
   const released = new Promise<void>((resolve) => (release = resolve));
   await page.route(/\/assets\/mount-[^/]+\.js$/, async (route) => {
@@ -94,7 +94,7 @@ test('without a session nothing is painted: the first screen is only ever the si
   }
 });
 
-test('a fresh load asks for the first page once, before the entry module runs, and draws its rows before the entry arrives', async ({ page, holdfast }) => {
+test('a fresh load asks for the first page once, before the entry module runs, and the entry draws its rows before the app arrives', async ({ page, holdfast }) => {
   await page.goto(holdfast.url);
   const origin = new URL(holdfast.url).origin;
   await page.goto(`${origin}/#/backups`);
@@ -104,26 +104,34 @@ test('a fresh load asks for the first page once, before the entry module runs, a
   page.on('request', (request) => {
     if (request.url().endsWith('/api/rpc/backup.page')) asked.push(request.postData() ?? '');
   });
-  // Hold the entry module: the first page is asked for while it has not even arrived.
-  let release: () => void = () => undefined;
-  const released = new Promise<void>((resolve) => (release = resolve));
-  await page.route(/\/assets\/index-[^/]+\.js$/, async (route) => {
-    await released;
-    await route.continue();
-  });
+  // Hold the entry module: the first page is asked for while it has not even arrived. Hold the app
+  // behind it too (boot-*.js: the stores, the API client, React): the entry draws without it.
+  const held = async (pattern: RegExp) => {
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    await page.route(pattern, async (route) => {
+      await released;
+      await route.continue();
+    });
+    return release;
+  };
+  const releaseEntry = await held(/\/assets\/index-[^/]+\.js$/);
+  const releaseApp = await held(/\/assets\/boot-[^/]+\.js$/);
   const early = page.waitForRequest((request) => request.url().endsWith('/api/rpc/backup.page'));
   const reloaded = page.reload();
   await early;
-  // Drawn by the early script from its own answer while the entry module has not even arrived.
+  await expect(page.locator('#root')).toBeEmpty();
+  releaseEntry();
+  // Drawn by the entry from the early answer while the app has not even arrived.
   await expect(page.locator('[data-first-screen] .vtable__row--body').first()).toContainText('shop');
   await expect(page.locator('[data-first-screen] .toolbar__count')).toHaveText('30 of 30');
   expect(await page.locator('#root img').count()).toBe(0);
-  release();
+  releaseApp();
   await reloaded;
   await expect(page.locator('.toolbar__count')).toHaveText('30 of 30');
   await expect(page.locator('[data-first-screen]')).toHaveCount(0);
   await expect(page.locator('.vtable__row--body').first()).toContainText('shop');
-  // The early request (public/first-page.js) was the store's own first page: it did not ask again.
+  // The early request (first-request.js) was the store's own first page: it did not ask again.
   expect(asked).toHaveLength(1);
   expect(JSON.parse(asked[0]!)).toMatchObject({ offset: 0, sort: 'timestamp', direction: 'desc' });
 });
@@ -133,23 +141,24 @@ test('an answer whose fields are not what the first screen draws is not drawn ea
   const origin = new URL(holdfast.url).origin;
   await page.goto(`${origin}/#/backups`);
   await expect(page.locator('.toolbar__count')).toHaveText('30 of 30');
-  // The first row's size as markup instead of a number: the early script's check refuses the whole answer.
+  // The first row's size as markup instead of a number: the entry's check refuses the whole answer.
   await page.route(/\/api\/rpc\/backup\.page$/, async (route) => {
     const response = await route.fetch();
     const envelope = (await response.json()) as { value: { items: Array<Record<string, unknown>> } };
     envelope.value.items[0]!.size = '<b>big</b>';
     await route.fulfill({ response, json: envelope });
   });
+  // Hold the app behind the entry (boot-*.js: the stores, React): only the entry could draw meanwhile.
   let release: () => void = () => undefined;
   const released = new Promise<void>((resolve) => (release = resolve));
-  await page.route(/\/assets\/index-[^/]+\.js$/, async (route) => {
+  await page.route(/\/assets\/boot-[^/]+\.js$/, async (route) => {
     await released;
     await route.continue();
   });
   const answered = page.waitForResponse((response) => response.url().endsWith('/api/rpc/backup.page'));
   const reloaded = page.reload();
   await answered;
-  // Time for the early script to have drawn, had it accepted the answer.
+  // Time for the entry to have drawn, had it accepted the answer.
   await page.waitForTimeout(500);
   await expect(page.locator('#root')).toBeEmpty();
   release();
