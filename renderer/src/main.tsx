@@ -17,10 +17,28 @@ import './styles/app.css';
  */
 const FIRST_ANSWER_WAIT_MS = 500;
 
+/**
+ * Settles once the frame that paints what is drawn now has been produced (a task after the next
+ * animation frame), or after a moment where no frame comes (a hidden tab draws none).
+ */
+function afterNextPaint(): Promise<void> {
+  return new Promise((resolve) => {
+    const fallback = setTimeout(resolve, 100);
+    requestAnimationFrame(() =>
+      setTimeout(() => {
+        clearTimeout(fallback);
+        resolve();
+      }, 0),
+    );
+  });
+}
+
 const root = document.getElementById('root');
 if (root) {
   const deadline = performance.now() + FIRST_ANSWER_WAIT_MS;
   drawEarlyAnswer(root, FIRST_ANSWER_WAIT_MS)
+    // A drawn first screen is painted before the app's chunk is compiled and run in its way.
+    .then(() => (root.childElementCount > 0 ? afterNextPaint() : undefined))
     .then(() => import('./boot.ts'))
     .then(({ boot }) => boot(root, Math.max(0, deadline - performance.now())))
     .catch((error: unknown) => {
