@@ -1,6 +1,7 @@
-// The first screen from the stores: where no early script drew it (Electron, whose window has no
-// first-page.js request; a browser whose early answer was not drawable), the entry draws it as soon
-// as the store's first page has answered, before React's chunk is loaded (first-screen.ts draws).
+// The first screen from the stores: where the entry did not draw it from the early answer (Electron,
+// whose window sends no first-request.js request; a browser whose early answer was not drawable),
+// the app draws it as soon as the store's first page has answered, before React's chunk is loaded
+// (first-screen.ts draws).
 import { api } from './api/client.ts';
 import { drawBackupsFirstScreen, firstScreenIsTable, type FirstScreenView } from './first-screen.ts';
 import { pageFromHash } from './lib/pages.ts';

@@ -42,11 +42,79 @@ async function outline(page: Page): Promise<string> {
   });
 }
 
-test('the rows painted before React are the rows React shows, in the same markup, and names stay text', async ({ page, holdfast }) => {
-  const console = watchConsole(page);
+// 1440×900, and a window so low that the table's scroll box keeps its minimum height: the first
+// screen counts its rows from the viewport's height, React's virtualizer from the laid-out box.
+for (const viewport of [
+  { width: 1440, height: 900 },
+  { width: 1440, height: 560 },
+])
+  test(`the rows painted before React are the rows React shows, in the same markup, and names stay text (${viewport.width}×${viewport.height})`, async ({ page, holdfast }) => {
+    const console = watchConsole(page);
+    await page.setViewportSize(viewport);
+    await page.goto(holdfast.url);
+    const origin = new URL(holdfast.url).origin;
+    // Hold React's chunk (mount-*.js, which the app imports once the first screen is drawn) until the painted screen has been read.
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    await page.route(/\/assets\/mount-[^/]+\.js$/, async (route) => {
+      await released;
+      await route.continue();
+    });
+    await page.goto(`${origin}/#/backups`);
+    await page.reload();
+
+    const painted = page.locator('[data-first-screen] .vtable__row--body');
+    await expect(painted.first()).toBeVisible();
+    await expect(page.locator('[data-first-screen] .toolbar__count')).toHaveText('30 of 30');
+    const before = await outline(page);
+    await screenshot(page, `backups-first-screen-painted-${viewport.width}x${viewport.height}`);
+    // The newest backup first, from the catalogue: its database name shown as the characters it is.
+    await expect(painted.first().getByRole('cell').nth(2)).toHaveText(HOSTILE_DATABASE);
+    expect(await page.locator('#root img').count()).toBe(0);
+
+    release();
+    await expect(page.locator('[data-first-screen]')).toHaveCount(0);
+    const rows = page.locator('.vtable__row--body');
+    await expect(rows.first()).toBeVisible();
+    await expect(page.locator('.toolbar__count')).toHaveText('30 of 30');
+    const after = await outline(page);
+    await screenshot(page, `backups-first-screen-react-${viewport.width}x${viewport.height}`);
+
+    expect(after).toBe(before);
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(console.errors).toEqual([]);
+  });
+
+/**
+ * Installed before any page script: records each read of the layout (a box's size or position, a
+ * computed style) the page's own scripts make (Playwright's trace snapshots read it too, from no
+ * file of the page's). One before the first paint makes the browser lay the page out then, and
+ * again once it has changed.
+ */
+const LAYOUT_READS = `(() => {
+  const reads = [];
+  window.__layoutReads = reads;
+  const record = (name) => {
+    const stack = new Error().stack ?? '';
+    if (stack.includes(location.origin)) reads.push(name + ' ' + stack.split('\\n').slice(2, 4).join(' ').trim());
+  };
+  const spy = (proto, name, kind) => {
+    const descriptor = Object.getOwnPropertyDescriptor(proto, name);
+    if (!descriptor) return;
+    if (kind === 'get') Object.defineProperty(proto, name, { ...descriptor, get() { record(name); return descriptor.get.call(this); } });
+    else Object.defineProperty(proto, name, { ...descriptor, value(...args) { record(name); return descriptor.value.apply(this, args); } });
+  };
+  for (const name of ['clientHeight', 'clientWidth', 'clientTop', 'scrollHeight', 'scrollWidth', 'scrollTop']) spy(Element.prototype, name, 'get');
+  for (const name of ['getBoundingClientRect', 'getClientRects']) spy(Element.prototype, name, 'value');
+  for (const name of ['offsetHeight', 'offsetWidth', 'offsetTop', 'offsetLeft']) spy(HTMLElement.prototype, name, 'get');
+  spy(window, 'getComputedStyle', 'value');
+})();`;
+
+test('the first screen is drawn without reading the layout, so the first paint is its only layout', async ({ page, holdfast }) => {
+  await page.addInitScript({ content: LAYOUT_READS });
   await page.goto(holdfast.url);
   const origin = new URL(holdfast.url).origin;
-  // Hold React's chunk (mount-*.js, which the entry imports once the first screen is drawn) until the painted screen has been read.
+  // React's chunk held: whatever reads the layout until the first screen is up is the draw's or the entry's.
   let release: () => void = () => undefined;
   const released = new Promise<void>((resolve) => (release = resolve));
   await page.route(/\/assets\/mount-[^/]+\.js$/, async (route) => {
@@ -55,27 +123,13 @@ test('the rows painted before React are the rows React shows, in the same markup
   });
   await page.goto(`${origin}/#/backups`);
   await page.reload();
-
-  const painted = page.locator('[data-first-screen] .vtable__row--body');
-  await expect(painted.first()).toBeVisible();
-  await expect(page.locator('[data-first-screen] .toolbar__count')).toHaveText('30 of 30');
-  const before = await outline(page);
-  await screenshot(page, 'backups-first-screen-painted');
-  // The newest backup first, from the catalogue: its database name shown as the characters it is.
-  await expect(painted.first().getByRole('cell').nth(2)).toHaveText(HOSTILE_DATABASE);
-  expect(await page.locator('#root img').count()).toBe(0);
-
+  await expect(page.locator('[data-first-screen] .vtable__row--body').first()).toBeVisible();
+  // As many rows as the virtualizer renders at 1440×900: 630 px of 44 px rows (15), and 10 below.
+  await expect(page.locator('[data-first-screen] .vtable__row--body')).toHaveCount(25);
+  expect(await page.evaluate(() => (window as unknown as { __layoutReads: string[] }).__layoutReads)).toEqual([]);
   release();
   await expect(page.locator('[data-first-screen]')).toHaveCount(0);
-  const rows = page.locator('.vtable__row--body');
-  await expect(rows.first()).toBeVisible();
-  await expect(page.locator('.toolbar__count')).toHaveText('30 of 30');
-  const after = await outline(page);
-  await screenshot(page, 'backups-first-screen-react');
-
-  expect(after).toBe(before);
-  expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
-  expect(console.errors).toEqual([]);
+  await expect(page.locator('.vtable__row--body')).toHaveCount(25);
 });
 
 test('without a session nothing is painted: the first screen is only ever the signed-in answer', async ({ browser, holdfast }) => {
@@ -94,7 +148,7 @@ test('without a session nothing is painted: the first screen is only ever the si
   }
 });
 
-test('a fresh load asks for the first page once, before the entry module runs, and draws its rows before the entry arrives', async ({ page, holdfast }) => {
+test('a fresh load asks for the first page once, before the entry module runs, and the entry draws its rows before the app arrives', async ({ page, holdfast }) => {
   await page.goto(holdfast.url);
   const origin = new URL(holdfast.url).origin;
   await page.goto(`${origin}/#/backups`);
@@ -104,26 +158,34 @@ test('a fresh load asks for the first page once, before the entry module runs, a
   page.on('request', (request) => {
     if (request.url().endsWith('/api/rpc/backup.page')) asked.push(request.postData() ?? '');
   });
-  // Hold the entry module: the first page is asked for while it has not even arrived.
-  let release: () => void = () => undefined;
-  const released = new Promise<void>((resolve) => (release = resolve));
-  await page.route(/\/assets\/index-[^/]+\.js$/, async (route) => {
-    await released;
-    await route.continue();
-  });
+  // Hold the entry module: the first page is asked for while it has not even arrived. Hold the app
+  // behind it too (boot-*.js: the stores, the API client, React): the entry draws without it.
+  const held = async (pattern: RegExp) => {
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    await page.route(pattern, async (route) => {
+      await released;
+      await route.continue();
+    });
+    return release;
+  };
+  const releaseEntry = await held(/\/assets\/index-[^/]+\.js$/);
+  const releaseApp = await held(/\/assets\/boot-[^/]+\.js$/);
   const early = page.waitForRequest((request) => request.url().endsWith('/api/rpc/backup.page'));
   const reloaded = page.reload();
   await early;
-  // Drawn by the early script from its own answer while the entry module has not even arrived.
+  await expect(page.locator('#root')).toBeEmpty();
+  releaseEntry();
+  // Drawn by the entry from the early answer while the app has not even arrived.
   await expect(page.locator('[data-first-screen] .vtable__row--body').first()).toContainText('shop');
   await expect(page.locator('[data-first-screen] .toolbar__count')).toHaveText('30 of 30');
   expect(await page.locator('#root img').count()).toBe(0);
-  release();
+  releaseApp();
   await reloaded;
   await expect(page.locator('.toolbar__count')).toHaveText('30 of 30');
   await expect(page.locator('[data-first-screen]')).toHaveCount(0);
   await expect(page.locator('.vtable__row--body').first()).toContainText('shop');
-  // The early request (public/first-page.js) was the store's own first page: it did not ask again.
+  // The early request (first-request.js) was the store's own first page: it did not ask again.
   expect(asked).toHaveLength(1);
   expect(JSON.parse(asked[0]!)).toMatchObject({ offset: 0, sort: 'timestamp', direction: 'desc' });
 });
@@ -133,23 +195,24 @@ test('an answer whose fields are not what the first screen draws is not drawn ea
   const origin = new URL(holdfast.url).origin;
   await page.goto(`${origin}/#/backups`);
   await expect(page.locator('.toolbar__count')).toHaveText('30 of 30');
-  // The first row's size as markup instead of a number: the early script's check refuses the whole answer.
+  // The first row's size as markup instead of a number: the entry's check refuses the whole answer.
   await page.route(/\/api\/rpc\/backup\.page$/, async (route) => {
     const response = await route.fetch();
     const envelope = (await response.json()) as { value: { items: Array<Record<string, unknown>> } };
     envelope.value.items[0]!.size = '<b>big</b>';
     await route.fulfill({ response, json: envelope });
   });
+  // Hold the app behind the entry (boot-*.js: the stores, React): only the entry could draw meanwhile.
   let release: () => void = () => undefined;
   const released = new Promise<void>((resolve) => (release = resolve));
-  await page.route(/\/assets\/index-[^/]+\.js$/, async (route) => {
+  await page.route(/\/assets\/boot-[^/]+\.js$/, async (route) => {
     await released;
     await route.continue();
   });
   const answered = page.waitForResponse((response) => response.url().endsWith('/api/rpc/backup.page'));
   const reloaded = page.reload();
   await answered;
-  // Time for the early script to have drawn, had it accepted the answer.
+  // Time for the entry to have drawn, had it accepted the answer.
   await page.waitForTimeout(500);
   await expect(page.locator('#root')).toBeEmpty();
   release();

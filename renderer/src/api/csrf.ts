@@ -1,5 +1,5 @@
 // The CSRF double submit's cookie, read as both the HTTP transport (http.ts) and the early script
-// (first-page/first-page.ts) read it: one rule, so the two send the same header or refuse alike.
+// (first-page/first-request.ts) read it: one rule, so the two send the same header or refuse alike.
 export const CSRF_COOKIE = 'holdfast_csrf';
 
 export function readCookie(cookies: string, name: string): string | undefined {

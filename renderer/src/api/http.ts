@@ -168,7 +168,7 @@ export class HttpTransport implements Transport {
             ...(request.body === undefined ? {} : { body: request.body }),
             signal: exchange.connection.signal,
           });
-        // The page's own early request for this one (public/first-page.js), if it sent one; asked
+        // The page's own early request for this one (first-request.js), if it sent one; asked
         // again here if it could not reach the server.
         const early = this.baseUrl === '' && !streaming ? takeEarlyResponse(path, request.body) : undefined;
         response = await (early ? early.catch(send) : send());

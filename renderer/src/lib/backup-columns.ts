@@ -6,6 +6,17 @@ import { groupedCount } from './format.ts';
 
 export const ROW_HEIGHT = 44;
 
+/**
+ * The table's scroll box (app.css, .vtable__scroll): the viewport's height less what the page puts
+ * above and below it, never under a minimum. Stated here too, so the first screen drawn before React
+ * counts the rows the virtualizer will render from the viewport's height alone, without reading the
+ * layout (a read before the first paint forces it); a spec checks app.css says the same.
+ */
+export const TABLE_SCROLL = { besidePx: 270, minPx: 320 } as const;
+
+/** The table's scroll box height, in CSS pixels, in a viewport this tall. */
+export const tableScrollHeight = (viewportHeight: number) => Math.max(TABLE_SCROLL.minPx, viewportHeight - TABLE_SCROLL.besidePx);
+
 // Columns give way when the details panel (or a small window) leaves the table little room (CSS):
 // 'wide' ones first, then 'medium' ones; the scope then shows as a badge beside the profile.
 export const COLUMNS: ReadonlyArray<{ key: SortKey; label: string; numeric?: boolean; shownFrom?: 'wide' | 'medium' }> = [

@@ -1,6 +1,6 @@
 // The Backups table's question to the catalogue (backup.page), stated once: the store asks it for
 // every page (stores/backup-pages.ts), and the early script asks its first page before the entry
-// module runs (first-page/first-page.ts). The two bodies must be byte for byte the same, or the
+// module runs (first-page/first-request.ts). The two bodies must be byte for byte the same, or the
 // transport would not take the early answer and the page would ask twice.
 import type { ChannelInput } from '../api/types.ts';
 import type { RowFilter, SortDirection, SortKey } from './backup-rows.ts';

@@ -83,7 +83,7 @@ export { formatInZone } from '../../../main/core/model/time-in-zone.ts';
 /**
  * Built on first use, not when this module loads: the first Intl formatter in a fresh renderer costs
  * 45–85 ms of the main thread (ICU's locale data; CPU profile, bench row 7), and this module is in the
- * early script (first-page.js), where that held the Backups page's first request, and in the entry.
+ * entry, which draws the Backups page's first screen: built at load, that held the first screen.
  * Only the charts draw short dates.
  */
 let shortDate: Intl.DateTimeFormat | undefined;

@@ -1,6 +1,6 @@
 // The app's pages and their names, stated once without a store: the navigation (stores/nav.ts,
-// App.tsx) and the first screen drawn before the entry module runs (first-screen.ts, built into the
-// classic script first-page.js, which must not pull in zustand or React) read the same list.
+// App.tsx), the first screen the entry draws before the app loads (first-screen.ts, which must not
+// pull in zustand or React) and the classic script first-request.js read the same list.
 export const PAGES = ['dashboard', 'connections', 'backups', 'schedules', 'destinations', 'activity', 'settings'] as const;
 export type Page = (typeof PAGES)[number];
 

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ROW_HEIGHT, TABLE_SCROLL } from '../lib/backup-columns.ts';
 
 /** Each rule opened inside another style rule (not inside an at-rule), with its line. */
 function nestedRules(css: string): { line: number; selector: string; parent: string }[] {
@@ -34,10 +35,30 @@ function nestedRules(css: string): { line: number; selector: string; parent: str
   return nested;
 }
 
+/** Every declaration of the given properties in rules whose selector names the class, as `property: value`, in file order. */
+function declarationsFor(css: string, className: string, properties: readonly string[]): string[] {
+  const text = css.replace(/\/\*[\s\S]*?\*\//g, '');
+  const found: string[] = [];
+  for (const [, selector = '', body = ''] of text.matchAll(/([^{}]+)\{([^{}]*)\}/g)) {
+    if (!selector.split(',').some((part) => new RegExp(`\\.${className}(?![\\w-])`).test(part))) continue;
+    for (const declaration of body.split(';')) {
+      const [property = '', ...value] = declaration.split(':');
+      if (properties.includes(property.trim())) found.push(`${property.trim()}: ${value.join(':').trim()}`);
+    }
+  }
+  return found;
+}
+
+const css = readFileSync(join(import.meta.dirname, 'app.css'), 'utf8');
+
 describe('app.css', () => {
   it('has no rule left open around the rules after it', () => {
-    const css = readFileSync(join(import.meta.dirname, 'app.css'), 'utf8');
     expect(nestedRules(css)).toEqual([]);
+  });
+
+  it("sizes the Backups table's scroll box and rows as lib/backup-columns.ts states (the first screen counts its rows from them)", () => {
+    expect(declarationsFor(css, 'vtable__scroll', ['height', 'min-height', 'max-height'])).toEqual([`height: calc(100vh - ${TABLE_SCROLL.besidePx}px)`, `min-height: ${TABLE_SCROLL.minPx}px`]);
+    expect(declarationsFor(css, 'vtable__row--body', ['height', 'min-height', 'max-height'])).toEqual([`height: ${ROW_HEIGHT}px`]);
   });
 
   it('finds a rule whose closing brace was lost', () => {
