@@ -129,7 +129,7 @@ function row(line: BackupRow, index: number, checkingFiles: boolean, now: number
       h('span', { class: 'vtable__scope-inline' }, scope ? badge(scope) : null),
       marks.length > 0 ? h('span', { class: 'vtable__profile-line' }, ...marks.map(badge)) : null,
     ),
-    h('div', { role: 'cell', class: 'vtable__cell vtable__cell--medium' }, line.database ?? dash()),
+    h('div', { role: 'cell', class: 'vtable__cell vtable__cell--medium' }, line.database ? h('span', { class: 'vtable__text', title: line.database }, line.database) : dash()),
     h('div', { role: 'cell', class: 'vtable__cell vtable__cell--wide mono', title: line.filename ?? undefined }, line.filename ? fileName(line.filename) : dash()),
     h('div', { role: 'cell', class: 'vtable__cell vtable__cell--medium' }, line.scope ? (scopeLabel(line.scope) ?? 'Full') : dash()),
     h('div', { role: 'cell', class: 'vtable__cell' }, badge(statusBadge(checkingFiles && line.status === 'completed' ? 'checking' : line.status))),
