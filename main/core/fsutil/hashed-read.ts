@@ -5,8 +5,8 @@
 // buffer per MiB ~20 ms more; an earlier worker that was sent copies of the bytes cost more than it saved.
 //
 // The memory is a ring of slots. The thread reads into a free slot, publishes its length, then hashes
-// it; this side pushes a view of the slot and lends it (fsutil/lent-buffers.ts) to the one reader,
-// whose letGo frees the slot for the next read. So the reader must let go of every chunk, and copy out
+// it; this side hands out a view of the slot (next(), or pushed to `bytes`) and lends it
+// (fsutil/lent-buffers.ts) to the one reader, whose letGo frees the slot for the next read. So the reader must let go of every chunk, and copy out
 // what it keeps: only readers that do (LETS_GO) may be fed from here. Never a torn or stale byte: a
 // slot is reread only after its view was let go, and the hash covers exactly the bytes handed out.
 // The worker's code is inline (`eval`), so the bundled CLI needs no file of its own; idle workers are
