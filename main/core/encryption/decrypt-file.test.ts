@@ -4,7 +4,7 @@
 // must be the file's. A file made by Debian's age, the fixture's real pg_dump archive.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -60,5 +60,30 @@ describe('decryptFile lending each plaintext chunk to the check and the listing 
     expect(pass.storedChecksum).toBe(sha(readFileSync(encrypted)));
     expect(sha(fed)).toBe(sha(archive.subarray(0, fed.length)));
     expect(await inspector.result).toMatchObject({ ok: true });
+  });
+
+  // The pass opens chunks as the reads arrive, straight from the shared memory: whatever it skips to
+  // be fast, the end of the file is still checked. Each damaged copy must fail, and never deliver a
+  // chunk it could not authenticate.
+  it('a flipped byte in the last chunk, a cut at a chunk boundary and a cut inside the last chunk are all refused', async () => {
+    const sealed = readFileSync(encrypted);
+    const payload = sealed.indexOf('\n--- ') + 1 + 48 + 16;
+    const chunks = Math.floor((sealed.length - payload) / (64 * 1024 + 16));
+    const flipped = Buffer.from(sealed);
+    flipped[sealed.length - 20]! ^= 1;
+    const cases: Array<[string, Buffer, RegExp]> = [
+      ['a flipped byte in the last chunk', flipped, /does not authenticate/],
+      ['a cut at a chunk boundary', sealed.subarray(0, payload + chunks * (64 * 1024 + 16)), /truncated/],
+      ['a cut inside the last chunk', sealed.subarray(0, sealed.length - 5), /truncated|authenticate/],
+    ];
+    for (const [what, bytes, message] of cases) {
+      const damaged = join(dir, 'damaged.dump.age');
+      writeFileSync(damaged, bytes);
+      const inspector = inspectStream('custom', 'shop.dump');
+      const error: unknown = await decryptFile(damaged, backup, [held], [inspector.sink]).catch((caught: unknown) => caught);
+      expect(error, what).toMatchObject({ code: 'DECRYPT_FAILED', message: expect.stringMatching(message) });
+      // The check saw only authenticated bytes, so it cannot report the cut archive as complete.
+      expect(await inspector.result, what).toMatchObject({ ok: false });
+    }
   });
 });
