@@ -101,7 +101,7 @@ export async function writeEncrypted(plaintext: Readable, path: string, target: 
     inspect
       ? (chunk) => {
           if (readers > 0) lend(chunk, readers);
-          return offer(inspect, chunk) ?? Promise.resolve();
+          return offer(inspect, chunk);
         }
       : async (chunk) => lend(chunk, readers),
     () => inspect?.end(),

@@ -3,12 +3,13 @@
 // plaintext its own. Every message about a missing or wrong key names the recipients the backup was
 // made for, so the person knows which offline copy to fetch.
 import { createHash } from 'node:crypto';
-import type { Writable } from 'node:stream';
+import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { readHashed } from '../fsutil/hashed-read.ts';
-import { lend, letGo, letsGo, offer } from '../fsutil/lent-buffers.ts';
+import { lend, letsGo, offer } from '../fsutil/lent-buffers.ts';
 import { HoldfastError } from '../model/errors.ts';
 import type { BackupMetadata } from '../model/types.ts';
-import { AgeError, AgeOpener } from './age-stream.ts';
+import { AgeDecryptStream, AgeError } from './age-stream.ts';
 import { ageSecret, type HeldIdentity } from './keyring.ts';
 import { PASSPHRASE_RECIPIENT } from './encrypt-to.ts';
 import { recipientLabel } from './recipients.ts';
@@ -49,6 +50,20 @@ export interface DecryptPass<Checksum extends string | undefined = string> {
   storedChecksum: string;
 }
 
+/** Hashes and counts the plaintext and hands each chunk to the sinks; it passes nothing on. */
+function digestTap(onChunk: (chunk: Buffer) => Promise<void>, hashing = true): { tap: Writable; result: () => { size: number; checksum: string | undefined } } {
+  const hash = hashing ? createHash('sha256') : undefined;
+  let size = 0;
+  const tap = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      hash?.update(chunk);
+      size += chunk.length;
+      onChunk(chunk).then(() => done(), done);
+    },
+  });
+  return { tap, result: () => ({ size, checksum: hash && `sha256:${hash.digest('hex')}` }) };
+}
+
 /**
  * Decrypts the age file at `path` with the first fitting identity, handing the plaintext to `sinks`
  * (each ended at the end; one that closes early is skipped from then on). Throws a HoldfastError for
@@ -80,29 +95,13 @@ export async function decryptFile(
   // When every sink lets go of what it is done with, each plaintext chunk is freed then rather than
   // at a garbage collection (see fsutil/lent-buffers.ts: most of a verify's CPU was that memory).
   const lending = sinks.length > 0 && sinks.every(letsGo);
-  const hash = options.hashPlaintext ? createHash('sha256') : undefined;
-  let plaintextSize = 0;
-  // Each chunk goes straight to the sinks, waited for only when one of them is full.
-  const deliver = (plain: Buffer): Promise<unknown> | undefined => {
-    hash?.update(plain);
-    plaintextSize += plain.length;
-    if (lending) lend(plain, sinks.length);
-    let full: Array<Promise<void>> | undefined;
-    for (const sink of sinks) {
-      const wait = offer(sink, plain);
-      if (wait) (full ??= []).push(wait);
-    }
-    return full && Promise.all(full);
-  };
-  const opener = new AgeOpener(identities.map(ageSecret), ({ identityIndex }) => (keyName = identities[identityIndex]!.name));
+  const plain = digestTap(async (chunk) => {
+    if (lending) lend(chunk, sinks.length);
+    await Promise.all(sinks.map((sink) => offer(sink, chunk)));
+  }, options.hashPlaintext);
   try {
-    for (let piece; (piece = await stored.next()) !== null;) {
-      await opener.take(piece, deliver);
-      letGo(piece);
-    }
-    await opener.finish(deliver);
+    await pipeline(stored.bytes, new AgeDecryptStream(identities.map(ageSecret), ({ identityIndex }) => (keyName = identities[identityIndex]!.name)), plain.tap);
   } catch (error) {
-    stored.stop();
     if (!(error instanceof AgeError)) throw error;
     throw new HoldfastError(
       'DECRYPT_FAILED',
@@ -115,5 +114,6 @@ export async function decryptFile(
     for (const sink of sinks) if (!sink.destroyed && !sink.writableEnded) sink.end();
   }
   const storedChecksum = `sha256:${await stored.sha256}`;
-  return { keyName: keyName!, plaintextSize, plaintextChecksum: hash && `sha256:${hash.digest('hex')}`, storedChecksum };
+  const plaintext = plain.result();
+  return { keyName: keyName!, plaintextSize: plaintext.size, plaintextChecksum: plaintext.checksum, storedChecksum };
 }

@@ -79,21 +79,4 @@ describe('readHashed', () => {
     await pipeline(again.bytes, collector([]));
     expect(await again.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
   });
-
-  test('pulled with next(): every byte in order, null at the end, and stop() mid-file refuses the digest', async () => {
-    const bytes = randomBytes(5 * 64 * 1024 + 99);
-    const read = readHashed(fileOf(bytes), { slotSize: 64 * 1024, slots: 2 });
-    const copies: Buffer[] = [];
-    for (let chunk; (chunk = await read.next()) !== null;) {
-      copies.push(Buffer.from(chunk));
-      letGo(chunk);
-    }
-    expect(Buffer.concat(copies).equals(bytes)).toBe(true);
-    expect(await read.next()).toBeNull();
-    expect(await read.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
-    const stopped = readHashed(fileOf(randomBytes(16 * 64 * 1024)), { slotSize: 64 * 1024, slots: 2 });
-    expect(await stopped.next()).not.toBeNull();
-    stopped.stop();
-    await expect(stopped.sha256).rejects.toThrow(/stopped before its end/);
-  });
 });

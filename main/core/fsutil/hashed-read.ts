@@ -5,8 +5,8 @@
 // buffer per MiB ~20 ms more; an earlier worker that was sent copies of the bytes cost more than it saved.
 //
 // The memory is a ring of slots. The thread reads into a free slot, publishes its length, then hashes
-// it; this side hands out a view of the slot (next(), or pushed to `bytes`) and lends it
-// (fsutil/lent-buffers.ts) to the one reader, whose letGo frees the slot for the next read. So the reader must let go of every chunk, and copy out
+// it; this side pushes a view of the slot and lends it (fsutil/lent-buffers.ts) to the one reader,
+// whose letGo frees the slot for the next read. So the reader must let go of every chunk, and copy out
 // what it keeps: only readers that do (LETS_GO) may be fed from here. Never a torn or stale byte: a
 // slot is reread only after its view was let go, and the hash covers exactly the bytes handed out.
 // The worker's code is inline (`eval`), so the bundled CLI needs no file of its own; idle workers are
@@ -106,15 +106,7 @@ function readError(path: string, error: { message: string; code?: string }): Nod
 }
 
 export interface HashedRead {
-  /**
-   * The next chunk of the file, lent to the caller, who must let go of it (see above); null at the end.
-   * A pull without a stream: verify's pass takes ~100 chunks this way (encryption/decrypt-file.ts).
-   * Use either this or `bytes`, not both.
-   */
-  next(): Promise<Buffer | null>;
-  /** Stops the thread wherever it is (the reader gave up); the digest then fails. */
-  stop(): void;
-  /** The same chunks as a stream; destroying it stops the thread. */
+  /** The file's bytes in order; each chunk is lent to one reader that must let go of it (see above). */
   readonly bytes: Readable;
   /** The SHA-256 (hex) of every byte handed out, once the file was read to its end. */
   readonly sha256: Promise<string>;
@@ -122,7 +114,7 @@ export interface HashedRead {
 
 /**
  * Reads the file at `path` on a second thread that hashes it as it reads. At most `slots` chunks of
- * `slotSize` bytes are in memory.
+ * `slotSize` bytes are in memory; destroying `bytes` stops the thread.
  */
 export function readHashed(path: string, { slotSize = 1024 * 1024, slots = 4 }: { slotSize?: number; slots?: number } = {}): HashedRead {
   const ring = new SharedArrayBuffer(slotSize * slots);
@@ -138,46 +130,39 @@ export function readHashed(path: string, { slotSize = 1024 * 1024, slots = 4 }: 
     Atomics.store(state, slot, FREE);
     Atomics.notify(state, slot);
   };
-  const failure = async (): Promise<never> => {
-    const failed = await outcome;
-    throw 'error' in failed ? readError(path, failed.error) : new Error(`${path} could not be read`);
-  };
-  /** The next slot once it is filled, handed out; null at the end. */
-  const nextChunk = async (): Promise<Buffer | null> => {
-    for (;;) {
-      const slot = next;
-      const length = Atomics.load(state, slot);
-      if (length === FREE || length === HANDED) {
-        const wait = waitAsync(state, slot, length);
-        if (wait.async) await wait.value;
-        continue;
-      }
-      if (length === END) return null;
-      if (length === FAILED) return failure();
-      next = (slot + 1) % slots;
-      Atomics.store(state, slot, HANDED);
-      const chunk = Buffer.from(ring, slot * slotSize, length);
-      lend(chunk, 1, free(slot));
-      return chunk;
+  /** Pushes the next slot once it is filled (a push is what ends a _read: Readable asks again after it). */
+  const pushNext = (stream: Readable): void => {
+    if (stream.destroyed) return;
+    const slot = next;
+    const length = Atomics.load(state, slot);
+    if (length === FREE || length === HANDED) {
+      const wait = waitAsync(state, slot, length);
+      if (wait.async) void wait.value.then(() => pushNext(stream));
+      else pushNext(stream);
+      return;
     }
-  };
-  const stop = (): void => {
-    // Stops the thread wherever it waits; it answers { aborted } (or its digest, if it had finished).
-    Atomics.store(state, slots, 1);
-    for (let slot = 0; slot < slots; slot += 1) Atomics.notify(state, slot);
+    if (length === END) {
+      stream.push(null);
+      return;
+    }
+    if (length === FAILED) {
+      void outcome.then((failed) => stream.destroy('error' in failed ? readError(path, failed.error) : new Error(`${path} could not be read`)));
+      return;
+    }
+    next = (slot + 1) % slots;
+    Atomics.store(state, slot, HANDED);
+    const chunk = Buffer.from(ring, slot * slotSize, length);
+    lend(chunk, 1, free(slot));
+    stream.push(chunk);
   };
   const bytes = new Readable({
     read() {
-      // A push is what ends a _read: Readable asks again after it.
-      nextChunk().then(
-        (chunk) => {
-          if (!this.destroyed) this.push(chunk);
-        },
-        (error: Error) => this.destroy(error),
-      );
+      pushNext(this);
     },
     destroy(error, done) {
-      stop();
+      // Stops the thread wherever it waits; it answers { aborted } (or its digest, if it had finished).
+      Atomics.store(state, slots, 1);
+      for (let slot = 0; slot < slots; slot += 1) Atomics.notify(state, slot);
       done(error);
     },
   });
@@ -187,5 +172,5 @@ export function readHashed(path: string, { slotSize = 1024 * 1024, slots = 4 }: 
     throw new Error(`the read of ${path} was stopped before its end`);
   });
   sha256.catch(() => undefined);
-  return { next: nextChunk, stop, bytes, sha256 };
+  return { bytes, sha256 };
 }

@@ -82,17 +82,16 @@ export function letsGo(sink: object): boolean {
 }
 
 /**
- * Writes a lent `chunk` to `sink`; undefined when the sink may take more at once, else a promise that
- * resolves when it may (no promise per chunk while nobody is full: a verify offers ~3,000 chunks). A
- * sink already closed (pg_restore --list stops reading after the TOC; a check that failed) lets go of
- * nothing, so it is let go for it; one that closes or fails while full releases the writer instead of holding it.
+ * Writes a lent `chunk` to `sink` and resolves when the sink may take more. A sink already closed
+ * (pg_restore --list stops reading after the TOC; a check that failed) lets go of nothing, so it is
+ * let go for it; one that closes or fails while full releases the writer instead of holding it.
  */
-export function offer(sink: Writable, chunk: Buffer): Promise<void> | undefined {
+export function offer(sink: Writable, chunk: Buffer): Promise<void> {
   if (sink.destroyed || sink.writableEnded) {
     letGo(chunk);
-    return undefined;
+    return Promise.resolve();
   }
-  if (sink.write(chunk)) return undefined;
+  if (sink.write(chunk)) return Promise.resolve();
   return new Promise((resolve) => {
     const go = () => {
       sink.off('drain', go);
