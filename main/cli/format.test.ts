@@ -108,6 +108,7 @@ describe('terminal output', () => {
         targetServer: 'PostgreSQL 15.4',
         warnings: ['The restore runs 1 function from the backup (…)'],
         appWarnings: ['The restore runs 1 function from the backup (…)'],
+        leftOut: [],
         confirmation: null,
         executedFunctions: [
           { function: 'public.audit_ok', usedBy: ['CHECK on public.audit_flags'], securityDefiner: false, duringRestore: true },
@@ -121,6 +122,40 @@ describe('terminal output', () => {
     expect(text).toContain('runs as superuser "postgres"');
     expect(text).toContain('    public.audit_ok — CHECK on public.audit_flags\n    public.stamp (SECURITY DEFINER) — trigger s on public.orders (later writes)');
     expect(text).toContain('  ! The restore runs 1 function from the backup');
+  });
+
+  test("after a real restore, what the database did not get from the backup is said again; the preview's --confirm line is not", () => {
+    // A DBA's walk-through: a restore without --dry-run printed ✓ lines only, and the backup's
+    // session_preload_libraries, left out, was said only by a preview nobody had run.
+    const leftOut = 'The backup sets session_preload_libraries=auto_explain (it loads a library into the server) on its database: left out, because …';
+    const restored: RestoreResult = {
+      dryRun: false,
+      ok: true,
+      backup: { id: 'b1', filename: 'shop.dump' },
+      target: { profile: 'shop', host: 'db', port: 5432, database: 'shop_copy', exists: false, relations: 0 },
+      client: 'pg_restore 15.18',
+      actions: ['create database "shop_copy"'],
+      durationMs: 2500,
+      tables: [{ table: 'sales.customers', expected: 20_000, actual: 20_000 }],
+      impact: {
+        tables: [],
+        missingRoles: [],
+        unavailableExtensions: [],
+        activeConnections: 0,
+        targetServer: 'PostgreSQL 15.18',
+        warnings: ['Profile "shop" is tagged production: Add --confirm with the name "shop/shop_copy".', leftOut],
+        appWarnings: ['Profile "shop" is tagged production: Type the name in the confirmation box "shop/shop_copy".', leftOut],
+        leftOut: [leftOut],
+        confirmation: 'shop/shop_copy',
+        executedFunctions: null,
+        targetRole: { name: 'postgres', superuser: true, privileged: true, via: ['superuser'] },
+        databaseProperties: null,
+      },
+    };
+    const text = formatRestore(restored);
+    expect(text).toContain(`  ! ${leftOut}`);
+    expect(text).not.toContain('--confirm');
+    expect(text).not.toContain('tagged production');
   });
 
   test('a restored table\'s rows and the backup\'s are written alike: "20,000 / 20,000 rows", not "20000 / 20,000"', () => {

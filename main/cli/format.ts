@@ -126,6 +126,8 @@ export function formatRestore(result: RestoreResult): string {
     for (const warning of result.impact.warnings) lines.push(`  ! ${warning}`);
     if (result.impact.confirmation) lines.push(`  to go ahead: --confirm=${result.impact.confirmation}`);
   }
+  // A real run prints none of the preview's warnings, but what the database did not get stands.
+  if (!result.dryRun) for (const line of result.impact.leftOut) lines.push(`  ! ${line}`);
   if (result.keptAs) lines.push(`  the previous database is kept as "${result.keptAs}"; drop it when you no longer need it`);
   for (const table of result.tables) lines.push(tableCountLine(table));
   if (result.runId) lines.push(`  run ${result.runId} (what pg_restore or psql said: holdfast runs log ${result.runId})`);

@@ -164,3 +164,23 @@ test('at 1440 px a profile name, the format and the Verified badge are whole; th
   expect(await time.evaluate((element) => element.scrollWidth <= element.clientWidth)).toBe(true);
   await screenshotEverySize(page, 'backups-columns-whole');
 });
+
+test('at 1440 px a longer extension (.sql.gz) is whole in the File column: the time gives way, never the extension', async ({ page, holdfast }) => {
+  // A DBA's walk-through: .sql.gz and .sql.gz.age backups read "b2026-…-..sql." — the extension ran
+  // past the cell's edge and was clipped, so an encrypted plain dump looked like an unencrypted one.
+  const profile = 'plainly';
+  await rpc(holdfast.url, 'profile.add', { name: profile, host: holdfast.pg.host, port: holdfast.pg.port, user: holdfast.pg.user, dbname: 'shop' });
+  const plain = await rpc<Backup>(holdfast.url, 'backup.create', { profile, options: { format: 'plain' } });
+  expect(plain.filename).toMatch(/\.sql\.gz$/);
+  const backups = await openBackups(page, holdfast.url);
+  await page.setViewportSize({ width: 1440, height: 900 });
+  const cell = backups.table.locator(`[role="cell"][title="${plain.filename}"]`);
+  await expect(cell).toBeVisible();
+  const extension = cell.locator('[data-part="extension"]');
+  await expect(extension).toHaveText('.sql.gz');
+  const box = (await cell.boundingBox())!;
+  const partBox = (await extension.boundingBox())!;
+  expect(partBox.x + partBox.width).toBeLessThanOrEqual(box.x + box.width + 0.5);
+  // The name as a whole still fits its cell: what gives way ends in an ellipsis inside it.
+  expect(await cell.locator('.file-name').evaluate((element) => element.scrollWidth <= element.clientWidth + 0.5)).toBe(true);
+});

@@ -30,6 +30,12 @@ export interface RestoreImpact {
   warnings: string[];
   /** The same warnings as the app says them (its controls for flags), in the same order. */
   appWarnings: string[];
+  /**
+   * What the restored database does not get from the backup, and why (settings left out, properties
+   * not carried over): among the warnings of the preview, and said again after the restore, which a
+   * DBA may run without a preview.
+   */
+  leftOut: string[];
   /** What --confirm must say for this restore, when it needs one. */
   confirmation: string | null;
   /** The backup's own functions that its restore runs (duringRestore) or installs for later writes; null when not examined (a real run). */
@@ -159,6 +165,7 @@ export async function assessImpact(input: {
     targetServer: `PostgreSQL ${facts.version.split(' ')[0]}`,
     warnings: warnings.map((warning) => renderHint(warning, 'cli')),
     appWarnings: warnings.map((warning) => renderHint(warning, 'app')),
+    leftOut: (input.databaseProperties?.warnings ?? []).map((warning) => renderHint(warning, 'cli')),
     confirmation,
     executedFunctions,
     targetRole,

@@ -1,8 +1,9 @@
 import { describe, expect, test } from 'vitest';
 import type { ChannelOutput } from '../api/types.ts';
-import { attentionItems } from './attention.ts';
+import { attentionDetail, attentionItems } from './attention.ts';
 import { proofOf, toRow, type BackupRow } from './backup-rows.ts';
 import { profileHealth } from './health.ts';
+import { setToRow } from './set-rows.ts';
 
 function backup(
   id: string,
@@ -62,6 +63,31 @@ describe("Overview's Needs attention (issue 12 D)", () => {
       ['gone', 'missing'],
       ['run', 'run'],
     ]);
+  });
+  test('a partial whole-server set is said to be partial, naming what failed, never as a failed restore drill it never had', () => {
+    // A DBA's walk-through: a set missing a database the role may not CONNECT to showed on the Overview
+    // as "The restore drill of backup-…-server.set (taken 3 min ago) failed." No drill had been run.
+    const partial = setToRow({
+      id: 'abcdefabcdef',
+      kind: 'set',
+      profile: 'server',
+      timestamp: '2026-01-02T02:00:00Z',
+      status: 'partial',
+      problems: ['secret: permission denied for database "secret"'],
+      expected: ['crm', 'secret'],
+      databases: [
+        { database: 'crm', id: null, filename: null, checksum: null, status: 'completed', error: null, rowCounts: {}, size: 0 },
+        { database: 'secret', id: null, filename: null, checksum: null, status: 'failed', error: 'permission denied for database "secret"', rowCounts: {}, size: 0 },
+      ],
+      manifest: { filename: 'backup-server.set', checksum: 'sha256:2' },
+      durationMs: 1,
+      members: [],
+    } as unknown as Parameters<typeof setToRow>[0]);
+    const [item] = attentionItems([partial]);
+    expect(item).toMatchObject({ kind: 'partial', at: '2026-01-02T02:00:00Z' });
+    const detail = attentionDetail(item!, Date.parse('2026-01-02T03:00:00Z'));
+    expect(detail).not.toMatch(/drill/);
+    expect(detail).toBe('The whole-server backup backup-server.set (taken 1 h ago) is partial, 1 of 2 databases: secret: permission denied for database "secret".');
   });
 });
 

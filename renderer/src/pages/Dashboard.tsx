@@ -6,7 +6,7 @@ import { useNow } from '../components/hooks.ts';
 import { icons } from '../components/icons.tsx';
 import { SchedulingBanner } from '../components/SchedulingBanner.tsx';
 import { EmptyState, ErrorNotice, Notice, PageHeader, StatusBadge } from '../components/ui.tsx';
-import { attentionItems, type AttentionItem } from '../lib/attention.ts';
+import { attentionDetail, attentionItems } from '../lib/attention.ts';
 import { profileHealth, systemReasons } from '../lib/health.ts';
 import { formatBytes, formatCount, formatDateTime, formatPercent, formatRelative, formatTenthsOfSeconds, plural } from '../lib/format.ts';
 import { chartSeries, type Point } from '../lib/series.ts';
@@ -222,20 +222,6 @@ export function Dashboard() {
       </section>
     </>
   );
-}
-
-function attentionDetail({ row, kind }: AttentionItem, now: number): string {
-  const taken = `taken ${formatRelative(row.timestamp, now)}`;
-  switch (kind) {
-    case 'run':
-      return row.error ?? 'The backup did not complete.';
-    case 'missing':
-      return `${row.filename} is no longer on disk.`;
-    case 'verify':
-      return `${row.filename} (${taken}) failed verification: it may not restore.`;
-    case 'drill':
-      return `The restore drill of ${row.filename} (${taken}) failed.`;
-  }
 }
 
 function Kpi({ label, value, detail }: { label: string; value: string; detail: string }) {

@@ -35,6 +35,7 @@ function preview(impact: Partial<RestoreResult['impact']>): RestoreResult {
       targetServer: 'PostgreSQL 17',
       warnings: [],
       appWarnings: [],
+      leftOut: [],
       confirmation: 'shop',
       executedFunctions: null,
       targetRole: { name: 'postgres', superuser: true, privileged: true, via: ['superuser'] },
