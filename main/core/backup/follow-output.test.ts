@@ -51,29 +51,20 @@ describe('followCustomOutput', () => {
     expect(whole.ok && whole.tables.map((t) => t.name)).toEqual(['people', 'Mixed"Case']);
   });
 
-  test("takes the finished file's SHA-256 while it is written, so none is left to read after pg_dump exits", async () => {
+  const sha256Of = async (path: string) =>
+    createHash('sha256')
+      .update(await readFile(path))
+      .digest('hex');
+
+  test.each([
+    ['written as pg_dump writes it', (path: string) => writeLikePgDump(path, { format: 'custom', items: TWO_TABLES })],
+    ['written whole before the walk began (its TOC already rewritten)', (path: string) => writeFile(path, buildArchive({ format: 'custom', items: TWO_TABLES }))],
+  ])("takes the finished file's SHA-256 behind the walk, so none is left to read after pg_dump exits: a file %s", async (_how, write) => {
     const path = join(dir, 'out.dump');
     await writeFile(path, '');
     const follower = followCustomOutput(path, 'the test archive', { countRows: false });
-    await writeLikePgDump(path, { format: 'custom', items: TWO_TABLES });
-    const followed = await follower.finish();
-    expect(followed?.checksum).toBe(
-      createHash('sha256')
-        .update(await readFile(path))
-        .digest('hex'),
-    );
-  });
-
-  test('takes the SHA-256 of a file written before the walk began (its TOC already rewritten)', async () => {
-    const path = join(dir, 'out.dump');
-    await writeFile(path, buildArchive({ format: 'custom', items: TWO_TABLES }));
-    const follower = followCustomOutput(path, 'the test archive', { countRows: false });
-    const followed = await follower.finish();
-    expect(followed?.checksum).toBe(
-      createHash('sha256')
-        .update(await readFile(path))
-        .digest('hex'),
-    );
+    await write(path);
+    expect((await follower.finish())?.checksum).toBe(await sha256Of(path));
   });
 
   test('gives nothing when the final TOC places a block elsewhere than the walk found it', async () => {
