@@ -48,6 +48,8 @@ export interface CustomReadOptions {
    * TOC against the starts, and the file's length against the ends).
    */
   onBlock?: (dumpId: number, at: number, end: number) => void;
+  /** Told where each data block starts before it is walked (backup/follow-output.ts hashes behind the walk once every start is known). */
+  onBlockStart?: (dumpId: number, at: number) => void;
 }
 
 /** Per TABLE DATA dump id, the counter its COPY data is fed to. */
@@ -70,7 +72,7 @@ export async function readCustom(src: Source, path: string, options: CustomReadO
   if (options.countRows && head.algorithm === 'none') {
     for (const e of toc.entries) if (e.desc === 'TABLE DATA' && e.copyStmt !== undefined && e.hadDumper) counters.set(e.dumpId, new CopyRowCounter());
   }
-  await checkCustomData(r, toc, size, counters, options.onBlock);
+  await checkCustomData(r, toc, size, counters, options);
   const findings = archiveFindings(toc);
   if (counters.size > 0) withRows(findings, toc, counters);
   return findings;
@@ -91,7 +93,7 @@ function withRows(findings: Findings, toc: Toc, counters: RowCounters): void {
   }
 }
 
-async function checkCustomData(r: ByteReader, toc: Toc, size: number, counters: RowCounters, onBlock: CustomReadOptions['onBlock']): Promise<void> {
+async function checkCustomData(r: ByteReader, toc: Toc, size: number, counters: RowCounters, { onBlock, onBlockStart }: Pick<CustomReadOptions, 'onBlock' | 'onBlockStart'>): Promise<void> {
   const wanted = dataEntries(toc.entries);
   for (const e of wanted) {
     // _PrintTocData() returns silently for NO_DATA, so a table would restore empty without a word.
@@ -103,7 +105,7 @@ async function checkCustomData(r: ByteReader, toc: Toc, size: number, counters: 
   if (unplaced.length > 0) {
     // No offsets: pg_dump wrote to a pipe (it never rewrote the TOC) or was killed before the end.
     // Either way the blocks follow the TOC back to back; walk them all as pg_restore would.
-    await scanCustomSequentially(r, toc, counters, onBlock);
+    await scanCustomSequentially(r, toc, counters, { onBlock, onBlockStart });
     return;
   }
   for (const e of wanted) {
@@ -122,13 +124,14 @@ async function checkCustomData(r: ByteReader, toc: Toc, size: number, counters: 
     if (id !== e.dumpId) {
       throw new DumpProblem(`byte ${at} holds a data block for dump id ${id} where the TOC expects the ${label}: the archive is corrupt`);
     }
+    onBlockStart?.(e.dumpId, at);
     await walkBlock(r, e, type, at, counters.get(e.dumpId));
     // A follower that read the file after pg_dump had rewritten its TOC walks the placed blocks too.
     onBlock?.(e.dumpId, at, r.pos);
   }
 }
 
-async function scanCustomSequentially(r: ByteReader, toc: Toc, counters: RowCounters, onBlock: CustomReadOptions['onBlock']): Promise<void> {
+async function scanCustomSequentially(r: ByteReader, toc: Toc, counters: RowCounters, { onBlock, onBlockStart }: Pick<CustomReadOptions, 'onBlock' | 'onBlockStart'>): Promise<void> {
   const byId = new Map(toc.entries.map((e) => [e.dumpId, e]));
   const seen = new Set<number>();
   r.pos = toc.end;
@@ -149,6 +152,7 @@ async function scanCustomSequentially(r: ByteReader, toc: Toc, counters: RowCoun
       throw new DumpProblem(`${describeData(e)} was found at byte ${at} but the TOC places it at byte ${e.dataPos}: the archive is corrupt`);
     }
     r.context = describeData(e);
+    onBlockStart?.(id, at);
     await walkBlock(r, e, type, at, counters.get(id));
     seen.add(id);
     onBlock?.(id, at, r.pos);

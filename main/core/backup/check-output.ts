@@ -2,7 +2,7 @@
 // with the file made private and synced. A custom archive, the default, gives both from one read of
 // the file (archive/hashing-source.ts): after pg_dump exits, every read of a 99 MB archive is CPU
 // the backup waits for on a 2-core machine (issue 12, item 22). A custom archive walked while pg_dump
-// wrote it (follow-output.ts) is only hashed. Other formats are read twice, in parallel.
+// wrote it (follow-output.ts) was hashed behind the walk as well, so nothing is left to read. Other formats are read twice, in parallel.
 import { inspectArchive, inspectCustomWithChecksum, type ArchiveInspection, type InspectOptions } from '../archive/inspect.ts';
 import { checksumTree, sealFile, sealTree, sha256File } from '../fsutil/durable.ts';
 import type { BackupMetadata } from '../model/types.ts';
@@ -27,10 +27,10 @@ export async function sealAndChecksum(path: string, format: BackupMetadata['form
 export async function inspectAndChecksum(path: string, format: BackupMetadata['format'], options: InspectOptions, follower?: OutputFollower): Promise<[ArchiveInspection, SealedOutput]> {
   if (follower) {
     const sealed = sealFile(path);
-    const walked = await follower.finish().finally(() => sealed.catch(() => undefined));
-    if (walked) {
-      const [checksum] = await Promise.all([sha256File(path), sealed]);
-      return [walked, { checksum, files: undefined }];
+    const followed = await follower.finish().finally(() => sealed.catch(() => undefined));
+    if (followed) {
+      const [checksum] = await Promise.all([followed.checksum ?? sha256File(path), sealed]);
+      return [followed.inspection, { checksum, files: undefined }];
     }
     await sealed;
   }

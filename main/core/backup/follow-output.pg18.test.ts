@@ -5,6 +5,7 @@
 // one is that TOC with each data offset back to "not set", as WriteToc writes it before the data).
 // If pg_dump 18 rewrote more than the offsets at exit, the follower would give nothing and the backup
 // would check the file whole: slower, never wrong (the negative cases are in follow-output.test.ts).
+import { createHash } from 'node:crypto';
 import { appendFile, mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -57,11 +58,18 @@ describe('following a pg_dump 18.3 custom archive as it is written', () => {
     const follower = followCustomOutput(path, name, { countRows: true });
     const placed = await replayPgDumpWrite(join(FIXTURES, name), path);
     expect(placed).toBeGreaterThan(5);
-    const walked = await follower.finish();
+    const followed = await follower.finish();
+    const walked = followed?.inspection;
     expect(walked).toMatchObject({ ok: true, format: 'custom', archiveVersion: '1.16-0' });
     const whole = await inspectArchive(join(FIXTURES, name), 'custom');
     if (!walked?.ok || !whole.ok) throw new Error('unreadable');
     expect(walked.tables.map((t) => [t.schema, t.name, t.hasData])).toEqual(whole.tables.map((t) => [t.schema, t.name, t.hasData]));
     expect(walked.compression).toBe(whole.compression);
+    // Hashed behind the walk: the head hashed first, with the offsets pg_dump 18 wrote at its exit.
+    expect(followed?.checksum).toBe(
+      createHash('sha256')
+        .update(await readFile(path))
+        .digest('hex'),
+    );
   });
 });

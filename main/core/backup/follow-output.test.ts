@@ -1,6 +1,7 @@
 // The walk that follows pg_dump's output: it stands for the finished file only when the table of
 // contents pg_dump rewrote at the end agrees with what it walked; otherwise the backup checks the file whole.
-import { appendFile, mkdtemp, open, rename, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { appendFile, mkdtemp, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
@@ -44,10 +45,26 @@ describe('followCustomOutput', () => {
     await writeFile(path, '');
     const follower = followCustomOutput(path, 'the test archive', { countRows: true });
     await writeLikePgDump(path, { format: 'custom', items: TWO_TABLES });
-    const walked = await follower.finish();
+    const walked = (await follower.finish())?.inspection;
     expect(walked).toEqual({ ok: true, format: 'custom', ...TWO_TABLES_FOUND, tables: TWO_TABLES_FOUND.tables.map((t, i) => ({ ...t, rows: [2, 1][i] })) });
     const whole = await inspectArchive(path, 'custom');
     expect(whole.ok && whole.tables.map((t) => t.name)).toEqual(['people', 'Mixed"Case']);
+  });
+
+  const sha256Of = async (path: string) =>
+    createHash('sha256')
+      .update(await readFile(path))
+      .digest('hex');
+
+  test.each([
+    ['written as pg_dump writes it', (path: string) => writeLikePgDump(path, { format: 'custom', items: TWO_TABLES })],
+    ['written whole before the walk began (its TOC already rewritten)', (path: string) => writeFile(path, buildArchive({ format: 'custom', items: TWO_TABLES }))],
+  ])("takes the finished file's SHA-256 behind the walk, so none is left to read after pg_dump exits: a file %s", async (_how, write) => {
+    const path = join(dir, 'out.dump');
+    await writeFile(path, '');
+    const follower = followCustomOutput(path, 'the test archive', { countRows: false });
+    await write(path);
+    expect((await follower.finish())?.checksum).toBe(await sha256Of(path));
   });
 
   test('gives nothing when the final TOC places a block elsewhere than the walk found it', async () => {
@@ -144,7 +161,7 @@ describe('followCustomOutput', () => {
       await writeFile(path, '');
       const follower = followCustomOutput(path, 'the test archive', { countRows: false });
       await writeLikePgDump(path, spec, await rewrittenToc(spec, change));
-      expect((await follower.finish())?.ok === true).toBe(stands);
+      expect((await follower.finish())?.inspection.ok === true).toBe(stands);
     }
   });
 });

@@ -22,6 +22,15 @@
 // then does the walk stand for the finished file; anything else (a failed walk, a table of contents
 // rewritten while the walk read it, a read error) gives undefined, and the caller checks the file
 // whole as before.
+//
+// The file's SHA-256 is taken behind the walk too. The rewrite at the end changes nothing in the head
+// but the data offsets, and the walk learns every one of them as it meets each block's start: once it
+// has met the last, the head pg_dump will write is known, so it is hashed first and the data after it
+// as it arrives (it is appended, never rewritten). After pg_dump's exit only the last bytes are left to
+// hash, not the whole 99 MB of the bench's dump (~0.1 s on two cores, serial with nothing: issue 12,
+// item 22). The checksum stands only when the head pg_dump actually wrote is byte for byte the one
+// hashed and every byte of the file, to its end, went through the hash; else the caller hashes the file.
+import { createHash } from 'node:crypto';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { readCustom, readCustomToc } from '../archive/custom.ts';
 import { K_OFFSET_POS_SET } from '../archive/constants.ts';
@@ -36,9 +45,15 @@ import { readFilePrefix } from '../fsutil/file-prefix.ts';
 /** How long the walk waits at the file's end before it looks again, while pg_dump runs. */
 const WAIT_MS = 100;
 
+export interface FollowedOutput {
+  inspection: ArchiveInspection;
+  /** SHA-256 (hex) of the finished file, hashed behind the walk; absent when it could not stand for the file (see above). */
+  checksum?: string;
+}
+
 export interface OutputFollower {
   /** pg_dump has exited: the walk reads to the end, then stands for the file only if the final TOC agrees (see above). */
-  finish(): Promise<ArchiveInspection | undefined>;
+  finish(): Promise<FollowedOutput | undefined>;
   /** A failed or cancelled backup: the walk stops and its file is closed when this settles. */
   stop(): Promise<void>;
 }
@@ -50,7 +65,60 @@ function withoutOffsets(headAndToc: Buffer, toc: Toc): Buffer {
   return masked;
 }
 
+/** The head and TOC as pg_dump's final rewrite leaves them: every data entry's offset set to where its block starts. */
+function withOffsets(headAndToc: Buffer, toc: Toc, blockStarts: ReadonlyMap<number, number>): Buffer {
+  const placed = Buffer.from(headAndToc);
+  for (const entry of dataEntries(toc.entries)) {
+    const { offsetBytes } = entry;
+    const at = blockStarts.get(entry.dumpId);
+    if (!offsetBytes || at === undefined) continue;
+    // WriteOffset(): the flag, then the offset in offSize little-endian bytes (archive 1.7 on; an older
+    // archive's head will not match, and the file is hashed after the exit instead).
+    placed[offsetBytes.start] = K_OFFSET_POS_SET;
+    let rest = at;
+    for (let i = offsetBytes.start + 1; i < offsetBytes.end; i += 1) {
+      placed[i] = rest % 256;
+      rest = Math.floor(rest / 256);
+    }
+  }
+  return placed;
+}
+
 class WalkStopped extends Error {}
+
+/** How much the hash behind the walk reads at a time: one reused buffer (see fsutil/durable.ts's sha256File). */
+const HASH_READ = 4 * 1024 * 1024;
+
+/**
+ * SHA-256 of `head` followed by the file from `head.length` on, read as pg_dump appends it: a read
+ * that finds nothing new waits, until `source` says pg_dump exited (then the file's end is its end).
+ * Reads a handle of its own, on the file the walk opened; undefined when that file is no longer at the path.
+ */
+async function hashBehind(path: string, followed: { dev: bigint; ino: bigint }, head: Buffer, source: GrowingFile): Promise<{ checksum: string; end: number } | undefined> {
+  const file = await open(path, 'r');
+  try {
+    const { dev, ino } = await file.stat({ bigint: true });
+    if (dev !== followed.dev || ino !== followed.ino) return undefined;
+    const hash = createHash('sha256').update(head);
+    const buffer = Buffer.allocUnsafe(HASH_READ);
+    let position = head.length;
+    for (;;) {
+      if (source.stopped) return undefined;
+      const atExit = source.exited;
+      const { bytesRead } = await file.read(buffer, 0, HASH_READ, position);
+      if (bytesRead > 0) {
+        hash.update(buffer.subarray(0, bytesRead));
+        position += bytesRead;
+      } else if (atExit) {
+        return { checksum: hash.digest('hex'), end: position };
+      } else {
+        await source.pause();
+      }
+    }
+  } finally {
+    await file.close();
+  }
+}
 
 /**
  * The file pg_dump is writing, as a stream of unknown length: a read past what is written waits until
@@ -66,13 +134,27 @@ class GrowingFile implements Source {
   readonly head: Buffer[] = [];
   private kept = 0;
   keepUntil = Number.POSITIVE_INFINITY;
-  private wake: (() => void) | undefined;
+  private readonly wakes = new Set<() => void>();
 
   constructor(private readonly file: FileHandle) {}
 
-  /** pg_dump exited, or the walk is to stop: a waiting read looks again at once. */
+  /** pg_dump exited, or the walk is to stop: a waiting read (the walk's, the hash's) looks again at once. */
   rouse(): void {
-    this.wake?.();
+    for (const wake of this.wakes) wake();
+  }
+
+  /** Waits for pg_dump to write more: WAIT_MS, or less when roused. */
+  async pause(): Promise<void> {
+    let wake: (() => void) | undefined;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, WAIT_MS);
+      wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.wakes.add(wake);
+    });
+    this.wakes.delete(wake!);
   }
 
   async readAt(target: Buffer, offset: number, length: number, position: number): Promise<number> {
@@ -87,14 +169,7 @@ class GrowingFile implements Source {
         return bytesRead;
       }
       if (atExit) return 0;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, WAIT_MS);
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.wake = undefined;
+      await this.pause();
     }
   }
 
@@ -134,6 +209,10 @@ export function followCustomOutput(path: string, label: string, options: { count
   let walkedEnd = 0;
   let finishing = false;
   let stopping = false;
+  /** The head hashed ahead of the data, and the hash behind the walk, begun once every block's start is known. */
+  let hashedHead: Buffer | undefined;
+  let hashing: Promise<{ checksum: string; end: number } | undefined> | undefined;
+  const startsMet = new Map<number, number>();
 
   const walk = (async (): Promise<ArchiveInspection> => {
     let file: FileHandle | undefined;
@@ -156,6 +235,15 @@ export function followCustomOutput(path: string, label: string, options: { count
           blockStarts.set(dumpId, at);
           walkedEnd = Math.max(walkedEnd, end);
         },
+        onBlockStart: (dumpId, at) => {
+          startsMet.set(dumpId, at);
+          const toc = walkedToc;
+          if (hashing || !toc || startsMet.size < dataEntries(toc.entries).length) return;
+          const head = growing.walkedHead(toc.end);
+          if (!head) return;
+          hashedHead = withOffsets(head, toc, startsMet);
+          hashing = hashBehind(path, { dev, ino }, hashedHead, growing).catch(() => undefined);
+        },
       });
       return { ok: true, format: 'custom', ...findings };
     } catch (error) {
@@ -173,6 +261,8 @@ export function followCustomOutput(path: string, label: string, options: { count
         source.rouse();
       }
       const walked = await walk;
+      // Settled in any case, so its file is closed when finish does.
+      const hashed = await hashing;
       if (!walked.ok || !walkedToc || !source) return undefined;
       try {
         const [finalToc, size, named] = await Promise.all([readCustomToc(path), pathSize(path), stat(path, { bigint: true })]);
@@ -190,7 +280,9 @@ export function followCustomOutput(path: string, label: string, options: { count
           withoutOffsets(finalHead, finalToc).equals(withoutOffsets(walkedHeadAndToc, finalToc)) &&
           placed.length === blockStarts.size &&
           placed.every((e) => e.dataState === K_OFFSET_POS_SET && e.dataPos === blockStarts.get(e.dumpId));
-        return agrees ? walked : undefined;
+        if (!agrees) return undefined;
+        const hashedWhole = hashed !== undefined && hashed.end === size && hashedHead !== undefined && finalHead.equals(hashedHead);
+        return hashedWhole ? { inspection: walked, checksum: hashed.checksum } : { inspection: walked };
       } catch {
         return undefined;
       }
@@ -202,6 +294,7 @@ export function followCustomOutput(path: string, label: string, options: { count
         source.rouse();
       }
       await walk;
+      await hashing;
     },
   };
 }
