@@ -94,6 +94,46 @@ describe("a backup's settings that load or run code", () => {
   });
 });
 
+/**
+ * Settings that switch off a check the server makes, or let a query read files through an extension,
+ * in every session of the database: a superuser restoring the backup would pass them on (they are not
+ * code, but they take away what privileges, triggers, foreign keys and checksums guard).
+ */
+const CHECK_SETTINGS = `
+  ALTER DATABASE hr SET lo_compat_privileges = on;
+  ALTER DATABASE hr SET session_replication_role = replica;
+  ALTER DATABASE hr SET allow_system_table_mods = on;
+  ALTER DATABASE hr SET zero_damaged_pages = on;
+  ALTER DATABASE hr SET ignore_checksum_failure = on;
+  ALTER DATABASE hr SET "pljava.vmoptions" = '-XX:OnOutOfMemoryError=id';
+  ALTER DATABASE hr SET "pljava.libjvm_location" = '/tmp/evil.so';
+  ALTER DATABASE hr SET "postgis.enable_outdb_rasters" = on;
+  ALTER DATABASE hr SET "postgis.gdal_enabled_drivers" = 'ENABLE_ALL';
+`;
+const CHECK_NAMES = [
+  'lo_compat_privileges',
+  'session_replication_role',
+  'allow_system_table_mods',
+  'zero_damaged_pages',
+  'ignore_checksum_failure',
+  'pljava.vmoptions',
+  'pljava.libjvm_location',
+  'postgis.enable_outdb_rasters',
+  'postgis.gdal_enabled_drivers',
+];
+
+describe("a backup's settings that switch off the server's checks or open its files", () => {
+  test('a superuser restoring it into a new database leaves them out and says so', async () => {
+    await server.query(CHECK_SETTINGS);
+    const backup = await holdfast.backup('hr', {});
+    await server.query(`ALTER DATABASE hr RESET ALL; ALTER DATABASE hr SET work_mem = '64MB';`);
+    const result = await holdfast.restore({ ...create, dbname: 'hr_checks', ref: backup.id });
+    expect((await databaseFacts(server, 'hr_checks')).settings).toEqual({ '(all)': ['work_mem=64MB'] });
+    const warning = result.impact.warnings.find((w) => w.includes('left out, because a backup is not trusted'));
+    for (const name of CHECK_NAMES) expect(warning).toContain(name);
+  });
+});
+
 describe('a property that would fail only after the data is loaded', () => {
   test('a connection limit PostgreSQL does not take refuses a new database before it is created', async () => {
     const backup = await alteredBackup('limit.dir', 'CONNECTION LIMIT = 7;', 'CONNECTION LIMIT = 99999999999;');

@@ -1,5 +1,5 @@
-// Settings whose value makes the server load a library, run code or a program, or use a file or
-// directory it names. A backup is untrusted (its database-level entries, its roles file): such a
+// Settings whose value makes the server load a library, run code or a program, use a file or
+// directory it names, or switch off a check it makes. A backup is untrusted (its database-level entries, its roles file): such a
 // setting from one is never applied, whoever restores it. The one list every reader of a dump uses
 // (restore/database-properties.ts, drill/roles-file.ts); it once lived in two places, and the
 // restore's copy had lost dynamic_library_path.
@@ -22,6 +22,24 @@ const RULES: ReadonlyArray<{ names: RegExp; why: string }> = [
   {
     names: /^(?:archive_command|restore_command|archive_cleanup_command|recovery_end_command|ssl_passphrase_command)$/i,
     why: 'runs a program on the server',
+  },
+  {
+    // PL/Java starts a JVM in the server: its library, its options (-XX:OnOutOfMemoryError= runs a program, -javaagent: loads code) and its jars.
+    names: /^pljava\.[a-z0-9_]+$/i,
+    why: 'chooses the Java VM, its options or its code for the server',
+  },
+  {
+    // PostGIS rasters stored outside the database are files the server opens for any user who names one.
+    names: /^postgis\.(?:enable_outdb_rasters|gdal_enabled_drivers|gdal_datapath|gdal_vsi_options)$/i,
+    why: 'lets queries read files the server can reach',
+  },
+  {
+    // Superuser-only, so a superuser restoring the backup would pass them on: large objects without
+    // privilege checks, triggers and foreign keys not fired, writable system catalogues, damaged or
+    // checksum-failing pages read (or zeroed) without an error.
+    names:
+      /^(?:lo_compat_privileges|session_replication_role|allow_system_table_mods|allow_in_place_tablespaces|zero_damaged_pages|ignore_checksum_failure|ignore_invalid_pages|ignore_system_indexes)$/i,
+    why: 'switches off a check the server makes',
   },
   {
     names:

@@ -98,13 +98,13 @@ export function planDatabaseProperties(input: DatabasePropertiesInput): Database
     );
     settings = settings.filter((s) => !roleless.includes(s));
   }
-  // A backup is not trusted to make the server load or run code, or use a file it names: such a
+  // A backup is not trusted to make the server load or run code, use a file it names or skip a check: such a
   // setting is left out and said (in the preview and the result), never applied from a backup.
   const loading = fromBackup ? settings.filter((s) => codeLoadingSetting(s.name) !== undefined) : [];
   if (loading.length) {
     const each = loading.map((s) => `${s.role === null ? '' : `for role "${s.role}" `}${s.name}=${s.values.join(', ')} (it ${codeLoadingSetting(s.name)})`);
     warnings.push(
-      `The backup sets ${each.join(', ')} on its database: left out, because a backup is not trusted to choose code or files for the server. If you mean it, set it yourself after the restore (ALTER DATABASE … SET).`,
+      `The backup sets ${each.join(', ')} on its database: left out, because a backup is not trusted to choose code or files for the server, or to switch off its checks. If you mean it, set it yourself after the restore (ALTER DATABASE … SET).`,
     );
     settings = settings.filter((s) => !loading.includes(s));
   }

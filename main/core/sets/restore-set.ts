@@ -10,13 +10,14 @@
 import { join } from 'node:path';
 import type { EngineContext } from '../backup/backup.ts';
 import { HoldfastError, hintFields, toErrorInfo, type ErrorInfo } from '../model/errors.ts';
-import { hintActions, hintValue } from '../model/hint-actions.ts';
+import { hintActions, hintValue, renderHint } from '../model/hint-actions.ts';
 import { plural } from '../model/human.ts';
 import type { Profile } from '../model/types.ts';
 import { quoteIdent } from '../pg/connection.ts';
 import { openSession } from '../pg/session.ts';
 import { DatabaseEntriesUnreadable, readBackupDatabaseEntries } from '../restore/backup-database-entries.ts';
-import { newDatabaseDefaults, planDatabaseProperties } from '../restore/database-properties.ts';
+import { newDatabaseDefaults } from '../restore/database-properties.ts';
+import { checkedDatabasePropertiesPlan, DatabasePropertiesRefused } from '../restore/database-property-checks.ts';
 import { restoreBackup, type RestoreResult } from '../restore/restore.ts';
 import { applyDatabaseProperties, createScratchDatabase } from '../restore/scratch-database.ts';
 import type { Offsite } from '../storage/offsite.ts';
@@ -164,18 +165,27 @@ export async function restoreSet(engine: EngineContext & { offsite: Pick<Offsite
             const backup = engine.catalogue.requireBackup(member.id!);
             const tools = pickClientTools(await engine.clientTools(session.toolsDir), dumpClientMajor(backup), `Restoring ${backup.filename}`, session.toolsDir);
             const entries = backup.encrypted ? undefined : await readBackupDatabaseEntries(tools, backup, engine.config.timeoutMs);
-            const plan = planDatabaseProperties({
-              backup: entries,
-              mode: 'create',
-              target: newDatabaseDefaults(me, null),
-              noOwner: false,
-              noAcl: false,
-              roles,
-            });
-            await createScratchDatabase(admin, member.database, plan);
+            // Checked as a single restore checks them, before the database is created: a property that
+            // would fail once the data is loaded refuses this member now, and a setting left out is said.
+            const { plan, problems } = await checkedDatabasePropertiesPlan(
+              admin,
+              { backup: entries, mode: 'create', target: newDatabaseDefaults(me, null), noOwner: false, noAcl: false, roles },
+              set.globals.filename,
+            );
+            if (problems.length) throw new DatabasePropertiesRefused(member.database, problems);
+            const fellBack = await createScratchDatabase(admin, member.database, plan);
             entry.created = true;
-            entry.result = await restoreBackup(engine, { ...memberRequest(member.database, false), create: false, clean: false, ref: member.id! });
+            const restored = await restoreBackup(engine, { ...memberRequest(member.database, false), create: false, clean: false, ref: member.id! });
             await applyDatabaseProperties(admin, member.database, plan);
+            const said = fellBack === undefined ? plan.warnings : [...plan.warnings, fellBack];
+            entry.result = {
+              ...restored,
+              impact: {
+                ...restored.impact,
+                warnings: [...restored.impact.warnings, ...said.map((warning) => renderHint(warning, 'cli'))],
+                appWarnings: [...restored.impact.appWarnings, ...said.map((warning) => renderHint(warning, 'app'))],
+              },
+            };
           } else {
             entry.result = await restoreBackup(engine, { ...memberRequest(member.database, false), ref: member.id! });
           }
