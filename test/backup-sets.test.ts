@@ -318,17 +318,17 @@ describe('the CLI', () => {
     const taken = await runCli(['backup', 'limited'], home.env);
     expect(taken.code, taken.stderr).toBe(1);
     expect(taken.stdout).toContain(`  ✗ secret  `);
-    expect(taken.stdout).toContain(`\n    hint: ${grant}${edit}.\n`);
+    expect(taken.stdout).toContain(`\n    hint: ${grant}${edit}\n`);
     const asJson = JSON.parse((await runCli(['list', 'limited', '--json'], home.env)).stdout) as Array<BackupSet>;
     expect(asJson.at(-1)!.databases.find((m) => m.database === 'secret')).toMatchObject({
       status: 'failed',
-      hint: `${grant}${edit}.`,
-      appHint: `${grant}add it under "Leave out databases" in the connection's form (Connections, Edit).`,
+      hint: `${grant}${edit}`,
+      appHint: `${grant}add it under "Leave out databases" in the connection's form (Connections, Edit)`,
     });
     const listed = await runCli(['list', 'limited'], home.env);
     expect(listed.stdout).toMatch(/set partial {2}limited/);
     expect(listed.stdout).toContain(`\n    ✗ secret  `);
-    expect(listed.stdout).toContain(`\n      hint: ${grant}${edit}.`);
+    expect(listed.stdout).toContain(`\n      hint: ${grant}${edit}\n`);
 
     // The step as a shell reads it, run: the profile keeps its other exclusions and its parallelism.
     const words = execFileSync('/bin/sh', ['-c', `printf '%s\\n' ${edit.slice('holdfast '.length)}`], { encoding: 'utf8' })

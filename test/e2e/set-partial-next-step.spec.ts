@@ -63,7 +63,7 @@ test("a partial set's panel says what to do about each failed database and why T
 
   const secret = drawer.getByRole('list', { name: 'What to do' }).locator('[data-database="secret"]');
   await expect(secret).toHaveText(
-    'secret: GRANT CONNECT ON DATABASE "secret" TO "backup_reader" (as its owner or a superuser), or leave it out of the set: add it under "Leave out databases" in the connection\'s form (Connections, Edit).',
+    'secret: GRANT CONNECT ON DATABASE "secret" TO "backup_reader" (as its owner or a superuser), or leave it out of the set: add it under "Leave out databases" in the connection\'s form (Connections, Edit)',
   );
   await expect(secret).not.toContainText('--');
 

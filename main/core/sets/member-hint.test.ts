@@ -8,10 +8,10 @@ describe("a failed member's next step", () => {
   test('a database the role may not CONNECT to: grant it, or leave it out, in flags for the CLI and in the form for the app', () => {
     const said = failedMemberHint(limited, { database: 'secret', role: 'backup_reader', mayNotConnect: true, ownHint: 'Check that the server is running.' });
     expect(said.hint).toBe(
-      `GRANT CONNECT ON DATABASE "secret" TO "backup_reader" (as its owner or a superuser), or leave it out of the set: holdfast profile edit --all-databases --exclude-database 'sho?' --exclude-database 'lat*' --exclude-database secret --parallel-databases 1 limited.`,
+      `GRANT CONNECT ON DATABASE "secret" TO "backup_reader" (as its owner or a superuser), or leave it out of the set: holdfast profile edit --all-databases --exclude-database 'sho?' --exclude-database 'lat*' --exclude-database secret --parallel-databases 1 limited`,
     );
     expect(said.appHint).toBe(
-      `GRANT CONNECT ON DATABASE "secret" TO "backup_reader" (as its owner or a superuser), or leave it out of the set: add it under "Leave out databases" in the connection's form (Connections, Edit).`,
+      `GRANT CONNECT ON DATABASE "secret" TO "backup_reader" (as its owner or a superuser), or leave it out of the set: add it under "Leave out databases" in the connection's form (Connections, Edit)`,
     );
   });
 
@@ -27,7 +27,7 @@ describe("a failed member's next step", () => {
     const hostile = { name: "-it's", wholeServer: { excludeDatabases: ["o'k *"], parallelDatabases: null } };
     const database = 'we}ird\\ $(touch x) "db"';
     const hint = failedMemberHint(hostile, { database, role: 'r', mayNotConnect: true, ownHint: undefined }).hint!;
-    const args = hint.slice(hint.indexOf('holdfast profile edit ') + 'holdfast profile edit '.length, -1);
+    const args = hint.slice(hint.indexOf('holdfast profile edit ') + 'holdfast profile edit '.length);
     expect(args).toBe(excludeDatabaseArgs(hostile, database));
     // The shell splits it back into the words holdfast's parser is given.
     const words = execFileSync('/bin/sh', ['-c', `printf '%s\\n' ${args}`], { encoding: 'utf8' })

@@ -2,7 +2,8 @@
 // CLI reads the hint with `holdfast profile edit` and its flags, the app with its connection form's
 // "Leave out databases" (model/hint-actions.ts). A database the role may not CONNECT to gets the two
 // steps `holdfast profile test` names (grant it, or leave it out); any other failure keeps the hint
-// its own backup gave, which a set's member used to drop.
+// its own backup gave, which a set's member used to drop. The hint ends with the command, no full
+// stop: a DBA copies the line, and `limited.` would name another profile.
 import { hintFields, type ErrorInfo } from '../model/errors.ts';
 import { hintValue } from '../model/hint-actions.ts';
 import type { Profile } from '../model/types.ts';
@@ -38,7 +39,7 @@ export interface MemberFailure {
 /** The hint template for one failed member, with {{action}} placeholders; undefined when there is nothing to say. */
 export function failedMemberHintTemplate(profile: Pick<Profile, 'name' | 'wholeServer'>, failure: MemberFailure): string | undefined {
   if (!failure.mayNotConnect) return failure.ownHint;
-  return `GRANT CONNECT ON DATABASE ${quoteIdent(failure.database)} TO ${quoteIdent(failure.role)} (as its owner or a superuser), or {{exclude-database:${hintValue(excludeDatabaseArgs(profile, failure.database))}}}.`;
+  return `GRANT CONNECT ON DATABASE ${quoteIdent(failure.database)} TO ${quoteIdent(failure.role)} (as its owner or a superuser), or {{exclude-database:${hintValue(excludeDatabaseArgs(profile, failure.database))}}}`;
 }
 
 /** The hint as the member carries it: the CLI's words, and the app's where they differ. */
