@@ -549,8 +549,13 @@ async function encryptedBackupRow(setup: EncryptionSetup): Promise<{ encrypted: 
  * Holdfast sides: the engine's verify in-process (the throughput the issue asks for: decrypt, both
  * checks, the archive walk and pg_restore --list, no process start) and the CLI `holdfast verify`
  * (the same plus Node's start, the catalogue and the key store, a fixed cost that dominates at 100 MB).
+ * A verify takes ~0.2 s, so the row takes VERIFY_RUNS of each side (not the database rows' 3), after
+ * one untimed run of each: the engine's first verify in a process also compiles its code and starts
+ * its reading thread, which the desktop app and serve (long-lived) pay once. That first run is shown
+ * apart (10c), not hidden.
  */
-async function decryptVerifyRow(setup: EncryptionSetup, backup: BackupMetadata): Promise<{ engine: number[]; verify: number[]; age: number[] }> {
+const VERIFY_RUNS = Math.max(RUNS, 9);
+async function decryptVerifyRow(setup: EncryptionSetup, backup: BackupMetadata): Promise<{ engine: number[]; verify: number[]; age: number[]; engineFirst: number }> {
   const inProcess = await setup.home.open();
   const engineSide: number[] = [];
   const verify: number[] = [];
@@ -558,8 +563,13 @@ async function decryptVerifyRow(setup: EncryptionSetup, backup: BackupMetadata):
   const decrypted = (checks: Array<{ name: string; status: string }>) => {
     if (checks.find((check) => check.name === 'decrypt')?.status !== 'ok') throw new Error('holdfast verify did not decrypt the encrypted backup');
   };
+  let engineFirst = NaN;
   try {
-    for (let i = 0; i < RUNS; i += 1) {
+    must(await runTimed('age', ['-d', '-i', setup.keyFile, '-o', '/dev/null', backup.path]), 'age -d');
+    const firstStarted = performance.now();
+    decrypted((await inProcess.verify(backup.id)).checks);
+    engineFirst = performance.now() - firstStarted;
+    for (let i = 0; i < VERIFY_RUNS; i += 1) {
       const order = i % 2 === 0 ? (['engine', 'verify', 'age'] as const) : (['age', 'verify', 'engine'] as const);
       for (const side of order) {
         if (side === 'age') {
@@ -580,7 +590,7 @@ async function decryptVerifyRow(setup: EncryptionSetup, backup: BackupMetadata):
     inProcess.close();
   }
   checkpoint('row 10');
-  return { engine: engineSide, verify, age };
+  return { engine: engineSide, verify, age, engineFirst };
 }
 
 async function encryptionRows(): Promise<{ row7: Awaited<ReturnType<typeof encryptedBackupRow>>; row8: Awaited<ReturnType<typeof decryptVerifyRow>> }> {
@@ -601,8 +611,9 @@ function encryptionLines({ row7, row8 }: Awaited<ReturnType<typeof encryptionRow
       row7.encrypted.map((ms, i) => ms / row7.raw[i]!),
       (v) => v.toFixed(3),
     )}) | ≤ 1.05 |`,
-    `| 10. decrypt-and-verify throughput: the engine's \`verify(id)\` in-process vs \`age -d -o /dev/null\` (${mb(row7.keep.size)} encrypted, ${mb(plainSize)} plain); ratio = age / verify | ${sec(median(row8.engine))} | ${sec(median(row8.age))} | ${ratio(r8, r8 >= 0.8)} | ≥ 0.80 |`,
+    `| 10. decrypt-and-verify throughput: the engine's \`verify(id)\` in-process vs \`age -d -o /dev/null\` (${mb(row7.keep.size)} encrypted, ${mb(plainSize)} plain), median of ${VERIFY_RUNS} alternated after one untimed run of each (samples ${row8.engine.map((ms) => Math.round(ms)).join(', ')} ms); ratio = age / verify | ${sec(median(row8.engine))} | ${sec(median(row8.age))} | ${ratio(r8, r8 >= 0.8)} | ≥ 0.80 |`,
     `| 10b. the same through the CLI: \`holdfast verify <id> --json\` (adds Node's start, the catalogue, the key store) | ${sec(median(row8.verify))} | ${sec(median(row8.age))} | ${r8cli.toFixed(3)} | (shown) |`,
+    `| 10c. the engine's first verify in a fresh process (untimed warm-up of row 10: compiles the code, starts the reading thread) | ${sec(row8.engineFirst)} | ${sec(median(row8.age))} | ${(median(row8.age) / row8.engineFirst).toFixed(3)} | (shown) |`,
   ];
 }
 
