@@ -29,6 +29,7 @@ function preview(impact: Partial<RestoreResult['impact']>): RestoreResult {
     tables: [],
     impact: {
       tables: [],
+      blockers: [],
       missingRoles: [],
       unavailableExtensions: [],
       activeConnections: 0,
