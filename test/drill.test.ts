@@ -312,7 +312,7 @@ describe('version matrix', () => {
       expect(preview.impact.targetServer).toMatch(/^PostgreSQL 14\./);
       expect(preview.impact.warnings.join('\n')).toMatch(/older than the backup's source \(PostgreSQL 15/);
       expect(preview.impact.unavailableExtensions).toEqual(['pg_walinspect']);
-      expect(preview.impact.warnings.join('\n')).toContain('cannot provide these extensions: pg_walinspect');
+      expect(preview.impact.blockers).toContainEqual(expect.objectContaining({ kind: 'unavailable-extensions', message: expect.stringContaining('cannot provide these extensions: pg_walinspect') }));
       expect(await older.query(`SELECT 1 FROM pg_database WHERE datname = 'shop'`)).toEqual([]);
     } finally {
       await older.stop();

@@ -138,7 +138,9 @@ describe('a property that would fail only after the data is loaded', () => {
   test('a connection limit PostgreSQL does not take refuses a new database before it is created', async () => {
     const backup = await alteredBackup('limit.dir', 'CONNECTION LIMIT = 7;', 'CONNECTION LIMIT = 99999999999;');
     const preview = await holdfast.restore({ ...create, dbname: 'hr_limit', ref: backup.id, dryRun: true });
-    expect(preview.impact.warnings.join('\n')).toMatch(/connection limit 99999999999 is not one PostgreSQL takes.*the restore will be refused/);
+    expect(preview.impact.blockers).toContainEqual(
+      expect.objectContaining({ kind: 'connection-limit', message: expect.stringMatching(/connection limit 99999999999 is not one PostgreSQL takes.*the restore would be refused/) }),
+    );
     await expect(holdfast.restore({ ...create, dbname: 'hr_limit', ref: backup.id })).rejects.toMatchObject({
       code: 'RESTORE_REFUSED',
       message: expect.stringMatching(/"hr_limit".*connection limit 99999999999 .*Nothing was created or changed\.$/),

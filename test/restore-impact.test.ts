@@ -47,7 +47,10 @@ describe('restore impact preview', () => {
       ]),
     );
     expect(result.impact.missingRoles).toEqual(['auditor']);
-    expect(result.impact.warnings.join('\n')).toMatch(/lacks roles .*auditor.*--no-owner --no-acl/);
+    expect(result.impact.blockers).toContainEqual(
+      expect.objectContaining({ kind: 'missing-roles', message: expect.stringContaining('"auditor"'), hint: expect.stringContaining('--no-owner --no-acl') }),
+    );
+    expect(result.ok).toBe(false);
     expect(result.impact.warnings.join('\n')).toContain('tagged production');
     expect(result.impact.confirmation).toBe('prod/shop');
     expect(await rowCount(target, 'shop', 'users')).toBe(7);
@@ -121,7 +124,7 @@ describe('--swap and open sessions', () => {
     const swap = { ...base, ref: backup.id, to: 'staging', swap: true, confirm: 'shop', noOwner: true, noAcl: true };
     const preview = await holdfast.restore({ ...swap, dryRun: true });
     expect(preview.impact.activeConnections).toBe(1);
-    expect(preview.impact.warnings.join('\n')).toContain('--terminate-connections');
+    expect(preview.impact.blockers).toContainEqual(expect.objectContaining({ kind: 'other-sessions', action: 'terminate-connections', hint: expect.stringContaining('--terminate-connections') }));
     await expect(holdfast.restore(swap)).rejects.toMatchObject({ code: 'RESTORE_FAILED', message: expect.stringContaining('"shop"') });
     expect(await rowCount(target, 'shop', 'users')).toBe(7);
     expect(await target.query(`SELECT datname FROM pg_database WHERE datname LIKE 'shop\\_\\_%'`)).toEqual([]);

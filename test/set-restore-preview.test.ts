@@ -2,6 +2,7 @@
 // single-backup preview gives (restore/impact.ts, reused through restoreBackup's dry run) — the tables
 // the target has that would be replaced, with their rows now and the backup's, those that would be
 // lost with the database they are in, and those that are new. Real servers; nothing is changed.
+import pg from 'pg';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Holdfast } from '../main/core/holdfast.ts';
 import type { BackupSet } from '../main/core/sets/set-record.ts';
@@ -76,4 +77,27 @@ test('one member (--only): only its impact; into an existing database without --
   expect(only.databases[0]!.appHint).toBe('To replace it, choose "Replace them if they exist". Or leave it out: untick it under "Databases to restore".');
   expect(formatRestoreOrSet(only)).toContain(`  ✗ crm: Database "crm"`);
   expect(formatRestoreOrSet(only)).toContain(`\n    To replace it, add --clean with --confirm=${set.id}.`);
+}, 120_000);
+
+test("a member its preview says would fail (another session on a database being replaced) stops the set's start, with the set's own steps; ending the sessions lifts it", async () => {
+  const session = new pg.Client({ host: target.host, port: target.port, user: target.user, database: 'crm' });
+  await session.connect();
+  try {
+    const replace = { ref: set.id, to: 'target', create: false, clean: true, dryRun: true };
+    const preview = await holdfast.sets.restore(replace);
+    expect(preview.ok).toBe(false);
+    const crm = preview.databases.find((d) => d.database === 'crm')!;
+    expect(crm.error).toBe('1 other session is connected to "crm"; replacing it fails while it is.');
+    expect(crm.hint).toBe('Add --terminate-connections, or leave it out with --only.');
+    expect(crm.appHint).toBe('Tick "End other sessions on those databases", or leave it out: untick it under "Databases to restore".');
+    expect(preview.databases.find((d) => d.database === 'shop')!.error).toBeNull();
+    // The real restore is refused before anything changes, as the preview said.
+    await expect(holdfast.sets.restore({ ...replace, dryRun: false, confirm: set.id })).rejects.toMatchObject({ code: 'RESTORE_REFUSED', message: expect.stringContaining('Nothing was restored') });
+    expect(await target.query(`SELECT datname FROM pg_database WHERE datname = 'shop'`)).toEqual([]);
+
+    const lifted = await holdfast.sets.restore({ ...replace, terminateConnections: true });
+    expect(lifted.ok).toBe(true);
+  } finally {
+    await session.end();
+  }
 }, 120_000);

@@ -102,6 +102,7 @@ describe('terminal output', () => {
       tables: [],
       impact: {
         tables: [],
+        blockers: [],
         missingRoles: [],
         unavailableExtensions: [],
         activeConnections: 0,
@@ -139,6 +140,7 @@ describe('terminal output', () => {
       tables: [{ table: 'sales.customers', expected: 20_000, actual: 20_000 }],
       impact: {
         tables: [],
+        blockers: [],
         missingRoles: [],
         unavailableExtensions: [],
         activeConnections: 0,
@@ -156,6 +158,53 @@ describe('terminal output', () => {
     expect(text).toContain(`  ! ${leftOut}`);
     expect(text).not.toContain('--confirm');
     expect(text).not.toContain('tagged production');
+  });
+
+  test('a restore preview lists what stops it, each with the flags that lift it, before the confirmation it would ask for', () => {
+    const preview = {
+      dryRun: true,
+      ok: false,
+      backup: { id: 'b1', filename: 'hr.dump' },
+      target: { profile: 'hr', host: 'db', port: 5432, database: 'hr', exists: true, relations: 3 },
+      client: 'pg_restore 15.4',
+      actions: [],
+      durationMs: 10,
+      tables: [],
+      impact: {
+        tables: [],
+        blockers: [
+          {
+            kind: 'other-sessions',
+            message: '1 other session is connected to "hr"; replacing it fails while it is.',
+            hint: 'Add --terminate-connections to end it.',
+            appHint: 'Tick "End other sessions on the database" to end it.',
+            action: 'terminate-connections',
+          },
+          { kind: 'connection-limit', message: "The backup's connection limit -5 is not one PostgreSQL takes: the restore would be refused.", hint: 'Restore an earlier backup.' },
+        ],
+        missingRoles: [],
+        unavailableExtensions: [],
+        activeConnections: 1,
+        targetServer: 'PostgreSQL 15.4',
+        warnings: [],
+        appWarnings: [],
+        leftOut: [],
+        confirmation: 'hr',
+        executedFunctions: null,
+        targetRole: { name: 'postgres', superuser: true, privileged: true, via: ['superuser'] },
+        databaseProperties: null,
+      },
+    } satisfies RestoreResult;
+    const text = formatRestore(preview);
+    expect(text).toContain(
+      [
+        '  would be refused (2):',
+        '  ✗ 1 other session is connected to "hr"; replacing it fails while it is. Add --terminate-connections to end it.',
+        "  ✗ The backup's connection limit -5 is not one PostgreSQL takes: the restore would be refused. Restore an earlier backup.",
+      ].join('\n'),
+    );
+    expect(text).not.toContain('Tick');
+    expect(text.indexOf('would be refused')).toBeLessThan(text.indexOf('--confirm=hr'));
   });
 
   test('a restored table\'s rows and the backup\'s are written alike: "20,000 / 20,000 rows", not "20000 / 20,000"', () => {

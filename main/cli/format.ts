@@ -124,6 +124,8 @@ export function formatRestore(result: RestoreResult): string {
     if (functions.length) lines.push(`  functions from the backup that the restore runs or installs (${functions.length}):`);
     for (const f of functions) lines.push(`    ${f.function}${f.securityDefiner ? ' (SECURITY DEFINER)' : ''} — ${f.usedBy.join('; ')}`);
     for (const warning of result.impact.warnings) lines.push(`  ! ${warning}`);
+    const { blockers } = result.impact;
+    if (blockers.length) lines.push(`  would be refused (${blockers.length}):`, ...blockers.map((blocker) => `  ✗ ${blocker.message}${blocker.hint ? ` ${blocker.hint}` : ''}`));
     if (result.impact.confirmation) lines.push(`  to go ahead: --confirm=${result.impact.confirmation}`);
   }
   // A real run prints none of the preview's warnings, but what the database did not get stands.

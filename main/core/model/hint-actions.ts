@@ -20,6 +20,8 @@ export const HINT_ACTIONS = {
   'restore-beside': { cli: 'give --dbname <new name> --create', app: 'choose "Create a new database"' },
   // A backup set's restore: its one --clean and the set's id, never a member's --swap or --confirm.
   'replace-set': { cli: 'add --clean with --confirm={value}', app: 'choose "Replace them if they exist"' },
+  // The set's own checkbox ends the sessions on every database it replaces.
+  'terminate-set-connections': { cli: 'add --terminate-connections', app: 'tick "End other sessions on those databases"' },
   'leave-out-member': { cli: 'leave it out with --only', app: 'leave it out: untick it under "Databases to restore"' },
   confirm: { cli: 'add --confirm with the name', app: 'type the name in the confirmation box' },
   'list-backups': { cli: 'run holdfast list', app: 'see the Backups page' },

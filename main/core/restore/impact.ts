@@ -5,9 +5,12 @@ import { quoteIdent } from '../pg/connection.ts';
 import { tableKey } from '../pg/table-key.ts';
 import { runChild } from '../process/child.ts';
 import type { ClientToolSet } from '../tools/discover.ts';
+import { hintFields, type ErrorInfo } from '../model/errors.ts';
 import { renderHint } from '../model/hint-actions.ts';
+import { plural } from '../model/human.ts';
 import type { BackupMetadata, Profile } from '../model/types.ts';
 import { rolesNamedBy, type DatabasePropertiesPlan, type DatabasePropertyImpact } from './database-properties.ts';
+import type { PropertyProblem } from './database-property-checks.ts';
 import type { ExecutedFunction, ExecutedFunctionsFinding } from './executed-functions.ts';
 
 export interface TableImpact {
@@ -18,8 +21,22 @@ export interface TableImpact {
   action: 'replace' | 'create' | 'lost' | 'kept';
 }
 
+/**
+ * What the preview found will stop this restore, with the options it was asked with. The step that
+ * lifts it is said the way an error's is (model/errors.ts hintFields): the CLI's words (flags), the
+ * app's (its controls) and, when one of the restore's own options lifts it, that option as an action
+ * the app renders as its control. The app does not start a restore while the list is not empty.
+ */
+export interface RestoreBlocker extends Pick<ErrorInfo, 'hint' | 'appHint' | 'action'> {
+  kind: 'other-sessions' | 'missing-roles' | 'unavailable-extensions' | PropertyProblem['kind'];
+  /** What would fail, the same in every shell. */
+  message: string;
+}
+
 export interface RestoreImpact {
   tables: TableImpact[];
+  /** What stops this restore as asked; empty when nothing the preview can see does. Not repeated among the warnings. */
+  blockers: RestoreBlocker[];
   /** Roles owning objects in the archive that the target server lacks. */
   missingRoles: string[];
   /** Extensions the archive creates that the target server cannot provide. */
@@ -100,6 +117,8 @@ export async function assessImpact(input: {
   noOwner?: boolean;
   /** Other sessions will be ended: they then stop nothing either. */
   terminateConnections?: boolean;
+  /** What would make giving the database its properties fail (database-property-checks.ts); missing roles are said from missingRoles. */
+  propertyProblems?: PropertyProblem[];
 }): Promise<RestoreImpact> {
   const { admin, targetDb, backup, target, database, replacing } = input;
   const facts = (await admin.query<{ num: string; version: string }>(`SELECT current_setting('server_version_num') AS num, current_setting('server_version') AS version`)).rows[0]!;
@@ -143,11 +162,6 @@ export async function assessImpact(input: {
   const warnings: string[] = [];
   if (targetMajor < backup.serverMajor)
     warnings.push(`The target runs PostgreSQL ${facts.version.split(' ')[0]}, older than the backup's source (${backup.version}); objects using newer features may fail to restore.`);
-  if (missingRoles.length && !input.noOwner)
-    warnings.push(`The target lacks roles the backup's objects belong to (${missingRoles.join(', ')}): restore ${backup.globals.filename ?? 'the roles'} first, or {{no-owner}}.`);
-  if (unavailableExtensions.length) warnings.push(`The target server cannot provide these extensions: ${unavailableExtensions.join(', ')}; install them on the server first.`);
-  if (replacing && activeConnections > 0 && !input.terminateConnections)
-    warnings.push(`${activeConnections} sessions are connected to "${database}"; replacing it fails while they are: {{terminate-connections}} to end them.`);
   if (production) warnings.push(`Profile "${target.name}" is tagged production: {{confirm}} "${target.name}/${database}".`);
   if (!input.contents && backup.format === 'plain') warnings.push('A plain SQL backup does not list the roles it needs; restore its .globals.sql first if the target lacks them.');
   warnings.push(...(input.databaseProperties?.warnings ?? []));
@@ -157,8 +171,17 @@ export async function assessImpact(input: {
   const runsCode = executedFunctions ? executedFunctionsWarning(executedFunctions, targetRole) : undefined;
   if (runsCode) warnings.push(runsCode);
   const confirmation = production ? `${target.name}/${database}` : replacing ? database : null;
+  const blockers = restoreBlockers({
+    database,
+    backup,
+    missingRoles: input.noOwner ? [] : missingRoles,
+    unavailableExtensions,
+    otherSessions: replacing && !input.terminateConnections ? activeConnections : 0,
+    propertyProblems: (input.propertyProblems ?? []).filter((problem) => problem.kind !== 'missing-roles'),
+  });
   return {
     tables,
+    blockers,
     missingRoles,
     unavailableExtensions,
     activeConnections,
@@ -171,6 +194,46 @@ export async function assessImpact(input: {
     targetRole,
     databaseProperties: input.databaseProperties?.impact ?? null,
   };
+}
+
+/** Each blocker's message and hint template, in the order a DBA would fix them. */
+function restoreBlockers(found: {
+  database: string;
+  backup: BackupMetadata;
+  missingRoles: string[];
+  unavailableExtensions: string[];
+  otherSessions: number;
+  propertyProblems: PropertyProblem[];
+}): RestoreBlocker[] {
+  const blocker = (kind: RestoreBlocker['kind'], message: string, hintTemplate: string): RestoreBlocker => ({ kind, message, ...hintFields(hintTemplate) });
+  const blockers: RestoreBlocker[] = [];
+  const { missingRoles, otherSessions } = found;
+  if (missingRoles.length) {
+    const rolesFile = found.backup.globals.filename ?? "the backup's roles file";
+    blockers.push(
+      blocker(
+        'missing-roles',
+        `The target server lacks roles the backup names (${missingRoles.map((role) => `"${role}"`).join(', ')}): the restore would fail on them.`,
+        // A plain SQL backup restores as it was written: only its roles file helps.
+        found.backup.format === 'plain' ? `Restore ${rolesFile} on that server first.` : `Restore ${rolesFile} on that server first, or {{no-owner}}.`,
+      ),
+    );
+  }
+  if (found.unavailableExtensions.length)
+    blockers.push(blocker('unavailable-extensions', `The target server cannot provide these extensions: ${found.unavailableExtensions.join(', ')}.`, 'Install them on the server first.'));
+  if (otherSessions > 0) {
+    const one = otherSessions === 1;
+    blockers.push(
+      blocker(
+        'other-sessions',
+        `${plural(otherSessions, 'other session is', 'other sessions are')} connected to "${found.database}"; replacing it fails while ${one ? 'it is' : 'they are'}.`,
+        `{{terminate-connections}} to end ${one ? 'it' : 'them'}.`,
+      ),
+    );
+  }
+  for (const problem of found.propertyProblems)
+    blockers.push(blocker(problem.kind, `${problem.what[0]!.toUpperCase()}${problem.what.slice(1)}: the restore would be refused before anything is created.`, problem.fix));
+  return blockers;
 }
 
 async function restoringRole(admin: pg.Client, serverMajor: number): Promise<TargetRole> {

@@ -18,7 +18,7 @@ import { findExecutedFunctions } from './executed-functions.ts';
 import { archiveContents, assessImpact, type RestoreImpact } from './impact.ts';
 import { readBackupDatabaseEntries } from './backup-database-entries.ts';
 import { newDatabaseDefaults, type BackupDatabaseEntries, type DatabasePropertiesInput, type DatabasePropertiesPlan } from './database-properties.ts';
-import { checkedDatabasePropertiesPlan, DatabasePropertiesRefused } from './database-property-checks.ts';
+import { checkedDatabasePropertiesPlan, DatabasePropertiesRefused, type PropertyProblem } from './database-property-checks.ts';
 import { applyDatabaseProperties, createScratchDatabase } from './scratch-database.ts';
 import { keepRunToolOutput } from '../catalogue/tool-output-rows.ts';
 import type { ToolStderr } from '../process/tool-output.ts';
@@ -159,6 +159,7 @@ export async function restoreBackup(context: EngineContext & { offsite: Pick<Off
     // A replace restore's copy gets the replaced database's properties (or the backup's): see database-properties.ts.
     let original: TargetDatabase | undefined;
     let properties: DatabasePropertiesPlan | undefined;
+    let propertyProblems: PropertyProblem[] = [];
     try {
       // Counting every table of the target is for the preview; a real restore skips it.
       const targetDb = exists && request.dryRun ? await session.connect(database) : undefined;
@@ -177,16 +178,16 @@ export async function restoreBackup(context: EngineContext & { offsite: Pick<Off
               'Nothing was changed. Check who is renaming or dropping it, then try again.',
             );
           const roles = await serverRoles(admin);
-          properties = await checkedPlan(
+          ({ plan: properties, problems: propertyProblems } = await checkedPlan(
             admin,
             { mode: 'replace', backup: entries, target: original.properties, noOwner: request.noOwner, noAcl: request.noAcl, roles },
             database,
             backup,
             request.dryRun,
-          );
+          ));
         } else if (!exists && entries) {
           // A new database gets what the backup's had, as pg_restore --create would give it, under its new name.
-          properties = await checkedPlan(admin, await newDatabaseInput(admin, entries, request), database, backup, request.dryRun);
+          ({ plan: properties, problems: propertyProblems } = await checkedPlan(admin, await newDatabaseInput(admin, entries, request), database, backup, request.dryRun));
         }
         impact = await assessImpact({
           admin,
@@ -200,6 +201,7 @@ export async function restoreBackup(context: EngineContext & { offsite: Pick<Off
           databaseProperties: properties,
           noOwner: request.noOwner && request.noAcl,
           terminateConnections: request.terminateConnections === true,
+          propertyProblems,
         });
         if (selection) impact = { ...impact, warnings: [...impact.warnings, SELECTION_CAVEAT], appWarnings: [...impact.appWarnings, SELECTION_CAVEAT] };
       } finally {
@@ -232,7 +234,8 @@ export async function restoreBackup(context: EngineContext & { offsite: Pick<Off
       actions,
       ...(from ? { from } : {}),
     };
-    if (request.dryRun) return { ...summary, dryRun: true, ok: true, durationMs: Math.round(performance.now() - startedMs), tables: [], impact };
+    // A preview that found what would stop the restore is not ok: the CLI's --dry-run exits 1 on it.
+    if (request.dryRun) return { ...summary, dryRun: true, ok: impact.blockers.length === 0, durationMs: Math.round(performance.now() - startedMs), tables: [], impact };
 
     const laterWarnings: string[] = [];
     let tables: TableCount[];
@@ -336,17 +339,19 @@ const serverRoles = async (admin: pg.Client) => new Set((await admin.query<{ rol
 
 /**
  * The plan, checked against the target server before anything is created (database-property-checks.ts):
- * a property that would fail once the data is loaded refuses the restore now; a dry run says it.
+ * a property that would fail once the data is loaded refuses the restore now; a dry run returns the
+ * problems for the preview's blockers.
  */
-async function checkedPlan(admin: pg.Client, input: DatabasePropertiesInput, database: string, backup: BackupMetadata, dryRun: boolean): Promise<DatabasePropertiesPlan> {
-  const { plan, problems } = await checkedDatabasePropertiesPlan(admin, input, backup.globals.filename);
-  if (!problems.length) return plan;
-  if (!dryRun) throw new DatabasePropertiesRefused(database, problems);
-  // Missing roles have their own line in the preview (impact.missingRoles and its warning).
-  const said = problems
-    .filter((problem) => problem.kind !== 'missing-roles')
-    .map((problem) => `${problem.what[0]!.toUpperCase()}${problem.what.slice(1)}: the restore will be refused. ${problem.fix}`);
-  return { ...plan, warnings: [...plan.warnings, ...said] };
+async function checkedPlan(
+  admin: pg.Client,
+  input: DatabasePropertiesInput,
+  database: string,
+  backup: BackupMetadata,
+  dryRun: boolean,
+): Promise<{ plan: DatabasePropertiesPlan; problems: PropertyProblem[] }> {
+  const checked = await checkedDatabasePropertiesPlan(admin, input, backup.globals.filename);
+  if (checked.problems.length && !dryRun) throw new DatabasePropertiesRefused(database, checked.problems);
+  return checked;
 }
 
 async function createNewDatabase(session: ServerSession, database: string, properties: DatabasePropertiesPlan): Promise<string | undefined> {

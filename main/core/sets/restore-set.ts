@@ -78,6 +78,20 @@ function memberHint(error: unknown, expected: string): Pick<ErrorInfo, 'hint' | 
   return { ...(hint === undefined ? {} : { hint }), ...(appHint === undefined ? {} : { appHint }) };
 }
 
+/**
+ * A member whose preview found what would stop its restore (impact.blockers) stops the set's, said
+ * with the set's own steps: its "End other sessions" (the whole set's), else leaving the member out,
+ * since a set's restore has no Skip ownership. Roles the target lacks are not said when the set has a
+ * roles file: it is applied first and creates them.
+ */
+function memberBlocked(set: BackupSet, preview: RestoreResult): (Pick<ErrorInfo, 'hint' | 'appHint'> & { error: string }) | null {
+  const blockers = preview.impact.blockers.filter((blocker) => !(blocker.kind === 'missing-roles' && set.globals.filename));
+  if (!blockers.length) return null;
+  const lifts = blockers.some((blocker) => blocker.action === 'terminate-connections') ? '{{terminate-set-connections}}, or {{leave-out-member}}.' : '{{leave-out-member}}.';
+  const { hint, appHint } = hintFields(lifts);
+  return { error: blockers.map((blocker) => blocker.message).join(' '), ...(hint === undefined ? {} : { hint }), ...(appHint === undefined ? {} : { appHint }) };
+}
+
 export async function restoreSet(engine: EngineContext & { offsite: Pick<Offsite, 'readable' | 'sourceFor'> }, request: SetRestoreRequest): Promise<SetRestoreResult> {
   const { set, target } = request;
   const members = chosenMembers(set, request.only);
@@ -112,7 +126,9 @@ export async function restoreSet(engine: EngineContext & { offsite: Pick<Offsite
   for (const member of members) {
     try {
       const preview = await restoreBackup(engine, { ...memberRequest(member.database, true), ref: member.id! });
-      result.databases.push({ database: member.database, result: preview, created: false, error: preview.target.exists ? null : cannotCreate(member.database) });
+      const uncreatable = preview.target.exists ? null : cannotCreate(member.database);
+      const blocked = uncreatable === null ? memberBlocked(set, preview) : null;
+      result.databases.push({ database: member.database, result: preview, created: false, error: uncreatable, ...blocked });
     } catch (error) {
       // A new database's preview reads the backup's CREATE DATABASE, which pg_restore will not write for this name: say what to do.
       const uncreatable = error instanceof DatabaseEntriesUnreadable ? cannotCreate(member.database) : null;

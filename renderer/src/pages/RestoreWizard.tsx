@@ -10,7 +10,7 @@ import { useBackups } from '../stores/backups.ts';
 import { useNav } from '../stores/nav.ts';
 import { useProfiles } from '../stores/profiles.ts';
 import { SELECTION_CAVEAT } from '../../../main/core/restore/selection-caveat.ts';
-import { expectedConfirmation, fixLabel, previewBlockers, unusedDatabaseName, useRestore, WIZARD_STEPS, type RestoreResult } from '../stores/restore.ts';
+import { expectedConfirmation, fixLabel, previewBlockers, startDisabledReason, unusedDatabaseName, useRestore, WIZARD_STEPS, type RestoreResult } from '../stores/restore.ts';
 import { ScopeBadge } from './BackupDetails.tsx';
 import { ImpactSummary, ImpactTable } from './RestoreImpact.tsx';
 import { WizardNav } from '../components/WizardNav.tsx';
@@ -330,11 +330,10 @@ function Preview() {
   const preview = useRestore((s) => s.preview);
   const confirmText = useRestore((s) => s.confirmText);
   const choices = useRestore((s) => s.choices);
-  const format = useRestore((s) => s.backup?.format) ?? useBackups.getState().rows.find((row) => row.id === choices.backupId)?.backup?.format;
   const { setConfirmText, runRestore, goTo, choose, runPreview } = useRestore.getState();
   if (!preview) return null;
   const expected = expectedConfirmation({ preview, choices });
-  const blockers = previewBlockers(preview, choices, format);
+  const blockers = previewBlockers(preview);
   const { impact } = preview;
   return (
     <>
@@ -359,8 +358,10 @@ function Preview() {
           <div className="notice__body">
             <p className="notice__title">This restore would fail: fix it before it can start</p>
             {blockers.map((blocker) => (
-              <div key={blocker.text} className="blocker">
-                <p className="notice__message">{blocker.text}</p>
+              <div key={blocker.kind} className="blocker">
+                <p className="notice__message">
+                  {blocker.message} {blocker.appHint ?? blocker.hint}
+                </p>
                 {blocker.fix && blocker.action ? (
                   <button
                     type="button"
@@ -395,7 +396,13 @@ function Preview() {
         </ol>
       </details>
       <TypedConfirm expected={expected} value={confirmText} onChange={setConfirmText} what={impact.confirmation?.includes('/') ? 'the profile and database' : 'the database name'} />
-      <WizardNav back={() => goTo('options')} next={() => void runRestore()} nextLabel="Restore" nextDisabled={confirmText !== expected || blockers.length > 0} />
+      <WizardNav
+        back={() => goTo('options')}
+        next={() => void runRestore()}
+        nextLabel="Restore"
+        nextDisabled={confirmText !== expected || blockers.length > 0}
+        disabledReason={startDisabledReason(blockers)}
+      />
     </>
   );
 }

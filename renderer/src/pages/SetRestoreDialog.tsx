@@ -97,6 +97,7 @@ function Preview() {
   const { setConfirmText, runRestore, back } = useSetRestore.getState();
   if (!preview || !choices) return null;
   const expected = setConfirmation(choices, production);
+  const failing = preview.databases.filter((entry) => entry.error !== null).length;
   return (
     <>
       <h3 className="wizard__title">Review: nothing has changed yet</h3>
@@ -108,7 +109,13 @@ function Preview() {
         </Notice>
       ) : null}
       <TypedConfirm expected={expected} value={confirmText} onChange={setConfirmText} what={production ? "the profile and the set's id" : "the set's id"} />
-      <WizardNav back={back} next={() => void runRestore(production)} nextLabel="Restore" nextDisabled={!preview.ok || confirmText !== expected} />
+      <WizardNav
+        back={back}
+        next={() => void runRestore(production)}
+        nextLabel="Restore"
+        nextDisabled={!preview.ok || confirmText !== expected}
+        disabledReason={preview.ok ? undefined : `Can't start: ${plural(failing, 'database')} above would fail. Do what each says, or leave it out, then preview again.`}
+      />
     </>
   );
 }

@@ -1,6 +1,6 @@
 // The wizard's own rules: a default new name that never collides, and no start for what its preview says will fail.
 import { describe, expect, test } from 'vitest';
-import { fixLabel, previewBlockers, restoreInput, unusedDatabaseName, type RestoreChoices, type RestoreResult } from './restore.ts';
+import { fixLabel, previewBlockers, restoreInput, startDisabledReason, unusedDatabaseName, type RestoreChoices, type RestoreResult } from './restore.ts';
 
 const choices: RestoreChoices = {
   backupId: 'b1',
@@ -29,6 +29,7 @@ function preview(impact: Partial<RestoreResult['impact']>): RestoreResult {
     tables: [],
     impact: {
       tables: [],
+      blockers: [],
       missingRoles: [],
       unavailableExtensions: [],
       activeConnections: 0,
@@ -59,22 +60,37 @@ describe('unusedDatabaseName', () => {
   });
 });
 
-describe('previewBlockers: the wizard refuses what its own preview says will fail', () => {
-  test('open sessions on a database being replaced block it until "End other sessions" is ticked', () => {
-    const [blocker] = previewBlockers(preview({ activeConnections: 2 }), choices, 'custom');
-    expect(blocker).toMatchObject({ action: 'terminate-connections', fix: { terminateConnections: true } });
-    expect(blocker!.text).toContain('2 other sessions are connected to "shop"');
-    expect(previewBlockers(preview({ activeConnections: 2 }), { ...choices, terminateConnections: true }, 'custom')).toEqual([]);
-    // Into a new database, nobody's sessions matter.
-    expect(previewBlockers(preview({ activeConnections: 2 }), { ...choices, mode: 'new', dropExisting: false }, 'custom')).toEqual([]);
+describe("previewBlockers: the wizard refuses what the engine's preview says will fail", () => {
+  const sessions = {
+    kind: 'other-sessions',
+    message: '2 other sessions are connected to "shop"; replacing it fails while they are.',
+    hint: 'Add --terminate-connections to end them.',
+    appHint: 'Tick "End other sessions on the database" to end them.',
+    action: 'terminate-connections',
+  } as const;
+  const roles = {
+    kind: 'missing-roles',
+    message: 'The target server lacks roles the backup names ("auditor").',
+    hint: 'Use --no-owner --no-acl.',
+    appHint: 'Tick "Skip ownership" and "Skip privileges".',
+    action: 'no-owner',
+  } as const;
+  const limit = { kind: 'connection-limit', message: "The backup's connection limit -5 is not one PostgreSQL takes.", hint: 'Restore an earlier backup.' } as const;
+
+  test("each blocker's action becomes the wizard's own choices that lift it; one without an action has none", () => {
+    expect(previewBlockers(preview({ blockers: [sessions, roles, limit] }))).toEqual([{ ...sessions, fix: { terminateConnections: true } }, { ...roles, fix: { noOwner: true, noAcl: true } }, limit]);
+    expect(previewBlockers(preview({ blockers: [] }))).toEqual([]);
   });
 
-  test('missing roles block it until ownership and privileges are both skipped; a plain dump has no such fix', () => {
-    const roles = preview({ missingRoles: ['auditor'] });
-    expect(previewBlockers(roles, choices, 'custom')).toMatchObject([{ action: 'no-owner', fix: { noOwner: true, noAcl: true } }]);
-    expect(previewBlockers(roles, { ...choices, noOwner: true }, 'custom')).toHaveLength(1);
-    expect(previewBlockers(roles, { ...choices, noOwner: true, noAcl: true }, 'custom')).toEqual([]);
-    expect(previewBlockers(roles, choices, 'plain')[0]).not.toHaveProperty('fix');
+  test('the reason beside a disabled Restore names the controls that lift it, or says none does', () => {
+    expect(startDisabledReason(previewBlockers(preview({ blockers: [roles] })))).toBe(
+      'Can\'t start: 1 problem above would make it fail. To lift it: tick "Skip ownership" and "Skip privileges", then preview again.',
+    );
+    expect(startDisabledReason(previewBlockers(preview({ blockers: [limit] })))).toBe("Can't start: 1 problem above would make it fail. No option in this wizard lifts it.");
+    const both = startDisabledReason(previewBlockers(preview({ blockers: [sessions, limit] })));
+    expect(both).toBe('Can\'t start: 2 problems above would make it fail. To lift some: tick "End other sessions on the database", then preview again.');
+    expect(both).not.toMatch(/--/);
+    expect(startDisabledReason([])).toBeUndefined();
   });
 
   test("a fix's button names the app's controls, never a flag", () => {

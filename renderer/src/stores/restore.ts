@@ -65,30 +65,34 @@ export function unusedDatabaseName(database: string, taken: readonly string[]): 
   }
 }
 
-/** What the preview says will fail with these choices, and the choice that fixes it (if the wizard has one). */
-export interface Blocker {
-  text: string;
-  action?: HintAction;
-  fix?: Partial<RestoreChoices>;
+/** What the engine's preview says will stop this restore, and the wizard's choices that lift it (when the wizard has them). */
+export type Blocker = RestoreResult['impact']['blockers'][number] & { fix?: Partial<RestoreChoices> };
+
+/** The wizard's own controls for the actions a blocker can name: what ticking them changes. */
+const ACTION_CHOICES: Partial<Record<HintAction, Partial<RestoreChoices>>> = {
+  'terminate-connections': { terminateConnections: true },
+  'no-owner': { noOwner: true, noAcl: true },
+};
+
+/**
+ * The wizard does not start what its own preview says will fail. The engine lists it (impact.blockers),
+ * for the options the preview was taken with (a change of choices drops the preview).
+ */
+export function previewBlockers(preview: RestoreResult): Blocker[] {
+  return preview.impact.blockers.map((blocker) => {
+    const fix = blocker.action ? ACTION_CHOICES[blocker.action] : undefined;
+    return fix ? { ...blocker, fix } : blocker;
+  });
 }
 
-/** The wizard does not start what its own preview says will fail. */
-export function previewBlockers(preview: RestoreResult, choices: RestoreChoices, format: BackupMetadata['format'] | undefined): Blocker[] {
-  const { impact } = preview;
-  const blockers: Blocker[] = [];
-  const replacing = choices.mode === 'existing' && choices.dropExisting;
-  if (replacing && preview.target.exists && impact.activeConnections > 0 && !choices.terminateConnections) {
-    const sessions = plural(impact.activeConnections, 'other session is', 'other sessions are');
-    blockers.push({ text: `${sessions} connected to "${preview.target.database}": replacing it fails while they are.`, action: 'terminate-connections', fix: { terminateConnections: true } });
-  }
-  if (impact.missingRoles.length > 0 && !(choices.noOwner && choices.noAcl)) {
-    const text = `The target server lacks roles the backup's objects belong to (${impact.missingRoles.join(', ')}): the restore would fail on them.`;
-    blockers.push(format === 'plain' ? { text: `${text} Restore the backup's roles file on that server first.` } : { text, action: 'no-owner', fix: { noOwner: true, noAcl: true } });
-  }
-  if (impact.unavailableExtensions.length > 0) {
-    blockers.push({ text: `The target server cannot provide the extensions ${impact.unavailableExtensions.join(', ')}: install them there first.` });
-  }
-  return blockers;
+/** Beside a disabled Restore: why it cannot start and the controls that lift it, in words, not only a tooltip. */
+export function startDisabledReason(blockers: readonly Blocker[]): string | undefined {
+  if (!blockers.length) return undefined;
+  const problems = `Can't start: ${plural(blockers.length, 'problem', 'problems')} above would make it fail.`;
+  const actions = [...new Set(blockers.flatMap((blocker) => (blocker.fix && blocker.action ? [blocker.action] : [])))];
+  if (!actions.length) return `${problems} No option in this wizard lifts ${blockers.length === 1 ? 'it' : 'them'}.`;
+  const lifted = blockers.every((blocker) => blocker.fix) ? (blockers.length === 1 ? 'it' : 'them') : 'some';
+  return `${problems} To lift ${lifted}: ${actions.map((action) => HINT_ACTIONS[action].app).join('; ')}, then preview again.`;
 }
 
 /** A blocker's fix as a button: the app's words for the action, then a fresh preview. */
@@ -201,7 +205,7 @@ export const useRestore = create<RestoreState>()((set, get) => ({
   async runRestore() {
     const state = get();
     if (!state.preview || state.confirmText !== expectedConfirmation(state)) return;
-    if (previewBlockers(state.preview, state.choices, state.backup?.format).length > 0) return;
+    if (previewBlockers(state.preview).length > 0) return;
     controller = new AbortController();
     set({ step: 'running', phases: [], error: null, result: null });
     const needsConfirm = state.preview.impact.confirmation !== null;
