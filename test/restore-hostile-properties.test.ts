@@ -65,15 +65,21 @@ async function alteredBackup(name: string, from: string, to: string): Promise<Ba
   return holdfast.importDump({ file: dir, profile: 'hr' });
 }
 
+/** A backup of hr taken while `settings` held; hr has its work_mem alone again afterwards. */
+async function backupWithSettings(settings: string): Promise<BackupMetadata> {
+  await server.query(settings);
+  const backup = await holdfast.backup('hr', {});
+  await server.query(`ALTER DATABASE hr RESET ALL; ALTER ROLE backup_ro IN DATABASE hr RESET ALL; ALTER DATABASE hr SET work_mem = '64MB';`);
+  return backup;
+}
+
 const databasesLike = async (pattern: string) => (await server.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE '${pattern}' ORDER BY 1`)).map((r) => r.datname);
 
 describe("a backup's settings that load or run code", () => {
   let backup: BackupMetadata;
 
   beforeAll(async () => {
-    await server.query(CODE_SETTINGS);
-    backup = await holdfast.backup('hr', {});
-    await server.query(`ALTER DATABASE hr RESET ALL; ALTER ROLE backup_ro IN DATABASE hr RESET ALL; ALTER DATABASE hr SET work_mem = '64MB';`);
+    backup = await backupWithSettings(CODE_SETTINGS);
   });
 
   test('a new database (--create) gets the rest of its settings but not those, and the preview and the result say so', async () => {
@@ -125,9 +131,7 @@ const CHECK_NAMES = [
 
 describe("a backup's settings that switch off the server's checks or open its files", () => {
   test('a superuser restoring it into a new database leaves them out and says so', async () => {
-    await server.query(CHECK_SETTINGS);
-    const backup = await holdfast.backup('hr', {});
-    await server.query(`ALTER DATABASE hr RESET ALL; ALTER DATABASE hr SET work_mem = '64MB';`);
+    const backup = await backupWithSettings(CHECK_SETTINGS);
     const result = await holdfast.restore({ ...create, dbname: 'hr_checks', ref: backup.id });
     expect((await databaseFacts(server, 'hr_checks')).settings).toEqual({ '(all)': ['work_mem=64MB'] });
     const warning = result.impact.warnings.find((w) => w.includes('left out, because a backup is not trusted'));
@@ -166,9 +170,7 @@ describe("a backup's logging, audit and custom settings", () => {
   ];
 
   beforeAll(async () => {
-    await server.query(AUDIT_SETTINGS);
-    backup = await holdfast.backup('hr', {});
-    await server.query(`ALTER DATABASE hr RESET ALL; ALTER ROLE backup_ro IN DATABASE hr RESET ALL; ALTER DATABASE hr SET work_mem = '64MB';`);
+    backup = await backupWithSettings(AUDIT_SETTINGS);
   });
 
   test('a new database gets work_mem but none of them; the preview and the result name each with the statement to run, and the statements run', async () => {
