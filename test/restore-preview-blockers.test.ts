@@ -106,6 +106,30 @@ describe("the preview's blockers", () => {
     expect(lifted.impact.blockers).toEqual([]);
   });
 
+  // psql runs a plain dump as it was written: --no-owner is refused for one, so the hint may not offer it.
+  test("a plain backup's owner blocker offers what a plain restore can do: grant, a superuser, or a new database", async () => {
+    await server.query(`CREATE ROLE plain_restorer LOGIN CREATEDB`);
+    await server.query(`CREATE DATABASE plain_target OWNER app_owner TEMPLATE template0`);
+    await holdfast.addProfile({ ...profileFor(server, 'as-plain-restorer', 'postgres'), user: 'plain_restorer' });
+    const backup = await holdfast.backup('hr', { format: 'plain' });
+    const replace = { ...create, to: 'as-plain-restorer', create: false, clean: true, dbname: 'plain_target', ref: backup.id };
+    const preview = await holdfast.restore(replace);
+    expect(preview.ok).toBe(false);
+    expect(preview.impact.blockers).toEqual([
+      {
+        kind: 'owner',
+        message: expect.stringContaining('The restoring role "plain_restorer" cannot make "app_owner" the database\'s owner'),
+        hint: expect.stringMatching(/Grant "app_owner" to "plain_restorer", restore as a superuser, or give --dbname <new name> --create/),
+        appHint: expect.stringContaining('choose "Create a new database"'),
+        action: 'restore-beside',
+      },
+    ]);
+    expect(preview.impact.blockers[0]!.hint).not.toContain('--no-owner');
+    // The step it names lifts it: a new database is the restoring role's own.
+    const beside = await holdfast.restore({ ...replace, create: true, clean: false, dbname: 'plain_beside' });
+    expect(beside.impact.blockers).toEqual([]);
+  });
+
   test('other sessions on a database being replaced block the start; ending them lifts it', async () => {
     const backup = await holdfast.backup('hr', {});
     const session = new pg.Client({ host: server.host, port: server.port, user: server.user, database: 'hr' });

@@ -233,6 +233,29 @@ describe('holdfast serve', () => {
     }
   });
 
+  // The index page is where a session starts (the token traded for cookies, then the first request it
+  // makes): a cached copy could be replayed from disk or a shared cache. Hashed assets may be kept.
+  test('the index page, at / and at /index.html, is never stored; hashed assets keep their caching', async () => {
+    const login = await fetch(`${base()}/?token=${http.token}`, { redirect: 'manual' });
+    expect(login.headers.get('cache-control')).toBe('no-store');
+    const cookie = login.headers
+      .getSetCookie()
+      .map((line) => line.split(';')[0])
+      .join('; ');
+    for (const path of ['/', '/index.html']) {
+      const page = await fetch(`${base()}${path}`, { headers: { cookie } });
+      expect(page.status, path).toBe(200);
+      expect(await page.text(), path).toMatch(/<!doctype html/i);
+      expect(page.headers.get('cache-control'), path).toBe('no-store');
+    }
+    const index = await (await fetch(`${base()}/`, { headers: { cookie } })).text();
+    const asset = /(?:src|href)="\.?(\/assets\/[^"]+)"/.exec(index)?.[1];
+    expect(asset, 'the built index names a hashed asset').toBeDefined();
+    const answer = await fetch(`${base()}${asset}`, { headers: { cookie } });
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get('cache-control')).not.toContain('no-store');
+  });
+
   test("what Fastify or its plugins refuse as the client's keeps its 4xx and says what was wrong, never a 500", async () => {
     // @fastify/static (send) answers a range past the file's end 416 and a NUL in the path 400.
     const pastTheEnd = await fetch(`${base()}/index.html`, { headers: { range: 'bytes=99999999-' } });

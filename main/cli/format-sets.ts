@@ -60,23 +60,39 @@ export function formatListWithSets(entries: Array<BackupMetadata | ListEntry | S
     .join('\n');
 }
 
+/** What an incomplete set lacks, as verify's first line names it: its missing databases, then its roles file. */
+function lacking(result: SetVerifyResult): string {
+  const rolesMissing = result.checks.some((check) => check.name === 'globals' && check.status === 'skipped');
+  return [...result.missing.map((m) => m.database), ...(rolesMissing ? ['the roles file'] : [])].join(', ') || 'nothing it names';
+}
+
+/**
+ * Verify's verdict is on the files the set holds; an incomplete set says so on the same line and
+ * lists each database it lacks with its next step, so "Valid" is never read as "a whole-server backup".
+ */
+function setVerifyHead(result: SetVerifyResult): string {
+  if (result.complete) return `${result.valid ? 'Valid' : 'INVALID'}: backup set ${result.id}`;
+  const held = result.databases.filter((d) => d.held).length;
+  return result.valid
+    ? `Valid: every file backup set ${result.id} holds is intact (${plural(held, 'database')}); the set is ${result.status.toUpperCase()}, it lacks ${lacking(result)}`
+    : `INVALID: backup set ${result.id} (${result.status}, it lacks ${lacking(result)})`;
+}
+
 export function formatSetVerify(result: SetVerifyResult): string {
   const mark = { ok: '✓', failed: '✗', skipped: '-' } as const;
+  const hintOf = (database: string) => result.missing.find((m) => m.database === database)?.hint;
   return [
-    `${result.valid ? 'Valid' : 'INVALID'}: backup set ${result.id}`,
+    setVerifyHead(result),
     ...result.checks.map((check) => `  ${mark[check.status]} ${check.name}: ${check.detail}`),
-    ...result.databases.map((d) =>
-      d.result
-        ? `  ${d.result.valid ? '✓' : '✗'} ${d.database}: ${d.result.filename}${
-            d.result.valid
-              ? ''
-              : ` (${d.result.checks
-                  .filter((c) => c.status === 'failed')
-                  .map((c) => c.detail)
-                  .join('; ')})`
-          }`
-        : `  ✗ ${d.database}: ${d.error}`,
-    ),
+    ...result.databases.flatMap((d) => {
+      if (!d.held) {
+        const hint = hintOf(d.database);
+        return [`  - ${d.database}: not in this set (${d.error})`, ...(hint ? [`    hint: ${hint}`] : [])];
+      }
+      if (!d.result) return [`  ✗ ${d.database}: ${d.error}`];
+      const failed = d.result.checks.filter((c) => c.status === 'failed').map((c) => c.detail);
+      return [`  ${d.result.valid ? '✓' : '✗'} ${d.database}: ${d.result.filename}${d.result.valid ? '' : ` (${failed.join('; ')})`}`];
+    }),
   ].join('\n');
 }
 

@@ -3,6 +3,8 @@
 // (JSON with --json), logs and progress to stderr. Each command group lives in commands/; this file
 // only builds the program from them and turns what parsing threw into an exit code.
 import { Command, CommanderError } from 'commander';
+// The version is package.json's, inlined by the bundle: the one place it is written.
+import packageJson from '../../package.json' with { type: 'json' };
 import { exitCodeFor, HoldfastError } from '../core/model/errors.ts';
 import { adoptCommand } from './commands/adopt.ts';
 import { importCommand } from './commands/import.ts';
@@ -53,6 +55,7 @@ const COMMAND_GROUPS: readonly CommandGroup[] = [
 export async function main(argv: readonly string[], io: Io = defaultIo): Promise<number> {
   const program = new Command('holdfast')
     .description('PostgreSQL backups you can trust: checksummed, catalogued, verified, restorable.')
+    .version(packageJson.version)
     .exitOverride()
     .configureOutput({ writeOut: (text) => io.stdout(text), writeErr: (text) => io.stderr(text) })
     .showHelpAfterError('(run with --help for usage)');

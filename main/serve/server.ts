@@ -330,13 +330,20 @@ export async function startServer(holdfast: Holdfast, options: ServeOptions = {}
   // wildcard: true, one route for every file: `false` would glob the directory at start (left out of the bundle).
   if (staticRoot) await app.register(fastifyStatic, { root: staticRoot, index: false, wildcard: true });
 
+  // The index page starts a session (its token traded for cookies, then its first request): never kept
+  // by a browser or a shared cache. send's own Cache-Control (public, max-age=0) would replace ours, so
+  // it is switched off for this file only; the hashed files under /assets keep it.
+  const sendIndex = (reply: FastifyReply) => reply.header('Cache-Control', 'no-store').sendFile('index.html', { cacheControl: false });
+  if (staticRoot) app.get('/index.html', async (_request, reply) => sendIndex(reply));
+
   app.get('/', async (request: FastifyRequest<{ Querystring: { token?: string } }>, reply: FastifyReply) => {
+    void reply.header('Cache-Control', 'no-store');
     if (request.query.token !== undefined) {
       // Trade the token in the URL for a session cookie, and drop it from the address bar.
       const started = startSession(request, reply, request.query.token, 'url', 'That token is not valid for this server.');
       return started ? reply.redirect('/') : reply;
     }
-    if (staticRoot) return reply.header('Cache-Control', 'no-store').sendFile('index.html');
+    if (staticRoot) return sendIndex(reply);
     return reply
       .type('text/html')
       .send(

@@ -15,6 +15,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { NOTIFY_CHANNELS } from '../notify/channels/index.ts';
 import { CREDENTIALS_KEY_VARIABLES } from '../secrets/file-store.ts';
+import { releasePassfileOnConnect } from '../secrets/passfile.ts';
 import { isSameProcessAlive, processStartToken, type ProcessIdentity } from './liveness.ts';
 import { ProgramAnswers } from '../tools/program-answers.ts';
 
@@ -200,6 +201,8 @@ export function startChild(bin: string, args: readonly string[], options: RunOpt
     child.once('close', finish);
   });
   if (child.pid !== undefined) options.onStart?.(childRecordOf(child.pid));
+  // libpq has read its passfile once the child has connected: the file goes then, not at the operation's end.
+  releasePassfileOnConnect(plan.env, child);
   options.onSpawn?.(child);
   return { child, done, stop };
 }

@@ -10,22 +10,25 @@ const properties: DatabaseProperties = {
   connectionLimit: 7,
   locale: null,
 };
+/** An archive's restore (pg_restore can leave ownership out), and a plain dump's (psql cannot). */
+const archive = (rolesFile: string | null) => ({ rolesFile, skipsOwnership: true });
+const plain = (rolesFile: string | null) => ({ rolesFile, skipsOwnership: false });
 const superuser: RestoringRole = { name: 'postgres', superuser: true, roles: new Set(['postgres', 'app_owner', 'backup_ro']), mayOwnAs: new Set() };
 
 describe('propertyValueProblems', () => {
   test('nothing to say when every role exists, the restoring role may hand the database over and the limit is one PostgreSQL takes', () => {
-    expect(propertyValueProblems(properties, superuser, 'hr.globals.sql')).toEqual([]);
-    expect(propertyValueProblems({ ...properties, connectionLimit: -1 }, superuser, null)).toEqual([]);
-    expect(propertyValueProblems({ ...properties, connectionLimit: 2_147_483_647 }, superuser, null)).toEqual([]);
+    expect(propertyValueProblems(properties, superuser, archive('hr.globals.sql'))).toEqual([]);
+    expect(propertyValueProblems({ ...properties, connectionLimit: -1 }, superuser, archive(null))).toEqual([]);
+    expect(propertyValueProblems({ ...properties, connectionLimit: 2_147_483_647 }, superuser, archive(null))).toEqual([]);
   });
 
   test.each([-2, -5, 2_147_483_648, 99_999_999_999, Number.NaN, 1.5])('a connection limit of %s is named, with the archive called altered', (limit) => {
-    const problems = propertyValueProblems({ ...properties, connectionLimit: limit }, superuser, null);
+    const problems = propertyValueProblems({ ...properties, connectionLimit: limit }, superuser, archive(null));
     expect(problems).toEqual([expect.objectContaining({ kind: 'connection-limit', what: expect.stringContaining(`connection limit ${limit} is not one PostgreSQL takes`) })]);
   });
 
   test('an owner or grantee the server lacks is named, with the roles file and --no-owner as the way out', () => {
-    const problems = propertyValueProblems(properties, { ...superuser, roles: new Set(['postgres']) }, 'hr.globals.sql');
+    const problems = propertyValueProblems(properties, { ...superuser, roles: new Set(['postgres']) }, archive('hr.globals.sql'));
     expect(problems).toEqual([
       {
         kind: 'missing-roles',
@@ -35,18 +38,28 @@ describe('propertyValueProblems', () => {
     ]);
   });
 
+  test("a plain dump's restore cannot leave ownership out: its fixes never offer --no-owner, and an owner it cannot hand over is left by restoring beside", () => {
+    const lowly: RestoringRole = { ...superuser, name: 'restorer', superuser: false, roles: new Set(['postgres', 'restorer']) };
+    const problems = propertyValueProblems(properties, lowly, plain('hr.globals.sql'));
+    expect(problems).toEqual([expect.objectContaining({ kind: 'missing-roles', fix: "Restore the backup's roles file (hr.globals.sql) first so they exist." })]);
+    const owner = propertyValueProblems(properties, { ...lowly, roles: new Set(['restorer', 'app_owner', 'backup_ro']) }, plain(null));
+    expect(owner).toEqual([
+      expect.objectContaining({ kind: 'owner', fix: 'Grant "app_owner" to "restorer", restore as a superuser, or {{restore-beside}}: a new database is the restoring role\'s own.' }),
+    ]);
+  });
+
   test('a restoring role that is neither superuser nor a member of the owner cannot hand the database over', () => {
     const lowly: RestoringRole = { ...superuser, name: 'restorer', superuser: false };
-    expect(propertyValueProblems(properties, lowly, null)).toEqual([
+    expect(propertyValueProblems(properties, lowly, archive(null))).toEqual([
       expect.objectContaining({ kind: 'owner', what: expect.stringContaining('"restorer" cannot make "app_owner" the database\'s owner') }),
     ]);
-    expect(propertyValueProblems(properties, { ...lowly, mayOwnAs: new Set(['app_owner']) }, null)).toEqual([]);
-    expect(propertyValueProblems({ ...properties, owner: 'restorer', acl: normalAcl(defaultAcl('restorer')) }, { ...lowly, roles: new Set(['restorer']) }, null)).toEqual([]);
+    expect(propertyValueProblems(properties, { ...lowly, mayOwnAs: new Set(['app_owner']) }, archive(null))).toEqual([]);
+    expect(propertyValueProblems({ ...properties, owner: 'restorer', acl: normalAcl(defaultAcl('restorer')) }, { ...lowly, roles: new Set(['restorer']) }, archive(null))).toEqual([]);
   });
 });
 
 test('the refusal names every problem, says nothing was created, and gives each fix once', () => {
-  const problems = propertyValueProblems({ ...properties, connectionLimit: -5 }, { ...superuser, roles: new Set(['postgres']) }, null);
+  const problems = propertyValueProblems({ ...properties, connectionLimit: -5 }, { ...superuser, roles: new Set(['postgres']) }, archive(null));
   const error = new DatabasePropertiesRefused('hr_copy', problems);
   expect(error.code).toBe('RESTORE_REFUSED');
   expect(error.message).toMatch(/^The restore cannot give "hr_copy" the backup's database-level properties: .*no such roles; .*connection limit -5 .*\. Nothing was created or changed\.$/);

@@ -37,22 +37,29 @@ export interface RestoringRole {
   mayOwnAs: ReadonlySet<string>;
 }
 
+/** What the restore can be told to do about a problem: the backup's roles file, and whether it can leave ownership out (restore-tool.ts, skipsOwnership). */
+export interface RestoreRemedies {
+  rolesFile: string | null;
+  skipsOwnership: boolean;
+}
+
 /** The problems known from the values alone: missing roles, an owner the restoring role cannot hand the database to, a connection limit out of range. */
-export function propertyValueProblems(properties: DatabaseProperties, role: RestoringRole, rolesFile: string | null): PropertyProblem[] {
+export function propertyValueProblems(properties: DatabaseProperties, role: RestoringRole, { rolesFile, skipsOwnership }: RestoreRemedies): PropertyProblem[] {
   const problems: PropertyProblem[] = [];
   const missing = rolesNamedBy(properties).filter((name) => !role.roles.has(name));
   if (missing.length)
     problems.push({
       kind: 'missing-roles',
       what: `the backup's database was owned by or granted to ${missing.map((name) => `"${name}"`).join(', ')}, and the target server has no such ${missing.length === 1 ? 'role' : 'roles'}`,
-      fix: `Restore the backup's roles file${rolesFile ? ` (${rolesFile})` : ''} first so ${missing.length === 1 ? 'it exists' : 'they exist'}, or {{no-owner}} to have the restoring role own the database with the default privileges.`,
+      fix: `Restore the backup's roles file${rolesFile ? ` (${rolesFile})` : ''} first so ${missing.length === 1 ? 'it exists' : 'they exist'}${skipsOwnership ? ', or {{no-owner}} to have the restoring role own the database with the default privileges' : ''}.`,
     });
   const { owner } = properties;
   if (!missing.includes(owner) && owner !== role.name && !role.superuser && !role.mayOwnAs.has(owner))
     problems.push({
       kind: 'owner',
       what: `the restoring role "${role.name}" cannot make "${owner}" the database's owner (ALTER DATABASE … OWNER TO needs it to be a member of "${owner}")`,
-      fix: `Grant "${owner}" to "${role.name}", restore as a superuser, or {{no-owner}} to have the restoring role own it.`,
+      // A plain dump has no owner of its own to leave out (the replaced database's is kept), but a new database is the restoring role's.
+      fix: `Grant "${owner}" to "${role.name}", restore as a superuser, or ${skipsOwnership ? '{{no-owner}} to have the restoring role own it' : "{{restore-beside}}: a new database is the restoring role's own"}.`,
     });
   const limit = properties.connectionLimit;
   if (!Number.isSafeInteger(limit) || limit < CONNECTION_LIMIT.min || limit > CONNECTION_LIMIT.max)
@@ -113,13 +120,13 @@ export async function rehearseSettings(client: pg.Client, settings: DatabaseSett
 export async function checkedDatabasePropertiesPlan(
   client: pg.Client,
   input: DatabasePropertiesInput,
-  rolesFile: string | null,
+  remedies: RestoreRemedies,
 ): Promise<{ plan: DatabasePropertiesPlan; problems: PropertyProblem[] }> {
   let plan = planDatabaseProperties(input);
   const refusedSettings = await rehearseSettings(client, plan.properties.settings);
   if (refusedSettings.length) plan = planDatabaseProperties({ ...input, refusedSettings });
   const role = await readRestoringRole(client, plan.properties.owner);
-  return { plan, problems: propertyValueProblems(plan.properties, role, rolesFile) };
+  return { plan, problems: propertyValueProblems(plan.properties, role, remedies) };
 }
 
 /** A restore refused because the database could not be given the backup's properties; nothing was created. */

@@ -12,6 +12,7 @@ import type { BackupMetadata, Profile } from '../model/types.ts';
 import { rolesNamedBy, type DatabasePropertiesPlan, type DatabasePropertyImpact } from './database-properties.ts';
 import type { PropertyProblem } from './database-property-checks.ts';
 import type { ExecutedFunction, ExecutedFunctionsFinding } from './executed-functions.ts';
+import { skipsOwnership } from './restore-tool.ts';
 
 export interface TableImpact {
   table: string;
@@ -215,7 +216,7 @@ function restoreBlockers(found: {
         'missing-roles',
         `The target server lacks roles the backup names (${missingRoles.map((role) => `"${role}"`).join(', ')}): the restore would fail on them.`,
         // A plain SQL backup restores as it was written: only its roles file helps.
-        found.backup.format === 'plain' ? `Restore ${rolesFile} on that server first.` : `Restore ${rolesFile} on that server first, or {{no-owner}}.`,
+        skipsOwnership(found.backup.format) ? `Restore ${rolesFile} on that server first, or {{no-owner}}.` : `Restore ${rolesFile} on that server first.`,
       ),
     );
   }

@@ -35,6 +35,11 @@ export interface RestoreToolOptions {
   toolStderr?: ToolStderr[];
 }
 
+/** pg_restore can leave ownership and privileges out (--no-owner, --no-acl); psql runs a plain dump as it was written. */
+export function skipsOwnership(format: BackupMetadata['format']): boolean {
+  return format !== 'plain';
+}
+
 /** pg_restore --verbose's progress lines ("pg_restore: processing item …"), left out of error messages. */
 const progressLine = /^(?:pg_restore: )+(?!error:|warning:|detail:|hint:)/;
 
@@ -99,7 +104,9 @@ export async function runRestoreTool(context: EngineContext, session: ServerSess
     throw new HoldfastError(
       'RESTORE_FAILED',
       `${tool} failed (${why}): ${stderrTail(result.stderr) || '(no message)'}`,
-      "Roles missing on the target? {{no-owner}}, or restore the backup's .globals.sql first.",
+      skipsOwnership(backup.format)
+        ? "Roles missing on the target? {{no-owner}}, or restore the backup's .globals.sql first."
+        : "Roles missing on the target? Restore the backup's .globals.sql first.",
     );
   }
 }

@@ -22,7 +22,7 @@ import { checkedDatabasePropertiesPlan, DatabasePropertiesRefused, type Property
 import { applyDatabaseProperties, createScratchDatabase } from './scratch-database.ts';
 import { keepRunToolOutput } from '../catalogue/tool-output-rows.ts';
 import type { ToolStderr } from '../process/tool-output.ts';
-import { runRestoreTool } from './restore-tool.ts';
+import { runRestoreTool, skipsOwnership } from './restore-tool.ts';
 import { restoreSelection, type RestoreSelection, type RestoreSelectionRequest } from './selection.ts';
 import { SELECTION_CAVEAT } from './selection-caveat.ts';
 import { freeScratchStamp, scratchName, swapIn } from './swap-in.ts';
@@ -92,7 +92,7 @@ export async function restoreBackup(context: EngineContext & { offsite: Pick<Off
       `Type ${production ? 'the profile and database names' : 'the target database name'} after --confirm= to say you mean it. Nothing was changed.`,
     );
   }
-  if (recorded.format === 'plain' && (request.noOwner || request.noAcl)) {
+  if (!skipsOwnership(recorded.format) && (request.noOwner || request.noAcl)) {
     throw new HoldfastError(
       'BAD_INPUT',
       '--no-owner and --no-acl need an archive backup (custom, directory or tar); a plain SQL backup restores as it was written.',
@@ -349,7 +349,7 @@ async function checkedPlan(
   backup: BackupMetadata,
   dryRun: boolean,
 ): Promise<{ plan: DatabasePropertiesPlan; problems: PropertyProblem[] }> {
-  const checked = await checkedDatabasePropertiesPlan(admin, input, backup.globals.filename);
+  const checked = await checkedDatabasePropertiesPlan(admin, input, { rolesFile: backup.globals.filename, skipsOwnership: skipsOwnership(backup.format) });
   if (checked.problems.length && !dryRun) throw new DatabasePropertiesRefused(database, checked.problems);
   return checked;
 }

@@ -12,7 +12,7 @@ import { exists, sha256File } from '../fsutil/durable.ts';
 import { HoldfastError, toErrorInfo } from '../model/errors.ts';
 import type { BackupMetadata } from '../model/types.ts';
 import { verifyBackup, type VerifyCheck, type VerifyResult } from '../verify/verify.ts';
-import type { BackupSet } from './set-record.ts';
+import type { BackupSet, SetMember, SetStatus } from './set-record.ts';
 import { SetStore } from './set-rows.ts';
 import { manifestChecksum, takeSet } from './take-set.ts';
 import { drillSet, type SetDrillResult } from './drill-set.ts';
@@ -20,13 +20,26 @@ import { restoreSet, type SetRestoreRequest, type SetRestoreResult } from './res
 import { deleteSet, type SetDeleteReport } from './delete-set.ts';
 import type { Offsite } from '../storage/offsite.ts';
 
+/**
+ * Verify answers "is every file this set holds intact and readable?": `valid`. Whether the set holds
+ * every database is a separate fact (its status, said since it was taken): `complete`, with what it
+ * lacks and each one's next step in `missing`. A partial set whose files are intact is valid and not
+ * complete; a damaged or vanished file it holds makes it invalid, partial or not.
+ */
 export interface SetVerifyResult {
   id: string;
   kind: 'set';
   valid: boolean;
-  /** The set's own files: its manifest and its roles file. */
+  /** The set's own files: its manifest and its roles file (skipped when the set never had one: it is in `missing`'s account). */
   checks: VerifyCheck[];
-  databases: Array<{ database: string; result: VerifyResult | null; error: string | null }>;
+  /** Every database the set expected; `held` false for one it lacks (then `error` says why, and `result` is null). */
+  databases: Array<{ database: string; held: boolean; result: VerifyResult | null; error: string | null }>;
+  /** The set's status as taken: completed, partial, or interrupted. */
+  status: SetStatus;
+  /** Whether the set holds every database it expected and the roles file. */
+  complete: boolean;
+  /** The databases the set lacks, why, and what to do (the set's own hints, as `list` shows them). */
+  missing: Array<Pick<SetMember, 'database' | 'error' | 'hint' | 'appHint'>>;
 }
 
 export type SetEngine = EngineContext & { events: Pick<EventBus, 'emit'>; offsite: Pick<Offsite, 'readable' | 'sourceFor' | 'removeAll'>; keyring: KeyLookup };
@@ -120,6 +133,7 @@ export class BackupSets {
   async verify(ref: string): Promise<SetVerifyResult> {
     const set = this.require(ref);
     const { backupDir } = this.engine.config;
+    const complete = set.status === 'completed';
     const checks: VerifyCheck[] = [];
     if (set.manifest) {
       const path = join(backupDir, set.manifest.filename);
@@ -130,7 +144,8 @@ export class BackupSets {
         detail: actual === null ? `the set manifest ${path} is gone` : `set manifest ${set.manifest.filename}: ${actual}`,
       });
     } else {
-      checks.push({ name: 'checksum', status: 'failed', detail: `the set is ${set.status} and has no manifest` });
+      // An interrupted set's manifest is removed on purpose (it would say the set ended); a finished set without one lost it.
+      checks.push({ name: 'checksum', status: set.status === 'interrupted' ? 'skipped' : 'failed', detail: `the set is ${set.status} and has no manifest` });
     }
     if (set.globals.filename) {
       const path = join(backupDir, set.globals.filename);
@@ -141,22 +156,27 @@ export class BackupSets {
         detail: actual === null ? `the roles file ${path} is gone` : `roles file ${set.globals.filename}: ${actual}`,
       });
     } else {
-      checks.push({ name: 'globals', status: 'failed', detail: set.globals.note ?? 'no roles file' });
+      // A roles file the set never saved is what it lacks, not a damaged file; a completed set always has one.
+      checks.push({ name: 'globals', status: complete ? 'failed' : 'skipped', detail: `no roles file: ${set.globals.note ?? 'not saved'}` });
     }
     const databases: SetVerifyResult['databases'] = [];
+    const missing: SetVerifyResult['missing'] = [];
     for (const member of set.databases) {
       if (!member.id) {
-        databases.push({ database: member.database, result: null, error: member.error ?? 'not backed up' });
+        databases.push({ database: member.database, held: false, result: null, error: member.error ?? 'not backed up' });
+        missing.push({ database: member.database, error: member.error ?? 'not backed up', ...(member.hint ? { hint: member.hint } : {}), ...(member.appHint ? { appHint: member.appHint } : {}) });
         continue;
       }
       try {
-        databases.push({ database: member.database, result: await verifyBackup(this.engine, member.id), error: null });
+        databases.push({ database: member.database, held: true, result: await verifyBackup(this.engine, member.id), error: null });
       } catch (error) {
-        databases.push({ database: member.database, result: null, error: toErrorInfo(error).message });
+        databases.push({ database: member.database, held: true, result: null, error: toErrorInfo(error).message });
       }
     }
-    const valid = set.status === 'completed' && checks.every((c) => c.status !== 'failed') && databases.every((d) => d.result?.valid === true);
-    return { id: set.id, kind: 'set', valid, checks, databases };
+    // A database the server had that the set does not name at all (setStatusOf counts it too).
+    for (const database of set.expected) if (!set.databases.some((m) => m.database === database)) missing.push({ database, error: 'not backed up' });
+    const valid = checks.every((c) => c.status !== 'failed') && databases.every((d) => !d.held || d.result?.valid === true) && databases.some((d) => d.held);
+    return { id: set.id, kind: 'set', valid, checks, databases, status: set.status, complete, missing };
   }
 }
 

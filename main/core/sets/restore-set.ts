@@ -18,6 +18,7 @@ import { openSession } from '../pg/session.ts';
 import { DatabaseEntriesUnreadable, readBackupDatabaseEntries } from '../restore/backup-database-entries.ts';
 import { newDatabaseDefaults } from '../restore/database-properties.ts';
 import { checkedDatabasePropertiesPlan, DatabasePropertiesRefused } from '../restore/database-property-checks.ts';
+import { skipsOwnership } from '../restore/restore-tool.ts';
 import { restoreBackup, type RestoreResult } from '../restore/restore.ts';
 import { applyDatabaseProperties, createScratchDatabase } from '../restore/scratch-database.ts';
 import type { Offsite } from '../storage/offsite.ts';
@@ -186,7 +187,7 @@ export async function restoreSet(engine: EngineContext & { offsite: Pick<Offsite
             const { plan, problems } = await checkedDatabasePropertiesPlan(
               admin,
               { backup: entries, mode: 'create', database: member.database, target: newDatabaseDefaults(me, null), noOwner: false, noAcl: false, roles },
-              set.globals.filename,
+              { rolesFile: set.globals.filename, skipsOwnership: skipsOwnership(backup.format) },
             );
             if (problems.length) throw new DatabasePropertiesRefused(member.database, problems);
             const fellBack = await createScratchDatabase(admin, member.database, plan);

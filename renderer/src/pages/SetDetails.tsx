@@ -175,6 +175,9 @@ function drillRefusalText(status: string): string {
   return `Test restore drills a completed set whole; this one is ${status}. Test restore a database alone from its name under Members.`;
 }
 
+type CheckState = 'ok' | 'failed' | 'skipped';
+const CHECK_MARKS: Record<CheckState, string> = { ok: '✓', failed: '✗', skipped: '–' };
+
 function SetActionResult({ action }: { action: SetActionState }) {
   if (action.status === 'running') {
     return (
@@ -185,40 +188,52 @@ function SetActionResult({ action }: { action: SetActionState }) {
   }
   if (action.status === 'failed') return <ErrorNotice error={action.error} title={action.kind === 'verify' ? 'Verify could not run' : 'Test restore could not run'} />;
   const ok = action.kind === 'verify' ? action.result.valid : action.result.ok;
-  const lines =
+  const lines: Array<{ name: string; state: CheckState; detail: string }> =
     action.kind === 'verify'
       ? [
-          ...action.result.checks.map((check) => ({ name: check.name === 'globals' ? 'roles file' : 'manifest', ok: check.status !== 'failed', detail: check.detail })),
+          ...action.result.checks.map((check) => ({ name: check.name === 'globals' ? 'roles file' : 'manifest', state: check.status, detail: check.detail })),
           ...action.result.databases.map((d) => ({
             name: d.database,
-            ok: d.result?.valid === true,
-            detail:
-              d.error ??
-              (d.result?.valid
-                ? 'verified'
-                : (d.result?.checks
-                    .filter((c) => c.status === 'failed')
-                    .map((c) => c.detail)
-                    .join('; ') ?? '')),
+            // A database the set lacks is not a failed check of a file it holds: the set's notice above says what to do.
+            state: !d.held ? ('skipped' as const) : d.result?.valid === true ? ('ok' as const) : ('failed' as const),
+            detail: !d.held
+              ? `not in this set (${d.error})`
+              : (d.error ??
+                (d.result?.valid
+                  ? 'verified'
+                  : (d.result?.checks
+                      .filter((c) => c.status === 'failed')
+                      .map((c) => c.detail)
+                      .join('; ') ?? ''))),
           })),
         ]
       : action.result.databases.map((d) => ({
           name: d.database,
-          ok: d.ok,
+          state: d.ok ? ('ok' as const) : ('failed' as const),
           detail: d.error ?? `${d.tables.filter((t) => t.actual === t.expected).length} of ${plural(d.tables.length, 'table')} with matching row counts`,
         }));
-  const title = action.kind === 'verify' ? (ok ? 'Backup set verified' : 'Verification failed') : drillWord({ ok });
+  // Verify judges the files the set holds; an incomplete set whose files are intact is said to be both.
+  const intactButIncomplete = action.kind === 'verify' && ok && !action.result.complete;
+  const title =
+    action.kind === 'verify'
+      ? intactButIncomplete
+        ? `Every database this set holds is intact; the set is ${action.result.status}`
+        : ok
+          ? 'Backup set verified'
+          : 'Verification failed'
+      : drillWord({ ok });
+  const tone = intactButIncomplete ? 'warn' : ok ? 'ok' : 'bad';
   return (
-    <div className={`result-box ${ok ? 'result-box--ok' : 'result-box--bad'}`} role="status" aria-label={action.kind === 'verify' ? 'Verify result' : 'Test restore result'}>
+    <div className={`result-box result-box--${tone}`} role="status" aria-label={action.kind === 'verify' ? 'Verify result' : 'Test restore result'}>
       <p className="result-box__title">
         {title} {action.kind === 'drill' ? <span className="muted">in {formatDuration(action.result.durationMs)}</span> : null}
       </p>
       {action.kind === 'drill' && action.result.error ? <p>{action.result.error}</p> : null}
       <ul className="checks">
         {lines.map((line) => (
-          <li key={line.name} className={`checks__item checks__item--${line.ok ? 'ok' : 'failed'}`}>
+          <li key={line.name} className={`checks__item checks__item--${line.state}`}>
             <span className="checks__mark" aria-hidden="true">
-              {line.ok ? '✓' : '✗'}
+              {CHECK_MARKS[line.state]}
             </span>
             <span className="checks__name mono">{line.name}</span>
             <span className="checks__detail">{line.detail}</span>
