@@ -218,6 +218,4 @@ export function connectionError(target: ConnectionTarget, database: string, erro
   return new HoldfastError('CONNECTION_FAILED', `Cannot connect to ${where}: ${raw}`, "Check that the server is running and reachable, and the profile's host, port and user.");
 }
 
-export function quoteIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}
+export { quoteIdent } from './quote-ident.ts';
