@@ -1,6 +1,6 @@
 // A set's restore creates each database it does not find on the target and gives it its backup's
 // database-level properties, as a single restore does (test/restore-hostile-properties.test.ts): a
-// setting that loads code or switches off a server check is left out and said, and the properties
+// setting that loads code, switches off a server check or is off the allow-list (logging, audit) is left out and said, and the properties
 // are checked against the target before the database is created. The set's restore used to plan
 // them without those checks and dropped what it left out unsaid.
 import { createHash } from 'node:crypto';
@@ -25,7 +25,9 @@ beforeAll(async () => {
   await seedDatabase(source, 'hr', 30);
   await seedDatabase(source, 'crm', 20);
   await source.query(`ALTER DATABASE crm CONNECTION LIMIT 2000000000`);
-  await source.query(`ALTER DATABASE hr SET work_mem = '64MB'; ALTER DATABASE hr SET "plperl.on_plperl_init" = 'system("id > /tmp/owned")'; ALTER DATABASE hr SET lo_compat_privileges = on;`);
+  await source.query(
+    `ALTER DATABASE hr SET work_mem = '64MB'; ALTER DATABASE hr SET "plperl.on_plperl_init" = 'system("id > /tmp/owned")'; ALTER DATABASE hr SET lo_compat_privileges = on; ALTER DATABASE hr SET log_statement = 'none'; ALTER DATABASE hr SET "pgaudit.log" = 'none';`,
+  );
   home = makeHome();
   holdfast = await home.open();
   await holdfast.addProfile({ name: 'whole', host: source.host, port: source.port, user: source.user, dbname: 'postgres', wholeServer: { excludeDatabases: ['postgres'], parallelDatabases: 1 } });
@@ -49,6 +51,10 @@ test("a database the set's restore creates gets the backup's other settings, and
   const warning = hr.result!.impact.warnings.find((w) => w.includes('left out, because a backup is not trusted'));
   expect(warning).toContain('plperl.on_plperl_init');
   expect(warning).toContain('lo_compat_privileges');
+  // Not code, but the set's restore would stop the database being logged and audited: left out too, with the statement to run.
+  const unlisted = hr.result!.impact.warnings.find((w) => w.includes('log_statement'));
+  expect(unlisted).toContain(`ALTER DATABASE "hr" SET "log_statement" TO 'none';`);
+  expect(unlisted).toContain(`ALTER DATABASE "hr" SET "pgaudit.log" TO 'none';`);
 });
 
 /** A member's custom archive with one TOC text replaced by another of the same length (no offset moves), its checksum recorded anew: an altered archive. */

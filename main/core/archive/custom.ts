@@ -1,9 +1,11 @@
 // custom (-Fc): the TOC records where each data block starts; every block is walked chunk header to
-// chunk header, never by reading table data, unless the caller asks for the rows of an uncompressed
-// archive (copy-rows.ts): then each table's COPY data is read as the walk passes it.
+// chunk header, never by reading table data, unless the caller asks for the rows of an uncompressed or
+// gzip-compressed archive (copy-rows.ts, inflated-copy-rows.ts): then each table's COPY data is read,
+// and inflated, as the walk passes it.
 import { ByteReader, truncatedFile, truncatedStream } from './byte-reader.ts';
 import { ARCH_CUSTOM, BLK_BLOBS, BLK_DATA, K_OFFSET_NO_DATA, K_OFFSET_POS_NOT_SET, K_OFFSET_POS_SET } from './constants.ts';
 import { CopyRowCounter } from './copy-rows.ts';
+import { InflatingRowCounter } from './inflated-copy-rows.ts';
 import { archiveFindings, dataEntries, describeData, owner, tableMapKey } from './entries.ts';
 import { hashingSource } from './hashing-source.ts';
 import { DumpProblem } from './problem.ts';
@@ -18,7 +20,8 @@ export async function inspectCustom(path: string): Promise<Findings> {
 
 /**
  * The same check, with the file's SHA-256 taken from the bytes it reads (hashing-source.ts), and, when
- * the archive is uncompressed, each table's rows counted from the same bytes (the hash reads them anyway).
+ * the archive is uncompressed or gzip-compressed, each table's rows counted from the same bytes (the
+ * hash reads them anyway).
  */
 export async function inspectCustomHashed(path: string): Promise<Findings & { sha256: string }> {
   return withFile(path, 'custom-format archive', async (src) => {
@@ -37,7 +40,7 @@ export async function readCustomToc(path: string): Promise<Toc> {
 }
 
 export interface CustomReadOptions {
-  /** Count each table's rows from its COPY data (tables[].rows) when the archive is uncompressed. */
+  /** Count each table's rows from its COPY data (tables[].rows) when the archive is uncompressed or gzip-compressed (`ROW_COUNTED_ALGORITHMS`). */
   countRows?: boolean;
   /** Told the offset where the table of contents ends, as soon as it was read (pg_restore --list needs no more). */
   onTocEnd?: (offset: number) => void;
@@ -52,8 +55,24 @@ export interface CustomReadOptions {
   onBlockStart?: (dumpId: number, at: number) => void;
 }
 
+/** The archive compressions whose COPY data the walk can count: Node 20 has no lz4 or zstd. */
+export const ROW_COUNTED_ALGORITHMS: readonly string[] = ['none', 'gzip'];
+
+/** What a table's data block is fed to: its bytes as stored, then the block's end. */
+interface RowCounter {
+  addRange(bytes: Uint8Array, start: number, end: number): Promise<void> | undefined;
+  end(): Promise<void> | undefined;
+  rows(): number | undefined;
+}
+
 /** Per TABLE DATA dump id, the counter its COPY data is fed to. */
-type RowCounters = Map<number, CopyRowCounter>;
+type RowCounters = Map<number, RowCounter>;
+
+function rowCounter(algorithm: string, e: TocEntry): RowCounter {
+  if (algorithm === 'gzip') return new InflatingRowCounter(owner(e));
+  const counter = new CopyRowCounter();
+  return { addRange: (bytes, start, end) => void counter.addRange(bytes, start, end), end: () => undefined, rows: () => counter.rows() };
+}
 
 /** The check itself, over any source; `path` only names the archive in messages. */
 export async function readCustom(src: Source, path: string, options: CustomReadOptions = {}): Promise<Findings> {
@@ -69,8 +88,8 @@ export async function readCustom(src: Source, path: string, options: CustomReadO
   options.onTocEnd?.(toc.end);
   options.onToc?.(toc);
   const counters: RowCounters = new Map();
-  if (options.countRows && head.algorithm === 'none') {
-    for (const e of toc.entries) if (e.desc === 'TABLE DATA' && e.copyStmt !== undefined && e.hadDumper) counters.set(e.dumpId, new CopyRowCounter());
+  if (options.countRows && ROW_COUNTED_ALGORITHMS.includes(head.algorithm)) {
+    for (const e of toc.entries) if (e.desc === 'TABLE DATA' && e.copyStmt !== undefined && e.hadDumper) counters.set(e.dumpId, rowCounter(head.algorithm, e));
   }
   await checkCustomData(r, toc, size, counters, options);
   const findings = archiveFindings(toc);
@@ -163,7 +182,7 @@ async function scanCustomSequentially(r: ByteReader, toc: Toc, counters: RowCoun
   }
 }
 
-async function walkBlock(r: ByteReader, e: TocEntry, type: number, at: number, counter: CopyRowCounter | undefined): Promise<void> {
+async function walkBlock(r: ByteReader, e: TocEntry, type: number, at: number, counter: RowCounter | undefined): Promise<void> {
   const expected = e.desc === 'BLOBS' ? BLK_BLOBS : BLK_DATA;
   if (type !== expected) {
     throw new DumpProblem(`${describeData(e)} at byte ${at} has block type ${type} instead of ${expected}: the archive is corrupt`);
@@ -209,19 +228,27 @@ async function walkChunks(r: ByteReader): Promise<void> {
   }
 }
 
-/** The same walk, reading each chunk's bytes into the table's row counter (one chunk is one row, as pg_dump writes them). */
-async function countChunks(r: ByteReader, counter: CopyRowCounter): Promise<void> {
+/**
+ * The same walk, reading each chunk's bytes into the table's row counter (uncompressed, one chunk is one
+ * row, as pg_dump writes them; gzip, one chunk is 4 kB of zlib's output), and ending the counter with the block.
+ */
+async function countChunks(r: ByteReader, counter: RowCounter): Promise<void> {
   r.readAhead = 256 * 1024;
   for (;;) {
     const next = chunkLength(r);
     const len = typeof next === 'number' ? next : await next;
-    if (len === 0) return;
+    if (len === 0) break;
     for (let left = len; left > 0;) {
       const take = Math.min(left, 256 * 1024);
       const at = r.takeSync(take);
-      if (at === undefined) counter.add(await r.bytes(take));
-      else counter.addRange(r.window, at, at + take);
+      let waiting: Promise<void> | undefined;
+      if (at === undefined) {
+        const bytes = await r.bytes(take);
+        waiting = counter.addRange(bytes, 0, bytes.length);
+      } else waiting = counter.addRange(r.window, at, at + take);
+      if (waiting) await waiting;
       left -= take;
     }
   }
+  await counter.end();
 }

@@ -50,16 +50,14 @@ describe('pg_dump 18.3 archives', () => {
     expect(rows).toEqual(Object.fromEntries(TABLES_WITH_DATA.map((key) => [key, manifest.rowCounts[key]])));
   });
 
-  test("custom-none.dump: the backup's one-read check counts exactly the manifest's rows from the COPY data; gzip is left uncounted", async () => {
-    const inspection = await inspectCustomWithChecksum(join(FIXTURES, 'custom-none.dump'));
+  test.each(['custom-none.dump', 'custom-gzip.dump'])("%s: the backup's one-read check counts exactly the manifest's rows from the COPY data (gzip inflated)", async (file) => {
+    const inspection = await inspectCustomWithChecksum(join(FIXTURES, file));
     expect(inspection.ok).toBe(true);
     if (!inspection.ok) return;
     const rows = Object.fromEntries(inspection.tables.filter((t) => t.hasData).map((t) => [tableKey(t.schema, t.name), t.rows]));
     expect(rows).toEqual(Object.fromEntries(TABLES_WITH_DATA.map((key) => [key, manifest.rowCounts[key]])));
     // The partition parent has no data item of its own, so no count either.
     expect(inspection.tables.find((t) => t.name === 'measurements')?.rows).toBeUndefined();
-    const gzip = await inspectCustomWithChecksum(join(FIXTURES, 'custom-gzip.dump'));
-    expect(gzip.ok && gzip.tables.every((t) => t.rows === undefined)).toBe(true);
   });
 
   test.each(['custom-gzip.dump', 'custom-none.dump'])('%s cut short anywhere is refused', async (file) => {

@@ -201,13 +201,14 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
     // wall time of the backup, and pg_dump takes far longer to reach its first lock than this to connect.
     const watched = session;
     lockWatch = watchLockWaits(() => watched.connect(), toolApplicationName(runId));
+    // While pg_dump runs, its output is walked and each table's rows counted from it (custom archives),
+    // or else the snapshot's transaction counts rows, and pg_dumpall saves the roles, so none of it
+    // adds to the backup's wall time. Counting every table on the server is only worth it when nothing
+    // is filtered out; otherwise the dumped tables are counted once the dump says which they are.
+    const countsFromArchive = countsRowsFromArchive(options, compression);
     // The structural check reads the plaintext as it passes on its way to the encryptor.
-    const streamed = encrypt ? inspectStream(options.format, filename, { gzip: options.format === 'plain' && compression.method === 'gzip' }) : undefined;
+    const streamed = encrypt ? inspectStream(options.format, filename, { gzip: options.format === 'plain' && compression.method === 'gzip', countRows: countsFromArchive }) : undefined;
     const encrypting: Promise<EncryptedWrite | Error> | undefined = plan ? writeEncrypted(dump.child.stdout!, tempPath, plan.target, streamed!.sink).catch((error: Error) => error) : undefined;
-    // While pg_dump runs, the snapshot's transaction counts rows and pg_dumpall saves the roles, so
-    // neither adds to the backup's wall time. Counting every table is only worth it when nothing is
-    // filtered out; otherwise the dumped tables are counted once the dump says which they are.
-    const countsFromArchive = countsRowsFromArchive(options, compression, encrypt);
     // A custom archive is walked as pg_dump writes it, so after its exit the file is only hashed.
     if (!encrypt && options.format === 'custom') follower = followCustomOutput(tempPath, filename, { countRows: countsFromArchive });
     const countedDuringDump = !countsFromArchive && dumpsEveryTable(options) ? userTables(client).then((tables) => countRows(client!, tables)) : undefined;

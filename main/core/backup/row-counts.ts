@@ -1,7 +1,8 @@
 // A backup's exact row counts, per dumped table, in the dump's own snapshot: counted from the archive
-// as its one read after the dump passes the data (uncompressed custom archives), otherwise by the
+// as the check walks it (custom archives, uncompressed or gzip, the default), otherwise by the
 // snapshot's transaction on the server, beside pg_dump.
 import type pg from 'pg';
+import { ROW_COUNTED_ALGORITHMS } from '../archive/custom.ts';
 import type { ArchiveTable } from '../archive/inspect.ts';
 import { quoteIdent } from '../pg/connection.ts';
 import { tableKey } from '../pg/table-key.ts';
@@ -13,13 +14,14 @@ export function dumpsEveryTable(options: BackupOptions): boolean {
 }
 
 /**
- * Whether the exact counts come from the archive: an uncompressed custom archive is read whole after the
- * dump anyway (its checksum), and that read counts each table's COPY rows (archive/copy-rows.ts), so the
- * server is spared a second scan of every table. Those rows are the dump's own, so in its snapshot; a
- * table the read could not count is counted on the server, in the snapshot, as before.
+ * Whether the exact counts come from the archive: a custom archive is walked whole as pg_dump writes it
+ * (on disk, or on its way to the encryptor), and that walk counts each table's COPY rows, inflating
+ * gzip data (archive/copy-rows.ts, inflated-copy-rows.ts), so the server is spared a second scan of
+ * every table. Those rows are the dump's own, so in its snapshot; a table the walk could not count is
+ * counted on the server, in the snapshot, once the dump is done. lz4 and zstd cannot be inflated here.
  */
-export function countsRowsFromArchive(options: BackupOptions, compression: Compression, encrypted: boolean): boolean {
-  return options.format === 'custom' && compression.method === 'none' && !encrypted;
+export function countsRowsFromArchive(options: BackupOptions, compression: Compression): boolean {
+  return options.format === 'custom' && ROW_COUNTED_ALGORITHMS.includes(compression.method);
 }
 
 /** The rows the archive's own check counted, by table key. */

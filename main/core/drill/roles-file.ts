@@ -16,6 +16,8 @@ export interface RolesFileStatement {
   sql: string;
   /** 1-based line where the statement starts, for messages. */
   line: number;
+  /** The setting an `ALTER ROLE … SET` gives, unquoted: a set restore onto a real server takes only the allow-listed ones. */
+  setting?: string;
 }
 
 export interface RolesFilePlan {
@@ -113,12 +115,13 @@ export function planRolesFile(text: string): RolesFilePlan {
       }
       const setting = new RegExp(`^(?:IN\\s+DATABASE\\s+${IDENT}\\s+)?SET\\s+(${IDENT}(?:\\.${IDENT})?)\\s+(?:TO|=)\\s+`, 'is').exec(rest);
       if (setting) {
-        const loads = codeLoadingSetting(setting[1]!.replace(/"/g, ''));
+        const name = setting[1]!.replace(/"/g, '');
+        const loads = codeLoadingSetting(name);
         if (loads) {
           plan.skipped.push({ statement: short, why: `it ${loads}` });
           continue;
         }
-        plan.apply.push({ sql, line: statement.line });
+        plan.apply.push({ sql, line: statement.line, setting: name });
         continue;
       }
       refuse('not a role attribute or setting');

@@ -219,3 +219,9 @@ export function connectionError(target: ConnectionTarget, database: string, erro
 }
 
 export { quoteIdent } from './quote-ident.ts';
+
+/** A string literal the server reads back as `value` whatever standard_conforming_strings says (E'' when it holds a backslash), as pg's escapeLiteral writes it but without its leading space. */
+export function quoteLiteral(value: string): string {
+  const quoted = value.replace(/'/g, "''");
+  return value.includes('\\') ? `E'${quoted.replace(/\\/g, '\\\\')}'` : `'${quoted}'`;
+}

@@ -103,7 +103,7 @@ describe('planDatabaseProperties', () => {
   const roles = new Set(['postgres', 'app_owner', 'backup_ro', 'Deploy Bot']);
 
   test("the backup's entries win and every difference is listed", () => {
-    const plan = planDatabaseProperties({ mode: 'replace', backup: parseDatabaseEntries(SCRIPT), target, noOwner: false, noAcl: false, roles });
+    const plan = planDatabaseProperties({ mode: 'replace', database: 'hr', backup: parseDatabaseEntries(SCRIPT), target, noOwner: false, noAcl: false, roles });
     expect(plan.properties.owner).toBe('app_owner');
     expect(plan.impact.filter((line) => line.changes).map((line) => line.property)).toEqual(['owner', 'acl', 'settings', 'comment', 'connectionLimit', 'encoding', 'collation']);
     expect(plan.impact.every((line) => line.from === 'backup')).toBe(true);
@@ -111,11 +111,11 @@ describe('planDatabaseProperties', () => {
   });
 
   test("--no-owner and --no-acl keep the replaced database's; without entries everything is kept", () => {
-    const plan = planDatabaseProperties({ mode: 'replace', backup: parseDatabaseEntries(SCRIPT), target, noOwner: true, noAcl: true, roles });
+    const plan = planDatabaseProperties({ mode: 'replace', database: 'hr', backup: parseDatabaseEntries(SCRIPT), target, noOwner: true, noAcl: true, roles });
     expect(plan.properties.owner).toBe('postgres');
     expect(plan.properties.acl).toEqual(target.acl);
     expect(plan.impact.find((line) => line.property === 'acl')).toMatchObject({ from: 'target', changes: false });
-    const kept = planDatabaseProperties({ mode: 'replace', backup: undefined, target, noOwner: false, noAcl: false, roles });
+    const kept = planDatabaseProperties({ mode: 'replace', database: 'hr', backup: undefined, target, noOwner: false, noAcl: false, roles });
     expect(kept.properties).toEqual(target);
     expect(kept.impact.every((line) => line.from === 'target' && !line.changes)).toBe(true);
     expect(kept.warnings).toEqual([]);
@@ -146,7 +146,7 @@ describe('planDatabaseProperties', () => {
     const entries = parseDatabaseEntries(`${SCRIPT}ALTER DATABASE hr SET ${name} TO ${value};\nALTER ROLE backup_ro IN DATABASE hr SET ${name} TO ${value};\n`);
     expect(entries?.settings.filter((s) => s.name === bare)).toHaveLength(2);
     for (const mode of ['replace', 'create'] as const) {
-      const plan = planDatabaseProperties({ mode, backup: entries, target, noOwner: false, noAcl: false, roles });
+      const plan = planDatabaseProperties({ mode, database: 'hr', backup: entries, target, noOwner: false, noAcl: false, roles });
       expect(plan.properties.settings.map((s) => s.name)).toEqual(['search_path', 'work_mem', 'statement_timeout']);
       const warning = plan.warnings.find((w) => w.includes(bare));
       expect(warning).toContain(`${bare}=${value.slice(1, -1)}`);
@@ -156,15 +156,67 @@ describe('planDatabaseProperties', () => {
     }
   });
 
+  // Logging, auditing and monitoring settings are not code, but a backup that carries them would silently
+  // stop the production database being logged or audited; custom names are an application's or an extension's
+  // own. Only the ordinary per-database settings come from a backup (pg/settings-from-backup.ts).
+  test("a backup's logging, audit and custom settings are left out and said with the statement to run; its ordinary ones are applied", () => {
+    const hostile = [
+      `ALTER DATABASE hr SET log_statement TO 'none';`,
+      `ALTER DATABASE hr SET log_min_duration_statement TO '-1';`,
+      `ALTER DATABASE hr SET "pgaudit.log" TO 'none';`,
+      `ALTER DATABASE hr SET track_activities TO 'off';`,
+      `ALTER DATABASE hr SET "app.tenant" TO 'acme';`,
+      `ALTER DATABASE hr SET "auto_explain.log_min_duration" TO '-1';`,
+      `ALTER ROLE backup_ro IN DATABASE hr SET "pgaudit.log" TO 'none';`,
+      `ALTER ROLE backup_ro IN DATABASE hr SET "Log_Connections" TO 'off';`,
+      `ALTER DATABASE hr SET "DateStyle" TO 'ISO, DMY';`,
+    ].join('\n');
+    const entries = parseDatabaseEntries(`${SCRIPT}${hostile}\n`);
+    for (const [mode, database] of [
+      ['replace', 'hr'],
+      ['create', 'hr copy'],
+    ] as const) {
+      const plan = planDatabaseProperties({ mode, database, backup: entries, target, noOwner: false, noAcl: false, roles });
+      expect(plan.properties.settings.map((s) => s.name)).toEqual(['DateStyle', 'search_path', 'work_mem', 'statement_timeout']);
+      const warning = plan.warnings.find((w) => w.includes('log_statement'))!;
+      expect(warning).toMatch(/left out/);
+      expect(warning).toContain(`ALTER DATABASE "${database}" SET "log_statement" TO 'none';`);
+      expect(warning).toContain(`ALTER DATABASE "${database}" SET "log_min_duration_statement" TO '-1';`);
+      expect(warning).toContain(`ALTER DATABASE "${database}" SET "pgaudit.log" TO 'none';`);
+      expect(warning).toContain(`ALTER DATABASE "${database}" SET "track_activities" TO 'off';`);
+      expect(warning).toContain(`ALTER DATABASE "${database}" SET "app.tenant" TO 'acme';`);
+      expect(warning).toContain(`ALTER DATABASE "${database}" SET "auto_explain.log_min_duration" TO '-1';`);
+      expect(warning).toContain(`ALTER ROLE "backup_ro" IN DATABASE "${database}" SET "pgaudit.log" TO 'none';`);
+      expect(warning).toContain(`ALTER ROLE "backup_ro" IN DATABASE "${database}" SET "Log_Connections" TO 'off';`);
+      expect(warning).toContain('log_statement=none (it decides what the server logs)');
+      expect(warning).toContain('pgaudit.log=none (it decides what pgAudit records)');
+      expect(warning).not.toContain('work_mem');
+      expect(plan.impact.find((line) => line.property === 'settings')?.restored).toBe('DateStyle=ISO, DMY; search_path=$user, public, we ird; work_mem=64MB; backup_ro: statement_timeout=5s');
+    }
+  });
+
+  test('a value with quotes and backslashes is written in the statement as the server reads it back', () => {
+    const entries = parseDatabaseEntries(`${SCRIPT}ALTER DATABASE hr SET "app.motto" TO E'it''s a \\\\ path';\n`);
+    const plan = planDatabaseProperties({ mode: 'create', database: 'hr', backup: entries, target, noOwner: false, noAcl: false, roles });
+    expect(plan.warnings.join('\n')).toContain(String.raw`ALTER DATABASE "hr" SET "app.motto" TO E'it''s a \\ path';`);
+  });
+
   test("the replaced database's own settings are kept, whatever they are: only a backup is untrusted", () => {
-    const own = { ...target, settings: [{ role: null, name: 'session_preload_libraries', values: ['auto_explain'] }] };
-    const plan = planDatabaseProperties({ mode: 'replace', backup: undefined, target: own, noOwner: false, noAcl: false, roles });
+    const own = {
+      ...target,
+      settings: [
+        { role: null, name: 'session_preload_libraries', values: ['auto_explain'] },
+        { role: null, name: 'log_statement', values: ['none'] },
+        { role: 'backup_ro', name: 'pgaudit.log', values: ['none'] },
+      ],
+    };
+    const plan = planDatabaseProperties({ mode: 'replace', database: 'hr', backup: undefined, target: own, noOwner: false, noAcl: false, roles });
     expect(plan.properties.settings).toEqual(own.settings);
     expect(plan.warnings).toEqual([]);
   });
 
   test('a setting for a role the target lacks is left out, and said', () => {
-    const plan = planDatabaseProperties({ mode: 'replace', backup: parseDatabaseEntries(SCRIPT), target, noOwner: false, noAcl: false, roles: new Set(['app_owner', 'Deploy Bot']) });
+    const plan = planDatabaseProperties({ mode: 'replace', database: 'hr', backup: parseDatabaseEntries(SCRIPT), target, noOwner: false, noAcl: false, roles: new Set(['app_owner', 'Deploy Bot']) });
     expect(plan.properties.settings.map((s) => s.role)).toEqual([null, null]);
     expect(plan.warnings.join('\n')).toContain('statement_timeout for role "backup_ro"');
   });

@@ -14,8 +14,19 @@
 // (target-database.ts), this module decides and describes what the copy gets, and scratch-database.ts
 // applies it with statements built from the values: the archive's SQL names the dumped database, never
 // the scratch copy, so running it would change the live one.
-import { codeLoadingSetting } from '../pg/code-loading-settings.ts';
-import { describeAcl, describeCollation, defaultAcl, normalAcl, type AclEntry, type DatabaseProperties, type DatabaseSetting, type Locale, type RefusedSetting } from './database-property-values.ts';
+import { settingLeftOutOfRestore } from '../pg/settings-from-backup.ts';
+import {
+  describeAcl,
+  describeCollation,
+  defaultAcl,
+  normalAcl,
+  settingStatement,
+  type AclEntry,
+  type DatabaseProperties,
+  type DatabaseSetting,
+  type Locale,
+  type RefusedSetting,
+} from './database-property-values.ts';
 
 export type { AclEntry, DatabaseProperties, DatabaseSetting, Locale, Privilege, RefusedSetting } from './database-property-values.ts';
 
@@ -64,6 +75,8 @@ export interface BackupDatabaseEntries {
 export interface DatabasePropertiesInput {
   /** replace: a swap's copy takes the replaced database's place; create: a database made for this restore. */
   mode: 'replace' | 'create';
+  /** The name the restored database will have: the statements said for left-out settings name it. */
+  database: string;
   backup: BackupDatabaseEntries | undefined;
   /** The replaced database's properties, or a new database's defaults. */
   target: DatabaseProperties;
@@ -98,16 +111,23 @@ export function planDatabaseProperties(input: DatabasePropertiesInput): Database
     );
     settings = settings.filter((s) => !roleless.includes(s));
   }
-  // A backup is not trusted to make the server load or run code, use a file it names or skip a check: such a
-  // setting is left out and said (in the preview and the result), never applied from a backup.
-  const loading = fromBackup ? settings.filter((s) => codeLoadingSetting(s.name) !== undefined) : [];
-  if (loading.length) {
-    const each = loading.map((s) => `${s.role === null ? '' : `for role "${s.role}" `}${s.name}=${s.values.join(', ')} (it ${codeLoadingSetting(s.name)})`);
+  // A backup is not trusted to make the server load or run code, use a file it names or skip a check:
+  // such a setting is left out and said (in the preview and the result), never applied from a backup.
+  const leftOut = fromBackup ? settings.flatMap((setting) => leftOutOfRestore(setting)) : [];
+  const describe = ({ setting, why }: LeftOutSetting) => `${setting.role === null ? '' : `for role "${setting.role}" `}${setting.name}=${setting.values.join(', ')} (it ${why})`;
+  const loading = leftOut.filter((l) => l.code);
+  if (loading.length)
     warnings.push(
-      `The backup sets ${each.join(', ')} on its database: left out, because a backup is not trusted to choose code or files for the server, or to switch off its checks. If you mean it, set it yourself after the restore (ALTER DATABASE … SET).`,
+      `The backup sets ${loading.map(describe).join(', ')} on its database: left out, because a backup is not trusted to choose code or files for the server, or to switch off its checks. If you mean it, set it yourself after the restore (ALTER DATABASE … SET).`,
     );
-    settings = settings.filter((s) => !loading.includes(s));
-  }
+  // Logging, auditing, durability and custom settings are not code, but off the allow-list too
+  // (pg/settings-from-backup.ts): said with the exact statement, for a DBA who means one.
+  const unlisted = leftOut.filter((l) => !l.code);
+  if (unlisted.length)
+    warnings.push(
+      `The backup sets ${unlisted.map(describe).join(', ')} on its database: left out, because a backup is not trusted to decide what the server logs or audits, or anything but the ordinary per-database settings. If you mean ${unlisted.length === 1 ? 'it' : 'one'}, set it yourself after the restore: ${unlisted.map((l) => `${settingStatement(input.database, l.setting)};`).join(' ')}`,
+    );
+  settings = settings.filter((s) => !leftOut.some((l) => l.setting === s));
   const refused = fromBackup ? (input.refusedSettings ?? []).filter((r) => settings.some((s) => sameSetting(s, r.setting))) : [];
   if (refused.length) {
     warnings.push(
@@ -161,6 +181,18 @@ export const PROPERTY_NAMES: Record<DatabaseProperty, string> = {
   encoding: 'encoding',
   collation: 'collation',
 };
+
+interface LeftOutSetting {
+  setting: DatabaseSetting;
+  why: string;
+  code: boolean;
+}
+
+/** The setting, with why, when a restore does not take it from a backup; none when it does. */
+function leftOutOfRestore(setting: DatabaseSetting): LeftOutSetting[] {
+  const verdict = settingLeftOutOfRestore(setting.name);
+  return verdict ? [{ setting, ...verdict }] : [];
+}
 
 const sameSetting = (a: DatabaseSetting, b: DatabaseSetting) => a.role === b.role && a.name === b.name && a.values.join('\u0000') === b.values.join('\u0000');
 

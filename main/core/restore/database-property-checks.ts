@@ -13,8 +13,7 @@
 import type pg from 'pg';
 import { HoldfastError } from '../model/errors.ts';
 import { quoteIdent } from '../pg/connection.ts';
-import type { DatabaseProperties, DatabaseSetting, RefusedSetting } from './database-property-values.ts';
-import { settingAssignment } from './scratch-database.ts';
+import { settingAssignment, type DatabaseProperties, type DatabaseSetting, type RefusedSetting } from './database-property-values.ts';
 import { planDatabaseProperties, rolesNamedBy, type DatabasePropertiesInput, type DatabasePropertiesPlan } from './database-properties.ts';
 
 /** One property the restore could not give the database, and what the DBA can do about it. */
@@ -95,7 +94,7 @@ export async function rehearseSettings(client: pg.Client, settings: DatabaseSett
       const role = setting.role === null ? 'CURRENT_USER' : quoteIdent(setting.role);
       await client.query('SAVEPOINT holdfast_setting');
       try {
-        await client.query(`ALTER ROLE ${role} IN DATABASE ${here} ${settingAssignment(client, setting)}`);
+        await client.query(`ALTER ROLE ${role} IN DATABASE ${here} ${settingAssignment(setting)}`);
       } catch (error) {
         await client.query('ROLLBACK TO SAVEPOINT holdfast_setting');
         refused.push({ setting, reason: (error as Error).message });

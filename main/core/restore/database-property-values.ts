@@ -1,6 +1,7 @@
 // The values a database carries on itself (owner, privileges, settings, comment, connection limit,
 // locale) and the normal forms they are compared in: privileges in one order with the defaults made
 // explicit, settings sorted with a later SET replacing an earlier one, names in code-point order.
+import { quoteIdent, quoteLiteral } from '../pg/connection.ts';
 
 export type Privilege = 'CONNECT' | 'CREATE' | 'TEMPORARY';
 export const ALL_PRIVILEGES: readonly Privilege[] = ['CONNECT', 'CREATE', 'TEMPORARY'];
@@ -19,6 +20,17 @@ export interface DatabaseSetting {
   name: string;
   /** One value, or a list's elements (search_path and the other list settings). */
   values: string[];
+}
+
+/** `SET "name" TO 'value', …` for ALTER DATABASE / ALTER ROLE … IN DATABASE: as the properties are given, rehearsed and shown. */
+export function settingAssignment(setting: DatabaseSetting): string {
+  return `SET ${quoteIdent(setting.name)} TO ${setting.values.map(quoteLiteral).join(', ')}`;
+}
+
+/** The statement that gives `database` this setting, for every session or for the setting's role in it. */
+export function settingStatement(database: string, setting: DatabaseSetting): string {
+  const scope = setting.role === null ? `ALTER DATABASE ${quoteIdent(database)}` : `ALTER ROLE ${quoteIdent(setting.role)} IN DATABASE ${quoteIdent(database)}`;
+  return `${scope} ${settingAssignment(setting)}`;
 }
 
 /** A setting the target server refused when it was tried (database-property-checks.ts), and the server's words. */

@@ -180,14 +180,14 @@ export async function restoreBackup(context: EngineContext & { offsite: Pick<Off
           const roles = await serverRoles(admin);
           ({ plan: properties, problems: propertyProblems } = await checkedPlan(
             admin,
-            { mode: 'replace', backup: entries, target: original.properties, noOwner: request.noOwner, noAcl: request.noAcl, roles },
+            { mode: 'replace', database, backup: entries, target: original.properties, noOwner: request.noOwner, noAcl: request.noAcl, roles },
             database,
             backup,
             request.dryRun,
           ));
         } else if (!exists && entries) {
           // A new database gets what the backup's had, as pg_restore --create would give it, under its new name.
-          ({ plan: properties, problems: propertyProblems } = await checkedPlan(admin, await newDatabaseInput(admin, entries, request), database, backup, request.dryRun));
+          ({ plan: properties, problems: propertyProblems } = await checkedPlan(admin, await newDatabaseInput(admin, entries, request, database), database, backup, request.dryRun));
         }
         impact = await assessImpact({
           admin,
@@ -329,10 +329,10 @@ async function createSchemas(session: ServerSession, database: string, selection
 }
 
 /** A new database's plan input: the backup's database-level entries against what CREATE DATABASE by the restoring role would give. */
-async function newDatabaseInput(admin: pg.Client, entries: BackupDatabaseEntries, request: RestoreRequest): Promise<DatabasePropertiesInput> {
+async function newDatabaseInput(admin: pg.Client, entries: BackupDatabaseEntries, request: RestoreRequest, database: string): Promise<DatabasePropertiesInput> {
   const me = (await admin.query<{ name: string }>('SELECT current_user AS name')).rows[0]!.name;
   const serverDefault = (await readTargetDatabase(admin, 'template0'))?.properties.locale ?? null;
-  return { mode: 'create', backup: entries, target: newDatabaseDefaults(me, serverDefault), noOwner: request.noOwner, noAcl: request.noAcl, roles: await serverRoles(admin) };
+  return { mode: 'create', database, backup: entries, target: newDatabaseDefaults(me, serverDefault), noOwner: request.noOwner, noAcl: request.noAcl, roles: await serverRoles(admin) };
 }
 
 const serverRoles = async (admin: pg.Client) => new Set((await admin.query<{ rolname: string }>('SELECT rolname FROM pg_roles')).rows.map((r) => r.rolname));

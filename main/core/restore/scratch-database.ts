@@ -6,7 +6,7 @@ import type pg from 'pg';
 import { HoldfastError } from '../model/errors.ts';
 import { quoteIdent } from '../pg/connection.ts';
 import type { DatabasePropertiesPlan } from './database-properties.ts';
-import { defaultAcl, describeAcl, describeCollation, normalAcl, type DatabaseSetting, type Locale } from './database-property-values.ts';
+import { defaultAcl, describeAcl, describeCollation, normalAcl, settingStatement, type Locale } from './database-property-values.ts';
 
 /** CREATE DATABASE for the scratch copy with the locale the plan chose; a locale the server cannot create falls back (see createWithLocale). */
 function createStatement(client: pg.Client, name: string, locale: Locale | null): string {
@@ -46,11 +46,6 @@ export async function createScratchDatabase(client: pg.Client, name: string, pla
 
 const describeLocale = (locale: Locale | null) => (locale ? `encoding ${locale.encoding} and collation ${describeCollation(locale)}` : 'defaults');
 
-/** `SET "name" TO 'value', …` for ALTER DATABASE / ALTER ROLE … IN DATABASE, as the properties are given and as they are rehearsed. */
-export function settingAssignment(client: pg.Client, setting: DatabaseSetting): string {
-  return `SET ${quoteIdent(setting.name)} TO ${setting.values.map((value) => client.escapeLiteral(value)).join(', ')}`;
-}
-
 /** Gives the scratch copy the planned owner, privileges, settings, comment and connection limit. */
 export async function applyDatabaseProperties(client: pg.Client, name: string, plan: DatabasePropertiesPlan): Promise<void> {
   const db = quoteIdent(name);
@@ -65,10 +60,7 @@ export async function applyDatabaseProperties(client: pg.Client, name: string, p
       if (entry.grantable.length) sql.push(`GRANT ${entry.grantable.join(', ')} ON DATABASE ${db} TO ${role(entry.grantee)} WITH GRANT OPTION`);
     }
   }
-  for (const setting of settings) {
-    const scope = setting.role === null ? `ALTER DATABASE ${db}` : `ALTER ROLE ${quoteIdent(setting.role)} IN DATABASE ${db}`;
-    sql.push(`${scope} ${settingAssignment(client, setting)}`);
-  }
+  for (const setting of settings) sql.push(settingStatement(name, setting));
   if (comment !== null) sql.push(`COMMENT ON DATABASE ${db} IS ${client.escapeLiteral(comment)}`);
   if (connectionLimit >= 0) sql.push(`ALTER DATABASE ${db} CONNECTION LIMIT ${connectionLimit}`);
   for (const statement of sql) {

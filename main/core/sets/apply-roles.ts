@@ -9,15 +9,19 @@
 //   the target had before (pg_execute_server_program, its superuser) or in one the file makes
 //   privileged (SUPERUSER, CREATEROLE, REPLICATION, BYPASSRLS, or a member of such a role) is left
 //   out and said so: it would widen what an existing login may do.
+// - A new role's settings follow every session it opens on that server: only the ordinary ones a
+//   restore takes from a backup (pg/settings-from-backup.ts) are applied; one that would stop its
+//   sessions being logged or audited, or a custom one, is left out and said with the statement.
 import type pg from 'pg';
 import { HoldfastError } from '../model/errors.ts';
 import { planRolesFile, type RolesFileStatement } from '../drill/roles-file.ts';
+import { settingLeftOutOfRestore } from '../pg/settings-from-backup.ts';
 import { unquote } from '../restore/sql-names.ts';
 
 export interface RolesApplied {
   created: string[];
   kept: string[];
-  /** Statements left out on purpose (tablespaces, code-loading settings) or about roles kept as they are. */
+  /** Statements left out on purpose (tablespaces, settings off the allow-list) or about roles kept as they are. */
   skipped: string[];
   failed: Array<{ statement: string; error: string }>;
 }
@@ -80,11 +84,16 @@ export async function applySetRoles(admin: pg.Client, rolesText: string): Promis
   const existing = new Set((await admin.query<{ rolname: string }>('SELECT rolname FROM pg_catalog.pg_roles')).rows.map((row) => row.rolname));
   const privileged = privilegedRoles(plan.apply, existing);
   const applied: RolesApplied = { created: [], kept: [], skipped: plan.skipped.map((s) => `${s.statement} (${s.why})`), failed: [] };
-  for (const { sql } of plan.apply) {
+  for (const { sql, setting } of plan.apply) {
     const role = roleOf(sql);
     if (role !== undefined && existing.has(role)) {
       if (/^CREATE\s/i.test(sql)) applied.kept.push(role);
       else applied.skipped.push(`${short(sql, 120)} (role "${role}" exists on the target and is kept as it is)`);
+      continue;
+    }
+    const unlisted = setting === undefined ? undefined : settingLeftOutOfRestore(setting);
+    if (unlisted) {
+      applied.skipped.push(`${sql} (it ${unlisted.why}: left out, run it yourself if you mean it)`);
       continue;
     }
     const membership = membershipOf(sql);

@@ -185,7 +185,7 @@ export async function restoreSet(engine: EngineContext & { offsite: Pick<Offsite
             // would fail once the data is loaded refuses this member now, and a setting left out is said.
             const { plan, problems } = await checkedDatabasePropertiesPlan(
               admin,
-              { backup: entries, mode: 'create', target: newDatabaseDefaults(me, null), noOwner: false, noAcl: false, roles },
+              { backup: entries, mode: 'create', database: member.database, target: newDatabaseDefaults(me, null), noOwner: false, noAcl: false, roles },
               set.globals.filename,
             );
             if (problems.length) throw new DatabasePropertiesRefused(member.database, problems);

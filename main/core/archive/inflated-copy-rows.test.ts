@@ -1,0 +1,74 @@
+// Rows counted from a gzip-compressed custom archive's COPY data, as the backup's walk counts them:
+// each table's zlib stream cut into 4 kB chunks as pg_dump writes it, inflated and counted like
+// uncompressed data; a block that does not inflate is a damaged archive, and the check says which table.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { deflateSync } from 'node:zlib';
+import { afterAll, expect, test } from 'vitest';
+import { sha256File } from '../fsutil/durable.ts';
+import { inspectCustomWithChecksum } from './inspect.ts';
+import { buildArchive, copyData, ENCODING, type TocItem } from './test-support.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'holdfast-inflated-rows-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** pg_dump's zlib output for one table, cut where its 4 kB output buffer fills (compress_io.c). */
+function gzipChunks(copy: Buffer, chunkBytes = 4096): Buffer[] {
+  const deflated = deflateSync(copy);
+  const chunks: Buffer[] = [];
+  for (let at = 0; at < deflated.length; at += chunkBytes) chunks.push(deflated.subarray(at, at + chunkBytes));
+  return chunks;
+}
+
+function gzipTable(dumpId: number, name: string, chunks: Buffer[]): TocItem[] {
+  return [
+    { dumpId, desc: 'TABLE', tag: name, namespace: 'public' },
+    { dumpId: dumpId + 1000, desc: 'TABLE DATA', tag: name, namespace: 'public', copyStmt: `COPY public.${name} (v) FROM stdin;\n`, chunks },
+  ];
+}
+
+const many = (n: number) => Array.from({ length: n }, (_, i) => `${i}\tsome text for row ${i} ${'y'.repeat(i % 50)}`);
+
+async function rowsOf(items: TocItem[], name: string) {
+  const path = join(dir, `${name}.dump`);
+  // compression 1: gzip, as a 1.16 header says it (pg_dump 16+; older ones write the level, see toc.ts).
+  writeFileSync(path, buildArchive({ format: 'custom', compression: 1, items }));
+  return { path, inspection: await inspectCustomWithChecksum(path) };
+}
+
+test('each table of a gzip archive is counted from its inflated COPY data: many chunks, escaped newlines, an empty table', async () => {
+  const items = [
+    ENCODING,
+    ...gzipTable(10, 'big', gzipChunks(copyData(many(200_000)))),
+    ...gzipTable(11, 'escaped', gzipChunks(copyData(['line one\\nline two\\r\\n', '\\\\', '\\x0a0d']))),
+    ...gzipTable(12, 'empty', gzipChunks(copyData([]))),
+    // One zlib stream over many chunks of 1 byte: the counter must keep the stream's state across chunks.
+    ...gzipTable(13, 'bytewise', gzipChunks(copyData(['a', 'b']), 1)),
+  ];
+  const { path, inspection } = await rowsOf(items, 'counted');
+  expect(inspection.ok && Object.fromEntries(inspection.tables.map((t) => [t.name, t.rows]))).toEqual({ big: 200_000, escaped: 3, empty: 0, bytewise: 2 });
+  expect(inspection.sha256).toBe(await sha256File(path));
+});
+
+test('a table whose data does not end as pg_dump ends COPY data is left uncounted, for the server to count', async () => {
+  const { inspection } = await rowsOf([ENCODING, ...gzipTable(10, 'untailed', gzipChunks(Buffer.from('a\nb\n')))], 'untailed');
+  expect(inspection.ok).toBe(true);
+  expect(inspection.ok && inspection.tables[0]!.rows).toBeUndefined();
+});
+
+test('a flipped byte inside the compressed data fails the check, naming the table', async () => {
+  const chunks = gzipChunks(copyData(many(20_000)));
+  const damaged = Buffer.from(chunks[1]!);
+  damaged[100] = damaged[100]! ^ 0xff;
+  const { inspection } = await rowsOf([ENCODING, ...gzipTable(10, 'rotten', [chunks[0]!, damaged, ...chunks.slice(2)])], 'flipped');
+  expect(inspection.ok).toBe(false);
+  expect(!inspection.ok && inspection.problem).toMatch(/data of table public\.rotten \(dump id 1010\) cannot be inflated .*: the archive is damaged/);
+});
+
+test('a zlib stream cut short inside a well-formed block fails the check', async () => {
+  const chunks = gzipChunks(copyData(many(20_000)));
+  const { inspection } = await rowsOf([ENCODING, ...gzipTable(10, 'cut', chunks.slice(0, -1))], 'cut');
+  expect(inspection.ok).toBe(false);
+  expect(!inspection.ok && inspection.problem).toMatch(/table public\.cut \(dump id 1010\) cannot be inflated \(unexpected end of file\)/);
+});
