@@ -13,7 +13,7 @@ import { Holdfast } from '../core/holdfast.ts';
 import { processStartToken } from '../core/process/liveness.ts';
 import { startHeartbeat } from '../core/schedule/heartbeat.ts';
 import { startSchedulingHost, type SchedulingHost } from '../core/schedule/host.ts';
-import { NOTHING_RUNS_SCHEDULES, TICK_INTERVAL_MS } from '../core/schedule/host-status.ts';
+import { NOTHING_RUNS_SCHEDULES, SERVED_WITHOUT_SCHEDULES, TICK_INTERVAL_MS } from '../core/schedule/host-status.ts';
 import { clockedCron, seedBackup } from '../../test/support/clocked-cron.ts';
 import { noKeychain } from '../../test/support/no-keychain.ts';
 import { renderSchedulingHosts } from './schedule-hosts-view.ts';
@@ -76,6 +76,24 @@ describe.each(['daemon', 'serve'] as const)('holdfast %s as the scheduling host'
     const after = holdfast.schedulingStatus(cron.clock.now());
     expect(after).toMatchObject({ running: [], stale: [], warning: NOTHING_RUNS_SCHEDULES });
     expect((await holdfast.health(cron.clock.now())).reasons).toContainEqual(expect.objectContaining({ code: 'NO_SCHEDULING_HOST', severity: 'degraded' }));
+  });
+});
+
+describe('holdfast serve --no-schedules', () => {
+  test('with nothing running the schedules, it says why it runs none and how to run them, never "start holdfast serve"', async () => {
+    const served = (await Holdfast.open(loadConfig({ HOLDFAST_HOME: home, HOLDFAST_VERIFY_SCHEDULE: 'off' }), { secrets: noKeychain, servesWithoutSchedules: true })).holdfast;
+    try {
+      served.addSchedule({ profile: 'shop', type: 'daily' });
+      const { warning } = served.schedulingStatus();
+      expect(warning).toBe(SERVED_WITHOUT_SCHEDULES);
+      expect(warning).toContain('`--no-schedules`');
+      expect(warning).not.toMatch(/start[^;]*`holdfast serve`/);
+      expect((await served.health()).reasons).toContainEqual(expect.objectContaining({ code: 'NO_SCHEDULING_HOST', message: expect.stringContaining('--no-schedules') }));
+      // Another shell on the same home (a terminal) is not that serve: starting one is its advice.
+      expect(holdfast.schedulingStatus().warning).toBe(NOTHING_RUNS_SCHEDULES);
+    } finally {
+      served.close();
+    }
   });
 });
 

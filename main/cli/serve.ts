@@ -69,7 +69,7 @@ export async function runServe(io: Io, flags: ServeFlags): Promise<number> {
     const options = serveOptions(flags);
     // Which backup files are still there is looked for once it listens: on a 10,000-backup home that
     // check was most of the time to the first answer. Until it ends, the Backups list says "checking".
-    holdfast = (await Holdfast.open(loadConfig(), { files: 'later' })).holdfast;
+    holdfast = (await Holdfast.open(loadConfig(), { files: 'later', servesWithoutSchedules: flags.schedules === false })).holdfast;
     server = await startServer(holdfast, options);
   } catch (error) {
     holdfast?.close();

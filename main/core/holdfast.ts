@@ -92,7 +92,13 @@ export class Holdfast implements EngineContext, ProfileContext {
   /** HOLDFAST_DRILL_CONCURRENCY: each drill starts a server and restores a whole database. */
   private readonly drillSlots: DrillSlots;
 
-  private constructor(config: HoldfastConfig, catalogue: Catalogue, secrets: SecretStore) {
+  private constructor(
+    config: HoldfastConfig,
+    catalogue: Catalogue,
+    secrets: SecretStore,
+    /** This engine is inside a `holdfast serve --no-schedules`: what it says when nothing runs the schedules names that. */
+    private readonly servesWithoutSchedules: boolean,
+  ) {
     this.settings = new LiveConfig(config, catalogue.db);
     this.programAnswers = new ProgramAnswers(join(config.home, 'program-answers.json'));
     this.tools = new ClientToolCache(this.programAnswers);
@@ -113,12 +119,16 @@ export class Holdfast implements EngineContext, ProfileContext {
    * Opens (creating if needed) HOLDFAST_HOME and its catalogue, then reconciles files and runs. With
    * `files: 'later'` the check of which backup files are still there is left to `fileCheck.run()`.
    */
-  static async open(config: HoldfastConfig = loadConfig(), options: { secrets?: SecretStore; files?: 'now' | 'later' } = {}): Promise<{ holdfast: Holdfast; reconciled: ReconcileReport }> {
+  static async open(
+    config: HoldfastConfig = loadConfig(),
+    options: { secrets?: SecretStore; files?: 'now' | 'later'; servesWithoutSchedules?: boolean } = {},
+  ): Promise<{ holdfast: Holdfast; reconciled: ReconcileReport }> {
     await ensurePrivateDir(config.home);
     const holdfast = new Holdfast(
       config,
       new Catalogue(join(config.home, 'catalogue.sqlite'), { backupDir: config.backupDir }),
       options.secrets ?? openSecretStore(config.secretStore, config.home, config.env),
+      options.servesWithoutSchedules ?? false,
     );
     const reconciled = await reconcileAtStart(holdfast, { files: options.files ?? 'now' });
     return { holdfast, reconciled };
@@ -344,7 +354,11 @@ export class Holdfast implements EngineContext, ProfileContext {
   }
   /** Who runs the schedules (heartbeats in the catalogue), or that nothing does. */
   schedulingStatus(now: Date = new Date()): SchedulingStatus {
-    return schedulingStatus(new ScheduleHostStore(this.catalogue.db).list(), { now, activeSchedules: this.schedules.list().filter((s) => s.enabled).length });
+    return schedulingStatus(new ScheduleHostStore(this.catalogue.db).list(), {
+      now,
+      activeSchedules: this.schedules.list().filter((s) => s.enabled).length,
+      servesWithoutSchedules: this.servesWithoutSchedules,
+    });
   }
 
   health(now: Date = new Date()): Promise<HealthReport & { scheduling: SchedulingStatus }> {

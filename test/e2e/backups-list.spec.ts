@@ -3,7 +3,7 @@
 // for the file name only when it is the last usable backup.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { expect, screenshotEverySize, test } from './fixtures.ts';
+import { expect, screenshotDir, screenshotEverySize, test } from './fixtures.ts';
 import { BackupsPage } from './pages/backups.ts';
 import { Shell } from './pages/shell.ts';
 import { rpc } from './support-rpc.ts';
@@ -183,4 +183,29 @@ test('at 1440 px a longer extension (.sql.gz) is whole in the File column: the t
   expect(partBox.x + partBox.width).toBeLessThanOrEqual(box.x + box.width + 0.5);
   // The name as a whole still fits its cell: what gives way ends in an ellipsis inside it.
   expect(await cell.locator('.file-name').evaluate((element) => element.scrollWidth <= element.clientWidth + 0.5)).toBe(true);
+});
+
+// A DBA's review (stop 26): squeezed, the "backup-" every name starts with read as a lone "b" before the
+// time. It tells no two files apart: it is whole, or not shown, and the time and extension keep the room.
+test('squeezed, the "backup-" prefix is whole or gone, never a one-letter stub', async ({ page, holdfast }) => {
+  const backups = await openBackups(page, holdfast.url);
+  const stubs = () =>
+    backups.table.locator('[role="cell"] .file-name').evaluateAll((names) =>
+      names.flatMap((name) => {
+        const prefix = name.querySelector<HTMLElement>('.file-name__prefix');
+        if (!prefix || prefix.offsetWidth === 0) return [];
+        return prefix.scrollWidth > prefix.clientWidth + 0.5 ? [`${name.textContent} shows ${prefix.clientWidth}px of its prefix`] : [];
+      }),
+    );
+  let squeezed = 0;
+  for (const width of [1920, 1600, 1500, 1440, 1366, 1300, 1280]) {
+    await page.setViewportSize({ width, height: 900 });
+    await expect(backups.renderedRows().first()).toBeVisible();
+    expect({ width, stubs: await stubs() }).toEqual({ width, stubs: [] });
+    // The widths where the prefix had to go are the ones this test is about: there must be some.
+    const hidden = await backups.table.locator('[role="cell"] .file-name__prefix').evaluateAll((prefixes) => prefixes.filter((p) => (p as HTMLElement).offsetWidth === 0).length);
+    squeezed += hidden;
+    if (hidden) await page.screenshot({ path: `${screenshotDir}/backups-prefix-gone-${width}.png` });
+  }
+  expect(squeezed).toBeGreaterThan(0);
 });

@@ -11,6 +11,7 @@ import { formatProfile, formatProfileTest, profileTarget } from '../format.ts';
 import type { Io } from '../io.ts';
 import { collect, integer, type CommandContext } from '../runner.ts';
 import { encryptToFrom } from './backup-options.ts';
+import { AUTO_PARALLEL_DATABASES } from '../../core/sets/parallel-default.ts';
 
 /** The whole of standard input, less one trailing newline, as `echo pw |` or a password manager sends it. */
 async function readPasswordFromStdin(): Promise<string> {
@@ -51,7 +52,7 @@ const connectionOptions = (command: Command, forAdd: boolean) =>
     .option('--no-libpq-password-files', "never send a password from libpq's files for this profile (only the keychain's)")
     .option('--all-databases', 'back up every database of the server as one backup set (templates left out; --dbname, default postgres, is where it connects)')
     .option('--exclude-database <pattern>', `with --all-databases: leave out databases matching this name or pattern (* and ?; repeatable${forAdd ? '' : '; replaces the list'})`, collect)
-    .option('--parallel-databases <n>', 'with --all-databases: databases dumped at once (default: from the core count)', integer('--parallel-databases'))
+    .option('--parallel-databases <n>', `with --all-databases: databases dumped at once (default: ${AUTO_PARALLEL_DATABASES})`, integer('--parallel-databases'))
     .option('--password-stdin', "read the password from standard input and store it in this host's secret store (HOLDFAST_SECRET_STORE: the OS keychain, or the credentials file)")
     .option(
       '--encrypt-to <recipient-or-key>',

@@ -203,7 +203,8 @@ describe('backup.page', () => {
     expect(page.total).toBe(70);
     // The sets' held members count as backups too (issue 17: the header counted them as nothing).
     // A running backup is counted apart: it has neither failed nor been left unfinished (yet).
-    expect(page.counts).toEqual({ backups: 61, attempts: 4, running: 1, sets: 4, setMembers: 7 });
+    // A set's failed member is a failed database backup: counted apart (issue 27: the header folded it into its set).
+    expect(page.counts).toEqual({ backups: 61, attempts: 4, running: 1, sets: 4, setMembers: 7, failedInSets: 1 });
     expect(page.profiles).toEqual(['alpha', 'beta', 'server']);
   });
 
@@ -291,7 +292,7 @@ describe('backup.page', () => {
   });
 
   test('an empty catalogue answers an empty page', () => {
-    expect(selectBackupPage(catalogue.db, query())).toEqual({ items: [], total: 0, counts: { backups: 0, attempts: 0, running: 0, sets: 0, setMembers: 0 }, profiles: [] });
+    expect(selectBackupPage(catalogue.db, query())).toEqual({ items: [], total: 0, counts: { backups: 0, attempts: 0, running: 0, sets: 0, setMembers: 0, failedInSets: 0 }, profiles: [] });
   });
 
   test('bad queries are refused by name: a page too large, an unknown sort or status', () => {

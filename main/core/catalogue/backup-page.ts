@@ -157,6 +157,8 @@ const setsArm = `FROM backup_sets WHERE status IN (${quoted(LISTED_SET_STATUSES)
  * Unary + keeps SQLite from walking every backup by status: it looks up each listed set's members instead.
  */
 const setMembersArm = `FROM backups WHERE +status IN (${quoted(LISTED_BACKUP_STATUSES)}) AND set_id IN (SELECT id ${setsArm})`;
+/** The listed sets' members that failed or were left unfinished: each a database's backup that did not happen. */
+const failedInSetsArm = `FROM runs WHERE kind = 'backup' AND status IN ('failed', 'interrupted') AND json_extract(detail, '$.set') IN (SELECT id ${setsArm})`;
 
 /** Which table a page row comes from. */
 const BACKUP = 0;
@@ -200,7 +202,8 @@ function pageStatements(query: BackupPageQuery): PageStatements {
     keys: `SELECT id, arm FROM (${union}) ORDER BY ${order} LIMIT ? OFFSET ?`,
     total: `SELECT (SELECT COUNT(*) ${backupsArm}${b.sql}) + (SELECT COUNT(*) ${attemptsArm}${r.sql}) + (SELECT COUNT(*) ${setsArm}${s.sql}) AS total`,
     counts: `SELECT (SELECT COUNT(*) ${backupsArm}) AS backups, (SELECT COUNT(*) ${attemptsArm} AND status <> 'running') AS attempts,
-             (SELECT COUNT(*) ${attemptsArm} AND status = 'running') AS running, (SELECT COUNT(*) ${setsArm}) AS sets, (SELECT COUNT(*) ${setMembersArm}) AS setMembers`,
+             (SELECT COUNT(*) ${attemptsArm} AND status = 'running') AS running, (SELECT COUNT(*) ${setsArm}) AS sets, (SELECT COUNT(*) ${setMembersArm}) AS setMembers,
+             (SELECT COUNT(*) ${failedInSetsArm}) AS failedInSets`,
     params: [...b.params, ...r.params, ...s.params],
   };
 }

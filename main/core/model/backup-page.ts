@@ -31,9 +31,10 @@ export interface BackupPage {
   /**
    * The whole list, unfiltered: single backups, failed, cancelled or unfinished attempts, backups running
    * now (an attempt that has not failed, counted apart), whole-server sets, and the backups those sets
-   * hold (a row each in the table is the set, but each is a backup).
+   * hold (a row each in the table is the set, but each is a backup), and those sets' members that failed
+   * or were left unfinished (not among the attempts: the set's row lists them).
    */
-  counts: { backups: number; attempts: number; running: number; sets: number; setMembers: number };
+  counts: { backups: number; attempts: number; running: number; sets: number; setMembers: number; failedInSets: number };
   /** Every profile that has a row in the list, sorted: the profile filter's choices. */
   profiles: string[];
   /**

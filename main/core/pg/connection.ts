@@ -218,9 +218,7 @@ export function connectionError(target: ConnectionTarget, database: string, erro
   return new HoldfastError('CONNECTION_FAILED', `Cannot connect to ${where}: ${raw}`, "Check that the server is running and reachable, and the profile's host, port and user.");
 }
 
-export function quoteIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}
+export { quoteIdent } from './quote-ident.ts';
 
 /** A string literal the server reads back as `value` whatever standard_conforming_strings says (E'' when it holds a backslash), as pg's escapeLiteral writes it but without its leading space. */
 export function quoteLiteral(value: string): string {

@@ -32,7 +32,7 @@ export const WholeServerSchema = lazySchema(() =>
     .object({
       /** Databases left out, by name or a pattern with * and ? (as pg_dumpall's --exclude-database). */
       excludeDatabases: z.array(DatabasePatternSchema).max(100).default([]),
-      /** Databases dumped at once; null: from the core count (sets/parallelism.ts). */
+      /** Databases dumped at once; null: one per processor, up to a cap (sets/parallelism.ts). */
       parallelDatabases: z.number().int().min(1, 'parallel databases is 1–16').max(16, 'parallel databases is 1–16').nullable().default(null),
     })
     .strict(),

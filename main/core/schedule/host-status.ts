@@ -16,6 +16,9 @@ export const HEARTBEAT_SLACK_MS = 30_000;
 export const OVERDUE_GRACE_MS = 30 * 60_000;
 
 export const NOTHING_RUNS_SCHEDULES = 'nothing is running these schedules: start the desktop app, `holdfast daemon` or `holdfast serve`';
+/** Said instead by a `holdfast serve --no-schedules`, whose user already started holdfast serve: why it runs none, and how to run them. */
+export const SERVED_WITHOUT_SCHEDULES =
+  'nothing is running these schedules: this `holdfast serve` was started with `--no-schedules`, so it runs none; restart it without `--no-schedules`, or start the desktop app or `holdfast daemon`';
 
 const KIND_NAMES: Record<ScheduleHostKind, string> = { desktop: 'the desktop app', daemon: 'holdfast daemon', serve: 'holdfast serve' };
 
@@ -51,6 +54,8 @@ export interface StatusOptions {
   activeSchedules: number;
   /** This machine's name: a host elsewhere (a shared HOLDFAST_HOME) is judged by its heartbeat alone. */
   localHostName?: string;
+  /** The process asking is a `holdfast serve --no-schedules`: the warning says so instead of advising to start one. */
+  servesWithoutSchedules?: boolean;
 }
 
 export function hostLabel(host: Pick<ScheduleHostRecord, 'kind' | 'pid' | 'hostName'>): string {
@@ -84,7 +89,7 @@ export function schedulingStatus(hosts: ScheduleHostRecord[], options: StatusOpt
     activeSchedules: options.activeSchedules,
     running,
     stale: views.filter((view) => !view.running),
-    warning: options.activeSchedules > 0 && running.length === 0 ? NOTHING_RUNS_SCHEDULES : null,
+    warning: options.activeSchedules > 0 && running.length === 0 ? (options.servesWithoutSchedules ? SERVED_WITHOUT_SCHEDULES : NOTHING_RUNS_SCHEDULES) : null,
   };
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { defaultParallelDatabases, runBounded } from './parallelism.ts';
+import { AUTO_PARALLEL_DATABASES } from './parallel-default.ts';
 import { matchesPattern } from './server-databases.ts';
 
 describe('runBounded', () => {
@@ -31,10 +32,11 @@ describe('runBounded', () => {
     expect(started).toBe(2);
   });
 
-  test('the default follows the core count, 1 to 8', () => {
+  test('the default follows the core count, 1 to 8, as every shell says it', () => {
     expect(defaultParallelDatabases(1)).toBe(1);
     expect(defaultParallelDatabases(2)).toBe(2);
     expect(defaultParallelDatabases(64)).toBe(8);
+    expect(AUTO_PARALLEL_DATABASES).toBe(`one per processor of the machine Holdfast runs on, up to ${defaultParallelDatabases(Number.MAX_SAFE_INTEGER)}`);
   });
 });
 

@@ -1,9 +1,10 @@
 // How many databases of a set are dumped at once, and a runner that never exceeds it.
 import { availableParallelism } from 'node:os';
+import { MAX_DEFAULT_PARALLEL_DATABASES } from './parallel-default.ts';
 
-/** Each member is a pg_dump (mostly server work) plus a counting session: one per core, 1–8. */
+/** Each member is a pg_dump (mostly server work) plus a counting session: one per core, 1 to the cap. */
 export function defaultParallelDatabases(cores: number = availableParallelism()): number {
-  return Math.min(8, Math.max(1, cores));
+  return Math.min(MAX_DEFAULT_PARALLEL_DATABASES, Math.max(1, cores));
 }
 
 /** Runs task over items with at most `limit` at once, in order of items; stops starting new ones once `stop()` says so. */

@@ -93,9 +93,27 @@ describe('computeStats', () => {
       averageDuration: 0,
       successfulBackups: 0,
       failedBackups: 0,
+      failedInSets: 0,
       missingBackups: 0,
       profiles: [],
     });
+  });
+
+  test("a whole-server set's runs count per database: a set with 2 failed members is 2 failures, said to be in sets, its own run not a third", () => {
+    addProfile('server');
+    const setRun = catalogue.startRun({ kind: 'backup', profile: 'server', detail: { filename: 'set.set.json', wholeServerSet: true } });
+    for (const [database, status] of [
+      ['app', 'completed'],
+      ['crm', 'failed'],
+      ['billing', 'failed'],
+    ] as const) {
+      const run = catalogue.startRun({ kind: 'backup', profile: 'server', detail: { filename: `${database}.dump`, set: 'abcdefabcdef' } });
+      catalogue.finishRun(run, status, status === 'failed' ? { error: `pg_dump: database "${database}" does not exist` } : {});
+    }
+    catalogue.finishRun(setRun, 'failed', { error: 'Backup set abcdefabcdef is partial', detail: { setId: 'abcdefabcdef' } });
+    const stats = computeStats(catalogue, now);
+    expect({ ok: stats.successfulBackups, failed: stats.failedBackups, inSets: stats.failedInSets }).toEqual({ ok: 1, failed: 2, inSets: 2 });
+    expect(stats.profiles.find((p) => p.profile === 'server')).toMatchObject({ failedBackups: 2, lastRunStatus: 'failed' });
   });
 
   test('exact figures over completed backups; missing files, adoptions and other run kinds are kept apart', async () => {
@@ -129,6 +147,7 @@ describe('computeStats', () => {
       averageDuration: 35.6,
       successfulBackups: 6,
       failedBackups: 2,
+      failedInSets: 0,
       missingBackups: 1,
       profiles: [
         { profile: 'prod', totalBackups: 3, totalSize: 9000, newestBackup: '2024-01-15T02:00:00.000Z', lastRunStatus: 'completed', failedBackups: 1 },

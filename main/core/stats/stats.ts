@@ -10,6 +10,8 @@
 // - successfulBackups / failedBackups count backup *runs* (completed vs failed|interrupted), as the
 //   spec's schedule stats do, so a success rate can be computed. Adopting existing files records a
 //   run too; those are not backups that ran, so they are left out of run counts and "last run".
+//   A whole-server set counts per database: its members' runs, not its own run beside them (a set
+//   with 2 failed members is 2 failures, not 3); failedInSets says how many of the failures those are.
 // - Health judges a profile by its full backups: a table-filtered, schema-only or data-only backup
 //   does not restore the database, so it never makes a profile look recently backed up. The newest
 //   full backup having failed its last verify or restore drill is a reason of its own: a profile
@@ -51,6 +53,8 @@ export interface BackupStats {
   averageDuration: number;
   successfulBackups: number;
   failedBackups: number;
+  /** Of failedBackups, the members of whole-server sets (the Backups page lists them under their set). */
+  failedInSets: number;
   /** Catalogued backups whose files are gone; excluded from every figure above. */
   missingBackups: number;
   /** Every profile that is configured or has backups or backup runs, by name. */
@@ -86,6 +90,10 @@ function backupRuns(catalogue: Catalogue, profile?: string): RunRecord[] {
   return catalogue.listRuns(profile === undefined ? { kind: 'backup' } : { kind: 'backup', profile }).filter((run) => !isAdoption(run));
 }
 
+/** A whole-server set's own run (take-set.ts: marked while it runs, naming its set once finished): its members' runs are the databases' results, counted instead. */
+const isSetRun = (run: RunRecord): boolean => run.detail?.['wholeServerSet'] === true || typeof run.detail?.['setId'] === 'string';
+const isSetMember = (run: RunRecord): boolean => typeof run.detail?.['set'] === 'string';
+
 // A run the user cancelled is neither a failure nor a result: it is left out of both.
 const isFailed = (run: RunRecord): boolean => run.status === 'failed' || (run.status === 'interrupted' && !run.cancelled);
 
@@ -93,6 +101,7 @@ export function computeStats(catalogue: Catalogue, now: Date): BackupStats {
   const catalogued = catalogue.listBackups({ statuses: ['completed', 'missing'] });
   const backups = catalogued.filter((backup) => backup.status === 'completed');
   const runs = backupRuns(catalogue);
+  const results = runs.filter((run) => !isSetRun(run));
   const nowMs = now.getTime();
 
   const totalSize = backups.reduce((sum, backup) => sum + backup.size, 0);
@@ -114,7 +123,7 @@ export function computeStats(catalogue: Catalogue, now: Date): BackupStats {
       totalSize: own.reduce((sum, backup) => sum + backup.size, 0),
       newestBackup: newest(own)?.timestamp ?? null,
       lastRunStatus: ownRuns.at(-1)?.cancelled ? 'cancelled' : (ownRuns.at(-1)?.status ?? null),
-      failedBackups: ownRuns.filter(isFailed).length,
+      failedBackups: ownRuns.filter((run) => isFailed(run) && !isSetRun(run)).length,
       ...copiesOf(catalogue, newest(own)),
     };
   });
@@ -129,8 +138,9 @@ export function computeStats(catalogue: Catalogue, now: Date): BackupStats {
     backupsLast7Days: since(24 * 7),
     compressionUsage: count ? Math.round((100 * backups.filter((backup) => backup.compressed).length) / count) : 0,
     averageDuration: count ? Math.round(totalDurationMs / count / 100) / 10 : 0,
-    successfulBackups: runs.filter((run) => run.status === 'completed').length,
-    failedBackups: runs.filter(isFailed).length,
+    successfulBackups: results.filter((run) => run.status === 'completed').length,
+    failedBackups: results.filter(isFailed).length,
+    failedInSets: results.filter((run) => isFailed(run) && isSetMember(run)).length,
     missingBackups: catalogued.length - count,
     profiles,
   };

@@ -137,6 +137,7 @@ export const StatsSchema = lazySchema(() =>
       averageDuration: z.number().describe('seconds'),
       successfulBackups: z.number().int(),
       failedBackups: z.number().int(),
+      failedInSets: z.number().int().describe('of failedBackups, members of whole-server sets'),
       missingBackups: z.number().int(),
       profiles: z.array(
         z.object({

@@ -31,6 +31,10 @@ describe('connection form', () => {
     expect(draftToInput(draft)).toMatchObject({ dbname: 'postgres', wholeServer: { excludeDatabases: ['scratch_*', 'tmp', 'test?'], parallelDatabases: 3 } });
     expect(draftToInput({ ...draft, parallelDatabases: '' }).wholeServer).toEqual({ excludeDatabases: ['scratch_*', 'tmp', 'test?'], parallelDatabases: null });
     expect(validateDraft({ ...draft, parallelDatabases: '17' }).parallelDatabases).toMatch(/1 to 16/);
+    // In a DBA's words, not "the core count" (issue 27).
+    expect(validateDraft({ ...draft, parallelDatabases: '17' }).parallelDatabases).toBe(
+      'Parallel databases is 1 to 16; leave it empty for one per processor of the machine Holdfast runs on, up to 8.',
+    );
     expect(validateDraft({ ...draft, allDatabases: false }).dbname).toBe('The database is required.');
   });
 

@@ -1,6 +1,7 @@
 // The connection form's fields as text, checked before they are sent (the engine checks again),
 // and the engine's "field: message" errors mapped back onto the fields they name.
 import type { ChannelInput } from '../api/types.ts';
+import { AUTO_PARALLEL_DATABASES } from '../../../main/core/sets/parallel-default.ts';
 
 export interface ProfileDraft {
   name: string;
@@ -16,7 +17,7 @@ export interface ProfileDraft {
   allDatabases: boolean;
   /** Databases left out, names or * ? patterns, one a line or comma-separated. */
   excludeDatabases: string;
-  /** Databases dumped at once; empty: from the core count. */
+  /** Databases dumped at once; empty: AUTO_PARALLEL_DATABASES. */
   parallelDatabases: string;
 }
 
@@ -71,7 +72,7 @@ export function validateDraft(draft: ProfileDraft): DraftErrors {
   const badTag = splitTags(draft.tags).find((tag) => !/^[A-Za-z0-9_-]{1,32}$/.test(tag));
   if (draft.allDatabases && draft.parallelDatabases.trim()) {
     const parallel = Number(draft.parallelDatabases);
-    if (!/^\d+$/.test(draft.parallelDatabases.trim()) || parallel < 1 || parallel > 16) errors.parallelDatabases = 'Parallel databases is 1 to 16; leave it empty to follow the core count.';
+    if (!/^\d+$/.test(draft.parallelDatabases.trim()) || parallel < 1 || parallel > 16) errors.parallelDatabases = `Parallel databases is 1 to 16; leave it empty for ${AUTO_PARALLEL_DATABASES}.`;
   }
   if (badTag) errors.tags = `"${badTag}" is not a tag: use 1–32 letters, digits, "_" or "-".`;
   return errors;

@@ -104,14 +104,21 @@ describe('the Backups header', () => {
   });
 
   test("a set's members count as backups: each is a database's backup, not nothing", () => {
-    expect(backupsHeader({ backups: 3, attempts: 1, running: 0, sets: 2, setMembers: 5 })).toBe('8 backups (5 in 2 whole-server sets) · 1 failed or unfinished attempt');
-    expect(backupsHeader({ backups: 1, attempts: 0, running: 0, sets: 0, setMembers: 0 })).toBe('1 backup · 0 failed or unfinished attempts');
-    expect(backupsHeader({ backups: 0, attempts: 0, running: 0, sets: 1, setMembers: 1 })).toBe('1 backup (1 in 1 whole-server set) · 0 failed or unfinished attempts');
+    expect(backupsHeader({ backups: 3, attempts: 1, running: 0, sets: 2, setMembers: 5, failedInSets: 0 })).toBe('8 backups (5 in 2 whole-server sets) · 1 failed or unfinished attempt');
+    expect(backupsHeader({ backups: 1, attempts: 0, running: 0, sets: 0, setMembers: 0, failedInSets: 0 })).toBe('1 backup · 0 failed or unfinished attempts');
+    expect(backupsHeader({ backups: 0, attempts: 0, running: 0, sets: 1, setMembers: 1, failedInSets: 0 })).toBe('1 backup (1 in 1 whole-server set) · 0 failed or unfinished attempts');
+  });
+
+  test("a set's failed members are failed backups, counted with the others and said apart", () => {
+    expect(backupsHeader({ backups: 3, attempts: 1, running: 0, sets: 2, setMembers: 5, failedInSets: 2 })).toBe(
+      '8 backups (5 in 2 whole-server sets) · 3 failed or unfinished attempts, 2 of them in sets',
+    );
+    expect(backupsHeader({ backups: 0, attempts: 0, running: 0, sets: 1, setMembers: 1, failedInSets: 1 })).toBe('1 backup (1 in 1 whole-server set) · 1 failed or unfinished attempt, in a set');
   });
 
   test('a running backup is counted as running, apart from the failed and unfinished ones', () => {
-    expect(backupsHeader({ backups: 2, attempts: 0, running: 1, sets: 0, setMembers: 0 })).toBe('2 backups · 1 running · 0 failed or unfinished attempts');
-    expect(backupsHeader({ backups: 2, attempts: 3, running: 2, sets: 0, setMembers: 0 })).toBe('2 backups · 2 running · 3 failed or unfinished attempts');
+    expect(backupsHeader({ backups: 2, attempts: 0, running: 1, sets: 0, setMembers: 0, failedInSets: 0 })).toBe('2 backups · 1 running · 0 failed or unfinished attempts');
+    expect(backupsHeader({ backups: 2, attempts: 3, running: 2, sets: 0, setMembers: 0, failedInSets: 0 })).toBe('2 backups · 2 running · 3 failed or unfinished attempts');
   });
 });
 
@@ -122,7 +129,7 @@ describe("the Backups page's first screen needs no ICU", () => {
     const toLocaleString = vi.spyOn(Number.prototype, 'toLocaleString');
     const formatter = vi.spyOn(Intl, 'NumberFormat');
     try {
-      expect(backupsHeader({ backups: 98_765, attempts: 1_234, running: 1_001, sets: 1_000, setMembers: 2_000 })).toBe(
+      expect(backupsHeader({ backups: 98_765, attempts: 1_234, running: 1_001, sets: 1_000, setMembers: 2_000, failedInSets: 0 })).toBe(
         '100,765 backups (2,000 in 1,000 whole-server sets) · 1,001 running · 1,234 failed or unfinished attempts',
       );
       expect(countText(10_000, 1_234_567)).toBe('10,000 of 1,234,567');

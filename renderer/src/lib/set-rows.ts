@@ -104,8 +104,20 @@ export function withExpandedMembers(rows: readonly BackupRow[], expanded: Readon
 }
 
 /** The Backups page's header: loose backups and the sets' members are all backups; a set says how many it holds. */
+/**
+ * ", 2 of them in sets" after a count of failures: a set's failed member is a database that was not
+ * backed up, counted with the others and said to be in a set, whose row lists it. The Backups header
+ * and the Overview say it alike.
+ */
+export function ofThemInSets(failed: number, inSets: number): string {
+  if (inSets === 0) return '';
+  if (inSets === failed) return failed === 1 ? ', in a set' : ', all in sets';
+  return `, ${groupedCount(inSets)} of them in ${inSets === 1 ? 'a set' : 'sets'}`;
+}
+
 export function backupsHeader(counts: ChannelOutput<'backup.page'>['counts']): string {
   const inSets = counts.sets ? ` (${groupedCount(counts.setMembers)} in ${plural(counts.sets, 'whole-server set')})` : '';
   const running = counts.running ? ` · ${groupedCount(counts.running)} running` : '';
-  return `${plural(counts.backups + counts.setMembers, 'backup')}${inSets}${running} · ${plural(counts.attempts, 'failed or unfinished attempt')}`;
+  const failed = counts.attempts + counts.failedInSets;
+  return `${plural(counts.backups + counts.setMembers, 'backup')}${inSets}${running} · ${plural(failed, 'failed or unfinished attempt')}${ofThemInSets(failed, counts.failedInSets)}`;
 }

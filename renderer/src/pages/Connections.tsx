@@ -9,6 +9,7 @@ import { useNav } from '../stores/nav.ts';
 import { useProfiles, type Profile, type TestState } from '../stores/profiles.ts';
 import { useSecretStoreName } from '../stores/overview.ts';
 import { WholeServerSizesTable } from './WholeServerSizes.tsx';
+import { AUTO_PARALLEL_DATABASES } from '../../../main/core/sets/parallel-default.ts';
 
 export function Connections() {
   const profiles = useProfiles((s) => s.profiles);
@@ -181,7 +182,7 @@ function WholeServerLine({ wholeServer }: { wholeServer: NonNullable<Profile['wh
     <p className="profile__meta" aria-label="Whole server">
       <Badge tone="info">All databases</Badge>
       {wholeServer.excludeDatabases.length ? ` · leaves out ${wholeServer.excludeDatabases.join(', ')}` : ''}
-      {` · ${wholeServer.parallelDatabases ? `${plural(wholeServer.parallelDatabases, 'database')} at once` : 'databases at once: from the core count'}`}
+      {` · ${wholeServer.parallelDatabases ? `${plural(wholeServer.parallelDatabases, 'database')} at once` : `databases at once: ${AUTO_PARALLEL_DATABASES}`}`}
     </p>
   );
 }

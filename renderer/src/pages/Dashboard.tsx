@@ -10,6 +10,7 @@ import { attentionDetail, attentionItems } from '../lib/attention.ts';
 import { profileHealth, systemReasons } from '../lib/health.ts';
 import { formatBytes, formatCount, formatDateTime, formatPercent, formatRelative, formatTenthsOfSeconds, plural } from '../lib/format.ts';
 import { chartSeries, type Point } from '../lib/series.ts';
+import { ofThemInSets } from '../lib/set-rows.ts';
 import { useBackups } from '../stores/backups.ts';
 import { useNav } from '../stores/nav.ts';
 import { useOverview } from '../stores/overview.ts';
@@ -115,7 +116,7 @@ export function Dashboard() {
         <Kpi
           label="Success rate"
           value={formatPercent(s?.successfulBackups ?? 0, runs)}
-          detail={s ? `${formatCount(s.successfulBackups)} ok · ${formatCount(s.failedBackups)} failed or interrupted` : ''}
+          detail={s ? `${formatCount(s.successfulBackups)} ok · ${formatCount(s.failedBackups)} failed or interrupted${ofThemInSets(s.failedBackups, s.failedInSets)}` : ''}
         />
         <Kpi
           label="Average duration"

@@ -1,8 +1,8 @@
 // The Overview's two charts over backup history. A module of their own so recharts (most of the
 // app's code) is a separate chunk that Dashboard.tsx loads only when it shows them.
 import { Area, AreaChart, CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { formatBytes, formatDateTime, formatDuration, formatShortDate } from '../lib/format.ts';
-import type { Point } from '../lib/series.ts';
+import { formatBytes, formatDateTime, formatDuration } from '../lib/format.ts';
+import { timeAxis, type Point } from '../lib/series.ts';
 
 export function SizeChart({ series }: { series: Point[] }) {
   return (
@@ -15,7 +15,7 @@ export function SizeChart({ series }: { series: Point[] }) {
           </linearGradient>
         </defs>
         <CartesianGrid className="chart-grid" vertical={false} />
-        <XAxis dataKey="at" type="number" scale="time" domain={['dataMin', 'dataMax']} tickFormatter={(v: number) => formatShortDate(v)} className="chart-axis" minTickGap={40} />
+        <TimeXAxis series={series} />
         <YAxis tickFormatter={(v: number) => formatBytes(v)} width={72} className="chart-axis" />
         <Tooltip
           labelFormatter={(v) => formatDateTime(new Date(Number(v)).toISOString(), false)}
@@ -33,7 +33,7 @@ export function DurationChart({ series }: { series: Point[] }) {
     <ResponsiveContainer width="100%" height={220}>
       <LineChart data={series} margin={{ top: 8, right: 12, bottom: 0, left: 0 }}>
         <CartesianGrid className="chart-grid" vertical={false} />
-        <XAxis dataKey="at" type="number" scale="time" domain={['dataMin', 'dataMax']} tickFormatter={(v: number) => formatShortDate(v)} className="chart-axis" minTickGap={40} />
+        <TimeXAxis series={series} />
         <YAxis tickFormatter={(v: number) => formatDuration(v * 1000)} width={72} className="chart-axis" />
         <Tooltip
           labelFormatter={(v) => formatDateTime(new Date(Number(v)).toISOString(), false)}
@@ -44,4 +44,10 @@ export function DurationChart({ series }: { series: Point[] }) {
       </LineChart>
     </ResponsiveContainer>
   );
+}
+
+/** Both charts' time axis: its ticks and labels are timeAxis's, so no two ticks read the same. */
+function TimeXAxis({ series }: { series: Point[] }) {
+  const axis = timeAxis(series);
+  return <XAxis dataKey="at" type="number" scale="time" domain={['dataMin', 'dataMax']} ticks={axis.ticks} tickFormatter={axis.label} className="chart-axis" minTickGap={40} />;
 }

@@ -10,6 +10,7 @@ import { useBackups } from '../stores/backups.ts';
 import { useNav } from '../stores/nav.ts';
 import { useProfiles } from '../stores/profiles.ts';
 import { SELECTION_CAVEAT } from '../../../main/core/restore/selection-caveat.ts';
+import { quoteIdent } from '../../../main/core/pg/quote-ident.ts';
 import { expectedConfirmation, fixLabel, previewBlockers, startDisabledReason, unusedDatabaseName, useRestore, WIZARD_STEPS, type RestoreResult } from '../stores/restore.ts';
 import { ScopeBadge } from './BackupDetails.tsx';
 import { ImpactSummary, ImpactTable } from './RestoreImpact.tsx';
@@ -547,6 +548,7 @@ function RestoreSummary({ result, onClose }: { result: RestoreResult; onClose: (
         </p>
         {result.from ? <p className="muted">Read from its copy on destination {result.from}, not from this machine&apos;s disk.</p> : null}
       </div>
+      <LeftOut lines={result.impact.leftOut} database={result.target.database} />
       {result.runId ? <ToolOutput runOrBackupId={result.runId} tools={RESTORE_TOOLS} /> : null}
       <table className="table table--compact" aria-label="Row count comparison">
         <thead>
@@ -578,5 +580,32 @@ function RestoreSummary({ result, onClose }: { result: RestoreResult; onClose: (
         </button>
       </div>
     </>
+  );
+}
+
+/**
+ * What the restored database did not get from the backup (impact.leftOut), said again after the run as
+ * the CLI does, with the statement that sets a setting: a DBA may skip the preview, and must not
+ * assume the copy has every setting the backup carried.
+ */
+function LeftOut({ lines, database }: { lines: string[]; database: string }) {
+  if (!lines.length) return null;
+  const name = quoteIdent(database);
+  return (
+    <section className="notice notice--warn" aria-labelledby="restore-left-out-title">
+      <div className="notice__body">
+        <p className="notice__title" id="restore-left-out-title">
+          Not restored: set these yourself
+        </p>
+        <ul className="notice__message">
+          {lines.map((line) => (
+            <li key={line}>{line}</li>
+          ))}
+        </ul>
+        <p className="notice__message">
+          Next step, for each setting {database} needs: <code>ALTER DATABASE {name} SET name = value;</code> (for one role: <code>ALTER ROLE role IN DATABASE {name} SET name = value;</code>).
+        </p>
+      </div>
+    </section>
   );
 }

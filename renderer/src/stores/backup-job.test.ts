@@ -6,7 +6,7 @@ import { api } from '../api/client.ts';
 import type { CallOptions, Envelope, OperationView } from '../api/types.ts';
 import { useBackupJob, writtenBytes, type BackupProgress } from './backup-job.ts';
 
-const EMPTY_PAGE = { items: [], offset: 0, total: 0, counts: { backups: 0, attempts: 0, running: 0, sets: 0, setMembers: 0 }, profiles: [], checkingFiles: false };
+const EMPTY_PAGE = { items: [], offset: 0, total: 0, counts: { backups: 0, attempts: 0, running: 0, sets: 0, setMembers: 0, failedInSets: 0 }, profiles: [], checkingFiles: false };
 const answerFor = (channel: string) => (channel === 'set.list' ? [] : channel === 'backup.page' ? EMPTY_PAGE : {});
 
 afterEach(() => {

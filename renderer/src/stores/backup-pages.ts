@@ -103,7 +103,7 @@ export const useBackupPages = create<BackupPagesState>()((set, get) => {
     filter: NO_FILTER,
     pages: {},
     total: null,
-    counts: { backups: 0, attempts: 0, running: 0, sets: 0, setMembers: 0 },
+    counts: { backups: 0, attempts: 0, running: 0, sets: 0, setMembers: 0, failedInSets: 0 },
     profiles: [],
     checkingFiles: false,
     error: null,
