@@ -602,9 +602,12 @@ function LeftOut({ lines, database }: { lines: string[]; database: string }) {
             <li key={line}>{line}</li>
           ))}
         </ul>
-        <p className="notice__message">
-          Next step, for each setting {database} needs: <code>ALTER DATABASE {name} SET name = value;</code> (for one role: <code>ALTER ROLE role IN DATABASE {name} SET name = value;</code>).
-        </p>
+        {/* A line off the allow-list carries its own exact statement; the code-loading ones deliberately do not. */}
+        {lines.some((line) => !/ALTER (?:DATABASE|ROLE) (?:"(?:[^"]|"")*"|[^\s…]\S*) (?:SET|IN DATABASE) /.test(line)) && (
+          <p className="notice__message">
+            Next step, for each setting {database} needs: <code>ALTER DATABASE {name} SET name = value;</code> (for one role: <code>ALTER ROLE role IN DATABASE {name} SET name = value;</code>).
+          </p>
+        )}
       </div>
     </section>
   );
