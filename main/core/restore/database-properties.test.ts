@@ -195,6 +195,21 @@ describe('planDatabaseProperties', () => {
     }
   });
 
+  // CVE-2018-1058: a schema searched before pg_catalog shadows the built-in functions and operators of every session.
+  test("a backup's search_path that puts a schema before pg_catalog is left out with the statement; one that does not is applied", () => {
+    const shadowing = `ALTER DATABASE hr SET search_path TO 'evil', 'pg_catalog';\nALTER ROLE backup_ro IN DATABASE hr SET search_path TO 'pg_temp', 'pg_catalog';\n`;
+    const plan = planDatabaseProperties({ mode: 'create', database: 'hr', backup: parseDatabaseEntries(`${SCRIPT}${shadowing}`), target, noOwner: false, noAcl: false, roles });
+    expect(plan.properties.settings.map((s) => `${s.role ?? ''}:${s.name}`)).toEqual([':work_mem', 'backup_ro:statement_timeout']);
+    const warning = plan.warnings.find((w) => w.includes('search_path'))!;
+    expect(warning).toContain('search_path=evil, pg_catalog (it searches a schema before pg_catalog');
+    expect(warning).toContain(`ALTER DATABASE "hr" SET "search_path" TO 'evil', 'pg_catalog';`);
+    expect(warning).toContain(`ALTER ROLE "backup_ro" IN DATABASE "hr" SET "search_path" TO 'pg_temp', 'pg_catalog';`);
+    const ordinary = `ALTER DATABASE hr SET search_path TO 'pg_catalog', 'app', 'public';\n`;
+    const applied = planDatabaseProperties({ mode: 'create', database: 'hr', backup: parseDatabaseEntries(`${SCRIPT}${ordinary}`), target, noOwner: false, noAcl: false, roles });
+    expect(applied.properties.settings).toContainEqual({ role: null, name: 'search_path', values: ['pg_catalog', 'app', 'public'] });
+    expect(applied.warnings.join('\n')).not.toContain('search_path');
+  });
+
   test('a value with quotes and backslashes is written in the statement as the server reads it back', () => {
     const entries = parseDatabaseEntries(`${SCRIPT}ALTER DATABASE hr SET "app.motto" TO E'it''s a \\\\ path';\n`);
     const plan = planDatabaseProperties({ mode: 'create', database: 'hr', backup: entries, target, noOwner: false, noAcl: false, roles });

@@ -120,12 +120,13 @@ export function planDatabaseProperties(input: DatabasePropertiesInput): Database
     warnings.push(
       `The backup sets ${loading.map(describe).join(', ')} on its database: left out, because a backup is not trusted to choose code or files for the server, or to switch off its checks. If you mean it, set it yourself after the restore (ALTER DATABASE … SET).`,
     );
-  // Logging, auditing, durability and custom settings are not code, but off the allow-list too
-  // (pg/settings-from-backup.ts): said with the exact statement, for a DBA who means one.
+  // Logging, auditing, durability and custom settings are not code, but off the allow-list too, and so
+  // is a search_path that shadows pg_catalog (pg/settings-from-backup.ts): said with the exact
+  // statement, for a DBA who means one.
   const unlisted = leftOut.filter((l) => !l.code);
   if (unlisted.length)
     warnings.push(
-      `The backup sets ${unlisted.map(describe).join(', ')} on its database: left out, because a backup is not trusted to decide what the server logs or audits, or anything but the ordinary per-database settings. If you mean ${unlisted.length === 1 ? 'it' : 'one'}, set it yourself after the restore: ${unlisted.map((l) => `${settingStatement(input.database, l.setting)};`).join(' ')}`,
+      `The backup sets ${unlisted.map(describe).join(', ')} on its database: left out, because a backup is not trusted to decide what the server logs or audits, to put a schema before the built-in ones, or anything but the ordinary per-database settings. If you mean ${unlisted.length === 1 ? 'it' : 'one'}, set it yourself after the restore: ${unlisted.map((l) => `${settingStatement(input.database, l.setting)};`).join(' ')}`,
     );
   settings = settings.filter((s) => !leftOut.some((l) => l.setting === s));
   const refused = fromBackup ? (input.refusedSettings ?? []).filter((r) => settings.some((s) => sameSetting(s, r.setting))) : [];
@@ -190,7 +191,7 @@ interface LeftOutSetting {
 
 /** The setting, with why, when a restore does not take it from a backup; none when it does. */
 function leftOutOfRestore(setting: DatabaseSetting): LeftOutSetting[] {
-  const verdict = settingLeftOutOfRestore(setting.name);
+  const verdict = settingLeftOutOfRestore(setting.name, setting.values);
   return verdict ? [{ setting, ...verdict }] : [];
 }
 
