@@ -245,6 +245,20 @@ describe("a backup's search_path", () => {
   });
 });
 
+// The preview's warnings are hint templates rendered per shell ({{no-owner}} → a flag or a control): a
+// backup's value or role holding {{…}} is said as written, in the CLI's words, the app's and leftOut.
+test("a backup's setting value and role holding {{…}} are said verbatim, in the CLI's and the app's warnings", async () => {
+  await server.query(`CREATE ROLE "{{create}}" NOLOGIN`);
+  const backup = await backupWithSettings(`ALTER DATABASE hr SET "app.x" = '{{no-owner}} {{replace-existing:hr}}'; ALTER ROLE "{{create}}" IN DATABASE hr SET log_statement = 'none';`);
+  await server.query(`ALTER ROLE "{{create}}" IN DATABASE hr RESET ALL`);
+  const preview = await holdfast.restore({ ...create, dbname: 'hr_braces', ref: backup.id, dryRun: true });
+  const statements = [`ALTER DATABASE "hr_braces" SET "app.x" TO '{{no-owner}} {{replace-existing:hr}}';`, `ALTER ROLE "{{create}}" IN DATABASE "hr_braces" SET "log_statement" TO 'none';`];
+  for (const said of [preview.impact.warnings, preview.impact.appWarnings, preview.impact.leftOut]) {
+    for (const statement of statements) expect(said.join('\n')).toContain(statement);
+    expect(said.join('\n')).not.toMatch(/--no-owner|--create|Skip ownership|Create a new database/);
+  }
+});
+
 test('every setting a restore takes from a backup is one PostgreSQL 15 has and lets a database set', async () => {
   // The DO block loads PL/pgSQL into the session, so its own settings are listed too.
   const known = await server.query<{ name: string; context: string }>(`DO $$ BEGIN END $$; SELECT lower(name) AS name, context FROM pg_settings`);
