@@ -205,6 +205,60 @@ describe("a backup's logging, audit and custom settings", () => {
   });
 });
 
+/**
+ * A search_path that puts a schema before pg_catalog makes every session of the restored database call
+ * that schema's lower() or = instead of the built-ins (CVE-2018-1058): left out and said with the
+ * statement. One that keeps pg_catalog first (absent, it is implicitly first) is the database's own.
+ */
+describe("a backup's search_path", () => {
+  const SHADOWING = `ALTER DATABASE hr SET search_path = evil, pg_catalog; ALTER ROLE backup_ro IN DATABASE hr SET search_path = "$user", pg_catalog;`;
+  const statements = (db: string) => [`ALTER DATABASE "${db}" SET "search_path" TO 'evil', 'pg_catalog';`, `ALTER ROLE "backup_ro" IN DATABASE "${db}" SET "search_path" TO '$user', 'pg_catalog';`];
+  const statementsIn = (lines: string[]) => lines.join('\n').match(/ALTER (?:DATABASE|ROLE) [^;]*;/g) ?? [];
+  let shadowing: BackupMetadata;
+
+  beforeAll(async () => {
+    shadowing = await backupWithSettings(SHADOWING);
+  });
+
+  test('one that shadows pg_catalog is not given to a new database; the preview and the result name it with the statement', async () => {
+    const preview = await holdfast.restore({ ...create, dbname: 'hr_path', ref: shadowing.id, dryRun: true });
+    const result = await holdfast.restore({ ...create, dbname: 'hr_path', ref: shadowing.id });
+    expect((await databaseFacts(server, 'hr_path')).settings).toEqual({ '(all)': ['work_mem=64MB'] });
+    for (const leftOut of [preview.impact.leftOut, result.impact.leftOut]) expect(statementsIn(leftOut)).toEqual(statements('hr_path'));
+    expect(result.impact.leftOut.join('\n')).toContain('search_path=evil, pg_catalog (it searches a schema before pg_catalog');
+  });
+
+  test('nor to a replaced one (--clean)', async () => {
+    const result = await holdfast.restore({ ...clean, ref: shadowing.id });
+    expect(result.ok).toBe(true);
+    expect((await databaseFacts(server, 'hr')).settings).toEqual({ '(all)': ['work_mem=64MB'] });
+    expect(statementsIn(result.impact.leftOut)).toEqual(statements('hr'));
+  });
+
+  test('an ordinary one (app, public) is applied, to a new database and a replaced one', async () => {
+    const ordinary = await backupWithSettings(`ALTER DATABASE hr SET search_path = app, public;`);
+    await holdfast.restore({ ...create, dbname: 'hr_app_path', ref: ordinary.id });
+    const replaced = await holdfast.restore({ ...clean, ref: ordinary.id });
+    for (const db of ['hr_app_path', 'hr']) expect((await databaseFacts(server, db)).settings['(all)']?.slice().sort()).toEqual(['search_path=app, public', 'work_mem=64MB']);
+    expect(statementsIn(replaced.impact.leftOut)).toEqual([]);
+    await server.query(`ALTER DATABASE hr RESET search_path`);
+  });
+});
+
+// The preview's warnings are hint templates rendered per shell ({{no-owner}} → a flag or a control): a
+// backup's value or role holding {{…}} is said as written, in the CLI's words, the app's and leftOut.
+test("a backup's setting value and role holding {{…}} are said verbatim, in the CLI's and the app's warnings", async () => {
+  await server.query(`CREATE ROLE "{{create}}" NOLOGIN`);
+  const backup = await backupWithSettings(`ALTER DATABASE hr SET "app.x" = '{{no-owner}} {{replace-existing:hr}}'; ALTER ROLE "{{create}}" IN DATABASE hr SET log_statement = 'none';`);
+  await server.query(`ALTER ROLE "{{create}}" IN DATABASE hr RESET ALL`);
+  const preview = await holdfast.restore({ ...create, dbname: 'hr_braces', ref: backup.id, dryRun: true });
+  const statements = [`ALTER DATABASE "hr_braces" SET "app.x" TO '{{no-owner}} {{replace-existing:hr}}';`, `ALTER ROLE "{{create}}" IN DATABASE "hr_braces" SET "log_statement" TO 'none';`];
+  for (const said of [preview.impact.warnings, preview.impact.appWarnings, preview.impact.leftOut]) {
+    for (const statement of statements) expect(said.join('\n')).toContain(statement);
+    expect(said.join('\n')).not.toMatch(/--no-owner|--create|Skip ownership|Create a new database/);
+  }
+});
+
 test('every setting a restore takes from a backup is one PostgreSQL 15 has and lets a database set', async () => {
   // The DO block loads PL/pgSQL into the session, so its own settings are listed too.
   const known = await server.query<{ name: string; context: string }>(`DO $$ BEGIN END $$; SELECT lower(name) AS name, context FROM pg_settings`);

@@ -64,7 +64,7 @@ describe('a set restore reads its roles file as untrusted', () => {
 
   // The role is new on the target, so its settings would follow every session it opens there: a file
   // that turns off logging or auditing for it must not, while its ordinary settings still come along.
-  test("a new role's logging, audit and custom settings are left out and said with the statement; its work_mem is set", async () => {
+  test("a new role's logging, audit, custom and catalogue-shadowing settings are left out and said with the statement; its work_mem is set", async () => {
     const text = [
       'CREATE ROLE auditee;',
       'ALTER ROLE auditee WITH LOGIN;',
@@ -72,17 +72,20 @@ describe('a set restore reads its roles file as untrusted', () => {
       'ALTER ROLE auditee SET "pgaudit.log" TO \'none\';',
       'ALTER ROLE auditee SET "app.tenant" TO \'acme\';',
       "ALTER ROLE auditee SET work_mem TO '8MB';",
+      'ALTER ROLE auditee SET search_path TO evil, PG_CATALOG;',
+      "ALTER ROLE auditee IN DATABASE postgres SET search_path TO 'app', 'public';",
       '',
     ].join('\n');
     const applied = await applySetRoles(admin, text);
     expect(applied.failed).toEqual([]);
     expect(applied.created).toEqual(['auditee']);
     const settings = await server.query<{ config: string[] }>(`SELECT setconfig AS config FROM pg_db_role_setting s JOIN pg_roles r ON r.oid = s.setrole WHERE r.rolname = 'auditee'`);
-    expect(settings.map((row) => row.config)).toEqual([['work_mem=8MB']]);
+    expect(settings.map((row) => row.config).sort()).toEqual([['search_path=app, public'], ['work_mem=8MB']]);
     expect(applied.skipped).toEqual([
       "ALTER ROLE auditee SET log_statement TO 'none' (it decides what the server logs: left out, run it yourself if you mean it)",
       'ALTER ROLE auditee SET "pgaudit.log" TO \'none\' (it decides what pgAudit records: left out, run it yourself if you mean it)',
       "ALTER ROLE auditee SET \"app.tenant\" TO 'acme' (it is an extension's or an application's own setting: left out, run it yourself if you mean it)",
+      'ALTER ROLE auditee SET search_path TO evil, PG_CATALOG (it searches a schema before pg_catalog, so its functions and operators would replace the built-in ones in every session: left out, run it yourself if you mean it)',
     ]);
   });
 });

@@ -115,6 +115,17 @@ describe('planRolesFile', () => {
     expect(plan.skipped).toHaveLength(1);
   });
 
+  // A set restore checks a new role's search_path by its schemas (pg/settings-from-backup.ts), read as the server reads them.
+  test.each([
+    ["ALTER ROLE app SET search_path TO 'evil', 'pg_catalog'", ['evil', 'pg_catalog']],
+    ['ALTER ROLE app IN DATABASE shop SET search_path = Evil, PG_CATALOG', ['evil', 'pg_catalog']],
+    [`ALTER ROLE app SET search_path TO "$user", "PG_CATALOG", 'a, pg_catalog'`, ['$user', 'PG_CATALOG', 'a, pg_catalog']],
+    ["ALTER ROLE app SET work_mem = '8MB'", ['8MB']],
+  ])('%s: the setting and its values as the server reads them', (sql, values) => {
+    const plan = planRolesFile(`CREATE ROLE app;\n${sql};\n`);
+    expect(plan.apply[1]?.setting?.values).toEqual(values);
+  });
+
   test("a statement hidden after an E'' string's escaped quote is seen, as the server would run it", () => {
     // The splitter once read E'\'' as a standard string and kept the COPY inside one statement (which the
     // extended protocol then refused as two); it now reads it as the server does and refuses the file.

@@ -16,8 +16,8 @@ export interface RolesFileStatement {
   sql: string;
   /** 1-based line where the statement starts, for messages. */
   line: number;
-  /** The setting an `ALTER ROLE … SET` gives, unquoted: a set restore onto a real server takes only the allow-listed ones. */
-  setting?: string;
+  /** The setting an `ALTER ROLE … SET` gives, its name unquoted and its values as the server reads them: a set restore onto a real server takes only the allow-listed ones. */
+  setting?: { name: string; values: string[] };
 }
 
 export interface RolesFilePlan {
@@ -121,7 +121,7 @@ export function planRolesFile(text: string): RolesFilePlan {
           plan.skipped.push({ statement: short, why: `it ${loads}` });
           continue;
         }
-        plan.apply.push({ sql, line: statement.line, setting: name });
+        plan.apply.push({ sql, line: statement.line, setting: { name, values: settingValues(statement.tokens) } });
         continue;
       }
       refuse('not a role attribute or setting');
@@ -149,4 +149,11 @@ export function planRolesFile(text: string): RolesFilePlan {
     refuse('not a role definition');
   }
   return plan;
+}
+
+/** An `ALTER ROLE … SET name TO v1, v2` statement's values as the server reads them: words folded, quoted names and strings as they are. */
+function settingValues(tokens: readonly SqlToken[]): string[] {
+  const set = tokens.findIndex((t) => t.kind === 'word' && t.value === 'set');
+  const to = tokens.findIndex((t, i) => i > set + 1 && ((t.kind === 'word' && t.value === 'to') || (t.kind === 'symbol' && t.raw === '=')));
+  return tokens.slice(to + 1).flatMap((t) => (['word', 'quoted-name', 'string', 'dollar-string', 'number'].includes(t.kind) ? [t.value] : []));
 }

@@ -1,7 +1,7 @@
 // Errors cross every shell (CLI, IPC, HTTP) as typed values: a stable code, a message saying what
 // failed, and a hint saying what to do next. A hint is a template (model/hint-actions.ts): the CLI
 // reads it with flags, the app with the names of its own controls, and `action` names the step.
-import { hintActions, renderHint, type HintAction } from './hint-actions.ts';
+import { hintActions, hintText, renderHint, type HintAction } from './hint-actions.ts';
 
 export type ErrorCode =
   | 'BAD_INPUT'
@@ -63,6 +63,11 @@ export class HoldfastError extends Error {
   toInfo(): ErrorInfo {
     return { code: this.code, message: this.message, ...hintFields(this.hintTemplate), ...(this.runId ? { runId: this.runId } : {}) };
   }
+}
+
+/** An error's hint template with `text` after it, said as written: re-thrown, the app keeps its words. */
+export function hintFollowedBy(error: HoldfastError, text: string): string {
+  return error.hintTemplate === undefined ? hintText(text) : `${error.hintTemplate} ${hintText(text)}`;
 }
 
 export const DISK_FULL_HINT = 'The disk is full (HOLDFAST_HOME or the backup directory): free space there, then run it again.';

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { HoldfastError } from './errors.ts';
-import { HINT_ACTIONS, HINT_ACTION_NAMES, hintActions, hintValue, renderHint } from './hint-actions.ts';
+import { HoldfastError, hintFollowedBy } from './errors.ts';
+import { HINT_ACTIONS, HINT_ACTION_NAMES, hintActions, hintText, renderHint } from './hint-actions.ts';
 
 describe('hint actions: one template, the CLI says flags, the app says its controls', () => {
   test('a placeholder renders as the flag for the CLI and as the control for the app, capitalised at a sentence start', () => {
@@ -50,8 +50,32 @@ test('a placeholder with a value: the CLI says the exact --confirm, the app its 
 
 test('a value holding } or \\ (a database may be named so) is carried whole, as written', () => {
   for (const name of ['a}b', 'x\\y', '}}', 'end\\', 'dollar $& $1']) {
-    const template = `To replace it, {{replace-existing:${hintValue(`prod/${name}`)}}}.`;
+    const template = `To replace it, {{replace-existing:${hintText(`prod/${name}`)}}}.`;
     expect(renderHint(template, 'cli')).toBe(`To replace it, use --clean (or --swap to keep the old one) with --confirm=prod/${name}.`);
     expect(hintActions(template)).toEqual(['replace-existing']);
   }
+});
+
+// A backup's setting value, role or comment, or a server's message, put into a hint: its {{…}} stays text
+// and the hint's own placeholders still render, so a statement printed from it is the exact statement.
+test.each(['{{no-owner}}', '{{replace-existing:prod/x}}', '\\{{create}}', 'ends with \\', '\\\\', '{', '{{', '}}', 'a {{confirm}} b', 'no braces'])(
+  'text from a backup (%s) renders as written, on both surfaces, and names no action',
+  (text) => {
+    const template = `Run SET x TO '${hintText(text)}'; or {{create}}. ${hintText(text)}`;
+    expect(renderHint(template, 'cli')).toBe(`Run SET x TO '${text}'; or add --create to create it. ${text}`);
+    expect(renderHint(template, 'app')).toBe(`Run SET x TO '${text}'; or choose "Create a new database". ${text}`);
+    expect(hintActions(template)).toEqual(['create']);
+  },
+);
+
+test("an error re-thrown with more after its hint keeps the app's words, and the added text is said as written", () => {
+  const error = new HoldfastError('RESTORE_FAILED', 'x', 'Restore the roles file first, or {{no-owner}}.');
+  const rethrown = new HoldfastError(error.code, error.message, hintFollowedBy(error, 'Database "a{{create}}\\\\b" is back as it was.'));
+  expect(rethrown.toInfo()).toEqual({
+    code: 'RESTORE_FAILED',
+    message: 'x',
+    hint: 'Restore the roles file first, or use --no-owner --no-acl. Database "a{{create}}\\\\b" is back as it was.',
+    appHint: 'Restore the roles file first, or tick "Skip ownership" and "Skip privileges". Database "a{{create}}\\\\b" is back as it was.',
+    action: 'no-owner',
+  });
 });

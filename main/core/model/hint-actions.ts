@@ -44,13 +44,20 @@ export const HINT_ACTION_NAMES = Object.keys(HINT_ACTIONS) as HintAction[];
 
 /**
  * {{action}}, or {{action:value}} where the words carry a value ({value}: what --confirm= must be).
- * A value holding } or \\ (a database's name may) is written with hintValue, which escapes them.
+ * Text from outside (a value, a backup's or a server's words) is written with hintText, which escapes
+ * its { } and \\: inside a value they stay in it, outside they are text; the one pattern reads both left
+ * to right, so an escaped { never starts a placeholder and an escaped } never ends one.
  */
-const PLACEHOLDER = /\{\{([a-z-]+)(?::((?:[^}\\]|\\.)*))?\}\}/g;
+const TOKEN = /\\([{}\\])|\{\{([a-z-]+)(?::((?:[^}\\]|\\.)*))?\}\}/g;
 
-/** A value as a placeholder carries it: any } or \\ in it escaped, so the placeholder ends where it should. */
-export function hintValue(value: string): string {
-  return value.replace(/[}\\]/g, '\\$&');
+/**
+ * Text a template did not write — a backup's setting, role, comment or statement, a server's message, a
+ * placeholder's value — as a template carries it: its { } and \\ escaped, so a {{no-owner}} in it stays
+ * those characters on every surface, a value ends where it should, and a statement printed from it is
+ * exact. Anything from outside goes into a hint through this.
+ */
+export function hintText(text: string): string {
+  return text.replace(/[{}\\]/g, '\\$&');
 }
 
 export function isHintAction(name: string): name is HintAction {
@@ -59,8 +66,9 @@ export function isHintAction(name: string): name is HintAction {
 
 /** A hint template's placeholders as the surface says them; one at a sentence's start gets a capital. */
 export function renderHint(template: string, surface: HintSurface): string {
-  return template.replace(PLACEHOLDER, (whole, name: string, value: string | undefined, offset: number) => {
-    if (!isHintAction(name)) return whole;
+  return template.replace(TOKEN, (whole, escaped: string | undefined, name: string | undefined, value: string | undefined, offset: number) => {
+    if (escaped !== undefined) return escaped;
+    if (name === undefined || !isHintAction(name)) return whole;
     const said = value === undefined ? '<name>' : value.replace(/\\([\s\S])/g, '$1');
     const words = (HINT_ACTIONS[name][surface] as string).replaceAll('{value}', () => said);
     const before = template.slice(0, offset).trimEnd();
@@ -70,5 +78,5 @@ export function renderHint(template: string, surface: HintSurface): string {
 
 /** The actions a template names, first first: the app may offer the first as a button. */
 export function hintActions(template: string): HintAction[] {
-  return [...template.matchAll(PLACEHOLDER)].map((match) => match[1]!).filter(isHintAction);
+  return [...template.matchAll(TOKEN)].flatMap((match) => (match[2] !== undefined && isHintAction(match[2]) ? [match[2]] : []));
 }

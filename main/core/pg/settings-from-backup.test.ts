@@ -24,5 +24,30 @@ test.each([
   ['session_preload_libraries', { why: 'loads a library into the server', code: true }],
   ['log_directory', { why: 'names a file or directory on the server', code: true }],
 ])('%s from a backup: %o', (name, expected) => {
-  expect(settingLeftOutOfRestore(name)).toEqual(expected);
+  expect(settingLeftOutOfRestore(name, ['x'])).toEqual(expected);
+});
+
+// CVE-2018-1058's trojan: a schema searched before pg_catalog resolves every session's unqualified
+// built-in function and operator names (lower(), =) to its own objects first.
+const SHADOWS = { why: 'searches a schema before pg_catalog, so its functions and operators would replace the built-in ones in every session', code: false };
+test.each([
+  [['app', 'public'], undefined],
+  [['$user', 'public'], undefined],
+  [['pg_catalog', 'app', 'pg_temp'], undefined],
+  [['pg_temp', 'public'], undefined],
+  [[''], undefined],
+  // Each value is one schema's exact name as applied: 'PG_CATALOG' and 'evil, pg_catalog' name other schemas.
+  [['PG_CATALOG', 'evil'], undefined],
+  [['evil, pg_catalog'], undefined],
+  [['evil', 'pg_catalog'], SHADOWS],
+  [['public', 'pg_catalog'], SHADOWS],
+  [['$user', 'pg_catalog'], SHADOWS],
+  [['pg_temp', 'pg_catalog'], SHADOWS],
+])('search_path = %j from a backup: %o', (values, expected) => {
+  expect(settingLeftOutOfRestore('search_path', values)).toEqual(expected);
+  expect(settingLeftOutOfRestore('Search_Path', values)).toEqual(expected);
+});
+
+test('a value shadows nothing in any other setting', () => {
+  expect(settingLeftOutOfRestore('work_mem', ['evil', 'pg_catalog'])).toBeUndefined();
 });

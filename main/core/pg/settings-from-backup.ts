@@ -24,6 +24,18 @@
 // not set its own gets. PL/pgSQL's own settings are the exception:
 // PL/pgSQL ships with every server and they only change how its functions compile.
 //
+// search_path is taken only when it cannot shadow the catalogue: pg_catalog absent (the server then
+// searches it first, implicitly) or listed first. A backup's `search_path = evil, pg_catalog` (or any
+// schema, "$user" and pg_temp included, before pg_catalog) would make every session of the restored
+// database resolve unqualified built-in functions and operators — lower(), =, now() — to that schema's
+// objects first: the CVE-2018-1058 trojan, run by whoever connects, superusers and jobs included. With
+// pg_catalog first the built-ins always win; what the listed schemas may hold, and who may create a
+// schema (a "$user" one too), is the database's own design, restored with its schemas and privileges
+// and shown in the preview, not something the setting adds. (pg_temp unlisted or first is the server's
+// own default for relations, and pg_temp is never searched for functions or operators.) Each value is
+// one schema's exact name: the restore applies them as literals, so 'PG_CATALOG' or 'evil, pg_catalog'
+// name other schemas and pg_catalog stays implicitly first.
+//
 // Names are compared case-insensitively, as the server looks them up (pg_dump writes "DateStyle").
 import { codeLoadingSetting } from './code-loading-settings.ts';
 
@@ -130,14 +142,21 @@ const LEFT_OUT: ReadonlyArray<{ names: RegExp; why: string }> = [
 ];
 
 /**
- * Why a setting of this name is not taken from a backup, or undefined when a restore re-applies it.
+ * Why a setting of this name and values (one value, or a list's elements) is not taken from a backup,
+ * or undefined when a restore re-applies it.
  * `code` is set for the settings that load or run code, name server files or switch off a check
  * (code-loading-settings.ts): those are said apart, without a ready statement to paste.
  */
-export function settingLeftOutOfRestore(name: string): { why: string; code: boolean } | undefined {
+export function settingLeftOutOfRestore(name: string, values: readonly string[]): { why: string; code: boolean } | undefined {
   const loads = codeLoadingSetting(name);
   if (loads !== undefined) return { why: loads, code: true };
+  if (name.toLowerCase() === 'search_path' && shadowsCatalogue(values)) return { why: SHADOWS_CATALOGUE, code: false };
   if (SETTINGS_TAKEN_FROM_BACKUP.has(name.toLowerCase())) return undefined;
   const why = LEFT_OUT.find((rule) => rule.names.test(name))?.why ?? 'is not one of the ordinary per-database settings a restore takes from a backup';
   return { why, code: false };
 }
+
+const SHADOWS_CATALOGUE = 'searches a schema before pg_catalog, so its functions and operators would replace the built-in ones in every session';
+
+/** Whether a search_path's schemas put one before pg_catalog; absent, the server searches pg_catalog first. */
+const shadowsCatalogue = (schemas: readonly string[]) => schemas.indexOf('pg_catalog') > 0;

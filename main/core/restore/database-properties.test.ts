@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { parseDatabaseEntries } from './backup-database-entries.ts';
+import { renderHint } from '../model/hint-actions.ts';
 import { planDatabaseProperties, type DatabaseProperties } from './database-properties.ts';
 
 // What `pg_restore --create -L <database entries> -f -` printed for a pg_dump 15.18 custom archive of a
@@ -195,10 +196,54 @@ describe('planDatabaseProperties', () => {
     }
   });
 
+  // CVE-2018-1058: a schema searched before pg_catalog shadows the built-in functions and operators of every session.
+  test("a backup's search_path that puts a schema before pg_catalog is left out with the statement; one that does not is applied", () => {
+    const shadowing = `ALTER DATABASE hr SET search_path TO 'evil', 'pg_catalog';\nALTER ROLE backup_ro IN DATABASE hr SET search_path TO 'pg_temp', 'pg_catalog';\n`;
+    const plan = planDatabaseProperties({ mode: 'create', database: 'hr', backup: parseDatabaseEntries(`${SCRIPT}${shadowing}`), target, noOwner: false, noAcl: false, roles });
+    expect(plan.properties.settings.map((s) => `${s.role ?? ''}:${s.name}`)).toEqual([':work_mem', 'backup_ro:statement_timeout']);
+    const warning = plan.warnings.find((w) => w.includes('search_path'))!;
+    expect(warning).toContain('search_path=evil, pg_catalog (it searches a schema before pg_catalog');
+    expect(warning).toContain(`ALTER DATABASE "hr" SET "search_path" TO 'evil', 'pg_catalog';`);
+    expect(warning).toContain(`ALTER ROLE "backup_ro" IN DATABASE "hr" SET "search_path" TO 'pg_temp', 'pg_catalog';`);
+    const ordinary = `ALTER DATABASE hr SET search_path TO 'pg_catalog', 'app', 'public';\n`;
+    const applied = planDatabaseProperties({ mode: 'create', database: 'hr', backup: parseDatabaseEntries(`${SCRIPT}${ordinary}`), target, noOwner: false, noAcl: false, roles });
+    expect(applied.properties.settings).toContainEqual({ role: null, name: 'search_path', values: ['pg_catalog', 'app', 'public'] });
+    expect(applied.warnings.join('\n')).not.toContain('search_path');
+  });
+
+  // Warnings go through renderHint, whose {{…}} placeholders become flags or control names: what a backup
+  // writes there must come out as written, or the statement a DBA is handed is not the one to run.
+  test('a setting value, name or role holding {{…}} is said verbatim in the CLI and the app', () => {
+    const hostile = [
+      `ALTER DATABASE hr SET "app.x" TO '{{no-owner}} \\{{create}}';`,
+      `ALTER ROLE "{{confirm}}" IN DATABASE hr SET log_statement TO '{{replace-existing:hr}}';`,
+      `ALTER ROLE "{{no-owner}}" IN DATABASE hr SET work_mem TO '1MB';`,
+      `ALTER DATABASE hr SET "{{create}}.x" TO 'y';`,
+    ].join('\n');
+    const plan = planDatabaseProperties({
+      mode: 'replace',
+      database: 'hr',
+      backup: parseDatabaseEntries(`${SCRIPT}${hostile}\n`),
+      target,
+      noOwner: false,
+      noAcl: false,
+      roles: new Set([...roles, '{{confirm}}']),
+    });
+    for (const surface of ['cli', 'app'] as const) {
+      const said = plan.warnings.map((warning) => renderHint(warning, surface)).join('\n');
+      expect(said).toContain(String.raw`ALTER DATABASE "hr" SET "app.x" TO E'{{no-owner}} \\{{create}}';`);
+      expect(said).toContain(`ALTER ROLE "{{confirm}}" IN DATABASE "hr" SET "log_statement" TO '{{replace-existing:hr}}';`);
+      expect(said).toContain(`ALTER DATABASE "hr" SET "{{create}}.x" TO 'y';`);
+      expect(said).toContain('work_mem for role "{{no-owner}}"');
+      expect(said).not.toMatch(/--no-owner|--create|--clean|Skip ownership|Create a new database/);
+    }
+  });
+
   test('a value with quotes and backslashes is written in the statement as the server reads it back', () => {
     const entries = parseDatabaseEntries(`${SCRIPT}ALTER DATABASE hr SET "app.motto" TO E'it''s a \\\\ path';\n`);
     const plan = planDatabaseProperties({ mode: 'create', database: 'hr', backup: entries, target, noOwner: false, noAcl: false, roles });
-    expect(plan.warnings.join('\n')).toContain(String.raw`ALTER DATABASE "hr" SET "app.motto" TO E'it''s a \\ path';`);
+    // The warnings are hint templates: said (rendered), the statement is exact.
+    expect(renderHint(plan.warnings.join('\n'), 'cli')).toContain(String.raw`ALTER DATABASE "hr" SET "app.motto" TO E'it''s a \\ path';`);
   });
 
   test("the replaced database's own settings are kept, whatever they are: only a backup is untrusted", () => {

@@ -14,6 +14,7 @@
 // (target-database.ts), this module decides and describes what the copy gets, and scratch-database.ts
 // applies it with statements built from the values: the archive's SQL names the dumped database, never
 // the scratch copy, so running it would change the live one.
+import { hintText } from '../model/hint-actions.ts';
 import { settingLeftOutOfRestore } from '../pg/settings-from-backup.ts';
 import {
   describeAcl,
@@ -103,10 +104,13 @@ export function planDatabaseProperties(input: DatabasePropertiesInput): Database
   // An archive without an ACL entry for the database had the defaults, which follow its owner.
   const acl = aclFromBackup ? (backup.acl ? renameOwnerEntry(backup.acl, backup.owner, owner) : normalAcl(defaultAcl(owner))) : target.acl;
   const warnings: string[] = [];
+  // Every warning here is hint text (impact.ts renders it per shell) made of a backup's words — setting
+  // names and values, roles, comments — and names no action: all of it goes in inert, said as written.
+  const say = (warning: string) => warnings.push(hintText(warning));
   let settings = fromBackup ? backup.settings : target.settings;
   const roleless = settings.filter((s) => s.role !== null && !input.roles.has(s.role));
   if (roleless.length) {
-    warnings.push(
+    say(
       `The backup sets ${roleless.map((s) => `${s.name} for role "${s.role}"`).join(', ')} in its database, and the target server has no such role: ${roleless.length === 1 ? 'that setting is' : 'those settings are'} left out. Restore the backup's roles file first to keep ${roleless.length === 1 ? 'it' : 'them'}.`,
     );
     settings = settings.filter((s) => !roleless.includes(s));
@@ -117,20 +121,21 @@ export function planDatabaseProperties(input: DatabasePropertiesInput): Database
   const describe = ({ setting, why }: LeftOutSetting) => `${setting.role === null ? '' : `for role "${setting.role}" `}${setting.name}=${setting.values.join(', ')} (it ${why})`;
   const loading = leftOut.filter((l) => l.code);
   if (loading.length)
-    warnings.push(
+    say(
       `The backup sets ${loading.map(describe).join(', ')} on its database: left out, because a backup is not trusted to choose code or files for the server, or to switch off its checks. If you mean it, set it yourself after the restore (ALTER DATABASE … SET).`,
     );
-  // Logging, auditing, durability and custom settings are not code, but off the allow-list too
-  // (pg/settings-from-backup.ts): said with the exact statement, for a DBA who means one.
+  // Logging, auditing, durability and custom settings are not code, but off the allow-list too, and so
+  // is a search_path that shadows pg_catalog (pg/settings-from-backup.ts): said with the exact
+  // statement, for a DBA who means one.
   const unlisted = leftOut.filter((l) => !l.code);
   if (unlisted.length)
-    warnings.push(
-      `The backup sets ${unlisted.map(describe).join(', ')} on its database: left out, because a backup is not trusted to decide what the server logs or audits, or anything but the ordinary per-database settings. If you mean ${unlisted.length === 1 ? 'it' : 'one'}, set it yourself after the restore: ${unlisted.map((l) => `${settingStatement(input.database, l.setting)};`).join(' ')}`,
+    say(
+      `The backup sets ${unlisted.map(describe).join(', ')} on its database: left out, because a backup is not trusted to decide what the server logs or audits, to put a schema before the built-in ones, or anything but the ordinary per-database settings. If you mean ${unlisted.length === 1 ? 'it' : 'one'}, set it yourself after the restore: ${unlisted.map((l) => `${settingStatement(input.database, l.setting)};`).join(' ')}`,
     );
   settings = settings.filter((s) => !leftOut.some((l) => l.setting === s));
   const refused = fromBackup ? (input.refusedSettings ?? []).filter((r) => settings.some((s) => sameSetting(s, r.setting))) : [];
   if (refused.length) {
-    warnings.push(
+    say(
       `The target server refuses the backup's ${refused.map((r) => `${r.setting.role === null ? '' : `setting for role "${r.setting.role}" `}${r.setting.name}=${r.setting.values.join(', ')} (${r.reason})`).join(', ')}: left out. Set ${refused.length === 1 ? 'it' : 'them'} yourself after the restore if the database needs ${refused.length === 1 ? 'it' : 'them'}.`,
     );
     settings = settings.filter((s) => !refused.some((r) => sameSetting(s, r.setting)));
@@ -145,7 +150,7 @@ export function planDatabaseProperties(input: DatabasePropertiesInput): Database
     locale,
   };
   if (fromBackup && backup.unsupported.length)
-    warnings.push(`The backup's database also had ${[...new Set(backup.unsupported)].join(', ')}; the restored copy does not get ${backup.unsupported.length === 1 ? 'it' : 'them'}.`);
+    say(`The backup's database also had ${[...new Set(backup.unsupported)].join(', ')}; the restored copy does not get ${backup.unsupported.length === 1 ? 'it' : 'them'}.`);
   const from = (own: boolean): DatabasePropertyImpact['from'] => (own ? 'backup' : input.mode === 'create' ? 'default' : 'target');
   const line = (property: DatabaseProperty, current: string, restored: string, own: boolean): DatabasePropertyImpact => ({
     property,
@@ -166,7 +171,7 @@ export function planDatabaseProperties(input: DatabasePropertiesInput): Database
   const changed = impact.filter((i) => i.changes);
   // A new database has nothing to lose: its preview lines say what it gets, no warning needed.
   if (changed.length && input.mode === 'replace')
-    warnings.push(
+    say(
       `Replacing the database changes its ${changed.map((i) => `${PROPERTY_NAMES[i.property]} (${i.current} → ${i.restored})`).join('; ')}, as the backup had ${changed.length === 1 ? 'it' : 'them'}.`,
     );
   return { properties, fallbackLocale: target.locale, impact, warnings };
@@ -190,7 +195,7 @@ interface LeftOutSetting {
 
 /** The setting, with why, when a restore does not take it from a backup; none when it does. */
 function leftOutOfRestore(setting: DatabaseSetting): LeftOutSetting[] {
-  const verdict = settingLeftOutOfRestore(setting.name);
+  const verdict = settingLeftOutOfRestore(setting.name, setting.values);
   return verdict ? [{ setting, ...verdict }] : [];
 }
 

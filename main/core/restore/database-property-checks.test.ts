@@ -65,3 +65,11 @@ test('the refusal names every problem, says nothing was created, and gives each 
   expect(error.message).toMatch(/^The restore cannot give "hr_copy" the backup's database-level properties: .*no such roles; .*connection limit -5 .*\. Nothing was created or changed\.$/);
   expect(error.hint).toContain('--no-owner --no-acl');
 });
+
+test('an owner named like a hint placeholder is said as its name, not as a flag', () => {
+  const lowly: RestoringRole = { ...superuser, name: 'restorer', superuser: false, roles: new Set(['restorer', '{{create}}', 'backup_ro']) };
+  const owned = { ...properties, owner: '{{create}}', acl: normalAcl(defaultAcl('{{create}}')) };
+  const error = new DatabasePropertiesRefused('hr_copy', propertyValueProblems(owned, lowly, archive('{{confirm}}.globals.sql')));
+  expect(error.hint).toBe('Grant "{{create}}" to "restorer", restore as a superuser, or use --no-owner --no-acl to have the restoring role own it.');
+  expect(error.toInfo().action).toBe('no-owner');
+});

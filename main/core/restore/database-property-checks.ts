@@ -12,6 +12,7 @@
 // a missing role is: the database works without it, and the DBA can set it after.
 import type pg from 'pg';
 import { HoldfastError } from '../model/errors.ts';
+import { hintText } from '../model/hint-actions.ts';
 import { quoteIdent } from '../pg/connection.ts';
 import { settingAssignment, type DatabaseProperties, type DatabaseSetting, type RefusedSetting } from './database-property-values.ts';
 import { planDatabaseProperties, rolesNamedBy, type DatabasePropertiesInput, type DatabasePropertiesPlan } from './database-properties.ts';
@@ -51,7 +52,7 @@ export function propertyValueProblems(properties: DatabaseProperties, role: Rest
     problems.push({
       kind: 'missing-roles',
       what: `the backup's database was owned by or granted to ${missing.map((name) => `"${name}"`).join(', ')}, and the target server has no such ${missing.length === 1 ? 'role' : 'roles'}`,
-      fix: `Restore the backup's roles file${rolesFile ? ` (${rolesFile})` : ''} first so ${missing.length === 1 ? 'it exists' : 'they exist'}${skipsOwnership ? ', or {{no-owner}} to have the restoring role own the database with the default privileges' : ''}.`,
+      fix: `Restore the backup's roles file${rolesFile ? ` (${hintText(rolesFile)})` : ''} first so ${missing.length === 1 ? 'it exists' : 'they exist'}${skipsOwnership ? ', or {{no-owner}} to have the restoring role own the database with the default privileges' : ''}.`,
     });
   const { owner } = properties;
   if (!missing.includes(owner) && owner !== role.name && !role.superuser && !role.mayOwnAs.has(owner))
@@ -59,7 +60,7 @@ export function propertyValueProblems(properties: DatabaseProperties, role: Rest
       kind: 'owner',
       what: `the restoring role "${role.name}" cannot make "${owner}" the database's owner (ALTER DATABASE … OWNER TO needs it to be a member of "${owner}")`,
       // A plain dump has no owner of its own to leave out (the replaced database's is kept), but a new database is the restoring role's.
-      fix: `Grant "${owner}" to "${role.name}", restore as a superuser, or ${skipsOwnership ? '{{no-owner}} to have the restoring role own it' : "{{restore-beside}}: a new database is the restoring role's own"}.`,
+      fix: `Grant "${hintText(owner)}" to "${hintText(role.name)}", restore as a superuser, or ${skipsOwnership ? '{{no-owner}} to have the restoring role own it' : "{{restore-beside}}: a new database is the restoring role's own"}.`,
     });
   const limit = properties.connectionLimit;
   if (!Number.isSafeInteger(limit) || limit < CONNECTION_LIMIT.min || limit > CONNECTION_LIMIT.max)

@@ -6,7 +6,7 @@ import { tableKey } from '../pg/table-key.ts';
 import { runChild } from '../process/child.ts';
 import type { ClientToolSet } from '../tools/discover.ts';
 import { hintFields, type ErrorInfo } from '../model/errors.ts';
-import { renderHint } from '../model/hint-actions.ts';
+import { hintText, renderHint } from '../model/hint-actions.ts';
 import { plural } from '../model/human.ts';
 import type { BackupMetadata, Profile } from '../model/types.ts';
 import { rolesNamedBy, type DatabasePropertiesPlan, type DatabasePropertyImpact } from './database-properties.ts';
@@ -160,17 +160,18 @@ export async function assessImpact(input: {
   const missingRoles = [...new Set([...(input.contents?.owners ?? []), ...databaseRoles])].filter((role) => !roles.has(role)).sort();
   const unavailableExtensions = (input.contents?.extensions ?? []).filter((name) => !available.has(name));
   const production = target.tags.includes('production');
+  // Hint templates (rendered per shell below): a server's, a backup's or a profile's words go in through hintText.
   const warnings: string[] = [];
   if (targetMajor < backup.serverMajor)
-    warnings.push(`The target runs PostgreSQL ${facts.version.split(' ')[0]}, older than the backup's source (${backup.version}); objects using newer features may fail to restore.`);
-  if (production) warnings.push(`Profile "${target.name}" is tagged production: {{confirm}} "${target.name}/${database}".`);
+    warnings.push(hintText(`The target runs PostgreSQL ${facts.version.split(' ')[0]}, older than the backup's source (${backup.version}); objects using newer features may fail to restore.`));
+  if (production) warnings.push(`Profile "${hintText(target.name)}" is tagged production: {{confirm}} "${hintText(`${target.name}/${database}`)}".`);
   if (!input.contents && backup.format === 'plain') warnings.push('A plain SQL backup does not list the roles it needs; restore its .globals.sql first if the target lacks them.');
   warnings.push(...(input.databaseProperties?.warnings ?? []));
   const executed = input.executed;
-  if (executed && 'problem' in executed) warnings.push(`The functions this backup runs on restore could not be listed: ${executed.problem}`);
+  if (executed && 'problem' in executed) warnings.push(hintText(`The functions this backup runs on restore could not be listed: ${executed.problem}`));
   const executedFunctions = executed && 'functions' in executed ? executed.functions : null;
   const runsCode = executedFunctions ? executedFunctionsWarning(executedFunctions, targetRole) : undefined;
-  if (runsCode) warnings.push(runsCode);
+  if (runsCode) warnings.push(hintText(runsCode));
   const confirmation = production ? `${target.name}/${database}` : replacing ? database : null;
   const blockers = restoreBlockers({
     database,
@@ -210,7 +211,7 @@ function restoreBlockers(found: {
   const blockers: RestoreBlocker[] = [];
   const { missingRoles, otherSessions } = found;
   if (missingRoles.length) {
-    const rolesFile = found.backup.globals.filename ?? "the backup's roles file";
+    const rolesFile = hintText(found.backup.globals.filename ?? "the backup's roles file");
     blockers.push(
       blocker(
         'missing-roles',

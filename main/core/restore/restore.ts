@@ -8,7 +8,7 @@ import { readablePlaintext } from '../encryption/readable.ts';
 import type { Offsite } from '../storage/offsite.ts';
 import { HoldfastError, toErrorInfo } from '../model/errors.ts';
 import { plural } from '../model/human.ts';
-import { hintValue } from '../model/hint-actions.ts';
+import { hintText } from '../model/hint-actions.ts';
 import { quoteIdent } from '../pg/connection.ts';
 import { openSession, type ServerSession } from '../pg/session.ts';
 import { pickClientTools } from '../tools/discover.ts';
@@ -145,7 +145,7 @@ export async function restoreBackup(context: EngineContext & { offsite: Pick<Off
     if (exists && relations > 0 && !replacing) {
       throw refused(
         `Database "${database}" on ${target.host}:${target.port} is not empty (${plural(relations, 'table, view or sequence', 'tables, views or sequences')}); it was not touched.`,
-        `To replace it, {{replace-existing:${hintValue(expectedConfirm)}}}. To restore beside it, {{restore-beside}}.`,
+        `To replace it, {{replace-existing:${hintText(expectedConfirm)}}}. To restore beside it, {{restore-beside}}.`,
       );
     }
 

@@ -2,7 +2,8 @@
 // copy and the kept original get, and the journalled steps from creating the copy to dropping (or
 // keeping) the original.
 import type pg from 'pg';
-import { HoldfastError, toErrorInfo } from '../model/errors.ts';
+import { HoldfastError, hintFollowedBy, toErrorInfo } from '../model/errors.ts';
+import { hintText } from '../model/hint-actions.ts';
 import { quoteIdent } from '../pg/connection.ts';
 import type { ServerSession } from '../pg/session.ts';
 import type { DatabasePropertiesPlan } from './database-properties.ts';
@@ -38,7 +39,7 @@ export async function freeScratchStamp(client: pg.Client, database: string): Pro
   throw new HoldfastError(
     'CONFLICT',
     `Every scratch name for "${database}" in the next ten minutes is taken by an existing database.`,
-    `Drop the old ${database}__before_* and ${database}__holdfast_* databases you no longer need, then try again.`,
+    hintText(`Drop the old ${database}__before_* and ${database}__holdfast_* databases you no longer need, then try again.`),
   );
 }
 
@@ -110,7 +111,7 @@ export async function swapIn(plan: SwapPlan, restoreCopy: () => Promise<TableCou
     }
   } catch (error) {
     const outcome = await settle();
-    if (error instanceof HoldfastError) throw new HoldfastError(error.code, error.message, error.hint ? `${error.hint} ${outcome}` : outcome);
+    if (error instanceof HoldfastError) throw new HoldfastError(error.code, error.message, hintFollowedBy(error, outcome));
     throw error;
   }
 
@@ -136,7 +137,7 @@ export async function swapIn(plan: SwapPlan, restoreCopy: () => Promise<TableCou
       throw new HoldfastError(
         'RESTORE_FAILED',
         `Could not move "${database}" aside to put the restored copy in its place: ${(error as Error).message}`,
-        `${outcome} Disconnect its sessions (or {{terminate-connections}}) and try again.`,
+        `${hintText(outcome)} Disconnect its sessions (or {{terminate-connections}}) and try again.`,
       );
     }
     // A kept database takes connections again at once; one about to be dropped only if the drop fails.

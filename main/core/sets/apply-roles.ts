@@ -91,7 +91,7 @@ export async function applySetRoles(admin: pg.Client, rolesText: string): Promis
       else applied.skipped.push(`${short(sql, 120)} (role "${role}" exists on the target and is kept as it is)`);
       continue;
     }
-    const unlisted = setting === undefined ? undefined : settingLeftOutOfRestore(setting);
+    const unlisted = setting === undefined ? undefined : settingLeftOutOfRestore(setting.name, setting.values);
     if (unlisted) {
       applied.skipped.push(`${sql} (it ${unlisted.why}: left out, run it yourself if you mean it)`);
       continue;

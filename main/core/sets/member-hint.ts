@@ -5,7 +5,7 @@
 // its own backup gave, which a set's member used to drop. The hint ends with the command, no full
 // stop: a DBA copies the line, and `limited.` would name another profile.
 import { hintFields, type ErrorInfo } from '../model/errors.ts';
-import { hintValue } from '../model/hint-actions.ts';
+import { hintText } from '../model/hint-actions.ts';
 import type { Profile } from '../model/types.ts';
 import { quoteIdent } from '../pg/connection.ts';
 
@@ -39,7 +39,7 @@ export interface MemberFailure {
 /** The hint template for one failed member, with {{action}} placeholders; undefined when there is nothing to say. */
 export function failedMemberHintTemplate(profile: Pick<Profile, 'name' | 'wholeServer'>, failure: MemberFailure): string | undefined {
   if (!failure.mayNotConnect) return failure.ownHint;
-  return `GRANT CONNECT ON DATABASE ${quoteIdent(failure.database)} TO ${quoteIdent(failure.role)} (as its owner or a superuser), or {{exclude-database:${hintValue(excludeDatabaseArgs(profile, failure.database))}}}`;
+  return `GRANT CONNECT ON DATABASE ${quoteIdent(failure.database)} TO ${quoteIdent(failure.role)} (as its owner or a superuser), or {{exclude-database:${hintText(excludeDatabaseArgs(profile, failure.database))}}}`;
 }
 
 /** The hint as the member carries it: the CLI's words, and the app's where they differ. */

@@ -10,7 +10,7 @@
 import { join } from 'node:path';
 import type { EngineContext } from '../backup/backup.ts';
 import { HoldfastError, hintFields, toErrorInfo, type ErrorInfo } from '../model/errors.ts';
-import { hintActions, hintValue, renderHint } from '../model/hint-actions.ts';
+import { hintActions, hintText, renderHint } from '../model/hint-actions.ts';
 import { plural } from '../model/human.ts';
 import type { Profile } from '../model/types.ts';
 import { quoteIdent } from '../pg/connection.ts';
@@ -74,7 +74,7 @@ function cannotCreate(database: string): string | null {
  */
 function memberHint(error: unknown, expected: string): Pick<ErrorInfo, 'hint' | 'appHint'> {
   if (!(error instanceof HoldfastError) || error.hintTemplate === undefined) return {};
-  const template = hintActions(error.hintTemplate).includes('replace-existing') ? `To replace it, {{replace-set:${hintValue(expected)}}}. Or {{leave-out-member}}.` : error.hintTemplate;
+  const template = hintActions(error.hintTemplate).includes('replace-existing') ? `To replace it, {{replace-set:${hintText(expected)}}}. Or {{leave-out-member}}.` : error.hintTemplate;
   const { hint, appHint } = hintFields(template);
   return { ...(hint === undefined ? {} : { hint }), ...(appHint === undefined ? {} : { appHint }) };
 }
@@ -164,7 +164,7 @@ export async function restoreSet(engine: EngineContext & { offsite: Pick<Offsite
           join(engine.config.backupDir, set.globals.filename),
           members.map((member) => engine.catalogue.requireBackup(member.id!)),
         ).catch((error: unknown) => {
-          if (error instanceof HoldfastError) throw refused(`${error.message} Nothing was restored.`, error.hint);
+          if (error instanceof HoldfastError) throw refused(`${error.message} Nothing was restored.`, error.hintTemplate);
           throw error;
         });
         result.roles = await applySetRoles(admin, roles.text);
@@ -194,7 +194,7 @@ export async function restoreSet(engine: EngineContext & { offsite: Pick<Offsite
             entry.created = true;
             const restored = await restoreBackup(engine, { ...memberRequest(member.database, false), create: false, clean: false, ref: member.id! });
             await applyDatabaseProperties(admin, member.database, plan);
-            const said = fellBack === undefined ? plan.warnings : [...plan.warnings, fellBack];
+            const said = fellBack === undefined ? plan.warnings : [...plan.warnings, hintText(fellBack)];
             entry.result = {
               ...restored,
               impact: {
