@@ -7,6 +7,7 @@ import { loadConfig } from '../core/config/config.ts';
 import { Holdfast } from '../core/holdfast.ts';
 import { exitCodeFor, HoldfastError, toErrorInfo, type ErrorInfo } from '../core/model/errors.ts';
 import type { Io } from './io.ts';
+import { lowerHelperThreads } from './helper-threads.ts';
 import { progressPrinter } from './progress.ts';
 
 export interface CommandContext {
@@ -67,7 +68,14 @@ export function commandContext(io: Io): CommandContext {
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
       try {
-        const result = await invoke(holdfast, channel, input, { signal: abort.signal, onProgress: progressPrinter(io) });
+        // A one-shot command: its helper threads yield to the tools it starts (helper-threads.ts).
+        lowerHelperThreads();
+        const printProgress = progressPrinter(io);
+        const onProgress: typeof printProgress = (progress) => {
+          lowerHelperThreads();
+          printProgress(progress);
+        };
+        const result = await invoke(holdfast, channel, input, { signal: abort.signal, onProgress });
         if (!result.ok) {
           printError(io, result.error, json);
           exitCode = exitCodeFor(result.error.code);
