@@ -9,8 +9,9 @@
 // keeps a nice value per thread, which is what makes this possible; elsewhere a process's threads
 // share one, and nothing is changed. A thread created later (the pool grows on demand) starts at the
 // main thread's priority, so this is asked again as the command progresses. Raising a priority back
-// needs privileges an ordinary user lacks, so only the one-shot CLI does this, never the app or serve,
-// whose threads serve a person.
+// needs privileges an ordinary user lacks, so only the one-shot CLI's backup does this (runner.ts,
+// `helpersYield`), never the app or serve, whose threads serve a person, nor a restore, whose threads
+// feed psql and so are the restore's own pace.
 import { readdirSync } from 'node:fs';
 import { constants, setPriority } from 'node:os';
 

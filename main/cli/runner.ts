@@ -16,11 +16,20 @@ export interface CommandContext {
    * Calls a channel and prints its value with `render` (JSON with --json). Exit code 1 when the call
    * failed or `failed` says the value reports a failure (an invalid backup, a failed drill).
    */
-  run<C extends Channel>(channel: C, input: unknown, json: boolean, render: (value: ChannelOutput<C>) => string, failed?: (value: ChannelOutput<C>) => boolean): Promise<void>;
+  run<C extends Channel>(channel: C, input: unknown, json: boolean, render: (value: ChannelOutput<C>) => string, failed?: (value: ChannelOutput<C>) => boolean, how?: RunHow): Promise<void>;
   /** For commands that run outside `run` (serve, daemon): the process's exit code. */
   setExitCode(code: number): void;
   /** The exit code so far: 0 until a call failed. */
   exitCode(): number;
+}
+
+export interface RunHow {
+  /**
+   * The command's work is a tool it starts (pg_dump) and what Holdfast does beside it only checks it:
+   * the helper threads yield (helper-threads.ts). Not for restores, where Holdfast's own threads feed
+   * psql (a plain script inflated and filtered) and would slow the restore they feed.
+   */
+  helpersYield?: boolean;
 }
 
 /** One command group (`holdfast profile …`, `holdfast restore`, …) added to the program. */
@@ -60,7 +69,7 @@ export function commandContext(io: Io): CommandContext {
       exitCode = code;
     },
     exitCode: () => exitCode,
-    async run(channel, input, json, render, failed) {
+    async run(channel, input, json, render, failed, how = {}) {
       const holdfast = await open(json);
       if (!holdfast) return;
       const abort = new AbortController();
@@ -68,11 +77,11 @@ export function commandContext(io: Io): CommandContext {
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
       try {
-        // A one-shot command: its helper threads yield to the tools it starts (helper-threads.ts).
-        lowerHelperThreads();
         const printProgress = progressPrinter(io);
+        if (how.helpersYield) lowerHelperThreads();
+        // Asked again as the work goes on: libuv's pool grows on demand, at the main thread's priority.
         const onProgress: typeof printProgress = (progress) => {
-          lowerHelperThreads();
+          if (how.helpersYield) lowerHelperThreads();
           printProgress(progress);
         };
         const result = await invoke(holdfast, channel, input, { signal: abort.signal, onProgress });

@@ -19,6 +19,7 @@ export function backupCommand(program: Command, { run }: CommandContext): void {
         Boolean(options.json),
         formatBackupOrSet,
         (taken) => 'kind' in taken && taken.status !== 'completed',
+        { helpersYield: true },
       );
     });
 }

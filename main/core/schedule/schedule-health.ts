@@ -2,7 +2,7 @@
 // missed yet), a slot went by without a run (its profile unhealthy: the backup it promised is not
 // there), a running host cannot read a scheduled profile's password (unhealthy: the next run fails).
 import { formatInZone } from '../model/time-in-zone.ts';
-import type { HealthReason } from '../stats/stats.ts';
+import type { HealthReason } from '../stats/health.ts';
 import { OVERDUE_GRACE_MS, type SchedulingStatus } from './host-status.ts';
 import type { Schedule } from './schedule-store.ts';
 

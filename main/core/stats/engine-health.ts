@@ -1,4 +1,4 @@
-// Health as the engine reports it: stats.ts's checks over this engine's catalogue, backup directory
+// Health as the engine reports it: health.ts's checks over this engine's catalogue, backup directory
 // and client tools, with a backup called overdue after its profile's shortest schedule interval, and
 // who runs the schedules (schedule/host-status.ts).
 import type { Catalogue } from '../catalogue/catalogue.ts';
@@ -8,7 +8,7 @@ import type { SchedulingStatus } from '../schedule/host-status.ts';
 import { schedulingReasons } from '../schedule/schedule-health.ts';
 import { expectedIntervalHours } from '../schedule/schedules.ts';
 import type { ClientToolSet } from '../tools/discover.ts';
-import { computeHealth, type HealthReport } from './stats.ts';
+import { computeHealth, type HealthReport } from './health.ts';
 
 export interface HealthEngine {
   catalogue: Catalogue;

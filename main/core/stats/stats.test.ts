@@ -5,7 +5,8 @@ import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { BackupOptionsSchema } from '../backup/options.ts';
 import { Catalogue, newId } from '../catalogue/catalogue.ts';
 import type { BackupMetadata } from '../model/types.ts';
-import { computeHealth, computeStats } from './stats.ts';
+import { computeHealth } from './health.ts';
+import { computeStats } from './stats.ts';
 import { newProfileRecord } from '../../../test/support/profile-record.ts';
 
 const now = new Date('2024-01-15T10:30:00.000Z');
@@ -410,7 +411,7 @@ describe('computeHealth', () => {
 
 describe('truncate: a long reason is cut at a word, not in one', () => {
   test('at the last space before the limit, with an ellipsis; short text is kept', async () => {
-    const { truncate } = await import('./stats.ts');
+    const { truncate } = await import('./health.ts');
     const reason = `${'word '.repeat(70)}connection refused`;
     const cut = truncate(reason, 300);
     expect(cut.length).toBeLessThanOrEqual(300);
