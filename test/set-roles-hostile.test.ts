@@ -62,6 +62,19 @@ describe('a set restore reads its roles file as untrusted', () => {
     expect(applied.skipped.filter((s) => s.includes('"app"'))).toHaveLength(4);
   });
 
+  // The file's own statement is what runs: a value the server reads as pg_catalog while the check read
+  // another schema (U&'pg\005Fcatalog', 'pg_' and 'catalog' on two lines) would shadow the catalogue.
+  test('a search_path written with U& escapes or a string continued over a line is refused: the server reads pg_catalog in it', async () => {
+    const shadowing = ["ALTER ROLE probe SET search_path TO 'evil', U&'pg\\005Fcatalog';", "ALTER ROLE probe SET search_path TO 'evil', 'pg_'\n'catalog';"];
+    await server.query('CREATE ROLE probe');
+    for (const sql of shadowing) {
+      await server.query(sql);
+      expect(await server.query("SELECT setconfig FROM pg_db_role_setting WHERE setrole = 'probe'::regrole")).toEqual([{ setconfig: ['search_path=evil, pg_catalog'] }]);
+      await expect(applySetRoles(admin, `CREATE ROLE shadow;\n${sql.replace('probe', 'shadow')}\n`)).rejects.toMatchObject({ code: 'RESTORE_REFUSED' });
+      expect(await server.query("SELECT rolname FROM pg_roles WHERE rolname = 'shadow'")).toEqual([]);
+    }
+  });
+
   // The role is new on the target, so its settings would follow every session it opens there: a file
   // that turns off logging or auditing for it must not, while its ordinary settings still come along.
   test("a new role's logging, audit, custom and catalogue-shadowing settings are left out and said with the statement; its work_mem is set", async () => {

@@ -72,3 +72,17 @@ test('a zlib stream cut short inside a well-formed block fails the check', async
   expect(inspection.ok).toBe(false);
   expect(!inspection.ok && inspection.problem).toMatch(/table public\.cut \(dump id 1010\) cannot be inflated \(unexpected end of file\)/);
 });
+
+// pg_restore inflates a block until zlib says the stream ended, and with bytes still after that end it
+// asks zlib again forever (compress_io.c): a restore of such an archive hangs at full CPU, so the check
+// must not pass it, whether the bytes share the stream's last chunk or follow in chunks of their own.
+test.each([
+  ['in its last chunk', (chunks: Buffer[]) => [...chunks.slice(0, -1), Buffer.concat([chunks.at(-1)!, Buffer.from('after the end')])]],
+  ['in a chunk of their own', (chunks: Buffer[]) => [...chunks, Buffer.from('after the end')]],
+  ['past a batch handed to zlib', (chunks: Buffer[]) => [...chunks, Buffer.alloc(600 * 1024, 7)]],
+])('bytes after the end of a table’s zlib stream (%s) fail the check', async (_where, extend) => {
+  const chunks = gzipChunks(copyData(many(20_000)));
+  const { inspection } = await rowsOf([ENCODING, ...gzipTable(10, 'trailed', extend(chunks))], 'trailed');
+  expect(inspection.ok).toBe(false);
+  expect(!inspection.ok && inspection.problem).toMatch(/table public\.trailed \(dump id 1010\) goes on for \d+ bytes after its compressed data ends: the archive is damaged/);
+});

@@ -7,7 +7,8 @@
 // README's bench row 1), and on a production server whose tables are not in memory it doubles the
 // backup's reads. Inflating on the backup's side costs the server nothing.
 //
-// A block zlib cannot inflate is damaged: pg_restore would stop at that table, so the check fails.
+// A block zlib cannot inflate is damaged: pg_restore would stop at that table, so the check fails; so is
+// one with bytes after its zlib stream's end, on which pg_restore would hang.
 import { createInflate, type Inflate } from 'node:zlib';
 import { CopyRowCounter } from './copy-rows.ts';
 import { DumpProblem } from './problem.ts';
@@ -64,6 +65,10 @@ export class InflatingRowCounter {
     this.inflate.end();
     await this.settled;
     if (this.failure) throw new DumpProblem(`the compressed data of ${this.label} cannot be inflated (${this.failure.message}): the archive is damaged`);
+    // zlib stops at its stream's end and leaves what follows unread; pg_restore, given bytes past that
+    // end, asks zlib for more forever (compress_io.c), so a restore of the block would hang.
+    const after = this.received - this.inflate.bytesWritten;
+    if (after > 0) throw new DumpProblem(`the data of ${this.label} goes on for ${after} bytes after its compressed data ends: the archive is damaged`);
   }
 
   /** The rows, or undefined when the data was empty or does not end as pg_dump ends COPY data. */

@@ -126,6 +126,17 @@ describe('planRolesFile', () => {
     expect(plan.apply[1]?.setting?.values).toEqual(values);
   });
 
+  // The server reads U&'pg\005Fcatalog', U&"pg\005Fcatalog" and 'pg_' <newline> 'catalog' as pg_catalog; the
+  // file's statement is what runs, so a value the check would read otherwise must not pass it.
+  test.each([
+    ["ALTER ROLE app SET search_path TO 'evil', U&'pg\\005Fcatalog'"],
+    ['ALTER ROLE app SET search_path TO evil, U&"pg\\005Fcatalog"'],
+    ["ALTER ROLE app SET search_path TO 'evil', 'pg_'\n'catalog'"],
+    ["ALTER ROLE app SET search_path TO 'evil', U&'pg!005Fcatalog' UESCAPE '!'"],
+  ])('%s: a setting value pg_dumpall never writes refuses the file', (sql) => {
+    expect(() => planRolesFile(`CREATE ROLE app;\n${sql};\n`)).toThrow(/line 2 .*setting value/);
+  });
+
   test("a statement hidden after an E'' string's escaped quote is seen, as the server would run it", () => {
     // The splitter once read E'\'' as a standard string and kept the COPY inside one statement (which the
     // extended protocol then refused as two); it now reads it as the server does and refuses the file.

@@ -121,7 +121,9 @@ export function planRolesFile(text: string): RolesFilePlan {
           plan.skipped.push({ statement: short, why: `it ${loads}` });
           continue;
         }
-        plan.apply.push({ sql, line: statement.line, setting: { name, values: settingValues(statement.tokens) } });
+        const values = settingValues(statement.tokens);
+        if (values === undefined) refuse('a setting value written in a form pg_dumpall never writes (U& escapes, strings continued over lines)');
+        plan.apply.push({ sql, line: statement.line, setting: { name, values: values! } });
         continue;
       }
       refuse('not a role attribute or setting');
@@ -151,9 +153,31 @@ export function planRolesFile(text: string): RolesFilePlan {
   return plan;
 }
 
-/** An `ALTER ROLE … SET name TO v1, v2` statement's values as the server reads them: words folded, quoted names and strings as they are. */
-function settingValues(tokens: readonly SqlToken[]): string[] {
+/**
+ * An `ALTER ROLE … SET name TO v1, v2` statement's values as the server reads them: words folded, quoted
+ * names and strings as they are. The statement itself is what runs, so a value the lexer does not read
+ * as the server does is undefined: a U& string or name (the server decodes its \XXXX escapes, so
+ * U&'pg\005Fcatalog' is pg_catalog) and two strings in a row (a newline between them joins them into
+ * one). pg_dumpall writes neither: each value is one plain or E'' literal, the values apart by commas.
+ */
+function settingValues(tokens: readonly SqlToken[]): string[] | undefined {
   const set = tokens.findIndex((t) => t.kind === 'word' && t.value === 'set');
   const to = tokens.findIndex((t, i) => i > set + 1 && ((t.kind === 'word' && t.value === 'to') || (t.kind === 'symbol' && t.raw === '=')));
-  return tokens.slice(to + 1).flatMap((t) => (['word', 'quoted-name', 'string', 'dollar-string', 'number'].includes(t.kind) ? [t.value] : []));
+  const values: string[] = [];
+  let expectValue = true;
+  for (const t of tokens.slice(to + 1)) {
+    if (t.kind === 'space' || t.kind === 'comment' || (t.kind === 'symbol' && t.raw === ';')) continue;
+    if (!expectValue) {
+      if (t.kind !== 'symbol' || t.raw !== ',') return undefined;
+      expectValue = true;
+      continue;
+    }
+    if (t.kind === 'symbol' && (t.raw === '-' || t.raw === '+')) continue; // a signed number's sign
+    if (!VALUE_KINDS.has(t.kind) || /^u&/i.test(t.raw)) return undefined;
+    values.push(t.value);
+    expectValue = false;
+  }
+  return values;
 }
+
+const VALUE_KINDS: ReadonlySet<SqlToken['kind']> = new Set(['word', 'quoted-name', 'string', 'dollar-string', 'number']);

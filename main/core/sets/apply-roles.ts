@@ -14,7 +14,7 @@
 //   sessions being logged or audited, or a custom one, is left out and said with the statement.
 import type pg from 'pg';
 import { HoldfastError } from '../model/errors.ts';
-import { planRolesFile, type RolesFileStatement } from '../drill/roles-file.ts';
+import { planRolesFile, RolesFileRefused, type RolesFileStatement } from '../drill/roles-file.ts';
 import { settingLeftOutOfRestore } from '../pg/settings-from-backup.ts';
 import { unquote } from '../restore/sql-names.ts';
 
@@ -45,13 +45,30 @@ function membershipOf(sql: string): { granted: string[]; members: string[] } | u
 
 const short = (sql: string, length: number) => sql.replace(/\s+/g, ' ').slice(0, length);
 
+/** What a DBA does with a roles file that was altered. */
+const ALTERED_FILE_HINT = 'Restore from another set, or check where this one came from; the databases alone can be restored with --only once the roles exist on the target.';
+
+/** A file the reader refuses (a statement pg_dumpall never writes) refuses the set restore, typed with a next step. */
+function refusedAsHoldfastError<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (!(error instanceof RolesFileRefused)) throw error;
+    throw new HoldfastError(
+      'RESTORE_REFUSED',
+      `The set's roles file was not applied: ${error.message}. pg_dumpall writes only role definitions there, so the file was altered; nothing was restored.`,
+      ALTERED_FILE_HINT,
+    );
+  }
+}
+
 function refuseRolePasswords(statements: RolesFileStatement[]): void {
   const withPassword = statements.find(({ sql }) => /^ALTER\s+ROLE\s/i.test(sql) && /\sPASSWORD\s+'/i.test(sql));
   if (withPassword) {
     throw new HoldfastError(
       'RESTORE_REFUSED',
       `Line ${withPassword.line} of the set's roles file sets a role password (${roleOf(withPassword.sql) ?? 'a role'}): Holdfast takes roles without passwords (--no-role-passwords), so the file was altered; nothing was restored.`,
-      'Restore from another set, or check where this one came from; the databases alone can be restored with --only once the roles exist on the target.',
+      ALTERED_FILE_HINT,
     );
   }
 }
@@ -79,7 +96,7 @@ function privilegedRoles(statements: RolesFileStatement[], existing: Set<string>
 }
 
 export async function applySetRoles(admin: pg.Client, rolesText: string): Promise<RolesApplied> {
-  const plan = planRolesFile(rolesText);
+  const plan = refusedAsHoldfastError(() => planRolesFile(rolesText));
   refuseRolePasswords(plan.apply);
   const existing = new Set((await admin.query<{ rolname: string }>('SELECT rolname FROM pg_catalog.pg_roles')).rows.map((row) => row.rolname));
   const privileged = privilegedRoles(plan.apply, existing);
