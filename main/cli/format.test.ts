@@ -212,6 +212,41 @@ describe('terminal output', () => {
     expect(tableCountLine({ table: 'public.orders', expected: 1_200, actual: 1_199 })).toBe('  ✗ public.orders: 1,199 / 1,200 rows');
     expect(tableCountLine({ table: 'public.gone', expected: 1, actual: null })).toBe('  ✗ public.gone: missing / 1 row');
   });
+
+  test('a preview\'s replaced table says both counts alike: "1,200,000 rows now → 1,200,000 from the backup", not "→ 1200000"', () => {
+    // A DBA's walk-through: the row count now had its thousands separators and the backup's beside it did not.
+    const preview: RestoreResult = {
+      dryRun: true,
+      ok: true,
+      backup: { id: 'b1', filename: 'app.dump' },
+      target: { profile: 'app', host: 'db', port: 5432, database: 'app', exists: true, relations: 1 },
+      client: 'pg_restore 15.4',
+      actions: [],
+      durationMs: 10,
+      tables: [],
+      impact: {
+        tables: [
+          { table: 'public.big', action: 'replace', targetRows: 1_200_000, backupRows: 1_200_000 },
+          { table: 'public.new', action: 'replace', targetRows: 5, backupRows: null },
+        ],
+        blockers: [],
+        missingRoles: [],
+        unavailableExtensions: [],
+        activeConnections: 0,
+        targetServer: 'PostgreSQL 15.4',
+        warnings: [],
+        appWarnings: [],
+        leftOut: [],
+        confirmation: 'app',
+        executedFunctions: null,
+        targetRole: { name: 'postgres', superuser: true, privileged: true, via: ['superuser'] },
+        databaseProperties: null,
+      },
+    };
+    const text = formatRestore(preview);
+    expect(text).toContain('  replaced public.big: 1,200,000 rows now → 1,200,000 from the backup');
+    expect(text).toContain('  replaced public.new: 5 rows now → ? from the backup');
+  });
 });
 
 describe("where a profile's password is said to be: this host's secret store", () => {
