@@ -13,7 +13,7 @@ import { backupScope } from '../backup/options.ts';
 import { failedCheck, type Catalogue } from '../catalogue/catalogue.ts';
 import type { BackupMetadata } from '../model/types.ts';
 import { CopyRows } from '../storage/copy-rows.ts';
-import { backupRuns, copiesOf, HOUR_MS, isFailed, newest, timeOf } from './stats.ts';
+import { backupRuns, copiesOf, HOUR_MS, isFailed, lastRunOf, newest, timeOf } from './stats.ts';
 
 export type HealthStatus = 'healthy' | 'degraded' | 'unhealthy';
 
@@ -172,10 +172,9 @@ export async function computeHealth(input: HealthInput): Promise<HealthReport> {
       });
     }
 
-    // A run in progress has not failed (yet); judge the latest one that finished.
-    const lastFinished = backupRuns(catalogue, name)
-      .filter((run) => run.status !== 'running' && !run.cancelled)
-      .at(-1);
+    // A run in progress has not failed (yet); judge the latest one that finished. A set is judged by its
+    // own run (partial is failed), not by whichever of its databases happened to finish last.
+    const lastFinished = lastRunOf(backupRuns(catalogue, name).filter((run) => run.status !== 'running' && !run.cancelled));
     if (lastFinished && isFailed(lastFinished)) {
       const why = lastFinished.error ? `: ${truncate(lastFinished.error, 300)}` : '';
       reasons.push({

@@ -117,6 +117,27 @@ describe('computeStats', () => {
     expect(stats.profiles.find((p) => p.profile === 'server')).toMatchObject({ failedBackups: 2, lastRunStatus: 'failed' });
   });
 
+  test("a partial set's last run is the set's own, whichever member ran last; a set that failed before any database is one failure, in a set", () => {
+    addProfile('server');
+    // The failed member starts first, a completed one last: the set, not its last member, is the profile's last run.
+    const setRun = catalogue.startRun({ kind: 'backup', profile: 'server', detail: { filename: 'set.set.json', wholeServerSet: true } });
+    for (const [database, status] of [
+      ['secret', 'failed'],
+      ['tiny', 'completed'],
+    ] as const) {
+      const run = catalogue.startRun({ kind: 'backup', profile: 'server', detail: { filename: `${database}.dump`, set: 'abcdefabcdef' } });
+      catalogue.finishRun(run, status, status === 'failed' ? { error: 'permission denied for database secret' } : {});
+    }
+    catalogue.finishRun(setRun, 'failed', { error: 'Backup set abcdefabcdef is partial', detail: { setId: 'abcdefabcdef' } });
+    expect(computeStats(catalogue, now).profiles.find((p) => p.profile === 'server')).toMatchObject({ failedBackups: 1, lastRunStatus: 'failed' });
+    // A later set fails before it lists a database: no member ran, so its own run is the failure.
+    const early = catalogue.startRun({ kind: 'backup', profile: 'server', detail: { filename: 'set2.set.json', wholeServerSet: true } });
+    catalogue.finishRun(early, 'failed', { error: 'password authentication failed for user "backup"' });
+    const stats = computeStats(catalogue, now);
+    expect({ failed: stats.failedBackups, inSets: stats.failedInSets }).toEqual({ failed: 2, inSets: 2 });
+    expect(stats.profiles.find((p) => p.profile === 'server')).toMatchObject({ failedBackups: 2, lastRunStatus: 'failed' });
+  });
+
   test('exact figures over completed backups; missing files, adoptions and other run kinds are kept apart', async () => {
     addProfile('prod');
     addProfile('staging');
@@ -224,6 +245,23 @@ describe('computeHealth', () => {
     const report = await health();
     expect(report.status).toBe('degraded');
     expect(report.reasons).toEqual([{ code: 'NO_RECENT_BACKUP', severity: 'degraded', profile: 'fresh', message: 'Profile "fresh" has never been backed up.' }]);
+  });
+
+  test('a partial whole-server set makes its profile unhealthy, even when the member that ran last completed', async () => {
+    addProfile('server');
+    await backup({ profile: 'server', timestamp: hoursAgo(1), size: 10 });
+    const setRun = catalogue.startRun({ kind: 'backup', profile: 'server', detail: { filename: 'set.set.json', wholeServerSet: true } });
+    for (const [database, status] of [
+      ['secret', 'failed'],
+      ['tiny', 'completed'],
+    ] as const) {
+      const run = catalogue.startRun({ kind: 'backup', profile: 'server', detail: { filename: `${database}.dump`, set: 'abcdefabcdef' } });
+      catalogue.finishRun(run, status, status === 'failed' ? { error: 'permission denied for database secret' } : {});
+    }
+    catalogue.finishRun(setRun, 'failed', { error: 'Backup set abcdefabcdef is partial: secret could not be backed up', detail: { setId: 'abcdefabcdef' } });
+    const report = await health();
+    expect(report.status).toBe('unhealthy');
+    expect(report.reasons).toEqual([expect.objectContaining({ code: 'LAST_RUN_FAILED', profile: 'server', message: expect.stringContaining('is partial: secret') })]);
   });
 
   test('the last backup run failing makes it unhealthy, even while a new run is in progress; a later success clears it', async () => {

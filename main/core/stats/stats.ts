@@ -81,9 +81,24 @@ export function backupRuns(catalogue: Catalogue, profile?: string): RunRecord[] 
   return catalogue.listRuns(profile === undefined ? { kind: 'backup' } : { kind: 'backup', profile }).filter((run) => !isAdoption(run));
 }
 
-/** A whole-server set's own run (take-set.ts: marked while it runs, naming its set once finished): its members' runs are the databases' results, counted instead. */
+/** A whole-server set's own run (take-set.ts: marked while it runs, naming its set once finished). */
 const isSetRun = (run: RunRecord): boolean => run.detail?.['wholeServerSet'] === true || typeof run.detail?.['setId'] === 'string';
 const isSetMember = (run: RunRecord): boolean => typeof run.detail?.['set'] === 'string';
+
+/**
+ * The runs whose outcomes are counted: a set's members are the databases' results, counted instead of
+ * the set's own run, unless no member ran (the set failed before it listed a database: its own run is
+ * then the one failure).
+ */
+function resultRuns(runs: RunRecord[]): RunRecord[] {
+  const setsWithMembers = new Set(runs.filter(isSetMember).map((run) => run.detail!['set']));
+  return runs.filter((run) => !isSetRun(run) || !setsWithMembers.has(run.detail?.['setId']));
+}
+
+/** Which runs say how a profile's last backup went: a set's own run stands for its members, whichever of them ran last. */
+export function lastRunOf(runs: RunRecord[]): RunRecord | undefined {
+  return runs.filter((run) => !isSetMember(run)).at(-1);
+}
 
 // A run the user cancelled is neither a failure nor a result: it is left out of both.
 export const isFailed = (run: RunRecord): boolean => run.status === 'failed' || (run.status === 'interrupted' && !run.cancelled);
@@ -92,7 +107,7 @@ export function computeStats(catalogue: Catalogue, now: Date): BackupStats {
   const catalogued = catalogue.listBackups({ statuses: ['completed', 'missing'] });
   const backups = catalogued.filter((backup) => backup.status === 'completed');
   const runs = backupRuns(catalogue);
-  const results = runs.filter((run) => !isSetRun(run));
+  const results = resultRuns(runs);
   const nowMs = now.getTime();
 
   const totalSize = backups.reduce((sum, backup) => sum + backup.size, 0);
@@ -108,13 +123,14 @@ export function computeStats(catalogue: Catalogue, now: Date): BackupStats {
   const profiles = [...names].sort().map((name): ProfileStats => {
     const own = backups.filter((backup) => backup.profile === name);
     const ownRuns = runs.filter((run) => run.profile === name);
+    const lastRun = lastRunOf(ownRuns);
     return {
       profile: name,
       totalBackups: own.length,
       totalSize: own.reduce((sum, backup) => sum + backup.size, 0),
       newestBackup: newest(own)?.timestamp ?? null,
-      lastRunStatus: ownRuns.at(-1)?.cancelled ? 'cancelled' : (ownRuns.at(-1)?.status ?? null),
-      failedBackups: ownRuns.filter((run) => isFailed(run) && !isSetRun(run)).length,
+      lastRunStatus: lastRun?.cancelled ? 'cancelled' : (lastRun?.status ?? null),
+      failedBackups: resultRuns(ownRuns).filter(isFailed).length,
       ...copiesOf(catalogue, newest(own)),
     };
   });
@@ -131,7 +147,7 @@ export function computeStats(catalogue: Catalogue, now: Date): BackupStats {
     averageDuration: count ? Math.round(totalDurationMs / count / 100) / 10 : 0,
     successfulBackups: results.filter((run) => run.status === 'completed').length,
     failedBackups: results.filter(isFailed).length,
-    failedInSets: results.filter((run) => isFailed(run) && isSetMember(run)).length,
+    failedInSets: results.filter((run) => isFailed(run) && (isSetMember(run) || isSetRun(run))).length,
     missingBackups: catalogued.length - count,
     profiles,
   };
