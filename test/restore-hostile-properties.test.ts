@@ -194,12 +194,16 @@ describe("a backup's logging, audit and custom settings", () => {
     expect(given.backup_ro).toEqual(['pgaudit.log=none']);
   });
 
-  test.each([{ clean: true }, { swap: true }])('a replaced database (%o) keeps being logged and audited', async (replace) => {
+  test.each([{ clean: true }, { swap: true }])('a replaced database (%o) keeps being logged and audited, with its own log_statement kept', async (replace) => {
+    // The live database's own logging choice: the backup's 'none' is not trusted, so the copy keeps 'all'.
+    await server.query(`ALTER DATABASE hr SET log_statement = 'all'`);
     const result = await holdfast.restore({ ...clean, clean: false, ...replace, ref: backup.id });
     expect(result.ok).toBe(true);
-    expect((await databaseFacts(server, 'hr')).settings).toEqual({ '(all)': ['work_mem=64MB'] });
+    expect((await databaseFacts(server, 'hr')).settings['(all)']?.slice().sort()).toEqual(['log_statement=all', 'work_mem=64MB']);
     expect(statementsIn(result.impact.leftOut).sort()).toEqual(AUDIT_STATEMENTS('hr'));
     expect(result.impact.leftOut.join('\n')).toContain('log_statement=none (it decides what the server logs)');
+    expect(result.impact.leftOut.join('\n')).toContain('The database being replaced has its own log_statement=all: kept, instead of the backup');
+    await server.query('ALTER DATABASE hr RESET log_statement');
     // A swap keeps the original under another name; the suites after this one expect none left.
     if (result.keptAs) await server.query(`DROP DATABASE "${result.keptAs}"`);
   });

@@ -133,6 +133,18 @@ export function planDatabaseProperties(input: DatabasePropertiesInput): Database
       `The backup sets ${unlisted.map(describe).join(', ')} on its database: left out, because a backup is not trusted to decide what the server logs or audits, to put a schema before the built-in ones, or anything but the ordinary per-database settings. If you mean ${unlisted.length === 1 ? 'it' : 'one'}, set it yourself after the restore: ${unlisted.map((l) => `${settingStatement(input.database, l.setting)};`).join(' ')}`,
     );
   settings = settings.filter((s) => !leftOut.some((l) => l.setting === s));
+  // Replacing a database: where the backup's value is not trusted and the replaced database has that
+  // setting too, the copy keeps the replaced database's own value — the live server's choice, not the
+  // backup's — so replacing production never silently drops its logging or audit settings.
+  if (fromBackup && input.mode === 'replace') {
+    const kept = target.settings.filter((own) => leftOut.some((l) => l.setting.role === own.role && l.setting.name === own.name));
+    if (kept.length) {
+      say(
+        `The database being replaced has its own ${kept.map((s) => `${s.role === null ? '' : `for role "${s.role}" `}${s.name}=${s.values.join(', ')}`).join(', ')}: kept, instead of the backup's value.`,
+      );
+      settings = [...settings, ...kept];
+    }
+  }
   const refused = fromBackup ? (input.refusedSettings ?? []).filter((r) => settings.some((s) => sameSetting(s, r.setting))) : [];
   if (refused.length) {
     say(
