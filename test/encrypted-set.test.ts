@@ -91,14 +91,14 @@ describe('an encrypted whole-server set', () => {
     const drill = await holdfast.sets.testRestore(set.id);
     expect(drill.ok).toBe(false);
     expect(drill.error).toContain(elsewhere);
-    expect(drill.error).toMatch(/holds the secret of none of them/);
+    expect(drill.error).toMatch(/this machine does not hold its secret/);
 
     const fresh = await startPgServer();
     try {
       await holdfast.addProfile({ name: 'fresh2', host: fresh.host, port: fresh.port, user: fresh.user, dbname: 'postgres' });
       const refusal = holdfast.sets.restore({ ref: set.id, to: 'fresh2', create: true, clean: false, dryRun: false });
       // Each member's own check refuses first (the same key opens the roles file), naming the recipients.
-      await expect(refusal).rejects.toMatchObject({ code: 'RESTORE_REFUSED', message: expect.stringMatching(/Nothing was restored: .*holds the secret of none of them/) });
+      await expect(refusal).rejects.toMatchObject({ code: 'RESTORE_REFUSED', message: expect.stringMatching(/Nothing was restored: .*this machine does not hold its secret/) });
       await expect(refusal).rejects.toMatchObject({ message: expect.stringContaining(elsewhere) });
       expect(await fresh.query(`SELECT rolname FROM pg_roles WHERE rolname = '${MARKER_ROLE}'`)).toEqual([]);
     } finally {

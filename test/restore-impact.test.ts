@@ -20,8 +20,12 @@ beforeAll(async () => {
   [source, target] = await Promise.all([startPgServer(), startPgServer()]);
   await seedDatabase(source, 'shop', 300);
   await source.query('CREATE ROLE auditor NOLOGIN; CREATE TABLE audit_trail (v int); ALTER TABLE audit_trail OWNER TO auditor;', 'shop');
+  // A partitioned table on both sides: its parent holds no rows of its own, its partition does.
+  const partitioned = `CREATE TABLE measurements (id int, at date) PARTITION BY RANGE (at); CREATE TABLE measurements_2024 PARTITION OF measurements FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');`;
+  await source.query(`${partitioned} INSERT INTO measurements VALUES (1, '2024-03-01'), (2, '2024-04-01'), (3, '2024-05-01');`, 'shop');
   await target.query('CREATE DATABASE shop');
   await target.query('CREATE TABLE users (id int); INSERT INTO users SELECT generate_series(1, 7); CREATE TABLE legacy (v int); INSERT INTO legacy VALUES (1), (2);', 'shop');
+  await target.query(`${partitioned} INSERT INTO measurements VALUES (9, '2024-06-01');`, 'shop');
   home = makeHome();
   holdfast = await home.open();
   await holdfast.addProfile(profileFor(source, 'source', 'shop'));
@@ -44,6 +48,9 @@ describe('restore impact preview', () => {
         { table: 'public.users', backupRows: 300, targetRows: 7, action: 'replace' },
         { table: 'public.orders', backupRows: 600, targetRows: null, action: 'create' },
         { table: 'public.legacy', backupRows: null, targetRows: 2, action: 'lost' },
+        // The parent exists on the target: replaced, not "created" (issue 12's DBA review); its rows are its partition's.
+        { table: 'public.measurements', backupRows: null, targetRows: 0, action: 'replace' },
+        { table: 'public.measurements_2024', backupRows: 3, targetRows: 1, action: 'replace' },
       ]),
     );
     expect(result.impact.missingRoles).toEqual(['auditor']);

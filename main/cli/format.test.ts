@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import type { RestoreResult } from '../core/restore/restore.ts';
 import type { Profile } from '../core/model/types.ts';
 import type { ProfileTestReport } from '../core/profiles/profiles.ts';
-import { formatCleanup, formatList, formatProfile, formatProfileTest, formatRestore, humanBytes, humanDuration, profileTarget, tableCountLine } from './format.ts';
+import { formatCleanup, formatList, formatProfile, formatProfileTest, formatRestore, formatVerify, humanBytes, humanDuration, profileTarget, tableCountLine } from './format.ts';
 import type { BackupMetadata } from '../core/model/types.ts';
 import { progressBar } from './progress.ts';
 import { newProfileRecord } from '../../test/support/profile-record.ts';
@@ -25,6 +25,15 @@ describe('terminal output', () => {
     expect(formatCleanup({ dryRun: true, deleted: 2, freedBytes: 0, errors: 0, profiles: [], destinations: [{ ...destination, dryRun: true, deleted: ['a', 'b'] }] })).toBe(
       'Would delete 2 backups, freeing 0 B.\nDestination bucket (its policy 30d): would remove 2 copies',
     );
+  });
+
+  test('an encrypted backup verified without its key is valid by checksum only, and the headline says so', () => {
+    const checks = [
+      { name: 'checksum' as const, status: 'ok' as const, detail: 'sha256 matches' },
+      { name: 'decrypt' as const, status: 'skipped' as const, detail: "The content could not be checked, only the stored file's checksum: no key here" },
+    ];
+    expect(formatVerify({ id: 'abc', filename: 'b.dump.age', valid: true, checks }).split('\n')[0]).toBe('Valid, checksum only (the contents could not be checked): b.dump.age (abc)');
+    expect(formatVerify({ id: 'abc', filename: 'b.dump.age', valid: true, checks: [checks[0]!] }).split('\n')[0]).toBe('Valid: b.dump.age (abc)');
   });
 
   test('the progress bar measures against the previous backup and never passes 100%', () => {

@@ -83,8 +83,10 @@ export function formatList(entries: Array<BackupMetadata | ListEntry>): string {
 
 export function formatVerify(result: VerifyResult): string {
   const mark = { ok: '✓', failed: '✗', skipped: '-' } as const;
+  // Without the key only the stored file's checksum could be checked: the headline says so, not just a line below it.
+  const contentsUnchecked = result.checks.some((check) => check.name === 'decrypt' && check.status === 'skipped');
   return [
-    `${result.valid ? 'Valid' : 'INVALID'}: ${result.filename} (${result.id})`,
+    `${result.valid ? (contentsUnchecked ? 'Valid, checksum only (the contents could not be checked)' : 'Valid') : 'INVALID'}: ${result.filename} (${result.id})`,
     ...(result.from ? [`  read from its copy on "${result.from}" (no local file; downloaded, checked, removed after)`] : []),
     ...result.checks.map((check) => `  ${mark[check.status]} ${check.name}: ${check.detail}`),
   ].join('\n');

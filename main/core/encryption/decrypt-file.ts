@@ -35,7 +35,7 @@ export async function identitiesFor(source: IdentitySource, backup: Pick<BackupM
   if (fitting.length === 0) {
     throw new HoldfastError(
       'NO_KEY',
-      `Backup ${backup.filename} is encrypted to ${recipientsOf(backup)}, and this machine holds the secret of none of them${held.length > 0 ? ` (it holds ${held.map((identity) => `"${identity.name}" ${recipientLabel(identity.recipient)}`).join(', ')})` : ''}.`,
+      `Backup ${backup.filename} is encrypted to ${recipientsOf(backup)}, and this machine ${(recipients?.length ?? 0) === 1 ? 'does not hold its secret' : 'holds the secret of none of them'}${held.length > 0 ? ` (it holds ${held.map((identity) => `"${identity.name}" ${recipientLabel(identity.recipient)}`).join(', ')})` : ''}.`,
       'Import the identity from your offline copy (holdfast key import --name N < key.txt); holdfast key list shows which keys are here. Without it this backup cannot be restored on this machine.',
     );
   }

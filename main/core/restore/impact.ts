@@ -138,7 +138,7 @@ export async function assessImpact(input: {
   if (targetDb) {
     const rows = await targetDb.query<{ schema: string; name: string }>(
       `SELECT n.nspname AS schema, c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'`,
+        WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'`,
     );
     for (const row of rows.rows) {
       const count = await targetDb.query<{ n: string }>(`SELECT count(*)::text AS n FROM ONLY ${quoteIdent(row.schema)}.${quoteIdent(row.name)}`);
