@@ -74,6 +74,22 @@ async function backup(fields: Parameters<typeof metadata>[0], extra: { adopted?:
   return meta;
 }
 
+/**
+ * A whole-server set of profile "server" that came out partial: its failed member started first and a
+ * completed one last, so the set, not its newest member, must stand for the profile's last run.
+ */
+function partialSetWithFailedMemberFirst(): void {
+  const setRun = catalogue.startRun({ kind: 'backup', profile: 'server', detail: { filename: 'set.set.json', wholeServerSet: true } });
+  for (const [database, status] of [
+    ['secret', 'failed'],
+    ['tiny', 'completed'],
+  ] as const) {
+    const run = catalogue.startRun({ kind: 'backup', profile: 'server', detail: { filename: `${database}.dump`, set: 'abcdefabcdef' } });
+    catalogue.finishRun(run, status, status === 'failed' ? { error: 'permission denied for database secret' } : {});
+  }
+  catalogue.finishRun(setRun, 'failed', { error: 'Backup set abcdefabcdef is partial: secret could not be backed up', detail: { setId: 'abcdefabcdef' } });
+}
+
 async function failedRun(profile: string, status: 'failed' | 'interrupted', error: string): Promise<void> {
   await tick();
   const runId = catalogue.startRun({ kind: 'backup', profile });
@@ -119,16 +135,7 @@ describe('computeStats', () => {
 
   test("a partial set's last run is the set's own, whichever member ran last; a set that failed before any database is one failure, in a set", () => {
     addProfile('server');
-    // The failed member starts first, a completed one last: the set, not its last member, is the profile's last run.
-    const setRun = catalogue.startRun({ kind: 'backup', profile: 'server', detail: { filename: 'set.set.json', wholeServerSet: true } });
-    for (const [database, status] of [
-      ['secret', 'failed'],
-      ['tiny', 'completed'],
-    ] as const) {
-      const run = catalogue.startRun({ kind: 'backup', profile: 'server', detail: { filename: `${database}.dump`, set: 'abcdefabcdef' } });
-      catalogue.finishRun(run, status, status === 'failed' ? { error: 'permission denied for database secret' } : {});
-    }
-    catalogue.finishRun(setRun, 'failed', { error: 'Backup set abcdefabcdef is partial', detail: { setId: 'abcdefabcdef' } });
+    partialSetWithFailedMemberFirst();
     expect(computeStats(catalogue, now).profiles.find((p) => p.profile === 'server')).toMatchObject({ failedBackups: 1, lastRunStatus: 'failed' });
     // A later set fails before it lists a database: no member ran, so its own run is the failure.
     const early = catalogue.startRun({ kind: 'backup', profile: 'server', detail: { filename: 'set2.set.json', wholeServerSet: true } });
@@ -250,15 +257,7 @@ describe('computeHealth', () => {
   test('a partial whole-server set makes its profile unhealthy, even when the member that ran last completed', async () => {
     addProfile('server');
     await backup({ profile: 'server', timestamp: hoursAgo(1), size: 10 });
-    const setRun = catalogue.startRun({ kind: 'backup', profile: 'server', detail: { filename: 'set.set.json', wholeServerSet: true } });
-    for (const [database, status] of [
-      ['secret', 'failed'],
-      ['tiny', 'completed'],
-    ] as const) {
-      const run = catalogue.startRun({ kind: 'backup', profile: 'server', detail: { filename: `${database}.dump`, set: 'abcdefabcdef' } });
-      catalogue.finishRun(run, status, status === 'failed' ? { error: 'permission denied for database secret' } : {});
-    }
-    catalogue.finishRun(setRun, 'failed', { error: 'Backup set abcdefabcdef is partial: secret could not be backed up', detail: { setId: 'abcdefabcdef' } });
+    partialSetWithFailedMemberFirst();
     const report = await health();
     expect(report.status).toBe('unhealthy');
     expect(report.reasons).toEqual([expect.objectContaining({ code: 'LAST_RUN_FAILED', profile: 'server', message: expect.stringContaining('is partial: secret') })]);
