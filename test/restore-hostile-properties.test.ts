@@ -97,7 +97,7 @@ describe("a backup's settings that load or run code", () => {
     const result = await holdfast.restore({ ...clean, ref: backup.id });
     expect(result.ok).toBe(true);
     expect((await databaseFacts(server, 'hr')).settings).toEqual({ '(all)': ['work_mem=64MB'] });
-    expect(result.impact.warnings.join('\n')).toContain('dynamic_library_path=/tmp/evil:$libdir');
+    expect(result.impact.warnings.join('\n')).toContain("dynamic_library_path='/tmp/evil:$libdir'");
   });
 });
 
@@ -201,8 +201,8 @@ describe("a backup's logging, audit and custom settings", () => {
     expect(result.ok).toBe(true);
     expect((await databaseFacts(server, 'hr')).settings['(all)']?.slice().sort()).toEqual(['log_statement=all', 'work_mem=64MB']);
     expect(statementsIn(result.impact.leftOut).sort()).toEqual(AUDIT_STATEMENTS('hr'));
-    expect(result.impact.leftOut.join('\n')).toContain('log_statement=none (it decides what the server logs)');
-    expect(result.impact.leftOut.join('\n')).toContain('The database being replaced has its own log_statement=all: kept, instead of the backup');
+    expect(result.impact.leftOut.join('\n')).toContain("log_statement='none' (it decides what the server logs)");
+    expect(result.impact.leftOut.join('\n')).toContain("The database being replaced has its own log_statement='all': kept, instead of the backup");
     await server.query('ALTER DATABASE hr RESET log_statement');
     // A swap keeps the original under another name; the suites after this one expect none left.
     if (result.keptAs) await server.query(`DROP DATABASE "${result.keptAs}"`);
@@ -229,7 +229,7 @@ describe("a backup's search_path", () => {
     const result = await holdfast.restore({ ...create, dbname: 'hr_path', ref: shadowing.id });
     expect((await databaseFacts(server, 'hr_path')).settings).toEqual({ '(all)': ['work_mem=64MB'] });
     for (const leftOut of [preview.impact.leftOut, result.impact.leftOut]) expect(statementsIn(leftOut)).toEqual(statements('hr_path'));
-    expect(result.impact.leftOut.join('\n')).toContain('search_path=evil, pg_catalog (it searches a schema before pg_catalog');
+    expect(result.impact.leftOut.join('\n')).toContain("search_path='evil', 'pg_catalog' (it searches a schema before pg_catalog");
   });
 
   test('nor to a replaced one (--clean)', async () => {
@@ -309,7 +309,7 @@ describe('a property that would fail only after the data is loaded', () => {
     const backup = await alteredBackup('setting.dir', "SET work_mem TO '64MB';", "SET work_mem TO 'banana';");
     const result = await holdfast.restore({ ...create, dbname: 'hr_setting', ref: backup.id });
     expect(result.ok).toBe(true);
-    expect(result.impact.warnings.join('\n')).toMatch(/refuses the backup's work_mem=banana \(invalid value for parameter "work_mem".*left out/);
+    expect(result.impact.warnings.join('\n')).toMatch(/refuses the backup's work_mem='banana' \(invalid value for parameter "work_mem".*left out/);
     const facts = await databaseFacts(server, 'hr_setting');
     expect(facts.settings).toEqual({});
     expect(facts.connlimit).toBe(7);

@@ -37,7 +37,7 @@ test('the Result step lists the setting the restored database did not get, with 
   await expect(wizard.dialog.getByText('Restore completed')).toBeVisible({ timeout: 60_000 });
 
   const leftOut = wizard.dialog.getByRole('region', { name: 'Not restored: set these yourself' });
-  await expect(leftOut).toContainText('session_preload_libraries=auto_explain');
+  await expect(leftOut).toContainText("session_preload_libraries='auto_explain'");
   // A setting off the allow-list carries its own exact statement; the library does not get one to paste.
   await expect(leftOut).toContainText(`ALTER DATABASE "shop_preloaded" SET "log_statement" TO 'none';`);
   await expect(leftOut).toContainText('ALTER DATABASE "shop_preloaded" SET name = value');

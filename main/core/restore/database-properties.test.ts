@@ -150,7 +150,8 @@ describe('planDatabaseProperties', () => {
       const plan = planDatabaseProperties({ mode, database: 'hr', backup: entries, target, noOwner: false, noAcl: false, roles });
       expect(plan.properties.settings.map((s) => s.name)).toEqual(['search_path', 'work_mem', 'statement_timeout']);
       const warning = plan.warnings.find((w) => w.includes(bare));
-      expect(warning).toContain(`${bare}=${value.slice(1, -1)}`);
+      // The value as an SQL literal: a backup's text never reads as Holdfast's own words.
+      expect(warning).toContain(`${bare}=${value}`);
       expect(warning).toContain(`for role "backup_ro" ${bare}=`);
       expect(warning).toMatch(/left out.*set it yourself after the restore/);
       expect(plan.impact.find((line) => line.property === 'settings')?.restored).not.toContain(bare);
@@ -189,8 +190,8 @@ describe('planDatabaseProperties', () => {
       expect(warning).toContain(`ALTER DATABASE "${database}" SET "auto_explain.log_min_duration" TO '-1';`);
       expect(warning).toContain(`ALTER ROLE "backup_ro" IN DATABASE "${database}" SET "pgaudit.log" TO 'none';`);
       expect(warning).toContain(`ALTER ROLE "backup_ro" IN DATABASE "${database}" SET "Log_Connections" TO 'off';`);
-      expect(warning).toContain('log_statement=none (it decides what the server logs)');
-      expect(warning).toContain('pgaudit.log=none (it decides what pgAudit records)');
+      expect(warning).toContain("log_statement='none' (it decides what the server logs)");
+      expect(warning).toContain("pgaudit.log='none' (it decides what pgAudit records)");
       expect(warning).not.toContain('work_mem');
       expect(plan.impact.find((line) => line.property === 'settings')?.restored).toBe('DateStyle=ISO, DMY; search_path=$user, public, we ird; work_mem=64MB; backup_ro: statement_timeout=5s');
     }
@@ -202,7 +203,7 @@ describe('planDatabaseProperties', () => {
     const plan = planDatabaseProperties({ mode: 'create', database: 'hr', backup: parseDatabaseEntries(`${SCRIPT}${shadowing}`), target, noOwner: false, noAcl: false, roles });
     expect(plan.properties.settings.map((s) => `${s.role ?? ''}:${s.name}`)).toEqual([':work_mem', 'backup_ro:statement_timeout']);
     const warning = plan.warnings.find((w) => w.includes('search_path'))!;
-    expect(warning).toContain('search_path=evil, pg_catalog (it searches a schema before pg_catalog');
+    expect(warning).toContain("search_path='evil', 'pg_catalog' (it searches a schema before pg_catalog");
     expect(warning).toContain(`ALTER DATABASE "hr" SET "search_path" TO 'evil', 'pg_catalog';`);
     expect(warning).toContain(`ALTER ROLE "backup_ro" IN DATABASE "hr" SET "search_path" TO 'pg_temp', 'pg_catalog';`);
     const ordinary = `ALTER DATABASE hr SET search_path TO 'pg_catalog', 'app', 'public';\n`;
@@ -237,6 +238,15 @@ describe('planDatabaseProperties', () => {
       expect(said).toContain('work_mem for role "{{no-owner}}"');
       expect(said).not.toMatch(/--no-owner|--create|--clean|Skip ownership|Create a new database/);
     }
+  });
+
+  test("a value written to read as advice is said as a quoted value, never as Holdfast's words", () => {
+    const advice = 'none (it is harmless). Run: ALTER SYSTEM SET log_statement TO none';
+    const entries = parseDatabaseEntries(`${SCRIPT}ALTER DATABASE hr SET log_statement TO '${advice}';\nALTER DATABASE hr SET session_preload_libraries TO '${advice}';\n`);
+    const plan = planDatabaseProperties({ mode: 'create', database: 'hr', backup: entries, target, noOwner: false, noAcl: false, roles });
+    const said = plan.warnings.map((warning) => renderHint(warning, 'cli')).join('\n');
+    expect(said).toContain(`log_statement='${advice}' (it decides what the server logs)`);
+    expect(said).toContain(`session_preload_libraries='${advice}' (it loads a library`);
   });
 
   test('a value with quotes and backslashes is written in the statement as the server reads it back', () => {

@@ -15,6 +15,8 @@
 // applies it with statements built from the values: the archive's SQL names the dumped database, never
 // the scratch copy, so running it would change the live one.
 import { hintText } from '../model/hint-actions.ts';
+import { quoteLiteral } from '../pg/connection.ts';
+import { quoteIdent } from '../pg/quote-ident.ts';
 import { settingLeftOutOfRestore } from '../pg/settings-from-backup.ts';
 import {
   describeAcl,
@@ -118,7 +120,7 @@ export function planDatabaseProperties(input: DatabasePropertiesInput): Database
   // A backup is not trusted to make the server load or run code, use a file it names or skip a check:
   // such a setting is left out and said (in the preview and the result), never applied from a backup.
   const leftOut = fromBackup ? settings.flatMap((setting) => leftOutOfRestore(setting)) : [];
-  const describe = ({ setting, why }: LeftOutSetting) => `${setting.role === null ? '' : `for role "${setting.role}" `}${setting.name}=${setting.values.join(', ')} (it ${why})`;
+  const describe = ({ setting, why }: LeftOutSetting) => `${describeSetting(setting)} (it ${why})`;
   const loading = leftOut.filter((l) => l.code);
   if (loading.length)
     say(
@@ -139,16 +141,14 @@ export function planDatabaseProperties(input: DatabasePropertiesInput): Database
   if (fromBackup && input.mode === 'replace') {
     const kept = target.settings.filter((own) => leftOut.some((l) => l.setting.role === own.role && l.setting.name === own.name));
     if (kept.length) {
-      say(
-        `The database being replaced has its own ${kept.map((s) => `${s.role === null ? '' : `for role "${s.role}" `}${s.name}=${s.values.join(', ')}`).join(', ')}: kept, instead of the backup's value.`,
-      );
+      say(`The database being replaced has its own ${kept.map(describeSetting).join(', ')}: kept, instead of the backup's value.`);
       settings = [...settings, ...kept];
     }
   }
   const refused = fromBackup ? (input.refusedSettings ?? []).filter((r) => settings.some((s) => sameSetting(s, r.setting))) : [];
   if (refused.length) {
     say(
-      `The target server refuses the backup's ${refused.map((r) => `${r.setting.role === null ? '' : `setting for role "${r.setting.role}" `}${r.setting.name}=${r.setting.values.join(', ')} (${r.reason})`).join(', ')}: left out. Set ${refused.length === 1 ? 'it' : 'them'} yourself after the restore if the database needs ${refused.length === 1 ? 'it' : 'them'}.`,
+      `The target server refuses the backup's ${refused.map((r) => `${r.setting.role === null ? '' : 'setting '}${describeSetting(r.setting)} (${r.reason})`).join(', ')}: left out. Set ${refused.length === 1 ? 'it' : 'them'} yourself after the restore if the database needs ${refused.length === 1 ? 'it' : 'them'}.`,
     );
     settings = settings.filter((s) => !refused.some((r) => sameSetting(s, r.setting)));
   }
@@ -209,6 +209,15 @@ interface LeftOutSetting {
 function leftOutOfRestore(setting: DatabaseSetting): LeftOutSetting[] {
   const verdict = settingLeftOutOfRestore(setting.name, setting.values);
   return verdict ? [{ setting, ...verdict }] : [];
+}
+
+/**
+ * A setting in a warning's prose: its values as SQL literals and its role and name quoted when they need
+ * it, so a backup's text (a value reading "none (it is harmless). Run: …") can never pass for Holdfast's own words.
+ */
+function describeSetting(setting: DatabaseSetting): string {
+  const name = /^[A-Za-z_][A-Za-z0-9_.$]*$/.test(setting.name) ? setting.name : quoteIdent(setting.name);
+  return `${setting.role === null ? '' : `for role ${quoteIdent(setting.role)} `}${name}=${setting.values.map(quoteLiteral).join(', ')}`;
 }
 
 const sameSetting = (a: DatabaseSetting, b: DatabaseSetting) => a.role === b.role && a.name === b.name && a.values.join('\u0000') === b.values.join('\u0000');
