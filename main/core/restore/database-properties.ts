@@ -113,7 +113,7 @@ export function planDatabaseProperties(input: DatabasePropertiesInput): Database
   const roleless = settings.filter((s) => s.role !== null && !input.roles.has(s.role));
   if (roleless.length) {
     say(
-      `The backup sets ${roleless.map((s) => `${s.name} for role "${s.role}"`).join(', ')} in its database, and the target server has no such role: ${roleless.length === 1 ? 'that setting is' : 'those settings are'} left out. Restore the backup's roles file first to keep ${roleless.length === 1 ? 'it' : 'them'}.`,
+      `The backup sets ${roleless.map((s) => `${s.name} for role ${quoteIdent(s.role!)}`).join(', ')} in its database, and the target server has no such role: ${roleless.length === 1 ? 'that setting is' : 'those settings are'} left out. Restore the backup's roles file first to keep ${roleless.length === 1 ? 'it' : 'them'}.`,
     );
     settings = settings.filter((s) => !roleless.includes(s));
   }

@@ -136,13 +136,14 @@ export async function assessImpact(input: {
 
   const targetTables = new Map<string, number>();
   if (targetDb) {
-    const rows = await targetDb.query<{ schema: string; name: string }>(
-      `SELECT n.nspname AS schema, c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    const rows = await targetDb.query<{ schema: string; name: string; partitioned: boolean }>(
+      `SELECT n.nspname AS schema, c.relname AS name, c.relkind = 'p' AS partitioned FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'`,
     );
     for (const row of rows.rows) {
-      const count = await targetDb.query<{ n: string }>(`SELECT count(*)::text AS n FROM ONLY ${quoteIdent(row.schema)}.${quoteIdent(row.name)}`);
-      targetTables.set(tableKey(row.schema, row.name), Number(count.rows[0]!.n));
+      // A partitioned parent holds no rows of its own (its partitions are listed themselves): nothing to count.
+      const count = row.partitioned ? undefined : await targetDb.query<{ n: string }>(`SELECT count(*)::text AS n FROM ONLY ${quoteIdent(row.schema)}.${quoteIdent(row.name)}`);
+      targetTables.set(tableKey(row.schema, row.name), count ? Number(count.rows[0]!.n) : 0);
     }
   }
   const tables: TableImpact[] = [];
