@@ -4,6 +4,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createHash } from 'node:crypto';
 import { deflateSync } from 'node:zlib';
 import { afterAll, expect, test } from 'vitest';
 import { sha256File } from '../fsutil/durable.ts';
@@ -85,4 +86,27 @@ test.each([
   const { inspection } = await rowsOf([ENCODING, ...gzipTable(10, 'trailed', extend(chunks))], 'trailed');
   expect(inspection.ok).toBe(false);
   expect(!inspection.ok && inspection.problem).toMatch(/table public\.trailed \(dump id 1010\) goes on for \d+ bytes after its compressed data ends: the archive is damaged/);
+});
+
+/** COPY text that deflates to about half its size: hex digests, one per row. */
+function incompressibleRows(rows: number): string[] {
+  return Array.from({ length: rows }, (_, i) => createHash('sha256').update(String(i)).digest('hex'));
+}
+
+// A big table's data passes through several full 1 MiB batches (the batch grows from its first 64 kB),
+// and a small one's never fills one: both counted, and damage far into the big one still found.
+test('a table whose compressed data spans several batches is counted, and damage in a late batch fails it', async () => {
+  const bigCopy = copyData(incompressibleRows(100_000));
+  const chunks = gzipChunks(bigCopy);
+  expect(chunks.reduce((sum, chunk) => sum + chunk.length, 0)).toBeGreaterThan(3 * 1024 * 1024);
+  const items = [ENCODING, ...gzipTable(10, 'big', chunks), ...gzipTable(11, 'small', gzipChunks(copyData(incompressibleRows(3))))];
+  const { inspection } = await rowsOf(items, 'batches');
+  expect(inspection.ok && Object.fromEntries(inspection.tables.map((t) => [t.name, t.rows]))).toEqual({ big: 100_000, small: 3 });
+
+  const late = chunks.length - 20;
+  const damaged = Buffer.from(chunks[late]!);
+  damaged[2000] = damaged[2000]! ^ 0xff;
+  const { inspection: rotten } = await rowsOf([ENCODING, ...gzipTable(10, 'late', [...chunks.slice(0, late), damaged, ...chunks.slice(late + 1)])], 'late-damage');
+  expect(rotten.ok).toBe(false);
+  expect(!rotten.ok && rotten.problem).toMatch(/data of table public\.late \(dump id 1010\) cannot be inflated .*: the archive is damaged/);
 });
