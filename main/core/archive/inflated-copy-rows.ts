@@ -10,6 +10,7 @@
 // A block zlib cannot inflate is damaged: pg_restore would stop at that table, so the check fails; so is
 // one with bytes after its zlib stream's end, on which pg_restore would hang.
 import { createInflate, type Inflate } from 'node:zlib';
+import { freeNow } from '../fsutil/lent-buffers.ts';
 import { CopyRowCounter } from './copy-rows.ts';
 import { DumpProblem } from './problem.ts';
 
@@ -97,7 +98,12 @@ export class InflatingRowCounter {
   private inflater(firstBatchBytes: number): Inflate {
     if (this.inflate) return this.inflate;
     const inflate = createInflate({ chunkSize: firstBatchBytes >= BATCH_BYTES ? OUTPUT_CHUNK_BYTES : SMALL_OUTPUT_CHUNK_BYTES });
-    inflate.on('data', (out: Buffer) => this.counter.add(out));
+    inflate.on('data', (out: Buffer) => {
+      this.counter.add(out);
+      // Counted and never read again: a whole output chunk is freed now, not at V8's next collection,
+      // so the next one reuses its memory warm (fsutil/lent-buffers.ts says why that matters).
+      freeNow(out);
+    });
     this.settled = new Promise((resolve) => {
       inflate.once('end', resolve);
       // on, not once: a write racing the first error may raise a second one.

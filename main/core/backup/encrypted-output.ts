@@ -4,7 +4,7 @@
 // is encrypted (encryption/age-stream.ts), the ciphertext hashed, and written to the temp file the
 // backup seals and renames like any other. The stored file's SHA-256 is the backup's checksum.
 import { createHash } from 'node:crypto';
-import { close, open, write } from 'node:fs';
+import { close, open, write, writev } from 'node:fs';
 import { Transform, Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AgeEncryptStream, type AgeTarget } from '../encryption/age-stream.ts';
@@ -59,18 +59,53 @@ class StoredFileWriter extends Writable {
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
-    const rest = (from: number): void => {
-      write(this.fd!, chunk, from, chunk.length - from, null, (error, written) => {
-        if (error) return done(error);
-        this.bytesWritten += written;
-        if (from + written < chunk.length) rest(from + written);
-        else {
-          letGo(chunk);
-          done();
+    this.writeFrom(chunk, 0, done);
+  }
+
+  /** Writes `chunk` from byte `from` on, to its end, then lets go of it. */
+  private writeFrom(chunk: Buffer, from: number, done: (error?: Error | null) => void): void {
+    write(this.fd!, chunk, from, chunk.length - from, null, (error, written) => {
+      if (error) return done(error);
+      this.bytesWritten += written;
+      if (from + written < chunk.length) return this.writeFrom(chunk, from + written, done);
+      letGo(chunk);
+      done();
+    });
+  }
+
+  /**
+   * Chunks that queued while a write was on its way go to the disk in one writev: each write is a trip
+   * through libuv's pool, which on the VMs this runs on costs the main thread ~0.2 ms (a 99 MB backup
+   * is ~1,500 chunks of 64 KiB, written one by one when the disk keeps up, in batches when it lags).
+   */
+  override _writev(chunks: Array<{ chunk: Buffer }>, done: (error?: Error | null) => void): void {
+    const buffers = chunks.map(({ chunk }) => chunk);
+    const total = buffers.reduce((sum, buffer) => sum + buffer.length, 0);
+    writev(this.fd!, buffers, (error, written) => {
+      if (error) return done(error);
+      this.bytesWritten += written;
+      if (written === total) {
+        for (const buffer of buffers) letGo(buffer);
+        return done();
+      }
+      // A short write (rare on a file): what is left goes one chunk at a time, from where it stopped.
+      let skipped = written;
+      const rest: Array<{ buffer: Buffer; from: number }> = [];
+      for (const buffer of buffers) {
+        if (skipped >= buffer.length) {
+          skipped -= buffer.length;
+          letGo(buffer);
+        } else {
+          rest.push({ buffer, from: skipped });
+          skipped = 0;
         }
-      });
-    };
-    rest(0);
+      }
+      const next = (index: number): void => {
+        if (index === rest.length) return done();
+        this.writeFrom(rest[index]!.buffer, rest[index]!.from, (failed) => (failed ? done(failed) : next(index + 1)));
+      };
+      next(0);
+    });
   }
 
   override _final(done: (error?: Error | null) => void): void {
