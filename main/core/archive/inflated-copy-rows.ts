@@ -31,6 +31,14 @@ const FIRST_BATCH_BYTES = 64 * 1024;
 const BATCH_BYTES = 1024 * 1024;
 const SMALL_OUTPUT_CHUNK_BYTES = 64 * 1024;
 const OUTPUT_CHUNK_BYTES = 1024 * 1024;
+/**
+ * How much compressed data may wait for zlib before the walk waits for it. The walk of an encrypted
+ * backup reads pg_dump's pipe on its way to the encryptor: had it waited for each batch to be inflated
+ * (zlib's default queue is 16 kB), pg_dump would wait with it. Inflating is ~5 times faster than
+ * pg_dump's deflate, so 8 MiB (~25 MB of text) lets it fall behind for a moment, on the pool's
+ * lowered threads (cli/helper-threads.ts), without holding up the dump; more would only hold memory.
+ */
+const QUEUED_BYTES = 8 * 1024 * 1024;
 
 export class InflatingRowCounter {
   private readonly counter = new CopyRowCounter();
@@ -116,7 +124,7 @@ export class InflatingRowCounter {
     return inflate;
   }
 
-  /** Gives zlib the batch (which it keeps until written: the caller starts a new one); a promise when its queue is full, settled when it drains (or failed). */
+  /** Gives zlib the batch (which it keeps until written: the caller starts a new one); a promise when QUEUED_BYTES wait, settled when they are inflated (or failed). */
   private hand(): Promise<void> | undefined {
     if (this.filled === 0 || this.failure || !this.batch) {
       this.filled = 0;
@@ -126,7 +134,9 @@ export class InflatingRowCounter {
     const inflate = this.inflater(full.length);
     this.batch = undefined;
     this.filled = 0;
-    if (inflate.write(full)) return undefined;
+    // zlib's own queue is 16 kB: past that write() says wait, and 'drain' comes once the queue is empty.
+    inflate.write(full);
+    if (inflate.writableLength < QUEUED_BYTES) return undefined;
     return Promise.race([new Promise<void>((resolve) => inflate.once('drain', resolve)), this.settled]);
   }
 }
