@@ -205,7 +205,7 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
     // or else the snapshot's transaction counts rows, and pg_dumpall saves the roles, so none of it
     // adds to the backup's wall time. Counting every table on the server is only worth it when nothing
     // is filtered out; otherwise the dumped tables are counted once the dump says which they are.
-    const countsFromArchive = countsRowsFromArchive(options, compression, encrypt);
+    const countsFromArchive = countsRowsFromArchive(options, compression);
     // The structural check reads the plaintext as it passes on its way to the encryptor.
     const streamed = encrypt ? inspectStream(options.format, filename, { gzip: options.format === 'plain' && compression.method === 'gzip', countRows: countsFromArchive }) : undefined;
     const encrypting: Promise<EncryptedWrite | Error> | undefined = plan ? writeEncrypted(dump.child.stdout!, tempPath, plan.target, streamed!.sink).catch((error: Error) => error) : undefined;

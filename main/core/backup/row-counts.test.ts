@@ -7,16 +7,14 @@ import { archiveRows, countsRowsFromArchive } from './row-counts.ts';
 const options = (raw: Record<string, unknown>) => BackupOptionsSchema.parse(raw);
 
 describe('row counts from the archive', () => {
-  test('a custom archive, uncompressed or gzip, is counted from its data (encrypted: uncompressed only); lz4, zstd and the other formats are not', () => {
-    expect(countsRowsFromArchive(options({}), { method: 'none' }, false)).toBe(true);
-    expect(countsRowsFromArchive(options({}), { method: 'gzip' }, false)).toBe(true);
-    expect(countsRowsFromArchive(options({}), { method: 'gzip', level: 9 }, false)).toBe(true);
-    expect(countsRowsFromArchive(options({}), { method: 'none' }, true)).toBe(true);
-    expect(countsRowsFromArchive(options({}), { method: 'gzip' }, true)).toBe(false);
-    expect(countsRowsFromArchive(options({}), { method: 'zstd' }, false)).toBe(false);
-    expect(countsRowsFromArchive(options({}), { method: 'lz4' }, false)).toBe(false);
-    expect(countsRowsFromArchive(options({ format: 'directory' }), { method: 'none' }, false)).toBe(false);
-    expect(countsRowsFromArchive(options({ format: 'plain' }), { method: 'none' }, false)).toBe(false);
+  test('a custom archive, uncompressed or gzip (encrypted or not), is counted from its data; lz4, zstd and the other formats are not', () => {
+    expect(countsRowsFromArchive(options({}), { method: 'none' })).toBe(true);
+    expect(countsRowsFromArchive(options({}), { method: 'gzip' })).toBe(true);
+    expect(countsRowsFromArchive(options({}), { method: 'gzip', level: 9 })).toBe(true);
+    expect(countsRowsFromArchive(options({}), { method: 'zstd' })).toBe(false);
+    expect(countsRowsFromArchive(options({}), { method: 'lz4' })).toBe(false);
+    expect(countsRowsFromArchive(options({ format: 'directory' }), { method: 'none' })).toBe(false);
+    expect(countsRowsFromArchive(options({ format: 'plain' }), { method: 'none' })).toBe(false);
   });
 
   test('tables without data or without a count are left out, so the server counts them', () => {

@@ -20,13 +20,14 @@ export function dumpsEveryTable(options: BackupOptions): boolean {
  * dump's own, so in its snapshot; a table the walk could not count is counted on the server, in the
  * snapshot, once the dump is done. lz4 and zstd cannot be inflated here.
  *
- * Not for a compressed archive on its way to the encryptor: there the inflate shares the dump's own
- * path (pg_dump's pipe, the encryption, the write), and in the quiet bench (2026-12-06) row 9 went from
- * 1.066 with the server's counts to 1.08–1.11 with the inflate; the server counts those, as before.
+ * The same for an archive on its way to the encryptor: its walk reads the plaintext as it passes, and
+ * zlib may fall up to 8 MiB behind without holding the pipe (archive/inflated-copy-rows.ts). (Before
+ * that queue, the walk waited for each batch's inflate and pg_dump with it: row 9 of the bench was
+ * 1.08–1.11 with the inflate against 1.066 with the server's counts, and encrypted backups were counted
+ * on the server.)
  */
-export function countsRowsFromArchive(options: BackupOptions, compression: Compression, encrypted: boolean): boolean {
-  if (options.format !== 'custom') return false;
-  return encrypted ? compression.method === 'none' : ROW_COUNTED_ALGORITHMS.includes(compression.method);
+export function countsRowsFromArchive(options: BackupOptions, compression: Compression): boolean {
+  return options.format === 'custom' && ROW_COUNTED_ALGORITHMS.includes(compression.method);
 }
 
 /** The rows the archive's own check counted, by table key. */
