@@ -11,14 +11,16 @@ import type { BackupTrigger } from '../events/events.ts';
 import { exists, sha256File } from '../fsutil/durable.ts';
 import { HoldfastError, toErrorInfo } from '../model/errors.ts';
 import type { BackupMetadata } from '../model/types.ts';
-import { verifyBackup, type VerifyCheck, type VerifyResult } from '../verify/verify.ts';
+import type { VerifyCheck, VerifyResult } from '../verify/verify.ts';
 import type { BackupSet, SetMember, SetStatus } from './set-record.ts';
 import { SetStore } from './set-rows.ts';
-import { manifestChecksum, takeSet } from './take-set.ts';
-import { drillSet, type SetDrillResult } from './drill-set.ts';
-import { restoreSet, type SetRestoreRequest, type SetRestoreResult } from './restore-set.ts';
-import { deleteSet, type SetDeleteReport } from './delete-set.ts';
+import type { SetDrillResult } from './drill-set.ts';
+import type { SetRestoreRequest, SetRestoreResult } from './restore-set.ts';
+import type { SetDeleteReport } from './delete-set.ts';
 import type { Offsite } from '../storage/offsite.ts';
+
+/** Taking, restoring, drilling, deleting and verifying sets: every `holdfast` command builds a BackupSets, few use these (../on-demand.ts). */
+const onDemand = () => import('../on-demand.ts');
 
 /**
  * Verify answers "is every file this set holds intact and readable?": `valid`. Whether the set holds
@@ -79,6 +81,7 @@ export class BackupSets {
       throw error;
     }
     await events.emit({ kind: 'backup.started', profile: profile.name, trigger });
+    const { takeSet } = await onDemand();
     return takeSet(this.engine, profile, parsed, {
       ...(encryption ? { encryption } : {}),
       ...(hooks.signal ? { signal: hooks.signal } : {}),
@@ -116,22 +119,27 @@ export class BackupSets {
   /** The roles first, then each chosen database (restore-set.ts); the target is a profile's server. */
   restore(request: Omit<SetRestoreRequest, 'set' | 'target'> & { ref: string; to: string }): Promise<SetRestoreResult> {
     const { ref, to, ...rest } = request;
-    return restoreSet(this.engine, { ...rest, set: this.require(ref), target: this.engine.catalogue.requireProfile(to) });
+    const set = this.require(ref);
+    const target = this.engine.catalogue.requireProfile(to);
+    return onDemand().then(({ restoreSet }) => restoreSet(this.engine, { ...rest, set, target }));
   }
 
   /** The set deleted whole (delete-set.ts); `confirm` must repeat its id. */
   delete(ref: string, confirm: string): Promise<SetDeleteReport> {
-    return deleteSet(this.engine, this.require(ref), confirm);
+    const set = this.require(ref);
+    return onDemand().then(({ deleteSet }) => deleteSet(this.engine, set, confirm));
   }
 
   /** The whole set drilled into one sandboxed scratch server (drill-set.ts); each member's verdict is stored on it. */
   testRestore(ref: string, options: { major?: number; signal?: AbortSignal } = {}): Promise<SetDrillResult> {
-    return drillSet(this.engine, this.require(ref), options);
+    const set = this.require(ref);
+    return onDemand().then(({ drillSet }) => drillSet(this.engine, set, options));
   }
 
   /** Every member read back as `holdfast verify` reads a backup, plus the manifest's and the roles file's checksums. */
   async verify(ref: string): Promise<SetVerifyResult> {
     const set = this.require(ref);
+    const { manifestChecksum, verifyBackup } = await onDemand();
     const { backupDir } = this.engine.config;
     const complete = set.status === 'completed';
     const checks: VerifyCheck[] = [];
