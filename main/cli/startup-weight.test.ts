@@ -68,6 +68,12 @@ test('start-up reads a handful of chunks, not one per lazily imported module', a
   expect(chunks.length).toBeLessThanOrEqual(12);
 }, 60_000);
 
+test('start-up loads no cron library: main/core/schedule/cron-libraries.ts requires each when a cron expression is first read', async () => {
+  const inputs = await startupInputs();
+  expect(inputs.some((input) => input.includes('main/core/schedule/cron.ts'))).toBe(true); // the probe sees the cron checks
+  expect(inputs.filter((input) => /node_modules\/(node-cron|cronstrue|croner)\//.test(input)).slice(0, 3)).toEqual([]);
+}, 60_000);
+
 test("serve's start loads no ajv, no fast-json-stringify compiler, no glob, no pino and no light-my-request (build/cli-bundle-options.mjs, SERVE_LEAVES_OUT)", async () => {
   const inputs = await startupInputs('main/cli/serve.ts');
   expect(inputs.some((input) => input.includes('node_modules/fastify/fastify.js'))).toBe(true); // the probe sees Fastify
