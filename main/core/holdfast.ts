@@ -75,7 +75,7 @@ export class Holdfast implements EngineContext, ProfileContext {
   readonly users: UserStore;
   readonly offsite: Offsite;
   /** Whole-server backup sets: take, list, verify, restore, drill (sets/). */
-  readonly sets: BackupSets = new BackupSets(this);
+  readonly sets: BackupSets = new BackupSets(this, onDemand);
   readonly notifier: Notifier;
   /** Notification channels added in the app; their secrets are in `secrets`. */
   readonly notifyChannels: AppChannels;

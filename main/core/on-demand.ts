@@ -1,5 +1,6 @@
 // The engine's operations that only some commands use, in one module that the facade (holdfast.ts)
-// and the backup sets (sets/backup-sets.ts) import when one of them is first asked for. Every
+// imports when one of them is first asked for, and hands to the backup sets (sets/backup-sets.ts:
+// SetOperations) for theirs. Every
 // `holdfast` command loads the facade before it does anything, and a backup needs none of these
 // (issue 12, item 22). One module, not one import() each: esbuild makes a chunk for every set of
 // entry points that shares code, and thirty small chunks cost more to find and read than the bytes
