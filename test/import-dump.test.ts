@@ -7,6 +7,9 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSyn
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { deflateSync } from 'node:zlib';
+import { readCustomToc } from '../main/core/archive/custom.ts';
+import { buildArchive, copyData, ENCODING } from '../main/core/archive/test-support.ts';
 import { backupFilename } from '../main/core/backup/naming.ts';
 import type { Holdfast } from '../main/core/holdfast.ts';
 import type { HoldfastError } from '../main/core/model/errors.ts';
@@ -77,8 +80,8 @@ describe('importing pg_dump 15 output in every format', () => {
     expect(backup.version).toMatch(/^PostgreSQL 15\.\d+$/);
     expect(backup.serverMajor).toBe(15);
     expect(backup.tables).toEqual(expect.arrayContaining(['public.users', 'public.orders']));
-    if (format === 'plain') expect(backup.rowCounts).toMatchObject({ 'public.users': 300, 'public.orders': 600 });
-    else expect(backup.pgRestore).toMatchObject({ status: 'ok' });
+    if (format === 'plain' || format === 'custom') expect(backup.rowCounts).toMatchObject({ 'public.users': 300, 'public.orders': 600 });
+    if (format !== 'plain') expect(backup.pgRestore).toMatchObject({ status: 'ok' });
     // Copied, never moved: the original is where it was, unchanged; the copy has its sidecar.
     expect(format === 'directory' ? sha256(join(original, 'toc.dat')) : sha256(original)).toBe(before);
     expect(backup.path).toBe(join(backupDir, backup.filename));
@@ -106,8 +109,17 @@ describe('importing pg_dump 15 output in every format', () => {
     expect(holdfast.catalogue.findBackup(backup.id)?.restoreTest?.status).toBe('passed');
   }, 180_000);
 
-  test('an imported custom archive passes a drill that says its rows were not compared: the archive carries no counts to compare with', async () => {
+  test('an imported custom archive passes a drill that compares its rows with the counts its COPY data gave (the import inflated it)', async () => {
     const backup = holdfast.catalogue.listBackups({ profile: 'shop' }).find((b) => b.imported && b.format === 'custom')!;
+    expect(backup.rowCounts).toMatchObject({ 'public.users': 300, 'public.orders': 600 });
+    const drill = await holdfast.testRestore(backup.id);
+    expect(drill.ok).toBe(true);
+    expect(drill.tables).toEqual(expect.arrayContaining([expect.objectContaining({ table: 'public.users', expected: 300, actual: 300 })]));
+    expect(drill.tables.filter((t) => t.actual !== t.expected)).toEqual([]);
+  }, 180_000);
+
+  test('an imported tar archive passes a drill that says its rows were not compared: the archive carries no counts to compare with', async () => {
+    const backup = holdfast.catalogue.listBackups({ profile: 'shop' }).find((b) => b.imported && b.format === 'tar')!;
     expect(backup.rowCounts).toEqual({});
     const drill = await holdfast.testRestore(backup.id);
     expect(drill.ok).toBe(true);
@@ -210,6 +222,36 @@ describe('bad inputs are refused with what is wrong and what to do, and leave no
     copyFileSync(join(elsewhere, 'shop.dump'), half);
     truncateSync(half, Math.floor(statSync(half).size / 2));
     await expectRefused(half, 'BAD_INPUT', /not a complete custom-format dump/);
+  });
+
+  // Import walked a custom archive's blocks without inflating them: a table whose gzip data is damaged
+  // passed import and verify ("Valid") and failed only at a restore, and one whose zlib stream is
+  // followed by more bytes made pg_restore spin at full CPU until the restore's time limit (compress_io.c
+  // asks zlib for more forever). The copy's data is inflated as a backup's is, and refused.
+  test('a gzip custom archive whose table data does not inflate', async () => {
+    const rotten = join(elsewhere, 'rotten.dump');
+    const bytes = readFileSync(join(elsewhere, 'shop.dump'));
+    const users = (await readCustomToc(join(elsewhere, 'shop.dump'))).entries.find((e) => e.desc === 'TABLE DATA' && e.namespace === 'public' && e.tag === 'users')!;
+    // Block type, dump id (5 bytes), the first chunk's length (5 bytes), then zlib's output.
+    bytes[users.dataPos! + 1 + 5 + 5 + 40]! ^= 0xff;
+    writeFileSync(rotten, bytes);
+    await expectRefused(rotten, 'BAD_INPUT', /not a complete custom-format dump: the compressed data of table public\.users .* cannot be inflated/);
+  });
+
+  test('a gzip custom archive with bytes after a table’s zlib stream ends (pg_restore would hang on it)', async () => {
+    const trailed = join(elsewhere, 'trailed.dump');
+    const data = deflateSync(copyData(['a', 'b']));
+    const table = { dumpId: 10, desc: 'TABLE', tag: 't', namespace: 'public', defn: 'CREATE TABLE public.t (v text);\n' };
+    writeFileSync(
+      trailed,
+      buildArchive({
+        format: 'custom',
+        minor: 14,
+        compression: -1,
+        items: [ENCODING, table, { dumpId: 11, desc: 'TABLE DATA', tag: 't', namespace: 'public', copyStmt: 'COPY public.t (v) FROM stdin;\n', chunks: [data, Buffer.from('after the end')] }],
+      }),
+    );
+    await expectRefused(trailed, 'BAD_INPUT', /not a complete custom-format dump: the data of table public\.t .* goes on for 13 bytes after its compressed data ends/);
   });
 
   test('random bytes', async () => {

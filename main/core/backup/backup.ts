@@ -11,7 +11,7 @@ import type { Catalogue } from '../catalogue/catalogue.ts';
 import type { HoldfastConfig } from '../config/config.ts';
 import { newId } from '../catalogue/catalogue.ts';
 import { localLocation } from '../storage/location.ts';
-import { DISK_FULL_HINT, HoldfastError, isDiskFull, toErrorInfo } from '../model/errors.ts';
+import { DISK_FULL_HINT, HoldfastError, isDiskFull, toErrorInfo, toolSaysDiskFull } from '../model/errors.ts';
 import { createPrivateFile, ensurePrivateDir, exists, pathSize, sealFile } from '../fsutil/durable.ts';
 import { dbnameConninfo } from '../pg/connection.ts';
 import { tableKey } from '../pg/table-key.ts';
@@ -271,7 +271,10 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
     }
     if (result.exitCode !== 0) {
       const how = result.signal ? `was killed by ${result.signal}` : `exited with code ${result.exitCode}`;
-      throw failure(`pg_dump ${how}: ${stderrTail(result.stderr) || '(no message)'}`, "The message above is pg_dump's own; fix its cause and run the backup again.");
+      throw failure(
+        `pg_dump ${how}: ${stderrTail(result.stderr) || '(no message)'}`,
+        toolSaysDiskFull(result.stderr) ? DISK_FULL_HINT : "The message above is pg_dump's own; fix its cause and run the backup again.",
+      );
     }
 
     progress('checking');

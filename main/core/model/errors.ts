@@ -78,6 +78,15 @@ export function isDiskFull(error: unknown): boolean {
   return code === 'ENOSPC' || code === 'EDQUOT' || code === 'SQLITE_FULL';
 }
 
+/**
+ * A tool's stderr saying its write failed for want of space: pg_dump writing its own file reports
+ * ENOSPC only as text ("could not write to output file: No space left on device"), the C library's
+ * strerror in English, as pg_dump prints it where no translation is installed.
+ */
+export function toolSaysDiskFull(stderr: string): boolean {
+  return /No space left on device|Disk quota exceeded/.test(stderr);
+}
+
 export function toErrorInfo(error: unknown): ErrorInfo {
   if (error instanceof HoldfastError) return error.toInfo();
   const message = error instanceof Error ? error.message : String(error);
