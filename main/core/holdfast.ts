@@ -14,8 +14,7 @@ import { loadConfig, type HoldfastConfig } from './config/config.ts';
 import { LiveConfig } from './config/live-config.ts';
 import type { SettingsView } from './config/settings-view.ts';
 import { DrillSlots } from './drill/drill-slots.ts';
-import { leftBehind } from './drill/left-behind.ts';
-import { testRestore, type RestoreTestResult } from './drill/test-restore.ts';
+import type { RestoreTestResult } from './drill/test-restore.ts';
 import type { EventBus } from './events/bus.ts';
 import { engineEventBus } from './events/engine-bus.ts';
 import { ensurePrivateDir } from './fsutil/durable.ts';
@@ -28,12 +27,10 @@ import { engineNotifier, type Notifier } from './notify/notifier.ts';
 import { addProfileTold, editProfileTold, importProfilesTold, removeProfileTold } from './profiles/operations.ts';
 import type { NewProfileInput } from './profiles/profile-schema.ts';
 import { profileFromUri, testProfile, type ImportReport, type ProfileChanges, type ProfileContext, type ProfileSecretInput, type ProfileTestReport, type RemoveReport } from './profiles/profiles.ts';
-import { restoreBackup, type RestoreRequest, type RestoreResult } from './restore/restore.ts';
+import type { RestoreRequest, RestoreResult } from './restore/restore.ts';
 import { RestoreRecovery } from './restore/recovery.ts';
 import type { SwapRecovery } from './restore/swap-journal.ts';
-import { deleteBackup } from './retention/delete-backup.ts';
-import { cleanup, retentionPolicyFor, retentionPreview, type CleanupSummary } from './retention/operations.ts';
-import { cleanupStoredPolicies } from './retention/copy-cleanup.ts';
+import { retentionPolicyFor, retentionPreview, type CleanupSummary } from './retention/operations.ts';
 import { actorName } from './users/acting.ts';
 import type { RetentionPolicy } from './retention/policy.ts';
 import { createEngineScheduler, type OutcomeListener } from './schedule/engine-scheduler.ts';
@@ -47,12 +44,10 @@ import { passwordFor } from './secrets/password-for.ts';
 import type { SecretStore } from './secrets/secret-store.ts';
 import { openSecretStore } from './secrets/store-choice.ts';
 import { Offsite } from './storage/offsite.ts';
-import { engineHealth } from './stats/engine-health.ts';
 import { ScheduleHostStore } from './catalogue/hosts.ts';
 import { schedulingStatus, type SchedulingStatus } from './schedule/host-status.ts';
-import { adoptDestination, adoptDirectory } from './storage/adopt.ts';
-import { importDump, type ImportedCheck, type ImportRequest } from './backup/import-dump.ts';
-import { importUpload, type UploadRequest } from './backup/import-upload.ts';
+import type { ImportedCheck, ImportRequest } from './backup/import-dump.ts';
+import type { UploadRequest } from './backup/import-upload.ts';
 import { backupStorage } from './storage/storage.ts';
 import type { HealthReport } from './stats/health.ts';
 import { computeStats, type BackupStats } from './stats/stats.ts';
@@ -61,9 +56,12 @@ import { ProgramAnswers } from './tools/program-answers.ts';
 import type { ClientToolSet } from './tools/discover.ts';
 import { addUser, removeUser, rotateUserToken } from './users/admin.ts';
 import { UserStore, type IssuedToken, type Role, type User } from './users/users.ts';
-import { verifyBackup, type VerifyResult } from './verify/verify.ts';
+import type { VerifyResult } from './verify/verify.ts';
 import { testDraftConnection, type DraftTest } from './profiles/draft-test.ts';
 import { toolOutputOf, type RunToolOutput } from './catalogue/tool-output-rows.ts';
+
+/** Operations only some commands use, loaded when first asked for (on-demand.ts). */
+const onDemand = () => import('./on-demand.ts');
 
 export type { AdoptReport, CleanupSummary, DeleteReport, ListEntry, ReconcileReport, ScheduleRequest, ScheduleView, SettingsView };
 
@@ -77,7 +75,7 @@ export class Holdfast implements EngineContext, ProfileContext {
   readonly users: UserStore;
   readonly offsite: Offsite;
   /** Whole-server backup sets: take, list, verify, restore, drill (sets/). */
-  readonly sets: BackupSets = new BackupSets(this);
+  readonly sets: BackupSets = new BackupSets(this, onDemand);
   readonly notifier: Notifier;
   /** Notification channels added in the app; their secrets are in `secrets`. */
   readonly notifyChannels: AppChannels;
@@ -284,13 +282,15 @@ export class Holdfast implements EngineContext, ProfileContext {
     return { ...this.offsite.withCopies([backup])[0]!, localFilePresent: existsSync(backup.path) };
   }
 
-  verify(ref: string): Promise<VerifyResult> {
+  async verify(ref: string): Promise<VerifyResult> {
+    const { verifyBackup } = await onDemand();
     return verifyBackup(this, ref);
   }
 
   /** Restore drill into a scratch server of the backup's major; the result is stored on the backup. */
   async testRestore(ref: string, options: { signal?: AbortSignal; major?: number; onProfile?: string } = {}): Promise<RestoreTestResult> {
     const { onProfile, ...rest } = options;
+    const { testRestore, leftBehind } = await onDemand();
     const result = await testRestore(this, ref, { ...rest, slots: this.drillSlots, ...(onProfile ? { onProfile: this.catalogue.requireProfile(onProfile) } : {}) });
     await this.events.emit({ kind: 'drill.completed', result, ...(onProfile ? { onProfile } : {}) });
     // A database the drill made on someone's server and could not drop: an entry, an error and a notification of its own.
@@ -305,6 +305,7 @@ export class Holdfast implements EngineContext, ProfileContext {
     const filename = this.catalogue.findBackup(request.ref)?.filename ?? request.ref;
     const told = { profile: target.name, database, filename, clean: request.clean, swap: request.swap === true };
     try {
+      const { restoreBackup } = await onDemand();
       const result = await restoreBackup(this, { ...request, target });
       if (!result.dryRun) await this.events.emit({ kind: 'restore.completed', ...told, durationMs: result.durationMs });
       return result;
@@ -324,7 +325,8 @@ export class Holdfast implements EngineContext, ProfileContext {
   }
 
   /** One backup and its companions; `confirm` must repeat its file name, as a restore's --confirm does. */
-  deleteBackup(ref: string, confirm: string): Promise<DeleteReport> {
+  async deleteBackup(ref: string, confirm: string): Promise<DeleteReport> {
+    const { deleteBackup } = await onDemand();
     return deleteBackup(this, ref, confirm);
   }
 
@@ -336,6 +338,7 @@ export class Holdfast implements EngineContext, ProfileContext {
   }
   /** Local retention, then each destination's stored policy over its copies (retention/copy-cleanup.ts). */
   async cleanup(input: { profile?: string | undefined; policy?: string | undefined; dryRun: boolean; onlyIds?: readonly string[] | undefined }, now: Date = new Date()): Promise<CleanupSummary> {
+    const { cleanup, cleanupStoredPolicies } = await onDemand();
     const summary = await cleanup(this, input, now);
     const destinations = await cleanupStoredPolicies(this, { profile: input.profile, dryRun: input.dryRun, actor: actorName() }, now);
     return { ...summary, destinations, errors: summary.errors + destinations.reduce((n, report) => n + report.errors.length, 0) };
@@ -362,12 +365,14 @@ export class Holdfast implements EngineContext, ProfileContext {
     });
   }
 
-  health(now: Date = new Date()): Promise<HealthReport & { scheduling: SchedulingStatus }> {
+  async health(now: Date = new Date()): Promise<HealthReport & { scheduling: SchedulingStatus }> {
+    const { engineHealth } = await onDemand();
     return engineHealth(this, now);
   }
 
   /** Re-catalogues a directory's or a named destination's backups from their sidecars: a reinstall, a lost machine (storage/adopt.ts). */
   async adopt(source: { dir: string } | { destination: string }): Promise<AdoptReport> {
+    const { adoptDestination, adoptDirectory } = await onDemand();
     const { root, report } =
       'dir' in source
         ? await adoptDirectory(this.catalogue, source.dir, this.config.backupDir)
@@ -377,11 +382,13 @@ export class Holdfast implements EngineContext, ProfileContext {
   }
 
   /** A dump made elsewhere, copied into BACKUP_DIR, checked, sealed and catalogued pinned (backup/import-dump.ts). */
-  importDump(request: ImportRequest): Promise<BackupMetadata & ImportedCheck> {
+  async importDump(request: ImportRequest): Promise<BackupMetadata & ImportedCheck> {
+    const { importDump } = await onDemand();
     return importDump(this, request);
   }
   // The same import of a dump received as a stream (a browser's upload to holdfast serve).
-  importUpload(request: UploadRequest): Promise<BackupMetadata & ImportedCheck> {
+  async importUpload(request: UploadRequest): Promise<BackupMetadata & ImportedCheck> {
+    const { importUpload } = await onDemand();
     return importUpload(this, request);
   }
 }

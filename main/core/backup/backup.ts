@@ -190,13 +190,16 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
     const tools = pickClientTools(toolSets.value, server.major, `Backing up profile "${profile.name}" (${server.versionText})`, session.toolsDir);
 
     // pg_dump's backends carry the run's name, so a second connection can see them wait for a lock.
-    const env = { ...session.childEnv(), PGAPPNAME: toolApplicationName(runId) };
+    // One environment per child: each names a passfile of its own, removed once that child has
+    // connected, so a shared one would be gone before the slower of pg_dump and pg_dumpall read it.
+    const toolSession = session;
+    const toolEnv = () => ({ ...toolSession.childEnv(), PGAPPNAME: toolApplicationName(runId) });
     const encrypt = plan !== undefined;
     const args = pgDumpArgs({ options, compression, clientMajor: tools.major, outputPath: encrypt ? undefined : tempPath, snapshot, dbnameConninfo: dbnameConninfo(profile.dbname) });
     if (options.format !== 'directory') await createPrivateFile(tempPath);
 
     progress('dumping');
-    const dump = startChild(tools.paths.pg_dump, args, { env, signal: request.signal, timeoutMs: config.timeoutMs, onStart, streamStdout: encrypt });
+    const dump = startChild(tools.paths.pg_dump, args, { env: toolEnv(), signal: request.signal, timeoutMs: config.timeoutMs, onStart, streamStdout: encrypt });
     // The lock watch's connection is begun once pg_dump is on its way: every ms before the spawn is
     // wall time of the backup, and pg_dump takes far longer to reach its first lock than this to connect.
     const watched = session;
@@ -214,7 +217,7 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
     const countedDuringDump = !countsFromArchive && dumpsEveryTable(options) ? userTables(client).then((tables) => countRows(client!, tables)) : undefined;
     const globalsDuringDump: Promise<SavedGlobals> = member
       ? Promise.resolve({ filename: null, checksum: null, note: "Roles and tablespaces are in the backup set's roles file." })
-      : dumpGlobals(tools, profile, env, globalsTemp, {
+      : dumpGlobals(tools, profile, toolEnv(), globalsTemp, {
           signal: sideSignal,
           timeoutMs: config.timeoutMs,
           onStart,

@@ -1,9 +1,7 @@
 // Cron expressions: validated by node-cron (which drives the ticks) and croner (which computes next
 // due times in a time zone, DST included), described in words by cronstrue.
-import { Cron } from 'croner';
-import cronstrue from 'cronstrue';
-import nodeCron from 'node-cron';
 import { HoldfastError } from '../model/errors.ts';
+import { cronerLibrary, cronstrueLibrary, nodeCronLibrary } from './cron-libraries.ts';
 
 export const SCHEDULE_TYPES = ['daily', 'weekly', 'monthly', 'custom'] as const;
 export type ScheduleType = (typeof SCHEDULE_TYPES)[number];
@@ -33,11 +31,11 @@ export function validateCron(expression: string, label = 'the cron expression'):
   }
   let reason: string | undefined;
   try {
-    new Cron(expression, { paused: true });
+    new (cronerLibrary().Cron)(expression, { paused: true });
   } catch (error) {
     reason = (error as Error).message;
   }
-  if (reason === undefined && !nodeCron.validate(expression)) reason = 'not accepted by node-cron';
+  if (reason === undefined && !nodeCronLibrary().validate(expression)) reason = 'not accepted by node-cron';
   if (reason !== undefined) {
     throw new HoldfastError('BAD_INPUT', `${label} "${expression}" is not valid: ${reason}.`, 'Example: "0 2 * * *" is 02:00 every day; "*/15 * * * *" every 15 minutes.');
   }
@@ -45,14 +43,14 @@ export function validateCron(expression: string, label = 'the cron expression'):
 
 /** The first due time strictly after `after`, in the schedule's zone (a 02:30 slot on a spring-forward day runs at 03:30, once). */
 export function nextRunAfter(expression: string, timeZone: string, after: Date): Date {
-  const next = new Cron(expression, { timezone: timeZone, paused: true }).nextRun(after);
+  const next = new (cronerLibrary().Cron)(expression, { timezone: timeZone, paused: true }).nextRun(after);
   if (!next) throw new HoldfastError('BAD_INPUT', `"${expression}" never runs again.`);
   return next;
 }
 
 export function describeCron(expression: string): string {
   try {
-    return cronstrue.toString(expression, { use24HourTimeFormat: true, verbose: false });
+    return cronstrueLibrary().toString(expression, { use24HourTimeFormat: true, verbose: false });
   } catch {
     return expression;
   }

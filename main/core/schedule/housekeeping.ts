@@ -7,7 +7,7 @@ import { plural } from '../model/human.ts';
 import type { SchedulingEngine } from './engine-port.ts';
 import { systemClock, type Clock } from './scheduler.ts';
 import { scheduleReverify, type ScheduleTask } from '../verify/reverify.ts';
-import nodeCron from 'node-cron';
+import { nodeCronLibrary } from './cron-libraries.ts';
 
 export interface Housekeeping {
   readonly cleanupCron: string;
@@ -16,7 +16,7 @@ export interface Housekeeping {
   stop(): Promise<void>;
 }
 
-const cronTask: ScheduleTask = (expression, run) => nodeCron.schedule(expression, run);
+const cronTask: ScheduleTask = (expression, run) => nodeCronLibrary().schedule(expression, run);
 
 export function startHousekeeping(engine: SchedulingEngine, options: { log: (message: string) => void; schedule?: ScheduleTask; clock?: Clock }): Housekeeping {
   const schedule = options.schedule ?? cronTask;

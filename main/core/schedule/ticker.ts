@@ -1,7 +1,7 @@
 // What makes the scheduler tick in a long-running process (the daemon, the Electron main process):
 // node-cron every minute, plus a watchdog that notices the wall clock jumping (suspend/resume, a
 // manual clock change, a time-zone change) and ticks at once instead of waiting for the next minute.
-import nodeCron from 'node-cron';
+import { nodeCronLibrary } from './cron-libraries.ts';
 import type { Scheduler } from './scheduler.ts';
 
 export interface Ticker {
@@ -31,7 +31,7 @@ export function startTicker(scheduler: Scheduler, options: TickerOptions = {}): 
       else process.stderr.write(`holdfast: a scheduler tick failed and will be retried: ${(error as Error).message}\n`);
     }
   };
-  const task = nodeCron.schedule('* * * * *', tick);
+  const task = nodeCronLibrary().schedule('* * * * *', tick);
   const watchdogMs = options.watchdogMs ?? 15_000;
   const jumpMs = options.jumpMs ?? 30_000;
   let lastWall = Date.now();

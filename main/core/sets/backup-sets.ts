@@ -11,14 +11,27 @@ import type { BackupTrigger } from '../events/events.ts';
 import { exists, sha256File } from '../fsutil/durable.ts';
 import { HoldfastError, toErrorInfo } from '../model/errors.ts';
 import type { BackupMetadata } from '../model/types.ts';
-import { verifyBackup, type VerifyCheck, type VerifyResult } from '../verify/verify.ts';
+import type { verifyBackup, VerifyCheck, VerifyResult } from '../verify/verify.ts';
 import type { BackupSet, SetMember, SetStatus } from './set-record.ts';
 import { SetStore } from './set-rows.ts';
-import { manifestChecksum, takeSet } from './take-set.ts';
-import { drillSet, type SetDrillResult } from './drill-set.ts';
-import { restoreSet, type SetRestoreRequest, type SetRestoreResult } from './restore-set.ts';
-import { deleteSet, type SetDeleteReport } from './delete-set.ts';
+import type { manifestChecksum, takeSet } from './take-set.ts';
+import type { drillSet, SetDrillResult } from './drill-set.ts';
+import type { restoreSet, SetRestoreRequest, SetRestoreResult } from './restore-set.ts';
+import type { deleteSet, SetDeleteReport } from './delete-set.ts';
 import type { Offsite } from '../storage/offsite.ts';
+
+/**
+ * Taking, restoring, drilling, deleting and verifying a set. Every `holdfast` command builds a
+ * BackupSets and few use these, so the facade hands them over when first asked (../on-demand.ts).
+ */
+export interface SetOperations {
+  takeSet: typeof takeSet;
+  manifestChecksum: typeof manifestChecksum;
+  restoreSet: typeof restoreSet;
+  drillSet: typeof drillSet;
+  deleteSet: typeof deleteSet;
+  verifyBackup: typeof verifyBackup;
+}
 
 /**
  * Verify answers "is every file this set holds intact and readable?": `valid`. Whether the set holds
@@ -48,7 +61,10 @@ export class BackupSets {
   private opened: SetStore | undefined;
 
   /** Made when the facade builds this, before its catalogue is open: the store opens on first use. */
-  constructor(private readonly engine: SetEngine) {}
+  constructor(
+    private readonly engine: SetEngine,
+    private readonly onDemand: () => Promise<SetOperations>,
+  ) {}
 
   get store(): SetStore {
     this.opened ??= new SetStore(this.engine.catalogue.db);
@@ -79,6 +95,7 @@ export class BackupSets {
       throw error;
     }
     await events.emit({ kind: 'backup.started', profile: profile.name, trigger });
+    const { takeSet } = await this.onDemand();
     return takeSet(this.engine, profile, parsed, {
       ...(encryption ? { encryption } : {}),
       ...(hooks.signal ? { signal: hooks.signal } : {}),
@@ -116,22 +133,27 @@ export class BackupSets {
   /** The roles first, then each chosen database (restore-set.ts); the target is a profile's server. */
   restore(request: Omit<SetRestoreRequest, 'set' | 'target'> & { ref: string; to: string }): Promise<SetRestoreResult> {
     const { ref, to, ...rest } = request;
-    return restoreSet(this.engine, { ...rest, set: this.require(ref), target: this.engine.catalogue.requireProfile(to) });
+    const set = this.require(ref);
+    const target = this.engine.catalogue.requireProfile(to);
+    return this.onDemand().then(({ restoreSet }) => restoreSet(this.engine, { ...rest, set, target }));
   }
 
   /** The set deleted whole (delete-set.ts); `confirm` must repeat its id. */
   delete(ref: string, confirm: string): Promise<SetDeleteReport> {
-    return deleteSet(this.engine, this.require(ref), confirm);
+    const set = this.require(ref);
+    return this.onDemand().then(({ deleteSet }) => deleteSet(this.engine, set, confirm));
   }
 
   /** The whole set drilled into one sandboxed scratch server (drill-set.ts); each member's verdict is stored on it. */
   testRestore(ref: string, options: { major?: number; signal?: AbortSignal } = {}): Promise<SetDrillResult> {
-    return drillSet(this.engine, this.require(ref), options);
+    const set = this.require(ref);
+    return this.onDemand().then(({ drillSet }) => drillSet(this.engine, set, options));
   }
 
   /** Every member read back as `holdfast verify` reads a backup, plus the manifest's and the roles file's checksums. */
   async verify(ref: string): Promise<SetVerifyResult> {
     const set = this.require(ref);
+    const { manifestChecksum, verifyBackup } = await this.onDemand();
     const { backupDir } = this.engine.config;
     const complete = set.status === 'completed';
     const checks: VerifyCheck[] = [];

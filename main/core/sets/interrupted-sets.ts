@@ -14,9 +14,8 @@ import type { Catalogue } from '../catalogue/catalogue.ts';
 import { exists, sha256File } from '../fsutil/durable.ts';
 import { ENCRYPTED_SUFFIX, GLOBALS_SUFFIX } from '../backup/naming.ts';
 import type { BackupMetadata } from '../model/types.ts';
-import { setStatusOf, type BackupSet, type SetMember } from './set-record.ts';
+import { SET_EXTENSION, setStatusOf, type BackupSet, type SetMember } from './set-record.ts';
 import { SetStore } from './set-rows.ts';
-import { SET_EXTENSION } from './take-set.ts';
 
 export const STOPPED_PROBLEM = 'Holdfast stopped while this set was being taken; the member backups it finished are kept.';
 

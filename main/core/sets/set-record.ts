@@ -7,6 +7,9 @@ import * as z from 'zod';
 import { lazySchema } from '../model/lazy-schema.ts';
 import { GlobalsInfoSchema } from '../model/backup-metadata.ts';
 
+/** The manifest's name: backup-<time>-<profile>[-<suffix>].set, beside the members. */
+export const SET_EXTENSION = 'set';
+
 export const SET_STATUSES = ['running', 'completed', 'partial', 'interrupted', 'deleted'] as const;
 export type SetStatus = (typeof SET_STATUSES)[number];
 

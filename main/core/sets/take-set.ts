@@ -24,11 +24,8 @@ import { pickClientTools } from '../tools/discover.ts';
 import { defaultParallelDatabases, runBounded } from './parallelism.ts';
 import { failedMemberHint } from './member-hint.ts';
 import { connectRefusals, listServerDatabases } from './server-databases.ts';
-import { setStatusOf, startingSet, type BackupSet, type SetMember } from './set-record.ts';
+import { SET_EXTENSION, setStatusOf, startingSet, type BackupSet, type SetMember } from './set-record.ts';
 import { SetStore } from './set-rows.ts';
-
-/** The manifest's name: backup-<time>-<profile>[-<suffix>].set, beside the members. */
-export const SET_EXTENSION = 'set';
 
 export interface SetHooks {
   signal?: AbortSignal;

@@ -2,7 +2,7 @@
 // is read back again now and then, so rot on disk, a truncated copy or a file changed behind
 // Holdfast's back is found by a verify and not by the restore that needed it. Each verify is an
 // ordinary one (a run, the result on the backup), so health and the Overview show what it found.
-import nodeCron from 'node-cron';
+import { nodeCronLibrary } from '../schedule/cron-libraries.ts';
 import type { Catalogue } from '../catalogue/catalogue.ts';
 import type { EventBus } from '../events/bus.ts';
 import type { VerifyResult } from './verify.ts';
@@ -60,7 +60,7 @@ export async function reverifyBackups(engine: ReverifyEngine, options: { signal?
 /** A cron task; node-cron's by default, a stand-in in specs. */
 export type ScheduleTask = (expression: string, run: () => void) => { stop(): unknown };
 
-const cronTask: ScheduleTask = (expression, run) => nodeCron.schedule(expression, run);
+const cronTask: ScheduleTask = (expression, run) => nodeCronLibrary().schedule(expression, run);
 
 /**
  * Runs reverifyBackups on `expression` (in the system's zone, as cleanup runs), one run at a time.
