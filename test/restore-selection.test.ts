@@ -46,6 +46,20 @@ describe('restore of chosen tables or schemas', () => {
     expect(await tablesOf('sales_only')).toEqual(['Sales.Quarterly Totals']);
   });
 
+  test('a partitioned table chosen alone is refused: pg_restore would make it empty, and partitions restored beside it come unattached', async () => {
+    // Its rows are in its partitions' data; --table restores the parent's definition only, and the
+    // partitions' ATTACH entries are not tables, so no -t brings them: "events" would come back empty.
+    expect(backup.rowCounts['public.events']).toBeUndefined();
+    const refused = shop.holdfast.restore({ ...base, ref: backup.id, to: 'shop', dbname: 'events_only', tables: ['public.events'] });
+    await expect(refused).rejects.toMatchObject({ code: 'BAD_INPUT', message: expect.stringContaining('public.events'), hint: expect.stringContaining('schema "public"') });
+    const made = await shop.server.query<{ n: string }>(`SELECT count(*)::text AS n FROM pg_database WHERE datname = 'events_only'`);
+    expect(made[0]!.n).toBe('0');
+    // Its schema restores it whole: the partitions attached, the rows there.
+    const whole = await shop.holdfast.restore({ ...base, ref: backup.id, to: 'shop', dbname: 'events_schema', schemas: ['public'] });
+    expect(whole.tables.length).toBeGreaterThan(0);
+    expect(await rowCount(shop.server, 'events_schema', 'events')).toBe(backup.rowCounts['public.events_2024']! + backup.rowCounts['public.events_2025']!);
+  });
+
   test('a selection over a whole database is refused before anything changes', async () => {
     await expect(shop.holdfast.restore({ ...base, ref: backup.id, to: 'shop', clean: true, confirm: 'shop', tables: ['public.users'] })).rejects.toMatchObject({ code: 'BAD_INPUT' });
     expect(await rowCount(shop.server, 'shop', 'orders')).toBe(400);

@@ -87,10 +87,19 @@ export function toolSaysDiskFull(stderr: string): boolean {
   return /No space left on device|Disk quota exceeded/.test(stderr);
 }
 
+/**
+ * Code loaded on first use (dist/cli-chunks, main/core/on-demand.ts) that is not there: a build or an
+ * upgrade replaced the chunks under a process started before it (serve, the daemon), or the install
+ * lacks a package.
+ */
+export const CODE_MISSING_HINT =
+  'A file of Holdfast or of a package it uses is missing. If Holdfast was rebuilt or upgraded since this process started, restart it (holdfast serve, holdfast daemon or the desktop app); otherwise reinstall its packages (npm ci).';
+
 export function toErrorInfo(error: unknown): ErrorInfo {
   if (error instanceof HoldfastError) return error.toInfo();
   const message = error instanceof Error ? error.message : String(error);
   if (isDiskFull(error)) return { code: 'INTERNAL', message, hint: DISK_FULL_HINT };
+  if ((error as { code?: unknown } | null | undefined)?.code === 'ERR_MODULE_NOT_FOUND') return { code: 'INTERNAL', message, hint: CODE_MISSING_HINT };
   return { code: 'INTERNAL', message, hint: 'This is a bug in Holdfast; please report it with the command you ran.' };
 }
 

@@ -1,7 +1,14 @@
 import { describe, expect, test } from 'vitest';
 import { restoreSelection } from './selection.ts';
 
-const backup = { format: 'custom' as const, filename: 'shop.dump', tables: ['public.users', 'public.orders', '"app.v2".users', '"Sales"."Quarterly Totals"'] };
+const backup = {
+  format: 'custom' as const,
+  filename: 'shop.dump',
+  tables: ['public.users', 'public.orders', '"app.v2".users', '"Sales"."Quarterly Totals"', 'public.events', 'public.events_2024'],
+  // public.events is partitioned: its rows are its partition's, so it has no count of its own.
+  rowCounts: { 'public.users': 200, 'public.orders': 400, '"app.v2".users': 3, '"Sales"."Quarterly Totals"': 4, 'public.events_2024': 500 },
+  options: { schemaOnly: false },
+};
 const pick = (request: Parameters<typeof restoreSelection>[1]) => restoreSelection(backup, request);
 
 describe('restoreSelection: pg_restore -n/-t for chosen tables or schemas', () => {
@@ -48,5 +55,12 @@ describe('restoreSelection: pg_restore -n/-t for chosen tables or schemas', () =
       expect(info.appHint).toContain('Create a new database');
       expect(info.appHint).not.toMatch(/--[a-z]/);
     }
+  });
+
+  test('a table with no rows of its own (partitioned) is refused: it would come back empty, its partitions unattached; its partition alone is fine', () => {
+    expect(() => pick({ tables: ['public.events', 'public.events_2024'], replacing: false })).toThrow(/no rows of public\.events itself/);
+    expect(pick({ tables: ['public.events_2024'], replacing: false })?.args).toEqual(['--schema=public', '--table=events_2024']);
+    // A schema-only backup has no rows of any table: choosing its tables restores definitions, as asked.
+    expect(restoreSelection({ ...backup, rowCounts: {}, options: { schemaOnly: true } }, { tables: ['public.events'], replacing: false })?.tables).toEqual(['public.events']);
   });
 });

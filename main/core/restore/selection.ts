@@ -24,7 +24,10 @@ export interface RestoreSelection {
 
 const bad = (message: string, hint: string) => new HoldfastError('BAD_INPUT', message, hint);
 
-export function restoreSelection(backup: Pick<BackupMetadata, 'format' | 'tables' | 'filename'>, request: RestoreSelectionRequest & { replacing: boolean }): RestoreSelection | undefined {
+export function restoreSelection(
+  backup: Pick<BackupMetadata, 'format' | 'tables' | 'filename' | 'rowCounts'> & { options: Pick<BackupMetadata['options'], 'schemaOnly'> },
+  request: RestoreSelectionRequest & { replacing: boolean },
+): RestoreSelection | undefined {
   const tables = [...new Set(request.tables ?? [])];
   const schemas = [...new Set(request.schemas ?? [])];
   if (tables.length === 0 && schemas.length === 0) return undefined;
@@ -57,6 +60,18 @@ export function restoreSelection(backup: Pick<BackupMetadata, 'format' | 'tables
     return parsed;
   });
   const chosenSchemas = [...new Set(chosen.map((t) => t.schema))];
+  // A table whose rows are in no data of its own is partitioned: its rows are in its partitions.
+  // pg_restore --table restores its definition only, and no --table selects the partitions' ATTACH
+  // entries, so it would arrive empty, its chosen partitions beside it as tables of their own.
+  const holdsRows = !backup.options.schemaOnly && Object.keys(backup.rowCounts).length > 0;
+  const rowless = holdsRows ? tables.filter((key) => backup.rowCounts[key] === undefined) : [];
+  if (rowless.length > 0) {
+    const schemasOfThem = [...new Set(chosen.filter((_, i) => rowless.includes(tables[i]!)).map((t) => `"${t.schema}"`))];
+    throw bad(
+      `The backup holds no rows of ${rowless.join(', ')} itself (a partitioned table keeps them in its partitions): restored as a chosen table it would be empty, and partitions chosen beside it would not be attached to it.`,
+      `Restore the whole schema ${schemasOfThem.join(', ')} instead: the partitions come attached, with their rows. A partition chosen alone comes back as a table of its own.`,
+    );
+  }
   const names = chosen.map((t) => t.name);
   if (chosenSchemas.length > 1) {
     // Without one -n, pg_restore matches -t by name in every schema: a same-named table elsewhere would come too.
