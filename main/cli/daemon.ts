@@ -20,6 +20,9 @@ export async function runDaemon(io: Io, graceMs: number): Promise<number> {
     io.stderr(`${new Date().toISOString()} ${message}\n`);
     holdfast.logger.log('info', `daemon: ${message}`);
   };
+  // Loaded while the build that started it is there: an upgrade's rebuild removes its chunks, and a
+  // scheduled set, verify, drill or clean-up first asked for after that could not be loaded.
+  await holdfast.loadOperations().catch((error: unknown) => log(`could not load the set, verify, drill and clean-up operations: ${toErrorInfo(error).message}`));
   const schedules = holdfast.listSchedules().filter((s) => s.enabled);
   log(`holdfast daemon started (pid ${process.pid}); ${schedules.length} active schedules`);
   // The signal handlers go in before the first tick can start a backup: a SIGTERM in between would

@@ -98,6 +98,8 @@ export async function runServe(io: Io, flags: ServeFlags): Promise<number> {
     return startSchedulingHost(holdfast, { kind: 'serve', log });
   });
   const fileCheck = schedules.then(() => (stopping ? undefined : checkFilesInBackground(holdfast, log)));
+  // Loaded while the build that started it is there: an upgrade's rebuild removes its chunks.
+  void ready.then(() => holdfast.loadOperations()).catch((error: unknown) => log(`could not load the verify, drill, restore and import operations: ${toErrorInfo(error).message}`));
   await stop.stopped;
   stopping = true;
   // The check writes to the catalogue: it ends before the catalogue closes.

@@ -94,6 +94,9 @@ export class InflatingRowCounter {
     // zlib stops at its stream's end and leaves what follows unread; pg_restore, given bytes past that
     // end, asks zlib for more forever (compress_io.c), so a restore of the block would hang.
     const after = this.received - this.inflate.bytesWritten;
+    // The walk keeps this counter for its rows until the archive ends; the stream, which keeps zlib's
+    // last output buffer (1 MiB for a big table), is not needed for them.
+    this.inflate = undefined;
     if (after > 0) throw new DumpProblem(`the data of ${this.label} goes on for ${after} bytes after its compressed data ends: the archive is damaged`);
   }
 
