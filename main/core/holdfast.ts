@@ -136,15 +136,10 @@ export class Holdfast implements EngineContext, ProfileContext {
   get config(): HoldfastConfig {
     return this.settings.current();
   }
-  /**
-   * Loads now what a one-shot command loads on first use (on-demand.ts). For a process that runs for
-   * weeks (serve, daemon): an upgrade rebuilds the bundle under it and the build removes the previous
-   * build's chunks, so an operation first asked for after that could not be loaded.
-   */
+  /** Loads the on-demand operations now: for processes that stay up (on-demand.ts says why). */
   async loadOperations(): Promise<void> {
     await onDemand();
   }
-
   close(): void {
     this.catalogue.close();
   }
