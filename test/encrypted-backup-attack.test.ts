@@ -2,7 +2,8 @@
 // (backup/row-counts.ts): awkward data must still count as count(*) does, a dump cut mid-stream must
 // fail with pg_dump's cause and leave nothing (no final file, no temp, no plaintext), and a disk that
 // fills mid-write must fail saying so, encrypted or not. Real server, real `age`, real keychain.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { ageKeygen } from './support/age-keys.ts';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -95,12 +96,9 @@ describe.skipIf(!keyring || !hasAge)('encrypted gzip custom backups under attack
     await server.query('CREATE DATABASE shop');
     await server.query(AWKWARD, 'shop');
     keyDir = mkdtempSync(join(tmpdir(), 'holdfast-agekeys-'));
-    const keyFile = join(keyDir, 'key.txt');
-    execFileSync('age-keygen', ['-o', keyFile], { stdio: 'pipe' });
-    recipient = readFileSync(keyFile, 'utf8')
-      .split('\n')
-      .find((l) => l.startsWith('# public key: '))!
-      .slice('# public key: '.length);
+    const key = ageKeygen(keyDir);
+    const keyFile = key.file;
+    recipient = key.recipient;
     home = makeHome({ BACKUP_ENCRYPTION_KEY: recipient });
     holdfast = await home.open();
     await holdfast.keyring.import(readFileSync(keyFile, 'utf8'), 'offline');

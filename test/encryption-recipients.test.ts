@@ -5,7 +5,8 @@
 // recipients; after a key rotation old backups still verify and restore with the old key and new ones
 // use the new recipients, and `key list` counts each key's backups; retention removes an encrypted
 // backup with its encrypted roles file; an encrypted backup's S3 copy verifies and restores.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { ageKeygen as newAgeKey } from './support/age-keys.ts';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,11 +29,7 @@ let holdfast: Holdfast;
 let keyDir: string;
 let defaultKey: { file: string; recipient: string };
 
-function ageKeygen(): { file: string; recipient: string } {
-  const file = join(keyDir, `key-${Math.random().toString(16).slice(2)}.txt`);
-  execFileSync('age-keygen', ['-o', file], { stdio: 'pipe' });
-  return { file, recipient: /# public key: (\S+)/.exec(readFileSync(file, 'utf8'))![1]! };
-}
+const ageKeygen = () => newAgeKey(keyDir);
 
 /** The header's recipient stanzas ("-> X25519 …", "-> scrypt …"), by type. */
 function stanzaTypes(path: string): string[] {
