@@ -7,13 +7,11 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as z from 'zod';
 import { lazySchema } from '../model/lazy-schema.ts';
-/** The age library, loaded when a key is made or read: it is large, and most commands never need it. */
-const loadAge = () => import('age-encryption');
 import { writeFileDurably } from '../fsutil/durable.ts';
 import { HoldfastError } from '../model/errors.ts';
 import { requireSecretStore } from '../secrets/require-store.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
-import type { AgeSecret } from './age-stream.ts';
+import { loadAge, type AgeSecret } from './age-stream.ts';
 import { passphraseProblem } from './passphrase-rule.ts';
 import { KEY_NAME, PASSPHRASE_RECIPIENT, passphraseRecipient } from './encrypt-to.ts';
 
