@@ -16,7 +16,7 @@ import { ICON_SHAPES, ICON_VIEWBOX, LOGO_SHAPES, LOGO_VIEWBOX, type SvgShape } f
 import { COLUMNS, countText, headCellClass, profileChoices, ROW_HEIGHT, SEARCH_PLACEHOLDER, STATUS_FILTERS, tableScrollHeight } from './lib/backup-columns.ts';
 import type { ChannelOutput } from './api/types.ts';
 import { scopeLabel, type BackupRow, type SortDirection, type SortKey } from './lib/backup-rows.ts';
-import { IMPORTED_BADGE, KEY_NOT_HERE_BADGE, PINNED_BADGE, scopeBadge, SET_BADGE, statusBadge, verifiedBadge, type BadgeLook } from './lib/badges.ts';
+import { encryptionBadge, IMPORTED_BADGE, PINNED_BADGE, scopeBadge, SET_BADGE, statusBadge, verifiedBadge, type BadgeLook } from './lib/badges.ts';
 import { fileNameParts } from './lib/file-name-parts.ts';
 import { formatBytes, formatDateTime, formatDuration, formatRelative } from './lib/format.ts';
 import { backupsHeader } from './lib/set-rows.ts';
@@ -96,7 +96,7 @@ function sidebar(transport: FirstScreenView['transport']): HTMLElement {
 }
 
 function row(line: BackupRow, index: number, checkingFiles: boolean, now: number): HTMLElement {
-  const marks = [line.backup?.imported ? IMPORTED_BADGE : null, line.pinned ? PINNED_BADGE : null, line.backup?.keyHere === false ? KEY_NOT_HERE_BADGE : null].filter((look) => look !== null);
+  const marks = [line.backup?.imported ? IMPORTED_BADGE : null, line.pinned ? PINNED_BADGE : null, encryptionBadge(line.backup)].filter((look) => look !== null);
   const scope = scopeBadge(line);
   const element = h(
     'div',
