@@ -44,10 +44,14 @@ function fileName(name: string): HTMLElement {
   return h(
     'span',
     { class: 'file-name' },
-    prefix ? h('span', { class: 'file-name__prefix' }, prefix) : null,
-    time ? h('span', { class: 'file-name__time', 'data-part': 'time' }, time) : null,
-    rest ? h('span', { class: 'file-name__rest' }, rest) : null,
-    extension ? h('span', { class: 'file-name__extension', 'data-part': 'extension' }, extension) : null,
+    h(
+      'span',
+      { class: 'file-name__parts' },
+      prefix ? h('span', { class: 'file-name__prefix' }, prefix) : null,
+      time ? h('span', { class: 'file-name__time', 'data-part': 'time' }, time) : null,
+      rest ? h('span', { class: 'file-name__rest' }, rest) : null,
+      extension ? h('span', { class: 'file-name__extension', 'data-part': 'extension' }, extension) : null,
+    ),
   );
 }
 
