@@ -292,9 +292,14 @@ function BackupTable({ total, selectedId, expanded, onSelect, sortKey, direction
                         {row.profile}
                       </span>
                     )}
-                    {row.set ? <BadgeOf look={SET_BADGE} /> : null}
                   </span>
-                  {row.set ? <span className="cell-secondary">{row.database}</span> : null}
+                  {/* The Set badge under the name, so the name has the line (it read "prod…" at 1440 px); the count beside it only where the Database column gives way. */}
+                  {row.set ? (
+                    <span className="cell-secondary vtable__set-line">
+                      <BadgeOf look={SET_BADGE} />
+                      <span className="vtable__set-count">{row.database}</span>
+                    </span>
+                  ) : null}
                   <span className="vtable__scope-inline">
                     <ScopeBadge row={row} />
                   </span>
