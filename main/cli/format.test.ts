@@ -138,6 +138,8 @@ describe('terminal output', () => {
     // A DBA's walk-through: a restore without --dry-run printed ✓ lines only, and the backup's
     // session_preload_libraries, left out, was said only by a preview nobody had run.
     const leftOut = 'The backup sets session_preload_libraries=auto_explain (it loads a library into the server) on its database: left out, because …';
+    const logging = "The backup sets log_statement='none' (it decides what the server logs) on its database: left out, … set it yourself after the restore:";
+    const statement = `ALTER DATABASE "shop_copy" SET "log_statement" TO 'none'`;
     const restored: RestoreResult = {
       dryRun: false,
       ok: true,
@@ -156,7 +158,10 @@ describe('terminal output', () => {
         targetServer: 'PostgreSQL 15.18',
         warnings: ['Profile "shop" is tagged production: Add --confirm with the name "shop/shop_copy".', leftOut],
         appWarnings: ['Profile "shop" is tagged production: Type the name in the confirmation box "shop/shop_copy".', leftOut],
-        leftOut: [leftOut],
+        leftOut: [
+          { message: leftOut, settings: [{ setting: { role: null, name: 'session_preload_libraries', values: ['auto_explain'] }, statement: null }] },
+          { message: logging, settings: [{ setting: { role: null, name: 'log_statement', values: ['none'] }, statement }] },
+        ],
         confirmation: 'shop/shop_copy',
         executedFunctions: null,
         targetRole: { name: 'postgres', superuser: true, privileged: true, via: ['superuser'] },
@@ -164,7 +169,7 @@ describe('terminal output', () => {
       },
     };
     const text = formatRestore(restored);
-    expect(text).toContain(`  ! ${leftOut}`);
+    expect(text).toContain(`  ! ${leftOut}\n  ! ${logging}\n      ${statement};\n`);
     expect(text).not.toContain('--confirm');
     expect(text).not.toContain('tagged production');
   });

@@ -133,7 +133,12 @@ export function formatRestore(result: RestoreResult): string {
     if (result.impact.confirmation) lines.push(`  to go ahead: --confirm=${result.impact.confirmation}`);
   }
   // A real run prints none of the preview's warnings, but what the database did not get stands.
-  if (!result.dryRun) for (const line of result.impact.leftOut) lines.push(`  ! ${line}`);
+  if (!result.dryRun)
+    for (const item of result.impact.leftOut) {
+      lines.push(`  ! ${item.message}`);
+      // Only the statements the engine hands over: a setting that loads code or shadows pg_catalog has none.
+      for (const { statement } of item.settings) if (statement !== null) lines.push(`      ${statement};`);
+    }
   if (result.keptAs) lines.push(`  the previous database is kept as "${result.keptAs}"; drop it when you no longer need it`);
   for (const table of result.tables) lines.push(tableCountLine(table));
   if (result.runId) lines.push(`  run ${result.runId} (what pg_restore or psql said: holdfast runs log ${result.runId})`);

@@ -9,7 +9,7 @@ import { hintFields, type ErrorInfo } from '../model/errors.ts';
 import { hintText, renderHint } from '../model/hint-actions.ts';
 import { plural } from '../model/human.ts';
 import type { BackupMetadata, Profile } from '../model/types.ts';
-import { rolesNamedBy, type DatabasePropertiesPlan, type DatabasePropertyImpact } from './database-properties.ts';
+import { leftOutWarning, plainDumpLeftOut, rolesNamedBy, type DatabasePropertiesPlan, type DatabasePropertyImpact, type LeftOut } from './database-properties.ts';
 import type { PropertyProblem } from './database-property-checks.ts';
 import type { ExecutedFunction, ExecutedFunctionsFinding } from './executed-functions.ts';
 import { skipsOwnership } from './restore-tool.ts';
@@ -51,9 +51,10 @@ export interface RestoreImpact {
   /**
    * What the restored database does not get from the backup, and why (settings left out, properties
    * not carried over): among the warnings of the preview, and said again after the restore, which a
-   * DBA may run without a preview.
+   * DBA may run without a preview. Each says, per setting, the statement that re-applies it or that
+   * Holdfast gives none; a real run adds what only it finds (the locale a server could not create).
    */
-  leftOut: string[];
+  leftOut: LeftOut[];
   /** What --confirm must say for this restore, when it needs one. */
   confirmation: string | null;
   /** The backup's own functions that its restore runs (duringRestore) or installs for later writes; null when not examined (a real run). */
@@ -109,6 +110,8 @@ export async function assessImpact(input: {
   target: Profile;
   database: string;
   replacing: boolean;
+  /** The restore creates the database (it does not exist yet). */
+  creating?: boolean;
   contents: ArchiveContents | undefined;
   /** The backup's functions a restore runs; left out, they are not examined. */
   executed?: ExecutedFunctionsFinding | undefined;
@@ -167,7 +170,10 @@ export async function assessImpact(input: {
     warnings.push(hintText(`The target runs PostgreSQL ${facts.version.split(' ')[0]}, older than the backup's source (${backup.version}); objects using newer features may fail to restore.`));
   if (production) warnings.push(`Profile "${hintText(target.name)}" is tagged production: {{confirm}} "${hintText(`${target.name}/${database}`)}".`);
   if (!input.contents && backup.format === 'plain') warnings.push('A plain SQL backup does not list the roles it needs; restore its .globals.sql first if the target lacks them.');
-  warnings.push(...(input.databaseProperties?.warnings ?? []));
+  // A plain dump carries no database-level entries at all: said where an archive would have carried them.
+  const plainDump = backup.format === 'plain' && (replacing || input.creating) ? [plainDumpLeftOut(replacing ? 'replace' : 'create')] : [];
+  const leftOut = [...(input.databaseProperties?.leftOut ?? []), ...plainDump];
+  warnings.push(...leftOut.map(leftOutWarning));
   const executed = input.executed;
   if (executed && 'problem' in executed) warnings.push(hintText(`The functions this backup runs on restore could not be listed: ${executed.problem}`));
   const executedFunctions = executed && 'functions' in executed ? executed.functions : null;
@@ -191,13 +197,16 @@ export async function assessImpact(input: {
     targetServer: `PostgreSQL ${facts.version.split(' ')[0]}`,
     warnings: warnings.map((warning) => renderHint(warning, 'cli')),
     appWarnings: warnings.map((warning) => renderHint(warning, 'app')),
-    leftOut: (input.databaseProperties?.warnings ?? []).map((warning) => renderHint(warning, 'cli')),
+    leftOut: leftOut.map(leftOutAsSaid),
     confirmation,
     executedFunctions,
     targetRole,
     databaseProperties: input.databaseProperties?.impact ?? null,
   };
 }
+
+/** A left-out item as a restore's result says it: its words name no action (database-properties.ts), so the same in every shell. */
+export const leftOutAsSaid = (item: LeftOut): LeftOut => ({ ...item, message: renderHint(item.message, 'cli') });
 
 /** Each blocker's message and hint template, in the order a DBA would fix them. */
 function restoreBlockers(found: {
