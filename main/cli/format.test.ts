@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import type { RestoreResult } from '../core/restore/restore.ts';
+import type { TableImpact } from '../core/restore/impact.ts';
 import type { Profile } from '../core/model/types.ts';
 import type { ProfileTestReport } from '../core/profiles/profiles.ts';
 import { formatCleanup, formatList, formatProfile, formatProfileTest, formatRestore, formatVerify, humanBytes, humanDuration, profileTarget, tableCountLine } from './format.ts';
@@ -235,8 +236,8 @@ describe('terminal output', () => {
       tables: [],
       impact: {
         tables: [
-          { table: 'public.big', action: 'replace', targetRows: 1_200_000, backupRows: 1_200_000 },
-          { table: 'public.new', action: 'replace', targetRows: 5, backupRows: null },
+          { table: 'public.big', action: 'replace', targetRows: 1_200_000, backupRows: 1_200_000, partitioned: false },
+          { table: 'public.new', action: 'replace', targetRows: 5, backupRows: null, partitioned: false },
         ],
         blockers: [],
         missingRoles: [],
@@ -255,6 +256,49 @@ describe('terminal output', () => {
     const text = formatRestore(preview);
     expect(text).toContain('  replaced public.big: 1,200,000 rows now → 1,200,000 from the backup');
     expect(text).toContain('  replaced public.new: 5 rows now → ? from the backup');
+  });
+
+  // A DBA review: the partitioned parent read "? rows", as if its count were lost; it has no rows of
+  // its own to count, and its partitions are listed with theirs.
+  test('a partitioned table says its rows are in its partitions, never "? rows"', () => {
+    const impact = (tables: TableImpact[]): RestoreResult => ({
+      dryRun: true,
+      ok: true,
+      backup: { id: 'b1', filename: 'app.dump' },
+      target: { profile: 'app', host: 'db', port: 5432, database: 'app', exists: true, relations: 1 },
+      client: 'pg_restore 15.4',
+      actions: [],
+      durationMs: 10,
+      tables: [],
+      impact: {
+        tables,
+        blockers: [],
+        missingRoles: [],
+        unavailableExtensions: [],
+        activeConnections: 0,
+        targetServer: 'PostgreSQL 15.4',
+        warnings: [],
+        appWarnings: [],
+        leftOut: [],
+        confirmation: null,
+        executedFunctions: null,
+        targetRole: { name: 'postgres', superuser: true, privileged: true, via: ['superuser'] },
+        databaseProperties: null,
+      },
+    });
+    const text = formatRestore(
+      impact([
+        { table: 'public.events', action: 'replace', targetRows: 0, backupRows: null, partitioned: true },
+        { table: 'public.events_2024', action: 'replace', targetRows: 4, backupRows: 500, partitioned: false },
+        { table: 'public.measurements', action: 'create', targetRows: null, backupRows: null, partitioned: true },
+        { table: 'public.old_log', action: 'lost', targetRows: 0, backupRows: null, partitioned: true },
+      ]),
+    );
+    expect(text).toContain('  replaced public.events: partitioned: rows in its partitions');
+    expect(text).toContain('  replaced public.events_2024: 4 rows now → 500 from the backup');
+    expect(text).toContain('  created  public.measurements: partitioned: rows in its partitions');
+    expect(text).toContain('  LOST     public.old_log: partitioned: rows in its partitions');
+    expect(text).not.toContain('?');
   });
 });
 

@@ -110,8 +110,9 @@ export function formatRestore(result: RestoreResult): string {
     );
     const verbs = { replace: 'replaced', create: 'created', lost: 'LOST', kept: 'kept' } as const;
     for (const table of result.impact.tables) {
-      const rows =
-        table.action === 'replace'
+      const rows = table.partitioned
+        ? 'partitioned: rows in its partitions'
+        : table.action === 'replace'
           ? `${rowsOf(table.targetRows)} now → ${table.backupRows?.toLocaleString('en-US') ?? '?'} from the backup`
           : rowsOf(table.action === 'create' ? table.backupRows : table.targetRows);
       lines.push(`  ${verbs[table.action].padEnd(8)} ${table.table}: ${rows}`);
