@@ -3,7 +3,8 @@ import type { RestoreResult } from '../core/restore/restore.ts';
 import type { TableImpact } from '../core/restore/impact.ts';
 import type { Profile } from '../core/model/types.ts';
 import type { ProfileTestReport } from '../core/profiles/profiles.ts';
-import { formatCleanup, formatList, formatProfile, formatProfileTest, formatRestore, formatVerify, humanBytes, humanDuration, profileTarget, tableCountLine } from './format.ts';
+import { formatCleanup, formatList, formatProfile, formatProfileTest, formatRestore, formatStats, formatVerify, humanBytes, humanDuration, profileTarget, tableCountLine } from './format.ts';
+import type { BackupStats } from '../core/stats/stats.ts';
 import type { BackupMetadata } from '../core/model/types.ts';
 import { progressBar } from './progress.ts';
 import { newProfileRecord } from '../../test/support/profile-record.ts';
@@ -326,5 +327,39 @@ describe('where a profile points, in one line (profile add, edit and list)', () 
 
   test('a profile that connects through a service names the service, as the Connections page does', () => {
     expect(profileTarget({ ...profile, service: 'prod' })).toBe('service prod');
+  });
+});
+
+// A DBA review: "3 backups; 2 succeeded, 0 failed" — the imported dump was in the total and in no part
+// of it. Backups kept and backup runs are two counts (retention deletes backups whose runs succeeded;
+// an import is a backup and no run): each is said as itself, and the backups' parts add up to their total.
+describe('holdfast stats', () => {
+  const stats: BackupStats = {
+    totalBackups: 3,
+    importedBackups: 1,
+    totalSize: 3 * 1024 * 1024,
+    oldestBackup: '2026-12-01T02:00:00.000Z',
+    newestBackup: '2026-12-06T02:00:00.000Z',
+    averageSize: 1024 * 1024,
+    backupsLast24Hours: 1,
+    backupsLast7Days: 3,
+    compressionUsage: 100,
+    averageDuration: 2,
+    successfulBackups: 2,
+    failedBackups: 0,
+    failedInSets: 0,
+    missingBackups: 0,
+    profiles: [{ profile: 'shop', totalBackups: 3, totalSize: 3 * 1024 * 1024, newestBackup: '2026-12-06T02:00:00.000Z', lastRunStatus: 'completed', failedBackups: 0 }],
+  };
+
+  test('an imported backup is counted as its own kind: the parts of the total add up to it, and runs are said apart', () => {
+    const head = formatStats(stats).split('\n')[0]!;
+    expect(head).toBe('3 backups, 3.0 MB (2 taken by Holdfast, 1 imported); backup runs: 2 succeeded, 0 failed');
+    const [total, taken, imported] = /^(\d+) backups.*\((\d+) taken by Holdfast, (\d+) imported\)/.exec(head)!.slice(1).map(Number);
+    expect(taken! + imported!).toBe(total);
+  });
+
+  test('without imports the line does not mention them', () => {
+    expect(formatStats({ ...stats, importedBackups: 0, totalBackups: 2 }).split('\n')[0]).toBe('2 backups, 3.0 MB; backup runs: 2 succeeded, 0 failed');
   });
 });

@@ -100,6 +100,7 @@ describe('computeStats', () => {
   test('an empty catalogue gives zeros and nulls', () => {
     expect(computeStats(catalogue, now)).toEqual({
       totalBackups: 0,
+      importedBackups: 0,
       totalSize: 0,
       oldestBackup: null,
       newestBackup: null,
@@ -166,6 +167,7 @@ describe('computeStats', () => {
 
     expect(computeStats(catalogue, now)).toEqual({
       totalBackups: 5,
+      importedBackups: 0,
       totalSize: 11_500,
       oldestBackup: '2024-01-01T02:00:00.000Z',
       newestBackup: '2024-01-15T02:00:00.000Z',
@@ -184,6 +186,17 @@ describe('computeStats', () => {
         { profile: 'unused', totalBackups: 0, totalSize: 0, newestBackup: null, lastRunStatus: null, failedBackups: 0 },
       ],
     });
+  });
+
+  // A DBA review: `holdfast stats` said "2 backups; 1 succeeded, 0 failed" with an import among them.
+  test('an imported dump is a backup kept but no run: counted among the backups as imported, in neither run count', async () => {
+    addProfile('prod');
+    await backup({ profile: 'prod', timestamp: hoursAgo(30), size: 10 });
+    const imported: BackupMetadata = { ...metadata({ profile: 'prod', timestamp: hoursAgo(1), size: 10 }), imported: { from: '/srv/dumps/prod.dump', at: hoursAgo(1), pgRestore: 'ok' } };
+    const runId = catalogue.startRun({ kind: 'backup', profile: 'prod', detail: { importedFrom: '/srv/dumps/prod.dump', filename: imported.filename } });
+    catalogue.insertBackup(imported, runId);
+    catalogue.finishRun(runId, 'completed', { backupId: imported.id });
+    expect(computeStats(catalogue, now)).toMatchObject({ totalBackups: 2, importedBackups: 1, successfulBackups: 1, failedBackups: 0 });
   });
 
   test('a removed profile still appears while it has backups; a running backup shows as its last run', async () => {
