@@ -327,6 +327,32 @@ describe('computeHealth', () => {
     ]);
   });
 
+  // A DBA review: the roles file of the newest backup was deleted and health stayed green; a restore of
+  // that backup to a server without the roles then fails on every owner, or needs --no-owner.
+  test('a newest full backup whose recorded roles file is gone is flagged, and one whose roles file is there is not', async () => {
+    addProfile('prod');
+    const withRoles = (at: string): BackupMetadata => {
+      const meta = metadata({ profile: 'prod', timestamp: at, size: 10 });
+      return { ...meta, globals: { filename: meta.filename.replace(/\.dump$/, '.globals.sql'), checksum: `sha256:${'1'.repeat(64)}`, note: null } };
+    };
+    const newestBackup = withRoles(hoursAgo(1));
+    const runId = catalogue.startRun({ kind: 'backup', profile: 'prod' });
+    catalogue.insertBackup(newestBackup, runId);
+    catalogue.finishRun(runId, 'completed', { backupId: newestBackup.id });
+
+    const report = await health();
+    expect(report.reasons).toEqual([
+      {
+        code: 'ROLES_FILE_MISSING',
+        severity: 'degraded',
+        profile: 'prod',
+        message: `The newest full backup of profile "prod", ${newestBackup.filename}, records a roles file, ${newestBackup.globals.filename}, that is gone: the roles and tablespaces its objects need cannot be restored with it.`,
+      },
+    ]);
+    writeFileSync(join(backupDir, newestBackup.globals.filename!), 'CREATE ROLE app;\n');
+    expect((await health()).reasons).toEqual([]);
+  });
+
   test('an imported dump, however new its file, does not make a profile look recently backed up: health judges the backups Holdfast takes', async () => {
     addProfile('prod');
     const lastTaken = await backup({ profile: 'prod', timestamp: hoursAgo(30), size: 10 });
