@@ -248,6 +248,8 @@ async function countChunks(r: ByteReader, counter: RowCounter): Promise<void> {
     const next = chunkLength(r);
     const len = typeof next === 'number' ? next : await next;
     if (len === 0) break;
+    // Read in pieces below, whose first short read would name the piece's end, not the chunk's.
+    r.within(len);
     for (let left = len; left > 0;) {
       const take = Math.min(left, 256 * 1024);
       const at = r.takeSync(take);
