@@ -224,36 +224,39 @@ describe('terminal output', () => {
     expect(tableCountLine({ table: 'public.gone', expected: 1, actual: null })).toBe('  ✗ public.gone: missing / 1 row');
   });
 
+  /** A dry run of app.dump into app/app whose preview lists `tables` and nothing else of note. */
+  const previewOf = (tables: TableImpact[]): RestoreResult => ({
+    dryRun: true,
+    ok: true,
+    backup: { id: 'b1', filename: 'app.dump' },
+    target: { profile: 'app', host: 'db', port: 5432, database: 'app', exists: true, relations: 1 },
+    client: 'pg_restore 15.4',
+    actions: [],
+    durationMs: 10,
+    tables: [],
+    impact: {
+      tables,
+      blockers: [],
+      missingRoles: [],
+      unavailableExtensions: [],
+      activeConnections: 0,
+      targetServer: 'PostgreSQL 15.4',
+      warnings: [],
+      appWarnings: [],
+      leftOut: [],
+      confirmation: 'app',
+      executedFunctions: null,
+      targetRole: { name: 'postgres', superuser: true, privileged: true, via: ['superuser'] },
+      databaseProperties: null,
+    },
+  });
+
   test('a preview\'s replaced table says both counts alike: "1,200,000 rows now → 1,200,000 from the backup", not "→ 1200000"', () => {
     // A DBA's walk-through: the row count now had its thousands separators and the backup's beside it did not.
-    const preview: RestoreResult = {
-      dryRun: true,
-      ok: true,
-      backup: { id: 'b1', filename: 'app.dump' },
-      target: { profile: 'app', host: 'db', port: 5432, database: 'app', exists: true, relations: 1 },
-      client: 'pg_restore 15.4',
-      actions: [],
-      durationMs: 10,
-      tables: [],
-      impact: {
-        tables: [
-          { table: 'public.big', action: 'replace', targetRows: 1_200_000, backupRows: 1_200_000, partitioned: false },
-          { table: 'public.new', action: 'replace', targetRows: 5, backupRows: null, partitioned: false },
-        ],
-        blockers: [],
-        missingRoles: [],
-        unavailableExtensions: [],
-        activeConnections: 0,
-        targetServer: 'PostgreSQL 15.4',
-        warnings: [],
-        appWarnings: [],
-        leftOut: [],
-        confirmation: 'app',
-        executedFunctions: null,
-        targetRole: { name: 'postgres', superuser: true, privileged: true, via: ['superuser'] },
-        databaseProperties: null,
-      },
-    };
+    const preview = previewOf([
+      { table: 'public.big', action: 'replace', targetRows: 1_200_000, backupRows: 1_200_000, partitioned: false },
+      { table: 'public.new', action: 'replace', targetRows: 5, backupRows: null, partitioned: false },
+    ]);
     const text = formatRestore(preview);
     expect(text).toContain('  replaced public.big: 1,200,000 rows now → 1,200,000 from the backup');
     expect(text).toContain('  replaced public.new: 5 rows now → ? from the backup');
@@ -262,33 +265,8 @@ describe('terminal output', () => {
   // A DBA review: the partitioned parent read "? rows", as if its count were lost; it has no rows of
   // its own to count, and its partitions are listed with theirs.
   test('a partitioned table says its rows are in its partitions, never "? rows"', () => {
-    const impact = (tables: TableImpact[]): RestoreResult => ({
-      dryRun: true,
-      ok: true,
-      backup: { id: 'b1', filename: 'app.dump' },
-      target: { profile: 'app', host: 'db', port: 5432, database: 'app', exists: true, relations: 1 },
-      client: 'pg_restore 15.4',
-      actions: [],
-      durationMs: 10,
-      tables: [],
-      impact: {
-        tables,
-        blockers: [],
-        missingRoles: [],
-        unavailableExtensions: [],
-        activeConnections: 0,
-        targetServer: 'PostgreSQL 15.4',
-        warnings: [],
-        appWarnings: [],
-        leftOut: [],
-        confirmation: null,
-        executedFunctions: null,
-        targetRole: { name: 'postgres', superuser: true, privileged: true, via: ['superuser'] },
-        databaseProperties: null,
-      },
-    });
     const text = formatRestore(
-      impact([
+      previewOf([
         { table: 'public.events', action: 'replace', targetRows: 0, backupRows: null, partitioned: true },
         { table: 'public.events_2024', action: 'replace', targetRows: 4, backupRows: 500, partitioned: false },
         { table: 'public.measurements', action: 'create', targetRows: null, backupRows: null, partitioned: true },
