@@ -13,11 +13,14 @@ import { leftOutWarning, plainDumpLeftOut, rolesNamedBy, type DatabaseProperties
 import type { PropertyProblem } from './database-property-checks.ts';
 import type { ExecutedFunction, ExecutedFunctionsFinding } from './executed-functions.ts';
 import { skipsOwnership } from './restore-tool.ts';
+import { tablesWithoutRowsOfTheirOwn } from './rowless-tables.ts';
 
 export interface TableImpact {
   table: string;
   backupRows: number | null;
   targetRows: number | null;
+  /** A partitioned table, in the backup or on the target: no rows of its own (its partitions, listed too, hold them). */
+  partitioned: boolean;
   /** replace: in both, overwritten; create: only in the backup; lost: only in the target, gone with it; kept: only in the target, untouched. */
   action: 'replace' | 'create' | 'lost' | 'kept';
 }
@@ -138,6 +141,7 @@ export async function assessImpact(input: {
   const targetRole = await restoringRole(admin, targetMajor);
 
   const targetTables = new Map<string, number>();
+  const partitionedOnTarget = new Set<string>();
   if (targetDb) {
     const rows = await targetDb.query<{ schema: string; name: string; partitioned: boolean }>(
       `SELECT n.nspname AS schema, c.relname AS name, c.relkind = 'p' AS partitioned FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -147,16 +151,20 @@ export async function assessImpact(input: {
       // A partitioned parent holds no rows of its own (its partitions are listed themselves): nothing to count.
       const count = row.partitioned ? undefined : await targetDb.query<{ n: string }>(`SELECT count(*)::text AS n FROM ONLY ${quoteIdent(row.schema)}.${quoteIdent(row.name)}`);
       targetTables.set(tableKey(row.schema, row.name), count ? Number(count.rows[0]!.n) : 0);
+      if (row.partitioned) partitionedOnTarget.add(tableKey(row.schema, row.name));
     }
   }
   const tables: TableImpact[] = [];
   const inBackup = new Set(backup.tables);
+  // The backup's own word where it counted rows; the target's catalog where it did not (a schema-only backup).
+  const partitionedInBackup = tablesWithoutRowsOfTheirOwn(backup);
+  const partitioned = (table: string) => partitionedInBackup.has(table) || (backup.rowCounts[table] === undefined && partitionedOnTarget.has(table));
   for (const table of backup.tables) {
     const targetRows = targetTables.get(table);
-    tables.push({ table, backupRows: backup.rowCounts[table] ?? null, targetRows: targetRows ?? null, action: targetRows === undefined ? 'create' : 'replace' });
+    tables.push({ table, backupRows: backup.rowCounts[table] ?? null, targetRows: targetRows ?? null, partitioned: partitioned(table), action: targetRows === undefined ? 'create' : 'replace' });
   }
   for (const [table, rows] of targetTables) {
-    if (!inBackup.has(table)) tables.push({ table, backupRows: null, targetRows: rows, action: replacing ? 'lost' : 'kept' });
+    if (!inBackup.has(table)) tables.push({ table, backupRows: null, targetRows: rows, partitioned: partitionedOnTarget.has(table), action: replacing ? 'lost' : 'kept' });
   }
 
   const planned = input.databaseProperties?.properties;
