@@ -118,7 +118,7 @@ describe('damaged backups in every format', () => {
 
     const gone = await backupAs('roles-gone', {});
     rmSync(join(backupDirOf(gone), gone.globals.filename!));
-    await expectRefused(gone, 'globals', new RegExp(`${gone.globals.filename!.replace(/[.]/g, '\\.')} is gone`));
+    await expectRefused(gone, 'globals', new RegExp(`${gone.globals.filename!.replace(/[.]/g, '\\.')} is gone: the roles and tablespaces this backup's objects need cannot be restored with it`));
   });
 });
 

@@ -101,7 +101,7 @@ describe.skipIf(!keyring || !hasAge)('encrypted gzip custom backups under attack
     recipient = key.recipient;
     home = makeHome({ BACKUP_ENCRYPTION_KEY: recipient });
     holdfast = await home.open();
-    await holdfast.keyring.import(readFileSync(keyFile, 'utf8'), 'offline');
+    await holdfast.keyring.import(readFileSync(keyFile, 'utf8'), 'attack-offline'); // a name no other suite uses: test/suite-key-names.test.ts says why
     await holdfast.addProfile(profileFor(server, 'shop', 'shop'));
   }, 300_000);
 

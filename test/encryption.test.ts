@@ -62,7 +62,7 @@ describe.skipIf(!keyring || !hasAge)('age encryption at rest', () => {
     ({ file: keyFile, recipient } = ageKeygen(keyDir));
     home = makeHome({ BACKUP_ENCRYPTION_KEY: recipient });
     holdfast = await home.open();
-    await holdfast.keyring.import(readFileSync(keyFile, 'utf8'), 'offline');
+    await holdfast.keyring.import(readFileSync(keyFile, 'utf8'), 'at-rest-offline'); // a name no other suite uses: test/suite-key-names.test.ts says why
     await holdfast.addProfile(profileFor(server, 'shop', 'shop'));
   });
 
@@ -124,7 +124,7 @@ describe.skipIf(!keyring || !hasAge)('age encryption at rest', () => {
 
     // Holdfast reads it back with the key from the keychain: verify, restore, drill.
     const verified = await holdfast.verify(backup.id);
-    expect(verified.checks.find((c) => c.name === 'decrypt')).toMatchObject({ status: 'ok', detail: expect.stringContaining('key "offline"') });
+    expect(verified.checks.find((c) => c.name === 'decrypt')).toMatchObject({ status: 'ok', detail: expect.stringContaining('key "at-rest-offline"') });
     expect(verified).toMatchObject({ valid: true });
     expect(verified.checks.map((c) => [c.name, c.status])).toEqual(
       expect.arrayContaining([
@@ -139,7 +139,7 @@ describe.skipIf(!keyring || !hasAge)('age encryption at rest', () => {
     expect(await rowCount(server, 'by_holdfast', 'secrets')).toBe(20000);
     const drill = await holdfast.testRestore(backup.id);
     expect(drill.error).toBeNull();
-    expect(drill).toMatchObject({ ok: true, decryptedWith: 'offline', notes: expect.arrayContaining(['Decrypted with key "offline".']) });
+    expect(drill).toMatchObject({ ok: true, decryptedWith: 'at-rest-offline', notes: expect.arrayContaining(['Decrypted with key "at-rest-offline".']) });
     expect(drill.tables.every((t) => t.actual === t.expected)).toBe(true);
     // The private decrypted copies are gone with the operations.
     expect(filesUnderIfAny(join(home.home, 'decrypted'))).toEqual([]);

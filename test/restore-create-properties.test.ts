@@ -124,8 +124,9 @@ describe('a new database whose properties cannot all be carried over', () => {
     expect(facts.comment).toBe('Human resources');
   });
 
-  test('a plain dump has no database-level entries: the new database is a plain CREATE DATABASE, as before', async () => {
+  test('a plain dump has no database-level entries: the new database is a plain CREATE DATABASE, and the preview and the result say what it did not carry', async () => {
     const backup = await holdfast.backup('hr', { format: 'plain' });
+    const preview = await holdfast.restore({ ...base, dbname: 'hr_plain', ref: backup.id, dryRun: true });
     const result = await holdfast.restore({ ...base, dbname: 'hr_plain', ref: backup.id });
     expect(result.ok).toBe(true);
     expect(result.impact.databaseProperties).toBeNull();
@@ -134,5 +135,19 @@ describe('a new database whose properties cannot all be carried over', () => {
     expect(facts.settings).toEqual({});
     expect(facts.comment).toBeNull();
     expect(await rowCount(server, 'hr_plain', 'staff')).toBe(50);
+    // The source had work_mem and a role's statement_timeout, a comment and a limit: none came with the plain dump, and that is said.
+    for (const leftOut of [preview.impact.leftOut, result.impact.leftOut]) {
+      expect(leftOut).toHaveLength(1);
+      expect(leftOut[0]!.message).toMatch(/^A plain SQL backup does not carry its database's own settings .*: the new database has a new database's defaults/);
+      expect(leftOut[0]!.message).toContain('custom format');
+    }
+    expect(preview.impact.warnings.join('\n')).toContain('A plain SQL backup does not carry');
+
+    // Replacing a database from a plain dump: the copy keeps the replaced database's own, and says so.
+    await server.query(`ALTER DATABASE hr_plain SET work_mem = '8MB'`);
+    const replaced = await holdfast.restore({ ...base, create: false, clean: true, dbname: 'hr_plain', confirm: 'hr_plain', ref: backup.id });
+    expect(replaced.ok).toBe(true);
+    expect((await databaseFacts(server, 'hr_plain')).settings).toEqual({ '(all)': ['work_mem=8MB'] });
+    expect(replaced.impact.leftOut.map((item) => item.message).join('\n')).toContain("the restored database keeps the replaced database's own");
   });
 });

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Holdfast } from '../main/core/holdfast.ts';
 import type { BackupMetadata } from '../main/core/model/types.ts';
+import type { LeftOut } from '../main/core/restore/database-properties.ts';
 import { SETTINGS_TAKEN_FROM_BACKUP } from '../main/core/pg/settings-from-backup.ts';
 import { rewriteTocString } from './support/archive-toc-edit.ts';
 import { databaseFacts } from './support/database-facts.ts';
@@ -155,10 +156,13 @@ const AUDIT_SETTINGS = `
   ALTER ROLE backup_ro IN DATABASE hr SET "pgaudit.log" = 'none';
 `;
 
+/** The statements the left-out items hand the DBA, each as it is run. */
+const statementsIn = (leftOut: LeftOut[]) => leftOut.flatMap((item) => item.settings.flatMap(({ statement }) => (statement === null ? [] : [`${statement};`])));
+/** The left-out items' words, one a line. */
+const said = (leftOut: LeftOut[]) => leftOut.map((item) => item.message).join('\n');
+
 describe("a backup's logging, audit and custom settings", () => {
   let backup: BackupMetadata;
-  /** The statements a left-out line hands the DBA, for database `db`. */
-  const statementsIn = (lines: string[]) => lines.join('\n').match(/ALTER (?:DATABASE|ROLE) [^;]*;/g) ?? [];
   const AUDIT_STATEMENTS = (db: string) => [
     `ALTER DATABASE "${db}" SET "app.tenant" TO 'acme';`,
     `ALTER DATABASE "${db}" SET "log_min_duration_statement" TO '-1';`,
@@ -201,8 +205,8 @@ describe("a backup's logging, audit and custom settings", () => {
     expect(result.ok).toBe(true);
     expect((await databaseFacts(server, 'hr')).settings['(all)']?.slice().sort()).toEqual(['log_statement=all', 'work_mem=64MB']);
     expect(statementsIn(result.impact.leftOut).sort()).toEqual(AUDIT_STATEMENTS('hr'));
-    expect(result.impact.leftOut.join('\n')).toContain("log_statement='none' (it decides what the server logs)");
-    expect(result.impact.leftOut.join('\n')).toContain("The database being replaced has its own log_statement='all': kept, instead of the backup");
+    expect(said(result.impact.leftOut)).toContain("log_statement='none' (it decides what the server logs)");
+    expect(said(result.impact.leftOut)).toContain("The database being replaced has its own log_statement='all': kept, instead of the backup");
     await server.query('ALTER DATABASE hr RESET log_statement');
     // A swap keeps the original under another name; the suites after this one expect none left.
     if (result.keptAs) await server.query(`DROP DATABASE "${result.keptAs}"`);
@@ -211,32 +215,41 @@ describe("a backup's logging, audit and custom settings", () => {
 
 /**
  * A search_path that puts a schema before pg_catalog makes every session of the restored database call
- * that schema's lower() or = instead of the built-ins (CVE-2018-1058): left out and said with the
- * statement. One that keeps pg_catalog first (absent, it is implicitly first) is the database's own.
+ * that schema's lower() or = instead of the built-ins (CVE-2018-1058): left out and said, with no
+ * statement to paste. One that keeps pg_catalog first (absent, it is implicitly first) is the database's own.
  */
 describe("a backup's search_path", () => {
   const SHADOWING = `ALTER DATABASE hr SET search_path = evil, pg_catalog; ALTER ROLE backup_ro IN DATABASE hr SET search_path = "$user", pg_catalog;`;
-  const statements = (db: string) => [`ALTER DATABASE "${db}" SET "search_path" TO 'evil', 'pg_catalog';`, `ALTER ROLE "backup_ro" IN DATABASE "${db}" SET "search_path" TO '$user', 'pg_catalog';`];
-  const statementsIn = (lines: string[]) => lines.join('\n').match(/ALTER (?:DATABASE|ROLE) [^;]*;/g) ?? [];
+  /** Each left-out search_path: whose it is and the statement handed for it (none). */
+  const leftOutPaths = (leftOut: LeftOut[]) =>
+    leftOut.flatMap((item) => item.settings.filter(({ setting }) => setting.name === 'search_path').map(({ setting, statement }) => [setting.role, setting.values, statement]));
+  const SHADOWING_PATHS = [
+    [null, ['evil', 'pg_catalog'], null],
+    ['backup_ro', ['$user', 'pg_catalog'], null],
+  ];
   let shadowing: BackupMetadata;
 
   beforeAll(async () => {
     shadowing = await backupWithSettings(SHADOWING);
   });
 
-  test('one that shadows pg_catalog is not given to a new database; the preview and the result name it with the statement', async () => {
+  test('one that shadows pg_catalog is not given to a new database; the preview and the result name it, with no statement to run', async () => {
     const preview = await holdfast.restore({ ...create, dbname: 'hr_path', ref: shadowing.id, dryRun: true });
     const result = await holdfast.restore({ ...create, dbname: 'hr_path', ref: shadowing.id });
     expect((await databaseFacts(server, 'hr_path')).settings).toEqual({ '(all)': ['work_mem=64MB'] });
-    for (const leftOut of [preview.impact.leftOut, result.impact.leftOut]) expect(statementsIn(leftOut)).toEqual(statements('hr_path'));
-    expect(result.impact.leftOut.join('\n')).toContain("search_path='evil', 'pg_catalog' (it searches a schema before pg_catalog");
+    for (const leftOut of [preview.impact.leftOut, result.impact.leftOut]) {
+      expect(leftOutPaths(leftOut)).toEqual(SHADOWING_PATHS);
+      expect(statementsIn(leftOut)).toEqual([]);
+    }
+    expect(said(result.impact.leftOut)).toContain("search_path='evil', 'pg_catalog' (it searches a schema before pg_catalog");
   });
 
   test('nor to a replaced one (--clean)', async () => {
     const result = await holdfast.restore({ ...clean, ref: shadowing.id });
     expect(result.ok).toBe(true);
     expect((await databaseFacts(server, 'hr')).settings).toEqual({ '(all)': ['work_mem=64MB'] });
-    expect(statementsIn(result.impact.leftOut)).toEqual(statements('hr'));
+    expect(leftOutPaths(result.impact.leftOut)).toEqual(SHADOWING_PATHS);
+    expect(statementsIn(result.impact.leftOut)).toEqual([]);
   });
 
   test('an ordinary one (app, public) is applied, to a new database and a replaced one', async () => {
@@ -257,9 +270,9 @@ test("a backup's setting value and role holding {{…}} are said verbatim, in th
   await server.query(`ALTER ROLE "{{create}}" IN DATABASE hr RESET ALL`);
   const preview = await holdfast.restore({ ...create, dbname: 'hr_braces', ref: backup.id, dryRun: true });
   const statements = [`ALTER DATABASE "hr_braces" SET "app.x" TO '{{no-owner}} {{replace-existing:hr}}';`, `ALTER ROLE "{{create}}" IN DATABASE "hr_braces" SET "log_statement" TO 'none';`];
-  for (const said of [preview.impact.warnings, preview.impact.appWarnings, preview.impact.leftOut]) {
-    for (const statement of statements) expect(said.join('\n')).toContain(statement);
-    expect(said.join('\n')).not.toMatch(/--no-owner|--create|Skip ownership|Create a new database/);
+  for (const words of [preview.impact.warnings, preview.impact.appWarnings, [said(preview.impact.leftOut), ...statementsIn(preview.impact.leftOut)]]) {
+    for (const statement of statements) expect(words.join('\n')).toContain(statement);
+    expect(words.join('\n')).not.toMatch(/--no-owner|--create|Skip ownership|Create a new database/);
   }
 });
 
@@ -303,6 +316,16 @@ describe('a property that would fail only after the data is loaded', () => {
       hint: expect.stringContaining('Grant "app_owner" to "restorer"'),
     });
     expect(await databasesLike('hr\\_handed%')).toEqual([]);
+  });
+
+  // The wizard shows the result's left-out items: a note said only in the run's warnings reached no one there.
+  test('a locale this server cannot create falls back to its default, and the result says so among what the database did not get', async () => {
+    const backup = await alteredBackup('locale.dir', "LOCALE = 'C'", "LOCALE = 'xx_YY.UTF-8'");
+    const result = await holdfast.restore({ ...create, dbname: 'hr_locale', ref: backup.id });
+    expect(result.ok).toBe(true);
+    expect(await rowCount(server, 'hr_locale', 'staff')).toBe(50);
+    const fellBack = result.impact.leftOut.filter((item) => item.message.startsWith('This server could not create the database'));
+    expect(fellBack).toEqual([{ message: expect.stringMatching(/with the backup's encoding \S+ and collation .*xx_YY\.UTF-8.*; the restored copy has /), settings: [] }]);
   });
 
   test('a setting the target server refuses is left out and said, and the restore goes on', async () => {

@@ -45,12 +45,13 @@ describe('restore impact preview', () => {
     const result = await holdfast.restore({ ...base, ref: backup.id, to: 'prod', clean: true, dryRun: true });
     expect(result.impact.tables).toEqual(
       expect.arrayContaining([
-        { table: 'public.users', backupRows: 300, targetRows: 7, action: 'replace' },
-        { table: 'public.orders', backupRows: 600, targetRows: null, action: 'create' },
-        { table: 'public.legacy', backupRows: null, targetRows: 2, action: 'lost' },
-        // The parent exists on the target: replaced, not "created" (issue 12's DBA review); its rows are its partition's.
-        { table: 'public.measurements', backupRows: null, targetRows: 0, action: 'replace' },
-        { table: 'public.measurements_2024', backupRows: 3, targetRows: 1, action: 'replace' },
+        { table: 'public.users', backupRows: 300, targetRows: 7, partitioned: false, action: 'replace' },
+        { table: 'public.orders', backupRows: 600, targetRows: null, partitioned: false, action: 'create' },
+        { table: 'public.legacy', backupRows: null, targetRows: 2, partitioned: false, action: 'lost' },
+        // The parent exists on the target: replaced, not "created" (issue 12's DBA review); its rows are its
+        // partition's, and it says so rather than "? rows" (stop 28's DBA review).
+        { table: 'public.measurements', backupRows: null, targetRows: 0, partitioned: true, action: 'replace' },
+        { table: 'public.measurements_2024', backupRows: 3, targetRows: 1, partitioned: false, action: 'replace' },
       ]),
     );
     expect(result.impact.missingRoles).toEqual(['auditor']);
@@ -67,6 +68,8 @@ describe('restore impact preview', () => {
   test("without --clean the target's own tables are kept, not lost", async () => {
     const result = await holdfast.restore({ ...base, ref: backup.id, to: 'staging', dbname: 'fresh', create: true, dryRun: true });
     expect(result.impact.tables.every((t) => t.action === 'create')).toBe(true);
+    // A new database: only the backup can say which tables are partitioned (the seeded events, and measurements).
+    expect(result.impact.tables.filter((t) => t.partitioned).map((t) => t.table)).toEqual(['public.events', 'public.measurements']);
     expect(result.impact.confirmation).toBeNull();
   });
 

@@ -30,10 +30,10 @@ function expectNoPasswordUnder(dir: string, password: string) {
   }
 }
 
-/** Where the CLI children make their passfiles: their clean environment has no XDG_RUNTIME_DIR, so their TMPDIR. */
+/** Passfile directories where the CLI children make them (their clean environment has no XDG_RUNTIME_DIR, so HOLDFAST_HOME/passfiles), and in TMPDIR, where they must not. */
 function passfileDirs(): string[] {
-  const root = tmpdir();
-  return readdirSync(root).filter((name) => name.startsWith('holdfast-pass-'));
+  const roots = [tmpdir(), join(home.home, 'passfiles')].filter((root) => existsSync(root));
+  return roots.flatMap((root) => readdirSync(root).filter((name) => name.startsWith('holdfast-pass-')));
 }
 
 describe.skipIf(!keyring)('secrets in the OS keychain (real gnome-keyring, scram-sha-256 server)', () => {
@@ -90,6 +90,8 @@ describe.skipIf(!keyring)('secrets in the OS keychain (real gnome-keyring, scram
       expect(environ).not.toMatch(/(^|\0)PGPASSWORD=/);
       const passfile = /(?:^|\0)PGPASSFILE=([^\0]+)/.exec(environ)?.[1];
       expect(passfile).toBeDefined();
+      // No XDG_RUNTIME_DIR in the CLI's environment: a private directory in the home, not the shared temp directory.
+      expect(join(passfile!, '..', '..')).toBe(join(home.home, 'passfiles'));
       // libpq read it before pg_dump's first socket: it is gone while pg_dump still runs (held by the
       // lock), not kept until the backup ends (its mode: main/core/secrets/passfile.test.ts).
       // The file goes first, then its private directory: waited for whole, as a loaded CI machine saw the directory a moment after the file.

@@ -89,6 +89,28 @@ function rawGet(path: string, host: string): Promise<number> {
   });
 }
 
+/** Opens the printed URL, as a browser would: the answer, and the session cookies it set as a Cookie header. */
+async function logIn(): Promise<{ login: Response; cookie: string }> {
+  const login = await fetch(`${base()}/?token=${http.token}`, { redirect: 'manual' });
+  const cookie = login.headers
+    .getSetCookie()
+    .map((line) => line.split(';')[0])
+    .join('; ');
+  return { login, cookie };
+}
+
+/** A GET sent with its path exactly as written: fetch() would resolve %2e and .. before sending. */
+function rawAnswer(path: string, headers: Record<string, string> = {}): Promise<{ status: number; type: string; cacheControl: string | undefined }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: '127.0.0.1', port: http.port, path, headers: { host: `127.0.0.1:${http.port}`, ...headers } }, (res) => {
+      res.resume();
+      resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type'] ?? ''), cacheControl: res.headers['cache-control'] });
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 describe('holdfast serve', () => {
   test('the contract over HTTP with the token; 401 without; the envelope on errors', async () => {
     const listed = await rpc('profile.list', {});
@@ -218,11 +240,7 @@ describe('holdfast serve', () => {
   // A tab left open across `npm run build` asks for chunk names the build removed: an answer of the
   // index page would reach import() as a script of the wrong type instead of telling it the file is gone.
   test('a file the renderer build does not have is 404, never the index page, logged in or not', async () => {
-    const login = await fetch(`${base()}/?token=${http.token}`, { redirect: 'manual' });
-    const cookie = login.headers
-      .getSetCookie()
-      .map((line) => line.split(';')[0])
-      .join('; ');
+    const { cookie } = await logIn();
     for (const path of ['/assets/Schedules-gone0000.js', '/assets/index-gone0000.css', '/first-page-gone.js', '/schedules']) {
       for (const headers of [{}, { cookie }] as Array<Record<string, string>>) {
         const response = await fetch(`${base()}${path}`, { headers });
@@ -236,12 +254,8 @@ describe('holdfast serve', () => {
   // The index page is where a session starts (the token traded for cookies, then the first request it
   // makes): a cached copy could be replayed from disk or a shared cache. Hashed assets may be kept.
   test('the index page, at / and at /index.html, is never stored; hashed assets keep their caching', async () => {
-    const login = await fetch(`${base()}/?token=${http.token}`, { redirect: 'manual' });
+    const { login, cookie } = await logIn();
     expect(login.headers.get('cache-control')).toBe('no-store');
-    const cookie = login.headers
-      .getSetCookie()
-      .map((line) => line.split(';')[0])
-      .join('; ');
     for (const path of ['/', '/index.html']) {
       const page = await fetch(`${base()}${path}`, { headers: { cookie } });
       expect(page.status, path).toBe(200);
@@ -254,6 +268,35 @@ describe('holdfast serve', () => {
     const answer = await fetch(`${base()}${asset}`, { headers: { cookie } });
     expect(answer.status).toBe(200);
     expect(answer.headers.get('cache-control')).not.toContain('no-store');
+  });
+
+  // The static files' route decodes %xx and resolves . and .. before it reads a file, so the index page
+  // answers under many spellings; each must be as unstored as /index.html itself, and so must the API.
+  test('the index page under an encoded or climbing path, and the API under any spelling, is never stored', async () => {
+    const { cookie } = await logIn();
+    const spellings = [
+      '/%69ndex.html',
+      '/index%2ehtml',
+      '/%2e/index.html',
+      '/./index.html',
+      '//index.html',
+      '/%2Findex.html',
+      '/assets/../index.html',
+      '/assets/..%2findex.html',
+      '/assets/%2e%2e/index.html',
+      '/api/%2e%2e/index.html',
+    ];
+    for (const path of spellings) {
+      for (const headers of [{}, { cookie }] as Array<Record<string, string>>) {
+        const answer = await rawAnswer(path, headers);
+        if (answer.status !== 200) expect(answer.status, path).toBeGreaterThanOrEqual(400);
+        else expect(answer, path).toMatchObject({ type: expect.stringContaining('text/html'), cacheControl: 'no-store' });
+      }
+    }
+    for (const path of ['/api/backup/list', '/%61pi/backup/list', '/api/openapi.json', '/metrics', '/%6detrics']) {
+      const answer = await rawAnswer(path, { authorization: `Bearer ${http.token}` });
+      expect(answer, path).toMatchObject({ status: 200, cacheControl: 'no-store' });
+    }
   });
 
   test("what Fastify or its plugins refuse as the client's keeps its 4xx and says what was wrong, never a 500", async () => {

@@ -2,6 +2,7 @@
 // backup may finish within the grace period, after which it is cancelled and its run ends interrupted.
 import { loadConfig } from '../core/config/config.ts';
 import { exitCodeFor, toErrorInfo } from '../core/model/errors.ts';
+import { loadEverythingNow } from '../core/process/first-use.ts';
 import { Holdfast } from '../core/holdfast.ts';
 import { startSchedulingHost } from '../core/schedule/host.ts';
 import type { Io } from './io.ts';
@@ -21,8 +22,8 @@ export async function runDaemon(io: Io, graceMs: number): Promise<number> {
     holdfast.logger.log('info', `daemon: ${message}`);
   };
   // Loaded while the build that started it is there: an upgrade's rebuild removes its chunks, and a
-  // scheduled set, verify, drill or clean-up first asked for after that could not be loaded.
-  await holdfast.loadOperations().catch((error: unknown) => log(`could not load the set, verify, drill and clean-up operations: ${toErrorInfo(error).message}`));
+  // scheduled set, clean-up, offsite copy or email first asked for after that could not be loaded (core/process/first-use.ts).
+  await loadEverythingNow().catch((error: unknown) => log(`could not load the code it loads on first use (operations, remote media, email, age): ${toErrorInfo(error).message}`));
   const schedules = holdfast.listSchedules().filter((s) => s.enabled);
   log(`holdfast daemon started (pid ${process.pid}); ${schedules.length} active schedules`);
   // The signal handlers go in before the first tick can start a backup: a SIGTERM in between would

@@ -1,8 +1,10 @@
 import { describe, expect, test } from 'vitest';
 import type { RestoreResult } from '../core/restore/restore.ts';
+import type { TableImpact } from '../core/restore/impact.ts';
 import type { Profile } from '../core/model/types.ts';
 import type { ProfileTestReport } from '../core/profiles/profiles.ts';
-import { formatCleanup, formatList, formatProfile, formatProfileTest, formatRestore, formatVerify, humanBytes, humanDuration, profileTarget, tableCountLine } from './format.ts';
+import { formatCleanup, formatList, formatProfile, formatProfileTest, formatRestore, formatStats, formatVerify, humanBytes, humanDuration, profileTarget, tableCountLine } from './format.ts';
+import type { BackupStats } from '../core/stats/stats.ts';
 import type { BackupMetadata } from '../core/model/types.ts';
 import { progressBar } from './progress.ts';
 import { newProfileRecord } from '../../test/support/profile-record.ts';
@@ -138,6 +140,8 @@ describe('terminal output', () => {
     // A DBA's walk-through: a restore without --dry-run printed ✓ lines only, and the backup's
     // session_preload_libraries, left out, was said only by a preview nobody had run.
     const leftOut = 'The backup sets session_preload_libraries=auto_explain (it loads a library into the server) on its database: left out, because …';
+    const logging = "The backup sets log_statement='none' (it decides what the server logs) on its database: left out, … set it yourself after the restore:";
+    const statement = `ALTER DATABASE "shop_copy" SET "log_statement" TO 'none'`;
     const restored: RestoreResult = {
       dryRun: false,
       ok: true,
@@ -156,7 +160,10 @@ describe('terminal output', () => {
         targetServer: 'PostgreSQL 15.18',
         warnings: ['Profile "shop" is tagged production: Add --confirm with the name "shop/shop_copy".', leftOut],
         appWarnings: ['Profile "shop" is tagged production: Type the name in the confirmation box "shop/shop_copy".', leftOut],
-        leftOut: [leftOut],
+        leftOut: [
+          { message: leftOut, settings: [{ setting: { role: null, name: 'session_preload_libraries', values: ['auto_explain'] }, statement: null }] },
+          { message: logging, settings: [{ setting: { role: null, name: 'log_statement', values: ['none'] }, statement }] },
+        ],
         confirmation: 'shop/shop_copy',
         executedFunctions: null,
         targetRole: { name: 'postgres', superuser: true, privileged: true, via: ['superuser'] },
@@ -164,7 +171,7 @@ describe('terminal output', () => {
       },
     };
     const text = formatRestore(restored);
-    expect(text).toContain(`  ! ${leftOut}`);
+    expect(text).toContain(`  ! ${leftOut}\n  ! ${logging}\n      ${statement};\n`);
     expect(text).not.toContain('--confirm');
     expect(text).not.toContain('tagged production');
   });
@@ -222,39 +229,60 @@ describe('terminal output', () => {
     expect(tableCountLine({ table: 'public.gone', expected: 1, actual: null })).toBe('  ✗ public.gone: missing / 1 row');
   });
 
+  /** A dry run of app.dump into app/app whose preview lists `tables` and nothing else of note. */
+  const previewOf = (tables: TableImpact[]): RestoreResult => ({
+    dryRun: true,
+    ok: true,
+    backup: { id: 'b1', filename: 'app.dump' },
+    target: { profile: 'app', host: 'db', port: 5432, database: 'app', exists: true, relations: 1 },
+    client: 'pg_restore 15.4',
+    actions: [],
+    durationMs: 10,
+    tables: [],
+    impact: {
+      tables,
+      blockers: [],
+      missingRoles: [],
+      unavailableExtensions: [],
+      activeConnections: 0,
+      targetServer: 'PostgreSQL 15.4',
+      warnings: [],
+      appWarnings: [],
+      leftOut: [],
+      confirmation: 'app',
+      executedFunctions: null,
+      targetRole: { name: 'postgres', superuser: true, privileged: true, via: ['superuser'] },
+      databaseProperties: null,
+    },
+  });
+
   test('a preview\'s replaced table says both counts alike: "1,200,000 rows now → 1,200,000 from the backup", not "→ 1200000"', () => {
     // A DBA's walk-through: the row count now had its thousands separators and the backup's beside it did not.
-    const preview: RestoreResult = {
-      dryRun: true,
-      ok: true,
-      backup: { id: 'b1', filename: 'app.dump' },
-      target: { profile: 'app', host: 'db', port: 5432, database: 'app', exists: true, relations: 1 },
-      client: 'pg_restore 15.4',
-      actions: [],
-      durationMs: 10,
-      tables: [],
-      impact: {
-        tables: [
-          { table: 'public.big', action: 'replace', targetRows: 1_200_000, backupRows: 1_200_000 },
-          { table: 'public.new', action: 'replace', targetRows: 5, backupRows: null },
-        ],
-        blockers: [],
-        missingRoles: [],
-        unavailableExtensions: [],
-        activeConnections: 0,
-        targetServer: 'PostgreSQL 15.4',
-        warnings: [],
-        appWarnings: [],
-        leftOut: [],
-        confirmation: 'app',
-        executedFunctions: null,
-        targetRole: { name: 'postgres', superuser: true, privileged: true, via: ['superuser'] },
-        databaseProperties: null,
-      },
-    };
+    const preview = previewOf([
+      { table: 'public.big', action: 'replace', targetRows: 1_200_000, backupRows: 1_200_000, partitioned: false },
+      { table: 'public.new', action: 'replace', targetRows: 5, backupRows: null, partitioned: false },
+    ]);
     const text = formatRestore(preview);
     expect(text).toContain('  replaced public.big: 1,200,000 rows now → 1,200,000 from the backup');
     expect(text).toContain('  replaced public.new: 5 rows now → ? from the backup');
+  });
+
+  // A DBA review: the partitioned parent read "? rows", as if its count were lost; it has no rows of
+  // its own to count, and its partitions are listed with theirs.
+  test('a partitioned table says its rows are in its partitions, never "? rows"', () => {
+    const text = formatRestore(
+      previewOf([
+        { table: 'public.events', action: 'replace', targetRows: 0, backupRows: null, partitioned: true },
+        { table: 'public.events_2024', action: 'replace', targetRows: 4, backupRows: 500, partitioned: false },
+        { table: 'public.measurements', action: 'create', targetRows: null, backupRows: null, partitioned: true },
+        { table: 'public.old_log', action: 'lost', targetRows: 0, backupRows: null, partitioned: true },
+      ]),
+    );
+    expect(text).toContain('  replaced public.events: partitioned: rows in its partitions');
+    expect(text).toContain('  replaced public.events_2024: 4 rows now → 500 from the backup');
+    expect(text).toContain('  created  public.measurements: partitioned: rows in its partitions');
+    expect(text).toContain('  LOST     public.old_log: partitioned: rows in its partitions');
+    expect(text).not.toContain('?');
   });
 });
 
@@ -282,5 +310,39 @@ describe('where a profile points, in one line (profile add, edit and list)', () 
 
   test('a profile that connects through a service names the service, as the Connections page does', () => {
     expect(profileTarget({ ...profile, service: 'prod' })).toBe('service prod');
+  });
+});
+
+// A DBA review: "3 backups; 2 succeeded, 0 failed" — the imported dump was in the total and in no part
+// of it. Backups kept and backup runs are two counts (retention deletes backups whose runs succeeded;
+// an import is a backup and no run): each is said as itself, and the backups' parts add up to their total.
+describe('holdfast stats', () => {
+  const stats: BackupStats = {
+    totalBackups: 3,
+    importedBackups: 1,
+    totalSize: 3 * 1024 * 1024,
+    oldestBackup: '2026-12-01T02:00:00.000Z',
+    newestBackup: '2026-12-06T02:00:00.000Z',
+    averageSize: 1024 * 1024,
+    backupsLast24Hours: 1,
+    backupsLast7Days: 3,
+    compressionUsage: 100,
+    averageDuration: 2,
+    successfulBackups: 2,
+    failedBackups: 0,
+    failedInSets: 0,
+    missingBackups: 0,
+    profiles: [{ profile: 'shop', totalBackups: 3, totalSize: 3 * 1024 * 1024, newestBackup: '2026-12-06T02:00:00.000Z', lastRunStatus: 'completed', failedBackups: 0 }],
+  };
+
+  test('an imported backup is counted as its own kind: the parts of the total add up to it, and runs are said apart', () => {
+    const head = formatStats(stats).split('\n')[0]!;
+    expect(head).toBe('3 backups, 3.0 MB (2 taken by Holdfast, 1 imported); backup runs: 2 succeeded, 0 failed');
+    const [total, taken, imported] = /^(\d+) backups.*\((\d+) taken by Holdfast, (\d+) imported\)/.exec(head)!.slice(1).map(Number);
+    expect(taken! + imported!).toBe(total);
+  });
+
+  test('without imports the line does not mention them', () => {
+    expect(formatStats({ ...stats, importedBackups: 0, totalBackups: 2 }).split('\n')[0]).toBe('2 backups, 3.0 MB; backup runs: 2 succeeded, 0 failed');
   });
 });

@@ -4,6 +4,7 @@ import type { CleanupSummary, ListEntry } from '../core/holdfast.ts';
 import type { CleanupDecision } from '../core/retention/cleanup.ts';
 import { humanBytes, humanDuration, plural } from '../core/model/human.ts';
 import type { VerifyResult } from '../core/verify/verify.ts';
+import type { BackupStats } from '../core/stats/stats.ts';
 import type { RestoreTestResult } from '../core/drill/test-restore.ts';
 import { DRILL_WORDS, drillWord } from '../core/model/drill-words.ts';
 import type { RestoreResult } from '../core/restore/restore.ts';
@@ -81,6 +82,20 @@ export function formatList(entries: Array<BackupMetadata | ListEntry>): string {
   return lines.join('\n');
 }
 
+/**
+ * `holdfast stats`: the backups kept and the backup runs are two counts (retention deletes backups whose
+ * runs succeeded; an imported dump is a backup and no run), each said as itself; the backups' parts,
+ * taken by Holdfast and imported, add up to their total.
+ */
+export function formatStats(stats: BackupStats): string {
+  const parts = stats.importedBackups > 0 ? ` (${stats.totalBackups - stats.importedBackups} taken by Holdfast, ${stats.importedBackups} imported)` : '';
+  return [
+    `${plural(stats.totalBackups, 'backup')}, ${humanBytes(stats.totalSize)}${parts}; backup runs: ${stats.successfulBackups} succeeded, ${stats.failedBackups} failed`,
+    `newest ${stats.newestBackup ?? '-'}, oldest ${stats.oldestBackup ?? '-'}; last 24 h: ${stats.backupsLast24Hours}, last 7 days: ${stats.backupsLast7Days}`,
+    ...stats.profiles.map((p) => `  ${p.profile}: ${plural(p.totalBackups, 'backup')}, ${humanBytes(p.totalSize)}, last run ${p.lastRunStatus ?? '-'}`),
+  ].join('\n');
+}
+
 export function formatVerify(result: VerifyResult): string {
   const mark = { ok: '✓', failed: '✗', skipped: '-' } as const;
   // Without the key only the stored file's checksum could be checked: the headline says so, not just a line below it.
@@ -110,8 +125,9 @@ export function formatRestore(result: RestoreResult): string {
     );
     const verbs = { replace: 'replaced', create: 'created', lost: 'LOST', kept: 'kept' } as const;
     for (const table of result.impact.tables) {
-      const rows =
-        table.action === 'replace'
+      const rows = table.partitioned
+        ? 'partitioned: rows in its partitions'
+        : table.action === 'replace'
           ? `${rowsOf(table.targetRows)} now → ${table.backupRows?.toLocaleString('en-US') ?? '?'} from the backup`
           : rowsOf(table.action === 'create' ? table.backupRows : table.targetRows);
       lines.push(`  ${verbs[table.action].padEnd(8)} ${table.table}: ${rows}`);
@@ -133,7 +149,12 @@ export function formatRestore(result: RestoreResult): string {
     if (result.impact.confirmation) lines.push(`  to go ahead: --confirm=${result.impact.confirmation}`);
   }
   // A real run prints none of the preview's warnings, but what the database did not get stands.
-  if (!result.dryRun) for (const line of result.impact.leftOut) lines.push(`  ! ${line}`);
+  if (!result.dryRun)
+    for (const item of result.impact.leftOut) {
+      lines.push(`  ! ${item.message}`);
+      // Only the statements the engine hands over: a setting that loads code or shadows pg_catalog has none.
+      for (const { statement } of item.settings) if (statement !== null) lines.push(`      ${statement};`);
+    }
   if (result.keptAs) lines.push(`  the previous database is kept as "${result.keptAs}"; drop it when you no longer need it`);
   for (const table of result.tables) lines.push(tableCountLine(table));
   if (result.runId) lines.push(`  run ${result.runId} (what pg_restore or psql said: holdfast runs log ${result.runId})`);

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { loadConfig } from '../core/config/config.ts';
 import { exitCodeFor, HoldfastError, toErrorInfo } from '../core/model/errors.ts';
+import { loadEverythingNow } from '../core/process/first-use.ts';
 import { Holdfast } from '../core/holdfast.ts';
 import { startSchedulingHost } from '../core/schedule/host.ts';
 import { checkBind, startServer, type ServeOptions } from '../serve/server.ts';
@@ -98,8 +99,11 @@ export async function runServe(io: Io, flags: ServeFlags): Promise<number> {
     return startSchedulingHost(holdfast, { kind: 'serve', log });
   });
   const fileCheck = schedules.then(() => (stopping ? undefined : checkFilesInBackground(holdfast, log)));
-  // Loaded while the build that started it is there: an upgrade's rebuild removes its chunks.
-  void ready.then(() => holdfast.loadOperations()).catch((error: unknown) => log(`could not load the verify, drill, restore and import operations: ${toErrorInfo(error).message}`));
+  // Loaded while the build that started it is there: an upgrade's rebuild removes its chunks (core/process/first-use.ts).
+  void ready
+    .then(loadEverythingNow)
+    .then(() => log('loaded the code it would load on first use: a rebuild under it can no longer take that away'))
+    .catch((error: unknown) => log(`could not load the code it loads on first use (operations, remote media, email, age, metrics): ${toErrorInfo(error).message}`));
   await stop.stopped;
   stopping = true;
   // The check writes to the catalogue: it ends before the catalogue closes.

@@ -95,9 +95,10 @@ export const backupsChannels = {
     (holdfast, input) => holdfast.adopt(input.destination !== undefined ? { destination: input.destination } : { dir: input.dir! }),
   ),
   // file: a dump on the host (a path, as adopt's dir is); it is copied into BACKUP_DIR, never moved.
+  // The call's signal (the CLI's Ctrl-C) cancels it, as a backup's does.
   'backup.import': define(
     () => z.object({ file: z.string().min(1, 'give the path of the dump to import').max(4096), profile: ProfileNameSchema }).strict(),
-    (holdfast, input) => holdfast.importDump(input),
+    (holdfast, input, context) => holdfast.importDump({ ...input, signal: context.signal }),
   ),
   'backup.running': define(
     () => z.object({}).strict(),

@@ -18,6 +18,7 @@ import type { RestoreTestResult } from './drill/test-restore.ts';
 import type { EventBus } from './events/bus.ts';
 import { engineEventBus } from './events/engine-bus.ts';
 import { ensurePrivateDir } from './fsutil/durable.ts';
+import { onFirstUse } from './process/first-use.ts';
 import { fileLogger, type Logger } from './log/log.ts';
 import { HoldfastError, toErrorInfo } from './model/errors.ts';
 import type { AdoptReport, DeleteReport, ListEntry, ReconcileReport } from './model/reports.ts';
@@ -61,7 +62,7 @@ import { testDraftConnection, type DraftTest } from './profiles/draft-test.ts';
 import { toolOutputOf, type RunToolOutput } from './catalogue/tool-output-rows.ts';
 
 /** Operations only some commands use, loaded when first asked for (on-demand.ts). */
-const onDemand = () => import('./on-demand.ts');
+const onDemand = onFirstUse(() => import('./on-demand.ts'));
 
 export type { AdoptReport, CleanupSummary, DeleteReport, ListEntry, ReconcileReport, ScheduleRequest, ScheduleView, SettingsView };
 
@@ -135,10 +136,6 @@ export class Holdfast implements EngineContext, ProfileContext {
 
   get config(): HoldfastConfig {
     return this.settings.current();
-  }
-  /** Loads the on-demand operations now: for processes that stay up (on-demand.ts says why). */
-  async loadOperations(): Promise<void> {
-    await onDemand();
   }
   close(): void {
     this.catalogue.close();

@@ -6,9 +6,8 @@
 // entry points that shares code, and thirty small chunks cost more to find and read than the bytes
 // they leave out (main/cli/startup-weight.test.ts counts them).
 //
-// A process that stays up (serve, the daemon) loads them at start instead (Holdfast.loadOperations):
-// an upgrade rebuilds the bundle under it, the build removes the previous build's chunks, and an
-// operation first asked for after that could not be loaded.
+// A process that stays up (serve, the daemon) loads them at start instead, with everything else
+// loaded on first use (process/first-use.ts says why).
 export { adoptDestination, adoptDirectory } from './storage/adopt.ts';
 export { importDump } from './backup/import-dump.ts';
 export { importUpload } from './backup/import-upload.ts';

@@ -1,6 +1,7 @@
 // How `holdfast serve` answers: the REST routes' envelope ({ success, data } / { success, error }),
 // the contract's own under /api/rpc ({ ok, value } / { ok, error }), HTTP statuses for engine error
 // codes, and denials, which are always audited.
+import { posix } from 'node:path';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Catalogue } from '../core/catalogue/catalogue.ts';
 import type { Principal } from './auth.ts';
@@ -34,6 +35,26 @@ export type RestEnvelope<T> = { success: true; data: T } | { success: false; err
 export function pathOf(url: string): string {
   const query = url.indexOf('?');
   return query === -1 ? url : url.slice(0, query);
+}
+
+/**
+ * The path a request names once %xx is decoded and `.`, `..` and repeated slashes are resolved: the
+ * router and the static files' route act on that, whatever the spelling (/%69ndex.html, /assets/../index.html).
+ */
+export function resolvedPath(url: string): string {
+  const raw = pathOf(url);
+  let decoded = raw;
+  try {
+    decoded = decodeURIComponent(raw);
+  } catch {
+    // A malformed %xx: the router refuses it, so the raw path is as good as any.
+  }
+  return posix.normalize(decoded);
+}
+
+/** Only the renderer's content-hashed files may be kept by a browser or a shared cache; every other answer is no-store. */
+export function mayBeStored(url: string): boolean {
+  return resolvedPath(url).startsWith('/assets/');
 }
 
 export function isRpc(url: string): boolean {

@@ -30,7 +30,7 @@ import { channelAudited, channelRole, FailureLedger, hasRole, principalForToken,
 import { JSON_TOO_DEEP, parseJsonBodies } from './json-body.ts';
 import { detachedCall, Operations, type OperationView } from './operations.ts';
 import { encryptionChoiceRefusal } from './encryption-refusal.ts';
-import { deny, errorBody, isRpc, pathOf, requestTarget, statusFor } from './respond.ts';
+import { deny, errorBody, isRpc, mayBeStored, pathOf, requestTarget, statusFor } from './respond.ts';
 import { registerDownload } from './rest/download.ts';
 import { registerUpload } from './rest/upload.ts';
 import { registerRest, type Answer, type SessionHost } from './rest/routes.ts';
@@ -250,6 +250,10 @@ export async function startServer(holdfast: Holdfast, options: ServeOptions = {}
   // Every state-changing request gets one audit entry with who, what and the outcome (denials
   // already have theirs). onSend, not onResponse, so the entry exists before the client has the answer.
   app.addHook('onSend', async (request, reply, payload) => {
+    // The index page starts a session (its token traded for cookies, then its first request) and the
+    // API answers with the catalogue: neither kept by a browser or a shared cache, under any spelling
+    // of its path. send's own Cache-Control (public, max-age=0) is replaced here.
+    if (!mayBeStored(request.url)) void reply.header('Cache-Control', 'no-store');
     if (request.principal && !request.audited && isAudited(request)) {
       request.audited = true;
       audit.audit(request.principal.name, 'api.request', requestTarget(request), { status: reply.statusCode });
@@ -330,14 +334,11 @@ export async function startServer(holdfast: Holdfast, options: ServeOptions = {}
   // wildcard: true, one route for every file: `false` would glob the directory at start (left out of the bundle).
   if (staticRoot) await app.register(fastifyStatic, { root: staticRoot, index: false, wildcard: true });
 
-  // The index page starts a session (its token traded for cookies, then its first request): never kept
-  // by a browser or a shared cache. send's own Cache-Control (public, max-age=0) would replace ours, so
-  // it is switched off for this file only; the hashed files under /assets keep it.
-  const sendIndex = (reply: FastifyReply) => reply.header('Cache-Control', 'no-store').sendFile('index.html', { cacheControl: false });
+  // Never stored, as no answer but the hashed files under /assets is (the onSend hook above).
+  const sendIndex = (reply: FastifyReply) => reply.sendFile('index.html');
   if (staticRoot) app.get('/index.html', async (_request, reply) => sendIndex(reply));
 
   app.get('/', async (request: FastifyRequest<{ Querystring: { token?: string } }>, reply: FastifyReply) => {
-    void reply.header('Cache-Control', 'no-store');
     if (request.query.token !== undefined) {
       // Trade the token in the URL for a session cookie, and drop it from the address bar.
       const started = startSession(request, reply, request.query.token, 'url', 'That token is not valid for this server.');

@@ -16,7 +16,7 @@ import { ICON_SHAPES, ICON_VIEWBOX, LOGO_SHAPES, LOGO_VIEWBOX, type SvgShape } f
 import { COLUMNS, countText, headCellClass, profileChoices, ROW_HEIGHT, SEARCH_PLACEHOLDER, STATUS_FILTERS, tableScrollHeight } from './lib/backup-columns.ts';
 import type { ChannelOutput } from './api/types.ts';
 import { scopeLabel, type BackupRow, type SortDirection, type SortKey } from './lib/backup-rows.ts';
-import { IMPORTED_BADGE, KEY_NOT_HERE_BADGE, PINNED_BADGE, scopeBadge, SET_BADGE, statusBadge, verifiedBadge, type BadgeLook } from './lib/badges.ts';
+import { encryptionBadge, IMPORTED_BADGE, PINNED_BADGE, scopeBadge, SET_BADGE, statusBadge, verifiedBadge, type BadgeLook } from './lib/badges.ts';
 import { fileNameParts } from './lib/file-name-parts.ts';
 import { formatBytes, formatDateTime, formatDuration, formatRelative } from './lib/format.ts';
 import { backupsHeader } from './lib/set-rows.ts';
@@ -44,10 +44,14 @@ function fileName(name: string): HTMLElement {
   return h(
     'span',
     { class: 'file-name' },
-    prefix ? h('span', { class: 'file-name__prefix' }, prefix) : null,
-    time ? h('span', { class: 'file-name__time', 'data-part': 'time' }, time) : null,
-    rest ? h('span', { class: 'file-name__rest' }, rest) : null,
-    extension ? h('span', { class: 'file-name__extension', 'data-part': 'extension' }, extension) : null,
+    h(
+      'span',
+      { class: 'file-name__parts' },
+      prefix ? h('span', { class: 'file-name__prefix' }, prefix) : null,
+      time ? h('span', { class: 'file-name__time', 'data-part': 'time' }, time) : null,
+      rest ? h('span', { class: 'file-name__rest' }, rest) : null,
+      extension ? h('span', { class: 'file-name__extension', 'data-part': 'extension' }, extension) : null,
+    ),
   );
 }
 
@@ -96,7 +100,7 @@ function sidebar(transport: FirstScreenView['transport']): HTMLElement {
 }
 
 function row(line: BackupRow, index: number, checkingFiles: boolean, now: number): HTMLElement {
-  const marks = [line.backup?.imported ? IMPORTED_BADGE : null, line.pinned ? PINNED_BADGE : null, line.backup?.keyHere === false ? KEY_NOT_HERE_BADGE : null].filter((look) => look !== null);
+  const marks = [line.backup?.imported ? IMPORTED_BADGE : null, line.pinned ? PINNED_BADGE : null, encryptionBadge(line.backup)].filter((look) => look !== null);
   const scope = scopeBadge(line);
   const element = h(
     'div',
@@ -123,9 +127,8 @@ function row(line: BackupRow, index: number, checkingFiles: boolean, now: number
         { class: 'vtable__profile-line' },
         line.set ? h('button', { type: 'button', class: 'btn btn--ghost btn--small vtable__expand', 'aria-label': `Show the databases of set ${line.id}` }, '▸') : null,
         h('span', { class: 'vtable__profile-name', title: line.profile }, line.profile),
-        line.set ? badge(SET_BADGE) : null,
       ),
-      line.set ? h('span', { class: 'cell-secondary' }, line.database ?? '') : null,
+      line.set ? h('span', { class: 'cell-secondary vtable__set-line' }, badge(SET_BADGE), h('span', { class: 'vtable__set-count' }, line.database ?? '')) : null,
       h('span', { class: 'vtable__scope-inline' }, scope ? badge(scope) : null),
       marks.length > 0 ? h('span', { class: 'vtable__profile-line' }, ...marks.map(badge)) : null,
     ),

@@ -2,7 +2,10 @@
 // a small window, a download whose bytes are the catalogue's, pin and unpin, and a delete that asks
 // for the file name only when it is the last usable backup.
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ageKeygen } from '../support/age-keys.ts';
 import { expect, screenshotDir, screenshotEverySize, test } from './fixtures.ts';
 import { BackupsPage } from './pages/backups.ts';
 import { Shell } from './pages/shell.ts';
@@ -165,24 +168,47 @@ test('at 1440 px a profile name, the format and the Verified badge are whole; th
   await screenshotEverySize(page, 'backups-columns-whole');
 });
 
-test('at 1440 px a longer extension (.sql.gz) is whole in the File column: the time gives way, never the extension', async ({ page, holdfast }) => {
-  // A DBA's walk-through: .sql.gz and .sql.gz.age backups read "b2026-…-..sql." — the extension ran
-  // past the cell's edge and was clipped, so an encrypted plain dump looked like an unencrypted one.
-  const profile = 'plainly';
-  await rpc(holdfast.url, 'profile.add', { name: profile, host: holdfast.pg.host, port: holdfast.pg.port, user: holdfast.pg.user, dbname: 'shop' });
-  const plain = await rpc<Backup>(holdfast.url, 'backup.create', { profile, options: { format: 'plain' } });
-  expect(plain.filename).toMatch(/\.sql\.gz$/);
-  const backups = await openBackups(page, holdfast.url);
-  await page.setViewportSize({ width: 1440, height: 900 });
-  const cell = backups.table.locator(`[role="cell"][title="${plain.filename}"]`);
-  await expect(cell).toBeVisible();
-  const extension = cell.locator('[data-part="extension"]');
-  await expect(extension).toHaveText('.sql.gz');
-  const box = (await cell.boundingBox())!;
-  const partBox = (await extension.boundingBox())!;
-  expect(partBox.x + partBox.width).toBeLessThanOrEqual(box.x + box.width + 0.5);
-  // The name as a whole still fits its cell: what gives way ends in an ellipsis inside it.
-  expect(await cell.locator('.file-name').evaluate((element) => element.scrollWidth <= element.clientWidth + 0.5)).toBe(true);
+// A DBA's walk-through: .sql.gz and .sql.gz.age backups read "b2026-…-..sql." — the extension ran past
+// the cell's edge and was clipped, so an encrypted plain dump looked like an unencrypted one; then, with
+// the extension kept, the time gave way instead ("2026-12-06T20-46-23-…"). Where the cell cannot hold
+// both on one line the name wraps under its time: neither is cut, and the row stays 44 px.
+test('at 1440 px the File column shows the whole time and extension of .sql.gz, .sql.gz.age and .dump.age names', async ({ page, holdfast }) => {
+  const keys = mkdtempSync(join(tmpdir(), 'holdfast-e2e-age-'));
+  try {
+    const { recipient } = ageKeygen(keys);
+    const connection = { host: holdfast.pg.host, port: holdfast.pg.port, user: holdfast.pg.user, dbname: 'shop' };
+    await rpc(holdfast.url, 'profile.add', { name: 'plainly', ...connection });
+    await rpc(holdfast.url, 'profile.add', { name: 'sealed', ...connection, encryptTo: [recipient] });
+    const taken = [
+      await rpc<Backup>(holdfast.url, 'backup.create', { profile: 'plainly', options: { format: 'plain' } }),
+      await rpc<Backup>(holdfast.url, 'backup.create', { profile: 'sealed', options: { format: 'plain' } }),
+      await rpc<Backup>(holdfast.url, 'backup.create', { profile: 'sealed', options: {} }),
+    ];
+    expect(taken.map((backup) => /\.[a-z.]+$/.exec(backup.filename)![0])).toEqual(['.sql.gz', '.sql.gz.age', '.dump.age']);
+    const backups = await openBackups(page, holdfast.url);
+    await page.setViewportSize({ width: 1440, height: 900 });
+    for (const backup of taken) {
+      const cell = backups.table.locator(`[role="cell"][title="${backup.filename}"]`);
+      await expect(cell).toBeVisible();
+      const seen = await cell.evaluate((element) => {
+        const box = element.getBoundingClientRect();
+        const row = element.closest('[role="row"]')!.getBoundingClientRect();
+        const part = (name: string) => element.querySelector<HTMLElement>(`[data-part="${name}"]`)!;
+        const whole = (part: HTMLElement) => part.scrollWidth <= part.clientWidth + 0.5 && part.getBoundingClientRect().right <= box.right + 0.5;
+        const name = element.querySelector<HTMLElement>('.file-name')!.getBoundingClientRect();
+        return {
+          time: whole(part('time')) ? part('time').textContent : 'cut',
+          extension: whole(part('extension')) ? part('extension').textContent : 'cut',
+          inRow: name.top >= row.top && name.bottom <= row.bottom,
+        };
+      });
+      const [, time, extension] = /^backup-(.{24})-.*?(\.[a-z.]+)$/.exec(backup.filename)!;
+      expect(seen).toEqual({ time, extension, inRow: true });
+    }
+    await screenshotEverySize(page, 'backups-file-names-whole');
+  } finally {
+    rmSync(keys, { recursive: true, force: true });
+  }
 });
 
 // A DBA's review (stop 26): squeezed, the "backup-" every name starts with read as a lone "b" before the

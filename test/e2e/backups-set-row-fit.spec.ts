@@ -3,7 +3,8 @@
 // and the Set badge was cut at 1280 and 1440 px). The set is partial for real: one database's catalog
 // is broken so its pg_dump fails, the others are backed up.
 // The profile's name is as long as a DBA's (a 9-character "server-ro" still cut the badge to "S" at
-// 1440 px after the badge was packed tighter): the name gives way with an ellipsis, the badge never.
+// 1440 px after the badge was packed tighter): the name gives way with an ellipsis, the badge never —
+// and at 1440 px the name is whole ("prod…" told a DBA nothing).
 import { expect, screenshotEverySize, test } from './fixtures.ts';
 import { BackupsPage } from './pages/backups.ts';
 import { Shell } from './pages/shell.ts';
@@ -61,6 +62,13 @@ test("a partial set's row fits its 44 px and its Set badge and counts are whole 
         }
         return found;
       });
+      // At 1440 px the File column wraps its names under their times, and the room that frees is the
+      // profile's: the set's name reads whole there, not "prod…".
+      if (size.width === 1440) {
+        const name = setRow.locator('.vtable__profile-name');
+        const shown = await name.evaluate((element) => ({ text: element.textContent, clientWidth: element.clientWidth, scrollWidth: element.scrollWidth }));
+        if (shown.scrollWidth > shown.clientWidth + 0.5) problems.push(`profile cut at 1440 px: ${shown.text} shows ${shown.clientWidth} of ${shown.scrollWidth} px`);
+      }
       seen.push({ scheme, width: size.width, problems });
     }
   }

@@ -97,6 +97,27 @@ test('Settings › Keys: generate, import (straight to the secret store), counts
     await expect(backups.rowsFor('shop', 'completed').first()).not.toContainText('Verified');
     await expect(details).toContainText('its content could not be checked here, as its key is not on this machine');
     await screenshotEverySize(page, 'backup-verified-checksum-only');
+
+    // Every age file is marked in the list, not only one whose key is missing: a DBA sees at a glance
+    // which backups are encrypted, and whether this machine can open them.
+    const taken = async (args: string[]) => {
+      const run = await runCli(['backup', 'shop', ...args, '--json'], env);
+      expect(run.code, run.stderr).toBe(0);
+      return JSON.parse(run.stdout) as { filename: string };
+    };
+    const keyHere = await taken(['--encrypt-to', pasted.recipient]);
+    const unencrypted = await taken(['--no-encrypt']);
+    await page.reload();
+    await shell.goTo('Backups');
+    const rowOf = (filename: string) => backups.renderedRows().filter({ hasText: filename });
+    const encryptedMark = (filename: string) => rowOf(filename).getByTitle(/^Encrypted with age/);
+    await expect(encryptedMark(keyHere.filename)).toHaveText('Encrypted');
+    await expect(encryptedMark(keyHere.filename)).toHaveAttribute('title', /a key that opens it is on this machine/);
+    await expect(rowOf(keyHere.filename)).not.toContainText('Key not here');
+    await expect(rowOf(JSON.parse(backup.stdout).filename as string)).toContainText('Key not here');
+    await expect(rowOf(unencrypted.filename)).toBeVisible();
+    await expect(rowOf(unencrypted.filename).getByText(/Encrypted|Key not here/)).toHaveCount(0);
+    await screenshot(page, '22-backups-encrypted-marks');
     // The one 400 is the mistyped identity's refusal (BAD_INPUT), which the browser logs as a failed request.
     expect(console.errors.filter((error) => !/status of 400/.test(error))).toEqual([]);
     expect(console.errors.filter((error) => /status of 400/.test(error))).toHaveLength(1);

@@ -20,7 +20,10 @@ test('the Overview and the Schedules page say nothing is running these schedules
   await expect(banner.locator('code')).toHaveText(['holdfast serve', '--no-schedules', '--no-schedules', 'holdfast daemon']);
   await expect(banner).not.toContainText('`');
   await expect(banner).toHaveAttribute('role', 'alert');
+  // No next run time as if it would happen (stop 28's DBA review): the Overview and the Schedules page say none comes.
+  await expect(page.getByText('not run: nothing runs the schedules')).toHaveCount(1);
   await page.screenshot({ path: join(screenshotDir, 'scheduling-none-overview.png') });
   await shell.goTo('Schedules');
   await expect(page.getByTestId('scheduling-banner')).toContainText('Nothing is running these schedules');
+  await expect(page.getByText('not run: nothing runs the schedules')).toHaveCount(1);
 });

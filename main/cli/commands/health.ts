@@ -1,8 +1,7 @@
 // `holdfast stats` and `holdfast health`: how the backups stand, for people and for monitors.
 import type { Command } from 'commander';
 import { describeSchedulingStatus } from '../../core/schedule/host-status.ts';
-import { plural } from '../../core/model/human.ts';
-import { humanBytes } from '../format.ts';
+import { formatStats } from '../format.ts';
 import type { CommandContext } from '../runner.ts';
 
 export function healthCommands(program: Command, { run }: CommandContext): void {
@@ -11,13 +10,7 @@ export function healthCommands(program: Command, { run }: CommandContext): void 
     .description("Backup statistics (the specification's shape, plus per profile)")
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }) => {
-      await run('backup.stats', {}, Boolean(options.json), (stats) =>
-        [
-          `${plural(stats.totalBackups, 'backup')}, ${humanBytes(stats.totalSize)}; ${stats.successfulBackups} succeeded, ${stats.failedBackups} failed`,
-          `newest ${stats.newestBackup ?? '-'}, oldest ${stats.oldestBackup ?? '-'}; last 24 h: ${stats.backupsLast24Hours}, last 7 days: ${stats.backupsLast7Days}`,
-          ...stats.profiles.map((p) => `  ${p.profile}: ${plural(p.totalBackups, 'backup')}, ${humanBytes(p.totalSize)}, last run ${p.lastRunStatus ?? '-'}`),
-        ].join('\n'),
-      );
+      await run('backup.stats', {}, Boolean(options.json), formatStats);
     });
 
   program

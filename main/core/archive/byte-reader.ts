@@ -151,8 +151,13 @@ export class ByteReader {
   }
 
   skip(n: number): void {
-    if (this.pos + n > this.end) this.fail(this.pos + n);
+    this.within(n);
     this.pos += n;
+  }
+
+  /** Fails, naming where they would end, when the next `n` bytes run past the end: before they are read piece by piece. */
+  within(n: number): void {
+    if (this.pos + n > this.end) this.fail(this.pos + n);
   }
 
   /** ReadOffset(): a state flag and an offSize-byte little-endian file offset. */

@@ -145,3 +145,30 @@ describe('custom-format archives', () => {
     expect(await inspectCustom(join(work, 'x.dump'))).toEqual(FINDINGS);
   });
 });
+
+// The attacker review of stop 28: a chunk whose length points past the file's end was reported as
+// ending where the row count's first 256 kB read ended, not where the length says. The message's
+// numbers are the archive's own: the chunk's claimed end, and the file's size.
+describe('a chunk whose length points past the end of the file', () => {
+  const LIE = 5_000_000;
+  /** One table whose first data chunk claims LIE bytes; where its bytes start, and the archive. */
+  function lyingArchive(compression: number): { bytes: Buffer; chunkStart: number } {
+    const items: TocItem[] = [...table('public', 'liar', 10, ['a', 'b'])];
+    const bytes = buildArchive({ format: 'custom', compression, items });
+    // The data block is last: type (1 byte), dump id (int), then the first chunk's length (int) and bytes.
+    const block = bytes.length - (1 + 5 + 5 + copyData(['a', 'b']).length + 5);
+    const lengthAt = block + 1 + 5;
+    bytes.writeUInt32LE(LIE, lengthAt + 1);
+    return { bytes, chunkStart: lengthAt + 5 };
+  }
+
+  test.each([
+    ['walked (uncompressed, rows not counted)', 0, false],
+    ['with its rows counted (uncompressed)', 0, true],
+    ['with its rows counted (gzip)', 1, true],
+  ] as const)('%s: the message names the chunk’s claimed end and the file’s size', async (_how, compression, countRows) => {
+    const { bytes, chunkStart } = lyingArchive(compression);
+    const walking = readCustom(bufferSource(bytes), 'liar.dump', { countRows });
+    await expect(walking).rejects.toThrow(`ends at byte ${chunkStart + LIE} but the file has ${bytes.length} bytes: the archive is truncated`);
+  });
+});

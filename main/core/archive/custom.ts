@@ -10,12 +10,12 @@ import { archiveFindings, dataEntries, describeData, owner, tableMapKey } from '
 import { hashingSource } from './hashing-source.ts';
 import { DumpProblem } from './problem.ts';
 import { sniff } from './sniff.ts';
-import { readHeadBytes, type Source, withFile } from './source.ts';
+import { abortableSource, readHeadBytes, type Source, withFile } from './source.ts';
 import { readHead, readToc, type Toc, type TocEntry } from './toc.ts';
 import type { Findings } from './types.ts';
 
-export async function inspectCustom(path: string): Promise<Findings> {
-  return withFile(path, 'custom-format archive', (src) => readCustom(src, path));
+export async function inspectCustom(path: string, { signal }: Pick<CustomReadOptions, 'signal'> = {}): Promise<Findings> {
+  return withFile(path, 'custom-format archive', (src) => readCustom(src, path, { signal }));
 }
 
 /**
@@ -23,10 +23,10 @@ export async function inspectCustom(path: string): Promise<Findings> {
  * the archive is uncompressed or gzip-compressed, each table's rows counted from the same bytes (the
  * hash reads them anyway).
  */
-export async function inspectCustomHashed(path: string): Promise<Findings & { sha256: string }> {
+export async function inspectCustomHashed(path: string, { signal }: Pick<CustomReadOptions, 'signal'> = {}): Promise<Findings & { sha256: string }> {
   return withFile(path, 'custom-format archive', async (src) => {
     const hashing = hashingSource(src);
-    const findings = await readCustom(hashing.source, path, { countRows: true });
+    const findings = await readCustom(hashing.source, path, { countRows: true, signal });
     return { ...findings, sha256: await hashing.digest() };
   });
 }
@@ -53,6 +53,8 @@ export interface CustomReadOptions {
   onBlock?: (dumpId: number, at: number, end: number) => void;
   /** Told where each data block starts before it is walked (backup/follow-output.ts hashes behind the walk once every start is known). */
   onBlockStart?: (dumpId: number, at: number) => void;
+  /** Stops the walk at its next read, and a table's inflating count at once (holdfast import, cancelled). */
+  signal?: AbortSignal;
 }
 
 /** The archive compressions whose COPY data the walk can count: Node 20 has no lz4 or zstd. */
@@ -75,14 +77,15 @@ interface RowCounter {
 /** Per TABLE DATA dump id, the counter its COPY data is fed to. */
 type RowCounters = Map<number, RowCounter>;
 
-function rowCounter(algorithm: string, e: TocEntry): RowCounter {
-  if (algorithm === 'gzip') return new InflatingRowCounter(owner(e));
+function rowCounter(algorithm: string, e: TocEntry, signal: AbortSignal | undefined): RowCounter {
+  if (algorithm === 'gzip') return new InflatingRowCounter(owner(e), signal);
   const counter = new CopyRowCounter();
   return { addRange: (bytes, start, end) => void counter.addRange(bytes, start, end), end: () => undefined, rows: () => counter.rows() };
 }
 
 /** The check itself, over any source; `path` only names the archive in messages. */
-export async function readCustom(src: Source, path: string, options: CustomReadOptions = {}): Promise<Findings> {
+export async function readCustom(given: Source, path: string, options: CustomReadOptions = {}): Promise<Findings> {
+  const src = abortableSource(given, options.signal);
   const size = src.size;
   const first = await readHeadBytes(src);
   if (first.subarray(0, 5).toString('latin1') !== 'PGDMP') {
@@ -96,7 +99,7 @@ export async function readCustom(src: Source, path: string, options: CustomReadO
   options.onToc?.(toc);
   const counters: RowCounters = new Map();
   if (options.countRows && ROW_COUNTED_ALGORITHMS.includes(head.algorithm)) {
-    for (const e of toc.entries) if (e.desc === 'TABLE DATA' && e.copyStmt !== undefined && e.hadDumper) counters.set(e.dumpId, rowCounter(head.algorithm, e));
+    for (const e of toc.entries) if (e.desc === 'TABLE DATA' && e.copyStmt !== undefined && e.hadDumper) counters.set(e.dumpId, rowCounter(head.algorithm, e, options.signal));
   }
   await checkCustomData(r, toc, size, counters, options);
   const findings = archiveFindings(toc);
@@ -245,6 +248,8 @@ async function countChunks(r: ByteReader, counter: RowCounter): Promise<void> {
     const next = chunkLength(r);
     const len = typeof next === 'number' ? next : await next;
     if (len === 0) break;
+    // Read in pieces below, whose first short read would name the piece's end, not the chunk's.
+    r.within(len);
     for (let left = len; left > 0;) {
       const take = Math.min(left, 256 * 1024);
       const at = r.takeSync(take);

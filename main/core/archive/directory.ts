@@ -11,7 +11,7 @@ import { archiveFindings, dataEntries, owner } from './entries.ts';
 import { walkLz4, walkZstd } from './frames.ts';
 import { DumpProblem } from './problem.ts';
 import { sniff } from './sniff.ts';
-import { bufferSource, fileSource, openFile, readAt, readHeadBytes, type Source } from './source.ts';
+import { abortableSource, bufferSource, fileSource, openFile, readAt, readHeadBytes, type Source } from './source.ts';
 import { readHead, readToc, type Toc } from './toc.ts';
 import type { Findings } from './types.ts';
 
@@ -23,7 +23,7 @@ const SUFFIXES: [string, Compression][] = [
   ['.zst', 'zstd'],
 ];
 
-export async function inspectDirectory(path: string): Promise<Findings> {
+export async function inspectDirectory(path: string, signal?: AbortSignal): Promise<Findings> {
   let st;
   try {
     st = await stat(path);
@@ -93,7 +93,7 @@ export async function inspectDirectory(path: string): Promise<Findings> {
       for (const { oid, file } of blobFiles) {
         const found = find(file);
         if (!found) return `large object ${oid} is listed in ${list.file} but ${file} is missing: the dump is incomplete`;
-        const bad = await checkDataFile(join(path, found.file), found.compression, `data file ${found.file} of large object ${oid}`, false);
+        const bad = await checkDataFile(join(path, found.file), found.compression, `data file ${found.file} of large object ${oid}`, false, signal);
         if (bad) return bad;
       }
       return undefined;
@@ -101,7 +101,7 @@ export async function inspectDirectory(path: string): Promise<Findings> {
     if (!e.filename) return `the TOC names no data file for ${label}: toc.dat is corrupt`;
     const found = find(e.filename);
     if (!found) return `data file ${e.filename} for ${label} is missing from ${path}: the dump is incomplete`;
-    return checkDataFile(join(path, found.file), found.compression, `data file ${found.file} of ${label}`, e.hasCopyStmt);
+    return checkDataFile(join(path, found.file), found.compression, `data file ${found.file} of ${label}`, e.hasCopyStmt, signal);
   });
   const problem = problems.find((p) => p !== undefined);
   if (problem) throw new DumpProblem(problem);
@@ -137,16 +137,23 @@ async function gunzipFile(path: string): Promise<Buffer> {
  * Directory data files record no length anywhere, so completeness has to come from the file itself:
  * gzip's trailer (CRC and length), the lz4/zstd frame structure, and the COPY terminator.
  */
-export async function checkDataFile(path: string, compression: Compression, label: string, copyData: boolean): Promise<string | undefined> {
+export async function checkDataFile(path: string, compression: Compression, label: string, copyData: boolean, signal?: AbortSignal): Promise<string | undefined> {
+  signal?.throwIfAborted();
   if (compression === 'gzip') {
     let tail: Buffer = EMPTY;
     try {
-      await pipeline(createReadStream(path), createGunzip(), async (source: AsyncIterable<Buffer>) => {
-        for await (const c of source as AsyncIterable<Buffer>) {
-          tail = c.length >= COPY_TAIL.length ? c.subarray(c.length - COPY_TAIL.length) : Buffer.concat([tail, c]).subarray(-COPY_TAIL.length);
-        }
-      });
+      await pipeline(
+        createReadStream(path),
+        createGunzip(),
+        async (source: AsyncIterable<Buffer>) => {
+          for await (const c of source as AsyncIterable<Buffer>) {
+            tail = c.length >= COPY_TAIL.length ? c.subarray(c.length - COPY_TAIL.length) : Buffer.concat([tail, c]).subarray(-COPY_TAIL.length);
+          }
+        },
+        { signal },
+      );
     } catch (err) {
+      signal?.throwIfAborted();
       return `${label} is not a complete gzip stream (${(err as Error).message}): the file is truncated or corrupt`;
     }
     if (copyData && !tail.equals(COPY_TAIL)) {
@@ -175,7 +182,7 @@ export async function checkDataFile(path: string, compression: Compression, labe
   const fh = await open(path, 'r');
   try {
     const r = new ByteReader(
-      fileSource(fh, st.size),
+      abortableSource(fileSource(fh, st.size), signal),
       0,
       st.size,
       (context, needEnd, end) => `${label} is cut short: its ${compression} ${context} ends at byte ${needEnd} but the file has ${end} bytes`,

@@ -48,11 +48,24 @@ export class InflatingRowCounter {
   private filled = 0;
   private received = 0;
   private failure: Error | undefined;
-  /** Settles once zlib has given its last byte, or failed. */
+  /** Settles once zlib has given its last byte, or failed, or the signal stopped it. */
   private settled: Promise<void> = Promise.resolve();
+  private settle: () => void = () => undefined;
+  /** Ends zlib's work on the signal: once zlib holds a bomb's bytes, nothing else would before its stream ends. */
+  private readonly onAbort = () => {
+    this.failure ??= this.signal!.reason as Error;
+    this.inflate?.destroy();
+    this.settle();
+  };
 
-  /** `label` names the table's data in the problem a damaged block raises. */
-  constructor(private readonly label: string) {}
+  /**
+   * `label` names the table's data in the problem a damaged block raises. `signal` stops the count: a
+   * hostile dump's table can be a zlib bomb (a MiB of it is a GiB of newlines, ~10 s of CPU to count).
+   */
+  constructor(
+    private readonly label: string,
+    private readonly signal?: AbortSignal,
+  ) {}
 
   /**
    * The next compressed bytes, bytes[start, end), copied (the caller's window is reused). A promise when
@@ -86,10 +99,13 @@ export class InflatingRowCounter {
   /** Once the block's last chunk was added: waits for zlib to finish, and throws if the data is damaged. */
   async end(): Promise<void> {
     await this.hand();
+    this.signal?.throwIfAborted();
     // A block with no bytes at all has no count (rows() says so) rather than a zlib error.
     if (this.received === 0 || !this.inflate) return;
     this.inflate.end();
     await this.settled;
+    this.signal?.removeEventListener('abort', this.onAbort);
+    this.signal?.throwIfAborted();
     if (this.failure) throw new DumpProblem(`the compressed data of ${this.label} cannot be inflated (${this.failure.message}): the archive is damaged`);
     // zlib stops at its stream's end and leaves what follows unread; pg_restore, given bytes past that
     // end, asks zlib for more forever (compress_io.c), so a restore of the block would hang.
@@ -116,6 +132,7 @@ export class InflatingRowCounter {
       freeNow(out);
     });
     this.settled = new Promise((resolve) => {
+      this.settle = resolve;
       inflate.once('end', resolve);
       // on, not once: a write racing the first error may raise a second one.
       inflate.on('error', (error) => {
@@ -124,12 +141,14 @@ export class InflatingRowCounter {
       });
     });
     this.inflate = inflate;
+    // Listened to from the first batch to the end of the block only: a walk keeps one counter per table.
+    this.signal?.addEventListener('abort', this.onAbort, { once: true });
     return inflate;
   }
 
   /** Gives zlib the batch (which it keeps until written: the caller starts a new one); a promise when QUEUED_BYTES wait, settled when they are inflated (or failed). */
   private hand(): Promise<void> | undefined {
-    if (this.filled === 0 || this.failure || !this.batch) {
+    if (this.filled === 0 || this.failure || !this.batch || this.signal?.aborted) {
       this.filled = 0;
       return undefined;
     }

@@ -20,20 +20,23 @@ export type { ArchiveDataItem, ArchiveInspection, ArchiveTable, DumpFormat, Insp
 
 /** Never throws for a damaged or absent dump: every failure comes back as `ok: false` with a sentence. */
 export async function inspectArchive(path: string, format: DumpFormat, options: InspectOptions = {}): Promise<ArchiveInspection> {
+  const { signal } = options;
   try {
     switch (format) {
       case 'custom':
-        return { ok: true, format, ...(await inspectCustom(path)) };
+        return { ok: true, format, ...(await inspectCustom(path, { signal })) };
       case 'directory':
-        return { ok: true, format, ...(await inspectDirectory(path)) };
+        return { ok: true, format, ...(await inspectDirectory(path, signal)) };
       case 'tar':
-        return { ok: true, format, ...(await inspectTar(path)) };
+        return { ok: true, format, ...(await inspectTar(path, signal)) };
       case 'plain':
-        return { ok: true, format, ...(await inspectPlain(path, options.gzip)) };
+        return { ok: true, format, ...(await inspectPlain(path, options.gzip, signal)) };
       default:
         return { ok: false, format, problem: `unknown dump format "${String(format)}"` };
     }
   } catch (err) {
+    // A cancelled check found nothing wrong with the dump: the caller is told it was stopped.
+    signal?.throwIfAborted();
     return { ok: false, format, problem: describeError(err, path) };
   }
 }
@@ -42,10 +45,11 @@ export async function inspectArchive(path: string, format: DumpFormat, options: 
  * A custom archive's check with its SHA-256 from the same read of the file (one pass instead of two:
  * issue 12, item 22). Damage comes back as `ok: false`, like inspectArchive, without a checksum.
  */
-export async function inspectCustomWithChecksum(path: string): Promise<ArchiveInspection & { sha256?: string }> {
+export async function inspectCustomWithChecksum(path: string, { signal }: Pick<InspectOptions, 'signal'> = {}): Promise<ArchiveInspection & { sha256?: string }> {
   try {
-    return { ok: true, format: 'custom', ...(await inspectCustomHashed(path)) };
+    return { ok: true, format: 'custom', ...(await inspectCustomHashed(path, { signal })) };
   } catch (err) {
+    signal?.throwIfAborted();
     return { ok: false, format: 'custom', problem: describeError(err, path) };
   }
 }

@@ -13,7 +13,7 @@ import type { ArchiveTable, Findings } from './types.ts';
 const TRAILER = '-- PostgreSQL database dump complete';
 const CLUSTER_TRAILER = '-- PostgreSQL database cluster dump complete';
 
-export async function inspectPlain(path: string, expectGzip: boolean | undefined): Promise<Findings> {
+export async function inspectPlain(path: string, expectGzip: boolean | undefined, signal?: AbortSignal): Promise<Findings> {
   const first = await withFile(path, 'plain SQL dump', readHeadBytes);
   const kind = sniff(first);
   // Decide by content, not by name: "-Z0 -f x.sql.gz" writes plain text under a .gz name.
@@ -37,8 +37,8 @@ export async function inspectPlain(path: string, expectGzip: boolean | undefined
   };
   try {
     const file = createReadStream(path, { highWaterMark: 1024 * 1024 });
-    if (gzip) await pipeline(file, createGunzip({ chunkSize: 256 * 1024 }), consume);
-    else await pipeline(file, consume);
+    if (gzip) await pipeline(file, createGunzip({ chunkSize: 256 * 1024 }), consume, { signal });
+    else await pipeline(file, consume, { signal });
   } catch (err) {
     if (err instanceof DumpProblem) throw err;
     if (gzip && (err as NodeJS.ErrnoException).code?.startsWith('Z_')) {

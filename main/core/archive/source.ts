@@ -77,3 +77,20 @@ export async function withFile<T>(path: string, what: string, read: (src: Source
 export async function readHeadBytes(src: Source): Promise<Buffer> {
   return readAt(src, 0, Math.min(src.size, 512));
 }
+
+/**
+ * `src`, whose reads fail with the signal's reason once it is aborted: a walk over any source stops
+ * at its next read (holdfast import of a large or hostile dump can be cancelled).
+ */
+export function abortableSource(src: Source, signal: AbortSignal | undefined): Source {
+  if (!signal) return src;
+  return {
+    size: src.size,
+    ...(src.growing ? { growing: src.growing } : {}),
+    ...(src.forget ? { forget: (position: number) => src.forget!(position) } : {}),
+    async readAt(target, offset, length, position) {
+      signal.throwIfAborted();
+      return src.readAt(target, offset, length, position);
+    },
+  };
+}

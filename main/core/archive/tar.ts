@@ -5,7 +5,7 @@ import { ARCH_TAR, COPY_TAIL, K_VERS_1_16 } from './constants.ts';
 import { archiveFindings, dataEntries, owner } from './entries.ts';
 import { DumpProblem } from './problem.ts';
 import { sniff } from './sniff.ts';
-import { rangeChunks, readAt, readHeadBytes, type Source, withFile } from './source.ts';
+import { abortableSource, rangeChunks, readAt, readHeadBytes, type Source, withFile } from './source.ts';
 import { readHead, readToc } from './toc.ts';
 import type { Findings } from './types.ts';
 
@@ -14,8 +14,8 @@ export interface TarMember {
   size: number;
 }
 
-export async function inspectTar(path: string): Promise<Findings> {
-  return withFile(path, 'tar archive', (src) => readTar(src, path));
+export async function inspectTar(path: string, signal?: AbortSignal): Promise<Findings> {
+  return withFile(path, 'tar archive', (src) => readTar(abortableSource(src, signal), path));
 }
 
 /** The check itself, over any source; `path` only names the archive in messages. */

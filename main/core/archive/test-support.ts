@@ -2,6 +2,7 @@
 // pg_backup_archiver.c's WriteHead/WriteToc lay them out, custom-format data blocks, ustar members,
 // and zstd/lz4 frames made of raw blocks (the walkers read headers, never the compressed payload).
 // Small enough to cut at every byte.
+import { constants as zlibConstants, createDeflate, type Deflate } from 'node:zlib';
 import { COPY_TAIL } from './constants.ts';
 import { DumpProblem } from './problem.ts';
 
@@ -238,6 +239,55 @@ export async function acceptedCuts(check: (cut: Buffer) => Promise<unknown>, byt
     }
   }
   return accepted;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// A zlib bomb: what a hostile dump's table data can be (the attacker review of stop 28)
+
+/** Deflates `bytes` in `deflate`'s stream and flushes with `flush`: the stream's bytes for them. */
+async function deflatePiece(deflate: Deflate, out: Buffer[], bytes: Buffer, flush: number): Promise<Buffer> {
+  const from = out.length;
+  deflate.write(bytes);
+  await new Promise<void>((resolve) => deflate.flush(flush, () => resolve()));
+  return Buffer.concat(out.slice(from));
+}
+
+/** zlib's Adler-32 of `count` newline bytes, without making them. */
+function adler32OfNewlines(count: bigint): number {
+  const mod = 65521n;
+  const a = (1n + 10n * count) % mod;
+  const b = (count + (10n * count * (count + 1n)) / 2n) % mod;
+  return Number((b << 16n) | a) >>> 0;
+}
+
+/**
+ * A valid zlib stream of `mib` MiB (and one byte) of newlines, about 1 kB per MiB: one sync-flushed
+ * block of a MiB of newlines (its matches reach back only into newlines) repeated `mib` times. Every
+ * newline is a row to a COPY counter, so inflating and counting it costs ~10 s of CPU per GiB.
+ */
+export async function newlineBomb(mib: number): Promise<Buffer> {
+  const deflate = createDeflate({ level: 9 });
+  const out: Buffer[] = [];
+  deflate.on('data', (bytes: Buffer) => out.push(bytes));
+  const head = await deflatePiece(deflate, out, Buffer.from('\n'), zlibConstants.Z_SYNC_FLUSH);
+  const block = await deflatePiece(deflate, out, Buffer.alloc(1024 * 1024, '\n'), zlibConstants.Z_SYNC_FLUSH);
+  const end = await deflatePiece(deflate, out, Buffer.alloc(0), zlibConstants.Z_FINISH);
+  const adler = Buffer.alloc(4);
+  adler.writeUInt32BE(adler32OfNewlines(BigInt(mib) * 1048576n + 1n));
+  return Buffer.concat([head, ...Array<Buffer>(mib).fill(block), end.subarray(0, end.length - 4), adler]);
+}
+
+/** A gzip-compressed custom archive whose one table's data is newlineBomb(mib), in pg_dump's 4 kB chunks. */
+export async function bombArchive(mib: number): Promise<Buffer> {
+  const deflated = await newlineBomb(mib);
+  const chunks: Buffer[] = [];
+  for (let at = 0; at < deflated.length; at += 4096) chunks.push(deflated.subarray(at, at + 4096));
+  const items: TocItem[] = [
+    ENCODING,
+    { dumpId: 10, desc: 'TABLE', tag: 'bomb', namespace: 'public', defn: 'CREATE TABLE public.bomb (v text);' },
+    { dumpId: 1010, desc: 'TABLE DATA', tag: 'bomb', namespace: 'public', copyStmt: 'COPY public.bomb (v) FROM stdin;\n', chunks },
+  ];
+  return buildArchive({ format: 'custom', compression: 1, items });
 }
 
 // ---------------------------------------------------------------------------------------------------

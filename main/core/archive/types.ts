@@ -51,6 +51,8 @@ export interface InspectOptions {
    * record would feed psql the wrong bytes.
    */
   gzip?: boolean;
+  /** Stops the check: it then rejects with the signal's reason rather than report the dump damaged. */
+  signal?: AbortSignal | undefined;
 }
 
 export type Findings = Omit<Extract<ArchiveInspection, { ok: true }>, 'ok' | 'format'>;

@@ -37,6 +37,8 @@ export interface ImportRequest {
   file: string;
   /** The profile it is listed under and restored to by default. */
   profile: string;
+  /** Cancels it (the CLI's Ctrl-C): the copy, the walk of a large or hostile dump, pg_restore --list. */
+  signal?: AbortSignal;
 }
 
 /** The pg_restore check of an imported archive: passed, or why it could not run here. */
@@ -48,6 +50,10 @@ const ROLES_NOTE = 'Imported: a dump made elsewhere comes without a roles file. 
 
 function refused(message: string, hint: string): HoldfastError {
   return new HoldfastError('BAD_INPUT', message, hint);
+}
+
+function cancelled(shownAs: string): HoldfastError {
+  return new HoldfastError('CANCELLED', `The import of ${shownAs} was cancelled; nothing was kept.`, 'Import it again when you want it kept.');
 }
 
 /** The first number in a version text, e.g. 18 from "18.3 (Debian …)". */
@@ -65,18 +71,18 @@ function compressionLabel(inspection: Extract<ArchiveInspection, { ok: true }>):
 }
 
 /** The file, read through a descriptor opened without following a link, into a new private file. */
-async function copyFile(from: string, to: string): Promise<void> {
+async function copyFile(from: string, to: string, signal: AbortSignal | undefined): Promise<void> {
   const source = await openRegularFile(from);
   try {
     await createPrivateFile(to);
-    await pipeline(createReadStream('', { fd: source.fd, autoClose: false }), createWriteStream(to, { flags: 'r+', mode: PRIVATE_FILE_MODE }));
+    await pipeline(createReadStream('', { fd: source.fd, autoClose: false }), createWriteStream(to, { flags: 'r+', mode: PRIVATE_FILE_MODE }), { signal });
   } finally {
     await source.close();
   }
 }
 
 /** A directory dump is flat: toc.dat and one file per data item. Anything else in it is refused. */
-async function copyDirectory(from: string, to: string): Promise<void> {
+async function copyDirectory(from: string, to: string, signal: AbortSignal | undefined): Promise<void> {
   await mkdir(to, { mode: PRIVATE_DIR_MODE });
   for (const name of await readdir(from)) {
     const info = await lstat(join(from, name));
@@ -86,19 +92,20 @@ async function copyDirectory(from: string, to: string): Promise<void> {
         'Import the directory exactly as pg_dump -Fd wrote it.',
       );
     }
-    await copyFile(join(from, name), join(to, name));
+    await copyFile(join(from, name), join(to, name), signal);
   }
 }
 
 /** pg_restore --list on the copy, with client tools at least as new as the pg_dump that wrote it. */
-async function listWithPgRestore(context: EngineContext, path: string, major: number | undefined, label: string): Promise<ImportedCheck['pgRestore']> {
+async function listWithPgRestore(context: EngineContext, path: string, major: number | undefined, label: string, signal: AbortSignal | undefined): Promise<ImportedCheck['pgRestore']> {
   let tools;
   try {
     tools = pickClientTools(await context.clientTools(context.config.pgBinDir), major ?? 0, `Reading ${label}`, context.config.pgBinDir);
   } catch (error) {
     return { status: 'skipped', detail: `pg_restore was not run: ${(error as Error).message}` };
   }
-  const listed = await runChild(tools.paths.pg_restore, ['--list', '--', path], { env: process.env, timeoutMs: context.config.timeoutMs });
+  const listed = await runChild(tools.paths.pg_restore, ['--list', '--', path], { env: process.env, timeoutMs: context.config.timeoutMs, signal });
+  signal?.throwIfAborted();
   if (listed.exitCode !== 0) {
     throw refused(
       `${label} is not a dump pg_restore can read: pg_restore ${tools.version} --list failed: ${stderrTail(listed.stderr) || '(no message)'}`,
@@ -207,7 +214,7 @@ export function requireImportProfile(engine: EngineContext, name: string): Profi
 export async function importDump(engine: EngineContext & { events: Pick<EventBus, 'emit'> }, request: ImportRequest): Promise<BackupMetadata & ImportedCheck> {
   const profile = requireImportProfile(engine, request.profile);
   const source = await inspectImportSource(request.file, engine.config.backupDir);
-  return importSource(engine, profile, source, { shownAs: source.path, take: 'copy' });
+  return importSource(engine, profile, source, { shownAs: source.path, take: 'copy', signal: request.signal });
 }
 
 /** How the checked source is named to the DBA, and whether it is copied (a DBA's file) or moved (an upload's own temp). */
@@ -215,6 +222,8 @@ export interface SourceHandling {
   /** The path a DBA named, or "upload of NAME": what messages and the record's `imported.from` say. */
   shownAs: string;
   take: 'copy' | 'move';
+  /** Stops the import until it is sealed; it then leaves nothing, as a refused one does. */
+  signal?: AbortSignal | undefined;
 }
 
 /** A checked source, copied (or moved) to a temp name, checked whole, sealed and catalogued. */
@@ -230,6 +239,7 @@ export async function importSource(
   const filename = backupFilename(source.modifiedAt, profile.name, 'imported', extension);
   const finalPath = join(config.backupDir, filename);
   const tempPath = `${finalPath}${TEMP_SUFFIX}`;
+  if (handling.signal?.aborted) throw cancelled(shownAs);
   await ensurePrivateDir(config.backupDir);
   // A move within BACKUP_DIR takes no room; its bytes were counted when they were received.
   const room = handling.take === 'copy' ? reserveRoomFor(shownAs, await pathSize(source.path), config.backupDir) : undefined;
@@ -248,7 +258,7 @@ async function importReserved(
   handling: SourceHandling & { filename: string; finalPath: string; tempPath: string },
 ): Promise<BackupMetadata & ImportedCheck> {
   const { catalogue, config } = engine;
-  const { shownAs, filename, finalPath, tempPath } = handling;
+  const { shownAs, filename, finalPath, tempPath, signal } = handling;
   // The run protects the copy from another Holdfast's start-up clean-up of leftover temp files, and
   // claims the name: two dumps with one modification time share it, so a second import while the
   // first copies would write (and on its refusal remove) the first's temp, or rename over its backup.
@@ -269,15 +279,18 @@ async function importReserved(
   let sealing = false;
   try {
     if (handling.take === 'move') await rename(source.path, tempPath);
-    else if (source.format === 'directory') await copyDirectory(source.path, tempPath);
-    else await copyFile(source.path, tempPath);
+    else if (source.format === 'directory') await copyDirectory(source.path, tempPath, signal);
+    else await copyFile(source.path, tempPath, signal);
     // From here on only the copy is read: it is what will be kept, whatever happens to the original.
     // A custom archive's data is read, and gzip data inflated, as a backup's is: walked block to block
     // alone, a table whose data pg_restore cannot inflate passed, and one whose zlib stream is followed
     // by more bytes made a restore spin until its time limit. Its COPY data gives its rows, as a plain
-    // dump's does, and its checksum comes from the same read.
+    // dump's does, and its checksum comes from the same read. A hostile table inflates to far more than
+    // its size (a MiB of a zlib bomb is a GiB of rows): the signal stops the walk wherever it is.
     const inspection: ArchiveInspection & { sha256?: string } =
-      source.format === 'custom' ? await inspectCustomWithChecksum(tempPath) : await inspectArchive(tempPath, source.format, source.format === 'plain' ? { gzip: source.gzip } : {});
+      source.format === 'custom'
+        ? await inspectCustomWithChecksum(tempPath, { signal })
+        : await inspectArchive(tempPath, source.format, source.format === 'plain' ? { gzip: source.gzip, signal } : { signal });
     if (!inspection.ok) {
       throw refused(
         `${shownAs} is not a complete ${source.format}-format dump: ${inspection.problem.replaceAll(tempPath, 'the copy')}.`,
@@ -286,8 +299,10 @@ async function importReserved(
     }
     const origin = { ...source.origin, ...inspection.origin };
     const check: ImportedCheck = {
-      pgRestore: source.format === 'plain' ? null : await listWithPgRestore(engine, tempPath, majorOf(origin.pgDumpVersion), shownAs),
+      pgRestore: source.format === 'plain' ? null : await listWithPgRestore(engine, tempPath, majorOf(origin.pgDumpVersion), shownAs, signal),
     };
+    // The last moment to stop: once sealing is recorded, the import finishes (it takes an fsync and a rename).
+    signal?.throwIfAborted();
     const sealed = inspection.sha256 === undefined ? await sealAndChecksum(tempPath, source.format) : { checksum: (await sealFile(tempPath), inspection.sha256), files: undefined };
     const twin = listedBackupWithChecksum(catalogue.db, `sha256:${sealed.checksum}`);
     if (twin) throw alreadyCatalogued(shownAs, twin, `sha256:${sealed.checksum}`);
@@ -311,6 +326,7 @@ async function importReserved(
     if (sealing) await removeFinalFiles({ path: finalPath });
     // Nothing was imported, so nothing is recorded: a refused file is not a failed backup of the profile.
     discardRun(catalogue.db, runId);
+    if (signal?.aborted && !sealing) throw cancelled(shownAs);
     if (error instanceof HoldfastError) throw error;
     if (isDiskFull(error)) throw new HoldfastError('BACKUP_FAILED', `Copying ${shownAs} into ${config.backupDir} failed: the disk is full.`, DISK_FULL_HINT);
     const code = (error as NodeJS.ErrnoException).code;

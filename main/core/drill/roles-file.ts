@@ -155,10 +155,10 @@ export function planRolesFile(text: string): RolesFilePlan {
 
 /**
  * An `ALTER ROLE … SET name TO v1, v2` statement's values as the server reads them: words folded, quoted
- * names and strings as they are. The statement itself is what runs, so a value the lexer does not read
- * as the server does is undefined: a U& string or name (the server decodes its \XXXX escapes, so
- * U&'pg\005Fcatalog' is pg_catalog) and two strings in a row (a newline between them joins them into
- * one). pg_dumpall writes neither: each value is one plain or E'' literal, the values apart by commas.
+ * names and strings as they are. The statement itself is what runs, so a value read in a way the server
+ * might not is undefined: a U& string or name (the lexer decodes its escapes, U&'pg\005Fcatalog' being
+ * pg_catalog, but nothing here needs one to be trusted) and two strings in a row (a newline between them
+ * joins them into one). pg_dumpall writes neither: each value is one plain or E'' literal, the values apart by commas.
  */
 function settingValues(tokens: readonly SqlToken[]): string[] | undefined {
   const set = tokens.findIndex((t) => t.kind === 'word' && t.value === 'set');

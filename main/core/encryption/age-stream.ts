@@ -8,18 +8,18 @@
 import { createCipheriv, createDecipheriv, hkdfSync } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import type { Recipient } from 'age-encryption';
+import { onFirstUse } from '../process/first-use.ts';
 import { freeNow, letGo } from '../fsutil/lent-buffers.ts';
 
 /**
- * The age library, loaded when a file is first encrypted or decrypted: it is large, and most commands
- * never need it. Imported once: every import() call goes through the module loader again (under a
- * loader hook, a round trip to its thread), and a verify's header waited on two of them.
+ * The age library, loaded when a key is made or read or a file first encrypted or decrypted: it is
+ * large, and most commands never need it. Imported once (onFirstUse): every import() call goes through
+ * the module loader again (under a loader hook, a round trip to its thread), and a verify's header
+ * waited on two of them.
  */
-let ageModule: Promise<typeof import('age-encryption')> | undefined;
-const loadAge = () => (ageModule ??= import('age-encryption'));
+export const loadAge = onFirstUse(() => import('age-encryption'));
 /** Passphrase recipients and identities; they import the age library too, so they load with it. */
-let scryptModule: Promise<typeof import('./scrypt.ts')> | undefined;
-const loadScrypt = () => (scryptModule ??= import('./scrypt.ts'));
+const loadScrypt = onFirstUse(() => import('./scrypt.ts'));
 
 export const CHUNK_SIZE = 64 * 1024;
 const TAG_SIZE = 16;

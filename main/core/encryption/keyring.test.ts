@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, expect, test } from 'vitest';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { generateX25519Identity } from 'age-encryption';
 import { EncryptedFileSecretStore } from '../secrets/file-store.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
@@ -51,4 +51,58 @@ test('no keychain on this host: generating a key says the key cannot be kept and
     expect((error as HoldfastError).hint).not.toContain('pgpass');
   }
   expect(await keyring.entries()).toEqual([]);
+});
+
+describe('two Holdfast homes on one machine share one secret store (the user keychain)', () => {
+  let secondHome: string;
+  let sharedStoreDir: string;
+  beforeEach(() => {
+    secondHome = mkdtempSync(join(tmpdir(), 'holdfast-keyring-b-'));
+    sharedStoreDir = mkdtempSync(join(tmpdir(), 'holdfast-keyring-store-'));
+  });
+  afterEach(() => {
+    rmSync(secondHome, { recursive: true, force: true });
+    rmSync(sharedStoreDir, { recursive: true, force: true });
+  });
+  const sharedStore = () => new EncryptedFileSecretStore(sharedStoreDir, { HOLDFAST_CREDENTIALS_KEY: 'k'.repeat(32) });
+
+  const conflictOf = async (attempt: Promise<unknown>) => {
+    const error = await attempt.catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(HoldfastError);
+    expect((error as HoldfastError).code).toBe('CONFLICT');
+    expect((error as HoldfastError).message).toContain('"offline"');
+    expect((error as HoldfastError).message).toContain('another Holdfast home');
+    expect((error as HoldfastError).hint).toContain('--name');
+  };
+
+  test("importing a different identity under a name another home already uses is refused, and the first home's secret stays", async () => {
+    const homeA = new Keyring(home, sharedStore());
+    const homeB = new Keyring(secondHome, sharedStore());
+    const first = await generateX25519Identity();
+    await homeA.import(first, 'offline');
+    await conflictOf(homeB.import(await generateX25519Identity(), 'offline'));
+    await conflictOf(homeB.generate('offline'));
+    await conflictOf(homeB.addPassphrase('correct horse battery staple ok', 'offline'));
+    expect((await homeA.export('offline')).identity).toBe(first);
+    expect(await homeB.entries()).toEqual([]);
+  });
+
+  test("a passphrase key another home holds is never replaced by this home's key or passphrase of the same name", async () => {
+    const homeA = new Keyring(home, sharedStore());
+    const homeB = new Keyring(secondHome, sharedStore());
+    await homeA.addPassphrase('the first home passphrase', 'offline');
+    await conflictOf(homeB.addPassphrase('a second home passphrase', 'offline'));
+    await conflictOf(homeB.generate('offline'));
+    expect((await homeA.identities()).map((held) => held.identity)).toEqual(['the first home passphrase']);
+  });
+
+  test('the same identity imported under the same name in both homes is allowed: the store already holds exactly that secret', async () => {
+    const homeA = new Keyring(home, sharedStore());
+    const homeB = new Keyring(secondHome, sharedStore());
+    const shared = await generateX25519Identity();
+    const inA = await homeA.import(shared, 'offline');
+    const inB = await homeB.import(shared, 'offline');
+    expect(inB.recipient).toBe(inA.recipient);
+    expect((await homeA.export('offline')).identity).toBe(shared);
+  });
 });

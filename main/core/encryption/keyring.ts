@@ -7,13 +7,11 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as z from 'zod';
 import { lazySchema } from '../model/lazy-schema.ts';
-/** The age library, loaded when a key is made or read: it is large, and most commands never need it. */
-const loadAge = () => import('age-encryption');
 import { writeFileDurably } from '../fsutil/durable.ts';
 import { HoldfastError } from '../model/errors.ts';
 import { requireSecretStore } from '../secrets/require-store.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
-import type { AgeSecret } from './age-stream.ts';
+import { loadAge, type AgeSecret } from './age-stream.ts';
 import { passphraseProblem } from './passphrase-rule.ts';
 import { KEY_NAME, PASSPHRASE_RECIPIENT, passphraseRecipient } from './encrypt-to.ts';
 
@@ -123,11 +121,33 @@ export class Keyring {
     if (entries.some((entry) => entry.name === name && entry.recipient !== recipient)) {
       throw new HoldfastError('CONFLICT', `A different key named "${name}" already exists.`, 'Pick another name with --name; keys are never overwritten, as backups may need the old one.');
     }
-    await requireSecretStore(this.store, 'key');
-    await this.store.set(account(name), identity);
+    await this.keepSecret(name, identity);
     const entry: KeyEntry = { name, recipient, kind: 'x25519', createdAt: same?.createdAt ?? new Date().toISOString() };
     if (!same) await this.writeEntries([...entries, entry]);
     return entry;
+  }
+
+  /**
+   * Puts a key's secret into the store, never over a different one. The store is the user's keychain,
+   * shared by every HOLDFAST_HOME of this user on this machine (a second profile set, a test home,
+   * holdfast serve with another home), while the list that says which keys exist is per home: the checks
+   * against this home's list cannot see another home's key of the same name, and a plain set would
+   * replace its secret — that home's encrypted backups would no longer open here. So the account is
+   * read first; only an empty one, or one already holding exactly this secret, is written. (Scoping the
+   * account per home would also avoid the clash, but needs a migration of every stored key and a second
+   * lookup forever; a refusal with a hint costs neither.) Read then write is not atomic: two homes
+   * adding one name in the same instant can still race — a person does not, and the suites use distinct names.
+   */
+  private async keepSecret(name: string, secret: string): Promise<void> {
+    await requireSecretStore(this.store, 'key');
+    const held = await this.store.get(account(name));
+    if (held !== undefined && held !== secret)
+      throw new HoldfastError(
+        'CONFLICT',
+        `A different key named "${name}" is held by another Holdfast home on this machine (${this.store.description}, account ${account(name)}).`,
+        'Pick another name with --name: key names are unique across all Holdfast homes of this user on this machine, and a key is never overwritten, as backups may need the old one.',
+      );
+    if (held === undefined) await this.store.set(account(name), secret);
   }
 
   private async writeEntries(entries: KeyEntry[]): Promise<void> {
@@ -145,8 +165,7 @@ export class Keyring {
     const keyName = name ? parseKeyName(name) : await this.freeName();
     const entries = await this.entries();
     if (entries.some((entry) => entry.name === keyName)) throw taken(keyName);
-    await requireSecretStore(this.store, 'key');
-    await this.store.set(account(keyName), passphrase);
+    await this.keepSecret(keyName, passphrase);
     const entry: KeyEntry = { name: keyName, recipient: passphraseRecipient(keyName), kind: 'passphrase', createdAt: new Date().toISOString() };
     await this.writeEntries([...entries, entry]);
     return entry;

@@ -45,7 +45,7 @@ export async function openSession(source: CredentialSource, profile: Profile): P
   }
   const password = await source.passwordFor(profile);
   // The keychain's password; else nothing (an empty file) when libpq's own files may not answer.
-  const passfile: Passfile | undefined = password !== undefined || !libpqFiles ? await createPassfile(profile, password) : undefined;
+  const passfile: Passfile | undefined = password !== undefined || !libpqFiles ? await createPassfile(profile, password, source.config.home) : undefined;
   const timeout = source.config.connectTimeoutSeconds;
   return {
     profile,

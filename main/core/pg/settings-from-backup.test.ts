@@ -29,7 +29,7 @@ test.each([
 
 // CVE-2018-1058's trojan: a schema searched before pg_catalog resolves every session's unqualified
 // built-in function and operator names (lower(), =) to its own objects first.
-const SHADOWS = { why: 'searches a schema before pg_catalog, so its functions and operators would replace the built-in ones in every session', code: false };
+const SHADOWS = { why: 'searches a schema before pg_catalog, so its functions and operators would replace the built-in ones in every session', code: true };
 test.each([
   [['app', 'public'], undefined],
   [['$user', 'public'], undefined],

@@ -145,12 +145,13 @@ const LEFT_OUT: ReadonlyArray<{ names: RegExp; why: string }> = [
  * Why a setting of this name and values (one value, or a list's elements) is not taken from a backup,
  * or undefined when a restore re-applies it.
  * `code` is set for the settings that load or run code, name server files or switch off a check
- * (code-loading-settings.ts): those are said apart, without a ready statement to paste.
+ * (code-loading-settings.ts), and for a search_path that shadows pg_catalog (its schema's functions
+ * run in place of the built-ins): those are said apart, without a ready statement to paste.
  */
 export function settingLeftOutOfRestore(name: string, values: readonly string[]): { why: string; code: boolean } | undefined {
   const loads = codeLoadingSetting(name);
   if (loads !== undefined) return { why: loads, code: true };
-  if (name.toLowerCase() === 'search_path' && shadowsCatalogue(values)) return { why: SHADOWS_CATALOGUE, code: false };
+  if (name.toLowerCase() === 'search_path' && shadowsCatalogue(values)) return { why: SHADOWS_CATALOGUE, code: true };
   if (SETTINGS_TAKEN_FROM_BACKUP.has(name.toLowerCase())) return undefined;
   const why = LEFT_OUT.find((rule) => rule.names.test(name))?.why ?? 'is not one of the ordinary per-database settings a restore takes from a backup';
   return { why, code: false };

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { splitSqlStatements, SqlStatementSplitter, tokenizeSql, type SqlSplitOptions, type SqlStatement, type SqlToken } from './sql-lexer.ts';
+import { significant, splitSqlStatements, SqlLexer, SqlStatementSplitter, tokenizeSql, type SqlSplitOptions, type SqlStatement, type SqlToken } from './sql-lexer.ts';
 
 const sqlOf = (text: string, options?: SqlSplitOptions) => splitSqlStatements(text, options).map((s) => s.sql);
 const kinds = (tokens: SqlToken[]) => tokens.filter((t) => t.kind !== 'space').map((t) => [t.kind, t.value]);
@@ -12,7 +12,7 @@ describe('tokens', () => {
       ['symbol', ','],
       ['quoted-name', 'We"ird'],
       ['symbol', ','],
-      ['quoted-name', 'd\\0061t'],
+      ['quoted-name', 'dat'],
       ['symbol', ','],
       ['word', 'É'],
     ]);
@@ -24,9 +24,73 @@ describe('tokens', () => {
       ['string', "a'b\\c\nAAé"],
       ['string', '10'],
       ['string', '1F'],
+      // A lone backslash at the end is no escape: the server refuses the literal, and the value stays undecoded.
       ['string', '\\0041\\'],
       ['string', 'x'],
     ]);
+    expect(tokenizeSql(String.raw`U&'\0041\'`)[0]).toMatchObject({ badEscape: true });
+  });
+
+  describe("U&'…' and U&\"…\": the server's Unicode escapes, with UESCAPE", () => {
+    const first = (sql: string) => significant(tokenizeSql(sql))[0]!;
+    test.each([
+      [String.raw`U&'d\0061t\+000061'`, 'string', 'data'],
+      [String.raw`u&'d\0061t\+000061'`, 'string', 'data'],
+      [String.raw`U&"d\0061t\+000061"`, 'quoted-name', 'data'],
+      [String.raw`U&'it''s \0041'`, 'string', "it's A"],
+      [String.raw`U&'a\\b'`, 'string', 'a\\b'],
+      [String.raw`U&'\D83D\DE00'`, 'string', '😀'],
+      [String.raw`U&'\+01F600'`, 'string', '😀'],
+      ["U&'d!0061t!+000061' UESCAPE '!'", 'string', 'data'],
+      ["U&'a!!b\\0041' UESCAPE '!'", 'string', 'a!b\\0041'],
+      ['U&"pg!005Fcatalog" UESCAPE \'!\'', 'quoted-name', 'pg_catalog'],
+      ["U&'x#0041' /* why */\n  uescape\n '#'", 'string', 'xA'],
+    ])('%s reads as %s %j', (sql, kind, value) => {
+      const token = first(sql);
+      expect(token).toMatchObject({ kind, value, raw: sql });
+      expect(token.badEscape).toBeUndefined();
+    });
+
+    test.each([
+      String.raw`U&'\00'`,
+      String.raw`U&'\zzzz'`,
+      String.raw`U&'\0000'`,
+      String.raw`U&'\+110000'`,
+      String.raw`U&'\D83D'`,
+      String.raw`U&'\DE00'`,
+      "U&'a' UESCAPE 'a'",
+      "U&'a' UESCAPE '+'",
+      "U&'a' UESCAPE '!!'",
+    ])('%s is refused by the server: marked, its text undecoded', (sql) => {
+      expect(first(sql).badEscape).toBe(true);
+    });
+
+    test('without UESCAPE the tokens after the literal are read as they are, and a statement still ends at its ;', () => {
+      expect(kinds(tokenizeSql('SELECT U&\'\\0041\' AS a, U&"b";'))).toEqual([
+        ['word', 'select'],
+        ['string', 'A'],
+        ['word', 'as'],
+        ['word', 'a'],
+        ['symbol', ','],
+        ['quoted-name', 'b'],
+        ['symbol', ';'],
+      ]);
+      expect(sqlOf("SELECT U&'a!0041' UESCAPE '!'; SELECT U&'\\0042'")).toEqual(["SELECT U&'a!0041' UESCAPE '!'", "SELECT U&'\\0042'"]);
+    });
+
+    test('UESCAPE on the next line, pushed in another piece, still belongs to the literal', () => {
+      const tokens: SqlToken[] = [];
+      const lexer = new SqlLexer((token) => tokens.push(token));
+      lexer.push("SELECT U&'d!0061ta'\n");
+      lexer.push("UESCAPE '!';\n");
+      lexer.end();
+      expect(kinds(tokens)).toEqual([
+        ['word', 'select'],
+        ['string', 'data'],
+        ['symbol', ';'],
+      ]);
+      expect(tokens.find((t) => t.kind === 'symbol')!.line).toBe(2);
+    });
   });
 
   test("E is a prefix only at a word's start: abcE'x' is the word abce and a standard string", () => {

@@ -7,6 +7,8 @@
 // - '…' doubles a quote; with standard_conforming_strings off a backslash escapes too, as it always
 //   does in E'…'. N'…' reads like '…'; B'…', X'…' and U&'…' never take a backslash escape.
 // - "…" and U&"…" are names; a doubled quote is the quote itself.
+// - U&'…' and U&"…" are decoded (unicode-literals.ts); a UESCAPE clause after one is part of its
+//   token, as the server's parser joins them.
 // - $tag$…$tag$ ends at the first copy of the same tag; $$ inside $a$ is text. A $ inside a word
 //   (a$b) or after a parameter's digits is no tag: words and parameters are read whole first.
 // - /* … */ nests; -- runs to the end of the line.
@@ -16,6 +18,7 @@
 //
 // Input may come in pieces (a stream); a piece is read up to its last line end and the rest is kept
 // for the next, so no token that cannot hold a line end is ever cut in two.
+import { UnicodeLiterals } from './unicode-literals.ts';
 
 export type SqlTokenKind = 'space' | 'comment' | 'word' | 'quoted-name' | 'string' | 'dollar-string' | 'number' | 'parameter' | 'symbol' | 'meta-command';
 
@@ -29,6 +32,8 @@ export interface SqlToken {
   line: number;
   /** It ran to the end of the input without its closing quote, tag or comment end. */
   unterminated?: true;
+  /** A U&'…' or U&"…" the server refuses (an invalid escape, code point or UESCAPE character); its value is the text undecoded. */
+  badEscape?: true;
 }
 
 export interface SqlLexerOptions {
@@ -87,12 +92,16 @@ export class SqlLexer {
   private line = 1;
   private pending = '';
   private open: OpenToken | undefined;
+  /** Every token goes through here, so a U& literal is decoded before anyone sees it. */
+  private readonly unicode: UnicodeLiterals<SqlToken>;
 
-  constructor(
-    private readonly onToken: (token: SqlToken) => void,
-    options: SqlLexerOptions = {},
-  ) {
+  constructor(onToken: (token: SqlToken) => void, options: SqlLexerOptions = {}) {
     this.standardConformingStrings = options.standardConformingStrings ?? true;
+    this.unicode = new UnicodeLiterals(onToken);
+  }
+
+  private onToken(token: SqlToken): void {
+    this.unicode.take(token);
   }
 
   push(text: string): void {
@@ -110,6 +119,7 @@ export class SqlLexer {
     const open = this.open;
     this.open = undefined;
     if (open) this.onToken({ kind: open.kind, raw: open.raw, value: open.value, line: open.line, unterminated: true });
+    this.unicode.flush();
   }
 
   private read(text: string): void {

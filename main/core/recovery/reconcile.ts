@@ -37,7 +37,7 @@ export interface ReconcilingEngine {
 export async function reconcileAtStart(engine: ReconcilingEngine, options: { files: 'now' | 'later' } = { files: 'now' }): Promise<ReconcileReport> {
   const { catalogue, config, events } = engine;
   const report: ReconcileReport = { interruptedRuns: [], removedTempFiles: [], missingBackups: [], foundAgain: [], endedProcesses: [], stuckProcesses: [], finishedBackups: [] };
-  await removeStalePassfiles();
+  await removeStalePassfiles(config.home);
   await removeStaleDecryptedCopies(config.home);
   // A copy downloaded from a destination for a restore or drill, left by a Holdfast killed mid-read.
   await removeStaleDownloads();

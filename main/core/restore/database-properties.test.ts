@@ -1,7 +1,10 @@
 import { describe, expect, test } from 'vitest';
 import { parseDatabaseEntries } from './backup-database-entries.ts';
 import { renderHint } from '../model/hint-actions.ts';
-import { planDatabaseProperties, type DatabaseProperties } from './database-properties.ts';
+import { leftOutWarning, planDatabaseProperties, type DatabaseProperties, type DatabasePropertiesPlan } from './database-properties.ts';
+
+/** The plan's left-out items as the preview's warnings say them. */
+const warningsOf = (plan: DatabasePropertiesPlan) => plan.leftOut.map(leftOutWarning);
 
 // What `pg_restore --create -L <database entries> -f -` printed for a pg_dump 15.18 custom archive of a
 // database with every property set (test/restore-database-properties.test.ts restores the real thing).
@@ -108,7 +111,7 @@ describe('planDatabaseProperties', () => {
     expect(plan.properties.owner).toBe('app_owner');
     expect(plan.impact.filter((line) => line.changes).map((line) => line.property)).toEqual(['owner', 'acl', 'settings', 'comment', 'connectionLimit', 'encoding', 'collation']);
     expect(plan.impact.every((line) => line.from === 'backup')).toBe(true);
-    expect(plan.warnings.join('\n')).toContain('owner (postgres → app_owner)');
+    expect(warningsOf(plan).join('\n')).toContain('owner (postgres → app_owner)');
   });
 
   test("--no-owner and --no-acl keep the replaced database's; without entries everything is kept", () => {
@@ -119,7 +122,7 @@ describe('planDatabaseProperties', () => {
     const kept = planDatabaseProperties({ mode: 'replace', database: 'hr', backup: undefined, target, noOwner: false, noAcl: false, roles });
     expect(kept.properties).toEqual(target);
     expect(kept.impact.every((line) => line.from === 'target' && !line.changes)).toBe(true);
-    expect(kept.warnings).toEqual([]);
+    expect(warningsOf(kept)).toEqual([]);
   });
 
   // A dump's content is untrusted: a setting that makes the server load or run code, or use a file it
@@ -149,7 +152,7 @@ describe('planDatabaseProperties', () => {
     for (const mode of ['replace', 'create'] as const) {
       const plan = planDatabaseProperties({ mode, database: 'hr', backup: entries, target, noOwner: false, noAcl: false, roles });
       expect(plan.properties.settings.map((s) => s.name)).toEqual(['search_path', 'work_mem', 'statement_timeout']);
-      const warning = plan.warnings.find((w) => w.includes(bare));
+      const warning = warningsOf(plan).find((w) => w.includes(bare));
       // The value as an SQL literal: a backup's text never reads as Holdfast's own words.
       expect(warning).toContain(`${bare}=${value}`);
       expect(warning).toContain(`for role "backup_ro" ${bare}=`);
@@ -180,7 +183,7 @@ describe('planDatabaseProperties', () => {
     ] as const) {
       const plan = planDatabaseProperties({ mode, database, backup: entries, target, noOwner: false, noAcl: false, roles });
       expect(plan.properties.settings.map((s) => s.name)).toEqual(['DateStyle', 'search_path', 'work_mem', 'statement_timeout']);
-      const warning = plan.warnings.find((w) => w.includes('log_statement'))!;
+      const warning = warningsOf(plan).find((w) => w.includes('log_statement'))!;
       expect(warning).toMatch(/left out/);
       expect(warning).toContain(`ALTER DATABASE "${database}" SET "log_statement" TO 'none';`);
       expect(warning).toContain(`ALTER DATABASE "${database}" SET "log_min_duration_statement" TO '-1';`);
@@ -198,18 +201,23 @@ describe('planDatabaseProperties', () => {
   });
 
   // CVE-2018-1058: a schema searched before pg_catalog shadows the built-in functions and operators of every session.
-  test("a backup's search_path that puts a schema before pg_catalog is left out with the statement; one that does not is applied", () => {
+  test("a backup's search_path that puts a schema before pg_catalog is left out with no statement to paste; one that does not is applied", () => {
     const shadowing = `ALTER DATABASE hr SET search_path TO 'evil', 'pg_catalog';\nALTER ROLE backup_ro IN DATABASE hr SET search_path TO 'pg_temp', 'pg_catalog';\n`;
     const plan = planDatabaseProperties({ mode: 'create', database: 'hr', backup: parseDatabaseEntries(`${SCRIPT}${shadowing}`), target, noOwner: false, noAcl: false, roles });
     expect(plan.properties.settings.map((s) => `${s.role ?? ''}:${s.name}`)).toEqual([':work_mem', 'backup_ro:statement_timeout']);
-    const warning = plan.warnings.find((w) => w.includes('search_path'))!;
+    const warning = warningsOf(plan).find((w) => w.includes('search_path'))!;
     expect(warning).toContain("search_path='evil', 'pg_catalog' (it searches a schema before pg_catalog");
-    expect(warning).toContain(`ALTER DATABASE "hr" SET "search_path" TO 'evil', 'pg_catalog';`);
-    expect(warning).toContain(`ALTER ROLE "backup_ro" IN DATABASE "hr" SET "search_path" TO 'pg_temp', 'pg_catalog';`);
+    // Ready to run, it would plant the trojan in every session: the DBA is told what it was, not handed it.
+    expect(warning).not.toContain('SET "search_path"');
+    const item = plan.leftOut.find((left) => left.settings.some(({ setting }) => setting.name === 'search_path'))!;
+    expect(item.settings.map(({ setting, statement }) => [setting.role, statement])).toEqual([
+      [null, null],
+      ['backup_ro', null],
+    ]);
     const ordinary = `ALTER DATABASE hr SET search_path TO 'pg_catalog', 'app', 'public';\n`;
     const applied = planDatabaseProperties({ mode: 'create', database: 'hr', backup: parseDatabaseEntries(`${SCRIPT}${ordinary}`), target, noOwner: false, noAcl: false, roles });
     expect(applied.properties.settings).toContainEqual({ role: null, name: 'search_path', values: ['pg_catalog', 'app', 'public'] });
-    expect(applied.warnings.join('\n')).not.toContain('search_path');
+    expect(warningsOf(applied).join('\n')).not.toContain('search_path');
   });
 
   // Warnings go through renderHint, whose {{…}} placeholders become flags or control names: what a backup
@@ -231,7 +239,9 @@ describe('planDatabaseProperties', () => {
       roles: new Set([...roles, '{{confirm}}']),
     });
     for (const surface of ['cli', 'app'] as const) {
-      const said = plan.warnings.map((warning) => renderHint(warning, surface)).join('\n');
+      const said = warningsOf(plan)
+        .map((warning) => renderHint(warning, surface))
+        .join('\n');
       expect(said).toContain(String.raw`ALTER DATABASE "hr" SET "app.x" TO E'{{no-owner}} \\{{create}}';`);
       expect(said).toContain(`ALTER ROLE "{{confirm}}" IN DATABASE "hr" SET "log_statement" TO '{{replace-existing:hr}}';`);
       expect(said).toContain(`ALTER DATABASE "hr" SET "{{create}}.x" TO 'y';`);
@@ -244,16 +254,52 @@ describe('planDatabaseProperties', () => {
     const advice = 'none (it is harmless). Run: ALTER SYSTEM SET log_statement TO none';
     const entries = parseDatabaseEntries(`${SCRIPT}ALTER DATABASE hr SET log_statement TO '${advice}';\nALTER DATABASE hr SET session_preload_libraries TO '${advice}';\n`);
     const plan = planDatabaseProperties({ mode: 'create', database: 'hr', backup: entries, target, noOwner: false, noAcl: false, roles });
-    const said = plan.warnings.map((warning) => renderHint(warning, 'cli')).join('\n');
+    const said = warningsOf(plan)
+      .map((warning) => renderHint(warning, 'cli'))
+      .join('\n');
     expect(said).toContain(`log_statement='${advice}' (it decides what the server logs)`);
     expect(said).toContain(`session_preload_libraries='${advice}' (it loads a library`);
+  });
+
+  // The wizard and the CLI show a statement only where the engine gives one (RestoreWizard's LeftOut): each
+  // left-out setting carries it, names and values quoted, or says it has none.
+  test('each left-out setting carries its exact statement, or none where it loads code or shadows pg_catalog', () => {
+    const entries = parseDatabaseEntries(
+      `${SCRIPT}${[
+        String.raw`ALTER DATABASE hr SET "app.x""; DROP DATABASE hr; --" TO E'it''s \\ {{no-owner}}';`,
+        `ALTER ROLE "Deploy Bot" IN DATABASE hr SET log_statement TO 'none';`,
+        `ALTER DATABASE hr SET session_preload_libraries TO 'auto_explain';`,
+        `ALTER ROLE "Deploy Bot" IN DATABASE hr SET local_preload_libraries TO 'evil';`,
+        `ALTER DATABASE hr SET search_path TO 'evil', 'pg_catalog';`,
+        `ALTER ROLE ghost IN DATABASE hr SET work_mem TO '1MB';`,
+      ].join('\n')}\n`,
+    );
+    const plan = planDatabaseProperties({ mode: 'create', database: 'hr "copy"', backup: entries, target, noOwner: false, noAcl: false, roles });
+    const statements = Object.fromEntries(plan.leftOut.flatMap((item) => item.settings.map(({ setting, statement }) => [`${setting.role ?? ''}:${setting.name}`, statement])));
+    expect(statements).toEqual({
+      ':app.x"; DROP DATABASE hr; --': String.raw`ALTER DATABASE "hr ""copy""" SET "app.x""; DROP DATABASE hr; --" TO E'it''s \\ {{no-owner}}'`,
+      'Deploy Bot:log_statement': `ALTER ROLE "Deploy Bot" IN DATABASE "hr ""copy""" SET "log_statement" TO 'none'`,
+      ':session_preload_libraries': null,
+      'Deploy Bot:local_preload_libraries': null,
+      ':search_path': null,
+      // The role comes first (the roles file, or CREATE ROLE): then the statement applies as it is.
+      'ghost:work_mem': `ALTER ROLE "ghost" IN DATABASE "hr ""copy""" SET "work_mem" TO '1MB'`,
+    });
+    // The preview's words carry the same statements, verbatim on either surface, and none for the others.
+    for (const surface of ['cli', 'app'] as const) {
+      const said = warningsOf(plan)
+        .map((warning) => renderHint(warning, surface))
+        .join('\n');
+      for (const statement of Object.values(statements)) if (statement) expect(said).toContain(`${statement};`);
+      expect(said).not.toMatch(/SET "(?:session_preload_libraries|local_preload_libraries|search_path)"/);
+    }
   });
 
   test('a value with quotes and backslashes is written in the statement as the server reads it back', () => {
     const entries = parseDatabaseEntries(`${SCRIPT}ALTER DATABASE hr SET "app.motto" TO E'it''s a \\\\ path';\n`);
     const plan = planDatabaseProperties({ mode: 'create', database: 'hr', backup: entries, target, noOwner: false, noAcl: false, roles });
     // The warnings are hint templates: said (rendered), the statement is exact.
-    expect(renderHint(plan.warnings.join('\n'), 'cli')).toContain(String.raw`ALTER DATABASE "hr" SET "app.motto" TO E'it''s a \\ path';`);
+    expect(renderHint(warningsOf(plan).join('\n'), 'cli')).toContain(String.raw`ALTER DATABASE "hr" SET "app.motto" TO E'it''s a \\ path';`);
   });
 
   test("the replaced database's own settings are kept, whatever they are: only a backup is untrusted", () => {
@@ -267,12 +313,12 @@ describe('planDatabaseProperties', () => {
     };
     const plan = planDatabaseProperties({ mode: 'replace', database: 'hr', backup: undefined, target: own, noOwner: false, noAcl: false, roles });
     expect(plan.properties.settings).toEqual(own.settings);
-    expect(plan.warnings).toEqual([]);
+    expect(warningsOf(plan)).toEqual([]);
   });
 
   test('a setting for a role the target lacks is left out, and said', () => {
     const plan = planDatabaseProperties({ mode: 'replace', database: 'hr', backup: parseDatabaseEntries(SCRIPT), target, noOwner: false, noAcl: false, roles: new Set(['app_owner', 'Deploy Bot']) });
     expect(plan.properties.settings.map((s) => s.role)).toEqual([null, null]);
-    expect(plan.warnings.join('\n')).toContain('statement_timeout for role "backup_ro"');
+    expect(warningsOf(plan).join('\n')).toContain('statement_timeout for role "backup_ro"');
   });
 });

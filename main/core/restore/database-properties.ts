@@ -58,7 +58,51 @@ export interface DatabasePropertiesPlan {
   fallbackLocale: Locale | null;
   impact: DatabasePropertyImpact[];
   /** Things the copy will not get, said in the preview and the result. */
-  warnings: string[];
+  leftOut: LeftOut[];
+}
+
+/**
+ * Something the restored database does not get from the backup, said in the preview (as a warning,
+ * leftOutWarning) and again in the result, which a DBA may see without a preview.
+ */
+export interface LeftOut {
+  /** What and why. In the plan a hint template (the backup's words through hintText); in a restore's result, as said. */
+  message: string;
+  /** The backup's settings it is about, each with the statement that re-applies it or none; empty when it is about something else. */
+  settings: LeftOutSetting[];
+}
+
+export interface LeftOutSetting {
+  setting: DatabaseSetting;
+  /**
+   * The exact statement that gives the restored database the backup's value, names and values quoted,
+   * for a DBA who means it; null where Holdfast offers none ready to run: a setting that loads code,
+   * names a server file or switches off a check, or a search_path that puts a schema before pg_catalog.
+   */
+  statement: string | null;
+}
+
+/**
+ * A plain dump made without --create (as Holdfast's are; pg_dump 15 writes them only beside CREATE
+ * DATABASE) has no ALTER DATABASE … SET, ALTER ROLE … IN DATABASE … SET, COMMENT ON DATABASE, owner,
+ * privileges or locale of its database: a restore cannot carry what the database had, so it says so
+ * where an archive would have carried them. Words for every shell: no flags.
+ */
+export function plainDumpLeftOut(mode: 'replace' | 'create'): LeftOut {
+  const gets =
+    mode === 'replace'
+      ? "the restored database keeps the replaced database's own, not the ones the backed-up database had"
+      : "the new database has a new database's defaults and none of the backed-up database's settings";
+  return {
+    message: `A plain SQL backup does not carry its database's own settings (ALTER DATABASE … SET and ALTER ROLE … IN DATABASE … SET), comment, connection limit, owner or privileges on the database: ${gets}. Set the ones the database needs yourself after the restore (ALTER DATABASE … SET), or take its backups in the custom format, which carries them.`,
+    settings: [],
+  };
+}
+
+/** A left-out item as the preview's warnings say it (a hint template): its words, then the statements it offers. */
+export function leftOutWarning(item: LeftOut): string {
+  const statements = item.settings.flatMap(({ statement }) => (statement === null ? [] : [hintText(`${statement};`)]));
+  return [item.message, ...statements].join(' ');
 }
 
 /** What the backup's database-level entries say; absent fields were not in it. */
@@ -105,41 +149,45 @@ export function planDatabaseProperties(input: DatabasePropertiesInput): Database
   const aclFromBackup = fromBackup && !input.noAcl;
   // An archive without an ACL entry for the database had the defaults, which follow its owner.
   const acl = aclFromBackup ? (backup.acl ? renameOwnerEntry(backup.acl, backup.owner, owner) : normalAcl(defaultAcl(owner))) : target.acl;
-  const warnings: string[] = [];
-  // Every warning here is hint text (impact.ts renders it per shell) made of a backup's words — setting
+  const leftOut: LeftOut[] = [];
+  // Every message here is hint text (impact.ts renders it per shell) made of a backup's words — setting
   // names and values, roles, comments — and names no action: all of it goes in inert, said as written.
-  const say = (warning: string) => warnings.push(hintText(warning));
+  const say = (message: string, left: LeftOutSetting[] = []) => leftOut.push({ message: hintText(message), settings: left });
+  const withStatement = (setting: DatabaseSetting): LeftOutSetting => ({ setting, statement: settingStatement(input.database, setting) });
   let settings = fromBackup ? backup.settings : target.settings;
   const roleless = settings.filter((s) => s.role !== null && !input.roles.has(s.role));
   if (roleless.length) {
     say(
-      `The backup sets ${roleless.map((s) => `${s.name} for role ${quoteIdent(s.role!)}`).join(', ')} in its database, and the target server has no such role: ${roleless.length === 1 ? 'that setting is' : 'those settings are'} left out. Restore the backup's roles file first to keep ${roleless.length === 1 ? 'it' : 'them'}.`,
+      `The backup sets ${roleless.map((s) => `${s.name} for role ${quoteIdent(s.role!)}`).join(', ')} in its database, and the target server has no such role: ${roleless.length === 1 ? 'that setting is' : 'those settings are'} left out. To keep ${roleless.length === 1 ? 'it' : 'them'}, restore the backup's roles file first, or create the role and then run:`,
+      roleless.map(withStatement),
     );
     settings = settings.filter((s) => !roleless.includes(s));
   }
   // A backup is not trusted to make the server load or run code, use a file it names or skip a check:
-  // such a setting is left out and said (in the preview and the result), never applied from a backup.
-  const leftOut = fromBackup ? settings.flatMap((setting) => leftOutOfRestore(setting)) : [];
-  const describe = ({ setting, why }: LeftOutSetting) => `${describeSetting(setting)} (it ${why})`;
-  const loading = leftOut.filter((l) => l.code);
+  // such a setting is left out and said (in the preview and the result), never applied from a backup,
+  // and offered with no statement to paste.
+  const untrusted = fromBackup ? settings.flatMap((setting) => leftOutOfRestore(setting)) : [];
+  const describe = ({ setting, why }: UntrustedSetting) => `${describeSetting(setting)} (it ${why})`;
+  const loading = untrusted.filter((l) => l.code);
   if (loading.length)
     say(
       `The backup sets ${loading.map(describe).join(', ')} on its database: left out, because a backup is not trusted to choose code or files for the server, or to switch off its checks. If you mean it, set it yourself after the restore (ALTER DATABASE … SET).`,
+      loading.map(({ setting }) => ({ setting, statement: null })),
     );
-  // Logging, auditing, durability and custom settings are not code, but off the allow-list too, and so
-  // is a search_path that shadows pg_catalog (pg/settings-from-backup.ts): said with the exact
-  // statement, for a DBA who means one.
-  const unlisted = leftOut.filter((l) => !l.code);
+  // Logging, auditing, durability and custom settings are not code, but off the allow-list too
+  // (pg/settings-from-backup.ts): offered with the exact statement, for a DBA who means one.
+  const unlisted = untrusted.filter((l) => !l.code);
   if (unlisted.length)
     say(
-      `The backup sets ${unlisted.map(describe).join(', ')} on its database: left out, because a backup is not trusted to decide what the server logs or audits, to put a schema before the built-in ones, or anything but the ordinary per-database settings. If you mean ${unlisted.length === 1 ? 'it' : 'one'}, set it yourself after the restore: ${unlisted.map((l) => `${settingStatement(input.database, l.setting)};`).join(' ')}`,
+      `The backup sets ${unlisted.map(describe).join(', ')} on its database: left out, because a backup is not trusted to decide what the server logs or audits, or anything but the ordinary per-database settings. If you mean ${unlisted.length === 1 ? 'it' : 'one'}, set it yourself after the restore:`,
+      unlisted.map(({ setting }) => withStatement(setting)),
     );
-  settings = settings.filter((s) => !leftOut.some((l) => l.setting === s));
+  settings = settings.filter((s) => !untrusted.some((l) => l.setting === s));
   // Replacing a database: where the backup's value is not trusted and the replaced database has that
   // setting too, the copy keeps the replaced database's own value — the live server's choice, not the
   // backup's — so replacing production never silently drops its logging or audit settings.
   if (fromBackup && input.mode === 'replace') {
-    const kept = target.settings.filter((own) => leftOut.some((l) => l.setting.role === own.role && l.setting.name === own.name));
+    const kept = target.settings.filter((own) => untrusted.some((l) => l.setting.role === own.role && l.setting.name === own.name));
     if (kept.length) {
       say(`The database being replaced has its own ${kept.map(describeSetting).join(', ')}: kept, instead of the backup's value.`);
       settings = [...settings, ...kept];
@@ -148,7 +196,8 @@ export function planDatabaseProperties(input: DatabasePropertiesInput): Database
   const refused = fromBackup ? (input.refusedSettings ?? []).filter((r) => settings.some((s) => sameSetting(s, r.setting))) : [];
   if (refused.length) {
     say(
-      `The target server refuses the backup's ${refused.map((r) => `${r.setting.role === null ? '' : 'setting '}${describeSetting(r.setting)} (${r.reason})`).join(', ')}: left out. Set ${refused.length === 1 ? 'it' : 'them'} yourself after the restore if the database needs ${refused.length === 1 ? 'it' : 'them'}.`,
+      `The target server refuses the backup's ${refused.map((r) => `${r.setting.role === null ? '' : 'setting '}${describeSetting(r.setting)} (${r.reason})`).join(', ')}: left out. Set ${refused.length === 1 ? 'it' : 'them'} yourself after the restore if the database needs ${refused.length === 1 ? 'it' : 'them'}, once the server accepts ${refused.length === 1 ? 'it' : 'them'}:`,
+      refused.map((r) => withStatement(r.setting)),
     );
     settings = settings.filter((s) => !refused.some((r) => sameSetting(s, r.setting)));
   }
@@ -186,7 +235,7 @@ export function planDatabaseProperties(input: DatabasePropertiesInput): Database
     say(
       `Replacing the database changes its ${changed.map((i) => `${PROPERTY_NAMES[i.property]} (${i.current} → ${i.restored})`).join('; ')}, as the backup had ${changed.length === 1 ? 'it' : 'them'}.`,
     );
-  return { properties, fallbackLocale: target.locale, impact, warnings };
+  return { properties, fallbackLocale: target.locale, impact, leftOut };
 }
 
 export const PROPERTY_NAMES: Record<DatabaseProperty, string> = {
@@ -199,14 +248,14 @@ export const PROPERTY_NAMES: Record<DatabaseProperty, string> = {
   collation: 'collation',
 };
 
-interface LeftOutSetting {
+interface UntrustedSetting {
   setting: DatabaseSetting;
   why: string;
   code: boolean;
 }
 
 /** The setting, with why, when a restore does not take it from a backup; none when it does. */
-function leftOutOfRestore(setting: DatabaseSetting): LeftOutSetting[] {
+function leftOutOfRestore(setting: DatabaseSetting): UntrustedSetting[] {
   const verdict = settingLeftOutOfRestore(setting.name, setting.values);
   return verdict ? [{ setting, ...verdict }] : [];
 }

@@ -9,15 +9,18 @@ import { hintFields, type ErrorInfo } from '../model/errors.ts';
 import { hintText, renderHint } from '../model/hint-actions.ts';
 import { plural } from '../model/human.ts';
 import type { BackupMetadata, Profile } from '../model/types.ts';
-import { rolesNamedBy, type DatabasePropertiesPlan, type DatabasePropertyImpact } from './database-properties.ts';
+import { leftOutWarning, plainDumpLeftOut, rolesNamedBy, type DatabasePropertiesPlan, type DatabasePropertyImpact, type LeftOut } from './database-properties.ts';
 import type { PropertyProblem } from './database-property-checks.ts';
 import type { ExecutedFunction, ExecutedFunctionsFinding } from './executed-functions.ts';
 import { skipsOwnership } from './restore-tool.ts';
+import { tablesWithoutRowsOfTheirOwn } from './rowless-tables.ts';
 
 export interface TableImpact {
   table: string;
   backupRows: number | null;
   targetRows: number | null;
+  /** A partitioned table, in the backup or on the target: no rows of its own (its partitions, listed too, hold them). */
+  partitioned: boolean;
   /** replace: in both, overwritten; create: only in the backup; lost: only in the target, gone with it; kept: only in the target, untouched. */
   action: 'replace' | 'create' | 'lost' | 'kept';
 }
@@ -51,9 +54,10 @@ export interface RestoreImpact {
   /**
    * What the restored database does not get from the backup, and why (settings left out, properties
    * not carried over): among the warnings of the preview, and said again after the restore, which a
-   * DBA may run without a preview.
+   * DBA may run without a preview. Each says, per setting, the statement that re-applies it or that
+   * Holdfast gives none; a real run adds what only it finds (the locale a server could not create).
    */
-  leftOut: string[];
+  leftOut: LeftOut[];
   /** What --confirm must say for this restore, when it needs one. */
   confirmation: string | null;
   /** The backup's own functions that its restore runs (duringRestore) or installs for later writes; null when not examined (a real run). */
@@ -109,6 +113,8 @@ export async function assessImpact(input: {
   target: Profile;
   database: string;
   replacing: boolean;
+  /** The restore creates the database (it does not exist yet). */
+  creating?: boolean;
   contents: ArchiveContents | undefined;
   /** The backup's functions a restore runs; left out, they are not examined. */
   executed?: ExecutedFunctionsFinding | undefined;
@@ -135,6 +141,7 @@ export async function assessImpact(input: {
   const targetRole = await restoringRole(admin, targetMajor);
 
   const targetTables = new Map<string, number>();
+  const partitionedOnTarget = new Set<string>();
   if (targetDb) {
     const rows = await targetDb.query<{ schema: string; name: string; partitioned: boolean }>(
       `SELECT n.nspname AS schema, c.relname AS name, c.relkind = 'p' AS partitioned FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -144,16 +151,20 @@ export async function assessImpact(input: {
       // A partitioned parent holds no rows of its own (its partitions are listed themselves): nothing to count.
       const count = row.partitioned ? undefined : await targetDb.query<{ n: string }>(`SELECT count(*)::text AS n FROM ONLY ${quoteIdent(row.schema)}.${quoteIdent(row.name)}`);
       targetTables.set(tableKey(row.schema, row.name), count ? Number(count.rows[0]!.n) : 0);
+      if (row.partitioned) partitionedOnTarget.add(tableKey(row.schema, row.name));
     }
   }
   const tables: TableImpact[] = [];
   const inBackup = new Set(backup.tables);
+  // The backup's own word where it counted rows; the target's catalog where it did not (a schema-only backup).
+  const partitionedInBackup = tablesWithoutRowsOfTheirOwn(backup);
+  const partitioned = (table: string) => partitionedInBackup.has(table) || (backup.rowCounts[table] === undefined && partitionedOnTarget.has(table));
   for (const table of backup.tables) {
     const targetRows = targetTables.get(table);
-    tables.push({ table, backupRows: backup.rowCounts[table] ?? null, targetRows: targetRows ?? null, action: targetRows === undefined ? 'create' : 'replace' });
+    tables.push({ table, backupRows: backup.rowCounts[table] ?? null, targetRows: targetRows ?? null, partitioned: partitioned(table), action: targetRows === undefined ? 'create' : 'replace' });
   }
   for (const [table, rows] of targetTables) {
-    if (!inBackup.has(table)) tables.push({ table, backupRows: null, targetRows: rows, action: replacing ? 'lost' : 'kept' });
+    if (!inBackup.has(table)) tables.push({ table, backupRows: null, targetRows: rows, partitioned: partitionedOnTarget.has(table), action: replacing ? 'lost' : 'kept' });
   }
 
   const planned = input.databaseProperties?.properties;
@@ -167,7 +178,10 @@ export async function assessImpact(input: {
     warnings.push(hintText(`The target runs PostgreSQL ${facts.version.split(' ')[0]}, older than the backup's source (${backup.version}); objects using newer features may fail to restore.`));
   if (production) warnings.push(`Profile "${hintText(target.name)}" is tagged production: {{confirm}} "${hintText(`${target.name}/${database}`)}".`);
   if (!input.contents && backup.format === 'plain') warnings.push('A plain SQL backup does not list the roles it needs; restore its .globals.sql first if the target lacks them.');
-  warnings.push(...(input.databaseProperties?.warnings ?? []));
+  // A plain dump carries no database-level entries at all: said where an archive would have carried them.
+  const plainDump = backup.format === 'plain' && (replacing || input.creating) ? [plainDumpLeftOut(replacing ? 'replace' : 'create')] : [];
+  const leftOut = [...(input.databaseProperties?.leftOut ?? []), ...plainDump];
+  warnings.push(...leftOut.map(leftOutWarning));
   const executed = input.executed;
   if (executed && 'problem' in executed) warnings.push(hintText(`The functions this backup runs on restore could not be listed: ${executed.problem}`));
   const executedFunctions = executed && 'functions' in executed ? executed.functions : null;
@@ -191,13 +205,16 @@ export async function assessImpact(input: {
     targetServer: `PostgreSQL ${facts.version.split(' ')[0]}`,
     warnings: warnings.map((warning) => renderHint(warning, 'cli')),
     appWarnings: warnings.map((warning) => renderHint(warning, 'app')),
-    leftOut: (input.databaseProperties?.warnings ?? []).map((warning) => renderHint(warning, 'cli')),
+    leftOut: leftOut.map(leftOutAsSaid),
     confirmation,
     executedFunctions,
     targetRole,
     databaseProperties: input.databaseProperties?.impact ?? null,
   };
 }
+
+/** A left-out item as a restore's result says it: its words name no action (database-properties.ts), so the same in every shell. */
+export const leftOutAsSaid = (item: LeftOut): LeftOut => ({ ...item, message: renderHint(item.message, 'cli') });
 
 /** Each blocker's message and hint template, in the order a DBA would fix them. */
 function restoreBlockers(found: {

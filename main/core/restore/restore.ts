@@ -15,9 +15,9 @@ import { pickClientTools } from '../tools/discover.ts';
 import type { BackupMetadata, Profile } from '../model/types.ts';
 import { checkBackupFiles, dumpClientMajor } from '../verify/verify.ts';
 import { findExecutedFunctions } from './executed-functions.ts';
-import { archiveContents, assessImpact, type RestoreImpact } from './impact.ts';
+import { archiveContents, assessImpact, leftOutAsSaid, type RestoreImpact } from './impact.ts';
 import { readBackupDatabaseEntries } from './backup-database-entries.ts';
-import { newDatabaseDefaults, type BackupDatabaseEntries, type DatabasePropertiesInput, type DatabasePropertiesPlan } from './database-properties.ts';
+import { newDatabaseDefaults, type BackupDatabaseEntries, type DatabasePropertiesInput, type DatabasePropertiesPlan, type LeftOut } from './database-properties.ts';
 import { checkedDatabasePropertiesPlan, DatabasePropertiesRefused, type PropertyProblem } from './database-property-checks.ts';
 import { applyDatabaseProperties, createScratchDatabase } from './scratch-database.ts';
 import { keepRunToolOutput } from '../catalogue/tool-output-rows.ts';
@@ -196,6 +196,7 @@ export async function restoreBackup(context: EngineContext & { offsite: Pick<Off
           target,
           database,
           replacing,
+          creating: !exists,
           contents,
           executed,
           databaseProperties: properties,
@@ -238,6 +239,7 @@ export async function restoreBackup(context: EngineContext & { offsite: Pick<Off
     if (request.dryRun) return { ...summary, dryRun: true, ok: impact.blockers.length === 0, durationMs: Math.round(performance.now() - startedMs), tables: [], impact };
 
     const laterWarnings: string[] = [];
+    const laterLeftOut: LeftOut[] = [];
     let tables: TableCount[];
     if (swap) {
       const swapped = await swapIn(
@@ -253,6 +255,7 @@ export async function restoreBackup(context: EngineContext & { offsite: Pick<Off
           properties: properties!,
           terminateConnections: request.terminateConnections === true,
           warnings: laterWarnings,
+          leftOut: laterLeftOut,
         },
         async () => {
           request.onProgress?.('restoring');
@@ -267,7 +270,7 @@ export async function restoreBackup(context: EngineContext & { offsite: Pick<Off
       const created = !exists;
       if (created && properties) {
         const fellBack = await createNewDatabase(session, workDatabase, properties);
-        if (fellBack) laterWarnings.push(fellBack);
+        if (fellBack) laterLeftOut.push(fellBack);
       } else if (created) await adminStatement(session, `CREATE DATABASE ${quoteIdent(workDatabase)} TEMPLATE template0`);
       try {
         if (selection) await createSchemas(session, workDatabase, selection);
@@ -288,7 +291,7 @@ export async function restoreBackup(context: EngineContext & { offsite: Pick<Off
       ok: true,
       durationMs: Math.round(performance.now() - startedMs),
       tables,
-      impact: laterWarnings.length ? { ...impact, warnings: [...impact.warnings, ...laterWarnings] } : impact,
+      impact: { ...impact, warnings: [...impact.warnings, ...laterWarnings], leftOut: [...impact.leftOut, ...laterLeftOut.map(leftOutAsSaid)] },
       ...(keptAs ? { keptAs } : {}),
       runId: runId!,
     };
@@ -354,7 +357,7 @@ async function checkedPlan(
   return checked;
 }
 
-async function createNewDatabase(session: ServerSession, database: string, properties: DatabasePropertiesPlan): Promise<string | undefined> {
+async function createNewDatabase(session: ServerSession, database: string, properties: DatabasePropertiesPlan): Promise<LeftOut | undefined> {
   try {
     return await withMaintenance(session, (client) => createScratchDatabase(client, database, properties));
   } catch (error) {

@@ -5,7 +5,8 @@
 import type pg from 'pg';
 import { HoldfastError } from '../model/errors.ts';
 import { quoteIdent } from '../pg/connection.ts';
-import type { DatabasePropertiesPlan } from './database-properties.ts';
+import { hintText } from '../model/hint-actions.ts';
+import type { DatabasePropertiesPlan, LeftOut } from './database-properties.ts';
 import { defaultAcl, describeAcl, describeCollation, normalAcl, settingStatement, type Locale } from './database-property-values.ts';
 
 /** CREATE DATABASE for the scratch copy with the locale the plan chose; a locale the server cannot create falls back (see createWithLocale). */
@@ -23,16 +24,20 @@ function createStatement(client: pg.Client, name: string, locale: Locale | null)
 /**
  * Creates the scratch database with the chosen encoding and collation; when the server cannot (a
  * locale it does not have, an encoding the locale does not fit), with the replaced database's, and
- * then with the server's defaults. Returns a note when it fell back.
+ * then with the server's defaults. When it fell back, returns what the restored database did not get.
  */
-export async function createScratchDatabase(client: pg.Client, name: string, plan: DatabasePropertiesPlan): Promise<string | undefined> {
+export async function createScratchDatabase(client: pg.Client, name: string, plan: DatabasePropertiesPlan): Promise<LeftOut | undefined> {
   const tries = [plan.properties.locale, plan.fallbackLocale, null].filter((locale, i, all) => all.findIndex((other) => JSON.stringify(other) === JSON.stringify(locale)) === i);
   let firstError: string | undefined;
   for (const locale of tries) {
     try {
       await client.query(createStatement(client, name, locale));
       if (firstError === undefined) return undefined;
-      return `This server could not create the database with the backup's ${describeLocale(plan.properties.locale)} (${firstError}); the restored copy has ${locale ? describeLocale(locale) : "the server's default encoding and collation"}.`;
+      const got = locale ? describeLocale(locale) : "the server's default encoding and collation";
+      return {
+        message: hintText(`This server could not create the database with the backup's ${describeLocale(plan.properties.locale)} (${firstError}); the restored copy has ${got}.`),
+        settings: [],
+      };
     } catch (error) {
       const pgError = error as { code?: string; message: string };
       // A locale or encoding the server refuses (invalid parameter, unknown encoding, wrong object type,

@@ -6,6 +6,7 @@
 import { HoldfastError } from '../model/errors.ts';
 import type { BackupMetadata } from '../model/types.ts';
 import { parseTableKey } from '../pg/table-key.ts';
+import { tablesWithoutRowsOfTheirOwn } from './rowless-tables.ts';
 
 export interface RestoreSelectionRequest {
   /** Manifest keys ("public.users", "\"Sales\".\"Quarterly Totals\""). */
@@ -63,8 +64,8 @@ export function restoreSelection(
   // A table whose rows are in no data of its own is partitioned: its rows are in its partitions.
   // pg_restore --table restores its definition only, and no --table selects the partitions' ATTACH
   // entries, so it would arrive empty, its chosen partitions beside it as tables of their own.
-  const holdsRows = !backup.options.schemaOnly && Object.keys(backup.rowCounts).length > 0;
-  const rowless = holdsRows ? tables.filter((key) => backup.rowCounts[key] === undefined) : [];
+  const withoutRows = tablesWithoutRowsOfTheirOwn(backup);
+  const rowless = tables.filter((key) => withoutRows.has(key));
   if (rowless.length > 0) {
     const schemasOfThem = [...new Set(chosen.filter((_, i) => rowless.includes(tables[i]!)).map((t) => `"${t.schema}"`))];
     throw bad(

@@ -6,7 +6,7 @@ import { HoldfastError, hintFollowedBy, toErrorInfo } from '../model/errors.ts';
 import { hintText } from '../model/hint-actions.ts';
 import { quoteIdent } from '../pg/connection.ts';
 import type { ServerSession } from '../pg/session.ts';
-import type { DatabasePropertiesPlan } from './database-properties.ts';
+import type { DatabasePropertiesPlan, LeftOut } from './database-properties.ts';
 import { applyDatabaseProperties, createScratchDatabase } from './scratch-database.ts';
 import { settleSwap, swapConnection, type SwapJournal } from './swap-journal.ts';
 import type { TableCount } from './table-counts.ts';
@@ -55,8 +55,10 @@ export interface SwapPlan {
   original: TargetDatabase;
   properties: DatabasePropertiesPlan;
   terminateConnections: boolean;
-  /** Said in the result: a locale fallback, a previous database that could not be dropped. */
+  /** Said in the result: a previous database that could not be dropped. */
   warnings: string[];
+  /** Said in the result with what the copy did not get from the backup: a locale the server could not create. */
+  leftOut: LeftOut[];
 }
 
 /**
@@ -95,7 +97,7 @@ export async function swapIn(plan: SwapPlan, restoreCopy: () => Promise<TableCou
     const client = await swapConnection(session, runId);
     try {
       const fellBack = await createScratchDatabase(client, workDatabase, plan.properties);
-      if (fellBack) plan.warnings.push(fellBack);
+      if (fellBack) plan.leftOut.push(fellBack);
       const copyOid = (await client.query<{ oid: number }>('SELECT oid::int AS oid FROM pg_database WHERE datname = $1', [workDatabase])).rows[0]!.oid;
       journal.step(runId, 'restore', { copyOid });
     } finally {

@@ -6,7 +6,7 @@ import { backupFilename, companionPaths } from '../backup/naming.ts';
 import { BackupOptionsSchema, type DumpFormat } from '../backup/options.ts';
 import { Catalogue } from '../catalogue/catalogue.ts';
 import type { BackupMetadata, BackupStatus } from '../model/types.ts';
-import { runCleanup } from './cleanup.ts';
+import { planCleanup, runCleanup } from './cleanup.ts';
 import type { RetentionPolicy } from './policy.ts';
 
 const NOW = new Date('2025-04-01T00:00:00.000Z');
@@ -297,5 +297,30 @@ describe('runCleanup', () => {
     expect(await tree()).toEqual(filesBefore.filter((file) => !filesOf(removable).includes(file)));
     expect(filesBefore).toEqual(expect.arrayContaining(filesOf(dirInstead, ['toc.dat', '3001.dat.gz'])));
     expect(retentionAudit().map((entry) => entry.target)).toEqual([removable.filename]);
+  });
+});
+
+// BACKUP_RETENTION_DAYS=N (the policy "Nd") counts elapsed time: a backup exactly N × 24 h old is kept,
+// a minute older goes. The preview (planCleanup: what retention-preview and cleanup --dry-run show),
+// the dry run and the real prune must draw that line at the same instant, in any time zone; here
+// across New York's change to summer time (2025-03-09), where 30 calendar days are 30 × 24 h − 1 h.
+describe.each(['UTC', 'America/New_York'])('day boundaries in %s: the preview, the dry run and the prune agree', (timeZone) => {
+  test('exactly 30 days old is kept, a minute older is deleted, a minute younger is kept', async () => {
+    const now = new Date('2025-03-20T12:00:00.000Z');
+    const ago = (ms: number) => new Date(now.getTime() - ms).toISOString();
+    const DAY = 86_400_000;
+    const newest = await addBackup('prod', ago(60_000));
+    const younger = await addBackup('prod', ago(30 * DAY - 60_000));
+    const exactly = await addBackup('prod', ago(30 * DAY));
+    const older = await addBackup('prod', ago(30 * DAY + 60_000));
+    const expected = { [newest.id]: 'keep', [younger.id]: 'keep', [exactly.id]: 'keep', [older.id]: 'delete' };
+
+    const previewed = Object.fromEntries(planCleanup(catalogue, { profile: 'prod', policy: DAYS_30, now, timeZone }).decisions.map((d) => [d.id, d.action]));
+    expect(previewed).toEqual(expected);
+    const dryRun = await runCleanup(catalogue, { profile: 'prod', policy: DAYS_30, now, dryRun: true, timeZone });
+    expect(dryRun.deleted).toEqual([older.id]);
+    const pruned = await runCleanup(catalogue, { profile: 'prod', policy: DAYS_30, now, dryRun: false, timeZone });
+    expect(pruned.deleted).toEqual([older.id]);
+    expect(statuses()).toEqual({ [newest.id]: 'completed', [younger.id]: 'completed', [exactly.id]: 'completed', [older.id]: 'deleted' });
   });
 });

@@ -1,14 +1,15 @@
 // A child's passfile lives until the child has connected (libpq has read it by then), not until the
 // operation ends; one this process did not write is never touched. Real children through startChild:
 // `node` stands in for a libpq tool, connecting to a local TCP server when told to.
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startChild } from '../process/child.ts';
-import { createPassfile } from './passfile.ts';
+import { createPassfile, removeStalePassfiles } from './passfile.ts';
 
 let server: Server;
 let port = 0;
@@ -44,7 +45,7 @@ const waitUntil = async (what: string, check: () => boolean) => {
 
 describe.runIf(process.platform === 'linux')("a child's passfile", () => {
   test('is private (0600 in a 0700 directory), one per child, and removed once the child has connected, while it still runs', async () => {
-    const passfile = await createPassfile({ user: 'app' }, 'pw');
+    const passfile = await createPassfile({ user: 'app' }, 'pw', runtime);
     const env = passfile.env({ PATH: process.env.PATH });
     const path = env.PGPASSFILE!;
     expect(statSync(path).mode & 0o777).toBe(0o600);
@@ -59,7 +60,7 @@ describe.runIf(process.platform === 'linux')("a child's passfile", () => {
   });
 
   test('a child that never connects keeps it until it exits', async () => {
-    const passfile = await createPassfile({ user: 'app' }, 'pw');
+    const passfile = await createPassfile({ user: 'app' }, 'pw', runtime);
     const env = passfile.env({ PATH: process.env.PATH });
     const { running, end } = child(env, false);
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -77,5 +78,78 @@ describe.runIf(process.platform === 'linux')("a child's passfile", () => {
     end();
     await running.done;
     expect(existsSync(own)).toBe(true);
+  });
+});
+
+/** Runs `body` with XDG_RUNTIME_DIR unset, as under a service manager or a container without a login session. */
+async function withoutRuntimeDir<T>(body: () => Promise<T>): Promise<T> {
+  delete process.env.XDG_RUNTIME_DIR;
+  try {
+    return await body();
+  } finally {
+    process.env.XDG_RUNTIME_DIR = runtime;
+  }
+}
+
+describe('without XDG_RUNTIME_DIR', () => {
+  test('the passfile goes in a private directory under HOLDFAST_HOME, never the shared temp directory', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'holdfast-passfile-home-'));
+    const before = readdirSync(tmpdir()).filter((name) => name.startsWith('holdfast-pass-'));
+    try {
+      const path = await withoutRuntimeDir(async () => {
+        const passfile = await createPassfile({ user: 'app' }, 'pw', home);
+        const written = passfile.env({}).PGPASSFILE!;
+        expect(readdirSync(tmpdir()).filter((name) => name.startsWith('holdfast-pass-'))).toEqual(before);
+        await passfile.remove();
+        return written;
+      });
+      expect(dirname(dirname(path))).toBe(join(home, 'passfiles'));
+      expect(statSync(join(home, 'passfiles')).mode & 0o777).toBe(0o700);
+      expect(readdirSync(join(home, 'passfiles'))).toEqual([]);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+
+  test("a dead Holdfast's passfile directory under HOLDFAST_HOME is removed at the next start; a live one's is not", async () => {
+    const home = mkdtempSync(join(tmpdir(), 'holdfast-passfile-home-'));
+    try {
+      // A pid that has exited, as a SIGKILLed Holdfast's is.
+      const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
+      const left = join(home, 'passfiles', `holdfast-pass-${dead}-0badc0de-x1`);
+      mkdirSync(left, { recursive: true, mode: 0o700 });
+      writeFileSync(join(left, 'pgpass'), '*:*:*:app:pw\n', { mode: 0o600 });
+      const live = await withoutRuntimeDir(async () => {
+        const passfile = await createPassfile({ user: 'app' }, 'pw', home);
+        return { passfile, path: passfile.env({}).PGPASSFILE! };
+      });
+      const removed = await withoutRuntimeDir(() => removeStalePassfiles(home));
+      expect(removed).toEqual([left]);
+      expect(existsSync(left)).toBe(false);
+      expect(existsSync(live.path)).toBe(true);
+      await live.passfile.remove();
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+
+  test('what a process leaves when it exits before the child connects is removed by the exit', () => {
+    const home = mkdtempSync(join(tmpdir(), 'holdfast-passfile-home-'));
+    try {
+      const script = `
+        const { createPassfile } = await import(${JSON.stringify(join(import.meta.dirname, 'passfile.ts'))});
+        const passfile = await createPassfile({ user: 'app' }, 'pw', ${JSON.stringify(home)});
+        process.stdout.write(passfile.env({}).PGPASSFILE);
+        process.exit(0);`;
+      const env = { ...process.env };
+      delete env.XDG_RUNTIME_DIR;
+      const ran = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', env });
+      expect(ran.status, ran.stderr).toBe(0);
+      expect(ran.stdout).toContain(join(home, 'passfiles'));
+      expect(existsSync(ran.stdout)).toBe(false);
+      expect(readdirSync(join(home, 'passfiles'))).toEqual([]);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
   });
 });

@@ -10,12 +10,17 @@
 // with real pg_dump -j3, pg_restore -j3, pg_dumpall and psql against a scram-sha-256 server: all
 // succeed with the file removed at their first socket, 30-90 ms after the spawn; without the file
 // from the start pg_dump fails "no password supplied"). The operation's end removes what is left
-// (a child that never connected), and a Holdfast killed before either leaves directories the next
-// start removes (removeStalePassfiles).
+// (a child that never connected), so does this process's exit, and a Holdfast killed before any of
+// them leaves directories the next start removes (removeStalePassfiles).
+//
+// Where: the session's runtime directory when it has one (XDG_RUNTIME_DIR: tmpfs, private to its
+// user, emptied at logout), else HOLDFAST_HOME/passfiles (0700, in the 0700 home) — never the shared
+// /tmp, where a killed process's file sat until the next start, beside every other user's files.
 import { mkdtempSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { ensurePrivateDir } from '../fsutil/durable.ts';
 import { deadProcessDirs, processDirPrefix } from '../process/liveness.ts';
 import { formatPgpassLine } from '../profiles/libpq-files.ts';
 
@@ -24,13 +29,20 @@ const PREFIX = 'holdfast-pass-';
 /** How often a child's descriptors are looked at until it has a socket; a check costs a readdir of a few entries. */
 const CONNECT_POLL_MS = 5;
 
-/** tmpfs when the session has one (private to its user), so the file never reaches a disk. */
-function passfileRoot(): string {
-  return process.env.XDG_RUNTIME_DIR ?? tmpdir();
+/** The runtime directory when the session has one (tmpfs: the file never reaches a disk), else the home's own. */
+export function passfileRoot(home: string): string {
+  return process.env.XDG_RUNTIME_DIR ?? join(home, 'passfiles');
 }
 
 /** Every passfile this process wrote and has not removed: only these are ever removed on a child's connect. */
 const written = new Set<string>();
+
+/** What is left when the process exits (a child that never connected, an operation cut short by exit()). */
+function removeWrittenAtExit(): void {
+  for (const path of written) rmSync(dirname(path), { recursive: true, force: true });
+  written.clear();
+}
+let exitHookInstalled = false;
 
 export interface Passfile {
   /** Extra environment for one child: PGPASSFILE naming a file of its own, and PGPASSWORD removed. */
@@ -39,16 +51,23 @@ export interface Passfile {
   remove(): Promise<void>;
 }
 
-/** `password` undefined: empty files, which libpq reads as "no password here". */
-export async function createPassfile(target: { user: string }, password: string | undefined): Promise<Passfile> {
+/** `password` undefined: empty files, which libpq reads as "no password here". `home`: HOLDFAST_HOME. */
+export async function createPassfile(target: { user: string }, password: string | undefined, home: string): Promise<Passfile> {
   // Wildcards for host and port: the file serves this one profile only, and libpq looks a Unix-socket
   // connection up as "localhost", which a literal socket path would never match.
   const content = password === undefined ? '' : `${formatPgpassLine({ host: '*', port: '*', database: '*', user: target.user, password })}\n`;
   const mine = new Set<string>();
+  const root = passfileRoot(home);
+  // The session's runtime directory is its own to set up (0700 already); the home's is ours.
+  if (root !== process.env.XDG_RUNTIME_DIR) await ensurePrivateDir(root);
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once('exit', removeWrittenAtExit);
+  }
   return {
     env(base) {
       // mkdtemp makes the directory 0700; written synchronously so env() stays a plain function.
-      const dir = mkdtempSync(join(passfileRoot(), processDirPrefix(PREFIX)));
+      const dir = mkdtempSync(join(root, processDirPrefix(PREFIX)));
       const path = join(dir, 'pgpass');
       writeFileSync(path, content, { mode: 0o600, flag: 'wx' });
       written.add(path);
@@ -114,10 +133,14 @@ export function releasePassfileOnConnect(env: NodeJS.ProcessEnv | undefined, chi
   look();
 }
 
-/** Passfile directories left by a Holdfast process that died (SIGKILL skips every finally). */
-export async function removeStalePassfiles(): Promise<string[]> {
+/**
+ * Passfile directories left by a Holdfast process that died (SIGKILL skips every finally and the exit
+ * hook); the shared temp directory too, where versions before stop 29 wrote them.
+ */
+export async function removeStalePassfiles(home: string): Promise<string[]> {
   const removed: string[] = [];
-  for (const { path } of deadProcessDirs(passfileRoot(), PREFIX)) {
+  const roots = new Set([passfileRoot(home), join(home, 'passfiles'), tmpdir()]);
+  for (const { path } of [...roots].flatMap((root) => deadProcessDirs(root, PREFIX))) {
     rmSync(path, { recursive: true, force: true });
     removed.push(path);
   }

@@ -16,9 +16,10 @@ import type { Profile } from '../model/types.ts';
 import { quoteIdent } from '../pg/connection.ts';
 import { openSession } from '../pg/session.ts';
 import { DatabaseEntriesUnreadable, readBackupDatabaseEntries } from '../restore/backup-database-entries.ts';
-import { newDatabaseDefaults } from '../restore/database-properties.ts';
+import { leftOutWarning, newDatabaseDefaults, plainDumpLeftOut } from '../restore/database-properties.ts';
 import { checkedDatabasePropertiesPlan, DatabasePropertiesRefused } from '../restore/database-property-checks.ts';
 import { skipsOwnership } from '../restore/restore-tool.ts';
+import { leftOutAsSaid } from '../restore/impact.ts';
 import { restoreBackup, type RestoreResult } from '../restore/restore.ts';
 import { applyDatabaseProperties, createScratchDatabase } from '../restore/scratch-database.ts';
 import type { Offsite } from '../storage/offsite.ts';
@@ -194,13 +195,15 @@ export async function restoreSet(engine: EngineContext & { offsite: Pick<Offsite
             entry.created = true;
             const restored = await restoreBackup(engine, { ...memberRequest(member.database, false), create: false, clean: false, ref: member.id! });
             await applyDatabaseProperties(admin, member.database, plan);
-            const said = fellBack === undefined ? plan.warnings : [...plan.warnings, hintText(fellBack)];
+            const leftOut = [...plan.leftOut, ...(fellBack ? [fellBack] : []), ...(backup.format === 'plain' ? [plainDumpLeftOut('create')] : [])];
+            const said = leftOut.map(leftOutWarning);
             entry.result = {
               ...restored,
               impact: {
                 ...restored.impact,
                 warnings: [...restored.impact.warnings, ...said.map((warning) => renderHint(warning, 'cli'))],
                 appWarnings: [...restored.impact.appWarnings, ...said.map((warning) => renderHint(warning, 'app'))],
+                leftOut: [...restored.impact.leftOut, ...leftOut.map(leftOutAsSaid)],
               },
             };
           } else {

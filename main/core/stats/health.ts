@@ -13,6 +13,7 @@ import { backupScope } from '../backup/options.ts';
 import { failedCheck, type Catalogue } from '../catalogue/catalogue.ts';
 import type { BackupMetadata } from '../model/types.ts';
 import { CopyRows } from '../storage/copy-rows.ts';
+import { backupStorage } from '../storage/storage.ts';
 import { backupRuns, copiesOf, HOUR_MS, isFailed, lastRunOf, newest, timeOf } from './stats.ts';
 
 export type HealthStatus = 'healthy' | 'degraded' | 'unhealthy';
@@ -31,7 +32,9 @@ export interface HealthReason {
     | 'SCHEDULE_OVERDUE'
     | 'CREDENTIAL_UNREACHABLE'
     // A profile's newest backup has a copy on a named destination that is not verified (storage/copies.ts).
-    | 'COPY_NOT_VERIFIED';
+    | 'COPY_NOT_VERIFIED'
+    // A profile's newest full backup records a roles file that is no longer beside it.
+    | 'ROLES_FILE_MISSING';
   severity: 'degraded' | 'unhealthy';
   message: string;
   profile?: string;
@@ -161,6 +164,15 @@ export async function computeHealth(input: HealthInput): Promise<HealthReport> {
       });
     }
 
+    if (own && (await rolesFileGone(own, backupDir))) {
+      reasons.push({
+        code: 'ROLES_FILE_MISSING',
+        severity: 'degraded',
+        profile: name,
+        message: `The newest full backup of profile "${name}", ${own.filename}, records a roles file, ${own.globals.filename}, that is gone: the roles and tablespaces its objects need cannot be restored with it.`,
+      });
+    }
+
     const offCopies = own ? new CopyRows(catalogue.db).of(own.id).filter((copy) => copy.state !== 'verified') : [];
     const counted = copiesOf(catalogue, own).copies;
     if (own && offCopies.length) {
@@ -198,6 +210,12 @@ export async function computeHealth(input: HealthInput): Promise<HealthReport> {
     reasons,
     freeBytes,
   };
+}
+
+/** Whether the roles file `backup` records is missing from beside it (verify says the same of any backup). */
+async function rolesFileGone(backup: BackupMetadata, backupDir: string): Promise<boolean> {
+  const stored = backupStorage({ backupDir }).locate(backup);
+  return stored.globalsKey !== null && (await stored.destination.stat(stored.globalsKey)) === undefined;
 }
 
 // Permission bits and ACLs lie (root, read-only mounts, network shares); only a real write is proof.

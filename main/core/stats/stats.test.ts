@@ -100,6 +100,7 @@ describe('computeStats', () => {
   test('an empty catalogue gives zeros and nulls', () => {
     expect(computeStats(catalogue, now)).toEqual({
       totalBackups: 0,
+      importedBackups: 0,
       totalSize: 0,
       oldestBackup: null,
       newestBackup: null,
@@ -166,6 +167,7 @@ describe('computeStats', () => {
 
     expect(computeStats(catalogue, now)).toEqual({
       totalBackups: 5,
+      importedBackups: 0,
       totalSize: 11_500,
       oldestBackup: '2024-01-01T02:00:00.000Z',
       newestBackup: '2024-01-15T02:00:00.000Z',
@@ -184,6 +186,17 @@ describe('computeStats', () => {
         { profile: 'unused', totalBackups: 0, totalSize: 0, newestBackup: null, lastRunStatus: null, failedBackups: 0 },
       ],
     });
+  });
+
+  // A DBA review: `holdfast stats` said "2 backups; 1 succeeded, 0 failed" with an import among them.
+  test('an imported dump is a backup kept but no run: counted among the backups as imported, in neither run count', async () => {
+    addProfile('prod');
+    await backup({ profile: 'prod', timestamp: hoursAgo(30), size: 10 });
+    const imported: BackupMetadata = { ...metadata({ profile: 'prod', timestamp: hoursAgo(1), size: 10 }), imported: { from: '/srv/dumps/prod.dump', at: hoursAgo(1), pgRestore: 'ok' } };
+    const runId = catalogue.startRun({ kind: 'backup', profile: 'prod', detail: { importedFrom: '/srv/dumps/prod.dump', filename: imported.filename } });
+    catalogue.insertBackup(imported, runId);
+    catalogue.finishRun(runId, 'completed', { backupId: imported.id });
+    expect(computeStats(catalogue, now)).toMatchObject({ totalBackups: 2, importedBackups: 1, successfulBackups: 1, failedBackups: 0 });
   });
 
   test('a removed profile still appears while it has backups; a running backup shows as its last run', async () => {
@@ -312,6 +325,32 @@ describe('computeHealth', () => {
         message: 'Profile "tables" has no full backup: its 2 backups are partial, schema-only or data-only, and none of them restores the whole database.',
       },
     ]);
+  });
+
+  // A DBA review: the roles file of the newest backup was deleted and health stayed green; a restore of
+  // that backup to a server without the roles then fails on every owner, or needs --no-owner.
+  test('a newest full backup whose recorded roles file is gone is flagged, and one whose roles file is there is not', async () => {
+    addProfile('prod');
+    const withRoles = (at: string): BackupMetadata => {
+      const meta = metadata({ profile: 'prod', timestamp: at, size: 10 });
+      return { ...meta, globals: { filename: meta.filename.replace(/\.dump$/, '.globals.sql'), checksum: `sha256:${'1'.repeat(64)}`, note: null } };
+    };
+    const newestBackup = withRoles(hoursAgo(1));
+    const runId = catalogue.startRun({ kind: 'backup', profile: 'prod' });
+    catalogue.insertBackup(newestBackup, runId);
+    catalogue.finishRun(runId, 'completed', { backupId: newestBackup.id });
+
+    const report = await health();
+    expect(report.reasons).toEqual([
+      {
+        code: 'ROLES_FILE_MISSING',
+        severity: 'degraded',
+        profile: 'prod',
+        message: `The newest full backup of profile "prod", ${newestBackup.filename}, records a roles file, ${newestBackup.globals.filename}, that is gone: the roles and tablespaces its objects need cannot be restored with it.`,
+      },
+    ]);
+    writeFileSync(join(backupDir, newestBackup.globals.filename!), 'CREATE ROLE app;\n');
+    expect((await health()).reasons).toEqual([]);
   });
 
   test('an imported dump, however new its file, does not make a profile look recently backed up: health judges the backups Holdfast takes', async () => {

@@ -12,6 +12,8 @@
 //   run too; those are not backups that ran, so they are left out of run counts and "last run".
 //   A whole-server set counts per database: its members' runs, not its own run beside them (a set
 //   with 2 failed members is 2 failures, not 3); failedInSets says how many of the failures those are.
+// - An imported dump is a backup (kept, restorable) and no run: importedBackups says how many of
+//   totalBackups are imported, so the backups Holdfast took are the rest, and no run count holds it.
 import { failedCheck, type Catalogue } from '../catalogue/catalogue.ts';
 import type { BackupMetadata, RunRecord } from '../model/types.ts';
 import { CopyRows } from '../storage/copy-rows.ts';
@@ -30,6 +32,8 @@ export interface ProfileStats {
 
 export interface BackupStats {
   totalBackups: number;
+  /** Of totalBackups, dumps made elsewhere and imported (holdfast import): backups, but no run of Holdfast's. */
+  importedBackups: number;
   /** Bytes. */
   totalSize: number;
   oldestBackup: string | null;
@@ -137,6 +141,7 @@ export function computeStats(catalogue: Catalogue, now: Date): BackupStats {
 
   return {
     totalBackups: count,
+    importedBackups: backups.filter((backup) => backup.imported !== undefined).length,
     totalSize,
     oldestBackup: oldest(backups)?.timestamp ?? null,
     newestBackup: newest(backups)?.timestamp ?? null,

@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type Database from 'better-sqlite3';
+import { onFirstUse } from '../process/first-use.ts';
 import { HoldfastError } from '../model/errors.ts';
 import { requireSecretStore } from '../secrets/require-store.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
@@ -38,9 +39,9 @@ import type { HostKeyPolicy, SftpSecret } from './sftp-destination.ts';
  * SDKs are a large share of the CLI's start-up, and most commands (every backup without a remote
  * copy) never touch them.
  */
-const loadS3 = () => import('./s3-destination.ts');
-const loadAzure = () => import('./azure-destination.ts');
-const loadSftp = () => import('./sftp-destination.ts');
+const loadS3 = onFirstUse(() => import('./s3-destination.ts'));
+const loadAzure = onFirstUse(() => import('./azure-destination.ts'));
+const loadSftp = onFirstUse(() => import('./sftp-destination.ts'));
 
 interface DestinationRow {
   id: string;

@@ -73,7 +73,11 @@ export async function checkBackupFiles(
     add(
       'globals',
       actual === backup.globals.checksum ? 'ok' : 'failed',
-      actual === undefined ? `${stored.destination.describe(stored.globalsKey)} is gone` : actual === backup.globals.checksum ? 'roles file intact' : 'the roles file does not match its checksum',
+      actual === undefined
+        ? `${stored.destination.describe(stored.globalsKey)} is gone: the roles and tablespaces this backup's objects need cannot be restored with it`
+        : actual === backup.globals.checksum
+          ? 'roles file intact'
+          : 'the roles file does not match its checksum',
     );
   }
   return checks;

@@ -4,6 +4,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type * as z from 'zod';
 import { contract, describeZodError, type Channel, type ChannelInput, type ChannelOutput, type Envelope } from '../../contract.ts';
+import { onFirstUse } from '../../core/process/first-use.ts';
 import type { Holdfast } from '../../core/holdfast.ts';
 import type { BackupMetadata } from '../../core/model/types.ts';
 import { channelRole, hasRole, type Principal } from '../auth.ts';
@@ -78,6 +79,9 @@ function route<B extends z.ZodType = typeof EmptyBody, Q extends z.ZodType = typ
 ): RestRoute {
   return spec as unknown as RestRoute;
 }
+
+/** prom-client and the gauges over the catalogue, loaded on the first scrape (registerRest says why). */
+const loadMetrics = onFirstUse(() => import('./metrics.ts'));
 
 const fail = (code: string, message: string, hint?: string): Answer => ({ ok: false, error: hint ? { code, message, hint } : { code, message } });
 
@@ -392,7 +396,7 @@ export async function registerRest(app: FastifyInstance, holdfast: Holdfast, ses
 
   let metrics: Promise<Metrics> | undefined;
   app.get('/metrics', async (_request, reply) => {
-    metrics ??= import('./metrics.ts').then(({ createMetrics }) => createMetrics(holdfast));
+    metrics ??= loadMetrics().then(({ createMetrics }) => createMetrics(holdfast));
     const ready = await metrics;
     return reply.type(ready.registry.contentType).send(await ready.scrape());
   });

@@ -127,6 +127,7 @@ export const StatsSchema = lazySchema(() =>
   z
     .object({
       totalBackups: z.number().int(),
+      importedBackups: z.number().int().describe('of totalBackups, dumps made elsewhere and imported: backups, but no run'),
       totalSize: z.number().int(),
       oldestBackup: Timestamp.nullable(),
       newestBackup: Timestamp.nullable(),

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { DRILL_WORDS } from '../../../main/core/model/drill-words.ts';
-import { scopeBadge, statusBadge, verifiedBadge } from './badges.ts';
+import { encryptionBadge, KEY_NOT_HERE_BADGE, scopeBadge, statusBadge, verifiedBadge } from './badges.ts';
 
 describe('badge descriptions (drawn by React and by the first screen painted before it)', () => {
   test('a run state has its tone and words, with a dot; an unknown one shows as itself, muted', () => {
@@ -21,4 +21,11 @@ describe('badge descriptions (drawn by React and by the first screen painted bef
     expect(scopeBadge({ scope: null })).toBeNull();
     expect(scopeBadge({ scope: 'schema-only' })).toMatchObject({ tone: 'warn' });
   });
+});
+
+test('an encrypted backup is marked whether or not its key is here; one that is not encrypted is not', () => {
+  expect(encryptionBadge({ encryptedTo: ['age1abc'], keyHere: true })).toMatchObject({ label: 'Encrypted', title: expect.stringContaining('a key that opens it is on this machine') });
+  expect(encryptionBadge({ encryptedTo: ['age1abc'], keyHere: false })).toBe(KEY_NOT_HERE_BADGE);
+  expect(encryptionBadge({ encryptedTo: null })).toBeNull();
+  expect(encryptionBadge(null)).toBeNull();
 });

@@ -2,6 +2,7 @@
 // (components/ui.tsx, pages/BackupDetails.tsx) render these, and so does the first screen painted
 // before React loads (first-screen.ts), so the two cannot word a row differently.
 import { DRILL_WORDS } from '../../../main/core/model/drill-words.ts';
+import type { BackupSummary } from '../../../main/core/model/types.ts';
 import { proofBadge, scopeLabel, type BackupRow } from './backup-rows.ts';
 
 export type Tone = 'ok' | 'warn' | 'bad' | 'info' | 'muted';
@@ -67,6 +68,15 @@ export const KEY_NOT_HERE_BADGE: BadgeLook = {
   label: 'Key not here',
   title: 'Encrypted to keys whose secret is not on this machine: it cannot be restored here until you import one (Settings › Keys)',
 };
+export const ENCRYPTED_BADGE: BadgeLook = { tone: 'info', label: 'Encrypted', title: 'Encrypted with age (a .age file); a key that opens it is on this machine' };
+/**
+ * A list row's mark for an age file: whether this machine holds a key that opens it (keyHere), said
+ * before anyone opens the row or tries a restore. None for a backup that is not encrypted.
+ */
+export function encryptionBadge(backup: Pick<BackupSummary, 'encryptedTo' | 'keyHere'> | null | undefined): BadgeLook | null {
+  if (!backup?.encryptedTo) return null;
+  return backup.keyHere === false ? KEY_NOT_HERE_BADGE : ENCRYPTED_BADGE;
+}
 export const IMPORTED_BADGE: BadgeLook = { tone: 'muted', label: 'Imported', title: 'A dump made elsewhere and imported, not a backup Holdfast took' };
 export const PINNED_BADGE: BadgeLook = { tone: 'info', label: 'Pinned', title: 'Pinned: retention keeps it whatever the policy' };
 export const SET_BADGE: BadgeLook = { tone: 'info', label: 'Set' };

@@ -9,7 +9,7 @@ import { useNow } from '../components/hooks.ts';
 import { FileName } from '../components/FileName.tsx';
 import { icons } from '../components/icons.tsx';
 import { BadgeOf, EmptyState, ErrorNotice, PageHeader, StatusBadge } from '../components/ui.tsx';
-import { SET_BADGE } from '../lib/badges.ts';
+import { encryptionBadge, SET_BADGE } from '../lib/badges.ts';
 import { scopeLabel, type SortKey } from '../lib/backup-rows.ts';
 import { COLUMNS, countText, profileChoices, headCellClass, ROW_HEIGHT, SEARCH_PLACEHOLDER, STATUS_FILTERS } from '../lib/backup-columns.ts';
 import { pagedLayout } from '../lib/paged-layout.ts';
@@ -21,7 +21,7 @@ import { formatBytes, formatDateTime, formatDuration, formatRelative } from '../
 import { useBackups } from '../stores/backups.ts';
 import { useNav } from '../stores/nav.ts';
 import { useProfiles } from '../stores/profiles.ts';
-import { BackupDetails, ImportedBadge, KeyNotHereBadge, PinnedBadge, ScopeBadge, VerifiedBadge } from './BackupDetails.tsx';
+import { BackupDetails, ImportedBadge, PinnedBadge, ScopeBadge, VerifiedBadge } from './BackupDetails.tsx';
 import { SetDetails } from './SetDetails.tsx';
 import { ImportDialog } from './ImportDialog.tsx';
 
@@ -231,6 +231,7 @@ function BackupTable({ total, selectedId, expanded, onSelect, sortKey, direction
                 </div>
               );
             }
+            const encryption = encryptionBadge(row.backup);
             return (
               <div
                 key={row.id}
@@ -291,18 +292,23 @@ function BackupTable({ total, selectedId, expanded, onSelect, sortKey, direction
                         {row.profile}
                       </span>
                     )}
-                    {row.set ? <BadgeOf look={SET_BADGE} /> : null}
                   </span>
-                  {row.set ? <span className="cell-secondary">{row.database}</span> : null}
+                  {/* The Set badge under the name, so the name has the line (it read "prod…" at 1440 px); the count beside it only where the Database column gives way. */}
+                  {row.set ? (
+                    <span className="cell-secondary vtable__set-line">
+                      <BadgeOf look={SET_BADGE} />
+                      <span className="vtable__set-count">{row.database}</span>
+                    </span>
+                  ) : null}
                   <span className="vtable__scope-inline">
                     <ScopeBadge row={row} />
                   </span>
                   {/* One line of marks under the name: the row stays one row high. */}
-                  {row.backup?.imported || row.pinned || row.backup?.keyHere === false ? (
+                  {row.backup?.imported || row.pinned || encryption ? (
                     <span className="vtable__profile-line">
                       {row.backup?.imported ? <ImportedBadge /> : null}
                       {row.pinned ? <PinnedBadge /> : null}
-                      {row.backup?.keyHere === false ? <KeyNotHereBadge /> : null}
+                      {encryption ? <BadgeOf look={encryption} /> : null}
                     </span>
                   ) : null}
                 </div>

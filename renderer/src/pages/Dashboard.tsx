@@ -16,6 +16,7 @@ import { useNav } from '../stores/nav.ts';
 import { useOverview } from '../stores/overview.ts';
 import { useProfiles } from '../stores/profiles.ts';
 import { useSchedules } from '../stores/schedules.ts';
+import { NOT_RUN_LABEL, schedulesRun } from '../lib/next-run.ts';
 
 // recharts is most of the app's code and only these two charts use it: it loads with them, so the
 // other pages (the Backups table above all) start without waiting for it. Same-origin chunks, so
@@ -30,6 +31,7 @@ export function Dashboard() {
   const profilesLoaded = useProfiles((s) => s.loaded);
   const rows = useBackups((s) => s.rows);
   const schedules = useSchedules((s) => s.schedules);
+  const willRun = useSchedules((s) => schedulesRun(s.hosts));
   const { navigate, openBackupDialog } = useNav.getState();
   const now = useNow(30_000);
 
@@ -175,7 +177,9 @@ export function Dashboard() {
                       </div>
                     ) : null}
                   </td>
-                  <td title={formatDateTime(next)}>{next ? formatRelative(next, now) : <span className="muted">not scheduled</span>}</td>
+                  <td title={willRun ? formatDateTime(next) : undefined}>
+                    {!next ? <span className="muted">not scheduled</span> : willRun ? formatRelative(next, now) : <span className="muted">{NOT_RUN_LABEL}</span>}
+                  </td>
                   <td className="num">{formatCount(p.totalBackups)}</td>
                   <td className="num">{formatBytes(p.totalSize)}</td>
                 </tr>

@@ -548,7 +548,7 @@ function RestoreSummary({ result, onClose }: { result: RestoreResult; onClose: (
         </p>
         {result.from ? <p className="muted">Read from its copy on destination {result.from}, not from this machine&apos;s disk.</p> : null}
       </div>
-      <LeftOut lines={result.impact.leftOut} database={result.target.database} />
+      <LeftOut items={result.impact.leftOut} database={result.target.database} />
       {result.runId ? <ToolOutput runOrBackupId={result.runId} tools={RESTORE_TOOLS} /> : null}
       <table className="table table--compact" aria-label="Row count comparison">
         <thead>
@@ -585,29 +585,39 @@ function RestoreSummary({ result, onClose }: { result: RestoreResult; onClose: (
 
 /**
  * What the restored database did not get from the backup (impact.leftOut), said again after the run as
- * the CLI does, with the statement that sets a setting: a DBA may skip the preview, and must not
- * assume the copy has every setting the backup carried.
+ * the CLI does: a DBA may skip the preview, and must not assume the copy has every setting the backup
+ * carried. A statement is shown only where the engine gives one; a setting it gives none for (code it
+ * would load, a search_path before pg_catalog) gets only the statement's form.
  */
-function LeftOut({ lines, database }: { lines: string[]; database: string }) {
-  if (!lines.length) return null;
+function LeftOut({ items, database }: { items: RestoreResult['impact']['leftOut']; database: string }) {
+  if (!items.length) return null;
   const name = quoteIdent(database);
   return (
     <section className="notice notice--warn" aria-labelledby="restore-left-out-title">
       <div className="notice__body">
         <p className="notice__title" id="restore-left-out-title">
-          Not restored: set these yourself
+          Not carried over from the backup
         </p>
-        <ul className="notice__message">
-          {lines.map((line) => (
-            <li key={line}>{line}</li>
-          ))}
+        <ul className="notice__message left-out">
+          {items.map((item, i) => {
+            const statements = item.settings.flatMap(({ statement }) => (statement === null ? [] : [statement]));
+            return (
+              <li key={i}>
+                {item.message}
+                {statements.map((statement) => (
+                  <code key={statement} className="left-out__statement">
+                    {statement};
+                  </code>
+                ))}
+                {item.settings.some(({ statement }) => statement === null) && (
+                  <span className="left-out__form">
+                    For each one {database} needs: <code>ALTER DATABASE {name} SET name = value;</code> (for one role: <code>ALTER ROLE role IN DATABASE {name} SET name = value;</code>)
+                  </span>
+                )}
+              </li>
+            );
+          })}
         </ul>
-        {/* A line off the allow-list carries its own exact statement; the code-loading ones deliberately do not. */}
-        {lines.some((line) => !/ALTER (?:DATABASE|ROLE) (?:"(?:[^"]|"")*"|[^\s…]\S*) (?:SET|IN DATABASE) /.test(line)) && (
-          <p className="notice__message">
-            Next step, for each setting {database} needs: <code>ALTER DATABASE {name} SET name = value;</code> (for one role: <code>ALTER ROLE role IN DATABASE {name} SET name = value;</code>).
-          </p>
-        )}
       </div>
     </section>
   );

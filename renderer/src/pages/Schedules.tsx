@@ -13,6 +13,7 @@ import { Badge, Checkbox, EmptyState, ErrorNotice, Field, PageHeader, Spinner, S
 import { describeOutput } from '../../../main/core/schedule/schedule-output.ts';
 import { formatBytes, formatDateTime, formatInZone, formatRelative, plural, progressFraction } from '../lib/format.ts';
 import { cadenceInSentence, scheduleErrorPlacement, scheduleTypeLabel } from '../lib/schedule-form.ts';
+import { NOT_RUN_LABEL, schedulesRun } from '../lib/next-run.ts';
 import { useNav } from '../stores/nav.ts';
 import { useProfiles } from '../stores/profiles.ts';
 import { useSchedules, type RetentionPreview, type RunNowState, type Schedule } from '../stores/schedules.ts';
@@ -30,6 +31,7 @@ export function Schedules() {
   const [adding, setAdding] = useState(false);
   const [editing, setEditing] = useState<Schedule | null>(null);
   const runs = useSchedules((s) => s.runs);
+  const willRun = useSchedules((s) => schedulesRun(s.hosts));
   const [removing, setRemoving] = useState<Schedule | null>(null);
   const now = useNow(30_000);
 
@@ -101,13 +103,15 @@ export function Schedules() {
                     </div>
                   </td>
                   <td>
-                    {schedule.enabled ? (
+                    {!schedule.enabled ? (
+                      <StatusBadge status="paused" />
+                    ) : willRun ? (
                       <>
                         {formatRelative(schedule.nextRun, now)}
                         <div className="cell-secondary">{formatInZone(schedule.nextRun, schedule.timeZone)}</div>
                       </>
                     ) : (
-                      <StatusBadge status="paused" />
+                      <span className="muted">{NOT_RUN_LABEL}</span>
                     )}
                   </td>
                   <td>

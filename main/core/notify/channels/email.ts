@@ -3,14 +3,16 @@
 // HOLDFAST_EMAIL_TO, or as a channel added in the app (its password in the secret store). The
 // password never appears in an attempt's error; a refused login is not retried, a busy server is.
 
-/** nodemailer, loaded when an email is sent: most commands never send one, and every command would pay its load. */
-const loadNodemailer = async () => (await import('nodemailer')).default;
 import * as z from 'zod';
+import { onFirstUse } from '../../process/first-use.ts';
 import { lazySchema } from '../../model/lazy-schema.ts';
 import { HoldfastError } from '../../model/errors.ts';
 import type { NotifyChannel, NotifyTarget } from '../channel.ts';
 import { scrub, type Attempt } from '../delivery.ts';
 import { describeEvent, type NotifyEvent } from '../message.ts';
+
+/** nodemailer, loaded when an email is sent: most commands never send one, and every command would pay its load. */
+const loadNodemailer = onFirstUse(async () => (await import('nodemailer')).default);
 
 const Address = lazySchema(() => z.string().trim().email('not an email address'));
 
