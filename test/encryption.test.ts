@@ -76,10 +76,14 @@ describe.skipIf(!keyring || !hasAge)('age encryption at rest', () => {
 
   test('a custom backup is an age file, no plaintext reaches the disk during or after it, and `age -d | pg_restore` restores it', async () => {
     const seen: string[] = [];
+    // pg_dump writes a FIFO (backup/dump-pipe.ts): seen while it runs, gone after; it holds no byte on disk.
+    const fifos = new Set<string>();
+    const fifoDirs = () => readdirSync(privateTmp.dir).filter((name) => name.startsWith('holdfast-pipe-'));
     let running = true;
     const watcher = (async () => {
       while (running) {
         seen.push(...plaintextOnDisk());
+        for (const dir of fifoDirs()) fifos.add(dir);
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
     })();
@@ -93,6 +97,8 @@ describe.skipIf(!keyring || !hasAge)('age encryption at rest', () => {
     expect(await reads()).toBe(readsBefore + 1);
     expect(seen).toEqual([]);
     expect(plaintextOnDisk()).toEqual([]);
+    expect(fifos.size).toBe(1);
+    expect(fifoDirs()).toEqual([]);
     expect(backup.filename).toMatch(/\.dump\.age$/);
     expect(backup).toMatchObject({ encrypted: true, encryption: { recipients: [recipient], plaintextChecksum: expect.stringMatching(/^sha256:/) } });
     expect(backup.rowCounts['public.secrets']).toBe(20000);

@@ -29,3 +29,27 @@ test.runIf(process.platform === 'linux')('every helper thread is lowered to nice
   expect(new Set(helpers)).toEqual(new Set([19]));
   expect(child).toBe(0);
 });
+
+const PACING_SCRIPT = `
+import { readdirSync, readFileSync, readFile } from 'node:fs';
+import { Worker } from 'node:worker_threads';
+const { lowerHelperThreads } = await import(${JSON.stringify(join(import.meta.dirname, 'helper-threads.ts'))});
+const { markPacing, threadsStartedBy } = await import(${JSON.stringify(join(import.meta.dirname, '..', 'core', 'process', 'pacing-threads.ts'))});
+await new Promise((resolve) => readFile('/proc/self/stat', resolve));
+const { value: worker, threads } = threadsStartedBy(() => new Worker('setInterval(() => {}, 1000)', { eval: true }));
+const done = markPacing(threads);
+lowerHelperThreads();
+const niceOf = (tid) => Number(readFileSync('/proc/self/task/' + tid + '/stat', 'utf8').split(') ')[1].split(' ')[16]);
+const others = readdirSync('/proc/self/task').map(Number).filter((tid) => tid !== process.pid && !threads.includes(tid));
+process.stdout.write(JSON.stringify({ pacing: threads.map(niceOf), others: others.map(niceOf) }));
+done();
+await worker.terminate();
+`;
+
+test.runIf(process.platform === 'linux')("a thread that paces a child (the one reading pg_dump's FIFO) keeps its priority; the other helpers are lowered", () => {
+  const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', PACING_SCRIPT], { encoding: 'utf8' });
+  const { pacing, others } = JSON.parse(out) as { pacing: number[]; others: number[] };
+  expect(pacing).toEqual([0]);
+  expect(others.length).toBeGreaterThanOrEqual(4);
+  expect(new Set(others)).toEqual(new Set([19]));
+});

@@ -14,6 +14,7 @@
 // feed psql and so are the restore's own pace.
 import { readdirSync } from 'node:fs';
 import { constants, setPriority } from 'node:os';
+import { isPacing } from '../core/process/pacing-threads.ts';
 
 const lowered = new Set<number>();
 
@@ -28,7 +29,8 @@ export function lowerHelperThreads(): void {
   }
   for (const task of tasks) {
     const tid = Number(task);
-    if (tid === process.pid || lowered.has(tid)) continue;
+    // The main thread starts the children, which inherit its priority; a pacing thread feeds one.
+    if (tid === process.pid || lowered.has(tid) || isPacing(tid)) continue;
     try {
       setPriority(tid, constants.priority.PRIORITY_LOW);
       lowered.add(tid);

@@ -275,7 +275,7 @@ async function holdfastArgvDump(): Promise<{ ms: number; size: number }> {
   try {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     const snapshot = (await client.query<{ id: string }>('SELECT pg_export_snapshot() AS id')).rows[0]!.id;
-    const args = pgDumpArgs({ options, compression: effectiveCompression(options, true), clientMajor: 15, outputPath: file, snapshot, dbnameConninfo: dbnameConninfo(profile.dbname) });
+    const args = pgDumpArgs({ options, compression: effectiveCompression(options, true), clientMajor: 15, output: { file }, snapshot, dbnameConninfo: dbnameConninfo(profile.dbname) });
     const started = performance.now();
     const dump = startChild(PG_DUMP, args, { env: libpqEnv(profile, 10), signal: abort.signal });
     liveChildren.add(dump.child);

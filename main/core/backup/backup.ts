@@ -22,7 +22,8 @@ import { crashPoint } from '../process/crash-point.ts';
 import { pickClientTools } from '../tools/discover.ts';
 import type { BackupMetadata, Profile } from '../model/types.ts';
 import { backupFilename, companionPaths, ENCRYPTED_SUFFIX, TEMP_SUFFIX } from './naming.ts';
-import { writeEncrypted, type EncryptedWrite } from './encrypted-output.ts';
+import { plaintextReaders, writeEncrypted } from './encrypted-output.ts';
+import { openDumpPipe, readDumpPipe, type DumpPipe } from './dump-pipe.ts';
 import { followCustomOutput, type OutputFollower } from './follow-output.ts';
 import { dumpGlobals, type SavedGlobals } from './globals.ts';
 import { inspectStream, STREAMABLE_FORMATS } from '../archive/stream-inspect.ts';
@@ -169,6 +170,7 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
   let follower: OutputFollower | undefined;
   let sideWork: Promise<unknown> | undefined;
   let session: ServerSession | undefined;
+  let pipe: DumpPipe | undefined;
   // Once the run records the sealing metadata, a failure must take the final files away again.
   let sealing = false;
   const sideWorkAbort = new AbortController();
@@ -195,11 +197,24 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
     const toolSession = session;
     const toolEnv = () => ({ ...toolSession.childEnv(), PGAPPNAME: toolApplicationName(runId) });
     const encrypt = plan !== undefined;
-    const args = pgDumpArgs({ options, compression, clientMajor: tools.major, outputPath: encrypt ? undefined : tempPath, snapshot, dbnameConninfo: dbnameConninfo(profile.dbname) });
+    // The structural check reads the plaintext as it passes on its way to the encryptor.
+    const streamed = encrypt
+      ? inspectStream(options.format, filename, { gzip: options.format === 'plain' && compression.method === 'gzip', countRows: countsRowsFromArchive(options, compression) })
+      : undefined;
+    // A check that lets go of what it reads can be fed from a thread of its own (dump-pipe.ts).
+    pipe = streamed && plaintextReaders(streamed.sink) > 0 ? await openDumpPipe(tools.major) : undefined;
+    const args = pgDumpArgs({
+      options,
+      compression,
+      clientMajor: tools.major,
+      output: encrypt ? (pipe ? { fifo: pipe.path } : 'stdout') : { file: tempPath },
+      snapshot,
+      dbnameConninfo: dbnameConninfo(profile.dbname),
+    });
     if (options.format !== 'directory') await createPrivateFile(tempPath);
 
     progress('dumping');
-    const dump = startChild(tools.paths.pg_dump, args, { env: toolEnv(), signal: request.signal, timeoutMs: config.timeoutMs, onStart, streamStdout: encrypt });
+    const dump = startChild(tools.paths.pg_dump, args, { env: toolEnv(), signal: request.signal, timeoutMs: config.timeoutMs, onStart, streamStdout: encrypt && !pipe });
     // The lock watch's connection is begun once pg_dump is on its way: every ms before the spawn is
     // wall time of the backup, and pg_dump takes far longer to reach its first lock than this to connect.
     const watched = session;
@@ -209,9 +224,9 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
     // adds to the backup's wall time. Counting every table on the server is only worth it when nothing
     // is filtered out; otherwise the dumped tables are counted once the dump says which they are.
     const countsFromArchive = countsRowsFromArchive(options, compression);
-    // The structural check reads the plaintext as it passes on its way to the encryptor.
-    const streamed = encrypt ? inspectStream(options.format, filename, { gzip: options.format === 'plain' && compression.method === 'gzip', countRows: countsFromArchive }) : undefined;
-    const encrypting: Promise<EncryptedWrite | Error> | undefined = plan ? writeEncrypted(dump.child.stdout!, tempPath, plan.target, streamed!.sink).catch((error: Error) => error) : undefined;
+    const plaintext = pipe ? readDumpPipe(pipe, plaintextReaders(streamed!.sink)) : dump.child.stdout!;
+    // A failed read or write ends pg_dump too, which could otherwise wait on a FIFO nobody reads.
+    const encrypting = plan ? writeEncrypted(plaintext, tempPath, plan.target, streamed!.sink).catch((error: Error) => (dump.stop('encrypting its output failed'), error)) : undefined;
     // A custom archive is walked as pg_dump writes it, so after its exit the file is only hashed.
     if (!encrypt && options.format === 'custom') follower = followCustomOutput(tempPath, filename, { countRows: countsFromArchive });
     const countedDuringDump = !countsFromArchive && dumpsEveryTable(options) ? userTables(client).then((tables) => countRows(client!, tables)) : undefined;
@@ -247,7 +262,10 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
           }
         });
     }, request.pollMs ?? 500);
-    const result = await dump.done.finally(() => clearInterval(poll));
+    const result = await dump.done.finally(() => {
+      clearInterval(poll);
+      pipe?.closeWriter();
+    });
     // Its connection closes while the file is checked; no message reads the watch once it is stopped.
     void lockWatch.stop();
     toolStderr.unshift({ tool: 'pg_dump', stderr: result.stderr });
@@ -376,5 +394,6 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
     if (client) await client.end().catch(() => undefined);
     await snapshotEnded;
     await session?.close();
+    await pipe?.remove();
   }
 }

@@ -19,12 +19,12 @@ export interface EncryptedWrite {
   plaintextChecksum: string;
 }
 
-function hashing(onChunk?: (chunk: Buffer) => Promise<void>, onEnd?: () => void): { tap: Transform; digest: () => { size: number; checksum: string } } {
+function hashing(onChunk?: (chunk: Buffer) => Promise<void>, onEnd?: () => void, hashed = false): { tap: Transform; digest: () => { size: number; checksum: string } } {
   const hash = createHash('sha256');
   let size = 0;
   const tap = new Transform({
     transform(chunk: Buffer, _encoding, done) {
-      hash.update(chunk);
+      if (!hashed) hash.update(chunk);
       size += chunk.length;
       if (!onChunk) return done(null, chunk);
       onChunk(chunk).then(() => done(null, chunk), done);
@@ -124,32 +124,48 @@ class StoredFileWriter extends Writable {
   }
 }
 
+/** How many readers of each plaintext chunk let go of it: the encryptor, and the check when it lets go (a custom archive's); 0 when the check keeps chunks. */
+export function plaintextReaders(inspect?: Writable): number {
+  return inspect ? (letsGo(inspect) ? 2 : 0) : 1;
+}
+
+/** Plaintext read on a thread of its own (backup/dump-pipe.ts): each chunk comes lent to plaintextReaders(inspect), and hashed. */
+export interface ThreadRead {
+  readonly bytes: Readable;
+  readonly sha256: Promise<string>;
+}
+
 /**
  * Encrypts `plaintext` to `target` (recipients or a passphrase) into `path` (an existing private temp file), feeding the
  * plaintext to `inspect` on the way. Rejects when reading, encrypting or writing fails.
  */
-export async function writeEncrypted(plaintext: Readable, path: string, target: AgeTarget, inspect?: Writable): Promise<EncryptedWrite> {
+export async function writeEncrypted(plaintext: Readable | ThreadRead, path: string, target: AgeTarget, inspect?: Writable): Promise<EncryptedWrite> {
   // Each chunk pg_dump wrote is freed once the check (when it lets go: a custom archive's) and the
   // encryptor are done with it, and each sealed chunk once it is written: fsutil/lent-buffers.ts.
-  const readers = inspect ? (letsGo(inspect) ? 2 : 0) : 1;
+  // A thread's read lends them itself, and hashes them there.
+  const threadRead = 'sha256' in plaintext ? plaintext : undefined;
+  const readers = threadRead ? 0 : plaintextReaders(inspect);
   const plain = hashing(
     inspect
       ? (chunk) => {
           if (readers > 0) lend(chunk, readers);
           return offer(inspect, chunk);
         }
-      : async (chunk) => lend(chunk, readers),
+      : async (chunk) => {
+          if (!threadRead) lend(chunk, readers);
+        },
     () => inspect?.end(),
+    threadRead !== undefined,
   );
   const stored = hashing(async (chunk) => lend(chunk, 1));
   const encryptor = new AgeEncryptStream(target);
   const writer = new StoredFileWriter(path);
   try {
-    await pipeline(plaintext, plain.tap, encryptor, stored.tap, writer);
+    await pipeline(threadRead ? threadRead.bytes : (plaintext as Readable), plain.tap, encryptor, stored.tap, writer);
   } finally {
     if (inspect && !inspect.writableEnded) inspect.end();
   }
-  const before = plain.digest();
+  const before = threadRead ? { size: plain.digest().size, checksum: `sha256:${await threadRead.sha256}` } : plain.digest();
   const after = stored.digest();
   // The checksums are of the bytes as they were handed over, not read back: had a buffer been freed
   // before its last reader was done (it then reads as empty), the file would be shorter than they say.

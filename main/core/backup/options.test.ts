@@ -18,7 +18,7 @@ describe('backup options', () => {
       options: parse({ tables: ['-fx', 'public.*'], excludeSchemas: ['x; $(touch /tmp/p)'] }),
       compression: { method: 'gzip', level: 5 },
       clientMajor: 15,
-      outputPath: '/b/x.dump.tmp',
+      output: { file: '/b/x.dump.tmp' },
       snapshot: '00000003-0000001B-1',
       dbnameConninfo: "dbname='-fx'",
     });
@@ -34,6 +34,15 @@ describe('backup options', () => {
       '--exclude-schema=x; $(touch /tmp/p)',
       '--strict-names',
     ]);
+  });
+
+  test('pg_dump writing a FIFO is told --no-sync (its fsync of the --file would fail the dump); to a file it syncs as usual, and to stdout it has no --file', () => {
+    const base = { options: parse({}), compression: { method: 'gzip' as const }, clientMajor: 15, snapshot: undefined, dbnameConninfo: "dbname='d'" };
+    const fifo = pgDumpArgs({ ...base, output: { fifo: '/tmp/holdfast-pipe-1/pg_dump.out' } });
+    expect(fifo).toContain('--file=/tmp/holdfast-pipe-1/pg_dump.out');
+    expect(fifo).toContain('--no-sync');
+    expect(pgDumpArgs({ ...base, output: { file: '/b/x.dump.tmp' } })).not.toContain('--no-sync');
+    expect(pgDumpArgs({ ...base, output: 'stdout' }).some((arg) => arg.startsWith('--file') || arg === '--no-sync')).toBe(false);
   });
 
   test('compression syntax follows the client version', () => {

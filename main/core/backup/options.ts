@@ -206,12 +206,16 @@ export function pgDumpArgs(input: {
   options: BackupOptions;
   compression: Compression;
   clientMajor: number;
-  outputPath: string | undefined;
+  /** Where pg_dump writes: a file (or directory), a FIFO (backup/dump-pipe.ts), or its stdout. */
+  output: { file: string } | { fifo: string } | 'stdout';
   snapshot: string | undefined;
   dbnameConninfo: string;
 }): string[] {
-  const { options } = input;
-  const args = [`--format=${formatFlag[options.format]}`, ...(input.outputPath === undefined ? [] : [`--file=${input.outputPath}`]), '--no-password', `--dbname=${input.dbnameConninfo}`];
+  const { options, output } = input;
+  const args = [`--format=${formatFlag[options.format]}`, '--no-password', `--dbname=${input.dbnameConninfo}`];
+  if (output !== 'stdout') args.splice(1, 0, `--file=${'file' in output ? output.file : output.fifo}`);
+  // pg_dump fsyncs its --file when done, which a FIFO refuses (EINVAL): the dump would fail at its end.
+  if (output !== 'stdout' && 'fifo' in output) args.push('--no-sync');
   if (options.format !== 'tar') args.push(...compressionArgs(input.compression, input.clientMajor));
   if (options.format === 'directory' && options.jobs !== undefined) args.push(`--jobs=${options.jobs}`);
   if (input.snapshot) args.push(`--snapshot=${input.snapshot}`);

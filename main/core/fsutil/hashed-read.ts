@@ -13,6 +13,7 @@
 // kept (unreferenced) for the next read.
 import { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
+import { markPacing, threadsStartedBy } from '../process/pacing-threads.ts';
 import { lend } from './lent-buffers.ts';
 
 /** Slot states in the shared control array, besides a positive length (filled, not yet handed out). */
@@ -44,7 +45,10 @@ parentPort.on('message', ({ path, ring, control, slotSize, slots }) => {
         return;
       }
       const view = new Uint8Array(ring, slot * slotSize, slotSize);
-      const length = readSync(fd, view, 0, slotSize, null);
+      // A file fills the slot in one read; a pipe (a FIFO pg_dump writes) gives what its writer has
+      // written so far, so the slot is read into until it is full or the writer is gone.
+      let length = 0;
+      for (let got = -1; got !== 0 && length < slotSize; length += got) got = readSync(fd, view, length, slotSize - length, null);
       Atomics.store(state, slot, length === 0 ? ${END} : length);
       Atomics.notify(state, slot);
       if (length === 0) break;
@@ -70,8 +74,16 @@ type Outcome = { digest: string } | { error: { message: string; code?: string } 
 /** Workers waiting for their next read, unreferenced so they never keep the process alive. */
 const idle: Worker[] = [];
 
+/** The operating system's ids of each worker's threads (process/pacing-threads.ts). */
+const workerThreads = new WeakMap<Worker, number[]>();
+
 function takeWorker(): Worker {
-  const worker = idle.pop() ?? new Worker(WORKER_SOURCE, { eval: true });
+  let worker = idle.pop();
+  if (!worker) {
+    const started = threadsStartedBy(() => new Worker(WORKER_SOURCE, { eval: true }));
+    worker = started.value;
+    workerThreads.set(worker, started.threads);
+  }
   worker.ref();
   return worker;
 }
@@ -116,13 +128,23 @@ export interface HashedRead {
  * Reads the file at `path` on a second thread that hashes it as it reads. At most `slots` chunks of
  * `slotSize` bytes are in memory; destroying `bytes` stops the thread.
  */
-export function readHashed(path: string, { slotSize = 1024 * 1024, slots = 4 }: { slotSize?: number; slots?: number } = {}): HashedRead {
+export function readHashed(
+  path: string,
+  {
+    slotSize = 1024 * 1024,
+    slots = 4,
+    readers = 1,
+    pacing = false,
+  }: { slotSize?: number; slots?: number; readers?: number; /** The writer waits on this read (a FIFO): its thread keeps its priority. */ pacing?: boolean } = {},
+): HashedRead {
   const ring = new SharedArrayBuffer(slotSize * slots);
   // One state per slot, then the abort flag.
   const control = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT * (slots + 1));
   const state = new Int32Array(control);
   const worker = takeWorker();
+  const paced = pacing ? markPacing(workerThreads.get(worker) ?? []) : undefined;
   const outcome = outcomeOf(worker);
+  if (paced) void outcome.then(paced);
   worker.postMessage({ path, ring, control, slotSize, slots });
 
   let next = 0;
@@ -152,7 +174,7 @@ export function readHashed(path: string, { slotSize = 1024 * 1024, slots = 4 }: 
     next = (slot + 1) % slots;
     Atomics.store(state, slot, HANDED);
     const chunk = Buffer.from(ring, slot * slotSize, length);
-    lend(chunk, 1, free(slot));
+    lend(chunk, readers, free(slot));
     stream.push(chunk);
   };
   const bytes = new Readable({

@@ -10,6 +10,7 @@ import type { Catalogue, StaleRun } from '../catalogue/catalogue.ts';
 import type { HoldfastConfig } from '../config/config.ts';
 import { removeStaleSandboxes } from '../drill/scratch-server.ts';
 import { removeStaleDecryptedCopies } from '../encryption/decrypted-copy.ts';
+import { removeStaleDumpPipes } from '../backup/dump-pipe.ts';
 import type { EventBus } from '../events/bus.ts';
 import type { ReconcileReport } from '../model/reports.ts';
 import { endRecordedChild } from '../process/child.ts';
@@ -40,6 +41,8 @@ export async function reconcileAtStart(engine: ReconcilingEngine, options: { fil
   await removeStaleDecryptedCopies(config.home);
   // A copy downloaded from a destination for a restore or drill, left by a Holdfast killed mid-read.
   await removeStaleDownloads();
+  // An encrypted backup's FIFO (it never held a byte on disk), left by a Holdfast killed mid-dump.
+  await removeStaleDumpPipes();
   // A drill's sandbox server outlives a Holdfast killed mid-drill, with the restored data beside it.
   await removeStaleSandboxes();
   for (const run of catalogue.staleRuns()) {

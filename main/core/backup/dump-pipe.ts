@@ -1,0 +1,101 @@
+// The way an encrypted backup's plaintext leaves pg_dump: a FIFO in a private directory, read on a
+// thread of its own (fsutil/hashed-read.ts), instead of pg_dump's stdout read by this thread.
+//
+// Why (issue 15, bench row 9): stdout is a socket of ~200 kB that this thread reads between
+// everything else it does (the archive's walk, the encryption, zlib's callbacks, garbage
+// collection). Whenever it is busy for longer than pg_dump takes to fill that socket, pg_dump waits:
+// sampled during encrypted backups, pg_dump spent 23–41% of its time blocked writing (wchan
+// sock_alloc_send_pskb) on a loaded 2-core machine, and ~0% writing to a file. A thread that does
+// nothing but read the FIFO (blocking reads, into a ring of shared memory several MiB deep) drains
+// it as fast as pg_dump writes, whatever this thread is doing.
+//
+// A FIFO holds no byte on disk: the kernel passes the data from writer to reader in memory, as it
+// does a pipe's, so no plaintext reaches a disk. It lives in a fresh 0700 directory named for this
+// process (process/liveness.ts); the backup removes it, and a start after a Holdfast that was killed
+// removes those of dead processes (removeStaleDumpPipes).
+//
+// This side holds the FIFO open for writing until pg_dump has exited: the reading thread's open then
+// never waits for a writer (pg_dump may fail before it opens its --file), and the reader sees the end
+// only once pg_dump is done and this side has let go. pg_dump is told --no-sync: it would fsync its
+// --file at the end, which a FIFO refuses (EINVAL), failing the dump; the encrypted file is synced
+// when the backup is sealed.
+import { execFile } from 'node:child_process';
+import { closeSync, constants, openSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readHashed, type HashedRead } from '../fsutil/hashed-read.ts';
+import { deadProcessDirs, processDirPrefix } from '../process/liveness.ts';
+
+const PREFIX = 'holdfast-pipe-';
+/** How far pg_dump may run ahead of this thread: 32 slots of 256 kB. */
+const SLOT_BYTES = 256 * 1024;
+const SLOTS = 32;
+
+export interface DumpPipe {
+  /** The FIFO: pg_dump's --file. */
+  readonly path: string;
+  /** pg_dump has exited (or never started): the reader gets the end once it has read what is left. */
+  closeWriter(): void;
+  /** Closes what is still open and removes the FIFO and its directory. */
+  remove(): Promise<void>;
+}
+
+function makeFifo(path: string): Promise<boolean> {
+  return new Promise((resolve) => execFile('mkfifo', ['-m', '600', path], (error) => resolve(error === null)));
+}
+
+/** pg_dump's --no-sync, which a FIFO needs, is from PostgreSQL 10 on. */
+const FIRST_CLIENT_WITH_NO_SYNC = 10;
+
+/**
+ * A FIFO for the output of pg_dump `clientMajor`, or undefined where there is none to be had
+ * (Windows, no mkfifo, an older pg_dump, a temp dir that refuses it): the caller reads stdout instead.
+ */
+export async function openDumpPipe(clientMajor: number): Promise<DumpPipe | undefined> {
+  if (process.platform === 'win32' || clientMajor < FIRST_CLIENT_WITH_NO_SYNC) return undefined;
+  let dir: string;
+  try {
+    dir = await mkdtemp(join(tmpdir(), processDirPrefix(PREFIX)));
+  } catch {
+    return undefined;
+  }
+  const path = join(dir, 'pg_dump.out');
+  let held: number | undefined;
+  try {
+    if (!(await makeFifo(path))) throw new Error('mkfifo failed');
+    // O_RDWR: a FIFO opened so never waits for the other end (Linux and macOS).
+    held = openSync(path, constants.O_RDWR);
+  } catch {
+    await rm(dir, { recursive: true, force: true });
+    return undefined;
+  }
+  const closeWriter = () => {
+    if (held === undefined) return;
+    closeSync(held);
+    held = undefined;
+  };
+  return {
+    path,
+    closeWriter,
+    async remove() {
+      closeWriter();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The FIFO read on its own thread, each chunk lent to `readers` that let go of it, and hashed there. */
+export function readDumpPipe(pipe: DumpPipe, readers: number): HashedRead {
+  return readHashed(pipe.path, { slotSize: SLOT_BYTES, slots: SLOTS, readers, pacing: true });
+}
+
+/** FIFO directories left by a Holdfast process that died. */
+export async function removeStaleDumpPipes(): Promise<string[]> {
+  const removed: string[] = [];
+  for (const { path } of deadProcessDirs(tmpdir(), PREFIX)) {
+    await rm(path, { recursive: true, force: true });
+    removed.push(path);
+  }
+  return removed;
+}
