@@ -27,14 +27,14 @@ const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
 const { openSync, readSync, closeSync } = require('node:fs');
 const { createHash } = require('node:crypto');
-parentPort.on('message', ({ path, ring, control, slotSize, slots }) => {
+parentPort.on('message', ({ path, fd: opened, ring, control, slotSize, slots }) => {
   const state = new Int32Array(control);
   const aborted = () => Atomics.load(state, slots) !== 0;
   const hash = createHash('sha256');
   let fd;
   let slot = 0;
   try {
-    fd = openSync(path, 'r');
+    fd = opened ?? openSync(path, 'r');
     for (;;) {
       for (let seen; (seen = Atomics.load(state, slot)) !== ${FREE}; ) {
         if (aborted()) break;
@@ -135,7 +135,16 @@ export function readHashed(
     slots = 4,
     readers = 1,
     pacing = false,
-  }: { slotSize?: number; slots?: number; readers?: number; /** The writer waits on this read (a FIFO): its thread keeps its priority. */ pacing?: boolean } = {},
+    fd,
+  }: {
+    slotSize?: number;
+    slots?: number;
+    readers?: number;
+    /** The writer waits on this read (a FIFO): its thread keeps its priority. */
+    pacing?: boolean;
+    /** `path` already opened for reading (a FIFO, opened before its writer could come and go): the thread reads and closes it. */
+    fd?: number;
+  } = {},
 ): HashedRead {
   const ring = new SharedArrayBuffer(slotSize * slots);
   // One state per slot, then the abort flag.
@@ -145,7 +154,7 @@ export function readHashed(
   const paced = pacing ? markPacing(workerThreads.get(worker) ?? []) : undefined;
   const outcome = outcomeOf(worker);
   if (paced) void outcome.then(paced);
-  worker.postMessage({ path, ring, control, slotSize, slots });
+  worker.postMessage({ path, fd, ring, control, slotSize, slots });
 
   let next = 0;
   const free = (slot: number) => () => {
