@@ -39,7 +39,7 @@ export interface DumpPipe {
   readonly path: string;
   /** pg_dump has exited (or never started): the reader gets the end once it has read what is left. */
   closeWriter(): void;
-  /** The read end, opened before pg_dump starts; whoever takes it closes it. */
+  /** The read end, opened before pg_dump starts; whoever takes it closes it (remove() does, if none took it). */
   takeReadEnd(): number;
   /** Closes what is still open and removes the FIFO and its directory. */
   remove(): Promise<void>;

@@ -11,6 +11,7 @@
 // slot is reread only after its view was let go, and the hash covers exactly the bytes handed out.
 // The worker's code is inline (`eval`), so the bundled CLI needs no file of its own; idle workers are
 // kept (unreferenced) for the next read.
+import { closeSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import { markPacing, threadsStartedBy } from '../process/pacing-threads.ts';
@@ -61,7 +62,8 @@ parentPort.on('message', ({ path, fd: opened, ring, control, slotSize, slots }) 
     Atomics.notify(state, slot);
     parentPort.postMessage({ error: { message: error.message, code: error.code } });
   } finally {
-    if (fd !== undefined) closeSync(fd);
+    // One opened by the caller is closed on the caller's thread (Node warns of a close elsewhere).
+    if (fd !== undefined && opened === undefined) closeSync(fd);
   }
 });
 `;
@@ -142,7 +144,7 @@ export function readHashed(
     readers?: number;
     /** The writer waits on this read (a FIFO): its thread keeps its priority. */
     pacing?: boolean;
-    /** `path` already opened for reading (a FIFO, opened before its writer could come and go): the thread reads and closes it. */
+    /** `path` already opened for reading (a FIFO, opened before its writer could come and go): the thread reads it, and it is closed here once the thread is done with it. */
     fd?: number;
   } = {},
 ): HashedRead {
@@ -153,6 +155,7 @@ export function readHashed(
   const worker = takeWorker();
   const paced = pacing ? markPacing(workerThreads.get(worker) ?? []) : undefined;
   const outcome = outcomeOf(worker);
+  if (fd !== undefined) void outcome.finally(() => closeSync(fd));
   if (paced) void outcome.then(paced);
   worker.postMessage({ path, fd, ring, control, slotSize, slots });
 
