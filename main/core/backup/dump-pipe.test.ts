@@ -83,10 +83,13 @@ test.runIf(linux)('a writer that never opens the FIFO (pg_dump failing before it
 });
 
 test.runIf(linux)(
-  'pg_dump gone before the reading thread opened the FIFO (--table matching nothing fails in milliseconds, the thread starts slower): the read still ends, empty',
+  'pg_dump done before the reading thread opened the FIFO (a --table matching nothing fails in milliseconds; a small dump fits the pipe buffer whole; the thread starts slower on a loaded machine): the read still ends, with every byte',
   async () => {
     const pipe = (await openDumpPipe(15))!;
-    // The order the race ends in when pg_dump wins it: the writer side let go before the thread's open.
+    // The order the race ends in when pg_dump wins it: pg_dump wrote and exited, and the writer side let
+    // go, before the thread's open.
+    const small = randomBytes(20_000);
+    const dumped = await writeFrom(pipe.path, small, 5000);
     pipe.closeWriter();
     const read = readDumpPipe(pipe, 1);
     const ended = Promise.all([drain(read), read.sha256]);
@@ -98,7 +101,8 @@ test.runIf(linux)(
       await ended.catch(() => undefined);
     }
     await pipe.remove();
-    expect(outcome).toEqual([[], createHash('sha256').digest('hex')]);
+    expect(outcome).toEqual([[small], createHash('sha256').update(small).digest('hex')]);
+    expect(dumped).toBe(0);
   },
   30_000,
 );
