@@ -4,7 +4,7 @@
 // it is ever in a file; and the directories of a killed Holdfast go at the next start.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, existsSync, lstatSync, openSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { expect, test } from 'vitest';
@@ -81,6 +81,31 @@ test.runIf(linux)('a writer that never opens the FIFO (pg_dump failing before it
     await pipe.remove();
   }
 });
+
+test.runIf(linux)(
+  'pg_dump done before the reading thread opened the FIFO (a --table matching nothing fails in milliseconds; a small dump fits the pipe buffer whole; the thread starts slower on a loaded machine): the read still ends, with every byte',
+  async () => {
+    const pipe = (await openDumpPipe(15))!;
+    // The order the race ends in when pg_dump wins it: pg_dump wrote and exited, and the writer side let
+    // go, before the thread's open.
+    const small = randomBytes(20_000);
+    const dumped = await writeFrom(pipe.path, small, 5000);
+    pipe.closeWriter();
+    const read = readDumpPipe(pipe, 1);
+    const ended = Promise.all([drain(read), read.sha256]);
+    const stuck = new Promise<'stuck'>((resolve) => setTimeout(() => resolve('stuck'), 20_000).unref());
+    const outcome = await Promise.race([ended, stuck]);
+    if (outcome === 'stuck') {
+      // Release the thread's open (it waits for a writer that never comes) so the run can end.
+      closeSync(openSync(pipe.path, constants.O_WRONLY | constants.O_NONBLOCK));
+      await ended.catch(() => undefined);
+    }
+    await pipe.remove();
+    expect(outcome).toEqual([[small], createHash('sha256').update(small).digest('hex')]);
+    expect(dumped).toBe(0);
+  },
+  30_000,
+);
 
 test('no FIFO for a pg_dump older than 10 (no --no-sync, which a FIFO needs) nor on Windows: the backup reads stdout', async () => {
   expect(await openDumpPipe(9)).toBeUndefined();

@@ -14,9 +14,11 @@
 // process (process/liveness.ts); the backup removes it, and a start after a Holdfast that was killed
 // removes those of dead processes (removeStaleDumpPipes).
 //
-// This side holds the FIFO open for writing until pg_dump has exited: the reading thread's open then
-// never waits for a writer (pg_dump may fail before it opens its --file), and the reader sees the end
-// only once pg_dump is done and this side has let go. pg_dump is told --no-sync: it would fsync its
+// This side holds the FIFO open for writing until pg_dump has exited, and opens its read end at once,
+// before pg_dump starts, for the reading thread to read: an open in the thread would come after the
+// thread started, and a pg_dump that fails in milliseconds (a --table matching nothing) could have
+// exited and this side let go by then, leaving that open waiting for a writer for ever (the backup,
+// and Ctrl-C, hung). The reader sees the end only once pg_dump is done and this side has let go. pg_dump is told --no-sync: it would fsync its
 // --file at the end, which a FIFO refuses (EINVAL), failing the dump; the encrypted file is synced
 // when the backup is sealed.
 import { execFile } from 'node:child_process';
@@ -37,6 +39,8 @@ export interface DumpPipe {
   readonly path: string;
   /** pg_dump has exited (or never started): the reader gets the end once it has read what is left. */
   closeWriter(): void;
+  /** The read end, opened before pg_dump starts; whoever takes it closes it (remove() does, if none took it). */
+  takeReadEnd(): number;
   /** Closes what is still open and removes the FIFO and its directory. */
   remove(): Promise<void>;
 }
@@ -62,11 +66,15 @@ export async function openDumpPipe(clientMajor: number): Promise<DumpPipe | unde
   }
   const path = join(dir, 'pg_dump.out');
   let held: number | undefined;
+  let readEnd: number | undefined;
   try {
     if (!(await makeFifo(path))) throw new Error('mkfifo failed');
-    // O_RDWR: a FIFO opened so never waits for the other end (Linux and macOS).
+    // O_RDWR: a FIFO opened so never waits for the other end (Linux and macOS); with it held, the
+    // read end's open finds a writer and returns at once too.
     held = openSync(path, constants.O_RDWR);
+    readEnd = openSync(path, constants.O_RDONLY);
   } catch {
+    if (held !== undefined) closeSync(held);
     await rm(dir, { recursive: true, force: true });
     return undefined;
   }
@@ -78,8 +86,16 @@ export async function openDumpPipe(clientMajor: number): Promise<DumpPipe | unde
   return {
     path,
     closeWriter,
+    takeReadEnd() {
+      const fd = readEnd;
+      readEnd = undefined;
+      if (fd === undefined) throw new Error(`${path} was already handed to a reader`);
+      return fd;
+    },
     async remove() {
       closeWriter();
+      if (readEnd !== undefined) closeSync(readEnd);
+      readEnd = undefined;
       await rm(dir, { recursive: true, force: true });
     },
   };
@@ -87,7 +103,7 @@ export async function openDumpPipe(clientMajor: number): Promise<DumpPipe | unde
 
 /** The FIFO read on its own thread, each chunk lent to `readers` that let go of it, and hashed there. */
 export function readDumpPipe(pipe: DumpPipe, readers: number): HashedRead {
-  return readHashed(pipe.path, { slotSize: SLOT_BYTES, slots: SLOTS, readers, pacing: true });
+  return readHashed(pipe.path, { slotSize: SLOT_BYTES, slots: SLOTS, readers, pacing: true, fd: pipe.takeReadEnd() });
 }
 
 /** FIFO directories left by a Holdfast process that died. */

@@ -11,6 +11,7 @@
 // slot is reread only after its view was let go, and the hash covers exactly the bytes handed out.
 // The worker's code is inline (`eval`), so the bundled CLI needs no file of its own; idle workers are
 // kept (unreferenced) for the next read.
+import { closeSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import { markPacing, threadsStartedBy } from '../process/pacing-threads.ts';
@@ -27,14 +28,14 @@ const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
 const { openSync, readSync, closeSync } = require('node:fs');
 const { createHash } = require('node:crypto');
-parentPort.on('message', ({ path, ring, control, slotSize, slots }) => {
+parentPort.on('message', ({ path, fd: opened, ring, control, slotSize, slots }) => {
   const state = new Int32Array(control);
   const aborted = () => Atomics.load(state, slots) !== 0;
   const hash = createHash('sha256');
   let fd;
   let slot = 0;
   try {
-    fd = openSync(path, 'r');
+    fd = opened ?? openSync(path, 'r');
     for (;;) {
       for (let seen; (seen = Atomics.load(state, slot)) !== ${FREE}; ) {
         if (aborted()) break;
@@ -61,7 +62,8 @@ parentPort.on('message', ({ path, ring, control, slotSize, slots }) => {
     Atomics.notify(state, slot);
     parentPort.postMessage({ error: { message: error.message, code: error.code } });
   } finally {
-    if (fd !== undefined) closeSync(fd);
+    // One opened by the caller is closed on the caller's thread (Node warns of a close elsewhere).
+    if (fd !== undefined && opened === undefined) closeSync(fd);
   }
 });
 `;
@@ -135,7 +137,16 @@ export function readHashed(
     slots = 4,
     readers = 1,
     pacing = false,
-  }: { slotSize?: number; slots?: number; readers?: number; /** The writer waits on this read (a FIFO): its thread keeps its priority. */ pacing?: boolean } = {},
+    fd,
+  }: {
+    slotSize?: number;
+    slots?: number;
+    readers?: number;
+    /** The writer waits on this read (a FIFO): its thread keeps its priority. */
+    pacing?: boolean;
+    /** `path` already opened for reading (a FIFO, opened before its writer could come and go): the thread reads it, and it is closed here once the thread is done with it. */
+    fd?: number;
+  } = {},
 ): HashedRead {
   const ring = new SharedArrayBuffer(slotSize * slots);
   // One state per slot, then the abort flag.
@@ -144,8 +155,9 @@ export function readHashed(
   const worker = takeWorker();
   const paced = pacing ? markPacing(workerThreads.get(worker) ?? []) : undefined;
   const outcome = outcomeOf(worker);
+  if (fd !== undefined) void outcome.finally(() => closeSync(fd));
   if (paced) void outcome.then(paced);
-  worker.postMessage({ path, ring, control, slotSize, slots });
+  worker.postMessage({ path, fd, ring, control, slotSize, slots });
 
   let next = 0;
   const free = (slot: number) => () => {

@@ -2,14 +2,14 @@
 // operation ends; one this process did not write is never touched. Real children through startChild:
 // `node` stands in for a libpq tool, connecting to a local TCP server when told to.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startChild } from '../process/child.ts';
-import { createPassfile, removeStalePassfiles } from './passfile.ts';
+import { createPassfile, removeStalePassfiles, type Passfile } from './passfile.ts';
 
 let server: Server;
 let port = 0;
@@ -108,6 +108,30 @@ describe('without XDG_RUNTIME_DIR', () => {
       expect(readdirSync(join(home, 'passfiles'))).toEqual([]);
     } finally {
       rmSync(home, { recursive: true, force: true });
+    }
+  });
+
+  test("an XDG_RUNTIME_DIR that is not this user's private directory is not used: gone (removed at logout under a daemon that runs on), shared, or another user's (left by su)", async () => {
+    const home = mkdtempSync(join(tmpdir(), 'holdfast-passfile-home-'));
+    const shared = mkdtempSync(join(tmpdir(), 'holdfast-passfile-shared-'));
+    chmodSync(shared, 0o1777);
+    const others = mkdtempSync(join(tmpdir(), 'holdfast-passfile-others-'));
+    const asRoot = process.getuid?.() === 0;
+    if (asRoot) chownSync(others, 65534, 65534);
+    const cases = [join(home, 'gone'), shared, ...(asRoot ? [others] : [])];
+    try {
+      for (const runtimeDir of cases) {
+        process.env.XDG_RUNTIME_DIR = runtimeDir;
+        const passfile = await createPassfile({ user: 'app' }, 'pw', home).catch((error: Error) => error);
+        expect(passfile).not.toBeInstanceOf(Error);
+        const path = (passfile as Passfile).env({}).PGPASSFILE!;
+        expect(dirname(dirname(path))).toBe(join(home, 'passfiles'));
+        await (passfile as Passfile).remove();
+        expect(readdirSync(shared)).toEqual([]);
+      }
+    } finally {
+      process.env.XDG_RUNTIME_DIR = runtime;
+      for (const dir of [home, shared, others]) rmSync(dir, { recursive: true, force: true });
     }
   });
 

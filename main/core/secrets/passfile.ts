@@ -16,7 +16,7 @@
 // Where: the session's runtime directory when it has one (XDG_RUNTIME_DIR: tmpfs, private to its
 // user, emptied at logout), else HOLDFAST_HOME/passfiles (0700, in the 0700 home) — never the shared
 // /tmp, where a killed process's file sat until the next start, beside every other user's files.
-import { mkdtempSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -29,9 +29,28 @@ const PREFIX = 'holdfast-pass-';
 /** How often a child's descriptors are looked at until it has a socket; a check costs a readdir of a few entries. */
 const CONNECT_POLL_MS = 5;
 
-/** The runtime directory when the session has one (tmpfs: the file never reaches a disk), else the home's own. */
+/**
+ * XDG_RUNTIME_DIR when it is what the XDG spec says it must be: an existing directory of this user
+ * that no one else may enter. The variable outlives what it names: systemd removes /run/user/UID at
+ * the last logout while a `holdfast daemon` in tmux runs on, and `su` hands root's (or the caller's)
+ * to another user; every password backup then failed with ENOENT/EACCES, or wrote into a directory
+ * someone else owns.
+ */
+function privateRuntimeDir(): string | undefined {
+  const dir = process.env.XDG_RUNTIME_DIR;
+  if (!dir) return undefined;
+  try {
+    const info = statSync(dir);
+    const mine = process.getuid === undefined || info.uid === process.getuid();
+    return info.isDirectory() && mine && (info.mode & 0o077) === 0 ? dir : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The runtime directory when the session has a private one (tmpfs: the file never reaches a disk), else the home's own. */
 export function passfileRoot(home: string): string {
-  return process.env.XDG_RUNTIME_DIR ?? join(home, 'passfiles');
+  return privateRuntimeDir() ?? join(home, 'passfiles');
 }
 
 /** Every passfile this process wrote and has not removed: only these are ever removed on a child's connect. */
