@@ -57,6 +57,8 @@ test('import a pg_dump file: it appears as Imported and pinned, and verify passe
   const row = backups.renderedRows().filter({ hasText: PROFILE });
   await expect(row).toContainText('Imported');
   await expect(row).toContainText('Pinned');
+  // Holdfast did not take it, so it has no duration of its own: not "0 ms", as if it took none.
+  await expect(row.getByTitle('made elsewhere: no duration of its own')).toHaveText('—');
   await row.click();
   await expect(backups.details).toContainText(join(elsewhere, 'nightly.dump'));
   const result = await backups.verify();

@@ -345,7 +345,13 @@ function BackupTable({ total, selectedId, expanded, onSelect, sortKey, direction
                   {formatBytes(row.size)}
                 </div>
                 <div role="cell" className="vtable__cell vtable__cell--wide num">
-                  {formatDuration(row.duration)}
+                  {row.backup?.imported ? (
+                    <span className="muted" title="made elsewhere: no duration of its own">
+                      —
+                    </span>
+                  ) : (
+                    formatDuration(row.duration)
+                  )}
                 </div>
                 <div role="cell" className="vtable__cell">
                   {row.verified === null ? <span className="muted">—</span> : <VerifiedBadge row={row} />}
