@@ -161,6 +161,16 @@ describe('planDatabaseProperties', () => {
     }
   });
 
+  test("a code-loading setting left out says the statement form to set it by hand: ALTER ROLE … IN DATABASE for a role's, ALTER DATABASE for the database's", () => {
+    const roleOnly = parseDatabaseEntries(`${SCRIPT}ALTER ROLE backup_ro IN DATABASE hr SET session_preload_libraries TO 'auto_explain';\n`);
+    const databaseOnly = parseDatabaseEntries(`${SCRIPT}ALTER DATABASE hr SET session_preload_libraries TO 'auto_explain';\n`);
+    const said = (backup: typeof roleOnly) =>
+      warningsOf(planDatabaseProperties({ mode: 'create', database: 'hr', backup, target, noOwner: false, noAcl: false, roles })).find((w) => w.includes('session_preload_libraries'))!;
+    expect(said(roleOnly)).toContain('(ALTER ROLE … IN DATABASE … SET)');
+    expect(said(roleOnly)).not.toContain('(ALTER DATABASE … SET)');
+    expect(said(databaseOnly)).toContain('(ALTER DATABASE … SET)');
+  });
+
   // Logging, auditing and monitoring settings are not code, but a backup that carries them would silently
   // stop the production database being logged or audited; custom names are an application's or an extension's
   // own. Only the ordinary per-database settings come from a backup (pg/settings-from-backup.ts).

@@ -169,9 +169,11 @@ export function planDatabaseProperties(input: DatabasePropertiesInput): Database
   const untrusted = fromBackup ? settings.flatMap((setting) => leftOutOfRestore(setting)) : [];
   const describe = ({ setting, why }: UntrustedSetting) => `${describeSetting(setting)} (it ${why})`;
   const loading = untrusted.filter((l) => l.code);
+  // A role's setting in the database is set by hand with ALTER ROLE … IN DATABASE, not ALTER DATABASE.
+  const byHand = [...new Set(loading.map(({ setting }) => (setting.role === null ? 'ALTER DATABASE … SET' : 'ALTER ROLE … IN DATABASE … SET')))].join(' or ');
   if (loading.length)
     say(
-      `The backup sets ${loading.map(describe).join(', ')} on its database: left out, because a backup is not trusted to choose code or files for the server, or to switch off its checks. If you mean it, set it yourself after the restore (ALTER DATABASE … SET).`,
+      `The backup sets ${loading.map(describe).join(', ')} on its database: left out, because a backup is not trusted to choose code or files for the server, or to switch off its checks. If you mean it, set it yourself after the restore (${byHand}).`,
       loading.map(({ setting }) => ({ setting, statement: null })),
     );
   // Logging, auditing, durability and custom settings are not code, but off the allow-list too
