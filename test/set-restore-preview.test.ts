@@ -44,9 +44,9 @@ test('replacing: per database, the tables replaced with their rows now and from 
   expect(crm.target.exists).toBe(true);
   expect(crm.impact.tables).toEqual(
     expect.arrayContaining([
-      { table: 'public.users', backupRows: 30, targetRows: 5, action: 'replace' },
-      { table: 'public.orders', backupRows: 60, targetRows: null, action: 'create' },
-      { table: 'public.legacy', backupRows: null, targetRows: 2, action: 'lost' },
+      { table: 'public.users', backupRows: 30, targetRows: 5, action: 'replace', partitioned: false },
+      { table: 'public.orders', backupRows: 60, targetRows: null, action: 'create', partitioned: false },
+      { table: 'public.legacy', backupRows: null, targetRows: 2, action: 'lost', partitioned: false },
     ]),
   );
   const shop = preview.databases.find((d) => d.database === 'shop')!.result!;
