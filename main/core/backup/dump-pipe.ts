@@ -27,7 +27,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readHashed, type HashedRead } from '../fsutil/hashed-read.ts';
-import { deadProcessDirs, processDirPrefix } from '../process/liveness.ts';
+import { processDirPrefix, removeDeadProcessDirs } from '../process/liveness.ts';
 
 const PREFIX = 'holdfast-pipe-';
 /** How far pg_dump may run ahead of this thread: 32 slots of 256 kB. */
@@ -107,11 +107,6 @@ export function readDumpPipe(pipe: DumpPipe, readers: number): HashedRead {
 }
 
 /** FIFO directories left by a Holdfast process that died. */
-export async function removeStaleDumpPipes(): Promise<string[]> {
-  const removed: string[] = [];
-  for (const { path } of deadProcessDirs(tmpdir(), PREFIX)) {
-    await rm(path, { recursive: true, force: true });
-    removed.push(path);
-  }
-  return removed;
+export function removeStaleDumpPipes(): Promise<string[]> {
+  return removeDeadProcessDirs(tmpdir(), PREFIX);
 }

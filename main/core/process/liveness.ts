@@ -5,6 +5,7 @@
 // Children (pg_dump and the like) cannot carry our token, so they are recorded with what the kernel
 // says about when they started: a pid that now belongs to another process started at another time,
 // and is never mistaken for the child (and never killed in its place).
+import { rm } from 'node:fs/promises';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { lstatSync, readdirSync, readFileSync } from 'node:fs';
@@ -95,4 +96,14 @@ export function deadProcessDirs(parent: string, prefix: string, owners: Readonly
     dead.push({ path, uid: info.uid });
   }
   return dead;
+}
+
+/** Removes the directories deadProcessDirs finds under `parent`, and says which. */
+export async function removeDeadProcessDirs(parent: string, prefix: string): Promise<string[]> {
+  const removed: string[] = [];
+  for (const { path } of deadProcessDirs(parent, prefix)) {
+    await rm(path, { recursive: true, force: true });
+    removed.push(path);
+  }
+  return removed;
 }

@@ -2,10 +2,10 @@
 // directory in the system temp dir, named for this process (process/liveness.ts). The reader removes
 // it when done; a Holdfast killed meanwhile (SIGKILL skips every finally) would leave a whole dump in
 // /tmp — plaintext when the backup is not encrypted — so the next start removes those of dead processes.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { deadProcessDirs, processDirPrefix } from '../process/liveness.ts';
+import { processDirPrefix, removeDeadProcessDirs } from '../process/liveness.ts';
 
 const PREFIX = { download: 'holdfast-download-', copy: 'holdfast-copy-' } as const;
 
@@ -19,11 +19,6 @@ export function makeDownloadDir(kind: keyof typeof PREFIX): Promise<string> {
 /** Download directories left by a Holdfast process that died. */
 export async function removeStaleDownloads(): Promise<string[]> {
   const removed: string[] = [];
-  for (const prefix of DOWNLOAD_PREFIXES) {
-    for (const { path } of deadProcessDirs(tmpdir(), prefix)) {
-      await rm(path, { recursive: true, force: true });
-      removed.push(path);
-    }
-  }
+  for (const prefix of DOWNLOAD_PREFIXES) removed.push(...(await removeDeadProcessDirs(tmpdir(), prefix)));
   return removed;
 }
