@@ -30,6 +30,22 @@ function expectNoPasswordUnder(dir: string, password: string) {
   }
 }
 
+/**
+ * pg_dump itself once it runs, by a needle in its command line: not setpriv, whose command line names
+ * pg_dump too until it execs it (its environment can read empty during that exec on a loaded machine).
+ */
+function runningPgDump(needle: string): Promise<number> {
+  return waitFor('pg_dump to start', () =>
+    processesMatching(needle).find((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'pg_dump' && readFileSync(`/proc/${pid}/environ`, 'utf8').length > 0;
+      } catch {
+        return false;
+      }
+    }),
+  );
+}
+
 /** Passfile directories where the CLI children make them (their clean environment has no XDG_RUNTIME_DIR, so HOLDFAST_HOME/passfiles), and in TMPDIR, where they must not. */
 function passfileDirs(): string[] {
   const roots = [tmpdir(), join(home.home, 'passfiles')].filter((root) => existsSync(root));
@@ -82,7 +98,7 @@ describe.skipIf(!keyring)('secrets in the OS keychain (real gnome-keyring, scram
     let seen = false;
     try {
       const pending = cli(['backup', 'app', '--suffix', 'watched']);
-      const pid = await waitFor('pg_dump to start', () => processesMatching('-app-watched.dump.tmp').find((p) => readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('pg_dump')));
+      const pid = await runningPgDump('-app-watched.dump.tmp');
       const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
       const environ = readFileSync(`/proc/${pid}/environ`, 'utf8');
       expect(cmdline).not.toContain(PASSWORD);
@@ -138,7 +154,7 @@ describe.skipIf(!keyring)('secrets in the OS keychain (real gnome-keyring, scram
     const lock = await server.lockTable('appdb', 'accounts');
     try {
       const pending = cli(['backup', 'app', '--suffix', 'killed']);
-      const pid = await waitFor('pg_dump to start', () => processesMatching('-app-killed.dump.tmp').find((p) => readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('pg_dump')));
+      const pid = await runningPgDump('-app-killed.dump.tmp');
       const passfile = /(?:^|\0)PGPASSFILE=([^\0]+)/.exec(readFileSync(`/proc/${pid}/environ`, 'utf8'))![1]!;
       process.kill(pid, 'SIGKILL');
       const result = await pending;
@@ -157,7 +173,7 @@ describe.skipIf(!keyring)('secrets in the OS keychain (real gnome-keyring, scram
     try {
       const holdfast = startCli(['backup', 'app', '--suffix', 'crashed'], home.env);
       const exited = new Promise((resolve) => holdfast.once('close', resolve));
-      const pid = await waitFor('pg_dump to start', () => processesMatching('-app-crashed.dump.tmp').find((p) => readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('pg_dump')));
+      const pid = await runningPgDump('-app-crashed.dump.tmp');
       passfile = /(?:^|\0)PGPASSFILE=([^\0]+)/.exec(readFileSync(`/proc/${pid}/environ`, 'utf8'))![1]!;
       // What a kill can leave is only a child's passfile from its spawn until it connects: this
       // pg_dump has connected (it waits on the lock), so its file is gone before the kill.
