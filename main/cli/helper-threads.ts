@@ -4,8 +4,9 @@
 // the tool leaves: on a 2-core machine that work at normal priority slowed pg_dump by ~3% (bench row 1;
 // niced, the same work cost the dump ~1%), which is the time a DBA waits and the window a snapshot is held.
 //
-// Only the helper threads are lowered (libuv's pool, which runs zlib and file I/O, and V8's), never the
-// main thread: children are started from it and inherit its priority, so pg_dump keeps its own. Linux
+// The helper threads are lowered (libuv's pool, which runs zlib and file I/O, and V8's), and the main
+// thread only once the backup's children are running: children are started from it and inherit its
+// priority, so pg_dump keeps its own. Linux
 // keeps a nice value per thread, which is what makes this possible; elsewhere a process's threads
 // share one, and nothing is changed. A thread created later (the pool grows on demand) starts at the
 // main thread's priority, so this is asked again as the command progresses. Raising a priority back
@@ -17,6 +18,24 @@ import { constants, setPriority } from 'node:os';
 import { isPacing } from '../core/process/pacing-threads.ts';
 
 const lowered = new Set<number>();
+
+/**
+ * Lowers the main thread too, once the backup has started every process it runs (`toolsStarted` in
+ * its progress): its own work beside pg_dump (the walk, the checksum, counting rows, the encryption)
+ * then takes only the CPU pg_dump and its server backend leave. A child started from here on would
+ * inherit the lowest priority and nothing can raise it back, so only a single backup does this,
+ * never a whole-server set, whose members start pg_dump one after another.
+ */
+export function lowerMainThread(): void {
+  if (process.platform !== 'linux' || lowered.has(process.pid)) return;
+  try {
+    // On Linux a priority is per thread, and the main thread's id is the process id.
+    setPriority(process.pid, constants.priority.PRIORITY_LOW);
+    lowered.add(process.pid);
+  } catch {
+    // Not ours to change: it keeps its priority.
+  }
+}
 
 /** Lowers every thread of this process but the main one to the lowest priority; cheap to repeat. */
 export function lowerHelperThreads(): void {

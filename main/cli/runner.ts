@@ -7,7 +7,7 @@ import { loadConfig } from '../core/config/config.ts';
 import { Holdfast } from '../core/holdfast.ts';
 import { exitCodeFor, HoldfastError, toErrorInfo, type ErrorInfo } from '../core/model/errors.ts';
 import type { Io } from './io.ts';
-import { lowerHelperThreads } from './helper-threads.ts';
+import { lowerHelperThreads, lowerMainThread } from './helper-threads.ts';
 import { progressPrinter } from './progress.ts';
 
 export interface CommandContext {
@@ -82,6 +82,7 @@ export function commandContext(io: Io): CommandContext {
         // Asked again as the work goes on: libuv's pool grows on demand, at the main thread's priority.
         const onProgress: typeof printProgress = (progress) => {
           if (how.helpersYield) lowerHelperThreads();
+          if (how.helpersYield && progress.operation === 'backup' && progress.progress.toolsStarted && progress.progress.database === undefined) lowerMainThread();
           printProgress(progress);
         };
         const result = await invoke(holdfast, channel, input, { signal: abort.signal, onProgress });

@@ -6,6 +6,7 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type pg from 'pg';
+import { databaseSize, openSnapshot } from './snapshot.ts';
 import { inspectAndChecksum } from './check-output.ts';
 import type { Catalogue } from '../catalogue/catalogue.ts';
 import type { HoldfastConfig } from '../config/config.ts';
@@ -49,6 +50,12 @@ export interface BackupProgress {
   database?: string;
   /** pg_dump is waiting for another session's lock (pg/lock-wait.ts); absent while it is not. */
   lockWait?: LockWait;
+  /**
+   * Every process this backup runs (pg_dump, and pg_dumpall unless a set saves the roles) has started:
+   * from here its work is this process's own. The CLI then lowers its main thread's priority
+   * (cli/helper-threads.ts), which a child started later would inherit.
+   */
+  toolsStarted?: true;
 }
 
 export interface EngineContext extends CredentialSource, IdentitySource {
@@ -74,38 +81,6 @@ export interface BackupRequest {
   encryption?: EncryptionPlan;
 }
 
-interface ServerFacts {
-  major: number;
-  versionText: string;
-  database: string;
-  /** The snapshot pg_dump imports, exported by the session's transaction. */
-  snapshot: string;
-}
-
-/**
- * Opens the snapshot's transaction and asks what picking pg_dump needs, in one round trip: everything
- * before pg_dump's spawn is wall time of the backup (issue 12, item 22). The session idles in its
- * transaction for the whole dump; a server-wide idle or statement timeout must not end it (that would
- * void the snapshot, or the counts, after a good dump), nor a lock_timeout fail a count that waits
- * behind pg_dump. The counts run beside pg_dump without parallel workers, which would take cores from
- * pg_dump and the server's shared pool.
- */
-async function openSnapshot(client: pg.Client): Promise<ServerFacts> {
-  const results = (await client.query(
-    `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL idle_in_transaction_session_timeout = 0; SET LOCAL statement_timeout = 0;
-     SET LOCAL lock_timeout = 0; SET LOCAL max_parallel_workers_per_gather = 0;
-     SELECT pg_export_snapshot() AS id, current_setting('server_version_num') AS num, current_setting('server_version') AS version, current_database() AS db`,
-  )) as unknown as pg.QueryResult<{ id: string; num: string; version: string; db: string }>[];
-  const row = results.at(-1)!.rows[0]!;
-  return { major: Math.floor(Number(row.num) / 10000), versionText: `PostgreSQL ${row.version.split(' ')[0]}`, database: row.db, snapshot: row.id };
-}
-
-/** The database's size on disk (a walk of its directory on the server), asked once pg_dump is on its way. */
-async function databaseSize(client: pg.Client): Promise<number> {
-  const result = await client.query<{ size: string }>('SELECT pg_database_size(current_database())::text AS size');
-  return Number(result.rows[0]!.size);
-}
-
 function sizeLimitLabel(bytes: number): string {
   return `${Number((bytes / 1048576).toFixed(2))} MB`;
 }
@@ -128,9 +103,10 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
   let lockWatch: LockWatch | undefined;
   // Every tool's stderr, kept with the run at its end (catalogue/tool-output-rows.ts).
   const toolStderr: ToolStderr[] = [];
+  let toolsToStart = request.setMember ? 1 : 2;
   const progress = (phase: BackupProgress['phase'], bytes = 0) => {
     const lockWait = lockWatch?.current();
-    request.onProgress?.({ phase, bytes, elapsedMs: elapsed(), expectedBytes, ...(lockWait ? { lockWait } : {}) });
+    request.onProgress?.({ phase, bytes, elapsedMs: elapsed(), expectedBytes, ...(lockWait ? { lockWait } : {}), ...(toolsToStart === 0 ? { toolsStarted: true } : {}) });
   };
 
   const compression = effectiveCompression(options, config.compressionDefault);
@@ -164,6 +140,7 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
       // A catalogue that cannot take the row (a full disk) must not stop the dump here; the lifeline
       // still ends the child with us, and the failure reaches the run's own record below.
     }
+    if (--toolsToStart === 0) progress('dumping');
   };
   let client: pg.Client | undefined;
   let snapshotEnded: Promise<void> | undefined;
