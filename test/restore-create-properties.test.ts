@@ -136,10 +136,21 @@ describe('a new database whose properties cannot all be carried over', () => {
     expect(facts.comment).toBeNull();
     expect(await rowCount(server, 'hr_plain', 'staff')).toBe(50);
     // The source had work_mem and a role's statement_timeout, a comment and a limit: none came with the plain dump, and that is said.
+    // The backup recorded the source's own settings when it was taken: the note names each, and hands the statement that sets it by hand.
+    expect(backup.databaseSettings).toEqual([
+      { role: null, name: 'work_mem', values: ['64MB'] },
+      { role: 'backup_ro', name: 'statement_timeout', values: ['5s'] },
+    ]);
     for (const leftOut of [preview.impact.leftOut, result.impact.leftOut]) {
       expect(leftOut).toHaveLength(1);
       expect(leftOut[0]!.message).toMatch(/^A plain SQL backup does not carry its database's own settings .*: the new database has a new database's defaults/);
+      expect(leftOut[0]!.message).toContain("work_mem='64MB'");
+      expect(leftOut[0]!.message).toContain(`for role "backup_ro" statement_timeout='5s'`);
       expect(leftOut[0]!.message).toContain('custom format');
+      expect(leftOut[0]!.settings.map((s) => s.statement)).toEqual([
+        `ALTER DATABASE "hr_plain" SET "work_mem" TO '64MB'`,
+        `ALTER ROLE "backup_ro" IN DATABASE "hr_plain" SET "statement_timeout" TO '5s'`,
+      ]);
     }
     expect(preview.impact.warnings.join('\n')).toContain('A plain SQL backup does not carry');
 
@@ -149,5 +160,10 @@ describe('a new database whose properties cannot all be carried over', () => {
     expect(replaced.ok).toBe(true);
     expect((await databaseFacts(server, 'hr_plain')).settings).toEqual({ '(all)': ['work_mem=8MB'] });
     expect(replaced.impact.leftOut.map((item) => item.message).join('\n')).toContain("the restored database keeps the replaced database's own");
+    // Both of the source's settings differ from what the kept database has: both are named, with their statements.
+    expect(replaced.impact.leftOut.flatMap((item) => item.settings.map((s) => s.statement))).toEqual([
+      `ALTER DATABASE "hr_plain" SET "work_mem" TO '64MB'`,
+      `ALTER ROLE "backup_ro" IN DATABASE "hr_plain" SET "statement_timeout" TO '5s'`,
+    ]);
   });
 });

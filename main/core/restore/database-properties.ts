@@ -86,16 +86,40 @@ export interface LeftOutSetting {
  * A plain dump made without --create (as Holdfast's are; pg_dump 15 writes them only beside CREATE
  * DATABASE) has no ALTER DATABASE … SET, ALTER ROLE … IN DATABASE … SET, COMMENT ON DATABASE, owner,
  * privileges or locale of its database: a restore cannot carry what the database had, so it says so
- * where an archive would have carried them. Words for every shell: no flags.
+ * where an archive would have carried them. The settings the backup recorded of its source
+ * (BackupMetadata.databaseSettings) are named one by one, each with the statement that sets it on
+ * `database` as an archive's left-out settings are (none for one a backup is not trusted with:
+ * code, files, a search_path before pg_catalog); replacing, those the replaced database already has
+ * with the same value are not left out. Words for every shell: no flags; the backup's go in through hintText.
  */
-export function plainDumpLeftOut(mode: 'replace' | 'create'): LeftOut {
+export function plainDumpLeftOut(mode: 'replace' | 'create', source: { database: string; recorded: readonly DatabaseSetting[] | undefined; kept: readonly DatabaseSetting[] }): LeftOut {
   const gets =
     mode === 'replace'
       ? "the restored database keeps the replaced database's own, not the ones the backed-up database had"
       : "the new database has a new database's defaults and none of the backed-up database's settings";
+  const head = `A plain SQL backup does not carry its database's own settings (ALTER DATABASE … SET and ALTER ROLE … IN DATABASE … SET), comment, connection limit, owner or privileges on the database: ${gets}.`;
+  const custom = 'Backups in the custom format carry them.';
+  const { recorded } = source;
+  if (recorded === undefined)
+    return {
+      message: `${head} ${custom} Which settings the backed-up database had was not recorded (a dump made elsewhere and imported, or a backup taken before Holdfast recorded them): set the ones the database needs yourself after the restore (ALTER DATABASE … SET).`,
+      settings: [],
+    };
+  const left = recorded.filter((setting) => !source.kept.some((own) => sameSetting(own, setting)));
+  if (!left.length) {
+    const had = recorded.length
+      ? `The backed-up database's settings (${hintText(recorded.map(describeSetting).join(', '))}) are the replaced database's own too.`
+      : 'The backed-up database had no settings of its own.';
+    return { message: `${head} ${custom} ${had}`, settings: [] };
+  }
+  // A setting a restore would not take from an archive either is offered without a ready statement.
+  const untrusted = (setting: DatabaseSetting) => settingLeftOutOfRestore(setting.name, setting.values)?.code === true;
+  const describeLeft = (setting: DatabaseSetting) =>
+    untrusted(setting) ? `${describeSetting(setting)} (it ${settingLeftOutOfRestore(setting.name, setting.values)!.why}: no statement is offered)` : describeSetting(setting);
+  const one = left.length === 1;
   return {
-    message: `A plain SQL backup does not carry its database's own settings (ALTER DATABASE … SET and ALTER ROLE … IN DATABASE … SET), comment, connection limit, owner or privileges on the database: ${gets}. Set the ones the database needs yourself after the restore (ALTER DATABASE … SET), or take its backups in the custom format, which carries them.`,
-    settings: [],
+    message: `${head} ${custom} When it was taken, the backed-up database had ${hintText(left.map(describeLeft).join(', '))}: set ${one ? 'it' : 'the ones the database needs'} yourself after the restore${left.every(untrusted) ? '.' : ':'}`,
+    settings: left.map((setting) => ({ setting, statement: untrusted(setting) ? null : settingStatement(source.database, setting) })),
   };
 }
 
