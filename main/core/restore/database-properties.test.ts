@@ -125,6 +125,25 @@ describe('planDatabaseProperties', () => {
     expect(warningsOf(kept)).toEqual([]);
   });
 
+  test('a list setting is shown as the server shows it: "$user" keeps its quotes, a plain name has none', () => {
+    const own = { ...target, settings: [{ role: null, name: 'search_path', values: ['$user', 'public'] }] };
+    const plan = planDatabaseProperties({ mode: 'replace', database: 'hr', backup: parseDatabaseEntries(SCRIPT), target: own, noOwner: false, noAcl: false, roles });
+    const line = plan.impact.find((l) => l.property === 'settings')!;
+    expect(line.current).toBe('search_path="$user", public');
+    expect(line.restored).toContain('search_path="$user", public, "we ird"');
+    // A one-value setting is its value as written, a comma in it included.
+    const single = planDatabaseProperties({
+      mode: 'replace',
+      database: 'hr',
+      backup: undefined,
+      target: { ...target, settings: [{ role: null, name: 'DateStyle', values: ['ISO, MDY'] }] },
+      noOwner: false,
+      noAcl: false,
+      roles,
+    });
+    expect(single.impact.find((l) => l.property === 'settings')!.current).toBe('DateStyle=ISO, MDY');
+  });
+
   // A dump's content is untrusted: a setting that makes the server load or run code, or use a file it
   // names, never comes from one (per database or per role in it), whatever the mode.
   test.each([
@@ -206,7 +225,7 @@ describe('planDatabaseProperties', () => {
       expect(warning).toContain("log_statement='none' (it decides what the server logs)");
       expect(warning).toContain("pgaudit.log='none' (it decides what pgAudit records)");
       expect(warning).not.toContain('work_mem');
-      expect(plan.impact.find((line) => line.property === 'settings')?.restored).toBe('DateStyle=ISO, DMY; search_path=$user, public, we ird; work_mem=64MB; backup_ro: statement_timeout=5s');
+      expect(plan.impact.find((line) => line.property === 'settings')?.restored).toBe('DateStyle=ISO, DMY; search_path="$user", public, "we ird"; work_mem=64MB; backup_ro: statement_timeout=5s');
     }
   });
 

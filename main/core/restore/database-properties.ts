@@ -17,6 +17,7 @@
 import { hintText } from '../model/hint-actions.ts';
 import { quoteLiteral } from '../pg/connection.ts';
 import { quoteIdent } from '../pg/quote-ident.ts';
+import { LIST_SETTINGS } from '../pg/database-settings.ts';
 import { settingLeftOutOfRestore } from '../pg/settings-from-backup.ts';
 import {
   describeAcl,
@@ -304,7 +305,18 @@ function renameOwnerEntry(acl: AclEntry[], from: string | null, to: string): Acl
 
 function describeSettings(settings: DatabaseSetting[]): string {
   if (!settings.length) return '(none)';
-  return settings.map((s) => `${s.role === null ? '' : `${s.role}: `}${s.name}=${s.values.join(', ')}`).join('; ');
+  return settings.map((s) => `${s.role === null ? '' : `${s.role}: `}${s.name}=${settingValueText(s)}`).join('; ');
+}
+
+/**
+ * A setting's value exactly as the server shows it (SHOW, pg_db_role_setting): a list setting's
+ * elements joined by ", ", each double-quoted where a bare name would not read back as it (`"$user",
+ * public`); a one-value setting as written, a comma in it included. Dropping the quotes showed
+ * `$user, public`, which is not the value. (The server also quotes a reserved word used as a name.)
+ */
+function settingValueText(setting: DatabaseSetting): string {
+  if (!LIST_SETTINGS.has(setting.name.toLowerCase())) return setting.values.join(', ');
+  return setting.values.map((element) => (/^[a-z_][a-z0-9_$]*$/.test(element) ? element : quoteIdent(element))).join(', ');
 }
 
 const describeLimit = (limit: number) => (limit < 0 ? 'unlimited' : String(limit));
