@@ -62,7 +62,7 @@ describe.each([{ format: 'custom' as const }, { format: 'directory' as const }])
 
   test("owner: the source's, not the restoring role", () => {
     expect(facts.owner).toBe('app_owner');
-    expect(preview.impact.databaseProperties).toContainEqual({ property: 'owner', current: superuser, restored: 'app_owner', from: 'backup', changes: true });
+    expect(preview.impact.databaseProperties).toContainEqual({ property: 'owner', current: null, restored: 'app_owner', from: 'backup', changes: true });
   });
 
   test('privileges: PUBLIC cannot CONNECT to the copy either, backup_ro can', async () => {
@@ -78,7 +78,7 @@ describe.each([{ format: 'custom' as const }, { format: 'directory' as const }])
     expect(facts.settings).toEqual({ '(all)': ['work_mem=64MB'], backup_ro: ['statement_timeout=5s'] });
     expect(preview.impact.databaseProperties).toContainEqual({
       property: 'settings',
-      current: '(none)',
+      current: null,
       restored: 'work_mem=64MB; backup_ro: statement_timeout=5s',
       from: 'backup',
       changes: true,
@@ -88,8 +88,8 @@ describe.each([{ format: 'custom' as const }, { format: 'directory' as const }])
   test('comment and connection limit', () => {
     expect(facts.comment).toBe('Human resources');
     expect(facts.connlimit).toBe(7);
-    expect(preview.impact.databaseProperties).toContainEqual({ property: 'comment', current: '(none)', restored: 'Human resources', from: 'backup', changes: true });
-    expect(preview.impact.databaseProperties).toContainEqual({ property: 'connectionLimit', current: 'unlimited', restored: '7', from: 'backup', changes: true });
+    expect(preview.impact.databaseProperties).toContainEqual({ property: 'comment', current: null, restored: 'Human resources', from: 'backup', changes: true });
+    expect(preview.impact.databaseProperties).toContainEqual({ property: 'connectionLimit', current: null, restored: '7', from: 'backup', changes: true });
   });
 
   test("encoding and collation: LATIN1 and C, not the server's defaults", () => {

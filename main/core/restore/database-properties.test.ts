@@ -125,6 +125,15 @@ describe('planDatabaseProperties', () => {
     expect(warningsOf(kept)).toEqual([]);
   });
 
+  test('a new database has nothing now: no line of its preview claims a current owner or setting', () => {
+    const plan = planDatabaseProperties({ mode: 'create', database: 'hr_copy', backup: parseDatabaseEntries(SCRIPT), target, noOwner: false, noAcl: false, roles });
+    expect(plan.impact.map((line) => line.current)).toEqual(plan.impact.map(() => null));
+    // What a plain CREATE DATABASE would have given is still what "from the backup" is told apart from.
+    expect(plan.impact.find((line) => line.property === 'owner')).toMatchObject({ restored: 'app_owner', from: 'backup', changes: true });
+    const defaults = planDatabaseProperties({ mode: 'create', database: 'hr_copy', backup: parseDatabaseEntries(SCRIPT), target, noOwner: true, noAcl: false, roles });
+    expect(defaults.impact.find((line) => line.property === 'owner')).toMatchObject({ current: null, restored: 'postgres', from: 'default', changes: false });
+  });
+
   test('a list setting is shown as the server shows it: "$user" keeps its quotes, a plain name has none', () => {
     const own = { ...target, settings: [{ role: null, name: 'search_path', values: ['$user', 'public'] }] };
     const plan = planDatabaseProperties({ mode: 'replace', database: 'hr', backup: parseDatabaseEntries(SCRIPT), target: own, noOwner: false, noAcl: false, roles });

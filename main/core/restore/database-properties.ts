@@ -41,12 +41,14 @@ export type DatabaseProperty = (typeof DATABASE_PROPERTIES)[number];
 export const DATABASE_PROPERTY_SOURCES = ['backup', 'target', 'default'] as const;
 
 /**
- * One line of the restore preview: what the replaced database has (a new one: what CREATE DATABASE
- * would give it), what the restored one will have, and from where.
+ * One line of the restore preview: what the replaced database has (a new one: nothing — it does not
+ * exist, so no owner or value is shown as its own), what the restored one will have, and from where.
+ * `changes` for a new database: the backup gives it other than what CREATE DATABASE would.
  */
 export interface DatabasePropertyImpact {
   property: DatabaseProperty;
-  current: string;
+  /** What the replaced database has; null for a new database, which has nothing yet. */
+  current: string | null;
   restored: string;
   from: (typeof DATABASE_PROPERTY_SOURCES)[number];
   changes: boolean;
@@ -242,7 +244,7 @@ export function planDatabaseProperties(input: DatabasePropertiesInput): Database
   const from = (own: boolean): DatabasePropertyImpact['from'] => (own ? 'backup' : input.mode === 'create' ? 'default' : 'target');
   const line = (property: DatabaseProperty, current: string, restored: string, own: boolean): DatabasePropertyImpact => ({
     property,
-    current,
+    current: input.mode === 'create' ? null : current,
     restored,
     from: from(own),
     changes: current !== restored,
