@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import { IMPORT_CHECK_WORDS } from '../core/model/import-check-words.ts';
 import type { RestoreResult } from '../core/restore/restore.ts';
 import type { TableImpact } from '../core/restore/impact.ts';
 import type { Profile } from '../core/model/types.ts';
@@ -64,6 +65,34 @@ describe('terminal output', () => {
     expect(theirs).toContain('KEY NOT HERE (holdfast key import)');
     expect(mine).not.toContain('KEY NOT HERE');
     expect(plain).not.toContain('KEY NOT HERE');
+  });
+
+  test('list says an imported dump was checked at import until a verify says more', () => {
+    const entry = (id: string, fields: Partial<BackupMetadata>) =>
+      ({
+        id,
+        timestamp: '2026-01-01T02:00:00.000Z',
+        status: 'completed',
+        profile: 'shop',
+        size: 2048,
+        filename: `backup-${id}.dump`,
+        lastVerified: null,
+        restoreTest: null,
+        pinned: true,
+        format: 'custom',
+        checksum: 'sha256:0',
+        ...fields,
+      }) as unknown as BackupMetadata;
+    const from = { from: '/tmp/shop.dump', at: '2026-01-01T02:00:00.000Z', pgRestore: 'ok' as const };
+    const [fresh, verified, own] = formatList([
+      entry('fresh', { imported: from }),
+      entry('verified', { imported: from, lastVerified: { at: '2026-01-02T00:00:00.000Z', valid: true } }),
+      entry('own', {}),
+    ]).split('\n');
+    expect(fresh).toContain(IMPORT_CHECK_WORDS.cli);
+    expect(verified).toContain('verified');
+    expect(verified).not.toContain(IMPORT_CHECK_WORDS.cli);
+    expect(own).not.toContain(IMPORT_CHECK_WORDS.cli);
   });
 
   test("a whole-server profile's connection test lists every database it would back up with its size, those left out and the total", () => {
@@ -134,6 +163,33 @@ describe('terminal output', () => {
     expect(text).toContain('runs as superuser "postgres"');
     expect(text).toContain('    public.audit_ok — CHECK on public.audit_flags\n    public.stamp (SECURITY DEFINER) — trigger s on public.orders (later writes)');
     expect(text).toContain('  ! The restore runs 1 function from the backup');
+  });
+
+  test('a restore preview into a new database says what it gets, with no current value for a database that does not exist', () => {
+    const impact = { tables: [], blockers: [], missingRoles: [], unavailableExtensions: [], activeConnections: 0, targetServer: 'PostgreSQL 15.4', warnings: [], appWarnings: [], leftOut: [] };
+    const preview: RestoreResult = {
+      dryRun: true,
+      ok: true,
+      backup: { id: 'b1', filename: 'hr.dump' },
+      target: { profile: 'hr', host: 'db', port: 5432, database: 'hr_copy', exists: false, relations: 0 },
+      client: 'pg_restore 15.4',
+      actions: ['create database "hr_copy"'],
+      durationMs: 10,
+      tables: [],
+      impact: {
+        ...impact,
+        confirmation: null,
+        executedFunctions: null,
+        targetRole: { name: 'postgres', superuser: true, privileged: true, via: ['superuser'] },
+        databaseProperties: [
+          { property: 'owner', current: null, restored: 'app_owner', from: 'backup', changes: true },
+          { property: 'comment', current: null, restored: '(none)', from: 'default', changes: false },
+        ],
+      },
+    };
+    const text = formatRestore(preview);
+    expect(text).toContain(`  gets     database owner: app_owner (from the backup)\n  gets     database comment: (none) (a new database's default)\n`);
+    expect(text).not.toContain('→');
   });
 
   test("after a real restore, what the database did not get from the backup is said again; the preview's --confirm line is not", () => {

@@ -1,4 +1,5 @@
 // Human-readable output for the terminal; --json output is the contract's values as they are.
+import { IMPORT_CHECK_WORDS } from '../core/model/import-check-words.ts';
 import type { BackupCopy, BackupMetadata, CheckedCopy } from '../core/model/types.ts';
 import type { CleanupSummary, ListEntry } from '../core/holdfast.ts';
 import type { CleanupDecision } from '../core/retention/cleanup.ts';
@@ -67,7 +68,7 @@ export function formatList(entries: Array<BackupMetadata | ListEntry>): string {
   const lines = entries.map((entry) => {
     if (isBackup(entry)) {
       const verified = [
-        entry.lastVerified ? (entry.lastVerified.valid ? 'verified' : 'VERIFY FAILED') : '',
+        entry.lastVerified ? (entry.lastVerified.valid ? 'verified' : 'VERIFY FAILED') : entry.imported ? IMPORT_CHECK_WORDS.cli : '',
         entry.restoreTest ? (entry.restoreTest.status === 'passed' ? DRILL_WORDS.passed : DRILL_WORDS.failed.toUpperCase()) : '',
         entry.pinned ? 'pinned' : '',
         // Said before a restore is tried: none of its recipients' secrets is here (encryption/key-here.ts).
@@ -133,9 +134,10 @@ export function formatRestore(result: RestoreResult): string {
       lines.push(`  ${verbs[table.action].padEnd(8)} ${table.table}: ${rows}`);
     }
     for (const line of result.impact.databaseProperties ?? []) {
-      const what = line.changes ? `${line.current} → ${line.restored}` : line.restored;
+      // A new database has no current value to change from: it gets what the line says.
+      const what = line.changes && line.current !== null ? `${line.current} → ${line.restored}` : line.restored;
       lines.push(
-        `  ${line.changes ? 'changes' : 'keeps  '}  database ${PROPERTY_NAMES[line.property]}: ${what} (${line.from === 'backup' ? 'from the backup' : line.from === 'default' ? "a new database's default" : `as "${result.target.database}" has it`})`,
+        `  ${line.current === null ? 'gets   ' : line.changes ? 'changes' : 'keeps  '}  database ${PROPERTY_NAMES[line.property]}: ${what} (${line.from === 'backup' ? 'from the backup' : line.from === 'default' ? "a new database's default" : `as "${result.target.database}" has it`})`,
       );
     }
     const role = result.impact.targetRole;
