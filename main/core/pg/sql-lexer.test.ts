@@ -93,6 +93,79 @@ describe('tokens', () => {
     });
   });
 
+  // scan.l's quotecontinue: a string's closing quote, whitespace holding a line end (-- comments
+  // allowed, no /* */), and another quote continue the same literal in the same mode. A dump's
+  // statements are untrusted: a check that read 'a' where the server reads 'ab' could be walked past.
+  describe('adjacent strings with a line end between them are one literal, as the server reads them', () => {
+    const strings = (sql: string) => significant(tokenizeSql(sql)).filter((t) => t.kind === 'string');
+    test.each([
+      ["'a'\n'b'", 'ab'],
+      ["'a'  \t\r\n  'b'", 'ab'],
+      ["'a' -- why\n  -- more\n'b'\n'c'", 'abc'],
+      // \v is a space from PostgreSQL 16 on (15 refuses the statement), never one before the line end.
+      ["'a'\n\v 'b'", 'ab'],
+      ["'it''s'\n'''s'", "it's's"],
+      [String.raw`E'a\n'` + '\n' + String.raw`'\t\''`, "a\n\t'"],
+      ["N'a'\n'b'", 'ab'],
+      ["B'10'\n'01'", '1001'],
+      ["X'1F'\n'2a'", '1F2a'],
+      [String.raw`U&'\0041'` + '\n' + String.raw`'\0042'`, 'AB'],
+      [String.raw`U&'!0041'` + '\n' + String.raw`'!0042' UESCAPE '!'`, 'AB'],
+    ])('%j is one string %j', (sql, value) => {
+      const [only, ...rest] = strings(sql);
+      expect(rest).toEqual([]);
+      expect(only).toMatchObject({ value, line: 1, continued: true });
+      expect(only!.badEscape).toBeUndefined();
+    });
+
+    test.each([
+      ["'a' 'b'", ['a', 'b']],
+      ["'a' /* c */\n'b'", ['a', 'b']],
+      ["'a'\v\n'b'", ['a', 'b']],
+      ['\'a\'\n"b"', ['a']],
+      ["'a'\n$$b$$", ['a']],
+      ["'a'\nE'b'", ['a', 'b']],
+    ])('%j is not (no line end, a block comment, \\v before the line end, or no plain quote next)', (sql, values) => {
+      expect(strings(sql).map((t) => [t.value, t.continued])).toEqual(values.map((value) => [value, undefined]));
+    });
+
+    test('with standard_conforming_strings off a continued plain string still takes backslash escapes', () => {
+      const sql = String.raw`'a\''` + '\n' + String.raw`'\'b'`;
+      expect(significant(tokenizeSql(sql, { standardConformingStrings: false })).map((t) => [t.kind, t.value])).toEqual([['string', "a''b"]]);
+    });
+
+    test('the tokens after a string that does not continue are read as they are, on their own lines', () => {
+      const tokens = tokenizeSql("SELECT 'a' -- c\n ;\n'b'");
+      expect(tokens.filter((t) => t.kind !== 'space').map((t) => [t.kind, t.value, t.line])).toEqual([
+        ['word', 'select', 1],
+        ['string', 'a', 1],
+        ['comment', '-- c', 1],
+        ['symbol', ';', 2],
+        ['string', 'b', 3],
+      ]);
+    });
+
+    test('a continuation in a later piece joins; the statement and the lines after it are as if read whole', () => {
+      const text = "ALTER ROLE r SET search_path = 'safe'\n\n  'r, evil'; SELECT 'x'\n";
+      const whole = splitSqlStatements(text);
+      expect(whole.map((s) => s.sql)).toEqual(["ALTER ROLE r SET search_path = 'safe'\n\n  'r, evil'", "SELECT 'x'"]);
+      expect(significant(whole[0]!.tokens).at(-1)).toMatchObject({ kind: 'string', value: 'safer, evil', line: 1 });
+      expect(whole[1]!.line).toBe(3);
+      for (const size of [1, 3, 7]) {
+        const pieces: SqlStatement[] = [];
+        const splitter = new SqlStatementSplitter((s) => pieces.push(s));
+        for (let at = 0; at < text.length; at += size) splitter.push(text.slice(at, at + size));
+        splitter.end();
+        expect(pieces).toEqual(whole);
+      }
+    });
+
+    test('a string at the very end, with only space or a comment after it, is ended and handed on', () => {
+      expect(kinds(tokenizeSql("'a'\n  "))).toEqual([['string', 'a']]);
+      expect(tokenizeSql("'a'\n  -- c").map((t) => t.kind)).toEqual(['string', 'space', 'comment']);
+    });
+  });
+
   test("E is a prefix only at a word's start: abcE'x' is the word abce and a standard string", () => {
     expect(kinds(tokenizeSql(String.raw`abcE'x\' E"y"`))).toEqual([
       ['word', 'abce'],

@@ -6,6 +6,9 @@
 // Followed from the server's scanner (scan.l) and psql's (psqlscan.l):
 // - '…' doubles a quote; with standard_conforming_strings off a backslash escapes too, as it always
 //   does in E'…'. N'…' reads like '…'; B'…', X'…' and U&'…' never take a backslash escape.
+// - A string goes on past its closing quote when whitespace holding a line end (-- comments allowed,
+//   no /* */) and another quote follow: 'a' NEWLINE 'b' is the one literal 'ab', read on in the same
+//   mode (E'…', U&'…', B'…' alike). Spaces alone ('a' 'b') join nothing: the server refuses that.
 // - "…" and U&"…" are names; a doubled quote is the quote itself.
 // - U&'…' and U&"…" are decoded (unicode-literals.ts); a UESCAPE clause after one is part of its
 //   token, as the server's parser joins them.
@@ -34,6 +37,8 @@ export interface SqlToken {
   unterminated?: true;
   /** A U&'…' or U&"…" the server refuses (an invalid escape, code point or UESCAPE character); its value is the text undecoded. */
   badEscape?: true;
+  /** A string continued past a closing quote over a line end ('a' NEWLINE 'b'): its value is the whole literal. */
+  continued?: true;
 }
 
 export interface SqlLexerOptions {
@@ -53,6 +58,14 @@ interface OpenToken {
   backslashes: boolean;
   /** Block comment nesting. */
   depth: number;
+  /**
+   * A string past its closing quote: what came after it so far (spaces, line ends, -- comments),
+   * until another quote continues it or anything else ends it. Undefined inside the quotes.
+   */
+  afterClose?: string;
+  /** Whether afterClose holds a line end yet: without one, a quote after it does not continue the string. */
+  afterCloseHasLineEnd?: boolean;
+  continued?: true;
 }
 
 const SPACE = /[ \t\n\r\f\v]+/y;
@@ -80,6 +93,9 @@ const lengthAt = (pattern: RegExp, text: string, at: number): number => {
 /** Characters that may start a string prefix (E, B, X, N, U&). */
 const PREFIX_LETTERS = new Set('eEbBxXnNuU');
 const SPACE_CHARACTERS = new Set(' \t\n\r\f\v');
+/** scan.l's horiz_space, allowed between a string's closing quote and the line end that lets it go on. */
+const HORIZONTAL_SPACE = new Set(' \t\f');
+const LINE_END = /[\n\r]/g;
 
 /** Identifiers fold to lower case in ASCII only, as the server folds them in a multibyte encoding. */
 export const foldIdentifier = (word: string) => (/[A-Z]/.test(word) ? word.replace(/[A-Z]+/g, (upper) => upper.toLowerCase()) : word);
@@ -116,9 +132,10 @@ export class SqlLexer {
     const rest = this.pending;
     this.pending = '';
     if (rest) this.read(rest);
+    if (this.open?.afterClose !== undefined) this.endString(this.open.afterClose);
     const open = this.open;
     this.open = undefined;
-    if (open) this.onToken({ kind: open.kind, raw: open.raw, value: open.value, line: open.line, unterminated: true });
+    if (open) this.onToken({ kind: open.kind, raw: open.raw, value: open.value, line: open.line, unterminated: true, ...(open.continued ? { continued: true as const } : {}) });
     this.unicode.flush();
   }
 
@@ -182,6 +199,7 @@ export class SqlLexer {
   /** Reads on inside the open token; returns where it closed, or the end of `text` with it still open. */
   private continueOpen(text: string, from: number): number {
     const open = this.open!;
+    if (open.afterClose !== undefined) return this.afterClose(text, from);
     let at = from;
     let end = -1;
     if (open.kind === 'dollar-string') {
@@ -214,6 +232,11 @@ export class SqlLexer {
         } else if (c === open.close && text[at + 1] === open.close) {
           open.value += c;
           at += 2;
+        } else if (c === open.close && open.kind === 'string') {
+          open.raw += text.slice(from, at + 1);
+          open.afterClose = '';
+          open.afterCloseHasLineEnd = false;
+          return this.afterClose(text, at + 1);
         } else if (c === open.close) {
           end = at + 1;
         } else {
@@ -229,6 +252,51 @@ export class SqlLexer {
     this.line = open.line;
     this.emit(open.kind, open.raw, open.kind === 'comment' ? open.raw : open.value);
     return stop;
+  }
+
+  /**
+   * Past a string's closing quote (scan.l's quotecontinue): spaces and -- comments, a line end among
+   * them, then a quote: the string goes on. Anything else ends it where its quote did, and what was read
+   * after it is read again as the tokens it is. Reaching the end of the piece decides nothing yet.
+   */
+  private afterClose(text: string, from: number): number {
+    const open = this.open!;
+    let at = from;
+    while (at < text.length) {
+      const c = text[at]!;
+      if (c === '\n' || c === '\r') {
+        open.afterCloseHasLineEnd = true;
+        at += 1;
+      } else if (HORIZONTAL_SPACE.has(c) || (open.afterCloseHasLineEnd && SPACE_CHARACTERS.has(c))) {
+        at += 1;
+      } else if (c === '-' && text[at + 1] === '-') {
+        LINE_END.lastIndex = at;
+        at = LINE_END.test(text) ? LINE_END.lastIndex - 1 : text.length;
+      } else {
+        break;
+      }
+    }
+    open.afterClose! += text.slice(from, at);
+    if (at === text.length) return at;
+    if (text[at] === "'" && open.afterCloseHasLineEnd) {
+      open.raw += `${open.afterClose}'`;
+      open.afterClose = undefined;
+      open.continued = true;
+      return this.continueOpen(text, at + 1);
+    }
+    this.endString(open.afterClose!);
+    return at;
+  }
+
+  /** Hands on the string held past its closing quote, then the spaces and comments read after it as themselves. */
+  private endString(after: string): void {
+    const open = this.open!;
+    this.open = undefined;
+    this.line = open.line;
+    const line = this.line;
+    this.line += newlines(open.raw);
+    this.onToken({ kind: open.kind, raw: open.raw, value: open.value, line, ...(open.continued ? { continued: true as const } : {}) });
+    for (let at = 0; at < after.length;) at = this.token(after, at);
   }
 }
 
