@@ -107,15 +107,17 @@ export function readDumpPipe(pipe: DumpPipe, readers: number): HashedRead {
 }
 
 /**
- * What to say when pg_dump exited 0 but what was read from its FIFO is not a complete dump: pg_dump
- * wrote all of it, and a FIFO gives each byte to one reader, so the likely cause is another process
- * of this user (or root) that opened the FIFO and read part of it. The check is what caught it (the
- * backup is not kept); this names the cause it cannot prove. Message and hint.
+ * What to say when pg_dump exited 0 but its output is not a complete dump (message, hint). Read from
+ * its FIFO (`pipePath`): pg_dump wrote all of it and a FIFO gives each byte to one reader, so the
+ * likely cause is another process of this user (or root) that opened the FIFO and read part of it.
+ * The check is what caught it (the backup is not kept); this names the cause it cannot prove.
  */
-export function pipeReadIncomplete(path: string, problem: string): [string, string] {
+export function incompleteDump(problem: string, pipePath: string | undefined): [string, string] {
+  if (pipePath === undefined) return [`pg_dump exited 0 but its output is not a complete dump: ${problem}`, 'Check free disk space and the client tools, then run the backup again.'];
+  const pipesDir = dirname(dirname(pipePath));
   return [
-    `pg_dump exited 0, but the output Holdfast read from it through its pipe (${path}) is not a complete dump: ${problem}. pg_dump wrote all of it, so another process may have opened that pipe and read part of it; nothing was kept.`,
-    `Run the backup again; if it fails again the same way, look for a process of this user (or root) that opens the holdfast-pipe-* FIFOs under ${dirname(dirname(path))} (lsof +D ${dirname(dirname(path))}), and stop it: it reads the dump's plaintext.`,
+    `pg_dump exited 0, but the output Holdfast read from it through its pipe (${pipePath}) is not a complete dump: ${problem}. pg_dump wrote all of it, so another process may have opened that pipe and read part of it; nothing was kept.`,
+    `Run the backup again; if it fails again the same way, look for a process of this user (or root) that opens the holdfast-pipe-* FIFOs under ${pipesDir} (lsof +D ${pipesDir}), and stop it: it reads the dump's plaintext.`,
   ];
 }
 
