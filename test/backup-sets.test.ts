@@ -2,7 +2,7 @@
 // set, each member through the ordinary backup path; new databases picked up; a database the role
 // may not connect to makes the set partial with the reason; never more members at once than asked.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -313,6 +313,20 @@ describe('the CLI', () => {
     await expect(holdfast.backup('cli-server', {})).rejects.toThrow(/whole server/);
     expect(await runCli(['profile', 'add', 'bad', '--host', 'h', '--user', 'u', '--dbname', 'd', '--exclude-database', 'x'], home.env)).toMatchObject({ code: 2 });
   }, 120_000);
+
+  // The attack/DBA review: a set that failed before it started (here: no server) was listed with
+  // the manifest name it would have written, as if a .set file existed.
+  test('a set that fails before it starts lists no manifest: none was written', async () => {
+    const added = await runCli(['profile', 'add', 'nowhere', '--host', '127.0.0.1', '--port', '1', '--user', 'nobody', '--all-databases'], home.env);
+    expect(added.code, added.stderr).toBe(0);
+    const taken = await runCli(['backup', 'nowhere'], home.env);
+    expect(taken.code).toBe(1);
+    expect(taken.stderr).toMatch(/Cannot connect/);
+    const listed = JSON.parse((await runCli(['list', 'nowhere', '--all', '--json'], home.env)).stdout) as Array<{ status: string; filename: string | null }>;
+    expect(listed).toEqual([expect.objectContaining({ status: 'failed', filename: null })]);
+    expect((await runCli(['list', 'nowhere', '--all'], home.env)).stdout).not.toMatch(/\.set\b/);
+    expect(readdirSync(holdfast.config.backupDir).filter((name) => name.includes('-nowhere'))).toEqual([]);
+  }, 60_000);
 
   // Verify answers "are the files this set holds intact?"; a partial set's missing databases are a
   // separate fact, said with their next step. A damaged member still makes the set INVALID.

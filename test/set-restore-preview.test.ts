@@ -101,3 +101,22 @@ test("a member its preview says would fail (another session on a database being 
     await session.end();
   }
 }, 120_000);
+
+// The DBA review: a set's restore takes no --no-owner, yet a member's preview offered it ("use
+// --no-owner --no-acl"). In a set's restore the step is that member restored on its own, which does.
+test("a member whose owner the restoring role cannot give it is offered that member's own restore with --no-owner, never a flag the set's restore refuses", async () => {
+  await target.query('CREATE ROLE restorer LOGIN CREATEDB');
+  await holdfast.addProfile({ name: 'as-restorer', host: target.host, port: target.port, user: 'restorer', dbname: 'postgres' });
+  const shop = set.databases.find((m) => m.database === 'shop')!;
+  const preview = await holdfast.sets.restore({ ref: set.id, to: 'as-restorer', only: ['shop'], create: true, clean: false, dryRun: true });
+  expect(preview.ok).toBe(false);
+  const blockers = preview.databases[0]!.result!.impact.blockers;
+  expect(blockers.map((blocker) => blocker.message).join(' ')).toMatch(/cannot make "postgres" the database's owner/);
+  const alone = `restore it on its own with holdfast restore ${shop.id} --to as-restorer --create --no-owner --no-acl`;
+  expect(blockers.map((blocker) => blocker.hint)).toEqual([expect.stringContaining(alone)]);
+  expect(blockers.map((blocker) => blocker.appHint)).toEqual([expect.stringMatching(/restore its own backup .*"Skip ownership" and "Skip privileges"/)]);
+  const text = formatRestoreOrSet(preview);
+  expect(text).not.toContain('use --no-owner');
+  expect(text).toContain(`Leave it out with --only and ${alone}.`);
+  expect(preview.databases[0]!.appHint).toMatch(/^Leave it out: untick it under "Databases to restore" and restore its own backup .*"Skip ownership" and "Skip privileges" ticked\.$/);
+}, 120_000);

@@ -70,12 +70,12 @@ const PROOF_RANK = `CASE WHEN ${INVALID} THEN 0 WHEN restore_test_ok = 1 THEN 3 
 const ATTEMPT_STATUS = `CASE WHEN cancelled = 1 THEN 'cancelled' ELSE status END`;
 
 // A set's row as renderer/src/lib/set-rows.ts setToRow builds it: its held members are its backups rows
-// still listed; it is as proven as its least proven member, and only a completed set is proven at all.
+// still listed; it is as proven as its least proven member, partial or not (its status says it is not whole).
 const setMeta = (path: string) => `json_extract(manifest, '$.${path}')`;
 const MEMBERS = `FROM backups m WHERE m.set_id = backup_sets.id AND m.status IN (${LISTED_BACKUP_STATUSES.map((s) => `'${s}'`).join(', ')})`;
 const memberInvalid = `(COALESCE(m.verify_valid, 1) = 0 OR COALESCE(m.restore_test_ok, 1) = 0)`;
-const SET_INVALID = `(status = 'completed' AND EXISTS (SELECT 1 ${MEMBERS} AND ${memberInvalid}))`;
-const SET_PROOF_RANK = `CASE WHEN status <> 'completed' OR NOT EXISTS (SELECT 1 ${MEMBERS}) THEN NULL WHEN ${SET_INVALID} THEN 0
+const SET_INVALID = `EXISTS (SELECT 1 ${MEMBERS} AND ${memberInvalid})`;
+const SET_PROOF_RANK = `CASE WHEN NOT EXISTS (SELECT 1 ${MEMBERS}) THEN NULL WHEN ${SET_INVALID} THEN 0
   WHEN NOT EXISTS (SELECT 1 ${MEMBERS} AND COALESCE(m.restore_test_ok, 0) <> 1) THEN 3
   WHEN NOT EXISTS (SELECT 1 ${MEMBERS} AND COALESCE(m.verify_valid, 0) <> 1) THEN 2 ELSE 1 END`;
 const SET_HELD = `(SELECT COUNT(*) FROM json_each(manifest, '$.databases') WHERE json_extract(value, '$.status') = 'completed') || ' of '

@@ -8,7 +8,8 @@
 // Each statement is later sent on its own through the extended query protocol, which rejects a string
 // holding two commands: a statement this splitter got wrong cannot smuggle a second one past the check.
 
-import { splitSqlStatements, type SqlStatement, type SqlToken } from '../pg/sql-lexer.ts';
+import type { SqlToken } from '../pg/sql-lexer.ts';
+import { splitSqlStatements, type SqlStatement } from '../pg/sql-statements.ts';
 import { serverEncodingDecoder } from '../pg/server-encoding.ts';
 import { codeLoadingSetting } from '../pg/code-loading-settings.ts';
 
@@ -157,8 +158,9 @@ export function planRolesFile(text: string): RolesFilePlan {
  * An `ALTER ROLE … SET name TO v1, v2` statement's values as the server reads them: words folded, quoted
  * names and strings as they are. The statement itself is what runs, so a value read in a way the server
  * might not is undefined: a U& string or name (the lexer decodes its escapes, U&'pg\005Fcatalog' being
- * pg_catalog, but nothing here needs one to be trusted) and two strings in a row (a newline between them
- * joins them into one). pg_dumpall writes neither: each value is one plain or E'' literal, the values apart by commas.
+ * pg_catalog, but nothing here needs one to be trusted) and a string continued over a line end (the lexer
+ * joins 'pg_' NEWLINE 'catalog' as the server does, marked continued). pg_dumpall writes neither: each
+ * value is one plain or E'' literal, the values apart by commas.
  */
 function settingValues(tokens: readonly SqlToken[]): string[] | undefined {
   const set = tokens.findIndex((t) => t.kind === 'word' && t.value === 'set');
@@ -173,7 +175,7 @@ function settingValues(tokens: readonly SqlToken[]): string[] | undefined {
       continue;
     }
     if (t.kind === 'symbol' && (t.raw === '-' || t.raw === '+')) continue; // a signed number's sign
-    if (!VALUE_KINDS.has(t.kind) || /^u&/i.test(t.raw)) return undefined;
+    if (!VALUE_KINDS.has(t.kind) || /^u&/i.test(t.raw) || t.continued) return undefined;
     values.push(t.value);
     expectValue = false;
   }

@@ -23,6 +23,11 @@ export const HINT_ACTIONS = {
   // The set's own checkbox ends the sessions on every database it replaces.
   'terminate-set-connections': { cli: 'add --terminate-connections', app: 'tick "End other sessions on those databases"' },
   'leave-out-member': { cli: 'leave it out with --only', app: 'leave it out: untick it under "Databases to restore"' },
+  // A set's restore takes no --no-owner; its member restored on its own does. {value}: that restore's backup id, --to and mode.
+  'restore-member-alone': {
+    cli: 'restore it on its own with holdfast restore {value} --no-owner --no-acl',
+    app: 'restore its own backup (its row under the set, Restore…) with "Skip ownership" and "Skip privileges" ticked',
+  },
   confirm: { cli: 'add --confirm with the name', app: 'type the name in the confirmation box' },
   'list-backups': { cli: 'run holdfast list', app: 'see the Backups page' },
   'format-custom': { cli: 'back up with --format custom', app: 'back up with the Custom format' },

@@ -1,11 +1,14 @@
 // How PostgreSQL reads SQL text, stated once: where a string, a quoted name, a dollar-quoted body or a
-// comment starts and ends, and so where a statement ends. Every module that reads SQL it did not write
-// (a roles file applied as superuser, a dump's definitions, an archive's database entries) splits it
-// here, so none of them can disagree with another about a quote.
+// comment starts and ends, and so where a statement ends (sql-statements.ts splits there). Every
+// module that reads SQL it did not write (a roles file applied as superuser, a dump's definitions, an
+// archive's database entries) reads it through here, so none can disagree with another about a quote.
 //
 // Followed from the server's scanner (scan.l) and psql's (psqlscan.l):
 // - '…' doubles a quote; with standard_conforming_strings off a backslash escapes too, as it always
 //   does in E'…'. N'…' reads like '…'; B'…', X'…' and U&'…' never take a backslash escape.
+// - A string goes on past its closing quote when whitespace holding a line end (-- comments allowed,
+//   no /* */) and another quote follow: 'a' NEWLINE 'b' is the one literal 'ab', read on in the same
+//   mode (E'…', U&'…', B'…' alike). Spaces alone ('a' 'b') join nothing: the server refuses that.
 // - "…" and U&"…" are names; a doubled quote is the quote itself.
 // - U&'…' and U&"…" are decoded (unicode-literals.ts); a UESCAPE clause after one is part of its
 //   token, as the server's parser joins them.
@@ -34,6 +37,8 @@ export interface SqlToken {
   unterminated?: true;
   /** A U&'…' or U&"…" the server refuses (an invalid escape, code point or UESCAPE character); its value is the text undecoded. */
   badEscape?: true;
+  /** A string continued past a closing quote over a line end ('a' NEWLINE 'b'): its value is the whole literal. */
+  continued?: true;
 }
 
 export interface SqlLexerOptions {
@@ -53,6 +58,14 @@ interface OpenToken {
   backslashes: boolean;
   /** Block comment nesting. */
   depth: number;
+  /**
+   * A string past its closing quote: what came after it so far (spaces, line ends, -- comments),
+   * until another quote continues it or anything else ends it. Undefined inside the quotes.
+   */
+  afterClose?: string;
+  /** Whether afterClose holds a line end yet: without one, a quote after it does not continue the string. */
+  afterCloseHasLineEnd?: boolean;
+  continued?: true;
 }
 
 const SPACE = /[ \t\n\r\f\v]+/y;
@@ -80,6 +93,9 @@ const lengthAt = (pattern: RegExp, text: string, at: number): number => {
 /** Characters that may start a string prefix (E, B, X, N, U&). */
 const PREFIX_LETTERS = new Set('eEbBxXnNuU');
 const SPACE_CHARACTERS = new Set(' \t\n\r\f\v');
+/** scan.l's horiz_space, allowed between a string's closing quote and the line end that lets it go on. */
+const HORIZONTAL_SPACE = new Set(' \t\f');
+const LINE_END = /[\n\r]/g;
 
 /** Identifiers fold to lower case in ASCII only, as the server folds them in a multibyte encoding. */
 export const foldIdentifier = (word: string) => (/[A-Z]/.test(word) ? word.replace(/[A-Z]+/g, (upper) => upper.toLowerCase()) : word);
@@ -116,9 +132,10 @@ export class SqlLexer {
     const rest = this.pending;
     this.pending = '';
     if (rest) this.read(rest);
+    if (this.open?.afterClose !== undefined) this.endString(this.open.afterClose);
     const open = this.open;
     this.open = undefined;
-    if (open) this.onToken({ kind: open.kind, raw: open.raw, value: open.value, line: open.line, unterminated: true });
+    if (open) this.onToken({ kind: open.kind, raw: open.raw, value: open.value, line: open.line, unterminated: true, ...(open.continued ? { continued: true as const } : {}) });
     this.unicode.flush();
   }
 
@@ -182,6 +199,7 @@ export class SqlLexer {
   /** Reads on inside the open token; returns where it closed, or the end of `text` with it still open. */
   private continueOpen(text: string, from: number): number {
     const open = this.open!;
+    if (open.afterClose !== undefined) return this.afterClose(text, from);
     let at = from;
     let end = -1;
     if (open.kind === 'dollar-string') {
@@ -214,6 +232,11 @@ export class SqlLexer {
         } else if (c === open.close && text[at + 1] === open.close) {
           open.value += c;
           at += 2;
+        } else if (c === open.close && open.kind === 'string') {
+          open.raw += text.slice(from, at + 1);
+          open.afterClose = '';
+          open.afterCloseHasLineEnd = false;
+          return this.afterClose(text, at + 1);
         } else if (c === open.close) {
           end = at + 1;
         } else {
@@ -229,6 +252,51 @@ export class SqlLexer {
     this.line = open.line;
     this.emit(open.kind, open.raw, open.kind === 'comment' ? open.raw : open.value);
     return stop;
+  }
+
+  /**
+   * Past a string's closing quote (scan.l's quotecontinue): spaces and -- comments, a line end among
+   * them, then a quote: the string goes on. Anything else ends it where its quote did, and what was read
+   * after it is read again as the tokens it is. Reaching the end of the piece decides nothing yet.
+   */
+  private afterClose(text: string, from: number): number {
+    const open = this.open!;
+    let at = from;
+    while (at < text.length) {
+      const c = text[at]!;
+      if (c === '\n' || c === '\r') {
+        open.afterCloseHasLineEnd = true;
+        at += 1;
+      } else if (HORIZONTAL_SPACE.has(c) || (open.afterCloseHasLineEnd && SPACE_CHARACTERS.has(c))) {
+        at += 1;
+      } else if (c === '-' && text[at + 1] === '-') {
+        LINE_END.lastIndex = at;
+        at = LINE_END.test(text) ? LINE_END.lastIndex - 1 : text.length;
+      } else {
+        break;
+      }
+    }
+    open.afterClose! += text.slice(from, at);
+    if (at === text.length) return at;
+    if (text[at] === "'" && open.afterCloseHasLineEnd) {
+      open.raw += `${open.afterClose}'`;
+      open.afterClose = undefined;
+      open.continued = true;
+      return this.continueOpen(text, at + 1);
+    }
+    this.endString(open.afterClose!);
+    return at;
+  }
+
+  /** Hands on the string held past its closing quote, then the spaces and comments read after it as themselves. */
+  private endString(after: string): void {
+    const open = this.open!;
+    this.open = undefined;
+    this.line = open.line;
+    const line = this.line;
+    this.line += newlines(open.raw);
+    this.onToken({ kind: open.kind, raw: open.raw, value: open.value, line, ...(open.continued ? { continued: true as const } : {}) });
+    for (let at = 0; at < after.length;) at = this.token(after, at);
   }
 }
 
@@ -253,141 +321,5 @@ export function tokenizeSql(text: string, options?: SqlLexerOptions): SqlToken[]
   return tokens;
 }
 
-export interface SqlStatement {
-  /** From the first token that is not space or a comment up to the `;` (not included). */
-  tokens: SqlToken[];
-  /** The statement as written, trimmed: comments inside it kept, the `;` left off. */
-  sql: string;
-  /** 1-based line where it starts. */
-  line: number;
-  /** A psql meta-command line (\connect, \restrict, \!); its one token is the line. */
-  metaCommand: boolean;
-}
-
-export interface SqlSplitOptions extends SqlLexerOptions {
-  /**
-   * Split as psql does before it sends a statement: a `;` inside parentheses, or inside the BEGIN …
-   * END of CREATE FUNCTION/PROCEDURE (BEGIN ATOMIC), does not end it. Without: every `;` outside
-   * quotes and comments ends one, as the server splits a query string.
-   */
-  psql?: boolean;
-}
-
-/** Splits SQL into statements as they come, handing each to `onStatement`. */
-export class SqlStatementSplitter {
-  private readonly lexer: SqlLexer;
-  private tokens: SqlToken[] = [];
-  private parens = 0;
-  private beginDepth = 0;
-  /** psql's view of the statement's first words: c(reate), o(r), r(eplace), f(unction), p(rocedure), or '' for another. */
-  private leading = '';
-
-  constructor(
-    private readonly onStatement: (statement: SqlStatement) => void,
-    private readonly options: SqlSplitOptions = {},
-  ) {
-    this.lexer = new SqlLexer((token) => this.take(token), options);
-    this.lexer.metaCommands = true;
-  }
-
-  push(text: string): void {
-    this.lexer.push(text);
-  }
-
-  end(): void {
-    this.lexer.end();
-    this.emit();
-  }
-
-  private take(token: SqlToken): void {
-    if (token.kind === 'meta-command') {
-      this.onStatement({ tokens: [token], sql: token.raw.trim(), line: token.line, metaCommand: true });
-      return;
-    }
-    if (!this.tokens.length && (token.kind === 'space' || token.kind === 'comment')) return;
-    if (token.kind === 'symbol' && token.raw === ';' && (!this.options.psql || (this.parens === 0 && this.beginDepth === 0))) {
-      this.emit();
-      return;
-    }
-    if (this.options.psql) this.followPsql(token);
-    this.tokens.push(token);
-    this.lexer.metaCommands = false;
-  }
-
-  /** psqlscan.l's heuristic for what holds a semicolon, word for word. */
-  private followPsql(token: SqlToken): void {
-    if (token.kind === 'symbol' && token.raw === '(') this.parens += 1;
-    else if (token.kind === 'symbol' && token.raw === ')') this.parens = Math.max(0, this.parens - 1);
-    if (token.kind !== 'word') return;
-    if (this.leading.length < 4) this.leading += ['create', 'or', 'replace', 'function', 'procedure'].includes(token.value) ? token.value[0] : '-';
-    if (!/^c(?:[fp]|or[fp])/.test(this.leading) || this.parens > 0) return;
-    if (token.value === 'begin') this.beginDepth += 1;
-    else if (token.value === 'case' && this.beginDepth > 0) this.beginDepth += 1;
-    else if (token.value === 'end' && this.beginDepth > 0) this.beginDepth -= 1;
-  }
-
-  private emit(): void {
-    const tokens = this.tokens;
-    this.tokens = [];
-    this.parens = this.beginDepth = 0;
-    this.leading = '';
-    this.lexer.metaCommands = true;
-    if (!tokens.length) return;
-    this.onStatement({
-      tokens,
-      sql: tokens
-        .map((t) => t.raw)
-        .join('')
-        .trim(),
-      line: tokens[0]!.line,
-      metaCommand: false,
-    });
-    const scs = standardConformingStringsSetTo(tokens);
-    if (scs !== undefined) this.lexer.standardConformingStrings = scs;
-  }
-}
-
-/** The statements of a text read whole. */
-export function splitSqlStatements(text: string, options?: SqlSplitOptions): SqlStatement[] {
-  const statements: SqlStatement[] = [];
-  const splitter = new SqlStatementSplitter((statement) => statements.push(statement), options);
-  splitter.push(text);
-  splitter.end();
-  return statements;
-}
-
 /** The tokens that carry meaning: no spaces, no comments. */
 export const significant = (tokens: SqlToken[]) => tokens.filter((t) => t.kind !== 'space' && t.kind !== 'comment');
-
-/** What `SET [SESSION] standard_conforming_strings = …` sets it to; undefined for any other statement or a value the server refuses. */
-function standardConformingStringsSetTo(tokens: SqlToken[]): boolean | undefined {
-  if (tokens[0]?.kind !== 'word' || tokens[0].value !== 'set') return undefined;
-  const words = significant(tokens);
-  if (words[0]?.kind === 'word' && words[0].value === 'set' && words[1]?.kind === 'word' && words[1].value === 'session') words.splice(1, 1);
-  const [set, name, to, value, extra] = words;
-  if (set?.kind !== 'word' || set.value !== 'set' || extra) return undefined;
-  if (!name || !['word', 'quoted-name'].includes(name.kind) || name.value !== 'standard_conforming_strings') return undefined;
-  if (!to || !((to.kind === 'word' && to.value === 'to') || (to.kind === 'symbol' && to.raw === '='))) return undefined;
-  if (!value || !['word', 'string', 'number'].includes(value.kind)) return undefined;
-  if (value.kind === 'word' && value.value === 'default') return true;
-  return parseBool(value.value);
-}
-
-/** The server's parse_bool: true/false, yes/no, on/off, 1/0, or an unambiguous prefix of one. */
-function parseBool(text: string): boolean | undefined {
-  const value = text.toLowerCase();
-  if (!value) return undefined;
-  for (const [word, meaning, shortest] of [
-    ['true', true, 1],
-    ['false', false, 1],
-    ['yes', true, 1],
-    ['no', false, 1],
-    ['on', true, 2],
-    ['off', false, 2],
-    ['1', true, 1],
-    ['0', false, 1],
-  ] as const) {
-    if (value.length >= shortest && word.startsWith(value)) return meaning;
-  }
-  return undefined;
-}

@@ -17,10 +17,40 @@ export function isProcessAlive(pid: number, token: string | null): boolean {
   if (pid === process.pid) return token === PROCESS_TOKEN;
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
+  // kill(pid, 0) answers for a zombie too: it has exited, and waits only for its parent to reap it
+  // (forever, under a container's PID 1 that reaps nothing). It holds nothing: it is dead here.
+  return !hasExited(pid);
+}
+
+/** Linux: the fields of /proc/<pid>/stat after "pid (comm) ", from the state on; null when unreadable (gone, or hidden by hidepid). */
+function statFields(pid: number): string[] | null {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return null;
+  }
+  // comm may hold spaces and parentheses, so fields count from the last ")".
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+/** A zombie (Z) or one being reaped (X): exited, only its parent's wait is missing. */
+const EXITED_STATE = /^[ZX]/;
+
+/** What ps says of a process that is not Linux's: its state, then its start time; '' when it is gone. */
+function psStateAndStart(pid: number): string {
+  const ps = spawnSync('ps', ['-o', 'stat=,lstart=', '-p', String(pid)], { encoding: 'utf8' });
+  return ps.status === 0 ? ps.stdout.trim() : '';
+}
+
+/** The process has exited though its pid is still taken (a zombie). Unknown (unreadable) is not exited. */
+function hasExited(pid: number): boolean {
+  if (process.platform === 'linux') return EXITED_STATE.test(statFields(pid)?.[0] ?? '');
+  if (process.platform === 'win32') return false;
+  return EXITED_STATE.test(psStateAndStart(pid));
 }
 
 /** A process as recorded: its pid and when it started, in the kernel's words. */
@@ -35,23 +65,15 @@ let bootId: string | undefined;
 /** A process's start, as "<boot id>:<start time in clock ticks>" (Linux) or ps's start time (macOS); null when it is gone or exited. */
 export function processStartToken(pid: number): string | null {
   if (process.platform === 'linux') {
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    } catch {
-      return null;
-    }
-    // "pid (comm) state ppid …": comm may hold spaces and parentheses, so fields count from the last ")".
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const fields = statFields(pid);
     // A zombie has exited: it writes nothing and holds no connection; only its parent's wait is missing.
-    if (fields[0] === 'Z' || fields[0] === 'X') return null;
+    if (!fields || EXITED_STATE.test(fields[0]!)) return null;
     bootId ??= readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
     return `${bootId}:${fields[19]}`;
   }
   if (process.platform === 'win32') return null;
-  const ps = spawnSync('ps', ['-o', 'stat=,lstart=', '-p', String(pid)], { encoding: 'utf8' });
-  const line = ps.status === 0 ? ps.stdout.trim() : '';
-  if (line === '' || line.startsWith('Z')) return null;
+  const line = psStateAndStart(pid);
+  if (line === '' || EXITED_STATE.test(line)) return null;
   return line.slice(line.indexOf(' ') + 1).trim();
 }
 

@@ -11,8 +11,8 @@ const properties: DatabaseProperties = {
   locale: null,
 };
 /** An archive's restore (pg_restore can leave ownership out), and a plain dump's (psql cannot). */
-const archive = (rolesFile: string | null) => ({ rolesFile, skipsOwnership: true });
-const plain = (rolesFile: string | null) => ({ rolesFile, skipsOwnership: false });
+const archive = (rolesFile: string | null) => ({ rolesFile, skipOwnership: '{{no-owner}}' });
+const plain = (rolesFile: string | null) => ({ rolesFile, skipOwnership: null });
 const superuser: RestoringRole = { name: 'postgres', superuser: true, roles: new Set(['postgres', 'app_owner', 'backup_ro']), mayOwnAs: new Set() };
 
 describe('propertyValueProblems', () => {

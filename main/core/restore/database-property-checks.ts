@@ -38,21 +38,21 @@ export interface RestoringRole {
   mayOwnAs: ReadonlySet<string>;
 }
 
-/** What the restore can be told to do about a problem: the backup's roles file, and whether it can leave ownership out (restore-tool.ts, skipsOwnership). */
+/** What the restore can be told to do about a problem: the backup's roles file, and its step for leaving ownership out (restore-tool.ts skipOwnershipStep; null: it cannot). */
 export interface RestoreRemedies {
   rolesFile: string | null;
-  skipsOwnership: boolean;
+  skipOwnership: string | null;
 }
 
 /** The problems known from the values alone: missing roles, an owner the restoring role cannot hand the database to, a connection limit out of range. */
-export function propertyValueProblems(properties: DatabaseProperties, role: RestoringRole, { rolesFile, skipsOwnership }: RestoreRemedies): PropertyProblem[] {
+export function propertyValueProblems(properties: DatabaseProperties, role: RestoringRole, { rolesFile, skipOwnership }: RestoreRemedies): PropertyProblem[] {
   const problems: PropertyProblem[] = [];
   const missing = rolesNamedBy(properties).filter((name) => !role.roles.has(name));
   if (missing.length)
     problems.push({
       kind: 'missing-roles',
       what: `the backup's database was owned by or granted to ${missing.map((name) => `"${name}"`).join(', ')}, and the target server has no such ${missing.length === 1 ? 'role' : 'roles'}`,
-      fix: `Restore the backup's roles file${rolesFile ? ` (${hintText(rolesFile)})` : ''} first so ${missing.length === 1 ? 'it exists' : 'they exist'}${skipsOwnership ? ', or {{no-owner}} to have the restoring role own the database with the default privileges' : ''}.`,
+      fix: `Restore the backup's roles file${rolesFile ? ` (${hintText(rolesFile)})` : ''} first so ${missing.length === 1 ? 'it exists' : 'they exist'}${skipOwnership ? `, or ${skipOwnership} to have the restoring role own the database with the default privileges` : ''}.`,
     });
   const { owner } = properties;
   if (!missing.includes(owner) && owner !== role.name && !role.superuser && !role.mayOwnAs.has(owner))
@@ -60,7 +60,7 @@ export function propertyValueProblems(properties: DatabaseProperties, role: Rest
       kind: 'owner',
       what: `the restoring role "${role.name}" cannot make "${owner}" the database's owner (ALTER DATABASE … OWNER TO needs it to be a member of "${owner}")`,
       // A plain dump has no owner of its own to leave out (the replaced database's is kept), but a new database is the restoring role's.
-      fix: `Grant "${hintText(owner)}" to "${hintText(role.name)}", restore as a superuser, or ${skipsOwnership ? '{{no-owner}} to have the restoring role own it' : "{{restore-beside}}: a new database is the restoring role's own"}.`,
+      fix: `Grant "${hintText(owner)}" to "${hintText(role.name)}", restore as a superuser, or ${skipOwnership ? `${skipOwnership} to have the restoring role own it` : "{{restore-beside}}: a new database is the restoring role's own"}.`,
     });
   const limit = properties.connectionLimit;
   if (!Number.isSafeInteger(limit) || limit < CONNECTION_LIMIT.min || limit > CONNECTION_LIMIT.max)

@@ -12,7 +12,7 @@ import type { BackupMetadata, Profile } from '../model/types.ts';
 import { leftOutWarning, plainDumpLeftOut, rolesNamedBy, type DatabasePropertiesPlan, type DatabasePropertyImpact, type LeftOut } from './database-properties.ts';
 import type { PropertyProblem } from './database-property-checks.ts';
 import type { ExecutedFunction, ExecutedFunctionsFinding } from './executed-functions.ts';
-import { skipsOwnership } from './restore-tool.ts';
+import { skipOwnershipStep } from './restore-tool.ts';
 import { tablesWithoutRowsOfTheirOwn } from './rowless-tables.ts';
 
 export interface TableImpact {
@@ -122,6 +122,8 @@ export async function assessImpact(input: {
   databaseProperties?: DatabasePropertiesPlan | undefined;
   /** Ownership and privileges skipped (--no-owner and --no-acl): missing roles then stop nothing. */
   noOwner?: boolean;
+  /** The step a hint offers for skipping them (restore-tool.ts skipOwnershipStep); absent: the backup's format's own. */
+  skipOwnership?: string | null;
   /** Other sessions will be ended: they then stop nothing either. */
   terminateConnections?: boolean;
   /** What would make giving the database its properties fail (database-property-checks.ts); missing roles are said from missingRoles. */
@@ -195,6 +197,7 @@ export async function assessImpact(input: {
     database,
     backup,
     missingRoles: input.noOwner ? [] : missingRoles,
+    skipOwnership: input.skipOwnership === undefined ? skipOwnershipStep(backup.format) : input.skipOwnership,
     unavailableExtensions,
     otherSessions: replacing && !input.terminateConnections ? activeConnections : 0,
     propertyProblems: (input.propertyProblems ?? []).filter((problem) => problem.kind !== 'missing-roles'),
@@ -224,6 +227,7 @@ function restoreBlockers(found: {
   database: string;
   backup: BackupMetadata;
   missingRoles: string[];
+  skipOwnership: string | null;
   unavailableExtensions: string[];
   otherSessions: number;
   propertyProblems: PropertyProblem[];
@@ -238,7 +242,7 @@ function restoreBlockers(found: {
         'missing-roles',
         `The target server lacks roles the backup names (${missingRoles.map((role) => `"${role}"`).join(', ')}): the restore would fail on them.`,
         // A plain SQL backup restores as it was written: only its roles file helps.
-        skipsOwnership(found.backup.format) ? `Restore ${rolesFile} on that server first, or {{no-owner}}.` : `Restore ${rolesFile} on that server first.`,
+        found.skipOwnership ? `Restore ${rolesFile} on that server first, or ${found.skipOwnership}.` : `Restore ${rolesFile} on that server first.`,
       ),
     );
   }

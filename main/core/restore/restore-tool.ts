@@ -9,6 +9,7 @@ import { createGunzip } from 'node:zlib';
 import type { EngineContext } from '../backup/backup.ts';
 import type { RestoreErrorCollector } from '../drill/restore-errors.ts';
 import { HoldfastError } from '../model/errors.ts';
+import { hintText } from '../model/hint-actions.ts';
 import type { BackupMetadata } from '../model/types.ts';
 import { dbnameConninfo } from '../pg/connection.ts';
 import type { ServerSession } from '../pg/session.ts';
@@ -38,6 +39,26 @@ export interface RestoreToolOptions {
 /** pg_restore can leave ownership and privileges out (--no-owner, --no-acl); psql runs a plain dump as it was written. */
 export function skipsOwnership(format: BackupMetadata['format']): boolean {
   return format !== 'plain';
+}
+
+/** A database restored as one of a set's restore: its member backup, and the set restore's target and mode. */
+export interface SetMemberRestore {
+  backupId: string;
+  target: string;
+  create: boolean;
+  clean: boolean;
+}
+
+/**
+ * The step a hint offers for leaving ownership and privileges out, as a hint template; null where the
+ * restore cannot (a plain dump). A set's restore takes no --no-owner (each member is restored as the
+ * set took it, after the set's roles): there the step is that member restored on its own, which does.
+ */
+export function skipOwnershipStep(format: BackupMetadata['format'], setMember?: SetMemberRestore): string | null {
+  if (!skipsOwnership(format)) return null;
+  if (!setMember) return '{{no-owner}}';
+  const mode = `${setMember.create ? ' --create' : ''}${setMember.clean ? ' --clean' : ''}`;
+  return `{{restore-member-alone:${hintText(`${setMember.backupId} --to ${setMember.target}${mode}`)}}}`;
 }
 
 /** pg_restore --verbose's progress lines ("pg_restore: processing item …"), left out of error messages. */

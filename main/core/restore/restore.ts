@@ -18,11 +18,11 @@ import { findExecutedFunctions } from './executed-functions.ts';
 import { archiveContents, assessImpact, leftOutAsSaid, type RestoreImpact } from './impact.ts';
 import { readBackupDatabaseEntries } from './backup-database-entries.ts';
 import { newDatabaseDefaults, type BackupDatabaseEntries, type DatabasePropertiesInput, type DatabasePropertiesPlan, type LeftOut } from './database-properties.ts';
-import { checkedDatabasePropertiesPlan, DatabasePropertiesRefused, type PropertyProblem } from './database-property-checks.ts';
+import { checkedDatabasePropertiesPlan, DatabasePropertiesRefused, type PropertyProblem, type RestoreRemedies } from './database-property-checks.ts';
 import { applyDatabaseProperties, createScratchDatabase } from './scratch-database.ts';
 import { keepRunToolOutput } from '../catalogue/tool-output-rows.ts';
 import type { ToolStderr } from '../process/tool-output.ts';
-import { runRestoreTool, skipsOwnership } from './restore-tool.ts';
+import { runRestoreTool, skipOwnershipStep, skipsOwnership } from './restore-tool.ts';
 import { restoreSelection, type RestoreSelection, type RestoreSelectionRequest } from './selection.ts';
 import { SELECTION_CAVEAT } from './selection-caveat.ts';
 import { freeScratchStamp, scratchName, swapIn } from './swap-in.ts';
@@ -51,6 +51,8 @@ export interface RestoreRequest extends RestoreSelectionRequest {
   onProgress?: (phase: string) => void;
   /** A named destination whose copy is restored (downloaded and checked first) instead of the stored file. */
   from?: string | undefined;
+  /** Restored as one database of a set's restore (sets/restore-set.ts), which takes no --no-owner: its hints offer the member's own restore instead. */
+  asSetMember?: boolean;
 }
 
 export interface RestoreResult {
@@ -81,6 +83,8 @@ export async function restoreBackup(context: EngineContext & { offsite: Pick<Off
   const database = request.dbname ?? target.dbname;
 
   const replacing = request.clean || request.swap === true;
+  const asMember = request.asSetMember ? { backupId: recorded.id, target: target.name, create: request.create, clean: request.clean } : undefined;
+  const remedies: RestoreRemedies = { rolesFile: recorded.globals.filename, skipOwnership: skipOwnershipStep(recorded.format, asMember) };
   // Chosen tables or schemas (selection.ts): refused before anything is read when they cannot work.
   const selection = restoreSelection(recorded, { tables: request.tables, schemas: request.schemas, replacing });
   const production = target.tags.includes('production');
@@ -182,12 +186,12 @@ export async function restoreBackup(context: EngineContext & { offsite: Pick<Off
             admin,
             { mode: 'replace', database, backup: entries, target: original.properties, noOwner: request.noOwner, noAcl: request.noAcl, roles },
             database,
-            backup,
+            remedies,
             request.dryRun,
           ));
         } else if (!exists && entries) {
           // A new database gets what the backup's had, as pg_restore --create would give it, under its new name.
-          ({ plan: properties, problems: propertyProblems } = await checkedPlan(admin, await newDatabaseInput(admin, entries, request, database), database, backup, request.dryRun));
+          ({ plan: properties, problems: propertyProblems } = await checkedPlan(admin, await newDatabaseInput(admin, entries, request, database), database, remedies, request.dryRun));
         }
         impact = await assessImpact({
           admin,
@@ -201,6 +205,7 @@ export async function restoreBackup(context: EngineContext & { offsite: Pick<Off
           executed,
           databaseProperties: properties,
           noOwner: request.noOwner && request.noAcl,
+          skipOwnership: remedies.skipOwnership,
           terminateConnections: request.terminateConnections === true,
           propertyProblems,
         });
@@ -349,10 +354,10 @@ async function checkedPlan(
   admin: pg.Client,
   input: DatabasePropertiesInput,
   database: string,
-  backup: BackupMetadata,
+  remedies: RestoreRemedies,
   dryRun: boolean,
 ): Promise<{ plan: DatabasePropertiesPlan; problems: PropertyProblem[] }> {
-  const checked = await checkedDatabasePropertiesPlan(admin, input, { rolesFile: backup.globals.filename, skipsOwnership: skipsOwnership(backup.format) });
+  const checked = await checkedDatabasePropertiesPlan(admin, input, remedies);
   if (checked.problems.length && !dryRun) throw new DatabasePropertiesRefused(database, checked.problems);
   return checked;
 }

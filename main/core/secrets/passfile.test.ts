@@ -2,12 +2,13 @@
 // operation ends; one this process did not write is never touched. Real children through startChild:
 // `node` stands in for a libpq tool, connecting to a local TCP server when told to.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { HoldfastError } from '../model/errors.ts';
 import { startChild } from '../process/child.ts';
 import { createPassfile, removeStalePassfiles, type Passfile } from './passfile.ts';
 
@@ -106,6 +107,40 @@ describe('without XDG_RUNTIME_DIR', () => {
       expect(dirname(dirname(path))).toBe(join(home, 'passfiles'));
       expect(statSync(join(home, 'passfiles')).mode & 0o777).toBe(0o700);
       expect(readdirSync(join(home, 'passfiles'))).toEqual([]);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+
+  // The attack review: a symlink planted at HOLDFAST_HOME/passfiles was followed: the directory it
+  // names was made 0700 (chmod follows links) and every password written into it.
+  test('a symlink at HOLDFAST_HOME/passfiles is refused, saying what to do; what it points at is not touched', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'holdfast-passfile-home-'));
+    const elsewhere = mkdtempSync(join(tmpdir(), 'holdfast-passfile-elsewhere-'));
+    chmodSync(elsewhere, 0o755);
+    symlinkSync(elsewhere, join(home, 'passfiles'));
+    try {
+      const refused = await withoutRuntimeDir(() => createPassfile({ user: 'app' }, 'pw', home).catch((error: unknown) => error));
+      expect(refused).toBeInstanceOf(HoldfastError);
+      expect((refused as HoldfastError).message).toMatch(new RegExp(`${join(home, 'passfiles')} is a symbolic link`));
+      expect((refused as HoldfastError).hint).toMatch(/Remove it .*rm .*passfiles/);
+      expect(statSync(elsewhere).mode & 0o777).toBe(0o755);
+      expect(readdirSync(elsewhere)).toEqual([]);
+    } finally {
+      for (const dir of [home, elsewhere]) rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test.runIf(process.getuid?.() === 0)('a HOLDFAST_HOME/passfiles another user owns is refused, and its mode left as it is', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'holdfast-passfile-home-'));
+    const theirs = join(home, 'passfiles');
+    mkdirSync(theirs, { mode: 0o755 });
+    chmodSync(theirs, 0o755);
+    chownSync(theirs, 65534, 65534);
+    try {
+      const refused = await withoutRuntimeDir(() => createPassfile({ user: 'app' }, 'pw', home).catch((error: unknown) => error));
+      expect((refused as HoldfastError).message).toMatch(/is owned by uid 65534, not this user \(uid 0\)/);
+      expect(statSync(theirs).mode & 0o777).toBe(0o755);
     } finally {
       rmSync(home, { recursive: true, force: true });
     }

@@ -20,7 +20,7 @@ import { mkdtempSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { ensurePrivateDir } from '../fsutil/durable.ts';
+import { ensureOwnPrivateDir } from '../fsutil/durable.ts';
 import { deadProcessDirs, processDirPrefix } from '../process/liveness.ts';
 import { formatPgpassLine } from '../profiles/libpq-files.ts';
 
@@ -77,8 +77,9 @@ export async function createPassfile(target: { user: string }, password: string 
   const content = password === undefined ? '' : `${formatPgpassLine({ host: '*', port: '*', database: '*', user: target.user, password })}\n`;
   const mine = new Set<string>();
   const root = passfileRoot(home);
-  // The session's runtime directory is its own to set up (0700 already); the home's is ours.
-  if (root !== process.env.XDG_RUNTIME_DIR) await ensurePrivateDir(root);
+  // The session's runtime directory is its own to set up (0700 already); the home's is ours, and a
+  // symlink or another user's directory planted there is refused rather than followed.
+  if (root !== process.env.XDG_RUNTIME_DIR) await ensureOwnPrivateDir(root);
   if (!exitHookInstalled) {
     exitHookInstalled = true;
     process.once('exit', removeWrittenAtExit);

@@ -14,7 +14,7 @@ import type { Catalogue } from '../catalogue/catalogue.ts';
 import { exists, sha256File } from '../fsutil/durable.ts';
 import { ENCRYPTED_SUFFIX, GLOBALS_SUFFIX } from '../backup/naming.ts';
 import type { BackupMetadata } from '../model/types.ts';
-import { SET_EXTENSION, setStatusOf, type BackupSet, type SetMember } from './set-record.ts';
+import { MANIFEST_DETAIL, SET_EXTENSION, setStatusOf, type BackupSet, type SetMember } from './set-record.ts';
 import { SetStore } from './set-rows.ts';
 
 export const STOPPED_PROBLEM = 'Holdfast stopped while this set was being taken; the member backups it finished are kept.';
@@ -45,7 +45,9 @@ export async function settleInterruptedSets(catalogue: Catalogue, backupDir: str
   const settled: string[] = [];
   for (const { id, runId } of store.abandoned()) {
     const set = store.find(id)!;
-    const manifestName = catalogue.getRun(runId)?.detail?.filename;
+    const detail = catalogue.getRun(runId)?.detail;
+    // `filename`: a run started by a Holdfast from before MANIFEST_DETAIL.
+    const manifestName = detail?.[MANIFEST_DETAIL] ?? detail?.filename;
     if (typeof manifestName === 'string' && manifestName.endsWith(`.${SET_EXTENSION}`) && !manifestName.includes('/')) await settleSetFiles(set, backupDir, manifestName);
     set.databases = membersHeld(set, store.members(id));
     set.status = 'interrupted';

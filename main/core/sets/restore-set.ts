@@ -18,7 +18,7 @@ import { openSession } from '../pg/session.ts';
 import { DatabaseEntriesUnreadable, readBackupDatabaseEntries } from '../restore/backup-database-entries.ts';
 import { leftOutWarning, newDatabaseDefaults, plainDumpLeftOut } from '../restore/database-properties.ts';
 import { checkedDatabasePropertiesPlan, DatabasePropertiesRefused } from '../restore/database-property-checks.ts';
-import { skipsOwnership } from '../restore/restore-tool.ts';
+import { skipOwnershipStep } from '../restore/restore-tool.ts';
 import { leftOutAsSaid } from '../restore/impact.ts';
 import { restoreBackup, type RestoreResult } from '../restore/restore.ts';
 import { applyDatabaseProperties, createScratchDatabase } from '../restore/scratch-database.ts';
@@ -82,14 +82,20 @@ function memberHint(error: unknown, expected: string): Pick<ErrorInfo, 'hint' | 
 
 /**
  * A member whose preview found what would stop its restore (impact.blockers) stops the set's, said
- * with the set's own steps: its "End other sessions" (the whole set's), else leaving the member out,
- * since a set's restore has no Skip ownership. Roles the target lacks are not said when the set has a
- * roles file: it is applied first and creates them.
+ * with the set's own steps: its "End other sessions" (the whole set's), else leaving the member out —
+ * and, where ownership stops it, restoring it on its own with --no-owner, which a set's restore does
+ * not take (ownershipStep: restore-tool.ts skipOwnershipStep). Roles the target lacks are not said
+ * when the set has a roles file: it is applied first and creates them.
  */
-function memberBlocked(set: BackupSet, preview: RestoreResult): (Pick<ErrorInfo, 'hint' | 'appHint'> & { error: string }) | null {
+function memberBlocked(set: BackupSet, preview: RestoreResult, ownershipStep: string | null): (Pick<ErrorInfo, 'hint' | 'appHint'> & { error: string }) | null {
   const blockers = preview.impact.blockers.filter((blocker) => !(blocker.kind === 'missing-roles' && set.globals.filename));
   if (!blockers.length) return null;
-  const lifts = blockers.some((blocker) => blocker.action === 'terminate-connections') ? '{{terminate-set-connections}}, or {{leave-out-member}}.' : '{{leave-out-member}}.';
+  const byOwnership = ownershipStep !== null && blockers.some((blocker) => blocker.kind === 'missing-roles' || blocker.kind === 'owner');
+  const lifts = blockers.some((blocker) => blocker.action === 'terminate-connections')
+    ? '{{terminate-set-connections}}, or {{leave-out-member}}.'
+    : byOwnership
+      ? `{{leave-out-member}} and ${ownershipStep}.`
+      : '{{leave-out-member}}.';
   const { hint, appHint } = hintFields(lifts);
   return { error: blockers.map((blocker) => blocker.message).join(' '), ...(hint === undefined ? {} : { hint }), ...(appHint === undefined ? {} : { appHint }) };
 }
@@ -110,6 +116,7 @@ export async function restoreSet(engine: EngineContext & { offsite: Pick<Offsite
     confirm: production ? `${target.name}/${database}` : database,
     noOwner: false,
     noAcl: false,
+    asSetMember: true,
     dryRun,
     terminateConnections: request.terminateConnections === true,
     ...(request.signal ? { signal: request.signal } : {}),
@@ -129,7 +136,13 @@ export async function restoreSet(engine: EngineContext & { offsite: Pick<Offsite
     try {
       const preview = await restoreBackup(engine, { ...memberRequest(member.database, true), ref: member.id! });
       const uncreatable = preview.target.exists ? null : cannotCreate(member.database);
-      const blocked = uncreatable === null ? memberBlocked(set, preview) : null;
+      const ownershipStep = skipOwnershipStep(engine.catalogue.requireBackup(member.id!).format, {
+        backupId: member.id!,
+        target: target.name,
+        create: request.create,
+        clean: request.clean,
+      });
+      const blocked = uncreatable === null ? memberBlocked(set, preview, ownershipStep) : null;
       result.databases.push({ database: member.database, result: preview, created: false, error: uncreatable, ...blocked });
     } catch (error) {
       // A new database's preview reads the backup's CREATE DATABASE, which pg_restore will not write for this name: say what to do.
@@ -188,7 +201,7 @@ export async function restoreSet(engine: EngineContext & { offsite: Pick<Offsite
             const { plan, problems } = await checkedDatabasePropertiesPlan(
               admin,
               { backup: entries, mode: 'create', database: member.database, target: newDatabaseDefaults(me, null), noOwner: false, noAcl: false, roles },
-              { rolesFile: set.globals.filename, skipsOwnership: skipsOwnership(backup.format) },
+              { rolesFile: set.globals.filename, skipOwnership: skipOwnershipStep(backup.format, { backupId: backup.id, target: target.name, create: true, clean: false }) },
             );
             if (problems.length) throw new DatabasePropertiesRefused(member.database, problems);
             const fellBack = await createScratchDatabase(admin, member.database, plan);

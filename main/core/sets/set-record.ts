@@ -10,6 +10,12 @@ import { GlobalsInfoSchema } from '../model/backup-metadata.ts';
 /** The manifest's name: backup-<time>-<profile>[-<suffix>].set, beside the members. */
 export const SET_EXTENSION = 'set';
 
+/**
+ * Where a set's run keeps the manifest name it will write, from its start: the next start removes a
+ * manifest a killed set left (interrupted-sets.ts). The run's `filename` names it only once written.
+ */
+export const MANIFEST_DETAIL = 'manifestName';
+
 export const SET_STATUSES = ['running', 'completed', 'partial', 'interrupted', 'deleted'] as const;
 export type SetStatus = (typeof SET_STATUSES)[number];
 

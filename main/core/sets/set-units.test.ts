@@ -10,7 +10,7 @@ import { BackupOptionsSchema } from '../backup/options.ts';
 import { Catalogue, newId } from '../catalogue/catalogue.ts';
 import type { BackupMetadata } from '../model/types.ts';
 import { runCleanup } from '../retention/cleanup.ts';
-import { startingSet, type BackupSet } from './set-record.ts';
+import { MANIFEST_DETAIL, startingSet, type BackupSet } from './set-record.ts';
 import { SetStore } from './set-rows.ts';
 import { nestSets } from './backup-sets.ts';
 import { attemptEntry } from '../catalogue/backup-page.ts';
@@ -127,7 +127,7 @@ describe('a set whose Holdfast stopped', () => {
   test('is settled once its run is no longer running: interrupted, its finished members listed, its sealed roles file kept, its unrecorded manifest removed', async () => {
     const store = new SetStore(catalogue.db);
     const stem = 'backup-2026-03-01T00-00-00-000Z-server';
-    const runId = catalogue.startRun({ kind: 'backup', profile: 'server', detail: { filename: `${stem}.set`, wholeServerSet: true } });
+    const runId = catalogue.startRun({ kind: 'backup', profile: 'server', detail: { [MANIFEST_DETAIL]: `${stem}.set`, wholeServerSet: true } });
     const set = startingSet({ id: newId(), profile: 'server', timestamp: NOW.toISOString(), parallelDatabases: 1 });
     set.expected = ['a', 'b'];
     store.start(set, runId);

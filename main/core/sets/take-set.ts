@@ -24,7 +24,7 @@ import { pickClientTools } from '../tools/discover.ts';
 import { defaultParallelDatabases, runBounded } from './parallelism.ts';
 import { failedMemberHint } from './member-hint.ts';
 import { connectRefusals, listServerDatabases } from './server-databases.ts';
-import { SET_EXTENSION, setStatusOf, startingSet, type BackupSet, type SetMember } from './set-record.ts';
+import { MANIFEST_DETAIL, SET_EXTENSION, setStatusOf, startingSet, type BackupSet, type SetMember } from './set-record.ts';
 import { SetStore } from './set-rows.ts';
 
 export interface SetHooks {
@@ -76,12 +76,14 @@ export async function takeSet(context: EngineContext, profile: Profile, options:
   const encrypted = hooks.encryption ? ENCRYPTED_SUFFIX : '';
   const globalsPath = `${stem}${GLOBALS_SUFFIX}${encrypted}`;
   // The run's temp name is the one the start-up sweep pairs with the roles file's temp (backup/leftover-temps.ts).
+  // The manifest's name is not the run's `filename` until it is written: a list shows a failed run's
+  // filename as its file, and a set that failed before it started wrote none.
   const runId = claimRun(catalogue, profile.name, () =>
     catalogue.startRun({
       kind: 'backup',
       profile: profile.name,
       tempPath: `${stem}${encrypted}${TEMP_SUFFIX}`,
-      detail: { filename: manifestName, wholeServerSet: true, options, trigger: hooks.trigger ?? { kind: 'manual' } },
+      detail: { [MANIFEST_DETAIL]: manifestName, wholeServerSet: true, options, trigger: hooks.trigger ?? { kind: 'manual' } },
     }),
   );
   const onStart = (child: ChildRecord) => {

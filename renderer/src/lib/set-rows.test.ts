@@ -69,9 +69,12 @@ describe('a whole-server set in the Backups table', () => {
     expect(withExpandedMembers(rows, new Set(['abcdefabcdef'])).map((row) => row.id)).toEqual(['abcdefabcdef', 'm1', 'm2', 'single']);
   });
 
-  test('a partial set says which database failed and why, wears the Partial badge, is never proven, and needs attention', () => {
+  // The DBA review: a partial set's Verified column stayed '—' after `holdfast verify` of it, as if
+  // never checked. It says what verify found in the files it holds (the CLI's "Valid: every file …
+  // holds is intact; the set is PARTIAL"); the Partial badge and status say it is not the whole server.
+  test('a partial set says which database failed and why, wears the Partial badge, shows what verify found in the files it holds, and needs attention', () => {
     const [row] = listToRows([setEntry('partial')]);
-    expect(row).toMatchObject({ status: 'partial', database: '2 of 3 databases', scope: 'partial', verified: null, error: 'secret: permission denied for database secret' });
+    expect(row).toMatchObject({ status: 'partial', database: '2 of 3 databases', scope: 'partial', verified: 'valid', error: 'secret: permission denied for database secret' });
     expect(row!.set!.members.find((m) => m.database === 'secret')).toMatchObject({ status: 'failed', error: 'permission denied for database secret', backup: null });
     expect(isProblem(row!)).toBe(true);
   });

@@ -20,9 +20,13 @@ export function heldLabel(set: Pick<BackupSet, 'databases' | 'expected'>): strin
   return `${held} of ${plural(Math.max(set.expected.length, set.databases.length), 'database')}`;
 }
 
-/** A set is as proven as its least proven member; only a completed set can be proven at all. */
-function setProof(set: BackupSet, members: readonly BackupRow[]): Pick<BackupRow, 'verified' | 'restoreTest'> {
-  if (set.status !== 'completed' || members.length === 0) return { verified: null, restoreTest: null };
+/**
+ * A set is as proven as its least proven member. A partial or interrupted set shows what verify found
+ * in the files it holds, as `holdfast verify` says it; its status and Partial badge say it is not the
+ * whole server, and it never counts as a good copy (isUsable, retention).
+ */
+function setProof(members: readonly BackupRow[]): Pick<BackupRow, 'verified' | 'restoreTest'> {
+  if (members.length === 0) return { verified: null, restoreTest: null };
   const verified: VerifiedState = members.some((m) => m.verified === 'invalid')
     ? 'invalid'
     : members.every((m) => m.verified === 'valid')
@@ -58,7 +62,7 @@ export function setToRow(entry: SetListEntry<SummaryListItem>): BackupRow {
     compression: null,
     size: held.reduce((sum, member) => sum + (member.size ?? 0), 0),
     duration: record.durationMs || null,
-    ...setProof(record, held),
+    ...setProof(held),
     // A set that is not complete is not a copy of the server: it wears the Partial badge.
     scope: record.status === 'completed' ? 'full' : 'partial',
     pinned: held.some((member) => member.pinned),
