@@ -62,7 +62,7 @@ describe.each([{ format: 'custom' as const }, { format: 'directory' as const }])
 
   test("owner: the source's, not the restoring role", () => {
     expect(facts.owner).toBe('app_owner');
-    expect(preview.impact.databaseProperties).toContainEqual({ property: 'owner', current: superuser, restored: 'app_owner', from: 'backup', changes: true });
+    expect(preview.impact.databaseProperties).toContainEqual({ property: 'owner', current: null, restored: 'app_owner', from: 'backup', changes: true });
   });
 
   test('privileges: PUBLIC cannot CONNECT to the copy either, backup_ro can', async () => {
@@ -78,7 +78,7 @@ describe.each([{ format: 'custom' as const }, { format: 'directory' as const }])
     expect(facts.settings).toEqual({ '(all)': ['work_mem=64MB'], backup_ro: ['statement_timeout=5s'] });
     expect(preview.impact.databaseProperties).toContainEqual({
       property: 'settings',
-      current: '(none)',
+      current: null,
       restored: 'work_mem=64MB; backup_ro: statement_timeout=5s',
       from: 'backup',
       changes: true,
@@ -88,8 +88,8 @@ describe.each([{ format: 'custom' as const }, { format: 'directory' as const }])
   test('comment and connection limit', () => {
     expect(facts.comment).toBe('Human resources');
     expect(facts.connlimit).toBe(7);
-    expect(preview.impact.databaseProperties).toContainEqual({ property: 'comment', current: '(none)', restored: 'Human resources', from: 'backup', changes: true });
-    expect(preview.impact.databaseProperties).toContainEqual({ property: 'connectionLimit', current: 'unlimited', restored: '7', from: 'backup', changes: true });
+    expect(preview.impact.databaseProperties).toContainEqual({ property: 'comment', current: null, restored: 'Human resources', from: 'backup', changes: true });
+    expect(preview.impact.databaseProperties).toContainEqual({ property: 'connectionLimit', current: null, restored: '7', from: 'backup', changes: true });
   });
 
   test("encoding and collation: LATIN1 and C, not the server's defaults", () => {
@@ -136,10 +136,21 @@ describe('a new database whose properties cannot all be carried over', () => {
     expect(facts.comment).toBeNull();
     expect(await rowCount(server, 'hr_plain', 'staff')).toBe(50);
     // The source had work_mem and a role's statement_timeout, a comment and a limit: none came with the plain dump, and that is said.
+    // The backup recorded the source's own settings when it was taken: the note names each, and hands the statement that sets it by hand.
+    expect(backup.databaseSettings).toEqual([
+      { role: null, name: 'work_mem', values: ['64MB'] },
+      { role: 'backup_ro', name: 'statement_timeout', values: ['5s'] },
+    ]);
     for (const leftOut of [preview.impact.leftOut, result.impact.leftOut]) {
       expect(leftOut).toHaveLength(1);
       expect(leftOut[0]!.message).toMatch(/^A plain SQL backup does not carry its database's own settings .*: the new database has a new database's defaults/);
+      expect(leftOut[0]!.message).toContain("work_mem='64MB'");
+      expect(leftOut[0]!.message).toContain(`for role "backup_ro" statement_timeout='5s'`);
       expect(leftOut[0]!.message).toContain('custom format');
+      expect(leftOut[0]!.settings.map((s) => s.statement)).toEqual([
+        `ALTER DATABASE "hr_plain" SET "work_mem" TO '64MB'`,
+        `ALTER ROLE "backup_ro" IN DATABASE "hr_plain" SET "statement_timeout" TO '5s'`,
+      ]);
     }
     expect(preview.impact.warnings.join('\n')).toContain('A plain SQL backup does not carry');
 
@@ -149,5 +160,10 @@ describe('a new database whose properties cannot all be carried over', () => {
     expect(replaced.ok).toBe(true);
     expect((await databaseFacts(server, 'hr_plain')).settings).toEqual({ '(all)': ['work_mem=8MB'] });
     expect(replaced.impact.leftOut.map((item) => item.message).join('\n')).toContain("the restored database keeps the replaced database's own");
+    // Both of the source's settings differ from what the kept database has: both are named, with their statements.
+    expect(replaced.impact.leftOut.flatMap((item) => item.settings.map((s) => s.statement))).toEqual([
+      `ALTER DATABASE "hr_plain" SET "work_mem" TO '64MB'`,
+      `ALTER ROLE "backup_ro" IN DATABASE "hr_plain" SET "statement_timeout" TO '5s'`,
+    ]);
   });
 });

@@ -136,6 +136,33 @@ describe('terminal output', () => {
     expect(text).toContain('  ! The restore runs 1 function from the backup');
   });
 
+  test('a restore preview into a new database says what it gets, with no current value for a database that does not exist', () => {
+    const impact = { tables: [], blockers: [], missingRoles: [], unavailableExtensions: [], activeConnections: 0, targetServer: 'PostgreSQL 15.4', warnings: [], appWarnings: [], leftOut: [] };
+    const preview: RestoreResult = {
+      dryRun: true,
+      ok: true,
+      backup: { id: 'b1', filename: 'hr.dump' },
+      target: { profile: 'hr', host: 'db', port: 5432, database: 'hr_copy', exists: false, relations: 0 },
+      client: 'pg_restore 15.4',
+      actions: ['create database "hr_copy"'],
+      durationMs: 10,
+      tables: [],
+      impact: {
+        ...impact,
+        confirmation: null,
+        executedFunctions: null,
+        targetRole: { name: 'postgres', superuser: true, privileged: true, via: ['superuser'] },
+        databaseProperties: [
+          { property: 'owner', current: null, restored: 'app_owner', from: 'backup', changes: true },
+          { property: 'comment', current: null, restored: '(none)', from: 'default', changes: false },
+        ],
+      },
+    };
+    const text = formatRestore(preview);
+    expect(text).toContain(`  gets     database owner: app_owner (from the backup)\n  gets     database comment: (none) (a new database's default)\n`);
+    expect(text).not.toContain('→');
+  });
+
   test("after a real restore, what the database did not get from the backup is said again; the preview's --confirm line is not", () => {
     // A DBA's walk-through: a restore without --dry-run printed ✓ lines only, and the backup's
     // session_preload_libraries, left out, was said only by a preview nobody had run.

@@ -133,9 +133,10 @@ export function formatRestore(result: RestoreResult): string {
       lines.push(`  ${verbs[table.action].padEnd(8)} ${table.table}: ${rows}`);
     }
     for (const line of result.impact.databaseProperties ?? []) {
-      const what = line.changes ? `${line.current} → ${line.restored}` : line.restored;
+      // A new database has no current value to change from: it gets what the line says.
+      const what = line.changes && line.current !== null ? `${line.current} → ${line.restored}` : line.restored;
       lines.push(
-        `  ${line.changes ? 'changes' : 'keeps  '}  database ${PROPERTY_NAMES[line.property]}: ${what} (${line.from === 'backup' ? 'from the backup' : line.from === 'default' ? "a new database's default" : `as "${result.target.database}" has it`})`,
+        `  ${line.current === null ? 'gets   ' : line.changes ? 'changes' : 'keeps  '}  database ${PROPERTY_NAMES[line.property]}: ${what} (${line.from === 'backup' ? 'from the backup' : line.from === 'default' ? "a new database's default" : `as "${result.target.database}" has it`})`,
       );
     }
     const role = result.impact.targetRole;

@@ -54,3 +54,54 @@ test('the Result step lists the setting the restored database did not get, with 
   // It really was left out.
   expect(await holdfast.pg.query(`SELECT 1 FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase WHERE d.datname = 'shop_preloaded'`)).toEqual([]);
 });
+
+test('restoring into a new database, the properties table shows no current owner or value: the database does not exist yet', async ({ page, holdfast }) => {
+  const shell = new Shell(page);
+  await shell.open(holdfast.url);
+  await shell.goTo('Backups');
+  const backups = new BackupsPage(page);
+  await backups.renderedRows().filter({ hasText: 'preloading' }).first().click();
+  await backups.openRestore();
+  const wizard = new RestoreWizard(page);
+  await wizard.chooseNewDatabase('shop_not_yet');
+  await wizard.preview();
+  await expect(wizard.currentStep()).toContainText('Review');
+  await wizard.dialog.getByText(/^Database properties/).click();
+  const properties = wizard.dialog.getByRole('table', { name: 'Database properties' });
+  const owner = properties.getByRole('row', { name: /^Owner/ });
+  // The restoring role would own a plain CREATE DATABASE; shown as what the database has "now", it was an invented value.
+  await expect(owner.getByRole('cell').nth(1)).toHaveText('— (new database)');
+  await expect(owner.getByRole('cell').nth(2)).toHaveText(holdfast.pg.user);
+  await expect(properties.getByRole('cell', { name: '— (new database)' })).toHaveCount(7);
+  await expect(wizard.dialog.getByText(/^Database properties/)).not.toContainText('kept as');
+  await screenshot(page, 'restore-review-new-database-properties');
+});
+
+test("a plain backup's restore names each database setting its source had, with the statement that sets it", async ({ page, holdfast }) => {
+  const { pg } = holdfast;
+  await rpc(holdfast.url, 'profile.add', { name: 'plainly', host: pg.host, port: pg.port, user: pg.user, dbname: 'shop' });
+  await pg.query(`ALTER DATABASE shop SET work_mem = '64MB'`);
+  await pg.query(`ALTER DATABASE shop SET search_path = "$user", public`);
+  await rpc(holdfast.url, 'backup.create', { profile: 'plainly', options: { format: 'plain' } });
+  await pg.query('ALTER DATABASE shop RESET work_mem');
+  await pg.query('ALTER DATABASE shop RESET search_path');
+
+  const shell = new Shell(page);
+  await shell.open(holdfast.url);
+  await shell.goTo('Backups');
+  const backups = new BackupsPage(page);
+  await backups.renderedRows().filter({ hasText: 'plainly' }).first().click();
+  await backups.openRestore();
+  const wizard = new RestoreWizard(page);
+  await wizard.chooseNewDatabase('shop_from_plain');
+  await wizard.preview();
+  await expect(wizard.currentStep()).toContainText('Review');
+  await wizard.confirmInput().fill('shop_from_plain');
+  await wizard.restoreButton().click();
+  await expect(wizard.dialog.getByText('Restore completed')).toBeVisible({ timeout: 60_000 });
+
+  const leftOut = wizard.dialog.getByRole('region', { name: 'Not carried over from the backup' });
+  await expect(leftOut).toContainText("the backed-up database had search_path='$user', 'public', work_mem='64MB'");
+  await expect(leftOut.getByRole('code')).toHaveText([`ALTER DATABASE "shop_from_plain" SET "search_path" TO '$user', 'public';`, `ALTER DATABASE "shop_from_plain" SET "work_mem" TO '64MB';`]);
+  await screenshot(page, 'restore-result-plain-left-out');
+});

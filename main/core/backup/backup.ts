@@ -14,6 +14,7 @@ import { localLocation } from '../storage/location.ts';
 import { DISK_FULL_HINT, HoldfastError, isDiskFull, toErrorInfo, toolSaysDiskFull } from '../model/errors.ts';
 import { createPrivateFile, ensurePrivateDir, exists, pathSize, sealFile } from '../fsutil/durable.ts';
 import { dbnameConninfo } from '../pg/connection.ts';
+import { readDatabaseSettings } from '../pg/database-settings.ts';
 import { tableKey } from '../pg/table-key.ts';
 import { archiveRows, countRows, countsRowsFromArchive, dumpsEveryTable, userTables } from './row-counts.ts';
 import { openSession, type CredentialSource, type ServerSession } from '../pg/session.ts';
@@ -241,7 +242,9 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
         });
     // Asked beside the dump, not before it: it walks the database's directory on the server.
     const sizeOnDisk = databaseSize(client);
-    sideWork = Promise.allSettled([countedDuringDump, globalsDuringDump, encrypting, sizeOnDisk]);
+    // A plain dump cannot carry the database's own settings: recorded, so its restore can name each one it leaves out.
+    const databaseSettings = options.format === 'plain' ? readDatabaseSettings(client, null) : undefined;
+    sideWork = Promise.allSettled([countedDuringDump, globalsDuringDump, encrypting, sizeOnDisk, databaseSettings]);
     let lastBytes = -1;
     let lastGrowth = performance.now();
     const poll = setInterval(() => {
@@ -321,6 +324,7 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
       }
     }
     const databaseSizeBytes = await sizeOnDisk;
+    const settingsOfDatabase = await databaseSettings;
     // The counts are in. The snapshot's read-only transaction has nothing to commit: its session ends
     // (rolling it back) while the backup is sealed, not before; the finally waits for it.
     snapshotEnded = client.end().catch(() => undefined);
@@ -365,6 +369,7 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
       options,
       globals,
       ...(files ? { files } : {}),
+      ...(settingsOfDatabase ? { databaseSettings: settingsOfDatabase } : {}),
       ...(member ? { set: member.setId } : {}),
     };
     catalogue.recordSealing(runId, metadata);

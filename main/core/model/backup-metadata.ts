@@ -97,6 +97,12 @@ export const BackupMetadataSchema = lazySchema(() =>
       })
       .optional()
       .describe('a dump made elsewhere and imported (holdfast import): pinned when it enters the catalogue'),
+    databaseSettings: z
+      .array(z.object({ role: z.string().nullable().describe('null: for every session'), name: z.string(), values: z.array(z.string()).describe("one value, or a list setting's elements") }))
+      .optional()
+      .describe(
+        "plain backups: the database's own settings when it was taken (ALTER DATABASE … SET, ALTER ROLE … IN DATABASE … SET), which a plain dump cannot carry; a restore names each one it leaves out. Absent: not recorded (imported, or taken before Holdfast recorded them)",
+      ),
     set: z.string().optional().describe("a whole-server backup set's member: the set's id (its roles file is the set's)"),
   }),
 );

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { parseDatabaseEntries } from './backup-database-entries.ts';
 import { renderHint } from '../model/hint-actions.ts';
-import { leftOutWarning, planDatabaseProperties, type DatabaseProperties, type DatabasePropertiesPlan } from './database-properties.ts';
+import { leftOutWarning, plainDumpLeftOut, planDatabaseProperties, type DatabaseProperties, type DatabasePropertiesPlan } from './database-properties.ts';
 
 /** The plan's left-out items as the preview's warnings say them. */
 const warningsOf = (plan: DatabasePropertiesPlan) => plan.leftOut.map(leftOutWarning);
@@ -125,6 +125,34 @@ describe('planDatabaseProperties', () => {
     expect(warningsOf(kept)).toEqual([]);
   });
 
+  test('a new database has nothing now: no line of its preview claims a current owner or setting', () => {
+    const plan = planDatabaseProperties({ mode: 'create', database: 'hr_copy', backup: parseDatabaseEntries(SCRIPT), target, noOwner: false, noAcl: false, roles });
+    expect(plan.impact.map((line) => line.current)).toEqual(plan.impact.map(() => null));
+    // What a plain CREATE DATABASE would have given is still what "from the backup" is told apart from.
+    expect(plan.impact.find((line) => line.property === 'owner')).toMatchObject({ restored: 'app_owner', from: 'backup', changes: true });
+    const defaults = planDatabaseProperties({ mode: 'create', database: 'hr_copy', backup: parseDatabaseEntries(SCRIPT), target, noOwner: true, noAcl: false, roles });
+    expect(defaults.impact.find((line) => line.property === 'owner')).toMatchObject({ current: null, restored: 'postgres', from: 'default', changes: false });
+  });
+
+  test('a list setting is shown as the server shows it: "$user" keeps its quotes, a plain name has none', () => {
+    const own = { ...target, settings: [{ role: null, name: 'search_path', values: ['$user', 'public'] }] };
+    const plan = planDatabaseProperties({ mode: 'replace', database: 'hr', backup: parseDatabaseEntries(SCRIPT), target: own, noOwner: false, noAcl: false, roles });
+    const line = plan.impact.find((l) => l.property === 'settings')!;
+    expect(line.current).toBe('search_path="$user", public');
+    expect(line.restored).toContain('search_path="$user", public, "we ird"');
+    // A one-value setting is its value as written, a comma in it included.
+    const single = planDatabaseProperties({
+      mode: 'replace',
+      database: 'hr',
+      backup: undefined,
+      target: { ...target, settings: [{ role: null, name: 'DateStyle', values: ['ISO, MDY'] }] },
+      noOwner: false,
+      noAcl: false,
+      roles,
+    });
+    expect(single.impact.find((l) => l.property === 'settings')!.current).toBe('DateStyle=ISO, MDY');
+  });
+
   // A dump's content is untrusted: a setting that makes the server load or run code, or use a file it
   // names, never comes from one (per database or per role in it), whatever the mode.
   test.each([
@@ -206,7 +234,7 @@ describe('planDatabaseProperties', () => {
       expect(warning).toContain("log_statement='none' (it decides what the server logs)");
       expect(warning).toContain("pgaudit.log='none' (it decides what pgAudit records)");
       expect(warning).not.toContain('work_mem');
-      expect(plan.impact.find((line) => line.property === 'settings')?.restored).toBe('DateStyle=ISO, DMY; search_path=$user, public, we ird; work_mem=64MB; backup_ro: statement_timeout=5s');
+      expect(plan.impact.find((line) => line.property === 'settings')?.restored).toBe('DateStyle=ISO, DMY; search_path="$user", public, "we ird"; work_mem=64MB; backup_ro: statement_timeout=5s');
     }
   });
 
@@ -330,5 +358,38 @@ describe('planDatabaseProperties', () => {
     const plan = planDatabaseProperties({ mode: 'replace', database: 'hr', backup: parseDatabaseEntries(SCRIPT), target, noOwner: false, noAcl: false, roles: new Set(['app_owner', 'Deploy Bot']) });
     expect(plan.properties.settings.map((s) => s.role)).toEqual([null, null]);
     expect(warningsOf(plan).join('\n')).toContain('statement_timeout for role "backup_ro"');
+  });
+});
+
+describe('plainDumpLeftOut', () => {
+  const workMem = { role: null, name: 'work_mem', values: ['64MB'] };
+  const preload = { role: null, name: 'session_preload_libraries', values: ['auto_explain'] };
+  const said = (item: ReturnType<typeof plainDumpLeftOut>) => renderHint(item.message, 'cli');
+
+  test('names each setting the backup recorded of its source, with the statement that sets it on the restored database, and none for one that loads code', () => {
+    const item = plainDumpLeftOut('create', { database: 'hr copy', recorded: [workMem, preload], kept: [] });
+    expect(said(item)).toContain(`the backed-up database had work_mem='64MB', session_preload_libraries='auto_explain' (it`);
+    expect(item.settings).toEqual([
+      { setting: workMem, statement: `ALTER DATABASE "hr copy" SET "work_mem" TO '64MB'` },
+      { setting: preload, statement: null },
+    ]);
+  });
+
+  test('replacing, a setting the replaced database already has with the same value is not left out', () => {
+    const kept = plainDumpLeftOut('replace', { database: 'hr', recorded: [workMem], kept: [workMem] });
+    expect(kept.settings).toEqual([]);
+    expect(said(kept)).toContain("The backed-up database's settings (work_mem='64MB') are the replaced database's own too.");
+    const differs = plainDumpLeftOut('replace', { database: 'hr', recorded: [workMem], kept: [{ ...workMem, values: ['8MB'] }] });
+    expect(differs.settings.map((s) => s.statement)).toEqual([`ALTER DATABASE "hr" SET "work_mem" TO '64MB'`]);
+  });
+
+  test('an imported dump (nothing recorded) says the settings are not known, and one with none says so', () => {
+    expect(said(plainDumpLeftOut('create', { database: 'hr', recorded: undefined, kept: [] }))).toContain('Which settings the backed-up database had was not recorded');
+    expect(said(plainDumpLeftOut('create', { database: 'hr', recorded: [], kept: [] }))).toContain('The backed-up database had no settings of its own.');
+  });
+
+  test("a recorded value is the backup's words: a hint placeholder in it is said as written", () => {
+    const hostile = { role: null, name: 'work_mem', values: ['{{no-owner}}'] };
+    expect(said(plainDumpLeftOut('create', { database: 'hr', recorded: [hostile], kept: [] }))).toContain(`work_mem='{{no-owner}}'`);
   });
 });

@@ -17,6 +17,7 @@
 import { hintText } from '../model/hint-actions.ts';
 import { quoteLiteral } from '../pg/connection.ts';
 import { quoteIdent } from '../pg/quote-ident.ts';
+import { LIST_SETTINGS } from '../pg/database-settings.ts';
 import { settingLeftOutOfRestore } from '../pg/settings-from-backup.ts';
 import {
   describeAcl,
@@ -40,12 +41,14 @@ export type DatabaseProperty = (typeof DATABASE_PROPERTIES)[number];
 export const DATABASE_PROPERTY_SOURCES = ['backup', 'target', 'default'] as const;
 
 /**
- * One line of the restore preview: what the replaced database has (a new one: what CREATE DATABASE
- * would give it), what the restored one will have, and from where.
+ * One line of the restore preview: what the replaced database has (a new one: nothing — it does not
+ * exist, so no owner or value is shown as its own), what the restored one will have, and from where.
+ * `changes` for a new database: the backup gives it other than what CREATE DATABASE would.
  */
 export interface DatabasePropertyImpact {
   property: DatabaseProperty;
-  current: string;
+  /** What the replaced database has; null for a new database, which has nothing yet. */
+  current: string | null;
   restored: string;
   from: (typeof DATABASE_PROPERTY_SOURCES)[number];
   changes: boolean;
@@ -86,16 +89,40 @@ export interface LeftOutSetting {
  * A plain dump made without --create (as Holdfast's are; pg_dump 15 writes them only beside CREATE
  * DATABASE) has no ALTER DATABASE … SET, ALTER ROLE … IN DATABASE … SET, COMMENT ON DATABASE, owner,
  * privileges or locale of its database: a restore cannot carry what the database had, so it says so
- * where an archive would have carried them. Words for every shell: no flags.
+ * where an archive would have carried them. The settings the backup recorded of its source
+ * (BackupMetadata.databaseSettings) are named one by one, each with the statement that sets it on
+ * `database` as an archive's left-out settings are (none for one a backup is not trusted with:
+ * code, files, a search_path before pg_catalog); replacing, those the replaced database already has
+ * with the same value are not left out. Words for every shell: no flags; the backup's go in through hintText.
  */
-export function plainDumpLeftOut(mode: 'replace' | 'create'): LeftOut {
+export function plainDumpLeftOut(mode: 'replace' | 'create', source: { database: string; recorded: readonly DatabaseSetting[] | undefined; kept: readonly DatabaseSetting[] }): LeftOut {
   const gets =
     mode === 'replace'
       ? "the restored database keeps the replaced database's own, not the ones the backed-up database had"
       : "the new database has a new database's defaults and none of the backed-up database's settings";
+  const head = `A plain SQL backup does not carry its database's own settings (ALTER DATABASE … SET and ALTER ROLE … IN DATABASE … SET), comment, connection limit, owner or privileges on the database: ${gets}.`;
+  const custom = 'Backups in the custom format carry them.';
+  const { recorded } = source;
+  if (recorded === undefined)
+    return {
+      message: `${head} ${custom} Which settings the backed-up database had was not recorded (a dump made elsewhere and imported, or a backup taken before Holdfast recorded them): set the ones the database needs yourself after the restore (ALTER DATABASE … SET).`,
+      settings: [],
+    };
+  const left = recorded.filter((setting) => !source.kept.some((own) => sameSetting(own, setting)));
+  if (!left.length) {
+    const had = recorded.length
+      ? `The backed-up database's settings (${hintText(recorded.map(describeSetting).join(', '))}) are the replaced database's own too.`
+      : 'The backed-up database had no settings of its own.';
+    return { message: `${head} ${custom} ${had}`, settings: [] };
+  }
+  // A setting a restore would not take from an archive either is offered without a ready statement.
+  const untrusted = (setting: DatabaseSetting) => settingLeftOutOfRestore(setting.name, setting.values)?.code === true;
+  const describeLeft = (setting: DatabaseSetting) =>
+    untrusted(setting) ? `${describeSetting(setting)} (it ${settingLeftOutOfRestore(setting.name, setting.values)!.why}: no statement is offered)` : describeSetting(setting);
+  const one = left.length === 1;
   return {
-    message: `A plain SQL backup does not carry its database's own settings (ALTER DATABASE … SET and ALTER ROLE … IN DATABASE … SET), comment, connection limit, owner or privileges on the database: ${gets}. Set the ones the database needs yourself after the restore (ALTER DATABASE … SET), or take its backups in the custom format, which carries them.`,
-    settings: [],
+    message: `${head} ${custom} When it was taken, the backed-up database had ${hintText(left.map(describeLeft).join(', '))}: set ${one ? 'it' : 'the ones the database needs'} yourself after the restore${left.every(untrusted) ? '.' : ':'}`,
+    settings: left.map((setting) => ({ setting, statement: untrusted(setting) ? null : settingStatement(source.database, setting) })),
   };
 }
 
@@ -217,7 +244,7 @@ export function planDatabaseProperties(input: DatabasePropertiesInput): Database
   const from = (own: boolean): DatabasePropertyImpact['from'] => (own ? 'backup' : input.mode === 'create' ? 'default' : 'target');
   const line = (property: DatabaseProperty, current: string, restored: string, own: boolean): DatabasePropertyImpact => ({
     property,
-    current,
+    current: input.mode === 'create' ? null : current,
     restored,
     from: from(own),
     changes: current !== restored,
@@ -280,7 +307,18 @@ function renameOwnerEntry(acl: AclEntry[], from: string | null, to: string): Acl
 
 function describeSettings(settings: DatabaseSetting[]): string {
   if (!settings.length) return '(none)';
-  return settings.map((s) => `${s.role === null ? '' : `${s.role}: `}${s.name}=${s.values.join(', ')}`).join('; ');
+  return settings.map((s) => `${s.role === null ? '' : `${s.role}: `}${s.name}=${settingValueText(s)}`).join('; ');
+}
+
+/**
+ * A setting's value exactly as the server shows it (SHOW, pg_db_role_setting): a list setting's
+ * elements joined by ", ", each double-quoted where a bare name would not read back as it (`"$user",
+ * public`); a one-value setting as written, a comma in it included. Dropping the quotes showed
+ * `$user, public`, which is not the value. (The server also quotes a reserved word used as a name.)
+ */
+function settingValueText(setting: DatabaseSetting): string {
+  if (!LIST_SETTINGS.has(setting.name.toLowerCase())) return setting.values.join(', ');
+  return setting.values.map((element) => (/^[a-z_][a-z0-9_$]*$/.test(element) ? element : quoteIdent(element))).join(', ');
 }
 
 const describeLimit = (limit: number) => (limit < 0 ? 'unlimited' : String(limit));

@@ -181,7 +181,10 @@ export async function assessImpact(input: {
   if (production) warnings.push(`Profile "${hintText(target.name)}" is tagged production: {{confirm}} "${hintText(`${target.name}/${database}`)}".`);
   if (!input.contents && backup.format === 'plain') warnings.push('A plain SQL backup does not list the roles it needs; restore its .globals.sql first if the target lacks them.');
   // A plain dump carries no database-level entries at all: said where an archive would have carried them.
-  const plainDump = backup.format === 'plain' && (replacing || input.creating) ? [plainDumpLeftOut(replacing ? 'replace' : 'create')] : [];
+  const plainDump =
+    backup.format === 'plain' && (replacing || input.creating)
+      ? [plainDumpLeftOut(replacing ? 'replace' : 'create', { database, recorded: backup.databaseSettings, kept: replacing ? (input.databaseProperties?.properties.settings ?? []) : [] })]
+      : [];
   const leftOut = [...(input.databaseProperties?.leftOut ?? []), ...plainDump];
   warnings.push(...leftOut.map(leftOutWarning));
   const executed = input.executed;

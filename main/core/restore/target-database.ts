@@ -1,39 +1,8 @@
 // The database a replace restore is about to replace, as the server has it: the properties its
 // replacement keeps when the backup does not say otherwise, and what the preview compares against.
 import type pg from 'pg';
-import { normalAcl, sortedSettings, union, type AclEntry, type DatabaseProperties, type DatabaseSetting, type Privilege } from './database-property-values.ts';
-
-/** Settings whose value is a list of (possibly double-quoted) names, as pg_dump treats them. */
-const LIST_SETTINGS = new Set(['local_preload_libraries', 'search_path', 'session_preload_libraries', 'shared_preload_libraries', 'temp_tablespaces', 'unix_socket_directories']);
-
-/** pg_db_role_setting's "name=value" as a setting; list settings split as the server joined them. */
-function settingFromConfig(role: string | null, config: string): DatabaseSetting {
-  const eq = config.indexOf('=');
-  const name = config.slice(0, eq);
-  const value = config.slice(eq + 1);
-  if (!LIST_SETTINGS.has(name.toLowerCase())) return { role, name, values: [value] };
-  const values: string[] = [];
-  for (let i = 0; i < value.length;) {
-    while (value[i] === ' ' || value[i] === ',') i += 1;
-    if (i >= value.length) break;
-    let element = '';
-    if (value[i] === '"') {
-      for (i += 1; i < value.length; i += 1) {
-        if (value[i] === '"') {
-          if (value[i + 1] !== '"') break;
-          i += 1;
-        }
-        element += value[i];
-      }
-      i += 1;
-    } else {
-      while (i < value.length && value[i] !== ',') element += value[i++];
-      element = element.trim();
-    }
-    values.push(element);
-  }
-  return { role, name, values };
-}
+import { readDatabaseSettings } from '../pg/database-settings.ts';
+import { normalAcl, union, type AclEntry, type DatabaseProperties, type Privilege } from './database-property-values.ts';
 
 export interface TargetDatabase {
   oid: number;
@@ -54,12 +23,7 @@ export async function readTargetDatabase(client: pg.Client, database: string): P
     )
   ).rows[0];
   if (!row) return undefined;
-  const settings = (
-    await client.query<{ role: string | null; config: string[] }>(
-      `SELECT CASE WHEN s.setrole = 0 THEN NULL ELSE pg_get_userbyid(s.setrole) END AS role, s.setconfig AS config FROM pg_db_role_setting s WHERE s.setdatabase = $1::oid`,
-      [row.oid],
-    )
-  ).rows.flatMap((r) => r.config.map((config) => settingFromConfig(r.role, config)));
+  const settings = await readDatabaseSettings(client, row.oid);
   const byGrantee = new Map<string, AclEntry>();
   for (const item of row.acl) {
     const entry = byGrantee.get(item.grantee) ?? { grantee: item.grantee, privileges: [], grantable: [] };
@@ -76,7 +40,7 @@ export async function readTargetDatabase(client: pg.Client, database: string): P
     properties: {
       owner: row.owner,
       acl: normalAcl([...byGrantee.values()]),
-      settings: sortedSettings(settings),
+      settings,
       comment: row.comment,
       connectionLimit: Number(row.db.datconnlimit ?? -1),
       locale: { encoding: row.encoding, collate: text('datcollate') ?? '', ctype: text('datctype') ?? '', provider, icuLocale: text('daticulocale') ?? text('datlocale') },

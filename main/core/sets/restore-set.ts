@@ -208,7 +208,11 @@ export async function restoreSet(engine: EngineContext & { offsite: Pick<Offsite
             entry.created = true;
             const restored = await restoreBackup(engine, { ...memberRequest(member.database, false), create: false, clean: false, ref: member.id! });
             await applyDatabaseProperties(admin, member.database, plan);
-            const leftOut = [...plan.leftOut, ...(fellBack ? [fellBack] : []), ...(backup.format === 'plain' ? [plainDumpLeftOut('create')] : [])];
+            const leftOut = [
+              ...plan.leftOut,
+              ...(fellBack ? [fellBack] : []),
+              ...(backup.format === 'plain' ? [plainDumpLeftOut('create', { database: member.database, recorded: backup.databaseSettings, kept: [] })] : []),
+            ];
             const said = leftOut.map(leftOutWarning);
             entry.result = {
               ...restored,

@@ -272,7 +272,15 @@ export const RestoreSchema = lazySchema(() =>
             .describe("the backup's own functions its restore runs (duringRestore) or installs for later writes; null on a real run"),
           targetRole: z.object({ name: z.string(), superuser: z.boolean(), privileged: z.boolean(), via: z.array(z.string()) }).describe('the role the restore runs as on the target'),
           databaseProperties: z
-            .array(z.object({ property: z.enum(DATABASE_PROPERTIES), current: z.string(), restored: z.string(), from: z.enum(DATABASE_PROPERTY_SOURCES), changes: z.boolean() }))
+            .array(
+              z.object({
+                property: z.enum(DATABASE_PROPERTIES),
+                current: z.string().nullable().describe('null: a new database, which has nothing yet'),
+                restored: z.string(),
+                from: z.enum(DATABASE_PROPERTY_SOURCES),
+                changes: z.boolean(),
+              }),
+            )
             .nullable()
             .describe(
               "a replace restore (clean or swap), or a new database restored from an archive (create): each property of the database itself it gets — from the backup's own entries, else kept from the replaced database (target) or a new database's defaults (default) — and whether it changes; null otherwise",

@@ -426,13 +426,17 @@ const PROPERTY_LABELS: Record<DatabasePropertyLine['property'], string> = {
   collation: 'Collation',
 };
 
+/** The "Now" of a database the restore creates: it has no owner or settings yet, and none is made up for it. */
+const NO_DATABASE_YET = '— (new database)';
+
 const PROPERTY_SOURCE_LABELS: Record<DatabasePropertyLine['from'], string> = { backup: 'the backup (same)', target: 'kept', default: 'default' };
 
 /** A replace restore builds a new database: what it gets of the one it replaces, and what changes. A new database: what it gets from the backup. */
 function DatabaseProperties({ lines, database }: { lines: Impact['databaseProperties']; database: string }) {
   if (!lines) return null;
   const changed = lines.filter((line) => line.changes).length;
-  const isNew = lines.some((line) => line.from === 'default');
+  // A new database has no current values (the engine gives none): it is told by that, not by where its values come from.
+  const isNew = lines.some((line) => line.current === null);
   const unchanged = isNew ? "a new database's defaults" : `all kept as "${database}" has them`;
   return (
     <details className="disclosure" open={changed > 0}>
@@ -450,7 +454,7 @@ function DatabaseProperties({ lines, database }: { lines: Impact['databaseProper
           {lines.map((line) => (
             <tr key={line.property}>
               <td>{PROPERTY_LABELS[line.property]}</td>
-              <td className="mono">{line.current}</td>
+              <td className={line.current === null ? 'muted' : 'mono'}>{line.current ?? NO_DATABASE_YET}</td>
               <td className="mono">{line.restored}</td>
               <td>{line.changes ? <Badge tone="warn">changes, from the backup</Badge> : <span className="muted">{PROPERTY_SOURCE_LABELS[line.from]}</span>}</td>
             </tr>
