@@ -96,6 +96,17 @@ describe('a whole-server backup set', () => {
     const result = await holdfast.sets.verify(first.id);
     expect(result.valid).toBe(true);
     expect(result.databases.map((d) => d.result?.valid)).toEqual([true, true, true, true, true]);
+    // The set's own roles file is read back too (the DBA review asked): one changed byte fails the set, naming the file.
+    const rolesPath = join(home.home, 'backups', first.globals.filename!);
+    const roles = readFileSync(rolesPath);
+    try {
+      writeFileSync(rolesPath, Buffer.concat([roles, Buffer.from('\n')]));
+      const damaged = await holdfast.sets.verify(first.id);
+      expect(damaged.valid).toBe(false);
+      expect(damaged.checks.find((check) => check.name === 'globals')).toMatchObject({ status: 'failed', detail: expect.stringContaining(first.globals.filename!) });
+    } finally {
+      writeFileSync(rolesPath, roles);
+    }
   }, 120_000);
 
   test('a drill restores the whole set into one scratch server: roles, every database, every count', async () => {

@@ -3,8 +3,8 @@
 // fail with pg_dump's cause and leave nothing (no final file, no temp, no plaintext), and a disk that
 // fills mid-write must fail saying so, encrypted or not. Real server, real `age`, real keychain.
 import { ageKeygen } from './support/age-keys.ts';
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -83,6 +83,14 @@ function ourPgDump(): number | undefined {
     }
   }
   return undefined;
+}
+
+function readlinkSafe(path: string): string | undefined {
+  try {
+    return readlinkSync(path);
+  } catch {
+    return undefined;
+  }
 }
 
 function lastRun(h: Holdfast = holdfast) {
@@ -206,6 +214,50 @@ describe.skipIf(!keyring || !hasAge)('encrypted gzip custom backups under attack
       timed.close();
     }
   }, 120_000);
+
+  // The attack review: pg_dump's plaintext passes through a FIFO (backup/dump-pipe.ts) that a process
+  // of the same user can open too; what it reads, Holdfast does not. The check already failed the
+  // backup; the message blamed the disk and the client tools instead of saying what may have happened.
+  test.runIf(process.platform === 'linux')(
+    "a process that reads the dump's FIFO: the backup fails, saying the output it read was incomplete and another process may have read the pipe; nothing stays",
+    async () => {
+      const dir = join(home.home, 'backups');
+      // pg_dump takes its table locks before it writes a byte: held here, the FIFO is there and still empty.
+      const lock = await server.lockTable('shop', 'public.nothing');
+      let thief: ReturnType<typeof spawn> | undefined;
+      try {
+        const pending = holdfast.backup('shop', { format: 'custom', suffix: 'stolen' });
+        pending.catch(() => undefined);
+        const fifo = await waitFor("the dump's FIFO", () =>
+          readdirSync(privateTmp.dir)
+            .filter((name) => name.startsWith('holdfast-pipe-'))
+            .map((name) => join(privateTmp.dir, name, 'pg_dump.out'))
+            .find((path) => existsSync(path)),
+        );
+        thief = spawn('cat', [fifo], { stdio: ['ignore', 'ignore', 'ignore'] });
+        const thiefPid = thief.pid!;
+        await waitFor('the thief to hold the FIFO open', () => readdirSync(`/proc/${thiefPid}/fd`).some((fd) => readlinkSafe(`/proc/${thiefPid}/fd/${fd}`) === fifo));
+        await lock.end();
+        const failure = await pending.then(
+          () => undefined,
+          (error: { code: string; message: string; hint?: string }) => error,
+        );
+        expect(failure).toMatchObject({
+          code: 'BACKUP_FAILED',
+          message: expect.stringMatching(/^pg_dump exited 0, but the output Holdfast read from it through its pipe .* is not a complete dump: /),
+        });
+        expect(failure!.message).toMatch(/another process may have opened that pipe and read part of it/);
+        expect(failure!.hint).toMatch(/Run the backup again; if it fails again the same way, look for a process of this user .*holdfast-pipe-/);
+        expect(filesUnderIfAny(dir).filter((f) => f.includes('stolen'))).toEqual([]);
+        expect(plaintextOnDisk()).toEqual([]);
+        expect(lastRun()).toMatchObject({ status: 'failed', error: expect.stringContaining('another process may have opened that pipe') });
+      } finally {
+        await lock.end().catch(() => undefined);
+        if (thief?.exitCode === null) thief.kill('SIGKILL');
+      }
+    },
+    120_000,
+  );
 
   describe.skipIf(!asRoot)('BACKUP_DIR on a 40 MB tmpfs that fills mid-dump', () => {
     test.each([true, false])(

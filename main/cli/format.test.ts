@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import { IMPORT_CHECK_WORDS } from '../core/model/import-check-words.ts';
 import type { RestoreResult } from '../core/restore/restore.ts';
 import type { TableImpact } from '../core/restore/impact.ts';
 import type { Profile } from '../core/model/types.ts';
@@ -64,6 +65,34 @@ describe('terminal output', () => {
     expect(theirs).toContain('KEY NOT HERE (holdfast key import)');
     expect(mine).not.toContain('KEY NOT HERE');
     expect(plain).not.toContain('KEY NOT HERE');
+  });
+
+  test('list says an imported dump was checked at import until a verify says more', () => {
+    const entry = (id: string, fields: Partial<BackupMetadata>) =>
+      ({
+        id,
+        timestamp: '2026-01-01T02:00:00.000Z',
+        status: 'completed',
+        profile: 'shop',
+        size: 2048,
+        filename: `backup-${id}.dump`,
+        lastVerified: null,
+        restoreTest: null,
+        pinned: true,
+        format: 'custom',
+        checksum: 'sha256:0',
+        ...fields,
+      }) as unknown as BackupMetadata;
+    const from = { from: '/tmp/shop.dump', at: '2026-01-01T02:00:00.000Z', pgRestore: 'ok' as const };
+    const [fresh, verified, own] = formatList([
+      entry('fresh', { imported: from }),
+      entry('verified', { imported: from, lastVerified: { at: '2026-01-02T00:00:00.000Z', valid: true } }),
+      entry('own', {}),
+    ]).split('\n');
+    expect(fresh).toContain(IMPORT_CHECK_WORDS.cli);
+    expect(verified).toContain('verified');
+    expect(verified).not.toContain(IMPORT_CHECK_WORDS.cli);
+    expect(own).not.toContain(IMPORT_CHECK_WORDS.cli);
   });
 
   test("a whole-server profile's connection test lists every database it would back up with its size, those left out and the total", () => {

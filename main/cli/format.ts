@@ -1,4 +1,5 @@
 // Human-readable output for the terminal; --json output is the contract's values as they are.
+import { IMPORT_CHECK_WORDS } from '../core/model/import-check-words.ts';
 import type { BackupCopy, BackupMetadata, CheckedCopy } from '../core/model/types.ts';
 import type { CleanupSummary, ListEntry } from '../core/holdfast.ts';
 import type { CleanupDecision } from '../core/retention/cleanup.ts';
@@ -67,7 +68,7 @@ export function formatList(entries: Array<BackupMetadata | ListEntry>): string {
   const lines = entries.map((entry) => {
     if (isBackup(entry)) {
       const verified = [
-        entry.lastVerified ? (entry.lastVerified.valid ? 'verified' : 'VERIFY FAILED') : '',
+        entry.lastVerified ? (entry.lastVerified.valid ? 'verified' : 'VERIFY FAILED') : entry.imported ? IMPORT_CHECK_WORDS.cli : '',
         entry.restoreTest ? (entry.restoreTest.status === 'passed' ? DRILL_WORDS.passed : DRILL_WORDS.failed.toUpperCase()) : '',
         entry.pinned ? 'pinned' : '',
         // Said before a restore is tried: none of its recipients' secrets is here (encryption/key-here.ts).

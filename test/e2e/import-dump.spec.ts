@@ -59,11 +59,16 @@ test('import a pg_dump file: it appears as Imported and pinned, and verify passe
   await expect(row).toContainText('Pinned');
   // Holdfast did not take it, so it has no duration of its own: not "0 ms", as if it took none.
   await expect(row.getByTitle('made elsewhere: no duration of its own')).toHaveText('—');
+  // The import read it through: said as that, not "Not verified" as if nothing had, nor as a verify.
+  await expect(row).toContainText('Checked at import');
+  await expect(row).not.toContainText('Not verified');
   await row.click();
   await expect(backups.details).toContainText(join(elsewhere, 'nightly.dump'));
+  await expect(backups.details).toContainText('Checked at import — not verified since; Verify reads the stored file back');
   const result = await backups.verify();
   await expect(result).toContainText('Backup verified');
   await expect(row).toContainText('Verified');
+  await expect(row).not.toContainText('Checked at import');
   await screenshotEverySize(page, 'import-details');
 
   // The same file again: refused, naming the backup it already is and where the app shows it (no command).

@@ -6,6 +6,7 @@
 // choose and for which Holdfast hands over no statement (restore/database-properties.ts), and a logging
 // setting it is not trusted with either, which comes with its exact statement. The wizard shows a
 // statement only where the engine gives one: the schema's name reads like one, and is not.
+import type { Page } from '@playwright/test';
 import { expect, screenshotEverySize as screenshot, test } from './fixtures.ts';
 import { BackupsPage } from './pages/backups.ts';
 import { RestoreWizard } from './pages/restore.ts';
@@ -26,20 +27,31 @@ test.beforeAll(async ({ holdfast }) => {
   await pg.query('ALTER DATABASE shop RESET search_path');
 });
 
-test('the Result step lists the setting the restored database did not get, with the step that sets it', async ({ page, holdfast }) => {
+/** The wizard at its Review step, restoring `profile`'s newest backup into the new database `database`. */
+async function reviewNewDatabase(page: Page, url: string, profile: string, database: string): Promise<RestoreWizard> {
   const shell = new Shell(page);
-  await shell.open(holdfast.url);
+  await shell.open(url);
   await shell.goTo('Backups');
   const backups = new BackupsPage(page);
-  await backups.renderedRows().filter({ hasText: 'preloading' }).first().click();
+  await backups.renderedRows().filter({ hasText: profile }).first().click();
   await backups.openRestore();
   const wizard = new RestoreWizard(page);
-  await wizard.chooseNewDatabase('shop_preloaded');
+  await wizard.chooseNewDatabase(database);
   await wizard.preview();
   await expect(wizard.currentStep()).toContainText('Review');
-  await wizard.confirmInput().fill('shop_preloaded');
+  return wizard;
+}
+
+/** Restores from the Review step and waits for the Result step. */
+async function restoreNow(wizard: RestoreWizard, database: string): Promise<void> {
+  await wizard.confirmInput().fill(database);
   await wizard.restoreButton().click();
   await expect(wizard.dialog.getByText('Restore completed')).toBeVisible({ timeout: 60_000 });
+}
+
+test('the Result step lists the setting the restored database did not get, with the step that sets it', async ({ page, holdfast }) => {
+  const wizard = await reviewNewDatabase(page, holdfast.url, 'preloading', 'shop_preloaded');
+  await restoreNow(wizard, 'shop_preloaded');
 
   const leftOut = wizard.dialog.getByRole('region', { name: 'Not carried over from the backup' });
   await expect(leftOut).toContainText("session_preload_libraries='auto_explain'");
@@ -56,16 +68,7 @@ test('the Result step lists the setting the restored database did not get, with 
 });
 
 test('restoring into a new database, the properties table shows no current owner or value: the database does not exist yet', async ({ page, holdfast }) => {
-  const shell = new Shell(page);
-  await shell.open(holdfast.url);
-  await shell.goTo('Backups');
-  const backups = new BackupsPage(page);
-  await backups.renderedRows().filter({ hasText: 'preloading' }).first().click();
-  await backups.openRestore();
-  const wizard = new RestoreWizard(page);
-  await wizard.chooseNewDatabase('shop_not_yet');
-  await wizard.preview();
-  await expect(wizard.currentStep()).toContainText('Review');
+  const wizard = await reviewNewDatabase(page, holdfast.url, 'preloading', 'shop_not_yet');
   await wizard.dialog.getByText(/^Database properties/).click();
   const properties = wizard.dialog.getByRole('table', { name: 'Database properties' });
   const owner = properties.getByRole('row', { name: /^Owner/ });
@@ -86,19 +89,8 @@ test("a plain backup's restore names each database setting its source had, with 
   await pg.query('ALTER DATABASE shop RESET work_mem');
   await pg.query('ALTER DATABASE shop RESET search_path');
 
-  const shell = new Shell(page);
-  await shell.open(holdfast.url);
-  await shell.goTo('Backups');
-  const backups = new BackupsPage(page);
-  await backups.renderedRows().filter({ hasText: 'plainly' }).first().click();
-  await backups.openRestore();
-  const wizard = new RestoreWizard(page);
-  await wizard.chooseNewDatabase('shop_from_plain');
-  await wizard.preview();
-  await expect(wizard.currentStep()).toContainText('Review');
-  await wizard.confirmInput().fill('shop_from_plain');
-  await wizard.restoreButton().click();
-  await expect(wizard.dialog.getByText('Restore completed')).toBeVisible({ timeout: 60_000 });
+  const wizard = await reviewNewDatabase(page, holdfast.url, 'plainly', 'shop_from_plain');
+  await restoreNow(wizard, 'shop_from_plain');
 
   const leftOut = wizard.dialog.getByRole('region', { name: 'Not carried over from the backup' });
   await expect(leftOut).toContainText("the backed-up database had search_path='$user', 'public', work_mem='64MB'");

@@ -24,7 +24,7 @@ import { pickClientTools } from '../tools/discover.ts';
 import type { BackupMetadata, Profile } from '../model/types.ts';
 import { backupFilename, companionPaths, ENCRYPTED_SUFFIX, TEMP_SUFFIX } from './naming.ts';
 import { plaintextReaders, writeEncrypted } from './encrypted-output.ts';
-import { openDumpPipe, readDumpPipe, type DumpPipe } from './dump-pipe.ts';
+import { incompleteDump, openDumpPipe, readDumpPipe, type DumpPipe } from './dump-pipe.ts';
 import { followCustomOutput, type OutputFollower } from './follow-output.ts';
 import { dumpGlobals, type SavedGlobals } from './globals.ts';
 import { inspectStream, STREAMABLE_FORMATS } from '../archive/stream-inspect.ts';
@@ -308,7 +308,7 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
     const [inspection, sealed] = encrypted
       ? await Promise.all([streamed!.result, sealFile(tempPath).then(() => ({ checksum: encrypted.checksum.slice('sha256:'.length), files: undefined }))])
       : await inspectAndChecksum(tempPath, options.format, { gzip: options.format === 'plain' && compression.method === 'gzip' }, follower);
-    if (!inspection.ok) throw failure(`pg_dump exited 0 but its output is not a complete dump: ${inspection.problem}`, 'Check free disk space and the client tools, then run the backup again.');
+    if (!inspection.ok) throw failure(...incompleteDump(inspection.problem, pipe?.path));
 
     progress('counting', size);
     const counted = countedDuringDump ? await countedDuringDump : countsFromArchive ? archiveRows(inspection.tables) : {};

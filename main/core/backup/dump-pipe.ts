@@ -25,7 +25,7 @@ import { execFile } from 'node:child_process';
 import { closeSync, constants, openSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { readHashed, type HashedRead } from '../fsutil/hashed-read.ts';
 import { processDirPrefix, removeDeadProcessDirs } from '../process/liveness.ts';
 
@@ -104,6 +104,21 @@ export async function openDumpPipe(clientMajor: number): Promise<DumpPipe | unde
 /** The FIFO read on its own thread, each chunk lent to `readers` that let go of it, and hashed there. */
 export function readDumpPipe(pipe: DumpPipe, readers: number): HashedRead {
   return readHashed(pipe.path, { slotSize: SLOT_BYTES, slots: SLOTS, readers, pacing: true, fd: pipe.takeReadEnd() });
+}
+
+/**
+ * What to say when pg_dump exited 0 but its output is not a complete dump (message, hint). Read from
+ * its FIFO (`pipePath`): pg_dump wrote all of it and a FIFO gives each byte to one reader, so the
+ * likely cause is another process of this user (or root) that opened the FIFO and read part of it.
+ * The check is what caught it (the backup is not kept); this names the cause it cannot prove.
+ */
+export function incompleteDump(problem: string, pipePath: string | undefined): [string, string] {
+  if (pipePath === undefined) return [`pg_dump exited 0 but its output is not a complete dump: ${problem}`, 'Check free disk space and the client tools, then run the backup again.'];
+  const pipesDir = dirname(dirname(pipePath));
+  return [
+    `pg_dump exited 0, but the output Holdfast read from it through its pipe (${pipePath}) is not a complete dump: ${problem}. pg_dump wrote all of it, so another process may have opened that pipe and read part of it; nothing was kept.`,
+    `Run the backup again; if it fails again the same way, look for a process of this user (or root) that opens the holdfast-pipe-* FIFOs under ${pipesDir} (lsof +D ${pipesDir}), and stop it: it reads the dump's plaintext.`,
+  ];
 }
 
 /** FIFO directories left by a Holdfast process that died. */

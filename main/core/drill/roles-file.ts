@@ -8,7 +8,8 @@
 // Each statement is later sent on its own through the extended query protocol, which rejects a string
 // holding two commands: a statement this splitter got wrong cannot smuggle a second one past the check.
 
-import { splitSqlStatements, type SqlStatement, type SqlToken } from '../pg/sql-lexer.ts';
+import type { SqlToken } from '../pg/sql-lexer.ts';
+import { splitSqlStatements, type SqlStatement } from '../pg/sql-statements.ts';
 import { serverEncodingDecoder } from '../pg/server-encoding.ts';
 import { codeLoadingSetting } from '../pg/code-loading-settings.ts';
 

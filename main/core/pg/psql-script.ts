@@ -1,8 +1,9 @@
 // A psql script (a plain dump, or `pg_restore -f -`'s output) read as a stream of statements, split as
-// psql splits them (sql-lexer.ts in psql mode). After COPY … FROM stdin the data up to its "\." line is
+// psql splits them (sql-statements.ts in psql mode). After COPY … FROM stdin the data up to its "\." line is
 // psql's to send, not SQL: it is skipped by a byte search, never decoded, so a table's contents cannot
 // look like statements (or cost the time of reading them as such).
-import { SqlStatementSplitter, significant, type SqlStatement } from './sql-lexer.ts';
+import { significant } from './sql-lexer.ts';
+import { SqlStatementSplitter, type SqlStatement } from './sql-statements.ts';
 
 const EMPTY = Buffer.alloc(0);
 const COPY_END = Buffer.from('\n\\.');

@@ -1,7 +1,7 @@
 // Reads pg_dump's SQL statement by statement and works out which of the backup's own functions run
 // where (see executed-functions.ts for what counts and what a text scan cannot see).
 import { PsqlScriptReader } from '../pg/psql-script.ts';
-import type { SqlStatement } from '../pg/sql-lexer.ts';
+import type { SqlStatement } from '../pg/sql-statements.ts';
 import { callsIn, NAME, NAMES, parenthesized, QNAME, qualified, shown, splitTopLevel, unquote, type QualifiedName } from './sql-names.ts';
 
 export interface ExecutedFunction {

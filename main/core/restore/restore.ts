@@ -83,7 +83,8 @@ export async function restoreBackup(context: EngineContext & { offsite: Pick<Off
   const database = request.dbname ?? target.dbname;
 
   const replacing = request.clean || request.swap === true;
-  const skipOwnership = skipOwnershipStep(recorded.format, request.asSetMember ? { backupId: recorded.id, target: target.name, create: request.create, clean: request.clean } : undefined);
+  const asMember = request.asSetMember ? { backupId: recorded.id, target: target.name, create: request.create, clean: request.clean } : undefined;
+  const remedies: RestoreRemedies = { rolesFile: recorded.globals.filename, skipOwnership: skipOwnershipStep(recorded.format, asMember) };
   // Chosen tables or schemas (selection.ts): refused before anything is read when they cannot work.
   const selection = restoreSelection(recorded, { tables: request.tables, schemas: request.schemas, replacing });
   const production = target.tags.includes('production');
@@ -187,18 +188,12 @@ export async function restoreBackup(context: EngineContext & { offsite: Pick<Off
             admin,
             { mode: 'replace', database, backup: entries, target: original.properties, noOwner: request.noOwner, noAcl: request.noAcl, roles },
             database,
-            { rolesFile: backup.globals.filename, skipOwnership },
+            remedies,
             request.dryRun,
           ));
         } else if (!exists && entries) {
           // A new database gets what the backup's had, as pg_restore --create would give it, under its new name.
-          ({ plan: properties, problems: propertyProblems } = await checkedPlan(
-            admin,
-            await newDatabaseInput(admin, entries, request, database),
-            database,
-            { rolesFile: backup.globals.filename, skipOwnership },
-            request.dryRun,
-          ));
+          ({ plan: properties, problems: propertyProblems } = await checkedPlan(admin, await newDatabaseInput(admin, entries, request, database), database, remedies, request.dryRun));
         }
         impact = await assessImpact({
           admin,
@@ -212,7 +207,7 @@ export async function restoreBackup(context: EngineContext & { offsite: Pick<Off
           executed,
           databaseProperties: properties,
           noOwner: request.noOwner && request.noAcl,
-          skipOwnership,
+          skipOwnership: remedies.skipOwnership,
           terminateConnections: request.terminateConnections === true,
           propertyProblems,
         });

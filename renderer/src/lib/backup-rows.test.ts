@@ -35,6 +35,14 @@ describe('backup rows', () => {
     expect(rows[1]).toMatchObject({ verified: 'invalid' });
   });
 
+  test('an imported dump is checked at import until a verify says more; a backup Holdfast took is not', () => {
+    const imported = (lastVerified: BackupSummary['lastVerified']) => toRow({ ...rows[0]!.backup!, id: 'i', imported: true, lastVerified }).verified;
+    expect(imported(null)).toBe('checked-at-import');
+    expect(imported({ at: '2026-01-05T00:00:00Z', valid: true })).toBe('valid');
+    expect(imported({ at: '2026-01-05T00:00:00Z', valid: false })).toBe('invalid');
+    expect(toRow({ ...rows[0]!.backup!, imported: false, lastVerified: null }).verified).toBe('never');
+  });
+
   test('sorting: newest first, by size either way with the sizeless last, by name', () => {
     expect(ids(sortRows(rows, 'timestamp', 'desc'))).toEqual(['c', 'b', 'f', 'a']);
     expect(ids(sortRows(rows, 'size', 'desc'))).toEqual(['a', 'c', 'b', 'f']);

@@ -17,8 +17,11 @@ export interface SetInfo {
   /** Its databases in the set's order: a member backup's row, or a failed database's row with the reason. */
   members: BackupRow[];
 }
-/** checksum-only: verified, but only the stored file's checksum (its key is not on this machine). */
-export type VerifiedState = 'valid' | 'checksum-only' | 'invalid' | 'never';
+/**
+ * checksum-only: verified, but only the stored file's checksum (its key is not on this machine).
+ * checked-at-import: an imported dump never verified since; its import read its structure (model/import-check-words.ts).
+ */
+export type VerifiedState = 'valid' | 'checksum-only' | 'invalid' | 'checked-at-import' | 'never';
 
 export interface BackupRow {
   id: string;
@@ -59,8 +62,8 @@ export function scopeLabel(scope: BackupScope | null): string | null {
   return scope ? SCOPE_LABELS[scope] : null;
 }
 
-export function verifiedState(lastVerified: BackupSummary['lastVerified']): VerifiedState {
-  if (!lastVerified) return 'never';
+export function verifiedState(lastVerified: BackupSummary['lastVerified'], imported = false): VerifiedState {
+  if (!lastVerified) return imported ? 'checked-at-import' : 'never';
   if (!lastVerified.valid) return 'invalid';
   return lastVerified.contentChecked === false ? 'checksum-only' : 'valid';
 }
@@ -78,7 +81,7 @@ export function toRow(item: SummaryListItem): BackupRow {
       compression: item.compression,
       size: item.size,
       duration: item.duration,
-      verified: verifiedState(item.lastVerified),
+      verified: verifiedState(item.lastVerified, item.imported),
       restoreTest: item.restoreTest?.status ?? null,
       scope: item.scope,
       pinned: item.pinned,
@@ -138,7 +141,8 @@ export function isProblem(row: BackupRow): boolean {
 export type SortKey = BackupSortKey;
 export type SortDirection = 'asc' | 'desc';
 
-const proofRank: Record<ProofState, number> = { invalid: 0, never: 1, 'checksum-only': 1.5, valid: 2, 'restore-tested': 3 };
+// An import's check ranks with 'never', as backup.page's SQL ranks it: it is not a verify.
+const proofRank: Record<ProofState, number> = { invalid: 0, never: 1, 'checked-at-import': 1, 'checksum-only': 1.5, valid: 2, 'restore-tested': 3 };
 
 function sortValue(row: BackupRow, key: SortKey): string | number | null {
   switch (key) {

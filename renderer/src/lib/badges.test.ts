@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { DRILL_WORDS } from '../../../main/core/model/drill-words.ts';
+import { IMPORT_CHECK_WORDS } from '../../../main/core/model/import-check-words.ts';
 import { encryptionBadge, KEY_NOT_HERE_BADGE, scopeBadge, statusBadge, verifiedBadge } from './badges.ts';
 
 describe('badge descriptions (drawn by React and by the first screen painted before it)', () => {
@@ -14,6 +15,16 @@ describe('badge descriptions (drawn by React and by the first screen painted bef
     expect(verifiedBadge({ verified: 'checksum-only', restoreTest: null })).toMatchObject({ tone: 'warn', label: 'Checksum only' });
     expect(verifiedBadge({ verified: 'valid', restoreTest: 'failed' })).toMatchObject({ tone: 'bad', label: DRILL_WORDS.failed });
     expect(verifiedBadge({ verified: 'invalid', restoreTest: 'passed' })).toMatchObject({ tone: 'bad', label: 'Verify failed' });
+  });
+
+  test("an imported dump never verified since says its import checked it, not 'Not verified', and how to verify it", () => {
+    expect(verifiedBadge({ verified: 'checked-at-import', restoreTest: null })).toMatchObject({
+      tone: 'muted',
+      label: IMPORT_CHECK_WORDS.label,
+      title: expect.stringContaining('Verify'),
+    });
+    // A drill or a verify since says more than the import did.
+    expect(verifiedBadge({ verified: 'checked-at-import', restoreTest: 'passed' })).toMatchObject({ label: DRILL_WORDS.passed });
   });
 
   test('a full backup wears no scope badge; a partial one does', () => {

@@ -2,6 +2,7 @@
 // (components/ui.tsx, pages/BackupDetails.tsx) render these, and so does the first screen painted
 // before React loads (first-screen.ts), so the two cannot word a row differently.
 import { DRILL_WORDS } from '../../../main/core/model/drill-words.ts';
+import { IMPORT_CHECK_WORDS } from '../../../main/core/model/import-check-words.ts';
 import type { BackupSummary } from '../../../main/core/model/types.ts';
 import { proofBadge, scopeLabel, type BackupRow } from './backup-rows.ts';
 
@@ -52,6 +53,7 @@ export function statusBadge(status: string): BadgeLook {
 export function verifiedBadge(row: Pick<BackupRow, 'verified' | 'restoreTest'>): BadgeLook {
   const proof = proofBadge(row);
   if (proof === 'restore-tested') return { tone: 'ok', label: DRILL_WORDS.passed, title: 'A restore drill restored it and every row count matched', dot: true };
+  if (proof === 'checked-at-import') return { tone: 'muted', label: IMPORT_CHECK_WORDS.label, title: IMPORT_CHECK_WORDS.title, dot: true };
   if (proof === 'checksum-only') {
     return {
       tone: 'warn',

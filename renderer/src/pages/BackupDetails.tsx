@@ -128,6 +128,10 @@ export function BackupDetails({ row, onClose }: { row: BackupRow; onClose: () =>
                       <span className="muted"> — the stored file is intact; its content could not be checked here, as its key is not on this machine</span>
                     ) : null}
                   </>
+                ) : row.verified === 'checked-at-import' ? (
+                  <>
+                    <VerifiedBadge row={{ ...row, restoreTest: null }} /> <span className="muted">— not verified since; Verify reads the stored file back</span>
+                  </>
                 ) : (
                   <StatusBadge status="never" />
                 ),
