@@ -102,6 +102,23 @@ describe('importing pg_dump 15 output in every format', () => {
     expect(await rowCount(server, 'shop_from_import', 'orders')).toBe(600);
   });
 
+  test('an imported dump has no roles file, and what it says to do instead is what its format takes: --no-owner for an archive, never for a plain script (psql refuses it)', async () => {
+    const imported = holdfast.catalogue.listBackups({ profile: 'shop' }).filter((b) => b.imported);
+    const plain = imported.find((b) => b.format === 'plain')!;
+    const custom = imported.find((b) => b.format === 'custom')!;
+    expect(custom.globals.note).toMatch(/--no-owner/);
+    expect(plain.globals.note).toMatch(/Create its roles on the target before restoring/);
+    expect(plain.globals.note).not.toMatch(/restore with --no-owner/);
+    // Holdfast's own restore refuses --no-owner for it: the hint names a step that exists, not a .globals.sql it never had.
+    const noOwner = holdfast.restore({ ref: plain.id, to: 'shop', dbname: 'shop_plain_no_owner', create: true, clean: false, noOwner: true, noAcl: false, dryRun: true });
+    await expect(noOwner).rejects.toMatchObject({ code: 'BAD_INPUT', hint: expect.stringMatching(/create the roles it names on the target first/i) });
+    await expect(noOwner).rejects.not.toMatchObject({ hint: expect.stringMatching(/globals/) });
+    const preview = await holdfast.restore({ ref: plain.id, to: 'shop', dbname: 'shop_plain_preview', create: true, clean: false, noOwner: false, noAcl: false, dryRun: true });
+    const rolesWarning = preview.impact.warnings.find((warning) => warning.includes('roles it needs'));
+    expect(rolesWarning).toMatch(/has no roles file.*create them on the target first/);
+    expect(preview.impact.warnings.join('\n')).not.toMatch(/globals\.sql/);
+  });
+
   test('an imported plain dump passes a restore drill, its rows compared with the counts its COPY blocks gave', async () => {
     const backup = holdfast.catalogue.listBackups({ profile: 'shop' }).find((b) => b.imported && b.format === 'plain' && b.compression === 'none')!;
     const drill = await holdfast.testRestore(backup.id);
@@ -333,6 +350,9 @@ describe('the CLI', () => {
     expect(ok.stderr).toBe('');
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/Imported .*shop\.sql\.gz as backup-.*-shop-imported\.sql\.gz .*pinned/);
+    // A plain script cannot be restored with --no-owner: the CLI says what the record says, not a step psql refuses.
+    expect(ok.stdout).toMatch(/no roles file.*Create its roles on the target before restoring/);
+    expect(ok.stdout).not.toMatch(/restore with --no-owner/);
     const bad = await runCli(['import', join(elsewhere, 'empty.dump'), '--profile', 'shop'], home.env);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/is empty[\s\S]*Check that pg_dump finished/);

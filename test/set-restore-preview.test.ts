@@ -120,3 +120,22 @@ test("a member whose owner the restoring role cannot give it is offered that mem
   expect(text).toContain(`Leave it out with --only and ${alone}.`);
   expect(preview.databases[0]!.appHint).toMatch(/^Leave it out: untick it under "Databases to restore" and restore its own backup .*"Skip ownership" and "Skip privileges" ticked\.$/);
 }, 120_000);
+
+test("a member owned by a role the target lacks is not previewed as refused: the set's roles file creates the role before any database is restored", async () => {
+  await source.query('CREATE ROLE shop_owner');
+  await source.query('ALTER DATABASE shop OWNER TO shop_owner');
+  await source.query('ALTER TABLE users OWNER TO shop_owner', 'shop');
+  const owned = await holdfast.sets.take('whole', {});
+  expect(owned.status).toBe('completed');
+  const preview = await holdfast.sets.restore({ ref: owned.id, to: 'target', only: ['shop'], create: true, clean: false, dryRun: true });
+  expect(preview.ok).toBe(true);
+  expect(preview.databases[0]!.error).toBeNull();
+  // The member's own impact still knows the role is missing now, but nothing it shows stops the set's restore.
+  expect(preview.databases[0]!.result!.impact.missingRoles).toEqual(['shop_owner']);
+  expect(preview.databases[0]!.result!.impact.blockers).toEqual([]);
+  expect(formatRestoreOrSet(preview)).not.toMatch(/would be refused|lacks roles/);
+  // And the restore it previews does what it said: the role comes from the roles file, then the database.
+  const restored = await holdfast.sets.restore({ ref: owned.id, to: 'target', only: ['shop'], create: true, clean: false, dryRun: false });
+  expect(restored.ok).toBe(true);
+  expect(await target.query("SELECT pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = 'shop'")).toEqual([{ owner: 'shop_owner' }]);
+}, 180_000);

@@ -83,3 +83,29 @@ test('63-character names are never cut silently at 1440 px: on the Backups page 
   cut.result = await silentlyCut(wizard.dialog);
   expect(cut).toEqual({ backups: [], review: [], result: [] });
 });
+
+test("a whole-server set's Verify result names a 63-character database whole, inside the drawer, not over its verdict and past the edge", async ({ page, holdfast }) => {
+  test.setTimeout(240_000);
+  await rpc(holdfast.url, 'profile.add', {
+    name: 'everything',
+    host: holdfast.pg.host,
+    port: holdfast.pg.port,
+    user: holdfast.pg.user,
+    dbname: 'postgres',
+    wholeServer: { excludeDatabases: [], parallelDatabases: 1 },
+  });
+  await rpc(holdfast.url, 'backup.take', { profile: 'everything', options: {} });
+  await page.setViewportSize({ width: 1440, height: 900 });
+  const shell = new Shell(page);
+  await shell.open(holdfast.url);
+  await shell.goTo('Backups');
+  const backups = new BackupsPage(page);
+  await backups.renderedRows().filter({ hasText: 'everything' }).first().click();
+  const drawer = page.getByRole('complementary', { name: 'Backup set details' });
+  await drawer.getByRole('button', { name: 'Verify' }).click();
+  const result = drawer.getByRole('status', { name: 'Verify result' });
+  await expect(result).toContainText('Backup set verified', { timeout: 120_000 });
+  await expect(result).toContainText(DATABASE);
+  await screenshot(page, 'long-names-set-verify');
+  expect(await silentlyCut(drawer)).toEqual([]);
+});

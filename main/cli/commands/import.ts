@@ -17,7 +17,8 @@ export function importCommand(program: Command, { run }: CommandContext): void {
           `  ${backup.format}${backup.compression === 'none' ? '' : `, ${backup.compression}`}, ${plural(backup.tables.length, 'table')}, ${plural(backup.size, 'byte')}, ${backup.checksum}`,
           `  made by ${backup.clientVersion} from ${backup.version}`,
           ...(backup.pgRestore ? [`  pg_restore: ${backup.pgRestore.detail}`] : []),
-          `  no roles file: create the dump's roles on the target before restoring, or restore with --no-owner`,
+          // The record's own words: what to do instead depends on the format (--no-owner is for archives only).
+          `  no roles file: ${backup.globals.note ?? "create the dump's roles on the target before restoring"}`,
         ].join('\n'),
       );
     });

@@ -28,6 +28,7 @@ import { chosenEncryption } from '../encryption/precedence.ts';
 import type { EngineContext } from './backup.ts';
 import { sealAndChecksum } from './check-output.ts';
 import { inspectImportSource, openRegularFile, reserveRoomFor, type ImportSource } from './import-source.ts';
+import { skipsOwnership } from '../restore/restore-tool.ts';
 import { backupFilename, TEMP_SUFFIX } from './naming.ts';
 import { BackupOptionsSchema, fileExtension } from './options.ts';
 import { completeSeal, removeFinalFiles } from './seal.ts';
@@ -46,7 +47,11 @@ export interface ImportedCheck {
   pgRestore: { status: 'ok' | 'skipped'; detail: string } | null;
 }
 
-const ROLES_NOTE = 'Imported: a dump made elsewhere comes without a roles file. Create its roles on the target before restoring, or restore with --no-owner.';
+/** What an imported dump says instead of a roles file: --no-owner only for an archive (psql runs a plain script as written). */
+function rolesNote(format: BackupMetadata['format']): string {
+  const instead = skipsOwnership(format) ? ', or restore with --no-owner' : ' (a plain script sets its owners as written: --no-owner is for archives)';
+  return `Imported: a dump made elsewhere comes without a roles file. Create its roles on the target before restoring${instead}.`;
+}
 
 function refused(message: string, hint: string): HoldfastError {
   return new HoldfastError('BAD_INPUT', message, hint);
@@ -159,7 +164,7 @@ function importedMetadata(
     status: 'completed',
     rowCounts,
     options: BackupOptionsSchema.parse({ format: source.format }),
-    globals: { filename: null, checksum: null, note: ROLES_NOTE },
+    globals: { filename: null, checksum: null, note: rolesNote(source.format) },
     ...(sealed.files ? { files: sealed.files } : {}),
     imported: { from: at.shownAs, at: new Date().toISOString(), pgRestore: at.check.pgRestore?.status ?? 'not-applicable' },
   };

@@ -375,6 +375,13 @@ describe('plainDumpLeftOut', () => {
     ]);
   });
 
+  test("a setting a restore would not take from an archive (what the server logs) says why beside its statement, as an archive's restore says it, so it is not run as if it were work_mem", () => {
+    const logging = { role: null, name: 'log_statement', values: ['none'] };
+    const item = plainDumpLeftOut('create', { database: 'hr', recorded: [workMem, logging], kept: [] });
+    expect(said(item)).toContain(`work_mem='64MB', log_statement='none' (it decides what the server logs: check that the restored database should have it)`);
+    expect(item.settings.map((s) => s.statement)).toEqual([`ALTER DATABASE "hr" SET "work_mem" TO '64MB'`, `ALTER DATABASE "hr" SET "log_statement" TO 'none'`]);
+  });
+
   test('replacing, a setting the replaced database already has with the same value is not left out', () => {
     const kept = plainDumpLeftOut('replace', { database: 'hr', recorded: [workMem], kept: [workMem] });
     expect(kept.settings).toEqual([]);

@@ -115,10 +115,15 @@ export function plainDumpLeftOut(mode: 'replace' | 'create', source: { database:
       : 'The backed-up database had no settings of its own.';
     return { message: `${head} ${custom} ${had}`, settings: [] };
   }
-  // A setting a restore would not take from an archive either is offered without a ready statement.
+  // A setting that loads code or shadows pg_catalog is offered without a ready statement; one a restore
+  // would not take from an archive either (what the server logs or audits…) says why beside its statement,
+  // as an archive's restore does, so it is not run as readily as work_mem.
   const untrusted = (setting: DatabaseSetting) => settingLeftOutOfRestore(setting.name, setting.values)?.code === true;
-  const describeLeft = (setting: DatabaseSetting) =>
-    untrusted(setting) ? `${describeSetting(setting)} (it ${settingLeftOutOfRestore(setting.name, setting.values)!.why}: no statement is offered)` : describeSetting(setting);
+  const describeLeft = (setting: DatabaseSetting) => {
+    const leftOutWhy = settingLeftOutOfRestore(setting.name, setting.values);
+    if (leftOutWhy === undefined) return describeSetting(setting);
+    return `${describeSetting(setting)} (it ${leftOutWhy.why}: ${leftOutWhy.code ? 'no statement is offered' : 'check that the restored database should have it'})`;
+  };
   const one = left.length === 1;
   return {
     message: `${head} ${custom} When it was taken, the backed-up database had ${hintText(left.map(describeLeft).join(', '))}: set ${one ? 'it' : 'the ones the database needs'} yourself after the restore${left.every(untrusted) ? '.' : ':'}`,

@@ -179,7 +179,12 @@ export async function assessImpact(input: {
   if (targetMajor < backup.serverMajor)
     warnings.push(hintText(`The target runs PostgreSQL ${facts.version.split(' ')[0]}, older than the backup's source (${backup.version}); objects using newer features may fail to restore.`));
   if (production) warnings.push(`Profile "${hintText(target.name)}" is tagged production: {{confirm}} "${hintText(`${target.name}/${database}`)}".`);
-  if (!input.contents && backup.format === 'plain') warnings.push('A plain SQL backup does not list the roles it needs; restore its .globals.sql first if the target lacks them.');
+  if (!input.contents && backup.format === 'plain')
+    warnings.push(
+      backup.globals.filename
+        ? 'A plain SQL backup does not list the roles it needs; restore its .globals.sql first if the target lacks them.'
+        : 'A plain SQL backup does not list the roles it needs, and this one has no roles file: create them on the target first if it lacks them.',
+    );
   // A plain dump carries no database-level entries at all: said where an archive would have carried them.
   const plainDump =
     backup.format === 'plain' && (replacing || input.creating)

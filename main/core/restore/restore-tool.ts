@@ -41,6 +41,13 @@ export function skipsOwnership(format: BackupMetadata['format']): boolean {
   return format !== 'plain';
 }
 
+const capitalized = (text: string) => `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
+
+/** The step that makes the roles a backup names exist: its roles file, or for one without (an imported dump), creating them by hand. */
+export function rolesFirstStep(backup: Pick<BackupMetadata, 'globals'>): string {
+  return backup.globals.filename ? `restore the backup's roles file (${hintText(backup.globals.filename)}) first` : 'create the roles it names on the target first (this backup has no roles file)';
+}
+
 /** A database restored as one of a set's restore: its member backup, and the set restore's target and mode. */
 export interface SetMemberRestore {
   backupId: string;
@@ -125,9 +132,7 @@ export async function runRestoreTool(context: EngineContext, session: ServerSess
     throw new HoldfastError(
       'RESTORE_FAILED',
       `${tool} failed (${why}): ${stderrTail(result.stderr) || '(no message)'}`,
-      skipsOwnership(backup.format)
-        ? "Roles missing on the target? {{no-owner}}, or restore the backup's .globals.sql first."
-        : "Roles missing on the target? Restore the backup's .globals.sql first.",
+      skipsOwnership(backup.format) ? `Roles missing on the target? {{no-owner}}, or ${rolesFirstStep(backup)}.` : `Roles missing on the target? ${capitalized(rolesFirstStep(backup))}.`,
     );
   }
 }

@@ -100,7 +100,9 @@ export async function restoreBackup(context: EngineContext & { offsite: Pick<Off
     throw new HoldfastError(
       'BAD_INPUT',
       '--no-owner and --no-acl need an archive backup (custom, directory or tar); a plain SQL backup restores as it was written.',
-      'Restore the .globals.sql first so the roles exist, or back up with --format custom.',
+      recorded.globals.filename
+        ? 'Restore the .globals.sql first so the roles exist, or back up with --format custom.'
+        : 'Create the roles it names on the target first (this backup has no roles file), or import an archive (pg_dump -Fc) of it instead.',
     );
   }
 

@@ -81,14 +81,23 @@ function memberHint(error: unknown, expected: string): Pick<ErrorInfo, 'hint' | 
 }
 
 /**
- * A member whose preview found what would stop its restore (impact.blockers) stops the set's, said
- * with the set's own steps: its "End other sessions" (the whole set's), else leaving the member out —
- * and, where ownership stops it, restoring it on its own with --no-owner, which a set's restore does
- * not take (ownershipStep: restore-tool.ts skipOwnershipStep). Roles the target lacks are not said
- * when the set has a roles file: it is applied first and creates them.
+ * A member's preview as the set's restore will meet it: roles the target lacks stop nothing when the set
+ * has a roles file, which is applied first and creates them, so that blocker is not shown (the CLI
+ * printed "would be refused" for a restore that went through). The missing roles stay in missingRoles.
  */
-function memberBlocked(set: BackupSet, preview: RestoreResult, ownershipStep: string | null): (Pick<ErrorInfo, 'hint' | 'appHint'> & { error: string }) | null {
-  const blockers = preview.impact.blockers.filter((blocker) => !(blocker.kind === 'missing-roles' && set.globals.filename));
+function asSetMemberPreview(set: BackupSet, preview: RestoreResult): RestoreResult {
+  if (!set.globals.filename) return preview;
+  return { ...preview, impact: { ...preview.impact, blockers: preview.impact.blockers.filter((blocker) => blocker.kind !== 'missing-roles') } };
+}
+
+/**
+ * A member whose preview found what would stop its restore (impact.blockers, as asSetMemberPreview
+ * leaves them) stops the set's, said with the set's own steps: its "End other sessions" (the whole
+ * set's), else leaving the member out — and, where ownership stops it, restoring it on its own with
+ * --no-owner, which a set's restore does not take (ownershipStep: restore-tool.ts skipOwnershipStep).
+ */
+function memberBlocked(preview: RestoreResult, ownershipStep: string | null): (Pick<ErrorInfo, 'hint' | 'appHint'> & { error: string }) | null {
+  const { blockers } = preview.impact;
   if (!blockers.length) return null;
   const byOwnership = ownershipStep !== null && blockers.some((blocker) => blocker.kind === 'missing-roles' || blocker.kind === 'owner');
   const lifts = blockers.some((blocker) => blocker.action === 'terminate-connections')
@@ -134,7 +143,7 @@ export async function restoreSet(engine: EngineContext & { offsite: Pick<Offsite
   // Every database previewed first: the same checks a real restore makes, nothing changed.
   for (const member of members) {
     try {
-      const preview = await restoreBackup(engine, { ...memberRequest(member.database, true), ref: member.id! });
+      const preview = asSetMemberPreview(set, await restoreBackup(engine, { ...memberRequest(member.database, true), ref: member.id! }));
       const uncreatable = preview.target.exists ? null : cannotCreate(member.database);
       const ownershipStep = skipOwnershipStep(engine.catalogue.requireBackup(member.id!).format, {
         backupId: member.id!,
@@ -142,7 +151,7 @@ export async function restoreSet(engine: EngineContext & { offsite: Pick<Offsite
         create: request.create,
         clean: request.clean,
       });
-      const blocked = uncreatable === null ? memberBlocked(set, preview, ownershipStep) : null;
+      const blocked = uncreatable === null ? memberBlocked(preview, ownershipStep) : null;
       result.databases.push({ database: member.database, result: preview, created: false, error: uncreatable, ...blocked });
     } catch (error) {
       // A new database's preview reads the backup's CREATE DATABASE, which pg_restore will not write for this name: say what to do.
