@@ -203,6 +203,17 @@ describe('tokens', () => {
     ]);
   });
 
+  // scan.l and psqlscan.l: comment is "--" then {non_newline}*, and a carriage return is a newline. A
+  // dump's "-- x\rSELECT f();" runs f() under psql; read to the \n, a check would never see that statement.
+  test('a line comment ends at a carriage return too: what follows it on the same \\n line is read', () => {
+    expect(kinds(tokenizeSql('x -- d\ry'))).toEqual([
+      ['word', 'x'],
+      ['comment', '-- d'],
+      ['word', 'y'],
+    ]);
+    expect(sqlOf('SELECT 1; -- c\rSELECT 2;\nSELECT 3;')).toEqual(['SELECT 1', 'SELECT 2', 'SELECT 3']);
+  });
+
   test('numbers, and the line each token starts on', () => {
     const tokens = tokenizeSql("1.5e3 .5 0x1F\n'a\nb' c");
     expect(kinds(tokens)).toEqual([

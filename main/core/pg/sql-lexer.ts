@@ -96,6 +96,7 @@ const SPACE_CHARACTERS = new Set(' \t\n\r\f\v');
 /** scan.l's horiz_space, allowed between a string's closing quote and the line end that lets it go on. */
 const HORIZONTAL_SPACE = new Set(' \t\f');
 const LINE_END = /[\n\r]/g;
+const LINE_COMMENT = /--[^\n\r]*/y;
 
 /** Identifiers fold to lower case in ASCII only, as the server folds them in a multibyte encoding. */
 export const foldIdentifier = (word: string) => (/[A-Z]/.test(word) ? word.replace(/[A-Z]+/g, (upper) => upper.toLowerCase()) : word);
@@ -166,7 +167,8 @@ export class SqlLexer {
       return (end < 0 ? text.length : end) - at;
     };
     if (SPACE_CHARACTERS.has(c)) return this.take('space', text, at, lengthAt(SPACE, text, at));
-    if (c === '-' && next === '-') return this.take('comment', text, at, toLineEnd());
+    // A -- comment stops at a carriage return as at a line feed (scan.l's non_newline): psql runs what follows.
+    if (c === '-' && next === '-') return this.take('comment', text, at, lengthAt(LINE_COMMENT, text, at));
     if (c === '/' && next === '*') return this.opened(text, at + 2, { kind: 'comment', raw: '/*', close: '*/', depth: 1 });
     if (c === '\\' && this.metaCommands) return this.take('meta-command', text, at, toLineEnd());
     const prefix = PREFIX_LETTERS.has(c) ? text.slice(at, at + lengthAt(PREFIXED, text, at)) : '';

@@ -137,6 +137,11 @@ describe('functions a restore runs, read from SQL', () => {
     });
   });
 
+  test('a call psql runs after a comment ended by a carriage return is seen (psql ends -- comments at \\r)', () => {
+    const sql = 'CREATE FUNCTION public.setup() RETURNS void LANGUAGE sql AS $$ SELECT 1 $$;\nCREATE TABLE public.t (i integer); -- note\rCREATE INDEX t_i ON public.t ((public.setup()));\n';
+    expect(Object.keys(byName(executedFunctionsInSql(sql)))).toEqual(['public.setup']);
+  });
+
   test('an ALTER TABLE … SET DEFAULT is for later inserts; ADD COLUMN … DEFAULT fills the rows already there', () => {
     const sql = `
       CREATE FUNCTION public.d() RETURNS integer LANGUAGE sql AS $$ SELECT 1 $$;
