@@ -46,6 +46,9 @@ describe('tokens', () => {
       ["U&'a!!b\\0041' UESCAPE '!'", 'string', 'a!b\\0041'],
       ['U&"pg!005Fcatalog" UESCAPE \'!\'', 'quoted-name', 'pg_catalog'],
       ["U&'x#0041' /* why */\n  uescape\n '#'", 'string', 'xA'],
+      // The parser wants an SCONST after UESCAPE, and E'…' is one: its escapes are read first (PostgreSQL 15 checked).
+      ['U&"pg!005Fcatalog" UESCAPE E\'!\'', 'quoted-name', 'pg_catalog'],
+      [String.raw`U&'!0041' UESCAPE e'\041'`, 'string', 'A'],
     ])('%s reads as %s %j', (sql, kind, value) => {
       const token = first(sql);
       expect(token).toMatchObject({ kind, value, raw: sql });

@@ -1,6 +1,6 @@
 // U&'…' strings and U&"…" names as the server reads them (scan.l, then the parser's UESCAPE lookahead):
 // \XXXX and \+XXXXXX spell a code point (a surrogate pair as two), \\ is a backslash, and a
-// UESCAPE 'c' after the literal (spaces and comments between, maybe on a later line) makes c the
+// UESCAPE 'c' (or E'c') after the literal (spaces and comments between, maybe on a later line) makes c the
 // escape character. The lexer (sql-lexer.ts) hands every token through here.
 
 /** What this needs of a lexer's token (sql-lexer.ts: SqlToken). */
@@ -30,7 +30,8 @@ export class UnicodeLiterals<Token extends LexedToken> {
         this.sawUescape = true;
         return void this.held.push(token);
       }
-      if (this.sawUescape && token.kind === 'string' && token.raw.startsWith("'") && !token.unterminated) {
+      // The parser takes any SCONST there: '…' or E'…' (its escapes already read), not B'', X'', N'' or U&''.
+      if (this.sawUescape && token.kind === 'string' && /^[eE]?'/.test(token.raw) && !token.unterminated) {
         const [literal, ...rest] = this.held;
         this.held = [];
         this.sawUescape = false;
