@@ -185,6 +185,24 @@ describe.skipIf(!keyring || !hasAge)('age encryption at rest', () => {
     expect(drill.ok).toBe(true);
   });
 
+  // A plain dump cannot carry its database's own settings, so the backup records them beside it; the
+  // record (sidecar, catalogue) is plaintext, and a setting may be a secret (PostgREST's app.jwt_secret).
+  test("an encrypted plain backup records its database's settings by name only: no value in the clear, none offered to set", async () => {
+    await server.query(`ALTER DATABASE shop SET app.jwt_secret TO '${MARKER}-jwt'`);
+    try {
+      const backup = await holdfast.backup('shop', { format: 'plain', suffix: 'settings' });
+      expect(plaintextOnDisk()).toEqual([]);
+      expect(backup.databaseSettings).toEqual([{ role: null, name: 'app.jwt_secret', values: [], withheld: true }]);
+      const preview = await holdfast.restore({ ref: backup.id, to: 'shop', dbname: 'settings_copy', create: true, clean: false, noOwner: false, noAcl: false, dryRun: true });
+      const [leftOut] = preview.impact.leftOut;
+      expect(leftOut!.message).toContain('app.jwt_secret (its value is not recorded');
+      expect(leftOut!.settings.map((s) => s.statement)).toEqual([null]);
+      expect(JSON.stringify(preview)).not.toContain(MARKER);
+    } finally {
+      await server.query('ALTER DATABASE shop RESET app.jwt_secret');
+    }
+  });
+
   test.skipIf(!asRoot)('a full disk while encrypting: the error names the disk, not a broken pipe, and no temp file stays', async () => {
     const small = join(home.home, 'small');
     mkdirSync(small);

@@ -15,7 +15,7 @@ import { localLocation } from '../storage/location.ts';
 import { DISK_FULL_HINT, HoldfastError, isDiskFull, toErrorInfo, toolSaysDiskFull } from '../model/errors.ts';
 import { createPrivateFile, ensurePrivateDir, exists, pathSize, sealFile } from '../fsutil/durable.ts';
 import { dbnameConninfo } from '../pg/connection.ts';
-import { readDatabaseSettings } from '../pg/database-settings.ts';
+import { readDatabaseSettings, withheldValues } from '../pg/database-settings.ts';
 import { tableKey } from '../pg/table-key.ts';
 import { archiveRows, countRows, countsRowsFromArchive, dumpsEveryTable, userTables } from './row-counts.ts';
 import { openSession, type CredentialSource, type ServerSession } from '../pg/session.ts';
@@ -346,7 +346,7 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
       options,
       globals,
       ...(files ? { files } : {}),
-      ...(settingsOfDatabase ? { databaseSettings: settingsOfDatabase } : {}),
+      ...(settingsOfDatabase ? { databaseSettings: plan ? withheldValues(settingsOfDatabase) : settingsOfDatabase } : {}),
       ...(member ? { set: member.setId } : {}),
     };
     catalogue.recordSealing(runId, metadata);

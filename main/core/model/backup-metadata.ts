@@ -98,7 +98,14 @@ export const BackupMetadataSchema = lazySchema(() =>
       .optional()
       .describe('a dump made elsewhere and imported (holdfast import): pinned when it enters the catalogue'),
     databaseSettings: z
-      .array(z.object({ role: z.string().nullable().describe('null: for every session'), name: z.string(), values: z.array(z.string()).describe("one value, or a list setting's elements") }))
+      .array(
+        z.object({
+          role: z.string().nullable().describe('null: for every session'),
+          name: z.string(),
+          values: z.array(z.string()).describe("one value, or a list setting's elements; empty when withheld"),
+          withheld: z.literal(true).optional().describe('encrypted backups: the value is not recorded, since this record is in the clear and a setting may be a secret (app.jwt_secret)'),
+        }),
+      )
       .optional()
       .describe(
         "plain backups: the database's own settings when it was taken (ALTER DATABASE … SET, ALTER ROLE … IN DATABASE … SET), which a plain dump cannot carry; a restore names each one it leaves out. Absent: not recorded (imported, or taken before Holdfast recorded them)",

@@ -36,6 +36,16 @@ function settingFromConfig(role: string | null, config: string): DatabaseSetting
   return { role, name, values };
 }
 
+/** A setting as a backup records it: an encrypted backup's record keeps its name, not its value (see withheldValues). */
+export type RecordedSetting = DatabaseSetting & { withheld?: true };
+
+/**
+ * What an encrypted backup may record of its database's settings: their names. The record (sidecar,
+ * catalogue, offsite copies' sidecars) is in the clear beside a file that is not, and a setting's value
+ * may be a secret (PostgREST's app.jwt_secret); an archive would carry it encrypted, inside.
+ */
+export const withheldValues = (settings: readonly DatabaseSetting[]): RecordedSetting[] => settings.map(({ role, name }) => ({ role, name, values: [], withheld: true }));
+
 /**
  * The database's own settings (ALTER DATABASE … SET, ALTER ROLE … IN DATABASE … SET), sorted: what a
  * replaced database keeps, and what a plain backup records of its source (a plain dump cannot carry them).

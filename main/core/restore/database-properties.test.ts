@@ -395,6 +395,14 @@ describe('plainDumpLeftOut', () => {
     expect(said(plainDumpLeftOut('create', { database: 'hr', recorded: [], kept: [] }))).toContain('The backed-up database had no settings of its own.');
   });
 
+  test('a setting an encrypted backup recorded by name only is named with why, offers no statement, and is never taken for one the replaced database has', () => {
+    const secret = { role: 'api', name: 'app.jwt_secret', values: [], withheld: true as const };
+    const item = plainDumpLeftOut('replace', { database: 'hr', recorded: [secret, workMem], kept: [{ role: 'api', name: 'app.jwt_secret', values: [''] }] });
+    expect(said(item)).toContain('for role "api" app.jwt_secret (its value is not recorded: the backup is encrypted');
+    expect(item.settings.map((s) => s.statement)).toEqual([null, `ALTER DATABASE "hr" SET "work_mem" TO '64MB'`]);
+    expect(said(plainDumpLeftOut('create', { database: 'hr', recorded: [secret], kept: [] }))).toMatch(/yourself after the restore\.$/);
+  });
+
   test("a recorded value is the backup's words: a hint placeholder in it is said as written", () => {
     const hostile = { role: null, name: 'work_mem', values: ['{{no-owner}}'] };
     expect(said(plainDumpLeftOut('create', { database: 'hr', recorded: [hostile], kept: [] }))).toContain(`work_mem='{{no-owner}}'`);

@@ -17,7 +17,7 @@
 import { hintText } from '../model/hint-actions.ts';
 import { quoteLiteral } from '../pg/connection.ts';
 import { quoteIdent } from '../pg/quote-ident.ts';
-import { LIST_SETTINGS } from '../pg/database-settings.ts';
+import { LIST_SETTINGS, type RecordedSetting } from '../pg/database-settings.ts';
 import { settingLeftOutOfRestore } from '../pg/settings-from-backup.ts';
 import {
   describeAcl,
@@ -92,10 +92,11 @@ export interface LeftOutSetting {
  * where an archive would have carried them. The settings the backup recorded of its source
  * (BackupMetadata.databaseSettings) are named one by one, each with the statement that sets it on
  * `database` as an archive's left-out settings are (none for one a backup is not trusted with:
- * code, files, a search_path before pg_catalog); replacing, those the replaced database already has
- * with the same value are not left out. Words for every shell: no flags; the backup's go in through hintText.
+ * code, files, a search_path before pg_catalog; none for one an encrypted backup recorded by name only);
+ * replacing, those the replaced database already has with the same value are not left out. Words for
+ * every shell: no flags; the backup's go in through hintText.
  */
-export function plainDumpLeftOut(mode: 'replace' | 'create', source: { database: string; recorded: readonly DatabaseSetting[] | undefined; kept: readonly DatabaseSetting[] }): LeftOut {
+export function plainDumpLeftOut(mode: 'replace' | 'create', source: { database: string; recorded: readonly RecordedSetting[] | undefined; kept: readonly DatabaseSetting[] }): LeftOut {
   const gets =
     mode === 'replace'
       ? "the restored database keeps the replaced database's own, not the ones the backed-up database had"
@@ -108,7 +109,7 @@ export function plainDumpLeftOut(mode: 'replace' | 'create', source: { database:
       message: `${head} ${custom} Which settings the backed-up database had was not recorded (a dump made elsewhere and imported, or a backup taken before Holdfast recorded them): set the ones the database needs yourself after the restore (ALTER DATABASE … SET).`,
       settings: [],
     };
-  const left = recorded.filter((setting) => !source.kept.some((own) => sameSetting(own, setting)));
+  const left = recorded.filter((setting) => setting.withheld || !source.kept.some((own) => sameSetting(own, setting)));
   if (!left.length) {
     const had = recorded.length
       ? `The backed-up database's settings (${hintText(recorded.map(describeSetting).join(', '))}) are the replaced database's own too.`
@@ -119,15 +120,19 @@ export function plainDumpLeftOut(mode: 'replace' | 'create', source: { database:
   // would not take from an archive either (what the server logs or audits…) says why beside its statement,
   // as an archive's restore does, so it is not run as readily as work_mem.
   const untrusted = (setting: DatabaseSetting) => settingLeftOutOfRestore(setting.name, setting.values)?.code === true;
-  const describeLeft = (setting: DatabaseSetting) => {
+  const noStatement = (setting: RecordedSetting) => setting.withheld === true || untrusted(setting);
+  const describeLeft = (setting: RecordedSetting) => {
+    if (setting.withheld) {
+      return `${describeSettingName(setting)} (its value is not recorded: the backup is encrypted, and a setting may be a secret, so the record kept in the clear beside it has names only; read the value on the source database)`;
+    }
     const leftOutWhy = settingLeftOutOfRestore(setting.name, setting.values);
     if (leftOutWhy === undefined) return describeSetting(setting);
     return `${describeSetting(setting)} (it ${leftOutWhy.why}: ${leftOutWhy.code ? 'no statement is offered' : 'check that the restored database should have it'})`;
   };
   const one = left.length === 1;
   return {
-    message: `${head} ${custom} When it was taken, the backed-up database had ${hintText(left.map(describeLeft).join(', '))}: set ${one ? 'it' : 'the ones the database needs'} yourself after the restore${left.every(untrusted) ? '.' : ':'}`,
-    settings: left.map((setting) => ({ setting, statement: untrusted(setting) ? null : settingStatement(source.database, setting) })),
+    message: `${head} ${custom} When it was taken, the backed-up database had ${hintText(left.map(describeLeft).join(', '))}: set ${one ? 'it' : 'the ones the database needs'} yourself after the restore${left.every(noStatement) ? '.' : ':'}`,
+    settings: left.map((setting) => ({ setting, statement: noStatement(setting) ? null : settingStatement(source.database, setting) })),
   };
 }
 
@@ -298,9 +303,14 @@ function leftOutOfRestore(setting: DatabaseSetting): UntrustedSetting[] {
  * A setting in a warning's prose: its values as SQL literals and its role and name quoted when they need
  * it, so a backup's text (a value reading "none (it is harmless). Run: …") can never pass for Holdfast's own words.
  */
-function describeSetting(setting: DatabaseSetting): string {
+/** A setting's name, and its role's when it is one role's: `for role "r" work_mem`. */
+function describeSettingName(setting: DatabaseSetting): string {
   const name = /^[A-Za-z_][A-Za-z0-9_.$]*$/.test(setting.name) ? setting.name : quoteIdent(setting.name);
-  return `${setting.role === null ? '' : `for role ${quoteIdent(setting.role)} `}${name}=${setting.values.map(quoteLiteral).join(', ')}`;
+  return `${setting.role === null ? '' : `for role ${quoteIdent(setting.role)} `}${name}`;
+}
+
+function describeSetting(setting: DatabaseSetting): string {
+  return `${describeSettingName(setting)}=${setting.values.map(quoteLiteral).join(', ')}`;
 }
 
 const sameSetting = (a: DatabaseSetting, b: DatabaseSetting) => a.role === b.role && a.name === b.name && a.values.join('\u0000') === b.values.join('\u0000');
