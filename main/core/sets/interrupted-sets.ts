@@ -7,8 +7,9 @@
 //   listed with the set as completed; every other expected database is listed as interrupted.
 // - A roles file already renamed to its final name was sealed first (take-set.ts), so it is kept and
 //   its checksum recorded; a manifest written just before the kill is removed, as it would say the
-//   set ended when the catalogue says it did not.
-import { rm } from 'node:fs/promises';
+//   set ended when the catalogue says it did not (only one carrying this set's id: the name was
+//   chosen at the start, and a file under it that is not this set's manifest is not ours to remove).
+import { readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Catalogue } from '../catalogue/catalogue.ts';
 import { exists, sha256File } from '../fsutil/durable.ts';
@@ -36,7 +37,25 @@ async function settleSetFiles(set: BackupSet, backupDir: string, manifestName: s
       if (await exists(path)) set.globals = { filename: name, checksum: `sha256:${await sha256File(path)}`, note: null };
     }
   }
-  if (!set.manifest) await rm(join(backupDir, manifestName), { force: true });
+  const manifestPath = join(backupDir, manifestName);
+  if (!set.manifest && (await isManifestOf(manifestPath, set.id))) await rm(manifestPath, { force: true });
+}
+
+/** A set's manifest is far smaller: a file beyond this under the name is not one, and is not read whole. */
+const MANIFEST_LIMIT = 64 * 1024 * 1024;
+
+/**
+ * Whether the file is the manifest this set wrote (it carries the set's id): the name was chosen at the
+ * run's start, so a file found under it may be another's (a BACKUP_DIR two homes share) and stays.
+ */
+async function isManifestOf(path: string, setId: string): Promise<boolean> {
+  try {
+    if ((await stat(path)).size > MANIFEST_LIMIT) return false;
+    const manifest: unknown = JSON.parse(await readFile(path, 'utf8'));
+    return typeof manifest === 'object' && manifest !== null && (manifest as { id?: unknown }).id === setId;
+  } catch {
+    return false;
+  }
 }
 
 /** Sets left running by a Holdfast that is gone: each made interrupted, with its members as held. Their ids. */

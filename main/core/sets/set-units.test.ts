@@ -2,7 +2,7 @@
 // died is marked interrupted at the next start. A real SQLite catalogue and real files.
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
@@ -133,7 +133,7 @@ describe('a set whose Holdfast stopped', () => {
     store.start(set, runId);
     const member = await seedMember(set.id, 'a', `${stem}-a.dump`, runId);
     await writeFile(join(backupDir, `${stem}.globals.sql`), 'CREATE ROLE x;\n');
-    await writeFile(join(backupDir, `${stem}.set`), '{"status":"completed"}');
+    await writeFile(join(backupDir, `${stem}.set`), JSON.stringify({ ...set, status: 'completed', manifest: null }));
     expect(await settleInterruptedSets(catalogue, backupDir)).toEqual([]);
     // What the start-up reconcile does to a run whose process is gone.
     catalogue.finishRun(runId, 'interrupted', { error: 'Holdfast stopped' });
@@ -148,6 +148,25 @@ describe('a set whose Holdfast stopped', () => {
     expect(settled.globals).toEqual({ filename: `${stem}.globals.sql`, checksum: `sha256:${createHash('sha256').update('CREATE ROLE x;\n').digest('hex')}`, note: null });
     expect(existsSync(join(backupDir, `${stem}.set`))).toBe(false);
     expect(await settleInterruptedSets(catalogue, backupDir)).toEqual([]);
+  });
+
+  // The name is known from the run's start; the file there is the set's only if it says so (the set
+  // writes its id into it). Another Holdfast's (a BACKUP_DIR two homes share), or anything else, stays.
+  test.each([
+    ['another set of the same name', () => JSON.stringify({ id: newId(), status: 'completed' })],
+    ['not a manifest', () => 'kept by the DBA'],
+  ])('a file under its manifest name that is not its manifest is left alone: %s', async (_, content) => {
+    const store = new SetStore(catalogue.db);
+    const stem = 'backup-2026-03-02T00-00-00-000Z-server';
+    const runId = catalogue.startRun({ kind: 'backup', profile: 'server', detail: { [MANIFEST_DETAIL]: `${stem}.set`, wholeServerSet: true } });
+    const set = startingSet({ id: newId(), profile: 'server', timestamp: NOW.toISOString(), parallelDatabases: 1 });
+    set.expected = ['a'];
+    store.start(set, runId);
+    const text = content();
+    await writeFile(join(backupDir, `${stem}.set`), text);
+    catalogue.finishRun(runId, 'interrupted', { error: 'Holdfast stopped' });
+    expect(await settleInterruptedSets(catalogue, backupDir)).toEqual([set.id]);
+    expect(await readFile(join(backupDir, `${stem}.set`), 'utf8')).toBe(text);
   });
 });
 
