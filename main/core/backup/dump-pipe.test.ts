@@ -70,6 +70,39 @@ test.runIf(linux)(
   },
 );
 
+test.runIf(linux && spawnSync('perl', ['-v']).status === 0)('the FIFO holds 1 MiB, not 64 KiB: a writer puts 1,000,000 bytes in while nothing reads, and they all come out', async () => {
+  const pipe = (await openDumpPipe(15))!;
+  try {
+    expect(await pipe.enlarged).toBe(1024 * 1024);
+    // A second process asks the kernel the pipe's size (F_GETPIPE_SZ), not this side's word for it.
+    const asked = spawnSync('perl', ['-e', 'open(my $f, "<", $ARGV[0]) or exit 3; print fcntl($f, 1032, 0)', pipe.path], { encoding: 'utf8' });
+    expect(asked.stdout).toBe(String(1024 * 1024));
+    // With 64 KiB, head would block on its write until someone read; here it writes all and exits.
+    const fd = openSync(pipe.path, constants.O_WRONLY);
+    const exited = await new Promise<number | null>((resolve) => spawn('head', ['-c', '1000000', '/dev/zero'], { stdio: ['ignore', fd, 'ignore'] }).once('close', resolve));
+    closeSync(fd);
+    expect(exited).toBe(0);
+    const read = readDumpPipe(pipe, 1);
+    pipe.closeWriter();
+    const chunks = await drain(read);
+    expect(Buffer.concat(chunks).equals(Buffer.alloc(1000000))).toBe(true);
+  } finally {
+    await pipe.remove();
+  }
+});
+
+test.runIf(linux && spawnSync('perl', ['-v']).status === 0)('enlarging the FIFO never waits for a writer: with this side already let go before perl opens it, perl still answers at once', async () => {
+  const pipe = (await openDumpPipe(15))!;
+  // Before perl (started by openDumpPipe) has got to its open: no writer and no reader left.
+  pipe.closeWriter();
+  closeSync(pipe.takeReadEnd());
+  try {
+    expect(await pipe.enlarged).toBe(1024 * 1024);
+  } finally {
+    await pipe.remove();
+  }
+});
+
 test.runIf(linux)('a writer that never opens the FIFO (pg_dump failing before its --file) leaves no read waiting: it ends, empty, once this side lets go', async () => {
   const pipe = (await openDumpPipe(15))!;
   try {

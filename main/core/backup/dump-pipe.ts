@@ -34,11 +34,37 @@ const PREFIX = 'holdfast-pipe-';
 const SLOT_BYTES = 256 * 1024;
 const SLOTS = 32;
 
+/**
+ * The FIFO's buffer: 1 MiB, Linux's limit for an unprivileged process (/proc/sys/fs/pipe-max-size),
+ * instead of the kernel's 64 KiB, so pg_dump can run 1 MiB ahead of the reading thread and that
+ * thread can let it fill rather than wake for every few kB (fsutil/hashed-read.ts). Node cannot call
+ * fcntl(F_SETPIPE_SZ), so perl does (part of every Debian, Ubuntu and RHEL base system), on the FIFO
+ * this process holds open, so the pipe and its size outlive perl. Without perl the FIFO keeps 64 KiB:
+ * slower, never wrong. Alternated rounds beside a raw pg_dump on a loaded 2-core machine, encrypted
+ * backups: 1.291 paired median against 1.398 with 64 KiB (6 rounds, better in 4).
+ */
+const PIPE_BYTES = 1024 * 1024;
+const F_SETPIPE_SZ = 1031;
+// Opened without waiting for a writer: pg_dump may have come and gone, and this side let go, by then.
+const SET_PIPE_SIZE = `use Fcntl; sysopen(my $f, $ARGV[0], O_RDONLY | O_NONBLOCK) or exit 3; my $size = fcntl($f, ${F_SETPIPE_SZ}, $ARGV[1] + 0) or exit 4; print $size;`;
+
+/** The pipe's new size, or 0 where it could not be set (not Linux, no perl, a lower limit). */
+function enlargePipe(path: string): Promise<number> {
+  if (process.platform !== 'linux') return Promise.resolve(0);
+  return new Promise((resolve) =>
+    execFile('perl', ['-e', SET_PIPE_SIZE, path, String(PIPE_BYTES)], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, timeout: 10_000 }, (error, stdout) =>
+      resolve(error ? 0 : Number(stdout) || 0),
+    ),
+  );
+}
+
 export interface DumpPipe {
   /** The FIFO: pg_dump's --file. */
   readonly path: string;
   /** pg_dump has exited (or never started): the reader gets the end once it has read what is left. */
   closeWriter(): void;
+  /** How many bytes the FIFO holds once enlarged (0: it keeps the kernel's default); asked beside pg_dump's start. */
+  readonly enlarged: Promise<number>;
   /** The read end, opened before pg_dump starts; whoever takes it closes it (remove() does, if none took it). */
   takeReadEnd(): number;
   /** Closes what is still open and removes the FIFO and its directory. */
@@ -78,6 +104,8 @@ export async function openDumpPipe(clientMajor: number): Promise<DumpPipe | unde
     await rm(dir, { recursive: true, force: true });
     return undefined;
   }
+  // Not waited for before pg_dump starts: pg_dump connects and reads the catalogue before it writes.
+  const enlarged = enlargePipe(path);
   const closeWriter = () => {
     if (held === undefined) return;
     closeSync(held);
@@ -85,6 +113,7 @@ export async function openDumpPipe(clientMajor: number): Promise<DumpPipe | unde
   };
   return {
     path,
+    enlarged,
     closeWriter,
     takeReadEnd() {
       const fd = readEnd;
@@ -96,6 +125,7 @@ export async function openDumpPipe(clientMajor: number): Promise<DumpPipe | unde
       closeWriter();
       if (readEnd !== undefined) closeSync(readEnd);
       readEnd = undefined;
+      await enlarged;
       await rm(dir, { recursive: true, force: true });
     },
   };
@@ -103,7 +133,9 @@ export async function openDumpPipe(clientMajor: number): Promise<DumpPipe | unde
 
 /** The FIFO read on its own thread, each chunk lent to `readers` that let go of it, and hashed there. */
 export function readDumpPipe(pipe: DumpPipe, readers: number): HashedRead {
-  return readHashed(pipe.path, { slotSize: SLOT_BYTES, slots: SLOTS, readers, pacing: true, fd: pipe.takeReadEnd() });
+  const read = readHashed(pipe.path, { slotSize: SLOT_BYTES, slots: SLOTS, readers, pacing: true, fd: pipe.takeReadEnd() });
+  void pipe.enlarged.then((bytes) => bytes > 0 && read.writerMayRunAhead(bytes));
+  return read;
 }
 
 /**

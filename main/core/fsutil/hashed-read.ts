@@ -24,6 +24,13 @@ const FAILED = -2;
 /** Pushed to the reader and not yet let go: the thread may not reuse it, and it is not pushed again. */
 const HANDED = -3;
 
+/**
+ * A pipe whose writer may run far ahead (a FIFO enlarged to 1 MiB, backup/dump-pipe.ts): after a short
+ * read the thread waits up to this long, or until the pipe is about half full at the rate it was
+ * filling, rather than waking for every few kB pg_dump writes (~7,000 reads per 99 MB against ~2,600).
+ */
+const MAX_PAUSE_MS = 4;
+
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
 const { openSync, readSync, closeSync } = require('node:fs');
@@ -31,6 +38,8 @@ const { createHash } = require('node:crypto');
 parentPort.on('message', ({ path, fd: opened, ring, control, slotSize, slots }) => {
   const state = new Int32Array(control);
   const aborted = () => Atomics.load(state, slots) !== 0;
+  const nap = new Int32Array(new SharedArrayBuffer(4));
+  let since = performance.now();
   const hash = createHash('sha256');
   let fd;
   let slot = 0;
@@ -49,7 +58,16 @@ parentPort.on('message', ({ path, fd: opened, ring, control, slotSize, slots }) 
       // A file fills the slot in one read; a pipe (a FIFO pg_dump writes) gives what its writer has
       // written so far, so the slot is read into until it is full or the writer is gone.
       let length = 0;
-      for (let got = -1; got !== 0 && length < slotSize; length += got) got = readSync(fd, view, length, slotSize - length, null);
+      for (let got = -1; got !== 0 && length < slotSize; length += got) {
+        got = readSync(fd, view, length, slotSize - length, null);
+        // How far the writer may run ahead (0: no pause): set once the pipe was enlarged.
+        const ahead = Atomics.load(state, slots + 1);
+        if (ahead > 0 && got > 0 && got < slotSize / 4 && length + got < slotSize) {
+          const bytesPerMs = got / Math.max(performance.now() - since, 0.01);
+          Atomics.wait(nap, 0, 0, Math.min(${MAX_PAUSE_MS}, ahead / 2 / bytesPerMs));
+        }
+        since = performance.now();
+      }
       Atomics.store(state, slot, length === 0 ? ${END} : length);
       Atomics.notify(state, slot);
       if (length === 0) break;
@@ -124,6 +142,8 @@ export interface HashedRead {
   readonly bytes: Readable;
   /** The SHA-256 (hex) of every byte handed out, once the file was read to its end. */
   readonly sha256: Promise<string>;
+  /** The pipe being read holds `bytes` (enlarged): short reads then pause to let it fill (MAX_PAUSE_MS). */
+  writerMayRunAhead(bytes: number): void;
 }
 
 /**
@@ -149,8 +169,8 @@ export function readHashed(
   } = {},
 ): HashedRead {
   const ring = new SharedArrayBuffer(slotSize * slots);
-  // One state per slot, then the abort flag.
-  const control = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT * (slots + 1));
+  // One state per slot, then the abort flag, then how far a pipe's writer may run ahead.
+  const control = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT * (slots + 2));
   const state = new Int32Array(control);
   const worker = takeWorker();
   const paced = pacing ? markPacing(workerThreads.get(worker) ?? []) : undefined;
@@ -206,5 +226,5 @@ export function readHashed(
     throw new Error(`the read of ${path} was stopped before its end`);
   });
   sha256.catch(() => undefined);
-  return { bytes, sha256 };
+  return { bytes, sha256, writerMayRunAhead: (ahead) => Atomics.store(state, slots + 1, ahead) };
 }
