@@ -116,6 +116,20 @@ test('a table whose compressed data spans several batches is counted, and damage
   expect(!rotten.ok && rotten.problem).toMatch(/data of table public\.late \(dump id 1010\) cannot be inflated .*: the archive is damaged/);
 });
 
+// zlib's batches are kept and handed to the next one once zlib has read them (also across tables, one
+// after another): several big tables in a row, each of another row length, each counted exactly, so no
+// batch was written into while zlib still read it, nor a byte of one table counted in another.
+test('batches reused from table to table: several tables of several MiB each in a row, every one counted exactly', async () => {
+  const sizes = [60_000, 45_000, 70_000, 52_000];
+  const items = [ENCODING];
+  for (const [index, rows] of sizes.entries()) {
+    const copy = copyData(incompressibleRows(rows).map((row, i) => (i % (index + 2) === 0 ? `${row}\\n` : row)));
+    items.push(...gzipTable(20 + index, `t${index}`, gzipChunks(copy)));
+  }
+  const { inspection } = await rowsOf(items, 'reused-batches');
+  expect(inspection.ok && inspection.tables.map((t) => [t.name, t.rows])).toEqual(sizes.map((rows, index) => [`t${index}`, rows]));
+});
+
 /**
  * V8's full collection, reached through a context made while --expose-gc was on; twice, a turn of the
  * event loop apart: the last block's zlib handle closes on a later tick, and until then it holds its
