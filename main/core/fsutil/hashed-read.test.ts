@@ -70,6 +70,43 @@ describe('readHashed', () => {
     expect(await read.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
   });
 
+  test("a finished read's ring serves the next read only once none of its chunks is held: a chunk kept past the end keeps its bytes while other reads run", async () => {
+    const first = randomBytes(3 * 64 * 1024);
+    const read = readHashed(fileOf(first), { slotSize: 64 * 1024, slots: 2 });
+    let kept: Buffer | undefined;
+    const got: Buffer[] = [];
+    await pipeline(
+      read.bytes,
+      new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          got.push(Buffer.from(chunk));
+          // The last chunk is held, not let go of; the others are.
+          if (got.length === 3) kept = chunk;
+          else letGo(chunk);
+          done();
+        },
+      }),
+    );
+    await read.sha256;
+    // Reads of the same ring size after it, while the chunk is held: its bytes stay the first file's.
+    for (let i = 0; i < 3; i += 1) {
+      const other = randomBytes(3 * 64 * 1024);
+      const next = readHashed(fileOf(other), { slotSize: 64 * 1024, slots: 2 });
+      const copies: Buffer[] = [];
+      await pipeline(next.bytes, collector(copies));
+      expect(Buffer.concat(copies).equals(other)).toBe(true);
+    }
+    expect(kept!.equals(first.subarray(2 * 64 * 1024))).toBe(true);
+    letGo(kept!);
+    // Let go of: the rings serve again, whole and in order.
+    const last = randomBytes(5 * 64 * 1024 + 7);
+    const again = readHashed(fileOf(last), { slotSize: 64 * 1024, slots: 2 });
+    const copies: Buffer[] = [];
+    await pipeline(again.bytes, collector(copies));
+    expect(Buffer.concat(copies).equals(last)).toBe(true);
+    expect(await again.sha256).toBe(createHash('sha256').update(last).digest('hex'));
+  });
+
   test('destroying the bytes stops the thread mid-file: the digest is refused, and the next read works', async () => {
     const bytes = randomBytes(16 * 64 * 1024);
     const read = readHashed(fileOf(bytes), { slotSize: 64 * 1024, slots: 2 });

@@ -94,6 +94,25 @@ type Outcome = { digest: string } | { error: { message: string; code?: string } 
 /** Workers waiting for their next read, unreferenced so they never keep the process alive. */
 const idle: Worker[] = [];
 
+/**
+ * The rings of finished reads, kept for the next read of the same size: a fresh ring is memory the
+ * thread's reads fault in page by page (a verify's 4 MiB: ~1,000 page faults, each dear on a VM), a
+ * kept one is warm. A ring is taken again only when none of its slots is still lent out: a reader that
+ * has let go of a chunk never reads it again (fsutil/lent-buffers.ts), and one that has not holds it HANDED.
+ */
+const spareRings: Array<{ ring: SharedArrayBuffer; state: Int32Array }> = [];
+const SPARE_RINGS = 2;
+
+function takeRing(bytes: number): SharedArrayBuffer {
+  const index = spareRings.findIndex(({ ring, state }) => ring.byteLength === bytes && !state.includes(HANDED));
+  return index === -1 ? new SharedArrayBuffer(bytes) : spareRings.splice(index, 1)[0]!.ring;
+}
+
+function keepRing(ring: SharedArrayBuffer, state: Int32Array): void {
+  spareRings.push({ ring, state });
+  if (spareRings.length > SPARE_RINGS) spareRings.shift();
+}
+
 /** The operating system's ids of each worker's threads (process/pacing-threads.ts). */
 const workerThreads = new WeakMap<Worker, number[]>();
 
@@ -168,7 +187,7 @@ export function readHashed(
     fd?: number;
   } = {},
 ): HashedRead {
-  const ring = new SharedArrayBuffer(slotSize * slots);
+  const ring = takeRing(slotSize * slots);
   // One state per slot, then the abort flag, then how far a pipe's writer may run ahead.
   const control = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT * (slots + 2));
   const state = new Int32Array(control);
@@ -177,6 +196,8 @@ export function readHashed(
   const outcome = outcomeOf(worker);
   if (fd !== undefined) void outcome.finally(() => closeSync(fd));
   if (paced) void outcome.then(paced);
+  // The thread is done with the ring once it answers; the slots' states say whether a reader still holds one.
+  void outcome.then(() => keepRing(ring, state.subarray(0, slots)));
   worker.postMessage({ path, fd, ring, control, slotSize, slots });
 
   let next = 0;
