@@ -33,7 +33,7 @@ import { recipientFingerprint } from '../encryption/recipients.ts';
 import type { IdentitySource } from '../encryption/decrypt-file.ts';
 import type { EncryptionPlan } from '../encryption/encryption-plan.ts';
 import { completeSeal, removeFinalFiles } from './seal.ts';
-import { claimRun, recordFailure } from './run-claim.ts';
+import { claimRun, PLANNED_FILE_DETAIL, recordFailure } from './run-claim.ts';
 import { keepRunToolOutput } from '../catalogue/tool-output-rows.ts';
 import type { ToolStderr } from '../process/tool-output.ts';
 import { toolApplicationName, watchLockWaits, type LockWatch } from '../pg/lock-wait.ts';
@@ -131,7 +131,12 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
   // Check and claim in one IMMEDIATE transaction, before any await: two Holdfast processes (or a
   // double click) cannot both start a backup of the same profile.
   const startRun = () =>
-    catalogue.startRun({ kind: 'backup', profile: profile.name, tempPath, detail: { filename, options, trigger: request.trigger ?? { kind: 'manual' }, ...(member ? { set: member.setId } : {}) } });
+    catalogue.startRun({
+      kind: 'backup',
+      profile: profile.name,
+      tempPath,
+      detail: { [PLANNED_FILE_DETAIL]: filename, options, trigger: request.trigger ?? { kind: 'manual' }, ...(member ? { set: member.setId } : {}) },
+    });
   const runId = member ? startRun() : claimRun(catalogue, profile.name, startRun);
   // Recorded with the run, so a Holdfast killed mid-dump has its pg_dump ended at the next start.
   const onStart = (child: ChildRecord) => {

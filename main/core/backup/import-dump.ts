@@ -32,6 +32,7 @@ import { skipsOwnership } from '../restore/restore-tool.ts';
 import { backupFilename, TEMP_SUFFIX } from './naming.ts';
 import { BackupOptionsSchema, fileExtension } from './options.ts';
 import { completeSeal, removeFinalFiles } from './seal.ts';
+import { PLANNED_FILE_DETAIL } from './run-claim.ts';
 
 export interface ImportRequest {
   /** The dump: a file, or a directory-format dump's directory, on this host. */
@@ -267,7 +268,7 @@ async function importReserved(
   // The run protects the copy from another Holdfast's start-up clean-up of leftover temp files, and
   // claims the name: two dumps with one modification time share it, so a second import while the
   // first copies would write (and on its refusal remove) the first's temp, or rename over its backup.
-  const runId = claimImportName(catalogue, tempPath, () => catalogue.startRun({ kind: 'backup', profile: profile.name, tempPath, detail: { importedFrom: shownAs, filename } }));
+  const runId = claimImportName(catalogue, tempPath, () => catalogue.startRun({ kind: 'backup', profile: profile.name, tempPath, detail: { importedFrom: shownAs, [PLANNED_FILE_DETAIL]: filename } }));
   // Checked once the name is ours: an import that held it has renamed its copy by the time it let go.
   if (await exists(finalPath)) {
     discardRun(catalogue.db, runId);

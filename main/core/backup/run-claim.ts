@@ -4,6 +4,14 @@
 import type { Catalogue } from '../catalogue/catalogue.ts';
 import { DISK_FULL_HINT, HoldfastError, isDiskFull, type ErrorInfo } from '../model/errors.ts';
 
+/**
+ * Where a backup's (or an import's) run keeps the name of the file it will write, from its start. Not
+ * the run's `filename`: a list of attempts shows that as the attempt's file (catalogue/backup-page.ts),
+ * and a run that failed or was interrupted wrote none; a backup once written is listed from its own row.
+ * The next start's clean-up goes by the run's temp_path, not this. (Sets: set-record.ts MANIFEST_DETAIL.)
+ */
+export const PLANNED_FILE_DETAIL = 'plannedFilename';
+
 function failure(message: string, hint?: string): HoldfastError {
   return new HoldfastError('BACKUP_FAILED', message, hint);
 }
