@@ -137,7 +137,7 @@ function importedMetadata(
   source: ImportSource,
   inspection: Extract<ArchiveInspection, { ok: true }>,
   sealed: Awaited<ReturnType<typeof sealAndChecksum>>,
-  at: { profile: string; defaultDatabase: string; filename: string; finalPath: string; size: number; check: ImportedCheck; shownAs: string },
+  at: { profile: string; filename: string; finalPath: string; size: number; check: ImportedCheck; shownAs: string },
 ): BackupMetadata {
   const origin: DumpOrigin = { ...source.origin, ...inspection.origin };
   const rowCounts: Record<string, number> = {};
@@ -157,7 +157,8 @@ function importedMetadata(
     ...versionTexts(origin),
     duration: 0,
     profile: at.profile,
-    database: origin.database ?? at.defaultDatabase,
+    // Not known unless the dump says it: the profile's database is where it may be restored, not what it holds.
+    database: origin.database ?? null,
     path: at.finalPath,
     location: localLocation(at.finalPath, context.config.backupDir),
     format: source.format,
@@ -314,7 +315,6 @@ async function importReserved(
     if (twin) throw alreadyCatalogued(shownAs, twin, `sha256:${sealed.checksum}`);
     const metadata = importedMetadata(engine, source, inspection, sealed, {
       profile: profile.name,
-      defaultDatabase: profile.dbname,
       filename,
       finalPath,
       size: await pathSize(tempPath),
