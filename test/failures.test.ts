@@ -466,6 +466,22 @@ describe('servers Holdfast cannot use', () => {
     }
   });
 
+  // The DBA review: the CLI printed the hint when the backup failed, but the run kept only the message.
+  test('a failed attempt keeps its hint: list --all says it (text and JSON), as the backup did', async () => {
+    const cliHome = makeHome();
+    try {
+      expect((await runCli(['profile', 'add', 'nowhere', '--host', '127.0.0.1', '--port', '1', '--user', 'nobody', '--dbname', 'x'], cliHome.env)).code).toBe(0);
+      const taken = await runCli(['backup', 'nowhere'], cliHome.env);
+      const hint = /^hint: (.+)$/m.exec(taken.stderr)?.[1];
+      expect(hint).toMatch(/Check that the server is running/);
+      const listed = JSON.parse((await runCli(['list', '--all', '--json'], cliHome.env)).stdout) as Array<{ status: string; hint?: string }>;
+      expect(listed).toEqual([expect.objectContaining({ status: 'failed', hint })]);
+      expect((await runCli(['list', '--all'], cliHome.env)).stdout).toContain(`hint: ${hint}`);
+    } finally {
+      cliHome.cleanup();
+    }
+  });
+
   test('a client older than the server is refused before dumping, naming both versions', async () => {
     const newer = await startPgServer({ major: 17 });
     try {

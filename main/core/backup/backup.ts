@@ -372,9 +372,10 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
     await rm(globalsTemp, { force: true });
     // Failed while sealing (a rename, the sidecar, the row): no complete-looking file may stay behind.
     if (sealing) await removeFinalFiles({ path: finalPath });
-    const info = toErrorInfo(error);
-    recordFailure(catalogue, runId, info, config.home);
-    throw error instanceof HoldfastError ? error : failure(info.message, isDiskFull(error) ? DISK_FULL_HINT : undefined);
+    // The run keeps the hint the caller is given, not toErrorInfo's for an unexpected error.
+    const thrown = error instanceof HoldfastError ? error : failure(toErrorInfo(error).message, isDiskFull(error) ? DISK_FULL_HINT : undefined);
+    recordFailure(catalogue, runId, thrown.toInfo(), config.home);
+    throw thrown;
   } finally {
     keepRunToolOutput(catalogue.db, runId, toolStderr);
     await lockWatch?.stop();

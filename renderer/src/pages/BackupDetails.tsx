@@ -64,7 +64,7 @@ export function BackupDetails({ row, onClose }: { row: BackupRow; onClose: () =>
             row.status === 'cancelled' ? (
               <p className="muted">Cancelled by a user; nothing was kept. This is not a failure.</p>
             ) : (
-              <ErrorNotice title={row.status === 'interrupted' ? 'Interrupted' : 'Why it failed'} error={{ code: 'BACKUP_FAILED', message: row.error }} />
+              <ErrorNotice title={row.status === 'interrupted' ? 'Interrupted' : 'Why it failed'} error={{ code: 'BACKUP_FAILED', message: row.error, ...(row.hint ? { hint: row.hint } : {}) }} />
             )
           ) : (
             <p className="muted">This attempt produced no backup.</p>
