@@ -125,8 +125,9 @@ describe('a dump that dies', () => {
       const listed = await runCli(['list', '--all', '--json'], crashHome.env);
       expect(listed.code).toBe(0);
       expect(listed.stderr).toContain('interrupted');
-      const entries = JSON.parse(listed.stdout) as Array<{ status: string; filename: string }>;
-      expect(entries).toEqual([expect.objectContaining({ status: 'interrupted', filename: expect.stringContaining('-crash.dump') })]);
+      // Its file was never written (only its temp, now removed): the run names none (DBA review).
+      const entries = JSON.parse(listed.stdout) as Array<{ status: string; filename: string | null }>;
+      expect(entries).toEqual([expect.objectContaining({ status: 'interrupted', filename: null })]);
       expect(backupDirEntries(crashHome).filter((f) => f.endsWith('.tmp'))).toEqual([]);
     } finally {
       crashHome.cleanup();
@@ -444,6 +445,41 @@ describe('servers Holdfast cannot use', () => {
   test('a closed port: refused with the address named', async () => {
     await holdfast.addProfile({ name: 'closed', host: '127.0.0.1', port: 1, user: 'postgres', dbname: 'x' });
     await expect(holdfast.backup('closed', {})).rejects.toMatchObject({ code: 'CONNECTION_FAILED', message: expect.stringContaining('127.0.0.1:1') });
+  });
+
+  // The DBA review: a backup that failed before pg_dump started was listed with the file it would
+  // have written, as if it existed.
+  test('a backup that fails before it starts lists no file: none was written', async () => {
+    const cliHome = makeHome();
+    try {
+      const added = await runCli(['profile', 'add', 'nowhere', '--host', '127.0.0.1', '--port', '1', '--user', 'nobody', '--dbname', 'x'], cliHome.env);
+      expect(added.code, added.stderr).toBe(0);
+      const taken = await runCli(['backup', 'nowhere'], cliHome.env);
+      expect(taken.code).toBe(1);
+      expect(taken.stderr).toMatch(/Cannot connect/);
+      const listed = JSON.parse((await runCli(['list', '--all', '--json'], cliHome.env)).stdout) as Array<{ status: string; filename: string | null }>;
+      expect(listed).toEqual([expect.objectContaining({ status: 'failed', filename: null })]);
+      expect((await runCli(['list', '--all'], cliHome.env)).stdout).not.toMatch(/\.dump\b/);
+      expect(backupDirEntries(cliHome)).toEqual([]);
+    } finally {
+      cliHome.cleanup();
+    }
+  });
+
+  // The DBA review: the CLI printed the hint when the backup failed, but the run kept only the message.
+  test('a failed attempt keeps its hint: list --all says it (text and JSON), as the backup did', async () => {
+    const cliHome = makeHome();
+    try {
+      expect((await runCli(['profile', 'add', 'nowhere', '--host', '127.0.0.1', '--port', '1', '--user', 'nobody', '--dbname', 'x'], cliHome.env)).code).toBe(0);
+      const taken = await runCli(['backup', 'nowhere'], cliHome.env);
+      const hint = /^hint: (.+)$/m.exec(taken.stderr)?.[1];
+      expect(hint).toMatch(/Check that the server is running/);
+      const listed = JSON.parse((await runCli(['list', '--all', '--json'], cliHome.env)).stdout) as Array<{ status: string; hint?: string }>;
+      expect(listed).toEqual([expect.objectContaining({ status: 'failed', hint })]);
+      expect((await runCli(['list', '--all'], cliHome.env)).stdout).toContain(`hint: ${hint}`);
+    } finally {
+      cliHome.cleanup();
+    }
   });
 
   test('a client older than the server is refused before dumping, naming both versions', async () => {

@@ -73,7 +73,8 @@ describe('importing pg_dump 15 output in every format', () => {
     const original = join(elsewhere, name);
     const before = format === 'directory' ? sha256(join(original, 'toc.dat')) : sha256(original);
     const backup = await holdfast.importDump({ file: original, profile: 'shop' });
-    expect(backup).toMatchObject({ format, profile: 'shop', database: 'shop', status: 'completed', pinned: true, imported: { from: original } });
+    // A plain script made without --create names no database: not known, never the profile's.
+    expect(backup).toMatchObject({ format, profile: 'shop', database: format === 'plain' ? null : 'shop', status: 'completed', pinned: true, imported: { from: original } });
     expect(backup.filename).toMatch(/^backup-.*-shop-imported\./);
     expect(backup.filename).toMatch(extension);
     expect(backup.clientVersion).toMatch(/^pg_dump 15\.\d+$/);
@@ -356,5 +357,21 @@ describe('the CLI', () => {
     const bad = await runCli(['import', join(elsewhere, 'empty.dump'), '--profile', 'shop'], home.env);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/is empty[\s\S]*Check that pg_dump finished/);
+  });
+
+  // The DBA review: a plain script of one database imported under a profile of another was listed
+  // as the profile's database ("What no dump says is not made up").
+  test("an imported plain script's database is the one it names (--create's \\connect), or not known; never the profile's", async () => {
+    mkdirSync(join(elsewhere, 'named'));
+    const silent = join(elsewhere, 'named', 'shop.sql');
+    const named = join(elsewhere, 'named', 'shop-create.sql');
+    pgDump(['-Fp', '-f', silent]);
+    pgDump(['-Fp', '--create', '-f', named]);
+    const added = await runCli(['profile', 'add', 'inv', '--host', server.host, '--port', String(server.port), '--user', server.user, '--dbname', 'inventory_main'], home.env);
+    expect(added.code, added.stderr).toBe(0);
+    for (const file of [silent, named]) expect((await runCli(['import', file, '--profile', 'inv'], home.env)).code).toBe(0);
+    const listed = JSON.parse((await runCli(['list', 'inv', '--json'], home.env)).stdout) as Array<{ database: string | null; imported?: unknown }>;
+    expect(new Set(listed.map((backup) => backup.database))).toEqual(new Set(['shop', null]));
+    expect(JSON.stringify(listed)).not.toContain('inventory_main');
   });
 });

@@ -78,7 +78,8 @@ export function formatList(entries: Array<BackupMetadata | ListEntry>): string {
         .join(', ');
       return [entry.id, entry.timestamp, entry.status, entry.profile, humanBytes(entry.size).padStart(9), entry.filename, verified].join('  ');
     }
-    return [entry.id, entry.timestamp, entry.status, entry.profile ?? '-', ''.padStart(9), entry.filename ?? '-', entry.error ?? ''].join('  ');
+    const attempt = [entry.id, entry.timestamp, entry.status, entry.profile ?? '-', ''.padStart(9), entry.filename ?? '-', entry.error ?? ''].join('  ');
+    return entry.hint ? `${attempt}\n  hint: ${entry.hint}` : attempt;
   });
   return lines.join('\n');
 }

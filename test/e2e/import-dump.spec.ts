@@ -125,3 +125,20 @@ test('upload a pg_dump file picked on this computer: it is listed as Imported fr
       .sort(),
   ).toEqual(['custom', 'tar']);
 });
+
+// The DBA review: a plain script that does not say its database was shown as its profile's ("shop").
+test("an imported plain script that does not name its database shows it as not recorded, never the profile's", async ({ page, holdfast }) => {
+  const script = join(elsewhere, 'unnamed.sql');
+  execFileSync(join(holdfast.pg.binDir, 'pg_dump'), ['-Fp', '-f', script, '-h', holdfast.pg.host, '-p', String(holdfast.pg.port), '-U', holdfast.pg.user, 'shop']);
+  await rpc(holdfast.url, 'backup.import', { file: script, profile: PROFILE });
+  const shell = new Shell(page);
+  await shell.open(holdfast.url);
+  await shell.goTo('Backups');
+  const backups = new BackupsPage(page);
+  const row = backups.renderedRows().filter({ hasText: 'plain' }).filter({ hasText: 'Imported' });
+  await expect(row).toContainText('—');
+  await expect(row).not.toContainText('shop');
+  await row.click();
+  await expect(backups.details).toContainText(/Database\s*not recorded on PostgreSQL 15/);
+  await expect(backups.details).not.toContainText('shop on PostgreSQL');
+});

@@ -51,6 +51,9 @@ test("a failed run's details show pg_dump's stderr as the run kept it", async ({
   await shell.goTo('Backups');
   const backups = new BackupsPage(page);
   await backups.rowsFor('filtered', 'Failed').first().click();
+  // "Why it failed" says what to do, as the failure did when it happened (the DBA review: only the message was kept).
+  await expect(backups.details.getByRole('alert')).toContainText('No table in database "shop" matches the table pattern "no_such_table"');
+  await expect(backups.details.getByRole('alert')).toContainText("Check the table name's spelling and case");
   await backups.details.getByText('Tool output').click();
   await expect(backups.details.getByLabel('Tool output')).toContainText('pg_dump: error: no matching tables were found for pattern "no_such_table"');
   await screenshotEverySize(page, 'failed-run-tool-output');

@@ -33,7 +33,7 @@ import { recipientFingerprint } from '../encryption/recipients.ts';
 import type { IdentitySource } from '../encryption/decrypt-file.ts';
 import type { EncryptionPlan } from '../encryption/encryption-plan.ts';
 import { completeSeal, removeFinalFiles } from './seal.ts';
-import { claimRun, recordFailure } from './run-claim.ts';
+import { claimRun, PLANNED_FILE_DETAIL, recordFailure } from './run-claim.ts';
 import { keepRunToolOutput } from '../catalogue/tool-output-rows.ts';
 import type { ToolStderr } from '../process/tool-output.ts';
 import { toolApplicationName, watchLockWaits, type LockWatch } from '../pg/lock-wait.ts';
@@ -131,7 +131,12 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
   // Check and claim in one IMMEDIATE transaction, before any await: two Holdfast processes (or a
   // double click) cannot both start a backup of the same profile.
   const startRun = () =>
-    catalogue.startRun({ kind: 'backup', profile: profile.name, tempPath, detail: { filename, options, trigger: request.trigger ?? { kind: 'manual' }, ...(member ? { set: member.setId } : {}) } });
+    catalogue.startRun({
+      kind: 'backup',
+      profile: profile.name,
+      tempPath,
+      detail: { [PLANNED_FILE_DETAIL]: filename, options, trigger: request.trigger ?? { kind: 'manual' }, ...(member ? { set: member.setId } : {}) },
+    });
   const runId = member ? startRun() : claimRun(catalogue, profile.name, startRun);
   // Recorded with the run, so a Holdfast killed mid-dump has its pg_dump ended at the next start.
   const onStart = (child: ChildRecord) => {
@@ -367,9 +372,10 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
     await rm(globalsTemp, { force: true });
     // Failed while sealing (a rename, the sidecar, the row): no complete-looking file may stay behind.
     if (sealing) await removeFinalFiles({ path: finalPath });
-    const info = toErrorInfo(error);
-    recordFailure(catalogue, runId, info, config.home);
-    throw error instanceof HoldfastError ? error : failure(info.message, isDiskFull(error) ? DISK_FULL_HINT : undefined);
+    // The run keeps the hint the caller is given, not toErrorInfo's for an unexpected error.
+    const thrown = error instanceof HoldfastError ? error : failure(toErrorInfo(error).message, isDiskFull(error) ? DISK_FULL_HINT : undefined);
+    recordFailure(catalogue, runId, thrown.toInfo(), config.home);
+    throw thrown;
   } finally {
     keepRunToolOutput(catalogue.db, runId, toolStderr);
     await lockWatch?.stop();

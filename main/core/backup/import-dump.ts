@@ -32,6 +32,7 @@ import { skipsOwnership } from '../restore/restore-tool.ts';
 import { backupFilename, TEMP_SUFFIX } from './naming.ts';
 import { BackupOptionsSchema, fileExtension } from './options.ts';
 import { completeSeal, removeFinalFiles } from './seal.ts';
+import { PLANNED_FILE_DETAIL } from './run-claim.ts';
 
 export interface ImportRequest {
   /** The dump: a file, or a directory-format dump's directory, on this host. */
@@ -136,7 +137,7 @@ function importedMetadata(
   source: ImportSource,
   inspection: Extract<ArchiveInspection, { ok: true }>,
   sealed: Awaited<ReturnType<typeof sealAndChecksum>>,
-  at: { profile: string; defaultDatabase: string; filename: string; finalPath: string; size: number; check: ImportedCheck; shownAs: string },
+  at: { profile: string; filename: string; finalPath: string; size: number; check: ImportedCheck; shownAs: string },
 ): BackupMetadata {
   const origin: DumpOrigin = { ...source.origin, ...inspection.origin };
   const rowCounts: Record<string, number> = {};
@@ -156,7 +157,8 @@ function importedMetadata(
     ...versionTexts(origin),
     duration: 0,
     profile: at.profile,
-    database: origin.database ?? at.defaultDatabase,
+    // Not known unless the dump says it: the profile's database is where it may be restored, not what it holds.
+    database: origin.database ?? null,
     path: at.finalPath,
     location: localLocation(at.finalPath, context.config.backupDir),
     format: source.format,
@@ -267,7 +269,7 @@ async function importReserved(
   // The run protects the copy from another Holdfast's start-up clean-up of leftover temp files, and
   // claims the name: two dumps with one modification time share it, so a second import while the
   // first copies would write (and on its refusal remove) the first's temp, or rename over its backup.
-  const runId = claimImportName(catalogue, tempPath, () => catalogue.startRun({ kind: 'backup', profile: profile.name, tempPath, detail: { importedFrom: shownAs, filename } }));
+  const runId = claimImportName(catalogue, tempPath, () => catalogue.startRun({ kind: 'backup', profile: profile.name, tempPath, detail: { importedFrom: shownAs, [PLANNED_FILE_DETAIL]: filename } }));
   // Checked once the name is ours: an import that held it has renamed its copy by the time it let go.
   if (await exists(finalPath)) {
     discardRun(catalogue.db, runId);
@@ -313,7 +315,6 @@ async function importReserved(
     if (twin) throw alreadyCatalogued(shownAs, twin, `sha256:${sealed.checksum}`);
     const metadata = importedMetadata(engine, source, inspection, sealed, {
       profile: profile.name,
-      defaultDatabase: profile.dbname,
       filename,
       finalPath,
       size: await pathSize(tempPath),

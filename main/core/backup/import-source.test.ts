@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, statfsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, test } from 'vitest';
-import { openRegularFile, requireRoomFor, reserveRoomFor } from './import-source.ts';
+import { openRegularFile, plainOrigin, requireRoomFor, reserveRoomFor } from './import-source.ts';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -50,4 +50,17 @@ test('room reserved by an import in flight counts against the next one until it 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+// What pg_dump --create writes after CREATE DATABASE (appendPsqlMetaConnect): a plain name bare, any
+// other as a quoted connection string. A script without the line, or one of another shape, says nothing.
+test.each([
+  ['\\connect shop', 'shop'],
+  ['\\connect Shop.v2', 'Shop.v2'],
+  ['\\connect -reuse-previous=on "dbname=\'my db\'"', 'my db'],
+  ['\\connect -reuse-previous=on "dbname=\'it\\\'s \\\\ ""x""\'"', 'it\'s \\ "x"'],
+  ['\\connect :dbname', undefined],
+  ["SET client_encoding = 'UTF8';", undefined],
+])("a plain script's database from %s: %s", (line, database) => {
+  expect(plainOrigin(`--\n-- PostgreSQL database dump\n--\n${line}\n`).database).toBe(database);
 });

@@ -90,14 +90,34 @@ function gunzipHead(head: Buffer): Buffer {
   }
 }
 
-/** "-- Dumped from database version 15.18 (…)" and "-- Dumped by pg_dump version 15.18 (…)", near a plain script's top. */
+/**
+ * "-- Dumped from database version 15.18 (…)" and "-- Dumped by pg_dump version 15.18 (…)", near a plain
+ * script's top, and the database a --create script connects to after its CREATE DATABASE. A script
+ * without one does not say which database it is of.
+ */
 export function plainOrigin(text: string): DumpOrigin {
   const origin: DumpOrigin = {};
   const server = /^-- Dumped from database version (.+)$/m.exec(text)?.[1];
   const dumper = /^-- Dumped by pg_dump version (.+)$/m.exec(text)?.[1];
+  const database = connectedDatabase(/^\\connect (.+)$/m.exec(text)?.[1]);
   if (server) origin.serverVersion = server.trim();
   if (dumper) origin.pgDumpVersion = dumper.trim();
+  if (database !== undefined) origin.database = database;
   return origin;
+}
+
+/**
+ * The database of pg_dump's \connect line (appendPsqlMetaConnect): a name of letters, digits, _ and . as it is, any other
+ * as `-reuse-previous=on "dbname='…'"` (a quoted identifier holding a connection-string value). A line
+ * of another shape says nothing Holdfast can read for sure.
+ */
+function connectedDatabase(argument: string | undefined): string | undefined {
+  if (argument === undefined) return undefined;
+  if (/^(?:[A-Za-z0-9_.]|[^\x00-\x7f])+$/.test(argument)) return argument;
+  const quoted = /^-reuse-previous=on "((?:[^"]|"")*)"$/.exec(argument)?.[1]?.replaceAll('""', '"');
+  const value = quoted === undefined ? undefined : /^dbname=(?:'((?:[^'\\]|\\.)*)'|([^\s'\\]+))$/.exec(quoted);
+  if (!value) return undefined;
+  return value[2] ?? value[1]!.replace(/\\(.)/g, '$1');
 }
 
 /** Which dump a file's first bytes say it is; a refusal naming what it looks like instead. */

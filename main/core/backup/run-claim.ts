@@ -4,6 +4,14 @@
 import type { Catalogue } from '../catalogue/catalogue.ts';
 import { DISK_FULL_HINT, HoldfastError, isDiskFull, type ErrorInfo } from '../model/errors.ts';
 
+/**
+ * Where a backup's (or an import's) run keeps the name of the file it will write, from its start. Not
+ * the run's `filename`: a list of attempts shows that as the attempt's file (catalogue/backup-page.ts),
+ * and a run that failed or was interrupted wrote none; a backup once written is listed from its own row.
+ * The next start's clean-up goes by the run's temp_path, not this. (Sets: set-record.ts MANIFEST_DETAIL.)
+ */
+export const PLANNED_FILE_DETAIL = 'plannedFilename';
+
 function failure(message: string, hint?: string): HoldfastError {
   return new HoldfastError('BACKUP_FAILED', message, hint);
 }
@@ -42,11 +50,15 @@ export function claimRun(catalogue: Catalogue, profile: string, start: () => str
  * failure), anything else a failure. When the catalogue cannot take it (its disk is full), the error
  * says so instead of the run silently turning "interrupted" at the next start.
  */
-export function recordFailure(catalogue: Catalogue, runId: string, info: Pick<ErrorInfo, 'code' | 'message'>, home: string): void {
+export function recordFailure(catalogue: Catalogue, runId: string, info: Pick<ErrorInfo, 'code' | 'message' | 'hint' | 'appHint'>, home: string): void {
   const message = info.message;
   const cancelled = info.code === 'CANCELLED';
   try {
-    catalogue.finishRun(runId, cancelled ? 'interrupted' : 'failed', { error: message, cancelled });
+    // The hint goes with the message (in the detail beside what the run started with): a list of attempts
+    // says what to do, as the failure did when it happened.
+    const hint = info.hint === undefined ? undefined : { hint: info.hint, ...(info.appHint === undefined ? {} : { appHint: info.appHint }) };
+    const detail = hint ? { ...catalogue.getRun(runId)?.detail, ...hint } : undefined;
+    catalogue.finishRun(runId, cancelled ? 'interrupted' : 'failed', { error: message, cancelled, ...(detail ? { detail } : {}) });
   } catch (error) {
     throw failure(
       `${message}${/[.!?]$/.test(message) ? '' : '.'} The failure could not be recorded in the catalogue either (${(error as Error).message}), so the next start will list this run as interrupted.`,

@@ -46,6 +46,8 @@ export function attemptEntry(run: RunRecord, set?: string): ListEntry {
     timestamp: run.startedAt,
     filename: typeof run.detail?.filename === 'string' ? run.detail.filename : null,
     error: run.error,
+    ...(typeof run.detail?.hint === 'string' ? { hint: run.detail.hint } : {}),
+    ...(typeof run.detail?.appHint === 'string' ? { appHint: run.detail.appHint } : {}),
     ...(set ? { set } : {}),
   };
 }

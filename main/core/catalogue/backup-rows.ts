@@ -22,7 +22,7 @@ interface SummaryRow extends Omit<BackupRow, 'metadata'> {
   size: number;
   profile_name: string;
   duration: number;
-  database: string;
+  database: string | null;
   format: BackupMetadata['format'];
   compression: string;
   /** JSON true/false come out of json_extract as 1/0; absent options as null. */

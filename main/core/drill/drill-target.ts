@@ -3,6 +3,7 @@
 // super-admin designated. Either way the drill gets a session to restore through, and removes it all.
 import type { EngineContext } from '../backup/backup.ts';
 import type { BackupMetadata, Profile } from '../model/types.ts';
+import { drillDatabaseName } from '../model/unknown-database.ts';
 import { quoteIdent } from '../pg/connection.ts';
 import { openSession, type ServerSession } from '../pg/session.ts';
 import { prepareSandboxRoles } from './sandbox-roles.ts';
@@ -64,7 +65,7 @@ export async function scratchTarget(context: EngineContext, backup: BackupMetada
     throw error;
   }
   const target: DrillTarget = {
-    database: backup.database,
+    database: drillDatabaseName(backup),
     label: `PostgreSQL ${binaries.major} (${binaries.source}, ${binaries.binDir})`,
     sandbox: null,
     prepare: async (rolesFile) => {
@@ -72,13 +73,13 @@ export async function scratchTarget(context: EngineContext, backup: BackupMetada
       try {
         const roles = await prepareSandboxRoles(admin, rolesFile);
         target.sandbox = { ...scratch.isolation, restoredAs: roles.restorer };
-        const name = quoteIdent(backup.database);
+        const name = quoteIdent(target.database);
         // A fresh server's template1 is what CREATE DATABASE ... TEMPLATE template0 would copy (template0
         // is made from it; same encoding and locale, nothing in it), so it is renamed rather than copied,
         // which took 0.1–0.5 s here; what set it apart as a template goes with it. "postgres" stays, for
         // the roles file and anyone looking in; a backup of "postgres" (or, oddly, of template1)
         // restores into the fresh one of that name.
-        if (backup.database !== 'postgres' && backup.database !== 'template1') {
+        if (target.database !== 'postgres' && target.database !== 'template1') {
           await admin.query(`ALTER DATABASE template1 RENAME TO ${name}`);
           await admin.query(`ALTER DATABASE ${name} IS_TEMPLATE false`);
           await admin.query(`GRANT TEMPORARY ON DATABASE ${name} TO PUBLIC`);
@@ -88,7 +89,7 @@ export async function scratchTarget(context: EngineContext, backup: BackupMetada
         // Giving a table to another owner needs that owner to have CREATE on its schema unless a
         // superuser does it; public's owners in the source usually do, through ownership of the database.
         if (roles.backupRoles.length > 0) {
-          const inDatabase = await superSession.connect(backup.database);
+          const inDatabase = await superSession.connect(target.database);
           try {
             await inDatabase.query(`GRANT CREATE ON SCHEMA public TO ${roles.backupRoles.map(quoteIdent).join(', ')}`);
           } finally {
@@ -121,7 +122,7 @@ export async function profileTarget(context: EngineContext, backup: BackupMetada
     .replace(/[-:TZ.]/g, '')
     .slice(0, 14);
   const suffix = `__holdfast_drill_${stamp}`;
-  let base = backup.database;
+  let base = drillDatabaseName(backup);
   while (Buffer.byteLength(base + suffix) > 63) base = base.slice(0, -1);
   const database = base + suffix;
   let version = '';

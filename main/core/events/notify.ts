@@ -3,6 +3,7 @@
 // it where it awaited the notifier, and the notifier never rejects.
 import type { ErrorInfo } from '../model/errors.ts';
 import { plural } from '../model/human.ts';
+import { DATABASE_NOT_RECORDED } from '../model/unknown-database.ts';
 import type { NotifyEvent } from '../notify/message.ts';
 import type { NotifyTopic } from '../notify/app-channels.ts';
 import type { Notifier } from '../notify/notifier.ts';
@@ -36,7 +37,15 @@ const notices: PerKind<NotifyEvent | undefined> = {
     'notifyChannel.removed',
     'setting.changed',
   ),
-  'backup.completed': ({ profile, backup, at }) => ({ kind: 'backup.completed', profile, database: backup.database, filename: backup.filename, size: backup.size, durationMs: backup.duration, at }),
+  'backup.completed': ({ profile, backup, at }) => ({
+    kind: 'backup.completed',
+    profile,
+    database: backup.database ?? DATABASE_NOT_RECORDED,
+    filename: backup.filename,
+    size: backup.size,
+    durationMs: backup.duration,
+    at,
+  }),
   'backup.failed': ({ profile, database, error, at }) => ({ kind: 'backup.failed', profile, database, error, at }),
   // Only a copy that failed is worth a notice; the backup itself completed (its own notice said so).
   'backup.copied': ({ backup, copies, gaveUp, at }) => {
@@ -50,7 +59,7 @@ const notices: PerKind<NotifyEvent | undefined> = {
     return {
       kind: 'backup.failed',
       profile: backup.profile,
-      database: backup.database,
+      ...(backup.database === null ? {} : { database: backup.database }),
       error: { code: 'CONNECTION_FAILED', message, hint: `The local backup is intact. Check the destination (holdfast destination test <name>), then ${next}.` },
       at,
     };
@@ -58,7 +67,7 @@ const notices: PerKind<NotifyEvent | undefined> = {
   'backup.reverifyFailed': ({ backup, problem, at }) => ({
     kind: 'backup.failed',
     profile: backup.profile,
-    database: backup.database,
+    ...(backup.database === null ? {} : { database: backup.database }),
     error: {
       code: 'VERIFY_FAILED',
       message: `Scheduled re-verification: ${backup.filename}, taken ${backup.timestamp}, failed: ${problem}`,

@@ -61,7 +61,7 @@ export const BackupMetadataSchema = lazySchema(() =>
     version: z.string().describe('server version, e.g. "PostgreSQL 15.18"'),
     duration: z.number().describe('milliseconds'),
     profile: z.string(),
-    database: z.string(),
+    database: z.string().nullable().describe('null: not known (an imported dump that does not say which database it is of)'),
     path: z.string(),
     format: z.enum(DUMP_FORMATS),
     compression: z.string(),

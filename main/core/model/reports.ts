@@ -26,6 +26,9 @@ export interface ListEntry {
   timestamp: string;
   filename: string | null;
   error?: string | null;
+  /** What to do about the failure, as it was said when it happened (CLI words; appHint: the app's, when they differ). */
+  hint?: string;
+  appHint?: string;
   /** The whole-server set this attempt was part of (its own run or a member's): listed under the set, never beside it. */
   set?: string;
 }

@@ -6,6 +6,7 @@ import type { EventBus } from '../events/bus.ts';
 import type { BackupTrigger } from '../events/events.ts';
 import { toErrorInfo } from '../model/errors.ts';
 import type { BackupMetadata } from '../model/types.ts';
+import { DATABASE_NOT_RECORDED } from '../model/unknown-database.ts';
 import type { BackupSet } from '../sets/set-record.ts';
 import type { Schedule, ScheduleStore } from './schedule-store.ts';
 import { setSlotOutcome, type SetSlotEngine } from './set-slot.ts';
@@ -49,7 +50,7 @@ export function createEngineScheduler(engine: SchedulingEngine, clock: Clock = s
           const drill = await engine.testRestore(backup.id, { signal: context.signal });
           if (!drill.ok) {
             const outcome: ScheduledOutcome = { status: 'failed', error: `backup ${backup.filename} was taken, but its restore drill failed: ${drill.error}` };
-            await engine.events.emit({ kind: 'schedule.drillFailed', scheduleId: schedule.id, profile: schedule.profile, database: backup.database, message: outcome.error });
+            await engine.events.emit({ kind: 'schedule.drillFailed', scheduleId: schedule.id, profile: schedule.profile, database: backup.database ?? DATABASE_NOT_RECORDED, message: outcome.error });
             onOutcome?.(schedule, outcome, backup);
             return outcome;
           }

@@ -22,6 +22,7 @@ import type { TableCount } from '../restore/table-counts.ts';
 import { pickClientTools } from '../tools/discover.ts';
 import { checkBackupFiles, dumpClientMajor } from '../verify/verify.ts';
 import type { BackupSet } from './set-record.ts';
+import { drillDatabaseName } from '../model/unknown-database.ts';
 import { readSetRolesFile } from './set-roles-file.ts';
 
 export interface SetDrillResult {
@@ -77,11 +78,11 @@ export async function drillSet(context: EngineContext, set: BackupSet, options: 
         ],
       };
       for (const member of members) {
-        const name = quoteIdent(member.database);
+        const name = quoteIdent(drillDatabaseName(member));
         if (member.database === 'postgres') await admin.query(`ALTER DATABASE ${name} OWNER TO ${quoteIdent(restorer)}`);
         else await admin.query(`CREATE DATABASE ${name} OWNER ${quoteIdent(restorer)} TEMPLATE template0`);
         if (roles.backupRoles.length > 0) {
-          const inDatabase = await superSession.connect(member.database);
+          const inDatabase = await superSession.connect(drillDatabaseName(member));
           try {
             await inDatabase.query(`GRANT CREATE ON SCHEMA public TO ${roles.backupRoles.map(quoteIdent).join(', ')}`);
           } finally {
@@ -97,7 +98,7 @@ export async function drillSet(context: EngineContext, set: BackupSet, options: 
       // A run of its own per member, as a single drill has: its tools' stderr is kept with it.
       const runId = context.catalogue.startRun({ kind: 'verify', profile: member.profile, backupId: member.id, detail: { testRestore: true, set: set.id } });
       const toolStderr: ToolStderr[] = [];
-      const entry: SetDrillResult['databases'][number] = { database: member.database, ok: false, tables: [], error: null, runId };
+      const entry: SetDrillResult['databases'][number] = { database: drillDatabaseName(member), ok: false, tables: [], error: null, runId };
       result.databases.push(entry);
       try {
         const checks = await checkBackupFiles(context, member, { pgRestoreList: false });
@@ -115,7 +116,7 @@ export async function drillSet(context: EngineContext, set: BackupSet, options: 
             tools,
             readable.backup,
             { jobs: 2, noOwner: false, noAcl: false, collectErrors: errors, toolStderr, ...(options.signal ? { signal: options.signal } : {}) },
-            member.database,
+            drillDatabaseName(member),
             undefined,
           );
         } finally {

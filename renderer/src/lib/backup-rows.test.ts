@@ -157,3 +157,11 @@ describe('isLastUsableBackup: only the last usable backup of a database asks for
     expect(sortRows(rows, 'scope', 'asc').at(-1)!.id).toBe('f');
   });
 });
+
+// The DBA review: "Why it failed" showed the message alone; the run keeps the hint, in the app's words when they differ.
+test("a failed attempt's row carries its hint, the app's words first", () => {
+  const attempt = { id: 'r1', status: 'failed', profile: 'shop', timestamp: '2026-12-01T00:00:00.000Z', filename: null, error: 'Cannot connect' };
+  expect(toRow({ ...attempt, hint: 'Check the server.' }).hint).toBe('Check the server.');
+  expect(toRow({ ...attempt, hint: 'Run holdfast list.', appHint: 'See the Backups page.' }).hint).toBe('See the Backups page.');
+  expect(toRow(attempt).hint).toBeUndefined();
+});

@@ -42,6 +42,8 @@ export interface BackupRow {
   /** Kept whatever the retention policy; false for attempts. */
   pinned: boolean;
   error: string | null;
+  /** A failed attempt's next step, as said when it failed (the app's words when they differ from the CLI's). */
+  hint?: string;
   /** The list's summary; the details panel asks backup.show for the rest. */
   backup: BackupSummary | null;
   /** A whole-server set's row: the set and its members; null for backups and attempts. */
@@ -107,6 +109,7 @@ export function toRow(item: SummaryListItem): BackupRow {
     scope: null,
     pinned: false,
     error: item.error ?? null,
+    ...((item.appHint ?? item.hint) ? { hint: item.appHint ?? item.hint } : {}),
     backup: null,
     set: null,
     memberOf: null,

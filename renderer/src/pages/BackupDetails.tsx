@@ -15,6 +15,7 @@ import { useNav } from '../stores/nav.ts';
 import { BackupCopies } from './BackupCopies.tsx';
 import { RESTORE_TOOLS, ToolOutput } from './ToolOutput.tsx';
 import { encryptedTo, missingKeyReason, useKeys } from '../stores/keys.ts';
+import { DATABASE_NOT_RECORDED } from '../../../main/core/model/unknown-database.ts';
 
 export function BackupDetails({ row, onClose }: { row: BackupRow; onClose: () => void }) {
   const action = useBackups((s) => s.actions[row.id]);
@@ -63,7 +64,7 @@ export function BackupDetails({ row, onClose }: { row: BackupRow; onClose: () =>
             row.status === 'cancelled' ? (
               <p className="muted">Cancelled by a user; nothing was kept. This is not a failure.</p>
             ) : (
-              <ErrorNotice title={row.status === 'interrupted' ? 'Interrupted' : 'Why it failed'} error={{ code: 'BACKUP_FAILED', message: row.error }} />
+              <ErrorNotice title={row.status === 'interrupted' ? 'Interrupted' : 'Why it failed'} error={{ code: 'BACKUP_FAILED', message: row.error, ...(row.hint ? { hint: row.hint } : {}) }} />
             )
           ) : (
             <p className="muted">This attempt produced no backup.</p>
@@ -194,7 +195,8 @@ function FullRecord({ backup }: { backup: ChannelOutput<'backup.show'> }) {
       <h3 className="details__section">Backup</h3>
       <Facts
         items={[
-          ['Database', `${backup.database} on ${backup.version}`],
+          // An imported dump that does not say which database it is of: not made up from its profile.
+          ['Database', `${backup.database ?? DATABASE_NOT_RECORDED} on ${backup.version}`],
           ['Format', `${backup.format} · ${backup.compression}`],
           // An imported dump's database was never connected to, nor its dump timed: nothing to say, rather than 0.
           ['Size', backup.imported ? formatBytes(backup.size) : `${formatBytes(backup.size)} (database ${formatBytes(backup.databaseSize)})`],

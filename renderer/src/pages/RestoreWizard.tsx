@@ -15,6 +15,7 @@ import { expectedConfirmation, fixLabel, previewBlockers, startDisabledReason, u
 import { ScopeBadge } from './BackupDetails.tsx';
 import { ImpactSummary, ImpactTable } from './RestoreImpact.tsx';
 import { WizardNav } from '../components/WizardNav.tsx';
+import { drillDatabaseName } from '../../../main/core/model/unknown-database.ts';
 import { RESTORE_TOOLS, ToolOutput } from './ToolOutput.tsx';
 
 export function RestoreWizard() {
@@ -130,7 +131,9 @@ function ChooseTarget() {
   // The default new name is one the server does not have; an existing target is one it has.
   useEffect(() => {
     if (!names || !backup || choices.database) return;
-    choose({ database: choices.mode === 'new' ? unusedDatabaseName(backup.database, names) : names.includes(backup.database) ? backup.database : (names[0] ?? '') });
+    // A dump that does not say its database (imported) starts from the drill's neutral name, or the server's first.
+    const own = backup.database;
+    choose({ database: choices.mode === 'new' ? unusedDatabaseName(drillDatabaseName(backup), names) : own !== null && names.includes(own) ? own : (names[0] ?? '') });
   }, [names, backup, choices.mode, choices.database, choose]);
 
   const nameError =
