@@ -107,6 +107,21 @@ describe('readHashed', () => {
     expect(await again.sha256).toBe(createHash('sha256').update(last).digest('hex'));
   });
 
+  test('a ring is not taken by another read while its own reader has yet to read what the thread put there', async () => {
+    const first = randomBytes(3 * 64 * 1024);
+    const read = readHashed(fileOf(first), { slotSize: 64 * 1024, slots: 4 });
+    // The thread reads the whole file into the ring and answers; nothing of it has been read here yet.
+    await read.sha256;
+    const other = randomBytes(3 * 64 * 1024);
+    const next = readHashed(fileOf(other), { slotSize: 64 * 1024, slots: 4 });
+    const copies: Buffer[] = [];
+    await pipeline(next.bytes, collector(copies));
+    expect(Buffer.concat(copies).equals(other)).toBe(true);
+    const got: Buffer[] = [];
+    await pipeline(read.bytes, collector(got));
+    expect(Buffer.concat(got).equals(first)).toBe(true);
+  });
+
   test('destroying the bytes stops the thread mid-file: the digest is refused, and the next read works', async () => {
     const bytes = randomBytes(16 * 64 * 1024);
     const read = readHashed(fileOf(bytes), { slotSize: 64 * 1024, slots: 2 });

@@ -196,8 +196,6 @@ export function readHashed(
   const outcome = outcomeOf(worker);
   if (fd !== undefined) void outcome.finally(() => closeSync(fd));
   if (paced) void outcome.then(paced);
-  // The thread is done with the ring once it answers; the slots' states say whether a reader still holds one.
-  void outcome.then(() => keepRing(ring, state.subarray(0, slots)));
   worker.postMessage({ path, fd, ring, control, slotSize, slots });
 
   let next = 0;
@@ -241,6 +239,10 @@ export function readHashed(
       done(error);
     },
   });
+  // Kept once the thread has answered (it writes no more) and the stream is closed (nothing it filled is
+  // still to be handed out); the slots' states then say whether a reader still holds a chunk.
+  const closed = new Promise<void>((resolve) => bytes.once('close', resolve));
+  void Promise.all([outcome, closed]).then(() => keepRing(ring, state.subarray(0, slots)));
   const sha256 = outcome.then((result) => {
     if ('digest' in result) return result.digest;
     if ('error' in result) throw readError(path, result.error);
