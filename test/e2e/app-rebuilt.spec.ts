@@ -22,7 +22,9 @@ function rebuildRenaming(first: RegExp): { gone: string; restore(): void } {
   const saved = mkdtempSync(join(tmpdir(), 'holdfast-renderer-'));
   cpSync(RENDERER, saved, { recursive: true });
   const assets = join(RENDERER, 'assets');
-  const fresh = (name: string) => name.replace(/-([^-.]+)\.(js|css)$/, '-r$1.$2');
+  // A new name whatever the hash looks like: Vite's hashes are base64url and may end with '-' (index-BzQWK9O-.js),
+  // which a rename of the part after the last '-' left as it was, so index.html kept its entry.
+  const fresh = (name: string) => name.replace(/\.(js|css)$/, '-r.$1');
   const gone = readdirSync(assets).find((name) => first.test(name));
   if (!gone) throw new Error(`no chunk matching ${first} in ${assets}`);
   const renamed = new Map([[gone, fresh(gone)]]);
