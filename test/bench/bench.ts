@@ -13,7 +13,7 @@
 // backup against raw pg_dump -Fc), paired BENCH_PAIRS times (default 7), with min/median/max and the
 // machine's CPU time per side; `BENCH_ONLY=encryption` only rows 9–10 (an encrypted backup against raw
 // pg_dump -Fc, and decrypt-and-verify against `age -d`; needs Debian's `age` on PATH).
-import { spawn, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { closeSync, copyFileSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -29,6 +29,8 @@ import { startChild } from '../../main/core/process/child.ts';
 import type { Holdfast } from '../../main/core/holdfast.ts';
 import type { BackupMetadata } from '../../main/core/model/types.ts';
 import { makeHome, projectRoot, type TestHome } from '../support/holdfast-env.ts';
+import { cleanEnv } from '../support/clean-env.ts';
+import type { VerifyAnswer, VerifyRequest } from './verify-host.ts';
 import { runUiBench, runUiBenchAlone, uiSection } from './ui-bench.ts';
 import { runSetsBenchAlone } from './sets-bench.ts';
 import { runCopiesBenchAlone } from './copies-bench.ts';
@@ -554,18 +556,52 @@ async function encryptedBackupRow(setup: EncryptionSetup): Promise<{ encrypted: 
 
 /**
  * Row 10: decrypt-and-verify against `age -d -o /dev/null` on the same file, order alternated. Two
- * Holdfast sides: the engine's verify in-process (the throughput the issue asks for: decrypt, both
- * checks, the archive walk and pg_restore --list, no process start) and the CLI `holdfast verify`
- * (the same plus Node's start, the catalogue and the key store, a fixed cost that dominates at 100 MB).
+ * Holdfast sides: the engine's verify in a long-lived process (the throughput the issue asks for:
+ * decrypt, both checks, the archive walk and pg_restore --list, no process start) and the CLI
+ * `holdfast verify` (the same plus Node's start, the catalogue and the key store, a fixed cost that
+ * dominates at 100 MB). The engine runs in a host process of its own (verify-host.ts: the bench's own
+ * starts of `age` and the CLI would fork it before every verify, and a fork costs the next verify
+ * ~4,500 page faults); what a fork costs is shown as 10d, the host forking right before a verify.
  * A verify takes ~0.2 s, so the row takes VERIFY_RUNS of each side (not the database rows' 3), after
  * one untimed run of each: the engine's first verify in a process also compiles its code and starts
  * its reading thread, which the desktop app and serve (long-lived) pay once. That first run is shown
  * apart (10c), not hidden.
  */
 const VERIFY_RUNS = Math.max(RUNS, 9);
-async function decryptVerifyRow(setup: EncryptionSetup, backup: BackupMetadata): Promise<{ engine: number[]; verify: number[]; age: number[]; engineFirst: number }> {
-  const inProcess = await setup.home.open();
+const VERIFY_HOST = join(projectRoot, 'test', 'bench', 'verify-host.ts');
+
+/** The engine's verify in its own long-lived process (verify-host.ts); each call times one verify there. */
+async function startVerifyHost(env: Record<string, string>): Promise<{ verify(request: VerifyRequest): Promise<number>; stop(): void }> {
+  const host = fork(VERIFY_HOST, [], { env, execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  liveChildren.add(host);
+  host.once('exit', () => liveChildren.delete(host));
+  const next = () =>
+    new Promise<unknown>((resolve, reject) => {
+      const onExit = (code: number | null) => reject(new Error(`the verify host exited (${code})`));
+      host.once('exit', onExit);
+      host.once('message', (message) => {
+        host.off('exit', onExit);
+        resolve(message);
+      });
+    });
+  await next();
+  return {
+    async verify(request) {
+      const answer = next();
+      host.send(request);
+      const result = (await answer) as VerifyAnswer;
+      if ('error' in result) throw new Error(`the engine's verify failed: ${result.error}`);
+      if (result.checks.find((check) => check.name === 'decrypt')?.status !== 'ok') throw new Error('the engine did not decrypt the encrypted backup');
+      return result.ms;
+    },
+    stop: () => host.disconnect(),
+  };
+}
+
+async function decryptVerifyRow(setup: EncryptionSetup, backup: BackupMetadata): Promise<{ engine: number[]; afterFork: number[]; verify: number[]; age: number[]; engineFirst: number }> {
+  const host = await startVerifyHost(cleanEnv(setup.home.env));
   const engineSide: number[] = [];
+  const afterFork: number[] = [];
   const verify: number[] = [];
   const age: number[] = [];
   const decrypted = (checks: Array<{ name: string; status: string }>) => {
@@ -574,19 +610,16 @@ async function decryptVerifyRow(setup: EncryptionSetup, backup: BackupMetadata):
   let engineFirst = NaN;
   try {
     must(await runTimed('age', ['-d', '-i', setup.keyFile, '-o', '/dev/null', backup.path]), 'age -d');
-    const firstStarted = performance.now();
-    decrypted((await inProcess.verify(backup.id)).checks);
-    engineFirst = performance.now() - firstStarted;
+    engineFirst = await host.verify({ backupId: backup.id, forkFirst: false });
     for (let i = 0; i < VERIFY_RUNS; i += 1) {
-      const order = i % 2 === 0 ? (['engine', 'verify', 'age'] as const) : (['age', 'verify', 'engine'] as const);
+      const order = i % 2 === 0 ? (['engine', 'forked', 'verify', 'age'] as const) : (['age', 'verify', 'forked', 'engine'] as const);
       for (const side of order) {
         if (side === 'age') {
           age.push(must(await runTimed('age', ['-d', '-i', setup.keyFile, '-o', '/dev/null', backup.path]), 'age -d').ms);
         } else if (side === 'engine') {
-          const started = performance.now();
-          const result = await inProcess.verify(backup.id);
-          engineSide.push(performance.now() - started);
-          decrypted(result.checks);
+          engineSide.push(await host.verify({ backupId: backup.id, forkFirst: false }));
+        } else if (side === 'forked') {
+          afterFork.push(await host.verify({ backupId: backup.id, forkFirst: true }));
         } else {
           const result = must(await runTimed(process.execPath, [CLI, 'verify', backup.id, '--json'], { env: setup.env }), 'holdfast verify (encrypted)');
           decrypted((JSON.parse(result.stdout) as { checks: Array<{ name: string; status: string }> }).checks);
@@ -595,10 +628,10 @@ async function decryptVerifyRow(setup: EncryptionSetup, backup: BackupMetadata):
       }
     }
   } finally {
-    inProcess.close();
+    host.stop();
   }
   checkpoint('row 10');
-  return { engine: engineSide, verify, age, engineFirst };
+  return { engine: engineSide, afterFork, verify, age, engineFirst };
 }
 
 async function encryptionRows(): Promise<{ row7: Awaited<ReturnType<typeof encryptedBackupRow>>; row8: Awaited<ReturnType<typeof decryptVerifyRow>> }> {
@@ -620,9 +653,10 @@ function encryptionLines({ row7, row8 }: Awaited<ReturnType<typeof encryptionRow
       row7.encrypted.map((ms, i) => ms / row7.raw[i]!),
       (v) => v.toFixed(3),
     )}) | ≤ 1.05 |`,
-    `| 10. decrypt-and-verify throughput: the engine's \`verify(id)\` in-process vs \`age -d -o /dev/null\` (${mb(row7.keep.size)} encrypted, ${mb(plainSize)} plain), median of ${VERIFY_RUNS} alternated after one untimed run of each (samples ${row8.engine.map((ms) => Math.round(ms)).join(', ')} ms); ratio = age / verify | ${sec(median(row8.engine))} | ${sec(median(row8.age))} | ${ratio(r8, r8 >= 0.8)} | ≥ 0.80 |`,
+    `| 10. decrypt-and-verify throughput: the engine's \`verify(id)\` in a long-lived process of its own (verify-host.ts; nothing forks it between verifies) vs \`age -d -o /dev/null\` (${mb(row7.keep.size)} encrypted, ${mb(plainSize)} plain), median of ${VERIFY_RUNS} alternated after one untimed run of each (samples ${row8.engine.map((ms) => Math.round(ms)).join(', ')} ms); ratio = age / verify | ${sec(median(row8.engine))} | ${sec(median(row8.age))} | ${ratio(r8, r8 >= 0.8)} | ≥ 0.80 |`,
     `| 10b. the same through the CLI: \`holdfast verify <id> --json\` (adds Node's start, the catalogue, the key store) | ${sec(median(row8.verify))} | ${sec(median(row8.age))} | ${r8cli.toFixed(3)} | (shown) |`,
     `| 10c. the engine's first verify in a fresh process (untimed warm-up of row 10: compiles the code, starts the reading thread) | ${sec(row8.engineFirst)} | ${sec(median(row8.age))} | ${(median(row8.age) / row8.engineFirst).toFixed(3)} | (shown) |`,
+    `| 10d. the engine's verify right after its process forked (it started /bin/true first, as after a backup's pg_dump; samples ${row8.afterFork.map((ms) => Math.round(ms)).join(', ')} ms) | ${sec(median(row8.afterFork))} | ${sec(median(row8.age))} | ${(median(row8.age) / median(row8.afterFork)).toFixed(3)} | (shown) |`,
   ];
 }
 
