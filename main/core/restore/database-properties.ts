@@ -168,6 +168,8 @@ export interface DatabasePropertiesInput {
   noAcl: boolean;
   /** Roles the target server has. */
   roles: ReadonlySet<string>;
+  /** Roles created on it before this database is restored (a set's roles file, applied first): their settings are given too. */
+  rolesToCome?: ReadonlySet<string> | undefined;
   /** The backup's settings the target server refused when they were tried (rehearseSettings): left out and said. */
   refusedSettings?: readonly RefusedSetting[];
 }
@@ -192,7 +194,7 @@ export function planDatabaseProperties(input: DatabasePropertiesInput): Database
   const say = (message: string, left: LeftOutSetting[] = []) => leftOut.push({ message: hintText(message), settings: left });
   const withStatement = (setting: DatabaseSetting): LeftOutSetting => ({ setting, statement: settingStatement(input.database, setting) });
   let settings = fromBackup ? backup.settings : target.settings;
-  const roleless = settings.filter((s) => s.role !== null && !input.roles.has(s.role));
+  const roleless = settings.filter((s) => s.role !== null && !input.roles.has(s.role) && !input.rolesToCome?.has(s.role));
   if (roleless.length) {
     say(
       `The backup sets ${roleless.map((s) => `${s.name} for role ${quoteIdent(s.role!)}`).join(', ')} in its database, and the target server has no such role: ${roleless.length === 1 ? 'that setting is' : 'those settings are'} left out. To keep ${roleless.length === 1 ? 'it' : 'them'}, restore the backup's roles file first, or create the role and then run:`,

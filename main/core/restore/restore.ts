@@ -53,6 +53,8 @@ export interface RestoreRequest extends RestoreSelectionRequest {
   from?: string | undefined;
   /** Restored as one database of a set's restore (sets/restore-set.ts), which takes no --no-owner: its hints offer the member's own restore instead. */
   asSetMember?: boolean;
+  /** Roles a set's roles file creates before this database is restored (sets/restore-set.ts): a preview counts them as there. */
+  rolesFromSet?: ReadonlySet<string> | undefined;
 }
 
 export interface RestoreResult {
@@ -186,7 +188,7 @@ export async function restoreBackup(context: EngineContext & { offsite: Pick<Off
           const roles = await serverRoles(admin);
           ({ plan: properties, problems: propertyProblems } = await checkedPlan(
             admin,
-            { mode: 'replace', database, backup: entries, target: original.properties, noOwner: request.noOwner, noAcl: request.noAcl, roles },
+            { mode: 'replace', database, backup: entries, target: original.properties, noOwner: request.noOwner, noAcl: request.noAcl, roles, rolesToCome: request.rolesFromSet },
             database,
             remedies,
             request.dryRun,
@@ -342,7 +344,16 @@ async function createSchemas(session: ServerSession, database: string, selection
 async function newDatabaseInput(admin: pg.Client, entries: BackupDatabaseEntries, request: RestoreRequest, database: string): Promise<DatabasePropertiesInput> {
   const me = (await admin.query<{ name: string }>('SELECT current_user AS name')).rows[0]!.name;
   const serverDefault = (await readTargetDatabase(admin, 'template0'))?.properties.locale ?? null;
-  return { mode: 'create', database, backup: entries, target: newDatabaseDefaults(me, serverDefault), noOwner: request.noOwner, noAcl: request.noAcl, roles: await serverRoles(admin) };
+  return {
+    mode: 'create',
+    database,
+    backup: entries,
+    target: newDatabaseDefaults(me, serverDefault),
+    noOwner: request.noOwner,
+    noAcl: request.noAcl,
+    roles: await serverRoles(admin),
+    rolesToCome: request.rolesFromSet,
+  };
 }
 
 const serverRoles = async (admin: pg.Client) => new Set((await admin.query<{ rolname: string }>('SELECT rolname FROM pg_roles')).rows.map((r) => r.rolname));

@@ -25,7 +25,7 @@ import { applyDatabaseProperties, createScratchDatabase } from '../restore/scrat
 import type { Offsite } from '../storage/offsite.ts';
 import { pickClientTools } from '../tools/discover.ts';
 import { dumpClientMajor } from '../verify/verify.ts';
-import { applySetRoles, type RolesApplied } from './apply-roles.ts';
+import { applySetRoles, rolesTheFileCreates, type RolesApplied } from './apply-roles.ts';
 import { chosenMembers } from './only-members.ts';
 import type { BackupSet } from './set-record.ts';
 import { readSetRolesFile } from './set-roles-file.ts';
@@ -109,6 +109,28 @@ function memberBlocked(preview: RestoreResult, ownershipStep: string | null): (P
   return { error: blockers.map((blocker) => blocker.message).join(' '), ...(hint === undefined ? {} : { hint }), ...(appHint === undefined ? {} : { appHint }) };
 }
 
+/**
+ * The roles the set's roles file creates, for the previews: the file is applied before any database,
+ * so a member's setting for one of them (ALTER ROLE … IN DATABASE … SET) is given, not left out. A
+ * file that cannot be read now (its checksum changed, an encrypted set's key not here) refuses the
+ * restore itself; its previews then count none and say such settings left out, as without a file.
+ */
+async function rolesTheSetCreates(engine: EngineContext, set: BackupSet, members: BackupSet['databases']): Promise<ReadonlySet<string>> {
+  if (!set.globals.filename) return new Set();
+  try {
+    const path = join(engine.config.backupDir, set.globals.filename);
+    const roles = await readSetRolesFile(
+      engine,
+      set,
+      path,
+      members.map((member) => engine.catalogue.requireBackup(member.id!)),
+    );
+    return rolesTheFileCreates(roles.text);
+  } catch {
+    return new Set();
+  }
+}
+
 export async function restoreSet(engine: EngineContext & { offsite: Pick<Offsite, 'readable' | 'sourceFor'> }, request: SetRestoreRequest): Promise<SetRestoreResult> {
   const { set, target } = request;
   const members = chosenMembers(set, request.only);
@@ -141,9 +163,10 @@ export async function restoreSet(engine: EngineContext & { offsite: Pick<Offsite
     databases: [],
   };
   // Every database previewed first: the same checks a real restore makes, nothing changed.
+  const rolesFromSet = await rolesTheSetCreates(engine, set, members);
   for (const member of members) {
     try {
-      const preview = asSetMemberPreview(set, await restoreBackup(engine, { ...memberRequest(member.database, true), ref: member.id! }));
+      const preview = asSetMemberPreview(set, await restoreBackup(engine, { ...memberRequest(member.database, true), ref: member.id!, rolesFromSet }));
       const uncreatable = preview.target.exists ? null : cannotCreate(member.database);
       const ownershipStep = skipOwnershipStep(engine.catalogue.requireBackup(member.id!).format, {
         backupId: member.id!,
