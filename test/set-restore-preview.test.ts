@@ -79,6 +79,20 @@ test('one member (--only): only its impact; into an existing database without --
   expect(formatRestoreOrSet(only)).toContain(`\n    To replace it, add --clean with --confirm=${set.id}.`);
 }, 120_000);
 
+// The DBA review: a member the target lacks, restored without --create, was hinted "or name a database
+// that exists on that server", which a set's restore cannot take (each member keeps its own name).
+test("a member the target lacks, without --create, is hinted with what a set's restore takes: its --create, or leaving the member out", async () => {
+  const preview = await holdfast.sets.restore({ ref: set.id, to: 'target', only: ['shop'], create: false, clean: false, dryRun: true });
+  expect(preview.ok).toBe(false);
+  const shop = preview.databases[0]!;
+  expect(shop.error).toMatch(/Database "shop" does not exist/);
+  expect(shop.hint).toBe('Add --create to create the databases the target lacks, or leave it out with --only.');
+  expect(shop.appHint).toBe('Choose "Create them (they must not exist)", or leave it out: untick it under "Databases to restore".');
+  const text = formatRestoreOrSet(preview);
+  expect(text).not.toMatch(/name a database|--dbname/);
+  expect(text).toContain('\n    Add --create to create the databases the target lacks, or leave it out with --only.');
+}, 120_000);
+
 test("a member its preview says would fail (another session on a database being replaced) stops the set's start, with the set's own steps; ending the sessions lifts it", async () => {
   const session = new pg.Client({ host: target.host, port: target.port, user: target.user, database: 'crm' });
   await session.connect();

@@ -22,6 +22,8 @@ export const HINT_ACTIONS = {
   'replace-set': { cli: 'add --clean with --confirm={value}', app: 'choose "Replace them if they exist"' },
   // The set's own checkbox ends the sessions on every database it replaces.
   'terminate-set-connections': { cli: 'add --terminate-connections', app: 'tick "End other sessions on those databases"' },
+  // A set's --create (the app's create mode): every chosen database the target lacks, each under its own name.
+  'create-set': { cli: 'add --create to create the databases the target lacks', app: 'choose "Create them (they must not exist)"' },
   'leave-out-member': { cli: 'leave it out with --only', app: 'leave it out: untick it under "Databases to restore"' },
   // A set's restore takes no --no-owner; its member restored on its own does. {value}: that restore's backup id, --to and mode.
   'restore-member-alone': {

@@ -70,12 +70,18 @@ function cannotCreate(database: string): string | null {
 
 /**
  * What to do about a member the preview refused, as a set's restore takes it. A single restore's
- * "replace it" names --swap and the database's own --confirm, both of which a set's restore refuses:
- * here it is the set's Replace choice (--clean with the set's id), or leaving the member out.
+ * "replace it" names --swap and the database's own --confirm, and its "create it, or name a database
+ * that exists" a --dbname, none of which a set's restore takes (each member keeps its own name): here
+ * it is the set's Replace or Create choice, or leaving the member out.
  */
 function memberHint(error: unknown, expected: string): Pick<ErrorInfo, 'hint' | 'appHint'> {
   if (!(error instanceof HoldfastError) || error.hintTemplate === undefined) return {};
-  const template = hintActions(error.hintTemplate).includes('replace-existing') ? `To replace it, {{replace-set:${hintText(expected)}}}. Or {{leave-out-member}}.` : error.hintTemplate;
+  const actions = hintActions(error.hintTemplate);
+  const template = actions.includes('replace-existing')
+    ? `To replace it, {{replace-set:${hintText(expected)}}}. Or {{leave-out-member}}.`
+    : actions.includes('create')
+      ? '{{create-set}}, or {{leave-out-member}}.'
+      : error.hintTemplate;
   const { hint, appHint } = hintFields(template);
   return { ...(hint === undefined ? {} : { hint }), ...(appHint === undefined ? {} : { appHint }) };
 }
