@@ -55,7 +55,7 @@ test('the Result step lists the setting the restored database did not get, with 
 
   const leftOut = wizard.dialog.getByRole('region', { name: 'Not carried over from the backup' });
   await expect(leftOut).toContainText("session_preload_libraries='auto_explain'");
-  await expect(leftOut).toContainText("search_path='ALTER DATABASE x SET y', 'pg_catalog'");
+  await expect(leftOut).toContainText(`search_path='"ALTER DATABASE x SET y", pg_catalog'`);
   // A setting off the allow-list carries its own exact statement; the library and the search_path get none to paste, only the form.
   await expect(leftOut.getByRole('code').filter({ hasText: 'log_statement' })).toHaveText(`ALTER DATABASE "shop_preloaded" SET "log_statement" TO 'none';`);
   await expect(leftOut).not.toContainText('SET "search_path"');
@@ -93,7 +93,7 @@ test("a plain backup's restore names each database setting its source had, with 
   await restoreNow(wizard, 'shop_from_plain');
 
   const leftOut = wizard.dialog.getByRole('region', { name: 'Not carried over from the backup' });
-  await expect(leftOut).toContainText("the backed-up database had search_path='$user', 'public', work_mem='64MB'");
+  await expect(leftOut).toContainText(`the backed-up database had search_path='"$user", public', work_mem='64MB'`);
   await expect(leftOut.getByRole('code')).toHaveText([`ALTER DATABASE "shop_from_plain" SET "search_path" TO '$user', 'public';`, `ALTER DATABASE "shop_from_plain" SET "work_mem" TO '64MB';`]);
   await screenshot(page, 'restore-result-plain-left-out');
 });

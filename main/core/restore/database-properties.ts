@@ -301,18 +301,19 @@ function leftOutOfRestore(setting: DatabaseSetting): UntrustedSetting[] {
   return verdict ? [{ setting, ...verdict }] : [];
 }
 
-/**
- * A setting in a warning's prose: its values as SQL literals and its role and name quoted when they need
- * it, so a backup's text (a value reading "none (it is harmless). Run: …") can never pass for Holdfast's own words.
- */
 /** A setting's name, and its role's when it is one role's: `for role "r" work_mem`. */
 function describeSettingName(setting: DatabaseSetting): string {
   const name = /^[A-Za-z_][A-Za-z0-9_.$]*$/.test(setting.name) ? setting.name : quoteIdent(setting.name);
   return `${setting.role === null ? '' : `for role ${quoteIdent(setting.role)} `}${name}`;
 }
 
+/**
+ * A setting in a warning's prose: its value as the server shows it (settingValueText) written as one SQL
+ * literal, and its role and name quoted when they need it, so a backup's text (a value reading "none (it
+ * is harmless). Run: …") can never pass for Holdfast's own words.
+ */
 function describeSetting(setting: DatabaseSetting): string {
-  return `${describeSettingName(setting)}=${setting.values.map(quoteLiteral).join(', ')}`;
+  return `${describeSettingName(setting)}=${quoteLiteral(settingValueText(setting))}`;
 }
 
 const sameSetting = (a: DatabaseSetting, b: DatabaseSetting) => a.role === b.role && a.name === b.name && a.values.join('\u0000') === b.values.join('\u0000');
@@ -332,8 +333,10 @@ function describeSettings(settings: DatabaseSetting[]): string {
  * elements joined by ", ", each double-quoted where a bare name would not read back as it (`"$user",
  * public`); a one-value setting as written, a comma in it included. Dropping the quotes showed
  * `$user, public`, which is not the value. (The server also quotes a reserved word used as a name.)
+ * The one place a setting's value is formatted: the preview's settings line shows it as is, and every
+ * note naming a setting (describeSetting) as one literal, so both read as the server's own text.
  */
-function settingValueText(setting: DatabaseSetting): string {
+export function settingValueText(setting: DatabaseSetting): string {
   if (!LIST_SETTINGS.has(setting.name.toLowerCase())) return setting.values.join(', ');
   return setting.values.map((element) => (/^[a-z_][a-z0-9_$]*$/.test(element) ? element : quoteIdent(element))).join(', ');
 }
