@@ -135,6 +135,23 @@ test("a member whose owner the restoring role cannot give it is offered that mem
   expect(preview.databases[0]!.appHint).toMatch(/^Leave it out: untick it under "Databases to restore" and restore its own backup .*"Skip ownership" and "Skip privileges" ticked\.$/);
 }, 120_000);
 
+// The same review: replacing a database from a plain member, whose owner the restoring role cannot keep,
+// offered "give --dbname <new name> --create", which a set's restore does not take.
+test("a plain member replacing a database whose owner the restoring role cannot keep is offered its own restore into a new database, never --dbname on the set's", async () => {
+  const plainSet = await holdfast.sets.take('whole', { format: 'plain' });
+  expect(plainSet.status).toBe('completed');
+  const crm = plainSet.databases.find((m) => m.database === 'crm')!;
+  // The preview counts the rows crm has now: the restoring role may read them, not own the database.
+  await target.query('GRANT SELECT ON ALL TABLES IN SCHEMA public TO restorer', 'crm');
+  const preview = await holdfast.sets.restore({ ref: plainSet.id, to: 'as-restorer', only: ['crm'], create: false, clean: true, dryRun: true });
+  expect(preview.ok).toBe(false);
+  const owner = preview.databases[0]!.result!.impact.blockers.find((blocker) => blocker.kind === 'owner')!;
+  expect(owner.message).toMatch(/cannot make "postgres" the database's owner/);
+  expect(owner.hint).toContain(`restore it on its own into a new database with holdfast restore ${crm.id} --to as-restorer --dbname <new name> --create`);
+  expect(owner.appHint).toContain('restore its own backup (its row under the set, Restore…) into a new database');
+  expect(formatRestoreOrSet(preview)).not.toContain('give --dbname');
+}, 180_000);
+
 test("a member owned by a role the target lacks is not previewed as refused: the set's roles file creates the role before any database is restored", async () => {
   await source.query('CREATE ROLE shop_owner');
   await source.query('ALTER DATABASE shop OWNER TO shop_owner');

@@ -30,6 +30,11 @@ export const HINT_ACTIONS = {
     cli: 'restore it on its own with holdfast restore {value} --no-owner --no-acl',
     app: 'restore its own backup (its row under the set, Restore…) with "Skip ownership" and "Skip privileges" ticked',
   },
+  // A set's restore names no database (each member keeps its own); its member restored on its own can. {value}: that restore's backup id and --to.
+  'restore-member-beside': {
+    cli: 'restore it on its own into a new database with holdfast restore {value} --dbname <new name> --create',
+    app: 'restore its own backup (its row under the set, Restore…) into a new database',
+  },
   confirm: { cli: 'add --confirm with the name', app: 'type the name in the confirmation box' },
   'list-backups': { cli: 'run holdfast list', app: 'see the Backups page' },
   'format-custom': { cli: 'back up with --format custom', app: 'back up with the Custom format' },

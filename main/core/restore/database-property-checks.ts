@@ -42,10 +42,12 @@ export interface RestoringRole {
 export interface RestoreRemedies {
   rolesFile: string | null;
   skipOwnership: string | null;
+  /** Its step for restoring into a new database instead (restore-tool.ts restoreBesideStep); absent: a single restore's. */
+  restoreBeside?: string;
 }
 
 /** The problems known from the values alone: missing roles, an owner the restoring role cannot hand the database to, a connection limit out of range. */
-export function propertyValueProblems(properties: DatabaseProperties, role: RestoringRole, { rolesFile, skipOwnership }: RestoreRemedies): PropertyProblem[] {
+export function propertyValueProblems(properties: DatabaseProperties, role: RestoringRole, { rolesFile, skipOwnership, restoreBeside = '{{restore-beside}}' }: RestoreRemedies): PropertyProblem[] {
   const problems: PropertyProblem[] = [];
   const missing = rolesNamedBy(properties).filter((name) => !role.roles.has(name));
   if (missing.length)
@@ -60,7 +62,7 @@ export function propertyValueProblems(properties: DatabaseProperties, role: Rest
       kind: 'owner',
       what: `the restoring role "${role.name}" cannot make "${owner}" the database's owner (ALTER DATABASE … OWNER TO needs it to be a member of "${owner}")`,
       // A plain dump has no owner of its own to leave out (the replaced database's is kept), but a new database is the restoring role's.
-      fix: `Grant "${hintText(owner)}" to "${hintText(role.name)}", restore as a superuser, or ${skipOwnership ? `${skipOwnership} to have the restoring role own it` : "{{restore-beside}}: a new database is the restoring role's own"}.`,
+      fix: `Grant "${hintText(owner)}" to "${hintText(role.name)}", restore as a superuser, or ${skipOwnership ? `${skipOwnership} to have the restoring role own it` : `${restoreBeside}: a new database is the restoring role's own`}.`,
     });
   const limit = properties.connectionLimit;
   if (!Number.isSafeInteger(limit) || limit < CONNECTION_LIMIT.min || limit > CONNECTION_LIMIT.max)

@@ -22,7 +22,7 @@ import { checkedDatabasePropertiesPlan, DatabasePropertiesRefused, type Property
 import { applyDatabaseProperties, createScratchDatabase } from './scratch-database.ts';
 import { keepRunToolOutput } from '../catalogue/tool-output-rows.ts';
 import type { ToolStderr } from '../process/tool-output.ts';
-import { runRestoreTool, skipOwnershipStep, skipsOwnership } from './restore-tool.ts';
+import { restoreBesideStep, runRestoreTool, skipOwnershipStep, skipsOwnership } from './restore-tool.ts';
 import { restoreSelection, type RestoreSelection, type RestoreSelectionRequest } from './selection.ts';
 import { SELECTION_CAVEAT } from './selection-caveat.ts';
 import { freeScratchStamp, scratchName, swapIn } from './swap-in.ts';
@@ -86,7 +86,7 @@ export async function restoreBackup(context: EngineContext & { offsite: Pick<Off
 
   const replacing = request.clean || request.swap === true;
   const asMember = request.asSetMember ? { backupId: recorded.id, target: target.name, create: request.create, clean: request.clean } : undefined;
-  const remedies: RestoreRemedies = { rolesFile: recorded.globals.filename, skipOwnership: skipOwnershipStep(recorded.format, asMember) };
+  const remedies: RestoreRemedies = { rolesFile: recorded.globals.filename, skipOwnership: skipOwnershipStep(recorded.format, asMember), restoreBeside: restoreBesideStep(asMember) };
   // Chosen tables or schemas (selection.ts): refused before anything is read when they cannot work.
   const selection = restoreSelection(recorded, { tables: request.tables, schemas: request.schemas, replacing });
   const production = target.tags.includes('production');

@@ -18,7 +18,7 @@ import { openSession } from '../pg/session.ts';
 import { DatabaseEntriesUnreadable, readBackupDatabaseEntries } from '../restore/backup-database-entries.ts';
 import { leftOutWarning, newDatabaseDefaults, plainDumpLeftOut } from '../restore/database-properties.ts';
 import { checkedDatabasePropertiesPlan, DatabasePropertiesRefused } from '../restore/database-property-checks.ts';
-import { skipOwnershipStep } from '../restore/restore-tool.ts';
+import { restoreBesideStep, skipOwnershipStep } from '../restore/restore-tool.ts';
 import { leftOutAsSaid } from '../restore/impact.ts';
 import { restoreBackup, type RestoreResult } from '../restore/restore.ts';
 import { applyDatabaseProperties, createScratchDatabase } from '../restore/scratch-database.ts';
@@ -239,7 +239,11 @@ export async function restoreSet(engine: EngineContext & { offsite: Pick<Offsite
             const { plan, problems } = await checkedDatabasePropertiesPlan(
               admin,
               { backup: entries, mode: 'create', database: member.database, target: newDatabaseDefaults(me, null), noOwner: false, noAcl: false, roles },
-              { rolesFile: set.globals.filename, skipOwnership: skipOwnershipStep(backup.format, { backupId: backup.id, target: target.name, create: true, clean: false }) },
+              {
+                rolesFile: set.globals.filename,
+                skipOwnership: skipOwnershipStep(backup.format, { backupId: backup.id, target: target.name, create: true, clean: false }),
+                restoreBeside: restoreBesideStep({ backupId: backup.id, target: target.name }),
+              },
             );
             if (problems.length) throw new DatabasePropertiesRefused(member.database, problems);
             const fellBack = await createScratchDatabase(admin, member.database, plan);
