@@ -343,17 +343,8 @@ async function createSchemas(session: ServerSession, database: string, selection
 /** A new database's plan input: the backup's database-level entries against what CREATE DATABASE by the restoring role would give. */
 async function newDatabaseInput(admin: pg.Client, entries: BackupDatabaseEntries, request: RestoreRequest, database: string): Promise<DatabasePropertiesInput> {
   const me = (await admin.query<{ name: string }>('SELECT current_user AS name')).rows[0]!.name;
-  const serverDefault = (await readTargetDatabase(admin, 'template0'))?.properties.locale ?? null;
-  return {
-    mode: 'create',
-    database,
-    backup: entries,
-    target: newDatabaseDefaults(me, serverDefault),
-    noOwner: request.noOwner,
-    noAcl: request.noAcl,
-    roles: await serverRoles(admin),
-    rolesToCome: request.rolesFromSet,
-  };
+  const target = newDatabaseDefaults(me, (await readTargetDatabase(admin, 'template0'))?.properties.locale ?? null);
+  return { mode: 'create', database, backup: entries, target, noOwner: request.noOwner, noAcl: request.noAcl, roles: await serverRoles(admin), rolesToCome: request.rolesFromSet };
 }
 
 const serverRoles = async (admin: pg.Client) => new Set((await admin.query<{ rolname: string }>('SELECT rolname FROM pg_roles')).rows.map((r) => r.rolname));
