@@ -108,6 +108,37 @@ describe('holdfast CLI', () => {
     expect(await rowCount(server, 'copy', 'users')).toBe(300);
   });
 
+  // The DBA review: a run's id (a restore's "run …" line, `holdfast list --all`'s failed attempts) given
+  // where a backup is wanted said "No backup" and sent them to `holdfast list`, which lists no runs.
+  test("a run's id where a backup is wanted: said as a run, with the backup it made or restored, for verify, restore and pin", async () => {
+    const catalogue = new Database(join(home.home, 'catalogue.sqlite'), { readonly: true });
+    const backupRun = catalogue.prepare('SELECT run_id FROM backups WHERE id = ?').pluck().get(backupId) as string;
+    catalogue.close();
+    for (const args of [
+      ['verify', backupRun],
+      ['restore', backupRun, '--to', 'app', '--dbname', 'copy2', '--create', '--dry-run'],
+      ['pin', backupRun],
+    ]) {
+      const result = await cli(...args);
+      expect(result.code, args.join(' ')).toBe(1);
+      expect(result.stderr).toContain(`"${backupRun}" is the id of a backup run, not of a backup: the run that made backup ${backupId} (${filename}).`);
+      expect(result.stderr).toContain(`hint: Give the backup's id, ${backupId}, instead.`);
+      expect(result.stderr).not.toContain('No backup with id');
+    }
+    const restored = JSON.parse((await cli('restore', backupId, '--to', 'app', '--dbname', 'copy3', '--create', '--no-owner', '--json')).stdout);
+    const restoreRun = await cli('verify', restored.runId);
+    expect(restoreRun.stderr).toContain(`"${restored.runId}" is the id of a restore run, not of a backup: the run that restored backup ${backupId} (${filename}).`);
+    // A failed attempt made no backup: what lists the backups there are, and the run's own output.
+    expect((await cli('profile', 'add', 'down', '--host', '127.0.0.1', '--port', '1', '--user', server.user, '--dbname', 'app')).code).toBe(0);
+    expect((await cli('backup', 'down')).code).toBe(1);
+    const attempt = (JSON.parse((await cli('list', 'down', '--all', '--json')).stdout) as Array<{ id: string }>)[0]!;
+    const failed = await cli('verify', attempt.id);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toContain(`"${attempt.id}" is the id of a backup run, not of a backup: the run failed and made no backup.`);
+    expect(failed.stderr).toContain('hint: Run holdfast list to see the backups there are');
+    await server.query('DROP DATABASE copy3');
+  });
+
   test('bad usage exits 2 and stores nothing', async () => {
     const before = readdirSync(join(home.home, 'backups'));
     for (const args of [

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Holdfast } from '../main/core/holdfast.ts';
 import type { RestoreResult } from '../main/core/restore/restore.ts';
 import type { BackupMetadata } from '../main/core/model/types.ts';
+import { formatRestore } from '../main/cli/format.ts';
 import { connectAs, databaseFacts } from './support/database-facts.ts';
 import { startPgServer, type PgServer } from './support/pg-server.ts';
 import { makeHome, profileFor, rowCount, type TestHome } from './support/holdfast-env.ts';
@@ -165,5 +166,26 @@ describe('a new database whose properties cannot all be carried over', () => {
       `ALTER DATABASE "hr_plain" SET "work_mem" TO '64MB'`,
       `ALTER ROLE "backup_ro" IN DATABASE "hr_plain" SET "statement_timeout" TO '5s'`,
     ]);
+  });
+});
+
+// The DBA review: a plain backup's note said search_path as '$user', 'public', … while the preview's
+// settings line said "$user", public, …: a list setting is shown as the server shows it (SHOW,
+// pg_db_role_setting), in both; the note wraps it as one quoted value, so a backup's text never reads as Holdfast's.
+describe('a list setting is shown as the server shows it', () => {
+  test('search_path = "$user", public, "My Schema": the preview\'s settings line and a plain backup\'s note say it alike, in the engine and the CLI', async () => {
+    await server.query('CREATE DATABASE paths');
+    await server.query('CREATE SCHEMA "My Schema"; CREATE TABLE t (id int)', 'paths');
+    await server.query(`ALTER DATABASE paths SET search_path = "$user", public, "My Schema"`);
+    const shown = (await server.query<{ search_path: string }>('SHOW search_path', 'paths'))[0]!.search_path;
+    expect(shown).toBe('"$user", public, "My Schema"');
+    await holdfast.addProfile(profileFor(server, 'paths', 'paths'));
+    const request = { to: 'paths', create: true, clean: false, noOwner: false, noAcl: false, dryRun: true };
+    const archive = await holdfast.restore({ ...request, dbname: 'paths_custom', ref: (await holdfast.backup('paths', { format: 'custom' })).id });
+    const plain = await holdfast.restore({ ...request, dbname: 'paths_plain', ref: (await holdfast.backup('paths', { format: 'plain' })).id });
+    expect(archive.impact.databaseProperties!.find((line) => line.property === 'settings')!.restored).toBe(`search_path=${shown}`);
+    expect(plain.impact.leftOut.map((item) => item.message).join('\n')).toContain(`search_path='${shown}'`);
+    expect(formatRestore(archive)).toContain(`search_path=${shown}`);
+    expect(formatRestore(plain)).toContain(`search_path='${shown}'`);
   });
 });

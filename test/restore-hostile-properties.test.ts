@@ -241,7 +241,7 @@ describe("a backup's search_path", () => {
       expect(leftOutPaths(leftOut)).toEqual(SHADOWING_PATHS);
       expect(statementsIn(leftOut)).toEqual([]);
     }
-    expect(said(result.impact.leftOut)).toContain("search_path='evil', 'pg_catalog' (it searches a schema before pg_catalog");
+    expect(said(result.impact.leftOut)).toContain("search_path='evil, pg_catalog' (it searches a schema before pg_catalog");
   });
 
   test('nor to a replaced one (--clean)', async () => {

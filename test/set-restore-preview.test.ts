@@ -79,6 +79,20 @@ test('one member (--only): only its impact; into an existing database without --
   expect(formatRestoreOrSet(only)).toContain(`\n    To replace it, add --clean with --confirm=${set.id}.`);
 }, 120_000);
 
+// The DBA review: a member the target lacks, restored without --create, was hinted "or name a database
+// that exists on that server", which a set's restore cannot take (each member keeps its own name).
+test("a member the target lacks, without --create, is hinted with what a set's restore takes: its --create, or leaving the member out", async () => {
+  const preview = await holdfast.sets.restore({ ref: set.id, to: 'target', only: ['shop'], create: false, clean: false, dryRun: true });
+  expect(preview.ok).toBe(false);
+  const shop = preview.databases[0]!;
+  expect(shop.error).toMatch(/Database "shop" does not exist/);
+  expect(shop.hint).toBe('Add --create to create the databases the target lacks, or leave it out with --only.');
+  expect(shop.appHint).toBe('Choose "Create them (they must not exist)", or leave it out: untick it under "Databases to restore".');
+  const text = formatRestoreOrSet(preview);
+  expect(text).not.toMatch(/name a database|--dbname/);
+  expect(text).toContain('\n    Add --create to create the databases the target lacks, or leave it out with --only.');
+}, 120_000);
+
 test("a member its preview says would fail (another session on a database being replaced) stops the set's start, with the set's own steps; ending the sessions lifts it", async () => {
   const session = new pg.Client({ host: target.host, port: target.port, user: target.user, database: 'crm' });
   await session.connect();
@@ -121,6 +135,23 @@ test("a member whose owner the restoring role cannot give it is offered that mem
   expect(preview.databases[0]!.appHint).toMatch(/^Leave it out: untick it under "Databases to restore" and restore its own backup .*"Skip ownership" and "Skip privileges" ticked\.$/);
 }, 120_000);
 
+// The same review: replacing a database from a plain member, whose owner the restoring role cannot keep,
+// offered "give --dbname <new name> --create", which a set's restore does not take.
+test("a plain member replacing a database whose owner the restoring role cannot keep is offered its own restore into a new database, never --dbname on the set's", async () => {
+  const plainSet = await holdfast.sets.take('whole', { format: 'plain' });
+  expect(plainSet.status).toBe('completed');
+  const crm = plainSet.databases.find((m) => m.database === 'crm')!;
+  // The preview counts the rows crm has now: the restoring role may read them, not own the database.
+  await target.query('GRANT SELECT ON ALL TABLES IN SCHEMA public TO restorer', 'crm');
+  const preview = await holdfast.sets.restore({ ref: plainSet.id, to: 'as-restorer', only: ['crm'], create: false, clean: true, dryRun: true });
+  expect(preview.ok).toBe(false);
+  const owner = preview.databases[0]!.result!.impact.blockers.find((blocker) => blocker.kind === 'owner')!;
+  expect(owner.message).toMatch(/cannot make "postgres" the database's owner/);
+  expect(owner.hint).toContain(`restore it on its own into a new database with holdfast restore ${crm.id} --to as-restorer --dbname <new name> --create`);
+  expect(owner.appHint).toContain('restore its own backup (its row under the set, Restore…) into a new database');
+  expect(formatRestoreOrSet(preview)).not.toContain('give --dbname');
+}, 180_000);
+
 test("a member owned by a role the target lacks is not previewed as refused: the set's roles file creates the role before any database is restored", async () => {
   await source.query('CREATE ROLE shop_owner');
   await source.query('ALTER DATABASE shop OWNER TO shop_owner');
@@ -138,4 +169,37 @@ test("a member owned by a role the target lacks is not previewed as refused: the
   const restored = await holdfast.sets.restore({ ref: owned.id, to: 'target', only: ['shop'], create: true, clean: false, dryRun: false });
   expect(restored.ok).toBe(true);
   expect(await target.query("SELECT pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = 'shop'")).toEqual([{ owner: 'shop_owner' }]);
+}, 180_000);
+
+// The DBA review: a set's preview said a role's setting in a database "is left out" because the target
+// lacked the role, yet the set's roles file creates the role before the database, and the restore gave
+// the setting. The preview counts the roles the file creates; a setting a restore never takes from a
+// backup (what the server logs) is still said left out.
+test("a role's setting in a database, for a role only the set's roles file has, is previewed as given, as the restore gives it; one off the allow-list is still said left out", async () => {
+  await seedDatabase(source, 'analytics', 10);
+  await source.query('CREATE ROLE analyst');
+  await source.query(`ALTER ROLE analyst IN DATABASE analytics SET work_mem = '64MB'`);
+  await source.query(`ALTER ROLE analyst IN DATABASE analytics SET log_statement = 'none'`);
+  const withRole = await holdfast.sets.take('whole', {});
+  expect(withRole.status).toBe('completed');
+  const request = { ref: withRole.id, to: 'target', only: ['analytics'], create: true, clean: false };
+  const preview = await holdfast.sets.restore({ ...request, dryRun: true });
+  expect(preview.ok).toBe(true);
+  const impact = preview.databases[0]!.result!.impact;
+  const said = [...impact.warnings, ...impact.appWarnings, ...impact.leftOut.map((item) => item.message)].join('\n');
+  expect(said).not.toMatch(/no such role/);
+  expect(said).not.toMatch(/work_mem/);
+  expect(impact.databaseProperties?.find((line) => line.property === 'settings')?.restored).toBe('analyst: work_mem=64MB');
+  // log_statement is not one a restore takes from a backup: still said, with its statement.
+  expect(impact.leftOut.flatMap((item) => item.settings.map(({ setting }) => `${setting.role}:${setting.name}`))).toEqual(['analyst:log_statement']);
+  expect(formatRestoreOrSet(preview)).not.toMatch(/no such role/);
+
+  const restored = await holdfast.sets.restore({ ...request, dryRun: false });
+  expect(restored.ok).toBe(true);
+  expect(
+    await target.query(
+      `SELECT r.rolname AS role, s.setconfig AS config FROM pg_db_role_setting s JOIN pg_roles r ON r.oid = s.setrole JOIN pg_database d ON d.oid = s.setdatabase WHERE d.datname = 'analytics'`,
+    ),
+  ).toEqual([{ role: 'analyst', config: ['work_mem=64MB'] }]);
+  expect(restored.databases[0]!.result!.impact.leftOut.flatMap((item) => item.settings.map(({ setting }) => setting.name))).toEqual(['log_statement']);
 }, 180_000);

@@ -8,6 +8,7 @@ import { pinBackup } from './backup/pin.ts';
 import { takeBackup, type BackupHooks, type TakenBackup } from './backup/take-backup.ts';
 import { Catalogue, newId } from './catalogue/catalogue.ts';
 import { attemptEntry, LISTED_ATTEMPT_STATUSES } from './catalogue/backup-page.ts';
+import { noSuchBackup } from './catalogue/not-a-backup.ts';
 import { reconcileAtStart } from './recovery/reconcile.ts';
 import { FileCheck } from './recovery/file-check.ts';
 import { loadConfig, type HoldfastConfig } from './config/config.ts';
@@ -279,7 +280,7 @@ export class Holdfast implements EngineContext, ProfileContext {
    */
   showBackup(ref: string): BackupMetadata & { copies?: BackupCopy[]; localFilePresent: boolean } {
     const backup = this.catalogue.findBackup(ref);
-    if (!backup) throw new HoldfastError('NOT_FOUND', `No backup with id or filename "${ref}" in the catalogue.`, 'List backups with `holdfast list`.');
+    if (!backup) throw noSuchBackup(this.catalogue.db, ref);
     return { ...this.offsite.withCopies([backup])[0]!, localFilePresent: existsSync(backup.path) };
   }
 

@@ -55,7 +55,7 @@ test('the Result step lists the setting the restored database did not get, with 
 
   const leftOut = wizard.dialog.getByRole('region', { name: 'Not carried over from the backup' });
   await expect(leftOut).toContainText("session_preload_libraries='auto_explain'");
-  await expect(leftOut).toContainText("search_path='ALTER DATABASE x SET y', 'pg_catalog'");
+  await expect(leftOut).toContainText(`search_path='"ALTER DATABASE x SET y", pg_catalog'`);
   // A setting off the allow-list carries its own exact statement; the library and the search_path get none to paste, only the form.
   await expect(leftOut.getByRole('code').filter({ hasText: 'log_statement' })).toHaveText(`ALTER DATABASE "shop_preloaded" SET "log_statement" TO 'none';`);
   await expect(leftOut).not.toContainText('SET "search_path"');
@@ -80,6 +80,27 @@ test('restoring into a new database, the properties table shows no current owner
   await screenshot(page, 'restore-review-new-database-properties');
 });
 
+// The DBA review: the Review step's summary said "3 from the backup" over a table whose From column
+// said the backup on all 7 rows (it counted those unlike a new database's defaults). The count is of
+// the rows the table shows, told by the same field the From column reads.
+test("a new database's Review counts the properties from the backup as its table shows them", async ({ page, holdfast }) => {
+  const wizard = await reviewNewDatabase(page, holdfast.url, 'preloading', 'shop_counted');
+  const summary = wizard.dialog.locator('summary', { hasText: /^Database properties/ });
+  const properties = wizard.dialog.getByRole('table', { name: 'Database properties' });
+  // Open when any value is unlike a new database's defaults; opened here either way.
+  if (!(await summary.locator('xpath=..').evaluate((details: HTMLDetailsElement) => details.open))) await summary.click();
+  await expect(properties).toBeVisible();
+  const rows = properties.locator('tbody tr');
+  await expect(rows).toHaveCount(7);
+  // Every property of this archive comes from its own entries: each row's From says the backup.
+  const fromBackup = rows.filter({ has: page.getByRole('cell', { name: /backup/ }) });
+  await expect(fromBackup).toHaveCount(7);
+  await expect(summary).toHaveText('Database properties (7 from the backup)');
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await rows.last().scrollIntoViewIfNeeded();
+  await screenshot(page, 'restore-review-new-database-count');
+});
+
 test("a plain backup's restore names each database setting its source had, with the statement that sets it", async ({ page, holdfast }) => {
   const { pg } = holdfast;
   await rpc(holdfast.url, 'profile.add', { name: 'plainly', host: pg.host, port: pg.port, user: pg.user, dbname: 'shop' });
@@ -93,7 +114,7 @@ test("a plain backup's restore names each database setting its source had, with 
   await restoreNow(wizard, 'shop_from_plain');
 
   const leftOut = wizard.dialog.getByRole('region', { name: 'Not carried over from the backup' });
-  await expect(leftOut).toContainText("the backed-up database had search_path='$user', 'public', work_mem='64MB'");
+  await expect(leftOut).toContainText(`the backed-up database had search_path='"$user", public', work_mem='64MB'`);
   await expect(leftOut.getByRole('code')).toHaveText([`ALTER DATABASE "shop_from_plain" SET "search_path" TO '$user', 'public';`, `ALTER DATABASE "shop_from_plain" SET "work_mem" TO '64MB';`]);
   await screenshot(page, 'restore-result-plain-left-out');
 });

@@ -7,6 +7,7 @@ import { dirname } from 'node:path';
 import { HoldfastError } from '../model/errors.ts';
 import type { BackupMetadata, BackupStatus, BackupSummary, Profile, RunRecord, RunStatus } from '../model/types.ts';
 import { migrations } from './migrations.ts';
+import { noSuchBackup } from './not-a-backup.ts';
 import { catalogueIdentity, checkAtOpen, closeRecordingClean, type OpenedCatalogue } from './integrity.ts';
 import { isProcessAlive, isSameProcessAlive, PROCESS_TOKEN } from '../process/liveness.ts';
 import type { ChildRecord } from '../process/child.ts';
@@ -326,9 +327,7 @@ export class Catalogue {
 
   requireBackup(ref: string): BackupMetadata {
     const backup = this.findBackup(ref);
-    if (!backup || backup.status === 'deleted') {
-      throw new HoldfastError('NOT_FOUND', `No backup with id or filename "${ref}" in the catalogue.`, 'List backups with `holdfast list`.');
-    }
+    if (!backup || backup.status === 'deleted') throw noSuchBackup(this.db, ref);
     return backup;
   }
 

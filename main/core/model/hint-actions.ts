@@ -22,11 +22,18 @@ export const HINT_ACTIONS = {
   'replace-set': { cli: 'add --clean with --confirm={value}', app: 'choose "Replace them if they exist"' },
   // The set's own checkbox ends the sessions on every database it replaces.
   'terminate-set-connections': { cli: 'add --terminate-connections', app: 'tick "End other sessions on those databases"' },
+  // A set's --create (the app's create mode): every chosen database the target lacks, each under its own name.
+  'create-set': { cli: 'add --create to create the databases the target lacks', app: 'choose "Create them (they must not exist)"' },
   'leave-out-member': { cli: 'leave it out with --only', app: 'leave it out: untick it under "Databases to restore"' },
   // A set's restore takes no --no-owner; its member restored on its own does. {value}: that restore's backup id, --to and mode.
   'restore-member-alone': {
     cli: 'restore it on its own with holdfast restore {value} --no-owner --no-acl',
     app: 'restore its own backup (its row under the set, Restore…) with "Skip ownership" and "Skip privileges" ticked',
+  },
+  // A set's restore names no database (each member keeps its own); its member restored on its own can. {value}: that restore's backup id and --to.
+  'restore-member-beside': {
+    cli: 'restore it on its own into a new database with holdfast restore {value} --dbname <new name> --create',
+    app: 'restore its own backup (its row under the set, Restore…) into a new database',
   },
   confirm: { cli: 'add --confirm with the name', app: 'type the name in the confirmation box' },
   'list-backups': { cli: 'run holdfast list', app: 'see the Backups page' },

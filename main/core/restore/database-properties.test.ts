@@ -181,8 +181,9 @@ describe('planDatabaseProperties', () => {
       const plan = planDatabaseProperties({ mode, database: 'hr', backup: entries, target, noOwner: false, noAcl: false, roles });
       expect(plan.properties.settings.map((s) => s.name)).toEqual(['search_path', 'work_mem', 'statement_timeout']);
       const warning = warningsOf(plan).find((w) => w.includes(bare));
-      // The value as an SQL literal: a backup's text never reads as Holdfast's own words.
-      expect(warning).toContain(`${bare}=${value}`);
+      // The value as the server shows it (a list's element double-quoted unless a bare name), as an SQL
+      // literal: a backup's text never reads as Holdfast's own words.
+      expect(warning).toContain(`${bare}=${value === "'/tmp/evil.so'" ? `'"/tmp/evil.so"'` : value}`);
       expect(warning).toContain(`for role "backup_ro" ${bare}=`);
       expect(warning).toMatch(/left out.*set it yourself after the restore/);
       expect(plan.impact.find((line) => line.property === 'settings')?.restored).not.toContain(bare);
@@ -244,7 +245,7 @@ describe('planDatabaseProperties', () => {
     const plan = planDatabaseProperties({ mode: 'create', database: 'hr', backup: parseDatabaseEntries(`${SCRIPT}${shadowing}`), target, noOwner: false, noAcl: false, roles });
     expect(plan.properties.settings.map((s) => `${s.role ?? ''}:${s.name}`)).toEqual([':work_mem', 'backup_ro:statement_timeout']);
     const warning = warningsOf(plan).find((w) => w.includes('search_path'))!;
-    expect(warning).toContain("search_path='evil', 'pg_catalog' (it searches a schema before pg_catalog");
+    expect(warning).toContain("search_path='evil, pg_catalog' (it searches a schema before pg_catalog");
     // Ready to run, it would plant the trojan in every session: the DBA is told what it was, not handed it.
     expect(warning).not.toContain('SET "search_path"');
     const item = plan.leftOut.find((left) => left.settings.some(({ setting }) => setting.name === 'search_path'))!;
@@ -296,7 +297,7 @@ describe('planDatabaseProperties', () => {
       .map((warning) => renderHint(warning, 'cli'))
       .join('\n');
     expect(said).toContain(`log_statement='${advice}' (it decides what the server logs)`);
-    expect(said).toContain(`session_preload_libraries='${advice}' (it loads a library`);
+    expect(said).toContain(`session_preload_libraries='"${advice}"' (it loads a library`);
   });
 
   // The wizard and the CLI show a statement only where the engine gives one (RestoreWizard's LeftOut): each

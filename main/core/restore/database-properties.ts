@@ -168,6 +168,8 @@ export interface DatabasePropertiesInput {
   noAcl: boolean;
   /** Roles the target server has. */
   roles: ReadonlySet<string>;
+  /** Roles created on it before this database is restored (a set's roles file, applied first): their settings are given too. */
+  rolesToCome?: ReadonlySet<string> | undefined;
   /** The backup's settings the target server refused when they were tried (rehearseSettings): left out and said. */
   refusedSettings?: readonly RefusedSetting[];
 }
@@ -192,7 +194,7 @@ export function planDatabaseProperties(input: DatabasePropertiesInput): Database
   const say = (message: string, left: LeftOutSetting[] = []) => leftOut.push({ message: hintText(message), settings: left });
   const withStatement = (setting: DatabaseSetting): LeftOutSetting => ({ setting, statement: settingStatement(input.database, setting) });
   let settings = fromBackup ? backup.settings : target.settings;
-  const roleless = settings.filter((s) => s.role !== null && !input.roles.has(s.role));
+  const roleless = settings.filter((s) => s.role !== null && !input.roles.has(s.role) && !input.rolesToCome?.has(s.role));
   if (roleless.length) {
     say(
       `The backup sets ${roleless.map((s) => `${s.name} for role ${quoteIdent(s.role!)}`).join(', ')} in its database, and the target server has no such role: ${roleless.length === 1 ? 'that setting is' : 'those settings are'} left out. To keep ${roleless.length === 1 ? 'it' : 'them'}, restore the backup's roles file first, or create the role and then run:`,
@@ -299,18 +301,19 @@ function leftOutOfRestore(setting: DatabaseSetting): UntrustedSetting[] {
   return verdict ? [{ setting, ...verdict }] : [];
 }
 
-/**
- * A setting in a warning's prose: its values as SQL literals and its role and name quoted when they need
- * it, so a backup's text (a value reading "none (it is harmless). Run: …") can never pass for Holdfast's own words.
- */
 /** A setting's name, and its role's when it is one role's: `for role "r" work_mem`. */
 function describeSettingName(setting: DatabaseSetting): string {
   const name = /^[A-Za-z_][A-Za-z0-9_.$]*$/.test(setting.name) ? setting.name : quoteIdent(setting.name);
   return `${setting.role === null ? '' : `for role ${quoteIdent(setting.role)} `}${name}`;
 }
 
+/**
+ * A setting in a warning's prose: its value as the server shows it (settingValueText) written as one SQL
+ * literal, and its role and name quoted when they need it, so a backup's text (a value reading "none (it
+ * is harmless). Run: …") can never pass for Holdfast's own words.
+ */
 function describeSetting(setting: DatabaseSetting): string {
-  return `${describeSettingName(setting)}=${setting.values.map(quoteLiteral).join(', ')}`;
+  return `${describeSettingName(setting)}=${quoteLiteral(settingValueText(setting))}`;
 }
 
 const sameSetting = (a: DatabaseSetting, b: DatabaseSetting) => a.role === b.role && a.name === b.name && a.values.join('\u0000') === b.values.join('\u0000');
@@ -330,8 +333,10 @@ function describeSettings(settings: DatabaseSetting[]): string {
  * elements joined by ", ", each double-quoted where a bare name would not read back as it (`"$user",
  * public`); a one-value setting as written, a comma in it included. Dropping the quotes showed
  * `$user, public`, which is not the value. (The server also quotes a reserved word used as a name.)
+ * The one place a setting's value is formatted: the preview's settings line shows it as is, and every
+ * note naming a setting (describeSetting) as one literal, so both read as the server's own text.
  */
-function settingValueText(setting: DatabaseSetting): string {
+export function settingValueText(setting: DatabaseSetting): string {
   if (!LIST_SETTINGS.has(setting.name.toLowerCase())) return setting.values.join(', ');
   return setting.values.map((element) => (/^[a-z_][a-z0-9_$]*$/.test(element) ? element : quoteIdent(element))).join(', ');
 }

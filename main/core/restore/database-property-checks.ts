@@ -42,10 +42,12 @@ export interface RestoringRole {
 export interface RestoreRemedies {
   rolesFile: string | null;
   skipOwnership: string | null;
+  /** Its step for restoring into a new database instead (restore-tool.ts restoreBesideStep); absent: a single restore's. */
+  restoreBeside?: string;
 }
 
 /** The problems known from the values alone: missing roles, an owner the restoring role cannot hand the database to, a connection limit out of range. */
-export function propertyValueProblems(properties: DatabaseProperties, role: RestoringRole, { rolesFile, skipOwnership }: RestoreRemedies): PropertyProblem[] {
+export function propertyValueProblems(properties: DatabaseProperties, role: RestoringRole, { rolesFile, skipOwnership, restoreBeside = '{{restore-beside}}' }: RestoreRemedies): PropertyProblem[] {
   const problems: PropertyProblem[] = [];
   const missing = rolesNamedBy(properties).filter((name) => !role.roles.has(name));
   if (missing.length)
@@ -60,7 +62,7 @@ export function propertyValueProblems(properties: DatabaseProperties, role: Rest
       kind: 'owner',
       what: `the restoring role "${role.name}" cannot make "${owner}" the database's owner (ALTER DATABASE … OWNER TO needs it to be a member of "${owner}")`,
       // A plain dump has no owner of its own to leave out (the replaced database's is kept), but a new database is the restoring role's.
-      fix: `Grant "${hintText(owner)}" to "${hintText(role.name)}", restore as a superuser, or ${skipOwnership ? `${skipOwnership} to have the restoring role own it` : "{{restore-beside}}: a new database is the restoring role's own"}.`,
+      fix: `Grant "${hintText(owner)}" to "${hintText(role.name)}", restore as a superuser, or ${skipOwnership ? `${skipOwnership} to have the restoring role own it` : `${restoreBeside}: a new database is the restoring role's own`}.`,
     });
   const limit = properties.connectionLimit;
   if (!Number.isSafeInteger(limit) || limit < CONNECTION_LIMIT.min || limit > CONNECTION_LIMIT.max)
@@ -91,15 +93,17 @@ export async function readRestoringRole(client: pg.Client, owner: string): Promi
  * Each setting as the server judges it: set for the restoring role (or the setting's own role) in
  * the database this connection is on, inside a transaction rolled back at the end, one savepoint per
  * setting so every refusal is collected. Same statement family and checks as ALTER DATABASE … SET.
+ * A role not among `existing` (one a set's roles file creates first) is not there to set it for: its
+ * setting is judged as the restoring role's own.
  */
-export async function rehearseSettings(client: pg.Client, settings: DatabaseSetting[]): Promise<RefusedSetting[]> {
+export async function rehearseSettings(client: pg.Client, settings: DatabaseSetting[], existing?: ReadonlySet<string>): Promise<RefusedSetting[]> {
   if (!settings.length) return [];
   const refused: RefusedSetting[] = [];
   const here = quoteIdent((await client.query<{ name: string }>('SELECT current_database() AS name')).rows[0]!.name);
   await client.query('BEGIN');
   try {
     for (const setting of settings) {
-      const role = setting.role === null ? 'CURRENT_USER' : quoteIdent(setting.role);
+      const role = setting.role === null || (existing !== undefined && !existing.has(setting.role)) ? 'CURRENT_USER' : quoteIdent(setting.role);
       await client.query('SAVEPOINT holdfast_setting');
       try {
         await client.query(`ALTER ROLE ${role} IN DATABASE ${here} ${settingAssignment(setting)}`);
@@ -124,7 +128,7 @@ export async function checkedDatabasePropertiesPlan(
   remedies: RestoreRemedies,
 ): Promise<{ plan: DatabasePropertiesPlan; problems: PropertyProblem[] }> {
   let plan = planDatabaseProperties(input);
-  const refusedSettings = await rehearseSettings(client, plan.properties.settings);
+  const refusedSettings = await rehearseSettings(client, plan.properties.settings, input.roles);
   if (refusedSettings.length) plan = planDatabaseProperties({ ...input, refusedSettings });
   const role = await readRestoringRole(client, plan.properties.owner);
   return { plan, problems: propertyValueProblems(plan.properties, role, remedies) };

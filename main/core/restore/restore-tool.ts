@@ -68,6 +68,11 @@ export function skipOwnershipStep(format: BackupMetadata['format'], setMember?: 
   return `{{restore-member-alone:${hintText(`${setMember.backupId} --to ${setMember.target}${mode}`)}}}`;
 }
 
+/** The step that restores beside the database instead: a new one, which the restoring role owns. A set's member: on its own, as the set's restore names no database. */
+export function restoreBesideStep(setMember?: Pick<SetMemberRestore, 'backupId' | 'target'>): string {
+  return setMember ? `{{restore-member-beside:${hintText(`${setMember.backupId} --to ${setMember.target}`)}}}` : '{{restore-beside}}';
+}
+
 /** pg_restore --verbose's progress lines ("pg_restore: processing item …"), left out of error messages. */
 const progressLine = /^(?:pg_restore: )+(?!error:|warning:|detail:|hint:)/;
 

@@ -22,7 +22,7 @@ import { checkedDatabasePropertiesPlan, DatabasePropertiesRefused, type Property
 import { applyDatabaseProperties, createScratchDatabase } from './scratch-database.ts';
 import { keepRunToolOutput } from '../catalogue/tool-output-rows.ts';
 import type { ToolStderr } from '../process/tool-output.ts';
-import { runRestoreTool, skipOwnershipStep, skipsOwnership } from './restore-tool.ts';
+import { restoreBesideStep, runRestoreTool, skipOwnershipStep, skipsOwnership } from './restore-tool.ts';
 import { restoreSelection, type RestoreSelection, type RestoreSelectionRequest } from './selection.ts';
 import { SELECTION_CAVEAT } from './selection-caveat.ts';
 import { freeScratchStamp, scratchName, swapIn } from './swap-in.ts';
@@ -53,6 +53,8 @@ export interface RestoreRequest extends RestoreSelectionRequest {
   from?: string | undefined;
   /** Restored as one database of a set's restore (sets/restore-set.ts), which takes no --no-owner: its hints offer the member's own restore instead. */
   asSetMember?: boolean;
+  /** Roles a set's roles file creates before this database is restored (sets/restore-set.ts): a preview counts them as there. */
+  rolesFromSet?: ReadonlySet<string> | undefined;
 }
 
 export interface RestoreResult {
@@ -84,7 +86,7 @@ export async function restoreBackup(context: EngineContext & { offsite: Pick<Off
 
   const replacing = request.clean || request.swap === true;
   const asMember = request.asSetMember ? { backupId: recorded.id, target: target.name, create: request.create, clean: request.clean } : undefined;
-  const remedies: RestoreRemedies = { rolesFile: recorded.globals.filename, skipOwnership: skipOwnershipStep(recorded.format, asMember) };
+  const remedies: RestoreRemedies = { rolesFile: recorded.globals.filename, skipOwnership: skipOwnershipStep(recorded.format, asMember), restoreBeside: restoreBesideStep(asMember) };
   // Chosen tables or schemas (selection.ts): refused before anything is read when they cannot work.
   const selection = restoreSelection(recorded, { tables: request.tables, schemas: request.schemas, replacing });
   const production = target.tags.includes('production');
@@ -186,7 +188,7 @@ export async function restoreBackup(context: EngineContext & { offsite: Pick<Off
           const roles = await serverRoles(admin);
           ({ plan: properties, problems: propertyProblems } = await checkedPlan(
             admin,
-            { mode: 'replace', database, backup: entries, target: original.properties, noOwner: request.noOwner, noAcl: request.noAcl, roles },
+            { mode: 'replace', database, backup: entries, target: original.properties, noOwner: request.noOwner, noAcl: request.noAcl, roles, rolesToCome: request.rolesFromSet },
             database,
             remedies,
             request.dryRun,
@@ -341,8 +343,8 @@ async function createSchemas(session: ServerSession, database: string, selection
 /** A new database's plan input: the backup's database-level entries against what CREATE DATABASE by the restoring role would give. */
 async function newDatabaseInput(admin: pg.Client, entries: BackupDatabaseEntries, request: RestoreRequest, database: string): Promise<DatabasePropertiesInput> {
   const me = (await admin.query<{ name: string }>('SELECT current_user AS name')).rows[0]!.name;
-  const serverDefault = (await readTargetDatabase(admin, 'template0'))?.properties.locale ?? null;
-  return { mode: 'create', database, backup: entries, target: newDatabaseDefaults(me, serverDefault), noOwner: request.noOwner, noAcl: request.noAcl, roles: await serverRoles(admin) };
+  const target = newDatabaseDefaults(me, (await readTargetDatabase(admin, 'template0'))?.properties.locale ?? null);
+  return { mode: 'create', database, backup: entries, target, noOwner: request.noOwner, noAcl: request.noAcl, roles: await serverRoles(admin), rolesToCome: request.rolesFromSet };
 }
 
 const serverRoles = async (admin: pg.Client) => new Set((await admin.query<{ rolname: string }>('SELECT rolname FROM pg_roles')).rows.map((r) => r.rolname));

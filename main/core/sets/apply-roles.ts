@@ -95,6 +95,16 @@ function privilegedRoles(statements: RolesFileStatement[], existing: Set<string>
   return privileged;
 }
 
+/**
+ * The roles the file creates (its CREATE ROLE statements), for a set restore's preview: a database's
+ * setting for one of them is given, since the file is applied first. A role the target already has is
+ * kept as it is, so only those it lacks are new there; the caller knows which it has.
+ */
+export function rolesTheFileCreates(rolesText: string): Set<string> {
+  const plan = refusedAsHoldfastError(() => planRolesFile(rolesText));
+  return new Set(plan.apply.flatMap(({ sql }) => (/^CREATE\s/i.test(sql) ? [roleOf(sql)].filter((role) => role !== undefined) : [])));
+}
+
 export async function applySetRoles(admin: pg.Client, rolesText: string): Promise<RolesApplied> {
   const plan = refusedAsHoldfastError(() => planRolesFile(rolesText));
   refuseRolePasswords(plan.apply);

@@ -18,14 +18,14 @@ import { openSession } from '../pg/session.ts';
 import { DatabaseEntriesUnreadable, readBackupDatabaseEntries } from '../restore/backup-database-entries.ts';
 import { leftOutWarning, newDatabaseDefaults, plainDumpLeftOut } from '../restore/database-properties.ts';
 import { checkedDatabasePropertiesPlan, DatabasePropertiesRefused } from '../restore/database-property-checks.ts';
-import { skipOwnershipStep } from '../restore/restore-tool.ts';
+import { restoreBesideStep, skipOwnershipStep } from '../restore/restore-tool.ts';
 import { leftOutAsSaid } from '../restore/impact.ts';
 import { restoreBackup, type RestoreResult } from '../restore/restore.ts';
 import { applyDatabaseProperties, createScratchDatabase } from '../restore/scratch-database.ts';
 import type { Offsite } from '../storage/offsite.ts';
 import { pickClientTools } from '../tools/discover.ts';
 import { dumpClientMajor } from '../verify/verify.ts';
-import { applySetRoles, type RolesApplied } from './apply-roles.ts';
+import { applySetRoles, rolesTheFileCreates, type RolesApplied } from './apply-roles.ts';
 import { chosenMembers } from './only-members.ts';
 import type { BackupSet } from './set-record.ts';
 import { readSetRolesFile } from './set-roles-file.ts';
@@ -70,12 +70,18 @@ function cannotCreate(database: string): string | null {
 
 /**
  * What to do about a member the preview refused, as a set's restore takes it. A single restore's
- * "replace it" names --swap and the database's own --confirm, both of which a set's restore refuses:
- * here it is the set's Replace choice (--clean with the set's id), or leaving the member out.
+ * "replace it" names --swap and the database's own --confirm, and its "create it, or name a database
+ * that exists" a --dbname, none of which a set's restore takes (each member keeps its own name): here
+ * it is the set's Replace or Create choice, or leaving the member out.
  */
 function memberHint(error: unknown, expected: string): Pick<ErrorInfo, 'hint' | 'appHint'> {
   if (!(error instanceof HoldfastError) || error.hintTemplate === undefined) return {};
-  const template = hintActions(error.hintTemplate).includes('replace-existing') ? `To replace it, {{replace-set:${hintText(expected)}}}. Or {{leave-out-member}}.` : error.hintTemplate;
+  const actions = hintActions(error.hintTemplate);
+  const template = actions.includes('replace-existing')
+    ? `To replace it, {{replace-set:${hintText(expected)}}}. Or {{leave-out-member}}.`
+    : actions.includes('create')
+      ? '{{create-set}}, or {{leave-out-member}}.'
+      : error.hintTemplate;
   const { hint, appHint } = hintFields(template);
   return { ...(hint === undefined ? {} : { hint }), ...(appHint === undefined ? {} : { appHint }) };
 }
@@ -107,6 +113,28 @@ function memberBlocked(preview: RestoreResult, ownershipStep: string | null): (P
       : '{{leave-out-member}}.';
   const { hint, appHint } = hintFields(lifts);
   return { error: blockers.map((blocker) => blocker.message).join(' '), ...(hint === undefined ? {} : { hint }), ...(appHint === undefined ? {} : { appHint }) };
+}
+
+/**
+ * The roles the set's roles file creates, for the previews: the file is applied before any database,
+ * so a member's setting for one of them (ALTER ROLE … IN DATABASE … SET) is given, not left out. A
+ * file that cannot be read now (its checksum changed, an encrypted set's key not here) refuses the
+ * restore itself; its previews then count none and say such settings left out, as without a file.
+ */
+async function rolesTheSetCreates(engine: EngineContext, set: BackupSet, members: BackupSet['databases']): Promise<ReadonlySet<string>> {
+  if (!set.globals.filename) return new Set();
+  try {
+    const path = join(engine.config.backupDir, set.globals.filename);
+    const roles = await readSetRolesFile(
+      engine,
+      set,
+      path,
+      members.map((member) => engine.catalogue.requireBackup(member.id!)),
+    );
+    return rolesTheFileCreates(roles.text);
+  } catch {
+    return new Set();
+  }
 }
 
 export async function restoreSet(engine: EngineContext & { offsite: Pick<Offsite, 'readable' | 'sourceFor'> }, request: SetRestoreRequest): Promise<SetRestoreResult> {
@@ -141,9 +169,10 @@ export async function restoreSet(engine: EngineContext & { offsite: Pick<Offsite
     databases: [],
   };
   // Every database previewed first: the same checks a real restore makes, nothing changed.
+  const rolesFromSet = await rolesTheSetCreates(engine, set, members);
   for (const member of members) {
     try {
-      const preview = asSetMemberPreview(set, await restoreBackup(engine, { ...memberRequest(member.database, true), ref: member.id! }));
+      const preview = asSetMemberPreview(set, await restoreBackup(engine, { ...memberRequest(member.database, true), ref: member.id!, rolesFromSet }));
       const uncreatable = preview.target.exists ? null : cannotCreate(member.database);
       const ownershipStep = skipOwnershipStep(engine.catalogue.requireBackup(member.id!).format, {
         backupId: member.id!,
@@ -210,7 +239,11 @@ export async function restoreSet(engine: EngineContext & { offsite: Pick<Offsite
             const { plan, problems } = await checkedDatabasePropertiesPlan(
               admin,
               { backup: entries, mode: 'create', database: member.database, target: newDatabaseDefaults(me, null), noOwner: false, noAcl: false, roles },
-              { rolesFile: set.globals.filename, skipOwnership: skipOwnershipStep(backup.format, { backupId: backup.id, target: target.name, create: true, clean: false }) },
+              {
+                rolesFile: set.globals.filename,
+                skipOwnership: skipOwnershipStep(backup.format, { backupId: backup.id, target: target.name, create: true, clean: false }),
+                restoreBeside: restoreBesideStep({ backupId: backup.id, target: target.name }),
+              },
             );
             if (problems.length) throw new DatabasePropertiesRefused(member.database, problems);
             const fellBack = await createScratchDatabase(admin, member.database, plan);

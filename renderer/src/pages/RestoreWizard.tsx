@@ -434,16 +434,45 @@ const NO_DATABASE_YET = '— (new database)';
 
 const PROPERTY_SOURCE_LABELS: Record<DatabasePropertyLine['from'], string> = { backup: 'the backup (same)', target: 'kept', default: 'default' };
 
+/**
+ * A property's From cell. Replacing, a change to the live database is flagged; a new database loses
+ * nothing, so its rows say only where each value comes from (and whether a plain CREATE DATABASE
+ * would have given it anyway).
+ */
+function propertySource(line: DatabasePropertyLine, isNew: boolean): { text: string; flagged: boolean } {
+  if (!isNew) return line.changes ? { text: 'changes, from the backup', flagged: true } : { text: PROPERTY_SOURCE_LABELS[line.from], flagged: false };
+  if (line.from !== 'backup') return { text: PROPERTY_SOURCE_LABELS[line.from], flagged: false };
+  return { text: line.changes ? 'the backup' : 'the backup (same as the default)', flagged: false };
+}
+
+/**
+ * The table's summary, counted from the rows it shows by the same words their From cells say: a new
+ * database's "7 from the backup" is the rows whose From names the backup (it said "3 from the backup",
+ * the rows unlike a new database's defaults, over a table saying the backup on all 7).
+ */
+function propertiesSummary(lines: readonly DatabasePropertyLine[], database: string, isNew: boolean): string {
+  const sources = lines.map((line) => propertySource(line, isNew));
+  if (!isNew) {
+    const changed = sources.filter((source) => source.flagged).length;
+    return changed ? `${changed} changed` : `all kept as "${database}" has them`;
+  }
+  const fromBackup = sources.filter((source) => source.text.startsWith('the backup')).length;
+  const defaults = lines.length - fromBackup;
+  if (!fromBackup) return "a new database's defaults";
+  return defaults ? `${fromBackup} from the backup, ${defaults} default` : `${fromBackup} from the backup`;
+}
+
+const PropertySource = ({ source }: { source: { text: string; flagged: boolean } }) => (source.flagged ? <Badge tone="warn">{source.text}</Badge> : <span className="muted">{source.text}</span>);
+
 /** A replace restore builds a new database: what it gets of the one it replaces, and what changes. A new database: what it gets from the backup. */
 function DatabaseProperties({ lines, database }: { lines: Impact['databaseProperties']; database: string }) {
   if (!lines) return null;
   const changed = lines.filter((line) => line.changes).length;
   // A new database has no current values (the engine gives none): it is told by that, not by where its values come from.
   const isNew = lines.some((line) => line.current === null);
-  const unchanged = isNew ? "a new database's defaults" : `all kept as "${database}" has them`;
   return (
     <details className="disclosure" open={changed > 0}>
-      <summary>Database properties ({changed ? `${changed} ${isNew ? 'from the backup' : 'changed'}` : unchanged})</summary>
+      <summary>Database properties ({propertiesSummary(lines, database, isNew)})</summary>
       <table className="table table--compact" aria-label="Database properties">
         <thead>
           <tr>
@@ -459,7 +488,9 @@ function DatabaseProperties({ lines, database }: { lines: Impact['databaseProper
               <td>{PROPERTY_LABELS[line.property]}</td>
               <td className={line.current === null ? 'muted' : 'mono'}>{line.current ?? NO_DATABASE_YET}</td>
               <td className="mono">{line.restored}</td>
-              <td>{line.changes ? <Badge tone="warn">changes, from the backup</Badge> : <span className="muted">{PROPERTY_SOURCE_LABELS[line.from]}</span>}</td>
+              <td>
+                <PropertySource source={propertySource(line, isNew)} />
+              </td>
             </tr>
           ))}
         </tbody>
