@@ -15,7 +15,8 @@ import { backupFilename, ENCRYPTED_SUFFIX, fileSafe, GLOBALS_SUFFIX, TEMP_SUFFIX
 import type { BackupOptions } from '../backup/options.ts';
 import { claimRun, recordFailure } from '../backup/run-claim.ts';
 import { newId } from '../catalogue/catalogue.ts';
-import { ensurePrivateDir, renameDurably, writeFileDurably } from '../fsutil/durable.ts';
+import { renameDurably, writeFileDurably } from '../fsutil/durable.ts';
+import { ensureBackupDir } from '../fsutil/dir-ownership.ts';
 import { HoldfastError, toErrorInfo } from '../model/errors.ts';
 import type { BackupMetadata, Profile } from '../model/types.ts';
 import { openSession, type ServerSession } from '../pg/session.ts';
@@ -99,7 +100,7 @@ export async function takeSet(context: EngineContext, profile: Profile, options:
   let session: ServerSession | undefined;
   let globals: Promise<SavedGlobals> | undefined;
   try {
-    await ensurePrivateDir(config.backupDir);
+    await ensureBackupDir(config.backupDir);
     session = await openSession(context, profile);
     const client = await session.connect();
     let tools;
