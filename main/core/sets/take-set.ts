@@ -153,8 +153,12 @@ export async function takeSet(context: EngineContext, profile: Profile, options:
     set.databases = members.filter((member): member is SetMember => member !== undefined);
     const saved = await globals;
     globals = undefined;
-    if (saved.filename) await renameDurably(`${globalsPath}${TEMP_SUFFIX}`, globalsPath);
     set.globals = { filename: saved.filename, checksum: saved.checksum, note: saved.note };
+    if (saved.filename) {
+      // Recorded first: what a clean-up after a kill may adopt is these bytes, not any file under the name.
+      sets.recordGlobals(set.id, set.globals);
+      await renameDurably(`${globalsPath}${TEMP_SUFFIX}`, globalsPath);
+    }
     if (cancelled()) throw new HoldfastError('CANCELLED', 'The backup set was cancelled; the members taken so far are kept and listed with the interrupted set.');
     Object.assign(set, setStatusOf(set));
     set.durationMs = Math.round(performance.now() - started);
