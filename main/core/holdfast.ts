@@ -356,7 +356,7 @@ export class Holdfast implements EngineContext, ProfileContext {
   }
 
   stats(now: Date = new Date()): BackupStats {
-    return computeStats(this.catalogue, now);
+    return computeStats(this.catalogue, now, this.config.backupDir);
   }
   /** Who runs the schedules (heartbeats in the catalogue), or that nothing does. */
   schedulingStatus(now: Date = new Date()): SchedulingStatus {
