@@ -76,7 +76,7 @@ test('one member (--only): only its impact; into an existing database without --
   expect(only.databases[0]!.hint).toBe(`To replace it, add --clean with --confirm=${set.id}. Or leave it out with --only.`);
   expect(only.databases[0]!.appHint).toBe('To replace it, choose "Replace them if they exist". Or leave it out: untick it under "Databases to restore".');
   expect(formatRestoreOrSet(only)).toContain(`  ✗ crm: Database "crm"`);
-  expect(formatRestoreOrSet(only)).toContain(`\n    To replace it, add --clean with --confirm=${set.id}.`);
+  expect(formatRestoreOrSet(only)).toContain(`\n    hint: To replace it, add --clean with --confirm=${set.id}.`);
 }, 120_000);
 
 // The DBA review: a member the target lacks, restored without --create, was hinted "or name a database

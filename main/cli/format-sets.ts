@@ -113,7 +113,9 @@ export function formatRestoreOrSet(result: RestoreResult | SetRestoreResult): st
   for (const database of result.databases) {
     if (database.error) {
       lines.push(`  ✗ ${database.database}: ${database.error}`);
-      if (database.hint) lines.push(`    ${database.hint}`);
+      // As a single restore's failure says them (runner.ts printError): what to do, and where the tools' output is.
+      if (database.hint) lines.push(`    hint: ${database.hint}`);
+      if (database.runId) lines.push(`    the tools' whole output: holdfast runs log ${database.runId}`);
     }
     // Each member's own --confirm is not what a set's restore asks for: the set's is said once, below.
     else if (database.result) lines.push(formatRestore({ ...database.result, impact: { ...database.result.impact, confirmation: null } }).replace(/^/gm, '  '));

@@ -388,6 +388,7 @@ describe('holdfast stats', () => {
     failedBackups: 0,
     failedInSets: 0,
     missingBackups: 0,
+    rolesFiles: { count: 0, bytes: 0 },
     profiles: [{ profile: 'shop', totalBackups: 3, totalSize: 3 * 1024 * 1024, newestBackup: '2026-12-06T02:00:00.000Z', lastRunStatus: 'completed', failedBackups: 0 }],
   };
 
@@ -400,5 +401,9 @@ describe('holdfast stats', () => {
 
   test('without imports the line does not mention them', () => {
     expect(formatStats({ ...stats, importedBackups: 0, totalBackups: 2 }).split('\n')[0]).toBe('2 backups, 3.0 MB; backup runs: 2 succeeded, 0 failed');
+  });
+
+  test("the roles files are said on their own line, apart from the backups' total they are not in", () => {
+    expect(formatStats({ ...stats, rolesFiles: { count: 2, bytes: 3072 } }).split('\n')[2]).toBe('roles files: 2, 3.0 KB (beside the backups; not in the total above)');
   });
 });

@@ -94,6 +94,7 @@ export function formatStats(stats: BackupStats): string {
   return [
     `${plural(stats.totalBackups, 'backup')}, ${humanBytes(stats.totalSize)}${parts}; backup runs: ${stats.successfulBackups} succeeded, ${stats.failedBackups} failed`,
     `newest ${stats.newestBackup ?? '-'}, oldest ${stats.oldestBackup ?? '-'}; last 24 h: ${stats.backupsLast24Hours}, last 7 days: ${stats.backupsLast7Days}`,
+    `roles files: ${stats.rolesFiles.count}, ${humanBytes(stats.rolesFiles.bytes)} (beside the backups; not in the total above)`,
     ...stats.profiles.map((p) => `  ${p.profile}: ${plural(p.totalBackups, 'backup')}, ${humanBytes(p.totalSize)}, last run ${p.lastRunStatus ?? '-'}`),
   ].join('\n');
 }

@@ -25,7 +25,7 @@ import { runsCommands } from './commands/runs.ts';
 import { scheduleCommands } from './commands/schedule.ts';
 import { userCommands } from './commands/user.ts';
 import { verifyCommand } from './commands/verify.ts';
-import { defaultIo, type Io } from './io.ts';
+import { defaultIo, terminal, type Io } from './io.ts';
 import { commandContext, printError, type CommandGroup } from './runner.ts';
 
 /** In the order `holdfast --help` lists them. */
@@ -52,7 +52,9 @@ const COMMAND_GROUPS: readonly CommandGroup[] = [
   copiesCommands,
 ];
 
-export async function main(argv: readonly string[], io: Io = defaultIo): Promise<number> {
+export async function main(argv: readonly string[], rawIo: Io = defaultIo): Promise<number> {
+  // Every line the CLI writes goes through here, so no name or value reaches the terminal raw.
+  const io = terminal(rawIo);
   const program = new Command('holdfast')
     .description('PostgreSQL backups you can trust: checksummed, catalogued, verified, restorable.')
     .version(packageJson.version)

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import type { LockWait } from '../core/model/lock-wait.ts';
-import type { Io } from './io.ts';
+import { terminal, type Terminal } from './io.ts';
 import { progressPrinter } from './progress.ts';
 
 const wait: LockWait = {
@@ -11,9 +11,9 @@ const wait: LockWait = {
   blockers: 1,
 };
 
-function captured(isTTY: boolean): { io: Io; text: () => string } {
+function captured(isTTY: boolean): { io: Terminal; text: () => string } {
   let text = '';
-  return { io: { stdout: () => undefined, stderr: (chunk) => (text += chunk), isTTY }, text: () => text };
+  return { io: terminal({ stdout: () => undefined, stderr: (chunk) => (text += chunk), isTTY }), text: () => text };
 }
 
 describe('backup progress on stderr', () => {
@@ -37,6 +37,12 @@ describe('backup progress on stderr', () => {
     const out = captured(true);
     progressPrinter(out.io)({ operation: 'backup', progress: { phase: 'dumping', bytes: 0, elapsedMs: 1000, expectedBytes: undefined, lockWait: wait } });
     expect(out.text()).toContain('dumping 0 B · 1.0 s · waiting for a lock on public.events held by pid 4711');
+  });
+
+  test("on a terminal the bar redraws its line, and a database's name cannot send a control sequence of its own", () => {
+    const out = captured(true);
+    progressPrinter(out.io)({ operation: 'backup', progress: { phase: 'dumping', bytes: 0, elapsedMs: 1000, expectedBytes: undefined, database: 'hr\r\u001b[2J' } });
+    expect(out.text()).toBe('\r\u001b[Khr\\u000d\\u001b[2J: dumping 0 B · 1.0 s');
   });
 
   test("a whole-server set's members say which database each line is about, and each member's phases are its own", () => {

@@ -2,7 +2,7 @@
 import type { ProgressEvent } from '../contract.ts';
 import { describeLockWait } from '../core/model/lock-wait.ts';
 import { humanBytes, humanDuration } from './format.ts';
-import type { Io } from './io.ts';
+import type { Terminal } from './io.ts';
 
 /** A bar against the previous backup's size; without one there is nothing honest to draw. */
 export function progressBar(bytes: number, expectedBytes: number | undefined, width = 20): string {
@@ -12,7 +12,7 @@ export function progressBar(bytes: number, expectedBytes: number | undefined, wi
   return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${String(Math.round(fraction * 100)).padStart(3)}% `;
 }
 
-export function progressPrinter(io: Io) {
+export function progressPrinter(io: Terminal) {
   // Per database of a whole-server set (several dump at once; '' for a single backup): the phase and
   // the lock a non-terminal was last told of, so each member's lines are its own and a wait is written
   // once, and again when it changes.
@@ -28,7 +28,7 @@ export function progressPrinter(io: Io) {
     const member = database === undefined ? '' : `${database}: `;
     if (io.isTTY) {
       const waiting = lockWait ? ` · ${describeLockWait(lockWait)}` : '';
-      io.stderr(`\r\u001b[K${member}${progressBar(bytes, expectedBytes)}${phase} ${humanBytes(bytes)} · ${humanDuration(elapsedMs)}${waiting}${phase === 'done' ? '\n' : ''}`);
+      io.redrawStderr(`${member}${progressBar(bytes, expectedBytes)}${phase} ${humanBytes(bytes)} · ${humanDuration(elapsedMs)}${waiting}${phase === 'done' ? '\n' : ''}`);
     } else {
       const wait = lockWait ? `${lockWait.relation}/${lockWait.blocker?.pid ?? ''}` : '';
       const waited = lastWait.get(key) ?? '';

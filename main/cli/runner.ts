@@ -6,12 +6,12 @@ import { invoke, type Channel, type ChannelOutput } from '../contract.ts';
 import { loadConfig } from '../core/config/config.ts';
 import { Holdfast } from '../core/holdfast.ts';
 import { exitCodeFor, HoldfastError, toErrorInfo, type ErrorInfo } from '../core/model/errors.ts';
-import type { Io } from './io.ts';
+import type { Io, Terminal } from './io.ts';
 import { lowerHelperThreads, lowerMainThread } from './helper-threads.ts';
 import { progressPrinter } from './progress.ts';
 
 export interface CommandContext {
-  io: Io;
+  io: Terminal;
   /**
    * Calls a channel and prints its value with `render` (JSON with --json). Exit code 1 when the call
    * failed or `failed` says the value reports a failure (an invalid backup, a failed drill).
@@ -40,7 +40,7 @@ export function printError(io: Io, error: ErrorInfo, json: boolean): void {
   io.stderr(`holdfast: ${error.message}\n${error.hint ? `hint: ${error.hint}\n` : ''}${error.runId ? `the tools' whole output: holdfast runs log ${error.runId}\n` : ''}`);
 }
 
-export function commandContext(io: Io): CommandContext {
+export function commandContext(io: Terminal): CommandContext {
   let exitCode = 0;
 
   async function open(json: boolean): Promise<Holdfast | undefined> {

@@ -18,7 +18,7 @@ import { DrillSlots } from './drill/drill-slots.ts';
 import type { RestoreTestResult } from './drill/test-restore.ts';
 import type { EventBus } from './events/bus.ts';
 import { engineEventBus } from './events/engine-bus.ts';
-import { ensurePrivateDir } from './fsutil/durable.ts';
+import { checkBackupDir, ensureOwnHome } from './fsutil/dir-ownership.ts';
 import { onFirstUse } from './process/first-use.ts';
 import { fileLogger, type Logger } from './log/log.ts';
 import { HoldfastError, toErrorInfo } from './model/errors.ts';
@@ -124,7 +124,8 @@ export class Holdfast implements EngineContext, ProfileContext {
     config: HoldfastConfig = loadConfig(),
     options: { secrets?: SecretStore; files?: 'now' | 'later'; servesWithoutSchedules?: boolean } = {},
   ): Promise<{ holdfast: Holdfast; reconciled: ReconcileReport }> {
-    await ensurePrivateDir(config.home);
+    await ensureOwnHome(config.home);
+    await checkBackupDir(config.backupDir);
     const holdfast = new Holdfast(
       config,
       new Catalogue(join(config.home, 'catalogue.sqlite'), { backupDir: config.backupDir }),
@@ -356,7 +357,7 @@ export class Holdfast implements EngineContext, ProfileContext {
   }
 
   stats(now: Date = new Date()): BackupStats {
-    return computeStats(this.catalogue, now);
+    return computeStats(this.catalogue, now, this.config.backupDir);
   }
   /** Who runs the schedules (heartbeats in the catalogue), or that nothing does. */
   schedulingStatus(now: Date = new Date()): SchedulingStatus {

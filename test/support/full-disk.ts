@@ -7,9 +7,13 @@ import { join } from 'node:path';
 
 export const asRoot = process.getuid?.() === 0;
 
-/** Mounts a tmpfs of `size` (e.g. "1m") over `dir`; the returned function unmounts it. */
+/**
+ * Mounts a tmpfs of `size` (e.g. "1m") over `dir`; the returned function unmounts it. Private (0700),
+ * as the directory it covers was: a tmpfs's root is 1777 by default, and a HOLDFAST_HOME anyone may
+ * write in is refused (core/fsutil/dir-ownership.ts).
+ */
 export function mountTmpfs(dir: string, size: string): () => void {
-  execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir]);
+  execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size},mode=0700`, 'tmpfs', dir]);
   return () => execFileSync('umount', [dir]);
 }
 

@@ -13,7 +13,8 @@ import type { HoldfastConfig } from '../config/config.ts';
 import { newId } from '../catalogue/catalogue.ts';
 import { localLocation } from '../storage/location.ts';
 import { DISK_FULL_HINT, HoldfastError, isDiskFull, toErrorInfo, toolSaysDiskFull } from '../model/errors.ts';
-import { createPrivateFile, ensurePrivateDir, exists, pathSize, sealFile } from '../fsutil/durable.ts';
+import { createPrivateFile, exists, pathSize, sealFile } from '../fsutil/durable.ts';
+import { ensureBackupDir } from '../fsutil/dir-ownership.ts';
 import { dbnameConninfo } from '../pg/connection.ts';
 import { readDatabaseSettings, withheldValues } from '../pg/database-settings.ts';
 import { tableKey } from '../pg/table-key.ts';
@@ -159,7 +160,7 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
   const sideWorkAbort = new AbortController();
   const sideSignal = request.signal ? AbortSignal.any([request.signal, sideWorkAbort.signal]) : sideWorkAbort.signal;
   try {
-    await ensurePrivateDir(config.backupDir);
+    await ensureBackupDir(config.backupDir);
     if (await exists(finalPath)) throw new HoldfastError('CONFLICT', `${finalPath} already exists.`, 'Wait a moment and run the backup again.');
     progress('connecting');
     session = await openSession(context, profile);

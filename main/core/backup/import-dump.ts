@@ -17,7 +17,8 @@ import { newId } from '../catalogue/catalogue.ts';
 import { listedBackupWithChecksum } from '../catalogue/backup-rows.ts';
 import { discardRun } from '../catalogue/run-rows.ts';
 import type { EventBus } from '../events/bus.ts';
-import { createPrivateFile, ensurePrivateDir, exists, pathSize, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, sealFile, sha256File } from '../fsutil/durable.ts';
+import { createPrivateFile, exists, pathSize, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, sealFile, sha256File } from '../fsutil/durable.ts';
+import { ensureBackupDir } from '../fsutil/dir-ownership.ts';
 import { DISK_FULL_HINT, HoldfastError, isDiskFull } from '../model/errors.ts';
 import type { BackupMetadata, Profile } from '../model/types.ts';
 import { tableKey } from '../pg/table-key.ts';
@@ -247,7 +248,7 @@ export async function importSource(
   const finalPath = join(config.backupDir, filename);
   const tempPath = `${finalPath}${TEMP_SUFFIX}`;
   if (handling.signal?.aborted) throw cancelled(shownAs);
-  await ensurePrivateDir(config.backupDir);
+  await ensureBackupDir(config.backupDir);
   // A move within BACKUP_DIR takes no room; its bytes were counted when they were received.
   const room = handling.take === 'copy' ? reserveRoomFor(shownAs, await pathSize(source.path), config.backupDir) : undefined;
   try {

@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { EventBus } from '../events/bus.ts';
-import { ensurePrivateDir, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../fsutil/durable.ts';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../fsutil/durable.ts';
+import { ensureBackupDir } from '../fsutil/dir-ownership.ts';
 import { DISK_FULL_HINT, HoldfastError, isDiskFull } from '../model/errors.ts';
 import { humanBytes } from '../model/human.ts';
 import type { BackupMetadata } from '../model/types.ts';
@@ -90,7 +91,7 @@ export async function importUpload(engine: EngineContext & { events: Pick<EventB
   // Every refusal that needs no byte of the dump comes before one is received.
   checkUploadName(request.name);
   const profile = requireImportProfile(engine, request.profile);
-  await ensurePrivateDir(config.backupDir);
+  await ensureBackupDir(config.backupDir);
   const room = reserveUploadSize(request.name, request.size, config.backupDir);
   const shownAs = `upload of ${request.name}`;
   const dir = join(config.backupDir, uploadDirName(process.pid, randomBytes(4).toString('hex')));

@@ -50,15 +50,20 @@ export function claimRun(catalogue: Catalogue, profile: string, start: () => str
  * failure), anything else a failure. When the catalogue cannot take it (its disk is full), the error
  * says so instead of the run silently turning "interrupted" at the next start.
  */
+/**
+ * A failed run's detail with the failure's hint beside what the run started with (undefined: no hint,
+ * the detail stays): a list of attempts, or a run's details, says what to do as the failure did.
+ */
+export function detailWithHint(catalogue: Catalogue, runId: string, info: Pick<ErrorInfo, 'hint' | 'appHint'>): { detail?: Record<string, unknown> } {
+  if (info.hint === undefined) return {};
+  return { detail: { ...catalogue.getRun(runId)?.detail, hint: info.hint, ...(info.appHint === undefined ? {} : { appHint: info.appHint }) } };
+}
+
 export function recordFailure(catalogue: Catalogue, runId: string, info: Pick<ErrorInfo, 'code' | 'message' | 'hint' | 'appHint'>, home: string): void {
   const message = info.message;
   const cancelled = info.code === 'CANCELLED';
   try {
-    // The hint goes with the message (in the detail beside what the run started with): a list of attempts
-    // says what to do, as the failure did when it happened.
-    const hint = info.hint === undefined ? undefined : { hint: info.hint, ...(info.appHint === undefined ? {} : { appHint: info.appHint }) };
-    const detail = hint ? { ...catalogue.getRun(runId)?.detail, ...hint } : undefined;
-    catalogue.finishRun(runId, cancelled ? 'interrupted' : 'failed', { error: message, cancelled, ...(detail ? { detail } : {}) });
+    catalogue.finishRun(runId, cancelled ? 'interrupted' : 'failed', { error: message, cancelled, ...detailWithHint(catalogue, runId, info) });
   } catch (error) {
     throw failure(
       `${message}${/[.!?]$/.test(message) ? '' : '.'} The failure could not be recorded in the catalogue either (${(error as Error).message}), so the next start will list this run as interrupted.`,

@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { Catalogue } from './catalogue.ts';
 import { migrations } from './migrations.ts';
+import { MOVE_UNWRITTEN_FILENAMES } from './unwritten-filenames.ts';
 
 let dir: string;
 let file: string;
@@ -96,6 +97,51 @@ test('a catalogue from before the azure and sftp types keeps its destinations, a
     expect(catalogue.db.prepare('SELECT id, name, type, settings, has_secret FROM destinations').all()).toEqual([{ id: 'd1', name: 'bucket', type: 's3', settings: '{"bucket":"b"}', has_secret: 1 }]);
     catalogue.db.prepare(`INSERT INTO destinations (id, name, type, settings, created_at, updated_at) VALUES ('d2', 'box', 'sftp', '{}', 't', 't')`).run();
     catalogue.db.prepare(`INSERT INTO destinations (id, name, type, settings, created_at, updated_at) VALUES ('d3', 'blob', 'azure', '{}', 't', 't')`).run();
+  } finally {
+    catalogue.close();
+  }
+});
+
+// Failed and interrupted backup runs of a Holdfast from before plannedFilename named the file they
+// would have written as their `filename`, so `list --all` showed a file never written. Moved where
+// no backup (or, for a set's run, no set's manifest) has that name; a run that did write it keeps it.
+test("an older catalogue's failed and interrupted runs keep the file they never wrote as plannedFilename, not filename", () => {
+  const at = migrations.indexOf(MOVE_UNWRITTEN_FILENAMES);
+  expect(at).toBeGreaterThan(0);
+  const older = new Database(file);
+  for (const migration of migrations.slice(0, at)) typeof migration === 'string' ? older.exec(migration) : migration(older, { backupDir: undefined });
+  older.pragma(`user_version = ${at}`);
+  const run = older.prepare(`INSERT INTO runs (id, kind, profile_name, status, started_at, detail) VALUES (?, ?, 'shop', ?, '2025-01-01T00:00:00.000Z', ?)`);
+  const detail = (fields: Record<string, unknown>) => JSON.stringify({ options: { format: 'custom' }, ...fields });
+  run.run('failed', 'backup', 'failed', detail({ filename: 'backup-failed.dump' }));
+  run.run('interrupted', 'backup', 'interrupted', detail({ filename: 'backup-interrupted.dump', set: 's0' }));
+  run.run('imported', 'backup', 'failed', detail({ filename: 'backup-imported.dump', importedFrom: '/tmp/x.dump' }));
+  run.run('wrote', 'backup', 'failed', detail({ filename: 'backup-wrote.dump' }));
+  run.run('completed', 'backup', 'completed', detail({ filename: 'backup-completed.dump' }));
+  run.run('verify', 'verify', 'failed', detail({ filename: 'backup-wrote.dump' }));
+  run.run('set-stopped', 'backup', 'interrupted', detail({ filename: 'backup-server.set', wholeServerSet: true }));
+  run.run('set-partial', 'backup', 'failed', JSON.stringify({ filename: 'backup-partial.set', setId: 's1' }));
+  older
+    .prepare(
+      `INSERT INTO backups (id, run_id, profile_name, filename, path, status, created_at, size, checksum, metadata) VALUES ('b', 'wrote', 'shop', 'backup-wrote.dump', '/b/backup-wrote.dump', 'completed', 't', 1, 'sha256:x', '{}')`,
+    )
+    .run();
+  older
+    .prepare(`INSERT INTO backup_sets (id, run_id, profile_name, created_at, status, manifest_path, manifest) VALUES ('s1', 'set-partial', 'server', 't', 'partial', 'backup-partial.set', '{}')`)
+    .run();
+  older.close();
+  const catalogue = new Catalogue(file, {});
+  try {
+    const detailOf = (id: string) => catalogue.getRun(id)?.detail;
+    expect(detailOf('failed')).toEqual({ options: { format: 'custom' }, plannedFilename: 'backup-failed.dump' });
+    expect(detailOf('interrupted')).toEqual({ options: { format: 'custom' }, set: 's0', plannedFilename: 'backup-interrupted.dump' });
+    expect(detailOf('imported')).toEqual({ options: { format: 'custom' }, importedFrom: '/tmp/x.dump', plannedFilename: 'backup-imported.dump' });
+    // A set's run keeps its manifest's name where a set's run does now (interrupted-sets.ts reads it there).
+    expect(detailOf('set-stopped')).toEqual({ options: { format: 'custom' }, wholeServerSet: true, manifestName: 'backup-server.set' });
+    expect(detailOf('wrote')).toEqual({ options: { format: 'custom' }, filename: 'backup-wrote.dump' });
+    expect(detailOf('completed')).toEqual({ options: { format: 'custom' }, filename: 'backup-completed.dump' });
+    expect(detailOf('verify')).toEqual({ options: { format: 'custom' }, filename: 'backup-wrote.dump' });
+    expect(detailOf('set-partial')).toEqual({ filename: 'backup-partial.set', setId: 's1' });
   } finally {
     catalogue.close();
   }

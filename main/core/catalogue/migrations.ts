@@ -2,6 +2,7 @@
 // Most are SQL; one that needs what SQL cannot know (BACKUP_DIR) is a function of the database.
 import type Database from 'better-sqlite3';
 import { keyLocalBackups } from './backup-rows.ts';
+import { MOVE_UNWRITTEN_FILENAMES } from './unwritten-filenames.ts';
 
 export interface MigrationContext {
   /** BACKUP_DIR when the catalogue is opened by the engine; absent when a catalogue is opened on its own. */
@@ -377,4 +378,5 @@ export const migrations: readonly Migration[] = [
   -- Partial, so it holds only the few running rows and costs finished runs nothing.
   CREATE INDEX runs_running ON runs (status) WHERE status = 'running';
   `,
+  MOVE_UNWRITTEN_FILENAMES,
 ];

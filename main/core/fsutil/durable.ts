@@ -15,43 +15,6 @@ export async function ensurePrivateDir(path: string): Promise<void> {
   await chmod(path, PRIVATE_DIR_MODE);
 }
 
-/**
- * A 0700 directory of this user's own, for secrets (passwords): made if missing. One that is there
- * must be a directory itself — a symlink is refused, not followed (O_NOFOLLOW), so a link planted
- * there neither gets the secrets nor has what it names chmod'ed — and this user's; it is made 0700
- * through the handle that was checked.
- */
-export async function ensureOwnPrivateDir(path: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true, mode: PRIVATE_DIR_MODE });
-  await mkdir(path, { mode: PRIVATE_DIR_MODE }).catch((error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EEXIST') throw error;
-  });
-  const refuse = (why: string) =>
-    new HoldfastError(
-      'CONFLICT',
-      `${path} ${why}; Holdfast writes passwords there, so it uses only a directory of its own.`,
-      `Remove it (rm ${path}; for a directory, what it holds first) and run again: Holdfast makes it a 0700 directory of this user. If you did not put it there, find out who did.`,
-    );
-  let handle;
-  try {
-    handle = await open(path, constants.O_RDONLY | constants.O_DIRECTORY | (constants.O_NOFOLLOW ?? 0));
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    // Linux says ENOTDIR for a symlink opened O_DIRECTORY | O_NOFOLLOW, others ELOOP: lstat says which it is.
-    if (code !== 'ELOOP' && code !== 'ENOTDIR') throw error;
-    const link = (await lstat(path)).isSymbolicLink();
-    throw refuse(link ? `is a symbolic link (to ${await readlink(path).catch(() => '?')})` : 'is not a directory');
-  }
-  try {
-    const info = await handle.stat();
-    const uid = process.getuid?.();
-    if (uid !== undefined && info.uid !== uid) throw refuse(`is owned by uid ${info.uid}, not this user (uid ${uid})`);
-    await handle.chmod(PRIVATE_DIR_MODE);
-  } finally {
-    await handle.close();
-  }
-}
-
 /** Creates an empty 0600 file that must not already exist; writers that open it later keep that mode. */
 export async function createPrivateFile(path: string): Promise<void> {
   const handle = await open(path, 'wx', PRIVATE_FILE_MODE);

@@ -4,6 +4,7 @@
 // swap it in only after its row counts match the manifest, so a failed restore never costs the original.
 import type pg from 'pg';
 import type { EngineContext } from '../backup/backup.ts';
+import { detailWithHint } from '../backup/run-claim.ts';
 import { readablePlaintext } from '../encryption/readable.ts';
 import type { Offsite } from '../storage/offsite.ts';
 import { HoldfastError, toErrorInfo } from '../model/errors.ts';
@@ -307,7 +308,7 @@ export async function restoreBackup(context: EngineContext & { offsite: Pick<Off
     catalogue.finishRun(runId!, 'completed', { detail: { database, tables: tables.length, ...(from ? { from } : {}) } });
     return result;
   } catch (error) {
-    if (runId) catalogue.finishRun(runId, 'failed', { error: toErrorInfo(error).message });
+    if (runId) catalogue.finishRun(runId, 'failed', { error: toErrorInfo(error).message, ...detailWithHint(catalogue, runId, toErrorInfo(error)) });
     // The tool's whole message is with the run; the error's is its last lines.
     if (runId && toolStderr.length > 0 && error instanceof HoldfastError) error.runId = runId;
     throw error;

@@ -20,7 +20,7 @@ import { mkdtempSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { ensureOwnPrivateDir } from '../fsutil/durable.ts';
+import { ensureOwnPrivateDir } from '../fsutil/dir-ownership.ts';
 import { deadProcessDirs, processDirPrefix } from '../process/liveness.ts';
 import { formatPgpassLine } from '../profiles/libpq-files.ts';
 

@@ -5,15 +5,16 @@
 //   as a whole-server copy.
 // - Each member backup that finished is in the catalogue (with its file, sidecar and checksum) and is
 //   listed with the set as completed; every other expected database is listed as interrupted.
-// - A roles file already renamed to its final name was sealed first (take-set.ts), so it is kept and
-//   its checksum recorded; a manifest written just before the kill is removed, as it would say the
-//   set ended when the catalogue says it did not (only one carrying this set's id: the name was
-//   chosen at the start, and a file under it that is not this set's manifest is not ours to remove).
+// - A roles file is kept only when the set recorded it (name and SHA-256, take-set.ts, before renaming
+//   it into place) and the file under that name holds those bytes; any other file under the name is
+//   not the set's, and is neither adopted nor removed. A manifest written just before the kill is
+//   removed, as it would say the set ended when the catalogue says it did not (only one carrying this
+//   set's id: the name was chosen at the start, and a file under it that is not this set's manifest is
+//   not ours to remove).
 import { readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Catalogue } from '../catalogue/catalogue.ts';
 import { exists, sha256File } from '../fsutil/durable.ts';
-import { ENCRYPTED_SUFFIX, GLOBALS_SUFFIX } from '../backup/naming.ts';
 import type { BackupMetadata } from '../model/types.ts';
 import { MANIFEST_DETAIL, SET_EXTENSION, setStatusOf, type BackupSet, type SetMember } from './set-record.ts';
 import { SetStore } from './set-rows.ts';
@@ -28,15 +29,17 @@ function membersHeld(set: BackupSet, backups: BackupMetadata[]): SetMember[] {
   });
 }
 
-/** The roles file and manifest the set wrote under their final names before it was stopped. */
-async function settleSetFiles(set: BackupSet, backupDir: string, manifestName: string): Promise<void> {
-  const stem = manifestName.slice(0, -(SET_EXTENSION.length + 1));
-  if (!set.globals.filename) {
-    for (const name of [`${stem}${GLOBALS_SUFFIX}`, `${stem}${GLOBALS_SUFFIX}${ENCRYPTED_SUFFIX}`]) {
-      const path = join(backupDir, name);
-      if (await exists(path)) set.globals = { filename: name, checksum: `sha256:${await sha256File(path)}`, note: null };
-    }
-  }
+export const ROLES_NOT_IN_PLACE = 'Holdfast stopped before the roles file was in place';
+
+/** Whether the roles file the set recorded is under its name with the bytes recorded. */
+async function holdsRecordedRoles(globals: BackupSet['globals'], backupDir: string): Promise<boolean> {
+  if (!globals.filename || !globals.checksum || globals.filename.includes('/')) return false;
+  const path = join(backupDir, globals.filename);
+  return (await exists(path)) && `sha256:${await sha256File(path)}` === globals.checksum;
+}
+
+/** A manifest the set wrote under its final name before it was stopped. */
+async function removeUnrecordedManifest(set: BackupSet, backupDir: string, manifestName: string): Promise<void> {
   const manifestPath = join(backupDir, manifestName);
   if (!set.manifest && (await isManifestOf(manifestPath, set.id))) await rm(manifestPath, { force: true });
 }
@@ -67,7 +70,8 @@ export async function settleInterruptedSets(catalogue: Catalogue, backupDir: str
     const detail = catalogue.getRun(runId)?.detail;
     // `filename`: a run started by a Holdfast from before MANIFEST_DETAIL.
     const manifestName = detail?.[MANIFEST_DETAIL] ?? detail?.filename;
-    if (typeof manifestName === 'string' && manifestName.endsWith(`.${SET_EXTENSION}`) && !manifestName.includes('/')) await settleSetFiles(set, backupDir, manifestName);
+    if (typeof manifestName === 'string' && manifestName.endsWith(`.${SET_EXTENSION}`) && !manifestName.includes('/')) await removeUnrecordedManifest(set, backupDir, manifestName);
+    if (set.globals.filename && !(await holdsRecordedRoles(set.globals, backupDir))) set.globals = { filename: null, checksum: null, note: ROLES_NOT_IN_PLACE };
     set.databases = membersHeld(set, store.members(id));
     set.status = 'interrupted';
     set.problems = [STOPPED_PROBLEM, ...setStatusOf(set).problems];

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, test } from 'vitest';
-import { excludeDatabaseArgs, failedMemberHint, shellWord } from './member-hint.ts';
+import { shellWord } from '../model/shell-word.ts';
+import { excludeDatabaseArgs, failedMemberHint } from './member-hint.ts';
 
 const limited = { name: 'limited', wholeServer: { excludeDatabases: ['sho?', 'lat*'], parallelDatabases: 1 } };
 

@@ -8,11 +8,7 @@ import { hintFields, type ErrorInfo } from '../model/errors.ts';
 import { hintText } from '../model/hint-actions.ts';
 import type { Profile } from '../model/types.ts';
 import { quoteIdent } from '../pg/connection.ts';
-
-/** A word as a POSIX shell takes it back: bare when it is plainly safe, else in single quotes. */
-export function shellWord(word: string): string {
-  return /^[A-Za-z0-9_@%+=:,./][A-Za-z0-9_@%+=:,./-]*$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
-}
+import { shellWord } from '../model/shell-word.ts';
 
 /**
  * `holdfast profile edit`'s arguments that leave `database` out of the profile's sets. Its

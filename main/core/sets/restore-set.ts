@@ -53,7 +53,8 @@ export interface SetRestoreResult {
   roles: RolesApplied | null;
   /** What --confirm must say for this restore (the set's id; profile/id on a production target), when it needs one. */
   confirmation: string | null;
-  databases: Array<{ database: string; result: RestoreResult | null; created: boolean; error: string | null } & Pick<ErrorInfo, 'hint' | 'appHint'>>;
+  /** A member that failed keeps its restore's hint, and its run (runId) when the tools' output was kept with it. */
+  databases: Array<{ database: string; result: RestoreResult | null; created: boolean; error: string | null } & Pick<ErrorInfo, 'hint' | 'appHint' | 'runId'>>;
 }
 
 const refused = (message: string, hint?: string) => new HoldfastError('RESTORE_REFUSED', message, hint);
@@ -74,16 +75,33 @@ function cannotCreate(database: string): string | null {
  * that exists" a --dbname, none of which a set's restore takes (each member keeps its own name): here
  * it is the set's Replace or Create choice, or leaving the member out.
  */
-function memberHint(error: unknown, expected: string): Pick<ErrorInfo, 'hint' | 'appHint'> {
-  if (!(error instanceof HoldfastError) || error.hintTemplate === undefined) return {};
+function memberHint(error: unknown, expected: string): string | undefined {
+  if (!(error instanceof HoldfastError) || error.hintTemplate === undefined) return undefined;
   const actions = hintActions(error.hintTemplate);
-  const template = actions.includes('replace-existing')
+  return actions.includes('replace-existing')
     ? `To replace it, {{replace-set:${hintText(expected)}}}. Or {{leave-out-member}}.`
     : actions.includes('create')
       ? '{{create-set}}, or {{leave-out-member}}.'
       : error.hintTemplate;
+}
+
+/** A member's hint as its entry in the result carries it: the CLI's words and the app's. */
+function hintOf(template: string | undefined): Pick<ErrorInfo, 'hint' | 'appHint'> {
   const { hint, appHint } = hintFields(template);
   return { ...(hint === undefined ? {} : { hint }), ...(appHint === undefined ? {} : { appHint }) };
+}
+
+/**
+ * The refusal's hint when previews refused members: each member's own next step, said once for the
+ * members that share it, so "Nothing was restored" says what to do about each.
+ */
+function refusalHint(blocked: ReadonlyArray<{ database: string }>, hints: ReadonlyMap<string, string>): string {
+  const byHint = new Map<string, string[]>();
+  for (const { database } of blocked) {
+    const hint = hints.get(database) ?? 'Fix what it needs (the same rules as `holdfast restore`), or {{leave-out-member}}.';
+    byHint.set(hint, [...(byHint.get(hint) ?? []), database]);
+  }
+  return [...byHint].map(([hint, databases]) => `${hintText(databases.join(', '))}: ${hint}`).join(' ');
 }
 
 /**
@@ -102,7 +120,7 @@ function asSetMemberPreview(set: BackupSet, preview: RestoreResult): RestoreResu
  * set's), else leaving the member out — and, where ownership stops it, restoring it on its own with
  * --no-owner, which a set's restore does not take (ownershipStep: restore-tool.ts skipOwnershipStep).
  */
-function memberBlocked(preview: RestoreResult, ownershipStep: string | null): (Pick<ErrorInfo, 'hint' | 'appHint'> & { error: string }) | null {
+function memberBlocked(preview: RestoreResult, ownershipStep: string | null): { error: string; hint: string } | null {
   const { blockers } = preview.impact;
   if (!blockers.length) return null;
   const byOwnership = ownershipStep !== null && blockers.some((blocker) => blocker.kind === 'missing-roles' || blocker.kind === 'owner');
@@ -111,8 +129,7 @@ function memberBlocked(preview: RestoreResult, ownershipStep: string | null): (P
     : byOwnership
       ? `{{leave-out-member}} and ${ownershipStep}.`
       : '{{leave-out-member}}.';
-  const { hint, appHint } = hintFields(lifts);
-  return { error: blockers.map((blocker) => blocker.message).join(' '), ...(hint === undefined ? {} : { hint }), ...(appHint === undefined ? {} : { appHint }) };
+  return { error: blockers.map((blocker) => blocker.message).join(' '), hint: lifts };
 }
 
 /**
@@ -170,6 +187,7 @@ export async function restoreSet(engine: EngineContext & { offsite: Pick<Offsite
   };
   // Every database previewed first: the same checks a real restore makes, nothing changed.
   const rolesFromSet = await rolesTheSetCreates(engine, set, members);
+  const previewHints = new Map<string, string>();
   for (const member of members) {
     try {
       const preview = asSetMemberPreview(set, await restoreBackup(engine, { ...memberRequest(member.database, true), ref: member.id!, rolesFromSet }));
@@ -181,7 +199,8 @@ export async function restoreSet(engine: EngineContext & { offsite: Pick<Offsite
         clean: request.clean,
       });
       const blocked = uncreatable === null ? memberBlocked(preview, ownershipStep) : null;
-      result.databases.push({ database: member.database, result: preview, created: false, error: uncreatable, ...blocked });
+      if (blocked) previewHints.set(member.database, blocked.hint);
+      result.databases.push({ database: member.database, result: preview, created: false, error: blocked?.error ?? uncreatable, ...hintOf(blocked?.hint) });
     } catch (error) {
       // A new database's preview reads the backup's CREATE DATABASE, which pg_restore will not write for this name: say what to do.
       const uncreatable = error instanceof DatabaseEntriesUnreadable ? cannotCreate(member.database) : null;
@@ -190,7 +209,9 @@ export async function restoreSet(engine: EngineContext & { offsite: Pick<Offsite
         continue;
       }
       const info = toErrorInfo(error);
-      result.databases.push({ database: member.database, result: null, created: false, error: info.message, ...memberHint(error, expected) });
+      const hint = memberHint(error, expected);
+      if (hint !== undefined) previewHints.set(member.database, hint);
+      result.databases.push({ database: member.database, result: null, created: false, error: info.message, ...hintOf(hint) });
     }
   }
   const blocked = result.databases.filter((d) => d.error !== null);
@@ -198,11 +219,7 @@ export async function restoreSet(engine: EngineContext & { offsite: Pick<Offsite
     result.ok = blocked.length === 0;
     return result;
   }
-  if (blocked.length > 0)
-    throw refused(
-      `Nothing was restored: ${blocked.map((d) => `${d.database}: ${d.error}`).join('; ')}`,
-      'Fix what each database needs (the same rules as `holdfast restore`), or leave it out with --only.',
-    );
+  if (blocked.length > 0) throw refused(`Nothing was restored: ${blocked.map((d) => `${d.database}: ${d.error}`).join('; ')}`, refusalHint(blocked, previewHints));
 
   const session = await openSession(engine, target);
   try {
@@ -269,7 +286,9 @@ export async function restoreSet(engine: EngineContext & { offsite: Pick<Offsite
             entry.result = await restoreBackup(engine, { ...memberRequest(member.database, false), ref: member.id! });
           }
         } catch (error) {
-          entry.error = toErrorInfo(error).message;
+          // Its typed error whole: the message, what to do next, and the run whose tools' output says more.
+          const info = toErrorInfo(error);
+          Object.assign(entry, { error: info.message, ...hintOf(memberHint(error, expected)), ...(info.runId ? { runId: info.runId } : {}) });
           // A database this restore created and could not fill is not left behind looking restored.
           if (entry.created) await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(member.database)}`).catch(() => undefined);
           // The other chosen databases still come back; one failure undoes nothing already restored.

@@ -32,6 +32,14 @@ export class SetStore {
       .run(set.status, JSON.stringify(set), set.manifest?.filename ?? null, set.manifest?.checksum ?? null, set.id);
   }
 
+  /**
+   * The roles file the running set sealed, with its SHA-256, recorded before it is renamed to its name:
+   * a clean-up after a kill adopts the file under that name only when it holds these bytes.
+   */
+  recordGlobals(id: string, globals: BackupSet['globals']): void {
+    this.db.prepare(`UPDATE backup_sets SET manifest = json_set(manifest, '$.globals', json(?)) WHERE id = ? AND status = 'running'`).run(JSON.stringify(globals), id);
+  }
+
   setStatus(id: string, status: SetStatus): void {
     this.db.prepare(`UPDATE backup_sets SET status = ? WHERE id = ?`).run(status, id);
   }

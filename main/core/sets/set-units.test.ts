@@ -132,6 +132,8 @@ describe('a set whose Holdfast stopped', () => {
     set.expected = ['a', 'b'];
     store.start(set, runId);
     const member = await seedMember(set.id, 'a', `${stem}-a.dump`, runId);
+    // As take-set.ts does: the sealed roles file recorded, then renamed into place.
+    store.recordGlobals(set.id, { filename: `${stem}.globals.sql`, checksum: `sha256:${createHash('sha256').update('CREATE ROLE x;\n').digest('hex')}`, note: null });
     await writeFile(join(backupDir, `${stem}.globals.sql`), 'CREATE ROLE x;\n');
     await writeFile(join(backupDir, `${stem}.set`), JSON.stringify({ ...set, status: 'completed', manifest: null }));
     expect(await settleInterruptedSets(catalogue, backupDir)).toEqual([]);
@@ -148,6 +150,29 @@ describe('a set whose Holdfast stopped', () => {
     expect(settled.globals).toEqual({ filename: `${stem}.globals.sql`, checksum: `sha256:${createHash('sha256').update('CREATE ROLE x;\n').digest('hex')}`, note: null });
     expect(existsSync(join(backupDir, `${stem}.set`))).toBe(false);
     expect(await settleInterruptedSets(catalogue, backupDir)).toEqual([]);
+  });
+
+  // A roles file is the set's only if the set recorded it (its name and SHA-256, in the set's row, before
+  // renaming it into place); a file found under the expected name is otherwise someone else's.
+  test.each([
+    ['nothing was recorded (the set was stopped before its roles file was sealed)', undefined],
+    ['what was recorded is other bytes (the file was replaced after)', 'CREATE ROLE ours;\n'],
+  ])('a file under its roles file name is neither adopted nor removed when %s', async (_, recorded) => {
+    const store = new SetStore(catalogue.db);
+    const stem = 'backup-2026-03-03T00-00-00-000Z-server';
+    const runId = catalogue.startRun({ kind: 'backup', profile: 'server', detail: { [MANIFEST_DETAIL]: `${stem}.set`, wholeServerSet: true } });
+    const set = startingSet({ id: newId(), profile: 'server', timestamp: NOW.toISOString(), parallelDatabases: 1 });
+    set.expected = ['a'];
+    store.start(set, runId);
+    if (recorded !== undefined) store.recordGlobals(set.id, { filename: `${stem}.globals.sql`, checksum: `sha256:${createHash('sha256').update(recorded).digest('hex')}`, note: null });
+    const planted = 'CREATE ROLE planted SUPERUSER;\n';
+    await writeFile(join(backupDir, `${stem}.globals.sql`), planted);
+    catalogue.finishRun(runId, 'interrupted', { error: 'Holdfast stopped' });
+    expect(await settleInterruptedSets(catalogue, backupDir)).toEqual([set.id]);
+    const settled = store.find(set.id)!;
+    expect(settled.globals).toMatchObject({ filename: null, checksum: null });
+    expect(settled.problems).toEqual(expect.arrayContaining([expect.stringMatching(/^roles and tablespaces: /)]));
+    expect(await readFile(join(backupDir, `${stem}.globals.sql`), 'utf8')).toBe(planted);
   });
 
   // The name is known from the run's start; the file there is the set's only if it says so (the set

@@ -15,7 +15,8 @@ import { backupFilename, ENCRYPTED_SUFFIX, fileSafe, GLOBALS_SUFFIX, TEMP_SUFFIX
 import type { BackupOptions } from '../backup/options.ts';
 import { claimRun, recordFailure } from '../backup/run-claim.ts';
 import { newId } from '../catalogue/catalogue.ts';
-import { ensurePrivateDir, renameDurably, writeFileDurably } from '../fsutil/durable.ts';
+import { renameDurably, writeFileDurably } from '../fsutil/durable.ts';
+import { ensureBackupDir } from '../fsutil/dir-ownership.ts';
 import { HoldfastError, toErrorInfo } from '../model/errors.ts';
 import type { BackupMetadata, Profile } from '../model/types.ts';
 import { openSession, type ServerSession } from '../pg/session.ts';
@@ -99,7 +100,7 @@ export async function takeSet(context: EngineContext, profile: Profile, options:
   let session: ServerSession | undefined;
   let globals: Promise<SavedGlobals> | undefined;
   try {
-    await ensurePrivateDir(config.backupDir);
+    await ensureBackupDir(config.backupDir);
     session = await openSession(context, profile);
     const client = await session.connect();
     let tools;
@@ -152,8 +153,12 @@ export async function takeSet(context: EngineContext, profile: Profile, options:
     set.databases = members.filter((member): member is SetMember => member !== undefined);
     const saved = await globals;
     globals = undefined;
-    if (saved.filename) await renameDurably(`${globalsPath}${TEMP_SUFFIX}`, globalsPath);
     set.globals = { filename: saved.filename, checksum: saved.checksum, note: saved.note };
+    if (saved.filename) {
+      // Recorded first: what a clean-up after a kill may adopt is these bytes, not any file under the name.
+      sets.recordGlobals(set.id, set.globals);
+      await renameDurably(`${globalsPath}${TEMP_SUFFIX}`, globalsPath);
+    }
     if (cancelled()) throw new HoldfastError('CANCELLED', 'The backup set was cancelled; the members taken so far are kept and listed with the interrupted set.');
     Object.assign(set, setStatusOf(set));
     set.durationMs = Math.round(performance.now() - started);

@@ -7,6 +7,8 @@ import { Catalogue, newId } from '../catalogue/catalogue.ts';
 import type { BackupMetadata } from '../model/types.ts';
 import { computeHealth } from './health.ts';
 import { computeStats } from './stats.ts';
+import { startingSet } from '../sets/set-record.ts';
+import { SetStore } from '../sets/set-rows.ts';
 import { newProfileRecord } from '../../../test/support/profile-record.ts';
 
 const now = new Date('2024-01-15T10:30:00.000Z');
@@ -98,7 +100,7 @@ async function failedRun(profile: string, status: 'failed' | 'interrupted', erro
 
 describe('computeStats', () => {
   test('an empty catalogue gives zeros and nulls', () => {
-    expect(computeStats(catalogue, now)).toEqual({
+    expect(computeStats(catalogue, now, backupDir)).toEqual({
       totalBackups: 0,
       importedBackups: 0,
       totalSize: 0,
@@ -113,8 +115,34 @@ describe('computeStats', () => {
       failedBackups: 0,
       failedInSets: 0,
       missingBackups: 0,
+      rolesFiles: { count: 0, bytes: 0 },
       profiles: [],
     });
+  });
+
+  // Each backup's roles file lies beside it, a whole-server set's in BACKUP_DIR: files on disk that no
+  // figure above counts. Counted once each, only while there; a deleted set's and a missing one are not.
+  test("roles files are counted with their bytes: backups' and sets' alike, only those that are there", async () => {
+    const withRoles = async (content: string | null): Promise<void> => {
+      const meta = await backup({ profile: 'shop', timestamp: hoursAgo(1), size: 100 });
+      const filename = `${meta.filename}.globals.sql`;
+      catalogue.db.prepare(`UPDATE backups SET metadata = json_set(metadata, '$.globals', json(?)) WHERE id = ?`).run(JSON.stringify({ filename, checksum: 'sha256:x', note: null }), meta.id);
+      if (content !== null) writeFileSync(join(backupDir, filename), content);
+    };
+    await withRoles('CREATE ROLE a;\n');
+    await withRoles(null);
+    const sets = new SetStore(catalogue.db);
+    for (const [status, content] of [
+      ['completed', 'CREATE ROLE server_a;\nCREATE ROLE server_b;\n'],
+      ['deleted', 'CREATE ROLE gone;\n'],
+    ] as const) {
+      const set = { ...startingSet({ id: newId(), profile: 'server', timestamp: hoursAgo(2), parallelDatabases: 1 }), status };
+      set.globals = { filename: `set-${set.id}.globals.sql`, checksum: 'sha256:x', note: null };
+      sets.start(set, catalogue.startRun({ kind: 'backup', profile: 'server' }));
+      sets.finish(set);
+      writeFileSync(join(backupDir, set.globals.filename!), content);
+    }
+    expect(computeStats(catalogue, now, backupDir).rolesFiles).toEqual({ count: 2, bytes: 'CREATE ROLE a;\n'.length + 'CREATE ROLE server_a;\nCREATE ROLE server_b;\n'.length });
   });
 
   test("a whole-server set's runs count per database: a set with 2 failed members is 2 failures, said to be in sets, its own run not a third", () => {
@@ -129,7 +157,7 @@ describe('computeStats', () => {
       catalogue.finishRun(run, status, status === 'failed' ? { error: `pg_dump: database "${database}" does not exist` } : {});
     }
     catalogue.finishRun(setRun, 'failed', { error: 'Backup set abcdefabcdef is partial', detail: { setId: 'abcdefabcdef' } });
-    const stats = computeStats(catalogue, now);
+    const stats = computeStats(catalogue, now, backupDir);
     expect({ ok: stats.successfulBackups, failed: stats.failedBackups, inSets: stats.failedInSets }).toEqual({ ok: 1, failed: 2, inSets: 2 });
     expect(stats.profiles.find((p) => p.profile === 'server')).toMatchObject({ failedBackups: 2, lastRunStatus: 'failed' });
   });
@@ -137,11 +165,11 @@ describe('computeStats', () => {
   test("a partial set's last run is the set's own, whichever member ran last; a set that failed before any database is one failure, in a set", () => {
     addProfile('server');
     partialSetWithFailedMemberFirst();
-    expect(computeStats(catalogue, now).profiles.find((p) => p.profile === 'server')).toMatchObject({ failedBackups: 1, lastRunStatus: 'failed' });
+    expect(computeStats(catalogue, now, backupDir).profiles.find((p) => p.profile === 'server')).toMatchObject({ failedBackups: 1, lastRunStatus: 'failed' });
     // A later set fails before it lists a database: no member ran, so its own run is the failure.
     const early = catalogue.startRun({ kind: 'backup', profile: 'server', detail: { filename: 'set2.set.json', wholeServerSet: true } });
     catalogue.finishRun(early, 'failed', { error: 'password authentication failed for user "backup"' });
-    const stats = computeStats(catalogue, now);
+    const stats = computeStats(catalogue, now, backupDir);
     expect({ failed: stats.failedBackups, inSets: stats.failedInSets }).toEqual({ failed: 2, inSets: 2 });
     expect(stats.profiles.find((p) => p.profile === 'server')).toMatchObject({ failedBackups: 2, lastRunStatus: 'failed' });
   });
@@ -165,7 +193,7 @@ describe('computeStats', () => {
     catalogue.startRun({ kind: 'verify', profile: 'prod' });
     catalogue.finishRun(catalogue.startRun({ kind: 'restore', profile: 'prod' }), 'failed', { error: 'restore refused' });
 
-    expect(computeStats(catalogue, now)).toEqual({
+    expect(computeStats(catalogue, now, backupDir)).toEqual({
       totalBackups: 5,
       importedBackups: 0,
       totalSize: 11_500,
@@ -180,6 +208,7 @@ describe('computeStats', () => {
       failedBackups: 2,
       failedInSets: 0,
       missingBackups: 1,
+      rolesFiles: { count: 0, bytes: 0 },
       profiles: [
         { profile: 'prod', totalBackups: 3, totalSize: 9000, newestBackup: '2024-01-15T02:00:00.000Z', lastRunStatus: 'completed', failedBackups: 1 },
         { profile: 'staging', totalBackups: 2, totalSize: 2500, newestBackup: '2024-01-10T02:00:00.000Z', lastRunStatus: 'failed', failedBackups: 1 },
@@ -196,7 +225,7 @@ describe('computeStats', () => {
     const runId = catalogue.startRun({ kind: 'backup', profile: 'prod', detail: { importedFrom: '/srv/dumps/prod.dump', filename: imported.filename } });
     catalogue.insertBackup(imported, runId);
     catalogue.finishRun(runId, 'completed', { backupId: imported.id });
-    expect(computeStats(catalogue, now)).toMatchObject({ totalBackups: 2, importedBackups: 1, successfulBackups: 1, failedBackups: 0 });
+    expect(computeStats(catalogue, now, backupDir)).toMatchObject({ totalBackups: 2, importedBackups: 1, successfulBackups: 1, failedBackups: 0 });
   });
 
   test('a removed profile still appears while it has backups; a running backup shows as its last run', async () => {
@@ -205,7 +234,7 @@ describe('computeStats', () => {
     await tick();
     catalogue.startRun({ kind: 'backup', profile: 'prod' });
 
-    const stats = computeStats(catalogue, now);
+    const stats = computeStats(catalogue, now, backupDir);
     expect(stats.profiles.map((p) => [p.profile, p.lastRunStatus])).toEqual([
       ['legacy', 'completed'],
       ['prod', 'running'],

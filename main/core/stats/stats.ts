@@ -14,8 +14,14 @@
 //   with 2 failed members is 2 failures, not 3); failedInSets says how many of the failures those are.
 // - An imported dump is a backup (kept, restorable) and no run: importedBackups says how many of
 //   totalBackups are imported, so the backups Holdfast took are the rest, and no run count holds it.
+// - Roles files (pg_dumpall --globals-only: a backup's beside it, a whole-server set's in BACKUP_DIR)
+//   are not backups and not in totalSize; rolesFiles counts those of completed backups and of sets
+//   not deleted that are on disk, with their bytes (read from the files: the catalogue has no size).
+import { statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { failedCheck, type Catalogue } from '../catalogue/catalogue.ts';
 import type { BackupMetadata, RunRecord } from '../model/types.ts';
+import { SetStore } from '../sets/set-rows.ts';
 import { CopyRows } from '../storage/copy-rows.ts';
 
 export interface ProfileStats {
@@ -52,6 +58,8 @@ export interface BackupStats {
   failedInSets: number;
   /** Catalogued backups whose files are gone; excluded from every figure above. */
   missingBackups: number;
+  /** The roles files of the backups and sets above that are on disk, and their bytes (not in totalSize). */
+  rolesFiles: { count: number; bytes: number };
   /** Every profile that is configured or has backups or backup runs, by name. */
   profiles: ProfileStats[];
 }
@@ -107,7 +115,25 @@ export function lastRunOf(runs: RunRecord[]): RunRecord | undefined {
 // A run the user cancelled is neither a failure nor a result: it is left out of both.
 export const isFailed = (run: RunRecord): boolean => run.status === 'failed' || (run.status === 'interrupted' && !run.cancelled);
 
-export function computeStats(catalogue: Catalogue, now: Date): BackupStats {
+/** The roles files on disk of completed backups (beside each) and of sets not deleted (in BACKUP_DIR). */
+function rolesFilesOf(catalogue: Catalogue, backups: BackupMetadata[], backupDir: string): BackupStats['rolesFiles'] {
+  const sets = new SetStore(catalogue.db).list({ statuses: ['completed', 'partial', 'interrupted'] });
+  const paths = new Set([
+    ...backups.flatMap((backup) => (backup.globals.filename ? [join(dirname(backup.path), backup.globals.filename)] : [])),
+    ...sets.flatMap((set) => (set.globals.filename ? [join(backupDir, set.globals.filename)] : [])),
+  ]);
+  let count = 0;
+  let bytes = 0;
+  for (const path of paths) {
+    const info = statSync(path, { throwIfNoEntry: false });
+    if (!info?.isFile()) continue;
+    count += 1;
+    bytes += info.size;
+  }
+  return { count, bytes };
+}
+
+export function computeStats(catalogue: Catalogue, now: Date, backupDir: string): BackupStats {
   const catalogued = catalogue.listBackups({ statuses: ['completed', 'missing'] });
   const backups = catalogued.filter((backup) => backup.status === 'completed');
   const runs = backupRuns(catalogue);
@@ -154,6 +180,7 @@ export function computeStats(catalogue: Catalogue, now: Date): BackupStats {
     failedBackups: results.filter(isFailed).length,
     failedInSets: results.filter((run) => isFailed(run) && (isSetMember(run) || isSetRun(run))).length,
     missingBackups: catalogued.length - count,
+    rolesFiles: rolesFilesOf(catalogue, backups, backupDir),
     profiles,
   };
 }

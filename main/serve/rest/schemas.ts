@@ -140,6 +140,7 @@ export const StatsSchema = lazySchema(() =>
       failedBackups: z.number().int(),
       failedInSets: z.number().int().describe('of failedBackups, members of whole-server sets'),
       missingBackups: z.number().int(),
+      rolesFiles: z.object({ count: z.number().int(), bytes: z.number().int() }).describe('roles files (pg_dumpall --globals-only) of the backups and sets on disk, and their bytes: not in totalSize'),
       profiles: z.array(
         z.object({
           profile: z.string(),

@@ -1,0 +1,135 @@
+// Who may change what Holdfast keeps. HOLDFAST_HOME holds the catalogue, the keys' list, the
+// credentials file and the passfiles: a user who owns it, or may write in it, can swap any of them
+// under Holdfast, so it must be this user's own and writable by no one else, or Holdfast does not
+// start. BACKUP_DIR may sit on a shared backup volume, so less is asked of it: no owner but this
+// user or root, and not world-writable without the sticky bit (anyone could rename a backup away and
+// put another file under its name). Its group may write (Holdfast makes it 0700 when it writes a
+// backup there, as before); a file swapped meanwhile fails the checksum the catalogue recorded.
+import { constants } from 'node:fs';
+import { lstat, mkdir, open, readlink, stat, type FileHandle } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { userInfo } from 'node:os';
+import { HoldfastError } from '../model/errors.ts';
+import { hintText } from '../model/hint-actions.ts';
+import { shellWord } from '../model/shell-word.ts';
+import { ensurePrivateDir, PRIVATE_DIR_MODE } from './durable.ts';
+
+const GROUP_OR_OTHERS_WRITE = 0o022;
+const OTHERS_WRITE = 0o002;
+const STICKY = 0o1000;
+
+/** Why a directory is not this user's own, for its caller to say with its own words. */
+type NotOwn = { kind: 'symlink'; target: string } | { kind: 'not-directory' } | { kind: 'other-owner'; uid: number };
+
+const modeText = (mode: number) => `mode 0${(mode & 0o7777).toString(8)}`;
+const currentUser = () => ({ uid: process.getuid?.(), name: userInfo().username });
+const userText = () => `${currentUser().name}, uid ${currentUser().uid ?? '?'}`;
+
+/**
+ * Opens a directory without following a final symlink (a link planted there is neither used nor has
+ * what it names chmod'ed) and checks it is this user's; the caller checks and changes it through the
+ * handle, which stays the directory that was checked.
+ */
+async function openOwnDirectory(path: string, refuse: (why: NotOwn) => HoldfastError): Promise<{ handle: FileHandle; mode: number }> {
+  let handle;
+  try {
+    handle = await open(path, constants.O_RDONLY | constants.O_DIRECTORY | (constants.O_NOFOLLOW ?? 0));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    // Linux says ENOTDIR for a symlink opened O_DIRECTORY | O_NOFOLLOW, others ELOOP: lstat says which it is.
+    if (code !== 'ELOOP' && code !== 'ENOTDIR') throw error;
+    if (!(await lstat(path)).isSymbolicLink()) throw refuse({ kind: 'not-directory' });
+    throw refuse({ kind: 'symlink', target: await readlink(path).catch(() => '?') });
+  }
+  try {
+    const info = await handle.stat();
+    const { uid } = currentUser();
+    if (uid !== undefined && info.uid !== uid) throw refuse({ kind: 'other-owner', uid: info.uid });
+    return { handle, mode: info.mode };
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
+}
+
+/**
+ * HOLDFAST_HOME: made if missing; else a directory of this user (not a symlink to one) that no one
+ * else may write in, or refused saying what to run. Then 0700, set through the checked handle.
+ */
+export async function ensureOwnHome(path: string): Promise<void> {
+  await mkdir(path, { recursive: true, mode: PRIVATE_DIR_MODE });
+  const refuse = (why: string, hint: string) =>
+    new HoldfastError('CONFLICT', `HOLDFAST_HOME ${path} ${why}; another local user could replace Holdfast's catalogue, keys and credentials there.`, hintText(hint));
+  const { handle, mode } = await openOwnDirectory(path, (notOwn) => {
+    if (notOwn.kind === 'symlink')
+      return refuse(`is a symbolic link (to ${notOwn.target})`, `Set HOLDFAST_HOME to the directory itself (HOLDFAST_HOME=${shellWord(notOwn.target)}) once you have checked it is yours.`);
+    if (notOwn.kind === 'not-directory') return refuse('is not a directory', 'Set HOLDFAST_HOME to a directory of your own.');
+    return refuse(
+      `is owned by uid ${notOwn.uid}, not this user (${userText()})`,
+      `If it is yours: chown ${shellWord(currentUser().name)} ${shellWord(path)}; otherwise set HOLDFAST_HOME to a directory of your own.`,
+    );
+  });
+  try {
+    if (mode & GROUP_OR_OTHERS_WRITE)
+      throw refuse(
+        `is writable by ${mode & OTHERS_WRITE ? 'other users' : 'its group'} (${modeText(mode)})`,
+        `Check that nothing in it was put there by someone else, then chmod go-w ${shellWord(path)} (Holdfast makes it 0700).`,
+      );
+    await handle.chmod(PRIVATE_DIR_MODE);
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * A 0700 directory of this user's own, for secrets (passwords): made if missing. One that is there
+ * must be a directory itself — a symlink is refused, not followed, so a link planted there neither
+ * gets the secrets nor has what it names chmod'ed — and this user's; it is made 0700 through the
+ * handle that was checked.
+ */
+export async function ensureOwnPrivateDir(path: string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true, mode: PRIVATE_DIR_MODE });
+  await mkdir(path, { mode: PRIVATE_DIR_MODE }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EEXIST') throw error;
+  });
+  const { handle } = await openOwnDirectory(
+    path,
+    (notOwn) =>
+      new HoldfastError(
+        'CONFLICT',
+        `${path} ${notOwn.kind === 'symlink' ? `is a symbolic link (to ${notOwn.target})` : notOwn.kind === 'not-directory' ? 'is not a directory' : `is owned by uid ${notOwn.uid}, not this user (uid ${currentUser().uid})`}; Holdfast writes passwords there, so it uses only a directory of its own.`,
+        `Remove it (rm ${path}; for a directory, what it holds first) and run again: Holdfast makes it a 0700 directory of this user. If you did not put it there, find out who did.`,
+      ),
+  );
+  try {
+    await handle.chmod(PRIVATE_DIR_MODE);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** BACKUP_DIR: refused when anyone may rename files in it, or another user (not root) owns it; one not made yet is fine. */
+export async function checkBackupDir(path: string): Promise<void> {
+  // Followed: a backup volume is often reached through a link, and what is written into is its target.
+  const info = await stat(path).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return undefined;
+    throw error;
+  });
+  if (!info) return;
+  const refuse = (why: string, hint: string) => new HoldfastError('CONFLICT', `BACKUP_DIR ${path} ${why}; another local user could swap backups there.`, hintText(hint));
+  if (!info.isDirectory()) throw refuse('is not a directory', 'Set BACKUP_DIR to a directory.');
+  const { uid, name } = currentUser();
+  if (uid !== undefined && info.uid !== uid && info.uid !== 0)
+    throw refuse(
+      `is owned by uid ${info.uid}, neither this user (${userText()}) nor root`,
+      `If it is yours: chown ${shellWord(name)} ${shellWord(path)}; otherwise set BACKUP_DIR to a directory of this user (on a shared volume, one of its own inside it).`,
+    );
+  if (info.mode & OTHERS_WRITE && !(info.mode & STICKY))
+    throw refuse(`is writable by everyone without the sticky bit (${modeText(info.mode)})`, `chmod o-w ${shellWord(path)} (or chmod +t ${shellWord(path)} if it must stay open to all).`);
+}
+
+/** Where a backup is written: checked each time, since BACKUP_DIR can be changed while Holdfast runs. */
+export async function ensureBackupDir(path: string): Promise<void> {
+  await checkBackupDir(path);
+  await ensurePrivateDir(path);
+}

@@ -1,0 +1,90 @@
+// HOLDFAST_HOME holds the catalogue, the keys and the credentials: a directory another local user owns
+// or may write in lets that user swap files under Holdfast. BACKUP_DIR may be a shared volume, so only
+// a directory anyone may rename files in (world-writable without the sticky bit), or one a user other
+// than this one or root owns, is refused. Real directories; the other owner is `nobody` (root only).
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { noKeychain } from '../../test/support/no-keychain.ts';
+import { loadConfig } from './config/config.ts';
+import { Holdfast } from './holdfast.ts';
+
+const asRoot = process.getuid?.() === 0;
+const NOBODY = 65534;
+
+let scratch: string;
+const opened: Holdfast[] = [];
+
+beforeEach(() => {
+  scratch = mkdtempSync(join(tmpdir(), 'holdfast-owner-'));
+});
+
+afterEach(() => {
+  for (const holdfast of opened.splice(0)) holdfast.close();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+async function open(home: string, backupDir?: string): Promise<Holdfast> {
+  const { holdfast } = await Holdfast.open(loadConfig({ HOLDFAST_HOME: home, ...(backupDir ? { BACKUP_DIR: backupDir } : {}) }), { secrets: noKeychain });
+  opened.push(holdfast);
+  return holdfast;
+}
+
+/** A directory of this user with the given mode (set after mkdir: the umask filters mkdir's). */
+function dir(name: string, mode: number): string {
+  const path = join(scratch, name);
+  mkdirSync(path);
+  chmodSync(path, mode);
+  return path;
+}
+
+describe('HOLDFAST_HOME', () => {
+  test('a new one is made 0700, and one of this user that no one else may write in is used', async () => {
+    await open(join(scratch, 'new'));
+    expect(statSync(join(scratch, 'new')).mode & 0o777).toBe(0o700);
+    await open(dir('readable', 0o755));
+  });
+
+  test.skipIf(!asRoot)("another user's is refused naming the path, its owner and the chown to run, and is left as it was", async () => {
+    const home = dir('theirs', 0o755);
+    chownSync(home, NOBODY, NOBODY);
+    const refused = open(home);
+    await expect(refused).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringContaining(`${home} is owned by uid ${NOBODY}`) });
+    await expect(refused).rejects.toMatchObject({ hint: expect.stringContaining(`chown root ${home}`) });
+    expect(statSync(home)).toMatchObject({ uid: NOBODY, mode: expect.any(Number) });
+    expect(statSync(home).mode & 0o777).toBe(0o755);
+  });
+
+  test.each([
+    ['its group', 0o770],
+    ['others', 0o707],
+  ])('one writable by %s is refused with the chmod to run', async (_who, mode) => {
+    const home = dir('open', mode);
+    const refused = open(home);
+    await expect(refused).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringContaining(`mode 0${mode.toString(8)}`) });
+    await expect(refused).rejects.toMatchObject({ hint: expect.stringContaining(`chmod go-w ${home}`) });
+  });
+
+  test('a symbolic link is refused, not followed', async () => {
+    const real = dir('real', 0o700);
+    const link = join(scratch, 'link');
+    symlinkSync(real, link);
+    await expect(open(link)).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringContaining(`${link} is a symbolic link`) });
+  });
+});
+
+describe('BACKUP_DIR', () => {
+  test('world-writable without the sticky bit is refused; with it, or group-writable (a shared volume), it is used', async () => {
+    const home = join(scratch, 'home');
+    await expect(open(home, dir('anyone', 0o777))).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringContaining('BACKUP_DIR') });
+    await open(home, dir('sticky', 0o1777));
+    await open(home, dir('group', 0o770));
+  });
+
+  test.skipIf(!asRoot)("another user's (not root's) is refused", async () => {
+    const backups = dir('theirs', 0o755);
+    chownSync(backups, NOBODY, NOBODY);
+    await expect(open(join(scratch, 'home'), backups)).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringContaining(`owned by uid ${NOBODY}`) });
+  });
+});
