@@ -24,7 +24,7 @@ import { applyDatabaseProperties, createScratchDatabase } from './scratch-databa
 import { keepRunToolOutput } from '../catalogue/tool-output-rows.ts';
 import type { ToolStderr } from '../process/tool-output.ts';
 import { restoreBesideStep, runRestoreTool, skipOwnershipStep, skipsOwnership } from './restore-tool.ts';
-import { restoreSelection, type RestoreSelection, type RestoreSelectionRequest } from './selection.ts';
+import { createSchemas, restoreSelection, selectionLabel, type RestoreSelectionRequest } from './selection.ts';
 import { SELECTION_CAVEAT } from './selection-caveat.ts';
 import { freeScratchStamp, scratchName, swapIn } from './swap-in.ts';
 import { maintenanceConnection, SwapJournal } from './swap-journal.ts';
@@ -323,22 +323,6 @@ export async function restoreBackup(context: EngineContext & { offsite: Pick<Off
 function endSessionsAction(count: number, database: string): string {
   if (count === 0) return `end any session opened on "${database}" meanwhile`;
   return count === 1 ? `end the other session on "${database}"` : `end the ${count} other sessions on "${database}"`;
-}
-
-function selectionLabel(selection: RestoreSelection | undefined): string {
-  if (!selection) return '';
-  const count = selection.tables.length;
-  return `${count} chosen ${count === 1 ? 'table' : 'tables'} of `;
-}
-
-/** -n and -t restore a schema's tables but not the schema: made first, owned by the restoring role. */
-async function createSchemas(session: ServerSession, database: string, selection: RestoreSelection): Promise<void> {
-  const client = await session.connect(database);
-  try {
-    for (const schema of selection.schemas) await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
-  } finally {
-    await client.end();
-  }
 }
 
 /** A new database's plan input: the backup's database-level entries against what CREATE DATABASE by the restoring role would give. */

@@ -5,6 +5,8 @@
 // whole one, and the rows checked afterwards are the selected tables' only.
 import { HoldfastError } from '../model/errors.ts';
 import type { BackupMetadata } from '../model/types.ts';
+import { quoteIdent } from '../pg/connection.ts';
+import type { ServerSession } from '../pg/session.ts';
 import { parseTableKey } from '../pg/table-key.ts';
 import { tablesWithoutRowsOfTheirOwn } from './rowless-tables.ts';
 
@@ -89,4 +91,21 @@ export function restoreSelection(
     schemas: chosenSchemas,
     tables,
   };
+}
+
+/** "3 chosen tables of ": what a preview's action restores of the backup. */
+export function selectionLabel(selection: RestoreSelection | undefined): string {
+  if (!selection) return '';
+  const count = selection.tables.length;
+  return `${count} chosen ${count === 1 ? 'table' : 'tables'} of `;
+}
+
+/** -n and -t restore a schema's tables but not the schema: made first, owned by the restoring role. */
+export async function createSchemas(session: ServerSession, database: string, selection: RestoreSelection): Promise<void> {
+  const client = await session.connect(database);
+  try {
+    for (const schema of selection.schemas) await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
+  } finally {
+    await client.end();
+  }
 }
