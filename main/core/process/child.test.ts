@@ -9,22 +9,27 @@ import { isSameProcessAlive } from './liveness.ts';
 
 const childModule = join(import.meta.dirname, 'child.ts');
 
-test.skipIf(process.platform !== 'linux' || !existsSync('/usr/bin/setpriv'))('Linux: a child started through startChild dies with the process that started it, however it dies', async () => {
-  // A stand-in Holdfast: starts a long child through startChild, prints its record, then waits to be killed.
-  const script = `import { startChild, childRecordOf } from ${JSON.stringify(childModule)};
+test.skipIf(process.platform !== 'linux' || !existsSync('/usr/bin/setpriv'))(
+  'Linux: a child started through startChild dies with the process that started it, however it dies',
+  async () => {
+    // A stand-in Holdfast: starts a long child through startChild, prints its record, then waits to be killed.
+    const script = `import { startChild, childRecordOf } from ${JSON.stringify(childModule)};
     const running = startChild('/bin/sleep', ['600'], { env: {} });
     process.stdout.write(JSON.stringify(childRecordOf(running.child.pid)) + '\\n');
     setInterval(() => {}, 1000);`;
-  const parent = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const line = await new Promise<string>((resolve) => parent.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString())));
-  const record = JSON.parse(line) as ReturnType<typeof childRecordOf>;
-  expect(isSameProcessAlive(record)).toBe(true);
-  parent.kill('SIGKILL');
-  await new Promise((resolve) => parent.once('close', resolve));
-  // No clock: the kernel sends the signal as the parent dies; wait until the child is gone.
-  while (isSameProcessAlive(record)) await new Promise((resolve) => setTimeout(resolve, 10));
-  expect(isSameProcessAlive(record)).toBe(false);
-});
+    const parent = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const line = await new Promise<string>((resolve) => parent.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString())));
+    const record = JSON.parse(line) as ReturnType<typeof childRecordOf>;
+    expect(isSameProcessAlive(record)).toBe(true);
+    parent.kill('SIGKILL');
+    await new Promise((resolve) => parent.once('close', resolve));
+    // No clock: the kernel sends the signal as the parent dies; wait until the child is gone.
+    while (isSameProcessAlive(record)) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(isSameProcessAlive(record)).toBe(false);
+    // Room for a stand-in that starts Node and tsx on a loaded machine (it took over 5 s once, beside a full unit run).
+  },
+  30_000,
+);
 
 test.skipIf(process.platform === 'win32')('endRecordedChild ends the recorded process and its group, and leaves a process whose start does not match', async () => {
   const orphan = spawn('/bin/sh', ['-c', 'sleep 600 & wait'], { detached: true, stdio: 'ignore' });
