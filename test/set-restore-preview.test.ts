@@ -90,7 +90,7 @@ test("a member the target lacks, without --create, is hinted with what a set's r
   expect(shop.appHint).toBe('Choose "Create them (they must not exist)", or leave it out: untick it under "Databases to restore".');
   const text = formatRestoreOrSet(preview);
   expect(text).not.toMatch(/name a database|--dbname/);
-  expect(text).toContain('\n    Add --create to create the databases the target lacks, or leave it out with --only.');
+  expect(text).toContain('\n    hint: Add --create to create the databases the target lacks, or leave it out with --only.');
 }, 120_000);
 
 test("a member its preview says would fail (another session on a database being replaced) stops the set's start, with the set's own steps; ending the sessions lifts it", async () => {
