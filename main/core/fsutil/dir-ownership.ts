@@ -3,10 +3,10 @@
 // under Holdfast, so it must be this user's own and writable by no one else, or Holdfast does not
 // start. BACKUP_DIR may sit on a shared backup volume, so less is asked of it: no owner but this
 // user or root, and not world-writable without the sticky bit (anyone could rename a backup away and
-// put another file under its name). Its group may write (Holdfast makes it 0700 when it writes a
-// backup there, as before); a file swapped meanwhile fails the checksum the catalogue recorded.
+// put another file under its name). Its group may write (Holdfast then leaves its mode alone: see
+// ensureBackupDir); a file swapped meanwhile fails the checksum the catalogue recorded.
 import { constants } from 'node:fs';
-import { lstat, mkdir, open, readlink, stat, type FileHandle } from 'node:fs/promises';
+import { chmod, lstat, mkdir, open, readlink, stat, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { userInfo } from 'node:os';
 import { HoldfastError } from '../model/errors.ts';
@@ -128,8 +128,16 @@ export async function checkBackupDir(path: string): Promise<void> {
     throw refuse(`is writable by everyone without the sticky bit (${modeText(info.mode)})`, `chmod o-w ${shellWord(path)} (or chmod +t ${shellWord(path)} if it must stay open to all).`);
 }
 
-/** Where a backup is written: checked each time, since BACKUP_DIR can be changed while Holdfast runs. */
+/**
+ * Where a backup is written: checked each time, since BACKUP_DIR can be changed while Holdfast runs.
+ * One made now, or this user's own that nobody else may write in, is made 0700 (as before). A shared
+ * one keeps its mode: a group-writable or sticky directory is shared on purpose, 0700 would lock its
+ * other users out (on /tmp, every user), and root's cannot be chmod'ed by anyone else. Holdfast's
+ * files in it are 0600 whatever the directory's mode.
+ */
 export async function ensureBackupDir(path: string): Promise<void> {
   await checkBackupDir(path);
-  await ensurePrivateDir(path);
+  if ((await mkdir(path, { recursive: true, mode: PRIVATE_DIR_MODE })) !== undefined) return ensurePrivateDir(path);
+  const info = await stat(path);
+  if (info.uid === currentUser().uid && !(info.mode & (GROUP_OR_OTHERS_WRITE | STICKY))) await chmod(path, PRIVATE_DIR_MODE);
 }
