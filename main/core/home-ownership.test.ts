@@ -2,12 +2,14 @@
 // or may write in lets that user swap files under Holdfast. BACKUP_DIR may be a shared volume, so only
 // a directory anyone may rename files in (world-writable without the sticky bit), or one a user other
 // than this one or root owns, is refused. Real directories; the other owner is `nobody` (root only).
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, chownSync, lchownSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { noKeychain } from '../../test/support/no-keychain.ts';
 import { loadConfig } from './config/config.ts';
+import { ensureBackupDir } from './fsutil/dir-ownership.ts';
 import { Holdfast } from './holdfast.ts';
 
 const asRoot = process.getuid?.() === 0;
@@ -86,5 +88,87 @@ describe('BACKUP_DIR', () => {
     const backups = dir('theirs', 0o755);
     chownSync(backups, NOBODY, NOBODY);
     await expect(open(join(scratch, 'home'), backups)).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringContaining(`owned by uid ${NOBODY}`) });
+  });
+});
+
+describe('BACKUP_DIR when a backup is written there', () => {
+  test("one made now, or this user's own, is made 0700, as before", async () => {
+    const made = join(scratch, 'made', 'backups');
+    const umask = process.umask(0o002);
+    try {
+      await ensureBackupDir(made);
+    } finally {
+      process.umask(umask);
+    }
+    expect(statSync(made).mode & 0o7777).toBe(0o700);
+    const own = dir('own', 0o755);
+    await ensureBackupDir(own);
+    expect(statSync(own).mode & 0o7777).toBe(0o700);
+  });
+
+  test.each([
+    ['sticky and open to all (like /tmp)', 0o1777],
+    ['group-writable (a shared volume)', 0o2770],
+  ])('one %s keeps its mode: 0700 would lock its other users out', async (_what, mode) => {
+    const shared = dir('shared', mode);
+    await ensureBackupDir(shared);
+    expect(statSync(shared).mode & 0o7777).toBe(mode);
+  });
+
+  test.skipIf(!asRoot)("root's group-writable one is written into by a member of its group, who may not chmod it", () => {
+    chmodSync(scratch, 0o755);
+    const shared = dir('rootshared', 0o2770);
+    chownSync(shared, 0, NOBODY);
+    const module = join(import.meta.dirname, 'fsutil', 'dir-ownership.ts');
+    const asNobody = spawnSync(
+      'runuser',
+      ['-u', 'nobody', '-g', 'nogroup', '--', process.execPath, '--import', 'tsx', '-e', `await (await import(${JSON.stringify(module)})).ensureBackupDir(${JSON.stringify(shared)})`],
+      { encoding: 'utf8' },
+    );
+    expect(asNobody.stderr).toBe('');
+    expect(asNobody.status).toBe(0);
+    expect(statSync(shared).mode & 0o7777).toBe(0o2770);
+  });
+});
+
+// The directories above: a user who may rename entries in one can move HOLDFAST_HOME (or BACKUP_DIR)
+// away and put another in its place, between two starts or between the check and the use, and the
+// checks on the directory itself then look at a directory Holdfast no longer uses.
+describe('the directories above HOLDFAST_HOME and BACKUP_DIR', () => {
+  test.skipIf(!asRoot)("HOLDFAST_HOME inside another user's directory is refused, naming that directory, its owner and what to do", async () => {
+    const theirs = dir('theirs', 0o755);
+    chownSync(theirs, NOBODY, NOBODY);
+    const home = join(theirs, 'home');
+    mkdirSync(home, { mode: 0o700 });
+    const refused = open(home);
+    await expect(refused).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringContaining(`${theirs}, which uid ${NOBODY} owns`) });
+    await expect(refused).rejects.toMatchObject({ hint: expect.stringContaining(`chown root ${theirs}`) });
+  });
+
+  test('HOLDFAST_HOME inside a directory its group may write in (no sticky bit) is refused; inside a sticky one, used', async () => {
+    const open775 = dir('group', 0o775);
+    await expect(open(join(open775, 'home'))).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringContaining(`${open775}, which its group may write in (mode 0775)`) });
+    await open(join(dir('sticky', 0o1777), 'home'));
+  });
+
+  test.skipIf(!asRoot)("HOLDFAST_HOME reached through another user's symbolic link is refused: that user may point it elsewhere", async () => {
+    const real = dir('real', 0o755);
+    const link = join(scratch, 'link');
+    symlinkSync(real, link);
+    lchownSync(link, NOBODY, NOBODY);
+    await expect(open(join(link, 'home'))).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringContaining(`is reached through ${link}, a symbolic link of uid ${NOBODY}`) });
+  });
+
+  test.skipIf(!asRoot)("BACKUP_DIR inside another user's directory is refused; inside a group-writable one (a shared volume), used", async () => {
+    const theirs = dir('theirs', 0o755);
+    chownSync(theirs, NOBODY, NOBODY);
+    const backups = join(theirs, 'backups');
+    mkdirSync(backups, { mode: 0o700 });
+    await expect(open(join(scratch, 'home'), backups)).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringContaining(`${theirs}, which uid ${NOBODY} owns`) });
+    // One not made yet would be made there.
+    await expect(open(join(scratch, 'home'), join(theirs, 'not-yet', 'backups'))).rejects.toMatchObject({ message: expect.stringContaining(`${theirs}, which uid ${NOBODY} owns`) });
+    const volume = dir('volume', 0o2775);
+    mkdirSync(join(volume, 'backups'), { mode: 0o700 });
+    await open(join(scratch, 'home'), join(volume, 'backups'));
   });
 });

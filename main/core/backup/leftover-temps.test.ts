@@ -28,8 +28,30 @@ test.each(['backup-2026-12-05T14-00-00-000Z-shop.dump', 'backup-2026-12-05T14-00
   catalogue.startRun({ kind: 'backup', profile: 'shop', tempPath: dumpTemp });
   writeFileSync(dumpTemp, 'x');
   writeFileSync(rolesTemp, 'x');
-  expect(await removeLeftoverTemps(catalogue, join(dir, 'backups'))).toEqual([]);
+  expect(await removeLeftoverTemps(join(dir, 'backups'), new Set())).toEqual([]);
   expect(existsSync(rolesTemp)).toBe(true);
+});
+
+test('a run this start found stopped leaves nothing: its dump temp and its roles-file temp go', async () => {
+  const final = join(dir, 'backups', 'backup-2026-12-05T14-00-00-000Z-shop.dump');
+  const dumpTemp = `${final}${TEMP_SUFFIX}`;
+  const rolesTemp = `${companionPaths(final).globals}${TEMP_SUFFIX}`;
+  writeFileSync(dumpTemp, 'x');
+  writeFileSync(rolesTemp, 'x');
+  expect((await removeLeftoverTemps(join(dir, 'backups'), new Set([dumpTemp]))).sort()).toEqual([dumpTemp, rolesTemp].sort());
+});
+
+// A BACKUP_DIR two homes share (a shared volume, README): the other home's backup is running, and
+// its run is in its own catalogue, not this one. Its temps are not this start's to remove: removing
+// them failed that backup with "pg_dump exited 0 but wrote nothing".
+test("another home's dump temp and roles-file temp (no run of this catalogue) stay", async () => {
+  const final = join(dir, 'backups', 'backup-2026-12-05T14-00-00-000Z-theirs.dump');
+  const dumpTemp = `${final}${TEMP_SUFFIX}`;
+  const rolesTemp = `${companionPaths(final).globals}${TEMP_SUFFIX}`;
+  writeFileSync(dumpTemp, 'x');
+  writeFileSync(rolesTemp, 'x');
+  expect(await removeLeftoverTemps(join(dir, 'backups'), new Set())).toEqual([]);
+  expect(existsSync(dumpTemp) && existsSync(rolesTemp)).toBe(true);
 });
 
 test("a file still being written durably (.<name>.<pid>-<tag>.tmp) stays while its writer lives; a dead writer's goes", async () => {
@@ -38,7 +60,7 @@ test("a file still being written durably (.<name>.<pid>-<tag>.tmp) stays while i
   const orphan = join(backups, '.backup-2026-12-04T14-00-00-000Z-shop.dump.json.2147483646-0a1b2c3d.tmp');
   writeFileSync(writing, 'x');
   writeFileSync(orphan, 'x');
-  expect(await removeLeftoverTemps(catalogue, backups)).toEqual([orphan]);
+  expect(await removeLeftoverTemps(backups, new Set())).toEqual([orphan]);
   expect(existsSync(writing)).toBe(true);
 });
 
@@ -50,7 +72,7 @@ test("an upload's private directory stays while its process lives; a crashed one
     mkdirSync(upload, { mode: 0o700 });
     writeFileSync(join(upload, 'dump'), 'PGDMP');
   }
-  expect(await removeLeftoverTemps(catalogue, backups)).toEqual([crashed]);
+  expect(await removeLeftoverTemps(backups, new Set())).toEqual([crashed]);
   expect(existsSync(receiving)).toBe(true);
   expect(existsSync(crashed)).toBe(false);
 });

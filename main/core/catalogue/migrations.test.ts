@@ -121,6 +121,10 @@ test("an older catalogue's failed and interrupted runs keep the file they never 
   run.run('verify', 'verify', 'failed', detail({ filename: 'backup-wrote.dump' }));
   run.run('set-stopped', 'backup', 'interrupted', detail({ filename: 'backup-server.set', wholeServerSet: true }));
   run.run('set-partial', 'backup', 'failed', JSON.stringify({ filename: 'backup-partial.set', setId: 's1' }));
+  // A detail that is not JSON (a damaged or hand-edited row) is left as it is: the migration runs at
+  // every start, and one such row must not stop every command with "malformed JSON".
+  run.run('not-json', 'backup', 'failed', '{"filename": "backup-cut.dump", "optio');
+  run.run('set-not-json', 'backup', 'interrupted', '{"filename": "backup-cut.set", "wholeServerSet": tr');
   older
     .prepare(
       `INSERT INTO backups (id, run_id, profile_name, filename, path, status, created_at, size, checksum, metadata) VALUES ('b', 'wrote', 'shop', 'backup-wrote.dump', '/b/backup-wrote.dump', 'completed', 't', 1, 'sha256:x', '{}')`,
@@ -142,6 +146,11 @@ test("an older catalogue's failed and interrupted runs keep the file they never 
     expect(detailOf('completed')).toEqual({ options: { format: 'custom' }, filename: 'backup-completed.dump' });
     expect(detailOf('verify')).toEqual({ options: { format: 'custom' }, filename: 'backup-wrote.dump' });
     expect(detailOf('set-partial')).toEqual({ filename: 'backup-partial.set', setId: 's1' });
+    const rawDetail = catalogue.db.prepare(`SELECT id, detail FROM runs WHERE id IN ('not-json', 'set-not-json') ORDER BY id`).all();
+    expect(rawDetail).toEqual([
+      { id: 'not-json', detail: '{"filename": "backup-cut.dump", "optio' },
+      { id: 'set-not-json', detail: '{"filename": "backup-cut.set", "wholeServerSet": tr' },
+    ]);
   } finally {
     catalogue.close();
   }

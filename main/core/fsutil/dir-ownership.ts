@@ -3,11 +3,11 @@
 // under Holdfast, so it must be this user's own and writable by no one else, or Holdfast does not
 // start. BACKUP_DIR may sit on a shared backup volume, so less is asked of it: no owner but this
 // user or root, and not world-writable without the sticky bit (anyone could rename a backup away and
-// put another file under its name). Its group may write (Holdfast makes it 0700 when it writes a
-// backup there, as before); a file swapped meanwhile fails the checksum the catalogue recorded.
+// put another file under its name). Its group may write (Holdfast then leaves its mode alone: see
+// ensureBackupDir); a file swapped meanwhile fails the checksum the catalogue recorded.
 import { constants } from 'node:fs';
-import { lstat, mkdir, open, readlink, stat, type FileHandle } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { chmod, lstat, mkdir, open, readlink, realpath, stat, type FileHandle } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { userInfo } from 'node:os';
 import { HoldfastError } from '../model/errors.ts';
 import { hintText } from '../model/hint-actions.ts';
@@ -53,6 +53,60 @@ async function openOwnDirectory(path: string, refuse: (why: NotOwn) => HoldfastE
 }
 
 /**
+ * Whose write bit on a directory above refuses it: group and others' for HOLDFAST_HOME; only others'
+ * for BACKUP_DIR, whose group is trusted as it is for BACKUP_DIR itself (a shared volume).
+ */
+type AncestorWriters = 'group' | 'others';
+
+/** A directory above, or a symbolic link on the way, that someone but this user and root may change: why, and what to do. */
+interface OpenAncestor {
+  why: string;
+  hint: string;
+}
+
+const notThere = (error: NodeJS.ErrnoException) => {
+  if (error.code === 'ENOENT') return undefined;
+  throw error;
+};
+
+/**
+ * The first directory above `path` that another user may rename entries in, or a link on the way
+ * that another user owns (and may point elsewhere): either lets that user put another directory
+ * under `path`'s name, between two starts or between a check and a use. The real directories above
+ * (links resolved) must be this user's or root's, and not writable by `writers` unless sticky: in
+ * /tmp only an entry's owner may rename it. Links inside a link's target are seen only as resolved.
+ */
+async function openAncestor(path: string, writers: AncestorWriters): Promise<OpenAncestor | undefined> {
+  const { uid, name } = currentUser();
+  if (uid === undefined) return undefined;
+  const mine = (owner: number) => owner === uid || owner === 0;
+  const absolute = resolve(path);
+  for (let link = dirname(absolute); link !== dirname(link); link = dirname(link)) {
+    const info = await lstat(link).catch(notThere);
+    if (info?.isSymbolicLink() && !mine(info.uid))
+      return {
+        why: `is reached through ${link}, a symbolic link of uid ${info.uid}, who may point it elsewhere`,
+        hint: `Give the path without that link (${shellWord(await realpath(link))}) once you have checked it is yours.`,
+      };
+  }
+  const writeBits = writers === 'group' ? GROUP_OR_OTHERS_WRITE : OTHERS_WRITE;
+  // A BACKUP_DIR not made yet is made inside the nearest directory there is.
+  let nearest = dirname(absolute);
+  while ((await lstat(nearest).catch(notThere)) === undefined) nearest = dirname(nearest);
+  for (let dir = await realpath(nearest); ; dir = dirname(dir)) {
+    const info = await stat(dir);
+    const move = `or keep it where only you and root may change the directories above (as under your home directory)`;
+    if (!mine(info.uid)) return { why: `is inside ${dir}, which uid ${info.uid} owns`, hint: `If ${dir} is yours: chown ${shellWord(name)} ${shellWord(dir)}; ${move}.` };
+    if (info.mode & writeBits && !(info.mode & STICKY))
+      return {
+        why: `is inside ${dir}, which ${info.mode & OTHERS_WRITE ? 'everyone' : 'its group'} may write in (${modeText(info.mode)})`,
+        hint: `chmod ${writers === 'group' ? 'go-w' : 'o-w'} ${shellWord(dir)} (or chmod +t ${shellWord(dir)}), ${move}.`,
+      };
+    if (dir === dirname(dir)) return undefined;
+  }
+}
+
+/**
  * HOLDFAST_HOME: made if missing; else a directory of this user (not a symlink to one) that no one
  * else may write in, or refused saying what to run. Then 0700, set through the checked handle.
  */
@@ -60,6 +114,8 @@ export async function ensureOwnHome(path: string): Promise<void> {
   await mkdir(path, { recursive: true, mode: PRIVATE_DIR_MODE });
   const refuse = (why: string, hint: string) =>
     new HoldfastError('CONFLICT', `HOLDFAST_HOME ${path} ${why}; another local user could replace Holdfast's catalogue, keys and credentials there.`, hintText(hint));
+  const above = await openAncestor(path, 'group');
+  if (above) throw refuse(above.why, above.hint);
   const { handle, mode } = await openOwnDirectory(path, (notOwn) => {
     if (notOwn.kind === 'symlink')
       return refuse(`is a symbolic link (to ${notOwn.target})`, `Set HOLDFAST_HOME to the directory itself (HOLDFAST_HOME=${shellWord(notOwn.target)}) once you have checked it is yours.`);
@@ -108,15 +164,14 @@ export async function ensureOwnPrivateDir(path: string): Promise<void> {
   }
 }
 
-/** BACKUP_DIR: refused when anyone may rename files in it, or another user (not root) owns it; one not made yet is fine. */
+/** BACKUP_DIR: refused when anyone may rename files in it or in a directory above, or another user (not root) owns it or one above; one not made yet is fine where it would be made. */
 export async function checkBackupDir(path: string): Promise<void> {
   // Followed: a backup volume is often reached through a link, and what is written into is its target.
-  const info = await stat(path).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return undefined;
-    throw error;
-  });
-  if (!info) return;
+  const info = await stat(path).catch(notThere);
   const refuse = (why: string, hint: string) => new HoldfastError('CONFLICT', `BACKUP_DIR ${path} ${why}; another local user could swap backups there.`, hintText(hint));
+  const above = await openAncestor(path, 'others');
+  if (above) throw refuse(above.why, above.hint);
+  if (!info) return;
   if (!info.isDirectory()) throw refuse('is not a directory', 'Set BACKUP_DIR to a directory.');
   const { uid, name } = currentUser();
   if (uid !== undefined && info.uid !== uid && info.uid !== 0)
@@ -128,8 +183,16 @@ export async function checkBackupDir(path: string): Promise<void> {
     throw refuse(`is writable by everyone without the sticky bit (${modeText(info.mode)})`, `chmod o-w ${shellWord(path)} (or chmod +t ${shellWord(path)} if it must stay open to all).`);
 }
 
-/** Where a backup is written: checked each time, since BACKUP_DIR can be changed while Holdfast runs. */
+/**
+ * Where a backup is written: checked each time, since BACKUP_DIR can be changed while Holdfast runs.
+ * One made now, or this user's own that nobody else may write in, is made 0700 (as before). A shared
+ * one keeps its mode: a group-writable or sticky directory is shared on purpose, 0700 would lock its
+ * other users out (on /tmp, every user), and root's cannot be chmod'ed by anyone else. Holdfast's
+ * files in it are 0600 whatever the directory's mode.
+ */
 export async function ensureBackupDir(path: string): Promise<void> {
   await checkBackupDir(path);
-  await ensurePrivateDir(path);
+  if ((await mkdir(path, { recursive: true, mode: PRIVATE_DIR_MODE })) !== undefined) return ensurePrivateDir(path);
+  const info = await stat(path);
+  if (info.uid === currentUser().uid && !(info.mode & (GROUP_OR_OTHERS_WRITE | STICKY))) await chmod(path, PRIVATE_DIR_MODE);
 }

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from 'vitest';
-import { configuredChannels, Notifier, notifySettingsFromEnv, type NotifyOutcome } from './notifier.ts';
+import { configuredChannels, engineNotifier, Notifier, notifySettingsFromEnv, type NotifyOutcome } from './notifier.ts';
 import { slackTarget } from './channels/slack.ts';
 import { webhookTarget } from './channels/webhook.ts';
 import { at, closeServers, completed, failed, recordingSleep, servers, startServer } from './test-support.ts';
@@ -112,5 +112,26 @@ describe('settings from the environment', () => {
     expect(message).toContain('HOLDFAST_WEBHOOK_URL');
     expect(message).toContain('http(s)');
     expect(message).not.toContain('secret-token');
+  });
+});
+
+describe("the engine's warnings on stderr", () => {
+  test("a webhook's answer with terminal control sequences is shown escaped, never written raw", async () => {
+    // The server's body is the endpoint's (or whoever stands between) to choose: a title change, a
+    // screen clear, a carriage return, the 8-bit CSI and a right-to-left override.
+    const hook = await startServer([{ status: 400, body: 'bad\u001b]0;pwned\u0007\u001b[2J\r\u009b31m\u202egone' }]);
+    let written = '';
+    const write = process.stderr.write;
+    process.stderr.write = ((chunk: string | Uint8Array) => {
+      written += String(chunk);
+      return true;
+    }) as typeof process.stderr.write;
+    try {
+      await engineNotifier({ HOLDFAST_WEBHOOK_URL: hook.url(), HOLDFAST_NOTIFY_ON: 'all' }, { log: () => undefined }).notify(failed);
+    } finally {
+      process.stderr.write = write;
+    }
+    expect(written).toContain('webhook answered HTTP 400: bad\\u001b]0;pwned\\u0007\\u001b[2J\\u000d\\u009b31m\\u202egone');
+    expect(written).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202e]/);
   });
 });

@@ -8,6 +8,7 @@ import type { NotifyTarget } from './channel.ts';
 import { NOTIFY_CHANNELS, type ChannelId } from './channels/index.ts';
 import { deliver, errorText, type DeliveryOptions, type NotifyOutcome } from './delivery.ts';
 import { isFailureEvent, type NotifyEvent } from './message.ts';
+import { showControls } from '../model/terminal-text.ts';
 
 export type { NotifyEvent } from './message.ts';
 export type { NotifyLog, NotifyOutcome } from './delivery.ts';
@@ -131,7 +132,8 @@ export function engineNotifier(env: NodeJS.ProcessEnv, logger: Logger, appChanne
     {
       log: (level, message, detail) => {
         logger.log(level, `notification: ${message}`, detail);
-        if (level !== 'info') process.stderr.write(`holdfast: notification ${level}: ${message}\n`);
+        // The message carries what a webhook or mail server answered: shown, never obeyed, by the terminal.
+        if (level !== 'info') process.stderr.write(showControls(`holdfast: notification ${level}: ${message}\n`));
       },
     },
     appChannels ? () => appChannels.targets() : undefined,

@@ -45,10 +45,13 @@ export async function reconcileAtStart(engine: ReconcilingEngine, options: { fil
   await removeStaleDumpPipes();
   // A drill's sandbox server outlives a Holdfast killed mid-drill, with the restored data beside it.
   await removeStaleSandboxes();
+  // The temps of the runs found stopped: ending a run clears its temp_path, and only these are ours to remove.
+  const stoppedRunTemps = new Set<string>();
   for (const run of catalogue.staleRuns()) {
     // Its pg_dump may outlive it and still be writing: ended first, before any of its files is touched.
     const stuck = await endChildrenOf(engine, run, report);
     if (stuck) continue;
+    if (run.tempPath !== null) stoppedRunTemps.add(run.tempPath);
     if (run.sealing) {
       const sealed = await finishSealedBackup(catalogue, run.id, run.sealing, run.detail);
       if (sealed.finished) report.finishedBackups.push(run.sealing.filename);
@@ -60,7 +63,7 @@ export async function reconcileAtStart(engine: ReconcilingEngine, options: { fil
     report.interruptedRuns.push(run.id);
   }
   await settleInterruptedSets(catalogue, config.backupDir);
-  report.removedTempFiles.push(...(await removeLeftoverTemps(catalogue, config.backupDir)));
+  report.removedTempFiles.push(...(await removeLeftoverTemps(config.backupDir, stoppedRunTemps)));
   if (options.files === 'now') {
     const files = await engine.fileCheck.run();
     report.missingBackups.push(...files.missingBackups);

@@ -1,0 +1,22 @@
+import { describe, expect, test } from 'vitest';
+import { showControls } from './terminal-text.ts';
+
+describe('what reaches a terminal', () => {
+  test('C0 but newline and tab, DEL and C1 are shown as escapes; other text is left as it is', () => {
+    expect(showControls('a\u001b]0;t\u0007\rb\bc\u007fd\u009be\u0085\n\tü ✓')).toBe('a\\u001b]0;t\\u0007\\u000db\\u0008c\\u007fd\\u009be\\u0085\n\tü ✓');
+  });
+
+  test('bidirectional overrides and isolates are shown as escapes: a name with U+202E reads backwards after it', () => {
+    // 'hx\u202Egnp.exe' shows as "hxexe.png"; the marks, embeddings and isolates reorder what follows too.
+    const bidi = '\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069';
+    expect(showControls(`a${bidi}b`)).toBe(`a${[...bidi].map((char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`).join('')}b`);
+    expect(JSON.parse(showControls(JSON.stringify({ name: `hx\u202egnp.exe` })))).toEqual({ name: 'hx\u202egnp.exe' });
+  });
+
+  test('JSON output stays valid and reads back as the same value', () => {
+    const value = { name: 'x\u009b2J\u007f\u001b[2J' };
+    const written = showControls(JSON.stringify(value));
+    expect(written).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+    expect(JSON.parse(written)).toEqual(value);
+  });
+});

@@ -1,0 +1,20 @@
+// Text for a terminal. Names and values come from databases, dumps, tools and webhooks a hostile
+// party may control (a table named `\x1b]0;…\x07` retitles the window, `\r` writes over a line, a
+// U+202E turns `hx\u202egnp.exe` into "hxexe.png"), so none of them reaches a terminal raw: the CLI's
+// every line and the engine's own warnings on stderr go through showControls.
+
+/**
+ * The characters a terminal acts on or reorders text by: C0 but the newline and tab lines are laid
+ * out with, DEL, C1 (U+0080–U+009F: U+009B is CSI to some terminals), and the bidirectional marks,
+ * embeddings, overrides and isolates (U+061C, U+200E–U+200F, U+202A–U+202E, U+2066–U+2069).
+ */
+const TERMINAL_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * Shows each such character as its `\uXXXX` escape. The same escape JSON uses, so it also keeps
+ * --json output valid: JSON.stringify escapes C0 already but leaves DEL, C1 and the bidi controls
+ * raw inside strings, where `\u009b` reads back as the very character it replaced.
+ */
+export function showControls(text: string): string {
+  return text.replace(TERMINAL_CONTROL, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
