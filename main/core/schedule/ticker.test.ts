@@ -59,3 +59,18 @@ test('a tick that throws (a catalogue busy past its timeout) is reported and the
   expect(errors).toHaveLength(1);
   ticker.stop();
 });
+
+test("a tick's failure without onError reaches stderr with its control characters shown", () => {
+  const written: string[] = [];
+  const write = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => (written.push(String(chunk)), true));
+  const failing = {
+    tick: () => {
+      // A schedule's profile name, as a hostile catalogue row could hold it.
+      throw new Error('profile "shop\u001b[2J\u009b\u202e" is broken');
+    },
+  } as unknown as Scheduler;
+  const ticker = startTicker(failing, { watchdogMs: 5_000, jumpMs: 30_000 });
+  ticker.stop();
+  write.mockRestore();
+  expect(written.join('')).toContain('a scheduler tick failed and will be retried: profile "shop\\u001b[2J\\u009b\\u202e" is broken');
+});

@@ -1,6 +1,7 @@
 // What makes the scheduler tick in a long-running process (the daemon, the Electron main process):
 // node-cron every minute, plus a watchdog that notices the wall clock jumping (suspend/resume, a
 // manual clock change, a time-zone change) and ticks at once instead of waiting for the next minute.
+import { showControls } from '../model/terminal-text.ts';
 import { nodeCronLibrary } from './cron-libraries.ts';
 import type { Scheduler } from './scheduler.ts';
 
@@ -28,7 +29,7 @@ export function startTicker(scheduler: Scheduler, options: TickerOptions = {}): 
       options.onTick?.();
     } catch (error) {
       if (options.onError) options.onError(error);
-      else process.stderr.write(`holdfast: a scheduler tick failed and will be retried: ${(error as Error).message}\n`);
+      else process.stderr.write(`holdfast: a scheduler tick failed and will be retried: ${showControls((error as Error).message)}\n`);
     }
   };
   const task = nodeCronLibrary().schedule('* * * * *', tick);
