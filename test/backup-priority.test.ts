@@ -18,13 +18,18 @@ function niceOf(pid: number, tid = pid): number {
   return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
 }
 
-/** The children of every thread of this process, by program name. */
+/**
+ * The children of every thread of this process, by the tool they run: the program in their arguments,
+ * not their comm, which is still `setpriv` (the lifeline) until it has exec'd the tool it names.
+ */
 function ownChildren(): Map<number, string> {
   const children = new Map<number, string>();
   for (const task of readdirSync('/proc/self/task')) {
     for (const pid of readFileSync(`/proc/self/task/${task}/children`, 'utf8').split(' ').filter(Boolean).map(Number)) {
       try {
-        children.set(pid, readFileSync(`/proc/${pid}/comm`, 'utf8').trim());
+        const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+        const tool = args.map((arg) => arg.slice(arg.lastIndexOf('/') + 1)).find((name) => name === 'pg_dump' || name === 'pg_dumpall');
+        children.set(pid, tool ?? readFileSync(`/proc/${pid}/comm`, 'utf8').trim());
       } catch {
         // exited and reaped meanwhile
       }
