@@ -48,11 +48,14 @@ describe('HOLDFAST_HOME', () => {
     await open(dir('readable', 0o755));
   });
 
-  test.skipIf(!asRoot)("another user's is refused naming the path, its owner and the chown to run, and is left as it was", async () => {
+  // A service's home (/var/lib/holdfast, owned by the user its daemon runs as) opened by an admin as
+  // root: chown would take it from the daemon, so the first step named is running as its owner.
+  test.skipIf(!asRoot)("another user's is refused naming the path, its owner by name, running as that user or the chown, and is left as it was", async () => {
     const home = dir('theirs', 0o755);
     chownSync(home, NOBODY, NOBODY);
     const refused = open(home);
-    await expect(refused).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringContaining(`${home} is owned by uid ${NOBODY}`) });
+    await expect(refused).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringContaining(`${home} is owned by nobody (uid ${NOBODY}), not this user (root, uid 0)`) });
+    await expect(refused).rejects.toMatchObject({ hint: expect.stringContaining(`run Holdfast as nobody (sudo -u nobody env HOLDFAST_HOME=${home} holdfast …)`) });
     await expect(refused).rejects.toMatchObject({ hint: expect.stringContaining(`chown root ${home}`) });
     expect(statSync(home)).toMatchObject({ uid: NOBODY, mode: expect.any(Number) });
     expect(statSync(home).mode & 0o777).toBe(0o755);
@@ -87,7 +90,7 @@ describe('BACKUP_DIR', () => {
   test.skipIf(!asRoot)("another user's (not root's) is refused", async () => {
     const backups = dir('theirs', 0o755);
     chownSync(backups, NOBODY, NOBODY);
-    await expect(open(join(scratch, 'home'), backups)).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringContaining(`owned by uid ${NOBODY}`) });
+    await expect(open(join(scratch, 'home'), backups)).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringContaining(`owned by nobody (uid ${NOBODY}), neither this user nor root`) });
   });
 });
 

@@ -226,7 +226,10 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
     // Asked beside the dump, not before it: it walks the database's directory on the server.
     const sizeOnDisk = databaseSize(client);
     // A plain dump cannot carry the database's own settings: recorded, so its restore can name each one it leaves out.
-    const databaseSettings = options.format === 'plain' ? readDatabaseSettings(client, null) : undefined;
+    // Asked once the size is answered: one connection takes one query at a time (pg@9 refuses a second).
+    const settingsClient = client;
+    const readSettings = () => readDatabaseSettings(settingsClient, null);
+    const databaseSettings = options.format === 'plain' ? sizeOnDisk.then(readSettings, readSettings) : undefined;
     sideWork = Promise.allSettled([countedDuringDump, globalsDuringDump, encrypting, sizeOnDisk, databaseSettings]);
     let lastBytes = -1;
     let lastGrowth = performance.now();

@@ -5,6 +5,7 @@
 // user or root, and not world-writable without the sticky bit (anyone could rename a backup away and
 // put another file under its name). Its group may write (Holdfast then leaves its mode alone: see
 // ensureBackupDir); a file swapped meanwhile fails the checksum the catalogue recorded.
+import { execFile } from 'node:child_process';
 import { constants } from 'node:fs';
 import { chmod, lstat, mkdir, open, readlink, realpath, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
@@ -25,12 +26,28 @@ const modeText = (mode: number) => `mode 0${(mode & 0o7777).toString(8)}`;
 const currentUser = () => ({ uid: process.getuid?.(), name: userInfo().username });
 const userText = () => `${currentUser().name}, uid ${currentUser().uid ?? '?'}`;
 
+/** A uid's user name from the system's user database (getent: /etc/passwd, LDAP…); undefined where it has none, or no getent. */
+function userNameOf(uid: number): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    execFile('getent', ['passwd', String(uid)], { timeout: 2000 }, (error, stdout) => {
+      const name = error ? undefined : stdout.split(':')[0]?.trim();
+      resolve(name ? name : undefined);
+    });
+  });
+}
+
+/** Another user who owns a directory, as a refusal names them: by name and uid, and how sudo names them. */
+async function otherOwner(uid: number): Promise<{ name: string; text: string; sudoUser: string }> {
+  const name = await userNameOf(uid);
+  return name ? { name, text: `${name} (uid ${uid})`, sudoUser: name } : { name: `uid ${uid}`, text: `uid ${uid}`, sudoUser: `#${uid}` };
+}
+
 /**
  * Opens a directory without following a final symlink (a link planted there is neither used nor has
  * what it names chmod'ed) and checks it is this user's; the caller checks and changes it through the
  * handle, which stays the directory that was checked.
  */
-async function openOwnDirectory(path: string, refuse: (why: NotOwn) => HoldfastError): Promise<{ handle: FileHandle; mode: number }> {
+async function openOwnDirectory(path: string, refuse: (why: NotOwn) => HoldfastError | Promise<HoldfastError>): Promise<{ handle: FileHandle; mode: number }> {
   let handle;
   try {
     handle = await open(path, constants.O_RDONLY | constants.O_DIRECTORY | (constants.O_NOFOLLOW ?? 0));
@@ -38,13 +55,13 @@ async function openOwnDirectory(path: string, refuse: (why: NotOwn) => HoldfastE
     const code = (error as NodeJS.ErrnoException).code;
     // Linux says ENOTDIR for a symlink opened O_DIRECTORY | O_NOFOLLOW, others ELOOP: lstat says which it is.
     if (code !== 'ELOOP' && code !== 'ENOTDIR') throw error;
-    if (!(await lstat(path)).isSymbolicLink()) throw refuse({ kind: 'not-directory' });
-    throw refuse({ kind: 'symlink', target: await readlink(path).catch(() => '?') });
+    if (!(await lstat(path)).isSymbolicLink()) throw await refuse({ kind: 'not-directory' });
+    throw await refuse({ kind: 'symlink', target: await readlink(path).catch(() => '?') });
   }
   try {
     const info = await handle.stat();
     const { uid } = currentUser();
-    if (uid !== undefined && info.uid !== uid) throw refuse({ kind: 'other-owner', uid: info.uid });
+    if (uid !== undefined && info.uid !== uid) throw await refuse({ kind: 'other-owner', uid: info.uid });
     return { handle, mode: info.mode };
   } catch (error) {
     await handle.close();
@@ -116,13 +133,15 @@ export async function ensureOwnHome(path: string): Promise<void> {
     new HoldfastError('CONFLICT', `HOLDFAST_HOME ${path} ${why}; another local user could replace Holdfast's catalogue, keys and credentials there.`, hintText(hint));
   const above = await openAncestor(path, 'group');
   if (above) throw refuse(above.why, above.hint);
-  const { handle, mode } = await openOwnDirectory(path, (notOwn) => {
+  const { handle, mode } = await openOwnDirectory(path, async (notOwn) => {
     if (notOwn.kind === 'symlink')
       return refuse(`is a symbolic link (to ${notOwn.target})`, `Set HOLDFAST_HOME to the directory itself (HOLDFAST_HOME=${shellWord(notOwn.target)}) once you have checked it is yours.`);
     if (notOwn.kind === 'not-directory') return refuse('is not a directory', 'Set HOLDFAST_HOME to a directory of your own.');
+    // A service's home (the daemon's user owns it) opened by an admin: chown would take it from the service.
+    const owner = await otherOwner(notOwn.uid);
     return refuse(
-      `is owned by uid ${notOwn.uid}, not this user (${userText()})`,
-      `If it is yours: chown ${shellWord(currentUser().name)} ${shellWord(path)}; otherwise set HOLDFAST_HOME to a directory of your own.`,
+      `is owned by ${owner.text}, not this user (${userText()})`,
+      `If it is the home of a service that runs as that user, run Holdfast as ${owner.name} (sudo -u ${shellWord(owner.sudoUser)} env HOLDFAST_HOME=${shellWord(path)} holdfast …); if it is yours: chown ${shellWord(currentUser().name)} ${shellWord(path)}; otherwise set HOLDFAST_HOME to a directory of your own.`,
     );
   });
   try {
@@ -176,7 +195,7 @@ export async function checkBackupDir(path: string): Promise<void> {
   const { uid, name } = currentUser();
   if (uid !== undefined && info.uid !== uid && info.uid !== 0)
     throw refuse(
-      `is owned by uid ${info.uid}, neither this user (${userText()}) nor root`,
+      `is owned by ${(await otherOwner(info.uid)).text}, neither this user nor root (Holdfast runs as ${userText()})`,
       `If it is yours: chown ${shellWord(name)} ${shellWord(path)}; otherwise set BACKUP_DIR to a directory of this user (on a shared volume, one of its own inside it).`,
     );
   if (info.mode & OTHERS_WRITE && !(info.mode & STICKY))

@@ -3,7 +3,6 @@
 // member's last verify or drill failed, pinned when any member is — and its decision is every
 // member's. Deleting a set deletes every member (as any backup), then its roles file and manifest.
 import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Catalogue } from '../catalogue/catalogue.ts';
 import { failedCheck } from '../catalogue/backup-rows.ts';
 import type { BackupMetadata } from '../model/types.ts';
@@ -52,7 +51,7 @@ export async function removeDeletedSets(catalogue: Catalogue, backupDir: string 
   for (const id of setIds) {
     const set = store.find(id);
     if (!set || store.members(id).length > 0) continue;
-    if (backupDir) for (const file of [set.globals.filename, set.manifest?.filename]) if (file) await rm(join(backupDir, file), { force: true });
+    if (backupDir) for (const file of [set.globals.filename, set.manifest?.filename]) if (file) await rm(store.fileOf(id, file, backupDir), { force: true });
     store.setStatus(id, 'deleted');
   }
 }

@@ -1,7 +1,6 @@
 // Whole-server backup sets as the engine offers them (the facade hands out one of these): take a set
 // with its events told per member, list and show sets with their members, and verify every member,
 // the roles file and the manifest. Restore and drill live beside it (restore-set.ts, drill-set.ts).
-import { join } from 'node:path';
 import type { BackupProgress, EngineContext } from '../backup/backup.ts';
 import type { BackupOptions } from '../backup/options.ts';
 import { BackupOptionsSchema } from '../backup/options.ts';
@@ -154,11 +153,11 @@ export class BackupSets {
   async verify(ref: string): Promise<SetVerifyResult> {
     const set = this.require(ref);
     const { manifestChecksum, verifyBackup } = await this.onDemand();
-    const { backupDir } = this.engine.config;
+    const fileOf = (filename: string) => this.store.fileOf(set.id, filename, this.engine.config.backupDir);
     const complete = set.status === 'completed';
     const checks: VerifyCheck[] = [];
     if (set.manifest) {
-      const path = join(backupDir, set.manifest.filename);
+      const path = fileOf(set.manifest.filename);
       const actual = (await exists(path)) ? await manifestChecksum(path) : null;
       checks.push({
         name: 'checksum',
@@ -170,7 +169,7 @@ export class BackupSets {
       checks.push({ name: 'checksum', status: set.status === 'interrupted' ? 'skipped' : 'failed', detail: `the set is ${set.status} and has no manifest` });
     }
     if (set.globals.filename) {
-      const path = join(backupDir, set.globals.filename);
+      const path = fileOf(set.globals.filename);
       const actual = (await exists(path)) ? `sha256:${await sha256File(path)}` : null;
       checks.push({
         name: 'globals',

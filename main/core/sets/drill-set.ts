@@ -4,7 +4,6 @@
 // drill's ordinary role, each table's exact rows compared with that member's manifest. The server is
 // stopped and removed at the end, also on failure or cancel. Each member's drill verdict is stored
 // on it, so retention and health see it as they see any drill.
-import { join } from 'node:path';
 import type { EngineContext } from '../backup/backup.ts';
 import { plural } from '../model/human.ts';
 import { scratchProfile } from '../drill/drill-target.ts';
@@ -24,6 +23,7 @@ import { checkBackupFiles, dumpClientMajor } from '../verify/verify.ts';
 import type { BackupSet } from './set-record.ts';
 import { drillDatabaseName } from '../model/unknown-database.ts';
 import { readSetRolesFile } from './set-roles-file.ts';
+import { SetStore } from './set-rows.ts';
 
 export interface SetDrillResult {
   id: string;
@@ -61,7 +61,9 @@ export async function drillSet(context: EngineContext, set: BackupSet, options: 
     };
     const superSession = await open(scratch.user);
     // An encrypted set's roles file is decrypted in memory (set-roles-file.ts); without the key, this refuses.
-    const rolesFile = set.globals.filename ? await readSetRolesFile(context, set, join(context.config.backupDir, set.globals.filename), members) : undefined;
+    const rolesFile = set.globals.filename
+      ? await readSetRolesFile(context, set, new SetStore(context.catalogue.db).fileOf(set.id, set.globals.filename, context.config.backupDir), members)
+      : undefined;
     const rolesText = rolesFile?.text;
     if (rolesFile?.keyName) result.decryptedWith = rolesFile.keyName;
     const admin = await superSession.connect('postgres');

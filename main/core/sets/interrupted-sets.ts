@@ -12,7 +12,6 @@
 //   set's id: the name was chosen at the start, and a file under it that is not this set's manifest is
 //   not ours to remove).
 import { readFile, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Catalogue } from '../catalogue/catalogue.ts';
 import { exists, sha256File } from '../fsutil/durable.ts';
 import type { BackupMetadata } from '../model/types.ts';
@@ -32,15 +31,14 @@ function membersHeld(set: BackupSet, backups: BackupMetadata[]): SetMember[] {
 export const ROLES_NOT_IN_PLACE = 'Holdfast stopped before the roles file was in place';
 
 /** Whether the roles file the set recorded is under its name with the bytes recorded. */
-async function holdsRecordedRoles(globals: BackupSet['globals'], backupDir: string): Promise<boolean> {
+async function holdsRecordedRoles(globals: BackupSet['globals'], fileOf: (filename: string) => string): Promise<boolean> {
   if (!globals.filename || !globals.checksum || globals.filename.includes('/')) return false;
-  const path = join(backupDir, globals.filename);
+  const path = fileOf(globals.filename);
   return (await exists(path)) && `sha256:${await sha256File(path)}` === globals.checksum;
 }
 
 /** A manifest the set wrote under its final name before it was stopped. */
-async function removeUnrecordedManifest(set: BackupSet, backupDir: string, manifestName: string): Promise<void> {
-  const manifestPath = join(backupDir, manifestName);
+async function removeUnrecordedManifest(set: BackupSet, manifestPath: string): Promise<void> {
   if (!set.manifest && (await isManifestOf(manifestPath, set.id))) await rm(manifestPath, { force: true });
 }
 
@@ -67,11 +65,13 @@ export async function settleInterruptedSets(catalogue: Catalogue, backupDir: str
   const settled: string[] = [];
   for (const { id, runId } of store.abandoned()) {
     const set = store.find(id)!;
+    // Where the set wrote (beside its members), which BACKUP_DIR now need not be.
+    const fileOf = (filename: string) => store.fileOf(id, filename, backupDir);
     const detail = catalogue.getRun(runId)?.detail;
     // `filename`: a run started by a Holdfast from before MANIFEST_DETAIL.
     const manifestName = detail?.[MANIFEST_DETAIL] ?? detail?.filename;
-    if (typeof manifestName === 'string' && manifestName.endsWith(`.${SET_EXTENSION}`) && !manifestName.includes('/')) await removeUnrecordedManifest(set, backupDir, manifestName);
-    if (set.globals.filename && !(await holdsRecordedRoles(set.globals, backupDir))) set.globals = { filename: null, checksum: null, note: ROLES_NOT_IN_PLACE };
+    if (typeof manifestName === 'string' && manifestName.endsWith(`.${SET_EXTENSION}`) && !manifestName.includes('/')) await removeUnrecordedManifest(set, fileOf(manifestName));
+    if (set.globals.filename && !(await holdsRecordedRoles(set.globals, fileOf))) set.globals = { filename: null, checksum: null, note: ROLES_NOT_IN_PLACE };
     set.databases = membersHeld(set, store.members(id));
     set.status = 'interrupted';
     set.problems = [STOPPED_PROBLEM, ...setStatusOf(set).problems];

@@ -7,7 +7,6 @@
 // fails while being restored (what no preview sees: pg_restore's own errors) does not stop the rest:
 // every chosen database is attempted and reported with its error, nothing already restored is undone,
 // and the result is not ok (the CLI exits 1). Only a cancel stops early; the rest say "not attempted".
-import { join } from 'node:path';
 import type { EngineContext } from '../backup/backup.ts';
 import { HoldfastError, hintFields, toErrorInfo, type ErrorInfo } from '../model/errors.ts';
 import { hintActions, hintText, renderHint } from '../model/hint-actions.ts';
@@ -29,6 +28,7 @@ import { applySetRoles, rolesTheFileCreates, type RolesApplied } from './apply-r
 import { chosenMembers } from './only-members.ts';
 import type { BackupSet } from './set-record.ts';
 import { readSetRolesFile } from './set-roles-file.ts';
+import { SetStore } from './set-rows.ts';
 
 export interface SetRestoreRequest {
   set: BackupSet;
@@ -141,7 +141,7 @@ function memberBlocked(preview: RestoreResult, ownershipStep: string | null): { 
 async function rolesTheSetCreates(engine: EngineContext, set: BackupSet, members: BackupSet['databases']): Promise<ReadonlySet<string>> {
   if (!set.globals.filename) return new Set();
   try {
-    const path = join(engine.config.backupDir, set.globals.filename);
+    const path = new SetStore(engine.catalogue.db).fileOf(set.id, set.globals.filename, engine.config.backupDir);
     const roles = await readSetRolesFile(
       engine,
       set,
@@ -230,7 +230,7 @@ export async function restoreSet(engine: EngineContext & { offsite: Pick<Offsite
         const roles = await readSetRolesFile(
           engine,
           set,
-          join(engine.config.backupDir, set.globals.filename),
+          new SetStore(engine.catalogue.db).fileOf(set.id, set.globals.filename, engine.config.backupDir),
           members.map((member) => engine.catalogue.requireBackup(member.id!)),
         ).catch((error: unknown) => {
           if (error instanceof HoldfastError) throw refused(`${error.message} Nothing was restored.`, error.hintTemplate);

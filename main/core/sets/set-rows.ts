@@ -1,5 +1,6 @@
 // Backup sets as the catalogue stores them: a backup_sets row per set (its record as JSON, its status
 // and manifest checksum in columns), and its members as ordinary backups rows linked by set_id.
+import { dirname, join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { backupFromRow, type BackupRow } from '../catalogue/backup-rows.ts';
 import type { BackupMetadata } from '../model/types.ts';
@@ -67,6 +68,16 @@ export class SetStore {
       params.push(filter.profile);
     }
     return (this.db.prepare(`SELECT * FROM backup_sets WHERE ${where} ORDER BY created_at`).all(...params) as SetRow[]).map(setFromRow);
+  }
+
+  /**
+   * Where a set's own file (its manifest or roles file) is: the directory the set wrote it in, beside
+   * its members (the BACKUP_DIR in force when it was taken), found from any member's recorded path,
+   * deleted ones too. BACKUP_DIR as it is now only for a set none of whose databases was written.
+   */
+  fileOf(setId: string, filename: string, backupDir: string): string {
+    const memberPath = this.db.prepare(`SELECT path FROM backups WHERE set_id = ? ORDER BY created_at LIMIT 1`).pluck().get(setId) as string | undefined;
+    return join(memberPath === undefined ? backupDir : dirname(memberPath), filename);
   }
 
   /** The member backups on record (completed or missing; deleted with the set). */

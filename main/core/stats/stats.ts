@@ -117,10 +117,11 @@ export const isFailed = (run: RunRecord): boolean => run.status === 'failed' || 
 
 /** The roles files on disk of completed backups (beside each) and of sets not deleted (in BACKUP_DIR). */
 function rolesFilesOf(catalogue: Catalogue, backups: BackupMetadata[], backupDir: string): BackupStats['rolesFiles'] {
-  const sets = new SetStore(catalogue.db).list({ statuses: ['completed', 'partial', 'interrupted'] });
+  const store = new SetStore(catalogue.db);
+  const sets = store.list({ statuses: ['completed', 'partial', 'interrupted'] });
   const paths = new Set([
     ...backups.flatMap((backup) => (backup.globals.filename ? [join(dirname(backup.path), backup.globals.filename)] : [])),
-    ...sets.flatMap((set) => (set.globals.filename ? [join(backupDir, set.globals.filename)] : [])),
+    ...sets.flatMap((set) => (set.globals.filename ? [store.fileOf(set.id, set.globals.filename, backupDir)] : [])),
   ]);
   let count = 0;
   let bytes = 0;

@@ -101,7 +101,7 @@ function Preview() {
   return (
     <>
       <h3 className="wizard__title">Review: nothing has changed yet</h3>
-      <DatabaseLines result={preview} label="Restore preview" />
+      <DatabaseLines result={preview} replacing={choices.mode === 'clean'} label="Restore preview" />
       <DatabaseImpacts result={preview} />
       {!preview.ok ? (
         <Notice tone="warn" title="This restore would fail">
@@ -120,8 +120,11 @@ function Preview() {
   );
 }
 
-/** One line per database: created or replaced, its tables and rows matched, or why it cannot be. */
-function DatabaseLines({ result, label }: { result: SetRestoreResult; label: string }) {
+/**
+ * One line per database: created, replaced, or (an existing empty one, under "Create them") restored
+ * into as it is; its tables and rows matched, or why it cannot be.
+ */
+function DatabaseLines({ result, replacing, label }: { result: SetRestoreResult; replacing: boolean; label: string }) {
   return (
     <ul className="checks" aria-label={label}>
       {result.databases.map((entry) => {
@@ -137,8 +140,8 @@ function DatabaseLines({ result, label }: { result: SetRestoreResult; label: str
             <span className="checks__detail">
               {entry.error ??
                 (result.dryRun
-                  ? `${restore?.target.exists ? `exists (${plural(restore.target.relations, 'relation')}): replaced` : 'will be created'} · ${plural(restore?.impact.tables.length ?? 0, 'table')}`
-                  : `${entry.created ? 'created' : 'replaced'} · row counts match the backup in ${matching} of ${plural(restore?.tables.length ?? 0, 'table')}`)}
+                  ? `${!restore?.target.exists ? 'will be created' : replacing ? `exists (${plural(restore.target.relations, 'relation')}): replaced` : 'exists, empty: restored into it'} · ${plural(restore?.impact.tables.length ?? 0, 'table')}`
+                  : `${entry.created ? 'created' : replacing ? 'replaced' : 'restored into the existing database'} · row counts match the backup in ${matching} of ${plural(restore?.tables.length ?? 0, 'table')}`)}
               {entry.error && (entry.appHint ?? entry.hint) ? <span className="checks__hint">{entry.appHint ?? entry.hint}</span> : null}
             </span>
           </li>
@@ -171,6 +174,7 @@ function DatabaseImpacts({ result }: { result: SetRestoreResult }) {
 function Outcome({ onClose }: { onClose: () => void }) {
   const result = useSetRestore((s) => s.result);
   const error = useSetRestore((s) => s.error);
+  const replacing = useSetRestore((s) => s.choices?.mode === 'clean');
   const { back } = useSetRestore.getState();
   return (
     <>
@@ -183,7 +187,7 @@ function Outcome({ onClose }: { onClose: () => void }) {
               Roles: {result.roles.created.length} created, {result.roles.kept.length} kept{result.roles.failed.length ? `, ${result.roles.failed.length} failed` : ''}.
             </p>
           ) : null}
-          <DatabaseLines result={result} label="Restored databases" />
+          <DatabaseLines result={result} replacing={replacing} label="Restored databases" />
         </div>
       ) : null}
       <div className="form__actions">
