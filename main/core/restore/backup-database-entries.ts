@@ -62,7 +62,8 @@ function entriesUnreadable(backup: BackupMetadata, detail: string): HoldfastErro
   );
 }
 
-function decodeScript(bytes: Buffer): string {
+/** A pg_restore script's text, in the encoding its header declares. */
+export function decodeScript(bytes: Buffer): string {
   // The header is ASCII in every server encoding.
   const declared = /SET client_encoding = '([A-Z0-9_]+)'/.exec(bytes.subarray(0, 4096).toString('latin1'))?.[1];
   return decoderOrUtf8(declared).decode(bytes);
