@@ -51,6 +51,8 @@ export interface SetRestoreResult {
   ok: boolean;
   target: string;
   roles: RolesApplied | null;
+  /** A dry run's: the roles the set's roles file will create on the target (those it lacks now), sorted; null for a real run (roles says what it did) or a set without a roles file. */
+  rolesToCreate: string[] | null;
   /** What --confirm must say for this restore (the set's id; profile/id on a production target), when it needs one. */
   confirmation: string | null;
   /** A member that failed keeps its restore's hint, and its run (runId) when the tools' output was kept with it. */
@@ -157,6 +159,22 @@ async function rolesTheSetCreates(engine: EngineContext, set: BackupSet, members
   }
 }
 
+/** Of the roles the set's roles file creates, those the target server lacks now: what its restore will create there. */
+async function rolesTheTargetLacks(engine: EngineContext, target: Profile, rolesFromSet: ReadonlySet<string>): Promise<string[]> {
+  const session = await openSession(engine, target);
+  try {
+    const admin = await session.connect(target.dbname === 'template1' ? 'template1' : 'postgres');
+    try {
+      const has = new Set((await admin.query<{ rolname: string }>('SELECT rolname FROM pg_catalog.pg_roles')).rows.map((r) => r.rolname));
+      return [...rolesFromSet].filter((role) => !has.has(role)).sort();
+    } finally {
+      await admin.end();
+    }
+  } finally {
+    await session.close();
+  }
+}
+
 export async function restoreSet(engine: EngineContext & { offsite: Pick<Offsite, 'readable' | 'sourceFor'> }, request: SetRestoreRequest): Promise<SetRestoreResult> {
   const { set, target } = request;
   const members = chosenMembers(set, request.only);
@@ -185,6 +203,7 @@ export async function restoreSet(engine: EngineContext & { offsite: Pick<Offsite
     ok: false,
     target: target.name,
     roles: null,
+    rolesToCreate: null,
     confirmation: request.clean ? expected : null,
     databases: [],
   };
@@ -219,6 +238,7 @@ export async function restoreSet(engine: EngineContext & { offsite: Pick<Offsite
   }
   const blocked = result.databases.filter((d) => d.error !== null);
   if (request.dryRun) {
+    if (set.globals.filename) result.rolesToCreate = await rolesTheTargetLacks(engine, target, rolesFromSet);
     // Derived from the members, as they say it: a set is ok only when each of its members is.
     result.ok = blocked.length === 0 && result.databases.every((d) => d.result?.ok === true);
     return result;
