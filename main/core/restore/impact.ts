@@ -1,8 +1,5 @@
 // What a restore would do to its target, worked out before anything changes: from the archive's
 // table of contents (pg_restore --list) or the manifest for plain SQL, and the target's catalog.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type pg from 'pg';
 import { quoteIdent } from '../pg/connection.ts';
 import { tableKey } from '../pg/table-key.ts';
@@ -13,7 +10,7 @@ import { hintText, renderHint } from '../model/hint-actions.ts';
 import { plural } from '../model/human.ts';
 import type { BackupMetadata, Profile } from '../model/types.ts';
 import { rolesNamedByPrivileges } from './archive-privileges.ts';
-import { decodeScript } from './backup-database-entries.ts';
+import { entriesScript } from './backup-database-entries.ts';
 import { leftOutWarning, plainDumpLeftOut, rolesNamedBy, type DatabasePropertiesPlan, type DatabasePropertyImpact, type LeftOut } from './database-properties.ts';
 import type { PropertyProblem } from './database-property-checks.ts';
 import type { ExecutedFunction, ExecutedFunctionsFinding } from './executed-functions.ts';
@@ -121,23 +118,8 @@ export async function archiveContents(tools: ClientToolSet, backup: BackupMetada
 
 /** The SQL pg_restore would send for the archive's privilege entries, read for the roles it names; undefined when pg_restore cannot write it. */
 async function rolesPrivilegesName(tools: ClientToolSet, backup: BackupMetadata, entries: string[], timeoutMs: number): Promise<string[] | undefined> {
-  const dir = await mkdtemp(join(tmpdir(), 'holdfast-list-'));
-  const raw: Buffer[] = [];
-  try {
-    const list = join(dir, 'privilege-entries.list');
-    await writeFile(list, `${entries.join('\n')}\n`);
-    // pg_restore -f writes a script and connects to nothing; it needs no credentials.
-    const script = await runChild(tools.paths.pg_restore, [`--use-list=${list}`, '--file=-', backup.path], {
-      env: { PATH: process.env.PATH, LC_ALL: 'C' },
-      captureStdout: true,
-      timeoutMs,
-      onSpawn: (child) => child.stdout?.on('data', (chunk: Buffer) => raw.push(chunk)),
-    });
-    if (script.exitCode !== 0) return undefined;
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-  return rolesNamedByPrivileges(decodeScript(Buffer.concat(raw)));
+  const script = await entriesScript(tools, backup, entries, [], timeoutMs);
+  return script.exitCode === 0 ? rolesNamedByPrivileges(script.text) : undefined;
 }
 
 export async function assessImpact(input: {
