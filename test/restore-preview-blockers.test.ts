@@ -70,6 +70,43 @@ describe("the preview's blockers", () => {
     expect(await databasesLike('hr\\_roles%')).toEqual([]);
   });
 
+  // A DBA's review: a role named only in an object's GRANT passed the preview, and pg_restore then failed on it.
+  test('roles named only in GRANTs on objects (schema, column, default privileges) block the start; the roles file lifts it', async () => {
+    await server.query(`CREATE ROLE analyst NOLOGIN; CREATE ROLE "Odd ""Name"" Here" NOLOGIN; CREATE ROLE writer NOLOGIN; CREATE ROLE "Defaults Owner" NOLOGIN`);
+    await server.query(`CREATE DATABASE shop TEMPLATE template0`);
+    await server.query(
+      `CREATE SCHEMA "My Schema"; CREATE TABLE "My Schema".orders (id int, total numeric);
+       GRANT USAGE ON SCHEMA "My Schema" TO analyst;
+       GRANT SELECT (total) ON "My Schema".orders TO "Odd ""Name"" Here";
+       ALTER DEFAULT PRIVILEGES FOR ROLE "Defaults Owner" IN SCHEMA "My Schema" GRANT SELECT ON TABLES TO writer, PUBLIC;`,
+      'shop',
+    );
+    await holdfast.addProfile(profileFor(server, 'shop', 'shop'));
+    const backup = await holdfast.backup('shop', {});
+    await server.query(`DROP OWNED BY analyst, "Odd ""Name"" Here", writer, "Defaults Owner"`, 'shop');
+    await server.query(`DROP ROLE analyst; DROP ROLE "Odd ""Name"" Here"; DROP ROLE writer; DROP ROLE "Defaults Owner"`);
+
+    const preview = await holdfast.restore({ ...create, to: 'shop', dbname: 'shopcopy', ref: backup.id });
+    expect(preview.ok).toBe(false);
+    expect(preview.impact.missingRoles).toEqual(['Defaults Owner', 'Odd "Name" Here', 'analyst', 'writer']);
+    expect(preview.impact.blockers).toEqual([
+      expect.objectContaining({ kind: 'missing-roles', message: expect.stringMatching(/"analyst"/), hint: expect.stringMatching(/\.globals\.sql on that server first, or .*--no-owner --no-acl/) }),
+    ]);
+
+    // The remedy it names first: the backup's roles file, then the restore itself goes through.
+    expect(backup.globals.filename).toBeTruthy();
+    execFileSync(
+      join(server.binDir, 'psql'),
+      ['-X', '-q', '-v', 'ON_ERROR_STOP=0', '-h', server.host, '-p', String(server.port), '-U', server.user, '-d', 'postgres', '-f', join(backup.path, '..', backup.globals.filename!)],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    const after = await holdfast.restore({ ...create, to: 'shop', dbname: 'shopcopy', ref: backup.id });
+    expect(after.impact.blockers).toEqual([]);
+    const restored = await holdfast.restore({ ...create, to: 'shop', dbname: 'shopcopy', ref: backup.id, dryRun: false });
+    expect(restored.ok).toBe(true);
+    expect((await server.query<{ ok: boolean }>(`SELECT has_schema_privilege('analyst', 'My Schema', 'USAGE') AS ok`, 'shopcopy'))[0]!.ok).toBe(true);
+  });
+
   test('a connection limit PostgreSQL does not take blocks the start, with no option that lifts it', async () => {
     const dir = join(elsewhere, 'limit.dir');
     execFileSync(join(server.binDir, 'pg_dump'), ['-Fd', '-f', dir, '-h', server.host, '-p', String(server.port), '-U', server.user, 'hr'], { stdio: ['ignore', 'ignore', 'pipe'] });

@@ -164,7 +164,14 @@ test("a member owned by a role the target lacks is not previewed as refused: the
   // The member's own impact still knows the role is missing now, but nothing it shows stops the set's restore.
   expect(preview.databases[0]!.result!.impact.missingRoles).toEqual(['shop_owner']);
   expect(preview.databases[0]!.result!.impact.blockers).toEqual([]);
+  // The DBA review: the member said ok: false beside the set's ok: true; the JSON agrees with itself.
+  expect(preview.databases[0]!.result!.ok).toBe(true);
   expect(formatRestoreOrSet(preview)).not.toMatch(/would be refused|lacks roles/);
+  // And the set's preview names the roles its roles file will create there (the JSON said roles: null).
+  expect(preview.roles).toBeNull();
+  expect(preview.rolesToCreate).toContain('shop_owner');
+  expect(preview.rolesToCreate).not.toContain(target.user);
+  expect(formatRestoreOrSet(preview)).toMatch(/roles: the roles file creates .*shop_owner/);
   // And the restore it previews does what it said: the role comes from the roles file, then the database.
   const restored = await holdfast.sets.restore({ ref: owned.id, to: 'target', only: ['shop'], create: true, clean: false, dryRun: false });
   expect(restored.ok).toBe(true);

@@ -110,6 +110,7 @@ export function formatRestoreOrSet(result: RestoreResult | SetRestoreResult): st
     lines.push(`  roles: created ${result.roles.created.join(', ') || 'none'}; kept as they were ${result.roles.kept.join(', ') || 'none'}`);
     for (const failed of result.roles.failed) lines.push(`  ✗ role statement ${failed.statement}: ${failed.error}`);
   }
+  if (result.rolesToCreate) lines.push(`  roles: the roles file creates ${result.rolesToCreate.join(', ') || 'none the target lacks'}, before any database`);
   for (const database of result.databases) {
     if (database.error) {
       lines.push(`  ✗ ${database.database}: ${database.error}`);

@@ -14,6 +14,7 @@ let target: PgServer | undefined;
 
 test.beforeAll(async ({ holdfast }) => {
   await holdfast.pg.query(`CREATE TABLE kept_in_postgres (id int); INSERT INTO kept_in_postgres VALUES (1), (2), (3)`);
+  await holdfast.pg.query(`CREATE ROLE "Set Reader" NOLOGIN`);
   target = await startPgServer();
   await rpc(holdfast.url, 'profile.add', { name: 'fresh', host: target.host, port: target.port, user: target.user, dbname: 'postgres' });
   const { pg } = holdfast;
@@ -40,6 +41,8 @@ test('an existing empty database a set is restored into is said restored into, n
   const previewed = restore.getByRole('list', { name: 'Restore preview' }).locator('[data-database="postgres"]');
   await expect(previewed).toContainText('exists, empty: restored into it');
   await expect(previewed).not.toContainText('replaced');
+  // The roles its roles file will create on the target, named before anything is done.
+  await expect(restore.getByText('The roles file creates', { exact: false })).toContainText('Set Reader');
 
   await restore.getByLabel("Type the set's id to confirm").fill(set.id);
   await restore.getByRole('button', { name: 'Restore', exact: true }).click();

@@ -30,25 +30,38 @@ export async function readBackupDatabaseEntries(tools: ClientToolSet, backup: Ba
     if (entry && (entry[2] === 'DATABASE' || entry[2] === 'DATABASE PROPERTIES' || entry[3])) wanted.push(line);
   }
   if (!wanted.some((line) => / DATABASE - /.test(line))) return undefined;
+  const script = await entriesScript(tools, backup, wanted, ['--create'], timeoutMs);
+  if (script.exitCode !== 0) throw entriesUnreadable(backup, stderrTail(script.stderr));
+  return parseDatabaseEntries(script.text);
+}
+
+/**
+ * The SQL pg_restore would send for these lines of its --list, decoded; it connects to nothing, so it
+ * needs no credentials. The list goes through a file (not /dev/stdin) so this works on Windows too.
+ */
+export async function entriesScript(
+  tools: ClientToolSet,
+  backup: BackupMetadata,
+  entries: string[],
+  args: string[],
+  timeoutMs: number,
+): Promise<{ exitCode: number | null; stderr: string; text: string }> {
   const raw: Buffer[] = [];
-  // The list goes through a file (not /dev/stdin) so this works on Windows too.
   const dir = await mkdtemp(join(tmpdir(), 'holdfast-list-'));
-  let script;
   try {
-    const list = join(dir, 'database-entries.list');
-    await writeFile(list, `${wanted.join('\n')}\n`);
-    script = await runChild(tools.paths.pg_restore, ['--create', `--use-list=${list}`, '--file=-', backup.path], {
-      env,
+    const list = join(dir, 'entries.list');
+    await writeFile(list, `${entries.join('\n')}\n`);
+    const script = await runChild(tools.paths.pg_restore, [...args, `--use-list=${list}`, '--file=-', backup.path], {
+      env: { PATH: process.env.PATH, LC_ALL: 'C' },
       captureStdout: true,
       timeoutMs,
       // Raw bytes: the script is in the dumped database's encoding, which need not be UTF-8.
       onSpawn: (child) => child.stdout?.on('data', (chunk: Buffer) => raw.push(chunk)),
     });
+    return { exitCode: script.exitCode, stderr: script.stderr, text: script.exitCode === 0 ? decodeScript(Buffer.concat(raw)) : '' };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
-  if (script.exitCode !== 0) throw entriesUnreadable(backup, stderrTail(script.stderr));
-  return parseDatabaseEntries(decodeScript(Buffer.concat(raw)));
 }
 
 /** pg_restore could not write the backup's database-level entries (its CREATE DATABASE and what follows it). */

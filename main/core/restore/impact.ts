@@ -9,6 +9,8 @@ import { hintFields, type ErrorInfo } from '../model/errors.ts';
 import { hintText, renderHint } from '../model/hint-actions.ts';
 import { plural } from '../model/human.ts';
 import type { BackupMetadata, Profile } from '../model/types.ts';
+import { rolesNamedByPrivileges } from './archive-privileges.ts';
+import { entriesScript } from './backup-database-entries.ts';
 import { leftOutWarning, plainDumpLeftOut, rolesNamedBy, type DatabasePropertiesPlan, type DatabasePropertyImpact, type LeftOut } from './database-properties.ts';
 import type { PropertyProblem } from './database-property-checks.ts';
 import type { ExecutedFunction, ExecutedFunctionsFinding } from './executed-functions.ts';
@@ -41,7 +43,7 @@ export interface RestoreImpact {
   tables: TableImpact[];
   /** What stops this restore as asked; empty when nothing the preview can see does. Not repeated among the warnings. */
   blockers: RestoreBlocker[];
-  /** Roles owning objects in the archive that the target server lacks. */
+  /** Roles the archive names (objects' owners, its privileges' grantees and grantors, the database's own) that the target server lacks. */
   missingRoles: string[];
   /** Extensions the archive creates that the target server cannot provide. */
   unavailableExtensions: string[];
@@ -82,18 +84,25 @@ const SERVER_ROLES = ['pg_execute_server_program', 'pg_write_server_files', 'pg_
 
 export interface ArchiveContents {
   owners: string[];
+  /** Roles its privilege entries name: grantees, grantors, default privileges' roles (archive-privileges.ts). */
+  privilegeRoles: string[];
   extensions: string[];
 }
 
-/** Owners and extensions from `pg_restore --list` ("3215; 1259 16385 TABLE public users alice"). */
+/** Owners and extensions from `pg_restore --list` ("3215; 1259 16385 TABLE public users alice"); the roles privileges name from those entries' SQL. */
 export async function archiveContents(tools: ClientToolSet, backup: BackupMetadata, timeoutMs: number): Promise<ArchiveContents | undefined> {
   if (backup.format === 'plain') return undefined;
   const listed = await runChild(tools.paths.pg_restore, ['--list', backup.path], { env: process.env, captureStdout: true, timeoutMs });
   if (listed.exitCode !== 0) return undefined;
   const owners = new Set<string>();
   const extensions = new Set<string>();
+  const privilegeEntries: string[] = [];
   for (const line of listed.stdout.split('\n')) {
     if (!/^\d+;/.test(line)) continue;
+    if (/^\d+; \d+ \d+ (?:DEFAULT )?ACL /.test(line)) {
+      privilegeEntries.push(line);
+      continue;
+    }
     const extension = / EXTENSION - (\S+)/.exec(line);
     if (extension) {
       extensions.add(extension[1]!);
@@ -102,7 +111,15 @@ export async function archiveContents(tools: ClientToolSet, backup: BackupMetada
     const owned = /^\d+; \d+ \d+ (?:TABLE|SEQUENCE|VIEW|MATERIALIZED VIEW|SCHEMA|FUNCTION|TYPE|DOMAIN|PROCEDURE|AGGREGATE) .* (\S+)$/.exec(line.trimEnd());
     if (owned) owners.add(owned[1]!);
   }
-  return { owners: [...owners].sort(), extensions: [...extensions].sort() };
+  const privilegeRoles = privilegeEntries.length ? await rolesPrivilegesName(tools, backup, privilegeEntries, timeoutMs) : [];
+  if (privilegeRoles === undefined) return undefined;
+  return { owners: [...owners].sort(), privilegeRoles, extensions: [...extensions].sort() };
+}
+
+/** The SQL pg_restore would send for the archive's privilege entries, read for the roles it names; undefined when pg_restore cannot write it. */
+async function rolesPrivilegesName(tools: ClientToolSet, backup: BackupMetadata, entries: string[], timeoutMs: number): Promise<string[] | undefined> {
+  const script = await entriesScript(tools, backup, entries, [], timeoutMs);
+  return script.exitCode === 0 ? rolesNamedByPrivileges(script.text) : undefined;
 }
 
 export async function assessImpact(input: {
@@ -171,7 +188,7 @@ export async function assessImpact(input: {
 
   const planned = input.databaseProperties?.properties;
   const databaseRoles = planned ? rolesNamedBy(planned) : [];
-  const missingRoles = [...new Set([...(input.contents?.owners ?? []), ...databaseRoles])].filter((role) => !roles.has(role)).sort();
+  const missingRoles = [...new Set([...(input.contents?.owners ?? []), ...(input.contents?.privilegeRoles ?? []), ...databaseRoles])].filter((role) => !roles.has(role)).sort();
   const unavailableExtensions = (input.contents?.extensions ?? []).filter((name) => !available.has(name));
   const production = target.tags.includes('production');
   // Hint templates (rendered per shell below): a server's, a backup's or a profile's words go in through hintText.

@@ -51,6 +51,8 @@ export interface SetRestoreResult {
   ok: boolean;
   target: string;
   roles: RolesApplied | null;
+  /** A dry run's: the roles the set's roles file will create on the target (those it lacks now), sorted; null for a real run (roles says what it did) or a set without a roles file. */
+  rolesToCreate: string[] | null;
   /** What --confirm must say for this restore (the set's id; profile/id on a production target), when it needs one. */
   confirmation: string | null;
   /** A member that failed keeps its restore's hint, and its run (runId) when the tools' output was kept with it. */
@@ -105,13 +107,16 @@ function refusalHint(blocked: ReadonlyArray<{ database: string }>, hints: Readon
 }
 
 /**
- * A member's preview as the set's restore will meet it: roles the target lacks stop nothing when the set
- * has a roles file, which is applied first and creates them, so that blocker is not shown (the CLI
- * printed "would be refused" for a restore that went through). The missing roles stay in missingRoles.
+ * A member's preview as the set's restore will meet it: roles the target lacks stop nothing when the
+ * set's roles file, applied first, creates every one of them, so that blocker is not shown (the CLI
+ * printed "would be refused" for a restore that went through) and the member is ok as its blockers
+ * now say (the JSON said ok: false for a member of a set that said ok: true). The missing roles stay
+ * in missingRoles: the target lacks them now.
  */
-function asSetMemberPreview(set: BackupSet, preview: RestoreResult): RestoreResult {
-  if (!set.globals.filename) return preview;
-  return { ...preview, impact: { ...preview.impact, blockers: preview.impact.blockers.filter((blocker) => blocker.kind !== 'missing-roles') } };
+function asSetMemberPreview(preview: RestoreResult, rolesFromSet: ReadonlySet<string>): RestoreResult {
+  if (!preview.impact.missingRoles.every((role) => rolesFromSet.has(role))) return preview;
+  const blockers = preview.impact.blockers.filter((blocker) => blocker.kind !== 'missing-roles');
+  return { ...preview, ok: blockers.length === 0, impact: { ...preview.impact, blockers } };
 }
 
 /**
@@ -154,6 +159,22 @@ async function rolesTheSetCreates(engine: EngineContext, set: BackupSet, members
   }
 }
 
+/** Of the roles the set's roles file creates, those the target server lacks now: what its restore will create there. */
+async function rolesTheTargetLacks(engine: EngineContext, target: Profile, rolesFromSet: ReadonlySet<string>): Promise<string[]> {
+  const session = await openSession(engine, target);
+  try {
+    const admin = await session.connect(target.dbname === 'template1' ? 'template1' : 'postgres');
+    try {
+      const has = new Set((await admin.query<{ rolname: string }>('SELECT rolname FROM pg_catalog.pg_roles')).rows.map((r) => r.rolname));
+      return [...rolesFromSet].filter((role) => !has.has(role)).sort();
+    } finally {
+      await admin.end();
+    }
+  } finally {
+    await session.close();
+  }
+}
+
 export async function restoreSet(engine: EngineContext & { offsite: Pick<Offsite, 'readable' | 'sourceFor'> }, request: SetRestoreRequest): Promise<SetRestoreResult> {
   const { set, target } = request;
   const members = chosenMembers(set, request.only);
@@ -182,6 +203,7 @@ export async function restoreSet(engine: EngineContext & { offsite: Pick<Offsite
     ok: false,
     target: target.name,
     roles: null,
+    rolesToCreate: null,
     confirmation: request.clean ? expected : null,
     databases: [],
   };
@@ -190,7 +212,7 @@ export async function restoreSet(engine: EngineContext & { offsite: Pick<Offsite
   const previewHints = new Map<string, string>();
   for (const member of members) {
     try {
-      const preview = asSetMemberPreview(set, await restoreBackup(engine, { ...memberRequest(member.database, true), ref: member.id!, rolesFromSet }));
+      const preview = asSetMemberPreview(await restoreBackup(engine, { ...memberRequest(member.database, true), ref: member.id!, rolesFromSet }), rolesFromSet);
       const uncreatable = preview.target.exists ? null : cannotCreate(member.database);
       const ownershipStep = skipOwnershipStep(engine.catalogue.requireBackup(member.id!).format, {
         backupId: member.id!,
@@ -216,7 +238,9 @@ export async function restoreSet(engine: EngineContext & { offsite: Pick<Offsite
   }
   const blocked = result.databases.filter((d) => d.error !== null);
   if (request.dryRun) {
-    result.ok = blocked.length === 0;
+    if (set.globals.filename) result.rolesToCreate = await rolesTheTargetLacks(engine, target, rolesFromSet);
+    // Derived from the members, as they say it: a set is ok only when each of its members is.
+    result.ok = blocked.length === 0 && result.databases.every((d) => d.result?.ok === true);
     return result;
   }
   if (blocked.length > 0) throw refused(`Nothing was restored: ${blocked.map((d) => `${d.database}: ${d.error}`).join('; ')}`, refusalHint(blocked, previewHints));

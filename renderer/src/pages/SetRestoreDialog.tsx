@@ -101,6 +101,9 @@ function Preview() {
   return (
     <>
       <h3 className="wizard__title">Review: nothing has changed yet</h3>
+      {preview.rolesToCreate ? (
+        <p className="muted">The roles file creates {preview.rolesToCreate.length ? preview.rolesToCreate.join(', ') : 'no role this server lacks'}, before any database.</p>
+      ) : null}
       <DatabaseLines result={preview} replacing={choices.mode === 'clean'} label="Restore preview" />
       <DatabaseImpacts result={preview} />
       {!preview.ok ? (
