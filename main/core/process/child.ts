@@ -1,6 +1,6 @@
 // Every PostgreSQL client tool runs through here: an argument array (never a shell), its own process
-// group so a timeout or cancel ends pg_dump and anything it started, and a bounded tail of stderr
-// for the error message.
+// group (in this process's session: own-group.ts) so a timeout or cancel ends pg_dump and anything it
+// started, and a bounded tail of stderr for the error message.
 //
 // A child must not outlive the Holdfast that started it (an orphaned pg_dump keeps its connection,
 // keeps writing a temp file the next start deletes, and a second backup starts beside it). Two
@@ -18,6 +18,7 @@ import { CREDENTIALS_KEY_VARIABLES } from '../secrets/file-store.ts';
 import { releasePassfileOnConnect } from '../secrets/passfile.ts';
 import { isSameProcessAlive, processStartToken, type ProcessIdentity } from './liveness.ts';
 import { ProgramAnswers } from '../tools/program-answers.ts';
+import { inOwnGroup } from './own-group.ts';
 
 /**
  * Holdfast's own secrets in its environment: the credentials key (or where systemd keeps it) and the
@@ -148,9 +149,11 @@ export function launchPlan(bin: string, args: readonly string[], env: NodeJS.Pro
 
 export function startChild(bin: string, args: readonly string[], options: RunOptions): RunningChild {
   const plan = launchPlan(bin, args, options.env);
-  const child = spawn(plan.file, plan.args, {
-    env: plan.env,
-    detached: true,
+  // A process group of its own, in this process's session: own-group.ts says why not a session.
+  const launch = inOwnGroup(plan);
+  const child = spawn(launch.file, launch.args, {
+    env: launch.env,
+    detached: launch.detached,
     shell: false,
     stdio: [options.stdin ? 'pipe' : 'ignore', options.captureStdout || options.streamStdout ? 'pipe' : 'ignore', 'pipe'],
     windowsHide: true,
