@@ -175,3 +175,46 @@ describe('the directories above HOLDFAST_HOME and BACKUP_DIR', () => {
     await open(join(scratch, 'home'), join(volume, 'backups'));
   });
 });
+
+// A link on the way leads through directories and links the literal path does not name: each of them
+// can be changed to send Holdfast elsewhere, so each is checked, and the refusal names the one.
+describe('the links and directories a symbolic link on the way leads through', () => {
+  test('BACKUP_DIR reached through a link whose target passes a link in a world-writable directory is refused, naming that directory and the links', async () => {
+    const anyone = dir('open', 0o777);
+    const real = dir('real', 0o755);
+    symlinkSync(real, join(anyone, 'mid'));
+    const entry = join(scratch, 'entry');
+    symlinkSync(join(anyone, 'mid'), entry);
+    const refused = open(join(scratch, 'home'), join(entry, 'backups'));
+    await expect(refused).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringContaining(`${anyone}, which everyone may write in (mode 0777)`) });
+    await expect(refused).rejects.toMatchObject({ message: expect.stringContaining(`reached through ${entry} → ${join(anyone, 'mid')}`) });
+  });
+
+  test.skipIf(!asRoot)("HOLDFAST_HOME reached through a link whose target passes another user's link is refused, naming that link", async () => {
+    const real = dir('real', 0o755);
+    const middle = dir('middle', 0o755);
+    const mid = join(middle, 'mid');
+    symlinkSync(real, mid);
+    lchownSync(mid, NOBODY, NOBODY);
+    const entry = join(scratch, 'entry');
+    symlinkSync(mid, entry);
+    await expect(open(join(entry, 'home'))).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringContaining(`is reached through ${mid}, a symbolic link of uid ${NOBODY}`) });
+  });
+
+  test('BACKUP_DIR that is itself a link is judged by the directories above its target', async () => {
+    const anyone = dir('open', 0o777);
+    mkdirSync(join(anyone, 'backups'), { mode: 0o700 });
+    const link = join(scratch, 'backups');
+    symlinkSync(join(anyone, 'backups'), link);
+    await expect(open(join(scratch, 'home'), link)).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringContaining(`${anyone}, which everyone may write in`) });
+  });
+
+  test('a chain of this user’s links through directories no one else may write in is used', async () => {
+    const real = dir('real', 0o755);
+    const middle = dir('middle', 0o755);
+    symlinkSync('../real', join(middle, 'mid'));
+    symlinkSync(join(middle, 'mid'), join(scratch, 'entry'));
+    await open(join(scratch, 'entry', 'home'), join(scratch, 'entry', 'backups'));
+    expect(statSync(join(real, 'home')).isDirectory()).toBe(true);
+  });
+});

@@ -8,7 +8,7 @@
 import { execFile } from 'node:child_process';
 import { constants } from 'node:fs';
 import { chmod, lstat, mkdir, open, readlink, realpath, stat, type FileHandle } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { userInfo } from 'node:os';
 import { HoldfastError } from '../model/errors.ts';
 import { hintText } from '../model/hint-actions.ts';
@@ -86,41 +86,68 @@ const notThere = (error: NodeJS.ErrnoException) => {
   throw error;
 };
 
+/** More links than this on one path is a loop (Linux's own limit): the path's use fails on it anyway. */
+const MAX_LINKS = 40;
+
 /**
- * The first directory above `path` that another user may rename entries in, or a link on the way
- * that another user owns (and may point elsewhere): either lets that user put another directory
- * under `path`'s name, between two starts or between a check and a use. The real directories above
- * (links resolved) must be this user's or root's, and not writable by `writers` unless sticky: in
- * /tmp only an entry's owner may rename it. Links inside a link's target are seen only as resolved.
+ * The first directory on the way to `path` that another user may rename entries in, or a link on
+ * the way that another user owns (and may point elsewhere): either lets that user put another
+ * directory under `path`'s name, between two starts or between a check and a use. The path is
+ * resolved one name at a time, as the kernel does, so a link's target is walked too: every
+ * directory an entry is looked up in (links' own directories included, and those above a link's
+ * target) must be this user's or root's, and not writable by `writers` unless sticky (in /tmp only
+ * an entry's owner may rename it); every link must be this user's or root's. A last name that is a
+ * link is followed only when `followLast` (BACKUP_DIR; HOLDFAST_HOME refuses one itself). What is
+ * not there yet would be made in the nearest directory there is, which is checked.
  */
-async function openAncestor(path: string, writers: AncestorWriters): Promise<OpenAncestor | undefined> {
+async function openAncestor(path: string, writers: AncestorWriters, followLast: boolean): Promise<OpenAncestor | undefined> {
   const { uid, name } = currentUser();
   if (uid === undefined) return undefined;
   const mine = (owner: number) => owner === uid || owner === 0;
-  const absolute = resolve(path);
-  for (let link = dirname(absolute); link !== dirname(link); link = dirname(link)) {
-    const info = await lstat(link).catch(notThere);
-    if (info?.isSymbolicLink() && !mine(info.uid))
-      return {
-        why: `is reached through ${link}, a symbolic link of uid ${info.uid}, who may point it elsewhere`,
-        hint: `Give the path without that link (${shellWord(await realpath(link))}) once you have checked it is yours.`,
-      };
-  }
   const writeBits = writers === 'group' ? GROUP_OR_OTHERS_WRITE : OTHERS_WRITE;
-  // A BACKUP_DIR not made yet is made inside the nearest directory there is.
-  let nearest = dirname(absolute);
-  while ((await lstat(nearest).catch(notThere)) === undefined) nearest = dirname(nearest);
-  for (let dir = await realpath(nearest); ; dir = dirname(dir)) {
-    const info = await stat(dir);
-    const move = `or keep it where only you and root may change the directories above (as under your home directory)`;
-    if (!mine(info.uid)) return { why: `is inside ${dir}, which uid ${info.uid} owns`, hint: `If ${dir} is yours: chown ${shellWord(name)} ${shellWord(dir)}; ${move}.` };
-    if (info.mode & writeBits && !(info.mode & STICKY))
-      return {
-        why: `is inside ${dir}, which ${info.mode & OTHERS_WRITE ? 'everyone' : 'its group'} may write in (${modeText(info.mode)})`,
-        hint: `chmod ${writers === 'group' ? 'go-w' : 'o-w'} ${shellWord(dir)} (or chmod +t ${shellWord(dir)}), ${move}.`,
-      };
-    if (dir === dirname(dir)) return undefined;
+  const links: string[] = [];
+  const checked = new Set<string>();
+  const pending = resolve(path).split(sep).filter(Boolean);
+  let dir = resolve(sep);
+  for (let part = pending.shift(); part !== undefined; part = pending.shift()) {
+    if (part === '.') continue;
+    if (part === '..') {
+      dir = dirname(dir);
+      continue;
+    }
+    const entry = join(dir, part);
+    const info = await lstat(entry).catch(notThere);
+    const isLink = info?.isSymbolicLink() === true && (pending.length > 0 || followLast);
+    if (!checked.has(dir)) {
+      const dirInfo = await stat(dir);
+      const chain = [...links, ...(isLink ? [entry] : [])];
+      const where = chain.length === 0 ? `is inside ${dir}` : `is reached through ${chain.join(' → ')}, by way of ${dir}`;
+      const move = `or keep it where only you and root may change the directories on the way (as under your home directory)`;
+      if (!mine(dirInfo.uid)) return { why: `${where}, which uid ${dirInfo.uid} owns`, hint: `If ${dir} is yours: chown ${shellWord(name)} ${shellWord(dir)}; ${move}.` };
+      if (dirInfo.mode & writeBits && !(dirInfo.mode & STICKY))
+        return {
+          why: `${where}, which ${dirInfo.mode & OTHERS_WRITE ? 'everyone' : 'its group'} may write in (${modeText(dirInfo.mode)})`,
+          hint: `chmod ${writers === 'group' ? 'go-w' : 'o-w'} ${shellWord(dir)} (or chmod +t ${shellWord(dir)}), ${move}.`,
+        };
+      checked.add(dir);
+    }
+    if (info === undefined) return undefined;
+    if (isLink) {
+      if (!mine(info.uid))
+        return {
+          why: `is reached through ${entry}, a symbolic link of uid ${info.uid}, who may point it elsewhere${links.length > 0 ? ` (by way of ${links.join(' → ')})` : ''}`,
+          hint: `Give the path without that link (${shellWord(await realpath(entry).catch(() => entry))}) once you have checked it is yours.`,
+        };
+      if (links.push(entry) > MAX_LINKS) return undefined;
+      const target = await readlink(entry);
+      pending.unshift(...target.split(sep).filter(Boolean));
+      if (isAbsolute(target)) dir = resolve(sep);
+      continue;
+    }
+    if (!info.isDirectory()) return undefined;
+    dir = entry;
   }
+  return undefined;
 }
 
 /**
@@ -131,7 +158,7 @@ export async function ensureOwnHome(path: string): Promise<void> {
   await mkdir(path, { recursive: true, mode: PRIVATE_DIR_MODE });
   const refuse = (why: string, hint: string) =>
     new HoldfastError('CONFLICT', `HOLDFAST_HOME ${path} ${why}; another local user could replace Holdfast's catalogue, keys and credentials there.`, hintText(hint));
-  const above = await openAncestor(path, 'group');
+  const above = await openAncestor(path, 'group', false);
   if (above) throw refuse(above.why, above.hint);
   const { handle, mode } = await openOwnDirectory(path, async (notOwn) => {
     if (notOwn.kind === 'symlink')
@@ -188,7 +215,7 @@ export async function checkBackupDir(path: string): Promise<void> {
   // Followed: a backup volume is often reached through a link, and what is written into is its target.
   const info = await stat(path).catch(notThere);
   const refuse = (why: string, hint: string) => new HoldfastError('CONFLICT', `BACKUP_DIR ${path} ${why}; another local user could swap backups there.`, hintText(hint));
-  const above = await openAncestor(path, 'others');
+  const above = await openAncestor(path, 'others', true);
   if (above) throw refuse(above.why, above.hint);
   if (!info) return;
   if (!info.isDirectory()) throw refuse('is not a directory', 'Set BACKUP_DIR to a directory.');
