@@ -13,6 +13,7 @@ import { ensureBackupDir } from './fsutil/dir-ownership.ts';
 import { Holdfast } from './holdfast.ts';
 
 const asRoot = process.getuid?.() === 0;
+const hasSetfacl = spawnSync('setfacl', ['--version']).status === 0;
 const NOBODY = 65534;
 
 let scratch: string;
@@ -216,5 +217,27 @@ describe('the links and directories a symbolic link on the way leads through', (
     symlinkSync(join(middle, 'mid'), join(scratch, 'entry'));
     await open(join(scratch, 'entry', 'home'), join(scratch, 'entry', 'backups'));
     expect(statSync(join(real, 'home')).isDirectory()).toBe(true);
+  });
+});
+
+// With a POSIX ACL the group bits of the mode are the ACL's mask: a directory that user nobody may
+// write in through `setfacl -m u:nobody:rwx` shows 0775, and "its group" would send the DBA to the
+// wrong fix (chmod g-w leaves the entry, which then writes again once the mask is widened).
+describe('a directory writable through a POSIX ACL entry', () => {
+  test.skipIf(!hasSetfacl)('HOLDFAST_HOME is refused naming the entry and the setfacl that removes it', async () => {
+    const home = dir('acl', 0o700);
+    expect(spawnSync('setfacl', ['-m', 'u:nobody:rwx', home]).status).toBe(0);
+    const refused = open(home);
+    await expect(refused).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringContaining(`${home} is writable through an ACL entry that grants write to user nobody`) });
+    await expect(refused).rejects.toMatchObject({ hint: expect.stringContaining(`setfacl -x u:nobody ${home}`) });
+    await expect(refused).rejects.toMatchObject({ hint: expect.stringContaining(`setfacl -b ${home}`) });
+  });
+
+  test.skipIf(!hasSetfacl)('a directory above HOLDFAST_HOME is refused naming the entry', async () => {
+    const above = dir('acl', 0o755);
+    expect(spawnSync('setfacl', ['-m', 'u:nobody:rwx,g:nogroup:rwx', above]).status).toBe(0);
+    const refused = open(join(above, 'home'));
+    await expect(refused).rejects.toMatchObject({ message: expect.stringContaining(`inside ${above}, which is writable through ACL entries that grant write to user nobody, group nogroup`) });
+    await expect(refused).rejects.toMatchObject({ hint: expect.stringContaining(`setfacl -x u:nobody,g:nogroup ${above}`) });
   });
 });

@@ -11,6 +11,7 @@ import { chmod, lstat, mkdir, open, readlink, realpath, stat, type FileHandle } 
 import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { userInfo } from 'node:os';
 import { HoldfastError } from '../model/errors.ts';
+import { aclWriters } from './acl-writers.ts';
 import { hintText } from '../model/hint-actions.ts';
 import { shellWord } from '../model/shell-word.ts';
 import { ensurePrivateDir, PRIVATE_DIR_MODE } from './durable.ts';
@@ -124,11 +125,14 @@ async function openAncestor(path: string, writers: AncestorWriters, followLast: 
       const where = chain.length === 0 ? `is inside ${dir}` : `is reached through ${chain.join(' → ')}, by way of ${dir}`;
       const move = `or keep it where only you and root may change the directories on the way (as under your home directory)`;
       if (!mine(dirInfo.uid)) return { why: `${where}, which uid ${dirInfo.uid} owns`, hint: `If ${dir} is yours: chown ${shellWord(name)} ${shellWord(dir)}; ${move}.` };
-      if (dirInfo.mode & writeBits && !(dirInfo.mode & STICKY))
+      if (dirInfo.mode & writeBits && !(dirInfo.mode & STICKY)) {
+        const acl = dirInfo.mode & OTHERS_WRITE ? undefined : await aclWriters(dir, shellWord(dir));
+        if (acl) return { why: `${where}, which is writable through ${acl.text} (${modeText(dirInfo.mode)})`, hint: `${acl.hint}, ${move}.` };
         return {
           why: `${where}, which ${dirInfo.mode & OTHERS_WRITE ? 'everyone' : 'its group'} may write in (${modeText(dirInfo.mode)})`,
           hint: `chmod ${writers === 'group' ? 'go-w' : 'o-w'} ${shellWord(dir)} (or chmod +t ${shellWord(dir)}), ${move}.`,
         };
+      }
       checked.add(dir);
     }
     if (info === undefined) return undefined;
@@ -172,6 +176,8 @@ export async function ensureOwnHome(path: string): Promise<void> {
     );
   });
   try {
+    const acl = mode & GROUP_OR_OTHERS_WRITE && !(mode & OTHERS_WRITE) ? await aclWriters(path, shellWord(path)) : undefined;
+    if (acl) throw refuse(`is writable through ${acl.text} (${modeText(mode)})`, `Check that nothing in it was put there by someone else, then ${acl.hint} (Holdfast makes it 0700).`);
     if (mode & GROUP_OR_OTHERS_WRITE)
       throw refuse(
         `is writable by ${mode & OTHERS_WRITE ? 'other users' : 'its group'} (${modeText(mode)})`,
