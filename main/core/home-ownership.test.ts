@@ -3,13 +3,13 @@
 // a directory anyone may rename files in (world-writable without the sticky bit), or one a user other
 // than this one or root owns, is refused. Real directories; the other owner is `nobody` (root only).
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, lchownSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { chmodSync, chownSync, lchownSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { noKeychain } from '../../test/support/no-keychain.ts';
 import { loadConfig } from './config/config.ts';
-import { ensureBackupDir } from './fsutil/dir-ownership.ts';
+import { ensureBackupDir, ensureOwnHome } from './fsutil/dir-ownership.ts';
 import { Holdfast } from './holdfast.ts';
 
 const asRoot = process.getuid?.() === 0;
@@ -62,14 +62,18 @@ describe('HOLDFAST_HOME', () => {
     expect(statSync(home).mode & 0o777).toBe(0o755);
   });
 
+  // A group with another user in it (nogroup is nobody's primary group); its owner's private group is fine (below).
   test.each([
-    ['its group', 0o770],
-    ['others', 0o707],
-  ])('one writable by %s is refused with the chmod to run', async (_who, mode) => {
+    ['its group, which has another user in it', 0o770, asRoot],
+    ['others', 0o707, true],
+  ])('one writable by %s is refused with the chmod to run', async (_who, mode, runs) => {
+    if (!runs) return;
     const home = dir('open', mode);
+    if (mode & 0o020) chownSync(home, 0, NOBODY);
     const refused = open(home);
     await expect(refused).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringContaining(`mode 0${mode.toString(8)}`) });
     await expect(refused).rejects.toMatchObject({ hint: expect.stringContaining(`chmod go-w ${home}`) });
+    if (mode & 0o020) await expect(refused).rejects.toMatchObject({ message: expect.stringMatching(new RegExp(`\\(gid ${NOBODY}; members: [^)]*\\bnobody\\b`)) });
   });
 
   test('a symbolic link is refused, not followed', async () => {
@@ -149,9 +153,13 @@ describe('the directories above HOLDFAST_HOME and BACKUP_DIR', () => {
     await expect(refused).rejects.toMatchObject({ hint: expect.stringContaining(`chown root ${theirs}`) });
   });
 
-  test('HOLDFAST_HOME inside a directory its group may write in (no sticky bit) is refused; inside a sticky one, used', async () => {
+  test.skipIf(!asRoot)('HOLDFAST_HOME inside a directory its group (with another user in it) may write in, no sticky bit, is refused; inside a sticky one, used', async () => {
     const open775 = dir('group', 0o775);
-    await expect(open(join(open775, 'home'))).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringContaining(`${open775}, which its group may write in (mode 0775)`) });
+    chownSync(open775, 0, NOBODY);
+    await expect(open(join(open775, 'home'))).rejects.toMatchObject({
+      code: 'CONFLICT',
+      message: expect.stringMatching(new RegExp(`${open775}, which its group \\S+ \\(gid ${NOBODY}; members: [^)]*\\bnobody\\b[^)]*\\) may write in \\(mode 0775\\)`)),
+    });
     await open(join(dir('sticky', 0o1777), 'home'));
   });
 
@@ -239,5 +247,53 @@ describe('a directory writable through a POSIX ACL entry', () => {
     const refused = open(join(above, 'home'));
     await expect(refused).rejects.toMatchObject({ message: expect.stringContaining(`inside ${above}, which is writable through ACL entries that grant write to user nobody, group nogroup`) });
     await expect(refused).rejects.toMatchObject({ hint: expect.stringContaining(`setfacl -x u:nobody,g:nogroup ${above}`) });
+  });
+});
+
+// Debian, Fedora and Ubuntu give each user a group of their own (user-private groups) and a umask of
+// 002, so a home directory is often 0775 with group alice: writable by no one but alice. Such a group
+// is accepted when the account files show no one else in it; any other group that may write is
+// refused, naming the group and who is in it. The account files here are written for the test.
+describe('a directory writable by its group, when that group is its owner’s private group', () => {
+  const PRIVATE_GID = 4242;
+  function accounts(passwd: string[], group: string[]) {
+    const files = { passwd: join(scratch, 'passwd'), group: join(scratch, 'group') };
+    writeFileSync(files.passwd, `${passwd.join('\n')}\n`);
+    writeFileSync(files.group, `${group.join('\n')}\n`);
+    return files;
+  }
+  const ROOT_WITH_PRIVATE_GROUP = `root:x:0:${PRIVATE_GID}:root:/root:/bin/bash`;
+
+  function groupDir(name: string, mode: number): string {
+    const path = dir(name, mode);
+    chownSync(path, 0, PRIVATE_GID);
+    return path;
+  }
+
+  test.skipIf(!asRoot)('one whose group has no other member and is no other user’s primary group is used, above HOLDFAST_HOME and as HOLDFAST_HOME', async () => {
+    const files = accounts([ROOT_WITH_PRIVATE_GROUP, 'nobody:x:65534:65534::/nonexistent:/usr/sbin/nologin'], [`root:x:${PRIVATE_GID}:`, 'nogroup:x:65534:']);
+    const above = groupDir('alice', 0o775);
+    await ensureOwnHome(join(above, 'home'), files);
+    const home = groupDir('home', 0o770);
+    await ensureOwnHome(home, files);
+    expect(statSync(home).mode & 0o777).toBe(0o700);
+  });
+
+  test.skipIf(!asRoot)('one whose group lists another member is refused, naming the group and its members', async () => {
+    const files = accounts([ROOT_WITH_PRIVATE_GROUP], [`root:x:${PRIVATE_GID}:root,bob`]);
+    const above = groupDir('alice', 0o775);
+    await expect(ensureOwnHome(join(above, 'home'), files)).rejects.toMatchObject({
+      message: expect.stringContaining(`inside ${above}, which its group root (gid ${PRIVATE_GID}; members: root, bob) may write in (mode 0775)`),
+    });
+    const home = groupDir('home', 0o770);
+    await expect(ensureOwnHome(home, files)).rejects.toMatchObject({ message: expect.stringContaining(`is writable by its group root (gid ${PRIVATE_GID}; members: root, bob) (mode 0770)`) });
+  });
+
+  test.skipIf(!asRoot)('one whose group is another user’s primary group, or not the owner’s own, is refused', async () => {
+    const sharedPrimary = accounts([ROOT_WITH_PRIVATE_GROUP, `carol:x:1003:${PRIVATE_GID}::/home/carol:/bin/sh`], [`root:x:${PRIVATE_GID}:`]);
+    const above = groupDir('alice', 0o775);
+    await expect(ensureOwnHome(join(above, 'home'), sharedPrimary)).rejects.toMatchObject({ message: expect.stringContaining(`its group root (gid ${PRIVATE_GID}; members: root, carol)`) });
+    const notOwn = accounts(['root:x:0:0:root:/root:/bin/bash'], [`staff:x:${PRIVATE_GID}:`]);
+    await expect(ensureOwnHome(join(above, 'home'), notOwn)).rejects.toMatchObject({ message: expect.stringContaining(`its group staff (gid ${PRIVATE_GID}; no members listed) may write in`) });
   });
 });

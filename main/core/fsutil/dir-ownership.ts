@@ -1,7 +1,8 @@
 // Who may change what Holdfast keeps. HOLDFAST_HOME holds the catalogue, the keys' list, the
 // credentials file and the passfiles: a user who owns it, or may write in it, can swap any of them
 // under Holdfast, so it must be this user's own and writable by no one else, or Holdfast does not
-// start. BACKUP_DIR may sit on a shared backup volume, so less is asked of it: no owner but this
+// start (a group only its owner is in, a user-private group, is no one else: private-group.ts).
+// BACKUP_DIR may sit on a shared backup volume, so less is asked of it: no owner but this
 // user or root, and not world-writable without the sticky bit (anyone could rename a backup away and
 // put another file under its name). Its group may write (Holdfast then leaves its mode alone: see
 // ensureBackupDir); a file swapped meanwhile fails the checksum the catalogue recorded.
@@ -12,11 +13,13 @@ import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { userInfo } from 'node:os';
 import { HoldfastError } from '../model/errors.ts';
 import { aclWriters } from './acl-writers.ts';
+import { directoryGroup, SYSTEM_ACCOUNTS, type AccountFiles } from './private-group.ts';
 import { hintText } from '../model/hint-actions.ts';
 import { shellWord } from '../model/shell-word.ts';
 import { ensurePrivateDir, PRIVATE_DIR_MODE } from './durable.ts';
 
 const GROUP_OR_OTHERS_WRITE = 0o022;
+const GROUP_WRITE = 0o020;
 const OTHERS_WRITE = 0o002;
 const STICKY = 0o1000;
 
@@ -48,7 +51,7 @@ async function otherOwner(uid: number): Promise<{ name: string; text: string; su
  * what it names chmod'ed) and checks it is this user's; the caller checks and changes it through the
  * handle, which stays the directory that was checked.
  */
-async function openOwnDirectory(path: string, refuse: (why: NotOwn) => HoldfastError | Promise<HoldfastError>): Promise<{ handle: FileHandle; mode: number }> {
+async function openOwnDirectory(path: string, refuse: (why: NotOwn) => HoldfastError | Promise<HoldfastError>): Promise<{ handle: FileHandle; mode: number; gid: number }> {
   let handle;
   try {
     handle = await open(path, constants.O_RDONLY | constants.O_DIRECTORY | (constants.O_NOFOLLOW ?? 0));
@@ -63,7 +66,7 @@ async function openOwnDirectory(path: string, refuse: (why: NotOwn) => HoldfastE
     const info = await handle.stat();
     const { uid } = currentUser();
     if (uid !== undefined && info.uid !== uid) throw await refuse({ kind: 'other-owner', uid: info.uid });
-    return { handle, mode: info.mode };
+    return { handle, mode: info.mode, gid: info.gid };
   } catch (error) {
     await handle.close();
     throw error;
@@ -101,7 +104,7 @@ const MAX_LINKS = 40;
  * link is followed only when `followLast` (BACKUP_DIR; HOLDFAST_HOME refuses one itself). What is
  * not there yet would be made in the nearest directory there is, which is checked.
  */
-async function openAncestor(path: string, writers: AncestorWriters, followLast: boolean): Promise<OpenAncestor | undefined> {
+async function openAncestor(path: string, writers: AncestorWriters, followLast: boolean, accounts: AccountFiles = SYSTEM_ACCOUNTS): Promise<OpenAncestor | undefined> {
   const { uid, name } = currentUser();
   if (uid === undefined) return undefined;
   const mine = (owner: number) => owner === uid || owner === 0;
@@ -126,12 +129,16 @@ async function openAncestor(path: string, writers: AncestorWriters, followLast: 
       const move = `or keep it where only you and root may change the directories on the way (as under your home directory)`;
       if (!mine(dirInfo.uid)) return { why: `${where}, which uid ${dirInfo.uid} owns`, hint: `If ${dir} is yours: chown ${shellWord(name)} ${shellWord(dir)}; ${move}.` };
       if (dirInfo.mode & writeBits && !(dirInfo.mode & STICKY)) {
-        const acl = dirInfo.mode & OTHERS_WRITE ? undefined : await aclWriters(dir, shellWord(dir));
+        const othersWrite = (dirInfo.mode & OTHERS_WRITE) !== 0;
+        const acl = othersWrite ? undefined : await aclWriters(dir, shellWord(dir));
         if (acl) return { why: `${where}, which is writable through ${acl.text} (${modeText(dirInfo.mode)})`, hint: `${acl.hint}, ${move}.` };
-        return {
-          why: `${where}, which ${dirInfo.mode & OTHERS_WRITE ? 'everyone' : 'its group'} may write in (${modeText(dirInfo.mode)})`,
-          hint: `chmod ${writers === 'group' ? 'go-w' : 'o-w'} ${shellWord(dir)} (or chmod +t ${shellWord(dir)}), ${move}.`,
-        };
+        // Only the group may write (HOLDFAST_HOME's ancestors): fine when no one but the owner is in it.
+        const group = othersWrite ? undefined : await directoryGroup(dirInfo.uid, dirInfo.gid, accounts);
+        if (!group?.ownersPrivate)
+          return {
+            why: `${where}, which ${group ? `its group ${group.text}` : 'everyone'} may write in (${modeText(dirInfo.mode)})`,
+            hint: `chmod ${writers === 'group' ? 'go-w' : 'o-w'} ${shellWord(dir)} (or chmod +t ${shellWord(dir)}), ${move}.`,
+          };
       }
       checked.add(dir);
     }
@@ -158,13 +165,13 @@ async function openAncestor(path: string, writers: AncestorWriters, followLast: 
  * HOLDFAST_HOME: made if missing; else a directory of this user (not a symlink to one) that no one
  * else may write in, or refused saying what to run. Then 0700, set through the checked handle.
  */
-export async function ensureOwnHome(path: string): Promise<void> {
+export async function ensureOwnHome(path: string, accounts: AccountFiles = SYSTEM_ACCOUNTS): Promise<void> {
   await mkdir(path, { recursive: true, mode: PRIVATE_DIR_MODE });
   const refuse = (why: string, hint: string) =>
     new HoldfastError('CONFLICT', `HOLDFAST_HOME ${path} ${why}; another local user could replace Holdfast's catalogue, keys and credentials there.`, hintText(hint));
-  const above = await openAncestor(path, 'group', false);
+  const above = await openAncestor(path, 'group', false, accounts);
   if (above) throw refuse(above.why, above.hint);
-  const { handle, mode } = await openOwnDirectory(path, async (notOwn) => {
+  const { handle, mode, gid } = await openOwnDirectory(path, async (notOwn) => {
     if (notOwn.kind === 'symlink')
       return refuse(`is a symbolic link (to ${notOwn.target})`, `Set HOLDFAST_HOME to the directory itself (HOLDFAST_HOME=${shellWord(notOwn.target)}) once you have checked it is yours.`);
     if (notOwn.kind === 'not-directory') return refuse('is not a directory', 'Set HOLDFAST_HOME to a directory of your own.');
@@ -176,11 +183,12 @@ export async function ensureOwnHome(path: string): Promise<void> {
     );
   });
   try {
-    const acl = mode & GROUP_OR_OTHERS_WRITE && !(mode & OTHERS_WRITE) ? await aclWriters(path, shellWord(path)) : undefined;
+    const acl = mode & GROUP_WRITE && !(mode & OTHERS_WRITE) ? await aclWriters(path, shellWord(path)) : undefined;
     if (acl) throw refuse(`is writable through ${acl.text} (${modeText(mode)})`, `Check that nothing in it was put there by someone else, then ${acl.hint} (Holdfast makes it 0700).`);
-    if (mode & GROUP_OR_OTHERS_WRITE)
+    const group = mode & GROUP_WRITE && !(mode & OTHERS_WRITE) ? await directoryGroup(currentUser().uid ?? -1, gid, accounts) : undefined;
+    if (mode & OTHERS_WRITE || (group && !group.ownersPrivate))
       throw refuse(
-        `is writable by ${mode & OTHERS_WRITE ? 'other users' : 'its group'} (${modeText(mode)})`,
+        `is writable by ${group ? `its group ${group.text}` : 'other users'} (${modeText(mode)})`,
         `Check that nothing in it was put there by someone else, then chmod go-w ${shellWord(path)} (Holdfast makes it 0700).`,
       );
     await handle.chmod(PRIVATE_DIR_MODE);
