@@ -11,36 +11,33 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Holdfast } from '../main/core/holdfast.ts';
 import type { BackupSet } from '../main/core/sets/set-record.ts';
 import { databaseFacts } from './support/database-facts.ts';
-import { makeHome, seedDatabase, type TestHome } from './support/holdfast-env.ts';
-import { startPgServer, type PgServer } from './support/pg-server.ts';
+import { seedDatabase, type TestHome } from './support/holdfast-env.ts';
+import type { PgServer } from './support/pg-server.ts';
+import { closeTwoServerSet, openTwoServerSet, type TwoServerSet } from './support/two-server-set.ts';
 
 let source: PgServer;
 let target: PgServer;
 let home: TestHome;
 let holdfast: Holdfast;
 let set: BackupSet;
+let fixture: TwoServerSet | undefined;
 
 beforeAll(async () => {
-  [source, target] = await Promise.all([startPgServer(), startPgServer()]);
-  await seedDatabase(source, 'hr', 30);
-  await seedDatabase(source, 'crm', 20);
-  await source.query(`ALTER DATABASE crm CONNECTION LIMIT 2000000000`);
-  await source.query(
-    `ALTER DATABASE hr SET work_mem = '64MB'; ALTER DATABASE hr SET "plperl.on_plperl_init" = 'system("id > /tmp/owned")'; ALTER DATABASE hr SET lo_compat_privileges = on; ALTER DATABASE hr SET log_statement = 'none'; ALTER DATABASE hr SET "pgaudit.log" = 'none';`,
-  );
-  home = makeHome();
-  holdfast = await home.open();
-  await holdfast.addProfile({ name: 'whole', host: source.host, port: source.port, user: source.user, dbname: 'postgres', wholeServer: { excludeDatabases: ['postgres'], parallelDatabases: 1 } });
-  await holdfast.addProfile({ name: 'target', host: target.host, port: target.port, user: target.user, dbname: 'postgres' });
-  set = await holdfast.sets.take('whole', {});
-  expect(set.status).toBe('completed');
+  fixture = await openTwoServerSet({
+    parallelDatabases: 1,
+    prepare: async ({ source }) => {
+      await seedDatabase(source, 'hr', 30);
+      await seedDatabase(source, 'crm', 20);
+      await source.query(`ALTER DATABASE crm CONNECTION LIMIT 2000000000`);
+      await source.query(
+        `ALTER DATABASE hr SET work_mem = '64MB'; ALTER DATABASE hr SET "plperl.on_plperl_init" = 'system("id > /tmp/owned")'; ALTER DATABASE hr SET lo_compat_privileges = on; ALTER DATABASE hr SET log_statement = 'none'; ALTER DATABASE hr SET "pgaudit.log" = 'none';`,
+      );
+    },
+  });
+  ({ source, target, home, holdfast, set } = fixture);
 }, 180_000);
 
-afterAll(async () => {
-  holdfast?.close();
-  home?.cleanup();
-  await Promise.all([source?.stop(), target?.stop()]);
-});
+afterAll(() => closeTwoServerSet(fixture));
 
 test("a database the set's restore creates gets the backup's other settings, and the result says which were left out", async () => {
   const result = await holdfast.sets.restore({ ref: set.id, to: 'target', create: true, clean: false, dryRun: false });

@@ -6,8 +6,9 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Holdfast } from '../main/core/holdfast.ts';
 import type { BackupSet } from '../main/core/sets/set-record.ts';
-import { makeHome, runCli, usePrivateTmpdir, type TestHome } from './support/holdfast-env.ts';
-import { startPgServer, type PgServer } from './support/pg-server.ts';
+import { runCli, usePrivateTmpdir, type TestHome } from './support/holdfast-env.ts';
+import type { PgServer } from './support/pg-server.ts';
+import { closeTwoServerSet, openTwoServerSet, type TwoServerSet } from './support/two-server-set.ts';
 
 const privateTmp = usePrivateTmpdir();
 let source: PgServer;
@@ -15,29 +16,30 @@ let target: PgServer;
 let home: TestHome;
 let holdfast: Holdfast;
 let set: BackupSet;
+let fixture: TwoServerSet | undefined;
 
 beforeAll(async () => {
-  [source, target] = await Promise.all([startPgServer(), startPgServer()]);
-  await source.query('CREATE ROLE ledger_owner NOLOGIN');
-  await source.query('CREATE DATABASE ledger');
-  await source.query('CREATE TABLE entries (id int); INSERT INTO entries VALUES (1), (2); ALTER TABLE entries OWNER TO ledger_owner', 'ledger');
-  await source.query('CREATE DATABASE notes');
-  await source.query('CREATE TABLE note (id int); INSERT INTO note VALUES (1)', 'notes');
-  // restorer may act as the databases' owner (a member of it), but not create roles; plain may do neither.
-  await target.query(`CREATE ROLE restorer LOGIN CREATEDB; GRANT "${source.user}" TO restorer; CREATE ROLE plain LOGIN CREATEDB`);
-  home = makeHome();
-  holdfast = await home.open();
-  await holdfast.addProfile({ name: 'whole', host: source.host, port: source.port, user: source.user, dbname: 'postgres', wholeServer: { excludeDatabases: ['postgres'], parallelDatabases: 1 } });
-  await holdfast.addProfile({ name: 'target', host: target.host, port: target.port, user: 'restorer', dbname: 'postgres' });
-  await holdfast.addProfile({ name: 'plain-target', host: target.host, port: target.port, user: 'plain', dbname: 'postgres' });
-  set = await holdfast.sets.take('whole', {});
-  expect(set.status).toBe('completed');
+  fixture = await openTwoServerSet({
+    parallelDatabases: 1,
+    // restorer may act as the databases' owner (a member of it), but not create roles; plain may do neither.
+    targets: [
+      { name: 'target', user: 'restorer' },
+      { name: 'plain-target', user: 'plain' },
+    ],
+    prepare: async ({ source, target }) => {
+      await source.query('CREATE ROLE ledger_owner NOLOGIN');
+      await source.query('CREATE DATABASE ledger');
+      await source.query('CREATE TABLE entries (id int); INSERT INTO entries VALUES (1), (2); ALTER TABLE entries OWNER TO ledger_owner', 'ledger');
+      await source.query('CREATE DATABASE notes');
+      await source.query('CREATE TABLE note (id int); INSERT INTO note VALUES (1)', 'notes');
+      await target.query(`CREATE ROLE restorer LOGIN CREATEDB; GRANT "${source.user}" TO restorer; CREATE ROLE plain LOGIN CREATEDB`);
+    },
+  });
+  ({ source, target, home, holdfast, set } = fixture);
 }, 180_000);
 
 afterAll(async () => {
-  holdfast?.close();
-  home?.cleanup();
-  await Promise.all([source?.stop(), target?.stop()]);
+  await closeTwoServerSet(fixture);
   privateTmp.remove();
 });
 

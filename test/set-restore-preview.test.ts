@@ -7,35 +7,32 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Holdfast } from '../main/core/holdfast.ts';
 import type { BackupSet } from '../main/core/sets/set-record.ts';
 import { formatRestoreOrSet } from '../main/cli/format-sets.ts';
-import { makeHome, seedDatabase, type TestHome } from './support/holdfast-env.ts';
-import { startPgServer, type PgServer } from './support/pg-server.ts';
+import { seedDatabase, type TestHome } from './support/holdfast-env.ts';
+import type { PgServer } from './support/pg-server.ts';
+import { closeTwoServerSet, openTwoServerSet, type TwoServerSet } from './support/two-server-set.ts';
 
 let source: PgServer;
 let target: PgServer;
 let home: TestHome;
 let holdfast: Holdfast;
 let set: BackupSet;
+let fixture: TwoServerSet | undefined;
 
 beforeAll(async () => {
-  [source, target] = await Promise.all([startPgServer(), startPgServer()]);
-  await seedDatabase(source, 'crm', 30);
-  await seedDatabase(source, 'shop', 40);
-  // On the target: crm exists, with fewer users and a table the backup does not have; shop does not.
-  await target.query('CREATE DATABASE crm');
-  await target.query(`CREATE TABLE users (id int); INSERT INTO users SELECT generate_series(1, 5); CREATE TABLE legacy (v text); INSERT INTO legacy VALUES ('a'), ('b')`, 'crm');
-  home = makeHome();
-  holdfast = await home.open();
-  await holdfast.addProfile({ name: 'whole', host: source.host, port: source.port, user: source.user, dbname: 'postgres', wholeServer: { excludeDatabases: ['postgres'], parallelDatabases: 2 } });
-  await holdfast.addProfile({ name: 'target', host: target.host, port: target.port, user: target.user, dbname: 'postgres' });
-  set = await holdfast.sets.take('whole', {});
-  expect(set.status).toBe('completed');
+  fixture = await openTwoServerSet({
+    parallelDatabases: 2,
+    prepare: async ({ source, target }) => {
+      await seedDatabase(source, 'crm', 30);
+      await seedDatabase(source, 'shop', 40);
+      // On the target: crm exists, with fewer users and a table the backup does not have; shop does not.
+      await target.query('CREATE DATABASE crm');
+      await target.query(`CREATE TABLE users (id int); INSERT INTO users SELECT generate_series(1, 5); CREATE TABLE legacy (v text); INSERT INTO legacy VALUES ('a'), ('b')`, 'crm');
+    },
+  });
+  ({ source, target, home, holdfast, set } = fixture);
 }, 180_000);
 
-afterAll(async () => {
-  holdfast?.close();
-  home?.cleanup();
-  await Promise.all([source?.stop(), target?.stop()]);
-});
+afterAll(() => closeTwoServerSet(fixture));
 
 test('replacing: per database, the tables replaced with their rows now and from the backup, those lost, and those new', async () => {
   const preview = await holdfast.sets.restore({ ref: set.id, to: 'target', create: false, clean: true, dryRun: true });

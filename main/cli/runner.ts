@@ -6,6 +6,7 @@ import { invoke, type Channel, type ChannelOutput } from '../contract.ts';
 import { loadConfig } from '../core/config/config.ts';
 import { Holdfast } from '../core/holdfast.ts';
 import { exitCodeFor, HoldfastError, toErrorInfo, type ErrorInfo } from '../core/model/errors.ts';
+import { showNewlinesIn } from '../core/model/terminal-text.ts';
 import type { Io, Terminal } from './io.ts';
 import { lowerHelperThreads, lowerMainThread } from './helper-threads.ts';
 import { progressPrinter } from './progress.ts';
@@ -30,6 +31,12 @@ export interface RunHow {
    * psql (a plain script inflated and filtered) and would slow the restore they feed.
    */
   helpersYield?: boolean;
+  /**
+   * The value is text its writers laid out in lines (a tool's stderr, `holdfast runs log`): printed
+   * as they wrote it. Any other value's newlines are shown as `\n` (showNewlinesIn), since its
+   * renderer lays out one item a line and a name holding a newline would forge a line.
+   */
+  linesOfItsOwn?: boolean;
 }
 
 /** One command group (`holdfast profile …`, `holdfast restore`, …) added to the program. */
@@ -91,7 +98,7 @@ export function commandContext(io: Terminal): CommandContext {
           exitCode = exitCodeFor(result.error.code);
           return;
         }
-        io.stdout(json ? `${JSON.stringify(result.value, null, 2)}\n` : `${render(result.value)}\n`);
+        io.stdout(json ? `${JSON.stringify(result.value, null, 2)}\n` : `${render(how.linesOfItsOwn ? result.value : showNewlinesIn(result.value))}\n`);
         if (failed?.(result.value)) exitCode = 1;
       } finally {
         process.off('SIGINT', onSignal);

@@ -3,16 +3,17 @@
 // a directory anyone may rename files in (world-writable without the sticky bit), or one a user other
 // than this one or root owns, is refused. Real directories; the other owner is `nobody` (root only).
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, lchownSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { chmodSync, chownSync, lchownSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { noKeychain } from '../../test/support/no-keychain.ts';
 import { loadConfig } from './config/config.ts';
-import { ensureBackupDir } from './fsutil/dir-ownership.ts';
+import { ensureBackupDir, ensureOwnHome } from './fsutil/dir-ownership.ts';
 import { Holdfast } from './holdfast.ts';
 
 const asRoot = process.getuid?.() === 0;
+const hasSetfacl = spawnSync('setfacl', ['--version']).status === 0;
 const NOBODY = 65534;
 
 let scratch: string;
@@ -61,14 +62,18 @@ describe('HOLDFAST_HOME', () => {
     expect(statSync(home).mode & 0o777).toBe(0o755);
   });
 
+  // A group with another user in it (nogroup is nobody's primary group); its owner's private group is fine (below).
   test.each([
-    ['its group', 0o770],
-    ['others', 0o707],
-  ])('one writable by %s is refused with the chmod to run', async (_who, mode) => {
+    ['its group, which has another user in it', 0o770, asRoot],
+    ['others', 0o707, true],
+  ])('one writable by %s is refused with the chmod to run', async (_who, mode, runs) => {
+    if (!runs) return;
     const home = dir('open', mode);
+    if (mode & 0o020) chownSync(home, 0, NOBODY);
     const refused = open(home);
     await expect(refused).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringContaining(`mode 0${mode.toString(8)}`) });
     await expect(refused).rejects.toMatchObject({ hint: expect.stringContaining(`chmod go-w ${home}`) });
+    if (mode & 0o020) await expect(refused).rejects.toMatchObject({ message: expect.stringMatching(new RegExp(`\\(gid ${NOBODY}; members: [^)]*\\bnobody\\b`)) });
   });
 
   test('a symbolic link is refused, not followed', async () => {
@@ -148,9 +153,13 @@ describe('the directories above HOLDFAST_HOME and BACKUP_DIR', () => {
     await expect(refused).rejects.toMatchObject({ hint: expect.stringContaining(`chown root ${theirs}`) });
   });
 
-  test('HOLDFAST_HOME inside a directory its group may write in (no sticky bit) is refused; inside a sticky one, used', async () => {
+  test.skipIf(!asRoot)('HOLDFAST_HOME inside a directory its group (with another user in it) may write in, no sticky bit, is refused; inside a sticky one, used', async () => {
     const open775 = dir('group', 0o775);
-    await expect(open(join(open775, 'home'))).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringContaining(`${open775}, which its group may write in (mode 0775)`) });
+    chownSync(open775, 0, NOBODY);
+    await expect(open(join(open775, 'home'))).rejects.toMatchObject({
+      code: 'CONFLICT',
+      message: expect.stringMatching(new RegExp(`${open775}, which its group \\S+ \\(gid ${NOBODY}; members: [^)]*\\bnobody\\b[^)]*\\) may write in \\(mode 0775\\)`)),
+    });
     await open(join(dir('sticky', 0o1777), 'home'));
   });
 
@@ -173,5 +182,118 @@ describe('the directories above HOLDFAST_HOME and BACKUP_DIR', () => {
     const volume = dir('volume', 0o2775);
     mkdirSync(join(volume, 'backups'), { mode: 0o700 });
     await open(join(scratch, 'home'), join(volume, 'backups'));
+  });
+});
+
+// A link on the way leads through directories and links the literal path does not name: each of them
+// can be changed to send Holdfast elsewhere, so each is checked, and the refusal names the one.
+describe('the links and directories a symbolic link on the way leads through', () => {
+  test('BACKUP_DIR reached through a link whose target passes a link in a world-writable directory is refused, naming that directory and the links', async () => {
+    const anyone = dir('open', 0o777);
+    const real = dir('real', 0o755);
+    symlinkSync(real, join(anyone, 'mid'));
+    const entry = join(scratch, 'entry');
+    symlinkSync(join(anyone, 'mid'), entry);
+    const refused = open(join(scratch, 'home'), join(entry, 'backups'));
+    await expect(refused).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringContaining(`${anyone}, which everyone may write in (mode 0777)`) });
+    await expect(refused).rejects.toMatchObject({ message: expect.stringContaining(`reached through ${entry} → ${join(anyone, 'mid')}`) });
+  });
+
+  test.skipIf(!asRoot)("HOLDFAST_HOME reached through a link whose target passes another user's link is refused, naming that link", async () => {
+    const real = dir('real', 0o755);
+    const middle = dir('middle', 0o755);
+    const mid = join(middle, 'mid');
+    symlinkSync(real, mid);
+    lchownSync(mid, NOBODY, NOBODY);
+    const entry = join(scratch, 'entry');
+    symlinkSync(mid, entry);
+    await expect(open(join(entry, 'home'))).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringContaining(`is reached through ${mid}, a symbolic link of uid ${NOBODY}`) });
+  });
+
+  test('BACKUP_DIR that is itself a link is judged by the directories above its target', async () => {
+    const anyone = dir('open', 0o777);
+    mkdirSync(join(anyone, 'backups'), { mode: 0o700 });
+    const link = join(scratch, 'backups');
+    symlinkSync(join(anyone, 'backups'), link);
+    await expect(open(join(scratch, 'home'), link)).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringContaining(`${anyone}, which everyone may write in`) });
+  });
+
+  test('a chain of this user’s links through directories no one else may write in is used', async () => {
+    const real = dir('real', 0o755);
+    const middle = dir('middle', 0o755);
+    symlinkSync('../real', join(middle, 'mid'));
+    symlinkSync(join(middle, 'mid'), join(scratch, 'entry'));
+    await open(join(scratch, 'entry', 'home'), join(scratch, 'entry', 'backups'));
+    expect(statSync(join(real, 'home')).isDirectory()).toBe(true);
+  });
+});
+
+// With a POSIX ACL the group bits of the mode are the ACL's mask: a directory that user nobody may
+// write in through `setfacl -m u:nobody:rwx` shows 0775, and "its group" would send the DBA to the
+// wrong fix (chmod g-w leaves the entry, which then writes again once the mask is widened).
+describe('a directory writable through a POSIX ACL entry', () => {
+  test.skipIf(!hasSetfacl)('HOLDFAST_HOME is refused naming the entry and the setfacl that removes it', async () => {
+    const home = dir('acl', 0o700);
+    expect(spawnSync('setfacl', ['-m', 'u:nobody:rwx', home]).status).toBe(0);
+    const refused = open(home);
+    await expect(refused).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringContaining(`${home} is writable through an ACL entry that grants write to user nobody`) });
+    await expect(refused).rejects.toMatchObject({ hint: expect.stringContaining(`setfacl -x u:nobody ${home}`) });
+    await expect(refused).rejects.toMatchObject({ hint: expect.stringContaining(`setfacl -b ${home}`) });
+  });
+
+  test.skipIf(!hasSetfacl)('a directory above HOLDFAST_HOME is refused naming the entry', async () => {
+    const above = dir('acl', 0o755);
+    expect(spawnSync('setfacl', ['-m', 'u:nobody:rwx,g:nogroup:rwx', above]).status).toBe(0);
+    const refused = open(join(above, 'home'));
+    await expect(refused).rejects.toMatchObject({ message: expect.stringContaining(`inside ${above}, which is writable through ACL entries that grant write to user nobody, group nogroup`) });
+    await expect(refused).rejects.toMatchObject({ hint: expect.stringContaining(`setfacl -x u:nobody,g:nogroup ${above}`) });
+  });
+});
+
+// Debian, Fedora and Ubuntu give each user a group of their own (user-private groups) and a umask of
+// 002, so a home directory is often 0775 with group alice: writable by no one but alice. Such a group
+// is accepted when the account files show no one else in it; any other group that may write is
+// refused, naming the group and who is in it. The account files here are written for the test.
+describe('a directory writable by its group, when that group is its owner’s private group', () => {
+  const PRIVATE_GID = 4242;
+  function accounts(passwd: string[], group: string[]) {
+    const files = { passwd: join(scratch, 'passwd'), group: join(scratch, 'group') };
+    writeFileSync(files.passwd, `${passwd.join('\n')}\n`);
+    writeFileSync(files.group, `${group.join('\n')}\n`);
+    return files;
+  }
+  const ROOT_WITH_PRIVATE_GROUP = `root:x:0:${PRIVATE_GID}:root:/root:/bin/bash`;
+
+  function groupDir(name: string, mode: number): string {
+    const path = dir(name, mode);
+    chownSync(path, 0, PRIVATE_GID);
+    return path;
+  }
+
+  test.skipIf(!asRoot)('one whose group has no other member and is no other user’s primary group is used, above HOLDFAST_HOME and as HOLDFAST_HOME', async () => {
+    const files = accounts([ROOT_WITH_PRIVATE_GROUP, 'nobody:x:65534:65534::/nonexistent:/usr/sbin/nologin'], [`root:x:${PRIVATE_GID}:`, 'nogroup:x:65534:']);
+    const above = groupDir('alice', 0o775);
+    await ensureOwnHome(join(above, 'home'), files);
+    const home = groupDir('home', 0o770);
+    await ensureOwnHome(home, files);
+    expect(statSync(home).mode & 0o777).toBe(0o700);
+  });
+
+  test.skipIf(!asRoot)('one whose group lists another member is refused, naming the group and its members', async () => {
+    const files = accounts([ROOT_WITH_PRIVATE_GROUP], [`root:x:${PRIVATE_GID}:root,bob`]);
+    const above = groupDir('alice', 0o775);
+    await expect(ensureOwnHome(join(above, 'home'), files)).rejects.toMatchObject({
+      message: expect.stringContaining(`inside ${above}, which its group root (gid ${PRIVATE_GID}; members: root, bob) may write in (mode 0775)`),
+    });
+    const home = groupDir('home', 0o770);
+    await expect(ensureOwnHome(home, files)).rejects.toMatchObject({ message: expect.stringContaining(`is writable by its group root (gid ${PRIVATE_GID}; members: root, bob) (mode 0770)`) });
+  });
+
+  test.skipIf(!asRoot)('one whose group is another user’s primary group, or not the owner’s own, is refused', async () => {
+    const sharedPrimary = accounts([ROOT_WITH_PRIVATE_GROUP, `carol:x:1003:${PRIVATE_GID}::/home/carol:/bin/sh`], [`root:x:${PRIVATE_GID}:`]);
+    const above = groupDir('alice', 0o775);
+    await expect(ensureOwnHome(join(above, 'home'), sharedPrimary)).rejects.toMatchObject({ message: expect.stringContaining(`its group root (gid ${PRIVATE_GID}; members: root, carol)`) });
+    const notOwn = accounts(['root:x:0:0:root:/root:/bin/bash'], [`staff:x:${PRIVATE_GID}:`]);
+    await expect(ensureOwnHome(join(above, 'home'), notOwn)).rejects.toMatchObject({ message: expect.stringContaining(`its group staff (gid ${PRIVATE_GID}; no members listed) may write in`) });
   });
 });

@@ -12,10 +12,16 @@ export function runsCommands(program: Command, { run }: CommandContext): void {
     .description("Print the kept stderr of a run's pg_dump, pg_restore or psql (a run's id, or a backup's for the run that made it)")
     .option('--json', 'print JSON')
     .action(async (id: string, options: { json?: boolean }) => {
-      await run('run.toolOutput', { id }, Boolean(options.json), (output) =>
-        output
-          ? `${output.truncated ? `(earlier lines dropped: a run keeps the last ${MAX_TOOL_OUTPUT / 1024} KiB)\n` : ''}${output.text.trimEnd()}`
-          : `Run ${id}: its tools wrote nothing to stderr (or the run kept none).`,
+      await run(
+        'run.toolOutput',
+        { id },
+        Boolean(options.json),
+        (output) =>
+          output
+            ? `${output.truncated ? `(earlier lines dropped: a run keeps the last ${MAX_TOOL_OUTPUT / 1024} KiB)\n` : ''}${output.text.trimEnd()}`
+            : `Run ${id}: its tools wrote nothing to stderr (or the run kept none).`,
+        undefined,
+        { linesOfItsOwn: true },
       );
     });
 }

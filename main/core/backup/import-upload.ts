@@ -3,8 +3,8 @@
 // checked dump is moved, not copied, to its temp name: one write, on the filesystem whose free space
 // was checked), then through the same checks and cataloguing as `holdfast import`. The directory is
 // removed whatever happens: a refused dump, a cut or cancelled upload, a full disk. A crash leaves it
-// named like a durable write's temp (writer's pid in it), which start-up clean-up removes once that
-// process is gone (leftover-temps.ts).
+// named like a durable write's temp (writer's pid and host in it), which start-up clean-up removes once
+// that process is gone (leftover-temps.ts).
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, rm, utimes } from 'node:fs/promises';
@@ -14,6 +14,7 @@ import { pipeline } from 'node:stream/promises';
 import type { EventBus } from '../events/bus.ts';
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../fsutil/durable.ts';
 import { ensureBackupDir } from '../fsutil/dir-ownership.ts';
+import { HOST_TAG, tempClaim } from '../fsutil/temp-claim.ts';
 import { DISK_FULL_HINT, HoldfastError, isDiskFull } from '../model/errors.ts';
 import { humanBytes } from '../model/human.ts';
 import type { BackupMetadata } from '../model/types.ts';
@@ -29,8 +30,8 @@ const MAX_NAME_BYTES = 255;
  * The upload's private directory in BACKUP_DIR: shaped as a durable write's temp (leftover-temps.ts),
  * so start-up's clean-up keeps it while its process lives and removes it after a crash.
  */
-export function uploadDirName(pid: number, tag: string): string {
-  return `.backup-upload.${pid}-${tag}.tmp`;
+export function uploadDirName(pid: number, tag: string, host: string = HOST_TAG): string {
+  return `.backup-upload.${tempClaim(pid, tag, host)}.tmp`;
 }
 
 export interface UploadRequest {

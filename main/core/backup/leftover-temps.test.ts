@@ -1,10 +1,12 @@
 // The sweep of a dead run's temp files, with a real catalogue and real files: a live run's companions
 // (plain and encrypted roles-file temps) stay; a dead run's go.
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { Catalogue } from '../catalogue/catalogue.ts';
+import { durableTempPath } from '../fsutil/durable.ts';
+import { HOST_TAG, OTHER_HOST_TEMP_MAX_AGE_MS } from '../fsutil/temp-claim.ts';
 import { uploadDirName } from './import-upload.ts';
 import { removeLeftoverTemps } from './leftover-temps.ts';
 import { companionPaths, TEMP_SUFFIX } from './naming.ts';
@@ -75,4 +77,34 @@ test("an upload's private directory stays while its process lives; a crashed one
   expect(await removeLeftoverTemps(backups, new Set())).toEqual([crashed]);
   expect(existsSync(receiving)).toBe(true);
   expect(existsSync(crashed)).toBe(false);
+});
+
+// A BACKUP_DIR two hosts share (NFS): host A's pid means nothing on host B, so B's start-up judged A's
+// running write dead (no such pid here) and removed its temp. A temp names its host; another host's
+// is left alone until it has not changed for OTHER_HOST_TEMP_MAX_AGE_MS.
+test("another host's durable temp and upload directory stay however its pid reads here; past the age limit they go", async () => {
+  const backups = join(dir, 'backups');
+  const DEAD_HERE = 2147483646;
+  const theirs = join(backups, `.backup-2026-12-05T14-00-00-000Z-shop.dump.json.${DEAD_HERE}@other-host.example-0a1b2c3d.tmp`);
+  const theirUpload = join(backups, uploadDirName(DEAD_HERE, '0a1b2c3d', 'other-host'));
+  const mineDead = join(backups, uploadDirName(DEAD_HERE, '0a1b2c3e'));
+  writeFileSync(theirs, 'x');
+  for (const upload of [theirUpload, mineDead]) {
+    mkdirSync(upload, { mode: 0o700 });
+    writeFileSync(join(upload, 'dump'), 'PGDMP');
+  }
+  expect(await removeLeftoverTemps(backups, new Set())).toEqual([mineDead]);
+  expect(existsSync(theirs) && existsSync(theirUpload)).toBe(true);
+  expect(uploadDirName(DEAD_HERE, '0a1b2c3e')).toContain(`${DEAD_HERE}@${HOST_TAG}-`);
+  // The upload's file is still growing: the directory's own time is old, the file's is not.
+  const old = new Date(Date.now() - OTHER_HOST_TEMP_MAX_AGE_MS - 60_000);
+  utimesSync(theirUpload, old, old);
+  expect(await removeLeftoverTemps(backups, new Set())).toEqual([]);
+  utimesSync(join(theirUpload, 'dump'), old, old);
+  utimesSync(theirs, old, old);
+  expect((await removeLeftoverTemps(backups, new Set())).sort()).toEqual([theirs, theirUpload].sort());
+});
+
+test('a durable write names this host in its temp', () => {
+  expect(basename(durableTempPath('/b/backup-x.dump.json'))).toMatch(new RegExp(`^\\.backup-x\\.dump\\.json\\.${process.pid}@${HOST_TAG.replace(/\./g, '\\.')}-[0-9a-f]{8}\\.tmp$`));
 });

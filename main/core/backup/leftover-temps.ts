@@ -2,14 +2,40 @@
 // temp and its hidden sidecar temp. Only a run this start found stopped is cleaned up after: a running
 // run's files (another live Holdfast) are left alone, and so are temps no run of this catalogue names,
 // since a BACKUP_DIR may be shared with another home (a shared volume) whose backup is being written.
-import { readdir, rm } from 'node:fs/promises';
+import { lstat, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { exists } from '../fsutil/durable.ts';
+import { HOST_TAG, OTHER_HOST_TEMP_MAX_AGE_MS, TEMP_CLAIM_SOURCE } from '../fsutil/temp-claim.ts';
 import { isProcessAlive } from '../process/liveness.ts';
 import { ENCRYPTED_SUFFIX, GLOBALS_SUFFIX, SIDECAR_SUFFIX, TEMP_SUFFIX } from './naming.ts';
 
-/** writeFileDurably's temp name (fsutil/durable.ts): the writer's pid, then a random tag. */
-const DURABLE_WRITE_TEMP = /^\..+\.(\d+)-[0-9a-f]{8}\.tmp$/;
+/** writeFileDurably's temp name (fsutil/durable.ts): the writer's pid and host, then a random tag. */
+const DURABLE_WRITE_TEMP = new RegExp(`^\\..+\\.${TEMP_CLAIM_SOURCE}\\.tmp$`);
+
+/** When a temp last changed: its own time, or a file's in it (an upload's directory keeps its time while its file grows). */
+async function lastChanged(path: string): Promise<number> {
+  const info = await lstat(path);
+  if (!info.isDirectory()) return info.mtimeMs;
+  const inside = await Promise.all(
+    (await readdir(path)).map((name) =>
+      lstat(join(path, name)).then(
+        (child) => child.mtimeMs,
+        () => 0,
+      ),
+    ),
+  );
+  return Math.max(info.mtimeMs, ...inside);
+}
+
+/**
+ * A durable write's temp is its writer's while the writer may still be writing: one of this host
+ * (or an older name without a host) while that pid lives here; another host's, sharing BACKUP_DIR,
+ * until it has not changed for OTHER_HOST_TEMP_MAX_AGE_MS, since its pid says nothing here.
+ */
+async function writerMayLive(path: string, pid: number, host: string | undefined): Promise<boolean> {
+  if (host === undefined || host === HOST_TAG) return pid === process.pid || isProcessAlive(pid, null);
+  return Date.now() - (await lastChanged(path)) <= OTHER_HOST_TEMP_MAX_AGE_MS;
+}
 
 /** stoppedRunTemps: the temp_path of each run this start found stopped (recovery/reconcile.ts), read before it was ended. */
 export async function removeLeftoverTemps(backupDir: string, stoppedRunTemps: ReadonlySet<string>): Promise<string[]> {
@@ -28,7 +54,7 @@ export async function removeLeftoverTemps(backupDir: string, stoppedRunTemps: Re
       else if (name.startsWith('.') && name.endsWith(`${SIDECAR_SUFFIX}${TEMP_SUFFIX}`)) dumpTemp = join(backupDir, name.slice(1, -(SIDECAR_SUFFIX.length + TEMP_SUFFIX.length))) + TEMP_SUFFIX;
       // A file being written durably (fsutil/durable.ts: .<name>.<pid>-<random>.tmp) lives as long as its writer.
       const writer = DURABLE_WRITE_TEMP.exec(name);
-      if (writer ? Number(writer[1]) === process.pid || isProcessAlive(Number(writer[1]), null) : !stoppedRunTemps.has(dumpTemp)) continue;
+      if (writer ? await writerMayLive(full, Number(writer[1]), writer[2]) : !stoppedRunTemps.has(dumpTemp)) continue;
       await rm(full, { recursive: true, force: true });
       removed.push(full);
     }

@@ -1,21 +1,25 @@
 // Who may change what Holdfast keeps. HOLDFAST_HOME holds the catalogue, the keys' list, the
 // credentials file and the passfiles: a user who owns it, or may write in it, can swap any of them
 // under Holdfast, so it must be this user's own and writable by no one else, or Holdfast does not
-// start. BACKUP_DIR may sit on a shared backup volume, so less is asked of it: no owner but this
+// start (a group only its owner is in, a user-private group, is no one else: private-group.ts).
+// BACKUP_DIR may sit on a shared backup volume, so less is asked of it: no owner but this
 // user or root, and not world-writable without the sticky bit (anyone could rename a backup away and
 // put another file under its name). Its group may write (Holdfast then leaves its mode alone: see
 // ensureBackupDir); a file swapped meanwhile fails the checksum the catalogue recorded.
 import { execFile } from 'node:child_process';
 import { constants } from 'node:fs';
 import { chmod, lstat, mkdir, open, readlink, realpath, stat, type FileHandle } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { userInfo } from 'node:os';
 import { HoldfastError } from '../model/errors.ts';
+import { aclWriters } from './acl-writers.ts';
+import { directoryGroup, SYSTEM_ACCOUNTS, type AccountFiles } from './private-group.ts';
 import { hintText } from '../model/hint-actions.ts';
 import { shellWord } from '../model/shell-word.ts';
 import { ensurePrivateDir, PRIVATE_DIR_MODE } from './durable.ts';
 
 const GROUP_OR_OTHERS_WRITE = 0o022;
+const GROUP_WRITE = 0o020;
 const OTHERS_WRITE = 0o002;
 const STICKY = 0o1000;
 
@@ -47,7 +51,7 @@ async function otherOwner(uid: number): Promise<{ name: string; text: string; su
  * what it names chmod'ed) and checks it is this user's; the caller checks and changes it through the
  * handle, which stays the directory that was checked.
  */
-async function openOwnDirectory(path: string, refuse: (why: NotOwn) => HoldfastError | Promise<HoldfastError>): Promise<{ handle: FileHandle; mode: number }> {
+async function openOwnDirectory(path: string, refuse: (why: NotOwn) => HoldfastError | Promise<HoldfastError>): Promise<{ handle: FileHandle; mode: number; gid: number }> {
   let handle;
   try {
     handle = await open(path, constants.O_RDONLY | constants.O_DIRECTORY | (constants.O_NOFOLLOW ?? 0));
@@ -62,7 +66,7 @@ async function openOwnDirectory(path: string, refuse: (why: NotOwn) => HoldfastE
     const info = await handle.stat();
     const { uid } = currentUser();
     if (uid !== undefined && info.uid !== uid) throw await refuse({ kind: 'other-owner', uid: info.uid });
-    return { handle, mode: info.mode };
+    return { handle, mode: info.mode, gid: info.gid };
   } catch (error) {
     await handle.close();
     throw error;
@@ -86,54 +90,88 @@ const notThere = (error: NodeJS.ErrnoException) => {
   throw error;
 };
 
+/** More links than this on one path is a loop (Linux's own limit): the path's use fails on it anyway. */
+const MAX_LINKS = 40;
+
 /**
- * The first directory above `path` that another user may rename entries in, or a link on the way
- * that another user owns (and may point elsewhere): either lets that user put another directory
- * under `path`'s name, between two starts or between a check and a use. The real directories above
- * (links resolved) must be this user's or root's, and not writable by `writers` unless sticky: in
- * /tmp only an entry's owner may rename it. Links inside a link's target are seen only as resolved.
+ * The first directory on the way to `path` that another user may rename entries in, or a link on
+ * the way that another user owns (and may point elsewhere): either lets that user put another
+ * directory under `path`'s name, between two starts or between a check and a use. The path is
+ * resolved one name at a time, as the kernel does, so a link's target is walked too: every
+ * directory an entry is looked up in (links' own directories included, and those above a link's
+ * target) must be this user's or root's, and not writable by `writers` unless sticky (in /tmp only
+ * an entry's owner may rename it); every link must be this user's or root's. A last name that is a
+ * link is followed only when `followLast` (BACKUP_DIR; HOLDFAST_HOME refuses one itself). What is
+ * not there yet would be made in the nearest directory there is, which is checked.
  */
-async function openAncestor(path: string, writers: AncestorWriters): Promise<OpenAncestor | undefined> {
+async function openAncestor(path: string, writers: AncestorWriters, followLast: boolean, accounts: AccountFiles = SYSTEM_ACCOUNTS): Promise<OpenAncestor | undefined> {
   const { uid, name } = currentUser();
   if (uid === undefined) return undefined;
   const mine = (owner: number) => owner === uid || owner === 0;
-  const absolute = resolve(path);
-  for (let link = dirname(absolute); link !== dirname(link); link = dirname(link)) {
-    const info = await lstat(link).catch(notThere);
-    if (info?.isSymbolicLink() && !mine(info.uid))
-      return {
-        why: `is reached through ${link}, a symbolic link of uid ${info.uid}, who may point it elsewhere`,
-        hint: `Give the path without that link (${shellWord(await realpath(link))}) once you have checked it is yours.`,
-      };
-  }
   const writeBits = writers === 'group' ? GROUP_OR_OTHERS_WRITE : OTHERS_WRITE;
-  // A BACKUP_DIR not made yet is made inside the nearest directory there is.
-  let nearest = dirname(absolute);
-  while ((await lstat(nearest).catch(notThere)) === undefined) nearest = dirname(nearest);
-  for (let dir = await realpath(nearest); ; dir = dirname(dir)) {
-    const info = await stat(dir);
-    const move = `or keep it where only you and root may change the directories above (as under your home directory)`;
-    if (!mine(info.uid)) return { why: `is inside ${dir}, which uid ${info.uid} owns`, hint: `If ${dir} is yours: chown ${shellWord(name)} ${shellWord(dir)}; ${move}.` };
-    if (info.mode & writeBits && !(info.mode & STICKY))
-      return {
-        why: `is inside ${dir}, which ${info.mode & OTHERS_WRITE ? 'everyone' : 'its group'} may write in (${modeText(info.mode)})`,
-        hint: `chmod ${writers === 'group' ? 'go-w' : 'o-w'} ${shellWord(dir)} (or chmod +t ${shellWord(dir)}), ${move}.`,
-      };
-    if (dir === dirname(dir)) return undefined;
+  const links: string[] = [];
+  const checked = new Set<string>();
+  const pending = resolve(path).split(sep).filter(Boolean);
+  let dir = resolve(sep);
+  for (let part = pending.shift(); part !== undefined; part = pending.shift()) {
+    if (part === '.') continue;
+    if (part === '..') {
+      dir = dirname(dir);
+      continue;
+    }
+    const entry = join(dir, part);
+    const info = await lstat(entry).catch(notThere);
+    const isLink = info?.isSymbolicLink() === true && (pending.length > 0 || followLast);
+    if (!checked.has(dir)) {
+      const dirInfo = await stat(dir);
+      const chain = [...links, ...(isLink ? [entry] : [])];
+      const where = chain.length === 0 ? `is inside ${dir}` : `is reached through ${chain.join(' → ')}, by way of ${dir}`;
+      const move = `or keep it where only you and root may change the directories on the way (as under your home directory)`;
+      if (!mine(dirInfo.uid)) return { why: `${where}, which uid ${dirInfo.uid} owns`, hint: `If ${dir} is yours: chown ${shellWord(name)} ${shellWord(dir)}; ${move}.` };
+      if (dirInfo.mode & writeBits && !(dirInfo.mode & STICKY)) {
+        const othersWrite = (dirInfo.mode & OTHERS_WRITE) !== 0;
+        const acl = othersWrite ? undefined : await aclWriters(dir, shellWord(dir));
+        if (acl) return { why: `${where}, which is writable through ${acl.text} (${modeText(dirInfo.mode)})`, hint: `${acl.hint}, ${move}.` };
+        // Only the group may write (HOLDFAST_HOME's ancestors): fine when no one but the owner is in it.
+        const group = othersWrite ? undefined : await directoryGroup(dirInfo.uid, dirInfo.gid, accounts);
+        if (!group?.ownersPrivate)
+          return {
+            why: `${where}, which ${group ? `its group ${group.text}` : 'everyone'} may write in (${modeText(dirInfo.mode)})`,
+            hint: `chmod ${writers === 'group' ? 'go-w' : 'o-w'} ${shellWord(dir)} (or chmod +t ${shellWord(dir)}), ${move}.`,
+          };
+      }
+      checked.add(dir);
+    }
+    if (info === undefined) return undefined;
+    if (isLink) {
+      if (!mine(info.uid))
+        return {
+          why: `is reached through ${entry}, a symbolic link of uid ${info.uid}, who may point it elsewhere${links.length > 0 ? ` (by way of ${links.join(' → ')})` : ''}`,
+          hint: `Give the path without that link (${shellWord(await realpath(entry).catch(() => entry))}) once you have checked it is yours.`,
+        };
+      if (links.push(entry) > MAX_LINKS) return undefined;
+      const target = await readlink(entry);
+      pending.unshift(...target.split(sep).filter(Boolean));
+      if (isAbsolute(target)) dir = resolve(sep);
+      continue;
+    }
+    if (!info.isDirectory()) return undefined;
+    dir = entry;
   }
+  return undefined;
 }
 
 /**
  * HOLDFAST_HOME: made if missing; else a directory of this user (not a symlink to one) that no one
  * else may write in, or refused saying what to run. Then 0700, set through the checked handle.
  */
-export async function ensureOwnHome(path: string): Promise<void> {
+export async function ensureOwnHome(path: string, accounts: AccountFiles = SYSTEM_ACCOUNTS): Promise<void> {
   await mkdir(path, { recursive: true, mode: PRIVATE_DIR_MODE });
   const refuse = (why: string, hint: string) =>
     new HoldfastError('CONFLICT', `HOLDFAST_HOME ${path} ${why}; another local user could replace Holdfast's catalogue, keys and credentials there.`, hintText(hint));
-  const above = await openAncestor(path, 'group');
+  const above = await openAncestor(path, 'group', false, accounts);
   if (above) throw refuse(above.why, above.hint);
-  const { handle, mode } = await openOwnDirectory(path, async (notOwn) => {
+  const { handle, mode, gid } = await openOwnDirectory(path, async (notOwn) => {
     if (notOwn.kind === 'symlink')
       return refuse(`is a symbolic link (to ${notOwn.target})`, `Set HOLDFAST_HOME to the directory itself (HOLDFAST_HOME=${shellWord(notOwn.target)}) once you have checked it is yours.`);
     if (notOwn.kind === 'not-directory') return refuse('is not a directory', 'Set HOLDFAST_HOME to a directory of your own.');
@@ -145,9 +183,12 @@ export async function ensureOwnHome(path: string): Promise<void> {
     );
   });
   try {
-    if (mode & GROUP_OR_OTHERS_WRITE)
+    const acl = mode & GROUP_WRITE && !(mode & OTHERS_WRITE) ? await aclWriters(path, shellWord(path)) : undefined;
+    if (acl) throw refuse(`is writable through ${acl.text} (${modeText(mode)})`, `Check that nothing in it was put there by someone else, then ${acl.hint} (Holdfast makes it 0700).`);
+    const group = mode & GROUP_WRITE && !(mode & OTHERS_WRITE) ? await directoryGroup(currentUser().uid ?? -1, gid, accounts) : undefined;
+    if (mode & OTHERS_WRITE || (group && !group.ownersPrivate))
       throw refuse(
-        `is writable by ${mode & OTHERS_WRITE ? 'other users' : 'its group'} (${modeText(mode)})`,
+        `is writable by ${group ? `its group ${group.text}` : 'other users'} (${modeText(mode)})`,
         `Check that nothing in it was put there by someone else, then chmod go-w ${shellWord(path)} (Holdfast makes it 0700).`,
       );
     await handle.chmod(PRIVATE_DIR_MODE);
@@ -188,7 +229,7 @@ export async function checkBackupDir(path: string): Promise<void> {
   // Followed: a backup volume is often reached through a link, and what is written into is its target.
   const info = await stat(path).catch(notThere);
   const refuse = (why: string, hint: string) => new HoldfastError('CONFLICT', `BACKUP_DIR ${path} ${why}; another local user could swap backups there.`, hintText(hint));
-  const above = await openAncestor(path, 'others');
+  const above = await openAncestor(path, 'others', true);
   if (above) throw refuse(above.why, above.hint);
   if (!info) return;
   if (!info.isDirectory()) throw refuse('is not a directory', 'Set BACKUP_DIR to a directory.');

@@ -1,10 +1,11 @@
 // Files that must not lie: private modes whatever the umask, checksums computed by streaming, and
 // durability by fsync of the file and of its directory around every rename.
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { constants, statfsSync } from 'node:fs';
 import { chmod, lstat, mkdir, open, readdir, readlink, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
 import { HoldfastError } from '../model/errors.ts';
+import { tempClaim } from './temp-claim.ts';
 
 export const PRIVATE_FILE_MODE = 0o600;
 export const PRIVATE_DIR_MODE = 0o700;
@@ -163,7 +164,7 @@ export async function pathSize(path: string): Promise<number> {
 export async function writeFileDurably(path: string, contents: string, { syncDirectory = true }: { syncDirectory?: boolean } = {}): Promise<void> {
   // A name of this write's own: with one shared name, a second writer removed the first's temp file and
   // the first then renamed the second's half-written one into place.
-  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+  const temporary = durableTempPath(path);
   const handle = await open(temporary, 'wx', PRIVATE_FILE_MODE);
   try {
     try {
@@ -198,4 +199,9 @@ export async function exists(path: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** writeFileDurably's temp beside `path`: hidden, and claimed by this process on this host (temp-claim.ts). */
+export function durableTempPath(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${tempClaim()}.tmp`);
 }

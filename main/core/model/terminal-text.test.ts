@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { showControls } from './terminal-text.ts';
+import { showControls, showNewlinesIn } from './terminal-text.ts';
 
 describe('what reaches a terminal', () => {
   test('C0 but newline and tab, DEL and C1 are shown as escapes; other text is left as it is', () => {
@@ -18,5 +18,14 @@ describe('what reaches a terminal', () => {
     const written = showControls(JSON.stringify(value));
     expect(written).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
     expect(JSON.parse(written)).toEqual(value);
+  });
+
+  test('line and paragraph separators are shown as escapes: pagers and log viewers break lines on them', () => {
+    expect(showControls('a\u2028b\u2029c')).toBe('a\\u2028b\\u2029c');
+  });
+
+  test("a value's newlines are shown as \\n in every string, however deep; what is not plain data is left as it is", () => {
+    const when = new Date(0);
+    expect(showNewlinesIn({ name: 'a\nb', list: [{ db: 'c\n' }, 'd'], n: 1, none: null, when })).toEqual({ name: 'a\\nb', list: [{ db: 'c\\n' }, 'd'], n: 1, none: null, when });
   });
 });

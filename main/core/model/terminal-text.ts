@@ -6,9 +6,10 @@
 /**
  * The characters a terminal acts on or reorders text by: C0 but the newline and tab lines are laid
  * out with, DEL, C1 (U+0080–U+009F: U+009B is CSI to some terminals), and the bidirectional marks,
- * embeddings, overrides and isolates (U+061C, U+200E–U+200F, U+202A–U+202E, U+2066–U+2069).
+ * embeddings, overrides and isolates (U+061C, U+200E–U+200F, U+202A–U+202E, U+2066–U+2069), and
+ * the line and paragraph separators (U+2028, U+2029), which pagers, editors and log viewers break on.
  */
-const TERMINAL_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+const TERMINAL_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2028\u2029\u2066-\u2069]/g;
 
 /**
  * Shows each such character as its `\uXXXX` escape. The same escape JSON uses, so it also keeps
@@ -17,4 +18,17 @@ const TERMINAL_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u
  */
 export function showControls(text: string): string {
   return text.replace(TERMINAL_CONTROL, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/**
+ * A value whose every string has its newlines shown as `\n`, for the CLI's human output: it lays out
+ * one item a line, so a newline inside a name (a database may be called "shop\n✓ other") would forge
+ * a line of its own. The newlines the output is laid out with are added after, by the renderer.
+ */
+export function showNewlinesIn<T>(value: T): T {
+  if (typeof value === 'string') return value.replace(/\n/g, '\\n') as T;
+  if (Array.isArray(value)) return value.map((item: unknown) => showNewlinesIn(item)) as T;
+  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype)
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, showNewlinesIn(item)])) as T;
+  return value;
 }
