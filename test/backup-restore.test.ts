@@ -154,6 +154,8 @@ describe('restore safety', () => {
     // The CLI reads it by the run's id.
     const cli = await runCli(['runs', 'log', failedRun.id], home.env);
     expect(cli).toMatchObject({ code: 0, stdout: expect.stringMatching(/^── pg_restore ──\n[\s\S]*role "gone_owner" does not exist/) });
+    // ...with the statement that failed, which a DBA needs beside the error.
+    expect(cli.stdout).toMatch(/role "gone_owner" does not exist\nCommand was: ALTER TABLE public\.ledger OWNER TO gone_owner;/);
 
     // A restore that worked tells its run, so its output can be read too (here: none written).
     const restored = await holdfast.restore({ ref: owned.id, to: 'owned', dbname: 'owned_again', create: true, clean: false, noOwner: true, noAcl: false, dryRun: false });
