@@ -146,6 +146,8 @@ describe('restore safety', () => {
 
     await expect(holdfast.restore({ ref: owned.id, to: 'owned', dbname: 'owned_again', create: true, clean: false, noOwner: false, noAcl: false, dryRun: false })).rejects.toMatchObject({
       code: 'RESTORE_FAILED',
+      // The next step as a command to copy, not a file's name.
+      hint: expect.stringMatching(/or create them from the backup's roles file first: psql -X -h \S+ -p \d+ -U \S+ -d postgres -f \S+\.globals\.sql\.$/),
     });
     const failedRun = holdfast.catalogue.listRuns({ kind: 'restore', profile: 'owned' }).at(-1)!;
     expect(failedRun.status).toBe('failed');

@@ -15,6 +15,7 @@ import { leftOutWarning, plainDumpLeftOut, rolesNamedBy, type DatabaseProperties
 import type { PropertyProblem } from './database-property-checks.ts';
 import type { ExecutedFunction, ExecutedFunctionsFinding } from './executed-functions.ts';
 import { skipOwnershipStep } from './restore-tool.ts';
+import { rolesFileCommand } from './roles-file-command.ts';
 import { tablesWithoutRowsOfTheirOwn } from './rowless-tables.ts';
 
 export interface TableImpact {
@@ -218,6 +219,7 @@ export async function assessImpact(input: {
   const blockers = restoreBlockers({
     database,
     backup,
+    rolesCommand: rolesFileCommand(backup, target),
     missingRoles: input.noOwner ? [] : missingRoles,
     skipOwnership: input.skipOwnership === undefined ? skipOwnershipStep(backup.format) : input.skipOwnership,
     unavailableExtensions,
@@ -248,6 +250,8 @@ export const leftOutAsSaid = (item: LeftOut): LeftOut => ({ ...item, message: re
 function restoreBlockers(found: {
   database: string;
   backup: BackupMetadata;
+  /** The command that applies the backup's roles file to the target (roles-file-command.ts); null: it has none. */
+  rolesCommand: string | null;
   missingRoles: string[];
   skipOwnership: string | null;
   unavailableExtensions: string[];
@@ -258,13 +262,14 @@ function restoreBlockers(found: {
   const blockers: RestoreBlocker[] = [];
   const { missingRoles, otherSessions } = found;
   if (missingRoles.length) {
-    const rolesFile = hintText(found.backup.globals.filename ?? "the backup's roles file");
+    // The same command in both shells: the app has no control that applies a roles file.
+    const rolesStep = found.rolesCommand ? `Create them from the backup's roles file first: ${hintText(found.rolesCommand)}` : 'Create them on the target first (this backup has no roles file)';
     blockers.push(
       blocker(
         'missing-roles',
         `The target server lacks roles the backup names (${missingRoles.map((role) => `"${role}"`).join(', ')}): the restore would fail on them.`,
         // A plain SQL backup restores as it was written: only its roles file helps.
-        found.skipOwnership ? `Restore ${rolesFile} on that server first, or ${found.skipOwnership}.` : `Restore ${rolesFile} on that server first.`,
+        found.skipOwnership ? `${rolesStep}; or ${found.skipOwnership}.` : `${rolesStep}.`,
       ),
     );
   }

@@ -24,6 +24,7 @@ import { applyDatabaseProperties, createScratchDatabase } from './scratch-databa
 import { keepRunToolOutput } from '../catalogue/tool-output-rows.ts';
 import type { ToolStderr } from '../process/tool-output.ts';
 import { restoreBesideStep, runRestoreTool, skipOwnershipStep, skipsOwnership } from './restore-tool.ts';
+import { rolesFileCommand } from './roles-file-command.ts';
 import { createSchemas, restoreSelection, selectionLabel, type RestoreSelectionRequest } from './selection.ts';
 import { SELECTION_CAVEAT } from './selection-caveat.ts';
 import { freeScratchStamp, scratchName, swapIn } from './swap-in.ts';
@@ -87,7 +88,12 @@ export async function restoreBackup(context: EngineContext & { offsite: Pick<Off
 
   const replacing = request.clean || request.swap === true;
   const asMember = request.asSetMember ? { backupId: recorded.id, target: target.name, create: request.create, clean: request.clean } : undefined;
-  const remedies: RestoreRemedies = { rolesFile: recorded.globals.filename, skipOwnership: skipOwnershipStep(recorded.format, asMember), restoreBeside: restoreBesideStep(asMember) };
+  const remedies: RestoreRemedies = {
+    rolesFile: recorded.globals.filename,
+    rolesCommand: rolesFileCommand(recorded, target),
+    skipOwnership: skipOwnershipStep(recorded.format, asMember),
+    restoreBeside: restoreBesideStep(asMember),
+  };
   // Chosen tables or schemas (selection.ts): refused before anything is read when they cannot work.
   const selection = restoreSelection(recorded, { tables: request.tables, schemas: request.schemas, replacing });
   const production = target.tags.includes('production');
