@@ -5,7 +5,10 @@
 import type { Page } from '@playwright/test';
 import { expect, screenshot, test, watchConsole } from './fixtures.ts';
 
-const HOSTILE_DATABASE = '<img src=x onerror="window.__pwned=1">shop';
+// Markup, and controls a terminal acts on or a renderer draws as boxes (a bidi override, BEL).
+const HOSTILE_DATABASE = '<img src=x onerror="window.__pwned=1">shop\u202egnp.exe\u0007';
+/** As the app shows it: each control as its escape, the way the CLI's terminal() shows it. */
+const HOSTILE_SHOWN = '<img src=x onerror="window.__pwned=1">shop\\u202egnp.exe\\u0007';
 
 test.use({ world: 'backups-first-screen', seededBackups: 30, seededDatabase: HOSTILE_DATABASE });
 
@@ -68,8 +71,8 @@ for (const viewport of [
     await expect(page.locator('[data-first-screen] .toolbar__count')).toHaveText('30 of 30');
     const before = await outline(page);
     await screenshot(page, `backups-first-screen-painted-${viewport.width}x${viewport.height}`);
-    // The newest backup first, from the catalogue: its database name shown as the characters it is.
-    await expect(painted.first().getByRole('cell').nth(2)).toHaveText(HOSTILE_DATABASE);
+    // The newest backup first, from the catalogue: its database name shown as the characters it is, its controls escaped.
+    await expect(painted.first().getByRole('cell').nth(2)).toHaveText(HOSTILE_SHOWN);
     expect(await page.locator('#root img').count()).toBe(0);
 
     release();
@@ -81,6 +84,10 @@ for (const viewport of [
     await screenshot(page, `backups-first-screen-react-${viewport.width}x${viewport.height}`);
 
     expect(after).toBe(before);
+    await expect(rows.first().getByRole('cell').nth(2)).toHaveText(HOSTILE_SHOWN);
+    // ...and so in the backup's details.
+    await rows.first().click();
+    await expect(page.getByRole('complementary', { name: 'Backup details' })).toContainText(`${HOSTILE_SHOWN} on PostgreSQL`);
     expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
     expect(console.errors).toEqual([]);
   });
