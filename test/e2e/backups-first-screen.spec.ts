@@ -68,7 +68,7 @@ for (const viewport of [
 
     const painted = page.locator('[data-first-screen] .vtable__row--body');
     await expect(painted.first()).toBeVisible();
-    await expect(page.locator('[data-first-screen] .toolbar__count')).toHaveText('30 of 30');
+    await expect(page.locator('[data-first-screen] .toolbar__count')).toHaveText('30 of 30 rows');
     const before = await outline(page);
     await screenshot(page, `backups-first-screen-painted-${viewport.width}x${viewport.height}`);
     // The newest backup first, from the catalogue: its database name shown as the characters it is, its controls escaped.
@@ -79,7 +79,7 @@ for (const viewport of [
     await expect(page.locator('[data-first-screen]')).toHaveCount(0);
     const rows = page.locator('.vtable__row--body');
     await expect(rows.first()).toBeVisible();
-    await expect(page.locator('.toolbar__count')).toHaveText('30 of 30');
+    await expect(page.locator('.toolbar__count')).toHaveText('30 of 30 rows');
     const after = await outline(page);
     await screenshot(page, `backups-first-screen-react-${viewport.width}x${viewport.height}`);
 
@@ -160,7 +160,7 @@ test('a fresh load asks for the first page once, before the entry module runs, a
   const origin = new URL(holdfast.url).origin;
   await page.goto(`${origin}/#/backups`);
   // Settled first: the app already loaded at / asks for this page's rows itself, and that request must not be counted below.
-  await expect(page.locator('.toolbar__count')).toHaveText('30 of 30');
+  await expect(page.locator('.toolbar__count')).toHaveText('30 of 30 rows');
   const asked: string[] = [];
   page.on('request', (request) => {
     if (request.url().endsWith('/api/rpc/backup.page')) asked.push(request.postData() ?? '');
@@ -185,11 +185,11 @@ test('a fresh load asks for the first page once, before the entry module runs, a
   releaseEntry();
   // Drawn by the entry from the early answer while the app has not even arrived.
   await expect(page.locator('[data-first-screen] .vtable__row--body').first()).toContainText('shop');
-  await expect(page.locator('[data-first-screen] .toolbar__count')).toHaveText('30 of 30');
+  await expect(page.locator('[data-first-screen] .toolbar__count')).toHaveText('30 of 30 rows');
   expect(await page.locator('#root img').count()).toBe(0);
   releaseApp();
   await reloaded;
-  await expect(page.locator('.toolbar__count')).toHaveText('30 of 30');
+  await expect(page.locator('.toolbar__count')).toHaveText('30 of 30 rows');
   await expect(page.locator('[data-first-screen]')).toHaveCount(0);
   await expect(page.locator('.vtable__row--body').first()).toContainText('shop');
   // The early request (first-request.js) was the store's own first page: it did not ask again.
@@ -201,7 +201,7 @@ test('an answer whose fields are not what the first screen draws is not drawn ea
   await page.goto(holdfast.url);
   const origin = new URL(holdfast.url).origin;
   await page.goto(`${origin}/#/backups`);
-  await expect(page.locator('.toolbar__count')).toHaveText('30 of 30');
+  await expect(page.locator('.toolbar__count')).toHaveText('30 of 30 rows');
   // The first row's size as markup instead of a number: the entry's check refuses the whole answer.
   await page.route(/\/api\/rpc\/backup\.page$/, async (route) => {
     const response = await route.fetch();
