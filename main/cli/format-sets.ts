@@ -122,7 +122,7 @@ export function formatRestoreOrSet(result: RestoreResult | SetRestoreResult): st
       if (database.runId) lines.push(`    the tools' whole output: holdfast runs log ${database.runId}`);
     }
     // Each member's own --confirm is not what a set's restore asks for: the set's is said once, below.
-    else if (database.result) lines.push(formatRestore({ ...database.result, impact: { ...database.result.impact, confirmation: null } }).replace(/^/gm, '  '));
+    else if (database.result) lines.push(formatRestore({ ...database.result, impact: { ...database.result.impact, confirmation: null } }, { inSet: true }).replace(/^/gm, '  '));
   }
   if (result.dryRun && result.confirmation) lines.push(`  to go ahead: --confirm=${result.confirmation}`);
   return lines.join('\n');
