@@ -79,6 +79,11 @@ export interface RestoreResult {
 
 const refused = (message: string, hint?: string) => new HoldfastError('RESTORE_REFUSED', message, hint);
 
+/** A restore's step that creates its database (a set's restore creates its members' itself, and says it the same way). */
+export function createDatabaseAction(database: string, backupLocale: boolean): string {
+  return `create database "${database}"${backupLocale ? ' with the encoding and collation the backup had' : ''}`;
+}
+
 export async function restoreBackup(context: EngineContext & { offsite: Pick<Offsite, 'readable' | 'sourceFor'> }, request: RestoreRequest): Promise<RestoreResult> {
   const { catalogue, config } = context;
   const startedMs = performance.now();
@@ -239,7 +244,7 @@ export async function restoreBackup(context: EngineContext & { offsite: Pick<Off
       if (request.terminateConnections) actions.push(endSessionsAction(impact.activeConnections, database));
       actions.push(`rename "${database}" aside`, `rename "${workDatabase}" to "${database}"`, keptAs ? `keep the previous database as "${keptAs}" until you drop it` : 'drop the previous database');
     } else {
-      if (!exists) actions.push(`create database "${database}"${properties ? ' with the encoding and collation the backup had' : ''}`);
+      if (!exists) actions.push(createDatabaseAction(database, properties !== undefined));
       if (selection) actions.push(`create schema ${selection.schemas.map((name) => `"${name}"`).join(', ')} if missing`);
       actions.push(`restore ${selectionLabel(selection)}${backup.filename} into "${database}"`, `compare row counts with the manifest${selection ? ' for those tables' : ''}`);
       if (properties) actions.push(`give it the owner, privileges, settings, comment and connection limit, as the backup had them`);
