@@ -106,6 +106,21 @@ describe("the preview's blockers", () => {
     expect((await server.query<{ ok: boolean }>(`SELECT has_schema_privilege('analyst', 'My Schema', 'USAGE') AS ok`, 'shopcopy'))[0]!.ok).toBe(true);
   });
 
+  // A DBA's review: pg_restore --list shows an owner unquoted after a tag that may hold spaces, so "Odd ""Q"" Owner" read as "Owner".
+  test('an owner whose name holds spaces and a quote is named whole', async () => {
+    await server.query(`CREATE ROLE "Odd ""Q"" Owner" NOLOGIN`);
+    await server.query(`CREATE DATABASE spaced TEMPLATE template0`);
+    await server.query(`CREATE TABLE "my table" (id int); ALTER TABLE "my table" OWNER TO "Odd ""Q"" Owner"; INSERT INTO "my table" VALUES (1);`, 'spaced');
+    await holdfast.addProfile(profileFor(server, 'spaced', 'spaced'));
+    const backup = await holdfast.backup('spaced', {});
+    await server.query(`DROP OWNED BY "Odd ""Q"" Owner"`, 'spaced');
+    await server.query(`DROP ROLE "Odd ""Q"" Owner"`);
+
+    const preview = await holdfast.restore({ ...create, to: 'spaced', dbname: 'spaced_copy', ref: backup.id });
+    expect(preview.impact.missingRoles).toEqual(['Odd "Q" Owner']);
+    expect(preview.impact.blockers).toEqual([expect.objectContaining({ kind: 'missing-roles', message: expect.stringContaining('"Odd "Q" Owner"') })]);
+  });
+
   test('a connection limit PostgreSQL does not take blocks the start, with no option that lifts it', async () => {
     const dir = join(elsewhere, 'limit.dir');
     execFileSync(join(server.binDir, 'pg_dump'), ['-Fd', '-f', dir, '-h', server.host, '-p', String(server.port), '-U', server.user, 'hr'], { stdio: ['ignore', 'ignore', 'pipe'] });

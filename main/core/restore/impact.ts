@@ -9,7 +9,7 @@ import { hintFields, type ErrorInfo } from '../model/errors.ts';
 import { hintText, renderHint } from '../model/hint-actions.ts';
 import { plural } from '../model/human.ts';
 import type { BackupMetadata, Profile } from '../model/types.ts';
-import { rolesNamedByPrivileges } from './archive-privileges.ts';
+import { ownersNamedBy, rolesNamedByPrivileges } from './archive-privileges.ts';
 import { entriesScript } from './backup-database-entries.ts';
 import { leftOutWarning, plainDumpLeftOut, rolesNamedBy, type DatabasePropertiesPlan, type DatabasePropertyImpact, type LeftOut } from './database-properties.ts';
 import type { PropertyProblem } from './database-property-checks.ts';
@@ -90,37 +90,31 @@ export interface ArchiveContents {
   extensions: string[];
 }
 
-/** Owners and extensions from `pg_restore --list` ("3215; 1259 16385 TABLE public users alice"); the roles privileges name from those entries' SQL. */
+/** Extensions from `pg_restore --list` ("3215; 1259 16385 TABLE public users alice"); owners and the roles privileges name from the SQL of those entries. */
 export async function archiveContents(tools: ClientToolSet, backup: BackupMetadata, timeoutMs: number): Promise<ArchiveContents | undefined> {
   if (backup.format === 'plain') return undefined;
   const listed = await runChild(tools.paths.pg_restore, ['--list', backup.path], { env: process.env, captureStdout: true, timeoutMs });
   if (listed.exitCode !== 0) return undefined;
-  const owners = new Set<string>();
   const extensions = new Set<string>();
-  const privilegeEntries: string[] = [];
+  // The entries whose SQL names roles: privileges (ACL, DEFAULT ACL) and owned objects' definitions (their ALTER … OWNER TO).
+  const roleEntries: string[] = [];
   for (const line of listed.stdout.split('\n')) {
     if (!/^\d+;/.test(line)) continue;
-    if (/^\d+; \d+ \d+ (?:DEFAULT )?ACL /.test(line)) {
-      privilegeEntries.push(line);
-      continue;
-    }
     const extension = / EXTENSION - (\S+)/.exec(line);
-    if (extension) {
-      extensions.add(extension[1]!);
-      continue;
-    }
-    const owned = /^\d+; \d+ \d+ (?:TABLE|SEQUENCE|VIEW|MATERIALIZED VIEW|SCHEMA|FUNCTION|TYPE|DOMAIN|PROCEDURE|AGGREGATE) .* (\S+)$/.exec(line.trimEnd());
-    if (owned) owners.add(owned[1]!);
+    if (extension) extensions.add(extension[1]!);
+    // Never TABLE DATA: its SQL is the rows.
+    else if (/^\d+; \d+ \d+ (?:(?:DEFAULT )?ACL|TABLE(?! DATA )|SEQUENCE(?! SET | OWNED BY )|VIEW|MATERIALIZED VIEW(?! DATA )|SCHEMA|FUNCTION|TYPE|DOMAIN|PROCEDURE|AGGREGATE) /.test(line))
+      roleEntries.push(line);
   }
-  const privilegeRoles = privilegeEntries.length ? await rolesPrivilegesName(tools, backup, privilegeEntries, timeoutMs) : [];
-  if (privilegeRoles === undefined) return undefined;
-  return { owners: [...owners].sort(), privilegeRoles, extensions: [...extensions].sort() };
+  const named = roleEntries.length ? await rolesEntriesName(tools, backup, roleEntries, timeoutMs) : { owners: [], privilegeRoles: [] };
+  if (named === undefined) return undefined;
+  return { ...named, extensions: [...extensions].sort() };
 }
 
-/** The SQL pg_restore would send for the archive's privilege entries, read for the roles it names; undefined when pg_restore cannot write it. */
-async function rolesPrivilegesName(tools: ClientToolSet, backup: BackupMetadata, entries: string[], timeoutMs: number): Promise<string[] | undefined> {
+/** The SQL pg_restore would send for these entries, read for the owners and the roles privileges name; undefined when pg_restore cannot write it. */
+async function rolesEntriesName(tools: ClientToolSet, backup: BackupMetadata, entries: string[], timeoutMs: number): Promise<Pick<ArchiveContents, 'owners' | 'privilegeRoles'> | undefined> {
   const script = await entriesScript(tools, backup, entries, [], timeoutMs);
-  return script.exitCode === 0 ? rolesNamedByPrivileges(script.text) : undefined;
+  return script.exitCode === 0 ? { owners: ownersNamedBy(script.text), privilegeRoles: rolesNamedByPrivileges(script.text) } : undefined;
 }
 
 export async function assessImpact(input: {
