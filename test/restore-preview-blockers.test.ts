@@ -90,8 +90,17 @@ describe("the preview's blockers", () => {
     expect(preview.ok).toBe(false);
     expect(preview.impact.missingRoles).toEqual(['Defaults Owner', 'Odd "Name" Here', 'analyst', 'writer']);
     expect(preview.impact.blockers).toEqual([
-      expect.objectContaining({ kind: 'missing-roles', message: expect.stringMatching(/"analyst"/), hint: expect.stringMatching(/\.globals\.sql; or use --no-owner --no-acl/) }),
+      // Named only by privileges, owning nothing: --no-acl alone avoids them, so only it is asked for (the DBA review).
+      expect.objectContaining({
+        kind: 'missing-roles',
+        message: expect.stringMatching(/"analyst"/),
+        hint: expect.stringMatching(/\.globals\.sql; or use --no-acl\.$/),
+        appHint: expect.stringMatching(/; or tick "Skip privileges"\.$/),
+        action: 'skip-privileges',
+      }),
     ]);
+    expect((await holdfast.restore({ ...create, to: 'shop', dbname: 'shopcopy', ref: backup.id, noAcl: true })).impact.blockers).toEqual([]);
+    expect((await holdfast.restore({ ...create, to: 'shop', dbname: 'shopcopy', ref: backup.id, noOwner: true })).impact.blockers).toHaveLength(1);
 
     // The remedy it names first is a command, the same in the app's words: run as it is said, the restore itself goes through.
     const [blocker] = preview.impact.blockers;

@@ -132,8 +132,10 @@ export async function assessImpact(input: {
   executed?: ExecutedFunctionsFinding | undefined;
   /** The plan for the restored database's owner, privileges, settings and the rest (a replace restore's copy, or a new database). */
   databaseProperties?: DatabasePropertiesPlan | undefined;
-  /** Ownership and privileges skipped (--no-owner and --no-acl): missing roles then stop nothing. */
+  /** Ownership skipped (--no-owner): roles that only own objects then stop nothing. */
   noOwner?: boolean;
+  /** Privileges skipped (--no-acl): roles only privileges name then stop nothing. */
+  noAcl?: boolean;
   /** The step a hint offers for skipping them (restore-tool.ts skipOwnershipStep); absent: the backup's format's own. */
   skipOwnership?: string | null;
   /** Other sessions will be ended: they then stop nothing either. */
@@ -214,7 +216,7 @@ export async function assessImpact(input: {
     database,
     backup,
     rolesCommand: rolesFileCommand(backup, target),
-    missingRoles: input.noOwner ? [] : missingRoles,
+    ...stillMissing(missingRoles, { owners: [...(input.contents?.owners ?? []), ...databaseRoles], grantees: [...(input.contents?.privilegeRoles ?? []), ...databaseRoles] }, input),
     skipOwnership: input.skipOwnership === undefined ? skipOwnershipStep(backup.format) : input.skipOwnership,
     unavailableExtensions,
     otherSessions: replacing && !input.terminateConnections ? activeConnections : 0,
@@ -240,10 +242,30 @@ export async function assessImpact(input: {
 /** A left-out item as a restore's result says it: its words name no action (database-properties.ts), so the same in every shell. */
 export const leftOutAsSaid = (item: LeftOut): LeftOut => ({ ...item, message: renderHint(item.message, 'cli') });
 
+/**
+ * The missing roles the restore would still fail on with the options asked: an owner is lifted by
+ * --no-owner, a role privileges name by --no-acl (a role that is both needs both), and which of the
+ * two the rest need.
+ */
+function stillMissing(missing: string[], named: { owners: string[]; grantees: string[] }, skipped: { noOwner?: boolean | undefined; noAcl?: boolean | undefined }) {
+  const owners = new Set(named.owners);
+  const grantees = new Set(named.grantees);
+  const missingRoles = missing.filter((role) => (owners.has(role) && !skipped.noOwner) || (grantees.has(role) && !skipped.noAcl));
+  return { missingRoles, needs: { owner: missingRoles.some((role) => owners.has(role) && !skipped.noOwner), acl: missingRoles.some((role) => grantees.has(role) && !skipped.noAcl) } };
+}
+
+/** A single archive's restore asks only for the flag its missing roles need; a set member's step (restore it alone) stays as it is. */
+function narrowestSkip(step: string, needs: { owner: boolean; acl: boolean }): string {
+  if (step !== '{{no-owner}}') return step;
+  return needs.owner && needs.acl ? step : needs.owner ? '{{skip-ownership}}' : '{{skip-privileges}}';
+}
+
 /** Each blocker's message and hint template, in the order a DBA would fix them. */
 function restoreBlockers(found: {
   database: string;
   backup: BackupMetadata;
+  /** Of the missing roles, whether some own objects (--no-owner lifts those) and some are named by privileges (--no-acl lifts those). */
+  needs: { owner: boolean; acl: boolean };
   /** The command that applies the backup's roles file to the target (roles-file-command.ts); null: it has none. */
   rolesCommand: string | null;
   missingRoles: string[];
@@ -263,7 +285,7 @@ function restoreBlockers(found: {
         'missing-roles',
         `The target server lacks roles the backup names (${missingRoles.map((role) => `"${role}"`).join(', ')}): the restore would fail on them.`,
         // A plain SQL backup restores as it was written: only its roles file helps.
-        found.skipOwnership ? `${rolesStep}; or ${found.skipOwnership}.` : `${rolesStep}.`,
+        found.skipOwnership ? `${rolesStep}; or ${narrowestSkip(found.skipOwnership, found.needs)}.` : `${rolesStep}.`,
       ),
     );
   }
