@@ -146,6 +146,8 @@ describe('restore safety', () => {
 
     await expect(holdfast.restore({ ref: owned.id, to: 'owned', dbname: 'owned_again', create: true, clean: false, noOwner: false, noAcl: false, dryRun: false })).rejects.toMatchObject({
       code: 'RESTORE_FAILED',
+      // The next step as a command to copy, not a file's name.
+      hint: expect.stringMatching(/or create them from the backup's roles file first: psql -X -h \S+ -p \d+ -U \S+ -d postgres -f \S+\.globals\.sql\.$/),
     });
     const failedRun = holdfast.catalogue.listRuns({ kind: 'restore', profile: 'owned' }).at(-1)!;
     expect(failedRun.status).toBe('failed');
@@ -154,6 +156,8 @@ describe('restore safety', () => {
     // The CLI reads it by the run's id.
     const cli = await runCli(['runs', 'log', failedRun.id], home.env);
     expect(cli).toMatchObject({ code: 0, stdout: expect.stringMatching(/^── pg_restore ──\n[\s\S]*role "gone_owner" does not exist/) });
+    // ...with the statement that failed, which a DBA needs beside the error.
+    expect(cli.stdout).toMatch(/role "gone_owner" does not exist\nCommand was: ALTER TABLE public\.ledger OWNER TO gone_owner;/);
 
     // A restore that worked tells its run, so its output can be read too (here: none written).
     const restored = await holdfast.restore({ ref: owned.id, to: 'owned', dbname: 'owned_again', create: true, clean: false, noOwner: true, noAcl: false, dryRun: false });

@@ -6,6 +6,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { formatRestoreOrSet } from '../main/cli/format-sets.ts';
 import type { Holdfast } from '../main/core/holdfast.ts';
 import type { BackupSet } from '../main/core/sets/set-record.ts';
 import { startPgServer, type PgServer } from './support/pg-server.ts';
@@ -172,6 +173,11 @@ describe('a whole-server backup set', () => {
       const restored = await holdfast.sets.restore({ ref: first.id, to: 'fresh', create: true, clean: false, dryRun: false });
       expect(restored.databases.map((d) => [d.database, d.error])).toEqual(first.expected.map((db) => [db, null]));
       expect(restored.ok).toBe(true);
+      // Each database this restore created says so among its steps, as a single restore's --create does.
+      expect(restored.databases.filter((d) => d.created).map((d) => d.database)).toContain('tuned');
+      for (const database of restored.databases.filter((d) => d.created))
+        expect(database.result!.actions[0]).toBe(`create database "${database.database}" with the encoding and collation the backup had`);
+      expect(formatRestoreOrSet(restored)).toContain('\n    - create database "tuned" with the encoding and collation the backup had\n');
       expect(restored.roles!.created).toEqual(expect.arrayContaining(['alice', 'app_readers']));
       for (const database of restored.databases) for (const table of database.result!.tables) expect(table.actual).toBe(table.expected);
       expect(await fresh.query(`SELECT pg_has_role('alice', 'app_readers', 'MEMBER') AS member`)).toEqual([{ member: true }]);

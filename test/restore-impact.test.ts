@@ -56,7 +56,7 @@ describe('restore impact preview', () => {
     );
     expect(result.impact.missingRoles).toEqual(['auditor']);
     expect(result.impact.blockers).toContainEqual(
-      expect.objectContaining({ kind: 'missing-roles', message: expect.stringContaining('"auditor"'), hint: expect.stringContaining('--no-owner --no-acl') }),
+      expect.objectContaining({ kind: 'missing-roles', message: expect.stringContaining('"auditor"'), hint: expect.stringMatching(/; or use --no-owner\.$/) }),
     );
     expect(result.ok).toBe(false);
     expect(result.impact.warnings.join('\n')).toContain('tagged production');

@@ -54,6 +54,9 @@ test('replacing: per database, the tables replaced with their rows now and from 
   const text = formatRestoreOrSet(preview);
   expect(text).toMatch(/crm[\s\S]*replaced public\.users: 5 rows now → 30 from the backup[\s\S]*LOST {5}public\.legacy: 2 rows/);
   expect(text).toMatch(/shop[\s\S]*created {2}public\.users: 40 rows/);
+  // A dry run is said once, for the set, not again on every database's line (the DBA review).
+  expect(text.match(/Dry run/g)).toHaveLength(1);
+  expect(text).toMatch(/^ {2}Restoring \S+ to target\/shop would:\n {4}- create database "shop"/m);
   // What --confirm must say is the set's id (a member's own name would be refused), said once.
   expect(preview.confirmation).toBe(set.id);
   expect(text).not.toContain('--confirm=crm');

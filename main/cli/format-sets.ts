@@ -51,8 +51,11 @@ export function formatListWithSets(entries: Array<BackupMetadata | ListEntry | S
     .map((entry) => {
       if (!isSet(entry)) return formatList([entry]);
       const members = entry.members.map((member) => `    ${formatList([member])}`);
+      const held = entry.databases.filter((m) => m.status === 'completed');
+      // Its size as the app's set row says it: the databases it holds, in the column a backup's size is in.
+      const size = humanBytes(held.reduce((sum, m) => sum + m.size, 0)).padStart(9);
       return [
-        `${entry.id}  ${entry.timestamp}  set ${entry.status}  ${entry.profile}  ${entry.databases.filter((m) => m.status === 'completed').length}/${plural(entry.expected.length, 'database')}`,
+        `${entry.id}  ${entry.timestamp}  set ${entry.status}  ${entry.profile}  ${size}  ${held.length}/${plural(entry.expected.length, 'database')}`,
         ...members,
         ...entry.databases.filter((member) => member.status !== 'completed').flatMap((member) => failedMemberLines(member, '    ')),
       ].join('\n');
@@ -119,7 +122,7 @@ export function formatRestoreOrSet(result: RestoreResult | SetRestoreResult): st
       if (database.runId) lines.push(`    the tools' whole output: holdfast runs log ${database.runId}`);
     }
     // Each member's own --confirm is not what a set's restore asks for: the set's is said once, below.
-    else if (database.result) lines.push(formatRestore({ ...database.result, impact: { ...database.result.impact, confirmation: null } }).replace(/^/gm, '  '));
+    else if (database.result) lines.push(formatRestore({ ...database.result, impact: { ...database.result.impact, confirmation: null } }, { inSet: true }).replace(/^/gm, '  '));
   }
   if (result.dryRun && result.confirmation) lines.push(`  to go ahead: --confirm=${result.confirmation}`);
   return lines.join('\n');

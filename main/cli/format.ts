@@ -115,11 +115,12 @@ export function tableCountLine(count: TableCount): string {
   return `  ${count.actual === count.expected ? '✓' : '✗'} ${count.table}: ${count.actual === null ? 'missing' : count.actual.toLocaleString('en-US')} / ${plural(count.expected, 'row')}`;
 }
 
-export function formatRestore(result: RestoreResult): string {
+/** A set's member is printed under the set's own head, which says once that it is a dry run. */
+export function formatRestore(result: RestoreResult, { inSet = false }: { inSet?: boolean } = {}): string {
   // Which bytes were read: a copy on a destination is named, so a DBA knows what the database now holds.
   const source = result.from ? `${result.backup.filename} (read from its copy on destination "${result.from}")` : result.backup.filename;
   const head = result.dryRun
-    ? `Dry run: nothing was changed. Restoring ${source} to ${result.target.profile}/${result.target.database} would:`
+    ? `${inSet ? '' : 'Dry run: nothing was changed. '}Restoring ${source} to ${result.target.profile}/${result.target.database} would:`
     : `Restored ${source} to ${result.target.profile}/${result.target.database} in ${humanDuration(result.durationMs)}:`;
   const lines = [head, ...result.actions.map((action) => `  - ${action}`)];
   if (result.dryRun) {

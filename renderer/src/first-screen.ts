@@ -21,6 +21,7 @@ import { fileNameParts } from './lib/file-name-parts.ts';
 import { formatBytes, formatDateTime, formatDuration, formatRelative } from './lib/format.ts';
 import { backupsHeader } from './lib/set-rows.ts';
 import { PAGE_LABELS, PAGES, transportLabel } from './lib/pages.ts';
+import { shown } from './lib/shown.ts';
 
 /** Marks the painted container, so a spec (and a reader of the DOM) can tell it from React's. */
 export const FIRST_SCREEN_ATTRIBUTE = 'data-first-screen';
@@ -128,11 +129,11 @@ function row(line: BackupRow, index: number, checkingFiles: boolean, now: number
         line.set ? h('button', { type: 'button', class: 'btn btn--ghost btn--small vtable__expand', 'aria-label': `Show the databases of set ${line.id}` }, '▸') : null,
         h('span', { class: 'vtable__profile-name', title: line.profile }, line.profile),
       ),
-      line.set ? h('span', { class: 'cell-secondary vtable__set-line' }, badge(SET_BADGE), h('span', { class: 'vtable__set-count' }, line.database ?? '')) : null,
+      line.set ? h('span', { class: 'cell-secondary vtable__set-line' }, badge(SET_BADGE), h('span', { class: 'vtable__set-count' }, shown(line.database ?? ''))) : null,
       h('span', { class: 'vtable__scope-inline' }, scope ? badge(scope) : null),
       marks.length > 0 ? h('span', { class: 'vtable__profile-line' }, ...marks.map(badge)) : null,
     ),
-    h('div', { role: 'cell', class: 'vtable__cell vtable__cell--medium' }, line.database ? h('span', { class: 'vtable__text', title: line.database }, line.database) : dash()),
+    h('div', { role: 'cell', class: 'vtable__cell vtable__cell--medium' }, line.database ? h('span', { class: 'vtable__text', title: shown(line.database) }, shown(line.database)) : dash()),
     h('div', { role: 'cell', class: 'vtable__cell vtable__cell--wide mono', title: line.filename ?? undefined }, line.filename ? fileName(line.filename) : dash()),
     h('div', { role: 'cell', class: 'vtable__cell vtable__cell--medium' }, line.scope ? (scopeLabel(line.scope) ?? 'Full') : dash()),
     h('div', { role: 'cell', class: 'vtable__cell' }, badge(statusBadge(checkingFiles && line.status === 'completed' ? 'checking' : line.status))),

@@ -24,7 +24,7 @@ test('until the first page answers, the table says it is loading, not that nothi
   await expect(backups.count()).not.toContainText('0 of 0');
   await screenshot(page, 'backups-first-answer-loading');
   release();
-  await expect(backups.count()).toHaveText('30 of 30');
+  await expect(backups.count()).toHaveText('30 of 30 rows');
   await expect(backups.table).not.toContainText('Loading backups…');
   await expect(backups.renderedRows().first()).toContainText('shop');
 });

@@ -5,7 +5,10 @@
 import type { Page } from '@playwright/test';
 import { expect, screenshot, test, watchConsole } from './fixtures.ts';
 
-const HOSTILE_DATABASE = '<img src=x onerror="window.__pwned=1">shop';
+// Markup, and controls a terminal acts on or a renderer draws as boxes (a bidi override, BEL).
+const HOSTILE_DATABASE = '<img src=x onerror="window.__pwned=1">shop\u202egnp.exe\u0007';
+/** As the app shows it: each control as its escape, the way the CLI's terminal() shows it. */
+const HOSTILE_SHOWN = '<img src=x onerror="window.__pwned=1">shop\\u202egnp.exe\\u0007';
 
 test.use({ world: 'backups-first-screen', seededBackups: 30, seededDatabase: HOSTILE_DATABASE });
 
@@ -65,22 +68,26 @@ for (const viewport of [
 
     const painted = page.locator('[data-first-screen] .vtable__row--body');
     await expect(painted.first()).toBeVisible();
-    await expect(page.locator('[data-first-screen] .toolbar__count')).toHaveText('30 of 30');
+    await expect(page.locator('[data-first-screen] .toolbar__count')).toHaveText('30 of 30 rows');
     const before = await outline(page);
     await screenshot(page, `backups-first-screen-painted-${viewport.width}x${viewport.height}`);
-    // The newest backup first, from the catalogue: its database name shown as the characters it is.
-    await expect(painted.first().getByRole('cell').nth(2)).toHaveText(HOSTILE_DATABASE);
+    // The newest backup first, from the catalogue: its database name shown as the characters it is, its controls escaped.
+    await expect(painted.first().getByRole('cell').nth(2)).toHaveText(HOSTILE_SHOWN);
     expect(await page.locator('#root img').count()).toBe(0);
 
     release();
     await expect(page.locator('[data-first-screen]')).toHaveCount(0);
     const rows = page.locator('.vtable__row--body');
     await expect(rows.first()).toBeVisible();
-    await expect(page.locator('.toolbar__count')).toHaveText('30 of 30');
+    await expect(page.locator('.toolbar__count')).toHaveText('30 of 30 rows');
     const after = await outline(page);
     await screenshot(page, `backups-first-screen-react-${viewport.width}x${viewport.height}`);
 
     expect(after).toBe(before);
+    await expect(rows.first().getByRole('cell').nth(2)).toHaveText(HOSTILE_SHOWN);
+    // ...and so in the backup's details.
+    await rows.first().click();
+    await expect(page.getByRole('complementary', { name: 'Backup details' })).toContainText(`${HOSTILE_SHOWN} on PostgreSQL`);
     expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
     expect(console.errors).toEqual([]);
   });
@@ -153,7 +160,7 @@ test('a fresh load asks for the first page once, before the entry module runs, a
   const origin = new URL(holdfast.url).origin;
   await page.goto(`${origin}/#/backups`);
   // Settled first: the app already loaded at / asks for this page's rows itself, and that request must not be counted below.
-  await expect(page.locator('.toolbar__count')).toHaveText('30 of 30');
+  await expect(page.locator('.toolbar__count')).toHaveText('30 of 30 rows');
   const asked: string[] = [];
   page.on('request', (request) => {
     if (request.url().endsWith('/api/rpc/backup.page')) asked.push(request.postData() ?? '');
@@ -178,11 +185,11 @@ test('a fresh load asks for the first page once, before the entry module runs, a
   releaseEntry();
   // Drawn by the entry from the early answer while the app has not even arrived.
   await expect(page.locator('[data-first-screen] .vtable__row--body').first()).toContainText('shop');
-  await expect(page.locator('[data-first-screen] .toolbar__count')).toHaveText('30 of 30');
+  await expect(page.locator('[data-first-screen] .toolbar__count')).toHaveText('30 of 30 rows');
   expect(await page.locator('#root img').count()).toBe(0);
   releaseApp();
   await reloaded;
-  await expect(page.locator('.toolbar__count')).toHaveText('30 of 30');
+  await expect(page.locator('.toolbar__count')).toHaveText('30 of 30 rows');
   await expect(page.locator('[data-first-screen]')).toHaveCount(0);
   await expect(page.locator('.vtable__row--body').first()).toContainText('shop');
   // The early request (first-request.js) was the store's own first page: it did not ask again.
@@ -194,7 +201,7 @@ test('an answer whose fields are not what the first screen draws is not drawn ea
   await page.goto(holdfast.url);
   const origin = new URL(holdfast.url).origin;
   await page.goto(`${origin}/#/backups`);
-  await expect(page.locator('.toolbar__count')).toHaveText('30 of 30');
+  await expect(page.locator('.toolbar__count')).toHaveText('30 of 30 rows');
   // The first row's size as markup instead of a number: the entry's check refuses the whole answer.
   await page.route(/\/api\/rpc\/backup\.page$/, async (route) => {
     const response = await route.fetch();

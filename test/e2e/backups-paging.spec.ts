@@ -31,7 +31,7 @@ test('the first page renders first; scrolling loads the next pages down to the o
   asked.length = 0;
   await page.reload();
   const backups = new BackupsPage(page);
-  await expect(backups.count()).toHaveText(`${BACKUPS.toLocaleString('en-US')} of ${BACKUPS.toLocaleString('en-US')}`);
+  await expect(backups.count()).toHaveText(`${BACKUPS.toLocaleString('en-US')} of ${BACKUPS.toLocaleString('en-US')} rows`);
   // The newest backup first; only the rows near the viewport are in the DOM.
   const newest = backups.renderedRows().first();
   await expect(newest).toHaveAttribute('aria-rowindex', '2');

@@ -271,7 +271,7 @@ test('10,000 backups: the table renders only what is visible and scrolls to the 
   const backups = new BackupsPage(page);
   await shell.goTo('Overview');
   await shell.goTo('Backups');
-  await expect(backups.count()).toHaveText('10,002 of 10,002');
+  await expect(backups.count()).toHaveText('10,002 of 10,002 rows');
   const rendered = await backups.renderedRows().count();
   expect(rendered).toBeGreaterThan(5);
   expect(rendered).toBeLessThan(60);
@@ -287,7 +287,7 @@ test('10,000 backups: the table renders only what is visible and scrolls to the 
   // One whole UTC day of the history, by its date in the file names.
   const day = new Date(Date.now() - 5000 * 3_600_000).toISOString().slice(0, 10);
   await page.getByRole('searchbox', { name: 'Search backups' }).fill(day);
-  await expect(backups.count()).toHaveText('24 of 10,002');
+  await expect(backups.count()).toHaveText('24 of 10,002 rows');
   // Deleting one of thousands of usable backups is a plain confirmation, no file name to type
   // (the last usable one keeps that: test/e2e/backups-list.spec.ts).
   await backups.renderedRows().first().click();
@@ -297,7 +297,7 @@ test('10,000 backups: the table renders only what is visible and scrolls to the 
   await expect(confirm.getByLabel('Type the file name to confirm')).toHaveCount(0);
   await confirm.getByRole('button', { name: 'Delete backup' }).click();
   await expect(confirm).toBeHidden();
-  await expect(backups.count()).toHaveText('23 of 10,001');
+  await expect(backups.count()).toHaveText('23 of 10,001 rows');
   // The history row's own file went; the real backup the rows were copied from is still there.
   expect(existsSync(join(dirname(template.path), filename))).toBe(false);
   expect(existsSync(template.path)).toBe(true);

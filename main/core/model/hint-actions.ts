@@ -15,6 +15,9 @@ export interface HintActionText {
 export const HINT_ACTIONS = {
   'terminate-connections': { cli: 'add --terminate-connections', app: 'tick "End other sessions on the database"' },
   'no-owner': { cli: 'use --no-owner --no-acl', app: 'tick "Skip ownership" and "Skip privileges"' },
+  // Where only one of the two is needed: roles that only own objects, or roles only privileges name.
+  'skip-ownership': { cli: 'use --no-owner', app: 'tick "Skip ownership"' },
+  'skip-privileges': { cli: 'use --no-acl', app: 'tick "Skip privileges"' },
   create: { cli: 'add --create to create it', app: 'choose "Create a new database"' },
   'replace-existing': { cli: 'use --clean (or --swap to keep the old one) with --confirm={value}', app: 'tick "Replace what is in the database (drop existing)"' },
   'restore-beside': { cli: 'give --dbname <new name> --create', app: 'choose "Create a new database"' },

@@ -31,7 +31,7 @@ describe("what a run keeps of its tools' stderr", () => {
     expect(Math.max(...text.split('\n').map((line) => line.length))).toBeLessThanOrEqual(MAX_STDERR_LINE);
   });
 
-  test("a restore's or drill's tool keeps only its own message lines: what it echoes of the restored dump never", () => {
+  test("a restore's or drill's tool keeps its own message lines and the statement that failed, but never the rows it echoes", () => {
     const kept = keepToolOutput([
       {
         tool: 'pg_restore',
@@ -39,6 +39,12 @@ describe("what a run keeps of its tools' stderr", () => {
         stderr: [
           'pg_restore: error: could not execute query: ERROR:  role "gone_owner" does not exist',
           "Command was: INSERT INTO public.users VALUES (1, 'plaintext row');",
+          'pg_restore: error: could not execute query: ERROR:  role "gone_owner" does not exist',
+          'Command was: ALTER TABLE public.users OWNER TO gone_owner;',
+          'pg_restore: error: could not execute query: ERROR:  function public.evil(integer) does not exist',
+          'Command was: CREATE FUNCTION public.cfun(integer) RETURNS integer',
+          '    LANGUAGE sql',
+          "    AS $$ SELECT 'body' $$;",
           'pg_restore: warning: errors ignored on restore: 1',
           '',
         ].join('\n'),
@@ -53,6 +59,11 @@ describe("what a run keeps of its tools' stderr", () => {
       [
         '── pg_restore ──',
         'pg_restore: error: could not execute query: ERROR:  role "gone_owner" does not exist',
+        'Command was: INSERT INTO public.users … (values not kept: they are rows of the dump)',
+        'pg_restore: error: could not execute query: ERROR:  role "gone_owner" does not exist',
+        'Command was: ALTER TABLE public.users OWNER TO gone_owner;',
+        'pg_restore: error: could not execute query: ERROR:  function public.evil(integer) does not exist',
+        'Command was: CREATE FUNCTION public.cfun(integer) RETURNS integer',
         'pg_restore: warning: errors ignored on restore: 1',
         '── psql ──',
         'psql:<stdin>:12: ERROR:  duplicate key value violates unique constraint "users_pkey"',

@@ -14,13 +14,28 @@ export interface ToolStderr {
   /**
    * pg_restore or psql restoring a dump: its stderr echoes what it restores ("Command was: INSERT …",
    * psql's STATEMENT lines, rows a failed COPY reads as SQL), plaintext of a possibly encrypted
-   * backup. Only the tool's own message lines are kept, as stderrTail keeps them for errors.
+   * backup. Only the tool's own message lines are kept, as stderrTail keeps them for errors, and the
+   * first line of each "Command was:" (an INSERT's values left out).
    */
   restoresContent?: boolean;
 }
 
 /** psql --echo-errors names the failed statement, which can be a dump's row read as SQL. */
 const ECHOED_STATEMENT = /^(?:psql:[^:]*:\d+: )?STATEMENT:/;
+
+/**
+ * pg_restore's "Command was: …" names the statement a failed item ran: the line a DBA needs beside
+ * the error. Its first line is kept (a function's body on the lines after it is not), but an INSERT
+ * of an --inserts dump carries a row, so of that only the table is kept.
+ */
+const FAILED_COMMAND = /^Command was: /;
+const IDENTIFIER = String.raw`(?:"(?:[^"]|"")*"|[^\s".(]+)`;
+const INSERT_INTO = new RegExp(String.raw`^(Command was: INSERT INTO ${IDENTIFIER}(?:\.${IDENTIFIER})?)`);
+
+function withoutRows(line: string): string {
+  const insert = INSERT_INTO.exec(line);
+  return insert ? `${insert[1]} … (values not kept: they are rows of the dump)` : line;
+}
 
 export interface KeptToolOutput {
   text: string;
@@ -52,8 +67,8 @@ export function keepToolOutput(parts: readonly ToolStderr[]): KeptToolOutput | n
         .split('\n')
         .map((line) => line.trimEnd())
         .filter((line) => line.length > 0 && !ROW_DATA.test(line))
-        .filter((line) => !restoresContent || (TOOL_MESSAGE.test(line) && !ECHOED_STATEMENT.test(line)))
-        .map(scrubToolLine);
+        .filter((line) => !restoresContent || FAILED_COMMAND.test(line) || (TOOL_MESSAGE.test(line) && !ECHOED_STATEMENT.test(line)))
+        .map((line) => scrubToolLine(restoresContent ? withoutRows(line) : line));
       return lines.length > 0 ? `── ${tool} ──\n${lines.join('\n')}\n` : '';
     })
     .filter((section) => section !== '');

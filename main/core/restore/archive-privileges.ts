@@ -1,6 +1,8 @@
-// The roles an archive's privilege entries (ACL, DEFAULT ACL) name, read from the SQL pg_restore
-// writes for them. pg_restore --list shows only each entry's owner, so a role named only as a grantee
-// (GRANT USAGE ON SCHEMA "My Schema" TO analyst) passed the preview and failed the restore.
+// The roles an archive's privilege entries (ACL, DEFAULT ACL) name, and its objects' owners, read from
+// the SQL pg_restore writes for them. pg_restore --list shows only each entry's owner, so a role named
+// only as a grantee (GRANT USAGE ON SCHEMA "My Schema" TO analyst) passed the preview and failed the
+// restore; and it shows that owner unquoted after a tag that may hold spaces too, so an owner named
+// "Odd Name" read as "Name". The SQL quotes every name, so both are read from it.
 import { significant, type SqlToken } from '../pg/sql-lexer.ts';
 import { splitSqlStatements } from '../pg/sql-statements.ts';
 
@@ -63,4 +65,21 @@ function rolesIn(tokens: SqlToken[]): string[] {
     }
   }
   return roles;
+}
+
+/** Every role an ALTER … OWNER TO in `sql` names (the owners of the objects it creates), sorted. */
+export function ownersNamedBy(sql: string): string[] {
+  const owners = new Set<string>();
+  for (const statement of splitSqlStatements(sql)) {
+    if (statement.metaCommand) continue;
+    const tokens = significant(statement.tokens);
+    if (tokens[0]?.kind !== 'word' || tokens[0].value !== 'alter') continue;
+    // OWNER TO ends the statement: the role is its last name.
+    const at = tokens.length - 1;
+    const owner = tokens[at];
+    const isWord = (index: number, word: string) => tokens[index]?.kind === 'word' && tokens[index].value === word;
+    if (!isWord(at - 2, 'owner') || !isWord(at - 1, 'to')) continue;
+    if (owner?.kind === 'quoted-name' || (owner?.kind === 'word' && !NOT_ROLES.has(owner.value))) owners.add(owner.value);
+  }
+  return [...owners].sort();
 }

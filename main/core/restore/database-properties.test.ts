@@ -404,6 +404,20 @@ describe('plainDumpLeftOut', () => {
     expect(said(plainDumpLeftOut('create', { database: 'hr', recorded: [secret], kept: [] }))).toMatch(/yourself after the restore\.$/);
   });
 
+  test("an encrypted backup's settings recorded by name only are named together, and why their values are missing is said once", () => {
+    const secret = { role: 'api', name: 'app.jwt_secret', values: [], withheld: true as const };
+    const path = { role: null, name: 'search_path', values: [], withheld: true as const };
+    const memory = { role: null, name: 'work_mem', values: [], withheld: true as const };
+    const text = said(plainDumpLeftOut('create', { database: 'hr', recorded: [secret, path, memory], kept: [] }));
+    expect(text.match(/not recorded/g)).toHaveLength(1);
+    expect(text).toContain(
+      'the backed-up database had for role "api" app.jwt_secret, search_path and work_mem (their values are not recorded: the backup is encrypted, and a setting may be a secret, so the record kept in the clear beside it has names only; read them on the source database): set the ones the database needs yourself after the restore.',
+    );
+    const mixed = said(plainDumpLeftOut('create', { database: 'hr', recorded: [workMem, secret, path], kept: [] }));
+    expect(mixed).toContain('had work_mem=\'64MB\', and for role "api" app.jwt_secret and search_path (their values are not recorded');
+    expect(mixed.match(/not recorded/g)).toHaveLength(1);
+  });
+
   test("a recorded value is the backup's words: a hint placeholder in it is said as written", () => {
     const hostile = { role: null, name: 'work_mem', values: ['{{no-owner}}'] };
     expect(said(plainDumpLeftOut('create', { database: 'hr', recorded: [hostile], kept: [] }))).toContain(`work_mem='{{no-owner}}'`);

@@ -121,17 +121,22 @@ export function plainDumpLeftOut(mode: 'replace' | 'create', source: { database:
   // as an archive's restore does, so it is not run as readily as work_mem.
   const untrusted = (setting: DatabaseSetting) => settingLeftOutOfRestore(setting.name, setting.values)?.code === true;
   const noStatement = (setting: RecordedSetting) => setting.withheld === true || untrusted(setting);
-  const describeLeft = (setting: RecordedSetting) => {
-    if (setting.withheld) {
-      return `${describeSettingName(setting)} (its value is not recorded: the backup is encrypted, and a setting may be a secret, so the record kept in the clear beside it has names only; read the value on the source database)`;
-    }
+  const describeLeft = (setting: DatabaseSetting) => {
     const leftOutWhy = settingLeftOutOfRestore(setting.name, setting.values);
     if (leftOutWhy === undefined) return describeSetting(setting);
     return `${describeSetting(setting)} (it ${leftOutWhy.why}: ${leftOutWhy.code ? 'no statement is offered' : 'check that the restored database should have it'})`;
   };
+  // Those an encrypted backup recorded by name only, named together: why their values are missing is said once.
+  const withheld = left.filter((setting) => setting.withheld);
+  const withValues = left.filter((setting) => !setting.withheld).map(describeLeft);
+  const names = withheld.map(describeSettingName);
+  const namesOnly = withheld.length
+    ? `${names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1)!}` : names[0]!} (${withheld.length > 1 ? 'their values are' : 'its value is'} not recorded: the backup is encrypted, and a setting may be a secret, so the record kept in the clear beside it has names only; read ${withheld.length > 1 ? 'them' : 'it'} on the source database)`
+    : '';
+  const had = [withValues.join(', '), namesOnly].filter((part) => part !== '').join(', and ');
   const one = left.length === 1;
   return {
-    message: `${head} ${custom} When it was taken, the backed-up database had ${hintText(left.map(describeLeft).join(', '))}: set ${one ? 'it' : 'the ones the database needs'} yourself after the restore${left.every(noStatement) ? '.' : ':'}`,
+    message: `${head} ${custom} When it was taken, the backed-up database had ${hintText(had)}: set ${one ? 'it' : 'the ones the database needs'} yourself after the restore${left.every(noStatement) ? '.' : ':'}`,
     settings: left.map((setting) => ({ setting, statement: noStatement(setting) ? null : settingStatement(source.database, setting) })),
   };
 }

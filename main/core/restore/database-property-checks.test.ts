@@ -42,6 +42,11 @@ describe('propertyValueProblems', () => {
     const lowly: RestoringRole = { ...superuser, name: 'restorer', superuser: false, roles: new Set(['postgres', 'restorer']) };
     const problems = propertyValueProblems(properties, lowly, plain('hr.globals.sql'));
     expect(problems).toEqual([expect.objectContaining({ kind: 'missing-roles', fix: "Restore the backup's roles file (hr.globals.sql) first so they exist." })]);
+    // A single restore knows the command that applies it, and says it.
+    const said = propertyValueProblems(properties, lowly, { ...plain('hr.globals.sql'), rolesCommand: "psql -X -h db -p 5432 -U admin -d postgres -f '/b/hr {x}.globals.sql'" });
+    expect(said).toEqual([
+      expect.objectContaining({ kind: 'missing-roles', fix: "Restore the backup's roles file first so they exist: psql -X -h db -p 5432 -U admin -d postgres -f '/b/hr \\{x\\}.globals.sql'." }),
+    ]);
     const owner = propertyValueProblems(properties, { ...lowly, roles: new Set(['restorer', 'app_owner', 'backup_ro']) }, plain(null));
     expect(owner).toEqual([
       expect.objectContaining({ kind: 'owner', fix: 'Grant "app_owner" to "restorer", restore as a superuser, or {{restore-beside}}: a new database is the restoring role\'s own.' }),

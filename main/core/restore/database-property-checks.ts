@@ -41,21 +41,32 @@ export interface RestoringRole {
 /** What the restore can be told to do about a problem: the backup's roles file, and its step for leaving ownership out (restore-tool.ts skipOwnershipStep; null: it cannot). */
 export interface RestoreRemedies {
   rolesFile: string | null;
+  /** The command that applies that file to the target (roles-file-command.ts), said instead of its name when known. */
+  rolesCommand?: string | null;
   skipOwnership: string | null;
   /** Its step for restoring into a new database instead (restore-tool.ts restoreBesideStep); absent: a single restore's. */
   restoreBeside?: string;
 }
 
 /** The problems known from the values alone: missing roles, an owner the restoring role cannot hand the database to, a connection limit out of range. */
-export function propertyValueProblems(properties: DatabaseProperties, role: RestoringRole, { rolesFile, skipOwnership, restoreBeside = '{{restore-beside}}' }: RestoreRemedies): PropertyProblem[] {
+export function propertyValueProblems(
+  properties: DatabaseProperties,
+  role: RestoringRole,
+  { rolesFile, rolesCommand, skipOwnership, restoreBeside = '{{restore-beside}}' }: RestoreRemedies,
+): PropertyProblem[] {
   const problems: PropertyProblem[] = [];
   const missing = rolesNamedBy(properties).filter((name) => !role.roles.has(name));
-  if (missing.length)
+  if (missing.length) {
+    const exist = missing.length === 1 ? 'it exists' : 'they exist';
+    const rolesStep = rolesCommand
+      ? `Restore the backup's roles file first so ${exist}: ${hintText(rolesCommand)}`
+      : `Restore the backup's roles file${rolesFile ? ` (${hintText(rolesFile)})` : ''} first so ${exist}`;
     problems.push({
       kind: 'missing-roles',
       what: `the backup's database was owned by or granted to ${missing.map((name) => `"${name}"`).join(', ')}, and the target server has no such ${missing.length === 1 ? 'role' : 'roles'}`,
-      fix: `Restore the backup's roles file${rolesFile ? ` (${hintText(rolesFile)})` : ''} first so ${missing.length === 1 ? 'it exists' : 'they exist'}${skipOwnership ? `, or ${skipOwnership} to have the restoring role own the database with the default privileges` : ''}.`,
+      fix: `${rolesStep}${skipOwnership ? `${rolesCommand ? ';' : ','} or ${skipOwnership} to have the restoring role own the database with the default privileges` : ''}.`,
     });
+  }
   const { owner } = properties;
   if (!missing.includes(owner) && owner !== role.name && !role.superuser && !role.mayOwnAs.has(owner))
     problems.push({

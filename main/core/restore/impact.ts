@@ -9,12 +9,13 @@ import { hintFields, type ErrorInfo } from '../model/errors.ts';
 import { hintText, renderHint } from '../model/hint-actions.ts';
 import { plural } from '../model/human.ts';
 import type { BackupMetadata, Profile } from '../model/types.ts';
-import { rolesNamedByPrivileges } from './archive-privileges.ts';
+import { ownersNamedBy, rolesNamedByPrivileges } from './archive-privileges.ts';
 import { entriesScript } from './backup-database-entries.ts';
 import { leftOutWarning, plainDumpLeftOut, rolesNamedBy, type DatabasePropertiesPlan, type DatabasePropertyImpact, type LeftOut } from './database-properties.ts';
 import type { PropertyProblem } from './database-property-checks.ts';
 import type { ExecutedFunction, ExecutedFunctionsFinding } from './executed-functions.ts';
 import { skipOwnershipStep } from './restore-tool.ts';
+import { rolesFileCommand } from './roles-file-command.ts';
 import { tablesWithoutRowsOfTheirOwn } from './rowless-tables.ts';
 
 export interface TableImpact {
@@ -89,37 +90,31 @@ export interface ArchiveContents {
   extensions: string[];
 }
 
-/** Owners and extensions from `pg_restore --list` ("3215; 1259 16385 TABLE public users alice"); the roles privileges name from those entries' SQL. */
+/** Extensions from `pg_restore --list` ("3215; 1259 16385 TABLE public users alice"); owners and the roles privileges name from the SQL of those entries. */
 export async function archiveContents(tools: ClientToolSet, backup: BackupMetadata, timeoutMs: number): Promise<ArchiveContents | undefined> {
   if (backup.format === 'plain') return undefined;
   const listed = await runChild(tools.paths.pg_restore, ['--list', backup.path], { env: process.env, captureStdout: true, timeoutMs });
   if (listed.exitCode !== 0) return undefined;
-  const owners = new Set<string>();
   const extensions = new Set<string>();
-  const privilegeEntries: string[] = [];
+  // The entries whose SQL names roles: privileges (ACL, DEFAULT ACL) and owned objects' definitions (their ALTER … OWNER TO).
+  const roleEntries: string[] = [];
   for (const line of listed.stdout.split('\n')) {
     if (!/^\d+;/.test(line)) continue;
-    if (/^\d+; \d+ \d+ (?:DEFAULT )?ACL /.test(line)) {
-      privilegeEntries.push(line);
-      continue;
-    }
     const extension = / EXTENSION - (\S+)/.exec(line);
-    if (extension) {
-      extensions.add(extension[1]!);
-      continue;
-    }
-    const owned = /^\d+; \d+ \d+ (?:TABLE|SEQUENCE|VIEW|MATERIALIZED VIEW|SCHEMA|FUNCTION|TYPE|DOMAIN|PROCEDURE|AGGREGATE) .* (\S+)$/.exec(line.trimEnd());
-    if (owned) owners.add(owned[1]!);
+    if (extension) extensions.add(extension[1]!);
+    // Never TABLE DATA: its SQL is the rows.
+    else if (/^\d+; \d+ \d+ (?:(?:DEFAULT )?ACL|TABLE(?! DATA )|SEQUENCE(?! SET | OWNED BY )|VIEW|MATERIALIZED VIEW(?! DATA )|SCHEMA|FUNCTION|TYPE|DOMAIN|PROCEDURE|AGGREGATE) /.test(line))
+      roleEntries.push(line);
   }
-  const privilegeRoles = privilegeEntries.length ? await rolesPrivilegesName(tools, backup, privilegeEntries, timeoutMs) : [];
-  if (privilegeRoles === undefined) return undefined;
-  return { owners: [...owners].sort(), privilegeRoles, extensions: [...extensions].sort() };
+  const named = roleEntries.length ? await rolesEntriesName(tools, backup, roleEntries, timeoutMs) : { owners: [], privilegeRoles: [] };
+  if (named === undefined) return undefined;
+  return { ...named, extensions: [...extensions].sort() };
 }
 
-/** The SQL pg_restore would send for the archive's privilege entries, read for the roles it names; undefined when pg_restore cannot write it. */
-async function rolesPrivilegesName(tools: ClientToolSet, backup: BackupMetadata, entries: string[], timeoutMs: number): Promise<string[] | undefined> {
+/** The SQL pg_restore would send for these entries, read for the owners and the roles privileges name; undefined when pg_restore cannot write it. */
+async function rolesEntriesName(tools: ClientToolSet, backup: BackupMetadata, entries: string[], timeoutMs: number): Promise<Pick<ArchiveContents, 'owners' | 'privilegeRoles'> | undefined> {
   const script = await entriesScript(tools, backup, entries, [], timeoutMs);
-  return script.exitCode === 0 ? rolesNamedByPrivileges(script.text) : undefined;
+  return script.exitCode === 0 ? { owners: ownersNamedBy(script.text), privilegeRoles: rolesNamedByPrivileges(script.text) } : undefined;
 }
 
 export async function assessImpact(input: {
@@ -137,8 +132,10 @@ export async function assessImpact(input: {
   executed?: ExecutedFunctionsFinding | undefined;
   /** The plan for the restored database's owner, privileges, settings and the rest (a replace restore's copy, or a new database). */
   databaseProperties?: DatabasePropertiesPlan | undefined;
-  /** Ownership and privileges skipped (--no-owner and --no-acl): missing roles then stop nothing. */
+  /** Ownership skipped (--no-owner): roles that only own objects then stop nothing. */
   noOwner?: boolean;
+  /** Privileges skipped (--no-acl): roles only privileges name then stop nothing. */
+  noAcl?: boolean;
   /** The step a hint offers for skipping them (restore-tool.ts skipOwnershipStep); absent: the backup's format's own. */
   skipOwnership?: string | null;
   /** Other sessions will be ended: they then stop nothing either. */
@@ -218,7 +215,8 @@ export async function assessImpact(input: {
   const blockers = restoreBlockers({
     database,
     backup,
-    missingRoles: input.noOwner ? [] : missingRoles,
+    rolesCommand: rolesFileCommand(backup, target),
+    ...stillMissing(missingRoles, { owners: [...(input.contents?.owners ?? []), ...databaseRoles], grantees: [...(input.contents?.privilegeRoles ?? []), ...databaseRoles] }, input),
     skipOwnership: input.skipOwnership === undefined ? skipOwnershipStep(backup.format) : input.skipOwnership,
     unavailableExtensions,
     otherSessions: replacing && !input.terminateConnections ? activeConnections : 0,
@@ -244,10 +242,32 @@ export async function assessImpact(input: {
 /** A left-out item as a restore's result says it: its words name no action (database-properties.ts), so the same in every shell. */
 export const leftOutAsSaid = (item: LeftOut): LeftOut => ({ ...item, message: renderHint(item.message, 'cli') });
 
+/**
+ * The missing roles the restore would still fail on with the options asked: an owner is lifted by
+ * --no-owner, a role privileges name by --no-acl (a role that is both needs both), and which of the
+ * two the rest need.
+ */
+function stillMissing(missing: string[], named: { owners: string[]; grantees: string[] }, skipped: { noOwner?: boolean | undefined; noAcl?: boolean | undefined }) {
+  const owners = new Set(named.owners);
+  const grantees = new Set(named.grantees);
+  const missingRoles = missing.filter((role) => (owners.has(role) && !skipped.noOwner) || (grantees.has(role) && !skipped.noAcl));
+  return { missingRoles, needs: { owner: missingRoles.some((role) => owners.has(role) && !skipped.noOwner), acl: missingRoles.some((role) => grantees.has(role) && !skipped.noAcl) } };
+}
+
+/** A single archive's restore asks only for the flag its missing roles need; a set member's step (restore it alone) stays as it is. */
+function narrowestSkip(step: string, needs: { owner: boolean; acl: boolean }): string {
+  if (step !== '{{no-owner}}') return step;
+  return needs.owner && needs.acl ? step : needs.owner ? '{{skip-ownership}}' : '{{skip-privileges}}';
+}
+
 /** Each blocker's message and hint template, in the order a DBA would fix them. */
 function restoreBlockers(found: {
   database: string;
   backup: BackupMetadata;
+  /** Of the missing roles, whether some own objects (--no-owner lifts those) and some are named by privileges (--no-acl lifts those). */
+  needs: { owner: boolean; acl: boolean };
+  /** The command that applies the backup's roles file to the target (roles-file-command.ts); null: it has none. */
+  rolesCommand: string | null;
   missingRoles: string[];
   skipOwnership: string | null;
   unavailableExtensions: string[];
@@ -258,13 +278,14 @@ function restoreBlockers(found: {
   const blockers: RestoreBlocker[] = [];
   const { missingRoles, otherSessions } = found;
   if (missingRoles.length) {
-    const rolesFile = hintText(found.backup.globals.filename ?? "the backup's roles file");
+    // The same command in both shells: the app has no control that applies a roles file.
+    const rolesStep = found.rolesCommand ? `Create them from the backup's roles file first: ${hintText(found.rolesCommand)}` : 'Create them on the target first (this backup has no roles file)';
     blockers.push(
       blocker(
         'missing-roles',
         `The target server lacks roles the backup names (${missingRoles.map((role) => `"${role}"`).join(', ')}): the restore would fail on them.`,
         // A plain SQL backup restores as it was written: only its roles file helps.
-        found.skipOwnership ? `Restore ${rolesFile} on that server first, or ${found.skipOwnership}.` : `Restore ${rolesFile} on that server first.`,
+        found.skipOwnership ? `${rolesStep}; or ${narrowestSkip(found.skipOwnership, found.needs)}.` : `${rolesStep}.`,
       ),
     );
   }

@@ -10,13 +10,14 @@ import type { EngineContext } from '../backup/backup.ts';
 import type { RestoreErrorCollector } from '../drill/restore-errors.ts';
 import { HoldfastError } from '../model/errors.ts';
 import { hintText } from '../model/hint-actions.ts';
-import type { BackupMetadata } from '../model/types.ts';
+import type { BackupMetadata, Profile } from '../model/types.ts';
 import { dbnameConninfo } from '../pg/connection.ts';
 import type { ServerSession } from '../pg/session.ts';
 import { runChild, stderrTail } from '../process/child.ts';
 import type { ToolStderr } from '../process/tool-output.ts';
 import type { ClientToolSet } from '../tools/discover.ts';
 import { psqlKnowsRestrict, restrictedPsqlInput } from './psql-input.ts';
+import { rolesFileCommand } from './roles-file-command.ts';
 
 export interface RestoreToolOptions {
   jobs?: number | undefined;
@@ -43,8 +44,13 @@ export function skipsOwnership(format: BackupMetadata['format']): boolean {
 
 const capitalized = (text: string) => `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
 
-/** The step that makes the roles a backup names exist: its roles file, or for one without (an imported dump), creating them by hand. */
-export function rolesFirstStep(backup: Pick<BackupMetadata, 'globals'>): string {
+/**
+ * The step that makes the roles a backup names exist: its roles file (on a restore's target, the
+ * command that applies it), or for one without (an imported dump), creating them by hand.
+ */
+export function rolesFirstStep(backup: Pick<BackupMetadata, 'globals' | 'path' | 'encrypted'>, target?: Profile): string {
+  const command = target ? rolesFileCommand(backup, target) : null;
+  if (command) return `create them from the backup's roles file first: ${hintText(command)}`;
   return backup.globals.filename ? `restore the backup's roles file (${hintText(backup.globals.filename)}) first` : 'create the roles it names on the target first (this backup has no roles file)';
 }
 
@@ -134,10 +140,14 @@ export async function runRestoreTool(context: EngineContext, session: ServerSess
   const judgedByCaller = collector !== undefined && !result.stoppedBecause && !result.signal && (result.exitCode === 0 || collector.sawErrors());
   if (!judgedByCaller && (result.exitCode !== 0 || result.stoppedBecause)) {
     const why = result.stoppedBecause ?? (result.signal ? `killed by ${result.signal}` : `exit ${result.exitCode}`);
+    // A drill's sandbox (it has a collector) is no place a DBA applies a roles file to.
+    const rolesTarget = collector ? undefined : session.profile;
     throw new HoldfastError(
       'RESTORE_FAILED',
       `${tool} failed (${why}): ${stderrTail(result.stderr) || '(no message)'}`,
-      skipsOwnership(backup.format) ? `Roles missing on the target? {{no-owner}}, or ${rolesFirstStep(backup)}.` : `Roles missing on the target? ${capitalized(rolesFirstStep(backup))}.`,
+      skipsOwnership(backup.format)
+        ? `Roles missing on the target? {{no-owner}}, or ${rolesFirstStep(backup, rolesTarget)}.`
+        : `Roles missing on the target? ${capitalized(rolesFirstStep(backup, rolesTarget))}.`,
     );
   }
 }

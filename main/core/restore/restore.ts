@@ -24,6 +24,7 @@ import { applyDatabaseProperties, createScratchDatabase } from './scratch-databa
 import { keepRunToolOutput } from '../catalogue/tool-output-rows.ts';
 import type { ToolStderr } from '../process/tool-output.ts';
 import { restoreBesideStep, runRestoreTool, skipOwnershipStep, skipsOwnership } from './restore-tool.ts';
+import { rolesFileCommand } from './roles-file-command.ts';
 import { createSchemas, restoreSelection, selectionLabel, type RestoreSelectionRequest } from './selection.ts';
 import { SELECTION_CAVEAT } from './selection-caveat.ts';
 import { freeScratchStamp, scratchName, swapIn } from './swap-in.ts';
@@ -78,6 +79,11 @@ export interface RestoreResult {
 
 const refused = (message: string, hint?: string) => new HoldfastError('RESTORE_REFUSED', message, hint);
 
+/** A restore's step that creates its database (a set's restore creates its members' itself, and says it the same way). */
+export function createDatabaseAction(database: string, backupLocale: boolean): string {
+  return `create database "${database}"${backupLocale ? ' with the encoding and collation the backup had' : ''}`;
+}
+
 export async function restoreBackup(context: EngineContext & { offsite: Pick<Offsite, 'readable' | 'sourceFor'> }, request: RestoreRequest): Promise<RestoreResult> {
   const { catalogue, config } = context;
   const startedMs = performance.now();
@@ -87,7 +93,12 @@ export async function restoreBackup(context: EngineContext & { offsite: Pick<Off
 
   const replacing = request.clean || request.swap === true;
   const asMember = request.asSetMember ? { backupId: recorded.id, target: target.name, create: request.create, clean: request.clean } : undefined;
-  const remedies: RestoreRemedies = { rolesFile: recorded.globals.filename, skipOwnership: skipOwnershipStep(recorded.format, asMember), restoreBeside: restoreBesideStep(asMember) };
+  const remedies: RestoreRemedies = {
+    rolesFile: recorded.globals.filename,
+    rolesCommand: rolesFileCommand(recorded, target),
+    skipOwnership: skipOwnershipStep(recorded.format, asMember),
+    restoreBeside: restoreBesideStep(asMember),
+  };
   // Chosen tables or schemas (selection.ts): refused before anything is read when they cannot work.
   const selection = restoreSelection(recorded, { tables: request.tables, schemas: request.schemas, replacing });
   const production = target.tags.includes('production');
@@ -209,7 +220,8 @@ export async function restoreBackup(context: EngineContext & { offsite: Pick<Off
           contents,
           executed,
           databaseProperties: properties,
-          noOwner: request.noOwner && request.noAcl,
+          noOwner: request.noOwner,
+          noAcl: request.noAcl,
           skipOwnership: remedies.skipOwnership,
           terminateConnections: request.terminateConnections === true,
           propertyProblems,
@@ -233,7 +245,7 @@ export async function restoreBackup(context: EngineContext & { offsite: Pick<Off
       if (request.terminateConnections) actions.push(endSessionsAction(impact.activeConnections, database));
       actions.push(`rename "${database}" aside`, `rename "${workDatabase}" to "${database}"`, keptAs ? `keep the previous database as "${keptAs}" until you drop it` : 'drop the previous database');
     } else {
-      if (!exists) actions.push(`create database "${database}"${properties ? ' with the encoding and collation the backup had' : ''}`);
+      if (!exists) actions.push(createDatabaseAction(database, properties !== undefined));
       if (selection) actions.push(`create schema ${selection.schemas.map((name) => `"${name}"`).join(', ')} if missing`);
       actions.push(`restore ${selectionLabel(selection)}${backup.filename} into "${database}"`, `compare row counts with the manifest${selection ? ' for those tables' : ''}`);
       if (properties) actions.push(`give it the owner, privileges, settings, comment and connection limit, as the backup had them`);

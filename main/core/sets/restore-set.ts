@@ -19,7 +19,7 @@ import { leftOutWarning, newDatabaseDefaults, plainDumpLeftOut } from '../restor
 import { checkedDatabasePropertiesPlan, DatabasePropertiesRefused } from '../restore/database-property-checks.ts';
 import { restoreBesideStep, skipOwnershipStep } from '../restore/restore-tool.ts';
 import { leftOutAsSaid } from '../restore/impact.ts';
-import { restoreBackup, type RestoreResult } from '../restore/restore.ts';
+import { createDatabaseAction, restoreBackup, type RestoreResult } from '../restore/restore.ts';
 import { applyDatabaseProperties, createScratchDatabase } from '../restore/scratch-database.ts';
 import type { Offsite } from '../storage/offsite.ts';
 import { pickClientTools } from '../tools/discover.ts';
@@ -299,6 +299,8 @@ export async function restoreSet(engine: EngineContext & { offsite: Pick<Offsite
             const said = leftOut.map(leftOutWarning);
             entry.result = {
               ...restored,
+              // The member's own restore found its database there: this restore made it, and says so first.
+              actions: [createDatabaseAction(member.database, entries !== undefined && !fellBack), ...restored.actions],
               impact: {
                 ...restored.impact,
                 warnings: [...restored.impact.warnings, ...said.map((warning) => renderHint(warning, 'cli'))],

@@ -139,6 +139,8 @@ export async function computeHealth(input: HealthInput): Promise<HealthReport> {
     const intervalHours = input.expectedIntervalHours?.(name) ?? recentWithinHours;
     const ownCount = backups.filter((backup) => backup.profile === name).length;
     const own = newest(fullBackups.filter((backup) => backup.profile === name));
+    const runs = backupRuns(catalogue, name);
+    if (!own && restoreTargetOnly(catalogue, name, { ownCount, backupRuns: runs.length, scheduled: input.expectedIntervalHours?.(name) !== undefined })) continue;
     if (!own) {
       const message = ownCount
         ? `Profile "${name}" has no full backup: its ${ownCount} backup${ownCount === 1 ? ' is' : 's are'} partial, schema-only or data-only, and none of them restores the whole database.`
@@ -186,7 +188,7 @@ export async function computeHealth(input: HealthInput): Promise<HealthReport> {
 
     // A run in progress has not failed (yet); judge the latest one that finished. A set is judged by its
     // own run (partial is failed), not by whichever of its databases happened to finish last.
-    const lastFinished = lastRunOf(backupRuns(catalogue, name).filter((run) => run.status !== 'running' && !run.cancelled));
+    const lastFinished = lastRunOf(runs.filter((run) => run.status !== 'running' && !run.cancelled));
     if (lastFinished && isFailed(lastFinished)) {
       const why = lastFinished.error ? `: ${truncate(lastFinished.error, 300)}` : '';
       reasons.push({
@@ -210,6 +212,16 @@ export async function computeHealth(input: HealthInput): Promise<HealthReport> {
     reasons,
     freeBytes,
   };
+}
+
+/**
+ * A profile used only as a restore target: restores went into it, and it has no backup, no backup
+ * attempt and no schedule. No backup is expected of it, so it is not overdue (nothing else about it
+ * is judged either: every other check is of its backups). A schedule or a backup tried says otherwise.
+ */
+function restoreTargetOnly(catalogue: Catalogue, profile: string, own: { ownCount: number; backupRuns: number; scheduled: boolean }): boolean {
+  if (own.ownCount > 0 || own.backupRuns > 0 || own.scheduled) return false;
+  return catalogue.listRuns({ kind: 'restore', profile }).length > 0;
 }
 
 /** Whether the roles file `backup` records is missing from beside it (verify says the same of any backup). */

@@ -296,6 +296,26 @@ describe('computeHealth', () => {
     expect(report.reasons).toEqual([{ code: 'NO_RECENT_BACKUP', severity: 'degraded', profile: 'fresh', message: 'Profile "fresh" has never been backed up.' }]);
   });
 
+  test('a profile used only as a restore target (no backup, no attempt, no schedule) is not overdue; given a schedule, or once it failed a backup, it is judged', async () => {
+    addProfile('prod');
+    addProfile('scratch');
+    await backup({ profile: 'prod', timestamp: hoursAgo(1), size: 10 });
+    catalogue.finishRun(catalogue.startRun({ kind: 'restore', profile: 'scratch' }), 'completed');
+
+    const report = await health();
+    expect(report.reasons).toEqual([]);
+    expect(report.status).toBe('healthy');
+    expect(report.profiles).toContainEqual({ profile: 'scratch', status: 'healthy' });
+
+    // A schedule says backups are expected of it.
+    expect((await health({ expectedIntervalHours: (profile) => (profile === 'scratch' ? 25 : undefined) })).reasons).toEqual([
+      { code: 'NO_RECENT_BACKUP', severity: 'degraded', profile: 'scratch', message: 'Profile "scratch" has never been backed up.' },
+    ]);
+    // So does a backup of it that was tried.
+    await failedRun('scratch', 'failed', 'connection refused');
+    expect((await health()).reasons.map((reason) => reason.code)).toEqual(['NO_RECENT_BACKUP', 'LAST_RUN_FAILED']);
+  });
+
   test('a partial whole-server set makes its profile unhealthy, even when the member that ran last completed', async () => {
     addProfile('server');
     await backup({ profile: 'server', timestamp: hoursAgo(1), size: 10 });

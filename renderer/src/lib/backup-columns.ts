@@ -52,8 +52,8 @@ export const STATUS_FILTERS: ReadonlyArray<{ value: RowFilter['status']; label: 
 
 export const SEARCH_PLACEHOLDER = 'Search file, profile, database, schema only, error…';
 
-/** The count beside the filters: rows matching of all there are. */
-export const countText = (total: number, everything: number) => `${groupedCount(total)} of ${groupedCount(everything)}`;
+/** The count beside the filters: rows matching of all there are, named rows (a set is one row of several backups; the header counts backups). */
+export const countText = (total: number, everything: number) => `${groupedCount(total)} of ${groupedCount(everything)} ${everything === 1 ? 'row' : 'rows'}`;
 
 /** The profile filter's choices: the profiles configured here and those the catalogue lists, once each, sorted. */
 export const profileChoices = (known: readonly string[], listed: readonly string[]) => [...new Set([...known, ...listed])].sort();

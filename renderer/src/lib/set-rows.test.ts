@@ -106,17 +106,26 @@ describe('the Backups header', () => {
     expect(heldLabel({ databases: [], expected: ['shop', 'crm'] })).toBe('0 of 2 databases');
   });
 
+  test("the header counts backups, the list's count rows, and each says so: a set is one row of several backups", () => {
+    // The DBA review: "4 of 4" beside "8 backups" on the same page.
+    expect(backupsHeader({ backups: 0, attempts: 2, running: 0, sets: 2, setMembers: 8, failedInSets: 0 })).toBe('8 backups (8 in 2 whole-server sets, a row each) · 2 failed or unfinished attempts');
+    expect(countText(4, 4)).toBe('4 of 4 rows');
+    expect(countText(1, 1)).toBe('1 of 1 row');
+  });
+
   test("a set's members count as backups: each is a database's backup, not nothing", () => {
-    expect(backupsHeader({ backups: 3, attempts: 1, running: 0, sets: 2, setMembers: 5, failedInSets: 0 })).toBe('8 backups (5 in 2 whole-server sets) · 1 failed or unfinished attempt');
+    expect(backupsHeader({ backups: 3, attempts: 1, running: 0, sets: 2, setMembers: 5, failedInSets: 0 })).toBe('8 backups (5 in 2 whole-server sets, a row each) · 1 failed or unfinished attempt');
     expect(backupsHeader({ backups: 1, attempts: 0, running: 0, sets: 0, setMembers: 0, failedInSets: 0 })).toBe('1 backup · 0 failed or unfinished attempts');
-    expect(backupsHeader({ backups: 0, attempts: 0, running: 0, sets: 1, setMembers: 1, failedInSets: 0 })).toBe('1 backup (1 in 1 whole-server set) · 0 failed or unfinished attempts');
+    expect(backupsHeader({ backups: 0, attempts: 0, running: 0, sets: 1, setMembers: 1, failedInSets: 0 })).toBe('1 backup (1 in 1 whole-server set, one row) · 0 failed or unfinished attempts');
   });
 
   test("a set's failed members are failed backups, counted with the others and said apart", () => {
     expect(backupsHeader({ backups: 3, attempts: 1, running: 0, sets: 2, setMembers: 5, failedInSets: 2 })).toBe(
-      '8 backups (5 in 2 whole-server sets) · 3 failed or unfinished attempts, 2 of them in sets',
+      '8 backups (5 in 2 whole-server sets, a row each) · 3 failed or unfinished attempts, 2 of them in sets',
     );
-    expect(backupsHeader({ backups: 0, attempts: 0, running: 0, sets: 1, setMembers: 1, failedInSets: 1 })).toBe('1 backup (1 in 1 whole-server set) · 1 failed or unfinished attempt, in a set');
+    expect(backupsHeader({ backups: 0, attempts: 0, running: 0, sets: 1, setMembers: 1, failedInSets: 1 })).toBe(
+      '1 backup (1 in 1 whole-server set, one row) · 1 failed or unfinished attempt, in a set',
+    );
   });
 
   test('a running backup is counted as running, apart from the failed and unfinished ones', () => {
@@ -133,9 +142,9 @@ describe("the Backups page's first screen needs no ICU", () => {
     const formatter = vi.spyOn(Intl, 'NumberFormat');
     try {
       expect(backupsHeader({ backups: 98_765, attempts: 1_234, running: 1_001, sets: 1_000, setMembers: 2_000, failedInSets: 0 })).toBe(
-        '100,765 backups (2,000 in 1,000 whole-server sets) · 1,001 running · 1,234 failed or unfinished attempts',
+        '100,765 backups (2,000 in 1,000 whole-server sets, a row each) · 1,001 running · 1,234 failed or unfinished attempts',
       );
-      expect(countText(10_000, 1_234_567)).toBe('10,000 of 1,234,567');
+      expect(countText(10_000, 1_234_567)).toBe('10,000 of 1,234,567 rows');
       expect(toLocaleString).not.toHaveBeenCalled();
       expect(formatter).not.toHaveBeenCalled();
     } finally {

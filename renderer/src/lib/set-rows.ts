@@ -120,7 +120,8 @@ export function ofThemInSets(failed: number, inSets: number): string {
 }
 
 export function backupsHeader(counts: ChannelOutput<'backup.page'>['counts']): string {
-  const inSets = counts.sets ? ` (${groupedCount(counts.setMembers)} in ${plural(counts.sets, 'whole-server set')})` : '';
+  // The list's count is of rows (backup-columns.ts countText), and a set is one row: said here, so the two never seem to disagree.
+  const inSets = counts.sets ? ` (${groupedCount(counts.setMembers)} in ${plural(counts.sets, 'whole-server set')}, ${counts.sets === 1 ? 'one row' : 'a row each'})` : '';
   const running = counts.running ? ` · ${groupedCount(counts.running)} running` : '';
   const failed = counts.attempts + counts.failedInSets;
   return `${plural(counts.backups + counts.setMembers, 'backup')}${inSets}${running} · ${plural(failed, 'failed or unfinished attempt')}${ofThemInSets(failed, counts.failedInSets)}`;

@@ -16,6 +16,7 @@ import { BackupCopies } from './BackupCopies.tsx';
 import { RESTORE_TOOLS, ToolOutput } from './ToolOutput.tsx';
 import { encryptedTo, missingKeyReason, useKeys } from '../stores/keys.ts';
 import { DATABASE_NOT_RECORDED } from '../../../main/core/model/unknown-database.ts';
+import { shown, shownOr } from '../lib/shown.ts';
 
 export function BackupDetails({ row, onClose }: { row: BackupRow; onClose: () => void }) {
   const action = useBackups((s) => s.actions[row.id]);
@@ -196,14 +197,14 @@ function FullRecord({ backup }: { backup: ChannelOutput<'backup.show'> }) {
       <Facts
         items={[
           // An imported dump that does not say which database it is of: not made up from its profile.
-          ['Database', `${backup.database ?? DATABASE_NOT_RECORDED} on ${backup.version}`],
+          ['Database', `${shownOr(backup.database, DATABASE_NOT_RECORDED)} on ${backup.version}`],
           ['Format', `${backup.format} · ${backup.compression}`],
           // An imported dump's database was never connected to, nor its dump timed: nothing to say, rather than 0.
           ['Size', backup.imported ? formatBytes(backup.size) : `${formatBytes(backup.size)} (database ${formatBytes(backup.databaseSize)})`],
           ['Duration', backup.imported ? <span className="muted">made elsewhere</span> : formatDuration(backup.duration)],
           ['pg_dump', backup.clientVersion],
           ['Encryption', encryptedTo(backup.encrypted ? backup.encryption : undefined, keys)],
-          ...(backup.set === undefined ? [] : [['Backup set', `${backup.database}, one database of whole-server set ${backup.set}`] satisfies [string, string]]),
+          ...(backup.set === undefined ? [] : [['Backup set', `${shownOr(backup.database, DATABASE_NOT_RECORDED)}, one database of whole-server set ${backup.set}`] satisfies [string, string]]),
           ['Roles file', backup.globals.filename ?? <span className="muted">{backup.globals.note ?? 'none'}</span>],
           [
             'Path',
@@ -246,7 +247,7 @@ function FullRecord({ backup }: { backup: ChannelOutput<'backup.show'> }) {
             .sort(([a], [b]) => a.localeCompare(b))
             .map(([table, count]) => (
               <tr key={table}>
-                <td className="mono">{table}</td>
+                <td className="mono">{shown(table)}</td>
                 <td className="num">{formatCount(count)}</td>
               </tr>
             ))}

@@ -24,6 +24,7 @@ import { useProfiles } from '../stores/profiles.ts';
 import { BackupDetails, ImportedBadge, PinnedBadge, ScopeBadge, VerifiedBadge } from './BackupDetails.tsx';
 import { SetDetails } from './SetDetails.tsx';
 import { ImportDialog } from './ImportDialog.tsx';
+import { shown, shownOr } from '../lib/shown.ts';
 
 export function Backups() {
   const total = useBackupPages((s) => s.total);
@@ -284,8 +285,8 @@ function BackupTable({ total, selectedId, expanded, onSelect, sortKey, direction
                     ) : null}
                     {/* A member is told from its siblings by its database, also when the Database column gives way. */}
                     {row.memberOf ? (
-                      <span className="mono vtable__profile-name" title={row.database ?? undefined}>
-                        {row.database}
+                      <span className="mono vtable__profile-name" title={shownOr(row.database, undefined)}>
+                        {shownOr(row.database, null)}
                       </span>
                     ) : (
                       <span className="vtable__profile-name" title={row.profile}>
@@ -297,7 +298,7 @@ function BackupTable({ total, selectedId, expanded, onSelect, sortKey, direction
                   {row.set ? (
                     <span className="cell-secondary vtable__set-line">
                       <BadgeOf look={SET_BADGE} />
-                      <span className="vtable__set-count">{row.database}</span>
+                      <span className="vtable__set-count">{shownOr(row.database, null)}</span>
                     </span>
                   ) : null}
                   <span className="vtable__scope-inline">
@@ -315,8 +316,8 @@ function BackupTable({ total, selectedId, expanded, onSelect, sortKey, direction
                 <div role="cell" className="vtable__cell vtable__cell--medium">
                   {/* A span of its own: a flex cell's bare text is cut without the ellipsis. */}
                   {row.database ? (
-                    <span className="vtable__text" title={row.database}>
-                      {row.database}
+                    <span className="vtable__text" title={shown(row.database)}>
+                      {shown(row.database)}
                     </span>
                   ) : (
                     <span className="muted">—</span>

@@ -4,6 +4,7 @@
 import { Badge } from '../components/ui.tsx';
 import { formatCount, plural } from '../lib/format.ts';
 import type { RestoreResult } from '../stores/restore.ts';
+import { shown } from '../lib/shown.ts';
 
 type Impact = RestoreResult['impact'];
 
@@ -54,7 +55,7 @@ export function ImpactTable({ tables, label = 'Restore impact' }: { tables: Impa
         <tbody>
           {tables.map((t) => (
             <tr key={t.table}>
-              <td className="mono">{t.table}</td>
+              <td className="mono">{shown(t.table)}</td>
               <td className="num">{formatCount(t.backupRows)}</td>
               <td className="num">{t.targetRows === null ? <span className="muted">—</span> : formatCount(t.targetRows)}</td>
               <td>

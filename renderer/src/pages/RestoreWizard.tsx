@@ -17,6 +17,8 @@ import { ImpactSummary, ImpactTable } from './RestoreImpact.tsx';
 import { WizardNav } from '../components/WizardNav.tsx';
 import { drillDatabaseName } from '../../../main/core/model/unknown-database.ts';
 import { RESTORE_TOOLS, ToolOutput } from './ToolOutput.tsx';
+import { shown, shownOr } from '../lib/shown.ts';
+import { DATABASE_NOT_RECORDED } from '../../../main/core/model/unknown-database.ts';
 
 export function RestoreWizard() {
   const { open, backupId } = useNav((s) => s.restoreWizard);
@@ -147,7 +149,7 @@ function ChooseTarget() {
       <h3 className="wizard__title">Restore where?</h3>
       {backup ? (
         <p className="muted">
-          From <span className="mono">{backup.filename}</span> ({backup.database}, {formatRelative(backup.timestamp)})
+          From <span className="mono">{backup.filename}</span> ({shownOr(backup.database, DATABASE_NOT_RECORDED)}, {formatRelative(backup.timestamp)})
         </p>
       ) : null}
       <Field label="Target server (connection)">
@@ -350,7 +352,7 @@ function Preview() {
               {preview.backup.filename}
             </span>,
           ],
-          ['Target', `${preview.target.database} on ${preview.target.host}:${preview.target.port} (${impact.targetServer}, profile ${preview.target.profile})`],
+          ['Target', `${shown(preview.target.database)} on ${preview.target.host}:${preview.target.port} (${impact.targetServer}, profile ${preview.target.profile})`],
           ['Database', preview.target.exists ? `exists, ${preview.target.relations} relations` : 'will be created'],
           ['Client', preview.client],
           ['Runs as', roleLabel(impact.targetRole)],
@@ -364,7 +366,7 @@ function Preview() {
             {blockers.map((blocker) => (
               <div key={blocker.kind} className="blocker">
                 <p className="notice__message">
-                  {blocker.message} {blocker.appHint ?? blocker.hint}
+                  {shown(blocker.message)} {shownOr(blocker.appHint ?? blocker.hint, null)}
                 </p>
                 {blocker.fix && blocker.action ? (
                   <button
@@ -385,7 +387,7 @@ function Preview() {
       ) : null}
       {impact.appWarnings.map((warning) => (
         <Notice key={warning} tone="warn">
-          {warning}
+          {shown(warning)}
         </Notice>
       ))}
       <ExecutedFunctions functions={impact.executedFunctions} />
@@ -395,7 +397,7 @@ function Preview() {
         <summary>Steps Holdfast will take</summary>
         <ol className="plan">
           {preview.actions.map((action) => (
-            <li key={action}>{action}</li>
+            <li key={action}>{shown(action)}</li>
           ))}
         </ol>
       </details>
@@ -581,7 +583,7 @@ function RestoreSummary({ result, onClose }: { result: RestoreResult; onClose: (
           {result.ok ? 'Restore completed' : 'Restored, but the row counts differ'} <span className="muted">in {formatDuration(result.durationMs)}</span>
         </p>
         <p>
-          {result.target.database} on {result.target.host}:{result.target.port} · row counts match the backup in {matching} of {plural(result.tables.length, 'table')}
+          {shown(result.target.database)} on {result.target.host}:{result.target.port} · row counts match the backup in {matching} of {plural(result.tables.length, 'table')}
           {result.keptAs ? ` · the previous database is kept as ${result.keptAs}` : ''}
         </p>
         {result.from ? <p className="muted">Read from its copy on destination {result.from}, not from this machine&apos;s disk.</p> : null}
@@ -604,7 +606,7 @@ function RestoreSummary({ result, onClose }: { result: RestoreResult; onClose: (
         <tbody>
           {result.tables.map((t) => (
             <tr key={t.table}>
-              <td className="mono">{t.table}</td>
+              <td className="mono">{shown(t.table)}</td>
               <td className="num">{formatCount(t.expected)}</td>
               <td className="num">{formatCount(t.actual)}</td>
               <td>{t.actual === t.expected ? <StatusBadge status="passed" /> : <StatusBadge status="failed" />}</td>

@@ -15,6 +15,7 @@ import { useSets, type SetActionState } from '../stores/sets.ts';
 import { VerifiedBadge } from './BackupDetails.tsx';
 import { SetRestoreDialog } from './SetRestoreDialog.tsx';
 import { RESTORE_TOOLS, ToolOutput } from './ToolOutput.tsx';
+import { shown, shownOr } from '../lib/shown.ts';
 
 export function SetDetails({ row, onClose }: { row: BackupRow; onClose: () => void }) {
   const action = useSets((s) => s.actions[row.id]);
@@ -83,7 +84,7 @@ export function SetDetails({ row, onClose }: { row: BackupRow; onClose: () => vo
               <ul aria-label="What to do">
                 {nextSteps.map((member) => (
                   <li key={member.database} data-database={member.database}>
-                    <span className="mono">{member.database}</span>: {member.appHint ?? member.hint}
+                    <span className="mono">{shown(member.database)}</span>: {shownOr(member.appHint ?? member.hint, null)}
                   </li>
                 ))}
               </ul>
@@ -111,12 +112,12 @@ export function SetDetails({ row, onClose }: { row: BackupRow; onClose: () => vo
             <tr key={member.id}>
               <td className="mono">
                 {member.backup ? (
-                  <button type="button" className="link-button set-members__name-text" title={member.database ?? undefined} onClick={() => useBackups.getState().select(member.id)}>
-                    {member.database}
+                  <button type="button" className="link-button set-members__name-text" title={shownOr(member.database, undefined)} onClick={() => useBackups.getState().select(member.id)}>
+                    {shownOr(member.database, null)}
                   </button>
                 ) : (
-                  <span className="set-members__name-text" title={member.database ?? undefined}>
-                    {member.database}
+                  <span className="set-members__name-text" title={shownOr(member.database, undefined)}>
+                    {shownOr(member.database, null)}
                   </span>
                 )}
               </td>
@@ -250,7 +251,7 @@ function SetActionResult({ action }: { action: SetActionState }) {
                 tools={RESTORE_TOOLS}
                 title={
                   <>
-                    Tool output: <span className="tool-output__name mono">{d.database}</span>
+                    Tool output: <span className="tool-output__name mono">{shown(d.database)}</span>
                   </>
                 }
               />

@@ -9,6 +9,7 @@ import { setConfirmation, useSetRestore, type SetRestoreResult } from '../stores
 import { WizardNav } from '../components/WizardNav.tsx';
 import { ImpactSummary, ImpactTable } from './RestoreImpact.tsx';
 import { plural } from '../lib/format.ts';
+import { shown, shownOr } from '../lib/shown.ts';
 
 export function SetRestoreDialog({ set, open, onClose }: { set: BackupSet; open: boolean; onClose: () => void }) {
   const step = useSetRestore((s) => s.step);
@@ -57,7 +58,7 @@ function Choose({ set }: { set: BackupSet }) {
       <fieldset className="choice-list choice-list--compact" aria-label="Databases to restore">
         <legend className="field__label">Databases (each under its own name)</legend>
         {held.map((database) => (
-          <Checkbox key={database} label={<span className="mono">{database}</span>} checked={choices.only.includes(database)} onChange={(on) => toggle(database, on)} />
+          <Checkbox key={database} label={<span className="mono">{shown(database)}</span>} checked={choices.only.includes(database)} onChange={(on) => toggle(database, on)} />
         ))}
       </fieldset>
       <fieldset className="segmented">
@@ -139,13 +140,13 @@ function DatabaseLines({ result, replacing, label }: { result: SetRestoreResult;
             <span className="checks__mark" aria-hidden="true">
               {ok ? '✓' : '✗'}
             </span>
-            <span className="checks__name mono">{entry.database}</span>
+            <span className="checks__name mono">{shown(entry.database)}</span>
             <span className="checks__detail">
-              {entry.error ??
+              {shownOr(entry.error, null) ??
                 (result.dryRun
                   ? `${!restore?.target.exists ? 'will be created' : replacing ? `exists (${plural(restore.target.relations, 'relation')}): replaced` : 'exists, empty: restored into it'} · ${plural(restore?.impact.tables.length ?? 0, 'table')}`
                   : `${entry.created ? 'created' : replacing ? 'replaced' : 'restored into the existing database'} · row counts match the backup in ${matching} of ${plural(restore?.tables.length ?? 0, 'table')}`)}
-              {entry.error && (entry.appHint ?? entry.hint) ? <span className="checks__hint">{entry.appHint ?? entry.hint}</span> : null}
+              {entry.error && (entry.appHint ?? entry.hint) ? <span className="checks__hint">{shownOr(entry.appHint ?? entry.hint, null)}</span> : null}
             </span>
           </li>
         );
@@ -164,7 +165,7 @@ function DatabaseImpacts({ result }: { result: SetRestoreResult }) {
       {result.databases.map((entry) =>
         entry.result ? (
           <section key={entry.database} className="set-impact" aria-label={`Impact on ${entry.database}`}>
-            <h4 className="set-impact__title mono">{entry.database}</h4>
+            <h4 className="set-impact__title mono">{shown(entry.database)}</h4>
             <ImpactSummary impact={entry.result.impact} label={`Impact summary: ${entry.database}`} />
             <ImpactTable tables={entry.result.impact.tables} label={`Restore impact: ${entry.database}`} />
           </section>

@@ -5,6 +5,7 @@ import { useState, type ReactNode } from 'react';
 import { api } from '../api/client.ts';
 import type { ChannelOutput, ErrorInfo } from '../api/types.ts';
 import { ErrorNotice, Spinner } from '../components/ui.tsx';
+import { shown } from '../lib/shown.ts';
 
 /** What a restore's or a drill's run ran, for its "wrote nothing" line. */
 export const RESTORE_TOOLS = 'pg_restore or psql';
@@ -36,7 +37,7 @@ export function ToolOutput({ runOrBackupId, tools = 'pg_dump and pg_dumpall', ti
           <>
             {loaded.output.truncated ? <p className="muted">Earlier lines were dropped: a run keeps the last 64 KiB.</p> : null}
             <pre className="tool-output__text mono" aria-label="Tool output" tabIndex={0}>
-              {loaded.output.text}
+              {shown(loaded.output.text)}
             </pre>
           </>
         ) : (

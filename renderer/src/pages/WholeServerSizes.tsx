@@ -5,6 +5,7 @@ import { Fragment } from 'react';
 import { Badge } from '../components/ui.tsx';
 import type { ChannelOutput } from '../api/types.ts';
 import { formatBytes, plural } from '../lib/format.ts';
+import { shown } from '../lib/shown.ts';
 
 export type WholeServerSizes = NonNullable<ChannelOutput<'profile.test'>['wholeServer']>;
 
@@ -27,14 +28,14 @@ export function WholeServerSizesTable({ sizes }: { sizes: WholeServerSizes }) {
         {sizes.databases.map((d) => (
           <Fragment key={d.database}>
             <tr data-database={d.database}>
-              <td className="mono">{d.database}</td>
+              <td className="mono">{shown(d.database)}</td>
               <td className="num">{d.sizeBytes === null ? <Badge tone="bad">cannot connect</Badge> : formatBytes(d.sizeBytes)}</td>
             </tr>
             {d.problem ? (
               // Its own row, the width of the table: the reason is a sentence, and wraps.
               <tr data-database-problem={d.database}>
                 <td colSpan={2} className="field__error">
-                  {d.problem}
+                  {shown(d.problem)}
                 </td>
               </tr>
             ) : null}

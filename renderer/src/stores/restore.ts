@@ -72,6 +72,8 @@ export type Blocker = RestoreResult['impact']['blockers'][number] & { fix?: Part
 const ACTION_CHOICES: Partial<Record<HintAction, Partial<RestoreChoices>>> = {
   'terminate-connections': { terminateConnections: true },
   'no-owner': { noOwner: true, noAcl: true },
+  'skip-ownership': { noOwner: true },
+  'skip-privileges': { noAcl: true },
 };
 
 /**
