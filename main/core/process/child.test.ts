@@ -1,11 +1,12 @@
 // A child must not outlive the Holdfast that started it (see child.ts): the lifeline on Linux, and the
 // recorded child ended at the next start, with its process group, and only if it is still the same process.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import { childRecordOf, endRecordedChild, runChild, startChild, stderrTail } from './child.ts';
-import { isSameProcessAlive } from './liveness.ts';
+import { isSameProcessAlive, processStartToken } from './liveness.ts';
 
 const childModule = join(import.meta.dirname, 'child.ts');
 
@@ -116,3 +117,24 @@ test("stderrTail keeps only the lines a tool marks as its own messages, each cap
   expect(tail).toContain('errors ignored on restore: 2');
   for (const line of tail.split('\n')) expect(line.length).toBeLessThanOrEqual(500);
 });
+
+test.skipIf(process.platform !== 'linux')(
+  "endRecordedChild ends a parallel tool's workers when their leader is already gone (pg_dump -j after Holdfast was SIGKILLed: the leader dies with it, its forked workers do not)",
+  async () => {
+    // A worker is a fork of pg_dump: its name is pg_dump. A link named so gives sleep that name.
+    const dir = mkdtempSync(join(tmpdir(), 'holdfast-workers-'));
+    symlinkSync('/bin/sleep', join(dir, 'pg_dump'));
+    const leader = startChild('/bin/sh', ['-c', '"$0" 600 >/dev/null 2>&1 & echo $!', join(dir, 'pg_dump')], { env: process.env, captureStdout: true });
+    const record = childRecordOf(leader.child.pid!);
+    const worker = Number((await leader.done).stdout.trim());
+    const workerIdentity = { pid: worker, startToken: processStartToken(worker) };
+    try {
+      expect(isSameProcessAlive(workerIdentity), 'the worker outlives its leader').toBe(true);
+      expect(await endRecordedChild(record)).toBe('ended');
+      expect(isSameProcessAlive(workerIdentity)).toBe(false);
+    } finally {
+      if (isSameProcessAlive(workerIdentity)) process.kill(worker, 'SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);

@@ -16,7 +16,7 @@ import type { Readable, Writable } from 'node:stream';
 import { NOTIFY_CHANNELS } from '../notify/channels/index.ts';
 import { CREDENTIALS_KEY_VARIABLES } from '../secrets/file-store.ts';
 import { releasePassfileOnConnect } from '../secrets/passfile.ts';
-import { isSameProcessAlive, processStartToken, type ProcessIdentity } from './liveness.ts';
+import { isSameProcessAlive, orphanedWorkersOf, processStartToken, type ProcessIdentity } from './liveness.ts';
 import { ProgramAnswers } from '../tools/program-answers.ts';
 import { inOwnGroup } from './own-group.ts';
 
@@ -230,7 +230,7 @@ function killGroup(child: ChildProcess): void {
  * left alone. 'stuck': still there after the wait (e.g. blocked in the kernel on a dead NFS server).
  */
 export async function endRecordedChild(record: ChildRecord, waitMs = 30_000): Promise<'ended' | 'gone' | 'stuck'> {
-  if (!isSameProcessAlive(record)) return 'gone';
+  if (!isSameProcessAlive(record)) return endOrphanedWorkers(record, waitMs);
   try {
     process.kill(-record.pgid, 'SIGKILL');
   } catch {
@@ -242,6 +242,25 @@ export async function endRecordedChild(record: ChildRecord, waitMs = 30_000): Pr
   }
   const deadline = Date.now() + waitMs;
   while (isSameProcessAlive(record)) {
+    if (Date.now() > deadline) return 'stuck';
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  return 'ended';
+}
+
+/** The leader died with Holdfast (its lifeline) but its forked workers did not: ended one by one, by identity. */
+async function endOrphanedWorkers(record: ChildRecord, waitMs: number): Promise<'ended' | 'gone' | 'stuck'> {
+  const workers = orphanedWorkersOf(record);
+  if (workers.length === 0) return 'gone';
+  for (const worker of workers) {
+    try {
+      process.kill(worker.pid, 'SIGKILL');
+    } catch {
+      // Exited since it was found.
+    }
+  }
+  const deadline = Date.now() + waitMs;
+  while (workers.some(isSameProcessAlive)) {
     if (Date.now() > deadline) return 'stuck';
     await new Promise((resolve) => setTimeout(resolve, 10));
   }

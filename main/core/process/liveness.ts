@@ -129,3 +129,36 @@ export async function removeDeadProcessDirs(parent: string, prefix: string): Pro
   }
   return removed;
 }
+
+/** The tools that fork workers of their own (--jobs): a worker keeps the tool's name. */
+const FORKING_TOOLS = new Set(['pg_dump', 'pg_restore']);
+
+/**
+ * Linux: what is left of a recorded tool's process group once its leader is gone — pg_dump's or
+ * pg_restore's forked workers, which the lifeline (the leader's pdeathsig) does not reach and which
+ * write on until their table is done. Only members named as those tools, started since the leader
+ * (same boot), while no other process holds the leader's pid: a group id is not reused while a member
+ * lives, so these are the leader's own.
+ */
+export function orphanedWorkersOf(leader: ProcessIdentity & { pgid: number }): ProcessIdentity[] {
+  if (process.platform !== 'linux' || leader.startToken === null || processStartToken(leader.pid) !== null) return [];
+  bootId ??= readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+  const [boot, ticks] = leader.startToken.split(':');
+  if (boot !== bootId || ticks === undefined) return [];
+  const workers: ProcessIdentity[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const pid = Number(name);
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(fields[2]) !== leader.pgid || !FORKING_TOOLS.has(comm) || EXITED_STATE.test(fields[0]!) || Number(fields[19]) < Number(ticks)) continue;
+    workers.push({ pid, startToken: `${bootId}:${fields[19]}` });
+  }
+  return workers;
+}
