@@ -32,7 +32,8 @@ export interface RunHow {
    */
   helpersYield?: boolean;
   /**
-   * The value is text its writers laid out in lines (a tool's stderr, `holdfast runs log`): printed
+   * The value is text its writers laid out in lines (a tool's stderr, `holdfast runs log`; the
+   * identity file `holdfast key export` prints): printed
    * as they wrote it. Any other value's newlines are shown as `\n` (showNewlinesIn), since its
    * renderer lays out one item a line and a name holding a newline would forge a line.
    */
