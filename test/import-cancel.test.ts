@@ -103,3 +103,18 @@ test('the engine: an import whose signal is already aborted copies nothing and s
   }
   expect(await traces()).toEqual({ files: [], backups: 0, runs: 0 });
 });
+
+// A closed terminal (tmux kill-session, an ssh session that drops) sends SIGHUP, whose default action
+// ended Holdfast on the spot: the tools went with their lifeline, but the run was left for the next
+// start to call "interrupted by an earlier crash" and its .tmp lay in BACKUP_DIR until then.
+test('a hangup during `holdfast import` is a cancel like Ctrl-C: CANCELLED, nothing left behind', async () => {
+  const child = spawn(process.execPath, [join(projectRoot, 'bin', 'holdfast.mjs'), 'import', bomb, '--profile', 'shop'], { env: cleanEnv(home.env), stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('close', (code, signal) => resolve([code, signal])));
+  await waitFor('the import to copy the whole dump and walk it', wholeCopy, 60_000);
+  child.kill('SIGHUP');
+  expect(await exited).toEqual([1, null]);
+  expect(stderr).toMatch(/^holdfast: The import of .*bomb\.dump was cancelled; nothing was kept\./m);
+  expect(await traces()).toEqual({ files: [], backups: 0, runs: 0 });
+}, 120_000);

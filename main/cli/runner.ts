@@ -32,12 +32,23 @@ export interface RunHow {
    */
   helpersYield?: boolean;
   /**
-   * The value is text its writers laid out in lines (a tool's stderr, `holdfast runs log`): printed
+   * The value is text its writers laid out in lines (a tool's stderr, `holdfast runs log`; the
+   * identity file `holdfast key export` prints): printed
    * as they wrote it. Any other value's newlines are shown as `\n` (showNewlinesIn), since its
    * renderer lays out one item a line and a name holding a newline would forge a line.
    */
   linesOfItsOwn?: boolean;
 }
+
+/**
+ * What cancels a command's work, which then ends its tools, removes what it wrote and records the run
+ * as cancelled: Ctrl-C, a kill, and a hangup (the terminal closed, an ssh session dropped), whose
+ * default action ended Holdfast on the spot and left the run to the next start as a crash. They stay
+ * handled until the command ends: a closed terminal's SIGHUP arrives twice (from the kernel and again
+ * from the shell), like a Ctrl-C through a wrapper, and the default action of the second would end
+ * Holdfast halfway through removing what the cancelled work wrote.
+ */
+const CANCEL_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 /** One command group (`holdfast profile …`, `holdfast restore`, …) added to the program. */
 export type CommandGroup = (program: Command, context: CommandContext) => void;
@@ -81,8 +92,7 @@ export function commandContext(io: Terminal): CommandContext {
       if (!holdfast) return;
       const abort = new AbortController();
       const onSignal = () => abort.abort();
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
+      for (const signal of CANCEL_SIGNALS) process.on(signal, onSignal);
       try {
         const printProgress = progressPrinter(io);
         if (how.helpersYield) lowerHelperThreads();
@@ -101,8 +111,7 @@ export function commandContext(io: Terminal): CommandContext {
         io.stdout(json ? `${JSON.stringify(result.value, null, 2)}\n` : `${render(how.linesOfItsOwn ? result.value : showNewlinesIn(result.value))}\n`);
         if (failed?.(result.value)) exitCode = 1;
       } finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
+        for (const signal of CANCEL_SIGNALS) process.off(signal, onSignal);
         holdfast.close();
       }
     },

@@ -117,7 +117,8 @@ export function keyCommands(program: Command, { run }: CommandContext): void {
     .command('export <name>')
     .description('Print the identity file of a key, for an offline copy (it is a secret: redirect it to a file)')
     .action(async (name: string) => {
-      await run('key.export', { name }, false, (exported) => exported.identityFile.trimEnd());
+      // The identity file as written, its lines its own: age reads it line by line.
+      await run('key.export', { name }, false, (exported) => exported.identityFile.trimEnd(), undefined, { linesOfItsOwn: true });
     });
   key
     .command('list')

@@ -106,3 +106,23 @@ describe('two Holdfast homes on one machine share one secret store (the user key
     expect((await homeA.export('offline')).identity).toBe(shared);
   });
 });
+
+test("the offline copy of a key whose secret this machine lost goes back under the key's own name (the recovery the offline copy exists for)", async () => {
+  const store = new EncryptedFileSecretStore(home, { HOLDFAST_CREDENTIALS_KEY: 'k'.repeat(32) });
+  const keyring = new Keyring(home, store);
+  await keyring.generate('main');
+  const offline = (await keyring.export('main')).identity;
+  // The keychain was lost (a new machine user, a reset Secret Service): the key list still names the key.
+  await store.delete('age-identity/main');
+  expect((await keyring.withSecrets()).map((key) => [key.name, key.secretHere])).toEqual([['main', false]]);
+
+  // Imported as a DBA would, without remembering the name it had.
+  const restored = await keyring.import(`${offline}\n`);
+  expect(restored.name).toBe('main');
+  expect((await keyring.withSecrets()).map((key) => [key.name, key.secretHere])).toEqual([['main', true]]);
+
+  // Once the secret is back, importing it again under another name is still refused, pointing to the name it has.
+  const again = await keyring.import(`${offline}\n`, 'other').catch((caught: unknown) => caught);
+  expect((again as HoldfastError).code).toBe('CONFLICT');
+  expect((again as HoldfastError).message).toContain('"main"');
+});

@@ -117,7 +117,14 @@ export class Keyring {
     const recipient = await recipientOf(identity);
     if (entries.some((entry) => entry.name === name && entry.kind === 'passphrase')) throw taken(name);
     const same = entries.find((entry) => entry.recipient === recipient);
-    if (same && same.name !== name) throw new HoldfastError('CONFLICT', `This identity is already here as key "${same.name}".`, `Use that name (holdfast key export ${same.name}).`);
+    if (same && same.name !== name) {
+      const secretHere = (await this.store.get(account(same.name)).catch(() => undefined)) !== undefined;
+      throw new HoldfastError(
+        'CONFLICT',
+        `This identity is already listed here as key "${same.name}"${secretHere ? '' : ', whose secret this machine no longer holds'}.`,
+        secretHere ? `Use that name (holdfast key export ${same.name}).` : `Import it under that name to restore its secret: holdfast key import --name ${same.name} < key.txt`,
+      );
+    }
     if (entries.some((entry) => entry.name === name && entry.recipient !== recipient)) {
       throw new HoldfastError('CONFLICT', `A different key named "${name}" already exists.`, 'Pick another name with --name; keys are never overwritten, as backups may need the old one.');
     }
@@ -180,8 +187,16 @@ export class Keyring {
     return this.add(name ? parseKeyName(name) : await this.freeName(), await (await loadAge()).generateX25519Identity());
   }
 
+  /**
+   * Without a name, an identity the key list already names (its secret lost with a keychain, the case
+   * the offline copy is kept for) goes back under that name, so the backups counted against it open.
+   */
   async import(identityFile: string, name?: string): Promise<KeyEntry> {
-    return this.add(name ? parseKeyName(name) : await this.freeName(), parseIdentityFile(identityFile));
+    const identity = parseIdentityFile(identityFile);
+    if (name) return this.add(parseKeyName(name), identity);
+    const recipient = await recipientOf(identity);
+    const listed = (await this.entries()).find((entry) => entry.recipient === recipient);
+    return this.add(listed?.name ?? (await this.freeName()), identity);
   }
 
   async export(name: string): Promise<{ entry: KeyEntry; identity: string }> {

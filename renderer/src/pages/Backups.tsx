@@ -9,7 +9,7 @@ import { useNow } from '../components/hooks.ts';
 import { FileName } from '../components/FileName.tsx';
 import { icons } from '../components/icons.tsx';
 import { BadgeOf, EmptyState, ErrorNotice, PageHeader, StatusBadge } from '../components/ui.tsx';
-import { encryptionBadge, SET_BADGE } from '../lib/badges.ts';
+import { encryptionBadge, scopeBadge, SET_BADGE } from '../lib/badges.ts';
 import { scopeLabel, type SortKey } from '../lib/backup-rows.ts';
 import { COLUMNS, countText, profileChoices, headCellClass, ROW_HEIGHT, SEARCH_PLACEHOLDER, STATUS_FILTERS } from '../lib/backup-columns.ts';
 import { pagedLayout } from '../lib/paged-layout.ts';
@@ -301,12 +301,12 @@ function BackupTable({ total, selectedId, expanded, onSelect, sortKey, direction
                       <span className="vtable__set-count">{shownOr(row.database, null)}</span>
                     </span>
                   ) : null}
-                  <span className="vtable__scope-inline">
-                    <ScopeBadge row={row} />
-                  </span>
-                  {/* One line of marks under the name: the row stays one row high. */}
-                  {row.backup?.imported || row.pinned || encryption ? (
+                  {/* One line of marks under the name, the scope among them where its column gives way: the row stays one row high. */}
+                  {scopeBadge(row) || row.backup?.imported || row.pinned || encryption ? (
                     <span className="vtable__profile-line">
+                      <span className="vtable__scope-inline">
+                        <ScopeBadge row={row} />
+                      </span>
                       {row.backup?.imported ? <ImportedBadge /> : null}
                       {row.pinned ? <PinnedBadge /> : null}
                       {encryption ? <BadgeOf look={encryption} /> : null}
