@@ -240,8 +240,13 @@ export async function endRecordedChild(record: ChildRecord, waitMs = 30_000): Pr
       // Exited between the check and the kill.
     }
   }
+  return waitUntilGone([record], waitMs);
+}
+
+/** 'ended' once none of `processes` is alive, 'stuck' if one still is after `waitMs`. */
+async function waitUntilGone(processes: readonly ProcessIdentity[], waitMs: number): Promise<'ended' | 'stuck'> {
   const deadline = Date.now() + waitMs;
-  while (isSameProcessAlive(record)) {
+  while (processes.some(isSameProcessAlive)) {
     if (Date.now() > deadline) return 'stuck';
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
@@ -259,12 +264,7 @@ async function endOrphanedWorkers(record: ChildRecord, waitMs: number): Promise<
       // Exited since it was found.
     }
   }
-  const deadline = Date.now() + waitMs;
-  while (workers.some(isSameProcessAlive)) {
-    if (Date.now() > deadline) return 'stuck';
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  return 'ended';
+  return waitUntilGone(workers, waitMs);
 }
 
 /** A line a PostgreSQL tool prints as its own message ("pg_restore: error: …", "psql:file:12: ERROR: …", a server's "ERROR:  …"). */
