@@ -8,7 +8,8 @@
 // (read, inflate, count, hash: ~1.7 s of CPU beside a 10 s dump) waits for pg_dump and its server
 // backend, and across autogroups that lowering counted for nothing. Measured on the bench's database
 // with the machine loaded by other sessions (4 alternated pairs each, stop 32): pg_dump inside a CLI
-// backup took 1.46–1.72× as long as a raw pg_dump in its own session, and 0.97–1.05× in the CLI's.
+// backup took 1.09–1.72× (median 1.56) as long as a raw pg_dump in its own session, and 0.97–1.05×
+// in the CLI's. On a quiet machine (README, bench rows 1 and 9): CLI/raw 1.040 → 1.012.
 //
 // A group of its own is still what the tool needs: a cancel or a timeout ends the tool and whatever it
 // started (pg_dump's parallel workers) with one kill of the group, and Ctrl-C in a terminal, which goes
