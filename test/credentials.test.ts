@@ -14,7 +14,7 @@ import { runChild } from '../main/core/process/child.ts';
 import { runAs } from '../main/core/users/acting.ts';
 import { startServer, type RunningServer } from '../main/serve/server.ts';
 import { startPgServer, type PgServer } from './support/pg-server.ts';
-import { makeHome, processesMatching, profileFor, seedDatabase, usePrivateTmpdir, waitFor, type TestHome } from './support/holdfast-env.ts';
+import { makeHome, processesMatching, profileFor, seedDatabase, usePrivateTmpdir, type TestHome } from './support/holdfast-env.ts';
 
 const ENV_SECRET = 'from-PGPASSWORD-of-the-holdfast-process';
 const PGPASS_SECRET = 'from-a-wildcard-pgpass-line';
@@ -209,7 +209,14 @@ describe("a client tool child's environment", () => {
     const lock = await server.lockTable('shop', 'users');
     try {
       const pending = holdfast.backup(profile, { suffix });
-      const pid = await waitFor('pg_dump to start', () => processesMatching(`-${suffix}.dump.tmp`).find((p) => readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('pg_dump')));
+      // Looked for without a pause: the passfile goes once pg_dump has connected, milliseconds after it
+      // starts, so waitFor's 50 ms between looks found it connected on a fast machine (stop 32).
+      const deadline = Date.now() + 20_000;
+      let pid: number | undefined;
+      while ((pid = processesMatching(`-${suffix}.dump.tmp`).find((p) => readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('pg_dump'))) === undefined) {
+        if (Date.now() > deadline) throw new Error('Timed out waiting for pg_dump to start');
+        await new Promise((resolve) => setImmediate(resolve));
+      }
       const environ = readFileSync(`/proc/${pid}/environ`, 'utf8');
       const path = /(?:^|\0)PGPASSFILE=([^\0]+)/.exec(environ)?.[1];
       const passfile = path ? { path, content: readFileSync(path, 'utf8'), mode: statSync(path).mode & 0o777, dirMode: statSync(join(path, '..')).mode & 0o777 } : undefined;
