@@ -4,7 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { test as base, expect, type ConsoleMessage, type Page } from '@playwright/test';
+import { test as base, expect, type ConsoleMessage, type Page, type Request } from '@playwright/test';
 import { cleanEnv } from '../support/clean-env.ts';
 import { makeHome, projectRoot, seedDatabase, waitFor, type TestHome } from '../support/holdfast-env.ts';
 import { startPgServer, type PgServer } from '../support/pg-server.ts';
@@ -96,6 +96,27 @@ export function watchConsole(page: Page): { errors: string[] } {
   });
   page.on('pageerror', (error) => errors.push(`uncaught: ${error.message}`));
   return { errors };
+}
+
+/**
+ * The page's requests in flight, so a test can wait until the page has its data before a screenshot.
+ * Playwright's `networkidle` waits for 500 ms without a request and, when it never comes, says only
+ * that it timed out; this names the requests still open.
+ */
+export function watchRequests(page: Page): { settled(timeoutMs?: number): Promise<void> } {
+  const open = new Set<Request>();
+  page.on('request', (request) => open.add(request));
+  page.on('requestfinished', (request) => open.delete(request));
+  page.on('requestfailed', (request) => open.delete(request));
+  return {
+    async settled(timeoutMs = 15_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (open.size > 0) {
+        if (Date.now() > deadline) throw new Error(`requests still open after ${timeoutMs} ms: ${[...open].map((request) => `${request.method()} ${request.url()}`).join(', ')}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    },
+  };
 }
 
 export async function screenshot(page: Page, name: string): Promise<void> {

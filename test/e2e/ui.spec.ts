@@ -5,7 +5,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { Catalogue } from '../../main/core/catalogue/catalogue.ts';
-import { expect, screenshot, SHOP_ROWS, test, watchConsole } from './fixtures.ts';
+import { expect, screenshot, SHOP_ROWS, test, watchConsole, watchRequests } from './fixtures.ts';
 import { BackupNowDialog, BackupsPage } from './pages/backups.ts';
 import { ConnectionsPage } from './pages/connections.ts';
 import { RestoreWizard } from './pages/restore.ts';
@@ -15,11 +15,13 @@ test.describe.configure({ mode: 'serial' });
 
 let page: Page;
 let consoleErrors: string[];
+let requests: ReturnType<typeof watchRequests>;
 let shell: Shell;
 
 test.beforeAll(async ({ browser }) => {
   page = await browser.newPage();
   consoleErrors = watchConsole(page).errors;
+  requests = watchRequests(page);
   shell = new Shell(page);
 });
 
@@ -226,7 +228,7 @@ test('every page renders, in light and dark, without CSP violations or script er
           .click();
       if (name === 'Activity') await expect(page.getByRole('table', { name: 'Audit log' })).toContainText('backup.take');
       if (name === 'Settings') await expect(page.getByRole('table', { name: 'Client tools' })).toBeVisible();
-      await page.waitForLoadState('networkidle');
+      await requests.settled();
       await screenshot(page, `page-${index + 1}-${name.toLowerCase()}-${scheme}`);
     }
   }

@@ -53,7 +53,24 @@ afterAll(async () => {
 });
 
 /** As in a browser tab: the session cookie rides along, the page reads the CSRF cookie. */
-const browserTransport = (csrfCookie = session.csrf) => new HttpTransport({ baseUrl: `http://127.0.0.1:${server.port}`, cookies: () => csrfCookie, headers: { cookie: session.cookie } });
+const browserTransport = (csrfCookie = session.csrf, fetchFn?: typeof fetch) =>
+  new HttpTransport({ baseUrl: `http://127.0.0.1:${server.port}`, cookies: () => csrfCookie, headers: { cookie: session.cookie }, ...(fetchFn ? { fetch: fetchFn } : {}) });
+
+/**
+ * A fetch that keeps every response it hands out. A browser holds a request open until its body is
+ * read or cancelled (Chromium never reports it finished), so the transport must do one or the other.
+ */
+function keepingResponses(): { fetch: typeof fetch; unread: () => string[] } {
+  const responses: Array<{ url: string; response: Response }> = [];
+  return {
+    fetch: async (input, init) => {
+      const response = await fetch(input, init);
+      responses.push({ url: String(input), response });
+      return response;
+    },
+    unread: () => responses.filter(({ response }) => !response.bodyUsed && response.body !== null && !response.body.locked).map(({ url }) => url),
+  };
+}
 
 describe('HttpTransport against holdfast serve', () => {
   test('a cookie session with the CSRF header gets the envelope; without the header, a FORBIDDEN envelope', async () => {
@@ -95,7 +112,8 @@ describe('HttpTransport against holdfast serve', () => {
       const controller = new AbortController();
       const seen: number[] = [];
       const started = Date.now();
-      const result = await browserTransport().call(
+      const kept = keepingResponses();
+      const result = await browserTransport(session.csrf, kept.fetch).call(
         'backup.create',
         { profile: 'slow', options: {} },
         {
@@ -110,6 +128,8 @@ describe('HttpTransport against holdfast serve', () => {
       expect(seen.slice(0, 5)).toEqual([1024, 2048, 3072, 4096, 5120]);
       expect(Date.now() - started).toBeLessThan(5000);
       await expect.poll(() => serverSawAbort, { timeout: 3000 }).toBe(true);
+      // The cancel's own answer was read too: an unread one is a request the page never finishes.
+      expect(kept.unread()).toEqual([]);
     } finally {
       holdfast.backup = original;
     }

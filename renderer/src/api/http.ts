@@ -124,14 +124,19 @@ export class HttpTransport implements Transport {
     return this.exchange(`/api/operations/${encodeURIComponent(id)}/events`, { method: 'GET' }, true, options, id, reattaches);
   }
 
-  /** Asks the server to end a detached operation; its stream then brings the CANCELLED result. */
+  /**
+   * Asks the server to end a detached operation; its stream then brings the CANCELLED result, so the
+   * answer itself is only read to its end: a browser holds a request open until its body is read.
+   */
   private async cancelOperation(id: string): Promise<void> {
     await this.fetchFn(`${this.baseUrl}/api/operations/${encodeURIComponent(id)}/cancel`, {
       method: 'POST',
       credentials: 'same-origin',
       headers: this.requestHeaders('application/json'),
       body: '{}',
-    }).catch(() => undefined);
+    })
+      .then((response) => response.arrayBuffer())
+      .catch(() => undefined);
   }
 
   private requestHeaders(accept: string): Record<string, string> {
@@ -185,7 +190,10 @@ export class HttpTransport implements Transport {
           if (exchange.operation !== undefined && reattaches > 0) return await this.attachById(exchange.operation, options, reattaches - 1);
           return failure('The connection to Holdfast ended before the operation reported its result.', 'Look in Activity for how it ended, then try again.');
         }
-        if (exchange.cancelWanted && exchange.operation === undefined) return cancelled();
+        if (exchange.cancelWanted && exchange.operation === undefined) {
+          await response.body?.cancel().catch(() => undefined);
+          return cancelled();
+        }
         const body: unknown = await response.json();
         return asEnvelope(body) ?? failure(`Holdfast answered HTTP ${response.status} without a result.`);
       } catch (error) {

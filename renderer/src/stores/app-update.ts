@@ -42,7 +42,9 @@ export function checkForUpdate(): Promise<void> {
     let served: string | null = null;
     try {
       const response = await fetch(new URL('./', location.href), { cache: 'no-store', credentials: 'same-origin' });
-      if (response.ok) served = entryOf(new DOMParser().parseFromString(await response.text(), 'text/html'));
+      // Read even when not ok: a browser holds a request open until its body is read.
+      const page = await response.text();
+      if (response.ok) served = entryOf(new DOMParser().parseFromString(page, 'text/html'));
     } catch {
       // Serve is not answering: nothing can be said about an update.
     }
