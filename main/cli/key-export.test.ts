@@ -2,39 +2,11 @@
 // `age -d -i`. It is the identity file as Holdfast wrote it, line by line: the human output's
 // newline escaping (showNewlinesIn) turned it into one line of `\n`s, which age reads as "no secret
 // keys found", so the offline copy the key's warning asks for could not open a single backup.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { parseIdentityFile } from '../core/encryption/keyring.ts';
-import { main } from './main.ts';
+import { holdfast, throwawayHome } from '../../test/support/cli-in-process.ts';
 
-const ENV = { HOLDFAST_SECRET_STORE: 'file', HOLDFAST_CREDENTIALS_KEY: 'k'.repeat(32) } as const;
-let home: string;
-const saved: Record<string, string | undefined> = {};
-
-beforeEach(() => {
-  home = mkdtempSync(join(tmpdir(), 'holdfast-key-export-'));
-  for (const [name, value] of Object.entries({ HOLDFAST_HOME: home, ...ENV })) {
-    saved[name] = process.env[name];
-    process.env[name] = value;
-  }
-});
-
-afterEach(() => {
-  for (const [name, value] of Object.entries(saved)) {
-    if (value === undefined) delete process.env[name];
-    else process.env[name] = value;
-  }
-  rmSync(home, { recursive: true, force: true });
-});
-
-async function holdfast(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(['node', 'holdfast', ...args], { stdout: (text) => (stdout += text), stderr: (text) => (stderr += text), isTTY: false });
-  return { code, stdout, stderr };
-}
+throwawayHome('key-export', () => ({ HOLDFAST_SECRET_STORE: 'file', HOLDFAST_CREDENTIALS_KEY: 'k'.repeat(32) }));
 
 test('key export prints the identity file with its own lines, as age reads it', async () => {
   const generated = await holdfast('key', 'generate', '--name', 'main', '--json');

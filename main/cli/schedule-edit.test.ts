@@ -1,31 +1,11 @@
 // `holdfast schedule edit` in process against a real catalogue in a throwaway home: what is given
 // changes, what is not stays, and --inherit-encryption clears the schedule's own encryption choice.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, expect, test } from 'vitest';
-import { main } from './main.ts';
+import { expect, test } from 'vitest';
+import { holdfast as cli, throwawayHome } from '../../test/support/cli-in-process.ts';
 
 const RECIPIENT = 'age1aa9h7vld60sx4yvw46v7w8ppxjacjsakfthqudffwlm7kf65x9xqpznwr8';
-let home: string;
-const saved = { ...process.env };
-
-beforeEach(() => {
-  home = mkdtempSync(join(tmpdir(), 'holdfast-schedule-edit-'));
-  Object.assign(process.env, { HOLDFAST_HOME: home, BACKUP_DIR: join(home, 'backups'), HOLDFAST_VERIFY_SCHEDULE: 'off' });
-});
-
-afterEach(() => {
-  process.env = { ...saved };
-  rmSync(home, { recursive: true, force: true });
-});
-
-async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(['node', 'holdfast', ...argv], { stdout: (text) => (stdout += text), stderr: (text) => (stderr += text), isTTY: false });
-  return { code, stdout, stderr };
-}
+throwawayHome('schedule-edit', (home) => ({ BACKUP_DIR: join(home, 'backups'), HOLDFAST_VERIFY_SCHEDULE: 'off' }));
 
 async function scheduleWithOwnEncryption(...flags: string[]): Promise<string> {
   expect((await cli('profile', 'add', 'shop', '--host', '127.0.0.1', '--port', '1', '--user', 'app', '--dbname', 'shop')).code).toBe(0);
