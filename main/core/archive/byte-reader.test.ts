@@ -69,6 +69,30 @@ describe('ByteReader', () => {
     }
   });
 
+  test('over a stream, bytes held in one chunk are read in place and values spanning chunks are copied together; both read the same', async () => {
+    const w = new ArchiveWriter();
+    for (let i = 0; i < 300; i++) w.int(i * 7919).str(`table_${i}`);
+    const buf = w.toBuffer();
+    const source = new StreamSource();
+    // Chunks of 1,000 bytes: many values straddle a boundary, most lie inside one chunk.
+    const chunks: Buffer[] = [];
+    for (let at = 0; at < buf.length; at += 1000) chunks.push(Buffer.from(buf.subarray(at, at + 1000)));
+    const written = (async () => {
+      for (const chunk of chunks) await new Promise<void>((resolve, reject) => source.write(chunk, (error) => (error ? reject(error) : resolve())));
+      source.end();
+    })();
+    const r = new ByteReader(source, 0, Number.MAX_SAFE_INTEGER, truncatedStream);
+    let inPlace = 0;
+    for (let i = 0; i < 300; i++) {
+      expect(await r.int()).toBe(i * 7919);
+      expect(await r.text()).toBe(`table_${i}`);
+      if (chunks.some((chunk) => chunk.buffer === r.window.buffer)) inPlace += 1;
+    }
+    await written;
+    expect(await r.atEnd()).toBe(true);
+    expect(inPlace).toBeGreaterThan(250);
+  });
+
   test("reading past the end is refused with the caller's wording and the context being read", async () => {
     const buf = new ArchiveWriter().int(5).bytes('abc').toBuffer(); // promises 5 bytes, holds 3
     const r = reader(buf);

@@ -21,7 +21,9 @@ export class ByteReader {
   offSize = 8;
   /** Bytes fetched past what is needed: large while data is dense, small while hopping over big chunks. */
   readAhead = 64 * 1024;
-  private win = Buffer.allocUnsafe(256 * 1024);
+  /** The window's memory when its bytes were copied; the window may instead be a view the source lends (Source.viewAt). */
+  private own = Buffer.allocUnsafe(256 * 1024);
+  private win: Buffer = this.own;
   private winStart = 0;
   private winLen = 0;
 
@@ -45,8 +47,19 @@ export class ByteReader {
     if (this.pos + n > this.end) this.fail(this.pos + n);
     // The new window starts here, and every read after it is at or past it.
     this.src.forget?.(this.pos);
-    const want = Math.min(this.end - this.pos, Math.max(n, this.readAhead));
-    if (want > this.win.length) this.win = Buffer.allocUnsafe(want);
+    // A stream's bytes are read where they are held; only what spans two of its chunks is copied.
+    if (this.src.viewAt) {
+      const view = await this.src.viewAt(this.pos, n);
+      if (view) {
+        this.win = view.subarray(0, Math.min(view.length, this.end - this.pos));
+        this.winStart = this.pos;
+        this.winLen = this.win.length;
+        return 0;
+      }
+    }
+    const want = Math.min(this.end - this.pos, this.src.viewAt ? n : Math.max(n, this.readAhead));
+    if (want > this.own.length) this.own = Buffer.allocUnsafe(want);
+    this.win = this.own;
     let got = 0;
     while (got < want) {
       const r = await this.src.readAt(this.win, got, want - got, this.pos + got);

@@ -8,6 +8,13 @@ export interface Source {
   /** Nothing before `position` will be read again: a stream (stream-source.ts) can let those bytes go. */
   forget?(position: number): void;
   /**
+   * A stream's bytes read in place: once `length` bytes from `position` have arrived (or the stream
+   * ended), a view from `position` to the end of the piece of memory holding it, when that holds all
+   * `length` (undefined otherwise: readAt copies them). The view stays valid until forget() is told a
+   * position past its end.
+   */
+  viewAt?(position: number, length: number): Promise<Buffer | undefined>;
+  /**
    * A file still being written (backup/follow-output.ts): a read past its current end waits for more,
    * so a reader takes what is there once it has what it needs rather than wait to fill its read-ahead.
    */
@@ -88,6 +95,14 @@ export function abortableSource(src: Source, signal: AbortSignal | undefined): S
     size: src.size,
     ...(src.growing ? { growing: src.growing } : {}),
     ...(src.forget ? { forget: (position: number) => src.forget!(position) } : {}),
+    ...(src.viewAt
+      ? {
+          viewAt: async (position: number, length: number) => {
+            signal.throwIfAborted();
+            return src.viewAt!(position, length);
+          },
+        }
+      : {}),
     async readAt(target, offset, length, position) {
       signal.throwIfAborted();
       return src.readAt(target, offset, length, position);

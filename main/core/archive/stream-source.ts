@@ -85,16 +85,37 @@ export class StreamSource extends Writable implements Source {
     this.forget(Number.MAX_SAFE_INTEGER);
   }
 
-  async readAt(target: Buffer, offset: number, length: number, position: number): Promise<number> {
-    if (position < this.floor) throw new Error(`the streamed archive was read backwards (byte ${position}, after the reader moved past byte ${this.floor})`);
-    while (position >= this.received) {
-      if (this.ended) return 0;
+  /** Once `length` bytes from `position` arrived: the held chunk holding `position`, from there to its end, when that is all `length` of them. */
+  async viewAt(position: number, length: number): Promise<Buffer | undefined> {
+    if (position < this.floor) throw this.readBackwards(position);
+    await this.arrived(position + length);
+    for (const { at, bytes } of this.held) {
+      const from = position - at;
+      if (from >= bytes.length) continue;
+      return from >= 0 && bytes.length - from >= length ? bytes.subarray(from) : undefined;
+    }
+    return undefined;
+  }
+
+  private readBackwards(position: number): Error {
+    return new Error(`the streamed archive was read backwards (byte ${position}, after the reader moved past byte ${this.floor})`);
+  }
+
+  /** Waits until the stream holds the bytes up to `offset`, or has ended short of it. */
+  private async arrived(offset: number): Promise<void> {
+    while (offset > this.received && !this.ended) {
       // Waiting is announced before the writer is released: releasing it can run the next buffered
       // _write at once, which must see a waiting reader (and wake it), or each waits for the other.
       const arrived = new Promise<void>((resolve) => (this.wakeReader = resolve));
       this.wake('writer');
       await arrived;
     }
+  }
+
+  async readAt(target: Buffer, offset: number, length: number, position: number): Promise<number> {
+    if (position < this.floor) throw this.readBackwards(position);
+    await this.arrived(position + 1);
+    if (position >= this.received) return 0;
     let copied = 0;
     for (const { at, bytes } of this.held) {
       const from = position + copied - at;

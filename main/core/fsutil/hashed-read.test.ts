@@ -38,6 +38,16 @@ describe('readHashed', () => {
     expect(await read.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
   });
 
+  test('a slot larger than the staging buffer, and not a multiple of it, is filled from several staged reads: the bytes and the digest are the same', async () => {
+    const bytes = randomBytes(3 * 1024 * 1024 + 4_321);
+    const read = readHashed(fileOf(bytes), { slotSize: 300 * 1024, slots: 2 });
+    const got: Buffer[] = [];
+    await pipeline(read.bytes, collector(got));
+    expect(got[0]!.length).toBe(300 * 1024);
+    expect(Buffer.concat(got).equals(bytes)).toBe(true);
+    expect(await read.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
+  });
+
   test('an empty file is no bytes and the empty digest; a missing one fails the read and the digest', async () => {
     const empty = readHashed(fileOf(Buffer.alloc(0)));
     const got: Buffer[] = [];

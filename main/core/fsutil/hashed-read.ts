@@ -31,16 +31,20 @@ const HANDED = -3;
  */
 const MAX_PAUSE_MS = 4;
 
+/** A file's bytes are read into a buffer this small first: it stays in the core's cache for the hash and the copy into the ring. */
+const STAGE_BYTES = 128 * 1024;
+
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
 const { openSync, readSync, closeSync } = require('node:fs');
 const { createHash } = require('node:crypto');
-parentPort.on('message', ({ path, fd: opened, ring, control, slotSize, slots }) => {
+parentPort.on('message', ({ path, fd: opened, ring, control, slotSize, slots, staged }) => {
   const state = new Int32Array(control);
   const aborted = () => Atomics.load(state, slots) !== 0;
   const nap = new Int32Array(new SharedArrayBuffer(4));
   let since = performance.now();
   const hash = createHash('sha256');
+  const stage = staged ? new Uint8Array(${STAGE_BYTES}) : undefined;
   let fd;
   let slot = 0;
   try {
@@ -55,6 +59,20 @@ parentPort.on('message', ({ path, fd: opened, ring, control, slotSize, slots }) 
         return;
       }
       const view = new Uint8Array(ring, slot * slotSize, slotSize);
+      if (staged) {
+        let length = 0;
+        for (let got = -1; got !== 0 && length < slotSize; length += got) {
+          got = readSync(fd, stage, 0, Math.min(stage.length, slotSize - length), null);
+          const piece = stage.subarray(0, got);
+          hash.update(piece);
+          view.set(piece, length);
+        }
+        Atomics.store(state, slot, length === 0 ? ${END} : length);
+        Atomics.notify(state, slot);
+        if (length === 0) break;
+        slot = (slot + 1) % slots;
+        continue;
+      }
       // A file fills the slot in one read; a pipe (a FIFO pg_dump writes) gives what its writer has
       // written so far, so the slot is read into until it is full or the writer is gone.
       let length = 0;
@@ -196,7 +214,7 @@ export function readHashed(
   const outcome = outcomeOf(worker);
   if (fd !== undefined) void outcome.finally(() => closeSync(fd));
   if (paced) void outcome.then(paced);
-  worker.postMessage({ path, fd, ring, control, slotSize, slots });
+  worker.postMessage({ path, fd, ring, control, slotSize, slots, staged: fd === undefined });
 
   let next = 0;
   const free = (slot: number) => () => {
