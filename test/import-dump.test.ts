@@ -186,6 +186,22 @@ describe('importing pg_dump 15 output in every format', () => {
     // The profile does not look backed up until 2099.
     expect(holdfast.stats().profiles.find((profile) => profile.profile === 'shop')?.newestBackup).not.toMatch(/^2099/);
   });
+  test('a dump imported, deleted and imported again is catalogued anew under a name of its own; the deleted one stays in the history under its name', async () => {
+    const dump = join(elsewhere, 'deleted-then-again.dump');
+    pgDump(['-Fc', '-Z', '3', '-f', dump]);
+    const at = new Date('2023-03-03T03:03:03Z');
+    utimesSync(dump, at, at);
+    const first = await holdfast.importDump({ file: dump, profile: 'shop' });
+    holdfast.catalogue.setBackupPinned(first.id, false);
+    await holdfast.deleteBackup(first.id, first.filename);
+    // The deleted row keeps the name the same modification time gives: the UNIQUE filename made this "a bug in Holdfast".
+    const again = await holdfast.importDump({ file: dump, profile: 'shop' });
+    expect(again).toMatchObject({ status: 'completed', pinned: true, imported: { from: dump } });
+    expect(again.filename).not.toBe(first.filename);
+    expect(again.filename).toMatch(/^backup-2023-03-03T03-03-03-000Z-shop-imported-2\.dump$/);
+    expect(holdfast.catalogue.findBackup(first.filename)).toMatchObject({ id: first.id, status: 'deleted' });
+    expect((await holdfast.verify(again.filename)).valid).toBe(true);
+  });
 });
 
 describe('a dump from a newer pg_dump (18.3, the fixtures)', () => {

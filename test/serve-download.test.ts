@@ -7,7 +7,7 @@ import type { BackupMetadata } from '../main/core/model/types.ts';
 import { contentDisposition } from '../main/core/storage/download.ts';
 import { startServer, type RunningServer } from '../main/serve/server.ts';
 import type { PgServer } from './support/pg-server.ts';
-import { closeShop, openShop, type TestHome } from './support/holdfast-env.ts';
+import { closeShop, openShop, profileFor, type TestHome } from './support/holdfast-env.ts';
 
 let server: PgServer;
 let home: TestHome;
@@ -81,6 +81,30 @@ describe('backup download', () => {
     expect(holdfast.list({ profile: 'shop', all: true }).length).toBe(before);
     // The owner (a super-admin) may.
     expect((await create(http.token, 'none')).status).toBe(201);
+  }, 60_000);
+
+  test('a backup whose name is longer than 100 characters (a 64-character profile, a suffix) downloads, verifies and pins; a longer name than any file is refused by Holdfast, not by the router', async () => {
+    const profile = 'p'.repeat(64);
+    await holdfast.addProfile(profileFor(server, profile, 'shop'));
+    const long = await holdfast.backup(profile, { suffix: 'nightly-full-before-migration' });
+    expect(long.filename.length).toBeGreaterThan(100);
+    const response = await download(long.filename);
+    expect(response.status).toBe(200);
+    expect(await sha256Of(response)).toEqual({ checksum: long.checksum, bytes: long.size });
+    const post = (path: string, body: unknown) =>
+      fetch(`http://127.0.0.1:${http.port}/api/backup/${encodeURIComponent(long.filename)}/${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${http.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    expect((await post('pin', { pinned: true })).status).toBe(200);
+    expect((await post('verify', {})).status).toBe(200);
+    // Past any file name: the route's own schema answers, with the server's headers, after the token is checked.
+    const tooLong = await download('a'.repeat(300));
+    expect(tooLong.status).toBe(400);
+    expect(tooLong.headers.get('content-security-policy')).not.toBeNull();
+    expect(await tooLong.json()).toMatchObject({ success: false, error: { code: 'BAD_INPUT' } });
+    expect((await download('a'.repeat(300), '', '')).status).toBe(401);
   }, 60_000);
 
   test('Content-Disposition keeps any name safe: an ASCII fallback without quotes, and the exact name encoded', () => {

@@ -296,4 +296,12 @@ describe('a directory writable by its group, when that group is its owner’s pr
     const notOwn = accounts(['root:x:0:0:root:/root:/bin/bash'], [`staff:x:${PRIVATE_GID}:`]);
     await expect(ensureOwnHome(join(above, 'home'), notOwn)).rejects.toMatchObject({ message: expect.stringContaining(`its group staff (gid ${PRIVATE_GID}; no members listed) may write in`) });
   });
+
+  test.skipIf(!asRoot)('a second group line with the same gid (the kernel gives its members that gid too) counts: its members make the group not private', async () => {
+    const files = accounts([ROOT_WITH_PRIVATE_GROUP], [`root:x:${PRIVATE_GID}:`, `backupops:x:${PRIVATE_GID}:bob`]);
+    const above = groupDir('alice', 0o775);
+    await expect(ensureOwnHome(join(above, 'home'), files)).rejects.toMatchObject({
+      message: expect.stringContaining(`inside ${above}, which its group root (gid ${PRIVATE_GID}, also named backupops; members: bob, root) may write in (mode 0775)`),
+    });
+  });
 });

@@ -42,6 +42,13 @@ const COOKIE = 'holdfast_session';
 export const CSRF_COOKIE = 'holdfast_csrf';
 export const CSRF_HEADER = 'x-csrf-token';
 const MAX_BODY = 1024 * 1024;
+/**
+ * The longest path parameter the router passes on (Fastify's default is 100): a backup's file name is
+ * up to 255 bytes, each %XX-encoded in at most 3 characters. At 100 a backup of a 64-character profile
+ * with a suffix could not be downloaded, verified or pinned, and the router's 414 skipped every hook
+ * (the token, the Host check, the security headers). The routes' own schemas bound each parameter.
+ */
+const MAX_PATH_PARAM = 3 * 255;
 
 /** The built renderer (vite build → dist/renderer); from the bundle (dist/cli.mjs) or the sources. */
 export function rendererDir(): string | undefined {
@@ -127,7 +134,7 @@ export async function startServer(holdfast: Holdfast, options: ServeOptions = {}
   // request: stopping `holdfast serve` must not wait on a tab. Running operations are cancelled.
   // No logger, no route schemas and @fastify/static's wildcard route: the bundle leaves out what
   // Fastify needs only for those (build/cli-bundle-options.mjs, SERVE_LEAVES_OUT).
-  const base = { bodyLimit: MAX_BODY, logger: false, forceCloseConnections: true, schemaController: { compilersFactory: NO_ROUTE_SCHEMAS } } as const;
+  const base = { bodyLimit: MAX_BODY, maxParamLength: MAX_PATH_PARAM, logger: false, forceCloseConnections: true, schemaController: { compilersFactory: NO_ROUTE_SCHEMAS } } as const;
   const app = (options.tls ? Fastify({ ...base, https: { cert: options.tls.cert, key: options.tls.key } }) : Fastify(base)) as unknown as FastifyInstance;
   parseJsonBodies(app);
   const sessions = new SessionStore();

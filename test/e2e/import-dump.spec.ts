@@ -126,6 +126,34 @@ test('upload a pg_dump file picked on this computer: it is listed as Imported fr
   ).toEqual(['custom', 'tar']);
 });
 
+// A file's name is the uploader's to choose: a right-to-left override in it ("weekly\u202erat.dump" reads
+// "weeklypmud.tar") is shown as its escape, as the CLI shows it, in the refusal and in the record alike.
+test('an uploaded name with a bidi override is shown escaped: in the refusal, the dialog and the details', async ({ page, holdfast }) => {
+  const shell = new Shell(page);
+  await shell.open(holdfast.url);
+  await shell.goTo('Backups');
+  const backups = new BackupsPage(page);
+  await page.getByRole('button', { name: 'Import…' }).click();
+  const dialog = page.locator('dialog[open]');
+  await dialog.getByLabel('Dump file').setInputFiles({ name: 'notes\u202etxt.sql', mimeType: 'application/octet-stream', buffer: Buffer.from('not a dump\n') });
+  await dialog.getByLabel('Connection').selectOption(PROFILE);
+  await dialog.getByRole('button', { name: 'Import', exact: true }).click();
+  await expect(dialog.getByRole('alert')).toContainText('notes\\u202etxt.sql is not a pg_dump output');
+  await expect(dialog.getByRole('alert')).not.toContainText('\u202e');
+
+  const dump = execFileSync(join(holdfast.pg.binDir, 'pg_dump'), ['-Fc', '-Z', '3', '-h', holdfast.pg.host, '-p', String(holdfast.pg.port), '-U', holdfast.pg.user, 'shop']);
+  await dialog.getByLabel('Dump file').setInputFiles({ name: 'weekly\u202erat.dump', mimeType: 'application/octet-stream', buffer: dump });
+  await dialog.getByRole('button', { name: 'Import', exact: true }).click();
+  await expect(dialog.getByText('Imported', { exact: true })).toBeVisible();
+  await expect(dialog).toContainText('upload of weekly\\u202erat.dump');
+  await expect(dialog).not.toContainText('\u202e');
+  await dialog.getByRole('button', { name: 'Done' }).click();
+  // The newest backup: a buffer picked here is modified now, the files above before this test began.
+  await backups.renderedRows().filter({ hasText: 'Imported' }).first().click();
+  await expect(backups.details).toContainText('upload of weekly\\u202erat.dump');
+  await expect(backups.details).not.toContainText('\u202e');
+});
+
 // The DBA review: a plain script that does not say its database was shown as its profile's ("shop").
 test("an imported plain script that does not name its database shows it as not recorded, never the profile's", async ({ page, holdfast }) => {
   const script = join(elsewhere, 'unnamed.sql');

@@ -116,6 +116,46 @@ describe('PlainScanner', () => {
     expect(scan(script, 1000).tables[1]).toEqual({ schema: 'Odd Schema', name: 'Mixed"Case', hasData: true, rows: 3 });
   });
 
+  test('a COPY statement longer than the 8 kB it keeps of a line (200 long column names) starts its block however the script is chunked', () => {
+    const columns = Array.from({ length: 200 }, (_, i) => `column_with_a_rather_long_descriptive_name_${i}`);
+    const script = SCRIPT.replace('COPY public.people (v) FROM stdin;', `COPY public.people (${columns.join(', ')}) FROM stdin;`);
+    // Missed, the block's rows were read as SQL: TRICKY's "-- Data for Name: fake…" and "COPY public.fake" among them.
+    for (const chunk of [Infinity, 4096, 1000]) expect(scan(script, chunk), `chunks of ${chunk}`).toEqual({ tables: TABLES, entryCount: 6 });
+  });
+
+  test('a table or column whose name holds a newline: its CREATE TABLE and COPY span lines, and it is counted', () => {
+    // pg_dump's header comment shows the newline as a space; the statements quote the name with the newline in it.
+    const script = SCRIPT.replace(
+      '--\n-- PostgreSQL database dump complete',
+      [
+        `-- Name: t \u2713 line; Type: TABLE; Schema: s'; DROP; Owner: postgres`,
+        '--',
+        '',
+        `CREATE TABLE "s'; DROP"."t`,
+        `\u2713 line" (`,
+        '    "a',
+        'b" integer',
+        ');',
+        '',
+        '--',
+        `-- Data for Name: t \u2713 line; Type: TABLE DATA; Schema: s'; DROP; Owner: postgres`,
+        '--',
+        '',
+        `COPY "s'; DROP"."t`,
+        `\u2713 line" ("a`,
+        'b") FROM stdin;',
+        '1',
+        '2',
+        '\\.',
+        '',
+        '--',
+        '-- PostgreSQL database dump complete',
+      ].join('\n'),
+    );
+    const expected = [...TABLES, { schema: "s'; DROP", name: 't\n\u2713 line', hasData: true, rows: 2 }];
+    for (const chunk of [Infinity, 7]) expect(scan(script, chunk).tables, `chunks of ${chunk}`).toEqual(expected);
+  });
+
   test('cut at any line, the script is refused', () => {
     const lines = SCRIPT.split('\n');
     const accepted: number[] = [];

@@ -49,7 +49,14 @@ export async function inspectPlain(path: string, expectGzip: boolean | undefined
   return { compression: gzip ? 'gzip' : 'none', ...scanner.finish() };
 }
 
-const MAX_LINE_PREFIX = 8 * 1024;
+/**
+ * What is kept of a line outside COPY data: all of a COPY statement's, which names every column (1,600
+ * columns of 63-byte names, quoted, is about 210 kB). At 8 kB, a wide table's COPY line that crossed a
+ * read was cut, no longer ended in "FROM stdin;", and its block went unseen: the table left out of
+ * the manifest, and its rows read as SQL. Inside COPY data only a line's first bytes matter (`\.`).
+ */
+const MAX_LINE_PREFIX = 256 * 1024;
+const COPY_DATA_PREFIX = 3;
 
 /**
  * A line state machine over raw bytes. Inside a COPY block only a line that is exactly `\.` ends it
@@ -66,6 +73,8 @@ export class PlainScanner {
   private inCopy = false;
   private copyTable: ArchiveTable | undefined;
   private pendingType: string | undefined;
+  /** A statement whose quoted name runs on past its line (continueStatement). */
+  private statement: string | undefined;
   private trailerSeen = false;
   private cluster = false;
   private openRestrictKeys = new Set<string>();
@@ -95,7 +104,7 @@ export class PlainScanner {
   }
 
   private stash(chunk: Buffer, from: number, to: number): void {
-    const room = MAX_LINE_PREFIX - this.carryLen;
+    const room = (this.inCopy ? COPY_DATA_PREFIX : MAX_LINE_PREFIX) - this.carryLen;
     const n = Math.min(room, to - from);
     if (n > 0) chunk.copy(this.carry, this.carryLen, from, from + n);
     this.carryLen += Math.max(n, 0);
@@ -114,6 +123,10 @@ export class PlainScanner {
       }
       return;
     }
+    if (this.statement !== undefined) {
+      this.continueStatement(this.decodeLine(buf, start, end));
+      return;
+    }
     if (total === 0 || (total === 1 && buf[start] === 0x0d)) return;
     const c = buf[start];
     // Only comments, CREATE, COPY, INSERT, SET and psql meta-commands matter; skip decoding the rest.
@@ -121,8 +134,32 @@ export class PlainScanner {
       this.trailerSeen = false;
       return;
     }
-    let text = this.decoder.decode(buf.subarray(start, end));
-    if (text.endsWith('\r')) text = text.slice(0, -1);
+    this.sql(this.decodeLine(buf, start, end));
+  }
+
+  private decodeLine(buf: Buffer, start: number, end: number): string {
+    const text = this.decoder.decode(buf.subarray(start, end));
+    return text.endsWith('\r') ? text.slice(0, -1) : text;
+  }
+
+  /**
+   * A CREATE TABLE or COPY whose quoted name holds a newline runs on over lines (pg_dump's fmtId keeps
+   * the newline): they are joined until every quote is closed, then read as one. Line by line, such a
+   * table was left out of the manifest and its COPY rows read as SQL.
+   */
+  private startsStatement(text: string): boolean {
+    if (!hasOpenQuote(text)) return false;
+    this.statement = text;
+    return true;
+  }
+
+  private continueStatement(line: string): void {
+    const text = `${this.statement}\n${line}`;
+    if (hasOpenQuote(text) && text.length <= MAX_LINE_PREFIX) {
+      this.statement = text;
+      return;
+    }
+    this.statement = undefined;
     this.sql(text);
   }
 
@@ -157,12 +194,14 @@ export class PlainScanner {
       if (first) this.defaultSchema = first.name;
     } else if (this.pendingType === 'TABLE') {
       const m = /^CREATE (?:UNLOGGED )?TABLE /.exec(text);
+      if (m && this.startsStatement(text)) return;
       if (m) {
         const name = parseQualified(text, m[0].length, this.defaultSchema);
         if (name) this.table(name.schema, name.name);
         this.pendingType = undefined;
       }
     } else if (this.pendingType === 'TABLE DATA') {
+      if ((text.startsWith('COPY ') || text.startsWith('INSERT INTO ')) && this.startsStatement(text)) return;
       if (text.startsWith('COPY ') && text.endsWith(' FROM stdin;')) {
         const name = parseQualified(text, 5, this.defaultSchema);
         if (name) {
@@ -211,4 +250,11 @@ export class PlainScanner {
     }
     return { tables: [...this.tables.values()], entryCount: this.entries };
   }
+}
+
+/** Whether a statement's text leaves a double-quoted name open (pg_dump doubles a quote inside one). */
+function hasOpenQuote(text: string): boolean {
+  let quotes = 0;
+  for (let at = text.indexOf('"'); at !== -1; at = text.indexOf('"', at + 1)) quotes += 1;
+  return quotes % 2 === 1;
 }

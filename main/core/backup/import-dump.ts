@@ -244,7 +244,7 @@ export async function importSource(
   const { catalogue, config } = engine;
   const shownAs = handling.shownAs;
   const extension = fileExtension(source.format, { method: source.gzip ? 'gzip' : 'none' });
-  const filename = backupFilename(source.modifiedAt, profile.name, 'imported', extension);
+  const filename = await importFilename(catalogue, config.backupDir, source.modifiedAt, profile.name, extension);
   const finalPath = join(config.backupDir, filename);
   const tempPath = `${finalPath}${TEMP_SUFFIX}`;
   if (handling.signal?.aborted) throw cancelled(shownAs);
@@ -255,6 +255,19 @@ export async function importSource(
     return await importReserved(engine, profile, source, { ...handling, filename, finalPath, tempPath });
   } finally {
     room?.release();
+  }
+}
+
+/**
+ * The name an import is kept under: backup-<modified>-<profile>-imported.<ext>, or -imported-2, -3…
+ * while a catalogue row whose file is gone holds it (a deleted backup's history, a missing one): a name
+ * is one row's for good, so the same dump deleted and imported again failed on the catalogue's UNIQUE
+ * name, as "a bug in Holdfast". A name whose file is there stays the choice: it is refused below.
+ */
+async function importFilename(catalogue: EngineContext['catalogue'], backupDir: string, at: Date, profile: string, extension: string): Promise<string> {
+  for (let copy = 1; ; copy += 1) {
+    const filename = backupFilename(at, profile, copy === 1 ? 'imported' : `imported-${copy}`, extension);
+    if (!catalogue.findBackup(filename) || (await exists(join(backupDir, filename)))) return filename;
   }
 }
 

@@ -108,3 +108,15 @@ test("another host's durable temp and upload directory stay however its pid read
 test('a durable write names this host in its temp', () => {
   expect(basename(durableTempPath('/b/backup-x.dump.json'))).toMatch(new RegExp(`^\\.backup-x\\.dump\\.json\\.${process.pid}@${HOST_TAG.replace(/\./g, '\\.')}-[0-9a-f]{8}\\.tmp$`));
 });
+
+test("a host whose name ends in a dot and digits (10.0.2147483645, worker.2147483645) keeps its live temps: its name's digits are not read as a pid of this host", async () => {
+  const backups = join(dir, 'backups');
+  const DEAD_HERE = 2147483646;
+  // Read greedily, `…@10.0.2147483645-…` was pid 2147483645 of an older name without a host, judged here.
+  const theirs = join(backups, `.backup-2026-12-05T14-00-00-000Z-shop.dump.json.${DEAD_HERE}@10.0.2147483645-0a1b2c3d.tmp`);
+  const theirUpload = join(backups, uploadDirName(DEAD_HERE, '0a1b2c3d', 'worker.2147483645'));
+  writeFileSync(theirs, 'x');
+  mkdirSync(theirUpload, { mode: 0o700 });
+  expect(await removeLeftoverTemps(backups, new Set())).toEqual([]);
+  expect(existsSync(theirs) && existsSync(theirUpload)).toBe(true);
+});

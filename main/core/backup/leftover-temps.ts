@@ -9,8 +9,13 @@ import { HOST_TAG, OTHER_HOST_TEMP_MAX_AGE_MS, TEMP_CLAIM_SOURCE } from '../fsut
 import { isProcessAlive } from '../process/liveness.ts';
 import { ENCRYPTED_SUFFIX, GLOBALS_SUFFIX, SIDECAR_SUFFIX, TEMP_SUFFIX } from './naming.ts';
 
-/** writeFileDurably's temp name (fsutil/durable.ts): the writer's pid and host, then a random tag. */
-const DURABLE_WRITE_TEMP = new RegExp(`^\\..+\\.${TEMP_CLAIM_SOURCE}\\.tmp$`);
+/**
+ * writeFileDurably's temp name (fsutil/durable.ts): the writer's pid and host, then a random tag. The
+ * name before the claim has no "@" (a backup's name never does), so the claim's "@" is the one: with
+ * any name allowed there, a host ending in a dot and digits (10.0.0.5, worker.3) read as a claim
+ * without a host whose pid was those digits, judged by this host's pids — and a live write was removed.
+ */
+const DURABLE_WRITE_TEMP = new RegExp(`^\\.[^@]+\\.${TEMP_CLAIM_SOURCE}\\.tmp$`);
 
 /** When a temp last changed: its own time, or a file's in it (an upload's directory keeps its time while its file grows). */
 async function lastChanged(path: string): Promise<number> {

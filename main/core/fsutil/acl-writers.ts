@@ -3,6 +3,7 @@
 // write: the refusal must name the entry, and the fix is setfacl, not chmod (chmod g-w only narrows
 // the mask; the entry writes again once the mask is widened).
 import { execFile } from 'node:child_process';
+import { shellWord } from '../model/shell-word.ts';
 
 /** The named users and groups an ACL lets write, as `getfacl` prints them, and the setfacl that removes them. */
 export interface AclWriters {
@@ -28,16 +29,24 @@ export function namedWriteEntries(getfaclOutput: string): { who: string; spec: s
   return entries;
 }
 
+/**
+ * The writers as a refusal names them, and the setfacl that removes them; undefined when there are none.
+ * The entries are one shell word: getfacl escapes only whitespace, ":", "," and "\" in a name, so a
+ * group an LDAP admin named `x$(cmd)` or `x;cmd` was a command of its own in the line a DBA copies.
+ */
+export function describeAclWriters(entries: { who: string; spec: string }[], quoted: string): AclWriters | undefined {
+  if (entries.length === 0) return undefined;
+  return {
+    text: `${entries.length === 1 ? 'an ACL entry that grants' : 'ACL entries that grant'} write to ${entries.map((entry) => entry.who).join(', ')}`,
+    hint: `setfacl -x ${shellWord(entries.map((entry) => entry.spec).join(','))} ${quoted} (or setfacl -b ${quoted} to remove every ACL entry)`,
+  };
+}
+
 /** Runs getfacl on one path; undefined when the ACL names no writer, or getfacl is missing (no ACL tools, so no ACLs set by them). */
 export function aclWriters(path: string, quoted: string): Promise<AclWriters | undefined> {
   return new Promise((resolve) => {
     execFile('getfacl', ['--omit-header', '--absolute-names', '--', path], { timeout: 2000 }, (error, stdout) => {
-      const entries = error ? [] : namedWriteEntries(stdout);
-      if (entries.length === 0) return resolve(undefined);
-      resolve({
-        text: `${entries.length === 1 ? 'an ACL entry that grants' : 'ACL entries that grant'} write to ${entries.map((entry) => entry.who).join(', ')}`,
-        hint: `setfacl -x ${entries.map((entry) => entry.spec).join(',')} ${quoted} (or setfacl -b ${quoted} to remove every ACL entry)`,
-      });
+      resolve(describeAclWriters(error ? [] : namedWriteEntries(stdout), quoted));
     });
   });
 }

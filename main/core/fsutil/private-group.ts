@@ -29,12 +29,17 @@ const readLines = async (path: string) =>
 
 export async function directoryGroup(ownerUid: number, gid: number, files: AccountFiles = SYSTEM_ACCOUNTS): Promise<DirectoryGroup> {
   const [users, groups] = await Promise.all([readLines(files.passwd), readLines(files.group)]);
-  const entry = groups.find((fields) => fields[2] === String(gid));
+  // Every line with the gid: the kernel gives a member of any of them that gid, whatever it is called
+  // (a second line `ops:x:1000:bob` makes bob a member of alice's group 1000 as well).
+  const entries = groups.filter((fields) => fields[2] === String(gid));
+  const entry = entries[0];
   const owner = users.find((fields) => fields[2] === String(ownerUid));
-  const listed = (entry?.[3] ?? '').split(',').filter((name) => name !== '');
+  const listed = entries.flatMap((fields) => (fields[3] ?? '').split(',')).filter((name) => name !== '');
   const primaryOf = users.filter((fields) => fields[3] === String(gid)).map((fields) => fields[0] ?? '');
   const members = [...new Set([...listed, ...primaryOf])];
   const ownersPrivate = entry !== undefined && owner !== undefined && owner[3] === String(gid) && members.every((name) => name === owner[0]);
   const listedText = members.length > 0 ? `members: ${members.join(', ')}` : 'no members listed';
-  return { text: entry ? `${entry[0]} (gid ${gid}; ${listedText})` : `gid ${gid} (not in ${files.group}; ${listedText})`, ownersPrivate };
+  const otherNames = entries.slice(1).map((fields) => fields[0]);
+  const alsoNamed = otherNames.length > 0 ? `, also named ${otherNames.join(', ')}` : '';
+  return { text: entry ? `${entry[0]} (gid ${gid}${alsoNamed}; ${listedText})` : `gid ${gid} (not in ${files.group}; ${listedText})`, ownersPrivate };
 }

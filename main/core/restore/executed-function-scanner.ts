@@ -2,6 +2,7 @@
 // where (see executed-functions.ts for what counts and what a text scan cannot see).
 import { PsqlScriptReader } from '../pg/psql-script.ts';
 import type { SqlStatement } from '../pg/sql-statements.ts';
+import { beyondDatabase } from './beyond-database.ts';
 import { callsIn, NAME, NAMES, parenthesized, QNAME, qualified, shown, splitTopLevel, unquote, type QualifiedName } from './sql-names.ts';
 
 export interface ExecutedFunction {
@@ -77,6 +78,7 @@ const ALTER_DOMAIN_CHECK = re(String.raw`^ALTER\s+DOMAIN\s+(${QNAME})\s+ADD\s+${
 const SEARCH_PATH = re(String.raw`^SET\s+search_path\s*(?:=|TO)\s*(${NAME})`);
 const AGGREGATE_SUPPORT = re(String.raw`\b(?:SFUNC|FINALFUNC|COMBINEFUNC|SERIALFUNC|DESERIALFUNC|MSFUNC|MINVFUNC|MFINALFUNC)\s*=\s*(${QNAME})`);
 const TOP_LEVEL = /^(SELECT|DO|CALL|WITH|VALUES)\b/i;
+const MAX_BEYOND_SHOWN = 5;
 
 /** Reads SQL statements (pg_dump's output) and works out which of its own functions run where. */
 export class ExecutedFunctionScanner {
@@ -90,6 +92,8 @@ export class ExecutedFunctionScanner {
   private readonly refreshed = new Set<string>();
   /** Dumps before PostgreSQL 10.3 name objects unqualified under a SET search_path. */
   private schema = 'public';
+  /** Statements that act beyond the target database (beyond-database.ts), the first few as said. */
+  readonly beyondDatabase: string[] = [];
 
   push(chunk: Buffer): void {
     this.reader.push(chunk);
@@ -106,6 +110,8 @@ export class ExecutedFunctionScanner {
 
   private statement({ text, code }: Statement): void {
     const flat = code.replace(/\s+/g, ' ');
+    const beyond = beyondDatabase(flat);
+    if (beyond && this.beyondDatabase.length < MAX_BEYOND_SHOWN) this.beyondDatabase.push(`${text.replace(/\s+/g, ' ').slice(0, 120)} (${beyond})`);
     let m: RegExpExecArray | null;
     if ((m = SEARCH_PATH.exec(flat))) {
       this.schema = unquote(m[1]!) || 'public';

@@ -25,7 +25,8 @@ import { ExecutedFunctionScanner, type ExecutedFunction } from './executed-funct
 
 export type { ExecutedFunction };
 
-export type ExecutedFunctionsFinding = { functions: ExecutedFunction[] } | { problem: string };
+/** beyondDatabase: statements that act beyond the target database (beyond-database.ts): the restore is refused on any. */
+export type ExecutedFunctionsFinding = { functions: ExecutedFunction[]; beyondDatabase: string[] } | { problem: string };
 
 /** The functions a restore of this backup would run, read from the SQL it would send. */
 export async function findExecutedFunctions(tools: ClientToolSet, backup: BackupMetadata, timeoutMs: number): Promise<ExecutedFunctionsFinding> {
@@ -36,7 +37,7 @@ export async function findExecutedFunctions(tools: ClientToolSet, backup: Backup
       const input: Readable = backup.compression.startsWith('gzip') ? file.pipe(createGunzip({ chunkSize: 256 * 1024 })) : file;
       file.on('error', (error) => input.destroy(error));
       for await (const chunk of input) scanner.push(chunk as Buffer);
-      return { functions: scanner.finish() };
+      return { functions: scanner.finish(), beyondDatabase: scanner.beyondDatabase };
     }
     const listed = await runChild(tools.paths.pg_restore, ['--schema-only', '--file=-', backup.path], {
       env: process.env,
@@ -47,7 +48,7 @@ export async function findExecutedFunctions(tools: ClientToolSet, backup: Backup
     });
     if (listed.exitCode !== 0 || listed.stoppedBecause)
       return { problem: `pg_restore could not print the archive's definitions (${listed.stoppedBecause ?? `exit ${listed.exitCode}`}): ${stderrTail(listed.stderr) || '(no message)'}` };
-    return { functions: scanner.finish() };
+    return { functions: scanner.finish(), beyondDatabase: scanner.beyondDatabase };
   } catch (error) {
     return { problem: (error as Error).message };
   }

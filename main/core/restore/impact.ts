@@ -35,7 +35,7 @@ export interface TableImpact {
  * the app renders as its control. The app does not start a restore while the list is not empty.
  */
 export interface RestoreBlocker extends Pick<ErrorInfo, 'hint' | 'appHint' | 'action'> {
-  kind: 'other-sessions' | 'missing-roles' | 'unavailable-extensions' | PropertyProblem['kind'];
+  kind: 'other-sessions' | 'missing-roles' | 'unavailable-extensions' | 'beyond-database' | PropertyProblem['kind'];
   /** What would fail, the same in every shell. */
   message: string;
 }
@@ -221,6 +221,7 @@ export async function assessImpact(input: {
     unavailableExtensions,
     otherSessions: replacing && !input.terminateConnections ? activeConnections : 0,
     propertyProblems: (input.propertyProblems ?? []).filter((problem) => problem.kind !== 'missing-roles'),
+    beyondDatabase: executed && 'beyondDatabase' in executed ? executed.beyondDatabase : [],
   });
   return {
     tables,
@@ -273,6 +274,7 @@ function restoreBlockers(found: {
   unavailableExtensions: string[];
   otherSessions: number;
   propertyProblems: PropertyProblem[];
+  beyondDatabase: string[];
 }): RestoreBlocker[] {
   const blocker = (kind: RestoreBlocker['kind'], message: string, hintTemplate: string): RestoreBlocker => ({ kind, message, ...hintFields(hintTemplate) });
   const blockers: RestoreBlocker[] = [];
@@ -301,6 +303,14 @@ function restoreBlockers(found: {
       ),
     );
   }
+  if (found.beyondDatabase.length)
+    blockers.push(
+      blocker(
+        'beyond-database',
+        `The backup holds SQL that acts beyond "${found.database}", which pg_dump never writes for one database: ${found.beyondDatabase.join('; ')}. It was not restored.`,
+        'Find out where this dump came from: the file was altered, or was not made by pg_dump for one database. Restore an earlier backup of your own.',
+      ),
+    );
   for (const problem of found.propertyProblems)
     blockers.push(blocker(problem.kind, `${problem.what[0]!.toUpperCase()}${problem.what.slice(1)}: the restore would be refused before anything is created.`, problem.fix));
   return blockers;

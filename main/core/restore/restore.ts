@@ -184,10 +184,10 @@ export async function restoreBackup(context: EngineContext & { offsite: Pick<Off
       // Counting every table of the target is for the preview; a real restore skips it.
       const targetDb = exists && request.dryRun ? await session.connect(database) : undefined;
       try {
-        // What the backup's code will run is for the preview too: a plain dump is read through once more for it.
+        // What the backup's code will run (the preview), and whether it reaches beyond the database (refused): a plain dump is read once more.
         const [contents, executed, entries] = await Promise.all([
           archiveContents(tools, backup, config.timeoutMs),
-          request.dryRun ? findExecutedFunctions(tools, backup, config.timeoutMs) : undefined,
+          findExecutedFunctions(tools, backup, config.timeoutMs),
           swap || !exists ? readBackupDatabaseEntries(tools, backup, config.timeoutMs) : undefined,
         ]);
         if (swap) {
@@ -259,6 +259,8 @@ export async function restoreBackup(context: EngineContext & { offsite: Pick<Off
     };
     // A preview that found what would stop the restore is not ok: the CLI's --dry-run exits 1 on it.
     if (request.dryRun) return { ...summary, dryRun: true, ok: impact.blockers.length === 0, durationMs: Math.round(performance.now() - startedMs), tables: [], impact };
+    const beyond = impact.blockers.find((blocker) => blocker.kind === 'beyond-database');
+    if (beyond) throw refused(beyond.message, beyond.hint ?? '');
 
     const laterWarnings: string[] = [];
     const laterLeftOut: LeftOut[] = [];

@@ -2,6 +2,7 @@
 import { useId, type ReactNode } from 'react';
 import type { ErrorInfo } from '../api/types.ts';
 import { statusBadge, type BadgeLook, type Tone } from '../lib/badges.ts';
+import { shown } from '../lib/shown.ts';
 
 export type { Tone } from '../lib/badges.ts';
 
@@ -32,9 +33,10 @@ export function ErrorNotice({ error, title, onDismiss }: { error: ErrorInfo; tit
     <div className="notice notice--bad" role="alert">
       <div className="notice__body">
         <p className="notice__title">{title ?? (error.code === 'CANCELLED' ? 'Cancelled' : 'That did not work')}</p>
-        <p className="notice__message">{error.message}</p>
+        {/* The engine's sentences quote names a dump, a server or an uploader chose: their controls are shown escaped (lib/shown.ts). */}
+        <p className="notice__message">{shown(error.message)}</p>
         {/* The app's words for the hint (its controls, not CLI flags) when the engine gave them. */}
-        {(error.appHint ?? error.hint) ? <p className="notice__hint">{error.appHint ?? error.hint}</p> : null}
+        {(error.appHint ?? error.hint) ? <p className="notice__hint">{shown(error.appHint ?? error.hint ?? '')}</p> : null}
       </div>
       {onDismiss ? (
         <button type="button" className="btn btn--ghost btn--small" onClick={onDismiss}>

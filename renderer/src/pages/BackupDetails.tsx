@@ -427,7 +427,7 @@ export function KeyNotHereBadge() {
 function ImportedOrigin({ imported }: { imported: BackupMetadata['imported'] }) {
   return (
     <span title={imported ? `imported ${formatDateTime(imported.at)}` : undefined}>
-      <ImportedBadge /> {imported ? <span className="mono">{imported.from}</span> : null}
+      <ImportedBadge /> {imported ? <span className="mono">{shown(imported.from)}</span> : null}
     </span>
   );
 }

@@ -6,6 +6,7 @@ import { useState, type FormEvent } from 'react';
 import { Modal } from '../components/Modal.tsx';
 import { ErrorNotice, Facts, Field, Notice, Spinner } from '../components/ui.tsx';
 import { formatBytes } from '../lib/format.ts';
+import { shownOr } from '../lib/shown.ts';
 import { MAX_UPLOAD_BYTES } from '../../../main/core/model/upload.ts';
 import { uploadTooLarge, useImportDump, type ImportedBackup } from '../stores/import-dump.ts';
 import { useProfiles } from '../stores/profiles.ts';
@@ -129,7 +130,7 @@ function Imported({ backup, onClose }: { backup: ImportedBackup; onClose: () => 
           [
             'From',
             <span className="mono" key="f">
-              {backup.imported?.from}
+              {shownOr(backup.imported?.from, null)}
             </span>,
           ],
           ['Format', `${backup.format}${backup.compression === 'none' ? '' : `, ${backup.compression}`}`],

@@ -1,0 +1,36 @@
+// Statements that act beyond the database a restore writes into. A restore sends a backup's SQL to a
+// real server as the profile's role, often a superuser: a plain script altered with its checksum, or
+// a dump made elsewhere and imported, can say `ALTER DATABASE other RENAME …`, `CREATE ROLE x
+// SUPERUSER PASSWORD …`, `ALTER ROLE postgres PASSWORD …`, `GRANT pg_execute_server_program TO x`, or
+// `SELECT dblink_exec('dbname=other', …)`, and psql or pg_restore runs it as written (all of them run
+// inside the restore's one transaction). pg_dump's output for one database (without --create, which a
+// Holdfast restore never sends) holds none of them: roles are the roles file's, the database's own
+// properties are Holdfast's to set (database-properties.ts), and the only top-level calls pg_dump
+// writes are its own pg_catalog ones. So any such statement refuses the restore before it starts.
+
+/** pg_dump's own top-level calls: the search path, sequence values and large objects. */
+const PG_DUMP_SELECT = /^SELECT\s+pg_catalog\.(?:set_config|setval|lo_create|lo_open|lowrite|lo_close)\s*\(/i;
+
+const BEYOND: ReadonlyArray<readonly [RegExp, string]> = [
+  [/^(?:CREATE|ALTER|DROP)\s+(?:ROLE|USER|GROUP)\b/i, 'changes a role, which is the whole server’s'],
+  [/^(?:CREATE|ALTER|DROP)\s+(?:DATABASE|TABLESPACE)\b/i, 'creates, changes or drops a database or tablespace'],
+  [/^ALTER\s+SYSTEM\b/i, 'changes the server’s configuration'],
+  [/^(?:COMMENT|SECURITY\s+LABEL(?:\s+FOR\s+\S+)?)\s+ON\s+(?:DATABASE|ROLE|TABLESPACE)\b/i, 'labels a database, role or tablespace'],
+  [/^(?:GRANT|REVOKE)\b[\s\S]*?\bON\s+(?:DATABASE|TABLESPACE)\b/i, 'grants or revokes on a database or tablespace'],
+  // A GRANT or REVOKE without ON is a role's membership in another (pg_read_server_files, a superuser's role).
+  [/^(?:GRANT|REVOKE)\b(?![\s\S]*\bON\b)/i, 'grants or revokes membership in a role'],
+  [/^(?:REASSIGN|DROP)\s+OWNED\b/i, 'reassigns or drops what a role owns in every database'],
+  [/^(?:DO|CALL|WITH|VALUES|LOAD|IMPORT\s+FOREIGN\s+SCHEMA)\b/i, 'runs code or reaches another server, which pg_dump never writes'],
+  [/^COPY\b(?![\s\S]*\bFROM\s+stdin\s*$)/i, 'copies to or from a file or program rather than the dump’s own data'],
+];
+
+/**
+ * What the statement does beyond the target database, or undefined when it stays inside it. `code`
+ * is the statement as ExecutedFunctionScanner reads it: comments gone, string literals emptied,
+ * whitespace runs as one space.
+ */
+export function beyondDatabase(code: string): string | undefined {
+  const statement = code.replace(/;\s*$/, '').trim();
+  if (/^SELECT\b/i.test(statement)) return PG_DUMP_SELECT.test(statement) ? undefined : 'calls a function pg_dump never calls';
+  return BEYOND.find(([pattern]) => pattern.test(statement))?.[1];
+}

@@ -1,0 +1,81 @@
+// A restore writes into one database, but the SQL it sends runs as the profile's role, often a
+// superuser: a dump made elsewhere (or a file altered with its checksum) that renames another database,
+// creates a superuser or grants itself a role is refused before anything is created, in the preview
+// and in the restore, for a plain script (psql) and an archive (pg_restore) alike.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { Holdfast } from '../main/core/holdfast.ts';
+import { rewriteTocString } from './support/archive-toc-edit.ts';
+import { startPgServer, type PgServer } from './support/pg-server.ts';
+import { makeHome, profileFor, type TestHome } from './support/holdfast-env.ts';
+
+let server: PgServer;
+let home: TestHome;
+let holdfast: Holdfast;
+let elsewhere: string;
+
+const HOSTILE = "ALTER DATABASE victim RENAME TO victim_renamed; CREATE ROLE intruder SUPERUSER LOGIN PASSWORD 'x'; GRANT pg_execute_server_program TO app_owner;";
+const restoreTo = (ref: string, dbname: string, dryRun: boolean) => holdfast.restore({ ref, to: 'shop', dbname, create: true, clean: false, noOwner: false, noAcl: false, dryRun });
+const untouched = async () => {
+  expect((await server.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE 'victim%'")).map((row) => row.datname)).toEqual(['victim']);
+  expect(await server.query("SELECT 1 FROM pg_roles WHERE rolname = 'intruder'")).toEqual([]);
+};
+
+beforeAll(async () => {
+  server = await startPgServer();
+  for (const name of ['shop', 'victim']) await server.query(`CREATE DATABASE ${name}`);
+  await server.query('CREATE ROLE app_owner');
+  await server.query('CREATE TABLE public.orders (id int); INSERT INTO public.orders VALUES (1), (2);', 'shop');
+  home = makeHome();
+  holdfast = await home.open();
+  await holdfast.addProfile(profileFor(server, 'shop', 'shop'));
+  elsewhere = mkdtempSync(join(tmpdir(), 'holdfast-beyond-'));
+}, 120_000);
+
+afterAll(async () => {
+  rmSync(elsewhere, { recursive: true, force: true });
+  holdfast?.close();
+  home?.cleanup();
+  await server?.stop();
+});
+
+const pgDump = (args: string[]) => execFileSync(join(server.binDir, 'pg_dump'), [...args, '-h', server.host, '-p', String(server.port), '-U', server.user, 'shop']);
+
+describe('SQL that acts beyond the target database', () => {
+  test('a plain script with it: the preview is blocked naming the statements, the restore refused, nothing touched', async () => {
+    const script = pgDump(['-Fp']).toString('utf8').replace('CREATE TABLE public.orders', `${HOSTILE}\nCREATE TABLE public.orders`);
+    writeFileSync(join(elsewhere, 'altered.sql'), script);
+    const backup = await holdfast.importDump({ file: join(elsewhere, 'altered.sql'), profile: 'shop' });
+    const preview = await restoreTo(backup.id, 'copy_plain', true);
+    expect(preview.ok).toBe(false);
+    expect(preview.impact.blockers).toContainEqual(expect.objectContaining({ kind: 'beyond-database', message: expect.stringContaining('ALTER DATABASE victim RENAME TO victim_renamed') }));
+    expect(preview.impact.blockers[0]!.message).toContain('CREATE ROLE intruder');
+    expect(preview.impact.blockers[0]!.message).toContain('GRANT pg_execute_server_program TO app_owner');
+    await expect(restoreTo(backup.id, 'copy_plain', false)).rejects.toMatchObject({ message: expect.stringContaining('acts beyond "copy_plain"') });
+    await untouched();
+    expect(await server.query("SELECT 1 FROM pg_database WHERE datname = 'copy_plain'")).toEqual([]);
+  });
+
+  test('an archive whose table of contents says it: the restore refused before pg_restore runs, nothing touched', async () => {
+    const dir = join(elsewhere, 'altered-dir');
+    pgDump(['-Fd', '-f', dir]);
+    rewriteTocString(dir, 'CREATE TABLE public.orders', `${HOSTILE}\nCREATE TABLE public.orders`);
+    expect(readdirSync(dir)).toContain('toc.dat');
+    const backup = await holdfast.importDump({ file: dir, profile: 'shop' });
+    await expect(restoreTo(backup.id, 'copy_dir', false)).rejects.toMatchObject({ message: expect.stringContaining('ALTER DATABASE victim RENAME TO victim_renamed') });
+    await untouched();
+    expect(await server.query("SELECT 1 FROM pg_database WHERE datname = 'copy_dir'")).toEqual([]);
+  });
+
+  test("pg_dump's own output, large objects and sequences included, restores as before", async () => {
+    await server.query("CREATE SEQUENCE public.ids; SELECT setval('public.ids', 42); SELECT lo_from_bytea(0, 'blob');", 'shop');
+    const backup = await holdfast.backup('shop', { format: 'plain' });
+    const custom = await holdfast.backup('shop', {});
+    expect((await restoreTo(backup.id, 'copy_ok_plain', true)).impact.blockers).toEqual([]);
+    await restoreTo(backup.id, 'copy_ok_plain', false);
+    await restoreTo(custom.id, 'copy_ok_custom', false);
+  }, 60_000);
+});
