@@ -8,8 +8,16 @@
 // properties are Holdfast's to set (database-properties.ts), and the only top-level calls pg_dump
 // writes are its own pg_catalog ones. So any such statement refuses the restore before it starts.
 
-/** pg_dump's own top-level calls: the search path, sequence values and large objects. */
-const PG_DUMP_SELECT = /^SELECT\s+pg_catalog\.(?:set_config|setval|lo_create|lo_open|lowrite|lo_close)\s*\(/i;
+/**
+ * pg_dump's own top-level calls, as it writes them: the search path, sequence values, large objects
+ * (--clean unlinks them), and optimizer statistics (pg_dump 18's --statistics). Their arguments are
+ * literals and casts, never a call (string literals are already emptied, so a parenthesis is one).
+ */
+const PG_DUMP_SELECTS: readonly RegExp[] = [
+  /^SELECT\s+pg_catalog\.(?:set_config|setval|lo_create|lo_open|lowrite|lo_close|lo_unlink)\s*\([^()]*\)$/i,
+  /^SELECT\s+\*\s+FROM\s+pg_catalog\.(?:pg_restore_relation_stats|pg_restore_attribute_stats)\s*\([^()]*\)$/i,
+  /^SELECT\s+pg_catalog\.lo_unlink\(oid\)\s+FROM\s+pg_catalog\.pg_largeobject_metadata\s+WHERE\s+oid\s*=\s*''$/i,
+];
 
 const BEYOND: ReadonlyArray<readonly [RegExp, string]> = [
   [/^(?:CREATE|ALTER|DROP)\s+(?:ROLE|USER|GROUP)\b/i, 'changes a role, which is the whole server’s'],
@@ -31,6 +39,6 @@ const BEYOND: ReadonlyArray<readonly [RegExp, string]> = [
  */
 export function beyondDatabase(code: string): string | undefined {
   const statement = code.replace(/;\s*$/, '').trim();
-  if (/^SELECT\b/i.test(statement)) return PG_DUMP_SELECT.test(statement) ? undefined : 'calls a function pg_dump never calls';
+  if (/^SELECT\b/i.test(statement)) return PG_DUMP_SELECTS.some((pattern) => pattern.test(statement)) ? undefined : 'calls a function pg_dump never calls, or calls its own with more than literals';
   return BEYOND.find(([pattern]) => pattern.test(statement))?.[1];
 }
