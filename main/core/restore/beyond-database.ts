@@ -20,7 +20,7 @@ const PG_DUMP_SELECTS: readonly RegExp[] = [
 ];
 
 const BEYOND: ReadonlyArray<readonly [RegExp, string]> = [
-  [/^(?:CREATE|ALTER|DROP)\s+(?:ROLE|USER|GROUP)\b/i, 'changes a role, which is the whole server’s'],
+  [/^(?:CREATE|ALTER|DROP)\s+(?:ROLE|USER(?!\s+MAPPING\b)|GROUP)\b/i, 'changes a role, which is the whole server’s'],
   [/^(?:CREATE|ALTER|DROP)\s+(?:DATABASE|TABLESPACE)\b/i, 'creates, changes or drops a database or tablespace'],
   [/^ALTER\s+SYSTEM\b/i, 'changes the server’s configuration'],
   [/^(?:COMMENT|SECURITY\s+LABEL(?:\s+FOR\s+\S+)?)\s+ON\s+(?:DATABASE|ROLE|TABLESPACE)\b/i, 'labels a database, role or tablespace'],
