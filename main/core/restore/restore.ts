@@ -20,7 +20,8 @@ import { archiveContents, assessImpact, leftOutAsSaid, type RestoreImpact } from
 import { readBackupDatabaseEntries } from './backup-database-entries.ts';
 import { newDatabaseDefaults, type BackupDatabaseEntries, type DatabasePropertiesInput, type DatabasePropertiesPlan, type LeftOut } from './database-properties.ts';
 import { checkedDatabasePropertiesPlan, DatabasePropertiesRefused, type PropertyProblem, type RestoreRemedies } from './database-property-checks.ts';
-import { applyDatabaseProperties, createScratchDatabase } from './scratch-database.ts';
+import { applyDatabaseProperties } from './scratch-database.ts';
+import { adminStatement, createNewDatabase, undoIntoDatabase, withMaintenance } from './into-database.ts';
 import { keepRunToolOutput } from '../catalogue/tool-output-rows.ts';
 import type { ToolStderr } from '../process/tool-output.ts';
 import { restoreBesideStep, runRestoreTool, skipOwnershipStep, skipsOwnership } from './restore-tool.ts';
@@ -303,7 +304,8 @@ export async function restoreBackup(context: EngineContext & { offsite: Pick<Off
         // Last, as the swap does: owned by another role and closed to PUBLIC, the restore itself could be refused.
         if (created && properties) await withMaintenance(session, (client) => applyDatabaseProperties(client, workDatabase, properties!));
       } catch (error) {
-        if (created) await adminStatement(session, `DROP DATABASE IF EXISTS ${quoteIdent(workDatabase)}`).catch(() => undefined);
+        const leftAs = await undoIntoDatabase(session, workDatabase, created, request.jobs);
+        if (error instanceof HoldfastError && error.code === 'CANCELLED') throw new HoldfastError('CANCELLED', `${error.message} ${leftAs}`);
         throw error;
       }
     }
@@ -320,7 +322,9 @@ export async function restoreBackup(context: EngineContext & { offsite: Pick<Off
     catalogue.finishRun(runId!, 'completed', { detail: { database, tables: tables.length, ...(from ? { from } : {}) } });
     return result;
   } catch (error) {
-    if (runId) catalogue.finishRun(runId, 'failed', { error: toErrorInfo(error).message, ...detailWithHint(catalogue, runId, toErrorInfo(error)) });
+    // A cancel is an interruption the user chose (listed as cancelled, never as a failure), as a backup's is.
+    const cancelled = toErrorInfo(error).code === 'CANCELLED';
+    if (runId) catalogue.finishRun(runId, cancelled ? 'interrupted' : 'failed', { error: toErrorInfo(error).message, cancelled, ...detailWithHint(catalogue, runId, toErrorInfo(error)) });
     // The tool's whole message is with the run; the error's is its last lines.
     if (runId && toolStderr.length > 0 && error instanceof HoldfastError) error.runId = runId;
     throw error;
@@ -361,37 +365,4 @@ async function checkedPlan(
   const checked = await checkedDatabasePropertiesPlan(admin, input, remedies);
   if (checked.problems.length && !dryRun) throw new DatabasePropertiesRefused(database, checked.problems);
   return checked;
-}
-
-async function createNewDatabase(session: ServerSession, database: string, properties: DatabasePropertiesPlan): Promise<LeftOut | undefined> {
-  try {
-    return await withMaintenance(session, (client) => createScratchDatabase(client, database, properties));
-  } catch (error) {
-    if (error instanceof HoldfastError) throw error;
-    throw new HoldfastError('RESTORE_FAILED', `CREATE DATABASE failed: ${(error as Error).message}`, 'The target role needs CREATEDB.');
-  }
-}
-
-async function withMaintenance<T>(session: ServerSession, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = await maintenanceConnection(session);
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
-async function adminStatement(session: ServerSession, sql: string): Promise<void> {
-  const client = await maintenanceConnection(session);
-  try {
-    await client.query(sql);
-  } catch (error) {
-    throw new HoldfastError(
-      'RESTORE_FAILED',
-      `${sql.split(' ').slice(0, 2).join(' ')} failed: ${(error as Error).message}`,
-      'The target role needs CREATEDB (and ownership of the database for --clean).',
-    );
-  } finally {
-    await client.end();
-  }
 }

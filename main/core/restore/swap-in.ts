@@ -113,6 +113,8 @@ export async function swapIn(plan: SwapPlan, restoreCopy: () => Promise<TableCou
     }
   } catch (error) {
     const outcome = await settle();
+    // A cancel is no failure to act on: what the target was left as is the whole of what it says.
+    if (error instanceof HoldfastError && error.code === 'CANCELLED') throw new HoldfastError('CANCELLED', `${error.message} ${outcome}`);
     if (error instanceof HoldfastError) throw new HoldfastError(error.code, error.message, hintFollowedBy(error, outcome));
     throw error;
   }
