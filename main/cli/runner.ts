@@ -67,6 +67,12 @@ export function commandContext(io: Terminal): CommandContext {
       for (const { run, pid } of reconciled.endedProcesses) io.stderr(`holdfast: ended process ${pid} (run ${run}), left running by a Holdfast that stopped.\n`);
       for (const { run, pid } of reconciled.stuckProcesses)
         io.stderr(`holdfast: process ${pid} (run ${run}), left running by a Holdfast that stopped, would not end; its profile stays locked until it does.\n`);
+      for (const { run, pid, profile } of reconciled.endedBackends ?? [])
+        io.stderr(`holdfast: ended server backend ${pid} on profile ${profile}'s server (run ${run}), left waiting by a tool of a Holdfast that stopped.\n`);
+      for (const { profile, runs, message } of reconciled.backendsNotReached ?? [])
+        io.stderr(
+          `holdfast: could not reach profile ${profile}'s server to end what runs ${runs.join(', ')} left there (${message}); end sessions named holdfast-<run> yourself if they wait for a lock.\n`,
+        );
       const settled = reconciled.recoveredRestores ?? [];
       // A restore's run did not leave partial output to remove: what its recovery did is said instead.
       for (const id of reconciled.interruptedRuns) if (!settled.some((r) => r.runId === id)) io.stderr(`holdfast: run ${id} was interrupted by an earlier crash; its partial output was removed.\n`);

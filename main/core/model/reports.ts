@@ -11,6 +11,10 @@ export interface ReconcileReport {
   endedProcesses: Array<{ run: string; pid: number }>;
   /** Children that would not end within the wait: their runs stay running (the profile stays locked) until a later start. */
   stuckProcesses: Array<{ run: string; pid: number }>;
+  /** Server backends of those runs' tools, ended (pg/run-backends.ts: a killed pg_dump's backend can wait on in a lock queue); absent: none. */
+  endedBackends?: Array<{ run: string; pid: number; profile: string }>;
+  /** Profiles whose server could not be asked about those backends (absent: none). */
+  backendsNotReached?: Array<{ profile: string; runs: string[]; message: string }>;
   /** Backups a crash caught between their first rename and their catalogue row, finished from the run's record. */
   finishedBackups: string[];
   /** Replace restores a crash left mid-swap, rolled back or forward (absent: none were pending). */
