@@ -75,7 +75,10 @@ export function commandContext(io: Terminal): CommandContext {
         );
       const settled = reconciled.recoveredRestores ?? [];
       // A restore's run did not leave partial output to remove: what its recovery did is said instead.
-      for (const id of reconciled.interruptedRuns) if (!settled.some((r) => r.runId === id)) io.stderr(`holdfast: run ${id} was interrupted by an earlier crash; its partial output was removed.\n`);
+      const newDatabases = reconciled.newDatabases ?? [];
+      for (const { runId, profile, message } of newDatabases) io.stderr(`holdfast: restore run ${runId} to ${profile} was interrupted by an earlier crash; ${message}.\n`);
+      for (const id of reconciled.interruptedRuns)
+        if (!settled.some((r) => r.runId === id) && !newDatabases.some((r) => r.runId === id)) io.stderr(`holdfast: run ${id} was interrupted by an earlier crash; its partial output was removed.\n`);
       for (const recovery of settled) io.stderr(`holdfast: restore run ${recovery.runId} of ${recovery.profile}/${recovery.database}: ${recovery.message}\n`);
       for (const filename of reconciled.finishedBackups) io.stderr(`holdfast: backup ${filename} was being sealed when Holdfast stopped; it was finished from its recorded checksum.\n`);
       return holdfast;

@@ -1,5 +1,6 @@
 // What the engine's backup-keeping operations answer (reconcile at start, list, delete, adopt): plain
 // records the shells print or send as they are.
+import type { NewDatabaseRecovery } from '../restore/new-database-record.ts';
 import type { SwapRecovery } from '../restore/swap-journal.ts';
 
 export interface ReconcileReport {
@@ -17,6 +18,8 @@ export interface ReconcileReport {
   backendsNotReached?: Array<{ profile: string; runs: string[]; message: string }>;
   /** Backups a crash caught between their first rename and their catalogue row, finished from the run's record. */
   finishedBackups: string[];
+  /** Restores into a new database a crash stopped: the half-restored database dropped, or why not (absent: none). */
+  newDatabases?: NewDatabaseRecovery[];
   /** Replace restores a crash left mid-swap, rolled back or forward (absent: none were pending). */
   recoveredRestores?: SwapRecovery[];
   /** Offsite copies a crash left uploading: leftovers cleared, marked failed (absent: none). */

@@ -14,6 +14,7 @@ import type { BackupMetadata, Profile } from '../model/types.ts';
 import { dbnameConninfo } from '../pg/connection.ts';
 import type { ServerSession } from '../pg/session.ts';
 import { runChild, stderrTail } from '../process/child.ts';
+import { crashPoint } from '../process/crash-point.ts';
 import type { ToolStderr } from '../process/tool-output.ts';
 import type { ClientToolSet } from '../tools/discover.ts';
 import { psqlKnowsRestrict, restrictedPsqlInput } from './psql-input.ts';
@@ -89,10 +90,10 @@ export async function runRestoreTool(context: EngineContext, session: ServerSess
   // LC_ALL would override LC_MESSAGES; progress lines and errors are read by their English text.
   const env = verbose || collector ? { ...session.childEnv(), LC_ALL: undefined, LC_MESSAGES: 'C' } : session.childEnv();
   const lineReaders = [request.onStderrLine, collector?.onLine].filter((reader): reader is (line: string) => void => reader !== undefined);
-  const onSpawn =
-    lineReaders.length > 0
-      ? (child: ChildProcess) => child.stderr && createInterface({ input: child.stderr, crlfDelay: Infinity }).on('line', (line) => lineReaders.forEach((read) => read(line)))
-      : undefined;
+  const onSpawn = (child: ChildProcess) => {
+    crashPoint('restore:tool-started');
+    if (lineReaders.length > 0 && child.stderr) createInterface({ input: child.stderr, crlfDelay: Infinity }).on('line', (line) => lineReaders.forEach((read) => read(line)));
+  };
   let result;
   if (backup.format === 'plain') {
     // psql runs a script's meta-commands on this host: it must know \restrict, and gets the script only through the check of psql-input.ts.
@@ -111,7 +112,7 @@ export async function runRestoreTool(context: EngineContext, session: ServerSess
       stdin: input,
       signal: request.signal,
       timeoutMs: context.config.timeoutMs,
-      ...(onSpawn ? { onSpawn } : {}),
+      onSpawn,
     });
   } else {
     const args = [`--dbname=${dbnameConninfo(database)}`, '--no-password'];
@@ -123,7 +124,7 @@ export async function runRestoreTool(context: EngineContext, session: ServerSess
     if (request.select) args.push(...request.select);
     if (verbose) args.push('--verbose');
     args.push(backup.path);
-    result = await runChild(tools.paths.pg_restore, args, { env, signal: request.signal, timeoutMs: context.config.timeoutMs, ...(onSpawn ? { onSpawn } : {}) });
+    result = await runChild(tools.paths.pg_restore, args, { env, signal: request.signal, timeoutMs: context.config.timeoutMs, onSpawn });
     if (verbose)
       result = {
         ...result,

@@ -15,6 +15,8 @@ import { openSession, type ServerSession } from '../pg/session.ts';
 import { pickClientTools } from '../tools/discover.ts';
 import type { BackupMetadata, Profile } from '../model/types.ts';
 import { checkBackupFiles, dumpClientMajor } from '../verify/verify.ts';
+import { crashPoint } from '../process/crash-point.ts';
+import { recordNewDatabase, recordNewDatabaseOid } from './new-database-record.ts';
 import { findExecutedFunctions } from './executed-functions.ts';
 import { archiveContents, assessImpact, leftOutAsSaid, type RestoreImpact } from './impact.ts';
 import { readBackupDatabaseEntries } from './backup-database-entries.ts';
@@ -283,6 +285,7 @@ export async function restoreBackup(context: EngineContext & { offsite: Pick<Off
         async () => {
           request.onProgress?.('restoring');
           await runRestoreTool(context, session!, tools, backup, { ...request, toolStderr }, workDatabase);
+          crashPoint('restore:restored');
           request.onProgress?.('counting rows');
           return checkedCounts(session!, workDatabase, backup, undefined);
         },
@@ -291,14 +294,18 @@ export async function restoreBackup(context: EngineContext & { offsite: Pick<Off
       tables = swapped;
     } else {
       const created = !exists;
+      if (created) recordNewDatabase(catalogue.db, runId!, workDatabase);
       if (created && properties) {
         const fellBack = await createNewDatabase(session, workDatabase, properties);
         if (fellBack) laterLeftOut.push(fellBack);
       } else if (created) await adminStatement(session, `CREATE DATABASE ${quoteIdent(workDatabase)} TEMPLATE template0`);
       try {
+        if (created) await withMaintenance(session, (client) => recordNewDatabaseOid(catalogue.db, client, runId!, workDatabase));
+        if (created) crashPoint('restore:target-created');
         if (selection) await createSchemas(session, workDatabase, selection);
         request.onProgress?.('restoring');
         await runRestoreTool(context, session, tools, backup, { ...request, select: selection?.args, toolStderr }, workDatabase);
+        crashPoint('restore:restored');
         request.onProgress?.('counting rows');
         tables = await checkedCounts(session, workDatabase, backup, undefined, selection?.tables);
         // Last, as the swap does: owned by another role and closed to PUBLIC, the restore itself could be refused.
