@@ -8,7 +8,7 @@ import { readFileSync, readlinkSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { startPgServer, type PgServer } from './support/pg-server.ts';
-import { makeHome, processesMatching, rowCount, runCli, usePrivateTmpdir, waitFor, type TestHome } from './support/holdfast-env.ts';
+import { makeHome, processesMatching, rowCount, runCli, startCli, usePrivateTmpdir, waitFor, type TestHome } from './support/holdfast-env.ts';
 import { filesUnderIfAny } from './support/files.ts';
 
 const keyring = Boolean(process.env.HOLDFAST_TEST_KEYRING);
@@ -147,3 +147,32 @@ for (const which of ['plain', 'encrypted'] as const) {
     });
   });
 }
+
+describe('Holdfast killed while pg_restore --jobs 2 has its workers running', () => {
+  test('no pg_restore worker outlives it, and the next start drops the half-restored database', async () => {
+    await server.query('CREATE DATABASE shop_big');
+    await server.query(
+      `CREATE TABLE a (id int PRIMARY KEY, v text); INSERT INTO a SELECT g, md5(g::text) || md5((g * 3)::text) FROM generate_series(1, 400000) g;
+       CREATE TABLE b (id int PRIMARY KEY, v text); INSERT INTO b SELECT g, md5(g::text) || md5((g * 5)::text) FROM generate_series(1, 400000) g;`,
+      'shop_big',
+    );
+    const added = await runCli(['profile', 'add', 'big', '--host', server.host, '--port', String(server.port), '--user', server.user, '--dbname', 'shop_big'], env);
+    expect(added.code, added.stderr).toBe(0);
+    const made = await runCli(['backup', 'big', '--json', '--suffix', 'plain-big'], env);
+    expect(made.code, made.stderr).toBe(0);
+    const id = (JSON.parse(made.stdout) as { id: string }).id;
+
+    const cli = startCli(['restore', id, '--to', 'big', '--dbname', 'killed_big', '--create', '--jobs', '2'], env);
+    const pgRestore = () => processesMatching(home.home).filter((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('pg_restore'));
+    // The leader and both workers.
+    await waitFor('pg_restore and its two workers', () => (pgRestore().length >= 3 ? true : undefined), 60_000);
+    cli.kill('SIGKILL');
+    await new Promise((resolve) => cli.once('close', resolve));
+    await waitFor(`pg_restore gone with Holdfast (${pgRestore().join(', ')})`, () => (pgRestore().length === 0 ? true : undefined), 5_000);
+
+    const next = await runCli(['list'], env);
+    expect(next.stderr).toContain('the half-restored "killed_big" was dropped');
+    expect(await databases()).toEqual(['shop', 'shop_big']);
+    await server.query('DROP DATABASE shop_big');
+  });
+});
