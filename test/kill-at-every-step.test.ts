@@ -5,6 +5,7 @@
 // rolled back), with the target database intact. The steps are the crash points of
 // main/core/process/crash-point.ts (HOLDFAST_TEST_CRASH_AT), so each kill lands where it says.
 import { readFileSync, readlinkSync, statSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { startPgServer, type PgServer } from './support/pg-server.ts';
@@ -166,6 +167,10 @@ describe('Holdfast killed while pg_restore --jobs 2 has its workers running', ()
     const pgRestore = () => processesMatching(home.home).filter((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('pg_restore'));
     // The leader and both workers.
     await waitFor('pg_restore and its two workers', () => (pgRestore().length >= 3 ? true : undefined), 60_000);
+    // Its connections carry the run's name, so a start after a crash can find what they left on the server (pg/run-backends.ts).
+    await waitFor("the workers connected under the run's name", async () =>
+      (await server.query(`SELECT 1 FROM pg_stat_activity WHERE datname = 'killed_big' AND application_name ~ '^holdfast-[0-9a-f]{12}$'`)).length >= 2 ? true : undefined,
+    );
     cli.kill('SIGKILL');
     await new Promise((resolve) => cli.once('close', resolve));
     await waitFor(`pg_restore gone with Holdfast (${pgRestore().join(', ')})`, () => (pgRestore().length === 0 ? true : undefined), 5_000);
@@ -174,5 +179,28 @@ describe('Holdfast killed while pg_restore --jobs 2 has its workers running', ()
     expect(next.stderr).toContain('the half-restored "killed_big" was dropped');
     expect(await databases()).toEqual(['shop', 'shop_big']);
     await server.query('DROP DATABASE shop_big');
+  });
+});
+
+// Where there is no lifeline (macOS, Windows: process/child.ts), a tool outlives a killed Holdfast, and
+// only its record with the run lets the next start end it. Read before any start could clear it.
+describe("a killed restore's and drill's tools are recorded with their run", () => {
+  const recordedTools = (kind: 'restore' | 'verify') => {
+    const db = new Database(join(home.home, 'catalogue.sqlite'), { readonly: true });
+    try {
+      const run = db.prepare('SELECT id FROM runs WHERE kind = ? ORDER BY started_at DESC, rowid DESC LIMIT 1').pluck().get(kind) as string;
+      return db.prepare('SELECT pid FROM run_children WHERE run_id = ?').pluck().all(run) as number[];
+    } finally {
+      db.close();
+    }
+  };
+
+  test.each([
+    ['restore', ['restore', '--to', 'shop', '--dbname', 'killed_new', '--create', '--jobs', '2']],
+    ['verify', ['verify', '--test-restore']],
+  ] as const)('%s killed as its tool starts', async (kind, args) => {
+    await killedAt('restore:tool-started', [args[0], backups.plain, ...args.slice(1)]);
+    expect(recordedTools(kind)).toHaveLength(1);
+    await afterTheKill(kind);
   });
 });

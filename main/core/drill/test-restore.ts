@@ -275,6 +275,7 @@ async function drill(context: EngineContext, backup: BackupMetadata, options: Dr
       noOwner: !rolesApplied && backup.format !== 'plain',
       noAcl: !rolesApplied && backup.format !== 'plain',
       collectErrors,
+      onStart: (child) => catalogue.recordChild(runId, child),
       ...(options.signal ? { signal: options.signal } : {}),
     };
     result.tables = await restoreAndCount(context, session, tools, backup, restoreOptions, database, parallel ? archive : undefined);

@@ -16,7 +16,9 @@ export async function endDeadRunsBackends(context: CredentialSource & { catalogu
   const report: RunBackendsReport = { ended: [], notReached: [] };
   const byProfile = new Map<string, string[]>();
   for (const id of runIds) {
-    const profile = context.catalogue.getRun(id)?.profile;
+    const run = context.catalogue.getRun(id);
+    // A drill's or a verify's tools ran on a sandbox server of their own, or read a file: nothing on the profile's server.
+    const profile = run?.kind === 'verify' ? null : run?.profile;
     if (profile) byProfile.set(profile, [...(byProfile.get(profile) ?? []), id]);
   }
   const profiles = context.catalogue.listProfiles();

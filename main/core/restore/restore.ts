@@ -26,6 +26,7 @@ import { applyDatabaseProperties } from './scratch-database.ts';
 import { adminStatement, createNewDatabase, undoIntoDatabase, withMaintenance } from './into-database.ts';
 import { keepRunToolOutput } from '../catalogue/tool-output-rows.ts';
 import type { ToolStderr } from '../process/tool-output.ts';
+import type { ChildRecord } from '../process/child.ts';
 import { restoreBesideStep, runRestoreTool, skipOwnershipStep, skipsOwnership } from './restore-tool.ts';
 import { rolesFileCommand } from './roles-file-command.ts';
 import { createSchemas, restoreSelection, selectionLabel, type RestoreSelectionRequest } from './selection.ts';
@@ -264,6 +265,7 @@ export async function restoreBackup(context: EngineContext & { offsite: Pick<Off
     if (request.dryRun) return { ...summary, dryRun: true, ok: impact.blockers.length === 0, durationMs: Math.round(performance.now() - startedMs), tables: [], impact };
 
     const laterWarnings: string[] = [];
+    const recordTool = (child: ChildRecord) => catalogue.recordChild(runId!, child);
     const laterLeftOut: LeftOut[] = [];
     let tables: TableCount[];
     if (swap) {
@@ -284,7 +286,7 @@ export async function restoreBackup(context: EngineContext & { offsite: Pick<Off
         },
         async () => {
           request.onProgress?.('restoring');
-          await runRestoreTool(context, session!, tools, backup, { ...request, toolStderr }, workDatabase);
+          await runRestoreTool(context, session!, tools, backup, { ...request, toolStderr, onStart: recordTool, runId: runId! }, workDatabase);
           crashPoint('restore:restored');
           request.onProgress?.('counting rows');
           return checkedCounts(session!, workDatabase, backup, undefined);
@@ -304,7 +306,7 @@ export async function restoreBackup(context: EngineContext & { offsite: Pick<Off
         if (created) crashPoint('restore:target-created');
         if (selection) await createSchemas(session, workDatabase, selection);
         request.onProgress?.('restoring');
-        await runRestoreTool(context, session, tools, backup, { ...request, select: selection?.args, toolStderr }, workDatabase);
+        await runRestoreTool(context, session, tools, backup, { ...request, select: selection?.args, toolStderr, onStart: recordTool, runId: runId! }, workDatabase);
         crashPoint('restore:restored');
         request.onProgress?.('counting rows');
         tables = await checkedCounts(session, workDatabase, backup, undefined, selection?.tables);
