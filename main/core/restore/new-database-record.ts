@@ -9,7 +9,7 @@ import type { Catalogue } from '../catalogue/catalogue.ts';
 import { toErrorInfo } from '../model/errors.ts';
 import { quoteIdent } from '../pg/connection.ts';
 import { openSession, type CredentialSource } from '../pg/session.ts';
-import { maintenanceConnection } from './swap-journal.ts';
+import { maintenanceConnection, serverMajor } from './swap-journal.ts';
 
 interface NewDatabase {
   database: string;
@@ -72,8 +72,7 @@ async function dropNewDatabase(context: CredentialSource & { catalogue: Catalogu
         if (created.oid === null || found.oid !== created.oid)
           return { action: 'left', message: `${name} was left as it is: Holdfast cannot tell it is the one this restore created; if it is half restored, drop it` };
         // FORCE ends a session the dead run's tools may still have in it (PostgreSQL 13 and later).
-        const major = Math.floor(Number((await client.query<{ n: string }>(`SELECT current_setting('server_version_num') AS n`)).rows[0]!.n) / 10000);
-        await client.query(`DROP DATABASE ${quoteIdent(created.database)}${major >= 13 ? ' WITH (FORCE)' : ''}`);
+        await client.query(`DROP DATABASE ${quoteIdent(created.database)}${(await serverMajor(client)) >= 13 ? ' WITH (FORCE)' : ''}`);
         return { action: 'dropped', message: `the half-restored ${name} was dropped` };
       } finally {
         await client.end();
