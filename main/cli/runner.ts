@@ -67,9 +67,18 @@ export function commandContext(io: Terminal): CommandContext {
       for (const { run, pid } of reconciled.endedProcesses) io.stderr(`holdfast: ended process ${pid} (run ${run}), left running by a Holdfast that stopped.\n`);
       for (const { run, pid } of reconciled.stuckProcesses)
         io.stderr(`holdfast: process ${pid} (run ${run}), left running by a Holdfast that stopped, would not end; its profile stays locked until it does.\n`);
+      for (const { run, pid, profile } of reconciled.endedBackends ?? [])
+        io.stderr(`holdfast: ended server backend ${pid} on profile ${profile}'s server (run ${run}), left waiting by a tool of a Holdfast that stopped.\n`);
+      for (const { profile, runs, message } of reconciled.backendsNotReached ?? [])
+        io.stderr(
+          `holdfast: could not reach profile ${profile}'s server to end what runs ${runs.join(', ')} left there (${message}); end sessions named holdfast-<run> yourself if they wait for a lock.\n`,
+        );
       const settled = reconciled.recoveredRestores ?? [];
       // A restore's run did not leave partial output to remove: what its recovery did is said instead.
-      for (const id of reconciled.interruptedRuns) if (!settled.some((r) => r.runId === id)) io.stderr(`holdfast: run ${id} was interrupted by an earlier crash; its partial output was removed.\n`);
+      const newDatabases = reconciled.newDatabases ?? [];
+      for (const { runId, profile, message } of newDatabases) io.stderr(`holdfast: restore run ${runId} to ${profile} was interrupted by an earlier crash; ${message}.\n`);
+      for (const id of reconciled.interruptedRuns)
+        if (!settled.some((r) => r.runId === id) && !newDatabases.some((r) => r.runId === id)) io.stderr(`holdfast: run ${id} was interrupted by an earlier crash; its partial output was removed.\n`);
       for (const recovery of settled) io.stderr(`holdfast: restore run ${recovery.runId} of ${recovery.profile}/${recovery.database}: ${recovery.message}\n`);
       for (const filename of reconciled.finishedBackups) io.stderr(`holdfast: backup ${filename} was being sealed when Holdfast stopped; it was finished from its recorded checksum.\n`);
       return holdfast;

@@ -38,6 +38,7 @@ import { claimRun, PLANNED_FILE_DETAIL, recordFailure } from './run-claim.ts';
 import { keepRunToolOutput } from '../catalogue/tool-output-rows.ts';
 import type { ToolStderr } from '../process/tool-output.ts';
 import { toolApplicationName, watchLockWaits, type LockWatch } from '../pg/lock-wait.ts';
+import { endBackendsOfStoppedRun } from '../pg/run-backends.ts';
 import { describeLockWait, type LockWait } from '../model/lock-wait.ts';
 import { compressionLabel, effectiveCompression, fileExtension, pgDumpArgs, type BackupOptions } from './options.ts';
 
@@ -257,6 +258,8 @@ export async function runBackup(context: EngineContext, request: BackupRequest):
     });
     // Its connection closes while the file is checked; no message reads the watch once it is stopped.
     void lockWatch.stop();
+    // A pg_dump stopped in a lock queue leaves its backend queued there (pg/run-backends.ts).
+    if (result.stoppedBecause) await endBackendsOfStoppedRun(() => watched.connect(), runId);
     toolStderr.unshift({ tool: 'pg_dump', stderr: result.stderr });
     const encrypted = await encrypting;
     if (result.stoppedBecause === 'cancelled') throw new HoldfastError('CANCELLED', 'The backup was cancelled; nothing was kept.');

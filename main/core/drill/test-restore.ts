@@ -3,6 +3,7 @@
 // apply the roles file, restore (pg_restore -j where the format allows, counting each table's rows as
 // soon as its data is in), compare every table's exact row count with the manifest, then stop the
 // server and remove its directory — also on failure and on cancel.
+import { crashPoint } from '../process/crash-point.ts';
 import { buffer } from 'node:stream/consumers';
 import type pg from 'pg';
 import type { ArchiveInspection } from '../archive/inspect.ts';
@@ -127,6 +128,7 @@ export async function restoreAndCount(
   };
   try {
     await runRestoreTool(context, session, tools, backup, plan.size > 0 ? { ...restoreOptions, onStderrLine: early.onLine } : restoreOptions, database);
+    crashPoint('restore:restored');
     // The count in flight finishes beside the counts of the tables never begun.
     await Promise.all([early.stop(), countRest(entries.filter(([table]) => !early.started.has(table)))]);
     for (const [table, actual] of early.counts) counts.set(table, actual);
@@ -273,6 +275,7 @@ async function drill(context: EngineContext, backup: BackupMetadata, options: Dr
       noOwner: !rolesApplied && backup.format !== 'plain',
       noAcl: !rolesApplied && backup.format !== 'plain',
       collectErrors,
+      onStart: (child) => catalogue.recordChild(runId, child),
       ...(options.signal ? { signal: options.signal } : {}),
     };
     result.tables = await restoreAndCount(context, session, tools, backup, restoreOptions, database, parallel ? archive : undefined);

@@ -20,8 +20,11 @@ import { removeStaleDownloads } from '../storage/private-temp.ts';
 import { settleInterruptedSets } from '../sets/interrupted-sets.ts';
 import type { Offsite } from '../storage/offsite.ts';
 import type { FileCheck } from './file-check.ts';
+import { endDeadRunsBackends } from './run-backends.ts';
+import { dropInterruptedNewDatabases } from '../restore/new-database-record.ts';
+import type { CredentialSource } from '../pg/session.ts';
 
-export interface ReconcilingEngine {
+export interface ReconcilingEngine extends CredentialSource {
   config: HoldfastConfig;
   catalogue: Catalogue;
   events: Pick<EventBus, 'emit'>;
@@ -47,10 +50,14 @@ export async function reconcileAtStart(engine: ReconcilingEngine, options: { fil
   await removeStaleSandboxes();
   // The temps of the runs found stopped: ending a run clears its temp_path, and only these are ours to remove.
   const stoppedRunTemps = new Set<string>();
+  // Runs that had started a tool: its backend may still sit in a server's lock queue.
+  const withTools: string[] = [];
+  const interrupted: string[] = [];
   for (const run of catalogue.staleRuns()) {
     // Its pg_dump may outlive it and still be writing: ended first, before any of its files is touched.
     const stuck = await endChildrenOf(engine, run, report);
     if (stuck) continue;
+    if (run.children.length > 0) withTools.push(run.id);
     if (run.tempPath !== null) stoppedRunTemps.add(run.tempPath);
     if (run.sealing) {
       const sealed = await finishSealedBackup(catalogue, run.id, run.sealing, run.detail);
@@ -61,7 +68,14 @@ export async function reconcileAtStart(engine: ReconcilingEngine, options: { fil
     }
     catalogue.finishRun(run.id, 'interrupted', { error: 'Holdfast stopped while this run was in progress; its partial output was removed.' });
     report.interruptedRuns.push(run.id);
+    interrupted.push(run.id);
   }
+  // Their tools are gone now (ended above, or died with Holdfast): what the servers still hold of them goes too.
+  const backends = await endDeadRunsBackends(engine, withTools);
+  if (backends.ended.length) report.endedBackends = backends.ended;
+  if (backends.notReached.length) report.backendsNotReached = backends.notReached;
+  const dropped = await dropInterruptedNewDatabases(engine, interrupted);
+  if (dropped.length) report.newDatabases = dropped;
   await settleInterruptedSets(catalogue, config.backupDir);
   report.removedTempFiles.push(...(await removeLeftoverTemps(config.backupDir, stoppedRunTemps)));
   if (options.files === 'now') {

@@ -12,8 +12,10 @@ import { HoldfastError } from '../model/errors.ts';
 import { hintText } from '../model/hint-actions.ts';
 import type { BackupMetadata, Profile } from '../model/types.ts';
 import { dbnameConninfo } from '../pg/connection.ts';
+import { toolApplicationName } from '../pg/lock-wait.ts';
 import type { ServerSession } from '../pg/session.ts';
-import { runChild, stderrTail } from '../process/child.ts';
+import { runChild, stderrTail, type ChildRecord } from '../process/child.ts';
+import { crashPoint } from '../process/crash-point.ts';
 import type { ToolStderr } from '../process/tool-output.ts';
 import type { ClientToolSet } from '../tools/discover.ts';
 import { psqlKnowsRestrict, restrictedPsqlInput } from './psql-input.ts';
@@ -35,6 +37,10 @@ export interface RestoreToolOptions {
   collectErrors?: RestoreErrorCollector;
   /** Where the tool's stderr goes, whatever its end, for the run to keep (catalogue/tool-output-rows.ts). */
   toolStderr?: ToolStderr[];
+  /** The tool as soon as it exists, for its run to record: where no lifeline ties it to Holdfast, the next start ends it from that record (process/child.ts). */
+  onStart?: (child: ChildRecord) => void;
+  /** A restore's run, whose name its tools' connections carry. */
+  runId?: string;
 }
 
 /** pg_restore can leave ownership and privileges out (--no-owner, --no-acl); psql runs a plain dump as it was written. */
@@ -87,12 +93,14 @@ export async function runRestoreTool(context: EngineContext, session: ServerSess
   // A collector needs --verbose too: only then does pg_restore name the TOC entry an error belongs to.
   const verbose = (request.onStderrLine !== undefined || collector !== undefined) && backup.format !== 'plain';
   // LC_ALL would override LC_MESSAGES; progress lines and errors are read by their English text.
-  const env = verbose || collector ? { ...session.childEnv(), LC_ALL: undefined, LC_MESSAGES: 'C' } : session.childEnv();
+  // A restore's tools carry its run's name, so the start after a crash can find what they left on the server (pg/run-backends.ts).
+  const named = request.runId ? { ...session.childEnv(), PGAPPNAME: toolApplicationName(request.runId) } : session.childEnv();
+  const env = verbose || collector ? { ...named, LC_ALL: undefined, LC_MESSAGES: 'C' } : named;
   const lineReaders = [request.onStderrLine, collector?.onLine].filter((reader): reader is (line: string) => void => reader !== undefined);
-  const onSpawn =
-    lineReaders.length > 0
-      ? (child: ChildProcess) => child.stderr && createInterface({ input: child.stderr, crlfDelay: Infinity }).on('line', (line) => lineReaders.forEach((read) => read(line)))
-      : undefined;
+  const onSpawn = (child: ChildProcess) => {
+    crashPoint('restore:tool-started');
+    if (lineReaders.length > 0 && child.stderr) createInterface({ input: child.stderr, crlfDelay: Infinity }).on('line', (line) => lineReaders.forEach((read) => read(line)));
+  };
   let result;
   if (backup.format === 'plain') {
     // psql runs a script's meta-commands on this host: it must know \restrict, and gets the script only through the check of psql-input.ts.
@@ -111,7 +119,8 @@ export async function runRestoreTool(context: EngineContext, session: ServerSess
       stdin: input,
       signal: request.signal,
       timeoutMs: context.config.timeoutMs,
-      ...(onSpawn ? { onSpawn } : {}),
+      onSpawn,
+      ...(request.onStart ? { onStart: request.onStart } : {}),
     });
   } else {
     const args = [`--dbname=${dbnameConninfo(database)}`, '--no-password'];
@@ -123,7 +132,7 @@ export async function runRestoreTool(context: EngineContext, session: ServerSess
     if (request.select) args.push(...request.select);
     if (verbose) args.push('--verbose');
     args.push(backup.path);
-    result = await runChild(tools.paths.pg_restore, args, { env, signal: request.signal, timeoutMs: context.config.timeoutMs, ...(onSpawn ? { onSpawn } : {}) });
+    result = await runChild(tools.paths.pg_restore, args, { env, signal: request.signal, timeoutMs: context.config.timeoutMs, onSpawn, ...(request.onStart ? { onStart: request.onStart } : {}) });
     if (verbose)
       result = {
         ...result,

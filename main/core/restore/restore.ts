@@ -15,14 +15,18 @@ import { openSession, type ServerSession } from '../pg/session.ts';
 import { pickClientTools } from '../tools/discover.ts';
 import type { BackupMetadata, Profile } from '../model/types.ts';
 import { checkBackupFiles, dumpClientMajor } from '../verify/verify.ts';
+import { crashPoint } from '../process/crash-point.ts';
+import { recordNewDatabase, recordNewDatabaseOid } from './new-database-record.ts';
 import { findExecutedFunctions } from './executed-functions.ts';
 import { archiveContents, assessImpact, leftOutAsSaid, type RestoreImpact } from './impact.ts';
 import { readBackupDatabaseEntries } from './backup-database-entries.ts';
 import { newDatabaseDefaults, type BackupDatabaseEntries, type DatabasePropertiesInput, type DatabasePropertiesPlan, type LeftOut } from './database-properties.ts';
 import { checkedDatabasePropertiesPlan, DatabasePropertiesRefused, type PropertyProblem, type RestoreRemedies } from './database-property-checks.ts';
-import { applyDatabaseProperties, createScratchDatabase } from './scratch-database.ts';
+import { applyDatabaseProperties } from './scratch-database.ts';
+import { adminStatement, createNewDatabase, undoIntoDatabase, withMaintenance } from './into-database.ts';
 import { keepRunToolOutput } from '../catalogue/tool-output-rows.ts';
 import type { ToolStderr } from '../process/tool-output.ts';
+import type { ChildRecord } from '../process/child.ts';
 import { restoreBesideStep, runRestoreTool, skipOwnershipStep, skipsOwnership } from './restore-tool.ts';
 import { rolesFileCommand } from './roles-file-command.ts';
 import { createSchemas, restoreSelection, selectionLabel, type RestoreSelectionRequest } from './selection.ts';
@@ -263,6 +267,7 @@ export async function restoreBackup(context: EngineContext & { offsite: Pick<Off
     if (beyond) throw refused(beyond.message, beyond.hint ?? '');
 
     const laterWarnings: string[] = [];
+    const recordTool = (child: ChildRecord) => catalogue.recordChild(runId!, child);
     const laterLeftOut: LeftOut[] = [];
     let tables: TableCount[];
     if (swap) {
@@ -283,7 +288,8 @@ export async function restoreBackup(context: EngineContext & { offsite: Pick<Off
         },
         async () => {
           request.onProgress?.('restoring');
-          await runRestoreTool(context, session!, tools, backup, { ...request, toolStderr }, workDatabase);
+          await runRestoreTool(context, session!, tools, backup, { ...request, toolStderr, onStart: recordTool, runId: runId! }, workDatabase);
+          crashPoint('restore:restored');
           request.onProgress?.('counting rows');
           return checkedCounts(session!, workDatabase, backup, undefined);
         },
@@ -292,20 +298,25 @@ export async function restoreBackup(context: EngineContext & { offsite: Pick<Off
       tables = swapped;
     } else {
       const created = !exists;
+      if (created) recordNewDatabase(catalogue.db, runId!, workDatabase);
       if (created && properties) {
         const fellBack = await createNewDatabase(session, workDatabase, properties);
         if (fellBack) laterLeftOut.push(fellBack);
       } else if (created) await adminStatement(session, `CREATE DATABASE ${quoteIdent(workDatabase)} TEMPLATE template0`);
       try {
+        if (created) await withMaintenance(session, (client) => recordNewDatabaseOid(catalogue.db, client, runId!, workDatabase));
+        if (created) crashPoint('restore:target-created');
         if (selection) await createSchemas(session, workDatabase, selection);
         request.onProgress?.('restoring');
-        await runRestoreTool(context, session, tools, backup, { ...request, select: selection?.args, toolStderr }, workDatabase);
+        await runRestoreTool(context, session, tools, backup, { ...request, select: selection?.args, toolStderr, onStart: recordTool, runId: runId! }, workDatabase);
+        crashPoint('restore:restored');
         request.onProgress?.('counting rows');
         tables = await checkedCounts(session, workDatabase, backup, undefined, selection?.tables);
         // Last, as the swap does: owned by another role and closed to PUBLIC, the restore itself could be refused.
         if (created && properties) await withMaintenance(session, (client) => applyDatabaseProperties(client, workDatabase, properties!));
       } catch (error) {
-        if (created) await adminStatement(session, `DROP DATABASE IF EXISTS ${quoteIdent(workDatabase)}`).catch(() => undefined);
+        const leftAs = await undoIntoDatabase(session, workDatabase, created, request.jobs);
+        if (error instanceof HoldfastError && error.code === 'CANCELLED') throw new HoldfastError('CANCELLED', `${error.message} ${leftAs}`);
         throw error;
       }
     }
@@ -322,7 +333,9 @@ export async function restoreBackup(context: EngineContext & { offsite: Pick<Off
     catalogue.finishRun(runId!, 'completed', { detail: { database, tables: tables.length, ...(from ? { from } : {}) } });
     return result;
   } catch (error) {
-    if (runId) catalogue.finishRun(runId, 'failed', { error: toErrorInfo(error).message, ...detailWithHint(catalogue, runId, toErrorInfo(error)) });
+    // A cancel is an interruption the user chose (listed as cancelled, never as a failure), as a backup's is.
+    const cancelled = toErrorInfo(error).code === 'CANCELLED';
+    if (runId) catalogue.finishRun(runId, cancelled ? 'interrupted' : 'failed', { error: toErrorInfo(error).message, cancelled, ...detailWithHint(catalogue, runId, toErrorInfo(error)) });
     // The tool's whole message is with the run; the error's is its last lines.
     if (runId && toolStderr.length > 0 && error instanceof HoldfastError) error.runId = runId;
     throw error;
@@ -363,37 +376,4 @@ async function checkedPlan(
   const checked = await checkedDatabasePropertiesPlan(admin, input, remedies);
   if (checked.problems.length && !dryRun) throw new DatabasePropertiesRefused(database, checked.problems);
   return checked;
-}
-
-async function createNewDatabase(session: ServerSession, database: string, properties: DatabasePropertiesPlan): Promise<LeftOut | undefined> {
-  try {
-    return await withMaintenance(session, (client) => createScratchDatabase(client, database, properties));
-  } catch (error) {
-    if (error instanceof HoldfastError) throw error;
-    throw new HoldfastError('RESTORE_FAILED', `CREATE DATABASE failed: ${(error as Error).message}`, 'The target role needs CREATEDB.');
-  }
-}
-
-async function withMaintenance<T>(session: ServerSession, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = await maintenanceConnection(session);
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
-async function adminStatement(session: ServerSession, sql: string): Promise<void> {
-  const client = await maintenanceConnection(session);
-  try {
-    await client.query(sql);
-  } catch (error) {
-    throw new HoldfastError(
-      'RESTORE_FAILED',
-      `${sql.split(' ').slice(0, 2).join(' ')} failed: ${(error as Error).message}`,
-      'The target role needs CREATEDB (and ownership of the database for --clean).',
-    );
-  } finally {
-    await client.end();
-  }
 }

@@ -8,6 +8,7 @@ import { quoteIdent } from '../pg/connection.ts';
 import type { ServerSession } from '../pg/session.ts';
 import type { DatabasePropertiesPlan, LeftOut } from './database-properties.ts';
 import { applyDatabaseProperties, createScratchDatabase } from './scratch-database.ts';
+import { crashPoint } from '../process/crash-point.ts';
 import { settleSwap, swapConnection, type SwapJournal } from './swap-journal.ts';
 import type { TableCount } from './table-counts.ts';
 import type { TargetDatabase } from './target-database.ts';
@@ -100,6 +101,7 @@ export async function swapIn(plan: SwapPlan, restoreCopy: () => Promise<TableCou
       if (fellBack) plan.leftOut.push(fellBack);
       const copyOid = (await client.query<{ oid: number }>('SELECT oid::int AS oid FROM pg_database WHERE datname = $1', [workDatabase])).rows[0]!.oid;
       journal.step(runId, 'restore', { copyOid });
+      crashPoint('restore:target-created');
     } finally {
       await client.end();
     }
@@ -113,6 +115,8 @@ export async function swapIn(plan: SwapPlan, restoreCopy: () => Promise<TableCou
     }
   } catch (error) {
     const outcome = await settle();
+    // A cancel is no failure to act on: what the target was left as is the whole of what it says.
+    if (error instanceof HoldfastError && error.code === 'CANCELLED') throw new HoldfastError('CANCELLED', `${error.message} ${outcome}`);
     if (error instanceof HoldfastError) throw new HoldfastError(error.code, error.message, hintFollowedBy(error, outcome));
     throw error;
   }

@@ -249,7 +249,7 @@ export async function settleSwap(client: pg.Client, entry: SwapEntry, options: {
   return { action: 'nothing-to-do', message: `neither the original "${entry.database}" nor the restored copy exists on the server any more` };
 }
 
-async function serverMajor(client: pg.Client): Promise<number> {
+export async function serverMajor(client: pg.Client): Promise<number> {
   const num = (await client.query<{ n: string }>(`SELECT current_setting('server_version_num') AS n`)).rows[0]!.n;
   return Math.floor(Number(num) / 10000);
 }

@@ -3,6 +3,7 @@
 // arrives, so its start and its reading overlap the pass instead of following it (bench row 10). It
 // is handed the bytes through the end of the table of contents, which is all --list reads (the walk
 // says where it ends), then its stdin ends: the pass never waits for it, and copies nothing more.
+import { crashPoint } from '../process/crash-point.ts';
 import { PassThrough, Writable } from 'node:stream';
 import type { EngineContext } from '../backup/backup.ts';
 import { letGo, LETS_GO } from '../fsutil/lent-buffers.ts';
@@ -102,6 +103,7 @@ export async function checkListing(
 ): Promise<void> {
   try {
     const tools = pickClientTools(await context.clientTools(context.config.pgBinDir), clientMajor, `Reading ${backup.filename}`, context.config.pgBinDir);
+    crashPoint('verify:listing');
     const listed = await list(tools.paths.pg_restore);
     add(
       'pg_restore',
