@@ -51,7 +51,7 @@ describe('beyondDatabase', () => {
     "SET client_encoding = '';",
     'CREATE EXTENSION IF NOT EXISTS pgcrypto WITH SCHEMA public;',
     // A foreign server's user mapping is the database's own (postgres_fdw), not a role.
-    "CREATE USER MAPPING FOR app SERVER remote OPTIONS ( \"user\" '' );",
+    'CREATE USER MAPPING FOR app SERVER remote OPTIONS ( "user" \'\' );',
     'ALTER USER MAPPING FOR PUBLIC SERVER remote OPTIONS (DROP password);',
   ])('%s passes', (statement) => {
     expect(beyondDatabase(statement)).toBeUndefined();
