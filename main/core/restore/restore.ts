@@ -92,7 +92,9 @@ export async function restoreBackup(context: EngineContext & { offsite: Pick<Off
   const database = request.dbname ?? target.dbname;
 
   const replacing = request.clean || request.swap === true;
-  const asMember = request.asSetMember ? { backupId: recorded.id, target: target.name, create: request.create, clean: request.clean } : undefined;
+  const asMember = request.asSetMember
+    ? { backupId: recorded.id, target: target.name, database, create: request.create, clean: request.clean, production: target.tags.includes('production') }
+    : undefined;
   const remedies: RestoreRemedies = {
     rolesFile: recorded.globals.filename,
     rolesCommand: rolesFileCommand(recorded, target),
