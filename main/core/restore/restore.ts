@@ -24,6 +24,7 @@ import { applyDatabaseProperties, createScratchDatabase } from './scratch-databa
 import { keepRunToolOutput } from '../catalogue/tool-output-rows.ts';
 import type { ToolStderr } from '../process/tool-output.ts';
 import { restoreBesideStep, runRestoreTool, skipOwnershipStep, skipsOwnership } from './restore-tool.ts';
+import { restoreTargetDatabase } from './restore-into.ts';
 import { rolesFileCommand } from './roles-file-command.ts';
 import { createSchemas, restoreSelection, selectionLabel, type RestoreSelectionRequest } from './selection.ts';
 import { SELECTION_CAVEAT } from './selection-caveat.ts';
@@ -89,7 +90,7 @@ export async function restoreBackup(context: EngineContext & { offsite: Pick<Off
   const startedMs = performance.now();
   const recorded = catalogue.requireBackup(request.ref);
   const target = request.target;
-  const database = request.dbname ?? target.dbname;
+  const database = restoreTargetDatabase(request, target, recorded);
 
   const replacing = request.clean || request.swap === true;
   const asMember = request.asSetMember
