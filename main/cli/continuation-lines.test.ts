@@ -1,14 +1,30 @@
 // A DBA's review: `holdfast list --all` showed a failed pg_dump's message (two lines of its stderr)
 // joined by a literal \n, and a thrown error's lines went to stderr raw, where a second line could pass
 // for the `hint:` line. Both now put each further line on a marked continuation line of its own.
-import { expect, test } from 'vitest';
-import { holdfastCli, useCliHome } from '../../test/support/in-process-cli.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, expect, test } from 'vitest';
 import { loadConfig } from '../core/config/config.ts';
 import { Holdfast } from '../core/holdfast.ts';
 import { CONTINUATION } from '../core/model/terminal-text.ts';
+import { main } from './main.ts';
 import { printError } from './runner.ts';
 
-useCliHome('holdfast-continuation-');
+let home: string;
+let saved: string | undefined;
+
+beforeEach(() => {
+  home = mkdtempSync(join(tmpdir(), 'holdfast-continuation-'));
+  saved = process.env.HOLDFAST_HOME;
+  process.env.HOLDFAST_HOME = home;
+});
+
+afterEach(() => {
+  if (saved === undefined) delete process.env.HOLDFAST_HOME;
+  else process.env.HOLDFAST_HOME = saved;
+  rmSync(home, { recursive: true, force: true });
+});
 
 const STDERR = 'pg_dump: error: query failed: ERROR:  permission denied for table employees\npg_dump: detail: Query was: LOCK TABLE public.employees IN ACCESS SHARE MODE';
 
@@ -20,7 +36,8 @@ test("list --all: a failed attempt's tool message reads as the tool wrote it, on
   } finally {
     holdfast.close();
   }
-  const { code, stdout } = await holdfastCli('list', '--all');
+  let stdout = '';
+  const code = await main(['node', 'holdfast', 'list', '--all'], { stdout: (text) => (stdout += text), stderr: () => undefined, isTTY: false });
   expect(code).toBe(0);
   const lines = stdout.trimEnd().split('\n');
   expect(lines).toHaveLength(3);

@@ -2,10 +2,33 @@
 // would forge a second item. Profile names refuse control characters but not U+2028/U+2029; a
 // database name (the profile's dbname, or one a whole-server profile reads from the server) may hold
 // a newline. Each is printed escaped, on its own item's line; --json was already safe.
-import { expect, test } from 'vitest';
-import { holdfastCli as holdfast, useCliHome } from '../../test/support/in-process-cli.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, expect, test } from 'vitest';
+import { main } from './main.ts';
 
-useCliHome('holdfast-hostile-');
+let home: string;
+let saved: string | undefined;
+
+beforeEach(() => {
+  home = mkdtempSync(join(tmpdir(), 'holdfast-hostile-'));
+  saved = process.env.HOLDFAST_HOME;
+  process.env.HOLDFAST_HOME = home;
+});
+
+afterEach(() => {
+  if (saved === undefined) delete process.env.HOLDFAST_HOME;
+  else process.env.HOLDFAST_HOME = saved;
+  rmSync(home, { recursive: true, force: true });
+});
+
+async function holdfast(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(['node', 'holdfast', ...args], { stdout: (text) => (stdout += text), stderr: (text) => (stderr += text), isTTY: false });
+  return { code, stdout, stderr };
+}
 
 const FORGED = 'forged  admin@evil:5432';
 
