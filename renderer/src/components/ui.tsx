@@ -32,10 +32,9 @@ export function ErrorNotice({ error, title, onDismiss }: { error: ErrorInfo; tit
     <div className="notice notice--bad" role="alert">
       <div className="notice__body">
         <p className="notice__title">{title ?? (error.code === 'CANCELLED' ? 'Cancelled' : 'That did not work')}</p>
-        {/* Its own lines (a tool's stderr is often two: error, then detail), as the tool wrote them. */}
-        <p className="notice__message text-lines">{error.message}</p>
+        <p className="notice__message">{error.message}</p>
         {/* The app's words for the hint (its controls, not CLI flags) when the engine gave them. */}
-        {(error.appHint ?? error.hint) ? <p className="notice__hint text-lines">{error.appHint ?? error.hint}</p> : null}
+        {(error.appHint ?? error.hint) ? <p className="notice__hint">{error.appHint ?? error.hint}</p> : null}
       </div>
       {onDismiss ? (
         <button type="button" className="btn btn--ghost btn--small" onClick={onDismiss}>
