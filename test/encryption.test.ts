@@ -141,6 +141,14 @@ describe.skipIf(!keyring || !hasAge)('age encryption at rest', () => {
     expect(drill.error).toBeNull();
     expect(drill).toMatchObject({ ok: true, decryptedWith: 'at-rest-offline', notes: expect.arrayContaining(['Decrypted with key "at-rest-offline".']) });
     expect(drill.tables.every((t) => t.actual === t.expected)).toBe(true);
+    // Its checks name the stored backup, as verify's do, not the private decrypted copy it restored
+    // (a DBA's review: "exists: …/decrypted/holdfast-decrypted-…/…dump", a path gone when they read it).
+    expect(drill.checks.filter((c) => ['exists', 'size', 'checksum', 'decrypt'].includes(c.name))).toEqual([
+      { name: 'exists', status: 'ok', detail: backup.path },
+      { name: 'size', status: 'ok', detail: `${backup.size} bytes` },
+      { name: 'checksum', status: 'ok', detail: `${backup.checksum} (the encrypted file)` },
+      { name: 'decrypt', status: 'ok', detail: `decrypted with key "at-rest-offline"; every chunk authenticates, so the content is the one recorded (${backup.encryption?.plaintextChecksum})` },
+    ]);
     // The private decrypted copies are gone with the operations.
     expect(filesUnderIfAny(join(home.home, 'decrypted'))).toEqual([]);
     expect(plaintextOnDisk()).toEqual([]);

@@ -73,8 +73,17 @@ test("members a preview refuses: the refusal says each one's own next step, not 
   expect(refused.code).toBe(1);
   expect(refused.stderr).toContain('Nothing was restored: ledger: ');
   // Each member's own step: its own backup's id in the command that restores it on its own.
+  // Into its own database, with only the flag that lifts what stops it: an owner "plain" cannot give
+  // the database is lifted by --no-owner alone. A DBA's review: the hint asked for --no-owner --no-acl,
+  // and named no --dbname, so the command it gave restored ledger's tables into plain-target's
+  // maintenance database, postgres (refused here only because "plain" may not create in it).
   expect(refused.stderr).toMatch(
-    /\nhint: ledger: Leave it out with --only and restore it on its own with holdfast restore \w+ --to plain-target --create --no-owner --no-acl\. notes: Leave it out with --only and restore it on its own with holdfast restore \w+ /,
+    /\nhint: ledger: Leave it out with --only and restore it on its own with holdfast restore \w+ --to plain-target --dbname ledger --create --no-owner\. notes: Leave it out with --only and restore it on its own with holdfast restore \w+ --to plain-target --dbname notes --create --no-owner\./,
   );
   expect(refused.stderr).not.toContain('Fix what each database needs');
+  // And that command restores it, as the hint says.
+  const command = /restore it on its own with holdfast restore (\w+ --to plain-target --dbname ledger --create --no-owner)\. notes:/.exec(refused.stderr)![1]!.split(' ');
+  const alone = await runCli(['restore', ...command], home.env);
+  expect(alone.code, alone.stderr).toBe(0);
+  expect(await target.query('SELECT count(*)::int AS n FROM entries', 'ledger')).toEqual([{ n: 2 }]);
 });

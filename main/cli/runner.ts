@@ -6,7 +6,7 @@ import { invoke, type Channel, type ChannelOutput } from '../contract.ts';
 import { loadConfig } from '../core/config/config.ts';
 import { Holdfast } from '../core/holdfast.ts';
 import { exitCodeFor, HoldfastError, toErrorInfo, type ErrorInfo } from '../core/model/errors.ts';
-import { showNewlinesIn } from '../core/model/terminal-text.ts';
+import { continuationLines, showNewlinesIn } from '../core/model/terminal-text.ts';
 import type { Io, Terminal } from './io.ts';
 import { lowerHelperThreads, lowerMainThread } from './helper-threads.ts';
 import { progressPrinter } from './progress.ts';
@@ -55,7 +55,10 @@ export type CommandGroup = (program: Command, context: CommandContext) => void;
 
 export function printError(io: Io, error: ErrorInfo, json: boolean): void {
   if (json) io.stdout(`${JSON.stringify({ ok: false, error })}\n`);
-  io.stderr(`holdfast: ${error.message}\n${error.hint ? `hint: ${error.hint}\n` : ''}${error.runId ? `the tools' whole output: holdfast runs log ${error.runId}\n` : ''}`);
+  // A message with a tool's stderr in it spans lines: each further one is a continuation, never a line of its own.
+  io.stderr(
+    `holdfast: ${continuationLines(error.message)}\n${error.hint ? `hint: ${continuationLines(error.hint)}\n` : ''}${error.runId ? `the tools' whole output: holdfast runs log ${error.runId}\n` : ''}`,
+  );
 }
 
 export function commandContext(io: Terminal): CommandContext {

@@ -117,3 +117,30 @@ test('Keys: a passphrase key and the default recipients; the encryption pickers 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+// A DBA's review (stop 33): with BACKUP_ENCRYPTION_KEY empty ("none: not encrypted" under Keys), a
+// connection whose own --encrypt-to encrypts its backups looked on Connections like any other; the
+// CLI's `profile show` says "encrypt to main". Each card says what its profile chose.
+test("Connections: a profile's own encryption choice is on its card; one that leaves it to the default says nothing", async ({ page, holdfast }) => {
+  const env = holdfast.home.env;
+  const connection = ['--host', holdfast.pg.host, '--port', String(holdfast.pg.port), '--user', holdfast.pg.user, '--dbname', 'shop'];
+  expect((await runCli(['key', 'generate', '--name', 'vaulted'], env)).code).toBe(0);
+  for (const [name, choice] of [
+    ['sealed', ['--encrypt-to', 'vaulted']],
+    ['open', ['--no-encrypt']],
+    ['default', []],
+  ] as const) {
+    const added = await runCli(['profile', 'add', name, ...connection, ...choice], env);
+    expect(added.code, added.stderr).toBe(0);
+  }
+  const shell = new Shell(page);
+  await shell.open(holdfast.url);
+  await shell.goTo('Connections');
+  const card = (name: string) => page.getByRole('listitem', { name, exact: true });
+  await expect(card('sealed')).toContainText('Backups encrypted to vaulted');
+  await expect(card('open')).toContainText('Backups never encrypted');
+  await expect(card('default')).toBeVisible();
+  await expect(card('default')).not.toContainText(/encrypted/);
+  await card('sealed').scrollIntoViewIfNeeded();
+  await screenshotEverySize(page, 'connections-encryption');
+});

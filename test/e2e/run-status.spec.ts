@@ -59,6 +59,28 @@ test("a failed run's details show pg_dump's stderr as the run kept it", async ({
   await screenshotEverySize(page, 'failed-run-tool-output');
 });
 
+// A DBA's review (stop 33): pg_dump's two lines ("pg_dump: error: …" and "pg_dump: detail: Query was: …")
+// ran together as one in "Why it failed" and in Activity's failed runs ("…employees pg_dump: detail: …").
+test("a failed run's message keeps pg_dump's lines, in its details and in Activity", async ({ page, holdfast }) => {
+  await holdfast.pg.query('CREATE ROLE unprivileged LOGIN');
+  await rpc(holdfast.url, 'profile.add', { name: 'unprivileged', host: holdfast.pg.host, port: holdfast.pg.port, user: 'unprivileged', dbname: 'shop' });
+  expect(await refusedCall(holdfast.url, 'backup.take', { profile: 'unprivileged', options: {} })).toMatchObject({ ok: false });
+  const shell = new Shell(page);
+  await shell.open(holdfast.url);
+  await shell.goTo('Backups');
+  const backups = new BackupsPage(page);
+  await backups.rowsFor('unprivileged', 'Failed').first().click();
+  // innerText is the text as laid out: a newline the page collapses reads as a space.
+  const why = backups.details.getByRole('alert').locator('.notice__message');
+  await expect(why).toContainText('pg_dump: detail: Query was:');
+  expect(await why.innerText()).toMatch(/permission denied for table \S+\npg_dump: detail: Query was: LOCK TABLE/);
+  await screenshotEverySize(page, 'failed-run-lines');
+  await shell.goTo('Activity');
+  const cell = page.locator('td.cell-error').filter({ hasText: 'pg_dump: detail: Query was:' }).first();
+  expect(await cell.innerText()).toMatch(/permission denied for table \S+\npg_dump: detail: Query was: LOCK TABLE/);
+  await screenshotEverySize(page, 'activity-failed-run-lines');
+});
+
 // The Backups header counted a running backup among the "failed or unfinished attempts" (issue 17).
 test('a running backup is counted as running in the Backups header, not as a failed or unfinished attempt', async ({ page, holdfast }) => {
   await rpc(holdfast.url, 'profile.add', { name: 'counted', host: holdfast.pg.host, port: holdfast.pg.port, user: holdfast.pg.user, dbname: 'shop' });

@@ -159,3 +159,33 @@ test('an email channel added in Settings: "Send test" arrives at the local SMTP 
     await new Promise<void>((resolve) => smtp.close(() => resolve()));
   }
 });
+
+// A DBA's review (stop 33): HOLDFAST_CONNECT_TIMEOUT_SECONDS, kept on one line in the name column,
+// ran 10 px into its value ("…SECONDS10") at 1440×900 and 1024×700. Each variable stays in its column.
+test("every setting's variable stays in its own column, clear of the value, at 1440×900 and 1024×700", async ({ page, holdfast }) => {
+  const shell = new Shell(page);
+  await shell.open(holdfast.url);
+  await shell.goTo('Settings');
+  await expect(row(page, 'connect-timeout-seconds')).toBeVisible();
+  for (const size of [
+    { width: 1440, height: 900 },
+    { width: 1024, height: 700 },
+  ]) {
+    await page.setViewportSize(size);
+    const overlaps = await page.locator('.settings__row[data-setting]').evaluateAll((rows) =>
+      rows.flatMap((setting) => {
+        const variable = setting.querySelector('dt code');
+        const value = setting.querySelector('dd')?.firstElementChild;
+        if (!variable || !value) return [];
+        // The text's own extent: an element box is cut at its column while the text overflows it.
+        const text = document.createRange();
+        text.selectNodeContents(variable);
+        const over = text.getBoundingClientRect().right - value.getBoundingClientRect().left;
+        return over > 0 ? [`${setting.getAttribute('data-setting')}: ${Math.round(over)} px into its value`] : [];
+      }),
+    );
+    expect({ size, overlaps }).toEqual({ size, overlaps: [] });
+  }
+  await row(page, 'connect-timeout-seconds').scrollIntoViewIfNeeded();
+  await screenshots(page, 'settings-variable-column');
+});

@@ -20,7 +20,11 @@ export interface SeededBackup {
  * backup leaves and an empty file; the newest is an hour or more before now. One transaction.
  * `database` names the database they are of (default "shop"): a hostile one tests how names are shown.
  */
-export function seedBackups(home: TestHome, count: number, { database = 'shop' }: { database?: string } = {}): SeededBackup[] {
+export function seedBackups(
+  home: TestHome,
+  count: number,
+  { database = 'shop', durationMs }: { database?: string; /** The i-th backup's duration; default under a second. */ durationMs?: (i: number) => number } = {},
+): SeededBackup[] {
   const backupDir = join(home.home, 'backups');
   mkdirSync(backupDir, { recursive: true, mode: 0o700 });
   const catalogue = new Catalogue(join(home.home, 'catalogue.sqlite'));
@@ -49,7 +53,7 @@ export function seedBackups(home: TestHome, count: number, { database = 'shop' }
           databaseSize: 9_000_000 + i * 16,
           tables,
           version: 'PostgreSQL 15.18 (Debian 15.18-0+deb12u1) on x86_64-pc-linux-gnu',
-          duration: 300 + Math.round(i / 20) + ((i * 31) % 250),
+          duration: durationMs ? durationMs(i) : 300 + Math.round(i / 20) + ((i * 31) % 250),
           profile: 'shop',
           database,
           path,

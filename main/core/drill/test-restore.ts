@@ -23,6 +23,7 @@ import { checkBackupFiles, dumpClientMajor, type VerifyCheck } from '../verify/v
 import { backupStorage, type StoredBackup } from '../storage/storage.ts';
 import { decodeRolesFile, RolesFileRefused } from './roles-file.ts';
 import { CountsAsRestored, planEarlyCounts } from './count-as-restored.ts';
+import { checksOfStoredFile } from './stored-checks.ts';
 import type { DrillSlots } from './drill-slots.ts';
 import { describeProblem, RestoreErrorCollector, type RestoreProblem } from './restore-errors.ts';
 import { profileTarget, scratchTarget, type DrillTarget } from './drill-target.ts';
@@ -199,6 +200,7 @@ export async function testRestore(context: EngineContext & { offsite?: Pick<Offs
     }
     const readable = copy;
     const result = await drill(context, readable.backup, { ...options, decryptedWith: readable.keyName }).finally(() => readable.release());
+    if (readable.keyName !== undefined) result.checks = checksOfStoredFile(context, stored, result.checks, readable.keyName, from);
     if (from) result.notes.unshift(`Read from its copy on "${from}" (no local file).`);
     return result;
   } finally {

@@ -33,6 +33,15 @@ export const HINT_ACTIONS = {
     cli: 'restore it on its own with holdfast restore {value} --no-owner --no-acl',
     app: 'restore its own backup (its row under the set, Restore…) with "Skip ownership" and "Skip privileges" ticked',
   },
+  // The same where only one of the two is needed, as skip-ownership and skip-privileges for one backup.
+  'restore-member-skip-ownership': {
+    cli: 'restore it on its own with holdfast restore {value} --no-owner',
+    app: 'restore its own backup (its row under the set, Restore…) with "Skip ownership" ticked',
+  },
+  'restore-member-skip-privileges': {
+    cli: 'restore it on its own with holdfast restore {value} --no-acl',
+    app: 'restore its own backup (its row under the set, Restore…) with "Skip privileges" ticked',
+  },
   // A set's restore names no database (each member keeps its own); its member restored on its own can. {value}: that restore's backup id and --to.
   'restore-member-beside': {
     cli: 'restore it on its own into a new database with holdfast restore {value} --dbname <new name> --create',

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { showControls, showNewlinesIn } from './terminal-text.ts';
+import { CONTINUATION, showControls, showNewlinesIn } from './terminal-text.ts';
 
 describe('what reaches a terminal', () => {
   test('C0 but newline and tab, DEL and C1 are shown as escapes; other text is left as it is', () => {
@@ -27,5 +27,26 @@ describe('what reaches a terminal', () => {
   test("a value's newlines are shown as \\n in every string, however deep; what is not plain data is left as it is", () => {
     const when = new Date(0);
     expect(showNewlinesIn({ name: 'a\nb', list: [{ db: 'c\n' }, 'd'], n: 1, none: null, when })).toEqual({ name: 'a\\nb', list: [{ db: 'c\\n' }, 'd'], n: 1, none: null, when });
+  });
+
+  // A DBA's review: `holdfast list --all` printed a failed pg_dump's two lines as one, joined by a literal \n.
+  test("prose a tool or Holdfast wrote over lines (an error, a hint, a check's detail) goes on marked continuation lines; names stay escaped", () => {
+    const failed = {
+      id: 'r1',
+      profile: 'shop\nforged',
+      error: 'pg_dump: error: query failed\npg_dump: detail: Query was: LOCK TABLE a',
+      hint: 'first\nsecond',
+      checks: [{ name: 'x', detail: 'p\nq' }],
+    };
+    expect(showNewlinesIn(failed)).toEqual({
+      id: 'r1',
+      profile: 'shop\\nforged',
+      error: `pg_dump: error: query failed\n${CONTINUATION}pg_dump: detail: Query was: LOCK TABLE a`,
+      hint: `first\n${CONTINUATION}second`,
+      checks: [{ name: 'x', detail: `p\n${CONTINUATION}q` }],
+    });
+    // No line the value makes can start as an item's or a hint's line does.
+    expect(CONTINUATION).toMatch(/^ +\S/);
+    expect(CONTINUATION.trim()).not.toMatch(/^[\w✓✗-]|^hint:/);
   });
 });

@@ -21,14 +21,31 @@ export function showControls(text: string): string {
 }
 
 /**
+ * What starts each further line of a value written over several lines: indented under its item and
+ * marked, so it reads as that value's continuation and no line it makes can pass for an item's (a
+ * backup's id, a `✓`/`✗` line, a set's member) or a `hint:` line.
+ */
+export const CONTINUATION = '    ↳ ';
+
+/** Prose a tool or Holdfast writes over lines: an error with a tool's stderr, a hint, a check's detail. */
+const PROSE_KEYS: ReadonlySet<string> = new Set(['error', 'hint', 'message', 'detail']);
+
+/** Text written over lines, each after the first on a continuation line (CONTINUATION). */
+export function continuationLines(text: string): string {
+  return text.replace(/\n/g, `\n${CONTINUATION}`);
+}
+
+/**
  * A value whose every string has its newlines shown as `\n`, for the CLI's human output: it lays out
  * one item a line, so a newline inside a name (a database may be called "shop\n✓ other") would forge
- * a line of its own. The newlines the output is laid out with are added after, by the renderer.
+ * a line of its own. The newlines the output is laid out with are added after, by the renderer. Prose
+ * (PROSE_KEYS: a pg_dump's two lines of stderr in an error, a hint) keeps its lines, each further one
+ * a marked continuation line: as `\n` it read as one line of code, not the tool's words.
  */
-export function showNewlinesIn<T>(value: T): T {
-  if (typeof value === 'string') return value.replace(/\n/g, '\\n') as T;
+export function showNewlinesIn<T>(value: T, key?: string): T {
+  if (typeof value === 'string') return (key !== undefined && PROSE_KEYS.has(key) ? continuationLines(value) : value.replace(/\n/g, '\\n')) as T;
   if (Array.isArray(value)) return value.map((item: unknown) => showNewlinesIn(item)) as T;
   if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype)
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, showNewlinesIn(item)])) as T;
+    return Object.fromEntries(Object.entries(value).map(([name, item]) => [name, showNewlinesIn(item, name)])) as T;
   return value;
 }

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { DatabasePropertiesRefused, propertyValueProblems, type RestoringRole } from './database-property-checks.ts';
 import { defaultAcl, normalAcl, type DatabaseProperties } from './database-property-values.ts';
+import { skipOwnershipStep } from './restore-tool.ts';
 
 const properties: DatabaseProperties = {
   owner: 'app_owner',
@@ -11,7 +12,7 @@ const properties: DatabaseProperties = {
   locale: null,
 };
 /** An archive's restore (pg_restore can leave ownership out), and a plain dump's (psql cannot). */
-const archive = (rolesFile: string | null) => ({ rolesFile, skipOwnership: '{{no-owner}}' });
+const archive = (rolesFile: string | null) => ({ rolesFile, skipOwnership: skipOwnershipStep('custom') });
 const plain = (rolesFile: string | null) => ({ rolesFile, skipOwnership: null });
 const superuser: RestoringRole = { name: 'postgres', superuser: true, roles: new Set(['postgres', 'app_owner', 'backup_ro']), mayOwnAs: new Set() };
 
@@ -34,6 +35,7 @@ describe('propertyValueProblems', () => {
         kind: 'missing-roles',
         what: expect.stringContaining('"app_owner", "backup_ro", and the target server has no such roles'),
         fix: expect.stringMatching(/roles file \(hr\.globals\.sql\).*\{\{no-owner\}\}/),
+        lifts: { owner: true, acl: true },
       },
     ]);
   });
@@ -75,6 +77,7 @@ test('an owner named like a hint placeholder is said as its name, not as a flag'
   const lowly: RestoringRole = { ...superuser, name: 'restorer', superuser: false, roles: new Set(['restorer', '{{create}}', 'backup_ro']) };
   const owned = { ...properties, owner: '{{create}}', acl: normalAcl(defaultAcl('{{create}}')) };
   const error = new DatabasePropertiesRefused('hr_copy', propertyValueProblems(owned, lowly, archive('{{confirm}}.globals.sql')));
-  expect(error.hint).toBe('Grant "{{create}}" to "restorer", restore as a superuser, or use --no-owner --no-acl to have the restoring role own it.');
-  expect(error.toInfo().action).toBe('no-owner');
+  // Only --no-owner: the owner is what it cannot give, so skipping privileges too would lose them for nothing.
+  expect(error.hint).toBe('Grant "{{create}}" to "restorer", restore as a superuser, or use --no-owner to have the restoring role own it.');
+  expect(error.toInfo().action).toBe('skip-ownership');
 });

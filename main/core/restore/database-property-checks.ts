@@ -16,6 +16,10 @@ import { hintText } from '../model/hint-actions.ts';
 import { quoteIdent } from '../pg/connection.ts';
 import { settingAssignment, type DatabaseProperties, type DatabaseSetting, type RefusedSetting } from './database-property-values.ts';
 import { planDatabaseProperties, rolesNamedBy, type DatabasePropertiesInput, type DatabasePropertiesPlan } from './database-properties.ts';
+import { SKIP_BOTH, type SkipNeeds, type SkipStep } from './restore-tool.ts';
+
+/** The owner a restoring role cannot give the database is lifted by skipping ownership alone. */
+const OWNER_ONLY: SkipNeeds = { owner: true, acl: false };
 
 /** One property the restore could not give the database, and what the DBA can do about it. */
 export interface PropertyProblem {
@@ -23,6 +27,8 @@ export interface PropertyProblem {
   what: string;
   /** A hint template ({{no-owner}} and the like are rendered per shell). */
   fix: string;
+  /** Which of skipping ownership and privileges lift it, when the restore can skip them. */
+  lifts?: SkipNeeds;
 }
 
 /** What PostgreSQL takes for CONNECTION LIMIT: -1 (none) up to the largest int4. */
@@ -43,7 +49,7 @@ export interface RestoreRemedies {
   rolesFile: string | null;
   /** The command that applies that file to the target (roles-file-command.ts), said instead of its name when known. */
   rolesCommand?: string | null;
-  skipOwnership: string | null;
+  skipOwnership: SkipStep | null;
   /** Its step for restoring into a new database instead (restore-tool.ts restoreBesideStep); absent: a single restore's. */
   restoreBeside?: string;
 }
@@ -64,7 +70,8 @@ export function propertyValueProblems(
     problems.push({
       kind: 'missing-roles',
       what: `the backup's database was owned by or granted to ${missing.map((name) => `"${name}"`).join(', ')}, and the target server has no such ${missing.length === 1 ? 'role' : 'roles'}`,
-      fix: `${rolesStep}${skipOwnership ? `${rolesCommand ? ';' : ','} or ${skipOwnership} to have the restoring role own the database with the default privileges` : ''}.`,
+      fix: `${rolesStep}${skipOwnership ? `${rolesCommand ? ';' : ','} or ${skipOwnership(SKIP_BOTH)} to have the restoring role own the database with the default privileges` : ''}.`,
+      ...(skipOwnership ? { lifts: SKIP_BOTH } : {}),
     });
   }
   const { owner } = properties;
@@ -73,7 +80,8 @@ export function propertyValueProblems(
       kind: 'owner',
       what: `the restoring role "${role.name}" cannot make "${owner}" the database's owner (ALTER DATABASE … OWNER TO needs it to be a member of "${owner}")`,
       // A plain dump has no owner of its own to leave out (the replaced database's is kept), but a new database is the restoring role's.
-      fix: `Grant "${hintText(owner)}" to "${hintText(role.name)}", restore as a superuser, or ${skipOwnership ? `${skipOwnership} to have the restoring role own it` : `${restoreBeside}: a new database is the restoring role's own`}.`,
+      fix: `Grant "${hintText(owner)}" to "${hintText(role.name)}", restore as a superuser, or ${skipOwnership ? `${skipOwnership(OWNER_ONLY)} to have the restoring role own it` : `${restoreBeside}: a new database is the restoring role's own`}.`,
+      ...(skipOwnership ? { lifts: OWNER_ONLY } : {}),
     });
   const limit = properties.connectionLimit;
   if (!Number.isSafeInteger(limit) || limit < CONNECTION_LIMIT.min || limit > CONNECTION_LIMIT.max)

@@ -14,7 +14,7 @@ import { entriesScript } from './backup-database-entries.ts';
 import { leftOutWarning, plainDumpLeftOut, rolesNamedBy, type DatabasePropertiesPlan, type DatabasePropertyImpact, type LeftOut } from './database-properties.ts';
 import type { PropertyProblem } from './database-property-checks.ts';
 import type { ExecutedFunction, ExecutedFunctionsFinding } from './executed-functions.ts';
-import { skipOwnershipStep } from './restore-tool.ts';
+import { skipOwnershipStep, type SkipNeeds, type SkipStep } from './restore-tool.ts';
 import { rolesFileCommand } from './roles-file-command.ts';
 import { tablesWithoutRowsOfTheirOwn } from './rowless-tables.ts';
 
@@ -38,6 +38,8 @@ export interface RestoreBlocker extends Pick<ErrorInfo, 'hint' | 'appHint' | 'ac
   kind: 'other-sessions' | 'missing-roles' | 'unavailable-extensions' | 'beyond-database' | PropertyProblem['kind'];
   /** What would fail, the same in every shell. */
   message: string;
+  /** Which of skipping ownership and privileges lift it, when one of them does (a set's restore offers its member's own restore with just those). */
+  lifts?: SkipNeeds;
 }
 
 export interface RestoreImpact {
@@ -137,7 +139,7 @@ export async function assessImpact(input: {
   /** Privileges skipped (--no-acl): roles only privileges name then stop nothing. */
   noAcl?: boolean;
   /** The step a hint offers for skipping them (restore-tool.ts skipOwnershipStep); absent: the backup's format's own. */
-  skipOwnership?: string | null;
+  skipOwnership?: SkipStep | null;
   /** Other sessions will be ended: they then stop nothing either. */
   terminateConnections?: boolean;
   /** What would make giving the database its properties fail (database-property-checks.ts); missing roles are said from missingRoles. */
@@ -255,12 +257,6 @@ function stillMissing(missing: string[], named: { owners: string[]; grantees: st
   return { missingRoles, needs: { owner: missingRoles.some((role) => owners.has(role) && !skipped.noOwner), acl: missingRoles.some((role) => grantees.has(role) && !skipped.noAcl) } };
 }
 
-/** A single archive's restore asks only for the flag its missing roles need; a set member's step (restore it alone) stays as it is. */
-function narrowestSkip(step: string, needs: { owner: boolean; acl: boolean }): string {
-  if (step !== '{{no-owner}}') return step;
-  return needs.owner && needs.acl ? step : needs.owner ? '{{skip-ownership}}' : '{{skip-privileges}}';
-}
-
 /** Each blocker's message and hint template, in the order a DBA would fix them. */
 function restoreBlockers(found: {
   database: string;
@@ -270,13 +266,18 @@ function restoreBlockers(found: {
   /** The command that applies the backup's roles file to the target (roles-file-command.ts); null: it has none. */
   rolesCommand: string | null;
   missingRoles: string[];
-  skipOwnership: string | null;
+  skipOwnership: SkipStep | null;
   unavailableExtensions: string[];
   otherSessions: number;
   propertyProblems: PropertyProblem[];
   beyondDatabase: string[];
 }): RestoreBlocker[] {
-  const blocker = (kind: RestoreBlocker['kind'], message: string, hintTemplate: string): RestoreBlocker => ({ kind, message, ...hintFields(hintTemplate) });
+  const blocker = (kind: RestoreBlocker['kind'], message: string, hintTemplate: string, lifts?: SkipNeeds): RestoreBlocker => ({
+    kind,
+    message,
+    ...hintFields(hintTemplate),
+    ...(lifts ? { lifts } : {}),
+  });
   const blockers: RestoreBlocker[] = [];
   const { missingRoles, otherSessions } = found;
   if (missingRoles.length) {
@@ -287,7 +288,8 @@ function restoreBlockers(found: {
         'missing-roles',
         `The target server lacks roles the backup names (${missingRoles.map((role) => `"${role}"`).join(', ')}): the restore would fail on them.`,
         // A plain SQL backup restores as it was written: only its roles file helps.
-        found.skipOwnership ? `${rolesStep}; or ${narrowestSkip(found.skipOwnership, found.needs)}.` : `${rolesStep}.`,
+        found.skipOwnership ? `${rolesStep}; or ${found.skipOwnership(found.needs)}.` : `${rolesStep}.`,
+        found.needs,
       ),
     );
   }
@@ -312,7 +314,7 @@ function restoreBlockers(found: {
       ),
     );
   for (const problem of found.propertyProblems)
-    blockers.push(blocker(problem.kind, `${problem.what[0]!.toUpperCase()}${problem.what.slice(1)}: the restore would be refused before anything is created.`, problem.fix));
+    blockers.push(blocker(problem.kind, `${problem.what[0]!.toUpperCase()}${problem.what.slice(1)}: the restore would be refused before anything is created.`, problem.fix, problem.lifts));
   return blockers;
 }
 

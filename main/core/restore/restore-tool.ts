@@ -10,6 +10,7 @@ import type { EngineContext } from '../backup/backup.ts';
 import type { RestoreErrorCollector } from '../drill/restore-errors.ts';
 import { HoldfastError } from '../model/errors.ts';
 import { hintText } from '../model/hint-actions.ts';
+import { shellWord } from '../model/shell-word.ts';
 import type { BackupMetadata, Profile } from '../model/types.ts';
 import { dbnameConninfo } from '../pg/connection.ts';
 import { toolApplicationName } from '../pg/lock-wait.ts';
@@ -60,24 +61,61 @@ export function rolesFirstStep(backup: Pick<BackupMetadata, 'globals' | 'path' |
   return backup.globals.filename ? `restore the backup's roles file (${hintText(backup.globals.filename)}) first` : 'create the roles it names on the target first (this backup has no roles file)';
 }
 
-/** A database restored as one of a set's restore: its member backup, and the set restore's target and mode. */
+/** A database restored as one of a set's restore: its member backup, and the set restore's target, database and mode. */
 export interface SetMemberRestore {
   backupId: string;
   target: string;
+  /** The member's own database, which the set restores it into (a profile's dbname is only where it connects). */
+  database: string;
   create: boolean;
   clean: boolean;
+  /** The target is tagged production: a replace is confirmed with profile/database. */
+  production: boolean;
 }
 
 /**
- * The step a hint offers for leaving ownership and privileges out, as a hint template; null where the
- * restore cannot (a plain dump). A set's restore takes no --no-owner (each member is restored as the
- * set took it, after the set's roles): there the step is that member restored on its own, which does.
+ * The member's own restore as the set would have done it, for a hint's command: into its own
+ * database (without --dbname it would go into the target profile's, e.g. postgres), in the set's
+ * mode, with the confirmation a --clean asks for.
  */
-export function skipOwnershipStep(format: BackupMetadata['format'], setMember?: SetMemberRestore): string | null {
+function memberAloneCommand(member: SetMemberRestore): string {
+  const confirm = member.production ? `${member.target}/${member.database}` : member.database;
+  const words = [
+    member.backupId,
+    '--to',
+    shellWord(member.target),
+    '--dbname',
+    shellWord(member.database),
+    ...(member.create ? ['--create'] : []),
+    ...(member.clean ? ['--clean', shellWord(`--confirm=${confirm}`)] : []),
+  ];
+  return hintText(words.join(' '));
+}
+
+/** Which of skipping ownership (--no-owner) and privileges (--no-acl) lift what stops a restore. */
+export interface SkipNeeds {
+  owner: boolean;
+  acl: boolean;
+}
+
+/** A hint's step for leaving ownership and privileges out, asking only for what `needs` says. */
+export type SkipStep = (needs: SkipNeeds) => string;
+
+/** Both flags: where it is not known that one alone does. */
+export const SKIP_BOTH: SkipNeeds = { owner: true, acl: true };
+
+/**
+ * The step a hint offers for leaving ownership and privileges out, as a hint template for the flags
+ * needed; null where the restore cannot (a plain dump). A set's restore takes no --no-owner (each
+ * member is restored as the set took it, after the set's roles): there the step is that member
+ * restored on its own, which does.
+ */
+export function skipOwnershipStep(format: BackupMetadata['format'], setMember?: SetMemberRestore): SkipStep | null {
   if (!skipsOwnership(format)) return null;
-  if (!setMember) return '{{no-owner}}';
-  const mode = `${setMember.create ? ' --create' : ''}${setMember.clean ? ' --clean' : ''}`;
-  return `{{restore-member-alone:${hintText(`${setMember.backupId} --to ${setMember.target}${mode}`)}}}`;
+  const which = (needs: SkipNeeds) => (needs.owner && needs.acl ? 'both' : needs.owner ? 'owner' : 'acl');
+  if (!setMember) return (needs) => ({ both: '{{no-owner}}', owner: '{{skip-ownership}}', acl: '{{skip-privileges}}' })[which(needs)];
+  const command = memberAloneCommand(setMember);
+  return (needs) => `{{${({ both: 'restore-member-alone', owner: 'restore-member-skip-ownership', acl: 'restore-member-skip-privileges' } as const)[which(needs)]}:${command}}}`;
 }
 
 /** The step that restores beside the database instead: a new one, which the restoring role owns. A set's member: on its own, as the set's restore names no database. */

@@ -28,6 +28,7 @@ import { keepRunToolOutput } from '../catalogue/tool-output-rows.ts';
 import type { ToolStderr } from '../process/tool-output.ts';
 import type { ChildRecord } from '../process/child.ts';
 import { restoreBesideStep, runRestoreTool, skipOwnershipStep, skipsOwnership } from './restore-tool.ts';
+import { restoreTargetDatabase } from './restore-into.ts';
 import { rolesFileCommand } from './roles-file-command.ts';
 import { createSchemas, restoreSelection, selectionLabel, type RestoreSelectionRequest } from './selection.ts';
 import { SELECTION_CAVEAT } from './selection-caveat.ts';
@@ -93,10 +94,12 @@ export async function restoreBackup(context: EngineContext & { offsite: Pick<Off
   const startedMs = performance.now();
   const recorded = catalogue.requireBackup(request.ref);
   const target = request.target;
-  const database = request.dbname ?? target.dbname;
+  const database = restoreTargetDatabase(request, target, recorded);
 
   const replacing = request.clean || request.swap === true;
-  const asMember = request.asSetMember ? { backupId: recorded.id, target: target.name, create: request.create, clean: request.clean } : undefined;
+  const asMember = request.asSetMember
+    ? { backupId: recorded.id, target: target.name, database, create: request.create, clean: request.clean, production: target.tags.includes('production') }
+    : undefined;
   const remedies: RestoreRemedies = {
     rolesFile: recorded.globals.filename,
     rolesCommand: rolesFileCommand(recorded, target),

@@ -17,7 +17,7 @@ import { openSession } from '../pg/session.ts';
 import { DatabaseEntriesUnreadable, readBackupDatabaseEntries } from '../restore/backup-database-entries.ts';
 import { leftOutWarning, newDatabaseDefaults, plainDumpLeftOut } from '../restore/database-properties.ts';
 import { checkedDatabasePropertiesPlan, DatabasePropertiesRefused } from '../restore/database-property-checks.ts';
-import { restoreBesideStep, skipOwnershipStep } from '../restore/restore-tool.ts';
+import { restoreBesideStep, SKIP_BOTH, skipOwnershipStep, type SkipStep } from '../restore/restore-tool.ts';
 import { leftOutAsSaid } from '../restore/impact.ts';
 import { createDatabaseAction, restoreBackup, type RestoreResult } from '../restore/restore.ts';
 import { applyDatabaseProperties, createScratchDatabase } from '../restore/scratch-database.ts';
@@ -125,14 +125,16 @@ function asSetMemberPreview(preview: RestoreResult, rolesFromSet: ReadonlySet<st
  * set's), else leaving the member out — and, where ownership stops it, restoring it on its own with
  * --no-owner, which a set's restore does not take (ownershipStep: restore-tool.ts skipOwnershipStep).
  */
-function memberBlocked(preview: RestoreResult, ownershipStep: string | null): { error: string; hint: string } | null {
+function memberBlocked(preview: RestoreResult, ownershipStep: SkipStep | null): { error: string; hint: string } | null {
   const { blockers } = preview.impact;
   if (!blockers.length) return null;
-  const byOwnership = ownershipStep !== null && blockers.some((blocker) => blocker.kind === 'missing-roles' || blocker.kind === 'owner');
+  // Only the flags its blockers need: an owner the restoring role cannot give is lifted by --no-owner alone.
+  const skipped = blockers.filter((blocker) => blocker.kind === 'missing-roles' || blocker.kind === 'owner').map((blocker) => blocker.lifts ?? SKIP_BOTH);
+  const needs = { owner: skipped.some((lift) => lift.owner), acl: skipped.some((lift) => lift.acl) };
   const lifts = blockers.some((blocker) => blocker.action === 'terminate-connections')
     ? '{{terminate-set-connections}}, or {{leave-out-member}}.'
-    : byOwnership
-      ? `{{leave-out-member}} and ${ownershipStep}.`
+    : ownershipStep !== null && skipped.length > 0
+      ? `{{leave-out-member}} and ${ownershipStep(needs)}.`
       : '{{leave-out-member}}.';
   return { error: blockers.map((blocker) => blocker.message).join(' '), hint: lifts };
 }
@@ -217,8 +219,10 @@ export async function restoreSet(engine: EngineContext & { offsite: Pick<Offsite
       const ownershipStep = skipOwnershipStep(engine.catalogue.requireBackup(member.id!).format, {
         backupId: member.id!,
         target: target.name,
+        database: member.database,
         create: request.create,
         clean: request.clean,
+        production,
       });
       const blocked = uncreatable === null ? memberBlocked(preview, ownershipStep) : null;
       if (blocked) previewHints.set(member.database, blocked.hint);
@@ -282,7 +286,7 @@ export async function restoreSet(engine: EngineContext & { offsite: Pick<Offsite
               { backup: entries, mode: 'create', database: member.database, target: newDatabaseDefaults(me, null), noOwner: false, noAcl: false, roles },
               {
                 rolesFile: set.globals.filename,
-                skipOwnership: skipOwnershipStep(backup.format, { backupId: backup.id, target: target.name, create: true, clean: false }),
+                skipOwnership: skipOwnershipStep(backup.format, { backupId: backup.id, target: target.name, database: member.database, create: true, clean: false, production }),
                 restoreBeside: restoreBesideStep({ backupId: backup.id, target: target.name }),
               },
             );

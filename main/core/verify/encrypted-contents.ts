@@ -15,6 +15,12 @@ import { warmSpawner } from '../process/spawner.ts';
 import type { AddCheck } from './check-types.ts';
 import { checkListing, ListingFeed, listFrom } from './toc-listing.ts';
 
+/** The decrypt check's words when every chunk authenticated: a verify's, and a drill's of the stored file (drill/stored-checks.ts). */
+export function decryptedDetail(keyName: string, backup: Pick<BackupMetadata, 'encryption'>, storedIntact: boolean): string {
+  const plaintext = backup.encryption?.plaintextChecksum;
+  return `decrypted with key "${keyName}"; every chunk authenticates${storedIntact && plaintext ? `, so the content is the one recorded (${plaintext})` : ''}`;
+}
+
 export async function checkEncryptedContents(
   context: EngineContext,
   backup: BackupMetadata,
@@ -65,11 +71,7 @@ export async function checkEncryptedContents(
   const intact = pass.storedChecksum === backup.checksum;
   add('checksum', intact ? 'ok' : 'failed', intact ? `${pass.storedChecksum} (the encrypted file)` : `${pass.storedChecksum} does not match the recorded ${backup.checksum}: the file is corrupt`);
   // Every chunk authenticated; with the stored bytes the recorded ones, the content is the recorded content too.
-  add(
-    'decrypt',
-    'ok',
-    `decrypted with key "${pass.keyName}"; every chunk authenticates${intact && backup.encryption?.plaintextChecksum ? `, so the content is the one recorded (${backup.encryption.plaintextChecksum})` : ''}`,
-  );
+  add('decrypt', 'ok', decryptedDetail(pass.keyName, backup, intact));
   const inspection = await inspector.result;
   options.onInspected?.(inspection);
   if (!inspection.ok) add('structure', 'failed', inspection.problem);

@@ -69,7 +69,7 @@ export function Activity() {
                   <td>
                     <StatusBadge status={row.status} />
                   </td>
-                  <td className="cell-error">{row.error ?? '—'}</td>
+                  <td className="cell-error text-lines">{row.error ?? '—'}</td>
                 </tr>
               ))}
             </tbody>

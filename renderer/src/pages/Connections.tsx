@@ -70,6 +70,7 @@ function ProfileCard({ profile, test, onRemove }: { profile: Profile; test: Test
           <p className="profile__meta">
             {profile.keychainPassword ? `Password in ${secretStore}` : profile.libpqPasswordFiles ? 'Password from ~/.pgpass or libpq' : 'No password (libpq password files off)'}
             {profile.sslmode ? ` · sslmode ${profile.sslmode}` : ''}
+            {encryptionChoice(profile) ? ` · ${encryptionChoice(profile)}` : ''}
             {profile.notes ? ` · ${profile.notes}` : ''}
           </p>
         </div>
@@ -174,6 +175,16 @@ function RemoveDialog({ profile, onClose }: { profile: Profile | null; onClose: 
       {deleteBackups && profile ? <TypedConfirm expected={profile.name} value={typed} onChange={setTyped} what="the profile name" /> : null}
     </ConfirmDialog>
   );
+}
+
+/**
+ * The profile's own choice of encryption, which overrides BACKUP_ENCRYPTION_KEY (`profile show`'s
+ * "encrypt to"); null when it leaves it to the default, which Settings › Keys shows.
+ */
+function encryptionChoice(profile: Profile): string | null {
+  if (profile.encryptTo === 'none') return 'Backups never encrypted';
+  if (profile.encryptTo?.length) return `Backups encrypted to ${profile.encryptTo.join(', ')}`;
+  return null;
 }
 
 /** A whole-server profile says so: every database as one set, which it leaves out, how many at once. */

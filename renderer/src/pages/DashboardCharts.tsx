@@ -16,7 +16,7 @@ export function SizeChart({ series }: { series: Point[] }) {
         </defs>
         <CartesianGrid className="chart-grid" vertical={false} />
         <TimeXAxis series={series} />
-        <YAxis tickFormatter={(v: number) => formatBytes(v)} width={72} className="chart-axis" />
+        <YAxis tickFormatter={(v: number) => formatBytes(v)} width="auto" className="chart-axis" />
         <Tooltip
           labelFormatter={(v) => formatDateTime(new Date(Number(v)).toISOString(), false)}
           formatter={(v) => [formatBytes(Number(v)), series.some((p) => p.count > 1) ? 'Average size' : 'Size']}
@@ -34,7 +34,7 @@ export function DurationChart({ series }: { series: Point[] }) {
       <LineChart data={series} margin={{ top: 8, right: 12, bottom: 0, left: 0 }}>
         <CartesianGrid className="chart-grid" vertical={false} />
         <TimeXAxis series={series} />
-        <YAxis tickFormatter={(v: number) => formatDuration(v * 1000)} width={72} className="chart-axis" />
+        <YAxis tickFormatter={(v: number) => formatDuration(v * 1000)} width="auto" className="chart-axis" />
         <Tooltip
           labelFormatter={(v) => formatDateTime(new Date(Number(v)).toISOString(), false)}
           formatter={(v) => [formatDuration(Number(v) * 1000), series.some((p) => p.count > 1) ? 'Average duration' : 'Duration']}

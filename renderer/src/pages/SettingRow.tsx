@@ -40,7 +40,9 @@ export function SettingRow({ entry }: { entry: SettingEntry }) {
     <div className="settings__row" data-setting={entry.name}>
       <dt>
         <label htmlFor={draft === null ? undefined : inputId}>{entry.label}</label>
-        <code className="env setting__variable">{entry.variable}</code>
+        <code className="env setting__variable">
+          <VariableName name={entry.variable} />
+        </code>
       </dt>
       <dd>
         {draft === null ? (
@@ -102,5 +104,27 @@ export function SettingRow({ entry }: { entry: SettingEntry }) {
         ) : null}
       </dd>
     </div>
+  );
+}
+
+/**
+ * An environment variable's name that may break after each underscore, and nowhere else: the longest
+ * (HOLDFAST_CONNECT_TIMEOUT_SECONDS) is wider than the name column and ran into the value beside it.
+ */
+function VariableName({ name }: { name: string }) {
+  const parts = name.split('_');
+  return (
+    <>
+      {parts.map((part, index) => (
+        <span key={index}>
+          {part}
+          {index < parts.length - 1 ? (
+            <>
+              _<wbr />
+            </>
+          ) : null}
+        </span>
+      ))}
+    </>
   );
 }
