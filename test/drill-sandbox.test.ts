@@ -57,6 +57,9 @@ beforeAll(async () => {
      CREATE EXTENSION pgcrypto;
      -- Untrusted: only a superuser creates it. pg_dump also writes its COMMENT, which then fails too.
      CREATE EXTENSION file_fdw;
+     -- A server on its wrapper and a user mapping for it: they fail only because the extension is not there.
+     CREATE SERVER flat FOREIGN DATA WRAPPER file_fdw;
+     CREATE USER MAPPING FOR app SERVER flat;
      CREATE TABLE hashes (h text DEFAULT encode(digest('x', 'sha256'), 'hex'));
      INSERT INTO hashes DEFAULT VALUES;
      CREATE FUNCTION ddl_note() RETURNS event_trigger LANGUAGE plpgsql AS $$ BEGIN END $$;
@@ -107,6 +110,9 @@ describe("a drill runs the dump's code without privileges", () => {
       expect(without).toMatch(/language internal/i);
       // The untrusted extension and its comment are restored without; neither fails a good backup.
       expect(without).toMatch(/EXTENSION[^\n]*file_fdw/);
+      // So are a server on its wrapper and that server's user mapping (a database using postgres_fdw failed its drill on them).
+      expect(without).toMatch(/SERVER flat[^\n]*: not restored: it needs [^\n]*file_fdw/);
+      expect(without).toMatch(/USER MAPPING[^\n]*app[^\n]*: not restored: it needs [^\n]*SERVER flat/);
       expect(without).not.toMatch(/\(no/);
       expect(result.sandbox).toMatchObject({ osUser: asRoot ? 'holdfast-sandbox' : expect.any(String), network: asRoot ? 'none' : 'host', restoredAs: expect.stringMatching(/^holdfast_restore_/) });
       expect(result.notes.join('\n')).toMatch(/demoted.*boss.*runner|demoted.*runner.*boss/s);

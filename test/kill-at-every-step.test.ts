@@ -99,7 +99,7 @@ async function nextStart(kind: 'restore' | 'verify') {
   expect(listed.code, listed.stderr).toBe(0);
   const holdfast = await home.open({ TMPDIR: privateTmp.dir });
   try {
-    return { stderr: listed.stderr, run: holdfast.catalogue.listRuns({ kind }).at(-1)! };
+    return { stderr: listed.stderr, run: holdfast.catalogue.listRuns({ kind }).at(-1)!, audit: holdfast.catalogue.auditEntries(5) };
   } finally {
     holdfast.close();
   }
@@ -128,11 +128,13 @@ for (const which of ['plain', 'encrypted'] as const) {
     for (const [mode, args] of Object.entries(modes)) {
       test.each(steps)(`restore into ${mode} with --jobs 2, killed at %s`, async (step) => {
         await killedAt(step, ['restore', backups[which], '--to', 'shop', ...args, '--jobs', '2']);
-        const { run, stderr } = await afterTheKill('restore');
+        const { run, stderr, audit } = await afterTheKill('restore');
         expect(run.error).not.toContain('partial output was removed');
         if (mode === 'a new database') {
           expect(run.error).toContain('the half-restored "killed_new" was dropped');
           expect(stderr).toContain('the half-restored "killed_new" was dropped');
+          // A database dropped on a server is a change: the audit log says so, as it does for a swap put back.
+          expect(audit[0]).toMatchObject({ action: 'restore.recover', target: 'killed_new', detail: { profile: 'shop', run: run.id, action: 'dropped' } });
         }
       });
     }

@@ -54,7 +54,16 @@ describe('SQL that acts beyond the target database', () => {
     expect(preview.impact.blockers).toContainEqual(expect.objectContaining({ kind: 'beyond-database', message: expect.stringContaining('ALTER DATABASE victim RENAME TO victim_renamed') }));
     expect(preview.impact.blockers[0]!.message).toContain('CREATE ROLE intruder');
     expect(preview.impact.blockers[0]!.message).toContain('GRANT pg_execute_server_program TO app_owner');
-    await expect(restoreTo(backup.id, 'copy_plain', false)).rejects.toMatchObject({ message: expect.stringContaining('acts beyond "copy_plain"') });
+    // The preview restores nothing, so its blocker cannot say "It was not restored": it says what a restore would do.
+    expect(preview.impact.blockers[0]!.message).toMatch(/Holdfast refuses to restore this backup\.$/);
+    // An imported dump has no "earlier backup of your own": the hint says where it came from and what to do with it.
+    const fromThere = expect.stringMatching(/imported from .*altered\.sql.*remove them from the file.*holdfast import/s);
+    expect(preview.impact.blockers[0]!.hint).toEqual(fromThere);
+    expect(preview.impact.blockers[0]!.hint).not.toContain('earlier backup of your own');
+    await expect(restoreTo(backup.id, 'copy_plain', false)).rejects.toMatchObject({
+      message: expect.stringMatching(/acts beyond "copy_plain".*Holdfast refuses to restore this backup\.$/s),
+      hint: fromThere,
+    });
     await untouched();
     expect(await server.query("SELECT 1 FROM pg_database WHERE datname = 'copy_plain'")).toEqual([]);
   });

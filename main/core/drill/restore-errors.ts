@@ -137,7 +137,7 @@ export class RestoreErrorCollector {
 
   report(): RestoreErrorReport {
     const report: RestoreErrorReport = { needsSuperuser: [], ownerNotSet: [], failures: [] };
-    const skipped: Array<RestoreProblem & { subject: string | undefined }> = [];
+    const skipped: SkippedObject[] = [];
     for (const entry of this.entries) {
       // Capped: an error message may quote a value of the row that failed.
       const problem = { object: entry.object, message: capLine(entry.messages[0] ?? '') };
@@ -145,11 +145,15 @@ export class RestoreErrorCollector {
       const superuserKind = statement !== undefined ? SUPERUSER_STATEMENT.test(statement.trim()) : SUPERUSER_ENTRY.test(entry.object);
       const superuserMessage = superuserKind ? entry.messages.find((m) => NEEDS_SUPERUSER.some((pattern) => pattern.test(m))) : undefined;
       const owner = superuserMessage ? undefined : dependsOnSkipped(entry, skipped);
+      const needed = superuserMessage || owner || !superuserKind ? undefined : needsSkipped(entry, skipped);
       if (superuserMessage) {
         report.needsSuperuser.push({ ...problem, message: capLine(superuserMessage) });
-        skipped.push({ ...problem, subject: subjectOf(entry) });
-      } else if (owner !== undefined) report.needsSuperuser.push({ ...problem, message: `not restored: it belongs to ${owner}, which needs a superuser` });
-      else if (entry.commands.length > 0 && entry.commands.every((command) => /^ALTER .* OWNER TO /is.test(command))) report.ownerNotSet.push(problem);
+        skipped.push({ ...problem, subject: subjectOf(entry), root: undefined });
+      } else if (owner !== undefined) report.needsSuperuser.push({ ...problem, message: `not restored: it belongs to ${owner.object}, which ${whyNotRestored(owner)}` });
+      else if (needed !== undefined) {
+        report.needsSuperuser.push({ ...problem, message: `not restored: it needs ${needed.object}, which ${whyNotRestored(needed)}` });
+        skipped.push({ ...problem, subject: subjectOf(entry), root: needed.root ?? needed.object });
+      } else if (entry.commands.length > 0 && entry.commands.every((command) => /^ALTER .* OWNER TO /is.test(command))) report.ownerNotSet.push(problem);
       else report.failures.push({ ...problem, message: capLine(entry.messages.join('; ')) });
     }
     return report;
@@ -161,9 +165,47 @@ export class RestoreErrorCollector {
  * EXTENSION file_fdw" after "EXTENSION file_fdw", or psql's "COMMENT ON EXTENSION file_fdw …" after
  * "CREATE EXTENSION … file_fdw") fails only because that object is not there: it goes with it.
  */
-function dependsOnSkipped(entry: Entry, skipped: ReadonlyArray<RestoreProblem & { subject: string | undefined }>): string | undefined {
+function dependsOnSkipped(entry: Entry, skipped: readonly SkippedObject[]): SkippedObject | undefined {
   const subject = subjectOf(entry);
-  return subject === undefined ? undefined : skipped.find((problem) => problem.subject === subject)?.object;
+  return subject === undefined ? undefined : skipped.find((problem) => problem.subject === subject);
+}
+
+/** An object the drill restored without; `root` names the one that needed a superuser when this one only depended on it. */
+interface SkippedObject extends RestoreProblem {
+  subject: string | undefined;
+  root: string | undefined;
+}
+
+function whyNotRestored(skipped: SkippedObject): string {
+  return skipped.root === undefined ? 'needs a superuser' : `was not restored either (${skipped.root} needs a superuser)`;
+}
+
+/** "does not exist" errors naming what an object is built on, and the kinds of object that provide it. */
+const MISSING_DEPENDENCY: ReadonlyArray<{ pattern: RegExp; providers: readonly string[] }> = [
+  // An extension provides the wrapper of its own name (postgres_fdw, file_fdw).
+  { pattern: /^foreign-data wrapper "((?:[^"]|"")+)" does not exist$/, providers: ['FOREIGN DATA WRAPPER', 'EXTENSION'] },
+  { pattern: /^server "((?:[^"]|"")+)" does not exist$/, providers: ['SERVER'] },
+];
+
+/**
+ * A foreign server on the wrapper of an extension the drill restored without, or a user mapping for
+ * such a server, fails only because what it is built on is not there: every one of its errors names
+ * a skipped object (or the entry's own object, as its ALTER … OWNER does), so it goes with it.
+ */
+function needsSkipped(entry: Entry, skipped: readonly SkippedObject[]): SkippedObject | undefined {
+  const own = subjectOf(entry);
+  let needed: SkippedObject | undefined;
+  for (const message of entry.messages) {
+    const found = MISSING_DEPENDENCY.map(({ pattern, providers }) => {
+      const name = pattern.exec(message.trim())?.[1]?.replace(/""/g, '"');
+      return name === undefined ? undefined : providers.map((kind) => `${kind} ${name}`);
+    }).find((subjects) => subjects !== undefined);
+    if (found === undefined) return undefined;
+    const provider = skipped.find((problem) => problem.subject !== undefined && found.includes(problem.subject));
+    if (provider) needed ??= provider;
+    else if (own === undefined || !found.includes(own)) return undefined;
+  }
+  return needed;
 }
 
 /** The object an entry is about, as "KIND name", from pg_restore's TOC description or psql's statement. */
@@ -177,7 +219,12 @@ function subjectOf(entry: Entry): string | undefined {
     .replace(/\s+/g, ' ')
     .replace(/^(?:TRUSTED )?(?:PROCEDURAL )?(?=LANGUAGE)/, '')
     .replace(/^FOREIGN SERVER$/, 'SERVER');
-  return `${kind} ${match[2]}`;
+  return `${kind} ${unquoted(match[2])}`;
+}
+
+/** A name as the server's messages print it: `"My Server"` → `My Server`. */
+function unquoted(name: string): string {
+  return /^"(.*)"$/.test(name) ? name.slice(1, -1).replace(/""/g, '"') : name;
 }
 
 /** "event trigger ddl_watch — must be superuser to create …" */

@@ -43,6 +43,9 @@ const rows: PerKind<AuditRow | undefined> = {
   }),
   'restore.recovered': ({ recovery: r }) =>
     r.action === 'not-reached' ? undefined : { action: 'restore.recover', target: r.database, detail: { profile: r.profile, run: r.runId, action: r.action, message: r.message } },
+  // Holdfast dropped a database on a server (or found it had never been created: nothing changed).
+  'restore.newDatabaseRecovered': ({ recovery: r }) =>
+    r.action === 'not-created' ? undefined : { action: 'restore.recover', target: r.database, detail: { profile: r.profile, run: r.runId, action: r.action, message: r.message } },
   'profile.added': (e) => ({ action: 'profile.add', target: e.profile.name, detail: { keychainPassword: e.profile.keychainPassword } }),
   'profile.edited': (e) => ({ action: 'profile.edit', target: e.profile.name, detail: { fields: e.fields, password: e.password } }),
   'profile.imported': (e) => ({ action: 'profile.import', target: null, detail: { created: e.created } }),

@@ -8,6 +8,7 @@ import type { RestoreTestResult } from '../drill/test-restore.ts';
 import type { ErrorInfo } from '../model/errors.ts';
 import type { BackupCopy, BackupMetadata, Profile } from '../model/types.ts';
 import type { RemoveReport } from '../profiles/profiles.ts';
+import type { NewDatabaseRecovery } from '../restore/new-database-record.ts';
 import type { SwapRecovery } from '../restore/swap-journal.ts';
 import type { Schedule } from '../schedule/schedule-store.ts';
 import type { Role } from '../users/users.ts';
@@ -41,6 +42,8 @@ export type EngineEvent =
   | { kind: 'restore.completed'; profile: string; database: string; filename: string; clean: boolean; swap: boolean; durationMs: number }
   | { kind: 'restore.failed'; profile: string; database: string; filename: string; clean: boolean; swap: boolean; error: ErrorInfo }
   | { kind: 'restore.recovered'; recovery: SwapRecovery }
+  /** A restore into a new database a crash stopped: at the next start its half-restored database dropped, or why not. */
+  | { kind: 'restore.newDatabaseRecovered'; recovery: NewDatabaseRecovery }
   // Start-up recovery after a crash
   /** A backup a crash caught between its rename and its catalogue row: finished from its run's record, or not. */
   | { kind: 'recovery.sealing'; run: string; filename: string; outcome: SealOutcome }

@@ -64,6 +64,11 @@ const lines: PerKind<LogLine | undefined> = {
     message: 'interrupted restore',
     detail: { profile: r.profile, database: r.database, run: r.runId, action: r.action, message: r.message },
   }),
+  'restore.newDatabaseRecovered': ({ recovery: r }) => ({
+    level: r.action === 'dropped' ? 'warn' : r.action === 'not-created' ? 'info' : 'error',
+    message: 'interrupted restore',
+    detail: { profile: r.profile, database: r.database, run: r.runId, action: r.action, message: r.message },
+  }),
   'recovery.sealing': ({ run, filename, outcome }) => ({ level: 'warn', message: outcome.finished ? 'finished a backup a crash caught while sealing' : outcome.reason, detail: { run, filename } }),
   'recovery.childrenEnded': ({ run, pids }) => ({ level: 'warn', message: 'ended the child processes of a Holdfast that stopped', detail: { run, ended: pids } }),
   'cleanup.completed': ({ deleted, freedBytes, errors }) => ({ level: errors ? 'warn' : 'info', message: 'cleanup completed', detail: { deleted, freedBytes, errors } }),

@@ -20,6 +20,7 @@ const notices: PerKind<NotifyEvent | undefined> = {
     'backup.imported',
     'drill.completed',
     'restore.recovered',
+    'restore.newDatabaseRecovered',
     'recovery.sealing',
     'recovery.childrenEnded',
     'profile.added',

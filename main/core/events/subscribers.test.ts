@@ -42,6 +42,23 @@ describe('what each subscriber makes of an event', () => {
     expect(logLine(rolledBack)).toMatchObject({ level: 'warn', message: 'interrupted restore' });
   });
 
+  test('a half-restored new database dropped at start is audited and logged as a warning; one that was never created is only logged', () => {
+    const dropped = stamped({
+      kind: 'restore.newDatabaseRecovered',
+      recovery: { runId: 'r2', profile: 'shop', database: 'shop_copy', action: 'dropped', message: 'the half-restored "shop_copy" was dropped' },
+    });
+    expect(auditRow(dropped)).toEqual({
+      action: 'restore.recover',
+      target: 'shop_copy',
+      detail: { profile: 'shop', run: 'r2', action: 'dropped', message: 'the half-restored "shop_copy" was dropped' },
+    });
+    expect(logLine(dropped)).toMatchObject({ level: 'warn', message: 'interrupted restore', detail: { database: 'shop_copy', action: 'dropped' } });
+    expect(notification(dropped)).toBeUndefined();
+    const absent = stamped({ kind: 'restore.newDatabaseRecovered', recovery: { runId: 'r3', profile: 'shop', database: 'shop_copy', action: 'not-created', message: 'm' } });
+    expect(auditRow(absent)).toBeUndefined();
+    expect(logLine(absent)?.level).toBe('info');
+  });
+
   test('a drill database left behind is notified as a failure that says what to do; a failed scheduled drill as a failed backup', () => {
     const left = notification(
       stamped({ kind: 'drill.cleanupFailed', profile: 'scratch', database: 'shop__holdfast_drill_1', filename: 'backup-shop.dump', error: 'database is being accessed by other users' }),

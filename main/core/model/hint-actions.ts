@@ -48,6 +48,8 @@ export const HINT_ACTIONS = {
     app: 'restore its own backup (its row under the set, Restore…) into a new database',
   },
   confirm: { cli: 'add --confirm with the name', app: 'type the name in the confirmation box' },
+  // A dump made elsewhere, changed by the DBA (statements it must not restore taken out), catalogued anew.
+  'import-again': { cli: 'import it again with holdfast import <file> --profile <profile>', app: 'import it again (Backups, Import…)' },
   'list-backups': { cli: 'run holdfast list', app: 'see the Backups page' },
   'format-custom': { cli: 'back up with --format custom', app: 'back up with the Custom format' },
   // The app's Back up now takes single backups only; a schedule's Run now takes the set.

@@ -76,6 +76,7 @@ export async function reconcileAtStart(engine: ReconcilingEngine, options: { fil
   if (backends.notReached.length) report.backendsNotReached = backends.notReached;
   const dropped = await dropInterruptedNewDatabases(engine, interrupted);
   if (dropped.length) report.newDatabases = dropped;
+  for (const recovery of dropped) await events.emit({ kind: 'restore.newDatabaseRecovered', recovery });
   await settleInterruptedSets(catalogue, config.backupDir);
   report.removedTempFiles.push(...(await removeLeftoverTemps(config.backupDir, stoppedRunTemps)));
   if (options.files === 'now') {

@@ -309,8 +309,11 @@ function restoreBlockers(found: {
     blockers.push(
       blocker(
         'beyond-database',
-        `The backup holds SQL that acts beyond "${found.database}", which pg_dump never writes for one database: ${found.beyondDatabase.join('; ')}. It was not restored.`,
-        'Find out where this dump came from: the file was altered, or was not made by pg_dump for one database. Restore an earlier backup of your own.',
+        `The backup holds SQL that acts beyond "${found.database}", which pg_dump never writes for one database: ${found.beyondDatabase.join('; ')}. Holdfast refuses to restore this backup.`,
+        found.backup.imported
+          ? // A dump made elsewhere has no earlier backup of one's own to fall back on; its maker may have meant those statements (pg_dumpall writes roles).
+            `This dump was imported from ${hintText(found.backup.imported.from)}: it was altered, or was not made by pg_dump for one database. If you know why those statements are there, run them yourself as a role that may, remove them from the file, and {{import-again}}; otherwise ask for a pg_dump of the one database.`
+          : 'Find out where this dump came from: the file was altered, or was not made by pg_dump for one database. Restore an earlier backup of your own.',
       ),
     );
   for (const problem of found.propertyProblems)
