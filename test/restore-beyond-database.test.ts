@@ -70,8 +70,31 @@ describe('SQL that acts beyond the target database', () => {
     expect(await server.query("SELECT 1 FROM pg_database WHERE datname = 'copy_dir'")).toEqual([]);
   });
 
+  // pg_restore sends a data entry's COPY statement and a SEQUENCE SET's or a large object's SQL only when
+  // it restores data, so `pg_restore --schema-only` never printed them to the scan.
+  test.each([
+    ['the COPY statement of a table data entry', 'COPY public.orders (id) FROM stdin;', 'copy_stmt'],
+    ['the SQL of a sequence value entry', "SELECT pg_catalog.setval('public.ids', 42, true);", 'seq_set'],
+  ])(
+    'an archive with it in %s: the restore refused before pg_restore runs, nothing touched',
+    async (_where, from, name) => {
+      await server.query('CREATE SEQUENCE IF NOT EXISTS public.ids', 'shop');
+      await server.query("SELECT setval('public.ids', 42)", 'shop');
+      const dir = join(elsewhere, `altered-${name}`);
+      pgDump(['-Fd', '-f', dir]);
+      rewriteTocString(dir, from, `${HOSTILE}\n${from}`);
+      const backup = await holdfast.importDump({ file: dir, profile: 'shop' });
+      const preview = await restoreTo(backup.id, `copy_${name}`, true);
+      expect(preview.impact.blockers).toContainEqual(expect.objectContaining({ kind: 'beyond-database', message: expect.stringContaining('CREATE ROLE intruder') }));
+      await expect(restoreTo(backup.id, `copy_${name}`, false)).rejects.toMatchObject({ message: expect.stringContaining('ALTER DATABASE victim RENAME TO victim_renamed') });
+      await untouched();
+      expect(await server.query(`SELECT 1 FROM pg_database WHERE datname = 'copy_${name}'`)).toEqual([]);
+    },
+    60_000,
+  );
+
   test("pg_dump's own output, large objects and sequences included, restores as before", async () => {
-    await server.query("CREATE SEQUENCE public.ids; SELECT setval('public.ids', 42); SELECT lo_from_bytea(0, 'blob');", 'shop');
+    await server.query("CREATE SEQUENCE IF NOT EXISTS public.ids; SELECT setval('public.ids', 42); SELECT lo_from_bytea(0, 'blob');", 'shop');
     const backup = await holdfast.backup('shop', { format: 'plain' });
     const custom = await holdfast.backup('shop', {});
     expect((await restoreTo(backup.id, 'copy_ok_plain', true)).impact.blockers).toEqual([]);

@@ -1,7 +1,7 @@
 // Reads pg_dump's SQL statement by statement and works out which of the backup's own functions run
 // where (see executed-functions.ts for what counts and what a text scan cannot see).
 import { PsqlScriptReader } from '../pg/psql-script.ts';
-import type { SqlStatement } from '../pg/sql-statements.ts';
+import { splitSqlStatements, standardConformingStringsSetTo, type SqlStatement } from '../pg/sql-statements.ts';
 import { beyondDatabase } from './beyond-database.ts';
 import { callsIn, NAME, NAMES, parenthesized, QNAME, qualified, shown, splitTopLevel, unquote, type QualifiedName } from './sql-names.ts';
 
@@ -94,6 +94,8 @@ export class ExecutedFunctionScanner {
   private schema = 'public';
   /** Statements that act beyond the target database (beyond-database.ts), the first few as said. */
   readonly beyondDatabase: string[] = [];
+  /** standard_conforming_strings as the TOC's strings leave it (its STDSTRINGS entry sets it first). */
+  private tocStandardStrings = true;
 
   push(chunk: Buffer): void {
     this.reader.push(chunk);
@@ -108,10 +110,30 @@ export class ExecutedFunctionScanner {
     return this.resolve();
   }
 
+  /**
+   * One SQL string of an archive's TOC (archive/toc-sql.ts), which pg_restore sends as one query:
+   * checked for statements beyond the database only. The entries pg_restore runs only with --create
+   * (the database's own, which a Holdfast restore never sends) are left out, as it leaves them out.
+   */
+  sentByPgRestore(entry: { desc: string; tag: string }, sql: string): void {
+    if (entry.desc === 'DATABASE' || entry.desc === 'DATABASE PROPERTIES') return;
+    if (['ACL', 'COMMENT', 'SECURITY LABEL'].includes(entry.desc) && entry.tag.startsWith('DATABASE ')) return;
+    for (const statement of splitSqlStatements(sql, { psql: true, standardConformingStrings: this.tocStandardStrings })) {
+      if (statement.metaCommand) continue;
+      this.checkBeyond(forms(statement));
+      this.tocStandardStrings = standardConformingStringsSetTo(statement.tokens) ?? this.tocStandardStrings;
+    }
+  }
+
+  private checkBeyond({ text, code }: Statement): void {
+    const beyond = beyondDatabase(code.replace(/\s+/g, ' '));
+    const said = `${text.replace(/\s+/g, ' ').slice(0, 120)} (${beyond})`;
+    if (beyond && this.beyondDatabase.length < MAX_BEYOND_SHOWN && !this.beyondDatabase.includes(said)) this.beyondDatabase.push(said);
+  }
+
   private statement({ text, code }: Statement): void {
     const flat = code.replace(/\s+/g, ' ');
-    const beyond = beyondDatabase(flat);
-    if (beyond && this.beyondDatabase.length < MAX_BEYOND_SHOWN) this.beyondDatabase.push(`${text.replace(/\s+/g, ' ').slice(0, 120)} (${beyond})`);
+    this.checkBeyond({ text, code });
     let m: RegExpExecArray | null;
     if ((m = SEARCH_PATH.exec(flat))) {
       this.schema = unquote(m[1]!) || 'public';
