@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Holdfast } from '../main/core/holdfast.ts';
+import { ExecutedFunctionScanner } from '../main/core/restore/executed-function-scanner.ts';
 import { rewriteTocString } from './support/archive-toc-edit.ts';
 import { startPgServer, type PgServer } from './support/pg-server.ts';
 import { makeHome, profileFor, type TestHome } from './support/holdfast-env.ts';
@@ -101,4 +102,24 @@ describe('SQL that acts beyond the target database', () => {
     await restoreTo(backup.id, 'copy_ok_plain', false);
     await restoreTo(custom.id, 'copy_ok_custom', false);
   }, 60_000);
+
+  test('pg_dump --inserts output of every literal it writes passes the check', async () => {
+    await server.query(
+      `CREATE TABLE public.kinds (id int GENERATED ALWAYS AS IDENTITY, f float8, n numeric, b bit(3), vb varbit, flag boolean, t text, by bytea, arr int[], j jsonb, ts timestamptz, doubled int GENERATED ALWAYS AS (id * 2) STORED);
+       INSERT INTO public.kinds (f, n, b, vb, flag, t, by, arr, j, ts) VALUES
+         ('NaN', -1.5e3, B'101', B'1', true, E'a\\b''c', '\\x00ff', '{1,NULL}', '{"k": [1]}', now()),
+         ('-Infinity', 'NaN', NULL, NULL, false, 'SELECT f(); x', NULL, '{}', 'null', '-infinity'),
+         (1e-300, 123456789012345678901234567890.5, B'000', B'', NULL, '', '', NULL, '[]', NULL);`,
+      'shop',
+    );
+    for (const flags of [['--inserts'], ['--column-inserts', '--rows-per-insert=2', '--on-conflict-do-nothing']]) {
+      const scanner = new ExecutedFunctionScanner();
+      const script = pgDump(['-Fp', ...flags]);
+      expect(script.toString('utf8')).toContain("'NaN'");
+      scanner.push(script);
+      scanner.finish();
+      expect(scanner.beyondDatabase).toEqual([]);
+    }
+    await server.query('DROP TABLE public.kinds', 'shop');
+  });
 });
