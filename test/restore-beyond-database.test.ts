@@ -94,6 +94,17 @@ describe('SQL that acts beyond the target database', () => {
     60_000,
   );
 
+  // The check reads the archive's TOC strings whole, up to 16 MiB each; pg_restore sends a longer one.
+  test('an archive the check cannot read through: the restore refused, not sent unchecked', async () => {
+    const dir = join(elsewhere, 'altered-long');
+    pgDump(['-Fd', '-f', dir]);
+    rewriteTocString(dir, 'CREATE TABLE public.orders', `${HOSTILE}\n-- ${'x'.repeat(17 * 1024 * 1024)}\nCREATE TABLE public.orders`);
+    const backup = await holdfast.importDump({ file: dir, profile: 'shop' });
+    await expect(restoreTo(backup.id, 'copy_long', false)).rejects.toMatchObject({ message: expect.stringContaining('could not be checked') });
+    await untouched();
+    expect(await server.query("SELECT 1 FROM pg_database WHERE datname = 'copy_long'")).toEqual([]);
+  }, 60_000);
+
   test("pg_dump's own output, large objects and sequences included, restores as before", async () => {
     await server.query("CREATE SEQUENCE IF NOT EXISTS public.ids; SELECT setval('public.ids', 42); SELECT lo_from_bytea(0, 'blob');", 'shop');
     const backup = await holdfast.backup('shop', { format: 'plain' });

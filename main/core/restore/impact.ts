@@ -224,6 +224,7 @@ export async function assessImpact(input: {
     otherSessions: replacing && !input.terminateConnections ? activeConnections : 0,
     propertyProblems: (input.propertyProblems ?? []).filter((problem) => problem.kind !== 'missing-roles'),
     beyondDatabase: executed && 'beyondDatabase' in executed ? executed.beyondDatabase : [],
+    beyondDatabaseUnchecked: executed && 'problem' in executed ? executed.problem : undefined,
   });
   return {
     tables,
@@ -271,6 +272,8 @@ function restoreBlockers(found: {
   otherSessions: number;
   propertyProblems: PropertyProblem[];
   beyondDatabase: string[];
+  /** Why the backup's SQL could not be read through for statements beyond the database: refused, since pg_restore or psql would send it unread. */
+  beyondDatabaseUnchecked?: string | undefined;
 }): RestoreBlocker[] {
   const blocker = (kind: RestoreBlocker['kind'], message: string, hintTemplate: string, lifts?: SkipNeeds): RestoreBlocker => ({
     kind,
@@ -311,6 +314,14 @@ function restoreBlockers(found: {
         'beyond-database',
         `The backup holds SQL that acts beyond "${found.database}", which pg_dump never writes for one database: ${found.beyondDatabase.join('; ')}. It was not restored.`,
         'Find out where this dump came from: the file was altered, or was not made by pg_dump for one database. Restore an earlier backup of your own.',
+      ),
+    );
+  else if (found.beyondDatabaseUnchecked !== undefined)
+    blockers.push(
+      blocker(
+        'beyond-database',
+        `The backup's SQL could not be checked for statements that act beyond "${found.database}" (${found.beyondDatabaseUnchecked}). It was not restored.`,
+        'Run holdfast verify on the backup; if it is sound, find out where it came from before restoring it: a dump made by pg_dump for one database reads through.',
       ),
     );
   for (const problem of found.propertyProblems)
