@@ -41,6 +41,11 @@ describe('beyondDatabase', () => {
     'CREATE UNLOGGED TABLE public.stolen (a) AS EXECUTE p;',
     'MERGE INTO public.t USING public.u ON true WHEN MATCHED THEN DELETE;',
     'CHECKPOINT;',
+    // A subscription that connects: to another database of this server, or any host the server can reach.
+    "CREATE SUBSCRIPTION s CONNECTION '' PUBLICATION p;",
+    "CREATE SUBSCRIPTION s CONNECTION '' PUBLICATION p WITH (create_slot = false);",
+    'ALTER SUBSCRIPTION s ENABLE;',
+    "ALTER SUBSCRIPTION s CONNECTION '';",
     'VACUUM FULL;',
   ])('%s is refused', (statement) => {
     expect(beyondDatabase(statement)).toEqual(expect.any(String));
@@ -80,6 +85,9 @@ describe('beyondDatabase', () => {
     'RESET SESSION AUTHORIZATION;',
     "SECURITY LABEL FOR selinux ON TABLE public.t IS '';",
     'TRUNCATE TABLE ONLY public.t;',
+    // pg_dump's subscriptions never connect while restored.
+    "CREATE SUBSCRIPTION s CONNECTION '' PUBLICATION p WITH (connect = false, slot_name = '');",
+    'ALTER SUBSCRIPTION s OWNER TO app;',
   ])('%s passes', (statement) => {
     expect(beyondDatabase(statement)).toBeUndefined();
   });

@@ -31,6 +31,9 @@ const BEYOND: ReadonlyArray<readonly [RegExp, string]> = [
   [/^(?:GRANT|REVOKE)\b(?![\s\S]*\bON\b)/i, 'grants or revokes membership in a role'],
   [/^(?:REASSIGN|DROP)\s+OWNED\b/i, 'reassigns or drops what a role owns in every database'],
   [/^(?:DO|CALL|WITH|VALUES|LOAD|IMPORT\s+FOREIGN\s+SCHEMA)\b/i, 'runs code or reaches another server, which pg_dump never writes'],
+  // pg_dump writes a subscription WITH (connect = false): one that connects pulls from another database or any host the server reaches.
+  [/^CREATE\s+SUBSCRIPTION\b(?![\s\S]*\bconnect\s*=\s*false\b)/i, 'creates a subscription that connects to another database or server'],
+  [/^ALTER\s+SUBSCRIPTION\s+\S+\s+(?:ENABLE|CONNECTION|REFRESH|SKIP)\b/i, 'connects a subscription to another database or server'],
   [/^COPY\b(?![\s\S]*\bFROM\s+stdin\s*$)/i, 'copies to or from a file or program rather than the dump’s own data'],
 ];
 
