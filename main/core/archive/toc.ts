@@ -53,6 +53,8 @@ export interface TocEntry {
   filename?: string | null;
 }
 
+export type TocSqlVisitor = (entry: { desc: string; tag: string }, sql: string) => void;
+
 export interface Toc {
   head: ArchiveHead;
   entries: TocEntry[];
@@ -114,7 +116,12 @@ export async function readHead(r: ByteReader, expectedFormat: number, formatName
   return { version, versionText, algorithm, compression, origin };
 }
 
-export async function readToc(r: ByteReader, head: ArchiveHead, extra: 'offset' | 'filename'): Promise<Toc> {
+/**
+ * `onSql`, when given, is told every SQL string an entry carries, as pg_restore would send each (one
+ * query string apiece): its definition, its drop statement (--clean) and its COPY statement (sent
+ * before its data), in the TOC's order, with the entry's desc and tag (read as latin1).
+ */
+export async function readToc(r: ByteReader, head: ArchiveHead, extra: 'offset' | 'filename', onSql?: TocSqlVisitor): Promise<Toc> {
   const v = head.version;
   r.context = 'the TOC';
   const count = await r.int();
@@ -148,14 +155,18 @@ export async function readToc(r: ByteReader, head: ArchiveHead, extra: 'offset' 
     const tag = await r.ownedStr();
     const desc = (await r.text()) ?? '';
     if (v >= K_VERS_1_11) await r.int(); // section
-    if (desc === 'ENCODING') {
+    const visited = { desc, tag: tag?.toString('latin1') ?? '' };
+    if (desc === 'ENCODING' || onSql) {
       const defn = (await r.text()) ?? '';
-      encoding = /'([^']*)'/.exec(defn)?.[1];
+      if (desc === 'ENCODING') encoding = /'([^']*)'/.exec(defn)?.[1];
+      onSql?.(visited, defn);
     } else {
       await r.skipStr(); // defn
     }
-    await r.skipStr(); // dropStmt
+    if (onSql) onSql(visited, (await r.text()) ?? '');
+    else await r.skipStr(); // dropStmt
     const copyStmt = v >= K_VERS_1_3 ? await r.str() : null;
+    if (onSql && copyStmt) onSql(visited, copyStmt.toString('utf8'));
     const hasCopyStmt = copyStmt !== null && copyStmt.length > 0;
     const copy = hasCopyStmt && desc === 'TABLE DATA' ? Buffer.from(copyStmt) : null;
     const ns = v >= K_VERS_1_6 ? await r.ownedStr() : null;

@@ -107,7 +107,7 @@ export function splitSqlStatements(text: string, options?: SqlSplitOptions): Sql
 }
 
 /** What `SET [SESSION] standard_conforming_strings = …` sets it to; undefined for any other statement or a value the server refuses. */
-function standardConformingStringsSetTo(tokens: SqlToken[]): boolean | undefined {
+export function standardConformingStringsSetTo(tokens: SqlToken[]): boolean | undefined {
   if (tokens[0]?.kind !== 'word' || tokens[0].value !== 'set') return undefined;
   const words = significant(tokens);
   if (words[0]?.kind === 'word' && words[0].value === 'set' && words[1]?.kind === 'word' && words[1].value === 'session') words.splice(1, 1);

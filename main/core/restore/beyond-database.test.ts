@@ -27,6 +27,26 @@ describe('beyondDatabase', () => {
     "SELECT pg_catalog.set_config('', (SELECT dblink_exec('', '')), false);",
     "SELECT pg_catalog.setval('', public.evil(), false);",
     "SELECT * FROM pg_catalog.pg_restore_relation_stats('', '', '', lo_import(''));",
+    // Statements pg_dump never writes that run a query (and so any call) or act on the server.
+    "INSERT INTO public.t SELECT lo_import('');",
+    "INSERT INTO public.t VALUES (pg_read_file(''));",
+    "INSERT INTO public.t (a) VALUES (1), ((SELECT dblink_exec('', '')));",
+    "UPDATE public.t SET a = lo_import('');",
+    'DELETE FROM public.t WHERE pg_terminate_backend(1);',
+    'EXPLAIN ANALYZE SELECT pg_terminate_backend(pid) FROM pg_stat_activity;',
+    "PREPARE p AS SELECT dblink_exec('', '');",
+    'EXECUTE p;',
+    'DECLARE c CURSOR FOR SELECT 1;',
+    "CREATE TABLE public.stolen AS SELECT pg_read_file('');",
+    'CREATE UNLOGGED TABLE public.stolen (a) AS EXECUTE p;',
+    'MERGE INTO public.t USING public.u ON true WHEN MATCHED THEN DELETE;',
+    'CHECKPOINT;',
+    // A subscription that connects: to another database of this server, or any host the server can reach.
+    "CREATE SUBSCRIPTION s CONNECTION '' PUBLICATION p;",
+    "CREATE SUBSCRIPTION s CONNECTION '' PUBLICATION p WITH (create_slot = false);",
+    'ALTER SUBSCRIPTION s ENABLE;',
+    "ALTER SUBSCRIPTION s CONNECTION '';",
+    'VACUUM FULL;',
   ])('%s is refused', (statement) => {
     expect(beyondDatabase(statement)).toEqual(expect.any(String));
   });
@@ -53,6 +73,21 @@ describe('beyondDatabase', () => {
     // A foreign server's user mapping is the database's own (postgres_fdw), not a role.
     'CREATE USER MAPPING FOR app SERVER remote OPTIONS ( "user" \'\' );',
     'ALTER USER MAPPING FOR PUBLIC SERVER remote OPTIONS (DROP password);',
+    // pg_dump --inserts (--column-inserts, --rows-per-insert, --on-conflict-do-nothing), and the rest of its statements.
+    "INSERT INTO public.t VALUES (1, '', NULL, true, -1.5e+3, B'', E'', DEFAULT);",
+    "INSERT INTO public.t (a, \"b (c)\") OVERRIDING SYSTEM VALUE VALUES (1, ''), (2, '') ON CONFLICT DO NOTHING;",
+    'CREATE TABLE public.g (a integer, b integer GENERATED ALWAYS AS ((a * 2)) STORED);',
+    'CREATE MATERIALIZED VIEW public.mv AS SELECT 1 AS one WITH NO DATA;',
+    'REFRESH MATERIALIZED VIEW public.mv;',
+    'DROP TABLE IF EXISTS public.t;',
+    'BEGIN;',
+    'COMMIT;',
+    'RESET SESSION AUTHORIZATION;',
+    "SECURITY LABEL FOR selinux ON TABLE public.t IS '';",
+    'TRUNCATE TABLE ONLY public.t;',
+    // pg_dump's subscriptions never connect while restored.
+    "CREATE SUBSCRIPTION s CONNECTION '' PUBLICATION p WITH (connect = false, slot_name = '');",
+    'ALTER SUBSCRIPTION s OWNER TO app;',
   ])('%s passes', (statement) => {
     expect(beyondDatabase(statement)).toBeUndefined();
   });

@@ -1,7 +1,7 @@
 // Reads pg_dump's SQL statement by statement and works out which of the backup's own functions run
 // where (see executed-functions.ts for what counts and what a text scan cannot see).
 import { PsqlScriptReader } from '../pg/psql-script.ts';
-import type { SqlStatement } from '../pg/sql-statements.ts';
+import { splitSqlStatements, standardConformingStringsSetTo, type SqlStatement } from '../pg/sql-statements.ts';
 import { beyondDatabase } from './beyond-database.ts';
 import { callsIn, NAME, NAMES, parenthesized, QNAME, qualified, shown, splitTopLevel, unquote, type QualifiedName } from './sql-names.ts';
 
@@ -79,6 +79,16 @@ const SEARCH_PATH = re(String.raw`^SET\s+search_path\s*(?:=|TO)\s*(${NAME})`);
 const AGGREGATE_SUPPORT = re(String.raw`\b(?:SFUNC|FINALFUNC|COMBINEFUNC|SERIALFUNC|DESERIALFUNC|MSFUNC|MINVFUNC|MFINALFUNC)\s*=\s*(${QNAME})`);
 const TOP_LEVEL = /^(SELECT|DO|CALL|WITH|VALUES)\b/i;
 const MAX_BEYOND_SHOWN = 5;
+/**
+ * Built-in and extension functions that reach past the database restored into: other databases and
+ * servers (dblink), the server's files, other sessions, the server's configuration. A dump's CHECK,
+ * index or refreshed materialized view that calls one runs it, as the restoring role, for its rows.
+ */
+const SERVER_REACHING = new Set([
+  ...['dblink', 'dblink_exec', 'dblink_connect', 'dblink_connect_u', 'dblink_send_query', 'dblink_open', 'dblink_fetch'],
+  ...['lo_import', 'lo_export', 'pg_read_file', 'pg_read_binary_file', 'pg_ls_dir', 'pg_stat_file', 'pg_file_write', 'pg_file_rename', 'pg_file_unlink'],
+  ...['pg_terminate_backend', 'pg_cancel_backend', 'pg_reload_conf', 'pg_rotate_logfile', 'pg_promote', 'pg_drop_replication_slot', 'pg_logical_emit_message'],
+]);
 
 /** Reads SQL statements (pg_dump's output) and works out which of its own functions run where. */
 export class ExecutedFunctionScanner {
@@ -94,6 +104,8 @@ export class ExecutedFunctionScanner {
   private schema = 'public';
   /** Statements that act beyond the target database (beyond-database.ts), the first few as said. */
   readonly beyondDatabase: string[] = [];
+  /** standard_conforming_strings as the TOC's strings leave it (its STDSTRINGS entry sets it first). */
+  private tocStandardStrings = true;
 
   push(chunk: Buffer): void {
     this.reader.push(chunk);
@@ -105,13 +117,48 @@ export class ExecutedFunctionScanner {
       const during = mv.withData || this.refreshed.has(mv.name);
       for (const call of this.viewCalls(mv.name, new Set())) this.uses.push({ call, usedBy: `materialized view ${mv.name}${during ? '' : ' (later refreshes)'}`, duringRestore: during });
     }
-    return this.resolve();
+    const functions = this.resolve();
+    this.reachingBeyond(functions);
+    return functions;
+  }
+
+  /** Calls the restore itself runs (a CHECK, an index, a refreshed view, and the backup's functions these call) that reach past the database. */
+  private reachingBeyond(functions: ExecutedFunction[]): void {
+    const found = [
+      ...this.uses.filter((use) => use.duringRestore).map((use) => ({ call: use.call, where: use.usedBy })),
+      ...functions.filter((f) => f.duringRestore).flatMap((f) => (this.definitions.get(f.function)?.calls ?? []).map((call) => ({ call, where: f.function }))),
+    ];
+    for (const { call, where } of found) {
+      if (!SERVER_REACHING.has(call.name) || (call.schema !== undefined && !['pg_catalog', 'public'].includes(call.schema) && this.definitions.has(shown(call)))) continue;
+      const said = `${call.name}() in ${where} (reaches beyond the database, and the restore runs it)`;
+      if (this.beyondDatabase.length < MAX_BEYOND_SHOWN && !this.beyondDatabase.includes(said)) this.beyondDatabase.push(said);
+    }
+  }
+
+  /**
+   * One SQL string of an archive's TOC (archive/toc-sql.ts), which pg_restore sends as one query:
+   * checked for statements beyond the database only. The entries pg_restore runs only with --create
+   * (the database's own, which a Holdfast restore never sends) are left out, as it leaves them out.
+   */
+  sentByPgRestore(entry: { desc: string; tag: string }, sql: string): void {
+    if (entry.desc === 'DATABASE' || entry.desc === 'DATABASE PROPERTIES') return;
+    if (['ACL', 'COMMENT', 'SECURITY LABEL'].includes(entry.desc) && entry.tag.startsWith('DATABASE ')) return;
+    for (const statement of splitSqlStatements(sql, { psql: true, standardConformingStrings: this.tocStandardStrings })) {
+      if (statement.metaCommand) continue;
+      this.checkBeyond(forms(statement));
+      this.tocStandardStrings = standardConformingStringsSetTo(statement.tokens) ?? this.tocStandardStrings;
+    }
+  }
+
+  private checkBeyond({ text, code }: Statement): void {
+    const beyond = beyondDatabase(code.replace(/\s+/g, ' '));
+    const said = `${text.replace(/\s+/g, ' ').slice(0, 120)} (${beyond})`;
+    if (beyond && this.beyondDatabase.length < MAX_BEYOND_SHOWN && !this.beyondDatabase.includes(said)) this.beyondDatabase.push(said);
   }
 
   private statement({ text, code }: Statement): void {
     const flat = code.replace(/\s+/g, ' ');
-    const beyond = beyondDatabase(flat);
-    if (beyond && this.beyondDatabase.length < MAX_BEYOND_SHOWN) this.beyondDatabase.push(`${text.replace(/\s+/g, ' ').slice(0, 120)} (${beyond})`);
+    this.checkBeyond({ text, code });
     let m: RegExpExecArray | null;
     if ((m = SEARCH_PATH.exec(flat))) {
       this.schema = unquote(m[1]!) || 'public';

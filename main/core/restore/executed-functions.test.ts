@@ -155,3 +155,34 @@ describe('functions a restore runs, read from SQL', () => {
     ]);
   });
 });
+
+describe('calls that reach beyond the database, run by the restore itself', () => {
+  const beyondIn = (sql: string) => {
+    const scanner = new ExecutedFunctionScanner();
+    scanner.push(Buffer.from(sql));
+    scanner.finish();
+    return scanner.beyondDatabase;
+  };
+
+  test.each([
+    ['a CHECK evaluated for every row COPY loads', "CREATE TABLE public.t (a integer CHECK (public.dblink_exec('dbname=postgres', 'ALTER ROLE app SUPERUSER') IS NOT NULL));\n"],
+    [
+      'a backup function a CHECK calls',
+      "CREATE FUNCTION public.ok(integer) RETURNS boolean LANGUAGE sql AS $$ SELECT lo_import('/etc/passwd') > 0 $$;\nCREATE TABLE public.t (a integer, CONSTRAINT c CHECK (public.ok(a)));\n",
+    ],
+    [
+      'a materialized view refreshed by the restore',
+      'CREATE MATERIALIZED VIEW public.mv AS SELECT pg_terminate_backend(pid) FROM pg_stat_activity WITH NO DATA;\nREFRESH MATERIALIZED VIEW public.mv;\n',
+    ],
+  ])('in %s: refused', (_where, sql) => {
+    expect(beyondIn(sql)).toEqual([expect.stringContaining('reaches beyond the database')]);
+  });
+
+  test('the same calls where the restore does not run them (a view, a trigger for later writes) are not refused', () => {
+    const sql =
+      "CREATE VIEW public.v AS SELECT * FROM public.dblink('dbname=other', 'SELECT 1') AS x(a integer);\n" +
+      'CREATE FUNCTION public.tf() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_cancel_backend(1); RETURN NEW; END $$;\n' +
+      'CREATE TRIGGER t AFTER INSERT ON public.t FOR EACH ROW EXECUTE FUNCTION public.tf();\n';
+    expect(beyondIn(sql)).toEqual([]);
+  });
+});

@@ -19,6 +19,7 @@ import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { runChild, stderrTail } from '../process/child.ts';
+import { forEachTocSql } from '../archive/toc-sql.ts';
 import type { ClientToolSet } from '../tools/discover.ts';
 import type { BackupMetadata } from '../model/types.ts';
 import { ExecutedFunctionScanner, type ExecutedFunction } from './executed-function-scanner.ts';
@@ -48,6 +49,8 @@ export async function findExecutedFunctions(tools: ClientToolSet, backup: Backup
     });
     if (listed.exitCode !== 0 || listed.stoppedBecause)
       return { problem: `pg_restore could not print the archive's definitions (${listed.stoppedBecause ?? `exit ${listed.exitCode}`}): ${stderrTail(listed.stderr) || '(no message)'}` };
+    // What --schema-only leaves out but the restore sends: data entries' SQL, COPY and drop statements.
+    await forEachTocSql(backup.path, backup.format, (entry, sql) => scanner.sentByPgRestore(entry, sql));
     return { functions: scanner.finish(), beyondDatabase: scanner.beyondDatabase };
   } catch (error) {
     return { problem: (error as Error).message };

@@ -224,6 +224,7 @@ export async function assessImpact(input: {
     otherSessions: replacing && !input.terminateConnections ? activeConnections : 0,
     propertyProblems: (input.propertyProblems ?? []).filter((problem) => problem.kind !== 'missing-roles'),
     beyondDatabase: executed && 'beyondDatabase' in executed ? executed.beyondDatabase : [],
+    beyondDatabaseUnchecked: executed && 'problem' in executed ? executed.problem : undefined,
   });
   return {
     tables,
@@ -271,6 +272,8 @@ function restoreBlockers(found: {
   otherSessions: number;
   propertyProblems: PropertyProblem[];
   beyondDatabase: string[];
+  /** Why the backup's SQL could not be read through for statements beyond the database: refused, since pg_restore or psql would send it unread. */
+  beyondDatabaseUnchecked?: string | undefined;
 }): RestoreBlocker[] {
   const blocker = (kind: RestoreBlocker['kind'], message: string, hintTemplate: string, lifts?: SkipNeeds): RestoreBlocker => ({
     kind,
@@ -314,6 +317,14 @@ function restoreBlockers(found: {
           ? // A dump made elsewhere has no earlier backup of one's own to fall back on; its maker may have meant those statements (pg_dumpall writes roles).
             `This dump was imported from ${hintText(found.backup.imported.from)}: it was altered, or was not made by pg_dump for one database. If you know why those statements are there, run them yourself as a role that may, remove them from the file, and {{import-again}}; otherwise ask for a pg_dump of the one database.`
           : 'Find out where this dump came from: the file was altered, or was not made by pg_dump for one database. Restore an earlier backup of your own.',
+      ),
+    );
+  else if (found.beyondDatabaseUnchecked !== undefined)
+    blockers.push(
+      blocker(
+        'beyond-database',
+        `The backup's SQL could not be checked for statements that act beyond "${found.database}" (${found.beyondDatabaseUnchecked}). It was not restored.`,
+        'Run holdfast verify on the backup; if it is sound, find out where it came from before restoring it: a dump made by pg_dump for one database reads through.',
       ),
     );
   for (const problem of found.propertyProblems)

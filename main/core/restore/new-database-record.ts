@@ -15,6 +15,33 @@ interface NewDatabase {
   database: string;
   /** Null until CREATE DATABASE returned (a crash in between leaves the name only). */
   oid: number | null;
+  /**
+   * Which server the oid is of: oids are numbered per server, and two servers made alike give their
+   * first database the same one, so the profile may point at another server by the next start. Its
+   * system identifier where the role may read it (pg_control_system), else the address connected to.
+   */
+  server?: ServerIdentity;
+}
+
+interface ServerIdentity {
+  systemIdentifier: string | null;
+  address: string;
+}
+
+async function serverIdentity(client: pg.Client): Promise<ServerIdentity> {
+  const address = `${client.host}:${client.port}`;
+  try {
+    const row = (await client.query<{ id: string }>('SELECT system_identifier::text AS id FROM pg_catalog.pg_control_system()')).rows[0];
+    return { systemIdentifier: row?.id ?? null, address };
+  } catch {
+    return { systemIdentifier: null, address };
+  }
+}
+
+function sameServer(recorded: ServerIdentity | undefined, now: ServerIdentity): boolean {
+  if (!recorded) return false;
+  if (recorded.systemIdentifier !== null && now.systemIdentifier !== null) return recorded.systemIdentifier === now.systemIdentifier;
+  return recorded.address === now.address;
 }
 
 export interface NewDatabaseRecovery {
@@ -36,7 +63,7 @@ export function recordNewDatabase(db: Database.Database, runId: string, database
 /** Written once it exists: its oid is what the next start drops it by. */
 export async function recordNewDatabaseOid(db: Database.Database, client: pg.Client, runId: string, database: string): Promise<void> {
   const oid = (await client.query<{ oid: number }>('SELECT oid::int AS oid FROM pg_database WHERE datname = $1', [database])).rows[0]?.oid ?? null;
-  record(db, runId, { database, oid });
+  record(db, runId, { database, oid, server: await serverIdentity(client) });
 }
 
 function newDatabaseOf(detail: Record<string, unknown> | null): NewDatabase | undefined {
@@ -69,8 +96,8 @@ async function dropNewDatabase(context: CredentialSource & { catalogue: Catalogu
       try {
         const found = (await client.query<{ oid: number }>('SELECT oid::int AS oid FROM pg_database WHERE datname = $1', [created.database])).rows[0];
         if (!found) return { action: 'not-created', message: `${name} does not exist (it was not created, or was dropped since)` };
-        if (created.oid === null || found.oid !== created.oid)
-          return { action: 'left', message: `${name} was left as it is: Holdfast cannot tell it is the one this restore created; if it is half restored, drop it` };
+        if (created.oid === null || found.oid !== created.oid || !sameServer(created.server, await serverIdentity(client)))
+          return { action: 'left', message: `${name} was left as it is: Holdfast cannot tell it is the one this restore created (on this server); if it is half restored, drop it` };
         // FORCE ends a session the dead run's tools may still have in it (PostgreSQL 13 and later).
         await client.query(`DROP DATABASE ${quoteIdent(created.database)}${(await serverMajor(client)) >= 13 ? ' WITH (FORCE)' : ''}`);
         return { action: 'dropped', message: `the half-restored ${name} was dropped` };
