@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Locator, Page } from '@playwright/test';
 import { expect, screenshotEverySize, test } from './fixtures.ts';
 import { BackupsPage } from './pages/backups.ts';
 import { Shell } from './pages/shell.ts';
@@ -29,13 +30,17 @@ test.beforeAll(async ({ holdfast }) => {
 
 test.afterAll(() => rmSync(elsewhere, { recursive: true, force: true }));
 
-test('import a pg_dump file: it appears as Imported and pinned, and verify passes', async ({ page, holdfast }) => {
+/** The Backups page of the app at `url`, with its Import dialog open. */
+async function openImportDialog(page: Page, url: string): Promise<{ backups: BackupsPage; dialog: Locator }> {
   const shell = new Shell(page);
-  await shell.open(holdfast.url);
+  await shell.open(url);
   await shell.goTo('Backups');
-  const backups = new BackupsPage(page);
   await page.getByRole('button', { name: 'Import…' }).click();
-  const dialog = page.locator('dialog[open]');
+  return { backups: new BackupsPage(page), dialog: page.locator('dialog[open]') };
+}
+
+test('import a pg_dump file: it appears as Imported and pinned, and verify passes', async ({ page, holdfast }) => {
+  const { backups, dialog } = await openImportDialog(page, holdfast.url);
   await expect(dialog.getByRole('heading', { name: 'Import a dump' })).toBeVisible();
 
   // Not a dump: refused in the dialog, naming what it is and what to give instead.
@@ -89,12 +94,7 @@ test('import a pg_dump file: it appears as Imported and pinned, and verify passe
 });
 
 test('upload a pg_dump file picked on this computer: it is listed as Imported from the upload', async ({ page, holdfast }) => {
-  const shell = new Shell(page);
-  await shell.open(holdfast.url);
-  await shell.goTo('Backups');
-  const backups = new BackupsPage(page);
-  await page.getByRole('button', { name: 'Import…' }).click();
-  const dialog = page.locator('dialog[open]');
+  const { backups, dialog } = await openImportDialog(page, holdfast.url);
   // In a browser the file is picked here and uploaded: the server cannot read this computer's disk.
   await expect(dialog.getByLabel('On this computer')).toBeChecked();
   await screenshotEverySize(page, 'import-dialog-upload');
@@ -129,12 +129,7 @@ test('upload a pg_dump file picked on this computer: it is listed as Imported fr
 // A file's name is the uploader's to choose: a right-to-left override in it ("weekly\u202erat.dump" reads
 // "weeklypmud.tar") is shown as its escape, as the CLI shows it, in the refusal and in the record alike.
 test('an uploaded name with a bidi override is shown escaped: in the refusal, the dialog and the details', async ({ page, holdfast }) => {
-  const shell = new Shell(page);
-  await shell.open(holdfast.url);
-  await shell.goTo('Backups');
-  const backups = new BackupsPage(page);
-  await page.getByRole('button', { name: 'Import…' }).click();
-  const dialog = page.locator('dialog[open]');
+  const { backups, dialog } = await openImportDialog(page, holdfast.url);
   await dialog.getByLabel('Dump file').setInputFiles({ name: 'notes\u202etxt.sql', mimeType: 'application/octet-stream', buffer: Buffer.from('not a dump\n') });
   await dialog.getByLabel('Connection').selectOption(PROFILE);
   await dialog.getByRole('button', { name: 'Import', exact: true }).click();
