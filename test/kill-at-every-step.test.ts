@@ -37,9 +37,9 @@ beforeAll(async () => {
   expect(plain.code, plain.stderr).toBe(0);
   backups.plain = (JSON.parse(plain.stdout) as { id: string }).id;
   if (keyring) {
-    const generated = await runCli(['key', 'generate', '--name', 'main', '--json'], env);
+    const generated = await runCli(['key', 'generate', '--name', 'kill-steps', '--json'], env);
     expect(generated.code, generated.stderr).toBe(0);
-    const recipient = (JSON.parse((await runCli(['key', 'list', '--json'], env)).stdout) as Array<{ name: string; recipient: string }>).find((key) => key.name === 'main')!.recipient;
+    const recipient = (JSON.parse((await runCli(['key', 'list', '--json'], env)).stdout) as Array<{ name: string; recipient: string }>).find((key) => key.name === 'kill-steps')!.recipient;
     const encrypted = await runCli(['backup', 'shop', '--json', '--suffix', 'sealed'], { ...env, BACKUP_ENCRYPTION_KEY: recipient });
     expect(encrypted.code, encrypted.stderr).toBe(0);
     backups.encrypted = (JSON.parse(encrypted.stdout) as { id: string }).id;
