@@ -50,6 +50,35 @@ parentPort.on('message', ({ path, fd: opened, ring, control, slotSize, slots, st
   const stage = staged ? new Uint8Array(${STAGE_BYTES}) : undefined;
   let fd;
   let slot = 0;
+  /** A file, read into the small buffer and hashed there, then copied into the slot. */
+  const fillStaged = (view) => {
+    let length = 0;
+    for (let got = -1; got !== 0 && length < slotSize; length += got) {
+      got = readSync(fd, stage, 0, Math.min(stage.length, slotSize - length), null);
+      const piece = stage.subarray(0, got);
+      hash.update(piece);
+      view.set(piece, length);
+    }
+    return length;
+  };
+  /**
+   * A pipe (a FIFO pg_dump writes) gives what its writer has written so far, so the slot is read into
+   * until it is full or the writer is gone.
+   */
+  const fillStraight = (view) => {
+    let length = 0;
+    for (let got = -1; got !== 0 && length < slotSize; length += got) {
+      got = readSync(fd, view, length, slotSize - length, null);
+      // How far the writer may run ahead (0: no pause): set once the pipe was enlarged.
+      const ahead = Atomics.load(state, slots + 1);
+      if (ahead > 0 && got > 0 && got < slotSize / 4 && length + got < slotSize) {
+        const bytesPerMs = got / Math.max(performance.now() - since, 0.01);
+        Atomics.wait(nap, 0, 0, Math.min(${MAX_PAUSE_MS}, ahead / 2 / bytesPerMs));
+      }
+      since = performance.now();
+    }
+    return length;
+  };
   try {
     fd = opened ?? openSync(path, 'r');
     for (;;) {
@@ -62,37 +91,12 @@ parentPort.on('message', ({ path, fd: opened, ring, control, slotSize, slots, st
         return;
       }
       const view = new Uint8Array(ring, slot * slotSize, slotSize);
-      if (staged) {
-        let length = 0;
-        for (let got = -1; got !== 0 && length < slotSize; length += got) {
-          got = readSync(fd, stage, 0, Math.min(stage.length, slotSize - length), null);
-          const piece = stage.subarray(0, got);
-          hash.update(piece);
-          view.set(piece, length);
-        }
-        Atomics.store(state, slot, length === 0 ? ${END} : length);
-        Atomics.notify(state, slot);
-        if (length === 0) break;
-        slot = (slot + 1) % slots;
-        continue;
-      }
-      // A file fills the slot in one read; a pipe (a FIFO pg_dump writes) gives what its writer has
-      // written so far, so the slot is read into until it is full or the writer is gone.
-      let length = 0;
-      for (let got = -1; got !== 0 && length < slotSize; length += got) {
-        got = readSync(fd, view, length, slotSize - length, null);
-        // How far the writer may run ahead (0: no pause): set once the pipe was enlarged.
-        const ahead = Atomics.load(state, slots + 1);
-        if (ahead > 0 && got > 0 && got < slotSize / 4 && length + got < slotSize) {
-          const bytesPerMs = got / Math.max(performance.now() - since, 0.01);
-          Atomics.wait(nap, 0, 0, Math.min(${MAX_PAUSE_MS}, ahead / 2 / bytesPerMs));
-        }
-        since = performance.now();
-      }
+      const length = stage ? fillStaged(view) : fillStraight(view);
       Atomics.store(state, slot, length === 0 ? ${END} : length);
       Atomics.notify(state, slot);
       if (length === 0) break;
-      hash.update(view.subarray(0, length));
+      // A staged slot was hashed piece by piece as it was read; a pipe's is hashed once published, so its writer never waits on the hash.
+      if (!stage) hash.update(view.subarray(0, length));
       slot = (slot + 1) % slots;
     }
     parentPort.postMessage({ digest: hash.digest('hex') });
